@@ -1,0 +1,55 @@
+#pragma once
+/// @file common.hpp
+/// Helpers shared by processors: legacy-compatible rounding, the quality-column block, and
+/// reading a table window through a UnitContext.
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "nbaprops/core/table.hpp"
+#include "nbaprops/pipeline/processor.hpp"
+
+namespace nbaprops::proc {
+
+/// Python's round(x, ndigits): correctly rounded, ties to even on the exact binary value.
+double py_round(double x, int ndigits);
+/// Python's round(x, ndigits) for an optional value.
+inline std::optional<double> py_round(std::optional<double> x, int ndigits) {
+  if (!x) return std::nullopt;
+  return py_round(*x, ndigits);
+}
+
+/// Quality block of the legacy `build_quality_columns_with_legacy` helper.
+struct Quality {
+  std::string tier;  ///< gold | silver | bronze | poor | unusable
+  double score = 0;
+  std::vector<std::string> issues;
+  std::vector<std::string> sources;
+  /// tier ∈ {gold, silver, bronze} and score ≥ 50 and no blocking issue.
+  [[nodiscard]] bool production_ready() const;
+};
+/// @return the tier band of a score (gold 95–100, silver 75–94, bronze 50–74, poor 25–49, unusable 0–24).
+std::string tier_for_score(double score);
+/// @return a JSON array text of strings, e.g. ["a","b"].
+std::string json_array(const std::vector<std::string>& items);
+/// Writes the quality columns that @p t has (quality_tier, quality_score, quality_issues,
+/// data_sources, is_production_ready, data_quality_tier, data_quality_issues).
+void write_quality(Table& t, size_t row, const Quality& q);
+
+/// Reads rows of @p table dated within [from, to] (projection optional).
+Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
+                  const std::vector<std::string>& columns = {});
+
+/// Minutes "MM:SS" (or "MM") → decimal minutes; nullopt for empty/invalid.
+std::optional<double> parse_minutes(const std::string& text);
+
+/// Index of rows by a string key built from one or two text columns.
+std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, const std::string& col1,
+                                                              const std::string& col2 = "");
+
+/// Sets the data_hash column of every row from @p fields.
+void fill_data_hash(Table& t, const std::vector<std::string>& fields);
+
+}  // namespace nbaprops::proc

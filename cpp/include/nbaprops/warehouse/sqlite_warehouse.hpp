@@ -1,0 +1,59 @@
+#pragma once
+/// @file sqlite_warehouse.hpp
+/// The embedded default backend: one directory, one SQLite file per dataset, each ATTACHed under
+/// the dataset's name so tables keep their legacy names (`nba_analytics.player_game_summary`).
+/// WAL mode, one writer (serialised by a mutex), readers from a small connection pool.
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "nbaprops/warehouse/warehouse.hpp"
+
+namespace nbaprops {
+
+namespace sqlite_detail {
+class Connection;
+}
+
+/// SQLite warehouse. Thread-safe.
+class SqliteWarehouse final : public Warehouse {
+ public:
+  /// Opens or creates the warehouse directory. @throws StorageError.
+  explicit SqliteWarehouse(std::filesystem::path dir);
+  ~SqliteWarehouse() override;
+
+  [[nodiscard]] std::string uri() const override { return dir_.string(); }
+  void ensure_table(const TableSchema& schema) override;
+  [[nodiscard]] bool has_table(const TableSchema& schema) override;
+  [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
+                           const std::vector<std::string>& columns = {}) override;
+  void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
+                          const Table& rows) override;
+  void append(const TableSchema& schema, const Table& rows) override;
+  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
+                                                         std::optional<DateRange> range) override;
+
+  /// Test hook: the next write fails (StorageError) after inserting @p rows rows, inside its
+  /// transaction, to prove atomicity. Negative disables.
+  void inject_write_failure_after(int64_t rows) { fail_after_rows_ = rows; }
+
+ private:
+  std::unique_ptr<sqlite_detail::Connection> acquire();
+  void release(std::unique_ptr<sqlite_detail::Connection> c);
+  void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
+                  const std::set<int32_t>* allowed_dates);
+
+  std::filesystem::path dir_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<sqlite_detail::Connection>> pool_;
+  std::mutex write_mu_;
+  std::mutex ddl_mu_;
+  std::set<std::string> known_tables_;
+  std::atomic<int64_t> fail_after_rows_{-1};
+};
+
+}  // namespace nbaprops

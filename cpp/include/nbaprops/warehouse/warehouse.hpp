@@ -1,0 +1,66 @@
+#pragma once
+/// @file warehouse.hpp
+/// The storage interface every backend implements (SQLite embedded default; BigQuery at scale).
+/// Tables are the catalog's; each is partitioned by a DATE column, and the unit of writing is the
+/// atomic replacement of whole (table, date) partitions.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nbaprops/core/date.hpp"
+#include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/table.hpp"
+
+namespace nbaprops {
+
+/// Abstract warehouse. Implementations are safe to call from several threads at once: reads run
+/// in parallel, writes are serialised internally.
+class Warehouse {
+ public:
+  virtual ~Warehouse() = default;
+
+  /// @return a URI describing the warehouse (a directory path for SQLite).
+  [[nodiscard]] virtual std::string uri() const = 0;
+
+  /// Creates the table (and its partition index) when it does not exist yet. Idempotent.
+  /// @throws StorageError on I/O failure.
+  virtual void ensure_table(const TableSchema& schema) = 0;
+
+  /// @return true when the table exists in this warehouse.
+  [[nodiscard]] virtual bool has_table(const TableSchema& schema) = 0;
+
+  /// Bulk columnar read of the rows whose partition date is in @p range (all rows when nullopt).
+  /// @param columns projection (empty: all columns). Rows come ordered by partition date, then key.
+  /// A missing table reads as empty. @throws StorageError, DataError (undecodable stored value).
+  [[nodiscard]] virtual Table read(const TableSchema& schema, std::optional<DateRange> range,
+                                   const std::vector<std::string>& columns = {}) = 0;
+
+  /// Atomically replaces the partitions @p dates with the rows of @p rows (each row's partition
+  /// column must be one of @p dates). All-or-nothing: on any error nothing changes. An empty
+  /// @p rows clears the partitions (DECISION 4). @throws DataError (row outside the dates,
+  /// NULL in a required column: names table, row, column and date), StorageError.
+  virtual void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
+                                  const Table& rows) = 0;
+
+  /// Replaces one partition; see replace_partitions.
+  void replace_partition(const TableSchema& schema, Date date, const Table& rows) {
+    replace_partitions(schema, std::vector<Date>{date}, rows);
+  }
+
+  /// Appends rows without touching existing ones (ledgers, failure logs).
+  virtual void append(const TableSchema& schema, const Table& rows) = 0;
+
+  /// @return row counts per partition date within @p range (all dates when nullopt); dates with no
+  /// rows are absent. One grouped query.
+  [[nodiscard]] virtual std::map<Date, int64_t> partition_counts(const TableSchema& schema,
+                                                                 std::optional<DateRange> range) = 0;
+};
+
+/// Opens (creating if needed) a warehouse. @param uri a directory path or `sqlite:///path` for the
+/// SQLite backend. @throws ConfigError for an unsupported scheme, StorageError on I/O failure.
+std::unique_ptr<Warehouse> open_warehouse(const std::string& uri);
+
+}  // namespace nbaprops

@@ -1,0 +1,86 @@
+#include "nbaprops/core/schema.hpp"
+
+#include "nbaprops/core/error.hpp"
+
+namespace nbaprops {
+
+Storage storage_of(ColumnType t) noexcept {
+  switch (t) {
+    case ColumnType::kInt64:
+    case ColumnType::kBool:
+    case ColumnType::kDate: return Storage::kInt;
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric: return Storage::kReal;
+    default: return Storage::kText;
+  }
+}
+
+const char* type_name(ColumnType t) noexcept {
+  switch (t) {
+    case ColumnType::kString: return "STRING";
+    case ColumnType::kInt64: return "INT64";
+    case ColumnType::kFloat64: return "FLOAT64";
+    case ColumnType::kNumeric: return "NUMERIC";
+    case ColumnType::kBool: return "BOOL";
+    case ColumnType::kDate: return "DATE";
+    case ColumnType::kTimestamp: return "TIMESTAMP";
+    case ColumnType::kJson: return "JSON";
+    case ColumnType::kArray: return "ARRAY";
+  }
+  return "STRING";
+}
+
+std::string TableSchema::dataset() const { return name.substr(0, name.find('.')); }
+std::string TableSchema::table() const { return name.substr(name.find('.') + 1); }
+
+int TableSchema::index_of(std::string_view column) const noexcept {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int TableSchema::require(std::string_view column) const {
+  int i = index_of(column);
+  if (i < 0) throw ConfigError("table " + name + " has no column '" + std::string(column) + "'");
+  return i;
+}
+
+const ColumnDef& TableSchema::column(std::string_view c) const { return columns[require(c)]; }
+
+namespace catalog {
+
+const std::vector<TableSchema>& all() {
+  static const std::vector<TableSchema> tables = {
+#include "core/catalog_data.inc"
+  };
+  return tables;
+}
+
+bool has(std::string_view qualified_name) noexcept {
+  for (const auto& t : all()) {
+    if (t.name == qualified_name) return true;
+  }
+  return false;
+}
+
+const TableSchema& get(std::string_view qualified_name) {
+  for (const auto& t : all()) {
+    if (t.name == qualified_name) return t;
+  }
+  // Accept the bare table name when it is unique.
+  const TableSchema* found = nullptr;
+  for (const auto& t : all()) {
+    if (t.table() == qualified_name) {
+      if (found) throw ConfigError("ambiguous table name '" + std::string(qualified_name) + "'");
+      found = &t;
+    }
+  }
+  if (found) return *found;
+  std::string known;
+  for (const auto& t : all()) known += (known.empty() ? "" : ", ") + t.name;
+  throw ConfigError("unknown table '" + std::string(qualified_name) + "'; known tables: " + known);
+}
+
+}  // namespace catalog
+}  // namespace nbaprops

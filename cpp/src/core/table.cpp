@@ -1,0 +1,277 @@
+#include "nbaprops/core/table.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "nbaprops/core/error.hpp"
+
+namespace nbaprops {
+
+std::optional<int64_t> Column::get_int(size_t row) const {
+  if (valid_[row] == 0) return std::nullopt;
+  switch (storage_) {
+    case Storage::kInt: return ints_[row];
+    case Storage::kReal: return static_cast<int64_t>(reals_[row]);
+    case Storage::kText: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> Column::get_real(size_t row) const {
+  if (valid_[row] == 0) return std::nullopt;
+  switch (storage_) {
+    case Storage::kInt: return static_cast<double>(ints_[row]);
+    case Storage::kReal: return reals_[row];
+    case Storage::kText: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Column::get_text(size_t row) const {
+  if (valid_[row] == 0 || storage_ != Storage::kText) return std::nullopt;
+  return texts_[row];
+}
+
+void Column::set_int(size_t row, int64_t v) {
+  if (storage_ == Storage::kInt) {
+    ints_[row] = v;
+  } else if (storage_ == Storage::kReal) {
+    reals_[row] = static_cast<double>(v);
+  } else {
+    texts_[row] = std::to_string(v);
+  }
+  valid_[row] = 1;
+}
+
+void Column::set_real(size_t row, double v) {
+  if (std::isnan(v)) {
+    valid_[row] = 0;
+    return;
+  }
+  if (storage_ == Storage::kReal) {
+    reals_[row] = v;
+  } else if (storage_ == Storage::kInt) {
+    ints_[row] = static_cast<int64_t>(v);
+  } else {
+    texts_[row] = std::to_string(v);
+  }
+  valid_[row] = 1;
+}
+
+void Column::set_text(size_t row, std::string v) {
+  NBAPROPS_ASSERT(storage_ == Storage::kText);
+  texts_[row] = std::move(v);
+  valid_[row] = 1;
+}
+
+void Column::resize(size_t rows) {
+  valid_.resize(rows, 0);
+  switch (storage_) {
+    case Storage::kInt: ints_.resize(rows, 0); break;
+    case Storage::kReal: reals_.resize(rows, 0.0); break;
+    case Storage::kText: texts_.resize(rows); break;
+  }
+}
+
+void Column::reserve(size_t rows) {
+  valid_.reserve(rows);
+  switch (storage_) {
+    case Storage::kInt: ints_.reserve(rows); break;
+    case Storage::kReal: reals_.reserve(rows); break;
+    case Storage::kText: texts_.reserve(rows); break;
+  }
+}
+
+void Column::push_from(const Column& other, size_t row) {
+  NBAPROPS_ASSERT(other.storage_ == storage_);
+  valid_.push_back(other.valid_[row]);
+  switch (storage_) {
+    case Storage::kInt: ints_.push_back(other.ints_[row]); break;
+    case Storage::kReal: reals_.push_back(other.reals_[row]); break;
+    case Storage::kText: texts_.push_back(other.texts_[row]); break;
+  }
+}
+
+Table::Table(const TableSchema& schema, const std::vector<std::string>& columns) : schema_(&schema) {
+  if (columns.empty()) {
+    for (size_t i = 0; i < schema.columns.size(); ++i) {
+      names_.push_back(schema.columns[i].name);
+      schema_idx_.push_back(static_cast<int>(i));
+    }
+  } else {
+    for (const auto& c : columns) {
+      names_.push_back(c);
+      schema_idx_.push_back(schema.require(c));
+    }
+  }
+  columns_.reserve(names_.size());
+  for (int idx : schema_idx_) columns_.emplace_back(storage_of(schema.columns[idx].type));
+}
+
+int Table::index_of(std::string_view name) const noexcept {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+size_t Table::require(std::string_view name) const {
+  int idx = index_of(name);
+  if (idx < 0) {
+    throw ConfigError("table " + schema_->name + ": column '" + std::string(name) +
+                      "' is not in this table or projection");
+  }
+  return static_cast<size_t>(idx);
+}
+
+size_t Table::add_row() {
+  for (auto& c : columns_) c.resize(rows_ + 1);
+  return rows_++;
+}
+
+void Table::resize(size_t rows) {
+  for (auto& c : columns_) c.resize(rows);
+  rows_ = rows;
+}
+
+void Table::reserve(size_t rows) {
+  for (auto& c : columns_) c.reserve(rows);
+}
+
+void Table::append(const Table& other) {
+  std::vector<int> map(names_.size());
+  for (size_t i = 0; i < names_.size(); ++i) map[i] = other.index_of(names_[i]);
+  size_t base = rows_;
+  resize(rows_ + other.rows_);
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (map[i] < 0) continue;
+    const Column& src = other.columns_[map[i]];
+    Column& dst = columns_[i];
+    for (size_t r = 0; r < other.rows_; ++r) {
+      if (src.is_null(r)) continue;
+      switch (src.storage()) {
+        case Storage::kInt: dst.set_int(base + r, src.int_at(r)); break;
+        case Storage::kReal: dst.set_real(base + r, src.real_at(r)); break;
+        case Storage::kText: dst.set_text(base + r, src.text_at(r)); break;
+      }
+    }
+  }
+}
+
+void Table::append_row(const Table& other, size_t row) {
+  NBAPROPS_ASSERT(other.names_ == names_);
+  for (size_t i = 0; i < columns_.size(); ++i) columns_[i].push_from(other.columns_[i], row);
+  ++rows_;
+}
+
+std::optional<Date> Table::get_date(size_t row, std::string_view name) const {
+  auto v = get_int(row, name);
+  if (!v) return std::nullopt;
+  return Date(static_cast<int32_t>(*v));
+}
+
+std::optional<bool> Table::get_bool(size_t row, std::string_view name) const {
+  auto v = get_int(row, name);
+  if (!v) return std::nullopt;
+  return *v != 0;
+}
+
+namespace {
+
+/// Python's repr(float): shortest round-trip digits, always with a '.' or exponent.
+std::string py_float(double v) {
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  std::array<char, 64> buf{};
+  auto [p, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  std::string s(buf.data(), p);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  // Python writes exponents as e+XX / e-XX with at least two digits.
+  auto e = s.find('e');
+  if (e != std::string::npos) {
+    std::string mant = s.substr(0, e);
+    std::string exp = s.substr(e + 1);
+    char sign = '+';
+    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
+      sign = exp[0];
+      exp = exp.substr(1);
+    }
+    if (exp.size() < 2) exp = "0" + exp;
+    s = mant + "e" + sign + exp;
+  }
+  return s;
+}
+
+std::string json_value(const Table& t, size_t row, size_t c) {
+  const Column& col = t.col(c);
+  if (col.is_null(row)) return "null";
+  const ColumnDef& d = t.def(c);
+  switch (d.type) {
+    case ColumnType::kBool: return col.int_at(row) ? "true" : "false";
+    case ColumnType::kDate: return nlohmann::json(Date(static_cast<int32_t>(col.int_at(row))).iso()).dump();
+    case ColumnType::kInt64: return std::to_string(col.int_at(row));
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric: return py_float(col.real_at(row));
+    case ColumnType::kArray:
+    case ColumnType::kJson: {
+      auto parsed = nlohmann::json::parse(col.text_at(row), nullptr, false);
+      if (!parsed.is_discarded()) return parsed.dump(-1, ' ', true);
+      return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
+    }
+    default: return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
+  }
+}
+
+}  // namespace
+
+std::string Table::cell_text(size_t row, size_t c) const {
+  const Column& cl = columns_[c];
+  if (cl.is_null(row)) return "NULL";
+  const ColumnDef& d = def(c);
+  switch (d.type) {
+    case ColumnType::kBool: return cl.int_at(row) ? "true" : "false";
+    case ColumnType::kDate: return Date(static_cast<int32_t>(cl.int_at(row))).iso();
+    case ColumnType::kInt64: return std::to_string(cl.int_at(row));
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric: return py_float(cl.real_at(row));
+    default: return cl.text_at(row);
+  }
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+    throw InternalError("SHA-256 failed");
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(hex[md[i] >> 4]);
+    out.push_back(hex[md[i] & 15]);
+  }
+  return out;
+}
+
+std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
+  std::map<std::string, size_t> sorted;
+  for (const auto& f : fields) sorted.emplace(f, table.require(f));
+  std::string json = "{";
+  bool first = true;
+  for (const auto& [name, idx] : sorted) {
+    if (!first) json += ", ";
+    first = false;
+    json += nlohmann::json(name).dump();
+    json += ": ";
+    json += json_value(table, row, idx);
+  }
+  json += "}";
+  return sha256_hex(json).substr(0, 16);
+}
+
+}  // namespace nbaprops

@@ -1,0 +1,343 @@
+#include "nbaprops/warehouse/sqlite_warehouse.hpp"
+
+#include <set>
+
+#include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
+#include "warehouse/sqlite_internal.hpp"
+
+namespace nbaprops {
+namespace fs = std::filesystem;
+using sqlite_detail::Connection;
+using sqlite_detail::Statement;
+using sqlite_detail::Transaction;
+
+namespace {
+
+std::string quote(const std::string& ident) { return "\"" + ident + "\""; }
+std::string qualified(const TableSchema& s) { return quote(s.dataset()) + "." + quote(s.table()); }
+
+const char* sql_type(ColumnType t) {
+  switch (storage_of(t)) {
+    case Storage::kInt: return t == ColumnType::kDate ? "TEXT" : "INTEGER";
+    case Storage::kReal: return "REAL";
+    case Storage::kText: return "TEXT";
+  }
+  return "TEXT";
+}
+
+std::set<std::string> datasets() {
+  std::set<std::string> out;
+  for (const auto& t : catalog::all()) out.insert(t.dataset());
+  return out;
+}
+
+/// Fast YYYY-MM-DD → Date for stored values (validated).
+Date parse_stored_date(const unsigned char* txt, int len, const TableSchema& s, const std::string& col) {
+  std::string_view v(reinterpret_cast<const char*>(txt), static_cast<size_t>(len));
+  try {
+    return Date::parse(v, s.name + "." + col);
+  } catch (const DataError& e) {
+    throw DataError(std::string("stored value unreadable: ") + e.what());
+  }
+}
+
+}  // namespace
+
+SqliteWarehouse::SqliteWarehouse(fs::path dir) : dir_(std::move(dir)) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw StorageError("cannot create warehouse directory " + dir_.string() + ": " + ec.message());
+  // Open one connection eagerly so configuration errors surface here.
+  release(acquire());
+}
+
+SqliteWarehouse::~SqliteWarehouse() = default;
+
+std::unique_ptr<Connection> SqliteWarehouse::acquire() {
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!pool_.empty()) {
+      auto c = std::move(pool_.back());
+      pool_.pop_back();
+      return c;
+    }
+  }
+  sqlite3* raw = nullptr;
+  fs::path main = dir_ / "warehouse.sqlite";
+  int rc = sqlite3_open_v2(main.c_str(), &raw,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    throw StorageError("cannot open SQLite warehouse " + main.string() + ": " + m);
+  }
+  auto conn = std::make_unique<Connection>(raw);
+  sqlite3_busy_timeout(raw, 60000);
+  conn->exec("PRAGMA journal_mode=WAL");
+  for (const auto& ds : datasets()) {
+    fs::path file = dir_ / (ds + ".sqlite");
+    Statement att(raw, "ATTACH DATABASE ? AS " + quote(ds));
+    sqlite3_bind_text(att.get(), 1, file.c_str(), -1, SQLITE_TRANSIENT);
+    att.step();
+    conn->exec("PRAGMA " + quote(ds) + ".journal_mode=WAL");
+    conn->exec("PRAGMA " + quote(ds) + ".synchronous=NORMAL");
+  }
+  return conn;
+}
+
+void SqliteWarehouse::release(std::unique_ptr<Connection> c) {
+  std::lock_guard lock(pool_mu_);
+  pool_.push_back(std::move(c));
+}
+
+
+bool SqliteWarehouse::has_table(const TableSchema& schema) {
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (known_tables_.count(schema.name)) return true;
+  }
+  auto c = acquire();
+  bool found = false;
+  {
+    Statement st(c->get(), "SELECT 1 FROM " + quote(schema.dataset()) +
+                               ".sqlite_master WHERE type='table' AND name=?");
+    sqlite3_bind_text(st.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
+    found = st.step();
+  }
+  release(std::move(c));
+  if (found) {
+    std::lock_guard lock(ddl_mu_);
+    known_tables_.insert(schema.name);
+  }
+  return found;
+}
+
+void SqliteWarehouse::ensure_table(const TableSchema& schema) {
+  if (has_table(schema)) return;
+  std::string ddl = "CREATE TABLE IF NOT EXISTS " + qualified(schema) + " (";
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    const auto& c = schema.columns[i];
+    ddl += (i ? ", " : "") + quote(c.name) + " " + sql_type(c.type);
+  }
+  ddl += ")";
+  std::string idx = "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
+                    quote("ix_" + schema.table() + "_" + schema.partition_column) + " ON " +
+                    quote(schema.table()) + "(" + quote(schema.partition_column) + ")";
+  std::lock_guard wlock(write_mu_);
+  auto c = acquire();
+  try {
+    c->exec(ddl);
+    c->exec(idx);
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  std::lock_guard lock(ddl_mu_);
+  known_tables_.insert(schema.name);
+}
+
+Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
+                            const std::vector<std::string>& columns) {
+  Table out(schema, columns);
+  if (!has_table(schema)) return out;
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < out.num_columns(); ++i) sql += (i ? ", " : "") + quote(out.column_names()[i]);
+  sql += " FROM " + qualified(schema);
+  if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
+  sql += " ORDER BY " + quote(schema.partition_column);
+  for (const auto& k : schema.key_columns) sql += ", " + quote(k);
+  auto c = acquire();
+  try {
+    Statement st(c->get(), sql);
+    if (range) {
+      std::string a = range->start.iso(), b = range->end.iso();
+      sqlite3_bind_text(st.get(), 1, a.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st.get(), 2, b.c_str(), -1, SQLITE_TRANSIENT);
+    }
+    const size_t ncol = out.num_columns();
+    std::vector<ColumnType> types(ncol);
+    for (size_t i = 0; i < ncol; ++i) types[i] = out.def(i).type;
+    while (st.step()) {
+      size_t row = out.add_row();
+      for (size_t i = 0; i < ncol; ++i) {
+        int ct = sqlite3_column_type(st.get(), static_cast<int>(i));
+        if (ct == SQLITE_NULL) continue;
+        Column& col = out.col(i);
+        if (types[i] == ColumnType::kDate) {
+          const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
+          int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
+          col.set_int(row, parse_stored_date(txt, len, schema, out.column_names()[i]).days());
+          continue;
+        }
+        switch (col.storage()) {
+          case Storage::kInt: col.set_int(row, sqlite3_column_int64(st.get(), static_cast<int>(i))); break;
+          case Storage::kReal: col.set_real(row, sqlite3_column_double(st.get(), static_cast<int>(i))); break;
+          case Storage::kText: {
+            const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
+            int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
+            col.set_text(row, std::string(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
+            break;
+          }
+        }
+      }
+    }
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  return out;
+}
+
+void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
+                                 const std::set<int32_t>* allowed_dates) {
+  if (rows.num_rows() == 0) return;
+  if (&rows.schema() != &schema && rows.schema().name != schema.name) {
+    throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
+  }
+  const size_t ncol = rows.num_columns();
+  int part_idx = rows.index_of(schema.partition_column);
+  if (part_idx < 0) throw DataError(schema.name + ": rows lack the partition column " + schema.partition_column);
+  // Required columns of the schema that the projection omits make every row invalid.
+  for (const auto& def : schema.columns) {
+    if (def.required && rows.index_of(def.name) < 0) {
+      throw DataError(schema.name + ": required column '" + def.name + "' missing from the rows written");
+    }
+  }
+  std::string sql = "INSERT INTO " + qualified(schema) + " (";
+  std::string qs;
+  for (size_t i = 0; i < ncol; ++i) {
+    sql += (i ? ", " : "") + quote(rows.column_names()[i]);
+    qs += i ? ", ?" : "?";
+  }
+  sql += ") VALUES (" + qs + ")";
+  Statement st(c.get(), sql);
+  const Column& part = rows.col(static_cast<size_t>(part_idx));
+  int64_t fail_after = fail_after_rows_.load();
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    if (fail_after >= 0 && static_cast<int64_t>(r) >= fail_after) {
+      fail_after_rows_ = -1;
+      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(r) + " rows");
+    }
+    std::string date_txt = part.is_null(r) ? "NULL" : Date(static_cast<int32_t>(part.int_at(r))).iso();
+    if (part.is_null(r) || (allowed_dates && !allowed_dates->count(static_cast<int32_t>(part.int_at(r))))) {
+      throw DataError(schema.name + ": row " + std::to_string(r) + " has " + schema.partition_column + "=" +
+                      date_txt + ", outside the partitions being replaced");
+    }
+    for (size_t i = 0; i < ncol; ++i) {
+      const Column& col = rows.col(i);
+      const ColumnDef& def = rows.def(i);
+      int p = static_cast<int>(i) + 1;
+      if (col.is_null(r)) {
+        if (def.required) {
+          throw DataError(schema.name + ": row " + std::to_string(r) + " (" + schema.partition_column + " " +
+                          date_txt + "): required column '" + def.name + "' is NULL");
+        }
+        sqlite3_bind_null(st.get(), p);
+        continue;
+      }
+      if (def.type == ColumnType::kDate) {
+        std::string d = Date(static_cast<int32_t>(col.int_at(r))).iso();
+        sqlite3_bind_text(st.get(), p, d.c_str(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
+        continue;
+      }
+      switch (col.storage()) {
+        case Storage::kInt: sqlite3_bind_int64(st.get(), p, col.int_at(r)); break;
+        case Storage::kReal: sqlite3_bind_double(st.get(), p, col.real_at(r)); break;
+        case Storage::kText:
+          sqlite3_bind_text(st.get(), p, col.text_at(r).data(), static_cast<int>(col.text_at(r).size()),
+                            SQLITE_STATIC);
+          break;
+      }
+    }
+    st.step();
+    st.reset();
+  }
+}
+
+void SqliteWarehouse::replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
+                                         const Table& rows) {
+  ensure_table(schema);
+  std::set<int32_t> allowed;
+  for (Date d : dates) allowed.insert(d.days());
+  std::lock_guard wlock(write_mu_);
+  auto c = acquire();
+  try {
+    Transaction tx(*c);
+    {
+      Statement del(c->get(), "DELETE FROM " + qualified(schema) + " WHERE " +
+                                  quote(schema.partition_column) + " = ?");
+      for (Date d : dates) {
+        std::string iso = d.iso();
+        sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
+        del.step();
+        del.reset();
+      }
+      write_rows(*c, schema, rows, &allowed);
+    }
+    tx.commit();
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+}
+
+void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
+  ensure_table(schema);
+  std::lock_guard wlock(write_mu_);
+  auto c = acquire();
+  try {
+    Transaction tx(*c);
+    write_rows(*c, schema, rows, nullptr);
+    tx.commit();
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+}
+
+std::map<Date, int64_t> SqliteWarehouse::partition_counts(const TableSchema& schema,
+                                                          std::optional<DateRange> range) {
+  std::map<Date, int64_t> out;
+  if (!has_table(schema)) return out;
+  std::string sql = "SELECT " + quote(schema.partition_column) + ", COUNT(*) FROM " + qualified(schema);
+  if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
+  sql += " GROUP BY 1";
+  auto c = acquire();
+  try {
+    Statement st(c->get(), sql);
+    if (range) {
+      std::string a = range->start.iso(), b = range->end.iso();
+      sqlite3_bind_text(st.get(), 1, a.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st.get(), 2, b.c_str(), -1, SQLITE_TRANSIENT);
+    }
+    while (st.step()) {
+      if (sqlite3_column_type(st.get(), 0) == SQLITE_NULL) continue;
+      const unsigned char* txt = sqlite3_column_text(st.get(), 0);
+      int len = sqlite3_column_bytes(st.get(), 0);
+      out[parse_stored_date(txt, len, schema, schema.partition_column)] = sqlite3_column_int64(st.get(), 1);
+    }
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  return out;
+}
+
+std::unique_ptr<Warehouse> open_warehouse(const std::string& uri) {
+  std::string path = uri;
+  const std::string prefix = "sqlite://";
+  if (path.rfind(prefix, 0) == 0) path = path.substr(prefix.size());
+  if (path.find("://") != std::string::npos) {
+    throw ConfigError("unsupported warehouse URI '" + uri + "' (use a directory path or sqlite:///path)");
+  }
+  if (path.empty()) throw ConfigError("empty warehouse path");
+  return std::make_unique<SqliteWarehouse>(path);
+}
+
+}  // namespace nbaprops

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything nbaprops needs on Debian 12, idempotently: system libraries with apt-get,
+# Python packages with pip. Safe to run again; skips apt when every package is already present.
+set -euo pipefail
+APT_PACKAGES=(
+  build-essential ninja-build pkg-config
+  libtbb-dev libboost-log-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "install-deps: apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+PY=${PYTHON:-python3}
+$PY -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/../requirements-dev.txt"

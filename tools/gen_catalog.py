@@ -1,0 +1,114 @@
+"""Generate cpp/src/core/catalog_data.inc from the legacy DDL catalogue and nbaprops' own tables.
+
+Usage: python tools/gen_catalog.py [path/to/legacy-schemas.json]
+The output is committed; rerun only when the catalogue changes.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LEGACY = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "spec" / "legacy-schemas.json"
+OWN = ROOT / "tools" / "nbaprops_tables.json"
+OUT = ROOT / "cpp" / "src" / "core" / "catalog_data.inc"
+
+# Grain of each legacy table (legacy-schemas.md, "Primary grain").
+KEYS = {
+    "nba_analytics.player_game_summary": ["player_lookup", "game_id"],
+    "nba_analytics.team_defense_game_summary": ["game_id", "defending_team_abbr"],
+    "nba_analytics.team_offense_game_summary": ["game_id", "team_abbr"],
+    "nba_analytics.upcoming_player_game_context": ["player_lookup", "game_id"],
+    "nba_analytics.upcoming_team_game_context": ["team_abbr", "game_id"],
+    "nba_precompute.team_defense_zone_analysis": ["team_abbr", "analysis_date"],
+    "nba_precompute.player_shot_zone_analysis": ["player_lookup", "analysis_date"],
+    "nba_precompute.player_composite_factors": ["player_lookup", "game_date"],
+    "nba_precompute.player_daily_cache": ["player_lookup", "cache_date"],
+    "nba_predictions.ml_feature_store_v2": ["player_lookup", "game_date"],
+    "nba_predictions.player_prop_predictions": ["game_id", "player_lookup", "system_id", "current_points_line"],
+    "nba_predictions.system_daily_performance": ["game_date", "system_id"],
+    "nba_predictions.prediction_accuracy": ["player_lookup", "game_id", "game_date", "system_id"],
+    "nba_predictions.scoring_tier_adjustments": ["system_id", "scoring_tier", "as_of_date"],
+    "nba_raw.nbac_schedule": ["game_id"],
+    "nba_raw.nbac_gamebook_player_stats": ["game_id", "player_lookup"],
+    "nba_raw.nbac_team_boxscore": ["game_id", "team_abbr"],
+    "nba_raw.bdl_player_boxscores": ["game_id", "player_lookup"],
+    "nba_raw.odds_api_player_points_props": ["game_id", "bookmaker", "player_lookup", "snapshot_timestamp"],
+    "nba_raw.odds_api_game_lines": ["game_id", "snapshot_timestamp", "bookmaker_key", "market_key", "outcome_name"],
+    "nba_raw.nbac_injury_report": ["report_date", "report_hour", "game_id", "player_lookup"],
+    "nba_raw.bigdataball_play_by_play": ["game_id", "event_sequence"],
+}
+
+# Columns the legacy added with ALTER TABLE to the five Phase 3 tables
+# (schemas/bigquery/analytics/source_coverage_quality_columns.sql), absent from the CREATE statements.
+PHASE3_QUALITY = [
+    ("quality_tier", "STRING", "gold|silver|bronze|poor|unusable"),
+    ("quality_score", "FLOAT64", "Quality score 0-100"),
+    ("quality_issues", "ARRAY<STRING>", "Quality issue codes"),
+    ("data_sources", "ARRAY<STRING>", "Sources used"),
+    ("quality_sample_size", "INT64", "Sample size behind the row"),
+    ("quality_used_fallback", "BOOL", "A fallback source was used"),
+    ("quality_reconstructed", "BOOL", "Row reconstructed from other sources"),
+    ("quality_calculated_at", "TIMESTAMP", "When quality was computed"),
+    ("quality_metadata", "JSON", "Quality details"),
+]
+
+TYPE_MAP = {"STRING": "kString", "INT64": "kInt64", "FLOAT64": "kFloat64", "BOOL": "kBool", "DATE": "kDate",
+            "TIMESTAMP": "kTimestamp", "JSON": "kJson", "DATETIME": "kTimestamp"}
+
+
+def ctype(t: str) -> tuple[str, int, int]:
+    m = re.fullmatch(r"NUMERIC(?:\((\d+),(\d+)\))?", t)
+    if m:
+        return "kNumeric", int(m.group(1) or 38), int(m.group(2) or 9)
+    if t.startswith("ARRAY<"):
+        return "kArray", 0, 0
+    if t not in TYPE_MAP:
+        raise SystemExit(f"unknown column type {t}")
+    return TYPE_MAP[t], 0, 0
+
+
+def cstr(s: str) -> str:
+    return json.dumps(s, ensure_ascii=True)
+
+
+def emit_table(name: str, partition: str, key: list[str], columns: list[tuple], desc: str) -> str:
+    cols = []
+    names = set()
+    for cname, ctype_s, required, cdesc in columns:
+        if cname in names:
+            continue
+        names.add(cname)
+        t, p, s = ctype(ctype_s)
+        cols.append(f"      {{{cstr(cname)}, ColumnType::{t}, {'true' if required else 'false'}, {p}, {s}, {cstr(cdesc)}}}")
+    for k in key + [partition]:
+        if k not in names:
+            raise SystemExit(f"{name}: key/partition column {k} not declared")
+    keys = ", ".join(cstr(k) for k in key)
+    return (f"  TableSchema{{{cstr(name)}, {cstr(partition)}, {{{keys}}},\n    {{\n" + ",\n".join(cols) +
+            f"\n    }}, {cstr(desc)}}}")
+
+
+def main() -> None:
+    legacy = json.loads(LEGACY.read_text())
+    own = json.loads(OWN.read_text())
+    tables = []
+    for name, spec in legacy.items():
+        cols = [(c["name"], c["type"], c["mode"] == "REQUIRED", c.get("description", "")) for c in spec["columns"]]
+        if name.startswith("nba_analytics."):
+            cols += [(n, t, False, d) for n, t, d in PHASE3_QUALITY]
+            cols += [("is_production_ready", "BOOL", False, "Quality gate passed"),
+                     ("data_quality_issues", "ARRAY<STRING>", False, "Legacy alias of quality_issues")]
+        tables.append(emit_table(name, spec["partition_by"], KEYS[name], cols, f"legacy table {name}"))
+    for name, spec in own.items():
+        cols = [tuple(c) for c in spec["columns"]]
+        tables.append(emit_table(name, spec["partition_by"], spec["key"], cols, spec["description"]))
+    OUT.write_text("// Generated by tools/gen_catalog.py from legacy-schemas.json and tools/nbaprops_tables.json.\n"
+                   "// Do not edit by hand.\n" + ",\n".join(tables) + "\n")
+    print(f"wrote {OUT} ({len(tables)} tables)")
+
+
+if __name__ == "__main__":
+    main()
