@@ -87,3 +87,19 @@ TEST(Teams, TravelMiles) {
   EXPECT_EQ(*travel_miles("LAL", "LAC"), *travel_miles("LAC", "LAL"));
   EXPECT_FALSE(travel_miles("XXX", "BOS").has_value());
 }
+
+#include "nbaprops/core/names.hpp"
+
+TEST(Names, PlayerLookup) {
+  EXPECT_EQ(player_lookup("LeBron James Jr."), "lebronjamesjr");
+  EXPECT_EQ(player_lookup("Nikola Jokić"), "nikolajokic");
+  EXPECT_EQ(player_lookup("Luka Dončić"), "lukadoncic");
+  EXPECT_EQ(player_lookup("Dāvis Bertāns"), "davisbertans");
+  EXPECT_EQ(player_lookup("Jusuf Nurkić"), "jusufnurkic");
+  EXPECT_EQ(player_lookup("Kristaps Porziņģis"), "kristapsporzingis");
+  EXPECT_EQ(player_lookup("Shai Gilgeous-Alexander"), "shaigilgeousalexander");
+  EXPECT_EQ(player_lookup("D'Angelo Russell"), "dangelorussell");
+  EXPECT_EQ(player_lookup("Gary Trent Jr"), "garytrentjr");
+  EXPECT_EQ(player_lookup("Marcus Morris Sr."), "marcusmorrissr");
+  EXPECT_EQ(player_lookup("Jaren Jackson Jr. III"), "jarenjacksonjriii");
+}
