@@ -1,0 +1,12 @@
+// nbaprops._core: the private extension module. Each area binds itself; nothing else lives here.
+#include "bindings.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "nbaprops native core (private; use the nbaprops package)";
+  m.attr("__version__") = NBAPROPS_VERSION;
+  nbaprops::py::bind_errors(m);
+  nbaprops::py::bind_core(m);
+  nbaprops::py::bind_warehouse(m);
+  nbaprops::py::bind_schedule(m);
+  nbaprops::py::bind_processors(m);
+}

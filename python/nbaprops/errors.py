@@ -1,0 +1,25 @@
+"""The nbaprops exception classes. Each has two bases: ``NbaPropsError`` and the matching builtin
+(``DataError`` is also a ``ValueError``, ``StorageError`` an ``OSError`` …), so callers can catch either."""
+from __future__ import annotations
+
+from ._core import (
+    Cancelled,
+    ConfigError,
+    DataError,
+    InternalError,
+    NbaPropsError,
+    NetworkError,
+    PreflightError,
+    StorageError,
+)
+
+__all__ = [
+    "Cancelled",
+    "ConfigError",
+    "DataError",
+    "InternalError",
+    "NbaPropsError",
+    "NetworkError",
+    "PreflightError",
+    "StorageError",
+]
