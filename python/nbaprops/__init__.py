@@ -10,6 +10,21 @@ Quick start::
 from __future__ import annotations
 
 from . import _core
+from .api import demo
+from .api.coverage import format_monthly, monthly_counts
+from .api.importers import import_boxscores, import_schedule, import_shots
+from .api.runner import (
+    CoverageReport,
+    Plan,
+    PreflightReport,
+    RunResult,
+    backfill,
+    checkpoint_status,
+    coverage,
+    plan,
+    preflight,
+    reset_checkpoint,
+)
 from .api.warehouse import Warehouse, catalog, open, read
 from .errors import (
     Cancelled,
@@ -44,11 +59,27 @@ __all__ = [
     "NetworkError",
     "PreflightError",
     "StorageError",
+    "CoverageReport",
+    "Plan",
+    "PreflightReport",
+    "RunResult",
     "Warehouse",
     "__version__",
+    "backfill",
     "catalog",
+    "checkpoint_status",
     "configure_logging",
+    "coverage",
+    "demo",
+    "format_monthly",
+    "import_boxscores",
+    "import_schedule",
+    "import_shots",
+    "monthly_counts",
     "open",
+    "plan",
+    "preflight",
     "processors",
     "read",
+    "reset_checkpoint",
 ]

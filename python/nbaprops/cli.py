@@ -1,0 +1,266 @@
+"""The ``nbaprops`` command line: demo, generate, import, backfill, preflight, coverage, processors."""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import logging
+import os
+import sys
+from typing import Optional, Sequence
+
+from . import errors
+
+DEFAULT_WAREHOUSE = "warehouse"
+
+
+def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) -> None:
+    p.add_argument("--warehouse", "-w", default=default or os.environ.get("NBAPROPS_WAREHOUSE", DEFAULT_WAREHOUSE),
+                   help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
+
+
+def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True) -> None:
+    """The legacy backfill flags plus ours (--workers, --stop-on-failure, --progress)."""
+    p.add_argument("--start-date", help="start of the range, YYYY-MM-DD (inclusive)")
+    p.add_argument("--end-date", help="end of the range, YYYY-MM-DD (inclusive)")
+    p.add_argument("--dates", help="comma-separated dates; takes priority over the range, order kept")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and the pre-flight report, write nothing")
+    p.add_argument("--no-resume", action="store_true", help="delete the checkpoint and start fresh")
+    p.add_argument("--status", action="store_true", help="print the checkpoint status and exit")
+    p.add_argument("--skip-preflight", action="store_true", help="bypass the pre-flight check (logs a warning)")
+    p.add_argument("--stop-on-failure", action="store_true", help="stop launching units after the first failure")
+    p.add_argument("--workers", type=int, default=2, help="units run concurrently (default 2)")
+    p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
+                   help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
+    p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
+    if with_processors:
+        p.add_argument("--processors", "-p", default="all",
+                       help="names, short codes (togs,psza) or phases (phase3,phase4); default all")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s - %(levelname)s - %(message)s", stream=sys.stdout, force=True)
+
+
+def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
+    dates = [d.strip() for d in args.dates.split(",") if d.strip()] if getattr(args, "dates", None) else []
+    start, end = args.start_date, args.end_date
+    if not dates and start is None and end is None:
+        sched = wh.schedule()
+        games = [g for g in sched.games() if g["counts"]]
+        if not games:
+            raise errors.ConfigError(f"warehouse {wh.uri} has no schedule: run `nbaprops generate` or "
+                                     "`nbaprops import schedule` first, or pass --start-date/--end-date")
+        from .api.dates import iso
+        start, end = iso(games[0]["game_date"]), iso(games[-1]["game_date"])
+    elif not dates:
+        if start is None:
+            raise errors.ConfigError("--start-date is required with --end-date")
+        end = end or start
+    return start, end, dates
+
+
+def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
+    """Shared by `nbaprops backfill` and the legacy job scripts. Returns the exit code."""
+    import nbaprops
+
+    log = logging.getLogger("nbaprops.backfill")
+    wh = nbaprops.open(args.warehouse)
+    start, end, dates = _range(wh, args)
+    if args.workers < 1:
+        raise errors.ConfigError("--workers must be at least 1")
+    p = nbaprops.plan(wh, start, end, processors=processors, dates=dates or None)
+    jobs = [x for x in nbaprops.processors() if x["name"] in p.processors]
+    if args.status:
+        if dates:
+            log.warning("--status is ignored with --dates (no checkpoint for explicit dates)")
+        else:
+            for j in jobs:
+                print(nbaprops.checkpoint_status(j["legacy_job"], start, end, args.checkpoint_dir))
+            return 0
+    if log_header:
+        log.info(log_header)
+    log.info("Fetching NBA schedule to find game dates...")
+    if not dates:
+        total_days = (_dt.date.fromisoformat(end) - _dt.date.fromisoformat(start)).days + 1
+        log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(p.dates), total_days,
+                 total_days - len(p.dates))
+    log.info("Processing %d units: %d processors × %d game dates", len(p), len(p.processors), len(p.dates))
+    if args.dry_run:
+        print(p)
+        report = nbaprops.preflight(wh, p)
+        print(report)
+        return 0
+    if args.no_resume and not dates:
+        for j in jobs:
+            if nbaprops.reset_checkpoint(j["legacy_job"], start, end, args.checkpoint_dir):
+                log.info("🔄 --no-resume specified, starting fresh (%s)", j["legacy_job"])
+    if args.skip_preflight:
+        log.warning("Skipping pre-flight checks (--skip-preflight): upstream gaps will surface as failed units")
+    result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume and not dates,
+                               stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,
+                               progress=args.progress, checkpoint_dir=args.checkpoint_dir)
+    print(result.summary_text)
+    if result.cancelled:
+        log.error("Interrupted: running units finished, checkpoint saved")
+    return result.exit_code
+
+
+def cmd_backfill(args) -> int:
+    return run_backfill(args, args.processors)
+
+
+def cmd_preflight(args) -> int:
+    import nbaprops
+
+    wh = nbaprops.open(args.warehouse)
+    start, end, dates = _range(wh, args)
+    p = nbaprops.plan(wh, start, end, processors=args.processors, dates=dates or None)
+    report = nbaprops.preflight(wh, p)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def cmd_generate(args) -> int:
+    import nbaprops
+
+    wh = nbaprops.open(args.warehouse)
+    summary = nbaprops.demo.generate(wh, seasons=args.seasons, seed=args.seed)
+    print(f"Generated demo league: seasons {summary['seasons']}, {summary['games']:,} games")
+    for table, n in summary["rows"].items():
+        print(f"  {table:<45} {n:>10,} rows")
+    return 0
+
+
+def cmd_import(args) -> int:
+    import nbaprops
+
+    wh = nbaprops.open(args.warehouse)
+    fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots,
+          "boxscores": nbaprops.import_boxscores}[args.kind]
+    out = fn(wh, args.path)
+    for k, v in out.items():
+        print(f"  {k:<45} {v:>10,}" if isinstance(v, int) else f"  {k:<45} {v}")
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    import nbaprops
+
+    wh = nbaprops.open(args.warehouse)
+    if args.format == "months":
+        print(nbaprops.format_monthly(nbaprops.monthly_counts(wh, args.start_date, args.end_date,
+                                                              args.tables.split(",") if args.tables else None)))
+        return 0
+    start, end, _ = _range(wh, argparse.Namespace(start_date=args.start_date, end_date=args.end_date, dates=None))
+    report = nbaprops.coverage(wh, start, end, args.tables.split(",") if args.tables else None)
+    print(report.to_json() if args.format == "json" else report)
+    return 0 if report.gaps().empty else 1
+
+
+def cmd_processors(args) -> int:
+    import nbaprops
+
+    for p in nbaprops.processors():
+        reads = ", ".join(f"{t} ({w}{'' if not n else ' ' + str(n)})" for t, w, n, _ in p["reads"])
+        print(f"{p['code']:<6} phase {p['phase']}  {p['output_table']:<48} ← {reads}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    import nbaprops
+
+    _setup_logging()
+    wh = nbaprops.open(args.warehouse)
+    have = set(s for s in wh.schedule().seasons())
+    if args.fresh or not set(args.seasons) <= have:
+        cmd_generate(args)
+        wh.invalidate()
+    sched = nbaprops.open(args.warehouse).schedule()
+    starts = [sched.season_start(s) for s in args.seasons]
+    ends = [sched.season_end(s) for s in args.seasons]
+    from .api.dates import iso
+    ns = argparse.Namespace(warehouse=args.warehouse, start_date=iso(min(starts)), end_date=iso(max(ends)),
+                            dates=None, dry_run=False, no_resume=True, status=False, skip_preflight=False,
+                            stop_on_failure=False, workers=args.workers, progress=args.progress,
+                            checkpoint_dir=args.checkpoint_dir)
+    code = run_backfill(ns, "all")
+    print()
+    print("Coverage (rows per table and month):")
+    print(nbaprops.format_monthly(nbaprops.monthly_counts(nbaprops.open(args.warehouse))))
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nbaprops", description=__doc__)
+    parser.add_argument("--log-level", default="warning", help="native engine log level (default warning)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="generate a demo league, backfill everything, print coverage")
+    _warehouse_arg(p, default="demo-warehouse")
+    p.add_argument("--seasons", type=int, nargs="+", default=[2023])
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--fresh", action="store_true", help="regenerate the raw data even if present")
+    p.add_argument("--progress", choices=["bar", "log", "none"], default=None)
+    p.add_argument("--checkpoint-dir", default=None)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("generate", help="generate demo raw data")
+    _warehouse_arg(p)
+    p.add_argument("--seasons", type=int, nargs="+", default=[2023])
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("import", help="import real data files")
+    p.add_argument("kind", choices=["schedule", "shots", "boxscores"])
+    p.add_argument("path")
+    _warehouse_arg(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("backfill", help="run processors over a date range")
+    _warehouse_arg(p)
+    add_backfill_flags(p)
+    p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("preflight", help="check upstream data for a planned backfill")
+    _warehouse_arg(p)
+    p.add_argument("--start-date")
+    p.add_argument("--end-date")
+    p.add_argument("--dates")
+    p.add_argument("--processors", "-p", default="all")
+    p.set_defaults(func=cmd_preflight)
+
+    p = sub.add_parser("coverage", help="gap report: tables × game dates against the schedule")
+    _warehouse_arg(p)
+    p.add_argument("--start-date")
+    p.add_argument("--end-date")
+    p.add_argument("--tables", help="comma-separated tables (default: every processor output)")
+    p.add_argument("--format", choices=["text", "json", "months"], default="text")
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("processors", help="list the registered processors and what they read")
+    p.set_defaults(func=cmd_processors)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    import nbaprops
+
+    nbaprops.configure_logging(args.log_level)
+    if args.command != "demo":
+        _setup_logging()
+    try:
+        return int(args.func(args))
+    except errors.NbaPropsError as e:
+        print(f"nbaprops: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nbaprops: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
