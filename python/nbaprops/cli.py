@@ -60,7 +60,7 @@ def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
     return start, end, dates
 
 
-def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
+def run_backfill(args, processors, log_header: Optional[str] = None, on_result=None) -> int:
     """Shared by `nbaprops backfill` and the legacy job scripts. Returns the exit code."""
     import nbaprops
 
@@ -100,7 +100,10 @@ def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
     result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume and not dates,
                                stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,
                                progress=args.progress, checkpoint_dir=args.checkpoint_dir)
-    print(result.summary_text)
+    if on_result is not None:
+        on_result(result, start, end)
+    else:
+        print(result.summary_text)
     if result.cancelled:
         log.error("Interrupted: running units finished, checkpoint saved")
     return result.exit_code

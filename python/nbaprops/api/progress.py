@@ -26,12 +26,14 @@ def in_notebook() -> bool:
     return ip is not None and ip.__class__.__name__ == "ZMQInteractiveShell"
 
 
-def outcome_line(event: dict[str, Any], entity: str) -> str:
-    """The legacy per-date outcome line for one finished unit."""
+def outcome_line(event: dict[str, Any], entity: str, phase: int = 4) -> str:
+    """The legacy per-date outcome line for one finished unit (Phase 3 counts records, Phase 4 entities)."""
     status = event["status"]
     if status == "success":
+        if phase == 3:
+            return f"  ✓ Success: {event['rows']} records"
         word = _ENTITY_WORD.get(entity, "records")
-        return f"  ✓ Success: {event['entities']} {word} processed ({event['rows']} rows)"
+        return f"  ✓ Success: {event['entities']} {word} processed"
     if status == "empty":
         return f"  ✓ Success: 0 {_ENTITY_WORD.get(entity, 'records')} processed ({event['reason']})"
     if status == "skipped_bootstrap":
@@ -48,9 +50,11 @@ def outcome_line(event: dict[str, Any], entity: str) -> str:
 class LegacyLogProgress:
     """Plain legacy log lines (`Processing game date i/N: YYYY-MM-DD`, outcome, `Progress:` every 10)."""
 
-    def __init__(self, totals: dict[str, int], entities: dict[str, str], prefix_processor: bool) -> None:
+    def __init__(self, totals: dict[str, int], entities: dict[str, str], prefix_processor: bool,
+                 phases: Optional[dict[str, int]] = None) -> None:
         self.totals = totals
         self.entities = entities
+        self.phases = phases or {}
         self.prefix = prefix_processor
         self.done: dict[str, int] = defaultdict(int)
         self.ok: dict[str, int] = defaultdict(int)
@@ -64,8 +68,10 @@ class LegacyLogProgress:
         if event["status"].startswith("skipped"):
             self.skipped[p] += 1
         tag = f"[{p}] " if self.prefix else ""
-        log.info("%sProcessing game date %d/%d: %s", tag, self.done[p], self.totals.get(p, 0), event["date"])
-        line = outcome_line(event, self.entities.get(p, ""))
+        phase = self.phases.get(p, 4)
+        what = "day" if phase == 3 else "game date"
+        log.info("%sProcessing %s %d/%d: %s", tag, what, self.done[p], self.totals.get(p, 0), event["date"])
+        line = outcome_line(event, self.entities.get(p, ""), phase)
         (log.info if event["status"] in ("success", "empty") or event["status"].startswith("skipped")
          else log.error)("%s%s", tag, line)
         if self.done[p] % 10 == 0:
@@ -107,7 +113,7 @@ class BarProgress:
 
 
 def make_progress(mode: Optional[str | bool], totals: dict[str, int], entities: dict[str, str],
-                  prefix_processor: bool = True):
+                  prefix_processor: bool = True, phases: Optional[dict[str, int]] = None):
     """``mode``: True/"bar" for bars, False/"log" for legacy lines, None to choose (bars on a TTY or in
     Jupyter, log lines otherwise)."""
     if mode is None:
@@ -119,7 +125,7 @@ def make_progress(mode: Optional[str | bool], totals: dict[str, int], entities: 
     if mode == "bar":
         return BarProgress(totals)
     if mode == "log":
-        return LegacyLogProgress(totals, entities, prefix_processor)
+        return LegacyLogProgress(totals, entities, prefix_processor, phases)
     if mode == "none":
         return None
     raise ValueError(f"unknown progress mode {mode!r} (use 'bar', 'log' or 'none')")

@@ -175,7 +175,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     for u in p.native.units():
         totals[u["processor"]] = totals.get(u["processor"], 0) + 1
     reporter = make_progress(progress, totals, {k: v["entity"] for k, v in infos.items()},
-                             prefix_processor=len(totals) > 1)
+                             prefix_processor=len(totals) > 1, phases={k: v["phase"] for k, v in infos.items()})
     handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,
                              retry_base_seconds, ckpt, run_id)
     try:
