@@ -7,7 +7,7 @@
 #include <set>
 #include <unordered_map>
 
-#include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
@@ -134,6 +134,17 @@ SeasonTables build_tables(int season, uint64_t seed) {
   Sink gl("nba_raw.odds_api_game_lines");
   Sink ir("nba_raw.nbac_injury_report");
 
+  {
+    size_t lines = 0, counted = boxes.size();
+    for (const GameBox& b : boxes) lines += b.lines[0].size() + b.lines[1].size();
+    gb.table().reserve(lines);
+    pz.table().reserve(lines * 3 / 4);
+    tb.table().reserve(2 * counted);
+    tz.table().reserve(2 * counted);
+    pp.table().reserve(72 * counted);
+    gl.table().reserve(16 * counted);
+    ir.table().reserve(10 * counted);
+  }
   struct History {
     std::vector<int> points, seconds;
   };
@@ -462,16 +473,27 @@ DemoSummary generate_demo(Warehouse& wh, const DemoOptions& opt) {
   for (int s : seasons) {
     if (s < 2000 || s > 2030) throw ConfigError("demo season " + std::to_string(s) + " is outside 2000–2030");
   }
-  std::vector<SeasonTables> built(seasons.size());
-  tbb::parallel_for(size_t{0}, seasons.size(), [&](size_t i) { built[i] = build_tables(seasons[i], opt.seed); });
+  // Pipeline: season i+1 is built (itself parallel over games) while season i is written, so at
+  // most two seasons are held in memory.
   DemoSummary sum;
   sum.seasons = seasons;
-  for (auto& st : built) {
-    sum.games += st.games;
-    for (auto& [name, table] : st.tables) {
-      wh.replace_partitions(catalog::get(name), st.window, table);
-      sum.rows[name] += static_cast<int64_t>(table.num_rows());
+  SeasonTables current = build_tables(seasons[0], opt.seed);
+  for (size_t i = 0; i < seasons.size(); ++i) {
+    SeasonTables next;
+    tbb::task_group tg;
+    if (i + 1 < seasons.size()) tg.run([&] { next = build_tables(seasons[i + 1], opt.seed); });
+    try {
+      sum.games += current.games;
+      for (auto& [name, table] : current.tables) {
+        wh.replace_partitions(catalog::get(name), current.window, table);
+        sum.rows[name] += static_cast<int64_t>(table.num_rows());
+      }
+    } catch (...) {
+      tg.wait();
+      throw;
     }
+    tg.wait();
+    current = std::move(next);
   }
   return sum;
 }

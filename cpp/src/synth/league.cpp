@@ -57,15 +57,14 @@ Player make_player(Rng& r, std::string name, char pos, int tier) {
   p.name = std::move(name);
   p.pos = pos;
   p.tier = tier;
-  double ppg = 0;
+  // Minutes and points per minute by tier: a star ~26 a game, starters ~14, rotation ~8, bench ~4.
   switch (tier) {
-    case kStar: p.minutes = r.uniform(33, 37); ppg = r.uniform(23, 31.5); break;
-    case kStarter: p.minutes = r.uniform(27, 33); ppg = r.uniform(10, 17); break;
-    case kRotation: p.minutes = r.uniform(17, 25); ppg = r.uniform(5, 10); break;
-    case kBench: p.minutes = r.uniform(8, 14); ppg = r.uniform(2.5, 5.5); break;
-    default: p.minutes = r.uniform(3, 8); ppg = r.uniform(1, 3); break;
+    case kStar: p.minutes = r.uniform(33, 36.5); p.ppm = r.uniform(0.66, 0.82); break;
+    case kStarter: p.minutes = r.uniform(27, 33); p.ppm = r.uniform(0.36, 0.54); break;
+    case kRotation: p.minutes = r.uniform(17, 25); p.ppm = r.uniform(0.28, 0.44); break;
+    case kBench: p.minutes = r.uniform(8, 14); p.ppm = r.uniform(0.25, 0.40); break;
+    default: p.minutes = r.uniform(3, 8); p.ppm = r.uniform(0.20, 0.35); break;
   }
-  p.ppm = ppg / p.minutes;
   const PositionBase& b = base_of(pos);
   auto jitter = [&](double v, double rel) { return v * std::max(0.3, 1.0 + r.normal(0, rel)); };
   p.three_rate = std::clamp(jitter(b.three_rate, 0.18), 0.0, 0.75);
@@ -155,9 +154,10 @@ League build_league(int season, uint64_t seed) {
     for (int slot = 0; slot < kRosterSize; ++slot) {
       std::string name;
       for (int attempt = 0;; ++attempt) {
-        name = firsts[base.next() % firsts.size()] + " " + lasts[base.next() % lasts.size()];
-        if (base.chance(0.04)) name += base.chance(0.7) ? " Jr." : " III";
-        if (attempt > 50) name += " " + std::to_string(attempt);  // never reached with these lists
+        name = firsts[base.next() % firsts.size()];
+        name.append(" ").append(lasts[base.next() % lasts.size()]);
+        if (base.chance(0.04)) name.append(base.chance(0.7) ? " Jr." : " III");
+        if (attempt > 50) name.append(" ").append(std::to_string(attempt));  // never reached with these lists
         if (used.insert(player_lookup(name)).second) break;
       }
       int tier = slot == 0 ? kStar : slot <= 4 ? kStarter : slot <= 8 ? kRotation : slot <= 12 ? kBench : kTwoWay;
@@ -173,7 +173,7 @@ League build_league(int season, uint64_t seed) {
   // 2. Season form and off-season moves (same-tier swaps between teams).
   Rng sr(derive(seed, 2, static_cast<uint64_t>(season)));
   for (Player& p : lg.players) {
-    p.ppm *= std::exp(sr.normal(0, 0.07));
+    p.ppm *= std::clamp(std::exp(sr.normal(0, 0.05)), 0.9, 1.1);
     p.minutes = std::clamp(p.minutes * (1.0 + sr.normal(0, 0.04)), 2.0, 38.0);
   }
   for (int k = 0; k < 25; ++k) {
