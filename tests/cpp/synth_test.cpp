@@ -223,6 +223,16 @@ TEST(SynthSchedule, PlayInAndBestOfSevenPlayoffsAreConsistent) {
     if (ser.wins.size() == 2) EXPECT_LT(min_w, 4) << key;
     // The last game of a series is the clinching one: the series is not over before it.
     EXPECT_EQ(ser.games, 4 + (ser.wins.size() == 2 ? min_w : 0)) << key;
+    // Ids 004 + season + 00 + round + series + game number, game numbers 1..n in date order.
+    static const std::map<std::string, char> kRoundDigit = {
+        {"First Round", '1'}, {"Conf. Semifinals", '2'}, {"Conf. Finals", '3'}, {"NBA Finals", '4'}};
+    for (size_t k = 0; k < ser.list.size(); ++k) {
+      const std::string& id = ser.list[k]->nba_game_id;
+      EXPECT_EQ(id.substr(0, 7), "0042300") << id;
+      EXPECT_EQ(id[7], kRoundDigit.at(ser.label)) << id;
+      EXPECT_EQ(id[9], static_cast<char>('1' + k)) << id;
+      if (k > 0) EXPECT_GT(ser.list[k]->date, ser.list[k - 1]->date) << id;
+    }
     // 2-2-1-1-1: games 1, 2, 5, 7 at the same arena.
     EXPECT_EQ(ser.list[0]->home, ser.list[1]->home) << key;
     EXPECT_NE(ser.list[0]->home, ser.list[2]->home) << key;
@@ -457,6 +467,13 @@ TEST_F(SynthDemo, LeagueDistributionsAreRealistic) {
     mins[*g.get_text(r, "player_lookup")] += *g.get_real(r, "minutes_decimal");
   }
   EXPECT_EQ(names.size(), lookups.size());  // player_lookup is unique per player
+  // A few mid-season trades: players who appear for two teams in the season.
+  std::map<std::string, std::set<std::string>> teams_of;
+  for (size_t r = 0; r < g.num_rows(); ++r) teams_of[*g.get_text(r, "player_lookup")].insert(*g.get_text(r, "team_abbr"));
+  int traded = 0;
+  for (const auto& [lookup, teams] : teams_of) traded += teams.size() > 1;
+  EXPECT_GE(traded, 4);
+  EXPECT_LE(traded, 10);
   EXPECT_GE(lookups.size(), 450u);
   double fg = static_cast<double>(fgm) / fga, tp = static_cast<double>(tpm) / tpa, ft = static_cast<double>(ftm) / fta;
   EXPECT_GT(fg, 0.45);
@@ -654,18 +671,12 @@ TEST(SynthDeterminism, SameSeedGivesIdenticalTablesAndAnotherSeedDiffers) {
     EXPECT_TRUE(same_table(t, b.tables.at(name))) << name;
     EXPECT_FALSE(same_table(t, c.tables.at(name))) << name;
   }
-}
-
-TEST(SynthDeterminism, DemoScheduleIsGenerateScheduleAndBadSeasonsAreRejected) {
-  CaptureWarehouse one;
-  synth::DemoSummary sum = synth::generate_demo(one, {{2022}, 9});
   // The written schedule is generate_schedule's (plus ET tip times and the demo source tags).
-  Schedule written = Schedule::from_table(one.tables.at("nba_raw.nbac_schedule"));
-  EXPECT_TRUE(same_table(written.to_table(), synth::generate_schedule(2022, 9).to_table()));
-  EXPECT_EQ(sum.games, static_cast<int64_t>(synth::generate_schedule(2022, 9).games().size()));
-  EXPECT_THROW(synth::generate_demo(one, {{}, 9}), ConfigError);
-  EXPECT_THROW(synth::generate_demo(one, {{2031}, 9}), ConfigError);
-  EXPECT_THROW(synth::generate_demo(one, {{1999, 2022}, 9}), ConfigError);
+  Schedule written = Schedule::from_table(a.tables.at("nba_raw.nbac_schedule"));
+  EXPECT_TRUE(same_table(written.to_table(), synth::generate_schedule(2022, 3).to_table()));
+  EXPECT_THROW(synth::generate_demo(a, {{}, 9}), ConfigError);
+  EXPECT_THROW(synth::generate_demo(a, {{2031}, 9}), ConfigError);
+  EXPECT_THROW(synth::generate_demo(a, {{1999, 2022}, 9}), ConfigError);
 }
 
 }  // namespace
