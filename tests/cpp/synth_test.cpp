@@ -10,6 +10,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/pipeline/processor.hpp"
 #include "nbaprops/synth/demo.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "test_util.hpp"
@@ -626,6 +627,26 @@ TEST_F(SynthDemo, GameLinesAndInjuryReportsAreWellFormed) {
     } else if (it != status.end()) {
       EXPECT_TRUE(it->second == "questionable" || it->second == "probable") << key;
     }
+  }
+}
+
+TEST_F(SynthDemo, TeamOffenseProcessorConsumesTheDemoTables) {
+  // The first consumer of the raw set: TOGS gives one row per team with the box score's points.
+  const Processor& togs = registry::get("togs");
+  Date d = Date::from_ymd(2024, 1, 15);
+  auto games = schedule_->games_on(d);
+  ASSERT_FALSE(games.empty());
+  UnitOutput out = togs.run({*wh_, *schedule_, d});
+  EXPECT_TRUE(out.failures.empty());
+  ASSERT_EQ(out.rows.num_rows(), 2 * games.size());
+  std::map<std::string, int64_t> pts;
+  for (const Game* g : games) {
+    pts[g->date_id() + g->home] = *g->home_score;
+    pts[g->date_id() + g->away] = *g->away_score;
+  }
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) {
+    std::string key = *out.rows.get_text(r, "game_id") + *out.rows.get_text(r, "team_abbr");
+    EXPECT_EQ(out.rows.get_int(r, "points_scored").value_or(-1), pts.at(key)) << key;
   }
 }
 
