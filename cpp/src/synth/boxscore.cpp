@@ -55,10 +55,13 @@ std::vector<int> allocate_seconds(std::vector<double> w, int total, int cap) {
     double fa = sec[a] - out[a], fb = sec[b] - out[b];
     return fa != fb ? fa > fb : a < b;
   });
-  for (size_t k = 0; sum < total; k = (k + 1) % n) {
+  for (size_t k = 0, idle = 0; sum < total && idle < n; k = (k + 1) % n) {  // idle: everyone at the cap
     if (out[order[k]] < cap) {
       ++out[order[k]];
       ++sum;
+      idle = 0;
+    } else {
+      ++idle;
     }
   }
   return out;
@@ -232,6 +235,9 @@ const char* kMinorReasons[] = {"Injury/Illness - Right Knee; Soreness", "Injury/
 /// Availability, minutes and the injury-report entries of one team in one game.
 void lineup(Rng& r, const League& lg, const Game& g, Side& s, int margin, int overtimes, std::vector<ReportEntry>& rep) {
   std::vector<int> roster = lg.roster_on(s.team, g.date);
+  // Two-way players go to the G League only while at least nine others are healthy.
+  int healthy_regulars = 0;
+  for (int p : roster) healthy_regulars += lg.players[p].tier != kTwoWay && !lg.injury_on(p, g.date);
   std::vector<int> available;
   for (int p : roster) {
     const Player& pl = lg.players[p];
@@ -246,7 +252,7 @@ void lineup(Rng& r, const League& lg, const Game& g, Side& s, int margin, int ov
       s.inactive.push_back(l);
       continue;
     }
-    if (pl.tier == kTwoWay && r.chance(0.65)) {
+    if (pl.tier == kTwoWay && healthy_regulars >= 9 && r.chance(0.65)) {
       l.status = PlayerLine::kInactive;
       l.dnp_reason = "G League - Two-Way";
       rep.push_back({p, s.team, "out", "G League - Two-Way", "g_league"});
@@ -262,6 +268,9 @@ void lineup(Rng& r, const League& lg, const Game& g, Side& s, int margin, int ov
       }
     }
     available.push_back(p);
+  }
+  if (available.size() < 6) {
+    throw DataError("demo: " + nba_tricodes()[s.team] + " has fewer than six players on " + g.date.iso());
   }
   size_t plays = std::min(available.size(), static_cast<size_t>(r.chance(0.45) ? 11 : 10));
   bool blowout = std::abs(margin) >= 20;

@@ -26,7 +26,7 @@ struct Matchup {
 };
 
 std::string game_id(const char* prefix, int season, int number) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%s%02d%05d", prefix, season % 100, number);
   return buf;
 }
@@ -59,7 +59,7 @@ std::vector<Matchup> build_matchups(Rng& r) {
   };
   for (int a = 0; a < kTeams; ++a) {
     for (int b = a + 1; b < kTeams; ++b) {
-      int ca, da, cb, db;
+      int ca = 0, da = 0, cb = 0, db = 0;
       conf_of(a, ca, da);
       conf_of(b, cb, db);
       auto add = [&](int home, int away, int n) {
@@ -212,6 +212,7 @@ SeasonPlan build_season(int season, uint64_t seed) {
     int target = static_cast<int>(std::lround(base * kWeekday[days[k].iso_weekday()] * (1 + r.normal(0, 0.12))));
     if (k == 0) target = 2;
     if (k + 1 == days.size()) target = 15;
+    if (days[k].month() == 12 && days[k].day() == 25) target = 5;  // the Christmas Day slate
     schedule_day(days[k], std::clamp(target, 2, 15), days_left);
   }
   for (Date d = last + 1; !pool.empty(); d = d + 1) {  // rare leftovers: extend by a few days
