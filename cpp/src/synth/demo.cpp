@@ -65,7 +65,7 @@ int et_to_utc(Date d) {
 
 std::string mmss(int seconds) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%d:%02d", seconds / 60, seconds % 60);
+  std::snprintf(buf, sizeof buf, "%02d:%02d", seconds / 60, seconds % 60);
   return buf;
 }
 
@@ -103,138 +103,174 @@ struct SeasonTables {
   std::vector<std::pair<std::string, Table>> tables;
 };
 
-SeasonTables build_tables(int season, uint64_t seed) {
-  SeasonPlan plan = detail::build_season(season, seed);
-  std::vector<GameBox> boxes = detail::simulate_boxes(plan);
-  const auto& lg = plan.league;
-  const auto& games = plan.schedule.games();
-  const auto& codes = nba_tricodes();
-  SeasonTables out;
-  out.season = season;
-  out.games = static_cast<int64_t>(games.size());
-  for (Date d = Date::from_ymd(season, 8, 1); d <= Date::from_ymd(season + 1, 7, 31); d = d + 1) out.window.push_back(d);
-  const std::string tag = "demo://seed-" + std::to_string(seed) + "/" + std::to_string(season);
+/// Per-game values shared by the tables of one game.
+struct GameContext {
+  const Game& g;
+  const detail::GameExtra& x;
+  std::string gid;        ///< date id
+  std::string code;       ///< NBA.com game code
+  std::string processed;  ///< deterministic load stamp: the next day 06:00 UTC
+  int tip_utc = 0;        ///< minutes after midnight UTC of the game date
+  std::string tip_ts;
+  std::string event;      ///< Odds API event id
+  Rng rng;
+};
 
-  // 1. Schedule.
-  Table sched = plan.schedule.to_table();
-  for (size_t r = 0; r < games.size(); ++r) {
-    int tip = plan.extras[r].tip_minutes_et;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:00", games[r].date.iso().c_str(), tip / 60, tip % 60);
-    sched.set(r, "game_date_est", std::string(buf));
-    sched.set(r, "data_source", "demo");
-    sched.set(r, "source_file_path", tag + "/schedule.json");
-  }
+/// Builds the raw tables of one season in memory.
+class SeasonBuilder {
+ public:
+  SeasonBuilder(int season, uint64_t seed)
+      : season_(season),
+        seed_(seed),
+        plan_(detail::build_season(season, seed)),
+        tag_("demo://seed-" + std::to_string(seed_) + "/" + std::to_string(season)),
+        hist_(plan_.league.players.size()) {}
 
-  Sink gb("nba_raw.nbac_gamebook_player_stats");
-  Sink tb("nba_raw.nbac_team_boxscore");
-  Sink pz("nba_raw.player_shot_zones");
-  Sink tz("nba_raw.team_shot_zones_allowed");
-  Sink pp("nba_raw.odds_api_player_points_props");
-  Sink gl("nba_raw.odds_api_game_lines");
-  Sink ir("nba_raw.nbac_injury_report");
-
-  {
+  SeasonTables build() {
+    std::vector<GameBox> boxes = detail::simulate_boxes(plan_);
     size_t lines = 0, counted = boxes.size();
     for (const GameBox& b : boxes) lines += b.lines[0].size() + b.lines[1].size();
-    gb.table().reserve(lines);
-    pz.table().reserve(lines * 3 / 4);
-    tb.table().reserve(2 * counted);
-    tz.table().reserve(2 * counted);
-    pp.table().reserve(72 * counted);
-    gl.table().reserve(16 * counted);
-    ir.table().reserve(10 * counted);
+    gb_.table().reserve(lines);
+    pz_.table().reserve(lines * 3 / 4);
+    tb_.table().reserve(2 * counted);
+    tz_.table().reserve(2 * counted);
+    pp_.table().reserve(72 * counted);
+    gl_.table().reserve(16 * counted);
+    ir_.table().reserve(10 * counted);
+    const auto& games = plan_.schedule.games();
+    for (const GameBox& box : boxes) {  // chronological: prop lines use the players' earlier games
+      const Game& g = games[box.game];
+      const auto& x = plan_.extras[box.game];
+      int tip_utc = x.tip_minutes_et + et_to_utc(g.date);
+      GameContext c{g,
+                    x,
+                    g.date_id(),
+                    g.date.compact() + "/" + g.away + g.home,
+                    iso_ts(g.date + 1, 6 * 60),
+                    tip_utc,
+                    iso_ts(g.date, tip_utc),
+                    event_id(seed_, g.nba_game_id),
+                    Rng(detail::derive(seed_, 30, static_cast<uint64_t>(season_), detail::fnv1a(g.nba_game_id)))};
+      box_scores(c, box);
+      props(c, box);
+      game_lines(c);
+      injuries(c, box);
+    }
+    SeasonTables out;
+    out.season = season_;
+    out.games = static_cast<int64_t>(games.size());
+    for (Date d = Date::from_ymd(season_, 8, 1); d <= Date::from_ymd(season_ + 1, 7, 31); d = d + 1) {
+      out.window.push_back(d);
+    }
+    out.tables.emplace_back("nba_raw.nbac_schedule", schedule());
+    out.tables.emplace_back("nba_raw.nbac_gamebook_player_stats", std::move(gb_.table()));
+    out.tables.emplace_back("nba_raw.nbac_team_boxscore", std::move(tb_.table()));
+    out.tables.emplace_back("nba_raw.player_shot_zones", std::move(pz_.table()));
+    out.tables.emplace_back("nba_raw.team_shot_zones_allowed", std::move(tz_.table()));
+    out.tables.emplace_back("nba_raw.odds_api_player_points_props", std::move(pp_.table()));
+    out.tables.emplace_back("nba_raw.odds_api_game_lines", std::move(gl_.table()));
+    out.tables.emplace_back("nba_raw.nbac_injury_report", std::move(ir_.table()));
+    return out;
   }
-  struct History {
-    std::vector<int> points, seconds;
-  };
-  std::vector<History> hist(lg.players.size());
 
-  for (const GameBox& box : boxes) {
-    const Game& g = games[box.game];
-    const auto& x = plan.extras[box.game];
-    const std::string gid = g.date_id();
-    const std::string code = g.date.compact() + "/" + g.away + g.home;
-    const std::string processed = iso_ts(g.date + 1, 6 * 60);
-    const int tip_utc = x.tip_minutes_et + et_to_utc(g.date);
-    const std::string tip_ts = iso_ts(g.date, tip_utc);
-    const std::string event = event_id(seed, g.nba_game_id);
-    const int ot = x.overtimes;
-    Rng r(detail::derive(seed, 30, static_cast<uint64_t>(season), detail::fnv1a(g.nba_game_id)));
+ private:
+  static constexpr int kOpenMinutes = -6 * 60;  ///< opening snapshot: 18:00 UTC the day before
 
+  /// Schedule rows, with the ET tip time and demo source tags.
+  Table schedule() const {
+    const auto& games = plan_.schedule.games();
+    Table sched = plan_.schedule.to_table();
+    for (size_t r = 0; r < games.size(); ++r) {
+      int tip = plan_.extras[r].tip_minutes_et;
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%sT%02d:%02d:00", games[r].date.iso().c_str(), tip / 60, tip % 60);
+      sched.set(r, "game_date_est", std::string(buf));
+      sched.set(r, "data_source", "demo");
+      sched.set(r, "source_file_path", tag_ + "/schedule.json");
+    }
+    return sched;
+  }
+
+  /// Gamebook rows, player shot zones, team box scores and zones allowed.
+  void box_scores(GameContext& c, const GameBox& box) {
+    const Game& g = c.g;
+    const auto& gid = c.gid;
+    const auto& code = c.code;
+    const auto& processed = c.processed;
+    const int ot = c.x.overtimes;
     std::array<PlayerLine, 2> tot{};  // team sums
     for (int s = 0; s < 2; ++s) {
-      const std::string& team = codes[box.team[s]];
-      const std::string& opp = codes[box.team[1 - s]];
+      const std::string& team = nba_tricodes()[box.team[s]];
+      const std::string& opp = nba_tricodes()[box.team[1 - s]];
       for (const PlayerLine& l : box.lines[s]) {
-        const auto& p = lg.players[l.player];
-        size_t row = gb.add();
-        gb.s(row, "game_id", gid);
-        gb.s(row, "game_code", code);
-        gb.d(row, "game_date", g.date);
-        gb.i(row, "season_year", season);
-        gb.s(row, "home_team_abbr", g.home);
-        gb.s(row, "away_team_abbr", g.away);
-        gb.s(row, "player_name", p.name);
-        gb.s(row, "player_name_original", p.name);
-        gb.s(row, "player_lookup", p.lookup);
-        gb.s(row, "team_abbr", team);
-        gb.s(row, "player_status", l.status == PlayerLine::kActive ? "active" : l.status == PlayerLine::kDnp ? "dnp" : "inactive");
-        if (!l.dnp_reason.empty()) gb.s(row, "dnp_reason", l.dnp_reason);
-        gb.s(row, "name_resolution_status", "original");
-        gb.f(row, "name_resolution_confidence", 1.0);
-        gb.s(row, "name_resolution_method", "exact");
-        gb.s(row, "source_file_path", tag + "/gamebook/" + code + ".json");
-        gb.s(row, "processed_by_run_id", "demo-" + std::to_string(seed));
-        gb.s(row, "processed_at", processed);
-        gb.s(row, "data_quality_flags", "[]");
-        gb.b(row, "requires_manual_review", false);
+        const auto& p = plan_.league.players[l.player];
+        size_t row = gb_.add();
+        gb_.s(row, "game_id", gid);
+        gb_.s(row, "game_code", code);
+        gb_.d(row, "game_date", g.date);
+        gb_.i(row, "season_year", season_);
+        gb_.s(row, "home_team_abbr", g.home);
+        gb_.s(row, "away_team_abbr", g.away);
+        gb_.s(row, "player_name", p.name);
+        gb_.s(row, "player_name_original", p.name);
+        gb_.s(row, "player_lookup", p.lookup);
+        gb_.s(row, "team_abbr", team);
+        gb_.s(row, "player_status", l.status == PlayerLine::kActive ? "active" : l.status == PlayerLine::kDnp ? "dnp" : "inactive");
+        if (!l.dnp_reason.empty()) gb_.s(row, "dnp_reason", l.dnp_reason);
+        gb_.s(row, "name_resolution_status", "original");
+        gb_.f(row, "name_resolution_confidence", 1.0);
+        gb_.s(row, "name_resolution_method", "exact");
+        gb_.s(row, "source_file_path", tag_ + "/gamebook/" + code + ".json");
+        gb_.s(row, "processed_by_run_id", "demo-" + std::to_string(seed_));
+        gb_.s(row, "processed_at", processed);
+        gb_.s(row, "data_quality_flags", "[]");
+        gb_.b(row, "requires_manual_review", false);
         if (l.status != PlayerLine::kActive) continue;
-        gb.s(row, "minutes", mmss(l.seconds));
-        gb.f(row, "minutes_decimal", std::round(l.seconds / 60.0 * 100) / 100);
-        gb.i(row, "points", l.points());
-        gb.i(row, "field_goals_made", l.fgm);
-        gb.i(row, "field_goals_attempted", l.fga);
-        gb.i(row, "three_pointers_made", l.tpm);
-        gb.i(row, "three_pointers_attempted", l.tpa);
-        gb.i(row, "free_throws_made", l.ftm);
-        gb.i(row, "free_throws_attempted", l.fta);
-        if (auto v = pct(l.fgm, l.fga)) gb.f(row, "field_goal_percentage", *v);
-        if (auto v = pct(l.tpm, l.tpa)) gb.f(row, "three_point_percentage", *v);
-        if (auto v = pct(l.ftm, l.fta)) gb.f(row, "free_throw_percentage", *v);
-        gb.i(row, "offensive_rebounds", l.oreb);
-        gb.i(row, "defensive_rebounds", l.dreb);
-        gb.i(row, "total_rebounds", l.oreb + l.dreb);
-        gb.i(row, "assists", l.ast);
-        gb.i(row, "steals", l.stl);
-        gb.i(row, "blocks", l.blk);
-        gb.i(row, "turnovers", l.tov);
-        gb.i(row, "personal_fouls", l.pf);
-        gb.i(row, "plus_minus", l.plus_minus);
+        gb_.s(row, "minutes", mmss(l.seconds));
+        gb_.f(row, "minutes_decimal", std::round(l.seconds / 60.0 * 100) / 100);
+        gb_.i(row, "points", l.points());
+        gb_.i(row, "field_goals_made", l.fgm);
+        gb_.i(row, "field_goals_attempted", l.fga);
+        gb_.i(row, "three_pointers_made", l.tpm);
+        gb_.i(row, "three_pointers_attempted", l.tpa);
+        gb_.i(row, "free_throws_made", l.ftm);
+        gb_.i(row, "free_throws_attempted", l.fta);
+        if (auto v = pct(l.fgm, l.fga)) gb_.f(row, "field_goal_percentage", *v);
+        if (auto v = pct(l.tpm, l.tpa)) gb_.f(row, "three_point_percentage", *v);
+        if (auto v = pct(l.ftm, l.fta)) gb_.f(row, "free_throw_percentage", *v);
+        gb_.i(row, "offensive_rebounds", l.oreb);
+        gb_.i(row, "defensive_rebounds", l.dreb);
+        gb_.i(row, "total_rebounds", l.oreb + l.dreb);
+        gb_.i(row, "assists", l.ast);
+        gb_.i(row, "steals", l.stl);
+        gb_.i(row, "blocks", l.blk);
+        gb_.i(row, "turnovers", l.tov);
+        gb_.i(row, "personal_fouls", l.pf);
+        gb_.i(row, "plus_minus", l.plus_minus);
 
-        size_t z = pz.add();
-        pz.s(z, "game_id", gid);
-        pz.s(z, "nba_game_id", g.nba_game_id);
-        pz.d(z, "game_date", g.date);
-        pz.i(z, "season_year", season);
-        pz.s(z, "player_lookup", p.lookup);
-        pz.s(z, "player_name", p.name);
-        pz.s(z, "team_abbr", team);
-        pz.s(z, "opponent_team_abbr", opp);
-        pz.i(z, "paint_attempts", l.paint_a);
-        pz.i(z, "paint_makes", l.paint_m);
-        pz.i(z, "mid_range_attempts", l.mid_a);
-        pz.i(z, "mid_range_makes", l.mid_m);
-        pz.i(z, "three_pt_attempts", l.tpa);
-        pz.i(z, "three_pt_makes", l.tpm);
-        pz.i(z, "assisted_makes", l.assisted);
-        pz.i(z, "unassisted_makes", l.fgm - l.assisted);
-        pz.i(z, "blocks_paint", l.blk_paint);
-        pz.i(z, "blocks_mid_range", l.blk_mid);
-        pz.i(z, "blocks_three_pt", l.blk_three);
-        pz.i(z, "and1_count", l.and1);
-        pz.s(z, "data_source", "demo");
-        pz.s(z, "processed_at", processed);
+        size_t z = pz_.add();
+        pz_.s(z, "game_id", gid);
+        pz_.s(z, "nba_game_id", g.nba_game_id);
+        pz_.d(z, "game_date", g.date);
+        pz_.i(z, "season_year", season_);
+        pz_.s(z, "player_lookup", p.lookup);
+        pz_.s(z, "player_name", p.name);
+        pz_.s(z, "team_abbr", team);
+        pz_.s(z, "opponent_team_abbr", opp);
+        pz_.i(z, "paint_attempts", l.paint_a);
+        pz_.i(z, "paint_makes", l.paint_m);
+        pz_.i(z, "mid_range_attempts", l.mid_a);
+        pz_.i(z, "mid_range_makes", l.mid_m);
+        pz_.i(z, "three_pt_attempts", l.tpa);
+        pz_.i(z, "three_pt_makes", l.tpm);
+        pz_.i(z, "assisted_makes", l.assisted);
+        pz_.i(z, "unassisted_makes", l.fgm - l.assisted);
+        pz_.i(z, "blocks_paint", l.blk_paint);
+        pz_.i(z, "blocks_mid_range", l.blk_mid);
+        pz_.i(z, "blocks_three_pt", l.blk_three);
+        pz_.i(z, "and1_count", l.and1);
+        pz_.s(z, "data_source", "demo");
+        pz_.s(z, "processed_at", processed);
 
         PlayerLine& t = tot[s];
         t.fgm += l.fgm, t.fga += l.fga, t.tpm += l.tpm, t.tpa += l.tpa, t.ftm += l.ftm, t.fta += l.fta;
@@ -244,74 +280,79 @@ SeasonTables build_tables(int season, uint64_t seed) {
       }
     }
     for (int s = 0; s < 2; ++s) {
-      const std::string& team = codes[box.team[s]];
+      const std::string& team = nba_tricodes()[box.team[s]];
       const TeamInfo* info = find_team(team);
       const PlayerLine& t = tot[s];
-      size_t row = tb.add();
-      tb.s(row, "game_id", gid);
-      tb.s(row, "nba_game_id", g.nba_game_id);
-      tb.d(row, "game_date", g.date);
-      tb.i(row, "season_year", season);
-      tb.i(row, "team_id", info ? info->nba_team_id : 0);
-      tb.s(row, "team_abbr", team);
+      size_t row = tb_.add();
+      tb_.s(row, "game_id", gid);
+      tb_.s(row, "nba_game_id", g.nba_game_id);
+      tb_.d(row, "game_date", g.date);
+      tb_.i(row, "season_year", season_);
+      tb_.i(row, "team_id", info ? info->nba_team_id : 0);
+      tb_.s(row, "team_abbr", team);
       if (info) {
-        tb.s(row, "team_name", info->name);
-        tb.s(row, "team_city", info->city);
+        tb_.s(row, "team_name", info->name);
+        tb_.s(row, "team_city", info->city);
       }
-      tb.b(row, "is_home", s == 1);
-      tb.s(row, "minutes", std::to_string(240 + 25 * ot) + ":00");
-      tb.i(row, "fg_made", t.fgm);
-      tb.i(row, "fg_attempted", t.fga);
-      if (auto v = pct(t.fgm, t.fga)) tb.f(row, "fg_percentage", *v);
-      tb.i(row, "three_pt_made", t.tpm);
-      tb.i(row, "three_pt_attempted", t.tpa);
-      if (auto v = pct(t.tpm, t.tpa)) tb.f(row, "three_pt_percentage", *v);
-      tb.i(row, "ft_made", t.ftm);
-      tb.i(row, "ft_attempted", t.fta);
-      if (auto v = pct(t.ftm, t.fta)) tb.f(row, "ft_percentage", *v);
-      tb.i(row, "offensive_rebounds", t.oreb);
-      tb.i(row, "defensive_rebounds", t.dreb);
-      tb.i(row, "total_rebounds", t.oreb + t.dreb);
-      tb.i(row, "assists", t.ast);
-      tb.i(row, "steals", t.stl);
-      tb.i(row, "blocks", t.blk);
-      tb.i(row, "turnovers", t.tov);
-      tb.i(row, "personal_fouls", t.pf);
-      tb.i(row, "points", t.points());
-      tb.i(row, "plus_minus", t.plus_minus / 5);
-      tb.s(row, "source_file_path", tag + "/team-boxscore/" + code + ".json");
-      tb.s(row, "created_at", processed);
-      tb.s(row, "processed_at", processed);
+      tb_.b(row, "is_home", s == 1);
+      tb_.s(row, "minutes", std::to_string(240 + 25 * ot) + ":00");
+      tb_.i(row, "fg_made", t.fgm);
+      tb_.i(row, "fg_attempted", t.fga);
+      if (auto v = pct(t.fgm, t.fga)) tb_.f(row, "fg_percentage", *v);
+      tb_.i(row, "three_pt_made", t.tpm);
+      tb_.i(row, "three_pt_attempted", t.tpa);
+      if (auto v = pct(t.tpm, t.tpa)) tb_.f(row, "three_pt_percentage", *v);
+      tb_.i(row, "ft_made", t.ftm);
+      tb_.i(row, "ft_attempted", t.fta);
+      if (auto v = pct(t.ftm, t.fta)) tb_.f(row, "ft_percentage", *v);
+      tb_.i(row, "offensive_rebounds", t.oreb);
+      tb_.i(row, "defensive_rebounds", t.dreb);
+      tb_.i(row, "total_rebounds", t.oreb + t.dreb);
+      tb_.i(row, "assists", t.ast);
+      tb_.i(row, "steals", t.stl);
+      tb_.i(row, "blocks", t.blk);
+      tb_.i(row, "turnovers", t.tov);
+      tb_.i(row, "personal_fouls", t.pf);
+      tb_.i(row, "points", t.points());
+      tb_.i(row, "plus_minus", t.plus_minus / 5);
+      tb_.s(row, "source_file_path", tag_ + "/team-boxscore/" + code + ".json");
+      tb_.s(row, "created_at", processed);
+      tb_.s(row, "processed_at", processed);
 
       // Zones allowed by this team = the opponent's shots.
       const PlayerLine& o = tot[1 - s];
-      size_t z = tz.add();
-      tz.s(z, "game_id", gid);
-      tz.d(z, "game_date", g.date);
-      tz.i(z, "season_year", season);
-      tz.s(z, "defending_team_abbr", team);
-      tz.s(z, "offense_team_abbr", codes[box.team[1 - s]]);
-      tz.i(z, "paint_attempts_allowed", o.paint_a);
-      tz.i(z, "paint_makes_allowed", o.paint_m);
-      tz.i(z, "mid_range_attempts_allowed", o.mid_a);
-      tz.i(z, "mid_range_makes_allowed", o.mid_m);
-      tz.i(z, "three_pt_attempts_allowed", o.tpa);
-      tz.i(z, "three_pt_makes_allowed", o.tpm);
-      tz.s(z, "data_source", "demo");
-      tz.s(z, "processed_at", processed);
+      size_t z = tz_.add();
+      tz_.s(z, "game_id", gid);
+      tz_.d(z, "game_date", g.date);
+      tz_.i(z, "season_year", season_);
+      tz_.s(z, "defending_team_abbr", team);
+      tz_.s(z, "offense_team_abbr", nba_tricodes()[box.team[1 - s]]);
+      tz_.i(z, "paint_attempts_allowed", o.paint_a);
+      tz_.i(z, "paint_makes_allowed", o.paint_m);
+      tz_.i(z, "mid_range_attempts_allowed", o.mid_a);
+      tz_.i(z, "mid_range_makes_allowed", o.mid_m);
+      tz_.i(z, "three_pt_attempts_allowed", o.tpa);
+      tz_.i(z, "three_pt_makes_allowed", o.tpm);
+      tz_.s(z, "data_source", "demo");
+      tz_.s(z, "processed_at", processed);
     }
 
-    // Prop lines: players with regular minutes who are available, near their recent average
-    // (last ten games strictly before this one; talent prior early on). Opening the day before,
-    // closing an hour before tip.
-    const int open_min = -6 * 60;  // 18:00 UTC the day before
-    const int close_min = tip_utc - 60;
+  }
+
+  /// Prop lines: players with regular minutes who are available, near their recent average (last
+  /// ten games strictly before this one; talent prior early on). Opening the day before, closing
+  /// an hour before tip.
+  void props(GameContext& c, const GameBox& box) {
+    const Game& g = c.g;
+    auto& r = c.rng;
+    const int open_min = kOpenMinutes;
+    const int close_min = c.tip_utc - 60;
     static const int kPrices[][2] = {{-110, -110}, {-115, -105}, {-105, -115}, {-120, 100}, {100, -120}, {-112, -108}};
     for (int s = 0; s < 2; ++s) {
       for (const PlayerLine& l : box.lines[s]) {
         if (l.status == PlayerLine::kInactive) continue;
-        const auto& p = lg.players[l.player];
-        const History& h = hist[l.player];
+        const auto& p = plan_.league.players[l.player];
+        const History& h = hist_[l.player];
         size_t n = std::min<size_t>(10, h.points.size());
         double pts = 0, secs = 0;
         for (size_t k = h.points.size() - n; k < h.points.size(); ++k) pts += h.points[k], secs += h.seconds[k];
@@ -326,30 +367,30 @@ SeasonTables build_tables(int season, uint64_t seed) {
             if (snap == 1 && r.chance(0.2)) line = std::max(0.5, line + (r.chance(0.5) ? 1 : -1));
             const int at = snap == 0 ? open_min : close_min;
             const auto& pr = kPrices[r.next() % 6];
-            size_t row = pp.add();
-            pp.s(row, "game_id", gid);
-            pp.s(row, "odds_api_event_id", event);
-            pp.d(row, "game_date", g.date);
-            pp.s(row, "game_start_time", tip_ts);
-            pp.s(row, "home_team_abbr", g.home);
-            pp.s(row, "away_team_abbr", g.away);
+            size_t row = pp_.add();
+            pp_.s(row, "game_id", c.gid);
+            pp_.s(row, "odds_api_event_id", c.event);
+            pp_.d(row, "game_date", g.date);
+            pp_.s(row, "game_start_time", c.tip_ts);
+            pp_.s(row, "home_team_abbr", g.home);
+            pp_.s(row, "away_team_abbr", g.away);
             std::string snap_ts = iso_ts(g.date, at);
-            pp.s(row, "snapshot_timestamp", snap_ts);
-            pp.s(row, "snapshot_tag", "snap-" + snap_ts.substr(11, 2) + snap_ts.substr(14, 2));
-            pp.s(row, "capture_timestamp", snap_ts);
-            pp.i(row, "minutes_before_tipoff", tip_utc - at);
-            pp.s(row, "bookmaker", book == 0 ? "draftkings" : "fanduel");
-            pp.s(row, "player_name", p.name);
-            pp.s(row, "player_lookup", p.lookup);
-            pp.f(row, "points_line", line);
-            pp.f(row, "over_price", decimal_odds(pr[0]));
-            pp.i(row, "over_price_american", pr[0]);
-            pp.f(row, "under_price", decimal_odds(pr[1]));
-            pp.i(row, "under_price_american", pr[1]);
-            pp.s(row, "bookmaker_last_update", iso_ts(g.date, at - 3));
-            pp.s(row, "source_file_path", tag + "/odds-api/player-props/" + event + "/" + snap_ts + ".json");
-            pp.s(row, "data_source", "historical");
-            pp.s(row, "processed_at", processed);
+            pp_.s(row, "snapshot_timestamp", snap_ts);
+            pp_.s(row, "snapshot_tag", "snap-" + snap_ts.substr(11, 2) + snap_ts.substr(14, 2));
+            pp_.s(row, "capture_timestamp", snap_ts);
+            pp_.i(row, "minutes_before_tipoff", c.tip_utc - at);
+            pp_.s(row, "bookmaker", book == 0 ? "draftkings" : "fanduel");
+            pp_.s(row, "player_name", p.name);
+            pp_.s(row, "player_lookup", p.lookup);
+            pp_.f(row, "points_line", line);
+            pp_.f(row, "over_price", decimal_odds(pr[0]));
+            pp_.i(row, "over_price_american", pr[0]);
+            pp_.f(row, "under_price", decimal_odds(pr[1]));
+            pp_.i(row, "under_price_american", pr[1]);
+            pp_.s(row, "bookmaker_last_update", iso_ts(g.date, at - 3));
+            pp_.s(row, "source_file_path", tag_ + "/odds-api/player-props/" + c.event + "/" + snap_ts + ".json");
+            pp_.s(row, "data_source", "historical");
+            pp_.s(row, "processed_at", c.processed);
           }
         }
       }
@@ -357,111 +398,128 @@ SeasonTables build_tables(int season, uint64_t seed) {
     for (int s = 0; s < 2; ++s) {
       for (const PlayerLine& l : box.lines[s]) {
         if (l.status != PlayerLine::kActive) continue;
-        hist[l.player].points.push_back(l.points());
-        hist[l.player].seconds.push_back(l.seconds);
+        hist_[l.player].points.push_back(l.points());
+        hist_[l.player].seconds.push_back(l.seconds);
       }
-    }
-
-    // Game lines: spreads and totals from the pre-game expectations, two books, two snapshots.
-    {
-      double margin = x.home_expected - x.away_expected + r.normal(0, 1.5);
-      double spread = round_to(margin, 0.5);
-      if (spread == 0) spread = margin >= 0 ? 0.5 : -0.5;
-      double total = round_to(x.home_expected + x.away_expected + r.normal(0, 3), 0.5);
-      const std::string home_full = full_name(g.home), away_full = full_name(g.away);
-      for (int book = 0; book < 2; ++book) {
-        double sp = spread, to = total;
-        if (book == 1 && r.chance(0.3)) sp += r.chance(0.5) ? 0.5 : -0.5;
-        if (book == 1 && r.chance(0.3)) to += r.chance(0.5) ? 0.5 : -0.5;
-        for (int snap = 0; snap < 2; ++snap) {
-          if (snap == 1 && r.chance(0.3)) sp += r.chance(0.5) ? 0.5 : -0.5;
-          if (snap == 1 && r.chance(0.3)) to += r.chance(0.5) ? 1.0 : -1.0;
-          if (sp == 0) sp = 0.5;
-          const int at = snap == 0 ? open_min : close_min;
-          const std::string snap_ts = iso_ts(g.date, at);
-          struct Outcome {
-            const char* market;
-            std::string name;
-            double point;
-          };
-          const Outcome outcomes[4] = {{"spreads", home_full, -sp},
-                                       {"spreads", away_full, sp},
-                                       {"totals", "Over", to},
-                                       {"totals", "Under", to}};
-          for (const Outcome& oc : outcomes) {
-            size_t row = gl.add();
-            gl.s(row, "snapshot_timestamp", snap_ts);
-            if (snap == 1) gl.s(row, "previous_snapshot_timestamp", iso_ts(g.date, open_min));
-            if (snap == 0) gl.s(row, "next_snapshot_timestamp", iso_ts(g.date, close_min));
-            gl.s(row, "game_id", event);
-            gl.s(row, "sport_key", "basketball_nba");
-            gl.s(row, "sport_title", "NBA");
-            gl.s(row, "commence_time", tip_ts);
-            gl.d(row, "game_date", g.date);
-            gl.s(row, "home_team", home_full);
-            gl.s(row, "away_team", away_full);
-            gl.s(row, "home_team_abbr", g.home);
-            gl.s(row, "away_team_abbr", g.away);
-            gl.s(row, "bookmaker_key", book == 0 ? "draftkings" : "fanduel");
-            gl.s(row, "bookmaker_title", book == 0 ? "DraftKings" : "FanDuel");
-            gl.s(row, "bookmaker_last_update", iso_ts(g.date, at - 2));
-            gl.s(row, "market_key", oc.market);
-            gl.s(row, "market_last_update", iso_ts(g.date, at - 2));
-            gl.s(row, "outcome_name", oc.name);
-            gl.f(row, "outcome_price", r.chance(0.7) ? 1.91 : r.chance(0.5) ? 1.87 : 1.95);
-            gl.f(row, "outcome_point", oc.point);
-            gl.s(row, "source_file_path", tag + "/odds-api/game-lines/" + event + "/" + snap_ts + ".json");
-            gl.s(row, "data_source", "historical");
-            gl.s(row, "created_at", processed);
-            gl.s(row, "processed_at", processed);
-          }
-        }
-      }
-    }
-
-    // Injury report of the game's day (17:00 ET issue).
-    for (const auto& e : box.report) {
-      const auto& p = lg.players[e.player];
-      size_t row = ir.add();
-      ir.d(row, "report_date", g.date);
-      ir.i(row, "report_hour", 17);
-      ir.s(row, "season", detail::season_label(season));
-      ir.d(row, "game_date", g.date);
-      char tbuf[16];
-      int h12 = (x.tip_minutes_et / 60 + 11) % 12 + 1;
-      std::snprintf(tbuf, sizeof tbuf, "%02d:%02d %s ET", h12, x.tip_minutes_et % 60, x.tip_minutes_et >= 720 ? "PM" : "AM");
-      ir.s(row, "game_time", tbuf);
-      ir.s(row, "game_id", gid);
-      ir.s(row, "matchup", g.away + "@" + g.home);
-      ir.s(row, "away_team", g.away);
-      ir.s(row, "home_team", g.home);
-      ir.s(row, "team", codes[e.team]);
-      size_t sp = p.name.find(' ');
-      ir.s(row, "player_name_original", p.name.substr(sp + 1) + ", " + p.name.substr(0, sp));
-      ir.s(row, "player_full_name", p.name);
-      ir.s(row, "player_lookup", p.lookup);
-      ir.s(row, "injury_status", e.status);
-      ir.s(row, "reason", e.reason);
-      ir.s(row, "reason_category", e.category);
-      ir.f(row, "confidence_score", 1.0);
-      ir.f(row, "overall_report_confidence", 1.0);
-      ir.s(row, "scrape_time", iso_ts(g.date, 17 * 60 + 15 + et_to_utc(g.date)));
-      ir.s(row, "run_id", "demo-" + std::to_string(seed) + "-" + g.date.compact());
-      ir.s(row, "source_file_path", tag + "/injury-report/" + g.date.iso() + "_17.pdf");
-      ir.s(row, "processed_at", processed);
     }
   }
 
-  out.tables.emplace_back("nba_raw.nbac_schedule", std::move(sched));
-  out.tables.emplace_back("nba_raw.nbac_gamebook_player_stats", std::move(gb.table()));
-  out.tables.emplace_back("nba_raw.nbac_team_boxscore", std::move(tb.table()));
-  out.tables.emplace_back("nba_raw.player_shot_zones", std::move(pz.table()));
-  out.tables.emplace_back("nba_raw.team_shot_zones_allowed", std::move(tz.table()));
-  out.tables.emplace_back("nba_raw.odds_api_player_points_props", std::move(pp.table()));
-  out.tables.emplace_back("nba_raw.odds_api_game_lines", std::move(gl.table()));
-  out.tables.emplace_back("nba_raw.nbac_injury_report", std::move(ir.table()));
-  return out;
-}
+  /// Game lines: spreads and totals from the pre-game expectations, two books, two snapshots.
+  void game_lines(GameContext& c) {
+    const Game& g = c.g;
+    const auto& x = c.x;
+    auto& r = c.rng;
+    const int open_min = kOpenMinutes;
+    const int close_min = c.tip_utc - 60;
+    double margin = x.home_expected - x.away_expected + r.normal(0, 1.5);
+    double spread = round_to(margin, 0.5);
+    if (spread == 0) spread = margin >= 0 ? 0.5 : -0.5;
+    double total = round_to(x.home_expected + x.away_expected + r.normal(0, 3), 0.5);
+    const std::string home_full = full_name(g.home), away_full = full_name(g.away);
+    for (int book = 0; book < 2; ++book) {
+      double sp = spread, to = total;
+      if (book == 1 && r.chance(0.3)) sp += r.chance(0.5) ? 0.5 : -0.5;
+      if (book == 1 && r.chance(0.3)) to += r.chance(0.5) ? 0.5 : -0.5;
+      for (int snap = 0; snap < 2; ++snap) {
+        if (snap == 1 && r.chance(0.3)) sp += r.chance(0.5) ? 0.5 : -0.5;
+        if (snap == 1 && r.chance(0.3)) to += r.chance(0.5) ? 1.0 : -1.0;
+        if (sp == 0) sp = 0.5;
+        const int at = snap == 0 ? open_min : close_min;
+        const std::string snap_ts = iso_ts(g.date, at);
+        struct Outcome {
+          const char* market;
+          std::string name;
+          double point;
+        };
+        const Outcome outcomes[4] = {{"spreads", home_full, -sp},
+                                     {"spreads", away_full, sp},
+                                     {"totals", "Over", to},
+                                     {"totals", "Under", to}};
+        for (const Outcome& oc : outcomes) {
+          size_t row = gl_.add();
+          gl_.s(row, "snapshot_timestamp", snap_ts);
+          if (snap == 1) gl_.s(row, "previous_snapshot_timestamp", iso_ts(g.date, open_min));
+          if (snap == 0) gl_.s(row, "next_snapshot_timestamp", iso_ts(g.date, close_min));
+          gl_.s(row, "game_id", c.event);
+          gl_.s(row, "sport_key", "basketball_nba");
+          gl_.s(row, "sport_title", "NBA");
+          gl_.s(row, "commence_time", c.tip_ts);
+          gl_.d(row, "game_date", g.date);
+          gl_.s(row, "home_team", home_full);
+          gl_.s(row, "away_team", away_full);
+          gl_.s(row, "home_team_abbr", g.home);
+          gl_.s(row, "away_team_abbr", g.away);
+          gl_.s(row, "bookmaker_key", book == 0 ? "draftkings" : "fanduel");
+          gl_.s(row, "bookmaker_title", book == 0 ? "DraftKings" : "FanDuel");
+          gl_.s(row, "bookmaker_last_update", iso_ts(g.date, at - 2));
+          gl_.s(row, "market_key", oc.market);
+          gl_.s(row, "market_last_update", iso_ts(g.date, at - 2));
+          gl_.s(row, "outcome_name", oc.name);
+          gl_.f(row, "outcome_price", r.chance(0.7) ? 1.91 : r.chance(0.5) ? 1.87 : 1.95);
+          gl_.f(row, "outcome_point", oc.point);
+          gl_.s(row, "source_file_path", tag_ + "/odds-api/game-lines/" + c.event + "/" + snap_ts + ".json");
+          gl_.s(row, "data_source", "historical");
+          gl_.s(row, "created_at", c.processed);
+          gl_.s(row, "processed_at", c.processed);
+        }
+      }
+    }
+  }
+
+  /// The injury report of the game's day (17:00 ET issue).
+  void injuries(GameContext& c, const GameBox& box) {
+    const Game& g = c.g;
+    const auto& x = c.x;
+    for (const auto& e : box.report) {
+      const auto& p = plan_.league.players[e.player];
+      size_t row = ir_.add();
+      ir_.d(row, "report_date", g.date);
+      ir_.i(row, "report_hour", 17);
+      ir_.s(row, "season", detail::season_label(season_));
+      ir_.d(row, "game_date", g.date);
+      char tbuf[16];
+      int h12 = (x.tip_minutes_et / 60 + 11) % 12 + 1;
+      std::snprintf(tbuf, sizeof tbuf, "%02d:%02d %s ET", h12, x.tip_minutes_et % 60, x.tip_minutes_et >= 720 ? "PM" : "AM");
+      ir_.s(row, "game_time", tbuf);
+      ir_.s(row, "game_id", c.gid);
+      ir_.s(row, "matchup", g.away + "@" + g.home);
+      ir_.s(row, "away_team", g.away);
+      ir_.s(row, "home_team", g.home);
+      ir_.s(row, "team", nba_tricodes()[e.team]);
+      size_t sp = p.name.find(' ');
+      ir_.s(row, "player_name_original", p.name.substr(sp + 1) + ", " + p.name.substr(0, sp));
+      ir_.s(row, "player_full_name", p.name);
+      ir_.s(row, "player_lookup", p.lookup);
+      ir_.s(row, "injury_status", e.status);
+      ir_.s(row, "reason", e.reason);
+      ir_.s(row, "reason_category", e.category);
+      ir_.f(row, "confidence_score", 1.0);
+      ir_.f(row, "overall_report_confidence", 1.0);
+      ir_.s(row, "scrape_time", iso_ts(g.date, 17 * 60 + 15 + et_to_utc(g.date)));
+      ir_.s(row, "run_id", "demo-" + std::to_string(seed_) + "-" + g.date.compact());
+      ir_.s(row, "source_file_path", tag_ + "/injury-report/" + g.date.iso() + "_17.pdf");
+      ir_.s(row, "processed_at", c.processed);
+    }
+  }
+
+  int season_;
+  uint64_t seed_;
+  SeasonPlan plan_;
+  std::string tag_;
+  struct History {
+    std::vector<int> points, seconds;
+  };
+  std::vector<History> hist_;
+  Sink gb_{"nba_raw.nbac_gamebook_player_stats"};
+  Sink tb_{"nba_raw.nbac_team_boxscore"};
+  Sink pz_{"nba_raw.player_shot_zones"};
+  Sink tz_{"nba_raw.team_shot_zones_allowed"};
+  Sink pp_{"nba_raw.odds_api_player_points_props"};
+  Sink gl_{"nba_raw.odds_api_game_lines"};
+  Sink ir_{"nba_raw.nbac_injury_report"};
+};
+
+SeasonTables build_tables(int season, uint64_t seed) { return SeasonBuilder(season, seed).build(); }
 
 }  // namespace
 
