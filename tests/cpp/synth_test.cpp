@@ -256,6 +256,36 @@ TEST(SynthSchedule, PlayInAndBestOfSevenPlayoffsAreConsistent) {
   EXPECT_EQ(playin_teams_in_r1, 4);
 }
 
+TEST(SynthSchedule, EverySeasonYearHasTheFullShape) {
+  for (int season = 2000; season <= 2030; season += 3) {
+    for (uint64_t seed : {1u, 99u}) {
+      Schedule s = synth::generate_schedule(season, seed);
+      std::map<std::string, int> games, home;
+      int ppd = 0;
+      std::map<GameType, int> types;
+      for (const auto& g : s.games()) {
+        ppd += g.status == GameStatus::kPostponed;
+        if (g.counts() || g.type != GameType::kRegularSeason) ++types[g.type];
+        if (g.type != GameType::kRegularSeason || !g.counts()) continue;
+        ++games[g.home], ++games[g.away], ++home[g.home];
+        EXPECT_EQ(season_of(g.date), season);
+      }
+      EXPECT_EQ(types[GameType::kRegularSeason], 1230) << season;
+      EXPECT_EQ(types[GameType::kPlayIn], 6) << season;
+      EXPECT_EQ(types[GameType::kAllStar], 2) << season;
+      EXPECT_GE(types[GameType::kPlayoff], 60) << season;
+      EXPECT_LE(types[GameType::kPlayoff], 105) << season;
+      EXPECT_EQ(ppd, 1) << season;
+      for (const auto& [team, n] : games) {
+        EXPECT_EQ(n, 82) << season << " " << team;
+        EXPECT_EQ(home[team], 41) << season << " " << team;
+      }
+      EXPECT_TRUE(s.all_games_on(nth_weekday(season, 11, 4, 4)).empty()) << season;  // Thanksgiving
+      EXPECT_TRUE(s.all_games_on(Date::from_ymd(season, 12, 24)).empty()) << season;
+    }
+  }
+}
+
 TEST(SynthSchedule, RoundTripsThroughTheScheduleTable) {
   const Schedule& s = schedule_2023();
   Schedule back = Schedule::from_table(s.to_table());
