@@ -80,7 +80,9 @@ Table import_bdl_box_scores(const std::string& path);
 Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name);
 
 /// Writes a shot-chart import: the schedule (Schedule::to_table) and each of the three tables
-/// replaced for the covered dates, each table atomically. @return rows written per table name.
+/// replaced for the covered dates (the games' dates), each table atomically. The schedule rows of
+/// those dates are replaced too, so import a full NBA.com schedule after the shots, not before, when
+/// both cover the same dates. @return rows written per table name.
 std::map<std::string, int64_t> write_shot_chart(Warehouse& wh, const ShotChartImport& imp);
 /// Writes a schedule, replacing the partitions of every date it covers. @return rows per table.
 std::map<std::string, int64_t> write_schedule(Warehouse& wh, const Schedule& s);
