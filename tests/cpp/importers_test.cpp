@@ -484,7 +484,9 @@ TEST(ImportRealData, Schedule2024_25CountsPerType) {
   EXPECT_EQ(by_type[GameType::kPlayoff], 84);
   EXPECT_EQ(by_type[GameType::kPreseason], 70);
   EXPECT_EQ(by_type[GameType::kAllStar], 0);
-  EXPECT_GT(cup_regular, 0);  // Cup group/knockout games are in the regular season
+  // Cup games in the regular season: 60 group games, 4 quarterfinals, 2 semifinals (same Python
+  // script: gameLabel/gameSubtype mentioning cup or in-season, weekNumber != 0).
+  EXPECT_EQ(cup_regular, 66);
   ASSERT_EQ(regular_per_team.size(), 30u);
   for (const auto& [team, n] : regular_per_team) EXPECT_EQ(n, 82) << team;
 
