@@ -1,0 +1,92 @@
+#pragma once
+/// @file importers.hpp
+/// Importers of real data formats into warehouse tables: the NBA.com schedule API JSON, NBA.com
+/// shot-chart CSVs and balldontlie box-score JSON. Files may be plain or gzip-compressed. Every
+/// malformed input raises a DataError naming the file, the row (line or game index), the field
+/// and, where known, the date. Pure functions (no clock, no globals): identical input gives
+/// identical rows. Thread-safe.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nbaprops/core/table.hpp"
+#include "nbaprops/schedule/schedule.hpp"
+#include "nbaprops/warehouse/warehouse.hpp"
+
+namespace nbaprops::importers {
+
+/// Reads a whole file, transparently gunzipping `.gz` (or any gzip-compressed) content.
+/// @throws StorageError when the file cannot be opened, DataError when it is corrupt.
+std::string read_text_file(const std::string& path);
+
+/// Team tricode from an NBA.com full team name ("Boston Celtics" → "BOS"; "LA Clippers" and
+/// "Los Angeles Clippers" → "LAC"). @return "" for an unknown name.
+std::string tricode_from_team_name(const std::string& full_name);
+
+/// Team-level codes of exhibition opponents and All-Star teams the legacy reader drops (spec §5).
+bool is_exhibition_tricode(const std::string& code);
+
+/// Result of parsing an NBA.com schedule response.
+struct ScheduleImport {
+  std::vector<Game> games;          ///< kept games, in file order
+  int64_t dropped_exhibition = 0;   ///< games with an exhibition team code
+  int64_t dropped_invalid = 0;      ///< no gameCode '/', a missing tricode, or a non-NBA tricode
+};
+
+/// Parses the NBA.com schedule API JSON, in either layout: old `leagueSchedule.gameDates[].games[]`
+/// (date from the gameDates entry: `gameDate|date|gameDateEst`) or new flat `games[]` (date from
+/// `gameDate|gameDateEst`). Dates may be `MM/DD/YYYY HH:MM:SS`, `MM/DD/YYYY`, ISO `…T…Z` or
+/// `YYYY-MM-DD`. Classification in the order of spec §5: All-Star labels/weekName → kAllStar;
+/// "Play-In" → kPlayIn; playoff round names → kPlayoff; weekNumber 0 → kPreseason; else regular
+/// season (Cup games too; Game::is_cup from gameLabel/gameSubtype mentioning "Cup" or
+/// "In-Season"). Status: gameStatus 3 final, 2 live, else scheduled; "PPD"/"Postponed" in
+/// gameStatusText (or postponedStatus "Y") → kPostponed. Scores kept for live and final games.
+/// @param source_name the file name used in error messages.
+/// @throws DataError on malformed JSON or an unreadable date (names source, game index, field).
+ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::string& source_name);
+
+/// Reads and parses a schedule file (plain or .gz); logs the dropped counts.
+Schedule load_nbacom_schedule(const std::string& path);
+
+/// Result of importing an NBA.com shot-chart CSV.
+struct ShotChartImport {
+  Table player_zones;        ///< nba_raw.player_shot_zones (data_source 'nbacom_shotchart')
+  Table team_zones_allowed;  ///< nba_raw.team_shot_zones_allowed
+  /// nba_raw.nbac_gamebook_player_stats: one 'active' row per shooter per game with FGM, FGA, 3PM
+  /// and 3PA; everything the shots do not give is NULL; data_quality_flags ["from_shot_chart"].
+  Table gamebook;
+  /// Final regular-season games (nba_game_id zero-padded to 10 chars), scores unknown; by date.
+  std::vector<Game> games;
+  int64_t shots = 0;  ///< shot rows read
+};
+
+/// Imports an NBA.com shot-chart CSV (columns in the data README). Zones: paint = Restricted Area
+/// + In The Paint (Non-RA); mid-range = Mid-Range; three = every SHOT_TYPE "3PT Field Goal"
+/// (the authority for threes). Shooter's team = TEAM_NAME's tricode; defender = the other of
+/// HOME_TEAM/AWAY_TEAM. Rows ordered by date, game_id, team, player_lookup.
+/// @throws DataError naming file, line, field and date on a malformed row.
+ShotChartImport import_shot_chart(const std::string& path);
+/// Same, from CSV text already in memory (for tests). @param source_name used in errors.
+ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string& source_name);
+
+/// Imports balldontlie box scores (`{"data": [game, …]}`, each game with `home_team.players[]` and
+/// `visitor_team.players[]`) into nba_raw.bdl_player_boxscores rows, game_id `YYYYMMDD_AWAY_HOME`,
+/// data_hash over the DDL's hash fields. Ordered by date, game_id, team, player_lookup.
+/// @throws DataError naming file, game index, player and field.
+Table import_bdl_box_scores(const std::string& path);
+/// Same, from JSON text already in memory. @param source_name used in errors and source_file_path.
+Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name);
+
+/// Writes a shot-chart import: the schedule (Schedule::to_table) and each of the three tables
+/// replaced for the covered dates (the games' dates), each table atomically. The schedule rows of
+/// those dates are replaced too, so import a full NBA.com schedule after the shots, not before, when
+/// both cover the same dates. @return rows written per table name.
+std::map<std::string, int64_t> write_shot_chart(Warehouse& wh, const ShotChartImport& imp);
+/// Writes a schedule, replacing the partitions of every date it covers. @return rows per table.
+std::map<std::string, int64_t> write_schedule(Warehouse& wh, const Schedule& s);
+/// Writes bdl_player_boxscores rows, replacing the partitions of every date they cover.
+std::map<std::string, int64_t> write_bdl(Warehouse& wh, const Table& rows);
+
+}  // namespace nbaprops::importers

@@ -1,0 +1,293 @@
+// File reading, team-name mapping and the NBA.com schedule API parser (spec §5).
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
+#include "nbaprops/core/teams.hpp"
+#include "nbaprops/importers/importers.hpp"
+
+namespace nbaprops::importers {
+namespace {
+
+using nlohmann::json;
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// Text of a JSON member that may be absent, null, a string or a number.
+std::string text_of(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return it->dump();
+}
+
+/// Integer member (numbers or numeric strings); nullopt when absent or not numeric.
+std::optional<int64_t> int_of(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<int64_t>();
+  if (it->is_number_float()) return static_cast<int64_t>(it->get<double>());
+  if (it->is_string()) {
+    const std::string s = it->get<std::string>();
+    if (s.empty()) return std::nullopt;
+    try {
+      size_t used = 0;
+      int64_t v = std::stoll(s, &used);
+      if (used == s.size()) return v;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
+
+int digits(std::string_view s, size_t pos, size_t len) {
+  int v = 0;
+  for (size_t i = pos; i < pos + len; ++i) {
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+/// Parses `MM/DD/YYYY[ HH:MM:SS]`, ISO `YYYY-MM-DDT…` or `YYYY-MM-DD`; nullopt when unreadable.
+std::optional<Date> parse_schedule_date(const std::string& s) {
+  int y = -1, m = -1, d = -1;
+  if (s.size() >= 10 && s[2] == '/' && s[5] == '/' && (s.size() == 10 || s[10] == ' ')) {
+    m = digits(s, 0, 2);
+    d = digits(s, 3, 2);
+    y = digits(s, 6, 4);
+  } else if (s.size() >= 10 && s[4] == '-' && s[7] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ')) {
+    y = digits(s, 0, 4);
+    m = digits(s, 5, 2);
+    d = digits(s, 8, 2);
+  }
+  if (y < 0 || m < 0 || d < 0) return std::nullopt;
+  try {
+    return Date::from_ymd(y, m, d);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+constexpr std::array<std::string_view, 6> kAllStarLabels = {
+    "Rising Stars", "All-Star Game", "Celebrity Game", "Skills Challenge", "Three-Point Contest", "Slam Dunk Contest"};
+constexpr std::array<std::string_view, 4> kPlayoffLabels = {"First Round", "Conf. Semifinals", "Conf. Finals",
+                                                            "NBA Finals"};
+
+/// The legacy classification order (spec §5).
+GameType classify(const std::string& label, const std::string& sub_label, const std::string& week_name,
+                  std::optional<int64_t> week_number) {
+  for (auto l : kAllStarLabels) {
+    if (contains(label, l) || contains(sub_label, l)) return GameType::kAllStar;
+  }
+  if (week_name == "All-Star") return GameType::kAllStar;
+  if (contains(label, "Play-In")) return GameType::kPlayIn;
+  for (auto l : kPlayoffLabels) {
+    if (contains(label, l)) return GameType::kPlayoff;
+  }
+  if (week_number && *week_number == 0) return GameType::kPreseason;
+  return GameType::kRegularSeason;
+}
+
+std::string tricode_of(const json& g, const char* team_key, const char* flat_key) {
+  auto it = g.find(team_key);
+  if (it != g.end() && it->is_object()) {
+    std::string t = text_of(*it, "teamTricode");
+    if (!t.empty()) return t;
+  }
+  return text_of(g, flat_key);
+}
+
+std::optional<int> score_of(const json& g, const char* team_key) {
+  auto it = g.find(team_key);
+  if (it == g.end() || !it->is_object()) return std::nullopt;
+  auto v = int_of(*it, "score");
+  if (!v) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+struct Parser {
+  const std::string& source;
+  ScheduleImport out;
+  int64_t index = 0;  // game position in the file (0-based), for messages
+  int64_t non_nba_warned = 0;
+
+  void game(const json& g, const std::string& outer_date, const char* date_field) {
+    const int64_t at = index++;
+    if (!g.is_object()) {
+      throw DataError(source + " game #" + std::to_string(at) + ": not a JSON object");
+    }
+    const std::string code = text_of(g, "gameCode");
+    const std::string home = tricode_of(g, "homeTeam", "homeTeamTricode");
+    const std::string away = tricode_of(g, "awayTeam", "awayTeamTricode");
+    if (code.find('/') == std::string::npos || home.empty() || away.empty()) {
+      ++out.dropped_invalid;
+      return;
+    }
+    if (is_exhibition_tricode(home) || is_exhibition_tricode(away)) {
+      ++out.dropped_exhibition;
+      return;
+    }
+    if (!is_nba_tricode(home) || !is_nba_tricode(away)) {
+      ++out.dropped_invalid;
+      ++non_nba_warned;
+      return;
+    }
+    // Date: the gameDates entry's (old layout) or the game's own (new layout).
+    std::string date_text = outer_date;
+    std::string field = date_field;
+    if (date_text.empty()) {
+      for (const char* f : {"gameDate", "gameDateEst"}) {
+        date_text = text_of(g, f);
+        field = f;
+        if (!date_text.empty()) break;
+      }
+    }
+    auto date = parse_schedule_date(date_text);
+    if (!date) {
+      throw DataError(source + " game #" + std::to_string(at) + " (" + code + ") field " + field +
+                      ": unreadable date '" + date_text + "'");
+    }
+    Game out_game;
+    out_game.nba_game_id = text_of(g, "gameId");
+    if (out_game.nba_game_id.empty()) {
+      throw DataError(source + " game #" + std::to_string(at) + " (" + code + ", " + date->iso() +
+                      ") field gameId: missing");
+    }
+    out_game.date = *date;
+    out_game.season = season_of(*date);
+    out_game.home = home;
+    out_game.away = away;
+    const std::string label = text_of(g, "gameLabel");
+    const std::string sub_label = text_of(g, "gameSubLabel");
+    out_game.type = classify(label, sub_label, text_of(g, "weekName"), int_of(g, "weekNumber"));
+    out_game.label = label;
+    const std::string cup_text = lower(label + " " + text_of(g, "gameSubtype"));
+    out_game.is_cup = contains(cup_text, "cup") || contains(cup_text, "in-season");
+    const std::string status_text = text_of(g, "gameStatusText");
+    const int64_t status = int_of(g, "gameStatus").value_or(1);
+    if (contains(status_text, "PPD") || contains(status_text, "Postponed") || text_of(g, "postponedStatus") == "Y") {
+      out_game.status = GameStatus::kPostponed;
+    } else if (status == 3) {
+      out_game.status = GameStatus::kFinal;
+    } else if (status == 2) {
+      out_game.status = GameStatus::kLive;
+    } else {
+      out_game.status = GameStatus::kScheduled;
+    }
+    if (out_game.status == GameStatus::kFinal || out_game.status == GameStatus::kLive) {
+      out_game.home_score = score_of(g, "homeTeam");
+      out_game.away_score = score_of(g, "awayTeam");
+    }
+    out.games.push_back(std::move(out_game));
+  }
+};
+
+}  // namespace
+
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw StorageError("cannot read " + path + ": no such file");
+  }
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) throw StorageError("cannot open " + path);
+  std::string out;
+  std::array<char, 1 << 16> buf{};
+  while (true) {
+    int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
+    if (n < 0) {
+      int errnum = 0;
+      std::string msg = gzerror(f, &errnum);
+      gzclose(f);
+      throw DataError(path + ": corrupt or truncated gzip data (" + msg + ")");
+    }
+    if (n == 0) break;
+    out.append(buf.data(), static_cast<size_t>(n));
+  }
+  // gzread returns 0 at a truncated gzip member end; gzclose reports it as Z_BUF_ERROR.
+  if (int rc = gzclose(f); rc != Z_OK) {
+    throw DataError(path + ": corrupt or truncated gzip data (zlib code " + std::to_string(rc) + ")");
+  }
+  return out;
+}
+
+std::string tricode_from_team_name(const std::string& full_name) {
+  if (full_name == "LA Clippers" || full_name == "Los Angeles Clippers") return "LAC";
+  for (const TeamInfo& t : teams()) {
+    if (full_name == t.city + " " + t.name) return t.tricode;
+  }
+  return "";
+}
+
+bool is_exhibition_tricode(const std::string& code) {
+  static const std::array<std::string_view, 24> kCodes = {"RMD", "CNS", "NZB", "MRA", "FLA", "JAL", "TAM", "DLF",
+                                                          "PAU", "ULM", "KEN", "CHK", "CAN", "SHQ", "WST", "EST",
+                                                          "TMG", "TMM", "TMC", "TML", "TMD", "TMS", "WOR", "RIS"};
+  return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
+}
+
+ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::string& source_name) {
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw DataError(source_name + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  }
+  Parser p{source_name, {}};
+  const json* ls = &root;
+  if (root.is_object() && root.contains("leagueSchedule") && root["leagueSchedule"].is_object()) {
+    ls = &root["leagueSchedule"];
+  }
+  if (!ls->is_object()) throw DataError(source_name + ": expected a JSON object at the top level");
+  if (auto it = ls->find("gameDates"); it != ls->end() && it->is_array()) {
+    int64_t di = 0;
+    for (const json& gd : *it) {
+      std::string date_text;
+      const char* field = "gameDate";
+      for (const char* f : {"gameDate", "date", "gameDateEst"}) {
+        date_text = text_of(gd, f);
+        field = f;
+        if (!date_text.empty()) break;
+      }
+      auto games = gd.find("games");
+      if (games == gd.end() || !games->is_array()) {
+        throw DataError(source_name + " gameDates[" + std::to_string(di) + "] (" + date_text +
+                        ") field games: missing or not a list");
+      }
+      for (const json& g : *games) p.game(g, date_text, field);
+      ++di;
+    }
+  } else if (auto flat = ls->find("games"); flat != ls->end() && flat->is_array()) {
+    for (const json& g : *flat) p.game(g, "", "gameDate");
+  } else {
+    throw DataError(source_name + ": neither leagueSchedule.gameDates[] nor games[] found");
+  }
+  if (p.non_nba_warned > 0) {
+    NBAPROPS_LOG_WARN << source_name << ": dropped " << p.non_nba_warned << " games with a non-NBA tricode";
+  }
+  return std::move(p.out);
+}
+
+Schedule load_nbacom_schedule(const std::string& path) {
+  ScheduleImport imp = parse_nbacom_schedule(read_text_file(path), path);
+  NBAPROPS_LOG_INFO << path << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
+                    << " exhibition and " << imp.dropped_invalid << " invalid dropped";
+  return Schedule(std::move(imp.games));
+}
+
+}  // namespace nbaprops::importers
