@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
@@ -203,8 +204,9 @@ Plan make_plan(const Schedule& schedule, const PlanOptions& opts, const std::vec
         u.planned = UnitStatus::kSkippedBootstrap;
         int season = season_of(d);
         auto start = schedule.season_start(season);
-        u.reason = "bootstrap period: day " + std::to_string(start ? d - *start : 0) + " of season " +
-                   std::to_string(season) + "-" + std::to_string((season + 1) % 100) +
+        char label[16];
+        std::snprintf(label, sizeof label, "%d-%02d", season, (season + 1) % 100);
+        u.reason = "bootstrap period: day " + std::to_string(start ? d - *start : 0) + " of season " + label +
                    (start ? " (first game " + start->iso() + ", days 0-13 skipped)" : std::string());
       }
       plan.units.push_back(std::move(u));
