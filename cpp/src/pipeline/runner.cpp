@@ -205,7 +205,10 @@ class Executor {
         for (size_t i = 0; i < n; ++i) {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
         }
-        for (size_t i = 0; i < n; ++i) {
+        // Roots are spawned in reverse plan order: a thread pops its own newest task first, so
+        // units start roughly in plan order (earliest dates first), and a finished unit's
+        // successors run next on the same thread (date-level pipelining).
+        for (size_t i = n; i-- > 0;) {
           if (preds_[i].empty()) nodes[i]->try_put(tbb::flow::continue_msg());
         }
         g.wait_for_all();
@@ -294,7 +297,13 @@ class Executor {
 
   void decide_and_run(const Unit& u, UnitResult& r) {
     const std::string& name = u.processor->info().name;
-    // Upstream outcome first: a failed/blocked upstream blocks; a cancelled one cancels.
+    // Planned skips (bootstrap, no games) never run, whatever happens upstream.
+    if (u.planned != UnitStatus::kPending) {
+      r.status = u.planned;
+      r.reason = u.reason;
+      return;
+    }
+    // Then the upstream outcome: a failed/blocked upstream blocks; a cancelled one cancels.
     const size_t i = static_cast<size_t>(&r - res_.data());
     const UnitResult* blocker = nullptr;
     const UnitResult* canceller = nullptr;
@@ -314,20 +323,15 @@ class Executor {
       r.reason = "run cancelled";
       return;
     }
-    if (canceller) {
-      r.status = UnitStatus::kCancelled;
-      r.reason = "upstream " + canceller->processor->info().name + " " + canceller->date.iso() + " cancelled";
-      return;
-    }
     if (opts_.stop_on_failure && first_failure_.load()) {
       std::lock_guard lock(failure_mu_);
       r.status = UnitStatus::kCancelled;
       r.reason = "stopped after failure of " + first_failure_text_ + " (--stop-on-failure)";
       return;
     }
-    if (u.planned != UnitStatus::kPending) {
-      r.status = u.planned;
-      r.reason = u.reason;
+    if (canceller) {
+      r.status = UnitStatus::kCancelled;
+      r.reason = "upstream " + canceller->processor->info().name + " " + canceller->date.iso() + " cancelled";
       return;
     }
     Checkpoint* ck = checkpoint(u.processor);
