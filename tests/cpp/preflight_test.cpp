@@ -41,7 +41,7 @@ TEST(PreflightTest, BlocksMissingAndPartialUpstreamDates) {
   PlanOptions o;
   o.range = DateRange{D("2023-11-01"), D("2023-11-16")};
   o.processors = {"fa"};
-  PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()));
+  PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()), f.abc());
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(r.cells.size(), 5u);  // game dates 11-10, 11-11, 11-13, 11-14, 11-16
   const PreflightCell* miss = find_cell(r, kRaw, D("2023-11-13"));
@@ -73,7 +73,7 @@ TEST(PreflightTest, ExpectedDatesComeFromTheScheduleNotTheTable) {
   PlanOptions o;
   o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
   o.processors = {"fa"};
-  PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()));
+  PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()), f.abc());
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(r.cells.size(), 5u);
   for (const auto& c : r.cells) EXPECT_EQ(c.status, "missing") << c.date.iso();
@@ -88,7 +88,7 @@ TEST(PreflightTest, UpstreamsProducedInsideThePlanAreNotChecked) {
   PlanOptions o;
   o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
   o.processors = {"fa", "fb"};  // fb reads fa's table, which is empty but will be written by the run
-  PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()));
+  PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()), f.abc());
   EXPECT_TRUE(r.ok()) << r.to_text();
   for (const auto& c : r.cells) EXPECT_EQ(c.table, kRaw);
   ASSERT_EQ(r.not_checked.size(), 1u);
@@ -109,7 +109,7 @@ TEST(PreflightTest, WindowReachesLookbackGameDates) {
   wh->replace_partition(catalog::get(kA), D("2023-11-11"), t);
   PlanOptions o;
   o.dates = {D("2023-11-14")};
-  PreflightReport r = preflight(*wh, s, make_plan(s, o, {f.fd.get()}));
+  PreflightReport r = preflight(*wh, s, make_plan(s, o, {f.fd.get()}), f.abc());
   ASSERT_EQ(r.cells.size(), 2u);
   EXPECT_EQ(r.cells[0].date, D("2023-11-11"));
   EXPECT_EQ(r.cells[0].status, "ok");
@@ -117,4 +117,22 @@ TEST(PreflightTest, WindowReachesLookbackGameDates) {
   EXPECT_EQ(r.cells[1].status, "missing");
   EXPECT_EQ(r.cells[1].expected, 1);  // precompute tables: at least one row on a game date
   EXPECT_FALSE(r.ok());
+}
+
+TEST(PreflightTest, BootstrapDatesOfASkippingProducerAreNotExpected) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Schedule s = small_schedule();
+  Fakes f;
+  // fe reads fc's table season-to-date; fc skips bootstrap, so 10-24 is never written and not expected.
+  Fake fe("fake_e", "fe", kB, {{kC, WindowKind::kSeasonToDate, 0, true}}, f.control);
+  PlanOptions o;
+  o.dates = {D("2023-11-11")};
+  PreflightReport r = preflight(*wh, s, make_plan(s, o, {&fe}), f.abc());
+  ASSERT_EQ(r.cells.size(), 1u);  // only 11-10 (10-24 is bootstrap)
+  EXPECT_EQ(r.cells[0].date, D("2023-11-10"));
+  EXPECT_EQ(r.cells[0].status, "missing");
+  // Without knowing the producer, the bootstrap date is expected too.
+  PreflightReport unknown = preflight(*wh, s, make_plan(s, o, {&fe}), {});
+  EXPECT_EQ(unknown.cells.size(), 2u);
 }

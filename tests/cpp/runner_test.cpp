@@ -297,6 +297,33 @@ TEST(RunnerTest, RerunIsIdempotentAndReplacesFailureRows) {
   Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt, {"run_id"});
   EXPECT_EQ(ledger.num_rows(), 36u);
   EXPECT_NE(one.run_id, two.run_id);
+  // Same inputs → same input fingerprints (ledger column), unit by unit.
+  for (size_t i = 0; i < one.units.size(); ++i) {
+    EXPECT_EQ(one.units[i].input_fingerprint, two.units[i].input_fingerprint);
+    if (one.units[i].attempts > 0) EXPECT_EQ(one.units[i].input_fingerprint.size(), 16u);
+  }
+  EXPECT_NE(env.unit(one, env.fakes.fa.get(), "2023-11-10").input_fingerprint,
+            env.unit(one, env.fakes.fa.get(), "2023-11-11").input_fingerprint);
+}
+
+TEST(RunnerTest, ExplicitDatesAlwaysRunAndAreRecorded) {
+  Env env;
+  PlanOptions o;
+  o.dates = {D("2023-11-13"), D("2023-11-10")};
+  o.processors = {"fa"};
+  Plan p = make_plan(env.schedule, o, env.fakes.abc());
+  ASSERT_EQ(run(*env.wh, env.schedule, p, env.opts).exit_code(), 0);
+  RunResult again = run(*env.wh, env.schedule, p, env.opts);  // resume = true, but --dates always run
+  for (const auto& u : again.units) {
+    EXPECT_EQ(u.attempts, 1);
+    EXPECT_EQ(u.status, UnitStatus::kSuccess);
+  }
+  EXPECT_EQ(env.fakes.control.calls_of("fa", D("2023-11-13")), 2);
+  Checkpoint ck(env.opts.checkpoint_dir, "fake_a", DateRange{D("2023-11-10"), D("2023-11-13")});
+  EXPECT_EQ(ck.successful_dates(), (std::vector<Date>{D("2023-11-10"), D("2023-11-13")}));
+  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt, {"input_fingerprint"});
+  ASSERT_EQ(ledger.num_rows(), 4u);
+  EXPECT_TRUE(ledger.get_text(0, "input_fingerprint").has_value());
 }
 
 TEST(RunnerTest, RejectsBadOptions) {

@@ -109,7 +109,21 @@ std::vector<Date> window_dates(const Schedule& schedule, const UpstreamRead& r, 
 }  // namespace
 
 PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan) {
+  return preflight(warehouse, schedule, plan, registry::all());
+}
+
+PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan,
+                          const std::vector<const Processor*>& processors) {
   PreflightReport report;
+  auto skips_bootstrap = [&](const std::string& table) {
+    const Processor* p = plan.producer_of(table);
+    if (!p) {
+      for (const Processor* q : processors) {
+        if (q->info().output_table == table) p = q;
+      }
+    }
+    return p && p->info().bootstrap == BootstrapPolicy::kSkip;
+  };
   // Dates each producer in the plan will write.
   std::map<std::string, std::set<Date>> produced;
   for (const Unit& u : plan.units) {
@@ -132,7 +146,9 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
       }
       const Processor* producer = plan.producer_of(r.table);
       auto& dates = needed[r.table];
+      const bool boot_skip = skips_bootstrap(r.table);
       for (Date dd : window_dates(schedule, r, u.date)) {
+        if (boot_skip && schedule.is_bootstrap(dd)) continue;  // never written on bootstrap dates
         if (producer && produced[r.table].count(dd)) {
           inside.insert(r.table);
           continue;

@@ -65,8 +65,13 @@ struct PreflightReport {
 /// season game dates before D, within the lookback bound, for last-N-games and season-to-date
 /// windows). Cells for (T, D') are skipped when a processor in the plan produces T and has a
 /// pending unit on D' (that partition will be written by the run). One partition_counts query per
-/// table. @throws StorageError.
+/// table. Bootstrap dates of a table whose producer skips bootstrap (BootstrapPolicy::kSkip) are
+/// not expected (that producer never writes them). @throws StorageError.
+/// Producers outside the plan are looked up in the global registry.
 PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan);
+/// Same, looking up producers outside the plan in @p processors (tests, embedding).
+PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan,
+                          const std::vector<const Processor*>& processors);
 
 /// Classifies found against expected: "missing" (found 0), "partial" (found < expected) or "ok".
 std::string classify_cell(int64_t expected, int64_t found);

@@ -46,7 +46,8 @@ struct UnitEvent {
 struct RunOptions {
   int workers = 2;                 ///< concurrent units (task_arena size); ≥ 1
   bool stop_on_failure = false;    ///< after the first failure start nothing new (rest: cancelled/blocked)
-  bool resume = true;              ///< skip dates committed in the checkpoint, retry failed ones
+  bool resume = true;              ///< skip dates committed in the checkpoint, retry failed ones.
+                                   ///< Range plans only: explicit `--dates` always run (and are recorded).
   int max_retries = 3;             ///< retries of a unit after a transient Error (Error::transient())
   double retry_base_seconds = 0.5; ///< backoff: base × 2^(attempt−1)
   std::string checkpoint_dir = "/tmp/backfill_checkpoints";  ///< "" disables checkpoints
@@ -66,6 +67,7 @@ struct UnitResult {
   int64_t entities = 0;
   int64_t start_seq = -1; ///< global order counter when the unit started running (−1 if never)
   int64_t end_seq = -1;   ///< global order counter when it reached its terminal status
+  std::string input_fingerprint;  ///< 16-hex FNV-1a of the upstream partition counts its windows read
 };
 
 /// Outcome of a run.
