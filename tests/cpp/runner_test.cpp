@@ -331,3 +331,51 @@ TEST(RunnerTest, RejectsBadOptions) {
   env.opts.workers = 0;
   EXPECT_THROW(start_run(*env.wh, env.schedule, env.plan, env.opts), ConfigError);
 }
+
+TEST(RunnerTest, SeasonToDateWindowsWaitForAllEarlierDatesAndBlockOnAnyFailure) {
+  // 20 consecutive game dates: windows of more than 8 units use the prefix-node edges.
+  std::vector<Game> games;
+  for (int i = 0; i < 20; ++i) {
+    Game g;
+    g.nba_game_id = "00223001" + std::to_string(10 + i);
+    g.date = D("2023-11-01") + i;
+    g.season = 2023;
+    g.home = "BOS";
+    g.away = "NYK";
+    g.status = GameStatus::kFinal;
+    games.push_back(g);
+  }
+  Schedule s(std::move(games));
+  TempDir dir;
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  load_raw(*wh, s);
+  Fakes f;
+  Fake fe("fake_e", "fe", kB, {{kA, WindowKind::kSeasonToDate, 0, true}}, f.control);
+  f.control.fail.insert({"fa", D("2023-11-12")});
+  f.control.sleep_ms = {{"fa", 5}};
+  PlanOptions o;
+  o.range = DateRange{D("2023-11-01"), D("2023-11-20")};
+  Plan plan = make_plan(s, o, {f.fa.get(), &fe});
+  RunOptions ro;
+  ro.checkpoint_dir = (dir.path() / "ck").string();
+  ro.workers = 2;
+  RunResult r = run(*wh, s, plan, ro);
+  std::map<Date, const UnitResult*> fa, fe_units;
+  for (const auto& u : r.units) (u.processor == f.fa.get() ? fa : fe_units)[u.date] = &u;
+  ASSERT_EQ(fe_units.size(), 20u);
+  for (const auto& [d, u] : fe_units) {
+    if (d <= D("2023-11-12")) {
+      // Window strictly before D: 11-12's own failure does not block 11-12. (The fake reads fa's
+      // same-date partition, which may not exist yet, so it commits success or empty.)
+      EXPECT_TRUE(u->status == UnitStatus::kSuccess || u->status == UnitStatus::kEmpty) << d.iso();
+      EXPECT_EQ(u->attempts, 1);
+      for (const auto& [d2, a] : fa) {
+        if (d2 < d) EXPECT_GT(u->start_seq, a->end_seq) << d.iso() << " started before fa " << d2.iso();
+      }
+    } else {
+      EXPECT_EQ(u->status, UnitStatus::kBlocked) << d.iso();
+      EXPECT_EQ(u->reason, "upstream fake_a 2023-11-12 failed");
+    }
+  }
+  EXPECT_EQ(r.exit_code(), 1);
+}

@@ -202,14 +202,27 @@ class Executor {
         for (size_t i = 0; i < n; ++i) {
           nodes.push_back(std::make_unique<Node>(g, [this, i](const tbb::flow::continue_msg&) { this->unit(i); }));
         }
+        // Prefix nodes: prefix[U][k] completes once U's units on its k+1 earliest dates completed.
+        std::map<const Processor*, std::vector<std::unique_ptr<Node>>> prefix;
+        for (const Processor* up : prefix_needed_) {
+          const auto& order = by_date_.at(up);
+          auto& chain = prefix[up];
+          chain.reserve(order.size());
+          for (size_t k = 0; k < order.size(); ++k) {
+            chain.push_back(std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}));
+            tbb::flow::make_edge(*nodes[order[k].second], *chain[k]);
+            if (k > 0) tbb::flow::make_edge(*chain[k - 1], *chain[k]);
+          }
+        }
         for (size_t i = 0; i < n; ++i) {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
+          for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
         // Roots are spawned in reverse plan order: a thread pops its own newest task first, so
         // units start roughly in plan order (earliest dates first), and a finished unit's
         // successors run next on the same thread (date-level pipelining).
         for (size_t i = n; i-- > 0;) {
-          if (preds_[i].empty()) nodes[i]->try_put(tbb::flow::continue_msg());
+          if (preds_[i].empty() && prefix_preds_[i].empty()) nodes[i]->try_put(tbb::flow::continue_msg());
         }
         g.wait_for_all();
       });
@@ -236,33 +249,46 @@ class Executor {
     }
   }
 
+  /// Dependency edges. For each read of unit i = (P, D) on a table written by U in the plan, the
+  /// units of U dated in the window [from, to] are watched (their outcome blocks i). Edges: direct
+  /// ones when the window holds at most kMaxDirectEdges units, otherwise one edge from U's prefix
+  /// node at the window's last date (waits for all of U's earlier dates too — only ordering, not
+  /// blocking) so season-to-date windows cost O(1) edges instead of O(dates).
   void build_edges() {
+    constexpr size_t kMaxDirectEdges = 8;
     const size_t n = plan_.units.size();
     preds_.assign(n, {});
-    std::map<const Processor*, std::map<Date, size_t>> index;
-    for (size_t i = 0; i < n; ++i) index[plan_.units[i].processor][plan_.units[i].date] = i;
+    prefix_preds_.assign(n, {});
+    watch_.assign(n, {});
+    for (size_t i = 0; i < n; ++i) by_date_[plan_.units[i].processor].push_back({plan_.units[i].date, i});
+    for (auto& [p, v] : by_date_) std::sort(v.begin(), v.end());
     for (size_t i = 0; i < n; ++i) {
       const Unit& u = plan_.units[i];
-      std::set<size_t> preds;
+      std::set<size_t> direct;
+      std::map<const Processor*, size_t> via_prefix;
       for (const UpstreamRead& r : u.processor->info().reads) {
         const Processor* up = plan_.producer_of(r.table);
         if (!up) continue;
-        auto& dates = index[up];
+        const auto& order = by_date_[up];
         Date from = window_start(schedule_, r, u.date);
         Date to = r.includes_same_date() ? u.date : u.date - 1;
-        for (auto it = dates.lower_bound(from); it != dates.end() && it->first <= to; ++it) {
-          if (it->second != i) preds.insert(it->second);
-        }
-      }
-      // A self-read only orders a processor's own dates forwards: drop edges that would form a cycle.
-      for (auto it = preds.begin(); it != preds.end();) {
-        if (plan_.units[*it].processor == u.processor && plan_.units[*it].date >= u.date) {
-          it = preds.erase(it);
+        if (up == u.processor) to = std::min(to, u.date - 1);  // a self-read only looks backwards
+        auto lo = std::lower_bound(order.begin(), order.end(), std::make_pair(from, size_t{0}));
+        auto hi = std::upper_bound(order.begin(), order.end(), std::make_pair(to, n));
+        if (lo >= hi) continue;
+        watch_[i].push_back(Watch{up, static_cast<size_t>(lo - order.begin()), static_cast<size_t>(hi - order.begin())});
+        if (static_cast<size_t>(hi - lo) <= kMaxDirectEdges) {
+          for (auto it = lo; it != hi; ++it) direct.insert(it->second);
         } else {
-          ++it;
+          size_t k = static_cast<size_t>(hi - order.begin()) - 1;
+          auto& slot = via_prefix[up];
+          slot = std::max(slot, k);
+          prefix_needed_.insert(up);
         }
       }
-      preds_[i].assign(preds.begin(), preds.end());
+      direct.erase(i);
+      preds_[i].assign(direct.begin(), direct.end());
+      prefix_preds_[i].assign(via_prefix.begin(), via_prefix.end());
     }
   }
 
@@ -307,10 +333,14 @@ class Executor {
     const size_t i = static_cast<size_t>(&r - res_.data());
     const UnitResult* blocker = nullptr;
     const UnitResult* canceller = nullptr;
-    for (size_t p : preds_[i]) {
-      const UnitResult& up = res_[p];
-      if (is_bad(up.status) && !blocker) blocker = &up;
-      if (up.status == UnitStatus::kCancelled && !canceller) canceller = &up;
+    for (const Watch& w : watch_[i]) {
+      const auto& order = by_date_.at(w.processor);
+      for (size_t k = w.lo; k < w.hi; ++k) {
+        const UnitResult& up = res_[order[k].second];
+        if (order[k].second == i) continue;
+        if (is_bad(up.status) && !blocker) blocker = &up;
+        if (up.status == UnitStatus::kCancelled && !canceller) canceller = &up;
+      }
     }
     if (blocker) {
       r.status = UnitStatus::kBlocked;
@@ -371,6 +401,11 @@ class Executor {
           NBAPROPS_LOG_WARN << name << " " << u.date.iso() << ": transient error (attempt " << attempt << "/"
                             << (opts_.max_retries + 1) << "), retrying in " << delay << " s: " << e.what();
           sleep_cancellable(delay);
+          if (state_.cancel.load()) {
+            r.status = UnitStatus::kCancelled;
+            r.reason = "run cancelled during retry backoff (last error: " + std::string(e.what()) + ")";
+            return;
+          }
           continue;
         }
         r.status = UnitStatus::kFailed;
@@ -414,8 +449,8 @@ class Executor {
     }
   }
 
-  /// Stamps created_at / processed_at with the run's timestamp when the output has them and the
-  /// processor left them null (processors never read the clock).
+  /// Stamps created_at / processed_at with the run's single timestamp when the output has them
+  /// (processors never read the clock, so the runner owns these columns).
   void stamp(Table& rows) const {
     for (const char* col : {"created_at", "processed_at"}) {
       int idx = rows.index_of(col);
@@ -512,7 +547,15 @@ class Executor {
   RunHandle::State& state_;
   std::string run_id_, stamp_;
   std::vector<UnitResult> res_;
-  std::vector<std::vector<size_t>> preds_;
+  struct Watch {
+    const Processor* processor;
+    size_t lo, hi;  ///< [lo, hi) into by_date_[processor]
+  };
+  std::vector<std::vector<size_t>> preds_;                                   ///< direct unit edges
+  std::vector<std::vector<std::pair<const Processor*, size_t>>> prefix_preds_;  ///< prefix-node edges
+  std::vector<std::vector<Watch>> watch_;                                    ///< upstream units whose outcome matters
+  std::map<const Processor*, std::vector<std::pair<Date, size_t>>> by_date_;  ///< units per processor by date
+  std::set<const Processor*> prefix_needed_;
   std::map<const Processor*, std::unique_ptr<Checkpoint>> checkpoints_;
   std::map<const Processor*, std::map<Date, int64_t>> resumed_rows_;
   std::atomic<int64_t> seq_{0};
