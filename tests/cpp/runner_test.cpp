@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/runner.hpp"
@@ -378,4 +379,18 @@ TEST(RunnerTest, SeasonToDateWindowsWaitForAllEarlierDatesAndBlockOnAnyFailure) 
     }
   }
   EXPECT_EQ(r.exit_code(), 1);
+}
+
+TEST(RunnerTest, CorruptCheckpointIsReportedAndNotTrusted) {
+  Env env({"fa"});
+  ASSERT_EQ(run(*env.wh, env.schedule, env.plan, env.opts).exit_code(), 0);
+  const std::string path = Checkpoint::path_for(env.opts.checkpoint_dir, "fake_a", *env.plan.checkpoint_range());
+  { std::ofstream(path) << "not json"; }
+  RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
+  EXPECT_EQ(r.exit_code(), 0);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find(".corrupt-1"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.summary_text().find("WARNING: checkpoint"), std::string::npos);
+  for (const auto& u : r.units) EXPECT_EQ(u.attempts, 1);  // nothing resumed from the corrupt file
+  EXPECT_EQ(env.checkpoint(env.fakes.fa.get()).successful_dates().size(), 6u);
 }

@@ -40,7 +40,7 @@ std::string make_run_id() {
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "run_%04d%02d%02d_%02d%02d%02d_", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                 tm.tm_hour, tm.tm_min, tm.tm_sec);
   std::random_device rd;
@@ -143,6 +143,7 @@ std::string RunResult::summary_text() const {
       os << "  (or rerun the same range: resume retries failed dates)\n";
     }
   }
+  for (const std::string& w : warnings) os << "WARNING: " << w << "\n";
   os << "Elapsed: " << std::fixed << std::setprecision(1) << seconds << " s"
      << (cancelled ? " (cancelled)" : "") << "; exit code " << exit_code() << "\n";
   os << rule << "\n";
@@ -228,6 +229,7 @@ class Executor {
       });
     }
     result.units = std::move(res_);
+    result.warnings = std::move(warnings_);
     result.cancelled = state_.cancel.load();
     result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     return result;
@@ -241,6 +243,7 @@ class Executor {
       const std::string job = checkpoint_job(*p);
       if (!opts_.resume) Checkpoint::reset(opts_.checkpoint_dir, job, *range);
       auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range);
+      if (ck->corrupt()) warnings_.push_back(ck->warning());
       if (opts_.resume && !ck->successful_dates().empty()) {
         // Rows present in committed partitions, reported for resumed units (one grouped count).
         resumed_rows_[p] = wh_.partition_counts(catalog::get(p->info().output_table), *range);
@@ -317,6 +320,8 @@ class Executor {
     }
     finish_bookkeeping(u, r, started_at);
     r.end_seq = seq_.fetch_add(1);
+    NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " " << u.date.iso() << ": " << to_string(r.status)
+                       << " rows=" << r.rows << " attempts=" << r.attempts << (r.reason.empty() ? "" : " (" + r.reason + ")");
     state_.push(UnitEvent{u.processor->info().name, u.date, r.status, r.rows, r.seconds, r.reason, r.entities,
                           r.attempts});
   }
@@ -556,6 +561,7 @@ class Executor {
   std::vector<std::vector<Watch>> watch_;                                    ///< upstream units whose outcome matters
   std::map<const Processor*, std::vector<std::pair<Date, size_t>>> by_date_;  ///< units per processor by date
   std::set<const Processor*> prefix_needed_;
+  std::vector<std::string> warnings_;
   std::map<const Processor*, std::unique_ptr<Checkpoint>> checkpoints_;
   std::map<const Processor*, std::map<Date, int64_t>> resumed_rows_;
   std::atomic<int64_t> seq_{0};

@@ -76,6 +76,7 @@ struct RunResult {
   bool cancelled = false;         ///< cancel() was called (Ctrl-C)
   double seconds = 0;
   std::string run_id;
+  std::vector<std::string> warnings;  ///< e.g. a corrupt checkpoint that was set aside
   /// @return 130 if cancelled; 1 if any unit failed or was blocked; else 0 (DECISION 5).
   [[nodiscard]] int exit_code() const noexcept;
   /// @return processor → {status name → units, "rows" → rows committed, "entities" → entities}.
