@@ -1,0 +1,326 @@
+#include "nbaprops/pipeline/checkpoint.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
+
+namespace nbaprops::pipeline {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// Local naive ISO timestamp with microseconds, like Python's datetime.now().isoformat().
+std::string local_iso_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us));
+  return buf;
+}
+
+json dates_json(const std::set<Date>& s) {
+  json a = json::array();
+  for (Date d : s) a.push_back(d.iso());
+  return a;
+}
+
+std::set<Date> parse_dates(const json& a, const char* key) {
+  if (!a.is_array()) throw DataError(std::string("'") + key + "' is not a list");
+  std::set<Date> out;
+  for (const auto& v : a) {
+    if (!v.is_string()) throw DataError(std::string("'") + key + "' holds a non-string value");
+    out.insert(Date::parse(v.get<std::string>(), key));
+  }
+  return out;
+}
+
+/// An exclusive flock on <stem>.lock for the duration of a write (legacy sidecar, never deleted).
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) {
+      ::flock(fd_, LOCK_UN);
+      ::close(fd_);
+    }
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::string stem_of(const std::string& path) { return path.substr(0, path.size() - 5); }  // drop ".json"
+
+}  // namespace
+
+std::string Checkpoint::path_for(const std::string& dir, const std::string& job, DateRange range) {
+  return (fs::path(dir) / (job + "_" + range.start.iso() + "_" + range.end.iso() + ".json")).string();
+}
+
+bool Checkpoint::reset(const std::string& dir, const std::string& job, DateRange range) {
+  std::error_code ec;
+  return fs::remove(path_for(dir, job, range), ec);
+}
+
+std::string Checkpoint::status_of(const std::string& dir, const std::string& job, DateRange range) {
+  std::string path = path_for(dir, job, range);
+  if (!fs::exists(path)) return "No checkpoint found for " + job + " (" + range.start.iso() + " to " +
+                                range.end.iso() + ")\nWould be: " + path + "\n";
+  Checkpoint c(dir, job, range);
+  std::string text = c.status_text();
+  if (c.corrupt()) text = "WARNING: " + c.warning() + "\n" + text;
+  return text;
+}
+
+Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range)
+    : dir_(std::move(dir)), job_(std::move(job)), range_(range) {
+  if (job_.empty()) throw ConfigError("checkpoint job name is empty");
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw StorageError("cannot create checkpoint directory " + dir_ + ": " + ec.message());
+  path_ = path_for(dir_, job_, range_);
+  std::lock_guard lock(mu_);
+  load_locked();
+}
+
+void Checkpoint::load_locked() {
+  if (!fs::exists(path_)) return;
+  try {
+    std::ifstream in(path_);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    json j = json::parse(buf.str());
+    if (!j.is_object()) throw DataError("top level is not an object");
+    for (const char* key : {"job_name", "start_date", "end_date", "successful_dates", "failed_dates"}) {
+      if (!j.contains(key)) throw DataError(std::string("missing key '") + key + "'");
+    }
+    if (j["job_name"] != job_) throw DataError("job_name is '" + j["job_name"].dump() + "', expected '" + job_ + "'");
+    if (Date::parse(j["start_date"].get<std::string>(), "start_date") != range_.start ||
+        Date::parse(j["end_date"].get<std::string>(), "end_date") != range_.end) {
+      throw DataError("start_date/end_date do not match the file name");
+    }
+    auto ok = parse_dates(j["successful_dates"], "successful_dates");
+    auto bad = parse_dates(j["failed_dates"], "failed_dates");
+    std::set<Date> skipped;
+    if (j.contains("skipped_dates")) skipped = parse_dates(j["skipped_dates"], "skipped_dates");
+    for (Date d : ok) {
+      if (bad.count(d)) throw DataError("date " + d.iso() + " is both successful and failed");
+    }
+    std::map<Date, std::string> errors;
+    if (j.contains("errors") && !j["errors"].is_null()) {
+      if (!j["errors"].is_object()) throw DataError("'errors' is not an object");
+      for (auto& [k, v] : j["errors"].items()) errors[Date::parse(k, "errors")] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+    successful_ = std::move(ok);
+    failed_ = std::move(bad);
+    skipped_ = std::move(skipped);
+    errors_ = std::move(errors);
+    created_at_ = j.value("created_at", std::string());
+    last_updated_ = j.value("last_updated", std::string());
+    loaded_ = true;
+  } catch (const std::exception& e) {
+    corrupt_ = true;
+    for (int n = 1;; ++n) {
+      std::string aside = path_ + ".corrupt-" + std::to_string(n);
+      if (fs::exists(aside)) continue;
+      std::error_code ec;
+      fs::rename(path_, aside, ec);
+      corrupt_path_ = ec ? std::string() : aside;
+      break;
+    }
+    warning_ = "checkpoint " + path_ + " is corrupt or invalid (" + e.what() + "); " +
+               (corrupt_path_.empty() ? std::string("could not move it aside")
+                                      : "moved aside to " + corrupt_path_) +
+               "; starting fresh";
+    NBAPROPS_LOG_WARN << warning_;
+    successful_.clear();
+    failed_.clear();
+    skipped_.clear();
+    errors_.clear();
+  }
+}
+
+std::string Checkpoint::to_json() const {
+  std::lock_guard lock(mu_);
+  return json_locked();
+}
+
+std::string Checkpoint::json_locked() const {
+  json j;
+  j["job_name"] = job_;
+  j["start_date"] = range_.start.iso();
+  j["end_date"] = range_.end.iso();
+  j["created_at"] = created_at_.empty() ? json(nullptr) : json(created_at_);
+  j["last_updated"] = last_updated_.empty() ? json(nullptr) : json(last_updated_);
+  j["last_successful_date"] = successful_.empty() ? json(nullptr) : json(successful_.rbegin()->iso());
+  j["successful_dates"] = dates_json(successful_);
+  j["failed_dates"] = dates_json(failed_);
+  j["skipped_dates"] = dates_json(skipped_);
+  j["stats"] = json{{"total_days", range_.days()},
+                    {"processed", successful_.size() + failed_.size() + skipped_.size()},
+                    {"successful", successful_.size()},
+                    {"failed", failed_.size()},
+                    {"skipped", skipped_.size()}};
+  json errors = json::object();
+  for (auto& [d, m] : errors_) errors[d.iso()] = m;
+  j["errors"] = errors;
+  return j.dump(2);
+}
+
+void Checkpoint::save_locked() {
+  std::string now = local_iso_now();
+  if (created_at_.empty()) created_at_ = now;
+  last_updated_ = now;
+  const std::string text = json_locked();
+  const std::string stem = stem_of(path_);
+  FileLock file_lock(stem + ".lock");
+  const std::string tmp = stem + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw StorageError("cannot write checkpoint " + tmp);
+  bool good = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  good = std::fflush(f) == 0 && good;
+  good = ::fsync(::fileno(f)) == 0 && good;
+  good = std::fclose(f) == 0 && good;
+  if (!good) {
+    std::remove(tmp.c_str());
+    throw StorageError("cannot write checkpoint " + tmp);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path_, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw StorageError("cannot rename " + tmp + " to " + path_ + ": " + ec.message());
+  }
+}
+
+void Checkpoint::save() {
+  std::lock_guard lock(mu_);
+  save_locked();
+}
+
+void Checkpoint::mark_complete(Date d) {
+  std::lock_guard lock(mu_);
+  successful_.insert(d);
+  failed_.erase(d);
+  errors_.erase(d);
+  skipped_.erase(d);
+  save_locked();
+}
+
+void Checkpoint::mark_failed(Date d, const std::string& error) {
+  std::lock_guard lock(mu_);
+  failed_.insert(d);
+  successful_.erase(d);
+  errors_[d] = error;
+  save_locked();
+}
+
+void Checkpoint::mark_skipped(Date d) {
+  std::lock_guard lock(mu_);
+  skipped_.insert(d);
+  save_locked();
+}
+
+bool Checkpoint::is_committed(Date d) const {
+  std::lock_guard lock(mu_);
+  return successful_.count(d) > 0;
+}
+
+bool Checkpoint::is_failed(Date d) const {
+  std::lock_guard lock(mu_);
+  return failed_.count(d) > 0;
+}
+
+std::vector<Date> Checkpoint::successful_dates() const {
+  std::lock_guard lock(mu_);
+  return {successful_.begin(), successful_.end()};
+}
+std::vector<Date> Checkpoint::failed_dates() const {
+  std::lock_guard lock(mu_);
+  return {failed_.begin(), failed_.end()};
+}
+std::vector<Date> Checkpoint::skipped_dates() const {
+  std::lock_guard lock(mu_);
+  return {skipped_.begin(), skipped_.end()};
+}
+std::map<Date, std::string> Checkpoint::errors() const {
+  std::lock_guard lock(mu_);
+  return errors_;
+}
+std::optional<Date> Checkpoint::last_successful_date() const {
+  std::lock_guard lock(mu_);
+  if (successful_.empty()) return std::nullopt;
+  return *successful_.rbegin();
+}
+
+std::optional<Date> Checkpoint::resume_date() const {
+  std::lock_guard lock(mu_);
+  if (!failed_.empty()) return *failed_.begin();
+  std::optional<Date> last;
+  if (!successful_.empty()) last = *successful_.rbegin();
+  if (!skipped_.empty() && (!last || *skipped_.rbegin() > *last)) last = *skipped_.rbegin();
+  if (!last) return range_.start;
+  Date next = *last + 1;
+  if (next > range_.end) return std::nullopt;
+  return next;
+}
+
+std::string Checkpoint::status_text() const {
+  std::optional<Date> resume = resume_date();
+  std::lock_guard lock(mu_);
+  std::ostringstream os;
+  const std::string rule(60, '=');
+  os << rule << "\n";
+  os << "CHECKPOINT STATUS: " << job_ << "\n";
+  os << rule << "\n";
+  os << "Date range: " << range_.start.iso() << " to " << range_.end.iso() << "\n";
+  os << "Total days: " << range_.days() << "\n";
+  os << "Processed: " << (successful_.size() + failed_.size() + skipped_.size()) << "\n";
+  os << "  Successful: " << successful_.size() << "\n";
+  os << "  Failed: " << failed_.size() << "\n";
+  os << "  Skipped: " << skipped_.size() << "\n";
+  os << "Last success: " << (successful_.empty() ? std::string("None") : successful_.rbegin()->iso()) << "\n";
+  if (resume) {
+    os << "Resume from: " << resume->iso() << " (" << (range_.end - *resume + 1) << " days remaining)\n";
+  } else {
+    os << "Status: COMPLETE\n";
+  }
+  if (!failed_.empty()) {
+    os << "Failed dates to retry on resume (" << failed_.size() << "):";
+    size_t i = 0;
+    for (Date d : failed_) {
+      if (i++ == 10) {
+        os << " … and " << (failed_.size() - 10) << " more";
+        break;
+      }
+      os << " " << d.iso();
+    }
+    os << "\n";
+  }
+  os << "File: " << path_ << "\n";
+  os << rule << "\n";
+  return os.str();
+}
+
+}  // namespace nbaprops::pipeline
