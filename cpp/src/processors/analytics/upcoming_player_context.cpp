@@ -388,9 +388,20 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
     }
   }
 
-  const SourceStats gb_src = source_stats(gb);
-  const SourceStats props_src = source_stats(props);
-  const SourceStats lines_src = source_stats(in.game_lines);
+  // Source stats over the rows actually used (history before D; pre-game snapshots), so that
+  // nothing dated D or later that is not pre-game can change a row (DECISION 1).
+  const SourceStats gb_src = source_stats(gb, [&](size_t r) {
+    auto gd = gb.get_date(r, "game_date");
+    return gd && *gd >= hist_from && *gd < d;
+  });
+  const SourceStats props_src = source_stats(props, [&](size_t r) {
+    auto gd = props.get_date(r, "game_date");
+    if (!gd || *gd < hist_from || *gd > d) return false;
+    std::string tip = timestamp_key(props.get_text(r, "game_start_time").value_or(""));
+    return tip.empty() || timestamp_key(props.get_text(r, "snapshot_timestamp").value_or("")) <= tip;
+  });
+  const SourceStats lines_src =
+      source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
   const bool bootstrap = schedule.is_bootstrap(d);
   const int month = d.month();
   const bool boundary = month == 10 || month == 11 || month == 4;

@@ -88,6 +88,17 @@ void pick(const std::vector<LineCand>& c, std::optional<double>& current, std::o
 
 }  // namespace
 
+bool is_pregame_line(const Table& lines, size_t r, Date d) {
+  if (lines.get_date(r, "game_date") != d) return false;
+  const std::string commence = timestamp_key(lines.get_text(r, "commence_time").value_or(""));
+  return commence.empty() || timestamp_key(lines.get_text(r, "snapshot_timestamp").value_or("")) <= commence;
+}
+
+bool is_pregame_report(const Table& report, size_t r, Date d) {
+  auto rd = report.get_date(r, "report_date");
+  return rd && *rd <= d;
+}
+
 TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& home, const std::string& away,
                               const std::string& team) {
   TeamGameLines out;
@@ -95,7 +106,8 @@ TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& hom
   std::vector<LineCand> spreads, totals;
   const bool has_abbr = lines.index_of("home_team_abbr") >= 0 && lines.index_of("away_team_abbr") >= 0;
   for (size_t r = 0; r < lines.num_rows(); ++r) {
-    if (lines.get_date(r, "game_date") != d) continue;
+    // Pre-game only: a snapshot after tip-off is not a pre-game line.
+    if (!is_pregame_line(lines, r, d)) continue;
     std::string h = has_abbr ? lines.get_text(r, "home_team_abbr").value_or("") : "";
     std::string a = has_abbr ? lines.get_text(r, "away_team_abbr").value_or("") : "";
     if (h.empty()) h = team_from_name(lines.get_text(r, "home_team").value_or(""));
@@ -105,9 +117,6 @@ TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& hom
     if (!point) continue;
     std::string snap = lines.get_text(r, "snapshot_timestamp").value_or("");
     std::string snap_key = timestamp_key(snap);
-    // Pre-game only: a snapshot after tip-off is not a pre-game line.
-    std::string commence = timestamp_key(lines.get_text(r, "commence_time").value_or(""));
-    if (!commence.empty() && snap_key > commence) continue;
     std::string market = lines.get_text(r, "market_key").value_or("");
     std::string outcome = lines.get_text(r, "outcome_name").value_or("");
     LineCand c{lines.get_text(r, "bookmaker_key").value_or(""), snap_key, snap, *point};
@@ -140,8 +149,8 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
   std::map<std::string, Best> best;  // ordered: deterministic output
   for (size_t r = 0; r < report.num_rows(); ++r) {
     if (report.get_date(r, "game_date") != d) continue;
+    if (!is_pregame_report(report, r, d)) continue;  // reports after D are not pre-game
     auto rd = report.get_date(r, "report_date");
-    if (!rd || *rd > d) continue;  // reports after D are not pre-game
     auto lookup = report.get_text(r, "player_lookup");
     if (!lookup || lookup->empty()) continue;
     int64_t hour = report.get_int(r, "report_hour").value_or(-1);
@@ -165,13 +174,15 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
   return out;
 }
 
-SourceStats source_stats(const Table& t) {
+SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use) {
   SourceStats s;
-  s.rows = static_cast<int64_t>(t.num_rows());
-  if (t.index_of("processed_at") < 0) return s;
+  const bool has_pa = t.index_of("processed_at") >= 0;
   const bool has_hash = t.index_of("data_hash") >= 0;
   std::string best_key;
   for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (use && !use(r)) continue;
+    ++s.rows;
+    if (!has_pa) continue;
     auto pa = t.get_text(r, "processed_at");
     if (!pa) continue;
     std::string k = timestamp_key(*pa);
@@ -273,8 +284,8 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
     return out;
   }
   const auto injuries = injuries_for_date(in.injuries, d);
-  const SourceStats lines_src = source_stats(in.game_lines);
-  const SourceStats injury_src = source_stats(in.injuries);
+  const SourceStats lines_src = source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
+  const SourceStats injury_src = source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); });
   const bool bootstrap = schedule.is_bootstrap(d);
   const bool boundary = season_boundary(d);
 

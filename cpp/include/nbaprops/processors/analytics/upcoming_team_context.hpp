@@ -9,6 +9,7 @@
 /// fields), game-line snapshots taken at or before tip-off, and injury reports dated ≤ D. Scores of
 /// D's own games are never read.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,11 @@ struct InjuryEntry {
 /// confidence_score ≥ 0.8 — or no confidence at all (our importers may not score parsing).
 std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d);
 
+/// @return true when game-line row @p r is dated @p d and its snapshot is not after commence_time.
+bool is_pregame_line(const Table& lines, size_t r, Date d);
+/// @return true when injury-report row @p r was issued on or before @p d (report_date ≤ d).
+bool is_pregame_report(const Table& report, size_t r, Date d);
+
 /// Run-level source tracking of one input (spec §9): rows read, MAX(processed_at) and the
 /// data_hash of that latest row.
 struct SourceStats {
@@ -85,8 +91,10 @@ struct SourceStats {
   std::optional<std::string> last_updated;
   std::optional<std::string> hash;
 };
-/// Source stats of @p t (uses its processed_at and data_hash columns when present).
-SourceStats source_stats(const Table& t);
+/// Source stats of the rows of @p t that @p use accepts (all rows when empty) — callers pass the
+/// rows they actually use, so that rows which are not pre-game cannot change the output.
+/// Uses the processed_at and data_hash columns when present.
+SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use = {});
 
 // ---------------------------------------------------------------------------------------------
 // UTGC
