@@ -100,14 +100,42 @@ PropStreak prop_streaks(const std::vector<PlayerGame>& h) {
   return s;
 }
 
-PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
+namespace {
+
+/// One pre-game prop snapshot of a player's game.
+struct PropCand {
+  std::string book;
+  std::string snap;  ///< timestamp_key of snapshot_timestamp
+  double line = 0;
+};
+
+/// Preferred book (DK → FD → alphabetical), then its latest (current) and earliest (opening) line.
+PropLine pick_prop_line(const std::vector<PropCand>& cands) {
   PropLine out;
-  struct Cand {
-    std::string book;
-    std::string snap;
-    double line;
-  };
-  std::vector<Cand> cands;
+  if (cands.empty()) return out;
+  const std::string* best = &cands.front().book;
+  for (const auto& c : cands) {
+    if (bookmaker_before(c.book, *best)) best = &c.book;
+  }
+  const PropCand* cur = nullptr;
+  const PropCand* open = nullptr;
+  for (const auto& c : cands) {
+    if (c.book != *best) continue;
+    // Ties on the snapshot keep the first row (deterministic: table order).
+    if (!cur || c.snap > cur->snap) cur = &c;
+    if (!open || c.snap < open->snap) open = &c;
+  }
+  out.current = cur->line;
+  out.opening = open->line;
+  out.current_book = *best;
+  out.opening_book = *best;
+  return out;
+}
+
+}  // namespace
+
+PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
+  std::vector<PropCand> cands;
   cands.reserve(rows.size());
   for (size_t r : rows) {
     auto line = props.get_real(r, "points_line");
@@ -117,23 +145,7 @@ PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
     if (!tip.empty() && snap > tip) continue;  // after tip-off: not a pre-game line
     cands.push_back({props.get_text(r, "bookmaker").value_or(""), std::move(snap), *line});
   }
-  if (cands.empty()) return out;
-  std::string best = cands.front().book;
-  for (const auto& c : cands) {
-    if (bookmaker_before(c.book, best)) best = c.book;
-  }
-  const Cand* cur = nullptr;
-  const Cand* open = nullptr;
-  for (const auto& c : cands) {
-    if (c.book != best) continue;
-    if (!cur || c.snap > cur->snap) cur = &c;
-    if (!open || c.snap < open->snap) open = &c;
-  }
-  out.current = cur->line;
-  out.opening = open->line;
-  out.current_book = best;
-  out.opening_book = best;
-  return out;
+  return pick_prop_line(cands);
 }
 
 std::string season_phase(Date d) {
@@ -246,59 +258,27 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   }
   const Date hist_from = d - kPlayerHistoryDays;
 
-  // ---- Props index: (player_lookup, game_date) → rows. A player plays at most once per date, so
-  // the date identifies the game whatever game_id format the props carry (§0, §10.1).
-  const Table& props = in.props;
-  std::unordered_map<std::string, std::vector<size_t>> props_by_key;
-  if (props.num_rows() > 0) {
-    const Column& lk = props.col("player_lookup");
-    for (size_t r = 0; r < props.num_rows(); ++r) {
-      if (lk.is_null(r)) continue;
-      auto gd = props.get_date(r, "game_date");
-      if (!gd || *gd < hist_from || *gd > d) continue;
-      props_by_key[lk.text_at(r) + "|" + std::to_string(gd->days())].push_back(r);
-    }
-  }
-  auto prop_line = [&](const std::string& lookup, Date date) -> PropLine {
-    auto it = props_by_key.find(lookup + "|" + std::to_string(date.days()));
-    if (it == props_by_key.end()) return {};
-    return select_prop_line(props, it->second);
-  };
-
-  // ---- Gamebook: driver (rows of D: identity + status only) and history (rows before D, minutes > 0).
+  // ---- Gamebook, pass 1: the driver (rows of D: identity and status only — never their stats).
   const Table& gb = in.gamebook;
   std::vector<Driver> drivers;
-  std::unordered_map<std::string, std::vector<PlayerGame>> history;
-  std::unordered_map<std::string, std::set<Date>> any_row_dates;  // completeness "actual"
   {
-    std::set<std::pair<std::string, std::string>> seen;  // (lookup, game id) of D
-    const bool has_decimal = gb.index_of("minutes_decimal") >= 0;
+    std::set<std::pair<std::string, std::string>> seen;  // (lookup, game id)
     for (size_t r = 0; r < gb.num_rows(); ++r) {
+      if (gb.get_date(r, "game_date") != d) continue;
       auto lookup = gb.get_text(r, "player_lookup");
-      auto gd = gb.get_date(r, "game_date");
-      if (!lookup || lookup->empty() || !gd) continue;
-      if (*gd == d) {
-        // Legacy compared lowercase statuses with 'DNP'/'DND'/'NWT' so DNP and inactive players got
-        // rows (§10.11). Fixed (DECISION 6): only players listed active for D's game.
-        if (lower(gb.get_text(r, "player_status").value_or("")) != "active") continue;
-        std::string team = gb.get_text(r, "team_abbr").value_or("");
-        auto it = game_of_team.find(team);
-        if (it == game_of_team.end()) {
-          out.failures.push_back({*lookup, "INCOMPLETE_UPSTREAM",
-                                  "gamebook team '" + team + "' has no counted game on " + d.iso()});
-          continue;
-        }
-        if (!seen.insert({*lookup, it->second->date_id()}).second) continue;
-        drivers.push_back({*lookup, team, it->second});
+      if (!lookup || lookup->empty()) continue;
+      // Legacy compared lowercase statuses with 'DNP'/'DND'/'NWT' so DNP and inactive players got
+      // rows (§10.11). Fixed (DECISION 6): only players listed active for D's game.
+      if (lower(gb.get_text(r, "player_status").value_or("")) != "active") continue;
+      std::string team = gb.get_text(r, "team_abbr").value_or("");
+      auto it = game_of_team.find(team);
+      if (it == game_of_team.end()) {
+        out.failures.push_back({*lookup, "INCOMPLETE_UPSTREAM",
+                                "gamebook team '" + team + "' has no counted game on " + d.iso()});
         continue;
       }
-      if (*gd < hist_from || *gd >= d) continue;
-      any_row_dates[*lookup].insert(*gd);
-      std::optional<double> mins;
-      if (auto text = gb.get_text(r, "minutes")) mins = proc::parse_minutes(*text);
-      if (!mins && has_decimal) mins = gb.get_real(r, "minutes_decimal");
-      if (!mins || *mins <= 0) continue;  // §7.4: history = gamebook rows with minutes > 0
-      history[*lookup].push_back({*gd, *mins, gb.get_int(r, "points"), std::nullopt});
+      if (!seen.insert({*lookup, it->second->date_id()}).second) continue;
+      drivers.push_back({*lookup, team, it->second});
     }
   }
   if (drivers.empty()) {
@@ -308,6 +288,78 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   std::sort(drivers.begin(), drivers.end(), [](const Driver& a, const Driver& b) {
     return std::make_tuple(a.game->date_id(), a.team, a.lookup) < std::make_tuple(b.game->date_id(), b.team, b.lookup);
   });
+  std::unordered_map<std::string, std::vector<PlayerGame>> history;  // drivers only
+  std::unordered_map<std::string, std::set<Date>> any_row_dates;     // completeness "actual"
+  for (const auto& dr : drivers) {
+    history[dr.lookup];
+    any_row_dates[dr.lookup];
+  }
+
+  // ---- Gamebook, pass 2: history D−30 … D−1 of the drivers (§7.4: rows with minutes > 0).
+  {
+    const bool has_decimal = gb.index_of("minutes_decimal") >= 0;
+    for (size_t r = 0; r < gb.num_rows(); ++r) {
+      auto gd = gb.get_date(r, "game_date");
+      if (!gd || *gd < hist_from || *gd >= d) continue;
+      auto lookup = gb.get_text(r, "player_lookup");
+      if (!lookup) continue;
+      auto hit = history.find(*lookup);
+      if (hit == history.end()) continue;
+      any_row_dates[*lookup].insert(*gd);
+      std::optional<double> mins;
+      if (auto text = gb.get_text(r, "minutes")) mins = proc::parse_minutes(*text);
+      if (!mins && has_decimal) mins = gb.get_real(r, "minutes_decimal");
+      if (!mins || *mins <= 0) continue;
+      hit->second.push_back({*gd, *mins, gb.get_int(r, "points"), std::nullopt});
+    }
+  }
+
+  // ---- Props, one pass: pre-game snapshots of D − 30 … D, indexed by (player_lookup, game_date)
+  // for the drivers. A player plays at most once per date, so the date identifies the game
+  // whatever game_id format the props carry (§0, §10.1). Source stats count every pre-game row.
+  const Table& props = in.props;
+  std::unordered_map<std::string, std::vector<PropCand>> props_by_key;
+  SourceStats props_src;
+  auto prop_key = [](const std::string& lookup, Date date) { return lookup + "|" + std::to_string(date.days()); };
+  if (props.num_rows() > 0) {
+    const Column& lk = props.col("player_lookup");
+    const Column& gdc = props.col("game_date");
+    const Column& line = props.col("points_line");
+    const Column& snap = props.col("snapshot_timestamp");
+    const Column& book = props.col("bookmaker");
+    const int tip_i = props.index_of("game_start_time");
+    const int pa_i = props.index_of("processed_at");
+    const int hash_i = props.index_of("data_hash");
+    std::string best_pa;
+    for (size_t r = 0; r < props.num_rows(); ++r) {
+      if (gdc.is_null(r)) continue;
+      const Date gd(static_cast<int32_t>(gdc.int_at(r)));
+      if (gd < hist_from || gd > d) continue;
+      std::string snap_key = snap.is_null(r) ? std::string() : timestamp_key(snap.text_at(r));
+      if (tip_i >= 0 && !props.col(tip_i).is_null(r)) {
+        const std::string tip = timestamp_key(props.col(tip_i).text_at(r));
+        if (!tip.empty() && snap_key > tip) continue;  // after tip-off: not pre-game
+      }
+      ++props_src.rows;
+      if (pa_i >= 0 && !props.col(pa_i).is_null(r)) {
+        std::string k = timestamp_key(props.col(pa_i).text_at(r));
+        if (!props_src.last_updated || k > best_pa) {
+          best_pa = k;
+          props_src.last_updated = props.col(pa_i).text_at(r);
+          props_src.hash = hash_i >= 0 ? props.col(hash_i).get_text(r) : std::nullopt;
+        }
+      }
+      if (lk.is_null(r) || line.is_null(r) || !history.count(lk.text_at(r))) continue;
+      props_by_key[prop_key(lk.text_at(r), gd)].push_back(
+          {book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), line.get_real(r).value_or(0)});
+    }
+  }
+  auto prop_line = [&](const std::string& lookup, Date date) -> PropLine {
+    auto it = props_by_key.find(prop_key(lookup, date));
+    if (it == props_by_key.end()) return {};
+    return pick_prop_line(it->second);
+  };
+
   // History newest first, one game per date, each with that game's own closing line.
   for (auto& [lookup, h] : history) {
     std::sort(h.begin(), h.end(), [](const PlayerGame& a, const PlayerGame& b) { return a.date > b.date; });
@@ -322,6 +374,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   for (const auto& e : injuries) injury_of[e.player_lookup] = &e;
 
   // ---- Team sides: lines, rest, forward schedule, travel (once per team).
+  const auto parsed_lines = parse_game_lines(in.game_lines, d);
   std::map<std::string, TeamSide> sides;
   std::map<std::string, std::vector<const Game*>> season_of_team;
   for (const Game* g : games) {
@@ -341,7 +394,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       const std::string& team = side == 0 ? g->home : g->away;
       const std::string& opp = side == 0 ? g->away : g->home;
       TeamSide s;
-      s.lines = team_game_lines(in.game_lines, d, g->home, g->away, team);
+      s.lines = team_game_lines(parsed_lines, g->home, g->away, team);
       const auto& mine = season_of_team[team];
       const auto& theirs = season_of_team[opp];
       for (const Game* x : mine) {
@@ -393,12 +446,6 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   const SourceStats gb_src = source_stats(gb, [&](size_t r) {
     auto gd = gb.get_date(r, "game_date");
     return gd && *gd >= hist_from && *gd < d;
-  });
-  const SourceStats props_src = source_stats(props, [&](size_t r) {
-    auto gd = props.get_date(r, "game_date");
-    if (!gd || *gd < hist_from || *gd > d) return false;
-    std::string tip = timestamp_key(props.get_text(r, "game_start_time").value_or(""));
-    return tip.empty() || timestamp_key(props.get_text(r, "snapshot_timestamp").value_or("")) <= tip;
   });
   const SourceStats lines_src =
       source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });

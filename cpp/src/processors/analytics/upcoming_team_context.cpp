@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <unordered_map>
 
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -31,13 +32,23 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 std::string team_from_name(const std::string& name) {
   if (name.empty()) return "";
+  // Built once: lowercase tricode / "city nickname" / nickname → tricode.
+  static const auto names = [] {
+    std::unordered_map<std::string, std::string> exact;
+    std::vector<std::pair<std::string, std::string>> nick;  // (" nickname", tricode)
+    for (const auto& t : teams()) {
+      exact[lower(t.tricode)] = t.tricode;
+      exact[lower(t.city + " " + t.name)] = t.tricode;
+      exact[lower(t.name)] = t.tricode;
+      nick.emplace_back(" " + lower(t.name), t.tricode);
+    }
+    exact["los angeles clippers"] = "LAC";
+    return std::make_pair(std::move(exact), std::move(nick));
+  }();
   const std::string n = lower(name);
-  for (const auto& t : teams()) {
-    if (n == lower(t.tricode) || n == lower(t.city + " " + t.name)) return t.tricode;
-  }
-  if (n == "los angeles clippers") return "LAC";
-  for (const auto& t : teams()) {
-    if (ends_with(n, " " + lower(t.name)) || n == lower(t.name)) return t.tricode;
+  if (auto it = names.first.find(n); it != names.first.end()) return it->second;
+  for (const auto& [suffix, code] : names.second) {
+    if (ends_with(n, suffix)) return code;
   }
   return "";
 }
@@ -99,31 +110,46 @@ bool is_pregame_report(const Table& report, size_t r, Date d) {
   return rd && *rd <= d;
 }
 
-TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& home, const std::string& away,
-                              const std::string& team) {
-  TeamGameLines out;
+std::vector<GameLineRow> parse_game_lines(const Table& lines, Date d) {
+  std::vector<GameLineRow> out;
   if (lines.num_rows() == 0) return out;
-  std::vector<LineCand> spreads, totals;
   const bool has_abbr = lines.index_of("home_team_abbr") >= 0 && lines.index_of("away_team_abbr") >= 0;
   for (size_t r = 0; r < lines.num_rows(); ++r) {
     // Pre-game only: a snapshot after tip-off is not a pre-game line.
     if (!is_pregame_line(lines, r, d)) continue;
-    std::string h = has_abbr ? lines.get_text(r, "home_team_abbr").value_or("") : "";
-    std::string a = has_abbr ? lines.get_text(r, "away_team_abbr").value_or("") : "";
-    if (h.empty()) h = team_from_name(lines.get_text(r, "home_team").value_or(""));
-    if (a.empty()) a = team_from_name(lines.get_text(r, "away_team").value_or(""));
-    if (h != home || a != away) continue;
     auto point = lines.get_real(r, "outcome_point");
     if (!point) continue;
-    std::string snap = lines.get_text(r, "snapshot_timestamp").value_or("");
-    std::string snap_key = timestamp_key(snap);
-    std::string market = lines.get_text(r, "market_key").value_or("");
-    std::string outcome = lines.get_text(r, "outcome_name").value_or("");
-    LineCand c{lines.get_text(r, "bookmaker_key").value_or(""), snap_key, snap, *point};
-    if (market == "spreads" && team_from_name(outcome) == team) {
-      spreads.push_back(std::move(c));
-    } else if (market == "totals" && lower(outcome) == "over") {
-      totals.push_back(std::move(c));
+    GameLineRow x;
+    x.home = has_abbr ? lines.get_text(r, "home_team_abbr").value_or("") : "";
+    x.away = has_abbr ? lines.get_text(r, "away_team_abbr").value_or("") : "";
+    if (x.home.empty()) x.home = team_from_name(lines.get_text(r, "home_team").value_or(""));
+    if (x.away.empty()) x.away = team_from_name(lines.get_text(r, "away_team").value_or(""));
+    x.market = lines.get_text(r, "market_key").value_or("");
+    const std::string outcome = lines.get_text(r, "outcome_name").value_or("");
+    if (x.market == "spreads") {
+      x.outcome_team = team_from_name(outcome);
+    } else if (x.market == "totals") {
+      x.over = lower(outcome) == "over";
+    }
+    x.book = lines.get_text(r, "bookmaker_key").value_or("");
+    x.snapshot = lines.get_text(r, "snapshot_timestamp").value_or("");
+    x.snap_key = timestamp_key(x.snapshot);
+    x.point = *point;
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+TeamGameLines team_game_lines(const std::vector<GameLineRow>& rows, const std::string& home, const std::string& away,
+                              const std::string& team) {
+  TeamGameLines out;
+  std::vector<LineCand> spreads, totals;
+  for (const auto& x : rows) {
+    if (x.home != home || x.away != away) continue;
+    if (x.market == "spreads" && x.outcome_team == team) {
+      spreads.push_back({x.book, x.snap_key, x.snapshot, x.point});
+    } else if (x.market == "totals" && x.over) {
+      totals.push_back({x.book, x.snap_key, x.snapshot, x.point});
     }
   }
   std::optional<std::string> spread_snap, total_snap;
@@ -131,6 +157,11 @@ TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& hom
   pick(totals, out.total, out.opening_total, out.total_source, total_snap);
   out.updated_at = spread_snap ? spread_snap : total_snap;
   return out;
+}
+
+TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& home, const std::string& away,
+                              const std::string& team) {
+  return team_game_lines(parse_game_lines(lines, d), home, away, team);
 }
 
 int team_travel_miles(const Schedule& schedule, const std::string& team, const Game& g) {
@@ -284,6 +315,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
     return out;
   }
   const auto injuries = injuries_for_date(in.injuries, d);
+  const auto parsed_lines = parse_game_lines(in.game_lines, d);
   const SourceStats lines_src = source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
   const SourceStats injury_src = source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); });
   const bool bootstrap = schedule.is_bootstrap(d);
@@ -335,7 +367,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       // the team's counted games of the whole season before D, plus this one.
       t.set(r, "game_number_in_season", static_cast<int64_t>(prev.size()) + 1);
 
-      const TeamGameLines lines = team_game_lines(in.game_lines, d, g->home, g->away, team);
+      const TeamGameLines lines = team_game_lines(parsed_lines, g->home, g->away, team);
       t.col("game_spread").set_real(r, py_round(lines.spread, 2));
       t.col("game_total").set_real(r, py_round(lines.total, 1));
       if (!lines.spread_source.empty()) t.set(r, "game_spread_source", lines.spread_source);

@@ -48,6 +48,23 @@ struct TeamGameLines {
   std::optional<std::string> updated_at; ///< snapshot of the current spread row (else of the total row)
 };
 
+/// One pre-game game-line row of D, parsed once per unit.
+struct GameLineRow {
+  std::string home, away;     ///< tricodes (abbreviation columns, else mapped full names)
+  std::string market;         ///< spreads | totals
+  std::string outcome_team;   ///< spreads: the outcome's tricode
+  bool over = false;          ///< totals: the 'Over' outcome
+  std::string book;
+  std::string snap_key;       ///< timestamp_key(snapshot_timestamp)
+  std::string snapshot;       ///< snapshot_timestamp as stored
+  double point = 0;
+};
+/// The pre-game rows (is_pregame_line) of @p lines for date @p d with a non-NULL outcome_point.
+std::vector<GameLineRow> parse_game_lines(const Table& lines, Date d);
+/// team_game_lines over rows already parsed with parse_game_lines.
+TeamGameLines team_game_lines(const std::vector<GameLineRow>& rows, const std::string& home, const std::string& away,
+                              const std::string& team);
+
 /// Team-oriented lines of the game (@p d, @p home, @p away) for @p team from
 /// `nba_raw.odds_api_game_lines` rows (legacy UTGC rule, spec §5 and §10.13). Rows are matched by
 /// (game_date, home, away) — abbreviations, or full names mapped with team_from_name — never by the
