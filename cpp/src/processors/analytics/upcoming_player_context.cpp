@@ -637,6 +637,16 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       t.set(r, "quality_sample_size", n);
       t.set(r, "quality_used_fallback", false);
       t.set(r, "quality_reconstructed", false);
+      // Deliberately NULL, column by column:
+      //  spread_public_betting_pct, total_public_betting_pct — no betting-percentage source;
+      //  source_{boxscore,props,game_lines,schedule}_completeness_pct — the legacy had no expected
+      //    row counts for UPGC sources (§9);
+      //  source_schedule_last_updated, source_schedule_hash — the Schedule carries neither;
+      //  last_reprocess_attempt_at, reprocess_attempt_count, circuit_breaker_until — no reprocess
+      //    loop or circuit breaker exists in this engine;
+      //  quality_calculated_at — a clock reading (processors never read the clock);
+      //  quality_metadata — nothing beyond the quality columns to report;
+      //  created_at, processed_at — stamped by the runner.
       t.set(r, "data_hash", data_hash(t, r, upgc_hash_fields()));
     }
   });

@@ -453,6 +453,16 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       t.set(r, "quality_sample_size", w14.expected);
       t.set(r, "quality_used_fallback", false);
       t.set(r, "quality_reconstructed", false);
+      // Deliberately NULL, column by column:
+      //  source_nbac_schedule_last_updated, source_nbac_schedule_hash — the Schedule carries neither;
+      //  source_odds_lines_* / source_injury_report_* last_updated and hash — NULL only when the
+      //    input has no processed_at / data_hash;
+      //  last_reprocess_attempt_at, reprocess_attempt_count, circuit_breaker_until — no reprocess
+      //    loop or circuit breaker exists in this engine;
+      //  quality_calculated_at — a clock reading (processors never read the clock);
+      //  quality_metadata — nothing beyond the quality columns to report;
+      //  insufficient_data_reason — outside the bootstrap days;
+      //  created_at, processed_at (required) — stamped by the runner.
     }
   }
   proc::fill_data_hash(t, kUtgcHashFields);
