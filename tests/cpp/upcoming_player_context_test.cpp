@@ -399,6 +399,33 @@ TEST(Upgc, PointInTime) {
   EXPECT_NE(nbaprops::testing::all_cells(g.run(d).rows), baseline);
 }
 
+TEST(Upgc, PreGameDriverWhenDHasNoGamebook) {
+  const Date d = day("2024-01-15");
+  Fixture full;
+  const UnitOutput backfill = full.run(d);
+  Fixture f;
+  Table kept(catalog::get("nba_raw.nbac_gamebook_player_stats"));
+  for (size_t r = 0; r < f.gamebook.num_rows(); ++r) {
+    if (f.gamebook.get_date(r, "game_date") != d) kept.append_row(f.gamebook, r);
+  }
+  // Porzingis last played for BOS but is listed out for D; the NYK player's team is idle on D.
+  gb_row(kept, "2024-01-14", "20240114_BOS_NYK", "kristapsporzingis", "BOS", "active", "30:00", 20);
+  gb_row(kept, "2024-01-14", "20240114_BOS_NYK", "jalenbrunson", "NYK", "active", "38:00", 35);
+  f.gamebook = kept;
+  UnitOutput out = f.run(d);
+  const Table& t = out.rows;
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_EQ(*t.get_text(0, "player_lookup"), "jaysontatum");
+  EXPECT_EQ(*t.get_text(1, "player_lookup"), "lebronjames");
+  EXPECT_EQ(*t.get_text(0, "processing_decision_reason"), "processed_successfully:pre_game_driver");
+  // Same context as in the backfill run (row 1 there), apart from the decision reason.
+  for (const char* c : {"days_rest", "games_in_last_7_days", "minutes_in_last_14_days", "prop_over_streak",
+                        "travel_miles", "opponent_days_rest", "data_hash"}) {
+    EXPECT_EQ(t.cell_text(0, t.require(c)), backfill.rows.cell_text(1, backfill.rows.require(c))) << c;
+  }
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "current_points_line"), 28.5);
+}
+
 TEST(Upgc, RunsThroughTheWarehouse) {
   nbaprops::testing::TempDir dir;
   SqliteWarehouse wh(dir.path());

@@ -261,10 +261,29 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   // ---- Gamebook, pass 1: the driver (rows of D: identity and status only — never their stats).
   const Table& gb = in.gamebook;
   std::vector<Driver> drivers;
+  bool gamebook_has_d = false;
+  // For the pre-game mode: each player's latest team in the history window (rows with minutes).
+  std::unordered_map<std::string, std::pair<Date, std::string>> latest_team;
   {
     std::set<std::pair<std::string, std::string>> seen;  // (lookup, game id)
+    const bool has_decimal = gb.index_of("minutes_decimal") >= 0;
     for (size_t r = 0; r < gb.num_rows(); ++r) {
-      if (gb.get_date(r, "game_date") != d) continue;
+      auto gd = gb.get_date(r, "game_date");
+      if (!gd) continue;
+      if (*gd != d) {
+        if (*gd < hist_from || *gd > d) continue;
+        auto lookup = gb.get_text(r, "player_lookup");
+        auto team = gb.get_text(r, "team_abbr");
+        if (!lookup || lookup->empty() || !team) continue;
+        std::optional<double> mins;
+        if (auto text = gb.get_text(r, "minutes")) mins = proc::parse_minutes(*text);
+        if (!mins && has_decimal) mins = gb.get_real(r, "minutes_decimal");
+        if (!mins || *mins <= 0) continue;
+        auto [it, fresh] = latest_team.try_emplace(*lookup, *gd, *team);
+        if (!fresh && *gd > it->second.first) it->second = {*gd, *team};
+        continue;
+      }
+      gamebook_has_d = true;
       auto lookup = gb.get_text(r, "player_lookup");
       if (!lookup || lookup->empty()) continue;
       // Legacy compared lowercase statuses with 'DNP'/'DND'/'NWT' so DNP and inactive players got
@@ -281,8 +300,22 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       drivers.push_back({*lookup, team, it->second});
     }
   }
+  if (!gamebook_has_d) {
+    // Pre-game (daily) mode: D's gamebook does not exist yet. The legacy crossed the schedule
+    // with ESPN rosters; we take every player whose latest game in the history window was for a
+    // team that plays on D, minus those the injury report (≤ D) lists out.
+    std::unordered_map<std::string, std::string> status_of;
+    for (const auto& e : injuries_for_date(in.injuries, d)) status_of[e.player_lookup] = e.status;
+    for (const auto& [lookup, dt] : latest_team) {
+      auto it = game_of_team.find(dt.second);
+      if (it == game_of_team.end()) continue;
+      if (auto st = status_of.find(lookup); st != status_of.end() && st->second == "out") continue;
+      drivers.push_back({lookup, dt.second, it->second});
+    }
+  }
   if (drivers.empty()) {
-    out.empty_reason = "no active gamebook players for the games of " + d.iso();
+    out.empty_reason = gamebook_has_d ? "no active gamebook players for the games of " + d.iso()
+                                      : "no gamebook for " + d.iso() + " and no recent players of its teams";
     return out;
   }
   std::sort(drivers.begin(), drivers.end(), [](const Driver& a, const Driver& b) {
@@ -611,7 +644,8 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       t.set(r, "manual_override_required", false);
       t.set(r, "season_boundary_detected", boundary);
       t.set(r, "backfill_bootstrap_mode", bootstrap);
-      t.set(r, "processing_decision_reason", "processed_successfully");
+      t.set(r, "processing_decision_reason",
+            gamebook_has_d ? "processed_successfully" : "processed_successfully:pre_game_driver");
       t.set(r, "context_version", int64_t{1});
 
       // Quality by history size (legacy §4.3).

@@ -92,6 +92,10 @@ struct PlayerContextInputs {
 };
 
 /// Pure computation of UPGC rows for date @p d. Rows ordered by (game_id, team, player_lookup).
+/// Row set: players listed active in D's gamebook for a counted game of D (DNP/inactive dropped).
+/// When D has no gamebook rows at all (pre-game / daily use), players whose latest history game
+/// was for a team playing on D, minus those the injury report lists out
+/// (processing_decision_reason "processed_successfully:pre_game_driver").
 UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, const PlayerContextInputs& in);
 
 /// The registered processor (code "upgc").
