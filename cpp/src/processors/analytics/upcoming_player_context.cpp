@@ -286,7 +286,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       gamebook_has_d = true;
       auto lookup = gb.get_text(r, "player_lookup");
       if (!lookup || lookup->empty()) continue;
-      // Legacy compared lowercase statuses with 'DNP'/'DND'/'NWT' so DNP and inactive players got
+      // Legacy: compared lowercase statuses with 'DNP'/'DND'/'NWT', so DNP and inactive players got
       // rows (§10.11). Fixed (DECISION 6): only players listed active for D's game.
       if (lower(gb.get_text(r, "player_status").value_or("")) != "active") continue;
       std::string team = gb.get_text(r, "team_abbr").value_or("");
@@ -438,16 +438,17 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
         if (x->date < d) opp_last = x->date;
       }
       // Legacy: opponent_days_rest and the other forward fields were constants 0/FALSE (§10.15).
-      // Fixed: computed from the schedule (known before the game), NULL when not applicable.
+      // Fixed (DECISION 6): computed from the schedule (known before the game), NULL when not applicable.
       if (opp_last) s.opponent_days_rest = rest_days(*opp_last, d);
       s.next_game_days_rest = next_rest(team, s.games_next_7);
       s.opp_next_game_days_rest = next_rest(opp, s.opp_games_next_7);
       for (const Game* x : mine) {
         if (x->date <= d) continue;
         const std::string& next_opp = x->opponent_of(team);
-        s.next_opponent_win_pct = win_pct_before(season_of_team.count(next_opp) ? season_of_team[next_opp]
-                                                                                   : season_games(schedule, next_opp, g->season),
-                                                 next_opp, d);
+        auto known = season_of_team.find(next_opp);
+        s.next_opponent_win_pct =
+            win_pct_before(known != season_of_team.end() ? known->second : season_games(schedule, next_opp, g->season),
+                           next_opp, d);
         break;
       }
       // Team travel (the player's team; the legacy left all travel NULL): trip to this game, the
@@ -513,7 +514,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       t.set(r, "has_prop_line", pl.current.has_value());
       t.col("current_points_line").set_real(r, pl.current);
       t.col("opening_points_line").set_real(r, pl.opening);
-      // Legacy: "x if x else None" made a zero movement NULL. Fixed: 0.0 is kept.
+      // Legacy: "x if x else None" made a zero movement NULL. Fixed (DECISION 6): 0.0 is kept.
       if (pl.current && pl.opening) t.set(r, "line_movement", py_round(*pl.current - *pl.opening, 1));
       if (!pl.current_book.empty()) t.set(r, "current_points_line_source", pl.current_book);
       if (!pl.opening_book.empty()) t.set(r, "opening_points_line_source", pl.opening_book);
@@ -572,7 +573,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
       t.set(r, "opponent_games_in_next_7_days", side.opp_games_next_7);
       t.col("opponent_next_game_days_rest").set_int(r, side.opp_next_game_days_rest);
 
-      // Legacy: injury extractor was a stub (all NULL). Fixed: latest report ≤ D for this game.
+      // Legacy: injury extractor was a stub (all NULL). Fixed (DECISION 6): latest report ≤ D for this game.
       if (auto it = injury_of.find(dr.lookup); it != injury_of.end()) {
         t.set(r, "player_status", it->second->status);
         if (it->second->reason) t.set(r, "injury_report", *it->second->reason);

@@ -316,8 +316,10 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
   }
   const auto injuries = injuries_for_date(in.injuries, d);
   const auto parsed_lines = parse_game_lines(in.game_lines, d);
-  const SourceStats lines_src = source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
-  const SourceStats injury_src = source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); });
+  const SourceStats lines_src =
+      source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
+  const SourceStats injury_src =
+      source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); });
   const bool bootstrap = schedule.is_bootstrap(d);
   const bool boundary = season_boundary(d);
 
@@ -347,8 +349,8 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       const bool b2b = !prev.empty() && d - prev.back()->date == 1;
       t.set(r, "is_back_to_back", b2b);
       t.set(r, "team_back_to_back", b2b);
-      // Legacy counted date > D − 7 (D−6..D−1) here but ≥ D − 7 in UPGC (§10.10). We use the
-      // 7 days D−7..D−1 in both (and D−14..D−1 for 14 days).
+      // Legacy: counted date > D − 7 (D−6..D−1) here but ≥ D − 7 in UPGC (§10.10). Fixed
+      // (DECISION 6): the 7 days D−7..D−1 in both (and D−14..D−1 for 14 days).
       Window w7, w14;
       for (const Game* p : prev) {
         const bool scored = p->status == GameStatus::kFinal && p->home_score && p->away_score;
@@ -363,7 +365,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       }
       t.set(r, "games_in_last_7_days", w7.expected);
       t.set(r, "games_in_last_14_days", w14.expected);
-      // Legacy counted only games inside its 30-day lookback (≈15–18 at most). Fixed (DECISION 6):
+      // Legacy: counted only games inside its 30-day lookback (≈15–18 at most). Fixed (DECISION 6):
       // the team's counted games of the whole season before D, plus this one.
       t.set(r, "game_number_in_season", static_cast<int64_t>(prev.size()) + 1);
 
@@ -372,7 +374,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       t.col("game_total").set_real(r, py_round(lines.total, 1));
       if (!lines.spread_source.empty()) t.set(r, "game_spread_source", lines.spread_source);
       if (!lines.total_source.empty()) t.set(r, "game_total_source", lines.total_source);
-      // Legacy: spread/total movement NULL (TODO). We compute current − opening of the same book
+      // Legacy: spread/total movement NULL (TODO). Fixed (DECISION 6): current − opening of the same book
       // and outcome (so for a spread, negative = the market moved towards this team).
       if (lines.spread && lines.opening_spread) {
         t.set(r, "spread_movement", py_round(*lines.spread - *lines.opening_spread, 2));
