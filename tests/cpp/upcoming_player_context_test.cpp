@@ -418,9 +418,10 @@ TEST(Upgc, PreGameDriverWhenDHasNoGamebook) {
   EXPECT_EQ(*t.get_text(0, "player_lookup"), "jaysontatum");
   EXPECT_EQ(*t.get_text(1, "player_lookup"), "lebronjames");
   EXPECT_EQ(*t.get_text(0, "processing_decision_reason"), "processed_successfully:pre_game_driver");
-  // Same context as in the backfill run (row 1 there), apart from the decision reason.
+  // Same context as in the backfill run (row 1 there), apart from the decision reason (hashed).
+  EXPECT_NE(*t.get_text(0, "data_hash"), *backfill.rows.get_text(1, "data_hash"));
   for (const char* c : {"days_rest", "games_in_last_7_days", "minutes_in_last_14_days", "prop_over_streak",
-                        "travel_miles", "opponent_days_rest", "data_hash"}) {
+                        "travel_miles", "opponent_days_rest", "l30d_completeness_pct"}) {
     EXPECT_EQ(t.cell_text(0, t.require(c)), backfill.rows.cell_text(1, backfill.rows.require(c))) << c;
   }
   EXPECT_DOUBLE_EQ(*t.get_real(0, "current_points_line"), 28.5);

@@ -163,17 +163,18 @@ std::string lower(std::string s) {
   return s;
 }
 
-/// Business fields hashed (legacy: 102 HASH_FIELDS incl. completeness; ours: every context column
-/// from player_lookup to probable_teammates, plus context_version — completeness is a flag about
-/// the inputs, not context).
+/// Hash fields (legacy: 102 HASH_FIELDS incl. completeness fields and context_version, §4.3):
+/// every column from player_lookup to all_windows_complete except source tracking and quality
+/// metadata (§0: excluded from hashes), plus context_version — 92 columns of this schema.
 const std::vector<std::string>& upgc_hash_fields() {
   static const std::vector<std::string> fields = [] {
     std::vector<std::string> f;
-    bool on = false;
     for (const auto& c : catalog::get("nba_analytics.upcoming_player_game_context").columns) {
-      if (c.name == "player_lookup") on = true;
-      if (on) f.push_back(c.name);
-      if (c.name == "probable_teammates") break;
+      const std::string& n = c.name;
+      const bool metadata = n.rfind("source_", 0) == 0 || n == "data_quality_tier" || n == "data_quality_issues" ||
+                            n == "primary_source_used" || n == "processed_with_issues";
+      if (!metadata) f.push_back(n);
+      if (n == "all_windows_complete") break;
     }
     f.push_back("context_version");
     return f;
