@@ -4,6 +4,8 @@
 
 #include "nbaprops/pipeline/processor.hpp"
 #include "nbaprops/processors/analytics/team_offense.hpp"
+#include "nbaprops/processors/precompute/player_shot_zone.hpp"
+#include "nbaprops/processors/precompute/team_defense_zone.hpp"
 
 namespace nbaprops {
 
@@ -11,6 +13,8 @@ void register_builtins() {
   static std::once_flag once;
   std::call_once(once, [] {
     registry::add(analytics::make_team_offense_processor());
+    registry::add(precompute::make_team_defense_zone_processor());
+    registry::add(precompute::make_player_shot_zone_processor());
   });
 }
 
