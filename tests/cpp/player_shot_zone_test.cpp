@@ -507,3 +507,16 @@ TEST(PszaRun, ThroughTheWarehouse) {
   EXPECT_EQ(boot.rows.num_rows(), 0u);
   EXPECT_EQ(boot.empty_reason, "skipped_early_season");
 }
+
+TEST(PszaHash, PrecomputeDataHashFormat) {
+  // Spec §0.6: sorted "field:value" strings joined by '|', SHA-256, 16 hex (value from Python hashlib).
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  size_t r = t.add_row();
+  t.set(r, "player_lookup", "  alpha ");  // strings are stripped
+  t.set(r, "analysis_date", Date::parse("2024-01-20"));
+  t.set(r, "paint_rate_last_10", 44.44);
+  t.set(r, "games_in_sample_10", int64_t{10});
+  EXPECT_EQ(precompute_data_hash(t, r, {"player_lookup", "analysis_date", "paint_rate_last_10", "games_in_sample_10",
+                                        "primary_scoring_zone"}),
+            "5a7911a6aa2bd431");
+}

@@ -320,7 +320,7 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     t.set(r, "backfill_bootstrap_mode", bootstrap);
     t.set(r, "processing_decision_reason", "processed_successfully");
   }
-  proc::fill_data_hash(t, kHashFields);
+  fill_precompute_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {
     out.empty_reason = "no player qualified on " + d.iso() + " (" + std::to_string(out.failures.size()) +

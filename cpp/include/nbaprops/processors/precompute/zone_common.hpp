@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nbaprops/core/date.hpp"
+#include "nbaprops/core/table.hpp"
 
 namespace nbaprops::precompute {
 
@@ -39,6 +41,13 @@ inline std::optional<double> np_round(std::optional<double> x, int digits) {
 
 /// Legacy `is_season_boundary`: the analysis month is October, November or April.
 bool is_season_boundary(Date d);
+
+/// The Phase 4 base-class data_hash (spec §0.6): "field:value" per field (NULL as `NULL`, numbers as
+/// Python str, strings stripped, booleans True/False), sorted, joined with '|', SHA-256, first 16 hex.
+/// (Phase 3 tables use the JSON form of nbaprops::data_hash.)
+std::string precompute_data_hash(const Table& t, size_t row, const std::vector<std::string>& fields);
+/// Sets the data_hash column of every row of @p t with precompute_data_hash.
+void fill_precompute_hash(Table& t, const std::vector<std::string>& fields);
 
 /// "90.0"-style rendering of a percentage with one decimal, as Python prints a float rounded to 1 dp.
 std::string pct_text(double pct);
