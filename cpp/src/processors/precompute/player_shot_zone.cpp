@@ -138,59 +138,84 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
 
   std::unordered_map<std::string, PlayerRows> players;
   std::optional<std::string> last_updated, source_hash;
-  Date source_hash_date;
-  std::string source_hash_key;
   int64_t rows_found = 0;
-  const size_t c_player = pgs.require("player_lookup");
+  // Columns resolved once; the loop reads cells without allocating (no per-row string lookups).
+  const Column& c_player = pgs.col("player_lookup");
+  const Column& c_date = pgs.col("game_date");
+  const Column& c_game = pgs.col("game_id");
+  const Column& c_team = pgs.col("team_abbr");
+  const Column& c_upid = pgs.col("universal_player_id");
+  const Column& c_active = pgs.col("is_active");
+  const Column& c_minutes = pgs.col("minutes_played");
+  const Column& c_fga = pgs.col("fg_attempts");
+  const Column& c_processed = pgs.col("processed_at");
+  const Column& c_hash = pgs.col("data_hash");
+  const Column* c_zone[9] = {&pgs.col("paint_attempts"),     &pgs.col("paint_makes"),
+                             &pgs.col("mid_range_attempts"), &pgs.col("mid_range_makes"),
+                             &pgs.col("three_pt_attempts"),  &pgs.col("three_pt_makes"),
+                             &pgs.col("fg_makes"),           &pgs.col("assisted_fg_makes"),
+                             &pgs.col("unassisted_fg_makes")};
+  static const std::string kEmpty;
+  auto text = [](const Column& c, size_t r) -> const std::string& { return c.is_null(r) ? kEmpty : c.text_at(r); };
+  size_t source_row = 0;
+  bool have_source = false;
   for (size_t r = 0; r < pgs.num_rows(); ++r) {
-    auto date = pgs.get_date(r, "game_date");
-    if (pgs.col(c_player).is_null(r) || !date) continue;
+    if (c_player.is_null(r) || c_date.is_null(r)) continue;
+    const Date date(static_cast<int32_t>(c_date.int_at(r)));
     // DECISION 1: strictly before D (legacy: game_date <= analysis_date).
-    if (*date >= d || *date < season_start) continue;
-    const std::string& player = pgs.col(c_player).text_at(r);
-    const std::string game_id = pgs.get_text(r, "game_id").value_or("");
+    if (date >= d || date < season_start) continue;
+    const std::string& player = c_player.text_at(r);
+    const std::string& game_id = text(c_game, r);
     PlayerRows& p = players[player];
-    p.all_dates.insert(*date);
-    if (!p.has_row || *date > p.latest_date) {
+    p.all_dates.insert(date);
+    if (!p.has_row || date > p.latest_date) {
       p.has_row = true;
-      p.latest_date = *date;
-      p.latest_team = pgs.get_text(r, "team_abbr").value_or("");
+      p.latest_date = date;
+      p.latest_team = text(c_team, r);
     }
-    if (*date >= source_from) ++rows_found;
-    auto pa = pgs.get_text(r, "processed_at");
-    if (pa) {
-      const std::string key = player + "|" + game_id;
-      if (!last_updated || *pa > *last_updated ||
-          (*pa == *last_updated && (*date > source_hash_date || (*date == source_hash_date && key > source_hash_key)))) {
-        last_updated = pa;
-        source_hash = pgs.get_text(r, "data_hash");
-        source_hash_date = *date;
-        source_hash_key = key;
+    if (date >= source_from) ++rows_found;
+    if (!c_processed.is_null(r)) {
+      // Source tracking: the most recently processed row (ties: later game, then player and game id).
+      const std::string& pa = c_processed.text_at(r);
+      bool newer = !have_source;
+      if (have_source) {
+        const std::string& best = c_processed.text_at(source_row);
+        const Date best_date(static_cast<int32_t>(c_date.int_at(source_row)));
+        if (pa != best) {
+          newer = pa > best;
+        } else if (date != best_date) {
+          newer = date > best_date;
+        } else {
+          const std::string& bp = c_player.text_at(source_row);
+          newer = player != bp ? player > bp : game_id > text(c_game, source_row);
+        }
+      }
+      if (newer) {
+        source_row = r;
+        have_source = true;
       }
     }
-    if (!qualifies(pgs.get_bool(r, "is_active"), pgs.get_real(r, "minutes_played"), pgs.get_int(r, "fg_attempts"))) {
-      continue;
-    }
+    const std::optional<bool> active =
+        c_active.is_null(r) ? std::nullopt : std::optional<bool>(c_active.int_at(r) != 0);
+    if (!qualifies(active, c_minutes.get_real(r), c_fga.get_int(r))) continue;
     ShotGame g;
-    g.date = *date;
+    g.date = date;
     g.game_id = game_id;
-    auto iv = [&](const char* c) { return pgs.get_int(r, c).value_or(0); };
-    g.paint_attempts = iv("paint_attempts");
-    g.paint_makes = iv("paint_makes");
-    g.mid_attempts = iv("mid_range_attempts");
-    g.mid_makes = iv("mid_range_makes");
-    g.three_attempts = iv("three_pt_attempts");
-    g.three_makes = iv("three_pt_makes");
-    g.fg_makes = iv("fg_makes");
-    g.assisted = iv("assisted_fg_makes");
-    g.unassisted = iv("unassisted_fg_makes");
-    if (!p.has_game || *date > p.latest_game_date || (*date == p.latest_game_date && game_id > p.latest_game_id)) {
+    int64_t v[9];
+    for (int k = 0; k < 9; ++k) v[k] = c_zone[k]->get_int(r).value_or(0);
+    g.paint_attempts = v[0], g.paint_makes = v[1], g.mid_attempts = v[2], g.mid_makes = v[3];
+    g.three_attempts = v[4], g.three_makes = v[5], g.fg_makes = v[6], g.assisted = v[7], g.unassisted = v[8];
+    if (!p.has_game || date > p.latest_game_date || (date == p.latest_game_date && game_id > p.latest_game_id)) {
       p.has_game = true;
-      p.latest_game_date = *date;
+      p.latest_game_date = date;
       p.latest_game_id = game_id;
-      p.universal_player_id = pgs.get_text(r, "universal_player_id");
+      p.universal_player_id = c_upid.get_text(r);
     }
     p.games.push_back(std::move(g));
+  }
+  if (have_source) {
+    last_updated = c_processed.get_text(source_row);
+    source_hash = c_hash.get_text(source_row);
   }
 
   // Entities: players with at least one qualifying game (legacy extract), in name order.
