@@ -1,6 +1,7 @@
 // TDZA acceptance tests: legacy-tdza-psza.md §A.5 (T1–T10), adjusted for DECISIONS 1–3 and 6 where noted.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
 
 #include "nbaprops/processors/common.hpp"

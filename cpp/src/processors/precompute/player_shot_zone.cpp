@@ -7,7 +7,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {

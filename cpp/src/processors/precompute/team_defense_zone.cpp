@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 
-#include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {

@@ -1,7 +1,7 @@
 #include "nbaprops/processors/precompute/zone_common.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "nbaprops/processors/common.hpp"
