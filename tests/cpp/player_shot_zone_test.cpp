@@ -412,8 +412,9 @@ TEST(PszaFailures, Categories) {
   Fixture f = season(12);
   // full: 12 qualifying games → row.
   for (int g = 0; g < 12; ++g) pgs_row(f.pgs, "full", f.game_date(g), "BOS", "LAL", Shots{});
-  // bench: a row for every game but only 6 qualifying (6 DNP rows): complete upstream, < 10 games,
-  // expected 10 → INCOMPLETE_UPSTREAM "Missing upstream data" (the legacy rule, spec B.3.6).
+  // bench: a row for every game but only 6 qualifying (6 DNP rows): upstream complete, < 10 games.
+  // DECISION 6 (spec B.3.6): EXPECTED_INCOMPLETE; the legacy said INCOMPLETE_UPSTREAM because the
+  // team's last-10 count was 10, although no upstream row was missing.
   for (int g = 0; g < 12; ++g) {
     RowOpts o;
     o.active = g % 2 == 0;
@@ -422,19 +423,21 @@ TEST(PszaFailures, Categories) {
   // newcomer: rows for the last 5 games only → completeness 5/10 = 50 % < 90 → INCOMPLETE_UPSTREAM
   // "Incomplete data" (legacy category INCOMPLETE_DATA; threshold 90 per DECISION 6, legacy 70).
   for (int g = 7; g < 12; ++g) pgs_row(f.pgs, "newcomer", f.game_date(g), "BOS", "LAL", Shots{});
-  // nine: 9 of 10 games → 90 % → production ready, but only 9 games → INCOMPLETE_UPSTREAM.
+  // nine: rows for 9 of the team's last 10 games → 90 % → production ready, but only 9 games and a
+  // missing row → INCOMPLETE_UPSTREAM.
   for (int g = 3; g < 12; ++g) pgs_row(f.pgs, "nine", f.game_date(g), "BOS", "LAL", Shots{});
   UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
   ASSERT_EQ(out.rows.num_rows(), 1u);
   EXPECT_EQ(*out.rows.get_text(0, "player_lookup"), "full");
   ASSERT_EQ(out.failures.size(), 3u);
   ASSERT_NE(failure_of(out, "bench"), nullptr);
-  EXPECT_EQ(failure_of(out, "bench")->category, "INCOMPLETE_UPSTREAM");
-  EXPECT_EQ(failure_of(out, "bench")->reason, "Missing upstream data: 6/10 games (need 10)");
+  EXPECT_EQ(failure_of(out, "bench")->category, "EXPECTED_INCOMPLETE");
+  EXPECT_EQ(failure_of(out, "bench")->reason, "Too few qualifying games: 6/10 games (need 10)");
   ASSERT_NE(failure_of(out, "newcomer"), nullptr);
   EXPECT_EQ(failure_of(out, "newcomer")->category, "INCOMPLETE_UPSTREAM");
   EXPECT_EQ(failure_of(out, "newcomer")->reason, "Incomplete data: 50.0% (5/10 games)");
   ASSERT_NE(failure_of(out, "nine"), nullptr);
+  EXPECT_EQ(failure_of(out, "nine")->category, "INCOMPLETE_UPSTREAM");  // one scheduled game has no row
   EXPECT_EQ(failure_of(out, "nine")->reason, "Missing upstream data: 9/10 games (need 10)");
   // Early in the season (team has 8 games before D): short players are EXPECTED_INCOMPLETE.
   Fixture early = season(8);

@@ -266,10 +266,16 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
       if (res.games10 < kPszaGames) {
         const std::string counts = std::to_string(res.games10) + "/" + std::to_string(expected) + " games (need " +
                                    std::to_string(kPszaGames) + ")";
-        if (expected < kPszaGames) {
+        // Legacy: INCOMPLETE_UPSTREAM whenever the team's last-10 count was 10, so a bench player with
+        // a row for every team game but < 10 qualifying ones was "missing upstream data" (spec B.3.6;
+        // legacy backfill mode called all of them EXPECTED_INCOMPLETE). Fixed (DECISION 6): upstream is
+        // incomplete only when the player's rows miss scheduled games (completeness missing > 0).
+        if (res.completeness.missing > 0) {
+          res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM", "Missing upstream data: " + counts};
+        } else if (expected < kPszaGames) {
           res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Season bootstrap: " + counts};
         } else {
-          res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM", "Missing upstream data: " + counts};
+          res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Too few qualifying games: " + counts};
         }
         return;
       }
