@@ -4,6 +4,8 @@
 
 #include "nbaprops/pipeline/processor.hpp"
 #include "nbaprops/processors/analytics/team_offense.hpp"
+#include "nbaprops/processors/precompute/composite_factors.hpp"
+#include "nbaprops/processors/precompute/daily_cache.hpp"
 
 namespace nbaprops {
 
@@ -11,6 +13,8 @@ void register_builtins() {
   static std::once_flag once;
   std::call_once(once, [] {
     registry::add(analytics::make_team_offense_processor());
+    registry::add(precompute::make_composite_factors_processor());
+    registry::add(precompute::make_daily_cache_processor());
   });
 }
 
