@@ -6,6 +6,7 @@
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/precompute/composite_factors.hpp"
 #include "nbaprops/processors/precompute/daily_cache.hpp"
+#include "nbaprops/processors/predictions/feature_store.hpp"
 
 namespace nbaprops {
 
@@ -15,6 +16,7 @@ void register_builtins() {
     registry::add(analytics::make_team_offense_processor());
     registry::add(precompute::make_composite_factors_processor());
     registry::add(precompute::make_daily_cache_processor());
+    registry::add(predictions::make_feature_store_processor());
   });
 }
 
