@@ -270,7 +270,9 @@ TEST(PcfCompute, SpecIntegrationFixture) {
   EXPECT_EQ(*t.get_text(lb, "source_player_context_hash"), "upgchash00000002");
   EXPECT_FALSE(*t.get_bool(lb, "backfill_bootstrap_mode"));  // day 91 of the season
   EXPECT_FALSE(*t.get_bool(lb, "season_boundary_detected"));  // January
-  EXPECT_EQ(t.get_text(lb, "data_hash")->size(), 16u);
+  // Legacy mixin hash (sorted "field:value" joined by '|', SHA-256, 16 hex), cross-checked in
+  // Python against the record {player_lookup: 'lebronjames', …, total_composite_adjustment: 6.35}.
+  EXPECT_EQ(*t.get_text(lb, "data_hash"), "a0533b61cb15be66");
 
   size_t sc = row_of(t, "stephencurry");
   EXPECT_EQ(*t.get_int(sc, "fatigue_score"), 95);

@@ -269,7 +269,9 @@ TEST(PdcCompute, SpecExampleRowAndGates) {
   // Source hashes: the newest PGS / TOGS rows before D (D−2), UPGC and PSZA of D.
   EXPECT_EQ(*t.get_text(r, "source_team_offense_hash"), "togs20250119");
   EXPECT_EQ(*t.get_text(r, "source_shot_zone_hash"), "pszahash");
-  EXPECT_EQ(t.get_text(r, "data_hash")->size(), 64u);  // full SHA-256 (legacy parallel path)
+  // Full SHA-256 of json.dumps(sort_keys=True) of the hash fields (legacy parallel path),
+  // cross-checked in Python with cache_quality_score = L5 pct = 300.0.
+  EXPECT_EQ(*t.get_text(r, "data_hash"), "2ea7b8f678195575c7247a20545e27dbe86121cb372af2e1e333e290c1b73cd0");
 
   size_t b = row_of(t, "bench");
   EXPECT_TRUE(*t.get_bool(b, "early_season_flag"));
