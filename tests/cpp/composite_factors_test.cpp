@@ -141,7 +141,8 @@ struct Fixture {
     size_t r = upgc.add_row();
     upgc.set(r, "player_lookup", player);
     upgc.set(r, "universal_player_id", player + "_001");
-    upgc.set(r, "game_id", d.compact() + (team == "LAL" || team == "PHX" ? "_" + opp + "_" + team : "_" + team + "_" + opp));
+    const bool home = team == "LAL" || team == "PHX";
+    upgc.set(r, "game_id", d.compact() + (home ? "_" + opp + "_" + team : "_" + team + "_" + opp));
     upgc.set(r, "game_date", d);
     upgc.set(r, "team_abbr", team);
     upgc.set(r, "opponent_team_abbr", opp);

@@ -241,7 +241,8 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
     }
     const int64_t n = static_cast<int64_t>(h.kept.size());
     if (n < 5) {
-      failed[i] = EntityFailure{player, "INSUFFICIENT_DATA", "Only " + std::to_string(n) + " games played, need 5 minimum"};
+      failed[i] = EntityFailure{player, "INSUFFICIENT_DATA",
+                                "Only " + std::to_string(n) + " games played, need 5 minimum"};
       return;
     }
     std::vector<PlayerGame> games;
@@ -346,7 +347,8 @@ class DailyCacheProcessor final : public Processor {
     info_.output_table = "nba_precompute.player_daily_cache";
     info_.entity = "players";
     info_.legacy_job = "player_daily_cache";
-    // Not PCF: the legacy ordering PCF → PDC was a false dependency (DECISION 6).
+    // Legacy: ran after PCF as if it read it. Fixed (DECISION 6): PDC reads no PCF column, so PCF
+    // is not an upstream.
     info_.reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
                    {"nba_analytics.team_offense_game_summary", WindowKind::kLastGames, 10, true},
                    {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},

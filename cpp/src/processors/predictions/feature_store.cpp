@@ -494,8 +494,9 @@ class FeatureStoreProcessor final : public Processor {
     Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d);
     Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
     Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
-    Table pgs = proc::read_window(ctx, "nba_analytics.player_game_summary", std::min(start, d - 60), d - 1,
-                                  {"player_lookup", "game_date", "season_year", "points", "minutes_played", "ft_makes"});
+    Table pgs =
+        proc::read_window(ctx, "nba_analytics.player_game_summary", std::min(start, d - 60), d - 1,
+                          {"player_lookup", "game_date", "season_year", "points", "minutes_played", "ft_makes"});
     Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", start, d - 1,
                                    {"team_abbr", "game_date", "season_year", "win_flag"});
     return compute_feature_store(ctx.schedule, d, {upgc, pdc, pcf, psza, tdza, pgs, togs});
