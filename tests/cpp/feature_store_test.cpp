@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/processors/predictions/feature_store.hpp"
@@ -411,6 +412,12 @@ TEST(MlfsProcessor, RunsOnSqliteWarehouse) {
   const Processor& p = registry::get("mlfs");
   EXPECT_EQ(p.info().output_table, "nba_predictions.ml_feature_store_v2");
   EXPECT_EQ(p.info().bootstrap, BootstrapPolicy::kSkip);
+  // DAG edges: MLFS after PDC and PCF; PDC does not depend on PCF (legacy ordering was false).
+  std::vector<std::string> ups;
+  for (const Processor* u : registry::upstream_of(p)) ups.push_back(u->info().code);
+  EXPECT_NE(std::find(ups.begin(), ups.end(), "pdc"), ups.end());
+  EXPECT_NE(std::find(ups.begin(), ups.end(), "pcf"), ups.end());
+  for (const Processor* u : registry::upstream_of(registry::get("pdc"))) EXPECT_NE(u->info().code, "pcf");
   UnitOutput out = p.run(UnitContext{*wh, s, kD});
   expect_same_rows(f.run(s, kD).rows, out.rows);
   ASSERT_EQ(out.rows.num_rows(), 2u);
