@@ -9,4 +9,6 @@ void bind_core(pyb::module_& m);
 void bind_warehouse(pyb::module_& m);
 void bind_schedule(pyb::module_& m);
 void bind_processors(pyb::module_& m);
+void bind_pipeline(pyb::module_& m);
+void bind_data(pyb::module_& m);
 }  // namespace nbaprops::py

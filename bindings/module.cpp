@@ -9,4 +9,6 @@ PYBIND11_MODULE(_core, m) {
   nbaprops::py::bind_warehouse(m);
   nbaprops::py::bind_schedule(m);
   nbaprops::py::bind_processors(m);
+  nbaprops::py::bind_pipeline(m);
+  nbaprops::py::bind_data(m);
 }

@@ -420,8 +420,8 @@ TEST(PszaFailures, Categories) {
     o.active = g % 2 == 0;
     pgs_row(f.pgs, "bench", f.game_date(g), "BOS", "LAL", Shots{}, o);
   }
-  // newcomer: rows for the last 5 games only → completeness 5/10 = 50 % < 90 → INCOMPLETE_UPSTREAM
-  // "Incomplete data" (legacy category INCOMPLETE_DATA; threshold 90 per DECISION 6, legacy 70).
+  // newcomer: rows for the last 5 games only → completeness 5/10 = 50 % < 70 → INCOMPLETE_UPSTREAM
+  // "Incomplete data" (legacy category INCOMPLETE_DATA; threshold proc::kProductionReadyPct = 70, as the legacy code).
   for (int g = 7; g < 12; ++g) pgs_row(f.pgs, "newcomer", f.game_date(g), "BOS", "LAL", Shots{});
   // nine: rows for 9 of the team's last 10 games → 90 % → production ready, but only 9 games and a
   // missing row → INCOMPLETE_UPSTREAM.

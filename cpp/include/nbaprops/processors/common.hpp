@@ -13,6 +13,12 @@
 
 namespace nbaprops::proc {
 
+/// `is_production_ready` completeness threshold (percent) of every Phase 4 processor.
+/// Legacy: the code used 70 % while schema comments, docs and log lines said 90 % (spec
+/// legacy-tdza-psza §C.6, legacy-pcf-pdc B7.4). Fixed (DECISION 6): one named threshold for all
+/// processors, the code's 70 % — the value that produced the legacy data (DECISION 8).
+inline constexpr double kProductionReadyPct = 70.0;
+
 /// Python's round(x, ndigits): correctly rounded, ties to even on the exact binary value.
 double py_round(double x, int ndigits);
 /// Python's round(x, ndigits) for an optional value.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {
 
@@ -39,10 +40,7 @@ struct WindowCompleteness {
 };
 /// pct = round(actual / expected × 100, 1) (0 when expected is 0), missing = max(0, e − a).
 WindowCompleteness window_completeness(int64_t expected, int64_t actual);
-/// Threshold of is_production_ready for completeness windows.
-// Legacy: the code used 70 % while the schema comments and docs said 90 %. Fixed (DECISION 6): one
-// named threshold, the code's 70 % (the value that produced the legacy data).
-inline constexpr double kProductionReadyPct = 70.0;
+using proc::kProductionReadyPct;
 
 /// Inputs of one date D.
 struct DailyCacheInputs {

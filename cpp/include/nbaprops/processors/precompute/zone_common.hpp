@@ -10,13 +10,11 @@
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
+#include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {
 
-/// `is_production_ready` threshold in percent.
-/// Legacy: code used 70 % while the schema, docs and log lines promised 90 %.
-/// Fixed (DECISION 6): the column promises "completeness >= 90%", so 90 it is.
-inline constexpr double kProductionReadyPct = 90.0;
+using proc::kProductionReadyPct;
 
 /// The legacy completeness block (spec §0.3) for one entity.
 struct Completeness {
