@@ -9,6 +9,8 @@ Quick start::
 """
 from __future__ import annotations
 
+import os as _os
+
 from . import _core
 from .api import demo
 from .api.coverage import format_monthly, monthly_counts
@@ -38,6 +40,10 @@ from .errors import (
 )
 
 __version__ = _core.__version__
+
+# The native engine logs at warning and above unless told otherwise (NBAPROPS_LOG_LEVEL or
+# configure_logging); per-unit debug lines stay quiet in scripts and notebooks.
+_core.configure_logging(_os.environ.get("NBAPROPS_LOG_LEVEL", "warning"), "", True)
 
 
 def configure_logging(level: str = "info", file: str = "", to_stderr: bool = True) -> None:

@@ -1,4 +1,5 @@
 #include "nbaprops/processors/precompute/daily_cache.hpp"
+#include "nbaprops/processors/precompute/zone_common.hpp"
 
 #include <tbb/parallel_for.h>
 
@@ -54,12 +55,13 @@ std::optional<double> team_mean_r4(const std::vector<std::optional<double>>& val
 }
 
 WindowCompleteness window_completeness(int64_t expected, int64_t actual) {
+  const Completeness c = make_completeness(expected, actual);  // the one legacy completeness formula
   WindowCompleteness w;
-  w.expected = expected;
-  w.actual = actual;
-  w.missing = std::max<int64_t>(0, expected - actual);
-  w.pct = expected > 0 ? py_round(static_cast<double>(actual) / static_cast<double>(expected) * 100.0, 1) : 0.0;
-  w.ready = w.pct >= kProductionReadyPct;
+  w.expected = c.expected;
+  w.actual = c.actual;
+  w.missing = c.missing;
+  w.pct = c.pct;
+  w.ready = c.production_ready;
   return w;
 }
 
@@ -229,6 +231,15 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
       }
       int64_t actual = 0;
       for (Date x : h.all_dates) actual += (x >= d - n) ? 1 : 0;
+      // Legacy: a day window in which the team had no game (the All-Star break) scored 0 % and
+      // failed every player with INCOMPLETE_DATA, emptying PDC for the first days after the
+      // break. Fixed (DECISION 6): nothing expected means nothing missing — the window is complete.
+      if (team_dates.empty() && !team.empty()) {
+        WindowCompleteness w = window_completeness(0, actual);
+        w.pct = 100.0;
+        w.ready = true;
+        return w;
+      }
       return window_completeness(static_cast<int64_t>(team_dates.size()), actual);
     };
     const WindowCompleteness l5 = games_window(5), l10 = games_window(10), l7d = days_window(7),
