@@ -241,7 +241,8 @@ TEST(PszaSpec, P10ProcessorInfoAndSourceColumns) {
   EXPECT_EQ(i.reads[0].n, 20);
   EXPECT_TRUE(i.reads[0].required);
   // Source columns: rows of the 20 days before D (all players), completeness 100 when any, the
-  // latest processed_at and the data_hash of the most recently processed row.
+  // latest processed_at, and the data_hash of the newest game's row — not of the most recently
+  // processed one as in the legacy (DECISION 4: reruns must not change the source hash).
   Fixture f = season(12);
   for (int g = 0; g < 12; ++g) {
     RowOpts o;
@@ -254,7 +255,7 @@ TEST(PszaSpec, P10ProcessorInfoAndSourceColumns) {
   EXPECT_EQ(*out.rows.get_int(*r, "source_player_game_rows_found"), 10);  // games on D−20 … D−2
   EXPECT_DOUBLE_EQ(*out.rows.get_real(*r, "source_player_game_completeness_pct"), 100.0);
   EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_last_updated"), "2024-02-01T00:00:00Z");
-  EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_hash"), "hash-alpha-" + f.game_date(3).iso());
+  EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_hash"), "hash-alpha-" + f.game_date(11).iso());
 }
 
 TEST(PszaSpec, P11IntegrationFixture) {

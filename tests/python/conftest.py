@@ -24,3 +24,58 @@ def warehouse(tmp_path):
     import nbaprops
 
     return nbaprops.open(tmp_path / "wh")
+
+
+DEMO_SEASON = 2023
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory):
+    """One demo season generated and backfilled through every processor (shared, read-only)."""
+    import nbaprops
+
+    path = tmp_path_factory.mktemp("demo") / "wh"
+    wh = nbaprops.open(path)
+    nbaprops.demo.generate(wh, seasons=[DEMO_SEASON], seed=7)
+    sched = wh.schedule()
+    from nbaprops.api.dates import iso
+
+    start, end = iso(sched.season_start(DEMO_SEASON)), iso(sched.season_end(DEMO_SEASON))
+    result = nbaprops.backfill(wh, start, end, workers=2, progress="none",
+                               checkpoint_dir=tmp_path_factory.mktemp("ckpt"))
+    assert result.exit_code == 0, result.summary_text
+    (path / "_run.pkl").write_bytes(__import__("pickle").dumps(result.units))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo(demo_dir):
+    import nbaprops
+
+    return nbaprops.open(demo_dir)
+
+
+@pytest.fixture
+def demo_copy(demo_dir, tmp_path):
+    """A private copy of the backfilled demo warehouse that a test may change."""
+    import shutil
+
+    import nbaprops
+
+    dst = tmp_path / "wh"
+    shutil.copytree(demo_dir, dst)
+    return nbaprops.open(dst)
+
+
+def sql(wh, dataset: str, statement: str, params=()):
+    """Run SQL directly on one dataset file of a SQLite warehouse (tests inject faults this way)."""
+    import sqlite3
+
+    con = sqlite3.connect(Path(wh.uri) / f"{dataset}.sqlite")
+    try:
+        cur = con.execute(statement, params)
+        rows = cur.fetchall()
+        con.commit()
+        return rows
+    finally:
+        con.close()

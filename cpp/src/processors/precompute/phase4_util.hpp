@@ -1,4 +1,6 @@
 #pragma once
+
+#include <climits>
 // Private helpers shared by PCF, PDC and MLFS (not a public header): Python-compatible value
 // rendering for the legacy hashes and context JSON, "latest upstream hash" lookups and small
 // statistics. Header-only so that nothing here collides with other Phase 4 translation units.
@@ -115,16 +117,21 @@ inline std::string mixin_hash(const Table& t, size_t row, const std::vector<std:
   return sha256_hex(joined).substr(0, 16);
 }
 
-/// The `data_hash` of the most recently processed row among @p rows of @p t (by processed_at,
-/// ties broken by the larger hash so the choice is deterministic); nullopt when none has one.
+/// The `data_hash` of the most recent row among @p rows of @p t: latest partition date (the
+/// newest data), ties broken by the larger hash so the choice is deterministic; nullopt when none
+/// has one.
+// Legacy: picked the row with the latest processed_at. Fixed (DECISION 4): processed_at is a
+// processing time, so a partial rerun changed every downstream source hash; the data's own date
+// gives the same answer on every rerun.
 inline std::optional<std::string> latest_hash(const Table& t, const std::vector<size_t>& rows) {
   if (t.index_of("data_hash") < 0) return std::nullopt;
-  bool has_pa = t.index_of("processed_at") >= 0;
-  std::optional<std::pair<std::string, std::string>> best;
+  const int part = t.index_of(t.schema().partition_column);
+  std::optional<std::pair<int64_t, std::string>> best;
   for (size_t r : rows) {
     auto h = t.get_text(r, "data_hash");
     if (!h) continue;
-    std::pair<std::string, std::string> key{has_pa ? t.get_text(r, "processed_at").value_or("") : "", *h};
+    int64_t day = part >= 0 ? t.col(static_cast<size_t>(part)).get_int(r).value_or(INT64_MIN) : 0;
+    std::pair<int64_t, std::string> key{day, *h};
     if (!best || *best < key) best = key;
   }
   if (!best) return std::nullopt;

@@ -174,15 +174,16 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     }
     if (date >= source_from) ++rows_found;
     if (!c_processed.is_null(r)) {
-      // Source tracking: the most recently processed row (ties: later game, then player and game id).
-      const std::string& pa = c_processed.text_at(r);
+      // source_player_game_last_updated: when the upstream was last written (a timestamp, like
+      // processed_at itself).
+      if (!last_updated || c_processed.text_at(r) > *last_updated) last_updated = c_processed.text_at(r);
+      // Source tracking: the newest upstream row (ties: player, then game id).
+      // Legacy: the most recently *processed* row. Fixed (DECISION 4): processed_at changes on
+      // every rerun, so the source hash would too; the game date makes the choice stable.
       bool newer = !have_source;
       if (have_source) {
-        const std::string& best = c_processed.text_at(source_row);
         const Date best_date(static_cast<int32_t>(c_date.int_at(source_row)));
-        if (pa != best) {
-          newer = pa > best;
-        } else if (date != best_date) {
+        if (date != best_date) {
           newer = date > best_date;
         } else {
           const std::string& bp = c_player.text_at(source_row);
@@ -213,7 +214,6 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     p.games.push_back(std::move(g));
   }
   if (have_source) {
-    last_updated = c_processed.get_text(source_row);
     source_hash = c_hash.get_text(source_row);
   }
 

@@ -220,12 +220,13 @@ UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Tab
     if (in_league) league_games[*team].push_back(g);
     if (!in_season) continue;
     season_games[*team].push_back(g);
-    // Source tracking: the most recently processed upstream row (ties: later game, then team).
+    // Source tracking: last_updated is the newest processed_at (a timestamp); the source hash
+    // is the newest game's row (ties: team).
+    // Legacy: the hash of the most recently *processed* row. Fixed (DECISION 4): processed_at
+    // changes on every rerun, so the hash would too; the game date keeps it stable.
     auto pa = tdgs.get_text(r, "processed_at");
-    if (pa && (!last_updated || *pa > *last_updated ||
-               (*pa == *last_updated && (*date > source_hash_date ||
-                                         (*date == source_hash_date && *team > source_hash_team))))) {
-      last_updated = pa;
+    if (pa && (!last_updated || *pa > *last_updated)) last_updated = pa;
+    if (!source_hash || *date > source_hash_date || (*date == source_hash_date && *team > source_hash_team)) {
       source_hash = tdgs.get_text(r, "data_hash");
       source_hash_date = *date;
       source_hash_team = *team;
