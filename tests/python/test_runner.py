@@ -1,0 +1,151 @@
+"""The backfill runner on real processors: exit codes, blocking, resume, pre-flight, Ctrl-C."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+import nbaprops
+
+from conftest import sql
+
+FAIL_DATE = "2023-12-13"
+RANGE = ("2023-12-08", "2023-12-20")
+PROCS = ["togs", "pgs", "upgc", "utgc", "psza", "tdza", "pcf", "pdc", "mlfs", "tdgs"]
+
+
+def _rows(wh, table, start, end):
+    df = nbaprops.read(wh, table, start, end)
+    df = df[[c for c in df.columns if c not in {"created_at", "processed_at"} and not c.endswith("_last_updated")]]
+    return df.sort_values(list(df.columns[:3])).reset_index(drop=True)
+
+
+def test_injected_failure_blocks_only_downstream_then_resume_retries_exactly_those(demo_copy, demo, tmp_path):
+    ck = tmp_path / "ck"
+    sql(demo_copy, "nba_analytics",
+        "CREATE TRIGGER inject_fail BEFORE INSERT ON team_offense_game_summary "
+        f"WHEN NEW.game_date = '{FAIL_DATE}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+    r1 = nbaprops.backfill(demo_copy, *RANGE, processors=PROCS, resume=False, progress="none", checkpoint_dir=ck)
+    assert r1.exit_code != 0
+    u = r1.units.set_index(["processor", r1.units["date"].dt.strftime("%Y-%m-%d")])
+    assert u.loc[("team_offense_game_summary", FAIL_DATE), "status"] == "failed"
+    assert "injected failure" in u.loc[("team_offense_game_summary", FAIL_DATE), "reason"]
+    # PDC reads TOGS strictly before its date (last 10 team games): blocked after D, not on D or before.
+    pdc = r1.units[r1.units["processor"] == "player_daily_cache"].set_index("date")["status"]
+    assert (pdc[pdc.index > FAIL_DATE] == "blocked").all() and (pdc.index > FAIL_DATE).any()
+    assert (pdc[pdc.index <= FAIL_DATE] == "success").all()
+    after = r1.units[(r1.units["processor"] == "player_daily_cache") & (r1.units["date"] > FAIL_DATE)]
+    assert after["reason"].str.contains("team_offense_game_summary").all()
+    # Processors that do not read TOGS are unaffected.
+    for p in ["player_game_summary", "team_defense_zone_analysis", "player_shot_zone_analysis",
+              "player_composite_factors", "upcoming_player_game_context"]:
+        assert (r1.units.loc[r1.units["processor"] == p, "status"] == "success").all(), p
+    failed_or_blocked = set(map(tuple, r1.failed[["processor", "date"]].astype(str).values))
+    # The old TOGS partition of the failed date is intact (atomic replace).
+    assert len(nbaprops.read(demo_copy, "nba_analytics.team_offense_game_summary", FAIL_DATE, FAIL_DATE)) > 0
+
+    sql(demo_copy, "nba_analytics", "DROP TRIGGER inject_fail")
+    r2 = nbaprops.backfill(demo_copy, *RANGE, processors=PROCS, resume=True, progress="none", checkpoint_dir=ck)
+    assert r2.exit_code == 0, r2.summary_text
+    reran = r2.units[r2.units["reason"] != "resumed"]
+    assert set(map(tuple, reran[["processor", "date"]].astype(str).values)) == failed_or_blocked
+    # Same rows as the uninterrupted run of the fixture.
+    for t in ["nba_analytics.team_offense_game_summary", "nba_precompute.player_daily_cache",
+              "nba_predictions.ml_feature_store_v2"]:
+        pd.testing.assert_frame_equal(_rows(demo, t, *RANGE), _rows(demo_copy, t, *RANGE), obj=t)
+
+
+def test_preflight_blocks_a_missing_upstream_date_and_names_it(demo_copy, tmp_path):
+    sql(demo_copy, "nba_raw", "DELETE FROM nbac_gamebook_player_stats WHERE game_date = '2023-12-15'")
+    before = len(nbaprops.read(demo_copy, "nba_orchestration.run_ledger"))
+    p = nbaprops.plan(demo_copy, *RANGE, processors=["phase3"])
+    report = nbaprops.preflight(demo_copy, p)
+    assert not report.ok
+    problems = report.problems()
+    assert ((problems["table"] == "nba_raw.nbac_gamebook_player_stats")
+            & (problems["date"] == pd.Timestamp("2023-12-15")) & (problems["status"] == "missing")).any()
+    assert "2023-12-15" in str(report)
+    r = nbaprops.backfill(demo_copy, p, progress="none", checkpoint_dir=tmp_path / "ck")
+    assert r.exit_code == 1 and "PRE-FLIGHT FAILED" in r.summary_text
+    assert len(nbaprops.read(demo_copy, "nba_orchestration.run_ledger")) == before  # nothing written
+
+
+def _run(args, **kw):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=300, **kw)
+
+
+def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path):
+    ck = tmp_path / "ck"
+    base = ["-m", "nbaprops.jobs.analytics.team_offense_game_summary", "--warehouse", demo_copy.uri,
+            "--checkpoint-dir", str(ck)]
+    r = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-05", "--progress", "log"])
+    assert r.returncode == 0, r.stderr + r.stdout
+    out = r.stdout
+    assert "Processing day 1/5: 2023-12-0" in out
+    assert "  ✓ Success: " in out and " records" in out
+    assert "DAY-BY-DAY BACKFILL SUMMARY:" in out
+    assert "Found 5 game dates out of 5 calendar days" in out
+    path = ck / "team_offense_game_summary_2023-12-01_2023-12-05.json"
+    data = json.loads(path.read_text())
+    for key in ["job_name", "start_date", "end_date", "created_at", "last_updated", "last_successful_date",
+                "successful_dates", "failed_dates", "skipped_dates", "stats", "errors"]:
+        assert key in data, key
+    assert len(data["successful_dates"]) == 5 and data["failed_dates"] == []
+    status = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-05", "--status"])
+    assert status.returncode == 0 and "CHECKPOINT STATUS" in status.stdout
+    bad = _run(base + ["--start-date", "2023-13-01", "--end-date", "2023-12-05"])
+    assert bad.returncode == 1 and "--start-date" in (bad.stdout + bad.stderr)
+
+
+def test_legacy_phase4_script_summary_block_and_dry_run(demo_copy, tmp_path):
+    ck = tmp_path / "ck"
+    base = ["-m", "nbaprops.jobs.precompute.player_composite_factors", "--warehouse", demo_copy.uri,
+            "--checkpoint-dir", str(ck), "--progress", "log"]
+    ledger_before = len(nbaprops.read(demo_copy, "nba_orchestration.run_ledger"))
+    dry = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-03", "--dry-run"])
+    assert dry.returncode == 0, dry.stderr
+    assert len(nbaprops.read(demo_copy, "nba_orchestration.run_ledger")) == ledger_before
+    r = _run(base + ["--dates", "2023-12-01,2023-12-03", "--workers", "1"])
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert "Processing game date 1/2: 2023-12-0" in r.stdout
+    assert "players processed" in r.stdout
+    assert "PHASE 4 BACKFILL SUMMARY - PlayerCompositeFactorsProcessor:" in r.stdout
+
+
+def test_ctrl_c_stops_cleanly_with_exit_130(demo_copy, tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "nbaprops", "backfill", "--warehouse", demo_copy.uri,
+                             "--no-resume", "--progress", "log", "--checkpoint-dir", str(tmp_path / "ck")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = ""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        seen += line
+        if "Processing game date" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130, seen + out
+    ledger = nbaprops.read(demo_copy, "nba_orchestration.run_ledger")
+    last = ledger[ledger["run_id"] == ledger["run_id"].iloc[-1]]
+    assert "cancelled" in set(last["status"]) or len(last) > 0
+
+
+def test_cli_processors_and_coverage(demo):
+    r = _run(["-m", "nbaprops", "processors"])
+    assert r.returncode == 0
+    assert "togs" in r.stdout and "mlfs" in r.stdout
+    cov = _run(["-m", "nbaprops", "coverage", "--warehouse", demo.uri, "--start-date", "2023-12-01",
+                "--end-date", "2023-12-31", "--format", "json", "--tables",
+                "nba_analytics.team_offense_game_summary,nba_precompute.player_daily_cache"])
+    assert cov.returncode == 0, cov.stdout + cov.stderr
+    cells = json.loads(cov.stdout)
+    assert cells and {c["status"] for c in cells} == {"ok"}
+    months = _run(["-m", "nbaprops", "coverage", "--warehouse", demo.uri, "--format", "months"])
+    assert months.returncode == 0 and "2023-12" in months.stdout
