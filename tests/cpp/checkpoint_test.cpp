@@ -160,3 +160,21 @@ TEST(CheckpointTest, ConcurrentMarksAreAllRecorded) {
   Checkpoint again(dir.path().string(), "job", kRange);
   EXPECT_EQ(again.successful_dates().size(), 28u);
 }
+
+TEST(CheckpointWarehouse, AFileOfAnotherWarehouseIsSetAsideNotTrusted) {
+  nbaprops::testing::TempDir dir;
+  const nbaprops::DateRange range{nbaprops::Date::parse("2023-11-01"), nbaprops::Date::parse("2023-11-30")};
+  {
+    nbaprops::pipeline::Checkpoint a(dir.path().string(), "togs", range, "/data/wh-a");
+    a.mark_complete(nbaprops::Date::parse("2023-11-01"));
+  }
+  nbaprops::pipeline::Checkpoint same(dir.path().string(), "togs", range, "/data/wh-a");
+  EXPECT_TRUE(same.is_committed(nbaprops::Date::parse("2023-11-01")));
+  nbaprops::pipeline::Checkpoint other(dir.path().string(), "togs", range, "/data/wh-b");
+  EXPECT_FALSE(other.is_committed(nbaprops::Date::parse("2023-11-01")));
+  EXPECT_FALSE(other.corrupt());
+  EXPECT_NE(other.warning().find("belongs to warehouse /data/wh-a"), std::string::npos) << other.warning();
+  EXPECT_TRUE(std::filesystem::exists(other.path() + ".foreign-1"));  // nothing lost
+  other.mark_complete(nbaprops::Date::parse("2023-11-02"));
+  EXPECT_NE(other.to_json().find("\"warehouse\": \"/data/wh-b\""), std::string::npos);
+}

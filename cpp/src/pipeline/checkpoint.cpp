@@ -93,8 +93,8 @@ std::string Checkpoint::status_of(const std::string& dir, const std::string& job
   return text;
 }
 
-Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range)
-    : dir_(std::move(dir)), job_(std::move(job)), range_(range) {
+Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse)
+    : dir_(std::move(dir)), job_(std::move(job)), warehouse_(std::move(warehouse)), range_(range) {
   if (job_.empty()) throw ConfigError("checkpoint job name is empty");
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -116,6 +116,22 @@ void Checkpoint::load_locked() {
       if (!j.contains(key)) throw DataError(std::string("missing key '") + key + "'");
     }
     if (j["job_name"] != job_) throw DataError("job_name is '" + j["job_name"].dump() + "', expected '" + job_ + "'");
+    if (!warehouse_.empty() && j.contains("warehouse") && j["warehouse"].is_string() &&
+        j["warehouse"].get<std::string>() != warehouse_) {
+      // Not corrupt, but not ours: trusting it would skip dates this warehouse never committed.
+      std::string other = j["warehouse"].get<std::string>();
+      for (int n = 1;; ++n) {
+        std::string aside = path_ + ".foreign-" + std::to_string(n);
+        if (fs::exists(aside)) continue;
+        std::error_code ec;
+        fs::rename(path_, aside, ec);
+        warning_ = "checkpoint " + path_ + " belongs to warehouse " + other + ", not " + warehouse_ +
+                   (ec ? std::string("; ignoring it") : "; moved aside to " + aside) + "; starting fresh";
+        break;
+      }
+      NBAPROPS_LOG_WARN << warning_;
+      return;
+    }
     if (Date::parse(j["start_date"].get<std::string>(), "start_date") != range_.start ||
         Date::parse(j["end_date"].get<std::string>(), "end_date") != range_.end) {
       throw DataError("start_date/end_date do not match the file name");
@@ -169,6 +185,7 @@ std::string Checkpoint::to_json() const {
 std::string Checkpoint::json_locked() const {
   json j;
   j["job_name"] = job_;
+  if (!warehouse_.empty()) j["warehouse"] = warehouse_;
   j["start_date"] = range_.start.iso();
   j["end_date"] = range_.end.iso();
   j["created_at"] = created_at_.empty() ? json(nullptr) : json(created_at_);

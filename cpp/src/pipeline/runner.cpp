@@ -242,8 +242,8 @@ class Executor {
     for (const Processor* p : plan_.processors) {
       const std::string job = checkpoint_job(*p);
       if (!opts_.resume) Checkpoint::reset(opts_.checkpoint_dir, job, *range);
-      auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range);
-      if (ck->corrupt()) warnings_.push_back(ck->warning());
+      auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range, wh_.uri());
+      if (!ck->warning().empty()) warnings_.push_back(ck->warning());
       if (opts_.resume && !ck->successful_dates().empty()) {
         // Rows present in committed partitions, reported for resumed units (one grouped count).
         resumed_rows_[p] = wh_.partition_counts(catalog::get(p->info().output_table), *range);

@@ -31,7 +31,11 @@ class Checkpoint {
   /// if missing). A corrupt or invalid file is renamed to `<name>.corrupt-<n>`, a warning is logged,
   /// corrupt() returns true and the checkpoint starts empty. Nothing is written until a mark or save().
   /// @throws StorageError when the directory cannot be created.
-  Checkpoint(std::string dir, std::string job, DateRange range);
+  /// @param warehouse URI of the warehouse the run writes (stored as the extra key `warehouse`). A
+  /// file written for another warehouse is never trusted: it is moved aside to
+  /// `<name>.foreign-<n>` with a warning and the checkpoint starts empty (two warehouses backfilled
+  /// over the same range share the legacy file name). Files without the key (legacy) are trusted.
+  Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse = "");
 
   /// @return `<dir>/<job>_<start>_<end>.json`.
   static std::string path_for(const std::string& dir, const std::string& job, DateRange range);
@@ -43,6 +47,8 @@ class Checkpoint {
 
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] const std::string& job() const noexcept { return job_; }
+  /// @return the warehouse URI this checkpoint belongs to ("" when unknown).
+  [[nodiscard]] const std::string& warehouse() const noexcept { return warehouse_; }
   [[nodiscard]] DateRange range() const noexcept { return range_; }
   /// @return true when an existing valid file was loaded.
   [[nodiscard]] bool loaded() const noexcept { return loaded_; }
@@ -90,6 +96,7 @@ class Checkpoint {
 
   mutable std::mutex mu_;
   std::string dir_, job_, path_;
+  std::string warehouse_;
   DateRange range_;
   std::string created_at_, last_updated_;
   std::set<Date> successful_, failed_, skipped_;
