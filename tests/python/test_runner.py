@@ -149,3 +149,24 @@ def test_cli_processors_and_coverage(demo):
     assert cells and {c["status"] for c in cells} == {"ok"}
     months = _run(["-m", "nbaprops", "coverage", "--warehouse", demo.uri, "--format", "months"])
     assert months.returncode == 0 and "2023-12" in months.stdout
+
+
+def test_resume_recomputes_committed_dates_whose_rows_are_gone(demo_copy, tmp_path):
+    ck = tmp_path / "ck"
+    r1 = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-05", processors=["togs"], resume=False,
+                           progress="none", checkpoint_dir=ck)
+    assert r1.exit_code == 0
+    sql(demo_copy, "nba_analytics", "DELETE FROM team_offense_game_summary WHERE game_date = '2023-12-03'")
+    r2 = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-05", processors=["togs"], progress="none",
+                           checkpoint_dir=ck)
+    assert r2.exit_code == 0
+    reran = r2.units[r2.units["reason"] != "resumed"]["date"].dt.strftime("%Y-%m-%d").tolist()
+    assert reran == ["2023-12-03"]
+    assert len(nbaprops.read(demo_copy, "nba_analytics.team_offense_game_summary", "2023-12-03", "2023-12-03")) > 0
+    # A different warehouse never trusts this checkpoint.
+    other = nbaprops.open(tmp_path / "other")
+    nbaprops.demo.generate(other, seasons=[2023], seed=7)
+    r3 = nbaprops.backfill(other, "2023-12-01", "2023-12-05", processors=["togs"], progress="none",
+                           checkpoint_dir=ck)
+    assert r3.exit_code == 0 and (r3.units["reason"] != "resumed").all()
+    assert (r3.units["rows"] > 0).all()

@@ -372,13 +372,20 @@ class Executor {
     Checkpoint* ck = checkpoint(u.processor);
     // Explicit --dates are always processed (as in the legacy); resume applies to range plans.
     if (opts_.resume && plan_.range && ck && ck->is_committed(u.date)) {
-      r.status = UnitStatus::kSuccess;
-      r.reason = "resumed";
+      // Trust the checkpoint only where this warehouse holds the rows: a checkpoint can outlive or
+      // belong to another warehouse (legacy files carry no warehouse key). A committed date without
+      // rows (an empty unit, or a foreign checkpoint) is simply recomputed — writes are idempotent.
+      int64_t rows = 0;
       if (auto it = resumed_rows_.find(u.processor); it != resumed_rows_.end()) {
         auto c = it->second.find(u.date);
-        r.rows = c == it->second.end() ? 0 : c->second;
+        rows = c == it->second.end() ? 0 : c->second;
       }
-      return;
+      if (rows > 0) {
+        r.status = UnitStatus::kSuccess;
+        r.reason = "resumed";
+        r.rows = rows;
+        return;
+      }
     }
     r.start_seq = seq_.fetch_add(1);
     const TableSchema& out_schema = catalog::get(u.processor->info().output_table);
