@@ -1,0 +1,522 @@
+#!/usr/bin/env python3
+"""nbaprops speed, measured as ratios in one run (DESIGN.md "Performance model"; never a timed unit test).
+
+    python bench/python/bench_backfill.py [--seasons 2023] [--quick]      # what `make bench` runs
+
+In one process, on one freshly generated demo league:
+
+1. demo generation time; a full-cascade backfill with workers=1 and with workers=2 (each on its own fresh
+   copy of the raw warehouse, progress="none"): wall time, units/s and rows/s per processor, 1→2 speed-up;
+2. TOGS against a legacy-style per-date pandas reference (SELECT the date's team box rows from SQLite,
+   ``tests/python/reference.py: team_offense_reference``, DELETE + INSERT the date into a scratch table),
+   ratio reference / ours, and the outputs must agree;
+3. PDC against a legacy-style per-date pandas reference of a subset of its columns (an approximation: the
+   reference computes less than the engine), ratio reference / ours, and the shared columns must agree;
+4. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``.
+
+Exit code 0 when every backfill succeeded and every compared output agrees, 1 otherwise (the ratios of a
+comparison whose outputs disagree are not honest). See bench/README.md for what each figure means.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+import nbaprops
+from nbaprops.api.dates import iso
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
+TOLERANCE = 1e-9  # both sides round to 1–4 decimals with Python's round(); equal values differ by 0
+
+
+def load_reference():
+    """tests/python/reference.py, imported by path (tests/ is not a package)."""
+    path = ROOT / "tests" / "python" / "reference.py"
+    spec = importlib.util.spec_from_file_location("nbaprops_bench_reference", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Fastest wall time of ``n`` calls of ``fn`` (and the last call's result)."""
+    best, out = float("inf"), None
+    for _ in range(max(n, 1)):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def rows_of(frame: pd.DataFrame) -> list[list[Any]]:
+    """DataFrame → list of rows of plain Python values (sqlite3 does not bind numpy scalars), NaN → NULL."""
+    cols = []
+    for c in frame.columns:
+        values = frame[c].to_numpy(dtype=object)
+        cols.append([None if (v is None or (isinstance(v, float) and v != v)) else
+                     (v.item() if isinstance(v, np.generic) else v) for v in values])
+    return [list(r) for r in zip(*cols)] if cols else []
+
+
+def replace_partition(con: sqlite3.Connection, table: str, date_col: str, date: str, frame: pd.DataFrame) -> None:
+    """The legacy write: DELETE the date, then INSERT its rows, one transaction per date."""
+    cols = list(frame.columns)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})")
+    con.execute(f"DELETE FROM {table} WHERE {date_col} = ?", (date,))
+    if len(frame):
+        con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                        rows_of(frame))
+    con.commit()
+
+
+def compare(merged: pd.DataFrame, pairs: list[tuple[str, str]], ties: dict[str, tuple[str, int]] | None = None
+            ) -> dict[str, dict[str, Any]]:
+    """Per column: rows compared, mismatches (|a−b| > TOLERANCE or NULL on one side only), max |a−b|.
+
+    ``ties`` maps an output column to (unrounded reference column, decimals): a difference of exactly one
+    unit in the last decimal where the unrounded reference value sits on a round-half boundary is counted
+    as a ``half_way_tie`` instead of a mismatch (float summation order decides such ties; the exact
+    decimal mean is .5 in the next digit)."""
+    out = {}
+    for ref_col, our_col in pairs:
+        a = pd.to_numeric(merged[ref_col], errors="coerce").astype("float64").to_numpy()
+        b = pd.to_numeric(merged[our_col], errors="coerce").astype("float64").to_numpy()
+        both_null = np.isnan(a) & np.isnan(b)
+        diff = np.abs(a - b)
+        bad = ~both_null & ~(diff <= TOLERANCE)
+        tie = np.zeros_like(bad)
+        if ties and our_col in ties:
+            raw_col, nd = ties[our_col]
+            raw = pd.to_numeric(merged[raw_col], errors="coerce").astype("float64").to_numpy() * 10.0 ** nd
+            on_half = np.abs(raw - np.floor(raw) - 0.5) < 1e-6
+            tie = bad & on_half & (np.abs(diff - 10.0 ** -nd) < 1e-9)
+        finite = diff[~np.isnan(diff)]
+        out[our_col] = {"compared": int(len(a)), "mismatches": int((bad & ~tie).sum()),
+                        "max_abs_diff": float(finite.max()) if len(finite) else 0.0}
+        if ties and our_col in ties:
+            out[our_col]["half_way_ties"] = int(tie.sum())
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- part 1
+
+
+def run_cascade(raw_dir: Path, wh_dir: Path, start: str, end: str, workers: int, ckpt: Path) -> dict[str, Any]:
+    shutil.copytree(raw_dir, wh_dir)
+    wh = nbaprops.open(wh_dir)
+    t0 = time.perf_counter()
+    result = nbaprops.backfill(wh, start, end, workers=workers, resume=False, progress="none",
+                               checkpoint_dir=ckpt)
+    wall = time.perf_counter() - t0
+    units = result.units
+    procs: dict[str, Any] = {}
+    for name in dict.fromkeys(units["processor"]):
+        u = units[units["processor"] == name]
+        busy = float(u["seconds"].sum())
+        rows = int(u["rows"].sum())
+        procs[name] = {
+            "units": int(len(u)),
+            "statuses": {k: int(v) for k, v in u["status"].value_counts().items()},
+            "rows": rows,
+            "busy_seconds": round(busy, 4),
+            "units_per_s": round(len(u) / busy, 2) if busy > 0 else None,
+            "rows_per_s": round(rows / busy, 1) if busy > 0 else None,
+        }
+    return {
+        "workers": workers,
+        "wall_seconds": round(wall, 3),
+        "engine_seconds": round(result.seconds, 3),
+        "exit_code": result.exit_code,
+        "units": int(len(units)),
+        "rows": int(units["rows"].sum()),
+        "units_per_s": round(len(units) / wall, 2),
+        "rows_per_s": round(units["rows"].sum() / wall, 1),
+        "processors": procs,
+        "_units": units,
+        "_summary": result.summary_text,
+    }
+
+
+# ----------------------------------------------------------------------------------------------- part 2
+
+TOGS_PAIRS = [("possessions", "possessions"), ("pace", "pace"), ("offensive_rating", "offensive_rating"),
+              ("ts_pct", "ts_pct")]
+TOGS_EXTRA = [("points_scored", "points_scored"), ("margin_of_victory", "margin_of_victory"),
+              ("overtime_periods", "overtime_periods")]
+
+
+def togs_reference(ref_mod, raw_db: Path, scratch_db: Path, dates: list[str]) -> int:
+    """Legacy per-date style: one SELECT of the date's team box rows, pandas, DELETE + INSERT per date."""
+    src = sqlite3.connect(raw_db)
+    dst = sqlite3.connect(scratch_db)
+    written = 0
+    try:
+        for d in dates:
+            box = pd.read_sql_query("SELECT * FROM nbac_team_boxscore WHERE game_date = ?", src, params=(d,))
+            out = ref_mod.team_offense_reference(box) if len(box) else box.iloc[0:0]
+            replace_partition(dst, "ref_team_offense_game_summary", "game_date", d, out)
+            written += len(out)
+    finally:
+        src.close()
+        dst.close()
+    return written
+
+
+def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int) -> dict[str, Any]:
+    wh = nbaprops.open(wh_dir)
+    scratch = work / "reference.sqlite"
+    ref_s, ref_rows = best_of(repeats, lambda: togs_reference(ref_mod, wh_dir / "nba_raw.sqlite", scratch, dates))
+
+    results: list[Any] = []
+
+    def ours():
+        r = nbaprops.backfill(wh, dates=dates, processors=["togs"], workers=1, resume=False, progress="none",
+                              checkpoint_dir=work / "ckpt-togs")
+        results.append(r)
+        return r
+
+    our_s, _ = best_of(repeats, ours)
+    exit_codes = sorted({r.exit_code for r in results})
+    our_rows = int(results[-1].units["rows"].sum())
+
+    con = sqlite3.connect(scratch)
+    ref = pd.read_sql_query("SELECT * FROM ref_team_offense_game_summary", con)
+    con.close()
+    mine = nbaprops.read(wh, "nba_analytics.team_offense_game_summary", dates[0], dates[-1])
+    mine = mine[mine["game_date"].dt.strftime("%Y-%m-%d").isin(dates)]
+    merged = ref.merge(mine, on=["game_id", "team_abbr"], how="outer", suffixes=("_ref", ""), indicator=True)
+    both = merged[merged["_merge"] == "both"]
+    cols = compare(both, [(a + "_ref", b) for a, b in TOGS_PAIRS])
+    extra = compare(both, [(a + "_ref", b) for a, b in TOGS_EXTRA])
+    only_ref = int((merged["_merge"] == "left_only").sum())
+    only_ours = int((merged["_merge"] == "right_only").sum())
+    agree = (only_ref == 0 and only_ours == 0 and exit_codes == [0]
+             and all(c["mismatches"] == 0 for c in cols.values()))
+    return {
+        "dates": len(dates),
+        "repeats": repeats,
+        "reference_seconds": round(ref_s, 4),
+        "ours_seconds": round(our_s, 4),
+        "ours_unit_seconds": round(float(results[-1].units["seconds"].sum()), 4),
+        "ratio": round(ref_s / our_s, 2),
+        "reference_rows": ref_rows,
+        "ours_rows": our_rows,
+        "ours_exit_codes": exit_codes,
+        "agree": agree,
+        "rows_only_in_reference": only_ref,
+        "rows_only_in_ours": only_ours,
+        "columns": cols,
+        "extra_columns_informational": extra,
+    }
+
+
+# ----------------------------------------------------------------------------------------------- part 3
+
+PDC_PAIRS = [("points_avg_last_5", "points_avg_last_5"), ("points_avg_last_10", "points_avg_last_10"),
+             ("points_avg_season", "points_avg_season"), ("points_std_last_10", "points_std_last_10"),
+             ("minutes_avg_last_10", "minutes_avg_last_10"), ("usage_rate_last_10", "usage_rate_last_10"),
+             ("ts_pct_last_10", "ts_pct_last_10"), ("games_played_season", "games_played_season"),
+             ("team_pace_last_10", "team_pace_last_10"), ("team_off_rating_last_10", "team_off_rating_last_10")]
+
+
+def r4(x: float) -> float:
+    return round(float(x), 4) if x == x else float("nan")
+
+
+def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season_of: dict[str, int],
+                  unrounded: list[pd.DataFrame] | None = None) -> int:
+    """Legacy per-date style PDC subset (legacy-pcf-pdc.md B2/B3, with nbaprops' strictly-before-D windows,
+    DECISION 1): per date three queries (season-to-date PGS, the date's UPGC universe, TOGS before D),
+    pandas groupbys, DELETE + INSERT the date. No completeness gates, hashes, workload/zone copies.
+    ``unrounded`` collects the means before rounding (only to classify round-half ties afterwards)."""
+    src = sqlite3.connect(analytics_db)
+    dst = sqlite3.connect(scratch_db)
+    written = 0
+    try:
+        for d in dates:
+            pgs = pd.read_sql_query(
+                "SELECT player_lookup, game_date, points, minutes_played, usage_rate, ts_pct "
+                "FROM player_game_summary WHERE season_year = ? AND game_date < ? AND is_active = 1 "
+                "AND (minutes_played > 0 OR points > 0)", src, params=(season_of[d], d))
+            upgc = pd.read_sql_query(
+                "SELECT player_lookup, team_abbr FROM upcoming_player_game_context WHERE game_date = ?",
+                src, params=(d,))
+            togs = pd.read_sql_query(
+                "SELECT team_abbr, game_date, pace, offensive_rating FROM team_offense_game_summary "
+                "WHERE game_date < ?", src, params=(d,))
+            pgs = pgs[pgs["player_lookup"].isin(upgc["player_lookup"])]
+            pgs = pgs.sort_values(["player_lookup", "game_date"], ascending=[True, False])
+            pgs["rank"] = pgs.groupby("player_lookup").cumcount()
+            pgs = pgs[pgs["rank"] < 82]
+            season = pgs.groupby("player_lookup")
+            l5 = pgs[pgs["rank"] < 5].groupby("player_lookup")
+            l10 = pgs[pgs["rank"] < 10].groupby("player_lookup")
+            out = pd.DataFrame({
+                "games_played_season": season.size(),
+                "points_avg_last_5": l5["points"].mean(),
+                "points_avg_last_10": l10["points"].mean(),
+                "points_avg_season": season["points"].mean(),
+                "points_std_last_10": l10["points"].std(ddof=1),
+                "minutes_avg_last_10": l10["minutes_played"].mean(),
+                "usage_rate_last_10": l10["usage_rate"].mean(),
+                "ts_pct_last_10": l10["ts_pct"].mean(),
+            })
+            out = out[out["games_played_season"] >= 5]
+            togs = togs.sort_values(["team_abbr", "game_date"], ascending=[True, False])
+            team = togs[togs.groupby("team_abbr").cumcount() < 10].groupby("team_abbr")[
+                ["pace", "offensive_rating"]].mean()
+            out = out.join(upgc.drop_duplicates("player_lookup").set_index("player_lookup")["team_abbr"])
+            out = out.join(team.rename(columns={"pace": "team_pace_last_10",
+                                                "offensive_rating": "team_off_rating_last_10"}), on="team_abbr")
+            if unrounded is not None:
+                unrounded.append(out.drop(columns="team_abbr").assign(cache_date=d))
+            for c in out.columns:
+                if c not in ("games_played_season", "team_abbr"):
+                    out[c] = [r4(v) for v in out[c]]
+            out = out.reset_index().rename(columns={"index": "player_lookup"})
+            out.insert(1, "cache_date", d)
+            replace_partition(dst, "ref_player_daily_cache", "cache_date", d, out)
+            written += len(out)
+    finally:
+        src.close()
+        dst.close()
+    return written
+
+
+def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, int]) -> dict[str, Any]:
+    wh = nbaprops.open(wh_dir)
+    scratch = work / "reference.sqlite"
+    unrounded: list[pd.DataFrame] = []
+    t0 = time.perf_counter()
+    ref_rows = pdc_reference(wh_dir / "nba_analytics.sqlite", scratch, dates, season_of, unrounded)
+    ref_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    result = nbaprops.backfill(wh, dates=dates, processors=["pdc"], workers=1, resume=False, progress="none",
+                               checkpoint_dir=work / "ckpt-pdc")
+    our_s = time.perf_counter() - t0
+
+    con = sqlite3.connect(scratch)
+    ref = pd.read_sql_query("SELECT * FROM ref_player_daily_cache", con)
+    con.close()
+    mine = nbaprops.read(wh, "nba_precompute.player_daily_cache", dates[0], dates[-1])
+    mine["cache_date"] = mine["cache_date"].dt.strftime("%Y-%m-%d")
+    mine = mine[mine["cache_date"].isin(dates)]
+    merged = ref.merge(mine, on=["player_lookup", "cache_date"], how="outer", suffixes=("_ref", ""),
+                       indicator=True)
+    raw = pd.concat(unrounded)
+    raw.index.name = "player_lookup"
+    raw = raw.reset_index().rename(columns={c: c + "_raw" for c in raw.columns if c != "cache_date"})
+    both = merged[merged["_merge"] == "both"].merge(raw, on=["player_lookup", "cache_date"], how="left")
+    ties = {b: (a + "_raw", 4) for a, b in PDC_PAIRS if a != "games_played_season"}
+    cols = compare(both, [(a + "_ref", b) for a, b in PDC_PAIRS], ties)
+    only_ref = int((merged["_merge"] == "left_only").sum())
+    only_ours = int((merged["_merge"] == "right_only").sum())
+    agree = only_ours == 0 and result.exit_code == 0 and all(c["mismatches"] == 0 for c in cols.values())
+    our_cols = len(nbaprops.catalog().query("table == 'nba_precompute.player_daily_cache'"))
+    return {
+        "approximation": True,
+        "note": (f"reference computes {len(PDC_PAIRS)} of the engine's {our_cols} columns (no completeness "
+                 "windows/gates, workload or shot-zone copies, hashes or metadata); the ratio understates"),
+        "dates": len(dates),
+        "reference_seconds": round(ref_s, 3),
+        "ours_seconds": round(our_s, 3),
+        "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
+        "ratio": round(ref_s / our_s, 2),
+        "reference_rows": ref_rows,
+        "ours_rows": int(result.units["rows"].sum()),
+        "ours_exit_code": result.exit_code,
+        "agree": agree,
+        "rows_compared": int(len(both)),
+        "rows_only_in_reference": only_ref,
+        "rows_only_in_reference_note": "players the engine withholds by its completeness gate (INCOMPLETE_DATA), "
+                                       "which the reference does not model",
+        "rows_only_in_ours": only_ours,
+        "columns": cols,
+    }
+
+
+# ----------------------------------------------------------------------------------------------- output
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def fmt(v: Any, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def print_report(fig: dict[str, Any]) -> None:
+    g, c = fig["generation"], fig["cascade"]
+    w1, w2 = c["workers_1"], c["workers_2"]
+    print(f"\nnbaprops {fig['meta']['nbaprops']} · seasons {fig['meta']['seasons']} · {c['start']}..{c['end']}"
+          f"{' (quick)' if fig['meta']['quick'] else ''} · {fig['meta']['cpus']} CPUs · "
+          f"load avg at start {fig['meta']['loadavg_start']:.2f}")
+    if fig["meta"]["loadavg_start"] > 0.5 * (fig["meta"]["cpus"] or 1):
+        print("WARNING: the machine was busy when the run started; absolute times and the 1→2 speed-up are "
+              "pessimistic (ratios measured back to back are less affected)")
+    print(f"demo generation: {g['seconds']:.2f} s ({g['games']:,} games, {sum(g['rows'].values()):,} raw rows)\n")
+    hdr = (f"{'processor':<30}{'units':>6}{'rows':>8} | {'w1 busy s':>9}{'units/s':>9}{'rows/s':>10} | "
+           f"{'w2 busy s':>9}{'units/s':>9}{'rows/s':>10}")
+    print(hdr)
+    print("-" * len(hdr))
+    for name, p1 in w1["processors"].items():
+        p2 = w2["processors"].get(name, {})
+        print(f"{name:<30}{p1['units']:>6}{p1['rows']:>8} | {p1['busy_seconds']:>9.2f}"
+              f"{fmt(p1['units_per_s'], '.1f'):>9}{fmt(p1['rows_per_s'], ',.0f'):>10} | "
+              f"{p2.get('busy_seconds', 0):>9.2f}{fmt(p2.get('units_per_s'), '.1f'):>9}"
+              f"{fmt(p2.get('rows_per_s'), ',.0f'):>10}")
+    print("-" * len(hdr))
+    for w in (w1, w2):
+        print(f"full cascade, workers={w['workers']}: wall {w['wall_seconds']:.2f} s, {w['units']} units "
+              f"({w['units_per_s']:.1f}/s), {w['rows']:,} rows ({w['rows_per_s']:,.0f}/s), exit {w['exit_code']}")
+    print(f"speed-up workers 1→2: {c['speedup_1_to_2']:.2f}×\n")
+    t, p = fig["togs_vs_reference"], fig["pdc_vs_reference"]
+    print(f"{'comparison (same data, same dates)':<46}{'dates':>6}{'reference s':>13}{'ours s':>9}{'ratio':>8}  agree")
+    print(f"{'TOGS: legacy per-date pandas / nbaprops w1':<46}{t['dates']:>6}{t['reference_seconds']:>13.3f}"
+          f"{t['ours_seconds']:>9.3f}{t['ratio']:>7.1f}×  {'yes' if t['agree'] else 'NO'}")
+    if p:
+        print(f"{'PDC subset (approx.): pandas / nbaprops w1':<46}{p['dates']:>6}{p['reference_seconds']:>13.3f}"
+              f"{p['ours_seconds']:>9.3f}{p['ratio']:>7.1f}×  {'yes' if p['agree'] else 'NO'}")
+    per = f"TOGS {1000 * t['ours_seconds'] / t['dates']:.1f} ms (reference {1000 * t['reference_seconds'] / t['dates']:.1f})"
+    if p:
+        per += f", PDC {1000 * p['ours_seconds'] / p['dates']:.1f} ms (reference {1000 * p['reference_seconds'] / p['dates']:.1f})"
+    print(f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date")
+    tc = ", ".join(f"{k} {v['mismatches']}" for k, v in t["columns"].items())
+    print(f"  TOGS: {t['reference_rows']:,} vs {t['ours_rows']:,} rows, best of {t['repeats']}; mismatches: {tc}")
+    if p:
+        bad = sum(v["mismatches"] for v in p["columns"].values())
+        tie = sum(v.get("half_way_ties", 0) for v in p["columns"].values())
+        print(f"  PDC: {p['rows_compared']:,} rows × {len(p['columns'])} columns compared, {bad} mismatches, "
+              f"{tie} last-digit round-half ties; "
+              f"{p['rows_only_in_reference']:,} reference rows withheld by the engine's completeness gate; "
+              f"{p['note']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seasons", type=int, nargs="+", default=[2023], help="demo seasons (start years)")
+    ap.add_argument("--quick", action="store_true", help="first ~6 weeks of the first season only")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=3, help="best-of-N for the TOGS comparison (default 3)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary warehouses and print their path")
+    args = ap.parse_args(argv)
+
+    ref_mod = load_reference()
+    work = Path(tempfile.mkdtemp(prefix="nbaprops-bench-"))
+    ok = True
+    try:
+        meta = {
+            "timestamp_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "nbaprops": nbaprops.__version__, "commit": git_commit(), "python": platform.python_version(),
+            "pandas": pd.__version__, "numpy": np.__version__, "machine": platform.machine(),
+            "cpus": os.cpu_count(), "seasons": args.seasons, "seed": args.seed, "quick": args.quick,
+            "loadavg_start": os.getloadavg()[0],
+        }
+        print(f"bench: working in {work}", flush=True)
+
+        # 1a. generation
+        raw = work / "raw"
+        wh = nbaprops.open(raw)
+        t0 = time.perf_counter()
+        summary = nbaprops.demo.generate(wh, seasons=args.seasons, seed=args.seed)
+        gen_s = time.perf_counter() - t0
+        sched = wh.schedule()
+        first, last = min(args.seasons), max(args.seasons)
+        start_d, end_d = sched.season_start(first), sched.season_end(last)
+        if start_d is None or end_d is None:
+            raise SystemExit(f"the demo schedule has no season {first}..{last}")
+        if args.quick:
+            end_d = min(end_d, start_d + 45)
+        start, end = iso(start_d), iso(end_d)
+        del wh  # the copies below are fresh; the generated directory stays untouched
+        print(f"generated {summary['games']:,} games in {gen_s:.2f} s; backfilling {start}..{end}", flush=True)
+
+        # 1b. full cascade, fresh copies, workers 1 and 2
+        runs = {}
+        for w in (1, 2):
+            runs[w] = run_cascade(raw, work / f"w{w}", start, end, w, work / f"ckpt-w{w}")
+            print(f"  cascade workers={w}: {runs[w]['wall_seconds']:.1f} s, exit {runs[w]['exit_code']}", flush=True)
+            if runs[w]["exit_code"] != 0:
+                ok = False
+                print(runs[w]["_summary"], file=sys.stderr)
+        units1 = runs[1].pop("_units")
+        for w in (1, 2):
+            runs[w].pop("_units", None)
+            runs[w].pop("_summary", None)
+
+        # 2. TOGS vs the legacy-style reference, on the workers=1 warehouse, over the TOGS game dates
+        togs_units = units1[units1["processor"] == "team_offense_game_summary"]
+        togs_dates = sorted(togs_units.loc[togs_units["status"] != "skipped_no_games", "date"]
+                            .dt.strftime("%Y-%m-%d").unique())
+        togs = bench_togs(ref_mod, work / "w1", work, togs_dates, args.repeats)
+        print(f"  TOGS comparison: ratio {togs['ratio']:.1f}×, agree {togs['agree']}", flush=True)
+        ok &= togs["agree"]
+
+        # 3. PDC (subset) vs a legacy-style reference, over the dates PDC wrote
+        pdc_units = units1[(units1["processor"] == "player_daily_cache") & (units1["status"] == "success")]
+        pdc_dates = sorted(pdc_units["date"].dt.strftime("%Y-%m-%d").unique())
+        pdc: dict[str, Any] = {}
+        if pdc_dates:
+            season_of = {}
+            for d in pdc_dates:
+                day = (dt.date.fromisoformat(d) - dt.date(1970, 1, 1)).days
+                season_of[d] = next(s for s in sched.seasons()
+                                    if sched.season_start(s) is not None and sched.season_start(s) <= day
+                                    <= sched.season_end(s))
+            pdc = bench_pdc(work / "w1", work, pdc_dates, season_of)
+            print(f"  PDC comparison: ratio {pdc['ratio']:.1f}×, agree {pdc['agree']}", flush=True)
+            ok &= pdc["agree"]
+
+        meta["loadavg_end"] = os.getloadavg()[0]
+        fig = {
+            "meta": meta,
+            "generation": {"seconds": round(gen_s, 3), "games": summary["games"], "rows": summary["rows"]},
+            "cascade": {"start": start, "end": end, "workers_1": runs[1], "workers_2": runs[2],
+                        "speedup_1_to_2": round(runs[1]["wall_seconds"] / runs[2]["wall_seconds"], 2)},
+            "togs_vs_reference": togs,
+            "pdc_vs_reference": pdc,
+            "ok": bool(ok),
+        }
+        print_report(fig)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        gitignore = args.out.parent / ".gitignore"
+        if args.out.parent == DEFAULT_OUT.parent and not gitignore.exists():
+            gitignore.write_text("*.json\n")
+        args.out.write_text(json.dumps(fig, indent=2) + "\n")
+        print(f"\nwrote {args.out}" + ("" if ok else "  — NOT OK: a backfill failed or outputs disagree"))
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
