@@ -141,7 +141,7 @@ void bind_pipeline(pyb::module_& m) {
 
   m.def("start_run", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p,
                         int workers, bool stop_on_failure, bool resume, int max_retries, double retry_base,
-                        const std::string& checkpoint_dir, const std::string& run_id) {
+                        const std::string& checkpoint_dir, const std::string& run_id, bool cache_reads) {
     pl::RunOptions o;
     o.workers = workers;
     o.stop_on_failure = stop_on_failure;
@@ -150,6 +150,7 @@ void bind_pipeline(pyb::module_& m) {
     o.retry_base_seconds = retry_base;
     o.checkpoint_dir = checkpoint_dir;
     o.run_id = run_id;
+    o.cache_reads = cache_reads;
     auto h = std::make_unique<PyRunHandle>();
     h->warehouse = wh;
     h->schedule = s;

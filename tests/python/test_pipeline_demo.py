@@ -176,3 +176,17 @@ def test_point_in_time_changes_on_or_after_d_leave_d_unchanged(demo_copy, tmp_pa
     # The test can fail: D's own game summary did change.
     assert not before["nba_analytics.player_game_summary"]["points"].equals(
         after["nba_analytics.player_game_summary"]["points"])
+
+
+def test_read_cache_gives_the_same_rows_as_direct_reads(demo_copy, demo, tmp_path):
+    """The run-scoped read cache must be invisible: a cascade with every read going to SQLite gives
+    identical rows."""
+    start, end = "2024-01-02", "2024-01-12"
+    r = nbaprops.backfill(demo_copy, start, end, resume=False, progress="none", checkpoint_dir=tmp_path / "ck",
+                          cache_reads=False)
+    assert r.exit_code == 0, r.summary_text
+    tables = PHASE3 + PHASE4_PLAYER + ["nba_precompute.team_defense_zone_analysis",
+                                        "nba_precompute.player_shot_zone_analysis"]
+    cached, direct = _snapshot(demo, tables, start, end), _snapshot(demo_copy, tables, start, end)
+    for t in tables:
+        pd.testing.assert_frame_equal(cached[t], direct[t], obj=t)

@@ -163,6 +163,38 @@ void Table::append(const Table& other) {
   }
 }
 
+void Table::append_same(const Table& other) {
+  NBAPROPS_ASSERT(other.names_ == names_);
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    Column& dst = columns_[i];
+    const Column& src = other.columns_[i];
+    dst.valid().insert(dst.valid().end(), src.valid().begin(), src.valid().end());
+    switch (dst.storage()) {
+      case Storage::kInt: dst.ints().insert(dst.ints().end(), src.ints().begin(), src.ints().end()); break;
+      case Storage::kReal: dst.reals().insert(dst.reals().end(), src.reals().begin(), src.reals().end()); break;
+      case Storage::kText: dst.texts().insert(dst.texts().end(), src.texts().begin(), src.texts().end()); break;
+    }
+  }
+  rows_ += other.rows_;
+}
+
+Table Table::slice(size_t begin, size_t end) const {
+  Table out(*schema_, names_);
+  out.schema_idx_ = schema_idx_;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const Column& src = columns_[i];
+    Column& dst = out.columns_[i];
+    dst.valid().assign(src.valid().begin() + begin, src.valid().begin() + end);
+    switch (src.storage()) {
+      case Storage::kInt: dst.ints().assign(src.ints().begin() + begin, src.ints().begin() + end); break;
+      case Storage::kReal: dst.reals().assign(src.reals().begin() + begin, src.reals().begin() + end); break;
+      case Storage::kText: dst.texts().assign(src.texts().begin() + begin, src.texts().begin() + end); break;
+    }
+  }
+  out.rows_ = end - begin;
+  return out;
+}
+
 void Table::append_row(const Table& other, size_t row) {
   NBAPROPS_ASSERT(other.names_ == names_);
   for (size_t i = 0; i < columns_.size(); ++i) columns_[i].push_from(other.columns_[i], row);

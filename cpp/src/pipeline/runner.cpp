@@ -1,4 +1,5 @@
 #include "nbaprops/pipeline/runner.hpp"
+#include "nbaprops/warehouse/cached_warehouse.hpp"
 
 #include <oneapi/tbb/flow_graph.h>
 #include <oneapi/tbb/task_arena.h>
@@ -623,7 +624,15 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
   auto state = h->state_;
   h->thread_ = std::thread([&warehouse, &schedule, &plan, opts, state] {
     try {
-      Executor ex(warehouse, schedule, plan, opts, *state);
+      // Load once (DESIGN): units read their windows from a run-scoped cache; units write through it.
+      std::unique_ptr<CachedWarehouse> cache;
+      Warehouse* wh = &warehouse;
+      if (opts.cache_reads && !plan.dates.empty()) {
+        auto [lo, hi] = std::minmax_element(plan.dates.begin(), plan.dates.end());
+        cache = std::make_unique<CachedWarehouse>(warehouse, DateRange{*lo - kCacheLookbackDays, *hi});
+        wh = cache.get();
+      }
+      Executor ex(*wh, schedule, plan, opts, *state);
       state->result = ex.execute();
     } catch (...) {
       state->error = std::current_exception();

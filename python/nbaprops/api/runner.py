@@ -149,12 +149,13 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
              processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None,
              workers: int = 2, resume: bool = True, stop_on_failure: bool = False, skip_preflight: bool = False,
              progress: Optional[str | bool] = None, checkpoint_dir: Optional[str | os.PathLike] = None,
-             max_retries: int = 3, retry_base_seconds: float = 0.5) -> RunResult:
+             max_retries: int = 3, retry_base_seconds: float = 0.5, cache_reads: bool = True) -> RunResult:
     """Run a backfill: every unit of the plan, in dependency order, ``workers`` at a time.
 
     ``p`` is a :class:`Plan`, or a start date (with ``end``). Pre-flight runs first and blocks the run
     (``RunResult.exit_code`` 1, nothing written) unless ``skip_preflight``. Ctrl-C stops cleanly: running
     units finish, nothing half-written remains, the checkpoint is saved, exit code 130.
+    ``cache_reads=False`` makes every unit read from the warehouse (to measure the cache or debug).
     """
     if not isinstance(p, Plan):
         p = plan(wh, p, end, processors=processors, dates=dates)
@@ -177,7 +178,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     reporter = make_progress(progress, totals, {k: v["entity"] for k, v in infos.items()},
                              prefix_processor=len(totals) > 1, phases={k: v["phase"] for k, v in infos.items()})
     handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,
-                             retry_base_seconds, ckpt, run_id)
+                             retry_base_seconds, ckpt, run_id, cache_reads)
     try:
         while True:
             for ev in handle.poll(0.2):

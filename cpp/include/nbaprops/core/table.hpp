@@ -94,6 +94,10 @@ class Table {
   void reserve(size_t rows);
   /// Appends all rows of @p other, matching columns by name (missing ones become null).
   void append(const Table& other);
+  /// Appends every row of @p other, which has the same schema and projection (bulk, column-wise).
+  void append_same(const Table& other);
+  /// @return rows [begin, end) as a new table with the same projection.
+  [[nodiscard]] Table slice(size_t begin, size_t end) const;
   /// Appends row @p row of @p other (same column layout).
   void append_row(const Table& other, size_t row);
 

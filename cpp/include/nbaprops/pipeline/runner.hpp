@@ -43,6 +43,9 @@ struct UnitEvent {
 };
 
 /// Run options.
+/// Calendar days before the first planned date that the read cache covers (a season-to-date window).
+inline constexpr int32_t kCacheLookbackDays = 400;
+
 struct RunOptions {
   int workers = 2;                 ///< concurrent units (task_arena size); ≥ 1
   bool stop_on_failure = false;    ///< after the first failure start nothing new (rest: cancelled/blocked)
@@ -53,6 +56,9 @@ struct RunOptions {
   std::string checkpoint_dir = "/tmp/backfill_checkpoints";  ///< "" disables checkpoints
   std::string run_id;              ///< ledger run id; generated (`run_<UTC yyyymmdd_HHMMSS>_<hex>`) if empty
   bool write_ledger = true;        ///< append one nba_orchestration.run_ledger row per unit
+  /// Serve upstream reads from a run-scoped cache (one bulk read per table and projection, then
+  /// memory; written partitions reloaded). Off only to measure or to debug.
+  bool cache_reads = true;
 };
 
 /// Outcome of one unit.
