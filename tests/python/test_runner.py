@@ -170,3 +170,31 @@ def test_resume_recomputes_committed_dates_whose_rows_are_gone(demo_copy, tmp_pa
                            checkpoint_dir=ck)
     assert r3.exit_code == 0 and (r3.units["reason"] != "resumed").all()
     assert (r3.units["rows"] > 0).all()
+
+
+def test_logging_to_a_file_and_a_corrupt_checkpoint_is_reported(demo_copy, tmp_path):
+    ck = tmp_path / "ck"
+    ck.mkdir()
+    bad = ck / "team_offense_game_summary_2023-12-01_2023-12-02.json"
+    bad.write_text("{ not json")
+    log = tmp_path / "engine.log"
+    nbaprops.configure_logging("warning", str(log), to_stderr=False)
+    try:
+        r = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-02", processors=["togs"], progress="none",
+                              checkpoint_dir=ck)
+    finally:
+        nbaprops.configure_logging("warning")
+    assert r.exit_code == 0
+    assert (ck / (bad.name + ".corrupt-1")).exists()  # set aside, never trusted
+    text = log.read_text()
+    assert "corrupt" in text and bad.name in text and " - warning - " in text
+    assert "corrupt" in r.summary_text
+
+
+def test_cli_import_boxscores(tmp_path):
+    from conftest import require_shared
+
+    path = require_shared("boxscores/bdl_box_scores_2024_01_15.json.gz")
+    r = _run(["-m", "nbaprops", "import", "boxscores", str(path), "--warehouse", str(tmp_path / "wh")])
+    assert r.returncode == 0, r.stderr
+    assert "nba_raw.bdl_player_boxscores" in r.stdout and "384" in r.stdout

@@ -87,14 +87,18 @@ class BarProgress:
     """One live bar per processor (done/total units, rate, ETA) on a terminal or in Jupyter."""
 
     def __init__(self, totals: dict[str, int]) -> None:
+        from tqdm.std import tqdm as text_bar
+
+        bar_cls = text_bar
         if in_notebook():
             try:
-                from tqdm.notebook import tqdm  # needs ipywidgets
-            except ImportError:  # pragma: no cover - depends on the environment
-                from tqdm.std import tqdm
-        else:
-            from tqdm.std import tqdm
-        self.bars = {p: tqdm(total=n, desc=p, unit="date", leave=True, dynamic_ncols=True, file=sys.stderr)
+                from tqdm.notebook import tqdm as widget_bar
+
+                widget_bar(total=0, disable=False).close()  # raises ImportError without ipywidgets
+                bar_cls = widget_bar
+            except ImportError:  # no ipywidgets: text bars still render in the notebook's stderr
+                bar_cls = text_bar
+        self.bars = {p: bar_cls(total=n, desc=p, unit="date", leave=True, dynamic_ncols=True, file=sys.stderr)
                      for p, n in totals.items()}
         self.failed: dict[str, int] = defaultdict(int)
 
