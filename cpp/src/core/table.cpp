@@ -215,27 +215,10 @@ std::optional<bool> Table::get_bool(size_t row, std::string_view name) const {
 
 namespace {
 
-/// Python's repr(float): shortest round-trip digits, always with a '.' or exponent.
+/// JSON text of a float as Python's json.dumps writes it (Infinity for inf).
 std::string py_float(double v) {
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  std::array<char, 64> buf{};
-  auto [p, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  std::string s(buf.data(), p);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  // Python writes exponents as e+XX / e-XX with at least two digits.
-  auto e = s.find('e');
-  if (e != std::string::npos) {
-    std::string mant = s.substr(0, e);
-    std::string exp = s.substr(e + 1);
-    char sign = '+';
-    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-      sign = exp[0];
-      exp = exp.substr(1);
-    }
-    if (exp.size() < 2) exp = "0" + exp;
-    s = mant + "e" + sign + exp;
-  }
-  return s;
+  return python_float_repr(v);
 }
 
 std::string json_value(const Table& t, size_t row, size_t c) {
@@ -272,6 +255,28 @@ std::string Table::cell_text(size_t row, size_t c) const {
     case ColumnType::kNumeric: return py_float(cl.real_at(row));
     default: return cl.text_at(row);
   }
+}
+
+std::string python_float_repr(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::array<char, 64> buf{};
+  auto [p, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  std::string s(buf.data(), p);
+  auto e = s.find('e');
+  if (e == std::string::npos) {
+    if (s.find('.') == std::string::npos) s += ".0";
+    return s;
+  }
+  std::string mant = s.substr(0, e);
+  std::string exp = s.substr(e + 1);
+  char sign = '+';
+  if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
+    sign = exp[0];
+    exp = exp.substr(1);
+  }
+  if (exp.size() < 2) exp = "0" + exp;
+  return mant + "e" + sign + exp;
 }
 
 std::string sha256_hex(std::string_view bytes) {

@@ -43,6 +43,15 @@ void write_quality(Table& t, size_t row, const Quality& q) {
   if (has("data_quality_issues")) t.set(row, "data_quality_issues", json_array(q.issues));
 }
 
+void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode) {
+  t.set(row, "reprocess_attempt_count", int64_t{0});
+  t.set(row, "circuit_breaker_active", false);
+  t.set(row, "manual_override_required", false);
+  t.set(row, "season_boundary_detected", season_boundary);
+  t.set(row, "backfill_bootstrap_mode", bootstrap_mode);
+  t.set(row, "processing_decision_reason", "processed_successfully");
+}
+
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns) {
   return ctx.warehouse.read(catalog::get(table), DateRange{from, to}, columns);

@@ -139,6 +139,10 @@ class Table {
 /// @param fields the hash fields (must be columns of @p table).
 std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields);
 
+/// Python's repr(float) / str(float): shortest round-trip digits, always with a '.' or an exponent
+/// written e+XX / e-XX ("1.0", "0.1", "1e-05" → "1e-05", "nan", "inf").
+std::string python_float_repr(double v);
+
 /// SHA-256 of @p bytes as 64 lowercase hex chars.
 std::string sha256_hex(std::string_view bytes);
 

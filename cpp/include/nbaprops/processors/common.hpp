@@ -44,6 +44,12 @@ std::string json_array(const std::vector<std::string>& items);
 /// data_sources, is_production_ready, data_quality_tier, data_quality_issues).
 void write_quality(Table& t, size_t row, const Quality& q);
 
+/// Writes the legacy run-bookkeeping columns of a Phase 4 row: reprocess_attempt_count 0,
+/// circuit_breaker_active / manual_override_required false (nbaprops keeps no reprocess-attempts
+/// table, so breakers never trip), season_boundary_detected, backfill_bootstrap_mode and
+/// processing_decision_reason "processed_successfully".
+void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode);
+
 /// Reads rows of @p table dated within [from, to] (projection optional).
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns = {});

@@ -638,7 +638,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
         t.set(r, std::string(name) + "_completeness_pct", w->pct());
         t.set(r, std::string(name) + "_is_complete", w->complete());
         all_complete = all_complete && w->complete();
-        all_ready = all_ready && w->pct() >= 70.0;
+        all_ready = all_ready && w->pct() >= proc::kProductionReadyPct;
       }
       t.set(r, "all_windows_complete", all_complete);
       // No reprocess loop or circuit breaker exists here: attempts NULL, breaker off.

@@ -451,7 +451,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       q.sources = {"nbac_schedule"};
       proc::write_quality(t, r, q);
       // Legacy: ready = both windows ≥ 70 %.
-      t.set(r, "is_production_ready", w7.pct() >= 70.0 && w14.pct() >= 70.0);
+      t.set(r, "is_production_ready", w7.pct() >= proc::kProductionReadyPct && w14.pct() >= proc::kProductionReadyPct);
       t.set(r, "quality_sample_size", w14.expected);
       t.set(r, "quality_used_fallback", false);
       t.set(r, "quality_reconstructed", false);

@@ -318,12 +318,8 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
     t.set(i, "upstream_team_context_ready", team_ready);
     t.set(i, "all_upstreams_ready", all_up);
     // No reprocess-attempts table in nbaprops: breakers are never active; attempt time NULL.
-    t.set(i, "reprocess_attempt_count", int64_t{0});
-    t.set(i, "circuit_breaker_active", false);
-    t.set(i, "manual_override_required", false);
-    t.set(i, "season_boundary_detected", season_boundary);
-    t.set(i, "backfill_bootstrap_mode", bootstrap_mode);
-    t.set(i, "processing_decision_reason", "processed_successfully");
+    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 / 30 days from Oct 1).
+    proc::write_processing_status(t, i, season_boundary, bootstrap_mode);
     t.set(i, "data_hash", phase4_detail::mixin_hash(t, i, kHashFields));
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());

@@ -314,12 +314,8 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
     t.set(i, "missing_games_count", l5.missing);
     t.set(i, "is_production_ready", all_complete);
     t.set(i, "data_quality_issues", "[]");
-    t.set(i, "reprocess_attempt_count", int64_t{0});
-    t.set(i, "circuit_breaker_active", false);
-    t.set(i, "manual_override_required", false);
-    t.set(i, "season_boundary_detected", boundary);
-    t.set(i, "backfill_bootstrap_mode", is_bootstrap);
-    t.set(i, "processing_decision_reason", "processed_successfully");
+    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 / 30 days from Oct 1).
+    proc::write_processing_status(t, i, boundary, is_bootstrap);
     t.set(i, "l5_completeness_pct", l5.pct);
     t.set(i, "l5_is_complete", l5.ready);
     t.set(i, "l10_completeness_pct", l10.pct);

@@ -19,28 +19,8 @@
 
 namespace nbaprops::phase4_detail {
 
-/// Python's repr(float): shortest round-trip digits, always with a '.' or an exponent.
-inline std::string py_float(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::array<char, 64> buf{};
-  auto [p, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  std::string s(buf.data(), p);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  auto e = s.find('e');
-  if (e != std::string::npos) {
-    std::string mant = s.substr(0, e);
-    std::string exp = s.substr(e + 1);
-    char sign = '+';
-    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-      sign = exp[0];
-      exp = exp.substr(1);
-    }
-    if (exp.size() < 2) exp = "0" + exp;
-    s = mant + "e" + sign + exp;
-  }
-  return s;
-}
+/// Python's repr(float) (one implementation, in core/table).
+inline std::string py_float(double v) { return python_float_repr(v); }
 
 /// JSON string literal (json.dumps escaping of plain ASCII text is the same as this).
 inline std::string json_str(const std::string& s) {

@@ -350,13 +350,8 @@ UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Tab
     t.set(r, "missing_games_count", c.missing);
     t.set(r, "is_production_ready", c.production_ready);
     t.set(r, "data_quality_issues", "[]");
-    t.set(r, "reprocess_attempt_count", int64_t{0});
-    t.set(r, "circuit_breaker_active", false);
-    t.set(r, "manual_override_required", false);
-    t.set(r, "season_boundary_detected", boundary);
-    // DECISION 2: one bootstrap rule (legacy: any date before Oct 31).
-    t.set(r, "backfill_bootstrap_mode", bootstrap);
-    t.set(r, "processing_decision_reason", "processed_successfully");
+    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 / 30 days from Oct 1).
+    proc::write_processing_status(t, r, boundary, bootstrap);
   }
   fill_precompute_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());

@@ -445,12 +445,8 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const Feature
     if (!r_tdza) issues.emplace_back("upstream_team_defense_zone_incomplete");
     t.set(i, "is_production_ready", issues.empty());
     t.set(i, "data_quality_issues", proc::json_array(issues));
-    t.set(i, "reprocess_attempt_count", int64_t{0});  // no reprocess-attempts table in nbaprops
-    t.set(i, "circuit_breaker_active", false);
-    t.set(i, "manual_override_required", false);
-    t.set(i, "season_boundary_detected", boundary);
-    t.set(i, "backfill_bootstrap_mode", bootstrap_mode);
-    t.set(i, "processing_decision_reason", "processed_successfully");
+    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 / 30 days from Oct 1).
+    proc::write_processing_status(t, i, boundary, bootstrap_mode);
     t.set(i, "data_hash", phase4_detail::mixin_hash(t, i, kHashFields));
     // quality_tier: written by the legacy to a column added by ALTER; not in our schema (see
     // feature_quality_tier()). created_at/updated_at are stamped by the runner.
