@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <ctime>
 
 #include "nbaprops/core/error.hpp"
 
@@ -74,6 +75,22 @@ std::string Date::compact() const {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::string iso_timestamp_now(bool utc) {
+  auto now = chr::system_clock::now();
+  std::time_t t = chr::system_clock::to_time_t(now);
+  auto us = chr::duration_cast<chr::microseconds>(now.time_since_epoch()).count() % 1000000;
+  std::tm tm{};
+  if (utc) {
+    gmtime_r(&t, &tm);
+  } else {
+    localtime_r(&t, &tm);
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld%s", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us), utc ? "Z" : "");
   return buf;
 }
 

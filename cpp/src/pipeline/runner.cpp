@@ -23,18 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// UTC ISO-8601 timestamp with microseconds and a Z suffix.
-std::string utc_iso_now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us));
-  return buf;
-}
+std::string utc_iso_now() { return iso_timestamp_now(true); }
 
 std::string make_run_id() {
   auto now = std::chrono::system_clock::now();

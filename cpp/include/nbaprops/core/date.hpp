@@ -47,6 +47,10 @@ class Date {
   int32_t days_ = 0;
 };
 
+/// The current time as ISO-8601 with microseconds: UTC with a `Z` suffix (@p utc true) or local
+/// naive time like Python's datetime.now().isoformat() (the legacy checkpoint stamps).
+std::string iso_timestamp_now(bool utc);
+
 /// NBA season year of a date: month ≥ 10 → that year, else year − 1 (2024-06-15 → 2023).
 int season_of(Date d);
 
