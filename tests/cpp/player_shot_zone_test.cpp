@@ -237,8 +237,10 @@ TEST(PszaSpec, P10ProcessorInfoAndSourceColumns) {
   EXPECT_EQ(i.bootstrap, BootstrapPolicy::kSkip);
   ASSERT_EQ(i.reads.size(), 1u);
   EXPECT_EQ(i.reads[0].table, "nba_analytics.player_game_summary");
-  EXPECT_EQ(i.reads[0].kind, WindowKind::kLastGames);
-  EXPECT_EQ(i.reads[0].n, 20);
+  // Completeness counts the whole season to date, so the runner must wait for every earlier PGS
+  // unit of the season (the 20-game trend window alone would under-declare the read).
+  EXPECT_EQ(i.reads[0].kind, WindowKind::kSeasonToDate);
+  EXPECT_EQ(i.reads[0].n, 0);
   EXPECT_TRUE(i.reads[0].required);
   // Source columns: rows of the 20 days before D (all players), completeness 100 when any, the
   // latest processed_at, and the data_hash of the newest game's row — not of the most recently

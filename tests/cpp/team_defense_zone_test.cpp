@@ -373,8 +373,10 @@ TEST(TdzaSpec, T7ToT9ProcessorInfoAndSourceColumns) {
   EXPECT_EQ(i.bootstrap, BootstrapPolicy::kSkip);
   ASSERT_EQ(i.reads.size(), 2u);
   EXPECT_EQ(i.reads[0].table, "nba_analytics.team_defense_game_summary");
-  EXPECT_EQ(i.reads[0].kind, WindowKind::kLastGames);
-  EXPECT_EQ(i.reads[0].n, 15);
+  // Completeness counts the whole season to date, so the runner must wait for every earlier
+  // TDGS unit of the season (the 15-game metric window alone would under-declare the read).
+  EXPECT_EQ(i.reads[0].kind, WindowKind::kSeasonToDate);
+  EXPECT_EQ(i.reads[0].n, 0);
   EXPECT_EQ(i.reads[1].kind, WindowKind::kDaysBefore);
   EXPECT_EQ(i.reads[1].n, 31);
   EXPECT_FALSE(i.reads[0].includes_same_date());

@@ -357,7 +357,10 @@ class DailyCacheProcessor final : public Processor {
     // Legacy: ran after PCF as if it read it. Fixed (DECISION 6): PDC reads no PCF column, so PCF
     // is not an upstream.
     info_.reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
-                   {"nba_analytics.team_offense_game_summary", WindowKind::kLastGames, 10, true},
+                   // The team's last 10 games may reach into the previous season (read back 365 days, as
+                   // the legacy did), so the declared window is season-to-date-wide: the runner must
+                   // wait for every earlier TOGS unit it could read.
+                   {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true},
                    {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
                    {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false}};
     info_.bootstrap = BootstrapPolicy::kSkip;

@@ -365,7 +365,9 @@ class PlayerShotZoneProcessor final : public Processor {
     info_.output_table = kOutput;
     info_.entity = "players";
     info_.legacy_job = "player_shot_zone_analysis";
-    info_.reads = {{kPgs, WindowKind::kLastGames, kPszaTrendGames, true}};
+    // Metrics use the last 10/20 games, but completeness counts the whole season to date, so the
+    // unit reads (and must wait for) every PGS date of the season before D.
+    info_.reads = {{kPgs, WindowKind::kSeasonToDate, 0, true}};
     info_.bootstrap = BootstrapPolicy::kSkip;
     info_.description =
         "Player shot distribution, FG% and attempts by zone over the last 10 games, assisted share, 20-game "

@@ -373,7 +373,9 @@ class TeamDefenseZoneProcessor final : public Processor {
     info_.output_table = kOutput;
     info_.entity = "teams";
     info_.legacy_job = "team_defense_zone_analysis";
-    info_.reads = {{kTdgs, WindowKind::kLastGames, kTdzaGames, true},
+    // Metrics use the last 15 games; completeness counts the whole season to date (read from the
+    // season's first game), so the declared window is season-to-date.
+    info_.reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true},
                    {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true}};
     info_.bootstrap = BootstrapPolicy::kSkip;
     info_.description =
