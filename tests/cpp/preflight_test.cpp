@@ -136,3 +136,37 @@ TEST(PreflightTest, BootstrapDatesOfASkippingProducerAreNotExpected) {
   PreflightReport unknown = preflight(*wh, s, make_plan(s, o, {&fe}), {});
   EXPECT_EQ(unknown.cells.size(), 2u);
 }
+
+TEST(PreflightTest, OptionalReadsReportButDoNotFailTheirOwnDates) {
+  // PDC's shape: a table read season-to-date (required) and 365 days back (optional, reaching the
+  // previous season's tail). Only the required read's dates can fail the pre-flight.
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  std::vector<Game> games = small_schedule().games();
+  Game prev = games[1];
+  prev.nba_game_id = "0022201230";
+  prev.date = D("2023-04-09");
+  prev.season = 2022;
+  games.push_back(prev);
+  Schedule s(std::move(games));
+  Fakes f;
+  Fake fe("fake_e", "fe", kB, {{kRaw, WindowKind::kSeasonToDate, 0, true}, {kRaw, WindowKind::kDaysBefore, 365, false}},
+          f.control);
+  PlanOptions o;
+  o.dates = {D("2023-11-11")};
+  PreflightReport empty = preflight(*wh, s, make_plan(s, o, {&fe}), {});
+  ASSERT_EQ(empty.cells.size(), 3u);  // 04-09 (optional), 10-24 and 11-10 (required)
+  EXPECT_FALSE(empty.ok());
+  const PreflightCell* tail = find_cell(empty, kRaw, D("2023-04-09"));
+  ASSERT_NE(tail, nullptr);
+  EXPECT_FALSE(tail->required);
+  EXPECT_TRUE(find_cell(empty, kRaw, D("2023-10-24"))->required);
+  // This season loaded, the previous one absent: missing but not failing.
+  load_raw(*wh, small_schedule());
+  PreflightReport r = preflight(*wh, s, make_plan(s, o, {&fe}), {});
+  EXPECT_TRUE(r.ok()) << r.to_text();
+  EXPECT_EQ(find_cell(r, kRaw, D("2023-04-09"))->status, "missing");
+  std::string text = r.to_text();
+  EXPECT_NE(text.find("2023-04-09 missing: expected 2, found 0 (optional)"), std::string::npos) << text;
+  EXPECT_NE(text.find("PRE-FLIGHT OK"), std::string::npos) << text;
+}

@@ -56,22 +56,24 @@ std::string PreflightReport::to_text() const {
   bool any_required_problem = false;
   for (const std::string& t : tables) {
     int64_t total = 0, good = 0;
-    bool required = true;
+    bool any_required = false;      // some date of t is read by a required read
+    bool required_problem = false;  // … and one of those is not ok
     std::vector<const PreflightCell*> bad;
     for (const auto& c : cells) {
       if (c.table != t) continue;
       ++total;
-      required = c.required;
+      any_required = any_required || c.required;
       if (c.status == "ok") {
         ++good;
       } else {
         bad.push_back(&c);
+        required_problem = required_problem || c.required;
       }
     }
     const bool fine = bad.empty();
-    if (!fine && required) any_required_problem = true;
-    os << (fine ? "✅ " : (required ? "❌ " : "⚠️ ")) << t << ": " << good << "/" << total << " dates ok"
-       << (required ? "" : " (optional)") << "; rule: " << row_expectation(t).rule << "\n";
+    any_required_problem = any_required_problem || required_problem;
+    os << (fine ? "✅ " : (required_problem ? "❌ " : "⚠️ ")) << t << ": " << good << "/" << total << " dates ok"
+       << (any_required ? "" : " (optional)") << "; rule: " << row_expectation(t).rule << "\n";
     size_t shown = 0;
     for (const PreflightCell* c : bad) {
       if (shown++ == 20) {
@@ -79,7 +81,7 @@ std::string PreflightReport::to_text() const {
         break;
       }
       os << "    " << c->date.iso() << " " << c->status << ": expected " << c->expected << ", found " << c->found
-         << "\n";
+         << (c->required ? "" : " (optional)") << "\n";
     }
   }
   for (const std::string& t : not_checked) os << "•  " << t << ": produced inside the plan (not checked)\n";
@@ -132,7 +134,7 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
   // table → (required?, dates needed)
   std::vector<std::string> order;
   std::map<std::string, std::set<Date>> needed;
-  std::map<std::string, bool> required;
+  std::map<std::string, std::set<Date>> required;  // dates some required read reaches
   std::set<std::string> inside;
   for (const Unit& u : plan.units) {
     if (u.planned != UnitStatus::kPending) continue;
@@ -140,9 +142,6 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
       if (!needed.count(r.table)) {
         order.push_back(r.table);
         needed[r.table];
-        required[r.table] = r.required;
-      } else if (r.required) {
-        required[r.table] = true;
       }
       const Processor* producer = plan.producer_of(r.table);
       auto& dates = needed[r.table];
@@ -154,6 +153,7 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
           continue;
         }
         dates.insert(dd);
+        if (r.required) required[r.table].insert(dd);
       }
     }
   }
@@ -178,7 +178,8 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
       int64_t expected = rule.expected(games);
       auto it = counts.find(d);
       int64_t found = it == counts.end() ? 0 : it->second;
-      report.cells.push_back(PreflightCell{t, d, classify_cell(expected, found), expected, found, required[t]});
+      report.cells.push_back(PreflightCell{t, d, classify_cell(expected, found), expected, found,
+                                           required[t].count(d) > 0});
     }
   }
   return report;

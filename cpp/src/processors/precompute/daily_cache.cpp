@@ -357,10 +357,12 @@ class DailyCacheProcessor final : public Processor {
     // Legacy: ran after PCF as if it read it. Fixed (DECISION 6): PDC reads no PCF column, so PCF
     // is not an upstream.
     info_.reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
-                   // The team's last 10 games may reach into the previous season (read back 365 days, as
-                   // the legacy did), so the declared window is season-to-date-wide: the runner must
-                   // wait for every earlier TOGS unit it could read.
+                   // The team's last 10 games are looked up 365 days back (as the legacy did), so early in
+                   // a season they reach into the previous one. Declared as two reads so the runner waits
+                   // for (and is blocked by) every TOGS unit the lookup can reach, while the pre-flight
+                   // requires only this season's dates: the previous season's tail is used when present.
                    {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true},
+                   {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore, 365, false},
                    {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
                    {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false}};
     info_.bootstrap = BootstrapPolicy::kSkip;
