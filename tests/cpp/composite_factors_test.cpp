@@ -3,7 +3,10 @@
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/composite_factors.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::expect_same_rows;
 
 using namespace nbaprops;
 using namespace nbaprops::precompute;
@@ -217,15 +220,6 @@ size_t row_of(const Table& t, const std::string& player) {
   return 0;
 }
 
-void expect_same_rows(const Table& a, const Table& b) {
-  ASSERT_EQ(a.num_rows(), b.num_rows());
-  ASSERT_EQ(a.num_columns(), b.num_columns());
-  for (size_t r = 0; r < a.num_rows(); ++r) {
-    for (size_t c = 0; c < a.num_columns(); ++c) {
-      EXPECT_EQ(a.cell_text(r, c), b.cell_text(r, c)) << a.column_names()[c] << " row " << r;
-    }
-  }
-}
 
 }  // namespace
 

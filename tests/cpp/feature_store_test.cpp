@@ -5,7 +5,10 @@
 
 #include "nbaprops/processors/predictions/feature_store.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::expect_same_rows;
 
 using namespace nbaprops;
 using namespace nbaprops::predictions;
@@ -300,14 +303,6 @@ size_t row_of(const Table& t, const std::string& player) {
   }
   ADD_FAILURE() << "no row for " << player;
   return 0;
-}
-void expect_same_rows(const Table& a, const Table& b) {
-  ASSERT_EQ(a.num_rows(), b.num_rows());
-  for (size_t r = 0; r < a.num_rows(); ++r) {
-    for (size_t c = 0; c < a.num_columns(); ++c) {
-      EXPECT_EQ(a.cell_text(r, c), b.cell_text(r, c)) << a.column_names()[c] << " row " << r;
-    }
-  }
 }
 
 }  // namespace

@@ -451,10 +451,11 @@ class Executor {
     }
   }
 
-  /// Stamps created_at / processed_at with the run's single timestamp when the output has them
+  /// Stamps created_at / processed_at / updated_at / graded_at / computed_at with the run's single
+  /// timestamp when the output has them
   /// (processors never read the clock, so the runner owns these columns).
   void stamp(Table& rows) const {
-    for (const char* col : {"created_at", "processed_at"}) {
+    for (const char* col : {"created_at", "processed_at", "updated_at", "graded_at", "computed_at"}) {
       int idx = rows.index_of(col);
       if (idx < 0) continue;
       Column& c = rows.col(static_cast<size_t>(idx));

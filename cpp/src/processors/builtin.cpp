@@ -14,6 +14,7 @@
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
 #include "nbaprops/processors/precompute/team_defense_zone.hpp"
 #include "nbaprops/processors/predictions/feature_store.hpp"
+#include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 
 namespace nbaprops {
 
@@ -30,6 +31,7 @@ void register_builtins() {
     registry::add(precompute::make_composite_factors_processor());
     registry::add(precompute::make_daily_cache_processor());
     registry::add(predictions::make_feature_store_processor());
+    registry::add(predictions::make_player_prop_predictions_processor());
   });
 }
 
