@@ -1,0 +1,181 @@
+#pragma once
+/// @file exports.hpp
+/// Phase 6 exports: the JSON files of the legacy `backfill_jobs/publishing/daily_export.py`
+/// (spec legacy-mlfs-phase5-6 §6), written to a local directory tree that mirrors the legacy GCS
+/// object paths (`<out>/v1/results/2024-01-15.json`, …) instead of `gs://nba-props-platform-api`.
+///
+/// Four exporters are implemented — results, performance, best-bets, predictions — plus the
+/// `latest.json` / `today.json` copies. The other legacy types (tonight, streaks, trends-*, live,
+/// live-grading, player profiles) are out of scope and rejected by parse_type().
+///
+/// Builders read the warehouse and return the payload; the writer loads every source once for a
+/// whole list of dates, builds the payloads in parallel and writes each file atomically (temp file
+/// + fsync + rename). Payload objects keep the legacy key order (nlohmann::ordered_json).
+///
+/// Legacy bugs fixed here (DECISION 6), each also noted where it is fixed:
+///   - numeric fields were emitted as null when exactly 0 (truthiness tests): 0 is emitted as 0;
+///   - NO_LINE rows showed result "PUSH": they show "NO_LINE" (other ungraded rows null);
+///   - the results summary counted pushes as incorrect: `incorrect` counts losses only and
+///     `pushes` is reported separately;
+///   - the performance "season" window held every row ≤ D: it is bounded to the NBA season of D.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nbaprops/core/date.hpp"
+#include "nbaprops/warehouse/warehouse.hpp"
+
+namespace nbaprops::exports {
+
+/// Payload type: a JSON object whose keys keep their insertion (legacy layout) order.
+using Json = nlohmann::ordered_json;
+
+/// The export types nbaprops implements, in the order the legacy script ran them.
+enum class ExportType { kResults, kPerformance, kBestBets, kPredictions };
+
+/// System whose rows the results, best-bets and predictions files show.
+inline constexpr const char* kEnsembleSystem = "ensemble_v1";
+/// Best bets kept per date (legacy BestBetsExporter top_n).
+inline constexpr int kBestBetsTopN = 15;
+/// Player historical accuracy used when the player has no graded OVER/UNDER pick before D.
+inline constexpr double kDefaultHistoricalAccuracy = 0.85;
+
+/// @return the legacy CLI name of @p type: "results", "performance", "best-bets", "predictions".
+const char* to_string(ExportType type) noexcept;
+
+/// @return every implemented type, in legacy run order.
+const std::vector<ExportType>& all_types();
+
+/// Parses one legacy CLI type name (case-sensitive, as the legacy `--only` validation was).
+/// @throws ConfigError naming the type; for a legacy type nbaprops does not implement (tonight,
+///         streaks, trends-*, live, live-grading, …) the message says it is out of scope and lists
+///         the supported types.
+ExportType parse_type(std::string_view name);
+
+/// Parses a `--only` list. Empty → all types. Duplicates are dropped; canonical order is kept.
+/// @throws ConfigError as parse_type().
+std::vector<ExportType> parse_types(const std::vector<std::string>& names);
+
+/// Options shared by the builders.
+struct BuildOptions {
+  /// The `generated_at` value of every payload; empty means "read the UTC clock once" (the only
+  /// clock read of the exporters — tests inject a fixed value).
+  std::string generated_at;
+  /// Best bets kept per date.
+  int top_n = kBestBetsTopN;
+  /// Historical accuracy of a player without graded history.
+  double default_historical_accuracy = kDefaultHistoricalAccuracy;
+};
+
+/// results/{date}.json: the ensemble's graded predictions of @p date with summary, breakdowns
+/// (by player tier, confidence, recommendation, context) and best/worst highlights. An ungraded
+/// date gives a zeroed summary, zeroed breakdowns, empty results and empty highlights.
+/// Reads prediction_accuracy and ml_feature_store_v2 for @p date.
+/// @throws StorageError, DataError (an unreadable MLFS features array). Thread-safe if @p wh is.
+Json build_results(Warehouse& wh, Date date, const BuildOptions& options = {});
+
+/// systems/performance.json as of @p as_of: per system the last-7-days, last-30-days and season
+/// windows of system_daily_performance (season bounded to the NBA season of @p as_of), a season
+/// breakdown, display metadata and a comparison of the systems.
+/// @throws StorageError. Thread-safe if @p wh is.
+Json build_performance(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+
+/// best-bets/{date}.json: the ensemble's OVER/UNDER picks of @p date ranked by
+/// confidence × edge factor × player historical accuracy (graded picks strictly before @p date),
+/// the top `options.top_n`, with fatigue (player_composite_factors), rationale and result.
+/// @throws StorageError. Thread-safe if @p wh is.
+Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& options = {});
+
+/// predictions/{date}.json: the ensemble's rows of player_prop_predictions for @p date grouped by
+/// game (teams parsed from game_id `YYYYMMDD_AWAY_HOME`), players by confidence.
+/// @throws StorageError. Thread-safe if @p wh is.
+Json build_predictions(Warehouse& wh, Date date, const BuildOptions& options = {});
+
+/// Dispatches to the builder of @p type (performance: @p date is the as-of date).
+Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& options = {});
+
+/// @return the dated object path of @p type under the output directory, e.g.
+///         "v1/results/2024-01-15.json"; performance has one undated path
+///         "v1/systems/performance.json".
+std::string object_path(ExportType type, Date date);
+
+/// @return the copies refreshed for the newest exported date: "v1/results/latest.json",
+///         "v1/best-bets/latest.json", "v1/predictions/today.json"; none for performance.
+std::vector<std::string> alias_paths(ExportType type);
+
+/// Writes @p payload as UTF-8 JSON with indent 2 (invalid UTF-8 replaced) to @p path atomically:
+/// a temporary file beside it, fsync, then rename. Parent directories are created.
+/// @throws StorageError naming the path. Thread-safe for distinct paths.
+void write_json_atomic(const std::filesystem::path& path, const Json& payload);
+
+/// Outcome of a date (all its types succeeded / some / none) or of a type over the run.
+enum class ExportStatus { kSuccess, kPartial, kFailed };
+/// @return "success", "partial" or "failed".
+const char* to_string(ExportStatus status) noexcept;
+
+/// One type exported for one date.
+struct TypeOutcome {
+  ExportType type = ExportType::kResults;
+  bool ok = false;
+  std::vector<std::string> paths;  ///< files written (relative to the output directory)
+  int64_t count = 0;               ///< results rows / systems / picks / predictions
+  std::string error;               ///< why it failed (empty when ok)
+};
+
+/// Every type exported for one date.
+struct DateOutcome {
+  Date date;
+  ExportStatus status = ExportStatus::kSuccess;
+  std::vector<TypeOutcome> types;
+};
+
+/// Options of write_exports().
+struct ExportOptions {
+  /// Root of the output tree (files go under `<out_dir>/v1/...`).
+  std::filesystem::path out_dir = "exports";
+  /// Types to export; empty means all.
+  std::vector<ExportType> types;
+  BuildOptions build;
+  /// Dates built in parallel (≥ 1).
+  int workers = 2;
+};
+
+/// What a write_exports() call did.
+struct ExportRun {
+  std::vector<DateOutcome> dates;                               ///< in date order
+  std::vector<std::pair<ExportType, ExportStatus>> type_status;  ///< per requested type, over all dates
+  std::string generated_at;                                      ///< the value every payload carries
+  double seconds = 0;
+
+  /// @return every file written (relative paths), in date then type order.
+  [[nodiscard]] std::vector<std::string> files() const;
+  /// @return 0 when every type succeeded on every date, else 1 (DECISION 5; the legacy script
+  ///         exited 1 only when a single-date run failed completely).
+  [[nodiscard]] int exit_code() const;
+};
+
+/// Exports @p dates (any order; duplicates dropped) into `options.out_dir`.
+///
+/// Each source table is read once for the whole list. Dated files are written for every date;
+/// the latest/today copies and systems/performance.json (which has no date in its path) are
+/// written only for the newest date — the legacy range mode rewrote performance.json for every
+/// date and so ended with the same file. A failing type fails only itself for that date; a source
+/// that cannot be read fails the types that need it.
+/// @throws ConfigError for workers < 1. Expected failures are reported in the result, not thrown.
+ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates, const ExportOptions& options);
+
+/// @return every calendar day from @p start to @p end inclusive (the legacy range mode).
+/// @throws ConfigError when @p start is after @p end.
+std::vector<Date> calendar_days(Date start, Date end);
+
+/// @return every distinct game_date of prediction_accuracy, ascending (legacy `--backfill-all`).
+/// @throws StorageError.
+std::vector<Date> graded_dates(Warehouse& wh);
+
+}  // namespace nbaprops::exports

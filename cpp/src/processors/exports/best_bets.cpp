@@ -1,0 +1,152 @@
+// best-bets/{date}.json (legacy BestBetsExporter, spec legacy-mlfs-phase5-6 §6.5).
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "processors/exports/exports_internal.hpp"
+
+namespace nbaprops::exports::detail {
+namespace {
+
+struct Candidate {
+  const Graded* row = nullptr;
+  double edge = 0, composite = 0, history = 0;
+  int64_t sample = 0;
+};
+
+/// player_lookup → value of @p column for the rows of @p s dated @p date (first non-null wins).
+std::unordered_map<std::string, size_t> rows_by_player(const Source& s, Date date, const char* column) {
+  std::unordered_map<std::string, size_t> out;
+  const Table& t = *s.table;
+  const auto [begin, end] = s.rows_on(date);
+  for (size_t r = begin; r < end; ++r) {
+    if (t.col(column).is_null(r)) continue;
+    out.emplace(t.get_text(r, "player_lookup").value_or(""), r);
+  }
+  return out;
+}
+
+std::optional<std::string> fatigue_level(std::optional<int64_t> score) {
+  if (!score) return std::nullopt;
+  if (*score >= 95) return "fresh";
+  if (*score >= 75) return "normal";
+  return "tired";
+}
+
+Json rationale(const Candidate& c, std::optional<int64_t> fatigue) {
+  Json out = Json::array();
+  const double conf = c.row->confidence.value_or(0);
+  if (conf >= 0.80) {
+    out.push_back("High confidence");
+  } else if (conf >= 0.70) {
+    out.push_back("Good confidence");
+  }
+  if (c.edge >= 4.0) {
+    out.push_back("Strong edge");
+  } else if (c.edge >= 2.5) {
+    out.push_back("Solid edge");
+  }
+  if (c.sample >= 5 && c.history >= 0.80) {
+    out.push_back("Strong track record");
+  } else if (c.sample >= 5 && c.history >= 0.70) {
+    out.push_back("Good track record");
+  }
+  if (fatigue && *fatigue >= 95) out.push_back("Well-rested");
+  if (fatigue && *fatigue < 75) out.push_back("Elevated fatigue");
+  if (out.empty()) out.push_back("Meets minimum criteria");
+  return out;
+}
+
+const char* result_of(const Graded& g) {
+  if (g.correct) return *g.correct ? "WIN" : "LOSS";
+  if (!g.actual) return "PENDING";
+  return "PUSH";
+}
+
+}  // namespace
+
+Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options, const std::string& generated_at) {
+  const std::vector<Graded> rows = graded_rows(in, date);
+  std::vector<Candidate> candidates;
+  for (const Graded& g : rows) {
+    // A pick needs a side, a prediction, a line and a confidence to be scored at all.
+    if (!g.is_bet() || !g.predicted || !g.line || !g.confidence) continue;
+    Candidate c;
+    c.row = &g;
+    c.edge = std::fabs(*g.predicted - *g.line);
+    const double edge_factor = std::min(1.5, 1.0 + c.edge / 10.0);
+    c.history = options.default_historical_accuracy;
+    if (auto it = in.picks.find(g.player_lookup); it != in.picks.end()) {
+      const PickHistory& h = it->second;
+      // Graded picks strictly before the date.
+      const auto n = std::lower_bound(h.days.begin(), h.days.end(), date.days()) - h.days.begin();
+      if (n > 0) {
+        c.sample = n;
+        c.history = static_cast<double>(h.wins[static_cast<size_t>(n)]) / static_cast<double>(n);
+      }
+    }
+    c.composite = *g.confidence * edge_factor * c.history;
+    candidates.push_back(c);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.composite > b.composite; });
+  if (candidates.size() > static_cast<size_t>(std::max(0, options.top_n))) {
+    candidates.resize(static_cast<size_t>(std::max(0, options.top_n)));
+  }
+
+  const auto pgs = rows_by_player(in.pgs_names, date, "player_full_name");
+  const auto gamebook = rows_by_player(in.gamebook_names, date, "player_name");
+  const auto fatigue = rows_by_player(in.composite, date, "fatigue_score");
+
+  Json picks = Json::array();
+  int rank = 0;
+  for (const Candidate& c : candidates) {
+    const Graded& g = *c.row;
+    std::string name = g.player_lookup;  // fallback: no name source holds the player
+    if (auto it = pgs.find(g.player_lookup); it != pgs.end()) {
+      name = *in.pgs_names.table->get_text(it->second, "player_full_name");
+    } else if (auto gb = gamebook.find(g.player_lookup); gb != gamebook.end()) {
+      name = *in.gamebook_names.table->get_text(gb->second, "player_name");
+    }
+    std::optional<int64_t> fatigue_score;
+    if (auto it = fatigue.find(g.player_lookup); it != fatigue.end()) {
+      fatigue_score = in.composite.table->get_int(it->second, "fatigue_score");
+    }
+    Json p;
+    p["rank"] = ++rank;
+    p["player_lookup"] = g.player_lookup;
+    p["player_full_name"] = name;
+    p["game_id"] = g.game_id;
+    p["team"] = text(g.team);
+    p["opponent"] = text(g.opponent);
+    p["recommendation"] = text(g.recommendation);
+    p["line"] = number(g.line, 3);
+    p["predicted"] = number(g.predicted, 3);
+    p["edge"] = number(c.edge, 3);
+    p["confidence"] = number(g.confidence, 3);
+    p["composite_score"] = number(c.composite, 3);
+    p["player_historical_accuracy"] = number(c.history, 3);
+    p["player_sample_size"] = c.sample;
+    p["fatigue_score"] = integer(fatigue_score);
+    p["fatigue_level"] = text(fatigue_level(fatigue_score));
+    p["rationale"] = rationale(c, fatigue_score);
+    p["result"] = result_of(g);
+    p["actual"] = integer(g.actual);
+    p["error"] = number(g.abs_error, 3);
+    picks.push_back(std::move(p));
+  }
+
+  Json out;
+  out["game_date"] = date.iso();
+  out["generated_at"] = generated_at;
+  out["methodology"] =
+      "Ensemble OVER/UNDER picks ranked by composite score = confidence x edge factor x player historical "
+      "accuracy; edge factor = min(1.5, 1 + |predicted - line| / 10); historical accuracy = the player's "
+      "graded ensemble picks before the game date (default 0.85 without history); top " +
+      std::to_string(options.top_n) + ".";
+  out["total_picks"] = static_cast<int64_t>(picks.size());
+  out["picks"] = std::move(picks);
+  return out;
+}
+
+}  // namespace nbaprops::exports::detail

@@ -1,0 +1,84 @@
+#pragma once
+// Private to the exporters: the sources loaded once for a list of dates, and the builders that
+// turn them into payloads for one date.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "nbaprops/core/table.hpp"
+#include "nbaprops/processors/exports/exports.hpp"
+
+namespace nbaprops::exports::detail {
+
+/// A table read once (ordered by its partition date) or the error that stopped the read.
+struct Source {
+  std::optional<Table> table;
+  std::string error;
+  bool needed = false;
+
+  [[nodiscard]] bool ok() const { return table.has_value(); }
+  /// Rows [first, second) dated @p d (the read is ordered by game_date).
+  [[nodiscard]] std::pair<size_t, size_t> rows_on(Date d) const;
+};
+
+/// A player's graded ensemble OVER/UNDER picks, oldest first, with a running count of wins
+/// (wins[i] = wins among the first i picks).
+struct PickHistory {
+  std::vector<int32_t> days;
+  std::vector<int32_t> wins{0};
+};
+
+/// Every source an export run reads, loaded once for [first, last].
+struct Inputs {
+  Source accuracy;     ///< prediction_accuracy, [first, last]
+  Source mlfs;         ///< ml_feature_store_v2, [first, last] (results)
+  Source daily_perf;   ///< system_daily_performance, season of as_of .. as_of (performance)
+  Source predictions;  ///< player_prop_predictions, [first, last] (predictions)
+  Source composite;    ///< player_composite_factors, [first, last] (best-bets fatigue)
+  Source pgs_names;    ///< player_game_summary names, [first, last] (best-bets)
+  Source gamebook_names;  ///< nbac_gamebook_player_stats names, [first, last] (best-bets fallback)
+  Source history;      ///< prediction_accuracy before first (best-bets history)
+  std::unordered_map<std::string, PickHistory> picks;  ///< by player_lookup (best-bets)
+};
+
+/// One ensemble row of prediction_accuracy.
+struct Graded {
+  std::string player_lookup, game_id;
+  std::optional<std::string> team, opponent, recommendation;
+  std::optional<double> predicted, confidence, line, minutes, abs_error, signed_error;
+  std::optional<int64_t> actual;
+  std::optional<bool> correct, within_3, within_5;
+
+  [[nodiscard]] bool is_bet() const { return recommendation == "OVER" || recommendation == "UNDER"; }
+  /// An OVER/UNDER pick whose actual equals the line exactly (graded neither win nor loss).
+  [[nodiscard]] bool is_push() const {
+    return is_bet() && !correct && line && actual && static_cast<double>(*actual) == *line;
+  }
+};
+
+/// The ensemble_v1 rows of prediction_accuracy dated @p date, ordered by (game_id, player_lookup).
+std::vector<Graded> graded_rows(const Inputs& in, Date date);
+
+/// Reads what @p types need; read errors are kept in the Source, never thrown.
+Inputs load(Warehouse& wh, Date first, Date last, Date as_of, const std::vector<ExportType>& types);
+
+/// @return the read error of a source @p type needs, or "" when all of them loaded.
+std::string source_error(const Inputs& in, ExportType type);
+
+/// @return the builder's payload for @p date. @throws DataError on undecodable stored values.
+Json results_payload(const Inputs& in, Date date, const std::string& generated_at);
+Json performance_payload(const Inputs& in, Date as_of, const std::string& generated_at);
+Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options, const std::string& generated_at);
+Json predictions_payload(const Inputs& in, Date date, const std::string& generated_at);
+
+/// JSON number rounded like Python's round(x, digits), or null — never null for an exact 0
+/// (the legacy `round(x, n) if x else None` turned 0 into null; fixed, DECISION 6).
+Json number(std::optional<double> x, int digits);
+/// JSON integer or null.
+Json integer(std::optional<int64_t> x);
+/// JSON string or null.
+Json text(const std::optional<std::string>& x);
+
+}  // namespace nbaprops::exports::detail

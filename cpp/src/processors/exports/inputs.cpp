@@ -1,0 +1,167 @@
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "nbaprops/core/error.hpp"
+#include "nbaprops/core/schema.hpp"
+#include "nbaprops/processors/common.hpp"
+#include "processors/exports/exports_internal.hpp"
+
+namespace nbaprops::exports::detail {
+namespace {
+
+const std::vector<std::string> kAccuracyColumns = {
+    "player_lookup",  "game_id",        "game_date",       "system_id",          "team_abbr",
+    "opponent_team_abbr", "predicted_points", "confidence_score", "recommendation", "line_value",
+    "actual_points",  "minutes_played", "absolute_error",  "signed_error",       "prediction_correct",
+    "within_3_points", "within_5_points"};
+const std::vector<std::string> kHistoryColumns = {"player_lookup", "game_date", "system_id", "recommendation",
+                                                  "prediction_correct"};
+const std::vector<std::string> kMlfsColumns = {"player_lookup", "game_id", "game_date", "features", "is_home",
+                                               "days_rest"};
+const std::vector<std::string> kPredictionColumns = {
+    "system_id",        "player_lookup",  "game_date",           "game_id",         "predicted_points",
+    "confidence_score", "recommendation", "current_points_line", "pace_adjustment", "similar_games_count"};
+
+void read_into(Source& s, Warehouse& wh, const char* table, DateRange range, const std::vector<std::string>& cols) {
+  s.needed = true;
+  try {
+    s.table.emplace(wh.read(catalog::get(table), range, cols));
+  } catch (const std::exception& e) {
+    s.error = std::string(table) + ": " + e.what();
+  }
+}
+
+bool needs(const std::vector<ExportType>& types, ExportType t) {
+  return std::find(types.begin(), types.end(), t) != types.end();
+}
+
+void add_picks(std::unordered_map<std::string, PickHistory>& out, const Table& t) {
+  const Column& player = t.col("player_lookup");
+  const Column& day = t.col("game_date");
+  const Column& system = t.col("system_id");
+  const Column& rec = t.col("recommendation");
+  const Column& correct = t.col("prediction_correct");
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (system.is_null(r) || system.text_at(r) != kEnsembleSystem || rec.is_null(r)) continue;
+    if (rec.text_at(r) != "OVER" && rec.text_at(r) != "UNDER") continue;
+    PickHistory& h = out[player.text_at(r)];
+    h.days.push_back(static_cast<int32_t>(day.int_at(r)));
+    // Legacy: AVG(CASE WHEN prediction_correct THEN 1 ELSE 0) — a push counts as a pick that
+    // did not win (kept: the spec lists it as the legacy formula, not as a bug).
+    const bool won = !correct.is_null(r) && correct.int_at(r) != 0;
+    h.wins.push_back(h.wins.back() + (won ? 1 : 0));
+  }
+}
+
+}  // namespace
+
+std::pair<size_t, size_t> Source::rows_on(Date d) const {
+  if (!table) return {0, 0};
+  const auto& days = table->col("game_date").ints();
+  auto lo = std::lower_bound(days.begin(), days.end(), int64_t{d.days()});
+  auto hi = std::upper_bound(lo, days.end(), int64_t{d.days()});
+  return {static_cast<size_t>(lo - days.begin()), static_cast<size_t>(hi - days.begin())};
+}
+
+Inputs load(Warehouse& wh, Date first, Date last, Date as_of, const std::vector<ExportType>& types) {
+  Inputs in;
+  const DateRange range{first, last};
+  const bool results = needs(types, ExportType::kResults);
+  const bool best_bets = needs(types, ExportType::kBestBets);
+  const bool predictions = needs(types, ExportType::kPredictions);
+  if (results || best_bets || predictions) {
+    read_into(in.accuracy, wh, "nba_predictions.prediction_accuracy", range, kAccuracyColumns);
+  }
+  if (results) read_into(in.mlfs, wh, "nba_predictions.ml_feature_store_v2", range, kMlfsColumns);
+  if (needs(types, ExportType::kPerformance)) {
+    // Legacy: the "season" window summed every row ≤ D. Fixed (DECISION 6): rows of the NBA
+    // season of D only (season year: month ≥ 10 → year, else year − 1; it starts Oct 1).
+    const Date season_start = Date::from_ymd(season_of(as_of), 10, 1);
+    read_into(in.daily_perf, wh, "nba_predictions.system_daily_performance", DateRange{season_start, as_of}, {});
+  }
+  if (predictions) {
+    read_into(in.predictions, wh, "nba_predictions.player_prop_predictions", range, kPredictionColumns);
+  }
+  if (best_bets) {
+    read_into(in.composite, wh, "nba_precompute.player_composite_factors", range,
+              {"player_lookup", "game_date", "game_id", "fatigue_score"});
+    // Player display names: the legacy joined nba_players_registry, which this warehouse does not
+    // hold. We use player_game_summary.player_full_name of the game date, then the raw gamebook's
+    // player_name, and fall back to player_lookup when neither has the player.
+    read_into(in.pgs_names, wh, "nba_analytics.player_game_summary", range,
+              {"player_lookup", "game_date", "player_full_name"});
+    read_into(in.gamebook_names, wh, "nba_raw.nbac_gamebook_player_stats", range,
+              {"player_lookup", "game_date", "player_name"});
+    read_into(in.history, wh, "nba_predictions.prediction_accuracy",
+              DateRange{Date::from_ymd(1900, 1, 1), first - 1}, kHistoryColumns);
+    if (in.history.ok()) add_picks(in.picks, *in.history.table);
+    if (in.accuracy.ok()) add_picks(in.picks, *in.accuracy.table);
+  }
+  return in;
+}
+
+std::string source_error(const Inputs& in, ExportType type) {
+  std::vector<const Source*> used;
+  switch (type) {
+    case ExportType::kResults: used = {&in.accuracy, &in.mlfs}; break;
+    case ExportType::kPerformance: used = {&in.daily_perf}; break;
+    case ExportType::kBestBets:
+      used = {&in.accuracy, &in.history, &in.composite, &in.pgs_names, &in.gamebook_names};
+      break;
+    case ExportType::kPredictions: used = {&in.predictions, &in.accuracy}; break;
+  }
+  for (const Source* s : used) {
+    if (!s->needed) return std::string("internal: source not loaded for ") + to_string(type);
+    if (!s->ok()) return "cannot read " + s->error;
+  }
+  return "";
+}
+
+std::vector<Graded> graded_rows(const Inputs& in, Date date) {
+  std::vector<Graded> out;
+  if (!in.accuracy.ok()) return out;
+  const Table& t = *in.accuracy.table;
+  const auto [begin, end] = in.accuracy.rows_on(date);
+  for (size_t r = begin; r < end; ++r) {
+    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
+    Graded g;
+    g.player_lookup = t.get_text(r, "player_lookup").value_or("");
+    g.game_id = t.get_text(r, "game_id").value_or("");
+    g.team = t.get_text(r, "team_abbr");
+    g.opponent = t.get_text(r, "opponent_team_abbr");
+    g.recommendation = t.get_text(r, "recommendation");
+    g.predicted = t.get_real(r, "predicted_points");
+    g.confidence = t.get_real(r, "confidence_score");
+    g.line = t.get_real(r, "line_value");
+    g.minutes = t.get_real(r, "minutes_played");
+    g.abs_error = t.get_real(r, "absolute_error");
+    g.signed_error = t.get_real(r, "signed_error");
+    g.actual = t.get_int(r, "actual_points");
+    g.correct = t.get_bool(r, "prediction_correct");
+    g.within_3 = t.get_bool(r, "within_3_points");
+    g.within_5 = t.get_bool(r, "within_5_points");
+    out.push_back(std::move(g));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Graded& a, const Graded& b) {
+    return std::tie(a.game_id, a.player_lookup) < std::tie(b.game_id, b.player_lookup);
+  });
+  return out;
+}
+
+Json number(std::optional<double> x, int digits) {
+  if (!x || !std::isfinite(*x)) return nullptr;
+  return proc::py_round(*x, digits);
+}
+
+Json integer(std::optional<int64_t> x) {
+  if (!x) return nullptr;
+  return *x;
+}
+
+Json text(const std::optional<std::string>& x) {
+  if (!x) return nullptr;
+  return *x;
+}
+
+}  // namespace nbaprops::exports::detail

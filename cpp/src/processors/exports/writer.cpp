@@ -1,0 +1,303 @@
+// Export types, object paths, atomic JSON files and the multi-date writer.
+#include <fcntl.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
+#include "nbaprops/core/schema.hpp"
+#include "processors/exports/exports_internal.hpp"
+
+namespace nbaprops::exports {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string supported_list() {
+  std::string out;
+  for (ExportType t : all_types()) out += (out.empty() ? "" : ", ") + std::string(to_string(t));
+  return out;
+}
+
+/// Legacy EXPORT_TYPES (and groups, and player profiles) that nbaprops does not implement.
+bool is_legacy_only(std::string_view name) {
+  static const char* kLegacy[] = {"tonight",           "tonight-players",    "streaks",
+                                  "trends-hot-cold",   "trends-bounce-back", "trends-what-matters",
+                                  "trends-team",       "trends-quick-hits",  "trends-deep-dive",
+                                  "tonight-trend-plays", "live",             "live-grading",
+                                  "trends-daily",      "trends-weekly",      "trends-all",
+                                  "players"};
+  return std::any_of(std::begin(kLegacy), std::end(kLegacy), [&](const char* n) { return name == n; });
+}
+
+std::string generated_now() { return iso_timestamp_now(true); }
+
+Json build_one(const detail::Inputs& in, ExportType type, Date date, const BuildOptions& o, const std::string& gen) {
+  if (std::string err = detail::source_error(in, type); !err.empty()) throw StorageError(err);
+  switch (type) {
+    case ExportType::kResults: return detail::results_payload(in, date, gen);
+    case ExportType::kPerformance: return detail::performance_payload(in, date, gen);
+    case ExportType::kBestBets: return detail::best_bets_payload(in, date, o, gen);
+    case ExportType::kPredictions: return detail::predictions_payload(in, date, gen);
+  }
+  throw ConfigError("unknown export type");
+}
+
+int64_t count_of(ExportType type, const Json& payload) {
+  switch (type) {
+    case ExportType::kResults: return static_cast<int64_t>(payload.at("results").size());
+    case ExportType::kPerformance: return static_cast<int64_t>(payload.at("systems").size());
+    case ExportType::kBestBets: return payload.at("total_picks").get<int64_t>();
+    case ExportType::kPredictions: return payload.at("total_predictions").get<int64_t>();
+  }
+  return 0;
+}
+
+Json build_single(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
+  const detail::Inputs in = detail::load(wh, date, date, date, {type});
+  return build_one(in, type, date, o, o.generated_at.empty() ? generated_now() : o.generated_at);
+}
+
+}  // namespace
+
+const char* to_string(ExportType type) noexcept {
+  switch (type) {
+    case ExportType::kResults: return "results";
+    case ExportType::kPerformance: return "performance";
+    case ExportType::kBestBets: return "best-bets";
+    case ExportType::kPredictions: return "predictions";
+  }
+  return "results";
+}
+
+const char* to_string(ExportStatus status) noexcept {
+  switch (status) {
+    case ExportStatus::kSuccess: return "success";
+    case ExportStatus::kPartial: return "partial";
+    case ExportStatus::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+const std::vector<ExportType>& all_types() {
+  static const std::vector<ExportType> kAll = {ExportType::kResults, ExportType::kPerformance,
+                                               ExportType::kBestBets, ExportType::kPredictions};
+  return kAll;
+}
+
+ExportType parse_type(std::string_view name) {
+  for (ExportType t : all_types()) {
+    if (name == to_string(t)) return t;
+  }
+  if (is_legacy_only(name)) {
+    throw ConfigError("export type '" + std::string(name) +
+                      "' is a legacy export that nbaprops does not implement (out of scope: tonight, "
+                      "tonight-players, streaks, trends-*, tonight-trend-plays, live, live-grading, player "
+                      "profiles); supported types: " + supported_list());
+  }
+  throw ConfigError("unknown export type '" + std::string(name) + "'; supported types: " + supported_list());
+}
+
+std::vector<ExportType> parse_types(const std::vector<std::string>& names) {
+  std::vector<bool> wanted(all_types().size(), false);
+  bool any = false;
+  for (const auto& n : names) {
+    wanted[static_cast<size_t>(parse_type(n))] = true;
+    any = true;
+  }
+  if (!any) return all_types();
+  std::vector<ExportType> out;
+  for (ExportType t : all_types()) {
+    if (wanted[static_cast<size_t>(t)]) out.push_back(t);
+  }
+  return out;
+}
+
+Json build_results(Warehouse& wh, Date date, const BuildOptions& o) {
+  return build_single(wh, ExportType::kResults, date, o);
+}
+Json build_performance(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kPerformance, as_of, o);
+}
+Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& o) {
+  return build_single(wh, ExportType::kBestBets, date, o);
+}
+Json build_predictions(Warehouse& wh, Date date, const BuildOptions& o) {
+  return build_single(wh, ExportType::kPredictions, date, o);
+}
+Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
+  return build_single(wh, type, date, o);
+}
+
+std::string object_path(ExportType type, Date date) {
+  switch (type) {
+    case ExportType::kResults: return "v1/results/" + date.iso() + ".json";
+    case ExportType::kPerformance: return "v1/systems/performance.json";
+    case ExportType::kBestBets: return "v1/best-bets/" + date.iso() + ".json";
+    case ExportType::kPredictions: return "v1/predictions/" + date.iso() + ".json";
+  }
+  return "";
+}
+
+std::vector<std::string> alias_paths(ExportType type) {
+  switch (type) {
+    case ExportType::kResults: return {"v1/results/latest.json"};
+    case ExportType::kPerformance: return {};
+    case ExportType::kBestBets: return {"v1/best-bets/latest.json"};
+    case ExportType::kPredictions: return {"v1/predictions/today.json"};
+  }
+  return {};
+}
+
+void write_json_atomic(const fs::path& path, const Json& payload) {
+  static std::atomic<uint64_t> counter{0};
+  std::error_code ec;
+  if (path.has_parent_path()) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) throw StorageError("cannot create directory " + path.parent_path().string() + ": " + ec.message());
+  }
+  const std::string body = payload.dump(2, ' ', false, nlohmann::detail::error_handler_t::replace);
+  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw StorageError("cannot write " + tmp.string() + ": " + std::strerror(errno));
+  size_t done = 0;
+  int err = 0;
+  while (done < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (err) {
+    fs::remove(tmp, ec);
+    throw StorageError("cannot write " + path.string() + ": " + std::strerror(err));
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignore;
+    fs::remove(tmp, ignore);
+    throw StorageError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  }
+}
+
+std::vector<std::string> ExportRun::files() const {
+  std::vector<std::string> out;
+  for (const auto& d : dates) {
+    for (const auto& t : d.types) out.insert(out.end(), t.paths.begin(), t.paths.end());
+  }
+  return out;
+}
+
+int ExportRun::exit_code() const {
+  for (const auto& d : dates) {
+    for (const auto& t : d.types) {
+      if (!t.ok) return 1;
+    }
+  }
+  return 0;
+}
+
+ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const ExportOptions& options) {
+  if (options.workers < 1) throw ConfigError("export workers must be at least 1");
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Date> dates = dates_in;
+  std::sort(dates.begin(), dates.end());
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  const std::vector<ExportType> types = options.types.empty() ? all_types() : options.types;
+
+  ExportRun run;
+  run.generated_at = options.build.generated_at.empty() ? generated_now() : options.build.generated_at;
+  if (dates.empty()) return run;
+  const Date newest = dates.back();
+  const detail::Inputs in = detail::load(wh, dates.front(), newest, newest, types);
+
+  // Dates with work: every date for dated types; performance only for the newest date.
+  for (Date d : dates) {
+    DateOutcome o;
+    o.date = d;
+    for (ExportType t : types) {
+      if (t == ExportType::kPerformance && d != newest) continue;
+      TypeOutcome to;
+      to.type = t;
+      o.types.push_back(std::move(to));
+    }
+    if (!o.types.empty()) run.dates.push_back(std::move(o));
+  }
+
+  tbb::task_arena arena(options.workers);
+  arena.execute([&] {
+    tbb::parallel_for(size_t{0}, run.dates.size(), [&](size_t i) {
+      DateOutcome& o = run.dates[i];
+      for (TypeOutcome& to : o.types) {
+        try {
+          const Json payload = build_one(in, to.type, o.date, options.build, run.generated_at);
+          to.count = count_of(to.type, payload);
+          std::vector<std::string> paths = {object_path(to.type, o.date)};
+          if (o.date == newest) {
+            // Range mode: only the last date refreshes latest/today (legacy).
+            for (auto& a : alias_paths(to.type)) paths.push_back(std::move(a));
+          }
+          for (const auto& p : paths) {
+            write_json_atomic(options.out_dir / p, payload);
+            to.paths.push_back(p);
+          }
+          to.ok = true;
+        } catch (const std::exception& e) {
+          to.ok = false;
+          to.error = e.what();
+          NBAPROPS_LOG_WARN << "export " << to_string(to.type) << " " << o.date.iso() << " failed: " << e.what();
+        }
+      }
+      const auto ok = std::count_if(o.types.begin(), o.types.end(), [](const TypeOutcome& t) { return t.ok; });
+      o.status = ok == static_cast<long>(o.types.size()) ? ExportStatus::kSuccess
+                 : ok == 0                               ? ExportStatus::kFailed
+                                                         : ExportStatus::kPartial;
+    });
+  });
+
+  for (ExportType t : types) {
+    size_t ran = 0, ok = 0;
+    for (const auto& d : run.dates) {
+      for (const auto& to : d.types) {
+        if (to.type != t) continue;
+        ++ran;
+        ok += to.ok ? 1 : 0;
+      }
+    }
+    run.type_status.emplace_back(t, ok == ran ? ExportStatus::kSuccess
+                                    : ok == 0 ? ExportStatus::kFailed
+                                              : ExportStatus::kPartial);
+  }
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return run;
+}
+
+std::vector<Date> calendar_days(Date start, Date end) {
+  if (end < start) throw ConfigError("export range start " + start.iso() + " is after its end " + end.iso());
+  std::vector<Date> out;
+  out.reserve(static_cast<size_t>(end - start + 1));
+  for (Date d = start; d <= end; d = d + 1) out.push_back(d);
+  return out;
+}
+
+std::vector<Date> graded_dates(Warehouse& wh) {
+  std::vector<Date> out;
+  for (const auto& [d, n] : wh.partition_counts(catalog::get("nba_predictions.prediction_accuracy"), std::nullopt)) {
+    if (n > 0) out.push_back(d);
+  }
+  return out;
+}
+
+}  // namespace nbaprops::exports
