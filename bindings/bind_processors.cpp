@@ -1,8 +1,13 @@
 // The processor registry (read-only view for planning, docs and the CLI).
 #include <pybind11/stl.h>
 
+#include <memory>
+#include <optional>
+
 #include "bindings.hpp"
+#include "nbaprops/models/xgboost.hpp"
 #include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 
 namespace nbaprops::py {
 namespace {
@@ -38,6 +43,25 @@ void bind_processors(pyb::module_& m) {
     }
     return out;
   }, "Registered processors in dependency order.");
+  m.def(
+      "set_xgboost_model",
+      [](std::optional<std::string> path, std::string model_id) {
+        if (!path) {
+          predictions::set_xgboost_model(nullptr, "");
+          return;
+        }
+        std::shared_ptr<const models::XGBoostModel> model;
+        {
+          pyb::gil_scoped_release release;
+          model = std::make_shared<const models::XGBoostModel>(models::XGBoostModel::load(*path));
+        }
+        predictions::set_xgboost_model(std::move(model), std::move(model_id));
+      },
+      pyb::arg("path"), pyb::arg("model_id") = "",
+      "Loads the XGBoost model the predictions processor evaluates (None disables the system).");
+  m.def(
+      "xgboost_model_id", [] { return predictions::xgboost_model().second; },
+      "Id of the configured XGBoost model ('' when none).");
 }
 
 }  // namespace nbaprops::py

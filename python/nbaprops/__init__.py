@@ -15,6 +15,7 @@ from . import _core
 from .api import demo
 from .api.coverage import format_monthly, monthly_counts
 from .api.importers import import_boxscores, import_schedule, import_shots
+from .api.models import set_xgboost_model, xgboost_model_id
 from .api.runner import (
     CoverageReport,
     Plan,
@@ -88,4 +89,6 @@ __all__ = [
     "processors",
     "read",
     "reset_checkpoint",
+    "set_xgboost_model",
+    "xgboost_model_id",
 ]

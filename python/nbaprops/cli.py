@@ -32,6 +32,9 @@ def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True)
     p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
                    help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
     p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
+    p.add_argument("--xgboost-model", default=None, metavar="PATH|none",
+                   help="XGBoost model for the predictions (default $NBAPROPS_XGBOOST_MODEL or the shared "
+                        "21-feature model; 'none' runs without the XGBoost system)")
     if with_processors:
         p.add_argument("--processors", "-p", default="all",
                        help="names, short codes (togs,psza) or phases (phase3,phase4); default all")
@@ -60,8 +63,12 @@ def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
     return start, end, dates
 
 
-def run_backfill(args, processors, log_header: Optional[str] = None, on_result=None) -> int:
-    """Shared by `nbaprops backfill` and the legacy job scripts. Returns the exit code."""
+def run_backfill(args, processors, log_header: Optional[str] = None, on_result=None, gate=None) -> int:
+    """Shared by `nbaprops backfill` and the legacy job scripts. Returns the exit code.
+
+    ``gate(wh, plan, log) -> bool`` is an extra job-specific check run before writing (and reported
+    in --dry-run); a False result stops the run with exit code 1.
+    """
     import nbaprops
 
     log = logging.getLogger("nbaprops.backfill")
@@ -86,11 +93,17 @@ def run_backfill(args, processors, log_header: Optional[str] = None, on_result=N
         log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(p.dates), total_days,
                  total_days - len(p.dates))
     log.info("Processing %d units: %d processors × %d game dates", len(p), len(p.processors), len(p.dates))
+    model = getattr(args, "xgboost_model", None)
+    if model:
+        nbaprops.set_xgboost_model(None if model.lower() == "none" else model)
+    gate_ok = gate(wh, p, log) if gate is not None else True
     if args.dry_run:
         print(p)
         report = nbaprops.preflight(wh, p)
         print(report)
         return 0
+    if not gate_ok:
+        return 1
     if args.no_resume and not dates:
         for j in jobs:
             if nbaprops.reset_checkpoint(j["legacy_job"], start, end, args.checkpoint_dir):

@@ -17,7 +17,8 @@ PHASE3 = ["nba_analytics.team_offense_game_summary", "nba_analytics.team_defense
           "nba_analytics.upcoming_team_game_context"]
 PHASE4_PLAYER = ["nba_precompute.player_composite_factors", "nba_precompute.player_daily_cache",
                  "nba_predictions.ml_feature_store_v2"]
-TIMESTAMPS = {"created_at", "processed_at", "updated_at"}
+PHASE5 = ["nba_predictions.player_prop_predictions"]
+TIMESTAMPS = {"created_at", "processed_at", "updated_at", "graded_at", "computed_at"}
 
 
 def game_dates(wh):
@@ -137,8 +138,8 @@ def _snapshot(wh, tables, start, end):
 
 
 def test_rerun_gives_identical_rows_and_hashes(demo_copy, tmp_path):
-    tables = PHASE3 + PHASE4_PLAYER + ["nba_precompute.team_defense_zone_analysis",
-                                        "nba_precompute.player_shot_zone_analysis"]
+    tables = PHASE3 + PHASE4_PLAYER + PHASE5 + ["nba_precompute.team_defense_zone_analysis",
+                                                 "nba_precompute.player_shot_zone_analysis"]
     before = _snapshot(demo_copy, tables, "2023-12-10", "2023-12-16")
     r = nbaprops.backfill(demo_copy, "2023-12-10", "2023-12-16", resume=False, progress="none",
                           checkpoint_dir=tmp_path / "ck")
@@ -155,7 +156,8 @@ def test_point_in_time_changes_on_or_after_d_leave_d_unchanged(demo_copy, tmp_pa
 
     d = "2024-01-17"
     context = ["nba_analytics.upcoming_player_game_context", "nba_analytics.upcoming_team_game_context",
-               "nba_precompute.team_defense_zone_analysis", "nba_precompute.player_shot_zone_analysis"] + PHASE4_PLAYER
+               "nba_precompute.team_defense_zone_analysis", "nba_precompute.player_shot_zone_analysis"] + PHASE4_PLAYER \
+        + PHASE5
     before = _snapshot(demo_copy, context + ["nba_analytics.player_game_summary"], d, d)
     # Rewrite every box-score fact dated on or after D.
     sql(demo_copy, "nba_raw", "UPDATE nbac_gamebook_player_stats SET points = points + 9, "
@@ -185,8 +187,8 @@ def test_read_cache_gives_the_same_rows_as_direct_reads(demo_copy, demo, tmp_pat
     r = nbaprops.backfill(demo_copy, start, end, resume=False, progress="none", checkpoint_dir=tmp_path / "ck",
                           cache_reads=False)
     assert r.exit_code == 0, r.summary_text
-    tables = PHASE3 + PHASE4_PLAYER + ["nba_precompute.team_defense_zone_analysis",
-                                        "nba_precompute.player_shot_zone_analysis"]
+    tables = PHASE3 + PHASE4_PLAYER + PHASE5 + ["nba_precompute.team_defense_zone_analysis",
+                                                 "nba_precompute.player_shot_zone_analysis"]
     cached, direct = _snapshot(demo, tables, start, end), _snapshot(demo_copy, tables, start, end)
     for t in tables:
         pd.testing.assert_frame_equal(cached[t], direct[t], obj=t)

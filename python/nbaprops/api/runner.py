@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import _core
 from .dates import DateLike, iso, to_days
+from .models import ensure_default_model
 from .progress import make_progress
 from .warehouse import Warehouse
 
@@ -175,6 +176,8 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     totals: dict[str, int] = {}
     for u in p.native.units():
         totals[u["processor"]] = totals.get(u["processor"], 0) + 1
+    if "player_prop_predictions" in totals:
+        ensure_default_model()
     reporter = make_progress(progress, totals, {k: v["entity"] for k, v in infos.items()},
                              prefix_processor=len(totals) > 1, phases={k: v["phase"] for k, v in infos.items()})
     handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,

@@ -21,13 +21,19 @@ CLASS_NAMES = {
     "pcf": "PlayerCompositeFactorsProcessor",
     "pdc": "PlayerDailyCacheProcessor",
     "mlfs": "MLFeatureStoreProcessor",
+    "pred": "PlayerPropPredictionsBackfill",
+    "grade": "PredictionAccuracyProcessor",
+    "sdp": "SystemDailyPerformanceProcessor",
 }
 
 
 def summary_block(result, code: str, phase: int, module: str, start: Optional[str], end: Optional[str],
-                  entity: str) -> str:
-    """The legacy summary block (80 '=' lines, counts, failed dates, a --dates retry hint)."""
+                  entity: str, processor: Optional[str] = None) -> str:
+    """The legacy summary block (80 '=' lines, counts, failed dates, a --dates retry hint), over the
+    units of ``processor`` when given (a job may run helpers alongside its processor)."""
     units = result.units
+    if processor is not None and len(units):
+        units = units[units["processor"] == processor]
     ok = units[units["status"].isin(["success", "empty"])]
     skipped = units[units["status"].str.startswith("skipped")]
     failed = units[units["status"].isin(["failed", "blocked", "cancelled"])]
@@ -35,7 +41,7 @@ def summary_block(result, code: str, phase: int, module: str, start: Optional[st
     if phase == 3:
         lines.append("DAY-BY-DAY BACKFILL SUMMARY:")
     else:
-        lines.append(f"PHASE 4 BACKFILL SUMMARY - {CLASS_NAMES.get(code, code)}:")
+        lines.append(f"PHASE {phase} BACKFILL SUMMARY - {CLASS_NAMES.get(code, code)}:")
     if start:
         lines.append(f"  Date range: {start} to {end}")
     lines.append(f"  Game dates processed: {len(units)}")
@@ -48,6 +54,9 @@ def summary_block(result, code: str, phase: int, module: str, start: Optional[st
     else:
         total = int(units["entities"].sum()) if len(units) else 0
         lines.append(f"  Total {entity} processed: {total:,} (avg {total / max(len(ok), 1):.0f}/date)")
+        if phase == 5:
+            rows = int(units["rows"].sum()) if len(units) else 0
+            lines.append(f"  Total rows written: {rows:,}")
     if len(failed):
         dates = [d.strftime("%Y-%m-%d") for d in failed["date"]]
         shown = ", ".join(dates[:10]) + (f" ... and {len(dates) - 10} more" if len(dates) > 10 else "")
@@ -60,12 +69,18 @@ def summary_block(result, code: str, phase: int, module: str, start: Optional[st
     return "\n".join(lines)
 
 
-def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] = None) -> int:
-    """Entry point of one legacy job script; ``code`` is the processor's short code."""
+def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] = None, *,
+             also: Sequence[str] = (), add_flags=None, gate=None) -> int:
+    """Entry point of one legacy job script; ``code`` is the processor's short code, ``also`` the
+    codes of processors the legacy job ran with it (e.g. grading's daily aggregation).
+    ``add_flags(parser)`` adds job-specific flags; ``gate(args)`` returns the run's extra check
+    (see ``run_backfill``)."""
     parser = argparse.ArgumentParser(prog=f"python -m {module}",
                                      description=f"Backfill {code} (nbaprops, legacy-compatible flags)")
     add_backfill_flags(parser, with_processors=False)
     _warehouse_arg(parser)
+    if add_flags is not None:
+        add_flags(parser)
     args = parser.parse_args(argv)
     _setup_logging()
     log = logging.getLogger("nbaprops.backfill")
@@ -76,13 +91,14 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
         if info is None:
             raise errors.ConfigError(f"processor {code} is not available in this build")
         processor = info["name"]
+        names = [processor] + [p["name"] for p in nbaprops.processors() if p["code"] in also]
         captured = {}
 
         def on_result(result, start, end):
-            captured["block"] = summary_block(result, code, phase, module, start, end, info["entity"])
+            captured["block"] = summary_block(result, code, phase, module, start, end, info["entity"], processor)
 
-        code = run_backfill(args, [processor], log_header=f"Starting {processor} backfill (nbaprops)",
-                            on_result=on_result)
+        code = run_backfill(args, names, log_header=f"Starting {processor} backfill (nbaprops)",
+                            on_result=on_result, gate=gate(args) if gate is not None else None)
         if "block" in captured:
             print(captured["block"])
         return code

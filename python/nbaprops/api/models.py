@@ -1,0 +1,76 @@
+"""The XGBoost model the predictions processor evaluates (DESIGN DECISION 7: a real tree model).
+
+Resolution when none was set explicitly: ``$NBAPROPS_XGBOOST_MODEL`` (a file, or ``none`` to run
+without the XGBoost system), else the 21-feature points model in ``$NBAPROPS_SHARED_DATA/models``
+or in the ``shared/data/models`` folder beside a source checkout. Without a model, predictions are
+made by the other four systems and every row carries the warning ``xgboost_model_unavailable``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Optional
+
+from .. import _core
+
+DEFAULT_MODEL_FILE = "xgboost_points_v4_21features.json.gz"
+_log = logging.getLogger("nbaprops")
+_state = {"explicit": False}
+
+
+def model_id(path: str | os.PathLike) -> str:
+    """``xgboost_points_v4_21features`` for ``…/xgboost_points_v4_21features.json.gz``."""
+    name = Path(path).name
+    for suffix in (".gz", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def default_model_path() -> Optional[Path]:
+    """The model file to use when none was set (see the module docstring), or None."""
+    env = os.environ.get("NBAPROPS_XGBOOST_MODEL")
+    if env:
+        if env.lower() == "none":
+            return None
+        path = Path(env)
+        if not path.is_file():
+            raise FileNotFoundError(f"NBAPROPS_XGBOOST_MODEL={env}: no such model file")
+        return path
+    candidates = []
+    if os.environ.get("NBAPROPS_SHARED_DATA"):
+        candidates.append(Path(os.environ["NBAPROPS_SHARED_DATA"]) / "models" / DEFAULT_MODEL_FILE)
+    candidates.append(Path(__file__).resolve().parents[3].parent / "shared" / "data" / "models" / DEFAULT_MODEL_FILE)
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def set_xgboost_model(path: Optional[str | os.PathLike]) -> str:
+    """Load ``path`` (a native XGBoost JSON model, ``.json`` or ``.json.gz``) for the predictions
+    processor, or disable the XGBoost system with ``None``. Returns the model id stored in
+    ``ml_model_id``. Errors name the file and the offending field."""
+    _state["explicit"] = True
+    if path is None:
+        _core.set_xgboost_model(None, "")
+        return ""
+    _core.set_xgboost_model(os.fspath(path), model_id(path))
+    return xgboost_model_id()
+
+
+def xgboost_model_id() -> str:
+    """Id of the loaded model ('' when none)."""
+    return str(_core.xgboost_model_id())
+
+
+def ensure_default_model() -> str:
+    """Load the default model once, unless a model was set (or disabled) explicitly."""
+    if _state["explicit"] or xgboost_model_id():
+        return xgboost_model_id()
+    _state["explicit"] = True  # resolve once per process
+    path = default_model_path()
+    if path is None:
+        _log.warning("no XGBoost model found (set NBAPROPS_XGBOOST_MODEL or nbaprops.set_xgboost_model); "
+                     "predictions use the other four systems")
+        return ""
+    _core.set_xgboost_model(os.fspath(path), model_id(path))
+    return xgboost_model_id()

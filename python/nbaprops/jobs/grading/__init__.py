@@ -1,0 +1,1 @@
+"""Legacy-compatible Phase 5B job (backfill_jobs/grading/)."""

@@ -1,0 +1,1 @@
+"""Legacy-compatible Phase 5A job (backfill_jobs/prediction/)."""
