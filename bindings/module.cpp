@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   nbaprops::py::bind_processors(m);
   nbaprops::py::bind_pipeline(m);
   nbaprops::py::bind_data(m);
+  nbaprops::py::bind_models(m);
 }

@@ -17,8 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr uint32_t kDefaultLeftBit = 0x80000000u;
-constexpr uint32_t kFeatureMask = 0x7fffffffu;
 constexpr size_t kBlockRows = 64;          // rows walked together, tree by tree
 constexpr size_t kParallelMinRows = 1024;  // below this TBB costs more than it saves
 
@@ -121,7 +119,7 @@ XGBoostModel XGBoostModel::parse(std::string_view json_text, const std::string& 
   const Where pw = lw.at("learner_model_param");
   const json& param = field(learner, "learner_model_param", lw);
   int64_t num_feature = to_int(field(param, "num_feature", pw), pw.at("num_feature"));
-  if (num_feature < 1 || num_feature > static_cast<int64_t>(kFeatureMask)) {
+  if (num_feature < 1 || num_feature > int64_t{INT32_MAX}) {
     pw.at("num_feature").fail("must be positive, got " + std::to_string(num_feature));
   }
   m.num_features_ = static_cast<int>(num_feature);
@@ -200,9 +198,14 @@ XGBoostModel XGBoostModel::parse(std::string_view json_text, const std::string& 
       }
     }
 
-    const int32_t base = static_cast<int32_t>(m.nodes_.size());
-    if (m.nodes_.size() + n > static_cast<size_t>(INT32_MAX)) tw.fail("too many nodes in the model");
-    m.tree_root_.push_back(base);
+    struct Raw {
+      int32_t left = -1, right = -1;
+      uint32_t split = 0;
+      bool default_left = false;
+      float value = 0.0f;
+    };
+    std::vector<Raw> raw(n);
+    std::vector<uint8_t> has_parent(n, 0);
     for (size_t i = 0; i < n; ++i) {
       auto node = [i] { return "node " + std::to_string(i); };
       if (!left[i].is_number_integer()) tw.at("left_children").fail(node() + ": expected an integer, got " + left[i].dump());
@@ -212,44 +215,76 @@ XGBoostModel XGBoostModel::parse(std::string_view json_text, const std::string& 
       if (!cond[i].is_number()) tw.at("split_conditions").fail(node() + ": expected a number, got " + cond[i].dump());
       const int64_t l = left[i].get<int64_t>();
       const int64_t r = right[i].get<int64_t>();
-      Node out{-1, -1, 0, static_cast<float>(cond[i].get<double>())};
+      Raw& out = raw[i];
+      out.value = static_cast<float>(cond[i].get<double>());
       if (!std::isfinite(out.value)) tw.at("split_conditions").fail(node() + ": not a finite float32");
       if (l == -1 || r == -1) {
         if (l != r) {
-          tw.at(l == -1 ? "right_children" : "left_children")
-              .fail(node() + ": one child is -1 and the other is " + std::to_string(l == -1 ? r : l));
+          tw.fail(node() + ": left_children = " + std::to_string(l) + " but right_children = " + std::to_string(r) +
+                  " (a leaf has both -1)");
         }
-      } else {
-        auto check_child = [&](int64_t c, std::string_view which) {
-          if (c <= static_cast<int64_t>(i) || c >= nn) {
-            tw.at(which).fail(node() + ": child " + std::to_string(c) + " must be greater than the node and less than " +
-                              "num_nodes " + std::to_string(nn));
-          }
-        };
-        check_child(l, "left_children");
-        check_child(r, "right_children");
-        if (!split[i].is_number_integer()) {
-          tw.at("split_indices").fail(node() + ": expected an integer, got " + split[i].dump());
-        }
-        const int64_t f = split[i].get<int64_t>();
-        if (f < 0 || f >= num_feature) {
-          tw.at("split_indices").fail(node() + ": feature " + std::to_string(f) + " is outside [0, num_feature " +
-                                      std::to_string(num_feature) + ")");
-        }
-        bool dl = false;
-        if (dleft[i].is_boolean()) {
-          dl = dleft[i].get<bool>();
-        } else if (dleft[i].is_number_integer() && (dleft[i] == 0 || dleft[i] == 1)) {
-          dl = dleft[i].get<int64_t>() == 1;
-        } else {
-          tw.at("default_left").fail(node() + ": expected 0 or 1, got " + dleft[i].dump());
-        }
-        out.left = base + static_cast<int32_t>(l);
-        out.right = base + static_cast<int32_t>(r);
-        out.split = static_cast<uint32_t>(f) | (dl ? kDefaultLeftBit : 0u);
+        continue;
       }
-      m.nodes_.push_back(out);
+      auto check_child = [&](int64_t c, std::string_view which) {
+        if (c <= static_cast<int64_t>(i) || c >= nn) {
+          tw.at(which).fail(node() + ": child " + std::to_string(c) + " must be greater than the node and less than " +
+                            "num_nodes " + std::to_string(nn));
+        }
+        if (has_parent[static_cast<size_t>(c)]++) {
+          tw.at(which).fail(node() + ": child " + std::to_string(c) + " already has another parent");
+        }
+      };
+      check_child(l, "left_children");
+      check_child(r, "right_children");
+      if (!split[i].is_number_integer()) {
+        tw.at("split_indices").fail(node() + ": expected an integer, got " + split[i].dump());
+      }
+      const int64_t f = split[i].get<int64_t>();
+      if (f < 0 || f >= num_feature) {
+        tw.at("split_indices").fail(node() + ": feature " + std::to_string(f) + " is outside [0, num_feature " +
+                                    std::to_string(num_feature) + ")");
+      }
+      if (dleft[i].is_boolean()) {
+        out.default_left = dleft[i].get<bool>();
+      } else if (dleft[i].is_number_integer() && (dleft[i] == 0 || dleft[i] == 1)) {
+        out.default_left = dleft[i].get<int64_t>() == 1;
+      } else {
+        tw.at("default_left").fail(node() + ": expected 0 or 1, got " + dleft[i].dump());
+      }
+      out.left = static_cast<int32_t>(l);
+      out.right = static_cast<int32_t>(r);
+      out.split = static_cast<uint32_t>(f);
     }
+
+    // Breadth-first re-layout: siblings adjacent (right = left + 1), leaves pointing at
+    // themselves; nodes unreachable from the root (deleted ones) are dropped.
+    if (m.nodes_.size() + n > static_cast<size_t>(INT32_MAX)) tw.fail("too many nodes in the model");
+    const int32_t root = static_cast<int32_t>(m.nodes_.size());
+    m.tree_root_.push_back(root);
+    m.nodes_.push_back({});
+    std::vector<std::pair<int32_t, int32_t>> queue = {{0, 0}};  // (original index, depth)
+    std::vector<int32_t> placed = {root};
+    int32_t depth = 0;
+    for (size_t q = 0; q < queue.size(); ++q) {
+      const auto [orig, d] = queue[q];
+      const Raw& r = raw[static_cast<size_t>(orig)];
+      const int32_t at = placed[q];
+      depth = std::max(depth, d);
+      if (r.left < 0) {
+        m.nodes_[static_cast<size_t>(at)] = Node{at, 0, r.value, 0, 0, 0};
+        continue;
+      }
+      const int32_t kids = static_cast<int32_t>(m.nodes_.size());
+      m.nodes_.push_back({});
+      m.nodes_.push_back({});
+      m.nodes_[static_cast<size_t>(at)] =
+          Node{kids, r.split, r.value, static_cast<uint8_t>(r.default_left ? 1 : 0), 1, 0};
+      queue.push_back({r.left, d + 1});
+      placed.push_back(kids);
+      queue.push_back({r.right, d + 1});
+      placed.push_back(kids + 1);
+    }
+    m.tree_depth_.push_back(depth);
   }
 
   if (auto it = learner.find("attributes"); it != learner.end() && it->is_object()) {
@@ -289,25 +324,30 @@ int XGBoostModel::resolve_limit(int tree_limit) const {
   return tree_limit == 0 ? default_tree_limit() : tree_limit;
 }
 
-namespace {
-
-inline float leaf_value(const XGBoostModel::Node* nodes, int32_t root, const float* x) noexcept {
-  const XGBoostModel::Node* n = nodes + root;
-  while (n->left >= 0) {
-    const float v = x[n->split & kFeatureMask];
-    int32_t next = v < n->value ? n->left : n->right;  // NaN compares false
-    if (std::isnan(v)) next = (n->split & kDefaultLeftBit) ? n->left : n->right;
-    n = nodes + next;
+void XGBoostModel::predict_block(const float* x, size_t count, int limit, double* out) const noexcept {
+  // Every row of the block takes depth steps through each tree, branch-free (a leaf points at
+  // itself), so the rows' walks overlap in the pipeline; each row sums its trees in order in
+  // float32, as XGBoost does.
+  const size_t nf = static_cast<size_t>(num_features_);
+  const Node* nodes = nodes_.data();
+  std::array<float, kBlockRows> acc;
+  std::array<int32_t, kBlockRows> at;
+  acc.fill(base_score_);
+  for (int t = 0; t < limit; ++t) {
+    std::fill_n(at.begin(), count, tree_root_[t]);
+    for (int32_t d = 0; d < tree_depth_[t]; ++d) {
+      for (size_t r = 0; r < count; ++r) {
+        const Node& n = nodes[at[r]];
+        const float v = x[r * nf + n.split];
+        // NaN fails `<`, so it goes right unless the node sends missing values left.
+        const uint32_t go_right = static_cast<uint32_t>(!(v < n.value)) &
+                                  ~static_cast<uint32_t>(std::isnan(v) & n.default_left) & n.internal;
+        at[r] = n.left + static_cast<int32_t>(go_right);
+      }
+    }
+    for (size_t r = 0; r < count; ++r) acc[r] += nodes[at[r]].value;
   }
-  return n->value;
-}
-
-}  // namespace
-
-float XGBoostModel::walk_all(const float* x, int tree_limit) const noexcept {
-  float sum = base_score_;
-  for (int t = 0; t < tree_limit; ++t) sum += leaf_value(nodes_.data(), tree_root_[t], x);
-  return sum;
+  for (size_t r = 0; r < count; ++r) out[r] = acc[r];
 }
 
 double XGBoostModel::predict(std::span<const float> x, int tree_limit) const {
@@ -316,7 +356,9 @@ double XGBoostModel::predict(std::span<const float> x, int tree_limit) const {
     throw ConfigError("XGBoost model expects " + std::to_string(num_features_) + " features, got " +
                       std::to_string(x.size()));
   }
-  return walk_all(x.data(), limit);
+  double out = 0.0;
+  predict_block(x.data(), 1, limit, &out);
+  return out;
 }
 
 std::vector<double> XGBoostModel::predict_batch(std::span<const float> rows, int tree_limit) const {
@@ -328,20 +370,9 @@ std::vector<double> XGBoostModel::predict_batch(std::span<const float> rows, int
   }
   const size_t n_rows = rows.size() / nf;
   std::vector<double> out(n_rows);
-  const Node* nodes = nodes_.data();
-  // Tree-major inside a block keeps one tree hot in cache; each row still sums its trees in
-  // order, so the float32 result equals predict() on that row.
   auto run_block = [&](size_t block) {
     const size_t begin = block * kBlockRows;
-    const size_t count = std::min(kBlockRows, n_rows - begin);
-    std::array<float, kBlockRows> acc;
-    acc.fill(base_score_);
-    const float* x = rows.data() + begin * nf;
-    for (int t = 0; t < limit; ++t) {
-      const int32_t root = tree_root_[t];
-      for (size_t r = 0; r < count; ++r) acc[r] += leaf_value(nodes, root, x + r * nf);
-    }
-    for (size_t r = 0; r < count; ++r) out[begin + r] = acc[r];
+    predict_block(rows.data() + begin * nf, std::min(kBlockRows, n_rows - begin), limit, out.data() + begin);
   };
   const size_t n_blocks = (n_rows + kBlockRows - 1) / kBlockRows;
   if (n_rows < kParallelMinRows) {

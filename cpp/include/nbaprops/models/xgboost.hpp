@@ -78,23 +78,27 @@ class XGBoostModel {
   /// @return its column index, or -1 when the model has no such feature.
   int feature_index(std::string_view name) const noexcept;
 
-  /// One tree node, packed into 16 bytes so that a step of the walk touches one cache line.
-  /// Child indices are absolute positions in the model's node array; `left < 0` marks a leaf.
+ private:
+  /// One node, 16 bytes. Trees are re-laid out at load so that the right child always follows the
+  /// left one; a leaf points at itself, which lets a walk run a fixed number of branch-free steps.
   struct Node {
-    int32_t left;
-    int32_t right;
-    uint32_t split;  ///< feature index; the high bit holds default_left
-    float value;     ///< threshold at internal nodes, leaf value at leaves
+    int32_t left;          ///< absolute index of the left child (right = left + 1); self at a leaf
+    uint32_t split;        ///< feature index (0 at a leaf)
+    float value;           ///< threshold at an internal node, leaf value at a leaf
+    uint8_t default_left;  ///< 1: a missing value goes left
+    uint8_t internal;      ///< 0 at a leaf
+    uint16_t unused;
   };
 
- private:
   XGBoostModel() = default;
-  float walk_all(const float* x, int tree_limit) const noexcept;
   int resolve_limit(int tree_limit) const;
+  /// Sums the first @p limit trees for @p count ≤ kBlockRows consecutive rows into @p out.
+  void predict_block(const float* x, size_t count, int limit, double* out) const noexcept;
 
   std::vector<std::string> feature_names_;
   std::vector<Node> nodes_;         ///< all trees back to back
-  std::vector<int32_t> tree_root_;  ///< index of each tree's node 0 in nodes_
+  std::vector<int32_t> tree_root_;  ///< index of each tree's root in nodes_
+  std::vector<int32_t> tree_depth_; ///< edges on each tree's longest root-to-leaf path
   int num_features_ = 0;
   int best_iteration_ = -1;
   float base_score_ = 0.0f;
