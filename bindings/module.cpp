@@ -1,6 +1,10 @@
 // nbaprops._core: the private extension module. Each area binds itself; nothing else lives here.
 #include "bindings.hpp"
 
+namespace nbaprops::py {
+void bind_exports(pyb::module_& m);  // bind_exports.cpp
+}  // namespace nbaprops::py
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "nbaprops native core (private; use the nbaprops package)";
   m.attr("__version__") = NBAPROPS_VERSION;
@@ -11,5 +15,6 @@ PYBIND11_MODULE(_core, m) {
   nbaprops::py::bind_processors(m);
   nbaprops::py::bind_pipeline(m);
   nbaprops::py::bind_data(m);
+  nbaprops::py::bind_exports(m);
   nbaprops::py::bind_models(m);
 }

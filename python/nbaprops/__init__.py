@@ -14,6 +14,7 @@ import os as _os
 from . import _core
 from .api import demo
 from .api.coverage import format_monthly, monthly_counts
+from .api.exports import ExportResult, export, export_dates, export_types
 from .api.importers import import_boxscores, import_schedule, import_shots
 from .api.models import set_xgboost_model, xgboost_model_id
 from .api.runner import (
@@ -67,6 +68,7 @@ __all__ = [
     "PreflightError",
     "StorageError",
     "CoverageReport",
+    "ExportResult",
     "Plan",
     "PreflightReport",
     "RunResult",
@@ -78,6 +80,9 @@ __all__ = [
     "configure_logging",
     "coverage",
     "demo",
+    "export",
+    "export_dates",
+    "export_types",
     "format_monthly",
     "import_boxscores",
     "import_schedule",

@@ -1,0 +1,1 @@
+"""Phase 6 publishing jobs (legacy ``backfill_jobs/publishing/``)."""

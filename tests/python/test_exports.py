@@ -1,0 +1,293 @@
+"""Phase 6 exports: the Python API, the `nbaprops export` CLI and the legacy daily_export script.
+
+The processors that fill prediction_accuracy / system_daily_performance / player_prop_predictions
+are tested on their own; here every source row is written by hand into a fresh warehouse.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nbaprops
+
+STAMP = "2024-01-17T06:00:00.000000Z"
+D1, D2 = "2024-01-15", "2024-01-16"
+GAME1, GAME2 = "20240115_BOS_LAL", "20240116_BOS_LAL"
+
+
+def put(wh, table: str, rows: list[dict]) -> None:
+    """Insert rows into a catalog table of a SQLite warehouse (created with the catalog's columns)."""
+    cat = nbaprops.catalog()
+    cols = cat[cat.table == table]
+    sql_type = {"DATE": "TEXT", "INT64": "INTEGER", "BOOL": "INTEGER", "FLOAT64": "REAL"}
+    ddl = ", ".join(f'"{c}" {sql_type.get(t, "REAL" if t.startswith("NUMERIC") else "TEXT")}'
+                    for c, t in zip(cols.column, cols.type))
+    dataset, name = table.split(".")
+    con = sqlite3.connect(Path(wh.uri) / f"{dataset}.sqlite")
+    try:
+        con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({ddl})')
+        for r in rows:
+            keys = list(r)
+            con.execute(f'INSERT INTO "{name}" ({", ".join(chr(34) + k + chr(34) for k in keys)}) '
+                        f'VALUES ({", ".join("?" for _ in keys)})', [r[k] for k in keys])
+        con.commit()
+    finally:
+        con.close()
+
+
+def graded(player, day, rec, pred, line, actual, conf, system="ensemble_v1", game=None, team="LAL"):
+    err = None if pred is None or actual is None else pred - actual
+    correct = None
+    if rec in ("OVER", "UNDER") and line is not None and actual is not None and actual != line:
+        correct = int((actual > line) == (rec == "OVER"))
+    return {"player_lookup": player, "game_id": game or (GAME1 if day == D1 else GAME2), "game_date": day,
+            "system_id": system, "team_abbr": team, "opponent_team_abbr": "BOS", "predicted_points": pred,
+            "confidence_score": conf, "recommendation": rec, "line_value": line, "actual_points": actual,
+            "minutes_played": 33.0, "absolute_error": None if err is None else abs(err), "signed_error": err,
+            "prediction_correct": correct, "within_3_points": None if err is None else int(abs(err) <= 3),
+            "within_5_points": None if err is None else int(abs(err) <= 5)}
+
+
+def daily(day, system, preds, recs, correct, mae):
+    return {"game_date": day, "system_id": system, "predictions_count": preds, "recommendations_count": recs,
+            "correct_count": correct, "incorrect_count": recs - correct, "mae": mae, "avg_bias": 0.5,
+            "over_win_rate": 0.5, "under_win_rate": 0.5, "within_3_pct": 0.4, "within_5_pct": 0.6,
+            "high_confidence_count": 2, "high_confidence_correct": 1}
+
+
+def prediction(player, rec, pred, line, conf):
+    return {"prediction_id": f"{player}-{rec}", "system_id": "ensemble_v1", "player_lookup": player,
+            "game_date": D2, "game_id": GAME2, "prediction_version": 1, "predicted_points": pred,
+            "confidence_score": conf, "recommendation": rec, "current_points_line": line,
+            "pace_adjustment": 0.0, "similar_games_count": 9, "is_active": 1, "created_at": "2024-01-16T10:00:00Z"}
+
+
+@pytest.fixture
+def graded_wh(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    put(wh, "nba_predictions.prediction_accuracy", [
+        graded("p1", D1, "OVER", 25.0, 22.5, 27, 0.80),      # win
+        graded("p2", D1, "UNDER", 18.0, 20.5, 22, 0.60),     # loss
+        graded("p3", D1, "OVER", 20.0, 20.0, 20, 0.50),      # push, error exactly 0
+        graded("p4", D1, "NO_LINE", 0.0, None, 0, 0.40),     # no line; predicted 0, actual 0
+        graded("p1", D1, "OVER", 40.0, 22.5, 27, 0.99, system="xgboost_v1"),
+        graded("p1", D2, "OVER", 30.0, 25.5, 31, 0.85),      # win; history before D2: 1/1
+    ])
+    put(wh, "nba_predictions.system_daily_performance", [
+        daily("2023-03-01", "ensemble_v1", 1000, 1000, 0, 9.0),  # previous season: not in "season"
+        daily(D1, "ensemble_v1", 4, 3, 1, 1.5),
+        daily(D2, "ensemble_v1", 1, 1, 1, 1.0),
+        daily(D2, "xgboost_v1", 1, 1, 0, 3.0),
+    ])
+    put(wh, "nba_predictions.player_prop_predictions", [
+        prediction("p1", "OVER", 30.0, 25.5, 0.85),
+        prediction("p2", "PASS", 12.0, 12.5, 0.91),
+    ])
+    features = [1.0] * 25
+    put(wh, "nba_predictions.ml_feature_store_v2", [
+        {"player_lookup": "p1", "game_id": GAME1, "game_date": D1, "features": json.dumps([*features[:2], 27.0,
+         *features[3:16], 0.0, *features[17:]]), "feature_count": 25, "feature_version": "v1_baseline_25",
+         "data_source": "phase4_partial", "is_home": 1, "days_rest": 2, "created_at": "2024-01-15T00:00:00Z"},
+    ])
+    put(wh, "nba_precompute.player_composite_factors", [
+        {"player_lookup": "p1", "game_date": D2, "game_id": GAME2, "fatigue_score": 96}])
+    put(wh, "nba_analytics.player_game_summary", [
+        {"player_lookup": "p1", "game_date": D2, "game_id": GAME2, "player_full_name": "Player One",
+         "team_abbr": "LAL", "opponent_team_abbr": "BOS", "season_year": 2023, "starter_flag": 1, "win_flag": 1,
+         "is_active": 1}])
+    return wh
+
+
+def load(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def no_temp_files(root: Path) -> bool:
+    return not [p for p in root.rglob("*") if ".tmp" in p.name]
+
+
+def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_wh, tmp_path):
+    out = tmp_path / "out"
+    r = nbaprops.export(graded_wh, D1, D2, out_dir=out, generated_at=STAMP)
+    assert r.ok and r.exit_code == 0
+    assert r.type_status == {"results": "success", "performance": "success", "best-bets": "success",
+                             "predictions": "success"}
+    v1 = out / "v1"
+    expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions") for d in (D1, D2)}
+    expected |= {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/predictions/today.json",
+                 "v1/systems/performance.json"}
+    assert set(r.files) == expected
+    assert all((out / f).is_file() for f in expected)
+    assert no_temp_files(out)
+
+    res = load(v1 / "results" / f"{D1}.json")
+    assert list(res) == ["game_date", "generated_at", "summary", "breakdowns", "results", "highlights"]
+    assert res["generated_at"] == STAMP
+    s = res["summary"]
+    assert (s["total_predictions"], s["recommendations"], s["correct"]) == (4, 3, 1)
+    assert s["incorrect"] == 1 and s["pushes"] == 1  # legacy: incorrect 2 (the push counted as a loss)
+    assert s["win_rate"] == 0.333 and s["avg_mae"] == 1.5 and s["within_3_pct"] == 0.75
+    rows = {x["player_lookup"]: x for x in res["results"]}
+    assert set(rows) == {"p1", "p2", "p3", "p4"}  # ensemble only
+    assert rows["p3"]["result"] == "PUSH" and rows["p3"]["error"] == 0  # legacy: null for an exact 0
+    assert rows["p4"]["result"] == "NO_LINE"  # legacy: "PUSH"
+    assert rows["p4"]["predicted"] == 0 and rows["p4"]["actual"] == 0 and rows["p4"]["line"] is None
+    assert rows["p1"]["player_tier"] == "elite" and rows["p1"]["is_home"] is True and rows["p1"]["days_rest"] == 2
+    assert res["breakdowns"]["by_recommendation"]["over"] == {"total": 2, "wins": 1, "losses": 0, "pushes": 1,
+                                                              "win_rate": 0.5, "avg_error": 1.0}
+    assert res["highlights"]["worst_prediction"]["player"] == "p2"
+
+    latest = v1 / "results" / "latest.json"
+    assert latest.read_bytes() == (v1 / "results" / f"{D2}.json").read_bytes()
+    assert (v1 / "predictions" / "today.json").read_bytes() == (v1 / "predictions" / f"{D2}.json").read_bytes()
+    assert latest.read_text(encoding="utf-8").startswith('{\n  "game_date": "2024-01-16",\n  "generated_at"')
+
+    perf = load(v1 / "systems" / "performance.json")
+    assert perf["as_of_date"] == D2
+    ens = perf["systems"][0]
+    assert ens["system_id"] == "ensemble_v1" and ens["rank"] == 1 and perf["systems"][1]["rank"] == 2
+    assert ens["windows"]["season"]["predictions"] == 5  # not the 1,000 of the previous season
+    assert ens["windows"]["season"]["win_rate"] == 0.5 and ens["windows"]["season"]["mae"] == 1.25
+    assert perf["comparison"]["best_mae"] == {"system_id": "ensemble_v1", "value": 1.25}
+
+    bets = load(v1 / "best-bets" / f"{D2}.json")
+    assert bets["total_picks"] == 1
+    pick = bets["picks"][0]
+    assert pick["player_full_name"] == "Player One" and pick["fatigue_level"] == "fresh"
+    assert pick["player_historical_accuracy"] == 1.0 and pick["player_sample_size"] == 1
+    assert pick["composite_score"] == pytest.approx(0.85 * 1.45 * 1.0, abs=1e-3)
+    assert pick["rationale"] == ["High confidence", "Strong edge", "Well-rested"] and pick["result"] == "WIN"
+    assert load(v1 / "best-bets" / f"{D1}.json")["picks"][0]["player_historical_accuracy"] == 0.85
+
+    preds = load(v1 / "predictions" / f"{D2}.json")
+    assert preds["total_games"] == 1 and preds["total_predictions"] == 2
+    game = preds["games"][0]
+    assert (game["home_team"], game["away_team"]) == ("LAL", "BOS")
+    assert [p["player_lookup"] for p in game["predictions"]] == ["p2", "p1"]  # confidence desc
+    assert game["predictions"][1]["team"] == "LAL" and game["predictions"][1]["is_home"] is True
+    assert game["predictions"][1]["prediction"]["edge"] == 4.5
+    assert game["recommendation_breakdown"] == {"over": 1, "under": 0, "pass": 1}
+
+    frame = r.to_frame()
+    assert len(frame) == 7 and set(frame["status"]) == {"success"}
+    assert "DAILY EXPORT SUMMARY:" in r.summary_text()
+
+
+def test_files_are_replaced_by_rename_never_rewritten_in_place(graded_wh, tmp_path):
+    out = tmp_path / "out"
+    target = out / "v1" / "results" / f"{D1}.json"
+    target.parent.mkdir(parents=True)
+    target.write_text("old contents", encoding="utf-8")
+    keep = tmp_path / "old-inode"
+    os.link(target, keep)  # a second name for the old file
+    r = nbaprops.export(graded_wh, D1, types="results", out_dir=out, generated_at=STAMP)
+    assert r.ok
+    assert keep.read_text(encoding="utf-8") == "old contents"  # the old inode was never truncated
+    assert os.stat(target).st_ino != os.stat(keep).st_ino
+    assert load(target)["game_date"] == D1
+    assert no_temp_files(out)
+    # Single-date mode refreshes latest.json; the same call twice gives identical bytes.
+    first = (out / "v1" / "results" / "latest.json").read_bytes()
+    nbaprops.export(graded_wh, D1, types="results", out_dir=out, generated_at=STAMP)
+    assert (out / "v1" / "results" / "latest.json").read_bytes() == first == target.read_bytes()
+
+
+def test_unsupported_types_are_rejected_with_the_supported_list(graded_wh, tmp_path):
+    assert nbaprops.export_types() == ["results", "performance", "best-bets", "predictions"]
+    assert nbaprops.export_types("best-bets, results") == ["results", "best-bets"]
+    for bad in ["tonight", "trends-all", "live-grading", "streaks"]:
+        with pytest.raises(nbaprops.ConfigError, match="supported types: results, performance, best-bets, predictions"):
+            nbaprops.export(graded_wh, D1, types=bad, out_dir=tmp_path / "o")
+    with pytest.raises(nbaprops.ConfigError, match="unknown export type 'bogus'"):
+        nbaprops.export_types(["bogus"])
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(nbaprops.ConfigError):
+        nbaprops.export(graded_wh, D2, D1, out_dir=tmp_path / "o")  # start after end
+    assert nbaprops.export_dates(graded_wh) == [D1, D2]
+
+
+def test_empty_date_gives_zeroed_files(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    r = nbaprops.export(wh, "2024-02-01", out_dir=tmp_path / "out", generated_at=STAMP)
+    assert r.ok
+    res = load(tmp_path / "out" / "v1" / "results" / "2024-02-01.json")
+    assert res["summary"]["total_predictions"] == 0 and res["summary"]["win_rate"] == 0
+    assert res["results"] == [] and res["highlights"] == {}
+    assert load(tmp_path / "out" / "v1" / "best-bets" / "2024-02-01.json")["picks"] == []
+    assert load(tmp_path / "out" / "v1" / "systems" / "performance.json")["systems"] == []
+
+
+def _run(args):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_cli_export_range_with_only(graded_wh, tmp_path):
+    out = tmp_path / "cli"
+    r = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--start-date", D1, "--end-date", D2,
+              "--only", "results,best-bets", "--out", str(out), "--generated-at", STAMP])
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert "Exporting date 1/2: 2024-01-15" in r.stdout
+    assert f"✓ results: 4 results → v1/results/{D1}.json" in r.stdout
+    assert f"✓ best-bets: 1 picks → v1/best-bets/{D2}.json, v1/best-bets/latest.json" in r.stdout
+    assert "DAILY EXPORT SUMMARY:" in r.stdout and "Successful: 2, Partial: 0, Failed: 0" in r.stdout
+    assert sorted(p.name for p in (out / "v1").iterdir()) == ["best-bets", "results"]
+    assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
+    bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight",
+                "--out", str(out)])
+    assert bad.returncode == 1 and "supported types: results, performance, best-bets, predictions" in bad.stderr
+    both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
+    assert both.returncode == 1 and "only one of" in both.stderr
+
+
+def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, tmp_path):
+    module = ["-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", graded_wh.uri]
+    out = tmp_path / "legacy"
+    r = _run(module + ["--backfill-all", "--out", str(out)])
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert "Backfill mode: 2 dates with graded predictions" in r.stdout
+    assert "Exporting date 2/2: 2024-01-16" in r.stdout and "2024-01-16: success" in r.stdout
+    assert (out / "v1" / "results" / f"{D1}.json").is_file() and (out / "v1" / "predictions" / "today.json").is_file()
+    generated = load(out / "v1" / "results" / f"{D1}.json")["generated_at"]
+    assert dt.datetime.fromisoformat(generated.replace("Z", "+00:00")).tzinfo is not None
+
+    # Default date: yesterday.
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    r = _run(module + ["--only", "results", "--out", str(out)])
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert (out / "v1" / "results" / f"{yesterday}.json").is_file()
+
+    # A partial date (one type fails) and a failed single date (nothing can be written) both exit 1.
+    partial = tmp_path / "partial"
+    (partial / "v1" / "best-bets").mkdir(parents=True)
+    (partial / "v1" / "best-bets" / f"{D1}.json").mkdir()  # a directory where the file must go
+    r = _run(module + ["--date", D1, "--only", "results,best-bets", "--out", str(partial)])
+    assert r.returncode == 1
+    assert "✗ best-bets: failed - " in r.stdout and f"{D1}: partial" in r.stdout
+    assert "best-bets: failed" in r.stdout and "results: success" in r.stdout
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "v1").write_text("not a directory")
+    r = _run(module + ["--date", D1, "--out", str(blocked)])
+    assert r.returncode == 1 and f"{D1}: failed" in r.stdout and "Failed: 1" in r.stdout
+
+    for flags, message in [(["--players"], "out of scope"), (["--only", "live"], "does not implement"),
+                           (["--date", "2024-13-01"], "2024-13-01"), (["--start-date", D1], "go together")]:
+        r = _run(module + flags + ["--out", str(tmp_path / "x")])
+        assert r.returncode == 1 and message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
+
+
+def test_daily_export_console_script_is_installed():
+    exe = shutil.which("daily_export")
+    if exe is None:
+        pytest.skip("console scripts are not on PATH in this environment")
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "--backfill-all" in r.stdout and "--only" in r.stdout
