@@ -12,7 +12,9 @@ In one process, on one freshly generated demo league:
    ratio reference / ours, and the outputs must agree;
 3. PDC against a legacy-style per-date pandas reference of a subset of its columns (an approximation: the
    reference computes less than the engine), ratio reference / ours, and the shared columns must agree;
-4. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``.
+4. predictions against a legacy-style per-player Python loop of two of the five systems (moving average,
+   zone matchup; an approximation), ratio reference / ours, and predictions and recommendations must agree;
+5. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``.
 
 Exit code 0 when every backfill succeeded and every compared output agrees, 1 otherwise (the ratios of a
 comparison whose outputs disagree are not honest). See bench/README.md for what each figure means.
@@ -354,6 +356,125 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
     }
 
 
+# ----------------------------------------------------------------------------------------------- part 4
+
+
+def _tuple_confidence(f: list[float]) -> float:
+    c = 0.5
+    c -= 0.15 if f[3] > 6.0 else (0.08 if f[3] > 4.0 else 0.0)
+    games = int(f[4])
+    c += 0.10 if games >= 3 else (0.05 if games == 2 else -0.10)
+    return min(max(c, 0.2), 0.8)
+
+
+def _tuple_rec(pred: float, conf: float, line: float | None) -> str:
+    if line is None or abs(pred - line) <= 2.0 or conf <= 0.45:
+        return "PASS"
+    return "OVER" if pred > line else "UNDER"
+
+
+def _moving_average(f: list[float]) -> float:
+    base = 0.5 * f[0] + 0.3 * f[1] + 0.2 * f[2]
+    adj = (-2.5 if f[5] > 70 else (-1.0 if f[5] > 50 else 0.0)) + 0.3 * f[6] + (-1.5 if f[16] == 1 else 0.0)
+    adj += 0.3 * f[7] + (0.5 if f[15] == 1 else -0.5) + 0.4 * f[8]
+    return min(max(base + adj, 0.0), 60.0)
+
+
+def _zone_matchup(f: list[float]) -> float:
+    s = (110.0 - f[13]) * 0.3
+    zone = 0.0
+    for m, u in zip((1.2, 1.0, 1.1, 0.8), (f[18], f[19], f[20], f[21])):
+        zone += min(max(s * m, -3.0), 3.0) * (1.0 if u >= 0.40 else (0.7 if u >= 0.20 else 0.4))
+    adj = zone + 0.4 * f[7] + (0.8 if f[15] == 1 else -0.8) + (-1.5 if f[5] > 70 else (-0.8 if f[5] > 50 else 0.0))
+    return min(max(f[2] + adj, 0.0), 60.0)
+
+
+def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str]) -> int:
+    """Legacy 5A style for two of the five systems: per date, SELECT the feature rows and the lines, then a
+    Python loop over players (features as a dict, one system object call each), DELETE + INSERT the date."""
+    pred = sqlite3.connect(db_dir / "nba_predictions.sqlite")
+    ana = sqlite3.connect(db_dir / "nba_analytics.sqlite")
+    dst = sqlite3.connect(scratch_db)
+    written = 0
+    try:
+        for d in dates:
+            feats = pd.read_sql_query("SELECT player_lookup, game_id, features FROM ml_feature_store_v2 "
+                                      "WHERE game_date = ?", pred, params=(d,))
+            ctx = pd.read_sql_query("SELECT player_lookup, has_prop_line, current_points_line, points_avg_last_5, "
+                                    "points_avg_last_10 FROM upcoming_player_game_context WHERE game_date = ?", ana,
+                                    params=(d,)).set_index("player_lookup")
+            rows = []
+            for rec in feats.itertuples(index=False):
+                f = json.loads(rec.features)
+                line = None
+                if rec.player_lookup in ctx.index:
+                    c = ctx.loc[rec.player_lookup]
+                    if pd.notna(c["current_points_line"]) and (pd.isna(c["has_prop_line"]) or c["has_prop_line"]):
+                        line = round(float(c["current_points_line"]), 1)
+                    elif pd.notna(c["points_avg_last_5"]):
+                        line = round(float(c["points_avg_last_5"]) * 2) / 2
+                    elif pd.notna(c["points_avg_last_10"]):
+                        line = round(float(c["points_avg_last_10"]) * 2) / 2
+                conf = _tuple_confidence(f)
+                for system, fn in (("moving_average_baseline_v1", _moving_average), ("zone_matchup_v1", _zone_matchup)):
+                    pts = fn(f)
+                    rows.append({"player_lookup": rec.player_lookup, "game_date": d, "system_id": system,
+                                 "predicted_points": round(pts, 1), "confidence_score": round(conf, 2),
+                                 "recommendation": _tuple_rec(pts, conf, line) if line is not None else "NO_LINE"})
+            replace_partition(dst, "ref_player_prop_predictions", "game_date", d, pd.DataFrame(rows))
+            written += len(rows)
+    finally:
+        pred.close()
+        ana.close()
+        dst.close()
+    return written
+
+
+def bench_predictions(wh_dir: Path, work: Path, dates: list[str]) -> dict[str, Any]:
+    wh = nbaprops.open(wh_dir)
+    scratch = work / "reference.sqlite"
+    t0 = time.perf_counter()
+    ref_rows = predictions_reference(wh_dir, scratch, dates)
+    ref_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = nbaprops.backfill(wh, dates=dates, processors=["pred"], workers=1, resume=False, progress="none",
+                               checkpoint_dir=work / "ckpt-pred")
+    our_s = time.perf_counter() - t0
+    con = sqlite3.connect(scratch)
+    ref = pd.read_sql_query("SELECT * FROM ref_player_prop_predictions", con)
+    con.close()
+    mine = nbaprops.read(wh, "nba_predictions.player_prop_predictions", dates[0], dates[-1])
+    mine["game_date"] = mine["game_date"].dt.strftime("%Y-%m-%d")
+    mine = mine[mine["game_date"].isin(dates) & mine["system_id"].isin(set(ref["system_id"]))]
+    merged = ref.merge(mine, on=["player_lookup", "game_date", "system_id"], how="outer", suffixes=("_ref", ""),
+                       indicator=True)
+    both = merged[merged["_merge"] == "both"]
+    cols = compare(both, [("predicted_points_ref", "predicted_points"), ("confidence_score_ref", "confidence_score")])
+    rec_mismatch = int((both["recommendation_ref"] != both["recommendation"]).sum())
+    only_ref = int((merged["_merge"] == "left_only").sum())
+    only_ours = int((merged["_merge"] == "right_only").sum())
+    agree = (only_ref == 0 and only_ours == 0 and result.exit_code == 0 and rec_mismatch == 0
+             and all(c["mismatches"] == 0 for c in cols.values()))
+    return {
+        "approximation": True,
+        "note": "reference computes 2 of the engine's 5 systems (moving average, zone matchup); the ratio understates",
+        "dates": len(dates),
+        "reference_seconds": round(ref_s, 3),
+        "ours_seconds": round(our_s, 3),
+        "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
+        "ratio": round(ref_s / our_s, 2),
+        "reference_rows": ref_rows,
+        "ours_rows": int(result.units["rows"].sum()),
+        "ours_exit_code": result.exit_code,
+        "agree": agree,
+        "rows_compared": int(len(both)),
+        "recommendation_mismatches": rec_mismatch,
+        "rows_only_in_reference": only_ref,
+        "rows_only_in_ours": only_ours,
+        "columns": cols,
+    }
+
+
 # ----------------------------------------------------------------------------------------------- output
 
 
@@ -401,10 +522,18 @@ def print_report(fig: dict[str, Any]) -> None:
     if p:
         print(f"{'PDC subset (approx.): pandas / nbaprops w1':<46}{p['dates']:>6}{p['reference_seconds']:>13.3f}"
               f"{p['ours_seconds']:>9.3f}{p['ratio']:>7.1f}×  {'yes' if p['agree'] else 'NO'}")
+    q = fig.get("predictions_vs_reference") or {}
+    if q:
+        print(f"{'Predictions MA+ZM (approx.): Python / ours':<46}{q['dates']:>6}{q['reference_seconds']:>13.3f}"
+              f"{q['ours_seconds']:>9.3f}{q['ratio']:>7.1f}×  {'yes' if q['agree'] else 'NO'}")
     per = f"TOGS {1000 * t['ours_seconds'] / t['dates']:.1f} ms (reference {1000 * t['reference_seconds'] / t['dates']:.1f})"
     if p:
         per += f", PDC {1000 * p['ours_seconds'] / p['dates']:.1f} ms (reference {1000 * p['reference_seconds'] / p['dates']:.1f})"
-    print(f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date")
+    if q:
+        per += (f", predictions {1000 * q['ours_seconds'] / q['dates']:.1f} ms "
+                f"(reference {1000 * q['reference_seconds'] / q['dates']:.1f})")
+    print(f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date, "
+          "predictions ~30 s/date")
     tc = ", ".join(f"{k} {v['mismatches']}" for k, v in t["columns"].items())
     print(f"  TOGS: {t['reference_rows']:,} vs {t['ours_rows']:,} rows, best of {t['repeats']}; mismatches: {tc}")
     if p:
@@ -493,6 +622,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  PDC comparison: ratio {pdc['ratio']:.1f}×, agree {pdc['agree']}", flush=True)
             ok &= pdc["agree"]
 
+        # 4. Predictions (MA + ZM of the five systems) vs a legacy-style per-player Python loop
+        pred_units = units1[(units1["processor"] == "player_prop_predictions") & (units1["status"] == "success")]
+        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())
+        predictions: dict[str, Any] = {}
+        if pred_dates:
+            predictions = bench_predictions(work / "w1", work, pred_dates)
+            print(f"  predictions comparison: ratio {predictions['ratio']:.1f}×, agree {predictions['agree']}",
+                  flush=True)
+            ok &= predictions["agree"]
+
         meta["loadavg_end"] = os.getloadavg()[0]
         fig = {
             "meta": meta,
@@ -501,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
                         "speedup_1_to_2": round(runs[1]["wall_seconds"] / runs[2]["wall_seconds"], 2)},
             "togs_vs_reference": togs,
             "pdc_vs_reference": pdc,
+            "predictions_vs_reference": predictions,
             "ok": bool(ok),
         }
         print_report(fig)

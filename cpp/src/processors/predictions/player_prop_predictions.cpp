@@ -84,17 +84,20 @@ std::string home_of(const std::string& game_id) {
   return p == std::string::npos ? std::string() : game_id.substr(p + 1);
 }
 
-/// Similarity history of every player: their games of D−90 … D−1 (minutes > 0 or unknown), newest
-/// first, each described as it was when played.
-std::unordered_map<std::string, std::vector<HistoricalGame>> build_history(const Table& pgs, const Table& tdza, Date d) {
+/// Similarity history of the given players: their games of D−90 … D−1 (minutes > 0 or unknown),
+/// newest first, each described as it was when played.
+std::unordered_map<std::string, std::vector<HistoricalGame>> build_history(
+    const Table& pgs, const Table& tdza, Date d, const std::unordered_map<std::string, size_t>& players) {
   // Opponent defensive rating on each date: TDZA row (team, date) — computed from games before it.
-  std::map<std::pair<std::string, int32_t>, double> def_rating;
+  std::unordered_map<std::string, double> def_rating;  // "TEAM@days" → rating
+  auto rating_key = [](const std::string& team, Date date) { return team + "@" + std::to_string(date.days()); };
   if (tdza.index_of("defensive_rating_last_15") >= 0) {
+    def_rating.reserve(tdza.num_rows());
     for (size_t r = 0; r < tdza.num_rows(); ++r) {
       auto team = tdza.get_text(r, "team_abbr");
       auto date = tdza.get_date(r, "analysis_date");
       auto v = tdza.get_real(r, "defensive_rating_last_15");
-      if (team && date && v) def_rating[{*team, date->days()}] = *v;
+      if (team && date && v) def_rating[rating_key(*team, *date)] = *v;
     }
   }
   struct Played {
@@ -107,7 +110,7 @@ std::unordered_map<std::string, std::vector<HistoricalGame>> build_history(const
   for (size_t r = 0; r < pgs.num_rows(); ++r) {
     auto gd = pgs.get_date(r, "game_date");
     auto pl = pgs.get_text(r, "player_lookup");
-    if (!gd || !pl || *gd >= d || *gd < d - kHistoryDays) continue;
+    if (!gd || !pl || *gd >= d || *gd < d - kHistoryDays || !players.count(*pl)) continue;
     if (auto m = opt_real(pgs, r, "minutes_played"); m && *m <= 0) continue;  // did not play
     Played g{*gd, opt_real(pgs, r, "points").value_or(0.0), opt_text(pgs, r, "opponent_team_abbr").value_or(""),
              false};
@@ -127,7 +130,7 @@ std::unordered_map<std::string, std::vector<HistoricalGame>> build_history(const
     for (size_t i = 0; i < keep; ++i) {
       HistoricalGame g;
       g.points = v[i].points;
-      auto it = def_rating.find({v[i].opponent, v[i].date.days()});
+      auto it = def_rating.find(rating_key(v[i].opponent, v[i].date));
       g.opponent = opponent_tier(it == def_rating.end() ? 112.0 : it->second);  // MLFS default when unknown
       g.rest = i + 1 < v.size() ? rest_bucket((v[i].date - v[i + 1].date) - 1) : RestBucket::kWellRested;
       g.is_home = v[i].home;
@@ -175,7 +178,7 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
   }
   const auto upgc = rows_of_day(in.upgc, "game_date", d);
   const auto pdc = rows_of_day(in.pdc, "cache_date", d);
-  const auto history = build_history(in.pgs, in.tdza, d);
+  const auto history = build_history(in.pgs, in.tdza, d, mlfs);
 
   // Players in name order, so rows (and reruns) are deterministic.
   std::vector<std::pair<std::string, size_t>> players(mlfs.begin(), mlfs.end());
@@ -350,7 +353,11 @@ class PlayerPropPredictionsProcessor final : public Processor {
   const ProcessorInfo& info() const override { return info_; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table mlfs = proc::read_window(ctx, "nba_predictions.ml_feature_store_v2", d, d);
+    Table mlfs = proc::read_window(
+        ctx, "nba_predictions.ml_feature_store_v2", d, d,
+        {"player_lookup", "universal_player_id", "game_date", "game_id", "features", "feature_quality_score", "is_home",
+         "days_rest", "expected_games_count", "actual_games_count", "missing_games_count", "completeness_percentage",
+         "is_production_ready", "data_quality_issues", "season_boundary_detected", "backfill_bootstrap_mode"});
     Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
                                    {"player_lookup", "game_date", "team_abbr", "has_prop_line", "current_points_line",
                                     "points_avg_last_5", "points_avg_last_10"});
