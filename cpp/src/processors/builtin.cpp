@@ -9,6 +9,7 @@
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/analytics/upcoming_player_context.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
+#include "nbaprops/processors/grading/prediction_accuracy.hpp"
 #include "nbaprops/processors/precompute/composite_factors.hpp"
 #include "nbaprops/processors/precompute/daily_cache.hpp"
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
@@ -32,6 +33,8 @@ void register_builtins() {
     registry::add(precompute::make_daily_cache_processor());
     registry::add(predictions::make_feature_store_processor());
     registry::add(predictions::make_player_prop_predictions_processor());
+    registry::add(grading::make_prediction_accuracy_processor());
+    registry::add(grading::make_system_daily_performance_processor());
   });
 }
 
