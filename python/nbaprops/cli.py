@@ -205,6 +205,13 @@ def cmd_demo(args) -> int:
     print()
     print("Coverage (rows per table and month):")
     print(nbaprops.format_monthly(nbaprops.monthly_counts(nbaprops.open(args.warehouse))))
+    graded = nbaprops.export_dates(wh)
+    if graded:
+        out = os.path.join(args.warehouse, "exports")
+        exported = nbaprops.export(wh, dates=graded, out_dir=out, workers=args.workers)
+        print(f"\nExports (Phase 6): {len(exported.files):,} JSON files for {len(graded)} graded dates under "
+              f"{os.path.join(out, 'v1')}")
+        code = code or exported.exit_code
     return code
 
 

@@ -10,7 +10,7 @@ import pytest
 import nbaprops
 from nbaprops.api.dates import iso
 
-from conftest import DEMO_SEASON
+from conftest import DEMO_SEASON, RUN_STAMPS
 
 PHASE3 = ["nba_analytics.team_offense_game_summary", "nba_analytics.team_defense_game_summary",
           "nba_analytics.player_game_summary", "nba_analytics.upcoming_player_game_context",
@@ -18,7 +18,7 @@ PHASE3 = ["nba_analytics.team_offense_game_summary", "nba_analytics.team_defense
 PHASE4_PLAYER = ["nba_precompute.player_composite_factors", "nba_precompute.player_daily_cache",
                  "nba_predictions.ml_feature_store_v2"]
 PHASE5 = ["nba_predictions.player_prop_predictions"]
-TIMESTAMPS = {"created_at", "processed_at", "updated_at", "graded_at", "computed_at"}
+TIMESTAMPS = RUN_STAMPS
 
 
 def game_dates(wh):

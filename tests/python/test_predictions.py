@@ -122,3 +122,52 @@ def test_model_can_be_disabled_and_a_bad_model_file_is_named(demo_copy, tmp_path
     finally:
         if MODEL.exists():
             nbaprops.set_xgboost_model(MODEL)
+
+
+def test_grading_matches_a_pandas_oracle_and_aggregates_per_system(demo):
+    d0, d1 = "2024-01-08", "2024-01-14"
+    acc = nbaprops.read(demo, "nba_predictions.prediction_accuracy", d0, d1)
+    p = nbaprops.read(demo, PRED, d0, d1)
+    pgs = nbaprops.read(demo, "nba_analytics.player_game_summary", d0, d1,
+                        columns=["game_date", "player_lookup", "points", "team_abbr"])
+    oracle = p.merge(pgs, on=["game_date", "player_lookup"])
+    assert len(acc) == len(oracle) > 0  # every prediction of a player with a box score, nothing else
+    m = acc.merge(oracle, on=["game_date", "player_lookup", "system_id"], suffixes=("", "_o"))
+    assert len(m) == len(acc)
+    assert (m["actual_points"] == m["points"]).all()
+    err = (m["predicted_points_o"] - m["points"]).abs()
+    assert ((m["absolute_error"] - err).abs() <= 0.051).all()
+    graded = m[m["recommendation"].isin(["OVER", "UNDER"]) & (m["points"] != m["current_points_line"])]
+    expect = (graded["points"] > graded["current_points_line"]) == (graded["recommendation"] == "OVER")
+    assert (graded["prediction_correct"] == expect).all()
+    assert m.loc[m["recommendation"].isin(["PASS", "NO_LINE"]), "prediction_correct"].isna().all()
+    sdp = nbaprops.read(demo, "nba_predictions.system_daily_performance", d0, d1)
+    per = acc.groupby(["game_date", "system_id"]).size().rename("n").reset_index()
+    s = sdp.merge(per, on=["game_date", "system_id"])
+    assert len(s) == len(sdp) == len(per)
+    assert (s["predictions_count"] == s["n"]).all()
+    assert (sdp["mae"] < 10).all()
+
+
+def test_legacy_grading_job_runs_grading_and_daily_aggregation(demo_copy, tmp_path):
+    base = ["-m", "nbaprops.jobs.grading.prediction_accuracy", "--warehouse", demo_copy.uri,
+            "--checkpoint-dir", str(tmp_path / "ck"), "--progress", "log"]
+    r = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "PHASE 5 BACKFILL SUMMARY - PredictionAccuracyProcessor:" in r.stdout
+    assert "Processing 4 units: 2 processors × 2 game dates" in r.stdout
+    assert (tmp_path / "ck" / "grading_backfill_2024-01-08_2024-01-09.json").exists()
+
+
+def test_demo_command_backfills_prints_coverage_and_exports(demo_copy, tmp_path):
+    """`nbaprops demo` (what `make demo` runs) on an already generated league: backfill of every
+    processor, the monthly coverage table, and the Phase 6 files of every graded date."""
+    r = _run(["-m", "nbaprops", "demo", "--warehouse", demo_copy.uri, "--seasons", "2023", "--progress", "none",
+              "--checkpoint-dir", str(tmp_path / "ck")])
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "Coverage (rows per table and month):" in r.stdout
+    assert "nba_predictions.prediction_accuracy" in r.stdout
+    assert "Exports (Phase 6):" in r.stdout
+    v1 = os.path.join(demo_copy.uri, "exports", "v1")
+    assert os.path.exists(os.path.join(v1, "results", "2024-01-15.json"))
+    assert os.path.exists(os.path.join(v1, "systems", "performance.json"))

@@ -12,7 +12,7 @@ import pandas as pd
 
 import nbaprops
 
-from conftest import sql
+from conftest import RUN_STAMPS, sql
 
 FAIL_DATE = "2023-12-13"
 RANGE = ("2023-12-08", "2023-12-20")
@@ -21,7 +21,7 @@ PROCS = ["togs", "pgs", "upgc", "utgc", "psza", "tdza", "pcf", "pdc", "mlfs", "t
 
 def _rows(wh, table, start, end):
     df = nbaprops.read(wh, table, start, end)
-    df = df[[c for c in df.columns if c not in {"created_at", "processed_at"} and not c.endswith("_last_updated")]]
+    df = df[[c for c in df.columns if c not in RUN_STAMPS and not c.endswith("_last_updated")]]
     return df.sort_values(list(df.columns[:3])).reset_index(drop=True)
 
 

@@ -10,30 +10,25 @@ from .. import _core
 from .dates import DateLike, to_days
 from .warehouse import Warehouse
 
-#: Tables shown by default, in pipeline order.
-DEFAULT_TABLES = (
+#: Raw input tables shown before the processor outputs.
+RAW_TABLES = (
     "nba_raw.nbac_schedule",
     "nba_raw.nbac_gamebook_player_stats",
     "nba_raw.nbac_team_boxscore",
     "nba_raw.player_shot_zones",
     "nba_raw.odds_api_player_points_props",
-    "nba_analytics.team_offense_game_summary",
-    "nba_analytics.team_defense_game_summary",
-    "nba_analytics.player_game_summary",
-    "nba_analytics.upcoming_player_game_context",
-    "nba_analytics.upcoming_team_game_context",
-    "nba_precompute.team_defense_zone_analysis",
-    "nba_precompute.player_shot_zone_analysis",
-    "nba_precompute.player_composite_factors",
-    "nba_precompute.player_daily_cache",
-    "nba_predictions.ml_feature_store_v2",
 )
+
+
+def default_tables() -> list[str]:
+    """The raw inputs, then every registered processor's output table in dependency order."""
+    return list(RAW_TABLES) + [p["output_table"] for p in _core.processors()]
 
 
 def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
                    tables: Optional[Iterable[str]] = None) -> pd.DataFrame:
     """Rows per table (rows) × month (columns), from one grouped count per table."""
-    names = list(tables) if tables else list(DEFAULT_TABLES)
+    names = list(tables) if tables else default_tables()
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
     data = {}
