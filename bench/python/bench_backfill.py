@@ -303,6 +303,23 @@ def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season
     return written
 
 
+def timing_figures(dates: list[str], ref_s: float, our_s: float, ref_rows: int, result, agree: bool,
+                   compared: int) -> dict[str, Any]:
+    """The figures every reference comparison reports: times, ratio, rows and agreement."""
+    return {
+        "dates": len(dates),
+        "reference_seconds": round(ref_s, 3),
+        "ours_seconds": round(our_s, 3),
+        "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
+        "ratio": round(ref_s / our_s, 2),
+        "reference_rows": ref_rows,
+        "ours_rows": int(result.units["rows"].sum()),
+        "ours_exit_code": result.exit_code,
+        "agree": agree,
+        "rows_compared": compared,
+    }
+
+
 def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, int]) -> dict[str, Any]:
     wh = nbaprops.open(wh_dir)
     scratch = work / "reference.sqlite"
@@ -338,16 +355,7 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
         "approximation": True,
         "note": (f"reference computes {len(PDC_PAIRS)} of the engine's {our_cols} columns (no completeness "
                  "windows/gates, workload or shot-zone copies, hashes or metadata); the ratio understates"),
-        "dates": len(dates),
-        "reference_seconds": round(ref_s, 3),
-        "ours_seconds": round(our_s, 3),
-        "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
-        "ratio": round(ref_s / our_s, 2),
-        "reference_rows": ref_rows,
-        "ours_rows": int(result.units["rows"].sum()),
-        "ours_exit_code": result.exit_code,
-        "agree": agree,
-        "rows_compared": int(len(both)),
+        **timing_figures(dates, ref_s, our_s, ref_rows, result, agree, len(both)),
         "rows_only_in_reference": only_ref,
         "rows_only_in_reference_note": "players the engine withholds by its completeness gate (INCOMPLETE_DATA), "
                                        "which the reference does not model",
@@ -458,16 +466,7 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str]) -> dict[str, A
     return {
         "approximation": True,
         "note": "reference computes 2 of the engine's 5 systems (moving average, zone matchup); the ratio understates",
-        "dates": len(dates),
-        "reference_seconds": round(ref_s, 3),
-        "ours_seconds": round(our_s, 3),
-        "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
-        "ratio": round(ref_s / our_s, 2),
-        "reference_rows": ref_rows,
-        "ours_rows": int(result.units["rows"].sum()),
-        "ours_exit_code": result.exit_code,
-        "agree": agree,
-        "rows_compared": int(len(both)),
+        **timing_figures(dates, ref_s, our_s, ref_rows, result, agree, len(both)),
         "recommendation_mismatches": rec_mismatch,
         "rows_only_in_reference": only_ref,
         "rows_only_in_ours": only_ours,
