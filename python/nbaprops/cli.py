@@ -223,7 +223,7 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backfill-all", action="store_true",
                    help="every distinct game_date in nba_predictions.prediction_accuracy")
     p.add_argument("--only", default=None,
-                   help="comma-separated types: results,performance,best-bets,predictions (default all)")
+                   help="comma-separated types: results,performance,best-bets,predictions,tonight (default all)")
     p.add_argument("--out", default=os.environ.get("NBAPROPS_EXPORT_DIR", "exports"),
                    help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)")
     p.add_argument("--generated-at", default=None,
@@ -231,7 +231,8 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=2, help="dates built in parallel (default 2)")
 
 
-_EXPORT_NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions"}
+_EXPORT_NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
+                 "tonight": "players"}
 
 
 def run_export(args) -> int:
@@ -323,7 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "months"], default="text")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("export", help="write the Phase 6 JSON exports (results, performance, best-bets, predictions)")
+    p = sub.add_parser("export",
+                       help="write the Phase 6 JSON exports (results, performance, best-bets, predictions, tonight)")
     _warehouse_arg(p)
     add_export_flags(p)
     p.set_defaults(func=run_export)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import nbaprops
@@ -119,11 +120,11 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     r = nbaprops.export(graded_wh, D1, D2, out_dir=out, generated_at=STAMP)
     assert r.ok and r.exit_code == 0
     assert r.type_status == {"results": "success", "performance": "success", "best-bets": "success",
-                             "predictions": "success"}
+                             "predictions": "success", "tonight": "success"}
     v1 = out / "v1"
     expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions") for d in (D1, D2)}
     expected |= {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/predictions/today.json",
-                 "v1/systems/performance.json"}
+                 "v1/systems/performance.json", "v1/tonight/all-players.json"}
     assert set(r.files) == expected
     assert all((out / f).is_file() for f in expected)
     assert no_temp_files(out)
@@ -177,7 +178,7 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert game["recommendation_breakdown"] == {"over": 1, "under": 0, "pass": 1}
 
     frame = r.to_frame()
-    assert len(frame) == 7 and set(frame["status"]) == {"success"}
+    assert len(frame) == 8 and set(frame["status"]) == {"success"}
     assert "DAILY EXPORT SUMMARY:" in r.summary_text()
 
 
@@ -201,9 +202,9 @@ def test_files_are_replaced_by_rename_never_rewritten_in_place(graded_wh, tmp_pa
 
 
 def test_unsupported_types_are_rejected_with_the_supported_list(graded_wh, tmp_path):
-    assert nbaprops.export_types() == ["results", "performance", "best-bets", "predictions"]
+    assert nbaprops.export_types() == ["results", "performance", "best-bets", "predictions", "tonight"]
     assert nbaprops.export_types("best-bets, results") == ["results", "best-bets"]
-    for bad in ["tonight", "trends-all", "live-grading", "streaks"]:
+    for bad in ["tonight-players", "trends-all", "live-grading", "streaks"]:
         with pytest.raises(nbaprops.ConfigError, match="supported types: results, performance, best-bets, predictions"):
             nbaprops.export(graded_wh, D1, types=bad, out_dir=tmp_path / "o")
     with pytest.raises(nbaprops.ConfigError, match="unknown export type 'bogus'"):
@@ -241,7 +242,7 @@ def test_cli_export_range_with_only(graded_wh, tmp_path):
     assert "DAILY EXPORT SUMMARY:" in r.stdout and "Successful: 2, Partial: 0, Failed: 0" in r.stdout
     assert sorted(p.name for p in (out / "v1").iterdir()) == ["best-bets", "results"]
     assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
-    bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight",
+    bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight-players",
                 "--out", str(out)])
     assert bad.returncode == 1 and "supported types: results, performance, best-bets, predictions" in bad.stderr
     both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
@@ -291,3 +292,149 @@ def test_daily_export_console_script_is_installed():
         pytest.skip("console scripts are not on PATH in this environment")
     r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "--backfill-all" in r.stdout and "--only" in r.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# tonight/all-players.json on the backfilled demo season
+
+TONIGHT = "2024-01-15"
+
+
+def _season_history(wh, day: str) -> pd.DataFrame:
+    """Oracle input: the demo season's played games strictly before ``day``, newest first."""
+    pgs = nbaprops.read(wh, "nba_analytics.player_game_summary", "2023-07-01", day,
+                        columns=["player_lookup", "game_date", "season_year", "points", "minutes_played",
+                                 "points_line"])
+    pgs = pgs[(pgs.game_date < pd.Timestamp(day)) & (pgs.season_year == 2023) & pgs.points.notna()
+              & ~(pgs.minutes_played.notna() & (pgs.minutes_played <= 0))]
+    return pgs.sort_values("game_date", ascending=False)
+
+
+def _best_odds(props: pd.DataFrame, line: float) -> tuple:
+    """Oracle: best American prices among each book's latest pre-game snapshot quoting ``line``."""
+    pre = props[props.snapshot_timestamp <= props.game_start_time]
+    latest = pre[pre.snapshot_timestamp == pre.groupby("bookmaker").snapshot_timestamp.transform("max")]
+    at_line = latest[latest.points_line == line]
+    return int(at_line.over_price_american.max()), int(at_line.under_price_american.max())
+
+
+def _sort_key(p, confidence, ppg):
+    """Oracle order from unrounded values: out last, lines first, confidence desc, season ppg desc."""
+    c = confidence if p["has_line"] else None
+    return (p["injury_status"] == "out", not p["has_line"], c is None, -(c or 0), ppg is None, -(ppg or 0),
+            p["player_lookup"])
+
+
+def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
+    out = tmp_path / "tonight"
+    r = _run(["-m", "nbaprops", "export", "--warehouse", demo.uri, "--date", TONIGHT, "--only", "tonight",
+              "--out", str(out), "--generated-at", STAMP])
+    assert r.returncode == 0, r.stderr + r.stdout
+    path = out / "v1" / "tonight" / "all-players.json"
+    doc = load(path)
+    assert sorted(p.name for p in (out / "v1").iterdir()) == ["tonight"]
+    assert f"✓ tonight: {doc['total_players']} players → v1/tonight/all-players.json" in r.stdout
+    assert list(doc) == ["game_date", "generated_at", "total_players", "total_with_lines", "games"]
+    assert doc["game_date"] == TONIGHT and doc["generated_at"] == STAMP
+
+    # Games: the schedule's games of the date; roster: UPGC's (player, game) rows.
+    sched = nbaprops.read(demo, "nba_raw.nbac_schedule", TONIGHT, TONIGHT)
+    assert len(doc["games"]) == len(sched) > 0
+    assert {(g["away_team"], g["home_team"]) for g in doc["games"]} == set(
+        zip(sched.away_team_tricode, sched.home_team_tricode))
+    assert all(g["game_time"].endswith(" ET") and g["game_status"] == "final" for g in doc["games"])
+    upgc = nbaprops.read(demo, "nba_analytics.upcoming_player_game_context", TONIGHT, TONIGHT)
+    players = {p["player_lookup"]: (g["game_id"], p) for g in doc["games"] for p in g["players"]}
+    assert set(players) == set(upgc.player_lookup) and doc["total_players"] == len(upgc)
+    assert {(k, v[0]) for k, v in players.items()} == set(zip(upgc.player_lookup, upgc.game_id))
+    assert all(g["player_count"] == len(g["players"]) for g in doc["games"])
+    with_lines = [p for _, p in players.values() if p["has_line"]]
+    assert doc["total_with_lines"] == len(with_lines) > 0
+
+    # Season figures from games strictly before the date.
+    hist = _season_history(demo, TONIGHT)
+    for lookup, (_, p) in players.items():
+        h = hist[hist.player_lookup == lookup]
+        assert p["games_played"] == len(h), lookup
+        assert p["limited_data"] == (len(h) < 10)
+        assert p["last_10_points"] == [int(x) for x in h.points.head(10)]
+        if len(h):
+            assert p["season_ppg"] == pytest.approx(h.points.mean(), abs=0.0051)
+            assert p["season_mpg"] == pytest.approx(h.minutes_played.mean(), abs=0.0051)
+            assert p["last_5_ppg"] == pytest.approx(h.points.head(5).mean(), abs=0.0051)
+        else:
+            assert p["season_ppg"] is None
+        if p["has_line"]:
+            lined = h.head(10)
+            lined = lined[lined.points_line.notna()]
+            expect = ["O" if a > b else "U" if a < b else "P" for a, b in zip(lined.points, lined.points_line)]
+            assert p["last_10_results"] == expect
+            assert p["last_10_record"] == f"{expect.count('O')}-{expect.count('U')}"
+        else:
+            assert "props" not in p and "last_10_results" not in p
+
+    # Line = UPGC's current line (same book rule); odds = the best of the books' latest snapshots.
+    props = nbaprops.read(demo, "nba_raw.odds_api_player_points_props", TONIGHT, TONIGHT)
+    line_of = dict(zip(upgc.player_lookup, upgc.current_points_line))
+    for p in with_lines:
+        (prop,) = p["props"]
+        assert prop["stat_type"] == "points" and prop["line"] == pytest.approx(float(line_of[p["player_lookup"]]))
+        mine = props[props.player_lookup == p["player_lookup"]]
+        assert (prop["over_odds"], prop["under_odds"]) == _best_odds(mine, prop["line"])
+    assert {p["player_lookup"] for p in with_lines} == set(upgc.player_lookup[upgc.current_points_line.notna()])
+
+    # Newest ensemble prediction; fatigue of the date; injury status; sorting.
+    preds = nbaprops.read(demo, "nba_predictions.player_prop_predictions", TONIGHT, TONIGHT)
+    ens = preds[preds.system_id == "ensemble_v1"].sort_values("created_at").groupby("player_lookup").tail(1)
+    newest = {r.player_lookup: r for r in ens.itertuples()}
+    pcf = nbaprops.read(demo, "nba_precompute.player_composite_factors", TONIGHT, TONIGHT)
+    fatigue = dict(zip(pcf.player_lookup, pcf.fatigue_score))
+    for lookup, (_, p) in players.items():
+        if p["has_line"] and lookup in newest:
+            assert p["prediction"]["predicted"] == pytest.approx(newest[lookup].predicted_points, abs=0.0051)
+            assert p["prediction"]["recommendation"] == newest[lookup].recommendation
+        score = fatigue.get(lookup)
+        score = None if score is None or pd.isna(score) else int(score)
+        assert p["fatigue_score"] == score
+        assert p["fatigue_level"] == (None if score is None else "fresh" if score >= 95
+                                      else "normal" if score >= 75 else "tired")
+    assert any(p["prediction"] for p in with_lines)
+    ppg = hist.groupby("player_lookup").points.mean()
+    for g in doc["games"]:
+        key = {p["player_lookup"]: _sort_key(p, newest[p["player_lookup"]].confidence_score
+                                             if p["player_lookup"] in newest else None,
+                                             ppg.get(p["player_lookup"]))
+               for p in g["players"]}
+        order = [p["player_lookup"] for p in g["players"]]
+        assert order == sorted(order, key=key.get)
+    # Injury status: the latest report of the date's games issued on or before the date.
+    inj = nbaprops.read(demo, "nba_raw.nbac_injury_report", "2024-01-08", TONIGHT)
+    inj = inj[inj.game_date == pd.Timestamp(TONIGHT)].sort_values(["report_date", "report_hour"])
+    status = {r.player_lookup: r.injury_status.lower() for r in inj.groupby("player_lookup").tail(1).itertuples()}
+    assert {k: p["injury_status"] for k, (_, p) in players.items()} == {k: status.get(k) for k in players}
+    assert any(p["injury_status"] for _, p in players.values())
+
+
+def test_tonight_range_writes_one_file_for_the_newest_date(demo, tmp_path):
+    r = nbaprops.export(demo, "2024-01-13", TONIGHT, types="tonight", out_dir=tmp_path / "o", generated_at=STAMP)
+    assert r.ok and r.files == ["v1/tonight/all-players.json"]
+    assert [d["date"] for d in r.dates] == [TONIGHT]
+    doc = load(tmp_path / "o" / "v1" / "tonight" / "all-players.json")
+    assert doc == nbaprops.api.exports.build(demo, "tonight", TONIGHT, generated_at=STAMP)
+    assert r.dates[0]["types"][0]["count"] == doc["total_players"]
+
+
+def test_tonight_is_point_in_time(demo_copy):
+    from conftest import sql
+
+    before = nbaprops.api.exports.build(demo_copy, "tonight", TONIGHT, generated_at=STAMP)
+    # Box scores of the date and later change: nothing in the file may move.
+    sql(demo_copy, "nba_analytics", "UPDATE player_game_summary SET points = points + 7, "
+        "minutes_played = minutes_played + 1, points_line = points_line - 3 WHERE game_date >= ?", (TONIGHT,))
+    after = nbaprops.api.exports.build(nbaprops.open(demo_copy.uri), "tonight", TONIGHT, generated_at=STAMP)
+    assert after == before
+    # The same change to the day before does show (the check can fail).
+    sql(demo_copy, "nba_analytics", "UPDATE player_game_summary SET points = points + 7 WHERE game_date = ?",
+        ("2024-01-14",))
+    changed = nbaprops.api.exports.build(nbaprops.open(demo_copy.uri), "tonight", TONIGHT, generated_at=STAMP)
+    assert changed != before

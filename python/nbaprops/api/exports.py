@@ -22,7 +22,7 @@ def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
     """Validate a ``--only`` selection (a comma-separated string or a list); None or empty means all.
 
     Raises ConfigError for an unknown type, and for the legacy types nbaprops does not implement
-    (tonight, streaks, trends-*, live, live-grading, player profiles) with the list of supported ones.
+    (tonight-players, streaks, trends-*, live, live-grading, player profiles) with the list of supported ones.
     """
     if types is None:
         return list(EXPORT_TYPES)
@@ -101,11 +101,13 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
     ----------
     wh : Warehouse
         The warehouse to read (prediction_accuracy, system_daily_performance, player_prop_predictions,
-        ml_feature_store_v2, player_composite_factors, player names).
+        ml_feature_store_v2, player_composite_factors, player names; for ``tonight`` also nbac_schedule,
+        upcoming_player_game_context, nbac_injury_report, odds_api_player_points_props and the
+        player_game_summary history before the date).
     start, end : date-like
         A single date (``end`` None) or every calendar day from ``start`` to ``end`` inclusive.
     types : str or list of str, optional
-        ``results``, ``performance``, ``best-bets``, ``predictions`` (default all).
+        ``results``, ``performance``, ``best-bets``, ``predictions``, ``tonight`` (default all).
     out_dir : path
         Root of the output tree; files go to ``<out_dir>/v1/results/<date>.json`` and so on.
     dates : list of date-like, keyword-only
@@ -122,8 +124,8 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
 
     Notes
     -----
-    Every file is written to a temporary file and renamed. ``latest.json``/``today.json`` and
-    ``systems/performance.json`` are written for the newest date only.
+    Every file is written to a temporary file and renamed. ``latest.json``/``today.json``,
+    ``systems/performance.json`` and ``tonight/all-players.json`` are written for the newest date only.
     """
     if dates is not None:
         if start is not None or end is not None:

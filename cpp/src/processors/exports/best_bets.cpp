@@ -26,13 +26,6 @@ std::unordered_map<std::string, size_t> rows_by_player(const Source& s, Date dat
   return out;
 }
 
-std::optional<std::string> fatigue_level(std::optional<int64_t> score) {
-  if (!score) return std::nullopt;
-  if (*score >= 95) return "fresh";
-  if (*score >= 75) return "normal";
-  return "tired";
-}
-
 Json rationale(const Candidate& c, std::optional<int64_t> fatigue) {
   Json out = Json::array();
   const double conf = c.row->confidence.value_or(0);
@@ -64,6 +57,13 @@ const char* result_of(const Graded& g) {
 }
 
 }  // namespace
+
+std::optional<std::string> fatigue_level(std::optional<int64_t> score) {
+  if (!score) return std::nullopt;
+  if (*score >= 95) return "fresh";
+  if (*score >= 75) return "normal";
+  return "tired";
+}
 
 Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options, const std::string& generated_at) {
   const std::vector<Graded> rows = graded_rows(in, date);

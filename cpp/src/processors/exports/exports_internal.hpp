@@ -9,6 +9,7 @@
 
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/processors/exports/exports.hpp"
+#include "nbaprops/schedule/schedule.hpp"
 
 namespace nbaprops::exports::detail {
 
@@ -41,6 +42,15 @@ struct Inputs {
   Source gamebook_names;  ///< nbac_gamebook_player_stats names, [first, last] (best-bets fallback)
   Source history;      ///< prediction_accuracy before first (best-bets history)
   std::unordered_map<std::string, PickHistory> picks;  ///< by player_lookup (best-bets)
+
+  // tonight (as_of only); composite above also serves it.
+  Source schedule;       ///< nbac_schedule of as_of (parsed into `games`)
+  Schedule games;        ///< the schedule rows of `schedule`
+  Source roster;         ///< upcoming_player_game_context of as_of
+  Source tonight_predictions;  ///< player_prop_predictions of as_of (with created_at)
+  Source injuries;       ///< nbac_injury_report, report_date in [as_of − 7, as_of]
+  Source props;          ///< odds_api_player_points_props of as_of
+  Source player_history;  ///< player_game_summary, [as_of − 366, as_of − 1]
 };
 
 /// One ensemble row of prediction_accuracy.
@@ -72,6 +82,12 @@ Json results_payload(const Inputs& in, Date date, const std::string& generated_a
 Json performance_payload(const Inputs& in, Date as_of, const std::string& generated_at);
 Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options, const std::string& generated_at);
 Json predictions_payload(const Inputs& in, Date date, const std::string& generated_at);
+Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at);
+
+/// Legacy fatigue level: ≥ 95 fresh, ≥ 75 normal, else tired; null without a score.
+std::optional<std::string> fatigue_level(std::optional<int64_t> score);
+/// (away, home) from a game_id `YYYYMMDD_AWAY_HOME`; both null when it has another shape.
+std::pair<std::optional<std::string>, std::optional<std::string>> teams_of(const std::string& game_id);
 
 /// JSON number rounded like Python's round(x, digits), or null — never null for an exact 0
 /// (the legacy `round(x, n) if x else None` turned 0 into null; fixed, DECISION 6).

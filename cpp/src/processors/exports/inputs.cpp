@@ -22,6 +22,16 @@ const std::vector<std::string> kMlfsColumns = {"player_lookup", "game_id", "game
 const std::vector<std::string> kPredictionColumns = {
     "system_id",        "player_lookup",  "game_date",           "game_id",         "predicted_points",
     "confidence_score", "recommendation", "current_points_line", "pace_adjustment", "similar_games_count"};
+const std::vector<std::string> kTonightPredictionColumns = {
+    "system_id",        "player_lookup",  "game_date",  "game_id", "predicted_points",
+    "confidence_score", "recommendation", "created_at", "prediction_version"};
+const std::vector<std::string> kPropColumns = {
+    "game_date",  "player_lookup", "bookmaker",           "points_line", "snapshot_timestamp", "game_start_time",
+    "over_price", "under_price",   "over_price_american", "under_price_american"};
+/// Injury reports older than this (days before the game date) are not read (the UPGC window).
+constexpr int kInjuryLookbackDays = 7;
+/// Calendar days of player_game_summary read before D: a season is shorter than a year.
+constexpr int kSeasonLookbackDays = 366;
 
 void read_into(Source& s, Warehouse& wh, const char* table, DateRange range, const std::vector<std::string>& cols) {
   s.needed = true;
@@ -83,9 +93,35 @@ Inputs load(Warehouse& wh, Date first, Date last, Date as_of, const std::vector<
   if (predictions) {
     read_into(in.predictions, wh, "nba_predictions.player_prop_predictions", range, kPredictionColumns);
   }
-  if (best_bets) {
-    read_into(in.composite, wh, "nba_precompute.player_composite_factors", range,
+  const bool tonight = needs(types, ExportType::kTonight);
+  if (best_bets || tonight) {
+    // Tonight needs the as-of date only; best bets every date of the range (which ends at as_of).
+    read_into(in.composite, wh, "nba_precompute.player_composite_factors", best_bets ? range : DateRange{as_of, as_of},
               {"player_lookup", "game_date", "game_id", "fatigue_score"});
+  }
+  if (tonight) {
+    const DateRange day{as_of, as_of};
+    read_into(in.schedule, wh, "nba_raw.nbac_schedule", day, {});
+    if (in.schedule.ok()) {
+      try {
+        in.games = Schedule::from_table(*in.schedule.table);
+      } catch (const std::exception& e) {
+        in.schedule.error = std::string("nba_raw.nbac_schedule: ") + e.what();
+        in.schedule.table.reset();
+      }
+    }
+    read_into(in.roster, wh, "nba_analytics.upcoming_player_game_context", day,
+              {"player_lookup", "game_id", "game_date", "team_abbr", "home_game"});
+    read_into(in.tonight_predictions, wh, "nba_predictions.player_prop_predictions", day, kTonightPredictionColumns);
+    read_into(in.injuries, wh, "nba_raw.nbac_injury_report", DateRange{as_of - kInjuryLookbackDays, as_of}, {});
+    read_into(in.props, wh, "nba_raw.odds_api_player_points_props", day, kPropColumns);
+    // Strictly before D (DECISION 1); the builder keeps the season of D.
+    read_into(in.player_history, wh, "nba_analytics.player_game_summary",
+              DateRange{as_of - kSeasonLookbackDays, as_of - 1},
+              {"player_lookup", "game_date", "season_year", "player_full_name", "points", "minutes_played",
+               "points_line"});
+  }
+  if (best_bets) {
     // Player display names: the legacy joined nba_players_registry, which this warehouse does not
     // hold. We use player_game_summary.player_full_name of the game date, then the raw gamebook's
     // player_name, and fall back to player_lookup when neither has the player.
@@ -110,6 +146,10 @@ std::string source_error(const Inputs& in, ExportType type) {
       used = {&in.accuracy, &in.history, &in.composite, &in.pgs_names, &in.gamebook_names};
       break;
     case ExportType::kPredictions: used = {&in.predictions, &in.accuracy}; break;
+    case ExportType::kTonight:
+      used = {&in.schedule, &in.roster, &in.tonight_predictions, &in.composite, &in.injuries, &in.props,
+              &in.player_history};
+      break;
   }
   for (const Source* s : used) {
     if (!s->needed) return std::string("internal: source not loaded for ") + to_string(type);

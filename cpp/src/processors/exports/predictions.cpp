@@ -15,7 +15,8 @@ struct Entry {
   std::optional<int64_t> similar_games;
 };
 
-/// (away, home) from a game_id `YYYYMMDD_AWAY_HOME`; both null when it has another shape.
+}  // namespace
+
 std::pair<std::optional<std::string>, std::optional<std::string>> teams_of(const std::string& game_id) {
   const auto a = game_id.find('_');
   if (a == std::string::npos) return {};
@@ -25,8 +26,6 @@ std::pair<std::optional<std::string>, std::optional<std::string>> teams_of(const
   if (away.empty() || home.empty()) return {};
   return {away, home};
 }
-
-}  // namespace
 
 Json predictions_payload(const Inputs& in, Date date, const std::string& generated_at) {
   // Team of each (player, game) from the date's graded rows (legacy LEFT JOIN prediction_accuracy).

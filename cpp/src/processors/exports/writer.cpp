@@ -28,12 +28,11 @@ std::string supported_list() {
 
 /// Legacy EXPORT_TYPES (and groups, and player profiles) that nbaprops does not implement.
 bool is_legacy_only(std::string_view name) {
-  static const char* kLegacy[] = {"tonight",           "tonight-players",    "streaks",
-                                  "trends-hot-cold",   "trends-bounce-back", "trends-what-matters",
-                                  "trends-team",       "trends-quick-hits",  "trends-deep-dive",
-                                  "tonight-trend-plays", "live",             "live-grading",
-                                  "trends-daily",      "trends-weekly",      "trends-all",
-                                  "players"};
+  static const char* kLegacy[] = {"tonight-players",     "streaks",          "trends-hot-cold",
+                                  "trends-bounce-back",  "trends-what-matters", "trends-team",
+                                  "trends-quick-hits",   "trends-deep-dive", "tonight-trend-plays",
+                                  "live",                "live-grading",     "trends-daily",
+                                  "trends-weekly",       "trends-all",       "players"};
   return std::any_of(std::begin(kLegacy), std::end(kLegacy), [&](const char* n) { return name == n; });
 }
 
@@ -46,6 +45,7 @@ Json build_one(const detail::Inputs& in, ExportType type, Date date, const Build
     case ExportType::kPerformance: return detail::performance_payload(in, date, gen);
     case ExportType::kBestBets: return detail::best_bets_payload(in, date, o, gen);
     case ExportType::kPredictions: return detail::predictions_payload(in, date, gen);
+    case ExportType::kTonight: return detail::tonight_payload(in, date, gen);
   }
   throw ConfigError("unknown export type");
 }
@@ -56,6 +56,7 @@ int64_t count_of(ExportType type, const Json& payload) {
     case ExportType::kPerformance: return static_cast<int64_t>(payload.at("systems").size());
     case ExportType::kBestBets: return payload.at("total_picks").get<int64_t>();
     case ExportType::kPredictions: return payload.at("total_predictions").get<int64_t>();
+    case ExportType::kTonight: return payload.at("total_players").get<int64_t>();
   }
   return 0;
 }
@@ -73,6 +74,7 @@ const char* to_string(ExportType type) noexcept {
     case ExportType::kPerformance: return "performance";
     case ExportType::kBestBets: return "best-bets";
     case ExportType::kPredictions: return "predictions";
+    case ExportType::kTonight: return "tonight";
   }
   return "results";
 }
@@ -88,7 +90,8 @@ const char* to_string(ExportStatus status) noexcept {
 
 const std::vector<ExportType>& all_types() {
   static const std::vector<ExportType> kAll = {ExportType::kResults, ExportType::kPerformance,
-                                               ExportType::kBestBets, ExportType::kPredictions};
+                                               ExportType::kBestBets, ExportType::kPredictions,
+                                               ExportType::kTonight};
   return kAll;
 }
 
@@ -98,9 +101,9 @@ ExportType parse_type(std::string_view name) {
   }
   if (is_legacy_only(name)) {
     throw ConfigError("export type '" + std::string(name) +
-                      "' is a legacy export that nbaprops does not implement (out of scope: tonight, "
-                      "tonight-players, streaks, trends-*, tonight-trend-plays, live, live-grading, player "
-                      "profiles); supported types: " + supported_list());
+                      "' is a legacy export that nbaprops does not implement (out of scope: tonight-players, "
+                      "streaks, trends-*, tonight-trend-plays, live, live-grading, player profiles); supported "
+                      "types: " + supported_list());
   }
   throw ConfigError("unknown export type '" + std::string(name) + "'; supported types: " + supported_list());
 }
@@ -132,6 +135,9 @@ Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& o) {
 Json build_predictions(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kPredictions, date, o);
 }
+Json build_tonight(Warehouse& wh, Date date, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTonight, date, o);
+}
 Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
   return build_single(wh, type, date, o);
 }
@@ -142,6 +148,7 @@ std::string object_path(ExportType type, Date date) {
     case ExportType::kPerformance: return "v1/systems/performance.json";
     case ExportType::kBestBets: return "v1/best-bets/" + date.iso() + ".json";
     case ExportType::kPredictions: return "v1/predictions/" + date.iso() + ".json";
+    case ExportType::kTonight: return "v1/tonight/all-players.json";
   }
   return "";
 }
@@ -152,6 +159,7 @@ std::vector<std::string> alias_paths(ExportType type) {
     case ExportType::kPerformance: return {};
     case ExportType::kBestBets: return {"v1/best-bets/latest.json"};
     case ExportType::kPredictions: return {"v1/predictions/today.json"};
+    case ExportType::kTonight: return {};
   }
   return {};
 }
@@ -223,12 +231,13 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
   const Date newest = dates.back();
   const detail::Inputs in = detail::load(wh, dates.front(), newest, newest, types);
 
-  // Dates with work: every date for dated types; performance only for the newest date.
+  // Dates with work: every date for dated types; the undated files (performance, tonight) only
+  // for the newest date.
   for (Date d : dates) {
     DateOutcome o;
     o.date = d;
     for (ExportType t : types) {
-      if (t == ExportType::kPerformance && d != newest) continue;
+      if ((t == ExportType::kPerformance || t == ExportType::kTonight) && d != newest) continue;
       TypeOutcome to;
       to.type = t;
       o.types.push_back(std::move(to));

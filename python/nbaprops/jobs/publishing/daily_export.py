@@ -3,8 +3,8 @@
 Same date flags: ``--date`` (default yesterday), ``--start-date``/``--end-date`` (every calendar day),
 ``--backfill-all`` (every graded date), ``--only`` (validated). Files go to a local tree that mirrors the
 legacy GCS object paths (``<out>/v1/results/<date>.json`` …) instead of ``gs://nba-props-platform-api``.
-Only results, performance, best-bets and predictions are implemented; the other legacy types and the
-player profiles (``--players``) are rejected with a message. Differences on purpose: any failed export
+Only results, performance, best-bets, predictions and tonight (``tonight/all-players.json``) are
+implemented; the other legacy types and the player profiles (``--players``) are rejected with a message. Differences on purpose: any failed export
 makes the exit code 1 (the legacy exited 1 only when a single-date run failed).
 """
 from __future__ import annotations

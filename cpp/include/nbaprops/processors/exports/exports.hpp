@@ -4,9 +4,10 @@
 /// (spec legacy-mlfs-phase5-6 §6), written to a local directory tree that mirrors the legacy GCS
 /// object paths (`<out>/v1/results/2024-01-15.json`, …) instead of `gs://nba-props-platform-api`.
 ///
-/// Four exporters are implemented — results, performance, best-bets, predictions — plus the
-/// `latest.json` / `today.json` copies. The other legacy types (tonight, streaks, trends-*, live,
-/// live-grading, player profiles) are out of scope and rejected by parse_type().
+/// Five exporters are implemented — results, performance, best-bets, predictions, tonight — plus
+/// the `latest.json` / `today.json` copies. The other legacy types (tonight-players, streaks,
+/// trends-*, tonight-trend-plays, live, live-grading, player profiles) are out of scope and
+/// rejected by parse_type().
 ///
 /// Builders read the warehouse and return the payload; the writer loads every source once for a
 /// whole list of dates, builds the payloads in parallel and writes each file atomically (temp file
@@ -17,7 +18,8 @@
 ///   - NO_LINE rows showed result "PUSH": they show "NO_LINE" (other ungraded rows null);
 ///   - the results summary counted pushes as incorrect: `incorrect` counts losses only and
 ///     `pushes` is reported separately;
-///   - the performance "season" window held every row ≤ D: it is bounded to the NBA season of D.
+///   - the performance "season" window held every row ≤ D: it is bounded to the NBA season of D;
+///   - tonight's season/last-5/last-10 figures read games strictly before D (DECISION 1).
 
 #include <cstdint>
 #include <filesystem>
@@ -37,7 +39,7 @@ namespace nbaprops::exports {
 using Json = nlohmann::ordered_json;
 
 /// The export types nbaprops implements, in the order the legacy script ran them.
-enum class ExportType { kResults, kPerformance, kBestBets, kPredictions };
+enum class ExportType { kResults, kPerformance, kBestBets, kPredictions, kTonight };
 
 /// System whose rows the results, best-bets and predictions files show.
 inline constexpr const char* kEnsembleSystem = "ensemble_v1";
@@ -45,17 +47,20 @@ inline constexpr const char* kEnsembleSystem = "ensemble_v1";
 inline constexpr int kBestBetsTopN = 15;
 /// Player historical accuracy used when the player has no graded OVER/UNDER pick before D.
 inline constexpr double kDefaultHistoricalAccuracy = 0.85;
+/// Season games before D below which a tonight player is flagged `limited_data`.
+inline constexpr int kTonightMinGames = 10;
 
-/// @return the legacy CLI name of @p type: "results", "performance", "best-bets", "predictions".
+/// @return the legacy CLI name of @p type: "results", "performance", "best-bets", "predictions",
+///         "tonight".
 const char* to_string(ExportType type) noexcept;
 
 /// @return every implemented type, in legacy run order.
 const std::vector<ExportType>& all_types();
 
 /// Parses one legacy CLI type name (case-sensitive, as the legacy `--only` validation was).
-/// @throws ConfigError naming the type; for a legacy type nbaprops does not implement (tonight,
-///         streaks, trends-*, live, live-grading, …) the message says it is out of scope and lists
-///         the supported types.
+/// @throws ConfigError naming the type; for a legacy type nbaprops does not implement
+///         (tonight-players, streaks, trends-* and the trends groups, live, live-grading, …) the
+///         message says it is out of scope and lists the supported types.
 ExportType parse_type(std::string_view name);
 
 /// Parses a `--only` list. Empty → all types. Duplicates are dropped; canonical order is kept.
@@ -97,16 +102,42 @@ Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& options = {})
 /// @throws StorageError. Thread-safe if @p wh is.
 Json build_predictions(Warehouse& wh, Date date, const BuildOptions& options = {});
 
+/// tonight/all-players.json for the games of @p date: every counted schedule game of the date
+/// (nbac_schedule; regular season, play-in, playoffs; ordered by tip time) with its roster from
+/// upcoming_player_game_context. Per player: team, home flag, latest injury-report status
+/// (reports dated ≤ @p date for the date's games, the UPGC selection rule), fatigue score and level
+/// (player_composite_factors: ≥ 95 fresh, ≥ 75 normal, else tired), season ppg / mpg / games and
+/// last-5 ppg, last-10 points (player_game_summary of the season, games strictly before @p date,
+/// DECISION 1), limited_data (fewer than kTonightMinGames games). Players with a points line
+/// also get props [{stat_type "points", line, over_odds, under_odds}] (see below), the newest
+/// ensemble_v1 prediction of their game {predicted, confidence, recommendation} (null when none),
+/// last_10_results ("O"/"U"/"P" for each of the last 10 games that had a points_line, newest
+/// first) and last_10_record "O-U" (pushes in neither count).
+///
+/// Line and odds: the legacy read BettingPros; we read nba_raw.odds_api_player_points_props, the
+/// props table the demo and the importers fill. Only pre-game snapshots count (snapshot ≤
+/// game_start_time). The line is the preferred bookmaker's latest line (DraftKings → FanDuel →
+/// alphabetical — the UPGC current_points_line rule); over_odds / under_odds are the best (highest)
+/// American prices among the bookmakers whose latest snapshot quotes that line (decimal prices
+/// converted when the American price is missing).
+///
+/// Players are sorted: listed out last, then players with a line, then confidence descending,
+/// then season ppg descending (then player_lookup). Roster games missing from the schedule are
+/// listed after the scheduled games with null time and status. Floats are rounded to 2 dp.
+/// @throws StorageError, DataError (an unreadable schedule row). Thread-safe if @p wh is.
+Json build_tonight(Warehouse& wh, Date date, const BuildOptions& options = {});
+
 /// Dispatches to the builder of @p type (performance: @p date is the as-of date).
 Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& options = {});
 
 /// @return the dated object path of @p type under the output directory, e.g.
-///         "v1/results/2024-01-15.json"; performance has one undated path
-///         "v1/systems/performance.json".
+///         "v1/results/2024-01-15.json"; performance and tonight have one undated path each,
+///         "v1/systems/performance.json" and "v1/tonight/all-players.json".
 std::string object_path(ExportType type, Date date);
 
 /// @return the copies refreshed for the newest exported date: "v1/results/latest.json",
-///         "v1/best-bets/latest.json", "v1/predictions/today.json"; none for performance.
+///         "v1/best-bets/latest.json", "v1/predictions/today.json"; none for performance and
+///         tonight.
 std::vector<std::string> alias_paths(ExportType type);
 
 /// Writes @p payload as UTF-8 JSON with indent 2 (invalid UTF-8 replaced) to @p path atomically:
@@ -124,7 +155,7 @@ struct TypeOutcome {
   ExportType type = ExportType::kResults;
   bool ok = false;
   std::vector<std::string> paths;  ///< files written (relative to the output directory)
-  int64_t count = 0;               ///< results rows / systems / picks / predictions
+  int64_t count = 0;               ///< results rows / systems / picks / predictions / players
   std::string error;               ///< why it failed (empty when ok)
 };
 
@@ -163,9 +194,9 @@ struct ExportRun {
 /// Exports @p dates (any order; duplicates dropped) into `options.out_dir`.
 ///
 /// Each source table is read once for the whole list. Dated files are written for every date;
-/// the latest/today copies and systems/performance.json (which has no date in its path) are
-/// written only for the newest date — the legacy range mode rewrote performance.json for every
-/// date and so ended with the same file. A failing type fails only itself for that date; a source
+/// the latest/today copies, systems/performance.json and tonight/all-players.json (which have no
+/// date in their paths) are written only for the newest date — the legacy range mode rewrote
+/// them for every date and so ended with the newest date's file. A failing type fails only itself for that date; a source
 /// that cannot be read fails the types that need it.
 /// @throws ConfigError for workers < 1. Expected failures are reported in the result, not thrown.
 ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates, const ExportOptions& options);
