@@ -10,6 +10,7 @@
 #include "nbaprops/processors/analytics/upcoming_player_context.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
 #include "nbaprops/processors/grading/prediction_accuracy.hpp"
+#include "nbaprops/processors/grading/scoring_tier.hpp"
 #include "nbaprops/processors/precompute/composite_factors.hpp"
 #include "nbaprops/processors/precompute/daily_cache.hpp"
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
@@ -35,6 +36,7 @@ void register_builtins() {
     registry::add(predictions::make_player_prop_predictions_processor());
     registry::add(grading::make_prediction_accuracy_processor());
     registry::add(grading::make_system_daily_performance_processor());
+    registry::add(grading::make_scoring_tier_processor());
   });
 }
 

@@ -24,6 +24,7 @@ CLASS_NAMES = {
     "pred": "PlayerPropPredictionsBackfill",
     "grade": "PredictionAccuracyProcessor",
     "sdp": "SystemDailyPerformanceProcessor",
+    "tier": "ScoringTierProcessor",
 }
 
 
@@ -70,11 +71,12 @@ def summary_block(result, code: str, phase: int, module: str, start: Optional[st
 
 
 def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] = None, *,
-             also: Sequence[str] = (), add_flags=None, gate=None) -> int:
+             also: Sequence[str] = (), add_flags=None, gate=None, prepare=None) -> int:
     """Entry point of one legacy job script; ``code`` is the processor's short code, ``also`` the
     codes of processors the legacy job ran with it (e.g. grading's daily aggregation).
-    ``add_flags(parser)`` adds job-specific flags; ``gate(args)`` returns the run's extra check
-    (see ``run_backfill``)."""
+    ``add_flags(parser)`` adds job-specific flags; ``prepare(args)`` may rewrite the parsed flags
+    before the run (e.g. turn a job's own date flags into ``--dates``); ``gate(args)`` returns the
+    run's extra check (see ``run_backfill``)."""
     parser = argparse.ArgumentParser(prog=f"python -m {module}",
                                      description=f"Backfill {code} (nbaprops, legacy-compatible flags)")
     add_backfill_flags(parser, with_processors=False)
@@ -87,6 +89,8 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
     import nbaprops
 
     try:
+        if prepare is not None:
+            prepare(args)
         info = next((p for p in nbaprops.processors() if p["code"] == code), None)
         if info is None:
             raise errors.ConfigError(f"processor {code} is not available in this build")
