@@ -171,3 +171,14 @@ def test_demo_command_backfills_prints_coverage_and_exports(demo_copy, tmp_path)
     v1 = os.path.join(demo_copy.uri, "exports", "v1")
     assert os.path.exists(os.path.join(v1, "results", "2024-01-15.json"))
     assert os.path.exists(os.path.join(v1, "systems", "performance.json"))
+
+
+def test_standalone_aggregation_over_bootstrap_dates_passes_preflight(demo_copy, tmp_path):
+    """Grading skips bootstrap dates (no predictions exist there), so a run of the daily aggregation
+    alone from the season's first game is not blocked by 'missing' grading rows it never had."""
+    opening = nbaprops.plan(demo_copy, "2023-10-01", "2023-11-10").dates[0]
+    p = nbaprops.plan(demo_copy, opening, "2023-11-10", processors=["sdp"])
+    assert nbaprops.preflight(demo_copy, p).ok
+    r = nbaprops.backfill(demo_copy, p, progress="none", checkpoint_dir=tmp_path / "ck")
+    assert r.exit_code == 0, r.summary_text
+    assert set(r.units["status"]) == {"skipped_bootstrap", "success"}

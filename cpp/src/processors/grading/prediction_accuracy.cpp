@@ -325,7 +325,9 @@ class PredictionAccuracyProcessor final : public Processor {
     info_.entity = "players";
     info_.legacy_job = "grading_backfill";
     info_.reads = {{kPredictions, WindowKind::kSameDate, 0, true}, {kActuals, WindowKind::kSameDate, 0, true}};
-    info_.bootstrap = BootstrapPolicy::kRun;
+    // No predictions exist on bootstrap dates (predictions skip them), so grading skips them too:
+    // the ledger says why, and the pre-flight of a downstream run does not expect rows there.
+    info_.bootstrap = BootstrapPolicy::kSkip;
     info_.description = "Every prediction of the day graded against the player's points (errors, OVER/UNDER outcome)";
   }
   const ProcessorInfo& info() const override { return info_; }
@@ -355,7 +357,9 @@ class SystemDailyPerformanceProcessor final : public Processor {
     info_.entity = "systems";
     info_.legacy_job = "system_daily_performance";
     info_.reads = {{kAccuracy, WindowKind::kSameDate, 0, true}};
-    info_.bootstrap = BootstrapPolicy::kRun;
+    // No predictions exist on bootstrap dates (predictions skip them), so grading skips them too:
+    // the ledger says why, and the pre-flight of a downstream run does not expect rows there.
+    info_.bootstrap = BootstrapPolicy::kSkip;
     info_.description = "Daily accuracy per prediction system: win rates, MAE, bias, within-3/5 shares";
   }
   const ProcessorInfo& info() const override { return info_; }
