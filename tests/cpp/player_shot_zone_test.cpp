@@ -526,3 +526,18 @@ TEST(PszaHash, PrecomputeDataHashFormat) {
                                         "primary_scoring_zone"}),
             "5a7911a6aa2bd431");
 }
+
+// DECISION 6: a window in which no game knew the assisted/unassisted makes (shot charts alone) has
+// NULL rates, not 0 % (the legacy summed NULL as 0); one known game makes the rate known.
+TEST(PszaDecision6, AssistedRatesAreNullWhenUnknown) {
+  std::vector<ShotGame> games = repeat(Shots{}, 10);
+  for (auto& g : games) g.assisted_known = g.unassisted_known = false;
+  ShotZoneMetrics unknown = shot_zone_metrics(games);
+  EXPECT_FALSE(unknown.assisted_rate);
+  EXPECT_FALSE(unknown.unassisted_rate);
+  EXPECT_TRUE(unknown.paint_rate);  // zone figures do not depend on it
+  games[0].assisted_known = true;
+  ShotZoneMetrics partly = shot_zone_metrics(games);
+  EXPECT_TRUE(partly.assisted_rate);
+  EXPECT_FALSE(partly.unassisted_rate);
+}

@@ -556,3 +556,25 @@ TEST(TdzaRun, ThroughTheWarehouse) {
   EXPECT_EQ(boot.rows.num_rows(), 0u);
   EXPECT_EQ(boot.empty_reason, "skipped_early_season");
 }
+
+// DECISION 6: shots-only inputs know no points allowed or blocks; their per-game means are NULL,
+// not 0 (the legacy summed NULL as 0). One game that knew them makes the mean known.
+TEST(TdzaDecision6, PointsAndBlocksPerGameAreNullWhenUnknown) {
+  std::vector<DefenseGame> games(15);
+  for (auto& g : games) {
+    g.paint_makes = 20, g.paint_attempts = 35, g.mid_makes = 8, g.mid_attempts = 20, g.three_makes = 12,
+    g.three_attempts = 35;
+    g.paint_points_known = g.blocks_known = g.points_known = false;
+  }
+  ZoneDefenseMetrics m = zone_defense_metrics(games, LeagueAverages{});
+  EXPECT_FALSE(m.opp_pts_pg);
+  EXPECT_FALSE(m.paint_pts_pg);
+  EXPECT_FALSE(m.paint_blk_pg);
+  EXPECT_FALSE(m.three_blk_pg);
+  EXPECT_NEAR(m.paint_att_pg, 35.0, 1e-12);
+  games[3].points_known = true;
+  games[3].points_allowed = 150;
+  ZoneDefenseMetrics k = zone_defense_metrics(games, LeagueAverages{});
+  EXPECT_NEAR(*k.opp_pts_pg, 10.0, 1e-12);  // 150 / 15 games
+  EXPECT_FALSE(k.paint_blk_pg);
+}

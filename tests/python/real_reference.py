@@ -22,6 +22,11 @@ def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64").fillna(0.0)
 
 
+def _known(s: pd.Series) -> bool:
+    """Whether any row of the window knew the value (DECISION 6: a window of NULLs gives NULL, not 0)."""
+    return bool(pd.to_numeric(s, errors="coerce").notna().any())
+
+
 # ---------------------------------------------------------------------------------------------- PSZA
 def psza_qualifying(pgs: pd.DataFrame) -> pd.Series:
     """Spec B.2 row filter: is_active = TRUE and (minutes_played > 0 OR fg_attempts > 0); NULL minutes and
@@ -58,8 +63,10 @@ def _zone_metrics(w: pd.DataFrame) -> dict:
         "paint_apg": np_round(pa / g, 1),
         "mid_range_apg": np_round(ma / g, 1),
         "three_pt_apg": np_round(ta / g, 1),
-        "assisted_rate": np_round(ast / fgm * 100, 2) if tot > 0 and fgm > 0 else None,
-        "unassisted_rate": np_round(una / fgm * 100, 2) if tot > 0 and fgm > 0 else None,
+        "assisted_rate": (np_round(ast / fgm * 100, 2)
+                          if tot > 0 and fgm > 0 and _known(w["assisted_fg_makes"]) else None),
+        "unassisted_rate": (np_round(una / fgm * 100, 2)
+                            if tot > 0 and fgm > 0 and _known(w["unassisted_fg_makes"]) else None),
         "total_shots": int(tot) if tot > 0 else None,
     }
     return out
@@ -161,8 +168,10 @@ def tdza_reference(tdgs: pd.DataFrame, day: pd.Timestamp, season_start: pd.Times
             row[f"{z}_attempts_allowed_per_game"] = a / n
             vs[z] = None if pct is None else (pct - league[z]) * 100
             row[f"{z}_defense_vs_league_avg"] = vs[z]
-        row["paint_points_allowed_per_game"] = _num(w["points_in_paint_allowed"]).sum() / n
-        row["opponent_points_per_game"] = _num(w["points_allowed"]).sum() / n
+        row["paint_points_allowed_per_game"] = (_num(w["points_in_paint_allowed"]).sum() / n
+                                                if _known(w["points_in_paint_allowed"]) else None)
+        row["opponent_points_per_game"] = (_num(w["points_allowed"]).sum() / n
+                                           if _known(w["points_allowed"]) else None)
         label = {"paint": "paint", "mid_range": "mid_range", "three_pt": "perimeter"}
         cands = [(label[z], vs[z]) for z in ZONES if vs[z] is not None]  # insertion order paint, mid, three
         if cands:

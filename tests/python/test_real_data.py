@@ -298,8 +298,9 @@ def test_psza_matches_pandas_reference(season, day):
         assert ok.all(), (c, got.loc[~ok, c].head().to_dict(), want.loc[~ok, c].head().to_dict())
     zone_ok = got["primary_scoring_zone"].fillna("-") == want["primary_scoring_zone"].fillna("-")
     assert zone_ok.all(), got.loc[~zone_ok, "primary_scoring_zone"].head().to_dict()
-    # Shots carry no assisted/unassisted split: NULL inputs sum as 0 (spec B.3.1), so the rates are 0.0.
-    assert (got["assisted_rate_last_10"] == 0).all() and (got["unassisted_rate_last_10"] == 0).all()
+    # Shots carry no assisted/unassisted split. The legacy summed the NULLs as 0 and reported 0.0 %
+    # (spec B.3.1); DECISION 6: unknown stays NULL.
+    assert got["assisted_rate_last_10"].isna().all() and got["unassisted_rate_last_10"].isna().all()
 
 
 def test_psza_rounding_is_numpy_style_on_real_ties(season):

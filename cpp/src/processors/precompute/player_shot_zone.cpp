@@ -63,7 +63,10 @@ ShotZoneMetrics shot_zone_metrics(const std::vector<ShotGame>& games) {
   ShotZoneMetrics m;
   m.games = static_cast<int>(games.size());
   int64_t pa = 0, pm = 0, ma = 0, mm = 0, ta = 0, tm = 0, fgm = 0, ast = 0, una = 0;
+  bool ast_known = false, una_known = false;
   for (const auto& g : games) {
+    ast_known = ast_known || g.assisted_known;
+    una_known = una_known || g.unassisted_known;
     pa += g.paint_attempts;
     pm += g.paint_makes;
     ma += g.mid_attempts;
@@ -86,9 +89,11 @@ ShotZoneMetrics shot_zone_metrics(const std::vector<ShotGame>& games) {
     m.mid_apg = np_round(static_cast<double>(ma) / m.games, 1);
     m.three_apg = np_round(static_cast<double>(ta) / m.games, 1);
   }
+  // Legacy: a NULL assisted/unassisted count summed as 0, so shots-only data (no assist
+  // information) reported 0 % assisted. Fixed (DECISION 6): NULL when no game of the window knew it.
   if (tot > 0 && fgm > 0) {
-    m.assisted_rate = share(ast, fgm, 100.0, 2);
-    m.unassisted_rate = share(una, fgm, 100.0, 2);
+    if (ast_known) m.assisted_rate = share(ast, fgm, 100.0, 2);
+    if (una_known) m.unassisted_rate = share(una, fgm, 100.0, 2);
   }
   if (tot > 0) m.total_shots = tot;
   return m;
@@ -205,6 +210,8 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     for (int k = 0; k < 9; ++k) v[k] = c_zone[k]->get_int(r).value_or(0);
     g.paint_attempts = v[0], g.paint_makes = v[1], g.mid_attempts = v[2], g.mid_makes = v[3];
     g.three_attempts = v[4], g.three_makes = v[5], g.fg_makes = v[6], g.assisted = v[7], g.unassisted = v[8];
+    g.assisted_known = !c_zone[7]->is_null(r);
+    g.unassisted_known = !c_zone[8]->is_null(r);
     if (!p.has_game || date > p.latest_game_date || (date == p.latest_game_date && game_id > p.latest_game_id)) {
       p.has_game = true;
       p.latest_game_date = date;

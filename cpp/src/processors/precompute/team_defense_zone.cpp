@@ -133,7 +133,11 @@ ZoneDefenseMetrics zone_defense_metrics(const std::vector<DefenseGame>& games, c
   ZoneDefenseMetrics m;
   m.games = static_cast<int>(games.size());
   int64_t pm = 0, pa = 0, mm = 0, ma = 0, tm = 0, ta = 0, ppts = 0, bp = 0, bm = 0, bt = 0, pts = 0;
+  bool ppts_known = false, blk_known = false, pts_known = false;
   for (const auto& g : games) {
+    ppts_known = ppts_known || g.paint_points_known;
+    blk_known = blk_known || g.blocks_known;
+    pts_known = pts_known || g.points_known;
     pm += g.paint_makes;
     pa += g.paint_attempts;
     mm += g.mid_makes;
@@ -154,11 +158,15 @@ ZoneDefenseMetrics zone_defense_metrics(const std::vector<DefenseGame>& games, c
     m.paint_att_pg = pa / n;
     m.mid_att_pg = ma / n;
     m.three_att_pg = ta / n;
-    m.paint_pts_pg = ppts / n;
-    m.paint_blk_pg = bp / n;
-    m.mid_blk_pg = bm / n;
-    m.three_blk_pg = bt / n;
-    m.opp_pts_pg = pts / n;
+    // Legacy: NULL inputs summed as 0, so shots-only data reported 0 points and 0 blocks per game.
+    // Fixed (DECISION 6): NULL when no game of the window knew the value.
+    if (ppts_known) m.paint_pts_pg = ppts / n;
+    if (blk_known) {
+      m.paint_blk_pg = bp / n;
+      m.mid_blk_pg = bm / n;
+      m.three_blk_pg = bt / n;
+    }
+    if (pts_known) m.opp_pts_pg = pts / n;
   }
   m.defensive_rating = mean_of(games, &DefenseGame::defensive_rating);
   m.opponent_pace = mean_of(games, &DefenseGame::opponent_pace);
@@ -215,6 +223,10 @@ UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Tab
     g.blocks_mid = iv("blocks_mid_range");
     g.blocks_three = iv("blocks_three_pt");
     g.points_allowed = iv("points_allowed");
+    auto known = [&](const char* c) { return tdgs.get_int(r, c).has_value(); };
+    g.paint_points_known = known("points_in_paint_allowed");
+    g.blocks_known = known("blocks_paint") || known("blocks_mid_range") || known("blocks_three_pt");
+    g.points_known = known("points_allowed");
     g.defensive_rating = tdgs.get_real(r, "defensive_rating");
     g.opponent_pace = tdgs.get_real(r, "opponent_pace");
     if (in_league) league_games[*team].push_back(g);

@@ -28,6 +28,8 @@ struct ShotGame {
   int64_t mid_attempts = 0, mid_makes = 0;
   int64_t three_attempts = 0, three_makes = 0;
   int64_t fg_makes = 0, assisted = 0, unassisted = 0;
+  /// Whether the source knew the assisted / unassisted makes (shot charts alone do not).
+  bool assisted_known = true, unassisted_known = true;
 };
 
 /// Rounded zone metrics of one window (spec B.3.1).

@@ -42,6 +42,8 @@ struct DefenseGame {
   int64_t paint_points = 0;
   int64_t blocks_paint = 0, blocks_mid = 0, blocks_three = 0;
   int64_t points_allowed = 0;
+  /// Whether the source knew these (shot charts alone give no points allowed or blocks).
+  bool paint_points_known = true, blocks_known = true, points_known = true;
   std::optional<double> defensive_rating;
   std::optional<double> opponent_pace;
 };
@@ -50,9 +52,10 @@ struct DefenseGame {
 struct ZoneDefenseMetrics {
   std::optional<double> paint_pct, mid_pct, three_pct;  ///< pooled Σmakes/Σattempts; nullopt on 0 attempts
   double paint_att_pg = 0, mid_att_pg = 0, three_att_pg = 0;
-  double paint_pts_pg = 0;
-  double paint_blk_pg = 0, mid_blk_pg = 0, three_blk_pg = 0;
-  double opp_pts_pg = 0;
+  /// Per-game means; NULL when no game of the window knew the input (DECISION 6).
+  std::optional<double> paint_pts_pg;
+  std::optional<double> paint_blk_pg, mid_blk_pg, three_blk_pg;
+  std::optional<double> opp_pts_pg;
   std::optional<double> defensive_rating;  ///< unweighted mean, NULLs skipped
   std::optional<double> opponent_pace;     ///< unweighted mean, NULLs skipped
   std::optional<double> paint_vs_league, mid_vs_league, three_vs_league;  ///< percentage points
