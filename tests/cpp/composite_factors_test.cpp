@@ -6,6 +6,8 @@
 #include "table_assert.hpp"
 #include "test_util.hpp"
 
+using nbaprops::testing::row_with;
+
 using nbaprops::testing::expect_same_rows;
 
 using namespace nbaprops;
@@ -212,13 +214,7 @@ struct Fixture {
   UnitOutput run(const Schedule& s, Date d) const { return compute_composite_factors(s, d, {upgc, utgc, psza, tdza}); }
 };
 
-size_t row_of(const Table& t, const std::string& player) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "player_lookup") == player) return r;
-  }
-  ADD_FAILURE() << "no row for " << player;
-  return 0;
-}
+size_t row_of(const Table& t, const std::string& player) { return row_with(t, "player_lookup", player); }
 
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include "table_assert.hpp"
 #include "test_util.hpp"
 
+using nbaprops::testing::row_with;
+
 using nbaprops::testing::expect_same_rows;
 
 using namespace nbaprops;
@@ -297,13 +299,7 @@ struct Fixture {
 std::vector<double> features_of(const Table& t, size_t r) {
   return nlohmann::json::parse(*t.get_text(r, "features")).get<std::vector<double>>();
 }
-size_t row_of(const Table& t, const std::string& player) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "player_lookup") == player) return r;
-  }
-  ADD_FAILURE() << "no row for " << player;
-  return 0;
-}
+size_t row_of(const Table& t, const std::string& player) { return row_with(t, "player_lookup", player); }
 
 }  // namespace
 

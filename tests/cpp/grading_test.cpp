@@ -3,7 +3,10 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/grading/prediction_accuracy.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::row_with;
 
 using namespace nbaprops;
 using namespace nbaprops::grading;
@@ -95,13 +98,7 @@ size_t row_of(const Table& t, const std::string& system, const std::string& play
   return 0;
 }
 
-size_t row_of(const Table& t, const std::string& system) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "system_id") == system) return r;
-  }
-  ADD_FAILURE() << "no row for " << system;
-  return 0;
-}
+size_t row_of(const Table& t, const std::string& system) { return row_with(t, "system_id", system); }
 
 }  // namespace
 

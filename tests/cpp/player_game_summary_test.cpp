@@ -4,7 +4,10 @@
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::row_with;
 
 using namespace nbaprops;
 using namespace nbaprops::analytics;
@@ -196,13 +199,7 @@ Table props_table() {
 }
 
 /// Row index of @p lookup in the output.
-size_t row_of(const Table& t, const std::string& lookup) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "player_lookup") == lookup) return r;
-  }
-  ADD_FAILURE() << "no row for " << lookup;
-  return 0;
-}
+size_t row_of(const Table& t, const std::string& lookup) { return row_with(t, "player_lookup", lookup); }
 
 }  // namespace
 

@@ -6,7 +6,11 @@
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::find_row;
+using nbaprops::testing::failure_of;
 
 using namespace nbaprops;
 using namespace nbaprops::precompute;
@@ -97,18 +101,9 @@ Fixture season(int n_games, Date first = Date::parse("2023-12-01")) {
 }
 
 std::optional<size_t> row_of(const Table& t, const std::string& player) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "player_lookup") == player) return r;
-  }
-  return std::nullopt;
+  return find_row(t, "player_lookup", player);
 }
 
-const EntityFailure* failure_of(const UnitOutput& out, const std::string& player) {
-  for (const auto& f : out.failures) {
-    if (f.entity_id == player) return &f;
-  }
-  return nullptr;
-}
 
 }  // namespace
 

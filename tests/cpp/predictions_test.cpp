@@ -18,6 +18,7 @@
 using namespace nbaprops;
 using namespace nbaprops::predictions;
 using nbaprops::testing::expect_same_rows;
+using nbaprops::testing::row_with;
 
 namespace {
 
@@ -269,13 +270,7 @@ TEST(PredictionsCompute, SimilarityHistoryDescribesEachGameAsPlayedAndIsPointInT
     }
     return in;
   };
-  auto sim = [](const Table& t) -> size_t {
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (t.get_text(r, "system_id") == kSystemSimilarity) return r;
-    }
-    ADD_FAILURE() << "no similarity row";
-    return 0;
-  };
+  auto sim = [](const Table& t) { return row_with(t, "system_id", kSystemSimilarity); };
   // The player's away games against an average defense a day after the previous game: seven score
   // 100; the oldest (no earlier game in the window → well rested) scores 70.
   {

@@ -6,7 +6,10 @@
 
 #include "nbaprops/processors/grading/scoring_tier.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::row_with;
 
 using namespace nbaprops;
 using namespace nbaprops::grading;
@@ -80,13 +83,7 @@ void add_starters(Inputs& in, Date first = kFirst, Date last = kAsOf) {
   }
 }
 
-size_t row_of(const Table& t, const std::string& tier) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "scoring_tier") == tier) return r;
-  }
-  ADD_FAILURE() << "no row for " << tier;
-  return 0;
-}
+size_t row_of(const Table& t, const std::string& tier) { return row_with(t, "scoring_tier", tier); }
 
 }  // namespace
 

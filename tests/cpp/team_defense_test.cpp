@@ -4,7 +4,10 @@
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::row_with;
 
 using namespace nbaprops;
 using namespace nbaprops::analytics;
@@ -133,13 +136,7 @@ Inputs full_inputs() {
   return in;
 }
 
-size_t row_of(const Table& t, const std::string& defender) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "defending_team_abbr") == defender) return r;
-  }
-  ADD_FAILURE() << "no row for " << defender;
-  return 0;
-}
+size_t row_of(const Table& t, const std::string& defender) { return row_with(t, "defending_team_abbr", defender); }
 
 }  // namespace
 

@@ -7,7 +7,11 @@
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/team_defense_zone.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
+
+using nbaprops::testing::find_row;
+using nbaprops::testing::failure_of;
 
 using namespace nbaprops;
 using namespace nbaprops::precompute;
@@ -82,19 +86,8 @@ Fixture bos_games(int n, const std::function<Line(int)>& line) {
   return f;
 }
 
-std::optional<size_t> row_of(const Table& t, const std::string& team) {
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "team_abbr") == team) return r;
-  }
-  return std::nullopt;
-}
+std::optional<size_t> row_of(const Table& t, const std::string& team) { return find_row(t, "team_abbr", team); }
 
-const EntityFailure* failure_of(const UnitOutput& out, const std::string& team) {
-  for (const auto& f : out.failures) {
-    if (f.entity_id == team) return &f;
-  }
-  return nullptr;
-}
 
 }  // namespace
 
