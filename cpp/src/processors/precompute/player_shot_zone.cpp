@@ -342,13 +342,7 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     t.set(r, "source_player_game_completeness_pct", rows_found > 0 ? 100.0 : 0.0);
     if (source_hash) t.set(r, "source_player_game_hash", *source_hash);
     t.set(r, "early_season_flag", false);
-    const Completeness& c = res.completeness;
-    t.set(r, "expected_games_count", c.expected);
-    t.set(r, "actual_games_count", c.actual);
-    t.set(r, "completeness_percentage", c.pct);
-    t.set(r, "missing_games_count", c.missing);
-    t.set(r, "is_production_ready", c.production_ready);
-    t.set(r, "data_quality_issues", "[]");
+    write_completeness(t, r, res.completeness);
     // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 / 30 days from Oct 1).
     proc::write_processing_status(t, r, boundary, bootstrap);
   }

@@ -355,13 +355,7 @@ UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Tab
     set_numeric(t, r, "source_team_defense_completeness_pct", source_pct);
     if (source_hash) t.set(r, "source_team_defense_hash", *source_hash);
     // early_season_flag and insufficient_data_reason stay NULL on real rows (legacy).
-    const Completeness& c = res.completeness;
-    t.set(r, "expected_games_count", c.expected);
-    t.set(r, "actual_games_count", c.actual);
-    t.set(r, "completeness_percentage", c.pct);
-    t.set(r, "missing_games_count", c.missing);
-    t.set(r, "is_production_ready", c.production_ready);
-    t.set(r, "data_quality_issues", "[]");
+    write_completeness(t, r, res.completeness);
     // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 / 30 days from Oct 1).
     proc::write_processing_status(t, r, boundary, bootstrap);
   }

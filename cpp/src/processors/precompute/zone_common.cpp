@@ -19,6 +19,15 @@ Completeness make_completeness(int64_t expected, int64_t actual) {
   return c;
 }
 
+void write_completeness(Table& t, size_t row, const Completeness& c) {
+  t.set(row, "expected_games_count", c.expected);
+  t.set(row, "actual_games_count", c.actual);
+  t.set(row, "completeness_percentage", c.pct);
+  t.set(row, "missing_games_count", c.missing);
+  t.set(row, "is_production_ready", c.production_ready);
+  t.set(row, "data_quality_issues", "[]");
+}
+
 double np_round(double x, int digits) {
   double scale = std::pow(10.0, digits);
   double v = std::nearbyint(x * scale) / scale;

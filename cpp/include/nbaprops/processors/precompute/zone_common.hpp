@@ -27,6 +27,9 @@ struct Completeness {
 
 /// @return the completeness block of @p actual games out of @p expected.
 Completeness make_completeness(int64_t expected, int64_t actual);
+/// Writes @p c to the row's expected/actual/missing games, completeness_percentage and
+/// is_production_ready columns, with no data-quality issues ("[]").
+void write_completeness(Table& t, size_t row, const Completeness& c);
 
 /// numpy/pandas rounding as observed in the legacy data: nearbyint(x · 10^d) / 10^d (ties to even on
 /// the scaled product; 0.2875 → 0.288 at 3 dp, where Python's round gives 0.287). No negative zero.
