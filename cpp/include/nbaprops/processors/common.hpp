@@ -54,6 +54,21 @@ void write_processing_status(Table& t, size_t row, bool season_boundary, bool bo
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns = {});
 
+/// Nullable reads of a column that may be absent from the table (a projection, or a test fixture
+/// that leaves it out): an absent column reads as NULL.
+inline std::optional<double> opt_real(const Table& t, size_t row, const char* column) {
+  return t.index_of(column) < 0 ? std::nullopt : t.get_real(row, column);
+}
+inline std::optional<int64_t> opt_int(const Table& t, size_t row, const char* column) {
+  return t.index_of(column) < 0 ? std::nullopt : t.get_int(row, column);
+}
+inline std::optional<bool> opt_bool(const Table& t, size_t row, const char* column) {
+  return t.index_of(column) < 0 ? std::nullopt : t.get_bool(row, column);
+}
+inline std::optional<std::string> opt_text(const Table& t, size_t row, const char* column) {
+  return t.index_of(column) < 0 ? std::nullopt : t.get_text(row, column);
+}
+
 /// Minutes "MM:SS" (or "MM") → decimal minutes; nullopt for empty/invalid.
 std::optional<double> parse_minutes(const std::string& text);
 

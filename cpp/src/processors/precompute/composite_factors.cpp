@@ -9,6 +9,10 @@
 #include "phase4_util.hpp"
 
 namespace nbaprops::precompute {
+using proc::opt_real;
+using proc::opt_int;
+using proc::opt_bool;
+using proc::opt_text;
 using phase4_detail::json_str;
 using phase4_detail::py_float;
 using proc::py_round;
@@ -130,22 +134,6 @@ std::unordered_map<std::string, size_t> first_by(const Table& t, const char* key
   return out;
 }
 
-std::optional<bool> opt_bool(const Table& t, size_t r, const char* c) {
-  if (t.index_of(c) < 0) return std::nullopt;
-  return t.get_bool(r, c);
-}
-std::optional<int64_t> opt_int(const Table& t, size_t r, const char* c) {
-  if (t.index_of(c) < 0) return std::nullopt;
-  return t.get_int(r, c);
-}
-std::optional<double> opt_real(const Table& t, size_t r, const char* c) {
-  if (t.index_of(c) < 0) return std::nullopt;
-  return t.get_real(r, c);
-}
-std::optional<std::string> opt_text(const Table& t, size_t r, const char* c) {
-  if (t.index_of(c) < 0) return std::nullopt;
-  return t.get_text(r, c);
-}
 /// An upstream row's is_production_ready (missing row or NULL → false).
 bool ready(const Table& t, const std::unordered_map<std::string, size_t>& idx, const std::string& key) {
   auto it = idx.find(key);

@@ -12,6 +12,9 @@
 #include "phase4_util.hpp"
 
 namespace nbaprops::precompute {
+using proc::opt_real;
+using proc::opt_int;
+using proc::opt_text;
 using phase4_detail::json_str;
 using phase4_detail::py_float;
 using proc::py_round;
@@ -106,15 +109,6 @@ std::string pdc_hash(const Table& t, size_t r, double cache_quality_score) {
   return sha256_hex(json);
 }
 
-std::optional<int64_t> opt_int(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_int(r, c);
-}
-std::optional<double> opt_real(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_real(r, c);
-}
-std::optional<std::string> opt_text(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_text(r, c);
-}
 
 }  // namespace
 

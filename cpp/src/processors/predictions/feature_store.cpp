@@ -12,6 +12,10 @@
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::predictions {
+using proc::opt_real;
+using proc::opt_int;
+using proc::opt_bool;
+using proc::opt_text;
 using proc::py_round;
 
 const std::vector<std::string>& mlfs_feature_names() {
@@ -226,18 +230,6 @@ std::unordered_map<std::string, size_t> first_by(const Table& t, const char* key
     if (auto k = t.get_text(r, key)) out.emplace(*k, r);
   }
   return out;
-}
-std::optional<double> opt_real(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_real(r, c);
-}
-std::optional<int64_t> opt_int(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_int(r, c);
-}
-std::optional<bool> opt_bool(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_bool(r, c);
-}
-std::optional<std::string> opt_text(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_text(r, c);
 }
 
 /// Source tracking of one Phase 4 table for D: rows, newest processed_at, pct, latest hash.

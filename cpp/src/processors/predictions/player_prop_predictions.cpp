@@ -17,6 +17,10 @@
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
 
 namespace nbaprops::predictions {
+using proc::opt_bool;
+using proc::opt_int;
+using proc::opt_real;
+using proc::opt_text;
 using proc::py_round;
 
 namespace {
@@ -35,12 +39,6 @@ ModelSlot& model_slot() {
   return slot;
 }
 
-std::optional<double> opt_real(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_real(r, c);
-}
-std::optional<std::string> opt_text(const Table& t, size_t r, const char* c) {
-  return t.index_of(c) < 0 ? std::nullopt : t.get_text(r, c);
-}
 
 /// First row of D per player.
 std::unordered_map<std::string, size_t> rows_of_day(const Table& t, const char* date_col, Date d) {
@@ -62,7 +60,7 @@ struct Line {
 Line choose_line(const Table& upgc, const size_t* row) {
   Line l;
   if (!row) return l;
-  const auto has = upgc.index_of("has_prop_line") < 0 ? std::nullopt : upgc.get_bool(*row, "has_prop_line");
+  const auto has = opt_bool(upgc, *row, "has_prop_line");
   if (auto v = opt_real(upgc, *row, "current_points_line"); v && has.value_or(true)) {
     l.value = py_round(*v, 1);
     l.actual = true;
@@ -146,6 +144,41 @@ std::unordered_map<std::string, std::vector<HistoricalGame>> build_history(
   return out;
 }
 
+/// The player's MLFS values that every one of his prediction rows repeats: identity,
+/// completeness and processing status (read once per player, written once per row).
+struct Carried {
+  std::optional<std::string> universal_player_id, game_id, data_quality_issues;
+  std::optional<int64_t> expected_games, actual_games, missing_games;
+  std::optional<double> completeness_pct;
+  std::optional<bool> production_ready;
+  bool season_boundary = false, bootstrap_mode = false;
+};
+Carried carried_from(const Table& mlfs, size_t r) {
+  Carried c;
+  c.universal_player_id = opt_text(mlfs, r, "universal_player_id");
+  c.game_id = opt_text(mlfs, r, "game_id");
+  c.data_quality_issues = opt_text(mlfs, r, "data_quality_issues");
+  c.expected_games = opt_int(mlfs, r, "expected_games_count");
+  c.actual_games = opt_int(mlfs, r, "actual_games_count");
+  c.missing_games = opt_int(mlfs, r, "missing_games_count");
+  c.completeness_pct = opt_real(mlfs, r, "completeness_percentage");
+  c.production_ready = opt_bool(mlfs, r, "is_production_ready");
+  c.season_boundary = opt_bool(mlfs, r, "season_boundary_detected").value_or(false);
+  c.bootstrap_mode = opt_bool(mlfs, r, "backfill_bootstrap_mode").value_or(false);
+  return c;
+}
+void write_carried(Table& t, size_t r, const Carried& c) {
+  if (c.universal_player_id) t.set(r, "universal_player_id", *c.universal_player_id);
+  if (c.game_id) t.set(r, "game_id", *c.game_id);
+  t.col("expected_games_count").set_int(r, c.expected_games);
+  t.col("actual_games_count").set_int(r, c.actual_games);
+  t.col("missing_games_count").set_int(r, c.missing_games);
+  t.col("completeness_percentage").set_real(r, c.completeness_pct);
+  if (c.production_ready) t.set(r, "is_production_ready", *c.production_ready);
+  if (c.data_quality_issues) t.set(r, "data_quality_issues", *c.data_quality_issues);
+  proc::write_processing_status(t, r, c.season_boundary, c.bootstrap_mode);
+}
+
 std::string recommendation_or_no_line(const SystemPrediction& s, const Line& line) {
   return line.value ? s.recommendation : "NO_LINE";
 }
@@ -211,8 +244,7 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
     auto ur = upgc.find(player);
     pr.line = choose_line(in.upgc, ur == upgc.end() ? nullptr : &ur->second);
     const auto line = pr.line.value;
-    const std::optional<int64_t> days_rest =
-        in.mlfs.index_of("days_rest") < 0 ? std::nullopt : in.mlfs.get_int(mr, "days_rest");
+    const std::optional<int64_t> days_rest = opt_int(in.mlfs, mr, "days_rest");
     const double quality = opt_real(in.mlfs, mr, "feature_quality_score").value_or(0.0);
 
     SystemPrediction ma = moving_average(f, line);
@@ -230,7 +262,7 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
         x.usage_rate_last_10 = opt_real(in.pdc, pit->second, "usage_rate_last_10");
       }
       x.days_rest = days_rest;
-      if (in.mlfs.index_of("is_home") >= 0) x.is_home = in.mlfs.get_bool(mr, "is_home");
+      x.is_home = opt_bool(in.mlfs, mr, "is_home");
       const std::vector<float> row = model_row(*model, f, x);
       xgb = xgboost_system(model->predict(row), quality, f, line);
     }
@@ -256,6 +288,7 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
       continue;
     }
     ++out.entities_processed;
+    const Carried carried = carried_from(in.mlfs, mr);
     for (const auto& [system, s] : pr.systems) {
       if (!s.points) {
         // Legacy: a similarity result without a prediction was dropped at write; so is an
@@ -266,9 +299,7 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
       t.set(r, "prediction_id", date_iso + "_" + player + "_" + system);
       t.set(r, "system_id", system);
       t.set(r, "player_lookup", player);
-      if (auto v = opt_text(in.mlfs, mr, "universal_player_id")) t.set(r, "universal_player_id", *v);
       t.set(r, "game_date", d);
-      if (auto v = opt_text(in.mlfs, mr, "game_id")) t.set(r, "game_id", *v);
       t.set(r, "prediction_version", int64_t{1});
       t.set(r, "predicted_points", py_round(*s.points, 1));
       t.set(r, "confidence_score", py_round(s.confidence, 2));
@@ -305,23 +336,7 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
         t.set(r, "contributing_systems", int64_t{s.contributing});
       }
       if (!warnings.empty()) t.set(r, "warnings", warnings.dump());
-      // Completeness and processing status carried from the player's MLFS row.
-      for (const char* c : {"expected_games_count", "actual_games_count", "missing_games_count"}) {
-        if (in.mlfs.index_of(c) >= 0) {
-          if (auto v = in.mlfs.get_int(mr, c)) t.set(r, c, *v);
-        }
-      }
-      if (auto v = opt_real(in.mlfs, mr, "completeness_percentage")) t.set(r, "completeness_percentage", *v);
-      if (in.mlfs.index_of("is_production_ready") >= 0) {
-        if (auto v = in.mlfs.get_bool(mr, "is_production_ready")) t.set(r, "is_production_ready", *v);
-      }
-      if (auto v = opt_text(in.mlfs, mr, "data_quality_issues")) t.set(r, "data_quality_issues", *v);
-      const bool season_boundary =
-          in.mlfs.index_of("season_boundary_detected") >= 0 &&
-          in.mlfs.get_bool(mr, "season_boundary_detected").value_or(false);
-      const bool bootstrap_mode = in.mlfs.index_of("backfill_bootstrap_mode") >= 0 &&
-                                  in.mlfs.get_bool(mr, "backfill_bootstrap_mode").value_or(false);
-      proc::write_processing_status(t, r, season_boundary, bootstrap_mode);
+      write_carried(t, r, carried);
       t.set(r, "is_active", true);
     }
   }
