@@ -73,6 +73,17 @@ std::optional<double> parse_minutes(const std::string& text) {
   return out;
 }
 
+std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
+                                                     std::vector<size_t>* dated) {
+  std::unordered_map<std::string, size_t> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (t.get_date(r, date_col) != d) continue;
+    if (dated) dated->push_back(r);
+    if (auto k = t.get_text(r, key)) out.emplace(*k, r);
+  }
+  return out;
+}
+
 std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, const std::string& c1,
                                                               const std::string& c2) {
   std::unordered_map<std::string, std::vector<size_t>> out;

@@ -76,6 +76,11 @@ std::optional<double> parse_minutes(const std::string& text);
 std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, const std::string& col1,
                                                               const std::string& col2 = "");
 
+/// The first row dated @p d (in @p date_col) per value of the text column @p key (legacy "first
+/// matching row wins"); rows dated @p d are also appended to @p dated when given.
+std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
+                                                     std::vector<size_t>* dated = nullptr);
+
 /// Sets the data_hash column of every row from @p fields.
 void fill_data_hash(Table& t, const std::vector<std::string>& fields);
 

@@ -123,17 +123,6 @@ const std::vector<std::string> kHashFields = {
     "calculation_version", "early_season_flag", "insufficient_data_reason", "data_completeness_pct",
     "missing_data_fields", "has_warnings", "warning_details"};
 
-/// First row per key (legacy "first matching row wins").
-std::unordered_map<std::string, size_t> first_by(const Table& t, const char* key, const char* date_col, Date d) {
-  std::unordered_map<std::string, size_t> out;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_date(r, date_col) != d) continue;
-    auto k = t.get_text(r, key);
-    if (k) out.emplace(*k, r);
-  }
-  return out;
-}
-
 /// An upstream row's is_production_ready (missing row or NULL → false).
 bool ready(const Table& t, const std::unordered_map<std::string, size_t>& idx, const std::string& key) {
   auto it = idx.find(key);
@@ -148,7 +137,7 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   UnitOutput out(schema);
 
   // Player universe: distinct UPGC players of D, first row wins, in player order (deterministic).
-  std::unordered_map<std::string, size_t> upgc_idx = first_by(in.upgc, "player_lookup", "game_date", d);
+  std::unordered_map<std::string, size_t> upgc_idx = proc::first_row_by(in.upgc, "player_lookup", "game_date", d);
   if (upgc_idx.empty()) {
     // Legacy backfill synthesised a context from D's own box scores (PGS game_date = D) when UPGC
     // was empty; that reads the day's results (DECISION 1), so we report the date as empty instead.
@@ -158,9 +147,9 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   std::vector<std::pair<std::string, size_t>> players(upgc_idx.begin(), upgc_idx.end());
   std::sort(players.begin(), players.end());
 
-  const auto psza_idx = first_by(in.psza, "player_lookup", "analysis_date", d);
-  const auto tdza_idx = first_by(in.tdza, "team_abbr", "analysis_date", d);
-  const auto utgc_idx = first_by(in.utgc, "team_abbr", "game_date", d);
+  const auto psza_idx = proc::first_row_by(in.psza, "player_lookup", "analysis_date", d);
+  const auto tdza_idx = proc::first_row_by(in.tdza, "team_abbr", "analysis_date", d);
+  const auto utgc_idx = proc::first_row_by(in.utgc, "team_abbr", "game_date", d);
 
   // Source hashes: the latest data_hash of each source for D (same value on every row).
   auto all_rows = [&](const Table& t, const char* col) { return phase4_detail::rows_dated(t, col, d, d); };

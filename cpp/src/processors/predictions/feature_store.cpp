@@ -221,17 +221,6 @@ const std::vector<std::string> kHashFields = {
 /// 20 teams).
 constexpr double kMinRows = 20.0;
 
-std::unordered_map<std::string, size_t> first_by(const Table& t, const char* key, const char* date_col, Date d,
-                                                 std::vector<size_t>* dated = nullptr) {
-  std::unordered_map<std::string, size_t> out;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_date(r, date_col) != d) continue;
-    if (dated) dated->push_back(r);
-    if (auto k = t.get_text(r, key)) out.emplace(*k, r);
-  }
-  return out;
-}
-
 /// Source tracking of one Phase 4 table for D: rows, newest processed_at, pct, latest hash.
 struct SourceTrack {
   int64_t rows = 0;
@@ -280,10 +269,10 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const Feature
   }
 
   std::vector<size_t> pdc_rows, pcf_rows, psza_rows, tdza_rows;
-  const auto pdc = first_by(in.pdc, "player_lookup", "cache_date", d, &pdc_rows);
-  const auto pcf = first_by(in.pcf, "player_lookup", "game_date", d, &pcf_rows);
-  const auto psza = first_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
-  const auto tdza = first_by(in.tdza, "team_abbr", "analysis_date", d, &tdza_rows);
+  const auto pdc = proc::first_row_by(in.pdc, "player_lookup", "cache_date", d, &pdc_rows);
+  const auto pcf = proc::first_row_by(in.pcf, "player_lookup", "game_date", d, &pcf_rows);
+  const auto psza = proc::first_row_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
+  const auto tdza = proc::first_row_by(in.tdza, "team_abbr", "analysis_date", d, &tdza_rows);
   const SourceTrack t_pdc = track(in.pdc, pdc_rows), t_pcf = track(in.pcf, pcf_rows),
                     t_psza = track(in.psza, psza_rows), t_tdza = track(in.tdza, tdza_rows);
 

@@ -39,18 +39,6 @@ ModelSlot& model_slot() {
   return slot;
 }
 
-
-/// First row of D per player.
-std::unordered_map<std::string, size_t> rows_of_day(const Table& t, const char* date_col, Date d) {
-  std::unordered_map<std::string, size_t> out;
-  if (t.index_of(date_col) < 0 || t.index_of("player_lookup") < 0) return out;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_date(r, date_col) != d) continue;
-    if (auto p = t.get_text(r, "player_lookup")) out.emplace(*p, r);
-  }
-  return out;
-}
-
 /// The line a player's predictions are judged against.
 struct Line {
   std::optional<double> value;
@@ -204,13 +192,13 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
                                const std::string& model_id) {
   const TableSchema& schema = catalog::get(kOutput);
   UnitOutput out(schema);
-  const auto mlfs = rows_of_day(in.mlfs, "game_date", d);
+  const auto mlfs = proc::first_row_by(in.mlfs, "player_lookup", "game_date", d);
   if (mlfs.empty()) {
     out.empty_reason = "no ml_feature_store_v2 rows for " + d.iso();
     return out;
   }
-  const auto upgc = rows_of_day(in.upgc, "game_date", d);
-  const auto pdc = rows_of_day(in.pdc, "cache_date", d);
+  const auto upgc = proc::first_row_by(in.upgc, "player_lookup", "game_date", d);
+  const auto pdc = proc::first_row_by(in.pdc, "player_lookup", "cache_date", d);
   const auto history = build_history(in.pgs, in.tdza, d, mlfs);
 
   // Players in name order, so rows (and reruns) are deterministic.
