@@ -689,10 +689,12 @@ class CaptureWarehouse : public Warehouse {
   Table read(const TableSchema& s, std::optional<DateRange>, const std::vector<std::string>& = {}) override {
     return tables.count(s.name) ? tables.at(s.name) : Table(s);
   }
-  void replace_partitions(const TableSchema& s, const std::vector<Date>& dates, const Table& rows) override {
-    EXPECT_FALSE(dates.empty());
-    ++writes[s.name];
-    tables.insert_or_assign(s.name, rows);
+  void write_batch(const std::vector<TableWrite>& ws) override {
+    for (const TableWrite& w : ws) {
+      EXPECT_FALSE(w.dates.empty());
+      ++writes[w.schema->name];
+      tables.insert_or_assign(w.schema->name, *w.rows);
+    }
   }
   void append(const TableSchema& s, const Table& rows) override { tables.insert_or_assign(s.name, rows); }
   std::map<Date, int64_t> partition_counts(const TableSchema&, std::optional<DateRange>) override { return {}; }

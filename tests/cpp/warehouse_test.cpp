@@ -127,3 +127,31 @@ TEST(Warehouse, ParallelReadersWhileWriting) {
 TEST(Warehouse, OpenRejectsUnknownScheme) {
   EXPECT_THROW(open_warehouse("bigquery://project"), ConfigError);
 }
+
+TEST(Warehouse, WriteBatchReplacesOnlyTheCoveredKeysAcrossTables) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  wh.replace_partition(togs(), d, rows_for(d, 4, 100));  // games ..._B0 … _B3
+  // A file that covers one game (…_B1) replaces that game's row only.
+  Table one = rows_for(d, 2, 7).slice(1, 2);
+  wh.write_batch({TableWrite{&togs(), &one, {d}, {"game_id"}}});
+  Table back = wh.read(togs(), DateRange{d, d}, {"game_id", "points_scored"});
+  ASSERT_EQ(back.num_rows(), 4u);
+  int64_t sum = 0;
+  for (size_t r = 0; r < back.num_rows(); ++r) sum += *back.get_int(r, "points_scored");
+  EXPECT_EQ(sum, 100 + 8 + 102 + 103);
+  // All or nothing: a failing second write leaves the first table unchanged too.
+  const TableSchema& tdgs = catalog::get("nba_analytics.team_defense_game_summary");
+  Table bad(tdgs);  // a row outside the covered dates fails the insert step
+  size_t r = bad.add_row();
+  bad.set(r, "game_date", d + 1);
+  Table fresh = rows_for(d, 1, 1);
+  try {
+    wh.write_batch({TableWrite{&togs(), &fresh, {d}, {}}, TableWrite{&tdgs, &bad, {d}, {}}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("team_defense_game_summary"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 4);
+}

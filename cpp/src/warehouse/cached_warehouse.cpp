@@ -85,17 +85,18 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
   return out;
 }
 
-void CachedWarehouse::replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
-                                         const Table& rows) {
-  base_.replace_partitions(schema, dates, rows);
-  std::vector<Entry*> affected;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& k : keys_by_table_[schema.name]) affected.push_back(entries_[k].get());
-  }
-  for (Entry* e : affected) {
-    std::lock_guard lock(e->mu);
-    for (Date d : dates) e->stale.insert(d.days());
+void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
+  base_.write_batch(writes);
+  for (const TableWrite& w : writes) {
+    std::vector<Entry*> affected;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& k : keys_by_table_[w.schema->name]) affected.push_back(entries_[k].get());
+    }
+    for (Entry* e : affected) {
+      std::lock_guard lock(e->mu);
+      for (Date d : w.dates) e->stale.insert(d.days());
+    }
   }
 }
 

@@ -257,27 +257,88 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   }
 }
 
-void SqliteWarehouse::replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
-                                         const Table& rows) {
-  ensure_table(schema);
-  std::set<int32_t> allowed;
-  for (Date d : dates) allowed.insert(d.days());
+namespace {
+
+/// Runs @p fn; a StorageError it throws is re-thrown naming the table and the step.
+template <class Fn>
+void in_step(const TableSchema& schema, const char* step, Fn&& fn) {
+  try {
+    fn();
+  } catch (const StorageError& e) {
+    throw StorageError(schema.name + " (" + step + "): " + e.what(), e.transient());
+  }
+}
+
+/// Binds cell @p r of @p col (of logical type @p type) to parameter @p p; NULL stays NULL.
+void bind_cell(sqlite3_stmt* st, int p, const Column& col, ColumnType type, size_t r) {
+  if (col.is_null(r)) {
+    sqlite3_bind_null(st, p);
+  } else if (type == ColumnType::kDate) {
+    std::string d = Date(static_cast<int32_t>(col.int_at(r))).iso();
+    sqlite3_bind_text(st, p, d.c_str(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
+  } else if (col.storage() == Storage::kInt) {
+    sqlite3_bind_int64(st, p, col.int_at(r));
+  } else if (col.storage() == Storage::kReal) {
+    sqlite3_bind_double(st, p, col.real_at(r));
+  } else {
+    sqlite3_bind_text(st, p, col.text_at(r).data(), static_cast<int>(col.text_at(r).size()), SQLITE_STATIC);
+  }
+}
+
+}  // namespace
+
+void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWrite& w) {
+  const TableSchema& schema = *w.schema;
+  if (w.replace_key.empty()) {
+    Statement del(c.get(), "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?");
+    for (Date d : w.dates) {
+      std::string iso = d.iso();
+      sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
+      del.step();
+      del.reset();
+    }
+    return;
+  }
+  // Key-scoped replace: delete the stored rows of the covered dates whose key equals a written row's.
+  const Table& rows = *w.rows;
+  std::vector<size_t> idx;
+  std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+  for (const auto& k : w.replace_key) {
+    idx.push_back(rows.require(k));
+    sql += " AND " + quote(k) + " IS ?";
+  }
+  const size_t part = rows.require(schema.partition_column);
+  Statement del(c.get(), sql);
+  std::set<std::vector<std::string>> done;
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    std::vector<std::string> key{rows.cell_text(r, part)};
+    for (size_t i : idx) key.push_back(rows.cell_text(r, i));
+    if (!done.insert(std::move(key)).second) continue;
+    bind_cell(del.get(), 1, rows.col(part), ColumnType::kDate, r);
+    for (size_t i = 0; i < idx.size(); ++i) {
+      bind_cell(del.get(), static_cast<int>(i) + 2, rows.col(idx[i]), rows.def(idx[i]).type, r);
+    }
+    del.step();
+    del.reset();
+  }
+}
+
+void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
+  for (const TableWrite& w : writes) {
+    if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
+    ensure_table(*w.schema);
+  }
   std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {
     Transaction tx(*c);
-    {
-      Statement del(c->get(), "DELETE FROM " + qualified(schema) + " WHERE " +
-                                  quote(schema.partition_column) + " = ?");
-      for (Date d : dates) {
-        std::string iso = d.iso();
-        sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
-        del.step();
-        del.reset();
-      }
-      write_rows(*c, schema, rows, &allowed);
+    for (const TableWrite& w : writes) {
+      std::set<int32_t> allowed;
+      for (Date d : w.dates) allowed.insert(d.days());
+      in_step(*w.schema, "delete", [&] { delete_covered(*c, w); });
+      in_step(*w.schema, "insert", [&] { write_rows(*c, *w.schema, *w.rows, &allowed); });
     }
-    tx.commit();
+    in_step(*writes.front().schema, "commit", [&] { tx.commit(); });
   } catch (...) {
     release(std::move(c));
     throw;

@@ -32,7 +32,7 @@ class CachedWarehouse final : public Warehouse {
   [[nodiscard]] bool has_table(const TableSchema& schema) override { return base_.has_table(schema); }
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
                            const std::vector<std::string>& columns = {}) override;
-  void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates, const Table& rows) override;
+  void write_batch(const std::vector<TableWrite>& writes) override;
   void append(const TableSchema& schema, const Table& rows) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override {

@@ -31,8 +31,7 @@ class SqliteWarehouse final : public Warehouse {
   [[nodiscard]] bool has_table(const TableSchema& schema) override;
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
                            const std::vector<std::string>& columns = {}) override;
-  void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
-                          const Table& rows) override;
+  void write_batch(const std::vector<TableWrite>& writes) override;
   void append(const TableSchema& schema, const Table& rows) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override;
@@ -44,6 +43,7 @@ class SqliteWarehouse final : public Warehouse {
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
   void release(std::unique_ptr<sqlite_detail::Connection> c);
+  void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates);
 

@@ -16,6 +16,17 @@
 
 namespace nbaprops {
 
+/// One table's part of a multi-table atomic write (Warehouse::write_batch).
+struct TableWrite {
+  const TableSchema* schema = nullptr;  ///< target table (catalog schema)
+  const Table* rows = nullptr;          ///< rows to insert; each row's partition date must be in @p dates
+  std::vector<Date> dates;              ///< the partitions this write covers
+  /// Empty: every stored row of @p dates is deleted first (whole-partition replace). Otherwise only
+  /// the stored rows of @p dates whose values in these columns equal those of some row of @p rows
+  /// are deleted ("replace what the file covers", e.g. {"game_id"}); other rows stay.
+  std::vector<std::string> replace_key;
+};
+
 /// Abstract warehouse. Implementations are safe to call from several threads at once: reads run
 /// in parallel, writes are serialised internally.
 class Warehouse {
@@ -42,8 +53,14 @@ class Warehouse {
   /// column must be one of @p dates). All-or-nothing: on any error nothing changes. An empty
   /// @p rows clears the partitions (DECISION 4). @throws DataError (row outside the dates,
   /// NULL in a required column: names table, row, column and date), StorageError.
-  virtual void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates,
-                                  const Table& rows) = 0;
+  void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates, const Table& rows) {
+    write_batch({TableWrite{&schema, &rows, dates, {}}});
+  }
+
+  /// Applies every write in one all-or-nothing transaction (an import touching several tables, a
+  /// unit's output): either every table changes or none does. An error names the table and the
+  /// step (delete / insert / commit). @throws DataError, StorageError.
+  virtual void write_batch(const std::vector<TableWrite>& writes) = 0;
 
   /// Replaces one partition; see replace_partitions.
   void replace_partition(const TableSchema& schema, Date date, const Table& rows) {
