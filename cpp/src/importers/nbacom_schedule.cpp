@@ -1,5 +1,4 @@
 // File reading, team-name mapping and the NBA.com schedule API parser (spec §5).
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/io/object_store.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/importers/importers.hpp"
@@ -199,32 +199,7 @@ struct Parser {
 
 }  // namespace
 
-std::string read_text_file(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw StorageError("cannot read " + path + ": no such file");
-  }
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) throw StorageError("cannot open " + path);
-  std::string out;
-  std::array<char, 1 << 16> buf{};
-  while (true) {
-    int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
-    if (n < 0) {
-      int errnum = 0;
-      std::string msg = gzerror(f, &errnum);
-      gzclose(f);
-      throw DataError(path + ": corrupt or truncated gzip data (" + msg + ")");
-    }
-    if (n == 0) break;
-    out.append(buf.data(), static_cast<size_t>(n));
-  }
-  // gzread returns 0 at a truncated gzip member end; gzclose reports it as Z_BUF_ERROR.
-  if (int rc = gzclose(f); rc != Z_OK) {
-    throw DataError(path + ": corrupt or truncated gzip data (zlib code " + std::to_string(rc) + ")");
-  }
-  return out;
-}
+std::string read_text_file(const std::string& path) { return io::read_file(path); }
 
 std::string tricode_from_team_name(const std::string& full_name) {
   if (full_name == "LA Clippers" || full_name == "Los Angeles Clippers") return "LAC";

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
-#include "nbaprops/importers/importers.hpp"
+#include "nbaprops/io/object_store.hpp"
 
 namespace nbaprops::models {
 namespace {
@@ -92,7 +92,7 @@ const json& sized_array(const json& tree, std::string_view key, size_t n, const 
 
 }  // namespace
 
-XGBoostModel XGBoostModel::load(const std::string& path) { return parse(importers::read_text_file(path), path); }
+XGBoostModel XGBoostModel::load(const std::string& path) { return parse(io::read_file(path), path); }
 
 XGBoostModel XGBoostModel::parse(std::string_view json_text, const std::string& origin) {
   json doc;
