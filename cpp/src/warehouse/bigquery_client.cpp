@@ -119,7 +119,8 @@ bool Client::query(const std::string& sql, const std::string& what,
     std::string err = job_error(r, &reason);
     if (err.empty() && st / 100 != 2) err = io::api_error_message(r.dump());
     if (err.empty()) return false;
-    if (allow_missing && (reason == "notFound" || st == 404) && err.find("Not found: Table") != std::string::npos) {
+    if (allow_missing && (reason == "notFound" || st == 404) &&
+        (err.find("Not found: Table") != std::string::npos || err.find("Not found: Dataset") != std::string::npos)) {
       return true;
     }
     throw NetworkError(what + ": BigQuery query" + (id.empty() ? "" : " job " + id) + " failed: " + err, false);

@@ -10,7 +10,13 @@ namespace nbaprops::bq {
 
 namespace {
 
-const char* field_type(ColumnType t) {
+/// The catalog marks arrays ARRAY without their element type. Legacy schemas: every array is
+/// ARRAY<STRING> except ml_feature_store_v2.features, ARRAY<FLOAT64>.
+bool float_array(const ColumnDef& c) { return c.type == ColumnType::kArray && c.name == "features"; }
+
+const char* field_type(const ColumnDef& c) {
+  if (float_array(c)) return "FLOAT64";
+  const ColumnType t = c.type;
   switch (t) {
     case ColumnType::kString: return "STRING";
     case ColumnType::kInt64: return "INT64";
@@ -57,21 +63,27 @@ void put_numeric(std::string& out, double v, const std::string& where) {
   out += '"';
 }
 
-void put_json_text(std::string& out, const std::string& text, bool array, const std::string& where) {
+/// JSON values as they are; arrays checked item by item against the element type (BigQuery
+/// arrays hold no NULL).
+void put_json_text(std::string& out, const std::string& text, const ColumnDef& c, const std::string& where) {
+  const bool array = c.type == ColumnType::kArray;
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || (array && !j.is_array())) {
     throw DataError(where + ": value '" + text.substr(0, 80) + "' is not a JSON " + (array ? "array" : "value"));
   }
   if (array) {
+    const bool numbers = float_array(c);
     for (auto& e : j) {
-      if (!e.is_string()) e = e.dump();  // ARRAY<STRING>: non-string items as their JSON text
+      if (numbers ? !e.is_number() : !e.is_string()) {
+        throw DataError(where + ": array item " + e.dump() + " is not a " + (numbers ? "number" : "string"));
+      }
     }
   }
   out += j.dump();
 }
 
 /// TIMESTAMP from the REST answer: int64 microseconds (useInt64Timestamp) or float seconds, as
-/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (the format the runner stamps).
+/// `YYYY-MM-DDTHH:MM:SSZ`, with `.ffffff` when the instant has microseconds (the runner's stamps).
 std::string timestamp_text(const std::string& v, const std::string& where) {
   int64_t micros = 0;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), micros);
@@ -90,9 +102,10 @@ std::string timestamp_text(const std::string& v, const std::string& where) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us));
-  return buf;
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (us) std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(us));
+  return std::string(buf) + "Z";
 }
 
 }  // namespace
@@ -100,7 +113,7 @@ std::string timestamp_text(const std::string& v, const std::string& where) {
 nlohmann::json schema_fields(const TableSchema& schema, const std::vector<std::string>& columns, bool staging) {
   nlohmann::json fields = nlohmann::json::array();
   auto add = [&](const ColumnDef& c) {
-    nlohmann::json f = {{"name", c.name}, {"type", field_type(c.type)}};
+    nlohmann::json f = {{"name", c.name}, {"type", field_type(c)}};
     if (c.type == ColumnType::kArray) f["mode"] = "REPEATED";
     else f["mode"] = c.required && !staging ? "REQUIRED" : "NULLABLE";
     if (c.type == ColumnType::kNumeric && c.precision > 0) {
@@ -141,8 +154,8 @@ std::string to_ndjson(const Table& rows, size_t begin, size_t end) {
         case ColumnType::kDate: out += '"' + Date(static_cast<int32_t>(col.int_at(r))).iso() + '"'; break;
         case ColumnType::kFloat64: put_float(out, col.get_real(r).value()); break;
         case ColumnType::kNumeric: put_numeric(out, col.get_real(r).value(), where()); break;
-        case ColumnType::kJson: put_json_text(out, col.text_at(r), false, where()); break;
-        case ColumnType::kArray: put_json_text(out, col.text_at(r), true, where()); break;
+        case ColumnType::kJson:
+        case ColumnType::kArray: put_json_text(out, col.text_at(r), rows.def(i), where()); break;
         case ColumnType::kString:
         case ColumnType::kTimestamp:
           out += nlohmann::json(col.text_at(r)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -172,7 +185,11 @@ void append_rows(Table& out, const nlohmann::json& rows) {
       if (type == ColumnType::kArray) {
         if (v.is_null()) continue;
         nlohmann::json arr = nlohmann::json::array();
-        for (const auto& e : v) arr.push_back(e.at("v"));
+        const bool numbers = float_array(out.def(i));
+        for (const auto& e : v) {
+          const auto& x = e.at("v");
+          arr.push_back(numbers && x.is_string() ? nlohmann::json(std::strtod(x.get<std::string>().c_str(), nullptr)) : x);
+        }
         col.set_text(r, arr.dump());
         continue;
       }
