@@ -190,3 +190,162 @@ def test_uri_is_validated():
     wh = nbaprops.open("bigquery://p?location=EU&dataset_prefix=dev_&auth=none&endpoint=http%3A%2F%2F127.0.0.1%3A9")
     assert wh.uri == "bigquery://p?location=EU&dataset_prefix=dev_&endpoint=http://127.0.0.1:9"
     assert nbaprops._core.bigquery_dataset(wh._native, "nba_raw.nbac_schedule") == "dev_nba_raw"
+
+
+# -- Resilience: faults injected by our proxy in front of the emulator ---------------------------
+
+TEAM_BOX = "nba_raw.nbac_team_boxscore"
+
+
+@pytest.fixture(scope="module")
+def loaded(raw_demo, emulator):
+    """nbac_team_boxscore's first 20 dates in BigQuery (datasets of their own), and the expected rows."""
+    dates = raw_demo.partition_counts(TEAM_BOX).index
+    first, last = dates[0].date().isoformat(), dates[19].date().isoformat()
+    uri = bq_uri(emulator.url)
+    nbaprops.copy(raw_demo, nbaprops.open(uri), TEAM_BOX, first, last)
+    return uri, first, last, table_hashes(raw_demo, [TEAM_BOX], first, last)
+
+
+def _through(proxy, uri, **options):
+    """The same datasets as ``uri``, reached through the proxy."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(uri)
+    opts = dict(parse_qsl(parts.query))
+    opts.update({"endpoint": proxy.url, **{k: str(v) for k, v in options.items()}})
+    return nbaprops.open(f"bigquery://{parts.netloc}?" + "&".join(f"{k}={v}" for k, v in opts.items()))
+
+
+def test_fault_429_then_success(loaded, proxy):
+    uri, first, last, expected = loaded
+    bq = _through(proxy, uri)
+    proxy.add_fault(r"POST .*/queries$", "status", times=1, status=429)
+    assert table_hashes(bq, [TEAM_BOX], first, last) == expected
+    assert proxy.count(r"POST .*/queries$") == 2  # the 429, then the retried query
+    assert request_count(bq) == proxy.count()
+
+
+def test_fault_500_storm_exhausts_retries(loaded, proxy):
+    uri, first, last, _ = loaded
+    bq = _through(proxy, uri, max_attempts=3)
+    proxy.add_fault(r"POST .*/queries$", "status", times=100, status=500)
+    with pytest.raises(nbaprops.NetworkError) as e:
+        nbaprops.read(bq, TEAM_BOX, first, last)
+    msg = str(e.value)
+    assert "gave up after 3 attempts" in msg and "injected HTTP 500" in msg
+    assert TEAM_BOX in msg and first in msg and last in msg
+    assert proxy.count() == 3
+
+
+def test_fault_dropped_connection_mid_page(loaded, proxy):
+    uri, first, last, expected = loaded
+    bq = _through(proxy, uri, page_rows=50)
+    rows = expected[TEAM_BOX][0]
+    pages = -(-rows // 50)
+    proxy.add_fault(r"GET .*/queries/.*pageToken", "drop", times=1)
+    assert table_hashes(bq, [TEAM_BOX], first, last) == expected
+    assert pages >= 3
+    assert proxy.count() == pages + 1  # every page once, the dropped one twice
+    assert len([r for r in proxy.requests if r.faulted == "drop"]) == 1
+
+
+def test_fault_malformed_json_body(loaded, proxy):
+    uri, first, last, expected = loaded
+    bq = _through(proxy, uri)
+    proxy.add_fault(r"POST .*/queries$", "malformed", times=1)
+    assert table_hashes(bq, [TEAM_BOX], first, last) == expected
+    assert proxy.count(r"POST .*/queries$") == 2
+    proxy.clear()
+    proxy.add_fault(r"POST .*/queries$", "malformed", times=1000)
+    with pytest.raises(nbaprops.NetworkError, match="malformed JSON"):
+        nbaprops.read(_through(proxy, uri, max_attempts=2), TEAM_BOX, first, last)
+
+
+def test_4xx_fails_at_once_with_the_api_message_table_and_dates(loaded, proxy):
+    uri, first, last, _ = loaded
+    bq = _through(proxy, uri)
+    proxy.add_fault(r"POST .*/queries$", "status", times=1, status=400)
+    with pytest.raises(nbaprops.NetworkError) as e:
+        bq.partition_counts(TEAM_BOX, first, last)
+    assert "injected HTTP 400" in str(e.value) and TEAM_BOX in str(e.value)
+    assert proxy.count() == 1
+
+
+# -- Auth ------------------------------------------------------------------------------------------
+
+SECRET = "ya29.do-not-print-me-0123456789"
+
+
+def test_env_token_is_sent_and_never_printed(loaded, proxy, monkeypatch, tmp_path):
+    uri, first, last, _ = loaded
+    monkeypatch.setenv("NBAPROPS_BQ_TOKEN", SECRET)
+    bq = _through(proxy, uri.replace("auth=none", "auth=token"))
+    nbaprops.read(bq, TEAM_BOX, first, first)
+    assert proxy.requests[0].headers.get("Authorization") == f"Bearer {SECRET}"
+    assert SECRET not in bq.uri and SECRET not in repr(bq)
+    proxy.add_fault(r"POST .*/queries$", "status", times=1, status=403)
+    with pytest.raises(nbaprops.NetworkError) as e:
+        nbaprops.read(bq, TEAM_BOX, first, last)
+    assert SECRET not in str(e.value)
+
+
+def _rsa_pem():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return key, pem
+
+
+def test_service_account_jwt_exchanged_for_a_token(loaded, proxy, monkeypatch, tmp_path):
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    uri, first, _last, _ = loaded
+    key, pem = _rsa_pem()
+    key_file = tmp_path / "sa.json"
+    key_file.write_text(json.dumps({"type": "service_account", "client_email": "bf@p.iam.gserviceaccount.com",
+                                    "private_key_id": "k1", "private_key": pem,
+                                    "token_uri": f"{proxy.url}/token"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+    monkeypatch.delenv("NBAPROPS_BQ_TOKEN", raising=False)
+    bq = _through(proxy, uri.replace("auth=none", "auth=service_account"))
+    nbaprops.read(bq, TEAM_BOX, first, first)
+    nbaprops.read(bq, TEAM_BOX, first, first)
+    assert len(proxy.tokens.forms) == 1  # cached until a minute before expiry
+    form = proxy.tokens.forms[0]
+    assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+    head, claims, sig = form["assertion"][0].split(".")
+    pad = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))  # noqa: E731
+    key.public_key().verify(pad(sig), f"{head}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    assert json.loads(pad(claims))["iss"] == "bf@p.iam.gserviceaccount.com"
+    data = [r for r in proxy.requests if r.faulted != "token"]
+    assert all(r.headers.get("Authorization") == f"Bearer {proxy.tokens.token}" for r in data)
+
+
+def test_gcloud_adc_refresh_token_and_metadata_server(loaded, proxy, monkeypatch, tmp_path):
+    import json
+
+    uri, first, _last, _ = loaded
+    monkeypatch.delenv("NBAPROPS_BQ_TOKEN", raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    (tmp_path / "gcloud").mkdir()
+    (tmp_path / "gcloud" / "application_default_credentials.json").write_text(json.dumps(
+        {"type": "authorized_user", "client_id": "cid", "client_secret": "csecret", "refresh_token": "rtok",
+         "token_uri": f"{proxy.url}/token"}))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    nbaprops.read(_through(proxy, uri.replace("auth=none", "auth=adc")), TEAM_BOX, first, first)
+    assert proxy.tokens.forms[-1]["grant_type"] == ["refresh_token"]
+    assert proxy.tokens.forms[-1]["refresh_token"] == ["rtok"]
+    monkeypatch.setenv("GCE_METADATA_HOST", f"127.0.0.1:{proxy.port}")
+    proxy.clear()
+    nbaprops.read(_through(proxy, uri.replace("auth=none", "auth=metadata")), TEAM_BOX, first, first)
+    meta = [r for r in proxy.requests if "/computeMetadata/" in r.path]
+    assert len(meta) == 1 and meta[0].headers.get("Metadata-Flavor") == "Google"
+    assert proxy.requests[-1].headers.get("Authorization") == f"Bearer {proxy.tokens.token}"
