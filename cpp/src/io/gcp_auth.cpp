@@ -106,7 +106,10 @@ std::pair<std::string, std::chrono::seconds> token_from(HttpClient& http, const 
 
 std::string form_body(std::initializer_list<std::pair<const char*, std::string>> fields) {
   std::string out;
-  for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + std::string(k) + "=" + url_encode(v);
+  for (const auto& [k, v] : fields) {
+    if (!out.empty()) out += '&';
+    out.append(k).append("=").append(url_encode(v));
+  }
   return out;
 }
 
