@@ -339,7 +339,7 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
   std::string bad_made = csv + shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "MAYBE",
                                     "2PT Field Goal", "Restricted Area");
   std::string m = data_error_of([&] { parse_shot_chart(bad_made, "shots.csv"); });
-  EXPECT_NE(m.find("shots.csv line 3 field SHOT_MADE (date 2023-11-03)"), std::string::npos) << m;
+  EXPECT_NE(m.find("shots.csv line 3 field SHOT_MADE value 'MAYBE' (date 2023-11-03)"), std::string::npos) << m;
 
   std::string bad_date = csv + shot("Miami Heat", "1628389", "Bam Adebayo", "2023-11-03", "22300003", "MIA", "WAS", "TRUE",
                                     "2PT Field Goal", "Restricted Area");
@@ -349,7 +349,7 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
   std::string bad_team = csv + shot("Boston Celtics", "1", "X Y", "11-03-2023", "22300003", "MIA", "WAS", "TRUE",
                                     "2PT Field Goal", "Restricted Area");
   m = data_error_of([&] { parse_shot_chart(bad_team, "shots.csv"); });
-  EXPECT_NE(m.find("line 3 field TEAM_NAME (date 2023-11-03)"), std::string::npos) << m;
+  EXPECT_NE(m.find("line 3 field TEAM_NAME value 'Boston Celtics' (date 2023-11-03)"), std::string::npos) << m;
 
   std::string short_row = csv + "2024,2023-24,1,Miami Heat,1628389\r\n";
   m = data_error_of([&] { parse_shot_chart(short_row, "shots.csv"); });
@@ -401,7 +401,9 @@ TEST(ImportBdl, ParsesPlayersOfBothTeams) {
   std::string bad = json;
   bad.replace(bad.find(R"("pts":41)"), 8, R"("pts":"x")");
   std::string m = data_error_of([&] { parse_bdl_box_scores(bad, "bdl.json"); });
-  EXPECT_NE(m.find("bdl.json game 20240115_HOU_PHI (2024-01-15) player joelembiid field pts"), std::string::npos) << m;
+  EXPECT_NE(m.find("bdl.json game #0 (20240115_HOU_PHI) player joelembiid field pts value '\"x\"' (date 2024-01-15)"),
+            std::string::npos)
+      << m;
 }
 
 // ---------------------------------------------------------------------------------- writers
@@ -414,7 +416,7 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
   ShotChartImport imp = parse_shot_chart(csv, "shots.csv");
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());
-  auto counts = write_shot_chart(*wh, imp);
+  auto counts = write_shot_chart(*wh, imp).rows;
   EXPECT_EQ(counts.at("nba_raw.nbac_schedule"), 2);
   EXPECT_EQ(counts.at("nba_raw.player_shot_zones"), 3);
   EXPECT_EQ(counts.at("nba_raw.team_shot_zones_allowed"), 3);
@@ -437,7 +439,7 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
       {"pts":10,"fgm":5,"fga":9,"player":{"id":1,"first_name":"Bam","last_name":"Adebayo"}}]},
       "visitor_team":{"abbreviation":"WAS","players":[]}}]})",
                                    "b.json");
-  EXPECT_EQ(write_bdl(*wh, bdl).at("nba_raw.bdl_player_boxscores"), 1);
+  EXPECT_EQ(write_bdl(*wh, bdl).rows.at("nba_raw.bdl_player_boxscores"), 1);
   EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt).at(Date::parse("2023-11-03")), 1);
   EXPECT_THROW(write_bdl(*wh, imp.gamebook), ConfigError);
 }
