@@ -78,7 +78,7 @@ const std::vector<KindDef>& kinds() {
        {{{"points_line", 0, 100}, {"over_price", 1.001, 1000}, {"under_price", 1.001, 1000},
          {"minutes_before_tipoff", -60 * 24 * 2, 60 * 24 * 30}},
         {}}},
-      {{"game-lines", "nba_raw.odds_api_game_lines", "OddsGameLinesProcessor", "odds_api_game_lines",
+      {{"game-lines", "nba_raw.odds_api_game_lines", "OddsGameLinesProcessor", "odds_game_lines",
         {"odds-api/game-lines-history/", "odds-api/game-lines/"}, false, {"game_id", "snapshot_timestamp"},
         "the newest snapshot file of each event folder {date}/{event_id}-{AWAYHOME}/ (--all-snapshots: every one)"},
        &raw::parse_game_lines, Pick::kNewestPerFolder,

@@ -110,6 +110,10 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
   std::string home = upper_trim(opt_text(root, "home_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(3, 3) : ""));
   if (!is_nba_tricode(away)) fail(w, "away_team", "'" + away + "'", "not an NBA team code");
   if (!is_nba_tricode(home)) fail(w, "home_team", "'" + home + "'", "not an NBA team code");
+  if (lp.group.size() == 15 && lp.group[8] == '-' &&
+      (lp.group.substr(0, 8) != date.compact() || lp.group.substr(9) != away + home)) {
+    fail(w, "game_code", "'" + game_code + "'", "the game folder says " + lp.group.substr(9) + " on " + lp.group.substr(0, 8));
+  }
   // Legacy: preseason and All-Star dates give no rows.
   if (is_exhibition(find_game(s, date, away, home))) {
     out.exhibition = true;
