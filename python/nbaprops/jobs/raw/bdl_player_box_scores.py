@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs.raw._common import main_for
 
 
-def main() -> int:
-    return main_for("bdl-stats", "nbaprops.jobs.raw.bdl_player_box_scores")
+def main(argv=None) -> int:
+    return main_for("bdl-stats", "nbaprops.jobs.raw.bdl_player_box_scores", argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs.raw._common import main_for
 
 
-def main() -> int:
-    return main_for("gamebook", "nbaprops.jobs.raw.nbac_gamebook")
+def main(argv=None) -> int:
+    return main_for("gamebook", "nbaprops.jobs.raw.nbac_gamebook", argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs.raw._common import main_for
 
 
-def main() -> int:
-    return main_for("injury-report", "nbaprops.jobs.raw.nbac_injury_report")
+def main(argv=None) -> int:
+    return main_for("injury-report", "nbaprops.jobs.raw.nbac_injury_report", argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs.raw._common import main_for
 
 
-def main() -> int:
-    return main_for("team-boxscore", "nbaprops.jobs.raw.nbac_team_boxscore")
+def main(argv=None) -> int:
+    return main_for("team-boxscore", "nbaprops.jobs.raw.nbac_team_boxscore", argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs.raw._common import main_for
 
 
-def main() -> int:
-    return main_for("props", "nbaprops.jobs.raw.odds_api_props")
+def main(argv=None) -> int:
+    return main_for("props", "nbaprops.jobs.raw.odds_api_props", argv)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ def _flags(p) -> None:
                    help="latest: the newest snapshot file per event (default); all: every snapshot")
 
 
-def main() -> int:
-    return main_for("game-lines", "nbaprops.jobs.raw.odds_game_lines", extra=_flags,
+def main(argv=None) -> int:
+    return main_for("game-lines", "nbaprops.jobs.raw.odds_game_lines", argv, extra=_flags,
                     options=lambda a: {"all_snapshots": a.snapshot_mode == "all"})
 
 
