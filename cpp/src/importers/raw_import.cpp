@@ -166,8 +166,9 @@ std::vector<Chosen> enumerate(io::ObjectStore& store, const KindDef& def, const 
       lists.push_back(prefix);
     } else {
       for (Date d : dates) {
+        // The folder format the scrapers write; team box scores were written both ways.
         lists.push_back(prefix + d.iso() + "/");
-        lists.push_back(prefix + d.compact() + "/");
+        if (def.src.compact_date) lists.push_back(prefix + d.compact() + "/");
       }
     }
     for (const std::string& l : lists) {

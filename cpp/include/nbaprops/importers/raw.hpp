@@ -38,7 +38,8 @@ struct RawSource {
   std::string job;               ///< drop-in script: `python -m nbaprops.jobs.raw.<job>`
   /// Lake folders before the date segment, e.g. {"nba-com/gamebooks-data/"}.
   std::vector<std::string> prefixes;
-  bool compact_date = false;  ///< the date folder is YYYYMMDD (else YYYY-MM-DD; both are accepted)
+  /// The date folder may be YYYYMMDD (team box scores; both forms are listed), else YYYY-MM-DD only.
+  bool compact_date = false;
   /// The columns whose stored rows a write replaces (Warehouse TableWrite::replace_key).
   std::vector<std::string> replace_key;
   /// Which files of a date are read, in words (for docs and --help).
