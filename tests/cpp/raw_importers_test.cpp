@@ -468,6 +468,40 @@ TEST(RawImport, AllOrNothingDuplicatesAndFailedLedgerRows) {
   EXPECT_EQ(wh->read(gb, std::nullopt).num_rows(), 0u);
 }
 
+TEST(RawImport, InactiveLastNamesResolvedFromTheInjuryReport) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  NBAPROPS_SAMPLE(injury, "nbac_injury_report/exp_f4391904.json");
+  testing::TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  json report = json::parse(injury);
+  report["metadata"]["gamedate"] = "20240410";
+  report["records"] = json::array();
+  for (const char* p : {"Bane, Desmond", "Jackson Jr., Jaren", "Jackson, GG", "Williams Jr., Vince", "Williams Jr., Mark"}) {
+    report["records"].push_back({{"date", "04/10/2024"}, {"gametime", "07:30 (ET)"}, {"matchup", "MEM@CLE"},
+                                 {"team", "MEM"}, {"player", p}, {"status", "Out"}, {"reason", "Injury/Illness"}});
+  }
+  write_file(lake / "nba-com/injury-report-data/2024-04-10/17/20240410_170000.json", report.dump());
+  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE", "20240411_040000.json");
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  import_raw(*wh, "injury-report", lake.string(), Schedule(), {});
+  import_raw(*wh, "gamebook", lake.string(), Schedule(), {});
+  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"), std::nullopt);
+  size_t bane = row_where(t, "player_name_original", "Bane");
+  EXPECT_EQ(t.get_text(bane, "player_name"), "Desmond Bane");
+  EXPECT_EQ(t.get_text(bane, "player_lookup"), "desmondbane");
+  EXPECT_EQ(t.get_text(bane, "name_resolution_status"), "resolved");
+  EXPECT_EQ(t.get_bool(bane, "requires_manual_review"), false);
+  EXPECT_NE(t.get_text(bane, "data_quality_flags")->find("name_resolved"), std::string::npos);
+  // The suffix picks Jaren Jackson Jr., not GG Jackson.
+  EXPECT_EQ(t.get_text(row_where(t, "player_name_original", "Jackson Jr."), "player_lookup"), "jarenjacksonjr");
+  size_t williams = row_where(t, "player_name_original", "Williams Jr.");
+  EXPECT_EQ(t.get_text(williams, "name_resolution_status"), "multiple_matches");
+  EXPECT_EQ(t.get_bool(williams, "requires_manual_review"), true);
+  size_t konchar = row_where(t, "player_name_original", "Konchar");
+  EXPECT_EQ(t.get_text(konchar, "name_resolution_status"), "not_found");
+  EXPECT_EQ(t.get_text(konchar, "player_lookup"), "konchar");
+}
+
 TEST(RawImport, GameLinesLatestSnapshotPerEventOrAll) {
   NBAPROPS_SAMPLE(text, "oddsa_game_lines_his/exp_b722994c.json");
   testing::TempDir dir;

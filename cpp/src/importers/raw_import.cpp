@@ -356,6 +356,7 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
       res.files.push_back({files[i].display, kept, status});
       fingerprint_text += files[i].display + "|" + std::to_string(kept) + "\n";
     }
+    if (def.src.kind == "gamebook") raw::resolve_inactive_names(rows, wh);
     // A duplicate record inside what is being written is an error (legacy appended both).
     {
       const auto cols = column_indexes(rows, def.duplicate_key);

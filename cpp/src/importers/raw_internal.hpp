@@ -11,6 +11,7 @@
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/schedule/schedule.hpp"
+#include "nbaprops/warehouse/warehouse.hpp"
 
 namespace nbaprops::importers::raw {
 
@@ -109,6 +110,13 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
 Parsed parse_game_lines(const std::string& text, const std::string& path, const Schedule& s);
 Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, const Schedule& s);
 Parsed parse_bdl_stats(const std::string& text, const std::string& path, const Schedule& s);
+
+/// Gamebook inactive players carry only a last name ("Bane", "Jackson Jr."). Resolves each to a full
+/// name from what the warehouse already holds for the player's team: the injury report of the game
+/// first (the legacy's first source), then the team's balldontlie and gamebook lines of the 90 days
+/// before. One candidate → resolved; several → multiple_matches (review); none → left not_found.
+/// Reads the warehouse only; @p rows are nbac_gamebook_player_stats rows.
+void resolve_inactive_names(Table& rows, Warehouse& wh);
 
 /// Deterministic load stamp for created_at / processed_at (reruns give identical rows, as the other
 /// importers do).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
@@ -158,10 +159,8 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
       std::string flags = "\"team_mapped\"";
       if (has_suffix(name)) flags += ",\"suffix_handled\"";
       if (status == "inactive") {
-        // Inactive players carry only the last name. The legacy resolved it against the injury
-        // report and Basketball-Reference rosters, neither of which is in the lake file: the row
-        // keeps the last name (lookup of the last name) and is flagged for review, as the legacy
-        // did for names it could not resolve.
+        // Inactive players carry only the last name: not_found (lookup of the last name, flagged
+        // for review) until resolve_inactive_names() finds the full name in the warehouse at import.
         t.set(r, "name_resolution_status", "not_found");
         t.set(r, "name_resolution_confidence", 0.0);
         t.set(r, "name_resolution_method", "not_found");
@@ -214,6 +213,116 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
     out.rows.set(r, "processed_at", kLoadStamp);
   }
   return out;
+}
+
+namespace {
+
+/// Lookup key of a last name ("Jackson Jr." → {"jackson", "jr"}): the suffix is split off.
+std::pair<std::string, std::string> last_name_key(const std::string& last) {
+  std::vector<std::string> words;
+  std::string w;
+  for (char c : last + " ") {
+    if (c == ' ') {
+      if (!w.empty()) words.push_back(w);
+      w.clear();
+    } else {
+      w.push_back(c);
+    }
+  }
+  std::string suffix;
+  if (words.size() > 1) {
+    const std::string tail = player_lookup(words.back());
+    static const char* kSuffixes[] = {"jr", "sr", "ii", "iii", "iv", "v"};
+    if (std::any_of(std::begin(kSuffixes), std::end(kSuffixes), [&](const char* k) { return tail == k; })) {
+      suffix = tail;
+      words.pop_back();
+    }
+  }
+  std::string rest;
+  for (const std::string& x : words) rest += x;
+  return {player_lookup(rest), suffix};
+}
+
+/// Full name → the key of its last name (everything after the first word).
+std::pair<std::string, std::string> full_name_key(const std::string& full) {
+  auto sp = full.find(' ');
+  return last_name_key(sp == std::string::npos ? full : full.substr(sp + 1));
+}
+
+/// Candidates: index key → {player_lookup → (full name, suffix)}.
+using CandidateIndex = std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>>;
+
+void add_candidate(CandidateIndex& idx, const std::string& prefix, const std::optional<std::string>& full) {
+  if (!full || full->find(' ') == std::string::npos) return;
+  const std::string lookup = player_lookup(*full);
+  if (lookup.empty()) return;
+  auto [key, suffix] = full_name_key(*full);
+  idx[prefix + key][lookup] = {*full, suffix};
+}
+
+}  // namespace
+
+void resolve_inactive_names(Table& rows, Warehouse& wh) {
+  std::vector<size_t> inactive;
+  std::optional<Date> lo, hi;
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    if (rows.get_text(r, "player_status") != "inactive") continue;
+    inactive.push_back(r);
+    Date d = *rows.get_date(r, "game_date");
+    lo = lo ? std::min(*lo, d) : d;
+    hi = hi ? std::max(*hi, d) : d;
+  }
+  if (inactive.empty()) return;
+  CandidateIndex by_game, by_team;  // "game|team|last" (injury report of the game), "team|last" (history)
+  Table inj = wh.read(catalog::get("nba_raw.nbac_injury_report"), DateRange{*lo - 2, *hi},
+                      {"game_id", "team", "player_full_name"});
+  for (size_t r = 0; r < inj.num_rows(); ++r) {
+    add_candidate(by_game, inj.get_text(r, "game_id").value_or("") + "|" + inj.get_text(r, "team").value_or("") + "|",
+                  inj.get_text(r, "player_full_name"));
+  }
+  const DateRange history{*lo - 90, *hi};
+  Table bdl = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), history, {"team_abbr", "player_full_name"});
+  for (size_t r = 0; r < bdl.num_rows(); ++r) {
+    add_candidate(by_team, bdl.get_text(r, "team_abbr").value_or("") + "|", bdl.get_text(r, "player_full_name"));
+  }
+  Table gb = wh.read(catalog::get("nba_raw.nbac_gamebook_player_stats"), history,
+                     {"team_abbr", "player_name", "player_status"});
+  for (size_t r = 0; r < gb.num_rows(); ++r) {
+    if (gb.get_text(r, "player_status") == "inactive") continue;
+    add_candidate(by_team, gb.get_text(r, "team_abbr").value_or("") + "|", gb.get_text(r, "player_name"));
+  }
+  for (size_t r : inactive) {
+    const std::string team = rows.get_text(r, "team_abbr").value_or("");
+    auto [key, suffix] = last_name_key(rows.get_text(r, "player_name_original").value_or(""));
+    auto pick = [&](const CandidateIndex& idx, const std::string& k) {
+      std::vector<std::pair<std::string, std::string>> out;  // (lookup, full)
+      auto it = idx.find(k);
+      if (it == idx.end()) return out;
+      for (const auto& [lookup, cand] : it->second) {
+        if (cand.second == suffix) out.emplace_back(lookup, cand.first);
+      }
+      return out;
+    };
+    auto cands = pick(by_game, rows.get_text(r, "game_id").value_or("") + "|" + team + "|" + key);
+    if (cands.empty()) cands = pick(by_team, team + "|" + key);
+    if (cands.empty()) continue;  // stays not_found, flagged for review
+    std::string flags = *rows.get_text(r, "data_quality_flags");
+    if (cands.size() == 1) {
+      rows.set(r, "player_name", cands[0].second);
+      rows.set(r, "player_lookup", cands[0].first);
+      rows.set(r, "name_resolution_status", "resolved");
+      rows.set(r, "name_resolution_confidence", 1.0);
+      rows.set(r, "name_resolution_method", "auto_exact");
+      rows.set(r, "requires_manual_review", false);
+      flags.replace(flags.find("\"no_roster_match\""), 17, "\"name_resolved\"");
+    } else {
+      rows.set(r, "name_resolution_status", "multiple_matches");
+      rows.set(r, "name_resolution_confidence", 0.6);
+      rows.set(r, "name_resolution_method", "pending_review");
+      flags.replace(flags.find("\"no_roster_match\""), 17, "\"multiple_candidates\"");
+    }
+    rows.set(r, "data_quality_flags", flags);
+  }
 }
 
 namespace {
