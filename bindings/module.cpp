@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   nbaprops::py::bind_data(m);
   nbaprops::py::bind_exports(m);
   nbaprops::py::bind_models(m);
+  nbaprops::py::bind_raw(m);
 }

@@ -17,6 +17,7 @@ from .api.coverage import format_monthly, monthly_counts
 from .api.exports import ExportResult, export, export_dates, export_types
 from .api.importers import import_boxscores, import_schedule, import_shots
 from .api.models import set_xgboost_model, xgboost_model_id
+from .api.raw import RawImport, import_raw, raw_kinds, raw_sources
 from .api.runner import (
     CoverageReport,
     Plan,
@@ -71,6 +72,7 @@ __all__ = [
     "ExportResult",
     "Plan",
     "PreflightReport",
+    "RawImport",
     "RunResult",
     "Warehouse",
     "__version__",
@@ -85,6 +87,7 @@ __all__ = [
     "export_types",
     "format_monthly",
     "import_boxscores",
+    "import_raw",
     "import_schedule",
     "import_shots",
     "monthly_counts",
@@ -92,6 +95,8 @@ __all__ = [
     "plan",
     "preflight",
     "processors",
+    "raw_kinds",
+    "raw_sources",
     "read",
     "reset_checkpoint",
     "set_xgboost_model",

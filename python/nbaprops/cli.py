@@ -153,6 +153,12 @@ def cmd_import(args) -> int:
     import nbaprops
 
     wh = nbaprops.open(args.warehouse)
+    if args.kind in nbaprops.raw_kinds():  # legacy data-lake formats: a file, a lake directory or gs://
+        r = nbaprops.import_raw(wh, args.kind, args.path, start=args.start_date, end=args.end_date,
+                                dates=args.dates.split(",") if args.dates else None, dry_run=args.dry_run)
+        print(f"{'Checked' if r.dry_run else 'Imported'} {len(r.files)} files → {r.table}: {r.rows:,} rows "
+              f"(run {r.run_id})")
+        return 0
     fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots,
           "boxscores": nbaprops.import_boxscores}[args.kind]
     out = fn(wh, args.path)
@@ -298,8 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("import", help="import real data files")
-    p.add_argument("kind", choices=["schedule", "shots", "boxscores"])
-    p.add_argument("path")
+    p.add_argument("kind", choices=["schedule", "shots", "boxscores", "gamebook", "team-boxscore", "props",
+                                    "game-lines", "injury-report", "bdl-boxscores", "bdl-stats"])
+    p.add_argument("path", help="a file; for the raw kinds also a lake directory or gs://bucket[/prefix]")
+    for flag in ("--start-date", "--end-date", "--dates"):
+        p.add_argument(flag, help="raw kinds: the lake date folders to read (default: all)")
+    p.add_argument("--dry-run", action="store_true", help="raw kinds: parse and check, write nothing")
     _warehouse_arg(p)
     p.set_defaults(func=cmd_import)
 
