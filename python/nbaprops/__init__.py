@@ -13,6 +13,7 @@ import os as _os
 
 from . import _core
 from .api import demo
+from .api.copy import copy, import_schedule_from_store
 from .api.coverage import format_monthly, monthly_counts
 from .api.exports import ExportResult, export, export_dates, export_types
 from .api.importers import import_boxscores, import_schedule, import_shots
@@ -78,8 +79,10 @@ __all__ = [
     "__version__",
     "backfill",
     "catalog",
+    "copy",
     "checkpoint_status",
     "configure_logging",
+    "import_schedule_from_store",
     "coverage",
     "demo",
     "export",
