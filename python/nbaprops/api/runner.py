@@ -14,7 +14,27 @@ from .models import ensure_default_model
 from .progress import make_progress
 from .warehouse import Warehouse
 
-DEFAULT_CHECKPOINT_DIR = "/tmp/backfill_checkpoints"
+#: The legacy checkpoint directory: the native ``RunOptions`` default, defined once in the core.
+DEFAULT_CHECKPOINT_DIR: str = _core.RunOptions().checkpoint_dir
+
+
+def resolve_checkpoint_dir(path: Optional[str | os.PathLike] = None) -> str:
+    """The checkpoint directory a run uses.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        An explicit directory (``--checkpoint-dir``); wins when given.
+
+    Returns
+    -------
+    str
+        ``path``, else ``$NBAPROPS_CHECKPOINT_DIR``, else :data:`DEFAULT_CHECKPOINT_DIR`
+        (``/tmp/backfill_checkpoints``, the legacy layout).
+    """
+    if path:
+        return os.fspath(path)
+    return os.environ.get("NBAPROPS_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR
 
 
 def _selection(processors: Optional[Iterable[str] | str]) -> list[str]:
@@ -169,8 +189,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
             return RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
                              summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
                              preflight=report)
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
     totals: dict[str, int] = {}
@@ -180,8 +199,16 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         ensure_default_model()
     reporter = make_progress(progress, totals, {k: v["entity"] for k, v in infos.items()},
                              prefix_processor=len(totals) > 1, phases={k: v["phase"] for k, v in infos.items()})
-    handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,
-                             retry_base_seconds, ckpt, run_id, cache_reads)
+    options = _core.RunOptions()
+    options.workers = int(workers)
+    options.stop_on_failure = bool(stop_on_failure)
+    options.resume = bool(resume)
+    options.max_retries = int(max_retries)
+    options.retry_base_seconds = float(retry_base_seconds)
+    options.checkpoint_dir = ckpt
+    options.run_id = run_id
+    options.cache_reads = bool(cache_reads)
+    handle = _core.start_run(wh._native, wh.schedule(), p.native, options)
     try:
         while True:
             for ev in handle.poll(0.2):
@@ -206,16 +233,14 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
 def checkpoint_status(job: str, start: DateLike, end: DateLike,
                       checkpoint_dir: Optional[str | os.PathLike] = None) -> str:
     """The legacy checkpoint status box for (job, start, end), or the would-be path."""
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return str(_core.checkpoint_status(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
 def reset_checkpoint(job: str, start: DateLike, end: DateLike,
                      checkpoint_dir: Optional[str | os.PathLike] = None) -> bool:
     """Delete the checkpoint of (job, start, end) (``--no-resume``). Returns True if one existed."""
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return bool(_core.checkpoint_reset(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
