@@ -520,3 +520,313 @@ def zones_pandas(inputs: dict[str, pd.DataFrame], start: str, end: str) -> dict[
     """Both tables from already-loaded inputs (the compute-only part of the pandas reference)."""
     return {PSZA_TABLE: psza_pandas(inputs["pgs"], inputs["schedule"], start, end),
             TDZA_TABLE: tdza_pandas(inputs["tdgs"], inputs["schedule"], start, end)}
+
+
+# ====================================================================================================== Polars
+# The same computation, written as a Polars user would: window expressions (``rolling_sum().over()``) over each
+# player's / team's games, then ``join_asof(..., allow_exact_matches=False)`` to the analysis dates. Imported
+# lazily so that the pandas half works without Polars installed.
+
+PGS_TYPES = {"minutes_played": "Float64", "universal_player_id": "String", "team_abbr": "String",
+             "processed_at": "String", "data_hash": "String", "game_id": "String",
+             **{c: "Int64" for c in PSZA_SUMS + ["fg_attempts", "is_active"]}}
+TDGS_TYPES = {"defensive_rating": "Float64", "opponent_pace": "Float64", "processed_at": "String",
+              "data_hash": "String", **{c: "Int64" for c in TDZA_SUMS[:-2]}}
+SCHEDULE_TYPES = {"season_year": "Int64", "is_regular_season": "Int64", "is_playoffs": "Int64",
+                  "is_all_star": "Int64", "game_status_text": "String", "home_team_tricode": "String",
+                  "away_team_tricode": "String"}
+
+
+def _pl():
+    import polars as pl  # noqa: PLC0415  (optional dependency, bench only)
+
+    return pl
+
+
+def read_inputs_polars(wh_dir: Path) -> dict[str, Any]:
+    """Schedule, PGS and TDGS from the warehouse's SQLite files with ``pl.read_database`` on sqlite3."""
+    pl = _pl()
+    wh_dir = Path(wh_dir)
+
+    def read(con, table, cols, types):
+        return pl.read_database(f"SELECT {', '.join(cols)} FROM {table}", con,
+                                schema_overrides={c: getattr(pl, t) for c, t in types.items()})
+
+    with sqlite3.connect(wh_dir / "nba_raw.sqlite") as raw, sqlite3.connect(wh_dir / "nba_analytics.sqlite") as ana:
+        return {"schedule": read(raw, "nbac_schedule", SCHEDULE_COLUMNS, SCHEDULE_TYPES),
+                "pgs": read(ana, "player_game_summary", PGS_COLUMNS, PGS_TYPES),
+                "tdgs": read(ana, "team_defense_game_summary", TDGS_COLUMNS, TDGS_TYPES)}
+
+
+def _pl_season(col: str):
+    pl = _pl()
+    return (pl.col(col).dt.year() - (pl.col(col).dt.month() < 10).cast(pl.Int32)).cast(pl.Int64)
+
+
+def _pl_py_round(expr, nd: int):
+    """:func:`py_round` on a Polars column (one numpy call per column, not per value)."""
+    pl = _pl()
+    return expr.map_batches(lambda s: pl.Series(s.name, py_round(s.cast(pl.Float64).to_numpy(), nd),
+                                                nan_to_null=True), return_dtype=pl.Float64)
+
+
+def _pl_asof(left, right, by: list[str], on: str = "analysis_date", right_on: str = "game_date"):
+    return left.sort(on).join_asof(right.sort(right_on), left_on=on, right_on=right_on, by=by,
+                                   allow_exact_matches=False, check_sortedness=False)
+
+
+def calendar_polars(schedule, start: str, end: str):
+    """Polars twin of :func:`calendar_pandas`."""
+    pl = _pl()
+    flag = lambda c: pl.col(c).fill_null(0).cast(pl.Boolean)  # noqa: E731
+    s = (schedule.filter(pl.col("game_date").is_not_null())
+         .with_columns(pl.col("game_date").str.to_date("%Y-%m-%d"))
+         .with_columns(season=pl.coalesce(pl.col("season_year"), _pl_season("game_date")),
+                       postponed=pl.col("game_status_text").is_in(["PPD", "Postponed"]).fill_null(False))
+         .with_columns(counts=~pl.col("postponed") & ~flag("is_all_star") & (flag("is_playoffs")
+                                                                               | flag("is_regular_season")),
+                       opener=~pl.col("postponed") & ~flag("is_all_star") & ~flag("is_playoffs")
+                       & flag("is_regular_season")))
+    starts = s.filter("opener").group_by("season").agg(known=pl.col("game_date").min())
+    legacy = pl.DataFrame({"season": list(LEGACY_SEASON_START), "legacy": list(LEGACY_SEASON_START.values())}
+                          ).with_columns(pl.col("legacy").str.to_date(), pl.col("season").cast(pl.Int64))
+    lo, hi = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    cal = (s.filter(pl.col("counts") & pl.col("game_date").is_between(lo, hi))
+           .select(analysis_date=pl.col("game_date")).unique().sort("analysis_date")
+           .with_columns(season=_pl_season("analysis_date"))
+           .join(starts, on="season", how="left").join(legacy, on="season", how="left")
+           .with_columns(known=pl.coalesce("known", "legacy"))
+           .with_columns(offset=(pl.col("analysis_date") - pl.col("known")).dt.total_days())
+           .filter(~((pl.col("offset") >= 0) & (pl.col("offset") < BOOTSTRAP_DAYS)).fill_null(False))
+           .select("analysis_date", "season",
+                   season_start=pl.coalesce("known", pl.date(pl.col("season"), 10, 1))))
+    team_games = (s.filter("counts").select("game_date", "season", "home_team_tricode", "away_team_tricode")
+                  .unpivot(index=["game_date", "season"], value_name="team_abbr").drop("variable")
+                  .sort("game_date", maintain_order=True)
+                  .with_columns(scheduled=pl.col("game_date").cum_count().over("team_abbr", "season")))
+    return cal, team_games
+
+
+def _pl_in_season(frame, entity: str, cal):
+    pl = _pl()
+    starts = cal.group_by("season").agg(pl.col("season_start").first())
+    return (frame.filter(pl.col(entity).is_not_null() & pl.col("game_date").is_not_null())
+            .with_columns(pl.col("game_date").str.to_date("%Y-%m-%d"))
+            .with_columns(season=_pl_season("game_date"))
+            .join(starts, on="season", how="inner")
+            .filter(pl.col("game_date") >= pl.col("season_start")).drop("season_start"))
+
+
+def _pl_source_tracking(rows, cal, tiebreak: list[str], stamped_only: bool):
+    """Polars twin of :func:`_source_tracking`."""
+    pl = _pl()
+    stamped = rows.filter(pl.col("processed_at").is_not_null())
+    stamp = (stamped.group_by("season", "game_date").agg(pl.col("processed_at").max()).sort("season", "game_date")
+             .with_columns(rank=pl.col("processed_at").rank("dense"))
+             .with_columns(rank=pl.col("rank").cum_max().over("season")))
+    names = stamp.select("rank", last_updated="processed_at").unique("rank")
+    stamp = stamp.join(names, on="rank").select("season", "game_date", "last_updated")
+    newest = ((stamped if stamped_only else rows).sort(["season", "game_date", *tiebreak])
+              .group_by("season", "game_date", maintain_order=True).agg(source_hash=pl.col("data_hash").last()))
+    out = _pl_asof(cal.select("analysis_date", "season"), stamp, ["season"]).drop("game_date")
+    return _pl_asof(out, newest, ["season"]).drop("game_date")
+
+
+def _pl_completeness(frame, expected):
+    pl = _pl()
+    e, a = expected.cast(pl.Int64), pl.col("actual").cast(pl.Int64)
+    pct = pl.when(e > 0).then(_pl_py_round(a / e * 100, 1)).otherwise(0.0)
+    return (frame.with_columns(expected_games_count=e.cast(pl.Int64), actual_games_count=a.cast(pl.Int64),
+                               completeness_percentage=pct, missing_games_count=(e - a).clip(0).cast(pl.Int64))
+            .with_columns(is_production_ready=pl.col("completeness_percentage") >= PRODUCTION_READY_PCT))
+
+
+def _pl_sample_quality(n, target: int):
+    pl = _pl()
+    return (pl.when(n >= target).then(pl.lit("excellent")).when(n >= int(0.7 * target)).then(pl.lit("good"))
+            .when(n >= int(0.5 * target)).then(pl.lit("limited")).otherwise(pl.lit("insufficient")))
+
+
+def _pl_finish(frame, columns: list[str], key: list[str]):
+    pl = _pl()
+    return (frame.with_columns(season_boundary_detected=pl.col("analysis_date").dt.month().is_in(
+        list(SEASON_BOUNDARY_MONTHS)), **{c: pl.lit(v) for c, v in STATUS_CONSTANTS.items() if c not in frame.columns})
+        .with_columns(pl.col("analysis_date").dt.strftime("%Y-%m-%d"))
+        .select(columns).sort(key[::-1]))
+
+
+def psza_polars(pgs, schedule, start: str, end: str):
+    """Polars twin of :func:`psza_pandas`."""
+    pl = _pl()
+    cal, team_games = calendar_polars(schedule, start, end)
+    rows = _pl_in_season(pgs, "player_lookup", cal)
+    keys = ["player_lookup", "season"]
+    dated = (rows.sort("game_date", maintain_order=True).unique(["player_lookup", "game_date"], keep="first",
+                                                                maintain_order=True)
+             .with_columns(actual=pl.col("game_date").cum_count().over(keys))
+             .select(*keys, "game_date", pl.col("team_abbr").fill_null(""), "actual"))
+    cols = PSZA_SUMS + PSZA_KNOWN
+    q = (rows.filter(pl.col("is_active").fill_null(0).cast(pl.Boolean)
+                     & ((pl.col("minutes_played").fill_null(0) > 0) | (pl.col("fg_attempts").fill_null(0) > 0)))
+         .sort(*keys, "game_date", "game_id")
+         .with_columns(assisted_known=pl.col("assisted_fg_makes").is_not_null().cast(pl.Int64),
+                       unassisted_known=pl.col("unassisted_fg_makes").is_not_null().cast(pl.Int64),
+                       *(pl.col(c).fill_null(0) for c in PSZA_SUMS))
+         .with_columns(*(pl.col(c).rolling_sum(n, min_samples=1).over(keys).alias(c + sfx)
+                         for n, sfx in ((PSZA_GAMES, "_10"), (PSZA_TREND_GAMES, "_20")) for c in cols),
+                       games=pl.col("game_date").cum_count().over(keys))
+         .select(*keys, "game_date", "universal_player_id", "games", *(c + s for s in ("_10", "_20") for c in cols)))
+    pairs = q.select(keys).unique().join(cal.select("analysis_date", "season"), on="season")
+    w = (_pl_asof(pairs, q, keys).filter(pl.col("games") >= PSZA_GAMES).drop("game_date")
+         .pipe(_pl_asof, dated, keys).drop("game_date")
+         .pipe(_pl_asof, team_games, ["team_abbr", "season"]).drop("game_date"))
+    w = (_pl_completeness(w, pl.col("scheduled").fill_null(0).clip(upper_bound=PSZA_GAMES))
+         .filter(pl.col("is_production_ready") | pl.col("analysis_date").dt.month().is_in(
+             list(SEASON_BOUNDARY_MONTHS))))
+
+    def share(part, whole, scale, nd, when=True):
+        return pl.when((pl.col(whole) > 0) & when).then((pl.col(part) / pl.col(whole) * scale).round(nd))
+
+    metrics = []
+    for sfx in ("_10", "_20"):  # the two windows' expressions (not a loop over data)
+        tot, fgm = f"tot{sfx}", f"fg_makes{sfx}"
+        w = w.with_columns(pl.sum_horizontal(f"{z}_attempts{sfx}" for z in ZONES).alias(tot))
+        has_fgm = (pl.col(tot) > 0) & (pl.col(fgm) > 0)
+        metrics.append({
+            **{f"{z}_rate": share(f"{z}_attempts{sfx}", tot, 100.0, 2) for z in ZONES},
+            **{f"{z}_pct": share(f"{z}_makes{sfx}", f"{z}_attempts{sfx}", 1.0, 3) for z in ZONES},
+            **{f"{z}_apg": (pl.col(f"{z}_attempts{sfx}") / PSZA_GAMES).round(1) for z in ZONES},
+            "assisted": share(f"assisted_fg_makes{sfx}", fgm, 100.0, 2, has_fgm & (pl.col("assisted_known" + sfx) > 0)),
+            "unassisted": share(f"unassisted_fg_makes{sfx}", fgm, 100.0, 2,
+                                has_fgm & (pl.col("unassisted_known" + sfx) > 0)),
+            "total": pl.when(pl.col(tot) > 0).then(pl.col(tot))})
+    m10, m20 = metrics
+    games20 = pl.col("games").clip(upper_bound=PSZA_TREND_GAMES)
+    trend = games20 >= PSZA_TREND_MIN_GAMES
+    out = w.with_columns(
+        paint_rate_last_10=m10["paint_rate"], mid_range_rate_last_10=m10["mid_range_rate"],
+        three_pt_rate_last_10=m10["three_pt_rate"], total_shots_last_10=m10["total"],
+        games_in_sample_10=pl.lit(PSZA_GAMES), sample_quality_10=_pl_sample_quality(pl.lit(PSZA_GAMES), PSZA_GAMES),
+        paint_pct_last_10=m10["paint_pct"], mid_range_pct_last_10=m10["mid_range_pct"],
+        three_pt_pct_last_10=m10["three_pt_pct"], paint_attempts_per_game=m10["paint_apg"],
+        mid_range_attempts_per_game=m10["mid_range_apg"], three_pt_attempts_per_game=m10["three_pt_apg"],
+        paint_rate_last_20=pl.when(trend).then(m20["paint_rate"]),
+        paint_pct_last_20=pl.when(trend).then(m20["paint_pct"]),
+        games_in_sample_20=games20.cast(pl.Int64), sample_quality_20=_pl_sample_quality(games20, PSZA_TREND_GAMES),
+        assisted_rate_last_10=m10["assisted"], unassisted_rate_last_10=m10["unassisted"],
+        player_position=pl.lit(None, pl.String), data_quality_tier=pl.lit("high"), early_season_flag=pl.lit(False))
+    r, m, t = (pl.col(c).fill_null(0) for c in ("paint_rate_last_10", "mid_range_rate_last_10",
+                                                 "three_pt_rate_last_10"))
+    out = out.with_columns(primary_scoring_zone=pl.when((r == 0) & (m == 0) & (t == 0)).then(None)
+                           .when(r >= 40).then(pl.lit("paint")).when(t >= 40).then(pl.lit("perimeter"))
+                           .when(m >= 35).then(pl.lit("mid_range")).otherwise(pl.lit("balanced")))
+    in_season = rows.get_column("game_date").sort()
+    src = _pl_source_tracking(rows, cal, ["player_lookup", "game_id"], stamped_only=True)
+    src = src.with_columns(source_player_game_rows_found=(
+        in_season.search_sorted(src.get_column("analysis_date"), side="left")
+        - in_season.search_sorted(src.get_column("analysis_date") - dt.timedelta(days=PSZA_SOURCE_DAYS),
+                                  side="left")).cast(pl.Int64))
+    src = src.with_columns(source_player_game_completeness_pct=pl.when(
+        pl.col("source_player_game_rows_found") > 0).then(100.0).otherwise(0.0)).rename(
+        {"last_updated": "source_player_game_last_updated", "source_hash": "source_player_game_hash"}).drop("season")
+    return _pl_finish(out.join(src, on="analysis_date", how="left"), PSZA_COLUMNS, PSZA_KEY)
+
+
+def tdza_polars(tdgs, schedule, start: str, end: str):
+    """Polars twin of :func:`tdza_pandas`."""
+    pl = _pl()
+    cal, team_games = calendar_polars(schedule, start, end)
+    team = "defending_team_abbr"
+    lcols = TDZA_LEAGUE + ["n"]
+    lg = (tdgs.filter(pl.col(team).is_not_null() & pl.col("game_date").is_not_null())
+          .with_columns(pl.col("game_date").str.to_date("%Y-%m-%d"), n=pl.lit(1, pl.Int64))
+          .sort("game_date", maintain_order=True)
+          .select(team, "game_date", *(pl.col(c).fill_null(0).cum_sum().over(team) for c in lcols)))
+    pairs = (lg.select(team).unique().join(cal.select("analysis_date"), how="cross")
+             .with_columns(window_start=pl.col("analysis_date") - dt.timedelta(days=TDZA_LEAGUE_DAYS)))
+    upto = _pl_asof(pairs, lg, [team]).drop("game_date")
+    before = _pl_asof(pairs, lg, [team], on="window_start").select(team, "analysis_date", *lcols)
+    win = upto.join(before, on=[team, "analysis_date"], suffix="_before").with_columns(
+        (pl.col(c).fill_null(0) - pl.col(c + "_before").fill_null(0)).alias(c) for c in lcols)
+    ok = (pl.col("n") >= TDZA_LEAGUE_MIN_GAMES) & pl.all_horizontal(pl.col(f"opp_{z}_attempts") > 0 for z in ZONES)
+    league = (win.filter(ok).group_by("analysis_date")
+              .agg(teams=pl.len(), **{z: (pl.col(f"opp_{z}_makes") / pl.col(f"opp_{z}_attempts")).mean()
+                                       for z in ZONES}))
+    league = cal.select("analysis_date").join(league, on="analysis_date", how="left").select(
+        "analysis_date", **{f"league_{z}": pl.when(pl.col("teams") >= TDZA_LEAGUE_MIN_TEAMS).then(pl.col(z))
+                            .otherwise(LEAGUE_DEFAULTS[z]) for z in ZONES})
+
+    rows = _pl_in_season(tdgs, team, cal)
+    keys = [team, "season"]
+    known = {"paint_points_known": pl.col("points_in_paint_allowed").is_not_null(),
+             "blocks_known": pl.any_horizontal(pl.col(c).is_not_null()
+                                               for c in ("blocks_paint", "blocks_mid_range", "blocks_three_pt")),
+             "points_known": pl.col("points_allowed").is_not_null(),
+             "defensive_rating_known": pl.col("defensive_rating").is_not_null(),
+             "opponent_pace_known": pl.col("opponent_pace").is_not_null()}
+    games = (rows.sort(*keys, "game_date")
+             .with_columns(*(v.cast(pl.Float64).alias(k) for k, v in known.items()),
+                           *(pl.col(c).fill_null(0).cast(pl.Float64) for c in TDZA_SUMS),
+                           new_date=pl.struct(keys + ["game_date"]).is_first_distinct())
+             .with_columns(*(pl.col(c).rolling_sum(TDZA_GAMES, min_samples=1).over(keys)
+                             for c in TDZA_SUMS + TDZA_KNOWN),
+                           games=pl.col("game_date").cum_count().over(keys),
+                           actual=pl.col("new_date").cast(pl.Int64).cum_sum().over(keys))
+             .select(*keys, "game_date", "games", "actual", *TDZA_SUMS, *TDZA_KNOWN))
+    pairs = rows.select(keys).unique().join(cal.select("analysis_date", "season"), on="season")
+    w = _pl_asof(pairs, games, keys).drop("game_date").with_columns(pl.col("games", "actual").fill_null(0))
+    w = w.filter(pl.col("games") >= TDZA_GAMES)
+    src = w.group_by("analysis_date").agg(rows_found=pl.col("games").sum(), teams=pl.len())
+    w = _pl_asof(w.rename({team: "team_abbr"}), team_games, ["team_abbr", "season"]).drop("game_date")
+    w = (_pl_completeness(w, pl.col("scheduled").fill_null(0)).filter("is_production_ready")
+         .join(league, on="analysis_date", how="left"))
+
+    n = float(TDZA_GAMES)
+    when_known = lambda k, v: pl.when(pl.col(k) > 0).then(v)  # noqa: E731  (DECISION 6)
+    pct = {z: pl.when(pl.col(f"opp_{z}_attempts") > 0).then(pl.col(f"opp_{z}_makes") / pl.col(f"opp_{z}_attempts"))
+           for z in ZONES}
+    out = w.with_columns(
+        **{f"{z}_pct_allowed_last_15": pct[z] for z in ZONES},
+        **{f"{z}_attempts_allowed_per_game": pl.col(f"opp_{z}_attempts") / n for z in ZONES},
+        **{f"{z}_defense_vs_league_avg": (pct[z] - pl.col(f"league_{z}")) * 100.0 for z in ZONES},
+        **{f"{z}_blocks_per_game": when_known("blocks_known", pl.col(c) / n)
+           for z, c in (("paint", "blocks_paint"), ("mid_range", "blocks_mid_range"),
+                        ("three_pt", "blocks_three_pt"))},
+        paint_points_allowed_per_game=when_known("paint_points_known", pl.col("points_in_paint_allowed") / n),
+        defensive_rating_last_15=when_known("defensive_rating_known",
+                                            pl.col("defensive_rating") / pl.col("defensive_rating_known")),
+        opponent_points_per_game=when_known("points_known", pl.col("points_allowed") / n),
+        opponent_pace=when_known("opponent_pace_known", pl.col("opponent_pace") / pl.col("opponent_pace_known")),
+        games_in_sample=pl.lit(TDZA_GAMES), data_quality_tier=pl.lit("high"),
+        early_season_flag=pl.lit(None, pl.Boolean),
+        calculation_notes=pl.concat_str([pl.when(pl.col(f"opp_{z}_attempts") == 0).then(pl.lit(text))
+                                         for z, text in (("paint", "No paint attempts"),
+                                                         ("mid_range", "No mid-range attempts"),
+                                                         ("three_pt", "No three-point attempts"))],
+                                        separator="; ", ignore_nulls=True))
+    vs = [pl.col(f"{z}_defense_vs_league_avg") for z in ZONES]
+    lo, hi = pl.min_horizontal(vs), pl.max_horizontal(vs)
+
+    def pick(best):
+        expr = pl.when(vs[0] == best).then(pl.lit(ZONE_LABEL[ZONES[0]]))
+        for z, v in zip(ZONES[1:], vs[1:]):
+            expr = expr.when(v == best).then(pl.lit(ZONE_LABEL[z]))
+        return expr
+
+    out = out.with_columns(strongest_zone=pick(lo), weakest_zone=pick(hi),
+                           calculation_notes=pl.when(pl.col("calculation_notes") != "").then("calculation_notes"))
+    tracking = _pl_source_tracking(rows, cal, [team], stamped_only=False).drop("season").join(
+        src, on="analysis_date", how="left").select(
+        "analysis_date", source_team_defense_last_updated="last_updated", source_team_defense_hash="source_hash",
+        source_team_defense_rows_found=pl.col("rows_found").fill_null(0).cast(pl.Int64),
+        source_team_defense_completeness_pct=pl.when(pl.col("teams") > 0).then(
+            (pl.col("rows_found") / (n * pl.col("teams")) * 100).clip(upper_bound=100.0)))
+    out = out.join(tracking, on="analysis_date", how="left").with_columns(
+        _pl_py_round(pl.col(c), nd) for c, nd in TDZA_SCALE.items())
+    return _pl_finish(out, TDZA_COLUMNS, TDZA_KEY)
+
+
+def zones_polars(inputs: dict[str, Any], start: str, end: str) -> dict[str, Any]:
+    """Both tables from already-loaded Polars inputs (the compute-only part of the Polars reference)."""
+    return {PSZA_TABLE: psza_polars(inputs["pgs"], inputs["schedule"], start, end),
+            TDZA_TABLE: tdza_polars(inputs["tdgs"], inputs["schedule"], start, end)}
