@@ -193,7 +193,6 @@ ImportReport write_import(Warehouse& wh, std::string_view source, const std::vec
   }
   if (input_rows == 0) rep.warnings.push_back(std::string(source) + ": no rows to import (empty file); nothing was written");
   if (!writes.empty()) wh.write_batch(writes);
-  for (const auto& w : rep.warnings) NBAPROPS_LOG_WARN << w;
   return rep;
 }
 

@@ -11,7 +11,6 @@
 #include "nbaprops/importers/csv.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
-#include "nbaprops/core/logging.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::importers {
@@ -228,7 +227,6 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
                            " GAME_IDs: " + line_list(ids) + "; kept once with GAME_ID " +
                            games.at(key).game.nba_game_id + " (its first line)");
   }
-  for (const auto& w : out.warnings) NBAPROPS_LOG_WARN << w;
 
   // Deterministic order: date, canonical game id, team, player_lookup.
   std::vector<const PlayerGame*> rows;
