@@ -104,6 +104,7 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
                       Table(catalog::get("nba_raw.nbac_gamebook_player_stats")),
                       {},
                       0,
+                      source_name,
                       {}};
   // Games are keyed by date and teams (YYYYMMDD_AWAY_HOME, the legacy game_id): shot charts of some
   // past seasons reuse one GAME_ID for several games, so the NBA id is only an attribute.
