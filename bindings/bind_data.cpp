@@ -63,7 +63,7 @@ void bind_data(pyb::module_& m) {
         {
           pyb::gil_scoped_release release;
           const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
-          rep = importers::write_bdl(*wh, importers::import_bdl_box_scores(path), opt);
+          rep = importers::write_bdl(*wh, importers::import_bdl_box_scores(path), opt, path);
         }
         return to_dict(rep);
       },

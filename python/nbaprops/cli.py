@@ -13,6 +13,72 @@ from . import errors
 
 DEFAULT_WAREHOUSE = "warehouse"
 
+# ---------------------------------------------------------------- usage validation (exit code 2)
+# Argument types reject malformed values while parsing (argparse exits 2); `_check_usage` checks the
+# combinations after parsing; `main` maps every ConfigError (unknown processor, bad range…) to 2.
+USAGE_EXIT = 2
+# Commands that read an existing warehouse: a missing directory is an error, never created.
+_NEEDS_WAREHOUSE = frozenset({"backfill", "preflight", "coverage", "export"})
+
+
+class UsageError(errors.ConfigError):
+    """A command-line usage error (exit code 2)."""
+
+
+def _iso_date(text: str) -> str:
+    """argparse type: a real calendar date written YYYY-MM-DD."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return _dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _date_list(text: str) -> str:
+    """argparse type: a non-empty comma-separated list of YYYY-MM-DD dates."""
+    parts = [d.strip() for d in text.split(",")]
+    if not any(parts):
+        raise argparse.ArgumentTypeError("empty list of dates (give at least one YYYY-MM-DD, or drop --dates)")
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"empty date in {text!r}")
+    return ",".join(_iso_date(d) for d in parts)
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: an integer ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _warehouse_dir(uri: str) -> str:
+    path = os.fspath(uri)
+    if path.startswith("sqlite://"):
+        path = path[len("sqlite://"):]
+    return path.split("?", 1)[0]
+
+
+def require_warehouse(uri: str) -> None:
+    """Raise UsageError when the warehouse directory does not exist (commands that read one)."""
+    path = _warehouse_dir(uri)
+    if not os.path.isdir(path):
+        raise UsageError(
+            f"warehouse directory {path!r} does not exist. Create one with `nbaprops generate --warehouse {path}` "
+            f"(demo raw data), `nbaprops demo --warehouse {path}` (demo data, backfilled), or "
+            f"`nbaprops import schedule|shots|boxscores FILE --warehouse {path}` (real data)")
+
+
+def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Checks that need several arguments; exits 2 through parser.error."""
+    start, end = getattr(args, "start_date", None), getattr(args, "end_date", None)
+    if start and end and end < start:
+        parser.error(f"--end-date {end} is before --start-date {start}")
+
 
 def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) -> None:
     p.add_argument("--warehouse", "-w", default=default or os.environ.get("NBAPROPS_WAREHOUSE", DEFAULT_WAREHOUSE),
@@ -22,15 +88,16 @@ def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) ->
 
 def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True) -> None:
     """The legacy backfill flags plus ours (--workers, --stop-on-failure, --progress)."""
-    p.add_argument("--start-date", help="start of the range, YYYY-MM-DD (inclusive)")
-    p.add_argument("--end-date", help="end of the range, YYYY-MM-DD (inclusive)")
-    p.add_argument("--dates", help="comma-separated dates; takes priority over the range, order kept")
+    p.add_argument("--start-date", type=_iso_date, help="start of the range, YYYY-MM-DD (inclusive)")
+    p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
+    p.add_argument("--dates", type=_date_list,
+                   help="comma-separated dates; takes priority over the range, order kept")
     p.add_argument("--dry-run", action="store_true", help="print the plan and the pre-flight report, write nothing")
     p.add_argument("--no-resume", action="store_true", help="delete the checkpoint and start fresh")
     p.add_argument("--status", action="store_true", help="print the checkpoint status and exit")
     p.add_argument("--skip-preflight", action="store_true", help="bypass the pre-flight check (logs a warning)")
     p.add_argument("--stop-on-failure", action="store_true", help="stop launching units after the first failure")
-    p.add_argument("--workers", type=int, default=2, help="units run concurrently (default 2)")
+    p.add_argument("--workers", type=_positive_int, default=2, help="units run concurrently (default 2)")
     p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
                    help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
     p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
@@ -53,11 +120,19 @@ def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
     return select_dates(wh, args)
 
 
+def _warn_if_no_games(log: logging.Logger, plan, start, end, dates) -> None:
+    """A range (or a --dates list) without a single game date is almost always a mistake: say so."""
+    if len(plan.dates) == 0:
+        what = f"--dates {','.join(dates)}" if dates else f"{start} .. {end}"
+        log.warning("No game dates in %s according to the warehouse's schedule: nothing to do", what)
+
+
 def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
     """`nbaprops backfill` (and `nbaprops demo`): the shared run of nbaprops.api.legacy with the plan's header."""
     from .api.legacy import run_backfill as run
 
     log = logging.getLogger("nbaprops.backfill")
+    require_warehouse(args.warehouse)
 
     def header(ctx) -> None:
         if log_header:
@@ -69,6 +144,7 @@ def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
                      total_days, total_days - len(ctx.plan.dates))
         log.info("Processing %d units: %d processors × %d game dates", len(ctx.plan), len(ctx.plan.processors),
                  len(ctx.plan.dates))
+        _warn_if_no_games(log, ctx.plan, ctx.start, ctx.end, ctx.dates)
 
     return run(args, processors, log=log, before_run=header)
 
@@ -83,6 +159,7 @@ def cmd_preflight(args) -> int:
     wh = nbaprops.open(args.warehouse)
     start, end, dates = _range(wh, args)
     p = nbaprops.plan(wh, start, end, processors=args.processors, dates=dates or None)
+    _warn_if_no_games(logging.getLogger("nbaprops.preflight"), p, start, end, dates)
     report = nbaprops.preflight(wh, p)
     print(report)
     return 0 if report.ok else 1
@@ -112,8 +189,11 @@ def cmd_import(args) -> int:
     fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots,
           "boxscores": nbaprops.import_boxscores}[args.kind]
     if args.kind == "schedule" and args.path.startswith("gs://"):
-        fn = nbaprops.import_schedule_from_store  # the newest schedule JSON under the prefix
-    out = fn(wh, args.path)
+        out = nbaprops.import_schedule_from_store(wh, args.path)  # the newest schedule JSON under the prefix
+    else:
+        if not os.path.isfile(args.path):
+            raise UsageError(f"import file {args.path!r} does not exist")
+        out = fn(wh, args.path, on_richer=args.on_richer)
     for k, v in out.items():
         print(f"  {k:<45} {v:>10,}" if isinstance(v, int) else f"  {k:<45} {v}")
     return 0
@@ -181,9 +261,9 @@ def cmd_legacy_tree(args) -> int:
 
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     """The legacy daily_export date flags and --only, plus --out, --generated-at and --workers."""
-    p.add_argument("--date", help="export one date, YYYY-MM-DD (default: yesterday)")
-    p.add_argument("--start-date", help="range start: every calendar day to --end-date, inclusive")
-    p.add_argument("--end-date", help="range end (inclusive)")
+    p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday)")
+    p.add_argument("--start-date", type=_iso_date, help="range start: every calendar day to --end-date, inclusive")
+    p.add_argument("--end-date", type=_iso_date, help="range end (inclusive)")
     p.add_argument("--backfill-all", action="store_true",
                    help="every distinct game_date in nba_predictions.prediction_accuracy")
     p.add_argument("--only", default=None,
@@ -192,7 +272,7 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
                    help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)")
     p.add_argument("--generated-at", default=None,
                    help="fixed generated_at value for reproducible files (default: the UTC clock)")
-    p.add_argument("--workers", type=int, default=2, help="dates built in parallel (default 2)")
+    p.add_argument("--workers", type=_positive_int, default=2, help="dates built in parallel (default 2)")
 
 
 _EXPORT_NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
@@ -210,6 +290,7 @@ def run_export(args) -> int:
         raise errors.ConfigError("use only one of --date, --start-date/--end-date, --backfill-all")
     if ranged and not (args.start_date and args.end_date):
         raise errors.ConfigError("--start-date and --end-date go together")
+    require_warehouse(args.warehouse)
     wh = nbaprops.open(args.warehouse)
     kw = dict(types=types, out_dir=args.out, generated_at=args.generated_at, workers=args.workers)
     log.info("Export types: %s → %s", ", ".join(types), os.path.join(args.out, "v1"))
@@ -259,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(p, default="demo-warehouse")
     p.add_argument("--seasons", type=int, nargs="+", default=[2023])
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=_positive_int, default=2)
     p.add_argument("--fresh", action="store_true", help="regenerate the raw data even if present")
     p.add_argument("--progress", choices=["bar", "log", "none"], default=None)
     p.add_argument("--checkpoint-dir", default=None)
@@ -279,6 +360,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(flag, help="raw kinds: the lake date folders to read (default: all)")
     p.add_argument("--dry-run", action="store_true", help="raw kinds: parse and check, write nothing")
     _warehouse_arg(p)
+    richer = p.add_mutually_exclusive_group()
+    richer.add_argument("--replace", dest="on_richer", action="store_const", const="replace", default="refuse",
+                        help="overwrite stored rows of the file's games even where they carry fields the file "
+                             "lacks (e.g. gamebook points under a shot chart)")
+    richer.add_argument("--keep-existing", dest="on_richer", action="store_const", const="keep",
+                        help="keep those games' stored rows and import the rest of the file")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("backfill", help="run processors over a date range")
@@ -291,16 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preflight", help="check upstream data for a planned backfill")
     _warehouse_arg(p)
-    p.add_argument("--start-date")
-    p.add_argument("--end-date")
-    p.add_argument("--dates")
+    p.add_argument("--start-date", type=_iso_date)
+    p.add_argument("--end-date", type=_iso_date)
+    p.add_argument("--dates", type=_date_list)
     p.add_argument("--processors", "-p", default="all")
     p.set_defaults(func=cmd_preflight)
 
     p = sub.add_parser("coverage", help="gap report: tables × game dates against the schedule")
     _warehouse_arg(p)
-    p.add_argument("--start-date")
-    p.add_argument("--end-date")
+    p.add_argument("--start-date", type=_iso_date)
+    p.add_argument("--end-date", type=_iso_date)
     p.add_argument("--tables", help="comma-separated tables (default: every processor output)")
     p.add_argument("--format", choices=["text", "json", "months"], default="text")
     p.set_defaults(func=cmd_coverage)
@@ -332,13 +419,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _check_usage(parser, args)
     import nbaprops
 
-    nbaprops.configure_logging(args.log_level)
+    try:
+        nbaprops.configure_logging(args.log_level)
+    except errors.ConfigError as e:
+        parser.error(f"--log-level: {e}")
     if args.command != "demo":
         _setup_logging()
     try:
+        if args.command in _NEEDS_WAREHOUSE:
+            require_warehouse(args.warehouse)
         return int(args.func(args))
+    except errors.ConfigError as e:
+        print(f"nbaprops: usage error: {e}", file=sys.stderr)
+        return USAGE_EXIT
     except errors.NbaPropsError as e:
         print(f"nbaprops: error: {e}", file=sys.stderr)
         return 1

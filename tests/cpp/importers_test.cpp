@@ -752,7 +752,9 @@ TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
   EXPECT_EQ(points.at("bamadebayo"), 22);               // kept
   EXPECT_EQ(points.count("jordanpoole"), 0u);           // same game: the file's lines were skipped
   EXPECT_EQ(points.at("jaysontatum"), std::nullopt);    // another game: imported
-  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.player_shot_zones"), std::nullopt).at(d), 4);
+  // The kept game is kept whole: none of its zones from the file either (only BOS-NYK's two rows).
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.player_shot_zones"), std::nullopt).at(d), 2);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).at(d), 2);
   Schedule sched = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
   ASSERT_EQ(sched.games().size(), 3u);
   for (const Game& x : sched.games()) {

@@ -161,6 +161,21 @@ ImportReport write_import(Warehouse& wh, std::string_view source, const std::vec
     else if (opt.on_richer == OnRicher::kReplace) rep.warnings.push_back(what + "; replaced anyway (--replace)");
     else rep.warnings.push_back(what + "; kept them and skipped the file's rows of those games (--keep-existing)");
   }
+  // Keeping a game's stored rows in one table keeps it in every table of the import keyed the same
+  // way (game_id), so a game never ends up half from the file and half from the warehouse.
+  if (opt.on_richer == OnRicher::kKeep) {
+    std::set<std::pair<std::vector<std::string>, std::string>> kept;  // (key columns, group key)
+    for (size_t i = 0; i < tables.size(); ++i) {
+      for (const auto& [k, g] : plans[i].groups) {
+        if (!g.lost.empty()) kept.emplace(tables[i].replace_key, k);
+      }
+    }
+    for (size_t i = 0; i < tables.size(); ++i) {
+      for (auto& [k, g] : plans[i].groups) {
+        if (kept.count({tables[i].replace_key, k})) g.drop = true;
+      }
+    }
+  }
   if (!conflicts.empty()) {
     std::string msg = std::string(source) + ": importing it would erase data the warehouse already has, so nothing " +
                       "was written:";
@@ -193,16 +208,13 @@ ImportReport write_import(Warehouse& wh, std::string_view source, const std::vec
   }
   if (input_rows == 0) rep.warnings.push_back(std::string(source) + ": no rows to import (empty file); nothing was written");
   if (!writes.empty()) wh.write_batch(writes);
-  for (const auto& w : rep.warnings) NBAPROPS_LOG_WARN << w;
   return rep;
 }
 
 ImportReport write_shot_chart(Warehouse& wh, const ShotChartImport& imp, const ImportOptions& opt) {
   const Table schedule = Schedule(imp.games).to_table();
-  const std::string source =
-      imp.gamebook.num_rows() > 0 ? *imp.gamebook.get_text(0, "source_file_path") : std::string("shot chart");
   ImportReport rep = write_import(
-      wh, source,
+      wh, imp.source.empty() ? "shot chart" : imp.source,
       {{&schedule, {"game_code"}, {}, /*keep_stored=*/true},
        {&imp.player_zones,
         {"game_id"},
@@ -227,13 +239,13 @@ ImportReport write_schedule(Warehouse& wh, const ScheduleImport& imp, std::strin
   return rep;
 }
 
-ImportReport write_bdl(Warehouse& wh, const Table& rows, const ImportOptions& opt) {
+ImportReport write_bdl(Warehouse& wh, const Table& rows, const ImportOptions& opt, std::string_view source) {
   if (rows.schema().name != "nba_raw.bdl_player_boxscores") {
     throw ConfigError("write_bdl expects nba_raw.bdl_player_boxscores rows, got " + rows.schema().name);
   }
-  const std::string source =
-      rows.num_rows() > 0 ? *rows.get_text(0, "source_file_path") : std::string("box scores");
-  return write_import(wh, source, {{&rows, {"game_id"}, {"points", "minutes"}}}, opt);
+  std::string name(source);
+  if (name.empty()) name = rows.num_rows() > 0 ? *rows.get_text(0, "source_file_path") : "box scores";
+  return write_import(wh, name, {{&rows, {"game_id"}, {"points", "minutes"}}}, opt);
 }
 
 }  // namespace nbaprops::importers

@@ -258,7 +258,6 @@ ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::st
   if (p.non_nba_warned > 0) {
     p.out.warnings.push_back(source_name + ": dropped " + std::to_string(p.non_nba_warned) +
                              " games with a non-NBA tricode");
-    NBAPROPS_LOG_WARN << p.out.warnings.back();
   }
   return std::move(p.out);
 }

@@ -11,7 +11,6 @@
 #include "nbaprops/importers/csv.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
-#include "nbaprops/core/logging.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::importers {
@@ -105,6 +104,7 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
                       Table(catalog::get("nba_raw.nbac_gamebook_player_stats")),
                       {},
                       0,
+                      source_name,
                       {}};
   // Games are keyed by date and teams (YYYYMMDD_AWAY_HOME, the legacy game_id): shot charts of some
   // past seasons reuse one GAME_ID for several games, so the NBA id is only an attribute.
@@ -228,7 +228,6 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
                            " GAME_IDs: " + line_list(ids) + "; kept once with GAME_ID " +
                            games.at(key).game.nba_game_id + " (its first line)");
   }
-  for (const auto& w : out.warnings) NBAPROPS_LOG_WARN << w;
 
   // Deterministic order: date, canonical game id, team, player_lookup.
   std::vector<const PlayerGame*> rows;

@@ -78,9 +78,17 @@ class Warehouse:
         return pd.Series(list(counts.values()), index=idx, name=table, dtype="int64")
 
 
-def open(uri: str | os.PathLike) -> Warehouse:  # noqa: A001 - mirrors the built-in on purpose
-    """Open (creating if needed) a warehouse: a directory path or ``sqlite:///path``."""
-    return Warehouse(_core.open_warehouse(os.fspath(uri)))
+def open(uri: str | os.PathLike, read_only: bool = False) -> Warehouse:  # noqa: A001 - mirrors the built-in
+    """Open (creating if needed) a warehouse: a directory path or ``sqlite:///path``.
+
+    ``read_only=True`` (or ``?mode=ro`` after the path) opens it read-only and never creates it; a
+    warehouse whose directory or files are not writable opens read-only by itself. Reads work; a
+    write raises :class:`nbaprops.StorageError` naming the directory.
+    """
+    uri = os.fspath(uri)
+    if read_only and not uri.endswith("?mode=ro"):
+        uri += "?mode=ro"
+    return Warehouse(_core.open_warehouse(uri))
 
 
 def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None,

@@ -65,7 +65,8 @@ struct ShotChartImport {
   Table gamebook;
   /// Final regular-season games (nba_game_id zero-padded to 10 chars), scores unknown; by date.
   std::vector<Game> games;
-  int64_t shots = 0;  ///< shot rows read
+  int64_t shots = 0;   ///< shot rows read
+  std::string source;  ///< the file name (messages)
   /// Data-quality notes: a header-only file, a GAME_ID shared by several games (each kept apart by
   /// date and teams), a game seen under several GAME_IDs.
   std::vector<std::string> warnings;
@@ -110,6 +111,7 @@ ImportReport write_schedule(Warehouse& wh, const ScheduleImport& imp, std::strin
 ImportReport write_schedule(Warehouse& wh, const Schedule& s, const ImportOptions& opt = {});
 /// Writes bdl_player_boxscores rows, replacing the stored lines of the games they contain (by
 /// game_id); stored points and minutes are guarded. @throws ConfigError for rows of another table.
-ImportReport write_bdl(Warehouse& wh, const Table& rows, const ImportOptions& opt = {});
+/// @param source file name for messages (default: the rows' source_file_path).
+ImportReport write_bdl(Warehouse& wh, const Table& rows, const ImportOptions& opt = {}, std::string_view source = "");
 
 }  // namespace nbaprops::importers
