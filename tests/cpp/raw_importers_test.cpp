@@ -502,6 +502,32 @@ TEST(RawImport, InactiveLastNamesResolvedFromTheInjuryReport) {
   EXPECT_EQ(t.get_text(konchar, "player_lookup"), "konchar");
 }
 
+TEST(RawImport, OlderLayoutWithoutGameFolderAndTeamFilter) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  testing::TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  // Older files sit directly in the date folder: every one is read, the content says the game.
+  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_040000.json", text);
+  json other = json::parse(text);
+  other["away_team"] = "BOS";
+  other["home_team"] = "LAL";
+  other["game_code"] = "20240410/BOSLAL";
+  for (const char* a : {"active_players", "dnp_players", "inactive_players"}) {
+    for (json& p : other[a]) p["team"] = p["team"] == "Memphis Grizzlies" ? "Boston Celtics" : "Los Angeles Lakers";
+  }
+  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_041000.json", other.dump());
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  RawImportOptions o;
+  o.team_filter = {"BOS"};
+  auto res = import_raw(*wh, "gamebook", lake.string(), Schedule(), o);
+  EXPECT_EQ(res.rows, 41);
+  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"), std::nullopt);
+  ASSERT_EQ(t.num_rows(), 41u);
+  EXPECT_EQ(t.get_text(0, "game_id"), "20240410_BOS_LAL");
+  EXPECT_EQ(import_raw(*wh, "gamebook", lake.string(), Schedule(), {}).rows, 82);
+  EXPECT_THROW(import_raw(*wh, "injury-report", lake.string(), Schedule(), o), ConfigError);
+}
+
 TEST(RawImport, GameLinesLatestSnapshotPerEventOrAll) {
   NBAPROPS_SAMPLE(text, "oddsa_game_lines_his/exp_b722994c.json");
   testing::TempDir dir;
