@@ -125,6 +125,14 @@ TEST(RawGamebook, AccentsApostrophesAndExhibitionDates) {
   // Legacy: preseason / All-Star games give no rows.
   Schedule pre = schedule_with({game("0012300001", "2024-04-10", "MEM", "CLE", GameType::kPreseason)});
   EXPECT_EQ(parse_raw_file("gamebook", text, kGamebookPath, pre).num_rows(), 0u);
+  // An All-Star game: team codes that are not NBA teams give no rows instead of an error.
+  j = json::parse(text);
+  j["away_team"] = "EST";
+  j["home_team"] = "WST";
+  j["game_code"] = "20240218/ESTWST";
+  const std::string all_star_path = "nba-com/gamebooks-data/2024-02-18/20240218-ESTWST/20240219_040000.json";
+  j["date"] = "2024-02-18";
+  EXPECT_EQ(parse_raw_file("gamebook", j.dump(), all_star_path, Schedule()).num_rows(), 0u);
 }
 
 TEST(RawGamebook, BadInputNamesFileRecordFieldValueAndDate) {
