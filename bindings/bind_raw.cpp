@@ -28,13 +28,14 @@ void bind_raw(pyb::module_& m) {
       "import_raw",
       [](std::shared_ptr<Warehouse> wh, const std::string& kind, const std::string& source,
          std::shared_ptr<Schedule> schedule, const std::vector<int32_t>& dates, bool dry_run, bool all_snapshots,
-         bool write_ledger, const std::string& run_id) {
+         bool write_ledger, const std::string& run_id, const std::vector<std::string>& team_filter) {
         importers::RawImportOptions o;
         for (int32_t d : dates) o.dates.push_back(Date(d));
         o.dry_run = dry_run;
         o.all_snapshots = all_snapshots;
         o.write_ledger = write_ledger;
         o.run_id = run_id;
+        o.team_filter = team_filter;
         importers::RawImportResult r;
         {
           pyb::gil_scoped_release release;
@@ -60,7 +61,7 @@ void bind_raw(pyb::module_& m) {
       },
       pyb::arg("warehouse"), pyb::arg("kind"), pyb::arg("source"), pyb::arg("schedule"), pyb::arg("dates"),
       pyb::arg("dry_run") = false, pyb::arg("all_snapshots") = false, pyb::arg("write_ledger") = true,
-      pyb::arg("run_id") = "");
+      pyb::arg("run_id") = "", pyb::arg("team_filter") = std::vector<std::string>{});
 }
 
 }  // namespace nbaprops::py

@@ -125,6 +125,14 @@ TEST(RawGamebook, AccentsApostrophesAndExhibitionDates) {
   // Legacy: preseason / All-Star games give no rows.
   Schedule pre = schedule_with({game("0012300001", "2024-04-10", "MEM", "CLE", GameType::kPreseason)});
   EXPECT_EQ(parse_raw_file("gamebook", text, kGamebookPath, pre).num_rows(), 0u);
+  // An All-Star game: team codes that are not NBA teams give no rows instead of an error.
+  j = json::parse(text);
+  j["away_team"] = "EST";
+  j["home_team"] = "WST";
+  j["game_code"] = "20240218/ESTWST";
+  const std::string all_star_path = "nba-com/gamebooks-data/2024-02-18/20240218-ESTWST/20240219_040000.json";
+  j["date"] = "2024-02-18";
+  EXPECT_EQ(parse_raw_file("gamebook", j.dump(), all_star_path, Schedule()).num_rows(), 0u);
 }
 
 TEST(RawGamebook, BadInputNamesFileRecordFieldValueAndDate) {
@@ -500,6 +508,32 @@ TEST(RawImport, InactiveLastNamesResolvedFromTheInjuryReport) {
   size_t konchar = row_where(t, "player_name_original", "Konchar");
   EXPECT_EQ(t.get_text(konchar, "name_resolution_status"), "not_found");
   EXPECT_EQ(t.get_text(konchar, "player_lookup"), "konchar");
+}
+
+TEST(RawImport, OlderLayoutWithoutGameFolderAndTeamFilter) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  testing::TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  // Older files sit directly in the date folder: every one is read, the content says the game.
+  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_040000.json", text);
+  json other = json::parse(text);
+  other["away_team"] = "BOS";
+  other["home_team"] = "LAL";
+  other["game_code"] = "20240410/BOSLAL";
+  for (const char* a : {"active_players", "dnp_players", "inactive_players"}) {
+    for (json& p : other[a]) p["team"] = p["team"] == "Memphis Grizzlies" ? "Boston Celtics" : "Los Angeles Lakers";
+  }
+  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_041000.json", other.dump());
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  RawImportOptions o;
+  o.team_filter = {"BOS"};
+  auto res = import_raw(*wh, "gamebook", lake.string(), Schedule(), o);
+  EXPECT_EQ(res.rows, 41);
+  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"), std::nullopt);
+  ASSERT_EQ(t.num_rows(), 41u);
+  EXPECT_EQ(t.get_text(0, "game_id"), "20240410_BOS_LAL");
+  EXPECT_EQ(import_raw(*wh, "gamebook", lake.string(), Schedule(), {}).rows, 82);
+  EXPECT_THROW(import_raw(*wh, "injury-report", lake.string(), Schedule(), o), ConfigError);
 }
 
 TEST(RawImport, GameLinesLatestSnapshotPerEventOrAll) {

@@ -7,6 +7,7 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/teams.hpp"
+#include "nbaprops/importers/importers.hpp"
 #include "raw_internal.hpp"
 
 namespace nbaprops::importers::raw {
@@ -316,6 +317,12 @@ const Game* find_game_by_id(const Schedule& s, const std::string& nba_game_id, s
 
 bool is_exhibition(const Game* g) {
   return g && (g->type == GameType::kPreseason || g->type == GameType::kAllStar);
+}
+
+bool is_exhibition_game(const Schedule& s, Date date, const std::string& away, const std::string& home) {
+  if (is_exhibition_tricode(away) || is_exhibition_tricode(home)) return true;
+  const auto games = s.all_games_on(date);
+  return !games.empty() && std::all_of(games.begin(), games.end(), [](const Game* g) { return is_exhibition(g); });
 }
 
 }  // namespace nbaprops::importers::raw

@@ -295,6 +295,10 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
   res.dates = opts.dates;
   std::string fingerprint_text;
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  const std::set<std::string> teams(opts.team_filter.begin(), opts.team_filter.end());
+  if (!teams.empty() && (schema.index_of("home_team_abbr") < 0 || schema.index_of("away_team_abbr") < 0)) {
+    throw ConfigError("--team-filter needs a table with home_team_abbr and away_team_abbr, not " + schema.name);
+  }
   std::unique_ptr<io::ObjectStore> store;
   std::vector<Chosen> files;
   try {
@@ -335,6 +339,10 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
       const auto cols = column_indexes(t, def.src.replace_key);
       for (size_t r = 0; r < t.num_rows(); ++r) owner[key_text(t, r, cols)] = i;
     }
+    auto wanted = [&](const Table& t, size_t r) {
+      return teams.empty() || teams.count(t.get_text(r, "home_team_abbr").value_or("")) ||
+             teams.count(t.get_text(r, "away_team_abbr").value_or(""));
+    };
     Table rows(schema);
     std::vector<Where> where;
     std::vector<size_t> file_of;
@@ -343,7 +351,7 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
       const auto cols = column_indexes(p.rows, def.src.replace_key);
       int64_t kept = 0;
       for (size_t r = 0; r < p.rows.num_rows(); ++r) {
-        if (owner[key_text(p.rows, r, cols)] != i) continue;
+        if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r)) continue;
         rows.append_row(p.rows, r);
         where.push_back(p.where[r]);
         file_of.push_back(i);
@@ -396,6 +404,8 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
       wh.ensure_table(schema);
       if (!dates.empty()) wh.write_batch({TableWrite{&schema, &rows, dates, def.src.replace_key}});
     }
+  } catch (const ConfigError&) {
+    throw;  // a usage error (e.g. gs:// unavailable in this build): nothing was attempted
   } catch (const Error& e) {
     res.seconds = seconds();
     if (!opts.dry_run && opts.write_ledger) {

@@ -101,6 +101,9 @@ const Game* find_game(const Schedule& s, Date date, const std::string& away, con
 const Game* find_game_by_id(const Schedule& s, const std::string& nba_game_id, std::optional<Date> date);
 /// True for preseason and All-Star games (legacy: no rows for those dates).
 bool is_exhibition(const Game* g);
+/// True when a game with a non-NBA team code is an exhibition: an All-Star / international club code
+/// (importers::is_exhibition_tricode), or a date whose scheduled games are all preseason / All-Star.
+bool is_exhibition_game(const Schedule& s, Date date, const std::string& away, const std::string& home);
 
 // One parser per kind (raw_nbacom.cpp, raw_odds.cpp, raw_bdl.cpp).
 Parsed parse_gamebook(const std::string& text, const std::string& path, const Schedule& s);

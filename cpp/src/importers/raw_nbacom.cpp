@@ -109,6 +109,11 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
   w.date = date.iso();
   std::string away = upper_trim(opt_text(root, "away_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(0, 3) : ""));
   std::string home = upper_trim(opt_text(root, "home_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(3, 3) : ""));
+  // Legacy: preseason and All-Star games give no rows (All-Star teams have no NBA code).
+  if ((!is_nba_tricode(away) || !is_nba_tricode(home)) && is_exhibition_game(s, date, away, home)) {
+    out.exhibition = true;
+    return out;
+  }
   if (!is_nba_tricode(away)) fail(w, "away_team", "'" + away + "'", "not an NBA team code");
   if (!is_nba_tricode(home)) fail(w, "home_team", "'" + home + "'", "not an NBA team code");
   if (lp.group.size() == 15 && lp.group[8] == '-' &&
@@ -444,9 +449,14 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
     date = g->date;
   }
   w.date = date->iso();
+  for (TeamLine& l : lines) l.abbr = upper_trim(l.abbr);
+  if ((!is_nba_tricode(lines[0].abbr) || !is_nba_tricode(lines[1].abbr)) &&
+      is_exhibition_game(s, *date, lines[0].abbr, lines[1].abbr)) {
+    out.exhibition = true;
+    return out;
+  }
   for (TeamLine& l : lines) {
     l.where.date = w.date;
-    l.abbr = upper_trim(l.abbr);
     if (!is_nba_tricode(l.abbr)) fail(l.where, "teamAbbreviation", "'" + l.abbr + "'", "not an NBA team code");
     l.where.record += " " + l.abbr;
   }

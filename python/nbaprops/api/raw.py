@@ -64,7 +64,7 @@ def date_list(start: Optional[DateLike] = None, end: Optional[DateLike] = None,
 def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Optional[DateLike] = None,
                end: Optional[DateLike] = None, dates: Optional[Iterable[DateLike]] = None,
                dry_run: bool = False, all_snapshots: bool = False, write_ledger: bool = True,
-               run_id: str = "") -> RawImport:
+               run_id: str = "", team_filter: Optional[Iterable[str]] = None) -> RawImport:
     """Import legacy lake files of ``kind`` (see :func:`raw_kinds`) into the warehouse.
 
     Parameters
@@ -78,6 +78,8 @@ def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Op
         Read, parse and check everything; write nothing.
     all_snapshots
         Game lines: every snapshot file (legacy ``--snapshot-mode all``); default the newest per event.
+    team_filter
+        Keep only games where either team is one of these tricodes (legacy ``--team-filter``).
 
     Raises
     ------
@@ -86,7 +88,7 @@ def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Op
     """
     days = [to_days(d) for d in date_list(start, end, dates)]
     out = _core.import_raw(wh._native, kind, os.fspath(source), wh.schedule(), days, dry_run, all_snapshots,
-                           write_ledger, run_id)
+                           write_ledger, run_id, [t.strip().upper() for t in (team_filter or []) if t.strip()])
     if not dry_run:
         wh.invalidate()
     return RawImport(kind=out["kind"], table=out["table"], run_id=out["run_id"], dry_run=out["dry_run"],

@@ -61,6 +61,9 @@ struct RawImportOptions {
   /// Game lines: keep every snapshot (legacy `--snapshot-mode all`); default: the newest file per
   /// event folder (legacy `latest`).
   bool all_snapshots = false;
+  /// Keep only games where either team is one of these tricodes (legacy gamebook `--team-filter`);
+  /// empty: every game. Only for tables with home_team_abbr / away_team_abbr (ConfigError otherwise).
+  std::vector<std::string> team_filter;
   /// Append one nba_orchestration.run_ledger row per date (status success / empty / failed).
   bool write_ledger = true;
   /// Ledger run id; empty: a new one (`raw_<kind>_<UTC stamp>`).
