@@ -11,6 +11,7 @@ import http.client
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,7 @@ class Recorded:
     headers: dict
     body: bytes = b""
     faulted: str = ""
+    seconds: float = 0.0
 
 
 @dataclass
@@ -83,7 +85,9 @@ class FaultProxy:
                         extra={"Retry-After": "0"} if fault.status == 429 else None)
                 if fault and fault.kind == "malformed":
                     return self._reply(200, b'{"kind": "bigquery#queryResponse", "rows": [{"f": [')
+                t0 = time.perf_counter()
                 status, headers, payload = proxy._forward(self.command, self.path, self.headers, body)
+                rec.seconds = time.perf_counter() - t0
                 if fault and fault.kind == "drop":
                     self.send_response(status)
                     self.send_header("Content-Type", headers.get("Content-Type", "application/json"))
