@@ -16,7 +16,8 @@ DEFAULT_WAREHOUSE = "warehouse"
 
 def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) -> None:
     p.add_argument("--warehouse", "-w", default=default or os.environ.get("NBAPROPS_WAREHOUSE", DEFAULT_WAREHOUSE),
-                   help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
+                   help="warehouse: a SQLite directory or bigquery://PROJECT?location=US; "
+                        "default $NBAPROPS_WAREHOUSE or ./warehouse")
 
 
 def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True) -> None:
@@ -102,8 +103,16 @@ def cmd_import(args) -> int:
     import nbaprops
 
     wh = nbaprops.open(args.warehouse)
+    if args.kind in nbaprops.raw_kinds():  # legacy data-lake formats: a file, a lake directory or gs://
+        r = nbaprops.import_raw(wh, args.kind, args.path, start=args.start_date, end=args.end_date,
+                                dates=args.dates.split(",") if args.dates else None, dry_run=args.dry_run)
+        print(f"{'Checked' if r.dry_run else 'Imported'} {len(r.files)} files → {r.table}: {r.rows:,} rows "
+              f"(run {r.run_id})")
+        return 0
     fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots,
           "boxscores": nbaprops.import_boxscores}[args.kind]
+    if args.kind == "schedule" and args.path.startswith("gs://"):
+        fn = nbaprops.import_schedule_from_store  # the newest schedule JSON under the prefix
     out = fn(wh, args.path)
     for k, v in out.items():
         print(f"  {k:<45} {v:>10,}" if isinstance(v, int) else f"  {k:<45} {v}")
@@ -197,6 +206,16 @@ def run_export(args, legacy: bool = False) -> int:
     return run(args, legacy=legacy)
 
 
+def cmd_copy(args) -> int:
+    import nbaprops
+
+    start, end = (args.dates, args.dates) if args.dates else (args.start_date, args.end_date)
+    df = nbaprops.copy(args.source, args.destination, args.tables, start, end)
+    for r in df.itertuples():
+        print(f"  {r.table:<45} {r.partitions:>6,} partitions {r.rows:>10,} rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nbaprops", description=__doc__)
     parser.add_argument("--log-level", default="warning", help="native engine log level (default warning)")
@@ -219,8 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("import", help="import real data files")
-    p.add_argument("kind", choices=["schedule", "shots", "boxscores"])
-    p.add_argument("path")
+    p.add_argument("kind", choices=["schedule", "shots", "boxscores", "gamebook", "team-boxscore", "props",
+                                    "game-lines", "injury-report", "bdl-boxscores", "bdl-stats"])
+    p.add_argument("path", help="a file; for the raw kinds also a lake directory or gs://bucket[/prefix]")
+    for flag in ("--start-date", "--end-date", "--dates"):
+        p.add_argument(flag, help="raw kinds: the lake date folders to read (default: all)")
+    p.add_argument("--dry-run", action="store_true", help="raw kinds: parse and check, write nothing")
     _warehouse_arg(p)
     p.set_defaults(func=cmd_import)
 
@@ -252,6 +275,15 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(p)
     add_export_flags(p)
     p.set_defaults(func=run_export)
+
+    p = sub.add_parser("copy", help="copy table partitions between warehouses (SQLite, bigquery://)")
+    p.add_argument("--from", dest="source", required=True, help="source warehouse (directory or bigquery://PROJECT)")
+    p.add_argument("--to", dest="destination", required=True, help="destination warehouse")
+    p.add_argument("--tables", required=True, help="comma-separated tables or datasets (nba_raw), or all")
+    p.add_argument("--start-date")
+    p.add_argument("--end-date")
+    p.add_argument("--dates", help="one date (YYYY-MM-DD) instead of a range")
+    p.set_defaults(func=cmd_copy)
 
     p = sub.add_parser("legacy-tree", help="write launchers at the legacy backfill_jobs/... and bin/ paths under DIR")
     p.add_argument("dir", metavar="DIR")

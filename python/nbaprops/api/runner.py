@@ -14,14 +14,31 @@ from .models import ensure_default_model
 from .progress import make_progress
 from .warehouse import Warehouse
 
-#: Where checkpoints go unless ``checkpoint_dir`` or ``$NBAPROPS_CHECKPOINT_DIR`` says otherwise (the
-#: legacy location; the one definition on the Python side, equal to the core's kDefaultCheckpointDir).
-DEFAULT_CHECKPOINT_DIR = "/tmp/backfill_checkpoints"
+#: The legacy checkpoint directory: the native ``RunOptions`` default, defined once in the core.
+DEFAULT_CHECKPOINT_DIR: str = _core.RunOptions().checkpoint_dir
 
 
-def checkpoint_dir_of(path: Optional[str | os.PathLike] = None) -> str:
-    """The checkpoint directory: ``path``, else ``$NBAPROPS_CHECKPOINT_DIR``, else the legacy default."""
-    return os.fspath(path) if path else os.environ.get("NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+def resolve_checkpoint_dir(path: Optional[str | os.PathLike] = None) -> str:
+    """The checkpoint directory a run uses.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        An explicit directory (``--checkpoint-dir``); wins when given.
+
+    Returns
+    -------
+    str
+        ``path``, else ``$NBAPROPS_CHECKPOINT_DIR``, else :data:`DEFAULT_CHECKPOINT_DIR`
+        (``/tmp/backfill_checkpoints``, the legacy layout).
+    """
+    if path:
+        return os.fspath(path)
+    return os.environ.get("NBAPROPS_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR
+
+
+#: Kept for the legacy job helpers: the same rule as :func:`resolve_checkpoint_dir`.
+checkpoint_dir_of = resolve_checkpoint_dir
 
 
 def _selection(processors: Optional[Iterable[str] | str]) -> list[str]:
@@ -182,7 +199,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
             return RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
                              summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
                              preflight=report)
-    ckpt = "" if p.explicit_dates else checkpoint_dir_of(checkpoint_dir)
+    ckpt = "" if p.explicit_dates else resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
     totals: dict[str, int] = {}
@@ -193,8 +210,16 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     reporter = progress if hasattr(progress, "update") else make_progress(
         progress, totals, {k: v["entity"] for k, v in infos.items()}, prefix_processor=len(totals) > 1,
         phases={k: v["phase"] for k, v in infos.items()})
-    handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,
-                             retry_base_seconds, ckpt, run_id, cache_reads)
+    options = _core.RunOptions()
+    options.workers = int(workers)
+    options.stop_on_failure = bool(stop_on_failure)
+    options.resume = bool(resume)
+    options.max_retries = int(max_retries)
+    options.retry_base_seconds = float(retry_base_seconds)
+    options.checkpoint_dir = ckpt
+    options.run_id = run_id
+    options.cache_reads = bool(cache_reads)
+    handle = _core.start_run(wh._native, wh.schedule(), p.native, options)
     if hasattr(reporter, "begin"):
         reporter.begin()  # the run has started (pre-flight passed)
     try:
@@ -221,14 +246,14 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
 def checkpoint_status(job: str, start: DateLike, end: DateLike,
                       checkpoint_dir: Optional[str | os.PathLike] = None) -> str:
     """The legacy checkpoint status box for (job, start, end), or the would-be path."""
-    ckpt = checkpoint_dir_of(checkpoint_dir)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return str(_core.checkpoint_status(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
 def reset_checkpoint(job: str, start: DateLike, end: DateLike,
                      checkpoint_dir: Optional[str | os.PathLike] = None) -> bool:
     """Delete the checkpoint of (job, start, end) (``--no-resume``). Returns True if one existed."""
-    ckpt = checkpoint_dir_of(checkpoint_dir)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return bool(_core.checkpoint_reset(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 

@@ -13,6 +13,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/io/object_store.hpp"
 #include "processors/exports/exports_internal.hpp"
 
 namespace nbaprops::exports {
@@ -50,6 +51,18 @@ bool is_missing(std::string_view name) {
 }
 
 std::string generated_now() { return iso_timestamp_now(true); }
+
+std::string json_body(const Json& payload) {
+  return payload.dump(2, ' ', false, nlohmann::detail::error_handler_t::replace);
+}
+
+/// The legacy exporters' Cache-Control (publishing/*_exporter.py): latest/today 5 minutes; dated
+/// results and best-bets a day, predictions and performance an hour, tonight 5 minutes.
+std::string cache_control(ExportType type, bool alias) {
+  if (alias || type == ExportType::kTonight) return "public, max-age=300";
+  if (type == ExportType::kResults || type == ExportType::kBestBets) return "public, max-age=86400";
+  return "public, max-age=3600";
+}
 
 Json build_one(Warehouse& wh, const detail::Inputs& in, ExportType type, Date date, const BuildOptions& o,
                const std::string& gen) {
@@ -238,7 +251,7 @@ void write_json_atomic(const fs::path& path, const Json& payload) {
     fs::create_directories(path.parent_path(), ec);
     if (ec) throw StorageError("cannot create directory " + path.parent_path().string() + ": " + ec.message());
   }
-  const std::string body = payload.dump(2, ' ', false, nlohmann::detail::error_handler_t::replace);
+  const std::string body = json_body(payload);
   const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw StorageError("cannot write " + tmp.string() + ": " + std::strerror(errno));
@@ -312,6 +325,10 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
     if (!o.types.empty()) run.dates.push_back(std::move(o));
   }
 
+  // gs://bucket/prefix: objects through the object store, with the legacy metadata.
+  std::unique_ptr<io::ObjectStore> bucket;
+  if (options.out_dir.string().rfind("gs://", 0) == 0) bucket = io::open_object_store(options.out_dir.string());
+
   tbb::task_arena arena(options.workers);
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, run.dates.size(), [&](size_t i) {
@@ -326,7 +343,11 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
             for (auto& a : alias_paths(to.type)) paths.push_back(std::move(a));
           }
           for (const auto& p : paths) {
-            write_json_atomic(options.out_dir / p, payload);
+            if (bucket) {
+              bucket->write(p, json_body(payload), "application/json", cache_control(to.type, p != paths.front()));
+            } else {
+              write_json_atomic(options.out_dir / p, payload);
+            }
             to.paths.push_back(p);
           }
           to.ok = true;
