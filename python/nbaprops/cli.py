@@ -260,65 +260,31 @@ def cmd_legacy_tree(args) -> int:
 
 
 def add_export_flags(p: argparse.ArgumentParser) -> None:
-    """The legacy daily_export date flags and --only, plus --out, --generated-at and --workers."""
-    p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday)")
+    """The legacy daily_export date flags and --only, plus --out, --generated-at, --live-file and --workers."""
+    from .api.exports import ALL_LEGACY_TYPES
+
+    p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday, US/Eastern or $NBAPROPS_TODAY)")
     p.add_argument("--start-date", type=_iso_date, help="range start: every calendar day to --end-date, inclusive")
     p.add_argument("--end-date", type=_iso_date, help="range end (inclusive)")
     p.add_argument("--backfill-all", action="store_true",
                    help="every distinct game_date in nba_predictions.prediction_accuracy")
-    p.add_argument("--only", default=None,
-                   help="comma-separated types: results,performance,best-bets,predictions,tonight (default all)")
+    p.add_argument("--only", default=None, help="comma-separated types (default all): " + ",".join(ALL_LEGACY_TYPES))
     p.add_argument("--out", default=os.environ.get("NBAPROPS_EXPORT_DIR", "exports"),
                    help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)")
     p.add_argument("--generated-at", default=None,
                    help="fixed generated_at value for reproducible files (default: the UTC clock)")
+    p.add_argument("--live-file", default=None, metavar="PATH",
+                   help="live, live-grading: a saved BallDontLie live box-score response to read instead of "
+                        "nba_raw.bdl_player_boxscores (the network is never used)")
     p.add_argument("--workers", type=_positive_int, default=2, help="dates built in parallel (default 2)")
 
 
-_EXPORT_NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
-                 "tonight": "players"}
+def run_export(args, legacy: bool = False) -> int:
+    """`nbaprops export` (and, with ``legacy``, the legacy daily_export wording). Returns the exit code."""
+    from .api.exports import run_export as run
 
-
-def run_export(args) -> int:
-    """Shared by `nbaprops export` and the legacy daily_export script. Returns the exit code."""
-    import nbaprops
-
-    log = logging.getLogger("nbaprops.export")
-    types = nbaprops.export_types(args.only)
-    ranged = args.start_date is not None or args.end_date is not None
-    if sum([args.date is not None, ranged, bool(args.backfill_all)]) > 1:
-        raise errors.ConfigError("use only one of --date, --start-date/--end-date, --backfill-all")
-    if ranged and not (args.start_date and args.end_date):
-        raise errors.ConfigError("--start-date and --end-date go together")
     require_warehouse(args.warehouse)
-    wh = nbaprops.open(args.warehouse)
-    kw = dict(types=types, out_dir=args.out, generated_at=args.generated_at, workers=args.workers)
-    log.info("Export types: %s → %s", ", ".join(types), os.path.join(args.out, "v1"))
-    if args.backfill_all:
-        dates = nbaprops.export_dates(wh)
-        log.info("Backfill mode: %d dates with graded predictions", len(dates))
-        if not dates:
-            log.warning("No graded dates in nba_predictions.prediction_accuracy: nothing to export")
-            return 0
-        result = nbaprops.export(wh, dates=dates, **kw)
-    elif ranged:
-        log.info("Range mode: %s to %s (every calendar day)", args.start_date, args.end_date)
-        result = nbaprops.export(wh, args.start_date, args.end_date, **kw)
-    else:
-        day = args.date or (_dt.date.today() - _dt.timedelta(days=1)).isoformat()
-        log.info("Single date mode: %s", day)
-        result = nbaprops.export(wh, day, **kw)
-    for i, d in enumerate(result.dates, 1):
-        log.info("Exporting date %d/%d: %s", i, len(result.dates), d["date"])
-        for t in d["types"]:
-            if t["ok"]:
-                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], _EXPORT_NOUNS.get(t["type"], "rows"),
-                         ", ".join(t["paths"]))
-            else:
-                log.error("  ✗ %s: failed - %s", t["type"], t["error"])
-        (log.info if d["status"] == "success" else log.error)("  %s: %s", d["date"], d["status"])
-    print(result.summary_text())
-    return result.exit_code
+    return run(args, legacy=legacy)
 
 
 def cmd_copy(args) -> int:
@@ -392,8 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "months"], default="text")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("export",
-                       help="write the Phase 6 JSON exports (results, performance, best-bets, predictions, tonight)")
+    p = sub.add_parser("export", help="write the Phase 6 JSON exports (every legacy daily_export type)")
     _warehouse_arg(p)
     add_export_flags(p)
     p.set_defaults(func=run_export)
