@@ -79,7 +79,8 @@ def datasets(wh: Warehouse) -> list[str]:
     root = Path(wh.uri)
     if not root.is_dir():
         raise ConfigError(f"query needs a SQLite warehouse directory; {wh.uri!r} is not one")
-    return sorted(p.stem for p in root.glob("*.sqlite"))
+    known = {t["name"].split(".")[0] for t in _core.catalog()}
+    return sorted(p.stem for p in root.glob("*.sqlite") if p.stem in known)
 
 
 def _bindable(value: Any) -> Any:
@@ -103,20 +104,8 @@ def _bind(params: Params) -> Any:
     return [_bindable(v) for v in params]
 
 
-def connect(wh: Warehouse) -> sqlite3.Connection:
-    """A read-only SQLite connection with every dataset of ``wh`` attached under its name.
-
-    Parameters
-    ----------
-    wh : Warehouse
-        An open SQLite warehouse.
-
-    Returns
-    -------
-    sqlite3.Connection
-        ``PRAGMA query_only`` is on and an authorizer refuses any statement that is not a read;
-        close it when done (``with contextlib.closing(connect(wh)) as con``).
-    """
+def _connect(wh: Warehouse) -> tuple[sqlite3.Connection, list[str]]:
+    """The read-only connection and the list the authorizer appends refused actions to."""
     names = datasets(wh)
     con = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
     try:
@@ -140,8 +129,32 @@ def connect(wh: Warehouse) -> sqlite3.Connection:
         return sqlite3.SQLITE_DENY
 
     con.set_authorizer(authorize)
-    con.nbaprops_attempted = attempted  # type: ignore[attr-defined]
-    return con
+    return con, attempted
+
+
+def connect(wh: Warehouse) -> sqlite3.Connection:
+    """A read-only SQLite connection with every dataset of ``wh`` attached under its name.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        An open SQLite warehouse.
+
+    Returns
+    -------
+    sqlite3.Connection
+        ``PRAGMA query_only`` is on and an authorizer refuses any statement that is not a read
+        (sqlite3.DatabaseError "not authorized"); close it when done
+        (``with contextlib.closing(connect(wh)) as con``).
+
+    Raises
+    ------
+    ConfigError
+        When the warehouse is not a SQLite directory.
+    StorageError
+        When a dataset file cannot be attached.
+    """
+    return _connect(wh)[0]
 
 
 def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
@@ -184,13 +197,12 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
         raise ConfigError("query needs one SQL statement (a non-empty string)")
     statement = legacy_sql(sql)
     bound = _bind(params)
-    con = connect(wh)
+    con, attempted = _connect(wh)
     try:
         try:
             cur = con.execute(statement, bound)
             rows = cur.fetchall()
         except sqlite3.DatabaseError as e:
-            attempted = con.nbaprops_attempted  # type: ignore[attr-defined]
             if attempted:
                 raise ConfigError(f"query is read-only: refused {', '.join(dict.fromkeys(attempted))} "
                                   f"in: {sql.strip()[:200]}") from None
@@ -204,10 +216,11 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
     finally:
         con.close()
     frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
-    for name in frame.columns[frame.columns.isin(_date_columns())]:
-        col = frame[name]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
+    dates = _date_columns()
+    for i, name in enumerate(columns):
+        col = frame.iloc[:, i]
+        if name in dates and (col.dtype == object or pd.api.types.is_string_dtype(col)):
             parsed = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
             if parsed.notna().sum() == col.notna().sum():
-                frame[name] = parsed.astype("datetime64[ns]")
+                frame.isetitem(i, parsed.astype("datetime64[ns]"))
     return frame

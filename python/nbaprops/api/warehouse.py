@@ -84,7 +84,7 @@ def open(uri: str | os.PathLike) -> Warehouse:  # noqa: A001 - mirrors the built
 
 
 def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-         columns: Sequence[str] = (), *, categorical: bool = True) -> pd.DataFrame:
+         columns: Sequence[str] = (), *, categorical: bool = False) -> pd.DataFrame:
     """Read the rows of a table whose partition date lies in [start, end] into a DataFrame.
 
     Parameters
@@ -99,15 +99,16 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
     columns : sequence of str, optional
         A projection (default: every column, in DDL order).
     categorical : bool, keyword-only
-        STRING columns as pandas ``category`` (default; hashes such as ``data_hash`` excepted), or
-        as plain ``object`` text when False.
+        False (default): text as ``object`` columns of str (None for NULL). True: STRING columns as
+        pandas ``category`` with sorted categories (hashes such as ``data_hash`` excepted) — less
+        memory and faster groupby on large reads; TIMESTAMP/JSON/ARRAY text stays ``object``.
 
     Returns
     -------
     pandas.DataFrame
         One row per stored row, ordered by partition date then key. Dtypes: ``Int64`` (nullable
         ints), ``boolean``, ``datetime64[ns]`` (dates; NaT for NULL), ``float64`` (NaN for NULL),
-        ``category`` / ``object`` text (None for NULL). ``attrs["table"]`` names the table.
+        ``object`` or ``category`` text (None / NaN for NULL). ``attrs["table"]`` names the table.
 
     Raises
     ------
