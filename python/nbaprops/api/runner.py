@@ -166,6 +166,38 @@ def _result_frame(native_units: list[dict]) -> pd.DataFrame:
     return frame
 
 
+def _drive(handle: Any, reporter: Any) -> Any:
+    """Poll the run's events on this thread until it ends; return the native result.
+
+    A KeyboardInterrupt (Ctrl-C, or Jupyter's kernel interrupt, which is SIGINT too) cancels the run:
+    units already running finish and commit, nothing new starts, the checkpoint is saved. Further
+    interrupts while the run winds down are absorbed, so the caller always gets the result back.
+    """
+    try:
+        while True:
+            try:
+                for ev in handle.poll(0.2):
+                    if reporter is not None:
+                        reporter.update(ev)
+                if handle.done():
+                    for ev in handle.poll(0.0):
+                        if reporter is not None:
+                            reporter.update(ev)
+                    break
+            except KeyboardInterrupt:
+                handle.cancel()
+    finally:
+        native = None
+        while native is None:
+            try:
+                native = handle.wait()
+            except KeyboardInterrupt:  # a second interrupt during the wind-down: keep waiting
+                handle.cancel()
+        if reporter is not None:
+            reporter.close()
+    return native
+
+
 def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
              processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None,
              workers: int = 2, resume: bool = True, stop_on_failure: bool = False, skip_preflight: bool = False,
@@ -209,22 +241,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     options.run_id = run_id
     options.cache_reads = bool(cache_reads)
     handle = _core.start_run(wh._native, wh.schedule(), p.native, options)
-    try:
-        while True:
-            for ev in handle.poll(0.2):
-                if reporter is not None:
-                    reporter.update(ev)
-            if handle.done():
-                for ev in handle.poll(0.0):
-                    if reporter is not None:
-                        reporter.update(ev)
-                break
-    except KeyboardInterrupt:
-        handle.cancel()
-    finally:
-        native = handle.wait()
-        if reporter is not None:
-            reporter.close()
+    native = _drive(handle, reporter)
     return RunResult(units=_result_frame(native.units()), exit_code=int(native.exit_code()),
                      cancelled=bool(native.cancelled), seconds=float(native.seconds),
                      summary_text=str(native.summary_text()), preflight=report, run_id=run_id)
