@@ -19,10 +19,23 @@ EXPORT_TYPES: tuple[str, ...] = tuple(_core.export_types())
 
 
 def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
-    """Validate a ``--only`` selection (a comma-separated string or a list); None or empty means all.
+    """Validate a ``--only`` selection of export types.
 
-    Raises ConfigError for an unknown type, and for the legacy types nbaprops does not implement
-    (tonight-players, streaks, trends-*, live, live-grading, player profiles) with the list of supported ones.
+    Parameters
+    ----------
+    types : str or iterable of str, optional
+        A comma-separated string or a list; None or empty means all.
+
+    Returns
+    -------
+    list of str
+        The selected types, in legacy run order.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown type, and for the legacy types nbaprops does not implement (tonight-players,
+        streaks, trends-*, live, live-grading, player profiles), with the list of supported ones.
     """
     if types is None:
         return list(EXPORT_TYPES)
@@ -147,7 +160,18 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
 
 
 def export_dates(wh: Warehouse) -> list[str]:
-    """Every distinct game_date of prediction_accuracy (the legacy ``--backfill-all`` dates), ISO strings."""
+    """The dates the legacy ``--backfill-all`` exports.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to read.
+
+    Returns
+    -------
+    list of str
+        Every distinct game_date of prediction_accuracy, ISO strings, ascending.
+    """
     return [iso(d) for d in _core.export_graded_dates(wh._native)]
 
 

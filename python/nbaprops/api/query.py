@@ -30,6 +30,10 @@ _ACTION_NAMES = {getattr(sqlite3, n): n[len("SQLITE_"):].lower().replace("_", " 
                  for n in dir(sqlite3) if n.startswith("SQLITE_") and n.isupper()
                  and isinstance(getattr(sqlite3, n), int) and not n.startswith("SQLITE_LIMIT")
                  and n not in ("SQLITE_OK", "SQLITE_DENY", "SQLITE_IGNORE")}
+# PRAGMAs that only report (allowed without an argument).
+_READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "table_list", "database_list", "index_list",
+                           "index_info", "foreign_key_list", "query_only", "user_version", "schema_version",
+                           "compile_options", "collation_list", "function_list"})
 _BACKQUOTED = re.compile(r"`([A-Za-z0-9_\-]+\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)`")
 _DATE_COLUMNS: Optional[frozenset[str]] = None
 
@@ -121,7 +125,7 @@ def _connect(wh: Warehouse) -> tuple[sqlite3.Connection, list[str]]:
     def authorize(action: int, arg1: Optional[str], arg2: Optional[str], db: Optional[str],
                   trigger: Optional[str]) -> int:
         if action in _ALLOWED or (action == sqlite3.SQLITE_PRAGMA and arg2 is None
-                                  and (arg1 or "").lower() in ("table_info", "table_list", "database_list")):
+                                  and (arg1 or "").lower() in _READ_PRAGMAS):
             return sqlite3.SQLITE_OK
         what = _ACTION_NAMES.get(action, f"action {action}")
         target = ".".join(x for x in (db, arg1) if x and x != "main") or (arg1 or "")
@@ -202,6 +206,8 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
         try:
             cur = con.execute(statement, bound)
             rows = cur.fetchall()
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError) as e:  # DatabaseError subclasses
+            raise ConfigError(f"query: {e} in: {sql.strip()[:200]}") from None
         except sqlite3.DatabaseError as e:
             if attempted:
                 raise ConfigError(f"query is read-only: refused {', '.join(dict.fromkeys(attempted))} "
@@ -210,8 +216,6 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
                 raise ConfigError(f"query is read-only: {e} in: {sql.strip()[:200]}") from None
             raise ConfigError(f"query failed: {e} in: {sql.strip()[:200]} "
                               f"(datasets: {', '.join(datasets(wh))})") from None
-        except (sqlite3.ProgrammingError, sqlite3.InterfaceError) as e:
-            raise ConfigError(f"query parameters: {e} in: {sql.strip()[:200]}") from None
         columns = [d[0] for d in cur.description] if cur.description else []
     finally:
         con.close()

@@ -24,13 +24,24 @@ class Warehouse:
 
     @property
     def uri(self) -> str:
+        """The warehouse's location (the directory of a SQLite warehouse)."""
         return self._native.uri
 
     def __repr__(self) -> str:
         return f"Warehouse({self.uri!r})"
 
     def schedule(self, refresh: bool = False) -> "_core.Schedule":
-        """The league schedule from ``nba_raw.nbac_schedule`` (cached; ``refresh`` reloads it)."""
+        """The league schedule from ``nba_raw.nbac_schedule``.
+
+        Parameters
+        ----------
+        refresh : bool
+            Reload it (it is cached; imports and demo generation invalidate the cache).
+
+        Returns
+        -------
+        nbaprops._core.Schedule
+        """
         if self._schedule is None or refresh:
             self._schedule = _core.load_schedule(self._native)
         return self._schedule
@@ -62,15 +73,44 @@ class Warehouse:
                 pd.Timestamp("1970-01-01") + pd.Timedelta(days=end))
 
     def invalidate(self) -> None:
-        """Forget cached state after raw data changed (imports, demo generation)."""
+        """Forget cached state (the schedule) after raw data changed outside nbaprops.
+
+        Returns
+        -------
+        None
+        """
         self._schedule = None
 
     def has_table(self, table: str) -> bool:
+        """Whether the table exists in this warehouse.
+
+        Parameters
+        ----------
+        table : str
+            A catalogued table name.
+
+        Returns
+        -------
+        bool
+        """
         return bool(self._native.has_table(table))
 
     def partition_counts(self, table: str, start: Optional[DateLike] = None,
                          end: Optional[DateLike] = None) -> pd.Series:
-        """Rows per partition date (a Series indexed by date)."""
+        """Rows per partition date.
+
+        Parameters
+        ----------
+        table : str
+            A catalogued table name.
+        start, end : date-like, optional
+            Inclusive bounds (None: open).
+
+        Returns
+        -------
+        pandas.Series
+            int64 counts indexed by date; dates without rows are absent.
+        """
         s = None if start is None else to_days(start, "start")
         e = None if end is None else to_days(end, "end")
         counts = self._native.partition_counts(table, s, e)
@@ -79,7 +119,24 @@ class Warehouse:
 
 
 def open(uri: str | os.PathLike) -> Warehouse:  # noqa: A001 - mirrors the built-in on purpose
-    """Open (creating if needed) a warehouse: a directory path or ``sqlite:///path``."""
+    """Open a warehouse, creating it if needed.
+
+    Parameters
+    ----------
+    uri : str or path-like
+        A directory (the SQLite warehouse: one file per dataset) or ``sqlite:///path``.
+
+    Returns
+    -------
+    Warehouse
+
+    Raises
+    ------
+    ConfigError
+        For an unsupported URI scheme.
+    StorageError
+        When the directory cannot be created or opened.
+    """
     return Warehouse(_core.open_warehouse(os.fspath(uri)))
 
 
@@ -130,7 +187,14 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
 
 
 def catalog() -> pd.DataFrame:
-    """Every declared table and column (name, type, required, description)."""
+    """Every declared table and column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column: table, column, type (``NUMERIC(5,2)`` with precision), required,
+        partition, key, description.
+    """
     rows = []
     for t in _core.catalog():
         for name, typ, required, desc in t["columns"]:
