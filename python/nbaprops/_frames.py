@@ -16,8 +16,10 @@ def _column(entry: tuple) -> Any:
         return pd.arrays.IntegerArray(entry[1], entry[2])
     if kind == "bool":
         return pd.arrays.BooleanArray(entry[1], entry[2])
-    if kind in ("date", "real", "object"):
+    if kind in ("date", "real"):
         return entry[1]
+    if kind == "object":  # kept as object (None for NULL), not inferred as pandas' str dtype
+        return pd.Series(entry[1], dtype=object, copy=False)
     if kind == "category":
         categories = pd.Index(entry[2], dtype="str" if entry[2] else "object")
         return pd.Categorical.from_codes(entry[1], dtype=pd.CategoricalDtype(categories), validate=False)

@@ -35,11 +35,23 @@ NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "
 
 
 def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
-    """Validate a ``--only`` selection (a comma-separated string or a list); None or empty means all.
+    """Validate a ``--only`` selection of export types.
 
-    The legacy groups trends-daily / trends-weekly / trends-all expand to their members. Raises ConfigError
-    for an unknown type, and for a legacy type (or a group holding one) nbaprops does not implement yet,
-    with the list of supported ones.
+    Parameters
+    ----------
+    types : str or iterable of str, optional
+        A comma-separated string or a list; None or empty means all.
+
+    Returns
+    -------
+    list of str
+        The selected types, in legacy run order.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown type, with the list of supported ones. The legacy groups trends-daily /
+        trends-weekly / trends-all expand to their members.
     """
     if types is None:
         return list(EXPORT_TYPES)
@@ -168,7 +180,18 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
 
 
 def export_dates(wh: Warehouse) -> list[str]:
-    """Every distinct game_date of prediction_accuracy (the legacy ``--backfill-all`` dates), ISO strings."""
+    """The dates the legacy ``--backfill-all`` exports.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to read.
+
+    Returns
+    -------
+    list of str
+        Every distinct game_date of prediction_accuracy, ISO strings, ascending.
+    """
     return [iso(d) for d in _core.export_graded_dates(wh._native)]
 
 

@@ -30,6 +30,10 @@ _ACTION_NAMES = {getattr(sqlite3, n): n[len("SQLITE_"):].lower().replace("_", " 
                  for n in dir(sqlite3) if n.startswith("SQLITE_") and n.isupper()
                  and isinstance(getattr(sqlite3, n), int) and not n.startswith("SQLITE_LIMIT")
                  and n not in ("SQLITE_OK", "SQLITE_DENY", "SQLITE_IGNORE")}
+# PRAGMAs that only report (allowed without an argument).
+_READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "table_list", "database_list", "index_list",
+                           "index_info", "foreign_key_list", "query_only", "user_version", "schema_version",
+                           "compile_options", "collation_list", "function_list"})
 _BACKQUOTED = re.compile(r"`([A-Za-z0-9_\-]+\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)`")
 _DATE_COLUMNS: Optional[frozenset[str]] = None
 
@@ -79,7 +83,8 @@ def datasets(wh: Warehouse) -> list[str]:
     root = Path(wh.uri)
     if not root.is_dir():
         raise ConfigError(f"query needs a SQLite warehouse directory; {wh.uri!r} is not one")
-    return sorted(p.stem for p in root.glob("*.sqlite"))
+    known = {t["name"].split(".")[0] for t in _core.catalog()}
+    return sorted(p.stem for p in root.glob("*.sqlite") if p.stem in known)
 
 
 def _bindable(value: Any) -> Any:
@@ -103,20 +108,8 @@ def _bind(params: Params) -> Any:
     return [_bindable(v) for v in params]
 
 
-def connect(wh: Warehouse) -> sqlite3.Connection:
-    """A read-only SQLite connection with every dataset of ``wh`` attached under its name.
-
-    Parameters
-    ----------
-    wh : Warehouse
-        An open SQLite warehouse.
-
-    Returns
-    -------
-    sqlite3.Connection
-        ``PRAGMA query_only`` is on and an authorizer refuses any statement that is not a read;
-        close it when done (``with contextlib.closing(connect(wh)) as con``).
-    """
+def _connect(wh: Warehouse) -> tuple[sqlite3.Connection, list[str]]:
+    """The read-only connection and the list the authorizer appends refused actions to."""
     names = datasets(wh)
     con = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
     try:
@@ -132,7 +125,7 @@ def connect(wh: Warehouse) -> sqlite3.Connection:
     def authorize(action: int, arg1: Optional[str], arg2: Optional[str], db: Optional[str],
                   trigger: Optional[str]) -> int:
         if action in _ALLOWED or (action == sqlite3.SQLITE_PRAGMA and arg2 is None
-                                  and (arg1 or "").lower() in ("table_info", "table_list", "database_list")):
+                                  and (arg1 or "").lower() in _READ_PRAGMAS):
             return sqlite3.SQLITE_OK
         what = _ACTION_NAMES.get(action, f"action {action}")
         target = ".".join(x for x in (db, arg1) if x and x != "main") or (arg1 or "")
@@ -140,8 +133,32 @@ def connect(wh: Warehouse) -> sqlite3.Connection:
         return sqlite3.SQLITE_DENY
 
     con.set_authorizer(authorize)
-    con.nbaprops_attempted = attempted  # type: ignore[attr-defined]
-    return con
+    return con, attempted
+
+
+def connect(wh: Warehouse) -> sqlite3.Connection:
+    """A read-only SQLite connection with every dataset of ``wh`` attached under its name.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        An open SQLite warehouse.
+
+    Returns
+    -------
+    sqlite3.Connection
+        ``PRAGMA query_only`` is on and an authorizer refuses any statement that is not a read
+        (sqlite3.DatabaseError "not authorized"); close it when done
+        (``with contextlib.closing(connect(wh)) as con``).
+
+    Raises
+    ------
+    ConfigError
+        When the warehouse is not a SQLite directory.
+    StorageError
+        When a dataset file cannot be attached.
+    """
+    return _connect(wh)[0]
 
 
 def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
@@ -184,13 +201,14 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
         raise ConfigError("query needs one SQL statement (a non-empty string)")
     statement = legacy_sql(sql)
     bound = _bind(params)
-    con = connect(wh)
+    con, attempted = _connect(wh)
     try:
         try:
             cur = con.execute(statement, bound)
             rows = cur.fetchall()
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError) as e:  # DatabaseError subclasses
+            raise ConfigError(f"query: {e} in: {sql.strip()[:200]}") from None
         except sqlite3.DatabaseError as e:
-            attempted = con.nbaprops_attempted  # type: ignore[attr-defined]
             if attempted:
                 raise ConfigError(f"query is read-only: refused {', '.join(dict.fromkeys(attempted))} "
                                   f"in: {sql.strip()[:200]}") from None
@@ -198,16 +216,15 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
                 raise ConfigError(f"query is read-only: {e} in: {sql.strip()[:200]}") from None
             raise ConfigError(f"query failed: {e} in: {sql.strip()[:200]} "
                               f"(datasets: {', '.join(datasets(wh))})") from None
-        except (sqlite3.ProgrammingError, sqlite3.InterfaceError) as e:
-            raise ConfigError(f"query parameters: {e} in: {sql.strip()[:200]}") from None
         columns = [d[0] for d in cur.description] if cur.description else []
     finally:
         con.close()
     frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
-    for name in frame.columns[frame.columns.isin(_date_columns())]:
-        col = frame[name]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
+    dates = _date_columns()
+    for i, name in enumerate(columns):
+        col = frame.iloc[:, i]
+        if name in dates and (col.dtype == object or pd.api.types.is_string_dtype(col)):
             parsed = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
             if parsed.notna().sum() == col.notna().sum():
-                frame[name] = parsed.astype("datetime64[ns]")
+                frame.isetitem(i, parsed.astype("datetime64[ns]"))
     return frame
