@@ -119,7 +119,8 @@ def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, An
         con.close()
     t3 = time.perf_counter()
     return {"end_to_end_seconds": t3 - t0, "end_to_end_cpu_seconds": time.process_time() - c0,
-            "read_seconds": t1 - t0, "compute_seconds": t2 - t1, "write_seconds": t3 - t2, "rows": sum(len(out[t]) for t, _, _ in TABLES), "_inputs": inputs}
+            "read_seconds": t1 - t0, "compute_seconds": t2 - t1, "write_seconds": t3 - t2,
+            "rows": sum(len(out[t]) for t, _, _ in TABLES), "_inputs": inputs}
 
 
 def bench_reference(kind: str, wh_dir: Path, start: str, end: str, repeats: int) -> dict[str, Any]:
@@ -241,9 +242,10 @@ def print_report(fig: dict[str, Any]) -> None:
                       f"{c['only_reference']}, mismatching cells {c['mismatches']}"
                       + (f" — {json.dumps(bad, default=str)[:400]}" if bad else ""))
     b = fig["sqlite_bulk_insert"]
-    print(f"SQLite bulk insert of our {b['rows']:,} rows ({', '.join(f'{t} {n} cols' for t, n in b['columns'].items())}):"
-          f" {b['seconds']:.3f} s (CPU {b['cpu_seconds']:.3f} s) = {b['rows_per_s']:,.0f} rows/s; ours: {fig['ours_write_rate']['rows_per_s']:,.0f}"
-          f" rows/s ({fig['ours_write_rate']['basis']})")
+    w = fig["ours_write_rate"]
+    cols = ", ".join(f"{t} {n} cols" for t, n in b["columns"].items())
+    print(f"SQLite bulk insert of our {b['rows']:,} rows ({cols}): {b['seconds']:.3f} s (CPU {b['cpu_seconds']:.3f} s)"
+          f" = {b['rows_per_s']:,.0f} rows/s; ours: {w['rows_per_s']:,.0f} rows/s ({w['basis']})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -204,16 +204,15 @@ def create_scratch_table(con: sqlite3.Connection, source: str, name: str) -> Non
         con.execute(sql.replace(f'"{source}"', f'"{name}"').replace(f"ix_{source}_", f"ix_{name}_"))
 
 
-def write_rows(con: sqlite3.Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+def write_rows(con: sqlite3.Connection, table: str, columns: list[str], rows: list) -> None:
     """One prepared INSERT, executemany, one transaction (the caller commits)."""
     cols = ", ".join(f'"{c}"' for c in columns)
     con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))})', rows)
 
 
-def pandas_rows(frame: pd.DataFrame) -> list[tuple]:
-    """DataFrame → plain Python tuples for sqlite3 (NaN / NA → NULL), column-wise, no per-cell Python."""
-    obj = frame.astype(object)
-    return list(map(tuple, obj.where(frame.notna(), None).to_numpy().tolist()))
+def pandas_rows(frame: pd.DataFrame) -> list[list]:
+    """DataFrame → rows of plain Python values for sqlite3 (NaN / NA → NULL), without per-cell Python code."""
+    return frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
 
 
 def compare_tables(con: sqlite3.Connection, ours: str, ref: str, key: list[str], columns: list[str],
