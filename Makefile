@@ -42,6 +42,7 @@ test: test-cpp test-sanitize test-python
 bench: install
 	$(PY) bench/python/bench_backfill.py
 	$(PY) bench/python/bench_frames.py
+	$(PY) bench/python/bench_zones.py
 
 clean:
 	rm -rf build $(WAREHOUSE)

@@ -204,16 +204,15 @@ def create_scratch_table(con: sqlite3.Connection, source: str, name: str) -> Non
         con.execute(sql.replace(f'"{source}"', f'"{name}"').replace(f"ix_{source}_", f"ix_{name}_"))
 
 
-def write_rows(con: sqlite3.Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+def write_rows(con: sqlite3.Connection, table: str, columns: list[str], rows: list) -> None:
     """One prepared INSERT, executemany, one transaction (the caller commits)."""
     cols = ", ".join(f'"{c}"' for c in columns)
     con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))})', rows)
 
 
-def pandas_rows(frame: pd.DataFrame) -> list[tuple]:
-    """DataFrame → plain Python tuples for sqlite3 (NaN / NA → NULL), column-wise, no per-cell Python."""
-    obj = frame.astype(object)
-    return list(map(tuple, obj.where(frame.notna(), None).to_numpy().tolist()))
+def pandas_rows(frame: pd.DataFrame) -> list[list]:
+    """DataFrame → rows of plain Python values for sqlite3 (NaN / NA → NULL), without per-cell Python code."""
+    return frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
 
 
 def compare_tables(con: sqlite3.Connection, ours: str, ref: str, key: list[str], columns: list[str],
@@ -306,9 +305,12 @@ def _asof(left: pd.DataFrame, right: pd.DataFrame, by: list[str], on: str = "ana
 
 
 def _rolling_sums(rows: pd.DataFrame, keys: list[str], cols: list[str], n: int, suffix: str) -> pd.DataFrame:
-    """Sums of ``cols`` over each entity's last ``n`` rows (rows sorted by date within ``keys``)."""
-    r = rows.groupby(keys, sort=False)[cols].rolling(n, min_periods=1).sum()
-    return r.droplevel(list(range(len(keys)))).add_suffix(suffix)
+    """Sums of ``cols`` over each entity's last ``n`` rows (rows sorted by date within ``keys``): the running
+    sum minus the running sum ``n`` rows earlier (``groupby().rolling()`` gives the same sums but walks the
+    groups in Python inside pandas, several times slower)."""
+    group = [rows[k] for k in keys]
+    running = rows[cols].groupby(group, sort=False).cumsum()
+    return (running - running.groupby(group, sort=False).shift(n, fill_value=0)).add_suffix(suffix)
 
 
 def _source_tracking(rows: pd.DataFrame, cal: pd.DataFrame, tiebreak: list[str], stamped_only: bool) -> pd.DataFrame:
@@ -334,22 +336,24 @@ def _completeness(frame: pd.DataFrame, expected: pd.Series, actual: pd.Series) -
     frame["is_production_ready"] = frame["completeness_percentage"] >= PRODUCTION_READY_PCT
 
 
-def psza_pandas(pgs: pd.DataFrame, schedule: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
-    """PSZA rows of every analysis date in [start, end] (players with 10 qualifying games before D)."""
-    cal, team_games = calendar_pandas(schedule, start, end)
+def psza_pandas(pgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    """PSZA rows of every analysis date of ``calendar`` (players with 10 qualifying games before D)."""
+    cal, team_games = calendar
     rows = _in_season(pgs, "player_lookup", cal)
-    keys = ["player_lookup", "season"]
+    # One integer id per (player, season), so that the group-bys and as-of joins below do not re-hash names.
+    rows["entity"] = rows.groupby(["player_lookup", "season"], sort=False).ngroup()
+    keys = ["entity"]
 
     # Latest row of any status before D (current team) and distinct dates so far (completeness "actual").
-    dated = rows.sort_values("game_date", kind="stable").drop_duplicates(["player_lookup", "game_date"])
+    dated = rows.sort_values("game_date", kind="stable").drop_duplicates(["entity", "game_date"])
     dated = dated.assign(actual=dated.groupby(keys).cumcount() + 1)[keys + ["game_date", "team_abbr", "actual"]]
 
     # Qualifying games (spec B.2): active and (minutes > 0 or FGA > 0); rolling last-10 / last-20 sums.
     minutes = pd.to_numeric(rows["minutes_played"]).fillna(0)
     q = rows[_flag(rows["is_active"]) & ((minutes > 0) | (rows["fg_attempts"].fillna(0) > 0))]
     q = q.sort_values(keys + ["game_date", "game_id"])
-    vals = q[PSZA_SUMS].fillna(0).assign(assisted_known=q["assisted_fg_makes"].notna().astype("int64"),
-                                         unassisted_known=q["unassisted_fg_makes"].notna().astype("int64"))
+    vals = q[PSZA_SUMS].fillna(0).assign(assisted_known=q["assisted_fg_makes"].notna(),
+                                         unassisted_known=q["unassisted_fg_makes"].notna()).astype("float64")
     vals[keys] = q[keys]
     cols = PSZA_SUMS + PSZA_KNOWN
     games = pd.concat([q[keys + ["game_date", "universal_player_id"]],
@@ -357,7 +361,8 @@ def psza_pandas(pgs: pd.DataFrame, schedule: pd.DataFrame, start: str, end: str)
                        _rolling_sums(vals, keys, cols, PSZA_TREND_GAMES, "_20")], axis=1)
     games["games"] = games.groupby(keys).cumcount() + 1
 
-    pairs = q[keys].drop_duplicates().merge(cal[["analysis_date", "season"]], on="season")
+    pairs = q.drop_duplicates("entity")[["entity", "player_lookup", "season"]].merge(
+        cal[["analysis_date", "season"]], on="season")
     w = _asof(pairs, games, keys)
     w = w[w["games"] >= PSZA_GAMES].drop(columns="game_date")
     w = _asof(w, dated, keys).drop(columns="game_date")
@@ -424,9 +429,9 @@ def psza_pandas(pgs: pd.DataFrame, schedule: pd.DataFrame, start: str, end: str)
     return out[PSZA_COLUMNS].sort_values(PSZA_KEY[::-1], ignore_index=True)
 
 
-def tdza_pandas(tdgs: pd.DataFrame, schedule: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
-    """TDZA rows of every analysis date in [start, end] (teams with 15 season games before D)."""
-    cal, team_games = calendar_pandas(schedule, start, end)
+def tdza_pandas(tdgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    """TDZA rows of every analysis date of ``calendar`` (teams with 15 season games before D)."""
+    cal, team_games = calendar
     team = "defending_team_abbr"
     all_rows = tdgs.dropna(subset=[team, "game_date"]).copy()
     all_rows["game_date"] = pd.to_datetime(all_rows["game_date"], format="%Y-%m-%d")
@@ -518,8 +523,8 @@ def tdza_pandas(tdgs: pd.DataFrame, schedule: pd.DataFrame, start: str, end: str
 
 def zones_pandas(inputs: dict[str, pd.DataFrame], start: str, end: str) -> dict[str, pd.DataFrame]:
     """Both tables from already-loaded inputs (the compute-only part of the pandas reference)."""
-    return {PSZA_TABLE: psza_pandas(inputs["pgs"], inputs["schedule"], start, end),
-            TDZA_TABLE: tdza_pandas(inputs["tdgs"], inputs["schedule"], start, end)}
+    calendar = calendar_pandas(inputs["schedule"], start, end)
+    return {PSZA_TABLE: psza_pandas(inputs["pgs"], calendar), TDZA_TABLE: tdza_pandas(inputs["tdgs"], calendar)}
 
 
 # ====================================================================================================== Polars
@@ -655,10 +660,10 @@ def _pl_finish(frame, columns: list[str], key: list[str]):
         .select(columns).sort(key[::-1]))
 
 
-def psza_polars(pgs, schedule, start: str, end: str):
+def psza_polars(pgs, calendar):
     """Polars twin of :func:`psza_pandas`."""
     pl = _pl()
-    cal, team_games = calendar_polars(schedule, start, end)
+    cal, team_games = calendar
     rows = _pl_in_season(pgs, "player_lookup", cal)
     keys = ["player_lookup", "season"]
     dated = (rows.sort("game_date", maintain_order=True).unique(["player_lookup", "game_date"], keep="first",
@@ -732,10 +737,10 @@ def psza_polars(pgs, schedule, start: str, end: str):
     return _pl_finish(out.join(src, on="analysis_date", how="left"), PSZA_COLUMNS, PSZA_KEY)
 
 
-def tdza_polars(tdgs, schedule, start: str, end: str):
+def tdza_polars(tdgs, calendar):
     """Polars twin of :func:`tdza_pandas`."""
     pl = _pl()
-    cal, team_games = calendar_polars(schedule, start, end)
+    cal, team_games = calendar
     team = "defending_team_abbr"
     lcols = TDZA_LEAGUE + ["n"]
     lg = (tdgs.filter(pl.col(team).is_not_null() & pl.col("game_date").is_not_null())
@@ -828,5 +833,5 @@ def tdza_polars(tdgs, schedule, start: str, end: str):
 
 def zones_polars(inputs: dict[str, Any], start: str, end: str) -> dict[str, Any]:
     """Both tables from already-loaded Polars inputs (the compute-only part of the Polars reference)."""
-    return {PSZA_TABLE: psza_polars(inputs["pgs"], inputs["schedule"], start, end),
-            TDZA_TABLE: tdza_polars(inputs["tdgs"], inputs["schedule"], start, end)}
+    calendar = calendar_polars(inputs["schedule"], start, end)
+    return {PSZA_TABLE: psza_polars(inputs["pgs"], calendar), TDZA_TABLE: tdza_polars(inputs["tdgs"], calendar)}
