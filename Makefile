@@ -28,6 +28,7 @@ test: test-cpp test-python
 
 bench: install
 	$(PY) bench/python/bench_backfill.py
+	$(PY) bench/python/bench_targets.py
 
 clean:
 	rm -rf build $(WAREHOUSE)

@@ -33,7 +33,16 @@ const char* type_name(ColumnType t) noexcept {
 std::string TableSchema::dataset() const { return name.substr(0, name.find('.')); }
 std::string TableSchema::table() const { return name.substr(name.find('.') + 1); }
 
+void TableSchema::build_index() {
+  by_name.clear();
+  for (size_t i = 0; i < columns.size(); ++i) by_name.emplace(columns[i].name, static_cast<int>(i));
+}
+
 int TableSchema::index_of(std::string_view column) const noexcept {
+  if (!by_name.empty()) {
+    auto it = by_name.find(column);
+    return it == by_name.end() ? -1 : it->second;
+  }
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == column) return static_cast<int>(i);
   }
@@ -51,9 +60,13 @@ const ColumnDef& TableSchema::column(std::string_view c) const { return columns[
 namespace catalog {
 
 const std::vector<TableSchema>& all() {
-  static const std::vector<TableSchema> tables = {
+  static const std::vector<TableSchema> tables = [] {
+    std::vector<TableSchema> t = {
 #include "core/catalog_data.inc"
-  };
+    };
+    for (auto& s : t) s.build_index();
+    return t;
+  }();
   return tables;
 }
 

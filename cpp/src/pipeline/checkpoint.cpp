@@ -218,10 +218,31 @@ void Checkpoint::save_locked() {
     std::remove(tmp.c_str());
     throw StorageError("cannot rename " + tmp + " to " + path_ + ": " + ec.message());
   }
+  dirty_ = false;
+  last_save_ = std::chrono::steady_clock::now();
 }
 
 void Checkpoint::save() {
   std::lock_guard lock(mu_);
+  save_locked();
+}
+
+void Checkpoint::set_autosave_interval_ms(int ms) {
+  std::lock_guard lock(mu_);
+  autosave_ms_ = std::max(0, ms);
+}
+
+void Checkpoint::flush() {
+  std::lock_guard lock(mu_);
+  if (dirty_) save_locked();
+}
+
+void Checkpoint::marked_locked() {
+  const auto now = std::chrono::steady_clock::now();
+  if (autosave_ms_ > 0 && now - last_save_ < std::chrono::milliseconds(autosave_ms_)) {
+    dirty_ = true;
+    return;
+  }
   save_locked();
 }
 
@@ -231,7 +252,7 @@ void Checkpoint::mark_complete(Date d) {
   failed_.erase(d);
   errors_.erase(d);
   skipped_.erase(d);
-  save_locked();
+  marked_locked();
 }
 
 void Checkpoint::mark_failed(Date d, const std::string& error) {
@@ -239,13 +260,13 @@ void Checkpoint::mark_failed(Date d, const std::string& error) {
   failed_.insert(d);
   successful_.erase(d);
   errors_[d] = error;
-  save_locked();
+  marked_locked();
 }
 
 void Checkpoint::mark_skipped(Date d) {
   std::lock_guard lock(mu_);
   skipped_.insert(d);
-  save_locked();
+  marked_locked();
 }
 
 bool Checkpoint::is_committed(Date d) const {

@@ -707,7 +707,8 @@ class UpcomingPlayerContextProcessor final : public Processor {
         {"nba_raw.nbac_gamebook_player_stats", WindowKind::kDaysBefore, kPlayerHistoryDays, false},
         {"nba_raw.odds_api_player_points_props", WindowKind::kDaysBefore, kPlayerHistoryDays, false},
         {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-        {"nba_raw.nbac_injury_report", WindowKind::kDaysBefore, kInjuryLookbackDays, false}};
+        // Reports dated D are published before D's games: reading them is legitimate (not a leak).
+        {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}};
     info_.description =
         "Player pre-game context: rest, load, recent form, prop line and streaks, game lines, injuries";
   }
