@@ -28,6 +28,8 @@ test: test-cpp test-python
 
 bench: install
 	$(PY) bench/python/bench_backfill.py
+	$(PY) bench/python/bench_frames.py
+	$(PY) bench/python/bench_zones.py
 	$(PY) bench/python/bench_targets.py
 
 clean:

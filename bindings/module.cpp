@@ -3,6 +3,7 @@
 
 namespace nbaprops::py {
 void bind_exports(pyb::module_& m);  // bind_exports.cpp
+void bind_transfer(pyb::module_& m);  // bind_transfer.cpp
 }  // namespace nbaprops::py
 
 PYBIND11_MODULE(_core, m) {
@@ -17,4 +18,6 @@ PYBIND11_MODULE(_core, m) {
   nbaprops::py::bind_data(m);
   nbaprops::py::bind_exports(m);
   nbaprops::py::bind_models(m);
+  nbaprops::py::bind_raw(m);
+  nbaprops::py::bind_transfer(m);
 }

@@ -13,10 +13,12 @@ import os as _os
 
 from . import _core
 from .api import demo
+from .api.copy import copy, import_schedule_from_store
 from .api.coverage import format_monthly, monthly_counts
 from .api.exports import ExportResult, export, export_dates, export_types
 from .api.importers import import_boxscores, import_schedule, import_shots
 from .api.models import set_xgboost_model, xgboost_model_id
+from .api.raw import RawImport, import_raw, raw_kinds, raw_sources
 from .api.runner import (
     CoverageReport,
     Plan,
@@ -71,13 +73,16 @@ __all__ = [
     "ExportResult",
     "Plan",
     "PreflightReport",
+    "RawImport",
     "RunResult",
     "Warehouse",
     "__version__",
     "backfill",
     "catalog",
+    "copy",
     "checkpoint_status",
     "configure_logging",
+    "import_schedule_from_store",
     "coverage",
     "demo",
     "export",
@@ -85,6 +90,7 @@ __all__ = [
     "export_types",
     "format_monthly",
     "import_boxscores",
+    "import_raw",
     "import_schedule",
     "import_shots",
     "monthly_counts",
@@ -92,6 +98,8 @@ __all__ = [
     "plan",
     "preflight",
     "processors",
+    "raw_kinds",
+    "raw_sources",
     "read",
     "reset_checkpoint",
     "set_xgboost_model",

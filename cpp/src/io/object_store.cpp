@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "io/gcs_store.hpp"
 #include "nbaprops/core/error.hpp"
 
 namespace nbaprops::io {
@@ -118,9 +119,7 @@ void LocalObjectStore::write(const std::string& path, std::string_view bytes, co
 }
 
 std::unique_ptr<ObjectStore> open_object_store(const std::string& uri) {
-  if (uri.rfind("gs://", 0) == 0) {
-    throw ConfigError("gs:// object stores are not available in this build (" + uri + ")");
-  }
+  if (uri.rfind("gs://", 0) == 0) return open_gcs_store(uri);
   if (uri.find("://") != std::string::npos) throw ConfigError("unsupported object store URI '" + uri + "'");
   return std::make_unique<LocalObjectStore>(uri);
 }

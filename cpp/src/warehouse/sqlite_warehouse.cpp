@@ -468,15 +468,4 @@ std::map<Date, int64_t> SqliteWarehouse::partition_counts(const TableSchema& sch
   return out;
 }
 
-std::unique_ptr<Warehouse> open_warehouse(const std::string& uri) {
-  std::string path = uri;
-  const std::string prefix = "sqlite://";
-  if (path.rfind(prefix, 0) == 0) path = path.substr(prefix.size());
-  if (path.find("://") != std::string::npos) {
-    throw ConfigError("unsupported warehouse URI '" + uri + "' (use a directory path or sqlite:///path)");
-  }
-  if (path.empty()) throw ConfigError("empty warehouse path");
-  return std::make_unique<SqliteWarehouse>(path);
-}
-
 }  // namespace nbaprops

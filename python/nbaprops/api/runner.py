@@ -14,7 +14,31 @@ from .models import ensure_default_model
 from .progress import make_progress
 from .warehouse import Warehouse
 
-DEFAULT_CHECKPOINT_DIR = "/tmp/backfill_checkpoints"
+#: The legacy checkpoint directory: the native ``RunOptions`` default, defined once in the core.
+DEFAULT_CHECKPOINT_DIR: str = _core.RunOptions().checkpoint_dir
+
+
+def resolve_checkpoint_dir(path: Optional[str | os.PathLike] = None) -> str:
+    """The checkpoint directory a run uses.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        An explicit directory (``--checkpoint-dir``); wins when given.
+
+    Returns
+    -------
+    str
+        ``path``, else ``$NBAPROPS_CHECKPOINT_DIR``, else :data:`DEFAULT_CHECKPOINT_DIR`
+        (``/tmp/backfill_checkpoints``, the legacy layout).
+    """
+    if path:
+        return os.fspath(path)
+    return os.environ.get("NBAPROPS_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR
+
+
+#: Kept for the legacy job helpers: the same rule as :func:`resolve_checkpoint_dir`.
+checkpoint_dir_of = resolve_checkpoint_dir
 
 
 def _selection(processors: Optional[Iterable[str] | str]) -> list[str]:
@@ -31,6 +55,8 @@ class Plan:
 
     native: Any
     warehouse: Warehouse
+    #: True when the plan lists explicit dates (``--dates``): such runs never read or write a checkpoint.
+    explicit_dates: bool = False
 
     @property
     def processors(self) -> list[str]:
@@ -68,7 +94,7 @@ def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike
     e = None if end is None else to_days(end, "--end-date")
     ds = [to_days(d, "--dates") for d in (dates or [])]
     native = _core.make_plan(wh._native, wh.schedule(), s, e, ds, _selection(processors))
-    return Plan(native, wh)
+    return Plan(native, wh, explicit_dates=bool(ds))
 
 
 @dataclass
@@ -157,6 +183,10 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     (``RunResult.exit_code`` 1, nothing written) unless ``skip_preflight``. Ctrl-C stops cleanly: running
     units finish, nothing half-written remains, the checkpoint is saved, exit code 130.
     ``cache_reads=False`` makes every unit read from the warehouse (to measure the cache or debug).
+    ``progress`` may also be an object with ``update(event)`` and ``close()`` (a custom reporter; an
+    optional ``begin()`` is called once the run has started).
+    A plan of explicit dates neither resumes from nor writes a checkpoint (as the legacy ``--dates``), so
+    a retry never rewrites the checkpoint of a range.
     """
     if not isinstance(p, Plan):
         p = plan(wh, p, end, processors=processors, dates=dates)
@@ -169,8 +199,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
             return RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
                              summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
                              preflight=report)
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = "" if p.explicit_dates else resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
     totals: dict[str, int] = {}
@@ -178,10 +207,21 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         totals[u["processor"]] = totals.get(u["processor"], 0) + 1
     if "player_prop_predictions" in totals:
         ensure_default_model()
-    reporter = make_progress(progress, totals, {k: v["entity"] for k, v in infos.items()},
-                             prefix_processor=len(totals) > 1, phases={k: v["phase"] for k, v in infos.items()})
-    handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,
-                             retry_base_seconds, ckpt, run_id, cache_reads)
+    reporter = progress if hasattr(progress, "update") else make_progress(
+        progress, totals, {k: v["entity"] for k, v in infos.items()}, prefix_processor=len(totals) > 1,
+        phases={k: v["phase"] for k, v in infos.items()})
+    options = _core.RunOptions()
+    options.workers = int(workers)
+    options.stop_on_failure = bool(stop_on_failure)
+    options.resume = bool(resume)
+    options.max_retries = int(max_retries)
+    options.retry_base_seconds = float(retry_base_seconds)
+    options.checkpoint_dir = ckpt
+    options.run_id = run_id
+    options.cache_reads = bool(cache_reads)
+    handle = _core.start_run(wh._native, wh.schedule(), p.native, options)
+    if hasattr(reporter, "begin"):
+        reporter.begin()  # the run has started (pre-flight passed)
     try:
         while True:
             for ev in handle.poll(0.2):
@@ -206,16 +246,14 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
 def checkpoint_status(job: str, start: DateLike, end: DateLike,
                       checkpoint_dir: Optional[str | os.PathLike] = None) -> str:
     """The legacy checkpoint status box for (job, start, end), or the would-be path."""
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return str(_core.checkpoint_status(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
 def reset_checkpoint(job: str, start: DateLike, end: DateLike,
                      checkpoint_dir: Optional[str | os.PathLike] = None) -> bool:
     """Delete the checkpoint of (job, start, end) (``--no-resume``). Returns True if one existed."""
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return bool(_core.checkpoint_reset(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
