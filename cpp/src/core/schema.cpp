@@ -1,5 +1,8 @@
 #include "nbaprops/core/schema.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "nbaprops/core/error.hpp"
 
 namespace nbaprops {
@@ -40,8 +43,24 @@ void TableSchema::build_index() {
 
 int TableSchema::index_of(std::string_view column) const noexcept {
   if (!by_name.empty()) {
+    // Hot loops look columns up by literal names: a per-thread memo keyed by (schema, name address)
+    // gives a candidate index, confirmed by comparing the name itself (so a reused address can
+    // never return another column).
+    struct Slot {
+      const TableSchema* schema = nullptr;
+      const char* name = nullptr;
+      int idx = -1;
+    };
+    thread_local std::array<Slot, 1024> memo{};
+    const auto a = reinterpret_cast<uintptr_t>(column.data()), b = reinterpret_cast<uintptr_t>(this);
+    Slot& slot = memo[((a >> 3) ^ (a >> 13) ^ (b >> 5)) & (memo.size() - 1)];
+    if (slot.schema == this && slot.name == column.data() && columns[static_cast<size_t>(slot.idx)].name == column) {
+      return slot.idx;
+    }
     auto it = by_name.find(column);
-    return it == by_name.end() ? -1 : it->second;
+    if (it == by_name.end()) return -1;
+    slot = Slot{this, column.data(), it->second};
+    return it->second;
   }
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == column) return static_cast<int>(i);

@@ -47,8 +47,6 @@ TextPool& pool() {
   return *p;
 }
 
-const std::string* const kEmptyText = intern("");
-
 [[noreturn]] void storage_mismatch(const char* what, Storage s) {
   throw ConfigError(std::string("cannot ") + what + " a " +
                     (s == Storage::kText ? "text" : s == Storage::kInt ? "integer" : "real") + " column");
@@ -57,6 +55,11 @@ const std::string* const kEmptyText = intern("");
 }  // namespace
 
 const std::string* intern(std::string_view s) { return pool().intern(s); }
+
+const std::string* Column::empty_text() noexcept {
+  static const std::string* const empty = intern("");
+  return empty;
+}
 
 std::optional<int64_t> Column::get_int(size_t row) const {
   if (valid_[row] == 0) return std::nullopt;
@@ -121,7 +124,7 @@ void Column::resize(size_t rows) {
   switch (storage_) {
     case Storage::kInt: ints_.resize(rows, 0); break;
     case Storage::kReal: reals_.resize(rows, 0.0); break;
-    case Storage::kText: texts_.resize(rows, kEmptyText); break;
+    case Storage::kText: texts_.resize(rows, empty_text()); break;
   }
 }
 

@@ -43,7 +43,12 @@ class Column {
   [[nodiscard]] std::optional<double> get_real(size_t row) const;
   [[nodiscard]] std::optional<std::string> get_text(size_t row) const;
 
-  void set_null(size_t row) noexcept { valid_[row] = 0; }
+  void set_null(size_t row) noexcept {
+    valid_[row] = 0;
+    if (storage_ == Storage::kText) texts_[row] = empty_text();
+  }
+  /// The interned empty string (what a null text cell points to).
+  static const std::string* empty_text() noexcept;
   void set_int(size_t row, int64_t v);
   void set_real(size_t row, double v);
   void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern(v)); }

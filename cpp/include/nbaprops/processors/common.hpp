@@ -69,6 +69,27 @@ inline bool in_projection(const Table& t, const char* column) {
   }
   return false;
 }
+/// A column resolved once for a hot loop: nullptr when the schema has it but the projection left it
+/// out. @throws ConfigError when the schema has no such column.
+inline const Column* opt_col(const Table& t, const char* column) {
+  return in_projection(t, column) ? &t.col(column) : nullptr;
+}
+/// Nullable cell reads through a resolved column (nullptr reads as NULL).
+inline std::optional<double> real_of(const Column* c, size_t row) { return c ? c->get_real(row) : std::nullopt; }
+inline std::optional<int64_t> int_of(const Column* c, size_t row) { return c ? c->get_int(row) : std::nullopt; }
+inline std::optional<bool> bool_of(const Column* c, size_t row) {
+  if (!c || c->is_null(row)) return std::nullopt;
+  return c->int_at(row) != 0;
+}
+inline std::optional<Date> date_of(const Column* c, size_t row) {
+  if (!c || c->is_null(row)) return std::nullopt;
+  return Date(static_cast<int32_t>(c->int_at(row)));
+}
+/// The text of a cell, or nullptr when NULL (no copy: cells are interned).
+inline const std::string* text_of(const Column* c, size_t row) {
+  return (!c || c->is_null(row)) ? nullptr : c->text_ptr(row);
+}
+
 /// Nullable reads of a schema column that may be absent from the projection (a test fixture that
 /// leaves it out): an absent column reads as NULL; a column unknown to the schema is an error.
 inline std::optional<double> opt_real(const Table& t, size_t row, const char* column) {
