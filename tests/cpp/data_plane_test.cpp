@@ -21,6 +21,10 @@ Table togs_rows(Date d, int n, int points) {
     t.set(r, "game_id", d.compact() + "_G" + std::to_string(i));
     t.set(r, "game_date", d);
     t.set(r, "team_abbr", "T" + std::to_string(i));
+    t.set(r, "opponent_team_abbr", "O" + std::to_string(i));
+    t.set(r, "season_year", 2023);
+    t.set(r, "home_game", i % 2 == 0);
+    t.set(r, "win_flag", false);
     t.set(r, "points_scored", int64_t{points + i});
     t.set(r, "processed_at", "2026-01-01T00:00:00");
   }

@@ -262,7 +262,7 @@ class Executor {
       auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range, wh_.uri());
       ck->set_autosave_interval_ms(kCheckpointAutosaveMs);
       if (!ck->warning().empty()) warnings_.push_back(ck->warning());
-      if (opts_.resume && !ck->successful_dates().empty()) {
+      if (opts_.resume) {
         // Rows present in committed partitions, reported for resumed units (one grouped count).
         resumed_rows_[p] = wh_.partition_counts(catalog::get(p->info().output_table), *range);
       }
@@ -644,7 +644,9 @@ class Executor {
         switch (r.status) {
           case UnitStatus::kSuccess:
           case UnitStatus::kEmpty:
-            if (r.reason != "resumed") ck->mark_complete(u.date);
+            // Units found up to date by their ledger fingerprint are recorded too (the file may be
+            // new, or set aside as corrupt); those the checkpoint itself resumed already are.
+            if (r.reason != "resumed" || !ck->is_committed(u.date)) ck->mark_complete(u.date);
             break;
           case UnitStatus::kSkippedBootstrap: ck->mark_skipped(u.date); break;
           case UnitStatus::kFailed:
