@@ -3,7 +3,9 @@
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "test_util.hpp"
@@ -104,4 +106,37 @@ TEST(DataPlane, PartitionHashesFollowContentNotOrderOrStamps) {
   EXPECT_EQ(partition_hashes_of(wh.read(togs(), DateRange{d, d})).at(d).hex(), h2);
   EXPECT_TRUE(is_run_stamp_column("source_nbac_boxscore_last_updated"));
   EXPECT_FALSE(is_run_stamp_column("points_scored"));
+}
+
+TEST(DataPlane, ASecondRunOfTheSameTablesRefusesNamingTheFirst) {
+  TempDir dir;
+  const std::string wh = dir.path().string();
+  {
+    pipeline::RunLock first(wh, {"nba_analytics.player_game_summary", "nba_raw.x"}, "run_a", "2026-01-01T00:00:00Z");
+    try {
+      pipeline::RunLock second(wh, {"nba_analytics.player_game_summary"}, "run_b", "2026-01-01T00:01:00Z");
+      FAIL() << "expected a refusal";
+    } catch (const ConfigError& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("run_a"), std::string::npos) << m;
+      EXPECT_NE(m.find("2026-01-01T00:00:00Z"), std::string::npos) << m;
+      EXPECT_NE(m.find("player_game_summary"), std::string::npos) << m;
+    }
+    pipeline::RunLock other_tables(wh, {"nba_analytics.team_offense_game_summary"}, "run_c", "t");  // no overlap
+  }
+  pipeline::RunLock after(wh, {"nba_analytics.player_game_summary"}, "run_d", "t");  // released with the first
+}
+
+TEST(DataPlane, CheckpointIdentityIsTheCanonicalWarehousePath) {
+  TempDir dir;
+  const std::filesystem::path wh = dir.path() / "B";
+  std::filesystem::create_directories(wh);
+  const DateRange range{Date::parse("2024-01-01"), Date::parse("2024-01-03")};
+  {
+    pipeline::Checkpoint ck((dir.path() / "ck").string(), "job", range, wh.string() + "/");
+    ck.mark_complete(Date::parse("2024-01-01"));
+  }
+  pipeline::Checkpoint again((dir.path() / "ck").string(), "job", range, (dir.path() / "." / "B").string());
+  EXPECT_TRUE(again.warning().empty()) << again.warning();
+  EXPECT_TRUE(again.is_committed(Date::parse("2024-01-01")));
 }

@@ -19,6 +19,7 @@
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::pipeline {
@@ -201,6 +202,11 @@ class Executor {
       res_[i].date = plan_.units[i].date;
     }
     read_windows_ = read_windows(schedule_, plan_);
+    // One writer per table: a second backfill of the same tables refuses, naming this run.
+    std::vector<std::string> outputs;
+    for (const Processor* p : plan_.processors) outputs.push_back(p->info().output_table);
+    const std::string uri = wh_.uri();
+    const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
     if (n > 0) {
