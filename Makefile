@@ -43,6 +43,7 @@ bench: install
 	$(PY) bench/python/bench_backfill.py
 	$(PY) bench/python/bench_frames.py
 	$(PY) bench/python/bench_zones.py
+	$(PY) bench/python/bench_targets.py
 
 clean:
 	rm -rf build $(WAREHOUSE)

@@ -138,6 +138,8 @@ void bind_pipeline(pyb::module_& m) {
           d["entities"] = u.entities;
           d["attempts"] = u.attempts;
           d["seconds"] = u.seconds;
+          d["read_seconds"] = u.read_seconds;
+          d["write_seconds"] = u.write_seconds;
           d["reason"] = u.reason;
           d["start_seq"] = u.start_seq;
           d["end_seq"] = u.end_seq;

@@ -270,7 +270,7 @@ FramePart part_from_table(const Table& t) {
       case Storage::kInt: out.ints = c.ints(); out.valid = c.valid(); break;
       case Storage::kReal: out.reals = c.reals(); out.valid = c.valid(); break;
       case Storage::kText:
-        for (size_t r = 0; r < p.rows; ++r) c.is_null(r) ? out.text.add_null() : out.text.add(c.texts()[r]);
+        for (size_t r = 0; r < p.rows; ++r) c.is_null(r) ? out.text.add_null() : out.text.add(c.text_at(r));
         break;
     }
   }

@@ -125,7 +125,7 @@ TEST(Warehouse, ParallelReadersWhileWriting) {
 }
 
 TEST(Warehouse, OpenRejectsUnknownScheme) {
-  EXPECT_THROW(open_warehouse("bigquery://project"), ConfigError);
+  EXPECT_THROW(open_warehouse("ftp://host/warehouse"), ConfigError);
 }
 
 TEST(Warehouse, WriteBatchReplacesOnlyTheCoveredKeysAcrossTables) {

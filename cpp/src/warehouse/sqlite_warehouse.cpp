@@ -1,6 +1,7 @@
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 
 #include <unistd.h>
+#include "nbaprops/core/content_hash.hpp"
 
 #include <set>
 
@@ -205,17 +206,29 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
 
 Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
+  if (!has_table(schema)) return Table(schema, columns);
+  auto c = acquire();
+  try {
+    Table out = read_on(*c, schema, range, columns);
+    release(std::move(c));
+    return out;
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+}
+
+Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchema& schema,
+                               std::optional<DateRange> range, const std::vector<std::string>& columns) {
   Table out(schema, columns);
-  if (!has_table(schema)) return out;
   std::string sql = "SELECT ";
   for (size_t i = 0; i < out.num_columns(); ++i) sql += (i ? ", " : "") + quote(out.column_names()[i]);
   sql += " FROM " + qualified(schema);
   if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   sql += " ORDER BY " + quote(schema.partition_column);
   for (const auto& k : schema.key_columns) sql += ", " + quote(k);
-  auto c = acquire();
-  try {
-    Statement st(c->get(), sql);
+  {
+    Statement st(conn.get(), sql);
     if (range) {
       std::string a = range->start.iso(), b = range->end.iso();
       sqlite3_bind_text(st.get(), 1, a.c_str(), -1, SQLITE_TRANSIENT);
@@ -242,17 +255,13 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
           case Storage::kText: {
             const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
             int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
-            col.set_text(row, std::string(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
+            col.set_text(row, std::string_view(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
             break;
           }
         }
       }
     }
-  } catch (...) {
-    release(std::move(c));
-    throw;
   }
-  release(std::move(c));
   return out;
 }
 
@@ -354,11 +363,18 @@ void bind_cell(sqlite3_stmt* st, int p, const Column& col, ColumnType type, size
 
 void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWrite& w) {
   const TableSchema& schema = *w.schema;
+  if (w.append_only) return;
   if (w.replace_key.empty()) {
-    Statement del(c.get(), "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?");
+    std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+    for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
+    Statement del(c.get(), sql);
     for (Date d : w.dates) {
       std::string iso = d.iso();
       sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
+      int p = 2;
+      for (const auto& [col, value] : w.scope) {
+        sqlite3_bind_text(del.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
+      }
       del.step();
       del.reset();
     }
@@ -388,6 +404,64 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
   }
 }
 
+void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWrite& w) {
+  const TableSchema& schema = *w.schema;
+  if (w.append_only || schema.dataset() == "nba_orchestration" || w.dates.empty()) return;
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  std::map<Date, PartitionHash> hashes;
+  if (w.replace_key.empty() && w.scope.empty()) {
+    hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
+  } else {
+    // Part of each partition was replaced: hash what is stored now (inside this transaction).
+    const auto [lo, hi] = std::minmax_element(w.dates.begin(), w.dates.end());
+    hashes = partition_hashes_of(read_on(c, schema, DateRange{*lo, *hi}, {}));
+  }
+  Table rows(hs);
+  for (Date d : w.dates) {
+    const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
+    const size_t r = rows.add_row();
+    rows.set(r, "table_name", schema.name);
+    rows.set(r, "partition_date", d);
+    rows.set(r, "content_hash", h.hex());
+    rows.set(r, "row_count", h.rows);
+  }
+  const TableWrite hw{&hs, &rows, w.dates, {}, {{"table_name", schema.name}}, false};
+  delete_covered(c, hw);
+  write_rows(c, hs, rows, nullptr);
+}
+
+std::map<Date, std::string> SqliteWarehouse::partition_hashes(const TableSchema& schema,
+                                                               std::optional<DateRange> range) {
+  std::map<Date, std::string> out;
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  if (!has_table(hs)) return out;
+  std::string sql = "SELECT partition_date, content_hash FROM " + qualified(hs) + " WHERE table_name = ?";
+  if (range) sql += " AND partition_date BETWEEN ? AND ?";
+  auto c = acquire();
+  try {
+    Statement st(c->get(), sql);
+    sqlite3_bind_text(st.get(), 1, schema.name.c_str(), -1, SQLITE_TRANSIENT);
+    std::string a, b;
+    if (range) {
+      a = range->start.iso();
+      b = range->end.iso();
+      sqlite3_bind_text(st.get(), 2, a.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st.get(), 3, b.c_str(), -1, SQLITE_TRANSIENT);
+    }
+    while (st.step()) {
+      const unsigned char* txt = sqlite3_column_text(st.get(), 0);
+      const int len = sqlite3_column_bytes(st.get(), 0);
+      const Date d = parse_stored_date(txt, len, hs, "partition_date");
+      out[d] = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
+    }
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  return out;
+}
+
 void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   if (writes.empty()) return;
   require_writable(writes.front().schema ? writes.front().schema->name : "a batch");
@@ -395,6 +469,7 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     ensure_table(*w.schema);
   }
+  ensure_table(catalog::get("nba_orchestration.partition_hashes"));
   std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {
@@ -403,7 +478,9 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       std::set<int32_t> allowed;
       for (Date d : w.dates) allowed.insert(d.days());
       in_step(*w.schema, "delete", [&] { delete_covered(*c, w); });
-      in_step(*w.schema, "insert", [&] { write_rows(*c, *w.schema, *w.rows, &allowed); });
+      in_step(*w.schema, "insert",
+              [&] { write_rows(*c, *w.schema, *w.rows, w.append_only ? nullptr : &allowed); });
+      in_step(*w.schema, "hash", [&] { record_hashes(*c, w); });
     }
     try {
       tx.commit();

@@ -43,6 +43,8 @@ class SqliteWarehouse final : public Warehouse {
   void append(const TableSchema& schema, const Table& rows) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override;
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                             std::optional<DateRange> range) override;
 
   /// Test hook: the next write fails (StorageError) after inserting @p rows rows, inside its
   /// transaction, to prove atomicity. Negative disables.
@@ -53,6 +55,9 @@ class SqliteWarehouse final : public Warehouse {
   /// @throws StorageError naming the directory when the warehouse is read-only.
   void require_writable(const std::string& what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
+  Table read_on(sqlite_detail::Connection& c, const TableSchema& schema, std::optional<DateRange> range,
+                const std::vector<std::string>& columns);
+  void record_hashes(sqlite_detail::Connection& c, const TableWrite& w);
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates);
