@@ -4,8 +4,13 @@ WAREHOUSE ?= demo-warehouse
 SEASONS ?= 2023
 JOBS ?= 2
 CMAKE_TEST_DIR ?= build/ctest
+# Second C++ build: clang with AddressSanitizer + UndefinedBehaviorSanitizer and the libFuzzer targets.
+SANITIZE_DIR ?= build/sanitize
+FUZZ_RUNS ?= 20000
+# ctest -R filter of the sanitizer run (empty: every test).
+SANITIZE_TESTS ?=
 
-.PHONY: demo test deps install test-cpp test-python bench clean
+.PHONY: demo test deps install test-cpp test-sanitize test-python bench clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -21,13 +26,24 @@ test-cpp: deps
 	cmake --build $(CMAKE_TEST_DIR) -j$(JOBS)
 	ctest --test-dir $(CMAKE_TEST_DIR) --output-on-failure -j$(JOBS)
 
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DNBAPROPS_BUILD_PYTHON=OFF \
+	  -DNBAPROPS_BUILD_TESTS=ON -DNBAPROPS_ENABLE_SANITIZERS=ON -DNBAPROPS_BUILD_FUZZERS=ON -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(SANITIZE_DIR) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(JOBS) $(if $(SANITIZE_TESTS),-R '$(SANITIZE_TESTS)')
+	bash tests/fuzz/smoke.sh $(SANITIZE_DIR) $(FUZZ_RUNS)
+
 test-python: install
 	$(PY) -m pytest tests/python
 
-test: test-cpp test-python
+test: test-cpp test-sanitize test-python
 
 bench: install
 	$(PY) bench/python/bench_backfill.py
+	$(PY) bench/python/bench_frames.py
+	$(PY) bench/python/bench_zones.py
+	$(PY) bench/python/bench_targets.py
 
 clean:
 	rm -rf build $(WAREHOUSE)

@@ -24,18 +24,50 @@ void bind_data(pyb::module_& m) {
         return d;
       },
       pyb::arg("warehouse"), pyb::arg("seasons"), pyb::arg("seed") = 7);
-  m.def("import_schedule", [](std::shared_ptr<Warehouse> wh, const std::string& path) {
-    pyb::gil_scoped_release release;
-    return importers::write_schedule(*wh, importers::load_nbacom_schedule(path));
-  });
-  m.def("import_shot_chart", [](std::shared_ptr<Warehouse> wh, const std::string& path) {
-    pyb::gil_scoped_release release;
-    return importers::write_shot_chart(*wh, importers::import_shot_chart(path));
-  });
-  m.def("import_bdl", [](std::shared_ptr<Warehouse> wh, const std::string& path) {
-    pyb::gil_scoped_release release;
-    return importers::write_bdl(*wh, importers::import_bdl_box_scores(path));
-  });
+  // Each import returns {"rows": {table: n}, "warnings": [text]}; on_richer is refuse|replace|keep.
+  auto to_dict = [](const importers::ImportReport& rep) {
+    pyb::dict d;
+    d["rows"] = rep.rows;
+    d["warnings"] = rep.warnings;
+    return d;
+  };
+  m.def(
+      "import_schedule",
+      [to_dict](std::shared_ptr<Warehouse> wh, const std::string& path, const std::string& on_richer) {
+        importers::ImportReport rep;
+        {
+          pyb::gil_scoped_release release;
+          const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
+          auto imp = importers::parse_nbacom_schedule(importers::read_text_file(path), path);
+          rep = importers::write_schedule(*wh, imp, path, opt);
+        }
+        return to_dict(rep);
+      },
+      pyb::arg("warehouse"), pyb::arg("path"), pyb::arg("on_richer") = "refuse");
+  m.def(
+      "import_shot_chart",
+      [to_dict](std::shared_ptr<Warehouse> wh, const std::string& path, const std::string& on_richer) {
+        importers::ImportReport rep;
+        {
+          pyb::gil_scoped_release release;
+          const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
+          rep = importers::write_shot_chart(*wh, importers::import_shot_chart(path), opt);
+        }
+        return to_dict(rep);
+      },
+      pyb::arg("warehouse"), pyb::arg("path"), pyb::arg("on_richer") = "refuse");
+  m.def(
+      "import_bdl",
+      [to_dict](std::shared_ptr<Warehouse> wh, const std::string& path, const std::string& on_richer) {
+        importers::ImportReport rep;
+        {
+          pyb::gil_scoped_release release;
+          const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
+          rep = importers::write_bdl(*wh, importers::import_bdl_box_scores(path), opt, path);
+        }
+        return to_dict(rep);
+      },
+      pyb::arg("warehouse"), pyb::arg("path"), pyb::arg("on_richer") = "refuse");
 }
 
 }  // namespace nbaprops::py

@@ -36,6 +36,32 @@ pyb::dict event_dict(const pl::UnitEvent& e) {
   return d;
 }
 
+/// RunOptions from a dict of field names; an unknown key is a ConfigError naming it.
+pl::RunOptions run_options_from(const pyb::dict& d) {
+  pl::RunOptions o;
+  for (const auto& [key, value] : d) {
+    const auto k = pyb::str(key).cast<std::string>();
+    try {
+    if (k == "workers") o.workers = value.cast<int>();
+    else if (k == "stop_on_failure") o.stop_on_failure = value.cast<bool>();
+    else if (k == "resume") o.resume = value.cast<bool>();
+    else if (k == "max_retries") o.max_retries = value.cast<int>();
+    else if (k == "retry_base_seconds") o.retry_base_seconds = value.cast<double>();
+    else if (k == "checkpoint_dir") o.checkpoint_dir = value.cast<std::string>();
+    else if (k == "run_id") o.run_id = value.cast<std::string>();
+    else if (k == "write_ledger") o.write_ledger = value.cast<bool>();
+    else if (k == "cache_reads") o.cache_reads = value.cast<bool>();
+    else {
+      throw ConfigError("unknown run option '" + k + "' (known: workers, stop_on_failure, resume, max_retries, "
+                        "retry_base_seconds, checkpoint_dir, run_id, write_ledger, cache_reads)");
+    }
+    } catch (const pyb::cast_error&) {
+      throw ConfigError("run option '" + k + "': cannot use " + pyb::repr(value).cast<std::string>());
+    }
+  }
+  return o;
+}
+
 }  // namespace
 
 void bind_pipeline(pyb::module_& m) {
@@ -112,6 +138,8 @@ void bind_pipeline(pyb::module_& m) {
           d["entities"] = u.entities;
           d["attempts"] = u.attempts;
           d["seconds"] = u.seconds;
+          d["read_seconds"] = u.read_seconds;
+          d["write_seconds"] = u.write_seconds;
           d["reason"] = u.reason;
           d["start_seq"] = u.start_seq;
           d["end_seq"] = u.end_seq;
@@ -139,28 +167,51 @@ void bind_pipeline(pyb::module_& m) {
         return std::make_shared<pl::RunResult>(h.handle->wait());
       });
 
-  m.def("start_run", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p,
-                        int workers, bool stop_on_failure, bool resume, int max_retries, double retry_base,
-                        const std::string& checkpoint_dir, const std::string& run_id, bool cache_reads) {
-    pl::RunOptions o;
-    o.workers = workers;
-    o.stop_on_failure = stop_on_failure;
-    o.resume = resume;
-    o.max_retries = max_retries;
-    o.retry_base_seconds = retry_base;
-    o.checkpoint_dir = checkpoint_dir;
-    o.run_id = run_id;
-    o.cache_reads = cache_reads;
-    auto h = std::make_unique<PyRunHandle>();
-    h->warehouse = wh;
-    h->schedule = s;
-    h->plan = p;
-    {
-      pyb::gil_scoped_release release;
-      h->handle = pl::start_run(*wh, *s, *p, o);
-    }
-    return h;
-  });
+  pyb::class_<pl::RunOptions>(m, "RunOptions", "Options of one backfill run (pipeline::RunOptions).")
+      .def(pyb::init<>())
+      .def(pyb::init([](const pyb::dict& d) { return run_options_from(d); }), pyb::arg("options"),
+           "From a dict whose keys are field names (an unknown key raises ConfigError).")
+      .def_readwrite("workers", &pl::RunOptions::workers, "Concurrent units (>= 1).")
+      .def_readwrite("stop_on_failure", &pl::RunOptions::stop_on_failure,
+                     "After the first failure start nothing new.")
+      .def_readwrite("resume", &pl::RunOptions::resume, "Skip dates committed in the checkpoint.")
+      .def_readwrite("max_retries", &pl::RunOptions::max_retries, "Retries of a unit after a transient error.")
+      .def_readwrite("retry_base_seconds", &pl::RunOptions::retry_base_seconds,
+                     "Backoff base: base * 2^(attempt-1) seconds.")
+      .def_readwrite("checkpoint_dir", &pl::RunOptions::checkpoint_dir,
+                     "Checkpoint directory ('' disables checkpoints); the default is the legacy one.")
+      .def_readwrite("run_id", &pl::RunOptions::run_id, "Ledger run id (generated when empty).")
+      .def_readwrite("write_ledger", &pl::RunOptions::write_ledger, "Append one run_ledger row per unit.")
+      .def_readwrite("cache_reads", &pl::RunOptions::cache_reads, "Serve upstream reads from a run-scoped cache.")
+      .def("__repr__", [](const pl::RunOptions& o) {
+        return "RunOptions(workers=" + std::to_string(o.workers) + ", stop_on_failure=" +
+               (o.stop_on_failure ? "True" : "False") + ", resume=" + (o.resume ? "True" : "False") +
+               ", max_retries=" + std::to_string(o.max_retries) + ", retry_base_seconds=" +
+               std::to_string(o.retry_base_seconds) + ", checkpoint_dir='" + o.checkpoint_dir + "', run_id='" +
+               o.run_id + "', write_ledger=" + (o.write_ledger ? "True" : "False") +
+               ", cache_reads=" + (o.cache_reads ? "True" : "False") + ")";
+      });
+
+  m.def(
+      "start_run",
+      [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p,
+         const pyb::object& options) {
+        const pl::RunOptions o = pyb::isinstance<pyb::dict>(options)
+                                     ? run_options_from(options.cast<pyb::dict>())
+                                     : options.cast<pl::RunOptions>();
+        if (o.workers < 1) throw ConfigError("RunOptions.workers must be at least 1, got " + std::to_string(o.workers));
+        auto h = std::make_unique<PyRunHandle>();
+        h->warehouse = wh;
+        h->schedule = s;
+        h->plan = p;
+        {
+          pyb::gil_scoped_release release;
+          h->handle = pl::start_run(*wh, *s, *p, o);
+        }
+        return h;
+      },
+      pyb::arg("warehouse"), pyb::arg("schedule"), pyb::arg("plan"), pyb::arg("options"),
+      "Start a run in its own thread; options is a RunOptions or a dict of its fields.");
 
   m.def("checkpoint_status", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
     pyb::gil_scoped_release release;

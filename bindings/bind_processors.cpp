@@ -17,6 +17,7 @@ const char* window_name(WindowKind k) {
     case WindowKind::kLastGames: return "last_games";
     case WindowKind::kSeasonToDate: return "season_to_date";
     case WindowKind::kDaysBefore: return "days_before";
+    case WindowKind::kDaysThrough: return "days_through";
   }
   return "same_date";
 }

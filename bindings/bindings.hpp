@@ -12,4 +12,5 @@ void bind_processors(pyb::module_& m);
 void bind_pipeline(pyb::module_& m);
 void bind_data(pyb::module_& m);
 void bind_models(pyb::module_& m);
+void bind_raw(pyb::module_& m);
 }  // namespace nbaprops::py

@@ -18,5 +18,6 @@ PYBIND11_MODULE(_core, m) {
   nbaprops::py::bind_data(m);
   nbaprops::py::bind_exports(m);
   nbaprops::py::bind_models(m);
+  nbaprops::py::bind_raw(m);
   nbaprops::py::bind_transfer(m);
 }

@@ -6,6 +6,8 @@ APT_PACKAGES=(
   build-essential ninja-build pkg-config
   libtbb-dev libboost-log-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # The sanitizer build and the libFuzzer targets (make test-sanitize): clang and its runtimes.
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -135,7 +135,15 @@ TEST(ExportTypes, ParseSupportedRejectLegacyAndPaths) {
     EXPECT_NE(m.find("supported types: results, performance, best-bets, predictions"), std::string::npos) << m;
   }
   EXPECT_THROW((void)parse_type("trends-all"), ConfigError);
-  EXPECT_THROW((void)parse_type("live-grading"), ConfigError);
+  EXPECT_THROW((void)parse_types({"trends-daily"}), ConfigError);  // bounce-back is not implemented yet
+  EXPECT_EQ(parse_type("live-grading"), ExportType::kLiveGrading);
+  EXPECT_EQ(parse_types({"live", "streaks", "trends-hot-cold"}),
+            (std::vector<ExportType>{ExportType::kStreaks, ExportType::kTrendsHotCold, ExportType::kLive}));
+  EXPECT_EQ(object_path(ExportType::kStreaks, kDay), "v1/streaks/today.json");
+  EXPECT_EQ(object_path(ExportType::kTrendsHotCold, kDay), "v1/trends/whos-hot-v2.json");
+  EXPECT_EQ(object_path(ExportType::kLive, kDay), "v1/live/2024-01-15.json");
+  EXPECT_EQ(alias_paths(ExportType::kLiveGrading), std::vector<std::string>{"v1/live-grading/latest.json"});
+  EXPECT_TRUE(is_undated(ExportType::kStreaks) && !is_undated(ExportType::kLive));
   EXPECT_THROW((void)parse_type("bogus"), ConfigError);
   EXPECT_EQ(object_path(ExportType::kResults, kDay), "v1/results/2024-01-15.json");
   EXPECT_EQ(object_path(ExportType::kBestBets, kDay), "v1/best-bets/2024-01-15.json");
@@ -538,6 +546,7 @@ TEST(ExportWriter, RangeWritesDatedFilesAtomicallyAndLatestOnlyForTheLastDate) {
   ExportOptions o;
   o.out_dir = dir.path() / "out";
   o.build = fixed();
+  o.types = parse_types({"results", "performance", "best-bets", "predictions", "tonight"});
   const ExportRun run = write_exports(*wh, calendar_days(kDay, kDay + 2), o);
   EXPECT_EQ(run.exit_code(), 0);
   EXPECT_EQ(run.generated_at, kStamp);
@@ -929,12 +938,12 @@ TEST(ExportTonight, RowsDatedDOrLaterDoNotChangeTheFile) {
 
 TEST(ExportTonight, ParsedWrittenOnceForTheNewestDateWithoutADateInThePath) {
   EXPECT_EQ(parse_type("tonight"), ExportType::kTonight);
-  EXPECT_EQ(all_types().back(), ExportType::kTonight);
+  EXPECT_EQ(all_types().back(), ExportType::kLiveGrading);
   EXPECT_EQ(object_path(ExportType::kTonight, kDay), "v1/tonight/all-players.json");
   EXPECT_TRUE(alias_paths(ExportType::kTonight).empty());
-  for (const char* legacy : {"tonight-players", "streaks", "trends-daily", "tonight-trend-plays", "live"}) {
+  for (const char* legacy : {"tonight-players", "trends-daily", "tonight-trend-plays"}) {
     try {
-      (void)parse_type(legacy);
+      (void)parse_types({legacy});
       FAIL() << legacy << " accepted";
     } catch (const ConfigError& e) {
       EXPECT_NE(std::string(e.what()).find("supported types: results, performance, best-bets, predictions, tonight"),
@@ -968,4 +977,278 @@ TEST(ExportTonight, ParsedWrittenOnceForTheNewestDateWithoutADateInThePath) {
   const Json empty = build_tonight(*wh, kDay + 5, fixed());
   EXPECT_EQ(empty["total_players"], 0);
   EXPECT_TRUE(empty["games"].is_array() && empty["games"].empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// streaks, trends-hot-cold, live, live-grading: hand-checked payloads
+
+namespace {
+
+/// One player_game_summary game with a prop result (OVER / UNDER / PUSH).
+void add_prop_game(Table& t, const std::string& player, Date day, int64_t points, double line,
+                   const std::string& team = "LAL", const std::string& opp = "BOS", int64_t season = 2023) {
+  size_t r = t.add_row();
+  t.set(r, "player_lookup", player);
+  t.set(r, "player_full_name", "Name " + player);
+  t.set(r, "game_id", day.compact() + "_" + opp + "_" + team);
+  t.set(r, "game_date", day);
+  t.set(r, "season_year", season);
+  t.set(r, "team_abbr", team);
+  t.set(r, "opponent_team_abbr", opp);
+  t.set(r, "points", points);
+  t.set(r, "points_line", line);
+  const double p = static_cast<double>(points);
+  t.set(r, "over_under_result", std::string(p > line ? "OVER" : p < line ? "UNDER" : "PUSH"));
+}
+
+/// One BallDontLie box-score line of game 20240115_BOS_LAL.
+void add_box(Table& t, const std::string& player, const std::string& team, int64_t points, const std::string& status,
+             int64_t period, int64_t bdl_id) {
+  size_t r = t.add_row();
+  t.set(r, "game_id", kGameA);
+  t.set(r, "game_date", kDay);
+  t.set(r, "season_year", int64_t{2023});
+  t.set(r, "game_status", status);
+  t.set(r, "period", period);
+  t.set(r, "home_team_abbr", "LAL");
+  t.set(r, "away_team_abbr", "BOS");
+  t.set(r, "home_team_score", int64_t{101});
+  t.set(r, "away_team_score", int64_t{99});
+  t.set(r, "team_abbr", team);
+  t.set(r, "player_full_name", "Name " + player);
+  t.set(r, "player_lookup", player);
+  t.set(r, "bdl_player_id", bdl_id);
+  t.set(r, "minutes", "30:00");
+  t.set(r, "points", points);
+  t.set(r, "rebounds", int64_t{5});
+  t.set(r, "assists", int64_t{4});
+}
+
+}  // namespace
+
+TEST(ExportStreaks, OverUnderAndPredictionStreaksHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // a: OVER in the newest 5 games (margins 2.5, 1.5, 3.5, 0.5, 4.5 → avg 2.5), then an UNDER.
+  const int64_t a_points[] = {25, 24, 26, 23, 27};
+  for (int i = 0; i < 5; ++i) add_prop_game(g, "a", kDay - i, a_points[i], 22.5);
+  add_prop_game(g, "a", kDay - 5, 10, 22.5);
+  // b: UNDER in the newest 4 (margins -2.5 each) → listed under; a PUSH before them breaks nothing newer.
+  for (int i = 0; i < 4; ++i) add_prop_game(g, "b", kDay - i, 10, 12.5, "BOS", "LAL");
+  add_prop_game(g, "b", kDay - 4, 12, 12.0, "BOS", "LAL");
+  // c: only 3 OVERs → below the minimum of 4; d: OVERs of last season only (season filter).
+  for (int i = 0; i < 3; ++i) add_prop_game(g, "c", kDay - i, 30, 20.5);
+  for (int i = 0; i < 6; ++i) add_prop_game(g, "d", Date::from_ymd(2023, 4, 1) - i, 30, 20.5, "LAL", "BOS", 2022);
+  // Games after the as-of date never count.
+  add_prop_game(g, "b", kDay + 1, 40, 12.5, "BOS", "LAL");
+  store(*wh, g);
+  Table pa(catalog::get("nba_predictions.prediction_accuracy"));
+  // a: 4 correct ensemble calls newest-first, then a miss; a PASS in between is not a call.
+  for (int i = 0; i < 4; ++i) add_accuracy(pa, {.player = "a", .day = kDay - i});
+  add_accuracy(pa, {.player = "a", .game = "20240114_BOS_MIA", .rec = "PASS", .day = kDay - 1});
+  add_accuracy(pa, {.player = "a", .actual = 10, .day = kDay - 4});
+  // b: 4 correct calls but of another system.
+  for (int i = 0; i < 4; ++i) add_accuracy(pa, {.player = "b", .system = "xgboost_v1", .day = kDay - i});
+  store(*wh, pa);
+
+  const Json j = build_streaks(*wh, kDay, fixed());
+  const Json expected = Json::parse(R"({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "as_of_date": "2024-01-15", "min_streak_length": 4,
+    "streaks": {
+      "over": [{"player_lookup": "a", "player_full_name": "Name a", "team": "LAL", "streak_length": 5,
+                "avg_margin": 2.5, "games": [
+                  {"game_date": "2024-01-15", "points": 25, "line": 22.5, "opponent": "BOS"},
+                  {"game_date": "2024-01-14", "points": 24, "line": 22.5, "opponent": "BOS"},
+                  {"game_date": "2024-01-13", "points": 26, "line": 22.5, "opponent": "BOS"},
+                  {"game_date": "2024-01-12", "points": 23, "line": 22.5, "opponent": "BOS"},
+                  {"game_date": "2024-01-11", "points": 27, "line": 22.5, "opponent": "BOS"}]}],
+      "under": [{"player_lookup": "b", "player_full_name": "Name b", "team": "BOS", "streak_length": 4,
+                 "avg_margin": -2.5, "games": [
+                  {"game_date": "2024-01-15", "points": 10, "line": 12.5, "opponent": "LAL"},
+                  {"game_date": "2024-01-14", "points": 10, "line": 12.5, "opponent": "LAL"},
+                  {"game_date": "2024-01-13", "points": 10, "line": 12.5, "opponent": "LAL"},
+                  {"game_date": "2024-01-12", "points": 10, "line": 12.5, "opponent": "LAL"}]}],
+      "prediction_hits": [{"player_lookup": "a", "player_full_name": "Name a", "team": "LAL", "streak_length": 4,
+                           "streak_type": "prediction_hits"}]},
+    "summary": {"total_over_streaks": 1, "total_under_streaks": 1, "total_prediction_streaks": 1,
+                "longest_over": 5, "longest_under": 4, "longest_prediction": 4}})");
+  EXPECT_EQ(nlohmann::json::parse(j.dump()), expected) << j.dump(2);
+  // Key order is the legacy one.
+  EXPECT_EQ(j.begin().key(), "generated_at");
+}
+
+TEST(ExportHotCold, HeatScoresRanksTonightAndLeagueAverageHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // hot: 5 OVERs (+5 each): hit 1.0, streak 5, margin 5 → 10·(0.5 + 0.125 + 0.25·0.75) = 8.1 (8.125 → 8.1).
+  for (int i = 0; i < 5; ++i) add_prop_game(g, "hot", kDay - i, 25, 20.0);
+  // cold: newest 2 UNDERs (−5), then 3 OVERs (+1): hit 0.6, streak 2 under, margin −1.4
+  //   → 10·(0.3 + 0.05 + 0.25·0.43) = 4.575 → 4.6.
+  add_prop_game(g, "cold", kDay, 15, 20.0, "MIA", "ATL");
+  add_prop_game(g, "cold", kDay - 1, 15, 20.0, "MIA", "ATL");
+  for (int i = 2; i < 5; ++i) add_prop_game(g, "cold", kDay - i, 21, 20.0, "MIA", "ATL");
+  // few: 4 games only (below 5); old: games 31+ days before the as-of date do not count.
+  for (int i = 0; i < 4; ++i) add_prop_game(g, "few", kDay - i, 25, 20.0);
+  for (int i = 31; i < 37; ++i) add_prop_game(g, "old", kDay - i, 25, 20.0);
+  store(*wh, g);
+  Table sched(catalog::get("nba_raw.nbac_schedule"));
+  add_schedule(sched, "0022300600", "BOS", "LAL", std::string("2024-01-15T22:30:00"));
+  store(*wh, sched);
+
+  const Json j = build_hot_cold(*wh, kDay, fixed());
+  const Json hot = Json::parse(R"({"player_lookup": "hot", "player_full_name": "Name hot", "team_abbr": "LAL",
+    "position": null, "heat_score": 8.1, "hit_rate": 1.0, "hit_rate_games": 5, "current_streak": 5,
+    "streak_direction": "over", "avg_margin": 5.0, "rank": 1, "playing_tonight": true,
+    "tonight": {"opponent": "BOS", "game_time": "10:30 PM ET", "home": true}})");
+  const Json cold = Json::parse(R"({"player_lookup": "cold", "player_full_name": "Name cold", "team_abbr": "MIA",
+    "position": null, "heat_score": 4.6, "hit_rate": 0.6, "hit_rate_games": 5, "current_streak": 2,
+    "streak_direction": "under", "avg_margin": -1.4, "rank": 2, "playing_tonight": false, "tonight": null})");
+  Json cold_first = cold;
+  cold_first["rank"] = 1;
+  Json hot_second = hot;
+  hot_second["rank"] = 2;
+  Json expected = Json::object();
+  expected["generated_at"] = kStamp;
+  expected["as_of_date"] = "2024-01-15";
+  expected["time_period"] = "last_30_days";
+  expected["min_games"] = 5;
+  expected["total_qualifying_players"] = 2;
+  expected["hot"] = Json::array({hot, cold});
+  expected["cold"] = Json::array({cold_first, hot_second});
+  expected["league_average"] = Json::parse(R"({"hit_rate": 0.8, "avg_margin": 1.8})");
+  EXPECT_EQ(nlohmann::json::parse(j.dump()), nlohmann::json::parse(expected.dump())) << j.dump(2);
+}
+
+TEST(ExportLive, GamesFromRawBoxScoresAndFromASavedApiResponse) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table box(catalog::get("nba_raw.bdl_player_boxscores"));
+  add_box(box, "h1", "LAL", 20, "Final", 4, 11);
+  add_box(box, "a1", "BOS", 31, "Final", 4, 12);
+  add_box(box, "h2", "LAL", 25, "Final", 4, 13);
+  store(*wh, box);
+  const Json j = build_live(*wh, kDay, fixed());
+  EXPECT_EQ(j["poll_id"], "20240116T080000Z");
+  EXPECT_EQ(j["games_final"], 1);
+  EXPECT_EQ(j["games_in_progress"], 0);
+  ASSERT_EQ(j["games"].size(), 1u);
+  const Json& game = j["games"][0];
+  EXPECT_EQ(game["status"], "final");
+  EXPECT_EQ(game["home_score"], 101);
+  EXPECT_EQ(game["player_count"], 3);
+  // Sorted by points, descending.
+  EXPECT_EQ(game["players"][0]["player_lookup"], "a1");
+  EXPECT_EQ(game["players"][1]["player_lookup"], "h2");
+  EXPECT_EQ(game["players"][0]["minutes"], "30:00");
+  const Json expected_player = Json::parse(R"({"player_lookup": "h1", "name": "Name h1", "team": "LAL", "points": 20,
+    "rebounds": 5, "assists": 4, "steals": 0, "blocks": 0, "turnovers": 0, "minutes": "30:00", "fg_made": 0,
+    "fg_attempted": 0, "fg3_made": 0, "fg3_attempted": 0, "ft_made": 0, "ft_attempted": 0})");
+  EXPECT_EQ(nlohmann::json::parse(game["players"][2].dump()), expected_player);
+
+  // A saved API response: in-progress game; a known BDL id maps to its lookup, an unknown one falls
+  // back to the legacy first+last name; a game of another date is left out.
+  const auto file = dir.path() / "live.json";
+  std::ofstream(file) << R"({"data": [
+    {"id": 7, "date": "2024-01-15", "status": "2nd Qtr", "period": 2, "time": "5:42",
+     "home_team": {"abbreviation": "LAL", "players": [{"player": {"id": 11, "first_name": "X", "last_name": "Y"},
+                                                       "pts": 9, "min": "12:00"}]},
+     "visitor_team": {"abbreviation": "BOS", "players": [{"player": {"id": 99, "first_name": "Jay", "last_name": "T."},
+                                                          "pts": 14}]},
+     "home_team_score": 40, "visitor_team_score": 44},
+    {"id": 8, "date": "2024-01-14", "status": "Final", "period": 4, "home_team": {}, "visitor_team": {}}]})";
+  BuildOptions o = fixed();
+  o.live_file = file.string();
+  const Json f = build_live(*wh, kDay, o);
+  ASSERT_EQ(f["total_games"], 1);
+  EXPECT_EQ(f["games"][0]["status"], "in_progress");
+  EXPECT_EQ(f["games"][0]["time_remaining"], "5:42");
+  EXPECT_EQ(f["games"][0]["players"][0]["player_lookup"], "jayt");
+  EXPECT_EQ(f["games"][0]["players"][1]["player_lookup"], "h1");
+  EXPECT_EQ(f["games"][0]["players"][0]["minutes"], "0:00");
+  std::ofstream(dir.path() / "bad.json") << R"({"data": [3]})";
+  o.live_file = (dir.path() / "bad.json").string();
+  try {
+    (void)build_live(*wh, kDay, o);
+    FAIL() << "bad record accepted";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("record 0"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ExportLiveGrading, StatusesOrderAndSummaryHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table box(catalog::get("nba_raw.bdl_player_boxscores"));
+  add_box(box, "win", "LAL", 30, "Final", 4, 1);
+  add_box(box, "loss", "LAL", 10, "Final", 4, 2);
+  add_box(box, "noline", "BOS", 12, "Final", 4, 3);
+  store(*wh, box);
+  Table pred(catalog::get("nba_predictions.player_prop_predictions"));
+  auto add = [&](const std::string& player, std::optional<double> line, const std::string& rec, double conf,
+                 int64_t version = 1, const std::string& system = "ensemble_v1") {
+    size_t r = pred.add_row();
+    pred.set(r, "system_id", system);
+    pred.set(r, "player_lookup", player);
+    pred.set(r, "game_date", kDay);
+    pred.set(r, "game_id", kGameA);
+    pred.set(r, "predicted_points", 24.0);
+    pred.set(r, "confidence_score", conf);
+    pred.set(r, "recommendation", rec);
+    pred.col("current_points_line").set_real(r, line);
+    pred.set(r, "has_prop_line", line.has_value());
+    pred.set(r, "is_active", true);
+    pred.set(r, "prediction_version", version);
+  };
+  add("win", 22.5, "OVER", 0.6);
+  add("loss", 15.5, "OVER", 0.9);
+  add("loss", 15.5, "UNDER", 0.95, 0);  // an older version: superseded
+  add("noline", std::nullopt, "NO_LINE", 0.5);
+  add("later", 20.5, "UNDER", 0.99);  // no box line yet: pending
+  add("win", 22.5, "UNDER", 0.1, 1, "xgboost_v1");
+  store(*wh, pred);
+  const Json j = build_live_grading(*wh, kDay, fixed());
+  const Json& p = j["predictions"];
+  ASSERT_EQ(p.size(), 4u);
+  // correct, incorrect, graded, pending.
+  EXPECT_EQ(p[0]["player_lookup"], "win");
+  EXPECT_EQ(p[0]["status"], "correct");
+  EXPECT_EQ(p[0]["error"], -6.0);
+  EXPECT_EQ(p[0]["margin_vs_line"], 7.5);
+  EXPECT_EQ(p[1]["player_lookup"], "loss");
+  EXPECT_EQ(p[1]["status"], "incorrect");
+  EXPECT_EQ(p[1]["recommendation"], "OVER");
+  EXPECT_EQ(p[2]["player_lookup"], "noline");
+  EXPECT_EQ(p[2]["status"], "graded");
+  EXPECT_FALSE(p[2].contains("margin_vs_line"));
+  EXPECT_EQ(p[3]["player_lookup"], "later");
+  EXPECT_EQ(p[3]["status"], "pending");
+  EXPECT_TRUE(p[3]["actual"].is_null());
+  EXPECT_EQ(p[0]["home_team"], "LAL");
+  EXPECT_EQ(p[0]["away_team"], "BOS");
+  // |24−30| = 6, |24−10| = 14, |24−12| = 12 → 10.7; 1 correct of 2 final picks.
+  const Json summary = Json::parse(R"({"total_predictions": 4, "graded": 3, "pending": 1, "correct": 1,
+    "incorrect": 1, "trending_correct": 0, "trending_incorrect": 0, "win_rate": 0.5, "avg_error": 10.7,
+    "games_in_progress": 0, "games_final": 1})");
+  EXPECT_EQ(nlohmann::json::parse(j["summary"].dump()), summary) << j["summary"].dump(2);
+}
+
+TEST(ExportWriter, NewTypesAreWrittenWithTheirLatestCopies) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table box(catalog::get("nba_raw.bdl_player_boxscores"));
+  add_box(box, "h1", "LAL", 20, "Final", 4, 11);
+  store(*wh, box);
+  ExportOptions o;
+  o.out_dir = dir.path() / "out";
+  o.types = parse_types({"live", "live-grading", "streaks", "trends-hot-cold"});
+  o.build = fixed();
+  const ExportRun run = write_exports(*wh, {kDay - 1, kDay}, o);
+  EXPECT_EQ(run.exit_code(), 0);
+  for (const char* f : {"v1/live/2024-01-14.json", "v1/live/2024-01-15.json", "v1/live/latest.json",
+                        "v1/live-grading/latest.json", "v1/streaks/today.json", "v1/trends/whos-hot-v2.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
+  }
+  EXPECT_NE(slurp(o.out_dir / "v1/live/latest.json").find("\"game_date\": \"2024-01-15\""), std::string::npos);
 }

@@ -10,6 +10,8 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/importers/csv.hpp"
 #include "nbaprops/importers/importers.hpp"
+#include "nbaprops/importers/validate.hpp"
+#include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "test_util.hpp"
 
@@ -339,7 +341,7 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
   std::string bad_made = csv + shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "MAYBE",
                                     "2PT Field Goal", "Restricted Area");
   std::string m = data_error_of([&] { parse_shot_chart(bad_made, "shots.csv"); });
-  EXPECT_NE(m.find("shots.csv line 3 field SHOT_MADE (date 2023-11-03)"), std::string::npos) << m;
+  EXPECT_NE(m.find("shots.csv line 3 field SHOT_MADE value 'MAYBE' (date 2023-11-03)"), std::string::npos) << m;
 
   std::string bad_date = csv + shot("Miami Heat", "1628389", "Bam Adebayo", "2023-11-03", "22300003", "MIA", "WAS", "TRUE",
                                     "2PT Field Goal", "Restricted Area");
@@ -349,7 +351,7 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
   std::string bad_team = csv + shot("Boston Celtics", "1", "X Y", "11-03-2023", "22300003", "MIA", "WAS", "TRUE",
                                     "2PT Field Goal", "Restricted Area");
   m = data_error_of([&] { parse_shot_chart(bad_team, "shots.csv"); });
-  EXPECT_NE(m.find("line 3 field TEAM_NAME (date 2023-11-03)"), std::string::npos) << m;
+  EXPECT_NE(m.find("line 3 field TEAM_NAME value 'Boston Celtics' (date 2023-11-03)"), std::string::npos) << m;
 
   std::string short_row = csv + "2024,2023-24,1,Miami Heat,1628389\r\n";
   m = data_error_of([&] { parse_shot_chart(short_row, "shots.csv"); });
@@ -401,7 +403,9 @@ TEST(ImportBdl, ParsesPlayersOfBothTeams) {
   std::string bad = json;
   bad.replace(bad.find(R"("pts":41)"), 8, R"("pts":"x")");
   std::string m = data_error_of([&] { parse_bdl_box_scores(bad, "bdl.json"); });
-  EXPECT_NE(m.find("bdl.json game 20240115_HOU_PHI (2024-01-15) player joelembiid field pts"), std::string::npos) << m;
+  EXPECT_NE(m.find("bdl.json game #0 (20240115_HOU_PHI) player joelembiid field pts value '\"x\"' (date 2024-01-15)"),
+            std::string::npos)
+      << m;
 }
 
 // ---------------------------------------------------------------------------------- writers
@@ -414,7 +418,7 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
   ShotChartImport imp = parse_shot_chart(csv, "shots.csv");
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());
-  auto counts = write_shot_chart(*wh, imp);
+  auto counts = write_shot_chart(*wh, imp).rows;
   EXPECT_EQ(counts.at("nba_raw.nbac_schedule"), 2);
   EXPECT_EQ(counts.at("nba_raw.player_shot_zones"), 3);
   EXPECT_EQ(counts.at("nba_raw.team_shot_zones_allowed"), 3);
@@ -437,7 +441,7 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
       {"pts":10,"fgm":5,"fga":9,"player":{"id":1,"first_name":"Bam","last_name":"Adebayo"}}]},
       "visitor_team":{"abbreviation":"WAS","players":[]}}]})",
                                    "b.json");
-  EXPECT_EQ(write_bdl(*wh, bdl).at("nba_raw.bdl_player_boxscores"), 1);
+  EXPECT_EQ(write_bdl(*wh, bdl).rows.at("nba_raw.bdl_player_boxscores"), 1);
   EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt).at(Date::parse("2023-11-03")), 1);
   EXPECT_THROW(write_bdl(*wh, imp.gamebook), ConfigError);
 }
@@ -602,4 +606,407 @@ TEST(ImportRealData, ShotsAgreeWithBdlBoxScoresOn20240115) {
             << "%)\n";
   EXPECT_GE(ratio, 0.95);
   EXPECT_EQ(same, 215);
+}
+
+// ------------------------------------------------------------------ trust (issue 13 findings)
+
+namespace {
+
+/// Every stored row of every raw table an import touches, rendered as text (for equality checks).
+std::map<std::string, std::vector<std::string>> dump_raw(Warehouse& wh) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const char* name : {"nba_raw.nbac_schedule", "nba_raw.player_shot_zones", "nba_raw.team_shot_zones_allowed",
+                           "nba_raw.nbac_gamebook_player_stats", "nba_raw.bdl_player_boxscores"}) {
+    Table t = wh.read(catalog::get(name), std::nullopt);
+    auto& rows = out[name];
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      std::string line;
+      for (size_t c = 0; c < t.num_columns(); ++c) line += t.cell_text(r, c) + "|";
+      rows.push_back(line);
+    }
+  }
+  return out;
+}
+
+/// Two games on 2023-11-03 and one on 2023-11-04.
+std::string three_games_csv() {
+  std::string csv = kShotHeader;
+  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", "11-03-2023", "22300003", "MIA", "WAS", "FALSE", "3PT Field Goal", "Left Corner 3");
+  csv += shot("Boston Celtics", "1628369", "Jayson Tatum", "11-03-2023", "22300004", "BOS", "NYK", "TRUE", "3PT Field Goal", "Above the Break 3");
+  csv += shot("New York Knicks", "1628973", "Jalen Brunson", "11-03-2023", "22300004", "BOS", "NYK", "TRUE", "2PT Field Goal", "Mid-Range");
+  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010", "LAC", "HOU", "TRUE", "3PT Field Goal", "Above the Break 3");
+  return csv;
+}
+
+}  // namespace
+
+// Finding 1: an import is one transaction across every table it touches; a failure in the middle
+// (here: after some zone rows, with the schedule already inserted in the same transaction) leaves
+// every table exactly as it was, and the error names the table and the step.
+TEST(ImportTrust, Finding1_ShotImportIsAllOrNothing) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  write_shot_chart(wh, parse_shot_chart(three_games_csv(), "a.csv"));
+  const auto before = dump_raw(wh);
+  std::string csv = kShotHeader;  // a new version of the 2023-11-03 games with different shooters
+  for (int i = 0; i < 6; ++i) {
+    csv += shot("Miami Heat", std::to_string(100 + i), "Player " + std::string(1, static_cast<char>('A' + i)), "11-03-2023",
+                "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
+  }
+  ShotChartImport imp = parse_shot_chart(csv, "b.csv");
+  for (int64_t after_rows : {0, 1, 3}) {
+    wh.inject_write_failure_after(after_rows + 2);  // the schedule (1 row) passes; zones fail
+    try {
+      write_shot_chart(wh, imp);
+      ADD_FAILURE() << "expected the injected failure";
+    } catch (const StorageError& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("nba_raw.player_shot_zones (insert)"), std::string::npos) << m;
+    }
+    EXPECT_EQ(dump_raw(wh), before) << "a failed import changed stored rows (after " << after_rows << ")";
+  }
+  wh.inject_write_failure_after(-1);
+  write_shot_chart(wh, imp);
+  EXPECT_NE(dump_raw(wh), before);
+}
+
+// Finding 2a: a file with one game of a date replaces that game only, never the date's others.
+TEST(ImportTrust, Finding2_OneGameFileKeepsTheDatesOtherGames) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  write_shot_chart(*wh, parse_shot_chart(three_games_csv(), "season.csv"));
+  const auto zones = catalog::get("nba_raw.player_shot_zones");
+  const Date d = Date::parse("2023-11-03");
+  ASSERT_EQ(wh->partition_counts(zones, std::nullopt).at(d), 4);
+  std::string one = kShotHeader;
+  one += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "FALSE", "2PT Field Goal", "Restricted Area");
+  const ImportReport rep = write_shot_chart(*wh, parse_shot_chart(one, "one.csv"));
+  EXPECT_EQ(rep.rows.at("nba_raw.player_shot_zones"), 1);
+  EXPECT_EQ(rep.rows.at("nba_raw.nbac_schedule"), 0);  // the game is already in the schedule
+  // MIA-WAS now has Adebayo only (Poole's row was that game's: replaced); BOS-NYK is untouched.
+  Table z = wh->read(zones, DateRange{d, d});
+  ASSERT_EQ(z.num_rows(), 3u);
+  std::multiset<std::string> games;
+  for (size_t r = 0; r < z.num_rows(); ++r) games.insert(*z.get_text(r, "game_id"));
+  EXPECT_EQ(games.count("20231103_WAS_MIA"), 1u);
+  EXPECT_EQ(games.count("20231103_NYK_BOS"), 2u);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.nbac_schedule"), std::nullopt).at(d), 2);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).at(d), 3);
+  // A box-score file of one game leaves the other game's lines alone too.
+  auto bdl_game = [](const std::string& home, const std::string& away, const std::string& first, int pts) {
+    return R"({"date":"2023-11-03","home_team":{"abbreviation":")" + home + R"(","players":[{"pts":)" +
+           std::to_string(pts) + R"(,"min":"30","player":{"id":1,"first_name":")" + first +
+           R"(","last_name":"X"}}]},"visitor_team":{"abbreviation":")" + away + R"(","players":[]}})";
+  };
+  write_bdl(*wh, parse_bdl_box_scores(R"({"data":[)" + bdl_game("MIA", "WAS", "A", 10) + "," +
+                                          bdl_game("BOS", "NYK", "B", 20) + "]}", "two.json"));
+  write_bdl(*wh, parse_bdl_box_scores(R"({"data":[)" + bdl_game("MIA", "WAS", "C", 12) + "]}", "one.json"));
+  Table b = wh->read(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt);
+  ASSERT_EQ(b.num_rows(), 2u);
+  EXPECT_EQ(b.get_text(0, "player_lookup"), "bx");  // BOS-NYK (its game_id sorts first)
+  EXPECT_EQ(b.get_text(1, "player_lookup"), "cx");
+}
+
+// Finding 2b: shots (field goals only) over gamebook lines that have points and minutes are refused
+// (nothing written, the message says how to force it); --keep-existing keeps those lines and imports
+// the zones; --replace overwrites them with a warning. Stored scores of a schedule survive a shot
+// import, and a schedule snapshot without scores cannot blank them silently either.
+TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  const auto& gb_schema = catalog::get("nba_raw.nbac_gamebook_player_stats");
+  const Date d = Date::parse("2023-11-03");
+  // A full gamebook line for Adebayo (points, minutes) and a final schedule game with scores.
+  Table gb(gb_schema);
+  gb.resize(1);
+  gb.set(0, "game_id", "20231103_WAS_MIA");
+  gb.set(0, "game_date", d);
+  gb.set(0, "season_year", 2023);
+  gb.set(0, "player_name_original", "Bam Adebayo");
+  gb.set(0, "player_lookup", "bamadebayo");
+  gb.set(0, "player_status", "active");
+  gb.set(0, "points", int64_t{22});
+  gb.set(0, "minutes", "34:10");
+  wh->replace_partition(gb_schema, d, gb);
+  Game g{"0022300003", d, 2023, "MIA", "WAS", GameType::kRegularSeason, GameStatus::kFinal, 121, 111, false, ""};
+  write_schedule(*wh, Schedule({g}));
+  const auto before = dump_raw(*wh);
+
+  ShotChartImport imp = parse_shot_chart(three_games_csv(), "shots.csv");
+  std::string m = data_error_of([&] { write_shot_chart(*wh, imp); });
+  EXPECT_NE(m.find("nba_raw.nbac_gamebook_player_stats: 1 stored rows of 1 games (first: 20231103_WAS_MIA on "
+                   "2023-11-03) have minutes, points"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("--replace"), std::string::npos) << m;
+  EXPECT_NE(m.find("--keep-existing"), std::string::npos) << m;
+  EXPECT_EQ(dump_raw(*wh), before);  // nothing written
+
+  ImportReport kept = write_shot_chart(*wh, imp, ImportOptions{OnRicher::kKeep});
+  ASSERT_EQ(kept.warnings.size(), 1u);
+  EXPECT_NE(kept.warnings[0].find("--keep-existing"), std::string::npos);
+  Table back = wh->read(gb_schema, DateRange{d, d});
+  std::map<std::string, std::optional<int64_t>> points;
+  for (size_t r = 0; r < back.num_rows(); ++r) points[*back.get_text(r, "player_lookup")] = back.get_int(r, "points");
+  EXPECT_EQ(points.at("bamadebayo"), 22);               // kept
+  EXPECT_EQ(points.count("jordanpoole"), 0u);           // same game: the file's lines were skipped
+  EXPECT_EQ(points.at("jaysontatum"), std::nullopt);    // another game: imported
+  // The kept game is kept whole: none of its zones from the file either (only BOS-NYK's two rows).
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.player_shot_zones"), std::nullopt).at(d), 2);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).at(d), 2);
+  Schedule sched = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  ASSERT_EQ(sched.games().size(), 3u);
+  for (const Game& x : sched.games()) {
+    if (x.date_id() == "20231103_WAS_MIA") EXPECT_EQ(x.home_score, 121);  // the real schedule row stays
+  }
+
+  ImportReport replaced = write_shot_chart(*wh, imp, ImportOptions{OnRicher::kReplace});
+  ASSERT_EQ(replaced.warnings.size(), 1u);
+  EXPECT_NE(replaced.warnings[0].find("replaced anyway"), std::string::npos);
+  back = wh->read(gb_schema, DateRange{d, d});
+  EXPECT_EQ(back.num_rows(), 4u);
+  for (size_t r = 0; r < back.num_rows(); ++r) EXPECT_FALSE(back.get_int(r, "points").has_value());
+
+  // A schedule without the score would blank it: refused as well.
+  Game unplayed = g;
+  unplayed.status = GameStatus::kScheduled;
+  unplayed.home_score.reset();
+  unplayed.away_score.reset();
+  m = data_error_of([&] { write_schedule(*wh, Schedule({unplayed})); });
+  EXPECT_NE(m.find("away_team_score, home_team_score"), std::string::npos) << m;
+}
+
+// Finding 5: absurd values are refused with file, row, field, value and date; nothing reaches the
+// warehouse. Each case is one bad input.
+TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
+  auto bdl = [](const std::string& player_fields) {
+    return R"({"data":[{"date":"2024-01-15","home_team_score":124,"visitor_team_score":115,
+      "home_team":{"abbreviation":"PHI","players":[{)" + player_fields +
+           R"(,"player":{"id":145,"first_name":"Joel","last_name":"Embiid"}}]},
+      "visitor_team":{"abbreviation":"HOU","players":[]}}]})";
+  };
+  struct Case {
+    std::string fields, expect;
+  };
+  const std::vector<Case> bdl_cases = {
+      {R"("pts":1e300)", "field pts value '1e+300' (date 2024-01-15): outside the plausible range 0..120"},
+      {R"("pts":-3)", "field pts value '-3'"},
+      {R"("pts":121)", "field pts value '121'"},
+      {R"("pts":12.5)", "field pts value '12.5' (date 2024-01-15): not a whole number"},
+      {R"("pts":"12")", "field pts value '\"12\"' (date 2024-01-15): not a number"},
+      {R"("pts":18446744073709551615)", "field pts value '18446744073709551615'"},
+      {R"("min":"xx:yy")", "field min value 'xx:yy'"},
+      {R"("min":"12:75")", "field min value '12:75' (date 2024-01-15): seconds above 59"},
+      {R"("min":"71")", "field min value '71'"},
+      {R"("min":"-5")", "field min value '-5'"},
+      {R"("min":34)", "field min value '34'"},
+      {R"("fgm":9,"fga":8)", "field fgm value '9' (date 2024-01-15): more than fga (8)"},
+      {R"("fg3m":3,"fg3a":2)", "field fg3m value '3'"},
+      {R"("ftm":5,"fta":4)", "field ftm value '5'"},
+      {R"("fgm":2,"fga":8,"fg3m":3,"fg3a":4)", "field fg3m value '3' (date 2024-01-15): more than fgm (2)"},
+      {R"("fga":3,"fg3a":4)", "field fg3a value '4'"},
+      {R"("reb":-1)", "field reb value '-1'"},
+      {R"("ast":101)", "field ast value '101'"},
+      {R"("pf":11)", "field pf value '11'"},
+      {R"("fg_pct":1.5)", "field fg_pct value '1.5'"},
+      {R"("ft_pct":-0.1)", "field ft_pct value '-0.1'"},
+      {R"("stl":1e400)", "malformed JSON"},
+  };
+  int tried = 0;
+  for (const Case& c : bdl_cases) {
+    std::string m = data_error_of([&] { parse_bdl_box_scores(bdl(c.fields), "box.json"); });
+    ++tried;
+    EXPECT_NE(m.find(c.expect), std::string::npos) << c.fields << " → " << m;
+    if (c.expect != "malformed JSON") {
+      EXPECT_NE(m.find("box.json game #0 (20240115_HOU_PHI) player joelembiid"), std::string::npos) << m;
+    }
+  }
+  // Game-level numbers and keys.
+  const std::vector<std::pair<std::string, std::string>> game_cases = {
+      {R"({"data":[{"date":"2024-01-15","home_team_score":-1,"home_team":{"abbreviation":"PHI","players":[]},
+          "visitor_team":{"abbreviation":"HOU","players":[]}}]})",
+       "game #0 (20240115_HOU_PHI) field home_team_score value '-1' (date 2024-01-15)"},
+      {R"({"data":[{"date":"2024-01-15","period":99,"home_team":{"abbreviation":"PHI","players":[]},
+          "visitor_team":{"abbreviation":"HOU","players":[]}}]})",
+       "field period value '99'"},
+      {R"({"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[
+          {"pts":1,"player":{"id":1,"first_name":"Joel","last_name":"Embiid"}},
+          {"pts":2,"player":{"id":2,"first_name":"Joel","last_name":"Embiid"}}]},
+          "visitor_team":{"abbreviation":"HOU","players":[]}}]})",
+       "duplicate (game_id, player_lookup) 20240115_HOU_PHI joelembiid (first at game #0 (20240115_HOU_PHI) "
+       "player joelembiid)"},
+      {R"({"data":[{"date":"2024-01-15","postseason":"no","home_team":{"abbreviation":"PHI","players":[]},
+          "visitor_team":{"abbreviation":"HOU","players":[]}}]})",
+       "field postseason value '\"no\"'"},
+      {R"({"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[]},
+          "visitor_team":{"abbreviation":"PHI","players":[]}}]})",
+       "field visitor_team.abbreviation value 'PHI'"},
+  };
+  for (const auto& [json, expect] : game_cases) {
+    std::string m = data_error_of([&] { parse_bdl_box_scores(json, "box.json"); });
+    ++tried;
+    EXPECT_NE(m.find(expect), std::string::npos) << m;
+  }
+  // Shot chart: a second PLAYER_ID for an existing player-game, a second name for a PLAYER_ID,
+  // non-positive or non-integer ids, and more than 100 attempts for one player in one game.
+  std::string ok = kShotHeader;
+  ok += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
+  const std::vector<std::pair<std::string, std::string>> shot_cases = {
+      {shot("Miami Heat", "999", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "shots.csv line 3 field PLAYER_ID value '999' (date 2023-11-03): player bamadebayo already shot with PLAYER_ID "
+       "1628389 in game 20231103_WAS_MIA (line 2)"},
+      {shot("Miami Heat", "1628389", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "line 3 field PLAYER_NAME value 'Tyler Herro' (date 2023-11-03): PLAYER_ID 1628389 shot as 'bamadebayo'"},
+      {shot("Miami Heat", "0", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "line 3 field PLAYER_ID value '0'"},
+      {shot("Miami Heat", "1e300", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "line 3 field PLAYER_ID value '1e300' (date 2023-11-03): not an integer"},
+      {shot("Miami Heat", "99999999999999999999", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE",
+            "2PT Field Goal", "Restricted Area"),
+       "integer out of range"},
+      {shot("Miami Heat", "-7", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "line 3 field PLAYER_ID value '-7'"},
+      {shot("Miami Heat", "5", "Tyler Herro", "02-30-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "line 3 field GAME_DATE value '02-30-2023': not a calendar date"},
+      {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "22300003", "MIA", "MIA", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "field AWAY_TEAM value 'MIA'"},
+      {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "2230000300001", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+       "field GAME_ID value '2230000300001'"},
+  };
+  for (const auto& [row, expect] : shot_cases) {
+    std::string m = data_error_of([&] { parse_shot_chart(ok + row, "shots.csv"); });
+    ++tried;
+    EXPECT_NE(m.find(expect), std::string::npos) << m;
+  }
+  std::string flood = ok;
+  for (int i = 0; i < 100; ++i) {
+    flood += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "FALSE", "2PT Field Goal", "Restricted Area");
+  }
+  std::string m = data_error_of([&] { parse_shot_chart(flood, "shots.csv"); });
+  ++tried;
+  EXPECT_NE(m.find("line 102 field PLAYER_ID value '1628389' (date 2023-11-03): player bamadebayo has more than 100"),
+            std::string::npos)
+      << m;
+  // Schedule: bad status, week and score values; duplicate ids and duplicate games.
+  auto sched = [](const std::string& games) { return R"({"leagueSchedule":{"gameDates":[{"gameDate":"11/01/2024","games":[)" + games + "]}]}}"; };
+  const std::string g1 = game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3);
+  const std::vector<std::pair<std::string, std::string>> sched_cases = {
+      {game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 9),
+       "s.json game #0 (20241101/BOSNYK) field gameStatus value '9' (date 2024-11-01)"},
+      {game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 99, 3), "field weekNumber value '99'"},
+      {[&] {
+         std::string x = g1;
+         x.replace(x.find(R"("score":110)"), 11, R"("score":-4)");
+         return x;
+       }(),
+       "s.json game #0 (20241101/BOSNYK) homeTeam field score value '-4' (date 2024-11-01)"},
+      {[&] {
+         std::string x = g1;
+         x.replace(x.find(R"("score":110)"), 11, R"("score":1e300)");
+         return x;
+       }(),
+       "field score value '1e+300'"},
+      {g1 + "," + game_json("0022400101", "20241101/MIAATL", "ATL", "MIA", "", "", "Week 2", 2, 3),
+       "s.json game #1 (20241101/MIAATL) (date 2024-11-01): duplicate gameId 0022400101 (first at game #0"},
+      {g1 + "," + game_json("0022400102", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3),
+       "duplicate game (date, away, home) 20241101_BOS_NYK"},
+  };
+  for (const auto& [games, expect] : sched_cases) {
+    std::string msg = data_error_of([&] { parse_nbacom_schedule(sched(games), "s.json"); });
+    ++tried;
+    EXPECT_NE(msg.find(expect), std::string::npos) << msg;
+  }
+  std::cout << "[ bad inputs tried ] " << tried << "\n";
+  EXPECT_GE(tried, 40);
+}
+
+// Finding 6: past seasons' shot charts reuse one GAME_ID for different games. Each game is kept
+// apart by date and teams (the legacy game_id), the NBA id stays an attribute, and every clash is a
+// data-quality warning; the file imports.
+TEST(ImportTrust, Finding6_ReusedGameIdKeepsEveryGameApart) {
+  std::string csv = kShotHeader;
+  csv += shot("Denver Nuggets", "203999", "Nikola Jokic", "10-24-2023", "22300001", "DEN", "LAL", "TRUE", "2PT Field Goal", "Restricted Area");
+  csv += shot("Los Angeles Lakers", "2544", "LeBron James", "10-24-2023", "22300001", "DEN", "LAL", "FALSE", "3PT Field Goal", "Left Corner 3");
+  // The same GAME_ID for a different game the next day, and for another game the same day.
+  csv += shot("Boston Celtics", "1628369", "Jayson Tatum", "10-25-2023", "22300001", "NYK", "BOS", "TRUE", "3PT Field Goal", "Above the Break 3");
+  csv += shot("Phoenix Suns", "1626164", "Devin Booker", "10-24-2023", "22300001", "PHX", "GSW", "TRUE", "2PT Field Goal", "Mid-Range");
+  // One game (DEN-LAL) seen again under a second GAME_ID.
+  csv += shot("Denver Nuggets", "203999", "Nikola Jokic", "10-24-2023", "22300077", "DEN", "LAL", "TRUE", "2PT Field Goal", "Mid-Range");
+  ShotChartImport imp = parse_shot_chart(csv, "old_season.csv");
+  ASSERT_EQ(imp.games.size(), 3u);
+  EXPECT_EQ(imp.games[0].date_id(), "20231024_GSW_PHX");
+  EXPECT_EQ(imp.games[1].date_id(), "20231024_LAL_DEN");
+  EXPECT_EQ(imp.games[2].date_id(), "20231025_BOS_NYK");
+  for (const Game& g : imp.games) EXPECT_EQ(g.nba_game_id, "0022300001");
+  ASSERT_EQ(imp.warnings.size(), 2u);
+  EXPECT_NE(imp.warnings[0].find("old_season.csv: GAME_ID 0022300001 is used by 3 different games: 20231024_GSW_PHX "
+                                 "(line 5), 20231024_LAL_DEN (line 2), 20231025_BOS_NYK (line 4)"),
+            std::string::npos)
+      << imp.warnings[0];
+  EXPECT_NE(imp.warnings[1].find("game 20231024_LAL_DEN appears under 2 GAME_IDs"), std::string::npos) << imp.warnings[1];
+  // Jokic's two rows are one player-game (2 attempts), in the DEN-LAL game.
+  const Table& pz = imp.player_zones;
+  ASSERT_EQ(pz.num_rows(), 4u);
+  for (size_t r = 0; r < pz.num_rows(); ++r) {
+    EXPECT_EQ(pz.get_text(r, "nba_game_id"), "0022300001");
+    if (pz.get_text(r, "player_lookup") == "nikolajokic") {
+      EXPECT_EQ(pz.get_text(r, "game_id"), "20231024_LAL_DEN");
+      EXPECT_EQ(*pz.get_int(r, "paint_attempts") + *pz.get_int(r, "mid_range_attempts"), 2);
+    }
+  }
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  ImportReport rep = write_shot_chart(*wh, imp);
+  EXPECT_EQ(rep.rows.at("nba_raw.nbac_schedule"), 3);
+  EXPECT_EQ(rep.warnings.size(), 2u);
+  Schedule back = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  EXPECT_EQ(back.games().size(), 3u);
+  EXPECT_EQ(back.games_on(Date::parse("2023-10-24")).size(), 2u);
+  EXPECT_EQ(wh->read(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).num_rows(), 4u);  // offenses: DEN, LAL, BOS, PHX
+}
+
+TEST(ImportTrust, HeaderOnlyFileWarnsAndWritesNothing) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  ImportReport rep = write_shot_chart(*wh, parse_shot_chart(kShotHeader, "empty.csv"));
+  ASSERT_EQ(rep.warnings.size(), 1u);
+  EXPECT_NE(rep.warnings[0].find("no rows to import"), std::string::npos);
+  EXPECT_EQ(rep.rows.at("nba_raw.player_shot_zones"), 0);
+  rep = write_bdl(*wh, parse_bdl_box_scores(R"({"data":[]})", "empty.json"));
+  ASSERT_EQ(rep.warnings.size(), 1u);
+  EXPECT_FALSE(wh->has_table(catalog::get("nba_raw.bdl_player_boxscores")));
+}
+
+TEST(ImportValidate, MinutesIntsAndKeys) {
+  RowRef at("f.csv", "line 7", "2024-01-15");
+  EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "34"), 34.0);
+  EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "34:30"), 34.5);
+  EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "0:00"), 0.0);
+  EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "12.5"), 12.5);
+  for (const char* bad : {"", ":", "34:", ":30", "34:5", "3a", "34:30:00", "1e2", "-1", " 34", "70:01", "NaN"}) {
+    std::string m = data_error_of([&] { parse_minutes(at, "MIN", bad); });
+    EXPECT_NE(m.find(std::string("f.csv line 7 field MIN value '") + bad + "' (date 2024-01-15)"), std::string::npos) << m;
+  }
+  EXPECT_EQ(parse_int(at, "N", "42", Limits{0, 50}), 42);
+  EXPECT_THROW(parse_int(at, "N", "4 2", Limits{0, 50}), DataError);
+  EXPECT_THROW(parse_int(at, "N", "+4", Limits{0, 50}), DataError);
+  EXPECT_THROW(check_int(at, "N", std::numeric_limits<double>::quiet_NaN(), Limits{0, 50}), DataError);
+  EXPECT_THROW(check_int(at, "N", -std::numeric_limits<double>::infinity(), Limits{0, 50}), DataError);
+  EXPECT_EQ(check_int(at, "N", 50.0, Limits{0, 50}), 50);
+  EXPECT_THROW(check_real(at, "P", 1.0000001, limits::kFraction), DataError);
+  EXPECT_NO_THROW(check_makes(at, "FGM", 3, "FGA", 3));
+  UniqueKeys keys("(game_id, player_lookup)");
+  keys.claim(at, "g1 p1");
+  std::string m = data_error_of([&] { keys.claim(RowRef("f.csv", "line 9"), "g1 p1"); });
+  EXPECT_EQ(m, "f.csv line 9: duplicate (game_id, player_lookup) g1 p1 (first at line 7)");
+  Table t(catalog::get("nba_raw.player_shot_zones"), {"game_id", "game_date", "player_lookup"});
+  t.resize(2);
+  for (size_t r = 0; r < 2; ++r) {
+    t.set(r, "game_id", "g");
+    t.set(r, "game_date", Date::parse("2024-01-15"));
+    t.set(r, "player_lookup", "p");
+  }
+  m = data_error_of([&] { require_unique_keys(t, "x.csv"); });
+  EXPECT_EQ(m, "x.csv: nba_raw.player_shot_zones rows 0 and 1 share the key (game_id=g, player_lookup=p) (date 2024-01-15)");
 }

@@ -1,5 +1,8 @@
 #include "nbaprops/core/schema.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "nbaprops/core/error.hpp"
 
 namespace nbaprops {
@@ -33,7 +36,32 @@ const char* type_name(ColumnType t) noexcept {
 std::string TableSchema::dataset() const { return name.substr(0, name.find('.')); }
 std::string TableSchema::table() const { return name.substr(name.find('.') + 1); }
 
+void TableSchema::build_index() {
+  by_name.clear();
+  for (size_t i = 0; i < columns.size(); ++i) by_name.emplace(columns[i].name, static_cast<int>(i));
+}
+
 int TableSchema::index_of(std::string_view column) const noexcept {
+  if (!by_name.empty()) {
+    // Hot loops look columns up by literal names: a per-thread memo keyed by (schema, name address)
+    // gives a candidate index, confirmed by comparing the name itself (so a reused address can
+    // never return another column).
+    struct Slot {
+      const TableSchema* schema = nullptr;
+      const char* name = nullptr;
+      int idx = -1;
+    };
+    thread_local std::array<Slot, 1024> memo{};
+    const auto a = reinterpret_cast<uintptr_t>(column.data()), b = reinterpret_cast<uintptr_t>(this);
+    Slot& slot = memo[((a >> 3) ^ (a >> 13) ^ (b >> 5)) & (memo.size() - 1)];
+    if (slot.schema == this && slot.name == column.data() && columns[static_cast<size_t>(slot.idx)].name == column) {
+      return slot.idx;
+    }
+    auto it = by_name.find(column);
+    if (it == by_name.end()) return -1;
+    slot = Slot{this, column.data(), it->second};
+    return it->second;
+  }
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].name == column) return static_cast<int>(i);
   }
@@ -51,9 +79,13 @@ const ColumnDef& TableSchema::column(std::string_view c) const { return columns[
 namespace catalog {
 
 const std::vector<TableSchema>& all() {
-  static const std::vector<TableSchema> tables = {
+  static const std::vector<TableSchema> tables = [] {
+    std::vector<TableSchema> t = {
 #include "core/catalog_data.inc"
-  };
+    };
+    for (auto& s : t) s.build_index();
+    return t;
+  }();
   return tables;
 }
 

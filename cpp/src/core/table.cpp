@@ -1,23 +1,72 @@
 #include "nbaprops/core/table.hpp"
 
 #include <openssl/evp.h>
+#include <tbb/parallel_for.h>
 
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <mutex>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
 
 namespace nbaprops {
 
+namespace {
+
+/// The process-wide string pool: sharded node-based sets (element addresses are stable).
+class TextPool {
+ public:
+  const std::string* intern(std::string_view s) {
+    const size_t h = std::hash<std::string_view>{}(s);
+    Shard& shard = shards_[h % kShards];
+    std::lock_guard lock(shard.mu);
+    auto it = shard.set.find(s);
+    if (it == shard.set.end()) it = shard.set.emplace(s).first;
+    return &*it;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_set<std::string, Hash, std::equal_to<>> set;
+  };
+  static constexpr size_t kShards = 64;
+  std::array<Shard, kShards> shards_;
+};
+
+TextPool& pool() {
+  static TextPool* p = new TextPool();  // never destroyed: cells may outlive static destruction order
+  return *p;
+}
+
+[[noreturn]] void storage_mismatch(const char* what, Storage s) {
+  throw ConfigError(std::string("cannot ") + what + " a " +
+                    (s == Storage::kText ? "text" : s == Storage::kInt ? "integer" : "real") + " column");
+}
+
+}  // namespace
+
+const std::string* intern(std::string_view s) { return pool().intern(s); }
+
+const std::string* Column::empty_text() noexcept {
+  static const std::string* const empty = intern("");
+  return empty;
+}
+
 std::optional<int64_t> Column::get_int(size_t row) const {
   if (valid_[row] == 0) return std::nullopt;
   switch (storage_) {
     case Storage::kInt: return ints_[row];
     case Storage::kReal: return static_cast<int64_t>(reals_[row]);
-    case Storage::kText: return std::nullopt;
+    case Storage::kText: storage_mismatch("read an integer from", storage_);
   }
   return std::nullopt;
 }
@@ -27,14 +76,15 @@ std::optional<double> Column::get_real(size_t row) const {
   switch (storage_) {
     case Storage::kInt: return static_cast<double>(ints_[row]);
     case Storage::kReal: return reals_[row];
-    case Storage::kText: return std::nullopt;
+    case Storage::kText: storage_mismatch("read a number from", storage_);
   }
   return std::nullopt;
 }
 
 std::optional<std::string> Column::get_text(size_t row) const {
-  if (valid_[row] == 0 || storage_ != Storage::kText) return std::nullopt;
-  return texts_[row];
+  if (storage_ != Storage::kText) storage_mismatch("read text from", storage_);
+  if (valid_[row] == 0) return std::nullopt;
+  return *texts_[row];
 }
 
 void Column::set_int(size_t row, int64_t v) {
@@ -43,7 +93,7 @@ void Column::set_int(size_t row, int64_t v) {
   } else if (storage_ == Storage::kReal) {
     reals_[row] = static_cast<double>(v);
   } else {
-    texts_[row] = std::to_string(v);
+    storage_mismatch("set an integer on", storage_);
   }
   valid_[row] = 1;
 }
@@ -58,14 +108,14 @@ void Column::set_real(size_t row, double v) {
   } else if (storage_ == Storage::kInt) {
     ints_[row] = static_cast<int64_t>(v);
   } else {
-    texts_[row] = std::to_string(v);
+    storage_mismatch("set a number on", storage_);
   }
   valid_[row] = 1;
 }
 
-void Column::set_text(size_t row, std::string v) {
-  NBAPROPS_ASSERT(storage_ == Storage::kText);
-  texts_[row] = std::move(v);
+void Column::set_text_ptr(size_t row, const std::string* interned) {
+  if (storage_ != Storage::kText) storage_mismatch("set text on", storage_);
+  texts_[row] = interned;
   valid_[row] = 1;
 }
 
@@ -74,7 +124,7 @@ void Column::resize(size_t rows) {
   switch (storage_) {
     case Storage::kInt: ints_.resize(rows, 0); break;
     case Storage::kReal: reals_.resize(rows, 0.0); break;
-    case Storage::kText: texts_.resize(rows); break;
+    case Storage::kText: texts_.resize(rows, empty_text()); break;
   }
 }
 
@@ -110,14 +160,16 @@ Table::Table(const TableSchema& schema, const std::vector<std::string>& columns)
     }
   }
   columns_.reserve(names_.size());
-  for (int idx : schema_idx_) columns_.emplace_back(storage_of(schema.columns[idx].type));
+  col_of_schema_.assign(schema.columns.size(), -1);
+  for (size_t i = 0; i < schema_idx_.size(); ++i) {
+    columns_.emplace_back(storage_of(schema.columns[schema_idx_[i]].type));
+    col_of_schema_[schema_idx_[i]] = static_cast<int>(i);
+  }
 }
 
 int Table::index_of(std::string_view name) const noexcept {
-  for (size_t i = 0; i < names_.size(); ++i) {
-    if (names_[i] == name) return static_cast<int>(i);
-  }
-  return -1;
+  const int s = schema_->index_of(name);
+  return s < 0 ? -1 : col_of_schema_[static_cast<size_t>(s)];
 }
 
 size_t Table::require(std::string_view name) const {
@@ -157,7 +209,7 @@ void Table::append(const Table& other) {
       switch (src.storage()) {
         case Storage::kInt: dst.set_int(base + r, src.int_at(r)); break;
         case Storage::kReal: dst.set_real(base + r, src.real_at(r)); break;
-        case Storage::kText: dst.set_text(base + r, src.text_at(r)); break;
+        case Storage::kText: dst.set_text_ptr(base + r, src.text_ptr(r)); break;
       }
     }
   }
@@ -295,20 +347,39 @@ std::string sha256_hex(std::string_view bytes) {
   return out;
 }
 
-std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
-  std::map<std::string, size_t> sorted;
-  for (const auto& f : fields) sorted.emplace(f, table.require(f));
-  std::string json = "{";
-  bool first = true;
-  for (const auto& [name, idx] : sorted) {
-    if (!first) json += ", ";
-    first = false;
-    json += nlohmann::json(name).dump();
-    json += ": ";
-    json += json_value(table, row, idx);
+namespace {
+
+/// The hash fields of a table, sorted by name (as json.dumps(sort_keys=True)), with their JSON keys.
+struct HashPlan {
+  std::vector<std::pair<std::string, size_t>> fields;  // "\"name\": " → column index
+  HashPlan(const Table& table, const std::vector<std::string>& names) {
+    std::map<std::string, size_t> sorted;
+    for (const auto& f : names) sorted.emplace(f, table.require(f));
+    for (const auto& [name, idx] : sorted) fields.emplace_back(nlohmann::json(name).dump() + ": ", idx);
   }
-  json += "}";
-  return sha256_hex(json).substr(0, 16);
+  [[nodiscard]] std::string hash(const Table& table, size_t row) const {
+    std::string json = "{";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) json += ", ";
+      json += fields[i].first;
+      json += json_value(table, row, fields[i].second);
+    }
+    json += "}";
+    return sha256_hex(json).substr(0, 16);
+  }
+};
+
+}  // namespace
+
+std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
+  return HashPlan(table, fields).hash(table, row);
+}
+
+void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
+  const size_t h = t.require("data_hash");
+  const HashPlan plan(t, fields);
+  Column& out = t.col(h);
+  tbb::parallel_for(size_t{0}, t.num_rows(), [&](size_t r) { out.set_text(r, plan.hash(t, r)); });
 }
 
 }  // namespace nbaprops

@@ -1,5 +1,8 @@
-// balldontlie box scores → nba_raw.bdl_player_boxscores, and the warehouse writers of all imports.
+// balldontlie box scores → nba_raw.bdl_player_boxscores.
 #include <algorithm>
+#include <array>
+#include <climits>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
@@ -8,6 +11,7 @@
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/importers/importers.hpp"
+#include "nbaprops/importers/validate.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::importers {
@@ -19,14 +23,74 @@ using nlohmann::json;
 // rows (the same convention as Schedule::to_table()).
 constexpr const char* kLoadStamp = "1970-01-01T00:00:00Z";
 
-struct BdlLine {
+/// One balldontlie stat: JSON key, column, limits, and whether it is a fraction (else a count).
+struct StatSpec {
+  const char* key;
+  const char* column;
+  Limits limits;
+  bool real;
+};
+
+constexpr StatSpec kStats[] = {
+    {"pts", "points", limits::kPoints, false},
+    {"ast", "assists", limits::kPlayerCount, false},
+    {"reb", "rebounds", limits::kPlayerCount, false},
+    {"oreb", "offensive_rebounds", limits::kPlayerCount, false},
+    {"dreb", "defensive_rebounds", limits::kPlayerCount, false},
+    {"stl", "steals", limits::kPlayerCount, false},
+    {"blk", "blocks", limits::kPlayerCount, false},
+    {"turnover", "turnovers", limits::kPlayerCount, false},
+    {"pf", "personal_fouls", limits::kFouls, false},
+    {"fgm", "field_goals_made", limits::kPlayerCount, false},
+    {"fga", "field_goals_attempted", limits::kPlayerCount, false},
+    {"fg_pct", "field_goal_pct", limits::kFraction, true},
+    {"fg3m", "three_pointers_made", limits::kPlayerCount, false},
+    {"fg3a", "three_pointers_attempted", limits::kPlayerCount, false},
+    {"fg3_pct", "three_point_pct", limits::kFraction, true},
+    {"ftm", "free_throws_made", limits::kPlayerCount, false},
+    {"fta", "free_throws_attempted", limits::kPlayerCount, false},
+    {"ft_pct", "free_throw_pct", limits::kFraction, true},
+};
+constexpr size_t kNumStats = sizeof(kStats) / sizeof(kStats[0]);
+
+/// (makes, attempts) pairs by index into kStats: FG, 3P, FT, 3PM ≤ FGM, 3PA ≤ FGA.
+constexpr std::pair<size_t, size_t> kMakes[] = {{9, 10}, {12, 13}, {15, 16}, {12, 9}, {13, 10}};
+
+/// A checked number of a JSON member: nullopt when absent or null.
+std::optional<double> number_of(const RowRef& at, const json& obj, const char* key, Limits lim, bool real) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    at.fail(key, it->dump(), "integer out of range");
+  }
+  if (it->is_number_integer()) return static_cast<double>(check_int(at, key, it->get<int64_t>(), lim));
+  if (it->is_number()) {
+    const double v = it->get<double>();
+    return real ? check_real(at, key, v, lim) : static_cast<double>(check_int(at, key, v, lim));
+  }
+  at.fail(key, it->dump(), "not a number");
+}
+
+std::string text_member(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+struct GameInfo {
   Date date;
-  std::string game_id;
+  std::string game_id, home, away, status;
+  std::optional<double> period, home_score, away_score;
+  bool postseason = false;
+};
+
+struct BdlLine {
+  const GameInfo* game;
   std::string team;
+  std::string full_name;
   std::string lookup;
-  const json* game;
-  const json* player;
-  bool home;
+  std::optional<double> player_id;
+  std::string jersey, position, minutes;
+  std::array<std::optional<double>, kNumStats> stats;
 };
 
 }  // namespace
@@ -35,8 +99,8 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
   json root;
   try {
     root = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw DataError(source_name + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const json::exception& e) {
+    throw DataError(source_name + ": malformed JSON: " + e.what());
   }
   const json* games = &root;
   if (root.is_object()) {
@@ -46,125 +110,113 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
   }
   if (!games->is_array()) throw DataError(source_name + ": data is not a list");
 
+  std::vector<GameInfo> infos(games->size());
   std::vector<BdlLine> lines;
+  UniqueKeys keys("(game_id, player_lookup)");
   for (size_t gi = 0; gi < games->size(); ++gi) {
     const json& g = (*games)[gi];
-    auto where = [&](const std::string& field, const std::string& extra = "") {
-      return source_name + " game #" + std::to_string(gi) + extra + " field " + field;
-    };
-    if (!g.is_object()) throw DataError(where("(game)") + ": not an object");
-    const std::string date_text = g.value("date", std::string());
-    Date date;
+    RowRef at(source_name, "game #" + std::to_string(gi));
+    if (!g.is_object()) at.fail("(game)", g.dump().substr(0, 40), "not an object");
+    GameInfo& info = infos[gi];
+    const std::string date_text = text_member(g, "date");
     try {
-      date = Date::parse(date_text.substr(0, std::min<size_t>(10, date_text.size())), "date");
+      info.date = Date::parse(date_text.substr(0, std::min<size_t>(10, date_text.size())), "date");
     } catch (const Error&) {
-      throw DataError(where("date") + ": expected YYYY-MM-DD, got '" + date_text + "'");
+      at.fail("date", date_text, "expected YYYY-MM-DD");
     }
+    at.set_date(info.date.iso());
     auto team_code = [&](const char* side) {
       auto it = g.find(side);
-      if (it == g.end() || !it->is_object()) throw DataError(where(side, " (" + date.iso() + ")") + ": missing");
-      std::string code = it->value("abbreviation", std::string());
-      if (!is_nba_tricode(code)) {
-        throw DataError(where(std::string(side) + ".abbreviation", " (" + date.iso() + ")") + ": not an NBA tricode: '" +
-                        code + "'");
-      }
+      if (it == g.end() || !it->is_object()) at.fail(side, "", "missing");
+      std::string code = text_member(*it, "abbreviation");
+      if (!is_nba_tricode(code)) at.fail(std::string(side) + ".abbreviation", code, "not an NBA tricode");
       return code;
     };
-    const std::string home = team_code("home_team");
-    const std::string away = team_code("visitor_team");
-    const std::string game_id = date.compact() + "_" + away + "_" + home;
+    info.home = team_code("home_team");
+    info.away = team_code("visitor_team");
+    if (info.home == info.away) at.fail("visitor_team.abbreviation", info.away, "same team as home_team");
+    info.game_id = info.date.compact() + "_" + info.away + "_" + info.home;
+    at = RowRef(source_name, "game #" + std::to_string(gi) + " (" + info.game_id + ")", info.date.iso());
+    info.status = text_member(g, "status");
+    info.period = number_of(at, g, "period", limits::kPeriod, false);
+    if (auto ps = g.find("postseason"); ps != g.end() && !ps->is_null()) {
+      if (!ps->is_boolean()) at.fail("postseason", ps->dump(), "expected true or false");
+      info.postseason = ps->get<bool>();
+    }
+    info.home_score = number_of(at, g, "home_team_score", limits::kTeamScore, false);
+    info.away_score = number_of(at, g, "visitor_team_score", limits::kTeamScore, false);
     for (const char* side : {"home_team", "visitor_team"}) {
       const json& team = g.at(side);
       auto players = team.find("players");
-      if (players == team.end() || !players->is_array()) {
-        throw DataError(where(std::string(side) + ".players", " (" + date.iso() + ")") + ": missing or not a list");
-      }
+      if (players == team.end() || !players->is_array()) at.fail(std::string(side) + ".players", "", "missing or not a list");
       for (size_t pi = 0; pi < players->size(); ++pi) {
         const json& p = (*players)[pi];
-        auto pl = p.find("player");
-        if (pl == p.end() || !pl->is_object()) {
-          throw DataError(where(std::string(side) + ".players[" + std::to_string(pi) + "].player", " (" + date.iso() + ")") +
-                          ": missing");
+        const std::string slot = std::string(side) + ".players[" + std::to_string(pi) + "]";
+        RowRef pat(source_name, at.row() + " " + slot, info.date.iso());
+        auto pl = p.is_object() ? p.find("player") : p.end();
+        if (!p.is_object() || pl == p.end() || !pl->is_object()) pat.fail("player", "", "missing");
+        BdlLine line;
+        line.game = &info;
+        line.team = std::string(side) == "home_team" ? info.home : info.away;
+        line.full_name = text_member(*pl, "first_name") + " " + text_member(*pl, "last_name");
+        line.lookup = player_lookup(line.full_name);
+        if (line.lookup.empty()) pat.fail("player.first_name", line.full_name, "empty player name");
+        pat = RowRef(source_name, at.row() + " player " + line.lookup, info.date.iso());
+        keys.claim(pat, info.game_id + " " + line.lookup);
+        line.player_id = number_of(pat, *pl, "id", limits::kId, false);
+        line.jersey = text_member(*pl, "jersey_number");
+        line.position = text_member(*pl, "position");
+        if (auto m = p.find("min"); m != p.end() && !m->is_null()) {
+          if (!m->is_string()) pat.fail("min", m->dump(), "expected minutes as text (MM or MM:SS)");
+          line.minutes = m->get<std::string>();
+          if (!line.minutes.empty()) parse_minutes(pat, "min", line.minutes);
         }
-        std::string full = pl->value("first_name", std::string()) + " " + pl->value("last_name", std::string());
-        std::string lookup = player_lookup(full);
-        if (lookup.empty()) {
-          throw DataError(where(std::string(side) + ".players[" + std::to_string(pi) + "].player.first_name",
-                                " (" + date.iso() + ")") + ": empty player name");
+        for (size_t k = 0; k < kNumStats; ++k) {
+          line.stats[k] = number_of(pat, p, kStats[k].key, kStats[k].limits, kStats[k].real);
         }
-        bool is_home = std::string(side) == "home_team";
-        lines.push_back({date, game_id, is_home ? home : away, std::move(lookup), &g, &p, is_home});
+        for (auto [m, a] : kMakes) {
+          if (line.stats[m] && line.stats[a]) {
+            check_makes(pat, kStats[m].key, static_cast<int64_t>(*line.stats[m]), kStats[a].key,
+                        static_cast<int64_t>(*line.stats[a]));
+          }
+        }
+        lines.push_back(std::move(line));
       }
     }
   }
   std::sort(lines.begin(), lines.end(), [](const BdlLine& a, const BdlLine& b) {
-    return std::tie(a.date, a.game_id, a.team, a.lookup) < std::tie(b.date, b.game_id, b.team, b.lookup);
+    return std::tie(a.game->date, a.game->game_id, a.team, a.lookup) <
+           std::tie(b.game->date, b.game->game_id, b.team, b.lookup);
   });
 
   Table t(catalog::get("nba_raw.bdl_player_boxscores"));
   t.resize(lines.size());
+  auto set_opt = [&](size_t r, const char* col, const std::optional<double>& v, bool real) {
+    if (!v) return t.set_null(r, col);
+    if (real) return t.set(r, col, *v);
+    t.set(r, col, static_cast<int64_t>(*v));
+  };
   for (size_t r = 0; r < lines.size(); ++r) {
     const BdlLine& l = lines[r];
-    const json& g = *l.game;
-    const json& p = *l.player;
-    const json& pl = p.at("player");
-    auto int_field = [&](const json& obj, const char* key, const char* col) {
-      auto it = obj.find(key);
-      if (it == obj.end() || it->is_null()) return t.set_null(r, col);
-      if (!it->is_number()) {
-        throw DataError(source_name + " game " + l.game_id + " (" + l.date.iso() + ") player " + l.lookup + " field " +
-                        key + ": not a number: " + it->dump());
-      }
-      t.set(r, col, static_cast<int64_t>(it->get<double>()));
-    };
-    auto real_field = [&](const json& obj, const char* key, const char* col) {
-      auto it = obj.find(key);
-      if (it == obj.end() || it->is_null()) return t.set_null(r, col);
-      if (!it->is_number()) {
-        throw DataError(source_name + " game " + l.game_id + " (" + l.date.iso() + ") player " + l.lookup + " field " +
-                        key + ": not a number: " + it->dump());
-      }
-      t.set(r, col, it->get<double>());
-    };
-    const std::string& home = l.home ? l.team : g.at("home_team").value("abbreviation", std::string());
-    const std::string& away = l.home ? g.at("visitor_team").value("abbreviation", std::string()) : l.team;
-    t.set(r, "game_id", l.game_id);
-    t.set(r, "game_date", l.date);
-    t.set(r, "season_year", season_of(l.date));
-    if (g.contains("status") && g["status"].is_string()) t.set(r, "game_status", g["status"].get<std::string>());
-    int_field(g, "period", "period");
-    t.set(r, "is_postseason", g.value("postseason", false));
-    t.set(r, "home_team_abbr", home);
-    t.set(r, "away_team_abbr", away);
-    int_field(g, "home_team_score", "home_team_score");
-    int_field(g, "visitor_team_score", "away_team_score");
+    const GameInfo& g = *l.game;
+    t.set(r, "game_id", g.game_id);
+    t.set(r, "game_date", g.date);
+    t.set(r, "season_year", season_of(g.date));
+    if (!g.status.empty()) t.set(r, "game_status", g.status);
+    set_opt(r, "period", g.period, false);
+    t.set(r, "is_postseason", g.postseason);
+    t.set(r, "home_team_abbr", g.home);
+    t.set(r, "away_team_abbr", g.away);
+    set_opt(r, "home_team_score", g.home_score, false);
+    set_opt(r, "away_team_score", g.away_score, false);
     t.set(r, "team_abbr", l.team);
-    t.set(r, "player_full_name", pl.value("first_name", std::string()) + " " + pl.value("last_name", std::string()));
+    t.set(r, "player_full_name", l.full_name);
     t.set(r, "player_lookup", l.lookup);
-    int_field(pl, "id", "bdl_player_id");
-    if (pl.contains("jersey_number") && pl["jersey_number"].is_string()) {
-      t.set(r, "jersey_number", pl["jersey_number"].get<std::string>());
-    }
-    if (pl.contains("position") && pl["position"].is_string()) t.set(r, "position", pl["position"].get<std::string>());
-    if (p.contains("min") && p["min"].is_string()) t.set(r, "minutes", p["min"].get<std::string>());
-    int_field(p, "pts", "points");
-    int_field(p, "ast", "assists");
-    int_field(p, "reb", "rebounds");
-    int_field(p, "oreb", "offensive_rebounds");
-    int_field(p, "dreb", "defensive_rebounds");
-    int_field(p, "stl", "steals");
-    int_field(p, "blk", "blocks");
-    int_field(p, "turnover", "turnovers");
-    int_field(p, "pf", "personal_fouls");
-    int_field(p, "fgm", "field_goals_made");
-    int_field(p, "fga", "field_goals_attempted");
-    real_field(p, "fg_pct", "field_goal_pct");
-    int_field(p, "fg3m", "three_pointers_made");
-    int_field(p, "fg3a", "three_pointers_attempted");
-    real_field(p, "fg3_pct", "three_point_pct");
-    int_field(p, "ftm", "free_throws_made");
-    int_field(p, "fta", "free_throws_attempted");
-    real_field(p, "ft_pct", "free_throw_pct");
+    set_opt(r, "bdl_player_id", l.player_id, false);
+    if (!l.jersey.empty()) t.set(r, "jersey_number", l.jersey);
+    if (!l.position.empty()) t.set(r, "position", l.position);
+    if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
+    for (size_t k = 0; k < kNumStats; ++k) set_opt(r, kStats[k].column, l.stats[k], kStats[k].real);
     t.set(r, "source_file_path", source_name);
     t.set(r, "created_at", kLoadStamp);
     t.set(r, "processed_at", kLoadStamp);
@@ -172,55 +224,10 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
   // The legacy DDL's hash inputs for this table.
   proc::fill_data_hash(t, {"game_id", "player_lookup", "points", "rebounds", "assists", "field_goals_made",
                            "field_goals_attempted"});
+  require_unique_keys(t, source_name);
   return t;
 }
 
 Table import_bdl_box_scores(const std::string& path) { return parse_bdl_box_scores(read_text_file(path), path); }
-
-namespace {
-
-std::vector<Date> partition_dates(const Table& t) {
-  std::set<Date> dates;
-  const std::string& col = t.schema().partition_column;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (auto d = t.get_date(r, col)) dates.insert(*d);
-  }
-  return {dates.begin(), dates.end()};
-}
-
-int64_t replace_covered(Warehouse& wh, const Table& rows, const std::vector<Date>& dates) {
-  wh.ensure_table(rows.schema());
-  wh.replace_partitions(rows.schema(), dates, rows);
-  return static_cast<int64_t>(rows.num_rows());
-}
-
-}  // namespace
-
-std::map<std::string, int64_t> write_schedule(Warehouse& wh, const Schedule& s) {
-  Table t = s.to_table();
-  std::set<Date> dates;
-  for (const Game& g : s.games()) dates.insert(g.date);
-  return {{t.schema().name, replace_covered(wh, t, {dates.begin(), dates.end()})}};
-}
-
-std::map<std::string, int64_t> write_shot_chart(Warehouse& wh, const ShotChartImport& imp) {
-  // The covered dates are the games' dates: a date with a game but (absurdly) no shots still gets
-  // its partitions cleared, so a rerun never leaves stale rows behind.
-  std::set<Date> covered;
-  for (const Game& g : imp.games) covered.insert(g.date);
-  const std::vector<Date> dates(covered.begin(), covered.end());
-  std::map<std::string, int64_t> out = write_schedule(wh, Schedule(imp.games));
-  for (const Table* t : {&imp.player_zones, &imp.team_zones_allowed, &imp.gamebook}) {
-    out[t->schema().name] = replace_covered(wh, *t, dates);
-  }
-  return out;
-}
-
-std::map<std::string, int64_t> write_bdl(Warehouse& wh, const Table& rows) {
-  if (rows.schema().name != "nba_raw.bdl_player_boxscores") {
-    throw ConfigError("write_bdl expects nba_raw.bdl_player_boxscores rows, got " + rows.schema().name);
-  }
-  return {{rows.schema().name, replace_covered(wh, rows, partition_dates(rows))}};
-}
 
 }  // namespace nbaprops::importers

@@ -11,6 +11,7 @@
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/importers/importers.hpp"
+#include "nbaprops/importers/validate.hpp"
 
 namespace nbaprops::importers {
 namespace {
@@ -35,23 +36,22 @@ std::string text_of(const json& obj, const char* key) {
   return it->dump();
 }
 
-/// Integer member (numbers or numeric strings); nullopt when absent or not numeric.
-std::optional<int64_t> int_of(const json& obj, const char* key) {
+/// Checked integer member (a number or a numeric string); nullopt when absent, null or "".
+/// @throws DataError (via @p at) for anything else or a value outside @p lim.
+std::optional<int64_t> int_of(const RowRef& at, const json& obj, const char* key, Limits lim) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<int64_t>();
-  if (it->is_number_float()) return static_cast<int64_t>(it->get<double>());
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    at.fail(key, it->dump(), "integer out of range");
+  }
+  if (it->is_number_integer()) return check_int(at, key, it->get<int64_t>(), lim);
+  if (it->is_number()) return check_int(at, key, it->get<double>(), lim);
   if (it->is_string()) {
     const std::string s = it->get<std::string>();
     if (s.empty()) return std::nullopt;
-    try {
-      size_t used = 0;
-      int64_t v = std::stoll(s, &used);
-      if (used == s.size()) return v;
-    } catch (const std::exception&) {
-    }
+    return parse_int(at, key, s, lim);
   }
-  return std::nullopt;
+  at.fail(key, it->dump(), "not a number");
 }
 
 int digits(std::string_view s, size_t pos, size_t len) {
@@ -112,10 +112,10 @@ std::string tricode_of(const json& g, const char* team_key, const char* flat_key
   return text_of(g, flat_key);
 }
 
-std::optional<int> score_of(const json& g, const char* team_key) {
+std::optional<int> score_of(const RowRef& at, const json& g, const char* team_key) {
   auto it = g.find(team_key);
   if (it == g.end() || !it->is_object()) return std::nullopt;
-  auto v = int_of(*it, "score");
+  auto v = int_of(RowRef(at.source(), at.row() + " " + team_key, at.date()), *it, "score", limits::kTeamScore);
   if (!v) return std::nullopt;
   return static_cast<int>(*v);
 }
@@ -125,6 +125,8 @@ struct Parser {
   ScheduleImport out;
   int64_t index = 0;  // game position in the file (0-based), for messages
   int64_t non_nba_warned = 0;
+  UniqueKeys ids{"gameId"};
+  UniqueKeys codes{"game (date, away, home)"};
 
   void game(const json& g, const std::string& outer_date, const char* date_field) {
     const int64_t at = index++;
@@ -162,24 +164,22 @@ struct Parser {
       throw DataError(source + " game #" + std::to_string(at) + " (" + code + ") field " + field +
                       ": unreadable date '" + date_text + "'");
     }
+    const RowRef ref(source, "game #" + std::to_string(at) + " (" + code + ")", date->iso());
     Game out_game;
     out_game.nba_game_id = text_of(g, "gameId");
-    if (out_game.nba_game_id.empty()) {
-      throw DataError(source + " game #" + std::to_string(at) + " (" + code + ", " + date->iso() +
-                      ") field gameId: missing");
-    }
+    if (out_game.nba_game_id.empty()) ref.fail("gameId", "", "missing");
     out_game.date = *date;
     out_game.season = season_of(*date);
     out_game.home = home;
     out_game.away = away;
     const std::string label = text_of(g, "gameLabel");
     const std::string sub_label = text_of(g, "gameSubLabel");
-    out_game.type = classify(label, sub_label, text_of(g, "weekName"), int_of(g, "weekNumber"));
+    out_game.type = classify(label, sub_label, text_of(g, "weekName"), int_of(ref, g, "weekNumber", Limits{0, 60}));
     out_game.label = label;
     const std::string cup_text = lower(label + " " + text_of(g, "gameSubtype"));
     out_game.is_cup = contains(cup_text, "cup") || contains(cup_text, "in-season");
     const std::string status_text = text_of(g, "gameStatusText");
-    const int64_t status = int_of(g, "gameStatus").value_or(1);
+    const int64_t status = int_of(ref, g, "gameStatus", Limits{1, 3}).value_or(1);
     if (contains(status_text, "PPD") || contains(status_text, "Postponed") || text_of(g, "postponedStatus") == "Y") {
       out_game.status = GameStatus::kPostponed;
     } else if (status == 3) {
@@ -190,9 +190,12 @@ struct Parser {
       out_game.status = GameStatus::kScheduled;
     }
     if (out_game.status == GameStatus::kFinal || out_game.status == GameStatus::kLive) {
-      out_game.home_score = score_of(g, "homeTeam");
-      out_game.away_score = score_of(g, "awayTeam");
+      out_game.home_score = score_of(ref, g, "homeTeam");
+      out_game.away_score = score_of(ref, g, "awayTeam");
     }
+    ids.claim(ref, out_game.nba_game_id);
+    // Two counted games of the same teams on one date cannot both be real (All-Star events may).
+    if (out_game.counts()) codes.claim(ref, out_game.date_id());
     out.games.push_back(std::move(out_game));
   }
 };
@@ -220,8 +223,8 @@ ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::st
   json root;
   try {
     root = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw DataError(source_name + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const json::exception& e) {
+    throw DataError(source_name + ": malformed JSON: " + e.what());
   }
   Parser p{source_name, {}};
   const json* ls = &root;
@@ -253,7 +256,8 @@ ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::st
     throw DataError(source_name + ": neither leagueSchedule.gameDates[] nor games[] found");
   }
   if (p.non_nba_warned > 0) {
-    NBAPROPS_LOG_WARN << source_name << ": dropped " << p.non_nba_warned << " games with a non-NBA tricode";
+    p.out.warnings.push_back(source_name + ": dropped " + std::to_string(p.non_nba_warned) +
+                             " games with a non-NBA tricode");
   }
   return std::move(p.out);
 }

@@ -10,6 +10,7 @@
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/importers/csv.hpp"
 #include "nbaprops/importers/importers.hpp"
+#include "nbaprops/importers/validate.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::importers {
@@ -33,8 +34,9 @@ struct ZoneCounts {
 };
 
 struct PlayerGame {
-  std::string nba_game_id;
+  std::string game_key;  // YYYYMMDD_AWAY_HOME
   int64_t player_id = 0;
+  int64_t first_line = 0;
   std::string name;
   std::string lookup;
   std::string team;
@@ -42,40 +44,34 @@ struct PlayerGame {
   ZoneCounts zones;
 };
 
-/// Row context for error messages: "file line N field F (date D)".
-struct RowCtx {
-  const std::string& source;
-  int64_t line;
-  std::string date;  // ISO once known
-  [[noreturn]] void fail(std::string_view field, const std::string& what) const {
-    std::string msg = source + " line " + std::to_string(line) + " field " + std::string(field);
-    if (!date.empty()) msg += " (date " + date + ")";
-    throw DataError(msg + ": " + what);
-  }
+/// One game of the file, keyed by date and teams; the NBA id is an attribute.
+struct GameSeen {
+  Game game;
+  int64_t first_line = 0;
 };
 
-Date parse_mm_dd_yyyy(const std::string& s, const RowCtx& ctx) {
+Date parse_mm_dd_yyyy(const std::string& s, const RowRef& at) {
   auto num = [&](size_t pos, size_t len) {
     int v = 0;
     for (size_t i = pos; i < pos + len; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(s[i]))) ctx.fail("GAME_DATE", "expected MM-DD-YYYY, got '" + s + "'");
+      if (!std::isdigit(static_cast<unsigned char>(s[i]))) at.fail("GAME_DATE", s, "expected MM-DD-YYYY");
       v = v * 10 + (s[i] - '0');
     }
     return v;
   };
-  if (s.size() != 10 || s[2] != '-' || s[5] != '-') ctx.fail("GAME_DATE", "expected MM-DD-YYYY, got '" + s + "'");
+  if (s.size() != 10 || s[2] != '-' || s[5] != '-') at.fail("GAME_DATE", s, "expected MM-DD-YYYY");
   int m = num(0, 2), d = num(3, 2), y = num(6, 4);
   try {
     return Date::from_ymd(y, m, d);
   } catch (const Error&) {
-    ctx.fail("GAME_DATE", "not a calendar date: '" + s + "'");
+    at.fail("GAME_DATE", s, "not a calendar date");
   }
 }
 
-std::string pad_game_id(const std::string& raw, const RowCtx& ctx) {
+std::string pad_game_id(const std::string& raw, const RowRef& at) {
   if (raw.empty() || raw.size() > 10 ||
       !std::all_of(raw.begin(), raw.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    ctx.fail("GAME_ID", "expected up to 10 digits, got '" + raw + "'");
+    at.fail("GAME_ID", raw, "expected up to 10 digits");
   }
   return std::string(10 - raw.size(), '0') + raw;
 }
@@ -107,39 +103,46 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
                       Table(catalog::get("nba_raw.team_shot_zones_allowed")),
                       Table(catalog::get("nba_raw.nbac_gamebook_player_stats")),
                       {},
-                      0};
-  std::map<std::string, Game> games;                                   // by nba_game_id
-  std::map<std::pair<std::string, int64_t>, PlayerGame> player_games;  // (nba_game_id, PLAYER_ID)
-  std::map<std::string, std::string> team_cache;                       // TEAM_NAME → tricode
+                      0,
+                      source_name,
+                      {}};
+  // Games are keyed by date and teams (YYYYMMDD_AWAY_HOME, the legacy game_id): shot charts of some
+  // past seasons reuse one GAME_ID for several games, so the NBA id is only an attribute.
+  std::map<std::string, GameSeen> games;                                // by date_id
+  std::map<std::string, std::map<std::string, int64_t>> games_of_id;    // nba id → date_id → first line
+  std::map<std::string, std::map<std::string, int64_t>> ids_of_game;    // date_id → nba id → first line
+  std::map<std::pair<std::string, std::string>, PlayerGame> player_games;  // (date_id, player_lookup)
+  std::map<std::pair<std::string, int64_t>, std::string> lookup_of_id;     // (date_id, PLAYER_ID) → lookup
+  std::map<std::string, std::string> team_cache;                           // TEAM_NAME → tricode
 
   while (reader.next(f)) {
-    RowCtx ctx{source_name, reader.line(), ""};
+    RowRef at(source_name, "line " + std::to_string(reader.line()));
     if (f.size() != header.size()) {
-      ctx.fail(f.size() < header.size() ? header.name(f.size()) : "(extra)",
-               "expected " + std::to_string(header.size()) + " fields, got " + std::to_string(f.size()));
+      at.fail(f.size() < header.size() ? header.name(f.size()) : "(extra)", std::to_string(f.size()) + " fields",
+              "expected " + std::to_string(header.size()) + " fields, got " + std::to_string(f.size()));
     }
-    const Date date = parse_mm_dd_yyyy(f[c_date], ctx);
-    ctx.date = date.iso();
-    const std::string nba_game_id = pad_game_id(f[c_gid], ctx);
+    const Date date = parse_mm_dd_yyyy(f[c_date], at);
+    at.set_date(date.iso());
+    const std::string nba_game_id = pad_game_id(f[c_gid], at);
     const std::string& home = f[c_home];
     const std::string& away = f[c_away];
-    if (!is_nba_tricode(home)) ctx.fail("HOME_TEAM", "not an NBA tricode: '" + home + "'");
-    if (!is_nba_tricode(away)) ctx.fail("AWAY_TEAM", "not an NBA tricode: '" + away + "'");
-    if (home == away) ctx.fail("AWAY_TEAM", "same team as HOME_TEAM: '" + away + "'");
+    if (!is_nba_tricode(home)) at.fail("HOME_TEAM", home, "not an NBA tricode");
+    if (!is_nba_tricode(away)) at.fail("AWAY_TEAM", away, "not an NBA tricode");
+    if (home == away) at.fail("AWAY_TEAM", away, "same team as HOME_TEAM");
 
     auto cached = team_cache.find(f[c_team]);
     if (cached == team_cache.end()) cached = team_cache.emplace(f[c_team], tricode_from_team_name(f[c_team])).first;
     const std::string& team = cached->second;
-    if (team.empty()) ctx.fail("TEAM_NAME", "unknown team name '" + f[c_team] + "'");
+    if (team.empty()) at.fail("TEAM_NAME", f[c_team], "unknown team name");
     if (team != home && team != away) {
-      ctx.fail("TEAM_NAME", "'" + f[c_team] + "' (" + team + ") played in neither side of " + away + "@" + home);
+      at.fail("TEAM_NAME", f[c_team], team + " played in neither side of " + away + "@" + home);
     }
     const std::string& opponent = team == home ? away : home;
 
     bool made;
     if (f[c_made] == "TRUE" || f[c_made] == "True" || f[c_made] == "true" || f[c_made] == "1") made = true;
     else if (f[c_made] == "FALSE" || f[c_made] == "False" || f[c_made] == "false" || f[c_made] == "0") made = false;
-    else ctx.fail("SHOT_MADE", "expected TRUE or FALSE, got '" + f[c_made] + "'");
+    else at.fail("SHOT_MADE", f[c_made], "expected TRUE or FALSE");
 
     Zone zone;
     const std::string& basic = f[c_zone];
@@ -151,62 +154,89 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
                basic == "Right Corner 3" || basic == "Backcourt") {
         zone = Zone::kMidRange;  // a two outside the paint (a handful are tagged with a three zone)
       } else {
-        ctx.fail("BASIC_ZONE", "unknown zone '" + basic + "'");
+        at.fail("BASIC_ZONE", basic, "unknown zone");
       }
     } else {
-      ctx.fail("SHOT_TYPE", "expected '2PT Field Goal' or '3PT Field Goal', got '" + f[c_type] + "'");
+      at.fail("SHOT_TYPE", f[c_type], "expected '2PT Field Goal' or '3PT Field Goal'");
     }
 
-    int64_t player_id = 0;
-    try {
-      size_t used = 0;
-      player_id = std::stoll(f[c_pid], &used);
-      if (used != f[c_pid].size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      ctx.fail("PLAYER_ID", "not an integer: '" + f[c_pid] + "'");
-    }
-    if (f[c_pname].empty()) ctx.fail("PLAYER_NAME", "empty");
+    const int64_t player_id = parse_int(at, "PLAYER_ID", f[c_pid], limits::kId);
+    if (f[c_pname].empty()) at.fail("PLAYER_NAME", "", "empty");
+    const std::string lookup = player_lookup(f[c_pname]);
+    if (lookup.empty()) at.fail("PLAYER_NAME", f[c_pname], "no letters or digits to build a player_lookup from");
 
-    auto [git, inserted] = games.try_emplace(nba_game_id);
-    Game& g = git->second;
-    if (inserted) {
-      g.nba_game_id = nba_game_id;
-      g.date = date;
-      g.season = season_of(date);
-      g.home = home;
-      g.away = away;
-      g.type = GameType::kRegularSeason;
-      g.status = GameStatus::kFinal;
-    } else if (g.date != date || g.home != home || g.away != away) {
-      ctx.fail("GAME_ID", "game " + nba_game_id + " was " + g.away + "@" + g.home + " on " + g.date.iso() +
-                              " in earlier rows, now " + away + "@" + home);
-    }
+    Game candidate;
+    candidate.nba_game_id = nba_game_id;
+    candidate.date = date;
+    candidate.season = season_of(date);
+    candidate.home = home;
+    candidate.away = away;
+    candidate.type = GameType::kRegularSeason;
+    candidate.status = GameStatus::kFinal;
+    const std::string game_key = candidate.date_id();
+    auto [git, new_game] = games.try_emplace(game_key, GameSeen{candidate, reader.line()});
+    games_of_id[nba_game_id].try_emplace(game_key, reader.line());
+    ids_of_game[game_key].try_emplace(nba_game_id, reader.line());
 
-    auto [pit, new_player] = player_games.try_emplace({nba_game_id, player_id});
+    // One row per (game, player_lookup): a second PLAYER_ID for the same player-game, or a second
+    // name for the same PLAYER_ID, would give two rows with one key (or split one player).
+    auto [lit, new_pid] = lookup_of_id.try_emplace({game_key, player_id}, lookup);
+    if (!new_pid && lit->second != lookup) {
+      at.fail("PLAYER_NAME", f[c_pname],
+              "PLAYER_ID " + std::to_string(player_id) + " shot as '" + lit->second + "' earlier in game " + game_key);
+    }
+    auto [pit, new_player] = player_games.try_emplace({game_key, lookup});
     PlayerGame& pg = pit->second;
     if (new_player) {
-      pg.nba_game_id = nba_game_id;
+      pg.game_key = game_key;
       pg.player_id = player_id;
+      pg.first_line = reader.line();
       pg.name = f[c_pname];
-      pg.lookup = player_lookup(pg.name);
+      pg.lookup = lookup;
       pg.team = team;
       pg.opponent = opponent;
+    } else if (pg.player_id != player_id) {
+      at.fail("PLAYER_ID", f[c_pid],
+              "player " + lookup + " already shot with PLAYER_ID " + std::to_string(pg.player_id) + " in game " +
+                  game_key + " (line " + std::to_string(pg.first_line) + "): two players with one player_lookup");
     } else if (pg.team != team) {
-      ctx.fail("TEAM_NAME", "player " + pg.name + " shot for " + pg.team + " earlier in game " + nba_game_id);
+      at.fail("TEAM_NAME", f[c_team], "player " + pg.name + " shot for " + pg.team + " earlier in game " + game_key);
     }
     pg.zones.add(zone, made);
+    const int64_t attempts = pg.zones.attempts[0] + pg.zones.attempts[1] + pg.zones.attempts[2];
+    if (attempts > static_cast<int64_t>(limits::kPlayerCount.max)) {
+      at.fail("PLAYER_ID", f[c_pid], "player " + lookup + " has more than " + std::to_string(attempts - 1) +
+                                         " field-goal attempts in game " + game_key);
+    }
     ++out.shots;
+  }
+
+  // Data-quality warnings: one GAME_ID for several games (kept apart), one game under several ids.
+  auto line_list = [](const std::map<std::string, int64_t>& m) {
+    std::string s;
+    for (const auto& [k, line] : m) s += (s.empty() ? "" : ", ") + k + " (line " + std::to_string(line) + ")";
+    return s;
+  };
+  for (const auto& [id, keyed] : games_of_id) {
+    if (keyed.size() < 2) continue;
+    out.warnings.push_back(source_name + ": GAME_ID " + id + " is used by " + std::to_string(keyed.size()) +
+                           " different games: " + line_list(keyed) + "; each is kept as its own game (by date and teams)");
+  }
+  for (const auto& [key, ids] : ids_of_game) {
+    if (ids.size() < 2) continue;
+    out.warnings.push_back(source_name + ": game " + key + " appears under " + std::to_string(ids.size()) +
+                           " GAME_IDs: " + line_list(ids) + "; kept once with GAME_ID " +
+                           games.at(key).game.nba_game_id + " (its first line)");
   }
 
   // Deterministic order: date, canonical game id, team, player_lookup.
   std::vector<const PlayerGame*> rows;
   rows.reserve(player_games.size());
   for (const auto& [k, pg] : player_games) rows.push_back(&pg);
-  auto sort_key = [&](const PlayerGame* p) {
-    const Game& g = games.at(p->nba_game_id);
-    return std::make_tuple(g.date, g.date_id(), p->team, p->lookup, p->player_id);
-  };
-  std::sort(rows.begin(), rows.end(), [&](const PlayerGame* a, const PlayerGame* b) { return sort_key(a) < sort_key(b); });
+  // game_key starts with YYYYMMDD, so it orders by date first.
+  std::sort(rows.begin(), rows.end(), [](const PlayerGame* a, const PlayerGame* b) {
+    return std::tie(a->game_key, a->team, a->lookup) < std::tie(b->game_key, b->team, b->lookup);
+  });
 
   // Per (game, offense team) sums → the defending team's zones allowed.
   std::map<std::tuple<Date, std::string, std::string>, ZoneCounts> allowed;  // (date, game_id, offense)
@@ -218,8 +248,8 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
   const std::string flags = R"(["from_shot_chart"])";
   for (size_t r = 0; r < rows.size(); ++r) {
     const PlayerGame& p = *rows[r];
-    const Game& g = games.at(p.nba_game_id);
-    const std::string gid = g.date_id();
+    const Game& g = games.at(p.game_key).game;
+    const std::string& gid = p.game_key;
     pz.set(r, "game_id", gid);
     pz.set(r, "nba_game_id", g.nba_game_id);
     pz.set(r, "game_date", g.date);
@@ -275,9 +305,9 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
   }
 
   out.games.reserve(games.size());
-  for (auto& [id, g] : games) out.games.push_back(g);
+  for (auto& [key, seen] : games) out.games.push_back(seen.game);
   std::sort(out.games.begin(), out.games.end(), [](const Game& a, const Game& b) {
-    return std::tie(a.date, a.nba_game_id) < std::tie(b.date, b.nba_game_id);
+    return std::make_tuple(a.date, a.date_id()) < std::make_tuple(b.date, b.date_id());
   });
   return out;
 }

@@ -82,8 +82,24 @@ std::string Checkpoint::status_of(const std::string& dir, const std::string& job
   return text;
 }
 
+namespace {
+
+/// A warehouse's identity: a directory's canonical absolute path (so `B/`, `./B` and `B` are one
+/// warehouse), a URI as given.
+std::string warehouse_identity(const std::string& uri) {
+  if (uri.empty() || uri.find("://") != std::string::npos) return uri;
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(fs::absolute(uri, ec), ec);
+  if (ec) return uri;
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
 Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse)
-    : dir_(std::move(dir)), job_(std::move(job)), warehouse_(std::move(warehouse)), range_(range) {
+    : dir_(std::move(dir)), job_(std::move(job)), warehouse_(warehouse_identity(warehouse)), range_(range) {
   if (job_.empty()) throw ConfigError("checkpoint job name is empty");
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -106,7 +122,7 @@ void Checkpoint::load_locked() {
     }
     if (j["job_name"] != job_) throw DataError("job_name is '" + j["job_name"].dump() + "', expected '" + job_ + "'");
     if (!warehouse_.empty() && j.contains("warehouse") && j["warehouse"].is_string() &&
-        j["warehouse"].get<std::string>() != warehouse_) {
+        warehouse_identity(j["warehouse"].get<std::string>()) != warehouse_) {
       // Not corrupt, but not ours: trusting it would skip dates this warehouse never committed.
       std::string other = j["warehouse"].get<std::string>();
       for (int n = 1;; ++n) {
@@ -218,10 +234,31 @@ void Checkpoint::save_locked() {
     std::remove(tmp.c_str());
     throw StorageError("cannot rename " + tmp + " to " + path_ + ": " + ec.message());
   }
+  dirty_ = false;
+  last_save_ = std::chrono::steady_clock::now();
 }
 
 void Checkpoint::save() {
   std::lock_guard lock(mu_);
+  save_locked();
+}
+
+void Checkpoint::set_autosave_interval_ms(int ms) {
+  std::lock_guard lock(mu_);
+  autosave_ms_ = std::max(0, ms);
+}
+
+void Checkpoint::flush() {
+  std::lock_guard lock(mu_);
+  if (dirty_) save_locked();
+}
+
+void Checkpoint::marked_locked() {
+  const auto now = std::chrono::steady_clock::now();
+  if (autosave_ms_ > 0 && now - last_save_ < std::chrono::milliseconds(autosave_ms_)) {
+    dirty_ = true;
+    return;
+  }
   save_locked();
 }
 
@@ -231,7 +268,7 @@ void Checkpoint::mark_complete(Date d) {
   failed_.erase(d);
   errors_.erase(d);
   skipped_.erase(d);
-  save_locked();
+  marked_locked();
 }
 
 void Checkpoint::mark_failed(Date d, const std::string& error) {
@@ -239,13 +276,13 @@ void Checkpoint::mark_failed(Date d, const std::string& error) {
   failed_.insert(d);
   successful_.erase(d);
   errors_[d] = error;
-  save_locked();
+  marked_locked();
 }
 
 void Checkpoint::mark_skipped(Date d) {
   std::lock_guard lock(mu_);
   skipped_.insert(d);
-  save_locked();
+  marked_locked();
 }
 
 bool Checkpoint::is_committed(Date d) const {

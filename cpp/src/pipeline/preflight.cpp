@@ -99,13 +99,10 @@ std::vector<Date> window_dates(const Schedule& schedule, const UpstreamRead& r, 
     if (schedule.games_on(d).empty()) return {};
     return {d};
   }
-  Date from = d - r.lookback_days();
-  if (r.kind != WindowKind::kDaysBefore) {
-    // Last-N-games and season-to-date windows stay inside the date's season.
-    if (auto start = schedule.season_start(season_of(d)); start && *start > from) from = *start;
-  }
-  if (from > d - 1) return {};
-  return schedule.game_dates(DateRange{from, d - 1});
+  // Last-N-games and season-to-date windows stay inside the date's season (UpstreamRead::window).
+  const DateRange w = r.window(schedule, d);
+  if (w.start > w.end) return {};
+  return schedule.game_dates(w);
 }
 
 }  // namespace

@@ -11,12 +11,16 @@
 #include <iomanip>
 #include <random>
 #include <set>
+#include <shared_mutex>
 #include <sstream>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
+#include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::pipeline {
 namespace {
@@ -41,17 +45,24 @@ std::string make_run_id() {
 
 bool is_bad(UnitStatus s) { return s == UnitStatus::kFailed || s == UnitStatus::kBlocked; }
 
-/// First date a window of @p r for run date @p d can reach (lookback bound, kept inside the season
-/// for last-N-games and season-to-date windows, as the pre-flight does).
-Date window_start(const Schedule& schedule, const UpstreamRead& r, Date d) {
-  Date from = d - r.lookback_days();
-  if (r.kind == WindowKind::kLastGames || r.kind == WindowKind::kSeasonToDate) {
-    if (auto start = schedule.season_start(season_of(d)); start && *start > from) from = *start;
-  }
-  return from;
-}
+/// First date a window of @p r for run date @p d can reach.
+Date window_start(const Schedule& schedule, const UpstreamRead& r, Date d) { return r.window(schedule, d).start; }
 
 }  // namespace
+
+std::map<std::string, DateRange> read_windows(const Schedule& schedule, const Plan& plan) {
+  std::map<std::string, DateRange> out;
+  for (const Unit& u : plan.units) {
+    for (const UpstreamRead& r : u.processor->info().reads) {
+      const Date from = window_start(schedule, r, u.date);
+      const Date to = r.includes_same_date() ? u.date : u.date - 1;
+      if (from > to) continue;
+      auto [it, fresh] = out.try_emplace(r.table, DateRange{from, to});
+      if (!fresh) it->second = DateRange{std::min(it->second.start, from), std::max(it->second.end, to)};
+    }
+  }
+  return out;
+}
 
 std::string checkpoint_job(const Processor& p) {
   return p.info().legacy_job.empty() ? p.info().name : p.info().legacy_job;
@@ -133,6 +144,15 @@ std::string RunResult::summary_text() const {
       os << "  (or rerun the same range: resume retries failed dates)\n";
     }
   }
+  int64_t up_to_date = 0, changed = 0;
+  for (const auto& u : units) {
+    up_to_date += u.reason == "resumed" ? 1 : 0;
+    changed += u.inputs_changed ? 1 : 0;
+  }
+  if (up_to_date + changed > 0) {
+    os << "Resume: " << up_to_date << " units up to date (inputs unchanged, skipped), " << changed
+       << " recomputed: inputs changed\n";
+  }
   for (const std::string& w : warnings) os << "WARNING: " << w << "\n";
   os << "Elapsed: " << std::fixed << std::setprecision(1) << seconds << " s"
      << (cancelled ? " (cancelled)" : "") << "; exit code " << exit_code() << "\n";
@@ -181,6 +201,12 @@ class Executor {
       res_[i].processor = plan_.units[i].processor;
       res_[i].date = plan_.units[i].date;
     }
+    read_windows_ = read_windows(schedule_, plan_);
+    // One writer per table: a second backfill of the same tables refuses, naming this run.
+    std::vector<std::string> outputs;
+    for (const Processor* p : plan_.processors) outputs.push_back(p->info().output_table);
+    const std::string uri = wh_.uri();
+    const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
     if (n > 0) {
@@ -218,6 +244,13 @@ class Executor {
         g.wait_for_all();
       });
     }
+    for (auto& [p, ck] : checkpoints_) {
+      try {
+        ck->flush();
+      } catch (const std::exception& e) {
+        warnings_.push_back(std::string("checkpoint not saved: ") + e.what());
+      }
+    }
     result.units = std::move(res_);
     result.warnings = std::move(warnings_);
     result.cancelled = state_.cancel.load();
@@ -233,12 +266,32 @@ class Executor {
       const std::string job = checkpoint_job(*p);
       if (!opts_.resume) Checkpoint::reset(opts_.checkpoint_dir, job, *range);
       auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range, wh_.uri());
+      ck->set_autosave_interval_ms(kCheckpointAutosaveMs);
       if (!ck->warning().empty()) warnings_.push_back(ck->warning());
-      if (opts_.resume && !ck->successful_dates().empty()) {
+      if (opts_.resume) {
         // Rows present in committed partitions, reported for resumed units (one grouped count).
         resumed_rows_[p] = wh_.partition_counts(catalog::get(p->info().output_table), *range);
       }
       checkpoints_[p] = std::move(ck);
+    }
+    if (opts_.resume) load_last_fingerprints(*range);
+  }
+
+  /// The fingerprint and rows of the newest committed (success/empty) ledger row of every
+  /// (processor, date) of the range: what resume compares a unit's current fingerprint with.
+  void load_last_fingerprints(DateRange range) {
+    const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+    Table t = wh_.read(ledger, range, {"processor", "unit_date", "status", "rows_written", "input_fingerprint",
+                                       "finished_at"});
+    const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
+                 &rows = t.col("rows_written"), &fp = t.col("input_fingerprint"), &fin = t.col("finished_at");
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      if (fp.is_null(r) || day.is_null(r)) continue;
+      const std::string& st = status.text_at(r);
+      if (st != "success" && st != "empty") continue;
+      LastCommit& lc = last_commit_[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}];
+      if (!lc.finished_at.empty() && fin.text_at(r) < lc.finished_at) continue;
+      lc = LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r), fin.text_at(r), st == "empty"};
     }
   }
 
@@ -291,6 +344,8 @@ class Executor {
     UnitResult& r = res_[i];
     auto t0 = Clock::now();
     const std::string started_at = utc_iso_now();
+    r.started = t0;
+    r.started_at = started_at;
     try {
       decide_and_run(u, r);
     } catch (const std::exception& e) {
@@ -361,16 +416,29 @@ class Executor {
     }
     Checkpoint* ck = checkpoint(u.processor);
     // Explicit --dates are always processed (as in the legacy); resume applies to range plans.
-    if (opts_.resume && plan_.range && ck && ck->is_committed(u.date)) {
-      // Trust the checkpoint only where this warehouse holds the rows: a checkpoint can outlive or
-      // belong to another warehouse (legacy files carry no warehouse key). A committed date without
-      // rows (an empty unit, or a foreign checkpoint) is simply recomputed — writes are idempotent.
+    if (opts_.resume && plan_.range && ck) {
       int64_t rows = 0;
       if (auto it = resumed_rows_.find(u.processor); it != resumed_rows_.end()) {
         auto c = it->second.find(u.date);
         rows = c == it->second.end() ? 0 : c->second;
       }
-      if (rows > 0) {
+      auto last = last_commit_.find({u.processor->info().name, u.date.days()});
+      // A date the checkpoint records as failed or blocked is always retried (legacy resume rule).
+      if (last != last_commit_.end() && !ck->is_failed(u.date)) {
+        // Content-aware: skip only when the inputs hash as they did at the last commit and the
+        // committed rows are still there.
+        r.input_fingerprint = fingerprint(u);
+        const LastCommit& lc = last->second;
+        if (lc.fingerprint == r.input_fingerprint && rows == lc.rows && (rows > 0 || lc.empty)) {
+          r.status = lc.empty ? UnitStatus::kEmpty : UnitStatus::kSuccess;
+          r.reason = "resumed";
+          r.rows = rows;
+          return;
+        }
+        r.inputs_changed = true;
+      } else if (ck->is_committed(u.date) && rows > 0) {
+        // A checkpoint without ledger history (a legacy file): trust it where this warehouse holds
+        // the rows (legacy checkpoints carry no warehouse key).
         r.status = UnitStatus::kSuccess;
         r.reason = "resumed";
         r.rows = rows;
@@ -383,19 +451,20 @@ class Executor {
       r.attempts = attempt;
       try {
         if (r.input_fingerprint.empty()) r.input_fingerprint = fingerprint(u);
-        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date});
+        const double read0 = proc::thread_read_seconds();
+        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info()});
+        r.read_seconds += proc::thread_read_seconds() - read0;
         stamp(out.rows);
-        wh_.replace_partition(out_schema, u.date, out.rows);
-        write_failures(*u.processor, u.date, out.failures);
         r.rows = static_cast<int64_t>(out.rows.num_rows());
         r.entities = out.entities_processed;
         if (r.rows > 0) {
           r.status = UnitStatus::kSuccess;
-          r.reason.clear();
+          r.reason = r.inputs_changed ? "recomputed: inputs changed" : "";
         } else {
           r.status = UnitStatus::kEmpty;
           r.reason = out.empty_reason.empty() ? "no rows produced" : out.empty_reason;
         }
+        commit(u, r, out_schema, out);
         return;
       } catch (const Error& e) {
         if (e.transient() && attempt <= opts_.max_retries && !state_.cancel.load()) {
@@ -411,6 +480,8 @@ class Executor {
           continue;
         }
         r.status = UnitStatus::kFailed;
+        r.rows = 0;
+        r.entities = 0;
         r.reason = e.what();
         if (e.transient() && attempt > 1) r.reason += " (after " + std::to_string(attempt) + " attempts)";
         return;
@@ -418,11 +489,57 @@ class Executor {
     }
   }
 
-  /// FNV-1a over (table, date, rows) of every upstream partition the unit's windows can read: equal
-  /// fingerprints mean unchanged input partitions (row counts; a cheap change detector).
-  std::string fingerprint(const Unit& u) const {
+  /// Per-table input state for fingerprints: each partition's content hash (or, where none is
+  /// recorded, its row count), loaded once per run and updated as units commit.
+  struct InputState {
+    std::map<int32_t, std::string> token;  // day → "h<hash>" or "n<count>"
+  };
+
+  InputState& input_state(const std::string& table) {
+    {
+      std::shared_lock lock(inputs_mu_);
+      if (auto it = inputs_.find(table); it != inputs_.end()) return *it->second;
+    }
+    std::unique_lock lock(inputs_mu_);
+    auto& slot = inputs_[table];
+    if (slot) return *slot;
+    auto st = std::make_unique<InputState>();
+    const TableSchema& schema = catalog::get(table);
+    std::optional<DateRange> w;
+    if (auto it = read_windows_.find(table); it != read_windows_.end()) w = it->second;
+    bool produced = false;
+    for (const Processor* p : registry::all()) produced |= p->info().output_table == table;
+    if (produced) {
+      // Written only by units, which record each partition's hash as they commit.
+      for (const auto& [d, n] : wh_.partition_counts(schema, w)) st->token[d.days()] = "n" + std::to_string(n);
+      for (const auto& [d, h] : wh_.partition_hashes(schema, w)) st->token[d.days()] = "h" + h;
+    } else {
+      // Raw inputs may be changed by anyone (a re-import, a hand-written UPDATE): hash what is
+      // stored, once per run.
+      for (const auto& [d, h] : partition_hashes_of(wh_.read(schema, w))) st->token[d.days()] = "h" + h.hex();
+    }
+    slot = std::move(st);
+    return *slot;
+  }
+
+  /// Records the partitions a unit just committed (same hash as the warehouse records).
+  void note_committed(const std::string& table, Date d, const Table& rows) {
+    {
+      std::shared_lock lock(inputs_mu_);
+      if (!inputs_.count(table)) return;  // nobody reads it in this run
+    }
+    const auto hashes = partition_hashes_of(rows);
+    const std::string token = hashes.empty() ? std::string("h") + PartitionHash{}.hex()
+                                             : "h" + hashes.begin()->second.hex();
+    std::unique_lock lock(inputs_mu_);
+    inputs_[table]->token[d.days()] = token;
+  }
+
+  /// FNV-1a over (table, date, content hash) of every upstream partition the unit's windows can
+  /// read: equal fingerprints mean unchanged inputs (content, not just row counts).
+  std::string fingerprint(const Unit& u) {
     uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](const std::string& s) {
+    auto mix = [&h](std::string_view s) {
       for (unsigned char c : s) {
         h ^= c;
         h *= 1099511628211ULL;
@@ -431,12 +548,15 @@ class Executor {
       h *= 1099511628211ULL;
     };
     for (const UpstreamRead& r : u.processor->info().reads) {
-      Date from = window_start(schedule_, r, u.date);
-      Date to = r.includes_same_date() ? u.date : u.date - 1;
+      const DateRange w = r.window(schedule_, u.date);
       mix(r.table);
-      if (from > to) continue;
-      for (const auto& [d, n] : wh_.partition_counts(catalog::get(r.table), DateRange{from, to})) {
-        mix(d.iso() + "=" + std::to_string(n));
+      if (w.start > w.end) continue;
+      InputState& st = input_state(r.table);
+      std::shared_lock lock(inputs_mu_);
+      for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {
+        if (it->second == "n0") continue;
+        mix(Date(it->first).iso());
+        mix(it->second);
       }
     }
     char buf[17];
@@ -459,40 +579,69 @@ class Executor {
       int idx = rows.index_of(col);
       if (idx < 0) continue;
       Column& c = rows.col(static_cast<size_t>(idx));
-      for (size_t row = 0; row < rows.num_rows(); ++row) c.set_text(row, stamp_);
+      const std::string* stamp = intern(stamp_);
+      for (size_t row = 0; row < rows.num_rows(); ++row) c.set_text_ptr(row, stamp);
     }
   }
 
-  /// Replaces the failure rows of (processor, date): the partition is shared by all processors, so
-  /// read it, keep the other processors' rows, add ours, replace atomically (serialised here).
-  void write_failures(const Processor& p, Date d, const std::vector<EntityFailure>& failures) {
+  /// The failure rows of (processor, date) as written (the partition is shared by all processors:
+  /// the write replaces this processor's rows only).
+  Table failure_rows(const Processor& p, Date d, const std::vector<EntityFailure>& failures) const {
     const TableSchema& schema = catalog::get("nba_orchestration.processor_failures");
-    std::lock_guard lock(failures_mu_);
-    Table existing = wh_.read(schema, DateRange{d, d});
-    Table next(schema);
-    bool had_ours = false;
-    const size_t pcol = existing.require("processor");
-    for (size_t row = 0; row < existing.num_rows(); ++row) {
-      if (existing.col(pcol).get_text(row) == p.info().name) {
-        had_ours = true;
-        continue;
-      }
-      next.append_row(existing, row);
-    }
-    if (!had_ours && failures.empty()) return;
-    const std::string entity_type = p.info().entity == "teams" ? "team" : (p.info().entity == "players" ? "player" : p.info().entity);
+    Table t(schema);
+    const std::string& e = p.info().entity;
+    const std::string entity_type = e == "teams" ? "team" : (e == "players" ? "player" : e);
     for (const EntityFailure& f : failures) {
-      size_t row = next.add_row();
-      next.set(row, "processor", p.info().name);
-      next.set(row, "analysis_date", d);
-      next.set(row, "entity_id", f.entity_id);
-      if (!entity_type.empty()) next.set(row, "entity_type", entity_type);
-      next.set(row, "failure_category", f.category);
-      next.set(row, "reason", f.reason.substr(0, 1000));
-      next.set(row, "run_id", run_id_);
-      next.set(row, "created_at", stamp_);
+      size_t row = t.add_row();
+      t.set(row, "processor", p.info().name);
+      t.set(row, "analysis_date", d);
+      t.set(row, "entity_id", f.entity_id);
+      if (!entity_type.empty()) t.set(row, "entity_type", entity_type);
+      t.set(row, "failure_category", f.category);
+      t.set(row, "reason", f.reason.substr(0, 1000));
+      t.set(row, "run_id", run_id_);
+      t.set(row, "created_at", stamp_);
     }
-    wh_.replace_partition(schema, d, next);
+    return t;
+  }
+
+  /// The run-ledger row of a unit.
+  Table ledger_row(const Unit& u, const UnitResult& r, const std::string& started_at) const {
+    Table t(catalog::get("nba_orchestration.run_ledger"));
+    size_t row = t.add_row();
+    t.set(row, "run_id", run_id_);
+    t.set(row, "processor", u.processor->info().name);
+    t.set(row, "output_table", u.processor->info().output_table);
+    t.set(row, "unit_date", u.date);
+    t.set(row, "status", to_string(r.status));
+    t.set(row, "rows_written", r.rows);
+    t.set(row, "attempts", int64_t{r.attempts});
+    t.set(row, "duration_ms", r.seconds * 1000.0);
+    if (!r.input_fingerprint.empty()) t.set(row, "input_fingerprint", r.input_fingerprint);
+    if (!r.reason.empty()) t.set(row, "reason", r.reason.substr(0, 2000));
+    t.set(row, "started_at", started_at);
+    t.set(row, "finished_at", utc_iso_now());
+    return t;
+  }
+
+  /// One transaction per unit: its output partition, its failure rows and its ledger row commit
+  /// together or not at all.
+  void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out) {
+    const Table failures = failure_rows(*u.processor, u.date, out.failures);
+    std::vector<TableWrite> writes{
+        TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false},
+        TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false}};
+    std::optional<Table> ledger;
+    if (opts_.write_ledger) {
+      r.seconds = std::chrono::duration<double>(Clock::now() - r.started).count();
+      ledger.emplace(ledger_row(u, r, r.started_at));
+      writes.push_back(TableWrite{&ledger->schema(), &*ledger, {u.date}, {}, {}, true});
+    }
+    const auto w0 = Clock::now();
+    wh_.write_batch(writes);
+    r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
+    r.ledger_written = ledger.has_value();
+    note_committed(out_schema.name, u.date, out.rows);
   }
 
   void finish_bookkeeping(const Unit& u, UnitResult& r, const std::string& started_at) {
@@ -501,7 +650,9 @@ class Executor {
         switch (r.status) {
           case UnitStatus::kSuccess:
           case UnitStatus::kEmpty:
-            if (r.reason != "resumed") ck->mark_complete(u.date);
+            // Units found up to date by their ledger fingerprint are recorded too (the file may be
+            // new, or set aside as corrupt); those the checkpoint itself resumed already are.
+            if (r.reason != "resumed" || !ck->is_committed(u.date)) ck->mark_complete(u.date);
             break;
           case UnitStatus::kSkippedBootstrap: ck->mark_skipped(u.date); break;
           case UnitStatus::kFailed:
@@ -513,23 +664,10 @@ class Executor {
                           << ": " << e.what();
       }
     }
-    if (!opts_.write_ledger) return;
+    if (!opts_.write_ledger || r.ledger_written) return;
     try {
-      const TableSchema& schema = catalog::get("nba_orchestration.run_ledger");
-      Table t(schema);
-      size_t row = t.add_row();
-      t.set(row, "run_id", run_id_);
-      t.set(row, "processor", u.processor->info().name);
-      t.set(row, "output_table", u.processor->info().output_table);
-      t.set(row, "unit_date", u.date);
-      t.set(row, "status", to_string(r.status));
-      t.set(row, "rows_written", r.rows);
-      t.set(row, "attempts", int64_t{r.attempts});
-      t.set(row, "duration_ms", r.seconds * 1000.0);
-      if (!r.input_fingerprint.empty()) t.set(row, "input_fingerprint", r.input_fingerprint);
-      if (!r.reason.empty()) t.set(row, "reason", r.reason.substr(0, 2000));
-      t.set(row, "started_at", started_at);
-      t.set(row, "finished_at", utc_iso_now());
+      const Table t = ledger_row(u, r, started_at);
+      const TableSchema& schema = t.schema();
       std::lock_guard lock(ledger_mu_);
       wh_.append(schema, t);
     } catch (const std::exception& e) {
@@ -562,9 +700,19 @@ class Executor {
   std::vector<std::string> warnings_;
   std::map<const Processor*, std::unique_ptr<Checkpoint>> checkpoints_;
   std::map<const Processor*, std::map<Date, int64_t>> resumed_rows_;
+  struct LastCommit {
+    std::string fingerprint;
+    int64_t rows = 0;
+    std::string finished_at;
+    bool empty = false;
+  };
+  std::map<std::pair<std::string, int32_t>, LastCommit> last_commit_;
+  std::map<std::string, DateRange> read_windows_;
+  std::shared_mutex inputs_mu_;
+  std::map<std::string, std::unique_ptr<InputState>> inputs_;
   std::atomic<int64_t> seq_{0};
   std::atomic<bool> first_failure_{false};
-  std::mutex failure_mu_, failures_mu_, ledger_mu_;
+  std::mutex failure_mu_, ledger_mu_;
   std::string first_failure_text_;
 };
 
@@ -617,9 +765,8 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
       // Load once (DESIGN): units read their windows from a run-scoped cache; units write through it.
       std::unique_ptr<CachedWarehouse> cache;
       Warehouse* wh = &warehouse;
-      if (opts.cache_reads && !plan.dates.empty()) {
-        auto [lo, hi] = std::minmax_element(plan.dates.begin(), plan.dates.end());
-        cache = std::make_unique<CachedWarehouse>(warehouse, DateRange{*lo - kCacheLookbackDays, *hi});
+      if (opts.cache_reads && !plan.units.empty()) {
+        cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan));
         wh = cache.get();
       }
       Executor ex(*wh, schedule, plan, opts, *state);

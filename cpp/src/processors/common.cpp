@@ -1,5 +1,7 @@
 #include "nbaprops/processors/common.hpp"
 
+#include <chrono>
+
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -52,9 +54,33 @@ void write_processing_status(Table& t, size_t row, bool season_boundary, bool bo
   t.set(row, "processing_decision_reason", "processed_successfully");
 }
 
+double& thread_read_seconds() {
+  thread_local double seconds = 0;
+  return seconds;
+}
+
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns) {
-  return ctx.warehouse.read(catalog::get(table), DateRange{from, to}, columns);
+  if (ctx.info != nullptr && from <= to) {
+    // Declared reads are the contract the runner schedules, loads and pre-flights by: a read
+    // outside them would race the units that write it, so it is refused, never served.
+    std::optional<DateRange> hull;
+    for (const UpstreamRead& r : ctx.info->reads) {
+      if (r.table != table) continue;
+      const DateRange w = r.window(ctx.schedule, ctx.date);
+      if (w.start > w.end) continue;
+      hull = hull ? DateRange{std::min(hull->start, w.start), std::max(hull->end, w.end)} : w;
+    }
+    if (!hull || from < hull->start || to > hull->end) {
+      throw ConfigError("processor " + ctx.info->code + " read " + table + " over " + from.iso() + "…" + to.iso() +
+                        " for " + ctx.date.iso() + ", outside its declared reads (" +
+                        (hull ? hull->start.iso() + "…" + hull->end.iso() : std::string("none")) + ")");
+    }
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  Table out = ctx.warehouse.read(catalog::get(table), DateRange{from, to}, columns);
+  thread_read_seconds() += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
 }
 
 std::optional<double> parse_minutes(const std::string& text) {
@@ -95,11 +121,6 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
     out[key].push_back(r);
   }
   return out;
-}
-
-void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
-  size_t h = t.require("data_hash");
-  for (size_t r = 0; r < t.num_rows(); ++r) t.col(h).set_text(r, data_hash(t, r, fields));
 }
 
 }  // namespace nbaprops::proc

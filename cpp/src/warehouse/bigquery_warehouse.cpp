@@ -44,6 +44,16 @@ std::string date_list(const std::vector<Date>& dates) {
   return out;
 }
 
+/// A GoogleSQL string literal (backslash escapes for quote and backslash).
+std::string string_literal(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
 std::string describe(const std::vector<Date>& dates) {
   if (dates.empty()) return "no dates";
   auto [lo, hi] = std::minmax_element(dates.begin(), dates.end());
@@ -194,6 +204,7 @@ struct BigQueryWarehouse::Impl {
     const TableSchema& s = *w.schema;
     std::string sql = "DELETE FROM " + ref(s) + " AS t WHERE t." + ident(s.partition_column) + " IN (" +
                       date_list(w.dates) + ")";
+    for (const auto& [col, value] : w.scope) sql += " AND t." + ident(col) + " = " + string_literal(value);
     if (!w.replace_key.empty()) {
       sql += " AND EXISTS (SELECT 1 FROM " + staged + " AS s WHERE s." + ident(s.partition_column) + " = t." +
              ident(s.partition_column);
@@ -221,7 +232,7 @@ struct BigQueryWarehouse::Impl {
       std::string script = "BEGIN TRANSACTION;\n";
       for (size_t i = 0; i < writes.size(); ++i) {
         const TableWrite& w = writes[i];
-        if (w.dates.empty() || (!w.replace_key.empty() && staged[i].empty())) continue;
+        if (w.append_only || w.dates.empty() || (!w.replace_key.empty() && staged[i].empty())) continue;
         script += delete_sql(w, staged[i]);
       }
       if (fail_next.exchange(false)) script += "SELECT ERROR('nbaprops injected write failure');\n";
@@ -334,14 +345,14 @@ void BigQueryWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     std::set<int32_t> allowed;
     for (Date d : w.dates) allowed.insert(d.days());
-    validate(w, &allowed);
+    validate(w, w.append_only ? nullptr : &allowed);
   }
   for (const TableWrite& w : writes) ensure_table(*w.schema);
   std::lock_guard lock(impl_->write_mu);
   if (impl_->opt().write_mode == BigQueryWriteMode::kPartitionTruncate) {
     std::vector<TableWrite> keyed;
     for (const TableWrite& w : writes) {
-      if (w.replace_key.empty()) impl_->write_truncate(w);
+      if (w.replace_key.empty() && w.scope.empty() && !w.append_only) impl_->write_truncate(w);
       else keyed.push_back(w);
     }
     if (!keyed.empty()) impl_->write_transaction(keyed);

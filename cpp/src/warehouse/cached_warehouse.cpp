@@ -1,5 +1,8 @@
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 
+#include <algorithm>
+#include <optional>
+
 namespace nbaprops {
 namespace {
 
@@ -21,6 +24,71 @@ void split_by_date(const Table& all, std::map<int32_t, Table>& parts) {
     parts.insert_or_assign(static_cast<int32_t>(day), std::move(t));
     r = end;
   }
+}
+
+/// The projection of a cache key ("table|c1,c2,"; empty = every column of the schema), or nullopt
+/// when @p rows lacks one of its columns.
+std::optional<std::vector<std::string>> projection_of(const std::string& key, const Table& rows) {
+  std::vector<std::string> cols;
+  std::string cur;
+  for (size_t i = key.find('|') + 1; i < key.size(); ++i) {
+    if (key[i] == ',') {
+      cols.push_back(cur);
+      cur.clear();
+    } else {
+      cur += key[i];
+    }
+  }
+  if (cols.empty()) {
+    for (const auto& c : rows.schema().columns) cols.push_back(c.name);
+  }
+  for (const auto& c : cols) {
+    if (rows.index_of(c) < 0) return std::nullopt;
+  }
+  return cols;
+}
+
+/// Row indices of @p rows per partition day, each in the order the base warehouse reads them back
+/// (key columns ascending, NULL first, ties in written order).
+std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const TableSchema& schema, const Table& rows) {
+  std::map<int32_t, std::vector<size_t>> out;
+  const int part = rows.index_of(schema.partition_column);
+  if (part < 0) return out;
+  const Column& pc = rows.col(static_cast<size_t>(part));
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    if (!pc.is_null(r)) out[static_cast<int32_t>(pc.int_at(r))].push_back(r);
+  }
+  std::vector<const Column*> keys;
+  for (const auto& k : schema.key_columns) {
+    const int idx = rows.index_of(k);
+    if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
+  }
+  auto less = [&](size_t a, size_t b) {
+    for (const Column* c : keys) {
+      const bool na = c->is_null(a), nb = c->is_null(b);
+      if (na || nb) {
+        if (na != nb) return na;
+        continue;
+      }
+      switch (c->storage()) {
+        case Storage::kInt:
+          if (c->int_at(a) != c->int_at(b)) return c->int_at(a) < c->int_at(b);
+          break;
+        case Storage::kReal:
+          if (c->real_at(a) != c->real_at(b)) return c->real_at(a) < c->real_at(b);
+          break;
+        case Storage::kText:
+          if (c->text_ptr(a) != c->text_ptr(b)) {
+            const int cmp = c->text_at(a).compare(c->text_at(b));
+            if (cmp != 0) return cmp < 0;
+          }
+          break;
+      }
+    }
+    return false;
+  };
+  for (auto& [day, idx] : out) std::stable_sort(idx.begin(), idx.end(), less);
+  return out;
 }
 
 }  // namespace
@@ -46,6 +114,12 @@ void CachedWarehouse::load_date(Entry& e, const TableSchema& schema, const std::
   }
 }
 
+DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
+  if (windows_.empty()) return window_;
+  auto it = windows_.find(schema.name);
+  return it == windows_.end() ? DateRange{Date(0), Date(-1)} : it->second;
+}
+
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
   // The partition column is needed to split; add it to the cached projection when absent.
@@ -58,14 +132,15 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
       return base_.read(schema, range, columns);
     }
   }
-  if (!range || range->start < window_.start || window_.end < range->end) {
+  const DateRange window = window_of(schema);
+  if (!range || range->start < window.start || window.end < range->end) {
     ++base_reads_;
     return base_.read(schema, range, columns);
   }
   Entry& e = entry(key_of(schema, cols));
   std::lock_guard lock(e.mu);
   if (!e.loaded) {
-    Table all = base_.read(schema, window_, cols);
+    Table all = base_.read(schema, window, cols);
     ++base_reads_;
     split_by_date(all, e.parts);
     e.loaded = true;
@@ -88,20 +163,55 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
 void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   base_.write_batch(writes);
   for (const TableWrite& w : writes) {
-    std::vector<Entry*> affected;
+    if (w.append_only) {
+      append_done(*w.schema);
+      continue;
+    }
+    std::vector<std::pair<std::string, Entry*>> affected;
     {
       std::lock_guard lock(mu_);
-      for (const auto& k : keys_by_table_[w.schema->name]) affected.push_back(entries_[k].get());
+      for (const auto& k : keys_by_table_[w.schema->name]) affected.emplace_back(k, entries_[k].get());
     }
-    for (Entry* e : affected) {
+    // A whole-partition replace: the rows written are the partitions' content, so they go straight
+    // into the cache (in the base's row order) instead of being read back. Partial replaces are
+    // reloaded from the base on the next read.
+    const bool whole = w.replace_key.empty() && w.scope.empty();
+    std::map<int32_t, std::vector<size_t>> rows_by_day;
+    if (whole && !affected.empty()) rows_by_day = rows_by_partition_in_base_order(*w.schema, *w.rows);
+    for (auto& [key, e] : affected) {
       std::lock_guard lock(e->mu);
-      for (Date d : w.dates) e->stale.insert(d.days());
+      std::optional<std::vector<std::string>> cols;
+      if (whole && e->loaded) cols = projection_of(key, *w.rows);
+      for (Date d : w.dates) {
+        if (!cols) {
+          e->stale.insert(d.days());
+          continue;
+        }
+        e->stale.erase(d.days());
+        auto it = rows_by_day.find(d.days());
+        if (it == rows_by_day.end()) {
+          e->parts.erase(d.days());
+          continue;
+        }
+        Table part(*w.schema, *cols);
+        part.resize(it->second.size());
+        for (size_t c = 0; c < cols->size(); ++c) {
+          const Column& src = w.rows->col(w.rows->require((*cols)[c]));
+          Column& dst = part.col(c);
+          for (size_t i = 0; i < it->second.size(); ++i) dst.copy_cell(i, src, it->second[i]);
+        }
+        e->parts.insert_or_assign(d.days(), std::move(part));
+      }
     }
   }
 }
 
 void CachedWarehouse::append(const TableSchema& schema, const Table& rows) {
   base_.append(schema, rows);
+  append_done(schema);
+}
+
+void CachedWarehouse::append_done(const TableSchema& schema) {
   std::vector<Entry*> affected;
   {
     std::lock_guard lock(mu_);

@@ -14,8 +14,17 @@ std::unique_ptr<Warehouse> open_warehouse(const std::string& uri) {
     throw ConfigError("unsupported warehouse URI '" + uri +
                       "' (use a directory path, sqlite:///path or bigquery://PROJECT?location=US)");
   }
+  bool read_only = false;
+  if (const size_t q = path.find('?'); q != std::string::npos) {
+    const std::string query = path.substr(q + 1);
+    if (query != "mode=ro") {
+      throw ConfigError("unsupported warehouse URI option '" + query + "' in '" + uri + "' (only ?mode=ro)");
+    }
+    read_only = true;
+    path.resize(q);
+  }
   if (path.empty()) throw ConfigError("empty warehouse path");
-  return std::make_unique<SqliteWarehouse>(path);
+  return std::make_unique<SqliteWarehouse>(path, read_only);
 }
 
 }  // namespace nbaprops

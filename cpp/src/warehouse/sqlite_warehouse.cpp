@@ -1,5 +1,8 @@
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 
+#include <unistd.h>
+#include "nbaprops/core/content_hash.hpp"
+
 #include <set>
 
 #include "nbaprops/core/error.hpp"
@@ -42,14 +45,66 @@ Date parse_stored_date(const unsigned char* txt, int len, const TableSchema& s, 
   }
 }
 
+bool writable(const fs::path& p) { return ::access(p.c_str(), W_OK) == 0; }
+
+/// A file: URI for sqlite3_open_v2/ATTACH (with SQLITE_OPEN_URI): '%', '?' and '#' escaped.
+std::string file_uri(const fs::path& path, const std::string& query) {
+  std::string out = "file:";
+  for (char c : path.string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      static const char* hex = "0123456789ABCDEF";
+      out += '%';
+      out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+      out += hex[static_cast<unsigned char>(c) & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out + "?" + query;
+}
+
+/// How a read-only warehouse opens one database file: a missing file reads as an empty in-memory
+/// database; in a directory SQLite cannot write, a WAL database opens only as immutable (it cannot
+/// create the -shm index), unless a writer left a non-empty -wal behind (then mode=ro, so its
+/// committed pages are read).
+std::string read_only_uri(const fs::path& file, bool dir_writable) {
+  if (!fs::exists(file)) return "file::memory:";
+  fs::path wal = file;
+  wal += "-wal";
+  std::error_code ec;
+  const bool live_wal = fs::exists(wal) && fs::file_size(wal, ec) > 0;
+  return file_uri(file, dir_writable || live_wal ? "mode=ro" : "immutable=1");
+}
+
 }  // namespace
 
-SqliteWarehouse::SqliteWarehouse(fs::path dir) : dir_(std::move(dir)) {
+SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only) : dir_(std::move(dir)) {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw StorageError("cannot create warehouse directory " + dir_.string() + ": " + ec.message());
+  if (read_only) {
+    if (!fs::is_directory(dir_, ec)) throw StorageError("read-only warehouse " + dir_.string() + " does not exist");
+    read_only_reason_ = "opened read-only on request";
+  } else if (fs::is_directory(dir_, ec) && !writable(dir_)) {
+    read_only_reason_ = "the directory is not writable";
+  } else {
+    fs::create_directories(dir_, ec);
+    if (ec) throw StorageError("cannot create warehouse directory " + dir_.string() + ": " + ec.message());
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+      if (entry.path().extension() == ".sqlite" && !writable(entry.path())) {
+        read_only_reason_ = entry.path().filename().string() + " is not writable";
+        break;
+      }
+    }
+  }
+  if (!read_only_reason_.empty()) {
+    NBAPROPS_LOG_INFO << "warehouse " << dir_.string() << " opened read-only: " << read_only_reason_;
+  }
   // Open one connection eagerly so configuration errors surface here.
   release(acquire());
+}
+
+void SqliteWarehouse::require_writable(const std::string& what) const {
+  if (read_only_reason_.empty()) return;
+  throw StorageError("warehouse " + dir_.string() + " is read-only (" + read_only_reason_ + "): cannot write " + what);
 }
 
 SqliteWarehouse::~SqliteWarehouse() = default;
@@ -64,24 +119,34 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
     }
   }
   sqlite3* raw = nullptr;
-  fs::path main = dir_ / "warehouse.sqlite";
-  int rc = sqlite3_open_v2(main.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const fs::path main = dir_ / "warehouse.sqlite";
+  const bool ro = !read_only_reason_.empty();
+  const bool dir_writable = writable(dir_);
+  const std::string target = ro ? read_only_uri(main, dir_writable) : main.string();
+  const int flags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX |
+                    SQLITE_OPEN_URI;
+  int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string m = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);
-    throw StorageError("cannot open SQLite warehouse " + main.string() + ": " + m);
+    throw StorageError("cannot open SQLite warehouse " + main.string() + (ro ? " (read-only)" : "") + ": " + m);
   }
   auto conn = std::make_unique<Connection>(raw);
   sqlite3_busy_timeout(raw, 60000);
-  conn->exec("PRAGMA journal_mode=WAL");
-  for (const auto& ds : datasets()) {
-    fs::path file = dir_ / (ds + ".sqlite");
-    Statement att(raw, "ATTACH DATABASE ? AS " + quote(ds));
-    sqlite3_bind_text(att.get(), 1, file.c_str(), -1, SQLITE_TRANSIENT);
-    att.step();
-    conn->exec("PRAGMA " + quote(ds) + ".journal_mode=WAL");
-    conn->exec("PRAGMA " + quote(ds) + ".synchronous=NORMAL");
+  try {
+    if (!ro) conn->exec("PRAGMA journal_mode=WAL");
+    for (const auto& ds : datasets()) {
+      const fs::path file = dir_ / (ds + ".sqlite");
+      const std::string name = ro ? read_only_uri(file, dir_writable) : file.string();
+      Statement att(raw, "ATTACH DATABASE ? AS " + quote(ds));
+      sqlite3_bind_text(att.get(), 1, name.c_str(), -1, SQLITE_TRANSIENT);
+      att.step();
+      if (ro) continue;
+      conn->exec("PRAGMA " + quote(ds) + ".journal_mode=WAL");
+      conn->exec("PRAGMA " + quote(ds) + ".synchronous=NORMAL");
+    }
+  } catch (const StorageError& e) {
+    throw StorageError("cannot open SQLite warehouse " + dir_.string() + ": " + e.what(), e.transient());
   }
   return conn;
 }
@@ -115,6 +180,7 @@ bool SqliteWarehouse::has_table(const TableSchema& schema) {
 
 void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   if (has_table(schema)) return;
+  require_writable(schema.name);
   std::string ddl = "CREATE TABLE IF NOT EXISTS " + qualified(schema) + " (";
   for (size_t i = 0; i < schema.columns.size(); ++i) {
     const auto& c = schema.columns[i];
@@ -140,17 +206,29 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
 
 Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
+  if (!has_table(schema)) return Table(schema, columns);
+  auto c = acquire();
+  try {
+    Table out = read_on(*c, schema, range, columns);
+    release(std::move(c));
+    return out;
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+}
+
+Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchema& schema,
+                               std::optional<DateRange> range, const std::vector<std::string>& columns) {
   Table out(schema, columns);
-  if (!has_table(schema)) return out;
   std::string sql = "SELECT ";
   for (size_t i = 0; i < out.num_columns(); ++i) sql += (i ? ", " : "") + quote(out.column_names()[i]);
   sql += " FROM " + qualified(schema);
   if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   sql += " ORDER BY " + quote(schema.partition_column);
   for (const auto& k : schema.key_columns) sql += ", " + quote(k);
-  auto c = acquire();
-  try {
-    Statement st(c->get(), sql);
+  {
+    Statement st(conn.get(), sql);
     if (range) {
       std::string a = range->start.iso(), b = range->end.iso();
       sqlite3_bind_text(st.get(), 1, a.c_str(), -1, SQLITE_TRANSIENT);
@@ -177,17 +255,13 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
           case Storage::kText: {
             const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
             int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
-            col.set_text(row, std::string(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
+            col.set_text(row, std::string_view(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
             break;
           }
         }
       }
     }
-  } catch (...) {
-    release(std::move(c));
-    throw;
   }
-  release(std::move(c));
   return out;
 }
 
@@ -289,11 +363,18 @@ void bind_cell(sqlite3_stmt* st, int p, const Column& col, ColumnType type, size
 
 void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWrite& w) {
   const TableSchema& schema = *w.schema;
+  if (w.append_only) return;
   if (w.replace_key.empty()) {
-    Statement del(c.get(), "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?");
+    std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+    for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
+    Statement del(c.get(), sql);
     for (Date d : w.dates) {
       std::string iso = d.iso();
       sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
+      int p = 2;
+      for (const auto& [col, value] : w.scope) {
+        sqlite3_bind_text(del.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
+      }
       del.step();
       del.reset();
     }
@@ -323,11 +404,72 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
   }
 }
 
+void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWrite& w) {
+  const TableSchema& schema = *w.schema;
+  if (w.append_only || schema.dataset() == "nba_orchestration" || w.dates.empty()) return;
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  std::map<Date, PartitionHash> hashes;
+  if (w.replace_key.empty() && w.scope.empty()) {
+    hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
+  } else {
+    // Part of each partition was replaced: hash what is stored now (inside this transaction).
+    const auto [lo, hi] = std::minmax_element(w.dates.begin(), w.dates.end());
+    hashes = partition_hashes_of(read_on(c, schema, DateRange{*lo, *hi}, {}));
+  }
+  Table rows(hs);
+  for (Date d : w.dates) {
+    const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
+    const size_t r = rows.add_row();
+    rows.set(r, "table_name", schema.name);
+    rows.set(r, "partition_date", d);
+    rows.set(r, "content_hash", h.hex());
+    rows.set(r, "row_count", h.rows);
+  }
+  const TableWrite hw{&hs, &rows, w.dates, {}, {{"table_name", schema.name}}, false};
+  delete_covered(c, hw);
+  write_rows(c, hs, rows, nullptr);
+}
+
+std::map<Date, std::string> SqliteWarehouse::partition_hashes(const TableSchema& schema,
+                                                               std::optional<DateRange> range) {
+  std::map<Date, std::string> out;
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  if (!has_table(hs)) return out;
+  std::string sql = "SELECT partition_date, content_hash FROM " + qualified(hs) + " WHERE table_name = ?";
+  if (range) sql += " AND partition_date BETWEEN ? AND ?";
+  auto c = acquire();
+  try {
+    Statement st(c->get(), sql);
+    sqlite3_bind_text(st.get(), 1, schema.name.c_str(), -1, SQLITE_TRANSIENT);
+    std::string a, b;
+    if (range) {
+      a = range->start.iso();
+      b = range->end.iso();
+      sqlite3_bind_text(st.get(), 2, a.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st.get(), 3, b.c_str(), -1, SQLITE_TRANSIENT);
+    }
+    while (st.step()) {
+      const unsigned char* txt = sqlite3_column_text(st.get(), 0);
+      const int len = sqlite3_column_bytes(st.get(), 0);
+      const Date d = parse_stored_date(txt, len, hs, "partition_date");
+      out[d] = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
+    }
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  return out;
+}
+
 void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
+  if (writes.empty()) return;
+  require_writable(writes.front().schema ? writes.front().schema->name : "a batch");
   for (const TableWrite& w : writes) {
     if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     ensure_table(*w.schema);
   }
+  ensure_table(catalog::get("nba_orchestration.partition_hashes"));
   std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {
@@ -336,9 +478,17 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       std::set<int32_t> allowed;
       for (Date d : w.dates) allowed.insert(d.days());
       in_step(*w.schema, "delete", [&] { delete_covered(*c, w); });
-      in_step(*w.schema, "insert", [&] { write_rows(*c, *w.schema, *w.rows, &allowed); });
+      in_step(*w.schema, "insert",
+              [&] { write_rows(*c, *w.schema, *w.rows, w.append_only ? nullptr : &allowed); });
+      in_step(*w.schema, "hash", [&] { record_hashes(*c, w); });
     }
-    in_step(*writes.front().schema, "commit", [&] { tx.commit(); });
+    try {
+      tx.commit();
+    } catch (const StorageError& e) {
+      std::string names;
+      for (const TableWrite& w : writes) names += (names.empty() ? "" : ", ") + w.schema->name;
+      throw StorageError(names + " (commit): " + e.what(), e.transient());
+    }
   } catch (...) {
     release(std::move(c));
     throw;
@@ -347,6 +497,7 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
 }
 
 void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
+  require_writable(schema.name);
   ensure_table(schema);
   std::lock_guard wlock(write_mu_);
   auto c = acquire();

@@ -63,7 +63,7 @@ std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::
   NBAPROPS_LOG_INFO << name << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
                     << " exhibition and " << imp.dropped_invalid << " invalid dropped";
   if (source) *source = name;
-  return importers::write_schedule(wh, Schedule(std::move(imp.games)));
+  return importers::write_schedule(wh, imp, name).rows;
 }
 
 }  // namespace nbaprops

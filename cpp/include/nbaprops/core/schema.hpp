@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,16 @@ struct TableSchema {
   std::vector<std::string> key_columns;  ///< the grain (not enforced, used for checks)
   std::vector<ColumnDef> columns;
   std::string description;
+
+  /// Hash for name lookups by std::string or std::string_view without a temporary string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  /// Column name → index; filled by the catalog (and by build_index()); empty means linear search.
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> by_name;
+  /// Fills by_name from columns (call once after the columns are final).
+  void build_index();
 
   /// @return "nba_analytics" of "nba_analytics.x".
   [[nodiscard]] std::string dataset() const;

@@ -15,6 +15,12 @@
 
 namespace nbaprops {
 
+/// Interned text: each distinct string is stored once per process and a text cell is a pointer to
+/// it, so copying, slicing and caching rows never copies or allocates strings. Entries live until
+/// the process ends (the set of distinct values of a warehouse is small). Thread-safe.
+/// @return a pointer to the pooled copy of @p s (stable for the process lifetime).
+const std::string* intern(std::string_view s);
+
 /// One nullable column with a single physical storage.
 class Column {
  public:
@@ -24,19 +30,32 @@ class Column {
   [[nodiscard]] size_t size() const noexcept { return valid_.size(); }
   [[nodiscard]] bool is_null(size_t row) const noexcept { return valid_[row] == 0; }
 
-  /// Typed reads: undefined when null or of another storage (check is_null first).
+  /// Typed reads: undefined when of another storage; a null cell reads 0 / 0.0 / "" (check
+  /// is_null first).
   [[nodiscard]] int64_t int_at(size_t row) const noexcept { return ints_[row]; }
   [[nodiscard]] double real_at(size_t row) const noexcept { return reals_[row]; }
-  [[nodiscard]] const std::string& text_at(size_t row) const noexcept { return texts_[row]; }
-  /// Nullable typed reads. Ints read as reals and vice versa (truncated) for convenience.
+  [[nodiscard]] const std::string& text_at(size_t row) const noexcept { return *texts_[row]; }
+  /// The interned pointer of a text cell: equal pointers ⇔ equal strings (a cheap map key).
+  [[nodiscard]] const std::string* text_ptr(size_t row) const noexcept { return texts_[row]; }
+  /// Nullable typed reads. Ints read as reals and vice versa (truncated) for convenience; a numeric
+  /// read of a text column (or a text read of a numeric one) is a ConfigError, never a silent NULL.
   [[nodiscard]] std::optional<int64_t> get_int(size_t row) const;
   [[nodiscard]] std::optional<double> get_real(size_t row) const;
   [[nodiscard]] std::optional<std::string> get_text(size_t row) const;
 
-  void set_null(size_t row) noexcept { valid_[row] = 0; }
+  void set_null(size_t row) noexcept {
+    valid_[row] = 0;
+    if (storage_ == Storage::kText) texts_[row] = empty_text();
+  }
+  /// The interned empty string (what a null text cell points to).
+  static const std::string* empty_text() noexcept;
   void set_int(size_t row, int64_t v);
   void set_real(size_t row, double v);
-  void set_text(size_t row, std::string v);
+  void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern(v)); }
+  void set_text(size_t row, const std::string& v) { set_text_ptr(row, intern(v)); }
+  void set_text(size_t row, const char* v) { set_text_ptr(row, intern(v)); }
+  /// Sets a text cell to an already interned string (from intern() or another column's text_ptr).
+  void set_text_ptr(size_t row, const std::string* interned);
   void set_int(size_t row, std::optional<int64_t> v) { v ? set_int(row, *v) : set_null(row); }
   void set_real(size_t row, std::optional<double> v) { v ? set_real(row, *v) : set_null(row); }
 
@@ -45,21 +64,31 @@ class Column {
   void reserve(size_t rows);
   /// Appends row @p row of @p other (same storage).
   void push_from(const Column& other, size_t row);
+  /// Sets cell @p row to cell @p src_row of @p src (same storage; NULL stays NULL).
+  void copy_cell(size_t row, const Column& src, size_t src_row) noexcept {
+    valid_[row] = src.valid_[src_row];
+    switch (storage_) {
+      case Storage::kInt: ints_[row] = src.ints_[src_row]; break;
+      case Storage::kReal: reals_[row] = src.reals_[src_row]; break;
+      case Storage::kText: texts_[row] = src.texts_[src_row]; break;
+    }
+  }
 
   std::vector<int64_t>& ints() noexcept { return ints_; }
   std::vector<double>& reals() noexcept { return reals_; }
-  std::vector<std::string>& texts() noexcept { return texts_; }
+  std::vector<const std::string*>& texts() noexcept { return texts_; }
   std::vector<uint8_t>& valid() noexcept { return valid_; }
   const std::vector<int64_t>& ints() const noexcept { return ints_; }
   const std::vector<double>& reals() const noexcept { return reals_; }
-  const std::vector<std::string>& texts() const noexcept { return texts_; }
+  /// Text cells as interned pointers (a null cell points to the empty string).
+  const std::vector<const std::string*>& texts() const noexcept { return texts_; }
   const std::vector<uint8_t>& valid() const noexcept { return valid_; }
 
  private:
   Storage storage_;
   std::vector<int64_t> ints_;
   std::vector<double> reals_;
-  std::vector<std::string> texts_;
+  std::vector<const std::string*> texts_;
   std::vector<uint8_t> valid_;
 };
 
@@ -107,7 +136,7 @@ class Table {
   void set(size_t row, std::string_view name, double v) { col(name).set_real(row, v); }
   void set(size_t row, std::string_view name, bool v) { col(name).set_int(row, v ? 1 : 0); }
   void set(size_t row, std::string_view name, Date v) { col(name).set_int(row, int64_t{v.days()}); }
-  void set(size_t row, std::string_view name, std::string v) { col(name).set_text(row, std::move(v)); }
+  void set(size_t row, std::string_view name, const std::string& v) { col(name).set_text(row, v); }
   void set(size_t row, std::string_view name, const char* v) { col(name).set_text(row, v); }
   void set_null(size_t row, std::string_view name) { col(name).set_null(row); }
 
@@ -130,6 +159,7 @@ class Table {
   const TableSchema* schema_;
   std::vector<std::string> names_;
   std::vector<int> schema_idx_;
+  std::vector<int> col_of_schema_;  ///< schema column index → position here, or -1
   std::vector<Column> columns_;
   size_t rows_ = 0;
 };
@@ -138,6 +168,10 @@ class Table {
 /// Python's json.dumps(sort_keys=True, default=str) would (the legacy data_hash).
 /// @param fields the hash fields (must be columns of @p table).
 std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields);
+
+/// Sets the data_hash column of every row of @p t from @p fields (see data_hash). Parallel over rows.
+/// @throws ConfigError when @p t has no data_hash column or a field is not a column of @p t.
+void fill_data_hash(Table& t, const std::vector<std::string>& fields);
 
 /// Python's repr(float) / str(float): shortest round-trip digits, always with a '.' or an exponent
 /// written e+XX / e-XX ("1.0", "0.1", "1e-05" → "1e-05", "nan", "inf").

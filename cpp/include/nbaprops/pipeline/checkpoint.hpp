@@ -10,6 +10,7 @@
 /// stored; a corrupt file is set aside as `<name>.corrupt-<n>` and reported instead of silently
 /// ignored. Writes: `.tmp` + fflush + fsync + rename under an exclusive flock on `<stem>.lock`.
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -69,6 +70,13 @@ class Checkpoint {
   void mark_skipped(Date d);
   /// Writes the file now (atomic). @throws StorageError on I/O failure.
   void save();
+  /// Marks save at most once per @p ms milliseconds (0, the default: on every mark, as the legacy
+  /// did). A runner committing many units a second sets an interval and calls flush() at the end:
+  /// a crash loses at most the last interval's marks, whose dates a resume simply recomputes
+  /// (writes are idempotent). Thread-safe.
+  void set_autosave_interval_ms(int ms);
+  /// Saves when a mark has not been written yet. @throws StorageError on I/O failure.
+  void flush();
 
   /// @return true when @p d is committed (resume skips it).
   [[nodiscard]] bool is_committed(Date d) const;
@@ -92,9 +100,13 @@ class Checkpoint {
  private:
   void load_locked();
   void save_locked();
+  void marked_locked();
   std::string json_locked() const;
 
   mutable std::mutex mu_;
+  int autosave_ms_ = 0;
+  bool dirty_ = false;
+  std::chrono::steady_clock::time_point last_save_{};
   std::string dir_, job_, path_;
   std::string warehouse_;
   DateRange range_;

@@ -22,6 +22,8 @@ enum class WindowKind {
   kLastGames,     ///< each entity's last N games strictly before D
   kSeasonToDate,  ///< from the season's first game up to D − 1
   kDaysBefore,    ///< the K calendar days D−K … D−1
+  kDaysThrough,   ///< the K calendar days before D and D itself: D−K … D (e.g. injury reports
+                  ///< published before D's games)
 };
 
 /// One upstream read.
@@ -34,7 +36,13 @@ struct UpstreamRead {
   /// 0 for same-date, K for days, 400 for season-to-date, and a generous bound for N games.
   [[nodiscard]] int lookback_days() const noexcept;
   /// @return true when the window includes D itself.
-  [[nodiscard]] bool includes_same_date() const noexcept { return kind == WindowKind::kSameDate; }
+  [[nodiscard]] bool includes_same_date() const noexcept {
+    return kind == WindowKind::kSameDate || kind == WindowKind::kDaysThrough;
+  }
+  /// The dates this read can reach for run date @p d: from the lookback bound (kept inside the
+  /// season for last-N-games and season-to-date windows) to D or D−1. Empty (start > end) when
+  /// nothing can be read.
+  [[nodiscard]] DateRange window(const Schedule& schedule, Date d) const;
 };
 
 /// What to do on a season's bootstrap dates (days 0–13).
@@ -74,6 +82,9 @@ struct UnitContext {
   Warehouse& warehouse;
   const Schedule& schedule;
   Date date;
+  /// The running processor's declaration: when set, reads outside its declared windows are
+  /// refused (a processor can read nothing it did not declare).
+  const ProcessorInfo* info = nullptr;
 };
 
 /// A processor. Implementations are stateless and thread-safe: run() may be called for many

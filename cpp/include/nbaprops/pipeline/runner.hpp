@@ -14,6 +14,7 @@
 /// `nba_orchestration.run_ledger` → checkpoint mark. Exactly one terminal status per unit.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -45,6 +46,12 @@ struct UnitEvent {
 /// Run options.
 /// Calendar days before the first planned date that the read cache covers (a season-to-date window).
 inline constexpr int32_t kCacheLookbackDays = 400;
+/// Checkpoint files are rewritten at most this often during a run (and once at its end).
+inline constexpr int kCheckpointAutosaveMs = 1000;
+
+/// The dates of each upstream table that the plan's units can read (their declared windows,
+/// merged per table): what the run-scoped read cache loads, and no more.
+std::map<std::string, DateRange> read_windows(const Schedule& schedule, const Plan& plan);
 
 struct RunOptions {
   int workers = 2;                 ///< concurrent units (task_arena size); ≥ 1
@@ -69,11 +76,18 @@ struct UnitResult {
   int64_t rows = 0;       ///< rows committed (for resumed units: rows present in the partition)
   int attempts = 0;       ///< tries (0 when not run)
   double seconds = 0;
+  double read_seconds = 0;   ///< of seconds: reading inputs (through the run's cache)
+  double write_seconds = 0;  ///< of seconds: the commit transaction (output, failures, ledger)
   std::string reason;
   int64_t entities = 0;
   int64_t start_seq = -1; ///< global order counter when the unit started running (−1 if never)
   int64_t end_seq = -1;   ///< global order counter when it reached its terminal status
   std::string input_fingerprint;  ///< 16-hex FNV-1a of the upstream partition counts its windows read
+  // Internal bookkeeping of the runner.
+  std::chrono::steady_clock::time_point started{};
+  std::string started_at;
+  bool ledger_written = false;  ///< the ledger row committed with the output
+  bool inputs_changed = false;  ///< resume found a different input fingerprint than the last commit
 };
 
 /// Outcome of a run.

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nbaprops/core/error.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/pipeline/processor.hpp"
 
@@ -51,25 +52,59 @@ void write_quality(Table& t, size_t row, const Quality& q);
 void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode);
 
 /// Reads rows of @p table dated within [from, to] (projection optional).
+/// Seconds this thread has spent in read_window (the runner takes the difference around a unit to
+/// split its time into read, compute and write).
+double& thread_read_seconds();
+
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns = {});
 
-/// Nullable reads of a column that may be absent from the table (a projection, or a test fixture
-/// that leaves it out): an absent column reads as NULL.
-inline std::optional<double> opt_real(const Table& t, size_t row, const char* column) {
-  return t.index_of(column) < 0 ? std::nullopt : t.get_real(row, column);
+/// @return true when @p column is in @p t's projection, false when it is a column of the schema
+/// that the projection left out. @throws ConfigError when the schema has no such column (a typo is an
+/// error, never a silent NULL).
+inline bool in_projection(const Table& t, const char* column) {
+  if (t.index_of(column) >= 0) return true;
+  if (t.schema().index_of(column) < 0) {
+    throw ConfigError("table " + t.schema().name + " has no column '" + column + "'");
+  }
+  return false;
 }
-inline std::optional<int64_t> opt_int(const Table& t, size_t row, const char* column) {
-  return t.index_of(column) < 0 ? std::nullopt : t.get_int(row, column);
+/// A column resolved once for a hot loop: nullptr when the schema has it but the projection left it
+/// out. @throws ConfigError when the schema has no such column.
+inline const Column* opt_col(const Table& t, const char* column) {
+  return in_projection(t, column) ? &t.col(column) : nullptr;
 }
-inline std::optional<bool> opt_bool(const Table& t, size_t row, const char* column) {
-  return t.index_of(column) < 0 ? std::nullopt : t.get_bool(row, column);
+/// Nullable cell reads through a resolved column (nullptr reads as NULL).
+inline std::optional<double> real_of(const Column* c, size_t row) { return c ? c->get_real(row) : std::nullopt; }
+inline std::optional<int64_t> int_of(const Column* c, size_t row) { return c ? c->get_int(row) : std::nullopt; }
+inline std::optional<bool> bool_of(const Column* c, size_t row) {
+  if (!c || c->is_null(row)) return std::nullopt;
+  return c->int_at(row) != 0;
 }
-inline std::optional<std::string> opt_text(const Table& t, size_t row, const char* column) {
-  return t.index_of(column) < 0 ? std::nullopt : t.get_text(row, column);
+inline std::optional<Date> date_of(const Column* c, size_t row) {
+  if (!c || c->is_null(row)) return std::nullopt;
+  return Date(static_cast<int32_t>(c->int_at(row)));
+}
+/// The text of a cell, or nullptr when NULL (no copy: cells are interned).
+inline const std::string* text_of(const Column* c, size_t row) {
+  return (!c || c->is_null(row)) ? nullptr : c->text_ptr(row);
 }
 
-/// Minutes "MM:SS" (or "MM") → decimal minutes; nullopt for empty/invalid.
+/// Nullable reads of a schema column that may be absent from the projection (a test fixture that
+/// leaves it out): an absent column reads as NULL; a column unknown to the schema is an error.
+inline std::optional<double> opt_real(const Table& t, size_t row, const char* column) {
+  return in_projection(t, column) ? t.get_real(row, column) : std::nullopt;
+}
+inline std::optional<int64_t> opt_int(const Table& t, size_t row, const char* column) {
+  return in_projection(t, column) ? t.get_int(row, column) : std::nullopt;
+}
+inline std::optional<bool> opt_bool(const Table& t, size_t row, const char* column) {
+  return in_projection(t, column) ? t.get_bool(row, column) : std::nullopt;
+}
+inline std::optional<std::string> opt_text(const Table& t, size_t row, const char* column) {
+  return in_projection(t, column) ? t.get_text(row, column) : std::nullopt;
+}
+
 std::optional<double> parse_minutes(const std::string& text);
 
 /// Index of rows by a string key built from one or two text columns.
@@ -81,7 +116,7 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
 std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
                                                      std::vector<size_t>* dated = nullptr);
 
-/// Sets the data_hash column of every row from @p fields.
-void fill_data_hash(Table& t, const std::vector<std::string>& fields);
+/// Sets the data_hash column of every row from @p fields (core; kept here for processor code).
+using nbaprops::fill_data_hash;
 
 }  // namespace nbaprops::proc

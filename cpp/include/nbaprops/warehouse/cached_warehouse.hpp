@@ -26,6 +26,10 @@ class CachedWarehouse final : public Warehouse {
   /// @param base the warehouse (must outlive this object). @param window the dates to cache;
   /// reads reaching outside it go to @p base directly.
   CachedWarehouse(Warehouse& base, DateRange window) : base_(base), window_(window) {}
+  /// @param windows per-table windows (qualified name → dates the run can read); tables not listed
+  /// are read from @p base directly. Bounds memory to what the plan reads.
+  CachedWarehouse(Warehouse& base, std::map<std::string, DateRange> windows)
+      : base_(base), window_{Date(0), Date(-1)}, windows_(std::move(windows)) {}
 
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
   void ensure_table(const TableSchema& schema) override { base_.ensure_table(schema); }
@@ -37,6 +41,10 @@ class CachedWarehouse final : public Warehouse {
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override {
     return base_.partition_counts(schema, range);
+  }
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                             std::optional<DateRange> range) override {
+    return base_.partition_hashes(schema, range);
   }
 
   /// @return base queries issued by read() so far (for tests and benchmarks).
@@ -50,10 +58,15 @@ class CachedWarehouse final : public Warehouse {
     std::set<int32_t> stale;
   };
   Entry& entry(const std::string& key);
+  void append_done(const TableSchema& schema);
   void load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns, int32_t day);
+
+  /// The cache window of @p schema (empty range when uncached).
+  [[nodiscard]] DateRange window_of(const TableSchema& schema) const;
 
   Warehouse& base_;
   DateRange window_;
+  std::map<std::string, DateRange> windows_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;  // key: table + '|' + projection
   std::map<std::string, std::set<std::string>> keys_by_table_;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nbaprops/core/date.hpp"
@@ -25,6 +26,12 @@ struct TableWrite {
   /// the stored rows of @p dates whose values in these columns equal those of some row of @p rows
   /// are deleted ("replace what the file covers", e.g. {"game_id"}); other rows stay.
   std::vector<std::string> replace_key;
+  /// When non-empty (and replace_key is empty), only the stored rows of @p dates whose text columns
+  /// equal these values are deleted, e.g. {{"processor", "psza"}} for a partition shared by many
+  /// writers. Rows are deleted even when @p rows is empty.
+  std::vector<std::pair<std::string, std::string>> scope;
+  /// Append @p rows without deleting anything (ledgers).
+  bool append_only = false;
 };
 
 /// Abstract warehouse. Implementations are safe to call from several threads at once: reads run
@@ -54,7 +61,7 @@ class Warehouse {
   /// @p rows clears the partitions (DECISION 4). @throws DataError (row outside the dates,
   /// NULL in a required column: names table, row, column and date), StorageError.
   void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates, const Table& rows) {
-    write_batch({TableWrite{&schema, &rows, dates, {}}});
+    write_batch({TableWrite{&schema, &rows, dates, {}, {}, false}});
   }
 
   /// Applies every write in one all-or-nothing transaction (an import touching several tables, a
@@ -74,6 +81,14 @@ class Warehouse {
   /// rows are absent. One grouped query.
   [[nodiscard]] virtual std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                                  std::optional<DateRange> range) = 0;
+
+  /// @return the content hash (16 hex) of each partition in @p range that was written through this
+  /// library (see core/content_hash.hpp); partitions without a recorded hash are absent. A backend
+  /// that keeps no hashes returns {} and callers fall back to row counts.
+  [[nodiscard]] virtual std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                                     std::optional<DateRange> range) {
+    return {};
+  }
 };
 
 /// Opens (creating if needed) a warehouse. @param uri a directory path or `sqlite:///path` for the

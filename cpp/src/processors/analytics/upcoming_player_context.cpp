@@ -705,9 +705,11 @@ class UpcomingPlayerContextProcessor final : public Processor {
         // Rows of D: who plays (identity and status only). Rows of D−30…D−1: history.
         {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
         {"nba_raw.nbac_gamebook_player_stats", WindowKind::kDaysBefore, kPlayerHistoryDays, false},
-        {"nba_raw.odds_api_player_points_props", WindowKind::kDaysBefore, kPlayerHistoryDays, false},
+        // Props: D's pre-game snapshots (the line) and the 30 days before (line history).
+        {"nba_raw.odds_api_player_points_props", WindowKind::kDaysThrough, kPlayerHistoryDays, false},
         {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-        {"nba_raw.nbac_injury_report", WindowKind::kDaysBefore, kInjuryLookbackDays, false}};
+        // Reports dated D are published before D's games: reading them is legitimate (not a leak).
+        {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}};
     info_.description =
         "Player pre-game context: rest, load, recent form, prop line and streaks, game lines, injuries";
   }

@@ -484,7 +484,8 @@ class UpcomingTeamContextProcessor final : public Processor {
     info_.entity = "teams";
     info_.legacy_job = "upcoming_team_game_context";
     info_.reads = {{"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-                   {"nba_raw.nbac_injury_report", WindowKind::kDaysBefore, kInjuryLookbackDays, false}};
+                   // Reports dated D are published before D's games: reading them is legitimate.
+                   {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}};
     info_.description =
         "Team pre-game context: rest, recent load, streaks, spread/total, injuries, travel (schedule-driven)";
   }

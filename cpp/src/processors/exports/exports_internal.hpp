@@ -84,6 +84,14 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
 Json predictions_payload(const Inputs& in, Date date, const std::string& generated_at);
 Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at);
 
+Json streaks_payload(Warehouse& wh, Date as_of, int min_streak, const std::string& generated_at);
+Json hot_cold_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json live_payload(Warehouse& wh, Date day, const BuildOptions& options, const std::string& generated_at);
+Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& options, const std::string& generated_at);
+
+/// "7:30 PM ET" from an Eastern wall-clock timestamp text ("2024-01-15T19:30:00"); null without a time.
+std::optional<std::string> game_time(const std::optional<std::string>& est);
+
 /// Legacy fatigue level: ≥ 95 fresh, ≥ 75 normal, else tired; null without a score.
 std::optional<std::string> fatigue_level(std::optional<int64_t> score);
 /// (away, home) from a game_id `YYYYMMDD_AWAY_HOME`; both null when it has another shape.

@@ -150,6 +150,11 @@ std::string source_error(const Inputs& in, ExportType type) {
       used = {&in.schedule, &in.roster, &in.tonight_predictions, &in.composite, &in.injuries, &in.props,
               &in.player_history};
       break;
+    case ExportType::kStreaks:
+    case ExportType::kTrendsHotCold:
+    case ExportType::kLive:
+    case ExportType::kLiveGrading:
+      break;  // these builders read their own (small) sources for their date
   }
   for (const Source* s : used) {
     if (!s->needed) return std::string("internal: source not loaded for ") + to_string(type);

@@ -92,21 +92,6 @@ std::optional<Odds> odds_of(const Table& props, const std::vector<size_t>& rows)
   return out;
 }
 
-/// "7:30 PM ET" from an Eastern wall-clock timestamp text ("2024-01-15T19:30:00"); null without a time.
-std::optional<std::string> game_time(const std::optional<std::string>& est) {
-  if (!est || est->size() < 16 || ((*est)[10] != 'T' && (*est)[10] != ' ')) return std::nullopt;
-  const std::string& s = *est;
-  if (!std::isdigit(static_cast<unsigned char>(s[11])) || !std::isdigit(static_cast<unsigned char>(s[12])) ||
-      s[13] != ':' || !std::isdigit(static_cast<unsigned char>(s[14])) ||
-      !std::isdigit(static_cast<unsigned char>(s[15]))) {
-    return std::nullopt;
-  }
-  const int hour = (s[11] - '0') * 10 + (s[12] - '0');
-  if (hour > 23) return std::nullopt;
-  const int h12 = hour % 12 == 0 ? 12 : hour % 12;
-  return std::to_string(h12) + ":" + s.substr(14, 2) + (hour < 12 ? " AM ET" : " PM ET");
-}
-
 std::optional<double> mean(const std::vector<PastGame>& games, size_t n, bool minutes) {
   double sum = 0;
   size_t count = 0;
@@ -189,6 +174,21 @@ bool before(const Player& a, const Player& b) {
 }
 
 }  // namespace
+
+std::optional<std::string> game_time(const std::optional<std::string>& est) {
+  if (!est || est->size() < 16 || ((*est)[10] != 'T' && (*est)[10] != ' ')) return std::nullopt;
+  const std::string& s = *est;
+  if (!std::isdigit(static_cast<unsigned char>(s[11])) || !std::isdigit(static_cast<unsigned char>(s[12])) ||
+      s[13] != ':' || !std::isdigit(static_cast<unsigned char>(s[14])) ||
+      !std::isdigit(static_cast<unsigned char>(s[15]))) {
+    return std::nullopt;
+  }
+  const int hour = (s[11] - '0') * 10 + (s[12] - '0');
+  if (hour > 23) return std::nullopt;
+  const int h12 = hour % 12 == 0 ? 12 : hour % 12;
+  return std::to_string(h12) + ":" + s.substr(14, 2) + (hour < 12 ? " AM ET" : " PM ET");
+}
+
 
 Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at) {
   // Roster of D: one entry per (player, game) of UPGC.

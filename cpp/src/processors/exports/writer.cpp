@@ -27,14 +27,27 @@ std::string supported_list() {
   return out;
 }
 
-/// Legacy EXPORT_TYPES (and groups, and player profiles) that nbaprops does not implement.
-bool is_legacy_only(std::string_view name) {
-  static const char* kLegacy[] = {"tonight-players",     "streaks",          "trends-hot-cold",
-                                  "trends-bounce-back",  "trends-what-matters", "trends-team",
-                                  "trends-quick-hits",   "trends-deep-dive", "tonight-trend-plays",
-                                  "live",                "live-grading",     "trends-daily",
-                                  "trends-weekly",       "trends-all",       "players"};
-  return std::any_of(std::begin(kLegacy), std::end(kLegacy), [&](const char* n) { return name == n; });
+/// Legacy EXPORT_TYPES that nbaprops does not implement yet.
+const std::vector<std::string>& not_implemented() {
+  static const std::vector<std::string> kMissing = {
+      "tonight-players",   "trends-bounce-back", "trends-what-matters", "trends-team",
+      "trends-quick-hits", "trends-deep-dive",   "tonight-trend-plays", "players"};
+  return kMissing;
+}
+
+/// The legacy shorthand groups and their members (daily_export.py).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& groups() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kGroups = {
+      {"trends-daily", {"trends-hot-cold", "trends-bounce-back", "tonight-trend-plays"}},
+      {"trends-weekly", {"trends-what-matters", "trends-team", "trends-quick-hits"}},
+      {"trends-all", {"trends-hot-cold", "trends-bounce-back", "trends-what-matters", "trends-team",
+                      "trends-quick-hits", "trends-deep-dive", "tonight-trend-plays"}}};
+  return kGroups;
+}
+
+bool is_missing(std::string_view name) {
+  const auto& m = not_implemented();
+  return std::find(m.begin(), m.end(), name) != m.end();
 }
 
 std::string generated_now() { return iso_timestamp_now(true); }
@@ -51,9 +64,14 @@ std::string cache_control(ExportType type, bool alias) {
   return "public, max-age=3600";
 }
 
-Json build_one(const detail::Inputs& in, ExportType type, Date date, const BuildOptions& o, const std::string& gen) {
+Json build_one(Warehouse& wh, const detail::Inputs& in, ExportType type, Date date, const BuildOptions& o,
+               const std::string& gen) {
   if (std::string err = detail::source_error(in, type); !err.empty()) throw StorageError(err);
   switch (type) {
+    case ExportType::kStreaks: return detail::streaks_payload(wh, date, o.min_streak, gen);
+    case ExportType::kTrendsHotCold: return detail::hot_cold_payload(wh, date, gen);
+    case ExportType::kLive: return detail::live_payload(wh, date, o, gen);
+    case ExportType::kLiveGrading: return detail::live_grading_payload(wh, date, o, gen);
     case ExportType::kResults: return detail::results_payload(in, date, gen);
     case ExportType::kPerformance: return detail::performance_payload(in, date, gen);
     case ExportType::kBestBets: return detail::best_bets_payload(in, date, o, gen);
@@ -70,13 +88,20 @@ int64_t count_of(ExportType type, const Json& payload) {
     case ExportType::kBestBets: return payload.at("total_picks").get<int64_t>();
     case ExportType::kPredictions: return payload.at("total_predictions").get<int64_t>();
     case ExportType::kTonight: return payload.at("total_players").get<int64_t>();
+    case ExportType::kStreaks: {
+      const Json& st = payload.at("streaks");
+      return static_cast<int64_t>(st.at("over").size() + st.at("under").size() + st.at("prediction_hits").size());
+    }
+    case ExportType::kTrendsHotCold: return payload.at("total_qualifying_players").get<int64_t>();
+    case ExportType::kLive: return payload.at("total_games").get<int64_t>();
+    case ExportType::kLiveGrading: return payload.at("summary").at("total_predictions").get<int64_t>();
   }
   return 0;
 }
 
 Json build_single(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
   const detail::Inputs in = detail::load(wh, date, date, date, {type});
-  return build_one(in, type, date, o, o.generated_at.empty() ? generated_now() : o.generated_at);
+  return build_one(wh, in, type, date, o, o.generated_at.empty() ? generated_now() : o.generated_at);
 }
 
 }  // namespace
@@ -88,6 +113,10 @@ const char* to_string(ExportType type) noexcept {
     case ExportType::kBestBets: return "best-bets";
     case ExportType::kPredictions: return "predictions";
     case ExportType::kTonight: return "tonight";
+    case ExportType::kStreaks: return "streaks";
+    case ExportType::kTrendsHotCold: return "trends-hot-cold";
+    case ExportType::kLive: return "live";
+    case ExportType::kLiveGrading: return "live-grading";
   }
   return "results";
 }
@@ -104,7 +133,9 @@ const char* to_string(ExportStatus status) noexcept {
 const std::vector<ExportType>& all_types() {
   static const std::vector<ExportType> kAll = {ExportType::kResults, ExportType::kPerformance,
                                                ExportType::kBestBets, ExportType::kPredictions,
-                                               ExportType::kTonight};
+                                               ExportType::kTonight,      ExportType::kStreaks,
+                                               ExportType::kTrendsHotCold, ExportType::kLive,
+                                               ExportType::kLiveGrading};
   return kAll;
 }
 
@@ -112,11 +143,11 @@ ExportType parse_type(std::string_view name) {
   for (ExportType t : all_types()) {
     if (name == to_string(t)) return t;
   }
-  if (is_legacy_only(name)) {
+  if (is_missing(name)) {
     throw ConfigError("export type '" + std::string(name) +
-                      "' is a legacy export that nbaprops does not implement (out of scope: tonight-players, "
-                      "streaks, trends-*, tonight-trend-plays, live, live-grading, player profiles); supported "
-                      "types: " + supported_list());
+                      "' is a legacy export that nbaprops does not implement yet; supported types: " +
+                      supported_list() + " (and the groups trends-daily, trends-weekly, trends-all once their "
+                      "members are)");
   }
   throw ConfigError("unknown export type '" + std::string(name) + "'; supported types: " + supported_list());
 }
@@ -125,7 +156,20 @@ std::vector<ExportType> parse_types(const std::vector<std::string>& names) {
   std::vector<bool> wanted(all_types().size(), false);
   bool any = false;
   for (const auto& n : names) {
-    wanted[static_cast<size_t>(parse_type(n))] = true;
+    auto g = std::find_if(groups().begin(), groups().end(), [&](const auto& x) { return x.first == n; });
+    if (g != groups().end()) {
+      std::string missing;
+      for (const auto& m : g->second) {
+        if (is_missing(m)) missing += (missing.empty() ? "" : ", ") + m;
+      }
+      if (!missing.empty()) {
+        throw ConfigError("export group '" + n + "' contains types nbaprops does not implement yet (" + missing +
+                          "); supported types: " + supported_list());
+      }
+      for (const auto& m : g->second) wanted[static_cast<size_t>(parse_type(m))] = true;
+    } else {
+      wanted[static_cast<size_t>(parse_type(n))] = true;
+    }
     any = true;
   }
   if (!any) return all_types();
@@ -151,6 +195,16 @@ Json build_predictions(Warehouse& wh, Date date, const BuildOptions& o) {
 Json build_tonight(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kTonight, date, o);
 }
+Json build_streaks(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kStreaks, as_of, o);
+}
+Json build_hot_cold(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTrendsHotCold, as_of, o);
+}
+Json build_live(Warehouse& wh, Date date, const BuildOptions& o) { return build_single(wh, ExportType::kLive, date, o); }
+Json build_live_grading(Warehouse& wh, Date date, const BuildOptions& o) {
+  return build_single(wh, ExportType::kLiveGrading, date, o);
+}
 Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
   return build_single(wh, type, date, o);
 }
@@ -162,8 +216,17 @@ std::string object_path(ExportType type, Date date) {
     case ExportType::kBestBets: return "v1/best-bets/" + date.iso() + ".json";
     case ExportType::kPredictions: return "v1/predictions/" + date.iso() + ".json";
     case ExportType::kTonight: return "v1/tonight/all-players.json";
+    case ExportType::kStreaks: return "v1/streaks/today.json";
+    case ExportType::kTrendsHotCold: return "v1/trends/whos-hot-v2.json";
+    case ExportType::kLive: return "v1/live/" + date.iso() + ".json";
+    case ExportType::kLiveGrading: return "v1/live-grading/" + date.iso() + ".json";
   }
   return "";
+}
+
+bool is_undated(ExportType type) noexcept {
+  return type == ExportType::kPerformance || type == ExportType::kTonight || type == ExportType::kStreaks ||
+         type == ExportType::kTrendsHotCold;
 }
 
 std::vector<std::string> alias_paths(ExportType type) {
@@ -173,6 +236,10 @@ std::vector<std::string> alias_paths(ExportType type) {
     case ExportType::kBestBets: return {"v1/best-bets/latest.json"};
     case ExportType::kPredictions: return {"v1/predictions/today.json"};
     case ExportType::kTonight: return {};
+    case ExportType::kStreaks: return {};
+    case ExportType::kTrendsHotCold: return {};
+    case ExportType::kLive: return {"v1/live/latest.json"};
+    case ExportType::kLiveGrading: return {"v1/live-grading/latest.json"};
   }
   return {};
 }
@@ -250,7 +317,7 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
     DateOutcome o;
     o.date = d;
     for (ExportType t : types) {
-      if ((t == ExportType::kPerformance || t == ExportType::kTonight) && d != newest) continue;
+      if (is_undated(t) && d != newest) continue;
       TypeOutcome to;
       to.type = t;
       o.types.push_back(std::move(to));
@@ -268,7 +335,7 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
       DateOutcome& o = run.dates[i];
       for (TypeOutcome& to : o.types) {
         try {
-          const Json payload = build_one(in, to.type, o.date, options.build, run.generated_at);
+          const Json payload = build_one(wh, in, to.type, o.date, options.build, run.generated_at);
           to.count = count_of(to.type, payload);
           std::vector<std::string> paths = {object_path(to.type, o.date)};
           if (o.date == newest) {

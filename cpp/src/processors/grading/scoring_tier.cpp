@@ -206,11 +206,9 @@ class ScoringTierProcessor final : public Processor {
     info_.output_table = kTiers;
     info_.entity = "tiers";
     info_.legacy_job = "scoring_tier_backfill";
-    // A−29 … A: the same date plus the 29 days before it (a kDaysBefore window excludes D).
-    info_.reads = {{kAccuracy, WindowKind::kSameDate, 0, false},
-                   {kAccuracy, WindowKind::kDaysBefore, kTierLookbackDays - 1, false},
-                   {kMlfs, WindowKind::kSameDate, 0, true},
-                   {kMlfs, WindowKind::kDaysBefore, kTierLookbackDays - 1, true}};
+    // A−29 … A: the same date plus the 29 days before it.
+    info_.reads = {{kAccuracy, WindowKind::kDaysThrough, kTierLookbackDays - 1, false},
+                   {kMlfs, WindowKind::kDaysThrough, kTierLookbackDays - 1, true}};
     info_.bootstrap = BootstrapPolicy::kRun;
     info_.description = "Ensemble bias per scoring tier over 30 days of grading: errors, hit rate, adjustment";
   }

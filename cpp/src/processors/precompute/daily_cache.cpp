@@ -141,21 +141,28 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
   std::unordered_map<std::string, Hist> hist;
   std::vector<size_t> pgs_rows;
   const Table& p = in.pgs;
+  // Columns resolved once (no name lookups in the per-row loop).
+  const Column *c_date = proc::opt_col(p, "game_date"), *c_season = proc::opt_col(p, "season_year"),
+               *c_player = proc::opt_col(p, "player_lookup"), *c_team = proc::opt_col(p, "team_abbr"),
+               *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
+               *c_usage = proc::opt_col(p, "usage_rate"), *c_ts = proc::opt_col(p, "ts_pct"),
+               *c_fgm = proc::opt_col(p, "fg_makes"), *c_ast = proc::opt_col(p, "assisted_fg_makes"),
+               *c_active = proc::opt_col(p, "is_active");
   for (size_t r = 0; r < p.num_rows(); ++r) {
-    auto gd = p.get_date(r, "game_date");
+    auto gd = proc::date_of(c_date, r);
     if (!gd || *gd >= d || *gd < season_start) continue;
     pgs_rows.push_back(r);
-    if (opt_int(p, r, "season_year").value_or(season) != season) continue;
-    auto pl = p.get_text(r, "player_lookup");
+    if (proc::int_of(c_season, r).value_or(season) != season) continue;
+    const std::string* pl = proc::text_of(c_player, r);
     if (!pl) continue;
     Hist& h = hist[*pl];
     h.all_dates.insert(*gd);
-    if (auto team = p.get_text(r, "team_abbr"); team && (!h.last_team || h.last_team->first <= *gd)) {
+    if (const std::string* team = proc::text_of(c_team, r); team && (!h.last_team || h.last_team->first <= *gd)) {
       h.last_team = std::make_pair(*gd, *team);
     }
-    PlayerGame g{opt_real(p, r, "points"),  opt_real(p, r, "minutes_played"), opt_real(p, r, "usage_rate"),
-                 opt_real(p, r, "ts_pct"),  opt_real(p, r, "fg_makes"),       opt_real(p, r, "assisted_fg_makes")};
-    const bool active = p.get_bool(r, "is_active").value_or(false);
+    PlayerGame g{proc::real_of(c_points, r), proc::real_of(c_minutes, r), proc::real_of(c_usage, r),
+                 proc::real_of(c_ts, r),     proc::real_of(c_fgm, r),     proc::real_of(c_ast, r)};
+    const bool active = proc::bool_of(c_active, r).value_or(false);
     if (active && (g.minutes.value_or(0) > 0 || g.points.value_or(0) > 0)) h.kept.emplace_back(*gd, g);
   }
   for (auto& [_, h] : hist) {
@@ -166,9 +173,10 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
   // TOGS: each team's 10 most recent games before D, across seasons (legacy: no season filter).
   std::unordered_map<std::string, std::vector<std::pair<Date, size_t>>> togs;
   std::vector<size_t> togs_rows;
+  const Column *t_date = proc::opt_col(in.togs, "game_date"), *t_team = proc::opt_col(in.togs, "team_abbr");
   for (size_t r = 0; r < in.togs.num_rows(); ++r) {
-    auto gd = in.togs.get_date(r, "game_date");
-    auto team = in.togs.get_text(r, "team_abbr");
+    auto gd = proc::date_of(t_date, r);
+    const std::string* team = proc::text_of(t_team, r);
     if (!gd || !team || *gd >= d) continue;
     togs_rows.push_back(r);
     togs[*team].emplace_back(*gd, r);

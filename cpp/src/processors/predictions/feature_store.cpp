@@ -454,6 +454,8 @@ class FeatureStoreProcessor final : public Processor {
                    // Phase 3 fallbacks and context.
                    {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
                    {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, false},
+                   // Early in a season the 60-day fallback window reaches into the previous one.
+                   {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, 60, false},
                    {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, false}};
     // UTGC is not read: no MLFS feature uses team game context (legacy spec §1.3).
     // Legacy live mode wrote early-season placeholder rows (features NULL, data_source

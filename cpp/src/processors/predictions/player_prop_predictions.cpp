@@ -209,12 +209,18 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
     std::vector<std::pair<const char*, SystemPrediction>> systems;
     Line line;
     std::optional<std::string> failure;
+    Features f{};
+    std::optional<int64_t> days_rest;
+    double quality = 0;
   };
   std::vector<PlayerResult> results(players.size());
+  // 1. Features and lines per player; the model's input rows, one block for the whole date.
+  const size_t width = model ? static_cast<size_t>(model->num_features()) : 0;
+  std::vector<float> model_rows(players.size() * width, std::nanf(""));
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
     const auto& [player, mr] = players[i];
     PlayerResult& pr = results[i];
-    Features f{};
+    Features& f = pr.f;
     try {
       auto text = in.mlfs.get_text(mr, "features");
       if (!text) throw DataError("features is NULL");
@@ -231,16 +237,8 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
     }
     auto ur = upgc.find(player);
     pr.line = choose_line(in.upgc, ur == upgc.end() ? nullptr : &ur->second);
-    const auto line = pr.line.value;
-    const std::optional<int64_t> days_rest = opt_int(in.mlfs, mr, "days_rest");
-    const double quality = opt_real(in.mlfs, mr, "feature_quality_score").value_or(0.0);
-
-    SystemPrediction ma = moving_average(f, line);
-    SystemPrediction zm = zone_matchup(f, line);
-    static const std::vector<HistoricalGame> kNone;
-    auto hit = history.find(player);
-    SystemPrediction sim = similarity_balanced(f, days_rest, hit == history.end() ? kNone : hit->second, line);
-    std::optional<SystemPrediction> xgb;
+    pr.days_rest = opt_int(in.mlfs, mr, "days_rest");
+    pr.quality = opt_real(in.mlfs, mr, "feature_quality_score").value_or(0.0);
     if (model) {
       ModelExtras x;
       auto pit = pdc.find(player);
@@ -249,11 +247,28 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
         x.assisted_rate_last_10 = opt_real(in.pdc, pit->second, "assisted_rate_last_10");
         x.usage_rate_last_10 = opt_real(in.pdc, pit->second, "usage_rate_last_10");
       }
-      x.days_rest = days_rest;
+      x.days_rest = pr.days_rest;
       x.is_home = opt_bool(in.mlfs, mr, "is_home");
       const std::vector<float> row = model_row(*model, f, x);
-      xgb = xgboost_system(model->predict(row), quality, f, line);
+      std::copy(row.begin(), row.end(), model_rows.begin() + static_cast<std::ptrdiff_t>(i * width));
     }
+  });
+  // 2. The model over the whole block at once (the batched evaluator, identical to per-row calls).
+  const std::vector<double> model_points = model ? model->predict_batch(model_rows) : std::vector<double>{};
+  // 3. The five systems per player.
+  tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
+    const std::string& player = players[i].first;
+    PlayerResult& pr = results[i];
+    if (pr.failure) return;
+    const Features& f = pr.f;
+    const auto line = pr.line.value;
+    SystemPrediction ma = moving_average(f, line);
+    SystemPrediction zm = zone_matchup(f, line);
+    static const std::vector<HistoricalGame> kNone;
+    auto hit = history.find(player);
+    SystemPrediction sim = similarity_balanced(f, pr.days_rest, hit == history.end() ? kNone : hit->second, line);
+    std::optional<SystemPrediction> xgb;
+    if (model) xgb = xgboost_system(model_points[i], pr.quality, f, line);
     std::vector<SystemPrediction> components = {ma, zm, sim};
     if (xgb) components.push_back(*xgb);
     SystemPrediction ens = ensemble(components, line);

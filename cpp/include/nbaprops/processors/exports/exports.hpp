@@ -4,10 +4,11 @@
 /// (spec legacy-mlfs-phase5-6 §6), written to a local directory tree that mirrors the legacy GCS
 /// object paths (`<out>/v1/results/2024-01-15.json`, …) instead of `gs://nba-props-platform-api`.
 ///
-/// Five exporters are implemented — results, performance, best-bets, predictions, tonight — plus
-/// the `latest.json` / `today.json` copies. The other legacy types (tonight-players, streaks,
-/// trends-*, tonight-trend-plays, live, live-grading, player profiles) are out of scope and
-/// rejected by parse_type().
+/// Implemented: results, performance, best-bets, predictions, tonight, streaks, trends-hot-cold,
+/// live and live-grading, plus the `latest.json` / `today.json` copies. The legacy types not
+/// implemented yet (tonight-players, trends-bounce-back, trends-what-matters, trends-team,
+/// trends-quick-hits, trends-deep-dive, tonight-trend-plays, player profiles) and the groups that
+/// contain them are rejected by parse_type() with a message naming them.
 ///
 /// Builders read the warehouse and return the payload; the writer loads every source once for a
 /// whole list of dates, builds the payloads in parallel and writes each file atomically (temp file
@@ -39,7 +40,17 @@ namespace nbaprops::exports {
 using Json = nlohmann::ordered_json;
 
 /// The export types nbaprops implements, in the order the legacy script ran them.
-enum class ExportType { kResults, kPerformance, kBestBets, kPredictions, kTonight };
+enum class ExportType {
+  kResults,
+  kPerformance,
+  kBestBets,
+  kPredictions,
+  kTonight,
+  kStreaks,        ///< streaks/today.json (legacy StreaksExporter, min streak 4)
+  kTrendsHotCold,  ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
+  kLive,           ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
+  kLiveGrading,    ///< live-grading/{date}.json + latest.json (legacy LiveGradingExporter)
+};
 
 /// System whose rows the results, best-bets and predictions files show.
 inline constexpr const char* kEnsembleSystem = "ensemble_v1";
@@ -49,9 +60,20 @@ inline constexpr int kBestBetsTopN = 15;
 inline constexpr double kDefaultHistoricalAccuracy = 0.85;
 /// Season games before D below which a tonight player is flagged `limited_data`.
 inline constexpr int kTonightMinGames = 10;
+/// Shortest OVER/UNDER/prediction streak listed (legacy daily_export: StreaksExporter(min_streak_length=4)).
+inline constexpr int kMinStreakLength = 4;
+/// Games (newest first) a streak is looked for in (legacy: the last 20).
+inline constexpr size_t kStreakWindow = 20;
+/// Streaks listed per OVER/UNDER list and for prediction hits (legacy LIMIT 50 / LIMIT 30).
+inline constexpr size_t kStreaksLimit = 50;
+inline constexpr size_t kPredictionStreaksLimit = 30;
+/// Who's hot/cold: calendar days looked back, minimum games with a prop result, players per list.
+inline constexpr int kHotColdLookbackDays = 30;
+inline constexpr int kHotColdMinGames = 5;
+inline constexpr size_t kHotColdTopN = 10;
 
 /// @return the legacy CLI name of @p type: "results", "performance", "best-bets", "predictions",
-///         "tonight".
+///         "tonight", "streaks", "trends-hot-cold", "live", "live-grading".
 const char* to_string(ExportType type) noexcept;
 
 /// @return every implemented type, in legacy run order.
@@ -64,6 +86,8 @@ const std::vector<ExportType>& all_types();
 ExportType parse_type(std::string_view name);
 
 /// Parses a `--only` list. Empty → all types. Duplicates are dropped; canonical order is kept.
+/// The legacy groups trends-daily, trends-weekly and trends-all expand to their members (and are
+/// rejected, naming the missing members, while one of them is not implemented).
 /// @throws ConfigError as parse_type().
 std::vector<ExportType> parse_types(const std::vector<std::string>& names);
 
@@ -76,6 +100,11 @@ struct BuildOptions {
   int top_n = kBestBetsTopN;
   /// Historical accuracy of a player without graded history.
   double default_historical_accuracy = kDefaultHistoricalAccuracy;
+  /// live / live-grading: a saved BallDontLie live box-score response (`{"data": [...]}`) to read
+  /// instead of nba_raw.bdl_player_boxscores; empty = the raw table.
+  std::string live_file;
+  /// streaks: shortest streak listed.
+  int min_streak = kMinStreakLength;
 };
 
 /// results/{date}.json: the ensemble's graded predictions of @p date with summary, breakdowns
@@ -127,17 +156,48 @@ Json build_predictions(Warehouse& wh, Date date, const BuildOptions& options = {
 /// @throws StorageError, DataError (an unreadable schedule row). Thread-safe if @p wh is.
 Json build_tonight(Warehouse& wh, Date date, const BuildOptions& options = {});
 
+/// streaks/today.json as of @p as_of: players whose newest games (of the season of @p as_of, games
+/// dated ≤ @p as_of, among the last 20 with a prop result) are all OVER (resp. UNDER) for at least
+/// `options.min_streak` games — streak length, average margin over the line, the newest 5 games —
+/// sorted by length then margin (top 50); players whose ensemble OVER/UNDER calls were correct for the
+/// last ≥ min_streak calls (top 30); a summary. Names and teams come from player_game_summary (the
+/// legacy read the players registry). Reads player_game_summary, prediction_accuracy.
+/// @throws StorageError. Thread-safe if @p wh is.
+Json build_streaks(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+
+/// trends/whos-hot-v2.json as of @p as_of: per player with ≥ 5 OVER/UNDER results in
+/// [as_of − 30, as_of] the hit rate, average margin, current streak and heat score
+/// 10·(0.5·hit_rate + 0.25·min(streak/10, 1) + 0.25·clamp((margin + 10)/20, 0, 1)) rounded to 0.1; the
+/// 10 hottest and 10 coldest with tonight's game (nbac_schedule of @p as_of); league averages.
+/// `position` is null (the legacy read the players registry). @throws StorageError.
+Json build_hot_cold(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+
+/// live/{date}.json: the games of @p date with score, status (final / in_progress / scheduled),
+/// period and per-player box lines, from nba_raw.bdl_player_boxscores or `options.live_file`.
+/// @throws StorageError, DataError (an unreadable live file, naming the record). Thread-safe if @p wh is.
+Json build_live(Warehouse& wh, Date date, const BuildOptions& options = {});
+
+/// live-grading/{date}.json: the ensemble's active prediction per player of @p date graded against
+/// the live box lines (as build_live()): correct / incorrect (final games), trending_correct /
+/// trending_incorrect (5 points beyond the line) / in_progress, graded (no line), pending (no box line),
+/// and a summary (win rate over final picks, mean absolute error). @throws StorageError, DataError.
+Json build_live_grading(Warehouse& wh, Date date, const BuildOptions& options = {});
+
 /// Dispatches to the builder of @p type (performance: @p date is the as-of date).
 Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& options = {});
 
 /// @return the dated object path of @p type under the output directory, e.g.
-///         "v1/results/2024-01-15.json"; performance and tonight have one undated path each,
-///         "v1/systems/performance.json" and "v1/tonight/all-players.json".
+///         "v1/results/2024-01-15.json"; performance, tonight, streaks and trends-hot-cold have one
+///         undated path each ("v1/systems/performance.json", "v1/tonight/all-players.json",
+///         "v1/streaks/today.json", "v1/trends/whos-hot-v2.json").
 std::string object_path(ExportType type, Date date);
 
+/// @return true for the types written once per run, for the newest date (undated paths).
+bool is_undated(ExportType type) noexcept;
+
 /// @return the copies refreshed for the newest exported date: "v1/results/latest.json",
-///         "v1/best-bets/latest.json", "v1/predictions/today.json"; none for performance and
-///         tonight.
+///         "v1/best-bets/latest.json", "v1/predictions/today.json", "v1/live/latest.json",
+///         "v1/live-grading/latest.json"; none for the undated types.
 std::vector<std::string> alias_paths(ExportType type);
 
 /// Writes @p payload as UTF-8 JSON with indent 2 (invalid UTF-8 replaced) to @p path atomically:

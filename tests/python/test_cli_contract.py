@@ -1,0 +1,233 @@
+"""The CLI contract (issue 13, finding 7) and the import guarantees seen from the command line
+(findings 2 and 5): usage errors exit 2, an empty --dates is an error, a missing warehouse is an error
+that says how to create one, read-only warehouses open read-only, empty inputs warn."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from nbaprops import cli
+
+SHOT_HEADER = ("SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,GAME_ID,"
+               "HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,ZONE_ABB,"
+               "ZONE_RANGE,LOC_X,LOC_Y,SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT\n")
+
+
+def shot_row(team_name, pid, name, mmddyyyy, gid, home, away, made="TRUE", kind="2PT Field Goal",
+             zone="Restricted Area"):
+    return (f"2024,2023-24,1,{team_name},{pid},{name},G,SG,{mmddyyyy},{gid},{home},{away},Made Shot,{made},"
+            f"Jump Shot,{kind},{zone},Center,C,8-16 ft.,0,1,12,1,11,1\n")
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Runs ``nbaprops.cli.main(argv)`` in-process; returns (exit code, stdout, stderr). The CLI's
+    logging setup is undone afterwards."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+
+    def run(*argv):
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as e:  # argparse
+            code = e.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    yield run
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["backfill", "--start-date", "2023-13-01"], "invalid date '2023-13-01'"),
+    (["backfill", "--start-date", "2023-02-30"], "invalid date '2023-02-30'"),
+    (["backfill", "--start-date", "20231201"], "invalid date '20231201'"),
+    (["backfill", "--start-date", "2023-12-05", "--end-date", "2023-12-01"], "--end-date 2023-12-01 is before"),
+    (["backfill", "--workers", "0"], "--workers: must be at least 1"),
+    (["backfill", "--workers", "two"], "--workers: invalid integer 'two'"),
+    (["backfill", "--dates", ""], "--dates: empty list of dates"),
+    (["backfill", "--dates", " , "], "--dates: empty list of dates"),
+    (["backfill", "--dates", "2023-12-01,,2023-12-03"], "empty date"),
+    (["backfill", "--dates", "2023-12-01,yesterday"], "invalid date 'yesterday'"),
+    (["preflight", "--end-date", "2023-1-1"], "invalid date '2023-1-1'"),
+    (["coverage", "--start-date", "2024-04-31"], "invalid date '2024-04-31'"),
+    (["export", "--date", "tomorrow"], "invalid date 'tomorrow'"),
+    (["export", "--workers", "-1"], "must be at least 1"),
+    (["demo", "--workers", "0"], "must be at least 1"),
+    (["import", "shots", "x.csv", "--replace", "--keep-existing"], "not allowed with argument"),
+    (["--log-level", "loud", "processors"], "unknown log level 'loud'"),
+])
+def test_usage_errors_exit_2(run_cli, tmp_path, argv, message):
+    code, out, err = run_cli(*argv, *([] if argv[0] == "--log-level" else ["--warehouse", tmp_path / "wh"]))
+    assert code == 2, (out, err)
+    assert message in err, err
+    assert not (tmp_path / "wh").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["backfill", "--start-date", "2023-12-01", "--processors", "nope"], "unknown processor 'nope'"),
+    (["backfill", "--dates", "2023-12-01", "--processors", "psza,bogus"], "unknown processor 'bogus'"),
+    (["preflight", "--start-date", "2023-12-01", "--processors", "phase9"], "phase9"),
+    (["export", "--date", "2023-12-01", "--only", "streaks"], "streaks"),
+    (["export", "--start-date", "2023-12-01"], "go together"),
+])
+def test_config_errors_exit_2(run_cli, demo_copy, argv, message):
+    code, out, err = run_cli(*argv, "--warehouse", demo_copy.uri)
+    assert code == 2, (out, err)
+    assert "usage error" in err and message in err, err
+
+
+@pytest.mark.parametrize("command", [["backfill", "--start-date", "2023-12-01"], ["preflight"], ["coverage"],
+                                     ["export", "--date", "2023-12-01"]])
+def test_missing_warehouse_is_an_error_that_says_how_to_create_one(run_cli, tmp_path, command):
+    missing = tmp_path / "no-such-warehouse"
+    code, out, err = run_cli(*command, "--warehouse", missing)
+    assert code == 2, (out, err)
+    assert f"warehouse directory '{missing}' does not exist" in err
+    assert "nbaprops generate --warehouse" in err and "nbaprops import" in err
+    assert not missing.exists()  # never created as a side effect
+
+
+def test_empty_range_and_header_only_file_warn(run_cli, demo_copy, tmp_path):
+    code, out, err = run_cli("backfill", "--warehouse", demo_copy.uri, "--start-date", "2023-07-01",
+                             "--end-date", "2023-07-04", "--processors", "psza", "--checkpoint-dir", tmp_path / "ck",
+                             "--progress", "none")
+    assert code == 0
+    assert "WARNING - No game dates in 2023-07-01 .. 2023-07-04" in out
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text(SHOT_HEADER)
+    code, out, err = run_cli("import", "shots", header_only, "--warehouse", tmp_path / "new")
+    assert code == 0
+    assert f"WARNING - {header_only}: no rows to import (empty file); nothing was written" in out
+    empty_box = tmp_path / "empty.json"
+    empty_box.write_text('{"data": []}')
+    code, out, err = run_cli("import", "boxscores", empty_box, "--warehouse", tmp_path / "new")
+    assert code == 0 and "no rows to import" in out
+    code, out, err = run_cli("import", "boxscores", tmp_path / "absent.json", "--warehouse", tmp_path / "new")
+    assert code == 2 and "does not exist" in err
+
+
+def _demo_game_csv(wh, day="2024-01-15"):
+    """A one-game shot chart of the demo's first game on ``day`` (home team shots only)."""
+    import nbaprops
+
+    s = nbaprops.read(wh, "nba_raw.nbac_schedule", day, day).iloc[0]
+    team = f"{s['arena_city']} {s['home_team_name']}"
+    mmddyyyy = f"{day[5:7]}-{day[8:10]}-{day[0:4]}"
+    rows = [shot_row(team, 900001, "Test Shooter", mmddyyyy, s["game_id"], s["home_team_tricode"],
+                     s["away_team_tricode"], made) for made in ("TRUE", "FALSE", "TRUE")]
+    game_id = f"{day.replace('-', '')}_{s['away_team_tricode']}_{s['home_team_tricode']}"
+    return SHOT_HEADER + "".join(rows), game_id
+
+
+def test_finding2_shots_over_a_gamebook_with_points_refuse_keep_or_replace(run_cli, demo_copy, tmp_path):
+    """Finding 2 from the CLI: nothing is erased silently; --keep-existing and --replace say what
+    they did; other games of the date are never touched."""
+    import nbaprops
+
+    text, game_id = _demo_game_csv(demo_copy)
+    path = tmp_path / "one_game.csv"
+    path.write_text(text)
+    gb_table = "nba_raw.nbac_gamebook_player_stats"
+
+    def day_rows(table):
+        df = nbaprops.read(demo_copy, table, "2024-01-15", "2024-01-15")
+        return df.sort_values(list(df.columns[:6])).reset_index(drop=True)
+
+    before = {t: day_rows(t) for t in (gb_table, "nba_raw.player_shot_zones", "nba_raw.nbac_schedule")}
+    with_points = int(before[gb_table]["points"].notna().sum())
+    assert with_points > 100
+
+    code, out, err = run_cli("import", "shots", path, "--warehouse", demo_copy.uri)
+    assert code == 1
+    assert "would erase data the warehouse already has, so nothing was written" in err
+    assert f"first: {game_id} on 2024-01-15" in err and "minutes, points" in err
+    assert "--replace" in err and "--keep-existing" in err
+    for t, df in before.items():
+        assert day_rows(t).equals(df), t
+
+    code, out, err = run_cli("import", "shots", path, "--warehouse", demo_copy.uri, "--keep-existing")
+    assert code == 0, err
+    assert "kept them and skipped the file's rows of those games (--keep-existing)" in out
+    for t, df in before.items():
+        assert day_rows(t).equals(df), t
+
+    code, out, err = run_cli("import", "shots", path, "--warehouse", demo_copy.uri, "--replace")
+    assert code == 0, err
+    assert "replaced anyway (--replace)" in out
+    gb = day_rows(gb_table)
+    this_game = gb[gb["game_id"] == game_id]
+    assert list(this_game["player_lookup"]) == ["testshooter"]
+    other = before[gb_table][before[gb_table]["game_id"] != game_id].reset_index(drop=True)
+    assert gb[gb["game_id"] != game_id].reset_index(drop=True).equals(other)  # the date's other games
+    sched = day_rows("nba_raw.nbac_schedule")
+    assert sched.equals(before["nba_raw.nbac_schedule"])  # the schedule is the authority on games
+
+
+def test_read_only_warehouse_reads_and_refuses_writes(demo_dir, tmp_path):
+    import nbaprops
+
+    ro = nbaprops.open(demo_dir, read_only=True)
+    df = nbaprops.read(ro, "nba_raw.nbac_schedule", "2024-01-15", "2024-01-15")
+    assert len(df) > 0
+    assert not nbaprops.coverage(ro, "2024-01-15", "2024-01-15").to_frame().empty
+    box = tmp_path / "box.json"
+    box.write_text('{"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[{"pts":3,'
+                   '"player":{"id":1,"first_name":"A","last_name":"B"}}]},'
+                   '"visitor_team":{"abbreviation":"HOU","players":[]}}]}')
+    with pytest.raises(nbaprops.StorageError, match=f"warehouse {demo_dir} is read-only"):
+        nbaprops.import_boxscores(ro, box)
+    with pytest.raises(nbaprops.StorageError, match="does not exist"):
+        nbaprops.open(tmp_path / "missing", read_only=True)
+    assert not (tmp_path / "missing").exists()
+
+
+def _read_only_mount_prefix(path) -> list[str] | None:
+    """A command prefix that runs a shell with ``path`` bind-mounted read-only (root in a private
+    mount namespace), or None when the machine does not allow it."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return None
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind '{path}' '{path}' && "
+                            f"mount -o remount,ro,bind '{path}' '{path}'"], capture_output=True)
+    return None if probe.returncode else ["unshare", "-m", "sh", "-c"]
+
+
+def test_unwritable_warehouse_opens_read_only_by_itself(demo_dir, tmp_path):
+    """Finding 7: on a warehouse the user cannot write, `coverage` works and a write names the
+    directory (before: "unable to open database file (in: PRAGMA journal_mode=WAL)")."""
+    wh = tmp_path / "wh"
+    shutil.copytree(demo_dir, wh)
+    py = sys.executable
+    cov = f"'{py}' -m nbaprops coverage --warehouse '{wh}' --start-date 2024-01-01 --end-date 2024-01-31"
+    imp = (f"'{py}' -m nbaprops import boxscores '{tmp_path / 'box.json'}' --warehouse '{wh}'")
+    (tmp_path / "box.json").write_text('{"data":[]}')
+    prefix = _read_only_mount_prefix(wh)
+    if prefix is not None:  # root: a read-only bind mount (permission bits do not stop root)
+        mount = f"mount --bind '{wh}' '{wh}' && mount -o remount,ro,bind '{wh}' '{wh}' && "
+        run = lambda cmd: subprocess.run(prefix + [mount + cmd], capture_output=True, text=True, timeout=120)  # noqa: E731
+    elif os.geteuid() != 0:
+        for f in wh.iterdir():
+            f.chmod(0o444)
+        wh.chmod(0o555)
+        run = lambda cmd: subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=120)  # noqa: E731
+    else:
+        pytest.skip("running as root without mount namespaces: cannot make a directory unwritable")
+    try:
+        r = run(cov)
+        assert r.returncode in (0, 1), r.stderr  # 1 = gaps found; never a crash
+        assert "COVERAGE 2024-01-01 to 2024-01-31" in r.stdout, r.stdout + r.stderr
+        (tmp_path / "box.json").write_text(
+            '{"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[{"pts":3,'
+            '"player":{"id":1,"first_name":"A","last_name":"B"}}]},'
+            '"visitor_team":{"abbreviation":"HOU","players":[]}}]}')
+        r = run(imp)
+        assert r.returncode == 1
+        assert f"warehouse {wh} is read-only (the directory is not writable)" in r.stderr, r.stderr
+    finally:
+        wh.chmod(0o755)

@@ -1,0 +1,198 @@
+"""Crash suite (issue 13, "Done when"): real `nbaprops backfill` and `nbaprops import` processes are
+SIGKILLed at random points. After every rerun each table equals an uninterrupted run's (a content hash
+per table, run-stamp columns excluded) and `PRAGMA integrity_check` is ok on every file; an import
+killed at any point leaves the warehouse either wholly before or wholly after it (finding 1).
+
+Budget: about a minute on two cores (a 3-date window of Phase 3–4 and a ~25k-shot import)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+# Stamped with the run's clock or id: they differ between runs by design.
+STAMP_COLUMNS = frozenset({"created_at", "processed_at", "updated_at", "graded_at", "computed_at", "run_id",
+                           "processed_by_run_id", "source_updated_at", "scrape_timestamp"})
+# Run logs (ledger, failures) record every run, the killed ones too: not part of the data compared.
+LOG_DATASETS = frozenset({"nba_orchestration"})
+WINDOW = ("2024-01-10", "2024-01-12")
+PROCESSORS = "phase3,phase4"
+SEED = int(os.environ.get("NBAPROPS_CRASH_SEED", "13"))
+
+
+def table_hashes(wh: Path) -> dict[str, str]:
+    """{dataset.table: sha256 of its rows} with stamp columns left out, rows in a canonical order; and
+    `PRAGMA integrity_check` must be ok on every file."""
+    out = {}
+    for f in sorted(wh.glob("*.sqlite")):
+        con = sqlite3.connect(f"file:{f}?mode=ro", uri=True)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f
+            if f.stem in LOG_DATASETS:
+                continue
+            for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+                cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")') if r[1] not in STAMP_COLUMNS]
+                sel = ", ".join(f'"{c}"' for c in cols)
+                h = hashlib.sha256()
+                for row in con.execute(f'SELECT {sel} FROM "{table}" ORDER BY {sel}'):
+                    h.update(repr(row).encode())
+                out[f"{f.stem}.{table}"] = h.hexdigest()
+        finally:
+            con.close()
+    return out
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nbaprops", *args]
+
+
+def _run(cmd: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PYTHONUNBUFFERED="1"))
+
+
+def _kill_after(cmd: list[str], seconds: float) -> bool:
+    """Starts ``cmd``, SIGKILLs it after ``seconds``; returns True when the kill landed (the process
+    was still running)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        p.wait(timeout=seconds)
+        return False
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        return True
+
+
+def _wipe_window(wh: Path) -> None:
+    """Deletes the window's rows of every derived (Phase 3+) table, so a run must really write them."""
+    import nbaprops
+
+    cat = nbaprops.catalog()
+    parts = cat[cat["partition"]][["table", "column"]]
+    for table, column in parts.itertuples(index=False):
+        dataset, name = table.split(".", 1)
+        if dataset in ("nba_raw",) or dataset in LOG_DATASETS or not (wh / f"{dataset}.sqlite").exists():
+            continue
+        con = sqlite3.connect(wh / f"{dataset}.sqlite")
+        try:
+            if con.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone():
+                con.execute(f'DELETE FROM "{name}" WHERE "{column}" BETWEEN ? AND ?', WINDOW)
+                con.commit()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="module")
+def crash_stats():
+    stats = {"kills": 0, "reruns": 0}
+    yield stats
+    print(f"\n[ crash suite ] {stats['kills']} SIGKILLs survived, {stats['reruns']} reruns compared, 0 rows lost")
+
+
+def test_backfill_survives_sigkill_at_random_points(demo_dir, tmp_path, crash_stats):
+    wh = tmp_path / "wh"
+    shutil.copytree(demo_dir, wh)
+    ck = tmp_path / "ck"
+    backfill = _cli("backfill", "--warehouse", str(wh), "--start-date", WINDOW[0], "--end-date", WINDOW[1],
+                    "--processors", PROCESSORS, "--checkpoint-dir", str(ck), "--progress", "none", "--workers", "2")
+    _wipe_window(wh)
+    t0 = time.monotonic()
+    r = _run(backfill + ["--no-resume"])
+    duration = time.monotonic() - t0
+    assert r.returncode == 0, r.stdout + r.stderr
+    reference = table_hashes(wh)
+    rng = random.Random(SEED)
+    for cycle in range(6):
+        _wipe_window(wh)
+        # Two kills in a row at random points (the second resumes from the first's checkpoint), then
+        # an uninterrupted rerun.
+        landed = _kill_after(backfill + ["--no-resume"], rng.uniform(0.3, duration))
+        landed += _kill_after(backfill, rng.uniform(0.3, duration))
+        crash_stats["kills"] += landed
+        r = _run(backfill)
+        assert r.returncode == 0, f"cycle {cycle}: rerun failed\n{r.stdout}{r.stderr}"
+        crash_stats["reruns"] += 1
+        got = table_hashes(wh)
+        diff = sorted(t for t in set(got) | set(reference) if got.get(t) != reference.get(t))
+        assert not diff, f"cycle {cycle}: tables differ from the uninterrupted run: {diff}"
+
+
+def _synthetic_shots(path: Path, days: int, seed: int) -> None:
+    """A shot chart of ``days`` dates × 5 games × 2 teams × 8 players × 15 shots: the games are the
+    same for every seed, the shots vary with ``seed``."""
+    names = {"BOS": "Boston Celtics", "NYK": "New York Knicks", "MIA": "Miami Heat", "WAS": "Washington Wizards",
+             "DEN": "Denver Nuggets", "LAL": "Los Angeles Lakers", "PHX": "Phoenix Suns",
+             "GSW": "Golden State Warriors", "MIL": "Milwaukee Bucks", "CHI": "Chicago Bulls"}
+    codes = list(names)
+    zones = [("2PT Field Goal", "Restricted Area"), ("2PT Field Goal", "In The Paint (Non-RA)"),
+             ("2PT Field Goal", "Mid-Range"), ("3PT Field Goal", "Left Corner 3"),
+             ("3PT Field Goal", "Above the Break 3")]
+    games_rng, rng = random.Random(0), random.Random(seed)
+    lines = ["SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,"
+             "GAME_ID,HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,"
+             "ZONE_ABB,ZONE_RANGE,LOC_X,LOC_Y,SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT"]
+    gid = 22300500
+    for d in range(days):
+        date = f"01-{10 + d:02d}-2024"
+        games_rng.shuffle(codes)
+        for g in range(5):
+            home, away = codes[2 * g], codes[2 * g + 1]
+            gid += 1
+            for team in (home, away):
+                for p in range(8):
+                    pid = 100000 + list(names).index(team) * 10 + p
+                    for _ in range(15):
+                        kind, zone = rng.choice(zones)
+                        made = "TRUE" if rng.random() < 0.45 else "FALSE"
+                        lines.append(f"2024,2023-24,1,{names[team]},{pid},Player {team} {p},G,SG,{date},{gid},{home},"
+                                     f"{away},Shot,{made},Jump Shot,{kind},{zone},C,C,8-16 ft.,0,1,12,1,11,1")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_import_is_all_or_nothing_under_sigkill(tmp_path, crash_stats):
+    """Finding 1 under SIGKILL: after each kill the raw tables are wholly the old import or wholly the
+    new one (never a mix), and a rerun equals an uninterrupted import."""
+    wh = tmp_path / "wh"
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    _synthetic_shots(old, days=3, seed=1)
+    _synthetic_shots(new, days=3, seed=2)  # the same games, other shots
+    imp = lambda path: _cli("import", "shots", str(path), "--warehouse", str(wh))  # noqa: E731
+    r = _run(imp(new))
+    assert r.returncode == 0, r.stderr
+    after = table_hashes(wh)
+    shutil.rmtree(wh)
+    t0 = time.monotonic()
+    r = _run(imp(old))
+    duration = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    before = table_hashes(wh)
+    assert before != after
+    rng = random.Random(SEED + 1)
+    kills = 0
+    for attempt in range(40):
+        if kills >= 12:
+            break
+        landed = _kill_after(imp(new), rng.uniform(0.5 * duration, 1.0 * duration))
+        state = table_hashes(wh)
+        assert state in (before, after), f"attempt {attempt}: a killed import left a mix of old and new rows"
+        kills += landed
+        if state == after:  # committed before the kill: go back to the old import for the next try
+            r = _run(imp(old))
+            assert r.returncode == 0, r.stderr
+            assert table_hashes(wh) == before
+    r = _run(imp(new))
+    assert r.returncode == 0, r.stderr
+    assert table_hashes(wh) == after
+    crash_stats["kills"] += kills
+    crash_stats["reruns"] += 1
+    assert kills >= 10, f"only {kills} kills landed while the import ran"
