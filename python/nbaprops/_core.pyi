@@ -238,3 +238,23 @@ class XGBoostModel:
         """Predict rows (n_rows × num_features, float32, NaN = missing) with the first tree_limit trees."""
     def feature_index(self, name: str) -> int:
         """Column of a feature name, or -1."""
+
+# ------------------------------------------------------------------ transfer (bind_transfer.cpp)
+
+def copy_partitions(source: Warehouse, destination: Warehouse, tables: Sequence[str], start: Optional[int] = None,
+                    end: Optional[int] = None, dates_per_batch: int = 31) -> list[dict[str, Any]]:
+    """Copy the source's partitions of ``tables`` in [start, end]; [{table, partitions, rows}]."""
+def import_newest_schedule(warehouse: Warehouse, uri: str, /) -> tuple[dict[str, int], str]:
+    """Import the newest schedule JSON under a store URI; (rows per table, file used)."""
+def object_list(uri: str, prefix: str, /) -> list[tuple[str, int, str]]:
+    """(path, size, updated) of the objects under ``uri`` whose path starts with ``prefix``."""
+def object_read(uri: str, path: str, /) -> bytes:
+    """The bytes of one object (no decompression)."""
+def object_write(uri: str, path: str, data: str | bytes, content_type: str, cache_control: str, /) -> None:
+    """Write one object (GCS: one multipart upload with its Content-Type and Cache-Control)."""
+def bigquery_request_count(warehouse: Warehouse, /) -> int:
+    """HTTP requests a BigQuery warehouse has sent (retries included, token requests excluded)."""
+def bigquery_inject_write_failure(warehouse: Warehouse, /) -> None:
+    """Test hook: the next write_batch's transaction fails after its DELETE statements."""
+def bigquery_dataset(warehouse: Warehouse, table: str, /) -> str:
+    """The BigQuery dataset holding ``table`` (prefix + dataset + suffix)."""

@@ -255,6 +255,19 @@ def _t_xgboost_model_id(demo, tmp_path):
     assert isinstance(nbaprops.xgboost_model_id(), str)
 
 
+def _t_copy(demo, tmp_path):
+    dst = nbaprops.open(tmp_path / "copy")
+    df = nbaprops.copy(demo, dst, "nba_raw.nbac_team_boxscore", "2023-11-01", "2023-11-03")
+    assert list(df.columns) == ["table", "partitions", "rows"] and df["partitions"].iloc[0] == 3
+    pd.testing.assert_frame_equal(nbaprops.read(dst, "nba_raw.nbac_team_boxscore"),
+                                  nbaprops.read(demo, "nba_raw.nbac_team_boxscore", "2023-11-01", "2023-11-03"))
+
+
+def _t_import_schedule_from_store(demo, tmp_path):
+    with pytest.raises(nbaprops.StorageError, match="no schedule JSON"):
+        nbaprops.import_schedule_from_store(nbaprops.open(tmp_path / "wh"), str(tmp_path / "empty"))
+
+
 FUNCTION_TESTS = {
     "open": _t_open, "read": _t_read, "query": _t_query, "catalog": _t_catalog, "processors": _t_processors,
     "configure_logging": _t_configure_logging, "plan": _t_plan, "preflight": _t_preflight,
@@ -264,7 +277,8 @@ FUNCTION_TESTS = {
     "export": _t_export, "export_dates": _t_export_dates, "export_types": _t_export_types,
     "import_shots": _t_import_shots, "import_schedule": _t_import_schedule,
     "import_boxscores": _t_import_boxscores, "set_xgboost_model": _t_set_xgboost_model,
-    "xgboost_model_id": _t_xgboost_model_id,
+    "xgboost_model_id": _t_xgboost_model_id, "copy": _t_copy,
+    "import_schedule_from_store": _t_import_schedule_from_store,
 }
 MUTATES = {"backfill", "reset_checkpoint"}
 

@@ -72,13 +72,36 @@ def copy(source: WarehouseLike, destination: WarehouseLike, tables: Union[str, I
 
 
 def import_schedule_from_store(wh: Warehouse, uri: str) -> dict:
-    """The newest NBA.com schedule JSON (``.json`` / ``.json.gz``) under ``gs://bucket/prefix`` (or a
-    directory) → ``nba_raw.nbac_schedule``. Returns rows per table plus ``source``, the file used."""
+    """Import the newest NBA.com schedule JSON under a bucket prefix into ``nba_raw.nbac_schedule``.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to write.
+    uri : str
+        ``gs://bucket/prefix`` (or a directory): the newest ``.json`` / ``.json.gz`` below it wins
+        (by the store's update time, then by path).
+
+    Returns
+    -------
+    dict
+        Rows written per table, plus ``source``: the URI of the file imported.
+    """
     rows, source = _core.import_newest_schedule(wh._native, uri)
     wh.invalidate()
     return {**dict(rows), "source": source}
 
 
 def request_count(wh: Warehouse) -> int:
-    """HTTP requests a BigQuery warehouse has sent (retries included, token requests excluded)."""
+    """HTTP requests a BigQuery warehouse has sent (retries included, token requests excluded).
+
+    Parameters
+    ----------
+    wh : Warehouse
+        A ``bigquery://`` warehouse (ConfigError otherwise).
+
+    Returns
+    -------
+    int
+    """
     return int(_core.bigquery_request_count(wh._native))
