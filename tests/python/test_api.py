@@ -196,7 +196,7 @@ def _t_export_dates(demo, tmp_path):
 def _t_export_types(demo, tmp_path):
     assert nbaprops.export_types("results,best-bets") == ["results", "best-bets"]
     with pytest.raises(nbaprops.ConfigError):
-        nbaprops.export_types(["streaks"])
+        nbaprops.export_types(["no-such-type"])
 
 
 def _t_import_shots(demo, tmp_path):

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -94,6 +95,28 @@ double adjustment_confidence(int64_t sample_size, double std_signed_error) noexc
   return size_factor * spread_factor;
 }
 
+namespace {
+
+/// season_avg_of, parsed once per distinct stored features text: text cells are interned, so the
+/// string's address identifies its content for the process lifetime (each date reads the same
+/// MLFS rows of the 30 days before it again). Thread-safe.
+SeasonAvg memo_season_avg(const Column& features, size_t row) {
+  if (features.is_null(row)) return season_avg_of(std::nullopt);
+  const std::string* key = features.text_ptr(row);
+  static std::mutex mu;
+  static std::unordered_map<const std::string*, SeasonAvg> memo;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = memo.find(key); it != memo.end()) return it->second;
+  }
+  SeasonAvg avg = season_avg_of(*key);
+  std::lock_guard lock(mu);
+  memo.emplace(key, avg);
+  return avg;
+}
+
+}  // namespace
+
 UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
   UnitOutput out(catalog::get(kTiers));
   const Date first = as_of - (kTierLookbackDays - 1);
@@ -113,6 +136,7 @@ UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
   };
   int64_t graded = 0;
   const Table& acc = in.accuracy;
+  const Column& features_col = in.mlfs.col("features");
   for (size_t r = 0; r < acc.num_rows(); ++r) {
     if (acc.get_text(r, "system_id") != kTierSystem) continue;
     const auto d = acc.get_date(r, "game_date");
@@ -130,7 +154,7 @@ UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
       fail(id, "INCOMPLETE_UPSTREAM", "no ml_feature_store_v2 row for " + id);
       continue;
     }
-    const SeasonAvg avg = season_avg_of(in.mlfs.get_text(m->second, "features"));
+    const SeasonAvg avg = memo_season_avg(features_col, m->second);
     if (!avg.error.empty()) {
       fail(id, "PROCESSING_ERROR", std::string(kMlfs) + " " + d->iso() + " player " + *player + ": " + avg.error);
       continue;
