@@ -258,3 +258,12 @@ def bigquery_inject_write_failure(warehouse: Warehouse, /) -> None:
     """Test hook: the next write_batch's transaction fails after its DELETE statements."""
 def bigquery_dataset(warehouse: Warehouse, table: str, /) -> str:
     """The BigQuery dataset holding ``table`` (prefix + dataset + suffix)."""
+
+# --- raw (data-lake) importers: bind_raw.cpp ---
+def raw_sources() -> list[dict[str, Any]]:
+    """Every supported lake kind: kind, table, legacy_processor, job, prefixes, compact_date, replace_key, selection."""
+def import_raw(warehouse: Warehouse, kind: str, source: str, schedule: Schedule, dates: Sequence[int],
+               dry_run: bool = False, all_snapshots: bool = False, write_ledger: bool = True, run_id: str = "",
+               team_filter: Sequence[str] = ...) -> dict[str, Any]:
+    """Imports the lake files of ``kind`` for ``dates`` (days since 1970-01-01) in one transaction;
+    returns kind, table, run_id, dry_run, rows, seconds, files, rows_by_date and dates."""

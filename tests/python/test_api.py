@@ -268,6 +268,21 @@ def _t_import_schedule_from_store(demo, tmp_path):
         nbaprops.import_schedule_from_store(nbaprops.open(tmp_path / "wh"), str(tmp_path / "empty"))
 
 
+def _t_raw_sources(demo, tmp_path):
+    sources = nbaprops.raw_sources()
+    assert {"kind", "table", "legacy_processor", "prefixes"} <= set(sources[0])
+    assert [s["kind"] for s in sources] == nbaprops.raw_kinds()
+
+
+def _t_raw_kinds(demo, tmp_path):
+    assert {"gamebook", "team-boxscore", "props"} <= set(nbaprops.raw_kinds())
+
+
+def _t_import_raw(demo, tmp_path):
+    with pytest.raises(nbaprops.ConfigError):
+        nbaprops.import_raw(nbaprops.open(tmp_path / "wh"), "no_such_kind", str(tmp_path))
+
+
 FUNCTION_TESTS = {
     "open": _t_open, "read": _t_read, "query": _t_query, "catalog": _t_catalog, "processors": _t_processors,
     "configure_logging": _t_configure_logging, "plan": _t_plan, "preflight": _t_preflight,
@@ -279,6 +294,7 @@ FUNCTION_TESTS = {
     "import_boxscores": _t_import_boxscores, "set_xgboost_model": _t_set_xgboost_model,
     "xgboost_model_id": _t_xgboost_model_id, "copy": _t_copy,
     "import_schedule_from_store": _t_import_schedule_from_store,
+    "raw_sources": _t_raw_sources, "raw_kinds": _t_raw_kinds, "import_raw": _t_import_raw,
 }
 MUTATES = {"backfill", "reset_checkpoint"}
 

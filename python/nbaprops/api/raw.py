@@ -39,13 +39,26 @@ class RawImport:
 
 
 def raw_sources() -> list[dict]:
-    """The supported kinds: kind, table, legacy processor, job module, lake prefixes, replace key,
-    and which files of a date are read."""
+    """The supported lake kinds.
+
+    Returns
+    -------
+    list of dict
+        One per kind: ``kind``, ``table``, ``legacy_processor``, ``job`` (module), ``prefixes`` (lake
+        paths), ``compact_date``, ``replace_key`` (what a file replaces) and ``selection`` (which files
+        of a date are read).
+    """
     return [dict(s) for s in _core.raw_sources()]
 
 
 def raw_kinds() -> list[str]:
-    """The kind names accepted by :func:`import_raw` and ``nbaprops import``."""
+    """The kind names accepted by :func:`import_raw` and ``nbaprops import``.
+
+    Returns
+    -------
+    list of str
+        E.g. ``gamebook``, ``team-boxscore``, ``props``, ``game-lines``, ``injury-report``.
+    """
     return [s["kind"] for s in _core.raw_sources()]
 
 
