@@ -39,14 +39,13 @@ class RawImport:
 
 
 def raw_sources() -> list[dict]:
-    """The supported lake kinds.
+    """The supported raw kinds.
 
     Returns
     -------
     list of dict
-        One per kind: ``kind``, ``table``, ``legacy_processor``, ``job`` (module), ``prefixes`` (lake
-        paths), ``compact_date``, ``replace_key`` (what a file replaces) and ``selection`` (which files
-        of a date are read).
+        Per kind: kind, table, legacy processor, job module, lake prefixes, replace key, and which
+        files of a date are read.
     """
     return [dict(s) for s in _core.raw_sources()]
 
@@ -57,7 +56,6 @@ def raw_kinds() -> list[str]:
     Returns
     -------
     list of str
-        E.g. ``gamebook``, ``team-boxscore``, ``props``, ``game-lines``, ``injury-report``.
     """
     return [s["kind"] for s in _core.raw_sources()]
 
