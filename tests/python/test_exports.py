@@ -247,9 +247,9 @@ def test_cli_export_range_with_only(graded_wh, tmp_path):
     assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
     bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight-players",
                 "--out", str(out)])
-    assert bad.returncode == 1 and "supported types: results, performance, best-bets, predictions" in bad.stderr
+    assert bad.returncode == 2 and "supported types: results, performance, best-bets, predictions" in bad.stderr
     both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
-    assert both.returncode == 1 and "only one of" in both.stderr
+    assert both.returncode == 2 and "only one of" in both.stderr
 
 
 def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, tmp_path):
