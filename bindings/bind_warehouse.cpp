@@ -169,7 +169,7 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Sli
 std::vector<Slice> date_slices(const std::map<Date, int64_t>& counts, DateRange range, int workers) {
   int64_t total = 0;
   for (const auto& [d, c] : counts) total += c;
-  if (total < kParallelReadRows || counts.size() < 2) return {Slice{false, 0, 0, range}};
+  if (total < kParallelReadRows || counts.size() < 2 || workers < 2) return {Slice{false, 0, 0, range}};
   std::vector<Slice> out;
   const int64_t per = (total + workers - 1) / workers;
   int64_t acc = 0;
@@ -201,32 +201,40 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
     return {std::move(one), false};
   }
   const int workers = std::max(1, std::min(4, tbb::this_task_arena::max_concurrency()));
-  const DatasetFile meta(std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite"), s);
-  const auto [total, lo, hi] = meta.extent();
-  std::vector<Slice> slices;
-  int64_t wanted = total;
-  if (range) {
-    const auto counts = wh.partition_counts(s, range);
-    wanted = 0;
-    for (const auto& [d, c] : counts) wanted += c;
-    // A small part of the table reads faster through the date index than by a full scan.
-    if (wanted * 4 < total) slices = date_slices(counts, *range, workers);
-  }
-  if (slices.empty()) {
-    const int k = total < kParallelReadRows ? 1 : workers;
-    const int64_t span = (hi - lo) / k + 1;
-    for (int i = 0; i < k; ++i) {
-      const int64_t a = lo + i * span;
-      slices.push_back(Slice{true, a, i + 1 == k ? hi : a + span - 1, range});
+  const std::filesystem::path file = std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite");
+  const DatasetFile meta(file, s);
+  // Each slice reads through its own connection (its own snapshot). A write committed between the
+  // slices' snapshots would mix old and new rows, so the table's extent (row count, rowid range) is
+  // compared before and after; on a change the read is repeated, finally on one connection.
+  for (int attempt = 0;; ++attempt) {
+    const auto before = meta.extent();
+    const auto [total, lo, hi] = before;
+    const int k = attempt < 2 ? workers : 1;
+    std::vector<Slice> slices;
+    int64_t wanted = total;
+    if (range) {
+      const auto counts = wh.partition_counts(s, range);
+      wanted = 0;
+      for (const auto& [d, c] : counts) wanted += c;
+      // A small part of the table reads faster through the date index than by a full scan.
+      if (wanted * 4 < total) slices = date_slices(counts, *range, k);
     }
+    if (slices.empty()) {
+      const int n = total < kParallelReadRows ? 1 : k;
+      const int64_t span = (hi - lo) / n + 1;
+      for (int i = 0; i < n; ++i) {
+        const int64_t a = lo + i * span;
+        slices.push_back(Slice{true, a, i + 1 == n ? hi : a + span - 1, range});
+      }
+    }
+    std::vector<FramePart> parts(slices.size());
+    const size_t expect = static_cast<size_t>(wanted) / slices.size() + 1;
+    tbb::parallel_for(size_t{0}, slices.size(), [&](size_t i) {
+      const DatasetFile f(file, s);
+      parts[i] = f.read(defs, slices[i], expect);
+    });
+    if (slices.size() == 1 || meta.extent() == before) return {std::move(parts), true};
   }
-  std::vector<FramePart> parts(slices.size());
-  const size_t expect = static_cast<size_t>(wanted) / slices.size() + 1;
-  tbb::parallel_for(size_t{0}, slices.size(), [&](size_t i) {
-    const DatasetFile f(std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite"), s);
-    parts[i] = f.read(defs, slices[i], expect);
-  });
-  return {std::move(parts), true};
 }
 
 }  // namespace

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -30,7 +29,6 @@ import time
 from pathlib import Path
 
 import nbaprops
-from nbaprops.api.dates import iso
 
 ROOT = Path(__file__).resolve().parents[1].parent
 RESULTS = ROOT / "bench" / "results"

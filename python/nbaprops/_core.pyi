@@ -197,19 +197,22 @@ def coverage(warehouse: Warehouse, schedule: Schedule, start: int, end: int, tab
 def generate_demo(warehouse: Warehouse, seasons: Sequence[int], seed: int = 7) -> dict[str, Any]:
     """Generate the demo league's raw tables; {seasons, games, rows: {table: n}}."""
 
-def import_schedule(warehouse: Warehouse, path: str, /) -> dict[str, int]: ...
-def import_shot_chart(warehouse: Warehouse, path: str, /) -> dict[str, int]: ...
-def import_bdl(warehouse: Warehouse, path: str, /) -> dict[str, int]: ...
+def import_schedule(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]:
+    """NBA.com schedule JSON → nba_raw.nbac_schedule; {"rows": {table: n}, "warnings": [text]}.
+    ``on_richer``: refuse | replace | keep (rows already holding richer data)."""
+def import_shot_chart(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]: ...
+def import_bdl(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]: ...
 
 # ------------------------------------------------------------------ exports (bind_exports.cpp)
 
 def export_types() -> list[str]: ...
 def export_parse_types(names: Sequence[str]) -> list[str]:
     """Validate export type names; ConfigError for unknown or unsupported legacy types."""
-def export_build(warehouse: Warehouse, type: str, day: int, generated_at: str = "", top_n: int = 15) -> str:
+def export_build(warehouse: Warehouse, type: str, day: int, generated_at: str = "", top_n: int = 15,
+                 live_file: str = "") -> str:
     """One payload as JSON text."""
 def export_write(warehouse: Warehouse, days: Sequence[int], out_dir: str, types: Sequence[str] = ...,
-                 generated_at: str = "", workers: int = 2) -> dict[str, Any]:
+                 generated_at: str = "", workers: int = 2, live_file: str = "") -> dict[str, Any]:
     """Write the files of ``days``; {dates, type_status, files, generated_at, seconds, exit_code}."""
 def export_calendar_days(start: int, end: int) -> list[int]: ...
 def export_graded_dates(warehouse: Warehouse) -> list[int]: ...
@@ -258,3 +261,39 @@ def bigquery_inject_write_failure(warehouse: Warehouse, /) -> None:
     """Test hook: the next write_batch's transaction fails after its DELETE statements."""
 def bigquery_dataset(warehouse: Warehouse, table: str, /) -> str:
     """The BigQuery dataset holding ``table`` (prefix + dataset + suffix)."""
+
+# ------------------------------------------------------------------ raw imports (bind_raw.cpp)
+
+def raw_sources() -> list[dict[str, Any]]:
+    """The legacy raw sources: {kind, table, legacy_processor, job, prefixes, compact_date, replace_key,
+    selection} per kind."""
+
+def import_raw(warehouse: Warehouse, kind: str, source: str, schedule: Optional[Schedule], dates: Sequence[int],
+               dry_run: bool = False, all_snapshots: bool = False, write_ledger: bool = True, run_id: str = "",
+               team_filter: Sequence[str] = ...) -> dict[str, Any]:
+    """Import the legacy raw files of ``kind`` from ``source`` (a directory or gs:// store) for ``dates``;
+    {kind, table, run_id, dry_run, rows, seconds, files, rows_by_date, dates}."""
+
+# ------------------------------------------------------------------ transfer (bind_transfer.cpp)
+
+def copy_partitions(source: Warehouse, destination: Warehouse, tables: Sequence[str], start: Optional[int] = None,
+                    end: Optional[int] = None, dates_per_batch: int = 31) -> list[dict[str, Any]]:
+    """Copy the partitions of ``tables`` in [start, end] between warehouses; {table, partitions, rows} each."""
+
+def import_newest_schedule(warehouse: Warehouse, uri: str, /) -> tuple[dict[str, int], str]:
+    """Import the newest schedule file of an object store; (rows per table, the file read)."""
+
+def object_list(uri: str, prefix: str, /) -> list[tuple[str, int, str]]:
+    """(path, size, updated) of the objects under ``prefix`` in a store (gs:// or a directory)."""
+
+def object_read(uri: str, path: str, /) -> bytes: ...
+def object_write(uri: str, path: str, bytes: str, content_type: str, cache_control: str, /) -> None: ...
+
+def bigquery_request_count(warehouse: Warehouse, /) -> int:
+    """Requests a BigQuery warehouse has sent (ConfigError for other backends)."""
+
+def bigquery_inject_write_failure(warehouse: Warehouse, /) -> None:
+    """Test hook: the BigQuery warehouse's next write fails."""
+
+def bigquery_dataset(warehouse: Warehouse, table: str, /) -> str:
+    """The BigQuery dataset a catalogued table lives in."""

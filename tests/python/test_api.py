@@ -268,6 +268,27 @@ def _t_import_schedule_from_store(demo, tmp_path):
         nbaprops.import_schedule_from_store(nbaprops.open(tmp_path / "wh"), str(tmp_path / "empty"))
 
 
+def _t_raw_sources(demo, tmp_path):
+    sources = nbaprops.raw_sources()
+    assert sources and all({"kind", "table", "job", "prefixes"} <= set(x) for x in sources)
+
+
+def _t_raw_kinds(demo, tmp_path):
+    assert nbaprops.raw_kinds() == [x["kind"] for x in nbaprops.raw_sources()]
+
+
+def _t_import_raw(demo, tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    with pytest.raises(nbaprops.ConfigError):
+        nbaprops.import_raw(wh, "no-such-kind", tmp_path)
+    bad = tmp_path / "lake" / "nba-com" / "gamebooks-data" / "2024-04-10" / "20240410-MEMCLE" / "1.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("{not json")
+    with pytest.raises(nbaprops.DataError, match="1.json"):
+        nbaprops.import_raw(wh, "gamebook", tmp_path / "lake", dates=["2024-04-10"])
+    assert nbaprops.read(wh, "nba_raw.nbac_gamebook_player_stats").empty
+
+
 FUNCTION_TESTS = {
     "open": _t_open, "read": _t_read, "query": _t_query, "catalog": _t_catalog, "processors": _t_processors,
     "configure_logging": _t_configure_logging, "plan": _t_plan, "preflight": _t_preflight,
@@ -278,7 +299,8 @@ FUNCTION_TESTS = {
     "import_shots": _t_import_shots, "import_schedule": _t_import_schedule,
     "import_boxscores": _t_import_boxscores, "set_xgboost_model": _t_set_xgboost_model,
     "xgboost_model_id": _t_xgboost_model_id, "copy": _t_copy,
-    "import_schedule_from_store": _t_import_schedule_from_store,
+    "import_schedule_from_store": _t_import_schedule_from_store, "raw_sources": _t_raw_sources,
+    "raw_kinds": _t_raw_kinds, "import_raw": _t_import_raw,
 }
 MUTATES = {"backfill", "reset_checkpoint"}
 

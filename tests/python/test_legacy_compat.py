@@ -345,7 +345,7 @@ def test_backfill_start_from_resumes_the_chain_from_one_processor(env, capsys):
     assert rc == 0 and "Processing 6 units: 3 processors × 2 game dates" in out
     assert "team_defense_zone_analysis" not in out.split("Processing 6 units")[1].split("\n", 1)[0]
     rc = main(["backfill", "--processors", "phase4", "--start-from", "upgc", "--start-date", "2024-01-08"])
-    assert rc == 2 and "not one of the selected processors" in capsys.readouterr().err
+    assert rc == 2 and "not one of the selected processors" in capsys.readouterr().err  # a usage error
 
 
 def test_run_phase4_backfill_sh_flags(env, capsys):

@@ -74,7 +74,8 @@ def test_notebook_runs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_figure_is_not_blank(path):
     """The first figure of each notebook, rendered to PNG by the inline backend, has real content:
-    pixel variance well above zero and more than 2% of the pixels differ from the background."""
+    pixel variance well above zero and more than 4% of the pixels differ from the background (empty axes
+    with their ticks and labels stay below that)."""
     import matplotlib.image as mpimg
 
     nb = executed(path)
@@ -88,8 +89,8 @@ def test_notebook_figure_is_not_blank(path):
     assert img.shape[0] > 100 and img.shape[1] > 100
     background = img[0, 0]
     differs = np.abs(img - background).sum(axis=2) > 0.1
-    assert img.std() > 0.05, f"{path.name}: first figure is nearly uniform (std {img.std():.3f})"
-    assert differs.mean() > 0.02, f"{path.name}: only {differs.mean():.1%} of the pixels are drawn"
+    assert img.std() > 0.1, f"{path.name}: first figure is nearly uniform (std {img.std():.3f})"
+    assert differs.mean() > 0.04, f"{path.name}: only {differs.mean():.1%} of the pixels are drawn"
 
 
 # --------------------------------------------------------------------------- kernel interrupt

@@ -73,7 +73,7 @@ def lake(tmp_path_factory):
 @pytest.fixture(scope="module")
 def imported(lake, tmp_path_factory):
     import nbaprops
-    from nbaprops.jobs.raw import nbac_gamebook, nbac_team_boxscore, odds_api_props
+    from nbaprops.jobs.raw import nbac_team_boxscore, odds_api_props
 
     root, stub = lake
     wh_dir = tmp_path_factory.mktemp("wh") / "wh"

@@ -39,13 +39,24 @@ class RawImport:
 
 
 def raw_sources() -> list[dict]:
-    """The supported kinds: kind, table, legacy processor, job module, lake prefixes, replace key,
-    and which files of a date are read."""
+    """The supported raw kinds.
+
+    Returns
+    -------
+    list of dict
+        Per kind: kind, table, legacy processor, job module, lake prefixes, replace key, and which
+        files of a date are read.
+    """
     return [dict(s) for s in _core.raw_sources()]
 
 
 def raw_kinds() -> list[str]:
-    """The kind names accepted by :func:`import_raw` and ``nbaprops import``."""
+    """The kind names accepted by :func:`import_raw` and ``nbaprops import``.
+
+    Returns
+    -------
+    list of str
+    """
     return [s["kind"] for s in _core.raw_sources()]
 
 
