@@ -273,27 +273,3 @@ def import_raw(warehouse: Warehouse, kind: str, source: str, schedule: Optional[
                team_filter: Sequence[str] = ...) -> dict[str, Any]:
     """Import the legacy raw files of ``kind`` from ``source`` (a directory or gs:// store) for ``dates``;
     {kind, table, run_id, dry_run, rows, seconds, files, rows_by_date, dates}."""
-
-# ------------------------------------------------------------------ transfer (bind_transfer.cpp)
-
-def copy_partitions(source: Warehouse, destination: Warehouse, tables: Sequence[str], start: Optional[int] = None,
-                    end: Optional[int] = None, dates_per_batch: int = 31) -> list[dict[str, Any]]:
-    """Copy the partitions of ``tables`` in [start, end] between warehouses; {table, partitions, rows} each."""
-
-def import_newest_schedule(warehouse: Warehouse, uri: str, /) -> tuple[dict[str, int], str]:
-    """Import the newest schedule file of an object store; (rows per table, the file read)."""
-
-def object_list(uri: str, prefix: str, /) -> list[tuple[str, int, str]]:
-    """(path, size, updated) of the objects under ``prefix`` in a store (gs:// or a directory)."""
-
-def object_read(uri: str, path: str, /) -> bytes: ...
-def object_write(uri: str, path: str, bytes: str, content_type: str, cache_control: str, /) -> None: ...
-
-def bigquery_request_count(warehouse: Warehouse, /) -> int:
-    """Requests a BigQuery warehouse has sent (ConfigError for other backends)."""
-
-def bigquery_inject_write_failure(warehouse: Warehouse, /) -> None:
-    """Test hook: the BigQuery warehouse's next write fails."""
-
-def bigquery_dataset(warehouse: Warehouse, table: str, /) -> str:
-    """The BigQuery dataset a catalogued table lives in."""

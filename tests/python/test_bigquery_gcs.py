@@ -54,11 +54,14 @@ EXPECTED_CACHE = {"results/latest.json": "public, max-age=300", "best-bets/lates
 
 
 def _cache_control(path: str) -> str:
+    """The legacy exporters' values (publishing/*_exporter.py upload_to_gcs calls)."""
     rel = path.split("v1/", 1)[1]
     if rel in EXPECTED_CACHE:
         return EXPECTED_CACHE[rel]
     return {"results": "public, max-age=86400", "best-bets": "public, max-age=86400",
-            "predictions": "public, max-age=3600"}[rel.split("/")[0]]
+            "predictions": "public, max-age=3600", "streaks": "public, max-age=3600",
+            "trends": "public, max-age=3600", "live": "public, max-age=30",
+            "live-grading": "public, max-age=30"}[rel.split("/")[0]]
 
 
 def test_exports_land_byte_identical_with_legacy_metadata(demo, bucket, gcs, tmp_path):

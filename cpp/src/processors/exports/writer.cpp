@@ -57,8 +57,10 @@ std::string json_body(const Json& payload) {
 }
 
 /// The legacy exporters' Cache-Control (publishing/*_exporter.py): latest/today 5 minutes; dated
-/// results and best-bets a day, predictions and performance an hour, tonight 5 minutes.
+/// results and best-bets a day; predictions, performance, streaks and trends an hour; tonight 5
+/// minutes; live and live-grading (dated and latest) 30 seconds.
 std::string cache_control(ExportType type, bool alias) {
+  if (type == ExportType::kLive || type == ExportType::kLiveGrading) return "public, max-age=30";  // and latest
   if (alias || type == ExportType::kTonight) return "public, max-age=300";
   if (type == ExportType::kResults || type == ExportType::kBestBets) return "public, max-age=86400";
   return "public, max-age=3600";
