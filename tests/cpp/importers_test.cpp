@@ -843,10 +843,10 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
           "visitor_team":{"abbreviation":"PHI","players":[]}}]})",
        "field visitor_team.abbreviation value 'PHI'"},
   };
-  for (const auto& [json, expect] : game_cases) {
-    std::string m = data_error_of([&] { parse_bdl_box_scores(json, "box.json"); });
+  for (const auto& c : game_cases) {
+    std::string m = data_error_of([&] { parse_bdl_box_scores(c.first, "box.json"); });
     ++tried;
-    EXPECT_NE(m.find(expect), std::string::npos) << m;
+    EXPECT_NE(m.find(c.second), std::string::npos) << m;
   }
   // Shot chart: a second PLAYER_ID for an existing player-game, a second name for a PLAYER_ID,
   // non-positive or non-integer ids, and more than 100 attempts for one player in one game.
@@ -874,10 +874,10 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
       {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "2230000300001", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
        "field GAME_ID value '2230000300001'"},
   };
-  for (const auto& [row, expect] : shot_cases) {
-    std::string m = data_error_of([&] { parse_shot_chart(ok + row, "shots.csv"); });
+  for (const auto& c : shot_cases) {
+    std::string m = data_error_of([&] { parse_shot_chart(ok + c.first, "shots.csv"); });
     ++tried;
-    EXPECT_NE(m.find(expect), std::string::npos) << m;
+    EXPECT_NE(m.find(c.second), std::string::npos) << m;
   }
   std::string flood = ok;
   for (int i = 0; i < 100; ++i) {
@@ -912,10 +912,10 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
       {g1 + "," + game_json("0022400102", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3),
        "duplicate game (date, away, home) 20241101_BOS_NYK"},
   };
-  for (const auto& [games, expect] : sched_cases) {
-    std::string msg = data_error_of([&] { parse_nbacom_schedule(sched(games), "s.json"); });
+  for (const auto& c : sched_cases) {
+    std::string msg = data_error_of([&] { parse_nbacom_schedule(sched(c.first), "s.json"); });
     ++tried;
-    EXPECT_NE(msg.find(expect), std::string::npos) << msg;
+    EXPECT_NE(msg.find(c.second), std::string::npos) << msg;
   }
   std::cout << "[ bad inputs tried ] " << tried << "\n";
   EXPECT_GE(tried, 40);

@@ -247,9 +247,9 @@ def test_cli_export_range_with_only(graded_wh, tmp_path):
     assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
     bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight-players",
                 "--out", str(out)])
-    assert bad.returncode == 1 and "supported types: results, performance, best-bets, predictions" in bad.stderr
+    assert bad.returncode == 2 and "supported types: results, performance, best-bets, predictions" in bad.stderr
     both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
-    assert both.returncode == 1 and "only one of" in both.stderr
+    assert both.returncode == 2 and "only one of" in both.stderr
 
 
 def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, tmp_path):
@@ -285,10 +285,12 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     r = _run(module + ["--date", D1, "--out", str(blocked)])
     assert r.returncode == 1 and "Export failed: [" in r.stdout
 
-    for flags, message in [(["--players"], "not implemented"), (["--only", "trends-team"], "does not implement"),
-                           (["--date", "2024-13-01"], "2024-13-01"), (["--start-date", D1], "go together")]:
+    # Usage errors exit 2 (README); an export that cannot be done exits 1.
+    for flags, message, code in [(["--players"], "not implemented", 1), (["--only", "trends-team"], "does not implement", 1),
+                                 (["--date", "2024-13-01"], "2024-13-01", 2), (["--start-date", D1], "go together", 1)]:
         r = _run(module + flags + ["--out", str(tmp_path / "x")])
-        assert r.returncode == 1 and message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
+        assert message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
+        assert r.returncode == code, (flags, r.returncode, r.stdout + r.stderr)
 
 
 def test_daily_export_console_script_is_installed():

@@ -68,7 +68,7 @@ LEGACY_SHAPES: dict[str, list[str]] = {
         rf"Processing {N} game dates \(of {N} total game dates\)", rf"  \(Skipping {N} off-days in the calendar range\)",
         rf"Processing game date {N}/{N}: {D}", rf"Processing date {N}/{N}: {D}",
         rf"  ✓ Success: {N} (teams|players)( processed)?", rf"  ✓ Success: {N} players, version=\S+",
-        r"  ⏭ Skipped: bootstrap period", r"  ✗ Failed: .+", r"  ✗ Exception: .+",
+        r"  ⏭ Skipped: bootstrap period", rf"  ✗ Failed: .+", r"  ✗ Exception: .+",
         rf"Progress: {N}/{N} game dates( \({F}% success\))?",
         r"PHASE 4 BACKFILL SUMMARY - \w+( \(FINAL\))?:", rf"  Date range: {D} to {D}",
         rf"  Game dates processed: {N} \(skipped {N} off-days\)", rf"  Successful: {N}, Skipped: {N}, Failed: {N}",
@@ -345,7 +345,7 @@ def test_backfill_start_from_resumes_the_chain_from_one_processor(env, capsys):
     assert rc == 0 and "Processing 6 units: 3 processors × 2 game dates" in out
     assert "team_defense_zone_analysis" not in out.split("Processing 6 units")[1].split("\n", 1)[0]
     rc = main(["backfill", "--processors", "phase4", "--start-from", "upgc", "--start-date", "2024-01-08"])
-    assert rc == 2 and "not one of the selected processors" in capsys.readouterr().err
+    assert rc == 2 and "not one of the selected processors" in capsys.readouterr().err  # a usage error
 
 
 def test_run_phase4_backfill_sh_flags(env, capsys):

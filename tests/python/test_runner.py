@@ -100,7 +100,7 @@ def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path
     status = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-05", "--status"])
     assert status.returncode == 0 and "CHECKPOINT STATUS" in status.stdout
     bad = _run(base + ["--start-date", "2023-13-01", "--end-date", "2023-12-05"])
-    assert bad.returncode == 1 and "--start-date" in (bad.stdout + bad.stderr)
+    assert bad.returncode == 2 and "--start-date" in (bad.stdout + bad.stderr)
 
 
 def test_legacy_phase4_script_summary_block_and_dry_run(demo_copy, tmp_path):

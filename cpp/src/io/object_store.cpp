@@ -71,7 +71,11 @@ std::vector<ObjectInfo> LocalObjectStore::list(const std::string& prefix) {
   std::error_code ec;
   const fs::path root(root_);
   if (!fs::is_directory(root, ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+  // Walk only below the prefix's directory part (a lake holds years of dates).
+  const size_t slash = prefix.rfind('/');
+  const fs::path start = slash == std::string::npos ? root : root / prefix.substr(0, slash);
+  if (!fs::is_directory(start, ec)) return out;
+  for (auto it = fs::recursive_directory_iterator(start, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     std::string rel = fs::relative(it->path(), root, ec).generic_string();
