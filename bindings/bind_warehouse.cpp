@@ -130,33 +130,34 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Sli
   int step;
   while ((step = sqlite3_step(q)) == SQLITE_ROW) {
     for (size_t i = 0; i < defs.size(); ++i) {
-      const int ci = static_cast<int>(i);
+      // One value handle per cell: its type, then its content (fewer API round trips than column_*).
+      sqlite3_value* v = sqlite3_column_value(q, static_cast<int>(i));
       ColumnPart& c = p.columns[i];
-      const bool null = sqlite3_column_type(q, ci) == SQLITE_NULL;
+      const bool null = sqlite3_value_type(v) == SQLITE_NULL;
       if (storage[i] == Storage::kText) {
         if (null) {
           c.text.add_null();
         } else {
-          const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(q, ci));
-          c.text.add(std::string_view(txt, static_cast<size_t>(sqlite3_column_bytes(q, ci))));
+          const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
+          c.text.add(std::string_view(txt, static_cast<size_t>(sqlite3_value_bytes(v))));
         }
         continue;
       }
       c.valid.push_back(null ? 0 : 1);
       if (storage[i] == Storage::kReal) {
-        c.reals.push_back(null ? 0.0 : sqlite3_column_double(q, ci));
+        c.reals.push_back(null ? 0.0 : sqlite3_value_double(v));
       } else if (null) {
         c.ints.push_back(0);
       } else if (defs[i]->type == ColumnType::kDate) {
-        const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(q, ci));
-        std::string_view v(txt, static_cast<size_t>(sqlite3_column_bytes(q, ci)));
+        const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
+        std::string_view day(txt, static_cast<size_t>(sqlite3_value_bytes(v)));
         try {
-          c.ints.push_back(Date::parse(v, s_.name + "." + defs[i]->name).days());
+          c.ints.push_back(Date::parse(day, s_.name + "." + defs[i]->name).days());
         } catch (const DataError& e) {
           throw DataError(std::string("stored value unreadable: ") + e.what());
         }
       } else {
-        c.ints.push_back(sqlite3_column_int64(q, ci));
+        c.ints.push_back(sqlite3_value_int64(v));
       }
     }
     ++p.rows;
