@@ -735,8 +735,8 @@ TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
 
   ShotChartImport imp = parse_shot_chart(three_games_csv(), "shots.csv");
   std::string m = data_error_of([&] { write_shot_chart(*wh, imp); });
-  EXPECT_NE(m.find("nba_raw.nbac_gamebook_player_stats: 1 stored rows of 1 games (first: 20231103_WAS_MIA on "
-                   "2023-11-03) have minutes, points"),
+  EXPECT_NE(m.find("nba_raw.nbac_gamebook_player_stats: 1 stored row of 1 game (first: 20231103_WAS_MIA on "
+                   "2023-11-03) has minutes, points"),
             std::string::npos)
       << m;
   EXPECT_NE(m.find("--replace"), std::string::npos) << m;

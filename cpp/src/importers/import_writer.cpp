@@ -154,8 +154,10 @@ ImportReport write_import(Warehouse& wh, std::string_view source, const std::vec
       if (opt.on_richer == OnRicher::kKeep) g.drop = true;
     }
     if (games == 0) continue;
-    const std::string what = rows.schema().name + ": " + fmt_count(stored) + " stored rows of " + fmt_count(games) +
-                             " games (first: " + first + ") have " + join(fields) + ", which " + std::string(source) +
+    const std::string what = rows.schema().name + ": " + fmt_count(stored) +
+                             (stored == 1 ? " stored row of " : " stored rows of ") + fmt_count(games) +
+                             (games == 1 ? " game (first: " : " games (first: ") + first + ") " +
+                             (stored == 1 ? "has " : "have ") + join(fields) + ", which " + std::string(source) +
                              " does not carry";
     if (opt.on_richer == OnRicher::kRefuse) conflicts.push_back(what);
     else if (opt.on_richer == OnRicher::kReplace) rep.warnings.push_back(what + "; replaced anyway (--replace)");
