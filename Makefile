@@ -10,7 +10,7 @@ SANITIZE_DIR ?= build/sanitize
 SANITIZE_TARGETS ?= nbaprops_trust_tests fuzz_shot_csv fuzz_bdl_json fuzz_schedule_json
 FUZZ_RUNS ?= 20000
 
-.PHONY: demo test deps install test-cpp test-sanitize test-python bench clean
+.PHONY: demo test deps install lint format test-cpp test-sanitize test-python bench clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -20,6 +20,18 @@ install: deps
 
 demo: install
 	$(PY) -m nbaprops demo --warehouse $(WAREHOUSE) --seasons $(SEASONS)
+
+# The pinned clang-format of requirements-dev.txt (the clang-format wheel).
+CLANG_FORMAT = $(shell $(PY) -c "import clang_format; print(clang_format.get_executable('clang-format'))")
+CXX_SOURCES = $(shell git ls-files 'cpp/*.cpp' 'cpp/*.hpp' 'bindings/*.cpp' 'bindings/*.hpp' 'tests/cpp/*.cpp' 'tests/cpp/*.hpp' 'tests/fuzz/*.cpp' | grep -v catalog_data)
+
+lint: deps
+	$(PY) -m ruff check python tests bench tools
+	$(CLANG_FORMAT) --dry-run --Werror $(CXX_SOURCES)
+
+format: deps
+	$(PY) -m ruff check --fix python tests bench tools
+	$(CLANG_FORMAT) -i $(CXX_SOURCES)
 
 test-cpp: deps
 	cmake -S . -B $(CMAKE_TEST_DIR) -G Ninja -DNBAPROPS_BUILD_PYTHON=OFF -DNBAPROPS_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release
@@ -37,10 +49,13 @@ test-sanitize: deps
 test-python: install
 	$(PY) -m pytest tests/python
 
-test: test-cpp test-sanitize test-python
+test: lint test-cpp test-sanitize test-python
 
 bench: install
 	$(PY) bench/python/bench_backfill.py
+	$(PY) bench/python/bench_frames.py
+	$(PY) bench/python/bench_zones.py
+	$(PY) bench/python/bench_targets.py
 
 clean:
 	rm -rf build $(WAREHOUSE)

@@ -1,11 +1,40 @@
 """nbaprops: fast, point-in-time-correct backfills of an NBA player-props pipeline.
 
+A C++20 engine (``nbaprops._core``) with this Python face. Everything public is listed in ``__all__``
+and below; each function has a NumPy-style docstring (``help(nbaprops.read)``).
+
+Warehouse and data
+    open(uri) -> Warehouse            open or create a SQLite warehouse directory
+    read(wh, table, start, end)       a table's rows as a DataFrame (whole numpy columns)
+    query(wh, sql, params)            read-only SQL over every dataset, legacy table names
+    catalog()                         every table and column
+    demo.generate(wh, seasons, seed)  the deterministic demo league
+    import_shots / import_schedule / import_boxscores   real formats into nba_raw
+
+Backfills
+    plan(wh, start, end, processors=...) -> Plan
+    preflight(wh, plan) -> PreflightReport
+    backfill(wh, plan_or_start, end, ...) -> RunResult   (Ctrl-C / kernel interrupt stops cleanly)
+    coverage(wh, start, end) -> CoverageReport;  monthly_counts / format_monthly
+    checkpoint_status / reset_checkpoint / resolve_checkpoint_dir / DEFAULT_CHECKPOINT_DIR
+    processors()                      the processor registry
+
+Predictions and exports
+    set_xgboost_model(path) / xgboost_model_id()
+    export(wh, start, end, types, out_dir) -> ExportResult;  export_dates / export_types
+
+Errors: NbaPropsError and its subclasses ConfigError, DataError, PreflightError, StorageError,
+NetworkError, Cancelled, InternalError (each also a matching builtin: DataError is a ValueError …).
+
 Quick start::
 
     import nbaprops
     wh = nbaprops.open("warehouse/")
     nbaprops.demo.generate(wh, seasons=[2023], seed=7)
+    nbaprops.backfill(wh, "2023-10-17", "2023-11-30")
     df = nbaprops.read(wh, "nba_analytics.team_offense_game_summary", "2023-11-01", "2023-11-30")
+    nbaprops.query(wh, "SELECT team_abbr, AVG(pace) FROM nba_analytics.team_offense_game_summary "
+                       "GROUP BY team_abbr")
 """
 from __future__ import annotations
 
@@ -13,11 +42,15 @@ import os as _os
 
 from . import _core
 from .api import demo
+from .api.copy import copy, import_schedule_from_store
 from .api.coverage import format_monthly, monthly_counts
 from .api.exports import ExportResult, export, export_dates, export_types
 from .api.importers import import_boxscores, import_schedule, import_shots
 from .api.models import set_xgboost_model, xgboost_model_id
+from .api.raw import RawImport, import_raw, raw_kinds, raw_sources
+from .api.query import query
 from .api.runner import (
+    DEFAULT_CHECKPOINT_DIR,
     CoverageReport,
     Plan,
     PreflightReport,
@@ -28,6 +61,7 @@ from .api.runner import (
     plan,
     preflight,
     reset_checkpoint,
+    resolve_checkpoint_dir,
 )
 from .api.warehouse import Warehouse, catalog, open, read
 from .errors import (
@@ -49,12 +83,35 @@ _core.configure_logging(_os.environ.get("NBAPROPS_LOG_LEVEL", "warning"), "", Tr
 
 
 def configure_logging(level: str = "info", file: str = "", to_stderr: bool = True) -> None:
-    """Configure the native engine's log sinks (level debug/info/warning/error, optional file)."""
+    """Configure the native engine's log sinks.
+
+    Parameters
+    ----------
+    level : {"debug", "info", "warning", "error"}
+        The lowest level written (default at import: ``$NBAPROPS_LOG_LEVEL`` or warning).
+    file : str, optional
+        Also append to this file ('' for none).
+    to_stderr : bool
+        Write to stderr.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown level.
+    """
     _core.configure_logging(level, file, to_stderr)
 
 
 def processors() -> list[dict]:
-    """The registered processors in dependency order (name, code, phase, output table, reads…)."""
+    """The registered processors in dependency order.
+
+    Returns
+    -------
+    list of dict
+        One dict per processor: ``name``, ``code`` (``psza``), ``phase``, ``output_table``, ``entity``,
+        ``reads`` (table, window kind, n, required), ``bootstrap`` (skip/run), ``legacy_job``,
+        ``description``.
+    """
     return list(_core.processors())
 
 
@@ -67,17 +124,21 @@ __all__ = [
     "NetworkError",
     "PreflightError",
     "StorageError",
+    "DEFAULT_CHECKPOINT_DIR",
     "CoverageReport",
     "ExportResult",
     "Plan",
     "PreflightReport",
+    "RawImport",
     "RunResult",
     "Warehouse",
     "__version__",
     "backfill",
     "catalog",
+    "copy",
     "checkpoint_status",
     "configure_logging",
+    "import_schedule_from_store",
     "coverage",
     "demo",
     "export",
@@ -85,6 +146,7 @@ __all__ = [
     "export_types",
     "format_monthly",
     "import_boxscores",
+    "import_raw",
     "import_schedule",
     "import_shots",
     "monthly_counts",
@@ -92,8 +154,12 @@ __all__ = [
     "plan",
     "preflight",
     "processors",
+    "raw_kinds",
+    "raw_sources",
+    "query",
     "read",
     "reset_checkpoint",
+    "resolve_checkpoint_dir",
     "set_xgboost_model",
     "xgboost_model_id",
 ]

@@ -82,7 +82,8 @@ def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) -> None:
     p.add_argument("--warehouse", "-w", default=default or os.environ.get("NBAPROPS_WAREHOUSE", DEFAULT_WAREHOUSE),
-                   help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
+                   help="warehouse: a SQLite directory or bigquery://PROJECT?location=US; "
+                        "default $NBAPROPS_WAREHOUSE or ./warehouse")
 
 
 def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True) -> None:
@@ -114,21 +115,9 @@ def _setup_logging(verbose: bool = False) -> None:
 
 
 def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
-    dates = [d.strip() for d in args.dates.split(",") if d.strip()] if getattr(args, "dates", None) else []
-    start, end = args.start_date, args.end_date
-    if not dates and start is None and end is None:
-        sched = wh.schedule()
-        games = [g for g in sched.games() if g["counts"]]
-        if not games:
-            raise errors.ConfigError(f"warehouse {wh.uri} has no schedule: run `nbaprops generate` or "
-                                     "`nbaprops import schedule` first, or pass --start-date/--end-date")
-        from .api.dates import iso
-        start, end = iso(games[0]["game_date"]), iso(games[-1]["game_date"])
-    elif not dates:
-        if start is None:
-            raise errors.ConfigError("--start-date is required with --end-date")
-        end = end or start
-    return start, end, dates
+    from .api.legacy import select_dates
+
+    return select_dates(wh, args)
 
 
 def _warn_if_no_games(log: logging.Logger, plan, start, end, dates) -> None:
@@ -138,65 +127,26 @@ def _warn_if_no_games(log: logging.Logger, plan, start, end, dates) -> None:
         log.warning("No game dates in %s according to the warehouse's schedule: nothing to do", what)
 
 
-def run_backfill(args, processors, log_header: Optional[str] = None, on_result=None, gate=None) -> int:
-    """Shared by `nbaprops backfill` and the legacy job scripts. Returns the exit code.
-
-    ``gate(wh, plan, log) -> bool`` is an extra job-specific check run before writing (and reported
-    in --dry-run); a False result stops the run with exit code 1.
-    """
-    import nbaprops
+def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
+    """`nbaprops backfill` (and `nbaprops demo`): the shared run of nbaprops.api.legacy with the plan's header."""
+    from .api.legacy import run_backfill as run
 
     log = logging.getLogger("nbaprops.backfill")
     require_warehouse(args.warehouse)
-    wh = nbaprops.open(args.warehouse)
-    start, end, dates = _range(wh, args)
-    if args.workers < 1:
-        raise errors.ConfigError("--workers must be at least 1")
-    p = nbaprops.plan(wh, start, end, processors=processors, dates=dates or None)
-    _warn_if_no_games(log, p, start, end, dates)
-    jobs = [x for x in nbaprops.processors() if x["name"] in p.processors]
-    if args.status:
-        if dates:
-            log.warning("--status is ignored with --dates (no checkpoint for explicit dates)")
-        else:
-            for j in jobs:
-                print(nbaprops.checkpoint_status(j["legacy_job"], start, end, args.checkpoint_dir))
-            return 0
-    if log_header:
-        log.info(log_header)
-    log.info("Fetching NBA schedule to find game dates...")
-    if not dates:
-        total_days = (_dt.date.fromisoformat(end) - _dt.date.fromisoformat(start)).days + 1
-        log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(p.dates), total_days,
-                 total_days - len(p.dates))
-    log.info("Processing %d units: %d processors × %d game dates", len(p), len(p.processors), len(p.dates))
-    model = getattr(args, "xgboost_model", None)
-    if model:
-        nbaprops.set_xgboost_model(None if model.lower() == "none" else model)
-    gate_ok = gate(wh, p, log) if gate is not None else True
-    if args.dry_run:
-        print(p)
-        report = nbaprops.preflight(wh, p)
-        print(report)
-        return 0
-    if not gate_ok:
-        return 1
-    if args.no_resume and not dates:
-        for j in jobs:
-            if nbaprops.reset_checkpoint(j["legacy_job"], start, end, args.checkpoint_dir):
-                log.info("🔄 --no-resume specified, starting fresh (%s)", j["legacy_job"])
-    if args.skip_preflight:
-        log.warning("Skipping pre-flight checks (--skip-preflight): upstream gaps will surface as failed units")
-    result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume and not dates,
-                               stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,
-                               progress=args.progress, checkpoint_dir=args.checkpoint_dir)
-    if on_result is not None:
-        on_result(result, start, end)
-    else:
-        print(result.summary_text)
-    if result.cancelled:
-        log.error("Interrupted: running units finished, checkpoint saved")
-    return result.exit_code
+
+    def header(ctx) -> None:
+        if log_header:
+            log.info(log_header)
+        log.info("Fetching NBA schedule to find game dates...")
+        if not ctx.dates:
+            total_days = (_dt.date.fromisoformat(ctx.end) - _dt.date.fromisoformat(ctx.start)).days + 1
+            log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(ctx.plan.dates),
+                     total_days, total_days - len(ctx.plan.dates))
+        log.info("Processing %d units: %d processors × %d game dates", len(ctx.plan), len(ctx.plan.processors),
+                 len(ctx.plan.dates))
+        _warn_if_no_games(log, ctx.plan, ctx.start, ctx.end, ctx.dates)
+
+    return run(args, processors, log=log, before_run=header)
 
 
 def cmd_backfill(args) -> int:
@@ -230,11 +180,20 @@ def cmd_import(args) -> int:
     import nbaprops
 
     wh = nbaprops.open(args.warehouse)
+    if args.kind in nbaprops.raw_kinds():  # legacy data-lake formats: a file, a lake directory or gs://
+        r = nbaprops.import_raw(wh, args.kind, args.path, start=args.start_date, end=args.end_date,
+                                dates=args.dates.split(",") if args.dates else None, dry_run=args.dry_run)
+        print(f"{'Checked' if r.dry_run else 'Imported'} {len(r.files)} files → {r.table}: {r.rows:,} rows "
+              f"(run {r.run_id})")
+        return 0
     fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots,
           "boxscores": nbaprops.import_boxscores}[args.kind]
-    if not os.path.isfile(args.path):
-        raise UsageError(f"import file {args.path!r} does not exist")
-    out = fn(wh, args.path, on_richer=args.on_richer)
+    if args.kind == "schedule" and args.path.startswith("gs://"):
+        out = nbaprops.import_schedule_from_store(wh, args.path)  # the newest schedule JSON under the prefix
+    else:
+        if not os.path.isfile(args.path):
+            raise UsageError(f"import file {args.path!r} does not exist")
+        out = fn(wh, args.path, on_richer=args.on_richer)
     for k, v in out.items():
         print(f"  {k:<45} {v:>10,}" if isinstance(v, int) else f"  {k:<45} {v}")
     return 0
@@ -294,66 +253,48 @@ def cmd_demo(args) -> int:
     return code
 
 
+def cmd_legacy_tree(args) -> int:
+    from .jobs.runbook import cmd_legacy_tree as run
+
+    return run(args)
+
+
 def add_export_flags(p: argparse.ArgumentParser) -> None:
-    """The legacy daily_export date flags and --only, plus --out, --generated-at and --workers."""
-    p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday)")
+    """The legacy daily_export date flags and --only, plus --out, --generated-at, --live-file and --workers."""
+    from .api.exports import ALL_LEGACY_TYPES
+
+    p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday, US/Eastern or $NBAPROPS_TODAY)")
     p.add_argument("--start-date", type=_iso_date, help="range start: every calendar day to --end-date, inclusive")
     p.add_argument("--end-date", type=_iso_date, help="range end (inclusive)")
     p.add_argument("--backfill-all", action="store_true",
                    help="every distinct game_date in nba_predictions.prediction_accuracy")
-    p.add_argument("--only", default=None,
-                   help="comma-separated types: results,performance,best-bets,predictions,tonight (default all)")
+    p.add_argument("--only", default=None, help="comma-separated types (default all): " + ",".join(ALL_LEGACY_TYPES))
     p.add_argument("--out", default=os.environ.get("NBAPROPS_EXPORT_DIR", "exports"),
                    help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)")
     p.add_argument("--generated-at", default=None,
                    help="fixed generated_at value for reproducible files (default: the UTC clock)")
+    p.add_argument("--live-file", default=None, metavar="PATH",
+                   help="live, live-grading: a saved BallDontLie live box-score response to read instead of "
+                        "nba_raw.bdl_player_boxscores (the network is never used)")
     p.add_argument("--workers", type=_positive_int, default=2, help="dates built in parallel (default 2)")
 
 
-_EXPORT_NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
-                 "tonight": "players"}
+def run_export(args, legacy: bool = False) -> int:
+    """`nbaprops export` (and, with ``legacy``, the legacy daily_export wording). Returns the exit code."""
+    from .api.exports import run_export as run
+
+    require_warehouse(args.warehouse)
+    return run(args, legacy=legacy)
 
 
-def run_export(args) -> int:
-    """Shared by `nbaprops export` and the legacy daily_export script. Returns the exit code."""
+def cmd_copy(args) -> int:
     import nbaprops
 
-    log = logging.getLogger("nbaprops.export")
-    types = nbaprops.export_types(args.only)
-    ranged = args.start_date is not None or args.end_date is not None
-    if sum([args.date is not None, ranged, bool(args.backfill_all)]) > 1:
-        raise errors.ConfigError("use only one of --date, --start-date/--end-date, --backfill-all")
-    if ranged and not (args.start_date and args.end_date):
-        raise errors.ConfigError("--start-date and --end-date go together")
-    require_warehouse(args.warehouse)
-    wh = nbaprops.open(args.warehouse)
-    kw = dict(types=types, out_dir=args.out, generated_at=args.generated_at, workers=args.workers)
-    log.info("Export types: %s → %s", ", ".join(types), os.path.join(args.out, "v1"))
-    if args.backfill_all:
-        dates = nbaprops.export_dates(wh)
-        log.info("Backfill mode: %d dates with graded predictions", len(dates))
-        if not dates:
-            log.warning("No graded dates in nba_predictions.prediction_accuracy: nothing to export")
-            return 0
-        result = nbaprops.export(wh, dates=dates, **kw)
-    elif ranged:
-        log.info("Range mode: %s to %s (every calendar day)", args.start_date, args.end_date)
-        result = nbaprops.export(wh, args.start_date, args.end_date, **kw)
-    else:
-        day = args.date or (_dt.date.today() - _dt.timedelta(days=1)).isoformat()
-        log.info("Single date mode: %s", day)
-        result = nbaprops.export(wh, day, **kw)
-    for i, d in enumerate(result.dates, 1):
-        log.info("Exporting date %d/%d: %s", i, len(result.dates), d["date"])
-        for t in d["types"]:
-            if t["ok"]:
-                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], _EXPORT_NOUNS.get(t["type"], "rows"),
-                         ", ".join(t["paths"]))
-            else:
-                log.error("  ✗ %s: failed - %s", t["type"], t["error"])
-        (log.info if d["status"] == "success" else log.error)("  %s: %s", d["date"], d["status"])
-    print(result.summary_text())
-    return result.exit_code
+    start, end = (args.dates, args.dates) if args.dates else (args.start_date, args.end_date)
+    df = nbaprops.copy(args.source, args.destination, args.tables, start, end)
+    for r in df.itertuples():
+        print(f"  {r.table:<45} {r.partitions:>6,} partitions {r.rows:>10,} rows")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -378,8 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("import", help="import real data files")
-    p.add_argument("kind", choices=["schedule", "shots", "boxscores"])
-    p.add_argument("path")
+    p.add_argument("kind", choices=["schedule", "shots", "boxscores", "gamebook", "team-boxscore", "props",
+                                    "game-lines", "injury-report", "bdl-boxscores", "bdl-stats"])
+    p.add_argument("path", help="a file; for the raw kinds also a lake directory or gs://bucket[/prefix]")
+    for flag in ("--start-date", "--end-date", "--dates"):
+        p.add_argument(flag, help="raw kinds: the lake date folders to read (default: all)")
+    p.add_argument("--dry-run", action="store_true", help="raw kinds: parse and check, write nothing")
     _warehouse_arg(p)
     richer = p.add_mutually_exclusive_group()
     richer.add_argument("--replace", dest="on_richer", action="store_const", const="replace", default="refuse",
@@ -392,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backfill", help="run processors over a date range")
     _warehouse_arg(p)
     add_backfill_flags(p)
+    p.add_argument("--start-from", metavar="PROCESSOR",
+                   help="resume the chain from this processor (name or code): it and everything after it in the "
+                        "selection's dependency order")
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("preflight", help="check upstream data for a planned backfill")
@@ -410,11 +358,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "months"], default="text")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("export",
-                       help="write the Phase 6 JSON exports (results, performance, best-bets, predictions, tonight)")
+    p = sub.add_parser("export", help="write the Phase 6 JSON exports (every legacy daily_export type)")
     _warehouse_arg(p)
     add_export_flags(p)
     p.set_defaults(func=run_export)
+
+    p = sub.add_parser("copy", help="copy table partitions between warehouses (SQLite, bigquery://)")
+    p.add_argument("--from", dest="source", required=True, help="source warehouse (directory or bigquery://PROJECT)")
+    p.add_argument("--to", dest="destination", required=True, help="destination warehouse")
+    p.add_argument("--tables", required=True, help="comma-separated tables or datasets (nba_raw), or all")
+    p.add_argument("--start-date")
+    p.add_argument("--end-date")
+    p.add_argument("--dates", help="one date (YYYY-MM-DD) instead of a range")
+    p.set_defaults(func=cmd_copy)
+
+    p = sub.add_parser("legacy-tree", help="write launchers at the legacy backfill_jobs/... and bin/ paths under DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.set_defaults(func=cmd_legacy_tree)
 
     p = sub.add_parser("processors", help="list the registered processors and what they read")
     p.set_defaults(func=cmd_processors)

@@ -119,12 +119,14 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     out = tmp_path / "out"
     r = nbaprops.export(graded_wh, D1, D2, out_dir=out, generated_at=STAMP)
     assert r.ok and r.exit_code == 0
-    assert r.type_status == {"results": "success", "performance": "success", "best-bets": "success",
-                             "predictions": "success", "tonight": "success"}
+    assert r.type_status == {t: "success" for t in ("results", "performance", "best-bets", "predictions", "tonight",
+                                                    "streaks", "trends-hot-cold", "live", "live-grading")}
     v1 = out / "v1"
-    expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions") for d in (D1, D2)}
+    expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions", "live", "live-grading")
+                for d in (D1, D2)}
     expected |= {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/predictions/today.json",
-                 "v1/systems/performance.json", "v1/tonight/all-players.json"}
+                 "v1/systems/performance.json", "v1/tonight/all-players.json", "v1/streaks/today.json",
+                 "v1/trends/whos-hot-v2.json", "v1/live/latest.json", "v1/live-grading/latest.json"}
     assert set(r.files) == expected
     assert all((out / f).is_file() for f in expected)
     assert no_temp_files(out)
@@ -178,7 +180,7 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert game["recommendation_breakdown"] == {"over": 1, "under": 0, "pass": 1}
 
     frame = r.to_frame()
-    assert len(frame) == 8 and set(frame["status"]) == {"success"}
+    assert len(frame) == 14 and set(frame["status"]) == {"success"}
     assert "DAILY EXPORT SUMMARY:" in r.summary_text()
 
 
@@ -202,9 +204,10 @@ def test_files_are_replaced_by_rename_never_rewritten_in_place(graded_wh, tmp_pa
 
 
 def test_unsupported_types_are_rejected_with_the_supported_list(graded_wh, tmp_path):
-    assert nbaprops.export_types() == ["results", "performance", "best-bets", "predictions", "tonight"]
+    assert nbaprops.export_types() == ["results", "performance", "best-bets", "predictions", "tonight", "streaks",
+                                       "trends-hot-cold", "live", "live-grading"]
     assert nbaprops.export_types("best-bets, results") == ["results", "best-bets"]
-    for bad in ["tonight-players", "trends-all", "live-grading", "streaks"]:
+    for bad in ["tonight-players", "trends-all", "trends-daily", "tonight-trend-plays"]:
         with pytest.raises(nbaprops.ConfigError, match="supported types: results, performance, best-bets, predictions"):
             nbaprops.export(graded_wh, D1, types=bad, out_dir=tmp_path / "o")
     with pytest.raises(nbaprops.ConfigError, match="unknown export type 'bogus'"):
@@ -244,9 +247,9 @@ def test_cli_export_range_with_only(graded_wh, tmp_path):
     assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
     bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight-players",
                 "--out", str(out)])
-    assert bad.returncode == 1 and "supported types: results, performance, best-bets, predictions" in bad.stderr
+    assert bad.returncode == 2 and "supported types: results, performance, best-bets, predictions" in bad.stderr
     both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
-    assert both.returncode == 1 and "only one of" in both.stderr
+    assert both.returncode == 2 and "only one of" in both.stderr
 
 
 def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, tmp_path):
@@ -254,17 +257,20 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     out = tmp_path / "legacy"
     r = _run(module + ["--backfill-all", "--out", str(out)])
     assert r.returncode == 0, r.stderr + r.stdout
-    assert "Backfill mode: 2 dates with graded predictions" in r.stdout
-    assert "Exporting date 2/2: 2024-01-16" in r.stdout and "2024-01-16: success" in r.stdout
+    assert "Backfilling all 2 dates with predictions" in r.stdout
+    assert "[2/2] Exporting 2024-01-16" in r.stdout
+    assert f"  Results: {out / 'v1' / 'results' / D2}.json" in r.stdout
+    assert "BACKFILL COMPLETE" in r.stdout and "  Successful: 2" in r.stdout
     assert (out / "v1" / "results" / f"{D1}.json").is_file() and (out / "v1" / "predictions" / "today.json").is_file()
     generated = load(out / "v1" / "results" / f"{D1}.json")["generated_at"]
     assert dt.datetime.fromisoformat(generated.replace("Z", "+00:00")).tzinfo is not None
 
-    # Default date: yesterday.
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    r = _run(module + ["--only", "results", "--out", str(out)])
+    # Default date: yesterday of the (injectable) US/Eastern clock.
+    r = subprocess.run([sys.executable, *module, "--only", "results", "--out", str(out)], capture_output=True,
+                       text=True, timeout=300, env=dict(os.environ, NBAPROPS_TODAY="2024-02-02"))
     assert r.returncode == 0, r.stderr + r.stdout
-    assert (out / "v1" / "results" / f"{yesterday}.json").is_file()
+    assert "No date specified, exporting yesterday: 2024-02-01" in r.stdout
+    assert (out / "v1" / "results" / "2024-02-01.json").is_file()
 
     # A partial date (one type fails) and a failed single date (nothing can be written) both exit 1.
     partial = tmp_path / "partial"
@@ -272,18 +278,19 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     (partial / "v1" / "best-bets" / f"{D1}.json").mkdir()  # a directory where the file must go
     r = _run(module + ["--date", D1, "--only", "results,best-bets", "--out", str(partial)])
     assert r.returncode == 1
-    assert "✗ best-bets: failed - " in r.stdout and f"{D1}: partial" in r.stdout
-    assert "best-bets: failed" in r.stdout and "results: success" in r.stdout
+    assert "  Best Bets error: " in r.stdout and "Export partial: {'results': " in r.stdout
     blocked = tmp_path / "blocked"
     blocked.mkdir()
     (blocked / "v1").write_text("not a directory")
     r = _run(module + ["--date", D1, "--out", str(blocked)])
-    assert r.returncode == 1 and f"{D1}: failed" in r.stdout and "Failed: 1" in r.stdout
+    assert r.returncode == 1 and "Export failed: [" in r.stdout
 
-    for flags, message in [(["--players"], "out of scope"), (["--only", "live"], "does not implement"),
-                           (["--date", "2024-13-01"], "2024-13-01"), (["--start-date", D1], "go together")]:
+    # Usage errors exit 2 (README); an export that cannot be done exits 1.
+    for flags, message, code in [(["--players"], "not implemented", 1), (["--only", "trends-team"], "does not implement", 1),
+                                 (["--date", "2024-13-01"], "2024-13-01", 2), (["--start-date", D1], "go together", 1)]:
         r = _run(module + flags + ["--out", str(tmp_path / "x")])
-        assert r.returncode == 1 and message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
+        assert message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
+        assert r.returncode == code, (flags, r.returncode, r.stdout + r.stderr)
 
 
 def test_daily_export_console_script_is_installed():
@@ -438,3 +445,122 @@ def test_tonight_is_point_in_time(demo_copy):
         ("2024-01-14",))
     changed = nbaprops.api.exports.build(nbaprops.open(demo_copy.uri), "tonight", TONIGHT, generated_at=STAMP)
     assert changed != before
+
+
+# ---------------------------------------------------------------------------------------------
+# The legacy types added in issue 14: one pytest per type through daily_export
+
+BDL_RESPONSE = {"data": [
+    {"id": 101, "date": D1, "status": "Final", "period": 4, "time": "",
+     "home_team": {"abbreviation": "LAL", "players": [
+         {"player": {"id": 1, "first_name": "Pat", "last_name": "One"}, "pts": 30, "reb": 7, "ast": 2, "min": "36:10"},
+         {"player": {"id": 2, "first_name": "Sam", "last_name": "Two"}, "pts": 10, "min": "20:00"}]},
+     "visitor_team": {"abbreviation": "BOS", "players": [
+         {"player": {"id": 3, "first_name": "Lee", "last_name": "Three"}, "pts": 18, "min": "30:00"}]},
+     "home_team_score": 110, "visitor_team_score": 104},
+    {"id": 102, "date": D2, "status": "Final", "period": 4, "home_team": {}, "visitor_team": {}}]}
+
+
+def _daily_export(wh, tmp_path, *flags):
+    out = tmp_path / "out"
+    r = _run(["-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", wh.uri, "--out", str(out),
+              "--generated-at", STAMP, *flags])
+    assert r.returncode == 0, r.stdout + r.stderr
+    return out / "v1", r.stdout
+
+
+def _prop_games(wh, player, results, team="LAL", start=dt.date(2024, 1, 15)):
+    """player_game_summary rows, newest first: one game per day back from ``start``."""
+    rows = []
+    for i, (points, line) in enumerate(results):
+        day = (start - dt.timedelta(days=i)).isoformat()
+        rows.append({"player_lookup": player, "player_full_name": player.title(), "game_id": f"{day}_BOS_{team}",
+                     "game_date": day, "season_year": 2023, "team_abbr": team, "opponent_team_abbr": "BOS",
+                     "points": points, "points_line": line,
+                     "over_under_result": "OVER" if points > line else "UNDER" if points < line else "PUSH"})
+    put(wh, "nba_analytics.player_game_summary", rows)
+
+
+def test_daily_export_streaks(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    _prop_games(wh, "hotone", [(25, 20.5)] * 4 + [(10, 20.5)])  # 4 OVERs: margins 4.5
+    _prop_games(wh, "short", [(25, 20.5)] * 3)
+    put(wh, "nba_predictions.prediction_accuracy", [])
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "streaks")
+    assert f"  Streaks: {v1 / 'streaks' / 'today.json'}" in out
+    doc = load(v1 / "streaks" / "today.json")
+    assert list(doc) == ["generated_at", "as_of_date", "min_streak_length", "streaks", "summary"]
+    assert doc["streaks"]["over"] == [{"player_lookup": "hotone", "player_full_name": "Hotone", "team": "LAL",
+                                       "streak_length": 4, "avg_margin": 4.5, "games": [
+        {"game_date": f"2024-01-{15 - i}", "points": 25, "line": 20.5, "opponent": "BOS"} for i in range(4)]}]
+    assert doc["streaks"]["under"] == [] and doc["summary"]["longest_over"] == 4
+
+
+def test_daily_export_trends_hot_cold(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    _prop_games(wh, "a", [(25, 20.0)] * 5)                      # hit 1.0, streak 5, +5 → 8.1
+    _prop_games(wh, "b", [(15, 20.0)] * 5, team="MIA")          # hit 0.0, streak 5, −5 → 10·(0.125+0.0625) = 1.9
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-hot-cold")
+    assert f"  Trends Hot/Cold: {v1 / 'trends' / 'whos-hot-v2.json'}" in out
+    doc = load(v1 / "trends" / "whos-hot-v2.json")
+    assert [p["player_lookup"] for p in doc["hot"]] == ["a", "b"]
+    assert [p["player_lookup"] for p in doc["cold"]] == ["b", "a"]
+    assert doc["hot"][0]["heat_score"] == 8.1 and doc["cold"][0]["heat_score"] == 1.9
+    assert doc["cold"][0]["streak_direction"] == "under" and doc["cold"][0]["rank"] == 1
+    assert doc["league_average"] == {"hit_rate": 0.5, "avg_margin": 0.0}
+    assert doc["time_period"] == "last_30_days" and doc["total_qualifying_players"] == 2
+
+
+def test_daily_export_live_from_a_saved_response_and_from_the_raw_table(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    live = tmp_path / "live.json"
+    live.write_text(json.dumps(BDL_RESPONSE))
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "live", "--live-file", str(live))
+    assert f"  Live Scores: {v1 / 'live' / D1}.json" in out
+    doc = load(v1 / "live" / f"{D1}.json")
+    assert load(v1 / "live" / "latest.json") == doc
+    assert doc["poll_id"] == "20240117T060000Z" and doc["total_games"] == 1 and doc["games_final"] == 1
+    game = doc["games"][0]
+    assert (game["home_team"], game["away_team"], game["home_score"], game["away_score"]) == ("LAL", "BOS", 110, 104)
+    assert [p["player_lookup"] for p in game["players"]] == ["patone", "leethree", "samtwo"]
+    assert game["players"][0]["rebounds"] == 7 and game["players"][0]["minutes"] == "36:10"
+    # The same day from nba_raw.bdl_player_boxscores.
+    put(wh, "nba_raw.bdl_player_boxscores", [
+        {"game_id": "20240115_BOS_LAL", "game_date": D1, "season_year": 2023, "game_status": "Final", "period": 4,
+         "home_team_abbr": "LAL", "away_team_abbr": "BOS", "home_team_score": 110, "away_team_score": 104,
+         "team_abbr": "LAL", "player_full_name": "Pat One", "player_lookup": "patone", "bdl_player_id": 1,
+         "minutes": "36:10", "points": 30}])
+    v1, _ = _daily_export(wh, tmp_path, "--date", D1, "--only", "live")
+    doc = load(v1 / "live" / f"{D1}.json")
+    assert doc["total_games"] == 1 and doc["games"][0]["players"][0]["name"] == "Pat One"
+
+
+def test_daily_export_live_grading(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    live = tmp_path / "live.json"
+    live.write_text(json.dumps(BDL_RESPONSE))
+    base = {"game_date": D1, "game_id": GAME1, "system_id": "ensemble_v1", "is_active": 1, "prediction_version": 1,
+            "has_prop_line": 1, "line_source": "ACTUAL_PROP", "predicted_points": 24.0}
+    put(wh, "nba_predictions.player_prop_predictions", [
+        dict(base, player_lookup="patone", recommendation="OVER", current_points_line=22.5, confidence_score=0.7),
+        dict(base, player_lookup="samtwo", recommendation="OVER", current_points_line=15.5, confidence_score=0.8),
+        dict(base, player_lookup="nobody", recommendation="UNDER", current_points_line=12.5, confidence_score=0.9)])
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "live-grading", "--live-file", str(live))
+    assert f"  Live Grading: {v1 / 'live-grading' / D1}.json" in out
+    doc = load(v1 / "live-grading" / f"{D1}.json")
+    assert [(p["player_lookup"], p["status"]) for p in doc["predictions"]] == [
+        ("patone", "correct"), ("samtwo", "incorrect"), ("nobody", "pending")]
+    assert doc["summary"]["win_rate"] == 0.5 and doc["summary"]["avg_error"] == 10.0  # |24−30|, |24−10|
+    assert doc["summary"]["graded"] == 2 and doc["summary"]["pending"] == 1 and doc["summary"]["games_final"] == 1
+
+
+def test_daily_export_accepts_every_legacy_name_and_refuses_the_missing_ones_clearly(tmp_path):
+    from nbaprops.api.exports import ALL_LEGACY_TYPES
+
+    assert len(ALL_LEGACY_TYPES) == 19  # the legacy EXPORT_TYPES list: 16 types and 3 groups
+    nbaprops.open(tmp_path / "wh")  # an empty warehouse opens; the names need none
+    for name in ALL_LEGACY_TYPES:
+        try:
+            nbaprops.export_types(name)
+        except nbaprops.ConfigError as e:
+            assert "does not implement yet" in str(e), (name, e)

@@ -89,19 +89,22 @@ def test_legacy_prediction_job_flags_summary_and_mlfs_gate(demo_copy, tmp_path):
     dry = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09", "--dry-run"])
     assert dry.returncode == 0, dry.stderr + dry.stdout
     assert "MLFS coverage OK on 2 date(s)" in dry.stdout
-    # Remove two thirds of one date's feature rows: the coverage gate stops the run, writes nothing.
+    # Remove two thirds of one date's feature rows: the coverage gate skips that date (exit 3), the
+    # other date runs (legacy behaviour).
     sql(demo_copy, "nba_predictions", "DELETE FROM ml_feature_store_v2 WHERE game_date = '2024-01-09' "
         "AND rowid % 3 != 0")
     before = nbaprops.read(demo_copy, PRED, "2024-01-08", "2024-01-09")
     r = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09"])
-    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.returncode == 3, r.stdout + r.stderr
     assert "2024-01-09: MLFS coverage" in r.stdout and "incomplete_mlfs" in r.stdout
-    pd.testing.assert_frame_equal(before, nbaprops.read(demo_copy, PRED, "2024-01-08", "2024-01-09"))
+    assert "⚠ Skipped: MLFS incomplete (" in r.stdout
+    pd.testing.assert_frame_equal(before[before["game_date"] == "2024-01-09"].reset_index(drop=True),
+                                  nbaprops.read(demo_copy, PRED, "2024-01-09", "2024-01-09").reset_index(drop=True))
     # A lower threshold or --skip-mlfs-check lets it run; the summary block has the legacy shape.
     ok = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09", "--skip-mlfs-check", "--no-resume"])
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "PHASE 5 BACKFILL SUMMARY - PlayerPropPredictionsBackfill:" in ok.stdout
-    assert "Total rows written:" in ok.stdout
+    assert "PHASE 5 PREDICTION BACKFILL SUMMARY:" in ok.stdout
+    assert "Total predictions generated:" in ok.stdout
     after = nbaprops.read(demo_copy, PRED, "2024-01-09", "2024-01-09")
     assert after["player_lookup"].nunique() < before[before["game_date"] == "2024-01-09"]["player_lookup"].nunique()
 
@@ -154,8 +157,10 @@ def test_legacy_grading_job_runs_grading_and_daily_aggregation(demo_copy, tmp_pa
             "--checkpoint-dir", str(tmp_path / "ck"), "--progress", "log"]
     r = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09"])
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "PHASE 5 BACKFILL SUMMARY - PredictionAccuracyProcessor:" in r.stdout
-    assert "Processing 4 units: 2 processors × 2 game dates" in r.stdout
+    assert "PHASE 5B GRADING BACKFILL SUMMARY:" in r.stdout
+    assert "Grading date 2/2: 2024-01-09" in r.stdout
+    daily = nbaprops.read(demo_copy, "nba_predictions.system_daily_performance", "2024-01-08", "2024-01-09")
+    assert len(daily) > 0  # the daily aggregation ran alongside
     assert (tmp_path / "ck" / "grading_backfill_2024-01-08_2024-01-09.json").exists()
 
 

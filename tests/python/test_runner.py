@@ -90,7 +90,7 @@ def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path
     assert "Processing day 1/5: 2023-12-0" in out
     assert "  ✓ Success: " in out and " records" in out
     assert "DAY-BY-DAY BACKFILL SUMMARY:" in out
-    assert "Found 5 game dates out of 5 calendar days" in out
+    assert "Processing 5 days individually (day-by-day approach)" in out
     path = ck / "team_offense_game_summary_2023-12-01_2023-12-05.json"
     data = json.loads(path.read_text())
     for key in ["job_name", "start_date", "end_date", "created_at", "last_updated", "last_successful_date",
@@ -100,7 +100,7 @@ def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path
     status = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-05", "--status"])
     assert status.returncode == 0 and "CHECKPOINT STATUS" in status.stdout
     bad = _run(base + ["--start-date", "2023-13-01", "--end-date", "2023-12-05"])
-    assert bad.returncode == 1 and "--start-date" in (bad.stdout + bad.stderr)
+    assert bad.returncode == 2 and "--start-date" in (bad.stdout + bad.stderr)
 
 
 def test_legacy_phase4_script_summary_block_and_dry_run(demo_copy, tmp_path):
@@ -113,9 +113,8 @@ def test_legacy_phase4_script_summary_block_and_dry_run(demo_copy, tmp_path):
     assert len(nbaprops.read(demo_copy, "nba_orchestration.run_ledger")) == ledger_before
     r = _run(base + ["--dates", "2023-12-01,2023-12-03", "--workers", "1"])
     assert r.returncode == 0, r.stderr + r.stdout
-    assert "Processing game date 1/2: 2023-12-0" in r.stdout
-    assert "players processed" in r.stdout
-    assert "PHASE 4 BACKFILL SUMMARY - PlayerCompositeFactorsProcessor:" in r.stdout
+    assert "Processing date 1/2: 2023-12-01" in r.stdout  # legacy --dates wording
+    assert "2023-12-01: success" in r.stdout and "2023-12-03: success" in r.stdout
 
 
 def test_ctrl_c_stops_cleanly_with_exit_130(demo_copy, tmp_path):

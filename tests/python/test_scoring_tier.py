@@ -118,21 +118,21 @@ def test_legacy_script_as_of_date_and_weekly(demo_copy, tmp_path):
 
     r = _run(base + ["--as-of-date", as_of])
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "Processing 1 units: 1 processors × 1 game dates" in r.stdout
-    assert "PHASE 5 BACKFILL SUMMARY - ScoringTierProcessor:" in r.stdout
-    assert "Total tiers processed:" in r.stdout and "Total rows written:" in r.stdout
+    assert f"[1/1] Processing {as_of}" in r.stdout
+    assert "SCORING TIER BACKFILL COMPLETE" in r.stdout and "  Success: 1, Skipped: 0, Failed: 0" in r.stdout
     after = nbaprops.read(demo_copy, TIERS, as_of, as_of).drop(columns=sorted(RUN_STAMPS & set(tiers.columns)))
     pd.testing.assert_frame_equal(before.reset_index(drop=True), after.reset_index(drop=True))
 
     start, end = _day(tiers["as_of_date"].min()), _day(tiers["as_of_date"].max())
-    game_dates = nbaprops.plan(demo_copy, start, end, processors=["tier"]).dates
-    weekly = game_dates[::7]
+    import datetime as _dt
+
+    first, last = _dt.date.fromisoformat(start), _dt.date.fromisoformat(end)
+    weekly = [(first + _dt.timedelta(days=i)).isoformat() for i in range(0, (last - first).days + 1, 7)]
     w = _run(base + ["--start-date", start, "--end-date", end, "--weekly"])
-    assert w.returncode == 0, w.stdout + w.stderr
-    assert f"Weekly mode: {len(weekly)} of {len(game_dates)} game dates" in w.stdout
-    assert f"Processing {len(weekly)} units: 1 processors × {len(weekly)} game dates" in w.stdout
-    assert "PHASE 5 BACKFILL SUMMARY - ScoringTierProcessor:" in w.stdout
-    assert f"Game dates processed: {len(weekly)}" in w.stdout
+    assert w.returncode == 0, w.stdout + w.stderr  # legacy: every 7th calendar day
+    assert f"Weekly mode: {len(weekly)} dates, every 7 calendar days from {start}" in w.stdout
+    assert f"[{len(weekly)}/{len(weekly)}] Processing {weekly[-1]}" in w.stdout
+    assert "SCORING TIER BACKFILL COMPLETE" in w.stdout and f"  Processed: {len(weekly)} dates" in w.stdout
 
     bad = _run(base + ["--as-of-date", as_of, "--dates", as_of])
     assert bad.returncode == 1 and "--as-of-date cannot be combined with --dates" in bad.stdout + bad.stderr

@@ -27,7 +27,22 @@ def default_tables() -> list[str]:
 
 def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
                    tables: Optional[Iterable[str]] = None) -> pd.DataFrame:
-    """Rows per table (rows) × month (columns), from one grouped count per table."""
+    """Rows per table and month.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to count.
+    start, end : date-like, optional
+        Inclusive bounds (None: open).
+    tables : iterable of str, optional
+        Tables to count (default: the raw inputs, then every processor's output table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tables (rows) × months ``YYYY-MM`` (columns) plus ``total``; one grouped count per table.
+    """
     names = list(tables) if tables else default_tables()
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
@@ -49,7 +64,18 @@ def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optiona
 
 
 def format_monthly(frame: pd.DataFrame) -> str:
-    """Plain-text grid of :func:`monthly_counts` (thousands separators, dots for empty cells)."""
+    """Render :func:`monthly_counts` as a plain-text grid.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The output of :func:`monthly_counts`.
+
+    Returns
+    -------
+    str
+        Aligned columns with thousands separators, a dot for an empty cell.
+    """
     if frame.empty:
         return "(no tables)"
     cols = list(frame.columns)

@@ -8,10 +8,28 @@ from .warehouse import Warehouse
 
 
 def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7) -> dict:
-    """Generate raw tables (schedule, gamebook, team box scores, shot zones, props, game lines, injuries)
-    for ``seasons`` (season start years). Deterministic by ``seed``; replaces those seasons' partitions.
+    """Generate the demo league's raw tables into a warehouse.
 
-    Returns ``{"seasons": [...], "games": n, "rows": {table: n}}``."""
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to write.
+    seasons : iterable of int
+        Season start years (2023 for 2023-24).
+    seed : int
+        Deterministic by seed: the same seed gives the same league.
+
+    Returns
+    -------
+    dict
+        ``{"seasons": [...], "games": n, "rows": {table: n}}``: schedule, gamebook, team box scores,
+        shot zones, props, game lines and injuries; those seasons' partitions are replaced.
+
+    Raises
+    ------
+    ValueError
+        When ``seasons`` is empty.
+    """
     seasons = [int(s) for s in seasons]
     if not seasons:
         raise ValueError("seasons must not be empty")

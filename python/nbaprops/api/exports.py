@@ -17,12 +17,41 @@ from .warehouse import Warehouse
 #: The export types nbaprops implements (legacy ``--only`` names), in legacy run order.
 EXPORT_TYPES: tuple[str, ...] = tuple(_core.export_types())
 
+#: Every name the legacy ``daily_export.py --only`` accepted (types, then the shorthand groups).
+ALL_LEGACY_TYPES: tuple[str, ...] = (
+    "results", "performance", "best-bets", "predictions", "tonight", "tonight-players", "streaks",
+    "trends-hot-cold", "trends-bounce-back", "trends-what-matters", "trends-team", "trends-quick-hits",
+    "trends-deep-dive", "tonight-trend-plays", "live", "live-grading", "trends-daily", "trends-weekly", "trends-all")
+
+#: The legacy log label of each type ("  Results: <path>", "  Results error: <e>").
+LEGACY_LABELS = {"results": "Results", "performance": "Performance", "best-bets": "Best Bets",
+                 "predictions": "Predictions", "tonight": "Tonight All Players", "streaks": "Streaks",
+                 "trends-hot-cold": "Trends Hot/Cold", "live": "Live Scores", "live-grading": "Live Grading"}
+
+#: What ``count`` means per type in our own log lines.
+NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
+         "tonight": "players", "streaks": "streaks", "trends-hot-cold": "players", "live": "games",
+         "live-grading": "predictions"}
+
 
 def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
-    """Validate a ``--only`` selection (a comma-separated string or a list); None or empty means all.
+    """Validate a ``--only`` selection of export types.
 
-    Raises ConfigError for an unknown type, and for the legacy types nbaprops does not implement
-    (tonight-players, streaks, trends-*, live, live-grading, player profiles) with the list of supported ones.
+    Parameters
+    ----------
+    types : str or iterable of str, optional
+        A comma-separated string or a list; None or empty means all.
+
+    Returns
+    -------
+    list of str
+        The selected types, in legacy run order.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown type, with the list of supported ones. The legacy groups trends-daily /
+        trends-weekly / trends-all expand to their members.
     """
     if types is None:
         return list(EXPORT_TYPES)
@@ -94,7 +123,7 @@ class ExportResult:
 def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
            types: Optional[Iterable[str] | str] = None, out_dir: str | os.PathLike = "exports", *,
            dates: Optional[Sequence[DateLike]] = None, generated_at: Optional[str] = None,
-           workers: int = 2) -> ExportResult:
+           workers: int = 2, live_file: Optional[str | os.PathLike] = None) -> ExportResult:
     """Write the Phase 6 JSON exports for one date, a calendar range, or a list of dates.
 
     Parameters
@@ -116,6 +145,9 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
         The ``generated_at`` value of every payload (reproducible output); default the UTC clock.
     workers : int
         Dates built in parallel.
+    live_file : path, optional
+        ``live`` / ``live-grading``: a saved BallDontLie live box-score response (``{"data": [...]}``) read
+        instead of ``nba_raw.bdl_player_boxscores``.
 
     Returns
     -------
@@ -138,7 +170,8 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
         e = s if end is None else to_days(end, "end")
         days = list(_core.export_calendar_days(s, e))
     names = export_types(types)
-    native = _core.export_write(wh._native, days, os.fspath(out_dir), names, generated_at or "", int(workers))
+    native = _core.export_write(wh._native, days, os.fspath(out_dir), names, generated_at or "", int(workers),
+                                os.fspath(live_file) if live_file else "")
     out_dates = [{"date": iso(d["date"]), "status": d["status"],
                   "types": [dict(t) for t in d["types"]]} for d in native["dates"]]
     return ExportResult(out_dir=Path(out_dir), dates=out_dates, type_status=dict(native["type_status"]),
@@ -147,11 +180,115 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
 
 
 def export_dates(wh: Warehouse) -> list[str]:
-    """Every distinct game_date of prediction_accuracy (the legacy ``--backfill-all`` dates), ISO strings."""
+    """The dates the legacy ``--backfill-all`` exports.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to read.
+
+    Returns
+    -------
+    list of str
+        Every distinct game_date of prediction_accuracy, ISO strings, ascending.
+    """
     return [iso(d) for d in _core.export_graded_dates(wh._native)]
 
 
 def build(wh: Warehouse, type: str, date: DateLike, generated_at: Optional[str] = None,  # noqa: A002
-          top_n: int = 15) -> dict:
+          top_n: int = 15, live_file: Optional[str | os.PathLike] = None) -> dict:
     """One export payload as a dict, without writing a file (``performance``: ``date`` is the as-of date)."""
-    return json.loads(_core.export_build(wh._native, type, to_days(date, "date"), generated_at or "", int(top_n)))
+    return json.loads(_core.export_build(wh._native, type, to_days(date, "date"), generated_at or "", int(top_n),
+                                         os.fspath(live_file) if live_file else ""))
+
+
+def run_export(args, legacy: bool = False) -> int:
+    """The run behind ``nbaprops export`` and the legacy ``daily_export`` script (parsed flags of
+    ``nbaprops.cli.add_export_flags``). ``legacy`` prints the legacy script's lines (``  Results: <path>``,
+    ``[i/N] Exporting D``, ``BACKFILL COMPLETE``); otherwise ours. Returns the exit code (1 when any type
+    failed on any date)."""
+    import datetime as _dt
+    import logging
+
+    from .legacy import today
+    from .warehouse import open as open_warehouse
+
+    log = logging.getLogger("nbaprops.export")
+    types = export_types(args.only)
+    ranged = args.start_date is not None or args.end_date is not None
+    if sum([args.date is not None, ranged, bool(args.backfill_all)]) > 1:
+        raise ConfigError("use only one of --date, --start-date/--end-date, --backfill-all")
+    if ranged and not (args.start_date and args.end_date):
+        raise ConfigError("--start-date and --end-date go together")
+    wh = open_warehouse(args.warehouse)
+    kw = dict(types=types, out_dir=args.out, generated_at=args.generated_at, workers=args.workers,
+              live_file=getattr(args, "live_file", None))
+    if not legacy:
+        log.info("Export types: %s → %s", ", ".join(types), os.path.join(args.out, "v1"))
+    elif args.only:
+        log.info("Export types: %s", [t.strip() for t in args.only.split(",")])
+    single = False
+    if args.backfill_all:
+        dates = export_dates(wh)
+        log.info("Backfilling all %d dates with predictions" if legacy else "Backfill mode: %d dates with graded "
+                 "predictions", len(dates))
+        if not dates:
+            log.warning("No graded dates in nba_predictions.prediction_accuracy: nothing to export")
+            return 0
+        result = export(wh, dates=dates, **kw)
+    elif ranged:
+        n = (_dt.date.fromisoformat(args.end_date) - _dt.date.fromisoformat(args.start_date)).days + 1
+        if legacy:
+            log.info("Backfilling %d dates from %s to %s", n, args.start_date, args.end_date)
+        else:
+            log.info("Range mode: %s to %s (every calendar day)", args.start_date, args.end_date)
+        result = export(wh, args.start_date, args.end_date, **kw)
+    else:
+        single = True
+        day = args.date or (today() - _dt.timedelta(days=1)).isoformat()
+        if args.date is None and legacy:
+            log.info("No date specified, exporting yesterday: %s", day)
+        elif not legacy:
+            log.info("Single date mode: %s", day)
+        result = export(wh, day, **kw)
+    out = Path(args.out)
+    for i, d in enumerate(result.dates, 1):
+        if legacy and not single:
+            log.info("[%d/%d] Exporting %s", i, len(result.dates), d["date"])
+        elif not legacy:
+            log.info("Exporting date %d/%d: %s", i, len(result.dates), d["date"])
+        for t in d["types"]:
+            if legacy:
+                label = LEGACY_LABELS.get(t["type"], t["type"])
+                if t["ok"]:
+                    log.info("  %s: %s", label, out / t["paths"][0] if t["paths"] else "")
+                else:
+                    log.error("  %s error: %s", label, t["error"])
+            elif t["ok"]:
+                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], NOUNS.get(t["type"], "rows"),
+                         ", ".join(t["paths"]))
+            else:
+                log.error("  ✗ %s: failed - %s", t["type"], t["error"])
+        if not legacy:
+            (log.info if d["status"] == "success" else log.error)("  %s: %s", d["date"], d["status"])
+    if not legacy:
+        print(result.summary_text())
+    elif single and result.dates:
+        d = result.dates[0]
+        paths = {t["type"]: str(out / t["paths"][0]) for t in d["types"] if t["ok"] and t["paths"]}
+        errs = [f"{t['type']}: {t['error']}" for t in d["types"] if not t["ok"]]
+        if d["status"] == "success":
+            log.info("Export complete: %s", paths)
+        elif d["status"] == "partial":
+            log.warning("Export partial: %s, errors: %s", paths, errs)
+        else:
+            log.error("Export failed: %s", errs)
+    else:
+        statuses = [d["status"] for d in result.dates]
+        log.info("%s", "=" * 60)
+        log.info("BACKFILL COMPLETE")
+        log.info("  Successful: %d", statuses.count("success"))
+        log.info("  Partial: %d", statuses.count("partial"))
+        log.info("  Failed: %d", statuses.count("failed"))
+        log.info("%s", "=" * 60)
+    return result.exit_code

@@ -42,17 +42,80 @@ def _run(fn, wh: Warehouse, path: str | os.PathLike, on_richer: OnRicher) -> Imp
 
 
 def import_schedule(wh: Warehouse, path: str | os.PathLike, on_richer: OnRicher = "refuse") -> ImportResult:
-    """NBA.com schedule API JSON (either layout, optionally .gz) → ``nba_raw.nbac_schedule``."""
+    """NBA.com schedule API JSON (either layout, optionally .gz) → ``nba_raw.nbac_schedule``.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to write (one transaction: all tables change or none).
+    path : path-like
+        The file (optionally gzipped).
+    on_richer : {"refuse", "replace", "keep"}, default "refuse"
+        What to do when stored rows of the same games carry fields this file lacks (points, minutes):
+        refuse (nothing written; the message says how to force it), replace them, or keep them.
+
+    Returns
+    -------
+    ImportResult
+        Rows written per table, plus ``warnings``.
+
+    Raises
+    ------
+    DataError
+        For a malformed file or an absurd value (the message names file, row, field, value and date).
+    """
     return _run(_core.import_schedule, wh, path, on_richer)
 
 
 def import_shots(wh: Warehouse, path: str | os.PathLike, on_richer: OnRicher = "refuse") -> ImportResult:
     """NBA.com shot-chart CSV (optionally .gz) → player shot zones, team zones allowed, the games
     missing from the schedule and partial gamebook lines (field goals only). Games are keyed by date
-    and teams; a GAME_ID reused by several games is a warning and every game is kept apart."""
+    and teams; a GAME_ID reused by several games is a warning and every game is kept apart.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to write (one transaction: all tables change or none).
+    path : path-like
+        The file (optionally gzipped).
+    on_richer : {"refuse", "replace", "keep"}, default "refuse"
+        What to do when stored rows of the same games carry fields this file lacks (points, minutes):
+        refuse (nothing written; the message says how to force it), replace them, or keep them.
+
+    Returns
+    -------
+    ImportResult
+        Rows written per table, plus ``warnings``.
+
+    Raises
+    ------
+    DataError
+        For a malformed file or an absurd value (the message names file, row, field, value and date).
+    """
     return _run(_core.import_shot_chart, wh, path, on_richer)
 
 
 def import_boxscores(wh: Warehouse, path: str | os.PathLike, on_richer: OnRicher = "refuse") -> ImportResult:
-    """balldontlie box-score JSON (optionally .gz) → ``nba_raw.bdl_player_boxscores``."""
+    """balldontlie box-score JSON (optionally .gz) → ``nba_raw.bdl_player_boxscores``.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to write (one transaction: all tables change or none).
+    path : path-like
+        The file (optionally gzipped).
+    on_richer : {"refuse", "replace", "keep"}, default "refuse"
+        What to do when stored rows of the same games carry fields this file lacks (points, minutes):
+        refuse (nothing written; the message says how to force it), replace them, or keep them.
+
+    Returns
+    -------
+    ImportResult
+        Rows written per table, plus ``warnings``.
+
+    Raises
+    ------
+    DataError
+        For a malformed file or an absurd value (the message names file, row, field, value and date).
+    """
     return _run(_core.import_bdl, wh, path, on_richer)

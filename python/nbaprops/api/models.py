@@ -46,9 +46,23 @@ def default_model_path() -> Optional[Path]:
 
 
 def set_xgboost_model(path: Optional[str | os.PathLike]) -> str:
-    """Load ``path`` (a native XGBoost JSON model, ``.json`` or ``.json.gz``) for the predictions
-    processor, or disable the XGBoost system with ``None``. Returns the model id stored in
-    ``ml_model_id``. Errors name the file and the offending field."""
+    """Set the XGBoost model the predictions processor evaluates.
+
+    Parameters
+    ----------
+    path : path-like or None
+        A native XGBoost JSON model (``.json`` or ``.json.gz``); None disables the XGBoost system.
+
+    Returns
+    -------
+    str
+        The model id stored in ``ml_model_id`` ('' when disabled).
+
+    Raises
+    ------
+    DataError
+        For an unreadable model (the message names the file and the offending field).
+    """
     _state["explicit"] = True
     if path is None:
         _core.set_xgboost_model(None, "")
@@ -58,7 +72,13 @@ def set_xgboost_model(path: Optional[str | os.PathLike]) -> str:
 
 
 def xgboost_model_id() -> str:
-    """Id of the loaded model ('' when none)."""
+    """The id of the loaded XGBoost model.
+
+    Returns
+    -------
+    str
+        The model id ('' when none is loaded).
+    """
     return str(_core.xgboost_model_id())
 
 

@@ -84,13 +84,33 @@ class LegacyLogProgress:
 
 
 class BarProgress:
-    """One live bar per processor (done/total units, rate, ETA) on a terminal or in Jupyter."""
+    """Live bars: one per processor, or one per phase (the default in Jupyter).
 
-    def __init__(self, totals: dict[str, int]) -> None:
+    Parameters
+    ----------
+    totals : dict
+        Units per processor name.
+    phases : dict, optional
+        Phase number per processor name; with ``by_phase`` the bars group processors by phase and
+        each phase bar's postfix shows its processors' own progress (``pgs 12/60``).
+    by_phase : bool, optional
+        Group by phase; default True in Jupyter, False on a terminal.
+    codes : dict, optional
+        Short code per processor name (``pgs``) for the phase postfix.
+
+    Notes
+    -----
+    In Jupyter the bars are ipywidgets (``tqdm.notebook``) when ipywidgets is installed, text bars in
+    the cell's stderr otherwise.
+    """
+
+    def __init__(self, totals: dict[str, int], phases: Optional[dict[str, int]] = None,
+                 by_phase: Optional[bool] = None, codes: Optional[dict[str, str]] = None) -> None:
         from tqdm.std import tqdm as text_bar
 
+        notebook = in_notebook()
         bar_cls = text_bar
-        if in_notebook():
+        if notebook:
             try:
                 from tqdm.notebook import tqdm as widget_bar
 
@@ -98,28 +118,90 @@ class BarProgress:
                 bar_cls = widget_bar
             except ImportError:  # no ipywidgets: text bars still render in the notebook's stderr
                 bar_cls = text_bar
-        self.bars = {p: bar_cls(total=n, desc=p, unit="date", leave=True, dynamic_ncols=True, file=sys.stderr)
-                     for p, n in totals.items()}
+        self.widgets = bar_cls is not text_bar
+        phases = phases or {}
+        self.by_phase = notebook if by_phase is None else bool(by_phase)
+        self.codes = codes or {}
+        self.totals = dict(totals)
+        self.done: dict[str, int] = defaultdict(int)
         self.failed: dict[str, int] = defaultdict(int)
+        if self.by_phase:
+            self.group = {p: f"Phase {phases.get(p, '?')}" for p in totals}
+        else:
+            self.group = {p: p for p in totals}
+        group_totals: dict[str, int] = {}
+        for p, n in totals.items():
+            group_totals[self.group[p]] = group_totals.get(self.group[p], 0) + n
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for p in totals:
+            self.members[self.group[p]].append(p)
+        self.bars = {g: bar_cls(total=n, desc=g, unit="unit" if self.by_phase else "date", leave=True,
+                                dynamic_ncols=True, file=sys.stderr)
+                     for g, n in group_totals.items()}
+
+    def postfix(self, group: str) -> str:
+        """The per-processor counts shown beside a phase bar (``pgs 12/60 · upgc 10/60``)."""
+        parts = []
+        for p in self.members.get(group, []):
+            part = f"{self.codes.get(p, p)} {self.done[p]}/{self.totals[p]}"
+            if self.failed[p]:
+                part += f" ({self.failed[p]} failed)"
+            parts.append(part)
+        return " · ".join(parts)
 
     def update(self, event: dict[str, Any]) -> None:
-        bar = self.bars.get(event["processor"])
-        if bar is None:
+        """Advance the bar of the event's processor (or phase) by one unit."""
+        p = event["processor"]
+        group = self.group.get(p)
+        if group is None:
             return
+        bar = self.bars[group]
+        self.done[p] += 1
         if event["status"] in ("failed", "blocked"):
-            self.failed[event["processor"]] += 1
-            bar.set_postfix(failed=self.failed[event["processor"]], refresh=False)
+            self.failed[p] += 1
+        if self.by_phase:
+            bar.set_postfix_str(self.postfix(group), refresh=False)
+        elif self.failed[p]:
+            bar.set_postfix(failed=self.failed[p], refresh=False)
         bar.update(1)
 
     def close(self) -> None:
+        """Close every bar (they stay visible)."""
         for bar in self.bars.values():
             bar.close()
 
 
 def make_progress(mode: Optional[str | bool], totals: dict[str, int], entities: dict[str, str],
-                  prefix_processor: bool = True, phases: Optional[dict[str, int]] = None):
-    """``mode``: True/"bar" for bars, False/"log" for legacy lines, None to choose (bars on a TTY or in
-    Jupyter, log lines otherwise)."""
+                  prefix_processor: bool = True, phases: Optional[dict[str, int]] = None,
+                  codes: Optional[dict[str, str]] = None):
+    """The progress display of a backfill.
+
+    Parameters
+    ----------
+    mode : {"bar", "log", "none"} or bool or None
+        True/"bar" for bars, False/"log" for the legacy log lines, "none" for nothing, None to choose
+        (bars on a TTY or in Jupyter, log lines otherwise).
+    totals : dict
+        Units per processor.
+    entities : dict
+        Entity word per processor (``players``, ``teams``) for the legacy outcome lines.
+    prefix_processor : bool
+        Prefix log lines with ``[processor]`` (several processors in one run).
+    phases : dict, optional
+        Phase per processor (legacy wording; phase bars in Jupyter).
+    codes : dict, optional
+        Short code per processor (phase bar postfix).
+
+    Returns
+    -------
+    BarProgress or LegacyLogProgress or None
+        An object with ``update(event)`` and ``close()``, or None for ``"none"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown mode.
+    """
     if mode is None:
         mode = "bar" if (sys.stderr.isatty() or in_notebook()) else "log"
     if mode is True:
@@ -127,7 +209,7 @@ def make_progress(mode: Optional[str | bool], totals: dict[str, int], entities: 
     if mode is False:
         mode = "log"
     if mode == "bar":
-        return BarProgress(totals)
+        return BarProgress(totals, phases, codes=codes)
     if mode == "log":
         return LegacyLogProgress(totals, entities, prefix_processor, phases)
     if mode == "none":

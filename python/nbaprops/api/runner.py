@@ -14,7 +14,31 @@ from .models import ensure_default_model
 from .progress import make_progress
 from .warehouse import Warehouse
 
-DEFAULT_CHECKPOINT_DIR = "/tmp/backfill_checkpoints"
+#: The legacy checkpoint directory: the native ``RunOptions`` default, defined once in the core.
+DEFAULT_CHECKPOINT_DIR: str = _core.RunOptions().checkpoint_dir
+
+
+def resolve_checkpoint_dir(path: Optional[str | os.PathLike] = None) -> str:
+    """The checkpoint directory a run uses.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        An explicit directory (``--checkpoint-dir``); wins when given.
+
+    Returns
+    -------
+    str
+        ``path``, else ``$NBAPROPS_CHECKPOINT_DIR``, else :data:`DEFAULT_CHECKPOINT_DIR`
+        (``/tmp/backfill_checkpoints``, the legacy layout).
+    """
+    if path:
+        return os.fspath(path)
+    return os.environ.get("NBAPROPS_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR
+
+
+#: Kept for the legacy job helpers: the same rule as :func:`resolve_checkpoint_dir`.
+checkpoint_dir_of = resolve_checkpoint_dir
 
 
 def _selection(processors: Optional[Iterable[str] | str]) -> list[str]:
@@ -31,6 +55,8 @@ class Plan:
 
     native: Any
     warehouse: Warehouse
+    #: True when the plan lists explicit dates (``--dates``): such runs never read or write a checkpoint.
+    explicit_dates: bool = False
 
     @property
     def processors(self) -> list[str]:
@@ -61,14 +87,38 @@ class Plan:
 
 def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None, *,
          processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None) -> Plan:
-    """Plan a backfill over [start, end] (or explicit ``dates``, kept in the given order).
+    """Plan a backfill: the units (processor, date) over [start, end] or explicit dates.
 
-    ``processors``: names, short codes (``psza``), phases (``phase4``) or ``all`` (default)."""
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse whose schedule gives the game dates.
+    start, end : date-like, optional
+        The range (``--start-date`` / ``--end-date``).
+    processors : str or iterable of str, keyword-only
+        Names, short codes (``psza``), phases (``phase4``) or ``all`` (default); a comma-separated
+        string works too.
+    dates : sequence of date-like, keyword-only
+        Explicit dates instead of a range, kept in the given order (``--dates``).
+
+    Returns
+    -------
+    Plan
+        ``.units()`` lists every unit with ``planned`` (run / skipped_bootstrap / skipped_no_games)
+        and why; ``len(plan)`` counts them.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown processor or an end before the start.
+    DataError
+        For an invalid date (the message names the flag).
+    """
     s = None if start is None else to_days(start, "--start-date")
     e = None if end is None else to_days(end, "--end-date")
     ds = [to_days(d, "--dates") for d in (dates or [])]
     native = _core.make_plan(wh._native, wh.schedule(), s, e, ds, _selection(processors))
-    return Plan(native, wh)
+    return Plan(native, wh, explicit_dates=bool(ds))
 
 
 @dataclass
@@ -96,8 +146,20 @@ class PreflightReport:
 
 
 def preflight(wh: Warehouse, p: Plan) -> PreflightReport:
-    """Check, before any write, that every upstream table the plan reads (and does not produce itself)
-    has the rows the schedule says must exist."""
+    """Check, before any write, that every upstream table the plan reads has its rows.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to check.
+    p : Plan
+        The plan; tables it produces itself are not checked.
+
+    Returns
+    -------
+    PreflightReport
+        ``.ok`` and ``.problems()`` (table, date, status missing/partial, expected, found).
+    """
     return PreflightReport(_core.preflight(wh._native, wh.schedule(), p.native))
 
 
@@ -138,12 +200,44 @@ class RunResult:
 
 
 def _result_frame(native_units: list[dict]) -> pd.DataFrame:
-    cols = ["processor", "date", "status", "rows", "entities", "attempts", "seconds", "reason", "start_seq",
-            "end_seq"]
+    cols = ["processor", "date", "status", "rows", "entities", "attempts", "seconds", "read_seconds",
+            "write_seconds", "reason", "start_seq", "end_seq"]
     frame = pd.DataFrame(native_units, columns=cols)
     if len(frame):
         frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
     return frame
+
+
+def _drive(handle: Any, reporter: Any) -> Any:
+    """Poll the run's events on this thread until it ends; return the native result.
+
+    A KeyboardInterrupt (Ctrl-C, or Jupyter's kernel interrupt, which is SIGINT too) cancels the run:
+    units already running finish and commit, nothing new starts, the checkpoint is saved. Further
+    interrupts while the run winds down are absorbed, so the caller always gets the result back.
+    """
+    try:
+        while True:
+            try:
+                for ev in handle.poll(0.2):
+                    if reporter is not None:
+                        reporter.update(ev)
+                if handle.done():
+                    for ev in handle.poll(0.0):
+                        if reporter is not None:
+                            reporter.update(ev)
+                    break
+            except KeyboardInterrupt:
+                handle.cancel()
+    finally:
+        native = None
+        while native is None:
+            try:
+                native = handle.wait()
+            except KeyboardInterrupt:  # a second interrupt during the wind-down: keep waiting
+                handle.cancel()
+        if reporter is not None:
+            reporter.close()
+    return native
 
 
 def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
@@ -153,10 +247,50 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
              max_retries: int = 3, retry_base_seconds: float = 0.5, cache_reads: bool = True) -> RunResult:
     """Run a backfill: every unit of the plan, in dependency order, ``workers`` at a time.
 
-    ``p`` is a :class:`Plan`, or a start date (with ``end``). Pre-flight runs first and blocks the run
-    (``RunResult.exit_code`` 1, nothing written) unless ``skip_preflight``. Ctrl-C stops cleanly: running
-    units finish, nothing half-written remains, the checkpoint is saved, exit code 130.
-    ``cache_reads=False`` makes every unit read from the warehouse (to measure the cache or debug).
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to read and write.
+    p : Plan or date-like, optional
+        A :class:`Plan`, or the start date (with ``end``; ``processors`` and ``dates`` as in :func:`plan`).
+    end : date-like, optional
+        The last date when ``p`` is a start date.
+    processors, dates : keyword-only
+        As in :func:`plan`, when no Plan is given.
+    workers : int
+        Units running at once (≥ 1).
+    resume : bool
+        Skip units whose inputs are unchanged since their last commit (content-aware resume), and
+        dates a legacy checkpoint records as done. A plan of explicit dates neither resumes from nor
+        writes a checkpoint (as the legacy ``--dates``).
+    stop_on_failure : bool
+        After the first failed unit start nothing new.
+    skip_preflight : bool
+        Run without the pre-flight check.
+    progress : {"bar", "log", "none"}, bool or reporter, optional
+        Live bars (per phase in Jupyter, ipywidgets when installed), the legacy log lines, or nothing;
+        None chooses bars on a terminal or in Jupyter, log lines otherwise. An object with
+        ``update(event)`` and ``close()`` is used as the reporter (an optional ``begin()`` is called
+        once the run has started).
+    checkpoint_dir : path-like, optional
+        See :func:`resolve_checkpoint_dir`.
+    max_retries, retry_base_seconds
+        Retries of a unit after a transient error, with exponential backoff.
+    cache_reads : bool
+        Serve upstream reads from a run-scoped cache (False: every unit reads the warehouse).
+
+    Returns
+    -------
+    RunResult
+        One terminal status per unit (``.units``), ``.summary`` per processor, ``.failed``,
+        ``.exit_code`` (0 only when no unit failed or was blocked; 1 when pre-flight refused the run,
+        with nothing written; 130 after an interrupt) and ``.cancelled``.
+
+    Notes
+    -----
+    Ctrl-C — or Jupyter's "interrupt the kernel", the same signal — stops cleanly: units already
+    running finish and commit, nothing new starts, nothing is half-written, the checkpoint is saved and
+    the call returns a RunResult with ``cancelled`` True and exit code 130. Rerun to resume.
     """
     if not isinstance(p, Plan):
         p = plan(wh, p, end, processors=processors, dates=dates)
@@ -169,8 +303,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
             return RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
                              summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
                              preflight=report)
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    ckpt = "" if p.explicit_dates else resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
     totals: dict[str, int] = {}
@@ -178,26 +311,22 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         totals[u["processor"]] = totals.get(u["processor"], 0) + 1
     if "player_prop_predictions" in totals:
         ensure_default_model()
-    reporter = make_progress(progress, totals, {k: v["entity"] for k, v in infos.items()},
-                             prefix_processor=len(totals) > 1, phases={k: v["phase"] for k, v in infos.items()})
-    handle = _core.start_run(wh._native, wh.schedule(), p.native, workers, stop_on_failure, resume, max_retries,
-                             retry_base_seconds, ckpt, run_id, cache_reads)
-    try:
-        while True:
-            for ev in handle.poll(0.2):
-                if reporter is not None:
-                    reporter.update(ev)
-            if handle.done():
-                for ev in handle.poll(0.0):
-                    if reporter is not None:
-                        reporter.update(ev)
-                break
-    except KeyboardInterrupt:
-        handle.cancel()
-    finally:
-        native = handle.wait()
-        if reporter is not None:
-            reporter.close()
+    reporter = progress if hasattr(progress, "update") else make_progress(
+        progress, totals, {k: v["entity"] for k, v in infos.items()}, prefix_processor=len(totals) > 1,
+        phases={k: v["phase"] for k, v in infos.items()}, codes={k: v["code"] for k, v in infos.items()})
+    options = _core.RunOptions()
+    options.workers = int(workers)
+    options.stop_on_failure = bool(stop_on_failure)
+    options.resume = bool(resume)
+    options.max_retries = int(max_retries)
+    options.retry_base_seconds = float(retry_base_seconds)
+    options.checkpoint_dir = ckpt
+    options.run_id = run_id
+    options.cache_reads = bool(cache_reads)
+    handle = _core.start_run(wh._native, wh.schedule(), p.native, options)
+    if hasattr(reporter, "begin"):
+        reporter.begin()  # the run has started (pre-flight passed)
+    native = _drive(handle, reporter)
     return RunResult(units=_result_frame(native.units()), exit_code=int(native.exit_code()),
                      cancelled=bool(native.cancelled), seconds=float(native.seconds),
                      summary_text=str(native.summary_text()), preflight=report, run_id=run_id)
@@ -205,17 +334,45 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
 
 def checkpoint_status(job: str, start: DateLike, end: DateLike,
                       checkpoint_dir: Optional[str | os.PathLike] = None) -> str:
-    """The legacy checkpoint status box for (job, start, end), or the would-be path."""
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    """The legacy checkpoint status box of one job and range.
+
+    Parameters
+    ----------
+    job : str
+        The legacy job name (a processor's ``legacy_job``).
+    start, end : date-like
+        The range the checkpoint covers.
+    checkpoint_dir : path-like, optional
+        See :func:`resolve_checkpoint_dir`.
+
+    Returns
+    -------
+    str
+        The status box (dates done, failed, remaining), or the would-be path when none exists.
+    """
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return str(_core.checkpoint_status(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
 def reset_checkpoint(job: str, start: DateLike, end: DateLike,
                      checkpoint_dir: Optional[str | os.PathLike] = None) -> bool:
-    """Delete the checkpoint of (job, start, end) (``--no-resume``). Returns True if one existed."""
-    ckpt = os.fspath(checkpoint_dir) if checkpoint_dir else os.environ.get(
-        "NBAPROPS_CHECKPOINT_DIR", DEFAULT_CHECKPOINT_DIR)
+    """Delete the checkpoint of one job and range (``--no-resume``).
+
+    Parameters
+    ----------
+    job : str
+        The legacy job name.
+    start, end : date-like
+        The range the checkpoint covers.
+    checkpoint_dir : path-like, optional
+        See :func:`resolve_checkpoint_dir`.
+
+    Returns
+    -------
+    bool
+        True if a checkpoint existed.
+    """
+    ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return bool(_core.checkpoint_reset(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
@@ -246,7 +403,23 @@ class CoverageReport:
 
 
 def coverage(wh: Warehouse, start: DateLike, end: DateLike, tables: Optional[Iterable[str]] = None) -> CoverageReport:
-    """Gap report over the game dates of [start, end] for ``tables`` (default: every processor output)."""
+    """Gap report: tables × game dates against the schedule.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to inspect.
+    start, end : date-like
+        The range; only its game dates are checked.
+    tables : iterable of str, optional
+        Tables to check (default: every processor's output table, in dependency order).
+
+    Returns
+    -------
+    CoverageReport
+        ``.to_frame()`` (table, date, status ok/missing/partial/failed/bootstrap, expected, found),
+        ``.gaps()``, ``.to_json()``.
+    """
     names = list(tables) if tables else [x["output_table"] for x in _core.processors()]
     return CoverageReport(_core.coverage(wh._native, wh.schedule(), to_days(start, "--start-date"),
                                          to_days(end, "--end-date"), names))

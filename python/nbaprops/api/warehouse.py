@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from .. import _core
+from ..errors import ConfigError
 from .._frames import to_frame
 from .dates import DateLike, to_days
 
@@ -23,27 +24,93 @@ class Warehouse:
 
     @property
     def uri(self) -> str:
+        """The warehouse's location (the directory of a SQLite warehouse)."""
         return self._native.uri
 
     def __repr__(self) -> str:
         return f"Warehouse({self.uri!r})"
 
     def schedule(self, refresh: bool = False) -> "_core.Schedule":
-        """The league schedule from ``nba_raw.nbac_schedule`` (cached; ``refresh`` reloads it)."""
+        """The league schedule from ``nba_raw.nbac_schedule``.
+
+        Parameters
+        ----------
+        refresh : bool
+            Reload it (it is cached; imports and demo generation invalidate the cache).
+
+        Returns
+        -------
+        nbaprops._core.Schedule
+        """
         if self._schedule is None or refresh:
             self._schedule = _core.load_schedule(self._native)
         return self._schedule
 
+    def season_range(self, season: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last game date of a season in the schedule.
+
+        Parameters
+        ----------
+        season : int
+            The season's start year (2023 for 2023-24).
+
+        Returns
+        -------
+        tuple of pandas.Timestamp
+            (first game date, last game date), playoffs included.
+
+        Raises
+        ------
+        ConfigError
+            When the schedule has no game of that season (the message lists the seasons it has).
+        """
+        sched = self.schedule()
+        start, end = sched.season_start(int(season)), sched.season_end(int(season))
+        if start is None or end is None:
+            have = ", ".join(str(s) for s in sched.seasons()) or "none"
+            raise ConfigError(f"season {season} is not in the schedule of {self.uri} (seasons: {have})")
+        return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=start),
+                pd.Timestamp("1970-01-01") + pd.Timedelta(days=end))
+
     def invalidate(self) -> None:
-        """Forget cached state after raw data changed (imports, demo generation)."""
+        """Forget cached state (the schedule) after raw data changed outside nbaprops.
+
+        Returns
+        -------
+        None
+        """
         self._schedule = None
 
     def has_table(self, table: str) -> bool:
+        """Whether the table exists in this warehouse.
+
+        Parameters
+        ----------
+        table : str
+            A catalogued table name.
+
+        Returns
+        -------
+        bool
+        """
         return bool(self._native.has_table(table))
 
     def partition_counts(self, table: str, start: Optional[DateLike] = None,
                          end: Optional[DateLike] = None) -> pd.Series:
-        """Rows per partition date (a Series indexed by date)."""
+        """Rows per partition date.
+
+        Parameters
+        ----------
+        table : str
+            A catalogued table name.
+        start, end : date-like, optional
+            Inclusive bounds (None: open).
+
+        Returns
+        -------
+        pandas.Series
+            int64 counts indexed by date; dates without rows are absent.
+        """
         s = None if start is None else to_days(start, "start")
         e = None if end is None else to_days(end, "end")
         counts = self._native.partition_counts(table, s, e)
@@ -52,11 +119,28 @@ class Warehouse:
 
 
 def open(uri: str | os.PathLike, read_only: bool = False) -> Warehouse:  # noqa: A001 - mirrors the built-in
-    """Open (creating if needed) a warehouse: a directory path or ``sqlite:///path``.
+    """Open a warehouse, creating it if needed (unless read-only).
 
-    ``read_only=True`` (or ``?mode=ro`` after the path) opens it read-only and never creates it; a
-    warehouse whose directory or files are not writable opens read-only by itself. Reads work; a
-    write raises :class:`nbaprops.StorageError` naming the directory.
+    Parameters
+    ----------
+    uri : str or path-like
+        A directory (the SQLite warehouse: one file per dataset), ``sqlite:///path`` or
+        ``bigquery://PROJECT?location=US``.
+    read_only : bool, default False
+        Open read-only and never create it (also ``?mode=ro`` after the path). A warehouse whose
+        directory or files are not writable opens read-only by itself; reads work, a write raises
+        :class:`nbaprops.StorageError` naming the directory.
+
+    Returns
+    -------
+    Warehouse
+
+    Raises
+    ------
+    ConfigError
+        For an unsupported URI scheme.
+    StorageError
+        When the directory cannot be created or opened.
     """
     uri = os.fspath(uri)
     if read_only and not uri.endswith("?mode=ro"):
@@ -65,18 +149,60 @@ def open(uri: str | os.PathLike, read_only: bool = False) -> Warehouse:  # noqa:
 
 
 def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-         columns: Sequence[str] = ()) -> pd.DataFrame:
-    """Rows of ``table`` whose partition date lies in [start, end] (all rows when both are None).
+         columns: Sequence[str] = (), *, categorical: bool = False) -> pd.DataFrame:
+    """Read the rows of a table whose partition date lies in [start, end] into a DataFrame.
 
-    Returns a DataFrame with nullable dtypes (Int64, boolean), dates as datetime64 and NULL text as None.
+    Parameters
+    ----------
+    wh : Warehouse
+        An open warehouse.
+    table : str
+        A catalogued table, ``dataset.table`` (``nba_analytics.player_game_summary``).
+    start, end : date-like, optional
+        Inclusive partition-date bounds (ISO string, ``datetime.date`` or Timestamp); both None
+        reads every row, one None leaves that side open.
+    columns : sequence of str, optional
+        A projection (default: every column, in DDL order).
+    categorical : bool, keyword-only
+        False (default): text as ``object`` columns of str (None for NULL). True: STRING columns as
+        pandas ``category`` with sorted categories (hashes such as ``data_hash`` excepted) — less
+        memory and faster groupby on large reads; TIMESTAMP/JSON/ARRAY text stays ``object``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stored row, ordered by partition date then key. Dtypes: ``Int64`` (nullable
+        ints), ``boolean``, ``datetime64[ns]`` (dates; NaT for NULL), ``float64`` (NaN for NULL),
+        ``object`` or ``category`` text (None / NaN for NULL). ``attrs["table"]`` names the table.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown table or column (the message lists the known ones).
+    DataError
+        For an invalid date bound (the message names it) or an unreadable stored value.
+    StorageError
+        When the warehouse cannot be read.
+
+    Notes
+    -----
+    Built without per-row Python: the native side decodes whole columns (on SQLite, date or rowid
+    slices in parallel, with the GIL released) and pandas wraps the numpy arrays.
     """
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
-    return to_frame(wh._native.read(table, s, e, list(columns)))
+    return to_frame(wh._native.read(table, s, e, list(columns), bool(categorical)))
 
 
 def catalog() -> pd.DataFrame:
-    """Every declared table and column (name, type, required, description)."""
+    """Every declared table and column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per column: table, column, type (``NUMERIC(5,2)`` with precision), required,
+        partition, key, description.
+    """
     rows = []
     for t in _core.catalog():
         for name, typ, required, desc in t["columns"]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs._legacy import main_for
 
 
-def main() -> int:
-    return main_for("pgs", 3, __name__ if __name__ != "__main__" else "nbaprops.jobs.analytics.player_game_summary")
+def main(argv=None) -> int:
+    return main_for("pgs", 3, __name__ if __name__ != "__main__" else "nbaprops.jobs.analytics.player_game_summary", argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs._legacy import main_for
 
 
-def main() -> int:
-    return main_for("togs", 3, __name__ if __name__ != "__main__" else "nbaprops.jobs.analytics.team_offense_game_summary")
+def main(argv=None) -> int:
+    return main_for("togs", 3, __name__ if __name__ != "__main__" else "nbaprops.jobs.analytics.team_offense_game_summary", argv)
 
 
 if __name__ == "__main__":

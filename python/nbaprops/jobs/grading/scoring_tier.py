@@ -4,13 +4,11 @@ For each as-of date A, summarises the graded ``ensemble_v1`` predictions of A−
 tier (the player's season scoring average in the ML feature store) into
 ``nba_predictions.scoring_tier_adjustments``: errors, hit rate and the points to add per tier.
 
-Legacy flags kept: ``--as-of-date D`` computes the one as-of date D; ``--weekly`` computes every 7th
-game date of the range (the first, the 8th, …) instead of every game date. Both become an explicit
-``--dates`` list, so — as with ``--dates`` — they run without a checkpoint.
-
-Defaults differ from the legacy script: without ``--start-date``/``--end-date`` the range is the
-whole schedule of the warehouse (as for every nbaprops job), not 2021-12-05 through the newest graded
-date. Dates before any grading simply come out empty ("no graded ensemble_v1 predictions …"). The
+Legacy flags and defaults kept: without dates the range is 2021-12-05 through the newest graded date;
+``--as-of-date D`` computes the one as-of date D; ``--weekly`` computes every 7th calendar day of the
+range (start, start+7, …), as the legacy did. Both become an explicit ``--dates`` list, so — as with
+``--dates`` — they run without a checkpoint. Difference: a range computes the game dates of the range
+(the legacy every calendar day); a weekly date without games is reported as skipped (no games). The
 legacy created the table when missing; the warehouse does that on the first write.
 """
 from __future__ import annotations
@@ -28,34 +26,30 @@ CODE = "tier"
 def _flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of-date", help="compute the adjustments of this one date, YYYY-MM-DD")
     parser.add_argument("--weekly", action="store_true",
-                        help="compute every 7th game date of the range instead of every game date")
+                        help="compute every 7th calendar day of the range (start, start+7, ...), as the legacy")
 
 
-def _prepare(args) -> None:
-    """Turns --as-of-date / --weekly into an explicit --dates list."""
+def _prepare(args, script, wh, parser):
+    """--as-of-date / --weekly become an explicit date list; otherwise the legacy default range."""
+    from nbaprops.api.legacy import parse_date
+    from nbaprops.jobs._legacy import calendar, default_dates
+
     log = logging.getLogger("nbaprops.backfill")
     if args.as_of_date:
         if args.dates:
             raise errors.ConfigError("--as-of-date cannot be combined with --dates")
         if args.start_date or args.end_date or args.weekly:
             log.warning("--as-of-date %s given: the range and --weekly are ignored", args.as_of_date)
-        args.dates = args.as_of_date
-        return
-    if not args.weekly:
-        return
-    if args.dates:
+        log.info("Computing adjustments as of %s", args.as_of_date)
+        return None, None, [parse_date(args.as_of_date, "--as-of-date")]
+    if args.weekly and args.dates:
         raise errors.ConfigError("--weekly needs a range (--start-date/--end-date), not --dates")
-    import nbaprops
-    from nbaprops.cli import _range
-
-    wh = nbaprops.open(args.warehouse)
-    start, end, _ = _range(wh, args)
-    game_dates = nbaprops.plan(wh, start, end, processors=[CODE]).dates
-    weekly = game_dates[::7]
-    if not weekly:
-        raise errors.ConfigError(f"no game dates between {start} and {end}")
-    log.info("Weekly mode: %d of %d game dates (%s … %s)", len(weekly), len(game_dates), weekly[0], weekly[-1])
-    args.dates = ",".join(weekly)
+    start, end, dates = default_dates(script, wh, args, parser)
+    if not args.weekly or dates:
+        return start, end, dates
+    weekly = calendar(start, end)[::7]
+    log.info("Weekly mode: %d dates, every 7 calendar days from %s", len(weekly), weekly[0])
+    return None, None, weekly
 
 
 def main(argv=None) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs._legacy import main_for
 
 
-def main() -> int:
-    return main_for("pcf", 4, __name__ if __name__ != "__main__" else "nbaprops.jobs.precompute.player_composite_factors")
+def main(argv=None) -> int:
+    return main_for("pcf", 4, __name__ if __name__ != "__main__" else "nbaprops.jobs.precompute.player_composite_factors", argv)
 
 
 if __name__ == "__main__":

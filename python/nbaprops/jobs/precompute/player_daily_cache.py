@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs._legacy import main_for
 
 
-def main() -> int:
-    return main_for("pdc", 4, __name__ if __name__ != "__main__" else "nbaprops.jobs.precompute.player_daily_cache")
+def main(argv=None) -> int:
+    return main_for("pdc", 4, __name__ if __name__ != "__main__" else "nbaprops.jobs.precompute.player_daily_cache", argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 from nbaprops.jobs._legacy import main_for
 
 
-def main() -> int:
-    return main_for("tdza", 4, __name__ if __name__ != "__main__" else "nbaprops.jobs.precompute.team_defense_zone_analysis")
+def main(argv=None) -> int:
+    return main_for("tdza", 4, __name__ if __name__ != "__main__" else "nbaprops.jobs.precompute.team_defense_zone_analysis", argv)
 
 
 if __name__ == "__main__":

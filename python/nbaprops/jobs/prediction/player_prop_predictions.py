@@ -2,9 +2,12 @@
 
 Legacy extras kept: ``--skip-mlfs-check`` and ``--min-mlfs-coverage`` (default 90). The coverage of a
 date is its ML-feature-store players over its pre-game roster (upcoming_player_game_context); the
-legacy divided by the day's box-score players, which are only known after the games. Dates below the
-threshold stop the run before anything is written (the legacy marked them failed and went on); the
-pre-flight's Phase 4 presence check replaces the legacy single-midpoint count check.
+legacy divided by the day's box-score players, which are only known after the games. A date below the
+threshold is skipped and reported (``⚠ Skipped: MLFS incomplete (…)``) and the other dates run, as in the
+legacy; the exit code is then 3 (EXIT_SKIPPED) unless something failed (1). Because the runner cannot
+leave single dates of a range out, a range with skipped dates runs its other dates as explicit dates,
+without the range checkpoint (the legacy recorded the skipped dates as failed in it). The pre-flight's
+Phase 4 presence check replaces the legacy single-midpoint count check.
 """
 from __future__ import annotations
 
@@ -47,25 +50,29 @@ def mlfs_coverage(wh, dates: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def _gate(args):
-    def check(wh, plan, log: logging.Logger) -> bool:
+    from nbaprops.api.legacy import GateResult
+
+    def check(ctx, log: logging.Logger) -> GateResult:
+        units = ctx.plan.units()
+        dates = sorted(units[units["planned"] == "pending"]["date"].dt.strftime("%Y-%m-%d").unique())
         if args.skip_mlfs_check:
             log.warning("Skipping the MLFS coverage check (--skip-mlfs-check)")
-            return True
-        units = plan.units()
-        dates = sorted(units[units["planned"] == "pending"]["date"].dt.strftime("%Y-%m-%d").unique())
-        low = []
-        for d, (m, r) in mlfs_coverage(wh, dates).items():
+            return GateResult()
+        verdict = GateResult()
+        for d, (m, r) in mlfs_coverage(ctx.warehouse, dates).items():
             pct = 100.0 * m / r if r else 0.0
             if pct < args.min_mlfs_coverage:
-                low.append(d)
-                log.error("  ✗ %s: MLFS coverage %.1f%% (%d of %d players) < %.1f%% (incomplete_mlfs)", d, pct, m, r,
-                          args.min_mlfs_coverage)
-        if low:
-            log.error("MLFS coverage check failed on %d date(s); backfill the feature store first or pass "
-                      "--skip-mlfs-check", len(low))
-            return False
-        log.info("MLFS coverage OK on %d date(s) (≥ %.1f%%)", len(dates), args.min_mlfs_coverage)
-        return True
+                verdict.skip[d] = f"{pct:.1f}% coverage"
+                log.warning("  ✗ %s: MLFS coverage %.1f%% (%d of %d players) < %.1f%% (incomplete_mlfs): "
+                            "skipped", d, pct, m, r, args.min_mlfs_coverage)
+        if verdict.skip:
+            all_dates = list(ctx.dates) if ctx.explicit else list(ctx.plan.dates)
+            verdict.ok_dates = [d for d in all_dates if d not in verdict.skip]
+            log.warning("MLFS coverage below %.1f%% on %d date(s): skipped; backfill the feature store and retry "
+                        "them with --dates", args.min_mlfs_coverage, len(verdict.skip))
+        else:
+            log.info("MLFS coverage OK on %d date(s) (≥ %.1f%%)", len(dates), args.min_mlfs_coverage)
+        return verdict
 
     return check
 

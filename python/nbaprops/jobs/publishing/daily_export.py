@@ -1,11 +1,15 @@
 """Legacy-compatible Phase 6 export (replaces backfill_jobs/publishing/daily_export.py).
 
-Same date flags: ``--date`` (default yesterday), ``--start-date``/``--end-date`` (every calendar day),
-``--backfill-all`` (every graded date), ``--only`` (validated). Files go to a local tree that mirrors the
-legacy GCS object paths (``<out>/v1/results/<date>.json`` …) instead of ``gs://nba-props-platform-api``.
-Only results, performance, best-bets, predictions and tonight (``tonight/all-players.json``) are
-implemented; the other legacy types and the player profiles (``--players``) are rejected with a message. Differences on purpose: any failed export
-makes the exit code 1 (the legacy exited 1 only when a single-date run failed).
+Same flags and log lines: ``--date`` (default yesterday: US/Eastern, or ``$NBAPROPS_TODAY``),
+``--start-date``/``--end-date`` (every calendar day), ``--backfill-all`` (every graded date), ``--only``
+(the 18 legacy names; the groups trends-daily / trends-weekly / trends-all expand to their members),
+``--players``/``--min-games``. Files go to a local tree that mirrors the legacy GCS object paths
+(``<out>/v1/results/<date>.json`` …) instead of ``gs://nba-props-platform-api``; ``live`` and
+``live-grading`` read the day's BallDontLie box scores from ``nba_raw.bdl_player_boxscores`` or a saved API
+response (``--live-file``), never the network. Differences on purpose: any failed export makes the exit
+code 1 (the legacy exited 1 only when a single-date run failed completely). Types not implemented yet
+(tonight-players, trends-bounce-back/-what-matters/-team/-quick-hits/-deep-dive, tonight-trend-plays, the
+player profiles of --players) are refused with a message naming them.
 """
 from __future__ import annotations
 
@@ -15,29 +19,33 @@ import sys
 from typing import Optional, Sequence
 
 from nbaprops import errors
-from nbaprops.cli import _setup_logging, _warehouse_arg, add_export_flags, run_export
+from nbaprops.cli import add_export_flags
+from nbaprops.jobs._legacy import setup_logging
 
 MODULE = "nbaprops.jobs.publishing.daily_export"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    import os
+
     parser = argparse.ArgumentParser(prog=f"python -m {MODULE}",
-                                     description="Phase 6 JSON exports (nbaprops, legacy-compatible flags)")
+                                     description="Phase 6 Daily Export - Export predictions to JSON (nbaprops; "
+                                                 "legacy-compatible flags)")
     add_export_flags(parser)
     parser.add_argument("--players", action="store_true",
-                        help="legacy player-profile export: not implemented by nbaprops (rejected)")
-    parser.add_argument("--min-games", type=int, default=5, help="legacy player-profile option (unused)")
-    _warehouse_arg(parser)
+                        help="legacy player-profile export: not implemented by nbaprops yet (refused)")
+    parser.add_argument("--min-games", type=int, default=5, help="minimum games for player profiles (default: 5)")
+    parser.add_argument("--warehouse", "-w", default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
+                        help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
     args = parser.parse_args(argv)
-    _setup_logging()
+    setup_logging()
     log = logging.getLogger("nbaprops.export")
     try:
         if args.players:
-            import nbaprops
+            raise errors.ConfigError("--players (player profile exports) is not implemented by nbaprops yet")
+        from nbaprops.api.exports import run_export
 
-            raise errors.ConfigError("--players (player profile exports) is out of scope for nbaprops; "
-                                     f"supported types: {', '.join(nbaprops.export_types())}")
-        return run_export(args)
+        return run_export(args, legacy=True)
     except errors.NbaPropsError as e:
         log.error("%s", e)
         return 1

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""The data-plane targets (issue 10), measured in one run and printed as today / target / now.
+
+    python bench/python/bench_targets.py [--out bench/results/targets.json]
+
+Runs, each on a fresh copy of one generated demo league (seed 7):
+
+* the whole cascade over demo season 2023 with 1 and with 2 workers (the 1→2 speed-up);
+* the whole cascade over demo seasons 2021–2024 with 2 workers, in a child process so that its peak RSS
+  is its own; the wall time split into read (units reading their inputs through the run's cache), write
+  (each unit's one commit transaction) and compute (the rest of the units' busy time), summed over units;
+* one date (2025-03-12) of every processor on that 4-season warehouse (``--dates``, no resume).
+
+It then reads the figures the other benches of ``make bench`` left in ``bench/results/`` (the pandas
+reference ratios of ``bench_backfill.py``, the PSZA/TDZA pandas and Polars comparisons of
+``bench_zones.py``, the DataFrame read of ``bench_frames.py``) and prints the target table. A figure
+whose bench did not run is shown as "-".
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbaprops
+
+ROOT = Path(__file__).resolve().parents[1].parent
+RESULTS = ROOT / "bench" / "results"
+
+CHILD = r"""
+import json, sys, time
+import nbaprops
+from nbaprops.api.dates import iso
+wh = nbaprops.open(sys.argv[1])
+s = wh.schedule()
+t0 = time.perf_counter()
+r = nbaprops.backfill(wh, iso(s.season_start(int(sys.argv[2]))), iso(s.season_end(int(sys.argv[3]))),
+                      workers=int(sys.argv[4]), resume=False, progress="none", checkpoint_dir=sys.argv[5])
+wall = time.perf_counter() - t0
+u = r.units
+print(json.dumps({"wall": wall, "exit": r.exit_code, "units": int(len(u)), "rows": int(u["rows"].sum()),
+                  "busy": float(u["seconds"].sum()), "read": float(u["read_seconds"].sum()),
+                  "write": float(u["write_seconds"].sum())}))
+"""
+
+
+def cascade(raw: Path, dst: Path, first: int, last: int, workers: int, ckpt: Path) -> dict:
+    """The whole cascade in a child process: wall time, unit time split and the child's peak RSS."""
+    shutil.copytree(raw, dst)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([sys.executable, "-c", CHILD, str(dst), str(first), str(last), str(workers), str(ckpt)],
+                         check=True, capture_output=True, text=True)
+    fig = json.loads(out.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    fig["peak_rss_mb"] = round(max(after, before) / 1024.0, 1)  # ru_maxrss is KiB on Linux
+    fig["compute"] = fig["busy"] - fig["read"] - fig["write"]
+    return fig
+
+
+def load(name: str) -> dict:
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=RESULTS / "targets.json")
+    ap.add_argument("--one-date", default="2025-03-12")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="nbaprops-targets-"))
+    try:
+        raw1, raw4 = work / "raw1", work / "raw4"
+        nbaprops.demo.generate(nbaprops.open(raw1), seasons=[2023], seed=7)
+        nbaprops.demo.generate(nbaprops.open(raw4), seasons=[2021, 2022, 2023, 2024], seed=7)
+        one_w1 = cascade(raw1, work / "c1w1", 2023, 2023, 1, work / "k1")
+        one_w2 = cascade(raw1, work / "c1w2", 2023, 2023, 2, work / "k2")
+        four = cascade(raw4, work / "c4w2", 2021, 2024, 2, work / "k3")
+        print(f"1 season: w1 {one_w1['wall']:.1f} s, w2 {one_w2['wall']:.1f} s; "
+              f"4 seasons w2 {four['wall']:.1f} s, {four['peak_rss_mb']:.0f} MB", flush=True)
+        wh = nbaprops.open(work / "c4w2")
+        t0 = time.perf_counter()
+        r = nbaprops.backfill(wh, dates=[args.one_date], resume=False, progress="none",
+                              checkpoint_dir=str(work / "k4"))
+        one_date = time.perf_counter() - t0
+        ok = all(x["exit"] == 0 for x in (one_w1, one_w2, four)) and r.exit_code == 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    bf, zones, frames = load("latest.json"), load("zones.json"), load("frames.json")
+
+    def ratio(d: dict, *path: str):
+        for p in path:
+            d = d.get(p, {}) if isinstance(d, dict) else {}
+        return d if isinstance(d, (int, float)) else None
+
+    busy = max(four["busy"], 1e-9)
+    rows = [
+        ("whole cascade, 4 demo seasons, 2 workers (s)", "101", "<= 20 (stretch 10)", four["wall"]),
+        ("peak RSS, 4 seasons (MB)", "2800", "<= 1000", four["peak_rss_mb"]),
+        ("4 seasons / 1 season (2 workers)", "3.9x", "<= 4.3x", four["wall"] / one_w2["wall"]),
+        (f"one date, every processor, 4-season warehouse ({args.one_date}) (s)", "4.2", "<= 0.5", one_date),
+        ("2 workers vs 1, whole cascade (1 season)", "-", ">= 1.7x", one_w1["wall"] / one_w2["wall"]),
+        ("TOGS vs legacy-style pandas", "2.3x", ">= 20x", ratio(bf, "togs_vs_reference", "ratio")),
+        ("PDC vs legacy-style pandas", "2.4x", ">= 20x", ratio(bf, "pdc_vs_reference", "ratio")),
+        ("predictions vs legacy-style loop", "0.7x", ">= 20x", ratio(bf, "predictions_vs_reference", "ratio")),
+        ("PSZA+TDZA vs vectorised pandas (end to end)", "-", ">= 10x", ratio(zones, "pandas", "ratio_end_to_end")),
+        ("PSZA+TDZA vs Polars, compute", "-", "> 1x", ratio(zones, "polars", "ratio_compute")),
+        ("PSZA+TDZA vs Polars, end to end", "-", "> 1x", ratio(zones, "polars", "ratio_end_to_end")),
+        ("read 4-season PGS into a DataFrame vs pandas.read_sql", "1.2x", ">= 5x", ratio(frames, "ratio")),
+        ("unit time share: read / compute / write (4 seasons)", "-", "write dominates",
+         f"{four['read'] / busy:.0%} / {four['compute'] / busy:.0%} / {four['write'] / busy:.0%}"),
+    ]
+    print(f"\n{'target':<66}{'today':>10}{'target':>22}{'now':>16}")
+    for name, today, target, now in rows:
+        shown = "-" if now is None else (now if isinstance(now, str) else f"{now:.2f}")
+        print(f"{name:<66}{today:>10}{target:>22}{shown:>16}")
+    fig = {"one_season_w1": one_w1, "one_season_w2": one_w2, "four_seasons_w2": four,
+           "one_date_seconds": one_date, "ok": ok,
+           "table": [{"name": n, "today": t, "target": g, "now": v} for n, t, g, v in rows]}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(fig, indent=2) + "\n")
+    print(json.dumps(fig, indent=1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""nbaprops PSZA + TDZA on a whole real season vs the vectorised pandas and Polars references (issue 10 targets).
+
+    python bench/python/bench_zones.py [--repeats 3] [--out bench/results/zones.json] [--keep]
+
+In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`` or ``../shared/data``,
+``shots/nba_shots_2023_24.csv.gz``) imported into a fresh temporary SQLite warehouse, whose Phase 3 tables
+(togs, tdgs, pgs) are backfilled first (not timed):
+
+1. ours: ``nbaprops.backfill(wh, start, end, processors=["tdza", "psza"], workers=2, resume=False,
+   progress="none", skip_preflight=False)``, in-process, end to end; its compute time is the runner's
+   per-unit compute seconds when it reports them, else the sum of the units' busy seconds;
+2. the pandas and the Polars reference (``zones_reference.py``): compute only (inputs already in memory), and
+   end to end (read PGS/TDGS/schedule from the same SQLite files with sqlite3, compute, write the rows into
+   scratch tables of the same warehouse file with one prepared INSERT ``executemany`` in one transaction);
+   every compared column of every row must equal ours (read back from SQLite);
+3. SQLite's own bulk-insert rate: our PSZA + TDZA rows (all columns) inserted with one prepared statement,
+   ``executemany``, one transaction, into empty copies of the two tables;
+4. a table on stdout and the figures as JSON (``bench/results/zones.json``).
+
+Ratios are reference seconds / our seconds (> 1: nbaprops is faster), best of ``--repeats`` for each side.
+Exit 1 when a backfill fails or a compared output disagrees; 0 otherwise (also when the real data is absent:
+the run is then reported as skipped). See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import nbaprops
+from nbaprops.api.dates import iso
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_backfill import best_of, git_commit  # noqa: E402
+import zones_reference as zr  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = ROOT / "bench" / "results" / "zones.json"
+SHOTS = "shots/nba_shots_2023_24.csv.gz"
+SEASON = 2023
+PHASE3 = ["togs", "tdgs", "pgs"]
+TABLES = [(zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS), (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS)]
+#: Issue 10 targets: ours must be ≥ this many times faster (reference seconds / ours).
+TARGETS = {"pandas": {"compute": 10.0, "end_to_end": 10.0}, "polars": {"compute": None, "end_to_end": 1.0}}
+#: Per-phase seconds the runner may report per unit (preferred over busy seconds for "ours compute").
+SPLIT_COLUMNS = ("read_seconds", "compute_seconds", "write_seconds")
+
+
+def shared_data() -> Path:
+    return Path(os.environ.get("NBAPROPS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def precompute_db(wh_dir: Path) -> Path:
+    return wh_dir / "nba_precompute.sqlite"
+
+
+# ------------------------------------------------------------------------------------------------------ ours
+
+
+def run_ours(wh, start: str, end: str, ckpt: Path) -> dict[str, Any]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    result = nbaprops.backfill(wh, start, end, processors=["tdza", "psza"], workers=2, resume=False,
+                               progress="none", skip_preflight=False, checkpoint_dir=ckpt)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    units = result.units
+    split = {c: round(float(units[c].sum()), 4) for c in SPLIT_COLUMNS if c in units.columns}
+    busy = float(units["seconds"].sum())
+    if "compute_seconds" in split:
+        compute, basis = split["compute_seconds"], "sum of RunResult.units.compute_seconds"
+    elif "read_seconds" in split and "write_seconds" in split:
+        compute = busy - split["read_seconds"] - split["write_seconds"]
+        basis = ("sum of RunResult.units seconds − read_seconds − write_seconds (compute plus the unit's own "
+                 "bookkeeping outside the read and the commit), both workers")
+    else:
+        compute, basis = busy, ("sum of RunResult.units.seconds (busy: read + compute + write of every unit, "
+                                "both workers; the runner reports no split)")
+    return {
+        "wall_seconds": wall,
+        "cpu_seconds": round(cpu, 4),
+        "engine_seconds": round(float(result.seconds), 4),
+        "busy_seconds": round(busy, 4),
+        "compute_seconds": compute,
+        "compute_basis": basis,
+        "unit_split_seconds": split,
+        "exit_code": int(result.exit_code),
+        "rows": int(units["rows"].sum()),
+        "statuses": {f"{p}/{s}": int(n) for (p, s), n in units.groupby(["processor", "status"]).size().items()},
+        "_summary": result.summary_text,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ references
+
+
+def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, Any]:
+    """One end-to-end run: read from SQLite, compute, write the scratch tables; seconds of each step."""
+    read = zr.read_inputs if kind == "pandas" else zr.read_inputs_polars
+    compute = zr.zones_pandas if kind == "pandas" else zr.zones_polars
+    to_rows = zr.pandas_rows if kind == "pandas" else (lambda frame: frame.rows())
+    c0, t0 = time.process_time(), time.perf_counter()
+    inputs = read(wh_dir)
+    t1 = time.perf_counter()
+    out = compute(inputs, start, end)
+    t2 = time.perf_counter()
+    con = sqlite3.connect(precompute_db(wh_dir))
+    try:
+        for table, _, columns in TABLES:
+            name = f"bench_{kind}_{table}"
+            zr.create_scratch_table(con, table, name)
+            zr.write_rows(con, name, columns, to_rows(out[table]))
+        con.commit()
+    finally:
+        con.close()
+    t3 = time.perf_counter()
+    return {"end_to_end_seconds": t3 - t0, "end_to_end_cpu_seconds": time.process_time() - c0,
+            "read_seconds": t1 - t0, "compute_seconds": t2 - t1, "write_seconds": t3 - t2,
+            "rows": sum(len(out[t]) for t, _, _ in TABLES), "_inputs": inputs}
+
+
+def bench_reference(kind: str, wh_dir: Path, start: str, end: str, repeats: int) -> dict[str, Any]:
+    runs = [run_reference(kind, wh_dir, start, end) for _ in range(max(repeats, 1))]
+    best = min(runs, key=lambda r: r["end_to_end_seconds"])
+    compute = zr.zones_pandas if kind == "pandas" else zr.zones_polars
+    inputs = runs[-1]["_inputs"]
+    compute_s, _ = best_of(repeats, lambda: compute(inputs, start, end))
+    c0 = time.process_time()
+    compute(inputs, start, end)
+    compute_cpu = time.process_time() - c0
+    con = sqlite3.connect(precompute_db(wh_dir))
+    try:
+        comparison = {t: zr.compare_tables(con, t, f"bench_{kind}_{t}", key, cols, start, end)
+                      for t, key, cols in TABLES}
+    finally:
+        con.close()
+    return {
+        "compute_seconds": compute_s,
+        "end_to_end_seconds": best["end_to_end_seconds"],
+        "compute_cpu_seconds": round(compute_cpu, 4),
+        "end_to_end_cpu_seconds": round(min(r["end_to_end_cpu_seconds"] for r in runs), 4),
+        "end_to_end_split_seconds": {k: round(best[k], 4) for k in ("read_seconds", "compute_seconds",
+                                                                     "write_seconds")},
+        "rows": best["rows"],
+        "agree": all(c["agree"] for c in comparison.values()),
+        "comparison": comparison,
+    }
+
+
+# --------------------------------------------------------------------------------------------- SQLite rate
+
+
+def bench_sqlite_insert(wh_dir: Path, start: str, end: str, repeats: int) -> dict[str, Any]:
+    """SQLite's own bulk-insert rate for our output: every row and column of our two tables, one prepared
+    INSERT, executemany, one transaction, into empty copies (same DDL and index) in the same file, with the
+    warehouse's synchronous=NORMAL."""
+    con = sqlite3.connect(precompute_db(wh_dir))
+    try:
+        con.execute("PRAGMA synchronous=NORMAL")
+        data = {}
+        for table, _, _ in TABLES:
+            cur = con.execute(f'SELECT * FROM "{table}" WHERE analysis_date BETWEEN ? AND ?', (start, end))
+            data[table] = ([d[0] for d in cur.description], cur.fetchall())
+
+        def insert() -> None:
+            for table, (columns, rows) in data.items():
+                zr.create_scratch_table(con, table, f"bench_bulk_{table}")
+                con.commit()
+            for table, (columns, rows) in data.items():
+                zr.write_rows(con, f"bench_bulk_{table}", columns, rows)
+            con.commit()
+
+        seconds, _ = best_of(repeats, insert)
+        c0 = time.process_time()
+        insert()
+        cpu = time.process_time() - c0
+    finally:
+        con.close()
+    rows = sum(len(r) for _, r in data.values())
+    return {"rows": rows, "columns": {t: len(c) for t, (c, _) in data.items()}, "seconds": seconds,
+            "cpu_seconds": round(cpu, 4),
+            "rows_per_s": rows / seconds if seconds > 0 else None,
+            "note": "includes the per-repeat DROP/CREATE of the two empty tables before the timed transaction"}
+
+
+# ------------------------------------------------------------------------------------------------------ output
+
+
+def r3(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+def ratio(ref: float, ours: float) -> float | None:
+    return round(ref / ours, 2) if ours > 0 else None
+
+
+def print_report(fig: dict[str, Any]) -> None:
+    o, m = fig["ours"], fig["meta"]
+    print(f"\nnbaprops {m['nbaprops']} · real {fig['season']} shots · {fig['start']}..{fig['end']} · "
+          f"{m['cpus']} CPUs · load avg {m['loadavg_start']:.2f} → {m['loadavg_end']:.2f} · best of "
+          f"{m['repeats']}")
+    if m["loadavg_start"] > 0.5 * (m["cpus"] or 1):
+        print("WARNING: the machine was busy; absolute seconds are pessimistic (ratios measured back to back "
+              "are less affected)")
+    print(f"setup (not timed): import {fig['setup']['import_seconds']:.2f} s, phase 3 backfill "
+          f"{fig['setup']['phase3_seconds']:.2f} s\n")
+    hdr = (f"{'PSZA+TDZA, whole season':<34}{'rows':>7}{'compute s':>11}{'e2e s':>9}"
+           f"{'compute ×':>11}{'e2e ×':>9}{'target ×':>12}  agree")
+    print(hdr)
+    print("-" * len(hdr))
+    print(f"{'nbaprops (in-process backfill)':<34}{o['rows']:>7}{o['compute_seconds']:>11.3f}"
+          f"{o['wall_seconds']:>9.3f}{'':>11}{'':>9}{'':>12}  exit {o['exit_code']}")
+    for kind in ("pandas", "polars"):
+        r = fig.get(kind)
+        if not r:
+            print(f"{kind + ' (not run)':<34}")
+            continue
+        t = TARGETS[kind]
+        target = " / ".join("-" if v is None else f"≥{v:g}" for v in (t["compute"], t["end_to_end"]))
+        print(f"{kind + ' vectorised reference':<34}{r['rows']:>7}{r['compute_seconds']:>11.3f}"
+              f"{r['end_to_end_seconds']:>9.3f}{r['ratio_compute']:>10.2f}×{r['ratio_end_to_end']:>8.2f}×"
+              f"{target:>12}  {'yes' if r['agree'] else 'NO'}")
+    print("-" * len(hdr))
+    print(f"ours compute = {o['compute_basis']}; e2e = wall of the backfill call (engine {o['engine_seconds']:.3f} s)")
+    cpu = ", ".join(f"{k} {fig[k]['end_to_end_cpu_seconds']:.3f} s (ratio {fig[k]['ratio_end_to_end_cpu']:.2f}×)"
+                    for k in ("pandas", "polars") if fig.get(k))
+    print(f"process CPU seconds end to end (less sensitive to a busy machine): ours {o['cpu_seconds']:.3f} s, {cpu}")
+    for kind in ("pandas", "polars"):
+        r = fig.get(kind)
+        if r:
+            s = r["end_to_end_split_seconds"]
+            print(f"{kind} e2e split: read {s['read_seconds']:.3f} s, compute {s['compute_seconds']:.3f} s, "
+                  f"write {s['write_seconds']:.3f} s")
+            for table, c in r["comparison"].items():
+                bad = {k: v for k, v in c["columns"].items() if v["mismatches"]}
+                print(f"  {table}: {c['rows_ours']:,} ours / {c['rows_reference']:,} reference rows, "
+                      f"{len(c['columns'])} columns compared, only ours {c['only_ours']}, only reference "
+                      f"{c['only_reference']}, mismatching cells {c['mismatches']}"
+                      + (f" — {json.dumps(bad, default=str)[:400]}" if bad else ""))
+    b = fig["sqlite_bulk_insert"]
+    w = fig["ours_write_rate"]
+    cols = ", ".join(f"{t} {n} cols" for t, n in b["columns"].items())
+    print(f"SQLite bulk insert of our {b['rows']:,} rows ({cols}): {b['seconds']:.3f} s (CPU {b['cpu_seconds']:.3f} s)"
+          f" = {b['rows_per_s']:,.0f} rows/s; ours: {w['rows_per_s']:,.0f} rows/s ({w['basis']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3, help="best-of-N for every timed side (default 3)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary warehouse and print its path")
+    args = ap.parse_args(argv)
+
+    shots = shared_data() / SHOTS
+    if not shots.exists():
+        print(f"bench_zones: SKIPPED — real data not found: {shots} (set NBAPROPS_SHARED_DATA or place shared/ "
+              "beside the project)")
+        return 0
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        polars = None
+        print("bench_zones: polars is not installed (pip install -r requirements-dev.txt); the Polars reference "
+              "is not run", file=sys.stderr)
+
+    work = Path(tempfile.mkdtemp(prefix="nbaprops-bench-zones-"))
+    ok = True
+    try:
+        meta = {"timestamp_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "nbaprops": nbaprops.__version__, "commit": git_commit(), "python": platform.python_version(),
+                "pandas": pd.__version__, "numpy": np.__version__,
+                "polars": getattr(polars, "__version__", None) if polars else None,
+                "machine": platform.machine(), "cpus": os.cpu_count(), "repeats": args.repeats,
+                "loadavg_start": os.getloadavg()[0]}
+        print(f"bench_zones: working in {work}", flush=True)
+        wh_dir = work / "wh"
+        wh = nbaprops.open(wh_dir)
+        t0 = time.perf_counter()
+        imported = nbaprops.import_shots(wh, shots)
+        import_s = time.perf_counter() - t0
+        sched = wh.schedule()
+        start, end = iso(sched.season_start(SEASON)), iso(sched.season_end(SEASON))
+        t0 = time.perf_counter()
+        p3 = nbaprops.backfill(wh, start, end, processors=PHASE3, workers=2, resume=False, progress="none",
+                               checkpoint_dir=work / "ckpt-phase3")
+        phase3_s = time.perf_counter() - t0
+        if p3.exit_code != 0:
+            print(p3.summary_text, file=sys.stderr)
+            raise SystemExit("bench_zones: the phase 3 backfill failed")
+        print(f"  imported {sum(imported.values()):,} raw rows, phase 3 in {phase3_s:.1f} s; timing {start}..{end}",
+              flush=True)
+
+        ours_runs = [run_ours(wh, start, end, work / "ckpt-zones") for _ in range(max(args.repeats, 1))]
+        ours = min(ours_runs, key=lambda r: r["wall_seconds"])
+        ours["wall_seconds_all"] = [round(r["wall_seconds"], 4) for r in ours_runs]
+        ours["compute_seconds"] = min(r["compute_seconds"] for r in ours_runs)
+        if any(r["exit_code"] != 0 for r in ours_runs):
+            ok = False
+            print(ours_runs[-1]["_summary"], file=sys.stderr)
+        for r in ours_runs:
+            r.pop("_summary", None)
+        print(f"  ours: {ours['wall_seconds']:.3f} s end to end, {ours['compute_seconds']:.3f} s compute", flush=True)
+
+        bulk = bench_sqlite_insert(wh_dir, start, end, args.repeats)
+        split = ours["unit_split_seconds"]
+        write_rate = ({"rows_per_s": ours["rows"] / split["write_seconds"], "basis": "rows / write_seconds"}
+                      if split.get("write_seconds") else
+                      {"rows_per_s": ours["rows"] / ours["busy_seconds"],
+                       "basis": "rows / busy seconds incl. read and compute: a lower bound of the write rate"})
+
+        fig: dict[str, Any] = {"season": f"{SEASON}-{(SEASON + 1) % 100:02d}", "start": start, "end": end,
+                               "setup": {"import_seconds": round(import_s, 3), "phase3_seconds": round(phase3_s, 3)},
+                               "compared_columns": {t: [c for c in cols if c not in key]
+                                                    for t, key, cols in TABLES},
+                               "not_compared": zr.EXCLUDED}
+        for kind in ("pandas", "polars"):
+            if kind == "polars" and polars is None:
+                continue
+            r = bench_reference(kind, wh_dir, start, end, args.repeats)
+            r["ratio_compute"] = ratio(r["compute_seconds"], ours["compute_seconds"])
+            r["ratio_end_to_end"] = ratio(r["end_to_end_seconds"], ours["wall_seconds"])
+            r["ratio_end_to_end_cpu"] = ratio(r["end_to_end_cpu_seconds"], ours["cpu_seconds"])
+            r["targets"] = TARGETS[kind]
+            r["compute_seconds"], r["end_to_end_seconds"] = r3(r["compute_seconds"]), r3(r["end_to_end_seconds"])
+            ok &= r["agree"]
+            fig[kind] = r
+            print(f"  {kind}: compute {r['compute_seconds']:.3f} s, e2e {r['end_to_end_seconds']:.3f} s, "
+                  f"agree {r['agree']}", flush=True)
+        ours["wall_seconds"], ours["compute_seconds"] = r3(ours["wall_seconds"]), r3(ours["compute_seconds"])
+        bulk["seconds"], bulk["rows_per_s"] = r3(bulk["seconds"]), round(bulk["rows_per_s"] or 0, 1)
+        meta["loadavg_end"] = os.getloadavg()[0]
+        fig.update({"meta": meta, "ours": ours, "ours_runs": ours_runs, "sqlite_bulk_insert": bulk,
+                    "ours_write_rate": {"rows_per_s": round(write_rate["rows_per_s"], 1),
+                                        "basis": write_rate["basis"]},
+                    "ok": bool(ok)})
+        print_report(fig)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(fig, indent=2, default=str) + "\n")
+        print(f"\nwrote {args.out}" + ("" if ok else "  — NOT OK: a backfill failed or outputs disagree"))
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The bench's vectorised PSZA + TDZA references (bench/python/zones_reference.py) equal nbaprops' rows.
+
+``bench/python/bench_zones.py`` times nbaprops against an idiomatic pandas and an idiomatic Polars version of
+the two shot-zone processors on the real 2023-24 season and refuses to report a ratio when the outputs
+differ. These tests keep the references from drifting: a demo league's first 50 days (the 14 bootstrap days,
+then dates with and without qualifying players/teams, November season-boundary dates and December dates),
+backfilled by nbaprops, recomputed by each reference through its end-to-end path (read SQLite, compute,
+executemany into scratch tables), compared row by row on every column but data_hash and the run stamps.
+The demo data, unlike the real shot chart, has assisted makes, points allowed, blocks, ratings and
+inactive players, so the known-value (DECISION 6) and qualifying-game paths are covered. ~10–15 s.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOW_DAYS = 50
+
+
+def _load_reference():
+    path = ROOT / "bench" / "python" / "zones_reference.py"
+    spec = importlib.util.spec_from_file_location("nbaprops_zones_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+zr = _load_reference()
+
+
+@pytest.fixture(scope="module")
+def window(tmp_path_factory):
+    """A demo season generated and backfilled (togs, tdgs, pgs, tdza, psza) over its first 50 days."""
+    import nbaprops
+    from nbaprops.api.dates import iso
+
+    root = tmp_path_factory.mktemp("bench_zones")
+    wh = nbaprops.open(root / "wh")
+    nbaprops.demo.generate(wh, seasons=[2023], seed=7)
+    first = wh.schedule().season_start(2023)
+    start, end = iso(first), iso(first + WINDOW_DAYS)
+    result = nbaprops.backfill(wh, start, end, processors=["togs", "tdgs", "pgs", "tdza", "psza"], workers=2,
+                               resume=False, progress="none", checkpoint_dir=root / "ckpt")
+    assert result.exit_code == 0, result.summary_text
+    units = result.units
+    written = units[(units["status"] == "success")].groupby("processor").size()
+    # The window must exercise both processors on real rows (not only bootstrap skips or empty dates).
+    assert written.get("team_defense_zone_analysis", 0) >= 5 and written.get("player_shot_zone_analysis", 0) >= 10
+    return root / "wh", start, end
+
+
+def _check(kind: str, window) -> None:
+    wh_dir, start, end = window
+    if kind == "pandas":
+        inputs, compute, to_rows = zr.read_inputs(wh_dir), zr.zones_pandas, zr.pandas_rows
+    else:
+        inputs, compute, to_rows = zr.read_inputs_polars(wh_dir), zr.zones_polars, (lambda f: f.rows())
+    out = compute(inputs, start, end)
+    con = sqlite3.connect(wh_dir / "nba_precompute.sqlite")
+    try:
+        for table, key, columns in ((zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS),
+                                    (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS)):
+            # Every column of our table is either compared or listed as excluded, with a reason.
+            ours = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+            assert sorted(ours) == sorted(columns + list(zr.EXCLUDED)), table
+            name = f"test_{kind}_{table}"
+            zr.create_scratch_table(con, table, name)
+            zr.write_rows(con, name, columns, to_rows(out[table]))
+            con.commit()
+            res = zr.compare_tables(con, table, name, key, columns, start, end)
+            bad = {c: v for c, v in res["columns"].items() if v["mismatches"]}
+            assert res["rows_ours"] > 0, f"{table}: nbaprops wrote no rows in {start}..{end}"
+            assert res["agree"], (kind, table, {k: v for k, v in res.items() if k != "columns"}, bad)
+    finally:
+        con.close()
+
+
+def test_pandas_reference_equals_nbaprops(window):
+    _check("pandas", window)
+
+
+def test_polars_reference_equals_nbaprops(window):
+    pytest.importorskip("polars", reason="polars is not installed (bench-only dependency: pip install -r "
+                                         "requirements-dev.txt); the Polars zones reference is not checked")
+    _check("polars", window)
+
+
+def test_py_round_is_pythons_round():
+    """The vectorised round TDZA values are stored with: exactly Python's round(), not numpy's, on real ties
+    (0.5375 is stored just below the tie: round → 0.537, numpy → 0.538) and on random ratios."""
+    import random
+
+    import numpy as np
+
+    assert zr.py_round([43 / 80], 3)[0] == round(43 / 80, 3) == 0.537
+    assert zr.np_round([43 / 80], 3)[0] == 0.538
+    rng = random.Random(7)
+    xs = [rng.randint(0, 900) / rng.randint(1, 900) * rng.choice([1, 100, -100]) for _ in range(20000)]
+    xs += [k / 2000 for k in range(4000)] + [k / 16 for k in range(-200, 200)]
+    for nd in (1, 2, 3):
+        got = zr.py_round(np.array(xs), nd)
+        assert got.tolist() == [round(x, nd) + 0.0 for x in xs], nd

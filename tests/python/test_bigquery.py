@@ -1,0 +1,394 @@
+"""The BigQuery warehouse against the bqemulator (started here, on a loopback port): the cascade
+matches the SQLite run table by table, copy round-trips, writes are atomic, requests are counted.
+
+The emulator stands in for BigQuery's REST API; see tests/python/emulators/bq_main.py for how it is
+started and why its spatial-extension step is skipped.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+import nbaprops
+from conftest import DEMO_SEASON
+from emulators import FaultProxy, start_bigquery
+from emulators.fixtures import PROJECT, bq_uri, require_package, table_hashes
+from nbaprops.api.copy import request_count
+from nbaprops.api.dates import iso, to_days
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+#: The cascade test runs the processors on WINDOW game dates starting at the first date on which
+#: every processor writes rows (2023-11-16 in the demo: the team zone analysis needs 15 games),
+#: over history copied from the SQLite demo run, so every table is exercised in CI time.
+#: $NBAPROPS_BQ_CASCADE_DAYS=N instead runs the cascade from the season's first game for N days on
+#: an empty BigQuery and an empty SQLite warehouse (N=240: the whole season; see the README for
+#: the measured cost).
+WINDOW = 2
+FROM_SCRATCH_DAYS = int(os.environ.get("NBAPROPS_BQ_CASCADE_DAYS", "0"))
+SCHEDULE = "nba_raw.nbac_schedule"
+DERIVED_DATASETS = ("nba_analytics", "nba_precompute", "nba_predictions")
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    require_package("bqemulator", "bqemulator")
+    emu = start_bigquery(PROJECT, tmp_path_factory.mktemp("bqemulator"))
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def proxy(emulator):
+    p = FaultProxy(emulator.url)
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="module")
+def raw_demo(tmp_path_factory):
+    """The raw tables of demo season 2023 in SQLite (generated once)."""
+    wh = nbaprops.open(tmp_path_factory.mktemp("raw") / "wh")
+    nbaprops.demo.generate(wh, seasons=[DEMO_SEASON], seed=7)
+    return wh
+
+
+def _tables(datasets) -> list[str]:
+    return nbaprops.api.copy.expand_tables(list(datasets))
+
+
+def _run(wh, start, end, ckpt):
+    result = nbaprops.backfill(wh, start, end, workers=2, progress="none", checkpoint_dir=ckpt)
+    assert result.exit_code == 0, result.summary_text
+    return result
+
+
+@pytest.fixture(scope="module")
+def cascade(request, emulator, tmp_path_factory):
+    """(reference SQLite warehouse, BigQuery warehouse, first, last date compared, figures).
+
+    Default: history before the window copied from the SQLite demo run (the session's demo
+    fixture) into BigQuery, then every processor run on BigQuery for the window. With
+    $NBAPROPS_BQ_CASCADE_DAYS: both warehouses start from the raw tables only."""
+    sched_source = request.getfixturevalue("raw_demo" if FROM_SCRATCH_DAYS else "demo")
+    sched = sched_source.schedule()
+    season_start = sched.season_start(DEMO_SEASON)
+    raw = [t for t in _tables(["nba_raw"]) if t != SCHEDULE]
+    proxy = FaultProxy(emulator.url)
+    figures = {}
+    try:
+        bq = nbaprops.open(bq_uri(proxy.url))
+        if FROM_SCRATCH_DAYS:
+            ref = nbaprops.open(tmp_path_factory.mktemp("lite") / "wh")
+            first = iso(season_start)
+            last = iso(min(season_start + FROM_SCRATCH_DAYS - 1, sched.season_end(DEMO_SEASON)))
+            for dst in (ref, bq):
+                nbaprops.copy(sched_source, dst, [SCHEDULE])
+                nbaprops.copy(sched_source, dst, raw, iso(season_start - 30), last)
+            t0 = time.perf_counter()
+            _run(ref, first, last, tmp_path_factory.mktemp("ckpt-lite"))
+            figures["sqlite_seconds"] = time.perf_counter() - t0
+        else:
+            ref = sched_source
+            t_seed = time.perf_counter()
+            derived = _tables(DERIVED_DATASETS)
+            starts = [ref.partition_counts(t).index.min() for t in derived if "scoring_tier" not in t]
+            game_dates = ref.partition_counts("nba_analytics.player_game_summary").index
+            window = [d for d in game_dates if d >= max(starts)][:WINDOW]
+            first, last = window[0].date().isoformat(), window[-1].date().isoformat()
+            nbaprops.copy(ref, bq, [SCHEDULE])
+            nbaprops.copy(ref, bq, raw, iso(season_start - 30), last)
+            nbaprops.copy(ref, bq, derived, iso(season_start), iso(to_days(first, "first") - 1))
+            figures["seed_seconds"] = time.perf_counter() - t_seed
+        before = proxy.count()
+        t0 = time.perf_counter()
+        result = _run(bq, first, last, tmp_path_factory.mktemp("ckpt-bq"))
+        figures.update(seconds=time.perf_counter() - t0, requests=proxy.count() - before, units=len(result.units),
+                       by_kind=_by_kind(proxy.requests[before:]))
+        yield ref, bq, first, last, figures
+    finally:
+        proxy.stop()
+
+
+def _by_kind(requests) -> dict:
+    """Request counts per kind (query/select, count, transaction, load job, other)."""
+    out: dict = {}
+    for r in requests:
+        if "upload" in r.path:
+            k = "load job"
+        elif r.method == "POST" and r.path.endswith("/queries"):
+            body = r.body.decode()
+            k = "transaction" if "BEGIN TRANSACTION" in body else "count query" if "COUNT(*)" in body else "select"
+        else:
+            k = f"{r.method} other"
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def test_cascade_matches_sqlite(cascade):
+    ref, bq, first, last, figures = cascade
+    tables = _tables(("nba_raw",) + DERIVED_DATASETS)
+    expected, got = table_hashes(ref, tables, first, last), table_hashes(bq, tables, first, last)
+    derived = [t for t in tables if t.split(".")[0] in DERIVED_DATASETS]
+    # Every processor's output has rows in the compared dates (the comparison is not vacuous).
+    assert [t for t in derived if expected[t][0] == 0] == []
+    assert [t for t in tables if expected[t] != got[t]] == []
+    per_unit = figures["requests"] / max(1, figures["units"])
+    print(f"\nseeding {figures.get('seed_seconds', 0):.1f}s; "
+          f"cascade {first}..{last} on BigQuery: {figures['units']} units, {figures['seconds']:.1f}s, "
+          f"{figures['requests']} requests ({per_unit:.2f} per unit): {figures['by_kind']}")
+    # A unit's own write is one load job + one transaction; the runner adds its per-unit input
+    # fingerprint counts and ledger append, pre-flight counts and bulk reads per processor: about
+    # nine per unit on a 2-date window, fewer on long runs. Per-row or per-entity requests would
+    # be hundreds.
+    assert per_unit <= 12.0
+
+
+def test_copy_round_trip_sqlite_bigquery_sqlite(cascade, emulator, tmp_path):
+    ref, _bq, first, last, _ = cascade
+    tables = _tables(("nba_raw",) + DERIVED_DATASETS)
+    start = iso(to_days(first, "first") - 2)
+    proxy = FaultProxy(emulator.url)
+    try:
+        bq2 = nbaprops.open(bq_uri(proxy.url))
+        copied = nbaprops.copy(ref, bq2, tables, start, last)
+        back = nbaprops.open(tmp_path / "back")
+        nbaprops.copy(bq2, back, tables, start, last)
+        # One load job and one transaction per table with rows (its dates fit one batch), one
+        # query per table read back: no per-date or per-row requests (distinct bodies, so a retry
+        # under load does not count twice).
+        with_rows = int((copied["rows"] > 0).sum())
+        bodies = {r.body for r in proxy.requests if r.method == "POST" and r.path.endswith("/queries")}
+        assert sum(b"BEGIN TRANSACTION" in b for b in bodies) == with_rows
+        assert sum(b"BEGIN TRANSACTION" not in b for b in bodies) == len(tables)
+        assert len({r.body for r in proxy.requests if "uploadType" in r.path}) == with_rows
+    finally:
+        proxy.stop()
+    assert table_hashes(back, tables) == table_hashes(ref, tables, start, last)
+
+
+def test_read_is_one_query_job_with_paging(cascade, emulator):
+    _ref, bq, start, end, _ = cascade
+    proxy = FaultProxy(emulator.url)
+    try:
+        paged = _through(proxy, bq.uri + "&auth=none", page_rows=100)
+        df = nbaprops.read(paged, "nba_analytics.player_game_summary", start, end)
+        pages = -(-len(df) // 100)
+        assert pages >= 3
+        assert proxy.count(r"POST .*/queries$") == 1
+        assert proxy.count(r"GET .*/queries/") == pages - 1
+        counts = paged.partition_counts("nba_analytics.player_game_summary", start, end)
+        assert int(counts.sum()) == len(df)
+        assert proxy.count(r"POST .*/queries$") == 2
+    finally:
+        proxy.stop()
+
+
+def test_failed_write_leaves_the_old_rows(raw_demo, proxy):
+    bq = nbaprops.open(bq_uri(proxy.url))
+    table = "nba_raw.nbac_team_boxscore"
+    dates = raw_demo.partition_counts(table).index[:3]
+    first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
+    nbaprops.copy(raw_demo, bq, table, first, last)
+    before = table_hashes(bq, [table])
+    nbaprops._core.bigquery_inject_write_failure(bq._native)
+    with pytest.raises(nbaprops.NetworkError, match=r"nba_raw.nbac_team_boxscore.*injected write failure"):
+        nbaprops.copy(raw_demo, bq, table, first, last)
+    assert table_hashes(bq, [table]) == before
+    # No staging table is left behind after the failure.
+    ds = nbaprops._core.bigquery_dataset(bq._native, table).replace("nba_raw", "nbaprops_staging")
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{proxy.url}/bigquery/v2/projects/{PROJECT}/datasets/{ds}/tables") as r:
+        assert json.loads(r.read()).get("tables", []) == []
+
+
+def test_rows_outside_the_dates_are_refused_before_any_request(raw_demo, proxy):
+    bq = nbaprops.open(bq_uri(proxy.url))
+    with pytest.raises(nbaprops.ConfigError):
+        nbaprops.copy(raw_demo, bq, "nba_raw.no_such_table")
+    assert proxy.count() == 0
+
+
+def test_partition_decorator_mode_reports_the_api_message_table_and_date(raw_demo, proxy):
+    """write_mode=truncate (real BigQuery only) loads into table$YYYYMMDD; the emulator refuses
+    decorators, and the error carries its message, the table and the date."""
+    bq = nbaprops.open(bq_uri(proxy.url, write_mode="truncate", max_attempts=1))
+    table = "nba_raw.nbac_team_boxscore"
+    first = raw_demo.partition_counts(table).index[0].date().isoformat()
+    with pytest.raises(nbaprops.NetworkError) as e:
+        nbaprops.copy(raw_demo, bq, table, first, first)
+    msg = str(e.value)
+    assert table in msg and first in msg and "job" in msg
+
+
+def test_uri_is_validated():
+    with pytest.raises(nbaprops.ConfigError, match="names no project"):
+        nbaprops.open("bigquery://?location=US")
+    with pytest.raises(nbaprops.ConfigError, match="unknown option 'colour'"):
+        nbaprops.open("bigquery://p?colour=red")
+    wh = nbaprops.open("bigquery://p?location=EU&dataset_prefix=dev_&auth=none&endpoint=http%3A%2F%2F127.0.0.1%3A9")
+    assert wh.uri == "bigquery://p?location=EU&dataset_prefix=dev_&endpoint=http://127.0.0.1:9"
+    assert nbaprops._core.bigquery_dataset(wh._native, "nba_raw.nbac_schedule") == "dev_nba_raw"
+
+
+# -- Resilience: faults injected by our proxy in front of the emulator ---------------------------
+
+TEAM_BOX = "nba_raw.nbac_team_boxscore"
+
+
+@pytest.fixture(scope="module")
+def loaded(raw_demo, emulator):
+    """nbac_team_boxscore's first 20 dates in BigQuery (datasets of their own), and the expected rows."""
+    dates = raw_demo.partition_counts(TEAM_BOX).index
+    first, last = dates[0].date().isoformat(), dates[19].date().isoformat()
+    uri = bq_uri(emulator.url)
+    nbaprops.copy(raw_demo, nbaprops.open(uri), TEAM_BOX, first, last)
+    return uri, first, last, table_hashes(raw_demo, [TEAM_BOX], first, last)
+
+
+def _through(proxy, uri, **options):
+    """The same datasets as ``uri``, reached through the proxy."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(uri)
+    opts = dict(parse_qsl(parts.query))
+    opts.update({"endpoint": proxy.url, **{k: str(v) for k, v in options.items()}})
+    return nbaprops.open(f"bigquery://{parts.netloc}?" + "&".join(f"{k}={v}" for k, v in opts.items()))
+
+
+def test_fault_429_then_success(loaded, proxy):
+    uri, first, last, expected = loaded
+    bq = _through(proxy, uri)
+    proxy.add_fault(r"POST .*/queries$", "status", times=1, status=429)
+    assert table_hashes(bq, [TEAM_BOX], first, last) == expected
+    assert proxy.count(r"POST .*/queries$") == 2  # the 429, then the retried query
+    assert request_count(bq) == proxy.count()
+
+
+def test_fault_500_storm_exhausts_retries(loaded, proxy):
+    uri, first, last, _ = loaded
+    bq = _through(proxy, uri, max_attempts=3)
+    proxy.add_fault(r"POST .*/queries$", "status", times=100, status=500)
+    with pytest.raises(nbaprops.NetworkError) as e:
+        nbaprops.read(bq, TEAM_BOX, first, last)
+    msg = str(e.value)
+    assert "gave up after 3 attempts" in msg and "injected HTTP 500" in msg
+    assert TEAM_BOX in msg and first in msg and last in msg
+    assert proxy.count() == 3
+
+
+def test_fault_dropped_connection_mid_page(loaded, proxy):
+    uri, first, last, expected = loaded
+    bq = _through(proxy, uri, page_rows=50)
+    rows = expected[TEAM_BOX][0]
+    pages = -(-rows // 50)
+    proxy.add_fault(r"GET .*/queries/.*pageToken", "drop", times=1)
+    assert table_hashes(bq, [TEAM_BOX], first, last) == expected
+    assert pages >= 3
+    assert proxy.count() == pages + 1  # every page once, the dropped one twice
+    assert len([r for r in proxy.requests if r.faulted == "drop"]) == 1
+
+
+def test_fault_malformed_json_body(loaded, proxy):
+    uri, first, last, expected = loaded
+    bq = _through(proxy, uri)
+    proxy.add_fault(r"POST .*/queries$", "malformed", times=1)
+    assert table_hashes(bq, [TEAM_BOX], first, last) == expected
+    assert proxy.count(r"POST .*/queries$") == 2
+    proxy.clear()
+    proxy.add_fault(r"POST .*/queries$", "malformed", times=1000)
+    with pytest.raises(nbaprops.NetworkError, match="malformed JSON"):
+        nbaprops.read(_through(proxy, uri, max_attempts=2), TEAM_BOX, first, last)
+
+
+def test_4xx_fails_at_once_with_the_api_message_table_and_dates(loaded, proxy):
+    uri, first, last, _ = loaded
+    bq = _through(proxy, uri)
+    proxy.add_fault(r"POST .*/queries$", "status", times=1, status=400)
+    with pytest.raises(nbaprops.NetworkError) as e:
+        bq.partition_counts(TEAM_BOX, first, last)
+    assert "injected HTTP 400" in str(e.value) and TEAM_BOX in str(e.value)
+    assert proxy.count() == 1
+
+
+# -- Auth ------------------------------------------------------------------------------------------
+
+SECRET = "ya29.do-not-print-me-0123456789"
+
+
+def test_env_token_is_sent_and_never_printed(loaded, proxy, monkeypatch, tmp_path):
+    uri, first, last, _ = loaded
+    monkeypatch.setenv("NBAPROPS_BQ_TOKEN", SECRET)
+    bq = _through(proxy, uri.replace("auth=none", "auth=token"))
+    nbaprops.read(bq, TEAM_BOX, first, first)
+    assert proxy.requests[0].headers.get("Authorization") == f"Bearer {SECRET}"
+    assert SECRET not in bq.uri and SECRET not in repr(bq)
+    proxy.add_fault(r"POST .*/queries$", "status", times=1, status=403)
+    with pytest.raises(nbaprops.NetworkError) as e:
+        nbaprops.read(bq, TEAM_BOX, first, last)
+    assert SECRET not in str(e.value)
+
+
+def _rsa_pem():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return key, pem
+
+
+def test_service_account_jwt_exchanged_for_a_token(loaded, proxy, monkeypatch, tmp_path):
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    uri, first, _last, _ = loaded
+    key, pem = _rsa_pem()
+    key_file = tmp_path / "sa.json"
+    key_file.write_text(json.dumps({"type": "service_account", "client_email": "bf@p.iam.gserviceaccount.com",
+                                    "private_key_id": "k1", "private_key": pem,
+                                    "token_uri": f"{proxy.url}/token"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+    monkeypatch.delenv("NBAPROPS_BQ_TOKEN", raising=False)
+    bq = _through(proxy, uri.replace("auth=none", "auth=service_account"))
+    nbaprops.read(bq, TEAM_BOX, first, first)
+    nbaprops.read(bq, TEAM_BOX, first, first)
+    assert len(proxy.tokens.forms) == 1  # cached until a minute before expiry
+    form = proxy.tokens.forms[0]
+    assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+    head, claims, sig = form["assertion"][0].split(".")
+    pad = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))  # noqa: E731
+    key.public_key().verify(pad(sig), f"{head}.{claims}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    assert json.loads(pad(claims))["iss"] == "bf@p.iam.gserviceaccount.com"
+    data = [r for r in proxy.requests if r.faulted != "token"]
+    assert all(r.headers.get("Authorization") == f"Bearer {proxy.tokens.token}" for r in data)
+
+
+def test_gcloud_adc_refresh_token_and_metadata_server(loaded, proxy, monkeypatch, tmp_path):
+    import json
+
+    uri, first, _last, _ = loaded
+    monkeypatch.delenv("NBAPROPS_BQ_TOKEN", raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    (tmp_path / "gcloud").mkdir()
+    (tmp_path / "gcloud" / "application_default_credentials.json").write_text(json.dumps(
+        {"type": "authorized_user", "client_id": "cid", "client_secret": "csecret", "refresh_token": "rtok",
+         "token_uri": f"{proxy.url}/token"}))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    nbaprops.read(_through(proxy, uri.replace("auth=none", "auth=adc")), TEAM_BOX, first, first)
+    assert proxy.tokens.forms[-1]["grant_type"] == ["refresh_token"]
+    assert proxy.tokens.forms[-1]["refresh_token"] == ["rtok"]
+    monkeypatch.setenv("GCE_METADATA_HOST", f"127.0.0.1:{proxy.port}")
+    proxy.clear()
+    nbaprops.read(_through(proxy, uri.replace("auth=none", "auth=metadata")), TEAM_BOX, first, first)
+    meta = [r for r in proxy.requests if "/computeMetadata/" in r.path]
+    assert len(meta) == 1 and meta[0].headers.get("Metadata-Flavor") == "Google"
+    assert proxy.requests[-1].headers.get("Authorization") == f"Bearer {proxy.tokens.token}"

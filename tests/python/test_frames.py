@@ -1,0 +1,144 @@
+"""nbaprops.read: whole numpy columns into pandas (dtypes, NULLs, order, projections, parallel slices),
+compared value by value with pandas.read_sql on the same SQLite file."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nbaprops
+from nbaprops import _frames
+
+PGS = "nba_analytics.player_game_summary"
+ORDER = "game_date, player_lookup, game_id"  # PGS partition column, then its key
+
+
+def reference(wh, table: str, where: str = "", params=(), columns: str = "*") -> pd.DataFrame:
+    dataset, name = table.split(".")
+    cat = nbaprops.catalog()
+    cols = cat[cat["table"] == table]
+    part = cols[cols["partition"]]["column"].iloc[0]
+    keys = ", ".join(cols[cols["key"]]["column"])
+    con = sqlite3.connect(f"file:{Path(wh.uri) / (dataset + '.sqlite')}?mode=ro", uri=True)
+    try:
+        return pd.read_sql(f"SELECT {columns} FROM {name} {where} ORDER BY {part}, {keys}", con, params=params)
+    finally:
+        con.close()
+
+
+def as_python(s: pd.Series) -> list:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return [None if pd.isna(v) else v.date().isoformat() for v in s]
+    return s.astype(object).where(s.notna(), None).tolist()
+
+
+def assert_same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
+    assert list(ours.columns) == list(ref.columns)
+    assert len(ours) == len(ref)
+    for col in ours.columns:
+        a, b = as_python(ours[col]), as_python(ref[col])
+        if ours[col].dtype == "boolean":
+            b = [None if v is None else bool(v) for v in b]
+        assert a == b, f"column {col} differs"
+
+
+def test_whole_table_matches_read_sql_in_order(demo):
+    """~25k rows: read as parallel rowid slices, sorted back to (game_date, key) natively."""
+    ours = nbaprops.read(demo, PGS)
+    assert len(ours) > 20_000  # above the parallel-read threshold
+    assert_same(ours, reference(demo, PGS))
+
+
+def test_dtypes_follow_the_catalog(demo):
+    df = nbaprops.read(demo, PGS, "2023-11-01", "2023-11-30")
+    cat = nbaprops.catalog()
+    types = cat[cat["table"] == PGS].set_index("column")["type"]
+    for col in df.columns:
+        t = types[col]
+        if t == "INT64":
+            assert df[col].dtype == "Int64", col
+        elif t == "BOOL":
+            assert df[col].dtype == "boolean", col
+        elif t == "DATE":
+            assert df[col].dtype == "datetime64[ns]", col
+        elif t.startswith(("NUMERIC", "FLOAT64")):
+            assert df[col].dtype == np.float64, col
+        else:
+            assert df[col].dtype == object, col
+    assert df.attrs["table"] == PGS
+
+
+def test_categorical_text(demo):
+    df = nbaprops.read(demo, PGS, "2023-11-01", "2023-11-30", categorical=True)
+    plain = nbaprops.read(demo, PGS, "2023-11-01", "2023-11-30")
+    assert isinstance(df["player_lookup"].dtype, pd.CategoricalDtype)
+    cats = list(df["player_lookup"].cat.categories)
+    assert cats == sorted(cats)
+    assert df["data_hash"].dtype == object  # hashes: distinct per row, not categories
+    assert df["processed_at"].dtype == object  # TIMESTAMP stays text
+    for col in ["player_lookup", "game_id", "team_abbr", "over_under_result"]:
+        assert as_python(df[col]) == as_python(plain[col])
+    assert df["over_under_result"].isna().sum() == plain["over_under_result"].isna().sum()
+
+
+@pytest.mark.parametrize(("start", "end"), [("2023-11-08", "2023-11-08"),   # one date: index read
+                                            ("2023-10-01", "2024-03-31"),   # most of it: rowid scan
+                                            ("2023-12-01", None), (None, "2023-11-05")])
+def test_ranges_match_read_sql(demo, start, end):
+    ours = nbaprops.read(demo, PGS, start, end)
+    lo, hi = start or "0000-01-01", end or "9999-12-31"
+    ref = reference(demo, PGS, "WHERE game_date BETWEEN ? AND ?", (lo, hi))
+    assert_same(ours, ref)
+    if len(ours):
+        assert ours["game_date"].min() >= pd.Timestamp(lo.replace("0000", "1970"))
+
+
+def test_projection_without_the_sort_columns_keeps_the_order(demo):
+    ours = nbaprops.read(demo, PGS, columns=["points", "minutes_played"])
+    assert list(ours.columns) == ["points", "minutes_played"]
+    assert_same(ours, reference(demo, PGS, columns="points, minutes_played"))
+
+
+def test_nulls_come_out_as_pandas_missing_values(demo):
+    df = nbaprops.read(demo, PGS, "2023-11-01", "2023-11-30")
+    assert df["over_under_result"].isna().any()          # no prop line: NULL text
+    assert df["over_under_result"].dropna().isin(["OVER", "UNDER"]).all()
+    assert all(v is None for v in df.loc[df["over_under_result"].isna(), "over_under_result"])
+    assert df["source_bdl_last_updated"].isna().all()
+    assert df["points_line"].isna().any() and df["points_line"].dtype == np.float64
+    null_ints = nbaprops.read(demo, "nba_raw.nbac_gamebook_player_stats", "2023-11-01", "2023-11-01")
+    assert null_ints["points"].isna().any() and null_ints["points"].dtype == "Int64"
+
+
+def test_empty_table_has_the_schema_columns(warehouse):
+    df = nbaprops.read(warehouse, "nba_analytics.team_offense_game_summary")
+    assert df.empty and df["game_date"].dtype == "datetime64[ns]" and df["points_scored"].dtype == "Int64"
+    cat = nbaprops.read(warehouse, "nba_analytics.team_offense_game_summary", categorical=True)
+    assert isinstance(cat["team_abbr"].dtype, pd.CategoricalDtype)
+
+
+def test_unknown_column_is_a_config_error(demo):
+    with pytest.raises(nbaprops.ConfigError, match="no_such_column"):
+        nbaprops.read(demo, PGS, columns=["points", "no_such_column"])
+
+
+def test_to_frame_rejects_unknown_kinds():
+    with pytest.raises(ValueError, match="kind"):
+        _frames.to_frame({"rows": 1, "columns": ["x"], "data": {"x": ("blob", None)}, "table": "t"})
+
+
+def test_to_frame_wraps_numpy_columns_without_copies():
+    values = np.array([1, 2, 3], dtype=np.int64)
+    mask = np.array([False, True, False])
+    days = np.array([0, 1, 2], dtype="int64").astype("M8[D]").astype("M8[ns]")
+    native = {"table": "t", "rows": 3, "columns": ["i", "d", "c"],
+              "data": {"i": ("int", values, mask), "d": ("date", days),
+                       "c": ("category", np.array([0, -1, 1], dtype=np.int32), ["a", "b"])}}
+    df = _frames.to_frame(native)
+    assert df["i"].tolist()[0] == 1 and pd.isna(df["i"].iloc[1])
+    assert np.shares_memory(df["i"].array._data, values)
+    assert df["c"].tolist()[0] == "a" and pd.isna(df["c"].iloc[1]) and df["c"].iloc[2] == "b"
+    assert df["d"].iloc[2] == pd.Timestamp("1970-01-03")
