@@ -11,39 +11,50 @@
 
 namespace nbaprops::py {
 namespace {
-const char* window_name(WindowKind k) {
+const char *window_name(WindowKind k) {
   switch (k) {
-    case WindowKind::kSameDate: return "same_date";
-    case WindowKind::kLastGames: return "last_games";
-    case WindowKind::kSeasonToDate: return "season_to_date";
-    case WindowKind::kDaysBefore: return "days_before";
-    case WindowKind::kDaysThrough: return "days_through";
+  case WindowKind::kSameDate:
+    return "same_date";
+  case WindowKind::kLastGames:
+    return "last_games";
+  case WindowKind::kSeasonToDate:
+    return "season_to_date";
+  case WindowKind::kDaysBefore:
+    return "days_before";
+  case WindowKind::kDaysThrough:
+    return "days_through";
   }
   return "same_date";
 }
-}  // namespace
+} // namespace
 
-void bind_processors(pyb::module_& m) {
-  m.def("processors", [] {
-    pyb::list out;
-    for (const Processor* p : registry::all()) {
-      const ProcessorInfo& i = p->info();
-      pyb::list reads;
-      for (const auto& r : i.reads) reads.append(pyb::make_tuple(r.table, window_name(r.kind), r.n, r.required));
-      pyb::dict d;
-      d["name"] = i.name;
-      d["code"] = i.code;
-      d["phase"] = i.phase;
-      d["output_table"] = i.output_table;
-      d["entity"] = i.entity;
-      d["reads"] = reads;
-      d["bootstrap"] = i.bootstrap == BootstrapPolicy::kSkip ? "skip" : "run";
-      d["legacy_job"] = i.legacy_job.empty() ? i.name : i.legacy_job;
-      d["description"] = i.description;
-      out.append(d);
-    }
-    return out;
-  }, "Registered processors in dependency order.");
+void bind_processors(pyb::module_ &m) {
+  m.def(
+      "processors",
+      [] {
+        pyb::list out;
+        for (const Processor *p : registry::all()) {
+          const ProcessorInfo &i = p->info();
+          pyb::list reads;
+          for (const auto &r : i.reads)
+            reads.append(
+                pyb::make_tuple(r.table, window_name(r.kind), r.n, r.required));
+          pyb::dict d;
+          d["name"] = i.name;
+          d["code"] = i.code;
+          d["phase"] = i.phase;
+          d["output_table"] = i.output_table;
+          d["entity"] = i.entity;
+          d["reads"] = reads;
+          d["bootstrap"] =
+              i.bootstrap == BootstrapPolicy::kSkip ? "skip" : "run";
+          d["legacy_job"] = i.legacy_job.empty() ? i.name : i.legacy_job;
+          d["description"] = i.description;
+          out.append(d);
+        }
+        return out;
+      },
+      "Registered processors in dependency order.");
   m.def(
       "set_xgboost_model",
       [](std::optional<std::string> path, std::string model_id) {
@@ -54,15 +65,17 @@ void bind_processors(pyb::module_& m) {
         std::shared_ptr<const models::XGBoostModel> model;
         {
           pyb::gil_scoped_release release;
-          model = std::make_shared<const models::XGBoostModel>(models::XGBoostModel::load(*path));
+          model = std::make_shared<const models::XGBoostModel>(
+              models::XGBoostModel::load(*path));
         }
         predictions::set_xgboost_model(std::move(model), std::move(model_id));
       },
       pyb::arg("path"), pyb::arg("model_id") = "",
-      "Loads the XGBoost model the predictions processor evaluates (None disables the system).");
+      "Loads the XGBoost model the predictions processor evaluates (None "
+      "disables the system).");
   m.def(
       "xgboost_model_id", [] { return predictions::xgboost_model().second; },
       "Id of the configured XGBoost model ('' when none).");
 }
 
-}  // namespace nbaprops::py
+} // namespace nbaprops::py

@@ -1,4 +1,5 @@
-// Plan: units from the schedule's game dates, bootstrap/no-game skips with reasons, --dates order.
+// Plan: units from the schedule's game dates, bootstrap/no-game skips with
+// reasons, --dates order.
 #include <gtest/gtest.h>
 
 #include "nbaprops/core/error.hpp"
@@ -16,21 +17,23 @@ TEST(PlanTest, GameDatesOnlyWithBootstrapMarked) {
   o.range = DateRange{D("2023-10-01"), D("2023-11-16")};
   Plan p = make_plan(s, o, f.abc());
   // Off days (11-12, 11-15) and the preseason date (10-10) are never planned.
-  std::vector<Date> want{D("2023-10-24"), D("2023-11-10"), D("2023-11-11"), D("2023-11-13"), D("2023-11-14"),
-                         D("2023-11-16")};
+  std::vector<Date> want{D("2023-10-24"), D("2023-11-10"), D("2023-11-11"),
+                         D("2023-11-13"), D("2023-11-14"), D("2023-11-16")};
   EXPECT_EQ(p.dates, want);
   ASSERT_EQ(p.processors.size(), 3u);
   EXPECT_EQ(p.size(), 18u);
   // fc skips bootstrap (10-24 is day 0 of 2023-24), fa/fb run it.
   int skipped = 0;
-  for (const Unit& u : p.units) {
+  for (const Unit &u : p.units) {
     if (u.processor == f.fc.get() && u.date == D("2023-10-24")) {
       EXPECT_EQ(u.planned, UnitStatus::kSkippedBootstrap);
-      EXPECT_NE(u.reason.find("day 0 of season 2023-24"), std::string::npos) << u.reason;
+      EXPECT_NE(u.reason.find("day 0 of season 2023-24"), std::string::npos)
+          << u.reason;
       EXPECT_NE(u.reason.find("2023-10-24"), std::string::npos) << u.reason;
       ++skipped;
     } else {
-      EXPECT_EQ(u.planned, UnitStatus::kPending) << u.processor->info().code << " " << u.date.iso();
+      EXPECT_EQ(u.planned, UnitStatus::kPending)
+          << u.processor->info().code << " " << u.date.iso();
       EXPECT_TRUE(u.reason.empty());
     }
   }
@@ -39,18 +42,25 @@ TEST(PlanTest, GameDatesOnlyWithBootstrapMarked) {
   ASSERT_TRUE(p.checkpoint_range().has_value());
   EXPECT_EQ(p.checkpoint_range()->start, D("2023-10-01"));
   std::string text = p.to_text();
-  EXPECT_NE(text.find("6 game dates of 47 calendar days (skipping 41 off-days)"), std::string::npos) << text;
-  EXPECT_NE(text.find("fake_c (fc, phase 4): 5 to run, 1 skipped_bootstrap"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("6 game dates of 47 calendar days (skipping 41 off-days)"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("fake_c (fc, phase 4): 5 to run, 1 skipped_bootstrap"),
+            std::string::npos)
+      << text;
 }
 
 TEST(PlanTest, ExplicitDatesKeepOrderAndMarkOffDays) {
   Schedule s = small_schedule();
   Fakes f;
   PlanOptions o;
-  o.dates = {D("2023-11-14"), D("2023-11-10"), D("2023-11-12"), D("2023-11-14")};
+  o.dates = {D("2023-11-14"), D("2023-11-10"), D("2023-11-12"),
+             D("2023-11-14")};
   o.processors = {"fa"};
   Plan p = make_plan(s, o, f.abc());
-  std::vector<Date> want{D("2023-11-14"), D("2023-11-10"), D("2023-11-12")};  // order kept, duplicate dropped
+  std::vector<Date> want{D("2023-11-14"), D("2023-11-10"),
+                         D("2023-11-12")}; // order kept, duplicate dropped
   EXPECT_EQ(p.dates, want);
   ASSERT_EQ(p.units.size(), 3u);
   EXPECT_EQ(p.units[0].date, D("2023-11-14"));
@@ -67,7 +77,7 @@ TEST(PlanTest, SelectionIsTopologicalAndValidated) {
   Fakes f;
   PlanOptions o;
   o.range = DateRange{D("2023-11-10"), D("2023-11-11")};
-  o.processors = {"fake_b", "FA"};  // by name and (case-insensitive) code
+  o.processors = {"fake_b", "FA"}; // by name and (case-insensitive) code
   // Universe given downstream-first: the plan still orders fa before fb.
   Plan p = make_plan(s, o, {f.fb.get(), f.fc.get(), f.fa.get()});
   ASSERT_EQ(p.processors.size(), 2u);

@@ -9,7 +9,8 @@ using namespace nbaprops;
 using namespace nbaprops::analytics;
 
 TEST(Togs, SpecWorkedCheck) {
-  // legacy-phase3.md §1: FGA 88, FTA 22, TOV 13, OREB 10, 240:00 → P = 100.7, possessions 100, pace 100.7.
+  // legacy-phase3.md §1: FGA 88, FTA 22, TOV 13, OREB 10, 240:00 → P = 100.7,
+  // possessions 100, pace 100.7.
   double p = possessions_1dp(88, 22, 13, 10);
   EXPECT_DOUBLE_EQ(p, 100.7);
   EXPECT_EQ(static_cast<int64_t>(p), 100);
@@ -21,7 +22,8 @@ TEST(Togs, FormulasHandWorked) {
   // ORtg = round(112 / 100.7 × 100, 2) = round(111.221449..., 2) = 111.22
   EXPECT_DOUBLE_EQ(*rating(112, 100.7), 111.22);
   EXPECT_FALSE(rating(100, 0).has_value());
-  // Overtime: "265:00" → one OT, game minutes 53, pace = round(100.7 × 48 / 53, 1) = 91.2
+  // Overtime: "265:00" → one OT, game minutes 53, pace = round(100.7 × 48 / 53,
+  // 1) = 91.2
   EXPECT_EQ(overtime_periods(std::string("265:00")), 1);
   EXPECT_EQ(overtime_periods(std::string("290:00")), 2);
   EXPECT_EQ(overtime_periods(std::string("240:00")), 0);
@@ -29,12 +31,14 @@ TEST(Togs, FormulasHandWorked) {
   EXPECT_DOUBLE_EQ(game_minutes(std::string("265:00")), 53.0);
   EXPECT_DOUBLE_EQ(*pace(100.7, 53.0), 91.2);
   EXPECT_DOUBLE_EQ(game_minutes(std::nullopt), 48.0);
-  // TS% = round(112 / (2 × (88 + 0.44 × 22)), 3) = round(112 / 195.36, 3) = 0.573
+  // TS% = round(112 / (2 × (88 + 0.44 × 22)), 3) = round(112 / 195.36, 3) =
+  // 0.573
   EXPECT_DOUBLE_EQ(*true_shooting(112, 88, 22), 0.573);
   EXPECT_FALSE(true_shooting(0, 0, 0).has_value());
   // Python rounding: ties to even on the exact binary value.
   EXPECT_DOUBLE_EQ(proc::py_round(0.125, 2), 0.12);
-  EXPECT_DOUBLE_EQ(proc::py_round(2.675, 2), 2.67);  // 2.675 is 2.67499999… in binary
+  EXPECT_DOUBLE_EQ(proc::py_round(2.675, 2),
+                   2.67); // 2.675 is 2.67499999… in binary
   EXPECT_DOUBLE_EQ(proc::py_round(30.5, 0), 30.0);
 }
 
@@ -53,8 +57,9 @@ Schedule one_game(Date d) {
   return Schedule({g});
 }
 
-void box_row(Table& t, Date d, const std::string& team, bool home, int pts, int fga, int fgm, int fta, int tov,
-             int oreb, const std::string& minutes) {
+void box_row(Table &t, Date d, const std::string &team, bool home, int pts,
+             int fga, int fgm, int fta, int tov, int oreb,
+             const std::string &minutes) {
   size_t r = t.add_row();
   t.set(r, "game_id", d.compact() + "_LAL_BOS");
   t.set(r, "nba_game_id", "0022300100");
@@ -80,7 +85,7 @@ void box_row(Table& t, Date d, const std::string& team, bool home, int pts, int 
   t.set(r, "processed_at", "2023-11-01T04:00:00Z");
 }
 
-}  // namespace
+} // namespace
 
 TEST(Togs, ComputeFromTeamBoxScores) {
   Date d = Date::parse("2023-11-01");
@@ -92,7 +97,7 @@ TEST(Togs, ComputeFromTeamBoxScores) {
   Table zones(catalog::get("nba_raw.player_shot_zones"));
   UnitOutput out = compute_team_offense(s, d, {box, gb, zones});
   ASSERT_EQ(out.rows.num_rows(), 2u);
-  const Table& t = out.rows;
+  const Table &t = out.rows;
   EXPECT_EQ(*t.get_text(0, "team_abbr"), "BOS");
   EXPECT_EQ(*t.get_text(0, "game_id"), "20231101_LAL_BOS");
   EXPECT_EQ(*t.get_text(0, "opponent_team_abbr"), "LAL");
@@ -105,7 +110,8 @@ TEST(Togs, ComputeFromTeamBoxScores) {
   EXPECT_EQ(*t.get_int(0, "margin_of_victory"), 8);
   EXPECT_FALSE(*t.get_bool(1, "win_flag"));
   EXPECT_EQ(*t.get_int(1, "margin_of_victory"), -8);
-  // LAL: P = round(90 + 8.8 + 15 − 12, 1) = 101.8 → ORtg round(104/101.8×100, 2) = 102.16
+  // LAL: P = round(90 + 8.8 + 15 − 12, 1) = 101.8 → ORtg round(104/101.8×100,
+  // 2) = 102.16
   EXPECT_DOUBLE_EQ(*t.get_real(1, "offensive_rating"), 102.16);
   EXPECT_EQ(*t.get_text(0, "primary_source_used"), "nbac_team_boxscore");
   EXPECT_EQ(*t.get_text(0, "quality_tier"), "gold");
@@ -158,8 +164,9 @@ TEST(Togs, ReconstructsFromPlayersAndReportsMissingGames) {
   EXPECT_EQ(*out.rows.get_int(0, "points_scored"), 60);
   EXPECT_EQ(*out.rows.get_int(1, "points_scored"), 100);
   EXPECT_EQ(*out.rows.get_text(0, "quality_tier"), "silver");
-  EXPECT_EQ(*out.rows.get_text(0, "primary_source_used"), "reconstructed_team_from_players");
-  EXPECT_FALSE(*out.rows.get_bool(0, "win_flag"));  // 60 < 100
+  EXPECT_EQ(*out.rows.get_text(0, "primary_source_used"),
+            "reconstructed_team_from_players");
+  EXPECT_FALSE(*out.rows.get_bool(0, "win_flag")); // 60 < 100
 }
 
 TEST(Togs, RunsThroughTheWarehouse) {
@@ -177,5 +184,7 @@ TEST(Togs, RunsThroughTheWarehouse) {
   EXPECT_EQ(*out.rows.get_int(0, "overtime_periods"), 1);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(0, "pace"), 91.2);
   wh.replace_partition(catalog::get(p->info().output_table), d, out.rows);
-  EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table), std::nullopt)[d], 2);
+  EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table),
+                                std::nullopt)[d],
+            2);
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,7 +75,7 @@ def test_usage_errors_exit_2(run_cli, tmp_path, argv, message):
     (["backfill", "--start-date", "2023-12-01", "--processors", "nope"], "unknown processor 'nope'"),
     (["backfill", "--dates", "2023-12-01", "--processors", "psza,bogus"], "unknown processor 'bogus'"),
     (["preflight", "--start-date", "2023-12-01", "--processors", "phase9"], "phase9"),
-    (["export", "--date", "2023-12-01", "--only", "no-such-type"], "no-such-type"),
+    (["export", "--date", "2023-12-01", "--only", "streaks"], "streaks"),
     (["export", "--start-date", "2023-12-01"], "go together"),
 ])
 def test_config_errors_exit_2(run_cli, demo_copy, argv, message):
@@ -147,7 +148,9 @@ def test_finding2_shots_over_a_gamebook_with_points_refuse_keep_or_replace(run_c
     code, out, err = run_cli("import", "shots", path, "--warehouse", demo_copy.uri)
     assert code == 1
     assert "would erase data the warehouse already has, so nothing was written" in err
-    assert f"first: {game_id} on 2024-01-15" in err and "minutes" in err and "points" in err
+    assert re.search(rf"nba_raw.nbac_gamebook_player_stats: \d+ stored rows of 1 game \(first: {game_id} on "
+                     r"2024-01-15\) have ", err), err
+    assert "minutes, minutes_decimal, points" in err and "assisted_makes" in err
     assert "--replace" in err and "--keep-existing" in err
     for t, df in before.items():
         assert day_rows(t).equals(df), t

@@ -68,7 +68,7 @@ LEGACY_SHAPES: dict[str, list[str]] = {
         rf"Processing {N} game dates \(of {N} total game dates\)", rf"  \(Skipping {N} off-days in the calendar range\)",
         rf"Processing game date {N}/{N}: {D}", rf"Processing date {N}/{N}: {D}",
         rf"  ✓ Success: {N} (teams|players)( processed)?", rf"  ✓ Success: {N} players, version=\S+",
-        r"  ⏭ Skipped: bootstrap period", rf"  ✗ Failed: .+", r"  ✗ Exception: .+",
+        r"  ⏭ Skipped: bootstrap period", r"  ✗ Failed: .+", r"  ✗ Exception: .+",
         rf"Progress: {N}/{N} game dates( \({F}% success\))?",
         r"PHASE 4 BACKFILL SUMMARY - \w+( \(FINAL\))?:", rf"  Date range: {D} to {D}",
         rf"  Game dates processed: {N} \(skipped {N} off-days\)", rf"  Successful: {N}, Skipped: {N}, Failed: {N}",

@@ -103,7 +103,7 @@ nbaprops.demo.generate(wh, seasons=[2023], seed=7)
 print("READY")
 """
 INTERRUPT_RUN = """
-result = nbaprops.backfill(wh, "2023-10-17", "2023-12-10", processors=["phase3"], workers=1, progress="log",
+result = nbaprops.backfill(wh, "2023-10-17", "2024-01-31", processors=["phase3"], workers=1, progress="log",
                            checkpoint_dir={ckpt!r})
 print("RETURNED", result.exit_code, result.cancelled)
 """
@@ -183,7 +183,7 @@ def test_kernel_interrupt_stops_a_backfill_cleanly(tmp_path):
         check = json.loads(out.split("CHECK", 1)[1])
         assert check["cancelled"] and check["exit"] == 130
         assert check["statuses"].get("cancelled", 0) > 0, check["statuses"]
-        assert 0 < check["statuses"].get("success", 0) < 5 * 50, check["statuses"]
+        assert 0 < check["statuses"].get("success", 0) < 5 * 95, check["statuses"]
         assert check["mismatch"] == []
         assert check["written"] == check["reported"]
         # The kernel still works, and a resumed run completes what was cancelled.

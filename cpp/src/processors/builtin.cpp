@@ -1,6 +1,7 @@
-// The list of built-in processors. Explicit registration (no static initialisers) so that the
-// static core library never loses a processor to the linker. The registry orders them by the
-// tables they read, so the order here is only the tie-break.
+// The list of built-in processors. Explicit registration (no static
+// initialisers) so that the static core library never loses a processor to the
+// linker. The registry orders them by the tables they read, so the order here
+// is only the tie-break.
 #include <mutex>
 
 #include "nbaprops/pipeline/processor.hpp"
@@ -40,4 +41,4 @@ void register_builtins() {
   });
 }
 
-}  // namespace nbaprops
+} // namespace nbaprops

@@ -509,17 +509,6 @@ def refusal_lines(s: Script, ctx: api.RunContext, report) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- main
-class LegacyArgumentParser(argparse.ArgumentParser):
-    """argparse, except that a malformed date value exits 1 as in the legacy scripts (they parsed dates
-    themselves: "Invalid start date format" → exit 1); other usage errors exit 2."""
-
-    def error(self, message: str):  # type: ignore[override]
-        if "invalid date" in message:
-            self.print_usage(sys.stderr)
-            self.exit(1, f"{self.prog}: error: {message}\n")
-        super().error(message)
-
-
 def build_parser(s: Script, module: str, help_text: str = "") -> argparse.ArgumentParser:
     from ..cli import add_backfill_flags
 
@@ -528,7 +517,7 @@ def build_parser(s: Script, module: str, help_text: str = "") -> argparse.Argume
         "1 = a date failed or was blocked, or the pre-flight refused the run, 2 = usage error, "
         f"{api.EXIT_SKIPPED} = a gate skipped dates (predictions' MLFS check), 130 = interrupted.\n"
         "Today is $NBAPROPS_TODAY (YYYY-MM-DD) or the US/Eastern date.")
-    parser = LegacyArgumentParser(prog=f"python -m {module}", description=_defaults_help(s),
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=_defaults_help(s),
                                      epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_backfill_flags(parser, with_processors=False)
     parser.add_argument("--warehouse", "-w", default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),

@@ -1,9 +1,10 @@
 #pragma once
 /// @file content_hash.hpp
-/// Content hashes of stored partitions: what resume compares to notice changed inputs. A partition
-/// hash is order-independent (rows may come back in any order) and leaves out run-stamp columns
-/// (when a row was written says nothing about what it holds), so a rerun that writes the same values
-/// keeps the same hash and its downstream units stay up to date.
+/// Content hashes of stored partitions: what resume compares to notice changed
+/// inputs. A partition hash is order-independent (rows may come back in any
+/// order) and leaves out run-stamp columns (when a row was written says nothing
+/// about what it holds), so a rerun that writes the same values keeps the same
+/// hash and its downstream units stay up to date.
 
 #include <cstdint>
 #include <map>
@@ -15,23 +16,26 @@
 
 namespace nbaprops {
 
-/// @return true for columns stamped by the run rather than computed from data: created_at,
-/// processed_at, updated_at, graded_at, computed_at, run_id and every source_*_last_updated copy.
+/// @return true for columns stamped by the run rather than computed from data:
+/// created_at, processed_at, updated_at, graded_at, computed_at, run_id and
+/// every source_*_last_updated copy.
 bool is_run_stamp_column(std::string_view column) noexcept;
 
 /// Hash and row count of one partition.
 struct PartitionHash {
-  uint64_t sum = 0;   ///< sum (mod 2^64) of the rows' hashes
+  uint64_t sum = 0; ///< sum (mod 2^64) of the rows' hashes
   int64_t rows = 0;
   /// @return 16 lowercase hex chars of the hash mixed with the row count.
   [[nodiscard]] std::string hex() const;
 };
 
-/// @return the 64-bit FNV-1a hash of row @p row over every non-stamp column of @p t (column name
-/// and value; NULL distinct from every value). Stable across processes and platforms.
-uint64_t row_content_hash(const Table& t, size_t row);
+/// @return the 64-bit FNV-1a hash of row @p row over every non-stamp column of
+/// @p t (column name and value; NULL distinct from every value). Stable across
+/// processes and platforms.
+uint64_t row_content_hash(const Table &t, size_t row);
 
-/// @return the partition hashes of @p rows, grouped by the schema's partition column. Thread-safe.
-std::map<Date, PartitionHash> partition_hashes_of(const Table& rows);
+/// @return the partition hashes of @p rows, grouped by the schema's partition
+/// column. Thread-safe.
+std::map<Date, PartitionHash> partition_hashes_of(const Table &rows);
 
-}  // namespace nbaprops
+} // namespace nbaprops

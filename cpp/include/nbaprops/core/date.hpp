@@ -1,6 +1,7 @@
 #pragma once
 /// @file date.hpp
-/// Civil dates as day numbers (days since 1970-01-01), ISO-8601 parsing and the NBA season rule.
+/// Civil dates as day numbers (days since 1970-01-01), ISO-8601 parsing and the
+/// NBA season rule.
 
 #include <chrono>
 #include <compare>
@@ -10,10 +11,10 @@
 
 namespace nbaprops {
 
-/// A calendar date stored as a day number; cheap to copy, totally ordered, hashable.
-/// Thread-safe: a value type.
+/// A calendar date stored as a day number; cheap to copy, totally ordered,
+/// hashable. Thread-safe: a value type.
 class Date {
- public:
+public:
   constexpr Date() = default;
   /// @param days days since 1970-01-01 (negative before).
   constexpr explicit Date(int32_t days) : days_(days) {}
@@ -21,7 +22,8 @@ class Date {
   /// @throws DataError when the triple is not a real calendar date.
   static Date from_ymd(int year, int month, int day);
   /// Parses `YYYY-MM-DD` (exactly).
-  /// @param text the ISO date; @param what a label used in the error (e.g. "--start-date").
+  /// @param text the ISO date; @param what a label used in the error (e.g.
+  /// "--start-date").
   /// @throws DataError naming @p what and the bad text.
   static Date parse(std::string_view text, std::string_view what = "date");
   /// @return today's date in UTC.
@@ -40,31 +42,38 @@ class Date {
 
   constexpr Date operator+(int32_t n) const noexcept { return Date(days_ + n); }
   constexpr Date operator-(int32_t n) const noexcept { return Date(days_ - n); }
-  constexpr int32_t operator-(Date other) const noexcept { return days_ - other.days_; }
-  constexpr auto operator<=>(const Date&) const = default;
+  constexpr int32_t operator-(Date other) const noexcept {
+    return days_ - other.days_;
+  }
+  constexpr auto operator<=>(const Date &) const = default;
 
- private:
+private:
   int32_t days_ = 0;
 };
 
-/// The current time as ISO-8601 with microseconds: UTC with a `Z` suffix (@p utc true) or local
-/// naive time like Python's datetime.now().isoformat() (the legacy checkpoint stamps).
+/// The current time as ISO-8601 with microseconds: UTC with a `Z` suffix (@p
+/// utc true) or local naive time like Python's datetime.now().isoformat() (the
+/// legacy checkpoint stamps).
 std::string iso_timestamp_now(bool utc);
 
-/// NBA season year of a date: month ≥ 10 → that year, else year − 1 (2024-06-15 → 2023).
+/// NBA season year of a date: month ≥ 10 → that year, else year − 1 (2024-06-15
+/// → 2023).
 int season_of(Date d);
 
 /// Inclusive date range [start, end].
 struct DateRange {
   Date start;
   Date end;
-  [[nodiscard]] bool contains(Date d) const noexcept { return start <= d && d <= end; }
+  [[nodiscard]] bool contains(Date d) const noexcept {
+    return start <= d && d <= end;
+  }
   [[nodiscard]] int32_t days() const noexcept { return end - start + 1; }
 };
 
-}  // namespace nbaprops
+} // namespace nbaprops
 
-template <>
-struct std::hash<nbaprops::Date> {
-  size_t operator()(const nbaprops::Date& d) const noexcept { return std::hash<int32_t>{}(d.days()); }
+template <> struct std::hash<nbaprops::Date> {
+  size_t operator()(const nbaprops::Date &d) const noexcept {
+    return std::hash<int32_t>{}(d.days());
+  }
 };

@@ -1,7 +1,8 @@
 #pragma once
 /// @file coverage.hpp
-/// Coverage / gap report: tables × game dates against schedule expectations (the same per-table
-/// rule as the pre-flight, row_expectation()), combined with the latest run-ledger status.
+/// Coverage / gap report: tables × game dates against schedule expectations
+/// (the same per-table rule as the pre-flight, row_expectation()), combined
+/// with the latest run-ledger status.
 
 #include <string>
 #include <vector>
@@ -14,10 +15,13 @@
 namespace nbaprops::pipeline {
 
 /// One cell: status is
-/// - "failed": the latest run-ledger row for (table, date) is failed or blocked (rows, if any, are stale);
-/// - "bootstrap": no rows, and the date is a bootstrap date of a processor that skips bootstrap
+/// - "failed": the latest run-ledger row for (table, date) is failed or blocked
+/// (rows, if any, are stale);
+/// - "bootstrap": no rows, and the date is a bootstrap date of a processor that
+/// skips bootstrap
 ///   (or the latest ledger status is skipped_bootstrap) — expected 0;
-/// - "missing" / "partial" / "ok": found against row_expectation(table) for the date's games.
+/// - "missing" / "partial" / "ok": found against row_expectation(table) for the
+/// date's games.
 struct CoverageCell {
   std::string table;
   Date date;
@@ -28,23 +32,27 @@ struct CoverageCell {
 
 /// The report.
 struct CoverageReport {
-  std::vector<CoverageCell> cells;  ///< grouped by table (given order), then date
+  std::vector<CoverageCell>
+      cells; ///< grouped by table (given order), then date
   std::vector<std::string> tables;
   DateRange range;
   /// @return cells whose status is not ok or bootstrap.
   [[nodiscard]] std::vector<CoverageCell> gaps() const;
-  /// @return a tables × months grid (`ok/game-dates` per month, `!` marks gaps), then the gaps
-  /// (first 20 per table) with expected and found counts.
+  /// @return a tables × months grid (`ok/game-dates` per month, `!` marks
+  /// gaps), then the gaps (first 20 per table) with expected and found counts.
   [[nodiscard]] std::string to_text() const;
 };
 
-/// Builds the report for @p tables over the game dates of @p range: one partition_counts per table
-/// plus one read of the run ledger. Bootstrap policies come from the global registry.
+/// Builds the report for @p tables over the game dates of @p range: one
+/// partition_counts per table plus one read of the run ledger. Bootstrap
+/// policies come from the global registry.
 /// @throws ConfigError (unknown table), StorageError.
-CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
-                        const std::vector<std::string>& tables);
+CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
+                        DateRange range,
+                        const std::vector<std::string> &tables);
 /// Same, with bootstrap policies taken from @p processors (tests, embedding).
-CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
-                        const std::vector<std::string>& tables, const std::vector<const Processor*>& processors);
+CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
+                        DateRange range, const std::vector<std::string> &tables,
+                        const std::vector<const Processor *> &processors);
 
-}  // namespace nbaprops::pipeline
+} // namespace nbaprops::pipeline

@@ -1,9 +1,10 @@
 #pragma once
 /// @file run_lock.hpp
-/// Run locks: a backfill holds one advisory lock per output table it writes, in the warehouse
-/// directory (`.nbaprops-locks/<table>.lock`), so a second backfill that would write the same tables
-/// refuses at once, naming the other run (its id, start time and process), instead of computing
-/// everything twice. Locks are flock(2) locks: a killed run releases them with its process.
+/// Run locks: a backfill holds one advisory lock per output table it writes, in
+/// the warehouse directory (`.nbaprops-locks/<table>.lock`), so a second
+/// backfill that would write the same tables refuses at once, naming the other
+/// run (its id, start time and process), instead of computing everything twice.
+/// Locks are flock(2) locks: a killed run releases them with its process.
 
 #include <string>
 #include <vector>
@@ -12,19 +13,21 @@ namespace nbaprops::pipeline {
 
 /// The locks of one run. Not copyable; released on destruction.
 class RunLock {
- public:
-  /// Takes the lock of every table in @p tables under @p warehouse_dir (a SQLite warehouse
-  /// directory; for other warehouses pass "" and nothing is locked). All or none: when one table is
-  /// held by another run, the ones taken are released and ConfigError names that run.
-  /// @param run_id, started_at written into each lock file for the message of a refused run.
-  RunLock(const std::string& warehouse_dir, std::vector<std::string> tables, const std::string& run_id,
-          const std::string& started_at);
+public:
+  /// Takes the lock of every table in @p tables under @p warehouse_dir (a
+  /// SQLite warehouse directory; for other warehouses pass "" and nothing is
+  /// locked). All or none: when one table is held by another run, the ones
+  /// taken are released and ConfigError names that run.
+  /// @param run_id, started_at written into each lock file for the message of a
+  /// refused run.
+  RunLock(const std::string &warehouse_dir, std::vector<std::string> tables,
+          const std::string &run_id, const std::string &started_at);
   ~RunLock();
-  RunLock(const RunLock&) = delete;
-  RunLock& operator=(const RunLock&) = delete;
+  RunLock(const RunLock &) = delete;
+  RunLock &operator=(const RunLock &) = delete;
 
- private:
+private:
   std::vector<int> fds_;
 };
 
-}  // namespace nbaprops::pipeline
+} // namespace nbaprops::pipeline

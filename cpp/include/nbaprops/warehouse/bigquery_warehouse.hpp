@@ -1,18 +1,22 @@
 #pragma once
 /// @file bigquery_warehouse.hpp
-/// The shared-warehouse backend: Google BigQuery over its REST API (libcurl), behind the same
-/// Warehouse interface as SQLite. Tables keep their legacy names in datasets named
-/// `<prefix><dataset><suffix>` (`nba_analytics.player_game_summary`), are created from the catalog
-/// schemas with exact types (NUMERIC(p,s) vs FLOAT64, DATE, TIMESTAMP, BOOL, JSON, REPEATED STRING
-/// for arrays) and are partitioned by day on their date column.
+/// The shared-warehouse backend: Google BigQuery over its REST API (libcurl),
+/// behind the same Warehouse interface as SQLite. Tables keep their legacy
+/// names in datasets named
+/// `<prefix><dataset><suffix>` (`nba_analytics.player_game_summary`), are
+/// created from the catalog schemas with exact types (NUMERIC(p,s) vs FLOAT64,
+/// DATE, TIMESTAMP, BOOL, JSON, REPEATED STRING for arrays) and are partitioned
+/// by day on their date column.
 ///
-/// Cost model (requests): a read is one query job plus one request per further page; a
-/// partition count is one grouped query; a write_batch is one NDJSON load job per non-empty table
-/// (into a staging table in the `<prefix>nbaprops_staging<suffix>` dataset, whose tables expire
-/// after a day) plus one multi-statement transaction
-/// (`BEGIN TRANSACTION; DELETE …; INSERT … SELECT …; COMMIT TRANSACTION; DROP TABLE …`).
-/// A failed statement rolls the whole transaction back, so readers never see a date empty or
-/// doubled and a failure mid-write leaves the old rows.
+/// Cost model (requests): a read is one query job plus one request per further
+/// page; a partition count is one grouped query; a write_batch is one NDJSON
+/// load job per non-empty table (into a staging table in the
+/// `<prefix>nbaprops_staging<suffix>` dataset, whose tables expire after a day)
+/// plus one multi-statement transaction
+/// (`BEGIN TRANSACTION; DELETE …; INSERT … SELECT …; COMMIT TRANSACTION; DROP
+/// TABLE …`). A failed statement rolls the whole transaction back, so readers
+/// never see a date empty or doubled and a failure mid-write leaves the old
+/// rows.
 
 #include <chrono>
 #include <cstdint>
@@ -25,70 +29,89 @@ namespace nbaprops {
 
 /// How write_batch replaces partitions.
 enum class BigQueryWriteMode {
-  /// Staging table + one multi-statement transaction (default; atomic across tables and dates;
+  /// Staging table + one multi-statement transaction (default; atomic across
+  /// tables and dates;
   /// works in the emulator).
   kTransaction,
-  /// One WRITE_TRUNCATE load job per partition decorator (`table$YYYYMMDD`). Real BigQuery only
-  /// (the emulator refuses decorators); atomic per (table, date) only, not across a batch.
+  /// One WRITE_TRUNCATE load job per partition decorator (`table$YYYYMMDD`).
+  /// Real BigQuery only
+  /// (the emulator refuses decorators); atomic per (table, date) only, not
+  /// across a batch.
   /// Key-scoped writes (TableWrite::replace_key) still use the transaction.
   kPartitionTruncate,
 };
 
 /// Connection settings, parsed from `bigquery://PROJECT?key=value&…`.
 struct BigQueryOptions {
-  std::string project;         ///< GCP project id (required)
-  std::string location = "US";  ///< `location=`: where datasets are created and jobs run
-  std::string dataset_prefix;  ///< `dataset_prefix=`: e.g. "dev_" → dev_nba_raw
-  std::string dataset_suffix;  ///< `dataset_suffix=`: e.g. "_test" → nba_raw_test
-  std::string endpoint;        ///< `endpoint=`: API root for emulators (default the Google API)
-  std::string auth;            ///< `auth=`: none|token|service_account|adc|metadata (default: in order)
-  BigQueryWriteMode write_mode = BigQueryWriteMode::kTransaction;  ///< `write_mode=transaction|truncate`
-  int max_attempts = 6;                            ///< `max_attempts=`: tries per request
-  std::chrono::milliseconds initial_backoff{500};  ///< `backoff_ms=`: first retry delay (jittered)
-  std::chrono::milliseconds timeout{120000};       ///< `timeout_s=`: per request
-  int64_t page_rows = 50000;                       ///< `page_rows=`: rows per result page
+  std::string project; ///< GCP project id (required)
+  std::string location =
+      "US"; ///< `location=`: where datasets are created and jobs run
+  std::string dataset_prefix; ///< `dataset_prefix=`: e.g. "dev_" → dev_nba_raw
+  std::string
+      dataset_suffix;   ///< `dataset_suffix=`: e.g. "_test" → nba_raw_test
+  std::string endpoint; ///< `endpoint=`: API root for emulators (default the
+                        ///< Google API)
+  std::string auth;     ///< `auth=`: none|token|service_account|adc|metadata
+                        ///< (default: in order)
+  BigQueryWriteMode write_mode =
+      BigQueryWriteMode::kTransaction; ///< `write_mode=transaction|truncate`
+  int max_attempts = 6;                ///< `max_attempts=`: tries per request
+  std::chrono::milliseconds initial_backoff{
+      500}; ///< `backoff_ms=`: first retry delay (jittered)
+  std::chrono::milliseconds timeout{120000}; ///< `timeout_s=`: per request
+  int64_t page_rows = 50000; ///< `page_rows=`: rows per result page
 
-  /// Parses a `bigquery://` URI; values may be percent-encoded. Unset keys keep the defaults,
-  /// which $NBAPROPS_HTTP_MAX_ATTEMPTS / _BACKOFF_MS / _TIMEOUT_S adjust first.
+  /// Parses a `bigquery://` URI; values may be percent-encoded. Unset keys keep
+  /// the defaults, which $NBAPROPS_HTTP_MAX_ATTEMPTS / _BACKOFF_MS / _TIMEOUT_S
+  /// adjust first.
   /// @throws ConfigError on a missing project, an unknown key or a bad value.
-  static BigQueryOptions parse(const std::string& uri);
+  static BigQueryOptions parse(const std::string &uri);
 };
 
-/// BigQuery warehouse. Thread-safe: reads and counts run in parallel; writes from several threads
-/// run as independent transactions (BigQuery serialises conflicting ones; a conflict is retried).
+/// BigQuery warehouse. Thread-safe: reads and counts run in parallel; writes
+/// from several threads run as independent transactions (BigQuery serialises
+/// conflicting ones; a conflict is retried).
 class BigQueryWarehouse final : public Warehouse {
- public:
-  /// Connects lazily: nothing is sent until the first call. @throws ConfigError (credentials).
+public:
+  /// Connects lazily: nothing is sent until the first call. @throws ConfigError
+  /// (credentials).
   explicit BigQueryWarehouse(BigQueryOptions options);
   ~BigQueryWarehouse() override;
 
   /// @return `bigquery://PROJECT?location=…` (never a credential).
   [[nodiscard]] std::string uri() const override;
-  void ensure_table(const TableSchema& schema) override;
-  [[nodiscard]] bool has_table(const TableSchema& schema) override;
-  /// One query job (`ORDER BY` partition date, then key) and its pages. A missing table reads as
-  /// empty. @throws NetworkError naming the table and range (job id when a job failed), DataError.
-  [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
-                           const std::vector<std::string>& columns = {}) override;
-  /// @throws DataError (row outside the dates, NULL in a required column), NetworkError (the API's
-  /// message, the tables and dates, the job id).
-  void write_batch(const std::vector<TableWrite>& writes) override;
-  /// One WRITE_APPEND load job with a fixed job id, so a retried request cannot append twice.
-  void append(const TableSchema& schema, const Table& rows) override;
-  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
-                                                         std::optional<DateRange> range) override;
+  void ensure_table(const TableSchema &schema) override;
+  [[nodiscard]] bool has_table(const TableSchema &schema) override;
+  /// One query job (`ORDER BY` partition date, then key) and its pages. A
+  /// missing table reads as empty. @throws NetworkError naming the table and
+  /// range (job id when a job failed), DataError.
+  [[nodiscard]] Table
+  read(const TableSchema &schema, std::optional<DateRange> range,
+       const std::vector<std::string> &columns = {}) override;
+  /// @throws DataError (row outside the dates, NULL in a required column),
+  /// NetworkError (the API's message, the tables and dates, the job id).
+  void write_batch(const std::vector<TableWrite> &writes) override;
+  /// One WRITE_APPEND load job with a fixed job id, so a retried request cannot
+  /// append twice.
+  void append(const TableSchema &schema, const Table &rows) override;
+  [[nodiscard]] std::map<Date, int64_t>
+  partition_counts(const TableSchema &schema,
+                   std::optional<DateRange> range) override;
 
-  /// @return the BigQuery dataset holding @p schema (prefix + dataset + suffix).
-  [[nodiscard]] std::string dataset_of(const TableSchema& schema) const;
-  /// @return HTTP requests sent so far (retries included; token requests excluded).
+  /// @return the BigQuery dataset holding @p schema (prefix + dataset +
+  /// suffix).
+  [[nodiscard]] std::string dataset_of(const TableSchema &schema) const;
+  /// @return HTTP requests sent so far (retries included; token requests
+  /// excluded).
   [[nodiscard]] int64_t request_count() const noexcept;
-  /// Test hook: the next write_batch's transaction fails after its DELETE statements (a statement
-  /// that raises an error), to prove the old rows survive.
+  /// Test hook: the next write_batch's transaction fails after its DELETE
+  /// statements (a statement that raises an error), to prove the old rows
+  /// survive.
   void inject_write_failure();
 
- private:
+private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace nbaprops
+} // namespace nbaprops

@@ -1,12 +1,14 @@
 #pragma once
 /// @file sqlite_warehouse.hpp
-/// The embedded default backend: one directory, one SQLite file per dataset, each ATTACHed under
-/// the dataset's name so tables keep their legacy names (`nba_analytics.player_game_summary`).
-/// WAL mode, one writer (serialised by a mutex), readers from a small connection pool.
-/// Read-only mode: when asked for (`sqlite:///path?mode=ro`), or when the directory or one of its
-/// database files is not writable, every file is opened read-only (immutable when the directory
-/// itself is not writable, since SQLite cannot create the WAL index there), dataset files that do
-/// not exist read as empty, and every write throws a StorageError naming the directory and why.
+/// The embedded default backend: one directory, one SQLite file per dataset,
+/// each ATTACHed under the dataset's name so tables keep their legacy names
+/// (`nba_analytics.player_game_summary`). WAL mode, one writer (serialised by a
+/// mutex), readers from a small connection pool. Read-only mode: when asked for
+/// (`sqlite:///path?mode=ro`), or when the directory or one of its database
+/// files is not writable, every file is opened read-only (immutable when the
+/// directory itself is not writable, since SQLite cannot create the WAL index
+/// there), dataset files that do not exist read as empty, and every write
+/// throws a StorageError naming the directory and why.
 
 #include <atomic>
 #include <filesystem>
@@ -25,45 +27,54 @@ class Connection;
 
 /// SQLite warehouse. Thread-safe.
 class SqliteWarehouse final : public Warehouse {
- public:
-  /// Opens or creates the warehouse directory (read-only: never creates anything).
-  /// @param read_only force read-only mode (it is also chosen when the files are not writable).
-  /// @throws StorageError (a read-only warehouse whose directory does not exist, I/O failure).
+public:
+  /// Opens or creates the warehouse directory (read-only: never creates
+  /// anything).
+  /// @param read_only force read-only mode (it is also chosen when the files
+  /// are not writable).
+  /// @throws StorageError (a read-only warehouse whose directory does not
+  /// exist, I/O failure).
   explicit SqliteWarehouse(std::filesystem::path dir, bool read_only = false);
   ~SqliteWarehouse() override;
 
   [[nodiscard]] std::string uri() const override { return dir_.string(); }
   /// @return true when the warehouse was opened read-only.
-  [[nodiscard]] bool read_only() const noexcept { return !read_only_reason_.empty(); }
-  void ensure_table(const TableSchema& schema) override;
-  [[nodiscard]] bool has_table(const TableSchema& schema) override;
-  [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
-                           const std::vector<std::string>& columns = {}) override;
-  void write_batch(const std::vector<TableWrite>& writes) override;
-  void append(const TableSchema& schema, const Table& rows) override;
-  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
-                                                         std::optional<DateRange> range) override;
-  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
-                                                             std::optional<DateRange> range) override;
+  [[nodiscard]] bool read_only() const noexcept {
+    return !read_only_reason_.empty();
+  }
+  void ensure_table(const TableSchema &schema) override;
+  [[nodiscard]] bool has_table(const TableSchema &schema) override;
+  [[nodiscard]] Table
+  read(const TableSchema &schema, std::optional<DateRange> range,
+       const std::vector<std::string> &columns = {}) override;
+  void write_batch(const std::vector<TableWrite> &writes) override;
+  void append(const TableSchema &schema, const Table &rows) override;
+  [[nodiscard]] std::map<Date, int64_t>
+  partition_counts(const TableSchema &schema,
+                   std::optional<DateRange> range) override;
+  [[nodiscard]] std::map<Date, std::string>
+  partition_hashes(const TableSchema &schema,
+                   std::optional<DateRange> range) override;
 
-  /// Test hook: the next write fails (StorageError) after inserting @p rows rows, inside its
-  /// transaction, to prove atomicity. Negative disables.
+  /// Test hook: the next write fails (StorageError) after inserting @p rows
+  /// rows, inside its transaction, to prove atomicity. Negative disables.
   void inject_write_failure_after(int64_t rows) { fail_after_rows_ = rows; }
 
- private:
+private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
   /// @throws StorageError naming the directory when the warehouse is read-only.
-  void require_writable(const std::string& what) const;
+  void require_writable(const std::string &what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
-  Table read_on(sqlite_detail::Connection& c, const TableSchema& schema, std::optional<DateRange> range,
-                const std::vector<std::string>& columns);
-  void record_hashes(sqlite_detail::Connection& c, const TableWrite& w);
-  void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
-  void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
-                  const std::set<int32_t>* allowed_dates);
+  Table read_on(sqlite_detail::Connection &c, const TableSchema &schema,
+                std::optional<DateRange> range,
+                const std::vector<std::string> &columns);
+  void record_hashes(sqlite_detail::Connection &c, const TableWrite &w);
+  void delete_covered(sqlite_detail::Connection &c, const TableWrite &w);
+  void write_rows(sqlite_detail::Connection &c, const TableSchema &schema,
+                  const Table &rows, const std::set<int32_t> *allowed_dates);
 
   std::filesystem::path dir_;
-  std::string read_only_reason_;  // empty: writable
+  std::string read_only_reason_; // empty: writable
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<sqlite_detail::Connection>> pool_;
   std::mutex write_mu_;
@@ -72,4 +83,4 @@ class SqliteWarehouse final : public Warehouse {
   std::atomic<int64_t> fail_after_rows_{-1};
 };
 
-}  // namespace nbaprops
+} // namespace nbaprops

@@ -13,13 +13,14 @@ player profiles of --players) are refused with a message naming them.
 """
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from typing import Optional, Sequence
 
 from nbaprops import errors
 from nbaprops.cli import add_export_flags
-from nbaprops.jobs._legacy import LegacyArgumentParser, setup_logging
+from nbaprops.jobs._legacy import setup_logging
 
 MODULE = "nbaprops.jobs.publishing.daily_export"
 
@@ -27,7 +28,7 @@ MODULE = "nbaprops.jobs.publishing.daily_export"
 def main(argv: Optional[Sequence[str]] = None) -> int:
     import os
 
-    parser = LegacyArgumentParser(prog=f"python -m {MODULE}",
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}",
                                      description="Phase 6 Daily Export - Export predictions to JSON (nbaprops; "
                                                  "legacy-compatible flags)")
     add_export_flags(parser)

@@ -1,26 +1,36 @@
 #pragma once
 /// @file exports.hpp
-/// Phase 6 exports: the JSON files of the legacy `backfill_jobs/publishing/daily_export.py`
-/// (spec legacy-mlfs-phase5-6 §6), written to a local directory tree that mirrors the legacy GCS
-/// object paths (`<out>/v1/results/2024-01-15.json`, …) instead of `gs://nba-props-platform-api`.
+/// Phase 6 exports: the JSON files of the legacy
+/// `backfill_jobs/publishing/daily_export.py` (spec legacy-mlfs-phase5-6 §6),
+/// written to a local directory tree that mirrors the legacy GCS object paths
+/// (`<out>/v1/results/2024-01-15.json`, …) instead of
+/// `gs://nba-props-platform-api`.
 ///
-/// Implemented: results, performance, best-bets, predictions, tonight, streaks, trends-hot-cold,
-/// live and live-grading, plus the `latest.json` / `today.json` copies. The legacy types not
-/// implemented yet (tonight-players, trends-bounce-back, trends-what-matters, trends-team,
-/// trends-quick-hits, trends-deep-dive, tonight-trend-plays, player profiles) and the groups that
+/// Implemented: results, performance, best-bets, predictions, tonight, streaks,
+/// trends-hot-cold, live and live-grading, plus the `latest.json` /
+/// `today.json` copies. The legacy types not implemented yet (tonight-players,
+/// trends-bounce-back, trends-what-matters, trends-team, trends-quick-hits,
+/// trends-deep-dive, tonight-trend-plays, player profiles) and the groups that
 /// contain them are rejected by parse_type() with a message naming them.
 ///
-/// Builders read the warehouse and return the payload; the writer loads every source once for a
-/// whole list of dates, builds the payloads in parallel and writes each file atomically (temp file
-/// + fsync + rename). Payload objects keep the legacy key order (nlohmann::ordered_json).
+/// Builders read the warehouse and return the payload; the writer loads every
+/// source once for a whole list of dates, builds the payloads in parallel and
+/// writes each file atomically (temp file
+/// + fsync + rename). Payload objects keep the legacy key order
+/// (nlohmann::ordered_json).
 ///
 /// Legacy bugs fixed here (DECISION 6), each also noted where it is fixed:
-///   - numeric fields were emitted as null when exactly 0 (truthiness tests): 0 is emitted as 0;
-///   - NO_LINE rows showed result "PUSH": they show "NO_LINE" (other ungraded rows null);
-///   - the results summary counted pushes as incorrect: `incorrect` counts losses only and
+///   - numeric fields were emitted as null when exactly 0 (truthiness tests): 0
+///   is emitted as 0;
+///   - NO_LINE rows showed result "PUSH": they show "NO_LINE" (other ungraded
+///   rows null);
+///   - the results summary counted pushes as incorrect: `incorrect` counts
+///   losses only and
 ///     `pushes` is reported separately;
-///   - the performance "season" window held every row ≤ D: it is bounded to the NBA season of D;
-///   - tonight's season/last-5/last-10 figures read games strictly before D (DECISION 1).
+///   - the performance "season" window held every row ≤ D: it is bounded to the
+///   NBA season of D;
+///   - tonight's season/last-5/last-10 figures read games strictly before D
+///   (DECISION 1).
 
 #include <cstdint>
 #include <filesystem>
@@ -36,187 +46,235 @@
 
 namespace nbaprops::exports {
 
-/// Payload type: a JSON object whose keys keep their insertion (legacy layout) order.
+/// Payload type: a JSON object whose keys keep their insertion (legacy layout)
+/// order.
 using Json = nlohmann::ordered_json;
 
-/// The export types nbaprops implements, in the order the legacy script ran them.
+/// The export types nbaprops implements, in the order the legacy script ran
+/// them.
 enum class ExportType {
   kResults,
   kPerformance,
   kBestBets,
   kPredictions,
   kTonight,
-  kStreaks,        ///< streaks/today.json (legacy StreaksExporter, min streak 4)
-  kTrendsHotCold,  ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
-  kLive,           ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
-  kLiveGrading,    ///< live-grading/{date}.json + latest.json (legacy LiveGradingExporter)
+  kStreaks,       ///< streaks/today.json (legacy StreaksExporter, min streak 4)
+  kTrendsHotCold, ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
+  kLive, ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
+  kLiveGrading, ///< live-grading/{date}.json + latest.json (legacy
+                ///< LiveGradingExporter)
 };
 
 /// System whose rows the results, best-bets and predictions files show.
-inline constexpr const char* kEnsembleSystem = "ensemble_v1";
+inline constexpr const char *kEnsembleSystem = "ensemble_v1";
 /// Best bets kept per date (legacy BestBetsExporter top_n).
 inline constexpr int kBestBetsTopN = 15;
-/// Player historical accuracy used when the player has no graded OVER/UNDER pick before D.
+/// Player historical accuracy used when the player has no graded OVER/UNDER
+/// pick before D.
 inline constexpr double kDefaultHistoricalAccuracy = 0.85;
-/// Season games before D below which a tonight player is flagged `limited_data`.
+/// Season games before D below which a tonight player is flagged
+/// `limited_data`.
 inline constexpr int kTonightMinGames = 10;
-/// Shortest OVER/UNDER/prediction streak listed (legacy daily_export: StreaksExporter(min_streak_length=4)).
+/// Shortest OVER/UNDER/prediction streak listed (legacy daily_export:
+/// StreaksExporter(min_streak_length=4)).
 inline constexpr int kMinStreakLength = 4;
 /// Games (newest first) a streak is looked for in (legacy: the last 20).
 inline constexpr size_t kStreakWindow = 20;
-/// Streaks listed per OVER/UNDER list and for prediction hits (legacy LIMIT 50 / LIMIT 30).
+/// Streaks listed per OVER/UNDER list and for prediction hits (legacy LIMIT 50
+/// / LIMIT 30).
 inline constexpr size_t kStreaksLimit = 50;
 inline constexpr size_t kPredictionStreaksLimit = 30;
-/// Who's hot/cold: calendar days looked back, minimum games with a prop result, players per list.
+/// Who's hot/cold: calendar days looked back, minimum games with a prop result,
+/// players per list.
 inline constexpr int kHotColdLookbackDays = 30;
 inline constexpr int kHotColdMinGames = 5;
 inline constexpr size_t kHotColdTopN = 10;
 
-/// @return the legacy CLI name of @p type: "results", "performance", "best-bets", "predictions",
+/// @return the legacy CLI name of @p type: "results", "performance",
+/// "best-bets", "predictions",
 ///         "tonight", "streaks", "trends-hot-cold", "live", "live-grading".
-const char* to_string(ExportType type) noexcept;
+const char *to_string(ExportType type) noexcept;
 
 /// @return every implemented type, in legacy run order.
-const std::vector<ExportType>& all_types();
+const std::vector<ExportType> &all_types();
 
-/// Parses one legacy CLI type name (case-sensitive, as the legacy `--only` validation was).
-/// @throws ConfigError naming the type; for a legacy type nbaprops does not implement
-///         (tonight-players, streaks, trends-* and the trends groups, live, live-grading, …) the
-///         message says it is out of scope and lists the supported types.
+/// Parses one legacy CLI type name (case-sensitive, as the legacy `--only`
+/// validation was).
+/// @throws ConfigError naming the type; for a legacy type nbaprops does not
+/// implement
+///         (tonight-players, streaks, trends-* and the trends groups, live,
+///         live-grading, …) the message says it is out of scope and lists the
+///         supported types.
 ExportType parse_type(std::string_view name);
 
-/// Parses a `--only` list. Empty → all types. Duplicates are dropped; canonical order is kept.
-/// The legacy groups trends-daily, trends-weekly and trends-all expand to their members (and are
-/// rejected, naming the missing members, while one of them is not implemented).
+/// Parses a `--only` list. Empty → all types. Duplicates are dropped; canonical
+/// order is kept. The legacy groups trends-daily, trends-weekly and trends-all
+/// expand to their members (and are rejected, naming the missing members, while
+/// one of them is not implemented).
 /// @throws ConfigError as parse_type().
-std::vector<ExportType> parse_types(const std::vector<std::string>& names);
+std::vector<ExportType> parse_types(const std::vector<std::string> &names);
 
 /// Options shared by the builders.
 struct BuildOptions {
-  /// The `generated_at` value of every payload; empty means "read the UTC clock once" (the only
-  /// clock read of the exporters — tests inject a fixed value).
+  /// The `generated_at` value of every payload; empty means "read the UTC clock
+  /// once" (the only clock read of the exporters — tests inject a fixed value).
   std::string generated_at;
   /// Best bets kept per date.
   int top_n = kBestBetsTopN;
   /// Historical accuracy of a player without graded history.
   double default_historical_accuracy = kDefaultHistoricalAccuracy;
-  /// live / live-grading: a saved BallDontLie live box-score response (`{"data": [...]}`) to read
-  /// instead of nba_raw.bdl_player_boxscores; empty = the raw table.
+  /// live / live-grading: a saved BallDontLie live box-score response
+  /// (`{"data": [...]}`) to read instead of nba_raw.bdl_player_boxscores; empty
+  /// = the raw table.
   std::string live_file;
   /// streaks: shortest streak listed.
   int min_streak = kMinStreakLength;
 };
 
-/// results/{date}.json: the ensemble's graded predictions of @p date with summary, breakdowns
-/// (by player tier, confidence, recommendation, context) and best/worst highlights. An ungraded
-/// date gives a zeroed summary, zeroed breakdowns, empty results and empty highlights.
-/// Reads prediction_accuracy and ml_feature_store_v2 for @p date.
-/// @throws StorageError, DataError (an unreadable MLFS features array). Thread-safe if @p wh is.
-Json build_results(Warehouse& wh, Date date, const BuildOptions& options = {});
+/// results/{date}.json: the ensemble's graded predictions of @p date with
+/// summary, breakdowns (by player tier, confidence, recommendation, context)
+/// and best/worst highlights. An ungraded date gives a zeroed summary, zeroed
+/// breakdowns, empty results and empty highlights. Reads prediction_accuracy
+/// and ml_feature_store_v2 for @p date.
+/// @throws StorageError, DataError (an unreadable MLFS features array).
+/// Thread-safe if @p wh is.
+Json build_results(Warehouse &wh, Date date, const BuildOptions &options = {});
 
-/// systems/performance.json as of @p as_of: per system the last-7-days, last-30-days and season
-/// windows of system_daily_performance (season bounded to the NBA season of @p as_of), a season
-/// breakdown, display metadata and a comparison of the systems.
+/// systems/performance.json as of @p as_of: per system the last-7-days,
+/// last-30-days and season windows of system_daily_performance (season bounded
+/// to the NBA season of @p as_of), a season breakdown, display metadata and a
+/// comparison of the systems.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_performance(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+Json build_performance(Warehouse &wh, Date as_of,
+                       const BuildOptions &options = {});
 
 /// best-bets/{date}.json: the ensemble's OVER/UNDER picks of @p date ranked by
-/// confidence × edge factor × player historical accuracy (graded picks strictly before @p date),
-/// the top `options.top_n`, with fatigue (player_composite_factors), rationale and result.
+/// confidence × edge factor × player historical accuracy (graded picks strictly
+/// before @p date), the top `options.top_n`, with fatigue
+/// (player_composite_factors), rationale and result.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& options = {});
+Json build_best_bets(Warehouse &wh, Date date,
+                     const BuildOptions &options = {});
 
-/// predictions/{date}.json: the ensemble's rows of player_prop_predictions for @p date grouped by
-/// game (teams parsed from game_id `YYYYMMDD_AWAY_HOME`), players by confidence.
+/// predictions/{date}.json: the ensemble's rows of player_prop_predictions for
+/// @p date grouped by game (teams parsed from game_id `YYYYMMDD_AWAY_HOME`),
+/// players by confidence.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_predictions(Warehouse& wh, Date date, const BuildOptions& options = {});
+Json build_predictions(Warehouse &wh, Date date,
+                       const BuildOptions &options = {});
 
-/// tonight/all-players.json for the games of @p date: every counted schedule game of the date
-/// (nbac_schedule; regular season, play-in, playoffs; ordered by tip time) with its roster from
-/// upcoming_player_game_context. Per player: team, home flag, latest injury-report status
-/// (reports dated ≤ @p date for the date's games, the UPGC selection rule), fatigue score and level
-/// (player_composite_factors: ≥ 95 fresh, ≥ 75 normal, else tired), season ppg / mpg / games and
-/// last-5 ppg, last-10 points (player_game_summary of the season, games strictly before @p date,
-/// DECISION 1), limited_data (fewer than kTonightMinGames games). Players with a points line
-/// also get props [{stat_type "points", line, over_odds, under_odds}] (see below), the newest
-/// ensemble_v1 prediction of their game {predicted, confidence, recommendation} (null when none),
-/// last_10_results ("O"/"U"/"P" for each of the last 10 games that had a points_line, newest
-/// first) and last_10_record "O-U" (pushes in neither count).
+/// tonight/all-players.json for the games of @p date: every counted schedule
+/// game of the date (nbac_schedule; regular season, play-in, playoffs; ordered
+/// by tip time) with its roster from upcoming_player_game_context. Per player:
+/// team, home flag, latest injury-report status (reports dated ≤ @p date for
+/// the date's games, the UPGC selection rule), fatigue score and level
+/// (player_composite_factors: ≥ 95 fresh, ≥ 75 normal, else tired), season ppg
+/// / mpg / games and last-5 ppg, last-10 points (player_game_summary of the
+/// season, games strictly before @p date, DECISION 1), limited_data (fewer than
+/// kTonightMinGames games). Players with a points line also get props
+/// [{stat_type "points", line, over_odds, under_odds}] (see below), the newest
+/// ensemble_v1 prediction of their game {predicted, confidence, recommendation}
+/// (null when none), last_10_results ("O"/"U"/"P" for each of the last 10 games
+/// that had a points_line, newest first) and last_10_record "O-U" (pushes in
+/// neither count).
 ///
-/// Line and odds: the legacy read BettingPros; we read nba_raw.odds_api_player_points_props, the
-/// props table the demo and the importers fill. Only pre-game snapshots count (snapshot ≤
-/// game_start_time). The line is the preferred bookmaker's latest line (DraftKings → FanDuel →
-/// alphabetical — the UPGC current_points_line rule); over_odds / under_odds are the best (highest)
-/// American prices among the bookmakers whose latest snapshot quotes that line (decimal prices
-/// converted when the American price is missing).
+/// Line and odds: the legacy read BettingPros; we read
+/// nba_raw.odds_api_player_points_props, the props table the demo and the
+/// importers fill. Only pre-game snapshots count (snapshot ≤ game_start_time).
+/// The line is the preferred bookmaker's latest line (DraftKings → FanDuel →
+/// alphabetical — the UPGC current_points_line rule); over_odds / under_odds
+/// are the best (highest) American prices among the bookmakers whose latest
+/// snapshot quotes that line (decimal prices converted when the American price
+/// is missing).
 ///
-/// Players are sorted: listed out last, then players with a line, then confidence descending,
-/// then season ppg descending (then player_lookup). Roster games missing from the schedule are
-/// listed after the scheduled games with null time and status. Floats are rounded to 2 dp.
-/// @throws StorageError, DataError (an unreadable schedule row). Thread-safe if @p wh is.
-Json build_tonight(Warehouse& wh, Date date, const BuildOptions& options = {});
+/// Players are sorted: listed out last, then players with a line, then
+/// confidence descending, then season ppg descending (then player_lookup).
+/// Roster games missing from the schedule are listed after the scheduled games
+/// with null time and status. Floats are rounded to 2 dp.
+/// @throws StorageError, DataError (an unreadable schedule row). Thread-safe if
+/// @p wh is.
+Json build_tonight(Warehouse &wh, Date date, const BuildOptions &options = {});
 
-/// streaks/today.json as of @p as_of: players whose newest games (of the season of @p as_of, games
-/// dated ≤ @p as_of, among the last 20 with a prop result) are all OVER (resp. UNDER) for at least
-/// `options.min_streak` games — streak length, average margin over the line, the newest 5 games —
-/// sorted by length then margin (top 50); players whose ensemble OVER/UNDER calls were correct for the
-/// last ≥ min_streak calls (top 30); a summary. Names and teams come from player_game_summary (the
-/// legacy read the players registry). Reads player_game_summary, prediction_accuracy.
+/// streaks/today.json as of @p as_of: players whose newest games (of the season
+/// of @p as_of, games dated ≤ @p as_of, among the last 20 with a prop result)
+/// are all OVER (resp. UNDER) for at least `options.min_streak` games — streak
+/// length, average margin over the line, the newest 5 games — sorted by length
+/// then margin (top 50); players whose ensemble OVER/UNDER calls were correct
+/// for the last ≥ min_streak calls (top 30); a summary. Names and teams come
+/// from player_game_summary (the legacy read the players registry). Reads
+/// player_game_summary, prediction_accuracy.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_streaks(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+Json build_streaks(Warehouse &wh, Date as_of, const BuildOptions &options = {});
 
-/// trends/whos-hot-v2.json as of @p as_of: per player with ≥ 5 OVER/UNDER results in
-/// [as_of − 30, as_of] the hit rate, average margin, current streak and heat score
-/// 10·(0.5·hit_rate + 0.25·min(streak/10, 1) + 0.25·clamp((margin + 10)/20, 0, 1)) rounded to 0.1; the
-/// 10 hottest and 10 coldest with tonight's game (nbac_schedule of @p as_of); league averages.
-/// `position` is null (the legacy read the players registry). @throws StorageError.
-Json build_hot_cold(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+/// trends/whos-hot-v2.json as of @p as_of: per player with ≥ 5 OVER/UNDER
+/// results in [as_of − 30, as_of] the hit rate, average margin, current streak
+/// and heat score 10·(0.5·hit_rate + 0.25·min(streak/10, 1) +
+/// 0.25·clamp((margin + 10)/20, 0, 1)) rounded to 0.1; the 10 hottest and 10
+/// coldest with tonight's game (nbac_schedule of @p as_of); league averages.
+/// `position` is null (the legacy read the players registry). @throws
+/// StorageError.
+Json build_hot_cold(Warehouse &wh, Date as_of,
+                    const BuildOptions &options = {});
 
-/// live/{date}.json: the games of @p date with score, status (final / in_progress / scheduled),
-/// period and per-player box lines, from nba_raw.bdl_player_boxscores or `options.live_file`.
-/// @throws StorageError, DataError (an unreadable live file, naming the record). Thread-safe if @p wh is.
-Json build_live(Warehouse& wh, Date date, const BuildOptions& options = {});
+/// live/{date}.json: the games of @p date with score, status (final /
+/// in_progress / scheduled), period and per-player box lines, from
+/// nba_raw.bdl_player_boxscores or `options.live_file`.
+/// @throws StorageError, DataError (an unreadable live file, naming the
+/// record). Thread-safe if @p wh is.
+Json build_live(Warehouse &wh, Date date, const BuildOptions &options = {});
 
-/// live-grading/{date}.json: the ensemble's active prediction per player of @p date graded against
-/// the live box lines (as build_live()): correct / incorrect (final games), trending_correct /
-/// trending_incorrect (5 points beyond the line) / in_progress, graded (no line), pending (no box line),
-/// and a summary (win rate over final picks, mean absolute error). @throws StorageError, DataError.
-Json build_live_grading(Warehouse& wh, Date date, const BuildOptions& options = {});
+/// live-grading/{date}.json: the ensemble's active prediction per player of @p
+/// date graded against the live box lines (as build_live()): correct /
+/// incorrect (final games), trending_correct / trending_incorrect (5 points
+/// beyond the line) / in_progress, graded (no line), pending (no box line), and
+/// a summary (win rate over final picks, mean absolute error). @throws
+/// StorageError, DataError.
+Json build_live_grading(Warehouse &wh, Date date,
+                        const BuildOptions &options = {});
 
-/// Dispatches to the builder of @p type (performance: @p date is the as-of date).
-Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& options = {});
+/// Dispatches to the builder of @p type (performance: @p date is the as-of
+/// date).
+Json build(Warehouse &wh, ExportType type, Date date,
+           const BuildOptions &options = {});
 
 /// @return the dated object path of @p type under the output directory, e.g.
-///         "v1/results/2024-01-15.json"; performance, tonight, streaks and trends-hot-cold have one
-///         undated path each ("v1/systems/performance.json", "v1/tonight/all-players.json",
+///         "v1/results/2024-01-15.json"; performance, tonight, streaks and
+///         trends-hot-cold have one undated path each
+///         ("v1/systems/performance.json", "v1/tonight/all-players.json",
 ///         "v1/streaks/today.json", "v1/trends/whos-hot-v2.json").
 std::string object_path(ExportType type, Date date);
 
-/// @return true for the types written once per run, for the newest date (undated paths).
+/// @return true for the types written once per run, for the newest date
+/// (undated paths).
 bool is_undated(ExportType type) noexcept;
 
-/// @return the copies refreshed for the newest exported date: "v1/results/latest.json",
-///         "v1/best-bets/latest.json", "v1/predictions/today.json", "v1/live/latest.json",
-///         "v1/live-grading/latest.json"; none for the undated types.
+/// @return the copies refreshed for the newest exported date:
+/// "v1/results/latest.json",
+///         "v1/best-bets/latest.json", "v1/predictions/today.json",
+///         "v1/live/latest.json", "v1/live-grading/latest.json"; none for the
+///         undated types.
 std::vector<std::string> alias_paths(ExportType type);
 
-/// Writes @p payload as UTF-8 JSON with indent 2 (invalid UTF-8 replaced) to @p path atomically:
-/// a temporary file beside it, fsync, then rename. Parent directories are created.
+/// Writes @p payload as UTF-8 JSON with indent 2 (invalid UTF-8 replaced) to @p
+/// path atomically: a temporary file beside it, fsync, then rename. Parent
+/// directories are created.
 /// @throws StorageError naming the path. Thread-safe for distinct paths.
-void write_json_atomic(const std::filesystem::path& path, const Json& payload);
+void write_json_atomic(const std::filesystem::path &path, const Json &payload);
 
-/// Outcome of a date (all its types succeeded / some / none) or of a type over the run.
+/// Outcome of a date (all its types succeeded / some / none) or of a type over
+/// the run.
 enum class ExportStatus { kSuccess, kPartial, kFailed };
 /// @return "success", "partial" or "failed".
-const char* to_string(ExportStatus status) noexcept;
+const char *to_string(ExportStatus status) noexcept;
 
 /// One type exported for one date.
 struct TypeOutcome {
   ExportType type = ExportType::kResults;
   bool ok = false;
-  std::vector<std::string> paths;  ///< files written (relative to the output directory)
-  int64_t count = 0;               ///< results rows / systems / picks / predictions / players
-  std::string error;               ///< why it failed (empty when ok)
+  std::vector<std::string>
+      paths;         ///< files written (relative to the output directory)
+  int64_t count = 0; ///< results rows / systems / picks / predictions / players
+  std::string error; ///< why it failed (empty when ok)
 };
 
 /// Every type exported for one date.
@@ -239,34 +297,41 @@ struct ExportOptions {
 
 /// What a write_exports() call did.
 struct ExportRun {
-  std::vector<DateOutcome> dates;                               ///< in date order
-  std::vector<std::pair<ExportType, ExportStatus>> type_status;  ///< per requested type, over all dates
-  std::string generated_at;                                      ///< the value every payload carries
+  std::vector<DateOutcome> dates; ///< in date order
+  std::vector<std::pair<ExportType, ExportStatus>>
+      type_status;          ///< per requested type, over all dates
+  std::string generated_at; ///< the value every payload carries
   double seconds = 0;
 
   /// @return every file written (relative paths), in date then type order.
   [[nodiscard]] std::vector<std::string> files() const;
-  /// @return 0 when every type succeeded on every date, else 1 (DECISION 5; the legacy script
+  /// @return 0 when every type succeeded on every date, else 1 (DECISION 5; the
+  /// legacy script
   ///         exited 1 only when a single-date run failed completely).
   [[nodiscard]] int exit_code() const;
 };
 
 /// Exports @p dates (any order; duplicates dropped) into `options.out_dir`.
 ///
-/// Each source table is read once for the whole list. Dated files are written for every date;
-/// the latest/today copies, systems/performance.json and tonight/all-players.json (which have no
-/// date in their paths) are written only for the newest date — the legacy range mode rewrote
-/// them for every date and so ended with the newest date's file. A failing type fails only itself for that date; a source
-/// that cannot be read fails the types that need it.
-/// @throws ConfigError for workers < 1. Expected failures are reported in the result, not thrown.
-ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates, const ExportOptions& options);
+/// Each source table is read once for the whole list. Dated files are written
+/// for every date; the latest/today copies, systems/performance.json and
+/// tonight/all-players.json (which have no date in their paths) are written
+/// only for the newest date — the legacy range mode rewrote them for every date
+/// and so ended with the newest date's file. A failing type fails only itself
+/// for that date; a source that cannot be read fails the types that need it.
+/// @throws ConfigError for workers < 1. Expected failures are reported in the
+/// result, not thrown.
+ExportRun write_exports(Warehouse &wh, const std::vector<Date> &dates,
+                        const ExportOptions &options);
 
-/// @return every calendar day from @p start to @p end inclusive (the legacy range mode).
+/// @return every calendar day from @p start to @p end inclusive (the legacy
+/// range mode).
 /// @throws ConfigError when @p start is after @p end.
 std::vector<Date> calendar_days(Date start, Date end);
 
-/// @return every distinct game_date of prediction_accuracy, ascending (legacy `--backfill-all`).
+/// @return every distinct game_date of prediction_accuracy, ascending (legacy
+/// `--backfill-all`).
 /// @throws StorageError.
-std::vector<Date> graded_dates(Warehouse& wh);
+std::vector<Date> graded_dates(Warehouse &wh);
 
-}  // namespace nbaprops::exports
+} // namespace nbaprops::exports
