@@ -8,11 +8,10 @@
 
 namespace nbaprops::py {
 
-void bind_data(pyb::module_ &m) {
+void bind_data(pyb::module_& m) {
   m.def(
       "generate_demo",
-      [](std::shared_ptr<Warehouse> wh, const std::vector<int> &seasons,
-         uint64_t seed) {
+      [](std::shared_ptr<Warehouse> wh, const std::vector<int>& seasons, uint64_t seed) {
         synth::DemoSummary s;
         {
           pyb::gil_scoped_release release;
@@ -27,7 +26,7 @@ void bind_data(pyb::module_ &m) {
       pyb::arg("warehouse"), pyb::arg("seasons"), pyb::arg("seed") = 7);
   // Each import returns {"rows": {table: n}, "warnings": [text]}; on_richer is
   // refuse|replace|keep.
-  auto to_dict = [](const importers::ImportReport &rep) {
+  auto to_dict = [](const importers::ImportReport& rep) {
     pyb::dict d;
     d["rows"] = rep.rows;
     d["warnings"] = rep.warnings;
@@ -35,53 +34,41 @@ void bind_data(pyb::module_ &m) {
   };
   m.def(
       "import_schedule",
-      [to_dict](std::shared_ptr<Warehouse> wh, const std::string &path,
-                const std::string &on_richer) {
+      [to_dict](std::shared_ptr<Warehouse> wh, const std::string& path, const std::string& on_richer) {
         importers::ImportReport rep;
         {
           pyb::gil_scoped_release release;
-          const importers::ImportOptions opt{
-              importers::parse_on_richer(on_richer)};
-          auto imp = importers::parse_nbacom_schedule(
-              importers::read_text_file(path), path);
+          const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
+          auto imp = importers::parse_nbacom_schedule(importers::read_text_file(path), path);
           rep = importers::write_schedule(*wh, imp, path, opt);
         }
         return to_dict(rep);
       },
-      pyb::arg("warehouse"), pyb::arg("path"),
-      pyb::arg("on_richer") = "refuse");
+      pyb::arg("warehouse"), pyb::arg("path"), pyb::arg("on_richer") = "refuse");
   m.def(
       "import_shot_chart",
-      [to_dict](std::shared_ptr<Warehouse> wh, const std::string &path,
-                const std::string &on_richer) {
+      [to_dict](std::shared_ptr<Warehouse> wh, const std::string& path, const std::string& on_richer) {
         importers::ImportReport rep;
         {
           pyb::gil_scoped_release release;
-          const importers::ImportOptions opt{
-              importers::parse_on_richer(on_richer)};
-          rep = importers::write_shot_chart(
-              *wh, importers::import_shot_chart(path), opt);
+          const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
+          rep = importers::write_shot_chart(*wh, importers::import_shot_chart(path), opt);
         }
         return to_dict(rep);
       },
-      pyb::arg("warehouse"), pyb::arg("path"),
-      pyb::arg("on_richer") = "refuse");
+      pyb::arg("warehouse"), pyb::arg("path"), pyb::arg("on_richer") = "refuse");
   m.def(
       "import_bdl",
-      [to_dict](std::shared_ptr<Warehouse> wh, const std::string &path,
-                const std::string &on_richer) {
+      [to_dict](std::shared_ptr<Warehouse> wh, const std::string& path, const std::string& on_richer) {
         importers::ImportReport rep;
         {
           pyb::gil_scoped_release release;
-          const importers::ImportOptions opt{
-              importers::parse_on_richer(on_richer)};
-          rep = importers::write_bdl(
-              *wh, importers::import_bdl_box_scores(path), opt, path);
+          const importers::ImportOptions opt{importers::parse_on_richer(on_richer)};
+          rep = importers::write_bdl(*wh, importers::import_bdl_box_scores(path), opt, path);
         }
         return to_dict(rep);
       },
-      pyb::arg("warehouse"), pyb::arg("path"),
-      pyb::arg("on_richer") = "refuse");
+      pyb::arg("warehouse"), pyb::arg("path"), pyb::arg("on_richer") = "refuse");
 }
 
-} // namespace nbaprops::py
+}  // namespace nbaprops::py

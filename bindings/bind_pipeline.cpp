@@ -24,7 +24,7 @@ struct PyRunHandle {
   std::unique_ptr<pl::RunHandle> handle;
 };
 
-pyb::dict event_dict(const pl::UnitEvent &e) {
+pyb::dict event_dict(const pl::UnitEvent& e) {
   pyb::dict d;
   d["processor"] = e.processor;
   d["date"] = e.date.iso();
@@ -38,9 +38,9 @@ pyb::dict event_dict(const pl::UnitEvent &e) {
 
 /// RunOptions from a dict of field names; an unknown key is a ConfigError
 /// naming it.
-pl::RunOptions run_options_from(const pyb::dict &d) {
+pl::RunOptions run_options_from(const pyb::dict& d) {
   pl::RunOptions o;
-  for (const auto &[key, value] : d) {
+  for (const auto& [key, value] : d) {
     const auto k = pyb::str(key).cast<std::string>();
     try {
       if (k == "workers")
@@ -62,43 +62,39 @@ pl::RunOptions run_options_from(const pyb::dict &d) {
       else if (k == "cache_reads")
         o.cache_reads = value.cast<bool>();
       else {
-        throw ConfigError(
-            "unknown run option '" + k +
-            "' (known: workers, stop_on_failure, resume, max_retries, "
-            "retry_base_seconds, checkpoint_dir, run_id, write_ledger, "
-            "cache_reads)");
+        throw ConfigError("unknown run option '" + k +
+                          "' (known: workers, stop_on_failure, resume, max_retries, "
+                          "retry_base_seconds, checkpoint_dir, run_id, write_ledger, "
+                          "cache_reads)");
       }
-    } catch (const pyb::cast_error &) {
-      throw ConfigError("run option '" + k + "': cannot use " +
-                        pyb::repr(value).cast<std::string>());
+    } catch (const pyb::cast_error&) {
+      throw ConfigError("run option '" + k + "': cannot use " + pyb::repr(value).cast<std::string>());
     }
   }
   return o;
 }
 
-} // namespace
+}  // namespace
 
-void bind_pipeline(pyb::module_ &m) {
+void bind_pipeline(pyb::module_& m) {
   pyb::class_<pl::Plan, std::shared_ptr<pl::Plan>>(m, "NativePlan")
       .def("processors",
-           [](const pl::Plan &p) {
+           [](const pl::Plan& p) {
              std::vector<std::string> out;
-             for (const Processor *x : p.processors)
-               out.push_back(x->info().name);
+             for (const Processor* x : p.processors) out.push_back(x->info().name);
              return out;
            })
       .def("dates",
-           [](const pl::Plan &p) {
+           [](const pl::Plan& p) {
              std::vector<int32_t> out;
-             for (Date d : p.dates)
-               out.push_back(d.days());
+             for (Date d : p.dates) out.push_back(d.days());
              return out;
            })
-      .def("size", [](const pl::Plan &p) { return p.units.size(); })
+      .def("size", [](const pl::Plan& p) { return p.units.size(); })
       .def("units",
-           [](const pl::Plan &p) {
+           [](const pl::Plan& p) {
              pyb::list out;
-             for (const auto &u : p.units) {
+             for (const auto& u : p.units) {
                pyb::dict d;
                d["processor"] = u.processor->info().name;
                d["date"] = u.date.days();
@@ -111,53 +107,42 @@ void bind_pipeline(pyb::module_ &m) {
       .def("to_text", &pl::Plan::to_text);
 
   m.def("make_plan",
-        [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s,
-           std::optional<int32_t> start, std::optional<int32_t> end,
-           const std::vector<int32_t> &dates,
-           const std::vector<std::string> &procs) {
+        [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::optional<int32_t> start,
+           std::optional<int32_t> end, const std::vector<int32_t>& dates, const std::vector<std::string>& procs) {
           pl::PlanOptions o;
           if (start || end)
-            o.range = DateRange{Date(start.value_or(end.value_or(0))),
-                                Date(end.value_or(start.value_or(0)))};
-          for (int32_t d : dates)
-            o.dates.push_back(Date(d));
+            o.range = DateRange{Date(start.value_or(end.value_or(0))), Date(end.value_or(start.value_or(0)))};
+          for (int32_t d : dates) o.dates.push_back(Date(d));
           o.processors = procs;
           if (o.range && o.range->end < o.range->start) {
-            throw ConfigError("--end-date " + o.range->end.iso() +
-                              " is before --start-date " +
-                              o.range->start.iso());
+            throw ConfigError("--end-date " + o.range->end.iso() + " is before --start-date " + o.range->start.iso());
           }
           pyb::gil_scoped_release release;
           return std::make_shared<pl::Plan>(pl::make_plan(*s, o));
         });
 
-  pyb::class_<pl::PreflightReport, std::shared_ptr<pl::PreflightReport>>(
-      m, "NativePreflightReport")
+  pyb::class_<pl::PreflightReport, std::shared_ptr<pl::PreflightReport>>(m, "NativePreflightReport")
       .def("ok", &pl::PreflightReport::ok)
       .def("to_text", &pl::PreflightReport::to_text)
-      .def("cells", [](const pl::PreflightReport &r) {
+      .def("cells", [](const pl::PreflightReport& r) {
         pyb::list out;
-        for (const auto &c : r.cells)
-          out.append(pyb::make_tuple(c.table, c.date.days(), c.status,
-                                     c.expected, c.found));
+        for (const auto& c : r.cells)
+          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found));
         return out;
       });
-  m.def("preflight", [](std::shared_ptr<Warehouse> wh,
-                        std::shared_ptr<Schedule> s,
-                        std::shared_ptr<pl::Plan> p) {
+  m.def("preflight", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p) {
     pyb::gil_scoped_release release;
     return std::make_shared<pl::PreflightReport>(pl::preflight(*wh, *s, *p));
   });
 
-  pyb::class_<pl::RunResult, std::shared_ptr<pl::RunResult>>(m,
-                                                             "NativeRunResult")
+  pyb::class_<pl::RunResult, std::shared_ptr<pl::RunResult>>(m, "NativeRunResult")
       .def("exit_code", &pl::RunResult::exit_code)
       .def_readonly("cancelled", &pl::RunResult::cancelled)
       .def_readonly("seconds", &pl::RunResult::seconds)
       .def("summary_text", &pl::RunResult::summary_text)
-      .def("units", [](const pl::RunResult &r) {
+      .def("units", [](const pl::RunResult& r) {
         pyb::list out;
-        for (const auto &u : r.units) {
+        for (const auto& u : r.units) {
           pyb::dict d;
           d["processor"] = u.processor->info().name;
           d["date"] = u.date.days();
@@ -178,73 +163,56 @@ void bind_pipeline(pyb::module_ &m) {
 
   pyb::class_<PyRunHandle>(m, "RunHandle")
       .def("poll",
-           [](PyRunHandle &h, double timeout) {
+           [](PyRunHandle& h, double timeout) {
              std::vector<pl::UnitEvent> events;
              {
                pyb::gil_scoped_release release;
                events = h.handle->poll(timeout);
              }
              pyb::list out;
-             for (const auto &e : events)
-               out.append(event_dict(e));
+             for (const auto& e : events) out.append(event_dict(e));
              return out;
            })
-      .def("done", [](PyRunHandle &h) { return h.handle->done(); })
-      .def("cancel", [](PyRunHandle &h) { h.handle->cancel(); })
-      .def("wait", [](PyRunHandle &h) {
+      .def("done", [](PyRunHandle& h) { return h.handle->done(); })
+      .def("cancel", [](PyRunHandle& h) { h.handle->cancel(); })
+      .def("wait", [](PyRunHandle& h) {
         pyb::gil_scoped_release release;
         return std::make_shared<pl::RunResult>(h.handle->wait());
       });
 
-  pyb::class_<pl::RunOptions>(
-      m, "RunOptions", "Options of one backfill run (pipeline::RunOptions).")
+  pyb::class_<pl::RunOptions>(m, "RunOptions", "Options of one backfill run (pipeline::RunOptions).")
       .def(pyb::init<>())
-      .def(pyb::init([](const pyb::dict &d) { return run_options_from(d); }),
-           pyb::arg("options"),
+      .def(pyb::init([](const pyb::dict& d) { return run_options_from(d); }), pyb::arg("options"),
            "From a dict whose keys are field names (an unknown key raises "
            "ConfigError).")
-      .def_readwrite("workers", &pl::RunOptions::workers,
-                     "Concurrent units (>= 1).")
-      .def_readwrite("stop_on_failure", &pl::RunOptions::stop_on_failure,
-                     "After the first failure start nothing new.")
-      .def_readwrite("resume", &pl::RunOptions::resume,
-                     "Skip dates committed in the checkpoint.")
-      .def_readwrite("max_retries", &pl::RunOptions::max_retries,
-                     "Retries of a unit after a transient error.")
+      .def_readwrite("workers", &pl::RunOptions::workers, "Concurrent units (>= 1).")
+      .def_readwrite("stop_on_failure", &pl::RunOptions::stop_on_failure, "After the first failure start nothing new.")
+      .def_readwrite("resume", &pl::RunOptions::resume, "Skip dates committed in the checkpoint.")
+      .def_readwrite("max_retries", &pl::RunOptions::max_retries, "Retries of a unit after a transient error.")
       .def_readwrite("retry_base_seconds", &pl::RunOptions::retry_base_seconds,
                      "Backoff base: base * 2^(attempt-1) seconds.")
       .def_readwrite("checkpoint_dir", &pl::RunOptions::checkpoint_dir,
                      "Checkpoint directory ('' disables checkpoints); the "
                      "default is the legacy one.")
-      .def_readwrite("run_id", &pl::RunOptions::run_id,
-                     "Ledger run id (generated when empty).")
-      .def_readwrite("write_ledger", &pl::RunOptions::write_ledger,
-                     "Append one run_ledger row per unit.")
-      .def_readwrite("cache_reads", &pl::RunOptions::cache_reads,
-                     "Serve upstream reads from a run-scoped cache.")
-      .def("__repr__", [](const pl::RunOptions &o) {
+      .def_readwrite("run_id", &pl::RunOptions::run_id, "Ledger run id (generated when empty).")
+      .def_readwrite("write_ledger", &pl::RunOptions::write_ledger, "Append one run_ledger row per unit.")
+      .def_readwrite("cache_reads", &pl::RunOptions::cache_reads, "Serve upstream reads from a run-scoped cache.")
+      .def("__repr__", [](const pl::RunOptions& o) {
         return "RunOptions(workers=" + std::to_string(o.workers) +
                ", stop_on_failure=" + (o.stop_on_failure ? "True" : "False") +
-               ", resume=" + (o.resume ? "True" : "False") +
-               ", max_retries=" + std::to_string(o.max_retries) +
-               ", retry_base_seconds=" + std::to_string(o.retry_base_seconds) +
-               ", checkpoint_dir='" + o.checkpoint_dir + "', run_id='" +
-               o.run_id +
-               "', write_ledger=" + (o.write_ledger ? "True" : "False") +
+               ", resume=" + (o.resume ? "True" : "False") + ", max_retries=" + std::to_string(o.max_retries) +
+               ", retry_base_seconds=" + std::to_string(o.retry_base_seconds) + ", checkpoint_dir='" +
+               o.checkpoint_dir + "', run_id='" + o.run_id + "', write_ledger=" + (o.write_ledger ? "True" : "False") +
                ", cache_reads=" + (o.cache_reads ? "True" : "False") + ")";
       });
 
   m.def(
       "start_run",
-      [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s,
-         std::shared_ptr<pl::Plan> p, const pyb::object &options) {
-        const pl::RunOptions o =
-            pyb::isinstance<pyb::dict>(options)
-                ? run_options_from(options.cast<pyb::dict>())
-                : options.cast<pl::RunOptions>();
-        if (o.workers < 1)
-          throw ConfigError("RunOptions.workers must be at least 1, got " +
-                            std::to_string(o.workers));
+      [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p,
+         const pyb::object& options) {
+        const pl::RunOptions o = pyb::isinstance<pyb::dict>(options) ? run_options_from(options.cast<pyb::dict>())
+                                                                     : options.cast<pl::RunOptions>();
+        if (o.workers < 1) throw ConfigError("RunOptions.workers must be at least 1, got " + std::to_string(o.workers));
         auto h = std::make_unique<PyRunHandle>();
         h->warehouse = wh;
         h->schedule = s;
@@ -255,40 +223,32 @@ void bind_pipeline(pyb::module_ &m) {
         }
         return h;
       },
-      pyb::arg("warehouse"), pyb::arg("schedule"), pyb::arg("plan"),
-      pyb::arg("options"),
+      pyb::arg("warehouse"), pyb::arg("schedule"), pyb::arg("plan"), pyb::arg("options"),
       "Start a run in its own thread; options is a RunOptions or a dict of its "
       "fields.");
 
-  m.def("checkpoint_status", [](const std::string &dir, const std::string &job,
-                                int32_t start, int32_t end) {
+  m.def("checkpoint_status", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
     pyb::gil_scoped_release release;
-    return pl::Checkpoint::status_of(dir, job,
-                                     DateRange{Date(start), Date(end)});
+    return pl::Checkpoint::status_of(dir, job, DateRange{Date(start), Date(end)});
   });
-  m.def("checkpoint_reset", [](const std::string &dir, const std::string &job,
-                               int32_t start, int32_t end) {
+  m.def("checkpoint_reset", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
     pyb::gil_scoped_release release;
     return pl::Checkpoint::reset(dir, job, DateRange{Date(start), Date(end)});
   });
 
-  pyb::class_<pl::CoverageReport, std::shared_ptr<pl::CoverageReport>>(
-      m, "NativeCoverageReport")
+  pyb::class_<pl::CoverageReport, std::shared_ptr<pl::CoverageReport>>(m, "NativeCoverageReport")
       .def("to_text", &pl::CoverageReport::to_text)
-      .def("cells", [](const pl::CoverageReport &r) {
+      .def("cells", [](const pl::CoverageReport& r) {
         pyb::list out;
-        for (const auto &c : r.cells)
-          out.append(pyb::make_tuple(c.table, c.date.days(), c.status,
-                                     c.expected, c.found));
+        for (const auto& c : r.cells)
+          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found));
         return out;
       });
-  m.def("coverage",
-        [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s,
-           int32_t start, int32_t end, const std::vector<std::string> &tables) {
-          pyb::gil_scoped_release release;
-          return std::make_shared<pl::CoverageReport>(
-              pl::coverage(*wh, *s, DateRange{Date(start), Date(end)}, tables));
-        });
+  m.def("coverage", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, int32_t start, int32_t end,
+                       const std::vector<std::string>& tables) {
+    pyb::gil_scoped_release release;
+    return std::make_shared<pl::CoverageReport>(pl::coverage(*wh, *s, DateRange{Date(start), Date(end)}, tables));
+  });
 }
 
-} // namespace nbaprops::py
+}  // namespace nbaprops::py

@@ -11,34 +11,32 @@
 
 namespace nbaprops::py {
 namespace {
-const char *window_name(WindowKind k) {
+const char* window_name(WindowKind k) {
   switch (k) {
-  case WindowKind::kSameDate:
-    return "same_date";
-  case WindowKind::kLastGames:
-    return "last_games";
-  case WindowKind::kSeasonToDate:
-    return "season_to_date";
-  case WindowKind::kDaysBefore:
-    return "days_before";
-  case WindowKind::kDaysThrough:
-    return "days_through";
+    case WindowKind::kSameDate:
+      return "same_date";
+    case WindowKind::kLastGames:
+      return "last_games";
+    case WindowKind::kSeasonToDate:
+      return "season_to_date";
+    case WindowKind::kDaysBefore:
+      return "days_before";
+    case WindowKind::kDaysThrough:
+      return "days_through";
   }
   return "same_date";
 }
-} // namespace
+}  // namespace
 
-void bind_processors(pyb::module_ &m) {
+void bind_processors(pyb::module_& m) {
   m.def(
       "processors",
       [] {
         pyb::list out;
-        for (const Processor *p : registry::all()) {
-          const ProcessorInfo &i = p->info();
+        for (const Processor* p : registry::all()) {
+          const ProcessorInfo& i = p->info();
           pyb::list reads;
-          for (const auto &r : i.reads)
-            reads.append(
-                pyb::make_tuple(r.table, window_name(r.kind), r.n, r.required));
+          for (const auto& r : i.reads) reads.append(pyb::make_tuple(r.table, window_name(r.kind), r.n, r.required));
           pyb::dict d;
           d["name"] = i.name;
           d["code"] = i.code;
@@ -46,8 +44,7 @@ void bind_processors(pyb::module_ &m) {
           d["output_table"] = i.output_table;
           d["entity"] = i.entity;
           d["reads"] = reads;
-          d["bootstrap"] =
-              i.bootstrap == BootstrapPolicy::kSkip ? "skip" : "run";
+          d["bootstrap"] = i.bootstrap == BootstrapPolicy::kSkip ? "skip" : "run";
           d["legacy_job"] = i.legacy_job.empty() ? i.name : i.legacy_job;
           d["description"] = i.description;
           out.append(d);
@@ -65,8 +62,7 @@ void bind_processors(pyb::module_ &m) {
         std::shared_ptr<const models::XGBoostModel> model;
         {
           pyb::gil_scoped_release release;
-          model = std::make_shared<const models::XGBoostModel>(
-              models::XGBoostModel::load(*path));
+          model = std::make_shared<const models::XGBoostModel>(models::XGBoostModel::load(*path));
         }
         predictions::set_xgboost_model(std::move(model), std::move(model_id));
       },
@@ -78,4 +74,4 @@ void bind_processors(pyb::module_ &m) {
       "Id of the configured XGBoost model ('' when none).");
 }
 
-} // namespace nbaprops::py
+}  // namespace nbaprops::py

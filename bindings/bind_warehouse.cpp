@@ -24,10 +24,8 @@
 namespace nbaprops::py {
 namespace {
 
-std::optional<DateRange> range_of(std::optional<int32_t> start,
-                                  std::optional<int32_t> end) {
-  if (!start && !end)
-    return std::nullopt;
+std::optional<DateRange> range_of(std::optional<int32_t> start, std::optional<int32_t> end) {
+  if (!start && !end) return std::nullopt;
   return DateRange{Date(start.value_or(-100000)), Date(end.value_or(100000))};
 }
 
@@ -36,49 +34,42 @@ std::optional<DateRange> range_of(std::optional<int32_t> start,
 constexpr int64_t kParallelReadRows = 20000;
 
 struct DbClose {
-  void operator()(sqlite3 *db) const { sqlite3_close_v2(db); }
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
 struct StmtFinalize {
-  void operator()(sqlite3_stmt *st) const { sqlite3_finalize(st); }
+  void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
 };
 using Db = std::unique_ptr<sqlite3, DbClose>;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
-std::string quote(const std::string &ident) { return "\"" + ident + "\""; }
+std::string quote(const std::string& ident) { return "\"" + ident + "\""; }
 
 /// One slice of a read: a rowid range scanned in storage order (most of the
 /// table), or a partition-date range through the date index (a small part of
 /// it).
 struct Slice {
   bool by_rowid = true;
-  int64_t first = 0, last = 0;    // rowids (by_rowid)
-  std::optional<DateRange> dates; // filter (by_rowid) or index range
+  int64_t first = 0, last = 0;     // rowids (by_rowid)
+  std::optional<DateRange> dates;  // filter (by_rowid) or index range
 };
 
 /// A read-only connection to one dataset file of a SQLite warehouse.
 class DatasetFile {
-public:
-  DatasetFile(std::filesystem::path file, const TableSchema &s)
-      : file_(std::move(file)), s_(s) {
-    sqlite3 *raw = nullptr;
-    const int rc =
-        sqlite3_open_v2(file_.c_str(), &raw,
-                        SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+ public:
+  DatasetFile(std::filesystem::path file, const TableSchema& s) : file_(std::move(file)), s_(s) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(file_.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
     db_.reset(raw);
-    if (rc != SQLITE_OK)
-      throw error("open");
+    if (rc != SQLITE_OK) throw error("open");
     sqlite3_busy_timeout(db_.get(), 60000);
   }
-  StorageError error(const std::string &step) const {
-    return StorageError(
-        "reading " + s_.name + " from " + file_.string() + " (" + step +
-        "): " + (db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
+  StorageError error(const std::string& step) const {
+    return StorageError("reading " + s_.name + " from " + file_.string() + " (" + step +
+                        "): " + (db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
   }
-  Stmt prepare(const std::string &sql) const {
-    sqlite3_stmt *raw = nullptr;
-    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) !=
-        SQLITE_OK)
-      throw error("prepare");
+  Stmt prepare(const std::string& sql) const {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) throw error("prepare");
     return Stmt(raw);
   }
   /// count(*), min(rowid), max(rowid) of the table.
@@ -86,10 +77,8 @@ public:
     std::array<int64_t, 3> out{0, 0, 0};
     for (int i = 0; i < 2; ++i) {
       Stmt st = prepare(i == 0 ? "SELECT count(*) FROM " + quote(s_.table())
-                               : "SELECT min(rowid), max(rowid) FROM " +
-                                     quote(s_.table()));
-      if (sqlite3_step(st.get()) != SQLITE_ROW)
-        throw error("extent");
+                               : "SELECT min(rowid), max(rowid) FROM " + quote(s_.table()));
+      if (sqlite3_step(st.get()) != SQLITE_ROW) throw error("extent");
       if (i == 0) {
         out[0] = sqlite3_column_int64(st.get(), 0);
       } else {
@@ -102,28 +91,24 @@ public:
 
   /// The rows of @p slice, decoded column by column (in storage order;
   /// frame_to_python sorts).
-  FramePart read(const std::vector<const ColumnDef *> &defs, const Slice &slice,
-                 size_t expect) const;
+  FramePart read(const std::vector<const ColumnDef*>& defs, const Slice& slice, size_t expect) const;
 
-private:
+ private:
   std::filesystem::path file_;
-  const TableSchema &s_;
+  const TableSchema& s_;
   Db db_;
 };
 
-FramePart DatasetFile::read(const std::vector<const ColumnDef *> &defs,
-                            const Slice &slice, size_t expect) const {
+FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Slice& slice, size_t expect) const {
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < defs.size(); ++i)
-    sql += (i ? ", " : "") + quote(defs[i]->name);
+  for (size_t i = 0; i < defs.size(); ++i) sql += (i ? ", " : "") + quote(defs[i]->name);
   sql += " FROM " + quote(s_.table());
   const std::string part = quote(s_.partition_column);
   if (slice.by_rowid) {
     // "+" keeps SQLite from using the date index: a rowid range is a sequential
     // scan.
     sql += " WHERE rowid BETWEEN ?1 AND ?2";
-    if (slice.dates)
-      sql += " AND +" + part + " BETWEEN ?3 AND ?4";
+    if (slice.dates) sql += " AND +" + part + " BETWEEN ?3 AND ?4";
   } else {
     sql += " WHERE " + part + " BETWEEN ?3 AND ?4";
   }
@@ -142,30 +127,25 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef *> &defs,
   std::vector<Storage> storage(defs.size());
   for (size_t i = 0; i < defs.size(); ++i) {
     storage[i] = storage_of(defs[i]->type);
-    if (storage[i] != Storage::kText)
-      p.columns[i].valid.reserve(expect);
-    if (storage[i] == Storage::kInt)
-      p.columns[i].ints.reserve(expect);
-    if (storage[i] == Storage::kReal)
-      p.columns[i].reals.reserve(expect);
+    if (storage[i] != Storage::kText) p.columns[i].valid.reserve(expect);
+    if (storage[i] == Storage::kInt) p.columns[i].ints.reserve(expect);
+    if (storage[i] == Storage::kReal) p.columns[i].reals.reserve(expect);
   }
-  sqlite3_stmt *q = st.get();
+  sqlite3_stmt* q = st.get();
   int step;
   while ((step = sqlite3_step(q)) == SQLITE_ROW) {
     for (size_t i = 0; i < defs.size(); ++i) {
       // One value handle per cell: its type, then its content (fewer API round
       // trips than column_*).
-      sqlite3_value *v = sqlite3_column_value(q, static_cast<int>(i));
-      ColumnPart &c = p.columns[i];
+      sqlite3_value* v = sqlite3_column_value(q, static_cast<int>(i));
+      ColumnPart& c = p.columns[i];
       const bool null = sqlite3_value_type(v) == SQLITE_NULL;
       if (storage[i] == Storage::kText) {
         if (null) {
           c.text.add_null();
         } else {
-          const auto *txt =
-              reinterpret_cast<const char *>(sqlite3_value_text(v));
-          c.text.add(std::string_view(
-              txt, static_cast<size_t>(sqlite3_value_bytes(v))));
+          const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
+          c.text.add(std::string_view(txt, static_cast<size_t>(sqlite3_value_bytes(v))));
         }
         continue;
       }
@@ -175,12 +155,11 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef *> &defs,
       } else if (null) {
         c.ints.push_back(0);
       } else if (defs[i]->type == ColumnType::kDate) {
-        const auto *txt = reinterpret_cast<const char *>(sqlite3_value_text(v));
+        const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
         std::string_view day(txt, static_cast<size_t>(sqlite3_value_bytes(v)));
         try {
-          c.ints.push_back(
-              Date::parse(day, s_.name + "." + defs[i]->name).days());
-        } catch (const DataError &e) {
+          c.ints.push_back(Date::parse(day, s_.name + "." + defs[i]->name).days());
+        } catch (const DataError& e) {
           throw DataError(std::string("stored value unreadable: ") + e.what());
         }
       } else {
@@ -189,20 +168,16 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef *> &defs,
     }
     ++p.rows;
   }
-  if (step != SQLITE_DONE)
-    throw error("step");
+  if (step != SQLITE_DONE) throw error("step");
   return p;
 }
 
 /// Date slices of about equal row counts covering @p counts (index reads of a
 /// small part).
-std::vector<Slice> date_slices(const std::map<Date, int64_t> &counts,
-                               DateRange range, int workers) {
+std::vector<Slice> date_slices(const std::map<Date, int64_t>& counts, DateRange range, int workers) {
   int64_t total = 0;
-  for (const auto &[d, c] : counts)
-    total += c;
-  if (total < kParallelReadRows || counts.size() < 2 || workers < 2)
-    return {Slice{false, 0, 0, range}};
+  for (const auto& [d, c] : counts) total += c;
+  if (total < kParallelReadRows || counts.size() < 2 || workers < 2) return {Slice{false, 0, 0, range}};
   std::vector<Slice> out;
   const int64_t per = (total + workers - 1) / workers;
   int64_t acc = 0;
@@ -224,21 +199,17 @@ std::vector<Slice> date_slices(const std::map<Date, int64_t> &counts,
 /// (the caller sorts); other backends: one Warehouse::read, already in order.
 /// Call without the GIL.
 /// @return the parts and whether they still need sorting.
-std::pair<std::vector<FramePart>, bool>
-read_parts(Warehouse &wh, const TableSchema &s, std::optional<DateRange> range,
-           const std::vector<const ColumnDef *> &defs) {
-  if (!dynamic_cast<SqliteWarehouse *>(&wh) || !wh.has_table(s)) {
+std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSchema& s, std::optional<DateRange> range,
+                                                   const std::vector<const ColumnDef*>& defs) {
+  if (!dynamic_cast<SqliteWarehouse*>(&wh) || !wh.has_table(s)) {
     std::vector<std::string> names;
-    for (const ColumnDef *d : defs)
-      names.push_back(d->name);
+    for (const ColumnDef* d : defs) names.push_back(d->name);
     std::vector<FramePart> one;
     one.push_back(part_from_table(wh.read(s, range, names)));
     return {std::move(one), false};
   }
-  const int workers =
-      std::max(1, std::min(4, tbb::this_task_arena::max_concurrency()));
-  const std::filesystem::path file =
-      std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite");
+  const int workers = std::max(1, std::min(4, tbb::this_task_arena::max_concurrency()));
+  const std::filesystem::path file = std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite");
   const DatasetFile meta(file, s);
   // Each slice reads through its own connection (its own snapshot). A write
   // committed between the slices' snapshots would mix old and new rows, so the
@@ -253,12 +224,10 @@ read_parts(Warehouse &wh, const TableSchema &s, std::optional<DateRange> range,
     if (range) {
       const auto counts = wh.partition_counts(s, range);
       wanted = 0;
-      for (const auto &[d, c] : counts)
-        wanted += c;
+      for (const auto& [d, c] : counts) wanted += c;
       // A small part of the table reads faster through the date index than by a
       // full scan.
-      if (wanted * 4 < total)
-        slices = date_slices(counts, *range, k);
+      if (wanted * 4 < total) slices = date_slices(counts, *range, k);
     }
     if (slices.empty()) {
       const int n = total < kParallelReadRows ? 1 : k;
@@ -274,37 +243,32 @@ read_parts(Warehouse &wh, const TableSchema &s, std::optional<DateRange> range,
       const DatasetFile f(file, s);
       parts[i] = f.read(defs, slices[i], expect);
     });
-    if (slices.size() == 1 || meta.extent() == before)
-      return {std::move(parts), true};
+    if (slices.size() == 1 || meta.extent() == before) return {std::move(parts), true};
   }
 }
 
-} // namespace
+}  // namespace
 
-void bind_warehouse(pyb::module_ &m) {
-  pyb::class_<Warehouse, std::shared_ptr<Warehouse>>(
-      m, "Warehouse", "A warehouse (SQLite directory).")
+void bind_warehouse(pyb::module_& m) {
+  pyb::class_<Warehouse, std::shared_ptr<Warehouse>>(m, "Warehouse", "A warehouse (SQLite directory).")
       .def_property_readonly("uri", &Warehouse::uri)
       .def(
           "read",
-          [](Warehouse &wh, const std::string &table,
-             std::optional<int32_t> start, std::optional<int32_t> end,
-             const std::vector<std::string> &columns, bool categorical) {
-            const TableSchema &s = catalog::get(table);
-            const Table projection(s, columns); // validates the column names
-            std::vector<const ColumnDef *> defs;
-            for (size_t i = 0; i < projection.num_columns(); ++i)
-              defs.push_back(&projection.def(i));
+          [](Warehouse& wh, const std::string& table, std::optional<int32_t> start, std::optional<int32_t> end,
+             const std::vector<std::string>& columns, bool categorical) {
+            const TableSchema& s = catalog::get(table);
+            const Table projection(s, columns);  // validates the column names
+            std::vector<const ColumnDef*> defs;
+            for (size_t i = 0; i < projection.num_columns(); ++i) defs.push_back(&projection.def(i));
             // The rows come ordered by partition date, then key, as
             // Warehouse::read orders them; sort columns outside the projection
             // are read too, and dropped.
             RowOrder order;
             order.outputs = defs.size();
-            std::vector<const ColumnDef *> read_defs = defs;
+            std::vector<const ColumnDef*> read_defs = defs;
             std::vector<std::string> sort_names{s.partition_column};
-            sort_names.insert(sort_names.end(), s.key_columns.begin(),
-                              s.key_columns.end());
-            for (const std::string &name : sort_names) {
+            sort_names.insert(sort_names.end(), s.key_columns.begin(), s.key_columns.end());
+            for (const std::string& name : sort_names) {
               int idx = projection.index_of(name);
               if (idx < 0) {
                 idx = static_cast<int>(read_defs.size());
@@ -315,61 +279,50 @@ void bind_warehouse(pyb::module_ &m) {
             std::vector<FramePart> parts;
             {
               pyb::gil_scoped_release release;
-              auto [read, unsorted] =
-                  read_parts(wh, s, range_of(start, end), read_defs);
+              auto [read, unsorted] = read_parts(wh, s, range_of(start, end), read_defs);
               parts = std::move(read);
-              if (!unsorted)
-                order.sort_by.clear();
+              if (!unsorted) order.sort_by.clear();
             }
-            return frame_to_python(s, read_defs, parts, order,
-                                   categorical ? TextMode::kCategory
-                                               : TextMode::kObject);
+            return frame_to_python(s, read_defs, parts, order, categorical ? TextMode::kCategory : TextMode::kObject);
           },
-          pyb::arg("table"), pyb::arg("start") = std::nullopt,
-          pyb::arg("end") = std::nullopt,
-          pyb::arg("columns") = std::vector<std::string>{},
-          pyb::arg("categorical") = false,
+          pyb::arg("table"), pyb::arg("start") = std::nullopt, pyb::arg("end") = std::nullopt,
+          pyb::arg("columns") = std::vector<std::string>{}, pyb::arg("categorical") = false,
           "Rows of a table (partition date in [start, end]) as numpy columns "
           "for _frames.to_frame.")
       .def(
           "partition_counts",
-          [](Warehouse &wh, const std::string &table,
-             std::optional<int32_t> start, std::optional<int32_t> end) {
-            const TableSchema &s = catalog::get(table);
+          [](Warehouse& wh, const std::string& table, std::optional<int32_t> start, std::optional<int32_t> end) {
+            const TableSchema& s = catalog::get(table);
             std::map<Date, int64_t> counts;
             {
               pyb::gil_scoped_release release;
               counts = wh.partition_counts(s, range_of(start, end));
             }
             std::map<int32_t, int64_t> out;
-            for (auto &[d, n] : counts)
-              out[d.days()] = n;
+            for (auto& [d, n] : counts) out[d.days()] = n;
             return out;
           },
-          pyb::arg("table"), pyb::arg("start") = std::nullopt,
-          pyb::arg("end") = std::nullopt)
+          pyb::arg("table"), pyb::arg("start") = std::nullopt, pyb::arg("end") = std::nullopt)
       .def(
           "has_table",
-          [](Warehouse &wh, const std::string &table) {
-            const TableSchema &s = catalog::get(table);
+          [](Warehouse& wh, const std::string& table) {
+            const TableSchema& s = catalog::get(table);
             pyb::gil_scoped_release release;
             return wh.has_table(s);
           },
           pyb::arg("table"))
-      .def("_inject_write_failure_after", [](Warehouse &wh, int64_t rows) {
-        auto *sq = dynamic_cast<SqliteWarehouse *>(&wh);
-        if (!sq)
-          throw ConfigError(
-              "write-failure injection is only available on SQLite warehouses");
+      .def("_inject_write_failure_after", [](Warehouse& wh, int64_t rows) {
+        auto* sq = dynamic_cast<SqliteWarehouse*>(&wh);
+        if (!sq) throw ConfigError("write-failure injection is only available on SQLite warehouses");
         sq->inject_write_failure_after(rows);
       });
   m.def(
       "open_warehouse",
-      [](const std::string &uri) {
+      [](const std::string& uri) {
         pyb::gil_scoped_release release;
         return std::shared_ptr<Warehouse>(open_warehouse(uri));
       },
       pyb::arg("uri"), "Open (creating if needed) a warehouse directory.");
 }
 
-} // namespace nbaprops::py
+}  // namespace nbaprops::py

@@ -5,13 +5,13 @@
 
 namespace nbaprops::py {
 namespace pyb = pybind11;
-void bind_errors(pyb::module_ &m);
-void bind_core(pyb::module_ &m);
-void bind_warehouse(pyb::module_ &m);
-void bind_schedule(pyb::module_ &m);
-void bind_processors(pyb::module_ &m);
-void bind_pipeline(pyb::module_ &m);
-void bind_data(pyb::module_ &m);
-void bind_models(pyb::module_ &m);
-void bind_raw(pyb::module_ &m);
-} // namespace nbaprops::py
+void bind_errors(pyb::module_& m);
+void bind_core(pyb::module_& m);
+void bind_warehouse(pyb::module_& m);
+void bind_schedule(pyb::module_& m);
+void bind_processors(pyb::module_& m);
+void bind_pipeline(pyb::module_& m);
+void bind_data(pyb::module_& m);
+void bind_models(pyb::module_& m);
+void bind_raw(pyb::module_& m);
+}  // namespace nbaprops::py

@@ -22,11 +22,11 @@ namespace pyb = pybind11;
 
 /// How text columns come out.
 enum class TextMode {
-  kCategory, ///< STRING columns as pandas categoricals (sorted categories),
-             ///< except hashes
-             ///< (`*_hash`, distinct per row); TIMESTAMP/JSON/ARRAY and hashes
-             ///< as str objects
-  kObject,   ///< every text column as a numpy object array of str / None
+  kCategory,  ///< STRING columns as pandas categoricals (sorted categories),
+              ///< except hashes
+              ///< (`*_hash`, distinct per row); TIMESTAMP/JSON/ARRAY and hashes
+              ///< as str objects
+  kObject,    ///< every text column as a numpy object array of str / None
 };
 
 /// The text values of one column slice and each row's code (-1 for NULL).
@@ -34,39 +34,32 @@ enum class TextMode {
 /// distinct (hashes) stops hashing and keeps one entry per row (values() may
 /// then repeat a value).
 class TextDictionary {
-public:
+ public:
   /// Appends a row holding @p v (copied into the dictionary's arena).
   void add(std::string_view v);
   /// Appends a NULL row.
   void add_null() { codes_.push_back(-1); }
-  [[nodiscard]] const std::vector<int32_t> &codes() const noexcept {
-    return codes_;
-  }
-  [[nodiscard]] const std::vector<std::string_view> &values() const noexcept {
-    return values_;
-  }
+  [[nodiscard]] const std::vector<int32_t>& codes() const noexcept { return codes_; }
+  [[nodiscard]] const std::vector<std::string_view>& values() const noexcept { return values_; }
 
-private:
+ private:
   std::string_view keep(std::string_view v);
 
-  std::vector<std::unique_ptr<char[]>>
-      blocks_; // arena: stable addresses for the views below
+  std::vector<std::unique_ptr<char[]>> blocks_;  // arena: stable addresses for the views below
   size_t block_size_ = 0, block_used_ = 0;
   std::vector<std::string_view> values_;
   std::unordered_map<std::string_view, int32_t> index_;
   std::vector<int32_t> codes_;
-  int32_t last_ = -1;  // the previous row's code: reads repeat values in runs
-  bool plain_ = false; // mostly distinct: no more hashing
+  int32_t last_ = -1;   // the previous row's code: reads repeat values in runs
+  bool plain_ = false;  // mostly distinct: no more hashing
 };
 
 /// One column of one slice: numbers in their storage, text dictionary-encoded.
 struct ColumnPart {
-  std::vector<int64_t>
-      ints; ///< INT64, BOOL (0/1), DATE (days since 1970-01-01)
-  std::vector<double> reals; ///< FLOAT64, NUMERIC
-  std::vector<uint8_t>
-      valid; ///< 1 = value, 0 = NULL (numbers; text NULLs are code -1)
-  TextDictionary text; ///< STRING, TIMESTAMP, JSON, ARRAY
+  std::vector<int64_t> ints;   ///< INT64, BOOL (0/1), DATE (days since 1970-01-01)
+  std::vector<double> reals;   ///< FLOAT64, NUMERIC
+  std::vector<uint8_t> valid;  ///< 1 = value, 0 = NULL (numbers; text NULLs are code -1)
+  TextDictionary text;         ///< STRING, TIMESTAMP, JSON, ARRAY
 };
 
 /// Consecutive rows of a read (one date slice), column by column in projection
@@ -78,7 +71,7 @@ struct FramePart {
 
 /// The columns of @p t as a FramePart (any backend's Table, via its public
 /// accessors).
-FramePart part_from_table(const Table &t);
+FramePart part_from_table(const Table& t);
 
 /// How frame_to_python orders the rows of the parts.
 struct RowOrder {
@@ -104,9 +97,7 @@ struct RowOrder {
 ///   ("object", object values)                other text (None for NULL)
 /// @param defs the definitions of the parts' columns, in order (outputs first).
 /// Must be called with the GIL held; releases it while sorting and filling.
-pyb::dict frame_to_python(const TableSchema &schema,
-                          const std::vector<const ColumnDef *> &defs,
-                          std::vector<FramePart> &parts, const RowOrder &order,
-                          TextMode text);
+pyb::dict frame_to_python(const TableSchema& schema, const std::vector<const ColumnDef*>& defs,
+                          std::vector<FramePart>& parts, const RowOrder& order, TextMode text);
 
-} // namespace nbaprops::py
+}  // namespace nbaprops::py

@@ -3,9 +3,9 @@
 #include "bindings.hpp"
 
 namespace nbaprops::py {
-void bind_exports(pyb::module_ &m);  // bind_exports.cpp
-void bind_transfer(pyb::module_ &m); // bind_transfer.cpp
-} // namespace nbaprops::py
+void bind_exports(pyb::module_& m);   // bind_exports.cpp
+void bind_transfer(pyb::module_& m);  // bind_transfer.cpp
+}  // namespace nbaprops::py
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "nbaprops native core (private; use the nbaprops package)";

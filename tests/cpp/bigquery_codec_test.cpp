@@ -16,7 +16,7 @@ namespace {
 /// What BigQuery's REST API answers for NDJSON rows it stored: every scalar as
 /// a string (TIMESTAMP as int64 microseconds), NULL as null, arrays as [{"v":
 /// …}].
-nlohmann::json as_rest_rows(const std::string &ndjson, const Table &like) {
+nlohmann::json as_rest_rows(const std::string& ndjson, const Table& like) {
   nlohmann::json rows = nlohmann::json::array();
   size_t pos = 0;
   while (pos < ndjson.size()) {
@@ -25,24 +25,19 @@ nlohmann::json as_rest_rows(const std::string &ndjson, const Table &like) {
     pos = nl + 1;
     nlohmann::json f = nlohmann::json::array();
     for (size_t i = 0; i < like.num_columns(); ++i) {
-      const std::string &name = like.column_names()[i];
+      const std::string& name = like.column_names()[i];
       if (!obj.contains(name)) {
-        f.push_back({{"v", like.def(i).type == ColumnType::kArray
-                               ? nlohmann::json::array()
-                               : nlohmann::json()}});
+        f.push_back({{"v", like.def(i).type == ColumnType::kArray ? nlohmann::json::array() : nlohmann::json()}});
         continue;
       }
-      const auto &v = obj[name];
+      const auto& v = obj[name];
       if (v.is_array()) {
         nlohmann::json arr = nlohmann::json::array();
-        for (const auto &e : v)
-          arr.push_back(
-              {{"v", e.is_string() ? e.get<std::string>() : e.dump()}});
+        for (const auto& e : v) arr.push_back({{"v", e.is_string() ? e.get<std::string>() : e.dump()}});
         f.push_back({{"v", arr}});
       } else if (like.def(i).type == ColumnType::kTimestamp) {
-        f.push_back({{"v", v.get<std::string>() == "2024-01-15T19:30:00.250000Z"
-                               ? "1705347000250000"
-                               : "1705347000000000"}});
+        f.push_back(
+            {{"v", v.get<std::string>() == "2024-01-15T19:30:00.250000Z" ? "1705347000250000" : "1705347000000000"}});
       } else if (like.def(i).type == ColumnType::kJson) {
         f.push_back({{"v", v.dump()}});
       } else {
@@ -54,7 +49,7 @@ nlohmann::json as_rest_rows(const std::string &ndjson, const Table &like) {
   return rows;
 }
 
-} // namespace
+}  // namespace
 
 TEST(BigQueryOptions, ParsesEveryKeyAndDecodes) {
   auto o = BigQueryOptions::parse(
@@ -79,30 +74,25 @@ TEST(BigQueryOptions, ParsesEveryKeyAndDecodes) {
   EXPECT_EQ(d.write_mode, BigQueryWriteMode::kTransaction);
   EXPECT_THROW(BigQueryOptions::parse("bigquery://"), ConfigError);
   EXPECT_THROW(BigQueryOptions::parse("bigquery://p?page_rows=0"), ConfigError);
-  EXPECT_THROW(BigQueryOptions::parse("bigquery://p?write_mode=merge"),
-               ConfigError);
+  EXPECT_THROW(BigQueryOptions::parse("bigquery://p?write_mode=merge"), ConfigError);
   EXPECT_THROW(BigQueryOptions::parse("bigquery://p?token=abc"), ConfigError);
 }
 
 TEST(BigQueryWarehouse, DatasetNamesAndUriHoldNoSecret) {
-  BigQueryOptions o = BigQueryOptions::parse(
-      "bigquery://p?dataset_prefix=a_&dataset_suffix=_b&auth=none");
+  BigQueryOptions o = BigQueryOptions::parse("bigquery://p?dataset_prefix=a_&dataset_suffix=_b&auth=none");
   BigQueryWarehouse wh(o);
-  EXPECT_EQ(wh.dataset_of(catalog::get("nba_raw.nbac_schedule")),
-            "a_nba_raw_b");
-  EXPECT_EQ(wh.uri(),
-            "bigquery://p?location=US&dataset_prefix=a_&dataset_suffix=_b");
+  EXPECT_EQ(wh.dataset_of(catalog::get("nba_raw.nbac_schedule")), "a_nba_raw_b");
+  EXPECT_EQ(wh.uri(), "bigquery://p?location=US&dataset_prefix=a_&dataset_suffix=_b");
   EXPECT_EQ(wh.request_count(), 0);
 }
 
 TEST(BigQuerySchema, TypesMappedExactly) {
-  const TableSchema &pgs = catalog::get("nba_analytics.player_game_summary");
+  const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
   auto fields = bq::schema_fields(pgs, {}, false);
   ASSERT_EQ(fields.size(), pgs.columns.size());
-  auto field = [&](const nlohmann::json &fs, const std::string &name) {
-    for (const auto &f : fs) {
-      if (f["name"] == name)
-        return f;
+  auto field = [&](const nlohmann::json& fs, const std::string& name) {
+    for (const auto& f : fs) {
+      if (f["name"] == name) return f;
     }
     return nlohmann::json();
   };
@@ -122,15 +112,15 @@ TEST(BigQuerySchema, TypesMappedExactly) {
   ASSERT_EQ(staged.size(), 2u);
   EXPECT_EQ(staged[1]["name"], "game_date");
   EXPECT_EQ(staged[1]["mode"], "NULLABLE");
-  const TableSchema &mlfs = catalog::get("nba_predictions.ml_feature_store_v2");
+  const TableSchema& mlfs = catalog::get("nba_predictions.ml_feature_store_v2");
   auto mf = bq::schema_fields(mlfs, {"features", "feature_names"}, false);
   EXPECT_EQ(mf[0]["type"], "FLOAT64");
   EXPECT_EQ(mf[0]["mode"], "REPEATED");
   EXPECT_EQ(mf[1]["type"], "STRING");
   // A BOOL and a FLOAT64 column somewhere in the catalog.
   bool saw_bool = false, saw_float = false;
-  for (const auto &t : catalog::all()) {
-    for (const auto &f : bq::schema_fields(t, {}, false)) {
+  for (const auto& t : catalog::all()) {
+    for (const auto& f : bq::schema_fields(t, {}, false)) {
       saw_bool |= f["type"] == "BOOL";
       saw_float |= f["type"] == "FLOAT64" && f["mode"] != "REPEATED";
     }
@@ -139,10 +129,9 @@ TEST(BigQuerySchema, TypesMappedExactly) {
 }
 
 TEST(BigQueryRows, NdjsonAndRestRowsRoundTripEveryType) {
-  const TableSchema &pgs = catalog::get("nba_analytics.player_game_summary");
-  Table t(pgs, {"player_lookup", "game_date", "points", "minutes_played",
-                "processed_at", "quality_metadata", "quality_issues",
-                "is_active", "quality_score"});
+  const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
+  Table t(pgs, {"player_lookup", "game_date", "points", "minutes_played", "processed_at", "quality_metadata",
+                "quality_issues", "is_active", "quality_score"});
   ASSERT_EQ(t.def(7).type, ColumnType::kBool);
   ASSERT_EQ(t.def(8).type, ColumnType::kFloat64);
   t.resize(3);
@@ -151,8 +140,7 @@ TEST(BigQueryRows, NdjsonAndRestRowsRoundTripEveryType) {
   t.set(0, "points", int64_t{-9007199254740993});
   t.set(0, "minutes_played", 34.5);
   t.set(0, "processed_at", std::string("2024-01-15T19:30:00.250000Z"));
-  t.set(0, "quality_metadata",
-        std::string("{\"early_season\":false,\"sources_used\":[\"a\"]}"));
+  t.set(0, "quality_metadata", std::string("{\"early_season\":false,\"sources_used\":[\"a\"]}"));
   t.set(0, "quality_issues", std::string("[\"x\",\"y\"]"));
   t.set(0, "is_active", true);
   t.set(0, "quality_score", 0.1 + 0.2);
@@ -165,32 +153,28 @@ TEST(BigQueryRows, NdjsonAndRestRowsRoundTripEveryType) {
   t.set(2, "player_lookup", std::string("c"));
   t.set(2, "game_date", Date::parse("2024-01-16"));
   t.set(2, "minutes_played",
-        1.0 / 3.0); // more digits than NUMERIC's 9: rounded to 9
+        1.0 / 3.0);  // more digits than NUMERIC's 9: rounded to 9
   const std::string nd = bq::to_ndjson(t, 0, 3);
   EXPECT_NE(nd.find("\"minutes_played\":\"34.5\""), std::string::npos) << nd;
-  EXPECT_NE(nd.find("\"minutes_played\":\"0.333333333\""), std::string::npos)
-      << nd;
-  EXPECT_NE(nd.find("\"quality_score\":0.30000000000000004"), std::string::npos)
-      << nd;
-  EXPECT_EQ(nd.find("\"points\":null"), std::string::npos)
-      << "NULL is an absent key";
+  EXPECT_NE(nd.find("\"minutes_played\":\"0.333333333\""), std::string::npos) << nd;
+  EXPECT_NE(nd.find("\"quality_score\":0.30000000000000004"), std::string::npos) << nd;
+  EXPECT_EQ(nd.find("\"points\":null"), std::string::npos) << "NULL is an absent key";
 
   Table back(pgs, t.column_names());
   bq::append_rows(back, as_rest_rows(nd, t));
   ASSERT_EQ(back.num_rows(), 3u);
   for (size_t r = 0; r < 2; ++r) {
     for (size_t c = 0; c < t.num_columns(); ++c) {
-      EXPECT_EQ(back.cell_text(r, c), t.cell_text(r, c))
-          << "row " << r << " column " << t.column_names()[c];
+      EXPECT_EQ(back.cell_text(r, c), t.cell_text(r, c)) << "row " << r << " column " << t.column_names()[c];
     }
   }
   EXPECT_DOUBLE_EQ(*back.get_real(2, "minutes_played"), 0.333333333);
-  EXPECT_EQ(*back.get_real(0, "quality_score"), 0.1 + 0.2); // FLOAT64 bit-exact
+  EXPECT_EQ(*back.get_real(0, "quality_score"), 0.1 + 0.2);  // FLOAT64 bit-exact
   EXPECT_TRUE(back.col("points").is_null(1));
 }
 
 TEST(BigQueryRows, FloatArraysAndSpecialFloats) {
-  const TableSchema &mlfs = catalog::get("nba_predictions.ml_feature_store_v2");
+  const TableSchema& mlfs = catalog::get("nba_predictions.ml_feature_store_v2");
   Table t(mlfs, {"features", "feature_names"});
   t.resize(1);
   t.set(0, "features", std::string("[12.5,3.0,0.1]"));
@@ -207,31 +191,29 @@ TEST(BigQueryRows, FloatArraysAndSpecialFloats) {
   try {
     (void)bq::to_ndjson(t, 0, 1);
     FAIL() << "expected DataError";
-  } catch (const DataError &e) {
-    EXPECT_NE(std::string(e.what()).find(
-                  "ml_feature_store_v2: row 0, column 'features'"),
-              std::string::npos);
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("ml_feature_store_v2: row 0, column 'features'"), std::string::npos);
   }
-  const TableSchema &pgs = catalog::get("nba_analytics.player_game_summary");
+  const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
   Table f(pgs, {"quality_score"});
   f.resize(3);
   f.set(0, "quality_score",
-        std::nan("")); // a NaN cell is NULL (Column::set_real): omitted
+        std::nan(""));  // a NaN cell is NULL (Column::set_real): omitted
   f.set(1, "quality_score", HUGE_VAL);
   f.set(2, "quality_score", -HUGE_VAL);
-  EXPECT_EQ(bq::to_ndjson(f, 0, 3), "{}\n{\"quality_score\":\"Infinity\"}\n{"
-                                    "\"quality_score\":\"-Infinity\"}\n");
+  EXPECT_EQ(bq::to_ndjson(f, 0, 3),
+            "{}\n{\"quality_score\":\"Infinity\"}\n{"
+            "\"quality_score\":\"-Infinity\"}\n");
 }
 
 TEST(BigQueryRows, UndecodableValuesNameTableRowAndColumn) {
-  const TableSchema &pgs = catalog::get("nba_analytics.player_game_summary");
+  const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
   Table out(pgs, {"points"});
-  nlohmann::json rows =
-      nlohmann::json::parse(R"([{"f":[{"v":"12"}]},{"f":[{"v":"twelve"}]}])");
+  nlohmann::json rows = nlohmann::json::parse(R"([{"f":[{"v":"12"}]},{"f":[{"v":"twelve"}]}])");
   try {
     bq::append_rows(out, rows);
     FAIL() << "expected DataError";
-  } catch (const DataError &e) {
+  } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("player_game_summary: row 1, column "
                                          "'points': INT64 value 'twelve'"),
               std::string::npos)
@@ -241,24 +223,18 @@ TEST(BigQueryRows, UndecodableValuesNameTableRowAndColumn) {
 
 TEST(Http, Helpers) {
   EXPECT_EQ(io::url_encode("a b/c~d"), "a%20b%2Fc~d");
-  EXPECT_EQ(io::redact_url("http://h/p?pageToken=x&access_token=y"),
-            "http://h/p");
-  EXPECT_EQ(io::api_error_message(
-                R"({"error":{"code":400,"message":"Syntax error at [1:8]"}})"),
+  EXPECT_EQ(io::redact_url("http://h/p?pageToken=x&access_token=y"), "http://h/p");
+  EXPECT_EQ(io::api_error_message(R"({"error":{"code":400,"message":"Syntax error at [1:8]"}})"),
             "Syntax error at [1:8]");
-  EXPECT_EQ(
-      io::api_error_message(
-          R"({"error":"invalid_grant","error_description":"Bad Request"})"),
-      "invalid_grant: Bad Request");
+  EXPECT_EQ(io::api_error_message(R"({"error":"invalid_grant","error_description":"Bad Request"})"),
+            "invalid_grant: Bad Request");
   EXPECT_EQ(io::api_error_message("<html>oops</html>"), "<html>oops</html>");
   EXPECT_TRUE(io::retryable_status(429));
   EXPECT_TRUE(io::retryable_status(503));
   EXPECT_FALSE(io::retryable_status(404));
   EXPECT_FALSE(io::retryable_status(409));
-  auto [type, body] =
-      io::multipart_related("{\"name\":\"x\"}", "payload", "application/json");
+  auto [type, body] = io::multipart_related("{\"name\":\"x\"}", "payload", "application/json");
   const std::string boundary = type.substr(type.find("boundary=") + 9);
-  EXPECT_EQ(body.rfind("--" + boundary + "--\r\n"),
-            body.size() - boundary.size() - 6);
+  EXPECT_EQ(body.rfind("--" + boundary + "--\r\n"), body.size() - boundary.size() - 6);
   EXPECT_NE(body.find("\r\n\r\npayload\r\n"), std::string::npos);
 }

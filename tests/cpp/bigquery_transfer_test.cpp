@@ -16,9 +16,9 @@ using nbaprops::testing::TempDir;
 
 namespace {
 
-const char *kTogs = "nba_analytics.team_offense_game_summary";
+const char* kTogs = "nba_analytics.team_offense_game_summary";
 
-Table togs_rows(const std::vector<Date> &dates, int per_date, int points) {
+Table togs_rows(const std::vector<Date>& dates, int per_date, int points) {
   Table t(catalog::get(kTogs));
   for (Date d : dates) {
     for (int i = 0; i < per_date; ++i) {
@@ -36,12 +36,12 @@ Table togs_rows(const std::vector<Date> &dates, int per_date, int points) {
   return t;
 }
 
-} // namespace
+}  // namespace
 
 TEST(Transfer, CopyReplacesTheSourceDatesInBatchesAndLeavesTheRest) {
   TempDir a, b;
   SqliteWarehouse src(a.path()), dst(b.path());
-  const TableSchema &s = catalog::get(kTogs);
+  const TableSchema& s = catalog::get(kTogs);
   const Date d0 = Date::parse("2024-01-01");
   std::vector<Date> src_dates{d0, d0 + 1, d0 + 2, d0 + 4, d0 + 5};
   src.replace_partitions(s, src_dates, togs_rows(src_dates, 3, 100));
@@ -52,37 +52,31 @@ TEST(Transfer, CopyReplacesTheSourceDatesInBatchesAndLeavesTheRest) {
   auto reps = copy_partitions(src, dst, {kTogs}, DateRange{d0, d0 + 4}, 2);
   ASSERT_EQ(reps.size(), 1u);
   EXPECT_EQ(reps[0].partitions,
-            4); // d0, d0+1, d0+2, d0+4 (d0+5 is outside the range)
+            4);  // d0, d0+1, d0+2, d0+4 (d0+5 is outside the range)
   EXPECT_EQ(reps[0].rows, 12);
   auto counts = dst.partition_counts(s, std::nullopt);
-  EXPECT_EQ(counts[d0], 3);     // replaced
-  EXPECT_EQ(counts[d0 + 3], 2); // not in the source: left alone
+  EXPECT_EQ(counts[d0], 3);      // replaced
+  EXPECT_EQ(counts[d0 + 3], 2);  // not in the source: left alone
   EXPECT_EQ(counts[d0 + 4], 3);
   EXPECT_EQ(counts.count(d0 + 5), 0u);
   Table got = dst.read(s, DateRange{d0, d0}, {"points_scored"});
   EXPECT_EQ(*got.get_int(0, "points_scored"), 100);
-  EXPECT_THROW(
-      copy_partitions(src, dst, {"nba_analytics.no_such_table"}, std::nullopt),
-      ConfigError);
-  EXPECT_THROW(copy_partitions(src, dst, {kTogs}, std::nullopt, 0),
-               ConfigError);
+  EXPECT_THROW(copy_partitions(src, dst, {"nba_analytics.no_such_table"}, std::nullopt), ConfigError);
+  EXPECT_THROW(copy_partitions(src, dst, {kTogs}, std::nullopt, 0), ConfigError);
 }
 
 TEST(Transfer, NewestScheduleUnderAPrefixAndNoneFound) {
   TempDir dir, whdir;
   SqliteWarehouse wh(whdir.path());
   std::string source;
-  EXPECT_THROW(import_newest_schedule(wh, dir.path().string(), &source),
-               StorageError);
+  EXPECT_THROW(import_newest_schedule(wh, dir.path().string(), &source), StorageError);
   NBAPROPS_REQUIRE_SHARED_FILE(file, "schedule/nbac_schedule_2024_25.json.gz");
   io::LocalObjectStore store(dir.path().string());
-  store.write("2024-10-01.json", "{\"not\": \"a schedule\"", "application/json",
-              "");
+  store.write("2024-10-01.json", "{\"not\": \"a schedule\"", "application/json", "");
   std::ifstream in(file, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   store.write("2024-10-02.json.gz", bytes, "application/json",
-              ""); // newer path, same second
+              "");  // newer path, same second
   store.write("README.txt", "ignored", "text/plain", "");
   auto rows = import_newest_schedule(wh, dir.path().string(), &source);
   EXPECT_NE(source.find("2024-10-02.json.gz"), std::string::npos) << source;

@@ -7,17 +7,14 @@
 using namespace nbaprops;
 
 namespace {
-const TableSchema &togs() {
-  return catalog::get("nba_analytics.team_offense_game_summary");
-}
+const TableSchema& togs() { return catalog::get("nba_analytics.team_offense_game_summary"); }
 
 Table day_rows(Date d, int n, int base) {
   Table t(togs());
   for (int i = 0; i < n; ++i) {
     size_t r = t.add_row();
     t.set(r, "game_id",
-          d.compact() + "_G" +
-              std::to_string(n - i)); // inserted out of key order
+          d.compact() + "_G" + std::to_string(n - i));  // inserted out of key order
     t.set(r, "game_date", d);
     t.set(r, "team_abbr", "T" + std::to_string(i));
     t.set(r, "opponent_team_abbr", "O");
@@ -29,51 +26,41 @@ Table day_rows(Date d, int n, int base) {
   return t;
 }
 
-std::string dump(const Table &t) {
+std::string dump(const Table& t) {
   std::string s;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    for (size_t c = 0; c < t.num_columns(); ++c)
-      s += t.cell_text(r, c) + ",";
+    for (size_t c = 0; c < t.num_columns(); ++c) s += t.cell_text(r, c) + ",";
     s += "\n";
   }
   return s;
 }
-} // namespace
+}  // namespace
 
 TEST(CachedWarehouse, ReadsEqualTheBaseBeforeAndAfterWrites) {
   nbaprops::testing::TempDir dir;
   SqliteWarehouse base(dir.path());
   Date d0 = Date::parse("2023-11-01");
-  for (int i = 0; i < 20; ++i)
-    base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3 + i % 4, i * 10));
+  for (int i = 0; i < 20; ++i) base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3 + i % 4, i * 10));
   CachedWarehouse cache(base, DateRange{d0 - 30, d0 + 40});
-  const std::vector<std::string> proj = {"game_date", "game_id",
-                                         "points_scored"};
-  for (auto [a, b] : std::vector<std::pair<int, int>>{
-           {0, 19}, {3, 3}, {5, 12}, {18, 25}, {-10, 2}}) {
+  const std::vector<std::string> proj = {"game_date", "game_id", "points_scored"};
+  for (auto [a, b] : std::vector<std::pair<int, int>>{{0, 19}, {3, 3}, {5, 12}, {18, 25}, {-10, 2}}) {
     DateRange r{d0 + a, d0 + b};
-    EXPECT_EQ(dump(cache.read(togs(), r, proj)),
-              dump(base.read(togs(), r, proj)))
-        << a << ".." << b;
+    EXPECT_EQ(dump(cache.read(togs(), r, proj)), dump(base.read(togs(), r, proj))) << a << ".." << b;
     EXPECT_EQ(dump(cache.read(togs(), r)), dump(base.read(togs(), r)));
   }
   const int64_t after_first = cache.base_reads();
-  EXPECT_EQ(after_first, 2); // one bulk load per projection, then memory
+  EXPECT_EQ(after_first, 2);  // one bulk load per projection, then memory
   // A write through the cache is visible, in base order (key order, not written
   // order), with no read-back: the written rows are the partition.
   cache.replace_partition(togs(), d0 + 5, day_rows(d0 + 5, 7, 500));
-  cache.replace_partition(togs(), d0 + 25,
-                          day_rows(d0 + 25, 2, 900)); // a new date
+  cache.replace_partition(togs(), d0 + 25, day_rows(d0 + 25, 2, 900));  // a new date
   DateRange all{d0, d0 + 30};
-  EXPECT_EQ(dump(cache.read(togs(), all, proj)),
-            dump(base.read(togs(), all, proj)));
+  EXPECT_EQ(dump(cache.read(togs(), all, proj)), dump(base.read(togs(), all, proj)));
   EXPECT_EQ(cache.base_reads(), after_first);
   // A partial (key-scoped) replace is read back from the base on the next read.
   Table one = day_rows(d0 + 6, 1, 7000);
-  cache.write_batch(
-      {TableWrite{&togs(), &one, {d0 + 6}, {"game_id"}, {}, false}});
-  EXPECT_EQ(dump(cache.read(togs(), all, proj)),
-            dump(base.read(togs(), all, proj)));
+  cache.write_batch({TableWrite{&togs(), &one, {d0 + 6}, {"game_id"}, {}, false}});
+  EXPECT_EQ(dump(cache.read(togs(), all, proj)), dump(base.read(togs(), all, proj)));
   EXPECT_EQ(cache.base_reads(), after_first + 1);
   // Outside the window, or without the partition column: straight to the base.
   EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 - 100, d0}, proj)),

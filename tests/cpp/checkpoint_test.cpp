@@ -15,47 +15,35 @@ using nbaprops::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-Date D(const char *s) { return Date::parse(s); }
+Date D(const char* s) { return Date::parse(s); }
 const DateRange kRange{Date::parse("2023-11-01"), Date::parse("2023-11-30")};
-} // namespace
+}  // namespace
 
 TEST(CheckpointTest, JsonRoundTripWithLegacyKeys) {
   TempDir dir;
-  const std::string ckdir = (dir.path() / "ck").string(); // created on demand
+  const std::string ckdir = (dir.path() / "ck").string();  // created on demand
   {
     Checkpoint c(ckdir, "player_shot_zone_analysis", kRange);
     EXPECT_FALSE(c.loaded());
-    EXPECT_EQ(c.path(),
-              ckdir + "/player_shot_zone_analysis_2023-11-01_2023-11-30.json");
+    EXPECT_EQ(c.path(), ckdir + "/player_shot_zone_analysis_2023-11-01_2023-11-30.json");
     c.mark_complete(D("2023-11-10"));
     c.mark_failed(D("2023-11-11"), "DataError: boom");
     c.mark_skipped(D("2023-11-02"));
     c.mark_complete(D("2023-11-13"));
   }
-  std::ifstream in(ckdir +
-                   "/player_shot_zone_analysis_2023-11-01_2023-11-30.json");
+  std::ifstream in(ckdir + "/player_shot_zone_analysis_2023-11-01_2023-11-30.json");
   nlohmann::json j = nlohmann::json::parse(in);
   std::set<std::string> keys;
-  for (auto &[k, v] : j.items())
-    keys.insert(k);
-  std::set<std::string> want{"job_name",
-                             "start_date",
-                             "end_date",
-                             "created_at",
-                             "last_updated",
-                             "last_successful_date",
-                             "successful_dates",
-                             "failed_dates",
-                             "skipped_dates",
-                             "stats",
-                             "errors"};
+  for (auto& [k, v] : j.items()) keys.insert(k);
+  std::set<std::string> want{
+      "job_name",         "start_date",   "end_date",      "created_at", "last_updated", "last_successful_date",
+      "successful_dates", "failed_dates", "skipped_dates", "stats",      "errors"};
   EXPECT_EQ(keys, want);
   EXPECT_EQ(j["job_name"], "player_shot_zone_analysis");
   EXPECT_EQ(j["start_date"], "2023-11-01");
   EXPECT_EQ(j["end_date"], "2023-11-30");
   EXPECT_EQ(j["last_successful_date"], "2023-11-13");
-  EXPECT_EQ(j["successful_dates"],
-            nlohmann::json({"2023-11-10", "2023-11-13"}));
+  EXPECT_EQ(j["successful_dates"], nlohmann::json({"2023-11-10", "2023-11-13"}));
   EXPECT_EQ(j["failed_dates"], nlohmann::json({"2023-11-11"}));
   EXPECT_EQ(j["skipped_dates"], nlohmann::json({"2023-11-02"}));
   EXPECT_EQ(j["errors"]["2023-11-11"], "DataError: boom");
@@ -65,11 +53,8 @@ TEST(CheckpointTest, JsonRoundTripWithLegacyKeys) {
   EXPECT_EQ(j["stats"]["failed"], 1);
   EXPECT_EQ(j["stats"]["skipped"], 1);
   std::set<std::string> stat_keys;
-  for (auto &[k, v] : j["stats"].items())
-    stat_keys.insert(k);
-  EXPECT_EQ(stat_keys,
-            (std::set<std::string>{"total_days", "processed", "successful",
-                                   "failed", "skipped"}));
+  for (auto& [k, v] : j["stats"].items()) stat_keys.insert(k);
+  EXPECT_EQ(stat_keys, (std::set<std::string>{"total_days", "processed", "successful", "failed", "skipped"}));
   // created_at is a local naive ISO timestamp (no zone), like the legacy
   // datetime.now().isoformat().
   std::string created = j["created_at"];
@@ -79,8 +64,7 @@ TEST(CheckpointTest, JsonRoundTripWithLegacyKeys) {
   Checkpoint again(ckdir, "player_shot_zone_analysis", kRange);
   EXPECT_TRUE(again.loaded());
   EXPECT_FALSE(again.corrupt());
-  EXPECT_EQ(again.successful_dates(),
-            (std::vector<Date>{D("2023-11-10"), D("2023-11-13")}));
+  EXPECT_EQ(again.successful_dates(), (std::vector<Date>{D("2023-11-10"), D("2023-11-13")}));
   EXPECT_EQ(again.failed_dates(), (std::vector<Date>{D("2023-11-11")}));
   EXPECT_EQ(again.skipped_dates(), (std::vector<Date>{D("2023-11-02")}));
   EXPECT_EQ(again.errors().at(D("2023-11-11")), "DataError: boom");
@@ -90,14 +74,12 @@ TEST(CheckpointTest, JsonRoundTripWithLegacyKeys) {
 TEST(CheckpointTest, AtomicWriteLeavesNoTmp) {
   TempDir dir;
   Checkpoint c(dir.path().string(), "job", kRange);
-  for (int i = 1; i <= 5; ++i)
-    c.mark_complete(kRange.start + i);
+  for (int i = 1; i <= 5; ++i) c.mark_complete(kRange.start + i);
   EXPECT_TRUE(fs::exists(dir.path() / "job_2023-11-01_2023-11-30.json"));
-  EXPECT_TRUE(fs::exists(dir.path() /
-                         "job_2023-11-01_2023-11-30.lock")); // legacy sidecar
+  EXPECT_TRUE(fs::exists(dir.path() / "job_2023-11-01_2023-11-30.lock"));  // legacy sidecar
   EXPECT_FALSE(fs::exists(dir.path() / "job_2023-11-01_2023-11-30.tmp"));
   int files = 0;
-  for (auto &e : fs::directory_iterator(dir.path())) {
+  for (auto& e : fs::directory_iterator(dir.path())) {
     ++files;
     EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
   }
@@ -106,8 +88,7 @@ TEST(CheckpointTest, AtomicWriteLeavesNoTmp) {
 
 TEST(CheckpointTest, CorruptFileIsSetAsideAndReported) {
   TempDir dir;
-  const std::string path =
-      Checkpoint::path_for(dir.path().string(), "job", kRange);
+  const std::string path = Checkpoint::path_for(dir.path().string(), "job", kRange);
   {
     std::ofstream(path) << "{\"job_name\": \"job\", \"successful_dates\": [tru";
   }
@@ -119,32 +100,27 @@ TEST(CheckpointTest, CorruptFileIsSetAsideAndReported) {
     EXPECT_NE(c.warning().find("corrupt"), std::string::npos);
     EXPECT_TRUE(fs::exists(path + ".corrupt-1"));
     EXPECT_FALSE(fs::exists(path));
-    EXPECT_TRUE(c.successful_dates().empty()); // never trusted
+    EXPECT_TRUE(c.successful_dates().empty());  // never trusted
     EXPECT_EQ(c.resume_date(), kRange.start);
   }
   // Structurally valid JSON but inconsistent: a date both successful and
   // failed.
   {
-    std::ofstream(path)
-        << R"({"job_name":"job","start_date":"2023-11-01","end_date":"2023-11-30",
+    std::ofstream(path) << R"({"job_name":"job","start_date":"2023-11-01","end_date":"2023-11-30",
       "successful_dates":["2023-11-05"],"failed_dates":["2023-11-05"],"skipped_dates":[]})";
   }
   Checkpoint c2(dir.path().string(), "job", kRange);
   EXPECT_TRUE(c2.corrupt());
   EXPECT_EQ(c2.corrupt_path(), path + ".corrupt-2");
-  EXPECT_NE(c2.warning().find("both successful and failed"), std::string::npos)
-      << c2.warning();
+  EXPECT_NE(c2.warning().find("both successful and failed"), std::string::npos) << c2.warning();
   // Missing key / wrong range also count as invalid.
   {
-    std::ofstream(path)
-        << R"({"job_name":"job","start_date":"2023-11-02","end_date":"2023-11-30",
+    std::ofstream(path) << R"({"job_name":"job","start_date":"2023-11-02","end_date":"2023-11-30",
       "successful_dates":[],"failed_dates":[]})";
   }
   Checkpoint c3(dir.path().string(), "job", kRange);
   EXPECT_TRUE(c3.corrupt());
-  EXPECT_NE(Checkpoint::status_of(dir.path().string(), "job", kRange)
-                .find("No checkpoint found"),
-            std::string::npos);
+  EXPECT_NE(Checkpoint::status_of(dir.path().string(), "job", kRange).find("No checkpoint found"), std::string::npos);
 }
 
 TEST(CheckpointTest, ResumeRetriesFailuresAndSkipsCommitted) {
@@ -161,12 +137,8 @@ TEST(CheckpointTest, ResumeRetriesFailuresAndSkipsCommitted) {
   EXPECT_TRUE(c.is_failed(D("2023-11-11")));
   std::string status = c.status_text();
   EXPECT_NE(status.find("CHECKPOINT STATUS: job"), std::string::npos) << status;
-  EXPECT_NE(status.find("Resume from: 2023-11-11 (20 days remaining)"),
-            std::string::npos)
-      << status;
-  EXPECT_NE(status.find("Failed dates to retry on resume (1): 2023-11-11"),
-            std::string::npos)
-      << status;
+  EXPECT_NE(status.find("Resume from: 2023-11-11 (20 days remaining)"), std::string::npos) << status;
+  EXPECT_NE(status.find("Failed dates to retry on resume (1): 2023-11-11"), std::string::npos) << status;
   // mark_complete removes the date from failed_dates (and its error).
   c.mark_complete(D("2023-11-11"));
   EXPECT_FALSE(c.is_failed(D("2023-11-11")));
@@ -183,9 +155,7 @@ TEST(CheckpointTest, ResumeRetriesFailuresAndSkipsCommitted) {
   // --no-resume deletes the JSON file only.
   EXPECT_TRUE(Checkpoint::reset(dir.path().string(), "job", kRange));
   EXPECT_FALSE(Checkpoint::reset(dir.path().string(), "job", kRange));
-  EXPECT_NE(Checkpoint::status_of(dir.path().string(), "job", kRange)
-                .find("Would be: "),
-            std::string::npos);
+  EXPECT_NE(Checkpoint::status_of(dir.path().string(), "job", kRange).find("Would be: "), std::string::npos);
 }
 
 TEST(CheckpointTest, ConcurrentMarksAreAllRecorded) {
@@ -194,12 +164,10 @@ TEST(CheckpointTest, ConcurrentMarksAreAllRecorded) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = t; i < 28; i += 4)
-        c.mark_complete(kRange.start + i);
+      for (int i = t; i < 28; i += 4) c.mark_complete(kRange.start + i);
     });
   }
-  for (auto &th : threads)
-    th.join();
+  for (auto& th : threads) th.join();
   EXPECT_EQ(c.successful_dates().size(), 28u);
   Checkpoint again(dir.path().string(), "job", kRange);
   EXPECT_EQ(again.successful_dates().size(), 28u);
@@ -207,26 +175,18 @@ TEST(CheckpointTest, ConcurrentMarksAreAllRecorded) {
 
 TEST(CheckpointWarehouse, AFileOfAnotherWarehouseIsSetAsideNotTrusted) {
   nbaprops::testing::TempDir dir;
-  const nbaprops::DateRange range{nbaprops::Date::parse("2023-11-01"),
-                                  nbaprops::Date::parse("2023-11-30")};
+  const nbaprops::DateRange range{nbaprops::Date::parse("2023-11-01"), nbaprops::Date::parse("2023-11-30")};
   {
-    nbaprops::pipeline::Checkpoint a(dir.path().string(), "togs", range,
-                                     "/data/wh-a");
+    nbaprops::pipeline::Checkpoint a(dir.path().string(), "togs", range, "/data/wh-a");
     a.mark_complete(nbaprops::Date::parse("2023-11-01"));
   }
-  nbaprops::pipeline::Checkpoint same(dir.path().string(), "togs", range,
-                                      "/data/wh-a");
+  nbaprops::pipeline::Checkpoint same(dir.path().string(), "togs", range, "/data/wh-a");
   EXPECT_TRUE(same.is_committed(nbaprops::Date::parse("2023-11-01")));
-  nbaprops::pipeline::Checkpoint other(dir.path().string(), "togs", range,
-                                       "/data/wh-b");
+  nbaprops::pipeline::Checkpoint other(dir.path().string(), "togs", range, "/data/wh-b");
   EXPECT_FALSE(other.is_committed(nbaprops::Date::parse("2023-11-01")));
   EXPECT_FALSE(other.corrupt());
-  EXPECT_NE(other.warning().find("belongs to warehouse /data/wh-a"),
-            std::string::npos)
-      << other.warning();
-  EXPECT_TRUE(
-      std::filesystem::exists(other.path() + ".foreign-1")); // nothing lost
+  EXPECT_NE(other.warning().find("belongs to warehouse /data/wh-a"), std::string::npos) << other.warning();
+  EXPECT_TRUE(std::filesystem::exists(other.path() + ".foreign-1"));  // nothing lost
   other.mark_complete(nbaprops::Date::parse("2023-11-02"));
-  EXPECT_NE(other.to_json().find("\"warehouse\": \"/data/wh-b\""),
-            std::string::npos);
+  EXPECT_NE(other.to_json().find("\"warehouse\": \"/data/wh-b\""), std::string::npos);
 }

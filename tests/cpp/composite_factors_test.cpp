@@ -15,39 +15,33 @@ using namespace nbaprops::precompute;
 
 namespace {
 
-FatigueInputs fat(std::optional<int64_t> rest, std::optional<bool> b2b,
-                  std::optional<int64_t> g7, std::optional<double> m7,
-                  std::optional<double> mpg, std::optional<int64_t> b2b14,
+FatigueInputs fat(std::optional<int64_t> rest, std::optional<bool> b2b, std::optional<int64_t> g7,
+                  std::optional<double> m7, std::optional<double> mpg, std::optional<int64_t> b2b14,
                   std::optional<int64_t> age) {
   return FatigueInputs{rest, b2b, g7, m7, mpg, b2b14, age};
 }
 
-} // namespace
+}  // namespace
 
 // legacy-pcf-pdc.md §A5 (values recomputed against the current code; the stale
 // legacy test assertions noted in §A7.2 are replaced by the current formulas).
 TEST(PcfFormulas, FatigueExamples) {
   EXPECT_EQ(fatigue_score(fat(2, false, 3, 175, 29.2, 0, 28)), 100);
   EXPECT_EQ(fatigue_score(fat(0, true, 4, 250, 36.5, 2, 35)),
-            35); // 100−15−10−10−8−12−10
+            35);  // 100−15−10−10−8−12−10
   EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 250, 35.0, 0, 28)),
-            90); // 35.0 exactly: no penalty
-  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 200, 33.3, std::nullopt, 25)),
-            100);
-  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 200, 33.3, std::nullopt, 35)),
-            90);
-  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 200, 33.3, std::nullopt, 28)),
-            100);
+            90);  // 35.0 exactly: no penalty
+  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 200, 33.3, std::nullopt, 25)), 100);
+  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 200, 33.3, std::nullopt, 35)), 90);
+  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, 3, 200, 33.3, std::nullopt, 28)), 100);
   EXPECT_EQ(fatigue_score(fat(3, std::nullopt, 3, 200, 33.3, std::nullopt, 28)),
-            100); // 105 clamped
+            100);  // 105 clamped
   EXPECT_EQ(fatigue_score(fat(0, true, 5, 300, 40, 3, 38)), 35);
-  EXPECT_EQ(fatigue_score(fat(5, std::nullopt, 2, 100, 20, std::nullopt, 22)),
-            100);
-  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, std::nullopt, std::nullopt,
-                              std::nullopt, std::nullopt, std::nullopt)),
-            100); // all defaults
+  EXPECT_EQ(fatigue_score(fat(5, std::nullopt, 2, 100, 20, std::nullopt, 22)), 100);
+  EXPECT_EQ(fatigue_score(fat(1, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt)),
+            100);  // all defaults
   EXPECT_EQ(fatigue_score(fat(1, false, 3, 200, 30, 1, 31)),
-            90); // b2b14 == 1 −5, age 30–34 −5
+            90);  // b2b14 == 1 −5, age 30–34 −5
   EXPECT_DOUBLE_EQ(fatigue_adjustment(100), 0.0);
   EXPECT_DOUBLE_EQ(fatigue_adjustment(80), -1.0);
   EXPECT_DOUBLE_EQ(fatigue_adjustment(50), -2.5);
@@ -55,39 +49,26 @@ TEST(PcfFormulas, FatigueExamples) {
 }
 
 TEST(PcfFormulas, ShotZoneMismatchExamples) {
-  auto pz = [](const char *zone, double paint, double mid, double three) {
-    return std::optional<PlayerZones>(
-        PlayerZones{std::string(zone), paint, mid, three});
+  auto pz = [](const char* zone, double paint, double mid, double three) {
+    return std::optional<PlayerZones>(PlayerZones{std::string(zone), paint, mid, three});
   };
   auto oz = [](double paint, double mid, double three) {
-    return std::optional<OpponentZones>(
-        OpponentZones{paint, mid, three, std::string("paint")});
+    return std::optional<OpponentZones>(OpponentZones{paint, mid, three, std::string("paint")});
   };
-  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 65, 10, 25), oz(4.3, 0, 0)), 4.3,
-              1e-12);
-  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 65, 10, 25), oz(-3.8, 0, 0)), -3.8,
-              1e-12);
-  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 70, 10, 20), oz(6.0, 0, 0)), 7.2,
-              1e-12);
-  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 25, 30, 45), oz(4.0, 0, 0)), 2.0,
-              1e-12);
-  EXPECT_NEAR(shot_zone_mismatch(pz("perimeter", 20, 15, 65), oz(0, 0, 3.5)),
-              3.5, 1e-12);
-  EXPECT_DOUBLE_EQ(shot_zone_mismatch(pz("paint", 80, 10, 10), oz(15.0, 0, 0)),
-                   10.0);
-  EXPECT_NEAR(shot_zone_mismatch(pz("mid_range", 20, 45, 35), oz(0, 2.1, 0)),
-              1.89, 1e-12);
+  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 65, 10, 25), oz(4.3, 0, 0)), 4.3, 1e-12);
+  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 65, 10, 25), oz(-3.8, 0, 0)), -3.8, 1e-12);
+  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 70, 10, 20), oz(6.0, 0, 0)), 7.2, 1e-12);
+  EXPECT_NEAR(shot_zone_mismatch(pz("paint", 25, 30, 45), oz(4.0, 0, 0)), 2.0, 1e-12);
+  EXPECT_NEAR(shot_zone_mismatch(pz("perimeter", 20, 15, 65), oz(0, 0, 3.5)), 3.5, 1e-12);
+  EXPECT_DOUBLE_EQ(shot_zone_mismatch(pz("paint", 80, 10, 10), oz(15.0, 0, 0)), 10.0);
+  EXPECT_NEAR(shot_zone_mismatch(pz("mid_range", 20, 45, 35), oz(0, 2.1, 0)), 1.89, 1e-12);
   // balanced / NULL zones fall back to the paint fields; missing rate → 50.0 (w
   // = 1).
-  EXPECT_NEAR(shot_zone_mismatch(pz("balanced", 50, 30, 20), oz(3.0, 9.0, 9.0)),
-              3.0, 1e-12);
-  EXPECT_NEAR(shot_zone_mismatch(PlayerZones{std::nullopt, std::nullopt,
-                                             std::nullopt, std::nullopt},
-                                 oz(2.0, 0, 0)),
+  EXPECT_NEAR(shot_zone_mismatch(pz("balanced", 50, 30, 20), oz(3.0, 9.0, 9.0)), 3.0, 1e-12);
+  EXPECT_NEAR(shot_zone_mismatch(PlayerZones{std::nullopt, std::nullopt, std::nullopt, std::nullopt}, oz(2.0, 0, 0)),
               2.0, 1e-12);
   EXPECT_DOUBLE_EQ(shot_zone_mismatch(std::nullopt, oz(4.3, 0, 0)), 0.0);
-  EXPECT_DOUBLE_EQ(shot_zone_mismatch(pz("paint", 65, 10, 25), std::nullopt),
-                   0.0);
+  EXPECT_DOUBLE_EQ(shot_zone_mismatch(pz("paint", 65, 10, 25), std::nullopt), 0.0);
 }
 
 TEST(PcfFormulas, PaceAndUsageExamples) {
@@ -102,12 +83,12 @@ TEST(PcfFormulas, PaceAndUsageExamples) {
   EXPECT_NEAR(usage_spike_score(30, 25, 1), 1.725, 1e-12);
   EXPECT_NEAR(usage_spike_score(30, 25, 2), 1.95, 1e-12);
   EXPECT_NEAR(usage_spike_score(20, 25, 2), -1.5,
-              1e-12); // negative spikes never boosted
+              1e-12);  // negative spikes never boosted
   EXPECT_DOUBLE_EQ(usage_spike_score(30, 0, 0), 0.0);
   EXPECT_DOUBLE_EQ(usage_spike_score(50, 20, 0), 3.0);
   EXPECT_DOUBLE_EQ(usage_spike_score(10, 40, 0), -3.0);
   EXPECT_DOUBLE_EQ(usage_spike_score(std::nullopt, std::nullopt, std::nullopt),
-                   0.0); // 25 vs 25
+                   0.0);  // 25 vs 25
   // Stored rounding (Python round on the binary value): 1.75 → 1.8, 0.5175 →
   // 0.5.
   EXPECT_DOUBLE_EQ(proc::py_round(1.75, 1), 1.8);
@@ -129,12 +110,9 @@ TEST(PcfFormulas, CompletenessAndWarnings) {
   EXPECT_EQ(*none.missing_fields,
             "days_rest, projected_usage_rate, pace_differential, "
             "player_shot_zone, team_defense_zone");
-  EXPECT_EQ(*composite_warnings(45, 2.0, -2.0),
-            "EXTREME_FATIGUE: Player showing severe fatigue");
-  EXPECT_EQ(*composite_warnings(80, 9.0, 5.0),
-            "EXTREME_MATCHUP: Unusual zone mismatch");
-  EXPECT_EQ(*composite_warnings(80, 5.0, 13.5),
-            "EXTREME_ADJUSTMENT: Very large composite adjustment");
+  EXPECT_EQ(*composite_warnings(45, 2.0, -2.0), "EXTREME_FATIGUE: Player showing severe fatigue");
+  EXPECT_EQ(*composite_warnings(80, 9.0, 5.0), "EXTREME_MATCHUP: Unusual zone mismatch");
+  EXPECT_EQ(*composite_warnings(80, 5.0, 13.5), "EXTREME_ADJUSTMENT: Very large composite adjustment");
   EXPECT_FALSE(composite_warnings(80, 4.0, 5.0));
   EXPECT_EQ(*composite_warnings(40, 9.0, 13.0),
             "EXTREME_FATIGUE: Player showing severe fatigue; EXTREME_MATCHUP: "
@@ -148,8 +126,7 @@ const Date kD = Date::parse("2025-01-21");
 
 Schedule season_schedule() {
   std::vector<Game> games;
-  auto add = [&](const char *date, const char *away, const char *home,
-                 const char *id) {
+  auto add = [&](const char* date, const char* away, const char* home, const char* id) {
     Game g;
     g.nba_game_id = id;
     g.date = Date::parse(date);
@@ -171,18 +148,14 @@ struct Fixture {
   Table psza{catalog::get("nba_precompute.player_shot_zone_analysis")};
   Table tdza{catalog::get("nba_precompute.team_defense_zone_analysis")};
 
-  size_t ctx(Date d, const std::string &player, const std::string &team,
-             const std::string &opp, int64_t rest, bool b2b, int64_t g7,
-             int64_t m7, double mpg, int64_t b2b14, int64_t age,
-             double pace_diff, double projected, double baseline,
-             int64_t stars) {
+  size_t ctx(Date d, const std::string& player, const std::string& team, const std::string& opp, int64_t rest, bool b2b,
+             int64_t g7, int64_t m7, double mpg, int64_t b2b14, int64_t age, double pace_diff, double projected,
+             double baseline, int64_t stars) {
     size_t r = upgc.add_row();
     upgc.set(r, "player_lookup", player);
     upgc.set(r, "universal_player_id", player + "_001");
     const bool home = team == "LAL" || team == "PHX";
-    upgc.set(r, "game_id",
-             d.compact() +
-                 (home ? "_" + opp + "_" + team : "_" + team + "_" + opp));
+    upgc.set(r, "game_id", d.compact() + (home ? "_" + opp + "_" + team : "_" + team + "_" + opp));
     upgc.set(r, "game_date", d);
     upgc.set(r, "team_abbr", team);
     upgc.set(r, "opponent_team_abbr", opp);
@@ -199,12 +172,10 @@ struct Fixture {
     upgc.set(r, "star_teammates_out", stars);
     upgc.set(r, "is_production_ready", true);
     upgc.set(r, "data_hash", "upgchash0000000" + std::to_string(r % 10));
-    upgc.set(r, "processed_at",
-             "2025-01-21T10:00:0" + std::to_string(r % 10) + "Z");
+    upgc.set(r, "processed_at", "2025-01-21T10:00:0" + std::to_string(r % 10) + "Z");
     return r;
   }
-  void zones(Date d, const std::string &player, const std::string &zone,
-             double paint, double mid, double three) {
+  void zones(Date d, const std::string& player, const std::string& zone, double paint, double mid, double three) {
     size_t r = psza.add_row();
     psza.set(r, "player_lookup", player);
     psza.set(r, "analysis_date", d);
@@ -216,8 +187,7 @@ struct Fixture {
     psza.set(r, "data_hash", "pszahash00000001");
     psza.set(r, "processed_at", "2025-01-21T09:00:00Z");
   }
-  void defence(Date d, const std::string &team, double paint, double mid,
-               double three, const std::string &weakest) {
+  void defence(Date d, const std::string& team, double paint, double mid, double three, const std::string& weakest) {
     size_t r = tdza.add_row();
     tdza.set(r, "team_abbr", team);
     tdza.set(r, "analysis_date", d);
@@ -229,7 +199,7 @@ struct Fixture {
     tdza.set(r, "data_hash", "tdzahash00000001");
     tdza.set(r, "processed_at", "2025-01-21T08:00:00Z");
   }
-  void team_ctx(Date d, const std::string &team) {
+  void team_ctx(Date d, const std::string& team) {
     size_t r = utgc.add_row();
     utgc.set(r, "team_abbr", team);
     utgc.set(r, "game_date", d);
@@ -238,45 +208,37 @@ struct Fixture {
   }
   /// The spec's integration fixture (§A5), dated @p d.
   void spec_players(Date d) {
-    ctx(d, "lebronjames", "LAL", "GSW", 2, false, 3, 175, 29.2, 0, 28, 3.5,
-        26.0, 25.0, 0);
-    ctx(d, "stephencurry", "GSW", "LAL", 1, false, 3, 190, 31.7, 0, 32, 4.0,
-        28.5, 27.0, 1);
-    ctx(d, "kevindurant", "PHX", "BOS", 0, true, 4, 250, 36.5, 2, 35, -2.0,
-        30.0, 28.0, 2);
+    ctx(d, "lebronjames", "LAL", "GSW", 2, false, 3, 175, 29.2, 0, 28, 3.5, 26.0, 25.0, 0);
+    ctx(d, "stephencurry", "GSW", "LAL", 1, false, 3, 190, 31.7, 0, 32, 4.0, 28.5, 27.0, 1);
+    ctx(d, "kevindurant", "PHX", "BOS", 0, true, 4, 250, 36.5, 2, 35, -2.0, 30.0, 28.0, 2);
     zones(d, "lebronjames", "paint", 65, 10, 25);
     zones(d, "stephencurry", "perimeter", 20, 15, 65);
     zones(d, "kevindurant", "mid_range", 25, 45, 30);
     defence(d, "GSW", 4.3, 0.5, 1.0, "paint");
     defence(d, "LAL", -1.0, 0.2, -3.2, "mid_range");
     defence(d, "BOS", 0.4, 2.1, -0.5, "mid_range");
-    for (const char *t : {"GSW", "LAL", "BOS", "PHX"})
-      team_ctx(d, t);
+    for (const char* t : {"GSW", "LAL", "BOS", "PHX"}) team_ctx(d, t);
   }
-  UnitOutput run(const Schedule &s, Date d) const {
-    return compute_composite_factors(s, d, {upgc, utgc, psza, tdza});
-  }
+  UnitOutput run(const Schedule& s, Date d) const { return compute_composite_factors(s, d, {upgc, utgc, psza, tdza}); }
 };
 
-size_t row_of(const Table &t, const std::string &player) {
-  return row_with(t, "player_lookup", player);
-}
+size_t row_of(const Table& t, const std::string& player) { return row_with(t, "player_lookup", player); }
 
-} // namespace
+}  // namespace
 
 TEST(PcfCompute, SpecIntegrationFixture) {
   Fixture f;
   f.spec_players(kD);
   Schedule s = season_schedule();
   UnitOutput out = f.run(s, kD);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 3u);
   EXPECT_TRUE(out.failures.empty());
 
   size_t lb = row_of(t, "lebronjames");
   EXPECT_EQ(*t.get_int(lb, "fatigue_score"), 100);
   EXPECT_DOUBLE_EQ(*t.get_real(lb, "shot_zone_mismatch_score"), 4.3);
-  EXPECT_DOUBLE_EQ(*t.get_real(lb, "pace_score"), 1.8); // 1.75 stored as 1.8
+  EXPECT_DOUBLE_EQ(*t.get_real(lb, "pace_score"), 1.8);  // 1.75 stored as 1.8
   EXPECT_DOUBLE_EQ(*t.get_real(lb, "usage_spike_score"), 0.3);
   EXPECT_DOUBLE_EQ(*t.get_real(lb, "total_composite_adjustment"), 6.35);
   EXPECT_DOUBLE_EQ(*t.get_real(lb, "referee_favorability_score"), 0.0);
@@ -288,19 +250,15 @@ TEST(PcfCompute, SpecIntegrationFixture) {
   EXPECT_EQ(*t.get_date(lb, "game_date"), kD);
   EXPECT_EQ(*t.get_date(lb, "analysis_date"), kD);
   EXPECT_EQ(*t.get_text(lb, "game_id"), "20250121_GSW_LAL");
-  EXPECT_EQ(
-      *t.get_text(lb, "fatigue_context_json"),
-      R"({"days_rest": 2, "back_to_back": false, "games_last_7": 3, "minutes_last_7": 175.0, )"
-      R"("avg_minutes_pg_last_7": 29.2, "back_to_backs_last_14": 0, "player_age": 28, "final_score": 100})");
-  EXPECT_EQ(
-      *t.get_text(lb, "shot_zone_context_json"),
-      R"({"player_primary_zone": "paint", "opponent_weak_zone": "paint", "final_score": 4.3})");
-  EXPECT_EQ(*t.get_text(lb, "pace_context_json"),
-            R"({"pace_differential": 3.5, "final_score": 1.75})");
-  EXPECT_EQ(
-      *t.get_text(lb, "usage_context_json"),
-      R"({"projected_usage_rate": 26.0, "avg_usage_last_7": 25.0, "usage_differential": 1.0, )"
-      R"("star_teammates_out": 0, "final_score": 0.3})");
+  EXPECT_EQ(*t.get_text(lb, "fatigue_context_json"),
+            R"({"days_rest": 2, "back_to_back": false, "games_last_7": 3, "minutes_last_7": 175.0, )"
+            R"("avg_minutes_pg_last_7": 29.2, "back_to_backs_last_14": 0, "player_age": 28, "final_score": 100})");
+  EXPECT_EQ(*t.get_text(lb, "shot_zone_context_json"),
+            R"({"player_primary_zone": "paint", "opponent_weak_zone": "paint", "final_score": 4.3})");
+  EXPECT_EQ(*t.get_text(lb, "pace_context_json"), R"({"pace_differential": 3.5, "final_score": 1.75})");
+  EXPECT_EQ(*t.get_text(lb, "usage_context_json"),
+            R"({"projected_usage_rate": 26.0, "avg_usage_last_7": 25.0, "usage_differential": 1.0, )"
+            R"("star_teammates_out": 0, "final_score": 0.3})");
   EXPECT_TRUE(*t.get_bool(lb, "is_production_ready"));
   EXPECT_TRUE(*t.get_bool(lb, "all_upstreams_ready"));
   EXPECT_EQ(*t.get_text(lb, "data_quality_issues"), "[]");
@@ -309,9 +267,8 @@ TEST(PcfCompute, SpecIntegrationFixture) {
   // UPGC rows: the latest processed_at (row 2, "…:02Z") carries
   // "upgchash00000002".
   EXPECT_EQ(*t.get_text(lb, "source_player_context_hash"), "upgchash00000002");
-  EXPECT_FALSE(
-      *t.get_bool(lb, "backfill_bootstrap_mode")); // day 91 of the season
-  EXPECT_FALSE(*t.get_bool(lb, "season_boundary_detected")); // January
+  EXPECT_FALSE(*t.get_bool(lb, "backfill_bootstrap_mode"));   // day 91 of the season
+  EXPECT_FALSE(*t.get_bool(lb, "season_boundary_detected"));  // January
   // Legacy mixin hash (sorted "field:value" joined by '|', SHA-256, 16 hex),
   // cross-checked in Python against the record {player_lookup: 'lebronjames',
   // …, total_composite_adjustment: 6.35}.
@@ -321,19 +278,18 @@ TEST(PcfCompute, SpecIntegrationFixture) {
   EXPECT_EQ(*t.get_int(sc, "fatigue_score"), 95);
   EXPECT_DOUBLE_EQ(*t.get_real(sc, "shot_zone_mismatch_score"), -3.2);
   EXPECT_DOUBLE_EQ(*t.get_real(sc, "pace_score"), 2.0);
-  EXPECT_DOUBLE_EQ(*t.get_real(sc, "usage_spike_score"), 0.5); // 0.5175
+  EXPECT_DOUBLE_EQ(*t.get_real(sc, "usage_spike_score"), 0.5);  // 0.5175
   EXPECT_DOUBLE_EQ(*t.get_real(sc, "total_composite_adjustment"), -0.93);
 
   size_t kd = row_of(t, "kevindurant");
   EXPECT_EQ(*t.get_int(kd, "fatigue_score"), 35);
   EXPECT_DOUBLE_EQ(*t.get_real(kd, "shot_zone_mismatch_score"),
-                   1.9); // 2.1 × 0.9 = 1.89
+                   1.9);  // 2.1 × 0.9 = 1.89
   EXPECT_DOUBLE_EQ(*t.get_real(kd, "pace_score"), -1.0);
-  EXPECT_DOUBLE_EQ(*t.get_real(kd, "usage_spike_score"), 0.8); // 0.78
+  EXPECT_DOUBLE_EQ(*t.get_real(kd, "usage_spike_score"), 0.8);  // 0.78
   EXPECT_DOUBLE_EQ(*t.get_real(kd, "total_composite_adjustment"), -1.58);
   EXPECT_TRUE(*t.get_bool(kd, "has_warnings"));
-  EXPECT_EQ(*t.get_text(kd, "warning_details"),
-            "EXTREME_FATIGUE: Player showing severe fatigue");
+  EXPECT_EQ(*t.get_text(kd, "warning_details"), "EXTREME_FATIGUE: Player showing severe fatigue");
 }
 
 TEST(PcfCompute, MissingZoneTablesStillWriteRows) {
@@ -346,28 +302,22 @@ TEST(PcfCompute, MissingZoneTablesStillWriteRows) {
   for (size_t r = 0; r < 3; ++r) {
     EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "shot_zone_mismatch_score"), 0.0);
     EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "data_completeness_pct"), 60.0);
-    EXPECT_EQ(*out.rows.get_text(r, "missing_data_fields"),
-              "player_shot_zone, team_defense_zone");
-    EXPECT_EQ(*out.rows.get_text(r, "shot_zone_context_json"),
-              R"({"missing_data": true})");
+    EXPECT_EQ(*out.rows.get_text(r, "missing_data_fields"), "player_shot_zone, team_defense_zone");
+    EXPECT_EQ(*out.rows.get_text(r, "shot_zone_context_json"), R"({"missing_data": true})");
     EXPECT_FALSE(*out.rows.get_bool(r, "is_production_ready"));
     EXPECT_FALSE(*out.rows.get_bool(r, "upstream_player_shot_ready"));
-    EXPECT_EQ(
-        *out.rows.get_text(r, "data_quality_issues"),
-        R"(["upstream_player_shot_zone_incomplete","upstream_team_defense_zone_incomplete"])");
+    EXPECT_EQ(*out.rows.get_text(r, "data_quality_issues"),
+              R"(["upstream_player_shot_zone_incomplete","upstream_team_defense_zone_incomplete"])");
   }
   // LeBron: total = 0 + 0 + 1.75 + 0.3 = 2.05
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "lebronjames"),
-                                      "total_composite_adjustment"),
-                   2.05);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "lebronjames"), "total_composite_adjustment"), 2.05);
 }
 
 TEST(PcfCompute, EmptyContextGivesEmptyDate) {
   Fixture f;
   UnitOutput out = f.run(season_schedule(), kD);
   EXPECT_EQ(out.rows.num_rows(), 0u);
-  EXPECT_NE(out.empty_reason.find("upcoming_player_game_context"),
-            std::string::npos);
+  EXPECT_NE(out.empty_reason.find("upcoming_player_game_context"), std::string::npos);
 }
 
 TEST(PcfCompute, PointInTimeOnlySameDayContextMatters) {
@@ -379,8 +329,7 @@ TEST(PcfCompute, PointInTimeOnlySameDayContextMatters) {
   Fixture noisy;
   noisy.spec_players(kD);
   for (Date other : {kD + 1, kD + 5, kD - 1}) {
-    noisy.ctx(other, "lebronjames", "LAL", "GSW", 0, true, 6, 400, 45, 4, 40,
-              -9, 50, 10, 3);
+    noisy.ctx(other, "lebronjames", "LAL", "GSW", 0, true, 6, 400, 45, 4, 40, -9, 50, 10, 3);
     noisy.zones(other, "lebronjames", "paint", 90, 5, 5);
     noisy.defence(other, "GSW", -9.0, -9.0, -9.0, "three_pt");
   }
@@ -391,9 +340,8 @@ TEST(PcfCompute, PointInTimeOnlySameDayContextMatters) {
   changed.spec_players(kD);
   changed.upgc.set(0, "pace_differential", -3.5);
   UnitOutput c = changed.run(s, kD);
-  EXPECT_DOUBLE_EQ(
-      *c.rows.get_real(row_of(c.rows, "lebronjames"), "pace_score"),
-      -1.8); // −1.75
+  EXPECT_DOUBLE_EQ(*c.rows.get_real(row_of(c.rows, "lebronjames"), "pace_score"),
+                   -1.8);  // −1.75
 }
 
 TEST(PcfCompute, IdempotentRowsAndHashes) {
@@ -416,15 +364,13 @@ TEST(PcfProcessor, RunsOnSqliteWarehouse) {
   wh->replace_partitions(f.tdza.schema(), {kD}, f.tdza);
   Schedule s = season_schedule();
   register_builtins();
-  const Processor &p = registry::get("pcf");
+  const Processor& p = registry::get("pcf");
   EXPECT_EQ(p.info().output_table, "nba_precompute.player_composite_factors");
   EXPECT_EQ(p.info().bootstrap, BootstrapPolicy::kSkip);
   UnitOutput out = p.run(UnitContext{*wh, s, kD});
   ASSERT_EQ(out.rows.num_rows(), 3u);
   EXPECT_EQ(out.entities_processed, 3);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "stephencurry"),
-                                      "total_composite_adjustment"),
-                   -0.93);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "stephencurry"), "total_composite_adjustment"), -0.93);
   // No UTGC table in this warehouse: the opponent team context is not ready.
   EXPECT_FALSE(*out.rows.get_bool(0, "upstream_team_context_ready"));
   // The same computation as the pure function on the in-memory tables (except
@@ -436,6 +382,5 @@ TEST(PcfProcessor, RunsOnSqliteWarehouse) {
   expect_same_rows(direct.rows, out.rows);
   // Output round-trips through the warehouse.
   wh->replace_partitions(out.rows.schema(), {kD}, out.rows);
-  EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD),
-            3);
+  EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD), 3);
 }

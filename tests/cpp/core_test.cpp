@@ -15,14 +15,14 @@ TEST(Date, CivilRoundTrip) {
   EXPECT_EQ((d + 1).iso(), "2024-03-01");
   EXPECT_EQ(Date::parse("2024-03-01") - Date::parse("2023-03-01"), 366);
   EXPECT_EQ(d.compact(), "20240229");
-  EXPECT_EQ(Date::parse("2024-01-15").iso_weekday(), 1); // a Monday
+  EXPECT_EQ(Date::parse("2024-01-15").iso_weekday(), 1);  // a Monday
 }
 
 TEST(Date, ParseErrorsNameTheInput) {
   try {
     (void)Date::parse("2023-02-29", "--start-date");
     FAIL() << "expected DataError";
-  } catch (const DataError &e) {
+  } catch (const DataError& e) {
     std::string m = e.what();
     EXPECT_NE(m.find("--start-date"), std::string::npos);
     EXPECT_NE(m.find("2023-02-29"), std::string::npos);
@@ -42,27 +42,23 @@ TEST(Date, SeasonRule) {
 }
 
 TEST(Hash, Sha256KnownVector) {
-  EXPECT_EQ(sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Hash, DataHashMatchesPythonJsonDumps) {
   // python: hashlib.sha256(json.dumps({"a": 1, "b": "x", "c": None, "d": 2.5,
   // "e": True,
   //          "f": "2024-01-15"}, sort_keys=True).encode()).hexdigest()[:16]
-  const TableSchema &s =
-      catalog::get("nba_analytics.team_offense_game_summary");
-  Table t(s, {"team_abbr", "points_scored", "referee_crew_id", "ts_pct",
-              "home_game", "game_date"});
+  const TableSchema& s = catalog::get("nba_analytics.team_offense_game_summary");
+  Table t(s, {"team_abbr", "points_scored", "referee_crew_id", "ts_pct", "home_game", "game_date"});
   t.add_row();
   t.set(0, "team_abbr", "BOS");
   t.set(0, "points_scored", int64_t{110});
   t.set(0, "ts_pct", 0.5);
   t.set(0, "home_game", true);
   t.set(0, "game_date", Date::parse("2024-01-15"));
-  std::string h = data_hash(t, 0,
-                            {"team_abbr", "points_scored", "referee_crew_id",
-                             "ts_pct", "home_game", "game_date"});
+  std::string h =
+      data_hash(t, 0, {"team_abbr", "points_scored", "referee_crew_id", "ts_pct", "home_game", "game_date"});
   // {"game_date": "2024-01-15", "home_game": true, "points_scored": 110,
   // "referee_crew_id": null, "team_abbr": "BOS", "ts_pct": 0.5}
   EXPECT_EQ(
@@ -74,19 +70,13 @@ TEST(Hash, DataHashMatchesPythonJsonDumps) {
 }
 
 TEST(Catalog, LegacyTablesDeclared) {
-  EXPECT_EQ(
-      catalog::get("nba_analytics.team_offense_game_summary").columns.size(),
-      50u + 11u);
-  EXPECT_EQ(
-      catalog::get("nba_precompute.player_shot_zone_analysis").partition_column,
-      "analysis_date");
-  EXPECT_EQ(catalog::get("player_daily_cache").name,
-            "nba_precompute.player_daily_cache");
+  EXPECT_EQ(catalog::get("nba_analytics.team_offense_game_summary").columns.size(), 50u + 11u);
+  EXPECT_EQ(catalog::get("nba_precompute.player_shot_zone_analysis").partition_column, "analysis_date");
+  EXPECT_EQ(catalog::get("player_daily_cache").name, "nba_precompute.player_daily_cache");
   EXPECT_THROW((void)catalog::get("nba_analytics.nope"), ConfigError);
   size_t legacy_cols = 0;
-  for (const auto &t : catalog::all()) {
-    if (t.dataset() != "nba_orchestration" &&
-        t.name != "nba_raw.player_shot_zones" &&
+  for (const auto& t : catalog::all()) {
+    if (t.dataset() != "nba_orchestration" && t.name != "nba_raw.player_shot_zones" &&
         t.name != "nba_raw.team_shot_zones_allowed") {
       legacy_cols += t.columns.size();
     }
@@ -100,7 +90,7 @@ TEST(Teams, TravelMiles) {
   EXPECT_EQ(teams().size(), 30u);
   EXPECT_EQ(*travel_miles("BOS", "BOS"), 0);
   int la_bos = *travel_miles("LAL", "BOS");
-  EXPECT_NEAR(la_bos, 2600, 30); // ~2,600 mi coast to coast
+  EXPECT_NEAR(la_bos, 2600, 30);  // ~2,600 mi coast to coast
   EXPECT_EQ(*travel_miles("LAL", "LAC"), *travel_miles("LAC", "LAL"));
   EXPECT_FALSE(travel_miles("XXX", "BOS").has_value());
 }

@@ -13,15 +13,13 @@ using namespace nbaprops::testing::pipeline_fakes;
 using nbaprops::testing::TempDir;
 
 namespace {
-const CoverageCell &cell(const CoverageReport &r, const std::string &t,
-                         const char *d) {
-  for (const auto &c : r.cells) {
-    if (c.table == t && c.date == D(d))
-      return c;
+const CoverageCell& cell(const CoverageReport& r, const std::string& t, const char* d) {
+  for (const auto& c : r.cells) {
+    if (c.table == t && c.date == D(d)) return c;
   }
   throw std::runtime_error("no cell");
 }
-} // namespace
+}  // namespace
 
 TEST(CoverageTest, StatusesFromScheduleCountsAndLedger) {
   TempDir dir;
@@ -41,37 +39,30 @@ TEST(CoverageTest, StatusesFromScheduleCountsAndLedger) {
   const DateRange range{D("2023-10-01"), D("2023-11-30")};
   CoverageReport r = coverage(*wh, s, range, {kRaw, kA, kC}, f.abc());
   ASSERT_EQ(r.cells.size(),
-            18u); // 3 tables × 6 game dates (no off days, no preseason)
+            18u);  // 3 tables × 6 game dates (no off days, no preseason)
   EXPECT_EQ(cell(r, kRaw, "2023-11-13").status, "ok");
   EXPECT_EQ(cell(r, kRaw, "2023-11-13").expected, 4);
-  const CoverageCell &part = cell(r, kRaw, "2023-11-14");
+  const CoverageCell& part = cell(r, kRaw, "2023-11-14");
   EXPECT_EQ(part.status, "partial");
   EXPECT_EQ(part.expected, 2);
   EXPECT_EQ(part.found, 1);
   EXPECT_EQ(cell(r, kRaw, "2023-11-16").status, "missing");
-  EXPECT_EQ(cell(r, kA, "2023-11-11").status, "failed"); // latest ledger status
+  EXPECT_EQ(cell(r, kA, "2023-11-11").status, "failed");  // latest ledger status
   EXPECT_EQ(cell(r, kA, "2023-11-13").status, "ok");
   EXPECT_EQ(cell(r, kA, "2023-11-16").status,
-            "missing"); // ran empty (raw missing): 0 rows
+            "missing");  // ran empty (raw missing): 0 rows
   EXPECT_EQ(cell(r, kC, "2023-10-24").status, "bootstrap");
   EXPECT_EQ(cell(r, kC, "2023-10-24").expected, 0);
-  EXPECT_EQ(cell(r, kA, "2023-10-24").status, "ok"); // fa runs bootstrap dates
+  EXPECT_EQ(cell(r, kA, "2023-10-24").status, "ok");  // fa runs bootstrap dates
   EXPECT_EQ(r.gaps().size(),
-            5u); // raw partial+missing, fa failed+missing, fc missing (11-16)
+            5u);  // raw partial+missing, fa failed+missing, fc missing (11-16)
   std::string text = r.to_text();
   EXPECT_NE(text.find("2023-10"), std::string::npos) << text;
   EXPECT_NE(text.find("2023-11"), std::string::npos) << text;
-  EXPECT_NE(
-      text.find("nba_precompute.player_shot_zone_analysis 2023-11-11 failed"),
-      std::string::npos)
-      << text;
+  EXPECT_NE(text.find("nba_precompute.player_shot_zone_analysis 2023-11-11 failed"), std::string::npos) << text;
   // Month grid: fa in Nov ok on 11-10, 11-13, 11-14 of 5 game dates; fc's
   // October is bootstrap only.
-  EXPECT_NE(
-      text.find(
-          "nba_precompute.player_shot_zone_analysis          1/1         3/5!"),
-      std::string::npos)
-      << text;
+  EXPECT_NE(text.find("nba_precompute.player_shot_zone_analysis          1/1         3/5!"), std::string::npos) << text;
   EXPECT_NE(text.find("0/0 b1"), std::string::npos) << text;
 
   // A clean rerun fixes the failed unit; the latest ledger row wins.

@@ -14,23 +14,21 @@ using namespace nbaprops::precompute;
 
 namespace {
 
-std::vector<PlayerGame> games_with_points(const std::vector<double> &pts) {
+std::vector<PlayerGame> games_with_points(const std::vector<double>& pts) {
   std::vector<PlayerGame> g;
-  for (double p : pts)
-    g.push_back(PlayerGame{p, 35.0, 30.5, 0.620, 10.0, 4.0});
+  for (double p : pts) g.push_back(PlayerGame{p, 35.0, 30.5, 0.620, 10.0, 4.0});
   return g;
 }
 
-} // namespace
+}  // namespace
 
 // legacy-pcf-pdc.md §B5 unit examples (_calculate_player_cache).
 TEST(PdcFormulas, TenGameExample) {
-  CacheMetrics m = cache_metrics(
-      games_with_points({26, 27, 28, 29, 30, 31, 32, 33, 34, 35}));
+  CacheMetrics m = cache_metrics(games_with_points({26, 27, 28, 29, 30, 31, 32, 33, 34, 35}));
   EXPECT_DOUBLE_EQ(*m.points_avg_last_5, 28.0);
   EXPECT_DOUBLE_EQ(*m.points_avg_last_10, 30.5);
   EXPECT_DOUBLE_EQ(*m.points_avg_season, 30.5);
-  EXPECT_DOUBLE_EQ(*m.points_std_last_10, 3.0277); // sample std, ddof 1
+  EXPECT_DOUBLE_EQ(*m.points_std_last_10, 3.0277);  // sample std, ddof 1
   EXPECT_DOUBLE_EQ(*m.usage_rate_last_10, 30.5);
   EXPECT_DOUBLE_EQ(*m.minutes_avg_last_10, 35.0);
   EXPECT_DOUBLE_EQ(*m.ts_pct_last_10, 0.62);
@@ -51,8 +49,7 @@ TEST(PdcFormulas, TeamMeansAndAssistedRate) {
   EXPECT_DOUBLE_EQ(*team_mean_r4(ortg), 115.0);
   EXPECT_FALSE(team_mean_r4({}));
   auto with_assists = [](double makes, double assisted) {
-    std::vector<PlayerGame> g(
-        10, PlayerGame{20.0, 30.0, 25.0, 0.55, makes, assisted});
+    std::vector<PlayerGame> g(10, PlayerGame{20.0, 30.0, 25.0, 0.55, makes, assisted});
     return cache_metrics(g).assisted_rate_last_10;
   };
   EXPECT_DOUBLE_EQ(*with_assists(10, 4), 0.4);
@@ -66,8 +63,7 @@ TEST(PdcFormulas, SmallSamplesAndEdgeValues) {
   EXPECT_DOUBLE_EQ(*six.points_avg_last_5, 18.0);
   EXPECT_DOUBLE_EQ(*six.points_avg_last_10, 18.0);
   EXPECT_EQ(six.games_played_season, 6);
-  CacheMetrics seven =
-      cache_metrics(games_with_points({10, 12, 14, 16, 18, 20, 22}));
+  CacheMetrics seven = cache_metrics(games_with_points({10, 12, 14, 16, 18, 20, 22}));
   EXPECT_DOUBLE_EQ(*seven.points_std_last_10, 4.3205);
   CacheMetrics one = cache_metrics(games_with_points({25}));
   EXPECT_FALSE(one.points_std_last_10);
@@ -78,13 +74,12 @@ TEST(PdcFormulas, SmallSamplesAndEdgeValues) {
   // 7 games of 30 min / 15 pts + 3 of 0 / 0 given directly → 10 games, L10
   // mean 10.5.
   std::vector<PlayerGame> mixed(7, PlayerGame{15.0, 30.0, 20.0, 0.5, 6.0, 3.0});
-  for (int i = 0; i < 3; ++i)
-    mixed.push_back(PlayerGame{0.0, 0.0, std::nullopt, std::nullopt, 0.0, 0.0});
+  for (int i = 0; i < 3; ++i) mixed.push_back(PlayerGame{0.0, 0.0, std::nullopt, std::nullopt, 0.0, 0.0});
   CacheMetrics mm = cache_metrics(mixed);
   EXPECT_EQ(mm.games_played_season, 10);
   EXPECT_DOUBLE_EQ(*mm.points_avg_last_10, 10.5);
   EXPECT_DOUBLE_EQ(*mm.usage_rate_last_10,
-                   20.0); // NULL usage rows skipped by the mean
+                   20.0);  // NULL usage rows skipped by the mean
 }
 
 TEST(PdcFormulas, WindowCompleteness) {
@@ -92,8 +87,7 @@ TEST(PdcFormulas, WindowCompleteness) {
   EXPECT_DOUBLE_EQ(w.pct, 70.0);
   EXPECT_TRUE(w.ready);
   EXPECT_EQ(w.missing, 3);
-  auto over = window_completeness(
-      5, 15); // games windows compare the season count: > 100 %
+  auto over = window_completeness(5, 15);  // games windows compare the season count: > 100 %
   EXPECT_DOUBLE_EQ(over.pct, 300.0);
   EXPECT_EQ(over.missing, 0);
   auto low = window_completeness(3, 2);
@@ -113,7 +107,7 @@ const Date kOpen = Date::parse("2024-10-22");
 /// opens the season.
 Schedule lal_schedule() {
   std::vector<Game> games;
-  auto add = [&](Date d, const std::string &away, const std::string &home) {
+  auto add = [&](Date d, const std::string& away, const std::string& home) {
     Game g;
     g.nba_game_id = "00224" + std::to_string(d.days());
     g.date = d;
@@ -125,8 +119,7 @@ Schedule lal_schedule() {
   };
   add(kOpen, "NYK", "BOS");
   add(kOpen + 1, "LAL", "MIN");
-  for (int k = 15; k >= 1; --k)
-    add(kD - 2 * k, "LAL", "GSW");
+  for (int k = 15; k >= 1; --k) add(kD - 2 * k, "LAL", "GSW");
   add(kD, "GSW", "LAL");
   return Schedule(std::move(games));
 }
@@ -137,7 +130,7 @@ struct Fixture {
   Table upgc{catalog::get("nba_analytics.upcoming_player_game_context")};
   Table psza{catalog::get("nba_precompute.player_shot_zone_analysis")};
 
-  void game(const std::string &player, Date d, double pts, bool active = true) {
+  void game(const std::string& player, Date d, double pts, bool active = true) {
     size_t r = pgs.add_row();
     pgs.set(r, "player_lookup", player);
     pgs.set(r, "universal_player_id", player + "_001");
@@ -174,7 +167,7 @@ struct Fixture {
     togs.set(r, "data_hash", "togs" + d.compact());
     togs.set(r, "processed_at", d.iso() + "T23:30:00Z");
   }
-  void context(const std::string &player) {
+  void context(const std::string& player) {
     size_t r = upgc.add_row();
     upgc.set(r, "player_lookup", player);
     upgc.set(r, "universal_player_id", player + "_001");
@@ -205,12 +198,10 @@ struct Fixture {
       // 7 active games + 8 DNP rows: written, early-season flag.
       game("bench", d, 6.0, k <= 7);
       // Only the 8 oldest games: recent windows incomplete.
-      if (k > 7)
-        game("injured", d, 12.0);
-      team_game(d, 112.0 - k); // newest first: 111 … 102 over the last 10
+      if (k > 7) game("injured", d, 12.0);
+      team_game(d, 112.0 - k);  // newest first: 111 … 102 over the last 10
     }
-    for (const char *p : {"lebronjames", "rookie", "bench", "injured"})
-      context(p);
+    for (const char* p : {"lebronjames", "rookie", "bench", "injured"}) context(p);
     size_t r = psza.add_row();
     psza.set(r, "player_lookup", "lebronjames");
     psza.set(r, "analysis_date", kD);
@@ -219,24 +210,20 @@ struct Fixture {
     psza.set(r, "three_pt_rate_last_10", 31.2);
     psza.set(r, "data_hash", "pszahash");
   }
-  UnitOutput run(const Schedule &s, Date d) const {
-    return compute_daily_cache(s, d, {pgs, togs, upgc, psza});
-  }
+  UnitOutput run(const Schedule& s, Date d) const { return compute_daily_cache(s, d, {pgs, togs, upgc, psza}); }
 };
 
-size_t row_of(const Table &t, const std::string &player) {
-  return row_with(t, "player_lookup", player);
-}
+size_t row_of(const Table& t, const std::string& player) { return row_with(t, "player_lookup", player); }
 
-} // namespace
+}  // namespace
 
 TEST(PdcCompute, SpecExampleRowAndGates) {
   Fixture f;
   f.build();
   Schedule s = lal_schedule();
   UnitOutput out = f.run(s, kD);
-  const Table &t = out.rows;
-  ASSERT_EQ(t.num_rows(), 2u); // lebronjames, bench
+  const Table& t = out.rows;
+  ASSERT_EQ(t.num_rows(), 2u);  // lebronjames, bench
   ASSERT_EQ(out.failures.size(), 2u);
   EXPECT_EQ(out.failures[0].entity_id, "injured");
   EXPECT_EQ(out.failures[0].category, "INCOMPLETE_DATA");
@@ -250,7 +237,7 @@ TEST(PdcCompute, SpecExampleRowAndGates) {
   EXPECT_DOUBLE_EQ(*t.get_real(r, "points_avg_last_10"), 30.5);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "points_std_last_10"), 3.0277);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "points_avg_season"),
-                   27.0); // (305 + 5 × 20) / 15
+                   27.0);  // (305 + 5 × 20) / 15
   EXPECT_DOUBLE_EQ(*t.get_real(r, "usage_rate_last_10"), 30.5);
   EXPECT_EQ(*t.get_int(r, "games_played_season"), 15);
   EXPECT_EQ(*t.get_int(r, "games_in_last_7_days"), 3);
@@ -283,13 +270,11 @@ TEST(PdcCompute, SpecExampleRowAndGates) {
   // Full SHA-256 of json.dumps(sort_keys=True) of the hash fields (legacy
   // parallel path), cross-checked in Python with cache_quality_score = L5 pct =
   // 300.0.
-  EXPECT_EQ(*t.get_text(r, "data_hash"),
-            "2ea7b8f678195575c7247a20545e27dbe86121cb372af2e1e333e290c1b73cd0");
+  EXPECT_EQ(*t.get_text(r, "data_hash"), "2ea7b8f678195575c7247a20545e27dbe86121cb372af2e1e333e290c1b73cd0");
 
   size_t b = row_of(t, "bench");
   EXPECT_TRUE(*t.get_bool(b, "early_season_flag"));
-  EXPECT_EQ(*t.get_text(b, "insufficient_data_reason"),
-            "Only 7 games played, need 10 minimum");
+  EXPECT_EQ(*t.get_text(b, "insufficient_data_reason"), "Only 7 games played, need 10 minimum");
   EXPECT_EQ(*t.get_int(b, "games_played_season"), 7);
   EXPECT_FALSE(t.get_text(b, "primary_scoring_zone"));
   EXPECT_FALSE(*t.get_bool(b, "shot_zone_data_available"));
@@ -332,26 +317,21 @@ TEST(PdcProcessor, RunsOnSqliteWarehouse) {
   Fixture f;
   f.build();
   std::vector<Date> dates;
-  for (int k = 1; k <= 15; ++k)
-    dates.push_back(kD - 2 * k);
+  for (int k = 1; k <= 15; ++k) dates.push_back(kD - 2 * k);
   wh->replace_partitions(f.pgs.schema(), dates, f.pgs);
   wh->replace_partitions(f.togs.schema(), dates, f.togs);
   wh->replace_partitions(f.upgc.schema(), {kD}, f.upgc);
   wh->replace_partitions(f.psza.schema(), {kD}, f.psza);
   Schedule s = lal_schedule();
   register_builtins();
-  const Processor &p = registry::get("pdc");
+  const Processor& p = registry::get("pdc");
   EXPECT_EQ(p.info().bootstrap, BootstrapPolicy::kSkip);
-  for (const auto &r : p.info().reads)
-    EXPECT_NE(r.table, "nba_precompute.player_composite_factors");
+  for (const auto& r : p.info().reads) EXPECT_NE(r.table, "nba_precompute.player_composite_factors");
   UnitOutput out = p.run(UnitContext{*wh, s, kD});
   expect_same_rows(f.run(s, kD).rows, out.rows);
   ASSERT_EQ(out.rows.num_rows(), 2u);
-  EXPECT_DOUBLE_EQ(
-      *out.rows.get_real(row_of(out.rows, "lebronjames"), "points_avg_last_10"),
-      30.5);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "lebronjames"), "points_avg_last_10"), 30.5);
   EXPECT_EQ(out.failures.size(), 2u);
   wh->replace_partitions(out.rows.schema(), {kD}, out.rows);
-  EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD),
-            2);
+  EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD), 2);
 }

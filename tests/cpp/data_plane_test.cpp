@@ -15,9 +15,7 @@ using namespace nbaprops;
 using nbaprops::testing::TempDir;
 
 namespace {
-const TableSchema &togs() {
-  return catalog::get("nba_analytics.team_offense_game_summary");
-}
+const TableSchema& togs() { return catalog::get("nba_analytics.team_offense_game_summary"); }
 
 Table togs_rows(Date d, int n, int points) {
   Table t(togs());
@@ -35,7 +33,7 @@ Table togs_rows(Date d, int n, int points) {
   }
   return t;
 }
-} // namespace
+}  // namespace
 
 TEST(DataPlane, TextIsInternedSoCopiesShareOneString) {
   Table a(togs(), {"game_id", "team_abbr"});
@@ -48,20 +46,20 @@ TEST(DataPlane, TextIsInternedSoCopiesShareOneString) {
   EXPECT_EQ(b.col(0).text_at(1), "20240115_BOS_LAL");
   EXPECT_TRUE(b.col(1).is_null(0));
   EXPECT_EQ(b.col(1).text_at(0),
-            ""); // a null text cell reads as "", never garbage
+            "");  // a null text cell reads as "", never garbage
 }
 
 TEST(DataPlane, TypeMismatchesAndUnknownColumnsAreErrors) {
   Table t(togs(), {"game_id", "points_scored"});
   t.resize(1);
   EXPECT_THROW(t.col("game_id").set_int(0, 5),
-               ConfigError); // an int on a text column
+               ConfigError);  // an int on a text column
   EXPECT_THROW(t.col("game_id").set_real(0, 5.5), ConfigError);
   EXPECT_THROW(t.col("points_scored").set_text(0, "5"),
-               ConfigError); // text on an int column
+               ConfigError);  // text on an int column
   t.col("game_id").set_text(0, "x");
   EXPECT_THROW((void)t.col("game_id").get_int(0),
-               ConfigError); // reading text as a number
+               ConfigError);  // reading text as a number
   EXPECT_THROW((void)t.col("points_scored").get_text(0), ConfigError);
   EXPECT_THROW((void)t.col("no_such_column"), ConfigError);
   EXPECT_THROW((void)proc::opt_real(t, 0, "no_such_column"), ConfigError);
@@ -82,16 +80,12 @@ TEST(DataPlane, ReadsOutsideTheDeclaredWindowsAreRefused) {
   EXPECT_EQ(proc::read_window(ctx, togs().name, d - 5, d - 1).num_rows(), 2u);
   try {
     (void)proc::read_window(ctx, togs().name, d - 5,
-                            d); // D itself was not declared
+                            d);  // D itself was not declared
     FAIL() << "expected a refused read";
-  } catch (const ConfigError &e) {
-    EXPECT_NE(std::string(e.what()).find("outside its declared reads"),
-              std::string::npos)
-        << e.what();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("outside its declared reads"), std::string::npos) << e.what();
   }
-  EXPECT_THROW((void)proc::read_window(ctx, "nba_analytics.player_game_summary",
-                                       d - 1, d - 1),
-               ConfigError);
+  EXPECT_THROW((void)proc::read_window(ctx, "nba_analytics.player_game_summary", d - 1, d - 1), ConfigError);
   info.reads = {{togs().name, WindowKind::kDaysThrough, 5, true}};
   EXPECT_EQ(proc::read_window(ctx, togs().name, d - 5, d).num_rows(), 2u);
 }
@@ -116,8 +110,7 @@ TEST(DataPlane, PartitionHashesFollowContentNotOrderOrStamps) {
   wh.write_batch({TableWrite{&togs(), &one, {d}, {"game_id"}, {}, false}});
   const std::string h2 = wh.partition_hashes(togs(), DateRange{d, d}).at(d);
   EXPECT_NE(h2, h1);
-  EXPECT_EQ(partition_hashes_of(wh.read(togs(), DateRange{d, d})).at(d).hex(),
-            h2);
+  EXPECT_EQ(partition_hashes_of(wh.read(togs(), DateRange{d, d})).at(d).hex(), h2);
   EXPECT_TRUE(is_run_stamp_column("source_nbac_boxscore_last_updated"));
   EXPECT_FALSE(is_run_stamp_column("points_scored"));
 }
@@ -126,25 +119,20 @@ TEST(DataPlane, ASecondRunOfTheSameTablesRefusesNamingTheFirst) {
   TempDir dir;
   const std::string wh = dir.path().string();
   {
-    pipeline::RunLock first(wh,
-                            {"nba_analytics.player_game_summary", "nba_raw.x"},
-                            "run_a", "2026-01-01T00:00:00Z");
+    pipeline::RunLock first(wh, {"nba_analytics.player_game_summary", "nba_raw.x"}, "run_a", "2026-01-01T00:00:00Z");
     try {
-      pipeline::RunLock second(wh, {"nba_analytics.player_game_summary"},
-                               "run_b", "2026-01-01T00:01:00Z");
+      pipeline::RunLock second(wh, {"nba_analytics.player_game_summary"}, "run_b", "2026-01-01T00:01:00Z");
       FAIL() << "expected a refusal";
-    } catch (const ConfigError &e) {
+    } catch (const ConfigError& e) {
       const std::string m = e.what();
       EXPECT_NE(m.find("run_a"), std::string::npos) << m;
       EXPECT_NE(m.find("2026-01-01T00:00:00Z"), std::string::npos) << m;
       EXPECT_NE(m.find("player_game_summary"), std::string::npos) << m;
     }
-    pipeline::RunLock other_tables(wh,
-                                   {"nba_analytics.team_offense_game_summary"},
-                                   "run_c", "t"); // no overlap
+    pipeline::RunLock other_tables(wh, {"nba_analytics.team_offense_game_summary"}, "run_c", "t");  // no overlap
   }
   pipeline::RunLock after(wh, {"nba_analytics.player_game_summary"}, "run_d",
-                          "t"); // released with the first
+                          "t");  // released with the first
 }
 
 TEST(DataPlane, CheckpointIdentityIsTheCanonicalWarehousePath) {
@@ -153,12 +141,10 @@ TEST(DataPlane, CheckpointIdentityIsTheCanonicalWarehousePath) {
   std::filesystem::create_directories(wh);
   const DateRange range{Date::parse("2024-01-01"), Date::parse("2024-01-03")};
   {
-    pipeline::Checkpoint ck((dir.path() / "ck").string(), "job", range,
-                            wh.string() + "/");
+    pipeline::Checkpoint ck((dir.path() / "ck").string(), "job", range, wh.string() + "/");
     ck.mark_complete(Date::parse("2024-01-01"));
   }
-  pipeline::Checkpoint again((dir.path() / "ck").string(), "job", range,
-                             (dir.path() / "." / "B").string());
+  pipeline::Checkpoint again((dir.path() / "ck").string(), "job", range, (dir.path() / "." / "B").string());
   EXPECT_TRUE(again.warning().empty()) << again.warning();
   EXPECT_TRUE(again.is_committed(Date::parse("2024-01-01")));
 }

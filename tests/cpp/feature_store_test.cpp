@@ -16,7 +16,7 @@ using namespace nbaprops;
 using namespace nbaprops::predictions;
 
 TEST(MlfsFormulas, FeatureNamesAndDerivedFeatures) {
-  const auto &names = mlfs_feature_names();
+  const auto& names = mlfs_feature_names();
   ASSERT_EQ(names.size(), 25u);
   EXPECT_EQ(names[0], "points_avg_last_5");
   EXPECT_EQ(names[5], "fatigue_score");
@@ -25,7 +25,7 @@ TEST(MlfsFormulas, FeatureNamesAndDerivedFeatures) {
   EXPECT_EQ(names[24], "team_win_pct");
 
   EXPECT_DOUBLE_EQ(rest_advantage(3, 1), 2.0);
-  EXPECT_DOUBLE_EQ(rest_advantage(1, 4), -2.0); // −3 clamped
+  EXPECT_DOUBLE_EQ(rest_advantage(1, 4), -2.0);  // −3 clamped
   EXPECT_DOUBLE_EQ(rest_advantage(2, 1), 1.0);
   EXPECT_DOUBLE_EQ(rest_advantage(2, std::nullopt), 0.0);
   EXPECT_DOUBLE_EQ(injury_risk(std::string("Available")), 0.0);
@@ -41,32 +41,30 @@ TEST(MlfsFormulas, FeatureNamesAndDerivedFeatures) {
   // this list).
   EXPECT_DOUBLE_EQ(recent_trend({30, 30, 30, 20, 20}), 2.0);
   EXPECT_DOUBLE_EQ(recent_trend({20, 20, 20, 30, 30}), -2.0);
-  EXPECT_DOUBLE_EQ(recent_trend({23, 23, 23, 20, 20, 5}), 1.0); // diff 3
+  EXPECT_DOUBLE_EQ(recent_trend({23, 23, 23, 20, 20, 5}), 1.0);  // diff 3
   EXPECT_DOUBLE_EQ(recent_trend({20, 20, 20, 23, 23}), -1.0);
   EXPECT_DOUBLE_EQ(recent_trend({21, 21, 21, 20, 20}), 0.0);
-  EXPECT_DOUBLE_EQ(recent_trend({30, 30, 30, 20}), 0.0); // fewer than 5 games
+  EXPECT_DOUBLE_EQ(recent_trend({30, 30, 30, 20}), 0.0);  // fewer than 5 games
 
-  EXPECT_DOUBLE_EQ(minutes_change(36, 30), 2.0);  // +20 %
-  EXPECT_DOUBLE_EQ(minutes_change(33, 30), 1.0);  // +10 %
-  EXPECT_DOUBLE_EQ(minutes_change(24, 30), -2.0); // −20 %
-  EXPECT_DOUBLE_EQ(minutes_change(27, 30), -1.0); // −10 %
+  EXPECT_DOUBLE_EQ(minutes_change(36, 30), 2.0);   // +20 %
+  EXPECT_DOUBLE_EQ(minutes_change(33, 30), 1.0);   // +10 %
+  EXPECT_DOUBLE_EQ(minutes_change(24, 30), -2.0);  // −20 %
+  EXPECT_DOUBLE_EQ(minutes_change(27, 30), -1.0);  // −10 %
   EXPECT_DOUBLE_EQ(minutes_change(31, 30), 0.0);
   EXPECT_DOUBLE_EQ(minutes_change(0, 30), 0.0);
   EXPECT_DOUBLE_EQ(minutes_change(30, 0), 0.0);
 
   // FT share of points: Σ ft / Σ pts over ≤ 10 games (needs 5).
-  std::vector<std::optional<double>> ft = {4, 5, 6, 3, 2},
-                                     pts = {20, 25, 30, 15, 10};
+  std::vector<std::optional<double>> ft = {4, 5, 6, 3, 2}, pts = {20, 25, 30, 15, 10};
   EXPECT_DOUBLE_EQ(pct_free_throw(ft, pts), 0.2);
   EXPECT_DOUBLE_EQ(pct_free_throw({4, 5, 6, 3}, {20, 25, 30, 15}), 0.15);
   EXPECT_DOUBLE_EQ(pct_free_throw({0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}), 0.15);
   EXPECT_DOUBLE_EQ(pct_free_throw({9, 9, 9, 9, 9}, {10, 10, 10, 10, 10}),
-                   0.5); // clamped
-  EXPECT_DOUBLE_EQ(pct_free_throw({1, 1, 1, 1, 1, 1}, {3, 3, 3, 3, 3, 3}),
-                   0.333333333);
+                   0.5);  // clamped
+  EXPECT_DOUBLE_EQ(pct_free_throw({1, 1, 1, 1, 1, 1}, {3, 3, 3, 3, 3, 3}), 0.333333333);
 
   EXPECT_DOUBLE_EQ(team_win_pct(4, 6), 0.666666667);
-  EXPECT_DOUBLE_EQ(team_win_pct(3, 4), 0.5); // < 5 games
+  EXPECT_DOUBLE_EQ(team_win_pct(3, 4), 0.5);  // < 5 games
   EXPECT_DOUBLE_EQ(team_win_pct(0, 10), 0.0);
 }
 
@@ -97,7 +95,7 @@ Phase4Values full_phase4() {
   return p4;
 }
 
-} // namespace
+}  // namespace
 
 // legacy-mlfs-phase5-6.md §1.6: best case 97.0 (phase4_partial), worst
 // case 58.6.
@@ -110,11 +108,11 @@ TEST(MlfsQuality, BestAndWorstCase) {
   EXPECT_DOUBLE_EQ(best.values[5], 95.0);
   EXPECT_DOUBLE_EQ(best.values[13], 110.5);
   EXPECT_DOUBLE_EQ(best.values[18],
-                   0.5); // PSZA 50.0 overrides PDC 48.3 (present)
+                   0.5);  // PSZA 50.0 overrides PDC 48.3 (present)
   EXPECT_DOUBLE_EQ(best.values[19], 0.2);
   EXPECT_DOUBLE_EQ(best.values[20], 0.3);
   EXPECT_DOUBLE_EQ(best.values[22], 106.5);
-  EXPECT_DOUBLE_EQ(best.values[24], 0.5); // no team games
+  EXPECT_DOUBLE_EQ(best.values[24], 0.5);  // no team games
   EXPECT_EQ(best.sources[9], FeatureSource::kCalculated);
   EXPECT_EQ(best.sources[15], FeatureSource::kPhase3);
 
@@ -122,17 +120,14 @@ TEST(MlfsQuality, BestAndWorstCase) {
   EXPECT_DOUBLE_EQ(feature_quality_score(worst), 58.6);
   EXPECT_EQ(feature_data_source(worst), "mixed");
   EXPECT_EQ(feature_quality_tier(58.6), "bronze");
-  const double defaults[25] = {10,   10,   10,   5,    3,   50,  0,  0, 0,
-                               0,    0,    0,    0,    112, 100, 0,  0, 0,
-                               0.30, 0.20, 0.35, 0.15, 100, 112, 0.5};
-  for (int i = 0; i < 25; ++i)
-    EXPECT_DOUBLE_EQ(worst.values[i], defaults[i]) << "f" << i;
+  const double defaults[25] = {10,  10,  10, 5, 3, 50,   0,    0,    0,    0,   0,   0,  0,
+                               112, 100, 0,  0, 0, 0.30, 0.20, 0.35, 0.15, 100, 112, 0.5};
+  for (int i = 0; i < 25; ++i) EXPECT_DOUBLE_EQ(worst.values[i], defaults[i]) << "f" << i;
 }
 
 TEST(MlfsQuality, PhaseThreeFallbacksAndPszaOverride) {
   Phase3Values p3;
-  for (double p : {30.0, 28.0, 26.0, 24.0, 22.0, 20.0})
-    p3.last_10_games.push_back(RecentGame{p, 32.0, 4.0});
+  for (double p : {30.0, 28.0, 26.0, 24.0, 22.0, 20.0}) p3.last_10_games.push_back(RecentGame{p, 32.0, 4.0});
   p3.points_avg_season = 21.5;
   p3.minutes_avg_season = 26.0;
   p3.home_game = true;
@@ -143,16 +138,16 @@ TEST(MlfsQuality, PhaseThreeFallbacksAndPszaOverride) {
   p3.team_wins = 4;
   p3.team_games = 6;
   FeatureVector f = build_features(Phase4Values{}, p3);
-  EXPECT_DOUBLE_EQ(f.values[0], 26.0); // mean of 5 most recent
-  EXPECT_DOUBLE_EQ(f.values[1], 25.0); // mean of 6
+  EXPECT_DOUBLE_EQ(f.values[0], 26.0);  // mean of 5 most recent
+  EXPECT_DOUBLE_EQ(f.values[1], 25.0);  // mean of 6
   EXPECT_DOUBLE_EQ(f.values[2], 21.5);
   EXPECT_EQ(f.sources[0], FeatureSource::kPhase3);
   EXPECT_EQ(f.sources[3], FeatureSource::kDefault);
   EXPECT_DOUBLE_EQ(f.values[9], 1.0);
   EXPECT_DOUBLE_EQ(f.values[10], 2.0);
   EXPECT_DOUBLE_EQ(f.values[11],
-                   2.0); // (30+28+26)/3 = 28 vs (24+22)/2 = 23: diff +5 → +2
-  EXPECT_DOUBLE_EQ(f.values[12], 2.0); // 32 vs 26 → +23 %
+                   2.0);                // (30+28+26)/3 = 28 vs (24+22)/2 = 23: diff +5 → +2
+  EXPECT_DOUBLE_EQ(f.values[12], 2.0);  // 32 vs 26 → +23 %
   EXPECT_DOUBLE_EQ(f.values[15], 1.0);
   EXPECT_DOUBLE_EQ(f.values[17], 1.0);
   EXPECT_DOUBLE_EQ(f.values[21], 24.0 / 150.0);
@@ -170,7 +165,7 @@ TEST(MlfsQuality, PhaseThreeFallbacksAndPszaOverride) {
   FeatureVector z = build_features(p4, Phase3Values{});
   EXPECT_DOUBLE_EQ(z.values[18], 0.483);
   EXPECT_EQ(z.sources[18], FeatureSource::kPhase4);
-  EXPECT_DOUBLE_EQ(z.values[19], 0.20); // mid-range has no PDC source
+  EXPECT_DOUBLE_EQ(z.values[19], 0.20);  // mid-range has no PDC source
   EXPECT_EQ(z.sources[19], FeatureSource::kDefault);
   EXPECT_DOUBLE_EQ(z.values[20], 0.312);
 }
@@ -181,7 +176,7 @@ const Date kD = Date::parse("2025-01-21");
 
 Schedule mlfs_schedule() {
   std::vector<Game> games;
-  auto add = [&](Date d, const std::string &away, const std::string &home) {
+  auto add = [&](Date d, const std::string& away, const std::string& home) {
     Game g;
     g.nba_game_id = "00224" + std::to_string(d.days());
     g.date = d;
@@ -192,8 +187,7 @@ Schedule mlfs_schedule() {
     games.push_back(g);
   };
   add(Date::parse("2024-10-22"), "NYK", "BOS");
-  for (int k = 6; k >= 1; --k)
-    add(kD - 2 * k, "LAL", "DEN");
+  for (int k = 6; k >= 1; --k) add(kD - 2 * k, "LAL", "DEN");
   add(kD, "GSW", "LAL");
   return Schedule(std::move(games));
 }
@@ -207,7 +201,7 @@ struct Fixture {
   Table pgs{catalog::get("nba_analytics.player_game_summary")};
   Table togs{catalog::get("nba_analytics.team_offense_game_summary")};
 
-  void context(Date d, const std::string &player) {
+  void context(Date d, const std::string& player) {
     size_t r = upgc.add_row();
     upgc.set(r, "player_lookup", player);
     upgc.set(r, "universal_player_id", player + "_001");
@@ -222,7 +216,7 @@ struct Fixture {
     upgc.set(r, "opponent_days_rest", int64_t{1});
     upgc.set(r, "player_status", "available");
   }
-  void phase4(Date d, const std::string &player) {
+  void phase4(Date d, const std::string& player) {
     size_t r = pdc.add_row();
     pdc.set(r, "player_lookup", player);
     pdc.set(r, "cache_date", d);
@@ -265,7 +259,7 @@ struct Fixture {
     tdza.set(r, "processed_at", d.iso() + "T08:00:00Z");
     tdza.set(r, "data_hash", "tdzahash");
   }
-  void game(const std::string &player, Date d, int64_t pts, int64_t ft) {
+  void game(const std::string& player, Date d, int64_t pts, int64_t ft) {
     size_t r = pgs.add_row();
     pgs.set(r, "player_lookup", player);
     pgs.set(r, "game_id", d.compact() + "_LAL_DEN");
@@ -301,30 +295,27 @@ struct Fixture {
     for (int k = 1; k <= 6; ++k) {
       game("rookie", kD - 2 * k, pts[k - 1], 4);
       game("star", kD - 2 * k, 30, 6);
-      team_game(kD - 2 * k, k <= 4); // 4 wins in 6 games
+      team_game(kD - 2 * k, k <= 4);  // 4 wins in 6 games
     }
   }
-  UnitOutput run(const Schedule &s, Date d) const {
+  UnitOutput run(const Schedule& s, Date d) const {
     return compute_feature_store(s, d, {upgc, pdc, pcf, psza, tdza, pgs, togs});
   }
 };
 
-std::vector<double> features_of(const Table &t, size_t r) {
-  return nlohmann::json::parse(*t.get_text(r, "features"))
-      .get<std::vector<double>>();
+std::vector<double> features_of(const Table& t, size_t r) {
+  return nlohmann::json::parse(*t.get_text(r, "features")).get<std::vector<double>>();
 }
-size_t row_of(const Table &t, const std::string &player) {
-  return row_with(t, "player_lookup", player);
-}
+size_t row_of(const Table& t, const std::string& player) { return row_with(t, "player_lookup", player); }
 
-} // namespace
+}  // namespace
 
 TEST(MlfsCompute, RowsWithPhase4AndFallbacks) {
   Fixture f;
   f.build();
   Schedule s = mlfs_schedule();
   UnitOutput out = f.run(s, kD);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 2u);
 
   size_t st = row_of(t, "star");
@@ -332,20 +323,19 @@ TEST(MlfsCompute, RowsWithPhase4AndFallbacks) {
   ASSERT_EQ(fs.size(), 25u);
   EXPECT_DOUBLE_EQ(fs[0], 28.0);
   EXPECT_DOUBLE_EQ(fs[5], 95.0);
-  EXPECT_DOUBLE_EQ(fs[9], 1.0);  // rest 2 vs 1
-  EXPECT_DOUBLE_EQ(fs[12], 1.0); // PDC minutes 35 vs season 30: +16.7 %
+  EXPECT_DOUBLE_EQ(fs[9], 1.0);   // rest 2 vs 1
+  EXPECT_DOUBLE_EQ(fs[12], 1.0);  // PDC minutes 35 vs season 30: +16.7 %
   EXPECT_DOUBLE_EQ(fs[13], 110.5);
   EXPECT_DOUBLE_EQ(fs[15], 1.0);
   EXPECT_DOUBLE_EQ(fs[18], 0.5);
-  EXPECT_DOUBLE_EQ(fs[21], 0.2); // 36 / 180
+  EXPECT_DOUBLE_EQ(fs[21], 0.2);  // 36 / 180
   EXPECT_DOUBLE_EQ(fs[24],
-                   0.666666667); // legacy constant 0.5; fixed (DECISION 6)
+                   0.666666667);  // legacy constant 0.5; fixed (DECISION 6)
   EXPECT_DOUBLE_EQ(*t.get_real(st, "feature_quality_score"), 97.0);
   EXPECT_EQ(*t.get_text(st, "data_source"), "phase4_partial");
   EXPECT_EQ(*t.get_text(st, "feature_version"), "v1_baseline_25");
   EXPECT_EQ(*t.get_int(st, "feature_count"), 25);
-  EXPECT_EQ(nlohmann::json::parse(*t.get_text(st, "feature_names"))[11],
-            "recent_trend");
+  EXPECT_EQ(nlohmann::json::parse(*t.get_text(st, "feature_names"))[11], "recent_trend");
   EXPECT_EQ(*t.get_text(st, "opponent_team_abbr"), "GSW");
   EXPECT_TRUE(*t.get_bool(st, "is_home"));
   EXPECT_EQ(*t.get_int(st, "days_rest"), 2);
@@ -355,9 +345,8 @@ TEST(MlfsCompute, RowsWithPhase4AndFallbacks) {
   EXPECT_EQ(*t.get_text(st, "source_daily_cache_hash"), "pdchash");
   EXPECT_EQ(*t.get_int(st, "source_team_defense_rows_found"), 1);
   EXPECT_DOUBLE_EQ(*t.get_real(st, "source_team_defense_completeness_pct"),
-                   5.0); // 1 of 20
-  EXPECT_EQ(*t.get_text(st, "source_team_defense_last_updated"),
-            "2025-01-21T08:00:00Z");
+                   5.0);  // 1 of 20
+  EXPECT_EQ(*t.get_text(st, "source_team_defense_last_updated"), "2025-01-21T08:00:00Z");
   EXPECT_EQ(*t.get_int(st, "expected_games_count"), 6);
   EXPECT_FALSE(*t.get_bool(st, "early_season_flag"));
   EXPECT_FALSE(t.get_int(st, "feature_generation_time_ms"));
@@ -366,23 +355,22 @@ TEST(MlfsCompute, RowsWithPhase4AndFallbacks) {
 
   size_t rk = row_of(t, "rookie");
   auto fr = features_of(t, rk);
-  EXPECT_DOUBLE_EQ(fr[0], 26.0); // Phase 3: mean of 5 most recent
+  EXPECT_DOUBLE_EQ(fr[0], 26.0);  // Phase 3: mean of 5 most recent
   EXPECT_DOUBLE_EQ(fr[1], 25.0);
-  EXPECT_DOUBLE_EQ(fr[2], 25.0); // season average
-  EXPECT_DOUBLE_EQ(fr[3], 5.0);  // default
+  EXPECT_DOUBLE_EQ(fr[2], 25.0);  // season average
+  EXPECT_DOUBLE_EQ(fr[3], 5.0);   // default
   EXPECT_DOUBLE_EQ(fr[5], 50.0);
-  EXPECT_DOUBLE_EQ(fr[11], 2.0); // scoring more recently: +2 (legacy sign: −2)
+  EXPECT_DOUBLE_EQ(fr[11], 2.0);  // scoring more recently: +2 (legacy sign: −2)
   EXPECT_DOUBLE_EQ(fr[13],
-                   110.5); // opponent row exists for everyone facing GSW
+                   110.5);  // opponent row exists for everyone facing GSW
   // f0–f2 phase3 (225) + f13, f14 phase4 (200) + 11 defaults (440) + 6
   // calculated (600) + 3 phase3 (225)
   EXPECT_DOUBLE_EQ(*t.get_real(rk, "feature_quality_score"), 67.6);
   EXPECT_EQ(*t.get_text(rk, "data_source"), "mixed");
   EXPECT_FALSE(*t.get_bool(rk, "is_production_ready"));
-  EXPECT_EQ(
-      *t.get_text(rk, "data_quality_issues"),
-      R"(["upstream_player_daily_cache_incomplete","upstream_player_composite_factors_incomplete",)"
-      R"("upstream_player_shot_zone_incomplete"])");
+  EXPECT_EQ(*t.get_text(rk, "data_quality_issues"),
+            R"(["upstream_player_daily_cache_incomplete","upstream_player_composite_factors_incomplete",)"
+            R"("upstream_player_shot_zone_incomplete"])");
   EXPECT_NE(*t.get_text(rk, "data_hash"), *t.get_text(st, "data_hash"));
 }
 
@@ -413,8 +401,7 @@ TEST(MlfsProcessor, RunsOnSqliteWarehouse) {
   Fixture f;
   f.build();
   std::vector<Date> hist;
-  for (int k = 1; k <= 6; ++k)
-    hist.push_back(kD - 2 * k);
+  for (int k = 1; k <= 6; ++k) hist.push_back(kD - 2 * k);
   wh->replace_partitions(f.upgc.schema(), {kD}, f.upgc);
   wh->replace_partitions(f.pdc.schema(), {kD}, f.pdc);
   wh->replace_partitions(f.pcf.schema(), {kD}, f.pcf);
@@ -424,22 +411,18 @@ TEST(MlfsProcessor, RunsOnSqliteWarehouse) {
   wh->replace_partitions(f.togs.schema(), hist, f.togs);
   Schedule s = mlfs_schedule();
   register_builtins();
-  const Processor &p = registry::get("mlfs");
+  const Processor& p = registry::get("mlfs");
   EXPECT_EQ(p.info().output_table, "nba_predictions.ml_feature_store_v2");
   EXPECT_EQ(p.info().bootstrap, BootstrapPolicy::kSkip);
   // DAG edges: MLFS after PDC and PCF; PDC does not depend on PCF (legacy
   // ordering was false).
   std::vector<std::string> ups;
-  for (const Processor *u : registry::upstream_of(p))
-    ups.push_back(u->info().code);
+  for (const Processor* u : registry::upstream_of(p)) ups.push_back(u->info().code);
   EXPECT_NE(std::find(ups.begin(), ups.end(), "pdc"), ups.end());
   EXPECT_NE(std::find(ups.begin(), ups.end(), "pcf"), ups.end());
-  for (const Processor *u : registry::upstream_of(registry::get("pdc")))
-    EXPECT_NE(u->info().code, "pcf");
+  for (const Processor* u : registry::upstream_of(registry::get("pdc"))) EXPECT_NE(u->info().code, "pcf");
   UnitOutput out = p.run(UnitContext{*wh, s, kD});
   expect_same_rows(f.run(s, kD).rows, out.rows);
   ASSERT_EQ(out.rows.num_rows(), 2u);
-  EXPECT_DOUBLE_EQ(
-      *out.rows.get_real(row_of(out.rows, "star"), "feature_quality_score"),
-      97.0);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "star"), "feature_quality_score"), 97.0);
 }

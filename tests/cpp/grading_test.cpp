@@ -14,7 +14,7 @@ using namespace nbaprops::grading;
 namespace {
 
 const Date kDay = Date::parse("2024-01-15");
-constexpr const char *kGame = "20240115_LAL_BOS";
+constexpr const char* kGame = "20240115_LAL_BOS";
 
 struct Pred {
   std::string system, player;
@@ -25,7 +25,7 @@ struct Pred {
   std::optional<std::string> model = std::nullopt;
 };
 
-void add_prediction(Table &t, const Pred &p, Date d = kDay) {
+void add_prediction(Table& t, const Pred& p, Date d = kDay) {
   size_t r = t.add_row();
   t.set(r, "prediction_id", p.system + "-" + p.player);
   t.set(r, "system_id", p.system);
@@ -34,22 +34,19 @@ void add_prediction(Table &t, const Pred &p, Date d = kDay) {
   t.set(r, "game_id", kGame);
   t.col("predicted_points").set_real(r, p.points);
   t.col("confidence_score").set_real(r, p.confidence);
-  if (p.rec)
-    t.set(r, "recommendation", *p.rec);
+  if (p.rec) t.set(r, "recommendation", *p.rec);
   t.col("current_points_line").set_real(r, p.line);
   t.set(r, "has_prop_line", p.line.has_value());
   t.col("pace_adjustment").set_real(r, p.pace);
   t.col("similar_games_count").set_int(r, p.similar);
-  if (p.model)
-    t.set(r, "ml_model_id", *p.model);
+  if (p.model) t.set(r, "ml_model_id", *p.model);
   t.set(r, "prediction_version", 1);
   t.set(r, "is_active", true);
   t.set(r, "created_at", "2024-01-15T12:00:00Z");
 }
 
-void add_actual(Table &t, const std::string &player,
-                std::optional<int64_t> points, const std::string &team,
-                const std::string &opp, double minutes, Date d = kDay) {
+void add_actual(Table& t, const std::string& player, std::optional<int64_t> points, const std::string& team,
+                const std::string& opp, double minutes, Date d = kDay) {
   size_t r = t.add_row();
   t.set(r, "player_lookup", player);
   t.set(r, "game_id", kGame);
@@ -66,30 +63,20 @@ void add_actual(Table &t, const std::string &player,
 
 Table golden_predictions() {
   Table p(catalog::get("nba_predictions.player_prop_predictions"));
-  add_prediction(p, {"ensemble_v1", "alice", 27.4, 0.74, "OVER", 25.5, 0.25,
-                     12}); // OVER win
+  add_prediction(p, {"ensemble_v1", "alice", 27.4, 0.74, "OVER", 25.5, 0.25, 12});             // OVER win
+  add_prediction(p, {"ensemble_v1", "bob", 17.2, 0.66, "UNDER", 21.5, -0.25});                 // UNDER win
+  add_prediction(p, {"moving_average", "alice", 24.0, 0.52, "UNDER", 25.5, 0.35});             // UNDER loss
+  add_prediction(p, {"moving_average", "bob", 23.0, 0.55, "OVER", 20.0});                      // push
+  add_prediction(p, {"zone_matchup_v1", "alice", 26.0, 0.45, "PASS", 25.5});                   // PASS
+  add_prediction(p, {"zone_matchup_v1", "bob", 18.0, std::nullopt, "NO_LINE", std::nullopt});  // no line, no conf
+  add_prediction(p, {"similarity_balanced_v1", "alice", std::nullopt, 0.0, "PASS", 25.5});     // no prediction
+  add_prediction(p, {"xgboost_v1", "carl", 12.0, 0.8, "OVER", 10.5});                          // NULL points
+  add_prediction(p, {"xgboost_v1", "erin", 12.0, 0.8, "OVER", 10.5});                          // no box score
   add_prediction(
-      p, {"ensemble_v1", "bob", 17.2, 0.66, "UNDER", 21.5, -0.25}); // UNDER win
-  add_prediction(p, {"moving_average", "alice", 24.0, 0.52, "UNDER", 25.5,
-                     0.35}); // UNDER loss
-  add_prediction(p,
-                 {"moving_average", "bob", 23.0, 0.55, "OVER", 20.0}); // push
-  add_prediction(
-      p, {"zone_matchup_v1", "alice", 26.0, 0.45, "PASS", 25.5}); // PASS
-  add_prediction(p, {"zone_matchup_v1", "bob", 18.0, std::nullopt, "NO_LINE",
-                     std::nullopt}); // no line, no conf
-  add_prediction(p, {"similarity_balanced_v1", "alice", std::nullopt, 0.0,
-                     "PASS", 25.5}); // no prediction
-  add_prediction(
-      p, {"xgboost_v1", "carl", 12.0, 0.8, "OVER", 10.5}); // NULL points
-  add_prediction(
-      p, {"xgboost_v1", "erin", 12.0, 0.8, "OVER", 10.5}); // no box score
-  add_prediction(p,
-                 {"xgboost_v1", "alice", 35.0, 1.0, "OVER", 25.5, std::nullopt,
-                  std::nullopt, "xgboost_points_v4_21features"});
-  add_prediction(p, {"ensemble_v1", "dave", 4.0, 0.70, "HOLD", 3.5}); // HOLD
+      p, {"xgboost_v1", "alice", 35.0, 1.0, "OVER", 25.5, std::nullopt, std::nullopt, "xgboost_points_v4_21features"});
+  add_prediction(p, {"ensemble_v1", "dave", 4.0, 0.70, "HOLD", 3.5});  // HOLD
   add_prediction(p, {"ensemble_v1", "alice", 27.4, 0.74, "OVER", 25.5},
-                 kDay + 1); // other date
+                 kDay + 1);  // other date
   return p;
 }
 
@@ -100,34 +87,29 @@ Table golden_actuals() {
   add_actual(a, "carl", std::nullopt, "LAL", "BOS", 12.0);
   add_actual(a, "dave", 0, "BOS", "LAL", 5.0);
   add_actual(a, "erin", 40, "BOS", "LAL", 38.0,
-             kDay - 1); // yesterday's game does not count
+             kDay - 1);  // yesterday's game does not count
   return a;
 }
 
 /// Finds the row of (system, player) in a prediction_accuracy table.
-size_t row_of(const Table &t, const std::string &system,
-              const std::string &player) {
+size_t row_of(const Table& t, const std::string& system, const std::string& player) {
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "system_id") == system &&
-        t.get_text(r, "player_lookup") == player)
-      return r;
+    if (t.get_text(r, "system_id") == system && t.get_text(r, "player_lookup") == player) return r;
   }
   ADD_FAILURE() << "no row for " << system << "/" << player;
   return 0;
 }
 
-size_t row_of(const Table &t, const std::string &system) {
-  return row_with(t, "system_id", system);
-}
+size_t row_of(const Table& t, const std::string& system) { return row_with(t, "system_id", system); }
 
-} // namespace
+}  // namespace
 
 TEST(Grading, BigQueryNumericRoundsTheShortestDecimalHalfAwayFromZero) {
   EXPECT_DOUBLE_EQ(bq_numeric(0.25, 1), 0.3);
   EXPECT_DOUBLE_EQ(bq_numeric(-0.25, 1), -0.3);
   EXPECT_DOUBLE_EQ(bq_numeric(0.35, 1),
-                   0.4); // Python round(0.35, 1) gives 0.3 (binary 0.3499…)
-  EXPECT_DOUBLE_EQ(bq_numeric(2.675, 2), 2.68); // Python round gives 2.67
+                   0.4);                         // Python round(0.35, 1) gives 0.3 (binary 0.3499…)
+  EXPECT_DOUBLE_EQ(bq_numeric(2.675, 2), 2.68);  // Python round gives 2.67
   EXPECT_DOUBLE_EQ(bq_numeric(0.0625, 3), 0.063);
   EXPECT_DOUBLE_EQ(bq_numeric(0.7449, 3), 0.745);
   EXPECT_DOUBLE_EQ(bq_numeric(0.0005, 3), 0.001);
@@ -144,9 +126,8 @@ TEST(Grading, SanitizeText) {
   EXPECT_EQ(sanitize_text("a\"b\nc\td\x7f"), "a'bcd");
   EXPECT_EQ(sanitize_text(std::string(600, 'x')).size(), 500u);
   std::string accents;
-  for (int i = 0; i < 600; ++i)
-    accents += "\xc3\xa9";                                    // é
-  EXPECT_EQ(sanitize_text(accents), accents.substr(0, 1000)); // 500 code points
+  for (int i = 0; i < 600; ++i) accents += "\xc3\xa9";         // é
+  EXPECT_EQ(sanitize_text(accents), accents.substr(0, 1000));  // 500 code points
 }
 
 TEST(Grading, PredictionCorrectRules) {
@@ -154,22 +135,22 @@ TEST(Grading, PredictionCorrectRules) {
   EXPECT_EQ(prediction_correct("OVER", 25.5, 20), false);
   EXPECT_EQ(prediction_correct("UNDER", 25.5, 20), true);
   EXPECT_EQ(prediction_correct("UNDER", 25.5, 30), false);
-  EXPECT_EQ(prediction_correct("OVER", 20.0, 20), std::nullopt); // push
+  EXPECT_EQ(prediction_correct("OVER", 20.0, 20), std::nullopt);  // push
   EXPECT_EQ(prediction_correct("PASS", 25.5, 30), std::nullopt);
   EXPECT_EQ(prediction_correct("HOLD", 25.5, 30), std::nullopt);
   EXPECT_EQ(prediction_correct("NO_LINE", 25.5, 30), std::nullopt);
   EXPECT_EQ(prediction_correct(std::nullopt, 25.5, 30), std::nullopt);
   EXPECT_EQ(prediction_correct("OVER", std::nullopt, 30), std::nullopt);
   EXPECT_EQ(prediction_correct("LEAN_UNDER", 25.5, 20),
-            true); // any other string is an UNDER call
+            true);  // any other string is an UNDER call
 }
 
 TEST(Grading, ConfidenceDecile) {
   EXPECT_EQ(confidence_decile(0.0), 1);
   EXPECT_EQ(confidence_decile(0.29), 3);
-  EXPECT_EQ(confidence_decile(0.3), 4);  // 0.3 × 10 = 3.0000000000000004
-  EXPECT_EQ(confidence_decile(0.57), 6); // 5.699999999999999
-  EXPECT_EQ(confidence_decile(0.7), 8);  // 7.000000000000001
+  EXPECT_EQ(confidence_decile(0.3), 4);   // 0.3 × 10 = 3.0000000000000004
+  EXPECT_EQ(confidence_decile(0.57), 6);  // 5.699999999999999
+  EXPECT_EQ(confidence_decile(0.7), 8);   // 7.000000000000001
   EXPECT_EQ(confidence_decile(0.95), 10);
   EXPECT_EQ(confidence_decile(1.0), 10);
   EXPECT_EQ(confidence_decile(std::nullopt), std::nullopt);
@@ -179,9 +160,9 @@ TEST(Grading, GoldenRows) {
   Table preds = golden_predictions();
   Table actuals = golden_actuals();
   UnitOutput out = compute_prediction_accuracy(kDay, {preds, actuals});
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 9u);
-  EXPECT_EQ(out.entities_processed, 3); // alice, bob, dave
+  EXPECT_EQ(out.entities_processed, 3);  // alice, bob, dave
   EXPECT_TRUE(out.empty_reason.empty());
   ASSERT_EQ(out.failures.size(), 2u);
   EXPECT_EQ(out.failures[0].entity_id, "carl");
@@ -203,7 +184,7 @@ TEST(Grading, GoldenRows) {
   EXPECT_DOUBLE_EQ(*t.get_real(r, "line_value"), 25.5);
   EXPECT_FALSE(t.get_real(r, "referee_adjustment"));
   EXPECT_DOUBLE_EQ(*t.get_real(r, "pace_adjustment"),
-                   0.3); // 0.25 stored at NUMERIC(5,1), half away
+                   0.3);  // 0.25 stored at NUMERIC(5,1), half away
   EXPECT_EQ(*t.get_int(r, "similarity_sample_size"), 12);
   EXPECT_EQ(*t.get_int(r, "actual_points"), 30);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "minutes_played"), 35.0);
@@ -215,7 +196,7 @@ TEST(Grading, GoldenRows) {
   EXPECT_TRUE(*t.get_bool(r, "within_3_points"));
   EXPECT_TRUE(*t.get_bool(r, "within_5_points"));
   EXPECT_FALSE(t.get_text(r, "model_version"));
-  EXPECT_FALSE(t.get_text(r, "graded_at")); // stamped by the runner
+  EXPECT_FALSE(t.get_text(r, "graded_at"));  // stamped by the runner
 
   // UNDER win.
   r = row_of(t, "ensemble_v1", "bob");
@@ -235,7 +216,7 @@ TEST(Grading, GoldenRows) {
   EXPECT_FALSE(*t.get_bool(r, "within_3_points"));
   EXPECT_FALSE(*t.get_bool(r, "within_5_points"));
   EXPECT_DOUBLE_EQ(*t.get_real(r, "pace_adjustment"),
-                   0.4); // "0.35" half away from zero
+                   0.4);  // "0.35" half away from zero
 
   // Push: actual == line → NULL; error exactly 3.0 is within 3.
   r = row_of(t, "moving_average", "bob");
@@ -300,13 +281,11 @@ TEST(Grading, EmptyReasons) {
   Table no_actuals(catalog::get("nba_analytics.player_game_summary"));
   UnitOutput missing = compute_prediction_accuracy(kDay, {preds, no_actuals});
   EXPECT_EQ(missing.rows.num_rows(), 0u);
-  EXPECT_NE(missing.empty_reason.find("no actuals"), std::string::npos)
-      << missing.empty_reason;
+  EXPECT_NE(missing.empty_reason.find("no actuals"), std::string::npos) << missing.empty_reason;
   ASSERT_EQ(missing.failures.size(), 1u);
   EXPECT_EQ(missing.failures[0].entity_id, "alice");
 
-  UnitOutput daily = compute_system_daily_performance(
-      kDay, Table(catalog::get("nba_predictions.prediction_accuracy")));
+  UnitOutput daily = compute_system_daily_performance(kDay, Table(catalog::get("nba_predictions.prediction_accuracy")));
   EXPECT_EQ(daily.rows.num_rows(), 0u);
   EXPECT_EQ(daily.empty_reason, "no graded predictions for 2024-01-15");
 }
@@ -316,15 +295,13 @@ TEST(Grading, DailyAggregationByHand) {
   Table actuals = golden_actuals();
   UnitOutput graded = compute_prediction_accuracy(kDay, {preds, actuals});
   UnitOutput out = compute_system_daily_performance(kDay, graded.rows);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 5u);
   EXPECT_EQ(out.entities_processed, 5);
   std::vector<std::string> order;
-  for (size_t r = 0; r < t.num_rows(); ++r)
-    order.push_back(*t.get_text(r, "system_id"));
-  EXPECT_EQ(order, (std::vector<std::string>{"ensemble_v1", "moving_average",
-                                             "similarity_balanced_v1",
-                                             "xgboost_v1", "zone_matchup_v1"}));
+  for (size_t r = 0; r < t.num_rows(); ++r) order.push_back(*t.get_text(r, "system_id"));
+  EXPECT_EQ(order, (std::vector<std::string>{"ensemble_v1", "moving_average", "similarity_balanced_v1", "xgboost_v1",
+                                             "zone_matchup_v1"}));
 
   // ensemble_v1: alice OVER win (2.6, −2.6, .74), bob UNDER win (2.8, −2.8,
   // .66), dave HOLD (4.0, +4.0, .70).
@@ -336,8 +313,8 @@ TEST(Grading, DailyAggregationByHand) {
   EXPECT_EQ(*t.get_int(r, "incorrect_count"), 0);
   EXPECT_EQ(*t.get_int(r, "pass_count"), 0);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "win_rate"), 1.0);
-  EXPECT_DOUBLE_EQ(*t.get_real(r, "mae"), 3.13);       // 9.4 / 3 = 3.1333
-  EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_bias"), -0.47); // −1.4 / 3 = −0.4667
+  EXPECT_DOUBLE_EQ(*t.get_real(r, "mae"), 3.13);        // 9.4 / 3 = 3.1333
+  EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_bias"), -0.47);  // −1.4 / 3 = −0.4667
   EXPECT_EQ(*t.get_int(r, "over_count"), 1);
   EXPECT_EQ(*t.get_int(r, "over_correct"), 1);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "over_win_rate"), 1.0);
@@ -350,10 +327,10 @@ TEST(Grading, DailyAggregationByHand) {
   EXPECT_DOUBLE_EQ(*t.get_real(r, "within_5_pct"), 1.0);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_confidence"), 0.7);
   EXPECT_EQ(*t.get_int(r, "high_confidence_count"),
-            1); // alice's .74 OVER; dave's .70 is a HOLD
+            1);  // alice's .74 OVER; dave's .70 is a HOLD
   EXPECT_EQ(*t.get_int(r, "high_confidence_correct"), 1);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "high_confidence_win_rate"), 1.0);
-  EXPECT_FALSE(t.get_text(r, "computed_at")); // stamped by the runner
+  EXPECT_FALSE(t.get_text(r, "computed_at"));  // stamped by the runner
 
   // moving_average: an UNDER loss and a push — the push is a recommendation
   // that did not win.
@@ -410,7 +387,7 @@ TEST(Grading, DailyAggregationRounding) {
   Table acc(catalog::get("nba_predictions.prediction_accuracy"));
   const double errors[] = {1.1, 1.1, 1.1, 1.2};
   const double conf[] = {0.5, 0.75, 0.5, 0.5};
-  const char *recs[] = {"OVER", "UNDER", "UNDER", "PASS"};
+  const char* recs[] = {"OVER", "UNDER", "UNDER", "PASS"};
   const std::optional<bool> correct[] = {true, false, false, std::nullopt};
   for (int i = 0; i < 4; ++i) {
     size_t r = acc.add_row();
@@ -421,14 +398,13 @@ TEST(Grading, DailyAggregationRounding) {
     acc.set(r, "signed_error", -errors[i]);
     acc.set(r, "confidence_score", conf[i]);
     acc.set(r, "recommendation", recs[i]);
-    if (correct[i])
-      acc.set(r, "prediction_correct", *correct[i]);
+    if (correct[i]) acc.set(r, "prediction_correct", *correct[i]);
     acc.set(r, "within_3_points", true);
     acc.set(r, "within_5_points", true);
   }
   UnitOutput out = compute_system_daily_performance(kDay, acc);
   ASSERT_EQ(out.rows.num_rows(), 1u);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   EXPECT_DOUBLE_EQ(*t.get_real(0, "mae"), 1.12);
   EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_bias"), -1.12);
   EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_confidence"), 0.563);
@@ -452,31 +428,26 @@ TEST(Grading, ProcessorsRunThroughTheWarehouse) {
   Table all = golden_predictions();
   Table stored(all.schema());
   for (size_t r = 0; r < all.num_rows(); ++r) {
-    if (all.get_date(r, "game_date") == kDay &&
-        all.get_real(r, "predicted_points") &&
+    if (all.get_date(r, "game_date") == kDay && all.get_real(r, "predicted_points") &&
         all.get_real(r, "confidence_score")) {
       stored.append_row(all, r);
     }
   }
   ASSERT_EQ(stored.num_rows(), 9u);
-  wh.replace_partition(catalog::get("nba_predictions.player_prop_predictions"),
-                       kDay, stored);
-  wh.replace_partition(catalog::get("nba_analytics.player_game_summary"), kDay,
-                       golden_actuals().slice(0, 4));
+  wh.replace_partition(catalog::get("nba_predictions.player_prop_predictions"), kDay, stored);
+  wh.replace_partition(catalog::get("nba_analytics.player_game_summary"), kDay, golden_actuals().slice(0, 4));
 
-  const Processor &grade = registry::get("grade");
+  const Processor& grade = registry::get("grade");
   EXPECT_EQ(grade.info().name, "prediction_accuracy");
   EXPECT_EQ(grade.info().legacy_job, "grading_backfill");
   EXPECT_EQ(grade.info().phase, 5);
   UnitOutput graded = grade.run(UnitContext{wh, schedule, kDay});
   ASSERT_EQ(graded.rows.num_rows(), 7u);
   EXPECT_EQ(graded.failures.size(), 2u);
-  wh.replace_partition(catalog::get(grade.info().output_table), kDay,
-                       graded.rows);
+  wh.replace_partition(catalog::get(grade.info().output_table), kDay, graded.rows);
 
-  const Processor &sdp = registry::get("sdp");
-  EXPECT_EQ(sdp.info().output_table,
-            "nba_predictions.system_daily_performance");
+  const Processor& sdp = registry::get("sdp");
+  EXPECT_EQ(sdp.info().output_table, "nba_predictions.system_daily_performance");
   auto upstream = registry::upstream_of(sdp);
   ASSERT_EQ(upstream.size(), 1u);
   EXPECT_EQ(upstream[0]->info().code, "grade");

@@ -24,67 +24,58 @@ namespace {
 
 /// Runs @p fn and returns the DataError message it throws (fails the test when
 /// none is thrown).
-template <class F> std::string data_error_of(F &&fn) {
+template <class F>
+std::string data_error_of(F&& fn) {
   try {
     fn();
-  } catch (const DataError &e) {
+  } catch (const DataError& e) {
     return e.what();
   }
   ADD_FAILURE() << "expected a DataError";
   return "";
 }
 
-const Game *find_game(const std::vector<Game> &games, const std::string &id) {
-  for (const Game &g : games) {
-    if (g.nba_game_id == id)
-      return &g;
+const Game* find_game(const std::vector<Game>& games, const std::string& id) {
+  for (const Game& g : games) {
+    if (g.nba_game_id == id) return &g;
   }
   return nullptr;
 }
 
 // One schedule game object in NBA.com's shape.
-std::string game_json(const std::string &id, const std::string &code,
-                      const std::string &home, const std::string &away,
-                      const std::string &label, const std::string &sub_label,
-                      const std::string &week_name, int week_number, int status,
-                      const std::string &status_text = "Final",
-                      const std::string &subtype = "") {
-  return R"({"gameId":")" + id + R"(","gameCode":")" + code +
-         R"(","gameStatus":)" + std::to_string(status) +
-         R"(,"gameStatusText":")" + status_text + R"(","weekNumber":)" +
-         std::to_string(week_number) + R"(,"weekName":")" + week_name +
-         R"(","gameLabel":")" + label + R"(","gameSubLabel":")" + sub_label +
-         R"(","gameSubtype":")" + subtype + R"(","homeTeam":{"teamTricode":")" +
-         home + R"(","score":110},"awayTeam":{"teamTricode":")" + away +
-         R"(","score":99}})";
+std::string game_json(const std::string& id, const std::string& code, const std::string& home, const std::string& away,
+                      const std::string& label, const std::string& sub_label, const std::string& week_name,
+                      int week_number, int status, const std::string& status_text = "Final",
+                      const std::string& subtype = "") {
+  return R"({"gameId":")" + id + R"(","gameCode":")" + code + R"(","gameStatus":)" + std::to_string(status) +
+         R"(,"gameStatusText":")" + status_text + R"(","weekNumber":)" + std::to_string(week_number) +
+         R"(,"weekName":")" + week_name + R"(","gameLabel":")" + label + R"(","gameSubLabel":")" + sub_label +
+         R"(","gameSubtype":")" + subtype + R"(","homeTeam":{"teamTricode":")" + home +
+         R"(","score":110},"awayTeam":{"teamTricode":")" + away + R"(","score":99}})";
 }
 
-const char *kShotHeader =
+const char* kShotHeader =
     "SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,"
     "POSITION,GAME_DATE,GAME_ID,HOME_TEAM,"
     "AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,"
     "ZONE_ABB,ZONE_RANGE,LOC_X,LOC_Y,"
     "SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT\r\n";
 
-std::string shot(const std::string &team, const std::string &pid,
-                 const std::string &name, const std::string &date,
-                 const std::string &gid, const std::string &home,
-                 const std::string &away, const std::string &made,
-                 const std::string &type, const std::string &zone) {
-  return "2024,2023-24,1," + team + "," + pid + "," + name + ",G,SG," + date +
-         "," + gid + "," + home + "," + away + ",Made Shot," + made +
-         ",\"Jump Shot, \"\"pull-up\"\"\"," + type + "," + zone +
+std::string shot(const std::string& team, const std::string& pid, const std::string& name, const std::string& date,
+                 const std::string& gid, const std::string& home, const std::string& away, const std::string& made,
+                 const std::string& type, const std::string& zone) {
+  return "2024,2023-24,1," + team + "," + pid + "," + name + ",G,SG," + date + "," + gid + "," + home + "," + away +
+         ",Made Shot," + made + ",\"Jump Shot, \"\"pull-up\"\"\"," + type + "," + zone +
          ",Center,C,8-16 ft.,0,1,12,1,11,1\r\n";
 }
 
-} // namespace
+}  // namespace
 
 // ----------------------------------------------------------------------------------------
 // CSV
 
 TEST(ImportCsv, QuotedFieldsEscapedQuotesAndCrlf) {
-  const std::string text =
-      "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n\"multi\nline\",,end\n";
+  const std::string text = "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n\"multi\nline\",,end\n";
   CsvReader r(text, "t.csv");
   std::vector<std::string> f;
   ASSERT_TRUE(r.next(f));
@@ -93,7 +84,7 @@ TEST(ImportCsv, QuotedFieldsEscapedQuotesAndCrlf) {
   ASSERT_TRUE(r.next(f));
   EXPECT_EQ(f, (std::vector<std::string>{"1", "x, y", "say \"hi\""}));
   EXPECT_EQ(r.line(), 2);
-  ASSERT_TRUE(r.next(f)); // the blank line 3 is skipped
+  ASSERT_TRUE(r.next(f));  // the blank line 3 is skipped
   EXPECT_EQ(f, (std::vector<std::string>{"multi\nline", "", "end"}));
   EXPECT_EQ(r.line(), 4);
   EXPECT_FALSE(r.next(f));
@@ -120,23 +111,19 @@ TEST(ImportFile, ReadsPlainAndGzipAndReportsMissing) {
   const std::string plain = (dir.path() / "a.txt").string();
   const std::string gz = (dir.path() / "a.txt.gz").string();
   std::string content = "hello,\"world\"\n";
-  for (int i = 0; i < 20000; ++i)
-    content += "line " + std::to_string(i) + "\n"; // > one 64 KiB read
+  for (int i = 0; i < 20000; ++i) content += "line " + std::to_string(i) + "\n";  // > one 64 KiB read
   std::ofstream(plain, std::ios::binary) << content;
   gzFile f = gzopen(gz.c_str(), "wb");
   ASSERT_NE(f, nullptr);
-  ASSERT_EQ(gzwrite(f, content.data(), static_cast<unsigned>(content.size())),
-            static_cast<int>(content.size()));
+  ASSERT_EQ(gzwrite(f, content.data(), static_cast<unsigned>(content.size())), static_cast<int>(content.size()));
   gzclose(f);
   EXPECT_EQ(read_text_file(plain), content);
   EXPECT_EQ(read_text_file(gz), content);
-  EXPECT_THROW(read_text_file((dir.path() / "missing.json.gz").string()),
-               StorageError);
+  EXPECT_THROW(read_text_file((dir.path() / "missing.json.gz").string()), StorageError);
   // A truncated gzip stream is a DataError.
   std::ifstream in(gz, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
-  std::ofstream(gz, std::ios::binary | std::ios::trunc)
-      << bytes.substr(0, bytes.size() / 2);
+  std::ofstream(gz, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
   EXPECT_THROW(read_text_file(gz), DataError);
 }
 
@@ -157,48 +144,35 @@ TEST(ImportSchedule, OldLayoutClassifiesEachBranchInOrder) {
   const std::string json =
       R"({"leagueSchedule":{"seasonYear":"2024-25","gameDates":[)"
       R"({"gameDate":"10/04/2024 00:00:00","games":[)" +
-      game_json("0012400001", "20241004/BOSDEN", "DEN", "BOS", "Preseason", "",
-                "", 0, 3) +
-      "]}," + R"({"gameDate":"10/22/2024 00:00:00","games":[)" +
-      game_json("0022400001", "20241022/NYKBOS", "BOS", "NYK", "", "", "Week 1",
-                1, 3) +
-      "]}," + R"({"gameDate":"11/12/2024 00:00:00","games":[)" +
-      game_json("0022400200", "20241112/ATLBOS", "BOS", "ATL",
-                "Emirates NBA Cup", "East Group C", "Week 4", 4, 3, "Final",
-                "in-season") +
+      game_json("0012400001", "20241004/BOSDEN", "DEN", "BOS", "Preseason", "", "", 0, 3) + "]}," +
+      R"({"gameDate":"10/22/2024 00:00:00","games":[)" +
+      game_json("0022400001", "20241022/NYKBOS", "BOS", "NYK", "", "", "Week 1", 1, 3) + "]}," +
+      R"({"gameDate":"11/12/2024 00:00:00","games":[)" +
+      game_json("0022400200", "20241112/ATLBOS", "BOS", "ATL", "Emirates NBA Cup", "East Group C", "Week 4", 4, 3,
+                "Final", "in-season") +
       "," +
       // A Rising Stars label wins over weekNumber 0 and over a playoff-like
       // label (order (1) first).
-      game_json("0032400001", "20250214/LALGSW", "GSW", "LAL",
-                "Rising Stars Semifinal", "Game 1", "", 0, 3) +
-      "," +
+      game_json("0032400001", "20250214/LALGSW", "GSW", "LAL", "Rising Stars Semifinal", "Game 1", "", 0, 3) + "," +
       // weekName All-Star alone is enough.
-      game_json("0032400002", "20250215/LALGSW", "GSW", "LAL", "", "",
-                "All-Star", 20, 3) +
-      "," +
+      game_json("0032400002", "20250215/LALGSW", "GSW", "LAL", "", "", "All-Star", 20, 3) + "," +
       // A sub-label can carry the All-Star event name.
-      game_json("0032400003", "20250215/MIABOS", "BOS", "MIA", "Saturday Night",
-                "Slam Dunk Contest", "", 20, 3) +
+      game_json("0032400003", "20250215/MIABOS", "BOS", "MIA", "Saturday Night", "Slam Dunk Contest", "", 20, 3) +
       "]}," + R"({"gameDate":"04/15/2025 00:00:00","games":[)" +
-      game_json("0052400101", "20250415/MIAATL", "ATL", "MIA",
-                "SoFi Play-In Tournament", "East", "Week 26", 26, 3) +
+      game_json("0052400101", "20250415/MIAATL", "ATL", "MIA", "SoFi Play-In Tournament", "East", "Week 26", 26, 3) +
       "," +
-      game_json("0042400101", "20250419/ORLBOS", "BOS", "ORL",
-                "East First Round", "Game 1", "Week 26", 26, 2, "Q3 5:00") +
+      game_json("0042400101", "20250419/ORLBOS", "BOS", "ORL", "East First Round", "Game 1", "Week 26", 26, 2,
+                "Q3 5:00") +
       "," +
-      game_json("0042400401", "20250605/INDOKC", "OKC", "IND", "NBA Finals",
-                "Game 1", "Week 33", 33, 1, "8:30 pm ET") +
+      game_json("0042400401", "20250605/INDOKC", "OKC", "IND", "NBA Finals", "Game 1", "Week 33", 33, 1, "8:30 pm ET") +
       "," +
-      game_json("0042400301", "20250521/MINOKC", "OKC", "MIN",
-                "West Conf. Finals", "Game 1", "Week 31", 31, 1, "PPD") +
+      game_json("0042400301", "20250521/MINOKC", "OKC", "MIN", "West Conf. Finals", "Game 1", "Week 31", 31, 1, "PPD") +
       "]}]}}";
   ScheduleImport imp = parse_nbacom_schedule(json, "sched.json");
   ASSERT_EQ(imp.games.size(), 10u);
   EXPECT_EQ(imp.dropped_exhibition, 0);
   EXPECT_EQ(imp.dropped_invalid, 0);
-  auto type_of = [&](const std::string &id) {
-    return find_game(imp.games, id)->type;
-  };
+  auto type_of = [&](const std::string& id) { return find_game(imp.games, id)->type; };
   EXPECT_EQ(type_of("0012400001"), GameType::kPreseason);
   EXPECT_EQ(type_of("0022400001"), GameType::kRegularSeason);
   EXPECT_EQ(type_of("0022400200"), GameType::kRegularSeason);
@@ -209,7 +183,7 @@ TEST(ImportSchedule, OldLayoutClassifiesEachBranchInOrder) {
   EXPECT_EQ(type_of("0042400101"), GameType::kPlayoff);
   EXPECT_EQ(type_of("0042400401"), GameType::kPlayoff);
   EXPECT_EQ(type_of("0042400301"), GameType::kPlayoff);
-  const Game &cup = *find_game(imp.games, "0022400200");
+  const Game& cup = *find_game(imp.games, "0022400200");
   EXPECT_TRUE(cup.is_cup);
   EXPECT_FALSE(find_game(imp.games, "0022400001")->is_cup);
   EXPECT_EQ(cup.date, Date::parse("2024-11-12"));
@@ -222,28 +196,22 @@ TEST(ImportSchedule, OldLayoutClassifiesEachBranchInOrder) {
   EXPECT_EQ(cup.date_id(), "20241112_ATL_BOS");
   EXPECT_EQ(find_game(imp.games, "0042400101")->status, GameStatus::kLive);
   EXPECT_EQ(find_game(imp.games, "0042400401")->status, GameStatus::kScheduled);
-  EXPECT_FALSE(find_game(imp.games, "0042400401")
-                   ->home_score.has_value()); // no score before tip-off
+  EXPECT_FALSE(find_game(imp.games, "0042400401")->home_score.has_value());  // no score before tip-off
   EXPECT_EQ(find_game(imp.games, "0042400301")->status, GameStatus::kPostponed);
   // The playoff game date comes from the gameDates entry, not the game code.
-  EXPECT_EQ(find_game(imp.games, "0042400401")->date,
-            Date::parse("2025-04-15"));
+  EXPECT_EQ(find_game(imp.games, "0042400401")->date, Date::parse("2025-04-15"));
   EXPECT_EQ(find_game(imp.games, "0042400401")->season, 2024);
 }
 
 TEST(ImportSchedule, FlatLayoutAndEveryDateFormat) {
-  auto with_date = [](const std::string &id, const std::string &field,
-                      const std::string &date) {
-    std::string g = game_json(id, "20241101/BOSNYK", "NYK", "BOS", "", "",
-                              "Week 2", 2, 1, "7:30 pm ET");
-    return g.substr(0, g.size() - 1) + R"(,")" + field + R"(":")" + date +
-           R"("})";
+  auto with_date = [](const std::string& id, const std::string& field, const std::string& date) {
+    std::string g = game_json(id, "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 1, "7:30 pm ET");
+    return g.substr(0, g.size() - 1) + R"(,")" + field + R"(":")" + date + R"("})";
   };
-  const std::string json =
-      R"({"games":[)" + with_date("1", "gameDate", "11/01/2024 00:00:00") +
-      "," + with_date("2", "gameDate", "11/02/2024") + "," +
-      with_date("3", "gameDateEst", "2024-11-03T00:00:00Z") + "," +
-      with_date("4", "gameDate", "2024-11-04") + "]}";
+  const std::string json = R"({"games":[)" + with_date("1", "gameDate", "11/01/2024 00:00:00") + "," +
+                           with_date("2", "gameDate", "11/02/2024") + "," +
+                           with_date("3", "gameDateEst", "2024-11-03T00:00:00Z") + "," +
+                           with_date("4", "gameDate", "2024-11-04") + "]}";
   ScheduleImport imp = parse_nbacom_schedule(json, "flat.json");
   ASSERT_EQ(imp.games.size(), 4u);
   EXPECT_EQ(imp.games[0].date, Date::parse("2024-11-01"));
@@ -254,36 +222,25 @@ TEST(ImportSchedule, FlatLayoutAndEveryDateFormat) {
   EXPECT_EQ(imp.games[0].type, GameType::kRegularSeason);
 
   // Old layout with the ISO and the `date` key at the gameDates level.
-  const std::string old =
-      R"({"leagueSchedule":{"gameDates":[{"date":"2025-01-15T00:00:00Z","games":[)" +
-      game_json("9", "20250115/BOSNYK", "NYK", "BOS", "", "", "Week 13", 13,
-                3) +
-      "]}]}}";
-  EXPECT_EQ(parse_nbacom_schedule(old, "old.json").games.at(0).date,
-            Date::parse("2025-01-15"));
+  const std::string old = R"({"leagueSchedule":{"gameDates":[{"date":"2025-01-15T00:00:00Z","games":[)" +
+                          game_json("9", "20250115/BOSNYK", "NYK", "BOS", "", "", "Week 13", 13, 3) + "]}]}}";
+  EXPECT_EQ(parse_nbacom_schedule(old, "old.json").games.at(0).date, Date::parse("2025-01-15"));
 }
 
 TEST(ImportSchedule, DropsExhibitionAndInvalidGames) {
-  const std::string json =
-      R"({"games":[)" +
-      game_json("1", "20241005/NZBUTA", "UTA", "NZB", "Preseason", "", "", 0,
-                3) +
-      "," + // exhibition
-      game_json("2", "20250216/KENCHK", "CHK", "KEN", "All-Star Game", "", "",
-                0, 3) +
-      "," + // exhibition
-      game_json("3", "20241101BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) +
-      "," + // no '/'
-      game_json("4", "20241101/BOSNYK", "NYK", "", "", "", "Week 2", 2, 3) +
-      "," + // no away
-      game_json("5", "20250214/TMTTMX", "TMX", "TMT", "", "", "", 0, 3) +
-      "," + // non-NBA
-      game_json("6", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) +
-      "]}";
+  const std::string json = R"({"games":[)" +
+                           game_json("1", "20241005/NZBUTA", "UTA", "NZB", "Preseason", "", "", 0,
+                                     3) +
+                           "," +  // exhibition
+                           game_json("2", "20250216/KENCHK", "CHK", "KEN", "All-Star Game", "", "", 0, 3) +
+                           "," +                                                                           // exhibition
+                           game_json("3", "20241101BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "," +  // no '/'
+                           game_json("4", "20241101/BOSNYK", "NYK", "", "", "", "Week 2", 2, 3) + "," +    // no away
+                           game_json("5", "20250214/TMTTMX", "TMX", "TMT", "", "", "", 0, 3) + "," +       // non-NBA
+                           game_json("6", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "]}";
   // Give every game a date.
   std::string dated = json;
-  for (size_t p = 0; (p = dated.find(R"("gameId")", p)) != std::string::npos;
-       p += 30) {
+  for (size_t p = 0; (p = dated.find(R"("gameId")", p)) != std::string::npos; p += 30) {
     dated.insert(p, R"("gameDate":"11/01/2024",)");
   }
   ScheduleImport imp = parse_nbacom_schedule(dated, "drops.json");
@@ -294,20 +251,14 @@ TEST(ImportSchedule, DropsExhibitionAndInvalidGames) {
 }
 
 TEST(ImportSchedule, UnreadableDateOrJsonIsDataError) {
-  const std::string json =
-      R"({"leagueSchedule":{"gameDates":[{"gameDate":"Nov 1 2024","games":[)" +
-      game_json("7", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) +
-      "]}]}}";
+  const std::string json = R"({"leagueSchedule":{"gameDates":[{"gameDate":"Nov 1 2024","games":[)" +
+                           game_json("7", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "]}]}}";
   std::string m = data_error_of([&] { parse_nbacom_schedule(json, "s.json"); });
-  EXPECT_NE(m.find("s.json game #0 (20241101/BOSNYK) field gameDate"),
-            std::string::npos)
-      << m;
+  EXPECT_NE(m.find("s.json game #0 (20241101/BOSNYK) field gameDate"), std::string::npos) << m;
   EXPECT_NE(m.find("Nov 1 2024"), std::string::npos) << m;
-  m = data_error_of(
-      [&] { parse_nbacom_schedule("{\"games\": [", "broken.json"); });
+  m = data_error_of([&] { parse_nbacom_schedule("{\"games\": [", "broken.json"); });
   EXPECT_NE(m.find("broken.json: malformed JSON"), std::string::npos) << m;
-  m = data_error_of(
-      [&] { parse_nbacom_schedule("{\"foo\": 1}", "other.json"); });
+  m = data_error_of([&] { parse_nbacom_schedule("{\"foo\": 1}", "other.json"); });
   EXPECT_NE(m.find("other.json"), std::string::npos) << m;
 }
 
@@ -319,29 +270,28 @@ TEST(ImportShotChart, AggregatesZonesPerPlayerAndTeamAllowed) {
   std::string csv = kShotHeader;
   // Jordan Poole (WAS, away at MIA): RA make, paint miss, mid make, corner-3
   // make, a 3PT tagged Mid-Range miss.
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003",
-              "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003",
-              "MIA", "WAS", "FALSE", "2PT Field Goal", "In The Paint (Non-RA)");
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003",
-              "MIA", "WAS", "TRUE", "2PT Field Goal", "Mid-Range");
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003",
-              "MIA", "WAS", "TRUE", "3PT Field Goal", "Left Corner 3");
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003",
-              "MIA", "WAS", "FALSE", "3PT Field Goal", "Mid-Range");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+              "Restricted Area");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003", "MIA", "WAS", "FALSE", "2PT Field Goal",
+              "In The Paint (Non-RA)");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+              "Mid-Range");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003", "MIA", "WAS", "TRUE", "3PT Field Goal",
+              "Left Corner 3");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003", "MIA", "WAS", "FALSE", "3PT Field Goal",
+              "Mid-Range");
   // Kelly Oubre Jr. style quoted name with a comma; a backcourt miss and a 2PT
   // tagged Above the Break 3.
-  csv += shot("Washington Wizards", "1626162", "\"Oubre, Kelly Jr.\"", d,
-              "22300003", "MIA", "WAS", "FALSE", "3PT Field Goal", "Backcourt");
-  csv += shot("Washington Wizards", "1626162", "\"Oubre, Kelly Jr.\"", d,
-              "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
-              "Above the Break 3");
+  csv += shot("Washington Wizards", "1626162", "\"Oubre, Kelly Jr.\"", d, "22300003", "MIA", "WAS", "FALSE",
+              "3PT Field Goal", "Backcourt");
+  csv += shot("Washington Wizards", "1626162", "\"Oubre, Kelly Jr.\"", d, "22300003", "MIA", "WAS", "TRUE",
+              "2PT Field Goal", "Above the Break 3");
   // Miami (home): one make in the paint.
-  csv += shot("Miami Heat", "1628389", "Bam Adebayo", d, "22300003", "MIA",
-              "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
+  csv += shot("Miami Heat", "1628389", "Bam Adebayo", d, "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+              "Restricted Area");
   // A second game, next day, LA Clippers at home.
-  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010",
-              "LAC", "HOU", "TRUE", "3PT Field Goal", "Above the Break 3");
+  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010", "LAC", "HOU", "TRUE", "3PT Field Goal",
+              "Above the Break 3");
 
   ShotChartImport imp = parse_shot_chart(csv, "shots.csv");
   EXPECT_EQ(imp.shots, 9);
@@ -353,7 +303,7 @@ TEST(ImportShotChart, AggregatesZonesPerPlayerAndTeamAllowed) {
   EXPECT_FALSE(imp.games[0].home_score.has_value());
   EXPECT_EQ(imp.games[1].date_id(), "20231104_HOU_LAC");
 
-  const Table &pz = imp.player_zones;
+  const Table& pz = imp.player_zones;
   ASSERT_EQ(pz.num_rows(), 4u);
   // Order: date, game, team, player_lookup → MIA/bamadebayo, WAS/jordanpoole,
   // WAS/oubrekellyjr, LAC/paulgeorge.
@@ -381,12 +331,11 @@ TEST(ImportShotChart, AggregatesZonesPerPlayerAndTeamAllowed) {
   EXPECT_EQ(pz.get_int(2, "mid_range_attempts"), 1);
   EXPECT_EQ(pz.get_int(2, "mid_range_makes"), 1);
 
-  const Table &tz = imp.team_zones_allowed;
+  const Table& tz = imp.team_zones_allowed;
   ASSERT_EQ(tz.num_rows(),
-            3u); // MIA defended WAS, WAS defended MIA, HOU defended LAC
+            3u);  // MIA defended WAS, WAS defended MIA, HOU defended LAC
   std::map<std::string, size_t> by_def;
-  for (size_t r = 0; r < tz.num_rows(); ++r)
-    by_def[*tz.get_text(r, "defending_team_abbr")] = r;
+  for (size_t r = 0; r < tz.num_rows(); ++r) by_def[*tz.get_text(r, "defending_team_abbr")] = r;
   size_t mia = by_def.at("MIA");
   EXPECT_EQ(tz.get_text(mia, "offense_team_abbr"), "WAS");
   EXPECT_EQ(tz.get_int(mia, "paint_attempts_allowed"), 2);
@@ -398,7 +347,7 @@ TEST(ImportShotChart, AggregatesZonesPerPlayerAndTeamAllowed) {
   EXPECT_EQ(tz.get_text(by_def.at("HOU"), "game_id"), "20231104_HOU_LAC");
   EXPECT_EQ(tz.get_int(by_def.at("HOU"), "three_pt_makes_allowed"), 1);
 
-  const Table &gb = imp.gamebook;
+  const Table& gb = imp.gamebook;
   ASSERT_EQ(gb.num_rows(), 4u);
   EXPECT_EQ(gb.get_text(1, "player_lookup"), "jordanpoole");
   EXPECT_EQ(gb.get_int(1, "field_goals_made"), 3);
@@ -416,47 +365,30 @@ TEST(ImportShotChart, AggregatesZonesPerPlayerAndTeamAllowed) {
 
 TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
   std::string csv = kShotHeader;
-  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003",
-              "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
-  std::string bad_made =
-      csv + shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023",
-                 "22300003", "MIA", "WAS", "MAYBE", "2PT Field Goal",
-                 "Restricted Area");
-  std::string m =
-      data_error_of([&] { parse_shot_chart(bad_made, "shots.csv"); });
-  EXPECT_NE(
-      m.find(
-          "shots.csv line 3 field SHOT_MADE value 'MAYBE' (date 2023-11-03)"),
-      std::string::npos)
-      << m;
+  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+              "Restricted Area");
+  std::string bad_made = csv + shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS",
+                                    "MAYBE", "2PT Field Goal", "Restricted Area");
+  std::string m = data_error_of([&] { parse_shot_chart(bad_made, "shots.csv"); });
+  EXPECT_NE(m.find("shots.csv line 3 field SHOT_MADE value 'MAYBE' (date 2023-11-03)"), std::string::npos) << m;
 
-  std::string bad_date =
-      csv + shot("Miami Heat", "1628389", "Bam Adebayo", "2023-11-03",
-                 "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
-                 "Restricted Area");
+  std::string bad_date = csv + shot("Miami Heat", "1628389", "Bam Adebayo", "2023-11-03", "22300003", "MIA", "WAS",
+                                    "TRUE", "2PT Field Goal", "Restricted Area");
   m = data_error_of([&] { parse_shot_chart(bad_date, "shots.csv"); });
   EXPECT_NE(m.find("shots.csv line 3 field GAME_DATE"), std::string::npos) << m;
 
-  std::string bad_team =
-      csv + shot("Boston Celtics", "1", "X Y", "11-03-2023", "22300003", "MIA",
-                 "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
+  std::string bad_team = csv + shot("Boston Celtics", "1", "X Y", "11-03-2023", "22300003", "MIA", "WAS", "TRUE",
+                                    "2PT Field Goal", "Restricted Area");
   m = data_error_of([&] { parse_shot_chart(bad_team, "shots.csv"); });
-  EXPECT_NE(
-      m.find("line 3 field TEAM_NAME value 'Boston Celtics' (date 2023-11-03)"),
-      std::string::npos)
-      << m;
+  EXPECT_NE(m.find("line 3 field TEAM_NAME value 'Boston Celtics' (date 2023-11-03)"), std::string::npos) << m;
 
   std::string short_row = csv + "2024,2023-24,1,Miami Heat,1628389\r\n";
   m = data_error_of([&] { parse_shot_chart(short_row, "shots.csv"); });
-  EXPECT_NE(m.find("shots.csv line 3 field PLAYER_NAME"), std::string::npos)
-      << m;
+  EXPECT_NE(m.find("shots.csv line 3 field PLAYER_NAME"), std::string::npos) << m;
   EXPECT_NE(m.find("expected 26 fields, got 5"), std::string::npos) << m;
 
-  m = data_error_of(
-      [&] { parse_shot_chart("GAME_DATE,GAME_ID\n", "hdr.csv"); });
-  EXPECT_NE(m.find("hdr.csv line 1: missing column TEAM_NAME"),
-            std::string::npos)
-      << m;
+  m = data_error_of([&] { parse_shot_chart("GAME_DATE,GAME_ID\n", "hdr.csv"); });
+  EXPECT_NE(m.find("hdr.csv line 1: missing column TEAM_NAME"), std::string::npos) << m;
 }
 
 // ----------------------------------------------------------------------------------
@@ -513,13 +445,12 @@ TEST(ImportBdl, ParsesPlayersOfBothTeams) {
 
 TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
   std::string csv = kShotHeader;
-  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003",
-              "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", "11-03-2023",
-              "22300003", "MIA", "WAS", "FALSE", "3PT Field Goal",
-              "Left Corner 3");
-  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010",
-              "LAC", "HOU", "TRUE", "3PT Field Goal", "Above the Break 3");
+  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+              "Restricted Area");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", "11-03-2023", "22300003", "MIA", "WAS", "FALSE",
+              "3PT Field Goal", "Left Corner 3");
+  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010", "LAC", "HOU", "TRUE", "3PT Field Goal",
+              "Above the Break 3");
   ShotChartImport imp = parse_shot_chart(csv, "shots.csv");
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());
@@ -530,19 +461,16 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
   EXPECT_EQ(counts.at("nba_raw.nbac_gamebook_player_stats"), 3);
   // Idempotent: a rerun replaces, not appends.
   write_shot_chart(*wh, imp);
-  auto pc = wh->partition_counts(catalog::get("nba_raw.player_shot_zones"),
-                                 std::nullopt);
+  auto pc = wh->partition_counts(catalog::get("nba_raw.player_shot_zones"), std::nullopt);
   ASSERT_EQ(pc.size(), 2u);
   EXPECT_EQ(pc.at(Date::parse("2023-11-03")), 2);
   EXPECT_EQ(pc.at(Date::parse("2023-11-04")), 1);
-  Schedule back = Schedule::from_table(
-      wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  Schedule back = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
   ASSERT_EQ(back.games().size(), 2u);
   EXPECT_EQ(back.games()[0].date_id(), "20231103_WAS_MIA");
   EXPECT_EQ(back.games()[0].nba_game_id, "0022300003");
-  Table zones =
-      wh->read(catalog::get("nba_raw.player_shot_zones"),
-               DateRange{Date::parse("2023-11-04"), Date::parse("2023-11-04")});
+  Table zones = wh->read(catalog::get("nba_raw.player_shot_zones"),
+                         DateRange{Date::parse("2023-11-04"), Date::parse("2023-11-04")});
   ASSERT_EQ(zones.num_rows(), 1u);
   EXPECT_EQ(zones.get_int(0, "three_pt_makes"), 1);
 
@@ -552,10 +480,9 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
       "visitor_team":{"abbreviation":"WAS","players":[]}}]})",
       "b.json");
   EXPECT_EQ(write_bdl(*wh, bdl).rows.at("nba_raw.bdl_player_boxscores"), 1);
-  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.bdl_player_boxscores"),
-                                 std::nullopt)
-                .at(Date::parse("2023-11-03")),
-            1);
+  EXPECT_EQ(
+      wh->partition_counts(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt).at(Date::parse("2023-11-03")),
+      1);
   EXPECT_THROW(write_bdl(*wh, imp.gamebook), ConfigError);
 }
 
@@ -585,15 +512,14 @@ TEST(ImportWrite, ShotChartScheduleAndBdlReplaceCoveredDates) {
 // of the 82-game regular season, where the NBA does not count it either.
 TEST(ImportRealData, Schedule2024_25CountsPerType) {
   NBAPROPS_REQUIRE_SHARED_FILE(path, "schedule/nbac_schedule_2024_25.json.gz");
-  ScheduleImport imp =
-      parse_nbacom_schedule(read_text_file(path.string()), path.string());
+  ScheduleImport imp = parse_nbacom_schedule(read_text_file(path.string()), path.string());
   EXPECT_EQ(imp.games.size(), 1390u);
   EXPECT_EQ(imp.dropped_exhibition, 10);
   EXPECT_EQ(imp.dropped_invalid, 0);
   std::map<GameType, int> by_type;
   std::map<std::string, int> regular_per_team;
   int cup_regular = 0;
-  for (const Game &g : imp.games) {
+  for (const Game& g : imp.games) {
     ++by_type[g.type];
     if (g.type == GameType::kRegularSeason) {
       ++regular_per_team[g.home];
@@ -611,31 +537,28 @@ TEST(ImportRealData, Schedule2024_25CountsPerType) {
   // in-season, weekNumber != 0).
   EXPECT_EQ(cup_regular, 66);
   ASSERT_EQ(regular_per_team.size(), 30u);
-  for (const auto &[team, n] : regular_per_team)
-    EXPECT_EQ(n, 82) << team;
+  for (const auto& [team, n] : regular_per_team) EXPECT_EQ(n, 82) << team;
 
   Schedule s = load_nbacom_schedule(path.string());
   EXPECT_EQ(s.season_start(2024), Date::parse("2024-10-22"));
-  auto dates = s.game_dates(
-      DateRange{Date::parse("2024-09-01"), Date::parse("2025-07-31")});
+  auto dates = s.game_dates(DateRange{Date::parse("2024-09-01"), Date::parse("2025-07-31")});
   EXPECT_EQ(dates.size(), 213u);
   EXPECT_EQ(dates.front(), Date::parse("2024-10-22"));
   std::set<Date> date_set(dates.begin(), dates.end());
   EXPECT_EQ(date_set.count(Date::parse("2024-10-04")),
-            0u); // preseason (Abu Dhabi)
+            0u);  // preseason (Abu Dhabi)
   EXPECT_EQ(date_set.count(Date::parse("2024-10-18")),
-            0u); // last preseason day
-  EXPECT_EQ(date_set.count(Date::parse("2024-12-17")), 0u); // Cup final only
+            0u);                                             // last preseason day
+  EXPECT_EQ(date_set.count(Date::parse("2024-12-17")), 0u);  // Cup final only
   EXPECT_EQ(date_set.count(Date::parse("2025-02-14")),
-            0u); // Rising Stars (dropped)
+            0u);  // Rising Stars (dropped)
   EXPECT_EQ(date_set.count(Date::parse("2025-02-16")),
-            0u); // All-Star Game (dropped)
-  EXPECT_EQ(date_set.count(Date::parse("2025-04-15")), 1u); // play-in
-  for (const Game &g : s.games()) {
+            0u);                                             // All-Star Game (dropped)
+  EXPECT_EQ(date_set.count(Date::parse("2025-04-15")), 1u);  // play-in
+  for (const Game& g : s.games()) {
     if (g.type == GameType::kPreseason || g.type == GameType::kAllStar) {
       bool same_day_counted = false;
-      for (const Game *o : s.games_on(g.date))
-        same_day_counted |= o->counts();
+      for (const Game* o : s.games_on(g.date)) same_day_counted |= o->counts();
       EXPECT_EQ(date_set.count(g.date) > 0, same_day_counted) << g.date.iso();
     }
   }
@@ -649,64 +572,51 @@ TEST(ImportRealData, Shots2023_24ZonesAndOpponents) {
   EXPECT_EQ(imp.shots, 218701);
   EXPECT_EQ(imp.games.size(), 1230u);
   std::set<Date> dates;
-  for (const Game &g : imp.games)
-    dates.insert(g.date);
+  for (const Game& g : imp.games) dates.insert(g.date);
   EXPECT_EQ(dates.size(), 160u);
   EXPECT_EQ(*dates.begin(), Date::parse("2023-10-24"));
   EXPECT_EQ(*dates.rbegin(), Date::parse("2024-04-14"));
   EXPECT_EQ(imp.games.front().nba_game_id.size(), 10u);
   EXPECT_EQ(imp.games.front().nba_game_id.substr(0, 5), "00223");
 
-  const Table &pz = imp.player_zones;
+  const Table& pz = imp.player_zones;
   std::set<std::string> players;
   int64_t fga_total = 0;
   // (game_id, offense team) → zone attempts/makes summed from player rows
   std::map<std::pair<std::string, std::string>, std::array<int64_t, 6>> offense;
-  const char *kZoneCols[] = {"paint_attempts",     "paint_makes",
-                             "mid_range_attempts", "mid_range_makes",
-                             "three_pt_attempts",  "three_pt_makes"};
+  const char* kZoneCols[] = {"paint_attempts",  "paint_makes",       "mid_range_attempts",
+                             "mid_range_makes", "three_pt_attempts", "three_pt_makes"};
   for (size_t r = 0; r < pz.num_rows(); ++r) {
     players.insert(*pz.get_text(r, "player_lookup"));
-    auto &acc =
-        offense[{*pz.get_text(r, "game_id"), *pz.get_text(r, "team_abbr")}];
-    for (int i = 0; i < 6; ++i)
-      acc[i] += *pz.get_int(r, kZoneCols[i]);
+    auto& acc = offense[{*pz.get_text(r, "game_id"), *pz.get_text(r, "team_abbr")}];
+    for (int i = 0; i < 6; ++i) acc[i] += *pz.get_int(r, kZoneCols[i]);
   }
   EXPECT_EQ(players.size(), 568u);
   // Zone sums equal FGA, row by row (gamebook rows are in the same order) and
   // in total.
   ASSERT_EQ(imp.gamebook.num_rows(), pz.num_rows());
   for (size_t r = 0; r < pz.num_rows(); ++r) {
-    int64_t zones = *pz.get_int(r, "paint_attempts") +
-                    *pz.get_int(r, "mid_range_attempts") +
-                    *pz.get_int(r, "three_pt_attempts");
+    int64_t zones =
+        *pz.get_int(r, "paint_attempts") + *pz.get_int(r, "mid_range_attempts") + *pz.get_int(r, "three_pt_attempts");
     ASSERT_EQ(zones, *imp.gamebook.get_int(r, "field_goals_attempted")) << r;
-    ASSERT_EQ(*pz.get_int(r, "three_pt_attempts"),
-              *imp.gamebook.get_int(r, "three_pointers_attempted"))
-        << r;
+    ASSERT_EQ(*pz.get_int(r, "three_pt_attempts"), *imp.gamebook.get_int(r, "three_pointers_attempted")) << r;
     fga_total += zones;
   }
   EXPECT_EQ(fga_total, 218701);
   // Team zones allowed equal the opponent's player zones, for every game and
   // side.
-  const Table &tz = imp.team_zones_allowed;
+  const Table& tz = imp.team_zones_allowed;
   EXPECT_EQ(tz.num_rows(), 2460u);
-  const char *kAllowed[] = {
-      "paint_attempts_allowed",     "paint_makes_allowed",
-      "mid_range_attempts_allowed", "mid_range_makes_allowed",
-      "three_pt_attempts_allowed",  "three_pt_makes_allowed"};
+  const char* kAllowed[] = {"paint_attempts_allowed",  "paint_makes_allowed",       "mid_range_attempts_allowed",
+                            "mid_range_makes_allowed", "three_pt_attempts_allowed", "three_pt_makes_allowed"};
   for (size_t r = 0; r < tz.num_rows(); ++r) {
     const std::string gid = *tz.get_text(r, "game_id");
     const std::string off = *tz.get_text(r, "offense_team_abbr");
     const std::string def = *tz.get_text(r, "defending_team_abbr");
     ASSERT_NE(off, def);
-    ASSERT_TRUE(gid.ends_with("_" + def) ||
-                gid.find("_" + def + "_") != std::string::npos)
-        << gid << " " << def;
-    const auto &acc = offense.at({gid, off});
-    for (int i = 0; i < 6; ++i)
-      ASSERT_EQ(*tz.get_int(r, kAllowed[i]), acc[i])
-          << gid << " " << kAllowed[i];
+    ASSERT_TRUE(gid.ends_with("_" + def) || gid.find("_" + def + "_") != std::string::npos) << gid << " " << def;
+    const auto& acc = offense.at({gid, off});
+    for (int i = 0; i < 6; ++i) ASSERT_EQ(*tz.get_int(r, kAllowed[i]), acc[i]) << gid << " " << kAllowed[i];
   }
 }
 
@@ -716,47 +626,37 @@ TEST(ImportRealData, Shots2023_24ZonesAndOpponents) {
 // balldontlie).
 TEST(ImportRealData, ShotsAgreeWithBdlBoxScoresOn20240115) {
   NBAPROPS_REQUIRE_SHARED_FILE(shots_path, "shots/nba_shots_2023_24.csv.gz");
-  NBAPROPS_REQUIRE_SHARED_FILE(bdl_path,
-                               "boxscores/bdl_box_scores_2024_01_15.json.gz");
+  NBAPROPS_REQUIRE_SHARED_FILE(bdl_path, "boxscores/bdl_box_scores_2024_01_15.json.gz");
   ShotChartImport imp = import_shot_chart(shots_path.string());
   Table bdl = import_bdl_box_scores(bdl_path.string());
   EXPECT_EQ(bdl.num_rows(), 384u);
   const Date day = Date::parse("2024-01-15");
   using Line = std::array<int64_t, 4>;
-  std::map<std::string, Line>
-      shots; // (game_id|player_lookup) → FGM, FGA, 3PM, 3PA
-  const Table &gb = imp.gamebook;
+  std::map<std::string, Line> shots;  // (game_id|player_lookup) → FGM, FGA, 3PM, 3PA
+  const Table& gb = imp.gamebook;
   for (size_t r = 0; r < gb.num_rows(); ++r) {
-    if (gb.get_date(r, "game_date") != day)
-      continue;
-    shots[*gb.get_text(r, "game_id") + "|" + *gb.get_text(r, "player_lookup")] =
-        {*gb.get_int(r, "field_goals_made"),
-         *gb.get_int(r, "field_goals_attempted"),
-         *gb.get_int(r, "three_pointers_made"),
-         *gb.get_int(r, "three_pointers_attempted")};
+    if (gb.get_date(r, "game_date") != day) continue;
+    shots[*gb.get_text(r, "game_id") + "|" + *gb.get_text(r, "player_lookup")] = {
+        *gb.get_int(r, "field_goals_made"), *gb.get_int(r, "field_goals_attempted"),
+        *gb.get_int(r, "three_pointers_made"), *gb.get_int(r, "three_pointers_attempted")};
   }
   int both = 0, same = 0;
   std::set<std::string> games;
   for (size_t r = 0; r < bdl.num_rows(); ++r) {
-    const std::string key =
-        *bdl.get_text(r, "game_id") + "|" + *bdl.get_text(r, "player_lookup");
+    const std::string key = *bdl.get_text(r, "game_id") + "|" + *bdl.get_text(r, "player_lookup");
     games.insert(*bdl.get_text(r, "game_id"));
     auto it = shots.find(key);
-    if (it == shots.end())
-      continue;
+    if (it == shots.end()) continue;
     ++both;
-    Line b{*bdl.get_int(r, "field_goals_made"),
-           *bdl.get_int(r, "field_goals_attempted"),
-           *bdl.get_int(r, "three_pointers_made"),
-           *bdl.get_int(r, "three_pointers_attempted")};
-    if (b == it->second)
-      ++same;
+    Line b{*bdl.get_int(r, "field_goals_made"), *bdl.get_int(r, "field_goals_attempted"),
+           *bdl.get_int(r, "three_pointers_made"), *bdl.get_int(r, "three_pointers_attempted")};
+    if (b == it->second) ++same;
   }
   EXPECT_EQ(games.size(), 11u);
   EXPECT_EQ(both, 216);
   const double ratio = static_cast<double>(same) / both;
-  std::cout << "[ shots vs BDL 2024-01-15 ] " << same << " of " << both
-            << " players identical (" << ratio * 100 << "%)\n";
+  std::cout << "[ shots vs BDL 2024-01-15 ] " << same << " of " << both << " players identical (" << ratio * 100
+            << "%)\n";
   EXPECT_GE(ratio, 0.95);
   EXPECT_EQ(same, 215);
 }
@@ -768,18 +668,15 @@ namespace {
 
 /// Every stored row of every raw table an import touches, rendered as text (for
 /// equality checks).
-std::map<std::string, std::vector<std::string>> dump_raw(Warehouse &wh) {
+std::map<std::string, std::vector<std::string>> dump_raw(Warehouse& wh) {
   std::map<std::string, std::vector<std::string>> out;
-  for (const char *name :
-       {"nba_raw.nbac_schedule", "nba_raw.player_shot_zones",
-        "nba_raw.team_shot_zones_allowed", "nba_raw.nbac_gamebook_player_stats",
-        "nba_raw.bdl_player_boxscores"}) {
+  for (const char* name : {"nba_raw.nbac_schedule", "nba_raw.player_shot_zones", "nba_raw.team_shot_zones_allowed",
+                           "nba_raw.nbac_gamebook_player_stats", "nba_raw.bdl_player_boxscores"}) {
     Table t = wh.read(catalog::get(name), std::nullopt);
-    auto &rows = out[name];
+    auto& rows = out[name];
     for (size_t r = 0; r < t.num_rows(); ++r) {
       std::string line;
-      for (size_t c = 0; c < t.num_columns(); ++c)
-        line += t.cell_text(r, c) + "|";
+      for (size_t c = 0; c < t.num_columns(); ++c) line += t.cell_text(r, c) + "|";
       rows.push_back(line);
     }
   }
@@ -789,22 +686,20 @@ std::map<std::string, std::vector<std::string>> dump_raw(Warehouse &wh) {
 /// Two games on 2023-11-03 and one on 2023-11-04.
 std::string three_games_csv() {
   std::string csv = kShotHeader;
-  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003",
-              "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
-  csv += shot("Washington Wizards", "1629673", "Jordan Poole", "11-03-2023",
-              "22300003", "MIA", "WAS", "FALSE", "3PT Field Goal",
-              "Left Corner 3");
-  csv += shot("Boston Celtics", "1628369", "Jayson Tatum", "11-03-2023",
-              "22300004", "BOS", "NYK", "TRUE", "3PT Field Goal",
+  csv += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+              "Restricted Area");
+  csv += shot("Washington Wizards", "1629673", "Jordan Poole", "11-03-2023", "22300003", "MIA", "WAS", "FALSE",
+              "3PT Field Goal", "Left Corner 3");
+  csv += shot("Boston Celtics", "1628369", "Jayson Tatum", "11-03-2023", "22300004", "BOS", "NYK", "TRUE",
+              "3PT Field Goal", "Above the Break 3");
+  csv += shot("New York Knicks", "1628973", "Jalen Brunson", "11-03-2023", "22300004", "BOS", "NYK", "TRUE",
+              "2PT Field Goal", "Mid-Range");
+  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010", "LAC", "HOU", "TRUE", "3PT Field Goal",
               "Above the Break 3");
-  csv += shot("New York Knicks", "1628973", "Jalen Brunson", "11-03-2023",
-              "22300004", "BOS", "NYK", "TRUE", "2PT Field Goal", "Mid-Range");
-  csv += shot("LA Clippers", "202331", "Paul George", "11-04-2023", "22300010",
-              "LAC", "HOU", "TRUE", "3PT Field Goal", "Above the Break 3");
   return csv;
 }
 
-} // namespace
+}  // namespace
 
 // Finding 1: an import is one transaction across every table it touches; a
 // failure in the middle (here: after some zone rows, with the schedule already
@@ -815,28 +710,23 @@ TEST(ImportTrust, Finding1_ShotImportIsAllOrNothing) {
   SqliteWarehouse wh(dir.path());
   write_shot_chart(wh, parse_shot_chart(three_games_csv(), "a.csv"));
   const auto before = dump_raw(wh);
-  std::string csv = kShotHeader; // a new version of the 2023-11-03 games with
-                                 // different shooters
+  std::string csv = kShotHeader;  // a new version of the 2023-11-03 games with
+                                  // different shooters
   for (int i = 0; i < 6; ++i) {
-    csv += shot("Miami Heat", std::to_string(100 + i),
-                "Player " + std::string(1, static_cast<char>('A' + i)),
-                "11-03-2023", "22300003", "MIA", "WAS", "TRUE",
-                "2PT Field Goal", "Restricted Area");
+    csv += shot("Miami Heat", std::to_string(100 + i), "Player " + std::string(1, static_cast<char>('A' + i)),
+                "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
   }
   ShotChartImport imp = parse_shot_chart(csv, "b.csv");
   for (int64_t after_rows : {0, 1, 3}) {
-    wh.inject_write_failure_after(after_rows +
-                                  2); // the schedule (1 row) passes; zones fail
+    wh.inject_write_failure_after(after_rows + 2);  // the schedule (1 row) passes; zones fail
     try {
       write_shot_chart(wh, imp);
       ADD_FAILURE() << "expected the injected failure";
-    } catch (const StorageError &e) {
+    } catch (const StorageError& e) {
       const std::string m = e.what();
-      EXPECT_NE(m.find("nba_raw.player_shot_zones (insert)"), std::string::npos)
-          << m;
+      EXPECT_NE(m.find("nba_raw.player_shot_zones (insert)"), std::string::npos) << m;
     }
-    EXPECT_EQ(dump_raw(wh), before)
-        << "a failed import changed stored rows (after " << after_rows << ")";
+    EXPECT_EQ(dump_raw(wh), before) << "a failed import changed stored rows (after " << after_rows << ")";
   }
   wh.inject_write_failure_after(-1);
   write_shot_chart(wh, imp);
@@ -853,51 +743,36 @@ TEST(ImportTrust, Finding2_OneGameFileKeepsTheDatesOtherGames) {
   const Date d = Date::parse("2023-11-03");
   ASSERT_EQ(wh->partition_counts(zones, std::nullopt).at(d), 4);
   std::string one = kShotHeader;
-  one += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003",
-              "MIA", "WAS", "FALSE", "2PT Field Goal", "Restricted Area");
-  const ImportReport rep =
-      write_shot_chart(*wh, parse_shot_chart(one, "one.csv"));
+  one += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "FALSE", "2PT Field Goal",
+              "Restricted Area");
+  const ImportReport rep = write_shot_chart(*wh, parse_shot_chart(one, "one.csv"));
   EXPECT_EQ(rep.rows.at("nba_raw.player_shot_zones"), 1);
   EXPECT_EQ(rep.rows.at("nba_raw.nbac_schedule"),
-            0); // the game is already in the schedule
+            0);  // the game is already in the schedule
   // MIA-WAS now has Adebayo only (Poole's row was that game's: replaced);
   // BOS-NYK is untouched.
   Table z = wh->read(zones, DateRange{d, d});
   ASSERT_EQ(z.num_rows(), 3u);
   std::multiset<std::string> games;
-  for (size_t r = 0; r < z.num_rows(); ++r)
-    games.insert(*z.get_text(r, "game_id"));
+  for (size_t r = 0; r < z.num_rows(); ++r) games.insert(*z.get_text(r, "game_id"));
   EXPECT_EQ(games.count("20231103_WAS_MIA"), 1u);
   EXPECT_EQ(games.count("20231103_NYK_BOS"), 2u);
-  EXPECT_EQ(
-      wh->partition_counts(catalog::get("nba_raw.nbac_schedule"), std::nullopt)
-          .at(d),
-      2);
-  EXPECT_EQ(wh->partition_counts(
-                  catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt)
-                .at(d),
-            3);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.nbac_schedule"), std::nullopt).at(d), 2);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).at(d), 3);
   // A box-score file of one game leaves the other game's lines alone too.
-  auto bdl_game = [](const std::string &home, const std::string &away,
-                     const std::string &first, int pts) {
-    return R"({"date":"2023-11-03","home_team":{"abbreviation":")" + home +
-           R"(","players":[{"pts":)" + std::to_string(pts) +
-           R"(,"min":"30","player":{"id":1,"first_name":")" + first +
-           R"(","last_name":"X"}}]},"visitor_team":{"abbreviation":")" + away +
-           R"(","players":[]}})";
+  auto bdl_game = [](const std::string& home, const std::string& away, const std::string& first, int pts) {
+    return R"({"date":"2023-11-03","home_team":{"abbreviation":")" + home + R"(","players":[{"pts":)" +
+           std::to_string(pts) + R"(,"min":"30","player":{"id":1,"first_name":")" + first +
+           R"(","last_name":"X"}}]},"visitor_team":{"abbreviation":")" + away + R"(","players":[]}})";
   };
   write_bdl(*wh, parse_bdl_box_scores(
-                     R"({"data":[)" + bdl_game("MIA", "WAS", "A", 10) + "," +
-                         bdl_game("BOS", "NYK", "B", 20) + "]}",
+                     R"({"data":[)" + bdl_game("MIA", "WAS", "A", 10) + "," + bdl_game("BOS", "NYK", "B", 20) + "]}",
                      "two.json"));
-  write_bdl(*wh, parse_bdl_box_scores(
-                     R"({"data":[)" + bdl_game("MIA", "WAS", "C", 12) + "]}",
-                     "one.json"));
-  Table b =
-      wh->read(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt);
+  write_bdl(*wh, parse_bdl_box_scores(R"({"data":[)" + bdl_game("MIA", "WAS", "C", 12) + "]}", "one.json"));
+  Table b = wh->read(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt);
   ASSERT_EQ(b.num_rows(), 2u);
   EXPECT_EQ(b.get_text(0, "player_lookup"),
-            "bx"); // BOS-NYK (its game_id sorts first)
+            "bx");  // BOS-NYK (its game_id sorts first)
   EXPECT_EQ(b.get_text(1, "player_lookup"), "cx");
 }
 
@@ -909,7 +784,7 @@ TEST(ImportTrust, Finding2_OneGameFileKeepsTheDatesOtherGames) {
 TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());
-  const auto &gb_schema = catalog::get("nba_raw.nbac_gamebook_player_stats");
+  const auto& gb_schema = catalog::get("nba_raw.nbac_gamebook_player_stats");
   const Date d = Date::parse("2023-11-03");
   // A full gamebook line for Adebayo (points, minutes) and a final schedule
   // game with scores.
@@ -924,8 +799,7 @@ TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
   gb.set(0, "points", int64_t{22});
   gb.set(0, "minutes", "34:10");
   wh->replace_partition(gb_schema, d, gb);
-  Game g{"0022300003",       d,   2023, "MIA", "WAS", GameType::kRegularSeason,
-         GameStatus::kFinal, 121, 111,  false, ""};
+  Game g{"0022300003", d, 2023, "MIA", "WAS", GameType::kRegularSeason, GameStatus::kFinal, 121, 111, false, ""};
   write_schedule(*wh, Schedule({g}));
   const auto before = dump_raw(*wh);
 
@@ -938,46 +812,34 @@ TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
       << m;
   EXPECT_NE(m.find("--replace"), std::string::npos) << m;
   EXPECT_NE(m.find("--keep-existing"), std::string::npos) << m;
-  EXPECT_EQ(dump_raw(*wh), before); // nothing written
+  EXPECT_EQ(dump_raw(*wh), before);  // nothing written
 
-  ImportReport kept =
-      write_shot_chart(*wh, imp, ImportOptions{OnRicher::kKeep});
+  ImportReport kept = write_shot_chart(*wh, imp, ImportOptions{OnRicher::kKeep});
   ASSERT_EQ(kept.warnings.size(), 1u);
   EXPECT_NE(kept.warnings[0].find("--keep-existing"), std::string::npos);
   Table back = wh->read(gb_schema, DateRange{d, d});
   std::map<std::string, std::optional<int64_t>> points;
-  for (size_t r = 0; r < back.num_rows(); ++r)
-    points[*back.get_text(r, "player_lookup")] = back.get_int(r, "points");
-  EXPECT_EQ(points.at("bamadebayo"), 22); // kept
+  for (size_t r = 0; r < back.num_rows(); ++r) points[*back.get_text(r, "player_lookup")] = back.get_int(r, "points");
+  EXPECT_EQ(points.at("bamadebayo"), 22);  // kept
   EXPECT_EQ(points.count("jordanpoole"),
-            0u); // same game: the file's lines were skipped
-  EXPECT_EQ(points.at("jaysontatum"), std::nullopt); // another game: imported
+            0u);                                      // same game: the file's lines were skipped
+  EXPECT_EQ(points.at("jaysontatum"), std::nullopt);  // another game: imported
   // The kept game is kept whole: none of its zones from the file either (only
   // BOS-NYK's two rows).
-  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.player_shot_zones"),
-                                 std::nullopt)
-                .at(d),
-            2);
-  EXPECT_EQ(wh->partition_counts(
-                  catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt)
-                .at(d),
-            2);
-  Schedule sched = Schedule::from_table(
-      wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.player_shot_zones"), std::nullopt).at(d), 2);
+  EXPECT_EQ(wh->partition_counts(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).at(d), 2);
+  Schedule sched = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
   ASSERT_EQ(sched.games().size(), 3u);
-  for (const Game &x : sched.games()) {
-    if (x.date_id() == "20231103_WAS_MIA")
-      EXPECT_EQ(x.home_score, 121); // the real schedule row stays
+  for (const Game& x : sched.games()) {
+    if (x.date_id() == "20231103_WAS_MIA") EXPECT_EQ(x.home_score, 121);  // the real schedule row stays
   }
 
-  ImportReport replaced =
-      write_shot_chart(*wh, imp, ImportOptions{OnRicher::kReplace});
+  ImportReport replaced = write_shot_chart(*wh, imp, ImportOptions{OnRicher::kReplace});
   ASSERT_EQ(replaced.warnings.size(), 1u);
   EXPECT_NE(replaced.warnings[0].find("replaced anyway"), std::string::npos);
   back = wh->read(gb_schema, DateRange{d, d});
   EXPECT_EQ(back.num_rows(), 4u);
-  for (size_t r = 0; r < back.num_rows(); ++r)
-    EXPECT_FALSE(back.get_int(r, "points").has_value());
+  for (size_t r = 0; r < back.num_rows(); ++r) EXPECT_FALSE(back.get_int(r, "points").has_value());
 
   // A schedule without the score would blank it: refused as well.
   Game unplayed = g;
@@ -991,7 +853,7 @@ TEST(ImportTrust, Finding2_ASourceWithLessNeverErasesStoredFields) {
 // Finding 5: absurd values are refused with file, row, field, value and date;
 // nothing reaches the warehouse. Each case is one bad input.
 TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
-  auto bdl = [](const std::string &player_fields) {
+  auto bdl = [](const std::string& player_fields) {
     return R"({"data":[{"date":"2024-01-15","home_team_score":124,"visitor_team_score":115,
       "home_team":{"abbreviation":"PHI","players":[{)" +
            player_fields +
@@ -1002,28 +864,23 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
     std::string fields, expect;
   };
   const std::vector<Case> bdl_cases = {
-      {R"("pts":1e300)", "field pts value '1e+300' (date 2024-01-15): outside "
-                         "the plausible range 0..120"},
+      {R"("pts":1e300)",
+       "field pts value '1e+300' (date 2024-01-15): outside "
+       "the plausible range 0..120"},
       {R"("pts":-3)", "field pts value '-3'"},
       {R"("pts":121)", "field pts value '121'"},
-      {R"("pts":12.5)",
-       "field pts value '12.5' (date 2024-01-15): not a whole number"},
-      {R"("pts":"12")",
-       "field pts value '\"12\"' (date 2024-01-15): not a number"},
-      {R"("pts":18446744073709551615)",
-       "field pts value '18446744073709551615'"},
+      {R"("pts":12.5)", "field pts value '12.5' (date 2024-01-15): not a whole number"},
+      {R"("pts":"12")", "field pts value '\"12\"' (date 2024-01-15): not a number"},
+      {R"("pts":18446744073709551615)", "field pts value '18446744073709551615'"},
       {R"("min":"xx:yy")", "field min value 'xx:yy'"},
-      {R"("min":"12:75")",
-       "field min value '12:75' (date 2024-01-15): seconds above 59"},
+      {R"("min":"12:75")", "field min value '12:75' (date 2024-01-15): seconds above 59"},
       {R"("min":"71")", "field min value '71'"},
       {R"("min":"-5")", "field min value '-5'"},
       {R"("min":34)", "field min value '34'"},
-      {R"("fgm":9,"fga":8)",
-       "field fgm value '9' (date 2024-01-15): more than fga (8)"},
+      {R"("fgm":9,"fga":8)", "field fgm value '9' (date 2024-01-15): more than fga (8)"},
       {R"("fg3m":3,"fg3a":2)", "field fg3m value '3'"},
       {R"("ftm":5,"fta":4)", "field ftm value '5'"},
-      {R"("fgm":2,"fga":8,"fg3m":3,"fg3a":4)",
-       "field fg3m value '3' (date 2024-01-15): more than fgm (2)"},
+      {R"("fgm":2,"fga":8,"fg3m":3,"fg3a":4)", "field fg3m value '3' (date 2024-01-15): more than fgm (2)"},
       {R"("fga":3,"fg3a":4)", "field fg3a value '4'"},
       {R"("reb":-1)", "field reb value '-1'"},
       {R"("ast":101)", "field ast value '101'"},
@@ -1033,15 +890,12 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
       {R"("stl":1e400)", "malformed JSON"},
   };
   int tried = 0;
-  for (const Case &c : bdl_cases) {
-    std::string m =
-        data_error_of([&] { parse_bdl_box_scores(bdl(c.fields), "box.json"); });
+  for (const Case& c : bdl_cases) {
+    std::string m = data_error_of([&] { parse_bdl_box_scores(bdl(c.fields), "box.json"); });
     ++tried;
     EXPECT_NE(m.find(c.expect), std::string::npos) << c.fields << " → " << m;
     if (c.expect != "malformed JSON") {
-      EXPECT_NE(m.find("box.json game #0 (20240115_HOU_PHI) player joelembiid"),
-                std::string::npos)
-          << m;
+      EXPECT_NE(m.find("box.json game #0 (20240115_HOU_PHI) player joelembiid"), std::string::npos) << m;
     }
   }
   // Game-level numbers and keys.
@@ -1067,9 +921,8 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
           "visitor_team":{"abbreviation":"PHI","players":[]}}]})",
        "field visitor_team.abbreviation value 'PHI'"},
   };
-  for (const auto &c : game_cases) {
-    std::string m =
-        data_error_of([&] { parse_bdl_box_scores(c.first, "box.json"); });
+  for (const auto& c : game_cases) {
+    std::string m = data_error_of([&] { parse_bdl_box_scores(c.first, "box.json"); });
     ++tried;
     EXPECT_NE(m.find(c.second), std::string::npos) << m;
   }
@@ -1077,53 +930,50 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
   // for a PLAYER_ID, non-positive or non-integer ids, and more than 100
   // attempts for one player in one game.
   std::string ok = kShotHeader;
-  ok += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003",
-             "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area");
+  ok += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+             "Restricted Area");
   const std::vector<std::pair<std::string, std::string>> shot_cases = {
-      {shot("Miami Heat", "999", "Bam Adebayo", "11-03-2023", "22300003", "MIA",
-            "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "999", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "shots.csv line 3 field PLAYER_ID value '999' (date 2023-11-03): player "
        "bamadebayo already shot with PLAYER_ID "
        "1628389 in game 20231103_WAS_MIA (line 2)"},
-      {shot("Miami Heat", "1628389", "Tyler Herro", "11-03-2023", "22300003",
-            "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "1628389", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "line 3 field PLAYER_NAME value 'Tyler Herro' (date 2023-11-03): "
        "PLAYER_ID 1628389 shot as 'bamadebayo'"},
-      {shot("Miami Heat", "0", "Tyler Herro", "11-03-2023", "22300003", "MIA",
-            "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "0", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "line 3 field PLAYER_ID value '0'"},
-      {shot("Miami Heat", "1e300", "Tyler Herro", "11-03-2023", "22300003",
-            "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "1e300", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "line 3 field PLAYER_ID value '1e300' (date 2023-11-03): not an "
        "integer"},
-      {shot("Miami Heat", "99999999999999999999", "Tyler Herro", "11-03-2023",
-            "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
-            "Restricted Area"),
+      {shot("Miami Heat", "99999999999999999999", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE",
+            "2PT Field Goal", "Restricted Area"),
        "integer out of range"},
-      {shot("Miami Heat", "-7", "Tyler Herro", "11-03-2023", "22300003", "MIA",
-            "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "-7", "Tyler Herro", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "line 3 field PLAYER_ID value '-7'"},
-      {shot("Miami Heat", "5", "Tyler Herro", "02-30-2023", "22300003", "MIA",
-            "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "5", "Tyler Herro", "02-30-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "line 3 field GAME_DATE value '02-30-2023': not a calendar date"},
-      {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "22300003", "MIA",
-            "MIA", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "22300003", "MIA", "MIA", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "field AWAY_TEAM value 'MIA'"},
-      {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "2230000300001",
-            "MIA", "WAS", "TRUE", "2PT Field Goal", "Restricted Area"),
+      {shot("Miami Heat", "5", "Tyler Herro", "11-03-2023", "2230000300001", "MIA", "WAS", "TRUE", "2PT Field Goal",
+            "Restricted Area"),
        "field GAME_ID value '2230000300001'"},
   };
-  for (const auto &c : shot_cases) {
-    std::string m =
-        data_error_of([&] { parse_shot_chart(ok + c.first, "shots.csv"); });
+  for (const auto& c : shot_cases) {
+    std::string m = data_error_of([&] { parse_shot_chart(ok + c.first, "shots.csv"); });
     ++tried;
     EXPECT_NE(m.find(c.second), std::string::npos) << m;
   }
   std::string flood = ok;
   for (int i = 0; i < 100; ++i) {
-    flood +=
-        shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003",
-             "MIA", "WAS", "FALSE", "2PT Field Goal", "Restricted Area");
+    flood += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "FALSE",
+                  "2PT Field Goal", "Restricted Area");
   }
   std::string m = data_error_of([&] { parse_shot_chart(flood, "shots.csv"); });
   ++tried;
@@ -1133,19 +983,15 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
       << m;
   // Schedule: bad status, week and score values; duplicate ids and duplicate
   // games.
-  auto sched = [](const std::string &games) {
-    return R"({"leagueSchedule":{"gameDates":[{"gameDate":"11/01/2024","games":[)" +
-           games + "]}]}}";
+  auto sched = [](const std::string& games) {
+    return R"({"leagueSchedule":{"gameDates":[{"gameDate":"11/01/2024","games":[)" + games + "]}]}}";
   };
-  const std::string g1 = game_json("0022400101", "20241101/BOSNYK", "NYK",
-                                   "BOS", "", "", "Week 2", 2, 3);
+  const std::string g1 = game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3);
   const std::vector<std::pair<std::string, std::string>> sched_cases = {
-      {game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "",
-                 "Week 2", 2, 9),
+      {game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 9),
        "s.json game #0 (20241101/BOSNYK) field gameStatus value '9' (date "
        "2024-11-01)"},
-      {game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "",
-                 "Week 2", 99, 3),
+      {game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 99, 3),
        "field weekNumber value '99'"},
       {[&] {
          std::string x = g1;
@@ -1160,19 +1006,14 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
          return x;
        }(),
        "field score value '1e+300'"},
-      {g1 + "," +
-           game_json("0022400101", "20241101/MIAATL", "ATL", "MIA", "", "",
-                     "Week 2", 2, 3),
+      {g1 + "," + game_json("0022400101", "20241101/MIAATL", "ATL", "MIA", "", "", "Week 2", 2, 3),
        "s.json game #1 (20241101/MIAATL) (date 2024-11-01): duplicate gameId "
        "0022400101 (first at game #0"},
-      {g1 + "," +
-           game_json("0022400102", "20241101/BOSNYK", "NYK", "BOS", "", "",
-                     "Week 2", 2, 3),
+      {g1 + "," + game_json("0022400102", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3),
        "duplicate game (date, away, home) 20241101_BOS_NYK"},
   };
-  for (const auto &c : sched_cases) {
-    std::string msg =
-        data_error_of([&] { parse_nbacom_schedule(sched(c.first), "s.json"); });
+  for (const auto& c : sched_cases) {
+    std::string msg = data_error_of([&] { parse_nbacom_schedule(sched(c.first), "s.json"); });
     ++tried;
     EXPECT_NE(msg.find(c.second), std::string::npos) << msg;
   }
@@ -1186,51 +1027,41 @@ TEST(ImportTrust, Finding5_AbsurdValuesAreRefusedNamingFileRowFieldValueDate) {
 // imports.
 TEST(ImportTrust, Finding6_ReusedGameIdKeepsEveryGameApart) {
   std::string csv = kShotHeader;
-  csv +=
-      shot("Denver Nuggets", "203999", "Nikola Jokic", "10-24-2023", "22300001",
-           "DEN", "LAL", "TRUE", "2PT Field Goal", "Restricted Area");
-  csv += shot("Los Angeles Lakers", "2544", "LeBron James", "10-24-2023",
-              "22300001", "DEN", "LAL", "FALSE", "3PT Field Goal",
-              "Left Corner 3");
+  csv += shot("Denver Nuggets", "203999", "Nikola Jokic", "10-24-2023", "22300001", "DEN", "LAL", "TRUE",
+              "2PT Field Goal", "Restricted Area");
+  csv += shot("Los Angeles Lakers", "2544", "LeBron James", "10-24-2023", "22300001", "DEN", "LAL", "FALSE",
+              "3PT Field Goal", "Left Corner 3");
   // The same GAME_ID for a different game the next day, and for another game
   // the same day.
-  csv += shot("Boston Celtics", "1628369", "Jayson Tatum", "10-25-2023",
-              "22300001", "NYK", "BOS", "TRUE", "3PT Field Goal",
-              "Above the Break 3");
-  csv += shot("Phoenix Suns", "1626164", "Devin Booker", "10-24-2023",
-              "22300001", "PHX", "GSW", "TRUE", "2PT Field Goal", "Mid-Range");
+  csv += shot("Boston Celtics", "1628369", "Jayson Tatum", "10-25-2023", "22300001", "NYK", "BOS", "TRUE",
+              "3PT Field Goal", "Above the Break 3");
+  csv += shot("Phoenix Suns", "1626164", "Devin Booker", "10-24-2023", "22300001", "PHX", "GSW", "TRUE",
+              "2PT Field Goal", "Mid-Range");
   // One game (DEN-LAL) seen again under a second GAME_ID.
-  csv += shot("Denver Nuggets", "203999", "Nikola Jokic", "10-24-2023",
-              "22300077", "DEN", "LAL", "TRUE", "2PT Field Goal", "Mid-Range");
+  csv += shot("Denver Nuggets", "203999", "Nikola Jokic", "10-24-2023", "22300077", "DEN", "LAL", "TRUE",
+              "2PT Field Goal", "Mid-Range");
   ShotChartImport imp = parse_shot_chart(csv, "old_season.csv");
   ASSERT_EQ(imp.games.size(), 3u);
   EXPECT_EQ(imp.games[0].date_id(), "20231024_GSW_PHX");
   EXPECT_EQ(imp.games[1].date_id(), "20231024_LAL_DEN");
   EXPECT_EQ(imp.games[2].date_id(), "20231025_BOS_NYK");
-  for (const Game &g : imp.games)
-    EXPECT_EQ(g.nba_game_id, "0022300001");
+  for (const Game& g : imp.games) EXPECT_EQ(g.nba_game_id, "0022300001");
   ASSERT_EQ(imp.warnings.size(), 2u);
-  EXPECT_NE(
-      imp.warnings[0].find(
-          "old_season.csv: GAME_ID 0022300001 is used by 3 different games: "
-          "20231024_GSW_PHX "
-          "(line 5), 20231024_LAL_DEN (line 2), 20231025_BOS_NYK (line 4)"),
-      std::string::npos)
+  EXPECT_NE(imp.warnings[0].find("old_season.csv: GAME_ID 0022300001 is used by 3 different games: "
+                                 "20231024_GSW_PHX "
+                                 "(line 5), 20231024_LAL_DEN (line 2), 20231025_BOS_NYK (line 4)"),
+            std::string::npos)
       << imp.warnings[0];
-  EXPECT_NE(
-      imp.warnings[1].find("game 20231024_LAL_DEN appears under 2 GAME_IDs"),
-      std::string::npos)
+  EXPECT_NE(imp.warnings[1].find("game 20231024_LAL_DEN appears under 2 GAME_IDs"), std::string::npos)
       << imp.warnings[1];
   // Jokic's two rows are one player-game (2 attempts), in the DEN-LAL game.
-  const Table &pz = imp.player_zones;
+  const Table& pz = imp.player_zones;
   ASSERT_EQ(pz.num_rows(), 4u);
   for (size_t r = 0; r < pz.num_rows(); ++r) {
     EXPECT_EQ(pz.get_text(r, "nba_game_id"), "0022300001");
     if (pz.get_text(r, "player_lookup") == "nikolajokic") {
       EXPECT_EQ(pz.get_text(r, "game_id"), "20231024_LAL_DEN");
-      EXPECT_EQ(*pz.get_int(r, "paint_attempts") +
-                    *pz.get_int(r, "mid_range_attempts"),
-                2);
+      EXPECT_EQ(*pz.get_int(r, "paint_attempts") + *pz.get_int(r, "mid_range_attempts"), 2);
     }
   }
   TempDir dir;
@@ -1238,21 +1069,17 @@ TEST(ImportTrust, Finding6_ReusedGameIdKeepsEveryGameApart) {
   ImportReport rep = write_shot_chart(*wh, imp);
   EXPECT_EQ(rep.rows.at("nba_raw.nbac_schedule"), 3);
   EXPECT_EQ(rep.warnings.size(), 2u);
-  Schedule back = Schedule::from_table(
-      wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  Schedule back = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
   EXPECT_EQ(back.games().size(), 3u);
   EXPECT_EQ(back.games_on(Date::parse("2023-10-24")).size(), 2u);
-  EXPECT_EQ(
-      wh->read(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt)
-          .num_rows(),
-      4u); // offenses: DEN, LAL, BOS, PHX
+  EXPECT_EQ(wh->read(catalog::get("nba_raw.team_shot_zones_allowed"), std::nullopt).num_rows(),
+            4u);  // offenses: DEN, LAL, BOS, PHX
 }
 
 TEST(ImportTrust, HeaderOnlyFileWarnsAndWritesNothing) {
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());
-  ImportReport rep =
-      write_shot_chart(*wh, parse_shot_chart(kShotHeader, "empty.csv"));
+  ImportReport rep = write_shot_chart(*wh, parse_shot_chart(kShotHeader, "empty.csv"));
   ASSERT_EQ(rep.warnings.size(), 1u);
   EXPECT_NE(rep.warnings[0].find("no rows to import"), std::string::npos);
   EXPECT_EQ(rep.rows.at("nba_raw.player_shot_zones"), 0);
@@ -1267,34 +1094,26 @@ TEST(ImportValidate, MinutesIntsAndKeys) {
   EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "34:30"), 34.5);
   EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "0:00"), 0.0);
   EXPECT_DOUBLE_EQ(parse_minutes(at, "MIN", "12.5"), 12.5);
-  for (const char *bad : {"", ":", "34:", ":30", "34:5", "3a", "34:30:00",
-                          "1e2", "-1", " 34", "70:01", "NaN"}) {
+  for (const char* bad : {"", ":", "34:", ":30", "34:5", "3a", "34:30:00", "1e2", "-1", " 34", "70:01", "NaN"}) {
     std::string m = data_error_of([&] { parse_minutes(at, "MIN", bad); });
-    EXPECT_NE(m.find(std::string("f.csv line 7 field MIN value '") + bad +
-                     "' (date 2024-01-15)"),
-              std::string::npos)
+    EXPECT_NE(m.find(std::string("f.csv line 7 field MIN value '") + bad + "' (date 2024-01-15)"), std::string::npos)
         << m;
   }
   EXPECT_EQ(parse_int(at, "N", "42", Limits{0, 50}), 42);
   EXPECT_THROW(parse_int(at, "N", "4 2", Limits{0, 50}), DataError);
   EXPECT_THROW(parse_int(at, "N", "+4", Limits{0, 50}), DataError);
-  EXPECT_THROW(check_int(at, "N", std::numeric_limits<double>::quiet_NaN(),
-                         Limits{0, 50}),
-               DataError);
-  EXPECT_THROW(check_int(at, "N", -std::numeric_limits<double>::infinity(),
-                         Limits{0, 50}),
-               DataError);
+  EXPECT_THROW(check_int(at, "N", std::numeric_limits<double>::quiet_NaN(), Limits{0, 50}), DataError);
+  EXPECT_THROW(check_int(at, "N", -std::numeric_limits<double>::infinity(), Limits{0, 50}), DataError);
   EXPECT_EQ(check_int(at, "N", 50.0, Limits{0, 50}), 50);
   EXPECT_THROW(check_real(at, "P", 1.0000001, limits::kFraction), DataError);
   EXPECT_NO_THROW(check_makes(at, "FGM", 3, "FGA", 3));
   UniqueKeys keys("(game_id, player_lookup)");
   keys.claim(at, "g1 p1");
-  std::string m =
-      data_error_of([&] { keys.claim(RowRef("f.csv", "line 9"), "g1 p1"); });
-  EXPECT_EQ(m, "f.csv line 9: duplicate (game_id, player_lookup) g1 p1 (first "
-               "at line 7)");
-  Table t(catalog::get("nba_raw.player_shot_zones"),
-          {"game_id", "game_date", "player_lookup"});
+  std::string m = data_error_of([&] { keys.claim(RowRef("f.csv", "line 9"), "g1 p1"); });
+  EXPECT_EQ(m,
+            "f.csv line 9: duplicate (game_id, player_lookup) g1 p1 (first "
+            "at line 7)");
+  Table t(catalog::get("nba_raw.player_shot_zones"), {"game_id", "game_date", "player_lookup"});
   t.resize(2);
   for (size_t r = 0; r < 2; ++r) {
     t.set(r, "game_id", "g");
@@ -1302,6 +1121,7 @@ TEST(ImportValidate, MinutesIntsAndKeys) {
     t.set(r, "player_lookup", "p");
   }
   m = data_error_of([&] { require_unique_keys(t, "x.csv"); });
-  EXPECT_EQ(m, "x.csv: nba_raw.player_shot_zones rows 0 and 1 share the key "
-               "(game_id=g, player_lookup=p) (date 2024-01-15)");
+  EXPECT_EQ(m,
+            "x.csv: nba_raw.player_shot_zones rows 0 and 1 share the key "
+            "(game_id=g, player_lookup=p) (date 2024-01-15)");
 }

@@ -22,7 +22,7 @@
 
 namespace nbaprops::testing::pipeline_fakes {
 
-inline Date D(const char *iso) { return Date::parse(iso); }
+inline Date D(const char* iso) { return Date::parse(iso); }
 
 /// Season 2023-24 opens 2023-10-24 (bootstrap 10-24 … 11-06). Game dates: 10-24
 /// (2 games), 11-10, 11-11, 11-13 (2 games), 11-14, 11-16; off days 11-12,
@@ -30,8 +30,7 @@ inline Date D(const char *iso) { return Date::parse(iso); }
 inline Schedule small_schedule() {
   std::vector<Game> games;
   int id = 100;
-  auto add = [&](const char *date, const char *away, const char *home,
-                 GameType type = GameType::kRegularSeason) {
+  auto add = [&](const char* date, const char* away, const char* home, GameType type = GameType::kRegularSeason) {
     Game g;
     g.nba_game_id = "0022300" + std::to_string(id++);
     g.date = D(date);
@@ -56,26 +55,23 @@ inline Schedule small_schedule() {
   return Schedule(std::move(games));
 }
 
-inline const char *kRaw = "nba_raw.team_shot_zones_allowed";
-inline const char *kA = "nba_precompute.player_shot_zone_analysis";
-inline const char *kB = "nba_precompute.player_daily_cache";
-inline const char *kC = "nba_precompute.player_composite_factors";
+inline const char* kRaw = "nba_raw.team_shot_zones_allowed";
+inline const char* kA = "nba_precompute.player_shot_zone_analysis";
+inline const char* kB = "nba_precompute.player_daily_cache";
+inline const char* kC = "nba_precompute.player_composite_factors";
 
 /// Writes the raw input: one row per team-game (2 per game) on every game date
 /// except @p skip; on @p half only the home side is written (a partial date).
-inline void load_raw(Warehouse &wh, const Schedule &s, std::set<Date> skip = {},
-                     std::set<Date> half = {}) {
-  const TableSchema &schema = catalog::get(kRaw);
+inline void load_raw(Warehouse& wh, const Schedule& s, std::set<Date> skip = {}, std::set<Date> half = {}) {
+  const TableSchema& schema = catalog::get(kRaw);
   wh.ensure_table(schema);
   Table t(schema);
   std::set<Date> dates;
-  for (const Game &g : s.games()) {
-    if (!g.counts() || skip.count(g.date))
-      continue;
+  for (const Game& g : s.games()) {
+    if (!g.counts() || skip.count(g.date)) continue;
     dates.insert(g.date);
     for (int side = 0; side < 2; ++side) {
-      if (side == 1 && half.count(g.date))
-        continue;
+      if (side == 1 && half.count(g.date)) continue;
       size_t r = t.add_row();
       t.set(r, "game_id", g.date_id());
       t.set(r, "game_date", g.date);
@@ -84,25 +80,20 @@ inline void load_raw(Warehouse &wh, const Schedule &s, std::set<Date> skip = {},
       t.set(r, "offense_team_abbr", side == 0 ? g.away : g.home);
     }
   }
-  wh.replace_partitions(schema, std::vector<Date>(dates.begin(), dates.end()),
-                        t);
+  wh.replace_partitions(schema, std::vector<Date>(dates.begin(), dates.end()), t);
 }
 
 /// Shared knobs and counters for the fakes.
 struct Control {
   std::mutex mu;
-  std::set<std::pair<std::string, Date>>
-      fail; ///< (code, date) → non-transient DataError
-  std::map<std::pair<std::string, Date>, int>
-      transient; ///< (code, date) → transient errors left
-  std::map<std::pair<std::string, Date>, int> calls; ///< run() calls
-  std::map<std::string, int> sleep_ms;               ///< per code
-  std::set<std::pair<std::string, Date>>
-      entity_failures; ///< (code, date) → report one EntityFailure
-  std::set<std::pair<std::string, Date>>
-      empty; ///< (code, date) → produce no rows
+  std::set<std::pair<std::string, Date>> fail;             ///< (code, date) → non-transient DataError
+  std::map<std::pair<std::string, Date>, int> transient;   ///< (code, date) → transient errors left
+  std::map<std::pair<std::string, Date>, int> calls;       ///< run() calls
+  std::map<std::string, int> sleep_ms;                     ///< per code
+  std::set<std::pair<std::string, Date>> entity_failures;  ///< (code, date) → report one EntityFailure
+  std::set<std::pair<std::string, Date>> empty;            ///< (code, date) → produce no rows
 
-  int calls_of(const std::string &code, Date d) {
+  int calls_of(const std::string& code, Date d) {
     std::lock_guard lock(mu);
     auto it = calls.find({code, d});
     return it == calls.end() ? 0 : it->second;
@@ -110,8 +101,7 @@ struct Control {
   int total_calls() {
     std::lock_guard lock(mu);
     int n = 0;
-    for (auto &[k, v] : calls)
-      n += v;
+    for (auto& [k, v] : calls) n += v;
     return n;
   }
 };
@@ -120,9 +110,8 @@ struct Control {
 /// output table, one row per upstream row, with player_lookup =
 /// "<entity>_<code>"; optional windowed reads only count.
 class Fake : public Processor {
-public:
-  Fake(std::string name, std::string code, std::string out,
-       std::vector<UpstreamRead> reads, Control &control,
+ public:
+  Fake(std::string name, std::string code, std::string out, std::vector<UpstreamRead> reads, Control& control,
        BootstrapPolicy bootstrap = BootstrapPolicy::kRun)
       : control_(control) {
     info_.name = std::move(name);
@@ -134,18 +123,16 @@ public:
     info_.bootstrap = bootstrap;
     info_.legacy_job = info_.name;
   }
-  const ProcessorInfo &info() const override { return info_; }
+  const ProcessorInfo& info() const override { return info_; }
 
-  UnitOutput run(const UnitContext &ctx) const override {
+  UnitOutput run(const UnitContext& ctx) const override {
     const std::pair<std::string, Date> key{info_.code, ctx.date};
     int sleep = 0;
     bool fail = false, transient = false, entity_fail = false, empty = false;
     {
       std::lock_guard lock(control_.mu);
       control_.calls[key] += 1;
-      sleep = control_.sleep_ms.count(info_.code)
-                  ? control_.sleep_ms[info_.code]
-                  : 0;
+      sleep = control_.sleep_ms.count(info_.code) ? control_.sleep_ms[info_.code] : 0;
       fail = control_.fail.count(key) > 0;
       auto it = control_.transient.find(key);
       if (it != control_.transient.end() && it->second > 0) {
@@ -155,44 +142,33 @@ public:
       entity_fail = control_.entity_failures.count(key) > 0;
       empty = control_.empty.count(key) > 0;
     }
-    if (sleep)
-      std::this_thread::sleep_for(std::chrono::milliseconds(sleep));
-    if (transient)
-      throw StorageError("database is locked (injected)", true);
-    if (fail)
-      throw DataError("injected failure for " + info_.code + " " +
-                      ctx.date.iso());
-    const TableSchema &out_schema = catalog::get(info_.output_table);
+    if (sleep) std::this_thread::sleep_for(std::chrono::milliseconds(sleep));
+    if (transient) throw StorageError("database is locked (injected)", true);
+    if (fail) throw DataError("injected failure for " + info_.code + " " + ctx.date.iso());
+    const TableSchema& out_schema = catalog::get(info_.output_table);
     UnitOutput out(out_schema);
-    const UpstreamRead &first = info_.reads.front();
-    const TableSchema &in_schema = catalog::get(first.table);
+    const UpstreamRead& first = info_.reads.front();
+    const TableSchema& in_schema = catalog::get(first.table);
     Table in = ctx.warehouse.read(in_schema, DateRange{ctx.date, ctx.date});
-    const std::string entity_col =
-        in_schema.name == kRaw ? "defending_team_abbr" : "player_lookup";
+    const std::string entity_col = in_schema.name == kRaw ? "defending_team_abbr" : "player_lookup";
     std::set<std::string> entities;
-    for (size_t r = 0; r < in.num_rows(); ++r)
-      entities.insert(*in.get_text(r, entity_col));
-    if (empty)
-      entities.clear();
-    for (const std::string &e : entities) {
+    for (size_t r = 0; r < in.num_rows(); ++r) entities.insert(*in.get_text(r, entity_col));
+    if (empty) entities.clear();
+    for (const std::string& e : entities) {
       size_t r = out.rows.add_row();
       out.rows.set(r, "player_lookup", e + "_" + info_.code);
       out.rows.set(r, out_schema.partition_column, ctx.date);
-      if (out_schema.index_of("game_id") >= 0)
-        out.rows.set(r, "game_id", ctx.date.compact() + "_X_Y");
+      if (out_schema.index_of("game_id") >= 0) out.rows.set(r, "game_id", ctx.date.compact() + "_X_Y");
     }
     out.entities_processed = static_cast<int64_t>(entities.size());
-    if (entities.empty())
-      out.empty_reason = "no entity qualified";
-    if (entity_fail)
-      out.failures.push_back(
-          EntityFailure{"someone", "INSUFFICIENT_DATA", "fewer than 10 games"});
+    if (entities.empty()) out.empty_reason = "no entity qualified";
+    if (entity_fail) out.failures.push_back(EntityFailure{"someone", "INSUFFICIENT_DATA", "fewer than 10 games"});
     return out;
   }
 
-private:
+ private:
   ProcessorInfo info_;
-  Control &control_;
+  Control& control_;
 };
 
 /// fa ← raw (same date); fb ← fa (same date); fc ← raw (same date, skips
@@ -201,42 +177,31 @@ struct Fakes {
   Control control;
   std::unique_ptr<Fake> fa, fb, fc, fd;
   Fakes() {
-    fa = std::make_unique<Fake>(
-        "fake_a", "fa", kA,
-        std::vector<UpstreamRead>{{kRaw, WindowKind::kSameDate, 0, true}},
-        control);
-    fb = std::make_unique<Fake>(
-        "fake_b", "fb", kB,
-        std::vector<UpstreamRead>{{kA, WindowKind::kSameDate, 0, true}},
-        control);
-    fc = std::make_unique<Fake>(
-        "fake_c", "fc", kC,
-        std::vector<UpstreamRead>{{kRaw, WindowKind::kSameDate, 0, true}},
-        control, BootstrapPolicy::kSkip);
-    fd = std::make_unique<Fake>(
-        "fake_d", "fd", kB,
-        std::vector<UpstreamRead>{{kA, WindowKind::kDaysBefore, 3, true}},
-        control);
+    fa = std::make_unique<Fake>("fake_a", "fa", kA, std::vector<UpstreamRead>{{kRaw, WindowKind::kSameDate, 0, true}},
+                                control);
+    fb = std::make_unique<Fake>("fake_b", "fb", kB, std::vector<UpstreamRead>{{kA, WindowKind::kSameDate, 0, true}},
+                                control);
+    fc = std::make_unique<Fake>("fake_c", "fc", kC, std::vector<UpstreamRead>{{kRaw, WindowKind::kSameDate, 0, true}},
+                                control, BootstrapPolicy::kSkip);
+    fd = std::make_unique<Fake>("fake_d", "fd", kB, std::vector<UpstreamRead>{{kA, WindowKind::kDaysBefore, 3, true}},
+                                control);
   }
   /// fa, fb, fc (the runner/coverage universe; fd writes fb's table so it is
   /// used alone).
-  std::vector<const Processor *> abc() const {
-    return {fa.get(), fb.get(), fc.get()};
-  }
+  std::vector<const Processor*> abc() const { return {fa.get(), fb.get(), fc.get()}; }
 };
 
 /// Rows of @p table as sorted "date|player_lookup" strings (timestamps
 /// excluded).
-inline std::vector<std::string> dump(Warehouse &wh, const std::string &table) {
-  const TableSchema &s = catalog::get(table);
+inline std::vector<std::string> dump(Warehouse& wh, const std::string& table) {
+  const TableSchema& s = catalog::get(table);
   Table t = wh.read(s, std::nullopt, {s.partition_column, "player_lookup"});
   std::vector<std::string> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    out.push_back(t.get_date(r, s.partition_column)->iso() + "|" +
-                  *t.get_text(r, "player_lookup"));
+    out.push_back(t.get_date(r, s.partition_column)->iso() + "|" + *t.get_text(r, "player_lookup"));
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-} // namespace nbaprops::testing::pipeline_fakes
+}  // namespace nbaprops::testing::pipeline_fakes

@@ -24,16 +24,14 @@ TEST(PlanTest, GameDatesOnlyWithBootstrapMarked) {
   EXPECT_EQ(p.size(), 18u);
   // fc skips bootstrap (10-24 is day 0 of 2023-24), fa/fb run it.
   int skipped = 0;
-  for (const Unit &u : p.units) {
+  for (const Unit& u : p.units) {
     if (u.processor == f.fc.get() && u.date == D("2023-10-24")) {
       EXPECT_EQ(u.planned, UnitStatus::kSkippedBootstrap);
-      EXPECT_NE(u.reason.find("day 0 of season 2023-24"), std::string::npos)
-          << u.reason;
+      EXPECT_NE(u.reason.find("day 0 of season 2023-24"), std::string::npos) << u.reason;
       EXPECT_NE(u.reason.find("2023-10-24"), std::string::npos) << u.reason;
       ++skipped;
     } else {
-      EXPECT_EQ(u.planned, UnitStatus::kPending)
-          << u.processor->info().code << " " << u.date.iso();
+      EXPECT_EQ(u.planned, UnitStatus::kPending) << u.processor->info().code << " " << u.date.iso();
       EXPECT_TRUE(u.reason.empty());
     }
   }
@@ -42,25 +40,18 @@ TEST(PlanTest, GameDatesOnlyWithBootstrapMarked) {
   ASSERT_TRUE(p.checkpoint_range().has_value());
   EXPECT_EQ(p.checkpoint_range()->start, D("2023-10-01"));
   std::string text = p.to_text();
-  EXPECT_NE(
-      text.find("6 game dates of 47 calendar days (skipping 41 off-days)"),
-      std::string::npos)
-      << text;
-  EXPECT_NE(text.find("fake_c (fc, phase 4): 5 to run, 1 skipped_bootstrap"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("6 game dates of 47 calendar days (skipping 41 off-days)"), std::string::npos) << text;
+  EXPECT_NE(text.find("fake_c (fc, phase 4): 5 to run, 1 skipped_bootstrap"), std::string::npos) << text;
 }
 
 TEST(PlanTest, ExplicitDatesKeepOrderAndMarkOffDays) {
   Schedule s = small_schedule();
   Fakes f;
   PlanOptions o;
-  o.dates = {D("2023-11-14"), D("2023-11-10"), D("2023-11-12"),
-             D("2023-11-14")};
+  o.dates = {D("2023-11-14"), D("2023-11-10"), D("2023-11-12"), D("2023-11-14")};
   o.processors = {"fa"};
   Plan p = make_plan(s, o, f.abc());
-  std::vector<Date> want{D("2023-11-14"), D("2023-11-10"),
-                         D("2023-11-12")}; // order kept, duplicate dropped
+  std::vector<Date> want{D("2023-11-14"), D("2023-11-10"), D("2023-11-12")};  // order kept, duplicate dropped
   EXPECT_EQ(p.dates, want);
   ASSERT_EQ(p.units.size(), 3u);
   EXPECT_EQ(p.units[0].date, D("2023-11-14"));
@@ -77,7 +68,7 @@ TEST(PlanTest, SelectionIsTopologicalAndValidated) {
   Fakes f;
   PlanOptions o;
   o.range = DateRange{D("2023-11-10"), D("2023-11-11")};
-  o.processors = {"fake_b", "FA"}; // by name and (case-insensitive) code
+  o.processors = {"fake_b", "FA"};  // by name and (case-insensitive) code
   // Universe given downstream-first: the plan still orders fa before fb.
   Plan p = make_plan(s, o, {f.fb.get(), f.fc.get(), f.fa.get()});
   ASSERT_EQ(p.processors.size(), 2u);

@@ -18,29 +18,23 @@ using namespace nbaprops::precompute;
 
 namespace {
 
-const TableSchema &pgs_schema() {
-  return catalog::get("nba_analytics.player_game_summary");
-}
+const TableSchema& pgs_schema() { return catalog::get("nba_analytics.player_game_summary"); }
 
 /// Zone line of one player game.
 struct Shots {
   int pa = 8, pm = 5, ma = 4, mm = 2, ta = 6, tm = 2, fgm = 9, ast = 6, una = 3;
 };
 
-ShotGame shot_game(const Shots &s) {
+ShotGame shot_game(const Shots& s) {
   ShotGame g;
-  g.paint_attempts = s.pa, g.paint_makes = s.pm, g.mid_attempts = s.ma,
-  g.mid_makes = s.mm;
-  g.three_attempts = s.ta, g.three_makes = s.tm, g.fg_makes = s.fgm,
-  g.assisted = s.ast, g.unassisted = s.una;
+  g.paint_attempts = s.pa, g.paint_makes = s.pm, g.mid_attempts = s.ma, g.mid_makes = s.mm;
+  g.three_attempts = s.ta, g.three_makes = s.tm, g.fg_makes = s.fgm, g.assisted = s.ast, g.unassisted = s.una;
   return g;
 }
 
-std::vector<ShotGame> repeat(const Shots &s, int n) {
-  return std::vector<ShotGame>(n, shot_game(s));
-}
+std::vector<ShotGame> repeat(const Shots& s, int n) { return std::vector<ShotGame>(n, shot_game(s)); }
 
-Game game(Date d, const std::string &home, const std::string &away, int n) {
+Game game(Date d, const std::string& home, const std::string& away, int n) {
   Game g;
   g.nba_game_id = "00223" + std::to_string(10000 + n);
   g.date = d;
@@ -56,13 +50,12 @@ Game game(Date d, const std::string &home, const std::string &away, int n) {
 struct RowOpts {
   bool active = true;
   std::optional<double> minutes = 30.0;
-  std::optional<int> fga; // default: zone attempts
+  std::optional<int> fga;  // default: zone attempts
   std::string processed_at = "2024-01-01T00:00:00Z";
 };
 
-void pgs_row(Table &t, const std::string &player, Date d,
-             const std::string &team, const std::string &opp, const Shots &s,
-             const RowOpts &o = {}) {
+void pgs_row(Table& t, const std::string& player, Date d, const std::string& team, const std::string& opp,
+             const Shots& s, const RowOpts& o = {}) {
   size_t r = t.add_row();
   t.set(r, "player_lookup", player);
   t.set(r, "universal_player_id", player + "_001");
@@ -104,17 +97,14 @@ struct Fixture {
 Fixture season(int n_games, Date first = Date::parse("2023-12-01")) {
   Fixture f;
   f.first = first;
-  for (int i = 0; i < n_games; ++i)
-    f.games.push_back(game(f.game_date(i), "BOS", "LAL", i));
+  for (int i = 0; i < n_games; ++i) f.games.push_back(game(f.game_date(i), "BOS", "LAL", i));
   f.d = f.game_date(n_games);
   return f;
 }
 
-std::optional<size_t> row_of(const Table &t, const std::string &player) {
-  return find_row(t, "player_lookup", player);
-}
+std::optional<size_t> row_of(const Table& t, const std::string& player) { return find_row(t, "player_lookup", player); }
 
-} // namespace
+}  // namespace
 
 TEST(PszaSpec, P1TenIdenticalGames) {
   ShotZoneMetrics m = shot_zone_metrics(repeat(Shots{}, 10));
@@ -130,8 +120,7 @@ TEST(PszaSpec, P1TenIdenticalGames) {
   EXPECT_DOUBLE_EQ(*m.assisted_rate, 66.67);
   EXPECT_DOUBLE_EQ(*m.unassisted_rate, 33.33);
   EXPECT_EQ(*m.total_shots, 180);
-  EXPECT_EQ(*primary_scoring_zone(m.paint_rate, m.mid_rate, m.three_rate),
-            "paint");
+  EXPECT_EQ(*primary_scoring_zone(m.paint_rate, m.mid_rate, m.three_rate), "paint");
 }
 
 TEST(PszaSpec, P2NoMidRange) {
@@ -167,8 +156,7 @@ TEST(PszaSpec, P4NoMakes) {
 }
 
 TEST(PszaSpec, P5SingleGame) {
-  ShotZoneMetrics m =
-      shot_zone_metrics(repeat(Shots{10, 6, 5, 2, 8, 3, 11, 6, 5}, 1));
+  ShotZoneMetrics m = shot_zone_metrics(repeat(Shots{10, 6, 5, 2, 8, 3, 11, 6, 5}, 1));
   EXPECT_DOUBLE_EQ(m.paint_apg, 10.0);
   EXPECT_DOUBLE_EQ(m.mid_apg, 5.0);
   EXPECT_DOUBLE_EQ(m.three_apg, 8.0);
@@ -179,19 +167,18 @@ TEST(PszaSpec, P5SingleGame) {
 TEST(PszaSpec, P6AlternatingGames) {
   std::vector<ShotGame> games;
   for (int i = 0; i < 10; ++i) {
-    Shots s = i % 2 ? Shots{10, 6, 1, 0, 3, 1, 7, 4, 3}
-                    : Shots{2, 1, 1, 0, 3, 1, 2, 1, 1};
+    Shots s = i % 2 ? Shots{10, 6, 1, 0, 3, 1, 7, 4, 3} : Shots{2, 1, 1, 0, 3, 1, 2, 1, 1};
     games.push_back(shot_game(s));
   }
   ShotZoneMetrics m = shot_zone_metrics(games);
   EXPECT_DOUBLE_EQ(m.paint_apg, 6.0);
-  EXPECT_DOUBLE_EQ(*m.paint_pct, 0.583); // 35/60
+  EXPECT_DOUBLE_EQ(*m.paint_pct, 0.583);  // 35/60
 }
 
 TEST(PszaSpec, P7PrimaryScoringZone) {
   struct Case {
     std::optional<double> p, m, t;
-    const char *zone; // nullptr = NULL
+    const char* zone;  // nullptr = NULL
   };
   const Case cases[] = {{45, 20, 35, "paint"},
                         {40, 25, 35, "paint"},
@@ -207,7 +194,7 @@ TEST(PszaSpec, P7PrimaryScoringZone) {
                         {0, 0, 0, nullptr},
                         {std::nullopt, 36, std::nullopt, "mid_range"},
                         {39.99, 34.99, 25.02, "balanced"}};
-  for (const auto &c : cases) {
+  for (const auto& c : cases) {
     auto z = primary_scoring_zone(c.p, c.m, c.t);
     if (c.zone) {
       ASSERT_TRUE(z.has_value()) << c.zone;
@@ -219,12 +206,9 @@ TEST(PszaSpec, P7PrimaryScoringZone) {
 }
 
 TEST(PszaSpec, P8QualityTier) {
-  for (int n : {10, 15, 20, 82})
-    EXPECT_EQ(psza_quality_tier(n), "high") << n;
-  for (int n : {7, 8, 9})
-    EXPECT_EQ(psza_quality_tier(n), "medium") << n;
-  for (int n : {6, 5, 1, 0})
-    EXPECT_EQ(psza_quality_tier(n), "low") << n;
+  for (int n : {10, 15, 20, 82}) EXPECT_EQ(psza_quality_tier(n), "high") << n;
+  for (int n : {7, 8, 9}) EXPECT_EQ(psza_quality_tier(n), "medium") << n;
+  for (int n : {6, 5, 1, 0}) EXPECT_EQ(psza_quality_tier(n), "low") << n;
 }
 
 TEST(PszaSpec, P9SampleQuality) {
@@ -232,14 +216,10 @@ TEST(PszaSpec, P9SampleQuality) {
   EXPECT_EQ(sample_quality(12, 10), "excellent");
   EXPECT_EQ(sample_quality(20, 20), "excellent");
   EXPECT_EQ(sample_quality(25, 20), "excellent");
-  for (int n : {7, 8, 9})
-    EXPECT_EQ(sample_quality(n, 10), "good") << n;
-  for (int n : {14, 15, 19})
-    EXPECT_EQ(sample_quality(n, 20), "good") << n;
-  for (int n : {5, 6})
-    EXPECT_EQ(sample_quality(n, 10), "limited") << n;
-  for (int n : {10, 13})
-    EXPECT_EQ(sample_quality(n, 20), "limited") << n;
+  for (int n : {7, 8, 9}) EXPECT_EQ(sample_quality(n, 10), "good") << n;
+  for (int n : {14, 15, 19}) EXPECT_EQ(sample_quality(n, 20), "good") << n;
+  for (int n : {5, 6}) EXPECT_EQ(sample_quality(n, 10), "limited") << n;
+  for (int n : {10, 13}) EXPECT_EQ(sample_quality(n, 20), "limited") << n;
   EXPECT_EQ(sample_quality(4, 10), "insufficient");
   EXPECT_EQ(sample_quality(9, 20), "insufficient");
   EXPECT_EQ(sample_quality(1, 10), "insufficient");
@@ -252,7 +232,7 @@ TEST(PszaSpec, P9SampleQuality) {
 // them) and computes the source columns.
 TEST(PszaSpec, P10ProcessorInfoAndSourceColumns) {
   auto p = make_player_shot_zone_processor();
-  const ProcessorInfo &i = p->info();
+  const ProcessorInfo& i = p->info();
   EXPECT_EQ(i.code, "psza");
   EXPECT_EQ(i.name, "player_shot_zone_analysis");
   EXPECT_EQ(i.phase, 4);
@@ -280,13 +260,10 @@ TEST(PszaSpec, P10ProcessorInfoAndSourceColumns) {
   auto r = row_of(out.rows, "alpha");
   ASSERT_TRUE(r);
   EXPECT_EQ(*out.rows.get_int(*r, "source_player_game_rows_found"),
-            10); // games on D−20 … D−2
-  EXPECT_DOUBLE_EQ(
-      *out.rows.get_real(*r, "source_player_game_completeness_pct"), 100.0);
-  EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_last_updated"),
-            "2024-02-01T00:00:00Z");
-  EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_hash"),
-            "hash-alpha-" + f.game_date(11).iso());
+            10);  // games on D−20 … D−2
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*r, "source_player_game_completeness_pct"), 100.0);
+  EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_last_updated"), "2024-02-01T00:00:00Z");
+  EXPECT_EQ(*out.rows.get_text(*r, "source_player_game_hash"), "hash-alpha-" + f.game_date(11).iso());
 }
 
 TEST(PszaSpec, P11IntegrationFixture) {
@@ -294,26 +271,23 @@ TEST(PszaSpec, P11IntegrationFixture) {
   // Curry: 20 games (BOS); the 10 older ones are paint-heavy, so last-20
   // differs from last-10.
   for (int g = 0; g < 20; ++g) {
-    Shots s = g < 10 ? Shots{13, 8, 2, 1, 3, 1, 10, 5, 5}
-                     : Shots{3, 2, 2, 1, 13, 5, 8, 5, 3};
+    Shots s = g < 10 ? Shots{13, 8, 2, 1, 3, 1, 10, 5, 5} : Shots{3, 2, 2, 1, 13, 5, 8, 5, 3};
     pgs_row(f.pgs, "stephencurry", f.game_date(g), "BOS", "LAL", s);
   }
   // Embiid: last 10 games only (LAL) → games_in_sample_20 = 10, 'limited', no
   // 20-game paint figures.
   for (int g = 10; g < 20; ++g)
-    pgs_row(f.pgs, "joelembiid", f.game_date(g), "LAL", "BOS",
-            Shots{12, 7, 3, 1, 2, 1, 9, 4, 5});
+    pgs_row(f.pgs, "joelembiid", f.game_date(g), "LAL", "BOS", Shots{12, 7, 3, 1, 2, 1, 9, 4, 5});
   UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
-  ASSERT_EQ(out.rows.num_rows(), 2u)
-      << (out.failures.empty() ? "" : out.failures[0].reason);
-  const Table &t = out.rows;
+  ASSERT_EQ(out.rows.num_rows(), 2u) << (out.failures.empty() ? "" : out.failures[0].reason);
+  const Table& t = out.rows;
   auto c = row_of(t, "stephencurry");
   ASSERT_TRUE(c);
   EXPECT_DOUBLE_EQ(*t.get_real(*c, "paint_rate_last_10"), 16.67);
   EXPECT_DOUBLE_EQ(*t.get_real(*c, "mid_range_rate_last_10"), 11.11);
   EXPECT_DOUBLE_EQ(*t.get_real(*c, "three_pt_rate_last_10"), 72.22);
   EXPECT_EQ(*t.get_text(*c, "primary_scoring_zone"), "perimeter");
-  EXPECT_DOUBLE_EQ(*t.get_real(*c, "three_pt_pct_last_10"), 0.385); // 50/130
+  EXPECT_DOUBLE_EQ(*t.get_real(*c, "three_pt_pct_last_10"), 0.385);  // 50/130
   EXPECT_EQ(*t.get_int(*c, "total_shots_last_10"), 180);
   EXPECT_EQ(*t.get_int(*c, "games_in_sample_10"), 10);
   EXPECT_EQ(*t.get_text(*c, "sample_quality_10"), "excellent");
@@ -328,8 +302,7 @@ TEST(PszaSpec, P11IntegrationFixture) {
   EXPECT_FALSE(*t.get_bool(*c, "early_season_flag"));
   EXPECT_FALSE(t.get_text(*c, "player_position").has_value());
   EXPECT_FALSE(t.get_text(*c, "calculation_notes").has_value());
-  EXPECT_EQ(*t.get_text(*c, "processing_decision_reason"),
-            "processed_successfully");
+  EXPECT_EQ(*t.get_text(*c, "processing_decision_reason"), "processed_successfully");
   EXPECT_EQ(t.get_text(*c, "data_hash")->size(), 16u);
   // DECISION 3 + 2: expected = BOS's last 10 scheduled games this season;
   // actual = Curry's 20 rows.
@@ -348,8 +321,8 @@ TEST(PszaSpec, P11IntegrationFixture) {
   EXPECT_EQ(*t.get_text(*e, "sample_quality_20"), "limited");
   EXPECT_FALSE(t.get_real(*e, "paint_rate_last_20").has_value());
   EXPECT_FALSE(t.get_real(*e, "paint_pct_last_20").has_value());
-  EXPECT_DOUBLE_EQ(*t.get_real(*e, "assisted_rate_last_10"), 44.44);   // 40/90
-  EXPECT_DOUBLE_EQ(*t.get_real(*e, "unassisted_rate_last_10"), 55.56); // 50/90
+  EXPECT_DOUBLE_EQ(*t.get_real(*e, "assisted_rate_last_10"), 44.44);    // 40/90
+  EXPECT_DOUBLE_EQ(*t.get_real(*e, "unassisted_rate_last_10"), 55.56);  // 50/90
 }
 
 TEST(PszaRounding, NumpyStyleNotPythonRound) {
@@ -358,12 +331,12 @@ TEST(PszaRounding, NumpyStyleNotPythonRound) {
   EXPECT_DOUBLE_EQ(np_round(23.0 / 80.0, 3), 0.288);
   EXPECT_DOUBLE_EQ(proc::py_round(23.0 / 80.0, 3), 0.287);
   EXPECT_DOUBLE_EQ(np_round(0.125, 2),
-                   0.12); // ties to even on the scaled product
+                   0.12);  // ties to even on the scaled product
   EXPECT_DOUBLE_EQ(np_round(-0.0001, 2), 0.0);
   EXPECT_FALSE(std::signbit(np_round(-0.0001, 2)));
   // Through the metrics: paint 23 of 80 over 10 games.
   std::vector<ShotGame> games = repeat(Shots{8, 2, 0, 0, 0, 0, 2, 1, 1}, 10);
-  games[0].paint_makes = 5; // 23 makes
+  games[0].paint_makes = 5;  // 23 makes
   EXPECT_DOUBLE_EQ(*shot_zone_metrics(games).paint_pct, 0.288);
 }
 
@@ -379,11 +352,11 @@ TEST(PszaWindow, TwentyGamePaintNeedsFifteenGames) {
     UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
     auto r = row_of(out.rows, "alpha");
     ASSERT_TRUE(r) << n;
-    const Table &t = out.rows;
+    const Table& t = out.rows;
     EXPECT_EQ(*t.get_int(*r, "games_in_sample_20"), n);
     EXPECT_EQ(*t.get_text(*r, "sample_quality_20"), "good");
     EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_rate_last_10"),
-                     44.44); // last 10 unaffected
+                     44.44);  // last 10 unaffected
     if (n == 14) {
       EXPECT_FALSE(t.get_real(*r, "paint_rate_last_20").has_value());
       EXPECT_FALSE(t.get_real(*r, "paint_pct_last_20").has_value());
@@ -398,8 +371,7 @@ TEST(PszaWindow, TwentyGamePaintNeedsFifteenGames) {
 
 TEST(PszaWindow, QualifyingRowFilter) {
   EXPECT_TRUE(qualifies(true, 12.0, 0));
-  EXPECT_TRUE(
-      qualifies(true, std::nullopt, 3)); // historical rows with NULL minutes
+  EXPECT_TRUE(qualifies(true, std::nullopt, 3));  // historical rows with NULL minutes
   EXPECT_TRUE(qualifies(true, 0.0, 1));
   EXPECT_FALSE(qualifies(true, std::nullopt, 0));
   EXPECT_FALSE(qualifies(true, 0.0, std::nullopt));
@@ -410,10 +382,8 @@ TEST(PszaWindow, QualifyingRowFilter) {
   Fixture f = season(13);
   for (int g = 0; g < 13; ++g) {
     RowOpts o;
-    if (g == 12 || g == 10)
-      o.active = false;
-    if (g == 11)
-      o.minutes = 0.0, o.fga = 0;
+    if (g == 12 || g == 10) o.active = false;
+    if (g == 11) o.minutes = 0.0, o.fga = 0;
     Shots s = g < 2 ? Shots{0, 0, 0, 0, 10, 4, 4, 2, 2} : Shots{};
     pgs_row(f.pgs, "alpha", f.game_date(g), "BOS", "LAL", s, o);
   }
@@ -423,14 +393,14 @@ TEST(PszaWindow, QualifyingRowFilter) {
   // Qualifying games: 0–9 → eight P1 lines and two all-three games: paint 64 of
   // 64+32+48+20.
   EXPECT_DOUBLE_EQ(*out.rows.get_real(*r, "paint_rate_last_10"),
-                   39.02); // 64/164
+                   39.02);  // 64/164
   EXPECT_DOUBLE_EQ(*out.rows.get_real(*r, "mid_range_rate_last_10"),
-                   19.51); // 32/164
+                   19.51);  // 32/164
   EXPECT_DOUBLE_EQ(*out.rows.get_real(*r, "three_pt_rate_last_10"),
-                   41.46); // 68/164
+                   41.46);  // 68/164
   EXPECT_EQ(*out.rows.get_int(*r, "total_shots_last_10"), 164);
   EXPECT_EQ(*out.rows.get_text(*r, "primary_scoring_zone"),
-            "perimeter"); // paint < 40, three ≥ 40
+            "perimeter");  // paint < 40, three ≥ 40
   // Completeness counts every row (DNP included): 13 rows for 10 expected
   // games.
   EXPECT_EQ(*out.rows.get_int(*r, "actual_games_count"), 13);
@@ -440,20 +410,15 @@ TEST(PszaWindow, StrictlyBeforeTheAnalysisDate) {
   // DECISION 1: rows dated ≥ D never change D's output (legacy read game_date
   // <= analysis_date).
   Fixture f = season(12);
-  for (int g = 0; g < 12; ++g)
-    pgs_row(f.pgs, "alpha", f.game_date(g), "BOS", "LAL", Shots{});
-  for (int g = 0; g < 12; ++g)
-    pgs_row(f.pgs, "beta", f.game_date(g), "LAL", "BOS",
-            Shots{3, 1, 3, 1, 9, 4, 6, 3, 3});
+  for (int g = 0; g < 12; ++g) pgs_row(f.pgs, "alpha", f.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 0; g < 12; ++g) pgs_row(f.pgs, "beta", f.game_date(g), "LAL", "BOS", Shots{3, 1, 3, 1, 9, 4, 6, 3, 3});
   UnitOutput base = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
   ASSERT_EQ(base.rows.num_rows(), 2u);
   Table changed = f.pgs;
   RowOpts late;
   late.processed_at = "2030-01-01T00:00:00Z";
-  pgs_row(changed, "alpha", f.d, "BOS", "LAL",
-          Shots{20, 20, 0, 0, 0, 0, 20, 0, 20}, late);
-  pgs_row(changed, "beta", f.d + 2, "LAL", "BOS",
-          Shots{20, 20, 0, 0, 0, 0, 20, 0, 20}, late);
+  pgs_row(changed, "alpha", f.d, "BOS", "LAL", Shots{20, 20, 0, 0, 0, 0, 20, 0, 20}, late);
+  pgs_row(changed, "beta", f.d + 2, "LAL", "BOS", Shots{20, 20, 0, 0, 0, 0, 20, 0, 20}, late);
   pgs_row(changed, "gamma", f.d, "BOS", "LAL", Shots{}, late);
   std::vector<Game> games = f.games;
   games.push_back(game(f.d, "BOS", "LAL", 700));
@@ -463,8 +428,7 @@ TEST(PszaWindow, StrictlyBeforeTheAnalysisDate) {
   EXPECT_TRUE(after.failures.empty());
   for (size_t r = 0; r < base.rows.num_rows(); ++r) {
     for (size_t c = 0; c < base.rows.num_columns(); ++c) {
-      EXPECT_EQ(after.rows.cell_text(r, c), base.rows.cell_text(r, c))
-          << base.rows.column_names()[c];
+      EXPECT_EQ(after.rows.cell_text(r, c), base.rows.cell_text(r, c)) << base.rows.column_names()[c];
     }
   }
 }
@@ -474,8 +438,7 @@ TEST(PszaFailures, Categories) {
   // month).
   Fixture f = season(12);
   // full: 12 qualifying games → row.
-  for (int g = 0; g < 12; ++g)
-    pgs_row(f.pgs, "full", f.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 0; g < 12; ++g) pgs_row(f.pgs, "full", f.game_date(g), "BOS", "LAL", Shots{});
   // bench: a row for every game but only 6 qualifying (6 DNP rows): upstream
   // complete, < 10 games. DECISION 6 (spec B.3.6): EXPECTED_INCOMPLETE; the
   // legacy said INCOMPLETE_UPSTREAM because the team's last-10 count was 10,
@@ -488,40 +451,33 @@ TEST(PszaFailures, Categories) {
   // newcomer: rows for the last 5 games only → completeness 5/10 = 50 % < 70 →
   // INCOMPLETE_UPSTREAM "Incomplete data" (legacy category INCOMPLETE_DATA;
   // threshold proc::kProductionReadyPct = 70, as the legacy code).
-  for (int g = 7; g < 12; ++g)
-    pgs_row(f.pgs, "newcomer", f.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 7; g < 12; ++g) pgs_row(f.pgs, "newcomer", f.game_date(g), "BOS", "LAL", Shots{});
   // nine: rows for 9 of the team's last 10 games → 90 % → production ready, but
   // only 9 games and a missing row → INCOMPLETE_UPSTREAM.
-  for (int g = 3; g < 12; ++g)
-    pgs_row(f.pgs, "nine", f.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 3; g < 12; ++g) pgs_row(f.pgs, "nine", f.game_date(g), "BOS", "LAL", Shots{});
   UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
   ASSERT_EQ(out.rows.num_rows(), 1u);
   EXPECT_EQ(*out.rows.get_text(0, "player_lookup"), "full");
   ASSERT_EQ(out.failures.size(), 3u);
   ASSERT_NE(failure_of(out, "bench"), nullptr);
   EXPECT_EQ(failure_of(out, "bench")->category, "EXPECTED_INCOMPLETE");
-  EXPECT_EQ(failure_of(out, "bench")->reason,
-            "Too few qualifying games: 6/10 games (need 10)");
+  EXPECT_EQ(failure_of(out, "bench")->reason, "Too few qualifying games: 6/10 games (need 10)");
   ASSERT_NE(failure_of(out, "newcomer"), nullptr);
   EXPECT_EQ(failure_of(out, "newcomer")->category, "INCOMPLETE_UPSTREAM");
-  EXPECT_EQ(failure_of(out, "newcomer")->reason,
-            "Incomplete data: 50.0% (5/10 games)");
+  EXPECT_EQ(failure_of(out, "newcomer")->reason, "Incomplete data: 50.0% (5/10 games)");
   ASSERT_NE(failure_of(out, "nine"), nullptr);
   EXPECT_EQ(failure_of(out, "nine")->category,
-            "INCOMPLETE_UPSTREAM"); // one scheduled game has no row
-  EXPECT_EQ(failure_of(out, "nine")->reason,
-            "Missing upstream data: 9/10 games (need 10)");
+            "INCOMPLETE_UPSTREAM");  // one scheduled game has no row
+  EXPECT_EQ(failure_of(out, "nine")->reason, "Missing upstream data: 9/10 games (need 10)");
   // Early in the season (team has 8 games before D): short players are
   // EXPECTED_INCOMPLETE.
   Fixture early = season(8);
-  for (int g = 0; g < 8; ++g)
-    pgs_row(early.pgs, "rookie", early.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 0; g < 8; ++g) pgs_row(early.pgs, "rookie", early.game_date(g), "BOS", "LAL", Shots{});
   out = compute_player_shot_zone(early.schedule(), early.d, early.pgs);
   EXPECT_EQ(out.rows.num_rows(), 0u);
   ASSERT_NE(failure_of(out, "rookie"), nullptr);
   EXPECT_EQ(failure_of(out, "rookie")->category, "EXPECTED_INCOMPLETE");
-  EXPECT_EQ(failure_of(out, "rookie")->reason,
-            "Season bootstrap: 8/8 games (need 10)");
+  EXPECT_EQ(failure_of(out, "rookie")->reason, "Season bootstrap: 8/8 games (need 10)");
   EXPECT_FALSE(out.empty_reason.empty());
 }
 
@@ -530,18 +486,15 @@ TEST(PszaFailures, SeasonBoundaryBypassesReadiness) {
   // fails the 10-game rule.
   Fixture f = season(12, Date::parse("2023-10-24"));
   ASSERT_EQ(f.d.month(), 11);
-  for (int g = 7; g < 12; ++g)
-    pgs_row(f.pgs, "newcomer", f.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 7; g < 12; ++g) pgs_row(f.pgs, "newcomer", f.game_date(g), "BOS", "LAL", Shots{});
   UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
   ASSERT_NE(failure_of(out, "newcomer"), nullptr);
-  EXPECT_EQ(failure_of(out, "newcomer")->reason,
-            "Missing upstream data: 5/10 games (need 10)");
+  EXPECT_EQ(failure_of(out, "newcomer")->reason, "Missing upstream data: 5/10 games (need 10)");
 }
 
 TEST(PszaBootstrap, SkipsEarlySeasonDates) {
   Fixture f = season(12);
-  for (int g = 0; g < 12; ++g)
-    pgs_row(f.pgs, "alpha", f.game_date(g), "BOS", "LAL", Shots{});
+  for (int g = 0; g < 12; ++g) pgs_row(f.pgs, "alpha", f.game_date(g), "BOS", "LAL", Shots{});
   Schedule s = f.schedule();
   ASSERT_TRUE(s.is_bootstrap(f.first + 13));
   ASSERT_FALSE(s.is_bootstrap(f.first + 14));
@@ -556,23 +509,18 @@ TEST(PszaRun, ThroughTheWarehouse) {
   SqliteWarehouse wh(dir.path());
   Fixture f = season(20);
   for (int g = 0; g < 20; ++g) {
-    Shots s = g < 10 ? Shots{13, 8, 2, 1, 3, 1, 10, 5, 5}
-                     : Shots{3, 2, 2, 1, 13, 5, 8, 5, 3};
+    Shots s = g < 10 ? Shots{13, 8, 2, 1, 3, 1, 10, 5, 5} : Shots{3, 2, 2, 1, 13, 5, 8, 5, 3};
     pgs_row(f.pgs, "stephencurry", f.game_date(g), "BOS", "LAL", s);
   }
   for (int g = 10; g < 20; ++g)
-    pgs_row(f.pgs, "joelembiid", f.game_date(g), "LAL", "BOS",
-            Shots{12, 7, 3, 1, 2, 1, 9, 4, 5});
+    pgs_row(f.pgs, "joelembiid", f.game_date(g), "LAL", "BOS", Shots{12, 7, 3, 1, 2, 1, 9, 4, 5});
   // Rows dated D are stored but must not be read.
-  pgs_row(f.pgs, "stephencurry", f.d, "BOS", "LAL",
-          Shots{30, 30, 0, 0, 0, 0, 30, 0, 30});
+  pgs_row(f.pgs, "stephencurry", f.d, "BOS", "LAL", Shots{30, 30, 0, 0, 0, 0, 30, 0, 30});
   std::set<Date> dates;
-  for (size_t r = 0; r < f.pgs.num_rows(); ++r)
-    dates.insert(*f.pgs.get_date(r, "game_date"));
-  wh.replace_partitions(pgs_schema(),
-                        std::vector<Date>(dates.begin(), dates.end()), f.pgs);
+  for (size_t r = 0; r < f.pgs.num_rows(); ++r) dates.insert(*f.pgs.get_date(r, "game_date"));
+  wh.replace_partitions(pgs_schema(), std::vector<Date>(dates.begin(), dates.end()), f.pgs);
   Schedule s = f.schedule();
-  const Processor &p = registry::get("psza");
+  const Processor& p = registry::get("psza");
   UnitOutput out = p.run(UnitContext{wh, s, f.d});
   ASSERT_EQ(out.rows.num_rows(), 2u);
   EXPECT_TRUE(out.failures.empty());
@@ -587,9 +535,8 @@ TEST(PszaRun, ThroughTheWarehouse) {
   EXPECT_DOUBLE_EQ(*out.rows.get_real(*e, "paint_rate_last_10"), 70.59);
   // Deterministic rerun; rows writable to the output table.
   UnitOutput again = p.run(UnitContext{wh, s, f.d});
-  EXPECT_EQ(*again.rows.get_text(*c, "data_hash"),
-            *out.rows.get_text(*c, "data_hash"));
-  const TableSchema &os = catalog::get(p.info().output_table);
+  EXPECT_EQ(*again.rows.get_text(*c, "data_hash"), *out.rows.get_text(*c, "data_hash"));
+  const TableSchema& os = catalog::get(p.info().output_table);
   wh.replace_partition(os, f.d, out.rows);
   EXPECT_EQ(wh.partition_counts(os, std::nullopt)[f.d], 2);
   UnitOutput boot = p.run(UnitContext{wh, s, f.first + 3});
@@ -602,15 +549,14 @@ TEST(PszaHash, PrecomputeDataHashFormat) {
   // (value from Python hashlib).
   Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
   size_t r = t.add_row();
-  t.set(r, "player_lookup", "  alpha "); // strings are stripped
+  t.set(r, "player_lookup", "  alpha ");  // strings are stripped
   t.set(r, "analysis_date", Date::parse("2024-01-20"));
   t.set(r, "paint_rate_last_10", 44.44);
   t.set(r, "games_in_sample_10", int64_t{10});
-  EXPECT_EQ(precompute_data_hash(t, r,
-                                 {"player_lookup", "analysis_date",
-                                  "paint_rate_last_10", "games_in_sample_10",
-                                  "primary_scoring_zone"}),
-            "5a7911a6aa2bd431");
+  EXPECT_EQ(
+      precompute_data_hash(
+          t, r, {"player_lookup", "analysis_date", "paint_rate_last_10", "games_in_sample_10", "primary_scoring_zone"}),
+      "5a7911a6aa2bd431");
 }
 
 // DECISION 6: a window in which no game knew the assisted/unassisted makes
@@ -618,12 +564,11 @@ TEST(PszaHash, PrecomputeDataHashFormat) {
 // one known game makes the rate known.
 TEST(PszaDecision6, AssistedRatesAreNullWhenUnknown) {
   std::vector<ShotGame> games = repeat(Shots{}, 10);
-  for (auto &g : games)
-    g.assisted_known = g.unassisted_known = false;
+  for (auto& g : games) g.assisted_known = g.unassisted_known = false;
   ShotZoneMetrics unknown = shot_zone_metrics(games);
   EXPECT_FALSE(unknown.assisted_rate);
   EXPECT_FALSE(unknown.unassisted_rate);
-  EXPECT_TRUE(unknown.paint_rate); // zone figures do not depend on it
+  EXPECT_TRUE(unknown.paint_rate);  // zone figures do not depend on it
   games[0].assisted_known = true;
   ShotZoneMetrics partly = shot_zone_metrics(games);
   EXPECT_TRUE(partly.assisted_rate);

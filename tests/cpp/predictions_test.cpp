@@ -25,14 +25,12 @@ namespace {
 
 /// The spec's documented feature vector.
 Features doc_vector() {
-  return {25.2, 24.8, 24.5, 4.23,  3,     75,    3.5, 1.5, 0.8,
-          0,    0,    -2,   1,     110.5, 101.2, 0,   0,   0,
-          0.35, 0.20, 0.45, 0.286, 99.8,  115.2, 0.70};
+  return {25.2,  24.8,  24.5, 4.23, 3, 75,   3.5,  1.5,  0.8,   0,    0,     -2,  1,
+          110.5, 101.2, 0,    0,    0, 0.35, 0.20, 0.45, 0.286, 99.8, 115.2, 0.70};
 }
 
-HistoricalGame game(double points, OpponentTier tier = OpponentTier::kAverage,
-                    RestBucket rest = RestBucket::kOneDay, bool home = false,
-                    Form form = Form::kNormal) {
+HistoricalGame game(double points, OpponentTier tier = OpponentTier::kAverage, RestBucket rest = RestBucket::kOneDay,
+                    bool home = false, Form form = Form::kNormal) {
   HistoricalGame g;
   g.points = points;
   g.opponent = tier;
@@ -42,14 +40,14 @@ HistoricalGame game(double points, OpponentTier tier = OpponentTier::kAverage,
   return g;
 }
 
-} // namespace
+}  // namespace
 
 TEST(PredictionSystems, MovingAverageWorkedExample) {
   SystemPrediction s = moving_average(doc_vector(), 25.5);
   ASSERT_TRUE(s.points);
-  EXPECT_NEAR(*s.points, 23.76, 1e-9); // base 24.94, adjustments −1.18
+  EXPECT_NEAR(*s.points, 23.76, 1e-9);  // base 24.94, adjustments −1.18
   EXPECT_NEAR(s.confidence, 0.52, 1e-12);
-  EXPECT_EQ(s.recommendation, "PASS"); // edge 1.74 ≤ 2.0
+  EXPECT_EQ(s.recommendation, "PASS");  // edge 1.74 ≤ 2.0
   EXPECT_DOUBLE_EQ(*s.fatigue, -2.5);
   EXPECT_DOUBLE_EQ(*s.home_away, -0.5);
   // A clear edge with enough confidence recommends.
@@ -61,12 +59,12 @@ TEST(PredictionSystems, TupleConfidenceValues) {
   Features f = doc_vector();
   f[3] = 7;
   f[4] = 1;
-  EXPECT_NEAR(tuple_confidence(f), 0.25, 1e-12); // 0.5 − 0.15 − 0.10
+  EXPECT_NEAR(tuple_confidence(f), 0.25, 1e-12);  // 0.5 − 0.15 − 0.10
   f[3] = 3;
-  f[4] = 2.9; // int() truncates to 2
+  f[4] = 2.9;  // int() truncates to 2
   EXPECT_NEAR(tuple_confidence(f), 0.55, 1e-12);
-  EXPECT_EQ(tuple_recommendation(30, 0.45, 25), "PASS"); // confidence ≤ 0.45
-  EXPECT_EQ(tuple_recommendation(27, 0.6, 25), "PASS");  // edge exactly 2.0
+  EXPECT_EQ(tuple_recommendation(30, 0.45, 25), "PASS");  // confidence ≤ 0.45
+  EXPECT_EQ(tuple_recommendation(27, 0.6, 25), "PASS");   // edge exactly 2.0
   EXPECT_EQ(tuple_recommendation(22.9, 0.6, 25), "UNDER");
 }
 
@@ -76,41 +74,38 @@ TEST(PredictionSystems, ZoneMatchupWorkedExample) {
   EXPECT_NEAR(*s.shot_zone, -0.48, 1e-9);
   EXPECT_NEAR(*s.points, 22.32, 1e-9);
   EXPECT_NEAR(s.confidence, 0.52, 1e-12);
-  EXPECT_EQ(s.recommendation, "UNDER"); // edge 3.18
+  EXPECT_EQ(s.recommendation, "UNDER");  // edge 3.18
   // Zone scores clamp at ±3 per zone.
   Features f = doc_vector();
-  f[13] = 80; // (110 − 80)·0.3 = 9 → every zone clamps to 3
-  EXPECT_NEAR(*zone_matchup(f, 25.5).shot_zone,
-              3 * 0.7 + 3 * 0.7 + 3 * 1.0 + 3 * 0.7, 1e-9);
+  f[13] = 80;  // (110 − 80)·0.3 = 9 → every zone clamps to 3
+  EXPECT_NEAR(*zone_matchup(f, 25.5).shot_zone, 3 * 0.7 + 3 * 0.7 + 3 * 1.0 + 3 * 0.7, 1e-9);
 }
 
 TEST(PredictionSystems, XgboostConfidenceAndRecommendation) {
   SystemPrediction s = xgboost_system(23.65, 95.0, doc_vector(), 25.5);
   EXPECT_NEAR(*s.points, 23.65, 1e-9);
   EXPECT_NEAR(s.confidence, 0.87,
-              1e-12);                   // 70 + 10 (quality ≥ 90) + 7 (std < 6)
-  EXPECT_EQ(s.recommendation, "UNDER"); // −1.85
-  EXPECT_NEAR(xgboost_system(61.0, 50.0, doc_vector(), 25.5).confidence, 0.77,
-              1e-12);
+              1e-12);                    // 70 + 10 (quality ≥ 90) + 7 (std < 6)
+  EXPECT_EQ(s.recommendation, "UNDER");  // −1.85
+  EXPECT_NEAR(xgboost_system(61.0, 50.0, doc_vector(), 25.5).confidence, 0.77, 1e-12);
   EXPECT_DOUBLE_EQ(*xgboost_system(61.0, 50.0, doc_vector(), 25.5).points,
-                   60.0); // clamped
-  EXPECT_EQ(xgboost_system(24.5, 95.0, doc_vector(), 25.5).recommendation,
-            "PASS");
+                   60.0);  // clamped
+  EXPECT_EQ(xgboost_system(24.5, 95.0, doc_vector(), 25.5).recommendation, "PASS");
 }
 
 TEST(PredictionSystems, EnsembleWorkedExample) {
   SystemPrediction ma = moving_average(doc_vector(), 25.5);
   SystemPrediction zm = zone_matchup(doc_vector(), 25.5);
   SystemPrediction xgb = xgboost_system(23.65, 95.0, doc_vector(), 25.5);
-  SystemPrediction sim; // no similar games: not a component
+  SystemPrediction sim;  // no similar games: not a component
   SystemPrediction e = ensemble({ma, zm, sim, xgb}, 25.5);
   ASSERT_TRUE(e.points);
   EXPECT_NEAR(*e.points, 23.318, 5e-4);
-  EXPECT_NEAR(e.confidence, 0.7367, 5e-5); // mean 63.67 + 10 (σ 0.654 < 2)
+  EXPECT_NEAR(e.confidence, 0.7367, 5e-5);  // mean 63.67 + 10 (σ 0.654 < 2)
   EXPECT_NEAR(*e.variance, 0.654, 5e-4);
   EXPECT_DOUBLE_EQ(*e.agreement_pct, 95.0);
   EXPECT_EQ(e.contributing, 3);
-  EXPECT_EQ(e.recommendation, "UNDER"); // 2 of 3 components say UNDER
+  EXPECT_EQ(e.recommendation, "UNDER");  // 2 of 3 components say UNDER
   // Fewer than two components: no prediction (legacy stored 0.0).
   SystemPrediction lone = ensemble({ma, sim}, 25.5);
   EXPECT_FALSE(lone.points);
@@ -118,40 +113,31 @@ TEST(PredictionSystems, EnsembleWorkedExample) {
 }
 
 TEST(PredictionSystems, SimilarityScoresAndPrediction) {
-  Features f =
-      doc_vector(); // now: average opponent (110.5), away, normal form (0.7)
-  SimilarityContext now{OpponentTier::kAverage, RestBucket::kOneDay, false,
-                        Form::kNormal};
+  Features f = doc_vector();  // now: average opponent (110.5), away, normal form (0.7)
+  SimilarityContext now{OpponentTier::kAverage, RestBucket::kOneDay, false, Form::kNormal};
   EXPECT_DOUBLE_EQ(similarity_score(now, game(10)), 100);
   EXPECT_DOUBLE_EQ(similarity_score(now, game(10, OpponentTier::kElite)), 80);
-  EXPECT_DOUBLE_EQ(similarity_score(now, game(10, OpponentTier::kAverage,
-                                              RestBucket::kTwoDays)),
-                   85);
-  EXPECT_DOUBLE_EQ(
-      similarity_score(now, game(10, OpponentTier::kAverage,
-                                 RestBucket::kWellRested, false, Form::kHot)),
-      60);
+  EXPECT_DOUBLE_EQ(similarity_score(now, game(10, OpponentTier::kAverage, RestBucket::kTwoDays)), 85);
+  EXPECT_DOUBLE_EQ(similarity_score(now, game(10, OpponentTier::kAverage, RestBucket::kWellRested, false, Form::kHot)),
+                   60);
   std::vector<HistoricalGame> h = {game(20),
                                    game(22),
                                    game(24),
                                    game(26),
                                    game(28),
                                    game(30),
-                                   game(50, OpponentTier::kAverage,
-                                        RestBucket::kWellRested, false,
-                                        Form::kHot)};
+                                   game(50, OpponentTier::kAverage, RestBucket::kWellRested, false, Form::kHot)};
   SystemPrediction s = similarity_balanced(f, 1, h, 25.5);
   ASSERT_TRUE(s.points);
-  EXPECT_EQ(s.similar_games, 6); // the 60-point game is not similar
-  EXPECT_NEAR(*s.similarity_baseline, 25.0, 1e-12); // equal weights
-  EXPECT_DOUBLE_EQ(*s.fatigue, 0.07);  // round(0.075, 2) on the binary value
-  EXPECT_NEAR(*s.points, 27.81, 1e-9); // 25 + 0.07 + 1.4 + 1.2 + 0.64 − 0.5
+  EXPECT_EQ(s.similar_games, 6);                     // the 60-point game is not similar
+  EXPECT_NEAR(*s.similarity_baseline, 25.0, 1e-12);  // equal weights
+  EXPECT_DOUBLE_EQ(*s.fatigue, 0.07);                // round(0.075, 2) on the binary value
+  EXPECT_NEAR(*s.points, 27.81, 1e-9);               // 25 + 0.07 + 1.4 + 1.2 + 0.64 − 0.5
   EXPECT_NEAR(s.confidence, 0.70,
-              1e-12); // 50 − 15 (6 games) + 20 (mean 100) + 15 (σ 3.42)
+              1e-12);  // 50 − 15 (6 games) + 20 (mean 100) + 15 (σ 3.42)
   EXPECT_EQ(s.recommendation, "OVER");
   // Fewer than 5 similar games: no prediction.
-  SystemPrediction few =
-      similarity_balanced(f, 1, {game(20), game(22), game(24), game(26)}, 25.5);
+  SystemPrediction few = similarity_balanced(f, 1, {game(20), game(22), game(24), game(26)}, 25.5);
   EXPECT_FALSE(few.points);
   EXPECT_EQ(few.error, "Insufficient similar games");
   EXPECT_EQ(rest_bucket(0), RestBucket::kBackToBack);
@@ -162,8 +148,8 @@ TEST(PredictionSystems, SimilarityScoresAndPrediction) {
 
 TEST(PredictionSystems, RoundToHalfIsPythonRound) {
   EXPECT_DOUBLE_EQ(round_to_half(17.25),
-                   17.0); // round(34.5) = 34 (ties to even)
-  EXPECT_DOUBLE_EQ(round_to_half(17.75), 18.0); // round(35.5) = 36
+                   17.0);                        // round(34.5) = 34 (ties to even)
+  EXPECT_DOUBLE_EQ(round_to_half(17.75), 18.0);  // round(35.5) = 36
   EXPECT_DOUBLE_EQ(round_to_half(17.3), 17.5);
 }
 
@@ -179,20 +165,15 @@ struct Inputs {
   Table tdza{catalog::get("nba_precompute.team_defense_zone_analysis")};
   PredictionInputs view() const { return {mlfs, upgc, pdc, pgs, tdza}; }
 
-  void add_player(const std::string &p, const std::string &team,
-                  const std::string &opp, std::optional<double> line,
-                  std::optional<double> avg5 = std::nullopt,
-                  const std::string &features = "") {
+  void add_player(const std::string& p, const std::string& team, const std::string& opp, std::optional<double> line,
+                  std::optional<double> avg5 = std::nullopt, const std::string& features = "") {
     size_t r = mlfs.add_row();
     mlfs.set(r, "player_lookup", p);
     mlfs.set(r, "game_date", kD);
     mlfs.set(r, "game_id", "20240115_" + opp + "_" + team);
     Features f = doc_vector();
-    mlfs.set(
-        r, "features",
-        features.empty()
-            ? nlohmann::json(std::vector<double>(f.begin(), f.end())).dump()
-            : features);
+    mlfs.set(r, "features",
+             features.empty() ? nlohmann::json(std::vector<double>(f.begin(), f.end())).dump() : features);
     mlfs.set(r, "feature_quality_score", 95.0);
     mlfs.set(r, "days_rest", int64_t{1});
     mlfs.set(r, "is_home", true);
@@ -206,19 +187,15 @@ struct Inputs {
     } else {
       upgc.set(u, "has_prop_line", false);
     }
-    if (avg5)
-      upgc.set(u, "points_avg_last_5", *avg5);
+    if (avg5) upgc.set(u, "points_avg_last_5", *avg5);
   }
   /// A game of @p p for @p team against @p opp, with @p team at home.
-  void add_game(const std::string &p, Date d, double points,
-                const std::string &team = "BOS",
-                const std::string &opp = "LAL") {
+  void add_game(const std::string& p, Date d, double points, const std::string& team = "BOS",
+                const std::string& opp = "LAL") {
     size_t r = pgs.add_row();
     pgs.set(r, "player_lookup", p);
     pgs.set(r, "game_date", d);
-    pgs.set(r, "game_id",
-            d.iso().substr(0, 4) + d.iso().substr(5, 2) + d.iso().substr(8, 2) +
-                "_" + opp + "_" + team);
+    pgs.set(r, "game_id", d.iso().substr(0, 4) + d.iso().substr(5, 2) + d.iso().substr(8, 2) + "_" + opp + "_" + team);
     pgs.set(r, "team_abbr", team);
     pgs.set(r, "opponent_team_abbr", opp);
     pgs.set(r, "points", points);
@@ -226,35 +203,33 @@ struct Inputs {
   }
 };
 
-std::vector<size_t> rows_of(const Table &t, const std::string &player) {
+std::vector<size_t> rows_of(const Table& t, const std::string& player) {
   std::vector<size_t> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, "player_lookup") == player)
-      out.push_back(r);
+    if (t.get_text(r, "player_lookup") == player) out.push_back(r);
   }
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST(PredictionsCompute, RowsPerSystemLinesAndFailures) {
   Inputs in;
   in.add_player("alpha", "BOS", "LAL", 25.5);
   in.add_player("beta", "BOS", "LAL", std::nullopt,
-                17.25);                               // estimated line 17.0
-  in.add_player("gamma", "BOS", "LAL", std::nullopt); // no line at all
+                17.25);                                // estimated line 17.0
+  in.add_player("gamma", "BOS", "LAL", std::nullopt);  // no line at all
   in.add_player("delta", "BOS", "LAL", 20.0, std::nullopt,
-                "[1,2,3]"); // corrupt features
+                "[1,2,3]");  // corrupt features
   UnitOutput out = compute_predictions(kD, in.view(), nullptr, "");
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   // Without a model: MA, ZM and the ensemble (no history → no similarity) for
   // three players.
   EXPECT_EQ(t.num_rows(), 9u);
   EXPECT_EQ(out.entities_processed, 3);
   ASSERT_EQ(out.failures.size(), 1u);
   EXPECT_EQ(out.failures[0].entity_id, "delta");
-  EXPECT_NE(out.failures[0].reason.find(
-                "ml_feature_store_v2 2024-01-15 player delta field features"),
+  EXPECT_NE(out.failures[0].reason.find("ml_feature_store_v2 2024-01-15 player delta field features"),
             std::string::npos)
       << out.failures[0].reason;
   for (size_t r : rows_of(t, "alpha")) {
@@ -262,11 +237,10 @@ TEST(PredictionsCompute, RowsPerSystemLinesAndFailures) {
     EXPECT_EQ(t.get_bool(r, "has_prop_line"), true);
     EXPECT_DOUBLE_EQ(*t.get_real(r, "current_points_line"), 25.5);
     EXPECT_EQ(t.get_text(r, "warnings"), "[\"xgboost_model_unavailable\"]");
-    EXPECT_EQ(t.get_text(r, "prediction_id"),
-              "2024-01-15_alpha_" + *t.get_text(r, "system_id"));
+    EXPECT_EQ(t.get_text(r, "prediction_id"), "2024-01-15_alpha_" + *t.get_text(r, "system_id"));
     if (t.get_text(r, "system_id") == kSystemMovingAverage) {
       EXPECT_DOUBLE_EQ(*t.get_real(r, "predicted_points"),
-                       23.8); // 23.76 at NUMERIC(5,1)
+                       23.8);  // 23.76 at NUMERIC(5,1)
       EXPECT_DOUBLE_EQ(*t.get_real(r, "line_margin"), -1.74);
       EXPECT_EQ(t.get_text(r, "recommendation"), "PASS");
     }
@@ -288,24 +262,20 @@ TEST(PredictionsCompute, RowsPerSystemLinesAndFailures) {
   // The key (game_id, player, system, line) is unique.
   std::set<std::string> keys;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    keys.insert(*t.get_text(r, "game_id") + *t.get_text(r, "player_lookup") +
-                *t.get_text(r, "system_id"));
+    keys.insert(*t.get_text(r, "game_id") + *t.get_text(r, "player_lookup") + *t.get_text(r, "system_id"));
   }
   EXPECT_EQ(keys.size(), t.num_rows());
 }
 
-TEST(PredictionsCompute,
-     SimilarityHistoryDescribesEachGameAsPlayedAndIsPointInTime) {
+TEST(PredictionsCompute, SimilarityHistoryDescribesEachGameAsPlayedAndIsPointInTime) {
   // alpha's current game: average opponent (f13 110.5), away (f15 0), days_rest
   // 1, normal form.
   auto run = [](bool home_history, double opp_rating) {
     Inputs in;
     in.add_player("alpha", "BOS", "LAL", 25.5);
     for (int k = 1; k <= 8; ++k) {
-      const Date gd =
-          kD - 2 * k; // every other day: one day of rest before each game
-      in.add_game("alpha", gd, 20.0, home_history ? "BOS" : "LAL",
-                  home_history ? "LAL" : "BOS");
+      const Date gd = kD - 2 * k;  // every other day: one day of rest before each game
+      in.add_game("alpha", gd, 20.0, home_history ? "BOS" : "LAL", home_history ? "LAL" : "BOS");
       // The player plays for BOS either way; only the game id says who was at
       // home.
       in.pgs.set(in.pgs.num_rows() - 1, "team_abbr", "BOS");
@@ -317,9 +287,7 @@ TEST(PredictionsCompute,
     }
     return in;
   };
-  auto sim = [](const Table &t) {
-    return row_with(t, "system_id", kSystemSimilarity);
-  };
+  auto sim = [](const Table& t) { return row_with(t, "system_id", kSystemSimilarity); };
   // The player's away games against an average defense a day after the previous
   // game: seven score 100; the oldest (no earlier game in the window → well
   // rested) scores 70.
@@ -359,43 +327,34 @@ TEST(PredictionsCompute,
 }
 
 TEST(PredictionsModel, RealModelFedInTrainingSemantics) {
-  NBAPROPS_REQUIRE_SHARED_FILE(v4_path,
-                               "models/xgboost_points_v4_21features.json.gz");
-  auto model = std::make_shared<const models::XGBoostModel>(
-      models::XGBoostModel::load(v4_path.string()));
+  NBAPROPS_REQUIRE_SHARED_FILE(v4_path, "models/xgboost_points_v4_21features.json.gz");
+  auto model = std::make_shared<const models::XGBoostModel>(models::XGBoostModel::load(v4_path.string()));
   ModelExtras x;
   x.minutes_avg_last_10 = 34.0;
   x.assisted_rate_last_10 = 0.55;
   x.usage_rate_last_10 = 27.0;
-  x.days_rest = 0; // played yesterday
+  x.days_rest = 0;  // played yesterday
   x.is_home = true;
   const std::vector<float> row = model_row(*model, doc_vector(), x);
   ASSERT_EQ(row.size(), 21u);
-  auto at = [&](const char *name) {
-    return row[static_cast<size_t>(model->feature_index(name))];
-  };
+  auto at = [&](const char* name) { return row[static_cast<size_t>(model->feature_index(name))]; };
   EXPECT_FLOAT_EQ(at("points_avg_last_5"), 25.2f);
   EXPECT_FLOAT_EQ(at("minutes_avg_last_10"), 34.0f);
   EXPECT_FLOAT_EQ(at("opponent_def_rating_last_15"), 110.5f);
   EXPECT_FLOAT_EQ(at("is_home"), 1.0f);
   EXPECT_FLOAT_EQ(at("days_rest"),
-                  1.0f); // training convention: 1 = back-to-back
+                  1.0f);  // training convention: 1 = back-to-back
   EXPECT_FLOAT_EQ(at("paint_rate_last_10"),
-                  35.0f); // MLFS 0–1 → training percent
+                  35.0f);  // MLFS 0–1 → training percent
   EXPECT_FLOAT_EQ(at("assisted_rate_last_10"), 55.0f);
   EXPECT_FLOAT_EQ(at("usage_rate_last_10"), 27.0f);
   // Training NULL defaults.
-  const std::vector<float> bare =
-      model_row(*model, doc_vector(), ModelExtras{});
-  EXPECT_FLOAT_EQ(bare[static_cast<size_t>(model->feature_index("days_rest"))],
-                  2.0f);
-  EXPECT_FLOAT_EQ(
-      bare[static_cast<size_t>(model->feature_index("assisted_rate_last_10"))],
-      60.0f);
-  EXPECT_TRUE(std::isnan(
-      bare[static_cast<size_t>(model->feature_index("minutes_avg_last_10"))]));
+  const std::vector<float> bare = model_row(*model, doc_vector(), ModelExtras{});
+  EXPECT_FLOAT_EQ(bare[static_cast<size_t>(model->feature_index("days_rest"))], 2.0f);
+  EXPECT_FLOAT_EQ(bare[static_cast<size_t>(model->feature_index("assisted_rate_last_10"))], 60.0f);
+  EXPECT_TRUE(std::isnan(bare[static_cast<size_t>(model->feature_index("minutes_avg_last_10"))]));
   const double points = model->predict(row);
-  EXPECT_GT(points, 10.0); // a 25-point scorer
+  EXPECT_GT(points, 10.0);  // a 25-point scorer
   EXPECT_LT(points, 40.0);
 
   // Through the processor: five systems once the player has similar history,
@@ -407,20 +366,16 @@ TEST(PredictionsModel, RealModelFedInTrainingSemantics) {
     in.pgs.set(in.pgs.num_rows() - 1, "team_abbr", "BOS");
     in.pgs.set(in.pgs.num_rows() - 1, "opponent_team_abbr", "LAL");
   }
-  UnitOutput out = compute_predictions(kD, in.view(), model.get(),
-                                       "xgboost_points_v4_21features");
+  UnitOutput out = compute_predictions(kD, in.view(), model.get(), "xgboost_points_v4_21features");
   std::set<std::string> systems;
   for (size_t r = 0; r < out.rows.num_rows(); ++r) {
     systems.insert(*out.rows.get_text(r, "system_id"));
     EXPECT_FALSE(out.rows.get_text(r, "warnings"));
     if (out.rows.get_text(r, "system_id") == kSystemXgboost) {
-      EXPECT_EQ(out.rows.get_text(r, "ml_model_id"),
-                "xgboost_points_v4_21features");
+      EXPECT_EQ(out.rows.get_text(r, "ml_model_id"), "xgboost_points_v4_21features");
     }
-    if (out.rows.get_text(r, "system_id") == kSystemEnsemble)
-      EXPECT_EQ(out.rows.get_int(r, "contributing_systems"), 4);
+    if (out.rows.get_text(r, "system_id") == kSystemEnsemble) EXPECT_EQ(out.rows.get_int(r, "contributing_systems"), 4);
   }
-  EXPECT_EQ(systems, (std::set<std::string>{
-                         kSystemMovingAverage, kSystemZoneMatchup,
-                         kSystemSimilarity, kSystemXgboost, kSystemEnsemble}));
+  EXPECT_EQ(systems, (std::set<std::string>{kSystemMovingAverage, kSystemZoneMatchup, kSystemSimilarity, kSystemXgboost,
+                                            kSystemEnsemble}));
 }

@@ -13,30 +13,21 @@ using namespace nbaprops::testing::pipeline_fakes;
 using nbaprops::testing::TempDir;
 
 namespace {
-const PreflightCell *find_cell(const PreflightReport &r,
-                               const std::string &table, Date d) {
-  for (const auto &c : r.cells) {
-    if (c.table == table && c.date == d)
-      return &c;
+const PreflightCell* find_cell(const PreflightReport& r, const std::string& table, Date d) {
+  for (const auto& c : r.cells) {
+    if (c.table == table && c.date == d) return &c;
   }
   return nullptr;
 }
-} // namespace
+}  // namespace
 
 TEST(PreflightTest, RowExpectationsPerTable) {
   EXPECT_EQ(row_expectation("nba_raw.nbac_schedule").expected(3), 3);
-  EXPECT_EQ(
-      row_expectation("nba_analytics.team_offense_game_summary").expected(3),
-      6);
+  EXPECT_EQ(row_expectation("nba_analytics.team_offense_game_summary").expected(3), 6);
   EXPECT_EQ(row_expectation("nba_raw.team_shot_zones_allowed").expected(2), 4);
-  EXPECT_EQ(row_expectation("nba_analytics.player_game_summary").expected(2),
-            32);
-  EXPECT_EQ(
-      row_expectation("nba_precompute.player_shot_zone_analysis").expected(7),
-      1);
-  EXPECT_EQ(
-      row_expectation("nba_precompute.player_shot_zone_analysis").expected(0),
-      0);
+  EXPECT_EQ(row_expectation("nba_analytics.player_game_summary").expected(2), 32);
+  EXPECT_EQ(row_expectation("nba_precompute.player_shot_zone_analysis").expected(7), 1);
+  EXPECT_EQ(row_expectation("nba_precompute.player_shot_zone_analysis").expected(0), 0);
   EXPECT_EQ(classify_cell(4, 0), "missing");
   EXPECT_EQ(classify_cell(4, 3), "partial");
   EXPECT_EQ(classify_cell(4, 5), "ok");
@@ -53,13 +44,13 @@ TEST(PreflightTest, BlocksMissingAndPartialUpstreamDates) {
   o.processors = {"fa"};
   PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()), f.abc());
   EXPECT_FALSE(r.ok());
-  ASSERT_EQ(r.cells.size(), 5u); // game dates 11-10, 11-11, 11-13, 11-14, 11-16
-  const PreflightCell *miss = find_cell(r, kRaw, D("2023-11-13"));
+  ASSERT_EQ(r.cells.size(), 5u);  // game dates 11-10, 11-11, 11-13, 11-14, 11-16
+  const PreflightCell* miss = find_cell(r, kRaw, D("2023-11-13"));
   ASSERT_NE(miss, nullptr);
   EXPECT_EQ(miss->status, "missing");
-  EXPECT_EQ(miss->expected, 4); // 2 games × 2 team-games
+  EXPECT_EQ(miss->expected, 4);  // 2 games × 2 team-games
   EXPECT_EQ(miss->found, 0);
-  const PreflightCell *part = find_cell(r, kRaw, D("2023-11-14"));
+  const PreflightCell* part = find_cell(r, kRaw, D("2023-11-14"));
   ASSERT_NE(part, nullptr);
   EXPECT_EQ(part->status, "partial");
   EXPECT_EQ(part->expected, 2);
@@ -67,12 +58,8 @@ TEST(PreflightTest, BlocksMissingAndPartialUpstreamDates) {
   EXPECT_EQ(find_cell(r, kRaw, D("2023-11-10"))->status, "ok");
   EXPECT_EQ(r.problems().size(), 2u);
   std::string text = r.to_text();
-  EXPECT_NE(text.find("2023-11-13 missing: expected 4, found 0"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("2023-11-14 partial: expected 2, found 1"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("2023-11-13 missing: expected 4, found 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("2023-11-14 partial: expected 2, found 1"), std::string::npos) << text;
   EXPECT_NE(text.find("PRE-FLIGHT FAILED"), std::string::npos) << text;
   EXPECT_NE(text.find("3/5 dates ok"), std::string::npos) << text;
 }
@@ -90,8 +77,7 @@ TEST(PreflightTest, ExpectedDatesComeFromTheScheduleNotTheTable) {
   PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()), f.abc());
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(r.cells.size(), 5u);
-  for (const auto &c : r.cells)
-    EXPECT_EQ(c.status, "missing") << c.date.iso();
+  for (const auto& c : r.cells) EXPECT_EQ(c.status, "missing") << c.date.iso();
 }
 
 TEST(PreflightTest, UpstreamsProducedInsideThePlanAreNotChecked) {
@@ -102,12 +88,11 @@ TEST(PreflightTest, UpstreamsProducedInsideThePlanAreNotChecked) {
   Fakes f;
   PlanOptions o;
   o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
-  o.processors = {"fa", "fb"}; // fb reads fa's table, which is empty but will
-                               // be written by the run
+  o.processors = {"fa", "fb"};  // fb reads fa's table, which is empty but will
+                                // be written by the run
   PreflightReport r = preflight(*wh, s, make_plan(s, o, f.abc()), f.abc());
   EXPECT_TRUE(r.ok()) << r.to_text();
-  for (const auto &c : r.cells)
-    EXPECT_EQ(c.table, kRaw);
+  for (const auto& c : r.cells) EXPECT_EQ(c.table, kRaw);
   ASSERT_EQ(r.not_checked.size(), 1u);
   EXPECT_NE(r.not_checked[0].find(kA), std::string::npos);
   EXPECT_NE(r.to_text().find("PRE-FLIGHT OK"), std::string::npos);
@@ -134,7 +119,7 @@ TEST(PreflightTest, WindowReachesLookbackGameDates) {
   EXPECT_EQ(r.cells[1].date, D("2023-11-13"));
   EXPECT_EQ(r.cells[1].status, "missing");
   EXPECT_EQ(r.cells[1].expected,
-            1); // precompute tables: at least one row on a game date
+            1);  // precompute tables: at least one row on a game date
   EXPECT_FALSE(r.ok());
 }
 
@@ -145,12 +130,11 @@ TEST(PreflightTest, BootstrapDatesOfASkippingProducerAreNotExpected) {
   Fakes f;
   // fe reads fc's table season-to-date; fc skips bootstrap, so 10-24 is never
   // written and not expected.
-  Fake fe("fake_e", "fe", kB, {{kC, WindowKind::kSeasonToDate, 0, true}},
-          f.control);
+  Fake fe("fake_e", "fe", kB, {{kC, WindowKind::kSeasonToDate, 0, true}}, f.control);
   PlanOptions o;
   o.dates = {D("2023-11-11")};
   PreflightReport r = preflight(*wh, s, make_plan(s, o, {&fe}), f.abc());
-  ASSERT_EQ(r.cells.size(), 1u); // only 11-10 (10-24 is bootstrap)
+  ASSERT_EQ(r.cells.size(), 1u);  // only 11-10 (10-24 is bootstrap)
   EXPECT_EQ(r.cells[0].date, D("2023-11-10"));
   EXPECT_EQ(r.cells[0].status, "missing");
   // Without knowing the producer, the bootstrap date is expected too.
@@ -172,17 +156,15 @@ TEST(PreflightTest, OptionalReadsReportButDoNotFailTheirOwnDates) {
   games.push_back(prev);
   Schedule s(std::move(games));
   Fakes f;
-  Fake fe("fake_e", "fe", kB,
-          {{kRaw, WindowKind::kSeasonToDate, 0, true},
-           {kRaw, WindowKind::kDaysBefore, 365, false}},
+  Fake fe("fake_e", "fe", kB, {{kRaw, WindowKind::kSeasonToDate, 0, true}, {kRaw, WindowKind::kDaysBefore, 365, false}},
           f.control);
   PlanOptions o;
   o.dates = {D("2023-11-11")};
   PreflightReport empty = preflight(*wh, s, make_plan(s, o, {&fe}), {});
   ASSERT_EQ(empty.cells.size(),
-            3u); // 04-09 (optional), 10-24 and 11-10 (required)
+            3u);  // 04-09 (optional), 10-24 and 11-10 (required)
   EXPECT_FALSE(empty.ok());
-  const PreflightCell *tail = find_cell(empty, kRaw, D("2023-04-09"));
+  const PreflightCell* tail = find_cell(empty, kRaw, D("2023-04-09"));
   ASSERT_NE(tail, nullptr);
   EXPECT_FALSE(tail->required);
   EXPECT_TRUE(find_cell(empty, kRaw, D("2023-10-24"))->required);
@@ -192,8 +174,6 @@ TEST(PreflightTest, OptionalReadsReportButDoNotFailTheirOwnDates) {
   EXPECT_TRUE(r.ok()) << r.to_text();
   EXPECT_EQ(find_cell(r, kRaw, D("2023-04-09"))->status, "missing");
   std::string text = r.to_text();
-  EXPECT_NE(text.find("2023-04-09 missing: expected 2, found 0 (optional)"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("2023-04-09 missing: expected 2, found 0 (optional)"), std::string::npos) << text;
   EXPECT_NE(text.find("PRE-FLIGHT OK"), std::string::npos) << text;
 }

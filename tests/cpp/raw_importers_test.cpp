@@ -23,44 +23,37 @@ using importers::parse_raw_file;
 using importers::RawImportOptions;
 using nlohmann::json;
 
-#define NBAPROPS_SAMPLE(var, rel)                                              \
-  NBAPROPS_REQUIRE_SHARED_FILE(var##_path,                                     \
-                               std::string("legacy-samples/") + (rel));        \
+#define NBAPROPS_SAMPLE(var, rel)                                                   \
+  NBAPROPS_REQUIRE_SHARED_FILE(var##_path, std::string("legacy-samples/") + (rel)); \
   const std::string var = io::read_file(var##_path.string())
 
 /// Index of the first row whose column @p col has text @p value (fails the test
 /// when absent).
-size_t row_where(const Table &t, const std::string &col,
-                 const std::string &value, const std::string &game_id = "") {
+size_t row_where(const Table& t, const std::string& col, const std::string& value, const std::string& game_id = "") {
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_text(r, col) == value &&
-        (game_id.empty() || t.get_text(r, "game_id") == game_id))
-      return r;
+    if (t.get_text(r, col) == value && (game_id.empty() || t.get_text(r, "game_id") == game_id)) return r;
   }
   ADD_FAILURE() << "no row with " << col << " = " << value;
   return 0;
 }
 
-std::string error_of(const std::function<void()> &f) {
+std::string error_of(const std::function<void()>& f) {
   try {
     f();
-  } catch (const DataError &e) {
+  } catch (const DataError& e) {
     return e.what();
   }
   return "(no DataError)";
 }
 
-void write_file(const fs::path &p, const std::string &text) {
+void write_file(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << text;
 }
 
-Schedule schedule_with(std::vector<Game> games) {
-  return Schedule(std::move(games));
-}
+Schedule schedule_with(std::vector<Game> games) { return Schedule(std::move(games)); }
 
-Game game(const std::string &id, const std::string &date,
-          const std::string &away, const std::string &home,
+Game game(const std::string& id, const std::string& date, const std::string& away, const std::string& home,
           GameType type = GameType::kRegularSeason) {
   Game g;
   g.nba_game_id = id;
@@ -73,13 +66,12 @@ Game game(const std::string &id, const std::string &date,
   return g;
 }
 
-constexpr const char *kGamebookPath =
-    "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20250805_151438.json";
+constexpr const char* kGamebookPath = "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20250805_151438.json";
 
 TEST(RawGamebook, GoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
   Table t = parse_raw_file("gamebook", text, kGamebookPath, Schedule());
-  ASSERT_EQ(t.num_rows(), 41u); // 21 active + 6 DNP + 14 inactive
+  ASSERT_EQ(t.num_rows(), 41u);  // 21 active + 6 DNP + 14 inactive
   int active = 0, dnp = 0, inactive = 0;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const std::string s = *t.get_text(r, "player_status");
@@ -102,13 +94,12 @@ TEST(RawGamebook, GoldenOnTheLegacySample) {
   EXPECT_EQ(t.get_int(gg, "points"), 22);
   EXPECT_EQ(t.get_int(gg, "plus_minus"), -13);
   EXPECT_EQ(t.get_int(gg, "total_rebounds"),
-            2); // legacy read the wrong key: NULL
+            2);  // legacy read the wrong key: NULL
   EXPECT_EQ(t.get_int(gg, "personal_fouls"), 2);
   // Suffixes are kept in the lookup and flagged.
   size_t pippen = row_where(t, "player_name_original", "Scotty Pippen Jr.");
   EXPECT_EQ(t.get_text(pippen, "player_lookup"), "scottypippenjr");
-  EXPECT_NE(t.get_text(pippen, "data_quality_flags")->find("suffix_handled"),
-            std::string::npos);
+  EXPECT_NE(t.get_text(pippen, "data_quality_flags")->find("suffix_handled"), std::string::npos);
   // DNP: reason kept, every stat NULL (not 0).
   size_t morris = row_where(t, "player_lookup", "marcusmorrissr");
   EXPECT_EQ(t.get_text(morris, "player_status"), "dnp");
@@ -121,9 +112,7 @@ TEST(RawGamebook, GoldenOnTheLegacySample) {
   EXPECT_EQ(t.get_text(bane, "player_lookup"), "bane");
   EXPECT_EQ(t.get_text(bane, "name_resolution_status"), "not_found");
   EXPECT_EQ(t.get_bool(bane, "requires_manual_review"), true);
-  EXPECT_EQ(t.get_text(row_where(t, "player_name_original", "Jackson Jr."),
-                       "player_lookup"),
-            "jacksonjr");
+  EXPECT_EQ(t.get_text(row_where(t, "player_name_original", "Jackson Jr."), "player_lookup"), "jacksonjr");
 }
 
 TEST(RawGamebook, AccentsApostrophesAndExhibitionDates) {
@@ -136,91 +125,73 @@ TEST(RawGamebook, AccentsApostrophesAndExhibitionDates) {
   EXPECT_EQ(t.get_text(0, "player_name_original"), "Jusuf Nurkić");
   EXPECT_EQ(t.get_text(1, "player_lookup"), "deanthonymelton");
   // Legacy: preseason / All-Star games give no rows.
-  Schedule pre = schedule_with(
-      {game("0012300001", "2024-04-10", "MEM", "CLE", GameType::kPreseason)});
-  EXPECT_EQ(parse_raw_file("gamebook", text, kGamebookPath, pre).num_rows(),
-            0u);
+  Schedule pre = schedule_with({game("0012300001", "2024-04-10", "MEM", "CLE", GameType::kPreseason)});
+  EXPECT_EQ(parse_raw_file("gamebook", text, kGamebookPath, pre).num_rows(), 0u);
   // An All-Star game: team codes that are not NBA teams give no rows instead of
   // an error.
   j = json::parse(text);
   j["away_team"] = "EST";
   j["home_team"] = "WST";
   j["game_code"] = "20240218/ESTWST";
-  const std::string all_star_path =
-      "nba-com/gamebooks-data/2024-02-18/20240218-ESTWST/20240219_040000.json";
+  const std::string all_star_path = "nba-com/gamebooks-data/2024-02-18/20240218-ESTWST/20240219_040000.json";
   j["date"] = "2024-02-18";
-  EXPECT_EQ(parse_raw_file("gamebook", j.dump(), all_star_path, Schedule())
-                .num_rows(),
-            0u);
+  EXPECT_EQ(parse_raw_file("gamebook", j.dump(), all_star_path, Schedule()).num_rows(), 0u);
 }
 
 TEST(RawGamebook, BadInputNamesFileRecordFieldValueAndDate) {
   NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
   // Truncated JSON.
-  std::string msg = error_of([&] {
-    parse_raw_file("gamebook", text.substr(0, text.size() / 2), kGamebookPath,
-                   Schedule());
-  });
+  std::string msg =
+      error_of([&] { parse_raw_file("gamebook", text.substr(0, text.size() / 2), kGamebookPath, Schedule()); });
   EXPECT_NE(msg.find(kGamebookPath), std::string::npos) << msg;
   EXPECT_NE(msg.find("truncated JSON"), std::string::npos) << msg;
   // A missing field.
   json j = json::parse(text);
   j["active_players"][3].erase("team");
-  msg = error_of(
-      [&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
-  EXPECT_NE(msg.find("active_players[3] 'Jake LaRavia'"), std::string::npos)
-      << msg;
+  msg = error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  EXPECT_NE(msg.find("active_players[3] 'Jake LaRavia'"), std::string::npos) << msg;
   EXPECT_NE(msg.find("field team"), std::string::npos) << msg;
   EXPECT_NE(msg.find("2024-04-10"), std::string::npos) << msg;
   j = json::parse(text);
   j.erase("game_code");
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule());
-            }).find("game_code"),
+  EXPECT_NE(error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); }).find("game_code"),
             std::string::npos);
   // An absurd value.
   j = json::parse(text);
   j["active_players"][0]["stats"]["plus_minus"] = 500;
-  msg = error_of(
-      [&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  msg = error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
   EXPECT_NE(msg.find("field plus_minus = 500"), std::string::npos) << msg;
   EXPECT_NE(msg.find("GG Jackson"), std::string::npos) << msg;
   EXPECT_NE(msg.find("plausible range"), std::string::npos) << msg;
   // Points that do not match the shots (a misaligned PDF column).
   j = json::parse(text);
   j["active_players"][0]["stats"]["points"] = 23;
-  msg = error_of(
-      [&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  msg = error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
   EXPECT_NE(msg.find("does not match the shots"), std::string::npos) << msg;
   // Malformed minutes and an unknown team.
   j = json::parse(text);
   j["active_players"][0]["stats"]["minutes"] = "35.7";
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule());
-            }).find("expected MM:SS"),
+  EXPECT_NE(error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); }).find("expected MM:SS"),
             std::string::npos);
   j = json::parse(text);
   j["dnp_players"][0]["team"] = "Seattle SuperSonics";
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule());
-            }).find("unknown team name"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); }).find("unknown team name"),
+      std::string::npos);
 }
 
-constexpr const char *kBoxPath =
-    "nba-com/team-boxscore/20250115/0022400561/20250116_031500.json";
+constexpr const char* kBoxPath = "nba-com/team-boxscore/20250115/0022400561/20250116_031500.json";
 
 TEST(RawTeamBoxscore, HomeAwayFromTheScheduleNotListOrder) {
   NBAPROPS_SAMPLE(text, "nbac_team_boxscore/exp_12f99055.json");
   Schedule s = schedule_with({game("0022400561", "2025-01-15", "NYK", "PHI")});
   Table t = parse_raw_file("team-boxscore", text, kBoxPath, s);
   ASSERT_EQ(t.num_rows(), 2u);
-  size_t phi = row_where(t, "team_abbr", "PHI"),
-         nyk = row_where(t, "team_abbr", "NYK");
+  size_t phi = row_where(t, "team_abbr", "PHI"), nyk = row_where(t, "team_abbr", "NYK");
   EXPECT_EQ(t.get_text(phi, "game_id"), "20250115_NYK_PHI");
   EXPECT_EQ(t.get_text(phi, "nba_game_id"), "0022400561");
   EXPECT_EQ(t.get_bool(phi, "is_home"),
-            true); // listed first: legacy made it the away team
+            true);  // listed first: legacy made it the away team
   EXPECT_EQ(t.get_bool(nyk, "is_home"), false);
   EXPECT_EQ(t.get_int(phi, "points"), 119);
   EXPECT_EQ(t.get_int(nyk, "points"), 125);
@@ -231,72 +202,58 @@ TEST(RawTeamBoxscore, HomeAwayFromTheScheduleNotListOrder) {
   EXPECT_EQ(t.get_int(phi, "team_id"), 1610612755);
   EXPECT_EQ(t.get_int(phi, "season_year"), 2024);
   // Without the schedule the sides are unknown: an error, not a guess.
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("team-boxscore", text, kBoxPath, Schedule());
-            }).find("home/away unknown"),
+  EXPECT_NE(error_of([&] { parse_raw_file("team-boxscore", text, kBoxPath, Schedule()); }).find("home/away unknown"),
             std::string::npos);
 }
 
 TEST(RawTeamBoxscore, DataExportLayoutAndConsistencyChecks) {
   // The scraper's DATA export (teams[] with nested objects), carrying homeAway.
-  auto team = [](const char *abbr, long long id, int pts, const char *ha) {
-    return json{
-        {"teamId", id},
-        {"teamAbbreviation", abbr},
-        {"teamName", "X"},
-        {"teamCity", "  Some   City "},
-        {"minutes", "240:00"},
-        {"fieldGoals", {{"made", 40}, {"attempted", 85}, {"percentage", 0.47}}},
-        {"threePointers",
-         {{"made", 12}, {"attempted", 30}, {"percentage", 0.4}}},
-        {"freeThrows",
-         {{"made", pts - 2 * 28 - 36}, {"attempted", 20}, {"percentage", 0.8}}},
-        {"rebounds", {{"offensive", 10}, {"defensive", 30}, {"total", 40}}},
-        {"assists", 25},
-        {"steals", 7},
-        {"blocks", 5},
-        {"turnovers", 12},
-        {"personalFouls", 18},
-        {"points", pts},
-        {"plusMinus", 0},
-        {"homeAway", ha}};
+  auto team = [](const char* abbr, long long id, int pts, const char* ha) {
+    return json{{"teamId", id},
+                {"teamAbbreviation", abbr},
+                {"teamName", "X"},
+                {"teamCity", "  Some   City "},
+                {"minutes", "240:00"},
+                {"fieldGoals", {{"made", 40}, {"attempted", 85}, {"percentage", 0.47}}},
+                {"threePointers", {{"made", 12}, {"attempted", 30}, {"percentage", 0.4}}},
+                {"freeThrows", {{"made", pts - 2 * 28 - 36}, {"attempted", 20}, {"percentage", 0.8}}},
+                {"rebounds", {{"offensive", 10}, {"defensive", 30}, {"total", 40}}},
+                {"assists", 25},
+                {"steals", 7},
+                {"blocks", 5},
+                {"turnovers", 12},
+                {"personalFouls", 18},
+                {"points", pts},
+                {"plusMinus", 0},
+                {"homeAway", ha}};
   };
   json j = {{"gameId", "0022400001"},
             {"gameDate", "2024-10-22"},
-            {"teams",
-             {team("BOS", 1610612738, 108, "HOME"),
-              team("NYK", 1610612752, 104, "AWAY")}}};
-  Table t = parse_raw_file(
-      "team-boxscore", j.dump(),
-      "nba-com/team-boxscore/20241022/0022400001/20241023_010000.json",
-      Schedule());
+            {"teams", {team("BOS", 1610612738, 108, "HOME"), team("NYK", 1610612752, 104, "AWAY")}}};
+  Table t = parse_raw_file("team-boxscore", j.dump(), "nba-com/team-boxscore/20241022/0022400001/20241023_010000.json",
+                           Schedule());
   ASSERT_EQ(t.num_rows(), 2u);
   EXPECT_EQ(t.get_text(0, "game_id"), "20241022_NYK_BOS");
   EXPECT_EQ(t.get_text(0, "team_city"), "Some City");
   j["teams"][0]["rebounds"]["total"] = 41;
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule());
-            }).find("offensive + defensive"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule()); }).find("offensive + defensive"),
+      std::string::npos);
   j["teams"][0]["rebounds"]["total"] = 40;
   j["teams"].erase(1);
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule());
-            }).find("exactly 2 teams"),
+  EXPECT_NE(error_of([&] { parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule()); }).find("exactly 2 teams"),
             std::string::npos);
 }
 
 TEST(RawInjuryReport, GoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "nbac_injury_report/exp_f4391904.json");
-  Table t = parse_raw_file(
-      "injury-report", text,
-      "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json",
-      Schedule());
+  Table t = parse_raw_file("injury-report", text, "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json",
+                           Schedule());
   ASSERT_EQ(t.num_rows(), 14u);
   EXPECT_EQ(t.get_date(0, "report_date"), Date::parse("2024-01-04"));
   EXPECT_EQ(t.get_int(0, "report_hour"), 12);
   EXPECT_EQ(t.get_text(0, "season"),
-            "2023-24"); // from the date (the file's metadata says 2024-25)
+            "2023-24");  // from the date (the file's metadata says 2024-25)
   EXPECT_EQ(t.get_text(0, "game_id"), "20240104_MIL_SAS");
   EXPECT_EQ(t.get_text(0, "game_time"), "07:30");
   size_t duke = row_where(t, "player_name_original", "Duke Jr., David");
@@ -307,12 +264,8 @@ TEST(RawInjuryReport, GoldenOnTheLegacySample) {
   size_t payton = row_where(t, "player_name_original", "Payton II, Gary");
   EXPECT_EQ(t.get_text(payton, "player_lookup"), "garypaytonii");
   EXPECT_EQ(t.get_text(payton, "game_id"), "20240104_DEN_GSW");
-  EXPECT_EQ(t.get_text(row_where(t, "player_lookup", "draymondgreen"),
-                       "reason_category"),
-            "suspension");
-  EXPECT_EQ(t.get_text(row_where(t, "player_lookup", "vlatkocancar"),
-                       "reason_category"),
-            "injury");
+  EXPECT_EQ(t.get_text(row_where(t, "player_lookup", "draymondgreen"), "reason_category"), "suspension");
+  EXPECT_EQ(t.get_text(row_where(t, "player_lookup", "vlatkocancar"), "reason_category"), "injury");
   EXPECT_NEAR(*t.get_real(duke, "confidence_score"), 0.9, 1e-12);
   EXPECT_NEAR(*t.get_real(duke, "overall_report_confidence"), 0.97, 1e-12);
   // The legacy's variant turned "Jrue Holiday" into "eholiday"; ours is
@@ -320,30 +273,26 @@ TEST(RawInjuryReport, GoldenOnTheLegacySample) {
   json j = json::parse(text);
   j["records"][0]["player"] = "Holiday, Jrue";
   j["records"][0]["team"] = "MIL";
-  EXPECT_EQ(parse_raw_file("injury-report", j.dump(), "r.json", Schedule())
-                .get_text(0, "player_lookup"),
+  EXPECT_EQ(parse_raw_file("injury-report", j.dump(), "r.json", Schedule()).get_text(0, "player_lookup"),
             "jrueholiday");
   j["records"][0]["team"] = "LAL";
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("injury-report", j.dump(), "r.json", Schedule());
-            }).find("not a team of MIL@SAS"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { parse_raw_file("injury-report", j.dump(), "r.json", Schedule()); }).find("not a team of MIL@SAS"),
+      std::string::npos);
   j = json::parse(text);
   j["records"][2]["status"] = "Maybe";
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("injury-report", j.dump(), "r.json", Schedule());
-            }).find("records[2]"),
+  EXPECT_NE(error_of([&] { parse_raw_file("injury-report", j.dump(), "r.json", Schedule()); }).find("records[2]"),
             std::string::npos);
 }
 
-constexpr const char *kLinesPath =
+constexpr const char* kLinesPath =
     "odds-api/game-lines-history/2024-01-24/"
     "cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json";
 
 TEST(RawGameLines, GoldenOnTheLegacySamples) {
   NBAPROPS_SAMPLE(text, "oddsa_game_lines_his/exp_b722994c.json");
   Table t = parse_raw_file("game-lines", text, kLinesPath, Schedule());
-  ASSERT_EQ(t.num_rows(), 8u); // 2 books × (2 spreads + 2 totals)
+  ASSERT_EQ(t.num_rows(), 8u);  // 2 books × (2 spreads + 2 totals)
   for (size_t r = 0; r < t.num_rows(); ++r) {
     // 03:20Z on Jan 25 is 22:20 ET on Jan 24: the Eastern date, and the
     // standard game id.
@@ -363,106 +312,80 @@ TEST(RawGameLines, GoldenOnTheLegacySamples) {
   EXPECT_EQ(t2.get_text(0, "market_key"), "h2h");
   json j = json::parse(text);
   j["data"]["bookmakers"][0]["markets"][0]["outcomes"][0]["price"] = 0.5;
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule());
-            }).find("outcome_price = 0.5"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule()); }).find("outcome_price = 0.5"),
+      std::string::npos);
   j = json::parse(text);
   j["data"]["home_team"] = "Springfield Atoms";
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule());
-            }).find("unknown team name"),
+  EXPECT_NE(error_of([&] { parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule()); }).find("unknown team name"),
             std::string::npos);
 }
 
 /// The historical wrapper of the props sample with a player_points market (the
 /// layout the legacy processor reads; the sample itself holds spreads/totals).
-std::string props_file(const std::string &sample) {
+std::string props_file(const std::string& sample) {
   json j = json::parse(sample);
-  auto outcomes =
-      [](double line,
-         std::vector<std::pair<std::string, std::pair<double, double>>>
-             players) {
-        json o = json::array();
-        for (const auto &[name, prices] : players) {
-          o.push_back({{"name", "Over"},
-                       {"description", name},
-                       {"price", prices.first},
-                       {"point", line}});
-          o.push_back({{"name", "Under"},
-                       {"description", name},
-                       {"price", prices.second},
-                       {"point", line}});
-        }
-        return o;
-      };
-  for (json &b : j["data"]["bookmakers"]) {
-    b["markets"] = json::array({json{
-        {"key", "player_points"},
-        {"last_update", b["last_update"]},
-        {"outcomes", outcomes(24.5, {{"Bogdan Bogdanović", {1.87, 1.91}},
-                                     {"De'Andre Hunter", {2.1, 1.7}},
-                                     {"Gary Payton II", {1.95, 1.85}}})}}});
+  auto outcomes = [](double line, std::vector<std::pair<std::string, std::pair<double, double>>> players) {
+    json o = json::array();
+    for (const auto& [name, prices] : players) {
+      o.push_back({{"name", "Over"}, {"description", name}, {"price", prices.first}, {"point", line}});
+      o.push_back({{"name", "Under"}, {"description", name}, {"price", prices.second}, {"point", line}});
+    }
+    return o;
+  };
+  for (json& b : j["data"]["bookmakers"]) {
+    b["markets"] = json::array({json{{"key", "player_points"},
+                                     {"last_update", b["last_update"]},
+                                     {"outcomes", outcomes(24.5, {{"Bogdan Bogdanović", {1.87, 1.91}},
+                                                                  {"De'Andre Hunter", {2.1, 1.7}},
+                                                                  {"Gary Payton II", {1.95, 1.85}}})}}});
   }
   return j.dump();
 }
 
-constexpr const char *kPropsPath =
+constexpr const char* kPropsPath =
     "odds-api/player-props-history/2024-01-24/"
     "cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json";
 
 TEST(RawPlayerProps, PairsOverUnderPerBookAndPlayer) {
   NBAPROPS_SAMPLE(sample, "oddsa_player_props_his/exp_815b3ee3.json");
   // The sample as it is has no player_points market: no rows.
-  EXPECT_EQ(parse_raw_file("props", sample, kPropsPath, Schedule()).num_rows(),
-            0u);
+  EXPECT_EQ(parse_raw_file("props", sample, kPropsPath, Schedule()).num_rows(), 0u);
   Table t = parse_raw_file("props", props_file(sample), kPropsPath, Schedule());
-  ASSERT_EQ(t.num_rows(), 6u); // 2 books × 3 players
+  ASSERT_EQ(t.num_rows(), 6u);  // 2 books × 3 players
   size_t bog = row_where(t, "player_name", "Bogdan Bogdanović");
   EXPECT_EQ(t.get_text(bog, "player_lookup"), "bogdanbogdanovic");
-  EXPECT_EQ(t.get_text(row_where(t, "player_name", "De'Andre Hunter"),
-                       "player_lookup"),
-            "deandrehunter");
-  EXPECT_EQ(t.get_text(row_where(t, "player_name", "Gary Payton II"),
-                       "player_lookup"),
-            "garypaytonii");
+  EXPECT_EQ(t.get_text(row_where(t, "player_name", "De'Andre Hunter"), "player_lookup"), "deandrehunter");
+  EXPECT_EQ(t.get_text(row_where(t, "player_name", "Gary Payton II"), "player_lookup"), "garypaytonii");
   EXPECT_EQ(t.get_text(bog, "game_id"), "20240124_ATL_GSW");
-  EXPECT_EQ(t.get_text(bog, "odds_api_event_id"),
-            "cd0bc7d0c238f4446ce1c03d0cea7ec4");
+  EXPECT_EQ(t.get_text(bog, "odds_api_event_id"), "cd0bc7d0c238f4446ce1c03d0cea7ec4");
   EXPECT_EQ(t.get_date(bog, "game_date"), Date::parse("2024-01-24"));
   EXPECT_EQ(t.get_text(bog, "bookmaker"), "draftkings");
   EXPECT_DOUBLE_EQ(*t.get_real(bog, "points_line"), 24.5);
   EXPECT_DOUBLE_EQ(*t.get_real(bog, "over_price"), 1.87);
   EXPECT_EQ(t.get_int(bog, "over_price_american"),
-            -114); // −100 / 0.87, truncated
-  EXPECT_EQ(t.get_int(row_where(t, "player_name", "De'Andre Hunter"),
-                      "over_price_american"),
-            110);
+            -114);  // −100 / 0.87, truncated
+  EXPECT_EQ(t.get_int(row_where(t, "player_name", "De'Andre Hunter"), "over_price_american"), 110);
   EXPECT_EQ(t.get_text(bog, "snapshot_timestamp"), "2024-01-25T03:55:40Z");
   EXPECT_EQ(t.get_text(bog, "snapshot_tag"), "snap-0355");
   EXPECT_EQ(t.get_text(bog, "capture_timestamp"), "2024-01-25T03:55:40Z");
   EXPECT_EQ(t.get_int(bog, "minutes_before_tipoff"),
-            -35); // a snapshot after tip-off
+            -35);  // a snapshot after tip-off
   EXPECT_EQ(t.get_text(bog, "data_source"), "historical");
   json j = json::parse(props_file(sample));
   j["data"]["bookmakers"][0]["markets"][0]["outcomes"][0]["point"] = 245.5;
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("props", j.dump(), kPropsPath, Schedule());
-            }).find("points_line = 245.5"),
+  EXPECT_NE(error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); }).find("points_line = 245.5"),
             std::string::npos);
   j = json::parse(props_file(sample));
   j.erase("timestamp");
-  EXPECT_NE(error_of([&] {
-              parse_raw_file("props", j.dump(), kPropsPath, Schedule());
-            }).find("field timestamp"),
+  EXPECT_NE(error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); }).find("field timestamp"),
             std::string::npos);
 }
 
 TEST(RawBdl, BoxScoresGoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "bdl_box_scores/exp_7a649e12.json");
-  Table t = parse_raw_file(
-      "bdl-boxscores", text,
-      "ball-dont-lie/boxscores/2024-01-15/20240116_090000.json", Schedule());
+  Table t =
+      parse_raw_file("bdl-boxscores", text, "ball-dont-lie/boxscores/2024-01-15/20240116_090000.json", Schedule());
   ASSERT_EQ(t.num_rows(), 384u);
   size_t batum = row_where(t, "player_lookup", "nicolasbatum");
   EXPECT_EQ(t.get_text(batum, "game_id"), "20240115_HOU_PHI");
@@ -471,31 +394,21 @@ TEST(RawBdl, BoxScoresGoldenOnTheLegacySample) {
   EXPECT_EQ(t.get_text(batum, "minutes"), "28");
   EXPECT_EQ(t.get_int(batum, "season_year"), 2023);
   EXPECT_EQ(t.get_int(batum, "home_team_score"), 124);
-  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "De'Anthony Melton"),
-                       "player_lookup"),
-            "deanthonymelton");
-  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "Jaren Jackson Jr."),
-                       "player_lookup"),
-            "jarenjacksonjr");
-  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "E.J. Liddell"),
-                       "player_lookup"),
-            "ejliddell");
+  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "De'Anthony Melton"), "player_lookup"), "deanthonymelton");
+  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "Jaren Jackson Jr."), "player_lookup"), "jarenjacksonjr");
+  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "E.J. Liddell"), "player_lookup"), "ejliddell");
   // DNP lines (minutes "00") are kept with zero counting stats.
   size_t dnp = row_where(t, "minutes", "00");
   EXPECT_EQ(t.get_int(dnp, "points"), 0);
   // Empty day.
   NBAPROPS_SAMPLE(empty, "bdl_box_scores/exp_d62cc934.json");
-  EXPECT_EQ(
-      parse_raw_file("bdl-boxscores", empty, "e.json", Schedule()).num_rows(),
-      0u);
+  EXPECT_EQ(parse_raw_file("bdl-boxscores", empty, "e.json", Schedule()).num_rows(), 0u);
 }
 
 TEST(RawBdl, StatsEndpointGoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "bdl_player_box_scores/exp_1db4c01e.json");
-  Table t = parse_raw_file(
-      "bdl-stats", text,
-      "ball-dont-lie/player-box-scores/2025-06-23/20250623_080000.json",
-      Schedule());
+  Table t =
+      parse_raw_file("bdl-stats", text, "ball-dont-lie/player-box-scores/2025-06-23/20250623_080000.json", Schedule());
   ASSERT_EQ(t.num_rows(), 30u);
   size_t sga = row_where(t, "player_full_name", "Shai Gilgeous-Alexander");
   EXPECT_EQ(t.get_text(sga, "player_lookup"), "shaigilgeousalexander");
@@ -503,18 +416,14 @@ TEST(RawBdl, StatsEndpointGoldenOnTheLegacySample) {
   EXPECT_EQ(t.get_text(sga, "team_abbr"), "OKC");
   EXPECT_EQ(t.get_bool(sga, "is_postseason"), true);
   EXPECT_EQ(t.get_int(sga, "away_team_score"), 91);
-  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "T.J. McConnell"),
-                       "team_abbr"),
-            "IND");
+  EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "T.J. McConnell"), "team_abbr"), "IND");
 }
 
 /// A lake directory with the gamebook sample under @p date_dir / @p game_dir /
 /// @p file.
-void put_gamebook(const fs::path &lake, const std::string &text,
-                  const std::string &date_dir, const std::string &game_dir,
-                  const std::string &file) {
-  write_file(lake / "nba-com/gamebooks-data" / date_dir / game_dir / file,
-             text);
+void put_gamebook(const fs::path& lake, const std::string& text, const std::string& date_dir,
+                  const std::string& game_dir, const std::string& file) {
+  write_file(lake / "nba-com/gamebooks-data" / date_dir / game_dir / file, text);
 }
 
 TEST(RawImport, NewestFileWinsReplacesOnlyCoveredGamesAndWritesTheLedger) {
@@ -522,31 +431,25 @@ TEST(RawImport, NewestFileWinsReplacesOnlyCoveredGamesAndWritesTheLedger) {
   testing::TempDir dir;
   const fs::path lake = dir.path() / "lake";
   json newer = json::parse(text);
-  newer["active_players"][0]["stats"]["plus_minus"] =
-      -12; // a corrected re-scrape
-  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE",
-               "20240411_040000.json");
-  put_gamebook(lake, newer.dump(), "2024-04-10", "20240410-MEMCLE",
-               "20240411_050000.json");
+  newer["active_players"][0]["stats"]["plus_minus"] = -12;  // a corrected re-scrape
+  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE", "20240411_040000.json");
+  put_gamebook(lake, newer.dump(), "2024-04-10", "20240410-MEMCLE", "20240411_050000.json");
   // A second game of the same date, from a different file.
   json other = json::parse(text);
   other["away_team"] = "BOS";
   other["home_team"] = "LAL";
   other["game_code"] = "20240410/BOSLAL";
-  for (const char *a : {"active_players", "dnp_players", "inactive_players"}) {
-    for (json &p : other[a])
-      p["team"] = p["team"] == "Memphis Grizzlies" ? "Boston Celtics"
-                                                   : "Los Angeles Lakers";
+  for (const char* a : {"active_players", "dnp_players", "inactive_players"}) {
+    for (json& p : other[a]) p["team"] = p["team"] == "Memphis Grizzlies" ? "Boston Celtics" : "Los Angeles Lakers";
   }
-  put_gamebook(lake, other.dump(), "2024-04-10", "20240410-BOSLAL",
-               "20240411_040000.json");
+  put_gamebook(lake, other.dump(), "2024-04-10", "20240410-BOSLAL", "20240411_040000.json");
   auto wh = open_warehouse((dir.path() / "wh").string());
   RawImportOptions o;
   o.dates = {Date::parse("2024-04-10")};
   auto res = import_raw(*wh, "gamebook", lake.string(), Schedule(), o);
   EXPECT_EQ(res.rows, 82);
-  ASSERT_EQ(res.files.size(), 2u); // the older MEMCLE file is not even read
-  const TableSchema &gb = catalog::get("nba_raw.nbac_gamebook_player_stats");
+  ASSERT_EQ(res.files.size(), 2u);  // the older MEMCLE file is not even read
+  const TableSchema& gb = catalog::get("nba_raw.nbac_gamebook_player_stats");
   Table t = wh->read(gb, std::nullopt);
   ASSERT_EQ(t.num_rows(), 82u);
   size_t gg = row_where(t, "player_lookup", "ggjackson", "20240410_MEM_CLE");
@@ -554,27 +457,17 @@ TEST(RawImport, NewestFileWinsReplacesOnlyCoveredGamesAndWritesTheLedger) {
   EXPECT_EQ(t.get_text(gg, "processed_by_run_id"), res.run_id);
   // Re-import only the MEMCLE game from a single file: BOS@LAL stays, no
   // duplicates.
-  const fs::path one =
-      lake /
-      "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20240411_040000.json";
+  const fs::path one = lake / "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20240411_040000.json";
   import_raw(*wh, "gamebook", one.string(), Schedule(), {});
   t = wh->read(gb, std::nullopt);
   EXPECT_EQ(t.num_rows(), 82u);
-  EXPECT_EQ(
-      t.get_int(row_where(t, "player_lookup", "ggjackson", "20240410_MEM_CLE"),
-                "plus_minus"),
-      -13);
-  EXPECT_EQ(
-      t.get_int(row_where(t, "player_lookup", "ggjackson", "20240410_BOS_LAL"),
-                "plus_minus"),
-      -13);
+  EXPECT_EQ(t.get_int(row_where(t, "player_lookup", "ggjackson", "20240410_MEM_CLE"), "plus_minus"), -13);
+  EXPECT_EQ(t.get_int(row_where(t, "player_lookup", "ggjackson", "20240410_BOS_LAL"), "plus_minus"), -13);
   // Ledger: one success row per import for the date.
-  Table ledger =
-      wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt);
+  Table ledger = wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt);
   ASSERT_EQ(ledger.num_rows(), 2u);
   EXPECT_EQ(ledger.get_text(0, "processor"), "raw.gamebook");
-  EXPECT_EQ(ledger.get_text(0, "output_table"),
-            "nba_raw.nbac_gamebook_player_stats");
+  EXPECT_EQ(ledger.get_text(0, "output_table"), "nba_raw.nbac_gamebook_player_stats");
   EXPECT_EQ(ledger.get_text(0, "status"), "success");
   EXPECT_EQ(ledger.get_int(0, "rows_written"), 82);
 }
@@ -583,48 +476,36 @@ TEST(RawImport, AllOrNothingDuplicatesAndFailedLedgerRows) {
   NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
   testing::TempDir dir;
   const fs::path lake = dir.path() / "lake";
-  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE",
-               "20240411_040000.json");
+  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE", "20240411_040000.json");
   // A second, truncated file of another game: nothing of the import may be
   // written.
-  put_gamebook(lake, text.substr(0, 500), "2024-04-10", "20240410-BOSLAL",
-               "20240411_040000.json");
+  put_gamebook(lake, text.substr(0, 500), "2024-04-10", "20240410-BOSLAL", "20240411_040000.json");
   auto wh = open_warehouse((dir.path() / "wh").string());
   RawImportOptions o;
   o.dates = {Date::parse("2024-04-10")};
-  std::string msg = error_of(
-      [&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
-  EXPECT_NE(msg.find("20240410-BOSLAL/20240411_040000.json"), std::string::npos)
-      << msg;
-  const TableSchema &gb = catalog::get("nba_raw.nbac_gamebook_player_stats");
+  std::string msg = error_of([&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
+  EXPECT_NE(msg.find("20240410-BOSLAL/20240411_040000.json"), std::string::npos) << msg;
+  const TableSchema& gb = catalog::get("nba_raw.nbac_gamebook_player_stats");
   EXPECT_EQ(wh->read(gb, std::nullopt).num_rows(), 0u);
-  Table ledger =
-      wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt);
+  Table ledger = wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt);
   ASSERT_EQ(ledger.num_rows(), 1u);
   EXPECT_EQ(ledger.get_text(0, "status"), "failed");
-  EXPECT_NE(ledger.get_text(0, "reason")->find("truncated JSON"),
-            std::string::npos);
+  EXPECT_NE(ledger.get_text(0, "reason")->find("truncated JSON"), std::string::npos);
   // A file whose game folder disagrees with its content.
-  put_gamebook(lake, text, "2024-04-10", "20240410-BOSLAL",
-               "20240411_040000.json");
-  msg = error_of(
-      [&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
+  put_gamebook(lake, text, "2024-04-10", "20240410-BOSLAL", "20240411_040000.json");
+  msg = error_of([&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
   EXPECT_NE(msg.find("the game folder says BOSLAL"), std::string::npos) << msg;
   fs::remove_all(lake / "nba-com/gamebooks-data/2024-04-10/20240410-BOSLAL");
   // A duplicate record (the same player twice in one file) is an error too.
   json dup = json::parse(text);
   dup["active_players"].push_back(dup["active_players"][0]);
-  put_gamebook(lake, dup.dump(), "2024-04-10", "20240410-MEMCLE",
-               "20240411_050000.json");
-  msg = error_of(
-      [&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
+  put_gamebook(lake, dup.dump(), "2024-04-10", "20240410-MEMCLE", "20240411_050000.json");
+  msg = error_of([&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
   EXPECT_NE(msg.find("duplicate record"), std::string::npos) << msg;
   EXPECT_NE(msg.find("player_lookup=ggjackson"), std::string::npos) << msg;
   EXPECT_EQ(wh->read(gb, std::nullopt).num_rows(), 0u);
   // Dry run: everything checked, nothing written.
-  fs::remove(
-      lake /
-      "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20240411_050000.json");
+  fs::remove(lake / "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20240411_050000.json");
   o.dry_run = true;
   auto res = import_raw(*wh, "gamebook", lake.string(), Schedule(), o);
   EXPECT_EQ(res.rows, 41);
@@ -639,8 +520,8 @@ TEST(RawImport, InactiveLastNamesResolvedFromTheInjuryReport) {
   json report = json::parse(injury);
   report["metadata"]["gamedate"] = "20240410";
   report["records"] = json::array();
-  for (const char *p : {"Bane, Desmond", "Jackson Jr., Jaren", "Jackson, GG",
-                        "Williams Jr., Vince", "Williams Jr., Mark"}) {
+  for (const char* p :
+       {"Bane, Desmond", "Jackson Jr., Jaren", "Jackson, GG", "Williams Jr., Vince", "Williams Jr., Mark"}) {
     report["records"].push_back({{"date", "04/10/2024"},
                                  {"gametime", "07:30 (ET)"},
                                  {"matchup", "MEM@CLE"},
@@ -649,27 +530,20 @@ TEST(RawImport, InactiveLastNamesResolvedFromTheInjuryReport) {
                                  {"status", "Out"},
                                  {"reason", "Injury/Illness"}});
   }
-  write_file(
-      lake / "nba-com/injury-report-data/2024-04-10/17/20240410_170000.json",
-      report.dump());
-  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE",
-               "20240411_040000.json");
+  write_file(lake / "nba-com/injury-report-data/2024-04-10/17/20240410_170000.json", report.dump());
+  put_gamebook(lake, text, "2024-04-10", "20240410-MEMCLE", "20240411_040000.json");
   auto wh = open_warehouse((dir.path() / "wh").string());
   import_raw(*wh, "injury-report", lake.string(), Schedule(), {});
   import_raw(*wh, "gamebook", lake.string(), Schedule(), {});
-  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"),
-                     std::nullopt);
+  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"), std::nullopt);
   size_t bane = row_where(t, "player_name_original", "Bane");
   EXPECT_EQ(t.get_text(bane, "player_name"), "Desmond Bane");
   EXPECT_EQ(t.get_text(bane, "player_lookup"), "desmondbane");
   EXPECT_EQ(t.get_text(bane, "name_resolution_status"), "resolved");
   EXPECT_EQ(t.get_bool(bane, "requires_manual_review"), false);
-  EXPECT_NE(t.get_text(bane, "data_quality_flags")->find("name_resolved"),
-            std::string::npos);
+  EXPECT_NE(t.get_text(bane, "data_quality_flags")->find("name_resolved"), std::string::npos);
   // The suffix picks Jaren Jackson Jr., not GG Jackson.
-  EXPECT_EQ(t.get_text(row_where(t, "player_name_original", "Jackson Jr."),
-                       "player_lookup"),
-            "jarenjacksonjr");
+  EXPECT_EQ(t.get_text(row_where(t, "player_name_original", "Jackson Jr."), "player_lookup"), "jarenjacksonjr");
   size_t williams = row_where(t, "player_name_original", "Williams Jr.");
   EXPECT_EQ(t.get_text(williams, "name_resolution_status"), "multiple_matches");
   EXPECT_EQ(t.get_bool(williams, "requires_manual_review"), true);
@@ -684,40 +558,34 @@ TEST(RawImport, OlderLayoutWithoutGameFolderAndTeamFilter) {
   const fs::path lake = dir.path() / "lake";
   // Older files sit directly in the date folder: every one is read, the content
   // says the game.
-  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_040000.json",
-             text);
+  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_040000.json", text);
   json other = json::parse(text);
   other["away_team"] = "BOS";
   other["home_team"] = "LAL";
   other["game_code"] = "20240410/BOSLAL";
-  for (const char *a : {"active_players", "dnp_players", "inactive_players"}) {
-    for (json &p : other[a])
-      p["team"] = p["team"] == "Memphis Grizzlies" ? "Boston Celtics"
-                                                   : "Los Angeles Lakers";
+  for (const char* a : {"active_players", "dnp_players", "inactive_players"}) {
+    for (json& p : other[a]) p["team"] = p["team"] == "Memphis Grizzlies" ? "Boston Celtics" : "Los Angeles Lakers";
   }
-  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_041000.json",
-             other.dump());
+  write_file(lake / "nba-com/gamebooks-data/2024-04-10/20240411_041000.json", other.dump());
   auto wh = open_warehouse((dir.path() / "wh").string());
   RawImportOptions o;
   o.team_filter = {"BOS"};
   auto res = import_raw(*wh, "gamebook", lake.string(), Schedule(), o);
   EXPECT_EQ(res.rows, 41);
-  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"),
-                     std::nullopt);
+  Table t = wh->read(catalog::get("nba_raw.nbac_gamebook_player_stats"), std::nullopt);
   ASSERT_EQ(t.num_rows(), 41u);
   EXPECT_EQ(t.get_text(0, "game_id"), "20240410_BOS_LAL");
-  EXPECT_EQ(import_raw(*wh, "gamebook", lake.string(), Schedule(), {}).rows,
-            82);
-  EXPECT_THROW(import_raw(*wh, "injury-report", lake.string(), Schedule(), o),
-               ConfigError);
+  EXPECT_EQ(import_raw(*wh, "gamebook", lake.string(), Schedule(), {}).rows, 82);
+  EXPECT_THROW(import_raw(*wh, "injury-report", lake.string(), Schedule(), o), ConfigError);
 }
 
 TEST(RawImport, GameLinesLatestSnapshotPerEventOrAll) {
   NBAPROPS_SAMPLE(text, "oddsa_game_lines_his/exp_b722994c.json");
   testing::TempDir dir;
   const fs::path lake = dir.path() / "lake";
-  const fs::path ev = lake / "odds-api/game-lines-history/2024-01-24/"
-                             "cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW";
+  const fs::path ev = lake /
+                      "odds-api/game-lines-history/2024-01-24/"
+                      "cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW";
   json later = json::parse(text);
   later["timestamp"] = "2024-01-25T03:00:40Z";
   write_file(ev / "20240125_030040-snap-0300.json", later.dump());
@@ -730,27 +598,19 @@ TEST(RawImport, GameLinesLatestSnapshotPerEventOrAll) {
   all.all_snapshots = true;
   res = import_raw(*wh, "game-lines", lake.string(), Schedule(), all);
   EXPECT_EQ(res.rows, 16);
-  EXPECT_EQ(wh->read(catalog::get("nba_raw.odds_api_game_lines"), std::nullopt)
-                .num_rows(),
-            16u);
+  EXPECT_EQ(wh->read(catalog::get("nba_raw.odds_api_game_lines"), std::nullopt).num_rows(), 16u);
   // Re-running is idempotent (the snapshots are replaced, not appended).
   import_raw(*wh, "game-lines", lake.string(), Schedule(), all);
-  EXPECT_EQ(wh->read(catalog::get("nba_raw.odds_api_game_lines"), std::nullopt)
-                .num_rows(),
-            16u);
+  EXPECT_EQ(wh->read(catalog::get("nba_raw.odds_api_game_lines"), std::nullopt).num_rows(), 16u);
 }
 
 TEST(RawImport, UnknownKindAndMissingSource) {
   testing::TempDir dir;
   auto wh = open_warehouse((dir.path() / "wh").string());
-  EXPECT_THROW(
-      import_raw(*wh, "espn-boxscore", dir.path().string(), Schedule(), {}),
-      ConfigError);
-  EXPECT_THROW(import_raw(*wh, "gamebook", (dir.path() / "nope").string(),
-                          Schedule(), {}),
-               StorageError);
+  EXPECT_THROW(import_raw(*wh, "espn-boxscore", dir.path().string(), Schedule(), {}), ConfigError);
+  EXPECT_THROW(import_raw(*wh, "gamebook", (dir.path() / "nope").string(), Schedule(), {}), StorageError);
   EXPECT_GE(importers::raw_sources().size(), 7u);
 }
 
-} // namespace
-} // namespace nbaprops
+}  // namespace
+}  // namespace nbaprops

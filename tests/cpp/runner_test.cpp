@@ -36,26 +36,22 @@ struct Env {
     opts.checkpoint_dir = (dir.path() / "ck").string();
     opts.retry_base_seconds = 0.01;
   }
-  const UnitResult &unit(const RunResult &r, const Processor *p,
-                         const char *date) const {
-    for (const auto &u : r.units) {
-      if (u.processor == p && u.date == D(date))
-        return u;
+  const UnitResult& unit(const RunResult& r, const Processor* p, const char* date) const {
+    for (const auto& u : r.units) {
+      if (u.processor == p && u.date == D(date)) return u;
     }
     throw std::runtime_error("no such unit");
   }
-  Checkpoint checkpoint(const Processor *p) {
-    return Checkpoint(opts.checkpoint_dir, p->info().name,
-                      *plan.checkpoint_range());
+  Checkpoint checkpoint(const Processor* p) {
+    return Checkpoint(opts.checkpoint_dir, p->info().name, *plan.checkpoint_range());
   }
 };
 
-int64_t count_status(const RunResult &r, UnitStatus s) {
-  return std::count_if(r.units.begin(), r.units.end(),
-                       [&](const UnitResult &u) { return u.status == s; });
+int64_t count_status(const RunResult& r, UnitStatus s) {
+  return std::count_if(r.units.begin(), r.units.end(), [&](const UnitResult& u) { return u.status == s; });
 }
 
-} // namespace
+}  // namespace
 
 TEST(RunnerTest, AllOkExitsZeroWritesRowsLedgerAndCheckpoint) {
   Env env;
@@ -65,28 +61,25 @@ TEST(RunnerTest, AllOkExitsZeroWritesRowsLedgerAndCheckpoint) {
   EXPECT_FALSE(r.cancelled);
   ASSERT_EQ(r.units.size(), 18u);
   EXPECT_EQ(count_status(r, UnitStatus::kSuccess), 17);
-  const UnitResult &boot = env.unit(r, env.fakes.fc.get(), "2023-10-24");
+  const UnitResult& boot = env.unit(r, env.fakes.fc.get(), "2023-10-24");
   EXPECT_EQ(boot.status, UnitStatus::kSkippedBootstrap);
   EXPECT_EQ(boot.attempts, 0);
   EXPECT_EQ(env.fakes.control.calls_of("fc", D("2023-10-24")), 0);
-  const UnitResult &a13 = env.unit(r, env.fakes.fa.get(), "2023-11-13");
-  EXPECT_EQ(a13.rows, 4); // 2 games × 2 teams
+  const UnitResult& a13 = env.unit(r, env.fakes.fa.get(), "2023-11-13");
+  EXPECT_EQ(a13.rows, 4);  // 2 games × 2 teams
   EXPECT_EQ(a13.entities, 4);
   EXPECT_EQ(a13.attempts, 1);
   EXPECT_EQ(dump(*env.wh, kA).size(), 16u);
   EXPECT_EQ(dump(*env.wh, kB).size(), 16u);
-  EXPECT_EQ(dump(*env.wh, kC).size(), 12u); // no bootstrap date
+  EXPECT_EQ(dump(*env.wh, kC).size(), 12u);  // no bootstrap date
   EXPECT_EQ(dump(*env.wh, kB).front(), "2023-10-24|DEN_fa_fb");
   // The runner stamps processed_at with the run's single timestamp.
-  Table stamped =
-      env.wh->read(catalog::get(kA), std::nullopt, {"processed_at"});
+  Table stamped = env.wh->read(catalog::get(kA), std::nullopt, {"processed_at"});
   ASSERT_EQ(stamped.num_rows(), 16u);
   for (size_t i = 0; i < stamped.num_rows(); ++i)
-    EXPECT_EQ(stamped.get_text(i, "processed_at"),
-              stamped.get_text(0, "processed_at"));
+    EXPECT_EQ(stamped.get_text(i, "processed_at"), stamped.get_text(0, "processed_at"));
   // Ledger: one row per unit with its terminal status.
-  Table ledger =
-      env.wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt);
+  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt);
   ASSERT_EQ(ledger.num_rows(), 18u);
   int boot_rows = 0;
   for (size_t i = 0; i < ledger.num_rows(); ++i) {
@@ -96,8 +89,7 @@ TEST(RunnerTest, AllOkExitsZeroWritesRowsLedgerAndCheckpoint) {
       EXPECT_EQ(*ledger.get_text(i, "processor"), "fake_c");
       EXPECT_EQ(*ledger.get_date(i, "unit_date"), D("2023-10-24"));
     }
-    if (*ledger.get_text(i, "processor") == "fake_a" &&
-        *ledger.get_date(i, "unit_date") == D("2023-11-13")) {
+    if (*ledger.get_text(i, "processor") == "fake_a" && *ledger.get_date(i, "unit_date") == D("2023-11-13")) {
       EXPECT_EQ(*ledger.get_int(i, "rows_written"), 4);
       EXPECT_EQ(*ledger.get_text(i, "output_table"), kA);
     }
@@ -121,38 +113,29 @@ TEST(RunnerTest, InjectedFailureBlocksOnlyItsDownstream) {
   env.fakes.control.empty.insert({"fc", D("2023-11-16")});
   RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
   EXPECT_EQ(r.exit_code(), 1);
-  const UnitResult &fa13 = env.unit(r, env.fakes.fa.get(), "2023-11-13");
+  const UnitResult& fa13 = env.unit(r, env.fakes.fa.get(), "2023-11-13");
   EXPECT_EQ(fa13.status, UnitStatus::kFailed);
   EXPECT_EQ(fa13.reason, "injected failure for fa 2023-11-13");
-  const UnitResult &fb13 = env.unit(r, env.fakes.fb.get(), "2023-11-13");
+  const UnitResult& fb13 = env.unit(r, env.fakes.fb.get(), "2023-11-13");
   EXPECT_EQ(fb13.status, UnitStatus::kBlocked);
   EXPECT_EQ(fb13.reason, "upstream fake_a 2023-11-13 failed");
   EXPECT_EQ(env.fakes.control.calls_of("fb", D("2023-11-13")), 0);
   // Independent units commit: fb on other dates, fc (reads raw) on the same
   // date.
-  EXPECT_EQ(env.unit(r, env.fakes.fb.get(), "2023-11-14").status,
-            UnitStatus::kSuccess);
-  EXPECT_EQ(env.unit(r, env.fakes.fc.get(), "2023-11-13").status,
-            UnitStatus::kSuccess);
-  const UnitResult &empty = env.unit(r, env.fakes.fc.get(), "2023-11-16");
+  EXPECT_EQ(env.unit(r, env.fakes.fb.get(), "2023-11-14").status, UnitStatus::kSuccess);
+  EXPECT_EQ(env.unit(r, env.fakes.fc.get(), "2023-11-13").status, UnitStatus::kSuccess);
+  const UnitResult& empty = env.unit(r, env.fakes.fc.get(), "2023-11-16");
   EXPECT_EQ(empty.status, UnitStatus::kEmpty);
   EXPECT_EQ(empty.reason, "no entity qualified");
   EXPECT_EQ(count_status(r, UnitStatus::kFailed), 1);
   EXPECT_EQ(count_status(r, UnitStatus::kBlocked), 1);
   EXPECT_EQ(r.failures().size(), 2u);
   auto errors = env.checkpoint(env.fakes.fa.get()).errors();
-  EXPECT_EQ(errors.at(D("2023-11-13")),
-            "failed: injected failure for fa 2023-11-13");
+  EXPECT_EQ(errors.at(D("2023-11-13")), "failed: injected failure for fa 2023-11-13");
   EXPECT_TRUE(env.checkpoint(env.fakes.fb.get()).is_failed(D("2023-11-13")));
   std::string text = r.summary_text();
-  EXPECT_NE(
-      text.find("Retry: nbaprops backfill --processors fa --dates 2023-11-13"),
-      std::string::npos)
-      << text;
-  EXPECT_NE(
-      text.find("fake_b 2023-11-13 blocked: upstream fake_a 2023-11-13 failed"),
-      std::string::npos)
-      << text;
+  EXPECT_NE(text.find("Retry: nbaprops backfill --processors fa --dates 2023-11-13"), std::string::npos) << text;
+  EXPECT_NE(text.find("fake_b 2023-11-13 blocked: upstream fake_a 2023-11-13 failed"), std::string::npos) << text;
 }
 
 TEST(RunnerTest, TransientErrorsRetryWithBackoff) {
@@ -161,19 +144,19 @@ TEST(RunnerTest, TransientErrorsRetryWithBackoff) {
   env.fakes.control.transient[{"fa", D("2023-11-14")}] = 1;
   env.fakes.control.transient[{"fa", D("2023-11-16")}] = 10;
   RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
-  const UnitResult &ok = env.unit(r, env.fakes.fa.get(), "2023-11-14");
+  const UnitResult& ok = env.unit(r, env.fakes.fa.get(), "2023-11-14");
   EXPECT_EQ(ok.status, UnitStatus::kSuccess);
   EXPECT_EQ(ok.attempts, 2);
   EXPECT_EQ(ok.rows, 2);
-  const UnitResult &bad = env.unit(r, env.fakes.fa.get(), "2023-11-16");
+  const UnitResult& bad = env.unit(r, env.fakes.fa.get(), "2023-11-16");
   EXPECT_EQ(bad.status, UnitStatus::kFailed);
-  EXPECT_EQ(bad.attempts, 3); // 1 + max_retries
+  EXPECT_EQ(bad.attempts, 3);  // 1 + max_retries
   EXPECT_NE(bad.reason.find("database is locked"), std::string::npos);
-  EXPECT_GE(bad.seconds, 0.01 + 0.02); // backoff 0.01, 0.02
+  EXPECT_GE(bad.seconds, 0.01 + 0.02);  // backoff 0.01, 0.02
   EXPECT_EQ(env.fakes.control.calls_of("fa", D("2023-11-16")), 3);
   EXPECT_EQ(r.exit_code(), 1);
-  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"),
-                              DateRange{D("2023-11-14"), D("2023-11-14")});
+  Table ledger =
+      env.wh->read(catalog::get("nba_orchestration.run_ledger"), DateRange{D("2023-11-14"), D("2023-11-14")});
   ASSERT_EQ(ledger.num_rows(), 1u);
   EXPECT_EQ(*ledger.get_int(0, "attempts"), 2);
 }
@@ -186,22 +169,17 @@ TEST(RunnerTest, StopOnFailureStartsNothingNew) {
   RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
   EXPECT_EQ(r.exit_code(), 1);
   EXPECT_FALSE(r.cancelled);
-  const UnitResult &failed = env.unit(r, env.fakes.fa.get(), "2023-10-24");
+  const UnitResult& failed = env.unit(r, env.fakes.fa.get(), "2023-10-24");
   ASSERT_EQ(failed.status, UnitStatus::kFailed);
-  EXPECT_EQ(env.unit(r, env.fakes.fb.get(), "2023-10-24").status,
-            UnitStatus::kBlocked);
+  EXPECT_EQ(env.unit(r, env.fakes.fb.get(), "2023-10-24").status, UnitStatus::kBlocked);
   EXPECT_GT(count_status(r, UnitStatus::kCancelled), 0);
-  for (const auto &u : r.units) {
+  for (const auto& u : r.units) {
     if (u.status == UnitStatus::kCancelled) {
-      EXPECT_EQ(
-          u.reason,
-          "stopped after failure of fake_a 2023-10-24 (--stop-on-failure)");
+      EXPECT_EQ(u.reason, "stopped after failure of fake_a 2023-10-24 (--stop-on-failure)");
       EXPECT_EQ(u.attempts, 0);
     }
     // Nothing started after the failure was recorded.
-    if (u.start_seq >= 0)
-      EXPECT_LT(u.start_seq, failed.end_seq)
-          << u.processor->info().code << " " << u.date.iso();
+    if (u.start_seq >= 0) EXPECT_LT(u.start_seq, failed.end_seq) << u.processor->info().code << " " << u.date.iso();
   }
 }
 
@@ -220,26 +198,22 @@ TEST(RunnerTest, CancellationFinishesRunningUnitsAndStartsNoNewOnes) {
   EXPECT_TRUE(handle->done());
   auto rest = handle->poll(0.0);
   events.insert(events.end(), rest.begin(), rest.end());
-  EXPECT_EQ(events.size(), r.units.size()); // exactly one event per unit
+  EXPECT_EQ(events.size(), r.units.size());  // exactly one event per unit
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(r.exit_code(), 130);
   int64_t cancelled = count_status(r, UnitStatus::kCancelled);
   EXPECT_GT(cancelled, 0);
-  for (const auto &u : r.units) {
-    EXPECT_TRUE(u.status == UnitStatus::kSuccess ||
-                u.status == UnitStatus::kCancelled ||
+  for (const auto& u : r.units) {
+    EXPECT_TRUE(u.status == UnitStatus::kSuccess || u.status == UnitStatus::kCancelled ||
                 u.status == UnitStatus::kSkippedBootstrap)
         << to_string(u.status);
-    if (u.status == UnitStatus::kCancelled)
-      EXPECT_EQ(env.fakes.control.calls_of(u.processor->info().code, u.date),
-                0);
+    if (u.status == UnitStatus::kCancelled) EXPECT_EQ(env.fakes.control.calls_of(u.processor->info().code, u.date), 0);
   }
   EXPECT_LT(env.fakes.control.total_calls(), 17);
   // Cancelled dates are not recorded as done: a resumed run does them.
   Checkpoint ck = env.checkpoint(env.fakes.fa.get());
-  for (const auto &u : r.units) {
-    if (u.processor == env.fakes.fa.get() && u.status == UnitStatus::kCancelled)
-      EXPECT_FALSE(ck.is_committed(u.date));
+  for (const auto& u : r.units) {
+    if (u.processor == env.fakes.fa.get() && u.status == UnitStatus::kCancelled) EXPECT_FALSE(ck.is_committed(u.date));
   }
 }
 
@@ -251,20 +225,15 @@ TEST(RunnerTest, DownstreamStartsBeforeUpstreamFinishesItsLastDate) {
   ASSERT_EQ(r.exit_code(), 0) << r.summary_text();
   int64_t last_fa_end = -1;
   int64_t first_fb_start = 1 << 30;
-  for (const auto &u : r.units) {
-    if (u.processor == env.fakes.fa.get())
-      last_fa_end = std::max(last_fa_end, u.end_seq);
-    if (u.processor == env.fakes.fb.get())
-      first_fb_start = std::min(first_fb_start, u.start_seq);
+  for (const auto& u : r.units) {
+    if (u.processor == env.fakes.fa.get()) last_fa_end = std::max(last_fa_end, u.end_seq);
+    if (u.processor == env.fakes.fb.get()) first_fb_start = std::min(first_fb_start, u.start_seq);
   }
-  EXPECT_LT(first_fb_start, last_fa_end)
-      << "fb waited for all of fa: no date-level pipelining";
+  EXPECT_LT(first_fb_start, last_fa_end) << "fb waited for all of fa: no date-level pipelining";
   // And every fb unit started after its own date's fa unit ended.
-  for (const auto &u : r.units) {
-    if (u.processor != env.fakes.fb.get())
-      continue;
-    EXPECT_GT(u.start_seq,
-              env.unit(r, env.fakes.fa.get(), u.date.iso().c_str()).end_seq);
+  for (const auto& u : r.units) {
+    if (u.processor != env.fakes.fb.get()) continue;
+    EXPECT_GT(u.start_seq, env.unit(r, env.fakes.fa.get(), u.date.iso().c_str()).end_seq);
   }
 }
 
@@ -275,13 +244,12 @@ TEST(RunnerTest, ResumeAfterCrashRetriesExactlyUnfinishedUnits) {
 
   Env env;
   env.opts.workers = 1;
-  env.opts.stop_on_failure =
-      true; // the "crash": a failure, then nothing else starts
+  env.opts.stop_on_failure = true;  // the "crash": a failure, then nothing else starts
   env.fakes.control.fail.insert({"fa", D("2023-11-13")});
   RunResult first = run(*env.wh, env.schedule, env.plan, env.opts);
   ASSERT_EQ(first.exit_code(), 1);
-  std::set<std::pair<const Processor *, Date>> unfinished, committed;
-  for (const auto &u : first.units) {
+  std::set<std::pair<const Processor*, Date>> unfinished, committed;
+  for (const auto& u : first.units) {
     if (u.status == UnitStatus::kSuccess || u.status == UnitStatus::kEmpty)
       committed.insert({u.processor, u.date});
     else if (u.status != UnitStatus::kSkippedBootstrap)
@@ -294,60 +262,52 @@ TEST(RunnerTest, ResumeAfterCrashRetriesExactlyUnfinishedUnits) {
   int calls_before = env.fakes.control.total_calls();
   RunResult second = run(*env.wh, env.schedule, env.plan, env.opts);
   EXPECT_EQ(second.exit_code(), 0) << second.summary_text();
-  std::set<std::pair<const Processor *, Date>> ran;
-  for (const auto &u : second.units) {
-    if (u.attempts > 0)
-      ran.insert({u.processor, u.date});
+  std::set<std::pair<const Processor*, Date>> ran;
+  for (const auto& u : second.units) {
+    if (u.attempts > 0) ran.insert({u.processor, u.date});
     if (committed.count({u.processor, u.date})) {
       EXPECT_EQ(u.status, UnitStatus::kSuccess);
       EXPECT_EQ(u.reason, "resumed");
       EXPECT_EQ(u.attempts, 0);
-      EXPECT_GT(u.rows, 0); // rows present in the committed partition
+      EXPECT_GT(u.rows, 0);  // rows present in the committed partition
     }
   }
   EXPECT_EQ(ran, unfinished);
-  EXPECT_EQ(env.fakes.control.total_calls() - calls_before,
-            static_cast<int>(unfinished.size()));
-  for (const char *t : {kA, kB, kC})
-    EXPECT_EQ(dump(*env.wh, t), dump(*ref.wh, t)) << t;
+  EXPECT_EQ(env.fakes.control.total_calls() - calls_before, static_cast<int>(unfinished.size()));
+  for (const char* t : {kA, kB, kC}) EXPECT_EQ(dump(*env.wh, t), dump(*ref.wh, t)) << t;
   EXPECT_TRUE(env.checkpoint(env.fakes.fa.get()).failed_dates().empty());
 }
 
 TEST(RunnerTest, RerunIsIdempotentAndReplacesFailureRows) {
   Env env;
   env.opts.resume = false;
-  env.fakes.control.entity_failures = {{"fa", D("2023-11-10")},
-                                       {"fc", D("2023-11-10")}};
+  env.fakes.control.entity_failures = {{"fa", D("2023-11-10")}, {"fc", D("2023-11-10")}};
   RunResult one = run(*env.wh, env.schedule, env.plan, env.opts);
   ASSERT_EQ(one.exit_code(), 0);
   auto a1 = dump(*env.wh, kA), b1 = dump(*env.wh, kB), c1 = dump(*env.wh, kC);
-  const TableSchema &fs = catalog::get("nba_orchestration.processor_failures");
+  const TableSchema& fs = catalog::get("nba_orchestration.processor_failures");
   Table f1 = env.wh->read(fs, DateRange{D("2023-11-10"), D("2023-11-10")});
   ASSERT_EQ(f1.num_rows(), 2u);
   EXPECT_EQ(*f1.get_text(0, "failure_category"), "INSUFFICIENT_DATA");
   EXPECT_EQ(*f1.get_text(0, "entity_type"), "player");
 
-  env.fakes.control.entity_failures = {
-      {"fc", D("2023-11-10")}}; // fa is clean now
+  env.fakes.control.entity_failures = {{"fc", D("2023-11-10")}};  // fa is clean now
   RunResult two = run(*env.wh, env.schedule, env.plan, env.opts);
   ASSERT_EQ(two.exit_code(), 0);
-  for (const auto &u : two.units)
-    EXPECT_NE(u.reason, "resumed"); // resume = false reran everything
+  for (const auto& u : two.units) EXPECT_NE(u.reason, "resumed");  // resume = false reran everything
   EXPECT_EQ(dump(*env.wh, kA), a1);
   EXPECT_EQ(dump(*env.wh, kB), b1);
   EXPECT_EQ(dump(*env.wh, kC), c1);
   Table f2 = env.wh->read(fs, DateRange{D("2023-11-10"), D("2023-11-10")});
-  ASSERT_EQ(f2.num_rows(), 1u); // fa's stale row removed, fc's kept (replaced)
+  ASSERT_EQ(f2.num_rows(), 1u);  // fa's stale row removed, fc's kept (replaced)
   EXPECT_EQ(*f2.get_text(0, "processor"), "fake_c");
-  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"),
-                              std::nullopt, {"run_id"});
+  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt, {"run_id"});
   EXPECT_EQ(ledger.num_rows(), 36u);
   EXPECT_NE(one.run_id, two.run_id);
   // Same inputs → same input fingerprints (ledger column), unit by unit.
   for (size_t i = 0; i < one.units.size(); ++i) {
     EXPECT_EQ(one.units[i].input_fingerprint, two.units[i].input_fingerprint);
-    if (one.units[i].attempts > 0)
-      EXPECT_EQ(one.units[i].input_fingerprint.size(), 16u);
+    if (one.units[i].attempts > 0) EXPECT_EQ(one.units[i].input_fingerprint.size(), 16u);
   }
   EXPECT_NE(env.unit(one, env.fakes.fa.get(), "2023-11-10").input_fingerprint,
             env.unit(one, env.fakes.fa.get(), "2023-11-11").input_fingerprint);
@@ -361,18 +321,15 @@ TEST(RunnerTest, ExplicitDatesAlwaysRunAndAreRecorded) {
   Plan p = make_plan(env.schedule, o, env.fakes.abc());
   ASSERT_EQ(run(*env.wh, env.schedule, p, env.opts).exit_code(), 0);
   RunResult again = run(*env.wh, env.schedule, p,
-                        env.opts); // resume = true, but --dates always run
-  for (const auto &u : again.units) {
+                        env.opts);  // resume = true, but --dates always run
+  for (const auto& u : again.units) {
     EXPECT_EQ(u.attempts, 1);
     EXPECT_EQ(u.status, UnitStatus::kSuccess);
   }
   EXPECT_EQ(env.fakes.control.calls_of("fa", D("2023-11-13")), 2);
-  Checkpoint ck(env.opts.checkpoint_dir, "fake_a",
-                DateRange{D("2023-11-10"), D("2023-11-13")});
-  EXPECT_EQ(ck.successful_dates(),
-            (std::vector<Date>{D("2023-11-10"), D("2023-11-13")}));
-  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"),
-                              std::nullopt, {"input_fingerprint"});
+  Checkpoint ck(env.opts.checkpoint_dir, "fake_a", DateRange{D("2023-11-10"), D("2023-11-13")});
+  EXPECT_EQ(ck.successful_dates(), (std::vector<Date>{D("2023-11-10"), D("2023-11-13")}));
+  Table ledger = env.wh->read(catalog::get("nba_orchestration.run_ledger"), std::nullopt, {"input_fingerprint"});
   ASSERT_EQ(ledger.num_rows(), 4u);
   EXPECT_TRUE(ledger.get_text(0, "input_fingerprint").has_value());
 }
@@ -380,12 +337,10 @@ TEST(RunnerTest, ExplicitDatesAlwaysRunAndAreRecorded) {
 TEST(RunnerTest, RejectsBadOptions) {
   Env env;
   env.opts.workers = 0;
-  EXPECT_THROW(start_run(*env.wh, env.schedule, env.plan, env.opts),
-               ConfigError);
+  EXPECT_THROW(start_run(*env.wh, env.schedule, env.plan, env.opts), ConfigError);
 }
 
-TEST(RunnerTest,
-     SeasonToDateWindowsWaitForAllEarlierDatesAndBlockOnAnyFailure) {
+TEST(RunnerTest, SeasonToDateWindowsWaitForAllEarlierDatesAndBlockOnAnyFailure) {
   // 20 consecutive game dates: windows of more than 8 units use the prefix-node
   // edges.
   std::vector<Game> games;
@@ -404,8 +359,7 @@ TEST(RunnerTest,
   auto wh = open_warehouse((dir.path() / "wh").string());
   load_raw(*wh, s);
   Fakes f;
-  Fake fe("fake_e", "fe", kB, {{kA, WindowKind::kSeasonToDate, 0, true}},
-          f.control);
+  Fake fe("fake_e", "fe", kB, {{kA, WindowKind::kSeasonToDate, 0, true}}, f.control);
   f.control.fail.insert({"fa", D("2023-11-12")});
   f.control.sleep_ms = {{"fa", 5}};
   PlanOptions o;
@@ -415,23 +369,18 @@ TEST(RunnerTest,
   ro.checkpoint_dir = (dir.path() / "ck").string();
   ro.workers = 2;
   RunResult r = run(*wh, s, plan, ro);
-  std::map<Date, const UnitResult *> fa, fe_units;
-  for (const auto &u : r.units)
-    (u.processor == f.fa.get() ? fa : fe_units)[u.date] = &u;
+  std::map<Date, const UnitResult*> fa, fe_units;
+  for (const auto& u : r.units) (u.processor == f.fa.get() ? fa : fe_units)[u.date] = &u;
   ASSERT_EQ(fe_units.size(), 20u);
-  for (const auto &[d, u] : fe_units) {
+  for (const auto& [d, u] : fe_units) {
     if (d <= D("2023-11-12")) {
       // Window strictly before D: 11-12's own failure does not block 11-12.
       // (The fake reads fa's same-date partition, which may not exist yet, so
       // it commits success or empty.)
-      EXPECT_TRUE(u->status == UnitStatus::kSuccess ||
-                  u->status == UnitStatus::kEmpty)
-          << d.iso();
+      EXPECT_TRUE(u->status == UnitStatus::kSuccess || u->status == UnitStatus::kEmpty) << d.iso();
       EXPECT_EQ(u->attempts, 1);
-      for (const auto &[d2, a] : fa) {
-        if (d2 < d)
-          EXPECT_GT(u->start_seq, a->end_seq)
-              << d.iso() << " started before fa " << d2.iso();
+      for (const auto& [d2, a] : fa) {
+        if (d2 < d) EXPECT_GT(u->start_seq, a->end_seq) << d.iso() << " started before fa " << d2.iso();
       }
     } else {
       EXPECT_EQ(u->status, UnitStatus::kBlocked) << d.iso();
@@ -443,21 +392,18 @@ TEST(RunnerTest,
 
 TEST(RunnerTest, CorruptCheckpointIsReportedAndNotTrusted) {
   Env env({"fa"});
-  env.opts.write_ledger = false; // no ledger history: resume could only come
-                                 // from the checkpoint file
+  env.opts.write_ledger = false;  // no ledger history: resume could only come
+                                  // from the checkpoint file
   ASSERT_EQ(run(*env.wh, env.schedule, env.plan, env.opts).exit_code(), 0);
-  const std::string path = Checkpoint::path_for(
-      env.opts.checkpoint_dir, "fake_a", *env.plan.checkpoint_range());
+  const std::string path = Checkpoint::path_for(env.opts.checkpoint_dir, "fake_a", *env.plan.checkpoint_range());
   {
     std::ofstream(path) << "not json";
   }
   RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
   EXPECT_EQ(r.exit_code(), 0);
   ASSERT_EQ(r.warnings.size(), 1u);
-  EXPECT_NE(r.warnings[0].find(".corrupt-1"), std::string::npos)
-      << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find(".corrupt-1"), std::string::npos) << r.warnings[0];
   EXPECT_NE(r.summary_text().find("WARNING: checkpoint"), std::string::npos);
-  for (const auto &u : r.units)
-    EXPECT_EQ(u.attempts, 1); // nothing resumed from the corrupt file
+  for (const auto& u : r.units) EXPECT_EQ(u.attempts, 1);  // nothing resumed from the corrupt file
   EXPECT_EQ(env.checkpoint(env.fakes.fa.get()).successful_dates().size(), 6u);
 }

@@ -17,15 +17,14 @@ using namespace nbaprops::grading;
 namespace {
 
 const Date kAsOf = Date::parse("2024-01-31");
-const Date kFirst = Date::parse("2024-01-02"); // A − 29
+const Date kFirst = Date::parse("2024-01-02");  // A − 29
 
 /// A stored features array (25 values) whose element 2 (points_avg_season) is
 /// @p season_avg.
 std::string features_json(std::optional<double> season_avg) {
   std::string s = "[8.0,9.0,";
   s += season_avg ? std::to_string(*season_avg) : "null";
-  for (int i = 3; i < 25; ++i)
-    s += ",1.5";
+  for (int i = 3; i < 25; ++i) s += ",1.5";
   return s + "]";
 }
 
@@ -37,21 +36,18 @@ struct Graded {
   std::string system = "ensemble_v1";
 };
 
-void add_graded(Table &t, const Graded &g) {
+void add_graded(Table& t, const Graded& g) {
   const size_t r = t.add_row();
   t.set(r, "player_lookup", g.player);
   t.set(r, "game_id", "G" + g.date.iso());
   t.set(r, "game_date", g.date);
   t.set(r, "system_id", g.system);
   t.col("signed_error").set_real(r, g.signed_error);
-  if (g.signed_error)
-    t.set(r, "absolute_error", std::fabs(*g.signed_error));
-  if (g.correct)
-    t.set(r, "prediction_correct", *g.correct);
+  if (g.signed_error) t.set(r, "absolute_error", std::fabs(*g.signed_error));
+  if (g.correct) t.set(r, "prediction_correct", *g.correct);
 }
 
-void add_features(Table &t, const std::string &player, Date d,
-                  std::optional<std::string> features) {
+void add_features(Table& t, const std::string& player, Date d, std::optional<std::string> features) {
   const size_t r = t.add_row();
   t.set(r, "player_lookup", player);
   t.set(r, "game_date", d);
@@ -60,47 +56,40 @@ void add_features(Table &t, const std::string &player, Date d,
   t.set(r, "feature_version", "v1_baseline_25");
   t.set(r, "data_source", "phase4_partial");
   t.set(r, "created_at", "2024-01-31T12:00:00Z");
-  if (features)
-    t.set(r, "features", *features);
+  if (features) t.set(r, "features", *features);
 }
 
 struct Inputs {
   Table accuracy{catalog::get("nba_predictions.prediction_accuracy")};
   Table mlfs{catalog::get("nba_predictions.ml_feature_store_v2")};
   /// One graded row and its feature-store row (season average @p avg).
-  void add(const std::string &player, Date d, std::optional<double> avg,
-           std::optional<double> err,
+  void add(const std::string& player, Date d, std::optional<double> avg, std::optional<double> err,
            std::optional<bool> correct = std::nullopt) {
     add_graded(accuracy, {player, d, err, correct});
     add_features(mlfs, player, d, features_json(avg));
   }
-  UnitOutput run(Date as_of = kAsOf) const {
-    return compute_scoring_tier_adjustments(as_of, {accuracy, mlfs});
-  }
+  UnitOutput run(Date as_of = kAsOf) const { return compute_scoring_tier_adjustments(as_of, {accuracy, mlfs}); }
 };
 
 /// The 20 STARTER rows of the golden set: 10 errors −3 and 10 errors +1, the
 /// first on A − 29 and the last on A; 8 hits, 4 misses and 8 ungraded calls
 /// (PASS / push).
-void add_starters(Inputs &in, Date first = kFirst, Date last = kAsOf) {
+void add_starters(Inputs& in, Date first = kFirst, Date last = kAsOf) {
   for (int i = 0; i < 20; ++i) {
     const Date d = i == 0 ? first : i == 19 ? last : kFirst + (1 + i);
-    const double avg = i == 0 ? 20.0 : 29.9; // 20.0 is the tier's lower bound
+    const double avg = i == 0 ? 20.0 : 29.9;  // 20.0 is the tier's lower bound
     std::optional<bool> correct;
     if (i < 8)
       correct = true;
     else if (i < 12)
       correct = false;
-    in.add("starter" + std::to_string(i), d, avg, i % 2 == 0 ? -3.0 : 1.0,
-           correct);
+    in.add("starter" + std::to_string(i), d, avg, i % 2 == 0 ? -3.0 : 1.0, correct);
   }
 }
 
-size_t row_of(const Table &t, const std::string &tier) {
-  return row_with(t, "scoring_tier", tier);
-}
+size_t row_of(const Table& t, const std::string& tier) { return row_with(t, "scoring_tier", tier); }
 
-} // namespace
+}  // namespace
 
 TEST(Tier, ClassificationBySeasonAverage) {
   EXPECT_EQ(scoring_tier(35.2), "STAR_30PLUS");
@@ -119,9 +108,9 @@ TEST(Tier, ClassificationBySeasonAverage) {
 TEST(Tier, AdjustmentConfidence) {
   EXPECT_DOUBLE_EQ(adjustment_confidence(20, 4.0), 0.2 * 0.8);
   EXPECT_DOUBLE_EQ(adjustment_confidence(150, 2.0),
-                   0.9); // size factor capped at 1
+                   0.9);  // size factor capped at 1
   EXPECT_DOUBLE_EQ(adjustment_confidence(50, 18.0),
-                   0.15); // spread factor floored at 0.3
+                   0.15);  // spread factor floored at 0.3
   EXPECT_DOUBLE_EQ(adjustment_confidence(100, 0.0), 1.0);
 }
 
@@ -132,13 +121,10 @@ TEST(Tier, GoldenRowsByHand) {
   // + 9.6² = 96, sample variance 96 / 24 = 4 → sd 2.0; |e| mean (96 + 6) / 25
   // = 4.08; 15 hits, 10 misses.
   for (int i = 0; i < 25; ++i) {
-    in.add("star" + std::to_string(i), kFirst + i, i == 0 ? 30.0 : 31.5,
-           i == 24 ? 6.0 : -4.0, i < 15);
+    in.add("star" + std::to_string(i), kFirst + i, i == 0 ? 30.0 : 31.5, i == 24 ? 6.0 : -4.0, i < 15);
   }
   // ROTATION: 19 rows only — below the 20-row minimum, no row.
-  for (int i = 0; i < 19; ++i)
-    in.add("rot" + std::to_string(i), kFirst + i, i == 0 ? 10.0 : 15.0, -1.0,
-           true);
+  for (int i = 0; i < 19; ++i) in.add("rot" + std::to_string(i), kFirst + i, i == 0 ? 10.0 : 15.0, -1.0, true);
   // BENCH: 20 rows with errors 2.5 / 1.5 → mean 2.0, Σ = 20·0.25 = 5, var 5 /
   // 19, sd 0.51299; season averages 5.0, JSON null and a NULL features value
   // all count as BENCH; no graded call.
@@ -157,10 +143,8 @@ TEST(Tier, GoldenRowsByHand) {
   // ensemble rows without a readable feature-store row (reported). Any of them
   // counted would change a figure.
   for (int i = 0; i < 20; ++i) {
-    add_graded(in.accuracy, {"starter" + std::to_string(i), kFirst + 1 + i,
-                             40.0, false, "moving_average"});
-    add_graded(in.accuracy, {"rot" + std::to_string(i), kFirst + i, 40.0, true,
-                             "xgboost_v1"});
+    add_graded(in.accuracy, {"starter" + std::to_string(i), kFirst + 1 + i, 40.0, false, "moving_average"});
+    add_graded(in.accuracy, {"rot" + std::to_string(i), kFirst + i, 40.0, true, "xgboost_v1"});
   }
   in.add("rot_old", kAsOf - 30, 15.0, -1.0, true);
   in.add("rot_next", kAsOf + 1, 15.0, -1.0, true);
@@ -171,15 +155,15 @@ TEST(Tier, GoldenRowsByHand) {
   add_graded(in.accuracy, {"short_features", kAsOf - 5, -1.0, true});
   add_features(in.mlfs, "short_features", kAsOf - 5, std::string("[1.0, 2.0]"));
   add_features(in.mlfs, "no_features", kAsOf - 2,
-               features_json(15.0)); // another date: no join
+               features_json(15.0));  // another date: no join
 
   UnitOutput out = in.run();
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 3u);
   EXPECT_EQ(out.entities_processed, 3);
   EXPECT_TRUE(out.empty_reason.empty());
   EXPECT_EQ(*t.get_text(0, "scoring_tier"),
-            "STAR_30PLUS"); // highest tier first
+            "STAR_30PLUS");  // highest tier first
   EXPECT_EQ(*t.get_text(1, "scoring_tier"), "STARTER_20_29");
   EXPECT_EQ(*t.get_text(2, "scoring_tier"), "BENCH_0_9");
 
@@ -188,11 +172,9 @@ TEST(Tier, GoldenRowsByHand) {
   EXPECT_EQ(out.failures[0].category, "INCOMPLETE_UPSTREAM");
   EXPECT_EQ(out.failures[1].entity_id, "bad_features 2024-01-27");
   EXPECT_EQ(out.failures[1].category, "PROCESSING_ERROR");
-  EXPECT_NE(out.failures[1].reason.find("not valid JSON"), std::string::npos)
-      << out.failures[1].reason;
+  EXPECT_NE(out.failures[1].reason.find("not valid JSON"), std::string::npos) << out.failures[1].reason;
   EXPECT_EQ(out.failures[2].entity_id, "short_features 2024-01-26");
-  EXPECT_NE(out.failures[2].reason.find("2 values"), std::string::npos)
-      << out.failures[2].reason;
+  EXPECT_NE(out.failures[2].reason.find("2 values"), std::string::npos) << out.failures[2].reason;
 
   size_t r = row_of(t, "STAR_30PLUS");
   EXPECT_EQ(*t.get_text(r, "system_id"), "ensemble_v1");
@@ -204,13 +186,13 @@ TEST(Tier, GoldenRowsByHand) {
   EXPECT_DOUBLE_EQ(*t.get_real(r, "std_signed_error"), 2.0);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "recommended_adjustment"), 3.6);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "adjustment_confidence"),
-                   0.225); // 0.25 · (1 − 2/20)
-  EXPECT_DOUBLE_EQ(*t.get_real(r, "current_win_rate"), 0.6); // 15 / 25 calls
+                   0.225);                                    // 0.25 · (1 − 2/20)
+  EXPECT_DOUBLE_EQ(*t.get_real(r, "current_win_rate"), 0.6);  // 15 / 25 calls
   EXPECT_FALSE(t.get_real(r, "projected_win_rate"));
   EXPECT_DOUBLE_EQ(*t.get_real(r, "tier_min_points"), 30.0);
   EXPECT_FALSE(t.get_real(r, "tier_max_points"));
   EXPECT_EQ(*t.get_text(r, "model_version"), "v1.0");
-  EXPECT_FALSE(t.get_text(r, "computed_at")); // stamped by the runner
+  EXPECT_FALSE(t.get_text(r, "computed_at"));  // stamped by the runner
 
   // STARTER: mean −1, Σ(e − mean)² = 20·4 = 80, sd √(80/19) = 2.05196; |e|
   // mean 2.0; confidence 0.2 · (1 − 2.05196/20) = 0.179479; 8 hits of 12 graded
@@ -248,11 +230,11 @@ TEST(Tier, WindowIsAsOfMinus29ThroughAsOf) {
   ASSERT_EQ(both.run().rows.num_rows(), 1u);
   EXPECT_EQ(*both.run().rows.get_int(0, "sample_size"), 20);
 
-  Inputs older; // first row moved to A − 30: outside, 19 rows left
+  Inputs older;  // first row moved to A − 30: outside, 19 rows left
   add_starters(older, kAsOf - 30);
   EXPECT_EQ(older.run().rows.num_rows(), 0u);
 
-  Inputs later; // last row moved to A + 1: outside, 19 rows left
+  Inputs later;  // last row moved to A + 1: outside, 19 rows left
   add_starters(later, kFirst, kAsOf + 1);
   UnitOutput out = later.run();
   EXPECT_EQ(out.rows.num_rows(), 0u);
@@ -269,15 +251,11 @@ TEST(Tier, EmptyWhenNothingGraded) {
   UnitOutput out = none.run();
   EXPECT_EQ(out.rows.num_rows(), 0u);
   EXPECT_EQ(out.entities_processed, 0);
-  EXPECT_EQ(out.empty_reason,
-            "no graded ensemble_v1 predictions in 2024-01-02 … 2024-01-31");
+  EXPECT_EQ(out.empty_reason, "no graded ensemble_v1 predictions in 2024-01-02 … 2024-01-31");
 
-  Inputs others; // only other systems
-  for (int i = 0; i < 30; ++i)
-    add_graded(others.accuracy,
-               {"p" + std::to_string(i), kAsOf, 1.0, true, "xgboost_v1"});
-  EXPECT_EQ(others.run().empty_reason,
-            "no graded ensemble_v1 predictions in 2024-01-02 … 2024-01-31");
+  Inputs others;  // only other systems
+  for (int i = 0; i < 30; ++i) add_graded(others.accuracy, {"p" + std::to_string(i), kAsOf, 1.0, true, "xgboost_v1"});
+  EXPECT_EQ(others.run().empty_reason, "no graded ensemble_v1 predictions in 2024-01-02 … 2024-01-31");
 }
 
 TEST(Tier, ProcessorRunsThroughTheWarehouse) {
@@ -287,17 +265,16 @@ TEST(Tier, ProcessorRunsThroughTheWarehouse) {
   Inputs in;
   add_starters(in);
   in.add("old", kAsOf - 30, 25.0, 50.0,
-         false); // stored, but outside the window
-  const TableSchema &acc = catalog::get("nba_predictions.prediction_accuracy");
-  const TableSchema &mlfs = catalog::get("nba_predictions.ml_feature_store_v2");
+         false);  // stored, but outside the window
+  const TableSchema& acc = catalog::get("nba_predictions.prediction_accuracy");
+  const TableSchema& mlfs = catalog::get("nba_predictions.ml_feature_store_v2");
   std::vector<Date> dates;
-  for (Date d = kAsOf - 30; d <= kAsOf; d = d + 1)
-    dates.push_back(d);
+  for (Date d = kAsOf - 30; d <= kAsOf; d = d + 1) dates.push_back(d);
   wh.replace_partitions(acc, dates, in.accuracy);
   wh.replace_partitions(mlfs, dates, in.mlfs);
 
-  const Processor &tier = registry::get("tier");
-  const ProcessorInfo &info = tier.info();
+  const Processor& tier = registry::get("tier");
+  const ProcessorInfo& info = tier.info();
   EXPECT_EQ(info.name, "scoring_tier_adjustments");
   EXPECT_EQ(info.output_table, "nba_predictions.scoring_tier_adjustments");
   EXPECT_EQ(info.legacy_job, "scoring_tier_backfill");
@@ -305,13 +282,11 @@ TEST(Tier, ProcessorRunsThroughTheWarehouse) {
   EXPECT_EQ(info.phase, 5);
   EXPECT_EQ(info.bootstrap, BootstrapPolicy::kRun);
   // The declared reads cover A − 29 … A of both tables.
-  for (const char *table : {"nba_predictions.prediction_accuracy",
-                            "nba_predictions.ml_feature_store_v2"}) {
+  for (const char* table : {"nba_predictions.prediction_accuracy", "nba_predictions.ml_feature_store_v2"}) {
     bool same_date = false;
     int days_before = 0;
-    for (const UpstreamRead &r : info.reads) {
-      if (r.table != table)
-        continue;
+    for (const UpstreamRead& r : info.reads) {
+      if (r.table != table) continue;
       same_date |= r.includes_same_date();
       days_before = std::max(days_before, r.lookback_days());
     }
@@ -319,8 +294,7 @@ TEST(Tier, ProcessorRunsThroughTheWarehouse) {
     EXPECT_EQ(days_before, 29) << table;
   }
   std::set<std::string> upstream;
-  for (const Processor *p : registry::upstream_of(tier))
-    upstream.insert(p->info().code);
+  for (const Processor* p : registry::upstream_of(tier)) upstream.insert(p->info().code);
   EXPECT_EQ(upstream, (std::set<std::string>{"grade", "mlfs"}));
 
   UnitOutput out = tier.run(UnitContext{wh, schedule, kAsOf});
@@ -331,8 +305,7 @@ TEST(Tier, ProcessorRunsThroughTheWarehouse) {
   // The row is storable once the runner has stamped computed_at.
   out.rows.col("computed_at").set_text(0, "2024-02-01T08:00:00Z");
   wh.replace_partition(catalog::get(info.output_table), kAsOf, out.rows);
-  Table back =
-      wh.read(catalog::get(info.output_table), DateRange{kAsOf, kAsOf});
+  Table back = wh.read(catalog::get(info.output_table), DateRange{kAsOf, kAsOf});
   ASSERT_EQ(back.num_rows(), 1u);
   EXPECT_DOUBLE_EQ(*back.get_real(0, "std_signed_error"), 2.05);
   EXPECT_EQ(*back.get_text(0, "scoring_tier"), "STARTER_20_29");
@@ -340,6 +313,5 @@ TEST(Tier, ProcessorRunsThroughTheWarehouse) {
   // The day after, the A − 29 row is outside: 19 rows, empty with a reason.
   UnitOutput after = tier.run(UnitContext{wh, schedule, kAsOf + 1});
   EXPECT_EQ(after.rows.num_rows(), 0u);
-  EXPECT_NE(after.empty_reason.find("STARTER_20_29 19"), std::string::npos)
-      << after.empty_reason;
+  EXPECT_NE(after.empty_reason.find("STARTER_20_29 19"), std::string::npos) << after.empty_reason;
 }

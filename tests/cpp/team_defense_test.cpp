@@ -36,7 +36,7 @@ struct Box {
   int pts, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, ast, stl, tov, pf;
 };
 
-void box_row(Table &t, const Box &b, const std::string &minutes) {
+void box_row(Table& t, const Box& b, const std::string& minutes) {
   size_t r = t.add_row();
   t.set(r, "game_id", kGid);
   t.set(r, "nba_game_id", "0022300100");
@@ -66,12 +66,9 @@ void box_row(Table &t, const Box &b, const std::string &minutes) {
 const Box kBos{"BOS", true, 112, 88, 41, 35, 12, 22, 18, 10, 34, 25, 7, 13, 19};
 const Box kLal{"LAL", false, 110, 85, 40, 30, 11, 23, 19, 9, 33, 22, 6, 14, 21};
 
-void gb_row(Table &t, const std::string &team, const std::string &name,
-            const std::string &status, std::optional<int64_t> stl,
-            std::optional<int64_t> dreb,
-            std::optional<int64_t> fga = std::nullopt,
-            std::optional<int64_t> fgm = std::nullopt,
-            std::optional<int64_t> tpa = std::nullopt,
+void gb_row(Table& t, const std::string& team, const std::string& name, const std::string& status,
+            std::optional<int64_t> stl, std::optional<int64_t> dreb, std::optional<int64_t> fga = std::nullopt,
+            std::optional<int64_t> fgm = std::nullopt, std::optional<int64_t> tpa = std::nullopt,
             std::optional<int64_t> tpm = std::nullopt) {
   size_t r = t.add_row();
   t.set(r, "game_id", kGid);
@@ -89,9 +86,8 @@ void gb_row(Table &t, const std::string &team, const std::string &name,
   t.col("three_pointers_made").set_int(r, tpm);
 }
 
-void zone_row(Table &t, const std::string &team, const std::string &lookup,
-              int pa, int pm, int ma, int mm, std::optional<int64_t> bp,
-              std::optional<int64_t> bm, std::optional<int64_t> b3) {
+void zone_row(Table& t, const std::string& team, const std::string& lookup, int pa, int pm, int ma, int mm,
+              std::optional<int64_t> bp, std::optional<int64_t> bm, std::optional<int64_t> b3) {
   size_t r = t.add_row();
   t.set(r, "game_id", kGid);
   t.set(r, "game_date", kDay);
@@ -124,8 +120,7 @@ Inputs full_inputs() {
   box_row(in.box, kBos, "265:00");
   box_row(in.box, kLal, "265:00");
   const int steals[5] = {1, 2, 0, 1, 1};
-  for (int i = 0; i < 5; ++i)
-    gb_row(in.gb, "BOS", "bos" + std::to_string(i), "active", steals[i], 7);
+  for (int i = 0; i < 5; ++i) gb_row(in.gb, "BOS", "bos" + std::to_string(i), "active", steals[i], 7);
   gb_row(in.gb, "BOS", "bosout", "inactive", std::nullopt, std::nullopt);
   size_t r = in.allowed.add_row();
   in.allowed.set(r, "game_id", kGid);
@@ -142,11 +137,9 @@ Inputs full_inputs() {
   return in;
 }
 
-size_t row_of(const Table &t, const std::string &defender) {
-  return row_with(t, "defending_team_abbr", defender);
-}
+size_t row_of(const Table& t, const std::string& defender) { return row_with(t, "defending_team_abbr", defender); }
 
-} // namespace
+}  // namespace
 
 TEST(TdgsFormulas, DefensiveRatingUsesUnroundedPossessions) {
   // Opponent 110 pts, 85 FGA, 23 FTA, 14 TOV, 9 OREB: possessions 85 + 10.12 +
@@ -162,18 +155,18 @@ TEST(TdgsCompute, OpponentOffenseRatingsZonesAndActions) {
   UnitOutput out = compute_team_defense(one_game(112, 110), kDay, in.view());
   EXPECT_TRUE(out.failures.empty());
   ASSERT_EQ(out.rows.num_rows(), 2u);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   size_t b = row_of(t, "BOS");
   EXPECT_EQ(*t.get_text(b, "opponent_team_abbr"), "LAL");
   EXPECT_EQ(*t.get_int(b, "points_allowed"), 110);
   EXPECT_EQ(*t.get_int(b, "opp_fg_attempts"), 85);
-  EXPECT_EQ(*t.get_int(b, "opp_rebounds"), 42); // 9 + 33
+  EXPECT_EQ(*t.get_int(b, "opp_rebounds"), 42);  // 9 + 33
   EXPECT_EQ(*t.get_int(b, "turnovers_forced"), 14);
-  EXPECT_EQ(*t.get_int(b, "fouls_committed"), 19);         // BOS's own fouls
-  EXPECT_EQ(*t.get_int(b, "three_pt_points_allowed"), 33); // 3 × 11
+  EXPECT_EQ(*t.get_int(b, "fouls_committed"), 19);          // BOS's own fouls
+  EXPECT_EQ(*t.get_int(b, "three_pt_points_allowed"), 33);  // 3 × 11
   EXPECT_DOUBLE_EQ(*t.get_real(b, "defensive_rating"), 109.87);
   EXPECT_DOUBLE_EQ(*t.get_real(b, "opponent_pace"),
-                   100.1); // raw opponent possessions, 1 dp
+                   100.1);  // raw opponent possessions, 1 dp
   // TS = 110 / (2 × (85 + 10.12)) = 110 / 190.24 = 0.5782… → 0.578
   EXPECT_DOUBLE_EQ(*t.get_real(b, "opponent_ts_pct"), 0.578);
   // Zones allowed from team_shot_zones_allowed: paint 40/24, mid 15/6.
@@ -192,14 +185,13 @@ TEST(TdgsCompute, OpponentOffenseRatingsZonesAndActions) {
   EXPECT_TRUE(*t.get_bool(b, "home_game"));
   EXPECT_TRUE(*t.get_bool(b, "win_flag"));
   EXPECT_EQ(*t.get_int(b, "margin_of_victory"), 2);
-  EXPECT_EQ(*t.get_int(b, "overtime_periods"), 1); // 265:00
+  EXPECT_EQ(*t.get_int(b, "overtime_periods"), 1);  // 265:00
   EXPECT_FALSE(t.get_int(b, "second_chance_points_allowed").has_value());
-  EXPECT_EQ(*t.get_text(b, "primary_source_used"),
-            "nbac_team_boxscore+nbac_gamebook");
+  EXPECT_EQ(*t.get_text(b, "primary_source_used"), "nbac_team_boxscore+nbac_gamebook");
   EXPECT_EQ(*t.get_text(b, "quality_tier"), "gold");
   EXPECT_EQ(*t.get_int(b, "source_team_boxscore_rows_found"), 2);
   EXPECT_DOUBLE_EQ(*t.get_real(b, "source_team_boxscore_completeness_pct"),
-                   50.0); // 2 / 4
+                   50.0);  // 2 / 4
 
   size_t l = row_of(t, "LAL");
   EXPECT_EQ(*t.get_int(l, "points_allowed"), 112);
@@ -209,52 +201,38 @@ TEST(TdgsCompute, OpponentOffenseRatingsZonesAndActions) {
   EXPECT_EQ(*t.get_int(l, "opp_paint_makes"), 10);
   EXPECT_EQ(*t.get_int(l, "points_in_paint_allowed"), 20);
   EXPECT_EQ(*t.get_int(l, "opp_mid_range_makes"), 3);
-  EXPECT_FALSE(t.get_int(l, "blocks_paint").has_value()); // no LAL zone rows
+  EXPECT_FALSE(t.get_int(l, "blocks_paint").has_value());  // no LAL zone rows
   // No LAL gamebook rows: team box steals/DREB; inactive count unknown.
   EXPECT_EQ(*t.get_int(l, "steals"), 6);
   EXPECT_EQ(*t.get_int(l, "defensive_rebounds"), 33);
   EXPECT_FALSE(t.get_int(l, "players_inactive").has_value());
   EXPECT_FALSE(*t.get_bool(l, "win_flag"));
   EXPECT_EQ(*t.get_int(l, "margin_of_victory"), -2);
-  EXPECT_EQ(*t.get_text(l, "primary_source_used"),
-            "nbac_team_boxscore+nbac_team_boxscore");
+  EXPECT_EQ(*t.get_text(l, "primary_source_used"), "nbac_team_boxscore+nbac_team_boxscore");
 }
 
 TEST(TdgsCompute, MirrorsTheOpponentsOffense) {
   Inputs in = full_inputs();
   UnitOutput def = compute_team_defense(one_game(112, 110), kDay, in.view());
-  UnitOutput off =
-      compute_team_offense(one_game(112, 110), kDay, {in.box, in.gb, in.zones});
+  UnitOutput off = compute_team_offense(one_game(112, 110), kDay, {in.box, in.gb, in.zones});
   ASSERT_EQ(def.rows.num_rows(), 2u);
   ASSERT_EQ(off.rows.num_rows(), 2u);
   for (size_t o = 0; o < 2; ++o) {
     const std::string offense = *off.rows.get_text(o, "team_abbr");
     size_t d = row_of(def.rows, *off.rows.get_text(o, "opponent_team_abbr"));
     EXPECT_EQ(*def.rows.get_text(d, "opponent_team_abbr"), offense);
-    EXPECT_EQ(def.rows.get_int(d, "points_allowed"),
-              off.rows.get_int(o, "points_scored"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_fg_attempts"),
-              off.rows.get_int(o, "fg_attempts"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_fg_makes"),
-              off.rows.get_int(o, "fg_makes"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_three_pt_attempts"),
-              off.rows.get_int(o, "three_pt_attempts"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_three_pt_makes"),
-              off.rows.get_int(o, "three_pt_makes"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_ft_attempts"),
-              off.rows.get_int(o, "ft_attempts"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_ft_makes"),
-              off.rows.get_int(o, "ft_makes"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_rebounds"),
-              off.rows.get_int(o, "rebounds"));
-    EXPECT_EQ(def.rows.get_int(d, "opp_assists"),
-              off.rows.get_int(o, "assists"));
-    EXPECT_EQ(def.rows.get_int(d, "turnovers_forced"),
-              off.rows.get_int(o, "turnovers"));
-    EXPECT_EQ(def.rows.get_real(d, "opponent_ts_pct"),
-              off.rows.get_real(o, "ts_pct"));
-    EXPECT_EQ(*def.rows.get_bool(d, "win_flag"),
-              !*off.rows.get_bool(o, "win_flag"));
+    EXPECT_EQ(def.rows.get_int(d, "points_allowed"), off.rows.get_int(o, "points_scored"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_fg_attempts"), off.rows.get_int(o, "fg_attempts"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_fg_makes"), off.rows.get_int(o, "fg_makes"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_three_pt_attempts"), off.rows.get_int(o, "three_pt_attempts"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_three_pt_makes"), off.rows.get_int(o, "three_pt_makes"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_ft_attempts"), off.rows.get_int(o, "ft_attempts"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_ft_makes"), off.rows.get_int(o, "ft_makes"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_rebounds"), off.rows.get_int(o, "rebounds"));
+    EXPECT_EQ(def.rows.get_int(d, "opp_assists"), off.rows.get_int(o, "assists"));
+    EXPECT_EQ(def.rows.get_int(d, "turnovers_forced"), off.rows.get_int(o, "turnovers"));
+    EXPECT_EQ(def.rows.get_real(d, "opponent_ts_pct"), off.rows.get_real(o, "ts_pct"));
+    EXPECT_EQ(*def.rows.get_bool(d, "win_flag"), !*off.rows.get_bool(o, "win_flag"));
   }
 }
 
@@ -263,31 +241,29 @@ TEST(TdgsCompute, ShotsOnlyGamebookWithoutTeamBox) {
   for (const std::string team : {"BOS", "LAL"}) {
     for (int i = 0; i < 5; ++i) {
       std::string name = team + std::to_string(i);
-      gb_row(in.gb, team, name, "active", std::nullopt, std::nullopt, 12, 5, 4,
-             1);
-      zone_row(in.zones, team, name, 6, 3, 2, 1, std::nullopt, std::nullopt,
-               std::nullopt);
+      gb_row(in.gb, team, name, "active", std::nullopt, std::nullopt, 12, 5, 4, 1);
+      zone_row(in.zones, team, name, 6, 3, 2, 1, std::nullopt, std::nullopt, std::nullopt);
     }
   }
   UnitOutput out = compute_team_defense(one_game(112, 104), kDay, in.view());
   EXPECT_TRUE(out.failures.empty());
   ASSERT_EQ(out.rows.num_rows(), 2u);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   size_t b = row_of(t, "BOS");
   EXPECT_FALSE(t.get_int(b, "points_allowed").has_value());
-  EXPECT_EQ(*t.get_int(b, "opp_fg_attempts"), 60); // 5 × 12
+  EXPECT_EQ(*t.get_int(b, "opp_fg_attempts"), 60);  // 5 × 12
   EXPECT_EQ(*t.get_int(b, "opp_three_pt_makes"), 5);
   EXPECT_EQ(*t.get_int(b, "three_pt_points_allowed"), 15);
   EXPECT_FALSE(t.get_int(b, "opp_ft_attempts").has_value());
-  EXPECT_EQ(*t.get_int(b, "opp_paint_attempts"), 30); // 5 × 6 from LAL's zones
-  EXPECT_EQ(*t.get_int(b, "points_in_paint_allowed"), 30); // 2 × 15
+  EXPECT_EQ(*t.get_int(b, "opp_paint_attempts"), 30);       // 5 × 6 from LAL's zones
+  EXPECT_EQ(*t.get_int(b, "points_in_paint_allowed"), 30);  // 2 × 15
   EXPECT_FALSE(t.get_int(b, "blocks_paint").has_value());
   EXPECT_FALSE(t.get_int(b, "steals").has_value());
   EXPECT_FALSE(t.get_real(b, "defensive_rating").has_value());
   EXPECT_FALSE(t.get_real(b, "opponent_pace").has_value());
   EXPECT_FALSE(t.get_real(b, "opponent_ts_pct").has_value());
   EXPECT_FALSE(t.get_int(b, "overtime_periods").has_value());
-  EXPECT_TRUE(*t.get_bool(b, "win_flag")); // from the schedule's score
+  EXPECT_TRUE(*t.get_bool(b, "win_flag"));  // from the schedule's score
   EXPECT_EQ(*t.get_int(b, "margin_of_victory"), 8);
   EXPECT_EQ(*t.get_int(b, "players_inactive"), 0);
   EXPECT_EQ(*t.get_text(b, "quality_tier"), "bronze");
@@ -296,8 +272,7 @@ TEST(TdgsCompute, ShotsOnlyGamebookWithoutTeamBox) {
 
 TEST(TdgsCompute, IncompleteGameIsAFailureAndOutputIsDeterministic) {
   Inputs in;
-  for (int i = 0; i < 4; ++i)
-    gb_row(in.gb, "BOS", "b" + std::to_string(i), "active", 1, 1, 10, 4, 2, 1);
+  for (int i = 0; i < 4; ++i) gb_row(in.gb, "BOS", "b" + std::to_string(i), "active", 1, 1, 10, 4, 2, 1);
   UnitOutput out = compute_team_defense(one_game(112, 104), kDay, in.view());
   EXPECT_EQ(out.rows.num_rows(), 0u);
   ASSERT_EQ(out.failures.size(), 1u);
@@ -310,8 +285,7 @@ TEST(TdgsCompute, IncompleteGameIsAFailureAndOutputIsDeterministic) {
   ASSERT_EQ(a.rows.num_rows(), 2u);
   for (size_t r = 0; r < 2; ++r) {
     for (size_t c = 0; c < a.rows.num_columns(); ++c) {
-      EXPECT_EQ(a.rows.cell_text(r, c), b.rows.cell_text(r, c))
-          << a.rows.column_names()[c];
+      EXPECT_EQ(a.rows.cell_text(r, c), b.rows.cell_text(r, c)) << a.rows.column_names()[c];
     }
   }
   EXPECT_EQ(a.rows.get_text(0, "data_hash")->size(), 16u);
@@ -322,14 +296,10 @@ TEST(TdgsProcessor, RunsThroughTheWarehouse) {
   nbaprops::testing::TempDir dir;
   SqliteWarehouse wh(dir.path());
   Inputs in = full_inputs();
-  wh.replace_partitions(catalog::get("nba_raw.nbac_team_boxscore"), {kDay},
-                        in.box);
-  wh.replace_partitions(catalog::get("nba_raw.nbac_gamebook_player_stats"),
-                        {kDay}, in.gb);
-  wh.replace_partitions(catalog::get("nba_raw.player_shot_zones"), {kDay},
-                        in.zones);
-  wh.replace_partitions(catalog::get("nba_raw.team_shot_zones_allowed"), {kDay},
-                        in.allowed);
+  wh.replace_partitions(catalog::get("nba_raw.nbac_team_boxscore"), {kDay}, in.box);
+  wh.replace_partitions(catalog::get("nba_raw.nbac_gamebook_player_stats"), {kDay}, in.gb);
+  wh.replace_partitions(catalog::get("nba_raw.player_shot_zones"), {kDay}, in.zones);
+  wh.replace_partitions(catalog::get("nba_raw.team_shot_zones_allowed"), {kDay}, in.allowed);
   auto p = make_team_defense_processor();
   EXPECT_EQ(p->info().code, "tdgs");
   Schedule s = one_game(112, 110);
@@ -341,10 +311,7 @@ TEST(TdgsProcessor, RunsThroughTheWarehouse) {
   EXPECT_EQ(*out.rows.get_int(b, "blocks_paint"), 3);
   // processed_at is NOT NULL in TDGS; the runner stamps it (processors never
   // read the clock).
-  for (size_t r = 0; r < out.rows.num_rows(); ++r)
-    out.rows.set(r, "processed_at", "2023-11-02T05:00:00Z");
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) out.rows.set(r, "processed_at", "2023-11-02T05:00:00Z");
   wh.replace_partitions(catalog::get(p->info().output_table), {kDay}, out.rows);
-  EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table),
-                                std::nullopt)[kDay],
-            2);
+  EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table), std::nullopt)[kDay], 2);
 }

@@ -19,11 +19,9 @@ using namespace nbaprops::precompute;
 
 namespace {
 
-const TableSchema &tdgs_schema() {
-  return catalog::get("nba_analytics.team_defense_game_summary");
-}
+const TableSchema& tdgs_schema() { return catalog::get("nba_analytics.team_defense_game_summary"); }
 
-Game game(Date d, const std::string &home, const std::string &away, int n) {
+Game game(Date d, const std::string& home, const std::string& away, int n) {
   Game g;
   g.nba_game_id = "00223" + std::to_string(10000 + n);
   g.date = d;
@@ -38,15 +36,13 @@ Game game(Date d, const std::string &home, const std::string &away, int n) {
 
 /// One team's defensive line of one game (the TDGS columns TDZA reads).
 struct Line {
-  int paint_m = 20, paint_a = 35, mid_m = 8, mid_a = 20, three_m = 12,
-      three_a = 35;
+  int paint_m = 20, paint_a = 35, mid_m = 8, mid_a = 20, three_m = 12, three_a = 35;
   int paint_pts = 42, blk_p = 2, blk_m = 1, blk_t = 0, pts = 110;
   std::optional<double> drtg = 112.5, pace = 99.2;
 };
 
-void tdgs_row(Table &t, Date d, const std::string &team, const std::string &opp,
-              const Line &l,
-              const std::string &processed_at = "2024-01-01T00:00:00Z") {
+void tdgs_row(Table& t, Date d, const std::string& team, const std::string& opp, const Line& l,
+              const std::string& processed_at = "2024-01-01T00:00:00Z") {
   size_t r = t.add_row();
   t.set(r, "game_id", d.compact() + "_" + opp + "_" + team);
   t.set(r, "game_date", d);
@@ -80,7 +76,7 @@ struct Fixture {
   Schedule schedule() const { return Schedule(games); }
 };
 
-Fixture bos_games(int n, const std::function<Line(int)> &line) {
+Fixture bos_games(int n, const std::function<Line(int)>& line) {
   Fixture f;
   Date first = Date::parse("2023-11-10");
   for (int i = 0; i < n; ++i) {
@@ -92,31 +88,28 @@ Fixture bos_games(int n, const std::function<Line(int)> &line) {
   return f;
 }
 
-std::optional<size_t> row_of(const Table &t, const std::string &team) {
-  return find_row(t, "team_abbr", team);
-}
+std::optional<size_t> row_of(const Table& t, const std::string& team) { return find_row(t, "team_abbr", team); }
 
-} // namespace
+}  // namespace
 
 TEST(TdzaSpec, T1IdenticalGames) {
   Fixture f = bos_games(15, [](int) { return Line{}; });
   UnitOutput out = compute_team_defense_zone(f.schedule(), f.d, f.tdgs);
   auto r = row_of(out.rows, "BOS");
   ASSERT_TRUE(r);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   // Stored at the NUMERIC scale of each column (legacy BigQuery storage);
   // unrounded values below.
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_pct_allowed_last_15"),
-                   0.571); // 300/525
+                   0.571);  // 300/525
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_attempts_allowed_per_game"), 35.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_points_allowed_per_game"), 42.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_blocks_per_game"), 2.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_pct_allowed_last_15"), 0.4);
-  EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_attempts_allowed_per_game"),
-                   20.0);
+  EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_attempts_allowed_per_game"), 20.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_blocks_per_game"), 1.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "three_pt_pct_allowed_last_15"),
-                   0.343); // 180/525
+                   0.343);  // 180/525
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "three_pt_attempts_allowed_per_game"), 35.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "three_pt_blocks_per_game"), 0.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "defensive_rating_last_15"), 112.5);
@@ -132,8 +125,7 @@ TEST(TdzaSpec, T1IdenticalGames) {
   EXPECT_EQ(*t.get_int(*r, "games_in_sample"), 15);
   EXPECT_EQ(*t.get_text(*r, "data_quality_tier"), "high");
   EXPECT_FALSE(t.get_text(*r, "calculation_notes").has_value());
-  EXPECT_EQ(*t.get_text(*r, "processing_decision_reason"),
-            "processed_successfully");
+  EXPECT_EQ(*t.get_text(*r, "processing_decision_reason"), "processed_successfully");
   EXPECT_EQ(*t.get_text(*r, "data_quality_issues"), "[]");
   EXPECT_EQ(t.get_text(*r, "data_hash")->size(), 16u);
   EXPECT_FALSE(t.get_bool(*r, "early_season_flag").has_value());
@@ -145,15 +137,13 @@ TEST(TdzaSpec, T1IdenticalGames) {
   EXPECT_EQ(*t.get_int(*r, "missing_games_count"), 0);
   EXPECT_TRUE(*t.get_bool(*r, "is_production_ready"));
   EXPECT_EQ(*t.get_int(*r, "source_team_defense_rows_found"), 15);
-  EXPECT_DOUBLE_EQ(*t.get_real(*r, "source_team_defense_completeness_pct"),
-                   100.0);
-  EXPECT_EQ(*t.get_text(*r, "source_team_defense_last_updated"),
-            "2024-01-01T00:00:00Z");
+  EXPECT_DOUBLE_EQ(*t.get_real(*r, "source_team_defense_completeness_pct"), 100.0);
+  EXPECT_EQ(*t.get_text(*r, "source_team_defense_last_updated"), "2024-01-01T00:00:00Z");
   // The latest game (ties on processed_at resolve to the later game).
   EXPECT_EQ(*t.get_text(*r, "source_team_defense_hash"), "hash-BOS-2023-12-08");
   // LAL played the same 15 games but has no TDGS rows: reported, not silently
   // skipped.
-  const EntityFailure *lal = failure_of(out, "LAL");
+  const EntityFailure* lal = failure_of(out, "LAL");
   ASSERT_NE(lal, nullptr);
   EXPECT_EQ(lal->category, "INCOMPLETE_UPSTREAM");
   EXPECT_EQ(lal->reason, "Incomplete data: 0.0% (0/15 games)");
@@ -161,9 +151,9 @@ TEST(TdzaSpec, T1IdenticalGames) {
 
   // Unrounded metrics, as the spec states them.
   std::vector<DefenseGame> games(15);
-  for (auto &g : games) {
-    g.paint_makes = 20, g.paint_attempts = 35, g.mid_makes = 8,
-    g.mid_attempts = 20, g.three_makes = 12, g.three_attempts = 35;
+  for (auto& g : games) {
+    g.paint_makes = 20, g.paint_attempts = 35, g.mid_makes = 8, g.mid_attempts = 20, g.three_makes = 12,
+    g.three_attempts = 35;
   }
   ZoneDefenseMetrics m = zone_defense_metrics(games, LeagueAverages{});
   EXPECT_NEAR(*m.paint_pct, 0.571429, 1e-6);
@@ -183,7 +173,7 @@ TEST(TdzaSpec, T2NoMidRangeAttempts) {
   UnitOutput out = compute_team_defense_zone(f.schedule(), f.d, f.tdgs);
   auto r = row_of(out.rows, "BOS");
   ASSERT_TRUE(r);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   EXPECT_FALSE(t.get_real(*r, "mid_range_pct_allowed_last_15").has_value());
   EXPECT_FALSE(t.get_real(*r, "mid_range_defense_vs_league_avg").has_value());
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_attempts_allowed_per_game"), 0.0);
@@ -202,21 +192,17 @@ TEST(TdzaSpec, T3AllZeroGames) {
   UnitOutput out = compute_team_defense_zone(f.schedule(), f.d, f.tdgs);
   auto r = row_of(out.rows, "BOS");
   ASSERT_TRUE(r);
-  const Table &t = out.rows;
-  for (const char *c :
-       {"paint_pct_allowed_last_15", "mid_range_pct_allowed_last_15",
-        "three_pt_pct_allowed_last_15", "paint_defense_vs_league_avg",
-        "mid_range_defense_vs_league_avg", "three_pt_defense_vs_league_avg"}) {
+  const Table& t = out.rows;
+  for (const char* c :
+       {"paint_pct_allowed_last_15", "mid_range_pct_allowed_last_15", "three_pt_pct_allowed_last_15",
+        "paint_defense_vs_league_avg", "mid_range_defense_vs_league_avg", "three_pt_defense_vs_league_avg"}) {
     EXPECT_FALSE(t.get_real(*r, c).has_value()) << c;
   }
-  for (const char *c : {"paint_attempts_allowed_per_game",
-                        "mid_range_attempts_allowed_per_game",
+  for (const char* c : {"paint_attempts_allowed_per_game", "mid_range_attempts_allowed_per_game",
                         "three_pt_attempts_allowed_per_game"}) {
     EXPECT_DOUBLE_EQ(*t.get_real(*r, c), 0.0) << c;
   }
-  EXPECT_EQ(
-      *t.get_text(*r, "calculation_notes"),
-      "No paint attempts; No mid-range attempts; No three-point attempts");
+  EXPECT_EQ(*t.get_text(*r, "calculation_notes"), "No paint attempts; No mid-range attempts; No three-point attempts");
   EXPECT_FALSE(t.get_text(*r, "strongest_zone").has_value());
   EXPECT_FALSE(t.get_text(*r, "weakest_zone").has_value());
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "defensive_rating_last_15"), 100.0);
@@ -224,8 +210,7 @@ TEST(TdzaSpec, T3AllZeroGames) {
 }
 
 TEST(TdzaSpec, T4StrongestWeakestAndTieOrder) {
-  auto sw = [](std::optional<double> p, std::optional<double> m,
-               std::optional<double> t) {
+  auto sw = [](std::optional<double> p, std::optional<double> m, std::optional<double> t) {
     auto [s, w] = strongest_weakest_zone(p, m, t);
     return std::make_pair(s.value_or("NULL"), w.value_or("NULL"));
   };
@@ -246,30 +231,25 @@ TEST(TdzaSpec, T4StrongestWeakestAndTieOrder) {
 }
 
 TEST(TdzaSpec, T5QualityTier) {
-  for (int n : {15, 20})
-    EXPECT_EQ(tdza_quality_tier(n), "high") << n;
-  for (int n : {10, 12, 14})
-    EXPECT_EQ(tdza_quality_tier(n), "medium") << n;
-  for (int n : {9, 5, 1})
-    EXPECT_EQ(tdza_quality_tier(n), "low") << n;
+  for (int n : {15, 20}) EXPECT_EQ(tdza_quality_tier(n), "high") << n;
+  for (int n : {10, 12, 14}) EXPECT_EQ(tdza_quality_tier(n), "medium") << n;
+  for (int n : {9, 5, 1}) EXPECT_EQ(tdza_quality_tier(n), "low") << n;
 }
 
 namespace {
-std::vector<DefenseGame> team_window(int games, int pm, int pa, int mm, int ma,
-                                     int tm, int ta) {
+std::vector<DefenseGame> team_window(int games, int pm, int pa, int mm, int ma, int tm, int ta) {
   std::vector<DefenseGame> out(games);
-  for (auto &g : out) {
-    g.paint_makes = pm, g.paint_attempts = pa, g.mid_makes = mm,
-    g.mid_attempts = ma, g.three_makes = tm, g.three_attempts = ta;
+  for (auto& g : out) {
+    g.paint_makes = pm, g.paint_attempts = pa, g.mid_makes = mm, g.mid_attempts = ma, g.three_makes = tm,
+    g.three_attempts = ta;
   }
   return out;
 }
-} // namespace
+}  // namespace
 
 TEST(TdzaSpec, T6LeagueAverages) {
   // 25 teams at 0.585 / 0.415 / 0.358 → used verbatim with teams_in_sample 25.
-  std::vector<std::vector<DefenseGame>> teams(
-      25, team_window(10, 117, 200, 83, 200, 179, 500));
+  std::vector<std::vector<DefenseGame>> teams(25, team_window(10, 117, 200, 83, 200, 179, 500));
   LeagueAverages a = league_averages(teams);
   EXPECT_NEAR(a.paint, 0.585, 1e-12);
   EXPECT_NEAR(a.mid_range, 0.415, 1e-12);
@@ -277,8 +257,7 @@ TEST(TdzaSpec, T6LeagueAverages) {
   EXPECT_EQ(a.teams_in_sample, 25);
   // 8 teams → defaults with teams_in_sample 0; empty → the same defaults.
   for (size_t n : {size_t{8}, size_t{0}}) {
-    LeagueAverages b = league_averages(std::vector<std::vector<DefenseGame>>(
-        teams.begin(), teams.begin() + n));
+    LeagueAverages b = league_averages(std::vector<std::vector<DefenseGame>>(teams.begin(), teams.begin() + n));
     EXPECT_DOUBLE_EQ(b.paint, 0.580);
     EXPECT_DOUBLE_EQ(b.mid_range, 0.410);
     EXPECT_DOUBLE_EQ(b.three_pt, 0.355);
@@ -291,10 +270,8 @@ TEST(TdzaLeague, MinimumGamesTeamsAndUnweightedMean) {
   // volume) for five → unweighted mean of team percentages 0.6, not the pooled
   // 0.66.
   std::vector<std::vector<DefenseGame>> teams;
-  for (int i = 0; i < 5; ++i)
-    teams.push_back(team_window(10, 10, 20, 10, 20, 10, 30));
-  for (int i = 0; i < 5; ++i)
-    teams.push_back(team_window(10, 56, 80, 10, 20, 10, 30));
+  for (int i = 0; i < 5; ++i) teams.push_back(team_window(10, 10, 20, 10, 20, 10, 30));
+  for (int i = 0; i < 5; ++i) teams.push_back(team_window(10, 56, 80, 10, 20, 10, 30));
   LeagueAverages a = league_averages(teams);
   EXPECT_EQ(a.teams_in_sample, 10);
   EXPECT_NEAR(a.paint, 0.6, 1e-12);
@@ -317,17 +294,14 @@ namespace {
 Fixture league_fixture(int teams_count) {
   Fixture f;
   f.d = Date::parse("2024-01-20");
-  const std::vector<std::string> codes = {"ATL", "BOS", "BKN", "CHA", "CHI",
-                                          "CLE", "DAL", "DEN", "DET", "GSW"};
+  const std::vector<std::string> codes = {"ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW"};
   int n = 0;
   for (int day = 15; day >= 1; --day) {
     Date gd = f.d - day;
-    for (int k = 0; k + 1 < teams_count; k += 2)
-      f.games.push_back(game(gd, codes[k], codes[k + 1], n++));
+    for (int k = 0; k + 1 < teams_count; k += 2) f.games.push_back(game(gd, codes[k], codes[k + 1], n++));
     for (int k = 0; k < teams_count; ++k) {
       Line l;
-      l.paint_m = 20 + k, l.paint_a = 40, l.mid_m = 10, l.mid_a = 20,
-      l.three_m = 14, l.three_a = 40;
+      l.paint_m = 20 + k, l.paint_a = 40, l.mid_m = 10, l.mid_a = 20, l.three_m = 14, l.three_a = 40;
       tdgs_row(f.tdgs, gd, codes[k], k % 2 ? codes[k - 1] : codes[k + 1], l);
     }
   }
@@ -335,7 +309,7 @@ Fixture league_fixture(int teams_count) {
   f.games.push_back(game(f.d - 40, "UTA", "PHX", n++));
   return f;
 }
-} // namespace
+}  // namespace
 
 TEST(TdzaLeague, ThirtyOneDayWindowThroughCompute) {
   Fixture f = league_fixture(10);
@@ -345,26 +319,21 @@ TEST(TdzaLeague, ThirtyOneDayWindowThroughCompute) {
   ASSERT_EQ(out.rows.num_rows(), 10u);
   auto atl = row_of(out.rows, "ATL");
   ASSERT_TRUE(atl);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"),
-                   -11.25);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "mid_range_defense_vs_league_avg"),
-                   0.0);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "three_pt_defense_vs_league_avg"),
-                   0.0);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"), -11.25);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "mid_range_defense_vs_league_avg"), 0.0);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "three_pt_defense_vs_league_avg"), 0.0);
 
   // An ATL game at D−32 (outside the 31 days) with paint 40/40 leaves the
   // league average alone; it is not in ATL's last 15 either.
   Fixture g = f;
   g.games.push_back(game(f.d - 32, "ATL", "UTA", 900));
   Line hot;
-  hot.paint_m = 40, hot.paint_a = 40, hot.mid_m = 10, hot.mid_a = 20,
-  hot.three_m = 14, hot.three_a = 40;
+  hot.paint_m = 40, hot.paint_a = 40, hot.mid_m = 10, hot.mid_a = 20, hot.three_m = 14, hot.three_a = 40;
   tdgs_row(g.tdgs, f.d - 32, "ATL", "UTA", hot);
   out = compute_team_defense_zone(g.schedule(), g.d, g.tdgs);
   atl = row_of(out.rows, "ATL");
   ASSERT_TRUE(atl);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"),
-                   -11.25);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"), -11.25);
   EXPECT_EQ(*out.rows.get_int(*atl, "expected_games_count"), 16);
   EXPECT_EQ(*out.rows.get_int(*atl, "actual_games_count"), 16);
 
@@ -377,10 +346,9 @@ TEST(TdzaLeague, ThirtyOneDayWindowThroughCompute) {
   out = compute_team_defense_zone(h.schedule(), h.d, h.tdgs);
   atl = row_of(out.rows, "ATL");
   ASSERT_TRUE(atl);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"),
-                   -11.56);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"), -11.56);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_pct_allowed_last_15"),
-                   0.5); // last 15 exclude D−31
+                   0.5);  // last 15 exclude D−31
 }
 
 TEST(TdzaLeague, FewerThanTenTeamsUsesDefaults) {
@@ -390,12 +358,9 @@ TEST(TdzaLeague, FewerThanTenTeamsUsesDefaults) {
   ASSERT_TRUE(atl);
   // Defaults: (0.5 − 0.580) × 100 = −8.0; mid (0.5 − 0.41) × 100 = 9.0; three
   // (0.35 − 0.355) × 100 = −0.5.
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"),
-                   -8.0);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "mid_range_defense_vs_league_avg"),
-                   9.0);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "three_pt_defense_vs_league_avg"),
-                   -0.5);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "paint_defense_vs_league_avg"), -8.0);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "mid_range_defense_vs_league_avg"), 9.0);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*atl, "three_pt_defense_vs_league_avg"), -0.5);
   EXPECT_EQ(*out.rows.get_text(*atl, "strongest_zone"), "paint");
   EXPECT_EQ(*out.rows.get_text(*atl, "weakest_zone"), "mid_range");
 }
@@ -406,7 +371,7 @@ TEST(TdzaLeague, FewerThanTenTeamsUsesDefaults) {
 // content is checked here instead.
 TEST(TdzaSpec, T7ToT9ProcessorInfoAndSourceColumns) {
   auto p = make_team_defense_zone_processor();
-  const ProcessorInfo &i = p->info();
+  const ProcessorInfo& i = p->info();
   EXPECT_EQ(i.code, "tdza");
   EXPECT_EQ(i.phase, 4);
   EXPECT_EQ(i.entity, "teams");
@@ -426,8 +391,7 @@ TEST(TdzaSpec, T7ToT9ProcessorInfoAndSourceColumns) {
   // two teams with 15 and 16 games, one with 10 → rows 31, completeness
   // min(100, 31 / 30 × 100) = 100.
   Fixture f = bos_games(16, [](int) { return Line{}; });
-  for (int i2 = 0; i2 < 15; ++i2)
-    tdgs_row(f.tdgs, Date::parse("2023-11-12") + 2 * i2, "LAL", "BOS", Line{});
+  for (int i2 = 0; i2 < 15; ++i2) tdgs_row(f.tdgs, Date::parse("2023-11-12") + 2 * i2, "LAL", "BOS", Line{});
   for (int i2 = 0; i2 < 10; ++i2) {
     Date gd = Date::parse("2023-11-11") + 2 * i2;
     f.games.push_back(game(gd, "MIA", "NYK", 500 + i2));
@@ -437,8 +401,7 @@ TEST(TdzaSpec, T7ToT9ProcessorInfoAndSourceColumns) {
   auto r = row_of(out.rows, "BOS");
   ASSERT_TRUE(r);
   EXPECT_EQ(*out.rows.get_int(*r, "source_team_defense_rows_found"), 31);
-  EXPECT_DOUBLE_EQ(
-      *out.rows.get_real(*r, "source_team_defense_completeness_pct"), 100.0);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*r, "source_team_defense_completeness_pct"), 100.0);
   // LAL: 15 rows of 16 scheduled games = 93.8 % ≥ 70 → production ready, row
   // emitted.
   auto lal = row_of(out.rows, "LAL");
@@ -467,7 +430,7 @@ Line t10_line(int g) {
   l.pace = 98 + g % 5;
   return l;
 }
-} // namespace
+}  // namespace
 
 TEST(TdzaSpec, T10IntegrationFixture) {
   Fixture f = bos_games(15, t10_line);
@@ -481,34 +444,33 @@ TEST(TdzaSpec, T10IntegrationFixture) {
   UnitOutput out = compute_team_defense_zone(f.schedule(), f.d, f.tdgs);
   auto r = row_of(out.rows, "BOS");
   ASSERT_TRUE(r);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_pct_allowed_last_15"),
-                   0.567); // 300/529 = 0.56711
+                   0.567);  // 300/529 = 0.56711
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_pct_allowed_last_15"), 0.4);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "three_pt_pct_allowed_last_15"),
-                   0.352); // 186/528 = 0.35227
+                   0.352);  // 186/528 = 0.35227
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_attempts_allowed_per_game"),
-                   35.3); // 35.267
-  EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_attempts_allowed_per_game"),
-                   20.0);
+                   35.3);  // 35.267
+  EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_attempts_allowed_per_game"), 20.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "three_pt_attempts_allowed_per_game"), 35.2);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_points_allowed_per_game"),
-                   41.7); // 41.667
+                   41.7);  // 41.667
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_blocks_per_game"), 3.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "opponent_points_per_game"), 115.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "defensive_rating_last_15"),
-                   113.67); // 113.667
+                   113.67);  // 113.667
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "opponent_pace"), 100.0);
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "paint_defense_vs_league_avg"),
-                   -1.29); // −1.289
+                   -1.29);  // −1.289
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "mid_range_defense_vs_league_avg"),
-                   -1.0); // −1.000
+                   -1.0);  // −1.000
   EXPECT_DOUBLE_EQ(*t.get_real(*r, "three_pt_defense_vs_league_avg"),
-                   -0.27); // −0.273
+                   -0.27);  // −0.273
   EXPECT_EQ(*t.get_text(*r, "strongest_zone"), "paint");
   EXPECT_EQ(*t.get_text(*r, "weakest_zone"), "perimeter");
   EXPECT_EQ(*t.get_text(*r, "data_quality_tier"), "high");
-  const EntityFailure *mia = failure_of(out, "MIA");
+  const EntityFailure* mia = failure_of(out, "MIA");
   ASSERT_NE(mia, nullptr);
   EXPECT_EQ(mia->category, "INSUFFICIENT_DATA");
   EXPECT_EQ(mia->reason, "Only 10 games, need 15");
@@ -549,15 +511,13 @@ TEST(TdzaWindow, StrictlyBeforeTheAnalysisDate) {
   UnitOutput after = compute_team_defense_zone(Schedule(games), f.d, changed);
   ASSERT_EQ(after.rows.num_rows(), base.rows.num_rows());
   for (size_t c = 0; c < base.rows.num_columns(); ++c) {
-    EXPECT_EQ(after.rows.cell_text(0, c), base.rows.cell_text(0, c))
-        << base.rows.column_names()[c];
+    EXPECT_EQ(after.rows.cell_text(0, c), base.rows.cell_text(0, c)) << base.rows.column_names()[c];
   }
   // …while a change before D does change it.
   Table earlier = f.tdgs;
-  earlier.set(0, "opp_paint_makes", int64_t{30}); // the oldest game (D − 30)
+  earlier.set(0, "opp_paint_makes", int64_t{30});  // the oldest game (D − 30)
   UnitOutput moved = compute_team_defense_zone(f.schedule(), f.d, earlier);
-  EXPECT_NE(*moved.rows.get_text(0, "data_hash"),
-            *base.rows.get_text(0, "data_hash"));
+  EXPECT_NE(*moved.rows.get_text(0, "data_hash"), *base.rows.get_text(0, "data_hash"));
 }
 
 TEST(TdzaBootstrap, SkipsEarlySeasonDates) {
@@ -584,42 +544,35 @@ TEST(TdzaRun, ThroughTheWarehouse) {
   nbaprops::testing::TempDir dir;
   SqliteWarehouse wh(dir.path());
   Fixture f = bos_games(15, t10_line);
-  for (int i = 0; i < 15; ++i)
-    tdgs_row(f.tdgs, Date::parse("2023-11-10") + 2 * i, "LAL", "BOS", Line{});
+  for (int i = 0; i < 15; ++i) tdgs_row(f.tdgs, Date::parse("2023-11-10") + 2 * i, "LAL", "BOS", Line{});
   // A row dated D itself is in the warehouse but must not be read.
   Line odd;
   odd.paint_m = 50, odd.paint_a = 50;
   tdgs_row(f.tdgs, f.d, "BOS", "LAL", odd);
   std::set<Date> dates;
-  for (size_t r = 0; r < f.tdgs.num_rows(); ++r)
-    dates.insert(*f.tdgs.get_date(r, "game_date"));
-  wh.replace_partitions(tdgs_schema(),
-                        std::vector<Date>(dates.begin(), dates.end()), f.tdgs);
+  for (size_t r = 0; r < f.tdgs.num_rows(); ++r) dates.insert(*f.tdgs.get_date(r, "game_date"));
+  wh.replace_partitions(tdgs_schema(), std::vector<Date>(dates.begin(), dates.end()), f.tdgs);
   Schedule s = f.schedule();
-  const Processor &p = registry::get("tdza");
+  const Processor& p = registry::get("tdza");
   UnitOutput out = p.run(UnitContext{wh, s, f.d});
   ASSERT_EQ(out.rows.num_rows(), 2u);
   EXPECT_TRUE(out.failures.empty());
   auto bos = row_of(out.rows, "BOS");
   ASSERT_TRUE(bos);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*bos, "paint_pct_allowed_last_15"),
-                   0.567);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*bos, "defensive_rating_last_15"),
-                   113.67);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*bos, "paint_pct_allowed_last_15"), 0.567);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*bos, "defensive_rating_last_15"), 113.67);
   EXPECT_EQ(*out.rows.get_date(*bos, "analysis_date"), f.d);
   auto lal = row_of(out.rows, "LAL");
   ASSERT_TRUE(lal);
-  EXPECT_DOUBLE_EQ(*out.rows.get_real(*lal, "paint_pct_allowed_last_15"),
-                   0.571);
+  EXPECT_DOUBLE_EQ(*out.rows.get_real(*lal, "paint_pct_allowed_last_15"), 0.571);
   // Same answer as the pure function over the rows before D, and identical on a
   // rerun.
   UnitOutput again = p.run(UnitContext{wh, s, f.d});
-  EXPECT_EQ(*again.rows.get_text(*bos, "data_hash"),
-            *out.rows.get_text(*bos, "data_hash"));
+  EXPECT_EQ(*again.rows.get_text(*bos, "data_hash"), *out.rows.get_text(*bos, "data_hash"));
   // The rows are writable (runner stamps processed_at).
   out.rows.set(0, "processed_at", "2024-01-01T00:00:00Z");
   out.rows.set(1, "processed_at", "2024-01-01T00:00:00Z");
-  const TableSchema &os = catalog::get(p.info().output_table);
+  const TableSchema& os = catalog::get(p.info().output_table);
   wh.replace_partition(os, f.d, out.rows);
   EXPECT_EQ(wh.partition_counts(os, std::nullopt)[f.d], 2);
   // run() on a bootstrap date returns nothing.
@@ -633,9 +586,9 @@ TEST(TdzaRun, ThroughTheWarehouse) {
 // knew them makes the mean known.
 TEST(TdzaDecision6, PointsAndBlocksPerGameAreNullWhenUnknown) {
   std::vector<DefenseGame> games(15);
-  for (auto &g : games) {
-    g.paint_makes = 20, g.paint_attempts = 35, g.mid_makes = 8,
-    g.mid_attempts = 20, g.three_makes = 12, g.three_attempts = 35;
+  for (auto& g : games) {
+    g.paint_makes = 20, g.paint_attempts = 35, g.mid_makes = 8, g.mid_attempts = 20, g.three_makes = 12,
+    g.three_attempts = 35;
     g.paint_points_known = g.blocks_known = g.points_known = false;
   }
   ZoneDefenseMetrics m = zone_defense_metrics(games, LeagueAverages{});
@@ -647,6 +600,6 @@ TEST(TdzaDecision6, PointsAndBlocksPerGameAreNullWhenUnknown) {
   games[3].points_known = true;
   games[3].points_allowed = 150;
   ZoneDefenseMetrics k = zone_defense_metrics(games, LeagueAverages{});
-  EXPECT_NEAR(*k.opp_pts_pg, 10.0, 1e-12); // 150 / 15 games
+  EXPECT_NEAR(*k.opp_pts_pg, 10.0, 1e-12);  // 150 / 15 games
   EXPECT_FALSE(k.paint_blk_pg);
 }

@@ -38,7 +38,7 @@ TEST(Togs, FormulasHandWorked) {
   // Python rounding: ties to even on the exact binary value.
   EXPECT_DOUBLE_EQ(proc::py_round(0.125, 2), 0.12);
   EXPECT_DOUBLE_EQ(proc::py_round(2.675, 2),
-                   2.67); // 2.675 is 2.67499999… in binary
+                   2.67);  // 2.675 is 2.67499999… in binary
   EXPECT_DOUBLE_EQ(proc::py_round(30.5, 0), 30.0);
 }
 
@@ -57,9 +57,8 @@ Schedule one_game(Date d) {
   return Schedule({g});
 }
 
-void box_row(Table &t, Date d, const std::string &team, bool home, int pts,
-             int fga, int fgm, int fta, int tov, int oreb,
-             const std::string &minutes) {
+void box_row(Table& t, Date d, const std::string& team, bool home, int pts, int fga, int fgm, int fta, int tov,
+             int oreb, const std::string& minutes) {
   size_t r = t.add_row();
   t.set(r, "game_id", d.compact() + "_LAL_BOS");
   t.set(r, "nba_game_id", "0022300100");
@@ -85,7 +84,7 @@ void box_row(Table &t, Date d, const std::string &team, bool home, int pts,
   t.set(r, "processed_at", "2023-11-01T04:00:00Z");
 }
 
-} // namespace
+}  // namespace
 
 TEST(Togs, ComputeFromTeamBoxScores) {
   Date d = Date::parse("2023-11-01");
@@ -97,7 +96,7 @@ TEST(Togs, ComputeFromTeamBoxScores) {
   Table zones(catalog::get("nba_raw.player_shot_zones"));
   UnitOutput out = compute_team_offense(s, d, {box, gb, zones});
   ASSERT_EQ(out.rows.num_rows(), 2u);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   EXPECT_EQ(*t.get_text(0, "team_abbr"), "BOS");
   EXPECT_EQ(*t.get_text(0, "game_id"), "20231101_LAL_BOS");
   EXPECT_EQ(*t.get_text(0, "opponent_team_abbr"), "LAL");
@@ -164,9 +163,8 @@ TEST(Togs, ReconstructsFromPlayersAndReportsMissingGames) {
   EXPECT_EQ(*out.rows.get_int(0, "points_scored"), 60);
   EXPECT_EQ(*out.rows.get_int(1, "points_scored"), 100);
   EXPECT_EQ(*out.rows.get_text(0, "quality_tier"), "silver");
-  EXPECT_EQ(*out.rows.get_text(0, "primary_source_used"),
-            "reconstructed_team_from_players");
-  EXPECT_FALSE(*out.rows.get_bool(0, "win_flag")); // 60 < 100
+  EXPECT_EQ(*out.rows.get_text(0, "primary_source_used"), "reconstructed_team_from_players");
+  EXPECT_FALSE(*out.rows.get_bool(0, "win_flag"));  // 60 < 100
 }
 
 TEST(Togs, RunsThroughTheWarehouse) {
@@ -184,7 +182,5 @@ TEST(Togs, RunsThroughTheWarehouse) {
   EXPECT_EQ(*out.rows.get_int(0, "overtime_periods"), 1);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(0, "pace"), 91.2);
   wh.replace_partition(catalog::get(p->info().output_table), d, out.rows);
-  EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table),
-                                std::nullopt)[d],
-            2);
+  EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table), std::nullopt)[d], 2);
 }

@@ -33,11 +33,10 @@
 
 namespace nbaprops::testing {
 
-inline Date day(const char *iso) { return Date::parse(iso); }
+inline Date day(const char* iso) { return Date::parse(iso); }
 
-inline Game fixture_game(const char *date, const char *away, const char *home,
-                         std::optional<int> away_score,
-                         std::optional<int> home_score, const char *nba_id) {
+inline Game fixture_game(const char* date, const char* away, const char* home, std::optional<int> away_score,
+                         std::optional<int> home_score, const char* nba_id) {
   Game g;
   g.nba_game_id = nba_id;
   g.date = day(date);
@@ -62,22 +61,18 @@ inline std::vector<Game> fixture_games() {
       fixture_game("2024-01-12", "TOR", "BOS", 100, 115, "0022300591"),
       fixture_game("2024-01-13", "PHX", "LAL", 110, 100, "0022300601"),
       fixture_game("2024-01-14", "BOS", "NYK", 108, 102, "0022300611"),
-      fixture_game("2024-01-15", "LAL", "BOS", std::nullopt, std::nullopt,
-                   "0022300621"),
-      fixture_game("2024-01-16", "LAL", "NYK", std::nullopt, std::nullopt,
-                   "0022300631"),
-      fixture_game("2024-01-17", "MIA", "BOS", std::nullopt, std::nullopt,
-                   "0022300641"),
+      fixture_game("2024-01-15", "LAL", "BOS", std::nullopt, std::nullopt, "0022300621"),
+      fixture_game("2024-01-16", "LAL", "NYK", std::nullopt, std::nullopt, "0022300631"),
+      fixture_game("2024-01-17", "MIA", "BOS", std::nullopt, std::nullopt, "0022300641"),
   };
 }
 
-inline void line_row(Table &t, const char *date, const char *book,
-                     const char *market, const char *outcome, double point,
-                     const char *snapshot) {
+inline void line_row(Table& t, const char* date, const char* book, const char* market, const char* outcome,
+                     double point, const char* snapshot) {
   size_t r = t.add_row();
   t.set(r, "snapshot_timestamp", snapshot);
   t.set(r, "game_id",
-        "3f9c0e5a1b2c"); // an Odds-API event hash: never used for joining
+        "3f9c0e5a1b2c");  // an Odds-API event hash: never used for joining
   t.set(r, "sport_key", "basketball_nba");
   t.set(r, "sport_title", "NBA");
   t.set(r, "commence_time", "2024-01-16T00:30:00Z");
@@ -99,19 +94,13 @@ inline void line_row(Table &t, const char *date, const char *book,
 
 inline Table fixture_lines() {
   Table t(catalog::get("nba_raw.odds_api_game_lines"));
-  const char *d = "2024-01-15";
-  line_row(t, d, "draftkings", "spreads", "Boston Celtics", -5.5,
-           "2024-01-15T12:00:00Z");
-  line_row(t, d, "draftkings", "spreads", "Los Angeles Lakers", 5.5,
-           "2024-01-15T12:00:00Z");
-  line_row(t, d, "draftkings", "spreads", "Boston Celtics", -6.5,
-           "2024-01-15T22:00:00Z");
-  line_row(t, d, "draftkings", "spreads", "Los Angeles Lakers", 6.5,
-           "2024-01-15T22:00:00Z");
-  line_row(t, d, "fanduel", "spreads", "Boston Celtics", -7.0,
-           "2024-01-15T22:00:00Z");
-  line_row(t, d, "fanduel", "spreads", "Los Angeles Lakers", 7.0,
-           "2024-01-15T22:00:00Z");
+  const char* d = "2024-01-15";
+  line_row(t, d, "draftkings", "spreads", "Boston Celtics", -5.5, "2024-01-15T12:00:00Z");
+  line_row(t, d, "draftkings", "spreads", "Los Angeles Lakers", 5.5, "2024-01-15T12:00:00Z");
+  line_row(t, d, "draftkings", "spreads", "Boston Celtics", -6.5, "2024-01-15T22:00:00Z");
+  line_row(t, d, "draftkings", "spreads", "Los Angeles Lakers", 6.5, "2024-01-15T22:00:00Z");
+  line_row(t, d, "fanduel", "spreads", "Boston Celtics", -7.0, "2024-01-15T22:00:00Z");
+  line_row(t, d, "fanduel", "spreads", "Los Angeles Lakers", 7.0, "2024-01-15T22:00:00Z");
   line_row(t, d, "fanduel", "totals", "Over", 230.5, "2024-01-15T12:00:00Z");
   line_row(t, d, "fanduel", "totals", "Over", 228.5, "2024-01-15T22:00:00Z");
   line_row(t, d, "fanduel", "totals", "Under", 228.5, "2024-01-15T22:00:00Z");
@@ -119,18 +108,14 @@ inline Table fixture_lines() {
 }
 
 /// Lines that are not pre-game for D: after tip-off, or of another date.
-inline void add_post_tip_lines(Table &t) {
-  line_row(t, "2024-01-15", "draftkings", "spreads", "Boston Celtics", -10.0,
-           "2024-01-16T01:00:00Z");
-  line_row(t, "2024-01-15", "draftkings", "spreads", "Los Angeles Lakers", 10.0,
-           "2024-01-16T01:00:00Z");
-  line_row(t, "2024-01-15", "aaabook", "totals", "Over", 250.5,
-           "2024-01-16T01:00:00Z");
+inline void add_post_tip_lines(Table& t) {
+  line_row(t, "2024-01-15", "draftkings", "spreads", "Boston Celtics", -10.0, "2024-01-16T01:00:00Z");
+  line_row(t, "2024-01-15", "draftkings", "spreads", "Los Angeles Lakers", 10.0, "2024-01-16T01:00:00Z");
+  line_row(t, "2024-01-15", "aaabook", "totals", "Over", 250.5, "2024-01-16T01:00:00Z");
 }
 
-inline void injury_row(Table &t, const char *report_date, int hour,
-                       const char *lookup, const char *team, const char *status,
-                       std::optional<double> confidence = 0.95) {
+inline void injury_row(Table& t, const char* report_date, int hour, const char* lookup, const char* team,
+                       const char* status, std::optional<double> confidence = 0.95) {
   size_t r = t.add_row();
   t.set(r, "report_date", day(report_date));
   t.set(r, "report_hour", int64_t{hour});
@@ -140,8 +125,7 @@ inline void injury_row(Table &t, const char *report_date, int hour,
   t.set(r, "player_lookup", lookup);
   t.set(r, "injury_status", status);
   t.set(r, "reason", std::string("Injury/Illness - ") + lookup);
-  if (confidence)
-    t.set(r, "confidence_score", *confidence);
+  if (confidence) t.set(r, "confidence_score", *confidence);
   t.set(r, "processed_at", std::string(report_date) + "T18:00:00Z");
 }
 
@@ -157,42 +141,37 @@ inline Table fixture_injuries() {
 }
 
 /// A report issued after D about D's game (not pre-game): must be ignored.
-inline void add_late_injury(Table &t) {
-  injury_row(t, "2024-01-16", 9, "lebronjames", "LAL", "out");
-}
+inline void add_late_injury(Table& t) { injury_row(t, "2024-01-16", 9, "lebronjames", "LAL", "out"); }
 
 /// Sets every still-NULL required column (the warehouse rejects NULLs there) to
 /// a dummy value.
-inline void fill_required(Table &t) {
+inline void fill_required(Table& t) {
   for (size_t c = 0; c < t.num_columns(); ++c) {
-    if (!t.def(c).required)
-      continue;
+    if (!t.def(c).required) continue;
     for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (!t.col(c).is_null(r))
-        continue;
+      if (!t.col(c).is_null(r)) continue;
       switch (t.col(c).storage()) {
-      case Storage::kInt:
-        t.col(c).set_int(r, int64_t{0});
-        break;
-      case Storage::kReal:
-        t.col(c).set_real(r, 0.0);
-        break;
-      case Storage::kText:
-        t.col(c).set_text(r, "x");
-        break;
+        case Storage::kInt:
+          t.col(c).set_int(r, int64_t{0});
+          break;
+        case Storage::kReal:
+          t.col(c).set_real(r, 0.0);
+          break;
+        case Storage::kText:
+          t.col(c).set_text(r, "x");
+          break;
       }
     }
   }
 }
 
 /// Every cell of every row as text, for whole-output equality.
-inline std::vector<std::string> all_cells(const Table &t) {
+inline std::vector<std::string> all_cells(const Table& t) {
   std::vector<std::string> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    for (size_t c = 0; c < t.num_columns(); ++c)
-      out.push_back(t.column_names()[c] + "=" + t.cell_text(r, c));
+    for (size_t c = 0; c < t.num_columns(); ++c) out.push_back(t.column_names()[c] + "=" + t.cell_text(r, c));
   }
   return out;
 }
 
-} // namespace nbaprops::testing
+}  // namespace nbaprops::testing

@@ -15,14 +15,12 @@ using nbaprops::testing::day;
 
 namespace {
 
-PlayerGame pg(const char *date, double minutes,
-              std::optional<int64_t> points = std::nullopt,
+PlayerGame pg(const char* date, double minutes, std::optional<int64_t> points = std::nullopt,
               std::optional<double> line = std::nullopt) {
   return PlayerGame{day(date), minutes, points, line};
 }
 
-void gb_row(Table &t, const char *date, const char *game_id, const char *lookup,
-            const char *team, const char *status,
+void gb_row(Table& t, const char* date, const char* game_id, const char* lookup, const char* team, const char* status,
             std::optional<std::string> minutes, std::optional<int64_t> points) {
   size_t r = t.add_row();
   t.set(r, "game_id", game_id);
@@ -32,23 +30,19 @@ void gb_row(Table &t, const char *date, const char *game_id, const char *lookup,
   t.set(r, "player_lookup", lookup);
   t.set(r, "team_abbr", team);
   t.set(r, "player_status", status);
-  if (minutes)
-    t.set(r, "minutes", *minutes);
-  if (points)
-    t.set(r, "points", *points);
+  if (minutes) t.set(r, "minutes", *minutes);
+  if (points) t.set(r, "points", *points);
   t.set(r, "processed_at", std::string(date) + "T08:00:00Z");
   t.set(r, "data_hash", std::string("h_") + lookup + "_" + date);
 }
 
-void prop_row(Table &t, const char *date, const char *lookup, const char *book,
-              double line, const char *snapshot,
+void prop_row(Table& t, const char* date, const char* lookup, const char* book, double line, const char* snapshot,
               std::optional<std::string> tip = std::nullopt) {
   size_t r = t.add_row();
   t.set(r, "game_id", "x");
   t.set(r, "odds_api_event_id", "evt");
   t.set(r, "game_date", day(date));
-  if (tip)
-    t.set(r, "game_start_time", *tip);
+  if (tip) t.set(r, "game_start_time", *tip);
   t.set(r, "home_team_abbr", "BOS");
   t.set(r, "away_team_abbr", "LAL");
   t.set(r, "snapshot_timestamp", snapshot);
@@ -70,74 +64,53 @@ struct Fixture {
   Table injuries = nbaprops::testing::fixture_injuries();
 
   Fixture() {
-    Table &g = gamebook;
+    Table& g = gamebook;
     // History of tatum: 01-10 DNP (a row without minutes: not a game, but data
     // present).
-    gb_row(g, "2024-01-05", "20240105_BOS_MIA", "jaysontatum", "BOS", "active",
-           "33:00", 22);
-    gb_row(g, "2024-01-08", "20240108_CHI_BOS", "jaysontatum", "BOS", "active",
-           "35:00", 28);
-    gb_row(g, "2024-01-10", "20240110_ORL_BOS", "jaysontatum", "BOS", "dnp",
-           std::nullopt, std::nullopt);
-    gb_row(g, "2024-01-12", "20240112_TOR_BOS", "jaysontatum", "BOS", "active",
-           "34:30", 25);
-    gb_row(g, "2024-01-14", "20240114_BOS_NYK", "jaysontatum", "BOS", "active",
-           "36:00", 30);
+    gb_row(g, "2024-01-05", "20240105_BOS_MIA", "jaysontatum", "BOS", "active", "33:00", 22);
+    gb_row(g, "2024-01-08", "20240108_CHI_BOS", "jaysontatum", "BOS", "active", "35:00", 28);
+    gb_row(g, "2024-01-10", "20240110_ORL_BOS", "jaysontatum", "BOS", "dnp", std::nullopt, std::nullopt);
+    gb_row(g, "2024-01-12", "20240112_TOR_BOS", "jaysontatum", "BOS", "active", "34:30", 25);
+    gb_row(g, "2024-01-14", "20240114_BOS_NYK", "jaysontatum", "BOS", "active", "36:00", 30);
     // History of lebron.
-    gb_row(g, "2024-01-03", "20240103_SAC_LAL", "lebronjames", "LAL", "active",
-           "30:00", 18);
-    gb_row(g, "2024-01-11", "20240111_LAL_PHX", "lebronjames", "LAL", "active",
-           "38:00", 31);
-    gb_row(g, "2024-01-13", "20240113_PHX_LAL", "lebronjames", "LAL", "active",
-           "35:00", 25);
+    gb_row(g, "2024-01-03", "20240103_SAC_LAL", "lebronjames", "LAL", "active", "30:00", 18);
+    gb_row(g, "2024-01-11", "20240111_LAL_PHX", "lebronjames", "LAL", "active", "38:00", 31);
+    gb_row(g, "2024-01-13", "20240113_PHX_LAL", "lebronjames", "LAL", "active", "35:00", 25);
     // D: who plays.
-    const char *gid = "20240115_LAL_BOS";
+    const char* gid = "20240115_LAL_BOS";
     gb_row(g, "2024-01-15", gid, "jaysontatum", "BOS", "active", "37:00", 33);
     gb_row(g, "2024-01-15", gid, "jaysontatum", "BOS", "active", "37:00", 33);
     gb_row(g, "2024-01-15", gid, "jaylenbrown", "BOS", "active", "30:00", 20);
-    gb_row(g, "2024-01-15", gid, "benchguy", "BOS", "dnp", std::nullopt,
-           std::nullopt);
-    gb_row(g, "2024-01-15", gid, "injuredguy", "BOS", "inactive", std::nullopt,
-           std::nullopt);
+    gb_row(g, "2024-01-15", gid, "benchguy", "BOS", "dnp", std::nullopt, std::nullopt);
+    gb_row(g, "2024-01-15", gid, "injuredguy", "BOS", "inactive", std::nullopt, std::nullopt);
     gb_row(g, "2024-01-15", gid, "lebronjames", "LAL", "active", "36:00", 27);
     gb_row(g, "2024-01-15", gid, "ghost", "XXX", "active", "10:00", 2);
 
-    Table &p = props;
+    Table& p = props;
     const std::string tip = "2024-01-16T00:30:00Z";
     // Tatum on D: DK 27.5 → 28.5 (FD ignored: DK preferred; 35.5 after tip-off
     // ignored).
-    prop_row(p, "2024-01-15", "jaysontatum", "draftkings", 27.5,
-             "2024-01-15T12:00:00Z", tip);
-    prop_row(p, "2024-01-15", "jaysontatum", "draftkings", 28.5,
-             "2024-01-15T22:00:00Z", tip);
-    prop_row(p, "2024-01-15", "jaysontatum", "fanduel", 29.5,
-             "2024-01-15T23:00:00Z", tip);
-    prop_row(p, "2024-01-15", "jaysontatum", "draftkings", 35.5,
-             "2024-01-16T01:00:00Z", tip);
+    prop_row(p, "2024-01-15", "jaysontatum", "draftkings", 27.5, "2024-01-15T12:00:00Z", tip);
+    prop_row(p, "2024-01-15", "jaysontatum", "draftkings", 28.5, "2024-01-15T22:00:00Z", tip);
+    prop_row(p, "2024-01-15", "jaysontatum", "fanduel", 29.5, "2024-01-15T23:00:00Z", tip);
+    prop_row(p, "2024-01-15", "jaysontatum", "draftkings", 35.5, "2024-01-16T01:00:00Z", tip);
     // Tatum's past lines: 01-14 27.5 (30: over), 01-12 FD 25.0 (25: push),
     // 01-08 26.5 (28: over), 01-05 24.5 (22: under).
-    prop_row(p, "2024-01-14", "jaysontatum", "draftkings", 27.5,
-             "2024-01-14T20:00:00Z");
-    prop_row(p, "2024-01-12", "jaysontatum", "fanduel", 25.0,
-             "2024-01-12T20:00:00Z");
-    prop_row(p, "2024-01-08", "jaysontatum", "draftkings", 26.5,
-             "2024-01-08T20:00:00Z");
-    prop_row(p, "2024-01-05", "jaysontatum", "draftkings", 24.5,
-             "2024-01-05T20:00:00Z");
+    prop_row(p, "2024-01-14", "jaysontatum", "draftkings", 27.5, "2024-01-14T20:00:00Z");
+    prop_row(p, "2024-01-12", "jaysontatum", "fanduel", 25.0, "2024-01-12T20:00:00Z");
+    prop_row(p, "2024-01-08", "jaysontatum", "draftkings", 26.5, "2024-01-08T20:00:00Z");
+    prop_row(p, "2024-01-05", "jaysontatum", "draftkings", 24.5, "2024-01-05T20:00:00Z");
     // Lebron's past lines: 01-13 25.5 (25: under), 01-11 27.5 (31: over). No
     // line on D.
-    prop_row(p, "2024-01-13", "lebronjames", "betmgm", 25.5,
-             "2024-01-13T20:00:00Z");
-    prop_row(p, "2024-01-11", "lebronjames", "draftkings", 27.5,
-             "2024-01-11T20:00:00Z");
+    prop_row(p, "2024-01-13", "lebronjames", "betmgm", 25.5, "2024-01-13T20:00:00Z");
+    prop_row(p, "2024-01-11", "lebronjames", "draftkings", 27.5, "2024-01-11T20:00:00Z");
   }
   UnitOutput run(Date d) const {
-    return compute_upcoming_player_context(schedule, d,
-                                           {gamebook, props, lines, injuries});
+    return compute_upcoming_player_context(schedule, d, {gamebook, props, lines, injuries});
   }
 };
 
-} // namespace
+}  // namespace
 
 TEST(UpgcHelpers, DaysRestAndBackToBack) {
   const Date d = day("2024-01-15");
@@ -166,14 +139,12 @@ TEST(UpgcHelpers, LoadWindowsAndBackToBacks) {
   const Date d = day("2024-01-15");
   // Newest first: 01-14 30, 01-12 32.5, 01-10 28, 01-09 20, 01-05 35, 01-01 31,
   // 12-28 30.
-  std::vector<PlayerGame> h = {pg("2024-01-14", 30), pg("2024-01-12", 32.5),
-                               pg("2024-01-10", 28), pg("2024-01-09", 20),
-                               pg("2024-01-05", 35), pg("2024-01-01", 31),
-                               pg("2023-12-28", 30)};
+  std::vector<PlayerGame> h = {pg("2024-01-14", 30), pg("2024-01-12", 32.5), pg("2024-01-10", 28), pg("2024-01-09", 20),
+                               pg("2024-01-05", 35), pg("2024-01-01", 31),   pg("2023-12-28", 30)};
   Fatigue f = player_fatigue(h, d);
   EXPECT_EQ(*f.days_rest, 0);
   EXPECT_EQ(*f.days_rest_before_last_game,
-            1); // 01-12 → 01-14: diff 2 → 1 rest day
+            1);  // 01-12 → 01-14: diff 2 → 1 rest day
   // Pairs: (14,12) 1 rest day, (12,10) 1, (10,9) 0, (9,5) 3 ≥ 2 → D − 01-09
   // = 6.
   EXPECT_EQ(*f.days_since_2_plus_days_rest, 6);
@@ -189,8 +160,7 @@ TEST(UpgcHelpers, LoadWindowsAndBackToBacks) {
   // One pair of 14-day games one day apart: 01-09/01-10.
   EXPECT_EQ(f.back_to_backs_14, 1);
   // Window edges: D−7 is inside the 7-day window, D−8 is not.
-  Fatigue edge =
-      player_fatigue({pg("2024-01-08", 10), pg("2024-01-07", 10)}, d);
+  Fatigue edge = player_fatigue({pg("2024-01-08", 10), pg("2024-01-07", 10)}, d);
   EXPECT_EQ(edge.games_7, 1);
   EXPECT_EQ(edge.games_14, 2);
   EXPECT_EQ(edge.back_to_backs_14, 1);
@@ -199,15 +169,13 @@ TEST(UpgcHelpers, LoadWindowsAndBackToBacks) {
 TEST(UpgcHelpers, PointsAverages) {
   std::vector<PlayerGame> h;
   const int64_t pts[] = {10, 20, 30, 40, 50, 60};
-  for (int i = 0; i < 6; ++i)
-    h.push_back(pg("2024-01-14", 30, pts[i]));
-  EXPECT_DOUBLE_EQ(*points_avg_last(h, 5), 30.0);  // (10+…+50)/5
-  EXPECT_DOUBLE_EQ(*points_avg_last(h, 10), 35.0); // only 6 games: 210/6
+  for (int i = 0; i < 6; ++i) h.push_back(pg("2024-01-14", 30, pts[i]));
+  EXPECT_DOUBLE_EQ(*points_avg_last(h, 5), 30.0);   // (10+…+50)/5
+  EXPECT_DOUBLE_EQ(*points_avg_last(h, 10), 35.0);  // only 6 games: 210/6
   // Python rounding: 26.25 is exact in binary → ties to even → 26.2.
   EXPECT_DOUBLE_EQ(
-      *points_avg_last({pg("2024-01-14", 30, 30), pg("2024-01-12", 30, 25),
-                        pg("2024-01-08", 30, 28), pg("2024-01-05", 30, 22)},
-                       5),
+      *points_avg_last(
+          {pg("2024-01-14", 30, 30), pg("2024-01-12", 30, 25), pg("2024-01-08", 30, 28), pg("2024-01-05", 30, 22)}, 5),
       26.2);
   // An average of 0 stays 0 (legacy truthiness made it NULL).
   EXPECT_DOUBLE_EQ(*points_avg_last({pg("2024-01-14", 5, 0)}, 5), 0.0);
@@ -216,35 +184,30 @@ TEST(UpgcHelpers, PointsAverages) {
 
 TEST(UpgcHelpers, StreaksAgainstEachGamesLine) {
   // Over, over, push (skipped), over, then an under ends the walk → over 3.
-  PropStreak a = prop_streaks(
-      {pg("2024-01-14", 30, 25, 22.5), pg("2024-01-12", 30, 30, 28.5),
-       pg("2024-01-10", 30, 20, 20.0), pg("2024-01-08", 30, 19, 18.5),
-       pg("2024-01-06", 30, 10, 15.5)});
+  PropStreak a =
+      prop_streaks({pg("2024-01-14", 30, 25, 22.5), pg("2024-01-12", 30, 30, 28.5), pg("2024-01-10", 30, 20, 20.0),
+                    pg("2024-01-08", 30, 19, 18.5), pg("2024-01-06", 30, 10, 15.5)});
   EXPECT_EQ(*a.over, 3);
   EXPECT_EQ(*a.under, 0);
   // Under, under, then an over ends it.
-  PropStreak b = prop_streaks({pg("2024-01-14", 30, 10, 15.5),
-                               pg("2024-01-12", 30, 12, 14.5),
-                               pg("2024-01-10", 30, 20, 18.5)});
+  PropStreak b =
+      prop_streaks({pg("2024-01-14", 30, 10, 15.5), pg("2024-01-12", 30, 12, 14.5), pg("2024-01-10", 30, 20, 18.5)});
   EXPECT_EQ(*b.over, 0);
   EXPECT_EQ(*b.under, 2);
   // Newest game a push, then under: the push neither starts nor breaks →
   // under 1.
-  PropStreak c = prop_streaks(
-      {pg("2024-01-14", 30, 20, 20.0), pg("2024-01-12", 30, 10, 12.5)});
+  PropStreak c = prop_streaks({pg("2024-01-14", 30, 20, 20.0), pg("2024-01-12", 30, 10, 12.5)});
   EXPECT_EQ(*c.under, 1);
   EXPECT_EQ(*c.over, 0);
   // A game without a known line ends the walk.
   PropStreak e =
-      prop_streaks({pg("2024-01-14", 30, 25, 22.5), pg("2024-01-12", 30, 27),
-                    pg("2024-01-10", 30, 30, 20.0)});
+      prop_streaks({pg("2024-01-14", 30, 25, 22.5), pg("2024-01-12", 30, 27), pg("2024-01-10", 30, 30, 20.0)});
   EXPECT_EQ(*e.over, 1);
   // Nothing decided: no history, or the newest game has no line → NULL (not 0).
   PropStreak none = prop_streaks({});
   EXPECT_FALSE(none.over.has_value());
   EXPECT_FALSE(none.under.has_value());
-  PropStreak no_line =
-      prop_streaks({pg("2024-01-14", 30, 25), pg("2024-01-12", 30, 30, 20.0)});
+  PropStreak no_line = prop_streaks({pg("2024-01-14", 30, 25), pg("2024-01-12", 30, 30, 20.0)});
   EXPECT_FALSE(no_line.over.has_value());
 }
 
@@ -253,12 +216,10 @@ TEST(UpgcHelpers, PropLineSelectionAndMovement) {
   const std::string tip = "2024-01-16T00:30:00Z";
   prop_row(p, "2024-01-15", "x", "betmgm", 23.5, "2024-01-15T09:00:00Z", tip);
   prop_row(p, "2024-01-15", "x", "fanduel", 24.5, "2024-01-15T10:00:00Z", tip);
-  prop_row(p, "2024-01-15", "x", "draftkings", 25.5, "2024-01-15T11:00:00Z",
-           tip);
-  prop_row(p, "2024-01-15", "x", "draftkings", 26.5,
-           "2024-01-15 18:00:00+00:00", tip);
+  prop_row(p, "2024-01-15", "x", "draftkings", 25.5, "2024-01-15T11:00:00Z", tip);
+  prop_row(p, "2024-01-15", "x", "draftkings", 26.5, "2024-01-15 18:00:00+00:00", tip);
   prop_row(p, "2024-01-15", "x", "draftkings", 30.5, "2024-01-16T01:00:00Z",
-           tip); // after tip-off
+           tip);  // after tip-off
   PropLine dk = select_prop_line(p, {0, 1, 2, 3, 4});
   EXPECT_EQ(dk.current_book, "draftkings");
   EXPECT_DOUBLE_EQ(*dk.opening, 25.5);
@@ -279,7 +240,7 @@ TEST(UpgcHelpers, PropLineSelectionAndMovement) {
 TEST(Upgc, HandWorkedRowsForD) {
   Fixture f;
   UnitOutput out = f.run(day("2024-01-15"));
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   // brown, tatum (BOS), lebron (LAL); dnp/inactive dropped, duplicate tatum row
   // collapsed.
   ASSERT_EQ(t.num_rows(), 3u);
@@ -301,16 +262,16 @@ TEST(Upgc, HandWorkedRowsForD) {
   EXPECT_TRUE(*t.get_bool(r, "back_to_back"));
   EXPECT_EQ(*t.get_int(r, "days_rest_before_last_game"), 1);
   EXPECT_EQ(*t.get_int(r, "days_since_2_plus_days_rest"),
-            3); // (12, 8): 3 rest days → D − 01-12
-  EXPECT_EQ(*t.get_int(r, "games_in_last_7_days"), 3);     // 14, 12, 8
-  EXPECT_EQ(*t.get_int(r, "minutes_in_last_7_days"), 105); // 105.5 truncated
+            3);                                             // (12, 8): 3 rest days → D − 01-12
+  EXPECT_EQ(*t.get_int(r, "games_in_last_7_days"), 3);      // 14, 12, 8
+  EXPECT_EQ(*t.get_int(r, "minutes_in_last_7_days"), 105);  // 105.5 truncated
   EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_minutes_per_game_last_7"),
-                   35.2); // 105.5 / 3 = 35.1667
+                   35.2);  // 105.5 / 3 = 35.1667
   EXPECT_EQ(*t.get_int(r, "games_in_last_14_days"), 4);
-  EXPECT_EQ(*t.get_int(r, "minutes_in_last_14_days"), 138); // 138.5
+  EXPECT_EQ(*t.get_int(r, "minutes_in_last_14_days"), 138);  // 138.5
   EXPECT_EQ(*t.get_int(r, "back_to_backs_last_14_days"), 0);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "points_avg_last_5"),
-                   26.2); // 105 / 4 = 26.25 → 26.2
+                   26.2);  // 105 / 4 = 26.25 → 26.2
   EXPECT_DOUBLE_EQ(*t.get_real(r, "points_avg_last_10"), 26.2);
   // Props of D: DK opening 27.5, current 28.5 (FD 29.5 and the post-tip 35.5
   // ignored).
@@ -351,8 +312,7 @@ TEST(Upgc, HandWorkedRowsForD) {
   EXPECT_FALSE(t.get_text(r, "player_status").has_value());
   EXPECT_EQ(*t.get_int(r, "questionable_teammates"), 1);
   EXPECT_EQ(*t.get_int(r, "probable_teammates"), 0);
-  EXPECT_FALSE(
-      t.get_int(r, "player_age").has_value()); // no birthdates anywhere
+  EXPECT_FALSE(t.get_int(r, "player_age").has_value());  // no birthdates anywhere
   EXPECT_FALSE(t.get_int(r, "star_teammates_out").has_value());
   // Completeness: BOS games in D−30..D−1: 12-20, 01-05, 08, 10, 12, 14 (6);
   // tatum has rows for five of them (the DNP row counts as data) → 83.33 %; l5
@@ -364,7 +324,7 @@ TEST(Upgc, HandWorkedRowsForD) {
   EXPECT_DOUBLE_EQ(*t.get_real(r, "l5_completeness_pct"), 100.0);
   EXPECT_TRUE(*t.get_bool(r, "l7d_is_complete"));
   EXPECT_FALSE(*t.get_bool(r, "all_windows_complete"));
-  EXPECT_TRUE(*t.get_bool(r, "is_production_ready")); // every window ≥ 70 %
+  EXPECT_TRUE(*t.get_bool(r, "is_production_ready"));  // every window ≥ 70 %
   // Quality: 4 history games → bronze, no issues.
   EXPECT_EQ(*t.get_text(r, "quality_tier"), "bronze");
   EXPECT_EQ(*t.get_text(r, "quality_issues"), "[]");
@@ -381,11 +341,10 @@ TEST(Upgc, HandWorkedRowsForD) {
   EXPECT_FALSE(t.get_real(0, "current_points_line").has_value());
   EXPECT_FALSE(t.get_int(0, "prop_over_streak").has_value());
   EXPECT_EQ(*t.get_text(0, "player_status"), "questionable");
-  EXPECT_EQ(*t.get_int(0, "questionable_teammates"), 0); // himself excluded
+  EXPECT_EQ(*t.get_int(0, "questionable_teammates"), 0);  // himself excluded
   EXPECT_EQ(*t.get_text(0, "quality_issues"), R"(["thin_sample:0/3"])");
   EXPECT_TRUE(*t.get_bool(0, "processed_with_issues"));
-  EXPECT_FALSE(
-      *t.get_bool(0, "is_production_ready")); // 0 % (kept: the gate is dropped)
+  EXPECT_FALSE(*t.get_bool(0, "is_production_ready"));  // 0 % (kept: the gate is dropped)
 
   // --- LeBron (row 2): 01-13 25 pts 35:00, 01-11 31 38:00, 01-03 18 30:00.
   EXPECT_FALSE(*t.get_bool(2, "home_game"));
@@ -394,19 +353,19 @@ TEST(Upgc, HandWorkedRowsForD) {
   EXPECT_FALSE(*t.get_bool(2, "back_to_back"));
   EXPECT_EQ(*t.get_int(2, "days_rest_before_last_game"), 1);
   EXPECT_EQ(*t.get_int(2, "days_since_2_plus_days_rest"),
-            4); // (11, 3) → D − 01-11
+            4);  // (11, 3) → D − 01-11
   EXPECT_EQ(*t.get_int(2, "games_in_last_7_days"), 2);
   EXPECT_DOUBLE_EQ(*t.get_real(2, "avg_minutes_per_game_last_7"), 36.5);
   EXPECT_EQ(*t.get_int(2, "minutes_in_last_14_days"), 103);
-  EXPECT_DOUBLE_EQ(*t.get_real(2, "points_avg_last_5"), 24.7); // 74 / 3
-  EXPECT_EQ(*t.get_int(2, "prop_under_streak"), 1); // 25 < 25.5, then 31 > 27.5
+  EXPECT_DOUBLE_EQ(*t.get_real(2, "points_avg_last_5"), 24.7);  // 74 / 3
+  EXPECT_EQ(*t.get_int(2, "prop_under_streak"), 1);             // 25 < 25.5, then 31 > 27.5
   EXPECT_EQ(*t.get_int(2, "prop_over_streak"), 0);
   EXPECT_FALSE(*t.get_bool(2, "has_prop_line"));
   EXPECT_DOUBLE_EQ(*t.get_real(2, "game_spread"), 6.5);
-  EXPECT_EQ(*t.get_int(2, "opponent_days_rest"), 0); // BOS played 01-14
+  EXPECT_EQ(*t.get_int(2, "opponent_days_rest"), 0);  // BOS played 01-14
   EXPECT_EQ(*t.get_int(2, "next_game_days_rest"), 0);
   EXPECT_DOUBLE_EQ(*t.get_real(2, "next_opponent_win_pct"),
-                   0.0); // NYK 0-2 before D
+                   0.0);  // NYK 0-2 before D
   EXPECT_EQ(*t.get_int(2, "travel_miles"), 2592);
   EXPECT_EQ(*t.get_int(2, "consecutive_road_games"), 1);
   EXPECT_EQ(*t.get_int(2, "miles_traveled_last_14_days"), 358 + 358 + 2592);
@@ -414,8 +373,7 @@ TEST(Upgc, HandWorkedRowsForD) {
   EXPECT_EQ(*t.get_int(2, "probable_teammates"), 0);
 
   // Determinism.
-  EXPECT_EQ(nbaprops::testing::all_cells(f.run(day("2024-01-15")).rows),
-            nbaprops::testing::all_cells(t));
+  EXPECT_EQ(nbaprops::testing::all_cells(f.run(day("2024-01-15")).rows), nbaprops::testing::all_cells(t));
 }
 
 TEST(Upgc, PointInTime) {
@@ -431,21 +389,18 @@ TEST(Upgc, PointInTime) {
   Fixture f;
   // D's box-score stats.
   for (size_t r = 0; r < f.gamebook.num_rows(); ++r) {
-    if (f.gamebook.get_date(r, "game_date") != d)
-      continue;
+    if (f.gamebook.get_date(r, "game_date") != d) continue;
     f.gamebook.set(r, "points", int64_t{99});
     f.gamebook.set(r, "minutes", "48:00");
     f.gamebook.set(r, "minutes_decimal", 48.0);
     f.gamebook.set(r, "plus_minus", int64_t{40});
   }
   // Later games.
-  gb_row(f.gamebook, "2024-01-16", "20240116_LAL_NYK", "lebronjames", "LAL",
-         "active", "40:00", 50);
-  gb_row(f.gamebook, "2024-01-17", "20240117_MIA_BOS", "jaysontatum", "BOS",
-         "active", "40:00", 50);
+  gb_row(f.gamebook, "2024-01-16", "20240116_LAL_NYK", "lebronjames", "LAL", "active", "40:00", 50);
+  gb_row(f.gamebook, "2024-01-17", "20240117_MIA_BOS", "jaysontatum", "BOS", "active", "40:00", 50);
   // Scores of D's game and later games.
   std::vector<Game> games = nbaprops::testing::fixture_games();
-  for (auto &g : games) {
+  for (auto& g : games) {
     if (g.date >= d) {
       g.status = GameStatus::kFinal;
       g.home_score = 140;
@@ -455,12 +410,9 @@ TEST(Upgc, PointInTime) {
   f.schedule = Schedule(games);
   // Props after tip-off and props of later dates; lines after tip-off; an
   // injury report after D.
-  prop_row(f.props, "2024-01-15", "jaysontatum", "draftkings", 41.5,
-           "2024-01-16T02:00:00Z", "2024-01-16T00:30:00Z");
-  prop_row(f.props, "2024-01-15", "lebronjames", "draftkings", 41.5,
-           "2024-01-16T02:00:00Z", "2024-01-16T00:30:00Z");
-  prop_row(f.props, "2024-01-16", "lebronjames", "draftkings", 26.5,
-           "2024-01-16T20:00:00Z");
+  prop_row(f.props, "2024-01-15", "jaysontatum", "draftkings", 41.5, "2024-01-16T02:00:00Z", "2024-01-16T00:30:00Z");
+  prop_row(f.props, "2024-01-15", "lebronjames", "draftkings", 41.5, "2024-01-16T02:00:00Z", "2024-01-16T00:30:00Z");
+  prop_row(f.props, "2024-01-16", "lebronjames", "draftkings", 26.5, "2024-01-16T20:00:00Z");
   nbaprops::testing::add_post_tip_lines(f.lines);
   nbaprops::testing::add_late_injury(f.injuries);
   EXPECT_EQ(nbaprops::testing::all_cells(f.run(d).rows), baseline);
@@ -468,8 +420,7 @@ TEST(Upgc, PointInTime) {
   // The property can fail: a changed box score of D − 1 changes D's rows.
   Fixture g;
   for (size_t r = 0; r < g.gamebook.num_rows(); ++r) {
-    if (g.gamebook.get_date(r, "game_date") == day("2024-01-14"))
-      g.gamebook.set(r, "points", int64_t{10});
+    if (g.gamebook.get_date(r, "game_date") == day("2024-01-14")) g.gamebook.set(r, "points", int64_t{10});
   }
   EXPECT_NE(nbaprops::testing::all_cells(g.run(d).rows), baseline);
 }
@@ -481,34 +432,25 @@ TEST(Upgc, PreGameDriverWhenDHasNoGamebook) {
   Fixture f;
   Table kept(catalog::get("nba_raw.nbac_gamebook_player_stats"));
   for (size_t r = 0; r < f.gamebook.num_rows(); ++r) {
-    if (f.gamebook.get_date(r, "game_date") != d)
-      kept.append_row(f.gamebook, r);
+    if (f.gamebook.get_date(r, "game_date") != d) kept.append_row(f.gamebook, r);
   }
   // Porzingis last played for BOS but is listed out for D; the NYK player's
   // team is idle on D.
-  gb_row(kept, "2024-01-14", "20240114_BOS_NYK", "kristapsporzingis", "BOS",
-         "active", "30:00", 20);
-  gb_row(kept, "2024-01-14", "20240114_BOS_NYK", "jalenbrunson", "NYK",
-         "active", "38:00", 35);
+  gb_row(kept, "2024-01-14", "20240114_BOS_NYK", "kristapsporzingis", "BOS", "active", "30:00", 20);
+  gb_row(kept, "2024-01-14", "20240114_BOS_NYK", "jalenbrunson", "NYK", "active", "38:00", 35);
   f.gamebook = kept;
   UnitOutput out = f.run(d);
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 2u);
   EXPECT_EQ(*t.get_text(0, "player_lookup"), "jaysontatum");
   EXPECT_EQ(*t.get_text(1, "player_lookup"), "lebronjames");
-  EXPECT_EQ(*t.get_text(0, "processing_decision_reason"),
-            "processed_successfully:pre_game_driver");
+  EXPECT_EQ(*t.get_text(0, "processing_decision_reason"), "processed_successfully:pre_game_driver");
   // Same context as in the backfill run (row 1 there), apart from the decision
   // reason (hashed).
-  EXPECT_NE(*t.get_text(0, "data_hash"),
-            *backfill.rows.get_text(1, "data_hash"));
-  for (const char *c :
-       {"days_rest", "games_in_last_7_days", "minutes_in_last_14_days",
-        "prop_over_streak", "travel_miles", "opponent_days_rest",
-        "l30d_completeness_pct"}) {
-    EXPECT_EQ(t.cell_text(0, t.require(c)),
-              backfill.rows.cell_text(1, backfill.rows.require(c)))
-        << c;
+  EXPECT_NE(*t.get_text(0, "data_hash"), *backfill.rows.get_text(1, "data_hash"));
+  for (const char* c : {"days_rest", "games_in_last_7_days", "minutes_in_last_14_days", "prop_over_streak",
+                        "travel_miles", "opponent_days_rest", "l30d_completeness_pct"}) {
+    EXPECT_EQ(t.cell_text(0, t.require(c)), backfill.rows.cell_text(1, backfill.rows.require(c))) << c;
   }
   EXPECT_DOUBLE_EQ(*t.get_real(0, "current_points_line"), 28.5);
 }
@@ -519,30 +461,25 @@ TEST(Upgc, RunsThroughTheWarehouse) {
   Fixture f;
   const Date d = day("2024-01-15");
   const auto expected = nbaprops::testing::all_cells(f.run(d).rows);
-  auto store = [&](const char *table, Table &rows, const char *date_col) {
+  auto store = [&](const char* table, Table& rows, const char* date_col) {
     nbaprops::testing::fill_required(rows);
     std::map<Date, Table> parts;
     for (size_t r = 0; r < rows.num_rows(); ++r) {
       Date pd = *rows.get_date(r, date_col);
-      parts.try_emplace(pd, catalog::get(table))
-          .first->second.append_row(rows, r);
+      parts.try_emplace(pd, catalog::get(table)).first->second.append_row(rows, r);
     }
-    for (auto &[pd, part] : parts)
-      wh.replace_partition(catalog::get(table), pd, part);
+    for (auto& [pd, part] : parts) wh.replace_partition(catalog::get(table), pd, part);
   };
   store("nba_raw.nbac_gamebook_player_stats", f.gamebook, "game_date");
   store("nba_raw.odds_api_player_points_props", f.props, "game_date");
   store("nba_raw.odds_api_game_lines", f.lines, "game_date");
   store("nba_raw.nbac_injury_report", f.injuries, "report_date");
-  const Processor &p = registry::get("upgc");
-  EXPECT_EQ(p.info().output_table,
-            "nba_analytics.upcoming_player_game_context");
+  const Processor& p = registry::get("upgc");
+  EXPECT_EQ(p.info().output_table, "nba_analytics.upcoming_player_game_context");
   UnitOutput out = p.run(UnitContext{wh, f.schedule, d});
   ASSERT_EQ(out.rows.num_rows(), 3u);
   EXPECT_EQ(nbaprops::testing::all_cells(out.rows), expected);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(1, "current_points_line"), 28.5);
   wh.replace_partition(catalog::get(p.info().output_table), d, out.rows);
-  EXPECT_EQ(
-      wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d],
-      3);
+  EXPECT_EQ(wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d], 3);
 }

@@ -19,20 +19,17 @@ struct Fixture {
   Schedule schedule{nbaprops::testing::fixture_games()};
   Table lines = nbaprops::testing::fixture_lines();
   Table injuries = nbaprops::testing::fixture_injuries();
-  UnitOutput run(Date d) const {
-    return compute_upcoming_team_context(schedule, d, {lines, injuries});
-  }
+  UnitOutput run(Date d) const { return compute_upcoming_team_context(schedule, d, {lines, injuries}); }
 };
 
-const Game &game_on(const Schedule &s, const char *date, const char *home) {
-  for (const Game *g : s.games_on(day(date))) {
-    if (g->home == home)
-      return *g;
+const Game& game_on(const Schedule& s, const char* date, const char* home) {
+  for (const Game* g : s.games_on(day(date))) {
+    if (g->home == home) return *g;
   }
   throw std::runtime_error("no game");
 }
 
-} // namespace
+}  // namespace
 
 TEST(UtgcHelpers, TeamNamesTimestampsAndBooks) {
   EXPECT_EQ(team_from_name("Boston Celtics"), "BOS");
@@ -44,8 +41,7 @@ TEST(UtgcHelpers, TeamNamesTimestampsAndBooks) {
   EXPECT_EQ(team_from_name("Over"), "");
   EXPECT_EQ(team_from_name(""), "");
   EXPECT_EQ(timestamp_key("2024-01-15T22:00:00Z"), "2024-01-15 22:00:00");
-  EXPECT_EQ(timestamp_key("2024-01-15 22:00:00.123+00:00"),
-            "2024-01-15 22:00:00");
+  EXPECT_EQ(timestamp_key("2024-01-15 22:00:00.123+00:00"), "2024-01-15 22:00:00");
   EXPECT_TRUE(bookmaker_before("draftkings", "fanduel"));
   EXPECT_TRUE(bookmaker_before("fanduel", "betmgm"));
   EXPECT_TRUE(bookmaker_before("betmgm", "caesars"));
@@ -62,25 +58,15 @@ TEST(UtgcHelpers, TravelMilesKnownPairsAndReturnHome) {
   Fixture f;
   // BOS on D: previous game 01-14 @NYK → trip home NYK → BOS (legacy counted 0
   // for home games).
-  EXPECT_EQ(team_travel_miles(f.schedule, "BOS",
-                              game_on(f.schedule, "2024-01-15", "BOS")),
-            188);
+  EXPECT_EQ(team_travel_miles(f.schedule, "BOS", game_on(f.schedule, "2024-01-15", "BOS")), 188);
   // BOS 01-08 home after 01-05 @MIA: the return trip MIA → BOS.
-  EXPECT_EQ(team_travel_miles(f.schedule, "BOS",
-                              game_on(f.schedule, "2024-01-08", "BOS")),
-            1257);
+  EXPECT_EQ(team_travel_miles(f.schedule, "BOS", game_on(f.schedule, "2024-01-08", "BOS")), 1257);
   // BOS 01-10 home after 01-08 home: same arena.
-  EXPECT_EQ(team_travel_miles(f.schedule, "BOS",
-                              game_on(f.schedule, "2024-01-10", "BOS")),
-            0);
+  EXPECT_EQ(team_travel_miles(f.schedule, "BOS", game_on(f.schedule, "2024-01-10", "BOS")), 0);
   // LAL on D: previous game 01-13 at home → LAL → BOS.
-  EXPECT_EQ(team_travel_miles(f.schedule, "LAL",
-                              game_on(f.schedule, "2024-01-15", "BOS")),
-            2592);
+  EXPECT_EQ(team_travel_miles(f.schedule, "LAL", game_on(f.schedule, "2024-01-15", "BOS")), 2592);
   // First game of the season: nowhere known to come from.
-  EXPECT_EQ(team_travel_miles(f.schedule, "SAC",
-                              game_on(f.schedule, "2024-01-03", "LAL")),
-            0);
+  EXPECT_EQ(team_travel_miles(f.schedule, "SAC", game_on(f.schedule, "2024-01-03", "LAL")), 0);
 }
 
 TEST(UtgcHelpers, FormStreaksAndMargins) {
@@ -112,8 +98,7 @@ TEST(UtgcHelpers, FormStreaksAndMargins) {
 TEST(UtgcHelpers, TeamOrientedLines) {
   Fixture f;
   // DK preferred for the spread (FD −7 ignored); the totals market only has FD.
-  TeamGameLines bos =
-      team_game_lines(f.lines, day("2024-01-15"), "BOS", "LAL", "BOS");
+  TeamGameLines bos = team_game_lines(f.lines, day("2024-01-15"), "BOS", "LAL", "BOS");
   EXPECT_DOUBLE_EQ(*bos.spread, -6.5);
   EXPECT_DOUBLE_EQ(*bos.opening_spread, -5.5);
   EXPECT_EQ(bos.spread_source, "draftkings");
@@ -121,13 +106,11 @@ TEST(UtgcHelpers, TeamOrientedLines) {
   EXPECT_DOUBLE_EQ(*bos.opening_total, 230.5);
   EXPECT_EQ(bos.total_source, "fanduel");
   EXPECT_EQ(*bos.updated_at, "2024-01-15T22:00:00Z");
-  TeamGameLines lal =
-      team_game_lines(f.lines, day("2024-01-15"), "BOS", "LAL", "LAL");
+  TeamGameLines lal = team_game_lines(f.lines, day("2024-01-15"), "BOS", "LAL", "LAL");
   EXPECT_DOUBLE_EQ(*lal.spread, 6.5);
   EXPECT_DOUBLE_EQ(*lal.opening_spread, 5.5);
   // Another matchup on that date finds nothing.
-  TeamGameLines other =
-      team_game_lines(f.lines, day("2024-01-15"), "NYK", "LAL", "NYK");
+  TeamGameLines other = team_game_lines(f.lines, day("2024-01-15"), "NYK", "LAL", "NYK");
   EXPECT_FALSE(other.spread.has_value());
   EXPECT_FALSE(other.total.has_value());
   EXPECT_FALSE(other.updated_at.has_value());
@@ -155,7 +138,7 @@ TEST(UtgcHelpers, InjurySelection) {
 TEST(Utgc, HandWorkedRowsForD) {
   Fixture f;
   UnitOutput out = f.run(day("2024-01-15"));
-  const Table &t = out.rows;
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 2u);
   // Row 0: BOS (home).
   EXPECT_EQ(*t.get_text(0, "team_abbr"), "BOS");
@@ -207,15 +190,15 @@ TEST(Utgc, HandWorkedRowsForD) {
   EXPECT_EQ(*t.get_int(1, "days_since_last_game"), 2);
   EXPECT_EQ(*t.get_int(1, "team_days_rest"), 1);
   EXPECT_FALSE(*t.get_bool(1, "is_back_to_back"));
-  EXPECT_EQ(*t.get_int(1, "games_in_last_7_days"), 2);  // 01-11, 01-13
-  EXPECT_EQ(*t.get_int(1, "games_in_last_14_days"), 3); // + 01-03
+  EXPECT_EQ(*t.get_int(1, "games_in_last_7_days"), 2);   // 01-11, 01-13
+  EXPECT_EQ(*t.get_int(1, "games_in_last_14_days"), 3);  // + 01-03
   EXPECT_EQ(*t.get_int(1, "game_number_in_season"), 4);
   EXPECT_DOUBLE_EQ(*t.get_real(1, "game_spread"), 6.5);
   EXPECT_DOUBLE_EQ(*t.get_real(1, "spread_movement"), 1.0);
   EXPECT_DOUBLE_EQ(*t.get_real(1, "game_total"), 228.5);
   EXPECT_EQ(*t.get_int(1, "starters_out_count"), 0);
   EXPECT_EQ(*t.get_int(1, "questionable_players_count"),
-            0); // probable does not count
+            0);  // probable does not count
   EXPECT_EQ(*t.get_int(1, "team_loss_streak_entering"), 2);
   EXPECT_EQ(*t.get_int(1, "last_game_margin"), -10);
   EXPECT_EQ(*t.get_text(1, "last_game_result"), "L");
@@ -225,9 +208,8 @@ TEST(Utgc, HandWorkedRowsForD) {
 
 TEST(Utgc, FirstGameOfSeason) {
   Fixture f;
-  UnitOutput out = f.run(
-      day("2024-01-03")); // SAC @ LAL: both teams' first game in the fixture
-  const Table &t = out.rows;
+  UnitOutput out = f.run(day("2024-01-03"));  // SAC @ LAL: both teams' first game in the fixture
+  const Table& t = out.rows;
   ASSERT_EQ(t.num_rows(), 2u);
   for (size_t r = 0; r < 2; ++r) {
     EXPECT_FALSE(t.get_int(r, "team_days_rest").has_value());
@@ -238,8 +220,7 @@ TEST(Utgc, FirstGameOfSeason) {
     EXPECT_EQ(*t.get_int(r, "team_win_streak_entering"), 0);
     EXPECT_FALSE(t.get_text(r, "last_game_result").has_value());
     EXPECT_EQ(*t.get_int(r, "travel_miles"), 0);
-    EXPECT_FALSE(
-        t.get_real(r, "game_spread").has_value()); // no lines for that date
+    EXPECT_FALSE(t.get_real(r, "game_spread").has_value());  // no lines for that date
     // No game expected in the windows → nothing missing.
     EXPECT_DOUBLE_EQ(*t.get_real(r, "l7d_completeness_pct"), 100.0);
   }
@@ -254,7 +235,7 @@ TEST(Utgc, PointInTime) {
   // later scores, line snapshots after tip-off, an injury report issued after
   // D.
   std::vector<Game> games = nbaprops::testing::fixture_games();
-  for (auto &g : games) {
+  for (auto& g : games) {
     if (g.date >= d) {
       g.status = GameStatus::kFinal;
       g.home_score = 140;
@@ -268,9 +249,8 @@ TEST(Utgc, PointInTime) {
   EXPECT_EQ(nbaprops::testing::all_cells(changed.run(d).rows), baseline);
   // The test can fail: flipping a game before D changes the rows.
   games = nbaprops::testing::fixture_games();
-  for (auto &g : games) {
-    if (g.date == day("2024-01-14"))
-      std::swap(g.home_score, g.away_score);
+  for (auto& g : games) {
+    if (g.date == day("2024-01-14")) std::swap(g.home_score, g.away_score);
   }
   Fixture before;
   before.schedule = Schedule(games);
@@ -290,12 +270,11 @@ TEST(Utgc, RunsThroughTheWarehouse) {
   for (Date rd : {day("2024-01-14"), day("2024-01-15"), day("2024-01-16")}) {
     Table part(catalog::get("nba_raw.nbac_injury_report"));
     for (size_t r = 0; r < f.injuries.num_rows(); ++r) {
-      if (f.injuries.get_date(r, "report_date") == rd)
-        part.append_row(f.injuries, r);
+      if (f.injuries.get_date(r, "report_date") == rd) part.append_row(f.injuries, r);
     }
     wh.replace_partition(catalog::get("nba_raw.nbac_injury_report"), rd, part);
   }
-  const Processor &p = registry::get("utgc");
+  const Processor& p = registry::get("utgc");
   EXPECT_EQ(p.info().output_table, "nba_analytics.upcoming_team_game_context");
   UnitOutput out = p.run(UnitContext{wh, f.schedule, d});
   ASSERT_EQ(out.rows.num_rows(), 2u);
@@ -308,7 +287,5 @@ TEST(Utgc, RunsThroughTheWarehouse) {
     out.rows.set(r, "processed_at", "2024-01-15T10:00:00Z");
   }
   wh.replace_partition(catalog::get(p.info().output_table), d, out.rows);
-  EXPECT_EQ(
-      wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d],
-      2);
+  EXPECT_EQ(wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d], 2);
 }

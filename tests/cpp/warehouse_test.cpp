@@ -11,9 +11,7 @@ using nbaprops::testing::TempDir;
 
 namespace {
 
-const TableSchema &togs() {
-  return catalog::get("nba_analytics.team_offense_game_summary");
-}
+const TableSchema& togs() { return catalog::get("nba_analytics.team_offense_game_summary"); }
 
 Table rows_for(Date d, int n, int points_base) {
   Table t(togs());
@@ -32,7 +30,7 @@ Table rows_for(Date d, int n, int points_base) {
   return t;
 }
 
-} // namespace
+}  // namespace
 
 TEST(Warehouse, ReplaceAndReadRoundTrip) {
   TempDir dir;
@@ -45,14 +43,13 @@ TEST(Warehouse, ReplaceAndReadRoundTrip) {
   EXPECT_EQ(counts[d1], 4);
   EXPECT_EQ(counts[d2], 6);
   Table back = wh.read(togs(), DateRange{d1, d1},
-                       {"game_date", "team_abbr", "points_scored", "ts_pct",
-                        "home_game", "nba_game_id"});
+                       {"game_date", "team_abbr", "points_scored", "ts_pct", "home_game", "nba_game_id"});
   ASSERT_EQ(back.num_rows(), 4u);
   EXPECT_EQ(*back.get_date(0, "game_date"), d1);
   EXPECT_EQ(*back.get_int(2, "points_scored"), 102);
   EXPECT_DOUBLE_EQ(*back.get_real(3, "ts_pct"), 0.53);
   EXPECT_EQ(*back.get_bool(0, "home_game"), true);
-  EXPECT_FALSE(back.get_text(0, "nba_game_id").has_value()); // NULL stays NULL
+  EXPECT_FALSE(back.get_text(0, "nba_game_id").has_value());  // NULL stays NULL
   // Replacing with fewer rows leaves exactly the new rows; other partitions
   // untouched.
   wh.replace_partition(togs(), d1, rows_for(d1, 2, 50));
@@ -71,13 +68,11 @@ TEST(Warehouse, ReplaceIsAtomicUnderInjectedFailure) {
   SqliteWarehouse wh(dir.path());
   Date d = Date::parse("2023-12-25");
   wh.replace_partition(togs(), d, rows_for(d, 5, 100));
-  wh.inject_write_failure_after(3); // fails after the DELETE and 3 of 8 inserts
-  EXPECT_THROW(wh.replace_partition(togs(), d, rows_for(d, 8, 70)),
-               StorageError);
+  wh.inject_write_failure_after(3);  // fails after the DELETE and 3 of 8 inserts
+  EXPECT_THROW(wh.replace_partition(togs(), d, rows_for(d, 8, 70)), StorageError);
   Table back = wh.read(togs(), DateRange{d, d}, {"points_scored"});
-  ASSERT_EQ(back.num_rows(), 5u); // the old partition, intact
-  for (size_t r = 0; r < 5; ++r)
-    EXPECT_EQ(*back.get_int(r, "points_scored"), 100 + static_cast<int64_t>(r));
+  ASSERT_EQ(back.num_rows(), 5u);  // the old partition, intact
+  for (size_t r = 0; r < 5; ++r) EXPECT_EQ(*back.get_int(r, "points_scored"), 100 + static_cast<int64_t>(r));
   // The hook is one-shot: the next write goes through.
   wh.replace_partition(togs(), d, rows_for(d, 8, 70));
   EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 8);
@@ -91,87 +86,74 @@ TEST(Warehouse, RejectsRowsOutsideThePartitionAndNullRequired) {
   try {
     wh.replace_partition(togs(), d, rows_for(d + 1, 2, 0));
     FAIL() << "expected DataError";
-  } catch (const DataError &e) {
-    EXPECT_NE(std::string(e.what()).find("2024-01-16"), std::string::npos)
-        << e.what();
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("2024-01-16"), std::string::npos) << e.what();
   }
   Table bad = rows_for(d, 2, 0);
   bad.set_null(1, "team_abbr");
   try {
     wh.replace_partition(togs(), d, bad);
     FAIL() << "expected DataError";
-  } catch (const DataError &e) {
+  } catch (const DataError& e) {
     std::string m = e.what();
     EXPECT_NE(m.find("row 1"), std::string::npos) << m;
     EXPECT_NE(m.find("team_abbr"), std::string::npos) << m;
     EXPECT_NE(m.find("2024-01-15"), std::string::npos) << m;
   }
   EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d],
-            3); // nothing half-written
+            3);  // nothing half-written
 }
 
 TEST(Warehouse, ParallelReadersWhileWriting) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());
   Date d0 = Date::parse("2023-11-01");
-  for (int i = 0; i < 10; ++i)
-    wh.replace_partition(togs(), d0 + i, rows_for(d0 + i, 4, i));
+  for (int i = 0; i < 10; ++i) wh.replace_partition(togs(), d0 + i, rows_for(d0 + i, 4, i));
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int k = 0; k < 20; ++k) {
         if (t == 0) {
-          wh.replace_partition(togs(), d0 + (k % 10),
-                               rows_for(d0 + (k % 10), 4, k));
+          wh.replace_partition(togs(), d0 + (k % 10), rows_for(d0 + (k % 10), 4, k));
         } else {
-          auto n =
-              wh.read(togs(), DateRange{d0, d0 + 9}, {"team_abbr"}).num_rows();
-          if (n != 40)
-            ++bad;
+          auto n = wh.read(togs(), DateRange{d0, d0 + 9}, {"team_abbr"}).num_rows();
+          if (n != 40) ++bad;
         }
       }
     });
   }
-  for (auto &th : threads)
-    th.join();
+  for (auto& th : threads) th.join();
   EXPECT_EQ(bad.load(), 0);
 }
 
-TEST(Warehouse, OpenRejectsUnknownScheme) {
-  EXPECT_THROW(open_warehouse("ftp://host/warehouse"), ConfigError);
-}
+TEST(Warehouse, OpenRejectsUnknownScheme) { EXPECT_THROW(open_warehouse("ftp://host/warehouse"), ConfigError); }
 
 TEST(Warehouse, WriteBatchReplacesOnlyTheCoveredKeysAcrossTables) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());
   const Date d = Date::parse("2023-11-01");
-  wh.replace_partition(togs(), d, rows_for(d, 4, 100)); // games ..._B0 … _B3
+  wh.replace_partition(togs(), d, rows_for(d, 4, 100));  // games ..._B0 … _B3
   // A file that covers one game (…_B1) replaces that game's row only.
   Table one = rows_for(d, 2, 7).slice(1, 2);
   wh.write_batch({TableWrite{&togs(), &one, {d}, {"game_id"}}});
   Table back = wh.read(togs(), DateRange{d, d}, {"game_id", "points_scored"});
   ASSERT_EQ(back.num_rows(), 4u);
   int64_t sum = 0;
-  for (size_t r = 0; r < back.num_rows(); ++r)
-    sum += *back.get_int(r, "points_scored");
+  for (size_t r = 0; r < back.num_rows(); ++r) sum += *back.get_int(r, "points_scored");
   EXPECT_EQ(sum, 100 + 8 + 102 + 103);
   // All or nothing: a failing second write leaves the first table unchanged
   // too.
-  const TableSchema &tdgs =
-      catalog::get("nba_analytics.team_defense_game_summary");
-  Table bad(tdgs); // a row outside the covered dates fails the insert step
+  const TableSchema& tdgs = catalog::get("nba_analytics.team_defense_game_summary");
+  Table bad(tdgs);  // a row outside the covered dates fails the insert step
   size_t r = bad.add_row();
   bad.set(r, "game_date", d + 1);
   Table fresh = rows_for(d, 1, 1);
   try {
-    wh.write_batch({TableWrite{&togs(), &fresh, {d}, {}},
-                    TableWrite{&tdgs, &bad, {d}, {}}});
+    wh.write_batch({TableWrite{&togs(), &fresh, {d}, {}}, TableWrite{&tdgs, &bad, {d}, {}}});
     FAIL() << "expected an error";
-  } catch (const Error &e) {
-    EXPECT_NE(std::string(e.what()).find("team_defense_game_summary"),
-              std::string::npos)
-        << e.what();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("team_defense_game_summary"), std::string::npos) << e.what();
   }
   EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 4);
 }
@@ -192,27 +174,18 @@ TEST(Warehouse, ReadOnlyModeReadsAndRefusesWrites) {
   EXPECT_EQ(ro->read(togs(), std::nullopt).num_rows(), 4u);
   EXPECT_EQ(ro->partition_counts(togs(), std::nullopt).at(d), 4);
   // A dataset file that does not exist reads as empty instead of failing.
-  EXPECT_EQ(ro->read(catalog::get("nba_predictions.prediction_accuracy"),
-                     std::nullopt)
-                .num_rows(),
-            0u);
+  EXPECT_EQ(ro->read(catalog::get("nba_predictions.prediction_accuracy"), std::nullopt).num_rows(), 0u);
   try {
     ro->replace_partition(togs(), d, rows_for(d, 2, 1));
     ADD_FAILURE() << "expected a StorageError";
-  } catch (const StorageError &e) {
+  } catch (const StorageError& e) {
     const std::string m = e.what();
-    EXPECT_NE(m.find("warehouse " + dir.path().string() + " is read-only"),
-              std::string::npos)
-        << m;
+    EXPECT_NE(m.find("warehouse " + dir.path().string() + " is read-only"), std::string::npos) << m;
   }
   EXPECT_THROW(ro->append(togs(), rows_for(d, 1, 1)), StorageError);
-  EXPECT_THROW(
-      ro->ensure_table(catalog::get("nba_predictions.prediction_accuracy")),
-      StorageError);
+  EXPECT_THROW(ro->ensure_table(catalog::get("nba_predictions.prediction_accuracy")), StorageError);
   EXPECT_EQ(ro->read(togs(), std::nullopt).num_rows(), 4u);
-  EXPECT_THROW(open_warehouse("sqlite://" + (dir.path() / "missing").string() +
-                              "?mode=ro"),
-               StorageError);
+  EXPECT_THROW(open_warehouse("sqlite://" + (dir.path() / "missing").string() + "?mode=ro"), StorageError);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "missing"));
   EXPECT_THROW(open_warehouse(dir.path().string() + "?mode=rw"), ConfigError);
 }

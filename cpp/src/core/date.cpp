@@ -10,53 +10,42 @@ namespace nbaprops {
 namespace {
 namespace chr = std::chrono;
 
-chr::year_month_day ymd_of(Date d) {
-  return chr::year_month_day{chr::sys_days{chr::days{d.days()}}};
-}
+chr::year_month_day ymd_of(Date d) { return chr::year_month_day{chr::sys_days{chr::days{d.days()}}}; }
 
-bool parse_int(std::string_view s, int &out) {
-  if (s.empty())
-    return false;
+bool parse_int(std::string_view s, int& out) {
+  if (s.empty()) return false;
   for (char c : s) {
-    if (c < '0' || c > '9')
-      return false;
+    if (c < '0' || c > '9') return false;
   }
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
 }
-} // namespace
+}  // namespace
 
 Date Date::from_ymd(int year, int month, int day) {
-  chr::year_month_day ymd{chr::year{year},
-                          chr::month{static_cast<unsigned>(month)},
+  chr::year_month_day ymd{chr::year{year}, chr::month{static_cast<unsigned>(month)},
                           chr::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
     throw DataError(std::string("not a calendar date: ") + buf);
   }
-  return Date(
-      static_cast<int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
+  return Date(static_cast<int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
 }
 
 Date Date::parse(std::string_view text, std::string_view what) {
-  auto fail = [&](const char *why) {
-    throw DataError(std::string(what) + ": invalid date '" + std::string(text) +
-                    "' (" + why + "; expected YYYY-MM-DD)");
+  auto fail = [&](const char* why) {
+    throw DataError(std::string(what) + ": invalid date '" + std::string(text) + "' (" + why +
+                    "; expected YYYY-MM-DD)");
   };
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
-    fail("bad format");
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') fail("bad format");
   int y = 0, m = 0, d = 0;
-  if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) ||
-      !parse_int(text.substr(8, 2), d)) {
+  if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
     fail("non-digit characters");
   }
-  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)},
-                          chr::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok())
-    fail("no such day");
-  return Date(
-      static_cast<int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
+  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)}, chr::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) fail("no such day");
+  return Date(static_cast<int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
 }
 
 Date Date::today() {
@@ -65,22 +54,14 @@ Date Date::today() {
 }
 
 int Date::year() const { return static_cast<int>(ymd_of(*this).year()); }
-int Date::month() const {
-  return static_cast<int>(static_cast<unsigned>(ymd_of(*this).month()));
-}
-int Date::day() const {
-  return static_cast<int>(static_cast<unsigned>(ymd_of(*this).day()));
-}
-int Date::iso_weekday() const {
-  return static_cast<int>(
-      chr::weekday{chr::sys_days{chr::days{days_}}}.iso_encoding());
-}
+int Date::month() const { return static_cast<int>(static_cast<unsigned>(ymd_of(*this).month())); }
+int Date::day() const { return static_cast<int>(static_cast<unsigned>(ymd_of(*this).day())); }
+int Date::iso_weekday() const { return static_cast<int>(chr::weekday{chr::sys_days{chr::days{days_}}}.iso_encoding()); }
 
 std::string Date::iso() const {
   auto ymd = ymd_of(*this);
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()));
   return buf;
 }
@@ -88,8 +69,7 @@ std::string Date::iso() const {
 std::string Date::compact() const {
   auto ymd = ymd_of(*this);
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()),
+  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                 static_cast<unsigned>(ymd.day()));
   return buf;
 }
@@ -97,9 +77,7 @@ std::string Date::compact() const {
 std::string iso_timestamp_now(bool utc) {
   auto now = chr::system_clock::now();
   std::time_t t = chr::system_clock::to_time_t(now);
-  auto us =
-      chr::duration_cast<chr::microseconds>(now.time_since_epoch()).count() %
-      1000000;
+  auto us = chr::duration_cast<chr::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::tm tm{};
   if (utc) {
     gmtime_r(&t, &tm);
@@ -107,13 +85,11 @@ std::string iso_timestamp_now(bool utc) {
     localtime_r(&t, &tm);
   }
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld%s",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<long long>(us),
-                utc ? "Z" : "");
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(us), utc ? "Z" : "");
   return buf;
 }
 
 int season_of(Date d) { return d.month() >= 10 ? d.year() : d.year() - 1; }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -8,30 +8,23 @@ namespace {
 /// ASCII letters of a Latin code point in U+00C0..U+017F (generated from
 /// Unicode NFKD, with the letters NFKD cannot decompose — Đ, Ł, Ø, Œ, Þ, ß … —
 /// spelled out), or nullptr.
-const char *fold(uint32_t cp) {
-  static const char *const kFold[0x180 - 0xC0] = {
-      "a", "a", "a",  "a",  "a", "a", "ae", "c",     "e", "e", "e", "e",
-      "i", "i", "i",  "i",  "d", "n", "o",  "o",     "o", "o", "o", nullptr,
-      "o", "u", "u",  "u",  "u", "y", "th", "ss",    "a", "a", "a", "a",
-      "a", "a", "ae", "c",  "e", "e", "e",  "e",     "i", "i", "i", "i",
-      "d", "n", "o",  "o",  "o", "o", "o",  nullptr, "o", "u", "u", "u",
-      "u", "y", "th", "y",  "a", "a", "a",  "a",     "a", "a", "c", "c",
-      "c", "c", "c",  "c",  "c", "c", "d",  "d",     "d", "d", "e", "e",
-      "e", "e", "e",  "e",  "e", "e", "e",  "e",     "g", "g", "g", "g",
-      "g", "g", "g",  "g",  "h", "h", "h",  "h",     "i", "i", "i", "i",
-      "i", "i", "i",  "i",  "i", "i", "ij", "ij",    "j", "j", "k", "k",
-      "k", "l", "l",  "l",  "l", "l", "l",  "l",     "l", "l", "l", "n",
-      "n", "n", "n",  "n",  "n", "n", "n",  "n",     "o", "o", "o", "o",
-      "o", "o", "oe", "oe", "r", "r", "r",  "r",     "r", "r", "s", "s",
-      "s", "s", "s",  "s",  "s", "s", "t",  "t",     "t", "t", "t", "t",
-      "u", "u", "u",  "u",  "u", "u", "u",  "u",     "u", "u", "u", "u",
-      "w", "w", "y",  "y",  "y", "z", "z",  "z",     "z", "z", "z", "s"};
-  if (cp >= 0xC0 && cp < 0x180)
-    return kFold[cp - 0xC0];
+const char* fold(uint32_t cp) {
+  static const char* const kFold[0x180 - 0xC0] = {
+      "a", "a", "a",  "a",     "a", "a", "ae", "c",  "e", "e", "e",  "e",  "i", "i", "i",  "i",     "d", "n", "o",  "o",
+      "o", "o", "o",  nullptr, "o", "u", "u",  "u",  "u", "y", "th", "ss", "a", "a", "a",  "a",     "a", "a", "ae", "c",
+      "e", "e", "e",  "e",     "i", "i", "i",  "i",  "d", "n", "o",  "o",  "o", "o", "o",  nullptr, "o", "u", "u",  "u",
+      "u", "y", "th", "y",     "a", "a", "a",  "a",  "a", "a", "c",  "c",  "c", "c", "c",  "c",     "c", "c", "d",  "d",
+      "d", "d", "e",  "e",     "e", "e", "e",  "e",  "e", "e", "e",  "e",  "g", "g", "g",  "g",     "g", "g", "g",  "g",
+      "h", "h", "h",  "h",     "i", "i", "i",  "i",  "i", "i", "i",  "i",  "i", "i", "ij", "ij",    "j", "j", "k",  "k",
+      "k", "l", "l",  "l",     "l", "l", "l",  "l",  "l", "l", "l",  "n",  "n", "n", "n",  "n",     "n", "n", "n",  "n",
+      "o", "o", "o",  "o",     "o", "o", "oe", "oe", "r", "r", "r",  "r",  "r", "r", "s",  "s",     "s", "s", "s",  "s",
+      "s", "s", "t",  "t",     "t", "t", "t",  "t",  "u", "u", "u",  "u",  "u", "u", "u",  "u",     "u", "u", "u",  "u",
+      "w", "w", "y",  "y",     "y", "z", "z",  "z",  "z", "z", "z",  "s"};
+  if (cp >= 0xC0 && cp < 0x180) return kFold[cp - 0xC0];
   return nullptr;
 }
 
-} // namespace
+}  // namespace
 
 std::string player_lookup(std::string_view name) {
   std::string out;
@@ -62,8 +55,7 @@ std::string player_lookup(std::string_view name) {
       ++i;
       continue;
     }
-    if (i + len > name.size())
-      break;
+    if (i + len > name.size()) break;
     bool ok = true;
     for (size_t k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(name[i + k]);
@@ -74,12 +66,10 @@ std::string player_lookup(std::string_view name) {
       cp = (cp << 6) | (cc & 0x3F);
     }
     i += ok ? len : 1;
-    if (!ok)
-      continue;
-    if (const char *f = fold(cp))
-      out += f;
+    if (!ok) continue;
+    if (const char* f = fold(cp)) out += f;
   }
   return out;
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -9,53 +9,48 @@ namespace nbaprops {
 
 Storage storage_of(ColumnType t) noexcept {
   switch (t) {
-  case ColumnType::kInt64:
-  case ColumnType::kBool:
-  case ColumnType::kDate:
-    return Storage::kInt;
-  case ColumnType::kFloat64:
-  case ColumnType::kNumeric:
-    return Storage::kReal;
-  default:
-    return Storage::kText;
+    case ColumnType::kInt64:
+    case ColumnType::kBool:
+    case ColumnType::kDate:
+      return Storage::kInt;
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric:
+      return Storage::kReal;
+    default:
+      return Storage::kText;
   }
 }
 
-const char *type_name(ColumnType t) noexcept {
+const char* type_name(ColumnType t) noexcept {
   switch (t) {
-  case ColumnType::kString:
-    return "STRING";
-  case ColumnType::kInt64:
-    return "INT64";
-  case ColumnType::kFloat64:
-    return "FLOAT64";
-  case ColumnType::kNumeric:
-    return "NUMERIC";
-  case ColumnType::kBool:
-    return "BOOL";
-  case ColumnType::kDate:
-    return "DATE";
-  case ColumnType::kTimestamp:
-    return "TIMESTAMP";
-  case ColumnType::kJson:
-    return "JSON";
-  case ColumnType::kArray:
-    return "ARRAY";
+    case ColumnType::kString:
+      return "STRING";
+    case ColumnType::kInt64:
+      return "INT64";
+    case ColumnType::kFloat64:
+      return "FLOAT64";
+    case ColumnType::kNumeric:
+      return "NUMERIC";
+    case ColumnType::kBool:
+      return "BOOL";
+    case ColumnType::kDate:
+      return "DATE";
+    case ColumnType::kTimestamp:
+      return "TIMESTAMP";
+    case ColumnType::kJson:
+      return "JSON";
+    case ColumnType::kArray:
+      return "ARRAY";
   }
   return "STRING";
 }
 
-std::string TableSchema::dataset() const {
-  return name.substr(0, name.find('.'));
-}
-std::string TableSchema::table() const {
-  return name.substr(name.find('.') + 1);
-}
+std::string TableSchema::dataset() const { return name.substr(0, name.find('.')); }
+std::string TableSchema::table() const { return name.substr(name.find('.') + 1); }
 
 void TableSchema::build_index() {
   by_name.clear();
-  for (size_t i = 0; i < columns.size(); ++i)
-    by_name.emplace(columns[i].name, static_cast<int>(i));
+  for (size_t i = 0; i < columns.size(); ++i) by_name.emplace(columns[i].name, static_cast<int>(i));
 }
 
 int TableSchema::index_of(std::string_view column) const noexcept {
@@ -64,88 +59,72 @@ int TableSchema::index_of(std::string_view column) const noexcept {
     // (schema, name address) gives a candidate index, confirmed by comparing
     // the name itself (so a reused address can never return another column).
     struct Slot {
-      const TableSchema *schema = nullptr;
-      const char *name = nullptr;
+      const TableSchema* schema = nullptr;
+      const char* name = nullptr;
       int idx = -1;
     };
     thread_local std::array<Slot, 1024> memo{};
-    const auto a = reinterpret_cast<uintptr_t>(column.data()),
-               b = reinterpret_cast<uintptr_t>(this);
-    Slot &slot = memo[((a >> 3) ^ (a >> 13) ^ (b >> 5)) & (memo.size() - 1)];
-    if (slot.schema == this && slot.name == column.data() &&
-        columns[static_cast<size_t>(slot.idx)].name == column) {
+    const auto a = reinterpret_cast<uintptr_t>(column.data()), b = reinterpret_cast<uintptr_t>(this);
+    Slot& slot = memo[((a >> 3) ^ (a >> 13) ^ (b >> 5)) & (memo.size() - 1)];
+    if (slot.schema == this && slot.name == column.data() && columns[static_cast<size_t>(slot.idx)].name == column) {
       return slot.idx;
     }
     auto it = by_name.find(column);
-    if (it == by_name.end())
-      return -1;
+    if (it == by_name.end()) return -1;
     slot = Slot{this, column.data(), it->second};
     return it->second;
   }
   for (size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].name == column)
-      return static_cast<int>(i);
+    if (columns[i].name == column) return static_cast<int>(i);
   }
   return -1;
 }
 
 int TableSchema::require(std::string_view column) const {
   int i = index_of(column);
-  if (i < 0)
-    throw ConfigError("table " + name + " has no column '" +
-                      std::string(column) + "'");
+  if (i < 0) throw ConfigError("table " + name + " has no column '" + std::string(column) + "'");
   return i;
 }
 
-const ColumnDef &TableSchema::column(std::string_view c) const {
-  return columns[require(c)];
-}
+const ColumnDef& TableSchema::column(std::string_view c) const { return columns[require(c)]; }
 
 namespace catalog {
 
-const std::vector<TableSchema> &all() {
+const std::vector<TableSchema>& all() {
   static const std::vector<TableSchema> tables = [] {
     std::vector<TableSchema> t = {
 #include "core/catalog_data.inc"
     };
-    for (auto &s : t)
-      s.build_index();
+    for (auto& s : t) s.build_index();
     return t;
   }();
   return tables;
 }
 
 bool has(std::string_view qualified_name) noexcept {
-  for (const auto &t : all()) {
-    if (t.name == qualified_name)
-      return true;
+  for (const auto& t : all()) {
+    if (t.name == qualified_name) return true;
   }
   return false;
 }
 
-const TableSchema &get(std::string_view qualified_name) {
-  for (const auto &t : all()) {
-    if (t.name == qualified_name)
-      return t;
+const TableSchema& get(std::string_view qualified_name) {
+  for (const auto& t : all()) {
+    if (t.name == qualified_name) return t;
   }
   // Accept the bare table name when it is unique.
-  const TableSchema *found = nullptr;
-  for (const auto &t : all()) {
+  const TableSchema* found = nullptr;
+  for (const auto& t : all()) {
     if (t.table() == qualified_name) {
-      if (found)
-        throw ConfigError("ambiguous table name '" +
-                          std::string(qualified_name) + "'");
+      if (found) throw ConfigError("ambiguous table name '" + std::string(qualified_name) + "'");
       found = &t;
     }
   }
-  if (found)
-    return *found;
+  if (found) return *found;
   std::string known;
-  for (const auto &t : all())
-    known += (known.empty() ? "" : ", ") + t.name;
-  throw ConfigError("unknown table '" + std::string(qualified_name) +
-                    "'; known tables: " + known);
+  for (const auto& t : all()) known += (known.empty() ? "" : ", ") + t.name;
+  throw ConfigError("unknown table '" + std::string(qualified_name) + "'; known tables: " + known);
 }
 
-} // namespace catalog
-} // namespace nbaprops
+}  // namespace catalog
+}  // namespace nbaprops

@@ -20,23 +20,20 @@ namespace {
 /// The process-wide string pool: sharded node-based sets (element addresses are
 /// stable).
 class TextPool {
-public:
-  const std::string *intern(std::string_view s) {
+ public:
+  const std::string* intern(std::string_view s) {
     const size_t h = std::hash<std::string_view>{}(s);
-    Shard &shard = shards_[h % kShards];
+    Shard& shard = shards_[h % kShards];
     std::lock_guard lock(shard.mu);
     auto it = shard.set.find(s);
-    if (it == shard.set.end())
-      it = shard.set.emplace(s).first;
+    if (it == shard.set.end()) it = shard.set.emplace(s).first;
     return &*it;
   }
 
-private:
+ private:
   struct Hash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   struct Shard {
     std::mutex mu;
@@ -46,13 +43,13 @@ private:
   std::array<Shard, kShards> shards_;
 };
 
-TextPool &pool() {
-  static TextPool *p = new TextPool(); // never destroyed: cells may outlive
-                                       // static destruction order
+TextPool& pool() {
+  static TextPool* p = new TextPool();  // never destroyed: cells may outlive
+                                        // static destruction order
   return *p;
 }
 
-[[noreturn]] void storage_mismatch(const char *what, Storage s) {
+[[noreturn]] void storage_mismatch(const char* what, Storage s) {
   throw ConfigError(std::string("cannot ") + what + " a " +
                     (s == Storage::kText  ? "text"
                      : s == Storage::kInt ? "integer"
@@ -60,48 +57,44 @@ TextPool &pool() {
                     " column");
 }
 
-} // namespace
+}  // namespace
 
-const std::string *intern(std::string_view s) { return pool().intern(s); }
+const std::string* intern(std::string_view s) { return pool().intern(s); }
 
-const std::string *Column::empty_text() noexcept {
-  static const std::string *const empty = intern("");
+const std::string* Column::empty_text() noexcept {
+  static const std::string* const empty = intern("");
   return empty;
 }
 
 std::optional<int64_t> Column::get_int(size_t row) const {
-  if (valid_[row] == 0)
-    return std::nullopt;
+  if (valid_[row] == 0) return std::nullopt;
   switch (storage_) {
-  case Storage::kInt:
-    return ints_[row];
-  case Storage::kReal:
-    return static_cast<int64_t>(reals_[row]);
-  case Storage::kText:
-    storage_mismatch("read an integer from", storage_);
+    case Storage::kInt:
+      return ints_[row];
+    case Storage::kReal:
+      return static_cast<int64_t>(reals_[row]);
+    case Storage::kText:
+      storage_mismatch("read an integer from", storage_);
   }
   return std::nullopt;
 }
 
 std::optional<double> Column::get_real(size_t row) const {
-  if (valid_[row] == 0)
-    return std::nullopt;
+  if (valid_[row] == 0) return std::nullopt;
   switch (storage_) {
-  case Storage::kInt:
-    return static_cast<double>(ints_[row]);
-  case Storage::kReal:
-    return reals_[row];
-  case Storage::kText:
-    storage_mismatch("read a number from", storage_);
+    case Storage::kInt:
+      return static_cast<double>(ints_[row]);
+    case Storage::kReal:
+      return reals_[row];
+    case Storage::kText:
+      storage_mismatch("read a number from", storage_);
   }
   return std::nullopt;
 }
 
 std::optional<std::string> Column::get_text(size_t row) const {
-  if (storage_ != Storage::kText)
-    storage_mismatch("read text from", storage_);
-  if (valid_[row] == 0)
-    return std::nullopt;
+  if (storage_ != Storage::kText) storage_mismatch("read text from", storage_);
+  if (valid_[row] == 0) return std::nullopt;
   return *texts_[row];
 }
 
@@ -131,9 +124,8 @@ void Column::set_real(size_t row, double v) {
   valid_[row] = 1;
 }
 
-void Column::set_text_ptr(size_t row, const std::string *interned) {
-  if (storage_ != Storage::kText)
-    storage_mismatch("set text on", storage_);
+void Column::set_text_ptr(size_t row, const std::string* interned) {
+  if (storage_ != Storage::kText) storage_mismatch("set text on", storage_);
   texts_[row] = interned;
   valid_[row] = 1;
 }
@@ -141,58 +133,57 @@ void Column::set_text_ptr(size_t row, const std::string *interned) {
 void Column::resize(size_t rows) {
   valid_.resize(rows, 0);
   switch (storage_) {
-  case Storage::kInt:
-    ints_.resize(rows, 0);
-    break;
-  case Storage::kReal:
-    reals_.resize(rows, 0.0);
-    break;
-  case Storage::kText:
-    texts_.resize(rows, empty_text());
-    break;
+    case Storage::kInt:
+      ints_.resize(rows, 0);
+      break;
+    case Storage::kReal:
+      reals_.resize(rows, 0.0);
+      break;
+    case Storage::kText:
+      texts_.resize(rows, empty_text());
+      break;
   }
 }
 
 void Column::reserve(size_t rows) {
   valid_.reserve(rows);
   switch (storage_) {
-  case Storage::kInt:
-    ints_.reserve(rows);
-    break;
-  case Storage::kReal:
-    reals_.reserve(rows);
-    break;
-  case Storage::kText:
-    texts_.reserve(rows);
-    break;
+    case Storage::kInt:
+      ints_.reserve(rows);
+      break;
+    case Storage::kReal:
+      reals_.reserve(rows);
+      break;
+    case Storage::kText:
+      texts_.reserve(rows);
+      break;
   }
 }
 
-void Column::push_from(const Column &other, size_t row) {
+void Column::push_from(const Column& other, size_t row) {
   NBAPROPS_ASSERT(other.storage_ == storage_);
   valid_.push_back(other.valid_[row]);
   switch (storage_) {
-  case Storage::kInt:
-    ints_.push_back(other.ints_[row]);
-    break;
-  case Storage::kReal:
-    reals_.push_back(other.reals_[row]);
-    break;
-  case Storage::kText:
-    texts_.push_back(other.texts_[row]);
-    break;
+    case Storage::kInt:
+      ints_.push_back(other.ints_[row]);
+      break;
+    case Storage::kReal:
+      reals_.push_back(other.reals_[row]);
+      break;
+    case Storage::kText:
+      texts_.push_back(other.texts_[row]);
+      break;
   }
 }
 
-Table::Table(const TableSchema &schema, const std::vector<std::string> &columns)
-    : schema_(&schema) {
+Table::Table(const TableSchema& schema, const std::vector<std::string>& columns) : schema_(&schema) {
   if (columns.empty()) {
     for (size_t i = 0; i < schema.columns.size(); ++i) {
       names_.push_back(schema.columns[i].name);
       schema_idx_.push_back(static_cast<int>(i));
     }
   } else {
-    for (const auto &c : columns) {
+    for (const auto& c : columns) {
       names_.push_back(c);
       schema_idx_.push_back(schema.require(c));
     }
@@ -213,78 +204,68 @@ int Table::index_of(std::string_view name) const noexcept {
 size_t Table::require(std::string_view name) const {
   int idx = index_of(name);
   if (idx < 0) {
-    throw ConfigError("table " + schema_->name + ": column '" +
-                      std::string(name) +
+    throw ConfigError("table " + schema_->name + ": column '" + std::string(name) +
                       "' is not in this table or projection");
   }
   return static_cast<size_t>(idx);
 }
 
 size_t Table::add_row() {
-  for (auto &c : columns_)
-    c.resize(rows_ + 1);
+  for (auto& c : columns_) c.resize(rows_ + 1);
   return rows_++;
 }
 
 void Table::resize(size_t rows) {
-  for (auto &c : columns_)
-    c.resize(rows);
+  for (auto& c : columns_) c.resize(rows);
   rows_ = rows;
 }
 
 void Table::reserve(size_t rows) {
-  for (auto &c : columns_)
-    c.reserve(rows);
+  for (auto& c : columns_) c.reserve(rows);
 }
 
-void Table::append(const Table &other) {
+void Table::append(const Table& other) {
   std::vector<int> map(names_.size());
-  for (size_t i = 0; i < names_.size(); ++i)
-    map[i] = other.index_of(names_[i]);
+  for (size_t i = 0; i < names_.size(); ++i) map[i] = other.index_of(names_[i]);
   size_t base = rows_;
   resize(rows_ + other.rows_);
   for (size_t i = 0; i < names_.size(); ++i) {
-    if (map[i] < 0)
-      continue;
-    const Column &src = other.columns_[map[i]];
-    Column &dst = columns_[i];
+    if (map[i] < 0) continue;
+    const Column& src = other.columns_[map[i]];
+    Column& dst = columns_[i];
     for (size_t r = 0; r < other.rows_; ++r) {
-      if (src.is_null(r))
-        continue;
+      if (src.is_null(r)) continue;
       switch (src.storage()) {
-      case Storage::kInt:
-        dst.set_int(base + r, src.int_at(r));
-        break;
-      case Storage::kReal:
-        dst.set_real(base + r, src.real_at(r));
-        break;
-      case Storage::kText:
-        dst.set_text_ptr(base + r, src.text_ptr(r));
-        break;
+        case Storage::kInt:
+          dst.set_int(base + r, src.int_at(r));
+          break;
+        case Storage::kReal:
+          dst.set_real(base + r, src.real_at(r));
+          break;
+        case Storage::kText:
+          dst.set_text_ptr(base + r, src.text_ptr(r));
+          break;
       }
     }
   }
 }
 
-void Table::append_same(const Table &other) {
+void Table::append_same(const Table& other) {
   NBAPROPS_ASSERT(other.names_ == names_);
   for (size_t i = 0; i < columns_.size(); ++i) {
-    Column &dst = columns_[i];
-    const Column &src = other.columns_[i];
-    dst.valid().insert(dst.valid().end(), src.valid().begin(),
-                       src.valid().end());
+    Column& dst = columns_[i];
+    const Column& src = other.columns_[i];
+    dst.valid().insert(dst.valid().end(), src.valid().begin(), src.valid().end());
     switch (dst.storage()) {
-    case Storage::kInt:
-      dst.ints().insert(dst.ints().end(), src.ints().begin(), src.ints().end());
-      break;
-    case Storage::kReal:
-      dst.reals().insert(dst.reals().end(), src.reals().begin(),
-                         src.reals().end());
-      break;
-    case Storage::kText:
-      dst.texts().insert(dst.texts().end(), src.texts().begin(),
-                         src.texts().end());
-      break;
+      case Storage::kInt:
+        dst.ints().insert(dst.ints().end(), src.ints().begin(), src.ints().end());
+        break;
+      case Storage::kReal:
+        dst.reals().insert(dst.reals().end(), src.reals().begin(), src.reals().end());
+        break;
+      case Storage::kText:
+        dst.texts().insert(dst.texts().end(), src.texts().begin(), src.texts().end());
+        break;
     }
   }
   rows_ += other.rows_;
@@ -294,45 +275,40 @@ Table Table::slice(size_t begin, size_t end) const {
   Table out(*schema_, names_);
   out.schema_idx_ = schema_idx_;
   for (size_t i = 0; i < columns_.size(); ++i) {
-    const Column &src = columns_[i];
-    Column &dst = out.columns_[i];
+    const Column& src = columns_[i];
+    Column& dst = out.columns_[i];
     dst.valid().assign(src.valid().begin() + begin, src.valid().begin() + end);
     switch (src.storage()) {
-    case Storage::kInt:
-      dst.ints().assign(src.ints().begin() + begin, src.ints().begin() + end);
-      break;
-    case Storage::kReal:
-      dst.reals().assign(src.reals().begin() + begin,
-                         src.reals().begin() + end);
-      break;
-    case Storage::kText:
-      dst.texts().assign(src.texts().begin() + begin,
-                         src.texts().begin() + end);
-      break;
+      case Storage::kInt:
+        dst.ints().assign(src.ints().begin() + begin, src.ints().begin() + end);
+        break;
+      case Storage::kReal:
+        dst.reals().assign(src.reals().begin() + begin, src.reals().begin() + end);
+        break;
+      case Storage::kText:
+        dst.texts().assign(src.texts().begin() + begin, src.texts().begin() + end);
+        break;
     }
   }
   out.rows_ = end - begin;
   return out;
 }
 
-void Table::append_row(const Table &other, size_t row) {
+void Table::append_row(const Table& other, size_t row) {
   NBAPROPS_ASSERT(other.names_ == names_);
-  for (size_t i = 0; i < columns_.size(); ++i)
-    columns_[i].push_from(other.columns_[i], row);
+  for (size_t i = 0; i < columns_.size(); ++i) columns_[i].push_from(other.columns_[i], row);
   ++rows_;
 }
 
 std::optional<Date> Table::get_date(size_t row, std::string_view name) const {
   auto v = get_int(row, name);
-  if (!v)
-    return std::nullopt;
+  if (!v) return std::nullopt;
   return Date(static_cast<int32_t>(*v));
 }
 
 std::optional<bool> Table::get_bool(size_t row, std::string_view name) const {
   auto v = get_int(row, name);
-  if (!v)
-    return std::nullopt;
+  if (!v) return std::nullopt;
   return *v != 0;
 }
 
@@ -340,73 +316,65 @@ namespace {
 
 /// JSON text of a float as Python's json.dumps writes it (Infinity for inf).
 std::string py_float(double v) {
-  if (std::isinf(v))
-    return v > 0 ? "Infinity" : "-Infinity";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   return python_float_repr(v);
 }
 
-std::string json_value(const Table &t, size_t row, size_t c) {
-  const Column &col = t.col(c);
-  if (col.is_null(row))
-    return "null";
-  const ColumnDef &d = t.def(c);
+std::string json_value(const Table& t, size_t row, size_t c) {
+  const Column& col = t.col(c);
+  if (col.is_null(row)) return "null";
+  const ColumnDef& d = t.def(c);
   switch (d.type) {
-  case ColumnType::kBool:
-    return col.int_at(row) ? "true" : "false";
-  case ColumnType::kDate:
-    return nlohmann::json(Date(static_cast<int32_t>(col.int_at(row))).iso())
-        .dump();
-  case ColumnType::kInt64:
-    return std::to_string(col.int_at(row));
-  case ColumnType::kFloat64:
-  case ColumnType::kNumeric:
-    return py_float(col.real_at(row));
-  case ColumnType::kArray:
-  case ColumnType::kJson: {
-    auto parsed = nlohmann::json::parse(col.text_at(row), nullptr, false);
-    if (!parsed.is_discarded())
-      return parsed.dump(-1, ' ', true);
-    return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
-  }
-  default:
-    return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
+    case ColumnType::kBool:
+      return col.int_at(row) ? "true" : "false";
+    case ColumnType::kDate:
+      return nlohmann::json(Date(static_cast<int32_t>(col.int_at(row))).iso()).dump();
+    case ColumnType::kInt64:
+      return std::to_string(col.int_at(row));
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric:
+      return py_float(col.real_at(row));
+    case ColumnType::kArray:
+    case ColumnType::kJson: {
+      auto parsed = nlohmann::json::parse(col.text_at(row), nullptr, false);
+      if (!parsed.is_discarded()) return parsed.dump(-1, ' ', true);
+      return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
+    }
+    default:
+      return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
   }
 }
 
-} // namespace
+}  // namespace
 
 std::string Table::cell_text(size_t row, size_t c) const {
-  const Column &cl = columns_[c];
-  if (cl.is_null(row))
-    return "NULL";
-  const ColumnDef &d = def(c);
+  const Column& cl = columns_[c];
+  if (cl.is_null(row)) return "NULL";
+  const ColumnDef& d = def(c);
   switch (d.type) {
-  case ColumnType::kBool:
-    return cl.int_at(row) ? "true" : "false";
-  case ColumnType::kDate:
-    return Date(static_cast<int32_t>(cl.int_at(row))).iso();
-  case ColumnType::kInt64:
-    return std::to_string(cl.int_at(row));
-  case ColumnType::kFloat64:
-  case ColumnType::kNumeric:
-    return py_float(cl.real_at(row));
-  default:
-    return cl.text_at(row);
+    case ColumnType::kBool:
+      return cl.int_at(row) ? "true" : "false";
+    case ColumnType::kDate:
+      return Date(static_cast<int32_t>(cl.int_at(row))).iso();
+    case ColumnType::kInt64:
+      return std::to_string(cl.int_at(row));
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric:
+      return py_float(cl.real_at(row));
+    default:
+      return cl.text_at(row);
   }
 }
 
 std::string python_float_repr(double v) {
-  if (std::isnan(v))
-    return "nan";
-  if (std::isinf(v))
-    return v > 0 ? "inf" : "-inf";
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   std::array<char, 64> buf{};
   auto [p, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
   std::string s(buf.data(), p);
   auto e = s.find('e');
   if (e == std::string::npos) {
-    if (s.find('.') == std::string::npos)
-      s += ".0";
+    if (s.find('.') == std::string::npos) s += ".0";
     return s;
   }
   std::string mant = s.substr(0, e);
@@ -416,19 +384,17 @@ std::string python_float_repr(double v) {
     sign = exp[0];
     exp = exp.substr(1);
   }
-  if (exp.size() < 2)
-    exp = "0" + exp;
+  if (exp.size() < 2) exp = "0" + exp;
   return mant + "e" + sign + exp;
 }
 
 std::string sha256_hex(std::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) !=
-      1) {
+  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
     throw InternalError("SHA-256 failed");
   }
-  static const char *hex = "0123456789abcdef";
+  static const char* hex = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);
   for (unsigned i = 0; i < len; ++i) {
@@ -443,20 +409,16 @@ namespace {
 /// The hash fields of a table, sorted by name (as json.dumps(sort_keys=True)),
 /// with their JSON keys.
 struct HashPlan {
-  std::vector<std::pair<std::string, size_t>>
-      fields; // "\"name\": " → column index
-  HashPlan(const Table &table, const std::vector<std::string> &names) {
+  std::vector<std::pair<std::string, size_t>> fields;  // "\"name\": " → column index
+  HashPlan(const Table& table, const std::vector<std::string>& names) {
     std::map<std::string, size_t> sorted;
-    for (const auto &f : names)
-      sorted.emplace(f, table.require(f));
-    for (const auto &[name, idx] : sorted)
-      fields.emplace_back(nlohmann::json(name).dump() + ": ", idx);
+    for (const auto& f : names) sorted.emplace(f, table.require(f));
+    for (const auto& [name, idx] : sorted) fields.emplace_back(nlohmann::json(name).dump() + ": ", idx);
   }
-  [[nodiscard]] std::string hash(const Table &table, size_t row) const {
+  [[nodiscard]] std::string hash(const Table& table, size_t row) const {
     std::string json = "{";
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (i)
-        json += ", ";
+      if (i) json += ", ";
       json += fields[i].first;
       json += json_value(table, row, fields[i].second);
     }
@@ -465,19 +427,17 @@ struct HashPlan {
   }
 };
 
-} // namespace
+}  // namespace
 
-std::string data_hash(const Table &table, size_t row,
-                      const std::vector<std::string> &fields) {
+std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
   return HashPlan(table, fields).hash(table, row);
 }
 
-void fill_data_hash(Table &t, const std::vector<std::string> &fields) {
+void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   const size_t h = t.require("data_hash");
   const HashPlan plan(t, fields);
-  Column &out = t.col(h);
-  tbb::parallel_for(size_t{0}, t.num_rows(),
-                    [&](size_t r) { out.set_text(r, plan.hash(t, r)); });
+  Column& out = t.col(h);
+  tbb::parallel_for(size_t{0}, t.num_rows(), [&](size_t r) { out.set_text(r, plan.hash(t, r)); });
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

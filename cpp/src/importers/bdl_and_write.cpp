@@ -21,13 +21,13 @@ using nlohmann::json;
 
 // Deterministic load stamp for the required created_at/processed_at columns:
 // reruns give identical rows (the same convention as Schedule::to_table()).
-constexpr const char *kLoadStamp = "1970-01-01T00:00:00Z";
+constexpr const char* kLoadStamp = "1970-01-01T00:00:00Z";
 
 /// One balldontlie stat: JSON key, column, limits, and whether it is a fraction
 /// (else a count).
 struct StatSpec {
-  const char *key;
-  const char *column;
+  const char* key;
+  const char* column;
   Limits limits;
   bool real;
 };
@@ -56,33 +56,26 @@ constexpr size_t kNumStats = sizeof(kStats) / sizeof(kStats[0]);
 
 /// (makes, attempts) pairs by index into kStats: FG, 3P, FT, 3PM ≤ FGM, 3PA ≤
 /// FGA.
-constexpr std::pair<size_t, size_t> kMakes[] = {
-    {9, 10}, {12, 13}, {15, 16}, {12, 9}, {13, 10}};
+constexpr std::pair<size_t, size_t> kMakes[] = {{9, 10}, {12, 13}, {15, 16}, {12, 9}, {13, 10}};
 
 /// A checked number of a JSON member: nullopt when absent or null.
-std::optional<double> number_of(const RowRef &at, const json &obj,
-                                const char *key, Limits lim, bool real) {
+std::optional<double> number_of(const RowRef& at, const json& obj, const char* key, Limits lim, bool real) {
   auto it = obj.find(key);
-  if (it == obj.end() || it->is_null())
-    return std::nullopt;
-  if (it->is_number_unsigned() &&
-      it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
     at.fail(key, it->dump(), "integer out of range");
   }
-  if (it->is_number_integer())
-    return static_cast<double>(check_int(at, key, it->get<int64_t>(), lim));
+  if (it->is_number_integer()) return static_cast<double>(check_int(at, key, it->get<int64_t>(), lim));
   if (it->is_number()) {
     const double v = it->get<double>();
-    return real ? check_real(at, key, v, lim)
-                : static_cast<double>(check_int(at, key, v, lim));
+    return real ? check_real(at, key, v, lim) : static_cast<double>(check_int(at, key, v, lim));
   }
   at.fail(key, it->dump(), "not a number");
 }
 
-std::string text_member(const json &obj, const char *key) {
+std::string text_member(const json& obj, const char* key) {
   auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>()
-                                            : std::string();
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 struct GameInfo {
@@ -93,7 +86,7 @@ struct GameInfo {
 };
 
 struct BdlLine {
-  const GameInfo *game;
+  const GameInfo* game;
   std::string team;
   std::string full_name;
   std::string lookup;
@@ -102,115 +95,91 @@ struct BdlLine {
   std::array<std::optional<double>, kNumStats> stats;
 };
 
-} // namespace
+}  // namespace
 
-Table parse_bdl_box_scores(const std::string &json_text,
-                           const std::string &source_name) {
+Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name) {
   json root;
   try {
     root = json::parse(json_text);
-  } catch (const json::exception &e) {
+  } catch (const json::exception& e) {
     throw DataError(source_name + ": malformed JSON: " + e.what());
   }
-  const json *games = &root;
+  const json* games = &root;
   if (root.is_object()) {
     auto it = root.find("data");
-    if (it == root.end())
-      throw DataError(source_name + ": no data[] list at the top level");
+    if (it == root.end()) throw DataError(source_name + ": no data[] list at the top level");
     games = &*it;
   }
-  if (!games->is_array())
-    throw DataError(source_name + ": data is not a list");
+  if (!games->is_array()) throw DataError(source_name + ": data is not a list");
 
   std::vector<GameInfo> infos(games->size());
   std::vector<BdlLine> lines;
   UniqueKeys keys("(game_id, player_lookup)");
   for (size_t gi = 0; gi < games->size(); ++gi) {
-    const json &g = (*games)[gi];
+    const json& g = (*games)[gi];
     RowRef at(source_name, "game #" + std::to_string(gi));
-    if (!g.is_object())
-      at.fail("(game)", g.dump().substr(0, 40), "not an object");
-    GameInfo &info = infos[gi];
+    if (!g.is_object()) at.fail("(game)", g.dump().substr(0, 40), "not an object");
+    GameInfo& info = infos[gi];
     const std::string date_text = text_member(g, "date");
     try {
-      info.date = Date::parse(
-          date_text.substr(0, std::min<size_t>(10, date_text.size())), "date");
-    } catch (const Error &) {
+      info.date = Date::parse(date_text.substr(0, std::min<size_t>(10, date_text.size())), "date");
+    } catch (const Error&) {
       at.fail("date", date_text, "expected YYYY-MM-DD");
     }
     at.set_date(info.date.iso());
-    auto team_code = [&](const char *side) {
+    auto team_code = [&](const char* side) {
       auto it = g.find(side);
-      if (it == g.end() || !it->is_object())
-        at.fail(side, "", "missing");
+      if (it == g.end() || !it->is_object()) at.fail(side, "", "missing");
       std::string code = text_member(*it, "abbreviation");
-      if (!is_nba_tricode(code))
-        at.fail(std::string(side) + ".abbreviation", code,
-                "not an NBA tricode");
+      if (!is_nba_tricode(code)) at.fail(std::string(side) + ".abbreviation", code, "not an NBA tricode");
       return code;
     };
     info.home = team_code("home_team");
     info.away = team_code("visitor_team");
-    if (info.home == info.away)
-      at.fail("visitor_team.abbreviation", info.away, "same team as home_team");
+    if (info.home == info.away) at.fail("visitor_team.abbreviation", info.away, "same team as home_team");
     info.game_id = info.date.compact() + "_" + info.away + "_" + info.home;
-    at = RowRef(source_name,
-                "game #" + std::to_string(gi) + " (" + info.game_id + ")",
-                info.date.iso());
+    at = RowRef(source_name, "game #" + std::to_string(gi) + " (" + info.game_id + ")", info.date.iso());
     info.status = text_member(g, "status");
     info.period = number_of(at, g, "period", limits::kPeriod, false);
     if (auto ps = g.find("postseason"); ps != g.end() && !ps->is_null()) {
-      if (!ps->is_boolean())
-        at.fail("postseason", ps->dump(), "expected true or false");
+      if (!ps->is_boolean()) at.fail("postseason", ps->dump(), "expected true or false");
       info.postseason = ps->get<bool>();
     }
-    info.home_score =
-        number_of(at, g, "home_team_score", limits::kTeamScore, false);
-    info.away_score =
-        number_of(at, g, "visitor_team_score", limits::kTeamScore, false);
-    for (const char *side : {"home_team", "visitor_team"}) {
-      const json &team = g.at(side);
+    info.home_score = number_of(at, g, "home_team_score", limits::kTeamScore, false);
+    info.away_score = number_of(at, g, "visitor_team_score", limits::kTeamScore, false);
+    for (const char* side : {"home_team", "visitor_team"}) {
+      const json& team = g.at(side);
       auto players = team.find("players");
       if (players == team.end() || !players->is_array())
         at.fail(std::string(side) + ".players", "", "missing or not a list");
       for (size_t pi = 0; pi < players->size(); ++pi) {
-        const json &p = (*players)[pi];
-        const std::string slot =
-            std::string(side) + ".players[" + std::to_string(pi) + "]";
+        const json& p = (*players)[pi];
+        const std::string slot = std::string(side) + ".players[" + std::to_string(pi) + "]";
         RowRef pat(source_name, at.row() + " " + slot, info.date.iso());
         auto pl = p.is_object() ? p.find("player") : p.end();
-        if (!p.is_object() || pl == p.end() || !pl->is_object())
-          pat.fail("player", "", "missing");
+        if (!p.is_object() || pl == p.end() || !pl->is_object()) pat.fail("player", "", "missing");
         BdlLine line;
         line.game = &info;
         line.team = std::string(side) == "home_team" ? info.home : info.away;
-        line.full_name = text_member(*pl, "first_name") + " " +
-                         text_member(*pl, "last_name");
+        line.full_name = text_member(*pl, "first_name") + " " + text_member(*pl, "last_name");
         line.lookup = player_lookup(line.full_name);
-        if (line.lookup.empty())
-          pat.fail("player.first_name", line.full_name, "empty player name");
-        pat = RowRef(source_name, at.row() + " player " + line.lookup,
-                     info.date.iso());
+        if (line.lookup.empty()) pat.fail("player.first_name", line.full_name, "empty player name");
+        pat = RowRef(source_name, at.row() + " player " + line.lookup, info.date.iso());
         keys.claim(pat, info.game_id + " " + line.lookup);
         line.player_id = number_of(pat, *pl, "id", limits::kId, false);
         line.jersey = text_member(*pl, "jersey_number");
         line.position = text_member(*pl, "position");
         if (auto m = p.find("min"); m != p.end() && !m->is_null()) {
-          if (!m->is_string())
-            pat.fail("min", m->dump(),
-                     "expected minutes as text (MM or MM:SS)");
+          if (!m->is_string()) pat.fail("min", m->dump(), "expected minutes as text (MM or MM:SS)");
           line.minutes = m->get<std::string>();
-          if (!line.minutes.empty())
-            parse_minutes(pat, "min", line.minutes);
+          if (!line.minutes.empty()) parse_minutes(pat, "min", line.minutes);
         }
         for (size_t k = 0; k < kNumStats; ++k) {
-          line.stats[k] = number_of(pat, p, kStats[k].key, kStats[k].limits,
-                                    kStats[k].real);
+          line.stats[k] = number_of(pat, p, kStats[k].key, kStats[k].limits, kStats[k].real);
         }
         for (auto [m, a] : kMakes) {
           if (line.stats[m] && line.stats[a]) {
-            check_makes(pat, kStats[m].key,
-                        static_cast<int64_t>(*line.stats[m]), kStats[a].key,
+            check_makes(pat, kStats[m].key, static_cast<int64_t>(*line.stats[m]), kStats[a].key,
                         static_cast<int64_t>(*line.stats[a]));
           }
         }
@@ -218,29 +187,25 @@ Table parse_bdl_box_scores(const std::string &json_text,
       }
     }
   }
-  std::sort(lines.begin(), lines.end(), [](const BdlLine &a, const BdlLine &b) {
+  std::sort(lines.begin(), lines.end(), [](const BdlLine& a, const BdlLine& b) {
     return std::tie(a.game->date, a.game->game_id, a.team, a.lookup) <
            std::tie(b.game->date, b.game->game_id, b.team, b.lookup);
   });
 
   Table t(catalog::get("nba_raw.bdl_player_boxscores"));
   t.resize(lines.size());
-  auto set_opt = [&](size_t r, const char *col, const std::optional<double> &v,
-                     bool real) {
-    if (!v)
-      return t.set_null(r, col);
-    if (real)
-      return t.set(r, col, *v);
+  auto set_opt = [&](size_t r, const char* col, const std::optional<double>& v, bool real) {
+    if (!v) return t.set_null(r, col);
+    if (real) return t.set(r, col, *v);
     t.set(r, col, static_cast<int64_t>(*v));
   };
   for (size_t r = 0; r < lines.size(); ++r) {
-    const BdlLine &l = lines[r];
-    const GameInfo &g = *l.game;
+    const BdlLine& l = lines[r];
+    const GameInfo& g = *l.game;
     t.set(r, "game_id", g.game_id);
     t.set(r, "game_date", g.date);
     t.set(r, "season_year", season_of(g.date));
-    if (!g.status.empty())
-      t.set(r, "game_status", g.status);
+    if (!g.status.empty()) t.set(r, "game_status", g.status);
     set_opt(r, "period", g.period, false);
     t.set(r, "is_postseason", g.postseason);
     t.set(r, "home_team_abbr", g.home);
@@ -251,28 +216,21 @@ Table parse_bdl_box_scores(const std::string &json_text,
     t.set(r, "player_full_name", l.full_name);
     t.set(r, "player_lookup", l.lookup);
     set_opt(r, "bdl_player_id", l.player_id, false);
-    if (!l.jersey.empty())
-      t.set(r, "jersey_number", l.jersey);
-    if (!l.position.empty())
-      t.set(r, "position", l.position);
-    if (!l.minutes.empty())
-      t.set(r, "minutes", l.minutes);
-    for (size_t k = 0; k < kNumStats; ++k)
-      set_opt(r, kStats[k].column, l.stats[k], kStats[k].real);
+    if (!l.jersey.empty()) t.set(r, "jersey_number", l.jersey);
+    if (!l.position.empty()) t.set(r, "position", l.position);
+    if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
+    for (size_t k = 0; k < kNumStats; ++k) set_opt(r, kStats[k].column, l.stats[k], kStats[k].real);
     t.set(r, "source_file_path", source_name);
     t.set(r, "created_at", kLoadStamp);
     t.set(r, "processed_at", kLoadStamp);
   }
   // The legacy DDL's hash inputs for this table.
-  proc::fill_data_hash(t, {"game_id", "player_lookup", "points", "rebounds",
-                           "assists", "field_goals_made",
-                           "field_goals_attempted"});
+  proc::fill_data_hash(
+      t, {"game_id", "player_lookup", "points", "rebounds", "assists", "field_goals_made", "field_goals_attempted"});
   require_unique_keys(t, source_name);
   return t;
 }
 
-Table import_bdl_box_scores(const std::string &path) {
-  return parse_bdl_box_scores(read_text_file(path), path);
-}
+Table import_bdl_box_scores(const std::string& path) { return parse_bdl_box_scores(read_text_file(path), path); }
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

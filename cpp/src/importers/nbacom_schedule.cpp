@@ -19,48 +19,38 @@ namespace {
 
 using nlohmann::json;
 
-bool contains(const std::string &haystack, std::string_view needle) {
+bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
 std::string lower(std::string s) {
-  for (char &c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 /// Text of a JSON member that may be absent, null, a string or a number.
-std::string text_of(const json &obj, const char *key) {
+std::string text_of(const json& obj, const char* key) {
   auto it = obj.find(key);
-  if (it == obj.end() || it->is_null())
-    return "";
-  if (it->is_string())
-    return it->get<std::string>();
-  if (it->is_number_integer())
-    return std::to_string(it->get<int64_t>());
+  if (it == obj.end() || it->is_null()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   return it->dump();
 }
 
 /// Checked integer member (a number or a numeric string); nullopt when absent,
 /// null or "".
 /// @throws DataError (via @p at) for anything else or a value outside @p lim.
-std::optional<int64_t> int_of(const RowRef &at, const json &obj,
-                              const char *key, Limits lim) {
+std::optional<int64_t> int_of(const RowRef& at, const json& obj, const char* key, Limits lim) {
   auto it = obj.find(key);
-  if (it == obj.end() || it->is_null())
-    return std::nullopt;
-  if (it->is_number_unsigned() &&
-      it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
     at.fail(key, it->dump(), "integer out of range");
   }
-  if (it->is_number_integer())
-    return check_int(at, key, it->get<int64_t>(), lim);
-  if (it->is_number())
-    return check_int(at, key, it->get<double>(), lim);
+  if (it->is_number_integer()) return check_int(at, key, it->get<int64_t>(), lim);
+  if (it->is_number()) return check_int(at, key, it->get<double>(), lim);
   if (it->is_string()) {
     const std::string s = it->get<std::string>();
-    if (s.empty())
-      return std::nullopt;
+    if (s.empty()) return std::nullopt;
     return parse_int(at, key, s, lim);
   }
   at.fail(key, it->dump(), "not a number");
@@ -69,8 +59,7 @@ std::optional<int64_t> int_of(const RowRef &at, const json &obj,
 int digits(std::string_view s, size_t pos, size_t len) {
   int v = 0;
   for (size_t i = pos; i < pos + len; ++i) {
-    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i])))
-      return -1;
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return -1;
     v = v * 10 + (s[i] - '0');
   }
   return v;
@@ -78,92 +67,74 @@ int digits(std::string_view s, size_t pos, size_t len) {
 
 /// Parses `MM/DD/YYYY[ HH:MM:SS]`, ISO `YYYY-MM-DDT…` or `YYYY-MM-DD`; nullopt
 /// when unreadable.
-std::optional<Date> parse_schedule_date(const std::string &s) {
+std::optional<Date> parse_schedule_date(const std::string& s) {
   int y = -1, m = -1, d = -1;
-  if (s.size() >= 10 && s[2] == '/' && s[5] == '/' &&
-      (s.size() == 10 || s[10] == ' ')) {
+  if (s.size() >= 10 && s[2] == '/' && s[5] == '/' && (s.size() == 10 || s[10] == ' ')) {
     m = digits(s, 0, 2);
     d = digits(s, 3, 2);
     y = digits(s, 6, 4);
-  } else if (s.size() >= 10 && s[4] == '-' && s[7] == '-' &&
-             (s.size() == 10 || s[10] == 'T' || s[10] == ' ')) {
+  } else if (s.size() >= 10 && s[4] == '-' && s[7] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ')) {
     y = digits(s, 0, 4);
     m = digits(s, 5, 2);
     d = digits(s, 8, 2);
   }
-  if (y < 0 || m < 0 || d < 0)
-    return std::nullopt;
+  if (y < 0 || m < 0 || d < 0) return std::nullopt;
   try {
     return Date::from_ymd(y, m, d);
-  } catch (const Error &) {
+  } catch (const Error&) {
     return std::nullopt;
   }
 }
 
 constexpr std::array<std::string_view, 6> kAllStarLabels = {
-    "Rising Stars",     "All-Star Game",       "Celebrity Game",
-    "Skills Challenge", "Three-Point Contest", "Slam Dunk Contest"};
-constexpr std::array<std::string_view, 4> kPlayoffLabels = {
-    "First Round", "Conf. Semifinals", "Conf. Finals", "NBA Finals"};
+    "Rising Stars", "All-Star Game", "Celebrity Game", "Skills Challenge", "Three-Point Contest", "Slam Dunk Contest"};
+constexpr std::array<std::string_view, 4> kPlayoffLabels = {"First Round", "Conf. Semifinals", "Conf. Finals",
+                                                            "NBA Finals"};
 
 /// The legacy classification order (spec §5).
-GameType classify(const std::string &label, const std::string &sub_label,
-                  const std::string &week_name,
+GameType classify(const std::string& label, const std::string& sub_label, const std::string& week_name,
                   std::optional<int64_t> week_number) {
   for (auto l : kAllStarLabels) {
-    if (contains(label, l) || contains(sub_label, l))
-      return GameType::kAllStar;
+    if (contains(label, l) || contains(sub_label, l)) return GameType::kAllStar;
   }
-  if (week_name == "All-Star")
-    return GameType::kAllStar;
-  if (contains(label, "Play-In"))
-    return GameType::kPlayIn;
+  if (week_name == "All-Star") return GameType::kAllStar;
+  if (contains(label, "Play-In")) return GameType::kPlayIn;
   for (auto l : kPlayoffLabels) {
-    if (contains(label, l))
-      return GameType::kPlayoff;
+    if (contains(label, l)) return GameType::kPlayoff;
   }
-  if (week_number && *week_number == 0)
-    return GameType::kPreseason;
+  if (week_number && *week_number == 0) return GameType::kPreseason;
   return GameType::kRegularSeason;
 }
 
-std::string tricode_of(const json &g, const char *team_key,
-                       const char *flat_key) {
+std::string tricode_of(const json& g, const char* team_key, const char* flat_key) {
   auto it = g.find(team_key);
   if (it != g.end() && it->is_object()) {
     std::string t = text_of(*it, "teamTricode");
-    if (!t.empty())
-      return t;
+    if (!t.empty()) return t;
   }
   return text_of(g, flat_key);
 }
 
-std::optional<int> score_of(const RowRef &at, const json &g,
-                            const char *team_key) {
+std::optional<int> score_of(const RowRef& at, const json& g, const char* team_key) {
   auto it = g.find(team_key);
-  if (it == g.end() || !it->is_object())
-    return std::nullopt;
-  auto v = int_of(RowRef(at.source(), at.row() + " " + team_key, at.date()),
-                  *it, "score", limits::kTeamScore);
-  if (!v)
-    return std::nullopt;
+  if (it == g.end() || !it->is_object()) return std::nullopt;
+  auto v = int_of(RowRef(at.source(), at.row() + " " + team_key, at.date()), *it, "score", limits::kTeamScore);
+  if (!v) return std::nullopt;
   return static_cast<int>(*v);
 }
 
 struct Parser {
-  const std::string &source;
+  const std::string& source;
   ScheduleImport out;
-  int64_t index = 0; // game position in the file (0-based), for messages
+  int64_t index = 0;  // game position in the file (0-based), for messages
   int64_t non_nba_warned = 0;
   UniqueKeys ids{"gameId"};
   UniqueKeys codes{"game (date, away, home)"};
 
-  void game(const json &g, const std::string &outer_date,
-            const char *date_field) {
+  void game(const json& g, const std::string& outer_date, const char* date_field) {
     const int64_t at = index++;
     if (!g.is_object()) {
-      throw DataError(source + " game #" + std::to_string(at) +
-                      ": not a JSON object");
+      throw DataError(source + " game #" + std::to_string(at) + ": not a JSON object");
     }
     const std::string code = text_of(g, "gameCode");
     const std::string home = tricode_of(g, "homeTeam", "homeTeamTricode");
@@ -185,42 +156,34 @@ struct Parser {
     std::string date_text = outer_date;
     std::string field = date_field;
     if (date_text.empty()) {
-      for (const char *f : {"gameDate", "gameDateEst"}) {
+      for (const char* f : {"gameDate", "gameDateEst"}) {
         date_text = text_of(g, f);
         field = f;
-        if (!date_text.empty())
-          break;
+        if (!date_text.empty()) break;
       }
     }
     auto date = parse_schedule_date(date_text);
     if (!date) {
-      throw DataError(source + " game #" + std::to_string(at) + " (" + code +
-                      ") field " + field + ": unreadable date '" + date_text +
-                      "'");
+      throw DataError(source + " game #" + std::to_string(at) + " (" + code + ") field " + field +
+                      ": unreadable date '" + date_text + "'");
     }
-    const RowRef ref(source, "game #" + std::to_string(at) + " (" + code + ")",
-                     date->iso());
+    const RowRef ref(source, "game #" + std::to_string(at) + " (" + code + ")", date->iso());
     Game out_game;
     out_game.nba_game_id = text_of(g, "gameId");
-    if (out_game.nba_game_id.empty())
-      ref.fail("gameId", "", "missing");
+    if (out_game.nba_game_id.empty()) ref.fail("gameId", "", "missing");
     out_game.date = *date;
     out_game.season = season_of(*date);
     out_game.home = home;
     out_game.away = away;
     const std::string label = text_of(g, "gameLabel");
     const std::string sub_label = text_of(g, "gameSubLabel");
-    out_game.type = classify(label, sub_label, text_of(g, "weekName"),
-                             int_of(ref, g, "weekNumber", Limits{0, 60}));
+    out_game.type = classify(label, sub_label, text_of(g, "weekName"), int_of(ref, g, "weekNumber", Limits{0, 60}));
     out_game.label = label;
     const std::string cup_text = lower(label + " " + text_of(g, "gameSubtype"));
-    out_game.is_cup =
-        contains(cup_text, "cup") || contains(cup_text, "in-season");
+    out_game.is_cup = contains(cup_text, "cup") || contains(cup_text, "in-season");
     const std::string status_text = text_of(g, "gameStatusText");
-    const int64_t status =
-        int_of(ref, g, "gameStatus", Limits{1, 3}).value_or(1);
-    if (contains(status_text, "PPD") || contains(status_text, "Postponed") ||
-        text_of(g, "postponedStatus") == "Y") {
+    const int64_t status = int_of(ref, g, "gameStatus", Limits{1, 3}).value_or(1);
+    if (contains(status_text, "PPD") || contains(status_text, "Postponed") || text_of(g, "postponedStatus") == "Y") {
       out_game.status = GameStatus::kPostponed;
     } else if (status == 3) {
       out_game.status = GameStatus::kFinal;
@@ -229,103 +192,85 @@ struct Parser {
     } else {
       out_game.status = GameStatus::kScheduled;
     }
-    if (out_game.status == GameStatus::kFinal ||
-        out_game.status == GameStatus::kLive) {
+    if (out_game.status == GameStatus::kFinal || out_game.status == GameStatus::kLive) {
       out_game.home_score = score_of(ref, g, "homeTeam");
       out_game.away_score = score_of(ref, g, "awayTeam");
     }
     ids.claim(ref, out_game.nba_game_id);
     // Two counted games of the same teams on one date cannot both be real
     // (All-Star events may).
-    if (out_game.counts())
-      codes.claim(ref, out_game.date_id());
+    if (out_game.counts()) codes.claim(ref, out_game.date_id());
     out.games.push_back(std::move(out_game));
   }
 };
 
-} // namespace
+}  // namespace
 
-std::string read_text_file(const std::string &path) {
-  return io::read_file(path);
-}
+std::string read_text_file(const std::string& path) { return io::read_file(path); }
 
-std::string tricode_from_team_name(const std::string &full_name) {
-  if (full_name == "LA Clippers" || full_name == "Los Angeles Clippers")
-    return "LAC";
-  for (const TeamInfo &t : teams()) {
-    if (full_name == t.city + " " + t.name)
-      return t.tricode;
+std::string tricode_from_team_name(const std::string& full_name) {
+  if (full_name == "LA Clippers" || full_name == "Los Angeles Clippers") return "LAC";
+  for (const TeamInfo& t : teams()) {
+    if (full_name == t.city + " " + t.name) return t.tricode;
   }
   return "";
 }
 
-bool is_exhibition_tricode(const std::string &code) {
-  static const std::array<std::string_view, 24> kCodes = {
-      "RMD", "CNS", "NZB", "MRA", "FLA", "JAL", "TAM", "DLF",
-      "PAU", "ULM", "KEN", "CHK", "CAN", "SHQ", "WST", "EST",
-      "TMG", "TMM", "TMC", "TML", "TMD", "TMS", "WOR", "RIS"};
+bool is_exhibition_tricode(const std::string& code) {
+  static const std::array<std::string_view, 24> kCodes = {"RMD", "CNS", "NZB", "MRA", "FLA", "JAL", "TAM", "DLF",
+                                                          "PAU", "ULM", "KEN", "CHK", "CAN", "SHQ", "WST", "EST",
+                                                          "TMG", "TMM", "TMC", "TML", "TMD", "TMS", "WOR", "RIS"};
   return std::find(kCodes.begin(), kCodes.end(), code) != kCodes.end();
 }
 
-ScheduleImport parse_nbacom_schedule(const std::string &json_text,
-                                     const std::string &source_name) {
+ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::string& source_name) {
   json root;
   try {
     root = json::parse(json_text);
-  } catch (const json::exception &e) {
+  } catch (const json::exception& e) {
     throw DataError(source_name + ": malformed JSON: " + e.what());
   }
   Parser p{source_name, {}};
-  const json *ls = &root;
-  if (root.is_object() && root.contains("leagueSchedule") &&
-      root["leagueSchedule"].is_object()) {
+  const json* ls = &root;
+  if (root.is_object() && root.contains("leagueSchedule") && root["leagueSchedule"].is_object()) {
     ls = &root["leagueSchedule"];
   }
-  if (!ls->is_object())
-    throw DataError(source_name + ": expected a JSON object at the top level");
+  if (!ls->is_object()) throw DataError(source_name + ": expected a JSON object at the top level");
   if (auto it = ls->find("gameDates"); it != ls->end() && it->is_array()) {
     int64_t di = 0;
-    for (const json &gd : *it) {
+    for (const json& gd : *it) {
       std::string date_text;
-      const char *field = "gameDate";
-      for (const char *f : {"gameDate", "date", "gameDateEst"}) {
+      const char* field = "gameDate";
+      for (const char* f : {"gameDate", "date", "gameDateEst"}) {
         date_text = text_of(gd, f);
         field = f;
-        if (!date_text.empty())
-          break;
+        if (!date_text.empty()) break;
       }
       auto games = gd.find("games");
       if (games == gd.end() || !games->is_array()) {
-        throw DataError(source_name + " gameDates[" + std::to_string(di) +
-                        "] (" + date_text +
+        throw DataError(source_name + " gameDates[" + std::to_string(di) + "] (" + date_text +
                         ") field games: missing or not a list");
       }
-      for (const json &g : *games)
-        p.game(g, date_text, field);
+      for (const json& g : *games) p.game(g, date_text, field);
       ++di;
     }
-  } else if (auto flat = ls->find("games");
-             flat != ls->end() && flat->is_array()) {
-    for (const json &g : *flat)
-      p.game(g, "", "gameDate");
+  } else if (auto flat = ls->find("games"); flat != ls->end() && flat->is_array()) {
+    for (const json& g : *flat) p.game(g, "", "gameDate");
   } else {
-    throw DataError(source_name +
-                    ": neither leagueSchedule.gameDates[] nor games[] found");
+    throw DataError(source_name + ": neither leagueSchedule.gameDates[] nor games[] found");
   }
   if (p.non_nba_warned > 0) {
-    p.out.warnings.push_back(source_name + ": dropped " +
-                             std::to_string(p.non_nba_warned) +
+    p.out.warnings.push_back(source_name + ": dropped " + std::to_string(p.non_nba_warned) +
                              " games with a non-NBA tricode");
   }
   return std::move(p.out);
 }
 
-Schedule load_nbacom_schedule(const std::string &path) {
+Schedule load_nbacom_schedule(const std::string& path) {
   ScheduleImport imp = parse_nbacom_schedule(read_text_file(path), path);
-  NBAPROPS_LOG_INFO << path << ": " << imp.games.size() << " games kept, "
-                    << imp.dropped_exhibition << " exhibition and "
-                    << imp.dropped_invalid << " invalid dropped";
+  NBAPROPS_LOG_INFO << path << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
+                    << " exhibition and " << imp.dropped_invalid << " invalid dropped";
   return Schedule(std::move(imp.games));
 }
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

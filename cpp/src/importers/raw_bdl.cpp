@@ -13,102 +13,81 @@
 namespace nbaprops::importers::raw {
 namespace {
 
-const json &list_member(const json &root, const char *primary, const Where &w) {
-  if (root.is_array())
-    return root;
-  if (!root.is_object())
-    fail(w, "(top level)", "", "expected a JSON object or list");
-  for (const char *k : {primary, "data"}) {
+const json& list_member(const json& root, const char* primary, const Where& w) {
+  if (root.is_array()) return root;
+  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object or list");
+  for (const char* k : {primary, "data"}) {
     if (auto it = root.find(k); it != root.end() && !it->is_null()) {
-      if (!it->is_array())
-        fail(w, k, it->dump(), "expected a list");
+      if (!it->is_array()) fail(w, k, it->dump(), "expected a list");
       return *it;
     }
   }
   fail(w, primary, "", "missing field");
 }
 
-Date date_field(const json &obj, const char *key, const Where &w) {
+Date date_field(const json& obj, const char* key, const Where& w) {
   const std::string text = need_text(obj, key, w);
   try {
     return Date::parse(text.substr(0, std::min<size_t>(10, text.size())), key);
-  } catch (const Error &) {
+  } catch (const Error&) {
     fail(w, key, "'" + text + "'", "expected YYYY-MM-DD");
   }
 }
 
 /// A balldontlie team object → tricode: full_name, then abbreviation, then city
 /// + name.
-std::string bdl_team(const json &team, const Where &w) {
-  for (const std::string &cand :
-       {opt_text(team, "full_name", w).value_or(""),
-        opt_text(team, "abbreviation", w).value_or(""),
-        opt_text(team, "city", w).value_or("") + " " +
-            opt_text(team, "name", w).value_or("")}) {
+std::string bdl_team(const json& team, const Where& w) {
+  for (const std::string& cand :
+       {opt_text(team, "full_name", w).value_or(""), opt_text(team, "abbreviation", w).value_or(""),
+        opt_text(team, "city", w).value_or("") + " " + opt_text(team, "name", w).value_or("")}) {
     std::string code = team_code(cand);
-    if (!code.empty())
-      return code;
+    if (!code.empty()) return code;
   }
   return "";
 }
 
 /// Fills one player line (game-level columns are set by the caller).
-void fill_player(Table &t, size_t r, const json &line, const json &player,
-                 const Where &w) {
-  const std::string full = need_text(player, "first_name", w) + " " +
-                           need_text(player, "last_name", w);
+void fill_player(Table& t, size_t r, const json& line, const json& player, const Where& w) {
+  const std::string full = need_text(player, "first_name", w) + " " + need_text(player, "last_name", w);
   // Legacy: lowercase and drop non-[a-z0-9] without folding diacritics ("Jokić"
   // → "nikolajoki"). Fixed: the canonical player_lookup ("nikolajokic"), as in
   // every other table.
   const std::string lookup = player_lookup(full);
-  if (lookup.empty())
-    fail(w, "player.first_name", "'" + full + "'",
-         "no letters or digits in the player name");
+  if (lookup.empty()) fail(w, "player.first_name", "'" + full + "'", "no letters or digits in the player name");
   t.set(r, "player_full_name", full);
   t.set(r, "player_lookup", lookup);
   t.col("bdl_player_id").set_int(r, opt_int(player, "id", w));
-  if (auto j = opt_text(player, "jersey_number", w))
-    t.set(r, "jersey_number", *j);
-  if (auto p = opt_text(player, "position", w))
-    t.set(r, "position", *p);
-  if (auto m = opt_text(line, "min", w))
-    t.set(r, "minutes", *m);
+  if (auto j = opt_text(player, "jersey_number", w)) t.set(r, "jersey_number", *j);
+  if (auto p = opt_text(player, "position", w)) t.set(r, "position", *p);
+  if (auto m = opt_text(line, "min", w)) t.set(r, "minutes", *m);
   // Legacy: NULL counting stats become 0; percentages stay NULL.
-  static const std::pair<const char *, const char *> kCounts[] = {
-      {"pts", "points"},
-      {"ast", "assists"},
-      {"reb", "rebounds"},
-      {"oreb", "offensive_rebounds"},
-      {"dreb", "defensive_rebounds"},
-      {"stl", "steals"},
-      {"blk", "blocks"},
-      {"turnover", "turnovers"},
-      {"pf", "personal_fouls"},
-      {"fgm", "field_goals_made"},
-      {"fga", "field_goals_attempted"},
-      {"fg3m", "three_pointers_made"},
-      {"fg3a", "three_pointers_attempted"},
-      {"ftm", "free_throws_made"},
-      {"fta", "free_throws_attempted"}};
-  for (const auto &[src, col] : kCounts)
-    t.set(r, col, opt_int(line, src, w).value_or(0));
-  static const std::pair<const char *, const char *> kPcts[] = {
-      {"fg_pct", "field_goal_pct"},
-      {"fg3_pct", "three_point_pct"},
-      {"ft_pct", "free_throw_pct"}};
-  for (const auto &[src, col] : kPcts)
-    t.col(col).set_real(r, opt_real(line, src, w));
+  static const std::pair<const char*, const char*> kCounts[] = {{"pts", "points"},
+                                                                {"ast", "assists"},
+                                                                {"reb", "rebounds"},
+                                                                {"oreb", "offensive_rebounds"},
+                                                                {"dreb", "defensive_rebounds"},
+                                                                {"stl", "steals"},
+                                                                {"blk", "blocks"},
+                                                                {"turnover", "turnovers"},
+                                                                {"pf", "personal_fouls"},
+                                                                {"fgm", "field_goals_made"},
+                                                                {"fga", "field_goals_attempted"},
+                                                                {"fg3m", "three_pointers_made"},
+                                                                {"fg3a", "three_pointers_attempted"},
+                                                                {"ftm", "free_throws_made"},
+                                                                {"fta", "free_throws_attempted"}};
+  for (const auto& [src, col] : kCounts) t.set(r, col, opt_int(line, src, w).value_or(0));
+  static const std::pair<const char*, const char*> kPcts[] = {
+      {"fg_pct", "field_goal_pct"}, {"fg3_pct", "three_point_pct"}, {"ft_pct", "free_throw_pct"}};
+  for (const auto& [src, col] : kPcts) t.col(col).set_real(r, opt_real(line, src, w));
 }
 
-void fill_game(Table &t, size_t r, const json &g, Date date,
-               const std::string &away, const std::string &home,
-               const std::string &team, const std::string &path,
-               const Where &w) {
+void fill_game(Table& t, size_t r, const json& g, Date date, const std::string& away, const std::string& home,
+               const std::string& team, const std::string& path, const Where& w) {
   t.set(r, "game_id", standard_game_id(date, away, home));
   t.set(r, "game_date", date);
   t.set(r, "season_year", opt_int(g, "season", w).value_or(season_of(date)));
-  if (auto st = opt_text(g, "status", w))
-    t.set(r, "game_status", *st);
+  if (auto st = opt_text(g, "status", w)) t.set(r, "game_status", *st);
   t.col("period").set_int(r, opt_int(g, "period", w));
   t.set(r, "is_postseason", g.is_object() && g.value("postseason", false));
   t.set(r, "home_team_abbr", home);
@@ -121,52 +100,42 @@ void fill_game(Table &t, size_t r, const json &g, Date date,
   t.set(r, "processed_at", kLoadStamp);
 }
 
-} // namespace
+}  // namespace
 
-Parsed parse_bdl_boxscores(const std::string &text, const std::string &path,
-                           const Schedule &s) {
-  static const TableSchema &schema =
-      catalog::get("nba_raw.bdl_player_boxscores");
+Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, const Schedule& s) {
+  static const TableSchema& schema = catalog::get("nba_raw.bdl_player_boxscores");
   Parsed out(schema);
   const json root = parse_json(text, path);
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
-  const json &games = list_member(root, "boxScores", w);
+  const json& games = list_member(root, "boxScores", w);
   for (size_t gi = 0; gi < games.size(); ++gi) {
-    const json &g = games[gi];
+    const json& g = games[gi];
     Where gw{path, "boxScores[" + std::to_string(gi) + "]", w.date};
     const Date date = date_field(g, "date", gw);
     gw.date = date.iso();
-    const json &ht = need(g, "home_team", gw);
-    const json &vt = need(g, "visitor_team", gw);
+    const json& ht = need(g, "home_team", gw);
+    const json& vt = need(g, "visitor_team", gw);
     const std::string home = bdl_team(ht, gw), away = bdl_team(vt, gw);
     if (home.empty() || away.empty()) {
       // Legacy skips games whose teams are not NBA teams (All-Star and
       // exhibition opponents).
-      NBAPROPS_LOG_INFO << path << ": skipping non-NBA game " << gi << " on "
-                        << date.iso();
+      NBAPROPS_LOG_INFO << path << ": skipping non-NBA game " << gi << " on " << date.iso();
       continue;
     }
-    if (is_exhibition(find_game(s, date, away, home)))
-      continue;
+    if (is_exhibition(find_game(s, date, away, home))) continue;
     gw.record += " " + away + "@" + home;
-    for (const auto &[side, team_json, team] :
-         {std::tuple{"home_team", &ht, home},
-          std::tuple{"visitor_team", &vt, away}}) {
+    for (const auto& [side, team_json, team] :
+         {std::tuple{"home_team", &ht, home}, std::tuple{"visitor_team", &vt, away}}) {
       auto players = team_json->find("players");
-      if (players == team_json->end() || players->is_null())
-        continue;
-      if (!players->is_array())
-        fail(gw, std::string(side) + ".players", "", "expected a list");
+      if (players == team_json->end() || players->is_null()) continue;
+      if (!players->is_array()) fail(gw, std::string(side) + ".players", "", "expected a list");
       for (size_t pi = 0; pi < players->size(); ++pi) {
-        const json &line = (*players)[pi];
-        Where pw{path,
-                 gw.record + " " + side + ".players[" + std::to_string(pi) +
-                     "]",
-                 gw.date};
-        const json &player = need(line, "player", pw);
-        pw.record += " '" + opt_text(player, "first_name", pw).value_or("") +
-                     " " + opt_text(player, "last_name", pw).value_or("") + "'";
+        const json& line = (*players)[pi];
+        Where pw{path, gw.record + " " + side + ".players[" + std::to_string(pi) + "]", gw.date};
+        const json& player = need(line, "player", pw);
+        pw.record += " '" + opt_text(player, "first_name", pw).value_or("") + " " +
+                     opt_text(player, "last_name", pw).value_or("") + "'";
         const size_t r = out.add(pw);
         fill_game(out.rows, r, g, date, away, home, team, path, pw);
         fill_player(out.rows, r, line, player, pw);
@@ -176,45 +145,39 @@ Parsed parse_bdl_boxscores(const std::string &text, const std::string &path,
   return out;
 }
 
-Parsed parse_bdl_stats(const std::string &text, const std::string &path,
-                       const Schedule &s) {
-  static const TableSchema &schema =
-      catalog::get("nba_raw.bdl_player_boxscores");
+Parsed parse_bdl_stats(const std::string& text, const std::string& path, const Schedule& s) {
+  static const TableSchema& schema = catalog::get("nba_raw.bdl_player_boxscores");
   Parsed out(schema);
   const json root = parse_json(text, path);
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
-  const json &stats = list_member(root, "stats", w);
+  const json& stats = list_member(root, "stats", w);
   // balldontlie team id → tricode, from every entry (an entry names only its
   // own team).
   std::map<int64_t, std::string> team_of_id;
   for (size_t i = 0; i < stats.size(); ++i) {
     Where ew{path, "stats[" + std::to_string(i) + "]", w.date};
-    const json &team = need(stats[i], "team", ew);
+    const json& team = need(stats[i], "team", ew);
     auto id = opt_int(team, "id", ew);
     std::string code = bdl_team(team, ew);
-    if (id && !code.empty())
-      team_of_id[*id] = code;
+    if (id && !code.empty()) team_of_id[*id] = code;
   }
   for (size_t i = 0; i < stats.size(); ++i) {
-    const json &e = stats[i];
+    const json& e = stats[i];
     Where ew{path, "stats[" + std::to_string(i) + "]", w.date};
-    const json &g = need(e, "game", ew);
-    const json &team = need(e, "team", ew);
-    const json &player = need(e, "player", ew);
+    const json& g = need(e, "game", ew);
+    const json& team = need(e, "team", ew);
+    const json& player = need(e, "player", ew);
     const Date date = date_field(g, "date", ew);
     ew.date = date.iso();
     const std::string code = bdl_team(team, ew);
     if (code.empty()) {
-      NBAPROPS_LOG_INFO << path << ": skipping entry " << i
-                        << " of a non-NBA team on " << date.iso();
+      NBAPROPS_LOG_INFO << path << ": skipping entry " << i << " of a non-NBA team on " << date.iso();
       continue;
     }
     const auto team_id = opt_int(team, "id", ew);
-    const auto home_id = opt_int(g, "home_team_id", ew),
-               away_id = opt_int(g, "visitor_team_id", ew);
-    if (!team_id || !home_id || !away_id ||
-        (*team_id != *home_id && *team_id != *away_id)) {
+    const auto home_id = opt_int(g, "home_team_id", ew), away_id = opt_int(g, "visitor_team_id", ew);
+    if (!team_id || !home_id || !away_id || (*team_id != *home_id && *team_id != *away_id)) {
       fail(ew, "game.home_team_id", home_id ? std::to_string(*home_id) : "",
            "cannot tell the player's side of the game");
     }
@@ -224,20 +187,16 @@ Parsed parse_bdl_stats(const std::string &text, const std::string &path,
     if (other.empty()) {
       // The opponent has no entry in this file: take it from the schedule
       // (legacy wrote a YYYYMMDD_BDL<id> game id that joins nothing).
-      for (const Game *sg : s.all_games_on(date)) {
-        if (sg->home == code || sg->away == code)
-          other = sg->home == code ? sg->away : sg->home;
+      for (const Game* sg : s.all_games_on(date)) {
+        if (sg->home == code || sg->away == code) other = sg->home == code ? sg->away : sg->home;
       }
       if (other.empty())
         fail(ew, "game.id", opt_text(g, "id", ew).value_or(""),
              "opponent unknown (no entry in the file, no schedule game)");
     }
-    const std::string home = is_home ? code : other,
-                      away = is_home ? other : code;
-    if (is_exhibition(find_game(s, date, away, home)))
-      continue;
-    ew.record += " " + away + "@" + home + " '" +
-                 opt_text(player, "first_name", ew).value_or("") + " " +
+    const std::string home = is_home ? code : other, away = is_home ? other : code;
+    if (is_exhibition(find_game(s, date, away, home))) continue;
+    ew.record += " " + away + "@" + home + " '" + opt_text(player, "first_name", ew).value_or("") + " " +
                  opt_text(player, "last_name", ew).value_or("") + "'";
     const size_t r = out.add(ew);
     fill_game(out.rows, r, g, date, away, home, code, path, ew);
@@ -246,4 +205,4 @@ Parsed parse_bdl_stats(const std::string &text, const std::string &path,
   return out;
 }
 
-} // namespace nbaprops::importers::raw
+}  // namespace nbaprops::importers::raw

@@ -30,15 +30,14 @@ enum class Pick { kNewestPerFolder, kEveryFile };
 /// Everything the driver needs about a kind beyond the public RawSource.
 struct KindDef {
   RawSource src;
-  Parsed (*parse)(const std::string &, const std::string &, const Schedule &);
+  Parsed (*parse)(const std::string&, const std::string&, const Schedule&);
   Pick pick;
-  std::vector<std::string>
-      duplicate_key; ///< two rows with equal values here are an error
-  std::vector<std::string> hash_fields; ///< the legacy HASH_FIELDS of the table
+  std::vector<std::string> duplicate_key;  ///< two rows with equal values here are an error
+  std::vector<std::string> hash_fields;    ///< the legacy HASH_FIELDS of the table
   Checks checks;
 };
 
-const std::vector<KindDef> &kinds() {
+const std::vector<KindDef>& kinds() {
   // Plausible ranges: generous bounds that only catch broken parses and unit
   // mix-ups (a record NBA game has 100 points by one player, 73 minutes in 6OT;
   // 186 team points).
@@ -55,8 +54,8 @@ const std::vector<KindDef> &kinds() {
        &raw::parse_gamebook,
        Pick::kNewestPerFolder,
        {"game_id", "team_abbr", "player_lookup"},
-       {"game_id", "player_lookup", "minutes", "field_goals_made",
-        "field_goals_attempted", "points", "total_rebounds", "assists"},
+       {"game_id", "player_lookup", "minutes", "field_goals_made", "field_goals_attempted", "points", "total_rebounds",
+        "assists"},
        {{{"points", 0, 100},
          {"minutes_decimal", 0, 75},
          {"field_goals_made", 0, 40},
@@ -92,11 +91,9 @@ const std::vector<KindDef> &kinds() {
        &raw::parse_team_boxscore,
        Pick::kNewestPerFolder,
        {"game_id", "team_abbr"},
-       {"game_id", "team_abbr", "is_home", "fg_made", "fg_attempted",
-        "three_pt_made", "three_pt_attempted", "ft_made", "ft_attempted",
-        "offensive_rebounds", "defensive_rebounds", "total_rebounds", "assists",
-        "steals", "blocks", "turnovers", "personal_fouls", "points",
-        "plus_minus"},
+       {"game_id", "team_abbr", "is_home", "fg_made", "fg_attempted", "three_pt_made", "three_pt_attempted", "ft_made",
+        "ft_attempted", "offensive_rebounds", "defensive_rebounds", "total_rebounds", "assists", "steals", "blocks",
+        "turnovers", "personal_fouls", "points", "plus_minus"},
        {{{"points", 30, 250},
          {"fg_made", 0, 100},
          {"fg_attempted", 20, 160},
@@ -130,8 +127,7 @@ const std::vector<KindDef> &kinds() {
        &raw::parse_player_props,
        Pick::kEveryFile,
        {"game_id", "bookmaker", "player_lookup", "snapshot_timestamp"},
-       {"player_lookup", "game_date", "game_id", "bookmaker", "points_line",
-        "snapshot_timestamp"},
+       {"player_lookup", "game_date", "game_id", "bookmaker", "points_line", "snapshot_timestamp"},
        {{{"points_line", 0, 100},
          {"over_price", 1.001, 1000},
          {"under_price", 1.001, 1000},
@@ -148,10 +144,8 @@ const std::vector<KindDef> &kinds() {
         "{date}/{event_id}-{AWAYHOME}/ (--all-snapshots: every one)"},
        &raw::parse_game_lines,
        Pick::kNewestPerFolder,
-       {"game_id", "snapshot_timestamp", "bookmaker_key", "market_key",
-        "outcome_name"},
-       {"game_id", "game_date", "bookmaker_key", "market_key", "outcome_name",
-        "outcome_point", "snapshot_timestamp"},
+       {"game_id", "snapshot_timestamp", "bookmaker_key", "market_key", "outcome_name"},
+       {"game_id", "game_date", "bookmaker_key", "market_key", "outcome_name", "outcome_point", "snapshot_timestamp"},
        {{{"outcome_price", 1.001, 1000}, {"outcome_point", -100, 400}}, {}}},
       {{"injury-report",
         "nba_raw.nbac_injury_report",
@@ -165,12 +159,8 @@ const std::vector<KindDef> &kinds() {
        &raw::parse_injury_report,
        Pick::kNewestPerFolder,
        {"report_date", "report_hour", "game_id", "player_lookup"},
-       {"player_lookup", "team", "game_date", "game_id", "injury_status",
-        "reason", "reason_category"},
-       {{{"report_hour", 0, 23},
-         {"confidence_score", 0, 1},
-         {"overall_report_confidence", 0, 1}},
-        {}}},
+       {"player_lookup", "team", "game_date", "game_id", "injury_status", "reason", "reason_category"},
+       {{{"report_hour", 0, 23}, {"confidence_score", 0, 1}, {"overall_report_confidence", 0, 1}}, {}}},
       {{"bdl-boxscores",
         "nba_raw.bdl_player_boxscores",
         "BdlBoxscoresProcessor",
@@ -183,8 +173,7 @@ const std::vector<KindDef> &kinds() {
        &raw::parse_bdl_boxscores,
        Pick::kEveryFile,
        {"game_id", "player_lookup"},
-       {"game_id", "player_lookup", "points", "rebounds", "assists",
-        "field_goals_made", "field_goals_attempted"},
+       {"game_id", "player_lookup", "points", "rebounds", "assists", "field_goals_made", "field_goals_attempted"},
        {{{"points", 0, 100},
          {"rebounds", 0, 55},
          {"assists", 0, 35},
@@ -227,54 +216,48 @@ const std::vector<KindDef> &kinds() {
   return all;
 }
 
-const KindDef &kind_def(const std::string &kind) {
-  for (const KindDef &d : kinds()) {
-    if (d.src.kind == kind)
-      return d;
+const KindDef& kind_def(const std::string& kind) {
+  for (const KindDef& d : kinds()) {
+    if (d.src.kind == kind) return d;
   }
   std::string names;
-  for (const KindDef &d : kinds())
-    names += (names.empty() ? "" : ", ") + d.src.kind;
-  throw ConfigError("unknown raw import kind '" + kind +
-                    "' (supported: " + names + ")");
+  for (const KindDef& d : kinds()) names += (names.empty() ? "" : ", ") + d.src.kind;
+  throw ConfigError("unknown raw import kind '" + kind + "' (supported: " + names + ")");
 }
 
-bool is_json_file(const std::string &path) {
-  auto ends = [&](const char *s) {
+bool is_json_file(const std::string& path) {
+  auto ends = [&](const char* s) {
     const std::string suf(s);
-    return path.size() >= suf.size() &&
-           path.compare(path.size() - suf.size(), suf.size(), suf) == 0;
+    return path.size() >= suf.size() && path.compare(path.size() - suf.size(), suf.size(), suf) == 0;
   };
   return ends(".json") || ends(".json.gz");
 }
 
 /// A file chosen for import.
 struct Chosen {
-  std::string rel;     ///< path relative to the store ("" for a single file)
-  std::string display; ///< full path / URL: messages and source_file_path
-  std::string newness; ///< larger = newer (file-name stamp, else update time,
-                       ///< then path)
+  std::string rel;      ///< path relative to the store ("" for a single file)
+  std::string display;  ///< full path / URL: messages and source_file_path
+  std::string newness;  ///< larger = newer (file-name stamp, else update time,
+                        ///< then path)
 };
 
-std::string newness_of(const io::ObjectInfo &o) {
+std::string newness_of(const io::ObjectInfo& o) {
   const raw::LakePath lp = raw::parse_lake_path(o.path);
   return (lp.stamp.empty() ? o.updated : lp.stamp) + "|" + o.path;
 }
 
-std::string join_path(const std::string &root, const std::string &rel) {
-  if (root.empty())
-    return rel;
+std::string join_path(const std::string& root, const std::string& rel) {
+  if (root.empty()) return rel;
   return root.back() == '/' ? root + rel : root + "/" + rel;
 }
 
 /// Lists the files of @p def for @p dates (all dates when empty) and applies
 /// the kind's pick rule.
-std::vector<Chosen> enumerate(io::ObjectStore &store, const KindDef &def,
-                              const std::vector<Date> &dates,
+std::vector<Chosen> enumerate(io::ObjectStore& store, const KindDef& def, const std::vector<Date>& dates,
                               bool all_snapshots) {
   std::vector<io::ObjectInfo> found;
   const std::set<Date> wanted(dates.begin(), dates.end());
-  for (const std::string &prefix : def.src.prefixes) {
+  for (const std::string& prefix : def.src.prefixes) {
     std::vector<std::string> lists;
     if (dates.empty()) {
       lists.push_back(prefix);
@@ -283,46 +266,36 @@ std::vector<Chosen> enumerate(io::ObjectStore &store, const KindDef &def,
         // The folder format the scrapers write; team box scores were written
         // both ways.
         lists.push_back(prefix + d.iso() + "/");
-        if (def.src.compact_date)
-          lists.push_back(prefix + d.compact() + "/");
+        if (def.src.compact_date) lists.push_back(prefix + d.compact() + "/");
       }
     }
-    for (const std::string &l : lists) {
-      for (io::ObjectInfo &o : store.list(l)) {
-        if (!is_json_file(o.path))
-          continue;
-        const raw::LakePath lp =
-            raw::parse_lake_path(o.path.substr(prefix.size()));
-        if (!lp.date || (!wanted.empty() && !wanted.count(*lp.date)))
-          continue;
+    for (const std::string& l : lists) {
+      for (io::ObjectInfo& o : store.list(l)) {
+        if (!is_json_file(o.path)) continue;
+        const raw::LakePath lp = raw::parse_lake_path(o.path.substr(prefix.size()));
+        if (!lp.date || (!wanted.empty() && !wanted.count(*lp.date))) continue;
         found.push_back(std::move(o));
       }
     }
   }
-  const bool newest_only = def.pick == Pick::kNewestPerFolder &&
-                           !(def.src.kind == "game-lines" && all_snapshots);
-  std::map<std::string, const io::ObjectInfo *>
-      best; // folder (or file) → newest file
-  for (const io::ObjectInfo &o : found) {
+  const bool newest_only = def.pick == Pick::kNewestPerFolder && !(def.src.kind == "game-lines" && all_snapshots);
+  std::map<std::string, const io::ObjectInfo*> best;  // folder (or file) → newest file
+  for (const io::ObjectInfo& o : found) {
     const std::string dir = o.path.substr(0, o.path.rfind('/') + 1);
     const raw::LakePath lp = raw::parse_lake_path(o.path);
     // A file directly in the date folder (older layout, no game/hour folder) is
     // its own group.
     const std::string group = newest_only && !lp.group.empty() ? dir : o.path;
     auto [it, inserted] = best.emplace(group, &o);
-    if (!inserted && newness_of(o) > newness_of(*it->second))
-      it->second = &o;
+    if (!inserted && newness_of(o) > newness_of(*it->second)) it->second = &o;
   }
   std::vector<Chosen> out;
-  for (const auto &[group, o] : best)
-    out.push_back({o->path, join_path(store.uri(), o->path), newness_of(*o)});
-  std::sort(out.begin(), out.end(),
-            [](const Chosen &a, const Chosen &b) { return a.rel < b.rel; });
+  for (const auto& [group, o] : best) out.push_back({o->path, join_path(store.uri(), o->path), newness_of(*o)});
+  std::sort(out.begin(), out.end(), [](const Chosen& a, const Chosen& b) { return a.rel < b.rel; });
   return out;
 }
 
-std::string key_text(const Table &t, size_t r,
-                     const std::vector<size_t> &cols) {
+std::string key_text(const Table& t, size_t r, const std::vector<size_t>& cols) {
   std::string k;
   for (size_t c : cols) {
     k += t.cell_text(r, c);
@@ -331,33 +304,28 @@ std::string key_text(const Table &t, size_t r,
   return k;
 }
 
-std::vector<size_t> column_indexes(const Table &t,
-                                   const std::vector<std::string> &names) {
+std::vector<size_t> column_indexes(const Table& t, const std::vector<std::string>& names) {
   std::vector<size_t> out;
-  for (const std::string &n : names)
-    out.push_back(t.require(n));
+  for (const std::string& n : names) out.push_back(t.require(n));
   return out;
 }
 
-std::string make_run_id(const std::string &kind) {
+std::string make_run_id(const std::string& kind) {
   std::string stamp = iso_timestamp_now(true);
   std::string compact;
   for (char c : stamp.substr(0, 19)) {
-    if (std::isdigit(static_cast<unsigned char>(c)))
-      compact.push_back(c);
+    if (std::isdigit(static_cast<unsigned char>(c))) compact.push_back(c);
   }
   return "raw_" + kind + "_" + compact.substr(0, 8) + "_" + compact.substr(8);
 }
 
-void write_ledger(Warehouse &wh, const RawImportResult &res,
-                  const std::string &status_if_rows, const std::string &error,
-                  const std::string &started, double seconds,
-                  const std::string &fingerprint) {
-  const TableSchema &schema = catalog::get("nba_orchestration.run_ledger");
+void write_ledger(Warehouse& wh, const RawImportResult& res, const std::string& status_if_rows,
+                  const std::string& error, const std::string& started, double seconds,
+                  const std::string& fingerprint) {
+  const TableSchema& schema = catalog::get("nba_orchestration.run_ledger");
   Table t(schema);
   std::set<Date> dates(res.dates.begin(), res.dates.end());
-  for (const auto &[d, n] : res.rows_by_date)
-    dates.insert(d);
+  for (const auto& [d, n] : res.rows_by_date) dates.insert(d);
   const std::string finished = iso_timestamp_now(true);
   for (Date d : dates) {
     const size_t r = t.add_row();
@@ -385,48 +353,42 @@ void write_ledger(Warehouse &wh, const RawImportResult &res,
     t.set(r, "started_at", started);
     t.set(r, "finished_at", finished);
   }
-  if (t.num_rows() == 0)
-    return;
+  if (t.num_rows() == 0) return;
   try {
     wh.append(schema, t);
-  } catch (const std::exception &e) {
-    NBAPROPS_LOG_WARN << "run ledger append failed for raw." << res.kind << ": "
-                      << e.what();
+  } catch (const std::exception& e) {
+    NBAPROPS_LOG_WARN << "run ledger append failed for raw." << res.kind << ": " << e.what();
   }
 }
 
-} // namespace
+}  // namespace
 
-const std::vector<RawSource> &raw_sources() {
+const std::vector<RawSource>& raw_sources() {
   static const std::vector<RawSource> v = [] {
     std::vector<RawSource> out;
-    for (const KindDef &d : kinds())
-      out.push_back(d.src);
+    for (const KindDef& d : kinds()) out.push_back(d.src);
     return out;
   }();
   return v;
 }
 
-const RawSource &raw_source(const std::string &kind) {
-  return kind_def(kind).src;
-}
+const RawSource& raw_source(const std::string& kind) { return kind_def(kind).src; }
 
-Table parse_raw_file(const std::string &kind, const std::string &text,
-                     const std::string &path, const Schedule &schedule) {
-  const KindDef &def = kind_def(kind);
+Table parse_raw_file(const std::string& kind, const std::string& text, const std::string& path,
+                     const Schedule& schedule) {
+  const KindDef& def = kind_def(kind);
   Parsed p = def.parse(text, path, schedule);
   raw::run_checks(p.rows, p.where, def.checks);
   proc::fill_data_hash(p.rows, def.hash_fields);
   return std::move(p.rows);
 }
 
-RawImportResult import_raw(Warehouse &wh, const std::string &kind,
-                           const std::string &source, const Schedule &schedule,
-                           const RawImportOptions &opts) {
+RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::string& source, const Schedule& schedule,
+                           const RawImportOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::string started = iso_timestamp_now(true);
-  const KindDef &def = kind_def(kind);
-  const TableSchema &schema = catalog::get(def.src.table);
+  const KindDef& def = kind_def(kind);
+  const TableSchema& schema = catalog::get(def.src.table);
   RawImportResult res;
   res.kind = def.src.kind;
   res.table = def.src.table;
@@ -434,30 +396,23 @@ RawImportResult import_raw(Warehouse &wh, const std::string &kind,
   res.dry_run = opts.dry_run;
   res.dates = opts.dates;
   std::string fingerprint_text;
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-        .count();
-  };
-  const std::set<std::string> teams(opts.team_filter.begin(),
-                                    opts.team_filter.end());
-  if (!teams.empty() && (schema.index_of("home_team_abbr") < 0 ||
-                         schema.index_of("away_team_abbr") < 0)) {
-    throw ConfigError("--team-filter needs a table with home_team_abbr and "
-                      "away_team_abbr, not " +
-                      schema.name);
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  const std::set<std::string> teams(opts.team_filter.begin(), opts.team_filter.end());
+  if (!teams.empty() && (schema.index_of("home_team_abbr") < 0 || schema.index_of("away_team_abbr") < 0)) {
+    throw ConfigError(
+        "--team-filter needs a table with home_team_abbr and "
+        "away_team_abbr, not " +
+        schema.name);
   }
   std::unique_ptr<io::ObjectStore> store;
   std::vector<Chosen> files;
   try {
     std::error_code ec;
-    if (source.find("://") == std::string::npos &&
-        std::filesystem::is_regular_file(source, ec)) {
+    if (source.find("://") == std::string::npos && std::filesystem::is_regular_file(source, ec)) {
       files.push_back({"", source, ""});
     } else {
-      if (source.find("://") == std::string::npos &&
-          !std::filesystem::is_directory(source, ec)) {
-        throw StorageError("raw import source " + source +
-                           ": no such file or directory");
+      if (source.find("://") == std::string::npos && !std::filesystem::is_directory(source, ec)) {
+        throw StorageError("raw import source " + source + ": no such file or directory");
       }
       store = io::open_object_store(source);
       files = enumerate(*store, def, opts.dates, opts.all_snapshots);
@@ -469,49 +424,41 @@ RawImportResult import_raw(Warehouse &wh, const std::string &kind,
     std::vector<std::exception_ptr> errors(files.size());
     tbb::parallel_for(size_t{0}, files.size(), [&](size_t i) {
       try {
-        const Chosen &f = files[i];
-        std::string text = store
-                               ? io::maybe_gunzip(store->read(f.rel), f.display)
-                               : io::read_file(f.display);
+        const Chosen& f = files[i];
+        std::string text = store ? io::maybe_gunzip(store->read(f.rel), f.display) : io::read_file(f.display);
         parsed[i].emplace(def.parse(text, f.display, schedule));
       } catch (...) {
         errors[i] = std::current_exception();
       }
     });
-    for (const auto &e : errors) {
-      if (e)
-        std::rethrow_exception(e);
+    for (const auto& e : errors) {
+      if (e) std::rethrow_exception(e);
     }
     // Newest file wins per replace key (re-scrapes of a game, a snapshot or a
     // report).
     std::vector<size_t> order(files.size());
-    for (size_t i = 0; i < order.size(); ++i)
-      order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return files[a].newness < files[b].newness;
-    });
-    std::map<std::string, size_t> owner; // replace-key value → file index
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return files[a].newness < files[b].newness; });
+    std::map<std::string, size_t> owner;  // replace-key value → file index
     for (size_t i : order) {
-      const Table &t = parsed[i]->rows;
+      const Table& t = parsed[i]->rows;
       const auto cols = column_indexes(t, def.src.replace_key);
-      for (size_t r = 0; r < t.num_rows(); ++r)
-        owner[key_text(t, r, cols)] = i;
+      for (size_t r = 0; r < t.num_rows(); ++r) owner[key_text(t, r, cols)] = i;
     }
-    auto wanted = [&](const Table &t, size_t r) {
-      return teams.empty() ||
-             teams.count(t.get_text(r, "home_team_abbr").value_or("")) ||
+    auto wanted = [&](const Table& t, size_t r) {
+      return teams.empty() || teams.count(t.get_text(r, "home_team_abbr").value_or("")) ||
              teams.count(t.get_text(r, "away_team_abbr").value_or(""));
     };
     Table rows(schema);
     std::vector<Where> where;
     std::vector<size_t> file_of;
     for (size_t i = 0; i < files.size(); ++i) {
-      const Parsed &p = *parsed[i];
+      const Parsed& p = *parsed[i];
       const auto cols = column_indexes(p.rows, def.src.replace_key);
       int64_t kept = 0;
       for (size_t r = 0; r < p.rows.num_rows(); ++r) {
-        if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r))
-          continue;
+        if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r)) continue;
         rows.append_row(p.rows, r);
         where.push_back(p.where[r]);
         file_of.push_back(i);
@@ -524,8 +471,7 @@ RawImportResult import_raw(Warehouse &wh, const std::string &kind,
       res.files.push_back({files[i].display, kept, status});
       fingerprint_text += files[i].display + "|" + std::to_string(kept) + "\n";
     }
-    if (def.src.kind == "gamebook")
-      raw::resolve_inactive_names(rows, wh);
+    if (def.src.kind == "gamebook") raw::resolve_inactive_names(rows, wh);
     // A duplicate record inside what is being written is an error (legacy
     // appended both).
     {
@@ -535,12 +481,9 @@ RawImportResult import_raw(Warehouse &wh, const std::string &kind,
         auto [it, inserted] = seen.emplace(key_text(rows, r, cols), r);
         if (!inserted) {
           std::string key;
-          for (size_t c : cols)
-            key += (key.empty() ? "" : ", ") + rows.column_names()[c] + "=" +
-                   rows.cell_text(r, c);
+          for (size_t c : cols) key += (key.empty() ? "" : ", ") + rows.column_names()[c] + "=" + rows.cell_text(r, c);
           raw::fail(where[r], "(" + key + ")", "",
-                    "duplicate record: the same key is already in " +
-                        where[it->second].file + " record " +
+                    "duplicate record: the same key is already in " + where[it->second].file + " record " +
                         where[it->second].record);
         }
       }
@@ -548,63 +491,52 @@ RawImportResult import_raw(Warehouse &wh, const std::string &kind,
     raw::run_checks(rows, where, def.checks);
     proc::fill_data_hash(rows, def.hash_fields);
     if (rows.index_of("processed_by_run_id") >= 0) {
-      for (size_t r = 0; r < rows.num_rows(); ++r)
-        rows.set(r, "processed_by_run_id", res.run_id);
+      for (size_t r = 0; r < rows.num_rows(); ++r) rows.set(r, "processed_by_run_id", res.run_id);
     }
     const int part = rows.require(schema.partition_column);
     for (size_t r = 0; r < rows.num_rows(); ++r) {
-      if (auto d = rows.col(static_cast<size_t>(part)).get_int(r))
-        ++res.rows_by_date[Date(static_cast<int32_t>(*d))];
+      if (auto d = rows.col(static_cast<size_t>(part)).get_int(r)) ++res.rows_by_date[Date(static_cast<int32_t>(*d))];
     }
     res.rows = static_cast<int64_t>(rows.num_rows());
     if (res.dates.empty()) {
       std::set<Date> found;
-      for (const Chosen &f : files) {
-        if (auto d = raw::parse_lake_path(f.display).date)
-          found.insert(*d);
+      for (const Chosen& f : files) {
+        if (auto d = raw::parse_lake_path(f.display).date) found.insert(*d);
       }
-      for (const auto &[d, n] : res.rows_by_date)
-        found.insert(d);
+      for (const auto& [d, n] : res.rows_by_date) found.insert(d);
       res.dates.assign(found.begin(), found.end());
     }
     if (!opts.dry_run) {
       std::vector<Date> dates;
-      for (const auto &[d, n] : res.rows_by_date)
-        dates.push_back(d);
+      for (const auto& [d, n] : res.rows_by_date) dates.push_back(d);
       wh.ensure_table(schema);
-      if (!dates.empty())
-        wh.write_batch(
-            {TableWrite{&schema, &rows, dates, def.src.replace_key}});
+      if (!dates.empty()) wh.write_batch({TableWrite{&schema, &rows, dates, def.src.replace_key}});
     }
-  } catch (const ConfigError &) {
-    throw; // a usage error (e.g. gs:// unavailable in this build): nothing was
-           // attempted
-  } catch (const Error &e) {
+  } catch (const ConfigError&) {
+    throw;  // a usage error (e.g. gs:// unavailable in this build): nothing was
+            // attempted
+  } catch (const Error& e) {
     res.seconds = seconds();
     if (!opts.dry_run && opts.write_ledger) {
       res.rows_by_date.clear();
       if (res.dates.empty()) {
         std::set<Date> found;
-        for (const Chosen &f : files) {
-          if (auto d = raw::parse_lake_path(f.display).date)
-            found.insert(*d);
+        for (const Chosen& f : files) {
+          if (auto d = raw::parse_lake_path(f.display).date) found.insert(*d);
         }
         res.dates.assign(found.begin(), found.end());
       }
-      write_ledger(wh, res, "success", e.what(), started, res.seconds,
-                   sha256_hex(fingerprint_text).substr(0, 16));
+      write_ledger(wh, res, "success", e.what(), started, res.seconds, sha256_hex(fingerprint_text).substr(0, 16));
     }
     throw;
   }
   res.seconds = seconds();
   if (!opts.dry_run && opts.write_ledger) {
-    write_ledger(wh, res, "success", "", started, res.seconds,
-                 sha256_hex(fingerprint_text).substr(0, 16));
+    write_ledger(wh, res, "success", "", started, res.seconds, sha256_hex(fingerprint_text).substr(0, 16));
   }
-  NBAPROPS_LOG_INFO << "raw import " << res.kind << " from " << source << ": "
-                    << res.files.size() << " files, " << res.rows << " rows"
-                    << (opts.dry_run ? " (dry run)" : "");
+  NBAPROPS_LOG_INFO << "raw import " << res.kind << " from " << source << ": " << res.files.size() << " files, "
+                    << res.rows << " rows" << (opts.dry_run ? " (dry run)" : "");
   return res;
 }
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

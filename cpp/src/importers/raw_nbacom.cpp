@@ -15,119 +15,91 @@ namespace nbaprops::importers::raw {
 namespace {
 
 std::string upper_trim(std::string s) {
-  s.erase(std::remove_if(s.begin(), s.end(),
-                         [](unsigned char c) { return std::isspace(c); }),
-          s.end());
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-    return static_cast<char>(std::toupper(c));
-  });
+  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
 }
 
-std::string collapse_spaces(const std::string &s) {
+std::string collapse_spaces(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (std::isspace(static_cast<unsigned char>(c))) {
-      if (!out.empty() && out.back() != ' ')
-        out.push_back(' ');
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
     } else {
       out.push_back(c);
     }
   }
-  while (!out.empty() && out.back() == ' ')
-    out.pop_back();
+  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
 /// "35:42" → 35.7; "" / "-" → nullopt; anything else → DataError.
-std::optional<double> minutes_decimal(const std::string &text, const Where &w) {
-  if (text.empty() || text == "-")
-    return std::nullopt;
+std::optional<double> minutes_decimal(const std::string& text, const Where& w) {
+  if (text.empty() || text == "-") return std::nullopt;
   auto colon = text.find(':');
   int mm = 0, ss = 0;
-  bool ok =
-      colon != std::string::npos && colon > 0 && text.size() - colon - 1 == 2;
+  bool ok = colon != std::string::npos && colon > 0 && text.size() - colon - 1 == 2;
   for (size_t i = 0; ok && i < text.size(); ++i) {
-    if (i == colon)
-      continue;
-    if (!std::isdigit(static_cast<unsigned char>(text[i])))
-      ok = false;
+    if (i == colon) continue;
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) ok = false;
   }
   if (ok) {
     mm = std::stoi(text.substr(0, colon));
     ss = std::stoi(text.substr(colon + 1));
     ok = ss < 60;
   }
-  if (!ok)
-    fail(w, "minutes", "'" + text + "'", "expected MM:SS");
+  if (!ok) fail(w, "minutes", "'" + text + "'", "expected MM:SS");
   return mm + ss / 60.0;
 }
 
-bool has_suffix(const std::string &name) {
-  static const char *kSuffixes[] = {" jr", " jr.", " sr", " sr.",
-                                    " ii", " iii", " iv", " v"};
+bool has_suffix(const std::string& name) {
+  static const char* kSuffixes[] = {" jr", " jr.", " sr", " sr.", " ii", " iii", " iv", " v"};
   const std::string l = lower(name);
-  return std::any_of(
-      std::begin(kSuffixes), std::end(kSuffixes), [&](const char *s) {
-        const std::string suf(s);
-        return l.size() > suf.size() &&
-               l.compare(l.size() - suf.size(), suf.size(), suf) == 0;
-      });
+  return std::any_of(std::begin(kSuffixes), std::end(kSuffixes), [&](const char* s) {
+    const std::string suf(s);
+    return l.size() > suf.size() && l.compare(l.size() - suf.size(), suf.size(), suf) == 0;
+  });
 }
 
 /// 2·(FGM − 3PM) + 3·3PM + FTM must equal PTS when all are known.
-void check_points(const Table &t, size_t r, const Where &w, const char *fgm,
-                  const char *tpm, const char *ftm, const char *pts) {
-  auto a = t.get_int(r, fgm), b = t.get_int(r, tpm), c = t.get_int(r, ftm),
-       p = t.get_int(r, pts);
+void check_points(const Table& t, size_t r, const Where& w, const char* fgm, const char* tpm, const char* ftm,
+                  const char* pts) {
+  auto a = t.get_int(r, fgm), b = t.get_int(r, tpm), c = t.get_int(r, ftm), p = t.get_int(r, pts);
   if (a && b && c && p && 2 * (*a - *b) + 3 * *b + *c != *p) {
     fail(w, pts, std::to_string(*p),
-         "does not match the shots: 2·(" + std::to_string(*a) + "−" +
-             std::to_string(*b) + ") + 3·" + std::to_string(*b) + " + " +
-             std::to_string(*c) + " = " +
-             std::to_string(2 * (*a - *b) + 3 * *b + *c));
+         "does not match the shots: 2·(" + std::to_string(*a) + "−" + std::to_string(*b) + ") + 3·" +
+             std::to_string(*b) + " + " + std::to_string(*c) + " = " + std::to_string(2 * (*a - *b) + 3 * *b + *c));
   }
 }
 
-} // namespace
+}  // namespace
 
-Parsed parse_gamebook(const std::string &text, const std::string &path,
-                      const Schedule &s) {
-  static const TableSchema &schema =
-      catalog::get("nba_raw.nbac_gamebook_player_stats");
+Parsed parse_gamebook(const std::string& text, const std::string& path, const Schedule& s) {
+  static const TableSchema& schema = catalog::get("nba_raw.nbac_gamebook_player_stats");
   Parsed out(schema);
   const json root = parse_json(text, path);
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
-  if (!root.is_object())
-    fail(w, "(top level)", "", "expected a JSON object");
+  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   const std::string game_code = need_text(root, "game_code", w);
-  static const char *kArrays[] = {"active_players", "dnp_players",
-                                  "inactive_players"};
-  if (std::none_of(std::begin(kArrays), std::end(kArrays),
-                   [&](const char *k) { return root.contains(k); })) {
-    fail(w, "active_players", "",
-         "none of active_players, dnp_players, inactive_players is present");
+  static const char* kArrays[] = {"active_players", "dnp_players", "inactive_players"};
+  if (std::none_of(std::begin(kArrays), std::end(kArrays), [&](const char* k) { return root.contains(k); })) {
+    fail(w, "active_players", "", "none of active_players, dnp_players, inactive_players is present");
   }
   // Date and teams: the JSON's own fields, else the game-code folder
   // YYYYMMDD-AWAYHOME, else the game_code "YYYYMMDD/AWAYHOME".
-  std::string code_tail = game_code.find('/') != std::string::npos
-                              ? game_code.substr(game_code.find('/') + 1)
-                              : "";
-  if (lp.group.size() == 15 && lp.group[8] == '-')
-    code_tail = lp.group.substr(9);
+  std::string code_tail = game_code.find('/') != std::string::npos ? game_code.substr(game_code.find('/') + 1) : "";
+  if (lp.group.size() == 15 && lp.group[8] == '-') code_tail = lp.group.substr(9);
   Date date;
   if (auto d = opt_text(root, "date", w)) {
     try {
       date = Date::parse(d->substr(0, 10), "date");
-    } catch (const Error &) {
+    } catch (const Error&) {
       fail(w, "date", "'" + *d + "'", "expected YYYY-MM-DD");
     }
   } else if (lp.date) {
@@ -136,29 +108,22 @@ Parsed parse_gamebook(const std::string &text, const std::string &path,
     fail(w, "date", "", "missing field (and the path has no date folder)");
   }
   w.date = date.iso();
-  std::string away = upper_trim(
-      opt_text(root, "away_team", w)
-          .value_or(code_tail.size() == 6 ? code_tail.substr(0, 3) : ""));
-  std::string home = upper_trim(
-      opt_text(root, "home_team", w)
-          .value_or(code_tail.size() == 6 ? code_tail.substr(3, 3) : ""));
+  std::string away =
+      upper_trim(opt_text(root, "away_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(0, 3) : ""));
+  std::string home =
+      upper_trim(opt_text(root, "home_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(3, 3) : ""));
   // Legacy: preseason and All-Star games give no rows (All-Star teams have no
   // NBA code).
-  if ((!is_nba_tricode(away) || !is_nba_tricode(home)) &&
-      is_exhibition_game(s, date, away, home)) {
+  if ((!is_nba_tricode(away) || !is_nba_tricode(home)) && is_exhibition_game(s, date, away, home)) {
     out.exhibition = true;
     return out;
   }
-  if (!is_nba_tricode(away))
-    fail(w, "away_team", "'" + away + "'", "not an NBA team code");
-  if (!is_nba_tricode(home))
-    fail(w, "home_team", "'" + home + "'", "not an NBA team code");
+  if (!is_nba_tricode(away)) fail(w, "away_team", "'" + away + "'", "not an NBA team code");
+  if (!is_nba_tricode(home)) fail(w, "home_team", "'" + home + "'", "not an NBA team code");
   if (lp.group.size() == 15 && lp.group[8] == '-' &&
-      (lp.group.substr(0, 8) != date.compact() ||
-       lp.group.substr(9) != away + home)) {
+      (lp.group.substr(0, 8) != date.compact() || lp.group.substr(9) != away + home)) {
     fail(w, "game_code", "'" + game_code + "'",
-         "the game folder says " + lp.group.substr(9) + " on " +
-             lp.group.substr(0, 8));
+         "the game folder says " + lp.group.substr(9) + " on " + lp.group.substr(0, 8));
   }
   // Legacy: preseason and All-Star dates give no rows.
   if (is_exhibition(find_game(s, date, away, home))) {
@@ -167,37 +132,29 @@ Parsed parse_gamebook(const std::string &text, const std::string &path,
   }
   const std::string game_id = standard_game_id(date, away, home);
 
-  for (const char *array : kArrays) {
+  for (const char* array : kArrays) {
     auto it = root.find(array);
-    if (it == root.end() || it->is_null())
-      continue;
-    if (!it->is_array())
-      fail(w, array, it->dump(), "expected a list");
+    if (it == root.end() || it->is_null()) continue;
+    if (!it->is_array()) fail(w, array, it->dump(), "expected a list");
     const std::string status = std::string(array) == "active_players" ? "active"
-                               : std::string(array) == "dnp_players"
-                                   ? "dnp"
-                                   : "inactive";
+                               : std::string(array) == "dnp_players"  ? "dnp"
+                                                                      : "inactive";
     for (size_t i = 0; i < it->size(); ++i) {
-      const json &p = (*it)[i];
-      Where pw{path, std::string(array) + "[" + std::to_string(i) + "]",
-               w.date};
+      const json& p = (*it)[i];
+      Where pw{path, std::string(array) + "[" + std::to_string(i) + "]", w.date};
       const std::string name = need_text(p, "name", pw);
       pw.record += " '" + name + "'";
       const std::string team_name = need_text(p, "team", pw);
       const std::string team = team_code(team_name);
-      if (team.empty())
-        fail(pw, "team", "'" + team_name + "'", "unknown team name");
+      if (team.empty()) fail(pw, "team", "'" + team_name + "'", "unknown team name");
       if (team != away && team != home) {
-        fail(pw, "team", "'" + team_name + "'",
-             "not a team of game " + game_id);
+        fail(pw, "team", "'" + team_name + "'", "not a team of game " + game_id);
       }
       const std::string lookup = player_lookup(name);
-      if (lookup.empty())
-        fail(pw, "name", "'" + name + "'",
-             "no letters or digits in the player name");
+      if (lookup.empty()) fail(pw, "name", "'" + name + "'", "no letters or digits in the player name");
 
       const size_t r = out.add(pw);
-      Table &t = out.rows;
+      Table& t = out.rows;
       t.set(r, "game_id", game_id);
       t.set(r, "game_code", game_code);
       t.set(r, "game_date", date);
@@ -210,8 +167,7 @@ Parsed parse_gamebook(const std::string &text, const std::string &path,
       t.set(r, "team_abbr", team);
       t.set(r, "player_status", status);
       std::string flags = "\"team_mapped\"";
-      if (has_suffix(name))
-        flags += ",\"suffix_handled\"";
+      if (has_suffix(name)) flags += ",\"suffix_handled\"";
       if (status == "inactive") {
         // Inactive players carry only the last name: not_found (lookup of the
         // last name, flagged for review) until resolve_inactive_names() finds
@@ -229,20 +185,17 @@ Parsed parse_gamebook(const std::string &text, const std::string &path,
       t.set(r, "data_quality_flags", "[" + flags + "]");
       if (status != "active") {
         auto reason = opt_text(p, "dnp_reason", pw);
-        if (!reason)
-          reason = opt_text(p, "reason", pw);
-        if (reason)
-          t.set(r, "dnp_reason", *reason);
-        continue; // DNP and inactive rows: every stat column NULL (not 0)
+        if (!reason) reason = opt_text(p, "reason", pw);
+        if (reason) t.set(r, "dnp_reason", *reason);
+        continue;  // DNP and inactive rows: every stat column NULL (not 0)
       }
-      const json &st = need(p, "stats", pw);
-      if (!st.is_object())
-        fail(pw, "stats", st.dump(), "expected an object");
+      const json& st = need(p, "stats", pw);
+      if (!st.is_object()) fail(pw, "stats", st.dump(), "expected an object");
       if (auto m = opt_text(st, "minutes", pw)) {
         t.set(r, "minutes", *m);
         t.col("minutes_decimal").set_real(r, minutes_decimal(*m, pw));
       }
-      static const char *kInts[] = {"points",
+      static const char* kInts[] = {"points",
                                     "field_goals_made",
                                     "field_goals_attempted",
                                     "three_pointers_made",
@@ -256,34 +209,24 @@ Parsed parse_gamebook(const std::string &text, const std::string &path,
                                     "blocks",
                                     "turnovers",
                                     "plus_minus"};
-      for (const char *k : kInts)
-        t.col(k).set_int(r, opt_int(st, k, pw));
-      static const char *kReals[] = {"field_goal_percentage",
-                                     "three_point_percentage",
-                                     "free_throw_percentage"};
-      for (const char *k : kReals)
-        t.col(k).set_real(r, opt_real(st, k, pw));
+      for (const char* k : kInts) t.col(k).set_int(r, opt_int(st, k, pw));
+      static const char* kReals[] = {"field_goal_percentage", "three_point_percentage", "free_throw_percentage"};
+      for (const char* k : kReals) t.col(k).set_real(r, opt_real(st, k, pw));
       // Legacy read `rebounds_total` / `rebounds` while the scraper writes
       // `total_rebounds`, so its rows had NULL total rebounds. Fixed:
       // `total_rebounds` first, the legacy names as fallbacks.
       auto reb = opt_int(st, "total_rebounds", pw);
-      if (!reb)
-        reb = opt_int(st, "rebounds_total", pw);
-      if (!reb)
-        reb = opt_int(st, "rebounds", pw);
+      if (!reb) reb = opt_int(st, "rebounds_total", pw);
+      if (!reb) reb = opt_int(st, "rebounds", pw);
       t.col("total_rebounds").set_int(r, reb);
       auto pf = opt_int(st, "fouls", pw);
-      if (!pf)
-        pf = opt_int(st, "personal_fouls", pw);
+      if (!pf) pf = opt_int(st, "personal_fouls", pw);
       t.col("personal_fouls").set_int(r, pf);
-      check_points(t, r, pw, "field_goals_made", "three_pointers_made",
-                   "free_throws_made", "points");
-      auto o = t.get_int(r, "offensive_rebounds"),
-           d = t.get_int(r, "defensive_rebounds");
+      check_points(t, r, pw, "field_goals_made", "three_pointers_made", "free_throws_made", "points");
+      auto o = t.get_int(r, "offensive_rebounds"), d = t.get_int(r, "defensive_rebounds");
       if (o && d && reb && *o + *d != *reb) {
         fail(pw, "total_rebounds", std::to_string(*reb),
-             "is not offensive + defensive rebounds (" + std::to_string(*o) +
-                 " + " + std::to_string(*d) + ")");
+             "is not offensive + defensive rebounds (" + std::to_string(*o) + " + " + std::to_string(*d) + ")");
       }
     }
   }
@@ -298,13 +241,12 @@ namespace {
 
 /// Lookup key of a last name ("Jackson Jr." → {"jackson", "jr"}): the suffix is
 /// split off.
-std::pair<std::string, std::string> last_name_key(const std::string &last) {
+std::pair<std::string, std::string> last_name_key(const std::string& last) {
   std::vector<std::string> words;
   std::string w;
   for (char c : last + " ") {
     if (c == ' ') {
-      if (!w.empty())
-        words.push_back(w);
+      if (!w.empty()) words.push_back(w);
       w.clear();
     } else {
       w.push_back(c);
@@ -313,103 +255,84 @@ std::pair<std::string, std::string> last_name_key(const std::string &last) {
   std::string suffix;
   if (words.size() > 1) {
     const std::string tail = player_lookup(words.back());
-    static const char *kSuffixes[] = {"jr", "sr", "ii", "iii", "iv", "v"};
-    if (std::any_of(std::begin(kSuffixes), std::end(kSuffixes),
-                    [&](const char *k) { return tail == k; })) {
+    static const char* kSuffixes[] = {"jr", "sr", "ii", "iii", "iv", "v"};
+    if (std::any_of(std::begin(kSuffixes), std::end(kSuffixes), [&](const char* k) { return tail == k; })) {
       suffix = tail;
       words.pop_back();
     }
   }
   std::string rest;
-  for (const std::string &x : words)
-    rest += x;
+  for (const std::string& x : words) rest += x;
   return {player_lookup(rest), suffix};
 }
 
 /// Full name → the key of its last name (everything after the first word).
-std::pair<std::string, std::string> full_name_key(const std::string &full) {
+std::pair<std::string, std::string> full_name_key(const std::string& full) {
   auto sp = full.find(' ');
   return last_name_key(sp == std::string::npos ? full : full.substr(sp + 1));
 }
 
 /// Candidates: index key → {player_lookup → (full name, suffix)}.
-using CandidateIndex =
-    std::map<std::string,
-             std::map<std::string, std::pair<std::string, std::string>>>;
+using CandidateIndex = std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>>;
 
-void add_candidate(CandidateIndex &idx, const std::string &prefix,
-                   const std::optional<std::string> &full) {
-  if (!full || full->find(' ') == std::string::npos)
-    return;
+void add_candidate(CandidateIndex& idx, const std::string& prefix, const std::optional<std::string>& full) {
+  if (!full || full->find(' ') == std::string::npos) return;
   const std::string lookup = player_lookup(*full);
-  if (lookup.empty())
-    return;
+  if (lookup.empty()) return;
   auto [key, suffix] = full_name_key(*full);
   idx[prefix + key][lookup] = {*full, suffix};
 }
 
-} // namespace
+}  // namespace
 
-void resolve_inactive_names(Table &rows, Warehouse &wh) {
+void resolve_inactive_names(Table& rows, Warehouse& wh) {
   std::vector<size_t> inactive;
   std::optional<Date> lo, hi;
   for (size_t r = 0; r < rows.num_rows(); ++r) {
-    if (rows.get_text(r, "player_status") != "inactive")
-      continue;
+    if (rows.get_text(r, "player_status") != "inactive") continue;
     inactive.push_back(r);
     Date d = *rows.get_date(r, "game_date");
     lo = lo ? std::min(*lo, d) : d;
     hi = hi ? std::max(*hi, d) : d;
   }
-  if (inactive.empty())
-    return;
-  CandidateIndex by_game, by_team; // "game|team|last" (injury report of the
-                                   // game), "team|last" (history)
-  Table inj =
-      wh.read(catalog::get("nba_raw.nbac_injury_report"),
-              DateRange{*lo - 2, *hi}, {"game_id", "team", "player_full_name"});
+  if (inactive.empty()) return;
+  CandidateIndex by_game, by_team;  // "game|team|last" (injury report of the
+                                    // game), "team|last" (history)
+  Table inj = wh.read(catalog::get("nba_raw.nbac_injury_report"), DateRange{*lo - 2, *hi},
+                      {"game_id", "team", "player_full_name"});
   for (size_t r = 0; r < inj.num_rows(); ++r) {
-    add_candidate(by_game,
-                  inj.get_text(r, "game_id").value_or("") + "|" +
-                      inj.get_text(r, "team").value_or("") + "|",
+    add_candidate(by_game, inj.get_text(r, "game_id").value_or("") + "|" + inj.get_text(r, "team").value_or("") + "|",
                   inj.get_text(r, "player_full_name"));
   }
   const DateRange history{*lo - 90, *hi};
-  Table bdl = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), history,
-                      {"team_abbr", "player_full_name"});
+  Table bdl = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), history, {"team_abbr", "player_full_name"});
   for (size_t r = 0; r < bdl.num_rows(); ++r) {
-    add_candidate(by_team, bdl.get_text(r, "team_abbr").value_or("") + "|",
-                  bdl.get_text(r, "player_full_name"));
+    add_candidate(by_team, bdl.get_text(r, "team_abbr").value_or("") + "|", bdl.get_text(r, "player_full_name"));
   }
-  Table gb = wh.read(catalog::get("nba_raw.nbac_gamebook_player_stats"),
-                     history, {"team_abbr", "player_name", "player_status"});
+  Table gb = wh.read(catalog::get("nba_raw.nbac_gamebook_player_stats"), history,
+                     {"team_abbr", "player_name", "player_status"});
   for (size_t r = 0; r < gb.num_rows(); ++r) {
-    if (gb.get_text(r, "player_status") == "inactive")
-      continue;
-    add_candidate(by_team, gb.get_text(r, "team_abbr").value_or("") + "|",
-                  gb.get_text(r, "player_name"));
+    if (gb.get_text(r, "player_status") == "inactive") continue;
+    add_candidate(by_team, gb.get_text(r, "team_abbr").value_or("") + "|", gb.get_text(r, "player_name"));
   }
   for (size_t r : inactive) {
     const std::string team = rows.get_text(r, "team_abbr").value_or("");
-    auto [key, suffix] =
-        last_name_key(rows.get_text(r, "player_name_original").value_or(""));
-    auto pick = [&](const CandidateIndex &idx, const std::string &k) {
-      std::vector<std::pair<std::string, std::string>> out; // (lookup, full)
+    // Not a structured binding: the lambda below captures the suffix (clang < 16 refuses that).
+    const auto name_key = last_name_key(rows.get_text(r, "player_name_original").value_or(""));
+    const std::string& key = name_key.first;
+    const std::string& suffix = name_key.second;
+    auto pick = [&](const CandidateIndex& idx, const std::string& k) {
+      std::vector<std::pair<std::string, std::string>> out;  // (lookup, full)
       auto it = idx.find(k);
-      if (it == idx.end())
-        return out;
-      for (const auto &[lookup, cand] : it->second) {
-        if (cand.second == suffix)
-          out.emplace_back(lookup, cand.first);
+      if (it == idx.end()) return out;
+      for (const auto& [lookup, cand] : it->second) {
+        if (cand.second == suffix) out.emplace_back(lookup, cand.first);
       }
       return out;
     };
-    auto cands = pick(by_game, rows.get_text(r, "game_id").value_or("") + "|" +
-                                   team + "|" + key);
-    if (cands.empty())
-      cands = pick(by_team, team + "|" + key);
-    if (cands.empty())
-      continue; // stays not_found, flagged for review
+    auto cands = pick(by_game, rows.get_text(r, "game_id").value_or("") + "|" + team + "|" + key);
+    if (cands.empty()) cands = pick(by_team, team + "|" + key);
+    if (cands.empty()) continue;  // stays not_found, flagged for review
     std::string flags = *rows.get_text(r, "data_quality_flags");
     if (cands.size() == 1) {
       rows.set(r, "player_name", cands[0].second);
@@ -423,8 +346,7 @@ void resolve_inactive_names(Table &rows, Warehouse &wh) {
       rows.set(r, "name_resolution_status", "multiple_matches");
       rows.set(r, "name_resolution_confidence", 0.6);
       rows.set(r, "name_resolution_method", "pending_review");
-      flags.replace(flags.find("\"no_roster_match\""), 17,
-                    "\"multiple_candidates\"");
+      flags.replace(flags.find("\"no_roster_match\""), 17, "\"multiple_candidates\"");
     }
     rows.set(r, "data_quality_flags", flags);
   }
@@ -437,88 +359,67 @@ struct TeamLine {
   Where where;
   std::optional<int64_t> team_id;
   std::string abbr, name, city, minutes, home_away;
-  std::optional<int64_t> fgm, fga, tpm, tpa, ftm, fta, oreb, dreb, reb, ast,
-      stl, blk, tov, pf, pts, pm;
+  std::optional<int64_t> fgm, fga, tpm, tpa, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, pts, pm;
   std::optional<double> fgp, tpp, ftp;
 };
 
 /// The scraper's DATA export: teams[] with nested made/attempted objects.
-TeamLine team_from_data(const json &t, const Where &w) {
+TeamLine team_from_data(const json& t, const Where& w) {
   TeamLine l;
   l.where = w;
-  static const char *kRequired[] = {"teamId",        "teamAbbreviation",
-                                    "teamName",      "teamCity",
-                                    "fieldGoals",    "threePointers",
-                                    "freeThrows",    "rebounds",
-                                    "assists",       "steals",
-                                    "blocks",        "turnovers",
-                                    "personalFouls", "points"};
-  for (const char *k : kRequired)
-    need(t, k, w);
+  static const char* kRequired[] = {"teamId",        "teamAbbreviation", "teamName",      "teamCity", "fieldGoals",
+                                    "threePointers", "freeThrows",       "rebounds",      "assists",  "steals",
+                                    "blocks",        "turnovers",        "personalFouls", "points"};
+  for (const char* k : kRequired) need(t, k, w);
   l.team_id = opt_int(t, "teamId", w);
   l.abbr = need_text(t, "teamAbbreviation", w);
   l.name = opt_text(t, "teamName", w).value_or("");
   l.city = opt_text(t, "teamCity", w).value_or("");
   l.minutes = opt_text(t, "minutes", w).value_or("");
   l.home_away = upper_trim(opt_text(t, "homeAway", w).value_or(""));
-  const json &fg = need(t, "fieldGoals", w);
-  const json &tp = need(t, "threePointers", w);
-  const json &ft = need(t, "freeThrows", w);
-  const json &rb = need(t, "rebounds", w);
-  l.fgm = opt_int(fg, "made", w), l.fga = opt_int(fg, "attempted", w),
-  l.fgp = opt_real(fg, "percentage", w);
-  l.tpm = opt_int(tp, "made", w), l.tpa = opt_int(tp, "attempted", w),
-  l.tpp = opt_real(tp, "percentage", w);
-  l.ftm = opt_int(ft, "made", w), l.fta = opt_int(ft, "attempted", w),
-  l.ftp = opt_real(ft, "percentage", w);
-  l.oreb = opt_int(rb, "offensive", w), l.dreb = opt_int(rb, "defensive", w),
-  l.reb = opt_int(rb, "total", w);
-  l.ast = opt_int(t, "assists", w), l.stl = opt_int(t, "steals", w),
-  l.blk = opt_int(t, "blocks", w);
-  l.tov = opt_int(t, "turnovers", w), l.pf = opt_int(t, "personalFouls", w),
-  l.pts = opt_int(t, "points", w);
+  const json& fg = need(t, "fieldGoals", w);
+  const json& tp = need(t, "threePointers", w);
+  const json& ft = need(t, "freeThrows", w);
+  const json& rb = need(t, "rebounds", w);
+  l.fgm = opt_int(fg, "made", w), l.fga = opt_int(fg, "attempted", w), l.fgp = opt_real(fg, "percentage", w);
+  l.tpm = opt_int(tp, "made", w), l.tpa = opt_int(tp, "attempted", w), l.tpp = opt_real(tp, "percentage", w);
+  l.ftm = opt_int(ft, "made", w), l.fta = opt_int(ft, "attempted", w), l.ftp = opt_real(ft, "percentage", w);
+  l.oreb = opt_int(rb, "offensive", w), l.dreb = opt_int(rb, "defensive", w), l.reb = opt_int(rb, "total", w);
+  l.ast = opt_int(t, "assists", w), l.stl = opt_int(t, "steals", w), l.blk = opt_int(t, "blocks", w);
+  l.tov = opt_int(t, "turnovers", w), l.pf = opt_int(t, "personalFouls", w), l.pts = opt_int(t, "points", w);
   l.pm = opt_int(t, "plusMinus", w);
   return l;
 }
 
 /// The undecoded stats.nba.com response: resultSets[name=TeamStats] with
 /// headers + rowSet.
-std::vector<TeamLine> teams_from_result_sets(const json &root, const Where &w,
-                                             std::string &game_id_out) {
-  const json &sets = need(root, "resultSets", w);
-  if (!sets.is_array())
-    fail(w, "resultSets", "", "expected a list");
-  const json *ts = nullptr;
-  for (const json &rs : sets) {
-    if (rs.is_object() && rs.value("name", "") == "TeamStats")
-      ts = &rs;
+std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, std::string& game_id_out) {
+  const json& sets = need(root, "resultSets", w);
+  if (!sets.is_array()) fail(w, "resultSets", "", "expected a list");
+  const json* ts = nullptr;
+  for (const json& rs : sets) {
+    if (rs.is_object() && rs.value("name", "") == "TeamStats") ts = &rs;
   }
-  if (!ts)
-    fail(w, "resultSets", "", "no TeamStats result set");
-  const json &headers = need(*ts, "headers", w);
-  const json &rows = need(*ts, "rowSet", w);
-  if (!headers.is_array() || !rows.is_array())
-    fail(w, "TeamStats", "", "headers and rowSet must be lists");
+  if (!ts) fail(w, "resultSets", "", "no TeamStats result set");
+  const json& headers = need(*ts, "headers", w);
+  const json& rows = need(*ts, "rowSet", w);
+  if (!headers.is_array() || !rows.is_array()) fail(w, "TeamStats", "", "headers and rowSet must be lists");
   std::vector<TeamLine> out;
   for (size_t i = 0; i < rows.size(); ++i) {
-    const json &row = rows[i];
+    const json& row = rows[i];
     Where rw{w.file, "TeamStats.rowSet[" + std::to_string(i) + "]", w.date};
     if (!row.is_array() || row.size() != headers.size()) {
-      fail(rw, "(row)", row.dump(),
-           "expected " + std::to_string(headers.size()) +
-               " values like the headers");
+      fail(rw, "(row)", row.dump(), "expected " + std::to_string(headers.size()) + " values like the headers");
     }
     json obj = json::object();
-    for (size_t c = 0; c < headers.size(); ++c)
-      obj[headers[c].get<std::string>()] = row[c];
-    static const char *kRequired[] = {"GAME_ID", "TEAM_ID", "TEAM_ABBREVIATION",
+    for (size_t c = 0; c < headers.size(); ++c) obj[headers[c].get<std::string>()] = row[c];
+    static const char* kRequired[] = {"GAME_ID", "TEAM_ID", "TEAM_ABBREVIATION",
                                       "FGM",     "FGA",     "FG3M",
                                       "FG3A",    "FTM",     "FTA",
                                       "OREB",    "DREB",    "REB",
                                       "AST",     "STL",     "BLK",
                                       "TO",      "PF",      "PTS"};
-    for (const char *k : kRequired)
-      need(obj, k, rw);
+    for (const char* k : kRequired) need(obj, k, rw);
     game_id_out = need_text(obj, "GAME_ID", rw);
     TeamLine l;
     l.where = rw;
@@ -527,35 +428,27 @@ std::vector<TeamLine> teams_from_result_sets(const json &root, const Where &w,
     l.name = opt_text(obj, "TEAM_NAME", rw).value_or("");
     l.city = opt_text(obj, "TEAM_CITY", rw).value_or("");
     l.minutes = opt_text(obj, "MIN", rw).value_or("");
-    l.fgm = opt_int(obj, "FGM", rw), l.fga = opt_int(obj, "FGA", rw),
-    l.fgp = opt_real(obj, "FG_PCT", rw);
-    l.tpm = opt_int(obj, "FG3M", rw), l.tpa = opt_int(obj, "FG3A", rw),
-    l.tpp = opt_real(obj, "FG3_PCT", rw);
-    l.ftm = opt_int(obj, "FTM", rw), l.fta = opt_int(obj, "FTA", rw),
-    l.ftp = opt_real(obj, "FT_PCT", rw);
-    l.oreb = opt_int(obj, "OREB", rw), l.dreb = opt_int(obj, "DREB", rw),
-    l.reb = opt_int(obj, "REB", rw);
-    l.ast = opt_int(obj, "AST", rw), l.stl = opt_int(obj, "STL", rw),
-    l.blk = opt_int(obj, "BLK", rw);
-    l.tov = opt_int(obj, "TO", rw), l.pf = opt_int(obj, "PF", rw),
-    l.pts = opt_int(obj, "PTS", rw);
+    l.fgm = opt_int(obj, "FGM", rw), l.fga = opt_int(obj, "FGA", rw), l.fgp = opt_real(obj, "FG_PCT", rw);
+    l.tpm = opt_int(obj, "FG3M", rw), l.tpa = opt_int(obj, "FG3A", rw), l.tpp = opt_real(obj, "FG3_PCT", rw);
+    l.ftm = opt_int(obj, "FTM", rw), l.fta = opt_int(obj, "FTA", rw), l.ftp = opt_real(obj, "FT_PCT", rw);
+    l.oreb = opt_int(obj, "OREB", rw), l.dreb = opt_int(obj, "DREB", rw), l.reb = opt_int(obj, "REB", rw);
+    l.ast = opt_int(obj, "AST", rw), l.stl = opt_int(obj, "STL", rw), l.blk = opt_int(obj, "BLK", rw);
+    l.tov = opt_int(obj, "TO", rw), l.pf = opt_int(obj, "PF", rw), l.pts = opt_int(obj, "PTS", rw);
     l.pm = opt_int(obj, "PLUS_MINUS", rw);
     out.push_back(std::move(l));
   }
   return out;
 }
 
-} // namespace
+}  // namespace
 
-Parsed parse_team_boxscore(const std::string &text, const std::string &path,
-                           const Schedule &s) {
-  static const TableSchema &schema = catalog::get("nba_raw.nbac_team_boxscore");
+Parsed parse_team_boxscore(const std::string& text, const std::string& path, const Schedule& s) {
+  static const TableSchema& schema = catalog::get("nba_raw.nbac_team_boxscore");
   Parsed out(schema);
   const json root = parse_json(text, path);
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
-  if (!root.is_object())
-    fail(w, "(top level)", "", "expected a JSON object");
+  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   std::vector<TeamLine> lines;
   std::string nba_game_id;
   std::optional<Date> date = lp.date;
@@ -564,23 +457,20 @@ Parsed parse_team_boxscore(const std::string &text, const std::string &path,
     const std::string gd = need_text(root, "gameDate", w);
     try {
       date = Date::parse(gd.substr(0, 10), "gameDate");
-    } catch (const Error &) {
+    } catch (const Error&) {
       fail(w, "gameDate", "'" + gd + "'", "expected YYYY-MM-DD");
     }
     w.date = date->iso();
-    const json &teams = need(root, "teams", w);
-    if (!teams.is_array())
-      fail(w, "teams", "", "expected a list");
+    const json& teams = need(root, "teams", w);
+    if (!teams.is_array()) fail(w, "teams", "", "expected a list");
     for (size_t i = 0; i < teams.size(); ++i) {
-      lines.push_back(team_from_data(
-          teams[i], Where{path, "teams[" + std::to_string(i) + "]", w.date}));
+      lines.push_back(team_from_data(teams[i], Where{path, "teams[" + std::to_string(i) + "]", w.date}));
     }
   } else {
     lines = teams_from_result_sets(root, w, nba_game_id);
   }
-  if (lines.size() != 2)
-    fail(w, "teams", std::to_string(lines.size()), "expected exactly 2 teams");
-  const Game *g = find_game_by_id(s, nba_game_id, date);
+  if (lines.size() != 2) fail(w, "teams", std::to_string(lines.size()), "expected exactly 2 teams");
+  const Game* g = find_game_by_id(s, nba_game_id, date);
   if (!date) {
     if (!g)
       fail(w, "gameDate", nba_game_id,
@@ -589,22 +479,18 @@ Parsed parse_team_boxscore(const std::string &text, const std::string &path,
     date = g->date;
   }
   w.date = date->iso();
-  for (TeamLine &l : lines)
-    l.abbr = upper_trim(l.abbr);
+  for (TeamLine& l : lines) l.abbr = upper_trim(l.abbr);
   if ((!is_nba_tricode(lines[0].abbr) || !is_nba_tricode(lines[1].abbr)) &&
       is_exhibition_game(s, *date, lines[0].abbr, lines[1].abbr)) {
     out.exhibition = true;
     return out;
   }
-  for (TeamLine &l : lines) {
+  for (TeamLine& l : lines) {
     l.where.date = w.date;
-    if (!is_nba_tricode(l.abbr))
-      fail(l.where, "teamAbbreviation", "'" + l.abbr + "'",
-           "not an NBA team code");
+    if (!is_nba_tricode(l.abbr)) fail(l.where, "teamAbbreviation", "'" + l.abbr + "'", "not an NBA team code");
     l.where.record += " " + l.abbr;
   }
-  if (lines[0].abbr == lines[1].abbr)
-    fail(w, "teamAbbreviation", lines[0].abbr, "both teams have the same code");
+  if (lines[0].abbr == lines[1].abbr) fail(w, "teamAbbreviation", lines[0].abbr, "both teams have the same code");
   if (is_exhibition(g)) {
     out.exhibition = true;
     return out;
@@ -626,33 +512,28 @@ Parsed parse_team_boxscore(const std::string &text, const std::string &path,
          "such game with these teams "
          "(import the NBA.com schedule first)");
   }
-  const std::string &home = lines[home_idx].abbr;
-  const std::string &away = lines[1 - home_idx].abbr;
+  const std::string& home = lines[home_idx].abbr;
+  const std::string& away = lines[1 - home_idx].abbr;
   if (g && (g->away != away || g->home != home)) {
     fail(w, "teamAbbreviation", away + "@" + home,
-         "the schedule has " + g->away + "@" + g->home + " for game " +
-             nba_game_id);
+         "the schedule has " + g->away + "@" + g->home + " for game " + nba_game_id);
   }
   const std::string game_id = standard_game_id(*date, away, home);
   for (size_t i = 0; i < 2; ++i) {
-    const TeamLine &l = lines[i];
+    const TeamLine& l = lines[i];
     const size_t r = out.add(l.where);
-    Table &t = out.rows;
+    Table& t = out.rows;
     t.set(r, "game_id", game_id);
     t.set(r, "nba_game_id", nba_game_id);
     t.set(r, "game_date", *date);
     t.set(r, "season_year", season_of(*date));
-    if (!l.team_id)
-      fail(l.where, "teamId", "", "missing field");
+    if (!l.team_id) fail(l.where, "teamId", "", "missing field");
     t.set(r, "team_id", *l.team_id);
     t.set(r, "team_abbr", l.abbr);
-    if (!l.name.empty())
-      t.set(r, "team_name", collapse_spaces(l.name));
-    if (!l.city.empty())
-      t.set(r, "team_city", collapse_spaces(l.city));
+    if (!l.name.empty()) t.set(r, "team_name", collapse_spaces(l.name));
+    if (!l.city.empty()) t.set(r, "team_city", collapse_spaces(l.city));
     t.set(r, "is_home", static_cast<int>(i) == home_idx);
-    if (!l.minutes.empty())
-      t.set(r, "minutes", l.minutes);
+    if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
     t.col("fg_made").set_int(r, l.fgm);
     t.col("fg_attempted").set_int(r, l.fga);
     t.col("fg_percentage").set_real(r, l.fgp);
@@ -678,62 +559,48 @@ Parsed parse_team_boxscore(const std::string &text, const std::string &path,
     // Legacy validation: OREB + DREB = REB and the points formula.
     if (l.oreb && l.dreb && l.reb && *l.oreb + *l.dreb != *l.reb) {
       fail(l.where, "rebounds.total", std::to_string(*l.reb),
-           "is not offensive + defensive (" + std::to_string(*l.oreb) + " + " +
-               std::to_string(*l.dreb) + ")");
+           "is not offensive + defensive (" + std::to_string(*l.oreb) + " + " + std::to_string(*l.dreb) + ")");
     }
-    check_points(t, r, l.where, "fg_made", "three_pt_made", "ft_made",
-                 "points");
+    check_points(t, r, l.where, "fg_made", "three_pt_made", "ft_made", "points");
   }
   return out;
 }
 
 namespace {
 
-std::string reason_category(const std::string &reason) {
+std::string reason_category(const std::string& reason) {
   const std::string l = lower(reason);
-  auto has = [&](const char *s) { return l.find(s) != std::string::npos; };
-  if (l.find_first_not_of(" \t") == std::string::npos)
-    return "unknown";
-  if (has("injury/illness"))
-    return "injury";
-  if (has("g league"))
-    return "g_league";
-  if (has("suspension"))
-    return "suspension";
-  if (has("health and safety") || has("protocol"))
-    return "health_safety_protocol";
-  if (has("rest"))
-    return "rest";
-  if (has("personal"))
-    return "personal";
+  auto has = [&](const char* s) { return l.find(s) != std::string::npos; };
+  if (l.find_first_not_of(" \t") == std::string::npos) return "unknown";
+  if (has("injury/illness")) return "injury";
+  if (has("g league")) return "g_league";
+  if (has("suspension")) return "suspension";
+  if (has("health and safety") || has("protocol")) return "health_safety_protocol";
+  if (has("rest")) return "rest";
+  if (has("personal")) return "personal";
   return "other";
 }
 
 /// "Last, First" → "First Last" (suffix kept with the last name: "Duke Jr.,
 /// David" → "David Duke Jr.").
-std::string full_name(const std::string &original) {
+std::string full_name(const std::string& original) {
   auto comma = original.find(',');
-  if (comma == std::string::npos)
-    return collapse_spaces(original);
-  return collapse_spaces(original.substr(comma + 1) + " " +
-                         original.substr(0, comma));
+  if (comma == std::string::npos) return collapse_spaces(original);
+  return collapse_spaces(original.substr(comma + 1) + " " + original.substr(0, comma));
 }
 
-} // namespace
+}  // namespace
 
-Parsed parse_injury_report(const std::string &text, const std::string &path,
-                           const Schedule &) {
-  static const TableSchema &schema = catalog::get("nba_raw.nbac_injury_report");
+Parsed parse_injury_report(const std::string& text, const std::string& path, const Schedule&) {
+  static const TableSchema& schema = catalog::get("nba_raw.nbac_injury_report");
   Parsed out(schema);
   const json root = parse_json(text, path);
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
-  if (!root.is_object())
-    fail(w, "(top level)", "", "expected a JSON object");
-  const json &meta = need(root, "metadata", w);
-  const json &records = need(root, "records", w);
-  if (!records.is_array())
-    fail(w, "records", "", "expected a list");
+  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
+  const json& meta = need(root, "metadata", w);
+  const json& records = need(root, "records", w);
+  if (!records.is_array()) fail(w, "records", "", "expected a list");
   Where mw{path, "metadata", w.date};
   // Report date: metadata.gamedate (YYYYMMDD or YYYY-MM-DD), else the path's
   // date folder. (Legacy fell back to today's date; a clock-dependent fallback
@@ -741,8 +608,7 @@ Parsed parse_injury_report(const std::string &text, const std::string &path,
   Date report_date;
   if (auto gd = opt_text(meta, "gamedate", mw)) {
     LakePath probe = parse_lake_path(*gd + "/x");
-    if (!probe.date)
-      fail(mw, "gamedate", "'" + *gd + "'", "expected YYYYMMDD or YYYY-MM-DD");
+    if (!probe.date) fail(mw, "gamedate", "'" + *gd + "'", "expected YYYYMMDD or YYYY-MM-DD");
     report_date = *probe.date;
   } else if (lp.date) {
     report_date = *lp.date;
@@ -756,46 +622,35 @@ Parsed parse_injury_report(const std::string &text, const std::string &path,
   if (!hour) {
     hour = opt_int(meta, "hour", mw);
     const std::string period = lower(opt_text(meta, "period", mw).value_or(""));
-    if (hour && period == "pm" && *hour < 12)
-      *hour += 12;
-    if (hour && period == "am" && *hour == 12)
-      *hour = 0;
+    if (hour && period == "pm" && *hour < 12) *hour += 12;
+    if (hour && period == "am" && *hour == 12) *hour = 0;
   }
   if (!hour && !lp.group.empty()) {
-    hour = opt_int(json{{"hour", lp.group}}, "hour",
-                   Where{path, "(hour folder)", w.date});
+    hour = opt_int(json{{"hour", lp.group}}, "hour", Where{path, "(hour folder)", w.date});
   }
-  if (!hour)
-    fail(mw, "hour24", "", "missing field (and the path has no hour folder)");
-  if (*hour < 0 || *hour > 23)
-    fail(mw, "hour24", std::to_string(*hour), "outside 0-23");
+  if (!hour) fail(mw, "hour24", "", "missing field (and the path has no hour folder)");
+  if (*hour < 0 || *hour > 23) fail(mw, "hour24", std::to_string(*hour), "outside 0-23");
   const int season = season_of(report_date);
   char season_text[16];
-  std::snprintf(season_text, sizeof season_text, "%d-%02d", season,
-                (season + 1) % 100);
+  std::snprintf(season_text, sizeof season_text, "%d-%02d", season, (season + 1) % 100);
   std::optional<double> overall;
-  if (auto ps = root.find("parsing_stats");
-      ps != root.end() && ps->is_object()) {
-    overall = opt_real(*ps, "overall_confidence",
-                       Where{path, "parsing_stats", w.date});
+  if (auto ps = root.find("parsing_stats"); ps != root.end() && ps->is_object()) {
+    overall = opt_real(*ps, "overall_confidence", Where{path, "parsing_stats", w.date});
   }
-  const std::optional<std::string> scrape_time =
-      opt_text(meta, "scrape_time", mw);
+  const std::optional<std::string> scrape_time = opt_text(meta, "scrape_time", mw);
   const std::optional<std::string> run_id = opt_text(meta, "run_id", mw);
 
   for (size_t i = 0; i < records.size(); ++i) {
-    const json &rec = records[i];
+    const json& rec = records[i];
     Where rw{path, "records[" + std::to_string(i) + "]", w.date};
     const std::string player = opt_text(rec, "player", rw).value_or("");
     // Teams that have not submitted their report appear as a bare line; they
     // name no player.
     if (player.empty() &&
-        lower(opt_text(rec, "reason", rw).value_or(""))
-                .find("not yet submitted") != std::string::npos) {
+        lower(opt_text(rec, "reason", rw).value_or("")).find("not yet submitted") != std::string::npos) {
       continue;
     }
-    if (player.empty())
-      fail(rw, "player", "", "missing field");
+    if (player.empty()) fail(rw, "player", "", "missing field");
     rw.record += " '" + player + "'";
     const std::string gdate = need_text(rec, "date", rw);
     Date game_date;
@@ -805,46 +660,36 @@ Parsed parse_injury_report(const std::string &text, const std::string &path,
         fail(rw, "date", "'" + gdate + "'", "expected MM/DD/YYYY");
       try {
         game_date = Date::from_ymd(y, mo, d);
-      } catch (const Error &) {
+      } catch (const Error&) {
         fail(rw, "date", "'" + gdate + "'", "not a calendar date");
       }
     }
     std::string gametime = need_text(rec, "gametime", rw);
-    if (auto p = gametime.find('('); p != std::string::npos)
-      gametime = gametime.substr(0, p);
+    if (auto p = gametime.find('('); p != std::string::npos) gametime = gametime.substr(0, p);
     gametime = collapse_spaces(gametime);
     const std::string matchup = need_text(rec, "matchup", rw);
     const auto at = matchup.find('@');
-    const std::string away =
-        at == std::string::npos ? "" : upper_trim(matchup.substr(0, at));
-    const std::string home =
-        at == std::string::npos ? "" : upper_trim(matchup.substr(at + 1));
+    const std::string away = at == std::string::npos ? "" : upper_trim(matchup.substr(0, at));
+    const std::string home = at == std::string::npos ? "" : upper_trim(matchup.substr(at + 1));
     if (!is_nba_tricode(away) || !is_nba_tricode(home))
-      fail(rw, "matchup", "'" + matchup + "'",
-           "expected AWAY@HOME NBA team codes");
+      fail(rw, "matchup", "'" + matchup + "'", "expected AWAY@HOME NBA team codes");
     const std::string team = upper_trim(need_text(rec, "team", rw));
-    if (team != away && team != home)
-      fail(rw, "team", "'" + team + "'", "not a team of " + matchup);
+    if (team != away && team != home) fail(rw, "team", "'" + team + "'", "not a team of " + matchup);
     const std::string status = lower(need_text(rec, "status", rw));
-    static const char *kStatuses[] = {"out", "questionable", "doubtful",
-                                      "probable", "available"};
-    if (std::none_of(std::begin(kStatuses), std::end(kStatuses),
-                     [&](const char *k) { return status == k; })) {
-      fail(rw, "status", "'" + status + "'",
-           "expected Out, Questionable, Doubtful, Probable or Available");
+    static const char* kStatuses[] = {"out", "questionable", "doubtful", "probable", "available"};
+    if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char* k) { return status == k; })) {
+      fail(rw, "status", "'" + status + "'", "expected Out, Questionable, Doubtful, Probable or Available");
     }
     const std::string full = full_name(player);
     // Legacy removed "jr", "sr", "ii"… anywhere in the lowercased name
     // (mangling "Jrue", "Olivier") and kept diacritics. Fixed: the canonical
     // player_lookup used by every other table.
     const std::string lookup = player_lookup(full);
-    if (lookup.empty())
-      fail(rw, "player", "'" + player + "'",
-           "no letters or digits in the player name");
+    if (lookup.empty()) fail(rw, "player", "'" + player + "'", "no letters or digits in the player name");
     const std::string reason = opt_text(rec, "reason", rw).value_or("");
 
     const size_t r = out.add(rw);
-    Table &t = out.rows;
+    Table& t = out.rows;
     t.set(r, "report_date", report_date);
     t.set(r, "report_hour", *hour);
     t.set(r, "season", std::string(season_text));
@@ -863,14 +708,12 @@ Parsed parse_injury_report(const std::string &text, const std::string &path,
     t.set(r, "reason_category", reason_category(reason));
     t.set(r, "confidence_score", opt_real(rec, "confidence", rw).value_or(1.0));
     t.set(r, "overall_report_confidence", overall.value_or(1.0));
-    if (scrape_time)
-      t.set(r, "scrape_time", *scrape_time);
-    if (run_id)
-      t.set(r, "run_id", *run_id);
+    if (scrape_time) t.set(r, "scrape_time", *scrape_time);
+    if (run_id) t.set(r, "run_id", *run_id);
     t.set(r, "source_file_path", path);
     t.set(r, "processed_at", kLoadStamp);
   }
   return out;
 }
 
-} // namespace nbaprops::importers::raw
+}  // namespace nbaprops::importers::raw

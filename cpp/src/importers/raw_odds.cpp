@@ -13,54 +13,47 @@ namespace {
 
 /// One event snapshot, unwrapped.
 struct Snapshot {
-  const json *event = nullptr;
+  const json* event = nullptr;
   bool historical = false;
   std::optional<Instant> timestamp, previous,
-      next; ///< wrapper timestamps (historical files)
+      next;  ///< wrapper timestamps (historical files)
   Instant commence;
   std::string home_name, away_name, home, away;
   std::string event_id;
   LakePath path;
 };
 
-std::optional<Instant> instant_field(const json &obj, const char *key,
-                                     const Where &w) {
+std::optional<Instant> instant_field(const json& obj, const char* key, const Where& w) {
   auto text = opt_text(obj, key, w);
-  if (!text)
-    return std::nullopt;
+  if (!text) return std::nullopt;
   auto t = parse_instant(*text);
-  if (!t)
-    fail(w, key, "'" + *text + "'", "expected an ISO-8601 UTC timestamp");
+  if (!t) fail(w, key, "'" + *text + "'", "expected an ISO-8601 UTC timestamp");
   return t;
 }
 
-Snapshot unwrap(const json &root, const std::string &path, Where &w) {
+Snapshot unwrap(const json& root, const std::string& path, Where& w) {
   Snapshot s;
   s.path = parse_lake_path(path);
-  if (!root.is_object())
-    fail(w, "(top level)", "", "expected a JSON object");
+  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   if (root.contains("data")) {
     // Historical endpoint: {timestamp, previous_timestamp, next_timestamp,
     // data: event}.
     s.historical = true;
     s.timestamp = instant_field(root, "timestamp", w);
-    if (!s.timestamp)
-      fail(w, "timestamp", "", "missing field (historical snapshot)");
+    if (!s.timestamp) fail(w, "timestamp", "", "missing field (historical snapshot)");
     s.previous = instant_field(root, "previous_timestamp", w);
     s.next = instant_field(root, "next_timestamp", w);
     s.event = &need(root, "data", w);
   } else {
     s.event = &root;
   }
-  const json &e = *s.event;
-  if (!e.is_object())
-    fail(w, "data", "", "expected one event object");
+  const json& e = *s.event;
+  if (!e.is_object()) fail(w, "data", "", "expected one event object");
   s.event_id = need_text(e, "id", w);
   w.record = "event " + s.event_id;
   s.commence = *[&] {
     auto c = instant_field(e, "commence_time", w);
-    if (!c)
-      fail(w, "commence_time", "", "missing field");
+    if (!c) fail(w, "commence_time", "", "missing field");
     return c;
   }();
   s.home_name = need_text(e, "home_team", w);
@@ -70,13 +63,10 @@ Snapshot unwrap(const json &root, const std::string &path, Where &w) {
   // Legacy kept unknown names as given (props) or their first 3 letters (game
   // lines), giving game ids no other table has. Fixed: an unknown team is an
   // error.
-  if (s.home.empty())
-    fail(w, "home_team", "'" + s.home_name + "'", "unknown team name");
-  if (s.away.empty())
-    fail(w, "away_team", "'" + s.away_name + "'", "unknown team name");
-  const json &books = need(e, "bookmakers", w);
-  if (!books.is_array())
-    fail(w, "bookmakers", books.dump(), "expected a list");
+  if (s.home.empty()) fail(w, "home_team", "'" + s.home_name + "'", "unknown team name");
+  if (s.away.empty()) fail(w, "away_team", "'" + s.away_name + "'", "unknown team name");
+  const json& books = need(e, "bookmakers", w);
+  if (!books.is_array()) fail(w, "bookmakers", books.dump(), "expected a list");
   return s;
 }
 
@@ -87,12 +77,10 @@ int64_t american(double decimal) {
                         : static_cast<int64_t>(-100.0 / (decimal - 1.0));
 }
 
-} // namespace
+}  // namespace
 
-Parsed parse_player_props(const std::string &text, const std::string &path,
-                          const Schedule &) {
-  static const TableSchema &schema =
-      catalog::get("nba_raw.odds_api_player_points_props");
+Parsed parse_player_props(const std::string& text, const std::string& path, const Schedule&) {
+  static const TableSchema& schema = catalog::get("nba_raw.odds_api_player_points_props");
   Parsed out(schema);
   const json root = parse_json(text, path);
   Where w{path, "(file)", ""};
@@ -101,75 +89,56 @@ Parsed parse_player_props(const std::string &text, const std::string &path,
   // Eastern date of tip-off.
   const Date game_date = s.path.date ? *s.path.date : eastern_date(s.commence);
   w.date = game_date.iso();
-  const std::optional<Instant> capture =
-      s.path.stamp.empty() ? std::nullopt : parse_instant(s.path.stamp);
+  const std::optional<Instant> capture = s.path.stamp.empty() ? std::nullopt : parse_instant(s.path.stamp);
   // Snapshot: historical = the wrapper's timestamp; current = the capture time
   // in the file name.
   const std::optional<Instant> snap = s.historical ? s.timestamp : capture;
-  if (!snap)
-    fail(w, "snapshot_timestamp", path,
-         "a current-odds file needs a YYYYMMDD_HHMMSS file name");
+  if (!snap) fail(w, "snapshot_timestamp", path, "a current-odds file needs a YYYYMMDD_HHMMSS file name");
   std::string tag;
   if (auto p = s.path.file.find("snap-"); p != std::string::npos) {
     tag = s.path.file.substr(p, 9);
   }
-  const bool historical =
-      s.historical || path.find("player-props-history") != std::string::npos;
+  const bool historical = s.historical || path.find("player-props-history") != std::string::npos;
   const std::string game_id = standard_game_id(game_date, s.away, s.home);
 
-  const json &books = s.event->at("bookmakers");
+  const json& books = s.event->at("bookmakers");
   for (size_t bi = 0; bi < books.size(); ++bi) {
-    const json &b = books[bi];
-    Where bw{path,
-             "event " + s.event_id + " bookmakers[" + std::to_string(bi) + "]",
-             w.date};
+    const json& b = books[bi];
+    Where bw{path, "event " + s.event_id + " bookmakers[" + std::to_string(bi) + "]", w.date};
     const std::string book = need_text(b, "key", bw);
     bw.record += " " + book;
     const auto book_update = instant_field(b, "last_update", bw);
     auto mk = b.find("markets");
-    if (mk == b.end() || mk->is_null())
-      continue;
-    if (!mk->is_array())
-      fail(bw, "markets", mk->dump(), "expected a list");
-    for (const json &m : *mk) {
-      if (opt_text(m, "key", bw).value_or("") != "player_points")
-        continue;
-      const json &outcomes = need(m, "outcomes", bw);
-      if (!outcomes.is_array())
-        fail(bw, "outcomes", outcomes.dump(), "expected a list");
+    if (mk == b.end() || mk->is_null()) continue;
+    if (!mk->is_array()) fail(bw, "markets", mk->dump(), "expected a list");
+    for (const json& m : *mk) {
+      if (opt_text(m, "key", bw).value_or("") != "player_points") continue;
+      const json& outcomes = need(m, "outcomes", bw);
+      if (!outcomes.is_array()) fail(bw, "outcomes", outcomes.dump(), "expected a list");
       // Over/Under outcomes pair by the player's name (`description`), in
       // first-seen order.
       std::vector<std::string> order;
       std::map<std::string, size_t> row_of;
       for (size_t oi = 0; oi < outcomes.size(); ++oi) {
-        const json &o = outcomes[oi];
-        Where ow{path,
-                 bw.record + " player_points.outcomes[" + std::to_string(oi) +
-                     "]",
-                 w.date};
+        const json& o = outcomes[oi];
+        Where ow{path, bw.record + " player_points.outcomes[" + std::to_string(oi) + "]", w.date};
         auto player = opt_text(o, "description", ow);
-        if (!player || player->empty())
-          continue; // legacy: outcomes without a player are skipped
+        if (!player || player->empty()) continue;  // legacy: outcomes without a player are skipped
         ow.record += " '" + *player + "'";
         const std::string side = need_text(o, "name", ow);
-        if (side != "Over" && side != "Under")
-          fail(ow, "name", "'" + side + "'", "expected Over or Under");
+        if (side != "Over" && side != "Under") fail(ow, "name", "'" + side + "'", "expected Over or Under");
         auto price = opt_real(o, "price", ow);
-        if (!price)
-          fail(ow, "price", "", "missing field");
+        if (!price) fail(ow, "price", "", "missing field");
         auto it = row_of.find(*player);
         size_t r;
         if (it == row_of.end()) {
           auto point = opt_real(o, "point", ow);
-          if (!point)
-            fail(ow, "point", "", "missing field");
+          if (!point) fail(ow, "point", "", "missing field");
           const std::string lookup = player_lookup(*player);
-          if (lookup.empty())
-            fail(ow, "description", "'" + *player + "'",
-                 "no letters or digits in the player name");
+          if (lookup.empty()) fail(ow, "description", "'" + *player + "'", "no letters or digits in the player name");
           r = out.add(Where{path, bw.record + " '" + *player + "'", w.date});
           row_of[*player] = r;
-          Table &t = out.rows;
+          Table& t = out.rows;
           t.set(r, "game_id", game_id);
           t.set(r, "odds_api_event_id", s.event_id);
           t.set(r, "game_date", game_date);
@@ -177,45 +146,35 @@ Parsed parse_player_props(const std::string &text, const std::string &path,
           t.set(r, "home_team_abbr", s.home);
           t.set(r, "away_team_abbr", s.away);
           t.set(r, "snapshot_timestamp", snap->iso());
-          if (!tag.empty())
-            t.set(r, "snapshot_tag", tag);
-          if (capture)
-            t.set(r, "capture_timestamp", capture->iso());
+          if (!tag.empty()) t.set(r, "snapshot_tag", tag);
+          if (capture) t.set(r, "capture_timestamp", capture->iso());
           // int() of a timedelta in minutes truncates toward zero.
-          t.set(r, "minutes_before_tipoff",
-                (s.commence.epoch - snap->epoch) / 60);
+          t.set(r, "minutes_before_tipoff", (s.commence.epoch - snap->epoch) / 60);
           t.set(r, "bookmaker", book);
           t.set(r, "player_name", *player);
           t.set(r, "player_lookup", lookup);
           t.set(r, "points_line", *point);
-          if (book_update)
-            t.set(r, "bookmaker_last_update", book_update->iso());
+          if (book_update) t.set(r, "bookmaker_last_update", book_update->iso());
           t.set(r, "source_file_path", path);
           t.set(r, "data_source", historical ? "historical" : "current");
           t.set(r, "processed_at", kLoadStamp);
         } else {
           r = it->second;
         }
-        const char *price_col = side == "Over" ? "over_price" : "under_price";
+        const char* price_col = side == "Over" ? "over_price" : "under_price";
         if (out.rows.get_real(r, price_col))
-          fail(ow, "name", "'" + side + "'",
-               "a second " + side + " outcome for this player");
+          fail(ow, "name", "'" + side + "'", "a second " + side + " outcome for this player");
         out.rows.set(r, price_col, *price);
         if (*price > 1.0)
-          out.rows.set(r,
-                       side == "Over" ? "over_price_american"
-                                      : "under_price_american",
-                       american(*price));
+          out.rows.set(r, side == "Over" ? "over_price_american" : "under_price_american", american(*price));
       }
     }
   }
   return out;
 }
 
-Parsed parse_game_lines(const std::string &text, const std::string &path,
-                        const Schedule &) {
-  static const TableSchema &schema =
-      catalog::get("nba_raw.odds_api_game_lines");
+Parsed parse_game_lines(const std::string& text, const std::string& path, const Schedule&) {
+  static const TableSchema& schema = catalog::get("nba_raw.odds_api_game_lines");
   Parsed out(schema);
   const json root = parse_json(text, path);
   Where w{path, "(file)", ""};
@@ -224,87 +183,69 @@ Parsed parse_game_lines(const std::string &text, const std::string &path,
   // previous ET day).
   const Date game_date = eastern_date(s.commence);
   w.date = game_date.iso();
-  const json &books = s.event->at("bookmakers");
+  const json& books = s.event->at("bookmakers");
   // Current files have no wrapper: the snapshot is the latest bookmaker/market
   // update (legacy), else the file name's capture time. (Legacy fell back to
   // "now", which is not reproducible.)
   std::optional<Instant> snap = s.timestamp;
   if (!snap) {
-    for (const json &b : books) {
+    for (const json& b : books) {
       auto u = instant_field(b, "last_update", w);
-      if (u && (!snap || u->epoch > snap->epoch))
-        snap = u;
+      if (u && (!snap || u->epoch > snap->epoch)) snap = u;
       if (auto mk = b.find("markets"); mk != b.end() && mk->is_array()) {
-        for (const json &m : *mk) {
+        for (const json& m : *mk) {
           auto mu = instant_field(m, "last_update", w);
-          if (mu && (!snap || mu->epoch > snap->epoch))
-            snap = mu;
+          if (mu && (!snap || mu->epoch > snap->epoch)) snap = mu;
         }
       }
     }
   }
-  if (!snap && !s.path.stamp.empty())
-    snap = parse_instant(s.path.stamp);
+  if (!snap && !s.path.stamp.empty()) snap = parse_instant(s.path.stamp);
   if (!snap)
     fail(w, "timestamp", "",
          "no snapshot time (no wrapper timestamp, last_update or file-name "
          "stamp)");
-  const bool historical =
-      s.historical || path.find("game-lines-history") != std::string::npos;
+  const bool historical = s.historical || path.find("game-lines-history") != std::string::npos;
   // Legacy: game_id was the Odds API event id here (and an NBA.com id or
   // YYYYMMDD_AWAY_HOME in the props table). Fixed: the standard
   // YYYYMMDD_AWAY_HOME in every table; the event id stays in the props table's
   // odds_api_event_id.
   const std::string game_id = standard_game_id(game_date, s.away, s.home);
-  const std::string sport_key =
-      opt_text(*s.event, "sport_key", w).value_or("basketball_nba");
-  const std::string sport_title =
-      opt_text(*s.event, "sport_title", w).value_or("NBA");
+  const std::string sport_key = opt_text(*s.event, "sport_key", w).value_or("basketball_nba");
+  const std::string sport_title = opt_text(*s.event, "sport_title", w).value_or("NBA");
 
   for (size_t bi = 0; bi < books.size(); ++bi) {
-    const json &b = books[bi];
-    Where bw{path,
-             "event " + s.event_id + " bookmakers[" + std::to_string(bi) + "]",
-             w.date};
+    const json& b = books[bi];
+    Where bw{path, "event " + s.event_id + " bookmakers[" + std::to_string(bi) + "]", w.date};
     const std::string book = need_text(b, "key", bw);
     bw.record += " " + book;
     const std::string title = opt_text(b, "title", bw).value_or(book);
     auto book_update = instant_field(b, "last_update", bw);
-    const json &markets = need(b, "markets", bw);
-    if (!markets.is_array())
-      fail(bw, "markets", markets.dump(), "expected a list");
-    if (!book_update && !markets.empty())
-      book_update = instant_field(markets[0], "last_update", bw);
-    if (!book_update)
-      book_update = snap;
+    const json& markets = need(b, "markets", bw);
+    if (!markets.is_array()) fail(bw, "markets", markets.dump(), "expected a list");
+    if (!book_update && !markets.empty()) book_update = instant_field(markets[0], "last_update", bw);
+    if (!book_update) book_update = snap;
     for (size_t mi = 0; mi < markets.size(); ++mi) {
-      const json &m = markets[mi];
-      Where mw{path, bw.record + " markets[" + std::to_string(mi) + "]",
-               w.date};
+      const json& m = markets[mi];
+      Where mw{path, bw.record + " markets[" + std::to_string(mi) + "]", w.date};
       const std::string market = need_text(m, "key", mw);
       mw.record += " " + market;
       auto market_update = instant_field(m, "last_update", mw);
-      if (!market_update)
-        market_update = book_update;
-      const json &outcomes = need(m, "outcomes", mw);
-      if (!outcomes.is_array())
-        fail(mw, "outcomes", outcomes.dump(), "expected a list");
+      if (!market_update) market_update = book_update;
+      const json& outcomes = need(m, "outcomes", mw);
+      if (!outcomes.is_array()) fail(mw, "outcomes", outcomes.dump(), "expected a list");
       for (size_t oi = 0; oi < outcomes.size(); ++oi) {
-        const json &o = outcomes[oi];
-        Where ow{path, mw.record + " outcomes[" + std::to_string(oi) + "]",
-                 w.date};
+        const json& o = outcomes[oi];
+        Where ow{path, mw.record + " outcomes[" + std::to_string(oi) + "]", w.date};
         const std::string name = need_text(o, "name", ow);
         ow.record += " '" + name + "'";
         auto price = opt_real(o, "price", ow);
-        if (!price)
-          fail(ow, "price", "", "missing field");
+        if (!price) fail(ow, "price", "", "missing field");
         const size_t r = out.add(ow);
-        Table &t = out.rows;
+        Table& t = out.rows;
         t.set(r, "snapshot_timestamp", snap->iso());
-        if (s.previous)
-          t.set(r, "previous_snapshot_timestamp", s.previous->iso());
-        if (s.next)
-          t.set(r, "next_snapshot_timestamp", s.next->iso());
+        if (s.previous) t.set(r, "previous_snapshot_timestamp", s.previous->iso());
+        if (s.next) t.set(r, "next_snapshot_timestamp", s.next->iso());
         t.set(r, "game_id", game_id);
         t.set(r, "sport_key", sport_key);
         t.set(r, "sport_title", sport_title);
@@ -332,4 +273,4 @@ Parsed parse_game_lines(const std::string &text, const std::string &path,
   return out;
 }
 
-} // namespace nbaprops::importers::raw
+}  // namespace nbaprops::importers::raw

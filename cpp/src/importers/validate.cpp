@@ -19,146 +19,111 @@ std::string num_text(double v) {
 }
 
 std::string range_text(Limits lim) {
-  return "outside the plausible range " + num_text(lim.min) + ".." +
-         num_text(lim.max);
+  return "outside the plausible range " + num_text(lim.min) + ".." + num_text(lim.max);
 }
 
-} // namespace
+}  // namespace
 
 std::string RowRef::where() const {
   std::string s = source_ + " " + row_;
-  if (!date_.empty())
-    s += " (date " + date_ + ")";
+  if (!date_.empty()) s += " (date " + date_ + ")";
   return s;
 }
 
-void RowRef::fail(std::string_view field, std::string_view value,
-                  std::string_view why) const {
-  std::string msg = source_ + " " + row_ + " field " + std::string(field) +
-                    " value '" + std::string(value) + "'";
-  if (!date_.empty())
-    msg += " (date " + date_ + ")";
+void RowRef::fail(std::string_view field, std::string_view value, std::string_view why) const {
+  std::string msg = source_ + " " + row_ + " field " + std::string(field) + " value '" + std::string(value) + "'";
+  if (!date_.empty()) msg += " (date " + date_ + ")";
   throw DataError(msg + ": " + std::string(why));
 }
 
-int64_t check_int(const RowRef &at, std::string_view field, double v,
-                  Limits lim) {
-  if (!std::isfinite(v))
-    at.fail(field, num_text(v), "not a finite number");
-  if (v < lim.min || v > lim.max)
-    at.fail(field, num_text(v), range_text(lim));
-  if (v != std::floor(v))
-    at.fail(field, num_text(v), "not a whole number");
+int64_t check_int(const RowRef& at, std::string_view field, double v, Limits lim) {
+  if (!std::isfinite(v)) at.fail(field, num_text(v), "not a finite number");
+  if (v < lim.min || v > lim.max) at.fail(field, num_text(v), range_text(lim));
+  if (v != std::floor(v)) at.fail(field, num_text(v), "not a whole number");
   return static_cast<int64_t>(v);
 }
 
-int64_t check_int(const RowRef &at, std::string_view field, int64_t v,
-                  Limits lim) {
+int64_t check_int(const RowRef& at, std::string_view field, int64_t v, Limits lim) {
   if (static_cast<double>(v) < lim.min || static_cast<double>(v) > lim.max) {
     at.fail(field, std::to_string(v), range_text(lim));
   }
   return v;
 }
 
-double check_real(const RowRef &at, std::string_view field, double v,
-                  Limits lim) {
-  if (!std::isfinite(v))
-    at.fail(field, num_text(v), "not a finite number");
-  if (v < lim.min || v > lim.max)
-    at.fail(field, num_text(v), range_text(lim));
+double check_real(const RowRef& at, std::string_view field, double v, Limits lim) {
+  if (!std::isfinite(v)) at.fail(field, num_text(v), "not a finite number");
+  if (v < lim.min || v > lim.max) at.fail(field, num_text(v), range_text(lim));
   return v;
 }
 
-int64_t parse_int(const RowRef &at, std::string_view field,
-                  std::string_view text, Limits lim) {
+int64_t parse_int(const RowRef& at, std::string_view field, std::string_view text, Limits lim) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    at.fail(field, text,
-            ec == std::errc::result_out_of_range ? "integer out of range"
-                                                 : "not an integer");
+    at.fail(field, text, ec == std::errc::result_out_of_range ? "integer out of range" : "not an integer");
   }
   return check_int(at, field, v, lim);
 }
 
-double parse_minutes(const RowRef &at, std::string_view field,
-                     std::string_view text, Limits lim) {
+double parse_minutes(const RowRef& at, std::string_view field, std::string_view text, Limits lim) {
   auto digits = [](std::string_view s) {
-    return !s.empty() && s.size() <= 4 &&
-           s.find_first_not_of("0123456789") == std::string_view::npos;
+    return !s.empty() && s.size() <= 4 && s.find_first_not_of("0123456789") == std::string_view::npos;
   };
   const size_t colon = text.find(':');
   double minutes = 0;
   if (colon != std::string_view::npos) {
     std::string_view mm = text.substr(0, colon), ss = text.substr(colon + 1);
-    if (!digits(mm) || ss.size() != 2 || !digits(ss))
-      at.fail(field, text, "expected minutes as MM, MM:SS or MM.D");
+    if (!digits(mm) || ss.size() != 2 || !digits(ss)) at.fail(field, text, "expected minutes as MM, MM:SS or MM.D");
     const int sec = (ss[0] - '0') * 10 + (ss[1] - '0');
-    if (sec > 59)
-      at.fail(field, text, "seconds above 59");
+    if (sec > 59) at.fail(field, text, "seconds above 59");
     minutes = std::stoi(std::string(mm)) + sec / 60.0;
   } else {
     const size_t dot = text.find('.');
     std::string_view whole = text.substr(0, dot);
-    std::string_view frac = dot == std::string_view::npos
-                                ? std::string_view{"0"}
-                                : text.substr(dot + 1);
-    if (!digits(whole) || !digits(frac))
-      at.fail(field, text, "expected minutes as MM, MM:SS or MM.D");
+    std::string_view frac = dot == std::string_view::npos ? std::string_view{"0"} : text.substr(dot + 1);
+    if (!digits(whole) || !digits(frac)) at.fail(field, text, "expected minutes as MM, MM:SS or MM.D");
     minutes = std::stod(std::string(text));
   }
-  if (minutes < lim.min || minutes > lim.max)
-    at.fail(field, text, range_text(lim));
+  if (minutes < lim.min || minutes > lim.max) at.fail(field, text, range_text(lim));
   return minutes;
 }
 
-void check_makes(const RowRef &at, std::string_view makes_field, int64_t makes,
-                 std::string_view attempts_field, int64_t attempts) {
+void check_makes(const RowRef& at, std::string_view makes_field, int64_t makes, std::string_view attempts_field,
+                 int64_t attempts) {
   if (makes > attempts) {
     at.fail(makes_field, std::to_string(makes),
-            "more than " + std::string(attempts_field) + " (" +
-                std::to_string(attempts) + ")");
+            "more than " + std::string(attempts_field) + " (" + std::to_string(attempts) + ")");
   }
 }
 
-void UniqueKeys::claim(const RowRef &at, const std::string &key) {
+void UniqueKeys::claim(const RowRef& at, const std::string& key) {
   auto [it, fresh] = first_.try_emplace(key, at.row());
   if (!fresh) {
-    throw DataError(at.where() + ": duplicate " + what_ + " " + key +
-                    " (first at " + it->second + ")");
+    throw DataError(at.where() + ": duplicate " + what_ + " " + key + " (first at " + it->second + ")");
   }
 }
 
-void require_unique_keys(const Table &rows, std::string_view source) {
-  const TableSchema &s = rows.schema();
+void require_unique_keys(const Table& rows, std::string_view source) {
+  const TableSchema& s = rows.schema();
   std::vector<size_t> idx;
-  for (const auto &k : s.key_columns) {
-    if (rows.index_of(k) >= 0)
-      idx.push_back(rows.require(k));
+  for (const auto& k : s.key_columns) {
+    if (rows.index_of(k) >= 0) idx.push_back(rows.require(k));
   }
-  if (idx.empty())
-    return;
+  if (idx.empty()) return;
   std::map<std::vector<std::string>, size_t> seen;
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     std::vector<std::string> key;
     key.reserve(idx.size());
-    for (size_t i : idx)
-      key.push_back(rows.cell_text(r, i));
+    for (size_t i : idx) key.push_back(rows.cell_text(r, i));
     auto [it, fresh] = seen.emplace(key, r);
-    if (fresh)
-      continue;
+    if (fresh) continue;
     std::string k;
-    for (size_t i = 0; i < idx.size(); ++i)
-      k += (i ? ", " : "") + rows.column_names()[idx[i]] + "=" + key[i];
+    for (size_t i = 0; i < idx.size(); ++i) k += (i ? ", " : "") + rows.column_names()[idx[i]] + "=" + key[i];
     const int part = rows.index_of(s.partition_column);
-    std::string date =
-        part >= 0
-            ? " (date " + rows.cell_text(r, static_cast<size_t>(part)) + ")"
-            : "";
-    throw DataError(std::string(source) + ": " + s.name + " rows " +
-                    std::to_string(it->second) + " and " + std::to_string(r) +
-                    " share the key (" + k + ")" + date);
+    std::string date = part >= 0 ? " (date " + rows.cell_text(r, static_cast<size_t>(part)) + ")" : "";
+    throw DataError(std::string(source) + ": " + s.name + " rows " + std::to_string(it->second) + " and " +
+                    std::to_string(r) + " share the key (" + k + ")" + date);
   }
 }
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

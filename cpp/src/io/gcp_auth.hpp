@@ -18,12 +18,11 @@
 namespace nbaprops::io {
 
 /// OAuth scope of BigQuery and GCS calls.
-inline constexpr const char *kCloudPlatformScope =
-    "https://www.googleapis.com/auth/cloud-platform";
+inline constexpr const char* kCloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
 /// A source of bearer tokens. Thread-safe.
 class TokenSource {
-public:
+ public:
   virtual ~TokenSource() = default;
   /// @return "Authorization: Bearer …", or "" for anonymous access (emulators).
   /// @throws NetworkError / ConfigError naming the credential kind, never its
@@ -33,11 +32,11 @@ public:
   /// server", "anonymous").
   [[nodiscard]] virtual std::string kind() const = 0;
 
-protected:
+ protected:
   /// Fetches a fresh token. @return {token, lifetime}.
   virtual std::pair<std::string, std::chrono::seconds> fetch() = 0;
 
-private:
+ private:
   std::mutex mu_;
   std::string token_;
   std::chrono::steady_clock::time_point expires_{};
@@ -56,15 +55,13 @@ struct AuthOptions {
 
 /// Picks the token source. @throws ConfigError (unreadable key file, unknown
 /// mode).
-std::shared_ptr<TokenSource> make_token_source(HttpClient &http,
-                                               const AuthOptions &options);
+std::shared_ptr<TokenSource> make_token_source(HttpClient& http, const AuthOptions& options);
 
 /// Builds the signed RS256 JWT assertion of a service-account key (exposed for
 /// tests).
 /// @param key the parsed key file; @param now seconds since the epoch.
 /// @throws ConfigError when the key is unusable (the message never contains the
 /// key).
-std::string service_account_assertion(const nlohmann::json &key,
-                                      const std::string &scope, int64_t now);
+std::string service_account_assertion(const nlohmann::json& key, const std::string& scope, int64_t now);
 
-} // namespace nbaprops::io
+}  // namespace nbaprops::io

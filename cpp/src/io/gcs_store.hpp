@@ -12,6 +12,6 @@
 namespace nbaprops::io {
 
 /// Opens `gs://bucket[/prefix]`. @throws ConfigError on a malformed URI.
-std::unique_ptr<ObjectStore> open_gcs_store(const std::string &uri);
+std::unique_ptr<ObjectStore> open_gcs_store(const std::string& uri);
 
-} // namespace nbaprops::io
+}  // namespace nbaprops::io

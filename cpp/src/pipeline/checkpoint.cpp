@@ -23,20 +23,17 @@ namespace {
 
 std::string local_iso_now() { return iso_timestamp_now(false); }
 
-json dates_json(const std::set<Date> &s) {
+json dates_json(const std::set<Date>& s) {
   json a = json::array();
-  for (Date d : s)
-    a.push_back(d.iso());
+  for (Date d : s) a.push_back(d.iso());
   return a;
 }
 
-std::set<Date> parse_dates(const json &a, const char *key) {
-  if (!a.is_array())
-    throw DataError(std::string("'") + key + "' is not a list");
+std::set<Date> parse_dates(const json& a, const char* key) {
+  if (!a.is_array()) throw DataError(std::string("'") + key + "' is not a list");
   std::set<Date> out;
-  for (const auto &v : a) {
-    if (!v.is_string())
-      throw DataError(std::string("'") + key + "' holds a non-string value");
+  for (const auto& v : a) {
+    if (!v.is_string()) throw DataError(std::string("'") + key + "' holds a non-string value");
     out.insert(Date::parse(v.get<std::string>(), key));
   }
   return out;
@@ -45,11 +42,10 @@ std::set<Date> parse_dates(const json &a, const char *key) {
 /// An exclusive flock on <stem>.lock for the duration of a write (legacy
 /// sidecar, never deleted).
 class FileLock {
-public:
-  explicit FileLock(const std::string &path) {
+ public:
+  explicit FileLock(const std::string& path) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0)
-      ::flock(fd_, LOCK_EX);
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
   }
   ~FileLock() {
     if (fd_ >= 0) {
@@ -57,42 +53,34 @@ public:
       ::close(fd_);
     }
   }
-  FileLock(const FileLock &) = delete;
-  FileLock &operator=(const FileLock &) = delete;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
 
-private:
+ private:
   int fd_ = -1;
 };
 
-std::string stem_of(const std::string &path) {
-  return path.substr(0, path.size() - 5);
-} // drop ".json"
+std::string stem_of(const std::string& path) { return path.substr(0, path.size() - 5); }  // drop ".json"
 
-} // namespace
+}  // namespace
 
-std::string Checkpoint::path_for(const std::string &dir, const std::string &job,
-                                 DateRange range) {
-  return (fs::path(dir) /
-          (job + "_" + range.start.iso() + "_" + range.end.iso() + ".json"))
-      .string();
+std::string Checkpoint::path_for(const std::string& dir, const std::string& job, DateRange range) {
+  return (fs::path(dir) / (job + "_" + range.start.iso() + "_" + range.end.iso() + ".json")).string();
 }
 
-bool Checkpoint::reset(const std::string &dir, const std::string &job,
-                       DateRange range) {
+bool Checkpoint::reset(const std::string& dir, const std::string& job, DateRange range) {
   std::error_code ec;
   return fs::remove(path_for(dir, job, range), ec);
 }
 
-std::string Checkpoint::status_of(const std::string &dir,
-                                  const std::string &job, DateRange range) {
+std::string Checkpoint::status_of(const std::string& dir, const std::string& job, DateRange range) {
   std::string path = path_for(dir, job, range);
   if (!fs::exists(path))
-    return "No checkpoint found for " + job + " (" + range.start.iso() +
-           " to " + range.end.iso() + ")\nWould be: " + path + "\n";
+    return "No checkpoint found for " + job + " (" + range.start.iso() + " to " + range.end.iso() +
+           ")\nWould be: " + path + "\n";
   Checkpoint c(dir, job, range);
   std::string text = c.status_text();
-  if (c.corrupt())
-    text = "WARNING: " + c.warning() + "\n" + text;
+  if (c.corrupt()) text = "WARNING: " + c.warning() + "\n" + text;
   return text;
 }
 
@@ -100,99 +88,74 @@ namespace {
 
 /// A warehouse's identity: a directory's canonical absolute path (so `B/`,
 /// `./B` and `B` are one warehouse), a URI as given.
-std::string warehouse_identity(const std::string &uri) {
-  if (uri.empty() || uri.find("://") != std::string::npos)
-    return uri;
+std::string warehouse_identity(const std::string& uri) {
+  if (uri.empty() || uri.find("://") != std::string::npos) return uri;
   std::error_code ec;
   const fs::path p = fs::weakly_canonical(fs::absolute(uri, ec), ec);
-  if (ec)
-    return uri;
+  if (ec) return uri;
   std::string s = p.string();
-  while (s.size() > 1 && s.back() == '/')
-    s.pop_back();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
 }
 
-} // namespace
+}  // namespace
 
-Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range,
-                       std::string warehouse)
-    : dir_(std::move(dir)), job_(std::move(job)),
-      warehouse_(warehouse_identity(warehouse)), range_(range) {
-  if (job_.empty())
-    throw ConfigError("checkpoint job name is empty");
+Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse)
+    : dir_(std::move(dir)), job_(std::move(job)), warehouse_(warehouse_identity(warehouse)), range_(range) {
+  if (job_.empty()) throw ConfigError("checkpoint job name is empty");
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  if (ec)
-    throw StorageError("cannot create checkpoint directory " + dir_ + ": " +
-                       ec.message());
+  if (ec) throw StorageError("cannot create checkpoint directory " + dir_ + ": " + ec.message());
   path_ = path_for(dir_, job_, range_);
   std::lock_guard lock(mu_);
   load_locked();
 }
 
 void Checkpoint::load_locked() {
-  if (!fs::exists(path_))
-    return;
+  if (!fs::exists(path_)) return;
   try {
     std::ifstream in(path_);
     std::stringstream buf;
     buf << in.rdbuf();
     json j = json::parse(buf.str());
-    if (!j.is_object())
-      throw DataError("top level is not an object");
-    for (const char *key : {"job_name", "start_date", "end_date",
-                            "successful_dates", "failed_dates"}) {
-      if (!j.contains(key))
-        throw DataError(std::string("missing key '") + key + "'");
+    if (!j.is_object()) throw DataError("top level is not an object");
+    for (const char* key : {"job_name", "start_date", "end_date", "successful_dates", "failed_dates"}) {
+      if (!j.contains(key)) throw DataError(std::string("missing key '") + key + "'");
     }
-    if (j["job_name"] != job_)
-      throw DataError("job_name is '" + j["job_name"].dump() + "', expected '" +
-                      job_ + "'");
-    if (!warehouse_.empty() && j.contains("warehouse") &&
-        j["warehouse"].is_string() &&
+    if (j["job_name"] != job_) throw DataError("job_name is '" + j["job_name"].dump() + "', expected '" + job_ + "'");
+    if (!warehouse_.empty() && j.contains("warehouse") && j["warehouse"].is_string() &&
         warehouse_identity(j["warehouse"].get<std::string>()) != warehouse_) {
       // Not corrupt, but not ours: trusting it would skip dates this warehouse
       // never committed.
       std::string other = j["warehouse"].get<std::string>();
       for (int n = 1;; ++n) {
         std::string aside = path_ + ".foreign-" + std::to_string(n);
-        if (fs::exists(aside))
-          continue;
+        if (fs::exists(aside)) continue;
         std::error_code ec;
         fs::rename(path_, aside, ec);
-        warning_ =
-            "checkpoint " + path_ + " belongs to warehouse " + other +
-            ", not " + warehouse_ +
-            (ec ? std::string("; ignoring it") : "; moved aside to " + aside) +
-            "; starting fresh";
+        warning_ = "checkpoint " + path_ + " belongs to warehouse " + other + ", not " + warehouse_ +
+                   (ec ? std::string("; ignoring it") : "; moved aside to " + aside) + "; starting fresh";
         break;
       }
       NBAPROPS_LOG_WARN << warning_;
       return;
     }
-    if (Date::parse(j["start_date"].get<std::string>(), "start_date") !=
-            range_.start ||
-        Date::parse(j["end_date"].get<std::string>(), "end_date") !=
-            range_.end) {
+    if (Date::parse(j["start_date"].get<std::string>(), "start_date") != range_.start ||
+        Date::parse(j["end_date"].get<std::string>(), "end_date") != range_.end) {
       throw DataError("start_date/end_date do not match the file name");
     }
     auto ok = parse_dates(j["successful_dates"], "successful_dates");
     auto bad = parse_dates(j["failed_dates"], "failed_dates");
     std::set<Date> skipped;
-    if (j.contains("skipped_dates"))
-      skipped = parse_dates(j["skipped_dates"], "skipped_dates");
+    if (j.contains("skipped_dates")) skipped = parse_dates(j["skipped_dates"], "skipped_dates");
     for (Date d : ok) {
-      if (bad.count(d))
-        throw DataError("date " + d.iso() + " is both successful and failed");
+      if (bad.count(d)) throw DataError("date " + d.iso() + " is both successful and failed");
     }
     std::map<Date, std::string> errors;
     if (j.contains("errors") && !j["errors"].is_null()) {
-      if (!j["errors"].is_object())
-        throw DataError("'errors' is not an object");
-      for (auto &[k, v] : j["errors"].items())
-        errors[Date::parse(k, "errors")] =
-            v.is_string() ? v.get<std::string>() : v.dump();
+      if (!j["errors"].is_object()) throw DataError("'errors' is not an object");
+      for (auto& [k, v] : j["errors"].items())
+        errors[Date::parse(k, "errors")] = v.is_string() ? v.get<std::string>() : v.dump();
     }
     successful_ = std::move(ok);
     failed_ = std::move(bad);
@@ -201,21 +164,18 @@ void Checkpoint::load_locked() {
     created_at_ = j.value("created_at", std::string());
     last_updated_ = j.value("last_updated", std::string());
     loaded_ = true;
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     corrupt_ = true;
     for (int n = 1;; ++n) {
       std::string aside = path_ + ".corrupt-" + std::to_string(n);
-      if (fs::exists(aside))
-        continue;
+      if (fs::exists(aside)) continue;
       std::error_code ec;
       fs::rename(path_, aside, ec);
       corrupt_path_ = ec ? std::string() : aside;
       break;
     }
-    warning_ = "checkpoint " + path_ + " is corrupt or invalid (" + e.what() +
-               "); " +
-               (corrupt_path_.empty() ? std::string("could not move it aside")
-                                      : "moved aside to " + corrupt_path_) +
+    warning_ = "checkpoint " + path_ + " is corrupt or invalid (" + e.what() + "); " +
+               (corrupt_path_.empty() ? std::string("could not move it aside") : "moved aside to " + corrupt_path_) +
                "; starting fresh";
     NBAPROPS_LOG_WARN << warning_;
     successful_.clear();
@@ -233,43 +193,36 @@ std::string Checkpoint::to_json() const {
 std::string Checkpoint::json_locked() const {
   json j;
   j["job_name"] = job_;
-  if (!warehouse_.empty())
-    j["warehouse"] = warehouse_;
+  if (!warehouse_.empty()) j["warehouse"] = warehouse_;
   j["start_date"] = range_.start.iso();
   j["end_date"] = range_.end.iso();
   j["created_at"] = created_at_.empty() ? json(nullptr) : json(created_at_);
-  j["last_updated"] =
-      last_updated_.empty() ? json(nullptr) : json(last_updated_);
-  j["last_successful_date"] =
-      successful_.empty() ? json(nullptr) : json(successful_.rbegin()->iso());
+  j["last_updated"] = last_updated_.empty() ? json(nullptr) : json(last_updated_);
+  j["last_successful_date"] = successful_.empty() ? json(nullptr) : json(successful_.rbegin()->iso());
   j["successful_dates"] = dates_json(successful_);
   j["failed_dates"] = dates_json(failed_);
   j["skipped_dates"] = dates_json(skipped_);
-  j["stats"] =
-      json{{"total_days", range_.days()},
-           {"processed", successful_.size() + failed_.size() + skipped_.size()},
-           {"successful", successful_.size()},
-           {"failed", failed_.size()},
-           {"skipped", skipped_.size()}};
+  j["stats"] = json{{"total_days", range_.days()},
+                    {"processed", successful_.size() + failed_.size() + skipped_.size()},
+                    {"successful", successful_.size()},
+                    {"failed", failed_.size()},
+                    {"skipped", skipped_.size()}};
   json errors = json::object();
-  for (auto &[d, m] : errors_)
-    errors[d.iso()] = m;
+  for (auto& [d, m] : errors_) errors[d.iso()] = m;
   j["errors"] = errors;
   return j.dump(2);
 }
 
 void Checkpoint::save_locked() {
   std::string now = local_iso_now();
-  if (created_at_.empty())
-    created_at_ = now;
+  if (created_at_.empty()) created_at_ = now;
   last_updated_ = now;
   const std::string text = json_locked();
   const std::string stem = stem_of(path_);
   FileLock file_lock(stem + ".lock");
   const std::string tmp = stem + ".tmp";
-  std::FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    throw StorageError("cannot write checkpoint " + tmp);
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw StorageError("cannot write checkpoint " + tmp);
   bool good = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   good = std::fflush(f) == 0 && good;
   good = ::fsync(::fileno(f)) == 0 && good;
@@ -282,8 +235,7 @@ void Checkpoint::save_locked() {
   fs::rename(tmp, path_, ec);
   if (ec) {
     std::remove(tmp.c_str());
-    throw StorageError("cannot rename " + tmp + " to " + path_ + ": " +
-                       ec.message());
+    throw StorageError("cannot rename " + tmp + " to " + path_ + ": " + ec.message());
   }
   dirty_ = false;
   last_save_ = std::chrono::steady_clock::now();
@@ -301,14 +253,12 @@ void Checkpoint::set_autosave_interval_ms(int ms) {
 
 void Checkpoint::flush() {
   std::lock_guard lock(mu_);
-  if (dirty_)
-    save_locked();
+  if (dirty_) save_locked();
 }
 
 void Checkpoint::marked_locked() {
   const auto now = std::chrono::steady_clock::now();
-  if (autosave_ms_ > 0 &&
-      now - last_save_ < std::chrono::milliseconds(autosave_ms_)) {
+  if (autosave_ms_ > 0 && now - last_save_ < std::chrono::milliseconds(autosave_ms_)) {
     dirty_ = true;
     return;
   }
@@ -324,7 +274,7 @@ void Checkpoint::mark_complete(Date d) {
   marked_locked();
 }
 
-void Checkpoint::mark_failed(Date d, const std::string &error) {
+void Checkpoint::mark_failed(Date d, const std::string& error) {
   std::lock_guard lock(mu_);
   failed_.insert(d);
   successful_.erase(d);
@@ -366,25 +316,19 @@ std::map<Date, std::string> Checkpoint::errors() const {
 }
 std::optional<Date> Checkpoint::last_successful_date() const {
   std::lock_guard lock(mu_);
-  if (successful_.empty())
-    return std::nullopt;
+  if (successful_.empty()) return std::nullopt;
   return *successful_.rbegin();
 }
 
 std::optional<Date> Checkpoint::resume_date() const {
   std::lock_guard lock(mu_);
-  if (!failed_.empty())
-    return *failed_.begin();
+  if (!failed_.empty()) return *failed_.begin();
   std::optional<Date> last;
-  if (!successful_.empty())
-    last = *successful_.rbegin();
-  if (!skipped_.empty() && (!last || *skipped_.rbegin() > *last))
-    last = *skipped_.rbegin();
-  if (!last)
-    return range_.start;
+  if (!successful_.empty()) last = *successful_.rbegin();
+  if (!skipped_.empty() && (!last || *skipped_.rbegin() > *last)) last = *skipped_.rbegin();
+  if (!last) return range_.start;
   Date next = *last + 1;
-  if (next > range_.end)
-    return std::nullopt;
+  if (next > range_.end) return std::nullopt;
   return next;
 }
 
@@ -396,21 +340,15 @@ std::string Checkpoint::status_text() const {
   os << rule << "\n";
   os << "CHECKPOINT STATUS: " << job_ << "\n";
   os << rule << "\n";
-  os << "Date range: " << range_.start.iso() << " to " << range_.end.iso()
-     << "\n";
+  os << "Date range: " << range_.start.iso() << " to " << range_.end.iso() << "\n";
   os << "Total days: " << range_.days() << "\n";
-  os << "Processed: " << (successful_.size() + failed_.size() + skipped_.size())
-     << "\n";
+  os << "Processed: " << (successful_.size() + failed_.size() + skipped_.size()) << "\n";
   os << "  Successful: " << successful_.size() << "\n";
   os << "  Failed: " << failed_.size() << "\n";
   os << "  Skipped: " << skipped_.size() << "\n";
-  os << "Last success: "
-     << (successful_.empty() ? std::string("None")
-                             : successful_.rbegin()->iso())
-     << "\n";
+  os << "Last success: " << (successful_.empty() ? std::string("None") : successful_.rbegin()->iso()) << "\n";
   if (resume) {
-    os << "Resume from: " << resume->iso() << " (" << (range_.end - *resume + 1)
-       << " days remaining)\n";
+    os << "Resume from: " << resume->iso() << " (" << (range_.end - *resume + 1) << " days remaining)\n";
   } else {
     os << "Status: COMPLETE\n";
   }
@@ -431,4 +369,4 @@ std::string Checkpoint::status_text() const {
   return os.str();
 }
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

@@ -11,9 +11,8 @@ namespace nbaprops::pipeline {
 
 std::vector<CoverageCell> CoverageReport::gaps() const {
   std::vector<CoverageCell> out;
-  for (const auto &c : cells) {
-    if (c.status != "ok" && c.status != "bootstrap")
-      out.push_back(c);
+  for (const auto& c : cells) {
+    if (c.status != "ok" && c.status != "bootstrap") out.push_back(c);
   }
   return out;
 }
@@ -22,29 +21,25 @@ std::string CoverageReport::to_text() const {
   std::ostringstream os;
   std::vector<std::string> months;
   auto month_of = [](Date d) { return d.iso().substr(0, 7); };
-  for (const auto &c : cells) {
+  for (const auto& c : cells) {
     std::string m = month_of(c.date);
-    if (std::find(months.begin(), months.end(), m) == months.end())
-      months.push_back(m);
+    if (std::find(months.begin(), months.end(), m) == months.end()) months.push_back(m);
   }
   std::sort(months.begin(), months.end());
   size_t name_w = 5;
-  for (const auto &t : tables)
-    name_w = std::max(name_w, t.size());
+  for (const auto& t : tables) name_w = std::max(name_w, t.size());
   os << "COVERAGE " << range.start.iso() << " to " << range.end.iso()
      << " (ok game dates / game dates per month; b = bootstrap dates, ! = "
         "gaps)\n";
   os << std::left << std::setw(static_cast<int>(name_w)) << "table";
-  for (const auto &m : months)
-    os << "  " << std::right << std::setw(11) << m;
+  for (const auto& m : months) os << "  " << std::right << std::setw(11) << m;
   os << "\n";
-  for (const auto &t : tables) {
+  for (const auto& t : tables) {
     os << std::left << std::setw(static_cast<int>(name_w)) << t;
-    for (const auto &m : months) {
+    for (const auto& m : months) {
       int ok = 0, total = 0, boot = 0, bad = 0;
-      for (const auto &c : cells) {
-        if (c.table != t || month_of(c.date) != m)
-          continue;
+      for (const auto& c : cells) {
+        if (c.table != t || month_of(c.date) != m) continue;
         ++total;
         if (c.status == "ok")
           ++ok;
@@ -53,12 +48,9 @@ std::string CoverageReport::to_text() const {
         else
           ++bad;
       }
-      std::string cell =
-          std::to_string(ok) + "/" + std::to_string(total - boot);
-      if (boot)
-        cell += " b" + std::to_string(boot);
-      if (bad)
-        cell += "!";
+      std::string cell = std::to_string(ok) + "/" + std::to_string(total - boot);
+      if (boot) cell += " b" + std::to_string(boot);
+      if (bad) cell += "!";
       os << "  " << std::right << std::setw(11) << cell;
     }
     os << "\n";
@@ -70,78 +62,63 @@ std::string CoverageReport::to_text() const {
   }
   os << "Gaps (" << g.size() << "):\n";
   std::map<std::string, int> shown;
-  for (const auto &c : g) {
-    int &k = shown[c.table];
-    if (k++ >= 20)
-      continue;
-    os << "  " << c.table << " " << c.date.iso() << " " << c.status
-       << ": expected " << c.expected << ", found " << c.found << "\n";
+  for (const auto& c : g) {
+    int& k = shown[c.table];
+    if (k++ >= 20) continue;
+    os << "  " << c.table << " " << c.date.iso() << " " << c.status << ": expected " << c.expected << ", found "
+       << c.found << "\n";
   }
-  for (const auto &[t, k] : shown) {
-    if (k > 20)
-      os << "  " << t << ": … and " << (k - 20) << " more\n";
+  for (const auto& [t, k] : shown) {
+    if (k > 20) os << "  " << t << ": … and " << (k - 20) << " more\n";
   }
   return os.str();
 }
 
-CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
-                        DateRange range,
-                        const std::vector<std::string> &tables) {
+CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
+                        const std::vector<std::string>& tables) {
   return coverage(warehouse, schedule, range, tables, registry::all());
 }
 
-CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
-                        DateRange range, const std::vector<std::string> &tables,
-                        const std::vector<const Processor *> &processors) {
+CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
+                        const std::vector<std::string>& tables, const std::vector<const Processor*>& processors) {
   CoverageReport report;
   report.range = range;
   report.tables = tables;
   const std::vector<Date> dates = schedule.game_dates(range);
   // Latest ledger status per (output table, date), by finished_at (ISO text
   // sorts in time order).
-  std::map<std::pair<std::string, Date>, std::pair<std::string, std::string>>
-      latest;
+  std::map<std::pair<std::string, Date>, std::pair<std::string, std::string>> latest;
   {
-    const TableSchema &ledger = catalog::get("nba_orchestration.run_ledger");
-    Table t = warehouse.read(
-        ledger, range, {"output_table", "unit_date", "status", "finished_at"});
+    const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+    Table t = warehouse.read(ledger, range, {"output_table", "unit_date", "status", "finished_at"});
     for (size_t r = 0; r < t.num_rows(); ++r) {
       auto table = t.get_text(r, "output_table");
       auto d = t.get_date(r, "unit_date");
       auto status = t.get_text(r, "status");
-      if (!table || !d || !status)
-        continue;
+      if (!table || !d || !status) continue;
       std::string fin = t.get_text(r, "finished_at").value_or("");
-      auto &slot = latest[{*table, *d}];
-      if (slot.first.empty() || fin >= slot.second)
-        slot = {*status, fin};
+      auto& slot = latest[{*table, *d}];
+      if (slot.first.empty() || fin >= slot.second) slot = {*status, fin};
     }
   }
-  for (const std::string &name : tables) {
-    const TableSchema &schema = catalog::get(name);
-    const Processor *producer = nullptr;
-    for (const Processor *p : processors) {
-      if (p->info().output_table == name)
-        producer = p;
+  for (const std::string& name : tables) {
+    const TableSchema& schema = catalog::get(name);
+    const Processor* producer = nullptr;
+    for (const Processor* p : processors) {
+      if (p->info().output_table == name) producer = p;
     }
-    const bool skips_bootstrap =
-        producer && producer->info().bootstrap == BootstrapPolicy::kSkip;
+    const bool skips_bootstrap = producer && producer->info().bootstrap == BootstrapPolicy::kSkip;
     auto counts = warehouse.partition_counts(schema, range);
     const RowExpectation rule = row_expectation(name);
     for (Date d : dates) {
-      CoverageCell c{
-          name, d, "",
-          rule.expected(static_cast<int64_t>(schedule.games_on(d).size())), 0};
+      CoverageCell c{name, d, "", rule.expected(static_cast<int64_t>(schedule.games_on(d).size())), 0};
       auto it = counts.find(d);
       c.found = it == counts.end() ? 0 : it->second;
       auto lt = latest.find({name, d});
-      const std::string last =
-          lt == latest.end() ? std::string() : lt->second.first;
+      const std::string last = lt == latest.end() ? std::string() : lt->second.first;
       if (last == "failed" || last == "blocked") {
         c.status = "failed";
-      } else if (c.found == 0 &&
-                 ((skips_bootstrap && schedule.is_bootstrap(d)) ||
-                  last == "skipped_bootstrap")) {
+      } else if (c.found == 0 && ((skips_bootstrap && schedule.is_bootstrap(d)) || last == "skipped_bootstrap")) {
         c.status = "bootstrap";
         c.expected = 0;
       } else {
@@ -153,4 +130,4 @@ CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
   return report;
 }
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

@@ -11,59 +11,52 @@
 
 namespace nbaprops::pipeline {
 
-const char *to_string(UnitStatus s) noexcept {
+const char* to_string(UnitStatus s) noexcept {
   switch (s) {
-  case UnitStatus::kPending:
-    return "pending";
-  case UnitStatus::kSuccess:
-    return "success";
-  case UnitStatus::kEmpty:
-    return "empty";
-  case UnitStatus::kSkippedBootstrap:
-    return "skipped_bootstrap";
-  case UnitStatus::kSkippedNoGames:
-    return "skipped_no_games";
-  case UnitStatus::kBlocked:
-    return "blocked";
-  case UnitStatus::kFailed:
-    return "failed";
-  case UnitStatus::kCancelled:
-    return "cancelled";
+    case UnitStatus::kPending:
+      return "pending";
+    case UnitStatus::kSuccess:
+      return "success";
+    case UnitStatus::kEmpty:
+      return "empty";
+    case UnitStatus::kSkippedBootstrap:
+      return "skipped_bootstrap";
+    case UnitStatus::kSkippedNoGames:
+      return "skipped_no_games";
+    case UnitStatus::kBlocked:
+      return "blocked";
+    case UnitStatus::kFailed:
+      return "failed";
+    case UnitStatus::kCancelled:
+      return "cancelled";
   }
   return "?";
 }
 
-UnitStatus parse_unit_status(const std::string &s) {
+UnitStatus parse_unit_status(const std::string& s) {
   for (UnitStatus u :
-       {UnitStatus::kPending, UnitStatus::kSuccess, UnitStatus::kEmpty,
-        UnitStatus::kSkippedBootstrap, UnitStatus::kSkippedNoGames,
-        UnitStatus::kBlocked, UnitStatus::kFailed, UnitStatus::kCancelled}) {
-    if (s == to_string(u))
-      return u;
+       {UnitStatus::kPending, UnitStatus::kSuccess, UnitStatus::kEmpty, UnitStatus::kSkippedBootstrap,
+        UnitStatus::kSkippedNoGames, UnitStatus::kBlocked, UnitStatus::kFailed, UnitStatus::kCancelled}) {
+    if (s == to_string(u)) return u;
   }
   throw ConfigError("unknown unit status '" + s + "'");
 }
 
 std::optional<DateRange> Plan::checkpoint_range() const {
-  if (range)
-    return range;
-  if (dates.empty())
-    return std::nullopt;
+  if (range) return range;
+  if (dates.empty()) return std::nullopt;
   auto [lo, hi] = std::minmax_element(dates.begin(), dates.end());
   return DateRange{*lo, *hi};
 }
 
 size_t Plan::pending() const noexcept {
   return static_cast<size_t>(
-      std::count_if(units.begin(), units.end(), [](const Unit &u) {
-        return u.planned == UnitStatus::kPending;
-      }));
+      std::count_if(units.begin(), units.end(), [](const Unit& u) { return u.planned == UnitStatus::kPending; }));
 }
 
-const Processor *Plan::producer_of(const std::string &table) const noexcept {
-  for (const Processor *p : processors) {
-    if (p->info().output_table == table)
-      return p;
+const Processor* Plan::producer_of(const std::string& table) const noexcept {
+  for (const Processor* p : processors) {
+    if (p->info().output_table == table) return p;
   }
   return nullptr;
 }
@@ -71,43 +64,36 @@ const Processor *Plan::producer_of(const std::string &table) const noexcept {
 std::string Plan::to_text() const {
   std::ostringstream os;
   if (range) {
-    os << "Plan: " << range->start.iso() << " to " << range->end.iso() << ", "
-       << dates.size() << " game dates of " << range->days()
-       << " calendar days (skipping "
-       << (range->days() - static_cast<int>(dates.size())) << " off-days)\n";
+    os << "Plan: " << range->start.iso() << " to " << range->end.iso() << ", " << dates.size() << " game dates of "
+       << range->days() << " calendar days (skipping " << (range->days() - static_cast<int>(dates.size()))
+       << " off-days)\n";
   } else {
     os << "Plan: " << dates.size() << " explicit dates";
-    for (size_t i = 0; i < dates.size() && i < 10; ++i)
-      os << (i ? "," : " ") << dates[i].iso();
-    if (dates.size() > 10)
-      os << ",…";
+    for (size_t i = 0; i < dates.size() && i < 10; ++i) os << (i ? "," : " ") << dates[i].iso();
+    if (dates.size() > 10) os << ",…";
     os << "\n";
   }
   os << "Units: " << units.size() << " (" << pending() << " to run)\n";
-  for (const Processor *p : processors) {
-    std::map<std::string, std::vector<const Unit *>> by_reason;
+  for (const Processor* p : processors) {
+    std::map<std::string, std::vector<const Unit*>> by_reason;
     size_t run = 0;
-    for (const Unit &u : units) {
-      if (u.processor != p)
-        continue;
+    for (const Unit& u : units) {
+      if (u.processor != p) continue;
       if (u.planned == UnitStatus::kPending) {
         ++run;
       } else {
         by_reason[std::string(to_string(u.planned))].push_back(&u);
       }
     }
-    os << "  " << p->info().name << " (" << p->info().code << ", phase "
-       << p->info().phase << "): " << run << " to run";
-    for (auto &[status, list] : by_reason)
-      os << ", " << list.size() << " " << status;
+    os << "  " << p->info().name << " (" << p->info().code << ", phase " << p->info().phase << "): " << run
+       << " to run";
+    for (auto& [status, list] : by_reason) os << ", " << list.size() << " " << status;
     os << "\n";
-    for (auto &[status, list] : by_reason) {
+    for (auto& [status, list] : by_reason) {
       for (size_t i = 0; i < list.size() && i < 3; ++i) {
-        os << "      " << list[i]->date.iso() << " " << status << ": "
-           << list[i]->reason << "\n";
+        os << "      " << list[i]->date.iso() << " " << status << ": " << list[i]->reason << "\n";
       }
-      if (list.size() > 3)
-        os << "      … and " << (list.size() - 3) << " more " << status << "\n";
+      if (list.size() > 3) os << "      … and " << (list.size() - 3) << " more " << status << "\n";
     }
   }
   return os.str();
@@ -116,29 +102,23 @@ std::string Plan::to_text() const {
 namespace {
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
-std::vector<const Processor *>
-topo_sort(const std::vector<const Processor *> &items) {
-  std::map<std::string, const Processor *> by_table;
-  for (const Processor *p : items)
-    by_table[p->info().output_table] = p;
-  std::vector<const Processor *> out;
-  std::set<const Processor *> done;
+std::vector<const Processor*> topo_sort(const std::vector<const Processor*>& items) {
+  std::map<std::string, const Processor*> by_table;
+  for (const Processor* p : items) by_table[p->info().output_table] = p;
+  std::vector<const Processor*> out;
+  std::set<const Processor*> done;
   while (out.size() < items.size()) {
     bool progressed = false;
-    for (const Processor *p : items) {
-      if (done.count(p))
-        continue;
+    for (const Processor* p : items) {
+      if (done.count(p)) continue;
       bool ready = true;
-      for (const auto &r : p->info().reads) {
+      for (const auto& r : p->info().reads) {
         auto it = by_table.find(r.table);
-        if (it != by_table.end() && it->second != p && !done.count(it->second))
-          ready = false;
+        if (it != by_table.end() && it->second != p && !done.count(it->second)) ready = false;
       }
       if (ready) {
         out.push_back(p);
@@ -146,47 +126,41 @@ topo_sort(const std::vector<const Processor *> &items) {
         progressed = true;
       }
     }
-    if (!progressed)
-      throw ConfigError("selected processors have a dependency cycle");
+    if (!progressed) throw ConfigError("selected processors have a dependency cycle");
   }
   return out;
 }
 
-} // namespace
+}  // namespace
 
-std::vector<const Processor *>
-select_processors(const std::vector<const Processor *> &universe,
-                  const std::vector<std::string> &selection) {
-  std::set<const Processor *> chosen;
+std::vector<const Processor*> select_processors(const std::vector<const Processor*>& universe,
+                                                const std::vector<std::string>& selection) {
+  std::set<const Processor*> chosen;
   bool any_key = false;
-  for (const std::string &raw : selection) {
+  for (const std::string& raw : selection) {
     std::string key = lower(raw);
-    if (key.empty())
-      continue;
+    if (key.empty()) continue;
     any_key = true;
     if (key == "all") {
       chosen.insert(universe.begin(), universe.end());
       continue;
     }
-    if (key.rfind("phase", 0) == 0 && key.size() == 6 &&
-        std::isdigit(static_cast<unsigned char>(key[5]))) {
+    if (key.rfind("phase", 0) == 0 && key.size() == 6 && std::isdigit(static_cast<unsigned char>(key[5]))) {
       int phase = key[5] - '0';
       bool any = false;
-      for (const Processor *p : universe) {
+      for (const Processor* p : universe) {
         if (p->info().phase == phase) {
           chosen.insert(p);
           any = true;
         }
       }
-      if (!any)
-        throw ConfigError("no processors registered for " + key);
+      if (!any) throw ConfigError("no processors registered for " + key);
       continue;
     }
-    const Processor *found = nullptr;
-    for (const Processor *p : universe) {
-      const auto &i = p->info();
-      if (lower(i.name) == key || lower(i.code) == key ||
-          lower(i.output_table) == key ||
+    const Processor* found = nullptr;
+    for (const Processor* p : universe) {
+      const auto& i = p->info();
+      if (lower(i.name) == key || lower(i.code) == key || lower(i.output_table) == key ||
           (!i.legacy_job.empty() && lower(i.legacy_job) == key)) {
         found = p;
         break;
@@ -194,68 +168,56 @@ select_processors(const std::vector<const Processor *> &universe,
     }
     if (!found) {
       std::string known;
-      for (const Processor *p : universe)
-        known += (known.empty() ? "" : ", ") + p->info().name + " (" +
-                 p->info().code + ")";
+      for (const Processor* p : universe)
+        known += (known.empty() ? "" : ", ") + p->info().name + " (" + p->info().code + ")";
       throw ConfigError("unknown processor '" + raw + "'; known: " + known);
     }
     chosen.insert(found);
   }
-  if (!any_key)
-    chosen.insert(universe.begin(), universe.end());
-  std::vector<const Processor *> picked;
-  for (const Processor *p : universe) {
-    if (chosen.count(p))
-      picked.push_back(p);
+  if (!any_key) chosen.insert(universe.begin(), universe.end());
+  std::vector<const Processor*> picked;
+  for (const Processor* p : universe) {
+    if (chosen.count(p)) picked.push_back(p);
   }
   return topo_sort(picked);
 }
 
-Plan make_plan(const Schedule &schedule, const PlanOptions &opts) {
-  return make_plan(schedule, opts, registry::all());
-}
+Plan make_plan(const Schedule& schedule, const PlanOptions& opts) { return make_plan(schedule, opts, registry::all()); }
 
-Plan make_plan(const Schedule &schedule, const PlanOptions &opts,
-               const std::vector<const Processor *> &universe) {
+Plan make_plan(const Schedule& schedule, const PlanOptions& opts, const std::vector<const Processor*>& universe) {
   Plan plan;
   plan.processors = select_processors(universe, opts.processors);
   if (!opts.dates.empty()) {
     std::set<Date> seen;
     for (Date d : opts.dates) {
-      if (seen.insert(d).second)
-        plan.dates.push_back(d);
+      if (seen.insert(d).second) plan.dates.push_back(d);
     }
   } else if (opts.range) {
     if (opts.range->start > opts.range->end) {
-      throw ConfigError("start date " + opts.range->start.iso() +
-                        " is after end date " + opts.range->end.iso());
+      throw ConfigError("start date " + opts.range->start.iso() + " is after end date " + opts.range->end.iso());
     }
     plan.range = opts.range;
     plan.dates = schedule.game_dates(*opts.range);
   } else {
-    throw ConfigError("a plan needs a date range (--start-date/--end-date) or "
-                      "explicit --dates");
+    throw ConfigError(
+        "a plan needs a date range (--start-date/--end-date) or "
+        "explicit --dates");
   }
   plan.units.reserve(plan.processors.size() * plan.dates.size());
-  for (const Processor *p : plan.processors) {
+  for (const Processor* p : plan.processors) {
     for (Date d : plan.dates) {
       Unit u{p, d, UnitStatus::kPending, {}};
       if (schedule.games_on(d).empty()) {
         u.planned = UnitStatus::kSkippedNoGames;
         u.reason = "no games scheduled on " + d.iso();
-      } else if (p->info().bootstrap == BootstrapPolicy::kSkip &&
-                 schedule.is_bootstrap(d)) {
+      } else if (p->info().bootstrap == BootstrapPolicy::kSkip && schedule.is_bootstrap(d)) {
         u.planned = UnitStatus::kSkippedBootstrap;
         int season = season_of(d);
         auto start = schedule.season_start(season);
         char label[16];
-        std::snprintf(label, sizeof label, "%d-%02d", season,
-                      (season + 1) % 100);
-        u.reason =
-            "bootstrap period: day " + std::to_string(start ? d - *start : 0) +
-            " of season " + label +
-            (start ? " (first game " + start->iso() + ", days 0-13 skipped)"
-                   : std::string());
+        std::snprintf(label, sizeof label, "%d-%02d", season, (season + 1) % 100);
+        u.reason = "bootstrap period: day " + std::to_string(start ? d - *start : 0) + " of season " + label +
+                   (start ? " (first game " + start->iso() + ", days 0-13 skipped)" : std::string());
       }
       plan.units.push_back(std::move(u));
     }
@@ -263,4 +225,4 @@ Plan make_plan(const Schedule &schedule, const PlanOptions &opts,
   return plan;
 }
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

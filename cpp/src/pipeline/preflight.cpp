@@ -10,53 +10,43 @@
 namespace nbaprops::pipeline {
 
 int64_t RowExpectation::expected(int64_t games) const noexcept {
-  if (games <= 0)
-    return 0;
-  if (per_game > 0)
-    return per_game * games;
-  if (per_team_game > 0)
-    return per_team_game * 2 * games;
+  if (games <= 0) return 0;
+  if (per_game > 0) return per_game * games;
+  if (per_team_game > 0) return per_team_game * 2 * games;
   return at_least;
 }
 
-RowExpectation row_expectation(const std::string &table) {
+RowExpectation row_expectation(const std::string& table) {
   if (table == "nba_raw.nbac_schedule") {
     return RowExpectation{1, 0, 0, "1 row per game"};
   }
   const std::string dataset = table.substr(0, table.find('.'));
-  const bool raw_or_analytics =
-      dataset == "nba_raw" || dataset == "nba_analytics";
+  const bool raw_or_analytics = dataset == "nba_raw" || dataset == "nba_analytics";
   if (raw_or_analytics && table.find("team") != std::string::npos) {
     return RowExpectation{0, 1, 0, "1 row per team-game (2 per game)"};
   }
-  if (raw_or_analytics && (table.find("player") != std::string::npos ||
-                           table.find("gamebook") != std::string::npos)) {
+  if (raw_or_analytics && (table.find("player") != std::string::npos || table.find("gamebook") != std::string::npos)) {
     return RowExpectation{0, 8, 0, "≥ 8 rows per team-game (16 per game)"};
   }
   return RowExpectation{0, 0, 1, "≥ 1 row per game date"};
 }
 
 std::string classify_cell(int64_t expected, int64_t found) {
-  if (expected <= 0)
-    return "ok";
-  if (found <= 0)
-    return "missing";
-  if (found < expected)
-    return "partial";
+  if (expected <= 0) return "ok";
+  if (found <= 0) return "missing";
+  if (found < expected) return "partial";
   return "ok";
 }
 
 bool PreflightReport::ok() const noexcept {
-  return std::none_of(cells.begin(), cells.end(), [](const PreflightCell &c) {
-    return c.required && c.status != "ok";
-  });
+  return std::none_of(cells.begin(), cells.end(),
+                      [](const PreflightCell& c) { return c.required && c.status != "ok"; });
 }
 
 std::vector<PreflightCell> PreflightReport::problems() const {
   std::vector<PreflightCell> out;
-  for (const auto &c : cells) {
-    if (c.status != "ok")
-      out.push_back(c);
+  for (const auto& c : cells) {
+    if (c.status != "ok") out.push_back(c);
   }
   return out;
 }
@@ -66,14 +56,13 @@ std::string PreflightReport::to_text() const {
   os << "PRE-FLIGHT: upstream tables × dates (expected rows from the "
         "schedule)\n";
   bool any_required_problem = false;
-  for (const std::string &t : tables) {
+  for (const std::string& t : tables) {
     int64_t total = 0, good = 0;
-    bool any_required = false;     // some date of t is read by a required read
-    bool required_problem = false; // … and one of those is not ok
-    std::vector<const PreflightCell *> bad;
-    for (const auto &c : cells) {
-      if (c.table != t)
-        continue;
+    bool any_required = false;      // some date of t is read by a required read
+    bool required_problem = false;  // … and one of those is not ok
+    std::vector<const PreflightCell*> bad;
+    for (const auto& c : cells) {
+      if (c.table != t) continue;
       ++total;
       any_required = any_required || c.required;
       if (c.status == "ok") {
@@ -85,27 +74,22 @@ std::string PreflightReport::to_text() const {
     }
     const bool fine = bad.empty();
     any_required_problem = any_required_problem || required_problem;
-    os << (fine ? "✅ " : (required_problem ? "❌ " : "⚠️ ")) << t << ": "
-       << good << "/" << total << " dates ok"
-       << (any_required ? "" : " (optional)")
-       << "; rule: " << row_expectation(t).rule << "\n";
+    os << (fine ? "✅ " : (required_problem ? "❌ " : "⚠️ ")) << t << ": " << good << "/" << total << " dates ok"
+       << (any_required ? "" : " (optional)") << "; rule: " << row_expectation(t).rule << "\n";
     size_t shown = 0;
-    for (const PreflightCell *c : bad) {
+    for (const PreflightCell* c : bad) {
       if (shown++ == 20) {
         os << "    … and " << (bad.size() - 20) << " more\n";
         break;
       }
-      os << "    " << c->date.iso() << " " << c->status << ": expected "
-         << c->expected << ", found " << c->found
+      os << "    " << c->date.iso() << " " << c->status << ": expected " << c->expected << ", found " << c->found
          << (c->required ? "" : " (optional)") << "\n";
     }
   }
-  for (const std::string &t : not_checked)
-    os << "•  " << t << ": produced inside the plan (not checked)\n";
-  os << (any_required_problem
-             ? "PRE-FLIGHT FAILED: missing or partial upstream data (use "
-               "--skip-preflight to run anyway)"
-             : "PRE-FLIGHT OK")
+  for (const std::string& t : not_checked) os << "•  " << t << ": produced inside the plan (not checked)\n";
+  os << (any_required_problem ? "PRE-FLIGHT FAILED: missing or partial upstream data (use "
+                                "--skip-preflight to run anyway)"
+                              : "PRE-FLIGHT OK")
      << "\n";
   return os.str();
 }
@@ -113,108 +97,93 @@ std::string PreflightReport::to_text() const {
 namespace {
 
 /// Game dates a read of @p r for run date @p d reaches.
-std::vector<Date> window_dates(const Schedule &schedule, const UpstreamRead &r,
-                               Date d) {
+std::vector<Date> window_dates(const Schedule& schedule, const UpstreamRead& r, Date d) {
   if (r.kind == WindowKind::kSameDate) {
-    if (schedule.games_on(d).empty())
-      return {};
+    if (schedule.games_on(d).empty()) return {};
     return {d};
   }
   // Last-N-games and season-to-date windows stay inside the date's season
   // (UpstreamRead::window).
   const DateRange w = r.window(schedule, d);
-  if (w.start > w.end)
-    return {};
+  if (w.start > w.end) return {};
   return schedule.game_dates(w);
 }
 
-} // namespace
+}  // namespace
 
-PreflightReport preflight(Warehouse &warehouse, const Schedule &schedule,
-                          const Plan &plan) {
+PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan) {
   return preflight(warehouse, schedule, plan, registry::all());
 }
 
-PreflightReport preflight(Warehouse &warehouse, const Schedule &schedule,
-                          const Plan &plan,
-                          const std::vector<const Processor *> &processors) {
+PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan,
+                          const std::vector<const Processor*>& processors) {
   PreflightReport report;
-  auto skips_bootstrap = [&](const std::string &table) {
-    const Processor *p = plan.producer_of(table);
+  auto skips_bootstrap = [&](const std::string& table) {
+    const Processor* p = plan.producer_of(table);
     if (!p) {
-      for (const Processor *q : processors) {
-        if (q->info().output_table == table)
-          p = q;
+      for (const Processor* q : processors) {
+        if (q->info().output_table == table) p = q;
       }
     }
     return p && p->info().bootstrap == BootstrapPolicy::kSkip;
   };
   // Dates each producer in the plan will write.
   std::map<std::string, std::set<Date>> produced;
-  for (const Unit &u : plan.units) {
-    if (u.planned == UnitStatus::kPending)
-      produced[u.processor->info().output_table].insert(u.date);
+  for (const Unit& u : plan.units) {
+    if (u.planned == UnitStatus::kPending) produced[u.processor->info().output_table].insert(u.date);
   }
   // table → (required?, dates needed)
   std::vector<std::string> order;
   std::map<std::string, std::set<Date>> needed;
-  std::map<std::string, std::set<Date>>
-      required; // dates some required read reaches
+  std::map<std::string, std::set<Date>> required;  // dates some required read reaches
   std::set<std::string> inside;
-  for (const Unit &u : plan.units) {
-    if (u.planned != UnitStatus::kPending)
-      continue;
-    for (const UpstreamRead &r : u.processor->info().reads) {
+  for (const Unit& u : plan.units) {
+    if (u.planned != UnitStatus::kPending) continue;
+    for (const UpstreamRead& r : u.processor->info().reads) {
       if (!needed.count(r.table)) {
         order.push_back(r.table);
         needed[r.table];
       }
-      const Processor *producer = plan.producer_of(r.table);
-      auto &dates = needed[r.table];
+      const Processor* producer = plan.producer_of(r.table);
+      auto& dates = needed[r.table];
       const bool boot_skip = skips_bootstrap(r.table);
       for (Date dd : window_dates(schedule, r, u.date)) {
-        if (boot_skip && schedule.is_bootstrap(dd))
-          continue; // never written on bootstrap dates
+        if (boot_skip && schedule.is_bootstrap(dd)) continue;  // never written on bootstrap dates
         if (producer && produced[r.table].count(dd)) {
           inside.insert(r.table);
           continue;
         }
         dates.insert(dd);
-        if (r.required)
-          required[r.table].insert(dd);
+        if (r.required) required[r.table].insert(dd);
       }
     }
   }
-  for (const std::string &t : order) {
-    const auto &dates = needed[t];
+  for (const std::string& t : order) {
+    const auto& dates = needed[t];
     if (dates.empty()) {
       if (inside.count(t)) {
-        report.not_checked.push_back(t + " (written by " +
-                                     plan.producer_of(t)->info().name + ")");
+        report.not_checked.push_back(t + " (written by " + plan.producer_of(t)->info().name + ")");
       }
       continue;
     }
     report.tables.push_back(t);
     if (inside.count(t)) {
-      report.not_checked.push_back(t + " (planned dates written by " +
-                                   plan.producer_of(t)->info().name +
+      report.not_checked.push_back(t + " (planned dates written by " + plan.producer_of(t)->info().name +
                                    "; earlier lookback dates checked)");
     }
-    const TableSchema &schema = catalog::get(t);
-    auto counts = warehouse.partition_counts(
-        schema, DateRange{*dates.begin(), *dates.rbegin()});
+    const TableSchema& schema = catalog::get(t);
+    auto counts = warehouse.partition_counts(schema, DateRange{*dates.begin(), *dates.rbegin()});
     RowExpectation rule = row_expectation(t);
     for (Date d : dates) {
       int64_t games = static_cast<int64_t>(schedule.games_on(d).size());
       int64_t expected = rule.expected(games);
       auto it = counts.find(d);
       int64_t found = it == counts.end() ? 0 : it->second;
-      report.cells.push_back(PreflightCell{t, d, classify_cell(expected, found),
-                                           expected, found,
-                                           required[t].count(d) > 0});
+      report.cells.push_back(
+          PreflightCell{t, d, classify_cell(expected, found), expected, found, required[t].count(d) > 0});
     }
   }
   return report;
 }
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

@@ -8,64 +8,35 @@
 
 namespace nbaprops {
 
-int UpstreamRead::lookback_days() const noexcept {
-  switch (kind) {
-  case WindowKind::kSameDate:
-    return 0;
-  case WindowKind::kDaysBefore:
-  case WindowKind::kDaysThrough:
-    return n;
-  case WindowKind::kSeasonToDate:
-    return 400;
-  case WindowKind::kLastGames:
-    return std::max(30, n * 6); // N games span at most ~6 days each
-  }
-  return 0;
-}
-
-DateRange UpstreamRead::window(const Schedule &schedule, Date d) const {
-  Date from = d - lookback_days();
-  if (kind == WindowKind::kLastGames || kind == WindowKind::kSeasonToDate) {
-    if (auto start = schedule.season_start(season_of(d));
-        start && *start > from)
-      from = *start;
-  }
-  return DateRange{from, includes_same_date() ? d : d - 1};
-}
-
 namespace registry {
 namespace {
 
 struct State {
   std::mutex mu;
   std::vector<std::unique_ptr<Processor>> items;
-  std::vector<const Processor *> ordered; // topological
+  std::vector<const Processor*> ordered;  // topological
 };
 
-State &state() {
+State& state() {
   static State s;
   return s;
 }
 
-void reorder_locked(State &s) {
+void reorder_locked(State& s) {
   // Kahn's algorithm over "reads the output table of"; stable by registration
   // order.
-  std::map<std::string, const Processor *> by_table;
-  for (auto &p : s.items)
-    by_table[p->info().output_table] = p.get();
-  std::vector<const Processor *> out;
-  std::set<const Processor *> done;
+  std::map<std::string, const Processor*> by_table;
+  for (auto& p : s.items) by_table[p->info().output_table] = p.get();
+  std::vector<const Processor*> out;
+  std::set<const Processor*> done;
   while (out.size() < s.items.size()) {
     bool progressed = false;
-    for (auto &p : s.items) {
-      if (done.count(p.get()))
-        continue;
+    for (auto& p : s.items) {
+      if (done.count(p.get())) continue;
       bool ready = true;
-      for (const auto &r : p->info().reads) {
+      for (const auto& r : p->info().reads) {
         auto it = by_table.find(r.table);
-        if (it != by_table.end() && it->second != p.get() &&
-            !done.count(it->second))
-          ready = false;
+        if (it != by_table.end() && it->second != p.get() && !done.count(it->second)) ready = false;
       }
       if (ready) {
         out.push_back(p.get());
@@ -73,18 +44,17 @@ void reorder_locked(State &s) {
         progressed = true;
       }
     }
-    if (!progressed)
-      throw ConfigError("processor registry has a dependency cycle");
+    if (!progressed) throw ConfigError("processor registry has a dependency cycle");
   }
   s.ordered = std::move(out);
 }
 
-} // namespace
+}  // namespace
 
 void add(std::unique_ptr<Processor> p) {
-  State &s = state();
+  State& s = state();
   std::lock_guard lock(s.mu);
-  for (auto &q : s.items) {
+  for (auto& q : s.items) {
     if (q->info().name == p->info().name || q->info().code == p->info().code) {
       throw ConfigError("processor '" + p->info().name + "' registered twice");
     }
@@ -93,71 +63,59 @@ void add(std::unique_ptr<Processor> p) {
   reorder_locked(s);
 }
 
-std::vector<const Processor *> all() {
+std::vector<const Processor*> all() {
   register_builtins();
-  State &s = state();
+  State& s = state();
   std::lock_guard lock(s.mu);
   return s.ordered;
 }
 
-const Processor &get(const std::string &key) {
+const Processor& get(const std::string& key) {
   auto procs = all();
-  for (const Processor *p : procs) {
-    const auto &i = p->info();
-    if (i.name == key || i.code == key || i.output_table == key ||
-        i.legacy_job == key)
-      return *p;
+  for (const Processor* p : procs) {
+    const auto& i = p->info();
+    if (i.name == key || i.code == key || i.output_table == key || i.legacy_job == key) return *p;
   }
   std::string known;
-  for (const Processor *p : procs)
-    known += (known.empty() ? "" : ", ") + p->info().name + " (" +
-             p->info().code + ")";
+  for (const Processor* p : procs) known += (known.empty() ? "" : ", ") + p->info().name + " (" + p->info().code + ")";
   throw ConfigError("unknown processor '" + key + "'; known: " + known);
 }
 
-std::vector<const Processor *>
-select(const std::vector<std::string> &selection) {
+std::vector<const Processor*> select(const std::vector<std::string>& selection) {
   auto procs = all();
-  std::set<const Processor *> chosen;
+  std::set<const Processor*> chosen;
   for (std::string key : selection) {
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (key.empty())
-      continue;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (key.empty()) continue;
     if (key == "all") {
       chosen.insert(procs.begin(), procs.end());
-    } else if (key.rfind("phase", 0) == 0 && key.size() == 6 &&
-               std::isdigit(static_cast<unsigned char>(key[5]))) {
+    } else if (key.rfind("phase", 0) == 0 && key.size() == 6 && std::isdigit(static_cast<unsigned char>(key[5]))) {
       int phase = key[5] - '0';
       bool any = false;
-      for (const Processor *p : procs) {
+      for (const Processor* p : procs) {
         if (p->info().phase == phase) {
           chosen.insert(p);
           any = true;
         }
       }
-      if (!any)
-        throw ConfigError("no processors registered for " + key);
+      if (!any) throw ConfigError("no processors registered for " + key);
     } else {
       chosen.insert(&get(key));
     }
   }
-  if (selection.empty() || (selection.size() == 1 && selection[0].empty()))
-    chosen.insert(procs.begin(), procs.end());
-  std::vector<const Processor *> out;
-  for (const Processor *p : procs) {
-    if (chosen.count(p))
-      out.push_back(p);
+  if (selection.empty() || (selection.size() == 1 && selection[0].empty())) chosen.insert(procs.begin(), procs.end());
+  std::vector<const Processor*> out;
+  for (const Processor* p : procs) {
+    if (chosen.count(p)) out.push_back(p);
   }
   return out;
 }
 
-std::vector<const Processor *> upstream_of(const Processor &p) {
-  std::vector<const Processor *> out;
-  for (const Processor *q : all()) {
-    if (q == &p)
-      continue;
-    for (const auto &r : p.info().reads) {
+std::vector<const Processor*> upstream_of(const Processor& p) {
+  std::vector<const Processor*> out;
+  for (const Processor* q : all()) {
+    if (q == &p) continue;
+    for (const auto& r : p.info().reads) {
       if (r.table == q->info().output_table) {
         out.push_back(q);
         break;
@@ -167,5 +125,5 @@ std::vector<const Processor *> upstream_of(const Processor &p) {
   return out;
 }
 
-} // namespace registry
-} // namespace nbaprops
+}  // namespace registry
+}  // namespace nbaprops

@@ -35,45 +35,36 @@ std::string make_run_id() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "run_%04d%02d%02d_%02d%02d%02d_",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof buf, "run_%04d%02d%02d_%02d%02d%02d_", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec);
   std::random_device rd;
   char hex[16];
   std::snprintf(hex, sizeof hex, "%08x", rd());
   return std::string(buf) + hex;
 }
 
-bool is_bad(UnitStatus s) {
-  return s == UnitStatus::kFailed || s == UnitStatus::kBlocked;
-}
+bool is_bad(UnitStatus s) { return s == UnitStatus::kFailed || s == UnitStatus::kBlocked; }
 
 /// First date a window of @p r for run date @p d can reach.
-Date window_start(const Schedule &schedule, const UpstreamRead &r, Date d) {
-  return r.window(schedule, d).start;
-}
+Date window_start(const Schedule& schedule, const UpstreamRead& r, Date d) { return r.window(schedule, d).start; }
 
-} // namespace
+}  // namespace
 
-std::map<std::string, DateRange> read_windows(const Schedule &schedule,
-                                              const Plan &plan) {
+std::map<std::string, DateRange> read_windows(const Schedule& schedule, const Plan& plan) {
   std::map<std::string, DateRange> out;
-  for (const Unit &u : plan.units) {
-    for (const UpstreamRead &r : u.processor->info().reads) {
+  for (const Unit& u : plan.units) {
+    for (const UpstreamRead& r : u.processor->info().reads) {
       const Date from = window_start(schedule, r, u.date);
       const Date to = r.includes_same_date() ? u.date : u.date - 1;
-      if (from > to)
-        continue;
+      if (from > to) continue;
       auto [it, fresh] = out.try_emplace(r.table, DateRange{from, to});
-      if (!fresh)
-        it->second = DateRange{std::min(it->second.start, from),
-                               std::max(it->second.end, to)};
+      if (!fresh) it->second = DateRange{std::min(it->second.start, from), std::max(it->second.end, to)};
     }
   }
   return out;
 }
 
-std::string checkpoint_job(const Processor &p) {
+std::string checkpoint_job(const Processor& p) {
   return p.info().legacy_job.empty() ? p.info().name : p.info().legacy_job;
 }
 
@@ -81,20 +72,17 @@ std::string checkpoint_job(const Processor &p) {
 // RunResult
 
 int RunResult::exit_code() const noexcept {
-  if (cancelled)
-    return 130;
-  for (const auto &u : units) {
-    if (is_bad(u.status))
-      return 1;
+  if (cancelled) return 130;
+  for (const auto& u : units) {
+    if (is_bad(u.status)) return 1;
   }
   return 0;
 }
 
-std::map<std::string, std::map<std::string, int64_t>>
-RunResult::summary() const {
+std::map<std::string, std::map<std::string, int64_t>> RunResult::summary() const {
   std::map<std::string, std::map<std::string, int64_t>> out;
-  for (const auto &u : units) {
-    auto &m = out[u.processor->info().name];
+  for (const auto& u : units) {
+    auto& m = out[u.processor->info().name];
     m[to_string(u.status)] += 1;
     m["rows"] += u.rows;
     m["entities"] += u.entities;
@@ -104,9 +92,8 @@ RunResult::summary() const {
 
 std::vector<UnitResult> RunResult::failures() const {
   std::vector<UnitResult> out;
-  for (const auto &u : units) {
-    if (is_bad(u.status))
-      out.push_back(u);
+  for (const auto& u : units) {
+    if (is_bad(u.status)) out.push_back(u);
   }
   return out;
 }
@@ -115,51 +102,40 @@ std::string RunResult::summary_text() const {
   std::ostringstream os;
   const std::string rule(80, '=');
   os << rule << "\n";
-  os << "BACKFILL SUMMARY" << (run_id.empty() ? "" : " (run " + run_id + ")")
-     << ":\n";
+  os << "BACKFILL SUMMARY" << (run_id.empty() ? "" : " (run " + run_id + ")") << ":\n";
   // Processor order as first seen in the plan.
-  std::vector<const Processor *> order;
-  for (const auto &u : units) {
-    if (std::find(order.begin(), order.end(), u.processor) == order.end())
-      order.push_back(u.processor);
+  std::vector<const Processor*> order;
+  for (const auto& u : units) {
+    if (std::find(order.begin(), order.end(), u.processor) == order.end()) order.push_back(u.processor);
   }
-  const UnitStatus cols[] = {
-      UnitStatus::kSuccess,          UnitStatus::kEmpty,
-      UnitStatus::kSkippedBootstrap, UnitStatus::kSkippedNoGames,
-      UnitStatus::kBlocked,          UnitStatus::kFailed,
-      UnitStatus::kCancelled};
-  const char *heads[] = {"success", "empty",  "bootstrap", "no_games",
-                         "blocked", "failed", "cancelled"};
+  const UnitStatus cols[] = {UnitStatus::kSuccess,        UnitStatus::kEmpty,   UnitStatus::kSkippedBootstrap,
+                             UnitStatus::kSkippedNoGames, UnitStatus::kBlocked, UnitStatus::kFailed,
+                             UnitStatus::kCancelled};
+  const char* heads[] = {"success", "empty", "bootstrap", "no_games", "blocked", "failed", "cancelled"};
   os << std::left << std::setw(34) << "  processor";
-  for (const char *h : heads)
-    os << std::right << std::setw(10) << h;
+  for (const char* h : heads) os << std::right << std::setw(10) << h;
   os << std::setw(12) << "rows" << "\n";
   auto sum = summary();
-  for (const Processor *p : order) {
-    auto &m = sum[p->info().name];
+  for (const Processor* p : order) {
+    auto& m = sum[p->info().name];
     os << std::left << std::setw(34) << ("  " + p->info().name);
-    for (UnitStatus s : cols)
-      os << std::right << std::setw(10) << m[to_string(s)];
+    for (UnitStatus s : cols) os << std::right << std::setw(10) << m[to_string(s)];
     os << std::setw(12) << m["rows"] << "\n";
   }
   auto bad = failures();
   if (!bad.empty()) {
     os << "Failed or blocked units (" << bad.size() << " total):\n";
     for (size_t i = 0; i < bad.size() && i < 10; ++i) {
-      os << "  " << bad[i].processor->info().name << " " << bad[i].date.iso()
-         << " " << to_string(bad[i].status) << ": " << bad[i].reason << "\n";
+      os << "  " << bad[i].processor->info().name << " " << bad[i].date.iso() << " " << to_string(bad[i].status) << ": "
+         << bad[i].reason << "\n";
     }
-    if (bad.size() > 10)
-      os << "  ... and " << (bad.size() - 10) << " more\n";
-    std::map<const Processor *, std::set<Date>> retry;
-    for (const auto &u : bad)
-      retry[u.processor].insert(u.date);
-    for (const Processor *p : order) {
+    if (bad.size() > 10) os << "  ... and " << (bad.size() - 10) << " more\n";
+    std::map<const Processor*, std::set<Date>> retry;
+    for (const auto& u : bad) retry[u.processor].insert(u.date);
+    for (const Processor* p : order) {
       auto it = retry.find(p);
-      if (it == retry.end())
-        continue;
-      os << "Retry: nbaprops backfill --processors " << p->info().code
-         << " --dates ";
+      if (it == retry.end()) continue;
+      os << "Retry: nbaprops backfill --processors " << p->info().code << " --dates ";
       bool first = true;
       for (Date d : it->second) {
         os << (first ? "" : ",") << d.iso();
@@ -169,20 +145,17 @@ std::string RunResult::summary_text() const {
     }
   }
   int64_t up_to_date = 0, changed = 0;
-  for (const auto &u : units) {
+  for (const auto& u : units) {
     up_to_date += u.reason == "resumed" ? 1 : 0;
     changed += u.inputs_changed ? 1 : 0;
   }
   if (up_to_date + changed > 0) {
-    os << "Resume: " << up_to_date
-       << " units up to date (inputs unchanged, skipped), " << changed
+    os << "Resume: " << up_to_date << " units up to date (inputs unchanged, skipped), " << changed
        << " recomputed: inputs changed\n";
   }
-  for (const std::string &w : warnings)
-    os << "WARNING: " << w << "\n";
-  os << "Elapsed: " << std::fixed << std::setprecision(1) << seconds << " s"
-     << (cancelled ? " (cancelled)" : "") << "; exit code " << exit_code()
-     << "\n";
+  for (const std::string& w : warnings) os << "WARNING: " << w << "\n";
+  os << "Elapsed: " << std::fixed << std::setprecision(1) << seconds << " s" << (cancelled ? " (cancelled)" : "")
+     << "; exit code " << exit_code() << "\n";
   os << rule << "\n";
   return os.str();
 }
@@ -211,9 +184,8 @@ struct RunHandle::State {
 namespace {
 
 class Executor {
-public:
-  Executor(Warehouse &wh, const Schedule &schedule, const Plan &plan,
-           const RunOptions &opts, RunHandle::State &state)
+ public:
+  Executor(Warehouse& wh, const Schedule& schedule, const Plan& plan, const RunOptions& opts, RunHandle::State& state)
       : wh_(wh), schedule_(schedule), plan_(plan), opts_(opts), state_(state) {}
 
   RunResult execute() {
@@ -232,11 +204,9 @@ public:
     // One writer per table: a second backfill of the same tables refuses,
     // naming this run.
     std::vector<std::string> outputs;
-    for (const Processor *p : plan_.processors)
-      outputs.push_back(p->info().output_table);
+    for (const Processor* p : plan_.processors) outputs.push_back(p->info().output_table);
     const std::string uri = wh_.uri();
-    const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "",
-                       outputs, run_id_, stamp_);
+    const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
     if (n > 0) {
@@ -247,46 +217,39 @@ public:
         std::vector<std::unique_ptr<Node>> nodes;
         nodes.reserve(n);
         for (size_t i = 0; i < n; ++i) {
-          nodes.push_back(std::make_unique<Node>(
-              g,
-              [this, i](const tbb::flow::continue_msg &) { this->unit(i); }));
+          nodes.push_back(std::make_unique<Node>(g, [this, i](const tbb::flow::continue_msg&) { this->unit(i); }));
         }
         // Prefix nodes: prefix[U][k] completes once U's units on its k+1
         // earliest dates completed.
-        std::map<const Processor *, std::vector<std::unique_ptr<Node>>> prefix;
-        for (const Processor *up : prefix_needed_) {
-          const auto &order = by_date_.at(up);
-          auto &chain = prefix[up];
+        std::map<const Processor*, std::vector<std::unique_ptr<Node>>> prefix;
+        for (const Processor* up : prefix_needed_) {
+          const auto& order = by_date_.at(up);
+          auto& chain = prefix[up];
           chain.reserve(order.size());
           for (size_t k = 0; k < order.size(); ++k) {
-            chain.push_back(std::make_unique<Node>(
-                g, [](const tbb::flow::continue_msg &) {}));
+            chain.push_back(std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}));
             tbb::flow::make_edge(*nodes[order[k].second], *chain[k]);
-            if (k > 0)
-              tbb::flow::make_edge(*chain[k - 1], *chain[k]);
+            if (k > 0) tbb::flow::make_edge(*chain[k - 1], *chain[k]);
           }
         }
         for (size_t i = 0; i < n; ++i) {
-          for (size_t p : preds_[i])
-            tbb::flow::make_edge(*nodes[p], *nodes[i]);
-          for (const auto &[up, k] : prefix_preds_[i])
-            tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
+          for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
+          for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
         // Roots are spawned in reverse plan order: a thread pops its own newest
         // task first, so units start roughly in plan order (earliest dates
         // first), and a finished unit's successors run next on the same thread
         // (date-level pipelining).
         for (size_t i = n; i-- > 0;) {
-          if (preds_[i].empty() && prefix_preds_[i].empty())
-            nodes[i]->try_put(tbb::flow::continue_msg());
+          if (preds_[i].empty() && prefix_preds_[i].empty()) nodes[i]->try_put(tbb::flow::continue_msg());
         }
         g.wait_for_all();
       });
     }
-    for (auto &[p, ck] : checkpoints_) {
+    for (auto& [p, ck] : checkpoints_) {
       try {
         ck->flush();
-      } catch (const std::exception &e) {
+      } catch (const std::exception& e) {
         warnings_.push_back(std::string("checkpoint not saved: ") + e.what());
       }
     }
@@ -297,55 +260,42 @@ public:
     return result;
   }
 
-private:
+ private:
   void open_checkpoints() {
     auto range = plan_.checkpoint_range();
-    if (opts_.checkpoint_dir.empty() || !range)
-      return;
-    for (const Processor *p : plan_.processors) {
+    if (opts_.checkpoint_dir.empty() || !range) return;
+    for (const Processor* p : plan_.processors) {
       const std::string job = checkpoint_job(*p);
-      if (!opts_.resume)
-        Checkpoint::reset(opts_.checkpoint_dir, job, *range);
-      auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range,
-                                             wh_.uri());
+      if (!opts_.resume) Checkpoint::reset(opts_.checkpoint_dir, job, *range);
+      auto ck = std::make_unique<Checkpoint>(opts_.checkpoint_dir, job, *range, wh_.uri());
       ck->set_autosave_interval_ms(kCheckpointAutosaveMs);
-      if (!ck->warning().empty())
-        warnings_.push_back(ck->warning());
+      if (!ck->warning().empty()) warnings_.push_back(ck->warning());
       if (opts_.resume) {
         // Rows present in committed partitions, reported for resumed units (one
         // grouped count).
-        resumed_rows_[p] =
-            wh_.partition_counts(catalog::get(p->info().output_table), *range);
+        resumed_rows_[p] = wh_.partition_counts(catalog::get(p->info().output_table), *range);
       }
       checkpoints_[p] = std::move(ck);
     }
-    if (opts_.resume)
-      load_last_fingerprints(*range);
+    if (opts_.resume) load_last_fingerprints(*range);
   }
 
   /// The fingerprint and rows of the newest committed (success/empty) ledger
   /// row of every (processor, date) of the range: what resume compares a unit's
   /// current fingerprint with.
   void load_last_fingerprints(DateRange range) {
-    const TableSchema &ledger = catalog::get("nba_orchestration.run_ledger");
+    const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
     Table t = wh_.read(ledger, range,
-                       {"processor", "unit_date", "status", "rows_written",
-                        "input_fingerprint", "finished_at"});
-    const Column &proc = t.col("processor"), &day = t.col("unit_date"),
-                 &status = t.col("status"), &rows = t.col("rows_written"),
-                 &fp = t.col("input_fingerprint"), &fin = t.col("finished_at");
+                       {"processor", "unit_date", "status", "rows_written", "input_fingerprint", "finished_at"});
+    const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
+                 &rows = t.col("rows_written"), &fp = t.col("input_fingerprint"), &fin = t.col("finished_at");
     for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (fp.is_null(r) || day.is_null(r))
-        continue;
-      const std::string &st = status.text_at(r);
-      if (st != "success" && st != "empty")
-        continue;
-      LastCommit &lc =
-          last_commit_[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}];
-      if (!lc.finished_at.empty() && fin.text_at(r) < lc.finished_at)
-        continue;
-      lc = LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r),
-                      fin.text_at(r), st == "empty"};
+      if (fp.is_null(r) || day.is_null(r)) continue;
+      const std::string& st = status.text_at(r);
+      if (st != "success" && st != "empty") continue;
+      LastCommit& lc = last_commit_[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}];
+      if (!lc.finished_at.empty() && fin.text_at(r) < lc.finished_at) continue;
+      lc = LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r), fin.text_at(r), st == "empty"};
     }
   }
 
@@ -362,37 +312,29 @@ private:
     preds_.assign(n, {});
     prefix_preds_.assign(n, {});
     watch_.assign(n, {});
-    for (size_t i = 0; i < n; ++i)
-      by_date_[plan_.units[i].processor].push_back({plan_.units[i].date, i});
-    for (auto &[p, v] : by_date_)
-      std::sort(v.begin(), v.end());
+    for (size_t i = 0; i < n; ++i) by_date_[plan_.units[i].processor].push_back({plan_.units[i].date, i});
+    for (auto& [p, v] : by_date_) std::sort(v.begin(), v.end());
     for (size_t i = 0; i < n; ++i) {
-      const Unit &u = plan_.units[i];
+      const Unit& u = plan_.units[i];
       std::set<size_t> direct;
-      std::map<const Processor *, size_t> via_prefix;
-      for (const UpstreamRead &r : u.processor->info().reads) {
-        const Processor *up = plan_.producer_of(r.table);
-        if (!up)
-          continue;
-        const auto &order = by_date_[up];
+      std::map<const Processor*, size_t> via_prefix;
+      for (const UpstreamRead& r : u.processor->info().reads) {
+        const Processor* up = plan_.producer_of(r.table);
+        if (!up) continue;
+        const auto& order = by_date_[up];
         Date from = window_start(schedule_, r, u.date);
         Date to = r.includes_same_date() ? u.date : u.date - 1;
-        if (up == u.processor)
-          to = std::min(to, u.date - 1); // a self-read only looks backwards
-        auto lo = std::lower_bound(order.begin(), order.end(),
-                                   std::make_pair(from, size_t{0}));
-        auto hi =
-            std::upper_bound(order.begin(), order.end(), std::make_pair(to, n));
-        if (lo >= hi)
-          continue;
-        watch_[i].push_back(Watch{up, static_cast<size_t>(lo - order.begin()),
-                                  static_cast<size_t>(hi - order.begin())});
+        if (up == u.processor) to = std::min(to, u.date - 1);  // a self-read only looks backwards
+        auto lo = std::lower_bound(order.begin(), order.end(), std::make_pair(from, size_t{0}));
+        auto hi = std::upper_bound(order.begin(), order.end(), std::make_pair(to, n));
+        if (lo >= hi) continue;
+        watch_[i].push_back(
+            Watch{up, static_cast<size_t>(lo - order.begin()), static_cast<size_t>(hi - order.begin())});
         if (static_cast<size_t>(hi - lo) <= kMaxDirectEdges) {
-          for (auto it = lo; it != hi; ++it)
-            direct.insert(it->second);
+          for (auto it = lo; it != hi; ++it) direct.insert(it->second);
         } else {
           size_t k = static_cast<size_t>(hi - order.begin()) - 1;
-          auto &slot = via_prefix[up];
+          auto& slot = via_prefix[up];
           slot = std::max(slot, k);
           prefix_needed_.insert(up);
         }
@@ -405,15 +347,15 @@ private:
 
   /// Runs unit @p i; never throws.
   void unit(size_t i) {
-    const Unit &u = plan_.units[i];
-    UnitResult &r = res_[i];
+    const Unit& u = plan_.units[i];
+    UnitResult& r = res_[i];
     auto t0 = Clock::now();
     const std::string started_at = utc_iso_now();
     r.started = t0;
     r.started_at = started_at;
     try {
       decide_and_run(u, r);
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
       r.status = UnitStatus::kFailed;
       r.reason = e.what();
     } catch (...) {
@@ -430,16 +372,15 @@ private:
     }
     finish_bookkeeping(u, r, started_at);
     r.end_seq = seq_.fetch_add(1);
-    NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " "
-                       << u.date.iso() << ": " << to_string(r.status)
+    NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " " << u.date.iso() << ": " << to_string(r.status)
                        << " rows=" << r.rows << " attempts=" << r.attempts
                        << (r.reason.empty() ? "" : " (" + r.reason + ")");
-    state_.push(UnitEvent{u.processor->info().name, u.date, r.status, r.rows,
-                          r.seconds, r.reason, r.entities, r.attempts});
+    state_.push(
+        UnitEvent{u.processor->info().name, u.date, r.status, r.rows, r.seconds, r.reason, r.entities, r.attempts});
   }
 
-  void decide_and_run(const Unit &u, UnitResult &r) {
-    const std::string &name = u.processor->info().name;
+  void decide_and_run(const Unit& u, UnitResult& r) {
+    const std::string& name = u.processor->info().name;
     // Planned skips (bootstrap, no games) never run, whatever happens upstream.
     if (u.planned != UnitStatus::kPending) {
       r.status = u.planned;
@@ -449,24 +390,21 @@ private:
     // Then the upstream outcome: a failed/blocked upstream blocks; a cancelled
     // one cancels.
     const size_t i = static_cast<size_t>(&r - res_.data());
-    const UnitResult *blocker = nullptr;
-    const UnitResult *canceller = nullptr;
-    for (const Watch &w : watch_[i]) {
-      const auto &order = by_date_.at(w.processor);
+    const UnitResult* blocker = nullptr;
+    const UnitResult* canceller = nullptr;
+    for (const Watch& w : watch_[i]) {
+      const auto& order = by_date_.at(w.processor);
       for (size_t k = w.lo; k < w.hi; ++k) {
-        const UnitResult &up = res_[order[k].second];
-        if (order[k].second == i)
-          continue;
-        if (is_bad(up.status) && !blocker)
-          blocker = &up;
-        if (up.status == UnitStatus::kCancelled && !canceller)
-          canceller = &up;
+        const UnitResult& up = res_[order[k].second];
+        if (order[k].second == i) continue;
+        if (is_bad(up.status) && !blocker) blocker = &up;
+        if (up.status == UnitStatus::kCancelled && !canceller) canceller = &up;
       }
     }
     if (blocker) {
       r.status = UnitStatus::kBlocked;
-      r.reason = "upstream " + blocker->processor->info().name + " " +
-                 blocker->date.iso() + " " + to_string(blocker->status);
+      r.reason =
+          "upstream " + blocker->processor->info().name + " " + blocker->date.iso() + " " + to_string(blocker->status);
       return;
     }
     if (state_.cancel.load()) {
@@ -477,23 +415,20 @@ private:
     if (opts_.stop_on_failure && first_failure_.load()) {
       std::lock_guard lock(failure_mu_);
       r.status = UnitStatus::kCancelled;
-      r.reason = "stopped after failure of " + first_failure_text_ +
-                 " (--stop-on-failure)";
+      r.reason = "stopped after failure of " + first_failure_text_ + " (--stop-on-failure)";
       return;
     }
     if (canceller) {
       r.status = UnitStatus::kCancelled;
-      r.reason = "upstream " + canceller->processor->info().name + " " +
-                 canceller->date.iso() + " cancelled";
+      r.reason = "upstream " + canceller->processor->info().name + " " + canceller->date.iso() + " cancelled";
       return;
     }
-    Checkpoint *ck = checkpoint(u.processor);
+    Checkpoint* ck = checkpoint(u.processor);
     // Explicit --dates are always processed (as in the legacy); resume applies
     // to range plans.
     if (opts_.resume && plan_.range && ck) {
       int64_t rows = 0;
-      if (auto it = resumed_rows_.find(u.processor);
-          it != resumed_rows_.end()) {
+      if (auto it = resumed_rows_.find(u.processor); it != resumed_rows_.end()) {
         auto c = it->second.find(u.date);
         rows = c == it->second.end() ? 0 : c->second;
       }
@@ -504,9 +439,8 @@ private:
         // Content-aware: skip only when the inputs hash as they did at the last
         // commit and the committed rows are still there.
         r.input_fingerprint = fingerprint(u);
-        const LastCommit &lc = last->second;
-        if (lc.fingerprint == r.input_fingerprint && rows == lc.rows &&
-            (rows > 0 || lc.empty)) {
+        const LastCommit& lc = last->second;
+        if (lc.fingerprint == r.input_fingerprint && rows == lc.rows && (rows > 0 || lc.empty)) {
           r.status = lc.empty ? UnitStatus::kEmpty : UnitStatus::kSuccess;
           r.reason = "resumed";
           r.rows = rows;
@@ -524,16 +458,13 @@ private:
       }
     }
     r.start_seq = seq_.fetch_add(1);
-    const TableSchema &out_schema =
-        catalog::get(u.processor->info().output_table);
+    const TableSchema& out_schema = catalog::get(u.processor->info().output_table);
     for (int attempt = 1;; ++attempt) {
       r.attempts = attempt;
       try {
-        if (r.input_fingerprint.empty())
-          r.input_fingerprint = fingerprint(u);
+        if (r.input_fingerprint.empty()) r.input_fingerprint = fingerprint(u);
         const double read0 = proc::thread_read_seconds();
-        UnitOutput out = u.processor->run(
-            UnitContext{wh_, schedule_, u.date, &u.processor->info()});
+        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info()});
         r.read_seconds += proc::thread_read_seconds() - read0;
         stamp(out.rows);
         r.rows = static_cast<int64_t>(out.rows.num_rows());
@@ -543,25 +474,19 @@ private:
           r.reason = r.inputs_changed ? "recomputed: inputs changed" : "";
         } else {
           r.status = UnitStatus::kEmpty;
-          r.reason =
-              out.empty_reason.empty() ? "no rows produced" : out.empty_reason;
+          r.reason = out.empty_reason.empty() ? "no rows produced" : out.empty_reason;
         }
         commit(u, r, out_schema, out);
         return;
-      } catch (const Error &e) {
-        if (e.transient() && attempt <= opts_.max_retries &&
-            !state_.cancel.load()) {
-          double delay = opts_.retry_base_seconds *
-                         static_cast<double>(1 << std::min(attempt - 1, 20));
-          NBAPROPS_LOG_WARN << name << " " << u.date.iso()
-                            << ": transient error (attempt " << attempt << "/"
-                            << (opts_.max_retries + 1) << "), retrying in "
-                            << delay << " s: " << e.what();
+      } catch (const Error& e) {
+        if (e.transient() && attempt <= opts_.max_retries && !state_.cancel.load()) {
+          double delay = opts_.retry_base_seconds * static_cast<double>(1 << std::min(attempt - 1, 20));
+          NBAPROPS_LOG_WARN << name << " " << u.date.iso() << ": transient error (attempt " << attempt << "/"
+                            << (opts_.max_retries + 1) << "), retrying in " << delay << " s: " << e.what();
           sleep_cancellable(delay);
           if (state_.cancel.load()) {
             r.status = UnitStatus::kCancelled;
-            r.reason = "run cancelled during retry backoff (last error: " +
-                       std::string(e.what()) + ")";
+            r.reason = "run cancelled during retry backoff (last error: " + std::string(e.what()) + ")";
             return;
           }
           continue;
@@ -570,8 +495,7 @@ private:
         r.rows = 0;
         r.entities = 0;
         r.reason = e.what();
-        if (e.transient() && attempt > 1)
-          r.reason += " (after " + std::to_string(attempt) + " attempts)";
+        if (e.transient() && attempt > 1) r.reason += " (after " + std::to_string(attempt) + " attempts)";
         return;
       }
     }
@@ -581,39 +505,32 @@ private:
   /// where none is recorded, its row count), loaded once per run and updated as
   /// units commit.
   struct InputState {
-    std::map<int32_t, std::string> token; // day → "h<hash>" or "n<count>"
+    std::map<int32_t, std::string> token;  // day → "h<hash>" or "n<count>"
   };
 
-  InputState &input_state(const std::string &table) {
+  InputState& input_state(const std::string& table) {
     {
       std::shared_lock lock(inputs_mu_);
-      if (auto it = inputs_.find(table); it != inputs_.end())
-        return *it->second;
+      if (auto it = inputs_.find(table); it != inputs_.end()) return *it->second;
     }
     std::unique_lock lock(inputs_mu_);
-    auto &slot = inputs_[table];
-    if (slot)
-      return *slot;
+    auto& slot = inputs_[table];
+    if (slot) return *slot;
     auto st = std::make_unique<InputState>();
-    const TableSchema &schema = catalog::get(table);
+    const TableSchema& schema = catalog::get(table);
     std::optional<DateRange> w;
-    if (auto it = read_windows_.find(table); it != read_windows_.end())
-      w = it->second;
+    if (auto it = read_windows_.find(table); it != read_windows_.end()) w = it->second;
     bool produced = false;
-    for (const Processor *p : registry::all())
-      produced |= p->info().output_table == table;
+    for (const Processor* p : registry::all()) produced |= p->info().output_table == table;
     if (produced) {
       // Written only by units, which record each partition's hash as they
       // commit.
-      for (const auto &[d, n] : wh_.partition_counts(schema, w))
-        st->token[d.days()] = "n" + std::to_string(n);
-      for (const auto &[d, h] : wh_.partition_hashes(schema, w))
-        st->token[d.days()] = "h" + h;
+      for (const auto& [d, n] : wh_.partition_counts(schema, w)) st->token[d.days()] = "n" + std::to_string(n);
+      for (const auto& [d, h] : wh_.partition_hashes(schema, w)) st->token[d.days()] = "h" + h;
     } else {
       // Raw inputs may be changed by anyone (a re-import, a hand-written
       // UPDATE): hash what is stored, once per run.
-      for (const auto &[d, h] : partition_hashes_of(wh_.read(schema, w)))
-        st->token[d.days()] = "h" + h.hex();
+      for (const auto& [d, h] : partition_hashes_of(wh_.read(schema, w))) st->token[d.days()] = "h" + h.hex();
     }
     slot = std::move(st);
     return *slot;
@@ -621,16 +538,14 @@ private:
 
   /// Records the partitions a unit just committed (same hash as the warehouse
   /// records).
-  void note_committed(const std::string &table, Date d, const Table &rows) {
+  void note_committed(const std::string& table, Date d, const Table& rows) {
     {
       std::shared_lock lock(inputs_mu_);
-      if (!inputs_.count(table))
-        return; // nobody reads it in this run
+      if (!inputs_.count(table)) return;  // nobody reads it in this run
     }
     const auto hashes = partition_hashes_of(rows);
-    const std::string token = hashes.empty()
-                                  ? std::string("h") + PartitionHash{}.hex()
-                                  : "h" + hashes.begin()->second.hex();
+    const std::string token =
+        hashes.empty() ? std::string("h") + PartitionHash{}.hex() : "h" + hashes.begin()->second.hex();
     std::unique_lock lock(inputs_mu_);
     inputs_[table]->token[d.days()] = token;
   }
@@ -638,7 +553,7 @@ private:
   /// FNV-1a over (table, date, content hash) of every upstream partition the
   /// unit's windows can read: equal fingerprints mean unchanged inputs
   /// (content, not just row counts).
-  std::string fingerprint(const Unit &u) {
+  std::string fingerprint(const Unit& u) {
     uint64_t h = 1469598103934665603ULL;
     auto mix = [&h](std::string_view s) {
       for (unsigned char c : s) {
@@ -648,30 +563,25 @@ private:
       h ^= 0xff;
       h *= 1099511628211ULL;
     };
-    for (const UpstreamRead &r : u.processor->info().reads) {
+    for (const UpstreamRead& r : u.processor->info().reads) {
       const DateRange w = r.window(schedule_, u.date);
       mix(r.table);
-      if (w.start > w.end)
-        continue;
-      InputState &st = input_state(r.table);
+      if (w.start > w.end) continue;
+      InputState& st = input_state(r.table);
       std::shared_lock lock(inputs_mu_);
-      for (auto it = st.token.lower_bound(w.start.days());
-           it != st.token.end() && it->first <= w.end.days(); ++it) {
-        if (it->second == "n0")
-          continue;
+      for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {
+        if (it->second == "n0") continue;
         mix(Date(it->first).iso());
         mix(it->second);
       }
     }
     char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx",
-                  static_cast<unsigned long long>(h));
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
     return buf;
   }
 
   void sleep_cancellable(double seconds) {
-    auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(seconds));
+    auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     while (Clock::now() < until && !state_.cancel.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -680,36 +590,29 @@ private:
   /// Stamps created_at / processed_at / updated_at / graded_at / computed_at
   /// with the run's single timestamp when the output has them (processors never
   /// read the clock, so the runner owns these columns).
-  void stamp(Table &rows) const {
-    for (const char *col : {"created_at", "processed_at", "updated_at",
-                            "graded_at", "computed_at"}) {
+  void stamp(Table& rows) const {
+    for (const char* col : {"created_at", "processed_at", "updated_at", "graded_at", "computed_at"}) {
       int idx = rows.index_of(col);
-      if (idx < 0)
-        continue;
-      Column &c = rows.col(static_cast<size_t>(idx));
-      const std::string *stamp = intern(stamp_);
-      for (size_t row = 0; row < rows.num_rows(); ++row)
-        c.set_text_ptr(row, stamp);
+      if (idx < 0) continue;
+      Column& c = rows.col(static_cast<size_t>(idx));
+      const std::string* stamp = intern(stamp_);
+      for (size_t row = 0; row < rows.num_rows(); ++row) c.set_text_ptr(row, stamp);
     }
   }
 
   /// The failure rows of (processor, date) as written (the partition is shared
   /// by all processors: the write replaces this processor's rows only).
-  Table failure_rows(const Processor &p, Date d,
-                     const std::vector<EntityFailure> &failures) const {
-    const TableSchema &schema =
-        catalog::get("nba_orchestration.processor_failures");
+  Table failure_rows(const Processor& p, Date d, const std::vector<EntityFailure>& failures) const {
+    const TableSchema& schema = catalog::get("nba_orchestration.processor_failures");
     Table t(schema);
-    const std::string &e = p.info().entity;
-    const std::string entity_type =
-        e == "teams" ? "team" : (e == "players" ? "player" : e);
-    for (const EntityFailure &f : failures) {
+    const std::string& e = p.info().entity;
+    const std::string entity_type = e == "teams" ? "team" : (e == "players" ? "player" : e);
+    for (const EntityFailure& f : failures) {
       size_t row = t.add_row();
       t.set(row, "processor", p.info().name);
       t.set(row, "analysis_date", d);
       t.set(row, "entity_id", f.entity_id);
-      if (!entity_type.empty())
-        t.set(row, "entity_type", entity_type);
+      if (!entity_type.empty()) t.set(row, "entity_type", entity_type);
       t.set(row, "failure_category", f.category);
       t.set(row, "reason", f.reason.substr(0, 1000));
       t.set(row, "run_id", run_id_);
@@ -719,8 +622,7 @@ private:
   }
 
   /// The run-ledger row of a unit.
-  Table ledger_row(const Unit &u, const UnitResult &r,
-                   const std::string &started_at) const {
+  Table ledger_row(const Unit& u, const UnitResult& r, const std::string& started_at) const {
     Table t(catalog::get("nba_orchestration.run_ledger"));
     size_t row = t.add_row();
     t.set(row, "run_id", run_id_);
@@ -731,10 +633,8 @@ private:
     t.set(row, "rows_written", r.rows);
     t.set(row, "attempts", int64_t{r.attempts});
     t.set(row, "duration_ms", r.seconds * 1000.0);
-    if (!r.input_fingerprint.empty())
-      t.set(row, "input_fingerprint", r.input_fingerprint);
-    if (!r.reason.empty())
-      t.set(row, "reason", r.reason.substr(0, 2000));
+    if (!r.input_fingerprint.empty()) t.set(row, "input_fingerprint", r.input_fingerprint);
+    if (!r.reason.empty()) t.set(row, "reason", r.reason.substr(0, 2000));
     t.set(row, "started_at", started_at);
     t.set(row, "finished_at", utc_iso_now());
     return t;
@@ -742,24 +642,16 @@ private:
 
   /// One transaction per unit: its output partition, its failure rows and its
   /// ledger row commit together or not at all.
-  void commit(const Unit &u, UnitResult &r, const TableSchema &out_schema,
-              const UnitOutput &out) {
+  void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out) {
     const Table failures = failure_rows(*u.processor, u.date, out.failures);
     std::vector<TableWrite> writes{
         TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false},
-        TableWrite{&failures.schema(),
-                   &failures,
-                   {u.date},
-                   {},
-                   {{"processor", u.processor->info().name}},
-                   false}};
+        TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false}};
     std::optional<Table> ledger;
     if (opts_.write_ledger) {
-      r.seconds =
-          std::chrono::duration<double>(Clock::now() - r.started).count();
+      r.seconds = std::chrono::duration<double>(Clock::now() - r.started).count();
       ledger.emplace(ledger_row(u, r, r.started_at));
-      writes.push_back(
-          TableWrite{&ledger->schema(), &*ledger, {u.date}, {}, {}, true});
+      writes.push_back(TableWrite{&ledger->schema(), &*ledger, {u.date}, {}, {}, true});
     }
     const auto w0 = Clock::now();
     wh_.write_batch(writes);
@@ -768,78 +660,69 @@ private:
     note_committed(out_schema.name, u.date, out.rows);
   }
 
-  void finish_bookkeeping(const Unit &u, UnitResult &r,
-                          const std::string &started_at) {
-    if (Checkpoint *ck = checkpoint(u.processor)) {
+  void finish_bookkeeping(const Unit& u, UnitResult& r, const std::string& started_at) {
+    if (Checkpoint* ck = checkpoint(u.processor)) {
       try {
         switch (r.status) {
-        case UnitStatus::kSuccess:
-        case UnitStatus::kEmpty:
-          // Units found up to date by their ledger fingerprint are recorded too
-          // (the file may be new, or set aside as corrupt); those the
-          // checkpoint itself resumed already are.
-          if (r.reason != "resumed" || !ck->is_committed(u.date))
-            ck->mark_complete(u.date);
-          break;
-        case UnitStatus::kSkippedBootstrap:
-          ck->mark_skipped(u.date);
-          break;
-        case UnitStatus::kFailed:
-        case UnitStatus::kBlocked:
-          ck->mark_failed(u.date,
-                          std::string(to_string(r.status)) + ": " + r.reason);
-          break;
-        default:
-          break; // no-games and cancelled dates are not recorded (cancelled
-                 // ones rerun)
+          case UnitStatus::kSuccess:
+          case UnitStatus::kEmpty:
+            // Units found up to date by their ledger fingerprint are recorded too
+            // (the file may be new, or set aside as corrupt); those the
+            // checkpoint itself resumed already are.
+            if (r.reason != "resumed" || !ck->is_committed(u.date)) ck->mark_complete(u.date);
+            break;
+          case UnitStatus::kSkippedBootstrap:
+            ck->mark_skipped(u.date);
+            break;
+          case UnitStatus::kFailed:
+          case UnitStatus::kBlocked:
+            ck->mark_failed(u.date, std::string(to_string(r.status)) + ": " + r.reason);
+            break;
+          default:
+            break;  // no-games and cancelled dates are not recorded (cancelled
+                    // ones rerun)
         }
-      } catch (const std::exception &e) {
-        NBAPROPS_LOG_WARN << "checkpoint update failed for "
-                          << u.processor->info().name << " " << u.date.iso()
-                          << ": " << e.what();
+      } catch (const std::exception& e) {
+        NBAPROPS_LOG_WARN << "checkpoint update failed for " << u.processor->info().name << " " << u.date.iso() << ": "
+                          << e.what();
       }
     }
-    if (!opts_.write_ledger || r.ledger_written)
-      return;
+    if (!opts_.write_ledger || r.ledger_written) return;
     try {
       const Table t = ledger_row(u, r, started_at);
-      const TableSchema &schema = t.schema();
+      const TableSchema& schema = t.schema();
       std::lock_guard lock(ledger_mu_);
       wh_.append(schema, t);
-    } catch (const std::exception &e) {
-      NBAPROPS_LOG_WARN << "run ledger append failed for "
-                        << u.processor->info().name << " " << u.date.iso()
-                        << ": " << e.what();
+    } catch (const std::exception& e) {
+      NBAPROPS_LOG_WARN << "run ledger append failed for " << u.processor->info().name << " " << u.date.iso() << ": "
+                        << e.what();
     }
   }
 
-  Checkpoint *checkpoint(const Processor *p) {
+  Checkpoint* checkpoint(const Processor* p) {
     auto it = checkpoints_.find(p);
     return it == checkpoints_.end() ? nullptr : it->second.get();
   }
 
-  Warehouse &wh_;
-  const Schedule &schedule_;
-  const Plan &plan_;
-  const RunOptions &opts_;
-  RunHandle::State &state_;
+  Warehouse& wh_;
+  const Schedule& schedule_;
+  const Plan& plan_;
+  const RunOptions& opts_;
+  RunHandle::State& state_;
   std::string run_id_, stamp_;
   std::vector<UnitResult> res_;
   struct Watch {
-    const Processor *processor;
-    size_t lo, hi; ///< [lo, hi) into by_date_[processor]
+    const Processor* processor;
+    size_t lo, hi;  ///< [lo, hi) into by_date_[processor]
   };
-  std::vector<std::vector<size_t>> preds_; ///< direct unit edges
-  std::vector<std::vector<std::pair<const Processor *, size_t>>>
-      prefix_preds_; ///< prefix-node edges
-  std::vector<std::vector<Watch>>
-      watch_; ///< upstream units whose outcome matters
-  std::map<const Processor *, std::vector<std::pair<Date, size_t>>>
-      by_date_; ///< units per processor by date
-  std::set<const Processor *> prefix_needed_;
+  std::vector<std::vector<size_t>> preds_;                                      ///< direct unit edges
+  std::vector<std::vector<std::pair<const Processor*, size_t>>> prefix_preds_;  ///< prefix-node edges
+  std::vector<std::vector<Watch>> watch_;                                     ///< upstream units whose outcome matters
+  std::map<const Processor*, std::vector<std::pair<Date, size_t>>> by_date_;  ///< units per processor by date
+  std::set<const Processor*> prefix_needed_;
   std::vector<std::string> warnings_;
-  std::map<const Processor *, std::unique_ptr<Checkpoint>> checkpoints_;
-  std::map<const Processor *, std::map<Date, int64_t>> resumed_rows_;
+  std::map<const Processor*, std::unique_ptr<Checkpoint>> checkpoints_;
+  std::map<const Processor*, std::map<Date, int64_t>> resumed_rows_;
   struct LastCommit {
     std::string fingerprint;
     int64_t rows = 0;
@@ -856,7 +739,7 @@ private:
   std::string first_failure_text_;
 };
 
-} // namespace
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // RunHandle
@@ -871,9 +754,8 @@ RunHandle::~RunHandle() {
 std::vector<UnitEvent> RunHandle::poll(double timeout_seconds) {
   std::unique_lock lock(state_->mu);
   if (state_->events.empty() && !state_->done.load() && timeout_seconds > 0) {
-    state_->cv.wait_for(
-        lock, std::chrono::duration<double>(timeout_seconds),
-        [&] { return !state_->events.empty() || state_->done.load(); });
+    state_->cv.wait_for(lock, std::chrono::duration<double>(timeout_seconds),
+                        [&] { return !state_->events.empty() || state_->done.load(); });
   }
   std::vector<UnitEvent> out(std::make_move_iterator(state_->events.begin()),
                              std::make_move_iterator(state_->events.end()));
@@ -889,21 +771,15 @@ void RunHandle::cancel() noexcept {
 bool RunHandle::done() const noexcept { return state_->done.load(); }
 
 RunResult RunHandle::wait() {
-  if (thread_.joinable())
-    thread_.join();
-  if (state_->error)
-    std::rethrow_exception(state_->error);
+  if (thread_.joinable()) thread_.join();
+  if (state_->error) std::rethrow_exception(state_->error);
   return state_->result;
 }
 
-std::unique_ptr<RunHandle> start_run(Warehouse &warehouse,
-                                     const Schedule &schedule, const Plan &plan,
-                                     const RunOptions &opts) {
-  if (opts.workers < 1)
-    throw ConfigError("workers must be at least 1 (got " +
-                      std::to_string(opts.workers) + ")");
-  if (opts.max_retries < 0)
-    throw ConfigError("max_retries must be ≥ 0");
+std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& schedule, const Plan& plan,
+                                     const RunOptions& opts) {
+  if (opts.workers < 1) throw ConfigError("workers must be at least 1 (got " + std::to_string(opts.workers) + ")");
+  if (opts.max_retries < 0) throw ConfigError("max_retries must be ≥ 0");
   std::unique_ptr<RunHandle> h(new RunHandle());
   h->state_ = std::make_shared<RunHandle::State>();
   auto state = h->state_;
@@ -912,10 +788,9 @@ std::unique_ptr<RunHandle> start_run(Warehouse &warehouse,
       // Load once (DESIGN): units read their windows from a run-scoped cache;
       // units write through it.
       std::unique_ptr<CachedWarehouse> cache;
-      Warehouse *wh = &warehouse;
+      Warehouse* wh = &warehouse;
       if (opts.cache_reads && !plan.units.empty()) {
-        cache = std::make_unique<CachedWarehouse>(warehouse,
-                                                  read_windows(schedule, plan));
+        cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan));
         wh = cache.get();
       }
       Executor ex(*wh, schedule, plan, opts, *state);
@@ -932,9 +807,8 @@ std::unique_ptr<RunHandle> start_run(Warehouse &warehouse,
   return h;
 }
 
-RunResult run(Warehouse &warehouse, const Schedule &schedule, const Plan &plan,
-              const RunOptions &opts) {
+RunResult run(Warehouse& warehouse, const Schedule& schedule, const Plan& plan, const RunOptions& opts) {
   return start_run(warehouse, schedule, plan, opts)->wait();
 }
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

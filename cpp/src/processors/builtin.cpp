@@ -41,4 +41,4 @@ void register_builtins() {
   });
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -12,58 +12,40 @@ double py_round(double x, int ndigits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", ndigits, x);
   double v = std::strtod(buf, nullptr);
-  return v == 0.0 ? 0.0 : v; // no negative zero
+  return v == 0.0 ? 0.0 : v;  // no negative zero
 }
 
 bool Quality::production_ready() const {
-  if (tier != "gold" && tier != "silver" && tier != "bronze")
-    return false;
-  if (score < 50)
-    return false;
-  for (const auto &i : issues) {
-    if (i == "all_sources_failed" || i == "missing_required" ||
-        i == "placeholder_created")
-      return false;
+  if (tier != "gold" && tier != "silver" && tier != "bronze") return false;
+  if (score < 50) return false;
+  for (const auto& i : issues) {
+    if (i == "all_sources_failed" || i == "missing_required" || i == "placeholder_created") return false;
   }
   return true;
 }
 
 std::string tier_for_score(double score) {
-  if (score >= 95)
-    return "gold";
-  if (score >= 75)
-    return "silver";
-  if (score >= 50)
-    return "bronze";
-  if (score >= 25)
-    return "poor";
+  if (score >= 95) return "gold";
+  if (score >= 75) return "silver";
+  if (score >= 50) return "bronze";
+  if (score >= 25) return "poor";
   return "unusable";
 }
 
-std::string json_array(const std::vector<std::string> &items) {
-  return nlohmann::json(items).dump();
+std::string json_array(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+
+void write_quality(Table& t, size_t row, const Quality& q) {
+  auto has = [&](const char* c) { return t.index_of(c) >= 0; };
+  if (has("quality_tier")) t.set(row, "quality_tier", q.tier);
+  if (has("quality_score")) t.set(row, "quality_score", q.score);
+  if (has("quality_issues")) t.set(row, "quality_issues", json_array(q.issues));
+  if (has("data_sources")) t.set(row, "data_sources", json_array(q.sources));
+  if (has("is_production_ready")) t.set(row, "is_production_ready", q.production_ready());
+  if (has("data_quality_tier")) t.set(row, "data_quality_tier", q.tier);
+  if (has("data_quality_issues")) t.set(row, "data_quality_issues", json_array(q.issues));
 }
 
-void write_quality(Table &t, size_t row, const Quality &q) {
-  auto has = [&](const char *c) { return t.index_of(c) >= 0; };
-  if (has("quality_tier"))
-    t.set(row, "quality_tier", q.tier);
-  if (has("quality_score"))
-    t.set(row, "quality_score", q.score);
-  if (has("quality_issues"))
-    t.set(row, "quality_issues", json_array(q.issues));
-  if (has("data_sources"))
-    t.set(row, "data_sources", json_array(q.sources));
-  if (has("is_production_ready"))
-    t.set(row, "is_production_ready", q.production_ready());
-  if (has("data_quality_tier"))
-    t.set(row, "data_quality_tier", q.tier);
-  if (has("data_quality_issues"))
-    t.set(row, "data_quality_issues", json_array(q.issues));
-}
-
-void write_processing_status(Table &t, size_t row, bool season_boundary,
-                             bool bootstrap_mode) {
+void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode) {
   t.set(row, "reprocess_attempt_count", int64_t{0});
   t.set(row, "circuit_breaker_active", false);
   t.set(row, "manual_override_required", false);
@@ -72,93 +54,74 @@ void write_processing_status(Table &t, size_t row, bool season_boundary,
   t.set(row, "processing_decision_reason", "processed_successfully");
 }
 
-double &thread_read_seconds() {
+double& thread_read_seconds() {
   thread_local double seconds = 0;
   return seconds;
 }
 
-Table read_window(const UnitContext &ctx, const std::string &table, Date from,
-                  Date to, const std::vector<std::string> &columns) {
+Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
+                  const std::vector<std::string>& columns) {
   if (ctx.info != nullptr && from <= to) {
     // Declared reads are the contract the runner schedules, loads and
     // pre-flights by: a read outside them would race the units that write it,
     // so it is refused, never served.
     std::optional<DateRange> hull;
-    for (const UpstreamRead &r : ctx.info->reads) {
-      if (r.table != table)
-        continue;
+    for (const UpstreamRead& r : ctx.info->reads) {
+      if (r.table != table) continue;
       const DateRange w = r.window(ctx.schedule, ctx.date);
-      if (w.start > w.end)
-        continue;
-      hull = hull ? DateRange{std::min(hull->start, w.start),
-                              std::max(hull->end, w.end)}
-                  : w;
+      if (w.start > w.end) continue;
+      hull = hull ? DateRange{std::min(hull->start, w.start), std::max(hull->end, w.end)} : w;
     }
     if (!hull || from < hull->start || to > hull->end) {
-      throw ConfigError("processor " + ctx.info->code + " read " + table +
-                        " over " + from.iso() + "…" + to.iso() + " for " +
-                        ctx.date.iso() + ", outside its declared reads (" +
-                        (hull ? hull->start.iso() + "…" + hull->end.iso()
-                              : std::string("none")) +
-                        ")");
+      throw ConfigError("processor " + ctx.info->code + " read " + table + " over " + from.iso() + "…" + to.iso() +
+                        " for " + ctx.date.iso() + ", outside its declared reads (" +
+                        (hull ? hull->start.iso() + "…" + hull->end.iso() : std::string("none")) + ")");
     }
   }
   const auto t0 = std::chrono::steady_clock::now();
-  Table out =
-      ctx.warehouse.read(catalog::get(table), DateRange{from, to}, columns);
-  thread_read_seconds() +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
+  Table out = ctx.warehouse.read(catalog::get(table), DateRange{from, to}, columns);
+  thread_read_seconds() += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }
 
-std::optional<double> parse_minutes(const std::string &text) {
-  if (text.empty())
-    return std::nullopt;
+std::optional<double> parse_minutes(const std::string& text) {
+  if (text.empty()) return std::nullopt;
   auto colon = text.find(':');
-  char *end = nullptr;
+  char* end = nullptr;
   std::string mm = text.substr(0, colon);
   long m = std::strtol(mm.c_str(), &end, 10);
-  if (end == mm.c_str())
-    return std::nullopt;
+  if (end == mm.c_str()) return std::nullopt;
   double out = static_cast<double>(m);
   if (colon != std::string::npos) {
     std::string ss = text.substr(colon + 1);
     long s = std::strtol(ss.c_str(), &end, 10);
-    if (end != ss.c_str())
-      out += s / 60.0;
+    if (end != ss.c_str()) out += s / 60.0;
   }
   return out;
 }
 
-std::unordered_map<std::string, size_t>
-first_row_by(const Table &t, const char *key, const char *date_col, Date d,
-             std::vector<size_t> *dated) {
+std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
+                                                     std::vector<size_t>* dated) {
   std::unordered_map<std::string, size_t> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_date(r, date_col) != d)
-      continue;
-    if (dated)
-      dated->push_back(r);
-    if (auto k = t.get_text(r, key))
-      out.emplace(*k, r);
+    if (t.get_date(r, date_col) != d) continue;
+    if (dated) dated->push_back(r);
+    if (auto k = t.get_text(r, key)) out.emplace(*k, r);
   }
   return out;
 }
 
-std::unordered_map<std::string, std::vector<size_t>>
-index_by(const Table &t, const std::string &c1, const std::string &c2) {
+std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, const std::string& c1,
+                                                              const std::string& c2) {
   std::unordered_map<std::string, std::vector<size_t>> out;
-  const Column &a = t.col(c1);
-  const Column *b = c2.empty() ? nullptr : &t.col(c2);
+  const Column& a = t.col(c1);
+  const Column* b = c2.empty() ? nullptr : &t.col(c2);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     std::string key = a.is_null(r) ? "" : t.cell_text(r, t.require(c1));
-    if (b)
-      key +=
-          "|" + (b->is_null(r) ? std::string() : t.cell_text(r, t.require(c2)));
+    if (b) key += "|" + (b->is_null(r) ? std::string() : t.cell_text(r, t.require(c2)));
     out[key].push_back(r);
   }
   return out;
 }
 
-} // namespace nbaprops::proc
+}  // namespace nbaprops::proc

@@ -11,48 +11,42 @@ namespace {
 
 std::string season_label(int season) {
   int next = (season + 1) % 100;
-  return std::to_string(season) + "-" + (next < 10 ? "0" : "") +
-         std::to_string(next);
+  return std::to_string(season) + "-" + (next < 10 ? "0" : "") + std::to_string(next);
 }
 
-const char *weekday_name(Date d) {
-  static const char *names[] = {"",         "Monday", "Tuesday",  "Wednesday",
-                                "Thursday", "Friday", "Saturday", "Sunday"};
+const char* weekday_name(Date d) {
+  static const char* names[] = {"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
   return names[d.iso_weekday()];
 }
 
-} // namespace
+}  // namespace
 
 Table Schedule::to_table() const {
-  const TableSchema &s = catalog::get("nba_raw.nbac_schedule");
+  const TableSchema& s = catalog::get("nba_raw.nbac_schedule");
   Table t(s);
   t.resize(games_.size());
-  const std::string now = "1970-01-01T00:00:00Z"; // deterministic load stamp:
-                                                  // reruns give identical rows
+  const std::string now = "1970-01-01T00:00:00Z";  // deterministic load stamp:
+                                                   // reruns give identical rows
   for (size_t r = 0; r < games_.size(); ++r) {
-    const Game &g = games_[r];
-    const TeamInfo *home = find_team(g.home);
-    const TeamInfo *away = find_team(g.away);
+    const Game& g = games_[r];
+    const TeamInfo* home = find_team(g.home);
+    const TeamInfo* away = find_team(g.away);
     t.set(r, "game_id", g.nba_game_id);
     t.set(r, "game_code", g.date.compact() + "/" + g.away + g.home);
     t.set(r, "season", season_label(g.season));
     t.set(r, "season_nba_format", season_label(g.season));
     t.set(r, "season_year", g.season);
     t.set(r, "game_date", g.date);
-    int status = g.status == GameStatus::kFinal  ? 3
-                 : g.status == GameStatus::kLive ? 2
-                                                 : 1;
+    int status = g.status == GameStatus::kFinal ? 3 : g.status == GameStatus::kLive ? 2 : 1;
     t.set(r, "game_status", status);
     t.set(r, "game_status_text",
           g.status == GameStatus::kPostponed ? "PPD"
           : g.status == GameStatus::kFinal   ? "Final"
                                              : "Scheduled");
-    t.set(r, "home_team_id",
-          static_cast<int64_t>(home ? home->nba_team_id : 0));
+    t.set(r, "home_team_id", static_cast<int64_t>(home ? home->nba_team_id : 0));
     t.set(r, "home_team_tricode", g.home);
     t.set(r, "home_team_name", home ? home->name : g.home);
-    t.set(r, "away_team_id",
-          static_cast<int64_t>(away ? away->nba_team_id : 0));
+    t.set(r, "away_team_id", static_cast<int64_t>(away ? away->nba_team_id : 0));
     t.set(r, "away_team_tricode", g.away);
     t.set(r, "away_team_name", away ? away->name : g.away);
     if (home) {
@@ -61,26 +55,19 @@ Table Schedule::to_table() const {
       t.set(r, "arena_timezone", home->timezone);
     }
     t.set(r, "is_regular_season", g.type == GameType::kRegularSeason);
-    t.set(r, "is_playoffs",
-          g.type == GameType::kPlayoff || g.type == GameType::kPlayIn);
+    t.set(r, "is_playoffs", g.type == GameType::kPlayoff || g.type == GameType::kPlayIn);
     t.set(r, "is_all_star", g.type == GameType::kAllStar);
     t.set(r, "is_emirates_cup", g.is_cup);
-    if (g.type == GameType::kPlayIn)
-      t.set(r, "playoff_round", "play_in");
-    if (g.type == GameType::kPlayoff)
-      t.set(r, "playoff_round", g.label.empty() ? "playoffs" : g.label);
-    if (g.type == GameType::kPreseason)
-      t.set(r, "time_slot", "preseason");
+    if (g.type == GameType::kPlayIn) t.set(r, "playoff_round", "play_in");
+    if (g.type == GameType::kPlayoff) t.set(r, "playoff_round", g.label.empty() ? "playoffs" : g.label);
+    if (g.type == GameType::kPreseason) t.set(r, "time_slot", "preseason");
     t.set(r, "is_christmas", g.date.month() == 12 && g.date.day() == 25);
     t.set(r, "day_of_week", weekday_name(g.date));
     t.set(r, "is_weekend", g.date.iso_weekday() >= 6);
-    if (g.home_score)
-      t.set(r, "home_team_score", *g.home_score);
-    if (g.away_score)
-      t.set(r, "away_team_score", *g.away_score);
+    if (g.home_score) t.set(r, "home_team_score", *g.home_score);
+    if (g.away_score) t.set(r, "away_team_score", *g.away_score);
     if (g.home_score && g.away_score && g.status == GameStatus::kFinal) {
-      t.set(r, "winning_team_tricode",
-            *g.home_score > *g.away_score ? g.home : g.away);
+      t.set(r, "winning_team_tricode", *g.home_score > *g.away_score ? g.home : g.away);
     }
     t.set(r, "data_source", "nbaprops");
     t.set(r, "source_file_path", "nbaprops");
@@ -90,14 +77,13 @@ Table Schedule::to_table() const {
   return t;
 }
 
-Schedule Schedule::from_table(const Table &t) {
+Schedule Schedule::from_table(const Table& t) {
   std::vector<Game> games;
   games.reserve(t.num_rows());
-  auto need_text = [&](size_t r, const char *f) {
+  auto need_text = [&](size_t r, const char* f) {
     auto v = t.get_text(r, f);
     if (!v || v->empty()) {
-      throw DataError("nba_raw.nbac_schedule row " + std::to_string(r) +
-                      ": field " + f + " is empty");
+      throw DataError("nba_raw.nbac_schedule row " + std::to_string(r) + ": field " + f + " is empty");
     }
     return *v;
   };
@@ -106,11 +92,10 @@ Schedule Schedule::from_table(const Table &t) {
     g.nba_game_id = need_text(r, "game_id");
     auto d = t.get_date(r, "game_date");
     if (!d)
-      throw DataError("nba_raw.nbac_schedule row " + std::to_string(r) +
-                      " (game " + g.nba_game_id + "): game_date is NULL");
+      throw DataError("nba_raw.nbac_schedule row " + std::to_string(r) + " (game " + g.nba_game_id +
+                      "): game_date is NULL");
     g.date = *d;
-    g.season = static_cast<int>(
-        t.get_int(r, "season_year").value_or(season_of(g.date)));
+    g.season = static_cast<int>(t.get_int(r, "season_year").value_or(season_of(g.date)));
     g.home = need_text(r, "home_team_tricode");
     g.away = need_text(r, "away_team_tricode");
     bool all_star = t.get_bool(r, "is_all_star").value_or(false);
@@ -127,8 +112,7 @@ Schedule Schedule::from_table(const Table &t) {
       g.type = GameType::kRegularSeason;
     else
       g.type = GameType::kPreseason;
-    if (g.type == GameType::kPlayoff)
-      g.label = round;
+    if (g.type == GameType::kPlayoff) g.label = round;
     g.is_cup = t.get_bool(r, "is_emirates_cup").value_or(false);
     int64_t status = t.get_int(r, "game_status").value_or(1);
     std::string text = t.get_text(r, "game_status_text").value_or("");
@@ -140,13 +124,11 @@ Schedule Schedule::from_table(const Table &t) {
       g.status = GameStatus::kLive;
     else
       g.status = GameStatus::kScheduled;
-    if (auto v = t.get_int(r, "home_team_score"))
-      g.home_score = static_cast<int>(*v);
-    if (auto v = t.get_int(r, "away_team_score"))
-      g.away_score = static_cast<int>(*v);
+    if (auto v = t.get_int(r, "home_team_score")) g.home_score = static_cast<int>(*v);
+    if (auto v = t.get_int(r, "away_team_score")) g.away_score = static_cast<int>(*v);
     games.push_back(std::move(g));
   }
   return Schedule(std::move(games));
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -25,32 +25,23 @@ using detail::SeasonPlan;
 
 /// A table of a catalog schema with its column positions resolved once.
 class Sink {
-public:
+ public:
   explicit Sink(std::string_view table) : table_(catalog::get(table)) {
-    const auto &names = table_.column_names();
-    for (size_t i = 0; i < names.size(); ++i)
-      idx_.emplace(names[i], i);
+    const auto& names = table_.column_names();
+    for (size_t i = 0; i < names.size(); ++i) idx_.emplace(names[i], i);
   }
   size_t add() { return table_.add_row(); }
   void i(size_t r, std::string_view c, int64_t v) { col(c).set_int(r, v); }
-  void b(size_t r, std::string_view c, bool v) {
-    col(c).set_int(r, int64_t{v ? 1 : 0});
-  }
-  void d(size_t r, std::string_view c, Date v) {
-    col(c).set_int(r, int64_t{v.days()});
-  }
+  void b(size_t r, std::string_view c, bool v) { col(c).set_int(r, int64_t{v ? 1 : 0}); }
+  void d(size_t r, std::string_view c, Date v) { col(c).set_int(r, int64_t{v.days()}); }
   void f(size_t r, std::string_view c, double v) { col(c).set_real(r, v); }
-  void s(size_t r, std::string_view c, std::string v) {
-    col(c).set_text(r, std::move(v));
-  }
-  Table &table() { return table_; }
+  void s(size_t r, std::string_view c, std::string v) { col(c).set_text(r, std::move(v)); }
+  Table& table() { return table_; }
 
-private:
-  Column &col(std::string_view c) {
+ private:
+  Column& col(std::string_view c) {
     auto it = idx_.find(c);
-    if (it == idx_.end())
-      throw ConfigError("demo: column " + std::string(c) + " not in " +
-                        table_.schema().name);
+    if (it == idx_.end()) throw ConfigError("demo: column " + std::string(c) + " not in " + table_.schema().name);
     return table_.col(it->second);
   }
   Table table_;
@@ -63,8 +54,7 @@ std::string iso_ts(Date d, int minutes) {
   int days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
   int m = minutes - days * 1440;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:00Z", (d + days).iso().c_str(),
-                m / 60, m % 60);
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:00Z", (d + days).iso().c_str(), m / 60, m % 60);
   return buf;
 }
 
@@ -72,8 +62,7 @@ std::string iso_ts(Date d, int minutes) {
 /// .. 1st Sunday of Nov).
 int et_to_utc(Date d) {
   int y = d.year();
-  bool dst = detail::nth_weekday(y, 3, 7, 2) <= d &&
-             d < detail::nth_weekday(y, 11, 7, 1);
+  bool dst = detail::nth_weekday(y, 3, 7, 2) <= d && d < detail::nth_weekday(y, 11, 7, 1);
   return dst ? 240 : 300;
 }
 
@@ -86,24 +75,21 @@ std::string mmss(int seconds) {
 double round_to(double v, double unit) { return std::round(v / unit) * unit; }
 
 std::optional<double> pct(int made, int att) {
-  if (att <= 0)
-    return std::nullopt;
+  if (att <= 0) return std::nullopt;
   return std::round(1000.0 * made / att) / 1000.0;
 }
 
 /// The Odds API event id of a game: 32 stable hex chars.
-std::string event_id(uint64_t seed, const std::string &nba_game_id) {
+std::string event_id(uint64_t seed, const std::string& nba_game_id) {
   uint64_t h = detail::fnv1a(nba_game_id);
   char buf[40];
-  std::snprintf(
-      buf, sizeof buf, "%016llx%016llx",
-      static_cast<unsigned long long>(detail::mix(h ^ seed)),
-      static_cast<unsigned long long>(detail::mix(h + seed * 31 + 1)));
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(detail::mix(h ^ seed)),
+                static_cast<unsigned long long>(detail::mix(h + seed * 31 + 1)));
   return buf;
 }
 
-std::string full_name(const std::string &code) {
-  const TeamInfo *t = find_team(code);
+std::string full_name(const std::string& code) {
+  const TeamInfo* t = find_team(code);
   return t ? t->city + " " + t->name : code;
 }
 
@@ -122,31 +108,31 @@ struct SeasonTables {
 
 /// Per-game values shared by the tables of one game.
 struct GameContext {
-  const Game &g;
-  const detail::GameExtra &x;
-  std::string gid;       ///< date id
-  std::string code;      ///< NBA.com game code
-  std::string processed; ///< deterministic load stamp: the next day 06:00 UTC
-  int tip_utc = 0;       ///< minutes after midnight UTC of the game date
+  const Game& g;
+  const detail::GameExtra& x;
+  std::string gid;        ///< date id
+  std::string code;       ///< NBA.com game code
+  std::string processed;  ///< deterministic load stamp: the next day 06:00 UTC
+  int tip_utc = 0;        ///< minutes after midnight UTC of the game date
   std::string tip_ts;
-  std::string event; ///< Odds API event id
+  std::string event;  ///< Odds API event id
   Rng rng;
 };
 
 /// Builds the raw tables of one season in memory.
 class SeasonBuilder {
-public:
+ public:
   SeasonBuilder(int season, uint64_t seed)
-      : season_(season), seed_(seed), plan_(detail::build_season(season, seed)),
-        tag_("demo://seed-" + std::to_string(seed_) + "/" +
-             std::to_string(season)),
+      : season_(season),
+        seed_(seed),
+        plan_(detail::build_season(season, seed)),
+        tag_("demo://seed-" + std::to_string(seed_) + "/" + std::to_string(season)),
         hist_(plan_.league.players.size()) {}
 
   SeasonTables build() {
     std::vector<GameBox> boxes = detail::simulate_boxes(plan_);
     size_t lines = 0, counted = boxes.size();
-    for (const GameBox &b : boxes)
-      lines += b.lines[0].size() + b.lines[1].size();
+    for (const GameBox& b : boxes) lines += b.lines[0].size() + b.lines[1].size();
     gb_.table().reserve(lines);
     pz_.table().reserve(lines * 3 / 4);
     tb_.table().reserve(2 * counted);
@@ -154,23 +140,20 @@ public:
     pp_.table().reserve(72 * counted);
     gl_.table().reserve(16 * counted);
     ir_.table().reserve(10 * counted);
-    const auto &games = plan_.schedule.games();
-    for (const GameBox &box :
-         boxes) { // chronological: prop lines use the players' earlier games
-      const Game &g = games[box.game];
-      const auto &x = plan_.extras[box.game];
+    const auto& games = plan_.schedule.games();
+    for (const GameBox& box : boxes) {  // chronological: prop lines use the players' earlier games
+      const Game& g = games[box.game];
+      const auto& x = plan_.extras[box.game];
       int tip_utc = x.tip_minutes_et + et_to_utc(g.date);
-      GameContext c{
-          g,
-          x,
-          g.date_id(),
-          g.date.compact() + "/" + g.away + g.home,
-          iso_ts(g.date + 1, 6 * 60),
-          tip_utc,
-          iso_ts(g.date, tip_utc),
-          event_id(seed_, g.nba_game_id),
-          Rng(detail::derive(seed_, 30, static_cast<uint64_t>(season_),
-                             detail::fnv1a(g.nba_game_id)))};
+      GameContext c{g,
+                    x,
+                    g.date_id(),
+                    g.date.compact() + "/" + g.away + g.home,
+                    iso_ts(g.date + 1, 6 * 60),
+                    tip_utc,
+                    iso_ts(g.date, tip_utc),
+                    event_id(seed_, g.nba_game_id),
+                    Rng(detail::derive(seed_, 30, static_cast<uint64_t>(season_), detail::fnv1a(g.nba_game_id)))};
       box_scores(c, box);
       props(c, box);
       game_lines(c);
@@ -179,41 +162,31 @@ public:
     SeasonTables out;
     out.season = season_;
     out.games = static_cast<int64_t>(games.size());
-    for (Date d = Date::from_ymd(season_, 8, 1);
-         d <= Date::from_ymd(season_ + 1, 7, 31); d = d + 1) {
+    for (Date d = Date::from_ymd(season_, 8, 1); d <= Date::from_ymd(season_ + 1, 7, 31); d = d + 1) {
       out.window.push_back(d);
     }
     out.tables.emplace_back("nba_raw.nbac_schedule", schedule());
-    out.tables.emplace_back("nba_raw.nbac_gamebook_player_stats",
-                            std::move(gb_.table()));
-    out.tables.emplace_back("nba_raw.nbac_team_boxscore",
-                            std::move(tb_.table()));
-    out.tables.emplace_back("nba_raw.player_shot_zones",
-                            std::move(pz_.table()));
-    out.tables.emplace_back("nba_raw.team_shot_zones_allowed",
-                            std::move(tz_.table()));
-    out.tables.emplace_back("nba_raw.odds_api_player_points_props",
-                            std::move(pp_.table()));
-    out.tables.emplace_back("nba_raw.odds_api_game_lines",
-                            std::move(gl_.table()));
-    out.tables.emplace_back("nba_raw.nbac_injury_report",
-                            std::move(ir_.table()));
+    out.tables.emplace_back("nba_raw.nbac_gamebook_player_stats", std::move(gb_.table()));
+    out.tables.emplace_back("nba_raw.nbac_team_boxscore", std::move(tb_.table()));
+    out.tables.emplace_back("nba_raw.player_shot_zones", std::move(pz_.table()));
+    out.tables.emplace_back("nba_raw.team_shot_zones_allowed", std::move(tz_.table()));
+    out.tables.emplace_back("nba_raw.odds_api_player_points_props", std::move(pp_.table()));
+    out.tables.emplace_back("nba_raw.odds_api_game_lines", std::move(gl_.table()));
+    out.tables.emplace_back("nba_raw.nbac_injury_report", std::move(ir_.table()));
     return out;
   }
 
-private:
-  static constexpr int kOpenMinutes =
-      -6 * 60; ///< opening snapshot: 18:00 UTC the day before
+ private:
+  static constexpr int kOpenMinutes = -6 * 60;  ///< opening snapshot: 18:00 UTC the day before
 
   /// Schedule rows, with the ET tip time and demo source tags.
   Table schedule() const {
-    const auto &games = plan_.schedule.games();
+    const auto& games = plan_.schedule.games();
     Table sched = plan_.schedule.to_table();
     for (size_t r = 0; r < games.size(); ++r) {
       int tip = plan_.extras[r].tip_minutes_et;
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%sT%02d:%02d:00",
-                    games[r].date.iso().c_str(), tip / 60, tip % 60);
+      std::snprintf(buf, sizeof buf, "%sT%02d:%02d:00", games[r].date.iso().c_str(), tip / 60, tip % 60);
       sched.set(r, "game_date_est", std::string(buf));
       sched.set(r, "data_source", "demo");
       sched.set(r, "source_file_path", tag_ + "/schedule.json");
@@ -222,18 +195,18 @@ private:
   }
 
   /// Gamebook rows, player shot zones, team box scores and zones allowed.
-  void box_scores(GameContext &c, const GameBox &box) {
-    const Game &g = c.g;
-    const auto &gid = c.gid;
-    const auto &code = c.code;
-    const auto &processed = c.processed;
+  void box_scores(GameContext& c, const GameBox& box) {
+    const Game& g = c.g;
+    const auto& gid = c.gid;
+    const auto& code = c.code;
+    const auto& processed = c.processed;
     const int ot = c.x.overtimes;
-    std::array<PlayerLine, 2> tot{}; // team sums
+    std::array<PlayerLine, 2> tot{};  // team sums
     for (int s = 0; s < 2; ++s) {
-      const std::string &team = nba_tricodes()[box.team[s]];
-      const std::string &opp = nba_tricodes()[box.team[1 - s]];
-      for (const PlayerLine &l : box.lines[s]) {
-        const auto &p = plan_.league.players[l.player];
+      const std::string& team = nba_tricodes()[box.team[s]];
+      const std::string& opp = nba_tricodes()[box.team[1 - s]];
+      for (const PlayerLine& l : box.lines[s]) {
+        const auto& p = plan_.league.players[l.player];
         size_t row = gb_.add();
         gb_.s(row, "game_id", gid);
         gb_.s(row, "game_code", code);
@@ -249,8 +222,7 @@ private:
               l.status == PlayerLine::kActive ? "active"
               : l.status == PlayerLine::kDnp  ? "dnp"
                                               : "inactive");
-        if (!l.dnp_reason.empty())
-          gb_.s(row, "dnp_reason", l.dnp_reason);
+        if (!l.dnp_reason.empty()) gb_.s(row, "dnp_reason", l.dnp_reason);
         gb_.s(row, "name_resolution_status", "original");
         gb_.f(row, "name_resolution_confidence", 1.0);
         gb_.s(row, "name_resolution_method", "exact");
@@ -259,8 +231,7 @@ private:
         gb_.s(row, "processed_at", processed);
         gb_.s(row, "data_quality_flags", "[]");
         gb_.b(row, "requires_manual_review", false);
-        if (l.status != PlayerLine::kActive)
-          continue;
+        if (l.status != PlayerLine::kActive) continue;
         gb_.s(row, "minutes", mmss(l.seconds));
         gb_.f(row, "minutes_decimal", std::round(l.seconds / 60.0 * 100) / 100);
         gb_.i(row, "points", l.points());
@@ -270,12 +241,9 @@ private:
         gb_.i(row, "three_pointers_attempted", l.tpa);
         gb_.i(row, "free_throws_made", l.ftm);
         gb_.i(row, "free_throws_attempted", l.fta);
-        if (auto v = pct(l.fgm, l.fga))
-          gb_.f(row, "field_goal_percentage", *v);
-        if (auto v = pct(l.tpm, l.tpa))
-          gb_.f(row, "three_point_percentage", *v);
-        if (auto v = pct(l.ftm, l.fta))
-          gb_.f(row, "free_throw_percentage", *v);
+        if (auto v = pct(l.fgm, l.fga)) gb_.f(row, "field_goal_percentage", *v);
+        if (auto v = pct(l.tpm, l.tpa)) gb_.f(row, "three_point_percentage", *v);
+        if (auto v = pct(l.ftm, l.fta)) gb_.f(row, "free_throw_percentage", *v);
         gb_.i(row, "offensive_rebounds", l.oreb);
         gb_.i(row, "defensive_rebounds", l.dreb);
         gb_.i(row, "total_rebounds", l.oreb + l.dreb);
@@ -310,20 +278,17 @@ private:
         pz_.s(z, "data_source", "demo");
         pz_.s(z, "processed_at", processed);
 
-        PlayerLine &t = tot[s];
-        t.fgm += l.fgm, t.fga += l.fga, t.tpm += l.tpm, t.tpa += l.tpa,
-            t.ftm += l.ftm, t.fta += l.fta;
-        t.oreb += l.oreb, t.dreb += l.dreb, t.ast += l.ast, t.stl += l.stl,
-            t.blk += l.blk, t.tov += l.tov;
+        PlayerLine& t = tot[s];
+        t.fgm += l.fgm, t.fga += l.fga, t.tpm += l.tpm, t.tpa += l.tpa, t.ftm += l.ftm, t.fta += l.fta;
+        t.oreb += l.oreb, t.dreb += l.dreb, t.ast += l.ast, t.stl += l.stl, t.blk += l.blk, t.tov += l.tov;
         t.pf += l.pf, t.plus_minus += l.plus_minus;
-        t.paint_a += l.paint_a, t.paint_m += l.paint_m, t.mid_a += l.mid_a,
-            t.mid_m += l.mid_m;
+        t.paint_a += l.paint_a, t.paint_m += l.paint_m, t.mid_a += l.mid_a, t.mid_m += l.mid_m;
       }
     }
     for (int s = 0; s < 2; ++s) {
-      const std::string &team = nba_tricodes()[box.team[s]];
-      const TeamInfo *info = find_team(team);
-      const PlayerLine &t = tot[s];
+      const std::string& team = nba_tricodes()[box.team[s]];
+      const TeamInfo* info = find_team(team);
+      const PlayerLine& t = tot[s];
       size_t row = tb_.add();
       tb_.s(row, "game_id", gid);
       tb_.s(row, "nba_game_id", g.nba_game_id);
@@ -339,16 +304,13 @@ private:
       tb_.s(row, "minutes", std::to_string(240 + 25 * ot) + ":00");
       tb_.i(row, "fg_made", t.fgm);
       tb_.i(row, "fg_attempted", t.fga);
-      if (auto v = pct(t.fgm, t.fga))
-        tb_.f(row, "fg_percentage", *v);
+      if (auto v = pct(t.fgm, t.fga)) tb_.f(row, "fg_percentage", *v);
       tb_.i(row, "three_pt_made", t.tpm);
       tb_.i(row, "three_pt_attempted", t.tpa);
-      if (auto v = pct(t.tpm, t.tpa))
-        tb_.f(row, "three_pt_percentage", *v);
+      if (auto v = pct(t.tpm, t.tpa)) tb_.f(row, "three_pt_percentage", *v);
       tb_.i(row, "ft_made", t.ftm);
       tb_.i(row, "ft_attempted", t.fta);
-      if (auto v = pct(t.ftm, t.fta))
-        tb_.f(row, "ft_percentage", *v);
+      if (auto v = pct(t.ftm, t.fta)) tb_.f(row, "ft_percentage", *v);
       tb_.i(row, "offensive_rebounds", t.oreb);
       tb_.i(row, "defensive_rebounds", t.dreb);
       tb_.i(row, "total_rebounds", t.oreb + t.dreb);
@@ -364,7 +326,7 @@ private:
       tb_.s(row, "processed_at", processed);
 
       // Zones allowed by this team = the opponent's shots.
-      const PlayerLine &o = tot[1 - s];
+      const PlayerLine& o = tot[1 - s];
       size_t z = tz_.add();
       tz_.s(z, "game_id", gid);
       tz_.d(z, "game_date", g.date);
@@ -385,39 +347,31 @@ private:
   /// Prop lines: players with regular minutes who are available, near their
   /// recent average (last ten games strictly before this one; talent prior
   /// early on). Opening the day before, closing an hour before tip.
-  void props(GameContext &c, const GameBox &box) {
-    const Game &g = c.g;
-    auto &r = c.rng;
+  void props(GameContext& c, const GameBox& box) {
+    const Game& g = c.g;
+    auto& r = c.rng;
     const int open_min = kOpenMinutes;
     const int close_min = c.tip_utc - 60;
-    static const int kPrices[][2] = {{-110, -110}, {-115, -105}, {-105, -115},
-                                     {-120, 100},  {100, -120},  {-112, -108}};
+    static const int kPrices[][2] = {{-110, -110}, {-115, -105}, {-105, -115}, {-120, 100}, {100, -120}, {-112, -108}};
     for (int s = 0; s < 2; ++s) {
-      for (const PlayerLine &l : box.lines[s]) {
-        if (l.status == PlayerLine::kInactive)
-          continue;
-        const auto &p = plan_.league.players[l.player];
-        const History &h = hist_[l.player];
+      for (const PlayerLine& l : box.lines[s]) {
+        if (l.status == PlayerLine::kInactive) continue;
+        const auto& p = plan_.league.players[l.player];
+        const History& h = hist_[l.player];
         size_t n = std::min<size_t>(10, h.points.size());
         double pts = 0, secs = 0;
-        for (size_t k = h.points.size() - n; k < h.points.size(); ++k)
-          pts += h.points[k], secs += h.seconds[k];
-        bool regular =
-            n >= 3 ? secs / n >= 15 * 60 : p.tier <= detail::kRotation;
-        if (!regular)
-          continue;
-        double avg =
-            n >= 3 ? pts / n : (pts + p.ppm * p.minutes * (3 - n)) / 3.0;
+        for (size_t k = h.points.size() - n; k < h.points.size(); ++k) pts += h.points[k], secs += h.seconds[k];
+        bool regular = n >= 3 ? secs / n >= 15 * 60 : p.tier <= detail::kRotation;
+        if (!regular) continue;
+        double avg = n >= 3 ? pts / n : (pts + p.ppm * p.minutes * (3 - n)) / 3.0;
         double base = std::floor(avg) + 0.5;
         for (int book = 0; book < 2; ++book) {
           double line = base;
-          if (book == 1 && r.chance(0.25))
-            line = std::max(0.5, line + (r.chance(0.5) ? 1 : -1));
+          if (book == 1 && r.chance(0.25)) line = std::max(0.5, line + (r.chance(0.5) ? 1 : -1));
           for (int snap = 0; snap < 2; ++snap) {
-            if (snap == 1 && r.chance(0.2))
-              line = std::max(0.5, line + (r.chance(0.5) ? 1 : -1));
+            if (snap == 1 && r.chance(0.2)) line = std::max(0.5, line + (r.chance(0.5) ? 1 : -1));
             const int at = snap == 0 ? open_min : close_min;
-            const auto &pr = kPrices[r.next() % 6];
+            const auto& pr = kPrices[r.next() % 6];
             size_t row = pp_.add();
             pp_.s(row, "game_id", c.gid);
             pp_.s(row, "odds_api_event_id", c.event);
@@ -427,8 +381,7 @@ private:
             pp_.s(row, "away_team_abbr", g.away);
             std::string snap_ts = iso_ts(g.date, at);
             pp_.s(row, "snapshot_timestamp", snap_ts);
-            pp_.s(row, "snapshot_tag",
-                  "snap-" + snap_ts.substr(11, 2) + snap_ts.substr(14, 2));
+            pp_.s(row, "snapshot_tag", "snap-" + snap_ts.substr(11, 2) + snap_ts.substr(14, 2));
             pp_.s(row, "capture_timestamp", snap_ts);
             pp_.i(row, "minutes_before_tipoff", c.tip_utc - at);
             pp_.s(row, "bookmaker", book == 0 ? "draftkings" : "fanduel");
@@ -440,9 +393,7 @@ private:
             pp_.f(row, "under_price", decimal_odds(pr[1]));
             pp_.i(row, "under_price_american", pr[1]);
             pp_.s(row, "bookmaker_last_update", iso_ts(g.date, at - 3));
-            pp_.s(row, "source_file_path",
-                  tag_ + "/odds-api/player-props/" + c.event + "/" + snap_ts +
-                      ".json");
+            pp_.s(row, "source_file_path", tag_ + "/odds-api/player-props/" + c.event + "/" + snap_ts + ".json");
             pp_.s(row, "data_source", "historical");
             pp_.s(row, "processed_at", c.processed);
           }
@@ -450,9 +401,8 @@ private:
       }
     }
     for (int s = 0; s < 2; ++s) {
-      for (const PlayerLine &l : box.lines[s]) {
-        if (l.status != PlayerLine::kActive)
-          continue;
+      for (const PlayerLine& l : box.lines[s]) {
+        if (l.status != PlayerLine::kActive) continue;
         hist_[l.player].points.push_back(l.points());
         hist_[l.player].seconds.push_back(l.seconds);
       }
@@ -461,51 +411,39 @@ private:
 
   /// Game lines: spreads and totals from the pre-game expectations, two books,
   /// two snapshots.
-  void game_lines(GameContext &c) {
-    const Game &g = c.g;
-    const auto &x = c.x;
-    auto &r = c.rng;
+  void game_lines(GameContext& c) {
+    const Game& g = c.g;
+    const auto& x = c.x;
+    auto& r = c.rng;
     const int open_min = kOpenMinutes;
     const int close_min = c.tip_utc - 60;
     double margin = x.home_expected - x.away_expected + r.normal(0, 1.5);
     double spread = round_to(margin, 0.5);
-    if (spread == 0)
-      spread = margin >= 0 ? 0.5 : -0.5;
-    double total =
-        round_to(x.home_expected + x.away_expected + r.normal(0, 3), 0.5);
-    const std::string home_full = full_name(g.home),
-                      away_full = full_name(g.away);
+    if (spread == 0) spread = margin >= 0 ? 0.5 : -0.5;
+    double total = round_to(x.home_expected + x.away_expected + r.normal(0, 3), 0.5);
+    const std::string home_full = full_name(g.home), away_full = full_name(g.away);
     for (int book = 0; book < 2; ++book) {
       double sp = spread, to = total;
-      if (book == 1 && r.chance(0.3))
-        sp += r.chance(0.5) ? 0.5 : -0.5;
-      if (book == 1 && r.chance(0.3))
-        to += r.chance(0.5) ? 0.5 : -0.5;
+      if (book == 1 && r.chance(0.3)) sp += r.chance(0.5) ? 0.5 : -0.5;
+      if (book == 1 && r.chance(0.3)) to += r.chance(0.5) ? 0.5 : -0.5;
       for (int snap = 0; snap < 2; ++snap) {
-        if (snap == 1 && r.chance(0.3))
-          sp += r.chance(0.5) ? 0.5 : -0.5;
-        if (snap == 1 && r.chance(0.3))
-          to += r.chance(0.5) ? 1.0 : -1.0;
-        if (sp == 0)
-          sp = 0.5;
+        if (snap == 1 && r.chance(0.3)) sp += r.chance(0.5) ? 0.5 : -0.5;
+        if (snap == 1 && r.chance(0.3)) to += r.chance(0.5) ? 1.0 : -1.0;
+        if (sp == 0) sp = 0.5;
         const int at = snap == 0 ? open_min : close_min;
         const std::string snap_ts = iso_ts(g.date, at);
         struct Outcome {
-          const char *market;
+          const char* market;
           std::string name;
           double point;
         };
-        const Outcome outcomes[4] = {{"spreads", home_full, -sp},
-                                     {"spreads", away_full, sp},
-                                     {"totals", "Over", to},
-                                     {"totals", "Under", to}};
-        for (const Outcome &oc : outcomes) {
+        const Outcome outcomes[4] = {
+            {"spreads", home_full, -sp}, {"spreads", away_full, sp}, {"totals", "Over", to}, {"totals", "Under", to}};
+        for (const Outcome& oc : outcomes) {
           size_t row = gl_.add();
           gl_.s(row, "snapshot_timestamp", snap_ts);
-          if (snap == 1)
-            gl_.s(row, "previous_snapshot_timestamp", iso_ts(g.date, open_min));
-          if (snap == 0)
-            gl_.s(row, "next_snapshot_timestamp", iso_ts(g.date, close_min));
+          if (snap == 1) gl_.s(row, "previous_snapshot_timestamp", iso_ts(g.date, open_min));
+          if (snap == 0) gl_.s(row, "next_snapshot_timestamp", iso_ts(g.date, close_min));
           gl_.s(row, "game_id", c.event);
           gl_.s(row, "sport_key", "basketball_nba");
           gl_.s(row, "sport_title", "NBA");
@@ -521,14 +459,9 @@ private:
           gl_.s(row, "market_key", oc.market);
           gl_.s(row, "market_last_update", iso_ts(g.date, at - 2));
           gl_.s(row, "outcome_name", oc.name);
-          gl_.f(row, "outcome_price",
-                r.chance(0.7)   ? 1.91
-                : r.chance(0.5) ? 1.87
-                                : 1.95);
+          gl_.f(row, "outcome_price", r.chance(0.7) ? 1.91 : r.chance(0.5) ? 1.87 : 1.95);
           gl_.f(row, "outcome_point", oc.point);
-          gl_.s(row, "source_file_path",
-                tag_ + "/odds-api/game-lines/" + c.event + "/" + snap_ts +
-                    ".json");
+          gl_.s(row, "source_file_path", tag_ + "/odds-api/game-lines/" + c.event + "/" + snap_ts + ".json");
           gl_.s(row, "data_source", "historical");
           gl_.s(row, "created_at", c.processed);
           gl_.s(row, "processed_at", c.processed);
@@ -538,11 +471,11 @@ private:
   }
 
   /// The injury report of the game's day (17:00 ET issue).
-  void injuries(GameContext &c, const GameBox &box) {
-    const Game &g = c.g;
-    const auto &x = c.x;
-    for (const auto &e : box.report) {
-      const auto &p = plan_.league.players[e.player];
+  void injuries(GameContext& c, const GameBox& box) {
+    const Game& g = c.g;
+    const auto& x = c.x;
+    for (const auto& e : box.report) {
+      const auto& p = plan_.league.players[e.player];
       size_t row = ir_.add();
       ir_.d(row, "report_date", g.date);
       ir_.i(row, "report_hour", 17);
@@ -550,8 +483,7 @@ private:
       ir_.d(row, "game_date", g.date);
       char tbuf[16];
       int h12 = (x.tip_minutes_et / 60 + 11) % 12 + 1;
-      std::snprintf(tbuf, sizeof tbuf, "%02d:%02d %s ET", h12,
-                    x.tip_minutes_et % 60,
+      std::snprintf(tbuf, sizeof tbuf, "%02d:%02d %s ET", h12, x.tip_minutes_et % 60,
                     x.tip_minutes_et >= 720 ? "PM" : "AM");
       ir_.s(row, "game_time", tbuf);
       ir_.s(row, "game_id", c.gid);
@@ -560,8 +492,7 @@ private:
       ir_.s(row, "home_team", g.home);
       ir_.s(row, "team", nba_tricodes()[e.team]);
       size_t sp = p.name.find(' ');
-      ir_.s(row, "player_name_original",
-            p.name.substr(sp + 1) + ", " + p.name.substr(0, sp));
+      ir_.s(row, "player_name_original", p.name.substr(sp + 1) + ", " + p.name.substr(0, sp));
       ir_.s(row, "player_full_name", p.name);
       ir_.s(row, "player_lookup", p.lookup);
       ir_.s(row, "injury_status", e.status);
@@ -569,12 +500,9 @@ private:
       ir_.s(row, "reason_category", e.category);
       ir_.f(row, "confidence_score", 1.0);
       ir_.f(row, "overall_report_confidence", 1.0);
-      ir_.s(row, "scrape_time",
-            iso_ts(g.date, 17 * 60 + 15 + et_to_utc(g.date)));
-      ir_.s(row, "run_id",
-            "demo-" + std::to_string(seed_) + "-" + g.date.compact());
-      ir_.s(row, "source_file_path",
-            tag_ + "/injury-report/" + g.date.iso() + "_17.pdf");
+      ir_.s(row, "scrape_time", iso_ts(g.date, 17 * 60 + 15 + et_to_utc(g.date)));
+      ir_.s(row, "run_id", "demo-" + std::to_string(seed_) + "-" + g.date.compact());
+      ir_.s(row, "source_file_path", tag_ + "/injury-report/" + g.date.iso() + "_17.pdf");
       ir_.s(row, "processed_at", c.processed);
     }
   }
@@ -596,22 +524,17 @@ private:
   Sink ir_{"nba_raw.nbac_injury_report"};
 };
 
-SeasonTables build_tables(int season, uint64_t seed) {
-  return SeasonBuilder(season, seed).build();
-}
+SeasonTables build_tables(int season, uint64_t seed) { return SeasonBuilder(season, seed).build(); }
 
-} // namespace
+}  // namespace
 
-DemoSummary generate_demo(Warehouse &wh, const DemoOptions &opt) {
-  if (opt.seasons.empty())
-    throw ConfigError("demo: no seasons requested");
+DemoSummary generate_demo(Warehouse& wh, const DemoOptions& opt) {
+  if (opt.seasons.empty()) throw ConfigError("demo: no seasons requested");
   std::vector<int> seasons = opt.seasons;
   std::sort(seasons.begin(), seasons.end());
   seasons.erase(std::unique(seasons.begin(), seasons.end()), seasons.end());
   for (int s : seasons) {
-    if (s < 2000 || s > 2030)
-      throw ConfigError("demo season " + std::to_string(s) +
-                        " is outside 2000–2030");
+    if (s < 2000 || s > 2030) throw ConfigError("demo season " + std::to_string(s) + " is outside 2000–2030");
   }
   // Pipeline: season i+1 is built (itself parallel over games) while season i
   // is written, so at most two seasons are held in memory.
@@ -621,11 +544,10 @@ DemoSummary generate_demo(Warehouse &wh, const DemoOptions &opt) {
   for (size_t i = 0; i < seasons.size(); ++i) {
     SeasonTables next;
     tbb::task_group tg;
-    if (i + 1 < seasons.size())
-      tg.run([&] { next = build_tables(seasons[i + 1], opt.seed); });
+    if (i + 1 < seasons.size()) tg.run([&] { next = build_tables(seasons[i + 1], opt.seed); });
     try {
       sum.games += current.games;
-      for (auto &[name, table] : current.tables) {
+      for (auto& [name, table] : current.tables) {
         wh.replace_partitions(catalog::get(name), current.window, table);
         sum.rows[name] += static_cast<int64_t>(table.num_rows());
       }
@@ -639,4 +561,4 @@ DemoSummary generate_demo(Warehouse &wh, const DemoOptions &opt) {
   return sum;
 }
 
-} // namespace nbaprops::synth
+}  // namespace nbaprops::synth

@@ -14,14 +14,10 @@ namespace nbaprops::synth::detail {
 namespace {
 
 /// Conferences → divisions → tricodes (real NBA alignment).
-const std::array<std::array<std::array<const char *, 5>, 3>, 2> &alignment() {
-  static const std::array<std::array<std::array<const char *, 5>, 3>, 2> a = {{
-      {{{"BOS", "BKN", "NYK", "PHI", "TOR"},
-        {"CHI", "CLE", "DET", "IND", "MIL"},
-        {"ATL", "CHA", "MIA", "ORL", "WAS"}}},
-      {{{"DEN", "MIN", "OKC", "POR", "UTA"},
-        {"GSW", "LAC", "LAL", "PHX", "SAC"},
-        {"DAL", "HOU", "MEM", "NOP", "SAS"}}},
+const std::array<std::array<std::array<const char*, 5>, 3>, 2>& alignment() {
+  static const std::array<std::array<std::array<const char*, 5>, 3>, 2> a = {{
+      {{{"BOS", "BKN", "NYK", "PHI", "TOR"}, {"CHI", "CLE", "DET", "IND", "MIL"}, {"ATL", "CHA", "MIA", "ORL", "WAS"}}},
+      {{{"DEN", "MIN", "OKC", "POR", "UTA"}, {"GSW", "LAC", "LAL", "PHX", "SAC"}, {"DAL", "HOU", "MEM", "NOP", "SAS"}}},
   }};
   return a;
 }
@@ -30,7 +26,7 @@ struct Matchup {
   int home, away;
 };
 
-std::string game_id(const char *prefix, int season, int number) {
+std::string game_id(const char* prefix, int season, int number) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%s%02d%05d", prefix, season % 100, number);
   return buf;
@@ -39,11 +35,11 @@ std::string game_id(const char *prefix, int season, int number) {
 /// The 1,230 regular-season matchups: 4 games vs division rivals, 4 vs six
 /// conference teams and 3 vs the other four (the extra home game oriented along
 /// a cycle so every team hosts 41), 2 vs the other conference.
-std::vector<Matchup> build_matchups(Rng &r) {
+std::vector<Matchup> build_matchups(Rng& r) {
   std::vector<Matchup> out;
-  auto idx = [](const char *c) { return team_index(c); };
-  const auto &al = alignment();
-  std::set<std::pair<int, int>> three; // (host of 2, other)
+  auto idx = [](const char* c) { return team_index(c); };
+  const auto& al = alignment();
+  std::set<std::pair<int, int>> three;  // (host of 2, other)
   for (int c = 0; c < 2; ++c) {
     for (int d = 0; d < 3; ++d) {
       for (int e = d + 1; e < 3; ++e) {
@@ -56,7 +52,7 @@ std::vector<Matchup> build_matchups(Rng &r) {
       }
     }
   }
-  auto conf_of = [&](int t, int &conf, int &div) {
+  auto conf_of = [&](int t, int& conf, int& div) {
     for (int c = 0; c < 2; ++c)
       for (int d = 0; d < 3; ++d)
         for (int i = 0; i < 5; ++i)
@@ -71,8 +67,7 @@ std::vector<Matchup> build_matchups(Rng &r) {
       conf_of(a, ca, da);
       conf_of(b, cb, db);
       auto add = [&](int home, int away, int n) {
-        for (int k = 0; k < n; ++k)
-          out.push_back({home, away});
+        for (int k = 0; k < n; ++k) out.push_back({home, away});
       };
       if (ca != cb) {
         add(a, b, 1);
@@ -98,7 +93,7 @@ struct Score {
 
 /// One game's result from the teams' strengths (home edge 2.5 points; ~6%
 /// overtime).
-Score play(Rng &r, double home_expected, double away_expected) {
+Score play(Rng& r, double home_expected, double away_expected) {
   double total = r.normal(home_expected + away_expected, 14.0);
   if (r.chance(0.06)) {
     int reg = static_cast<int>(std::lround(total / 2 - 5));
@@ -107,48 +102,40 @@ Score play(Rng &r, double home_expected, double away_expected) {
       ++s.overtimes;
       s.home += std::max(2, static_cast<int>(std::lround(r.normal(10.5, 3.2))));
       s.away += std::max(2, static_cast<int>(std::lround(r.normal(10.5, 3.2))));
-      if (s.overtimes >= 4 && s.home == s.away)
-        ++s.home;
+      if (s.overtimes >= 4 && s.home == s.away) ++s.home;
     } while (s.home == s.away);
     return s;
   }
   double margin = r.normal(home_expected - away_expected, 12.5);
-  Score s{static_cast<int>(std::lround((total + margin) / 2)),
-          static_cast<int>(std::lround((total - margin) / 2)), 0};
-  if (s.home == s.away)
-    (margin >= 0 ? s.home : s.away) += 1;
+  Score s{static_cast<int>(std::lround((total + margin) / 2)), static_cast<int>(std::lround((total - margin) / 2)), 0};
+  if (s.home == s.away) (margin >= 0 ? s.home : s.away) += 1;
   return s;
 }
 
-void expected_points(const League &lg, int home, int away, double base,
-                     double &he, double &ae) {
+void expected_points(const League& lg, int home, int away, double base, double& he, double& ae) {
   double diff = lg.strength[home] - lg.strength[away] + 2.5;
   he = base + diff / 2;
   ae = base - diff / 2;
 }
 
-int tip_time(Rng &r, const std::string &home, Date d) {
-  const TeamInfo *t = find_team(home);
+int tip_time(Rng& r, const std::string& home, Date d) {
+  const TeamInfo* t = find_team(home);
   std::string tz = t ? t->timezone : "America/New_York";
   bool weekend = d.iso_weekday() >= 6;
-  if (weekend && r.chance(0.15))
-    return 15 * 60 + 30;
-  if (tz == "America/Los_Angeles")
-    return r.chance(0.7) ? 22 * 60 : 22 * 60 + 30;
-  if (tz == "America/Denver" || tz == "America/Phoenix")
-    return 21 * 60;
-  if (tz == "America/Chicago")
-    return r.chance(0.5) ? 20 * 60 : 20 * 60 + 30;
+  if (weekend && r.chance(0.15)) return 15 * 60 + 30;
+  if (tz == "America/Los_Angeles") return r.chance(0.7) ? 22 * 60 : 22 * 60 + 30;
+  if (tz == "America/Denver" || tz == "America/Phoenix") return 21 * 60;
+  if (tz == "America/Chicago") return r.chance(0.5) ? 20 * 60 : 20 * 60 + 30;
   static const int et[] = {19 * 60, 19 * 60 + 30, 19 * 60 + 30, 20 * 60};
   return et[r.next() % 4];
 }
 
-} // namespace
+}  // namespace
 
 SeasonPlan build_season(int season, uint64_t seed) {
   SeasonPlan plan;
   plan.league = build_league(season, seed);
-  const League &lg = plan.league;
+  const League& lg = plan.league;
   Rng r(derive(seed, 6, static_cast<uint64_t>(season)));
 
   // Calendar: opener on the 3rd or 4th Tuesday of October, last day the 2nd
@@ -159,15 +146,11 @@ SeasonPlan build_season(int season, uint64_t seed) {
   Date christmas_eve = Date::from_ymd(season, 12, 24);
   Date asg = nth_weekday(season + 1, 2, 7, 3);
   Date break_from = asg - 2,
-       break_to = asg + 3; // Friday .. Wednesday: six days without games
-  auto blackout = [&](Date d) {
-    return d == thanksgiving || d == christmas_eve ||
-           (break_from <= d && d <= break_to);
-  };
+       break_to = asg + 3;  // Friday .. Wednesday: six days without games
+  auto blackout = [&](Date d) { return d == thanksgiving || d == christmas_eve || (break_from <= d && d <= break_to); };
   std::vector<Date> days;
   for (Date d = opener; d <= last; d = d + 1) {
-    if (!blackout(d))
-      days.push_back(d);
+    if (!blackout(d)) days.push_back(d);
   }
 
   // Matchups onto dates: greedy by urgency (teams with more games left than
@@ -178,7 +161,7 @@ SeasonPlan build_season(int season, uint64_t seed) {
   std::array<int, kTeams> remaining{};
   remaining.fill(82);
   std::array<int, kTeams> b2b{};
-  std::array<int32_t, kTeams> last1{}, last2{}; // the team's last two game days
+  std::array<int32_t, kTeams> last1{}, last2{};  // the team's last two game days
   last1.fill(-1000);
   last2.fill(-1000);
   struct Placed {
@@ -192,12 +175,11 @@ SeasonPlan build_season(int season, uint64_t seed) {
     std::array<bool, kTeams> busy{};
     cand.clear();
     for (size_t i = 0; i < pool.size(); ++i) {
-      const Matchup &m = pool[i];
+      const Matchup& m = pool[i];
       double score = r.uniform(0, 0.25);
       bool ok = true;
       for (int t : {m.home, m.away}) {
-        if (last1[t] == d.days() - 1 && last2[t] == d.days() - 2)
-          ok = false;
+        if (last1[t] == d.days() - 1 && last2[t] == d.days() - 2) ok = false;
         double u = static_cast<double>(remaining[t]) / std::max(1, days_left);
         score += u;
         if (last1[t] == d.days() - 1) {
@@ -207,17 +189,14 @@ SeasonPlan build_season(int season, uint64_t seed) {
           score -= b2b[t] >= 17 ? 1.0 : b2b[t] >= quota ? 0.15 : 0.0;
         }
       }
-      if (ok)
-        cand.push_back({-score, i});
+      if (ok) cand.push_back({-score, i});
     }
     std::sort(cand.begin(), cand.end());
     std::vector<size_t> taken;
-    for (const auto &[neg, i] : cand) {
-      if (static_cast<int>(taken.size()) >= target)
-        break;
-      const Matchup &m = pool[i];
-      if (busy[m.home] || busy[m.away])
-        continue;
+    for (const auto& [neg, i] : cand) {
+      if (static_cast<int>(taken.size()) >= target) break;
+      const Matchup& m = pool[i];
+      if (busy[m.home] || busy[m.away]) continue;
       busy[m.home] = busy[m.away] = true;
       taken.push_back(i);
     }
@@ -225,8 +204,7 @@ SeasonPlan build_season(int season, uint64_t seed) {
     for (size_t i : taken) {
       const Matchup m = pool[i];
       for (int t : {m.home, m.away}) {
-        if (last1[t] == d.days() - 1)
-          ++b2b[t];
+        if (last1[t] == d.days() - 1) ++b2b[t];
         last2[t] = last1[t];
         last1[t] = d.days();
         --remaining[t];
@@ -238,31 +216,25 @@ SeasonPlan build_season(int season, uint64_t seed) {
   for (size_t k = 0; k < days.size() && !pool.empty(); ++k) {
     int days_left = static_cast<int>(days.size() - k);
     double base = static_cast<double>(pool.size()) / days_left;
-    int target = static_cast<int>(std::lround(
-        base * kWeekday[days[k].iso_weekday()] * (1 + r.normal(0, 0.12))));
-    if (k == 0)
-      target = 2;
-    if (k + 1 == days.size())
-      target = 15;
-    if (days[k].month() == 12 && days[k].day() == 25)
-      target = 5; // the Christmas Day slate
+    int target = static_cast<int>(std::lround(base * kWeekday[days[k].iso_weekday()] * (1 + r.normal(0, 0.12))));
+    if (k == 0) target = 2;
+    if (k + 1 == days.size()) target = 15;
+    if (days[k].month() == 12 && days[k].day() == 25) target = 5;  // the Christmas Day slate
     schedule_day(days[k], std::clamp(target, 2, 15), days_left);
   }
-  for (Date d = last + 1; !pool.empty();
-       d = d + 1) { // rare leftovers: extend by a few days
+  for (Date d = last + 1; !pool.empty(); d = d + 1) {  // rare leftovers: extend by a few days
     schedule_day(d, 15, 1);
     last = d;
   }
-  std::sort(placed.begin(), placed.end(), [](const Placed &a, const Placed &b) {
-    if (a.d != b.d)
-      return a.d < b.d;
+  std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
+    if (a.d != b.d) return a.d < b.d;
     return a.m.home < b.m.home;
   });
 
-  const auto &codes = nba_tricodes();
+  const auto& codes = nba_tricodes();
   std::vector<Game> games;
   std::vector<GameExtra> extras;
-  auto push = [&](Game g, const GameExtra &x) {
+  auto push = [&](Game g, const GameExtra& x) {
     games.push_back(std::move(g));
     extras.push_back(x);
   };
@@ -277,19 +249,17 @@ SeasonPlan build_season(int season, uint64_t seed) {
   // later on a date that gives neither team a back-to-back; the replay gets the
   // next free game number.
   auto busy = [&](int t, Date d) {
-    for (const auto &p : placed) {
-      if (p.d == d && (p.m.home == t || p.m.away == t))
-        return true;
+    for (const auto& p : placed) {
+      if (p.d == d && (p.m.home == t || p.m.away == t)) return true;
     }
     return false;
   };
-  auto find_makeup = [&](const Placed &g) {
+  auto find_makeup = [&](const Placed& g) {
     // First pass: both teams rested the day before and after; second pass: no
     // three-in-three.
     for (int pass = 0; pass < 2; ++pass) {
       for (Date d = g.d + 21; d < last; d = d + 1) {
-        if (blackout(d))
-          continue;
+        if (blackout(d)) continue;
         bool ok = true;
         for (int t : {g.m.home, g.m.away}) {
           bool before = busy(t, d - 1), after = busy(t, d + 1);
@@ -297,11 +267,9 @@ SeasonPlan build_season(int season, uint64_t seed) {
           if (pass == 0)
             ok = ok && !before && !after;
           else
-            ok = ok && !(before && after) && !(before && busy(t, d - 2)) &&
-                 !(after && busy(t, d + 2));
+            ok = ok && !(before && after) && !(before && busy(t, d - 2)) && !(after && busy(t, d + 2));
         }
-        if (ok)
-          return d;
+        if (ok) return d;
       }
     }
     return Date{};
@@ -309,10 +277,8 @@ SeasonPlan build_season(int season, uint64_t seed) {
   size_t ppd = placed.size();
   Date makeup{};
   for (size_t i = 0; i < placed.size(); ++i) {
-    if (placed[i].d < Date::from_ymd(season + 1, 1, 12))
-      continue;
-    for (size_t c = i + static_cast<size_t>(r.range(0, 10));
-         c < placed.size() && c < i + 200; ++c) {
+    if (placed[i].d < Date::from_ymd(season + 1, 1, 12)) continue;
+    for (size_t c = i + static_cast<size_t>(r.range(0, 10)); c < placed.size() && c < i + 200; ++c) {
       makeup = find_makeup(placed[c]);
       if (makeup.days() != 0) {
         ppd = c;
@@ -326,8 +292,7 @@ SeasonPlan build_season(int season, uint64_t seed) {
   auto final_game = [&](Game g, int home, int away, double base) {
     GameExtra x;
     expected_points(lg, home, away, base, x.home_expected, x.away_expected);
-    Rng gr(
-        derive(seed, 10, static_cast<uint64_t>(season), fnv1a(g.nba_game_id)));
+    Rng gr(derive(seed, 10, static_cast<uint64_t>(season), fnv1a(g.nba_game_id)));
     x.tip_minutes_et = tip_time(gr, g.home, g.date);
     Score s = play(gr, x.home_expected, x.away_expected);
     x.overtimes = s.overtimes;
@@ -339,7 +304,7 @@ SeasonPlan build_season(int season, uint64_t seed) {
   };
 
   for (size_t i = 0; i < placed.size(); ++i) {
-    const Placed &p = placed[i];
+    const Placed& p = placed[i];
     Game g;
     g.nba_game_id = game_id("002", season, static_cast<int>(i) + 1);
     g.season = season;
@@ -348,17 +313,14 @@ SeasonPlan build_season(int season, uint64_t seed) {
     g.away = codes[p.m.away];
     g.type = GameType::kRegularSeason;
     g.is_cup = is_cup_night(p.d);
-    if (g.is_cup)
-      g.label = "Emirates NBA Cup";
+    if (g.is_cup) g.label = "Emirates NBA Cup";
     if (i == ppd) {
       Game orig = g;
       orig.status = GameStatus::kPostponed;
       GameExtra x;
-      expected_points(lg, p.m.home, p.m.away, 114, x.home_expected,
-                      x.away_expected);
+      expected_points(lg, p.m.home, p.m.away, 114, x.home_expected, x.away_expected);
       push(orig, x);
-      g.nba_game_id =
-          game_id("002", season, static_cast<int>(placed.size()) + 1);
+      g.nba_game_id = game_id("002", season, static_cast<int>(placed.size()) + 1);
       g.date = makeup;
       g.is_cup = false;
       g.label.clear();
@@ -369,24 +331,20 @@ SeasonPlan build_season(int season, uint64_t seed) {
   // Standings → play-in (7v8, 9v10, then loser of 7v8 vs winner of 9v10) →
   // 16-team bracket.
   Date end = last;
-  for (const Game &g : games)
-    end = std::max(end, g.date);
+  for (const Game& g : games) end = std::max(end, g.date);
   std::array<std::vector<int>, 2> seeds;
   for (int c = 0; c < 2; ++c) {
-    for (const auto &div : alignment()[c])
-      for (const char *t : div)
-        seeds[c].push_back(team_index(t));
+    for (const auto& div : alignment()[c])
+      for (const char* t : div) seeds[c].push_back(team_index(t));
     std::sort(seeds[c].begin(), seeds[c].end(), [&](int a, int b) {
-      if (wins[a] != wins[b])
-        return wins[a] > wins[b];
-      if (lg.strength[a] != lg.strength[b])
-        return lg.strength[a] > lg.strength[b];
+      if (wins[a] != wins[b]) return wins[a] > wins[b];
+      if (lg.strength[a] != lg.strength[b]) return lg.strength[a] > lg.strength[b];
       return a < b;
     });
   }
   int playin_no = 0;
-  auto special = [&](GameType type, const char *prefix, int &counter, Date d,
-                     int home, int away, std::string label, double base) {
+  auto special = [&](GameType type, const char* prefix, int& counter, Date d, int home, int away, std::string label,
+                     double base) {
     Game g;
     g.nba_game_id = game_id(prefix, season, ++counter);
     g.season = season;
@@ -397,29 +355,24 @@ SeasonPlan build_season(int season, uint64_t seed) {
     g.label = std::move(label);
     return final_game(g, home, away, base);
   };
-  std::array<std::array<int, 8>, 2> bracket; // seeds 1..8 per conference
+  std::array<std::array<int, 8>, 2> bracket;  // seeds 1..8 per conference
   std::array<int, 2> loser78{}, winner910{};
   for (int c = 0; c < 2; ++c) {
-    const auto &s = seeds[c];
+    const auto& s = seeds[c];
     Date d1 = end + 2 + c;
-    int w78 = special(GameType::kPlayIn, "005", playin_no, d1, s[6], s[7],
-                      "Play-In", 112);
+    int w78 = special(GameType::kPlayIn, "005", playin_no, d1, s[6], s[7], "Play-In", 112);
     loser78[c] = w78 == s[6] ? s[7] : s[6];
-    winner910[c] = special(GameType::kPlayIn, "005", playin_no, d1, s[8], s[9],
-                           "Play-In", 112);
+    winner910[c] = special(GameType::kPlayIn, "005", playin_no, d1, s[8], s[9], "Play-In", 112);
     bracket[c] = {s[0], s[1], s[2], s[3], s[4], s[5], w78, 0};
   }
-  for (int c = 0; c < 2;
-       ++c) { // the 8th seed: loser of 7v8 hosts the winner of 9v10
-    bracket[c][7] = special(GameType::kPlayIn, "005", playin_no, end + 5,
-                            loser78[c], winner910[c], "Play-In", 112);
+  for (int c = 0; c < 2; ++c) {  // the 8th seed: loser of 7v8 hosts the winner of 9v10
+    bracket[c][7] = special(GameType::kPlayIn, "005", playin_no, end + 5, loser78[c], winner910[c], "Play-In", 112);
   }
 
   // Best-of-seven series, 2-2-1-1-1, higher seed (better record) at home in
   // games 1, 2, 5, 7.
   static const int kOffsets[7] = {0, 2, 5, 7, 9, 11, 13};
-  static const char *kRound[4] = {"First Round", "Conf. Semifinals",
-                                  "Conf. Finals", "NBA Finals"};
+  static const char* kRound[4] = {"First Round", "Conf. Semifinals", "Conf. Finals", "NBA Finals"};
   auto series = [&](int round, int index, int high, int low, Date start) {
     int w_high = 0, w_low = 0, g = 0;
     Date d = start;
@@ -428,8 +381,7 @@ SeasonPlan build_season(int season, uint64_t seed) {
       bool high_home = g == 0 || g == 1 || g == 4 || g == 6;
       int home = high_home ? high : low, away = high_home ? low : high;
       Game game;
-      game.nba_game_id =
-          game_id("004", season, round * 100 + index * 10 + g + 1);
+      game.nba_game_id = game_id("004", season, round * 100 + index * 10 + g + 1);
       game.season = season;
       game.date = d;
       game.home = codes[home];
@@ -443,32 +395,28 @@ SeasonPlan build_season(int season, uint64_t seed) {
     return std::pair<int, Date>{w_high == 4 ? high : low, d};
   };
   auto better = [&](int a, int b) {
-    if (wins[a] != wins[b])
-      return wins[a] > wins[b];
+    if (wins[a] != wins[b]) return wins[a] > wins[b];
     return lg.strength[a] >= lg.strength[b];
   };
   Date r1 = end + 7;
   std::array<int, 2> champs{};
   Date finals_start = r1;
   for (int c = 0; c < 2; ++c) {
-    const auto &b = bracket[c];
+    const auto& b = bracket[c];
     static const int kPairs[4][2] = {{0, 7}, {3, 4}, {2, 5}, {1, 6}};
     std::array<std::pair<int, Date>, 4> first{};
     for (int s = 0; s < 4; ++s) {
-      first[s] = series(1, c * 4 + s, b[kPairs[s][0]], b[kPairs[s][1]],
-                        r1 + (s % 2) + c);
+      first[s] = series(1, c * 4 + s, b[kPairs[s][0]], b[kPairs[s][1]], r1 + (s % 2) + c);
     }
     std::array<std::pair<int, Date>, 2> second{};
     for (int s = 0; s < 2; ++s) {
       int x = first[2 * s].first, y = first[2 * s + 1].first;
       Date start = std::max(first[2 * s].second, first[2 * s + 1].second) + 2;
-      second[s] = better(x, y) ? series(2, c * 2 + s, x, y, start)
-                               : series(2, c * 2 + s, y, x, start);
+      second[s] = better(x, y) ? series(2, c * 2 + s, x, y, start) : series(2, c * 2 + s, y, x, start);
     }
     int x = second[0].first, y = second[1].first;
     Date start = std::max(second[0].second, second[1].second) + 2;
-    auto cf =
-        better(x, y) ? series(3, c, x, y, start) : series(3, c, y, x, start);
+    auto cf = better(x, y) ? series(3, c, x, y, start) : series(3, c, y, x, start);
     champs[c] = cf.first;
     finals_start = std::max(finals_start, cf.second + 3);
   }
@@ -484,43 +432,34 @@ SeasonPlan build_season(int season, uint64_t seed) {
     std::vector<std::pair<Date, Matchup>> pre;
     std::set<std::pair<int32_t, int>> busy;
     while (pre.size() < 12) {
-      Date d = Date::from_ymd(season, 10, 2) +
-               r.range(0, opener - 4 - Date::from_ymd(season, 10, 2));
+      Date d = Date::from_ymd(season, 10, 2) + r.range(0, opener - 4 - Date::from_ymd(season, 10, 2));
       int h = r.range(0, kTeams - 1), a = r.range(0, kTeams - 1);
-      if (h == a || busy.count({d.days(), h}) || busy.count({d.days(), a}))
-        continue;
+      if (h == a || busy.count({d.days(), h}) || busy.count({d.days(), a})) continue;
       busy.insert({d.days(), h});
       busy.insert({d.days(), a});
       pre.push_back({d, {h, a}});
     }
-    std::sort(pre.begin(), pre.end(), [](const auto &x, const auto &y) {
-      return x.first != y.first ? x.first < y.first
-                                : x.second.home < y.second.home;
+    std::sort(pre.begin(), pre.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first < y.first : x.second.home < y.second.home;
     });
-    for (const auto &[d, m] : pre) {
-      special(GameType::kPreseason, "001", pre_no, d, m.home, m.away,
-              "Preseason", 110);
+    for (const auto& [d, m] : pre) {
+      special(GameType::kPreseason, "001", pre_no, d, m.home, m.away, "Preseason", 110);
     }
   }
   {
     int host = r.range(0, kTeams - 1), other;
-    do
-      other = r.range(0, kTeams - 1);
+    do other = r.range(0, kTeams - 1);
     while (other == host);
     int as_no = 0;
-    special(GameType::kAllStar, "003", as_no, asg - 2, host, other,
-            "Rising Stars", 40);
-    special(GameType::kAllStar, "003", as_no, asg, host, other, "All-Star Game",
-            85);
+    special(GameType::kAllStar, "003", as_no, asg - 2, host, other, "Rising Stars", 40);
+    special(GameType::kAllStar, "003", as_no, asg, host, other, "All-Star Game", 85);
   }
 
   // Align extras with the Schedule's order (date, then id).
   std::vector<size_t> order(games.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (games[a].date != games[b].date)
-      return games[a].date < games[b].date;
+    if (games[a].date != games[b].date) return games[a].date < games[b].date;
     return games[a].nba_game_id < games[b].nba_game_id;
   });
   std::vector<Game> sorted;
@@ -533,12 +472,10 @@ SeasonPlan build_season(int season, uint64_t seed) {
   return plan;
 }
 
-} // namespace nbaprops::synth::detail
+}  // namespace nbaprops::synth::detail
 
 namespace nbaprops::synth {
 
-Schedule generate_schedule(int season, uint64_t seed) {
-  return detail::build_season(season, seed).schedule;
-}
+Schedule generate_schedule(int season, uint64_t seed) { return detail::build_season(season, seed).schedule; }
 
-} // namespace nbaprops::synth
+}  // namespace nbaprops::synth

@@ -19,44 +19,36 @@ namespace nbaprops::bq {
 
 /// The REST calls the warehouse needs. Thread-safe.
 class Client {
-public:
-  explicit Client(const BigQueryOptions &options);
+ public:
+  explicit Client(const BigQueryOptions& options);
 
   /// One JSON call under /bigquery/v2/projects/PROJECT. @param ok extra
   /// statuses returned rather than thrown (e.g. 404, 409). @return {status,
   /// body}. @throws NetworkError with the API's message and @p what (which
   /// names the table and dates).
-  std::pair<long, nlohmann::json> call(const std::string &method,
-                                       const std::string &path,
-                                       const nlohmann::json *body,
-                                       const std::string &what,
-                                       std::initializer_list<long> ok = {});
+  std::pair<long, nlohmann::json> call(const std::string& method, const std::string& path, const nlohmann::json* body,
+                                       const std::string& what, std::initializer_list<long> ok = {});
 
   /// Runs a query job to completion and hands each page of rows (the REST
   /// `rows` array) to
   /// @p on_page. @return false when the query names a missing table and @p
   /// allow_missing.
   /// @throws NetworkError naming @p what and the job id.
-  bool query(const std::string &sql, const std::string &what,
-             const std::function<void(const nlohmann::json &rows)> &on_page,
-             bool allow_missing = false);
+  bool query(const std::string& sql, const std::string& what,
+             const std::function<void(const nlohmann::json& rows)>& on_page, bool allow_missing = false);
 
   /// Runs a load job (multipart upload of NDJSON) to completion under the given
   /// job id; a 409 for that id (an earlier attempt got through) waits for the
   /// existing job instead.
-  void load(const nlohmann::json &load_config, std::string_view ndjson,
-            const std::string &job_id, const std::string &what);
+  void load(const nlohmann::json& load_config, std::string_view ndjson, const std::string& job_id,
+            const std::string& what);
 
-  [[nodiscard]] int64_t request_count() const noexcept {
-    return http_.request_count();
-  }
-  [[nodiscard]] const BigQueryOptions &options() const noexcept {
-    return options_;
-  }
+  [[nodiscard]] int64_t request_count() const noexcept { return http_.request_count(); }
+  [[nodiscard]] const BigQueryOptions& options() const noexcept { return options_; }
 
-private:
-  io::HttpRequest request(const std::string &method, const std::string &url);
-  nlohmann::json wait_job(nlohmann::json job, const std::string &what);
+ private:
+  io::HttpRequest request(const std::string& method, const std::string& url);
+  nlohmann::json wait_job(nlohmann::json job, const std::string& what);
   std::string api_root() const;
 
   BigQueryOptions options_;
@@ -72,19 +64,17 @@ std::string unique_suffix();
 /// empty).
 /// @param staging all fields NULLABLE (validation is ours; the target keeps
 /// REQUIRED).
-nlohmann::json schema_fields(const TableSchema &schema,
-                             const std::vector<std::string> &columns,
-                             bool staging);
+nlohmann::json schema_fields(const TableSchema& schema, const std::vector<std::string>& columns, bool staging);
 
 /// Renders rows [begin, end) of @p rows as newline-delimited JSON for a load
 /// job (NULL = absent).
 /// @throws DataError for a JSON/ARRAY cell that is not valid JSON (names table,
 /// row, column).
-std::string to_ndjson(const Table &rows, size_t begin, size_t end);
+std::string to_ndjson(const Table& rows, size_t begin, size_t end);
 
 /// Appends one page of REST rows (`[{"f": [{"v": …}, …]}, …]`, columns in @p
 /// out's order) to @p out.
 /// @throws DataError naming the table, row and column of an undecodable value.
-void append_rows(Table &out, const nlohmann::json &rows);
+void append_rows(Table& out, const nlohmann::json& rows);
 
-} // namespace nbaprops::bq
+}  // namespace nbaprops::bq

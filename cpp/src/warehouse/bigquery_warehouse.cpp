@@ -18,11 +18,9 @@ namespace {
 std::string percent_decode(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(
-          std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
     } else {
       out += s[i] == '+' ? ' ' : s[i];
@@ -31,96 +29,76 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-int64_t positive(const std::string &key, const std::string &v) {
-  char *end = nullptr;
+int64_t positive(const std::string& key, const std::string& v) {
+  char* end = nullptr;
   const long long x = std::strtoll(v.c_str(), &end, 10);
   if (v.empty() || *end || x < 1)
-    throw ConfigError("bigquery:// option " + key + "='" + v +
-                      "' is not a positive integer");
+    throw ConfigError("bigquery:// option " + key + "='" + v + "' is not a positive integer");
   return x;
 }
 
-std::string ident(const std::string &name) { return "`" + name + "`"; }
+std::string ident(const std::string& name) { return "`" + name + "`"; }
 
-std::string date_list(const std::vector<Date> &dates) {
+std::string date_list(const std::vector<Date>& dates) {
   std::string out;
-  for (Date d : dates)
-    out += (out.empty() ? "DATE '" : ", DATE '") + d.iso() + "'";
+  for (Date d : dates) out += (out.empty() ? "DATE '" : ", DATE '") + d.iso() + "'";
   return out;
 }
 
 /// A GoogleSQL string literal (backslash escapes for quote and backslash).
-std::string string_literal(const std::string &v) {
+std::string string_literal(const std::string& v) {
   std::string out = "'";
   for (char c : v) {
-    if (c == '\'' || c == '\\')
-      out += '\\';
+    if (c == '\'' || c == '\\') out += '\\';
     out += c;
   }
   return out + "'";
 }
 
-std::string describe(const std::vector<Date> &dates) {
-  if (dates.empty())
-    return "no dates";
+std::string describe(const std::vector<Date>& dates) {
+  if (dates.empty()) return "no dates";
   auto [lo, hi] = std::minmax_element(dates.begin(), dates.end());
-  if (dates.size() == 1)
-    return "date " + lo->iso();
-  return "dates " + lo->iso() + ".." + hi->iso() + " (" +
-         std::to_string(dates.size()) + ")";
+  if (dates.size() == 1) return "date " + lo->iso();
+  return "dates " + lo->iso() + ".." + hi->iso() + " (" + std::to_string(dates.size()) + ")";
 }
 
 /// Rows must sit in the written dates and fill every required column (the
 /// SQLite rules).
-void validate(const TableWrite &w, const std::set<int32_t> *dates) {
-  const TableSchema &s = *w.schema;
-  const Table &rows = *w.rows;
-  if (rows.schema().name != s.name)
-    throw ConfigError("rows of table " + rows.schema().name + " written to " +
-                      s.name);
-  if (rows.num_rows() == 0)
-    return;
+void validate(const TableWrite& w, const std::set<int32_t>* dates) {
+  const TableSchema& s = *w.schema;
+  const Table& rows = *w.rows;
+  if (rows.schema().name != s.name) throw ConfigError("rows of table " + rows.schema().name + " written to " + s.name);
+  if (rows.num_rows() == 0) return;
   const int part = rows.index_of(s.partition_column);
-  if (part < 0)
-    throw DataError(s.name + ": rows lack the partition column " +
-                    s.partition_column);
+  if (part < 0) throw DataError(s.name + ": rows lack the partition column " + s.partition_column);
   std::vector<size_t> required;
-  for (const auto &def : s.columns) {
-    if (!def.required)
-      continue;
+  for (const auto& def : s.columns) {
+    if (!def.required) continue;
     const int i = rows.index_of(def.name);
-    if (i < 0)
-      throw DataError(s.name + ": required column '" + def.name +
-                      "' missing from the rows written");
+    if (i < 0) throw DataError(s.name + ": required column '" + def.name + "' missing from the rows written");
     required.push_back(static_cast<size_t>(i));
   }
-  const Column &pc = rows.col(static_cast<size_t>(part));
+  const Column& pc = rows.col(static_cast<size_t>(part));
   for (size_t r = 0; r < rows.num_rows(); ++r) {
-    const std::string date =
-        pc.is_null(r) ? "NULL" : Date(static_cast<int32_t>(pc.int_at(r))).iso();
-    if (pc.is_null(r) ||
-        (dates && !dates->count(static_cast<int32_t>(pc.int_at(r))))) {
-      throw DataError(s.name + ": row " + std::to_string(r) + " has " +
-                      s.partition_column + "=" + date +
+    const std::string date = pc.is_null(r) ? "NULL" : Date(static_cast<int32_t>(pc.int_at(r))).iso();
+    if (pc.is_null(r) || (dates && !dates->count(static_cast<int32_t>(pc.int_at(r))))) {
+      throw DataError(s.name + ": row " + std::to_string(r) + " has " + s.partition_column + "=" + date +
                       ", outside the partitions being replaced");
     }
     for (size_t i : required) {
       if (rows.col(i).is_null(r)) {
-        throw DataError(s.name + ": row " + std::to_string(r) + " (" +
-                        s.partition_column + " " + date +
-                        "): required column '" + rows.column_names()[i] +
-                        "' is NULL");
+        throw DataError(s.name + ": row " + std::to_string(r) + " (" + s.partition_column + " " + date +
+                        "): required column '" + rows.column_names()[i] + "' is NULL");
       }
     }
   }
 }
 
-} // namespace
+}  // namespace
 
-BigQueryOptions BigQueryOptions::parse(const std::string &uri) {
+BigQueryOptions BigQueryOptions::parse(const std::string& uri) {
   const std::string scheme = "bigquery://";
-  if (uri.rfind(scheme, 0) != 0)
-    throw ConfigError("not a bigquery:// URI: '" + uri + "'");
+  if (uri.rfind(scheme, 0) != 0) throw ConfigError("not a bigquery:// URI: '" + uri + "'");
   BigQueryOptions o;
   const io::RetryPolicy env = io::retry_policy_from_env();
   o.max_attempts = env.max_attempts;
@@ -129,25 +107,20 @@ BigQueryOptions BigQueryOptions::parse(const std::string &uri) {
   std::string rest = uri.substr(scheme.size());
   const size_t q = rest.find('?');
   o.project = percent_decode(rest.substr(0, q));
-  while (!o.project.empty() && o.project.back() == '/')
-    o.project.pop_back();
+  while (!o.project.empty() && o.project.back() == '/') o.project.pop_back();
   if (o.project.empty())
-    throw ConfigError("bigquery:// URI '" + uri +
-                      "' names no project (bigquery://PROJECT?location=US)");
-  if (q == std::string::npos)
-    return o;
+    throw ConfigError("bigquery:// URI '" + uri + "' names no project (bigquery://PROJECT?location=US)");
+  if (q == std::string::npos) return o;
   std::string query = rest.substr(q + 1);
   size_t pos = 0;
   while (pos <= query.size()) {
     const size_t amp = std::min(query.find('&', pos), query.size());
     const std::string pair = query.substr(pos, amp - pos);
     pos = amp + 1;
-    if (pair.empty())
-      continue;
+    if (pair.empty()) continue;
     const size_t eq = pair.find('=');
     const std::string key = pair.substr(0, eq);
-    const std::string v =
-        eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1));
+    const std::string v = eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1));
     if (key == "location")
       o.location = v;
     else if (key == "dataset_prefix")
@@ -156,8 +129,7 @@ BigQueryOptions BigQueryOptions::parse(const std::string &uri) {
       o.dataset_suffix = v;
     else if (key == "endpoint") {
       o.endpoint = v;
-      while (!o.endpoint.empty() && o.endpoint.back() == '/')
-        o.endpoint.pop_back();
+      while (!o.endpoint.empty() && o.endpoint.back() == '/') o.endpoint.pop_back();
     } else if (key == "auth")
       o.auth = v;
     else if (key == "write_mode") {
@@ -166,8 +138,7 @@ BigQueryOptions BigQueryOptions::parse(const std::string &uri) {
       else if (v == "truncate")
         o.write_mode = BigQueryWriteMode::kPartitionTruncate;
       else
-        throw ConfigError("bigquery:// write_mode='" + v +
-                          "' (transaction or truncate)");
+        throw ConfigError("bigquery:// write_mode='" + v + "' (transaction or truncate)");
     } else if (key == "max_attempts")
       o.max_attempts = static_cast<int>(positive(key, v));
     else if (key == "backoff_ms")
@@ -195,321 +166,252 @@ struct BigQueryWarehouse::Impl {
   std::mutex write_mu;
   std::atomic<bool> fail_next{false};
 
-  const BigQueryOptions &opt() const { return client.options(); }
-  std::string dataset(const std::string &ds) const {
-    return opt().dataset_prefix + ds + opt().dataset_suffix;
-  }
+  const BigQueryOptions& opt() const { return client.options(); }
+  std::string dataset(const std::string& ds) const { return opt().dataset_prefix + ds + opt().dataset_suffix; }
   std::string staging_dataset() const { return dataset("nbaprops_staging"); }
-  std::string ref(const std::string &ds, const std::string &table) const {
+  std::string ref(const std::string& ds, const std::string& table) const {
     return ident(opt().project + "." + ds + "." + table);
   }
-  std::string ref(const TableSchema &s) const {
-    return ref(dataset(s.dataset()), s.table());
-  }
+  std::string ref(const TableSchema& s) const { return ref(dataset(s.dataset()), s.table()); }
 
-  void ensure_dataset(const std::string &ds, bool expiring) {
+  void ensure_dataset(const std::string& ds, bool expiring) {
     {
       std::lock_guard lock(ddl_mu);
-      if (datasets.count(ds))
-        return;
+      if (datasets.count(ds)) return;
     }
-    nlohmann::json body = {
-        {"datasetReference", {{"projectId", opt().project}, {"datasetId", ds}}},
-        {"location", opt().location}};
-    if (expiring)
-      body["defaultTableExpirationMs"] = "86400000";
+    nlohmann::json body = {{"datasetReference", {{"projectId", opt().project}, {"datasetId", ds}}},
+                           {"location", opt().location}};
+    if (expiring) body["defaultTableExpirationMs"] = "86400000";
     client.call("POST", "/datasets", &body, "create dataset " + ds, {409});
     std::lock_guard lock(ddl_mu);
     datasets.insert(ds);
   }
 
   /// Loads rows into a fresh staging table. @return its reference.
-  std::string stage(const TableWrite &w) {
+  std::string stage(const TableWrite& w) {
     const std::string ds = staging_dataset();
     ensure_dataset(ds, true);
-    const std::string name =
-        "stage_" + w.schema->table() + "_" + bq::unique_suffix();
+    const std::string name = "stage_" + w.schema->table() + "_" + bq::unique_suffix();
     const nlohmann::json config = {
-        {"destinationTable",
-         {{"projectId", opt().project}, {"datasetId", ds}, {"tableId", name}}},
+        {"destinationTable", {{"projectId", opt().project}, {"datasetId", ds}, {"tableId", name}}},
         {"sourceFormat", "NEWLINE_DELIMITED_JSON"},
         {"writeDisposition", "WRITE_TRUNCATE"},
         {"createDisposition", "CREATE_IF_NEEDED"},
-        {"schema",
-         {{"fields",
-           bq::schema_fields(*w.schema, w.rows->column_names(), true)}}}};
-    client.load(config, bq::to_ndjson(*w.rows, 0, w.rows->num_rows()),
-                "nbaprops_load_" + bq::unique_suffix(),
+        {"schema", {{"fields", bq::schema_fields(*w.schema, w.rows->column_names(), true)}}}};
+    client.load(config, bq::to_ndjson(*w.rows, 0, w.rows->num_rows()), "nbaprops_load_" + bq::unique_suffix(),
                 w.schema->name + " (" + describe(w.dates) + "): staging load");
     return ref(ds, name);
   }
 
-  void drop_quietly(const std::vector<std::string> &staged) {
-    for (const auto &r : staged) {
-      const std::string table =
-          r.substr(r.rfind('.') + 1, r.size() - r.rfind('.') - 2);
+  void drop_quietly(const std::vector<std::string>& staged) {
+    for (const auto& r : staged) {
+      const std::string table = r.substr(r.rfind('.') + 1, r.size() - r.rfind('.') - 2);
       try {
-        client.call("DELETE",
-                    "/datasets/" + io::url_encode(staging_dataset()) +
-                        "/tables/" + io::url_encode(table),
+        client.call("DELETE", "/datasets/" + io::url_encode(staging_dataset()) + "/tables/" + io::url_encode(table),
                     nullptr, "drop staging table " + table, {404});
-      } catch (const std::exception &e) {
-        NBAPROPS_LOG_WARN << "BigQuery: staging table " << table
-                          << " left behind (expires in a day): " << e.what();
+      } catch (const std::exception& e) {
+        NBAPROPS_LOG_WARN << "BigQuery: staging table " << table << " left behind (expires in a day): " << e.what();
       }
     }
   }
 
-  std::string delete_sql(const TableWrite &w, const std::string &staged) const {
-    const TableSchema &s = *w.schema;
-    std::string sql = "DELETE FROM " + ref(s) + " AS t WHERE t." +
-                      ident(s.partition_column) + " IN (" + date_list(w.dates) +
-                      ")";
-    for (const auto &[col, value] : w.scope)
-      sql += " AND t." + ident(col) + " = " + string_literal(value);
+  std::string delete_sql(const TableWrite& w, const std::string& staged) const {
+    const TableSchema& s = *w.schema;
+    std::string sql =
+        "DELETE FROM " + ref(s) + " AS t WHERE t." + ident(s.partition_column) + " IN (" + date_list(w.dates) + ")";
+    for (const auto& [col, value] : w.scope) sql += " AND t." + ident(col) + " = " + string_literal(value);
     if (!w.replace_key.empty()) {
-      sql += " AND EXISTS (SELECT 1 FROM " + staged + " AS s WHERE s." +
-             ident(s.partition_column) + " = t." + ident(s.partition_column);
-      for (const auto &k : w.replace_key) {
+      sql += " AND EXISTS (SELECT 1 FROM " + staged + " AS s WHERE s." + ident(s.partition_column) + " = t." +
+             ident(s.partition_column);
+      for (const auto& k : w.replace_key) {
         (void)w.rows->require(k);
-        sql += " AND (s." + ident(k) + " = t." + ident(k) + " OR (s." +
-               ident(k) + " IS NULL AND t." + ident(k) + " IS NULL))";
+        sql += " AND (s." + ident(k) + " = t." + ident(k) + " OR (s." + ident(k) + " IS NULL AND t." + ident(k) +
+               " IS NULL))";
       }
       sql += ")";
     }
     return sql + ";\n";
   }
 
-  void write_transaction(const std::vector<TableWrite> &writes) {
+  void write_transaction(const std::vector<TableWrite>& writes) {
     std::vector<std::string> staged(writes.size());
     std::vector<std::string> created;
     std::string names;
     try {
       for (size_t i = 0; i < writes.size(); ++i) {
-        names += (names.empty() ? "" : ", ") + writes[i].schema->name + " (" +
-                 describe(writes[i].dates) + ")";
-        if (writes[i].rows->num_rows() == 0)
-          continue;
+        names += (names.empty() ? "" : ", ") + writes[i].schema->name + " (" + describe(writes[i].dates) + ")";
+        if (writes[i].rows->num_rows() == 0) continue;
         staged[i] = stage(writes[i]);
         created.push_back(staged[i]);
       }
       std::string script = "BEGIN TRANSACTION;\n";
       for (size_t i = 0; i < writes.size(); ++i) {
-        const TableWrite &w = writes[i];
-        if (w.append_only || w.dates.empty() ||
-            (!w.replace_key.empty() && staged[i].empty()))
-          continue;
+        const TableWrite& w = writes[i];
+        if (w.append_only || w.dates.empty() || (!w.replace_key.empty() && staged[i].empty())) continue;
         script += delete_sql(w, staged[i]);
       }
-      if (fail_next.exchange(false))
-        script += "SELECT ERROR('nbaprops injected write failure');\n";
+      if (fail_next.exchange(false)) script += "SELECT ERROR('nbaprops injected write failure');\n";
       for (size_t i = 0; i < writes.size(); ++i) {
-        if (staged[i].empty())
-          continue;
+        if (staged[i].empty()) continue;
         std::string cols;
-        for (const auto &c : writes[i].rows->column_names())
-          cols += (cols.empty() ? "" : ", ") + ident(c);
-        script += "INSERT INTO " + ref(*writes[i].schema) + " (" + cols +
-                  ") SELECT " + cols + " FROM " + staged[i] + ";\n";
+        for (const auto& c : writes[i].rows->column_names()) cols += (cols.empty() ? "" : ", ") + ident(c);
+        script +=
+            "INSERT INTO " + ref(*writes[i].schema) + " (" + cols + ") SELECT " + cols + " FROM " + staged[i] + ";\n";
       }
       script += "COMMIT TRANSACTION;\n";
-      for (const auto &r : created)
-        script += "DROP TABLE IF EXISTS " + r + ";\n";
-      client.query(script, "write " + names, [](const nlohmann::json &) {});
+      for (const auto& r : created) script += "DROP TABLE IF EXISTS " + r + ";\n";
+      client.query(script, "write " + names, [](const nlohmann::json&) {});
     } catch (...) {
       drop_quietly(created);
       throw;
     }
   }
 
-  void write_truncate(const TableWrite &w) {
+  void write_truncate(const TableWrite& w) {
     std::map<int32_t, std::vector<size_t>> by_date;
-    for (Date d : w.dates)
-      by_date[d.days()];
-    const Column &pc = w.rows->col(w.rows->require(w.schema->partition_column));
-    for (size_t r = 0; r < w.rows->num_rows(); ++r)
-      by_date[static_cast<int32_t>(pc.int_at(r))].push_back(r);
-    for (const auto &[day, idx] : by_date) {
+    for (Date d : w.dates) by_date[d.days()];
+    const Column& pc = w.rows->col(w.rows->require(w.schema->partition_column));
+    for (size_t r = 0; r < w.rows->num_rows(); ++r) by_date[static_cast<int32_t>(pc.int_at(r))].push_back(r);
+    for (const auto& [day, idx] : by_date) {
       Table part(*w.schema, w.rows->column_names());
-      for (size_t r : idx)
-        part.append_row(*w.rows, r);
+      for (size_t r : idx) part.append_row(*w.rows, r);
       const Date d(day);
-      const nlohmann::json config = {
-          {"destinationTable",
-           {{"projectId", opt().project},
-            {"datasetId", dataset(w.schema->dataset())},
-            {"tableId", w.schema->table() + "$" + d.compact()}}},
-          {"sourceFormat", "NEWLINE_DELIMITED_JSON"},
-          {"writeDisposition", "WRITE_TRUNCATE"},
-          {"createDisposition", "CREATE_NEVER"}};
-      client.load(config, bq::to_ndjson(part, 0, part.num_rows()),
-                  "nbaprops_load_" + bq::unique_suffix(),
+      const nlohmann::json config = {{"destinationTable",
+                                      {{"projectId", opt().project},
+                                       {"datasetId", dataset(w.schema->dataset())},
+                                       {"tableId", w.schema->table() + "$" + d.compact()}}},
+                                     {"sourceFormat", "NEWLINE_DELIMITED_JSON"},
+                                     {"writeDisposition", "WRITE_TRUNCATE"},
+                                     {"createDisposition", "CREATE_NEVER"}};
+      client.load(config, bq::to_ndjson(part, 0, part.num_rows()), "nbaprops_load_" + bq::unique_suffix(),
                   w.schema->name + " (date " + d.iso() + "): partition load");
     }
   }
 };
 
-BigQueryWarehouse::BigQueryWarehouse(BigQueryOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+BigQueryWarehouse::BigQueryWarehouse(BigQueryOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 BigQueryWarehouse::~BigQueryWarehouse() = default;
 
 std::string BigQueryWarehouse::uri() const {
-  const auto &o = impl_->opt();
+  const auto& o = impl_->opt();
   std::string u = "bigquery://" + o.project + "?location=" + o.location;
-  if (!o.dataset_prefix.empty())
-    u += "&dataset_prefix=" + o.dataset_prefix;
-  if (!o.dataset_suffix.empty())
-    u += "&dataset_suffix=" + o.dataset_suffix;
-  if (!o.endpoint.empty())
-    u += "&endpoint=" + o.endpoint;
+  if (!o.dataset_prefix.empty()) u += "&dataset_prefix=" + o.dataset_prefix;
+  if (!o.dataset_suffix.empty()) u += "&dataset_suffix=" + o.dataset_suffix;
+  if (!o.endpoint.empty()) u += "&endpoint=" + o.endpoint;
   return u;
 }
 
-std::string BigQueryWarehouse::dataset_of(const TableSchema &schema) const {
-  return impl_->dataset(schema.dataset());
-}
-int64_t BigQueryWarehouse::request_count() const noexcept {
-  return impl_->client.request_count();
-}
+std::string BigQueryWarehouse::dataset_of(const TableSchema& schema) const { return impl_->dataset(schema.dataset()); }
+int64_t BigQueryWarehouse::request_count() const noexcept { return impl_->client.request_count(); }
 void BigQueryWarehouse::inject_write_failure() { impl_->fail_next = true; }
 
-bool BigQueryWarehouse::has_table(const TableSchema &schema) {
+bool BigQueryWarehouse::has_table(const TableSchema& schema) {
   {
     std::lock_guard lock(impl_->ddl_mu);
-    if (impl_->tables.count(schema.name))
-      return true;
+    if (impl_->tables.count(schema.name)) return true;
   }
-  auto [status, j] =
-      impl_->client.call("GET",
-                         "/datasets/" + io::url_encode(dataset_of(schema)) +
-                             "/tables/" + io::url_encode(schema.table()),
-                         nullptr, schema.name + ": table lookup", {404});
-  if (status == 404)
-    return false;
+  auto [status, j] = impl_->client.call(
+      "GET", "/datasets/" + io::url_encode(dataset_of(schema)) + "/tables/" + io::url_encode(schema.table()), nullptr,
+      schema.name + ": table lookup", {404});
+  if (status == 404) return false;
   std::lock_guard lock(impl_->ddl_mu);
   impl_->tables.insert(schema.name);
   return true;
 }
 
-void BigQueryWarehouse::ensure_table(const TableSchema &schema) {
+void BigQueryWarehouse::ensure_table(const TableSchema& schema) {
   {
     std::lock_guard lock(impl_->ddl_mu);
-    if (impl_->tables.count(schema.name))
-      return;
+    if (impl_->tables.count(schema.name)) return;
   }
   const std::string ds = dataset_of(schema);
   impl_->ensure_dataset(ds, false);
   nlohmann::json body = {
-      {"tableReference",
-       {{"projectId", impl_->opt().project},
-        {"datasetId", ds},
-        {"tableId", schema.table()}}},
+      {"tableReference", {{"projectId", impl_->opt().project}, {"datasetId", ds}, {"tableId", schema.table()}}},
       {"schema", {{"fields", bq::schema_fields(schema, {}, false)}}},
-      {"timePartitioning",
-       {{"type", "DAY"}, {"field", schema.partition_column}}}};
-  if (!schema.description.empty())
-    body["description"] = schema.description;
-  impl_->client.call("POST", "/datasets/" + io::url_encode(ds) + "/tables",
-                     &body, schema.name + ": create table", {409});
+      {"timePartitioning", {{"type", "DAY"}, {"field", schema.partition_column}}}};
+  if (!schema.description.empty()) body["description"] = schema.description;
+  impl_->client.call("POST", "/datasets/" + io::url_encode(ds) + "/tables", &body, schema.name + ": create table",
+                     {409});
   std::lock_guard lock(impl_->ddl_mu);
   impl_->tables.insert(schema.name);
 }
 
-Table BigQueryWarehouse::read(const TableSchema &schema,
-                              std::optional<DateRange> range,
-                              const std::vector<std::string> &columns) {
+Table BigQueryWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
+                              const std::vector<std::string>& columns) {
   Table out(schema, columns);
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < out.num_columns(); ++i)
-    sql += (i ? ", " : "") + ident(out.column_names()[i]);
+  for (size_t i = 0; i < out.num_columns(); ++i) sql += (i ? ", " : "") + ident(out.column_names()[i]);
   sql += " FROM " + impl_->ref(schema);
   std::string what = "read " + schema.name;
   if (range) {
-    sql += " WHERE " + ident(schema.partition_column) + " BETWEEN DATE '" +
-           range->start.iso() + "' AND DATE '" + range->end.iso() + "'";
+    sql += " WHERE " + ident(schema.partition_column) + " BETWEEN DATE '" + range->start.iso() + "' AND DATE '" +
+           range->end.iso() + "'";
     what += " " + range->start.iso() + ".." + range->end.iso();
   }
   sql += " ORDER BY " + ident(schema.partition_column);
-  for (const auto &k : schema.key_columns)
-    sql += ", " + ident(k) + " NULLS FIRST";
-  impl_->client.query(
-      sql, what,
-      [&](const nlohmann::json &rows) { bq::append_rows(out, rows); }, true);
+  for (const auto& k : schema.key_columns) sql += ", " + ident(k) + " NULLS FIRST";
+  impl_->client.query(sql, what, [&](const nlohmann::json& rows) { bq::append_rows(out, rows); }, true);
   return out;
 }
 
-void BigQueryWarehouse::write_batch(const std::vector<TableWrite> &writes) {
-  if (writes.empty())
-    return;
-  for (const TableWrite &w : writes) {
-    if (w.schema == nullptr || w.rows == nullptr)
-      throw ConfigError("write_batch: a write without schema or rows");
+void BigQueryWarehouse::write_batch(const std::vector<TableWrite>& writes) {
+  if (writes.empty()) return;
+  for (const TableWrite& w : writes) {
+    if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     std::set<int32_t> allowed;
-    for (Date d : w.dates)
-      allowed.insert(d.days());
+    for (Date d : w.dates) allowed.insert(d.days());
     validate(w, w.append_only ? nullptr : &allowed);
   }
-  for (const TableWrite &w : writes)
-    ensure_table(*w.schema);
+  for (const TableWrite& w : writes) ensure_table(*w.schema);
   std::lock_guard lock(impl_->write_mu);
   if (impl_->opt().write_mode == BigQueryWriteMode::kPartitionTruncate) {
     std::vector<TableWrite> keyed;
-    for (const TableWrite &w : writes) {
+    for (const TableWrite& w : writes) {
       if (w.replace_key.empty() && w.scope.empty() && !w.append_only)
         impl_->write_truncate(w);
       else
         keyed.push_back(w);
     }
-    if (!keyed.empty())
-      impl_->write_transaction(keyed);
+    if (!keyed.empty()) impl_->write_transaction(keyed);
     return;
   }
   impl_->write_transaction(writes);
 }
 
-void BigQueryWarehouse::append(const TableSchema &schema, const Table &rows) {
+void BigQueryWarehouse::append(const TableSchema& schema, const Table& rows) {
   validate(TableWrite{&schema, &rows, {}, {}}, nullptr);
-  if (rows.num_rows() == 0)
-    return;
+  if (rows.num_rows() == 0) return;
   ensure_table(schema);
-  const nlohmann::json config = {{"destinationTable",
-                                  {{"projectId", impl_->opt().project},
-                                   {"datasetId", dataset_of(schema)},
-                                   {"tableId", schema.table()}}},
-                                 {"sourceFormat", "NEWLINE_DELIMITED_JSON"},
-                                 {"writeDisposition", "WRITE_APPEND"},
-                                 {"createDisposition", "CREATE_NEVER"}};
-  impl_->client.load(config, bq::to_ndjson(rows, 0, rows.num_rows()),
-                     "nbaprops_append_" + bq::unique_suffix(),
-                     schema.name + ": append " +
-                         std::to_string(rows.num_rows()) + " rows");
+  const nlohmann::json config = {
+      {"destinationTable",
+       {{"projectId", impl_->opt().project}, {"datasetId", dataset_of(schema)}, {"tableId", schema.table()}}},
+      {"sourceFormat", "NEWLINE_DELIMITED_JSON"},
+      {"writeDisposition", "WRITE_APPEND"},
+      {"createDisposition", "CREATE_NEVER"}};
+  impl_->client.load(config, bq::to_ndjson(rows, 0, rows.num_rows()), "nbaprops_append_" + bq::unique_suffix(),
+                     schema.name + ": append " + std::to_string(rows.num_rows()) + " rows");
 }
 
-std::map<Date, int64_t>
-BigQueryWarehouse::partition_counts(const TableSchema &schema,
-                                    std::optional<DateRange> range) {
+std::map<Date, int64_t> BigQueryWarehouse::partition_counts(const TableSchema& schema, std::optional<DateRange> range) {
   std::map<Date, int64_t> out;
   const std::string pc = ident(schema.partition_column);
-  std::string sql =
-      "SELECT " + pc + " AS d, COUNT(*) AS n FROM " + impl_->ref(schema);
+  std::string sql = "SELECT " + pc + " AS d, COUNT(*) AS n FROM " + impl_->ref(schema);
   if (range) {
-    sql += " WHERE " + pc + " BETWEEN DATE '" + range->start.iso() +
-           "' AND DATE '" + range->end.iso() + "'";
+    sql += " WHERE " + pc + " BETWEEN DATE '" + range->start.iso() + "' AND DATE '" + range->end.iso() + "'";
   }
   sql += " GROUP BY d";
   impl_->client.query(
       sql, "partition counts of " + schema.name,
-      [&](const nlohmann::json &rows) {
-        for (const auto &row : rows) {
-          const auto &f = row.at("f");
-          if (f[0].at("v").is_null())
-            continue;
-          out[Date::parse(f[0]["v"].get<std::string>(), schema.name)] =
-              std::stoll(f[1]["v"].get<std::string>());
+      [&](const nlohmann::json& rows) {
+        for (const auto& row : rows) {
+          const auto& f = row.at("f");
+          if (f[0].at("v").is_null()) continue;
+          out[Date::parse(f[0]["v"].get<std::string>(), schema.name)] = std::stoll(f[1]["v"].get<std::string>());
         }
       },
       true);
   return out;
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -6,24 +6,20 @@
 namespace nbaprops {
 namespace {
 
-std::string key_of(const TableSchema &schema,
-                   const std::vector<std::string> &columns) {
+std::string key_of(const TableSchema& schema, const std::vector<std::string>& columns) {
   std::string k = schema.name + "|";
-  for (const auto &c : columns)
-    k += c + ",";
+  for (const auto& c : columns) k += c + ",";
   return k;
 }
 
 /// Splits rows (ordered by partition date) into one Table per date.
-void split_by_date(const Table &all, std::map<int32_t, Table> &parts) {
+void split_by_date(const Table& all, std::map<int32_t, Table>& parts) {
   const int part = all.index_of(all.schema().partition_column);
   size_t r = 0;
   while (r < all.num_rows()) {
     const int64_t day = all.col(static_cast<size_t>(part)).int_at(r);
     size_t end = r;
-    while (end < all.num_rows() &&
-           all.col(static_cast<size_t>(part)).int_at(end) == day)
-      ++end;
+    while (end < all.num_rows() && all.col(static_cast<size_t>(part)).int_at(end) == day) ++end;
     Table t = all.slice(r, end);
     parts.insert_or_assign(static_cast<int32_t>(day), std::move(t));
     r = end;
@@ -32,8 +28,7 @@ void split_by_date(const Table &all, std::map<int32_t, Table> &parts) {
 
 /// The projection of a cache key ("table|c1,c2,"; empty = every column of the
 /// schema), or nullopt when @p rows lacks one of its columns.
-std::optional<std::vector<std::string>> projection_of(const std::string &key,
-                                                      const Table &rows) {
+std::optional<std::vector<std::string>> projection_of(const std::string& key, const Table& rows) {
   std::vector<std::string> cols;
   std::string cur;
   for (size_t i = key.find('|') + 1; i < key.size(); ++i) {
@@ -45,12 +40,10 @@ std::optional<std::vector<std::string>> projection_of(const std::string &key,
     }
   }
   if (cols.empty()) {
-    for (const auto &c : rows.schema().columns)
-      cols.push_back(c.name);
+    for (const auto& c : rows.schema().columns) cols.push_back(c.name);
   }
-  for (const auto &c : cols) {
-    if (rows.index_of(c) < 0)
-      return std::nullopt;
+  for (const auto& c : cols) {
+    if (rows.index_of(c) < 0) return std::nullopt;
   }
   return cols;
 }
@@ -58,61 +51,52 @@ std::optional<std::vector<std::string>> projection_of(const std::string &key,
 /// Row indices of @p rows per partition day, each in the order the base
 /// warehouse reads them back (key columns ascending, NULL first, ties in
 /// written order).
-std::map<int32_t, std::vector<size_t>>
-rows_by_partition_in_base_order(const TableSchema &schema, const Table &rows) {
+std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const TableSchema& schema, const Table& rows) {
   std::map<int32_t, std::vector<size_t>> out;
   const int part = rows.index_of(schema.partition_column);
-  if (part < 0)
-    return out;
-  const Column &pc = rows.col(static_cast<size_t>(part));
+  if (part < 0) return out;
+  const Column& pc = rows.col(static_cast<size_t>(part));
   for (size_t r = 0; r < rows.num_rows(); ++r) {
-    if (!pc.is_null(r))
-      out[static_cast<int32_t>(pc.int_at(r))].push_back(r);
+    if (!pc.is_null(r)) out[static_cast<int32_t>(pc.int_at(r))].push_back(r);
   }
-  std::vector<const Column *> keys;
-  for (const auto &k : schema.key_columns) {
+  std::vector<const Column*> keys;
+  for (const auto& k : schema.key_columns) {
     const int idx = rows.index_of(k);
-    if (idx >= 0)
-      keys.push_back(&rows.col(static_cast<size_t>(idx)));
+    if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
   }
   auto less = [&](size_t a, size_t b) {
-    for (const Column *c : keys) {
+    for (const Column* c : keys) {
       const bool na = c->is_null(a), nb = c->is_null(b);
       if (na || nb) {
-        if (na != nb)
-          return na;
+        if (na != nb) return na;
         continue;
       }
       switch (c->storage()) {
-      case Storage::kInt:
-        if (c->int_at(a) != c->int_at(b))
-          return c->int_at(a) < c->int_at(b);
-        break;
-      case Storage::kReal:
-        if (c->real_at(a) != c->real_at(b))
-          return c->real_at(a) < c->real_at(b);
-        break;
-      case Storage::kText:
-        if (c->text_ptr(a) != c->text_ptr(b)) {
-          const int cmp = c->text_at(a).compare(c->text_at(b));
-          if (cmp != 0)
-            return cmp < 0;
-        }
-        break;
+        case Storage::kInt:
+          if (c->int_at(a) != c->int_at(b)) return c->int_at(a) < c->int_at(b);
+          break;
+        case Storage::kReal:
+          if (c->real_at(a) != c->real_at(b)) return c->real_at(a) < c->real_at(b);
+          break;
+        case Storage::kText:
+          if (c->text_ptr(a) != c->text_ptr(b)) {
+            const int cmp = c->text_at(a).compare(c->text_at(b));
+            if (cmp != 0) return cmp < 0;
+          }
+          break;
       }
     }
     return false;
   };
-  for (auto &[day, idx] : out)
-    std::stable_sort(idx.begin(), idx.end(), less);
+  for (auto& [day, idx] : out) std::stable_sort(idx.begin(), idx.end(), less);
   return out;
 }
 
-} // namespace
+}  // namespace
 
-CachedWarehouse::Entry &CachedWarehouse::entry(const std::string &key) {
+CachedWarehouse::Entry& CachedWarehouse::entry(const std::string& key) {
   std::lock_guard lock(mu_);
-  auto &e = entries_[key];
+  auto& e = entries_[key];
   if (!e) {
     e = std::make_unique<Entry>();
     keys_by_table_[key.substr(0, key.find('|'))].insert(key);
@@ -120,8 +104,7 @@ CachedWarehouse::Entry &CachedWarehouse::entry(const std::string &key) {
   return *e;
 }
 
-void CachedWarehouse::load_date(Entry &e, const TableSchema &schema,
-                                const std::vector<std::string> &columns,
+void CachedWarehouse::load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns,
                                 int32_t day) {
   Table t = base_.read(schema, DateRange{Date(day), Date(day)}, columns);
   ++base_reads_;
@@ -132,23 +115,20 @@ void CachedWarehouse::load_date(Entry &e, const TableSchema &schema,
   }
 }
 
-DateRange CachedWarehouse::window_of(const TableSchema &schema) const {
-  if (windows_.empty())
-    return window_;
+DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
+  if (windows_.empty()) return window_;
   auto it = windows_.find(schema.name);
   return it == windows_.end() ? DateRange{Date(0), Date(-1)} : it->second;
 }
 
-Table CachedWarehouse::read(const TableSchema &schema,
-                            std::optional<DateRange> range,
-                            const std::vector<std::string> &columns) {
+Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
+                            const std::vector<std::string>& columns) {
   // The partition column is needed to split; add it to the cached projection
   // when absent.
   std::vector<std::string> cols = columns;
   if (!cols.empty()) {
     bool has_part = false;
-    for (const auto &c : cols)
-      has_part |= c == schema.partition_column;
+    for (const auto& c : cols) has_part |= c == schema.partition_column;
     if (!has_part) {
       ++base_reads_;
       return base_.read(schema, range, columns);
@@ -159,7 +139,7 @@ Table CachedWarehouse::read(const TableSchema &schema,
     ++base_reads_;
     return base_.read(schema, range, columns);
   }
-  Entry &e = entry(key_of(schema, cols));
+  Entry& e = entry(key_of(schema, cols));
   std::lock_guard lock(e.mu);
   if (!e.loaded) {
     Table all = base_.read(schema, window, cols);
@@ -168,8 +148,7 @@ Table CachedWarehouse::read(const TableSchema &schema,
     e.loaded = true;
     e.stale.clear();
   }
-  for (auto it = e.stale.lower_bound(range->start.days());
-       it != e.stale.end() && *it <= range->end.days();) {
+  for (auto it = e.stale.lower_bound(range->start.days()); it != e.stale.end() && *it <= range->end.days();) {
     load_date(e, schema, cols, *it);
     it = e.stale.erase(it);
   }
@@ -177,26 +156,23 @@ Table CachedWarehouse::read(const TableSchema &schema,
   size_t rows = 0;
   auto lo = e.parts.lower_bound(range->start.days());
   auto hi = e.parts.upper_bound(range->end.days());
-  for (auto it = lo; it != hi; ++it)
-    rows += it->second.num_rows();
+  for (auto it = lo; it != hi; ++it) rows += it->second.num_rows();
   out.reserve(rows);
-  for (auto it = lo; it != hi; ++it)
-    out.append_same(it->second);
+  for (auto it = lo; it != hi; ++it) out.append_same(it->second);
   return out;
 }
 
-void CachedWarehouse::write_batch(const std::vector<TableWrite> &writes) {
+void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   base_.write_batch(writes);
-  for (const TableWrite &w : writes) {
+  for (const TableWrite& w : writes) {
     if (w.append_only) {
       append_done(*w.schema);
       continue;
     }
-    std::vector<std::pair<std::string, Entry *>> affected;
+    std::vector<std::pair<std::string, Entry*>> affected;
     {
       std::lock_guard lock(mu_);
-      for (const auto &k : keys_by_table_[w.schema->name])
-        affected.emplace_back(k, entries_[k].get());
+      for (const auto& k : keys_by_table_[w.schema->name]) affected.emplace_back(k, entries_[k].get());
     }
     // A whole-partition replace: the rows written are the partitions' content,
     // so they go straight into the cache (in the base's row order) instead of
@@ -204,13 +180,11 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite> &writes) {
     // read.
     const bool whole = w.replace_key.empty() && w.scope.empty();
     std::map<int32_t, std::vector<size_t>> rows_by_day;
-    if (whole && !affected.empty())
-      rows_by_day = rows_by_partition_in_base_order(*w.schema, *w.rows);
-    for (auto &[key, e] : affected) {
+    if (whole && !affected.empty()) rows_by_day = rows_by_partition_in_base_order(*w.schema, *w.rows);
+    for (auto& [key, e] : affected) {
       std::lock_guard lock(e->mu);
       std::optional<std::vector<std::string>> cols;
-      if (whole && e->loaded)
-        cols = projection_of(key, *w.rows);
+      if (whole && e->loaded) cols = projection_of(key, *w.rows);
       for (Date d : w.dates) {
         if (!cols) {
           e->stale.insert(d.days());
@@ -225,10 +199,9 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite> &writes) {
         Table part(*w.schema, *cols);
         part.resize(it->second.size());
         for (size_t c = 0; c < cols->size(); ++c) {
-          const Column &src = w.rows->col(w.rows->require((*cols)[c]));
-          Column &dst = part.col(c);
-          for (size_t i = 0; i < it->second.size(); ++i)
-            dst.copy_cell(i, src, it->second[i]);
+          const Column& src = w.rows->col(w.rows->require((*cols)[c]));
+          Column& dst = part.col(c);
+          for (size_t i = 0; i < it->second.size(); ++i) dst.copy_cell(i, src, it->second[i]);
         }
         e->parts.insert_or_assign(d.days(), std::move(part));
       }
@@ -236,19 +209,18 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite> &writes) {
   }
 }
 
-void CachedWarehouse::append(const TableSchema &schema, const Table &rows) {
+void CachedWarehouse::append(const TableSchema& schema, const Table& rows) {
   base_.append(schema, rows);
   append_done(schema);
 }
 
-void CachedWarehouse::append_done(const TableSchema &schema) {
-  std::vector<Entry *> affected;
+void CachedWarehouse::append_done(const TableSchema& schema) {
+  std::vector<Entry*> affected;
   {
     std::lock_guard lock(mu_);
-    for (const auto &k : keys_by_table_[schema.name])
-      affected.push_back(entries_[k].get());
+    for (const auto& k : keys_by_table_[schema.name]) affected.push_back(entries_[k].get());
   }
-  for (Entry *e : affected) {
+  for (Entry* e : affected) {
     std::lock_guard lock(e->mu);
     e->loaded = false;
     e->parts.clear();
@@ -256,4 +228,4 @@ void CachedWarehouse::append_done(const TableSchema &schema) {
   }
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

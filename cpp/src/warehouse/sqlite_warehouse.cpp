@@ -17,51 +17,46 @@ using sqlite_detail::Transaction;
 
 namespace {
 
-std::string quote(const std::string &ident) { return "\"" + ident + "\""; }
-std::string qualified(const TableSchema &s) {
-  return quote(s.dataset()) + "." + quote(s.table());
-}
+std::string quote(const std::string& ident) { return "\"" + ident + "\""; }
+std::string qualified(const TableSchema& s) { return quote(s.dataset()) + "." + quote(s.table()); }
 
-const char *sql_type(ColumnType t) {
+const char* sql_type(ColumnType t) {
   switch (storage_of(t)) {
-  case Storage::kInt:
-    return t == ColumnType::kDate ? "TEXT" : "INTEGER";
-  case Storage::kReal:
-    return "REAL";
-  case Storage::kText:
-    return "TEXT";
+    case Storage::kInt:
+      return t == ColumnType::kDate ? "TEXT" : "INTEGER";
+    case Storage::kReal:
+      return "REAL";
+    case Storage::kText:
+      return "TEXT";
   }
   return "TEXT";
 }
 
 std::set<std::string> datasets() {
   std::set<std::string> out;
-  for (const auto &t : catalog::all())
-    out.insert(t.dataset());
+  for (const auto& t : catalog::all()) out.insert(t.dataset());
   return out;
 }
 
 /// Fast YYYY-MM-DD → Date for stored values (validated).
-Date parse_stored_date(const unsigned char *txt, int len, const TableSchema &s,
-                       const std::string &col) {
-  std::string_view v(reinterpret_cast<const char *>(txt),
-                     static_cast<size_t>(len));
+Date parse_stored_date(const unsigned char* txt, int len, const TableSchema& s, const std::string& col) {
+  std::string_view v(reinterpret_cast<const char*>(txt), static_cast<size_t>(len));
   try {
     return Date::parse(v, s.name + "." + col);
-  } catch (const DataError &e) {
+  } catch (const DataError& e) {
     throw DataError(std::string("stored value unreadable: ") + e.what());
   }
 }
 
-bool writable(const fs::path &p) { return ::access(p.c_str(), W_OK) == 0; }
+bool writable(const fs::path& p) { return ::access(p.c_str(), W_OK) == 0; }
 
 /// A file: URI for sqlite3_open_v2/ATTACH (with SQLITE_OPEN_URI): '%', '?' and
 /// '#' escaped.
-std::string file_uri(const fs::path &path, const std::string &query) {
+std::string file_uri(const fs::path& path, const std::string& query) {
   std::string out = "file:";
   for (char c : path.string()) {
     if (c == '%' || c == '?' || c == '#') {
-      static const char *hex = "0123456789ABCDEF";
+      static const char* hex = "0123456789ABCDEF";
       out += '%';
       out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
       out += hex[static_cast<unsigned char>(c) & 0xF];
@@ -77,9 +72,8 @@ std::string file_uri(const fs::path &path, const std::string &query) {
 /// database opens only as immutable (it cannot create the -shm index), unless a
 /// writer left a non-empty -wal behind (then mode=ro, so its committed pages
 /// are read).
-std::string read_only_uri(const fs::path &file, bool dir_writable) {
-  if (!fs::exists(file))
-    return "file::memory:";
+std::string read_only_uri(const fs::path& file, bool dir_writable) {
+  if (!fs::exists(file)) return "file::memory:";
   fs::path wal = file;
   wal += "-wal";
   std::error_code ec;
@@ -87,44 +81,35 @@ std::string read_only_uri(const fs::path &file, bool dir_writable) {
   return file_uri(file, dir_writable || live_wal ? "mode=ro" : "immutable=1");
 }
 
-} // namespace
+}  // namespace
 
-SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
-    : dir_(std::move(dir)) {
+SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only) : dir_(std::move(dir)) {
   std::error_code ec;
   if (read_only) {
-    if (!fs::is_directory(dir_, ec))
-      throw StorageError("read-only warehouse " + dir_.string() +
-                         " does not exist");
+    if (!fs::is_directory(dir_, ec)) throw StorageError("read-only warehouse " + dir_.string() + " does not exist");
     read_only_reason_ = "opened read-only on request";
   } else if (fs::is_directory(dir_, ec) && !writable(dir_)) {
     read_only_reason_ = "the directory is not writable";
   } else {
     fs::create_directories(dir_, ec);
-    if (ec)
-      throw StorageError("cannot create warehouse directory " + dir_.string() +
-                         ": " + ec.message());
-    for (const auto &entry : fs::directory_iterator(dir_, ec)) {
+    if (ec) throw StorageError("cannot create warehouse directory " + dir_.string() + ": " + ec.message());
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
       if (entry.path().extension() == ".sqlite" && !writable(entry.path())) {
-        read_only_reason_ =
-            entry.path().filename().string() + " is not writable";
+        read_only_reason_ = entry.path().filename().string() + " is not writable";
         break;
       }
     }
   }
   if (!read_only_reason_.empty()) {
-    NBAPROPS_LOG_INFO << "warehouse " << dir_.string()
-                      << " opened read-only: " << read_only_reason_;
+    NBAPROPS_LOG_INFO << "warehouse " << dir_.string() << " opened read-only: " << read_only_reason_;
   }
   // Open one connection eagerly so configuration errors surface here.
   release(acquire());
 }
 
-void SqliteWarehouse::require_writable(const std::string &what) const {
-  if (read_only_reason_.empty())
-    return;
-  throw StorageError("warehouse " + dir_.string() + " is read-only (" +
-                     read_only_reason_ + "): cannot write " + what);
+void SqliteWarehouse::require_writable(const std::string& what) const {
+  if (read_only_reason_.empty()) return;
+  throw StorageError("warehouse " + dir_.string() + " is read-only (" + read_only_reason_ + "): cannot write " + what);
 }
 
 SqliteWarehouse::~SqliteWarehouse() = default;
@@ -138,43 +123,35 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
       return c;
     }
   }
-  sqlite3 *raw = nullptr;
+  sqlite3* raw = nullptr;
   const fs::path main = dir_ / "warehouse.sqlite";
   const bool ro = !read_only_reason_.empty();
   const bool dir_writable = writable(dir_);
-  const std::string target =
-      ro ? read_only_uri(main, dir_writable) : main.string();
+  const std::string target = ro ? read_only_uri(main, dir_writable) : main.string();
   const int flags =
-      (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-      SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+      (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string m = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);
-    throw StorageError("cannot open SQLite warehouse " + main.string() +
-                       (ro ? " (read-only)" : "") + ": " + m);
+    throw StorageError("cannot open SQLite warehouse " + main.string() + (ro ? " (read-only)" : "") + ": " + m);
   }
   auto conn = std::make_unique<Connection>(raw);
   sqlite3_busy_timeout(raw, 60000);
   try {
-    if (!ro)
-      conn->exec("PRAGMA journal_mode=WAL");
-    for (const auto &ds : datasets()) {
+    if (!ro) conn->exec("PRAGMA journal_mode=WAL");
+    for (const auto& ds : datasets()) {
       const fs::path file = dir_ / (ds + ".sqlite");
-      const std::string name =
-          ro ? read_only_uri(file, dir_writable) : file.string();
+      const std::string name = ro ? read_only_uri(file, dir_writable) : file.string();
       Statement att(raw, "ATTACH DATABASE ? AS " + quote(ds));
       sqlite3_bind_text(att.get(), 1, name.c_str(), -1, SQLITE_TRANSIENT);
       att.step();
-      if (ro)
-        continue;
+      if (ro) continue;
       conn->exec("PRAGMA " + quote(ds) + ".journal_mode=WAL");
       conn->exec("PRAGMA " + quote(ds) + ".synchronous=NORMAL");
     }
-  } catch (const StorageError &e) {
-    throw StorageError("cannot open SQLite warehouse " + dir_.string() + ": " +
-                           e.what(),
-                       e.transient());
+  } catch (const StorageError& e) {
+    throw StorageError("cannot open SQLite warehouse " + dir_.string() + ": " + e.what(), e.transient());
   }
   return conn;
 }
@@ -184,19 +161,16 @@ void SqliteWarehouse::release(std::unique_ptr<Connection> c) {
   pool_.push_back(std::move(c));
 }
 
-bool SqliteWarehouse::has_table(const TableSchema &schema) {
+bool SqliteWarehouse::has_table(const TableSchema& schema) {
   {
     std::lock_guard lock(ddl_mu_);
-    if (known_tables_.count(schema.name))
-      return true;
+    if (known_tables_.count(schema.name)) return true;
   }
   auto c = acquire();
   bool found = false;
   {
-    Statement st(c->get(), "SELECT 1 FROM " + quote(schema.dataset()) +
-                               ".sqlite_master WHERE type='table' AND name=?");
-    sqlite3_bind_text(st.get(), 1, schema.table().c_str(), -1,
-                      SQLITE_TRANSIENT);
+    Statement st(c->get(), "SELECT 1 FROM " + quote(schema.dataset()) + ".sqlite_master WHERE type='table' AND name=?");
+    sqlite3_bind_text(st.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
     found = st.step();
   }
   release(std::move(c));
@@ -207,20 +181,18 @@ bool SqliteWarehouse::has_table(const TableSchema &schema) {
   return found;
 }
 
-void SqliteWarehouse::ensure_table(const TableSchema &schema) {
-  if (has_table(schema))
-    return;
+void SqliteWarehouse::ensure_table(const TableSchema& schema) {
+  if (has_table(schema)) return;
   require_writable(schema.name);
   std::string ddl = "CREATE TABLE IF NOT EXISTS " + qualified(schema) + " (";
   for (size_t i = 0; i < schema.columns.size(); ++i) {
-    const auto &c = schema.columns[i];
+    const auto& c = schema.columns[i];
     ddl += (i ? ", " : "") + quote(c.name) + " " + sql_type(c.type);
   }
   ddl += ")";
-  std::string idx =
-      "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
-      quote("ix_" + schema.table() + "_" + schema.partition_column) + " ON " +
-      quote(schema.table()) + "(" + quote(schema.partition_column) + ")";
+  std::string idx = "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
+                    quote("ix_" + schema.table() + "_" + schema.partition_column) + " ON " + quote(schema.table()) +
+                    "(" + quote(schema.partition_column) + ")";
   std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {
@@ -235,11 +207,9 @@ void SqliteWarehouse::ensure_table(const TableSchema &schema) {
   known_tables_.insert(schema.name);
 }
 
-Table SqliteWarehouse::read(const TableSchema &schema,
-                            std::optional<DateRange> range,
-                            const std::vector<std::string> &columns) {
-  if (!has_table(schema))
-    return Table(schema, columns);
+Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
+                            const std::vector<std::string>& columns) {
+  if (!has_table(schema)) return Table(schema, columns);
   auto c = acquire();
   try {
     Table out = read_on(*c, schema, range, columns);
@@ -251,20 +221,15 @@ Table SqliteWarehouse::read(const TableSchema &schema,
   }
 }
 
-Table SqliteWarehouse::read_on(sqlite_detail::Connection &conn,
-                               const TableSchema &schema,
-                               std::optional<DateRange> range,
-                               const std::vector<std::string> &columns) {
+Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchema& schema,
+                               std::optional<DateRange> range, const std::vector<std::string>& columns) {
   Table out(schema, columns);
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < out.num_columns(); ++i)
-    sql += (i ? ", " : "") + quote(out.column_names()[i]);
+  for (size_t i = 0; i < out.num_columns(); ++i) sql += (i ? ", " : "") + quote(out.column_names()[i]);
   sql += " FROM " + qualified(schema);
-  if (range)
-    sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
+  if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   sql += " ORDER BY " + quote(schema.partition_column);
-  for (const auto &k : schema.key_columns)
-    sql += ", " + quote(k);
+  for (const auto& k : schema.key_columns) sql += ", " + quote(k);
   {
     Statement st(conn.get(), sql);
     if (range) {
@@ -274,41 +239,32 @@ Table SqliteWarehouse::read_on(sqlite_detail::Connection &conn,
     }
     const size_t ncol = out.num_columns();
     std::vector<ColumnType> types(ncol);
-    for (size_t i = 0; i < ncol; ++i)
-      types[i] = out.def(i).type;
+    for (size_t i = 0; i < ncol; ++i) types[i] = out.def(i).type;
     while (st.step()) {
       size_t row = out.add_row();
       for (size_t i = 0; i < ncol; ++i) {
         int ct = sqlite3_column_type(st.get(), static_cast<int>(i));
-        if (ct == SQLITE_NULL)
-          continue;
-        Column &col = out.col(i);
+        if (ct == SQLITE_NULL) continue;
+        Column& col = out.col(i);
         if (types[i] == ColumnType::kDate) {
-          const unsigned char *txt =
-              sqlite3_column_text(st.get(), static_cast<int>(i));
+          const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
           int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
-          col.set_int(row,
-                      parse_stored_date(txt, len, schema, out.column_names()[i])
-                          .days());
+          col.set_int(row, parse_stored_date(txt, len, schema, out.column_names()[i]).days());
           continue;
         }
         switch (col.storage()) {
-        case Storage::kInt:
-          col.set_int(row, sqlite3_column_int64(st.get(), static_cast<int>(i)));
-          break;
-        case Storage::kReal:
-          col.set_real(row,
-                       sqlite3_column_double(st.get(), static_cast<int>(i)));
-          break;
-        case Storage::kText: {
-          const unsigned char *txt =
-              sqlite3_column_text(st.get(), static_cast<int>(i));
-          int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
-          col.set_text(row,
-                       std::string_view(reinterpret_cast<const char *>(txt),
-                                        static_cast<size_t>(len)));
-          break;
-        }
+          case Storage::kInt:
+            col.set_int(row, sqlite3_column_int64(st.get(), static_cast<int>(i)));
+            break;
+          case Storage::kReal:
+            col.set_real(row, sqlite3_column_double(st.get(), static_cast<int>(i)));
+            break;
+          case Storage::kText: {
+            const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
+            int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
+            col.set_text(row, std::string_view(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
+            break;
+          }
         }
       }
     }
@@ -316,26 +272,20 @@ Table SqliteWarehouse::read_on(sqlite_detail::Connection &conn,
   return out;
 }
 
-void SqliteWarehouse::write_rows(Connection &c, const TableSchema &schema,
-                                 const Table &rows,
-                                 const std::set<int32_t> *allowed_dates) {
-  if (rows.num_rows() == 0)
-    return;
+void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
+                                 const std::set<int32_t>* allowed_dates) {
+  if (rows.num_rows() == 0) return;
   if (&rows.schema() != &schema && rows.schema().name != schema.name) {
-    throw ConfigError("rows of table " + rows.schema().name + " written to " +
-                      schema.name);
+    throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
   }
   const size_t ncol = rows.num_columns();
   int part_idx = rows.index_of(schema.partition_column);
-  if (part_idx < 0)
-    throw DataError(schema.name + ": rows lack the partition column " +
-                    schema.partition_column);
+  if (part_idx < 0) throw DataError(schema.name + ": rows lack the partition column " + schema.partition_column);
   // Required columns of the schema that the projection omits make every row
   // invalid.
-  for (const auto &def : schema.columns) {
+  for (const auto& def : schema.columns) {
     if (def.required && rows.index_of(def.name) < 0) {
-      throw DataError(schema.name + ": required column '" + def.name +
-                      "' missing from the rows written");
+      throw DataError(schema.name + ": required column '" + def.name + "' missing from the rows written");
     }
   }
   std::string sql = "INSERT INTO " + qualified(schema) + " (";
@@ -346,32 +296,25 @@ void SqliteWarehouse::write_rows(Connection &c, const TableSchema &schema,
   }
   sql += ") VALUES (" + qs + ")";
   Statement st(c.get(), sql);
-  const Column &part = rows.col(static_cast<size_t>(part_idx));
+  const Column& part = rows.col(static_cast<size_t>(part_idx));
   int64_t fail_after = fail_after_rows_.load();
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     if (fail_after >= 0 && static_cast<int64_t>(r) >= fail_after) {
       fail_after_rows_ = -1;
-      throw StorageError("injected write failure in " + schema.name +
-                         " after " + std::to_string(r) + " rows");
+      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(r) + " rows");
     }
-    std::string date_txt =
-        part.is_null(r) ? "NULL"
-                        : Date(static_cast<int32_t>(part.int_at(r))).iso();
-    if (part.is_null(r) ||
-        (allowed_dates &&
-         !allowed_dates->count(static_cast<int32_t>(part.int_at(r))))) {
-      throw DataError(schema.name + ": row " + std::to_string(r) + " has " +
-                      schema.partition_column + "=" + date_txt +
+    std::string date_txt = part.is_null(r) ? "NULL" : Date(static_cast<int32_t>(part.int_at(r))).iso();
+    if (part.is_null(r) || (allowed_dates && !allowed_dates->count(static_cast<int32_t>(part.int_at(r))))) {
+      throw DataError(schema.name + ": row " + std::to_string(r) + " has " + schema.partition_column + "=" + date_txt +
                       ", outside the partitions being replaced");
     }
     for (size_t i = 0; i < ncol; ++i) {
-      const Column &col = rows.col(i);
-      const ColumnDef &def = rows.def(i);
+      const Column& col = rows.col(i);
+      const ColumnDef& def = rows.def(i);
       int p = static_cast<int>(i) + 1;
       if (col.is_null(r)) {
         if (def.required) {
-          throw DataError(schema.name + ": row " + std::to_string(r) + " (" +
-                          schema.partition_column + " " + date_txt +
+          throw DataError(schema.name + ": row " + std::to_string(r) + " (" + schema.partition_column + " " + date_txt +
                           "): required column '" + def.name + "' is NULL");
         }
         sqlite3_bind_null(st.get(), p);
@@ -379,22 +322,19 @@ void SqliteWarehouse::write_rows(Connection &c, const TableSchema &schema,
       }
       if (def.type == ColumnType::kDate) {
         std::string d = Date(static_cast<int32_t>(col.int_at(r))).iso();
-        sqlite3_bind_text(st.get(), p, d.c_str(), static_cast<int>(d.size()),
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(st.get(), p, d.c_str(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
         continue;
       }
       switch (col.storage()) {
-      case Storage::kInt:
-        sqlite3_bind_int64(st.get(), p, col.int_at(r));
-        break;
-      case Storage::kReal:
-        sqlite3_bind_double(st.get(), p, col.real_at(r));
-        break;
-      case Storage::kText:
-        sqlite3_bind_text(st.get(), p, col.text_at(r).data(),
-                          static_cast<int>(col.text_at(r).size()),
-                          SQLITE_STATIC);
-        break;
+        case Storage::kInt:
+          sqlite3_bind_int64(st.get(), p, col.int_at(r));
+          break;
+        case Storage::kReal:
+          sqlite3_bind_double(st.get(), p, col.real_at(r));
+          break;
+        case Storage::kText:
+          sqlite3_bind_text(st.get(), p, col.text_at(r).data(), static_cast<int>(col.text_at(r).size()), SQLITE_STATIC);
+          break;
       }
     }
     st.step();
@@ -407,55 +347,46 @@ namespace {
 /// Runs @p fn; a StorageError it throws is re-thrown naming the table and the
 /// step.
 template <class Fn>
-void in_step(const TableSchema &schema, const char *step, Fn &&fn) {
+void in_step(const TableSchema& schema, const char* step, Fn&& fn) {
   try {
     fn();
-  } catch (const StorageError &e) {
-    throw StorageError(schema.name + " (" + step + "): " + e.what(),
-                       e.transient());
+  } catch (const StorageError& e) {
+    throw StorageError(schema.name + " (" + step + "): " + e.what(), e.transient());
   }
 }
 
 /// Binds cell @p r of @p col (of logical type @p type) to parameter @p p; NULL
 /// stays NULL.
-void bind_cell(sqlite3_stmt *st, int p, const Column &col, ColumnType type,
-               size_t r) {
+void bind_cell(sqlite3_stmt* st, int p, const Column& col, ColumnType type, size_t r) {
   if (col.is_null(r)) {
     sqlite3_bind_null(st, p);
   } else if (type == ColumnType::kDate) {
     std::string d = Date(static_cast<int32_t>(col.int_at(r))).iso();
-    sqlite3_bind_text(st, p, d.c_str(), static_cast<int>(d.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, p, d.c_str(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
   } else if (col.storage() == Storage::kInt) {
     sqlite3_bind_int64(st, p, col.int_at(r));
   } else if (col.storage() == Storage::kReal) {
     sqlite3_bind_double(st, p, col.real_at(r));
   } else {
-    sqlite3_bind_text(st, p, col.text_at(r).data(),
-                      static_cast<int>(col.text_at(r).size()), SQLITE_STATIC);
+    sqlite3_bind_text(st, p, col.text_at(r).data(), static_cast<int>(col.text_at(r).size()), SQLITE_STATIC);
   }
 }
 
-} // namespace
+}  // namespace
 
-void SqliteWarehouse::delete_covered(sqlite_detail::Connection &c,
-                                     const TableWrite &w) {
-  const TableSchema &schema = *w.schema;
-  if (w.append_only)
-    return;
+void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWrite& w) {
+  const TableSchema& schema = *w.schema;
+  if (w.append_only) return;
   if (w.replace_key.empty()) {
-    std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " +
-                      quote(schema.partition_column) + " = ?";
-    for (const auto &[col, value] : w.scope)
-      sql += " AND " + quote(col) + " = ?";
+    std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+    for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
     Statement del(c.get(), sql);
     for (Date d : w.dates) {
       std::string iso = d.iso();
       sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
       int p = 2;
-      for (const auto &[col, value] : w.scope) {
-        sqlite3_bind_text(del.get(), p++, value.c_str(),
-                          static_cast<int>(value.size()), SQLITE_STATIC);
+      for (const auto& [col, value] : w.scope) {
+        sqlite3_bind_text(del.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
       }
       del.step();
       del.reset();
@@ -464,11 +395,10 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection &c,
   }
   // Key-scoped replace: delete the stored rows of the covered dates whose key
   // equals a written row's.
-  const Table &rows = *w.rows;
+  const Table& rows = *w.rows;
   std::vector<size_t> idx;
-  std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " +
-                    quote(schema.partition_column) + " = ?";
-  for (const auto &k : w.replace_key) {
+  std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+  for (const auto& k : w.replace_key) {
     idx.push_back(rows.require(k));
     sql += " AND " + quote(k) + " IS ?";
   }
@@ -477,31 +407,24 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection &c,
   std::set<std::vector<std::string>> done;
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     std::vector<std::string> key{rows.cell_text(r, part)};
-    for (size_t i : idx)
-      key.push_back(rows.cell_text(r, i));
-    if (!done.insert(std::move(key)).second)
-      continue;
+    for (size_t i : idx) key.push_back(rows.cell_text(r, i));
+    if (!done.insert(std::move(key)).second) continue;
     bind_cell(del.get(), 1, rows.col(part), ColumnType::kDate, r);
     for (size_t i = 0; i < idx.size(); ++i) {
-      bind_cell(del.get(), static_cast<int>(i) + 2, rows.col(idx[i]),
-                rows.def(idx[i]).type, r);
+      bind_cell(del.get(), static_cast<int>(i) + 2, rows.col(idx[i]), rows.def(idx[i]).type, r);
     }
     del.step();
     del.reset();
   }
 }
 
-void SqliteWarehouse::record_hashes(sqlite_detail::Connection &c,
-                                    const TableWrite &w) {
-  const TableSchema &schema = *w.schema;
-  if (w.append_only || schema.dataset() == "nba_orchestration" ||
-      w.dates.empty())
-    return;
-  const TableSchema &hs = catalog::get("nba_orchestration.partition_hashes");
+void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWrite& w) {
+  const TableSchema& schema = *w.schema;
+  if (w.append_only || schema.dataset() == "nba_orchestration" || w.dates.empty()) return;
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
   std::map<Date, PartitionHash> hashes;
   if (w.replace_key.empty() && w.scope.empty()) {
-    hashes = partition_hashes_of(
-        *w.rows); // the rows written are the partitions' whole content
+    hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
   } else {
     // Part of each partition was replaced: hash what is stored now (inside this
     // transaction).
@@ -517,23 +440,18 @@ void SqliteWarehouse::record_hashes(sqlite_detail::Connection &c,
     rows.set(r, "content_hash", h.hex());
     rows.set(r, "row_count", h.rows);
   }
-  const TableWrite hw{&hs,  &rows, w.dates, {}, {{"table_name", schema.name}},
-                      false};
+  const TableWrite hw{&hs, &rows, w.dates, {}, {{"table_name", schema.name}}, false};
   delete_covered(c, hw);
   write_rows(c, hs, rows, nullptr);
 }
 
-std::map<Date, std::string>
-SqliteWarehouse::partition_hashes(const TableSchema &schema,
-                                  std::optional<DateRange> range) {
+std::map<Date, std::string> SqliteWarehouse::partition_hashes(const TableSchema& schema,
+                                                              std::optional<DateRange> range) {
   std::map<Date, std::string> out;
-  const TableSchema &hs = catalog::get("nba_orchestration.partition_hashes");
-  if (!has_table(hs))
-    return out;
-  std::string sql = "SELECT partition_date, content_hash FROM " +
-                    qualified(hs) + " WHERE table_name = ?";
-  if (range)
-    sql += " AND partition_date BETWEEN ? AND ?";
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  if (!has_table(hs)) return out;
+  std::string sql = "SELECT partition_date, content_hash FROM " + qualified(hs) + " WHERE table_name = ?";
+  if (range) sql += " AND partition_date BETWEEN ? AND ?";
   auto c = acquire();
   try {
     Statement st(c->get(), sql);
@@ -546,10 +464,10 @@ SqliteWarehouse::partition_hashes(const TableSchema &schema,
       sqlite3_bind_text(st.get(), 3, b.c_str(), -1, SQLITE_TRANSIENT);
     }
     while (st.step()) {
-      const unsigned char *txt = sqlite3_column_text(st.get(), 0);
+      const unsigned char* txt = sqlite3_column_text(st.get(), 0);
       const int len = sqlite3_column_bytes(st.get(), 0);
       const Date d = parse_stored_date(txt, len, hs, "partition_date");
-      out[d] = reinterpret_cast<const char *>(sqlite3_column_text(st.get(), 1));
+      out[d] = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
     }
   } catch (...) {
     release(std::move(c));
@@ -559,14 +477,11 @@ SqliteWarehouse::partition_hashes(const TableSchema &schema,
   return out;
 }
 
-void SqliteWarehouse::write_batch(const std::vector<TableWrite> &writes) {
-  if (writes.empty())
-    return;
-  require_writable(writes.front().schema ? writes.front().schema->name
-                                         : "a batch");
-  for (const TableWrite &w : writes) {
-    if (w.schema == nullptr || w.rows == nullptr)
-      throw ConfigError("write_batch: a write without schema or rows");
+void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
+  if (writes.empty()) return;
+  require_writable(writes.front().schema ? writes.front().schema->name : "a batch");
+  for (const TableWrite& w : writes) {
+    if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     ensure_table(*w.schema);
   }
   ensure_table(catalog::get("nba_orchestration.partition_hashes"));
@@ -574,22 +489,18 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite> &writes) {
   auto c = acquire();
   try {
     Transaction tx(*c);
-    for (const TableWrite &w : writes) {
+    for (const TableWrite& w : writes) {
       std::set<int32_t> allowed;
-      for (Date d : w.dates)
-        allowed.insert(d.days());
+      for (Date d : w.dates) allowed.insert(d.days());
       in_step(*w.schema, "delete", [&] { delete_covered(*c, w); });
-      in_step(*w.schema, "insert", [&] {
-        write_rows(*c, *w.schema, *w.rows, w.append_only ? nullptr : &allowed);
-      });
+      in_step(*w.schema, "insert", [&] { write_rows(*c, *w.schema, *w.rows, w.append_only ? nullptr : &allowed); });
       in_step(*w.schema, "hash", [&] { record_hashes(*c, w); });
     }
     try {
       tx.commit();
-    } catch (const StorageError &e) {
+    } catch (const StorageError& e) {
       std::string names;
-      for (const TableWrite &w : writes)
-        names += (names.empty() ? "" : ", ") + w.schema->name;
+      for (const TableWrite& w : writes) names += (names.empty() ? "" : ", ") + w.schema->name;
       throw StorageError(names + " (commit): " + e.what(), e.transient());
     }
   } catch (...) {
@@ -599,7 +510,7 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite> &writes) {
   release(std::move(c));
 }
 
-void SqliteWarehouse::append(const TableSchema &schema, const Table &rows) {
+void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
   require_writable(schema.name);
   ensure_table(schema);
   std::lock_guard wlock(write_mu_);
@@ -615,16 +526,11 @@ void SqliteWarehouse::append(const TableSchema &schema, const Table &rows) {
   release(std::move(c));
 }
 
-std::map<Date, int64_t>
-SqliteWarehouse::partition_counts(const TableSchema &schema,
-                                  std::optional<DateRange> range) {
+std::map<Date, int64_t> SqliteWarehouse::partition_counts(const TableSchema& schema, std::optional<DateRange> range) {
   std::map<Date, int64_t> out;
-  if (!has_table(schema))
-    return out;
-  std::string sql = "SELECT " + quote(schema.partition_column) +
-                    ", COUNT(*) FROM " + qualified(schema);
-  if (range)
-    sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
+  if (!has_table(schema)) return out;
+  std::string sql = "SELECT " + quote(schema.partition_column) + ", COUNT(*) FROM " + qualified(schema);
+  if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   sql += " GROUP BY 1";
   auto c = acquire();
   try {
@@ -635,12 +541,10 @@ SqliteWarehouse::partition_counts(const TableSchema &schema,
       sqlite3_bind_text(st.get(), 2, b.c_str(), -1, SQLITE_TRANSIENT);
     }
     while (st.step()) {
-      if (sqlite3_column_type(st.get(), 0) == SQLITE_NULL)
-        continue;
-      const unsigned char *txt = sqlite3_column_text(st.get(), 0);
+      if (sqlite3_column_type(st.get(), 0) == SQLITE_NULL) continue;
+      const unsigned char* txt = sqlite3_column_text(st.get(), 0);
       int len = sqlite3_column_bytes(st.get(), 0);
-      out[parse_stored_date(txt, len, schema, schema.partition_column)] =
-          sqlite3_column_int64(st.get(), 1);
+      out[parse_stored_date(txt, len, schema, schema.partition_column)] = sqlite3_column_int64(st.get(), 1);
     }
   } catch (...) {
     release(std::move(c));
@@ -650,4 +554,4 @@ SqliteWarehouse::partition_counts(const TableSchema &schema,
   return out;
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -9,20 +9,16 @@
 
 namespace nbaprops {
 
-std::vector<CopyReport> copy_partitions(Warehouse &from, Warehouse &to,
-                                        const std::vector<std::string> &tables,
-                                        std::optional<DateRange> range,
-                                        size_t dates_per_batch) {
-  if (dates_per_batch == 0)
-    throw ConfigError("copy: dates_per_batch must be at least 1");
-  std::vector<const TableSchema *> schemas;
-  for (const auto &t : tables)
-    schemas.push_back(&catalog::get(t));
+std::vector<CopyReport> copy_partitions(Warehouse& from, Warehouse& to, const std::vector<std::string>& tables,
+                                        std::optional<DateRange> range, size_t dates_per_batch) {
+  if (dates_per_batch == 0) throw ConfigError("copy: dates_per_batch must be at least 1");
+  std::vector<const TableSchema*> schemas;
+  for (const auto& t : tables) schemas.push_back(&catalog::get(t));
   std::vector<CopyReport> out;
-  for (const TableSchema *s : schemas) {
+  for (const TableSchema* s : schemas) {
     CopyReport rep{s->name, 0, 0};
     const Table all = from.read(*s, range);
-    const Column &pc = all.col(s->partition_column);
+    const Column& pc = all.col(s->partition_column);
     // read() orders by partition date: cut the rows into batches of whole
     // dates.
     std::vector<Date> dates;
@@ -31,8 +27,7 @@ std::vector<CopyReport> copy_partitions(Warehouse &from, Warehouse &to,
       const bool at_end = r == all.num_rows();
       const Date d = at_end ? Date() : Date(static_cast<int32_t>(pc.int_at(r)));
       const bool new_date = !at_end && (dates.empty() || dates.back() != d);
-      if (!dates.empty() &&
-          (at_end || (new_date && dates.size() == dates_per_batch))) {
+      if (!dates.empty() && (at_end || (new_date && dates.size() == dates_per_batch))) {
         const Table batch = all.slice(begin, r);
         to.write_batch({TableWrite{s, &batch, dates, {}}});
         rep.partitions += static_cast<int64_t>(dates.size());
@@ -40,49 +35,36 @@ std::vector<CopyReport> copy_partitions(Warehouse &from, Warehouse &to,
         begin = r;
         dates.clear();
       }
-      if (new_date)
-        dates.push_back(d);
+      if (new_date) dates.push_back(d);
     }
-    if (all.num_rows() == 0)
-      to.ensure_table(*s);
-    NBAPROPS_LOG_INFO << "copy " << s->name << ": " << rep.rows << " rows in "
-                      << rep.partitions << " partitions";
+    if (all.num_rows() == 0) to.ensure_table(*s);
+    NBAPROPS_LOG_INFO << "copy " << s->name << ": " << rep.rows << " rows in " << rep.partitions << " partitions";
     out.push_back(rep);
   }
   return out;
 }
 
-std::map<std::string, int64_t> import_newest_schedule(Warehouse &wh,
-                                                      const std::string &uri,
-                                                      std::string *source) {
+std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::string& uri, std::string* source) {
   auto store = io::open_object_store(uri);
   std::vector<io::ObjectInfo> files = store->list("");
-  auto is_schedule = [](const io::ObjectInfo &o) {
-    auto ends = [&](const std::string &suf) {
-      return o.path.size() >= suf.size() &&
-             o.path.compare(o.path.size() - suf.size(), suf.size(), suf) == 0;
+  auto is_schedule = [](const io::ObjectInfo& o) {
+    auto ends = [&](const std::string& suf) {
+      return o.path.size() >= suf.size() && o.path.compare(o.path.size() - suf.size(), suf.size(), suf) == 0;
     };
     return ends(".json") || ends(".json.gz");
   };
-  files.erase(std::remove_if(files.begin(), files.end(),
-                             [&](const auto &o) { return !is_schedule(o); }),
-              files.end());
-  if (files.empty())
-    throw StorageError("no schedule JSON (.json or .json.gz) under " + uri);
-  const auto newest = std::max_element(
-      files.begin(), files.end(), [](const auto &a, const auto &b) {
-        return std::tie(a.updated, a.path) < std::tie(b.updated, b.path);
-      });
-  const std::string name =
-      store->uri() + (store->uri().back() == '/' ? "" : "/") + newest->path;
-  importers::ScheduleImport imp = importers::parse_nbacom_schedule(
-      io::maybe_gunzip(store->read(newest->path), name), name);
-  NBAPROPS_LOG_INFO << name << ": " << imp.games.size() << " games kept, "
-                    << imp.dropped_exhibition << " exhibition and "
-                    << imp.dropped_invalid << " invalid dropped";
-  if (source)
-    *source = name;
+  files.erase(std::remove_if(files.begin(), files.end(), [&](const auto& o) { return !is_schedule(o); }), files.end());
+  if (files.empty()) throw StorageError("no schedule JSON (.json or .json.gz) under " + uri);
+  const auto newest = std::max_element(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.updated, a.path) < std::tie(b.updated, b.path);
+  });
+  const std::string name = store->uri() + (store->uri().back() == '/' ? "" : "/") + newest->path;
+  importers::ScheduleImport imp =
+      importers::parse_nbacom_schedule(io::maybe_gunzip(store->read(newest->path), name), name);
+  NBAPROPS_LOG_INFO << name << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
+                    << " exhibition and " << imp.dropped_invalid << " invalid dropped";
+  if (source) *source = name;
   return importers::write_schedule(wh, imp, name).rows;
 }
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -23,7 +23,7 @@ bool is_run_stamp_column(std::string_view column) noexcept;
 
 /// Hash and row count of one partition.
 struct PartitionHash {
-  uint64_t sum = 0; ///< sum (mod 2^64) of the rows' hashes
+  uint64_t sum = 0;  ///< sum (mod 2^64) of the rows' hashes
   int64_t rows = 0;
   /// @return 16 lowercase hex chars of the hash mixed with the row count.
   [[nodiscard]] std::string hex() const;
@@ -32,10 +32,10 @@ struct PartitionHash {
 /// @return the 64-bit FNV-1a hash of row @p row over every non-stamp column of
 /// @p t (column name and value; NULL distinct from every value). Stable across
 /// processes and platforms.
-uint64_t row_content_hash(const Table &t, size_t row);
+uint64_t row_content_hash(const Table& t, size_t row);
 
 /// @return the partition hashes of @p rows, grouped by the schema's partition
 /// column. Thread-safe.
-std::map<Date, PartitionHash> partition_hashes_of(const Table &rows);
+std::map<Date, PartitionHash> partition_hashes_of(const Table& rows);
 
-} // namespace nbaprops
+}  // namespace nbaprops

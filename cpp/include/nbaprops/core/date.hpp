@@ -14,7 +14,7 @@ namespace nbaprops {
 /// A calendar date stored as a day number; cheap to copy, totally ordered,
 /// hashable. Thread-safe: a value type.
 class Date {
-public:
+ public:
   constexpr Date() = default;
   /// @param days days since 1970-01-01 (negative before).
   constexpr explicit Date(int32_t days) : days_(days) {}
@@ -42,12 +42,10 @@ public:
 
   constexpr Date operator+(int32_t n) const noexcept { return Date(days_ + n); }
   constexpr Date operator-(int32_t n) const noexcept { return Date(days_ - n); }
-  constexpr int32_t operator-(Date other) const noexcept {
-    return days_ - other.days_;
-  }
-  constexpr auto operator<=>(const Date &) const = default;
+  constexpr int32_t operator-(Date other) const noexcept { return days_ - other.days_; }
+  constexpr auto operator<=>(const Date&) const = default;
 
-private:
+ private:
   int32_t days_ = 0;
 };
 
@@ -64,16 +62,13 @@ int season_of(Date d);
 struct DateRange {
   Date start;
   Date end;
-  [[nodiscard]] bool contains(Date d) const noexcept {
-    return start <= d && d <= end;
-  }
+  [[nodiscard]] bool contains(Date d) const noexcept { return start <= d && d <= end; }
   [[nodiscard]] int32_t days() const noexcept { return end - start + 1; }
 };
 
-} // namespace nbaprops
+}  // namespace nbaprops
 
-template <> struct std::hash<nbaprops::Date> {
-  size_t operator()(const nbaprops::Date &d) const noexcept {
-    return std::hash<int32_t>{}(d.days());
-  }
+template <>
+struct std::hash<nbaprops::Date> {
+  size_t operator()(const nbaprops::Date& d) const noexcept { return std::hash<int32_t>{}(d.days()); }
 };

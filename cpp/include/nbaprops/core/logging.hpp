@@ -17,16 +17,15 @@ enum class Level { kDebug, kInfo, kWarning, kError };
 
 /// Parses "debug", "info", "warning"/"warn", "error" (case-insensitive).
 /// @throws ConfigError on an unknown name.
-Level parse_level(const std::string &name);
+Level parse_level(const std::string& name);
 
 /// Configures sinks. @param level minimum level; @param file optional log file
 /// path (appended);
 /// @param to_stderr also log to stderr. Replaces earlier configuration.
-void configure(Level level, const std::string &file = "",
-               bool to_stderr = true);
+void configure(Level level, const std::string& file = "", bool to_stderr = true);
 
 /// The process-wide logger (Boost.Log trivial logger underneath).
-} // namespace nbaprops::logging
+}  // namespace nbaprops::logging
 
 #define NBAPROPS_LOG_DEBUG BOOST_LOG_TRIVIAL(debug)
 #define NBAPROPS_LOG_INFO BOOST_LOG_TRIVIAL(info)

@@ -13,4 +13,4 @@ namespace nbaprops {
 /// "davisbertans". Thread-safe.
 std::string player_lookup(std::string_view name);
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -13,17 +13,7 @@
 namespace nbaprops {
 
 /// Logical column type (BigQuery standard names).
-enum class ColumnType {
-  kString,
-  kInt64,
-  kFloat64,
-  kNumeric,
-  kBool,
-  kDate,
-  kTimestamp,
-  kJson,
-  kArray
-};
+enum class ColumnType { kString, kInt64, kFloat64, kNumeric, kBool, kDate, kTimestamp, kJson, kArray };
 
 /// Physical storage of a column in memory: integers (INT64, BOOL, DATE as day
 /// number), reals (FLOAT64, NUMERIC) or text (STRING, TIMESTAMP, JSON,
@@ -34,26 +24,24 @@ enum class Storage { kInt, kReal, kText };
 Storage storage_of(ColumnType t) noexcept;
 /// @return the BigQuery type name ("INT64", "NUMERIC(5,1)" needs the scale
 /// separately).
-const char *type_name(ColumnType t) noexcept;
+const char* type_name(ColumnType t) noexcept;
 
 /// One column of a table schema.
 struct ColumnDef {
   std::string name;
   ColumnType type = ColumnType::kString;
-  bool required = false; ///< NOT NULL in the legacy DDL
-  int precision = 0;     ///< NUMERIC(p,s): p (0 when not NUMERIC)
-  int scale = 0;         ///< NUMERIC(p,s): s
+  bool required = false;  ///< NOT NULL in the legacy DDL
+  int precision = 0;      ///< NUMERIC(p,s): p (0 when not NUMERIC)
+  int scale = 0;          ///< NUMERIC(p,s): s
   std::string description;
 };
 
 /// A table: `dataset.table` name, columns in DDL order, partition date column
 /// and key.
 struct TableSchema {
-  std::string
-      name; ///< qualified, e.g. "nba_analytics.team_offense_game_summary"
-  std::string partition_column; ///< DATE column the table is partitioned on
-  std::vector<std::string>
-      key_columns; ///< the grain (not enforced, used for checks)
+  std::string name;                      ///< qualified, e.g. "nba_analytics.team_offense_game_summary"
+  std::string partition_column;          ///< DATE column the table is partitioned on
+  std::vector<std::string> key_columns;  ///< the grain (not enforced, used for checks)
   std::vector<ColumnDef> columns;
   std::string description;
 
@@ -61,9 +49,7 @@ struct TableSchema {
   /// temporary string.
   struct NameHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   /// Column name → index; filled by the catalog (and by build_index()); empty
   /// means linear search.
@@ -81,18 +67,18 @@ struct TableSchema {
   /// absent.
   [[nodiscard]] int require(std::string_view column) const;
   /// @return the column definition. @throws ConfigError when absent.
-  [[nodiscard]] const ColumnDef &column(std::string_view column) const;
+  [[nodiscard]] const ColumnDef& column(std::string_view column) const;
 };
 
 namespace catalog {
 /// @return every declared table (legacy tables first, then nbaprops-owned
 /// ones). Thread-safe.
-const std::vector<TableSchema> &all();
+const std::vector<TableSchema>& all();
 /// @return the schema of a qualified table name. @throws ConfigError listing
 /// close names.
-const TableSchema &get(std::string_view qualified_name);
+const TableSchema& get(std::string_view qualified_name);
 /// @return true when the table is declared.
 bool has(std::string_view qualified_name) noexcept;
-} // namespace catalog
+}  // namespace catalog
 
-} // namespace nbaprops
+}  // namespace nbaprops

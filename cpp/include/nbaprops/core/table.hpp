@@ -22,33 +22,25 @@ namespace nbaprops {
 /// distinct values of a warehouse is small). Thread-safe.
 /// @return a pointer to the pooled copy of @p s (stable for the process
 /// lifetime).
-const std::string *intern(std::string_view s);
+const std::string* intern(std::string_view s);
 
 /// One nullable column with a single physical storage.
 class Column {
-public:
+ public:
   explicit Column(Storage storage = Storage::kText) : storage_(storage) {}
 
   [[nodiscard]] Storage storage() const noexcept { return storage_; }
   [[nodiscard]] size_t size() const noexcept { return valid_.size(); }
-  [[nodiscard]] bool is_null(size_t row) const noexcept {
-    return valid_[row] == 0;
-  }
+  [[nodiscard]] bool is_null(size_t row) const noexcept { return valid_[row] == 0; }
 
   /// Typed reads: undefined when of another storage; a null cell reads 0 / 0.0
   /// / "" (check is_null first).
   [[nodiscard]] int64_t int_at(size_t row) const noexcept { return ints_[row]; }
-  [[nodiscard]] double real_at(size_t row) const noexcept {
-    return reals_[row];
-  }
-  [[nodiscard]] const std::string &text_at(size_t row) const noexcept {
-    return *texts_[row];
-  }
+  [[nodiscard]] double real_at(size_t row) const noexcept { return reals_[row]; }
+  [[nodiscard]] const std::string& text_at(size_t row) const noexcept { return *texts_[row]; }
   /// The interned pointer of a text cell: equal pointers ⇔ equal strings (a
   /// cheap map key).
-  [[nodiscard]] const std::string *text_ptr(size_t row) const noexcept {
-    return texts_[row];
-  }
+  [[nodiscard]] const std::string* text_ptr(size_t row) const noexcept { return texts_[row]; }
   /// Nullable typed reads. Ints read as reals and vice versa (truncated) for
   /// convenience; a numeric read of a text column (or a text read of a numeric
   /// one) is a ConfigError, never a silent NULL.
@@ -58,104 +50,86 @@ public:
 
   void set_null(size_t row) noexcept {
     valid_[row] = 0;
-    if (storage_ == Storage::kText)
-      texts_[row] = empty_text();
+    if (storage_ == Storage::kText) texts_[row] = empty_text();
   }
   /// The interned empty string (what a null text cell points to).
-  static const std::string *empty_text() noexcept;
+  static const std::string* empty_text() noexcept;
   void set_int(size_t row, int64_t v);
   void set_real(size_t row, double v);
-  void set_text(size_t row, std::string_view v) {
-    set_text_ptr(row, intern(v));
-  }
-  void set_text(size_t row, const std::string &v) {
-    set_text_ptr(row, intern(v));
-  }
-  void set_text(size_t row, const char *v) { set_text_ptr(row, intern(v)); }
+  void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern(v)); }
+  void set_text(size_t row, const std::string& v) { set_text_ptr(row, intern(v)); }
+  void set_text(size_t row, const char* v) { set_text_ptr(row, intern(v)); }
   /// Sets a text cell to an already interned string (from intern() or another
   /// column's text_ptr).
-  void set_text_ptr(size_t row, const std::string *interned);
-  void set_int(size_t row, std::optional<int64_t> v) {
-    v ? set_int(row, *v) : set_null(row);
-  }
-  void set_real(size_t row, std::optional<double> v) {
-    v ? set_real(row, *v) : set_null(row);
-  }
+  void set_text_ptr(size_t row, const std::string* interned);
+  void set_int(size_t row, std::optional<int64_t> v) { v ? set_int(row, *v) : set_null(row); }
+  void set_real(size_t row, std::optional<double> v) { v ? set_real(row, *v) : set_null(row); }
 
   /// Grows or shrinks to @p rows; new rows are null.
   void resize(size_t rows);
   void reserve(size_t rows);
   /// Appends row @p row of @p other (same storage).
-  void push_from(const Column &other, size_t row);
+  void push_from(const Column& other, size_t row);
   /// Sets cell @p row to cell @p src_row of @p src (same storage; NULL stays
   /// NULL).
-  void copy_cell(size_t row, const Column &src, size_t src_row) noexcept {
+  void copy_cell(size_t row, const Column& src, size_t src_row) noexcept {
     valid_[row] = src.valid_[src_row];
     switch (storage_) {
-    case Storage::kInt:
-      ints_[row] = src.ints_[src_row];
-      break;
-    case Storage::kReal:
-      reals_[row] = src.reals_[src_row];
-      break;
-    case Storage::kText:
-      texts_[row] = src.texts_[src_row];
-      break;
+      case Storage::kInt:
+        ints_[row] = src.ints_[src_row];
+        break;
+      case Storage::kReal:
+        reals_[row] = src.reals_[src_row];
+        break;
+      case Storage::kText:
+        texts_[row] = src.texts_[src_row];
+        break;
     }
   }
 
-  std::vector<int64_t> &ints() noexcept { return ints_; }
-  std::vector<double> &reals() noexcept { return reals_; }
-  std::vector<const std::string *> &texts() noexcept { return texts_; }
-  std::vector<uint8_t> &valid() noexcept { return valid_; }
-  const std::vector<int64_t> &ints() const noexcept { return ints_; }
-  const std::vector<double> &reals() const noexcept { return reals_; }
+  std::vector<int64_t>& ints() noexcept { return ints_; }
+  std::vector<double>& reals() noexcept { return reals_; }
+  std::vector<const std::string*>& texts() noexcept { return texts_; }
+  std::vector<uint8_t>& valid() noexcept { return valid_; }
+  const std::vector<int64_t>& ints() const noexcept { return ints_; }
+  const std::vector<double>& reals() const noexcept { return reals_; }
   /// Text cells as interned pointers (a null cell points to the empty string).
-  const std::vector<const std::string *> &texts() const noexcept {
-    return texts_;
-  }
-  const std::vector<uint8_t> &valid() const noexcept { return valid_; }
+  const std::vector<const std::string*>& texts() const noexcept { return texts_; }
+  const std::vector<uint8_t>& valid() const noexcept { return valid_; }
 
-private:
+ private:
   Storage storage_;
   std::vector<int64_t> ints_;
   std::vector<double> reals_;
-  std::vector<const std::string *> texts_;
+  std::vector<const std::string*> texts_;
   std::vector<uint8_t> valid_;
 };
 
 /// A set of columns (all of a schema, or a projection) with equal length.
 class Table {
-public:
+ public:
   /// @param schema the table's schema (must outlive the Table: catalog schemas
   /// are static).
   /// @param columns projection; empty means every column in DDL order.
   /// @throws ConfigError on an unknown column name.
-  explicit Table(const TableSchema &schema,
-                 const std::vector<std::string> &columns = {});
+  explicit Table(const TableSchema& schema, const std::vector<std::string>& columns = {});
 
-  [[nodiscard]] const TableSchema &schema() const noexcept { return *schema_; }
+  [[nodiscard]] const TableSchema& schema() const noexcept { return *schema_; }
   [[nodiscard]] size_t num_rows() const noexcept { return rows_; }
   [[nodiscard]] size_t num_columns() const noexcept { return columns_.size(); }
-  [[nodiscard]] const std::vector<std::string> &column_names() const noexcept {
-    return names_;
-  }
+  [[nodiscard]] const std::vector<std::string>& column_names() const noexcept { return names_; }
   /// @return the position of @p name in this table, or -1.
   [[nodiscard]] int index_of(std::string_view name) const noexcept;
   /// @return the position of @p name. @throws ConfigError naming table and
   /// column.
   [[nodiscard]] size_t require(std::string_view name) const;
   /// @return the logical type of column @p idx.
-  [[nodiscard]] const ColumnDef &def(size_t idx) const {
-    return schema_->columns[schema_idx_[idx]];
-  }
+  [[nodiscard]] const ColumnDef& def(size_t idx) const { return schema_->columns[schema_idx_[idx]]; }
 
-  Column &col(size_t idx) { return columns_[idx]; }
-  const Column &col(size_t idx) const { return columns_[idx]; }
-  Column &col(std::string_view name) { return columns_[require(name)]; }
-  const Column &col(std::string_view name) const {
-    return columns_[require(name)];
-  }
+  Column& col(size_t idx) { return columns_[idx]; }
+  const Column& col(size_t idx) const { return columns_[idx]; }
+  Column& col(std::string_view name) { return columns_[require(name)]; }
+  const Column& col(std::string_view name) const { return columns_[require(name)]; }
 
   /// Appends one all-null row. @return its index.
   size_t add_row();
@@ -164,66 +138,46 @@ public:
   void reserve(size_t rows);
   /// Appends all rows of @p other, matching columns by name (missing ones
   /// become null).
-  void append(const Table &other);
+  void append(const Table& other);
   /// Appends every row of @p other, which has the same schema and projection
   /// (bulk, column-wise).
-  void append_same(const Table &other);
+  void append_same(const Table& other);
   /// @return rows [begin, end) as a new table with the same projection.
   [[nodiscard]] Table slice(size_t begin, size_t end) const;
   /// Appends row @p row of @p other (same column layout).
-  void append_row(const Table &other, size_t row);
+  void append_row(const Table& other, size_t row);
 
   // Convenience setters by name (resolve the index once in hot loops instead).
-  void set(size_t row, std::string_view name, int64_t v) {
-    col(name).set_int(row, v);
-  }
-  void set(size_t row, std::string_view name, int v) {
-    col(name).set_int(row, int64_t{v});
-  }
-  void set(size_t row, std::string_view name, double v) {
-    col(name).set_real(row, v);
-  }
-  void set(size_t row, std::string_view name, bool v) {
-    col(name).set_int(row, v ? 1 : 0);
-  }
-  void set(size_t row, std::string_view name, Date v) {
-    col(name).set_int(row, int64_t{v.days()});
-  }
-  void set(size_t row, std::string_view name, const std::string &v) {
-    col(name).set_text(row, v);
-  }
-  void set(size_t row, std::string_view name, const char *v) {
-    col(name).set_text(row, v);
-  }
+  void set(size_t row, std::string_view name, int64_t v) { col(name).set_int(row, v); }
+  void set(size_t row, std::string_view name, int v) { col(name).set_int(row, int64_t{v}); }
+  void set(size_t row, std::string_view name, double v) { col(name).set_real(row, v); }
+  void set(size_t row, std::string_view name, bool v) { col(name).set_int(row, v ? 1 : 0); }
+  void set(size_t row, std::string_view name, Date v) { col(name).set_int(row, int64_t{v.days()}); }
+  void set(size_t row, std::string_view name, const std::string& v) { col(name).set_text(row, v); }
+  void set(size_t row, std::string_view name, const char* v) { col(name).set_text(row, v); }
   void set_null(size_t row, std::string_view name) { col(name).set_null(row); }
 
-  [[nodiscard]] std::optional<int64_t> get_int(size_t row,
-                                               std::string_view name) const {
+  [[nodiscard]] std::optional<int64_t> get_int(size_t row, std::string_view name) const {
     return col(name).get_int(row);
   }
-  [[nodiscard]] std::optional<double> get_real(size_t row,
-                                               std::string_view name) const {
+  [[nodiscard]] std::optional<double> get_real(size_t row, std::string_view name) const {
     return col(name).get_real(row);
   }
-  [[nodiscard]] std::optional<std::string>
-  get_text(size_t row, std::string_view name) const {
+  [[nodiscard]] std::optional<std::string> get_text(size_t row, std::string_view name) const {
     return col(name).get_text(row);
   }
-  [[nodiscard]] std::optional<Date> get_date(size_t row,
-                                             std::string_view name) const;
-  [[nodiscard]] std::optional<bool> get_bool(size_t row,
-                                             std::string_view name) const;
+  [[nodiscard]] std::optional<Date> get_date(size_t row, std::string_view name) const;
+  [[nodiscard]] std::optional<bool> get_bool(size_t row, std::string_view name) const;
 
   /// Renders one cell as text (dates ISO, bools true/false, null "NULL") for
   /// messages and tests.
   [[nodiscard]] std::string cell_text(size_t row, size_t col_idx) const;
 
-private:
-  const TableSchema *schema_;
+ private:
+  const TableSchema* schema_;
   std::vector<std::string> names_;
   std::vector<int> schema_idx_;
-  std::vector<int>
-      col_of_schema_; ///< schema column index → position here, or -1
+  std::vector<int> col_of_schema_;  ///< schema column index → position here, or -1
   std::vector<Column> columns_;
   size_t rows_ = 0;
 };
@@ -232,14 +186,13 @@ private:
 /// sorted keys, rendered as Python's json.dumps(sort_keys=True, default=str)
 /// would (the legacy data_hash).
 /// @param fields the hash fields (must be columns of @p table).
-std::string data_hash(const Table &table, size_t row,
-                      const std::vector<std::string> &fields);
+std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields);
 
 /// Sets the data_hash column of every row of @p t from @p fields (see
 /// data_hash). Parallel over rows.
 /// @throws ConfigError when @p t has no data_hash column or a field is not a
 /// column of @p t.
-void fill_data_hash(Table &t, const std::vector<std::string> &fields);
+void fill_data_hash(Table& t, const std::vector<std::string>& fields);
 
 /// Python's repr(float) / str(float): shortest round-trip digits, always with a
 /// '.' or an exponent written e+XX / e-XX ("1.0", "0.1", "1e-05" → "1e-05",
@@ -249,4 +202,4 @@ std::string python_float_repr(double v);
 /// SHA-256 of @p bytes as 64 lowercase hex chars.
 std::string sha256_hex(std::string_view bytes);
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -31,12 +31,12 @@ namespace nbaprops::importers {
 /// What an import does with stored rows of the games it covers that carry
 /// guarded fields its own rows of those games leave NULL.
 enum class OnRicher {
-  kRefuse,  ///< default: write nothing; the error names the table, games and
-            ///< fields, and the flags
-  kReplace, ///< `--replace`: overwrite them anyway (the stored fields are lost;
-            ///< a warning says so)
-  kKeep,    ///< `--keep-existing`: keep those games' stored rows, import
-            ///< everything else
+  kRefuse,   ///< default: write nothing; the error names the table, games and
+             ///< fields, and the flags
+  kReplace,  ///< `--replace`: overwrite them anyway (the stored fields are lost;
+             ///< a warning says so)
+  kKeep,     ///< `--keep-existing`: keep those games' stored rows, import
+             ///< everything else
 };
 
 /// @return the OnRicher of "refuse" | "replace" | "keep". @throws ConfigError
@@ -50,9 +50,8 @@ struct ImportOptions {
 
 /// One table of an import.
 struct ImportTable {
-  const Table *rows = nullptr; ///< rows to write (catalog schema)
-  std::vector<std::string>
-      replace_key; ///< stored rows of the same date and key are replaced
+  const Table* rows = nullptr;           ///< rows to write (catalog schema)
+  std::vector<std::string> replace_key;  ///< stored rows of the same date and key are replaced
   /// Fields a stored row must not lose: when a stored row of a covered key has
   /// one non-NULL and no written row of that key has it, OnRicher decides.
   std::vector<std::string> guarded;
@@ -64,10 +63,8 @@ struct ImportTable {
 
 /// What an import did.
 struct ImportReport {
-  std::map<std::string, int64_t>
-      rows; ///< rows written per table (every table of the import)
-  std::vector<std::string>
-      warnings; ///< data-quality notes for the user (also logged)
+  std::map<std::string, int64_t> rows;  ///< rows written per table (every table of the import)
+  std::vector<std::string> warnings;    ///< data-quality notes for the user (also logged)
 };
 
 /// Writes @p tables in one transaction. Rows of an empty import write nothing
@@ -77,8 +74,7 @@ struct ImportReport {
 /// @throws DataError when guarded fields would be lost and @p opt says kRefuse
 /// (nothing written; the message says how to force it), StorageError (naming
 /// the table and step) on I/O failure.
-ImportReport write_import(Warehouse &wh, std::string_view source,
-                          const std::vector<ImportTable> &tables,
-                          const ImportOptions &opt = {});
+ImportReport write_import(Warehouse& wh, std::string_view source, const std::vector<ImportTable>& tables,
+                          const ImportOptions& opt = {});
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

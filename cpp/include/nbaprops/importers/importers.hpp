@@ -24,25 +24,23 @@ namespace nbaprops::importers {
 /// content.
 /// @throws StorageError when the file cannot be opened, DataError when it is
 /// corrupt.
-std::string read_text_file(const std::string &path);
+std::string read_text_file(const std::string& path);
 
 /// Team tricode from an NBA.com full team name ("Boston Celtics" → "BOS"; "LA
 /// Clippers" and "Los Angeles Clippers" → "LAC"). @return "" for an unknown
 /// name.
-std::string tricode_from_team_name(const std::string &full_name);
+std::string tricode_from_team_name(const std::string& full_name);
 
 /// Team-level codes of exhibition opponents and All-Star teams the legacy
 /// reader drops (spec §5).
-bool is_exhibition_tricode(const std::string &code);
+bool is_exhibition_tricode(const std::string& code);
 
 /// Result of parsing an NBA.com schedule response.
 struct ScheduleImport {
-  std::vector<Game> games;        ///< kept games, in file order
-  int64_t dropped_exhibition = 0; ///< games with an exhibition team code
-  int64_t dropped_invalid =
-      0; ///< no gameCode '/', a missing tricode, or a non-NBA tricode
-  std::vector<std::string>
-      warnings; ///< data-quality notes (no games, dropped games)
+  std::vector<Game> games;            ///< kept games, in file order
+  int64_t dropped_exhibition = 0;     ///< games with an exhibition team code
+  int64_t dropped_invalid = 0;        ///< no gameCode '/', a missing tricode, or a non-NBA tricode
+  std::vector<std::string> warnings;  ///< data-quality notes (no games, dropped games)
 };
 
 /// Parses the NBA.com schedule API JSON, in either layout: old
@@ -61,17 +59,16 @@ struct ScheduleImport {
 /// @param source_name the file name used in error messages.
 /// @throws DataError on malformed JSON, an unreadable date or a failed check
 /// (names source, game index, field, value and date).
-ScheduleImport parse_nbacom_schedule(const std::string &json_text,
-                                     const std::string &source_name);
+ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::string& source_name);
 
 /// Reads and parses a schedule file (plain or .gz); logs the dropped counts.
-Schedule load_nbacom_schedule(const std::string &path);
+Schedule load_nbacom_schedule(const std::string& path);
 
 /// Result of importing an NBA.com shot-chart CSV.
 struct ShotChartImport {
-  Table player_zones;       ///< nba_raw.player_shot_zones (data_source
-                            ///< 'nbacom_shotchart')
-  Table team_zones_allowed; ///< nba_raw.team_shot_zones_allowed
+  Table player_zones;        ///< nba_raw.player_shot_zones (data_source
+                             ///< 'nbacom_shotchart')
+  Table team_zones_allowed;  ///< nba_raw.team_shot_zones_allowed
   /// nba_raw.nbac_gamebook_player_stats: one 'active' row per shooter per game
   /// with FGM, FGA, 3PM and 3PA; everything the shots do not give is NULL;
   /// data_quality_flags ["from_shot_chart"].
@@ -79,8 +76,8 @@ struct ShotChartImport {
   /// Final regular-season games (nba_game_id zero-padded to 10 chars), scores
   /// unknown; by date.
   std::vector<Game> games;
-  int64_t shots = 0;  ///< shot rows read
-  std::string source; ///< the file name (messages)
+  int64_t shots = 0;   ///< shot rows read
+  std::string source;  ///< the file name (messages)
   /// Data-quality notes: a header-only file, a GAME_ID shared by several games
   /// (each kept apart by date and teams), a game seen under several GAME_IDs.
   std::vector<std::string> warnings;
@@ -99,11 +96,10 @@ struct ShotChartImport {
 /// by date, game_id, team, player_lookup.
 /// @throws DataError naming file, line, field, value and date on a malformed
 /// row.
-ShotChartImport import_shot_chart(const std::string &path);
+ShotChartImport import_shot_chart(const std::string& path);
 /// Same, from CSV text already in memory (for tests). @param source_name used
 /// in errors.
-ShotChartImport parse_shot_chart(const std::string &csv_text,
-                                 const std::string &source_name);
+ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string& source_name);
 
 /// Imports balldontlie box scores (`{"data": [game, …]}`, each game with
 /// `home_team.players[]` and `visitor_team.players[]`) into
@@ -114,11 +110,10 @@ ShotChartImport parse_shot_chart(const std::string &csv_text,
 /// number finite and whole where a count; makes ≤ attempts (FG, 3P, FT; 3PM ≤
 /// FGM, 3PA ≤ FGA); one line per (game_id, player_lookup).
 /// @throws DataError naming file, game, player, field, value and date.
-Table import_bdl_box_scores(const std::string &path);
+Table import_bdl_box_scores(const std::string& path);
 /// Same, from JSON text already in memory. @param source_name used in errors
 /// and source_file_path.
-Table parse_bdl_box_scores(const std::string &json_text,
-                           const std::string &source_name);
+Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name);
 
 /// Writes a shot-chart import in one transaction (import_writer.hpp): player
 /// zones, team zones allowed and the field-goal-only gamebook lines replace the
@@ -128,23 +123,18 @@ Table parse_bdl_box_scores(const std::string &json_text,
 /// gamebook lines with points or minutes, and stored zones with
 /// assisted/and-one/block counts, are guarded: @p opt decides (default: refuse,
 /// nothing written).
-ImportReport write_shot_chart(Warehouse &wh, const ShotChartImport &imp,
-                              const ImportOptions &opt = {});
+ImportReport write_shot_chart(Warehouse& wh, const ShotChartImport& imp, const ImportOptions& opt = {});
 /// Writes a parsed NBA.com schedule, replacing the stored games it contains (by
 /// date and teams, game_code) and no others; stored final scores are guarded.
 /// @param source for messages.
-ImportReport write_schedule(Warehouse &wh, const ScheduleImport &imp,
-                            std::string_view source,
-                            const ImportOptions &opt = {});
+ImportReport write_schedule(Warehouse& wh, const ScheduleImport& imp, std::string_view source,
+                            const ImportOptions& opt = {});
 /// Writes a Schedule's games (Schedule::to_table), as write_schedule above.
-ImportReport write_schedule(Warehouse &wh, const Schedule &s,
-                            const ImportOptions &opt = {});
+ImportReport write_schedule(Warehouse& wh, const Schedule& s, const ImportOptions& opt = {});
 /// Writes bdl_player_boxscores rows, replacing the stored lines of the games
 /// they contain (by game_id); stored points and minutes are guarded. @throws
 /// ConfigError for rows of another table.
 /// @param source file name for messages (default: the rows' source_file_path).
-ImportReport write_bdl(Warehouse &wh, const Table &rows,
-                       const ImportOptions &opt = {},
-                       std::string_view source = "");
+ImportReport write_bdl(Warehouse& wh, const Table& rows, const ImportOptions& opt = {}, std::string_view source = "");
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

@@ -40,11 +40,10 @@ namespace nbaprops::importers {
 
 /// One importable source kind (a legacy raw processor and its lake folder).
 struct RawSource {
-  std::string kind; ///< CLI kind, e.g. "gamebook"
-  std::string
-      table; ///< target table, e.g. "nba_raw.nbac_gamebook_player_stats"
-  std::string legacy_processor; ///< legacy class, e.g. "NbacGamebookProcessor"
-  std::string job; ///< drop-in script: `python -m nbaprops.jobs.raw.<job>`
+  std::string kind;              ///< CLI kind, e.g. "gamebook"
+  std::string table;             ///< target table, e.g. "nba_raw.nbac_gamebook_player_stats"
+  std::string legacy_processor;  ///< legacy class, e.g. "NbacGamebookProcessor"
+  std::string job;               ///< drop-in script: `python -m nbaprops.jobs.raw.<job>`
   /// Lake folders before the date segment, e.g. {"nba-com/gamebooks-data/"}.
   std::vector<std::string> prefixes;
   /// The date folder may be YYYYMMDD (team box scores; both forms are listed),
@@ -58,10 +57,10 @@ struct RawSource {
 };
 
 /// @return every supported kind, in documentation order. Thread-safe.
-const std::vector<RawSource> &raw_sources();
+const std::vector<RawSource>& raw_sources();
 /// @return the kind named @p kind. @throws ConfigError listing the supported
 /// kinds.
-const RawSource &raw_source(const std::string &kind);
+const RawSource& raw_source(const std::string& kind);
 
 /// Options of one import.
 struct RawImportOptions {
@@ -86,10 +85,10 @@ struct RawImportOptions {
 
 /// What one file contributed.
 struct RawFileReport {
-  std::string path;   ///< path as listed (relative to the store) or as given
-  int64_t rows = 0;   ///< rows kept from this file
-  std::string status; ///< "used", "superseded" (a newer file covers its games),
-                      ///< "exhibition", "empty"
+  std::string path;    ///< path as listed (relative to the store) or as given
+  int64_t rows = 0;    ///< rows kept from this file
+  std::string status;  ///< "used", "superseded" (a newer file covers its games),
+                       ///< "exhibition", "empty"
 };
 
 /// Outcome of an import (also of a dry run).
@@ -98,11 +97,10 @@ struct RawImportResult {
   std::string table;
   std::string run_id;
   bool dry_run = false;
-  std::vector<RawFileReport> files; ///< every file read, in processing order
-  std::map<Date, int64_t>
-      rows_by_date;        ///< rows (to be) written per partition date
-  std::vector<Date> dates; ///< requested dates (or the dates found)
-  int64_t rows = 0;        ///< rows (to be) written in total
+  std::vector<RawFileReport> files;      ///< every file read, in processing order
+  std::map<Date, int64_t> rows_by_date;  ///< rows (to be) written per partition date
+  std::vector<Date> dates;               ///< requested dates (or the dates found)
+  int64_t rows = 0;                      ///< rows (to be) written in total
   double seconds = 0;
 };
 
@@ -117,8 +115,8 @@ struct RawImportResult {
 /// @param schedule home/away and exhibition look-ups (may be empty; see each
 /// kind's notes).
 /// @throws DataError naming the file, record, field, value and date.
-Table parse_raw_file(const std::string &kind, const std::string &text,
-                     const std::string &path, const Schedule &schedule);
+Table parse_raw_file(const std::string& kind, const std::string& text, const std::string& path,
+                     const Schedule& schedule);
 
 /// Imports @p source into the warehouse: a single file, a directory laid out
 /// like the bucket, or `gs://bucket/prefix` (io::open_object_store). Files of
@@ -131,8 +129,7 @@ Table parse_raw_file(const std::string &kind, const std::string &text,
 /// distinct warehouses; the warehouse serialises writes itself.
 /// @throws DataError (bad file content), StorageError / NetworkError (reading),
 /// ConfigError (kind).
-RawImportResult import_raw(Warehouse &warehouse, const std::string &kind,
-                           const std::string &source, const Schedule &schedule,
-                           const RawImportOptions &options = {});
+RawImportResult import_raw(Warehouse& warehouse, const std::string& kind, const std::string& source,
+                           const Schedule& schedule, const RawImportOptions& options = {});
 
-} // namespace nbaprops::importers
+}  // namespace nbaprops::importers

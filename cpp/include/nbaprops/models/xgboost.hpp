@@ -32,7 +32,7 @@ namespace nbaprops::models {
 /// Immutable after construction: every const method is safe to call from many
 /// threads at once.
 class XGBoostModel {
-public:
+ public:
   /// Loads a `.json` or `.json.gz` file (gzip is detected from the content, not
   /// the name).
   /// @param path the model file.
@@ -41,7 +41,7 @@ public:
   /// @throws DataError naming the file and the offending field (tree index
   /// included) when the
   ///         content is not a supported XGBoost JSON model.
-  static XGBoostModel load(const std::string &path);
+  static XGBoostModel load(const std::string& path);
 
   /// Parses JSON text.
   /// @param json_text the whole model document.
@@ -53,12 +53,11 @@ public:
   ///         num_nodes, child indices not greater than their parent or beyond
   ///         the tree, split indices ≥ num_features, categorical splits,
   ///         multi-target or non-identity objectives).
-  static XGBoostModel parse(std::string_view json_text,
-                            const std::string &origin);
+  static XGBoostModel parse(std::string_view json_text, const std::string& origin);
 
   /// @return the feature names in column order (learner.feature_names; empty if
   /// the file has none).
-  const std::vector<std::string> &feature_names() const noexcept;
+  const std::vector<std::string>& feature_names() const noexcept;
   /// @return the number of input columns a row must have
   /// (learner_model_param.num_feature).
   int num_features() const noexcept;
@@ -91,24 +90,23 @@ public:
   /// @throws ConfigError if rows.size() is not a multiple of num_features() or
   /// tree_limit is
   ///         out of range.
-  std::vector<double> predict_batch(std::span<const float> rows,
-                                    int tree_limit = 0) const;
+  std::vector<double> predict_batch(std::span<const float> rows, int tree_limit = 0) const;
 
   /// @param name a feature name.
   /// @return its column index, or -1 when the model has no such feature.
   int feature_index(std::string_view name) const noexcept;
 
-private:
+ private:
   /// One node, 16 bytes. Trees are re-laid out at load so that the right child
   /// always follows the left one; a leaf points at itself, which lets a walk
   /// run a fixed number of branch-free steps.
   struct Node {
-    int32_t left; ///< absolute index of the left child (right = left + 1); self
-                  ///< at a leaf
-    uint32_t split; ///< feature index (0 at a leaf)
-    float value;    ///< threshold at an internal node, leaf value at a leaf
-    uint8_t default_left; ///< 1: a missing value goes left
-    uint8_t internal;     ///< 0 at a leaf
+    int32_t left;          ///< absolute index of the left child (right = left + 1); self
+                           ///< at a leaf
+    uint32_t split;        ///< feature index (0 at a leaf)
+    float value;           ///< threshold at an internal node, leaf value at a leaf
+    uint8_t default_left;  ///< 1: a missing value goes left
+    uint8_t internal;      ///< 0 at a leaf
     uint16_t unused;
   };
 
@@ -116,17 +114,15 @@ private:
   int resolve_limit(int tree_limit) const;
   /// Sums the first @p limit trees for @p count ≤ kBlockRows consecutive rows
   /// into @p out.
-  void predict_block(const float *x, size_t count, int limit,
-                     double *out) const noexcept;
+  void predict_block(const float* x, size_t count, int limit, double* out) const noexcept;
 
   std::vector<std::string> feature_names_;
-  std::vector<Node> nodes_;        ///< all trees back to back
-  std::vector<int32_t> tree_root_; ///< index of each tree's root in nodes_
-  std::vector<int32_t>
-      tree_depth_; ///< edges on each tree's longest root-to-leaf path
+  std::vector<Node> nodes_;          ///< all trees back to back
+  std::vector<int32_t> tree_root_;   ///< index of each tree's root in nodes_
+  std::vector<int32_t> tree_depth_;  ///< edges on each tree's longest root-to-leaf path
   int num_features_ = 0;
   int best_iteration_ = -1;
   float base_score_ = 0.0f;
 };
 
-} // namespace nbaprops::models
+}  // namespace nbaprops::models

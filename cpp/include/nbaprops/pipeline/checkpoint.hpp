@@ -26,13 +26,12 @@
 namespace nbaprops::pipeline {
 
 /// Default checkpoint directory (legacy).
-inline constexpr const char *kDefaultCheckpointDir =
-    "/tmp/backfill_checkpoints";
+inline constexpr const char* kDefaultCheckpointDir = "/tmp/backfill_checkpoints";
 
 /// A checkpoint. Thread-safe: every method locks an internal mutex; each mark
 /// saves the file.
 class Checkpoint {
-public:
+ public:
   /// Opens (loading when the file exists) the checkpoint of @p job over @p
   /// range in @p dir (created if missing). A corrupt or invalid file is renamed
   /// to `<name>.corrupt-<n>`, a warning is logged, corrupt() returns true and
@@ -44,28 +43,22 @@ public:
   /// `<name>.foreign-<n>` with a warning and the checkpoint starts empty (two
   /// warehouses backfilled over the same range share the legacy file name).
   /// Files without the key (legacy) are trusted.
-  Checkpoint(std::string dir, std::string job, DateRange range,
-             std::string warehouse = "");
+  Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse = "");
 
   /// @return `<dir>/<job>_<start>_<end>.json`.
-  static std::string path_for(const std::string &dir, const std::string &job,
-                              DateRange range);
+  static std::string path_for(const std::string& dir, const std::string& job, DateRange range);
   /// Deletes the checkpoint file of (job, range) (`--no-resume`; the .lock
   /// stays, as in the legacy).
   /// @return true when a file existed.
-  static bool reset(const std::string &dir, const std::string &job,
-                    DateRange range);
+  static bool reset(const std::string& dir, const std::string& job, DateRange range);
   /// @return the status box of (job, range), or `No checkpoint found for <job>
   /// … Would be: <path>`.
-  static std::string status_of(const std::string &dir, const std::string &job,
-                               DateRange range);
+  static std::string status_of(const std::string& dir, const std::string& job, DateRange range);
 
-  [[nodiscard]] const std::string &path() const noexcept { return path_; }
-  [[nodiscard]] const std::string &job() const noexcept { return job_; }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] const std::string& job() const noexcept { return job_; }
   /// @return the warehouse URI this checkpoint belongs to ("" when unknown).
-  [[nodiscard]] const std::string &warehouse() const noexcept {
-    return warehouse_;
-  }
+  [[nodiscard]] const std::string& warehouse() const noexcept { return warehouse_; }
   [[nodiscard]] DateRange range() const noexcept { return range_; }
   /// @return true when an existing valid file was loaded.
   [[nodiscard]] bool loaded() const noexcept { return loaded_; }
@@ -73,11 +66,9 @@ public:
   /// aside).
   [[nodiscard]] bool corrupt() const noexcept { return corrupt_; }
   /// @return where the corrupt file was moved ("" if none).
-  [[nodiscard]] const std::string &corrupt_path() const noexcept {
-    return corrupt_path_;
-  }
+  [[nodiscard]] const std::string& corrupt_path() const noexcept { return corrupt_path_; }
   /// @return the warning text about the corrupt file ("" if none).
-  [[nodiscard]] const std::string &warning() const noexcept { return warning_; }
+  [[nodiscard]] const std::string& warning() const noexcept { return warning_; }
 
   /// Records a committed date (success or empty): adds to successful_dates,
   /// removes from failed_dates and errors, updates last_successful_date; saves.
@@ -85,7 +76,7 @@ public:
   /// Records a failed date with its error text (stored in `errors`); removes it
   /// from the successful set (a later failure overrides an earlier success);
   /// saves.
-  void mark_failed(Date d, const std::string &error);
+  void mark_failed(Date d, const std::string& error);
   /// Records a skipped (bootstrap) date; saves.
   void mark_skipped(Date d);
   /// Writes the file now (atomic). @throws StorageError on I/O failure.
@@ -121,7 +112,7 @@ public:
   /// COMPLETE`), plus failed dates to retry.
   [[nodiscard]] std::string status_text() const;
 
-private:
+ private:
   void load_locked();
   void save_locked();
   void marked_locked();
@@ -141,4 +132,4 @@ private:
   std::string corrupt_path_, warning_;
 };
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

@@ -32,8 +32,7 @@ struct CoverageCell {
 
 /// The report.
 struct CoverageReport {
-  std::vector<CoverageCell>
-      cells; ///< grouped by table (given order), then date
+  std::vector<CoverageCell> cells;  ///< grouped by table (given order), then date
   std::vector<std::string> tables;
   DateRange range;
   /// @return cells whose status is not ok or bootstrap.
@@ -47,12 +46,10 @@ struct CoverageReport {
 /// partition_counts per table plus one read of the run ledger. Bootstrap
 /// policies come from the global registry.
 /// @throws ConfigError (unknown table), StorageError.
-CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
-                        DateRange range,
-                        const std::vector<std::string> &tables);
+CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
+                        const std::vector<std::string>& tables);
 /// Same, with bootstrap policies taken from @p processors (tests, embedding).
-CoverageReport coverage(Warehouse &warehouse, const Schedule &schedule,
-                        DateRange range, const std::vector<std::string> &tables,
-                        const std::vector<const Processor *> &processors);
+CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
+                        const std::vector<std::string>& tables, const std::vector<const Processor*>& processors);
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

@@ -19,12 +19,10 @@ namespace nbaprops::pipeline {
 
 /// How many rows a table must hold on a game date.
 struct RowExpectation {
-  int64_t per_game = 0; ///< rows per game (schedule); 0 = use per_team_game
-  int64_t per_team_game =
-      0; ///< rows per team-game (2 team-games per game); 0 = use at_least
-  int64_t at_least =
-      1;            ///< flat minimum on any game date when per_team_game is 0
-  std::string rule; ///< human-readable rule, e.g. "1 row per team-game"
+  int64_t per_game = 0;       ///< rows per game (schedule); 0 = use per_team_game
+  int64_t per_team_game = 0;  ///< rows per team-game (2 team-games per game); 0 = use at_least
+  int64_t at_least = 1;       ///< flat minimum on any game date when per_team_game is 0
+  std::string rule;           ///< human-readable rule, e.g. "1 row per team-game"
   /// @return rows required on a date with @p games counted games (0 when games
   /// is 0).
   [[nodiscard]] int64_t expected(int64_t games) const noexcept;
@@ -41,26 +39,23 @@ struct RowExpectation {
 /// the season, spec §6):
 ///   at least 1 row on a game date.
 /// - anything else: at least 1 row.
-RowExpectation row_expectation(const std::string &table);
+RowExpectation row_expectation(const std::string& table);
 
 /// One cell of a pre-flight or coverage report.
 struct PreflightCell {
   std::string table;
   Date date;
-  std::string status;   ///< "ok" | "missing" | "partial"
-  int64_t expected = 0; ///< rows the schedule requires
-  int64_t found = 0;    ///< rows present
-  bool required =
-      true; ///< false for optional reads (informative only, never blocks)
+  std::string status;    ///< "ok" | "missing" | "partial"
+  int64_t expected = 0;  ///< rows the schedule requires
+  int64_t found = 0;     ///< rows present
+  bool required = true;  ///< false for optional reads (informative only, never blocks)
 };
 
 /// The pre-flight result.
 struct PreflightReport {
-  std::vector<PreflightCell>
-      cells;                       ///< table × date, grouped by table then date
-  std::vector<std::string> tables; ///< upstream tables checked, in plan order
-  std::vector<std::string>
-      not_checked; ///< upstream tables produced inside the plan (with producer)
+  std::vector<PreflightCell> cells;      ///< table × date, grouped by table then date
+  std::vector<std::string> tables;       ///< upstream tables checked, in plan order
+  std::vector<std::string> not_checked;  ///< upstream tables produced inside the plan (with producer)
   /// @return false when any required cell is missing or partial.
   [[nodiscard]] bool ok() const noexcept;
   /// @return the non-ok cells.
@@ -81,16 +76,14 @@ struct PreflightReport {
 /// skips bootstrap (BootstrapPolicy::kSkip) are not expected (that producer
 /// never writes them). @throws StorageError. Producers outside the plan are
 /// looked up in the global registry.
-PreflightReport preflight(Warehouse &warehouse, const Schedule &schedule,
-                          const Plan &plan);
+PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan);
 /// Same, looking up producers outside the plan in @p processors (tests,
 /// embedding).
-PreflightReport preflight(Warehouse &warehouse, const Schedule &schedule,
-                          const Plan &plan,
-                          const std::vector<const Processor *> &processors);
+PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan,
+                          const std::vector<const Processor*>& processors);
 
 /// Classifies found against expected: "missing" (found 0), "partial" (found <
 /// expected) or "ok".
 std::string classify_cell(int64_t expected, int64_t found);
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

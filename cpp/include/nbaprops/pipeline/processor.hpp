@@ -19,21 +19,20 @@ namespace nbaprops {
 
 /// How an upstream table is read relative to the run date D.
 enum class WindowKind {
-  kSameDate,     ///< rows dated D (e.g. the day's box scores)
-  kLastGames,    ///< each entity's last N games strictly before D
-  kSeasonToDate, ///< from the season's first game up to D − 1
-  kDaysBefore,   ///< the K calendar days D−K … D−1
-  kDaysThrough,  ///< the K calendar days before D and D itself: D−K … D (e.g.
-                 ///< injury reports published before D's games)
+  kSameDate,      ///< rows dated D (e.g. the day's box scores)
+  kLastGames,     ///< each entity's last N games strictly before D
+  kSeasonToDate,  ///< from the season's first game up to D − 1
+  kDaysBefore,    ///< the K calendar days D−K … D−1
+  kDaysThrough,   ///< the K calendar days before D and D itself: D−K … D (e.g.
+                  ///< injury reports published before D's games)
 };
 
 /// One upstream read.
 struct UpstreamRead {
-  std::string table; ///< qualified table name
+  std::string table;  ///< qualified table name
   WindowKind kind = WindowKind::kSameDate;
-  int n = 0; ///< N games or K days (unused for kSameDate / kSeasonToDate)
-  bool required =
-      true; ///< pre-flight checks required upstreams; optional ones only inform
+  int n = 0;             ///< N games or K days (unused for kSameDate / kSeasonToDate)
+  bool required = true;  ///< pre-flight checks required upstreams; optional ones only inform
   /// Calendar days before D that the window can reach (for dependency edges and
   /// loading): 0 for same-date, K for days, 400 for season-to-date, and a
   /// generous bound for N games.
@@ -45,7 +44,7 @@ struct UpstreamRead {
   /// The dates this read can reach for run date @p d: from the lookback bound
   /// (kept inside the season for last-N-games and season-to-date windows) to D
   /// or D−1. Empty (start > end) when nothing can be read.
-  [[nodiscard]] DateRange window(const Schedule &schedule, Date d) const;
+  [[nodiscard]] DateRange window(const Schedule& schedule, Date d) const;
 };
 
 /// What to do on a season's bootstrap dates (days 0–13).
@@ -53,15 +52,14 @@ enum class BootstrapPolicy { kRun, kSkip };
 
 /// Static description of a processor.
 struct ProcessorInfo {
-  std::string name; ///< legacy table name, e.g. "team_offense_game_summary"
-  std::string code; ///< short code, e.g. "togs"
-  int phase =
-      3; ///< 3 analytics, 4 precompute, 5 predictions/grading, 6 exports
-  std::string output_table; ///< qualified output table
-  std::string entity;       ///< "teams" or "players" (for log lines)
+  std::string name;          ///< legacy table name, e.g. "team_offense_game_summary"
+  std::string code;          ///< short code, e.g. "togs"
+  int phase = 3;             ///< 3 analytics, 4 precompute, 5 predictions/grading, 6 exports
+  std::string output_table;  ///< qualified output table
+  std::string entity;        ///< "teams" or "players" (for log lines)
   std::vector<UpstreamRead> reads;
   BootstrapPolicy bootstrap = BootstrapPolicy::kRun;
-  std::string legacy_job; ///< legacy checkpoint job name (defaults to name)
+  std::string legacy_job;  ///< legacy checkpoint job name (defaults to name)
   std::string description;
 };
 
@@ -69,30 +67,29 @@ struct ProcessorInfo {
 /// fails the unit.
 struct EntityFailure {
   std::string entity_id;
-  std::string category; ///< INSUFFICIENT_DATA | EXPECTED_INCOMPLETE |
-                        ///< INCOMPLETE_UPSTREAM | PROCESSING_ERROR
+  std::string category;  ///< INSUFFICIENT_DATA | EXPECTED_INCOMPLETE |
+                         ///< INCOMPLETE_UPSTREAM | PROCESSING_ERROR
   std::string reason;
 };
 
 /// Result of running one unit (processor, date).
 struct UnitOutput {
-  explicit UnitOutput(const TableSchema &schema) : rows(schema) {}
-  Table rows; ///< rows for the date (partition column = D)
+  explicit UnitOutput(const TableSchema& schema) : rows(schema) {}
+  Table rows;  ///< rows for the date (partition column = D)
   std::vector<EntityFailure> failures;
-  std::string empty_reason; ///< why no entity qualified, when rows is empty
-  int64_t entities_processed =
-      0; ///< for the legacy "N players processed" lines
+  std::string empty_reason;        ///< why no entity qualified, when rows is empty
+  int64_t entities_processed = 0;  ///< for the legacy "N players processed" lines
 };
 
 /// What a unit sees: the warehouse (read-only by convention), the schedule and
 /// the date.
 struct UnitContext {
-  Warehouse &warehouse;
-  const Schedule &schedule;
+  Warehouse& warehouse;
+  const Schedule& schedule;
   Date date;
   /// The running processor's declaration: when set, reads outside its declared
   /// windows are refused (a processor can read nothing it did not declare).
-  const ProcessorInfo *info = nullptr;
+  const ProcessorInfo* info = nullptr;
 };
 
 /// A processor. Implementations are stateless and thread-safe: run() may be
@@ -100,12 +97,12 @@ struct UnitContext {
 /// the context and returns rows; it never writes, never reads a clock and never
 /// logs per row.
 class Processor {
-public:
+ public:
   virtual ~Processor() = default;
-  [[nodiscard]] virtual const ProcessorInfo &info() const = 0;
+  [[nodiscard]] virtual const ProcessorInfo& info() const = 0;
   /// Computes the output rows for ctx.date. @throws Error subclasses for unit
   /// failures.
-  [[nodiscard]] virtual UnitOutput run(const UnitContext &ctx) const = 0;
+  [[nodiscard]] virtual UnitOutput run(const UnitContext& ctx) const = 0;
 };
 
 namespace registry {
@@ -115,22 +112,21 @@ namespace registry {
 void add(std::unique_ptr<Processor> p);
 /// @return all processors in dependency (topological) order. Registers the
 /// built-ins on first use.
-std::vector<const Processor *> all();
+std::vector<const Processor*> all();
 /// @return the processor with this name, short code or output table. @throws
 /// ConfigError listing names.
-const Processor &get(const std::string &name_or_code);
+const Processor& get(const std::string& name_or_code);
 /// Resolves a selection: names, codes, "phase3"/"phase4"/…, or "all"/empty for
 /// everything. Adds nothing implicitly. @return processors in dependency order.
 /// @throws ConfigError.
-std::vector<const Processor *>
-select(const std::vector<std::string> &selection);
+std::vector<const Processor*> select(const std::vector<std::string>& selection);
 /// @return the processors whose output tables @p p reads (its direct upstream
 /// processors).
-std::vector<const Processor *> upstream_of(const Processor &p);
-} // namespace registry
+std::vector<const Processor*> upstream_of(const Processor& p);
+}  // namespace registry
 
 /// Registers every built-in processor; idempotent. Defined in
 /// processors/builtin.cpp.
 void register_builtins();
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -13,21 +13,21 @@ namespace nbaprops::pipeline {
 
 /// The locks of one run. Not copyable; released on destruction.
 class RunLock {
-public:
+ public:
   /// Takes the lock of every table in @p tables under @p warehouse_dir (a
   /// SQLite warehouse directory; for other warehouses pass "" and nothing is
   /// locked). All or none: when one table is held by another run, the ones
   /// taken are released and ConfigError names that run.
   /// @param run_id, started_at written into each lock file for the message of a
   /// refused run.
-  RunLock(const std::string &warehouse_dir, std::vector<std::string> tables,
-          const std::string &run_id, const std::string &started_at);
+  RunLock(const std::string& warehouse_dir, std::vector<std::string> tables, const std::string& run_id,
+          const std::string& started_at);
   ~RunLock();
-  RunLock(const RunLock &) = delete;
-  RunLock &operator=(const RunLock &) = delete;
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
 
-private:
+ private:
   std::vector<int> fds_;
 };
 
-} // namespace nbaprops::pipeline
+}  // namespace nbaprops::pipeline

@@ -26,14 +26,13 @@ inline constexpr double kProductionReadyPct = 70.0;
 double py_round(double x, int ndigits);
 /// Python's round(x, ndigits) for an optional value.
 inline std::optional<double> py_round(std::optional<double> x, int ndigits) {
-  if (!x)
-    return std::nullopt;
+  if (!x) return std::nullopt;
   return py_round(*x, ndigits);
 }
 
 /// Quality block of the legacy `build_quality_columns_with_legacy` helper.
 struct Quality {
-  std::string tier; ///< gold | silver | bronze | poor | unusable
+  std::string tier;  ///< gold | silver | bronze | poor | unusable
   double score = 0;
   std::vector<std::string> issues;
   std::vector<std::string> sources;
@@ -44,103 +43,89 @@ struct Quality {
 /// poor 25–49, unusable 0–24).
 std::string tier_for_score(double score);
 /// @return a JSON array text of strings, e.g. ["a","b"].
-std::string json_array(const std::vector<std::string> &items);
+std::string json_array(const std::vector<std::string>& items);
 /// Writes the quality columns that @p t has (quality_tier, quality_score,
 /// quality_issues, data_sources, is_production_ready, data_quality_tier,
 /// data_quality_issues).
-void write_quality(Table &t, size_t row, const Quality &q);
+void write_quality(Table& t, size_t row, const Quality& q);
 
 /// Writes the legacy run-bookkeeping columns of a Phase 4 row:
 /// reprocess_attempt_count 0, circuit_breaker_active / manual_override_required
 /// false (nbaprops keeps no reprocess-attempts table, so breakers never trip),
 /// season_boundary_detected, backfill_bootstrap_mode and
 /// processing_decision_reason "processed_successfully".
-void write_processing_status(Table &t, size_t row, bool season_boundary,
-                             bool bootstrap_mode);
+void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode);
 
 /// Reads rows of @p table dated within [from, to] (projection optional).
 /// Seconds this thread has spent in read_window (the runner takes the
 /// difference around a unit to split its time into read, compute and write).
-double &thread_read_seconds();
+double& thread_read_seconds();
 
-Table read_window(const UnitContext &ctx, const std::string &table, Date from,
-                  Date to, const std::vector<std::string> &columns = {});
+Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
+                  const std::vector<std::string>& columns = {});
 
 /// @return true when @p column is in @p t's projection, false when it is a
 /// column of the schema that the projection left out. @throws ConfigError when
 /// the schema has no such column (a typo is an error, never a silent NULL).
-inline bool in_projection(const Table &t, const char *column) {
-  if (t.index_of(column) >= 0)
-    return true;
+inline bool in_projection(const Table& t, const char* column) {
+  if (t.index_of(column) >= 0) return true;
   if (t.schema().index_of(column) < 0) {
-    throw ConfigError("table " + t.schema().name + " has no column '" + column +
-                      "'");
+    throw ConfigError("table " + t.schema().name + " has no column '" + column + "'");
   }
   return false;
 }
 /// A column resolved once for a hot loop: nullptr when the schema has it but
 /// the projection left it out. @throws ConfigError when the schema has no such
 /// column.
-inline const Column *opt_col(const Table &t, const char *column) {
+inline const Column* opt_col(const Table& t, const char* column) {
   return in_projection(t, column) ? &t.col(column) : nullptr;
 }
 /// Nullable cell reads through a resolved column (nullptr reads as NULL).
-inline std::optional<double> real_of(const Column *c, size_t row) {
-  return c ? c->get_real(row) : std::nullopt;
-}
-inline std::optional<int64_t> int_of(const Column *c, size_t row) {
-  return c ? c->get_int(row) : std::nullopt;
-}
-inline std::optional<bool> bool_of(const Column *c, size_t row) {
-  if (!c || c->is_null(row))
-    return std::nullopt;
+inline std::optional<double> real_of(const Column* c, size_t row) { return c ? c->get_real(row) : std::nullopt; }
+inline std::optional<int64_t> int_of(const Column* c, size_t row) { return c ? c->get_int(row) : std::nullopt; }
+inline std::optional<bool> bool_of(const Column* c, size_t row) {
+  if (!c || c->is_null(row)) return std::nullopt;
   return c->int_at(row) != 0;
 }
-inline std::optional<Date> date_of(const Column *c, size_t row) {
-  if (!c || c->is_null(row))
-    return std::nullopt;
+inline std::optional<Date> date_of(const Column* c, size_t row) {
+  if (!c || c->is_null(row)) return std::nullopt;
   return Date(static_cast<int32_t>(c->int_at(row)));
 }
 /// The text of a cell, or nullptr when NULL (no copy: cells are interned).
-inline const std::string *text_of(const Column *c, size_t row) {
+inline const std::string* text_of(const Column* c, size_t row) {
   return (!c || c->is_null(row)) ? nullptr : c->text_ptr(row);
 }
 
 /// Nullable reads of a schema column that may be absent from the projection (a
 /// test fixture that leaves it out): an absent column reads as NULL; a column
 /// unknown to the schema is an error.
-inline std::optional<double> opt_real(const Table &t, size_t row,
-                                      const char *column) {
+inline std::optional<double> opt_real(const Table& t, size_t row, const char* column) {
   return in_projection(t, column) ? t.get_real(row, column) : std::nullopt;
 }
-inline std::optional<int64_t> opt_int(const Table &t, size_t row,
-                                      const char *column) {
+inline std::optional<int64_t> opt_int(const Table& t, size_t row, const char* column) {
   return in_projection(t, column) ? t.get_int(row, column) : std::nullopt;
 }
-inline std::optional<bool> opt_bool(const Table &t, size_t row,
-                                    const char *column) {
+inline std::optional<bool> opt_bool(const Table& t, size_t row, const char* column) {
   return in_projection(t, column) ? t.get_bool(row, column) : std::nullopt;
 }
-inline std::optional<std::string> opt_text(const Table &t, size_t row,
-                                           const char *column) {
+inline std::optional<std::string> opt_text(const Table& t, size_t row, const char* column) {
   return in_projection(t, column) ? t.get_text(row, column) : std::nullopt;
 }
 
-std::optional<double> parse_minutes(const std::string &text);
+std::optional<double> parse_minutes(const std::string& text);
 
 /// Index of rows by a string key built from one or two text columns.
-std::unordered_map<std::string, std::vector<size_t>>
-index_by(const Table &t, const std::string &col1, const std::string &col2 = "");
+std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, const std::string& col1,
+                                                              const std::string& col2 = "");
 
 /// The first row dated @p d (in @p date_col) per value of the text column @p
 /// key (legacy "first matching row wins"); rows dated @p d are also appended to
 /// @p dated when given.
-std::unordered_map<std::string, size_t>
-first_row_by(const Table &t, const char *key, const char *date_col, Date d,
-             std::vector<size_t> *dated = nullptr);
+std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
+                                                     std::vector<size_t>* dated = nullptr);
 
 /// Sets the data_hash column of every row from @p fields (core; kept here for
 /// processor code).
 using nbaprops::fill_data_hash;
 
-} // namespace nbaprops::proc
+}  // namespace nbaprops::proc

@@ -18,16 +18,15 @@ namespace nbaprops::synth {
 
 /// What to generate.
 struct DemoOptions {
-  std::vector<int> seasons{2023}; ///< season start years, each in 2000–2030
-  uint64_t seed = 7;              ///< every value of the league follows from it
+  std::vector<int> seasons{2023};  ///< season start years, each in 2000–2030
+  uint64_t seed = 7;               ///< every value of the league follows from it
 };
 
 /// What was written.
 struct DemoSummary {
-  std::vector<int> seasons; ///< seasons generated, ascending
-  int64_t games = 0; ///< schedule rows of every type (preseason … finals)
-  std::map<std::string, int64_t>
-      rows; ///< rows written per qualified table name
+  std::vector<int> seasons;             ///< seasons generated, ascending
+  int64_t games = 0;                    ///< schedule rows of every type (preseason … finals)
+  std::map<std::string, int64_t> rows;  ///< rows written per qualified table name
 };
 
 /// The schedule of one demo season: preseason, 1,230 regular-season games (NBA
@@ -45,6 +44,6 @@ Schedule generate_schedule(int season, uint64_t seed);
 /// and nbac_injury_report (one atomic write per table and season).
 /// @throws ConfigError (bad season or empty list), StorageError, DataError from
 /// the warehouse.
-DemoSummary generate_demo(Warehouse &wh, const DemoOptions &opt);
+DemoSummary generate_demo(Warehouse& wh, const DemoOptions& opt);
 
-} // namespace nbaprops::synth
+}  // namespace nbaprops::synth

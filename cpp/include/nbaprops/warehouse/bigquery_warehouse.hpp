@@ -43,36 +43,32 @@ enum class BigQueryWriteMode {
 
 /// Connection settings, parsed from `bigquery://PROJECT?key=value&…`.
 struct BigQueryOptions {
-  std::string project; ///< GCP project id (required)
-  std::string location =
-      "US"; ///< `location=`: where datasets are created and jobs run
-  std::string dataset_prefix; ///< `dataset_prefix=`: e.g. "dev_" → dev_nba_raw
-  std::string
-      dataset_suffix;   ///< `dataset_suffix=`: e.g. "_test" → nba_raw_test
-  std::string endpoint; ///< `endpoint=`: API root for emulators (default the
-                        ///< Google API)
-  std::string auth;     ///< `auth=`: none|token|service_account|adc|metadata
-                        ///< (default: in order)
-  BigQueryWriteMode write_mode =
-      BigQueryWriteMode::kTransaction; ///< `write_mode=transaction|truncate`
-  int max_attempts = 6;                ///< `max_attempts=`: tries per request
-  std::chrono::milliseconds initial_backoff{
-      500}; ///< `backoff_ms=`: first retry delay (jittered)
-  std::chrono::milliseconds timeout{120000}; ///< `timeout_s=`: per request
-  int64_t page_rows = 50000; ///< `page_rows=`: rows per result page
+  std::string project;          ///< GCP project id (required)
+  std::string location = "US";  ///< `location=`: where datasets are created and jobs run
+  std::string dataset_prefix;   ///< `dataset_prefix=`: e.g. "dev_" → dev_nba_raw
+  std::string dataset_suffix;   ///< `dataset_suffix=`: e.g. "_test" → nba_raw_test
+  std::string endpoint;         ///< `endpoint=`: API root for emulators (default the
+                                ///< Google API)
+  std::string auth;             ///< `auth=`: none|token|service_account|adc|metadata
+                                ///< (default: in order)
+  BigQueryWriteMode write_mode = BigQueryWriteMode::kTransaction;  ///< `write_mode=transaction|truncate`
+  int max_attempts = 6;                                            ///< `max_attempts=`: tries per request
+  std::chrono::milliseconds initial_backoff{500};                  ///< `backoff_ms=`: first retry delay (jittered)
+  std::chrono::milliseconds timeout{120000};                       ///< `timeout_s=`: per request
+  int64_t page_rows = 50000;                                       ///< `page_rows=`: rows per result page
 
   /// Parses a `bigquery://` URI; values may be percent-encoded. Unset keys keep
   /// the defaults, which $NBAPROPS_HTTP_MAX_ATTEMPTS / _BACKOFF_MS / _TIMEOUT_S
   /// adjust first.
   /// @throws ConfigError on a missing project, an unknown key or a bad value.
-  static BigQueryOptions parse(const std::string &uri);
+  static BigQueryOptions parse(const std::string& uri);
 };
 
 /// BigQuery warehouse. Thread-safe: reads and counts run in parallel; writes
 /// from several threads run as independent transactions (BigQuery serialises
 /// conflicting ones; a conflict is retried).
 class BigQueryWarehouse final : public Warehouse {
-public:
+ public:
   /// Connects lazily: nothing is sent until the first call. @throws ConfigError
   /// (credentials).
   explicit BigQueryWarehouse(BigQueryOptions options);
@@ -80,27 +76,25 @@ public:
 
   /// @return `bigquery://PROJECT?location=…` (never a credential).
   [[nodiscard]] std::string uri() const override;
-  void ensure_table(const TableSchema &schema) override;
-  [[nodiscard]] bool has_table(const TableSchema &schema) override;
+  void ensure_table(const TableSchema& schema) override;
+  [[nodiscard]] bool has_table(const TableSchema& schema) override;
   /// One query job (`ORDER BY` partition date, then key) and its pages. A
   /// missing table reads as empty. @throws NetworkError naming the table and
   /// range (job id when a job failed), DataError.
-  [[nodiscard]] Table
-  read(const TableSchema &schema, std::optional<DateRange> range,
-       const std::vector<std::string> &columns = {}) override;
+  [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
+                           const std::vector<std::string>& columns = {}) override;
   /// @throws DataError (row outside the dates, NULL in a required column),
   /// NetworkError (the API's message, the tables and dates, the job id).
-  void write_batch(const std::vector<TableWrite> &writes) override;
+  void write_batch(const std::vector<TableWrite>& writes) override;
   /// One WRITE_APPEND load job with a fixed job id, so a retried request cannot
   /// append twice.
-  void append(const TableSchema &schema, const Table &rows) override;
-  [[nodiscard]] std::map<Date, int64_t>
-  partition_counts(const TableSchema &schema,
-                   std::optional<DateRange> range) override;
+  void append(const TableSchema& schema, const Table& rows) override;
+  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
+                                                         std::optional<DateRange> range) override;
 
   /// @return the BigQuery dataset holding @p schema (prefix + dataset +
   /// suffix).
-  [[nodiscard]] std::string dataset_of(const TableSchema &schema) const;
+  [[nodiscard]] std::string dataset_of(const TableSchema& schema) const;
   /// @return HTTP requests sent so far (retries included; token requests
   /// excluded).
   [[nodiscard]] int64_t request_count() const noexcept;
@@ -109,9 +103,9 @@ public:
   /// survive.
   void inject_write_failure();
 
-private:
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-} // namespace nbaprops
+}  // namespace nbaprops

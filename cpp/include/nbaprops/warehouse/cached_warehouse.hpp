@@ -25,67 +25,56 @@ namespace nbaprops {
 
 /// Caching decorator; see the file comment.
 class CachedWarehouse final : public Warehouse {
-public:
+ public:
   /// @param base the warehouse (must outlive this object). @param window the
   /// dates to cache; reads reaching outside it go to @p base directly.
-  CachedWarehouse(Warehouse &base, DateRange window)
-      : base_(base), window_(window) {}
+  CachedWarehouse(Warehouse& base, DateRange window) : base_(base), window_(window) {}
   /// @param windows per-table windows (qualified name → dates the run can
   /// read); tables not listed are read from @p base directly. Bounds memory to
   /// what the plan reads.
-  CachedWarehouse(Warehouse &base, std::map<std::string, DateRange> windows)
+  CachedWarehouse(Warehouse& base, std::map<std::string, DateRange> windows)
       : base_(base), window_{Date(0), Date(-1)}, windows_(std::move(windows)) {}
 
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
-  void ensure_table(const TableSchema &schema) override {
-    base_.ensure_table(schema);
-  }
-  [[nodiscard]] bool has_table(const TableSchema &schema) override {
-    return base_.has_table(schema);
-  }
-  [[nodiscard]] Table
-  read(const TableSchema &schema, std::optional<DateRange> range,
-       const std::vector<std::string> &columns = {}) override;
-  void write_batch(const std::vector<TableWrite> &writes) override;
-  void append(const TableSchema &schema, const Table &rows) override;
-  [[nodiscard]] std::map<Date, int64_t>
-  partition_counts(const TableSchema &schema,
-                   std::optional<DateRange> range) override {
+  void ensure_table(const TableSchema& schema) override { base_.ensure_table(schema); }
+  [[nodiscard]] bool has_table(const TableSchema& schema) override { return base_.has_table(schema); }
+  [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
+                           const std::vector<std::string>& columns = {}) override;
+  void write_batch(const std::vector<TableWrite>& writes) override;
+  void append(const TableSchema& schema, const Table& rows) override;
+  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
+                                                         std::optional<DateRange> range) override {
     return base_.partition_counts(schema, range);
   }
-  [[nodiscard]] std::map<Date, std::string>
-  partition_hashes(const TableSchema &schema,
-                   std::optional<DateRange> range) override {
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                             std::optional<DateRange> range) override {
     return base_.partition_hashes(schema, range);
   }
 
   /// @return base queries issued by read() so far (for tests and benchmarks).
   [[nodiscard]] int64_t base_reads() const noexcept { return base_reads_; }
 
-private:
+ private:
   struct Entry {
     std::mutex mu;
     bool loaded = false;
-    std::map<int32_t, Table>
-        parts; // partition day → rows of that day (base order)
+    std::map<int32_t, Table> parts;  // partition day → rows of that day (base order)
     std::set<int32_t> stale;
   };
-  Entry &entry(const std::string &key);
-  void append_done(const TableSchema &schema);
-  void load_date(Entry &e, const TableSchema &schema,
-                 const std::vector<std::string> &columns, int32_t day);
+  Entry& entry(const std::string& key);
+  void append_done(const TableSchema& schema);
+  void load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns, int32_t day);
 
   /// The cache window of @p schema (empty range when uncached).
-  [[nodiscard]] DateRange window_of(const TableSchema &schema) const;
+  [[nodiscard]] DateRange window_of(const TableSchema& schema) const;
 
-  Warehouse &base_;
+  Warehouse& base_;
   DateRange window_;
   std::map<std::string, DateRange> windows_;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Entry>>
-      entries_; // key: table + '|' + projection
+  std::map<std::string, std::unique_ptr<Entry>> entries_;  // key: table + '|' + projection
   std::map<std::string, std::set<std::string>> keys_by_table_;
   std::atomic<int64_t> base_reads_{0};
 };
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -27,7 +27,7 @@ class Connection;
 
 /// SQLite warehouse. Thread-safe.
 class SqliteWarehouse final : public Warehouse {
-public:
+ public:
   /// Opens or creates the warehouse directory (read-only: never creates
   /// anything).
   /// @param read_only force read-only mode (it is also chosen when the files
@@ -39,42 +39,36 @@ public:
 
   [[nodiscard]] std::string uri() const override { return dir_.string(); }
   /// @return true when the warehouse was opened read-only.
-  [[nodiscard]] bool read_only() const noexcept {
-    return !read_only_reason_.empty();
-  }
-  void ensure_table(const TableSchema &schema) override;
-  [[nodiscard]] bool has_table(const TableSchema &schema) override;
-  [[nodiscard]] Table
-  read(const TableSchema &schema, std::optional<DateRange> range,
-       const std::vector<std::string> &columns = {}) override;
-  void write_batch(const std::vector<TableWrite> &writes) override;
-  void append(const TableSchema &schema, const Table &rows) override;
-  [[nodiscard]] std::map<Date, int64_t>
-  partition_counts(const TableSchema &schema,
-                   std::optional<DateRange> range) override;
-  [[nodiscard]] std::map<Date, std::string>
-  partition_hashes(const TableSchema &schema,
-                   std::optional<DateRange> range) override;
+  [[nodiscard]] bool read_only() const noexcept { return !read_only_reason_.empty(); }
+  void ensure_table(const TableSchema& schema) override;
+  [[nodiscard]] bool has_table(const TableSchema& schema) override;
+  [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
+                           const std::vector<std::string>& columns = {}) override;
+  void write_batch(const std::vector<TableWrite>& writes) override;
+  void append(const TableSchema& schema, const Table& rows) override;
+  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
+                                                         std::optional<DateRange> range) override;
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                             std::optional<DateRange> range) override;
 
   /// Test hook: the next write fails (StorageError) after inserting @p rows
   /// rows, inside its transaction, to prove atomicity. Negative disables.
   void inject_write_failure_after(int64_t rows) { fail_after_rows_ = rows; }
 
-private:
+ private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
   /// @throws StorageError naming the directory when the warehouse is read-only.
-  void require_writable(const std::string &what) const;
+  void require_writable(const std::string& what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
-  Table read_on(sqlite_detail::Connection &c, const TableSchema &schema,
-                std::optional<DateRange> range,
-                const std::vector<std::string> &columns);
-  void record_hashes(sqlite_detail::Connection &c, const TableWrite &w);
-  void delete_covered(sqlite_detail::Connection &c, const TableWrite &w);
-  void write_rows(sqlite_detail::Connection &c, const TableSchema &schema,
-                  const Table &rows, const std::set<int32_t> *allowed_dates);
+  Table read_on(sqlite_detail::Connection& c, const TableSchema& schema, std::optional<DateRange> range,
+                const std::vector<std::string>& columns);
+  void record_hashes(sqlite_detail::Connection& c, const TableWrite& w);
+  void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
+  void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
+                  const std::set<int32_t>* allowed_dates);
 
   std::filesystem::path dir_;
-  std::string read_only_reason_; // empty: writable
+  std::string read_only_reason_;  // empty: writable
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<sqlite_detail::Connection>> pool_;
   std::mutex write_mu_;
@@ -83,4 +77,4 @@ private:
   std::atomic<int64_t> fail_after_rows_{-1};
 };
 
-} // namespace nbaprops
+}  // namespace nbaprops

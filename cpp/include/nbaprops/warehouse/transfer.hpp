@@ -19,8 +19,8 @@ namespace nbaprops {
 /// What copy_partitions did for one table.
 struct CopyReport {
   std::string table;
-  int64_t partitions = 0; ///< dates replaced in the destination
-  int64_t rows = 0;       ///< rows written
+  int64_t partitions = 0;  ///< dates replaced in the destination
+  int64_t rows = 0;        ///< rows written
 };
 
 /// Copies the partitions of @p tables within @p range from @p from into @p to.
@@ -30,10 +30,8 @@ struct CopyReport {
 /// destination's other partitions stay.
 /// @param range nullopt copies every date. @throws ConfigError (unknown table),
 /// StorageError, NetworkError, DataError. Thread-safety: as the warehouses'.
-std::vector<CopyReport> copy_partitions(Warehouse &from, Warehouse &to,
-                                        const std::vector<std::string> &tables,
-                                        std::optional<DateRange> range,
-                                        size_t dates_per_batch = 31);
+std::vector<CopyReport> copy_partitions(Warehouse& from, Warehouse& to, const std::vector<std::string>& tables,
+                                        std::optional<DateRange> range, size_t dates_per_batch = 31);
 
 /// Imports the newest NBA.com schedule JSON (`.json` or `.json.gz`; newest by
 /// the store's update time, then by path) under @p uri (`gs://bucket/prefix` or
@@ -42,8 +40,6 @@ std::vector<CopyReport> copy_partitions(Warehouse &from, Warehouse &to,
 /// @return rows written per table.
 /// @throws StorageError when no schedule file is there, DataError on malformed
 /// JSON.
-std::map<std::string, int64_t> import_newest_schedule(Warehouse &wh,
-                                                      const std::string &uri,
-                                                      std::string *source);
+std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::string& uri, std::string* source);
 
-} // namespace nbaprops
+}  // namespace nbaprops

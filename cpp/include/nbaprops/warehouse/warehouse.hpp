@@ -20,10 +20,10 @@ namespace nbaprops {
 
 /// One table's part of a multi-table atomic write (Warehouse::write_batch).
 struct TableWrite {
-  const TableSchema *schema = nullptr; ///< target table (catalog schema)
-  const Table *rows = nullptr; ///< rows to insert; each row's partition date
-                               ///< must be in @p dates
-  std::vector<Date> dates;     ///< the partitions this write covers
+  const TableSchema* schema = nullptr;  ///< target table (catalog schema)
+  const Table* rows = nullptr;          ///< rows to insert; each row's partition date
+                                        ///< must be in @p dates
+  std::vector<Date> dates;              ///< the partitions this write covers
   /// Empty: every stored row of @p dates is deleted first (whole-partition
   /// replace). Otherwise only the stored rows of @p dates whose values in these
   /// columns equal those of some row of @p rows are deleted ("replace what the
@@ -41,7 +41,7 @@ struct TableWrite {
 /// Abstract warehouse. Implementations are safe to call from several threads at
 /// once: reads run in parallel, writes are serialised internally.
 class Warehouse {
-public:
+ public:
   virtual ~Warehouse() = default;
 
   /// @return a URI describing the warehouse (a directory path for SQLite).
@@ -50,19 +50,18 @@ public:
   /// Creates the table (and its partition index) when it does not exist yet.
   /// Idempotent.
   /// @throws StorageError on I/O failure.
-  virtual void ensure_table(const TableSchema &schema) = 0;
+  virtual void ensure_table(const TableSchema& schema) = 0;
 
   /// @return true when the table exists in this warehouse.
-  [[nodiscard]] virtual bool has_table(const TableSchema &schema) = 0;
+  [[nodiscard]] virtual bool has_table(const TableSchema& schema) = 0;
 
   /// Bulk columnar read of the rows whose partition date is in @p range (all
   /// rows when nullopt).
   /// @param columns projection (empty: all columns). Rows come ordered by
   /// partition date, then key. A missing table reads as empty. @throws
   /// StorageError, DataError (undecodable stored value).
-  [[nodiscard]] virtual Table
-  read(const TableSchema &schema, std::optional<DateRange> range,
-       const std::vector<std::string> &columns = {}) = 0;
+  [[nodiscard]] virtual Table read(const TableSchema& schema, std::optional<DateRange> range,
+                                   const std::vector<std::string>& columns = {}) = 0;
 
   /// Atomically replaces the partitions @p dates with the rows of @p rows (each
   /// row's partition column must be one of @p dates). All-or-nothing: on any
@@ -70,8 +69,7 @@ public:
   /// @p rows clears the partitions (DECISION 4). @throws DataError (row outside
   /// the dates, NULL in a required column: names table, row, column and date),
   /// StorageError.
-  void replace_partitions(const TableSchema &schema,
-                          const std::vector<Date> &dates, const Table &rows) {
+  void replace_partitions(const TableSchema& schema, const std::vector<Date>& dates, const Table& rows) {
     write_batch({TableWrite{&schema, &rows, dates, {}, {}, false}});
   }
 
@@ -79,29 +77,27 @@ public:
   /// several tables, a unit's output): either every table changes or none does.
   /// An error names the table and the step (delete / insert / commit). @throws
   /// DataError, StorageError.
-  virtual void write_batch(const std::vector<TableWrite> &writes) = 0;
+  virtual void write_batch(const std::vector<TableWrite>& writes) = 0;
 
   /// Replaces one partition; see replace_partitions.
-  void replace_partition(const TableSchema &schema, Date date,
-                         const Table &rows) {
+  void replace_partition(const TableSchema& schema, Date date, const Table& rows) {
     replace_partitions(schema, std::vector<Date>{date}, rows);
   }
 
   /// Appends rows without touching existing ones (ledgers, failure logs).
-  virtual void append(const TableSchema &schema, const Table &rows) = 0;
+  virtual void append(const TableSchema& schema, const Table& rows) = 0;
 
   /// @return row counts per partition date within @p range (all dates when
   /// nullopt); dates with no rows are absent. One grouped query.
-  [[nodiscard]] virtual std::map<Date, int64_t>
-  partition_counts(const TableSchema &schema,
-                   std::optional<DateRange> range) = 0;
+  [[nodiscard]] virtual std::map<Date, int64_t> partition_counts(const TableSchema& schema,
+                                                                 std::optional<DateRange> range) = 0;
 
   /// @return the content hash (16 hex) of each partition in @p range that was
   /// written through this library (see core/content_hash.hpp); partitions
   /// without a recorded hash are absent. A backend that keeps no hashes returns
   /// {} and callers fall back to row counts.
-  [[nodiscard]] virtual std::map<Date, std::string>
-  partition_hashes(const TableSchema &schema, std::optional<DateRange> range) {
+  [[nodiscard]] virtual std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                                     std::optional<DateRange> range) {
     return {};
   }
 };
@@ -109,6 +105,6 @@ public:
 /// Opens (creating if needed) a warehouse. @param uri a directory path or
 /// `sqlite:///path` for the SQLite backend. @throws ConfigError for an
 /// unsupported scheme, StorageError on I/O failure.
-std::unique_ptr<Warehouse> open_warehouse(const std::string &uri);
+std::unique_ptr<Warehouse> open_warehouse(const std::string& uri);
 
-} // namespace nbaprops
+}  // namespace nbaprops

@@ -7,31 +7,25 @@
 namespace nbaprops::analytics::detail {
 
 namespace {
-std::string key_of(const Table &t, size_t r) {
-  return t.get_text(r, "game_id").value_or("") + "|" +
-         t.get_text(r, "team_abbr").value_or("");
+std::string key_of(const Table& t, size_t r) {
+  return t.get_text(r, "game_id").value_or("") + "|" + t.get_text(r, "team_abbr").value_or("");
 }
-} // namespace
+}  // namespace
 
-const TeamLine *DateTeamLines::find(const std::string &game_id,
-                                    const std::string &team) const {
+const TeamLine* DateTeamLines::find(const std::string& game_id, const std::string& team) const {
   const std::string key = game_id + "|" + team;
-  if (auto it = box.find(key); it != box.end())
-    return &it->second;
+  if (auto it = box.find(key); it != box.end()) return &it->second;
   // Legacy reconstruction keeps teams with at least 5 active player rows.
-  if (auto it = rebuilt.find(key);
-      it != rebuilt.end() && it->second.active_rows >= 5)
-    return &it->second;
+  if (auto it = rebuilt.find(key); it != rebuilt.end() && it->second.active_rows >= 5) return &it->second;
   return nullptr;
 }
 
-DateTeamLines build_team_lines(const Table &tb, const Table &gb) {
+DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
   DateTeamLines out;
   for (size_t r = 0; r < tb.num_rows(); ++r) {
     auto pa = tb.get_text(r, "processed_at");
-    TeamLine &l = out.box[key_of(tb, r)];
-    if (l.processed_at && pa && *pa <= *l.processed_at)
-      continue; // keep the latest processed_at
+    TeamLine& l = out.box[key_of(tb, r)];
+    if (l.processed_at && pa && *pa <= *l.processed_at) continue;  // keep the latest processed_at
     l = TeamLine{};
     l.processed_at = pa;
     l.pts = tb.get_int(r, "points");
@@ -53,8 +47,7 @@ DateTeamLines build_team_lines(const Table &tb, const Table &gb) {
   }
 
   struct Sums {
-    NullableSum pts, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, reb, ast, stl,
-        tov, pf;
+    NullableSum pts, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, reb, ast, stl, tov, pf;
     int rows = 0;
   };
   std::map<std::string, Sums> sums;
@@ -62,11 +55,9 @@ DateTeamLines build_team_lines(const Table &tb, const Table &gb) {
     const std::string key = key_of(gb, r);
     ++out.gamebook_rows[key];
     const std::string status = gb.get_text(r, "player_status").value_or("");
-    if (status == "inactive")
-      ++out.inactive[key];
-    if (status != "active")
-      continue;
-    Sums &s = sums[key];
+    if (status == "inactive") ++out.inactive[key];
+    if (status != "active") continue;
+    Sums& s = sums[key];
     ++s.rows;
     s.pts.add(gb.get_int(r, "points"));
     s.fga.add(gb.get_int(r, "field_goals_attempted"));
@@ -83,7 +74,7 @@ DateTeamLines build_team_lines(const Table &tb, const Table &gb) {
     s.tov.add(gb.get_int(r, "turnovers"));
     s.pf.add(gb.get_int(r, "personal_fouls"));
   }
-  for (const auto &[key, s] : sums) {
+  for (const auto& [key, s] : sums) {
     TeamLine l;
     l.reconstructed = true;
     l.active_rows = s.rows;
@@ -106,7 +97,7 @@ DateTeamLines build_team_lines(const Table &tb, const Table &gb) {
   return out;
 }
 
-SourceBlock source_block(const Table &src, int64_t expected) {
+SourceBlock source_block(const Table& src, int64_t expected) {
   SourceBlock b;
   b.rows_found = static_cast<int64_t>(src.num_rows());
   const bool has_pa = src.index_of("processed_at") >= 0;
@@ -114,46 +105,37 @@ SourceBlock source_block(const Table &src, int64_t expected) {
   std::optional<std::string> hash_at;
   for (size_t r = 0; r < src.num_rows(); ++r) {
     auto pa = has_pa ? src.get_text(r, "processed_at") : std::nullopt;
-    if (pa && (!b.last_updated || *pa > *b.last_updated))
-      b.last_updated = pa;
-    if (!has_hash)
-      continue;
+    if (pa && (!b.last_updated || *pa > *b.last_updated)) b.last_updated = pa;
+    if (!has_hash) continue;
     auto h = src.get_text(r, "data_hash");
-    if (!h)
-      continue;
+    if (!h) continue;
     // Latest non-null hash; ties broken by the hash text so the choice is
     // deterministic.
     std::string at = pa.value_or("");
-    if (!b.hash || at > hash_at.value_or("") ||
-        (at == hash_at.value_or("") && *h > *b.hash)) {
+    if (!b.hash || at > hash_at.value_or("") || (at == hash_at.value_or("") && *h > *b.hash)) {
       b.hash = h;
       hash_at = at;
     }
   }
   if (expected > 0) {
-    b.completeness_pct = proc::py_round(
-        std::min(100.0, static_cast<double>(b.rows_found) /
-                            static_cast<double>(expected) * 100.0),
-        2);
+    b.completeness_pct =
+        proc::py_round(std::min(100.0, static_cast<double>(b.rows_found) / static_cast<double>(expected) * 100.0), 2);
   }
   return b;
 }
 
-void write_source_block(Table &t, size_t row, const std::string &prefix,
-                        const SourceBlock &b) {
+void write_source_block(Table& t, size_t row, const std::string& prefix, const SourceBlock& b) {
   const std::string p = "source_" + prefix + "_";
-  if (b.last_updated)
-    t.set(row, p + "last_updated", *b.last_updated);
+  if (b.last_updated) t.set(row, p + "last_updated", *b.last_updated);
   t.set(row, p + "rows_found", b.rows_found);
   t.col(p + "completeness_pct").set_real(row, b.completeness_pct);
-  if (b.hash)
-    t.set(row, p + "hash", *b.hash);
+  if (b.hash) t.set(row, p + "hash", *b.hash);
 }
 
-std::string normalize_ts(const std::string &ts) {
+std::string normalize_ts(const std::string& ts) {
   std::string s = ts.substr(0, std::min<size_t>(ts.size(), 19));
   std::replace(s.begin(), s.end(), 'T', ' ');
   return s;
 }
 
-} // namespace nbaprops::analytics::detail
+}  // namespace nbaprops::analytics::detail

@@ -11,8 +11,7 @@ namespace nbaprops::analytics {
 using detail::NullableSum;
 using detail::TeamLine;
 
-std::optional<double> defensive_rating(double opp_points, double opp_fga,
-                                       double opp_fta, double opp_tov,
+std::optional<double> defensive_rating(double opp_points, double opp_fga, double opp_fta, double opp_tov,
                                        double opp_oreb) {
   // Legacy TDGS divides by the unrounded possessions (TOGS rounds them to 1 dp
   // first).
@@ -84,12 +83,10 @@ std::optional<int64_t> times(int64_t k, std::optional<int64_t> v) {
   return v ? std::optional<int64_t>(k * *v) : std::nullopt;
 }
 
-} // namespace
+}  // namespace
 
-UnitOutput compute_team_defense(const Schedule &schedule, Date d,
-                                const TeamDefenseInputs &in) {
-  const TableSchema &schema =
-      catalog::get("nba_analytics.team_defense_game_summary");
+UnitOutput compute_team_defense(const Schedule& schedule, Date d, const TeamDefenseInputs& in) {
+  const TableSchema& schema = catalog::get("nba_analytics.team_defense_game_summary");
   UnitOutput out(schema);
   auto games = schedule.games_on(d);
   if (games.empty()) {
@@ -97,25 +94,19 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
     return out;
   }
 
-  const detail::DateTeamLines lines =
-      detail::build_team_lines(in.team_box, in.gamebook);
+  const detail::DateTeamLines lines = detail::build_team_lines(in.team_box, in.gamebook);
 
   // Zones allowed: the project's per-defender table first (latest processed_at
   // per key) …
-  std::map<std::string, std::pair<std::string, ZonesAllowed>>
-      allowed; // key → (processed_at, zones)
-  const Table &za = in.zones_allowed;
+  std::map<std::string, std::pair<std::string, ZonesAllowed>> allowed;  // key → (processed_at, zones)
+  const Table& za = in.zones_allowed;
   for (size_t r = 0; r < za.num_rows(); ++r) {
-    std::string key = za.get_text(r, "game_id").value_or("") + "|" +
-                      za.get_text(r, "defending_team_abbr").value_or("");
+    std::string key = za.get_text(r, "game_id").value_or("") + "|" + za.get_text(r, "defending_team_abbr").value_or("");
     std::string pa = za.get_text(r, "processed_at").value_or("");
     auto it = allowed.find(key);
-    if (it != allowed.end() && pa <= it->second.first)
-      continue;
-    ZonesAllowed z{za.get_int(r, "paint_attempts_allowed"),
-                   za.get_int(r, "paint_makes_allowed"),
-                   za.get_int(r, "mid_range_attempts_allowed"),
-                   za.get_int(r, "mid_range_makes_allowed"),
+    if (it != allowed.end() && pa <= it->second.first) continue;
+    ZonesAllowed z{za.get_int(r, "paint_attempts_allowed"), za.get_int(r, "paint_makes_allowed"),
+                   za.get_int(r, "mid_range_attempts_allowed"), za.get_int(r, "mid_range_makes_allowed"),
                    "team_shot_zones_allowed"};
     allowed[key] = {pa, z};
   }
@@ -123,16 +114,15 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
   // per blocking team.
   std::map<std::string, ZoneSums> shooting;
   std::map<std::string, Blocks> blocks;
-  const Table &pz = in.shot_zones;
+  const Table& pz = in.shot_zones;
   for (size_t r = 0; r < pz.num_rows(); ++r) {
-    std::string key = pz.get_text(r, "game_id").value_or("") + "|" +
-                      pz.get_text(r, "team_abbr").value_or("");
-    ZoneSums &s = shooting[key];
+    std::string key = pz.get_text(r, "game_id").value_or("") + "|" + pz.get_text(r, "team_abbr").value_or("");
+    ZoneSums& s = shooting[key];
     s.paint_att.add(pz.get_int(r, "paint_attempts"));
     s.paint_made.add(pz.get_int(r, "paint_makes"));
     s.mid_att.add(pz.get_int(r, "mid_range_attempts"));
     s.mid_made.add(pz.get_int(r, "mid_range_makes"));
-    Blocks &b = blocks[key];
+    Blocks& b = blocks[key];
     b.paint.add(pz.get_int(r, "blocks_paint"));
     b.mid.add(pz.get_int(r, "blocks_mid_range"));
     b.three.add(pz.get_int(r, "blocks_three_pt"));
@@ -141,23 +131,21 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
   const detail::SourceBlock src_box = detail::source_block(in.team_box, 4);
   const detail::SourceBlock src_gb = detail::source_block(in.gamebook, 80);
 
-  Table &t = out.rows;
-  for (const Game *g : games) {
+  Table& t = out.rows;
+  for (const Game* g : games) {
     const std::string gid = g->date_id();
     const std::string teams[2] = {g->home, g->away};
-    const TeamLine *side[2] = {lines.find(gid, teams[0]),
-                               lines.find(gid, teams[1])};
+    const TeamLine* side[2] = {lines.find(gid, teams[0]), lines.find(gid, teams[1])};
     if (!side[0] || !side[1]) {
       out.failures.push_back(
-          {gid, "INCOMPLETE_UPSTREAM",
-           "no team box score and fewer than 5 active player rows for " + gid});
+          {gid, "INCOMPLETE_UPSTREAM", "no team box score and fewer than 5 active player rows for " + gid});
       continue;
     }
     for (int i = 0; i < 2; ++i) {
-      const TeamLine &own = *side[i];
-      const TeamLine &opp = *side[1 - i];
-      const std::string &team = teams[i];
-      const std::string &opp_team = teams[1 - i];
+      const TeamLine& own = *side[i];
+      const TeamLine& opp = *side[1 - i];
+      const std::string& team = teams[i];
+      const std::string& opp_team = teams[1 - i];
       const std::string key = gid + "|" + team;
       std::vector<std::string> issues;
       std::vector<std::string> sources;
@@ -188,11 +176,8 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
       std::optional<ZonesAllowed> zones;
       if (auto it = allowed.find(key); it != allowed.end()) {
         zones = it->second.second;
-      } else if (auto jt = shooting.find(gid + "|" + opp_team);
-                 jt != shooting.end()) {
-        zones = ZonesAllowed{jt->second.paint_att.value(),
-                             jt->second.paint_made.value(),
-                             jt->second.mid_att.value(),
+      } else if (auto jt = shooting.find(gid + "|" + opp_team); jt != shooting.end()) {
+        zones = ZonesAllowed{jt->second.paint_att.value(), jt->second.paint_made.value(), jt->second.mid_att.value(),
                              jt->second.mid_made.value(), "player_shot_zones"};
       }
       if (zones) {
@@ -200,8 +185,7 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
         t.col("opp_paint_makes").set_int(r, zones->paint_made);
         t.col("opp_mid_range_attempts").set_int(r, zones->mid_att);
         t.col("opp_mid_range_makes").set_int(r, zones->mid_made);
-        t.col("points_in_paint_allowed")
-            .set_int(r, times(2, zones->paint_made));
+        t.col("points_in_paint_allowed").set_int(r, times(2, zones->paint_made));
         t.col("mid_range_points_allowed").set_int(r, times(2, zones->mid_made));
         sources.push_back(zones->source);
       } else {
@@ -234,18 +218,13 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
       }
       t.col("steals").set_int(r, stl);
       t.col("defensive_rebounds").set_int(r, dreb);
-      if (!stl && !dreb)
-        issues.push_back("missing_defensive_actions");
+      if (!stl && !dreb) issues.push_back("missing_defensive_actions");
 
       // Ratings from the opponent's box.
       if (opp.pts && opp.fga && opp.fta && opp.tov && opp.oreb) {
-        const double fga = static_cast<double>(*opp.fga),
-                     fta = static_cast<double>(*opp.fta);
-        const double tov = static_cast<double>(*opp.tov),
-                     oreb = static_cast<double>(*opp.oreb);
-        t.col("defensive_rating")
-            .set_real(r, defensive_rating(static_cast<double>(*opp.pts), fga,
-                                          fta, tov, oreb));
+        const double fga = static_cast<double>(*opp.fga), fta = static_cast<double>(*opp.fta);
+        const double tov = static_cast<double>(*opp.tov), oreb = static_cast<double>(*opp.oreb);
+        t.col("defensive_rating").set_real(r, defensive_rating(static_cast<double>(*opp.pts), fga, fta, tov, oreb));
         // Legacy: opponent_pace = raw opponent possessions (the ×48/48 is a
         // no-op; §10.6); kept.
         t.set(r, "opponent_pace", possessions_1dp(fga, fta, tov, oreb));
@@ -254,8 +233,7 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
       }
       if (opp.pts && opp.fga && opp.fta) {
         t.col("opponent_ts_pct")
-            .set_real(r, true_shooting(static_cast<double>(*opp.pts),
-                                       static_cast<double>(*opp.fga),
+            .set_real(r, true_shooting(static_cast<double>(*opp.pts), static_cast<double>(*opp.fga),
                                        static_cast<double>(*opp.fta)));
       }
 
@@ -278,34 +256,28 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
       // Legacy: overtime_periods always 0 (TODO). Fixed (DECISION 6): from the
       // team minutes of the box score as in TOGS; NULL when only player rows
       // exist (no team minutes).
-      const auto &minutes = own.minutes ? own.minutes : opp.minutes;
-      if (minutes)
-        t.set(r, "overtime_periods", overtime_periods(minutes));
+      const auto& minutes = own.minutes ? own.minutes : opp.minutes;
+      if (minutes) t.set(r, "overtime_periods", overtime_periods(minutes));
       // Legacy: NULL placeholder. As in TOGS we count the defender's inactive
       // gamebook rows; NULL when the team has no gamebook rows at all.
       // starters_inactive, referee_crew_id: no source → NULL.
       if (lines.gamebook_rows.count(key)) {
         auto in_it = lines.inactive.find(key);
-        t.set(r, "players_inactive",
-              in_it == lines.inactive.end() ? int64_t{0} : in_it->second);
+        t.set(r, "players_inactive", in_it == lines.inactive.end() ? int64_t{0} : in_it->second);
       }
 
       const bool recon = own.reconstructed || opp.reconstructed;
-      std::string offense_src =
-          recon ? "reconstructed_team_from_players" : "nbac_team_boxscore";
+      std::string offense_src = recon ? "reconstructed_team_from_players" : "nbac_team_boxscore";
       sources.insert(sources.begin(), offense_src);
-      if (actions == "nbac_gamebook")
-        sources.push_back("nbac_gamebook");
+      if (actions == "nbac_gamebook") sources.push_back("nbac_gamebook");
       proc::Quality q;
       if (recon) {
         q = {"silver", 85.0, {"backup_source_used", "reconstructed"}, {}};
       } else {
         q = {"gold", 100.0, {}, {}};
       }
-      for (auto &s : issues)
-        q.issues.push_back(s);
-      if (std::find(issues.begin(), issues.end(), "partial_box_score") !=
-          issues.end()) {
+      for (auto& s : issues) q.issues.push_back(s);
+      if (std::find(issues.begin(), issues.end(), "partial_box_score") != issues.end()) {
         q.tier = "bronze";
         q.score = 60.0;
       }
@@ -313,30 +285,26 @@ UnitOutput compute_team_defense(const Schedule &schedule, Date d,
       proc::write_quality(t, r, q);
       t.set(r, "quality_used_fallback", recon);
       t.set(r, "quality_reconstructed", recon);
-      t.set(r, "quality_metadata",
-            std::string("{\"sources_used\": ") + proc::json_array(sources) +
-                "}");
+      t.set(r, "quality_metadata", std::string("{\"sources_used\": ") + proc::json_array(sources) + "}");
       t.set(r, "primary_source_used", offense_src + "+" + actions);
       // Legacy: processed_with_issues = no defensive actions (≈ always FALSE);
       // now any data issue.
       t.set(r, "processed_with_issues", !issues.empty());
-      if (!own.reconstructed)
-        detail::write_source_block(t, r, "team_boxscore", src_box);
+      if (!own.reconstructed) detail::write_source_block(t, r, "team_boxscore", src_box);
       detail::write_source_block(t, r, "gamebook_players", src_gb);
       // source_bdl_players_*: BDL is not an input of this project → NULL.
     }
   }
   proc::fill_data_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());
-  if (t.num_rows() == 0 && out.empty_reason.empty())
-    out.empty_reason = "no team lines for " + d.iso();
+  if (t.num_rows() == 0 && out.empty_reason.empty()) out.empty_reason = "no team lines for " + d.iso();
   return out;
 }
 
 namespace {
 
 class TeamDefenseProcessor final : public Processor {
-public:
+ public:
   TeamDefenseProcessor() {
     info_.name = "team_defense_game_summary";
     info_.code = "tdgs";
@@ -344,36 +312,29 @@ public:
     info_.output_table = "nba_analytics.team_defense_game_summary";
     info_.entity = "teams";
     info_.legacy_job = "team_defense_game_summary";
-    info_.reads = {
-        {"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-        {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-        {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
-        {"nba_raw.team_shot_zones_allowed", WindowKind::kSameDate, 0, false}};
-    info_.description = "Team defensive line per game: opponent offense, "
-                        "defensive rating, zones allowed, blocks";
+    info_.reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
+                   {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
+                   {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
+                   {"nba_raw.team_shot_zones_allowed", WindowKind::kSameDate, 0, false}};
+    info_.description =
+        "Team defensive line per game: opponent offense, "
+        "defensive rating, zones allowed, blocks";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date,
-                                  ctx.date);
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats",
-                                 ctx.date, ctx.date);
-    Table zones =
-        proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date);
-    Table allowed = proc::read_window(ctx, "nba_raw.team_shot_zones_allowed",
-                                      ctx.date, ctx.date);
-    return compute_team_defense(ctx.schedule, ctx.date,
-                                {box, gb, zones, allowed});
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date);
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date);
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date);
+    Table allowed = proc::read_window(ctx, "nba_raw.team_shot_zones_allowed", ctx.date, ctx.date);
+    return compute_team_defense(ctx.schedule, ctx.date, {box, gb, zones, allowed});
   }
 
-private:
+ private:
   ProcessorInfo info_;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Processor> make_team_defense_processor() {
-  return std::make_unique<TeamDefenseProcessor>();
-}
+std::unique_ptr<Processor> make_team_defense_processor() { return std::make_unique<TeamDefenseProcessor>(); }
 
-} // namespace nbaprops::analytics
+}  // namespace nbaprops::analytics

@@ -13,46 +13,41 @@ double possessions_1dp(double fga, double fta, double tov, double oreb) {
 }
 
 std::optional<double> rating(double points, double poss) {
-  if (poss <= 0)
-    return std::nullopt;
+  if (poss <= 0) return std::nullopt;
   return py_round(points / poss * 100.0, 2);
 }
 
 namespace {
-std::optional<int> whole_minutes(const std::optional<std::string> &m) {
-  if (!m || m->empty())
-    return std::nullopt;
+std::optional<int> whole_minutes(const std::optional<std::string>& m) {
+  if (!m || m->empty()) return std::nullopt;
   auto colon = m->find(':');
   try {
     return std::stoi(m->substr(0, colon));
-  } catch (const std::exception &) {
+  } catch (const std::exception&) {
     return std::nullopt;
   }
 }
-} // namespace
+}  // namespace
 
-double game_minutes(const std::optional<std::string> &team_minutes) {
+double game_minutes(const std::optional<std::string>& team_minutes) {
   auto m = whole_minutes(team_minutes);
   return m ? *m / 5.0 : 48.0;
 }
 
 std::optional<double> pace(double poss, double gm) {
-  if (gm <= 0)
-    return std::nullopt;
+  if (gm <= 0) return std::nullopt;
   return py_round(poss * 48.0 / gm, 1);
 }
 
 std::optional<double> true_shooting(double points, double fga, double fta) {
   double denom = 2.0 * (fga + 0.44 * fta);
-  if (denom <= 0)
-    return std::nullopt;
+  if (denom <= 0) return std::nullopt;
   return py_round(points / denom, 3);
 }
 
-int overtime_periods(const std::optional<std::string> &team_minutes) {
+int overtime_periods(const std::optional<std::string>& team_minutes) {
   auto m = whole_minutes(team_minutes);
-  if (!m || *m <= 240)
-    return 0;
+  if (!m || *m <= 240) return 0;
   return (*m - 240) / 25;
 }
 
@@ -95,8 +90,7 @@ const std::vector<std::string> kHashFields = {"game_id",
 
 /// One team's box line, from the team box score or reconstructed from players.
 struct TeamLine {
-  int64_t pts = 0, fga = 0, fgm = 0, tpa = 0, tpm = 0, fta = 0, ftm = 0,
-          oreb = 0, reb = 0, ast = 0, tov = 0, pf = 0;
+  int64_t pts = 0, fga = 0, fgm = 0, tpa = 0, tpm = 0, fta = 0, ftm = 0, oreb = 0, reb = 0, ast = 0, tov = 0, pf = 0;
   std::optional<std::string> minutes;
   std::optional<std::string> processed_at;
   std::optional<std::string> source_hash;
@@ -110,16 +104,12 @@ struct Zones {
   bool found = false;
 };
 
-int64_t iv(const Table &t, size_t r, const char *c) {
-  return t.get_int(r, c).value_or(0);
-}
+int64_t iv(const Table& t, size_t r, const char* c) { return t.get_int(r, c).value_or(0); }
 
-} // namespace
+}  // namespace
 
-UnitOutput compute_team_offense(const Schedule &schedule, Date d,
-                                const TeamOffenseInputs &in) {
-  const TableSchema &schema =
-      catalog::get("nba_analytics.team_offense_game_summary");
+UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffenseInputs& in) {
+  const TableSchema& schema = catalog::get("nba_analytics.team_offense_game_summary");
   UnitOutput out(schema);
   auto games = schedule.games_on(d);
   if (games.empty()) {
@@ -130,14 +120,12 @@ UnitOutput compute_team_offense(const Schedule &schedule, Date d,
   // Team box rows: keep the latest processed_at per (game_id, team_abbr)
   // (legacy dedup).
   std::map<std::string, TeamLine> lines;
-  const Table &tb = in.team_box;
+  const Table& tb = in.team_box;
   for (size_t r = 0; r < tb.num_rows(); ++r) {
-    std::string key = tb.get_text(r, "game_id").value_or("") + "|" +
-                      tb.get_text(r, "team_abbr").value_or("");
+    std::string key = tb.get_text(r, "game_id").value_or("") + "|" + tb.get_text(r, "team_abbr").value_or("");
     auto pa = tb.get_text(r, "processed_at");
-    TeamLine &l = lines[key];
-    if (l.found && l.processed_at && pa && *pa <= *l.processed_at)
-      continue;
+    TeamLine& l = lines[key];
+    if (l.found && l.processed_at && pa && *pa <= *l.processed_at) continue;
     l = TeamLine{};
     l.found = true;
     l.processed_at = pa;
@@ -161,16 +149,13 @@ UnitOutput compute_team_offense(const Schedule &schedule, Date d,
   // all-or-nothing per range) and inactive counts.
   std::map<std::string, TeamLine> rebuilt;
   std::map<std::string, int64_t> inactive;
-  const Table &gb = in.gamebook;
+  const Table& gb = in.gamebook;
   for (size_t r = 0; r < gb.num_rows(); ++r) {
-    std::string key = gb.get_text(r, "game_id").value_or("") + "|" +
-                      gb.get_text(r, "team_abbr").value_or("");
+    std::string key = gb.get_text(r, "game_id").value_or("") + "|" + gb.get_text(r, "team_abbr").value_or("");
     std::string status = gb.get_text(r, "player_status").value_or("");
-    if (status == "inactive")
-      ++inactive[key];
-    if (status != "active")
-      continue;
-    TeamLine &l = rebuilt[key];
+    if (status == "inactive") ++inactive[key];
+    if (status != "active") continue;
+    TeamLine& l = rebuilt[key];
     l.found = true;
     l.reconstructed = true;
     ++l.player_rows;
@@ -189,11 +174,10 @@ UnitOutput compute_team_offense(const Schedule &schedule, Date d,
   }
 
   std::map<std::string, Zones> zones;
-  const Table &z = in.shot_zones;
+  const Table& z = in.shot_zones;
   for (size_t r = 0; r < z.num_rows(); ++r) {
-    std::string key = z.get_text(r, "game_id").value_or("") + "|" +
-                      z.get_text(r, "team_abbr").value_or("");
-    Zones &zz = zones[key];
+    std::string key = z.get_text(r, "game_id").value_or("") + "|" + z.get_text(r, "team_abbr").value_or("");
+    Zones& zz = zones[key];
     zz.found = true;
     zz.paint_att += iv(z, r, "paint_attempts");
     zz.paint_made += iv(z, r, "paint_makes");
@@ -201,32 +185,30 @@ UnitOutput compute_team_offense(const Schedule &schedule, Date d,
     zz.mid_made += iv(z, r, "mid_range_makes");
   }
 
-  for (const Game *g : games) {
+  for (const Game* g : games) {
     const std::string gid = g->date_id();
-    const TeamLine *side[2] = {nullptr, nullptr};
+    const TeamLine* side[2] = {nullptr, nullptr};
     const std::string teams[2] = {g->home, g->away};
     for (int i = 0; i < 2; ++i) {
       auto key = gid + "|" + teams[i];
       auto it = lines.find(key);
       if (it != lines.end()) {
         side[i] = &it->second;
-      } else if (auto rb = rebuilt.find(key);
-                 rb != rebuilt.end() && rb->second.player_rows >= 5) {
+      } else if (auto rb = rebuilt.find(key); rb != rebuilt.end() && rb->second.player_rows >= 5) {
         side[i] = &rb->second;
       }
     }
     if (!side[0] || !side[1]) {
       out.failures.push_back(
-          {gid, "INCOMPLETE_UPSTREAM",
-           "no team box score and fewer than 5 active player rows for " + gid});
+          {gid, "INCOMPLETE_UPSTREAM", "no team box score and fewer than 5 active player rows for " + gid});
       continue;
     }
     for (int i = 0; i < 2; ++i) {
-      const TeamLine &l = *side[i];
-      const TeamLine &opp = *side[1 - i];
-      const std::string &team = teams[i];
+      const TeamLine& l = *side[i];
+      const TeamLine& opp = *side[1 - i];
+      const std::string& team = teams[i];
       size_t r = out.rows.add_row();
-      Table &t = out.rows;
+      Table& t = out.rows;
       t.set(r, "game_id", gid);
       t.set(r, "nba_game_id", g->nba_game_id);
       t.set(r, "game_date", d);
@@ -256,17 +238,14 @@ UnitOutput compute_team_offense(const Schedule &schedule, Date d,
       // Legacy: "value if value else None" turned exact zeros into NULL; we
       // keep real zeros (DECISION 6) and use NULL only where the formula is
       // undefined.
-      double p1 = possessions_1dp(
-          static_cast<double>(l.fga), static_cast<double>(l.fta),
-          static_cast<double>(l.tov), static_cast<double>(l.oreb));
+      double p1 = possessions_1dp(static_cast<double>(l.fga), static_cast<double>(l.fta), static_cast<double>(l.tov),
+                                  static_cast<double>(l.oreb));
       t.set(r, "possessions",
-            static_cast<int64_t>(p1)); // legacy int() truncation
-      t.col("offensive_rating")
-          .set_real(r, rating(static_cast<double>(l.pts), p1));
+            static_cast<int64_t>(p1));  // legacy int() truncation
+      t.col("offensive_rating").set_real(r, rating(static_cast<double>(l.pts), p1));
       t.col("pace").set_real(r, pace(p1, game_minutes(l.minutes)));
-      t.col("ts_pct").set_real(r, true_shooting(static_cast<double>(l.pts),
-                                                static_cast<double>(l.fga),
-                                                static_cast<double>(l.fta)));
+      t.col("ts_pct").set_real(
+          r, true_shooting(static_cast<double>(l.pts), static_cast<double>(l.fga), static_cast<double>(l.fta)));
       t.set(r, "home_game", i == 0);
       t.set(r, "win_flag", l.pts > opp.pts);
       t.set(r, "margin_of_victory", l.pts - opp.pts);
@@ -274,50 +253,39 @@ UnitOutput compute_team_offense(const Schedule &schedule, Date d,
       // Legacy wrote NULL placeholders; we count inactive players from the
       // gamebook (DECISION 6).
       auto inact = inactive.find(gid + "|" + team);
-      t.set(r, "players_inactive",
-            inact == inactive.end() ? int64_t{0} : inact->second);
+      t.set(r, "players_inactive", inact == inactive.end() ? int64_t{0} : inact->second);
       if (!l.reconstructed) {
-        if (l.processed_at)
-          t.set(r, "source_nbac_boxscore_last_updated", *l.processed_at);
+        if (l.processed_at) t.set(r, "source_nbac_boxscore_last_updated", *l.processed_at);
         t.set(r, "source_nbac_boxscore_rows_found", int64_t{2});
         t.set(r, "source_nbac_boxscore_completeness_pct", 100.0);
-        if (l.source_hash)
-          t.set(r, "source_nbac_boxscore_hash", *l.source_hash);
+        if (l.source_hash) t.set(r, "source_nbac_boxscore_hash", *l.source_hash);
       }
       proc::Quality q;
       if (l.reconstructed) {
-        q = {"silver",
-             85.0,
-             {"backup_source_used", "reconstructed"},
-             {"reconstructed_team_from_players"}};
+        q = {"silver", 85.0, {"backup_source_used", "reconstructed"}, {"reconstructed_team_from_players"}};
       } else {
         q = {"gold", 100.0, {}, {"nbac_team_boxscore"}};
       }
-      if (!has_zones)
-        q.issues.push_back("shot_zones_unavailable");
+      if (!has_zones) q.issues.push_back("shot_zones_unavailable");
       proc::write_quality(t, r, q);
       t.set(r, "quality_used_fallback", l.reconstructed);
       t.set(r, "quality_reconstructed", l.reconstructed);
       t.set(r, "shot_zones_available", has_zones);
-      if (has_zones)
-        t.set(r, "shot_zones_source", "player_shot_zones");
-      t.set(r, "primary_source_used",
-            l.reconstructed ? "reconstructed_team_from_players"
-                            : "nbac_team_boxscore");
+      if (has_zones) t.set(r, "shot_zones_source", "player_shot_zones");
+      t.set(r, "primary_source_used", l.reconstructed ? "reconstructed_team_from_players" : "nbac_team_boxscore");
       t.set(r, "processed_with_issues", !has_zones);
     }
   }
   proc::fill_data_hash(out.rows, kHashFields);
   out.entities_processed = static_cast<int64_t>(out.rows.num_rows());
-  if (out.rows.num_rows() == 0 && out.empty_reason.empty())
-    out.empty_reason = "no team box scores for " + d.iso();
+  if (out.rows.num_rows() == 0 && out.empty_reason.empty()) out.empty_reason = "no team box scores for " + d.iso();
   return out;
 }
 
 namespace {
 
 class TeamOffenseProcessor final : public Processor {
-public:
+ public:
   TeamOffenseProcessor() {
     info_.name = "team_offense_game_summary";
     info_.code = "togs";
@@ -325,32 +293,27 @@ public:
     info_.output_table = "nba_analytics.team_offense_game_summary";
     info_.entity = "teams";
     info_.legacy_job = "team_offense_game_summary";
-    info_.reads = {
-        {"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-        {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-        {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false}};
-    info_.description = "Team offensive line per game: possessions, pace, "
-                        "offensive rating, TS%";
+    info_.reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
+                   {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
+                   {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false}};
+    info_.description =
+        "Team offensive line per game: possessions, pace, "
+        "offensive rating, TS%";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date,
-                                  ctx.date);
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats",
-                                 ctx.date, ctx.date);
-    Table zones =
-        proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date);
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date);
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date);
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date);
     return compute_team_offense(ctx.schedule, ctx.date, {box, gb, zones});
   }
 
-private:
+ private:
   ProcessorInfo info_;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Processor> make_team_offense_processor() {
-  return std::make_unique<TeamOffenseProcessor>();
-}
+std::unique_ptr<Processor> make_team_offense_processor() { return std::make_unique<TeamOffenseProcessor>(); }
 
-} // namespace nbaprops::analytics
+}  // namespace nbaprops::analytics

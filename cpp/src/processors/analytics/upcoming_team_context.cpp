@@ -14,34 +14,29 @@ using proc::py_round;
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-std::string timestamp_key(const std::string &ts) {
+std::string timestamp_key(const std::string& ts) {
   std::string k = ts.substr(0, 19);
-  if (k.size() > 10 && (k[10] == 'T' || k[10] == 't'))
-    k[10] = ' ';
+  if (k.size() > 10 && (k[10] == 'T' || k[10] == 't')) k[10] = ' ';
   return k;
 }
 
 namespace {
 std::string lower(std::string s) {
-  for (char &c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-bool ends_with(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-} // namespace
+}  // namespace
 
-std::string team_from_name(const std::string &name) {
-  if (name.empty())
-    return "";
+std::string team_from_name(const std::string& name) {
+  if (name.empty()) return "";
   // Built once: lowercase tricode / "city nickname" / nickname → tricode.
   static const auto names = [] {
     std::unordered_map<std::string, std::string> exact;
-    std::vector<std::pair<std::string, std::string>>
-        nick; // (" nickname", tricode)
-    for (const auto &t : teams()) {
+    std::vector<std::pair<std::string, std::string>> nick;  // (" nickname", tricode)
+    for (const auto& t : teams()) {
       exact[lower(t.tricode)] = t.tricode;
       exact[lower(t.city + " " + t.name)] = t.tricode;
       exact[lower(t.name)] = t.tricode;
@@ -51,27 +46,22 @@ std::string team_from_name(const std::string &name) {
     return std::make_pair(std::move(exact), std::move(nick));
   }();
   const std::string n = lower(name);
-  if (auto it = names.first.find(n); it != names.first.end())
-    return it->second;
-  for (const auto &[suffix, code] : names.second) {
-    if (ends_with(n, suffix))
-      return code;
+  if (auto it = names.first.find(n); it != names.first.end()) return it->second;
+  for (const auto& [suffix, code] : names.second) {
+    if (ends_with(n, suffix)) return code;
   }
   return "";
 }
 
-int bookmaker_rank(const std::string &book) {
-  if (book == "draftkings")
-    return 0;
-  if (book == "fanduel")
-    return 1;
+int bookmaker_rank(const std::string& book) {
+  if (book == "draftkings") return 0;
+  if (book == "fanduel") return 1;
   return 2;
 }
 
-bool bookmaker_before(const std::string &a, const std::string &b) {
+bool bookmaker_before(const std::string& a, const std::string& b) {
   int ra = bookmaker_rank(a), rb = bookmaker_rank(b);
-  if (ra != rb)
-    return ra < rb;
+  if (ra != rb) return ra < rb;
   return a < b;
 }
 
@@ -87,26 +77,20 @@ struct LineCand {
 
 /// Picks the preferred book, then its latest (current) and earliest (opening)
 /// snapshot.
-void pick(const std::vector<LineCand> &c, std::optional<double> &current,
-          std::optional<double> &opening, std::string &source,
-          std::optional<std::string> &current_snapshot) {
-  if (c.empty())
-    return;
-  const std::string *best = &c.front().book;
-  for (const auto &x : c) {
-    if (bookmaker_before(x.book, *best))
-      best = &x.book;
+void pick(const std::vector<LineCand>& c, std::optional<double>& current, std::optional<double>& opening,
+          std::string& source, std::optional<std::string>& current_snapshot) {
+  if (c.empty()) return;
+  const std::string* best = &c.front().book;
+  for (const auto& x : c) {
+    if (bookmaker_before(x.book, *best)) best = &x.book;
   }
-  const LineCand *cur = nullptr;
-  const LineCand *open = nullptr;
-  for (const auto &x : c) {
-    if (x.book != *best)
-      continue;
+  const LineCand* cur = nullptr;
+  const LineCand* open = nullptr;
+  for (const auto& x : c) {
+    if (x.book != *best) continue;
     // Ties on the snapshot keep the first row in table order (deterministic).
-    if (!cur || x.snap_key > cur->snap_key)
-      cur = &x;
-    if (!open || x.snap_key < open->snap_key)
-      open = &x;
+    if (!cur || x.snap_key > cur->snap_key) cur = &x;
+    if (!open || x.snap_key < open->snap_key) open = &x;
   }
   current = cur->point;
   opening = open->point;
@@ -114,43 +98,33 @@ void pick(const std::vector<LineCand> &c, std::optional<double> &current,
   current_snapshot = cur->snapshot;
 }
 
-} // namespace
+}  // namespace
 
-bool is_pregame_line(const Table &lines, size_t r, Date d) {
-  if (lines.get_date(r, "game_date") != d)
-    return false;
-  const std::string commence =
-      timestamp_key(lines.get_text(r, "commence_time").value_or(""));
-  return commence.empty() ||
-         timestamp_key(lines.get_text(r, "snapshot_timestamp").value_or("")) <=
-             commence;
+bool is_pregame_line(const Table& lines, size_t r, Date d) {
+  if (lines.get_date(r, "game_date") != d) return false;
+  const std::string commence = timestamp_key(lines.get_text(r, "commence_time").value_or(""));
+  return commence.empty() || timestamp_key(lines.get_text(r, "snapshot_timestamp").value_or("")) <= commence;
 }
 
-bool is_pregame_report(const Table &report, size_t r, Date d) {
+bool is_pregame_report(const Table& report, size_t r, Date d) {
   auto rd = report.get_date(r, "report_date");
   return rd && *rd <= d;
 }
 
-std::vector<GameLineRow> parse_game_lines(const Table &lines, Date d) {
+std::vector<GameLineRow> parse_game_lines(const Table& lines, Date d) {
   std::vector<GameLineRow> out;
-  if (lines.num_rows() == 0)
-    return out;
-  const bool has_abbr = lines.index_of("home_team_abbr") >= 0 &&
-                        lines.index_of("away_team_abbr") >= 0;
+  if (lines.num_rows() == 0) return out;
+  const bool has_abbr = lines.index_of("home_team_abbr") >= 0 && lines.index_of("away_team_abbr") >= 0;
   for (size_t r = 0; r < lines.num_rows(); ++r) {
     // Pre-game only: a snapshot after tip-off is not a pre-game line.
-    if (!is_pregame_line(lines, r, d))
-      continue;
+    if (!is_pregame_line(lines, r, d)) continue;
     auto point = lines.get_real(r, "outcome_point");
-    if (!point)
-      continue;
+    if (!point) continue;
     GameLineRow x;
     x.home = has_abbr ? lines.get_text(r, "home_team_abbr").value_or("") : "";
     x.away = has_abbr ? lines.get_text(r, "away_team_abbr").value_or("") : "";
-    if (x.home.empty())
-      x.home = team_from_name(lines.get_text(r, "home_team").value_or(""));
-    if (x.away.empty())
-      x.away = team_from_name(lines.get_text(r, "away_team").value_or(""));
+    if (x.home.empty()) x.home = team_from_name(lines.get_text(r, "home_team").value_or(""));
+    if (x.away.empty()) x.away = team_from_name(lines.get_text(r, "away_team").value_or(""));
     x.market = lines.get_text(r, "market_key").value_or("");
     const std::string outcome = lines.get_text(r, "outcome_name").value_or("");
     if (x.market == "spreads") {
@@ -167,14 +141,12 @@ std::vector<GameLineRow> parse_game_lines(const Table &lines, Date d) {
   return out;
 }
 
-TeamGameLines team_game_lines(const std::vector<GameLineRow> &rows,
-                              const std::string &home, const std::string &away,
-                              const std::string &team) {
+TeamGameLines team_game_lines(const std::vector<GameLineRow>& rows, const std::string& home, const std::string& away,
+                              const std::string& team) {
   TeamGameLines out;
   std::vector<LineCand> spreads, totals;
-  for (const auto &x : rows) {
-    if (x.home != home || x.away != away)
-      continue;
+  for (const auto& x : rows) {
+    if (x.home != home || x.away != away) continue;
     if (x.market == "spreads" && x.outcome_team == team) {
       spreads.push_back({x.book, x.snap_key, x.snapshot, x.point});
     } else if (x.market == "totals" && x.over) {
@@ -188,80 +160,65 @@ TeamGameLines team_game_lines(const std::vector<GameLineRow> &rows,
   return out;
 }
 
-TeamGameLines team_game_lines(const Table &lines, Date d,
-                              const std::string &home, const std::string &away,
-                              const std::string &team) {
+TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& home, const std::string& away,
+                              const std::string& team) {
   return team_game_lines(parse_game_lines(lines, d), home, away, team);
 }
 
-int team_travel_miles(const Schedule &schedule, const std::string &team,
-                      const Game &g) {
+int team_travel_miles(const Schedule& schedule, const std::string& team, const Game& g) {
   auto prev = schedule.team_games_before(team, g.date, g.season);
-  if (prev.empty())
-    return 0; // first game of the season: no known previous location
+  if (prev.empty()) return 0;  // first game of the season: no known previous location
   // Where the team last played is that game's home arena (its own after a home
   // game).
   return travel_miles(prev.back()->home, g.home).value_or(0);
 }
 
-std::vector<InjuryEntry> injuries_for_date(const Table &report, Date d) {
+std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
   struct Best {
     int64_t report_day = 0;
     int64_t hour = -1;
     size_t row = 0;
   };
-  std::map<std::string, Best> best; // ordered: deterministic output
+  std::map<std::string, Best> best;  // ordered: deterministic output
   for (size_t r = 0; r < report.num_rows(); ++r) {
-    if (report.get_date(r, "game_date") != d)
-      continue;
-    if (!is_pregame_report(report, r, d))
-      continue; // reports after D are not pre-game
+    if (report.get_date(r, "game_date") != d) continue;
+    if (!is_pregame_report(report, r, d)) continue;  // reports after D are not pre-game
     auto rd = report.get_date(r, "report_date");
     auto lookup = report.get_text(r, "player_lookup");
-    if (!lookup || lookup->empty())
-      continue;
+    if (!lookup || lookup->empty()) continue;
     int64_t hour = report.get_int(r, "report_hour").value_or(-1);
     auto it = best.find(*lookup);
     if (it == best.end()) {
       best.emplace(*lookup, Best{rd->days(), hour, r});
-    } else if (std::pair(int64_t{rd->days()}, hour) >=
-               std::pair(it->second.report_day, it->second.hour)) {
-      it->second = Best{rd->days(), hour, r}; // later row wins a tie
+    } else if (std::pair(int64_t{rd->days()}, hour) >= std::pair(it->second.report_day, it->second.hour)) {
+      it->second = Best{rd->days(), hour, r};  // later row wins a tie
     }
   }
   std::vector<InjuryEntry> out;
-  for (const auto &[lookup, b] : best) {
+  for (const auto& [lookup, b] : best) {
     auto conf = report.get_real(b.row, "confidence_score");
-    if (conf && *conf < 0.8)
-      continue; // legacy: keep confidence_score ≥ 0.8
+    if (conf && *conf < 0.8) continue;  // legacy: keep confidence_score ≥ 0.8
     std::string team = report.get_text(b.row, "team").value_or("");
-    if (std::string code = team_from_name(team); !code.empty())
-      team = code; // full names too
-    out.push_back({lookup, team,
-                   lower(report.get_text(b.row, "injury_status").value_or("")),
-                   report.get_text(b.row, "reason")});
+    if (std::string code = team_from_name(team); !code.empty()) team = code;  // full names too
+    out.push_back(
+        {lookup, team, lower(report.get_text(b.row, "injury_status").value_or("")), report.get_text(b.row, "reason")});
   }
   return out;
 }
 
-SourceStats source_stats(const Table &t,
-                         const std::function<bool(size_t)> &use) {
+SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use) {
   SourceStats s;
   const bool has_pa = t.index_of("processed_at") >= 0;
   const bool has_hash = t.index_of("data_hash") >= 0;
   std::string best_key;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (use && !use(r))
-      continue;
+    if (use && !use(r)) continue;
     ++s.rows;
-    if (!has_pa)
-      continue;
+    if (!has_pa) continue;
     auto pa = t.get_text(r, "processed_at");
-    if (!pa)
-      continue;
+    if (!pa) continue;
     std::string k = timestamp_key(*pa);
-    if (s.last_updated && k <= best_key)
-      continue;
+    if (s.last_updated && k <= best_key) continue;
     best_key = k;
     s.last_updated = *pa;
     s.hash = has_hash ? t.get_text(r, "data_hash") : std::nullopt;
@@ -272,20 +229,17 @@ SourceStats source_stats(const Table &t,
 // ---------------------------------------------------------------------------------------------
 // UTGC
 
-TeamForm team_form(const Schedule &schedule, const std::string &team, Date d,
-                   int season) {
+TeamForm team_form(const Schedule& schedule, const std::string& team, Date d, int season) {
   TeamForm f;
   auto prev = schedule.team_games_before(team, d, season);
   bool first = true;
   bool streak_open = true;
   for (auto it = prev.rbegin(); it != prev.rend(); ++it) {
-    const Game &g = **it;
-    const bool scored =
-        g.home_score && g.away_score && *g.home_score != *g.away_score;
+    const Game& g = **it;
+    const bool scored = g.home_score && g.away_score && *g.home_score != *g.away_score;
     int margin = 0;
     if (scored) {
-      margin = g.home == team ? *g.home_score - *g.away_score
-                              : *g.away_score - *g.home_score;
+      margin = g.home == team ? *g.home_score - *g.away_score : *g.away_score - *g.home_score;
     }
     if (first) {
       // The previous game is the most recent counted one; NULL result when its
@@ -297,10 +251,9 @@ TeamForm team_form(const Schedule &schedule, const std::string &team, Date d,
       first = false;
     }
     if (!scored)
-      continue; // games without a winner are skipped by the streak walk
-                // (legacy)
-    if (!streak_open)
-      break;
+      continue;  // games without a winner are skipped by the streak walk
+                 // (legacy)
+    if (!streak_open) break;
     if (margin > 0) {
       if (f.loss_streak > 0) {
         streak_open = false;
@@ -314,8 +267,7 @@ TeamForm team_form(const Schedule &schedule, const std::string &team, Date d,
         ++f.loss_streak;
       }
     }
-    if (!streak_open)
-      break;
+    if (!streak_open) break;
   }
   return f;
 }
@@ -359,25 +311,17 @@ struct Window {
   int64_t actual = 0;
   [[nodiscard]] double pct() const {
     // No game expected → nothing missing (legacy wrote 0 % and failed the row).
-    return expected == 0 ? 100.0
-                         : py_round(100.0 * static_cast<double>(actual) /
-                                        static_cast<double>(expected),
-                                    2);
+    return expected == 0 ? 100.0 : py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
   }
   [[nodiscard]] bool complete() const { return actual >= expected; }
 };
 
-void set_source(Table &t, size_t r, const std::string &prefix,
-                const SourceStats &s, double expected_min) {
-  if (s.last_updated)
-    t.set(r, "source_" + prefix + "_last_updated", *s.last_updated);
+void set_source(Table& t, size_t r, const std::string& prefix, const SourceStats& s, double expected_min) {
+  if (s.last_updated) t.set(r, "source_" + prefix + "_last_updated", *s.last_updated);
   t.set(r, "source_" + prefix + "_rows_found", s.rows);
   t.set(r, "source_" + prefix + "_completeness_pct",
-        py_round(
-            std::min(100.0, static_cast<double>(s.rows) / expected_min * 100.0),
-            2));
-  if (s.hash)
-    t.set(r, "source_" + prefix + "_hash", *s.hash);
+        py_round(std::min(100.0, static_cast<double>(s.rows) / expected_min * 100.0), 2));
+  if (s.hash) t.set(r, "source_" + prefix + "_hash", *s.hash);
 }
 
 bool season_boundary(Date d) {
@@ -385,12 +329,10 @@ bool season_boundary(Date d) {
   return m == 10 || m == 11 || m == 4;
 }
 
-} // namespace
+}  // namespace
 
-UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
-                                         const TeamContextInputs &in) {
-  const TableSchema &schema =
-      catalog::get("nba_analytics.upcoming_team_game_context");
+UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const TeamContextInputs& in) {
+  const TableSchema& schema = catalog::get("nba_analytics.upcoming_team_game_context");
   UnitOutput out(schema);
   auto games = schedule.games_on(d);
   if (games.empty()) {
@@ -399,21 +341,19 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
   }
   const auto injuries = injuries_for_date(in.injuries, d);
   const auto parsed_lines = parse_game_lines(in.game_lines, d);
-  const SourceStats lines_src = source_stats(in.game_lines, [&](size_t r) {
-    return is_pregame_line(in.game_lines, r, d);
-  });
-  const SourceStats injury_src = source_stats(in.injuries, [&](size_t r) {
-    return is_pregame_report(in.injuries, r, d);
-  });
+  const SourceStats lines_src =
+      source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
+  const SourceStats injury_src =
+      source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); });
   const bool bootstrap = schedule.is_bootstrap(d);
   const bool boundary = season_boundary(d);
 
-  Table &t = out.rows;
-  for (const Game *g : games) {
+  Table& t = out.rows;
+  for (const Game* g : games) {
     const std::string gid = g->date_id();
     for (int side = 0; side < 2; ++side) {
-      const std::string &team = side == 0 ? g->home : g->away;
-      const std::string &opp = side == 0 ? g->away : g->home;
+      const std::string& team = side == 0 ? g->home : g->away;
+      const std::string& opp = side == 0 ? g->away : g->home;
       const size_t r = t.add_row();
       // Legacy: game_id was the NBA.com id. We key by the canonical date id
       // (project convention) so that UPGC, UTGC and PCF join on the same key.
@@ -438,9 +378,8 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
       // (§10.10). Fixed (DECISION 6): the 7 days D−7..D−1 in both (and
       // D−14..D−1 for 14 days).
       Window w7, w14;
-      for (const Game *p : prev) {
-        const bool scored =
-            p->status == GameStatus::kFinal && p->home_score && p->away_score;
+      for (const Game* p : prev) {
+        const bool scored = p->status == GameStatus::kFinal && p->home_score && p->away_score;
         if (p->date >= d - 7) {
           ++w7.expected;
           w7.actual += scored ? 1 : 0;
@@ -457,38 +396,29 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
       // D, plus this one.
       t.set(r, "game_number_in_season", static_cast<int64_t>(prev.size()) + 1);
 
-      const TeamGameLines lines =
-          team_game_lines(parsed_lines, g->home, g->away, team);
+      const TeamGameLines lines = team_game_lines(parsed_lines, g->home, g->away, team);
       t.col("game_spread").set_real(r, py_round(lines.spread, 2));
       t.col("game_total").set_real(r, py_round(lines.total, 1));
-      if (!lines.spread_source.empty())
-        t.set(r, "game_spread_source", lines.spread_source);
-      if (!lines.total_source.empty())
-        t.set(r, "game_total_source", lines.total_source);
+      if (!lines.spread_source.empty()) t.set(r, "game_spread_source", lines.spread_source);
+      if (!lines.total_source.empty()) t.set(r, "game_total_source", lines.total_source);
       // Legacy: spread/total movement NULL (TODO). Fixed (DECISION 6): current
       // − opening of the same book and outcome (so for a spread, negative = the
       // market moved towards this team).
       if (lines.spread && lines.opening_spread) {
-        t.set(r, "spread_movement",
-              py_round(*lines.spread - *lines.opening_spread, 2));
+        t.set(r, "spread_movement", py_round(*lines.spread - *lines.opening_spread, 2));
       }
       if (lines.total && lines.opening_total) {
-        t.set(r, "total_movement",
-              py_round(*lines.total - *lines.opening_total, 1));
+        t.set(r, "total_movement", py_round(*lines.total - *lines.opening_total, 1));
       }
-      if (lines.updated_at)
-        t.set(r, "betting_lines_updated_at", *lines.updated_at);
+      if (lines.updated_at) t.set(r, "betting_lines_updated_at", *lines.updated_at);
 
       // Injury counts (legacy names): 'out' players of any role, questionable +
       // doubtful.
       int64_t out_count = 0, questionable = 0;
-      for (const auto &e : injuries) {
-        if (e.team != team)
-          continue;
-        if (e.status == "out")
-          ++out_count;
-        if (e.status == "questionable" || e.status == "doubtful")
-          ++questionable;
+      for (const auto& e : injuries) {
+        if (e.team != team) continue;
+        if (e.status == "out") ++out_count;
+        if (e.status == "questionable" || e.status == "doubtful") ++questionable;
       }
       t.set(r, "starters_out_count", out_count);
       t.set(r, "questionable_players_count", questionable);
@@ -496,10 +426,8 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
       const TeamForm form = team_form(schedule, team, d, g->season);
       t.set(r, "team_win_streak_entering", int64_t{form.win_streak});
       t.set(r, "team_loss_streak_entering", int64_t{form.loss_streak});
-      if (form.last_margin)
-        t.set(r, "last_game_margin", int64_t{*form.last_margin});
-      if (form.last_result)
-        t.set(r, "last_game_result", *form.last_result);
+      if (form.last_margin) t.set(r, "last_game_margin", int64_t{*form.last_margin});
+      if (form.last_result) t.set(r, "last_game_result", *form.last_result);
       // Legacy: away games only, from nba_static.travel_distances (often empty
       // → 0). Fixed (DECISION 6, §10.14): every trip from the previous game's
       // arena, including trips home.
@@ -508,20 +436,15 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
       // Source tracking (§9), run-level. The Schedule object carries no
       // processed_at/data_hash: only the row count (games of D) is known for
       // nbac_schedule.
-      t.set(r, "source_nbac_schedule_rows_found",
-            static_cast<int64_t>(games.size()));
+      t.set(r, "source_nbac_schedule_rows_found", static_cast<int64_t>(games.size()));
       t.set(r, "source_nbac_schedule_completeness_pct",
-            py_round(std::min(100.0,
-                              static_cast<double>(games.size()) / 20.0 * 100.0),
-                     2));
+            py_round(std::min(100.0, static_cast<double>(games.size()) / 20.0 * 100.0), 2));
       set_source(t, r, "odds_lines", lines_src, 40.0);
       set_source(t, r, "injury_report", injury_src, 10.0);
       // Legacy never wrote these; we flag the bootstrap days (DECISION 2) where
       // windows are short.
       t.set(r, "early_season_flag", bootstrap);
-      if (bootstrap)
-        t.set(r, "insufficient_data_reason",
-              "bootstrap: first 14 days of the season");
+      if (bootstrap) t.set(r, "insufficient_data_reason", "bootstrap: first 14 days of the season");
 
       // Completeness (DECISION 3): the team's scheduled games before D, home
       // and away, and how many of them have a final score. No row is ever
@@ -554,23 +477,15 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
       } else {
         q.tier = "poor", q.score = 25.0;
       }
-      auto pct_text = [](double p) {
-        return std::to_string(static_cast<int>(p)) + "%";
-      };
-      if (!w7.complete())
-        q.issues.push_back("l7d_incomplete:" + pct_text(w7.pct()));
-      if (!w14.complete())
-        q.issues.push_back("l14d_incomplete:" + pct_text(w14.pct()));
-      if (boundary)
-        q.issues.push_back("season_boundary");
-      if (bootstrap)
-        q.issues.push_back("bootstrap_mode");
+      auto pct_text = [](double p) { return std::to_string(static_cast<int>(p)) + "%"; };
+      if (!w7.complete()) q.issues.push_back("l7d_incomplete:" + pct_text(w7.pct()));
+      if (!w14.complete()) q.issues.push_back("l14d_incomplete:" + pct_text(w14.pct()));
+      if (boundary) q.issues.push_back("season_boundary");
+      if (bootstrap) q.issues.push_back("bootstrap_mode");
       q.sources = {"nbac_schedule"};
       proc::write_quality(t, r, q);
       // Legacy: ready = both windows ≥ 70 %.
-      t.set(r, "is_production_ready",
-            w7.pct() >= proc::kProductionReadyPct &&
-                w14.pct() >= proc::kProductionReadyPct);
+      t.set(r, "is_production_ready", w7.pct() >= proc::kProductionReadyPct && w14.pct() >= proc::kProductionReadyPct);
       t.set(r, "quality_sample_size", w14.expected);
       t.set(r, "quality_used_fallback", false);
       t.set(r, "quality_reconstructed", false);
@@ -596,7 +511,7 @@ UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
 namespace {
 
 class UpcomingTeamContextProcessor final : public Processor {
-public:
+ public:
   UpcomingTeamContextProcessor() {
     info_.name = "upcoming_team_game_context";
     info_.code = "utgc";
@@ -604,37 +519,32 @@ public:
     info_.output_table = "nba_analytics.upcoming_team_game_context";
     info_.entity = "teams";
     info_.legacy_job = "upcoming_team_game_context";
-    info_.reads = {
-        {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-        // Reports dated D are published before D's games: reading them is
-        // legitimate.
-        {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough,
-         kInjuryLookbackDays, false}};
-    info_.description = "Team pre-game context: rest, recent load, streaks, "
-                        "spread/total, injuries, travel (schedule-driven)";
+    info_.reads = {{"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
+                   // Reports dated D are published before D's games: reading them is
+                   // legitimate.
+                   {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}};
+    info_.description =
+        "Team pre-game context: rest, recent load, streaks, "
+        "spread/total, injuries, travel (schedule-driven)";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
-    Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines",
-                                    ctx.date, ctx.date);
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
+    Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", ctx.date, ctx.date);
     // Injury reports are partitioned by report_date; reports for D's games
     // issued up to a week before D (and on D itself, pre-game) are read.
-    Table injuries =
-        proc::read_window(ctx, "nba_raw.nbac_injury_report",
-                          ctx.date - kInjuryLookbackDays, ctx.date);
-    return compute_upcoming_team_context(ctx.schedule, ctx.date,
-                                         {lines, injuries});
+    Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", ctx.date - kInjuryLookbackDays, ctx.date);
+    return compute_upcoming_team_context(ctx.schedule, ctx.date, {lines, injuries});
   }
 
-private:
+ private:
   static constexpr int kInjuryLookbackDays = 7;
   ProcessorInfo info_;
 };
 
-} // namespace
+}  // namespace
 
 std::unique_ptr<Processor> make_upcoming_team_context_processor() {
   return std::make_unique<UpcomingTeamContextProcessor>();
 }
 
-} // namespace nbaprops::analytics
+}  // namespace nbaprops::analytics

@@ -10,27 +10,25 @@ namespace nbaprops::exports::detail {
 namespace {
 
 struct Candidate {
-  const Graded *row = nullptr;
+  const Graded* row = nullptr;
   double edge = 0, composite = 0, history = 0;
   int64_t sample = 0;
 };
 
 /// player_lookup → value of @p column for the rows of @p s dated @p date (first
 /// non-null wins).
-std::unordered_map<std::string, size_t>
-rows_by_player(const Source &s, Date date, const char *column) {
+std::unordered_map<std::string, size_t> rows_by_player(const Source& s, Date date, const char* column) {
   std::unordered_map<std::string, size_t> out;
-  const Table &t = *s.table;
+  const Table& t = *s.table;
   const auto [begin, end] = s.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
-    if (t.col(column).is_null(r))
-      continue;
+    if (t.col(column).is_null(r)) continue;
     out.emplace(t.get_text(r, "player_lookup").value_or(""), r);
   }
   return out;
 }
 
-Json rationale(const Candidate &c, std::optional<int64_t> fatigue) {
+Json rationale(const Candidate& c, std::optional<int64_t> fatigue) {
   Json out = Json::array();
   const double conf = c.row->confidence.value_or(0);
   if (conf >= 0.80) {
@@ -48,68 +46,53 @@ Json rationale(const Candidate &c, std::optional<int64_t> fatigue) {
   } else if (c.sample >= 5 && c.history >= 0.70) {
     out.push_back("Good track record");
   }
-  if (fatigue && *fatigue >= 95)
-    out.push_back("Well-rested");
-  if (fatigue && *fatigue < 75)
-    out.push_back("Elevated fatigue");
-  if (out.empty())
-    out.push_back("Meets minimum criteria");
+  if (fatigue && *fatigue >= 95) out.push_back("Well-rested");
+  if (fatigue && *fatigue < 75) out.push_back("Elevated fatigue");
+  if (out.empty()) out.push_back("Meets minimum criteria");
   return out;
 }
 
-const char *result_of(const Graded &g) {
-  if (g.correct)
-    return *g.correct ? "WIN" : "LOSS";
-  if (!g.actual)
-    return "PENDING";
+const char* result_of(const Graded& g) {
+  if (g.correct) return *g.correct ? "WIN" : "LOSS";
+  if (!g.actual) return "PENDING";
   return "PUSH";
 }
 
-} // namespace
+}  // namespace
 
 std::optional<std::string> fatigue_level(std::optional<int64_t> score) {
-  if (!score)
-    return std::nullopt;
-  if (*score >= 95)
-    return "fresh";
-  if (*score >= 75)
-    return "normal";
+  if (!score) return std::nullopt;
+  if (*score >= 95) return "fresh";
+  if (*score >= 75) return "normal";
   return "tired";
 }
 
-Json best_bets_payload(const Inputs &in, Date date, const BuildOptions &options,
-                       const std::string &generated_at) {
+Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options, const std::string& generated_at) {
   const std::vector<Graded> rows = graded_rows(in, date);
   std::vector<Candidate> candidates;
-  for (const Graded &g : rows) {
+  for (const Graded& g : rows) {
     // A pick needs a side, a prediction, a line and a confidence to be scored
     // at all.
-    if (!g.is_bet() || !g.predicted || !g.line || !g.confidence)
-      continue;
+    if (!g.is_bet() || !g.predicted || !g.line || !g.confidence) continue;
     Candidate c;
     c.row = &g;
     c.edge = std::fabs(*g.predicted - *g.line);
     const double edge_factor = std::min(1.5, 1.0 + c.edge / 10.0);
     c.history = options.default_historical_accuracy;
     if (auto it = in.picks.find(g.player_lookup); it != in.picks.end()) {
-      const PickHistory &h = it->second;
+      const PickHistory& h = it->second;
       // Graded picks strictly before the date.
-      const auto n =
-          std::lower_bound(h.days.begin(), h.days.end(), date.days()) -
-          h.days.begin();
+      const auto n = std::lower_bound(h.days.begin(), h.days.end(), date.days()) - h.days.begin();
       if (n > 0) {
         c.sample = n;
-        c.history = static_cast<double>(h.wins[static_cast<size_t>(n)]) /
-                    static_cast<double>(n);
+        c.history = static_cast<double>(h.wins[static_cast<size_t>(n)]) / static_cast<double>(n);
       }
     }
     c.composite = *g.confidence * edge_factor * c.history;
     candidates.push_back(c);
   }
   std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate &a, const Candidate &b) {
-                     return a.composite > b.composite;
-                   });
+                   [](const Candidate& a, const Candidate& b) { return a.composite > b.composite; });
   if (candidates.size() > static_cast<size_t>(std::max(0, options.top_n))) {
     candidates.resize(static_cast<size_t>(std::max(0, options.top_n)));
   }
@@ -120,10 +103,9 @@ Json best_bets_payload(const Inputs &in, Date date, const BuildOptions &options,
 
   Json picks = Json::array();
   int rank = 0;
-  for (const Candidate &c : candidates) {
-    const Graded &g = *c.row;
-    std::string name =
-        g.player_lookup; // fallback: no name source holds the player
+  for (const Candidate& c : candidates) {
+    const Graded& g = *c.row;
+    std::string name = g.player_lookup;  // fallback: no name source holds the player
     if (auto it = pgs.find(g.player_lookup); it != pgs.end()) {
       name = *in.pgs_names.table->get_text(it->second, "player_full_name");
     } else if (auto gb = gamebook.find(g.player_lookup); gb != gamebook.end()) {
@@ -160,16 +142,17 @@ Json best_bets_payload(const Inputs &in, Date date, const BuildOptions &options,
   Json out;
   out["game_date"] = date.iso();
   out["generated_at"] = generated_at;
-  out["methodology"] = "Ensemble OVER/UNDER picks ranked by composite score = "
-                       "confidence x edge factor x player historical "
-                       "accuracy; edge factor = min(1.5, 1 + |predicted - "
-                       "line| / 10); historical accuracy = the player's "
-                       "graded ensemble picks before the game date (default "
-                       "0.85 without history); top " +
-                       std::to_string(options.top_n) + ".";
+  out["methodology"] =
+      "Ensemble OVER/UNDER picks ranked by composite score = "
+      "confidence x edge factor x player historical "
+      "accuracy; edge factor = min(1.5, 1 + |predicted - "
+      "line| / 10); historical accuracy = the player's "
+      "graded ensemble picks before the game date (default "
+      "0.85 without history); top " +
+      std::to_string(options.top_n) + ".";
   out["total_picks"] = static_cast<int64_t>(picks.size());
   out["picks"] = std::move(picks);
   return out;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

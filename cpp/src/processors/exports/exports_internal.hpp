@@ -34,96 +34,80 @@ struct PickHistory {
 
 /// Every source an export run reads, loaded once for [first, last].
 struct Inputs {
-  Source accuracy;    ///< prediction_accuracy, [first, last]
-  Source mlfs;        ///< ml_feature_store_v2, [first, last] (results)
-  Source daily_perf;  ///< system_daily_performance, season of as_of .. as_of
-                      ///< (performance)
-  Source predictions; ///< player_prop_predictions, [first, last] (predictions)
-  Source composite;   ///< player_composite_factors, [first, last] (best-bets
-                      ///< fatigue)
-  Source pgs_names;   ///< player_game_summary names, [first, last] (best-bets)
-  Source gamebook_names; ///< nbac_gamebook_player_stats names, [first, last]
-                         ///< (best-bets fallback)
-  Source history; ///< prediction_accuracy before first (best-bets history)
-  std::unordered_map<std::string, PickHistory>
-      picks; ///< by player_lookup (best-bets)
+  Source accuracy;                                     ///< prediction_accuracy, [first, last]
+  Source mlfs;                                         ///< ml_feature_store_v2, [first, last] (results)
+  Source daily_perf;                                   ///< system_daily_performance, season of as_of .. as_of
+                                                       ///< (performance)
+  Source predictions;                                  ///< player_prop_predictions, [first, last] (predictions)
+  Source composite;                                    ///< player_composite_factors, [first, last] (best-bets
+                                                       ///< fatigue)
+  Source pgs_names;                                    ///< player_game_summary names, [first, last] (best-bets)
+  Source gamebook_names;                               ///< nbac_gamebook_player_stats names, [first, last]
+                                                       ///< (best-bets fallback)
+  Source history;                                      ///< prediction_accuracy before first (best-bets history)
+  std::unordered_map<std::string, PickHistory> picks;  ///< by player_lookup (best-bets)
 
   // tonight (as_of only); composite above also serves it.
-  Source schedule;            ///< nbac_schedule of as_of (parsed into `games`)
-  Schedule games;             ///< the schedule rows of `schedule`
-  Source roster;              ///< upcoming_player_game_context of as_of
-  Source tonight_predictions; ///< player_prop_predictions of as_of (with
-                              ///< created_at)
-  Source injuries; ///< nbac_injury_report, report_date in [as_of − 7, as_of]
-  Source props;    ///< odds_api_player_points_props of as_of
-  Source player_history; ///< player_game_summary, [as_of − 366, as_of − 1]
+  Source schedule;             ///< nbac_schedule of as_of (parsed into `games`)
+  Schedule games;              ///< the schedule rows of `schedule`
+  Source roster;               ///< upcoming_player_game_context of as_of
+  Source tonight_predictions;  ///< player_prop_predictions of as_of (with
+                               ///< created_at)
+  Source injuries;             ///< nbac_injury_report, report_date in [as_of − 7, as_of]
+  Source props;                ///< odds_api_player_points_props of as_of
+  Source player_history;       ///< player_game_summary, [as_of − 366, as_of − 1]
 };
 
 /// One ensemble row of prediction_accuracy.
 struct Graded {
   std::string player_lookup, game_id;
   std::optional<std::string> team, opponent, recommendation;
-  std::optional<double> predicted, confidence, line, minutes, abs_error,
-      signed_error;
+  std::optional<double> predicted, confidence, line, minutes, abs_error, signed_error;
   std::optional<int64_t> actual;
   std::optional<bool> correct, within_3, within_5;
 
-  [[nodiscard]] bool is_bet() const {
-    return recommendation == "OVER" || recommendation == "UNDER";
-  }
+  [[nodiscard]] bool is_bet() const { return recommendation == "OVER" || recommendation == "UNDER"; }
   /// An OVER/UNDER pick whose actual equals the line exactly (graded neither
   /// win nor loss).
   [[nodiscard]] bool is_push() const {
-    return is_bet() && !correct && line && actual &&
-           static_cast<double>(*actual) == *line;
+    return is_bet() && !correct && line && actual && static_cast<double>(*actual) == *line;
   }
 };
 
 /// The ensemble_v1 rows of prediction_accuracy dated @p date, ordered by
 /// (game_id, player_lookup).
-std::vector<Graded> graded_rows(const Inputs &in, Date date);
+std::vector<Graded> graded_rows(const Inputs& in, Date date);
 
 /// Reads what @p types need; read errors are kept in the Source, never thrown.
-Inputs load(Warehouse &wh, Date first, Date last, Date as_of,
-            const std::vector<ExportType> &types);
+Inputs load(Warehouse& wh, Date first, Date last, Date as_of, const std::vector<ExportType>& types);
 
 /// @return the read error of a source @p type needs, or "" when all of them
 /// loaded.
-std::string source_error(const Inputs &in, ExportType type);
+std::string source_error(const Inputs& in, ExportType type);
 
 /// @return the builder's payload for @p date. @throws DataError on undecodable
 /// stored values.
-Json results_payload(const Inputs &in, Date date,
-                     const std::string &generated_at);
-Json performance_payload(const Inputs &in, Date as_of,
-                         const std::string &generated_at);
-Json best_bets_payload(const Inputs &in, Date date, const BuildOptions &options,
-                       const std::string &generated_at);
-Json predictions_payload(const Inputs &in, Date date,
-                         const std::string &generated_at);
-Json tonight_payload(const Inputs &in, Date date,
-                     const std::string &generated_at);
+Json results_payload(const Inputs& in, Date date, const std::string& generated_at);
+Json performance_payload(const Inputs& in, Date as_of, const std::string& generated_at);
+Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options, const std::string& generated_at);
+Json predictions_payload(const Inputs& in, Date date, const std::string& generated_at);
+Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at);
 
-Json streaks_payload(Warehouse &wh, Date as_of, int min_streak,
-                     const std::string &generated_at);
-Json hot_cold_payload(Warehouse &wh, Date as_of,
-                      const std::string &generated_at);
-Json live_payload(Warehouse &wh, Date day, const BuildOptions &options,
-                  const std::string &generated_at);
-Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &options,
-                          const std::string &generated_at);
+Json streaks_payload(Warehouse& wh, Date as_of, int min_streak, const std::string& generated_at);
+Json hot_cold_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json live_payload(Warehouse& wh, Date day, const BuildOptions& options, const std::string& generated_at);
+Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& options, const std::string& generated_at);
 
 /// "7:30 PM ET" from an Eastern wall-clock timestamp text
 /// ("2024-01-15T19:30:00"); null without a time.
-std::optional<std::string> game_time(const std::optional<std::string> &est);
+std::optional<std::string> game_time(const std::optional<std::string>& est);
 
 /// Legacy fatigue level: ≥ 95 fresh, ≥ 75 normal, else tired; null without a
 /// score.
 std::optional<std::string> fatigue_level(std::optional<int64_t> score);
 /// (away, home) from a game_id `YYYYMMDD_AWAY_HOME`; both null when it has
 /// another shape.
-std::pair<std::optional<std::string>, std::optional<std::string>>
-teams_of(const std::string &game_id);
+std::pair<std::optional<std::string>, std::optional<std::string>> teams_of(const std::string& game_id);
 
 /// JSON number rounded like Python's round(x, digits), or null — never null for
 /// an exact 0 (the legacy `round(x, n) if x else None` turned 0 into null;
@@ -132,6 +116,6 @@ Json number(std::optional<double> x, int digits);
 /// JSON integer or null.
 Json integer(std::optional<int64_t> x);
 /// JSON string or null.
-Json text(const std::optional<std::string> &x);
+Json text(const std::optional<std::string>& x);
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

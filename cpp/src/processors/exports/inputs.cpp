@@ -11,32 +11,23 @@ namespace nbaprops::exports::detail {
 namespace {
 
 const std::vector<std::string> kAccuracyColumns = {
-    "player_lookup",    "game_id",          "game_date",
-    "system_id",        "team_abbr",        "opponent_team_abbr",
-    "predicted_points", "confidence_score", "recommendation",
-    "line_value",       "actual_points",    "minutes_played",
-    "absolute_error",   "signed_error",     "prediction_correct",
-    "within_3_points",  "within_5_points"};
-const std::vector<std::string> kHistoryColumns = {"player_lookup", "game_date",
-                                                  "system_id", "recommendation",
+    "player_lookup",      "game_id",          "game_date",        "system_id",      "team_abbr",
+    "opponent_team_abbr", "predicted_points", "confidence_score", "recommendation", "line_value",
+    "actual_points",      "minutes_played",   "absolute_error",   "signed_error",   "prediction_correct",
+    "within_3_points",    "within_5_points"};
+const std::vector<std::string> kHistoryColumns = {"player_lookup", "game_date", "system_id", "recommendation",
                                                   "prediction_correct"};
-const std::vector<std::string> kMlfsColumns = {"player_lookup", "game_id",
-                                               "game_date",     "features",
-                                               "is_home",       "days_rest"};
+const std::vector<std::string> kMlfsColumns = {"player_lookup", "game_id", "game_date",
+                                               "features",      "is_home", "days_rest"};
 const std::vector<std::string> kPredictionColumns = {
-    "system_id",        "player_lookup",
-    "game_date",        "game_id",
-    "predicted_points", "confidence_score",
-    "recommendation",   "current_points_line",
-    "pace_adjustment",  "similar_games_count"};
-const std::vector<std::string> kTonightPredictionColumns = {
-    "system_id",      "player_lookup",    "game_date",
-    "game_id",        "predicted_points", "confidence_score",
-    "recommendation", "created_at",       "prediction_version"};
+    "system_id",        "player_lookup",  "game_date",           "game_id",         "predicted_points",
+    "confidence_score", "recommendation", "current_points_line", "pace_adjustment", "similar_games_count"};
+const std::vector<std::string> kTonightPredictionColumns = {"system_id",      "player_lookup",    "game_date",
+                                                            "game_id",        "predicted_points", "confidence_score",
+                                                            "recommendation", "created_at",       "prediction_version"};
 const std::vector<std::string> kPropColumns = {
-    "game_date",           "player_lookup",       "bookmaker",  "points_line",
-    "snapshot_timestamp",  "game_start_time",     "over_price", "under_price",
-    "over_price_american", "under_price_american"};
+    "game_date",       "player_lookup", "bookmaker",   "points_line",         "snapshot_timestamp",
+    "game_start_time", "over_price",    "under_price", "over_price_american", "under_price_american"};
 /// Injury reports older than this (days before the game date) are not read (the
 /// UPGC window).
 constexpr int kInjuryLookbackDays = 7;
@@ -44,34 +35,29 @@ constexpr int kInjuryLookbackDays = 7;
 /// a year.
 constexpr int kSeasonLookbackDays = 366;
 
-void read_into(Source &s, Warehouse &wh, const char *table, DateRange range,
-               const std::vector<std::string> &cols) {
+void read_into(Source& s, Warehouse& wh, const char* table, DateRange range, const std::vector<std::string>& cols) {
   s.needed = true;
   try {
     s.table.emplace(wh.read(catalog::get(table), range, cols));
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     s.error = std::string(table) + ": " + e.what();
   }
 }
 
-bool needs(const std::vector<ExportType> &types, ExportType t) {
+bool needs(const std::vector<ExportType>& types, ExportType t) {
   return std::find(types.begin(), types.end(), t) != types.end();
 }
 
-void add_picks(std::unordered_map<std::string, PickHistory> &out,
-               const Table &t) {
-  const Column &player = t.col("player_lookup");
-  const Column &day = t.col("game_date");
-  const Column &system = t.col("system_id");
-  const Column &rec = t.col("recommendation");
-  const Column &correct = t.col("prediction_correct");
+void add_picks(std::unordered_map<std::string, PickHistory>& out, const Table& t) {
+  const Column& player = t.col("player_lookup");
+  const Column& day = t.col("game_date");
+  const Column& system = t.col("system_id");
+  const Column& rec = t.col("recommendation");
+  const Column& correct = t.col("prediction_correct");
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (system.is_null(r) || system.text_at(r) != kEnsembleSystem ||
-        rec.is_null(r))
-      continue;
-    if (rec.text_at(r) != "OVER" && rec.text_at(r) != "UNDER")
-      continue;
-    PickHistory &h = out[player.text_at(r)];
+    if (system.is_null(r) || system.text_at(r) != kEnsembleSystem || rec.is_null(r)) continue;
+    if (rec.text_at(r) != "OVER" && rec.text_at(r) != "UNDER") continue;
+    PickHistory& h = out[player.text_at(r)];
     h.days.push_back(static_cast<int32_t>(day.int_at(r)));
     // Legacy: AVG(CASE WHEN prediction_correct THEN 1 ELSE 0) — a push counts
     // as a pick that did not win (kept: the spec lists it as the legacy
@@ -81,50 +67,41 @@ void add_picks(std::unordered_map<std::string, PickHistory> &out,
   }
 }
 
-} // namespace
+}  // namespace
 
 std::pair<size_t, size_t> Source::rows_on(Date d) const {
-  if (!table)
-    return {0, 0};
-  const auto &days = table->col("game_date").ints();
+  if (!table) return {0, 0};
+  const auto& days = table->col("game_date").ints();
   auto lo = std::lower_bound(days.begin(), days.end(), int64_t{d.days()});
   auto hi = std::upper_bound(lo, days.end(), int64_t{d.days()});
-  return {static_cast<size_t>(lo - days.begin()),
-          static_cast<size_t>(hi - days.begin())};
+  return {static_cast<size_t>(lo - days.begin()), static_cast<size_t>(hi - days.begin())};
 }
 
-Inputs load(Warehouse &wh, Date first, Date last, Date as_of,
-            const std::vector<ExportType> &types) {
+Inputs load(Warehouse& wh, Date first, Date last, Date as_of, const std::vector<ExportType>& types) {
   Inputs in;
   const DateRange range{first, last};
   const bool results = needs(types, ExportType::kResults);
   const bool best_bets = needs(types, ExportType::kBestBets);
   const bool predictions = needs(types, ExportType::kPredictions);
   if (results || best_bets || predictions) {
-    read_into(in.accuracy, wh, "nba_predictions.prediction_accuracy", range,
-              kAccuracyColumns);
+    read_into(in.accuracy, wh, "nba_predictions.prediction_accuracy", range, kAccuracyColumns);
   }
-  if (results)
-    read_into(in.mlfs, wh, "nba_predictions.ml_feature_store_v2", range,
-              kMlfsColumns);
+  if (results) read_into(in.mlfs, wh, "nba_predictions.ml_feature_store_v2", range, kMlfsColumns);
   if (needs(types, ExportType::kPerformance)) {
     // Legacy: the "season" window summed every row ≤ D. Fixed (DECISION 6):
     // rows of the NBA season of D only (season year: month ≥ 10 → year, else
     // year − 1; it starts Oct 1).
     const Date season_start = Date::from_ymd(season_of(as_of), 10, 1);
-    read_into(in.daily_perf, wh, "nba_predictions.system_daily_performance",
-              DateRange{season_start, as_of}, {});
+    read_into(in.daily_perf, wh, "nba_predictions.system_daily_performance", DateRange{season_start, as_of}, {});
   }
   if (predictions) {
-    read_into(in.predictions, wh, "nba_predictions.player_prop_predictions",
-              range, kPredictionColumns);
+    read_into(in.predictions, wh, "nba_predictions.player_prop_predictions", range, kPredictionColumns);
   }
   const bool tonight = needs(types, ExportType::kTonight);
   if (best_bets || tonight) {
     // Tonight needs the as-of date only; best bets every date of the range
     // (which ends at as_of).
-    read_into(in.composite, wh, "nba_precompute.player_composite_factors",
-              best_bets ? range : DateRange{as_of, as_of},
+    read_into(in.composite, wh, "nba_precompute.player_composite_factors", best_bets ? range : DateRange{as_of, as_of},
               {"player_lookup", "game_date", "game_id", "fatigue_score"});
   }
   if (tonight) {
@@ -133,26 +110,20 @@ Inputs load(Warehouse &wh, Date first, Date last, Date as_of,
     if (in.schedule.ok()) {
       try {
         in.games = Schedule::from_table(*in.schedule.table);
-      } catch (const std::exception &e) {
+      } catch (const std::exception& e) {
         in.schedule.error = std::string("nba_raw.nbac_schedule: ") + e.what();
         in.schedule.table.reset();
       }
     }
-    read_into(
-        in.roster, wh, "nba_analytics.upcoming_player_game_context", day,
-        {"player_lookup", "game_id", "game_date", "team_abbr", "home_game"});
-    read_into(in.tonight_predictions, wh,
-              "nba_predictions.player_prop_predictions", day,
-              kTonightPredictionColumns);
-    read_into(in.injuries, wh, "nba_raw.nbac_injury_report",
-              DateRange{as_of - kInjuryLookbackDays, as_of}, {});
-    read_into(in.props, wh, "nba_raw.odds_api_player_points_props", day,
-              kPropColumns);
+    read_into(in.roster, wh, "nba_analytics.upcoming_player_game_context", day,
+              {"player_lookup", "game_id", "game_date", "team_abbr", "home_game"});
+    read_into(in.tonight_predictions, wh, "nba_predictions.player_prop_predictions", day, kTonightPredictionColumns);
+    read_into(in.injuries, wh, "nba_raw.nbac_injury_report", DateRange{as_of - kInjuryLookbackDays, as_of}, {});
+    read_into(in.props, wh, "nba_raw.odds_api_player_points_props", day, kPropColumns);
     // Strictly before D (DECISION 1); the builder keeps the season of D.
-    read_into(in.player_history, wh, "nba_analytics.player_game_summary",
-              DateRange{as_of - kSeasonLookbackDays, as_of - 1},
-              {"player_lookup", "game_date", "season_year", "player_full_name",
-               "points", "minutes_played", "points_line"});
+    read_into(
+        in.player_history, wh, "nba_analytics.player_game_summary", DateRange{as_of - kSeasonLookbackDays, as_of - 1},
+        {"player_lookup", "game_date", "season_year", "player_full_name", "points", "minutes_played", "points_line"});
   }
   if (best_bets) {
     // Player display names: the legacy joined nba_players_registry, which this
@@ -161,63 +132,55 @@ Inputs load(Warehouse &wh, Date first, Date last, Date as_of,
     // player_lookup when neither has the player.
     read_into(in.pgs_names, wh, "nba_analytics.player_game_summary", range,
               {"player_lookup", "game_date", "player_full_name"});
-    read_into(in.gamebook_names, wh, "nba_raw.nbac_gamebook_player_stats",
-              range, {"player_lookup", "game_date", "player_name"});
-    read_into(in.history, wh, "nba_predictions.prediction_accuracy",
-              DateRange{Date::from_ymd(1900, 1, 1), first - 1},
+    read_into(in.gamebook_names, wh, "nba_raw.nbac_gamebook_player_stats", range,
+              {"player_lookup", "game_date", "player_name"});
+    read_into(in.history, wh, "nba_predictions.prediction_accuracy", DateRange{Date::from_ymd(1900, 1, 1), first - 1},
               kHistoryColumns);
-    if (in.history.ok())
-      add_picks(in.picks, *in.history.table);
-    if (in.accuracy.ok())
-      add_picks(in.picks, *in.accuracy.table);
+    if (in.history.ok()) add_picks(in.picks, *in.history.table);
+    if (in.accuracy.ok()) add_picks(in.picks, *in.accuracy.table);
   }
   return in;
 }
 
-std::string source_error(const Inputs &in, ExportType type) {
-  std::vector<const Source *> used;
+std::string source_error(const Inputs& in, ExportType type) {
+  std::vector<const Source*> used;
   switch (type) {
-  case ExportType::kResults:
-    used = {&in.accuracy, &in.mlfs};
-    break;
-  case ExportType::kPerformance:
-    used = {&in.daily_perf};
-    break;
-  case ExportType::kBestBets:
-    used = {&in.accuracy, &in.history, &in.composite, &in.pgs_names,
-            &in.gamebook_names};
-    break;
-  case ExportType::kPredictions:
-    used = {&in.predictions, &in.accuracy};
-    break;
-  case ExportType::kTonight:
-    used = {&in.schedule, &in.roster, &in.tonight_predictions, &in.composite,
-            &in.injuries, &in.props,  &in.player_history};
-    break;
-  case ExportType::kStreaks:
-  case ExportType::kTrendsHotCold:
-  case ExportType::kLive:
-  case ExportType::kLiveGrading:
-    break; // these builders read their own (small) sources for their date
+    case ExportType::kResults:
+      used = {&in.accuracy, &in.mlfs};
+      break;
+    case ExportType::kPerformance:
+      used = {&in.daily_perf};
+      break;
+    case ExportType::kBestBets:
+      used = {&in.accuracy, &in.history, &in.composite, &in.pgs_names, &in.gamebook_names};
+      break;
+    case ExportType::kPredictions:
+      used = {&in.predictions, &in.accuracy};
+      break;
+    case ExportType::kTonight:
+      used = {&in.schedule, &in.roster, &in.tonight_predictions, &in.composite,
+              &in.injuries, &in.props,  &in.player_history};
+      break;
+    case ExportType::kStreaks:
+    case ExportType::kTrendsHotCold:
+    case ExportType::kLive:
+    case ExportType::kLiveGrading:
+      break;  // these builders read their own (small) sources for their date
   }
-  for (const Source *s : used) {
-    if (!s->needed)
-      return std::string("internal: source not loaded for ") + to_string(type);
-    if (!s->ok())
-      return "cannot read " + s->error;
+  for (const Source* s : used) {
+    if (!s->needed) return std::string("internal: source not loaded for ") + to_string(type);
+    if (!s->ok()) return "cannot read " + s->error;
   }
   return "";
 }
 
-std::vector<Graded> graded_rows(const Inputs &in, Date date) {
+std::vector<Graded> graded_rows(const Inputs& in, Date date) {
   std::vector<Graded> out;
-  if (!in.accuracy.ok())
-    return out;
-  const Table &t = *in.accuracy.table;
+  if (!in.accuracy.ok()) return out;
+  const Table& t = *in.accuracy.table;
   const auto [begin, end] = in.accuracy.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
-    if (t.get_text(r, "system_id") != kEnsembleSystem)
-      continue;
+    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
     Graded g;
     g.player_lookup = t.get_text(r, "player_lookup").value_or("");
     g.game_id = t.get_text(r, "game_id").value_or("");
@@ -236,30 +199,25 @@ std::vector<Graded> graded_rows(const Inputs &in, Date date) {
     g.within_5 = t.get_bool(r, "within_5_points");
     out.push_back(std::move(g));
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Graded &a, const Graded &b) {
-                     return std::tie(a.game_id, a.player_lookup) <
-                            std::tie(b.game_id, b.player_lookup);
-                   });
+  std::stable_sort(out.begin(), out.end(), [](const Graded& a, const Graded& b) {
+    return std::tie(a.game_id, a.player_lookup) < std::tie(b.game_id, b.player_lookup);
+  });
   return out;
 }
 
 Json number(std::optional<double> x, int digits) {
-  if (!x || !std::isfinite(*x))
-    return nullptr;
+  if (!x || !std::isfinite(*x)) return nullptr;
   return proc::py_round(*x, digits);
 }
 
 Json integer(std::optional<int64_t> x) {
-  if (!x)
-    return nullptr;
+  if (!x) return nullptr;
   return *x;
 }
 
-Json text(const std::optional<std::string> &x) {
-  if (!x)
-    return nullptr;
+Json text(const std::optional<std::string>& x) {
+  if (!x) return nullptr;
   return *x;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

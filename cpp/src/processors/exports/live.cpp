@@ -20,68 +20,61 @@ namespace {
 
 struct LivePlayer {
   std::string lookup, name, team, minutes;
-  int64_t points = 0, rebounds = 0, assists = 0, steals = 0, blocks = 0,
-          turnovers = 0;
+  int64_t points = 0, rebounds = 0, assists = 0, steals = 0, blocks = 0, turnovers = 0;
   int64_t fgm = 0, fga = 0, fg3m = 0, fg3a = 0, ftm = 0, fta = 0;
 };
 
 struct LiveGame {
   std::string id, status_text, time, home, away;
   int64_t period = 0, home_score = 0, away_score = 0;
-  std::vector<LivePlayer> players; // home players first, then away
+  std::vector<LivePlayer> players;  // home players first, then away
 
   /// Legacy status: "final" in the status text → final; a started period or
   /// "progress"/"live" in the text → in_progress; else scheduled.
   [[nodiscard]] std::string status() const {
     std::string s = status_text;
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (s.find("final") != std::string::npos)
-      return "final";
-    if (period > 0 || s.find("progress") != std::string::npos ||
-        s.find("live") != std::string::npos) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (s.find("final") != std::string::npos) return "final";
+    if (period > 0 || s.find("progress") != std::string::npos || s.find("live") != std::string::npos) {
       return "in_progress";
     }
     return "scheduled";
   }
 };
 
-int64_t int_or_zero(const Column &c, size_t r) {
-  return c.is_null(r) ? 0 : c.int_at(r);
-}
+int64_t int_or_zero(const Column& c, size_t r) { return c.is_null(r) ? 0 : c.int_at(r); }
 
 /// The day's games from nba_raw.bdl_player_boxscores, ordered by game_id.
-std::vector<LiveGame> games_from_table(Warehouse &wh, Date day) {
-  const Table t = wh.read(catalog::get("nba_raw.bdl_player_boxscores"),
-                          DateRange{day, day}, {});
+std::vector<LiveGame> games_from_table(Warehouse& wh, Date day) {
+  const Table t = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), DateRange{day, day}, {});
   std::map<std::string, LiveGame> games;
   std::map<std::string, std::vector<LivePlayer>> away_players;
-  const Column &gid = t.col("game_id");
-  const Column &status = t.col("game_status");
-  const Column &period = t.col("period");
-  const Column &home = t.col("home_team_abbr");
-  const Column &away = t.col("away_team_abbr");
-  const Column &hs = t.col("home_team_score");
-  const Column &as = t.col("away_team_score");
-  const Column &team = t.col("team_abbr");
-  const Column &name = t.col("player_full_name");
-  const Column &lookup = t.col("player_lookup");
-  const Column &minutes = t.col("minutes");
-  const Column &pts = t.col("points");
-  const Column &reb = t.col("rebounds");
-  const Column &ast = t.col("assists");
-  const Column &stl = t.col("steals");
-  const Column &blk = t.col("blocks");
-  const Column &tov = t.col("turnovers");
-  const Column &fgm = t.col("field_goals_made");
-  const Column &fga = t.col("field_goals_attempted");
-  const Column &fg3m = t.col("three_pointers_made");
-  const Column &fg3a = t.col("three_pointers_attempted");
-  const Column &ftm = t.col("free_throws_made");
-  const Column &fta = t.col("free_throws_attempted");
+  const Column& gid = t.col("game_id");
+  const Column& status = t.col("game_status");
+  const Column& period = t.col("period");
+  const Column& home = t.col("home_team_abbr");
+  const Column& away = t.col("away_team_abbr");
+  const Column& hs = t.col("home_team_score");
+  const Column& as = t.col("away_team_score");
+  const Column& team = t.col("team_abbr");
+  const Column& name = t.col("player_full_name");
+  const Column& lookup = t.col("player_lookup");
+  const Column& minutes = t.col("minutes");
+  const Column& pts = t.col("points");
+  const Column& reb = t.col("rebounds");
+  const Column& ast = t.col("assists");
+  const Column& stl = t.col("steals");
+  const Column& blk = t.col("blocks");
+  const Column& tov = t.col("turnovers");
+  const Column& fgm = t.col("field_goals_made");
+  const Column& fga = t.col("field_goals_attempted");
+  const Column& fg3m = t.col("three_pointers_made");
+  const Column& fg3a = t.col("three_pointers_attempted");
+  const Column& ftm = t.col("free_throws_made");
+  const Column& fta = t.col("free_throws_attempted");
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const std::string id = gid.get_text(r).value_or("");
-    LiveGame &g = games[id];
+    LiveGame& g = games[id];
     if (g.id.empty()) {
       g.id = id;
       g.status_text = status.get_text(r).value_or("");
@@ -108,14 +101,12 @@ std::vector<LiveGame> games_from_table(Warehouse &wh, Date day) {
     p.fg3a = int_or_zero(fg3a, r);
     p.ftm = int_or_zero(ftm, r);
     p.fta = int_or_zero(fta, r);
-    (p.team == g.away && p.team != g.home ? away_players[id] : g.players)
-        .push_back(std::move(p));
+    (p.team == g.away && p.team != g.home ? away_players[id] : g.players).push_back(std::move(p));
   }
   std::vector<LiveGame> out;
-  for (auto &[id, g] : games) {
-    auto &a = away_players[id];
-    g.players.insert(g.players.end(), std::make_move_iterator(a.begin()),
-                     std::make_move_iterator(a.end()));
+  for (auto& [id, g] : games) {
+    auto& a = away_players[id];
+    g.players.insert(g.players.end(), std::make_move_iterator(a.begin()), std::make_move_iterator(a.end()));
     out.push_back(std::move(g));
   }
   return out;
@@ -123,28 +114,24 @@ std::vector<LiveGame> games_from_table(Warehouse &wh, Date day) {
 
 /// Legacy fallback lookup: first + last name, lower case, letters and digits
 /// only.
-std::string fallback_lookup(const std::string &first, const std::string &last) {
+std::string fallback_lookup(const std::string& first, const std::string& last) {
   std::string out;
   for (unsigned char c : first + last) {
-    if (std::isalnum(c))
-      out.push_back(static_cast<char>(std::tolower(c)));
+    if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
   }
   return out;
 }
 
-int64_t json_int(const nlohmann::json &j, const char *key) {
+int64_t json_int(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end() || it->is_null())
-    return 0;
-  if (it->is_number())
-    return it->get<int64_t>();
+  if (it == j.end() || it->is_null()) return 0;
+  if (it->is_number()) return it->get<int64_t>();
   return 0;
 }
 
-std::string json_text(const nlohmann::json &j, const char *key) {
+std::string json_text(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end() || it->is_null())
-    return "";
+  if (it == j.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
@@ -152,46 +139,34 @@ std::string json_text(const nlohmann::json &j, const char *key) {
 /// [...]} or a list); games of other dates are left out, as the legacy did.
 /// Players are named through the bdl_player_id → player_lookup map of the raw
 /// table's last 30 days, else the legacy fallback.
-std::vector<LiveGame> games_from_file(Warehouse &wh, Date day,
-                                      const std::string &path) {
+std::vector<LiveGame> games_from_file(Warehouse& wh, Date day, const std::string& path) {
   std::ifstream in(path);
-  if (!in)
-    throw StorageError("live file " + path + ": cannot open");
+  if (!in) throw StorageError("live file " + path + ": cannot open");
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(in);
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     throw DataError("live file " + path + ": not JSON (" + e.what() + ")");
   }
-  const nlohmann::json &boxes =
-      doc.is_object() ? doc.value("data", nlohmann::json::array()) : doc;
-  if (!boxes.is_array())
-    throw DataError("live file " + path +
-                    ": field 'data' is not a list of box scores");
-  std::unordered_map<int64_t, std::pair<std::string, std::string>>
-      ids; // bdl id → (lookup, name)
+  const nlohmann::json& boxes = doc.is_object() ? doc.value("data", nlohmann::json::array()) : doc;
+  if (!boxes.is_array()) throw DataError("live file " + path + ": field 'data' is not a list of box scores");
+  std::unordered_map<int64_t, std::pair<std::string, std::string>> ids;  // bdl id → (lookup, name)
   {
-    const Table t = wh.read(
-        catalog::get("nba_raw.bdl_player_boxscores"), DateRange{day - 30, day},
-        {"bdl_player_id", "player_lookup", "player_full_name", "game_date"});
-    const Column &id = t.col("bdl_player_id");
-    const Column &lookup = t.col("player_lookup");
-    const Column &name = t.col("player_full_name");
+    const Table t = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), DateRange{day - 30, day},
+                            {"bdl_player_id", "player_lookup", "player_full_name", "game_date"});
+    const Column& id = t.col("bdl_player_id");
+    const Column& lookup = t.col("player_lookup");
+    const Column& name = t.col("player_full_name");
     for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (!id.is_null(r))
-        ids[id.int_at(r)] = {lookup.get_text(r).value_or(""),
-                             name.get_text(r).value_or("")};
+      if (!id.is_null(r)) ids[id.int_at(r)] = {lookup.get_text(r).value_or(""), name.get_text(r).value_or("")};
     }
   }
   std::vector<LiveGame> out;
   for (size_t i = 0; i < boxes.size(); ++i) {
-    const nlohmann::json &box = boxes[i];
-    if (!box.is_object())
-      throw DataError("live file " + path + ": record " + std::to_string(i) +
-                      " is not an object");
+    const nlohmann::json& box = boxes[i];
+    if (!box.is_object()) throw DataError("live file " + path + ": record " + std::to_string(i) + " is not an object");
     const std::string date = json_text(box, "date").substr(0, 10);
-    if (!date.empty() && date != day.iso())
-      continue;
+    if (!date.empty() && date != day.iso()) continue;
     LiveGame g;
     g.id = json_text(box, "id");
     g.status_text = json_text(box, "status");
@@ -199,33 +174,27 @@ std::vector<LiveGame> games_from_file(Warehouse &wh, Date day,
     g.time = json_text(box, "time");
     g.home_score = json_int(box, "home_team_score");
     g.away_score = json_int(box, "visitor_team_score");
-    for (const char *side : {"home_team", "visitor_team"}) {
+    for (const char* side : {"home_team", "visitor_team"}) {
       const nlohmann::json team = box.value(side, nlohmann::json::object());
       const std::string abbr = json_text(team, "abbreviation");
       (std::string(side) == "home_team" ? g.home : g.away) = abbr;
-      for (const auto &ps : team.value("players", nlohmann::json::array())) {
-        const nlohmann::json info =
-            ps.value("player", nlohmann::json::object());
+      for (const auto& ps : team.value("players", nlohmann::json::array())) {
+        const nlohmann::json info = ps.value("player", nlohmann::json::object());
         const int64_t id = json_int(info, "id");
-        if (id == 0)
-          continue;
+        if (id == 0) continue;
         LivePlayer p;
-        if (auto it = ids.find(id);
-            it != ids.end() && !it->second.first.empty()) {
+        if (auto it = ids.find(id); it != ids.end() && !it->second.first.empty()) {
           p.lookup = it->second.first;
           p.name = it->second.second;
         } else {
-          const std::string first = json_text(info, "first_name"),
-                            last = json_text(info, "last_name");
-          if (first.empty() || last.empty())
-            continue;
+          const std::string first = json_text(info, "first_name"), last = json_text(info, "last_name");
+          if (first.empty() || last.empty()) continue;
           p.lookup = fallback_lookup(first, last);
           p.name = first + " " + last;
         }
         p.team = abbr;
         p.minutes = json_text(ps, "min");
-        if (p.minutes.empty())
-          p.minutes = "0:00";
+        if (p.minutes.empty()) p.minutes = "0:00";
         p.points = json_int(ps, "pts");
         p.rebounds = json_int(ps, "reb");
         p.assists = json_int(ps, "ast");
@@ -246,58 +215,47 @@ std::vector<LiveGame> games_from_file(Warehouse &wh, Date day,
   return out;
 }
 
-std::vector<LiveGame> live_games(Warehouse &wh, Date day,
-                                 const BuildOptions &o) {
-  return o.live_file.empty() ? games_from_table(wh, day)
-                             : games_from_file(wh, day, o.live_file);
+std::vector<LiveGame> live_games(Warehouse& wh, Date day, const BuildOptions& o) {
+  return o.live_file.empty() ? games_from_table(wh, day) : games_from_file(wh, day, o.live_file);
 }
 
 /// "20241225T213000Z" from an ISO timestamp ("2024-12-25T21:30:00..."): the
 /// poll id of the legacy.
-std::string poll_id(const std::string &generated_at) {
+std::string poll_id(const std::string& generated_at) {
   std::string digits;
   for (size_t i = 0; i < generated_at.size() && digits.size() < 15; ++i) {
     const char c = generated_at[i];
-    if (std::isdigit(static_cast<unsigned char>(c)))
-      digits.push_back(c);
-    if (c == 'T' && digits.size() == 8)
-      digits.push_back('T');
-    if (c == '.' || c == '+' || c == 'Z')
-      break;
+    if (std::isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
+    if (c == 'T' && digits.size() == 8) digits.push_back('T');
+    if (c == '.' || c == '+' || c == 'Z') break;
   }
   return digits + "Z";
 }
 
-int status_rank(const std::string &s) {
-  return s == "in_progress" ? 0 : s == "final" ? 1 : s == "scheduled" ? 2 : 3;
-}
+int status_rank(const std::string& s) { return s == "in_progress" ? 0 : s == "final" ? 1 : s == "scheduled" ? 2 : 3; }
 
 double round_to(double x, int digits) {
   const double f = std::pow(10.0, digits);
   return std::nearbyint(x * f) / f;
 }
 
-} // namespace
+}  // namespace
 
-Json live_payload(Warehouse &wh, Date day, const BuildOptions &o,
-                  const std::string &generated_at) {
+Json live_payload(Warehouse& wh, Date day, const BuildOptions& o, const std::string& generated_at) {
   std::vector<LiveGame> games = live_games(wh, day, o);
-  std::stable_sort(games.begin(), games.end(),
-                   [](const LiveGame &a, const LiveGame &b) {
-                     return status_rank(a.status()) < status_rank(b.status());
-                   });
+  std::stable_sort(games.begin(), games.end(), [](const LiveGame& a, const LiveGame& b) {
+    return status_rank(a.status()) < status_rank(b.status());
+  });
   Json list = Json::array();
   int64_t in_progress = 0, final_games = 0;
-  for (LiveGame &g : games) {
+  for (LiveGame& g : games) {
     const std::string status = g.status();
     in_progress += status == "in_progress" ? 1 : 0;
     final_games += status == "final" ? 1 : 0;
     std::stable_sort(g.players.begin(), g.players.end(),
-                     [](const LivePlayer &a, const LivePlayer &b) {
-                       return a.points > b.points;
-                     });
+                     [](const LivePlayer& a, const LivePlayer& b) { return a.points > b.points; });
     Json players = Json::array();
-    for (const LivePlayer &p : g.players) {
+    for (const LivePlayer& p : g.players) {
       Json j;
       j["player_lookup"] = p.lookup;
       j["name"] = p.name;
@@ -341,17 +299,13 @@ Json live_payload(Warehouse &wh, Date day, const BuildOptions &o,
   return out;
 }
 
-Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
-                          const std::string &generated_at) {
+Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& o, const std::string& generated_at) {
   // The ensemble's active prediction per player (highest prediction_version,
   // then newest update).
-  const Table t =
-      wh.read(catalog::get("nba_predictions.player_prop_predictions"),
-              DateRange{day, day},
-              {"system_id", "player_lookup", "game_date", "game_id",
-               "predicted_points", "confidence_score", "recommendation",
-               "current_points_line", "has_prop_line", "line_source",
-               "is_active", "prediction_version", "updated_at"});
+  const Table t = wh.read(
+      catalog::get("nba_predictions.player_prop_predictions"), DateRange{day, day},
+      {"system_id", "player_lookup", "game_date", "game_id", "predicted_points", "confidence_score", "recommendation",
+       "current_points_line", "has_prop_line", "line_source", "is_active", "prediction_version", "updated_at"});
   struct Pred {
     std::string lookup, game_id;
     std::optional<double> predicted, confidence, line;
@@ -361,13 +315,11 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
     std::string updated;
   };
   std::map<std::string, Pred> best;
-  const Column &system = t.col("system_id");
-  const Column &active = t.col("is_active");
+  const Column& system = t.col("system_id");
+  const Column& active = t.col("is_active");
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (system.get_text(r) != std::optional<std::string>(kEnsembleSystem))
-      continue;
-    if (!active.is_null(r) && active.int_at(r) == 0)
-      continue;
+    if (system.get_text(r) != std::optional<std::string>(kEnsembleSystem)) continue;
+    if (!active.is_null(r) && active.int_at(r) == 0) continue;
     Pred p;
     p.lookup = t.col("player_lookup").get_text(r).value_or("");
     p.game_id = t.col("game_id").get_text(r).value_or("");
@@ -380,9 +332,7 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
     p.version = t.col("prediction_version").get_int(r).value_or(0);
     p.updated = t.col("updated_at").get_text(r).value_or("");
     auto [it, fresh] = best.emplace(p.lookup, p);
-    if (!fresh && std::tie(p.version, p.updated) >
-                      std::tie(it->second.version, it->second.updated))
-      it->second = p;
+    if (!fresh && std::tie(p.version, p.updated) > std::tie(it->second.version, it->second.updated)) it->second = p;
   }
   Json out;
   out["updated_at"] = generated_at;
@@ -403,14 +353,13 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
     return out;
   }
   struct Live {
-    const LivePlayer *player;
-    const LiveGame *game;
+    const LivePlayer* player;
+    const LiveGame* game;
   };
   const std::vector<LiveGame> games = live_games(wh, day, o);
   std::unordered_map<std::string, Live> live;
-  for (const LiveGame &g : games) {
-    for (const LivePlayer &p : g.players)
-      live[p.lookup] = {&p, &g};
+  for (const LiveGame& g : games) {
+    for (const LivePlayer& p : g.players) live[p.lookup] = {&p, &g};
   }
   struct Row {
     Json j;
@@ -418,26 +367,21 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
     double confidence;
   };
   static const std::map<std::string, int> kOrder = {
-      {"correct", 0},          {"incorrect", 1},
-      {"trending_correct", 2}, {"trending_incorrect", 3},
-      {"in_progress", 4},      {"graded", 5},
-      {"pending", 6}};
+      {"correct", 0},     {"incorrect", 1}, {"trending_correct", 2}, {"trending_incorrect", 3},
+      {"in_progress", 4}, {"graded", 5},    {"pending", 6}};
   std::vector<Row> rows;
   int64_t graded = 0, correct = 0, incorrect = 0, trend_ok = 0, trend_bad = 0;
   double err_sum = 0;
   int64_t err_n = 0;
-  for (const auto &[lookup, p] : best) {
+  for (const auto& [lookup, p] : best) {
     auto it = live.find(lookup);
-    const LivePlayer *lp = it == live.end() ? nullptr : it->second.player;
-    const LiveGame *lg = it == live.end() ? nullptr : it->second.game;
+    const LivePlayer* lp = it == live.end() ? nullptr : it->second.player;
+    const LiveGame* lg = it == live.end() ? nullptr : it->second.game;
     const std::string gstatus = lg ? lg->status() : "scheduled";
     auto [away, home] = teams_of(p.game_id);
-    const std::optional<double> predicted =
-        p.predicted ? std::optional(round_to(*p.predicted, 1)) : std::nullopt;
-    const std::optional<double> line =
-        p.line ? std::optional(round_to(*p.line, 1)) : std::nullopt;
-    const std::optional<double> conf =
-        p.confidence ? std::optional(round_to(*p.confidence, 3)) : std::nullopt;
+    const std::optional<double> predicted = p.predicted ? std::optional(round_to(*p.predicted, 1)) : std::nullopt;
+    const std::optional<double> line = p.line ? std::optional(round_to(*p.line, 1)) : std::nullopt;
+    const std::optional<double> conf = p.confidence ? std::optional(round_to(*p.confidence, 3)) : std::nullopt;
     Json j;
     j["player_lookup"] = lookup;
     j["player_name"] = lp && !lp->name.empty() ? lp->name : lookup;
@@ -458,23 +402,20 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
       const double actual = static_cast<double>(lp->points);
       j["actual"] = lp->points;
       j["minutes"] = lp->minutes;
-      j["error"] = predicted ? number(round_to(*predicted - actual, 1), 1)
-                             : Json(nullptr);
+      j["error"] = predicted ? number(round_to(*predicted - actual, 1), 1) : Json(nullptr);
       if (predicted) {
         err_sum += std::fabs(round_to(*predicted - actual, 1));
         ++err_n;
       }
       ++graded;
-      const bool bet =
-          p.recommendation == "OVER" || p.recommendation == "UNDER";
+      const bool bet = p.recommendation == "OVER" || p.recommendation == "UNDER";
       if (line && bet) {
         j["margin_vs_line"] = number(round_to(actual - *line, 1), 1);
         const bool over = p.recommendation == "OVER";
         if (gstatus == "final") {
           // Legacy: a final actual equal to the line counts as incorrect (kept:
           // lines are half points).
-          status = (over ? actual > *line : actual < *line) ? "correct"
-                                                            : "incorrect";
+          status = (over ? actual > *line : actual < *line) ? "correct" : "incorrect";
         } else if (over ? actual > *line : actual < *line) {
           status = "trending_correct";
         } else if (over ? actual < *line - 5 : actual > *line + 5) {
@@ -500,11 +441,11 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
     trend_bad += status == "trending_incorrect";
     rows.push_back({std::move(j), kOrder.at(status), conf.value_or(0)});
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return std::tie(a.rank, b.confidence) < std::tie(b.rank, a.confidence);
   });
   int64_t in_progress = 0, final_games = 0;
-  for (const LiveGame &g : games) {
+  for (const LiveGame& g : games) {
     const std::string s = g.status();
     final_games += s == "final";
     in_progress += s != "final" && g.period > 0;
@@ -520,22 +461,16 @@ Json live_grading_payload(Warehouse &wh, Date day, const BuildOptions &o,
   summary["trending_incorrect"] = trend_bad;
   summary["win_rate"] =
       correct + incorrect > 0
-          ? number(round_to(static_cast<double>(correct) /
-                                static_cast<double>(correct + incorrect),
-                            3),
-                   3)
+          ? number(round_to(static_cast<double>(correct) / static_cast<double>(correct + incorrect), 3), 3)
           : Json(nullptr);
-  summary["avg_error"] =
-      err_n > 0 ? number(round_to(err_sum / static_cast<double>(err_n), 1), 1)
-                : Json(nullptr);
+  summary["avg_error"] = err_n > 0 ? number(round_to(err_sum / static_cast<double>(err_n), 1), 1) : Json(nullptr);
   summary["games_in_progress"] = in_progress;
   summary["games_final"] = final_games;
   out["summary"] = std::move(summary);
   Json list = Json::array();
-  for (Row &r : rows)
-    list.push_back(std::move(r.j));
+  for (Row& r : rows) list.push_back(std::move(r.j));
   out["predictions"] = std::move(list);
   return out;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

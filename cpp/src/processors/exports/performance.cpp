@@ -17,7 +17,7 @@ struct Meta {
 
 /// Display metadata; ids the legacy did not list (e.g. the worker's
 /// "moving_average") rank 99.
-Meta meta_of(const std::string &id) {
+Meta meta_of(const std::string& id) {
   static const std::map<std::string, Meta> kKnown = {
       {"ensemble_v1", {"Ensemble", true, 1}},
       {"xgboost_v1", {"XGBoost", false, 2}},
@@ -40,19 +40,17 @@ struct Mean {
     }
   }
   [[nodiscard]] std::optional<double> get() const {
-    if (!n)
-      return std::nullopt;
+    if (!n) return std::nullopt;
     return sum / static_cast<double>(n);
   }
 };
 
 /// Sums and day-means of system_daily_performance rows over one window.
 struct Window {
-  int64_t predictions = 0, recommendations = 0, correct = 0, hc_count = 0,
-          hc_correct = 0;
+  int64_t predictions = 0, recommendations = 0, correct = 0, hc_count = 0, hc_correct = 0;
   Mean mae, bias, over_wr, under_wr, w3, w5;
 
-  void add(const Table &t, size_t r) {
+  void add(const Table& t, size_t r) {
     predictions += t.get_int(r, "predictions_count").value_or(0);
     recommendations += t.get_int(r, "recommendations_count").value_or(0);
     correct += t.get_int(r, "correct_count").value_or(0);
@@ -66,9 +64,7 @@ struct Window {
     w5.add(t.get_real(r, "within_5_pct"));
   }
   [[nodiscard]] double win_rate() const {
-    return recommendations ? static_cast<double>(correct) /
-                                 static_cast<double>(recommendations)
-                           : 0.0;
+    return recommendations ? static_cast<double>(correct) / static_cast<double>(recommendations) : 0.0;
   }
   [[nodiscard]] Json json() const {
     Json j;
@@ -87,10 +83,7 @@ struct Window {
     j["within_3_pct"] = number(w3.get(), 3);
     j["within_5_pct"] = number(w5.get(), 3);
     j["high_confidence_win_rate"] =
-        number(hc_count ? static_cast<double>(hc_correct) /
-                              static_cast<double>(hc_count)
-                        : 0.0,
-               3);
+        number(hc_count ? static_cast<double>(hc_correct) / static_cast<double>(hc_count) : 0.0, 3);
     return j;
   }
 };
@@ -101,63 +94,52 @@ struct System {
   Window last_7, last_30, season;
 };
 
-Json pick(const std::vector<System> &systems,
-          std::optional<double> (*value)(const System &),
+Json pick(const std::vector<System>& systems, std::optional<double> (*value)(const System&),
           bool (*better)(double, double), int digits) {
-  const System *chosen = nullptr;
+  const System* chosen = nullptr;
   std::optional<double> best;
-  for (const System &s :
-       systems) { // rank order: ties keep the better-ranked system
+  for (const System& s : systems) {  // rank order: ties keep the better-ranked system
     auto v = value(s);
-    if (!v)
-      continue;
+    if (!v) continue;
     if (!best || better(*v, *best)) {
       best = v;
       chosen = &s;
     }
   }
-  if (!chosen)
-    return nullptr;
+  if (!chosen) return nullptr;
   Json j;
   j["system_id"] = chosen->id;
   j["value"] = number(best, digits);
   return j;
 }
 
-} // namespace
+}  // namespace
 
-Json performance_payload(const Inputs &in, Date as_of,
-                         const std::string &generated_at) {
-  const Table &t = *in.daily_perf.table;
+Json performance_payload(const Inputs& in, Date as_of, const std::string& generated_at) {
+  const Table& t = *in.daily_perf.table;
   // The read holds this season's rows up to the loaded as-of date; keep those ≤
   // as_of of the same season (the fixed, season-bounded window — see load()).
   const Date season_start = Date::from_ymd(season_of(as_of), 10, 1);
   std::map<std::string, System> by_id;
-  const auto &days = t.col("game_date");
+  const auto& days = t.col("game_date");
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const Date d(static_cast<int32_t>(days.int_at(r)));
-    if (d < season_start || d > as_of)
-      continue;
+    if (d < season_start || d > as_of) continue;
     const std::string id = t.get_text(r, "system_id").value_or("");
-    System &s = by_id[id];
+    System& s = by_id[id];
     s.id = id;
     s.meta = meta_of(id);
     s.season.add(t, r);
-    if (d > as_of - 30)
-      s.last_30.add(t, r);
-    if (d > as_of - 7)
-      s.last_7.add(t, r);
+    if (d > as_of - 30) s.last_30.add(t, r);
+    if (d > as_of - 7) s.last_7.add(t, r);
   }
   std::vector<System> systems;
-  for (auto &[id, s] : by_id)
-    systems.push_back(std::move(s));
+  for (auto& [id, s] : by_id) systems.push_back(std::move(s));
   std::stable_sort(systems.begin(), systems.end(),
-                   [](const System &a, const System &b) {
-                     return a.meta.rank < b.meta.rank;
-                   });
+                   [](const System& a, const System& b) { return a.meta.rank < b.meta.rank; });
 
   Json list = Json::array();
-  for (const System &s : systems) {
+  for (const System& s : systems) {
     Json j;
     j["system_id"] = s.id;
     j["display_name"] = s.meta.display_name;
@@ -173,19 +155,16 @@ Json performance_payload(const Inputs &in, Date as_of,
   }
 
   Json comparison;
-  comparison["best_mae"] = pick(
-      systems, [](const System &s) { return s.season.mae.get(); },
-      [](double a, double b) { return a < b; }, 2);
+  comparison["best_mae"] =
+      pick(systems, [](const System& s) { return s.season.mae.get(); }, [](double a, double b) { return a < b; }, 2);
   comparison["best_win_rate"] = pick(
       systems,
-      [](const System &s) {
-        return s.season.recommendations
-                   ? std::optional<double>(s.season.win_rate())
-                   : std::nullopt;
+      [](const System& s) {
+        return s.season.recommendations ? std::optional<double>(s.season.win_rate()) : std::nullopt;
       },
       [](double a, double b) { return a > b; }, 3);
   comparison["lowest_bias"] = pick(
-      systems, [](const System &s) { return s.season.bias.get(); },
+      systems, [](const System& s) { return s.season.bias.get(); },
       [](double a, double b) { return std::fabs(a) < std::fabs(b); }, 2);
 
   Json out;
@@ -196,4 +175,4 @@ Json performance_payload(const Inputs &in, Date as_of,
   return out;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

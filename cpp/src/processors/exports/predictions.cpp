@@ -16,48 +16,40 @@ struct Entry {
   std::optional<int64_t> similar_games;
 };
 
-} // namespace
+}  // namespace
 
-std::pair<std::optional<std::string>, std::optional<std::string>>
-teams_of(const std::string &game_id) {
+std::pair<std::optional<std::string>, std::optional<std::string>> teams_of(const std::string& game_id) {
   const auto a = game_id.find('_');
-  if (a == std::string::npos)
-    return {};
+  if (a == std::string::npos) return {};
   const auto b = game_id.find('_', a + 1);
-  if (b == std::string::npos || game_id.find('_', b + 1) != std::string::npos)
-    return {};
-  std::string away = game_id.substr(a + 1, b - a - 1),
-              home = game_id.substr(b + 1);
-  if (away.empty() || home.empty())
-    return {};
+  if (b == std::string::npos || game_id.find('_', b + 1) != std::string::npos) return {};
+  std::string away = game_id.substr(a + 1, b - a - 1), home = game_id.substr(b + 1);
+  if (away.empty() || home.empty()) return {};
   return {away, home};
 }
 
-Json predictions_payload(const Inputs &in, Date date,
-                         const std::string &generated_at) {
+Json predictions_payload(const Inputs& in, Date date, const std::string& generated_at) {
   // Team of each (player, game) from the date's graded rows (legacy LEFT JOIN
   // prediction_accuracy).
   std::unordered_map<std::string, std::string> team_of;
   {
-    const Table &pa = *in.accuracy.table;
+    const Table& pa = *in.accuracy.table;
     const auto [begin, end] = in.accuracy.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
       if (auto team = pa.get_text(r, "team_abbr")) {
-        team_of.emplace(pa.get_text(r, "player_lookup").value_or("") + "|" +
-                            pa.get_text(r, "game_id").value_or(""),
+        team_of.emplace(pa.get_text(r, "player_lookup").value_or("") + "|" + pa.get_text(r, "game_id").value_or(""),
                         *team);
       }
     }
   }
 
-  std::map<std::string, std::vector<Entry>> games; // ordered by game_id
-  const Table &t = *in.predictions.table;
+  std::map<std::string, std::vector<Entry>> games;  // ordered by game_id
+  const Table& t = *in.predictions.table;
   const auto [begin, end] = in.predictions.rows_on(date);
   int64_t total = 0;
   for (size_t r = begin; r < end; ++r) {
     // All lines, no is_active filter (legacy).
-    if (t.get_text(r, "system_id") != kEnsembleSystem)
-      continue;
+    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
     Entry e;
     e.player_lookup = t.get_text(r, "player_lookup").value_or("");
     e.recommendation = t.get_text(r, "recommendation");
@@ -71,37 +63,28 @@ Json predictions_payload(const Inputs &in, Date date,
   }
 
   Json list = Json::array();
-  for (auto &[game_id, entries] : games) {
+  for (auto& [game_id, entries] : games) {
     // Confidence descending; rows without a confidence last.
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry &a, const Entry &b) {
-                       if (a.confidence.has_value() != b.confidence.has_value())
-                         return a.confidence.has_value();
-                       return a.confidence && *a.confidence > *b.confidence;
-                     });
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      if (a.confidence.has_value() != b.confidence.has_value()) return a.confidence.has_value();
+      return a.confidence && *a.confidence > *b.confidence;
+    });
     const auto [away, home] = teams_of(game_id);
     int64_t over = 0, under = 0, pass = 0;
     Json players = Json::array();
-    for (const Entry &e : entries) {
-      if (e.recommendation == "OVER")
-        ++over;
-      if (e.recommendation == "UNDER")
-        ++under;
-      if (e.recommendation == "PASS")
-        ++pass;
+    for (const Entry& e : entries) {
+      if (e.recommendation == "OVER") ++over;
+      if (e.recommendation == "UNDER") ++under;
+      if (e.recommendation == "PASS") ++pass;
       std::optional<std::string> team;
-      if (auto it = team_of.find(e.player_lookup + "|" + game_id);
-          it != team_of.end())
-        team = it->second;
+      if (auto it = team_of.find(e.player_lookup + "|" + game_id); it != team_of.end()) team = it->second;
       Json prediction;
       prediction["points"] = number(e.predicted, 2);
       prediction["confidence"] = number(e.confidence, 2);
       prediction["recommendation"] = text(e.recommendation);
       prediction["line"] = number(e.line, 2);
-      prediction["edge"] = number(
-          e.predicted && e.line ? std::optional<double>(*e.predicted - *e.line)
-                                : std::nullopt,
-          1);
+      prediction["edge"] =
+          number(e.predicted && e.line ? std::optional<double>(*e.predicted - *e.line) : std::nullopt, 1);
       Json context;
       context["pace_adjustment"] = number(e.pace, 2);
       context["similar_games"] = integer(e.similar_games);
@@ -136,4 +119,4 @@ Json predictions_payload(const Inputs &in, Date date,
   return out;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

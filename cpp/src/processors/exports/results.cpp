@@ -10,15 +10,15 @@ namespace {
 /// MLFS context of one (player, game): what results rows and breakdowns are
 /// split by.
 struct Context {
-  bool is_home = false;             // NULL → false (legacy)
-  int64_t days_rest = 1;            // NULL → 1 (legacy)
-  std::optional<double> season_avg; // features[2] points_avg_season
-  bool back_to_back = false;        // features[16] > 0.5
+  bool is_home = false;              // NULL → false (legacy)
+  int64_t days_rest = 1;             // NULL → 1 (legacy)
+  std::optional<double> season_avg;  // features[2] points_avg_season
+  bool back_to_back = false;         // features[16] > 0.5
 };
 
-std::unordered_map<std::string, Context> contexts(const Inputs &in, Date date) {
+std::unordered_map<std::string, Context> contexts(const Inputs& in, Date date) {
   std::unordered_map<std::string, Context> out;
-  const Table &t = *in.mlfs.table;
+  const Table& t = *in.mlfs.table;
   const auto [begin, end] = in.mlfs.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
     Context c;
@@ -27,37 +27,27 @@ std::unordered_map<std::string, Context> contexts(const Inputs &in, Date date) {
     if (auto f = t.get_text(r, "features")) {
       Json arr = Json::parse(*f, nullptr, false);
       if (arr.is_discarded() || !arr.is_array()) {
-        throw DataError("ml_feature_store_v2 " + date.iso() + " " +
-                        t.get_text(r, "player_lookup").value_or("") +
+        throw DataError("ml_feature_store_v2 " + date.iso() + " " + t.get_text(r, "player_lookup").value_or("") +
                         ": features is not a JSON array");
       }
-      if (arr.size() > 2 && arr[2].is_number())
-        c.season_avg = arr[2].get<double>();
-      if (arr.size() > 16 && arr[16].is_number())
-        c.back_to_back = arr[16].get<double>() > 0.5;
+      if (arr.size() > 2 && arr[2].is_number()) c.season_avg = arr[2].get<double>();
+      if (arr.size() > 16 && arr[16].is_number()) c.back_to_back = arr[16].get<double>() > 0.5;
     }
-    out.emplace(t.get_text(r, "player_lookup").value_or("") + "|" +
-                    t.get_text(r, "game_id").value_or(""),
-                c);
+    out.emplace(t.get_text(r, "player_lookup").value_or("") + "|" + t.get_text(r, "game_id").value_or(""), c);
   }
   return out;
 }
 
 std::optional<std::string> confidence_tier(std::optional<double> conf) {
-  if (!conf)
-    return std::nullopt;
-  if (*conf >= 0.70)
-    return "high";
-  if (*conf >= 0.55)
-    return "medium";
+  if (!conf) return std::nullopt;
+  if (*conf >= 0.70) return "high";
+  if (*conf >= 0.55) return "medium";
   return "low";
 }
 
 std::string player_tier(std::optional<double> season_avg) {
-  if (season_avg && *season_avg >= 25)
-    return "elite";
-  if (season_avg && *season_avg >= 15)
-    return "starter";
+  if (season_avg && *season_avg >= 25) return "elite";
+  if (season_avg && *season_avg >= 15) return "starter";
   return "role_player";
 }
 
@@ -66,15 +56,11 @@ std::string player_tier(std::optional<double> season_avg) {
 /// pushes. Fixed (DECISION 6): "PUSH" only for an OVER/UNDER pick whose actual
 /// equals the line; "NO_LINE" for rows without a line; null for any other
 /// ungraded row.
-Json result_label(const Graded &g) {
-  if (g.recommendation == "PASS")
-    return "PASS";
-  if (g.correct)
-    return *g.correct ? "WIN" : "LOSS";
-  if (g.recommendation == "NO_LINE" || !g.line)
-    return "NO_LINE";
-  if (g.is_push())
-    return "PUSH";
+Json result_label(const Graded& g) {
+  if (g.recommendation == "PASS") return "PASS";
+  if (g.correct) return *g.correct ? "WIN" : "LOSS";
+  if (g.recommendation == "NO_LINE" || !g.line) return "NO_LINE";
+  if (g.is_push()) return "PUSH";
   return nullptr;
 }
 
@@ -83,14 +69,11 @@ struct Cell {
   int64_t total = 0, wins = 0, losses = 0, pushes = 0, errors = 0;
   double error_sum = 0;
 
-  void add(const Graded &g) {
+  void add(const Graded& g) {
     ++total;
-    if (g.correct && *g.correct)
-      ++wins;
-    if (g.correct && !*g.correct)
-      ++losses;
-    if (g.is_push())
-      ++pushes;
+    if (g.correct && *g.correct) ++wins;
+    if (g.correct && !*g.correct) ++losses;
+    if (g.is_push()) ++pushes;
     if (g.abs_error) {
       ++errors;
       error_sum += *g.abs_error;
@@ -102,39 +85,32 @@ struct Cell {
     j["wins"] = wins;
     j["losses"] = losses;
     j["pushes"] = pushes;
-    j["win_rate"] = number(
-        total ? static_cast<double>(wins) / static_cast<double>(total) : 0.0,
-        3);
-    j["avg_error"] =
-        number(errors ? error_sum / static_cast<double>(errors) : 0.0, 2);
+    j["win_rate"] = number(total ? static_cast<double>(wins) / static_cast<double>(total) : 0.0, 3);
+    j["avg_error"] = number(errors ? error_sum / static_cast<double>(errors) : 0.0, 2);
     return j;
   }
 };
 
-Json cells(const std::vector<std::pair<const char *, const Cell *>> &items) {
+Json cells(const std::vector<std::pair<const char*, const Cell*>>& items) {
   Json j = Json::object();
-  for (const auto &[name, cell] : items)
-    j[name] = cell->json();
+  for (const auto& [name, cell] : items) j[name] = cell->json();
   return j;
 }
 
-} // namespace
+}  // namespace
 
-Json results_payload(const Inputs &in, Date date,
-                     const std::string &generated_at) {
+Json results_payload(const Inputs& in, Date date, const std::string& generated_at) {
   const std::vector<Graded> rows = graded_rows(in, date);
   const auto ctx = contexts(in, date);
 
-  int64_t recs = 0, correct = 0, incorrect = 0, pushes = 0, passes = 0, w3 = 0,
-          w5 = 0, errors = 0, biases = 0;
+  int64_t recs = 0, correct = 0, incorrect = 0, pushes = 0, passes = 0, w3 = 0, w5 = 0, errors = 0, biases = 0;
   double error_sum = 0, bias_sum = 0;
-  Cell elite, starter, role, high, medium, low, over, under, home, away, b2b,
-      rested;
+  Cell elite, starter, role, high, medium, low, over, under, home, away, b2b, rested;
   Json results = Json::array();
-  const Graded *best = nullptr;
-  const Graded *worst = nullptr;
+  const Graded* best = nullptr;
+  const Graded* worst = nullptr;
 
-  for (const Graded &g : rows) {
+  for (const Graded& g : rows) {
     auto it = ctx.find(g.player_lookup + "|" + g.game_id);
     const Context c = it == ctx.end() ? Context{} : it->second;
     const auto conf_tier = confidence_tier(g.confidence);
@@ -142,41 +118,27 @@ Json results_payload(const Inputs &in, Date date,
 
     if (g.is_bet()) {
       ++recs;
-      if (g.correct && *g.correct)
-        ++correct;
+      if (g.correct && *g.correct) ++correct;
       // Legacy: incorrect = recommendations − correct, so pushes counted as
       // incorrect. Fixed (DECISION 6): losses only; pushes are reported on
       // their own.
-      if (g.correct && !*g.correct)
-        ++incorrect;
-      if (g.is_push())
-        ++pushes;
+      if (g.correct && !*g.correct) ++incorrect;
+      if (g.is_push()) ++pushes;
       (tier == "elite" ? elite : tier == "starter" ? starter : role).add(g);
-      if (conf_tier)
-        (*conf_tier == "high"     ? high
-         : *conf_tier == "medium" ? medium
-                                  : low)
-            .add(g);
+      if (conf_tier) (*conf_tier == "high" ? high : *conf_tier == "medium" ? medium : low).add(g);
       (g.recommendation == "OVER" ? over : under).add(g);
       (c.is_home ? home : away).add(g);
-      if (c.back_to_back)
-        b2b.add(g);
-      if (c.days_rest >= 2)
-        rested.add(g);
+      if (c.back_to_back) b2b.add(g);
+      if (c.days_rest >= 2) rested.add(g);
     }
-    if (g.recommendation == "PASS")
-      ++passes;
-    if (g.within_3.value_or(false))
-      ++w3;
-    if (g.within_5.value_or(false))
-      ++w5;
+    if (g.recommendation == "PASS") ++passes;
+    if (g.within_3.value_or(false)) ++w3;
+    if (g.within_5.value_or(false)) ++w5;
     if (g.abs_error) {
       ++errors;
       error_sum += *g.abs_error;
-      if (!best || *g.abs_error < *best->abs_error)
-        best = &g;
-      if (!worst || *g.abs_error > *worst->abs_error)
-        worst = &g;
+      if (!best || *g.abs_error < *best->abs_error) best = &g;
+      if (!worst || *g.abs_error > *worst->abs_error) worst = &g;
     }
     if (g.signed_error) {
       ++biases;
@@ -215,29 +177,19 @@ Json results_payload(const Inputs &in, Date date,
   summary["incorrect"] = incorrect;
   summary["pushes"] = pushes;
   summary["pass_count"] = passes;
-  summary["win_rate"] = number(
-      recs ? static_cast<double>(correct) / static_cast<double>(recs) : 0.0, 3);
-  summary["avg_mae"] =
-      number(errors ? error_sum / static_cast<double>(errors) : 0.0, 2);
-  summary["avg_bias"] =
-      number(biases ? bias_sum / static_cast<double>(biases) : 0.0, 2);
+  summary["win_rate"] = number(recs ? static_cast<double>(correct) / static_cast<double>(recs) : 0.0, 3);
+  summary["avg_mae"] = number(errors ? error_sum / static_cast<double>(errors) : 0.0, 2);
+  summary["avg_bias"] = number(biases ? bias_sum / static_cast<double>(biases) : 0.0, 2);
   summary["within_3_points"] = w3;
-  summary["within_3_pct"] =
-      number(rows.empty() ? 0.0 : static_cast<double>(w3) / n, 3);
+  summary["within_3_pct"] = number(rows.empty() ? 0.0 : static_cast<double>(w3) / n, 3);
   summary["within_5_points"] = w5;
-  summary["within_5_pct"] =
-      number(rows.empty() ? 0.0 : static_cast<double>(w5) / n, 3);
+  summary["within_5_pct"] = number(rows.empty() ? 0.0 : static_cast<double>(w5) / n, 3);
 
   Json breakdowns;
-  breakdowns["by_player_tier"] =
-      cells({{"elite", &elite}, {"starter", &starter}, {"role_player", &role}});
-  breakdowns["by_confidence"] =
-      cells({{"high", &high}, {"medium", &medium}, {"low", &low}});
+  breakdowns["by_player_tier"] = cells({{"elite", &elite}, {"starter", &starter}, {"role_player", &role}});
+  breakdowns["by_confidence"] = cells({{"high", &high}, {"medium", &medium}, {"low", &low}});
   breakdowns["by_recommendation"] = cells({{"over", &over}, {"under", &under}});
-  breakdowns["by_context"] = cells({{"home", &home},
-                                    {"away", &away},
-                                    {"back_to_back", &b2b},
-                                    {"rested", &rested}});
+  breakdowns["by_context"] = cells({{"home", &home}, {"away", &away}, {"back_to_back", &b2b}, {"rested", &rested}});
 
   Json highlights = Json::object();
   if (best) {
@@ -268,4 +220,4 @@ Json results_payload(const Inputs &in, Date date,
   return out;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

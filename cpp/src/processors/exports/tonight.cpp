@@ -24,7 +24,7 @@ struct PastGame {
 struct Prediction {
   std::optional<double> predicted, confidence;
   std::optional<std::string> recommendation;
-  std::string created; // timestamp_key(created_at)
+  std::string created;  // timestamp_key(created_at)
   int64_t version = 0;
 };
 
@@ -38,7 +38,7 @@ struct Player {
   std::optional<std::string> name, team, injury_status, injury_reason;
   std::optional<bool> is_home;
   std::optional<int64_t> fatigue;
-  std::vector<PastGame> games; // newest first
+  std::vector<PastGame> games;  // newest first
   std::optional<double> ppg, mpg, last_5_ppg;
   std::optional<Odds> odds;
   std::optional<Prediction> prediction;
@@ -52,80 +52,62 @@ struct Player {
 /// American odds of a decimal price (legacy-style rounding): ≥ 2.0 → +(d −
 /// 1)·100, else −100/(d − 1).
 std::optional<int64_t> american_of(std::optional<double> decimal) {
-  if (!decimal || !std::isfinite(*decimal) || *decimal <= 1.0)
-    return std::nullopt;
-  const double a =
-      *decimal >= 2.0 ? (*decimal - 1.0) * 100.0 : -100.0 / (*decimal - 1.0);
+  if (!decimal || !std::isfinite(*decimal) || *decimal <= 1.0) return std::nullopt;
+  const double a = *decimal >= 2.0 ? (*decimal - 1.0) * 100.0 : -100.0 / (*decimal - 1.0);
   return static_cast<int64_t>(std::llround(a));
 }
 
-std::optional<int64_t> price(const Table &t, size_t r, const char *american,
-                             const char *decimal) {
-  if (auto a = t.get_int(r, american))
-    return a;
+std::optional<int64_t> price(const Table& t, size_t r, const char* american, const char* decimal) {
+  if (auto a = t.get_int(r, american)) return a;
   return american_of(t.get_real(r, decimal));
 }
 
-void keep_best(std::optional<int64_t> &best, std::optional<int64_t> x) {
-  if (x && (!best || *x > *best))
-    best = x;
+void keep_best(std::optional<int64_t>& best, std::optional<int64_t> x) {
+  if (x && (!best || *x > *best)) best = x;
 }
 
 /// Line and best odds of one player from props rows @p rows of D (see
 /// build_tonight()).
-std::optional<Odds> odds_of(const Table &props,
-                            const std::vector<size_t> &rows) {
+std::optional<Odds> odds_of(const Table& props, const std::vector<size_t>& rows) {
   const analytics::PropLine chosen = analytics::select_prop_line(props, rows);
-  if (!chosen.current)
-    return std::nullopt;
+  if (!chosen.current) return std::nullopt;
   // Each bookmaker's latest pre-game snapshot.
-  std::map<std::string, std::string> latest; // book → snapshot key
+  std::map<std::string, std::string> latest;  // book → snapshot key
   std::vector<std::pair<size_t, std::string>> pregame;
   for (size_t r : rows) {
-    if (!props.get_real(r, "points_line"))
-      continue;
-    std::string snap = analytics::timestamp_key(
-        props.get_text(r, "snapshot_timestamp").value_or(""));
-    const std::string tip = analytics::timestamp_key(
-        props.get_text(r, "game_start_time").value_or(""));
-    if (!tip.empty() && snap > tip)
-      continue; // after tip-off: not a pre-game price
+    if (!props.get_real(r, "points_line")) continue;
+    std::string snap = analytics::timestamp_key(props.get_text(r, "snapshot_timestamp").value_or(""));
+    const std::string tip = analytics::timestamp_key(props.get_text(r, "game_start_time").value_or(""));
+    if (!tip.empty() && snap > tip) continue;  // after tip-off: not a pre-game price
     std::string book = props.get_text(r, "bookmaker").value_or("");
     auto [it, fresh] = latest.emplace(book, snap);
-    if (!fresh && snap > it->second)
-      it->second = snap;
+    if (!fresh && snap > it->second) it->second = snap;
     pregame.emplace_back(r, std::move(snap));
   }
   Odds out;
   out.line = *chosen.current;
-  for (const auto &[r, snap] : pregame) {
-    if (snap != latest[props.get_text(r, "bookmaker").value_or("")])
-      continue;
-    if (*props.get_real(r, "points_line") != out.line)
-      continue;
+  for (const auto& [r, snap] : pregame) {
+    if (snap != latest[props.get_text(r, "bookmaker").value_or("")]) continue;
+    if (*props.get_real(r, "points_line") != out.line) continue;
     keep_best(out.over, price(props, r, "over_price_american", "over_price"));
-    keep_best(out.under,
-              price(props, r, "under_price_american", "under_price"));
+    keep_best(out.under, price(props, r, "under_price_american", "under_price"));
   }
   return out;
 }
 
-std::optional<double> mean(const std::vector<PastGame> &games, size_t n,
-                           bool minutes) {
+std::optional<double> mean(const std::vector<PastGame>& games, size_t n, bool minutes) {
   double sum = 0;
   size_t count = 0;
   for (size_t i = 0; i < std::min(n, games.size()); ++i) {
-    if (minutes && !games[i].minutes)
-      continue;
+    if (minutes && !games[i].minutes) continue;
     sum += minutes ? *games[i].minutes : static_cast<double>(games[i].points);
     ++count;
   }
-  if (count == 0)
-    return std::nullopt;
+  if (count == 0) return std::nullopt;
   return sum / static_cast<double>(count);
 }
 
-Json player_json(const Player &p) {
+Json player_json(const Player& p) {
   Json j;
   j["player_lookup"] = p.lookup;
   j["player_full_name"] = p.name.value_or(p.lookup);
@@ -140,13 +122,11 @@ Json player_json(const Player &p) {
   j["games_played"] = static_cast<int64_t>(p.games.size());
   j["last_5_ppg"] = number(p.last_5_ppg, 2);
   Json last10 = Json::array();
-  for (size_t i = 0; i < std::min<size_t>(10, p.games.size()); ++i)
-    last10.push_back(p.games[i].points);
+  for (size_t i = 0; i < std::min<size_t>(10, p.games.size()); ++i) last10.push_back(p.games[i].points);
   j["last_10_points"] = std::move(last10);
   j["limited_data"] = p.games.size() < static_cast<size_t>(kTonightMinGames);
   j["has_line"] = p.odds.has_value();
-  if (!p.odds)
-    return j;
+  if (!p.odds) return j;
   Json prop;
   prop["stat_type"] = "points";
   prop["line"] = number(p.odds->line, 2);
@@ -167,9 +147,8 @@ Json player_json(const Player &p) {
   Json results = Json::array();
   int over = 0, under = 0;
   for (size_t i = 0; i < std::min<size_t>(10, p.games.size()); ++i) {
-    const PastGame &g = p.games[i];
-    if (!g.line)
-      continue;
+    const PastGame& g = p.games[i];
+    if (!g.line) continue;
     const double pts = static_cast<double>(g.points);
     if (pts > *g.line) {
       results.push_back("O");
@@ -188,50 +167,39 @@ Json player_json(const Player &p) {
 
 /// Listed out last; then players with a line; confidence desc; season ppg desc;
 /// player_lookup.
-bool before(const Player &a, const Player &b) {
-  if (a.out() != b.out())
-    return !a.out();
-  if (a.odds.has_value() != b.odds.has_value())
-    return a.odds.has_value();
+bool before(const Player& a, const Player& b) {
+  if (a.out() != b.out()) return !a.out();
+  if (a.odds.has_value() != b.odds.has_value()) return a.odds.has_value();
   const auto ca = a.confidence(), cb = b.confidence();
-  if (ca.has_value() != cb.has_value())
-    return ca.has_value();
-  if (ca && *ca != *cb)
-    return *ca > *cb;
-  if (a.ppg.has_value() != b.ppg.has_value())
-    return a.ppg.has_value();
-  if (a.ppg && *a.ppg != *b.ppg)
-    return *a.ppg > *b.ppg;
+  if (ca.has_value() != cb.has_value()) return ca.has_value();
+  if (ca && *ca != *cb) return *ca > *cb;
+  if (a.ppg.has_value() != b.ppg.has_value()) return a.ppg.has_value();
+  if (a.ppg && *a.ppg != *b.ppg) return *a.ppg > *b.ppg;
   return a.lookup < b.lookup;
 }
 
-} // namespace
+}  // namespace
 
-std::optional<std::string> game_time(const std::optional<std::string> &est) {
-  if (!est || est->size() < 16 || ((*est)[10] != 'T' && (*est)[10] != ' '))
-    return std::nullopt;
-  const std::string &s = *est;
-  if (!std::isdigit(static_cast<unsigned char>(s[11])) ||
-      !std::isdigit(static_cast<unsigned char>(s[12])) || s[13] != ':' ||
-      !std::isdigit(static_cast<unsigned char>(s[14])) ||
+std::optional<std::string> game_time(const std::optional<std::string>& est) {
+  if (!est || est->size() < 16 || ((*est)[10] != 'T' && (*est)[10] != ' ')) return std::nullopt;
+  const std::string& s = *est;
+  if (!std::isdigit(static_cast<unsigned char>(s[11])) || !std::isdigit(static_cast<unsigned char>(s[12])) ||
+      s[13] != ':' || !std::isdigit(static_cast<unsigned char>(s[14])) ||
       !std::isdigit(static_cast<unsigned char>(s[15]))) {
     return std::nullopt;
   }
   const int hour = (s[11] - '0') * 10 + (s[12] - '0');
-  if (hour > 23)
-    return std::nullopt;
+  if (hour > 23) return std::nullopt;
   const int h12 = hour % 12 == 0 ? 12 : hour % 12;
-  return std::to_string(h12) + ":" + s.substr(14, 2) +
-         (hour < 12 ? " AM ET" : " PM ET");
+  return std::to_string(h12) + ":" + s.substr(14, 2) + (hour < 12 ? " AM ET" : " PM ET");
 }
 
-Json tonight_payload(const Inputs &in, Date date,
-                     const std::string &generated_at) {
+Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at) {
   // Roster of D: one entry per (player, game) of UPGC.
   std::vector<Player> players;
   std::unordered_map<std::string, std::vector<size_t>> by_lookup;
   {
-    const Table &t = *in.roster.table;
+    const Table& t = *in.roster.table;
     const auto [begin, end] = in.roster.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
       Player p;
@@ -243,43 +211,37 @@ Json tonight_payload(const Inputs &in, Date date,
       players.push_back(std::move(p));
     }
   }
-  auto each = [&](const std::string &lookup, auto &&fn) {
+  auto each = [&](const std::string& lookup, auto&& fn) {
     if (auto it = by_lookup.find(lookup); it != by_lookup.end()) {
-      for (size_t i : it->second)
-        fn(players[i]);
+      for (size_t i : it->second) fn(players[i]);
     }
   };
 
   // Season of D: that of D's scheduled games, else the calendar rule.
-  const std::vector<const Game *> scheduled = in.games.games_on(date);
-  const int64_t season =
-      scheduled.empty() ? season_of(date) : scheduled.front()->season;
+  const std::vector<const Game*> scheduled = in.games.games_on(date);
+  const int64_t season = scheduled.empty() ? season_of(date) : scheduled.front()->season;
 
   // Season history strictly before D (DECISION 1), newest first; the newest
   // non-null name.
   {
-    const Table &t = *in.player_history.table;
+    const Table& t = *in.player_history.table;
     for (size_t r = 0; r < t.num_rows(); ++r) {
       const auto day = t.get_date(r, "game_date");
-      if (!day || *day >= date || t.get_int(r, "season_year") != season)
-        continue;
+      if (!day || *day >= date || t.get_int(r, "season_year") != season) continue;
       const auto points = t.get_int(r, "points");
       const auto minutes = t.get_real(r, "minutes_played");
-      if (!points || (minutes && *minutes <= 0))
-        continue; // did not play
+      if (!points || (minutes && *minutes <= 0)) continue;  // did not play
       const auto name = t.get_text(r, "player_full_name");
       const auto line = t.get_real(r, "points_line");
-      each(t.get_text(r, "player_lookup").value_or(""), [&](Player &p) {
+      each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
         p.games.push_back({day->days(), *points, minutes, line});
-        if (name)
-          p.name = name; // rows are ordered by date: the last one is the newest
+        if (name) p.name = name;  // rows are ordered by date: the last one is the newest
       });
     }
   }
-  for (Player &p : players) {
-    std::stable_sort(
-        p.games.begin(), p.games.end(),
-        [](const PastGame &a, const PastGame &b) { return a.day > b.day; });
+  for (Player& p : players) {
+    std::stable_sort(p.games.begin(), p.games.end(),
+                     [](const PastGame& a, const PastGame& b) { return a.day > b.day; });
     p.ppg = mean(p.games, p.games.size(), false);
     p.mpg = mean(p.games, p.games.size(), true);
     p.last_5_ppg = mean(p.games, 5, false);
@@ -287,22 +249,20 @@ Json tonight_payload(const Inputs &in, Date date,
 
   // Fatigue of D.
   {
-    const Table &t = *in.composite.table;
+    const Table& t = *in.composite.table;
     const auto [begin, end] = in.composite.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
       const auto score = t.get_int(r, "fatigue_score");
-      if (!score)
-        continue;
-      each(t.get_text(r, "player_lookup").value_or(""), [&](Player &p) {
-        if (!p.fatigue)
-          p.fatigue = score;
+      if (!score) continue;
+      each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+        if (!p.fatigue) p.fatigue = score;
       });
     }
   }
 
   // Latest pre-game injury report of D's games (the UPGC rule).
-  for (const auto &e : analytics::injuries_for_date(*in.injuries.table, date)) {
-    each(e.player_lookup, [&](Player &p) {
+  for (const auto& e : analytics::injuries_for_date(*in.injuries.table, date)) {
+    each(e.player_lookup, [&](Player& p) {
       p.injury_status = e.status;
       p.injury_reason = e.reason;
     });
@@ -310,43 +270,36 @@ Json tonight_payload(const Inputs &in, Date date,
 
   // Points line and best odds of D.
   {
-    const Table &t = *in.props.table;
+    const Table& t = *in.props.table;
     const auto [begin, end] = in.props.rows_on(date);
     std::map<std::string, std::vector<size_t>> rows;
     for (size_t r = begin; r < end; ++r) {
-      if (auto lookup = t.get_text(r, "player_lookup");
-          lookup && by_lookup.count(*lookup))
-        rows[*lookup].push_back(r);
+      if (auto lookup = t.get_text(r, "player_lookup"); lookup && by_lookup.count(*lookup)) rows[*lookup].push_back(r);
     }
-    for (const auto &[lookup, list] : rows) {
+    for (const auto& [lookup, list] : rows) {
       const auto odds = odds_of(t, list);
-      each(lookup, [&](Player &p) { p.odds = odds; });
+      each(lookup, [&](Player& p) { p.odds = odds; });
     }
   }
 
   // Newest ensemble prediction of each (player, game): created_at, then
   // prediction_version.
   {
-    const Table &t = *in.tonight_predictions.table;
+    const Table& t = *in.tonight_predictions.table;
     const auto [begin, end] = in.tonight_predictions.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
-      if (t.get_text(r, "system_id") != kEnsembleSystem)
-        continue;
+      if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
       Prediction x;
       x.predicted = t.get_real(r, "predicted_points");
       x.confidence = t.get_real(r, "confidence_score");
       x.recommendation = t.get_text(r, "recommendation");
-      x.created =
-          analytics::timestamp_key(t.get_text(r, "created_at").value_or(""));
+      x.created = analytics::timestamp_key(t.get_text(r, "created_at").value_or(""));
       x.version = t.get_int(r, "prediction_version").value_or(0);
       const std::string game = t.get_text(r, "game_id").value_or("");
-      each(t.get_text(r, "player_lookup").value_or(""), [&](Player &p) {
-        if (p.game_id != game)
-          return;
-        if (!p.prediction ||
-            std::tie(x.created, x.version) >=
-                std::tie(p.prediction->created, p.prediction->version)) {
-          p.prediction = x; // a later row wins a tie
+      each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+        if (p.game_id != game) return;
+        if (!p.prediction || std::tie(x.created, x.version) >= std::tie(p.prediction->created, p.prediction->version)) {
+          p.prediction = x;  // a later row wins a tie
         }
       });
     }
@@ -357,18 +310,17 @@ Json tonight_payload(const Inputs &in, Date date,
   struct GameOut {
     std::string id;
     std::optional<std::string> home, away, time, status, est;
-    std::vector<const Player *> players;
+    std::vector<const Player*> players;
   };
   std::vector<GameOut> games;
   std::unordered_map<std::string, size_t> game_index;
   {
     std::unordered_map<std::string, std::optional<std::string>> est_of;
-    const Table &t = *in.schedule.table;
+    const Table& t = *in.schedule.table;
     for (size_t r = 0; r < t.num_rows(); ++r) {
-      est_of[t.get_text(r, "game_id").value_or("")] =
-          t.get_text(r, "game_date_est");
+      est_of[t.get_text(r, "game_id").value_or("")] = t.get_text(r, "game_date_est");
     }
-    for (const Game *g : scheduled) {
+    for (const Game* g : scheduled) {
       GameOut o;
       o.id = g->date_id();
       o.home = g->home;
@@ -378,43 +330,38 @@ Json tonight_payload(const Inputs &in, Date date,
       o.status = nbaprops::to_string(g->status);
       games.push_back(std::move(o));
     }
-    std::stable_sort(games.begin(), games.end(),
-                     [](const GameOut &a, const GameOut &b) {
-                       // Tip time (timestamps of one date sort as text),
-                       // unknown times last, then game id.
-                       if (a.est.has_value() != b.est.has_value())
-                         return a.est.has_value();
-                       return std::tie(a.est, a.id) < std::tie(b.est, b.id);
-                     });
+    std::stable_sort(games.begin(), games.end(), [](const GameOut& a, const GameOut& b) {
+      // Tip time (timestamps of one date sort as text),
+      // unknown times last, then game id.
+      if (a.est.has_value() != b.est.has_value()) return a.est.has_value();
+      return std::tie(a.est, a.id) < std::tie(b.est, b.id);
+    });
   }
-  for (size_t i = 0; i < games.size(); ++i)
-    game_index.emplace(games[i].id, i);
+  for (size_t i = 0; i < games.size(); ++i) game_index.emplace(games[i].id, i);
   std::vector<std::string> unscheduled;
-  for (const Player &p : players) {
+  for (const Player& p : players) {
     if (!game_index.count(p.game_id)) {
       game_index.emplace(p.game_id, games.size() + unscheduled.size());
       unscheduled.push_back(p.game_id);
     }
   }
   std::sort(unscheduled.begin(), unscheduled.end());
-  for (const std::string &id : unscheduled) {
+  for (const std::string& id : unscheduled) {
     GameOut o;
     o.id = id;
     std::tie(o.away, o.home) = teams_of(id);
     game_index[id] = games.size();
     games.push_back(std::move(o));
   }
-  for (const Player &p : players)
-    games[game_index.at(p.game_id)].players.push_back(&p);
+  for (const Player& p : players) games[game_index.at(p.game_id)].players.push_back(&p);
 
   int64_t total = 0, with_lines = 0;
   Json list = Json::array();
-  for (GameOut &g : games) {
-    std::stable_sort(
-        g.players.begin(), g.players.end(),
-        [](const Player *a, const Player *b) { return before(*a, *b); });
+  for (GameOut& g : games) {
+    std::stable_sort(g.players.begin(), g.players.end(),
+                     [](const Player* a, const Player* b) { return before(*a, *b); });
     Json out_players = Json::array();
-    for (const Player *p : g.players) {
+    for (const Player* p : g.players) {
       out_players.push_back(player_json(*p));
       with_lines += p->odds ? 1 : 0;
     }
@@ -439,4 +386,4 @@ Json tonight_payload(const Inputs &in, Date date,
   return out;
 }
 
-} // namespace nbaprops::exports::detail
+}  // namespace nbaprops::exports::detail

@@ -23,46 +23,38 @@ namespace {
 
 std::string supported_list() {
   std::string out;
-  for (ExportType t : all_types())
-    out += (out.empty() ? "" : ", ") + std::string(to_string(t));
+  for (ExportType t : all_types()) out += (out.empty() ? "" : ", ") + std::string(to_string(t));
   return out;
 }
 
 /// Legacy EXPORT_TYPES that nbaprops does not implement yet.
-const std::vector<std::string> &not_implemented() {
+const std::vector<std::string>& not_implemented() {
   static const std::vector<std::string> kMissing = {
-      "tonight-players",     "trends-bounce-back",
-      "trends-what-matters", "trends-team",
-      "trends-quick-hits",   "trends-deep-dive",
-      "tonight-trend-plays", "players"};
+      "tonight-players",   "trends-bounce-back", "trends-what-matters", "trends-team",
+      "trends-quick-hits", "trends-deep-dive",   "tonight-trend-plays", "players"};
   return kMissing;
 }
 
 /// The legacy shorthand groups and their members (daily_export.py).
-const std::vector<std::pair<std::string, std::vector<std::string>>> &groups() {
-  static const std::vector<std::pair<std::string, std::vector<std::string>>>
-      kGroups = {
-          {"trends-daily",
-           {"trends-hot-cold", "trends-bounce-back", "tonight-trend-plays"}},
-          {"trends-weekly",
-           {"trends-what-matters", "trends-team", "trends-quick-hits"}},
-          {"trends-all",
-           {"trends-hot-cold", "trends-bounce-back", "trends-what-matters",
-            "trends-team", "trends-quick-hits", "trends-deep-dive",
-            "tonight-trend-plays"}}};
+const std::vector<std::pair<std::string, std::vector<std::string>>>& groups() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kGroups = {
+      {"trends-daily", {"trends-hot-cold", "trends-bounce-back", "tonight-trend-plays"}},
+      {"trends-weekly", {"trends-what-matters", "trends-team", "trends-quick-hits"}},
+      {"trends-all",
+       {"trends-hot-cold", "trends-bounce-back", "trends-what-matters", "trends-team", "trends-quick-hits",
+        "trends-deep-dive", "tonight-trend-plays"}}};
   return kGroups;
 }
 
 bool is_missing(std::string_view name) {
-  const auto &m = not_implemented();
+  const auto& m = not_implemented();
   return std::find(m.begin(), m.end(), name) != m.end();
 }
 
 std::string generated_now() { return iso_timestamp_now(true); }
 
-std::string json_body(const Json &payload) {
-  return payload.dump(2, ' ', false,
-                      nlohmann::detail::error_handler_t::replace);
+std::string json_body(const Json& payload) {
+  return payload.dump(2, ' ', false, nlohmann::detail::error_handler_t::replace);
 }
 
 /// The legacy exporters' Cache-Control (publishing/*_exporter.py): latest/today
@@ -70,346 +62,306 @@ std::string json_body(const Json &payload) {
 /// streaks and trends an hour; tonight 5 minutes; live and live-grading (dated
 /// and latest) 30 seconds.
 std::string cache_control(ExportType type, bool alias) {
-  if (type == ExportType::kLive || type == ExportType::kLiveGrading)
-    return "public, max-age=30"; // and latest
-  if (alias || type == ExportType::kTonight)
-    return "public, max-age=300";
-  if (type == ExportType::kResults || type == ExportType::kBestBets)
-    return "public, max-age=86400";
+  if (type == ExportType::kLive || type == ExportType::kLiveGrading) return "public, max-age=30";  // and latest
+  if (alias || type == ExportType::kTonight) return "public, max-age=300";
+  if (type == ExportType::kResults || type == ExportType::kBestBets) return "public, max-age=86400";
   return "public, max-age=3600";
 }
 
-Json build_one(Warehouse &wh, const detail::Inputs &in, ExportType type,
-               Date date, const BuildOptions &o, const std::string &gen) {
-  if (std::string err = detail::source_error(in, type); !err.empty())
-    throw StorageError(err);
+Json build_one(Warehouse& wh, const detail::Inputs& in, ExportType type, Date date, const BuildOptions& o,
+               const std::string& gen) {
+  if (std::string err = detail::source_error(in, type); !err.empty()) throw StorageError(err);
   switch (type) {
-  case ExportType::kStreaks:
-    return detail::streaks_payload(wh, date, o.min_streak, gen);
-  case ExportType::kTrendsHotCold:
-    return detail::hot_cold_payload(wh, date, gen);
-  case ExportType::kLive:
-    return detail::live_payload(wh, date, o, gen);
-  case ExportType::kLiveGrading:
-    return detail::live_grading_payload(wh, date, o, gen);
-  case ExportType::kResults:
-    return detail::results_payload(in, date, gen);
-  case ExportType::kPerformance:
-    return detail::performance_payload(in, date, gen);
-  case ExportType::kBestBets:
-    return detail::best_bets_payload(in, date, o, gen);
-  case ExportType::kPredictions:
-    return detail::predictions_payload(in, date, gen);
-  case ExportType::kTonight:
-    return detail::tonight_payload(in, date, gen);
+    case ExportType::kStreaks:
+      return detail::streaks_payload(wh, date, o.min_streak, gen);
+    case ExportType::kTrendsHotCold:
+      return detail::hot_cold_payload(wh, date, gen);
+    case ExportType::kLive:
+      return detail::live_payload(wh, date, o, gen);
+    case ExportType::kLiveGrading:
+      return detail::live_grading_payload(wh, date, o, gen);
+    case ExportType::kResults:
+      return detail::results_payload(in, date, gen);
+    case ExportType::kPerformance:
+      return detail::performance_payload(in, date, gen);
+    case ExportType::kBestBets:
+      return detail::best_bets_payload(in, date, o, gen);
+    case ExportType::kPredictions:
+      return detail::predictions_payload(in, date, gen);
+    case ExportType::kTonight:
+      return detail::tonight_payload(in, date, gen);
   }
   throw ConfigError("unknown export type");
 }
 
-int64_t count_of(ExportType type, const Json &payload) {
+int64_t count_of(ExportType type, const Json& payload) {
   switch (type) {
-  case ExportType::kResults:
-    return static_cast<int64_t>(payload.at("results").size());
-  case ExportType::kPerformance:
-    return static_cast<int64_t>(payload.at("systems").size());
-  case ExportType::kBestBets:
-    return payload.at("total_picks").get<int64_t>();
-  case ExportType::kPredictions:
-    return payload.at("total_predictions").get<int64_t>();
-  case ExportType::kTonight:
-    return payload.at("total_players").get<int64_t>();
-  case ExportType::kStreaks: {
-    const Json &st = payload.at("streaks");
-    return static_cast<int64_t>(st.at("over").size() + st.at("under").size() +
-                                st.at("prediction_hits").size());
-  }
-  case ExportType::kTrendsHotCold:
-    return payload.at("total_qualifying_players").get<int64_t>();
-  case ExportType::kLive:
-    return payload.at("total_games").get<int64_t>();
-  case ExportType::kLiveGrading:
-    return payload.at("summary").at("total_predictions").get<int64_t>();
+    case ExportType::kResults:
+      return static_cast<int64_t>(payload.at("results").size());
+    case ExportType::kPerformance:
+      return static_cast<int64_t>(payload.at("systems").size());
+    case ExportType::kBestBets:
+      return payload.at("total_picks").get<int64_t>();
+    case ExportType::kPredictions:
+      return payload.at("total_predictions").get<int64_t>();
+    case ExportType::kTonight:
+      return payload.at("total_players").get<int64_t>();
+    case ExportType::kStreaks: {
+      const Json& st = payload.at("streaks");
+      return static_cast<int64_t>(st.at("over").size() + st.at("under").size() + st.at("prediction_hits").size());
+    }
+    case ExportType::kTrendsHotCold:
+      return payload.at("total_qualifying_players").get<int64_t>();
+    case ExportType::kLive:
+      return payload.at("total_games").get<int64_t>();
+    case ExportType::kLiveGrading:
+      return payload.at("summary").at("total_predictions").get<int64_t>();
   }
   return 0;
 }
 
-Json build_single(Warehouse &wh, ExportType type, Date date,
-                  const BuildOptions &o) {
+Json build_single(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
   const detail::Inputs in = detail::load(wh, date, date, date, {type});
-  return build_one(wh, in, type, date, o,
-                   o.generated_at.empty() ? generated_now() : o.generated_at);
+  return build_one(wh, in, type, date, o, o.generated_at.empty() ? generated_now() : o.generated_at);
 }
 
-} // namespace
+}  // namespace
 
-const char *to_string(ExportType type) noexcept {
+const char* to_string(ExportType type) noexcept {
   switch (type) {
-  case ExportType::kResults:
-    return "results";
-  case ExportType::kPerformance:
-    return "performance";
-  case ExportType::kBestBets:
-    return "best-bets";
-  case ExportType::kPredictions:
-    return "predictions";
-  case ExportType::kTonight:
-    return "tonight";
-  case ExportType::kStreaks:
-    return "streaks";
-  case ExportType::kTrendsHotCold:
-    return "trends-hot-cold";
-  case ExportType::kLive:
-    return "live";
-  case ExportType::kLiveGrading:
-    return "live-grading";
+    case ExportType::kResults:
+      return "results";
+    case ExportType::kPerformance:
+      return "performance";
+    case ExportType::kBestBets:
+      return "best-bets";
+    case ExportType::kPredictions:
+      return "predictions";
+    case ExportType::kTonight:
+      return "tonight";
+    case ExportType::kStreaks:
+      return "streaks";
+    case ExportType::kTrendsHotCold:
+      return "trends-hot-cold";
+    case ExportType::kLive:
+      return "live";
+    case ExportType::kLiveGrading:
+      return "live-grading";
   }
   return "results";
 }
 
-const char *to_string(ExportStatus status) noexcept {
+const char* to_string(ExportStatus status) noexcept {
   switch (status) {
-  case ExportStatus::kSuccess:
-    return "success";
-  case ExportStatus::kPartial:
-    return "partial";
-  case ExportStatus::kFailed:
-    return "failed";
+    case ExportStatus::kSuccess:
+      return "success";
+    case ExportStatus::kPartial:
+      return "partial";
+    case ExportStatus::kFailed:
+      return "failed";
   }
   return "failed";
 }
 
-const std::vector<ExportType> &all_types() {
+const std::vector<ExportType>& all_types() {
   static const std::vector<ExportType> kAll = {
-      ExportType::kResults,       ExportType::kPerformance,
-      ExportType::kBestBets,      ExportType::kPredictions,
-      ExportType::kTonight,       ExportType::kStreaks,
-      ExportType::kTrendsHotCold, ExportType::kLive,
-      ExportType::kLiveGrading};
+      ExportType::kResults,       ExportType::kPerformance, ExportType::kBestBets,
+      ExportType::kPredictions,   ExportType::kTonight,     ExportType::kStreaks,
+      ExportType::kTrendsHotCold, ExportType::kLive,        ExportType::kLiveGrading};
   return kAll;
 }
 
 ExportType parse_type(std::string_view name) {
   for (ExportType t : all_types()) {
-    if (name == to_string(t))
-      return t;
+    if (name == to_string(t)) return t;
   }
   if (is_missing(name)) {
-    throw ConfigError(
-        "export type '" + std::string(name) +
-        "' is a legacy export that nbaprops does not implement yet; supported "
-        "types: " +
-        supported_list() +
-        " (and the groups trends-daily, trends-weekly, trends-all once their "
-        "members are)");
+    throw ConfigError("export type '" + std::string(name) +
+                      "' is a legacy export that nbaprops does not implement yet; supported "
+                      "types: " +
+                      supported_list() +
+                      " (and the groups trends-daily, trends-weekly, trends-all once their "
+                      "members are)");
   }
-  throw ConfigError("unknown export type '" + std::string(name) +
-                    "'; supported types: " + supported_list());
+  throw ConfigError("unknown export type '" + std::string(name) + "'; supported types: " + supported_list());
 }
 
-std::vector<ExportType> parse_types(const std::vector<std::string> &names) {
+std::vector<ExportType> parse_types(const std::vector<std::string>& names) {
   std::vector<bool> wanted(all_types().size(), false);
   bool any = false;
-  for (const auto &n : names) {
-    auto g = std::find_if(groups().begin(), groups().end(),
-                          [&](const auto &x) { return x.first == n; });
+  for (const auto& n : names) {
+    auto g = std::find_if(groups().begin(), groups().end(), [&](const auto& x) { return x.first == n; });
     if (g != groups().end()) {
       std::string missing;
-      for (const auto &m : g->second) {
-        if (is_missing(m))
-          missing += (missing.empty() ? "" : ", ") + m;
+      for (const auto& m : g->second) {
+        if (is_missing(m)) missing += (missing.empty() ? "" : ", ") + m;
       }
       if (!missing.empty()) {
-        throw ConfigError("export group '" + n +
-                          "' contains types nbaprops does not implement yet (" +
-                          missing + "); supported types: " + supported_list());
+        throw ConfigError("export group '" + n + "' contains types nbaprops does not implement yet (" + missing +
+                          "); supported types: " + supported_list());
       }
-      for (const auto &m : g->second)
-        wanted[static_cast<size_t>(parse_type(m))] = true;
+      for (const auto& m : g->second) wanted[static_cast<size_t>(parse_type(m))] = true;
     } else {
       wanted[static_cast<size_t>(parse_type(n))] = true;
     }
     any = true;
   }
-  if (!any)
-    return all_types();
+  if (!any) return all_types();
   std::vector<ExportType> out;
   for (ExportType t : all_types()) {
-    if (wanted[static_cast<size_t>(t)])
-      out.push_back(t);
+    if (wanted[static_cast<size_t>(t)]) out.push_back(t);
   }
   return out;
 }
 
-Json build_results(Warehouse &wh, Date date, const BuildOptions &o) {
+Json build_results(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kResults, date, o);
 }
-Json build_performance(Warehouse &wh, Date as_of, const BuildOptions &o) {
+Json build_performance(Warehouse& wh, Date as_of, const BuildOptions& o) {
   return build_single(wh, ExportType::kPerformance, as_of, o);
 }
-Json build_best_bets(Warehouse &wh, Date date, const BuildOptions &o) {
+Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kBestBets, date, o);
 }
-Json build_predictions(Warehouse &wh, Date date, const BuildOptions &o) {
+Json build_predictions(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kPredictions, date, o);
 }
-Json build_tonight(Warehouse &wh, Date date, const BuildOptions &o) {
+Json build_tonight(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kTonight, date, o);
 }
-Json build_streaks(Warehouse &wh, Date as_of, const BuildOptions &o) {
+Json build_streaks(Warehouse& wh, Date as_of, const BuildOptions& o) {
   return build_single(wh, ExportType::kStreaks, as_of, o);
 }
-Json build_hot_cold(Warehouse &wh, Date as_of, const BuildOptions &o) {
+Json build_hot_cold(Warehouse& wh, Date as_of, const BuildOptions& o) {
   return build_single(wh, ExportType::kTrendsHotCold, as_of, o);
 }
-Json build_live(Warehouse &wh, Date date, const BuildOptions &o) {
+Json build_live(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kLive, date, o);
 }
-Json build_live_grading(Warehouse &wh, Date date, const BuildOptions &o) {
+Json build_live_grading(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kLiveGrading, date, o);
 }
-Json build(Warehouse &wh, ExportType type, Date date, const BuildOptions &o) {
-  return build_single(wh, type, date, o);
-}
+Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) { return build_single(wh, type, date, o); }
 
 std::string object_path(ExportType type, Date date) {
   switch (type) {
-  case ExportType::kResults:
-    return "v1/results/" + date.iso() + ".json";
-  case ExportType::kPerformance:
-    return "v1/systems/performance.json";
-  case ExportType::kBestBets:
-    return "v1/best-bets/" + date.iso() + ".json";
-  case ExportType::kPredictions:
-    return "v1/predictions/" + date.iso() + ".json";
-  case ExportType::kTonight:
-    return "v1/tonight/all-players.json";
-  case ExportType::kStreaks:
-    return "v1/streaks/today.json";
-  case ExportType::kTrendsHotCold:
-    return "v1/trends/whos-hot-v2.json";
-  case ExportType::kLive:
-    return "v1/live/" + date.iso() + ".json";
-  case ExportType::kLiveGrading:
-    return "v1/live-grading/" + date.iso() + ".json";
+    case ExportType::kResults:
+      return "v1/results/" + date.iso() + ".json";
+    case ExportType::kPerformance:
+      return "v1/systems/performance.json";
+    case ExportType::kBestBets:
+      return "v1/best-bets/" + date.iso() + ".json";
+    case ExportType::kPredictions:
+      return "v1/predictions/" + date.iso() + ".json";
+    case ExportType::kTonight:
+      return "v1/tonight/all-players.json";
+    case ExportType::kStreaks:
+      return "v1/streaks/today.json";
+    case ExportType::kTrendsHotCold:
+      return "v1/trends/whos-hot-v2.json";
+    case ExportType::kLive:
+      return "v1/live/" + date.iso() + ".json";
+    case ExportType::kLiveGrading:
+      return "v1/live-grading/" + date.iso() + ".json";
   }
   return "";
 }
 
 bool is_undated(ExportType type) noexcept {
-  return type == ExportType::kPerformance || type == ExportType::kTonight ||
-         type == ExportType::kStreaks || type == ExportType::kTrendsHotCold;
+  return type == ExportType::kPerformance || type == ExportType::kTonight || type == ExportType::kStreaks ||
+         type == ExportType::kTrendsHotCold;
 }
 
 std::vector<std::string> alias_paths(ExportType type) {
   switch (type) {
-  case ExportType::kResults:
-    return {"v1/results/latest.json"};
-  case ExportType::kPerformance:
-    return {};
-  case ExportType::kBestBets:
-    return {"v1/best-bets/latest.json"};
-  case ExportType::kPredictions:
-    return {"v1/predictions/today.json"};
-  case ExportType::kTonight:
-    return {};
-  case ExportType::kStreaks:
-    return {};
-  case ExportType::kTrendsHotCold:
-    return {};
-  case ExportType::kLive:
-    return {"v1/live/latest.json"};
-  case ExportType::kLiveGrading:
-    return {"v1/live-grading/latest.json"};
+    case ExportType::kResults:
+      return {"v1/results/latest.json"};
+    case ExportType::kPerformance:
+      return {};
+    case ExportType::kBestBets:
+      return {"v1/best-bets/latest.json"};
+    case ExportType::kPredictions:
+      return {"v1/predictions/today.json"};
+    case ExportType::kTonight:
+      return {};
+    case ExportType::kStreaks:
+      return {};
+    case ExportType::kTrendsHotCold:
+      return {};
+    case ExportType::kLive:
+      return {"v1/live/latest.json"};
+    case ExportType::kLiveGrading:
+      return {"v1/live-grading/latest.json"};
   }
   return {};
 }
 
-void write_json_atomic(const fs::path &path, const Json &payload) {
+void write_json_atomic(const fs::path& path, const Json& payload) {
   static std::atomic<uint64_t> counter{0};
   std::error_code ec;
   if (path.has_parent_path()) {
     fs::create_directories(path.parent_path(), ec);
-    if (ec)
-      throw StorageError("cannot create directory " +
-                         path.parent_path().string() + ": " + ec.message());
+    if (ec) throw StorageError("cannot create directory " + path.parent_path().string() + ": " + ec.message());
   }
   const std::string body = json_body(payload);
-  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid()) +
-                       "-" + std::to_string(counter++);
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw StorageError("cannot write " + tmp.string() + ": " +
-                       std::strerror(errno));
+  const fs::path tmp = path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw StorageError("cannot write " + tmp.string() + ": " + std::strerror(errno));
   size_t done = 0;
   int err = 0;
   while (done < body.size()) {
     const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       err = n < 0 ? errno : EIO;
       break;
     }
     done += static_cast<size_t>(n);
   }
-  if (!err && ::fsync(fd) != 0)
-    err = errno;
-  if (::close(fd) != 0 && !err)
-    err = errno;
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
   if (err) {
     fs::remove(tmp, ec);
-    throw StorageError("cannot write " + path.string() + ": " +
-                       std::strerror(err));
+    throw StorageError("cannot write " + path.string() + ": " + std::strerror(err));
   }
   fs::rename(tmp, path, ec);
   if (ec) {
     std::error_code ignore;
     fs::remove(tmp, ignore);
-    throw StorageError("cannot rename " + tmp.string() + " to " +
-                       path.string() + ": " + ec.message());
+    throw StorageError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
   }
 }
 
 std::vector<std::string> ExportRun::files() const {
   std::vector<std::string> out;
-  for (const auto &d : dates) {
-    for (const auto &t : d.types)
-      out.insert(out.end(), t.paths.begin(), t.paths.end());
+  for (const auto& d : dates) {
+    for (const auto& t : d.types) out.insert(out.end(), t.paths.begin(), t.paths.end());
   }
   return out;
 }
 
 int ExportRun::exit_code() const {
-  for (const auto &d : dates) {
-    for (const auto &t : d.types) {
-      if (!t.ok)
-        return 1;
+  for (const auto& d : dates) {
+    for (const auto& t : d.types) {
+      if (!t.ok) return 1;
     }
   }
   return 0;
 }
 
-ExportRun write_exports(Warehouse &wh, const std::vector<Date> &dates_in,
-                        const ExportOptions &options) {
-  if (options.workers < 1)
-    throw ConfigError("export workers must be at least 1");
+ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const ExportOptions& options) {
+  if (options.workers < 1) throw ConfigError("export workers must be at least 1");
   const auto started = std::chrono::steady_clock::now();
   std::vector<Date> dates = dates_in;
   std::sort(dates.begin(), dates.end());
   dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
-  const std::vector<ExportType> types =
-      options.types.empty() ? all_types() : options.types;
+  const std::vector<ExportType> types = options.types.empty() ? all_types() : options.types;
 
   ExportRun run;
-  run.generated_at = options.build.generated_at.empty()
-                         ? generated_now()
-                         : options.build.generated_at;
-  if (dates.empty())
-    return run;
+  run.generated_at = options.build.generated_at.empty() ? generated_now() : options.build.generated_at;
+  if (dates.empty()) return run;
   const Date newest = dates.back();
-  const detail::Inputs in =
-      detail::load(wh, dates.front(), newest, newest, types);
+  const detail::Inputs in = detail::load(wh, dates.front(), newest, newest, types);
 
   // Dates with work: every date for dated types; the undated files
   // (performance, tonight) only for the newest date.
@@ -417,69 +369,59 @@ ExportRun write_exports(Warehouse &wh, const std::vector<Date> &dates_in,
     DateOutcome o;
     o.date = d;
     for (ExportType t : types) {
-      if (is_undated(t) && d != newest)
-        continue;
+      if (is_undated(t) && d != newest) continue;
       TypeOutcome to;
       to.type = t;
       o.types.push_back(std::move(to));
     }
-    if (!o.types.empty())
-      run.dates.push_back(std::move(o));
+    if (!o.types.empty()) run.dates.push_back(std::move(o));
   }
 
   // gs://bucket/prefix: objects through the object store, with the legacy
   // metadata.
   std::unique_ptr<io::ObjectStore> bucket;
-  if (options.out_dir.string().rfind("gs://", 0) == 0)
-    bucket = io::open_object_store(options.out_dir.string());
+  if (options.out_dir.string().rfind("gs://", 0) == 0) bucket = io::open_object_store(options.out_dir.string());
 
   tbb::task_arena arena(options.workers);
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, run.dates.size(), [&](size_t i) {
-      DateOutcome &o = run.dates[i];
-      for (TypeOutcome &to : o.types) {
+      DateOutcome& o = run.dates[i];
+      for (TypeOutcome& to : o.types) {
         try {
-          const Json payload = build_one(wh, in, to.type, o.date, options.build,
-                                         run.generated_at);
+          const Json payload = build_one(wh, in, to.type, o.date, options.build, run.generated_at);
           to.count = count_of(to.type, payload);
           std::vector<std::string> paths = {object_path(to.type, o.date)};
           if (o.date == newest) {
             // Range mode: only the last date refreshes latest/today (legacy).
-            for (auto &a : alias_paths(to.type))
-              paths.push_back(std::move(a));
+            for (auto& a : alias_paths(to.type)) paths.push_back(std::move(a));
           }
-          for (const auto &p : paths) {
+          for (const auto& p : paths) {
             if (bucket) {
-              bucket->write(p, json_body(payload), "application/json",
-                            cache_control(to.type, p != paths.front()));
+              bucket->write(p, json_body(payload), "application/json", cache_control(to.type, p != paths.front()));
             } else {
               write_json_atomic(options.out_dir / p, payload);
             }
             to.paths.push_back(p);
           }
           to.ok = true;
-        } catch (const std::exception &e) {
+        } catch (const std::exception& e) {
           to.ok = false;
           to.error = e.what();
-          NBAPROPS_LOG_WARN << "export " << to_string(to.type) << " "
-                            << o.date.iso() << " failed: " << e.what();
+          NBAPROPS_LOG_WARN << "export " << to_string(to.type) << " " << o.date.iso() << " failed: " << e.what();
         }
       }
-      const auto ok = std::count_if(o.types.begin(), o.types.end(),
-                                    [](const TypeOutcome &t) { return t.ok; });
-      o.status = ok == static_cast<long>(o.types.size())
-                     ? ExportStatus::kSuccess
-                 : ok == 0 ? ExportStatus::kFailed
-                           : ExportStatus::kPartial;
+      const auto ok = std::count_if(o.types.begin(), o.types.end(), [](const TypeOutcome& t) { return t.ok; });
+      o.status = ok == static_cast<long>(o.types.size()) ? ExportStatus::kSuccess
+                 : ok == 0                               ? ExportStatus::kFailed
+                                                         : ExportStatus::kPartial;
     });
   });
 
   for (ExportType t : types) {
     size_t ran = 0, ok = 0;
-    for (const auto &d : run.dates) {
-      for (const auto &to : d.types) {
-        if (to.type != t)
-          continue;
+    for (const auto& d : run.dates) {
+      for (const auto& to : d.types) {
+        if (to.type != t) continue;
         ++ran;
         ok += to.ok ? 1 : 0;
       }
@@ -488,31 +430,24 @@ ExportRun write_exports(Warehouse &wh, const std::vector<Date> &dates_in,
                                     : ok == 0 ? ExportStatus::kFailed
                                               : ExportStatus::kPartial);
   }
-  run.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return run;
 }
 
 std::vector<Date> calendar_days(Date start, Date end) {
-  if (end < start)
-    throw ConfigError("export range start " + start.iso() +
-                      " is after its end " + end.iso());
+  if (end < start) throw ConfigError("export range start " + start.iso() + " is after its end " + end.iso());
   std::vector<Date> out;
   out.reserve(static_cast<size_t>(end - start + 1));
-  for (Date d = start; d <= end; d = d + 1)
-    out.push_back(d);
+  for (Date d = start; d <= end; d = d + 1) out.push_back(d);
   return out;
 }
 
-std::vector<Date> graded_dates(Warehouse &wh) {
+std::vector<Date> graded_dates(Warehouse& wh) {
   std::vector<Date> out;
-  for (const auto &[d, n] : wh.partition_counts(
-           catalog::get("nba_predictions.prediction_accuracy"), std::nullopt)) {
-    if (n > 0)
-      out.push_back(d);
+  for (const auto& [d, n] : wh.partition_counts(catalog::get("nba_predictions.prediction_accuracy"), std::nullopt)) {
+    if (n > 0) out.push_back(d);
   }
   return out;
 }
 
-} // namespace nbaprops::exports
+}  // namespace nbaprops::exports

@@ -13,36 +13,32 @@
 namespace nbaprops::grading {
 namespace {
 
-constexpr const char *kPredictions = "nba_predictions.player_prop_predictions";
-constexpr const char *kActuals = "nba_analytics.player_game_summary";
-constexpr const char *kAccuracy = "nba_predictions.prediction_accuracy";
-constexpr const char *kDaily = "nba_predictions.system_daily_performance";
+constexpr const char* kPredictions = "nba_predictions.player_prop_predictions";
+constexpr const char* kActuals = "nba_analytics.player_game_summary";
+constexpr const char* kAccuracy = "nba_predictions.prediction_accuracy";
+constexpr const char* kDaily = "nba_predictions.system_daily_performance";
 constexpr double kHighConfidence = 0.70;
 constexpr size_t kMaxText = 500;
 
 std::optional<double> finite(std::optional<double> v) {
-  if (v && !std::isfinite(*v))
-    return std::nullopt;
+  if (v && !std::isfinite(*v)) return std::nullopt;
   return v;
 }
 
 /// Legacy rounding to @p dp digits (none when dp < 0), then the value BigQuery
 /// keeps in the column.
-void set_rounded(Table &t, size_t row, size_t col, std::optional<double> v,
-                 int dp) {
+void set_rounded(Table& t, size_t row, size_t col, std::optional<double> v, int dp) {
   v = finite(v);
   if (!v) {
     t.col(col).set_null(row);
     return;
   }
   double x = dp >= 0 ? proc::py_round(*v, dp) : *v;
-  if (t.def(col).type == ColumnType::kNumeric)
-    x = bq_numeric(x, t.def(col).scale);
+  if (t.def(col).type == ColumnType::kNumeric) x = bq_numeric(x, t.def(col).scale);
   t.col(col).set_real(row, x);
 }
 
-void set_text(Table &t, size_t row, size_t col,
-              const std::optional<std::string> &v) {
+void set_text(Table& t, size_t row, size_t col, const std::optional<std::string>& v) {
   if (v) {
     t.col(col).set_text(row, sanitize_text(*v));
   } else {
@@ -50,40 +46,31 @@ void set_text(Table &t, size_t row, size_t col,
   }
 }
 
-} // namespace
+}  // namespace
 
 double bq_numeric(double v, int scale) {
   NBAPROPS_ASSERT(std::isfinite(v) && scale >= 0 && scale <= 9);
   std::array<char, 64> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(),
-                                 std::fabs(v), std::chars_format::scientific);
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(v), std::chars_format::scientific);
   NBAPROPS_ASSERT(ec == std::errc());
   // "d.ddde±XX": significant digits and the power of ten of the first one.
   std::string digits;
-  const char *p = buf.data();
+  const char* p = buf.data();
   for (; p != end && *p != 'e'; ++p) {
-    if (*p != '.')
-      digits += *p;
+    if (*p != '.') digits += *p;
   }
   int exp10 = 0;
   std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp10);
   // Keep the digits whose place value is at least 10^-scale; round on the next
   // one.
   const int keep = exp10 + scale + 1;
-  if (keep < 0)
-    return 0.0;
-  if (keep > 17)
-    return v; // beyond any NUMERIC(p ≤ 17, s) value: nothing to round
+  if (keep < 0) return 0.0;
+  if (keep > 17) return v;  // beyond any NUMERIC(p ≤ 17, s) value: nothing to round
   int64_t n = 0;
-  for (int i = 0; i < keep; ++i)
-    n = n * 10 + (i < static_cast<int>(digits.size()) ? digits[i] - '0' : 0);
-  if (keep < static_cast<int>(digits.size()) &&
-      digits[static_cast<size_t>(keep)] >= '5')
-    ++n;
-  constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4,
-                                             1e5, 1e6, 1e7, 1e8, 1e9};
-  const double out =
-      static_cast<double>(n) / kPow10[static_cast<size_t>(scale)];
+  for (int i = 0; i < keep; ++i) n = n * 10 + (i < static_cast<int>(digits.size()) ? digits[i] - '0' : 0);
+  if (keep < static_cast<int>(digits.size()) && digits[static_cast<size_t>(keep)] >= '5') ++n;
+  constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  const double out = static_cast<double>(n) / kPow10[static_cast<size_t>(scale)];
   return v < 0 ? -out : out;
 }
 
@@ -94,10 +81,8 @@ std::string sanitize_text(std::string_view s) {
   for (unsigned char c : s) {
     const bool continuation = (c & 0xC0) == 0x80;
     if (!continuation) {
-      if (c < 0x20 || c == 0x7F)
-        continue;
-      if (code_points == kMaxText)
-        break;
+      if (c < 0x20 || c == 0x7F) continue;
+      if (code_points == kMaxText) break;
       ++code_points;
     }
     out += c == '"' ? '\'' : static_cast<char>(c);
@@ -105,82 +90,64 @@ std::string sanitize_text(std::string_view s) {
   return out;
 }
 
-std::optional<bool>
-prediction_correct(const std::optional<std::string> &recommendation,
-                   std::optional<double> line, int64_t actual) {
-  if (!recommendation || !line || !std::isfinite(*line))
-    return std::nullopt;
-  const std::string &rec = *recommendation;
-  if (rec == "PASS" || rec == "HOLD" || rec == "NO_LINE")
-    return std::nullopt;
+std::optional<bool> prediction_correct(const std::optional<std::string>& recommendation, std::optional<double> line,
+                                       int64_t actual) {
+  if (!recommendation || !line || !std::isfinite(*line)) return std::nullopt;
+  const std::string& rec = *recommendation;
+  if (rec == "PASS" || rec == "HOLD" || rec == "NO_LINE") return std::nullopt;
   const double a = static_cast<double>(actual);
-  if (a == *line)
-    return std::nullopt; // push
+  if (a == *line) return std::nullopt;  // push
   return (a > *line) == (rec == "OVER");
 }
 
 std::optional<int64_t> confidence_decile(std::optional<double> confidence) {
   confidence = finite(confidence);
-  if (!confidence)
-    return std::nullopt;
+  if (!confidence) return std::nullopt;
   return std::min<int64_t>(10, static_cast<int64_t>(*confidence * 10.0) + 1);
 }
 
-UnitOutput compute_prediction_accuracy(Date d, const GradingInputs &in) {
+UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
   UnitOutput out(catalog::get(kAccuracy));
-  const Table &p = in.predictions;
-  const Table &a = in.actuals;
+  const Table& p = in.predictions;
+  const Table& a = in.actuals;
 
   // One box-score row per player (the first in warehouse order).
   std::unordered_map<std::string, size_t> actual_of;
-  const size_t a_player = a.require("player_lookup"),
-               a_date = a.require("game_date");
+  const size_t a_player = a.require("player_lookup"), a_date = a.require("game_date");
   for (size_t r = 0; r < a.num_rows(); ++r) {
-    if (a.col(a_player).is_null(r) || a.col(a_date).is_null(r) ||
-        a.col(a_date).int_at(r) != d.days())
-      continue;
+    if (a.col(a_player).is_null(r) || a.col(a_date).is_null(r) || a.col(a_date).int_at(r) != d.days()) continue;
     actual_of.emplace(a.col(a_player).text_at(r), r);
   }
 
-  Table &t = out.rows;
-  auto c = [&t](const char *name) { return t.require(name); };
-  const size_t o_player = c("player_lookup"), o_game = c("game_id"),
-               o_date = c("game_date"), o_system = c("system_id"),
-               o_team = c("team_abbr"), o_opp = c("opponent_team_abbr"),
-               o_pred = c("predicted_points"), o_conf = c("confidence_score"),
-               o_decile = c("confidence_decile"), o_rec = c("recommendation"),
-               o_line = c("line_value"), o_pace = c("pace_adjustment"),
-               o_sample = c("similarity_sample_size"),
-               o_actual = c("actual_points"), o_minutes = c("minutes_played"),
-               o_abs = c("absolute_error"), o_signed = c("signed_error"),
-               o_correct = c("prediction_correct"),
-               o_pmargin = c("predicted_margin"),
-               o_amargin = c("actual_margin"), o_w3 = c("within_3_points"),
-               o_w5 = c("within_5_points"), o_model = c("model_version");
+  Table& t = out.rows;
+  auto c = [&t](const char* name) { return t.require(name); };
+  const size_t o_player = c("player_lookup"), o_game = c("game_id"), o_date = c("game_date"), o_system = c("system_id"),
+               o_team = c("team_abbr"), o_opp = c("opponent_team_abbr"), o_pred = c("predicted_points"),
+               o_conf = c("confidence_score"), o_decile = c("confidence_decile"), o_rec = c("recommendation"),
+               o_line = c("line_value"), o_pace = c("pace_adjustment"), o_sample = c("similarity_sample_size"),
+               o_actual = c("actual_points"), o_minutes = c("minutes_played"), o_abs = c("absolute_error"),
+               o_signed = c("signed_error"), o_correct = c("prediction_correct"), o_pmargin = c("predicted_margin"),
+               o_amargin = c("actual_margin"), o_w3 = c("within_3_points"), o_w5 = c("within_5_points"),
+               o_model = c("model_version");
   const bool has_model_id = p.index_of("ml_model_id") >= 0;
 
   std::set<std::string> failed, graded;
   size_t n_predictions = 0;
   for (size_t r = 0; r < p.num_rows(); ++r) {
-    if (p.get_date(r, "game_date") != d)
-      continue;
+    if (p.get_date(r, "game_date") != d) continue;
     ++n_predictions;
     auto player = p.get_text(r, "player_lookup");
     auto system = p.get_text(r, "system_id");
     if (!player || !system) {
-      std::string id =
-          player.value_or(system.value_or("row " + std::to_string(r)));
+      std::string id = player.value_or(system.value_or("row " + std::to_string(r)));
       if (failed.insert(id).second) {
-        out.failures.push_back(
-            {id, "PROCESSING_ERROR",
-             "prediction row without player_lookup or system_id"});
+        out.failures.push_back({id, "PROCESSING_ERROR", "prediction row without player_lookup or system_id"});
       }
       continue;
     }
     auto it = actual_of.find(*player);
     if (it == actual_of.end()) {
-      if (failed.insert(*player).second)
-        out.failures.push_back({*player, "INCOMPLETE_UPSTREAM", "no actuals"});
+      if (failed.insert(*player).second) out.failures.push_back({*player, "INCOMPLETE_UPSTREAM", "no actuals"});
       continue;
     }
     const size_t ar = it->second;
@@ -190,29 +157,22 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs &in) {
       // whole date was reported as having no actuals. Here only this player is
       // skipped (DECISION 6).
       if (failed.insert(*player).second) {
-        out.failures.push_back(
-            {*player, "INCOMPLETE_UPSTREAM",
-             "no actuals: NULL points in player_game_summary"});
+        out.failures.push_back({*player, "INCOMPLETE_UPSTREAM", "no actuals: NULL points in player_game_summary"});
       }
       continue;
     }
     graded.insert(*player);
 
     const int64_t actual = *points;
-    const std::optional<double> pred =
-        finite(p.get_real(r, "predicted_points"));
-    const std::optional<double> line =
-        finite(p.get_real(r, "current_points_line"));
-    const std::optional<double> conf =
-        finite(p.get_real(r, "confidence_score"));
+    const std::optional<double> pred = finite(p.get_real(r, "predicted_points"));
+    const std::optional<double> line = finite(p.get_real(r, "current_points_line"));
+    const std::optional<double> conf = finite(p.get_real(r, "confidence_score"));
     const std::optional<std::string> rec = p.get_text(r, "recommendation");
     const double actual_d = static_cast<double>(actual);
 
     const size_t row = t.add_row();
     set_text(t, row, o_player, player);
-    set_text(t, row, o_game,
-             p.get_text(r, "game_id") ? p.get_text(r, "game_id")
-                                      : a.get_text(ar, "game_id"));
+    set_text(t, row, o_game, p.get_text(r, "game_id") ? p.get_text(r, "game_id") : a.get_text(ar, "game_id"));
     t.col(o_date).set_int(row, int64_t{d.days()});
     set_text(t, row, o_system, system);
     set_text(t, row, o_team, a.get_text(ar, "team_abbr"));
@@ -232,16 +192,12 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs &in) {
       set_rounded(t, row, o_signed, *pred - actual_d, 2);
       t.col(o_w3).set_int(row, abs_err <= 3.0 ? 1 : 0);
       t.col(o_w5).set_int(row, abs_err <= 5.0 ? 1 : 0);
-      if (line)
-        set_rounded(t, row, o_pmargin, *pred - *line, 2);
+      if (line) set_rounded(t, row, o_pmargin, *pred - *line, 2);
     }
-    if (line)
-      set_rounded(t, row, o_amargin, actual_d - *line, 2);
+    if (line) set_rounded(t, row, o_amargin, actual_d - *line, 2);
     auto correct = prediction_correct(rec, line, actual);
-    if (correct)
-      t.col(o_correct).set_int(row, *correct ? 1 : 0);
-    if (has_model_id)
-      set_text(t, row, o_model, p.get_text(r, "ml_model_id"));
+    if (correct) t.col(o_correct).set_int(row, *correct ? 1 : 0);
+    if (has_model_id) set_text(t, row, o_model, p.get_text(r, "ml_model_id"));
   }
 
   out.entities_processed = static_cast<int64_t>(graded.size());
@@ -249,8 +205,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs &in) {
     if (n_predictions == 0) {
       out.empty_reason = "no predictions for " + d.iso();
     } else if (actual_of.empty()) {
-      out.empty_reason =
-          "no actuals: player_game_summary has no rows for " + d.iso();
+      out.empty_reason = "no actuals: player_game_summary has no rows for " + d.iso();
     } else {
       out.empty_reason = "no predicted player has actuals on " + d.iso();
     }
@@ -269,36 +224,30 @@ struct Tally {
 };
 
 std::optional<double> ratio(int64_t num, int64_t den) {
-  if (den == 0)
-    return std::nullopt;
+  if (den == 0) return std::nullopt;
   return static_cast<double>(num) / static_cast<double>(den);
 }
 std::optional<double> mean(double sum, int64_t n) {
-  if (n == 0)
-    return std::nullopt;
+  if (n == 0) return std::nullopt;
   return sum / static_cast<double>(n);
 }
 
-} // namespace
+}  // namespace
 
-UnitOutput compute_system_daily_performance(Date d, const Table &acc) {
+UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
   UnitOutput out(catalog::get(kDaily));
   std::map<std::string, Tally> systems;
   for (size_t r = 0; r < acc.num_rows(); ++r) {
-    if (acc.get_date(r, "game_date") != d)
-      continue;
+    if (acc.get_date(r, "game_date") != d) continue;
     auto system = acc.get_text(r, "system_id");
-    if (!system)
-      continue;
-    Tally &s = systems[*system];
+    if (!system) continue;
+    Tally& s = systems[*system];
     ++s.predictions;
     const std::string rec = acc.get_text(r, "recommendation").value_or("");
     const std::optional<bool> correct = acc.get_bool(r, "prediction_correct");
     const bool won = correct.value_or(false);
-    if (correct)
-      ++(*correct ? s.correct : s.incorrect);
-    if (rec == "PASS")
-      ++s.passes;
+    if (correct) ++(*correct ? s.correct : s.incorrect);
+    if (rec == "PASS") ++s.passes;
     if (rec == "OVER") {
       ++s.over;
       s.over_correct += won;
@@ -306,10 +255,8 @@ UnitOutput compute_system_daily_performance(Date d, const Table &acc) {
       ++s.under;
       s.under_correct += won;
     }
-    if (acc.get_bool(r, "within_3_points").value_or(false))
-      ++s.within_3;
-    if (acc.get_bool(r, "within_5_points").value_or(false))
-      ++s.within_5;
+    if (acc.get_bool(r, "within_3_points").value_or(false)) ++s.within_3;
+    if (acc.get_bool(r, "within_5_points").value_or(false)) ++s.within_5;
     if (auto v = finite(acc.get_real(r, "absolute_error"))) {
       s.abs_sum += *v;
       ++s.abs_n;
@@ -335,13 +282,11 @@ UnitOutput compute_system_daily_performance(Date d, const Table &acc) {
   // Legacy rounding where the spec gives it (win rates 3 dp, mae/bias 2 dp);
   // the shares and the mean confidence are stored at their NUMERIC(4,3) scale
   // only.
-  Table &t = out.rows;
-  for (const auto &[system, s] : systems) {
+  Table& t = out.rows;
+  for (const auto& [system, s] : systems) {
     const size_t row = t.add_row();
-    auto i = [&](const char *name, int64_t v) { t.col(name).set_int(row, v); };
-    auto x = [&](const char *name, std::optional<double> v, int dp) {
-      set_rounded(t, row, t.require(name), v, dp);
-    };
+    auto i = [&](const char* name, int64_t v) { t.col(name).set_int(row, v); };
+    auto x = [&](const char* name, std::optional<double> v, int dp) { set_rounded(t, row, t.require(name), v, dp); };
     t.set(row, "game_date", d);
     t.set(row, "system_id", sanitize_text(system));
     const int64_t recs = s.over + s.under;
@@ -369,15 +314,14 @@ UnitOutput compute_system_daily_performance(Date d, const Table &acc) {
     x("high_confidence_win_rate", ratio(s.high_correct, s.high), 3);
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
-  if (t.num_rows() == 0)
-    out.empty_reason = "no graded predictions for " + d.iso();
+  if (t.num_rows() == 0) out.empty_reason = "no graded predictions for " + d.iso();
   return out;
 }
 
 namespace {
 
 class PredictionAccuracyProcessor final : public Processor {
-public:
+ public:
   PredictionAccuracyProcessor() {
     info_.name = "prediction_accuracy";
     info_.code = "grade";
@@ -385,37 +329,34 @@ public:
     info_.output_table = kAccuracy;
     info_.entity = "players";
     info_.legacy_job = "grading_backfill";
-    info_.reads = {{kPredictions, WindowKind::kSameDate, 0, true},
-                   {kActuals, WindowKind::kSameDate, 0, true}};
+    info_.reads = {{kPredictions, WindowKind::kSameDate, 0, true}, {kActuals, WindowKind::kSameDate, 0, true}};
     // No predictions exist on bootstrap dates (predictions skip them), so
     // grading skips them too: the ledger says why, and the pre-flight of a
     // downstream run does not expect rows there.
     info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description = "Every prediction of the day graded against the "
-                        "player's points (errors, OVER/UNDER outcome)";
+    info_.description =
+        "Every prediction of the day graded against the "
+        "player's points (errors, OVER/UNDER outcome)";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     Table predictions = proc::read_window(
         ctx, kPredictions, d, d,
-        {"player_lookup", "game_id", "game_date", "system_id",
-         "predicted_points", "confidence_score", "recommendation",
-         "current_points_line", "pace_adjustment", "similar_games_count",
-         "ml_model_id"});
-    Table actuals =
-        proc::read_window(ctx, kActuals, d, d,
-                          {"player_lookup", "game_id", "game_date", "team_abbr",
-                           "opponent_team_abbr", "points", "minutes_played"});
+        {"player_lookup", "game_id", "game_date", "system_id", "predicted_points", "confidence_score", "recommendation",
+         "current_points_line", "pace_adjustment", "similar_games_count", "ml_model_id"});
+    Table actuals = proc::read_window(
+        ctx, kActuals, d, d,
+        {"player_lookup", "game_id", "game_date", "team_abbr", "opponent_team_abbr", "points", "minutes_played"});
     return compute_prediction_accuracy(d, {predictions, actuals});
   }
 
-private:
+ private:
   ProcessorInfo info_;
 };
 
 class SystemDailyPerformanceProcessor final : public Processor {
-public:
+ public:
   SystemDailyPerformanceProcessor() {
     info_.name = "system_daily_performance";
     info_.code = "sdp";
@@ -428,24 +369,23 @@ public:
     // grading skips them too: the ledger says why, and the pre-flight of a
     // downstream run does not expect rows there.
     info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description = "Daily accuracy per prediction system: win rates, MAE, "
-                        "bias, within-3/5 shares";
+    info_.description =
+        "Daily accuracy per prediction system: win rates, MAE, "
+        "bias, within-3/5 shares";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
     Table acc = proc::read_window(ctx, kAccuracy, ctx.date, ctx.date,
-                                  {"game_date", "system_id", "recommendation",
-                                   "prediction_correct", "absolute_error",
-                                   "signed_error", "within_3_points",
-                                   "within_5_points", "confidence_score"});
+                                  {"game_date", "system_id", "recommendation", "prediction_correct", "absolute_error",
+                                   "signed_error", "within_3_points", "within_5_points", "confidence_score"});
     return compute_system_daily_performance(ctx.date, acc);
   }
 
-private:
+ private:
   ProcessorInfo info_;
 };
 
-} // namespace
+}  // namespace
 
 std::unique_ptr<Processor> make_prediction_accuracy_processor() {
   return std::make_unique<PredictionAccuracyProcessor>();
@@ -454,4 +394,4 @@ std::unique_ptr<Processor> make_system_daily_performance_processor() {
   return std::make_unique<SystemDailyPerformanceProcessor>();
 }
 
-} // namespace nbaprops::grading
+}  // namespace nbaprops::grading

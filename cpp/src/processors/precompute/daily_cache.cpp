@@ -23,52 +23,42 @@ namespace {
 std::optional<double> r4(std::optional<double> v) { return py_round(v, 4); }
 
 template <class F>
-std::vector<std::optional<double>> pick(const std::vector<PlayerGame> &g,
-                                        size_t n, F f) {
+std::vector<std::optional<double>> pick(const std::vector<PlayerGame>& g, size_t n, F f) {
   std::vector<std::optional<double>> out;
-  for (size_t i = 0; i < g.size() && i < n; ++i)
-    out.push_back(f(g[i]));
+  for (size_t i = 0; i < g.size() && i < n; ++i) out.push_back(f(g[i]));
   return out;
 }
-} // namespace
+}  // namespace
 
-CacheMetrics cache_metrics(const std::vector<PlayerGame> &g) {
+CacheMetrics cache_metrics(const std::vector<PlayerGame>& g) {
   using phase4_detail::mean;
   CacheMetrics m;
   const size_t all = g.size();
-  auto pts = [](const PlayerGame &x) { return x.points; };
+  auto pts = [](const PlayerGame& x) { return x.points; };
   m.points_avg_last_5 = r4(mean(pick(g, 5, pts)));
   m.points_avg_last_10 = r4(mean(pick(g, 10, pts)));
   m.points_avg_season = r4(mean(pick(g, all, pts)));
-  if (std::min<size_t>(g.size(), 10) > 1)
-    m.points_std_last_10 = r4(phase4_detail::sample_std(pick(g, 10, pts)));
-  m.minutes_avg_last_10 =
-      r4(mean(pick(g, 10, [](const PlayerGame &x) { return x.minutes; })));
-  m.usage_rate_last_10 =
-      r4(mean(pick(g, 10, [](const PlayerGame &x) { return x.usage_rate; })));
-  m.ts_pct_last_10 =
-      r4(mean(pick(g, 10, [](const PlayerGame &x) { return x.ts_pct; })));
-  m.player_usage_rate_season =
-      r4(mean(pick(g, all, [](const PlayerGame &x) { return x.usage_rate; })));
+  if (std::min<size_t>(g.size(), 10) > 1) m.points_std_last_10 = r4(phase4_detail::sample_std(pick(g, 10, pts)));
+  m.minutes_avg_last_10 = r4(mean(pick(g, 10, [](const PlayerGame& x) { return x.minutes; })));
+  m.usage_rate_last_10 = r4(mean(pick(g, 10, [](const PlayerGame& x) { return x.usage_rate; })));
+  m.ts_pct_last_10 = r4(mean(pick(g, 10, [](const PlayerGame& x) { return x.ts_pct; })));
+  m.player_usage_rate_season = r4(mean(pick(g, all, [](const PlayerGame& x) { return x.usage_rate; })));
   double makes = 0, assisted = 0;
   for (size_t i = 0; i < g.size() && i < 10; ++i) {
     makes += g[i].fg_makes.value_or(0);
     assisted += g[i].assisted_fg_makes.value_or(0);
   }
-  if (makes > 0)
-    m.assisted_rate_last_10 = py_round(assisted / makes, 9);
+  if (makes > 0) m.assisted_rate_last_10 = py_round(assisted / makes, 9);
   m.games_played_season = static_cast<int64_t>(all);
   return m;
 }
 
-std::optional<double>
-team_mean_r4(const std::vector<std::optional<double>> &values) {
+std::optional<double> team_mean_r4(const std::vector<std::optional<double>>& values) {
   return r4(phase4_detail::mean(values));
 }
 
 WindowCompleteness window_completeness(int64_t expected, int64_t actual) {
-  const Completeness c = make_completeness(
-      expected, actual); // the one legacy completeness formula
+  const Completeness c = make_completeness(expected, actual);  // the one legacy completeness formula
   WindowCompleteness w;
   w.expected = c.expected;
   w.actual = c.actual;
@@ -83,91 +73,85 @@ namespace {
 /// PDC data_hash (default parallel legacy path): full 64-hex SHA-256 of
 /// json.dumps(sort_keys=True) of the hash fields, which include
 /// cache_quality_score (not a column of the table).
-std::string pdc_hash(const Table &t, size_t r, double cache_quality_score) {
-  static const std::vector<std::string> kFields = {
-      "player_lookup",
-      "universal_player_id",
-      "cache_date",
-      "points_avg_last_5",
-      "points_avg_last_10",
-      "points_avg_season",
-      "points_std_last_10",
-      "minutes_avg_last_10",
-      "usage_rate_last_10",
-      "ts_pct_last_10",
-      "games_played_season",
-      "team_pace_last_10",
-      "team_off_rating_last_10",
-      "player_usage_rate_season",
-      "games_in_last_7_days",
-      "games_in_last_14_days",
-      "minutes_in_last_7_days",
-      "minutes_in_last_14_days",
-      "back_to_backs_last_14_days",
-      "avg_minutes_per_game_last_7",
-      "fourth_quarter_minutes_last_7",
-      "primary_scoring_zone",
-      "paint_rate_last_10",
-      "three_pt_rate_last_10",
-      "assisted_rate_last_10",
-      "player_age",
-      "cache_version"};
+std::string pdc_hash(const Table& t, size_t r, double cache_quality_score) {
+  static const std::vector<std::string> kFields = {"player_lookup",
+                                                   "universal_player_id",
+                                                   "cache_date",
+                                                   "points_avg_last_5",
+                                                   "points_avg_last_10",
+                                                   "points_avg_season",
+                                                   "points_std_last_10",
+                                                   "minutes_avg_last_10",
+                                                   "usage_rate_last_10",
+                                                   "ts_pct_last_10",
+                                                   "games_played_season",
+                                                   "team_pace_last_10",
+                                                   "team_off_rating_last_10",
+                                                   "player_usage_rate_season",
+                                                   "games_in_last_7_days",
+                                                   "games_in_last_14_days",
+                                                   "minutes_in_last_7_days",
+                                                   "minutes_in_last_14_days",
+                                                   "back_to_backs_last_14_days",
+                                                   "avg_minutes_per_game_last_7",
+                                                   "fourth_quarter_minutes_last_7",
+                                                   "primary_scoring_zone",
+                                                   "paint_rate_last_10",
+                                                   "three_pt_rate_last_10",
+                                                   "assisted_rate_last_10",
+                                                   "player_age",
+                                                   "cache_version"};
   std::map<std::string, std::string> kv;
-  for (const auto &f : kFields) {
+  for (const auto& f : kFields) {
     size_t c = t.require(f);
-    const Column &col = t.col(c);
+    const Column& col = t.col(c);
     std::string v;
     if (col.is_null(r)) {
       v = "null";
     } else {
       switch (t.def(c).type) {
-      case ColumnType::kInt64:
-        v = std::to_string(col.int_at(r));
-        break;
-      case ColumnType::kFloat64:
-      case ColumnType::kNumeric:
-        v = py_float(col.real_at(r));
-        break;
-      case ColumnType::kDate:
-        v = json_str(t.cell_text(r, c));
-        break;
-      default:
-        v = json_str(col.text_at(r));
-        break;
+        case ColumnType::kInt64:
+          v = std::to_string(col.int_at(r));
+          break;
+        case ColumnType::kFloat64:
+        case ColumnType::kNumeric:
+          v = py_float(col.real_at(r));
+          break;
+        case ColumnType::kDate:
+          v = json_str(t.cell_text(r, c));
+          break;
+        default:
+          v = json_str(col.text_at(r));
+          break;
       }
     }
     kv[f] = v;
   }
   kv["cache_quality_score"] = py_float(cache_quality_score);
   std::string json = "{";
-  for (const auto &[k, v] : kv) {
-    if (json.size() > 1)
-      json += ", ";
+  for (const auto& [k, v] : kv) {
+    if (json.size() > 1) json += ", ";
     json += json_str(k) + ": " + v;
   }
   json += "}";
   return sha256_hex(json);
 }
 
-} // namespace
+}  // namespace
 
-UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
-                               const DailyCacheInputs &in) {
-  const TableSchema &schema = catalog::get("nba_precompute.player_daily_cache");
+UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCacheInputs& in) {
+  const TableSchema& schema = catalog::get("nba_precompute.player_daily_cache");
   UnitOutput out(schema);
   const int season = season_of(d);
   // Season-to-date starts at the season's first game (DECISION 2; legacy used
   // season_year only).
-  const Date season_start =
-      schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
 
   // UPGC universe (first row per player wins), in player order.
   std::map<std::string, size_t> upgc;
   for (size_t r = 0; r < in.upgc.num_rows(); ++r) {
-    if (in.upgc.get_date(r, "game_date") != d)
-      continue;
-    if (auto p = in.upgc.get_text(r, "player_lookup"))
-      upgc.emplace(*p, r);
+    if (in.upgc.get_date(r, "game_date") != d) continue;
+    if (auto p = in.upgc.get_text(r, "player_lookup")) upgc.emplace(*p, r);
   }
   if (upgc.empty()) {
     // Legacy: backfill synthesised the roster from D's own box scores; that
@@ -179,92 +163,70 @@ UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
 
   // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D).
   struct Hist {
-    std::vector<std::pair<Date, PlayerGame>>
-        kept;                 // is_active and (minutes > 0 or points > 0)
-    std::set<Date> all_dates; // every row (completeness "actual")
+    std::vector<std::pair<Date, PlayerGame>> kept;  // is_active and (minutes > 0 or points > 0)
+    std::set<Date> all_dates;                       // every row (completeness "actual")
     std::optional<std::pair<Date, std::string>> last_team;
   };
   std::unordered_map<std::string, Hist> hist;
   std::vector<size_t> pgs_rows;
-  const Table &p = in.pgs;
+  const Table& p = in.pgs;
   // Columns resolved once (no name lookups in the per-row loop).
-  const Column *c_date = proc::opt_col(p, "game_date"),
-               *c_season = proc::opt_col(p, "season_year"),
-               *c_player = proc::opt_col(p, "player_lookup"),
-               *c_team = proc::opt_col(p, "team_abbr"),
-               *c_points = proc::opt_col(p, "points"),
-               *c_minutes = proc::opt_col(p, "minutes_played"),
-               *c_usage = proc::opt_col(p, "usage_rate"),
-               *c_ts = proc::opt_col(p, "ts_pct"),
-               *c_fgm = proc::opt_col(p, "fg_makes"),
-               *c_ast = proc::opt_col(p, "assisted_fg_makes"),
+  const Column *c_date = proc::opt_col(p, "game_date"), *c_season = proc::opt_col(p, "season_year"),
+               *c_player = proc::opt_col(p, "player_lookup"), *c_team = proc::opt_col(p, "team_abbr"),
+               *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
+               *c_usage = proc::opt_col(p, "usage_rate"), *c_ts = proc::opt_col(p, "ts_pct"),
+               *c_fgm = proc::opt_col(p, "fg_makes"), *c_ast = proc::opt_col(p, "assisted_fg_makes"),
                *c_active = proc::opt_col(p, "is_active");
   for (size_t r = 0; r < p.num_rows(); ++r) {
     auto gd = proc::date_of(c_date, r);
-    if (!gd || *gd >= d || *gd < season_start)
-      continue;
+    if (!gd || *gd >= d || *gd < season_start) continue;
     pgs_rows.push_back(r);
-    if (proc::int_of(c_season, r).value_or(season) != season)
-      continue;
-    const std::string *pl = proc::text_of(c_player, r);
-    if (!pl)
-      continue;
-    Hist &h = hist[*pl];
+    if (proc::int_of(c_season, r).value_or(season) != season) continue;
+    const std::string* pl = proc::text_of(c_player, r);
+    if (!pl) continue;
+    Hist& h = hist[*pl];
     h.all_dates.insert(*gd);
-    if (const std::string *team = proc::text_of(c_team, r);
-        team && (!h.last_team || h.last_team->first <= *gd)) {
+    if (const std::string* team = proc::text_of(c_team, r); team && (!h.last_team || h.last_team->first <= *gd)) {
       h.last_team = std::make_pair(*gd, *team);
     }
-    PlayerGame g{proc::real_of(c_points, r), proc::real_of(c_minutes, r),
-                 proc::real_of(c_usage, r),  proc::real_of(c_ts, r),
-                 proc::real_of(c_fgm, r),    proc::real_of(c_ast, r)};
+    PlayerGame g{proc::real_of(c_points, r), proc::real_of(c_minutes, r), proc::real_of(c_usage, r),
+                 proc::real_of(c_ts, r),     proc::real_of(c_fgm, r),     proc::real_of(c_ast, r)};
     const bool active = proc::bool_of(c_active, r).value_or(false);
-    if (active && (g.minutes.value_or(0) > 0 || g.points.value_or(0) > 0))
-      h.kept.emplace_back(*gd, g);
+    if (active && (g.minutes.value_or(0) > 0 || g.points.value_or(0) > 0)) h.kept.emplace_back(*gd, g);
   }
-  for (auto &[_, h] : hist) {
-    std::stable_sort(
-        h.kept.begin(), h.kept.end(),
-        [](const auto &a, const auto &b) { return a.first > b.first; });
-    if (h.kept.size() > 82)
-      h.kept.resize(82);
+  for (auto& [_, h] : hist) {
+    std::stable_sort(h.kept.begin(), h.kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (h.kept.size() > 82) h.kept.resize(82);
   }
 
   // TOGS: each team's 10 most recent games before D, across seasons (legacy: no
   // season filter).
   std::unordered_map<std::string, std::vector<std::pair<Date, size_t>>> togs;
   std::vector<size_t> togs_rows;
-  const Column *t_date = proc::opt_col(in.togs, "game_date"),
-               *t_team = proc::opt_col(in.togs, "team_abbr");
+  const Column *t_date = proc::opt_col(in.togs, "game_date"), *t_team = proc::opt_col(in.togs, "team_abbr");
   for (size_t r = 0; r < in.togs.num_rows(); ++r) {
     auto gd = proc::date_of(t_date, r);
-    const std::string *team = proc::text_of(t_team, r);
-    if (!gd || !team || *gd >= d)
-      continue;
+    const std::string* team = proc::text_of(t_team, r);
+    if (!gd || !team || *gd >= d) continue;
     togs_rows.push_back(r);
     togs[*team].emplace_back(*gd, r);
   }
-  for (auto &[_, v] : togs) {
-    std::sort(v.begin(), v.end(),
-              [](const auto &a, const auto &b) { return a.first > b.first; });
-    if (v.size() > 10)
-      v.resize(10);
+  for (auto& [_, v] : togs) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (v.size() > 10) v.resize(10);
   }
 
   std::unordered_map<std::string, size_t> psza;
   std::vector<size_t> psza_rows;
   for (size_t r = 0; r < in.psza.num_rows(); ++r) {
-    if (in.psza.get_date(r, "analysis_date") != d)
-      continue;
+    if (in.psza.get_date(r, "analysis_date") != d) continue;
     psza_rows.push_back(r);
-    if (auto pl = in.psza.get_text(r, "player_lookup"))
-      psza.emplace(*pl, r);
+    if (auto pl = in.psza.get_text(r, "player_lookup")) psza.emplace(*pl, r);
   }
 
   const auto h_pgs = phase4_detail::latest_hash(in.pgs, pgs_rows);
   const auto h_togs = phase4_detail::latest_hash(in.togs, togs_rows);
-  const auto h_upgc = phase4_detail::latest_hash(
-      in.upgc, phase4_detail::rows_dated(in.upgc, "game_date", d, d));
+  const auto h_upgc = phase4_detail::latest_hash(in.upgc, phase4_detail::rows_dated(in.upgc, "game_date", d, d));
   const auto h_psza = phase4_detail::latest_hash(in.psza, psza_rows);
 
   // Legacy: is_bootstrap = (D − Oct 1) < 30. We count from the first game
@@ -277,37 +239,32 @@ UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
   Table work(schema);
   work.resize(players.size());
   std::vector<std::optional<EntityFailure>> failed(players.size());
-  const Table &u = in.upgc;
+  const Table& u = in.upgc;
 
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
-    const auto &[player, ur] = players[i];
+    const auto& [player, ur] = players[i];
     static const Hist kNone;
     auto hit = hist.find(player);
-    const Hist &h = hit == hist.end() ? kNone : hit->second;
+    const Hist& h = hit == hist.end() ? kNone : hit->second;
 
     // Completeness windows (DECISION 3: the team's real scheduled games before
     // D). Games windows compare the player's season game dates before D with
     // min(N, team games before D); day windows compare dates in [D − N, D − 1]
     // (legacy: actual included D).
     const std::string team = h.last_team ? h.last_team->second : std::string();
-    std::vector<const Game *> team_games;
-    if (!team.empty())
-      team_games = schedule.team_games_before(team, d, season);
+    std::vector<const Game*> team_games;
+    if (!team.empty()) team_games = schedule.team_games_before(team, d, season);
     auto games_window = [&](int64_t n) {
-      const int64_t expected =
-          std::min<int64_t>(n, static_cast<int64_t>(team_games.size()));
-      return window_completeness(team.empty() ? 0 : expected,
-                                 static_cast<int64_t>(h.all_dates.size()));
+      const int64_t expected = std::min<int64_t>(n, static_cast<int64_t>(team_games.size()));
+      return window_completeness(team.empty() ? 0 : expected, static_cast<int64_t>(h.all_dates.size()));
     };
     auto days_window = [&](int n) {
       std::set<Date> team_dates;
-      for (const Game *g : team_games) {
-        if (g->date >= d - n)
-          team_dates.insert(g->date);
+      for (const Game* g : team_games) {
+        if (g->date >= d - n) team_dates.insert(g->date);
       }
       int64_t actual = 0;
-      for (Date x : h.all_dates)
-        actual += (x >= d - n) ? 1 : 0;
+      for (Date x : h.all_dates) actual += (x >= d - n) ? 1 : 0;
       // Legacy: a day window in which the team had no game (the All-Star break)
       // scored 0 % and failed every player with INCOMPLETE_DATA, emptying PDC
       // for the first days after the break. Fixed (DECISION 6): nothing
@@ -318,36 +275,30 @@ UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
         w.ready = true;
         return w;
       }
-      return window_completeness(static_cast<int64_t>(team_dates.size()),
-                                 actual);
+      return window_completeness(static_cast<int64_t>(team_dates.size()), actual);
     };
-    const WindowCompleteness l5 = games_window(5), l10 = games_window(10),
-                             l7d = days_window(7), l14d = days_window(14);
+    const WindowCompleteness l5 = games_window(5), l10 = games_window(10), l7d = days_window(7), l14d = days_window(14);
     const bool all_complete = l5.ready && l10.ready && l7d.ready && l14d.ready;
     // No reprocess-attempts table in nbaprops: circuit breakers never trip
     // (gate 3 is inert).
     if (!all_complete && !is_bootstrap && !boundary) {
-      failed[i] = EntityFailure{player, "INCOMPLETE_DATA",
-                                "Incomplete data across windows"};
+      failed[i] = EntityFailure{player, "INCOMPLETE_DATA", "Incomplete data across windows"};
       return;
     }
     const int64_t n = static_cast<int64_t>(h.kept.size());
     if (n < 5) {
-      failed[i] = EntityFailure{player, "INSUFFICIENT_DATA",
-                                "Only " + std::to_string(n) +
-                                    " games played, need 5 minimum"};
+      failed[i] =
+          EntityFailure{player, "INSUFFICIENT_DATA", "Only " + std::to_string(n) + " games played, need 5 minimum"};
       return;
     }
     std::vector<PlayerGame> games;
     games.reserve(h.kept.size());
-    for (const auto &[_, g] : h.kept)
-      games.push_back(g);
+    for (const auto& [_, g] : h.kept) games.push_back(g);
     const CacheMetrics m = cache_metrics(games);
 
-    Table &t = work;
+    Table& t = work;
     t.set(i, "player_lookup", player);
-    if (auto v = opt_text(u, ur, "universal_player_id"))
-      t.set(i, "universal_player_id", *v);
+    if (auto v = opt_text(u, ur, "universal_player_id")) t.set(i, "universal_player_id", *v);
     t.set(i, "cache_date", d);
     t.col("points_avg_last_5").set_real(i, m.points_avg_last_5);
     t.col("points_avg_last_10").set_real(i, m.points_avg_last_10);
@@ -364,7 +315,7 @@ UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
     const std::string upgc_team = opt_text(u, ur, "team_abbr").value_or("");
     if (auto it = togs.find(upgc_team); it != togs.end()) {
       std::vector<std::optional<double>> pace, ortg;
-      for (const auto &[_, r] : it->second) {
+      for (const auto& [_, r] : it->second) {
         pace.push_back(opt_real(in.togs, r, "pace"));
         ortg.push_back(opt_real(in.togs, r, "offensive_rating"));
       }
@@ -372,39 +323,28 @@ UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
       t.col("team_off_rating_last_10").set_real(i, team_mean_r4(ortg));
     }
     // Workload copied from UPGC (int() truncation; NULL stays NULL).
-    for (const char *c : {"games_in_last_7_days", "games_in_last_14_days",
-                          "minutes_in_last_7_days", "minutes_in_last_14_days",
-                          "back_to_backs_last_14_days",
-                          "fourth_quarter_minutes_last_7", "player_age"}) {
+    for (const char* c :
+         {"games_in_last_7_days", "games_in_last_14_days", "minutes_in_last_7_days", "minutes_in_last_14_days",
+          "back_to_backs_last_14_days", "fourth_quarter_minutes_last_7", "player_age"}) {
       t.col(c).set_int(i, opt_int(u, ur, c));
     }
-    t.col("avg_minutes_per_game_last_7")
-        .set_real(i, r4(opt_real(u, ur, "avg_minutes_per_game_last_7")));
+    t.col("avg_minutes_per_game_last_7").set_real(i, r4(opt_real(u, ur, "avg_minutes_per_game_last_7")));
     // Shot zones copied from PSZA (optional).
     auto pit = psza.find(player);
     if (pit != psza.end()) {
-      if (auto z = opt_text(in.psza, pit->second, "primary_scoring_zone"))
-        t.set(i, "primary_scoring_zone", *z);
-      t.col("paint_rate_last_10")
-          .set_real(i, opt_real(in.psza, pit->second, "paint_rate_last_10"));
-      t.col("three_pt_rate_last_10")
-          .set_real(i, opt_real(in.psza, pit->second, "three_pt_rate_last_10"));
+      if (auto z = opt_text(in.psza, pit->second, "primary_scoring_zone")) t.set(i, "primary_scoring_zone", *z);
+      t.col("paint_rate_last_10").set_real(i, opt_real(in.psza, pit->second, "paint_rate_last_10"));
+      t.col("three_pt_rate_last_10").set_real(i, opt_real(in.psza, pit->second, "three_pt_rate_last_10"));
     }
     t.set(i, "shot_zone_data_available", pit != psza.end());
     // source_*_{last_updated,rows_found,completeness_pct}: NULL as in every
     // legacy backfilled row.
-    if (h_pgs)
-      t.set(i, "source_player_game_hash", *h_pgs);
-    if (h_togs)
-      t.set(i, "source_team_offense_hash", *h_togs);
-    if (h_upgc)
-      t.set(i, "source_upcoming_context_hash", *h_upgc);
-    if (h_psza)
-      t.set(i, "source_shot_zone_hash", *h_psza);
+    if (h_pgs) t.set(i, "source_player_game_hash", *h_pgs);
+    if (h_togs) t.set(i, "source_team_offense_hash", *h_togs);
+    if (h_upgc) t.set(i, "source_upcoming_context_hash", *h_upgc);
+    if (h_psza) t.set(i, "source_shot_zone_hash", *h_psza);
     t.set(i, "early_season_flag", n < 10);
-    if (n < 10)
-      t.set(i, "insufficient_data_reason",
-            "Only " + std::to_string(n) + " games played, need 10 minimum");
+    if (n < 10) t.set(i, "insufficient_data_reason", "Only " + std::to_string(n) + " games played, need 10 minimum");
     t.set(i, "expected_games_count", l5.expected);
     t.set(i, "actual_games_count", l5.actual);
     t.set(i, "completeness_percentage", l5.pct);
@@ -438,15 +378,14 @@ UnitOutput compute_daily_cache(const Schedule &schedule, Date d,
     }
   }
   out.entities_processed = static_cast<int64_t>(out.rows.num_rows());
-  if (out.rows.num_rows() == 0)
-    out.empty_reason = "no player qualified on " + d.iso();
+  if (out.rows.num_rows() == 0) out.empty_reason = "no player qualified on " + d.iso();
   return out;
 }
 
 namespace {
 
 class DailyCacheProcessor final : public Processor {
-public:
+ public:
   DailyCacheProcessor() {
     info_.name = "player_daily_cache";
     info_.code = "pdc";
@@ -456,58 +395,45 @@ public:
     info_.legacy_job = "player_daily_cache";
     // Legacy: ran after PCF as if it read it. Fixed (DECISION 6): PDC reads no
     // PCF column, so PCF is not an upstream.
-    info_.reads = {
-        {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0,
-         true},
-        // The team's last 10 games are looked up 365 days back (as the legacy
-        // did), so early in a season they reach into the previous one. Declared
-        // as two reads so the runner waits for (and is blocked by) every TOGS
-        // unit the lookup can reach, while the pre-flight requires only this
-        // season's dates: the previous season's tail is used when present.
-        {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate,
-         0, true},
-        {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore,
-         365, false},
-        {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0,
-         true},
-        {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0,
-         false}};
+    info_.reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
+                   // The team's last 10 games are looked up 365 days back (as the legacy
+                   // did), so early in a season they reach into the previous one. Declared
+                   // as two reads so the runner waits for (and is blocked by) every TOGS
+                   // unit the lookup can reach, while the pre-flight requires only this
+                   // season's dates: the previous season's tail is used when present.
+                   {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true},
+                   {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore, 365, false},
+                   {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
+                   {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false}};
     info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description = "Daily per-player cache: scoring averages, L10 "
-                        "usage/TS%, team pace, workload, zones";
+    info_.description =
+        "Daily per-player cache: scoring averages, L10 "
+        "usage/TS%, team pace, workload, zones";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     const int season = season_of(d);
-    const Date start = ctx.schedule.season_start(season).value_or(
-        Date::from_ymd(season, 10, 1));
+    const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
     Table pgs = proc::read_window(
         ctx, "nba_analytics.player_game_summary", start, d - 1,
-        {"player_lookup", "game_date", "team_abbr", "season_year", "is_active",
-         "points", "minutes_played", "usage_rate", "ts_pct", "fg_makes",
-         "assisted_fg_makes", "data_hash", "processed_at"});
+        {"player_lookup", "game_date", "team_abbr", "season_year", "is_active", "points", "minutes_played",
+         "usage_rate", "ts_pct", "fg_makes", "assisted_fg_makes", "data_hash", "processed_at"});
     // The team's last 10 games may reach into the previous season (legacy: no
     // season filter).
-    Table togs = proc::read_window(
-        ctx, "nba_analytics.team_offense_game_summary", d - 365, d - 1,
-        {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash",
-         "processed_at"});
-    Table upgc = proc::read_window(
-        ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table psza = proc::read_window(
-        ctx, "nba_precompute.player_shot_zone_analysis", d, d);
+    Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", d - 365, d - 1,
+                                   {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash", "processed_at"});
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
+    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
     return compute_daily_cache(ctx.schedule, d, {pgs, togs, upgc, psza});
   }
 
-private:
+ private:
   ProcessorInfo info_;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Processor> make_daily_cache_processor() {
-  return std::make_unique<DailyCacheProcessor>();
-}
+std::unique_ptr<Processor> make_daily_cache_processor() { return std::make_unique<DailyCacheProcessor>(); }
 
-} // namespace nbaprops::precompute
+}  // namespace nbaprops::precompute

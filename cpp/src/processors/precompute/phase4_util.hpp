@@ -25,7 +25,7 @@ inline std::string py_float(double v) { return python_float_repr(v); }
 
 /// JSON string literal (json.dumps escaping of plain ASCII text is the same as
 /// this).
-inline std::string json_str(const std::string &s) {
+inline std::string json_str(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') {
@@ -43,23 +43,22 @@ inline std::string json_str(const std::string &s) {
 /// Python str() of a cell as the legacy hash mixin renders it: None → NULL,
 /// bools True/False, numbers via str(), strings stripped, dates ISO, arrays as
 /// a Python list literal.
-inline std::string py_str_cell(const Table &t, size_t row, size_t c) {
-  const Column &col = t.col(c);
-  if (col.is_null(row))
-    return "NULL";
-  const ColumnDef &d = t.def(c);
+inline std::string py_str_cell(const Table& t, size_t row, size_t c) {
+  const Column& col = t.col(c);
+  if (col.is_null(row)) return "NULL";
+  const ColumnDef& d = t.def(c);
   switch (d.type) {
-  case ColumnType::kBool:
-    return col.int_at(row) ? "True" : "False";
-  case ColumnType::kInt64:
-    return std::to_string(col.int_at(row));
-  case ColumnType::kFloat64:
-  case ColumnType::kNumeric:
-    return py_float(col.real_at(row));
-  case ColumnType::kDate:
-    return t.cell_text(row, c);
-  default:
-    break;
+    case ColumnType::kBool:
+      return col.int_at(row) ? "True" : "False";
+    case ColumnType::kInt64:
+      return std::to_string(col.int_at(row));
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric:
+      return py_float(col.real_at(row));
+    case ColumnType::kDate:
+      return t.cell_text(row, c);
+    default:
+      break;
   }
   std::string s = col.text_at(row);
   if (d.type == ColumnType::kArray && !s.empty() && s.front() == '[') {
@@ -69,12 +68,9 @@ inline std::string py_str_cell(const Table &t, size_t row, size_t c) {
     size_t i = 1;
     bool first = true;
     while (i < s.size() && s[i] != ']') {
-      while (i < s.size() && (s[i] == ' ' || s[i] == ','))
-        ++i;
-      if (i >= s.size() || s[i] == ']')
-        break;
-      if (!first)
-        out += ", ";
+      while (i < s.size() && (s[i] == ' ' || s[i] == ',')) ++i;
+      if (i >= s.size() || s[i] == ']') break;
+      if (!first) out += ", ";
       first = false;
       if (s[i] == '"') {
         size_t j = s.find('"', i + 1);
@@ -97,17 +93,14 @@ inline std::string py_str_cell(const Table &t, size_t row, size_t c) {
 
 /// The legacy hash mixin (`compute_data_hash`): sorted "field:value" strings
 /// joined by '|', SHA-256, first 16 hex chars.
-inline std::string mixin_hash(const Table &t, size_t row,
-                              const std::vector<std::string> &fields) {
+inline std::string mixin_hash(const Table& t, size_t row, const std::vector<std::string>& fields) {
   std::vector<std::string> parts;
   parts.reserve(fields.size());
-  for (const auto &f : fields)
-    parts.push_back(f + ":" + py_str_cell(t, row, t.require(f)));
+  for (const auto& f : fields) parts.push_back(f + ":" + py_str_cell(t, row, t.require(f)));
   std::sort(parts.begin(), parts.end());
   std::string joined;
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (i)
-      joined += '|';
+    if (i) joined += '|';
     joined += parts[i];
   }
   return sha256_hex(joined).substr(0, 16);
@@ -120,75 +113,60 @@ inline std::string mixin_hash(const Table &t, size_t row,
 // processed_at is a processing time, so a partial rerun changed every
 // downstream source hash; the data's own date gives the same answer on every
 // rerun.
-inline std::optional<std::string> latest_hash(const Table &t,
-                                              const std::vector<size_t> &rows) {
-  if (t.index_of("data_hash") < 0)
-    return std::nullopt;
+inline std::optional<std::string> latest_hash(const Table& t, const std::vector<size_t>& rows) {
+  if (t.index_of("data_hash") < 0) return std::nullopt;
   const int part = t.index_of(t.schema().partition_column);
   std::optional<std::pair<int64_t, std::string>> best;
   for (size_t r : rows) {
     auto h = t.get_text(r, "data_hash");
-    if (!h)
-      continue;
-    int64_t day =
-        part >= 0
-            ? t.col(static_cast<size_t>(part)).get_int(r).value_or(INT64_MIN)
-            : 0;
+    if (!h) continue;
+    int64_t day = part >= 0 ? t.col(static_cast<size_t>(part)).get_int(r).value_or(INT64_MIN) : 0;
     std::pair<int64_t, std::string> key{day, *h};
-    if (!best || *best < key)
-      best = key;
+    if (!best || *best < key) best = key;
   }
-  if (!best)
-    return std::nullopt;
+  if (!best) return std::nullopt;
   return best->second;
 }
 
 /// Rows of @p t whose partition column is in [from, to].
-inline std::vector<size_t>
-rows_dated(const Table &t, const std::string &date_col, Date from, Date to) {
+inline std::vector<size_t> rows_dated(const Table& t, const std::string& date_col, Date from, Date to) {
   std::vector<size_t> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     auto d = t.get_date(r, date_col);
-    if (d && *d >= from && *d <= to)
-      out.push_back(r);
+    if (d && *d >= from && *d <= to) out.push_back(r);
   }
   return out;
 }
 
 /// Mean of the present values; nullopt when none (pandas mean skipping NaN).
-inline std::optional<double>
-mean(const std::vector<std::optional<double>> &xs) {
+inline std::optional<double> mean(const std::vector<std::optional<double>>& xs) {
   double s = 0;
   int n = 0;
-  for (const auto &x : xs) {
+  for (const auto& x : xs) {
     if (x) {
       s += *x;
       ++n;
     }
   }
-  if (n == 0)
-    return std::nullopt;
+  if (n == 0) return std::nullopt;
   return s / n;
 }
 
 /// Sample standard deviation (ddof 1) of the present values; nullopt with fewer
 /// than 2.
-inline std::optional<double>
-sample_std(const std::vector<std::optional<double>> &xs) {
+inline std::optional<double> sample_std(const std::vector<std::optional<double>>& xs) {
   auto m = mean(xs);
-  if (!m)
-    return std::nullopt;
+  if (!m) return std::nullopt;
   double ss = 0;
   int n = 0;
-  for (const auto &x : xs) {
+  for (const auto& x : xs) {
     if (x) {
       ss += (*x - *m) * (*x - *m);
       ++n;
     }
   }
-  if (n < 2)
-    return std::nullopt;
+  if (n < 2) return std::nullopt;
   return std::sqrt(ss / (n - 1));
 }
 
-} // namespace nbaprops::phase4_detail
+}  // namespace nbaprops::phase4_detail

@@ -18,7 +18,7 @@ using proc::opt_real;
 using proc::opt_text;
 using proc::py_round;
 
-const std::vector<std::string> &mlfs_feature_names() {
+const std::vector<std::string>& mlfs_feature_names() {
   static const std::vector<std::string> kNames = {"points_avg_last_5",
                                                   "points_avg_last_10",
                                                   "points_avg_season",
@@ -47,103 +47,80 @@ const std::vector<std::string> &mlfs_feature_names() {
   return kNames;
 }
 
-const char *to_string(FeatureSource s) noexcept {
+const char* to_string(FeatureSource s) noexcept {
   switch (s) {
-  case FeatureSource::kPhase4:
-    return "phase4";
-  case FeatureSource::kPhase3:
-    return "phase3";
-  case FeatureSource::kDefault:
-    return "default";
-  case FeatureSource::kCalculated:
-    return "calculated";
+    case FeatureSource::kPhase4:
+      return "phase4";
+    case FeatureSource::kPhase3:
+      return "phase3";
+    case FeatureSource::kDefault:
+      return "default";
+    case FeatureSource::kCalculated:
+      return "calculated";
   }
   return "default";
 }
 
-double rest_advantage(std::optional<int64_t> days_rest,
-                      std::optional<int64_t> opponent_days_rest) {
-  if (!days_rest || !opponent_days_rest)
-    return 0.0;
-  return static_cast<double>(
-      std::clamp<int64_t>(*days_rest - *opponent_days_rest, -2, 2));
+double rest_advantage(std::optional<int64_t> days_rest, std::optional<int64_t> opponent_days_rest) {
+  if (!days_rest || !opponent_days_rest) return 0.0;
+  return static_cast<double>(std::clamp<int64_t>(*days_rest - *opponent_days_rest, -2, 2));
 }
 
-double injury_risk(const std::optional<std::string> &player_status) {
+double injury_risk(const std::optional<std::string>& player_status) {
   std::string s = player_status.value_or("");
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  if (s == "probable")
-    return 1.0;
-  if (s == "questionable")
-    return 2.0;
-  if (s == "doubtful" || s == "out")
-    return 3.0;
-  return 0.0; // available, '' and unknown
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (s == "probable") return 1.0;
+  if (s == "questionable") return 2.0;
+  if (s == "doubtful" || s == "out") return 3.0;
+  return 0.0;  // available, '' and unknown
 }
 
-double recent_trend(const std::vector<std::optional<double>> &pts) {
-  if (pts.size() < 5)
-    return 0.0;
-  const double recent =
-      (pts[0].value_or(0) + pts[1].value_or(0) + pts[2].value_or(0)) / 3.0;
+double recent_trend(const std::vector<std::optional<double>>& pts) {
+  if (pts.size() < 5) return 0.0;
+  const double recent = (pts[0].value_or(0) + pts[1].value_or(0) + pts[2].value_or(0)) / 3.0;
   const double older = (pts[3].value_or(0) + pts[4].value_or(0)) / 2.0;
   // Legacy: diff = older − recent over a newest-first list, so a positive trend
   // meant the player scored MORE in the older games. Fixed (DECISION 6): diff =
   // recent − older.
   const double diff = recent - older;
-  if (diff >= 5)
-    return 2.0;
-  if (diff >= 2)
-    return 1.0;
-  if (diff <= -5)
-    return -2.0;
-  if (diff <= -2)
-    return -1.0;
+  if (diff >= 5) return 2.0;
+  if (diff >= 2) return 1.0;
+  if (diff <= -5) return -2.0;
+  if (diff <= -2) return -1.0;
   return 0.0;
 }
 
 double minutes_change(double recent, double season) {
-  if (recent == 0.0 || season == 0.0)
-    return 0.0;
+  if (recent == 0.0 || season == 0.0) return 0.0;
   const double pct = (recent - season) / season;
-  if (pct >= 0.20)
-    return 2.0;
-  if (pct >= 0.10)
-    return 1.0;
-  if (pct <= -0.20)
-    return -2.0;
-  if (pct <= -0.10)
-    return -1.0;
+  if (pct >= 0.20) return 2.0;
+  if (pct >= 0.10) return 1.0;
+  if (pct <= -0.20) return -2.0;
+  if (pct <= -0.10) return -1.0;
   return 0.0;
 }
 
-double pct_free_throw(const std::vector<std::optional<double>> &ft_makes,
-                      const std::vector<std::optional<double>> &points) {
-  if (points.size() < 5)
-    return 0.15;
+double pct_free_throw(const std::vector<std::optional<double>>& ft_makes,
+                      const std::vector<std::optional<double>>& points) {
+  if (points.size() < 5) return 0.15;
   double ft = 0, pts = 0;
   for (size_t i = 0; i < points.size() && i < 10; ++i) {
     pts += points[i].value_or(0);
-    if (i < ft_makes.size())
-      ft += ft_makes[i].value_or(0);
+    if (i < ft_makes.size()) ft += ft_makes[i].value_or(0);
   }
-  if (pts == 0.0)
-    return 0.15;
+  if (pts == 0.0) return 0.15;
   return py_round(std::clamp(ft / pts, 0.0, 0.5), 9);
 }
 
 double team_win_pct(int64_t wins, int64_t games) {
-  if (games < 5)
-    return 0.5;
+  if (games < 5) return 0.5;
   return py_round(static_cast<double>(wins) / static_cast<double>(games), 9);
 }
 
-FeatureVector build_features(const Phase4Values &p4, const Phase3Values &p3) {
+FeatureVector build_features(const Phase4Values& p4, const Phase3Values& p3) {
   FeatureVector f;
   using S = FeatureSource;
-  auto chain = [&](int idx, std::optional<double> v4, std::optional<double> v3,
-                   double dflt) {
+  auto chain = [&](int idx, std::optional<double> v4, std::optional<double> v3, double dflt) {
     if (v4) {
       f.values[idx] = *v4;
       f.sources[idx] = S::kPhase4;
@@ -161,13 +138,12 @@ FeatureVector build_features(const Phase4Values &p4, const Phase3Values &p3) {
   };
   auto p3v = [&](int idx, double v) {
     f.values[idx] = v;
-    f.sources[idx] =
-        S::kPhase3; // always tagged phase3, even when UPGC lacked the field
+    f.sources[idx] = S::kPhase3;  // always tagged phase3, even when UPGC lacked the field
   };
 
   // Phase 3 fallbacks from PGS history before D.
   std::vector<std::optional<double>> pts, mins, fts;
-  for (const auto &g : p3.last_10_games) {
+  for (const auto& g : p3.last_10_games) {
     pts.push_back(g.points);
     mins.push_back(g.minutes);
     fts.push_back(g.ft_makes);
@@ -175,20 +151,17 @@ FeatureVector build_features(const Phase4Values &p4, const Phase3Values &p3) {
   std::optional<double> p3_l10, p3_l5, p3_min_l10;
   if (!pts.empty()) {
     double s = 0;
-    for (auto &x : pts)
-      s += x.value_or(0); // NULL points count as 0 (legacy)
+    for (auto& x : pts) s += x.value_or(0);  // NULL points count as 0 (legacy)
     p3_l10 = s / static_cast<double>(pts.size());
   }
   if (pts.size() >= 5) {
     double s = 0;
-    for (size_t i = 0; i < 5; ++i)
-      s += pts[i].value_or(0);
+    for (size_t i = 0; i < 5; ++i) s += pts[i].value_or(0);
     p3_l5 = s / 5.0;
   }
   if (!mins.empty()) {
     double s = 0;
-    for (auto &x : mins)
-      s += x.value_or(0);
+    for (auto& x : mins) s += x.value_or(0);
     p3_min_l10 = s / static_cast<double>(mins.size());
   }
 
@@ -204,32 +177,26 @@ FeatureVector build_features(const Phase4Values &p4, const Phase3Values &p3) {
   calc(9, rest_advantage(p3.days_rest, p3.opponent_days_rest));
   calc(10, injury_risk(p3.player_status));
   calc(11, recent_trend(pts));
-  const double recent_min = p4.minutes_avg_last_10 ? *p4.minutes_avg_last_10
-                                                   : p3_min_l10.value_or(0.0);
+  const double recent_min = p4.minutes_avg_last_10 ? *p4.minutes_avg_last_10 : p3_min_l10.value_or(0.0);
   calc(12, minutes_change(recent_min, p3.minutes_avg_season.value_or(0.0)));
   chain(13, p4.opponent_def_rating, std::nullopt, 112.0);
   chain(14, p4.opponent_pace, std::nullopt, 100.0);
   p3v(15, p3.home_game.value_or(false) ? 1.0 : 0.0);
   p3v(16, p3.back_to_back.value_or(false) ? 1.0 : 0.0);
   std::string phase = p3.season_phase.value_or("");
-  std::transform(phase.begin(), phase.end(), phase.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  std::transform(phase.begin(), phase.end(), phase.begin(), [](unsigned char c) { return std::tolower(c); });
   p3v(17, phase == "playoffs" ? 1.0 : 0.0);
   // Legacy: the PSZA row overwrote the PDC keys whenever it existed, even with
   // NULL values (then the feature fell to its default). Fixed (DECISION 6):
   // PSZA wins only when its value is present.
-  auto zone = [&](std::optional<double> psza,
-                  std::optional<double> pdc) -> std::optional<double> {
+  auto zone = [&](std::optional<double> psza, std::optional<double> pdc) -> std::optional<double> {
     std::optional<double> v = (p4.has_psza && psza) ? psza : pdc;
-    if (v)
-      return *v / 100.0;
+    if (v) return *v / 100.0;
     return std::nullopt;
   };
-  chain(18, zone(p4.paint_rate_last_10, p4.pdc_paint_rate_last_10),
-        std::nullopt, 0.30);
+  chain(18, zone(p4.paint_rate_last_10, p4.pdc_paint_rate_last_10), std::nullopt, 0.30);
   chain(19, zone(p4.mid_range_rate_last_10, std::nullopt), std::nullopt, 0.20);
-  chain(20, zone(p4.three_pt_rate_last_10, p4.pdc_three_pt_rate_last_10),
-        std::nullopt, 0.35);
+  chain(20, zone(p4.three_pt_rate_last_10, p4.pdc_three_pt_rate_last_10), std::nullopt, 0.35);
   calc(21, pct_free_throw(fts, pts));
   chain(22, p4.team_pace_last_10, std::nullopt, 100.0);
   chain(23, p4.team_off_rating_last_10, std::nullopt, 112.0);
@@ -237,26 +204,26 @@ FeatureVector build_features(const Phase4Values &p4, const Phase3Values &p3) {
   return f;
 }
 
-double feature_quality_score(const FeatureVector &f) {
+double feature_quality_score(const FeatureVector& f) {
   double sum = 0;
   for (auto s : f.sources) {
     switch (s) {
-    case FeatureSource::kPhase4:
-    case FeatureSource::kCalculated:
-      sum += 100;
-      break;
-    case FeatureSource::kPhase3:
-      sum += 75;
-      break;
-    case FeatureSource::kDefault:
-      sum += 40;
-      break;
+      case FeatureSource::kPhase4:
+      case FeatureSource::kCalculated:
+        sum += 100;
+        break;
+      case FeatureSource::kPhase3:
+        sum += 75;
+        break;
+      case FeatureSource::kDefault:
+        sum += 40;
+        break;
     }
   }
   return py_round(sum / kMlfsFeatureCount, 2);
 }
 
-std::string feature_data_source(const FeatureVector &f) {
+std::string feature_data_source(const FeatureVector& f) {
   int p4 = 0, p3 = 0;
   for (auto s : f.sources) {
     p4 += s == FeatureSource::kPhase4;
@@ -264,18 +231,13 @@ std::string feature_data_source(const FeatureVector &f) {
   }
   const double s4 = p4 / static_cast<double>(kMlfsFeatureCount);
   const double s3 = p3 / static_cast<double>(kMlfsFeatureCount);
-  if (s4 >= 0.90)
-    return "phase4";
-  if (s4 >= 0.50)
-    return "phase4_partial";
-  if (s3 >= 0.50)
-    return "phase3";
+  if (s4 >= 0.90) return "phase4";
+  if (s4 >= 0.50) return "phase4_partial";
+  if (s3 >= 0.50) return "phase3";
   return "mixed";
 }
 
-std::string feature_quality_tier(double score) {
-  return proc::tier_for_score(score);
-}
+std::string feature_quality_tier(double score) { return proc::tier_for_score(score); }
 
 namespace {
 
@@ -306,50 +268,40 @@ struct SourceTrack {
   std::optional<std::string> last_updated, hash;
   double pct = 0;
 };
-SourceTrack track(const Table &t, const std::vector<size_t> &rows) {
+SourceTrack track(const Table& t, const std::vector<size_t>& rows) {
   SourceTrack s;
   s.rows = static_cast<int64_t>(rows.size());
   if (t.index_of("processed_at") >= 0) {
     for (size_t r : rows) {
       auto pa = t.get_text(r, "processed_at");
-      if (pa && (!s.last_updated || *s.last_updated < *pa))
-        s.last_updated = pa;
+      if (pa && (!s.last_updated || *s.last_updated < *pa)) s.last_updated = pa;
     }
   }
   s.hash = phase4_detail::latest_hash(t, rows);
-  s.pct = py_round(
-      std::min(static_cast<double>(s.rows) / kMinRows * 100.0, 100.0), 2);
+  s.pct = py_round(std::min(static_cast<double>(s.rows) / kMinRows * 100.0, 100.0), 2);
   return s;
 }
-void write_track(Table &t, size_t i, const std::string &prefix,
-                 const SourceTrack &s) {
-  if (s.last_updated)
-    t.set(i, prefix + "_last_updated", *s.last_updated);
+void write_track(Table& t, size_t i, const std::string& prefix, const SourceTrack& s) {
+  if (s.last_updated) t.set(i, prefix + "_last_updated", *s.last_updated);
   t.set(i, prefix + "_rows_found", s.rows);
   t.set(i, prefix + "_completeness_pct", s.pct);
-  if (s.hash)
-    t.set(i, prefix + "_hash", *s.hash);
+  if (s.hash) t.set(i, prefix + "_hash", *s.hash);
 }
 
-} // namespace
+}  // namespace
 
-UnitOutput compute_feature_store(const Schedule &schedule, Date d,
-                                 const FeatureStoreInputs &in) {
-  const TableSchema &schema =
-      catalog::get("nba_predictions.ml_feature_store_v2");
+UnitOutput compute_feature_store(const Schedule& schedule, Date d, const FeatureStoreInputs& in) {
+  const TableSchema& schema = catalog::get("nba_predictions.ml_feature_store_v2");
   UnitOutput out(schema);
   const int season = season_of(d);
-  const Date season_start =
-      schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
 
   // Roster and context: UPGC rows of D (first row per player wins), in player
   // order.
   std::map<std::string, size_t> roster;
   for (size_t r = 0; r < in.upgc.num_rows(); ++r) {
-    if (in.upgc.get_date(r, "game_date") != d)
-      continue;
-    if (auto p = in.upgc.get_text(r, "player_lookup"))
-      roster.emplace(*p, r);
+    if (in.upgc.get_date(r, "game_date") != d) continue;
+    if (auto p = in.upgc.get_text(r, "player_lookup")) roster.emplace(*p, r);
   }
   if (roster.empty()) {
     // Legacy backfill took the roster from D's own box scores (PGS game_date =
@@ -360,18 +312,12 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
   }
 
   std::vector<size_t> pdc_rows, pcf_rows, psza_rows, tdza_rows;
-  const auto pdc =
-      proc::first_row_by(in.pdc, "player_lookup", "cache_date", d, &pdc_rows);
-  const auto pcf =
-      proc::first_row_by(in.pcf, "player_lookup", "game_date", d, &pcf_rows);
-  const auto psza = proc::first_row_by(in.psza, "player_lookup",
-                                       "analysis_date", d, &psza_rows);
-  const auto tdza =
-      proc::first_row_by(in.tdza, "team_abbr", "analysis_date", d, &tdza_rows);
-  const SourceTrack t_pdc = track(in.pdc, pdc_rows),
-                    t_pcf = track(in.pcf, pcf_rows),
-                    t_psza = track(in.psza, psza_rows),
-                    t_tdza = track(in.tdza, tdza_rows);
+  const auto pdc = proc::first_row_by(in.pdc, "player_lookup", "cache_date", d, &pdc_rows);
+  const auto pcf = proc::first_row_by(in.pcf, "player_lookup", "game_date", d, &pcf_rows);
+  const auto psza = proc::first_row_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
+  const auto tdza = proc::first_row_by(in.tdza, "team_abbr", "analysis_date", d, &tdza_rows);
+  const SourceTrack t_pdc = track(in.pdc, pdc_rows), t_pcf = track(in.pcf, pcf_rows),
+                    t_psza = track(in.psza, psza_rows), t_tdza = track(in.tdza, tdza_rows);
 
   // PGS history strictly before D: last 10 games within 60 days (any season)
   // and season stats.
@@ -384,42 +330,31 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
   for (size_t r = 0; r < in.pgs.num_rows(); ++r) {
     auto gd = in.pgs.get_date(r, "game_date");
     auto pl = in.pgs.get_text(r, "player_lookup");
-    if (!gd || !pl || *gd >= d)
-      continue;
-    Hist &h = hist[*pl];
-    RecentGame g{opt_real(in.pgs, r, "points"),
-                 opt_real(in.pgs, r, "minutes_played"),
-                 opt_real(in.pgs, r, "ft_makes")};
-    if (*gd >= d - 60)
-      h.recent.emplace_back(*gd, g);
-    if (*gd >= season_start &&
-        opt_int(in.pgs, r, "season_year").value_or(season) == season) {
+    if (!gd || !pl || *gd >= d) continue;
+    Hist& h = hist[*pl];
+    RecentGame g{opt_real(in.pgs, r, "points"), opt_real(in.pgs, r, "minutes_played"), opt_real(in.pgs, r, "ft_makes")};
+    if (*gd >= d - 60) h.recent.emplace_back(*gd, g);
+    if (*gd >= season_start && opt_int(in.pgs, r, "season_year").value_or(season) == season) {
       h.season_pts += g.points.value_or(0);
       h.season_min += g.minutes.value_or(0);
       ++h.season_games;
     }
   }
-  for (auto &[_, h] : hist) {
-    std::stable_sort(
-        h.recent.begin(), h.recent.end(),
-        [](const auto &a, const auto &b) { return a.first > b.first; });
-    if (h.recent.size() > 10)
-      h.recent.resize(10);
+  for (auto& [_, h] : hist) {
+    std::stable_sort(h.recent.begin(), h.recent.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (h.recent.size() > 10) h.recent.resize(10);
   }
   // Team season record before D.
   // Legacy: the roster carried no team_abbr, so no team games were fetched and
   // team_win_pct was always 0.5. Fixed (DECISION 6): wins / games of the
   // player's team this season before D.
-  std::unordered_map<std::string, std::pair<int64_t, int64_t>>
-      record; // team → (wins, games)
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> record;  // team → (wins, games)
   for (size_t r = 0; r < in.togs.num_rows(); ++r) {
     auto gd = in.togs.get_date(r, "game_date");
     auto team = in.togs.get_text(r, "team_abbr");
-    if (!gd || !team || *gd >= d || *gd < season_start)
-      continue;
-    if (opt_int(in.togs, r, "season_year").value_or(season) != season)
-      continue;
-    auto &rec = record[*team];
+    if (!gd || !team || *gd >= d || *gd < season_start) continue;
+    if (opt_int(in.togs, r, "season_year").value_or(season) != season) continue;
+    auto& rec = record[*team];
     rec.first += opt_bool(in.togs, r, "win_flag").value_or(false) ? 1 : 0;
     ++rec.second;
   }
@@ -429,19 +364,17 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
   const bool boundary = month == 10 || month == 11 || month == 4;
   const std::string names_json = nlohmann::json(mlfs_feature_names()).dump();
 
-  std::vector<std::pair<std::string, size_t>> players(roster.begin(),
-                                                      roster.end());
-  Table &t = out.rows;
+  std::vector<std::pair<std::string, size_t>> players(roster.begin(), roster.end());
+  Table& t = out.rows;
   t.resize(players.size());
-  const Table &u = in.upgc;
+  const Table& u = in.upgc;
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
-    const auto &[player, ur] = players[i];
-    const std::string opponent =
-        opt_text(u, ur, "opponent_team_abbr").value_or("");
+    const auto& [player, ur] = players[i];
+    const std::string opponent = opt_text(u, ur, "opponent_team_abbr").value_or("");
     Phase4Values p4;
     auto pdc_it = pdc.find(player);
     if (pdc_it != pdc.end()) {
-      const Table &c = in.pdc;
+      const Table& c = in.pdc;
       size_t r = pdc_it->second;
       p4.points_avg_last_5 = opt_real(c, r, "points_avg_last_5");
       p4.points_avg_last_10 = opt_real(c, r, "points_avg_last_10");
@@ -458,8 +391,7 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
     if (pcf_it != pcf.end()) {
       size_t r = pcf_it->second;
       p4.fatigue_score = opt_real(in.pcf, r, "fatigue_score");
-      p4.shot_zone_mismatch_score =
-          opt_real(in.pcf, r, "shot_zone_mismatch_score");
+      p4.shot_zone_mismatch_score = opt_real(in.pcf, r, "shot_zone_mismatch_score");
       p4.pace_score = opt_real(in.pcf, r, "pace_score");
       p4.usage_spike_score = opt_real(in.pcf, r, "usage_spike_score");
     }
@@ -468,14 +400,12 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
       size_t r = psza_it->second;
       p4.has_psza = true;
       p4.paint_rate_last_10 = opt_real(in.psza, r, "paint_rate_last_10");
-      p4.mid_range_rate_last_10 =
-          opt_real(in.psza, r, "mid_range_rate_last_10");
+      p4.mid_range_rate_last_10 = opt_real(in.psza, r, "mid_range_rate_last_10");
       p4.three_pt_rate_last_10 = opt_real(in.psza, r, "three_pt_rate_last_10");
     }
     auto tdza_it = tdza.find(opponent);
     if (tdza_it != tdza.end()) {
-      p4.opponent_def_rating =
-          opt_real(in.tdza, tdza_it->second, "defensive_rating_last_15");
+      p4.opponent_def_rating = opt_real(in.tdza, tdza_it->second, "defensive_rating_last_15");
       p4.opponent_pace = opt_real(in.tdza, tdza_it->second, "opponent_pace");
     }
     Phase3Values p3;
@@ -486,16 +416,14 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
     p3.home_game = opt_bool(u, ur, "home_game");
     p3.back_to_back = opt_bool(u, ur, "back_to_back");
     if (auto it = hist.find(player); it != hist.end()) {
-      for (const auto &[_, g] : it->second.recent)
-        p3.last_10_games.push_back(g);
+      for (const auto& [_, g] : it->second.recent) p3.last_10_games.push_back(g);
       if (it->second.season_games > 0) {
         const double n = static_cast<double>(it->second.season_games);
         p3.points_avg_season = it->second.season_pts / n;
         p3.minutes_avg_season = it->second.season_min / n;
       }
     }
-    if (auto it = record.find(opt_text(u, ur, "team_abbr").value_or(""));
-        it != record.end()) {
+    if (auto it = record.find(opt_text(u, ur, "team_abbr").value_or("")); it != record.end()) {
       p3.team_wins = it->second.first;
       p3.team_games = it->second.second;
     }
@@ -503,33 +431,26 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
     const double quality = feature_quality_score(f);
 
     t.set(i, "player_lookup", player);
-    if (auto v = opt_text(u, ur, "universal_player_id"))
-      t.set(i, "universal_player_id", *v);
+    if (auto v = opt_text(u, ur, "universal_player_id")) t.set(i, "universal_player_id", *v);
     t.set(i, "game_date", d);
-    if (auto v = opt_text(u, ur, "game_id"))
-      t.set(i, "game_id", *v);
-    t.set(i, "features",
-          nlohmann::json(std::vector<double>(f.values.begin(), f.values.end()))
-              .dump());
+    if (auto v = opt_text(u, ur, "game_id")) t.set(i, "game_id", *v);
+    t.set(i, "features", nlohmann::json(std::vector<double>(f.values.begin(), f.values.end())).dump());
     t.set(i, "feature_names", names_json);
     t.set(i, "feature_count", int64_t{kMlfsFeatureCount});
     t.set(i, "feature_version", kMlfsVersion);
     // feature_generation_time_ms: legacy wall-clock timing per player;
     // processors never read the clock (output must be deterministic), so NULL.
     t.set(i, "feature_quality_score", quality);
-    if (!opponent.empty())
-      t.set(i, "opponent_team_abbr", opponent);
-    if (p3.home_game)
-      t.set(i, "is_home", *p3.home_game);
-    if (p3.days_rest)
-      t.set(i, "days_rest", *p3.days_rest);
+    if (!opponent.empty()) t.set(i, "opponent_team_abbr", opponent);
+    if (p3.home_game) t.set(i, "is_home", *p3.home_game);
+    if (p3.days_rest) t.set(i, "days_rest", *p3.days_rest);
     t.set(i, "data_source", feature_data_source(f));
     write_track(t, i, "source_daily_cache", t_pdc);
     write_track(t, i, "source_composite", t_pcf);
     write_track(t, i, "source_shot_zones", t_psza);
     write_track(t, i, "source_team_defense", t_tdza);
     t.set(i, "early_season_flag",
-          false); // bootstrap dates are skipped (no placeholder rows)
+          false);  // bootstrap dates are skipped (no placeholder rows)
     // Own completeness as in legacy backfill mode (check skipped): 100 %,
     // expected = actual = the cached last-10 games.
     const int64_t cached = static_cast<int64_t>(p3.last_10_games.size());
@@ -537,26 +458,17 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
     t.set(i, "actual_games_count", cached);
     t.set(i, "completeness_percentage", 100.0);
     t.set(i, "missing_games_count", int64_t{0});
-    auto is_ready = [](const Table &tab,
-                       const std::unordered_map<std::string, size_t> &idx,
-                       const std::string &k) {
+    auto is_ready = [](const Table& tab, const std::unordered_map<std::string, size_t>& idx, const std::string& k) {
       auto it = idx.find(k);
-      return it != idx.end() &&
-             opt_bool(tab, it->second, "is_production_ready").value_or(false);
+      return it != idx.end() && opt_bool(tab, it->second, "is_production_ready").value_or(false);
     };
-    const bool r_pdc = is_ready(in.pdc, pdc, player),
-               r_pcf = is_ready(in.pcf, pcf, player),
-               r_psza = is_ready(in.psza, psza, player),
-               r_tdza = is_ready(in.tdza, tdza, opponent);
+    const bool r_pdc = is_ready(in.pdc, pdc, player), r_pcf = is_ready(in.pcf, pcf, player),
+               r_psza = is_ready(in.psza, psza, player), r_tdza = is_ready(in.tdza, tdza, opponent);
     std::vector<std::string> issues;
-    if (!r_pdc)
-      issues.emplace_back("upstream_player_daily_cache_incomplete");
-    if (!r_pcf)
-      issues.emplace_back("upstream_player_composite_factors_incomplete");
-    if (!r_psza)
-      issues.emplace_back("upstream_player_shot_zone_incomplete");
-    if (!r_tdza)
-      issues.emplace_back("upstream_team_defense_zone_incomplete");
+    if (!r_pdc) issues.emplace_back("upstream_player_daily_cache_incomplete");
+    if (!r_pcf) issues.emplace_back("upstream_player_composite_factors_incomplete");
+    if (!r_psza) issues.emplace_back("upstream_player_shot_zone_incomplete");
+    if (!r_tdza) issues.emplace_back("upstream_team_defense_zone_incomplete");
     t.set(i, "is_production_ready", issues.empty());
     t.set(i, "data_quality_issues", proc::json_array(issues));
     // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
@@ -574,7 +486,7 @@ UnitOutput compute_feature_store(const Schedule &schedule, Date d,
 namespace {
 
 class FeatureStoreProcessor final : public Processor {
-public:
+ public:
   FeatureStoreProcessor() {
     info_.name = "ml_feature_store_v2";
     info_.code = "mlfs";
@@ -582,68 +494,50 @@ public:
     info_.output_table = "nba_predictions.ml_feature_store_v2";
     info_.entity = "players";
     info_.legacy_job = "ml_feature_store";
-    info_.reads = {
-        {"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, true},
-        {"nba_precompute.player_composite_factors", WindowKind::kSameDate, 0,
-         true},
-        {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0,
-         true},
-        {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0,
-         true},
-        // Phase 3 fallbacks and context.
-        {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0,
-         true},
-        {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0,
-         false},
-        // Early in a season the 60-day fallback window reaches into the
-        // previous one.
-        {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, 60,
-         false},
-        {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate,
-         0, false}};
+    info_.reads = {{"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, true},
+                   {"nba_precompute.player_composite_factors", WindowKind::kSameDate, 0, true},
+                   {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
+                   {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true},
+                   // Phase 3 fallbacks and context.
+                   {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
+                   {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, false},
+                   // Early in a season the 60-day fallback window reaches into the
+                   // previous one.
+                   {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, 60, false},
+                   {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, false}};
     // UTGC is not read: no MLFS feature uses team game context (legacy spec
     // §1.3). Legacy live mode wrote early-season placeholder rows (features
     // NULL, data_source early_season); the legacy backfill job skipped these
     // dates, as the runner does here.
     info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description = "ML feature store: 25 features v1_baseline_25 with "
-                        "Phase 4 → Phase 3 → default fallbacks";
+    info_.description =
+        "ML feature store: 25 features v1_baseline_25 with "
+        "Phase 4 → Phase 3 → default fallbacks";
   }
-  const ProcessorInfo &info() const override { return info_; }
-  UnitOutput run(const UnitContext &ctx) const override {
+  const ProcessorInfo& info() const override { return info_; }
+  UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     const int season = season_of(d);
-    const Date start = ctx.schedule.season_start(season).value_or(
-        Date::from_ymd(season, 10, 1));
-    Table upgc = proc::read_window(
-        ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table pdc =
-        proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d);
-    Table pcf =
-        proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d);
-    Table psza = proc::read_window(
-        ctx, "nba_precompute.player_shot_zone_analysis", d, d);
-    Table tdza = proc::read_window(
-        ctx, "nba_precompute.team_defense_zone_analysis", d, d);
-    Table pgs = proc::read_window(ctx, "nba_analytics.player_game_summary",
-                                  std::min(start, d - 60), d - 1,
-                                  {"player_lookup", "game_date", "season_year",
-                                   "points", "minutes_played", "ft_makes"});
-    Table togs = proc::read_window(
-        ctx, "nba_analytics.team_offense_game_summary", start, d - 1,
-        {"team_abbr", "game_date", "season_year", "win_flag"});
-    return compute_feature_store(ctx.schedule, d,
-                                 {upgc, pdc, pcf, psza, tdza, pgs, togs});
+    const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
+    Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d);
+    Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d);
+    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
+    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
+    Table pgs =
+        proc::read_window(ctx, "nba_analytics.player_game_summary", std::min(start, d - 60), d - 1,
+                          {"player_lookup", "game_date", "season_year", "points", "minutes_played", "ft_makes"});
+    Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", start, d - 1,
+                                   {"team_abbr", "game_date", "season_year", "win_flag"});
+    return compute_feature_store(ctx.schedule, d, {upgc, pdc, pcf, psza, tdza, pgs, togs});
   }
 
-private:
+ private:
   ProcessorInfo info_;
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Processor> make_feature_store_processor() {
-  return std::make_unique<FeatureStoreProcessor>();
-}
+std::unique_ptr<Processor> make_feature_store_processor() { return std::make_unique<FeatureStoreProcessor>(); }
 
-} // namespace nbaprops::predictions
+}  // namespace nbaprops::predictions

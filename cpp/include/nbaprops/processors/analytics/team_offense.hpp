@@ -20,7 +20,7 @@ double possessions_1dp(double fga, double fta, double tov, double oreb);
 std::optional<double> rating(double points, double possessions_1dp);
 /// Team game minutes "265:00" → game length in minutes per player slot (/5); 48
 /// when missing.
-double game_minutes(const std::optional<std::string> &team_minutes);
+double game_minutes(const std::optional<std::string>& team_minutes);
 /// Pace: round(P × 48 / game_minutes, 1).
 std::optional<double> pace(double possessions_1dp, double game_minutes);
 /// True shooting: round(points / (2 × (FGA + 0.44·FTA)), 3); nullopt when the
@@ -28,22 +28,21 @@ std::optional<double> pace(double possessions_1dp, double game_minutes);
 std::optional<double> true_shooting(double points, double fga, double fta);
 /// Overtime periods from team minutes: 0 if ≤ 240 or missing, else (m − 240)
 /// // 25.
-int overtime_periods(const std::optional<std::string> &team_minutes);
+int overtime_periods(const std::optional<std::string>& team_minutes);
 
 /// Inputs of one date.
 struct TeamOffenseInputs {
-  const Table &team_box;   ///< nba_raw.nbac_team_boxscore rows of D
-  const Table &gamebook;   ///< nba_raw.nbac_gamebook_player_stats rows of D
-                           ///< (fallback + inactive counts)
-  const Table &shot_zones; ///< nba_raw.player_shot_zones rows of D (optional;
-                           ///< may be empty)
+  const Table& team_box;    ///< nba_raw.nbac_team_boxscore rows of D
+  const Table& gamebook;    ///< nba_raw.nbac_gamebook_player_stats rows of D
+                            ///< (fallback + inactive counts)
+  const Table& shot_zones;  ///< nba_raw.player_shot_zones rows of D (optional;
+                            ///< may be empty)
 };
 
 /// Pure computation of TOGS rows for date @p d (games from @p schedule).
-UnitOutput compute_team_offense(const Schedule &schedule, Date d,
-                                const TeamOffenseInputs &in);
+UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffenseInputs& in);
 
 /// The registered processor.
 std::unique_ptr<Processor> make_team_offense_processor();
 
-} // namespace nbaprops::analytics
+}  // namespace nbaprops::analytics

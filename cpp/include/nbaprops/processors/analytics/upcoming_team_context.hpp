@@ -28,55 +28,52 @@ namespace nbaprops::analytics {
 /// Sortable key of a timestamp text: "2024-01-15T19:30:00Z" and "2024-01-15
 /// 19:30:00+00:00" both map to "2024-01-15 19:30:00" (UTC assumed, fractions
 /// dropped). Empty for empty input.
-std::string timestamp_key(const std::string &ts);
+std::string timestamp_key(const std::string& ts);
 
 /// The tricode that a sportsbook team name denotes: the tricode itself, "City
 /// Nickname"
 /// ("Boston Celtics"), "Los Angeles Clippers"/"LA Clippers", or any name ending
 /// in a unique nickname ("Trail Blazers"). @return "" when no team matches.
-std::string team_from_name(const std::string &name);
+std::string team_from_name(const std::string& name);
 
 /// Bookmaker preference rank: draftkings 0, fanduel 1, every other book 2 (then
 /// alphabetical).
-int bookmaker_rank(const std::string &book);
+int bookmaker_rank(const std::string& book);
 /// @return true when book @p a is preferred over book @p b (rank, then
 /// alphabetical).
-bool bookmaker_before(const std::string &a, const std::string &b);
+bool bookmaker_before(const std::string& a, const std::string& b);
 
 /// One team's view of a game's betting lines.
 struct TeamGameLines {
-  std::optional<double> spread; ///< team's own spread at the current snapshot
-                                ///< (negative = favoured)
-  std::optional<double>
-      opening_spread; ///< same book and outcome, earliest snapshot
-  std::optional<double>
-      total; ///< 'Over' point of the totals market, current snapshot
-  std::optional<double> opening_total; ///< same book, earliest snapshot
-  std::string spread_source; ///< bookmaker of the spread ("" when none)
-  std::string total_source;  ///< bookmaker of the total
-  std::optional<std::string> updated_at; ///< snapshot of the current spread row
-                                         ///< (else of the total row)
+  std::optional<double> spread;           ///< team's own spread at the current snapshot
+                                          ///< (negative = favoured)
+  std::optional<double> opening_spread;   ///< same book and outcome, earliest snapshot
+  std::optional<double> total;            ///< 'Over' point of the totals market, current snapshot
+  std::optional<double> opening_total;    ///< same book, earliest snapshot
+  std::string spread_source;              ///< bookmaker of the spread ("" when none)
+  std::string total_source;               ///< bookmaker of the total
+  std::optional<std::string> updated_at;  ///< snapshot of the current spread row
+                                          ///< (else of the total row)
 };
 
 /// One pre-game game-line row of D, parsed once per unit.
 struct GameLineRow {
   std::string home,
-      away; ///< tricodes (abbreviation columns, else mapped full names)
-  std::string market;       ///< spreads | totals
-  std::string outcome_team; ///< spreads: the outcome's tricode
-  bool over = false;        ///< totals: the 'Over' outcome
+      away;                  ///< tricodes (abbreviation columns, else mapped full names)
+  std::string market;        ///< spreads | totals
+  std::string outcome_team;  ///< spreads: the outcome's tricode
+  bool over = false;         ///< totals: the 'Over' outcome
   std::string book;
-  std::string snap_key; ///< timestamp_key(snapshot_timestamp)
-  std::string snapshot; ///< snapshot_timestamp as stored
+  std::string snap_key;  ///< timestamp_key(snapshot_timestamp)
+  std::string snapshot;  ///< snapshot_timestamp as stored
   double point = 0;
 };
 /// The pre-game rows (is_pregame_line) of @p lines for date @p d with a
 /// non-NULL outcome_point.
-std::vector<GameLineRow> parse_game_lines(const Table &lines, Date d);
+std::vector<GameLineRow> parse_game_lines(const Table& lines, Date d);
 /// team_game_lines over rows already parsed with parse_game_lines.
-TeamGameLines team_game_lines(const std::vector<GameLineRow> &rows,
-                              const std::string &home, const std::string &away,
-                              const std::string &team);
+TeamGameLines team_game_lines(const std::vector<GameLineRow>& rows, const std::string& home, const std::string& away,
+                              const std::string& team);
 
 /// Team-oriented lines of the game (@p d, @p home, @p away) for @p team from
 /// `nba_raw.odds_api_game_lines` rows (legacy UTGC rule, spec §5 and §10.13).
@@ -85,9 +82,8 @@ TeamGameLines team_game_lines(const std::vector<GameLineRow> &rows,
 /// snapshots ≤ commence_time count (pre-game). Per market the bookmaker is
 /// chosen DraftKings → FanDuel → alphabetical (legacy: DK and FD only); current
 /// = that book's latest snapshot, opening = its earliest.
-TeamGameLines team_game_lines(const Table &lines, Date d,
-                              const std::string &home, const std::string &away,
-                              const std::string &team);
+TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& home, const std::string& away,
+                              const std::string& team);
 
 /// Rest days between a previous game on @p prev and a game on @p d: (d − prev)
 /// − 1 (0 = back-to-back, the UTGC and docs convention; spec §10.9).
@@ -97,15 +93,13 @@ inline int rest_days(Date prev, Date d) { return (d - prev) - 1; }
 /// own arena after a home game, the host's after a road game) to @p g's arena.
 /// Includes trips home after a road game (legacy counted away games only,
 /// §10.14). @return 0 for the first game of the season.
-int team_travel_miles(const Schedule &schedule, const std::string &team,
-                      const Game &g);
+int team_travel_miles(const Schedule& schedule, const std::string& team, const Game& g);
 
 /// Latest injury-report status per (game_date, player_lookup).
 struct InjuryEntry {
   std::string player_lookup;
   std::string team;
-  std::string
-      status; ///< lowercase: out, questionable, doubtful, probable, available
+  std::string status;  ///< lowercase: out, questionable, doubtful, probable, available
   std::optional<std::string> reason;
 };
 
@@ -113,14 +107,14 @@ struct InjuryEntry {
 /// and report_date ≤ d, the latest per player by (report_date, report_hour),
 /// then (legacy) only those with confidence_score ≥ 0.8 — or no confidence at
 /// all (our importers may not score parsing).
-std::vector<InjuryEntry> injuries_for_date(const Table &report, Date d);
+std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d);
 
 /// @return true when game-line row @p r is dated @p d and its snapshot is not
 /// after commence_time.
-bool is_pregame_line(const Table &lines, size_t r, Date d);
+bool is_pregame_line(const Table& lines, size_t r, Date d);
 /// @return true when injury-report row @p r was issued on or before @p d
 /// (report_date ≤ d).
-bool is_pregame_report(const Table &report, size_t r, Date d);
+bool is_pregame_report(const Table& report, size_t r, Date d);
 
 /// Run-level source tracking of one input (spec §9): rows read,
 /// MAX(processed_at) and the data_hash of that latest row.
@@ -133,39 +127,34 @@ struct SourceStats {
 /// callers pass the rows they actually use, so that rows which are not pre-game
 /// cannot change the output. Uses the processed_at and data_hash columns when
 /// present.
-SourceStats source_stats(const Table &t,
-                         const std::function<bool(size_t)> &use = {});
+SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use = {});
 
 // ---------------------------------------------------------------------------------------------
 // UTGC
 
 /// Inputs of one date D.
 struct TeamContextInputs {
-  const Table
-      &game_lines; ///< nba_raw.odds_api_game_lines rows of D (may be empty)
-  const Table &injuries; ///< nba_raw.nbac_injury_report rows with report_date
-                         ///< in [D − 7, D] (may be empty)
+  const Table& game_lines;  ///< nba_raw.odds_api_game_lines rows of D (may be empty)
+  const Table& injuries;    ///< nba_raw.nbac_injury_report rows with report_date
+                            ///< in [D − 7, D] (may be empty)
 };
 
 /// Win/loss streak entering a game and the previous result.
 struct TeamForm {
   int win_streak = 0;
   int loss_streak = 0;
-  std::optional<std::string> last_result; ///< "W" / "L"
-  std::optional<int>
-      last_margin; ///< own − opponent points of the previous game
+  std::optional<std::string> last_result;  ///< "W" / "L"
+  std::optional<int> last_margin;          ///< own − opponent points of the previous game
 };
 /// Form of @p team from the scores of its counted games of @p season strictly
 /// before @p d.
-TeamForm team_form(const Schedule &schedule, const std::string &team, Date d,
-                   int season);
+TeamForm team_form(const Schedule& schedule, const std::string& team, Date d, int season);
 
 /// Pure computation of UTGC rows for date @p d: two rows (home first) per
 /// counted game of D.
-UnitOutput compute_upcoming_team_context(const Schedule &schedule, Date d,
-                                         const TeamContextInputs &in);
+UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const TeamContextInputs& in);
 
 /// The registered processor (code "utgc").
 std::unique_ptr<Processor> make_upcoming_team_context_processor();
 
-} // namespace nbaprops::analytics
+}  // namespace nbaprops::analytics

@@ -58,15 +58,15 @@ enum class ExportType {
   kBestBets,
   kPredictions,
   kTonight,
-  kStreaks,       ///< streaks/today.json (legacy StreaksExporter, min streak 4)
-  kTrendsHotCold, ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
-  kLive, ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
-  kLiveGrading, ///< live-grading/{date}.json + latest.json (legacy
-                ///< LiveGradingExporter)
+  kStreaks,        ///< streaks/today.json (legacy StreaksExporter, min streak 4)
+  kTrendsHotCold,  ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
+  kLive,           ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
+  kLiveGrading,    ///< live-grading/{date}.json + latest.json (legacy
+                   ///< LiveGradingExporter)
 };
 
 /// System whose rows the results, best-bets and predictions files show.
-inline constexpr const char *kEnsembleSystem = "ensemble_v1";
+inline constexpr const char* kEnsembleSystem = "ensemble_v1";
 /// Best bets kept per date (legacy BestBetsExporter top_n).
 inline constexpr int kBestBetsTopN = 15;
 /// Player historical accuracy used when the player has no graded OVER/UNDER
@@ -93,10 +93,10 @@ inline constexpr size_t kHotColdTopN = 10;
 /// @return the legacy CLI name of @p type: "results", "performance",
 /// "best-bets", "predictions",
 ///         "tonight", "streaks", "trends-hot-cold", "live", "live-grading".
-const char *to_string(ExportType type) noexcept;
+const char* to_string(ExportType type) noexcept;
 
 /// @return every implemented type, in legacy run order.
-const std::vector<ExportType> &all_types();
+const std::vector<ExportType>& all_types();
 
 /// Parses one legacy CLI type name (case-sensitive, as the legacy `--only`
 /// validation was).
@@ -112,7 +112,7 @@ ExportType parse_type(std::string_view name);
 /// expand to their members (and are rejected, naming the missing members, while
 /// one of them is not implemented).
 /// @throws ConfigError as parse_type().
-std::vector<ExportType> parse_types(const std::vector<std::string> &names);
+std::vector<ExportType> parse_types(const std::vector<std::string>& names);
 
 /// Options shared by the builders.
 struct BuildOptions {
@@ -138,30 +138,27 @@ struct BuildOptions {
 /// and ml_feature_store_v2 for @p date.
 /// @throws StorageError, DataError (an unreadable MLFS features array).
 /// Thread-safe if @p wh is.
-Json build_results(Warehouse &wh, Date date, const BuildOptions &options = {});
+Json build_results(Warehouse& wh, Date date, const BuildOptions& options = {});
 
 /// systems/performance.json as of @p as_of: per system the last-7-days,
 /// last-30-days and season windows of system_daily_performance (season bounded
 /// to the NBA season of @p as_of), a season breakdown, display metadata and a
 /// comparison of the systems.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_performance(Warehouse &wh, Date as_of,
-                       const BuildOptions &options = {});
+Json build_performance(Warehouse& wh, Date as_of, const BuildOptions& options = {});
 
 /// best-bets/{date}.json: the ensemble's OVER/UNDER picks of @p date ranked by
 /// confidence × edge factor × player historical accuracy (graded picks strictly
 /// before @p date), the top `options.top_n`, with fatigue
 /// (player_composite_factors), rationale and result.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_best_bets(Warehouse &wh, Date date,
-                     const BuildOptions &options = {});
+Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& options = {});
 
 /// predictions/{date}.json: the ensemble's rows of player_prop_predictions for
 /// @p date grouped by game (teams parsed from game_id `YYYYMMDD_AWAY_HOME`),
 /// players by confidence.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_predictions(Warehouse &wh, Date date,
-                       const BuildOptions &options = {});
+Json build_predictions(Warehouse& wh, Date date, const BuildOptions& options = {});
 
 /// tonight/all-players.json for the games of @p date: every counted schedule
 /// game of the date (nbac_schedule; regular season, play-in, playoffs; ordered
@@ -193,7 +190,7 @@ Json build_predictions(Warehouse &wh, Date date,
 /// with null time and status. Floats are rounded to 2 dp.
 /// @throws StorageError, DataError (an unreadable schedule row). Thread-safe if
 /// @p wh is.
-Json build_tonight(Warehouse &wh, Date date, const BuildOptions &options = {});
+Json build_tonight(Warehouse& wh, Date date, const BuildOptions& options = {});
 
 /// streaks/today.json as of @p as_of: players whose newest games (of the season
 /// of @p as_of, games dated ≤ @p as_of, among the last 20 with a prop result)
@@ -204,7 +201,7 @@ Json build_tonight(Warehouse &wh, Date date, const BuildOptions &options = {});
 /// from player_game_summary (the legacy read the players registry). Reads
 /// player_game_summary, prediction_accuracy.
 /// @throws StorageError. Thread-safe if @p wh is.
-Json build_streaks(Warehouse &wh, Date as_of, const BuildOptions &options = {});
+Json build_streaks(Warehouse& wh, Date as_of, const BuildOptions& options = {});
 
 /// trends/whos-hot-v2.json as of @p as_of: per player with ≥ 5 OVER/UNDER
 /// results in [as_of − 30, as_of] the hit rate, average margin, current streak
@@ -213,15 +210,14 @@ Json build_streaks(Warehouse &wh, Date as_of, const BuildOptions &options = {});
 /// coldest with tonight's game (nbac_schedule of @p as_of); league averages.
 /// `position` is null (the legacy read the players registry). @throws
 /// StorageError.
-Json build_hot_cold(Warehouse &wh, Date as_of,
-                    const BuildOptions &options = {});
+Json build_hot_cold(Warehouse& wh, Date as_of, const BuildOptions& options = {});
 
 /// live/{date}.json: the games of @p date with score, status (final /
 /// in_progress / scheduled), period and per-player box lines, from
 /// nba_raw.bdl_player_boxscores or `options.live_file`.
 /// @throws StorageError, DataError (an unreadable live file, naming the
 /// record). Thread-safe if @p wh is.
-Json build_live(Warehouse &wh, Date date, const BuildOptions &options = {});
+Json build_live(Warehouse& wh, Date date, const BuildOptions& options = {});
 
 /// live-grading/{date}.json: the ensemble's active prediction per player of @p
 /// date graded against the live box lines (as build_live()): correct /
@@ -229,13 +225,11 @@ Json build_live(Warehouse &wh, Date date, const BuildOptions &options = {});
 /// beyond the line) / in_progress, graded (no line), pending (no box line), and
 /// a summary (win rate over final picks, mean absolute error). @throws
 /// StorageError, DataError.
-Json build_live_grading(Warehouse &wh, Date date,
-                        const BuildOptions &options = {});
+Json build_live_grading(Warehouse& wh, Date date, const BuildOptions& options = {});
 
 /// Dispatches to the builder of @p type (performance: @p date is the as-of
 /// date).
-Json build(Warehouse &wh, ExportType type, Date date,
-           const BuildOptions &options = {});
+Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& options = {});
 
 /// @return the dated object path of @p type under the output directory, e.g.
 ///         "v1/results/2024-01-15.json"; performance, tonight, streaks and
@@ -259,22 +253,21 @@ std::vector<std::string> alias_paths(ExportType type);
 /// path atomically: a temporary file beside it, fsync, then rename. Parent
 /// directories are created.
 /// @throws StorageError naming the path. Thread-safe for distinct paths.
-void write_json_atomic(const std::filesystem::path &path, const Json &payload);
+void write_json_atomic(const std::filesystem::path& path, const Json& payload);
 
 /// Outcome of a date (all its types succeeded / some / none) or of a type over
 /// the run.
 enum class ExportStatus { kSuccess, kPartial, kFailed };
 /// @return "success", "partial" or "failed".
-const char *to_string(ExportStatus status) noexcept;
+const char* to_string(ExportStatus status) noexcept;
 
 /// One type exported for one date.
 struct TypeOutcome {
   ExportType type = ExportType::kResults;
   bool ok = false;
-  std::vector<std::string>
-      paths;         ///< files written (relative to the output directory)
-  int64_t count = 0; ///< results rows / systems / picks / predictions / players
-  std::string error; ///< why it failed (empty when ok)
+  std::vector<std::string> paths;  ///< files written (relative to the output directory)
+  int64_t count = 0;               ///< results rows / systems / picks / predictions / players
+  std::string error;               ///< why it failed (empty when ok)
 };
 
 /// Every type exported for one date.
@@ -297,10 +290,9 @@ struct ExportOptions {
 
 /// What a write_exports() call did.
 struct ExportRun {
-  std::vector<DateOutcome> dates; ///< in date order
-  std::vector<std::pair<ExportType, ExportStatus>>
-      type_status;          ///< per requested type, over all dates
-  std::string generated_at; ///< the value every payload carries
+  std::vector<DateOutcome> dates;                                ///< in date order
+  std::vector<std::pair<ExportType, ExportStatus>> type_status;  ///< per requested type, over all dates
+  std::string generated_at;                                      ///< the value every payload carries
   double seconds = 0;
 
   /// @return every file written (relative paths), in date then type order.
@@ -321,8 +313,7 @@ struct ExportRun {
 /// for that date; a source that cannot be read fails the types that need it.
 /// @throws ConfigError for workers < 1. Expected failures are reported in the
 /// result, not thrown.
-ExportRun write_exports(Warehouse &wh, const std::vector<Date> &dates,
-                        const ExportOptions &options);
+ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates, const ExportOptions& options);
 
 /// @return every calendar day from @p start to @p end inclusive (the legacy
 /// range mode).
@@ -332,6 +323,6 @@ std::vector<Date> calendar_days(Date start, Date end);
 /// @return every distinct game_date of prediction_accuracy, ascending (legacy
 /// `--backfill-all`).
 /// @throws StorageError.
-std::vector<Date> graded_dates(Warehouse &wh);
+std::vector<Date> graded_dates(Warehouse& wh);
 
-} // namespace nbaprops::exports
+}  // namespace nbaprops::exports

@@ -50,9 +50,8 @@ std::string sanitize_text(std::string_view s);
 /// or a push
 ///         (actual == line); else (actual > line) == (recommendation == "OVER")
 ///         — any other string counts as UNDER, as in the legacy.
-std::optional<bool>
-prediction_correct(const std::optional<std::string> &recommendation,
-                   std::optional<double> line, int64_t actual);
+std::optional<bool> prediction_correct(const std::optional<std::string>& recommendation, std::optional<double> line,
+                                       int64_t actual);
 
 /// Confidence bucket: min(10, int(confidence × 10) + 1); NULL when confidence
 /// is NULL.
@@ -61,9 +60,8 @@ std::optional<int64_t> confidence_decile(std::optional<double> confidence);
 
 /// Inputs of one grading date.
 struct GradingInputs {
-  const Table
-      &predictions;     ///< nba_predictions.player_prop_predictions rows of D
-  const Table &actuals; ///< nba_analytics.player_game_summary rows of D
+  const Table& predictions;  ///< nba_predictions.player_prop_predictions rows of D
+  const Table& actuals;      ///< nba_analytics.player_game_summary rows of D
 };
 
 /// Grades the predictions of @p d: one prediction_accuracy row per prediction
@@ -72,7 +70,7 @@ struct GradingInputs {
 /// Rows keep the order of @p in.predictions. Rounding: predicted points, line,
 /// errors and margins 2 dp, confidence and pace adjustment 4 dp (legacy), then
 /// each NUMERIC value at its column's scale (BigQuery); NaN/Inf → NULL.
-UnitOutput compute_prediction_accuracy(Date d, const GradingInputs &in);
+UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in);
 
 /// Aggregates prediction_accuracy rows of @p d per system_id (rows sorted by
 /// system_id): predictions_count (all rows), recommendations_count (OVER +
@@ -85,11 +83,11 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs &in);
 /// confidence ≥ 0.70, how many were correct, and correct / count (3 dp). Rates
 /// with a zero denominator and means of no value are NULL.
 /// @param accuracy prediction_accuracy rows (rows of other dates are ignored).
-UnitOutput compute_system_daily_performance(Date d, const Table &accuracy);
+UnitOutput compute_system_daily_performance(Date d, const Table& accuracy);
 
 /// The `grade` processor (prediction_accuracy; legacy job "grading_backfill").
 std::unique_ptr<Processor> make_prediction_accuracy_processor();
 /// The `sdp` processor (system_daily_performance).
 std::unique_ptr<Processor> make_system_daily_performance_processor();
 
-} // namespace nbaprops::grading
+}  // namespace nbaprops::grading

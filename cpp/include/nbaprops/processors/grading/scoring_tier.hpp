@@ -58,19 +58,18 @@ std::string_view scoring_tier(std::optional<double> season_avg) noexcept;
 /// @param sample_size graded predictions in the tier.
 /// @param std_signed_error sample standard deviation of their signed errors.
 /// @return a value in [0, 1] (unrounded).
-double adjustment_confidence(int64_t sample_size,
-                             double std_signed_error) noexcept;
+double adjustment_confidence(int64_t sample_size, double std_signed_error) noexcept;
 
 /// Inputs of one as-of date.
 struct TierInputs {
   /// nba_predictions.prediction_accuracy rows (player_lookup, game_date,
   /// system_id, signed_error, absolute_error, prediction_correct); rows outside
   /// A−29 … A or of another system are ignored.
-  const Table &accuracy;
+  const Table& accuracy;
   /// nba_predictions.ml_feature_store_v2 rows (player_lookup, game_date,
   /// features as the JSON array the feature store writes); rows outside the
   /// window are ignored.
-  const Table &mlfs;
+  const Table& mlfs;
 };
 
 /// Computes the scoring_tier_adjustments rows of @p as_of: one row per tier
@@ -96,7 +95,7 @@ struct TierInputs {
 /// @param in the input tables.
 /// @return the rows, failures, entities_processed (= tier rows) and
 /// empty_reason.
-UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs &in);
+UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in);
 
 /// The `tier` processor (scoring_tier_adjustments; legacy job
 /// "scoring_tier_backfill"). It reads prediction_accuracy and the feature store
@@ -107,4 +106,4 @@ UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs &in);
 /// weeks.
 std::unique_ptr<Processor> make_scoring_tier_processor();
 
-} // namespace nbaprops::grading
+}  // namespace nbaprops::grading

@@ -38,25 +38,23 @@ struct ShotGame {
 /// Rounded zone metrics of one window (spec B.3.1).
 struct ShotZoneMetrics {
   std::optional<double> paint_rate, mid_rate,
-      three_rate; ///< % of zone attempts, 2 dp; nullopt if none
+      three_rate;  ///< % of zone attempts, 2 dp; nullopt if none
   std::optional<double> paint_pct, mid_pct,
-      three_pct; ///< FG% by zone, 3 dp; nullopt on 0 attempts
-  double paint_apg = 0, mid_apg = 0, three_apg = 0; ///< attempts per game, 1 dp
-  std::optional<double> assisted_rate, unassisted_rate; ///< % of fg_makes, 2 dp
-  std::optional<int64_t> total_shots; ///< Σ zone attempts when > 0
+      three_pct;                                         ///< FG% by zone, 3 dp; nullopt on 0 attempts
+  double paint_apg = 0, mid_apg = 0, three_apg = 0;      ///< attempts per game, 1 dp
+  std::optional<double> assisted_rate, unassisted_rate;  ///< % of fg_makes, 2 dp
+  std::optional<int64_t> total_shots;                    ///< Σ zone attempts when > 0
   int games = 0;
 };
 
 /// Metrics of a window of games (all of @p games are used).
-ShotZoneMetrics shot_zone_metrics(const std::vector<ShotGame> &games);
+ShotZoneMetrics shot_zone_metrics(const std::vector<ShotGame>& games);
 
 /// Primary scoring zone from the rounded last-10 rates (NULL as 0): all zero →
 /// nullopt; paint ≥ 40 → "paint"; three ≥ 40 → "perimeter"; mid ≥ 35 →
 /// "mid_range"; else "balanced" (spec B.3.3).
-std::optional<std::string>
-primary_scoring_zone(std::optional<double> paint_rate,
-                     std::optional<double> mid_rate,
-                     std::optional<double> three_rate);
+std::optional<std::string> primary_scoring_zone(std::optional<double> paint_rate, std::optional<double> mid_rate,
+                                                std::optional<double> three_rate);
 
 /// Legacy tier from games_in_sample_10: ≥ 10 high, 7–9 medium, < 7 low.
 std::string psza_quality_tier(int games);
@@ -67,18 +65,15 @@ std::string sample_quality(int n, int target);
 
 /// Row filter of the legacy extract: is_active and (minutes_played > 0 or
 /// fg_attempts > 0).
-bool qualifies(std::optional<bool> is_active,
-               std::optional<double> minutes_played,
-               std::optional<int64_t> fg_attempts);
+bool qualifies(std::optional<bool> is_active, std::optional<double> minutes_played, std::optional<int64_t> fg_attempts);
 
 /// Pure computation of PSZA rows for date @p d.
 /// @param pgs player_game_summary rows covering at least [season start, D−1];
 /// rows dated ≥ D or
 ///        before the season's first game are ignored (DECISIONS 1, 2).
-UnitOutput compute_player_shot_zone(const Schedule &schedule, Date d,
-                                    const Table &pgs);
+UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Table& pgs);
 
 /// The registered processor (code "psza").
 std::unique_ptr<Processor> make_player_shot_zone_processor();
 
-} // namespace nbaprops::precompute
+}  // namespace nbaprops::precompute

@@ -55,17 +55,17 @@ struct DefenseGame {
 /// Unrounded TDZA metrics of one team's window (spec A.3.1, A.3.3–A.3.6).
 struct ZoneDefenseMetrics {
   std::optional<double> paint_pct, mid_pct,
-      three_pct; ///< pooled Σmakes/Σattempts; nullopt on 0 attempts
+      three_pct;  ///< pooled Σmakes/Σattempts; nullopt on 0 attempts
   double paint_att_pg = 0, mid_att_pg = 0, three_att_pg = 0;
   /// Per-game means; NULL when no game of the window knew the input (DECISION
   /// 6).
   std::optional<double> paint_pts_pg;
   std::optional<double> paint_blk_pg, mid_blk_pg, three_blk_pg;
   std::optional<double> opp_pts_pg;
-  std::optional<double> defensive_rating; ///< unweighted mean, NULLs skipped
-  std::optional<double> opponent_pace;    ///< unweighted mean, NULLs skipped
+  std::optional<double> defensive_rating;  ///< unweighted mean, NULLs skipped
+  std::optional<double> opponent_pace;     ///< unweighted mean, NULLs skipped
   std::optional<double> paint_vs_league, mid_vs_league,
-      three_vs_league; ///< percentage points
+      three_vs_league;  ///< percentage points
   int games = 0;
   std::optional<std::string> strongest_zone, weakest_zone;
   std::optional<std::string> calculation_notes;
@@ -76,32 +76,27 @@ struct ZoneDefenseMetrics {
 /// unweighted mean of team percentages; fewer than 10 such teams → the legacy
 /// defaults with teams_in_sample 0.
 /// @param team_games games of each team inside the window.
-LeagueAverages
-league_averages(const std::vector<std::vector<DefenseGame>> &team_games);
+LeagueAverages league_averages(const std::vector<std::vector<DefenseGame>>& team_games);
 
 /// Strongest (minimum) and weakest (maximum) zone among paint → mid_range →
 /// perimeter, NULLs skipped, ties to the earliest key (spec A.3.4). Both
 /// nullopt when every value is NULL.
-std::pair<std::optional<std::string>, std::optional<std::string>>
-strongest_weakest_zone(std::optional<double> paint,
-                       std::optional<double> mid_range,
-                       std::optional<double> three_pt);
+std::pair<std::optional<std::string>, std::optional<std::string>> strongest_weakest_zone(
+    std::optional<double> paint, std::optional<double> mid_range, std::optional<double> three_pt);
 
 /// Legacy tier: ≥ 15 games high, 10–14 medium, < 10 low.
 std::string tdza_quality_tier(int games);
 
 /// Metrics of one team's games (all of @p games are used; N = games.size()).
-ZoneDefenseMetrics zone_defense_metrics(const std::vector<DefenseGame> &games,
-                                        const LeagueAverages &league);
+ZoneDefenseMetrics zone_defense_metrics(const std::vector<DefenseGame>& games, const LeagueAverages& league);
 
 /// Pure computation of TDZA rows for date @p d.
 /// @param tdgs team_defense_game_summary rows covering at least [season start,
 /// D−1] and the league
 ///        window [D−31, D−1]; rows dated ≥ D are ignored (DECISION 1).
-UnitOutput compute_team_defense_zone(const Schedule &schedule, Date d,
-                                     const Table &tdgs);
+UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Table& tdgs);
 
 /// The registered processor (code "tdza").
 std::unique_ptr<Processor> make_team_defense_zone_processor();
 
-} // namespace nbaprops::precompute
+}  // namespace nbaprops::precompute

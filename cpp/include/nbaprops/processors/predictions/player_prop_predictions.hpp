@@ -38,11 +38,9 @@ namespace nbaprops::predictions {
 /// run until changed);
 /// @p model_id is stored in ml_model_id (e.g. the file's stem). nullptr
 /// disables the system.
-void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model,
-                       std::string model_id);
+void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model, std::string model_id);
 /// @return the configured model and its id (nullptr when none).
-std::pair<std::shared_ptr<const models::XGBoostModel>, std::string>
-xgboost_model();
+std::pair<std::shared_ptr<const models::XGBoostModel>, std::string> xgboost_model();
 
 /// Rounds a points average to the nearest 0.5 (Python round(x × 2) / 2, ties to
 /// even).
@@ -50,19 +48,17 @@ double round_to_half(double x);
 
 /// Inputs of one date (rows may extend over the window; the function filters).
 struct PredictionInputs {
-  const Table &mlfs; ///< ml_feature_store_v2 rows of D
-  const Table &upgc; ///< upcoming_player_game_context rows of D (team, line)
-  const Table &pdc;  ///< player_daily_cache rows of D (model extras)
-  const Table
-      &pgs; ///< player_game_summary rows of D−90 … D−1 (similarity history)
-  const Table &tdza; ///< team_defense_zone_analysis rows of D−90 … D−1
-                     ///< (historical opponent tiers)
+  const Table& mlfs;  ///< ml_feature_store_v2 rows of D
+  const Table& upgc;  ///< upcoming_player_game_context rows of D (team, line)
+  const Table& pdc;   ///< player_daily_cache rows of D (model extras)
+  const Table& pgs;   ///< player_game_summary rows of D−90 … D−1 (similarity history)
+  const Table& tdza;  ///< team_defense_zone_analysis rows of D−90 … D−1
+                      ///< (historical opponent tiers)
 };
 /// Computes the rows of D with the given model (nullptr: no XGBoost system).
-UnitOutput compute_predictions(Date d, const PredictionInputs &in,
-                               const models::XGBoostModel *model,
-                               const std::string &model_id);
+UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models::XGBoostModel* model,
+                               const std::string& model_id);
 
 std::unique_ptr<Processor> make_player_prop_predictions_processor();
 
-} // namespace nbaprops::predictions
+}  // namespace nbaprops::predictions
