@@ -75,7 +75,7 @@ def test_usage_errors_exit_2(run_cli, tmp_path, argv, message):
     (["backfill", "--start-date", "2023-12-01", "--processors", "nope"], "unknown processor 'nope'"),
     (["backfill", "--dates", "2023-12-01", "--processors", "psza,bogus"], "unknown processor 'bogus'"),
     (["preflight", "--start-date", "2023-12-01", "--processors", "phase9"], "phase9"),
-    (["export", "--date", "2023-12-01", "--only", "streaks"], "streaks"),
+    (["export", "--date", "2023-12-01", "--only", "no-such-type"], "no-such-type"),
     (["export", "--start-date", "2023-12-01"], "go together"),
 ])
 def test_config_errors_exit_2(run_cli, demo_copy, argv, message):
