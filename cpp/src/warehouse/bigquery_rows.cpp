@@ -17,28 +17,8 @@ bool float_array(const ColumnDef& c) { return c.type == ColumnType::kArray && c.
 
 const char* field_type(const ColumnDef& c) {
   if (float_array(c)) return "FLOAT64";
-  const ColumnType t = c.type;
-  switch (t) {
-    case ColumnType::kString:
-      return "STRING";
-    case ColumnType::kInt64:
-      return "INT64";
-    case ColumnType::kFloat64:
-      return "FLOAT64";
-    case ColumnType::kNumeric:
-      return "NUMERIC";
-    case ColumnType::kBool:
-      return "BOOL";
-    case ColumnType::kDate:
-      return "DATE";
-    case ColumnType::kTimestamp:
-      return "TIMESTAMP";
-    case ColumnType::kJson:
-      return "JSON";
-    case ColumnType::kArray:
-      return "STRING";  // mode REPEATED
-  }
-  return "STRING";
+  // An array of unknown element type is a REPEATED STRING; every other type keeps its catalog name.
+  return c.type == ColumnType::kArray ? "STRING" : type_name(c.type);
 }
 
 /// FLOAT64 as a JSON value: the shortest round-trip digits; NaN/±Infinity as
