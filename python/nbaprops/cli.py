@@ -280,7 +280,7 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--players", action="store_true",
                    help="export the player profiles (players/index.json and players/<lookup>.json) instead of "
                         "daily data; the dates and --only are not used (legacy)")
-    p.add_argument("--min-games", type=_positive_int, default=5,
+    p.add_argument("--min-games", type=int, default=5,
                    help="--players: graded dates a player needs for a profile file (default: 5)")
 
 

@@ -119,15 +119,16 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     out = tmp_path / "out"
     r = nbaprops.export(graded_wh, D1, D2, out_dir=out, generated_at=STAMP)
     assert r.ok and r.exit_code == 0
-    assert r.type_status == {t: "success" for t in ("results", "performance", "best-bets", "predictions", "tonight",
-                                                    "streaks", "trends-hot-cold", "live", "live-grading")}
+    assert r.type_status == {t: "success" for t in nbaprops.export_types()}  # all 16 legacy types
     v1 = out / "v1"
     expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions", "live", "live-grading")
                 for d in (D1, D2)}
     expected |= {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/predictions/today.json",
                  "v1/systems/performance.json", "v1/tonight/all-players.json", "v1/streaks/today.json",
-                 "v1/trends/whos-hot-v2.json", "v1/live/latest.json", "v1/live-grading/latest.json"}
-    assert set(r.files) == expected
+                 "v1/trends/whos-hot-v2.json", "v1/live/latest.json", "v1/live-grading/latest.json",
+                 "v1/trends/bounce-back.json", "v1/trends/what-matters.json", "v1/trends/team-tendencies.json",
+                 "v1/trends/quick-hits.json", "v1/trends/deep-dive-current.json", "v1/trends/tonight-plays.json"}
+    assert set(r.files) == expected  # no roster on D2: tonight-players writes no file
     assert all((out / f).is_file() for f in expected)
     assert no_temp_files(out)
 
@@ -180,7 +181,7 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert game["recommendation_breakdown"] == {"over": 1, "under": 0, "pass": 1}
 
     frame = r.to_frame()
-    assert len(frame) == 14 and set(frame["status"]) == {"success"}
+    assert len(frame) == 2 * 5 + 11 and set(frame["status"]) == {"success"}  # 5 dated types, 11 once
     assert "DAILY EXPORT SUMMARY:" in r.summary_text()
 
 
@@ -284,7 +285,7 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     blocked = tmp_path / "blocked"
     blocked.mkdir()
     (blocked / "v1").write_text("not a directory")
-    r = _run(module + ["--date", D1, "--out", str(blocked)])
+    r = _run(module + ["--date", D1, "--only", "results,best-bets", "--out", str(blocked)])
     assert r.returncode == 1 and "Export failed: [" in r.stdout
 
     # Usage errors exit 2 (README); an export that cannot be done exits 1.
