@@ -748,7 +748,7 @@ def test_daily_export_players_writes_the_profiles(tmp_path):
                         "--out", str(out_dir), "--generated-at", STAMP, "--players"], capture_output=True, text=True,
                        timeout=300, env=dict(os.environ, NBAPROPS_TODAY="2024-01-16"))
     assert r.returncode == 0, r.stdout + r.stderr
-    for line in ["Exporting player profiles (min_games=5)", "Exported 2 player profiles",
+    for line in ["Exporting player profiles (min_games=5)", "Found 1 players with >= 5 games", "Exported 2 player profiles",
                  "Player export complete: 2 profiles"]:
         assert line in r.stdout, r.stdout
     players = out_dir / "v1" / "players"

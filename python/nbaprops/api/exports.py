@@ -313,8 +313,8 @@ def run_export(args, legacy: bool = False) -> int:
                 else:
                     log.error("  %s error: %s", label, t["error"])
             elif t["ok"]:
-                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], NOUNS.get(t["type"], "rows"),
-                         ", ".join(t["paths"]))
+                paths = t["paths"] if len(t["paths"]) <= 3 else [os.path.dirname(t["paths"][0]) + "/…"]
+                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], NOUNS.get(t["type"], "rows"), ", ".join(paths))
             else:
                 log.error("  ✗ %s: failed - %s", t["type"], t["error"])
         if not legacy:
@@ -354,6 +354,7 @@ def _run_players(args, legacy: bool, log) -> int:
         log.error("Player export failed: %s" if legacy else "  ✗ players: failed - %s", t["error"])
         return 1
     if legacy:
+        log.info("Found %d players with >= %d games", t["count"] - 1, args.min_games)
         log.info("Exported %d player profiles", t["count"])
         log.info("Player export complete: %d profiles", t["count"])
     else:
