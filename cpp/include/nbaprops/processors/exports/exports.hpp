@@ -353,12 +353,15 @@ struct ExportRun {
 
 /// Exports @p dates (any order; duplicates dropped) into `options.out_dir`.
 ///
-/// Each source table is read once for the whole list. Dated files are written
-/// for every date; the latest/today copies, systems/performance.json and
-/// tonight/all-players.json (which have no date in their paths) are written
-/// only for the newest date — the legacy range mode rewrote them for every date
-/// and so ended with the newest date's file. A failing type fails only itself
-/// for that date; a source that cannot be read fails the types that need it.
+/// The results, best-bets and predictions sources are read once for the whole
+/// list; the other builders read their own sources for their one date. Dated
+/// files are written for every date; the latest/today copies and the types
+/// without a date in their paths (is_undated(): performance, tonight, the
+/// tonight player pages, streaks, the trends pages, the player profiles) are
+/// written only for the newest date — the legacy range mode rewrote them for
+/// every date and so ended with the newest date's files. A failing type fails
+/// only itself for that date; a source that cannot be read fails the types
+/// that need it. kPlayers writes the profiles with the newest date as "today".
 /// @throws ConfigError for workers < 1. Expected failures are reported in the
 /// result, not thrown.
 ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates, const ExportOptions& options);
