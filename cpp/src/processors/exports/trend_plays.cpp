@@ -24,7 +24,7 @@ constexpr int kMaxRest = 7;
 constexpr int64_t kRestFirstSeason = 2022;  ///< legacy `season_year >= 2022`
 
 struct Play {
-  const PgsRow* newest;  ///< the player's newest row (name)
+  std::string player;
   std::string team, type, direction, confidence;
   Json details;
   int64_t streak = 0;              ///< streak plays: length (first sort key)
@@ -34,7 +34,7 @@ struct Play {
 
 Json play_json(const Play& p, const std::string& name, const std::unordered_map<std::string, TonightGame>& tonight) {
   Json j;
-  j["player_lookup"] = p.newest->player;
+  j["player_lookup"] = p.player;
   j["player_full_name"] = name;
   j["team_abbr"] = p.team;
   j["position"] = nullptr;  // the legacy read it from the players registry, which is not in the warehouse
@@ -66,7 +66,7 @@ Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_a
     const auto playing = [&](const PgsRow& g) { return tonight.contains(g.team); };
     for (const auto& [b, e] : player_runs(rows)) {
       names[rows[b].player] = display_name(rows, b, e);
-      const PgsRow* newest = &rows[e - 1];
+      const std::string& player = rows[b].player;
 
       // Streak: OVER/UNDER results of the last 30 days (teams playing tonight),
       // newest first.
@@ -105,7 +105,7 @@ Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_a
             details["streak_length"] = length;
             details["avg_margin"] = margin ? number(bq_round(*margin, 1), 2) : Json(nullptr);
             details["hit_rate_l10"] = s[3] > 0 ? number(bq_round(s[2] / s[3], 2), 2) : Json(nullptr);
-            streaks.push_back({newest, team, "streak", *recent.front()->result == "OVER" ? "over" : "under",
+            streaks.push_back({player, team, "streak", *recent.front()->result == "OVER" ? "over" : "under",
                                length >= 5 ? "high" : "medium", std::move(details), length, margin});
           }
         }
@@ -147,7 +147,7 @@ Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_a
           details["l15_avg"] = number(bq_round(*l15, 1), 2);
           details["pct_change"] = number(pct, 2);
           details["ppg_change"] = number(bq_round(*l5 - *l15, 1), 2);
-          momentum.push_back({newest, team, "momentum", surging ? "over" : "under",
+          momentum.push_back({player, team, "momentum", surging ? "over" : "under",
                               std::fabs(pct) >= 25 ? "high" : "medium", std::move(details), 0, std::fabs(change)});
         }
       }
@@ -205,7 +205,7 @@ Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_a
       details["rest_impact"] = number(impact, 2);
       details["sample_games"] = sample;
       // Fresh players lean OVER and tired ones UNDER when their history agrees.
-      rest.push_back({newest, last->team, "rest",
+      rest.push_back({player, last->team, "rest",
                       fresh ? (impact > 0 ? "over" : "under") : (impact > 0 ? "under" : "over"),
                       sample >= 10 && std::fabs(impact) >= 3 ? "high" : "medium", std::move(details), 0,
                       raw_impact ? std::optional(std::fabs(*raw_impact)) : std::nullopt, fresh});
@@ -224,7 +224,7 @@ Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_a
   std::set<std::string> seen;
   for (const auto* list : {&streaks, &momentum, &rest}) {
     for (const Play& p : *list) {
-      if (seen.insert(p.newest->player).second) plays.push_back(&p);
+      if (seen.insert(p.player).second) plays.push_back(&p);
     }
   }
   auto rank = [](const Play* p) {
@@ -233,7 +233,7 @@ Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_a
   std::stable_sort(plays.begin(), plays.end(), [&](const Play* a, const Play* b) { return rank(a) < rank(b); });
   Json list = Json::array();
   for (const Play* p : plays) {
-    list.push_back(play_json(*p, names[p->newest->player], tonight));
+    list.push_back(play_json(*p, names[p->player], tonight));
   }
   out["total_trend_plays"] = list.size();
   out["trend_plays"] = std::move(list);
