@@ -3,7 +3,11 @@
 /// Helpers shared by processors: legacy-compatible rounding, the quality-column
 /// block, and reading a table window through a UnitContext.
 
+#include <functional>
+#include <mutex>
+#include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -123,6 +127,45 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
 /// @p dated when given.
 std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
                                                      std::vector<size_t>* dated = nullptr);
+
+/// The base of a processor's carried state (see CarriedState): one season of
+/// one upstream table, ingested once, date by date, in date order. The season's
+/// units call catch_up(D − 1) and then answer D from what was ingested before
+/// D — so a date's result does not depend on which later dates were ingested
+/// first.
+class SeasonHistory : public CarriedState {
+ public:
+  /// Sets the season's first date (once; later calls are ignored).
+  void start(Date first);
+  /// Ingests, under the history's lock, the dates not ingested yet up to @p
+  /// through: reads them with @p read (from, to) and passes their rows on in
+  /// date order (stable: rows of one date keep their stored order).
+  void catch_up(Date through, const std::function<Table(Date from, Date to)>& read);
+  /// Ingests the rows of @p t dated in [first, through] not ingested yet (any
+  /// stored order), marking every date up to @p through ingested.
+  void ingest(const Table& t, Date through);
+  /// Held shared while answering a date (ingesting holds it exclusively).
+  [[nodiscard]] std::shared_mutex& mutex() const noexcept { return mu_; }
+  [[nodiscard]] Date first() const noexcept { return first_; }
+
+ protected:
+  /// Rows @p rows of @p t (dates never NULL), in date order.
+  virtual void add_rows(const Table& t, const std::vector<size_t>& rows) = 0;
+
+ private:
+  Date first_, next_;
+  bool started_ = false;
+  mutable std::shared_mutex mu_;
+};
+
+/// The carried history of @p ctx when the runner keeps one for this processor,
+/// else a fresh one made by @p make and kept in @p own (a unit run alone).
+template <class History, class Make>
+History& carried_history(const UnitContext& ctx, std::unique_ptr<CarriedState>& own, Make make) {
+  if (auto* h = dynamic_cast<History*>(ctx.carried)) return *h;
+  own = make();
+  return static_cast<History&>(*own);
+}
 
 /// Sets the data_hash column of every row from @p fields (core; kept here for
 /// processor code).

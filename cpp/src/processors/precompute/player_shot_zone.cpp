@@ -53,17 +53,37 @@ const std::vector<std::string> kHashFields = {
     "player_position",         "primary_scoring_zone",        "data_quality_tier",
     "calculation_notes"};
 
+// The projection's columns, resolved once per ingest.
+struct PgsColumns {
+  explicit PgsColumns(const Table& t)
+      : player(t.col("player_lookup")),
+        date(t.col("game_date")),
+        game(t.col("game_id")),
+        team(t.col("team_abbr")),
+        upid(t.col("universal_player_id")),
+        active(t.col("is_active")),
+        minutes(t.col("minutes_played")),
+        fga(t.col("fg_attempts")),
+        processed(t.col("processed_at")),
+        hash(t.col("data_hash")),
+        zone{&t.col("paint_attempts"),  &t.col("paint_makes"),       &t.col("mid_range_attempts"),
+             &t.col("mid_range_makes"), &t.col("three_pt_attempts"), &t.col("three_pt_makes"),
+             &t.col("fg_makes"),        &t.col("assisted_fg_makes"), &t.col("unassisted_fg_makes")} {}
+  const Column &player, &date, &game, &team, &upid, &active, &minutes, &fga, &processed, &hash;
+  const Column* zone[9];
+};
+
 /// One season's player_game_summary, ingested once in date order and kept as
 /// per-player, date-ordered histories (the carried state of PSZA): a date D is
 /// answered from the slices before D.
-class ShotZoneHistory final : public CarriedState {
+class ShotZoneHistory final : public proc::SeasonHistory {
  public:
   struct Player {
-    const std::string* name = nullptr;         ///< interned player_lookup
-    std::vector<Date> dates;                   ///< distinct row dates (any status), ascending
-    std::vector<const std::string*> team_at;   ///< team of the first row of each of those dates
-    std::vector<ShotGame> games;               ///< qualifying games, (date, game id) ascending
-    std::vector<const std::string*> upid;      ///< universal_player_id per game (nullptr: NULL)
+    const std::string* name = nullptr;        ///< interned player_lookup
+    std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
+    std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
+    std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
+    std::vector<const std::string*> upid;     ///< universal_player_id per game (nullptr: NULL)
     /// Qualifying games strictly before @p d.
     [[nodiscard]] size_t games_before(Date d) const {
       return static_cast<size_t>(
@@ -83,80 +103,28 @@ class ShotZoneHistory final : public CarriedState {
     const std::string *src_player = nullptr, *src_game = nullptr, *src_hash = nullptr;
   };
 
-  ShotZoneHistory() = default;
-  explicit ShotZoneHistory(Date season_start) { start(season_start); }
-  /// Sets the season's first game date (once, before the first ingest).
-  void start(Date season_start) {
-    if (started_) return;
-    season_start_ = next_ = season_start;
-    started_ = true;
-  }
-
-  /// The first date not ingested yet.
-  [[nodiscard]] Date next() const noexcept { return next_; }
-  std::shared_mutex& mutex() noexcept { return mu_; }
-
-  /// Adds the rows of @p pgs dated in [season start, @p through] (any order),
-  /// then marks every date up to @p through as ingested.
-  void ingest(const Table& pgs, Date through);
-
   /// The PSZA output of date @p d from the rows before it.
   [[nodiscard]] UnitOutput compute(const Schedule& schedule, Date d) const;
 
- private:
-  void add_row(const Table& pgs, size_t r);
+ protected:
+  void add_rows(const Table& pgs, const std::vector<size_t>& rows) override;
+  void add_row(const PgsColumns& c, size_t r);
 
-  Date season_start_, next_;
-  bool started_ = false;
-  std::shared_mutex mu_;
+ private:
   std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
   std::map<int32_t, Day> days_;
 };
 
-namespace cols {
-// The projection's column positions, resolved once per ingest.
-struct Pgs {
-  explicit Pgs(const Table& t)
-      : player(t.col("player_lookup")),
-        date(t.col("game_date")),
-        game(t.col("game_id")),
-        team(t.col("team_abbr")),
-        upid(t.col("universal_player_id")),
-        active(t.col("is_active")),
-        minutes(t.col("minutes_played")),
-        fga(t.col("fg_attempts")),
-        processed(t.col("processed_at")),
-        hash(t.col("data_hash")),
-        zone{&t.col("paint_attempts"),  &t.col("paint_makes"),       &t.col("mid_range_attempts"),
-             &t.col("mid_range_makes"), &t.col("three_pt_attempts"), &t.col("three_pt_makes"),
-             &t.col("fg_makes"),        &t.col("assisted_fg_makes"), &t.col("unassisted_fg_makes")} {}
-  const Column &player, &date, &game, &team, &upid, &active, &minutes, &fga, &processed, &hash;
-  const Column* zone[9];
-};
-}  // namespace cols
-
 const std::string* nullable_text(const Column& c, size_t r) { return c.is_null(r) ? nullptr : c.text_ptr(r); }
 
-void ShotZoneHistory::ingest(const Table& pgs, Date through) {
-  const cols::Pgs c(pgs);
-  // Date order (stable): a player's histories stay sorted, and rows of one date
-  // keep their stored order ("first row wins" ties).
-  std::vector<size_t> order(pgs.num_rows());
-  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return c.date.get_int(a).value_or(0) < c.date.get_int(b).value_or(0); });
-  for (size_t r : order) {
-    if (c.player.is_null(r) || c.date.is_null(r)) continue;
-    const Date date(static_cast<int32_t>(c.date.int_at(r)));
-    // DECISIONS 1, 2: the season's games before the analysis date only.
-    if (date < season_start_ || date > through || date < next_) continue;
-    add_row(pgs, r);
+void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
+  const PgsColumns c(pgs);
+  for (size_t r : rows) {
+    if (!c.player.is_null(r)) add_row(c, r);
   }
-  if (through >= next_) next_ = through + 1;
 }
 
-void ShotZoneHistory::add_row(const Table& pgs, size_t r) {
-  const cols::Pgs c(pgs);
+void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   const Date date(static_cast<int32_t>(c.date.int_at(r)));
   const std::string* player = c.player.text_ptr(r);
   const std::string* game_id = c.game.text_ptr(r);  // NULL reads as ""
@@ -285,7 +253,8 @@ bool qualifies(std::optional<bool> is_active, std::optional<double> minutes_play
 
 UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Table& pgs) {
   const int season = season_of(d);
-  ShotZoneHistory history(schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1)));
+  ShotZoneHistory history;
+  history.start(schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1)));
   history.ingest(pgs, d - 1);
   return history.compute(schedule, d);
 }
@@ -301,7 +270,7 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   const int season = season_of(d);
   // DECISION 2: season-to-date windows start at the season's first game
   // (legacy: Oct 1).
-  const Date season_start = season_start_;
+  const Date season_start = first();
 
   // Source facts of the season before D: rows of the 20-day source window, the
   // newest processed_at (when the upstream was last written) and the newest
@@ -503,21 +472,11 @@ class PlayerShotZoneProcessor final : public Processor {
     // The season's history, carried from the dates before (or this unit's own
     // when run alone): only the PGS dates not ingested yet are read.
     std::unique_ptr<CarriedState> own;
-    auto* history = dynamic_cast<ShotZoneHistory*>(ctx.carried);
-    if (!history) {
-      own = std::make_unique<ShotZoneHistory>(season_start);
-      history = static_cast<ShotZoneHistory*>(own.get());
-    }
-    {
-      std::unique_lock lock(history->mutex());
-      history->start(season_start);
-      if (history->next() <= d - 1) {
-        const Table pgs = proc::read_window(ctx, kPgs, history->next(), d - 1, kPgsColumns);
-        history->ingest(pgs, d - 1);
-      }
-    }
-    std::shared_lock lock(history->mutex());
-    return history->compute(ctx.schedule, d);
+    auto& history = proc::carried_history<ShotZoneHistory>(ctx, own, [] { return std::make_unique<ShotZoneHistory>(); });
+    history.start(season_start);
+    history.catch_up(d - 1, [&](Date from, Date to) { return proc::read_window(ctx, kPgs, from, to, kPgsColumns); });
+    std::shared_lock lock(history.mutex());
+    return history.compute(ctx.schedule, d);
   }
   std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<ShotZoneHistory>(); }
 
