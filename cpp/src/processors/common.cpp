@@ -129,11 +129,12 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
 
 namespace nbaprops::proc {
 
-void SeasonHistory::start(Date first) {
+bool SeasonHistory::start(Date first) {
   std::unique_lock lock(mu_);
-  if (started_) return;
+  if (started_) return first_ <= first;
   first_ = next_ = first;
   started_ = true;
+  return true;
 }
 
 void SeasonHistory::catch_up(Date through, const std::function<Table(Date from, Date to)>& read) {

@@ -3,6 +3,7 @@
 /// Helpers shared by processors: legacy-compatible rounding, the quality-column
 /// block, and reading a table window through a UnitContext.
 
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <memory>
@@ -135,8 +136,10 @@ std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char*
 /// first.
 class SeasonHistory : public CarriedState {
  public:
-  /// Sets the season's first date (once; later calls are ignored).
-  void start(Date first);
+  /// Sets the first date to ingest (once). @return whether the history starts
+  /// at or before @p first (false: it began later, for a unit that ran
+  /// earlier with a shorter window; the caller then needs its own history).
+  bool start(Date first);
   /// Ingests, under the history's lock, the dates not ingested yet up to @p
   /// through: reads them with @p read (from, to) and passes their rows on in
   /// date order (stable: rows of one date keep their stored order).
@@ -157,6 +160,24 @@ class SeasonHistory : public CarriedState {
   bool started_ = false;
   mutable std::shared_mutex mu_;
 };
+
+/// The values of a date-ordered history dated in [@p from, @p before), newest
+/// date first (a date's entries keep their stored order, like a stable sort by
+/// date descending), at most @p limit.
+template <class T>
+std::vector<T> newest_first(const std::vector<std::pair<Date, T>>& h, Date from, Date before, size_t limit) {
+  auto by_date = [](const std::pair<Date, T>& e, Date x) { return e.first < x; };
+  const auto lo = std::lower_bound(h.begin(), h.end(), from, by_date);
+  auto end = std::lower_bound(lo, h.end(), before, by_date);
+  std::vector<T> out;
+  while (end != lo && out.size() < limit) {
+    auto group = end - 1;
+    while (group != lo && (group - 1)->first == group->first) --group;
+    for (auto it = group; it != end && out.size() < limit; ++it) out.push_back(it->second);
+    end = group;
+  }
+  return out;
+}
 
 /// The carried history of @p ctx when the runner keeps one for this processor,
 /// else a fresh one made by @p make and kept in @p own (a unit run alone).

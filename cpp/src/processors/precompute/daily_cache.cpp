@@ -160,19 +160,6 @@ class PgsHistory final : public proc::SeasonHistory {
       auto it = std::lower_bound(teams.begin(), teams.end(), d, [](const auto& t, Date x) { return t.first < x; });
       return it == teams.begin() ? nullptr : (it - 1)->second;
     }
-    /// The kept games before @p d, newest date first (a date's games in stored
-    /// order), at most @p limit.
-    [[nodiscard]] std::vector<PlayerGame> newest_before(Date d, size_t limit) const {
-      auto end = std::lower_bound(kept.begin(), kept.end(), d, [](const auto& g, Date x) { return g.first < x; });
-      std::vector<PlayerGame> out;
-      while (end != kept.begin() && out.size() < limit) {
-        auto group = end - 1;
-        while (group != kept.begin() && (group - 1)->first == group->first) --group;
-        for (auto it = group; it != end && out.size() < limit; ++it) out.push_back(it->second);
-        end = group;
-      }
-      return out;
-    }
   };
 
   [[nodiscard]] const Player* player(const std::string* name) const {
@@ -350,7 +337,7 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
       failed[i] = EntityFailure{player, "INCOMPLETE_DATA", "Incomplete data across windows"};
       return;
     }
-    const std::vector<PlayerGame> games = h.newest_before(d, 82);
+    const std::vector<PlayerGame> games = proc::newest_first(h.kept, season_start, d, 82);
     const auto n = static_cast<int64_t>(games.size());
     if (n < 5) {
       failed[i] =
