@@ -466,8 +466,7 @@ class Executor {
       try {
         if (r.input_fingerprint.empty()) r.input_fingerprint = fingerprint(u);
         const double read0 = proc::thread_read_seconds();
-        UnitOutput out =
-            u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
+        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
         r.read_seconds += proc::thread_read_seconds() - read0;
         stamp(out.rows);
         r.rows = static_cast<int64_t>(out.rows.num_rows());

@@ -146,11 +146,10 @@ namespace {
 /// (PDC's carried state): a date D reads the slices before D.
 class PgsHistory final : public proc::SeasonHistory {
  public:
-
   struct Player {
-    std::vector<Date> dates;                                   ///< distinct row dates, ascending
-    std::vector<std::pair<Date, const std::string*>> teams;    ///< rows with a team, stored order
-    std::vector<std::pair<Date, PlayerGame>> kept;             ///< active with minutes or points, stored order
+    std::vector<Date> dates;                                 ///< distinct row dates, ascending
+    std::vector<std::pair<Date, const std::string*>> teams;  ///< rows with a team, stored order
+    std::vector<std::pair<Date, PlayerGame>> kept;           ///< active with minutes or points, stored order
     [[nodiscard]] size_t dates_in(Date from, Date before) const {
       return static_cast<size_t>(std::lower_bound(dates.begin(), dates.end(), before) -
                                  std::lower_bound(dates.begin(), dates.end(), from));
@@ -208,10 +207,9 @@ class PgsHistory final : public proc::SeasonHistory {
 };
 
 /// PGS columns PDC reads.
-const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",      "team_abbr",  "season_year",
-                                              "is_active",     "points",         "minutes_played", "usage_rate",
-                                              "ts_pct",        "fg_makes",       "assisted_fg_makes", "data_hash",
-                                              "processed_at"};
+const std::vector<std::string> kPgsColumns = {
+    "player_lookup", "game_date", "team_abbr", "season_year",       "is_active", "points",      "minutes_played",
+    "usage_rate",    "ts_pct",    "fg_makes",  "assisted_fg_makes", "data_hash", "processed_at"};
 
 UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const DailyCacheInputs& in);
 

@@ -292,7 +292,7 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   struct Entity {
     const std::string* name;
     const Player* p;
-    size_t n_games;  ///< qualifying games before D
+    size_t n_games;           ///< qualifying games before D
     const std::string* team;  ///< current team: the first row of the latest date before D
   };
   std::vector<Entity> entities;
@@ -472,7 +472,8 @@ class PlayerShotZoneProcessor final : public Processor {
     // The season's history, carried from the dates before (or this unit's own
     // when run alone): only the PGS dates not ingested yet are read.
     std::unique_ptr<CarriedState> own;
-    auto& history = proc::carried_history<ShotZoneHistory>(ctx, own, [] { return std::make_unique<ShotZoneHistory>(); });
+    auto& history =
+        proc::carried_history<ShotZoneHistory>(ctx, own, [] { return std::make_unique<ShotZoneHistory>(); });
     history.start(season_start);
     history.catch_up(d - 1, [&](Date from, Date to) { return proc::read_window(ctx, kPgs, from, to, kPgsColumns); });
     std::shared_lock lock(history.mutex());

@@ -303,8 +303,8 @@ class MlfsPgsHistory final : public proc::SeasonHistory {
     std::call_once(season_once_, [&] { season_start_ = d; });
   }
   struct Player {
-    std::vector<std::pair<Date, RecentGame>> games;  ///< every row, stored order
-    std::vector<Date> season_dates;                  ///< this season's rows
+    std::vector<std::pair<Date, RecentGame>> games;         ///< every row, stored order
+    std::vector<Date> season_dates;                         ///< this season's rows
     std::vector<double> cum_points{0.0}, cum_minutes{0.0};  ///< running sums over season_dates (size + 1)
   };
   [[nodiscard]] const Player* player(const std::string* name) const {
@@ -340,7 +340,7 @@ class MlfsPgsHistory final : public proc::SeasonHistory {
 };
 
 /// PGS columns MLFS reads.
-const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date", "season_year",
+const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",      "season_year",
                                               "points",        "minutes_played", "ft_makes"};
 
 UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgsHistory& pgs,
@@ -463,9 +463,8 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgs
     // season) and this season's averages (running sums).
     if (const MlfsPgsHistory::Player* h = pgs.player(intern(player))) {
       p3.last_10_games = proc::newest_first(h->games, d - 60, d, 10);
-      const auto n_season =
-          static_cast<size_t>(std::lower_bound(h->season_dates.begin(), h->season_dates.end(), d) -
-                              h->season_dates.begin());
+      const auto n_season = static_cast<size_t>(std::lower_bound(h->season_dates.begin(), h->season_dates.end(), d) -
+                                                h->season_dates.begin());
       if (n_season > 0) {
         const double n = static_cast<double>(n_season);
         p3.points_avg_season = h->cum_points[n_season] / n;
