@@ -11,6 +11,7 @@
 #include "nbaprops/pipeline/plan.hpp"
 #include "nbaprops/pipeline/processor.hpp"
 #include "nbaprops/pipeline/runner.hpp"
+#include "nbaprops/processors/common.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 #include "nbaprops/synth/demo.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
@@ -71,4 +72,57 @@ TEST(CarriedState, PointInTimeAnyDateOrderEqualsEachDateAlone) {
     }
     EXPECT_GT(nonempty, 0) << code << ": no date produced rows, the comparison would be vacuous";
   }
+}
+
+namespace {
+/// A history that records what it was given.
+class Recorder final : public proc::SeasonHistory {
+ public:
+  std::vector<std::pair<Date, Date>> reads;
+  std::vector<int32_t> days;
+
+ protected:
+  void add_rows(const Table& t, const std::vector<size_t>& rows) override {
+    for (size_t r : rows) days.push_back(static_cast<int32_t>(t.col("game_date").int_at(r)));
+  }
+};
+
+Table togs_on(std::vector<Date> dates) {
+  Table t(catalog::get("nba_analytics.team_offense_game_summary"), {"game_id", "game_date", "team_abbr"});
+  for (Date d : dates) {
+    const size_t r = t.add_row();
+    t.set(r, "game_id", d.compact() + "_X");
+    t.set(r, "game_date", d);
+    t.set(r, "team_abbr", "AAA");
+  }
+  return t;
+}
+}  // namespace
+
+// A unit never reads outside its window through a history another unit
+// started: it is told to use its own (the concurrency case of MLFS, whose
+// window start moves with D early in a season).
+TEST(CarriedState, CatchUpRefusesDatesBeforeTheUnitsWindowAndIngestsEachDateOnce) {
+  const Date d0 = Date::from_ymd(2023, 10, 1);
+  Recorder h;
+  auto read = [&](Date from, Date to) {
+    h.reads.emplace_back(from, to);
+    std::vector<Date> dates;
+    for (Date d = from; d <= to; d = d + 1) dates.push_back(d);
+    std::reverse(dates.begin(), dates.end());  // stored order is not date order
+    return togs_on(dates);
+  };
+  ASSERT_TRUE(h.start(d0, d0));
+  EXPECT_FALSE(h.start(d0 - 1, d0));  // a wider window than the history has
+  EXPECT_TRUE(h.start(d0 + 5, d0));
+  // Not yet ingested from d0, but this unit's window starts at d0 + 5.
+  EXPECT_FALSE(h.catch_up(d0 + 5, d0 + 9, read));
+  EXPECT_TRUE(h.reads.empty());
+  EXPECT_TRUE(h.catch_up(d0, d0 + 3, read));
+  EXPECT_TRUE(h.catch_up(d0, d0 + 3, read));  // nothing new: no read
+  EXPECT_TRUE(h.catch_up(d0 + 2, d0 + 6, read));
+  EXPECT_EQ(h.reads, (std::vector<std::pair<Date, Date>>{{d0, d0 + 3}, {d0 + 4, d0 + 6}}));
+  std::vector<int32_t> want;
+  for (int k = 0; k <= 6; ++k) want.push_back((d0 + k).days());
+  EXPECT_EQ(h.days, want);  // each date once, in date order
 }

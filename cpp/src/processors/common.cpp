@@ -129,21 +129,24 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
 
 namespace nbaprops::proc {
 
-bool SeasonHistory::start(Date first) {
+bool SeasonHistory::start(Date first, Date season_start) {
   std::unique_lock lock(mu_);
   if (started_) return first_ <= first;
   first_ = next_ = first;
+  season_start_ = season_start;
   started_ = true;
   return true;
 }
 
-void SeasonHistory::catch_up(Date through, const std::function<Table(Date from, Date to)>& read) {
+bool SeasonHistory::catch_up(Date window_from, Date through, const std::function<Table(Date from, Date to)>& read) {
   std::unique_lock lock(mu_);
-  if (next_ > through) return;
+  if (next_ > through) return true;
+  if (next_ < window_from) return false;
   // Read first: a failed read leaves the history as it was.
   const Table t = read(next_, through);
   lock.unlock();
   ingest(t, through);
+  return true;
 }
 
 void SeasonHistory::ingest(const Table& t, Date through) {

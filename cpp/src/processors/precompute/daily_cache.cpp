@@ -220,7 +220,8 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
   PgsHistory history;
   // Season-to-date starts at the season's first game (DECISION 2; legacy used
   // season_year only).
-  history.start(schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1)));
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  history.start(season_start, season_start);
   history.ingest(in.pgs, d - 1);
   return compute_daily_cache(schedule, d, history, in);
 }
@@ -465,9 +466,7 @@ class DailyCacheProcessor final : public Processor {
     // The season's PGS history, carried from the dates before (or this unit's
     // own when run alone): only the dates not ingested yet are read.
     std::unique_ptr<CarriedState> own;
-    auto& pgs = proc::carried_history<PgsHistory>(ctx, own, [] { return std::make_unique<PgsHistory>(); });
-    pgs.start(start);
-    pgs.catch_up(d - 1, [&](Date from, Date to) {
+    const auto& pgs = proc::history_for<PgsHistory>(ctx, own, start, start, d - 1, [&](Date from, Date to) {
       return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
     });
     // The team's last 10 games may reach into the previous season (legacy: no

@@ -254,7 +254,8 @@ bool qualifies(std::optional<bool> is_active, std::optional<double> minutes_play
 UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Table& pgs) {
   const int season = season_of(d);
   ShotZoneHistory history;
-  history.start(schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1)));
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  history.start(season_start, season_start);
   history.ingest(pgs, d - 1);
   return history.compute(schedule, d);
 }
@@ -472,10 +473,9 @@ class PlayerShotZoneProcessor final : public Processor {
     // The season's history, carried from the dates before (or this unit's own
     // when run alone): only the PGS dates not ingested yet are read.
     std::unique_ptr<CarriedState> own;
-    auto& history =
-        proc::carried_history<ShotZoneHistory>(ctx, own, [] { return std::make_unique<ShotZoneHistory>(); });
-    history.start(season_start);
-    history.catch_up(d - 1, [&](Date from, Date to) { return proc::read_window(ctx, kPgs, from, to, kPgsColumns); });
+    const auto& history = proc::history_for<ShotZoneHistory>(
+        ctx, own, season_start, season_start, d - 1,
+        [&](Date from, Date to) { return proc::read_window(ctx, kPgs, from, to, kPgsColumns); });
     std::shared_lock lock(history.mutex());
     return history.compute(ctx.schedule, d);
   }

@@ -296,12 +296,6 @@ void write_track(Table& t, size_t i, const std::string& prefix, const SourceTrac
 /// the slices before D.
 class MlfsPgsHistory final : public proc::SeasonHistory {
  public:
-  MlfsPgsHistory() = default;
-  explicit MlfsPgsHistory(Date season_start) { set_season_start(season_start); }
-  /// The season's first game (the same for every unit of the season; set once).
-  void set_season_start(Date d) {
-    std::call_once(season_once_, [&] { season_start_ = d; });
-  }
   struct Player {
     std::vector<std::pair<Date, RecentGame>> games;         ///< every row, stored order
     std::vector<Date> season_dates;                         ///< this season's rows
@@ -311,13 +305,13 @@ class MlfsPgsHistory final : public proc::SeasonHistory {
     auto it = players_.find(name);
     return it == players_.end() ? nullptr : &it->second;
   }
-  [[nodiscard]] Date season_start() const noexcept { return season_start_; }
 
  protected:
   void add_rows(const Table& p, const std::vector<size_t>& rows) override {
     const Column &c_date = p.col("game_date"), &c_player = p.col("player_lookup");
     const Column *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
                  *c_ft = proc::opt_col(p, "ft_makes"), *c_season = proc::opt_col(p, "season_year");
+    const Date season_start_ = season_start();
     const int season = season_of(season_start_);
     for (size_t r : rows) {
       if (c_player.is_null(r)) continue;
@@ -334,8 +328,6 @@ class MlfsPgsHistory final : public proc::SeasonHistory {
   }
 
  private:
-  Date season_start_;
-  std::once_flag season_once_;
   std::unordered_map<const std::string*, Player> players_;  // interned player_lookup
 };
 
@@ -350,8 +342,9 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgs
 
 UnitOutput compute_feature_store(const Schedule& schedule, Date d, const FeatureStoreInputs& in) {
   const int season = season_of(d);
-  MlfsPgsHistory history(schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1)));
-  history.start(std::min(history.season_start(), d - 60));
+  MlfsPgsHistory history;
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  history.start(std::min(season_start, d - 60), season_start);
   history.ingest(in.pgs, d - 1);
   return compute_feature_store(schedule, d, history, in);
 }
@@ -578,22 +571,15 @@ class FeatureStoreProcessor final : public Processor {
     // The season's PGS history, carried from the dates before (or this unit's
     // own when run alone, or when the carried one began after this window).
     std::unique_ptr<CarriedState> own;
-    auto make = [start] { return std::make_unique<MlfsPgsHistory>(start); };
-    auto* pgs = &proc::carried_history<MlfsPgsHistory>(ctx, own, make);
-    pgs->set_season_start(start);
-    if (!pgs->start(std::min(start, d - 60))) {
-      own = make();
-      pgs = static_cast<MlfsPgsHistory*>(own.get());
-      pgs->start(std::min(start, d - 60));
-    }
-    pgs->catch_up(d - 1, [&](Date from, Date to) {
-      return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
-    });
+    const auto& pgs =
+        proc::history_for<MlfsPgsHistory>(ctx, own, start, std::min(start, d - 60), d - 1, [&](Date from, Date to) {
+          return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
+        });
     Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", start, d - 1,
                                    {"team_abbr", "game_date", "season_year", "win_flag"});
-    std::shared_lock lock(pgs->mutex());
+    std::shared_lock lock(pgs.mutex());
     const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
-    return compute_feature_store(ctx.schedule, d, *pgs, {upgc, pdc, pcf, psza, tdza, no_pgs, togs});
+    return compute_feature_store(ctx.schedule, d, pgs, {upgc, pdc, pcf, psza, tdza, no_pgs, togs});
   }
 
  private:
