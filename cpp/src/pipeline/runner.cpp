@@ -209,6 +209,7 @@ class Executor {
     const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
+    for (const Unit& u : plan_.units) ++carried_left_[{u.processor, season_of(u.date)}];
     if (n > 0) {
       tbb::task_arena arena(std::max(1, opts_.workers));
       arena.execute([&] {
@@ -370,6 +371,7 @@ class Executor {
         first_failure_text_ = u.processor->info().name + " " + u.date.iso();
       }
     }
+    release_carried(u);
     finish_bookkeeping(u, r, started_at);
     r.end_seq = seq_.fetch_add(1);
     NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " " << u.date.iso() << ": " << to_string(r.status)
@@ -464,7 +466,7 @@ class Executor {
       try {
         if (r.input_fingerprint.empty()) r.input_fingerprint = fingerprint(u);
         const double read0 = proc::thread_read_seconds();
-        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info()});
+        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
         r.read_seconds += proc::thread_read_seconds() - read0;
         stamp(out.rows);
         r.rows = static_cast<int64_t>(out.rows.num_rows());
@@ -699,6 +701,22 @@ class Executor {
     }
   }
 
+  /// The carried state of @p u's (processor, season), created on first use.
+  CarriedState* carried_state(const Unit& u) {
+    std::lock_guard lock(carried_mu_);
+    const auto key = std::make_pair(u.processor, season_of(u.date));
+    auto it = carried_.find(key);
+    if (it == carried_.end()) it = carried_.emplace(key, u.processor->make_carried_state()).first;
+    return it->second.get();
+  }
+  /// Counts @p u done; the season's state goes once its last unit finished
+  /// (bounded memory: one season's histories per processor at a time).
+  void release_carried(const Unit& u) {
+    std::lock_guard lock(carried_mu_);
+    const auto key = std::make_pair(u.processor, season_of(u.date));
+    if (--carried_left_[key] == 0) carried_.erase(key);
+  }
+
   Checkpoint* checkpoint(const Processor* p) {
     auto it = checkpoints_.find(p);
     return it == checkpoints_.end() ? nullptr : it->second.get();
@@ -733,6 +751,9 @@ class Executor {
   std::map<std::string, DateRange> read_windows_;
   std::shared_mutex inputs_mu_;
   std::map<std::string, std::unique_ptr<InputState>> inputs_;
+  std::mutex carried_mu_;
+  std::map<std::pair<const Processor*, int>, std::unique_ptr<CarriedState>> carried_;
+  std::map<std::pair<const Processor*, int>, size_t> carried_left_;
   std::atomic<int64_t> seq_{0};
   std::atomic<bool> first_failure_{false};
   std::mutex failure_mu_, ledger_mu_;

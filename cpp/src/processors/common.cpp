@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace nbaprops::proc {
@@ -122,6 +123,45 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
     out[key].push_back(r);
   }
   return out;
+}
+
+}  // namespace nbaprops::proc
+
+namespace nbaprops::proc {
+
+bool SeasonHistory::start(Date first, Date season_start) {
+  std::unique_lock lock(mu_);
+  if (started_) return first_ <= first;
+  first_ = next_ = first;
+  season_start_ = season_start;
+  started_ = true;
+  return true;
+}
+
+bool SeasonHistory::catch_up(Date window_from, Date through, const std::function<Table(Date from, Date to)>& read) {
+  std::unique_lock lock(mu_);
+  if (next_ > through) return true;
+  if (next_ < window_from) return false;
+  // Read first: a failed read leaves the history as it was.
+  const Table t = read(next_, through);
+  lock.unlock();
+  ingest(t, through);
+  return true;
+}
+
+void SeasonHistory::ingest(const Table& t, Date through) {
+  std::unique_lock lock(mu_);
+  const Column& date = t.col(t.schema().partition_column);
+  std::vector<size_t> order;
+  order.reserve(t.num_rows());
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (date.is_null(r)) continue;
+    const int64_t day = date.int_at(r);
+    if (day >= first_.days() && day >= next_.days() && day <= through.days()) order.push_back(r);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return date.int_at(a) < date.int_at(b); });
+  add_rows(t, order);
+  if (through >= next_) next_ = through + 1;
 }
 
 }  // namespace nbaprops::proc

@@ -81,6 +81,20 @@ struct UnitOutput {
   int64_t entities_processed = 0;  ///< for the legacy "N players processed" lines
 };
 
+/// What a processor carries from one date to the next within a run: the
+/// incremental half of "compute ranges, commit dates". Each upstream partition
+/// is ingested once into per-entity, date-ordered histories; a date is then
+/// answered by slicing them (a "last N games before D" window is the tail of a
+/// slice, a season-to-D−1 count is a binary search), not by rescanning the
+/// season. The runner owns one state per (processor, season) for the run and
+/// drops it after that season's last unit; the season's units may run
+/// concurrently, so implementations lock. A state only ever holds partitions
+/// its units were allowed to read (declared windows, committed upstream).
+class CarriedState {
+ public:
+  virtual ~CarriedState() = default;
+};
+
 /// What a unit sees: the warehouse (read-only by convention), the schedule and
 /// the date.
 struct UnitContext {
@@ -90,6 +104,9 @@ struct UnitContext {
   /// The running processor's declaration: when set, reads outside its declared
   /// windows are refused (a processor can read nothing it did not declare).
   const ProcessorInfo* info = nullptr;
+  /// The processor's carried state for this date's season (see CarriedState),
+  /// or nullptr: the unit then computes its date from its whole window.
+  CarriedState* carried = nullptr;
 };
 
 /// A processor. Implementations are stateless and thread-safe: run() may be
@@ -103,6 +120,9 @@ class Processor {
   /// Computes the output rows for ctx.date. @throws Error subclasses for unit
   /// failures.
   [[nodiscard]] virtual UnitOutput run(const UnitContext& ctx) const = 0;
+  /// A fresh carried state for one season, or nullptr when the processor
+  /// computes each date from its window alone.
+  [[nodiscard]] virtual std::unique_ptr<CarriedState> make_carried_state() const { return nullptr; }
 };
 
 namespace registry {

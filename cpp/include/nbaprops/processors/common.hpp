@@ -3,7 +3,12 @@
 /// Helpers shared by processors: legacy-compatible rounding, the quality-column
 /// block, and reading a table window through a UnitContext.
 
+#include <algorithm>
+#include <functional>
+#include <mutex>
+#include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -123,6 +128,78 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
 /// @p dated when given.
 std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
                                                      std::vector<size_t>* dated = nullptr);
+
+/// The base of a processor's carried state (see CarriedState): one season of
+/// one upstream table, ingested once, date by date, in date order. The season's
+/// units call catch_up(D − 1) and then answer D from what was ingested before
+/// D — so a date's result does not depend on which later dates were ingested
+/// first.
+class SeasonHistory : public CarriedState {
+ public:
+  /// Sets the first date to ingest and the season's first game (once). @return
+  /// whether the history starts at or before @p first (false: a unit with a
+  /// shorter window started it; the caller then needs its own history).
+  bool start(Date first, Date season_start);
+  /// Ingests, under the history's lock, the dates not ingested yet up to @p
+  /// through: reads them with @p read (from, to) and passes their rows on in
+  /// date order (stable: rows of one date keep their stored order).
+  /// @return false, reading nothing, when those dates start before @p
+  /// window_from — the calling unit may not read them (declared reads); it
+  /// then computes from a history of its own.
+  [[nodiscard]] bool catch_up(Date window_from, Date through, const std::function<Table(Date from, Date to)>& read);
+  /// Ingests the rows of @p t dated in [first, through] not ingested yet (any
+  /// stored order), marking every date up to @p through ingested.
+  void ingest(const Table& t, Date through);
+  /// Held shared while answering a date (ingesting holds it exclusively).
+  [[nodiscard]] std::shared_mutex& mutex() const noexcept { return mu_; }
+  [[nodiscard]] Date first() const noexcept { return first_; }
+  [[nodiscard]] Date season_start() const noexcept { return season_start_; }
+
+ protected:
+  /// Rows @p rows of @p t (dates never NULL), in date order.
+  virtual void add_rows(const Table& t, const std::vector<size_t>& rows) = 0;
+
+ private:
+  Date first_, next_, season_start_;
+  bool started_ = false;
+  mutable std::shared_mutex mu_;
+};
+
+/// The values of a date-ordered history dated in [@p from, @p before), newest
+/// date first (a date's entries keep their stored order, like a stable sort by
+/// date descending), at most @p limit.
+template <class T>
+std::vector<T> newest_first(const std::vector<std::pair<Date, T>>& h, Date from, Date before, size_t limit) {
+  auto by_date = [](const std::pair<Date, T>& e, Date x) { return e.first < x; };
+  const auto lo = std::lower_bound(h.begin(), h.end(), from, by_date);
+  auto end = std::lower_bound(lo, h.end(), before, by_date);
+  std::vector<T> out;
+  while (end != lo && out.size() < limit) {
+    auto group = end - 1;
+    while (group != lo && (group - 1)->first == group->first) --group;
+    for (auto it = group; it != end && out.size() < limit; ++it) out.push_back(it->second);
+    end = group;
+  }
+  return out;
+}
+
+/// The history a unit computes from: the runner's carried one for this
+/// processor and season, caught up to @p through; or, when there is none or
+/// the unit may not use it (it would need dates outside the unit's window
+/// [@p window_from, @p through]), a fresh one in @p own, filled the same way.
+/// @p read reads the given dates of the history's table.
+template <class History>
+const History& history_for(const UnitContext& ctx, std::unique_ptr<CarriedState>& own, Date season_start,
+                           Date window_from, Date through, const std::function<Table(Date from, Date to)>& read) {
+  if (auto* h = dynamic_cast<History*>(ctx.carried)) {
+    if (h->start(window_from, season_start) && h->catch_up(window_from, through, read)) return *h;
+  }
+  own = std::make_unique<History>();
+  auto& h = static_cast<History&>(*own);
+  h.start(window_from, season_start);
+  if (!h.catch_up(window_from, through, read)) throw InternalError("a fresh history refused its own window");
+  return h;
+}
 
 /// Sets the data_hash column of every row from @p fields (core; kept here for
 /// processor code).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include "nbaprops/processors/common.hpp"
@@ -139,13 +140,99 @@ std::string pdc_hash(const Table& t, size_t r, double cache_quality_score) {
 
 }  // namespace
 
+namespace {
+
+/// One season of player_game_summary as per-player, date-ordered histories
+/// (PDC's carried state): a date D reads the slices before D.
+class PgsHistory final : public proc::SeasonHistory {
+ public:
+  struct Player {
+    std::vector<Date> dates;                                 ///< distinct row dates, ascending
+    std::vector<std::pair<Date, const std::string*>> teams;  ///< rows with a team, stored order
+    std::vector<std::pair<Date, PlayerGame>> kept;           ///< active with minutes or points, stored order
+    [[nodiscard]] size_t dates_in(Date from, Date before) const {
+      return static_cast<size_t>(std::lower_bound(dates.begin(), dates.end(), before) -
+                                 std::lower_bound(dates.begin(), dates.end(), from));
+    }
+    /// The team of the last row with a team dated before @p d (nullptr: none).
+    [[nodiscard]] const std::string* team_before(Date d) const {
+      auto it = std::lower_bound(teams.begin(), teams.end(), d, [](const auto& t, Date x) { return t.first < x; });
+      return it == teams.begin() ? nullptr : (it - 1)->second;
+    }
+  };
+
+  [[nodiscard]] const Player* player(const std::string* name) const {
+    auto it = players_.find(name);
+    return it == players_.end() ? nullptr : &it->second;
+  }
+  /// The newest data_hash of the rows before @p d (latest date, then the
+  /// largest hash; legacy "latest upstream hash").
+  [[nodiscard]] const std::string* latest_hash_before(Date d) const {
+    auto it = max_hash_.lower_bound(d.days());
+    return it == max_hash_.begin() ? nullptr : std::prev(it)->second;
+  }
+
+ protected:
+  void add_rows(const Table& p, const std::vector<size_t>& rows) override {
+    // Columns resolved once (no name lookups in the per-row loop).
+    const Column *c_date = proc::opt_col(p, "game_date"), *c_season = proc::opt_col(p, "season_year"),
+                 *c_player = proc::opt_col(p, "player_lookup"), *c_team = proc::opt_col(p, "team_abbr"),
+                 *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
+                 *c_usage = proc::opt_col(p, "usage_rate"), *c_ts = proc::opt_col(p, "ts_pct"),
+                 *c_fgm = proc::opt_col(p, "fg_makes"), *c_ast = proc::opt_col(p, "assisted_fg_makes"),
+                 *c_active = proc::opt_col(p, "is_active"), *c_hash = proc::opt_col(p, "data_hash");
+    const int season = season_of(first());
+    for (size_t r : rows) {
+      const Date gd = *proc::date_of(c_date, r);
+      if (const std::string* h = proc::text_of(c_hash, r)) {
+        auto [it, fresh] = max_hash_.try_emplace(gd.days(), h);
+        if (!fresh && *h > *it->second) it->second = h;
+      }
+      if (proc::int_of(c_season, r).value_or(season) != season) continue;
+      const std::string* pl = proc::text_of(c_player, r);
+      if (!pl) continue;
+      Player& h = players_[pl];
+      if (h.dates.empty() || h.dates.back() != gd) h.dates.push_back(gd);
+      if (const std::string* team = proc::text_of(c_team, r)) h.teams.emplace_back(gd, team);
+      PlayerGame g{proc::real_of(c_points, r), proc::real_of(c_minutes, r), proc::real_of(c_usage, r),
+                   proc::real_of(c_ts, r),     proc::real_of(c_fgm, r),     proc::real_of(c_ast, r)};
+      const bool active = proc::bool_of(c_active, r).value_or(false);
+      if (active && (g.minutes.value_or(0) > 0 || g.points.value_or(0) > 0)) h.kept.emplace_back(gd, g);
+    }
+  }
+
+ private:
+  std::unordered_map<const std::string*, Player> players_;  // interned player_lookup
+  std::map<int32_t, const std::string*> max_hash_;          // day → largest data_hash of its rows
+};
+
+/// PGS columns PDC reads.
+const std::vector<std::string> kPgsColumns = {
+    "player_lookup", "game_date", "team_abbr", "season_year",       "is_active", "points",      "minutes_played",
+    "usage_rate",    "ts_pct",    "fg_makes",  "assisted_fg_makes", "data_hash", "processed_at"};
+
+UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const DailyCacheInputs& in);
+
+}  // namespace
+
 UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCacheInputs& in) {
-  const TableSchema& schema = catalog::get("nba_precompute.player_daily_cache");
-  UnitOutput out(schema);
   const int season = season_of(d);
+  PgsHistory history;
   // Season-to-date starts at the season's first game (DECISION 2; legacy used
   // season_year only).
   const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  history.start(season_start, season_start);
+  history.ingest(in.pgs, d - 1);
+  return compute_daily_cache(schedule, d, history, in);
+}
+
+namespace {
+
+UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const DailyCacheInputs& in) {
+  const TableSchema& schema = catalog::get("nba_precompute.player_daily_cache");
+  UnitOutput out(schema);
+  const int season = season_of(d);
+  const Date season_start = pgs.first();
 
   // UPGC universe (first row per player wins), in player order.
   std::map<std::string, size_t> upgc;
@@ -160,44 +247,8 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
     out.empty_reason = "no upcoming_player_game_context rows for " + d.iso();
     return out;
   }
-
-  // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D).
-  struct Hist {
-    std::vector<std::pair<Date, PlayerGame>> kept;  // is_active and (minutes > 0 or points > 0)
-    std::set<Date> all_dates;                       // every row (completeness "actual")
-    std::optional<std::pair<Date, std::string>> last_team;
-  };
-  std::unordered_map<std::string, Hist> hist;
-  std::vector<size_t> pgs_rows;
-  const Table& p = in.pgs;
-  // Columns resolved once (no name lookups in the per-row loop).
-  const Column *c_date = proc::opt_col(p, "game_date"), *c_season = proc::opt_col(p, "season_year"),
-               *c_player = proc::opt_col(p, "player_lookup"), *c_team = proc::opt_col(p, "team_abbr"),
-               *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
-               *c_usage = proc::opt_col(p, "usage_rate"), *c_ts = proc::opt_col(p, "ts_pct"),
-               *c_fgm = proc::opt_col(p, "fg_makes"), *c_ast = proc::opt_col(p, "assisted_fg_makes"),
-               *c_active = proc::opt_col(p, "is_active");
-  for (size_t r = 0; r < p.num_rows(); ++r) {
-    auto gd = proc::date_of(c_date, r);
-    if (!gd || *gd >= d || *gd < season_start) continue;
-    pgs_rows.push_back(r);
-    if (proc::int_of(c_season, r).value_or(season) != season) continue;
-    const std::string* pl = proc::text_of(c_player, r);
-    if (!pl) continue;
-    Hist& h = hist[*pl];
-    h.all_dates.insert(*gd);
-    if (const std::string* team = proc::text_of(c_team, r); team && (!h.last_team || h.last_team->first <= *gd)) {
-      h.last_team = std::make_pair(*gd, *team);
-    }
-    PlayerGame g{proc::real_of(c_points, r), proc::real_of(c_minutes, r), proc::real_of(c_usage, r),
-                 proc::real_of(c_ts, r),     proc::real_of(c_fgm, r),     proc::real_of(c_ast, r)};
-    const bool active = proc::bool_of(c_active, r).value_or(false);
-    if (active && (g.minutes.value_or(0) > 0 || g.points.value_or(0) > 0)) h.kept.emplace_back(*gd, g);
-  }
-  for (auto& [_, h] : hist) {
-    std::stable_sort(h.kept.begin(), h.kept.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (h.kept.size() > 82) h.kept.resize(82);
-  }
+  // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D):
+  // the history's slices before D.
 
   // TOGS: each team's 10 most recent games before D, across seasons (legacy: no
   // season filter).
@@ -224,7 +275,7 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
     if (auto pl = in.psza.get_text(r, "player_lookup")) psza.emplace(*pl, r);
   }
 
-  const auto h_pgs = phase4_detail::latest_hash(in.pgs, pgs_rows);
+  const std::string* h_pgs = pgs.latest_hash_before(d);
   const auto h_togs = phase4_detail::latest_hash(in.togs, togs_rows);
   const auto h_upgc = phase4_detail::latest_hash(in.upgc, phase4_detail::rows_dated(in.upgc, "game_date", d, d));
   const auto h_psza = phase4_detail::latest_hash(in.psza, psza_rows);
@@ -243,28 +294,28 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
 
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
     const auto& [player, ur] = players[i];
-    static const Hist kNone;
-    auto hit = hist.find(player);
-    const Hist& h = hit == hist.end() ? kNone : hit->second;
+    static const PgsHistory::Player kNone;
+    const PgsHistory::Player* hp = pgs.player(intern(player));
+    const PgsHistory::Player& h = hp ? *hp : kNone;
 
     // Completeness windows (DECISION 3: the team's real scheduled games before
     // D). Games windows compare the player's season game dates before D with
     // min(N, team games before D); day windows compare dates in [D − N, D − 1]
     // (legacy: actual included D).
-    const std::string team = h.last_team ? h.last_team->second : std::string();
+    const std::string* last_team = h.team_before(d);
+    const std::string team = last_team ? *last_team : std::string();
     std::vector<const Game*> team_games;
     if (!team.empty()) team_games = schedule.team_games_before(team, d, season);
     auto games_window = [&](int64_t n) {
       const int64_t expected = std::min<int64_t>(n, static_cast<int64_t>(team_games.size()));
-      return window_completeness(team.empty() ? 0 : expected, static_cast<int64_t>(h.all_dates.size()));
+      return window_completeness(team.empty() ? 0 : expected, static_cast<int64_t>(h.dates_in(season_start, d)));
     };
     auto days_window = [&](int n) {
       std::set<Date> team_dates;
       for (const Game* g : team_games) {
         if (g->date >= d - n) team_dates.insert(g->date);
       }
-      int64_t actual = 0;
-      for (Date x : h.all_dates) actual += (x >= d - n) ? 1 : 0;
+      const auto actual = static_cast<int64_t>(h.dates_in(std::max(season_start, d - n), d));
       // Legacy: a day window in which the team had no game (the All-Star break)
       // scored 0 % and failed every player with INCOMPLETE_DATA, emptying PDC
       // for the first days after the break. Fixed (DECISION 6): nothing
@@ -285,15 +336,13 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
       failed[i] = EntityFailure{player, "INCOMPLETE_DATA", "Incomplete data across windows"};
       return;
     }
-    const int64_t n = static_cast<int64_t>(h.kept.size());
+    const std::vector<PlayerGame> games = proc::newest_first(h.kept, season_start, d, 82);
+    const auto n = static_cast<int64_t>(games.size());
     if (n < 5) {
       failed[i] =
           EntityFailure{player, "INSUFFICIENT_DATA", "Only " + std::to_string(n) + " games played, need 5 minimum"};
       return;
     }
-    std::vector<PlayerGame> games;
-    games.reserve(h.kept.size());
-    for (const auto& [_, g] : h.kept) games.push_back(g);
     const CacheMetrics m = cache_metrics(games);
 
     Table& t = work;
@@ -382,8 +431,6 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
   return out;
 }
 
-namespace {
-
 class DailyCacheProcessor final : public Processor {
  public:
   DailyCacheProcessor() {
@@ -411,21 +458,26 @@ class DailyCacheProcessor final : public Processor {
         "usage/TS%, team pace, workload, zones";
   }
   const ProcessorInfo& info() const override { return info_; }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<PgsHistory>(); }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     const int season = season_of(d);
     const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-    Table pgs = proc::read_window(
-        ctx, "nba_analytics.player_game_summary", start, d - 1,
-        {"player_lookup", "game_date", "team_abbr", "season_year", "is_active", "points", "minutes_played",
-         "usage_rate", "ts_pct", "fg_makes", "assisted_fg_makes", "data_hash", "processed_at"});
+    // The season's PGS history, carried from the dates before (or this unit's
+    // own when run alone): only the dates not ingested yet are read.
+    std::unique_ptr<CarriedState> own;
+    const auto& pgs = proc::history_for<PgsHistory>(ctx, own, start, start, d - 1, [&](Date from, Date to) {
+      return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
+    });
     // The team's last 10 games may reach into the previous season (legacy: no
     // season filter).
     Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", d - 365, d - 1,
                                    {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash", "processed_at"});
     Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
     Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
-    return compute_daily_cache(ctx.schedule, d, {pgs, togs, upgc, psza});
+    std::shared_lock lock(pgs.mutex());
+    const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
+    return compute_daily_cache(ctx.schedule, d, pgs, {no_pgs, togs, upgc, psza});
   }
 
  private:

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <shared_mutex>
+#include <span>
 #include <unordered_map>
 
 #include "nbaprops/processors/common.hpp"
@@ -51,17 +53,119 @@ const std::vector<std::string> kHashFields = {
     "player_position",         "primary_scoring_zone",        "data_quality_tier",
     "calculation_notes"};
 
-/// A player's rows inside the season window.
-struct PlayerRows {
-  std::vector<ShotGame> games;  ///< qualifying games
-  std::set<Date> all_dates;     ///< every row's date (any status): completeness "actual"
-  Date latest_date;             ///< latest row (any status) → current team
-  std::string latest_team;
-  Date latest_game_date;  ///< latest qualifying row → universal_player_id
-  std::string latest_game_id;
-  std::optional<std::string> universal_player_id;
-  bool has_row = false, has_game = false;
+// The projection's columns, resolved once per ingest.
+struct PgsColumns {
+  explicit PgsColumns(const Table& t)
+      : player(t.col("player_lookup")),
+        date(t.col("game_date")),
+        game(t.col("game_id")),
+        team(t.col("team_abbr")),
+        upid(t.col("universal_player_id")),
+        active(t.col("is_active")),
+        minutes(t.col("minutes_played")),
+        fga(t.col("fg_attempts")),
+        processed(t.col("processed_at")),
+        hash(t.col("data_hash")),
+        zone{&t.col("paint_attempts"),  &t.col("paint_makes"),       &t.col("mid_range_attempts"),
+             &t.col("mid_range_makes"), &t.col("three_pt_attempts"), &t.col("three_pt_makes"),
+             &t.col("fg_makes"),        &t.col("assisted_fg_makes"), &t.col("unassisted_fg_makes")} {}
+  const Column &player, &date, &game, &team, &upid, &active, &minutes, &fga, &processed, &hash;
+  const Column* zone[9];
 };
+
+/// One season's player_game_summary, ingested once in date order and kept as
+/// per-player, date-ordered histories (the carried state of PSZA): a date D is
+/// answered from the slices before D.
+class ShotZoneHistory final : public proc::SeasonHistory {
+ public:
+  struct Player {
+    const std::string* name = nullptr;        ///< interned player_lookup
+    std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
+    std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
+    std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
+    std::vector<const std::string*> upid;     ///< universal_player_id per game (nullptr: NULL)
+    /// Qualifying games strictly before @p d.
+    [[nodiscard]] size_t games_before(Date d) const {
+      return static_cast<size_t>(
+          std::lower_bound(games.begin(), games.end(), d, [](const ShotGame& g, Date x) { return g.date < x; }) -
+          games.begin());
+    }
+    [[nodiscard]] size_t dates_before(Date d) const {
+      return static_cast<size_t>(std::lower_bound(dates.begin(), dates.end(), d) - dates.begin());
+    }
+  };
+  /// Per-date source facts behind the source_player_game_* columns.
+  struct Day {
+    int64_t rows = 0;
+    const std::string* max_processed = nullptr;  ///< newest processed_at of the day
+    /// The day's newest row with a processed_at (ties: player, then game id;
+    /// the first such row wins).
+    const std::string *src_player = nullptr, *src_game = nullptr, *src_hash = nullptr;
+  };
+
+  /// The PSZA output of date @p d from the rows before it.
+  [[nodiscard]] UnitOutput compute(const Schedule& schedule, Date d) const;
+
+ protected:
+  void add_rows(const Table& pgs, const std::vector<size_t>& rows) override;
+  void add_row(const PgsColumns& c, size_t r);
+
+ private:
+  std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
+  std::map<int32_t, Day> days_;
+};
+
+const std::string* nullable_text(const Column& c, size_t r) { return c.is_null(r) ? nullptr : c.text_ptr(r); }
+
+void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
+  const PgsColumns c(pgs);
+  for (size_t r : rows) {
+    if (!c.player.is_null(r)) add_row(c, r);
+  }
+}
+
+void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
+  const Date date(static_cast<int32_t>(c.date.int_at(r)));
+  const std::string* player = c.player.text_ptr(r);
+  const std::string* game_id = c.game.text_ptr(r);  // NULL reads as ""
+  Player& p = players_[*player];
+  p.name = player;
+  auto at = std::upper_bound(p.dates.begin(), p.dates.end(), date);
+  if (at == p.dates.begin() || *(at - 1) != date) {
+    p.team_at.insert(p.team_at.begin() + (at - p.dates.begin()), c.team.text_ptr(r));
+    p.dates.insert(at, date);
+  }
+  Day& day = days_[date.days()];
+  ++day.rows;
+  if (!c.processed.is_null(r)) {
+    const std::string* processed = c.processed.text_ptr(r);
+    if (!day.max_processed || *processed > *day.max_processed) day.max_processed = processed;
+    // Legacy: the most recently *processed* row. Fixed (DECISION 4):
+    // processed_at changes on every rerun, so the source hash would too; the
+    // game date makes the choice stable.
+    if (!day.src_player || *player > *day.src_player || (player == day.src_player && *game_id > *day.src_game)) {
+      day.src_player = player;
+      day.src_game = game_id;
+      day.src_hash = nullable_text(c.hash, r);
+    }
+  }
+  const std::optional<bool> active = c.active.is_null(r) ? std::nullopt : std::optional<bool>(c.active.int_at(r) != 0);
+  if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return;
+  ShotGame g;
+  g.date = date;
+  g.game_id = *game_id;
+  int64_t v[9];
+  for (int k = 0; k < 9; ++k) v[k] = c.zone[k]->get_int(r).value_or(0);
+  g.paint_attempts = v[0], g.paint_makes = v[1], g.mid_attempts = v[2], g.mid_makes = v[3];
+  g.three_attempts = v[4], g.three_makes = v[5], g.fg_makes = v[6], g.assisted = v[7], g.unassisted = v[8];
+  g.assisted_known = !c.zone[7]->is_null(r);
+  g.unassisted_known = !c.zone[8]->is_null(r);
+  auto pos = std::upper_bound(p.games.begin(), p.games.end(), g, [](const ShotGame& x, const ShotGame& y) {
+    return x.date != y.date ? x.date < y.date : x.game_id < y.game_id;
+  });
+  p.upid.insert(p.upid.begin() + (pos - p.games.begin()), nullable_text(c.upid, r));
+  p.games.insert(pos, std::move(g));
+}
 
 struct PlayerResult {
   std::optional<ShotZoneMetrics> last10, last20;
@@ -77,7 +181,7 @@ std::optional<double> share(int64_t part, int64_t whole, double scale, int digit
 
 }  // namespace
 
-ShotZoneMetrics shot_zone_metrics(const std::vector<ShotGame>& games) {
+ShotZoneMetrics shot_zone_metrics(std::span<const ShotGame> games) {
   ShotZoneMetrics m;
   m.games = static_cast<int>(games.size());
   int64_t pa = 0, pm = 0, ma = 0, mm = 0, ta = 0, tm = 0, fgm = 0, ast = 0, una = 0;
@@ -148,6 +252,15 @@ bool qualifies(std::optional<bool> is_active, std::optional<double> minutes_play
 }
 
 UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Table& pgs) {
+  const int season = season_of(d);
+  ShotZoneHistory history;
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  history.start(season_start, season_start);
+  history.ingest(pgs, d - 1);
+  return history.compute(schedule, d);
+}
+
+UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   UnitOutput out(catalog::get(kOutput));
   // DECISION 2: one bootstrap rule from the schedule; the runner skips these
   // dates (kSkip).
@@ -158,127 +271,62 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
   const int season = season_of(d);
   // DECISION 2: season-to-date windows start at the season's first game
   // (legacy: Oct 1).
-  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-  const Date source_from = d - kSourceWindowDays;
+  const Date season_start = first();
 
-  std::unordered_map<std::string, PlayerRows> players;
-  std::optional<std::string> last_updated, source_hash;
+  // Source facts of the season before D: rows of the 20-day source window, the
+  // newest processed_at (when the upstream was last written) and the newest
+  // row's hash.
   int64_t rows_found = 0;
-  // Columns resolved once; the loop reads cells without allocating (no per-row
-  // string lookups).
-  const Column& c_player = pgs.col("player_lookup");
-  const Column& c_date = pgs.col("game_date");
-  const Column& c_game = pgs.col("game_id");
-  const Column& c_team = pgs.col("team_abbr");
-  const Column& c_upid = pgs.col("universal_player_id");
-  const Column& c_active = pgs.col("is_active");
-  const Column& c_minutes = pgs.col("minutes_played");
-  const Column& c_fga = pgs.col("fg_attempts");
-  const Column& c_processed = pgs.col("processed_at");
-  const Column& c_hash = pgs.col("data_hash");
-  const Column* c_zone[9] = {
-      &pgs.col("paint_attempts"),  &pgs.col("paint_makes"),       &pgs.col("mid_range_attempts"),
-      &pgs.col("mid_range_makes"), &pgs.col("three_pt_attempts"), &pgs.col("three_pt_makes"),
-      &pgs.col("fg_makes"),        &pgs.col("assisted_fg_makes"), &pgs.col("unassisted_fg_makes")};
-  static const std::string kEmpty;
-  auto text = [](const Column& c, size_t r) -> const std::string& { return c.is_null(r) ? kEmpty : c.text_at(r); };
-  size_t source_row = 0;
-  bool have_source = false;
-  for (size_t r = 0; r < pgs.num_rows(); ++r) {
-    if (c_player.is_null(r) || c_date.is_null(r)) continue;
-    const Date date(static_cast<int32_t>(c_date.int_at(r)));
-    // DECISION 1: strictly before D (legacy: game_date <= analysis_date).
-    if (date >= d || date < season_start) continue;
-    const std::string& player = c_player.text_at(r);
-    const std::string& game_id = text(c_game, r);
-    PlayerRows& p = players[player];
-    p.all_dates.insert(date);
-    if (!p.has_row || date > p.latest_date) {
-      p.has_row = true;
-      p.latest_date = date;
-      p.latest_team = text(c_team, r);
-    }
-    if (date >= source_from) ++rows_found;
-    if (!c_processed.is_null(r)) {
-      // source_player_game_last_updated: when the upstream was last written (a
-      // timestamp, like processed_at itself).
-      if (!last_updated || c_processed.text_at(r) > *last_updated) last_updated = c_processed.text_at(r);
-      // Source tracking: the newest upstream row (ties: player, then game id).
-      // Legacy: the most recently *processed* row. Fixed (DECISION 4):
-      // processed_at changes on every rerun, so the source hash would too; the
-      // game date makes the choice stable.
-      bool newer = !have_source;
-      if (have_source) {
-        const Date best_date(static_cast<int32_t>(c_date.int_at(source_row)));
-        if (date != best_date) {
-          newer = date > best_date;
-        } else {
-          const std::string& bp = c_player.text_at(source_row);
-          newer = player != bp ? player > bp : game_id > text(c_game, source_row);
-        }
-      }
-      if (newer) {
-        source_row = r;
-        have_source = true;
-      }
-    }
-    const std::optional<bool> active =
-        c_active.is_null(r) ? std::nullopt : std::optional<bool>(c_active.int_at(r) != 0);
-    if (!qualifies(active, c_minutes.get_real(r), c_fga.get_int(r))) continue;
-    ShotGame g;
-    g.date = date;
-    g.game_id = game_id;
-    int64_t v[9];
-    for (int k = 0; k < 9; ++k) v[k] = c_zone[k]->get_int(r).value_or(0);
-    g.paint_attempts = v[0], g.paint_makes = v[1], g.mid_attempts = v[2], g.mid_makes = v[3];
-    g.three_attempts = v[4], g.three_makes = v[5], g.fg_makes = v[6], g.assisted = v[7], g.unassisted = v[8];
-    g.assisted_known = !c_zone[7]->is_null(r);
-    g.unassisted_known = !c_zone[8]->is_null(r);
-    if (!p.has_game || date > p.latest_game_date || (date == p.latest_game_date && game_id > p.latest_game_id)) {
-      p.has_game = true;
-      p.latest_game_date = date;
-      p.latest_game_id = game_id;
-      p.universal_player_id = c_upid.get_text(r);
-    }
-    p.games.push_back(std::move(g));
+  const std::string* last_updated = nullptr;
+  const Day* source = nullptr;
+  const Date source_from = d - kSourceWindowDays;
+  for (auto it = days_.begin(); it != days_.end() && it->first < d.days(); ++it) {
+    const Day& day = it->second;
+    if (it->first >= source_from.days()) rows_found += day.rows;
+    if (day.max_processed && (!last_updated || *day.max_processed > *last_updated)) last_updated = day.max_processed;
+    if (day.src_player) source = &day;
   }
-  if (have_source) {
-    source_hash = c_hash.get_text(source_row);
-  }
+  const std::string* source_hash = source ? source->src_hash : nullptr;
 
-  // Entities: players with at least one qualifying game (legacy extract), in
-  // name order.
-  std::vector<std::string> names;
-  for (const auto& [name, p] : players) {
-    if (p.has_game) names.push_back(name);
+  // Entities: players with at least one qualifying game before D (legacy
+  // extract), in name order.
+  struct Entity {
+    const std::string* name;
+    const Player* p;
+    size_t n_games;           ///< qualifying games before D
+    const std::string* team;  ///< current team: the first row of the latest date before D
+  };
+  std::vector<Entity> entities;
+  for (const auto& [name, p] : players_) {
+    const size_t n = p.games_before(d);
+    if (n == 0) continue;
+    entities.push_back(Entity{p.name, &p, n, p.team_at[p.dates_before(d) - 1]});
   }
-  std::sort(names.begin(), names.end());
-  if (names.empty()) {
+  if (entities.empty()) {
     out.empty_reason = "no qualifying player_game_summary rows between " + season_start.iso() + " and " + (d - 1).iso();
     return out;
   }
 
   // Expected games per team: the team's last 10 scheduled games this season
   // before D (DECISIONS 2, 3; legacy had no season lower bound).
-  std::map<std::string, int64_t> expected_by_team;
-  for (const auto& name : names) {
-    const std::string& team = players[name].latest_team;
-    if (!expected_by_team.count(team)) {
-      auto n = static_cast<int64_t>(schedule.team_games_before(team, d, season).size());
-      expected_by_team[team] = std::min<int64_t>(n, kPszaGames);
+  std::unordered_map<const std::string*, int64_t> expected_by_team;
+  for (const Entity& e : entities) {
+    if (!expected_by_team.count(e.team)) {
+      auto n = static_cast<int64_t>(schedule.team_games_before(*e.team, d, season).size());
+      expected_by_team[e.team] = std::min<int64_t>(n, kPszaGames);
     }
   }
 
   const bool bootstrap = schedule.is_bootstrap(d);  // false here; kept for the legacy bypass shape
   const bool boundary = is_season_boundary(d);
-  std::vector<PlayerResult> results(names.size());
-  tbb::parallel_for(size_t{0}, names.size(), [&](size_t i) {
-    const std::string& name = names[i];
+  std::vector<PlayerResult> results(entities.size());
+  tbb::parallel_for(size_t{0}, entities.size(), [&](size_t i) {
+    const Entity& e = entities[i];
+    const std::string& name = *e.name;
     PlayerResult& res = results[i];
     try {
-      PlayerRows& p = players.at(name);
-      const int64_t expected = expected_by_team.at(p.latest_team);
-      res.completeness = make_completeness(expected, static_cast<int64_t>(p.all_dates.size()));
+      const int64_t expected = expected_by_team.at(e.team);
+      res.completeness = make_completeness(expected, static_cast<int64_t>(e.p->dates_before(d)));
       if (!res.completeness.production_ready && !bootstrap && !boundary) {
         // Legacy category INCOMPLETE_DATA (Dec–Mar only): fewer season rows
         // than the team's last 10.
@@ -288,11 +336,10 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
                                         std::to_string(res.completeness.expected) + " games)"};
         return;
       }
-      std::sort(p.games.begin(), p.games.end(), [](const ShotGame& a, const ShotGame& b) {
-        return a.date != b.date ? a.date > b.date : a.game_id > b.game_id;
-      });
-      res.games10 = std::min<int>(static_cast<int>(p.games.size()), kPszaGames);
-      res.games20 = std::min<int>(static_cast<int>(p.games.size()), kPszaTrendGames);
+      // The newest games first: the tail of the slice before D.
+      const auto& games = e.p->games;
+      res.games10 = std::min<int>(static_cast<int>(e.n_games), kPszaGames);
+      res.games20 = std::min<int>(static_cast<int>(e.n_games), kPszaTrendGames);
       if (res.games10 < kPszaGames) {
         const std::string counts = std::to_string(res.games10) + "/" + std::to_string(expected) + " games (need " +
                                    std::to_string(kPszaGames) + ")";
@@ -311,18 +358,19 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
         }
         return;
       }
-      res.last10 = shot_zone_metrics(std::vector<ShotGame>(p.games.begin(), p.games.begin() + res.games10));
+      const ShotGame* end = games.data() + e.n_games;
+      res.last10 = shot_zone_metrics(std::span<const ShotGame>(end - res.games10, end));
       if (res.games20 >= kPszaTrendMinGames) {
-        res.last20 = shot_zone_metrics(std::vector<ShotGame>(p.games.begin(), p.games.begin() + res.games20));
+        res.last20 = shot_zone_metrics(std::span<const ShotGame>(end - res.games20, end));
       }
-    } catch (const std::exception& e) {
-      res.failure = EntityFailure{name, "PROCESSING_ERROR", e.what()};
+    } catch (const std::exception& ex) {
+      res.failure = EntityFailure{name, "PROCESSING_ERROR", ex.what()};
       res.last10.reset();
     }
   });
 
   Table& t = out.rows;
-  for (size_t i = 0; i < names.size(); ++i) {
+  for (size_t i = 0; i < entities.size(); ++i) {
     PlayerResult& res = results[i];
     if (res.failure) {
       out.failures.push_back(std::move(*res.failure));
@@ -330,10 +378,19 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     }
     if (!res.last10) continue;
     const ShotZoneMetrics& m = *res.last10;
-    const PlayerRows& p = players.at(names[i]);
+    const Entity& e = entities[i];
+    // universal_player_id of the newest qualifying game before D (ties on
+    // date and game id: the first stored row).
+    size_t newest = e.n_games - 1;
+    const auto& games = e.p->games;
+    while (newest > 0 && games[newest - 1].date == games[newest].date &&
+           games[newest - 1].game_id == games[newest].game_id) {
+      --newest;
+    }
+    const std::string* upid = e.p->upid[newest];
     size_t r = t.add_row();
-    t.set(r, "player_lookup", names[i]);
-    if (p.universal_player_id) t.set(r, "universal_player_id", *p.universal_player_id);
+    t.col("player_lookup").set_text_ptr(r, e.name);
+    if (upid) t.col("universal_player_id").set_text_ptr(r, upid);
     t.set(r, "analysis_date", d);
     t.col("paint_rate_last_10").set_real(r, m.paint_rate);
     t.col("mid_range_rate_last_10").set_real(r, m.mid_rate);
@@ -363,10 +420,10 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
     // Legacy: the default parallel path left the three v4.0 source fields NULL
     // (spec B.3.5). Fixed (DECISION 6): they carry what their names promise,
     // from the 20-day source window.
-    if (last_updated) t.set(r, "source_player_game_last_updated", *last_updated);
+    if (last_updated) t.col("source_player_game_last_updated").set_text_ptr(r, last_updated);
     t.set(r, "source_player_game_rows_found", rows_found);
     t.set(r, "source_player_game_completeness_pct", rows_found > 0 ? 100.0 : 0.0);
-    if (source_hash) t.set(r, "source_player_game_hash", *source_hash);
+    if (source_hash) t.col("source_player_game_hash").set_text_ptr(r, source_hash);
     t.set(r, "early_season_flag", false);
     write_completeness(t, r, res.completeness);
     // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
@@ -413,11 +470,16 @@ class PlayerShotZoneProcessor final : public Processor {
     }
     const int season = season_of(d);
     const Date season_start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-    // One read, season to date: the last 20 games and the completeness count
-    // live there.
-    Table pgs = proc::read_window(ctx, kPgs, std::min(season_start, d - 1), d - 1, kPgsColumns);
-    return compute_player_shot_zone(ctx.schedule, d, pgs);
+    // The season's history, carried from the dates before (or this unit's own
+    // when run alone): only the PGS dates not ingested yet are read.
+    std::unique_ptr<CarriedState> own;
+    const auto& history = proc::history_for<ShotZoneHistory>(
+        ctx, own, season_start, season_start, d - 1,
+        [&](Date from, Date to) { return proc::read_window(ctx, kPgs, from, to, kPgsColumns); });
+    std::shared_lock lock(history.mutex());
+    return history.compute(ctx.schedule, d);
   }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<ShotZoneHistory>(); }
 
  private:
   ProcessorInfo info_;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -288,13 +290,73 @@ void write_track(Table& t, size_t i, const std::string& prefix, const SourceTrac
   if (s.hash) t.set(i, prefix + "_hash", *s.hash);
 }
 
+/// player_game_summary from the season's first MLFS window on, as per-player
+/// date-ordered histories with running season sums (MLFS's carried state): a
+/// date D reads its last 10 games within 60 days and its season averages from
+/// the slices before D.
+class MlfsPgsHistory final : public proc::SeasonHistory {
+ public:
+  struct Player {
+    std::vector<std::pair<Date, RecentGame>> games;         ///< every row, stored order
+    std::vector<Date> season_dates;                         ///< this season's rows
+    std::vector<double> cum_points{0.0}, cum_minutes{0.0};  ///< running sums over season_dates (size + 1)
+  };
+  [[nodiscard]] const Player* player(const std::string* name) const {
+    auto it = players_.find(name);
+    return it == players_.end() ? nullptr : &it->second;
+  }
+
+ protected:
+  void add_rows(const Table& p, const std::vector<size_t>& rows) override {
+    const Column &c_date = p.col("game_date"), &c_player = p.col("player_lookup");
+    const Column *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
+                 *c_ft = proc::opt_col(p, "ft_makes"), *c_season = proc::opt_col(p, "season_year");
+    const Date season_start_ = season_start();
+    const int season = season_of(season_start_);
+    for (size_t r : rows) {
+      if (c_player.is_null(r)) continue;
+      const Date gd(static_cast<int32_t>(c_date.int_at(r)));
+      Player& h = players_[c_player.text_ptr(r)];
+      const RecentGame g{proc::real_of(c_points, r), proc::real_of(c_minutes, r), proc::real_of(c_ft, r)};
+      h.games.emplace_back(gd, g);
+      if (gd >= season_start_ && proc::int_of(c_season, r).value_or(season) == season) {
+        h.season_dates.push_back(gd);
+        h.cum_points.push_back(h.cum_points.back() + g.points.value_or(0));
+        h.cum_minutes.push_back(h.cum_minutes.back() + g.minutes.value_or(0));
+      }
+    }
+  }
+
+ private:
+  std::unordered_map<const std::string*, Player> players_;  // interned player_lookup
+};
+
+/// PGS columns MLFS reads.
+const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",      "season_year",
+                                              "points",        "minutes_played", "ft_makes"};
+
+UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgsHistory& pgs,
+                                 const FeatureStoreInputs& in);
+
 }  // namespace
 
 UnitOutput compute_feature_store(const Schedule& schedule, Date d, const FeatureStoreInputs& in) {
+  const int season = season_of(d);
+  MlfsPgsHistory history;
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  history.start(std::min(season_start, d - 60), season_start);
+  history.ingest(in.pgs, d - 1);
+  return compute_feature_store(schedule, d, history, in);
+}
+
+namespace {
+
+UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgsHistory& pgs,
+                                 const FeatureStoreInputs& in) {
   const TableSchema& schema = catalog::get("nba_predictions.ml_feature_store_v2");
   UnitOutput out(schema);
   const int season = season_of(d);
-  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  const Date season_start = pgs.season_start();
 
   // Roster and context: UPGC rows of D (first row per player wins), in player
   // order.
@@ -319,31 +381,6 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const Feature
   const SourceTrack t_pdc = track(in.pdc, pdc_rows), t_pcf = track(in.pcf, pcf_rows),
                     t_psza = track(in.psza, psza_rows), t_tdza = track(in.tdza, tdza_rows);
 
-  // PGS history strictly before D: last 10 games within 60 days (any season)
-  // and season stats.
-  struct Hist {
-    std::vector<std::pair<Date, RecentGame>> recent;
-    double season_pts = 0, season_min = 0;
-    int64_t season_games = 0;
-  };
-  std::unordered_map<std::string, Hist> hist;
-  for (size_t r = 0; r < in.pgs.num_rows(); ++r) {
-    auto gd = in.pgs.get_date(r, "game_date");
-    auto pl = in.pgs.get_text(r, "player_lookup");
-    if (!gd || !pl || *gd >= d) continue;
-    Hist& h = hist[*pl];
-    RecentGame g{opt_real(in.pgs, r, "points"), opt_real(in.pgs, r, "minutes_played"), opt_real(in.pgs, r, "ft_makes")};
-    if (*gd >= d - 60) h.recent.emplace_back(*gd, g);
-    if (*gd >= season_start && opt_int(in.pgs, r, "season_year").value_or(season) == season) {
-      h.season_pts += g.points.value_or(0);
-      h.season_min += g.minutes.value_or(0);
-      ++h.season_games;
-    }
-  }
-  for (auto& [_, h] : hist) {
-    std::stable_sort(h.recent.begin(), h.recent.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (h.recent.size() > 10) h.recent.resize(10);
-  }
   // Team season record before D.
   // Legacy: the roster carried no team_abbr, so no team games were fetched and
   // team_win_pct was always 0.5. Fixed (DECISION 6): wins / games of the
@@ -415,12 +452,16 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const Feature
     p3.season_phase = opt_text(u, ur, "season_phase");
     p3.home_game = opt_bool(u, ur, "home_game");
     p3.back_to_back = opt_bool(u, ur, "back_to_back");
-    if (auto it = hist.find(player); it != hist.end()) {
-      for (const auto& [_, g] : it->second.recent) p3.last_10_games.push_back(g);
-      if (it->second.season_games > 0) {
-        const double n = static_cast<double>(it->second.season_games);
-        p3.points_avg_season = it->second.season_pts / n;
-        p3.minutes_avg_season = it->second.season_min / n;
+    // PGS history strictly before D: last 10 games within 60 days (any
+    // season) and this season's averages (running sums).
+    if (const MlfsPgsHistory::Player* h = pgs.player(intern(player))) {
+      p3.last_10_games = proc::newest_first(h->games, d - 60, d, 10);
+      const auto n_season = static_cast<size_t>(std::lower_bound(h->season_dates.begin(), h->season_dates.end(), d) -
+                                                h->season_dates.begin());
+      if (n_season > 0) {
+        const double n = static_cast<double>(n_season);
+        p3.points_avg_season = h->cum_points[n_season] / n;
+        p3.minutes_avg_season = h->cum_minutes[n_season] / n;
       }
     }
     if (auto it = record.find(opt_text(u, ur, "team_abbr").value_or("")); it != record.end()) {
@@ -483,6 +524,8 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const Feature
   return out;
 }
 
+}  // namespace
+
 namespace {
 
 class FeatureStoreProcessor final : public Processor {
@@ -515,6 +558,7 @@ class FeatureStoreProcessor final : public Processor {
         "Phase 4 → Phase 3 → default fallbacks";
   }
   const ProcessorInfo& info() const override { return info_; }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<MlfsPgsHistory>(); }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     const int season = season_of(d);
@@ -524,12 +568,18 @@ class FeatureStoreProcessor final : public Processor {
     Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d);
     Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
     Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
-    Table pgs =
-        proc::read_window(ctx, "nba_analytics.player_game_summary", std::min(start, d - 60), d - 1,
-                          {"player_lookup", "game_date", "season_year", "points", "minutes_played", "ft_makes"});
+    // The season's PGS history, carried from the dates before (or this unit's
+    // own when run alone, or when the carried one began after this window).
+    std::unique_ptr<CarriedState> own;
+    const auto& pgs =
+        proc::history_for<MlfsPgsHistory>(ctx, own, start, std::min(start, d - 60), d - 1, [&](Date from, Date to) {
+          return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
+        });
     Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", start, d - 1,
                                    {"team_abbr", "game_date", "season_year", "win_flag"});
-    return compute_feature_store(ctx.schedule, d, {upgc, pdc, pcf, psza, tdza, pgs, togs});
+    std::shared_lock lock(pgs.mutex());
+    const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
+    return compute_feature_store(ctx.schedule, d, pgs, {upgc, pdc, pcf, psza, tdza, no_pgs, togs});
   }
 
  private:

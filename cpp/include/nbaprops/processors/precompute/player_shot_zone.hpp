@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,7 @@ struct ShotZoneMetrics {
 };
 
 /// Metrics of a window of games (all of @p games are used).
-ShotZoneMetrics shot_zone_metrics(const std::vector<ShotGame>& games);
+ShotZoneMetrics shot_zone_metrics(std::span<const ShotGame> games);
 
 /// Primary scoring zone from the rounded last-10 rates (NULL as 0): all zero →
 /// nullopt; paint ≥ 40 → "paint"; three ≥ 40 → "perimeter"; mid ≥ 35 →
