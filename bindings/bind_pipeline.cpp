@@ -10,6 +10,7 @@
 #include "nbaprops/pipeline/freshness.hpp"
 #include "nbaprops/pipeline/plan.hpp"
 #include "nbaprops/pipeline/preflight.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/pipeline/runner.hpp"
 
 namespace nbaprops::py {
@@ -228,6 +229,9 @@ void bind_pipeline(pyb::module_& m) {
       "Start a run in its own thread; options is a RunOptions or a dict of its "
       "fields.");
 
+  m.def(
+      "require_writable", [](std::shared_ptr<Warehouse> wh) { pl::require_writable(*wh); }, pyb::arg("warehouse"),
+      "Raise ConfigError naming the warehouse when a backfill could not write it (read-only).");
   m.def("checkpoint_status", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
     pyb::gil_scoped_release release;
     return pl::Checkpoint::status_of(dir, job, DateRange{Date(start), Date(end)});

@@ -177,6 +177,9 @@ def start_run(warehouse: Warehouse, schedule: Schedule, plan: NativePlan,
               options: Union[RunOptions, dict[str, Any]]) -> RunHandle:
     """Start a run in its own thread; ``options`` is a RunOptions or a dict of its fields."""
 
+def require_writable(warehouse: Warehouse) -> None:
+    """Raise ConfigError naming the warehouse when a backfill could not write it (read-only)."""
+
 def checkpoint_status(checkpoint_dir: str, job: str, start: int, end: int, /) -> str:
     """The legacy checkpoint status box of (job, start, end)."""
 

@@ -1,9 +1,11 @@
 // Check-only resume (freshness.hpp): which committed units are up to date,
 // stale, missing or failed, computed without running anything — and a resume
-// then recomputes what it called stale.
+// then recomputes what it called stale; a run on a read-only warehouse is
+// refused before any unit.
 #include <gtest/gtest.h>
 
 #include "nbaprops/pipeline/freshness.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/pipeline/runner.hpp"
 #include "pipeline_fakes.hpp"
 #include "test_util.hpp"
@@ -120,4 +122,28 @@ TEST(Freshness, ALatestFailedRunIsFailed) {
   EXPECT_EQ(unit(r, f.fb.get(), "2023-11-11").state, Freshness::kFailed);  // blocked
   EXPECT_EQ(unit(r, f.fc.get(), "2023-11-11").state, Freshness::kUpToDate);
   EXPECT_NE(r.to_text().find("Failed dates"), std::string::npos) << r.to_text();
+}
+
+TEST(Freshness, AReadOnlyWarehouseIsCheckedButARunOnItIsRefused) {
+  TempDir dir;
+  const std::string path = (dir.path() / "wh").string();
+  {
+    auto wh = open_warehouse(path);
+    load_raw(*wh, small_schedule());
+    EXPECT_NO_THROW(require_writable(*wh));
+  }
+  auto ro = open_warehouse("sqlite://" + path + "?mode=ro");
+  try {
+    require_writable(*ro);
+    FAIL() << "a read-only warehouse was accepted for a run";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("warehouse " + path + " is read-only (opened read-only on request)"),
+              std::string::npos)
+        << e.what();
+  }
+  Fakes f;
+  PlanOptions o;
+  o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
+  const Plan plan = make_plan(small_schedule(), o, f.abc());
+  EXPECT_EQ(check_freshness(*ro, small_schedule(), plan).count(Freshness::kMissing), plan.units.size());
 }

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ConfigError
 from .dates import iso
+from .runner import require_writable
 
 #: The legacy game dates are US/Eastern calendar days; "today" is read in that zone.
 EASTERN = ZoneInfo("America/New_York")
@@ -149,6 +150,8 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
                 print(nbaprops.checkpoint_status(j["legacy_job"], start, end, args.checkpoint_dir))
         print(nbaprops.freshness(wh, p))
         return 0
+    if not args.dry_run:
+        require_writable(wh)  # before a checkpoint is reset or a unit runs
     model = getattr(args, "xgboost_model", None)
     if model:
         nbaprops.set_xgboost_model(None if model.lower() == "none" else model)

@@ -240,6 +240,11 @@ def _drive(handle: Any, reporter: Any) -> Any:
     return native
 
 
+def require_writable(wh: Warehouse) -> None:
+    """Refuse a backfill on a read-only warehouse before anything runs (ConfigError naming its path)."""
+    _core.require_writable(wh._native)
+
+
 def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
              processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None,
              workers: int = 2, resume: bool = True, stop_on_failure: bool = False, skip_preflight: bool = False,
@@ -286,6 +291,12 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         ``.exit_code`` (0 only when no unit failed or was blocked; 1 when pre-flight refused the run,
         with nothing written; 130 after an interrupt) and ``.cancelled``.
 
+    Raises
+    ------
+    ConfigError
+        On a read-only warehouse (opened so, or its directory or a database file is not writable),
+        naming its path, before anything runs.
+
     Notes
     -----
     Ctrl-C — or Jupyter's "interrupt the kernel", the same signal — stops cleanly: units already
@@ -296,6 +307,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         p = plan(wh, p, end, processors=processors, dates=dates)
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    require_writable(wh)
     report = None
     if not skip_preflight:
         report = preflight(wh, p)
