@@ -56,7 +56,7 @@ TEST(Freshness, StaleUnitsAreTheChangedInputsAndTheirDependents) {
   ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
   FreshnessReport fresh = check_freshness(*wh, s, plan);
   EXPECT_EQ(fresh.count(Freshness::kUpToDate), plan.units.size() - 1) << fresh.to_text();
-  EXPECT_NE(fresh.to_text().find("No stale or failed dates."), std::string::npos);
+  EXPECT_NE(fresh.to_text().find("Nothing stale, missing or failed."), std::string::npos);
 
   // A raw value changed by hand: the two units that read it are stale, and so
   // is fb, which reads fa's result of that date; nothing else.

@@ -39,7 +39,7 @@ def test_rerun_with_unchanged_inputs_is_all_up_to_date(demo_copy, tmp_path):
     unchanged = nbaprops.freshness(demo_copy, *RANGE)
     states = unchanged.to_frame()["state"]
     assert set(states) <= {"up_to_date", "skipped"} and (states == "up_to_date").sum() > 50, str(unchanged)
-    assert "No stale or failed dates." in str(unchanged)
+    assert "Nothing stale, missing or failed." in str(unchanged)
     cov = nbaprops.coverage(demo_copy, *RANGE)
     assert "stale" not in set(cov.to_frame()["status"]) and cov.gaps().empty, str(cov)
     r = nbaprops.backfill(demo_copy, *RANGE, progress="none", checkpoint_dir=tmp_path / "ck")

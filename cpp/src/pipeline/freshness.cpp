@@ -90,11 +90,12 @@ std::string FreshnessReport::to_text() const {
     }
     os << "\n";
   }
-  for (Freshness f : {Freshness::kStale, Freshness::kFailed}) {
+  for (Freshness f : {Freshness::kStale, Freshness::kMissing, Freshness::kFailed}) {
     const auto list = with(f);
     if (list.empty()) continue;
-    os << (f == Freshness::kStale ? "Stale dates (committed, inputs changed since: a resume recomputes them):\n"
-                                  : "Failed dates (a resume retries them):\n");
+    os << (f == Freshness::kStale     ? "Stale dates (committed, inputs changed since: a resume recomputes them):\n"
+           : f == Freshness::kMissing ? "Missing dates (no committed result: a resume computes them):\n"
+                                      : "Failed dates (a resume retries them):\n");
     for (const Processor* p : order) {
       std::vector<const UnitFreshness*> mine;
       for (const auto& u : list) {
@@ -108,7 +109,9 @@ std::string FreshnessReport::to_text() const {
       os << "\n    " << mine.front()->date.iso() << ": " << mine.front()->reason << "\n";
     }
   }
-  if (count(Freshness::kStale) == 0 && count(Freshness::kFailed) == 0) os << "No stale or failed dates.\n";
+  if (count(Freshness::kStale) + count(Freshness::kMissing) + count(Freshness::kFailed) == 0) {
+    os << "Nothing stale, missing or failed.\n";
+  }
   return os.str();
 }
 

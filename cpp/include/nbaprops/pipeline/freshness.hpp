@@ -52,8 +52,8 @@ struct FreshnessReport {
   /// @return the units in state @p f, in plan order.
   [[nodiscard]] std::vector<UnitFreshness> with(Freshness f) const;
   /// @return a per-processor count table (up_to_date, stale, missing, failed,
-  ///   skipped), then each processor's stale dates (first 12, with the first
-  ///   one's reason) and failed dates.
+  ///   skipped), then each processor's stale, missing and failed dates (first
+  ///   12 of each, with the first one's reason).
   [[nodiscard]] std::string to_text() const;
 };
 
