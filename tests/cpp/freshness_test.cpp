@@ -4,6 +4,8 @@
 // refused before any unit.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "nbaprops/pipeline/freshness.hpp"
 #include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/pipeline/runner.hpp"
@@ -146,4 +148,39 @@ TEST(Freshness, AReadOnlyWarehouseIsCheckedButARunOnItIsRefused) {
   o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
   const Plan plan = make_plan(small_schedule(), o, f.abc());
   EXPECT_EQ(check_freshness(*ro, small_schedule(), plan).count(Freshness::kMissing), plan.units.size());
+}
+
+// The state a crash between a unit's two files can leave (see
+// sqlite_warehouse.cpp, datasets()): its output committed, its ledger row not.
+// The check reports it missing and a resume recomputes it — that unit only.
+TEST(Freshness, AUnitCommittedWithoutItsLedgerRowIsRecomputed) {
+  TempDir dir;
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  Schedule s = small_schedule();
+  load_raw(*wh, s);
+  Fakes f;
+  PlanOptions o;
+  o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
+  const Plan plan = make_plan(s, o, f.abc());
+  RunOptions ro;
+  ro.checkpoint_dir = (dir.path() / "ck").string();
+  ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  // Remove fa's ledger rows of 11-13 (its output stays), and the checkpoint: a
+  // run killed inside a unit's commit marks nothing for it.
+  std::filesystem::remove_all(ro.checkpoint_dir);
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  const Table none(ledger);
+  wh->write_batch({TableWrite{&ledger, &none, {D("2023-11-13")}, {}, {{"processor", "fake_a"}}, false}});
+  FreshnessReport r = check_freshness(*wh, s, plan);
+  const UnitFreshness& fa = unit(r, f.fa.get(), "2023-11-13");
+  EXPECT_EQ(fa.state, Freshness::kMissing);
+  EXPECT_EQ(fa.reason, "4 rows stored, but no committed run-ledger row");
+  EXPECT_EQ(r.count(Freshness::kMissing), 1u) << r.to_text();
+
+  RunResult resumed = run(*wh, s, plan, ro);
+  ASSERT_EQ(resumed.exit_code(), 0);
+  EXPECT_EQ(f.control.calls_of("fa", D("2023-11-13")), 2);
+  EXPECT_EQ(f.control.calls_of("fb", D("2023-11-13")), 1);  // fa's rows hash as before
+  EXPECT_EQ(f.control.total_calls(), static_cast<int>(plan.units.size()) + 1);
+  EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
 }
