@@ -180,12 +180,11 @@ FreshnessReport check_freshness(Warehouse& warehouse, const Schedule& schedule, 
       for (const UpstreamRead& r : p->info().reads) {
         const Processor* up = plan.producer_of(r.table);
         if (!up) continue;
-        const Date from = r.window(schedule, u.date).start;
-        Date to = r.includes_same_date() ? u.date : u.date - 1;
-        if (up == p) to = std::min(to, u.date - 1);
+        DateRange w = r.window(schedule, u.date);
+        if (up == p) w.end = std::min(w.end, u.date - 1);  // a self-read only looks backwards
         const auto& order = by_date[up];
-        auto lo = std::lower_bound(order.begin(), order.end(), std::make_pair(from, size_t{0}));
-        for (auto it = lo; it != order.end() && it->first <= to; ++it) {
+        auto lo = std::lower_bound(order.begin(), order.end(), std::make_pair(w.start, size_t{0}));
+        for (auto it = lo; it != order.end() && it->first <= w.end; ++it) {
           const UnitFreshness& uf = report.units[it->second];
           if (uf.state == Freshness::kUpToDate || uf.state == Freshness::kSkipped) continue;
           f.state = Freshness::kStale;
