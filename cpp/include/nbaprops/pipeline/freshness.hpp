@@ -64,10 +64,15 @@ struct FreshnessReport {
 /// when its committed rows are all gone; kStale when its input fingerprint
 /// differs from its last commit's, when the stored row count differs from the
 /// committed one, or when a unit of the plan that it reads (within its declared
-/// windows) is not up to date — its inputs will change when that one is
-/// recomputed; kUpToDate otherwise. A resume recomputes exactly the stale,
-/// missing and failed units whose own inputs changed, and then those whose
-/// upstream results changed: the stale set is what a resume may recompute.
+/// windows) is not up to date — its inputs may change when that one is
+/// recomputed; kUpToDate otherwise. A resume recomputes every missing and
+/// failed unit and every unit stale by its own inputs or rows; of the units
+/// stale through an upstream one, only those whose upstream result really
+/// changes (a recomputed upstream may hash as before). So the stale set bounds
+/// what a resume recomputes. (One exception: a date that a legacy checkpoint
+/// without ledger history records as done is skipped by a resume where rows
+/// are stored; it shows here as missing, "rows stored, but no committed
+/// run-ledger row".)
 ///
 /// Reads only: the run ledger over the plan's range, one partition count and
 /// partition-hash read per output and input table, the raw input tables over
