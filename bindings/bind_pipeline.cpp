@@ -1,4 +1,4 @@
-// Plans, pre-flight, the asynchronous runner handle, checkpoints and coverage.
+// Plans, pre-flight, the asynchronous runner handle, checkpoints, freshness and coverage.
 // The runner executes in its own thread; Python polls events with the GIL
 // released and never runs inside a TBB task.
 #include <pybind11/stl.h>
@@ -7,8 +7,10 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/coverage.hpp"
+#include "nbaprops/pipeline/freshness.hpp"
 #include "nbaprops/pipeline/plan.hpp"
 #include "nbaprops/pipeline/preflight.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/pipeline/runner.hpp"
 
 namespace nbaprops::py {
@@ -227,6 +229,9 @@ void bind_pipeline(pyb::module_& m) {
       "Start a run in its own thread; options is a RunOptions or a dict of its "
       "fields.");
 
+  m.def(
+      "require_writable", [](std::shared_ptr<Warehouse> wh) { pl::require_writable(*wh); }, pyb::arg("warehouse"),
+      "Raise ConfigError naming the warehouse when a backfill could not write it (read-only).");
   m.def("checkpoint_status", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
     pyb::gil_scoped_release release;
     return pl::Checkpoint::status_of(dir, job, DateRange{Date(start), Date(end)});
@@ -241,13 +246,28 @@ void bind_pipeline(pyb::module_& m) {
       .def("cells", [](const pl::CoverageReport& r) {
         pyb::list out;
         for (const auto& c : r.cells)
-          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found));
+          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found, c.reason));
         return out;
       });
   m.def("coverage", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, int32_t start, int32_t end,
                        const std::vector<std::string>& tables) {
     pyb::gil_scoped_release release;
     return std::make_shared<pl::CoverageReport>(pl::coverage(*wh, *s, DateRange{Date(start), Date(end)}, tables));
+  });
+
+  pyb::class_<pl::FreshnessReport, std::shared_ptr<pl::FreshnessReport>>(m, "NativeFreshnessReport")
+      .def("to_text", &pl::FreshnessReport::to_text)
+      .def("units", [](const pl::FreshnessReport& r) {
+        pyb::list out;
+        for (const auto& u : r.units) {
+          out.append(pyb::make_tuple(u.processor->info().name, u.date.days(), pl::to_string(u.state), u.reason, u.rows,
+                                     u.committed_at));
+        }
+        return out;
+      });
+  m.def("freshness", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p) {
+    pyb::gil_scoped_release release;
+    return std::make_shared<pl::FreshnessReport>(pl::check_freshness(*wh, *s, *p));
   });
 }
 

@@ -60,6 +60,8 @@ def table_hashes(wh_dir: Path) -> dict[str, dict]:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
             for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"):
+                if name == "nbaprops_partition_hashes":
+                    continue  # the file's own record of its partitions' content hashes (bookkeeping)
                 cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
                 keep = sorted(c for c in cols if not is_run_stamp(c))
                 sel = ", ".join(f'"{c}"' for c in keep)

@@ -16,6 +16,7 @@ Backfills
     preflight(wh, plan) -> PreflightReport
     backfill(wh, plan_or_start, end, ...) -> RunResult   (Ctrl-C / kernel interrupt stops cleanly)
     coverage(wh, start, end) -> CoverageReport;  monthly_counts / format_monthly
+    freshness(wh, plan_or_start, end) -> FreshnessReport   which committed dates are stale (reads only)
     checkpoint_status / reset_checkpoint / resolve_checkpoint_dir / DEFAULT_CHECKPOINT_DIR
     processors()                      the processor registry
 
@@ -52,12 +53,14 @@ from .api.query import query
 from .api.runner import (
     DEFAULT_CHECKPOINT_DIR,
     CoverageReport,
+    FreshnessReport,
     Plan,
     PreflightReport,
     RunResult,
     backfill,
     checkpoint_status,
     coverage,
+    freshness,
     plan,
     preflight,
     reset_checkpoint,
@@ -127,6 +130,7 @@ __all__ = [
     "DEFAULT_CHECKPOINT_DIR",
     "CoverageReport",
     "ExportResult",
+    "FreshnessReport",
     "Plan",
     "PreflightReport",
     "RawImport",
@@ -146,6 +150,7 @@ __all__ = [
     "export_players",
     "export_types",
     "format_monthly",
+    "freshness",
     "import_boxscores",
     "import_raw",
     "import_schedule",

@@ -177,6 +177,9 @@ def start_run(warehouse: Warehouse, schedule: Schedule, plan: NativePlan,
               options: Union[RunOptions, dict[str, Any]]) -> RunHandle:
     """Start a run in its own thread; ``options`` is a RunOptions or a dict of its fields."""
 
+def require_writable(warehouse: Warehouse) -> None:
+    """Raise ConfigError naming the warehouse when a backfill could not write it (read-only)."""
+
 def checkpoint_status(checkpoint_dir: str, job: str, start: int, end: int, /) -> str:
     """The legacy checkpoint status box of (job, start, end)."""
 
@@ -185,12 +188,20 @@ def checkpoint_reset(checkpoint_dir: str, job: str, start: int, end: int, /) -> 
 
 class NativeCoverageReport:
     def to_text(self) -> str: ...
-    def cells(self) -> list[tuple[str, int, str, int, int]]:
-        """(table, day, status, expected, found) per table and game date."""
+    def cells(self) -> list[tuple[str, int, str, int, int, str]]:
+        """(table, day, status, expected, found, reason) per table and game date."""
 
 def coverage(warehouse: Warehouse, schedule: Schedule, start: int, end: int, tables: Sequence[str],
              /) -> NativeCoverageReport:
     """Tables × game dates of [start, end] against the schedule."""
+
+class NativeFreshnessReport:
+    def to_text(self) -> str: ...
+    def units(self) -> list[tuple[str, int, str, str, int, str]]:
+        """(processor, day, state, reason, rows, committed_at) per unit, in plan order."""
+
+def freshness(warehouse: Warehouse, schedule: Schedule, plan: NativePlan, /) -> NativeFreshnessReport:
+    """Check-only resume: up_to_date / stale / missing / failed / skipped per unit; reads only."""
 
 # ------------------------------------------------------------------ raw data (bind_data.cpp)
 

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "test_util.hpp"
@@ -194,4 +195,37 @@ TEST(Warehouse, WriteBatchOfNothingIsANoOp) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());
   EXPECT_NO_THROW(wh.write_batch({}));
+}
+
+// Partition hashes are stored in the data file they describe (committed with
+// the rows); hashes a warehouse recorded before, in
+// nba_orchestration.partition_hashes, are still read for partitions not
+// rewritten since.
+TEST(Warehouse, PartitionHashesLiveWithTheirRowsAndOlderOnesAreStillRead) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d1 = Date::parse("2023-11-01"), d2 = Date::parse("2023-11-02");
+  const Table r1 = rows_for(d1, 4, 100);
+  wh.replace_partition(togs(), d1, r1);
+  EXPECT_EQ(wh.partition_hashes(togs(), std::nullopt).at(d1), partition_hashes_of(r1).at(d1).hex());
+  EXPECT_FALSE(wh.has_table(catalog::get("nba_orchestration.partition_hashes")));
+
+  // A hash recorded the old way (written here as an older version did).
+  const TableSchema& legacy = catalog::get("nba_orchestration.partition_hashes");
+  Table old(legacy);
+  for (Date d : {d1, d2}) {
+    const size_t r = old.add_row();
+    old.set(r, "table_name", togs().name);
+    old.set(r, "partition_date", d);
+    old.set(r, "content_hash", std::string("00000000deadbeef"));
+    old.set(r, "row_count", int64_t{6});
+  }
+  wh.replace_partitions(legacy, {d1, d2}, old);
+  auto hashes = wh.partition_hashes(togs(), std::nullopt);
+  EXPECT_EQ(hashes.at(d1), partition_hashes_of(r1).at(d1).hex());  // the data file's own record wins
+  EXPECT_EQ(hashes.at(d2), "00000000deadbeef");                    // not rewritten since: the old record
+  const Table r2 = rows_for(d2, 6, 90);
+  wh.replace_partition(togs(), d2, r2);
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d2, d2}).at(d2), partition_hashes_of(r2).at(d2).hex());
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d2, d2}).size(), 1u);
 }

@@ -146,6 +146,13 @@ def _t_coverage(demo, tmp_path):
     assert cov.gaps().empty and len(cov.to_frame()) > 0 and json.loads(cov.to_json()) and str(cov)
 
 
+def _t_freshness(demo, tmp_path):
+    report = nbaprops.freshness(demo, "2023-12-01", "2023-12-05", processors=["togs", "psza"])
+    frame = report.to_frame()
+    assert list(frame.columns) == ["processor", "date", "state", "reason", "rows", "committed_at"]
+    assert set(frame["state"]) == {"up_to_date"} and report.stale().empty and "FRESHNESS" in str(report)
+
+
 def _t_monthly_counts(demo, tmp_path):
     frame = nbaprops.monthly_counts(demo, "2023-11-01", "2023-11-30", tables=["nba_raw.nbac_schedule"])
     assert list(frame.columns) == ["2023-11", "total"] and frame.loc["nba_raw.nbac_schedule", "total"] > 0
@@ -299,7 +306,7 @@ def _t_import_raw(demo, tmp_path):
 FUNCTION_TESTS = {
     "open": _t_open, "read": _t_read, "query": _t_query, "catalog": _t_catalog, "processors": _t_processors,
     "configure_logging": _t_configure_logging, "plan": _t_plan, "preflight": _t_preflight,
-    "backfill": _t_backfill, "coverage": _t_coverage, "monthly_counts": _t_monthly_counts,
+    "backfill": _t_backfill, "coverage": _t_coverage, "freshness": _t_freshness, "monthly_counts": _t_monthly_counts,
     "format_monthly": _t_format_monthly, "checkpoint_status": _t_checkpoint_status,
     "reset_checkpoint": _t_reset_checkpoint, "resolve_checkpoint_dir": _t_resolve_checkpoint_dir,
     "export": _t_export, "export_dates": _t_export_dates, "export_types": _t_export_types,

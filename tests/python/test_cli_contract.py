@@ -232,5 +232,57 @@ def test_unwritable_warehouse_opens_read_only_by_itself(demo_dir, tmp_path):
         r = run(imp)
         assert r.returncode == 1
         assert f"warehouse {wh} is read-only (the directory is not writable)" in r.stderr, r.stderr
+        r = run(f"'{py}' -m nbaprops backfill --warehouse '{wh}' --start-date 2024-01-10 --end-date 2024-01-10 "
+                f"--processors togs --checkpoint-dir '{tmp_path / 'ck'}'")
+        assert r.returncode == 2, r.stdout + r.stderr  # refused before any unit, as a configuration error
+        assert f"warehouse {wh} is read-only (the directory is not writable)" in r.stderr, r.stderr
     finally:
         wh.chmod(0o755)
+
+
+def test_backfill_on_a_read_only_warehouse_refuses_before_any_unit(demo_dir, tmp_path, run_cli):
+    """A backfill on a warehouse it cannot write refuses at once, naming the path and why, with the
+    exit code of the other configuration errors (2); nothing runs, nothing is written, no checkpoint is
+    touched. Reading commands (--status, --dry-run, coverage) still work."""
+    import nbaprops
+
+    ro = nbaprops.open(demo_dir, read_only=True)
+    ledger = len(nbaprops.read(ro, "nba_orchestration.run_ledger"))
+    with pytest.raises(nbaprops.ConfigError, match=f"warehouse {demo_dir} is read-only \\(opened read-only on "
+                                                   "request\\): a backfill writes .* nothing was run"):
+        nbaprops.backfill(ro, "2024-01-10", "2024-01-11", processors="togs", checkpoint_dir=tmp_path / "ck")
+    assert not (tmp_path / "ck").exists() and len(nbaprops.read(ro, "nba_orchestration.run_ledger")) == ledger
+
+    # One database file not writable (the directory is): the command line refuses with exit 2, before
+    # resetting the checkpoint that --no-resume would delete.
+    wh = tmp_path / "wh"
+    shutil.copytree(demo_dir, wh)
+    target = wh / "nba_precompute.sqlite"
+    ck = tmp_path / "ck2"
+    args = ["--warehouse", str(wh), "--start-date", "2024-01-10", "--end-date", "2024-01-11", "--processors",
+            "psza", "--checkpoint-dir", str(ck), "--progress", "none"]
+    code, out, _ = run_cli("backfill", *args)
+    assert code == 0, out
+    stamp = {p.name: p.read_bytes() for p in ck.iterdir()}
+    py = sys.executable
+    cmd = " ".join(f"'{a}'" for a in [py, "-m", "nbaprops", "backfill", *args, "--no-resume"])
+    status = " ".join(f"'{a}'" for a in [py, "-m", "nbaprops", "backfill", *args, "--status"])
+    prefix = _read_only_mount_prefix(target)
+    if prefix is not None:
+        mount = f"mount --bind '{target}' '{target}' && mount -o remount,ro,bind '{target}' '{target}' && "
+        run = lambda c: subprocess.run(prefix + [mount + c], capture_output=True, text=True, timeout=120)  # noqa: E731
+    elif os.geteuid() != 0:
+        target.chmod(0o444)
+        run = lambda c: subprocess.run(["sh", "-c", c], capture_output=True, text=True, timeout=120)  # noqa: E731
+    else:
+        pytest.skip("running as root without mount namespaces: cannot make a file unwritable")
+    try:
+        r = run(cmd)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert f"warehouse {wh} is read-only (nba_precompute.sqlite is not writable)" in r.stderr, r.stderr
+        assert "BACKFILL SUMMARY" not in r.stdout and "Processing" not in r.stdout, r.stdout
+        r = run(status)
+        assert r.returncode == 0 and "FRESHNESS" in r.stdout, r.stdout + r.stderr
+    finally:
+        target.chmod(0o644)
+    assert {p.name: p.read_bytes() for p in ck.iterdir()} == stamp  # --no-resume reset nothing

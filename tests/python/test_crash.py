@@ -206,3 +206,75 @@ def test_import_is_all_or_nothing_under_sigkill(tmp_path, crash_stats):
     crash_stats["kills"] += kills
     crash_stats["reruns"] += 1
     assert kills >= 10, f"only {kills} kills landed while the import ran"
+
+
+def test_a_kill_between_the_output_and_ledger_commits_is_recomputed(demo_dir, tmp_path, crash_stats):
+    """The one crash window across files: a unit's commit spans its output's dataset file and the run
+    logs' file (nba_orchestration), each its own SQLite WAL database, and SQLite commits them one after
+    the other. The warehouse attaches the run logs last and keeps each partition's content hash in the
+    output's own file, so a kill between the two leaves the output committed (with its matching hash)
+    and no ledger row — never a ledger row claiming an output that is not there. strace SIGKILLs the
+    backfill at its first write to the run logs' WAL, i.e. exactly there. The state is then reported
+    as missing, a resume recomputes the unit, and the table equals the uninterrupted run's."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace not installed (scripts/install-deps.sh installs it)")
+    probe = subprocess.run([strace, "-f", "-qq", "-o", os.devnull, "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"strace cannot trace here (ptrace not permitted?): {probe.stderr.strip()}")
+    day, table = "2024-01-10", "player_shot_zone_analysis"
+    wh = tmp_path / "wh"
+    shutil.copytree(demo_dir, wh)
+
+    def psza_rows() -> list:
+        con = sqlite3.connect(f"file:{wh / 'nba_precompute.sqlite'}?mode=ro", uri=True)
+        try:
+            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")') if not _is_stamp(r[1])]
+            sel = ", ".join(f'"{c}"' for c in cols)
+            return con.execute(f'SELECT {sel} FROM "{table}" WHERE analysis_date = ? ORDER BY {sel}', (day,)).fetchall()
+        finally:
+            con.close()
+
+    def ledger_rows() -> int:
+        con = sqlite3.connect(wh / "nba_orchestration.sqlite")
+        try:
+            return con.execute("SELECT COUNT(*) FROM run_ledger WHERE processor = ? AND unit_date = ?",
+                               (table, day)).fetchone()[0]
+        finally:
+            con.close()
+
+    reference = psza_rows()
+    assert reference
+    # The unit has never run here: no ledger row, no rows.
+    for dataset, sql_text, params in (
+            ("nba_orchestration", "DELETE FROM run_ledger WHERE processor = ? AND unit_date = ?", (table, day)),
+            ("nba_precompute", f'DELETE FROM "{table}" WHERE analysis_date = ?', (day,))):
+        con = sqlite3.connect(wh / f"{dataset}.sqlite")
+        con.execute(sql_text, params)
+        con.commit()
+        con.close()
+    backfill = _cli("backfill", "--warehouse", str(wh), "--start-date", day, "--end-date", day, "--processors", "psza",
+                    "--checkpoint-dir", str(tmp_path / "ck"), "--progress", "none", "--workers", "1")
+    wal = wh / "nba_orchestration.sqlite-wal"
+    r = subprocess.run([strace, "-f", "-qq", "-o", os.devnull, "-e", "trace=pwrite64,write", "-P", str(wal),
+                        "-e", "inject=pwrite64,write:signal=SIGKILL:when=1", *backfill],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0, r.stdout + r.stderr  # killed
+    crash_stats["kills"] += 1
+    assert psza_rows() == reference, "the output did not commit before the run logs"
+    assert ledger_rows() == 0, "the ledger committed although the kill came before its first write"
+    for f in sorted(wh.glob("*.sqlite")):
+        con = sqlite3.connect(f"file:{f}?mode=ro", uri=True)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f
+        con.close()
+
+    import nbaprops
+
+    state = nbaprops.freshness(nbaprops.open(wh), day, day, processors="psza").to_frame()
+    assert list(state["state"]) == ["missing"]
+    assert state["reason"].iloc[0] == f"{len(reference)} rows stored, but no committed run-ledger row"
+    rerun = _run(backfill)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "Resume:" not in rerun.stdout, rerun.stdout  # recomputed, not skipped as up to date
+    crash_stats["reruns"] += 1
+    assert psza_rows() == reference and ledger_rows() == 1

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <iomanip>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/pipeline/freshness.hpp"
 
 namespace nbaprops::pipeline {
 
@@ -65,14 +67,55 @@ std::string CoverageReport::to_text() const {
   for (const auto& c : g) {
     int& k = shown[c.table];
     if (k++ >= 20) continue;
-    os << "  " << c.table << " " << c.date.iso() << " " << c.status << ": expected " << c.expected << ", found "
-       << c.found << "\n";
+    os << "  " << c.table << " " << c.date.iso() << " " << c.status << ": ";
+    if (c.status == "stale") {
+      os << c.reason << " (" << c.found << " rows)\n";
+    } else {
+      os << "expected " << c.expected << ", found " << c.found << "\n";
+    }
   }
   for (const auto& [t, k] : shown) {
     if (k > 20) os << "  " << t << ": … and " << (k - 20) << " more\n";
   }
   return os.str();
 }
+
+namespace {
+
+/// (output table, date) → reason, for the stale units of the producers of
+/// @p tables among @p processors (planned over @p range with their upstream
+/// processors, so a stale upstream result shows downstream too).
+std::map<std::pair<std::string, Date>, std::string> stale_cells(Warehouse& warehouse, const Schedule& schedule,
+                                                                DateRange range, const std::vector<std::string>& tables,
+                                                                const std::vector<const Processor*>& processors) {
+  std::set<const Processor*> wanted;
+  std::vector<const Processor*> todo;
+  for (const Processor* p : processors) {
+    if (std::find(tables.begin(), tables.end(), p->info().output_table) != tables.end()) todo.push_back(p);
+  }
+  while (!todo.empty()) {
+    const Processor* p = todo.back();
+    todo.pop_back();
+    if (!wanted.insert(p).second) continue;
+    for (const UpstreamRead& r : p->info().reads) {
+      for (const Processor* up : processors) {
+        if (up->info().output_table == r.table) todo.push_back(up);
+      }
+    }
+  }
+  std::map<std::pair<std::string, Date>, std::string> out;
+  if (wanted.empty()) return out;
+  PlanOptions opts;
+  opts.range = range;
+  for (const Processor* p : wanted) opts.processors.push_back(p->info().name);
+  const Plan plan = make_plan(schedule, opts, processors);
+  for (const UnitFreshness& u : check_freshness(warehouse, schedule, plan).with(Freshness::kStale)) {
+    out.emplace(std::make_pair(u.processor->info().output_table, u.date), u.reason);
+  }
+  return out;
+}
+
+}  // namespace
 
 CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,
                         const std::vector<std::string>& tables) {
@@ -101,6 +144,7 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
       if (slot.first.empty() || fin >= slot.second) slot = {*status, fin};
     }
   }
+  const auto stale = stale_cells(warehouse, schedule, range, tables, processors);
   for (const std::string& name : tables) {
     const TableSchema& schema = catalog::get(name);
     const Processor* producer = nullptr;
@@ -123,6 +167,11 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
         c.expected = 0;
       } else {
         c.status = classify_cell(c.expected, c.found);
+        auto st = stale.find({name, d});
+        if (st != stale.end() && (c.status == "ok" || c.status == "partial")) {
+          c.status = "stale";
+          c.reason = st->second;
+        }
       }
       report.cells.push_back(std::move(c));
     }

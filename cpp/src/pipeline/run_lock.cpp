@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/warehouse/sqlite_warehouse.hpp"
 
 namespace nbaprops::pipeline {
 
@@ -25,6 +26,16 @@ std::string read_all(int fd) {
 }
 
 }  // namespace
+
+void require_writable(const Warehouse& warehouse) {
+  const auto* sqlite = dynamic_cast<const SqliteWarehouse*>(&warehouse);
+  if (sqlite == nullptr || !sqlite->read_only()) return;
+  const std::string dir = sqlite->uri();
+  throw ConfigError("warehouse " + dir + " is read-only (" + sqlite->read_only_reason() +
+                    "): a backfill writes its results and run ledger there, so nothing was run. Make it writable, "
+                    "or copy it to a writable directory: nbaprops copy --from " +
+                    dir + " --to NEW_DIR --tables all");
+}
 
 RunLock::RunLock(const std::string& warehouse_dir, std::vector<std::string> tables, const std::string& run_id,
                  const std::string& started_at) {

@@ -11,14 +11,13 @@
 #include <iomanip>
 #include <random>
 #include <set>
-#include <shared_mutex>
 #include <sstream>
 
-#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
+#include "nbaprops/pipeline/fingerprint.hpp"
 #include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/processors/common.hpp"
 
@@ -200,7 +199,7 @@ class Executor {
       res_[i].processor = plan_.units[i].processor;
       res_[i].date = plan_.units[i].date;
     }
-    read_windows_ = read_windows(schedule_, plan_);
+    inputs_ = std::make_unique<InputFingerprints>(wh_, schedule_, read_windows(schedule_, plan_));
     // One writer per table: a second backfill of the same tables refuses,
     // naming this run.
     std::vector<std::string> outputs;
@@ -278,26 +277,7 @@ class Executor {
       }
       checkpoints_[p] = std::move(ck);
     }
-    if (opts_.resume) load_last_fingerprints(*range);
-  }
-
-  /// The fingerprint and rows of the newest committed (success/empty) ledger
-  /// row of every (processor, date) of the range: what resume compares a unit's
-  /// current fingerprint with.
-  void load_last_fingerprints(DateRange range) {
-    const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
-    Table t = wh_.read(ledger, range,
-                       {"processor", "unit_date", "status", "rows_written", "input_fingerprint", "finished_at"});
-    const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
-                 &rows = t.col("rows_written"), &fp = t.col("input_fingerprint"), &fin = t.col("finished_at");
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (fp.is_null(r) || day.is_null(r)) continue;
-      const std::string& st = status.text_at(r);
-      if (st != "success" && st != "empty") continue;
-      LastCommit& lc = last_commit_[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}];
-      if (!lc.finished_at.empty() && fin.text_at(r) < lc.finished_at) continue;
-      lc = LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r), fin.text_at(r), st == "empty"};
-    }
+    if (opts_.resume) last_commit_ = load_last_commits(wh_, *range);
   }
 
   /// Dependency edges. For each read of unit i = (P, D) on a table written by U
@@ -440,9 +420,9 @@ class Executor {
       if (last != last_commit_.end() && !ck->is_failed(u.date)) {
         // Content-aware: skip only when the inputs hash as they did at the last
         // commit and the committed rows are still there.
-        r.input_fingerprint = fingerprint(u);
+        r.input_fingerprint = inputs_->fingerprint(u);
         const LastCommit& lc = last->second;
-        if (lc.fingerprint == r.input_fingerprint && rows == lc.rows && (rows > 0 || lc.empty)) {
+        if (lc.up_to_date(r.input_fingerprint, rows)) {
           r.status = lc.empty ? UnitStatus::kEmpty : UnitStatus::kSuccess;
           r.reason = "resumed";
           r.rows = rows;
@@ -464,7 +444,7 @@ class Executor {
     for (int attempt = 1;; ++attempt) {
       r.attempts = attempt;
       try {
-        if (r.input_fingerprint.empty()) r.input_fingerprint = fingerprint(u);
+        if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
         const double read0 = proc::thread_read_seconds();
         UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
         r.read_seconds += proc::thread_read_seconds() - read0;
@@ -501,85 +481,6 @@ class Executor {
         return;
       }
     }
-  }
-
-  /// Per-table input state for fingerprints: each partition's content hash (or,
-  /// where none is recorded, its row count), loaded once per run and updated as
-  /// units commit.
-  struct InputState {
-    std::map<int32_t, std::string> token;  // day → "h<hash>" or "n<count>"
-  };
-
-  InputState& input_state(const std::string& table) {
-    {
-      std::shared_lock lock(inputs_mu_);
-      if (auto it = inputs_.find(table); it != inputs_.end()) return *it->second;
-    }
-    std::unique_lock lock(inputs_mu_);
-    auto& slot = inputs_[table];
-    if (slot) return *slot;
-    auto st = std::make_unique<InputState>();
-    const TableSchema& schema = catalog::get(table);
-    std::optional<DateRange> w;
-    if (auto it = read_windows_.find(table); it != read_windows_.end()) w = it->second;
-    bool produced = false;
-    for (const Processor* p : registry::all()) produced |= p->info().output_table == table;
-    if (produced) {
-      // Written only by units, which record each partition's hash as they
-      // commit.
-      for (const auto& [d, n] : wh_.partition_counts(schema, w)) st->token[d.days()] = "n" + std::to_string(n);
-      for (const auto& [d, h] : wh_.partition_hashes(schema, w)) st->token[d.days()] = "h" + h;
-    } else {
-      // Raw inputs may be changed by anyone (a re-import, a hand-written
-      // UPDATE): hash what is stored, once per run.
-      for (const auto& [d, h] : partition_hashes_of(wh_.read(schema, w))) st->token[d.days()] = "h" + h.hex();
-    }
-    slot = std::move(st);
-    return *slot;
-  }
-
-  /// Records the partitions a unit just committed (same hash as the warehouse
-  /// records).
-  void note_committed(const std::string& table, Date d, const Table& rows) {
-    {
-      std::shared_lock lock(inputs_mu_);
-      if (!inputs_.count(table)) return;  // nobody reads it in this run
-    }
-    const auto hashes = partition_hashes_of(rows);
-    const std::string token =
-        hashes.empty() ? std::string("h") + PartitionHash{}.hex() : "h" + hashes.begin()->second.hex();
-    std::unique_lock lock(inputs_mu_);
-    inputs_[table]->token[d.days()] = token;
-  }
-
-  /// FNV-1a over (table, date, content hash) of every upstream partition the
-  /// unit's windows can read: equal fingerprints mean unchanged inputs
-  /// (content, not just row counts).
-  std::string fingerprint(const Unit& u) {
-    uint64_t h = 1469598103934665603ULL;
-    auto mix = [&h](std::string_view s) {
-      for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ULL;
-      }
-      h ^= 0xff;
-      h *= 1099511628211ULL;
-    };
-    for (const UpstreamRead& r : u.processor->info().reads) {
-      const DateRange w = r.window(schedule_, u.date);
-      mix(r.table);
-      if (w.start > w.end) continue;
-      InputState& st = input_state(r.table);
-      std::shared_lock lock(inputs_mu_);
-      for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {
-        if (it->second == "n0") continue;
-        mix(Date(it->first).iso());
-        mix(it->second);
-      }
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
   }
 
   void sleep_cancellable(double seconds) {
@@ -659,7 +560,7 @@ class Executor {
     wh_.write_batch(writes);
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     r.ledger_written = ledger.has_value();
-    note_committed(out_schema.name, u.date, out.rows);
+    inputs_->note_committed(out_schema.name, u.date, out.rows);
   }
 
   void finish_bookkeeping(const Unit& u, UnitResult& r, const std::string& started_at) {
@@ -741,16 +642,8 @@ class Executor {
   std::vector<std::string> warnings_;
   std::map<const Processor*, std::unique_ptr<Checkpoint>> checkpoints_;
   std::map<const Processor*, std::map<Date, int64_t>> resumed_rows_;
-  struct LastCommit {
-    std::string fingerprint;
-    int64_t rows = 0;
-    std::string finished_at;
-    bool empty = false;
-  };
-  std::map<std::pair<std::string, int32_t>, LastCommit> last_commit_;
-  std::map<std::string, DateRange> read_windows_;
-  std::shared_mutex inputs_mu_;
-  std::map<std::string, std::unique_ptr<InputState>> inputs_;
+  LastCommits last_commit_;
+  std::unique_ptr<InputFingerprints> inputs_;
   std::mutex carried_mu_;
   std::map<std::pair<const Processor*, int>, std::unique_ptr<CarriedState>> carried_;
   std::map<std::pair<const Processor*, int>, size_t> carried_left_;
@@ -801,6 +694,9 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
                                      const RunOptions& opts) {
   if (opts.workers < 1) throw ConfigError("workers must be at least 1 (got " + std::to_string(opts.workers) + ")");
   if (opts.max_retries < 0) throw ConfigError("max_retries must be ≥ 0");
+  // A warehouse nobody can write refuses before any unit (not one failure per
+  // unit).
+  if (plan.pending() > 0) require_writable(warehouse);
   std::unique_ptr<RunHandle> h(new RunHandle());
   h->state_ = std::make_shared<RunHandle::State>();
   auto state = h->state_;

@@ -32,9 +32,28 @@ const char* sql_type(ColumnType t) {
   return "TEXT";
 }
 
-std::set<std::string> datasets() {
-  std::set<std::string> out;
-  for (const auto& t : catalog::all()) out.insert(t.dataset());
+/// The run logs' dataset: its file commits after every data file (datasets()).
+constexpr const char* kLogDataset = "nba_orchestration";
+/// Each dataset file's own table of partition content hashes (not a catalog
+/// table: bookkeeping of the file it lives in).
+constexpr const char* kHashTable = "nbaprops_partition_hashes";
+
+/// The datasets in attach order, which is commit order: in WAL mode SQLite
+/// commits a transaction that spans files one file after the other, in the
+/// order they were attached, and a crash in between leaves the earlier files
+/// committed and the later ones not. The run logs (ledger, failures) come last,
+/// so a crash can leave a unit's output committed without its ledger row (a
+/// resume recomputes it), never a ledger row claiming an output that is not
+/// there. Partition hashes live in the data file they describe, so a hash
+/// always matches the rows it is stored with.
+std::vector<std::string> datasets() {
+  std::set<std::string> names;
+  for (const auto& t : catalog::all()) names.insert(t.dataset());
+  std::vector<std::string> out;
+  for (const auto& n : names) {
+    if (n != kLogDataset) out.push_back(n);
+  }
+  if (names.count(kLogDataset)) out.push_back(kLogDataset);
   return out;
 }
 
@@ -420,8 +439,7 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
 
 void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWrite& w) {
   const TableSchema& schema = *w.schema;
-  if (w.append_only || schema.dataset() == "nba_orchestration" || w.dates.empty()) return;
-  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  if (w.append_only || schema.dataset() == kLogDataset || w.dates.empty()) return;
   std::map<Date, PartitionHash> hashes;
   if (w.replace_key.empty() && w.scope.empty()) {
     hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
@@ -431,43 +449,56 @@ void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWri
     const auto [lo, hi] = std::minmax_element(w.dates.begin(), w.dates.end());
     hashes = partition_hashes_of(read_on(c, schema, DateRange{*lo, *hi}, {}));
   }
-  Table rows(hs);
+  // In the table's own file, inside the same transaction: the hash commits with
+  // the rows it describes or not at all.
+  const std::string table = quote(schema.dataset()) + "." + quote(kHashTable);
+  c.exec("CREATE TABLE IF NOT EXISTS " + table +
+         " (table_name TEXT NOT NULL, partition_date TEXT NOT NULL, content_hash TEXT NOT NULL, "
+         "row_count INTEGER NOT NULL, PRIMARY KEY (table_name, partition_date))");
+  Statement st(c.get(), "INSERT OR REPLACE INTO " + table + " VALUES (?, ?, ?, ?)");
   for (Date d : w.dates) {
     const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
-    const size_t r = rows.add_row();
-    rows.set(r, "table_name", schema.name);
-    rows.set(r, "partition_date", d);
-    rows.set(r, "content_hash", h.hex());
-    rows.set(r, "row_count", h.rows);
+    const std::string iso = d.iso(), hex = h.hex();
+    sqlite3_bind_text(st.get(), 1, schema.name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 2, iso.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 3, hex.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st.get(), 4, h.rows);
+    st.step();
+    st.reset();
   }
-  const TableWrite hw{&hs, &rows, w.dates, {}, {{"table_name", schema.name}}, false};
-  delete_covered(c, hw);
-  write_rows(c, hs, rows, nullptr);
 }
 
 std::map<Date, std::string> SqliteWarehouse::partition_hashes(const TableSchema& schema,
                                                               std::optional<DateRange> range) {
   std::map<Date, std::string> out;
-  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
-  if (!has_table(hs)) return out;
-  std::string sql = "SELECT partition_date, content_hash FROM " + qualified(hs) + " WHERE table_name = ?";
-  if (range) sql += " AND partition_date BETWEEN ? AND ?";
+  const std::string where = std::string(" WHERE table_name = ?") + (range ? " AND partition_date BETWEEN ? AND ?" : "");
+  // The hashes stored with the data; then, for partitions written before hashes
+  // moved there, the ones recorded in nba_orchestration.partition_hashes.
+  std::vector<std::string> sources;
+  const TableSchema& legacy = catalog::get("nba_orchestration.partition_hashes");
+  const bool legacy_rows = has_table(legacy);
   auto c = acquire();
   try {
-    Statement st(c->get(), sql);
-    sqlite3_bind_text(st.get(), 1, schema.name.c_str(), -1, SQLITE_TRANSIENT);
-    std::string a, b;
-    if (range) {
-      a = range->start.iso();
-      b = range->end.iso();
-      sqlite3_bind_text(st.get(), 2, a.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(st.get(), 3, b.c_str(), -1, SQLITE_TRANSIENT);
+    {
+      Statement probe(c->get(), "SELECT 1 FROM " + quote(schema.dataset()) + ".sqlite_master WHERE name = ?");
+      sqlite3_bind_text(probe.get(), 1, kHashTable, -1, SQLITE_STATIC);
+      if (probe.step()) sources.push_back(quote(schema.dataset()) + "." + quote(kHashTable));
     }
-    while (st.step()) {
-      const unsigned char* txt = sqlite3_column_text(st.get(), 0);
-      const int len = sqlite3_column_bytes(st.get(), 0);
-      const Date d = parse_stored_date(txt, len, hs, "partition_date");
-      out[d] = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
+    if (legacy_rows) sources.push_back(qualified(legacy));
+    const std::string a = range ? range->start.iso() : "", b = range ? range->end.iso() : "";
+    for (const std::string& src : sources) {
+      Statement st(c->get(), "SELECT partition_date, content_hash FROM " + src + where);
+      sqlite3_bind_text(st.get(), 1, schema.name.c_str(), -1, SQLITE_TRANSIENT);
+      if (range) {
+        sqlite3_bind_text(st.get(), 2, a.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st.get(), 3, b.c_str(), -1, SQLITE_TRANSIENT);
+      }
+      while (st.step()) {
+        const unsigned char* txt = sqlite3_column_text(st.get(), 0);
+        const int len = sqlite3_column_bytes(st.get(), 0);
+        const Date d = parse_stored_date(txt, len, schema, "partition_date");
+        out.emplace(d, reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1)));  // first source wins
+      }
     }
   } catch (...) {
     release(std::move(c));
@@ -484,7 +515,6 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     ensure_table(*w.schema);
   }
-  ensure_table(catalog::get("nba_orchestration.partition_hashes"));
   std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ConfigError
 from .dates import iso
+from .runner import require_writable
 
 #: The legacy game dates are US/Eastern calendar days; "today" is read in that zone.
 EASTERN = ZoneInfo("America/New_York")
@@ -142,12 +143,15 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
     ctx = RunContext(wh, p, start, end, list(dates))
     jobs = [x for x in nbaprops.processors() if x["name"] in p.processors]
     if args.status:
-        if dates:
-            log.warning("--status is ignored with --dates (no checkpoint for explicit dates)")
-        else:
+        # The checkpoint boxes (range plans only: explicit dates keep no checkpoint), then what the
+        # warehouse says: which committed dates are stale (inputs changed since), missing or failed.
+        if not dates:
             for j in jobs:
                 print(nbaprops.checkpoint_status(j["legacy_job"], start, end, args.checkpoint_dir))
-            return 0
+        print(nbaprops.freshness(wh, p))
+        return 0
+    if not args.dry_run:
+        require_writable(wh)  # before a checkpoint is reset or a unit runs
     model = getattr(args, "xgboost_model", None)
     if model:
         nbaprops.set_xgboost_model(None if model.lower() == "none" else model)

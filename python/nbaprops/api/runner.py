@@ -240,6 +240,11 @@ def _drive(handle: Any, reporter: Any) -> Any:
     return native
 
 
+def require_writable(wh: Warehouse) -> None:
+    """Refuse a backfill on a read-only warehouse before anything runs (ConfigError naming its path)."""
+    _core.require_writable(wh._native)
+
+
 def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
              processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None,
              workers: int = 2, resume: bool = True, stop_on_failure: bool = False, skip_preflight: bool = False,
@@ -286,6 +291,12 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         ``.exit_code`` (0 only when no unit failed or was blocked; 1 when pre-flight refused the run,
         with nothing written; 130 after an interrupt) and ``.cancelled``.
 
+    Raises
+    ------
+    ConfigError
+        On a read-only warehouse (opened so, or its directory or a database file is not writable),
+        naming its path, before anything runs.
+
     Notes
     -----
     Ctrl-C — or Jupyter's "interrupt the kernel", the same signal — stops cleanly: units already
@@ -296,6 +307,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
         p = plan(wh, p, end, processors=processors, dates=dates)
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    require_writable(wh)
     report = None
     if not skip_preflight:
         report = preflight(wh, p)
@@ -377,13 +389,71 @@ def reset_checkpoint(job: str, start: DateLike, end: DateLike,
 
 
 @dataclass
-class CoverageReport:
-    """Tables × game dates: ok / missing / partial / failed / bootstrap against the schedule."""
+class FreshnessReport:
+    """Per unit of a plan: up_to_date / stale / missing / failed / skipped (check-only resume)."""
 
     native: Any
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.native.cells(), columns=["table", "date", "status", "expected", "found"])
+        frame = pd.DataFrame(self.native.units(),
+                             columns=["processor", "date", "state", "reason", "rows", "committed_at"])
+        if len(frame):
+            frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
+        return frame
+
+    def stale(self) -> pd.DataFrame:
+        """The units whose inputs changed since their commit (a resume recomputes them)."""
+        f = self.to_frame()
+        return f[f["state"] == "stale"].reset_index(drop=True)
+
+    def __str__(self) -> str:
+        return str(self.native.to_text())
+
+
+def freshness(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
+              processors: Optional[Iterable[str] | str] = None,
+              dates: Optional[Sequence[DateLike]] = None) -> FreshnessReport:
+    """Check, without running anything, which units of a plan are up to date and which are stale.
+
+    Each unit's input fingerprint (the content hashes of the partitions its windows read) is
+    compared with the one its last committed run-ledger row recorded, as a resume does. Nothing is
+    written and no run lock is taken: it works on a read-only warehouse.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to check.
+    p : Plan or date-like, optional
+        A :class:`Plan`, or the start date (with ``end``; ``processors`` and ``dates`` as in :func:`plan`).
+    end : date-like, optional
+        The last date when ``p`` is a start date.
+    processors, dates : keyword-only
+        As in :func:`plan`, when no Plan is given.
+
+    Returns
+    -------
+    FreshnessReport
+        ``.to_frame()`` (processor, date, state, reason, rows, committed_at) with state
+        ``up_to_date`` (a resume skips it), ``stale`` (committed, but its inputs changed since, its
+        stored rows changed, or an upstream unit of the plan is not up to date: a resume recomputes
+        it), ``missing`` (never committed, or its rows are gone), ``failed`` (its latest run failed
+        or was blocked) or ``skipped`` (bootstrap or no-game date); ``.stale()``; ``str()`` is the
+        per-processor table that ``--status`` prints.
+    """
+    if not isinstance(p, Plan):
+        p = plan(wh, p, end, processors=processors, dates=dates)
+    return FreshnessReport(_core.freshness(wh._native, wh.schedule(), p.native))
+
+
+@dataclass
+class CoverageReport:
+    """Tables × game dates: ok / missing / partial / stale / failed / bootstrap against the schedule."""
+
+    native: Any
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.native.cells(),
+                             columns=["table", "date", "status", "expected", "found", "reason"])
         if len(frame):
             frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
         return frame
@@ -417,8 +487,10 @@ def coverage(wh: Warehouse, start: DateLike, end: DateLike, tables: Optional[Ite
     Returns
     -------
     CoverageReport
-        ``.to_frame()`` (table, date, status ok/missing/partial/failed/bootstrap, expected, found),
-        ``.gaps()``, ``.to_json()``.
+        ``.to_frame()`` (table, date, status ok/missing/partial/stale/failed/bootstrap, expected,
+        found, reason), ``.gaps()`` (every status but ok and bootstrap), ``.to_json()``. ``stale``:
+        the rows are there, but the unit that wrote them is stale (see :func:`freshness`): its inputs
+        changed since it committed, or an upstream result it reads is stale, failed or missing.
     """
     names = list(tables) if tables else [x["output_table"] for x in _core.processors()]
     return CoverageReport(_core.coverage(wh._native, wh.schedule(), to_days(start, "--start-date"),

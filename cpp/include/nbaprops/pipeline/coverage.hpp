@@ -21,13 +21,17 @@ namespace nbaprops::pipeline {
 /// skips bootstrap
 ///   (or the latest ledger status is skipped_bootstrap) — expected 0;
 /// - "missing" / "partial" / "ok": found against row_expectation(table) for the
-/// date's games.
+/// date's games;
+/// - "stale": rows are there ("ok" or "partial" by count), but the unit that
+/// wrote them is stale (freshness.hpp): its inputs changed since it committed,
+/// or an upstream unit it reads is itself stale, failed or missing.
 struct CoverageCell {
   std::string table;
   Date date;
   std::string status;
   int64_t expected = 0;
   int64_t found = 0;
+  std::string reason;  ///< why a "stale" or "failed" cell is one ("" otherwise)
 };
 
 /// The report.
@@ -43,7 +47,9 @@ struct CoverageReport {
 };
 
 /// Builds the report for @p tables over the game dates of @p range: one
-/// partition_counts per table plus one read of the run ledger. Bootstrap
+/// partition_counts per table plus one read of the run ledger, and for the
+/// tables processors write, a check_freshness() of their producers and the
+/// producers' upstream processors over the range (reads only). Bootstrap
 /// policies come from the global registry.
 /// @throws ConfigError (unknown table), StorageError.
 CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRange range,

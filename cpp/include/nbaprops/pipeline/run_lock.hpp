@@ -9,7 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "nbaprops/warehouse/warehouse.hpp"
+
 namespace nbaprops::pipeline {
+
+/// Refuses a backfill on a warehouse it cannot write, before any unit runs
+/// (without it, every unit would fail on its own write). A SQLite warehouse is
+/// read-only when opened so (`?mode=ro`) or when its directory or one of its
+/// database files is not writable; other backends are left to their writes.
+/// Thread-safe.
+/// @throws ConfigError naming the warehouse path and why it cannot be written.
+void require_writable(const Warehouse& warehouse);
 
 /// The locks of one run. Not copyable; released on destruction.
 class RunLock {

@@ -40,6 +40,9 @@ class SqliteWarehouse final : public Warehouse {
   [[nodiscard]] std::string uri() const override { return dir_.string(); }
   /// @return true when the warehouse was opened read-only.
   [[nodiscard]] bool read_only() const noexcept { return !read_only_reason_.empty(); }
+  /// @return why the warehouse is read-only ("the directory is not writable",
+  /// "<file> is not writable", "opened read-only on request"); "" when writable.
+  [[nodiscard]] const std::string& read_only_reason() const noexcept { return read_only_reason_; }
   void ensure_table(const TableSchema& schema) override;
   [[nodiscard]] bool has_table(const TableSchema& schema) override;
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
