@@ -1,10 +1,13 @@
 // The warehouse: open, bulk read to numpy columns, partition counts.
 //
-// Reads of a SQLite warehouse decode straight into columns: date slices of
-// about equal row counts are read in parallel (one read-only connection each,
-// GIL released), each value decoded once into its column (text
-// dictionary-encoded), then handed to numpy (convert.hpp). Other backends read
-// through Warehouse::read and the same conversion.
+// Reads of a SQLite warehouse decode straight into columns, GIL released: a
+// whole-table read (or most of one) decodes the table's pages from the file
+// (sqlite_file.hpp), runs of leaves in parallel; a small date range, or a
+// layout the page reader leaves to SQLite, reads date or rowid slices of about
+// equal row counts in parallel (one read-only connection each). Each value is
+// decoded once into its column (text dictionary-encoded), then handed to numpy
+// (convert.hpp). Other backends read through Warehouse::read and the same
+// conversion.
 #include <pybind11/stl.h>
 #include <sqlite3.h>
 #include <tbb/parallel_for.h>
@@ -18,6 +21,7 @@
 #include "bindings.hpp"
 #include "convert.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
 #include "nbaprops/warehouse/sqlite_file.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
@@ -275,7 +279,8 @@ std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& f
       parts[i] = read_leaves(table, s, defs, storage, range, first, last, expect / n + 1);
     });
     return parts;
-  } catch (const sqlite_file::FileLayoutUnsupported&) {
+  } catch (const sqlite_file::FileLayoutUnsupported& e) {
+    NBAPROPS_LOG_DEBUG << "reading " << s.name << " through SQLite: " << e.what();
     return std::nullopt;
   }
 }
@@ -309,7 +314,8 @@ std::vector<Slice> date_slices(const std::map<Date, int64_t>& counts, DateRange 
 /// @return the parts and whether they still need sorting.
 std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSchema& s, std::optional<DateRange> range,
                                                    const std::vector<const ColumnDef*>& defs) {
-  if (!dynamic_cast<SqliteWarehouse*>(&wh) || !wh.has_table(s)) {
+  const auto* sqlite = dynamic_cast<SqliteWarehouse*>(&wh);
+  if (!sqlite || !wh.has_table(s)) {
     std::vector<std::string> names;
     for (const ColumnDef* d : defs) names.push_back(d->name);
     std::vector<FramePart> one;
@@ -345,7 +351,8 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
         slices.push_back(Slice{true, a, i + 1 == n ? hi : a + span - 1, range});
       }
     }
-    if (attempt == 0 && slices.front().by_rowid) {
+    // Pinning checkpoints the log: not in a warehouse opened read-only.
+    if (attempt == 0 && slices.front().by_rowid && !sqlite->read_only()) {
       if (auto pinned = read_pinned(file, s, defs, range, workers, static_cast<size_t>(wanted))) {
         return {std::move(*pinned), true};
       }

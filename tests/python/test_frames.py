@@ -109,7 +109,8 @@ KINDS = ["game_date", "player_lookup", "game_id", "points", "minutes_played", "s
 
 def test_page_reads_and_their_sqlite_fallbacks_match_read_sql(demo_copy):
     """Whole-table reads decode the file's pages (sqlite_file); layouts they do not read (a row on overflow
-    pages, a log held back by an older reader) go through SQLite. Same values, NULLs and order either way."""
+    pages, a log held back by an older reader, a read-only warehouse) go through SQLite. Same values, NULLs
+    and order either way."""
     wh = demo_copy
     path = Path(wh.uri) / "nba_analytics.sqlite"
 
@@ -125,6 +126,8 @@ def test_page_reads_and_their_sqlite_fallbacks_match_read_sql(demo_copy):
                     "WHERE rowid % 97 = 0")
         con.execute("UPDATE player_game_summary SET game_date = NULL WHERE rowid = 5")
         con.execute("UPDATE player_game_summary SET minutes_played = 30.0, points = -(1 << 40) WHERE rowid % 89 = 1")
+        ro = nbaprops.open(wh.uri, read_only=True)  # never checkpoints: always the SQLite path
+        assert_same(nbaprops.read(ro, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))
         check()
         frame = nbaprops.read(wh, PGS, columns=KINDS)
         assert pd.isna(frame["game_date"].iloc[0]) and frame["minutes_played"].dtype == np.float64
