@@ -206,8 +206,8 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Sli
   return p;
 }
 
-/// The rows of @p chunk of the pinned table's leaves (in rowid order) whose
-/// partition date is in @p range.
+/// The rows of the pinned table's leaves [@p first, @p last) (in rowid order)
+/// whose partition date is in @p range (every row when nullopt).
 FramePart read_leaves(const sqlite_file::PinnedTable& table, const TableSchema& s,
                       const std::vector<const ColumnDef*>& defs, const std::vector<Storage>& storage,
                       std::optional<DateRange> range, const uint32_t* first, const uint32_t* last, size_t expect) {
@@ -261,8 +261,8 @@ FramePart read_leaves(const sqlite_file::PinnedTable& table, const TableSchema& 
 }
 
 /// The rows of a whole-table (or most-of-the-table) read straight from the
-/// file's pages, in @p workers runs of leaves read in parallel, all at one
-/// snapshot. @return nullopt when the file's layout needs SQLite (see
+/// file's pages, runs of leaves read in parallel by up to @p workers threads,
+/// all at one snapshot. @return nullopt when the file's layout needs SQLite (see
 /// sqlite_file.hpp).
 std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& file, const TableSchema& s,
                                                   const std::vector<const ColumnDef*>& defs,
@@ -271,7 +271,9 @@ std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& f
     const sqlite_file::PinnedTable table(file, s.table());
     const std::vector<Storage> storage = storages(defs);
     const auto& leaves = table.leaves();
-    const size_t n = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(workers), leaves.size() / 64));
+    // A few runs per worker: a thread the machine's load holds back leaves its
+    // remaining runs to the others.
+    const size_t n = std::max<size_t>(1, std::min<size_t>(4 * static_cast<size_t>(workers), leaves.size() / 64));
     std::vector<FramePart> parts(n);
     tbb::parallel_for(size_t{0}, n, [&](size_t i) {
       const uint32_t* first = leaves.data() + leaves.size() * i / n;

@@ -54,10 +54,13 @@ struct Field {
 /// each thread reads through its own LeafCursor.
 class PinnedTable {
  public:
-  /// @param file the database file; @param table the table name.
-  /// @throws FileLayoutUnsupported when the table cannot be read page by page
-  /// (the caller reads through SQLite), std::runtime_error never otherwise for
-  /// layout reasons; an unopenable file also raises FileLayoutUnsupported.
+  /// Pins the snapshot and lists the table's leaf pages.
+  /// @param file the database file (opened read-only for the snapshot, and
+  /// read-write once for the checkpoint); @param table the table name.
+  /// @throws FileLayoutUnsupported for every reason the table cannot be read
+  /// page by page: missing file or table, INTEGER PRIMARY KEY, generated
+  /// columns, WITHOUT ROWID, non-UTF-8 text, a log that could not be fully
+  /// checkpointed, any SQLite error. The caller then reads through SQLite.
   PinnedTable(const std::filesystem::path& file, const std::string& table);
   ~PinnedTable();
   PinnedTable(const PinnedTable&) = delete;
@@ -68,11 +71,10 @@ class PinnedTable {
   [[nodiscard]] size_t field_of(const std::string& column) const;
   /// @return the table's leaf pages in rowid order.
   [[nodiscard]] const std::vector<uint32_t>& leaves() const noexcept { return leaves_; }
+  /// @return the page size in bytes.
   [[nodiscard]] uint32_t page_size() const noexcept { return page_size_; }
+  /// @return the bytes of a page the b-tree uses (page size minus reserved).
   [[nodiscard]] uint32_t usable_size() const noexcept { return usable_; }
-  [[nodiscard]] int fd() const noexcept { return fd_; }
-  [[nodiscard]] uint32_t page_count() const noexcept { return page_count_; }
-  [[nodiscard]] size_t field_count() const noexcept { return columns_.size(); }
 
   /// Reads page @p page (1-based) into @p out (page_size() bytes).
   /// @throws FileLayoutUnsupported on a short read or a page number out of
