@@ -96,16 +96,34 @@ void as_real(Rows& rows, size_t col) {
   }
 }
 
+/// A cursor over every leaf of @p t.
+LeafCursor whole(const PinnedTable& t, size_t fields) {
+  return LeafCursor(t, t.leaves().data(), t.leaves().data() + t.leaves().size(), fields);
+}
+
+/// Each test: a fresh database file in a temporary directory.
+class SqliteFile : public ::testing::Test {
+ protected:
+  /// A connection to the file, after running @p setup on it.
+  sqlite_detail::Connection& open(const std::string& setup) {
+    db_ = connect(file_);
+    db_->exec(setup);
+    return *db_;
+  }
+
+  TempDir dir_;
+  std::filesystem::path file_ = dir_.path() / "d.sqlite";
+  std::unique_ptr<sqlite_detail::Connection> db_;
+};
+
 }  // namespace
 
-TEST(SqliteFile, RecordsDecodeLikeSqliteAcrossAMultiLevelTree) {
-  TempDir dir;
-  const auto file = dir.path() / "d.sqlite";
-  auto c = connect(file);
+TEST_F(SqliteFile, RecordsDecodeLikeSqliteAcrossAMultiLevelTree) {
   // Small pages: a three-level tree from a few thousand rows; the log is not
   // checkpointed automatically, so PinnedTable must copy it into the file.
-  c->exec("PRAGMA page_size=512; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0");
-  c->exec("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b INTEGER)");
+  auto* c = &open(
+      "PRAGMA page_size=512; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+      "CREATE TABLE t (i INTEGER, r REAL, s TEXT, b INTEGER)");
   const int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
   const std::vector<int64_t> ints{0,
                                   1,
@@ -156,7 +174,7 @@ TEST(SqliteFile, RecordsDecodeLikeSqliteAcrossAMultiLevelTree) {
   Rows expect = via_sqlite(*c, "t");
   as_real(expect, 1);
 
-  const PinnedTable t(file, "t");
+  const PinnedTable t(file_, "t");
   ASSERT_GT(t.leaves().size(), 100u);
   EXPECT_EQ(t.field_of("s"), 2u);
   EXPECT_THROW((void)t.field_of("nope"), FileLayoutUnsupported);
@@ -176,74 +194,59 @@ TEST(SqliteFile, RecordsDecodeLikeSqliteAcrossAMultiLevelTree) {
   }
 }
 
-TEST(SqliteFile, EmptyTableAndRollbackJournal) {
-  TempDir dir;
-  const auto file = dir.path() / "d.sqlite";
-  auto c = connect(file);
-  c->exec("PRAGMA journal_mode=DELETE");
-  c->exec("CREATE TABLE t (a TEXT, b INTEGER)");
+TEST_F(SqliteFile, EmptyTableAndRollbackJournal) {
+  auto* c = &open("PRAGMA journal_mode=DELETE; CREATE TABLE t (a TEXT, b INTEGER)");
   {
-    const PinnedTable t(file, "t");
+    const PinnedTable t(file_, "t");
     EXPECT_EQ(t.leaves().size(), 1u);
     EXPECT_TRUE(via_pages(t, 2).empty());
   }
   c->exec("INSERT INTO t VALUES ('a', 1), (NULL, 2)");
-  const PinnedTable t(file, "t");
+  const PinnedTable t(file_, "t");
   EXPECT_EQ(via_pages(t, 2), via_sqlite(*c, "t"));
 }
 
-TEST(SqliteFile, RowsOnOverflowPagesAreUnsupported) {
-  TempDir dir;
-  const auto file = dir.path() / "d.sqlite";
-  auto c = connect(file);
-  c->exec("CREATE TABLE t (a TEXT)");
-  c->exec("INSERT INTO t VALUES ('short'), (printf('%.*c', 5000, 'x'))");
-  const PinnedTable t(file, "t");
-  LeafCursor cur(t, t.leaves().data(), t.leaves().data() + t.leaves().size(), 1);
+TEST_F(SqliteFile, RowsOnOverflowPagesAreUnsupported) {
+  open("CREATE TABLE t (a TEXT); INSERT INTO t VALUES ('short'), (printf('%.*c', 5000, 'x'))");
+  const PinnedTable t(file_, "t");
+  LeafCursor cur = whole(t, 1);
   ASSERT_TRUE(cur.next());
   EXPECT_EQ(cur.field(0).s, "short");
   EXPECT_THROW(cur.next(), FileLayoutUnsupported);
 }
 
-TEST(SqliteFile, RecordsWrittenBeforeAnAddedColumnAreUnsupported) {
-  TempDir dir;
-  const auto file = dir.path() / "d.sqlite";
-  auto c = connect(file);
-  c->exec("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1); ALTER TABLE t ADD COLUMN b INTEGER DEFAULT 7");
-  const PinnedTable t(file, "t");
+TEST_F(SqliteFile, RecordsWrittenBeforeAnAddedColumnAreUnsupported) {
+  open("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1); ALTER TABLE t ADD COLUMN b INTEGER DEFAULT 7");
+  const PinnedTable t(file_, "t");
   EXPECT_EQ(via_pages(t, 1), (Rows{{Value(int64_t{1})}}));  // the leading field alone reads
-  LeafCursor cur(t, t.leaves().data(), t.leaves().data() + t.leaves().size(), 2);
+  LeafCursor cur = whole(t, 2);
   EXPECT_THROW(cur.next(), FileLayoutUnsupported);  // b's default lives in the schema, not the record
 }
 
-TEST(SqliteFile, OtherTableKindsAreUnsupported) {
-  TempDir dir;
-  const auto file = dir.path() / "d.sqlite";
-  auto c = connect(file);
-  c->exec("CREATE TABLE k (id INTEGER PRIMARY KEY, a TEXT)");
-  c->exec("CREATE TABLE w (id TEXT PRIMARY KEY, a TEXT) WITHOUT ROWID");
-  c->exec("CREATE TABLE g (a INTEGER, b INTEGER GENERATED ALWAYS AS (a + 1))");
+TEST_F(SqliteFile, OtherTableKindsAreUnsupported) {
+  open(
+      "CREATE TABLE k (id INTEGER PRIMARY KEY, a TEXT);"
+      "CREATE TABLE w (id TEXT PRIMARY KEY, a TEXT) WITHOUT ROWID;"
+      "CREATE TABLE g (a INTEGER, b INTEGER GENERATED ALWAYS AS (a + 1))");
   for (const char* name : {"k", "w", "g", "missing"}) {
-    EXPECT_THROW(PinnedTable(file, name), FileLayoutUnsupported) << name;
+    EXPECT_THROW(PinnedTable(file_, name), FileLayoutUnsupported) << name;
   }
-  EXPECT_THROW(PinnedTable(dir.path() / "absent.sqlite", "t"), FileLayoutUnsupported);
+  EXPECT_THROW(PinnedTable(dir_.path() / "absent.sqlite", "t"), FileLayoutUnsupported);
 }
 
-TEST(SqliteFile, ALogHeldBackByAnOlderReaderIsUnsupported) {
-  TempDir dir;
-  const auto file = dir.path() / "d.sqlite";
-  auto writer = connect(file);
-  writer->exec("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0");
-  writer->exec("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1)");
-  auto old_reader = connect(file);
+TEST_F(SqliteFile, ALogHeldBackByAnOlderReaderIsUnsupported) {
+  auto* writer = &open(
+      "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t (a INTEGER);"
+      "INSERT INTO t VALUES (1)");
+  auto old_reader = connect(file_);
   old_reader->exec("BEGIN");
   (void)via_sqlite(*old_reader, "t");  // pins the snapshot holding one row
   writer->exec("INSERT INTO t VALUES (2)");
   // The new frame cannot be copied into the file while the older snapshot
   // needs the page it replaces: the file is not any one snapshot.
-  EXPECT_THROW(PinnedTable(file, "t"), FileLayoutUnsupported);
+  EXPECT_THROW(PinnedTable(file_, "t"), FileLayoutUnsupported);
   old_reader->exec("COMMIT");
-  const PinnedTable t(file, "t");
+  const PinnedTable t(file_, "t");
   EXPECT_EQ(via_pages(t, 1), (Rows{{Value(int64_t{1})}, {Value(int64_t{2})}}));
   // Commits after the pin go to the log and leave the pinned file as it was.
   writer->exec("DELETE FROM t; INSERT INTO t VALUES (3)");
