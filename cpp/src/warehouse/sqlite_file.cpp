@@ -138,8 +138,11 @@ void PinnedTable::collect_leaves(uint32_t root) {
     if (height > 40) throw FileLayoutUnsupported("malformed b-tree");
     read_page(page, buf.data());
     if (buf[0] == 0x0D) break;
-    if (buf[0] != 0x05 || be16(buf.data() + 3) == 0) throw FileLayoutUnsupported("not a rowid table b-tree page");
-    page = be32(buf.data() + be16(buf.data() + 12));
+    const uint32_t first_cell = be16(buf.data() + 12);
+    if (buf[0] != 0x05 || be16(buf.data() + 3) == 0 || first_cell + 4 > usable_) {
+      throw FileLayoutUnsupported("not a rowid table b-tree page");
+    }
+    page = be32(buf.data() + first_cell);
   }
   std::vector<uint32_t> level{root};
   for (int depth = 0; depth < height; ++depth) {
