@@ -1,10 +1,13 @@
 // The warehouse: open, bulk read to numpy columns, partition counts.
 //
-// Reads of a SQLite warehouse decode straight into columns: date slices of
-// about equal row counts are read in parallel (one read-only connection each,
-// GIL released), each value decoded once into its column (text
-// dictionary-encoded), then handed to numpy (convert.hpp). Other backends read
-// through Warehouse::read and the same conversion.
+// Reads of a SQLite warehouse decode straight into columns, GIL released: a
+// whole-table read (or most of one) decodes the table's pages from the file
+// (sqlite_file.hpp), runs of leaves in parallel; a small date range, or a
+// layout the page reader leaves to SQLite, reads date or rowid slices of about
+// equal row counts in parallel (one read-only connection each). Each value is
+// decoded once into its column (text dictionary-encoded), then handed to numpy
+// (convert.hpp). Other backends read through Warehouse::read and the same
+// conversion.
 #include <pybind11/stl.h>
 #include <sqlite3.h>
 #include <tbb/parallel_for.h>
@@ -18,6 +21,8 @@
 #include "bindings.hpp"
 #include "convert.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
+#include "nbaprops/warehouse/sqlite_file.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 
@@ -43,6 +48,57 @@ using Db = std::unique_ptr<sqlite3, DbClose>;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
 std::string quote(const std::string& ident) { return "\"" + ident + "\""; }
+
+std::vector<Storage> storages(const std::vector<const ColumnDef*>& defs) {
+  std::vector<Storage> out;
+  for (const ColumnDef* d : defs) out.push_back(storage_of(d->type));
+  return out;
+}
+
+/// A part with room for @p expect rows.
+FramePart empty_part(const std::vector<Storage>& storage, size_t expect) {
+  FramePart p;
+  p.columns.resize(storage.size());
+  for (size_t i = 0; i < storage.size(); ++i) {
+    if (storage[i] != Storage::kText) p.columns[i].valid.reserve(expect);
+    if (storage[i] == Storage::kInt) p.columns[i].ints.reserve(expect);
+    if (storage[i] == Storage::kReal) p.columns[i].reals.reserve(expect);
+  }
+  return p;
+}
+
+// Appending one decoded cell to its column (both read paths).
+void put_null(ColumnPart& c, Storage storage) {
+  if (storage == Storage::kText) {
+    c.text.add_null();
+    return;
+  }
+  c.valid.push_back(0);
+  if (storage == Storage::kReal) {
+    c.reals.push_back(0.0);
+  } else {
+    c.ints.push_back(0);
+  }
+}
+void put(ColumnPart& c, int64_t v) {
+  c.valid.push_back(1);
+  c.ints.push_back(v);
+}
+void put(ColumnPart& c, double v) {
+  c.valid.push_back(1);
+  c.reals.push_back(v);
+}
+void put_date(ColumnPart& c, std::string_view day, const TableSchema& s, const ColumnDef& def) {
+  try {
+    put(c, static_cast<int64_t>(Date::parse(day, s.name + "." + def.name).days()));
+  } catch (const DataError& e) {
+    throw DataError(std::string("stored value unreadable: ") + e.what());
+  }
+}
+std::string_view text_of(sqlite3_value* v) {
+  const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return {txt, static_cast<size_t>(sqlite3_value_bytes(v))};
+}
 
 /// One slice of a read: a rowid range scanned in storage order (most of the
 /// table), or a partition-date range through the date index (a small part of
@@ -122,15 +178,8 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Sli
     sqlite3_bind_text(st.get(), 3, a.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st.get(), 4, b.c_str(), -1, SQLITE_TRANSIENT);
   }
-  FramePart p;
-  p.columns.resize(defs.size());
-  std::vector<Storage> storage(defs.size());
-  for (size_t i = 0; i < defs.size(); ++i) {
-    storage[i] = storage_of(defs[i]->type);
-    if (storage[i] != Storage::kText) p.columns[i].valid.reserve(expect);
-    if (storage[i] == Storage::kInt) p.columns[i].ints.reserve(expect);
-    if (storage[i] == Storage::kReal) p.columns[i].reals.reserve(expect);
-  }
+  const std::vector<Storage> storage = storages(defs);
+  FramePart p = empty_part(storage, expect);
   sqlite3_stmt* q = st.get();
   int step;
   while ((step = sqlite3_step(q)) == SQLITE_ROW) {
@@ -139,37 +188,103 @@ FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Sli
       // trips than column_*).
       sqlite3_value* v = sqlite3_column_value(q, static_cast<int>(i));
       ColumnPart& c = p.columns[i];
-      const bool null = sqlite3_value_type(v) == SQLITE_NULL;
-      if (storage[i] == Storage::kText) {
-        if (null) {
-          c.text.add_null();
-        } else {
-          const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
-          c.text.add(std::string_view(txt, static_cast<size_t>(sqlite3_value_bytes(v))));
-        }
-        continue;
-      }
-      c.valid.push_back(null ? 0 : 1);
-      if (storage[i] == Storage::kReal) {
-        c.reals.push_back(null ? 0.0 : sqlite3_value_double(v));
-      } else if (null) {
-        c.ints.push_back(0);
+      if (sqlite3_value_type(v) == SQLITE_NULL) {
+        put_null(c, storage[i]);
+      } else if (storage[i] == Storage::kText) {
+        c.text.add(text_of(v));
+      } else if (storage[i] == Storage::kReal) {
+        put(c, sqlite3_value_double(v));
       } else if (defs[i]->type == ColumnType::kDate) {
-        const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
-        std::string_view day(txt, static_cast<size_t>(sqlite3_value_bytes(v)));
-        try {
-          c.ints.push_back(Date::parse(day, s_.name + "." + defs[i]->name).days());
-        } catch (const DataError& e) {
-          throw DataError(std::string("stored value unreadable: ") + e.what());
-        }
+        put_date(c, text_of(v), s_, *defs[i]);
       } else {
-        c.ints.push_back(sqlite3_value_int64(v));
+        put(c, static_cast<int64_t>(sqlite3_value_int64(v)));
       }
     }
     ++p.rows;
   }
   if (step != SQLITE_DONE) throw error("step");
   return p;
+}
+
+/// The rows of the pinned table's leaves [@p first, @p last) (in rowid order)
+/// whose partition date is in @p range (every row when nullopt).
+FramePart read_leaves(const sqlite_file::PinnedTable& table, const TableSchema& s,
+                      const std::vector<const ColumnDef*>& defs, const std::vector<Storage>& storage,
+                      std::optional<DateRange> range, const uint32_t* first, const uint32_t* last, size_t expect) {
+  using Kind = sqlite_file::Field::Kind;
+  std::vector<size_t> field(defs.size());
+  for (size_t i = 0; i < defs.size(); ++i) field[i] = table.field_of(defs[i]->name);
+  const size_t part_field = table.field_of(s.partition_column);
+  size_t fields = part_field + 1;
+  for (size_t f : field) fields = std::max(fields, f + 1);
+  const std::string lo = range ? range->start.iso() : std::string(), hi = range ? range->end.iso() : std::string();
+  // The same conversions as sqlite3_value_* on the SQLite path; any other
+  // storage class is left to that path.
+  auto unsupported = [&](size_t i) -> sqlite_file::FileLayoutUnsupported {
+    return sqlite_file::FileLayoutUnsupported("unexpected storage class in " + s.name + "." + defs[i]->name);
+  };
+  FramePart p = empty_part(storage, expect);
+  sqlite_file::LeafCursor cur(table, first, last, fields);
+  while (cur.next()) {
+    if (range) {
+      const sqlite_file::Field d = cur.field(part_field);
+      if (d.kind != Kind::kText && d.kind != Kind::kNull) throw sqlite_file::FileLayoutUnsupported("partition value");
+      if (d.kind == Kind::kNull || d.s < lo || d.s > hi) continue;
+    }
+    for (size_t i = 0; i < defs.size(); ++i) {
+      const sqlite_file::Field v = cur.field(field[i]);
+      ColumnPart& c = p.columns[i];
+      if (v.kind == Kind::kNull) {
+        put_null(c, storage[i]);
+      } else if (storage[i] == Storage::kText) {
+        if (v.kind != Kind::kText) throw unsupported(i);
+        c.text.add(v.s);
+      } else if (storage[i] == Storage::kReal) {
+        if (v.kind == Kind::kReal) {
+          put(c, v.r);
+        } else if (v.kind == Kind::kInt) {
+          put(c, static_cast<double>(v.i));
+        } else {
+          throw unsupported(i);
+        }
+      } else if (defs[i]->type == ColumnType::kDate) {
+        if (v.kind != Kind::kText) throw unsupported(i);
+        put_date(c, v.s, s, *defs[i]);
+      } else {
+        if (v.kind != Kind::kInt) throw unsupported(i);
+        put(c, v.i);
+      }
+    }
+    ++p.rows;
+  }
+  return p;
+}
+
+/// The rows of a whole-table (or most-of-the-table) read straight from the
+/// file's pages, runs of leaves read in parallel by up to @p workers threads,
+/// all at one snapshot. @return nullopt when the file's layout needs SQLite (see
+/// sqlite_file.hpp).
+std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& file, const TableSchema& s,
+                                                  const std::vector<const ColumnDef*>& defs,
+                                                  std::optional<DateRange> range, int workers, size_t expect) {
+  try {
+    const sqlite_file::PinnedTable table(file, s.table());
+    const std::vector<Storage> storage = storages(defs);
+    const auto& leaves = table.leaves();
+    // A few runs per worker: a thread the machine's load holds back leaves its
+    // remaining runs to the others.
+    const size_t n = std::max<size_t>(1, std::min<size_t>(4 * static_cast<size_t>(workers), leaves.size() / 64));
+    std::vector<FramePart> parts(n);
+    tbb::parallel_for(size_t{0}, n, [&](size_t i) {
+      const uint32_t* first = leaves.data() + leaves.size() * i / n;
+      const uint32_t* last = leaves.data() + leaves.size() * (i + 1) / n;
+      parts[i] = read_leaves(table, s, defs, storage, range, first, last, expect / n + 1);
+    });
+    return parts;
+  } catch (const sqlite_file::FileLayoutUnsupported& e) {
+    NBAPROPS_LOG_DEBUG << "reading " << s.name << " through SQLite: " << e.what();
+    return std::nullopt;
+  }
 }
 
 /// Date slices of about equal row counts covering @p counts (index reads of a
@@ -201,7 +316,8 @@ std::vector<Slice> date_slices(const std::map<Date, int64_t>& counts, DateRange 
 /// @return the parts and whether they still need sorting.
 std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSchema& s, std::optional<DateRange> range,
                                                    const std::vector<const ColumnDef*>& defs) {
-  if (!dynamic_cast<SqliteWarehouse*>(&wh) || !wh.has_table(s)) {
+  const auto* sqlite = dynamic_cast<SqliteWarehouse*>(&wh);
+  if (!sqlite || !wh.has_table(s)) {
     std::vector<std::string> names;
     for (const ColumnDef* d : defs) names.push_back(d->name);
     std::vector<FramePart> one;
@@ -235,6 +351,12 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
       for (int i = 0; i < n; ++i) {
         const int64_t a = lo + i * span;
         slices.push_back(Slice{true, a, i + 1 == n ? hi : a + span - 1, range});
+      }
+    }
+    // Pinning checkpoints the log: not in a warehouse opened read-only.
+    if (attempt == 0 && slices.front().by_rowid && !sqlite->read_only()) {
+      if (auto pinned = read_pinned(file, s, defs, range, workers, static_cast<size_t>(wanted))) {
+        return {std::move(*pinned), true};
       }
     }
     std::vector<FramePart> parts(slices.size());

@@ -181,34 +181,41 @@ Gather gather_of(const std::vector<FramePart>& parts, const std::vector<Slot>& s
 /// Writes output column @p col in output order.
 void fill(const std::vector<FramePart>& parts, size_t col, Slot& s, const Gather& g) {
   const size_t rows = g.global.size();
-  auto value = [&](size_t r) -> const ColumnPart& { return parts[g.part[r]].columns[col]; };
+  // Each part's buffers of this column, looked up once.
+  std::vector<const uint8_t*> valid;
+  std::vector<const int64_t*> ints;
+  std::vector<const double*> reals;
+  for (const FramePart& p : parts) {
+    valid.push_back(p.columns[col].valid.data());
+    ints.push_back(p.columns[col].ints.data());
+    reals.push_back(p.columns[col].reals.data());
+  }
+  const uint32_t* part = g.part.data();
+  const uint32_t* local = g.local.data();
   switch (s.kind) {
     case Kind::kInt:
       for (size_t r = 0; r < rows; ++r) {
-        const ColumnPart& c = value(r);
-        const bool ok = c.valid[g.local[r]] != 0;
-        s.ints[r] = ok ? c.ints[g.local[r]] : 0;
+        const bool ok = valid[part[r]][local[r]] != 0;
+        s.ints[r] = ok ? ints[part[r]][local[r]] : 0;
         s.mask[r] = ok ? 0 : 1;
       }
       break;
     case Kind::kBool:
       for (size_t r = 0; r < rows; ++r) {
-        const ColumnPart& c = value(r);
-        const bool ok = c.valid[g.local[r]] != 0;
-        s.bools[r] = ok && c.ints[g.local[r]] != 0 ? 1 : 0;
+        const bool ok = valid[part[r]][local[r]] != 0;
+        s.bools[r] = ok && ints[part[r]][local[r]] != 0 ? 1 : 0;
         s.mask[r] = ok ? 0 : 1;
       }
       break;
     case Kind::kDate:
       for (size_t r = 0; r < rows; ++r) {
-        const ColumnPart& c = value(r);
-        s.ints[r] = c.valid[g.local[r]] ? c.ints[g.local[r]] * kNanosPerDay : std::numeric_limits<int64_t>::min();
+        s.ints[r] =
+            valid[part[r]][local[r]] ? ints[part[r]][local[r]] * kNanosPerDay : std::numeric_limits<int64_t>::min();
       }
       break;
     case Kind::kReal:
       for (size_t r = 0; r < rows; ++r) {
-        const ColumnPart& c = value(r);
-        s.reals[r] = c.valid[g.local[r]] ? c.reals[g.local[r]] : std::numeric_limits<double>::quiet_NaN();
+        s.reals[r] = valid[part[r]][local[r]] ? reals[part[r]][local[r]] : std::numeric_limits<double>::quiet_NaN();
       }
       break;
     case Kind::kCategory:
@@ -237,7 +244,7 @@ pyb::object utf8(std::string_view v) {
 std::string_view TextDictionary::keep(std::string_view v) {
   if (block_used_ + v.size() > block_size_) {
     block_size_ = std::max<size_t>(size_t{1} << 16, v.size());
-    blocks_.push_back(std::make_unique<char[]>(block_size_));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(block_size_));
     block_used_ = 0;
   }
   char* out = blocks_.back().get() + block_used_;

@@ -5,8 +5,9 @@
 
 Generates the demo league for ``--seasons`` (default the four seasons 2021–2024) into a temporary
 warehouse and backfills ``player_game_summary`` (about 113,000 rows × 90 columns), unless
-``--warehouse`` names one that already holds it. Then, best of ``--repeats``, back to back in one
-process:
+``--warehouse`` names one that already holds it. Then, best of ``--repeats`` rounds in one process,
+each round timing the three reads back to back (so a change of machine load between rounds affects
+all three alike):
 
 * **ours** — ``nbaprops.read(wh, "nba_analytics.player_game_summary")``: every row and column into a
   DataFrame (nullable Int64, boolean, datetime64[ns] dates, object text); also with ``categorical=True``;
@@ -39,13 +40,18 @@ TABLE = "nba_analytics.player_game_summary"
 ORDER = "game_date, player_lookup, game_id"
 
 
-def best_of(repeats: int, fn):
-    best, value = float("inf"), None
+def best_of_rounds(repeats: int, fns: dict) -> tuple[dict, dict, dict]:
+    """Best wall and CPU seconds of each function over ``repeats`` rounds (one call of each per round)."""
+    wall = {k: float("inf") for k in fns}
+    cpu = dict(wall)
+    values = {}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, value
+        for key, fn in fns.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            values[key] = fn()
+            wall[key] = min(wall[key], time.perf_counter() - t0)
+            cpu[key] = min(cpu[key], time.process_time() - c0)
+    return wall, cpu, values
 
 
 def same_values(ours: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
@@ -94,25 +100,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wh = nbaprops.open(args.warehouse)
         load = os.getloadavg()[0]
-        ours_s, ours = best_of(args.repeats, lambda: nbaprops.read(wh, TABLE))
-        cat_s, cat = best_of(args.repeats, lambda: nbaprops.read(wh, TABLE, categorical=True))
         con = sqlite3.connect(f"file:{args.warehouse / 'nba_analytics.sqlite'}?mode=ro", uri=True)
         try:
-            ref_s, ref = best_of(args.repeats, lambda: pd.read_sql(
-                f"SELECT * FROM player_game_summary ORDER BY {ORDER}", con))
+            wall, cpu, frames = best_of_rounds(args.repeats, {
+                "ours": lambda: nbaprops.read(wh, TABLE),
+                "cat": lambda: nbaprops.read(wh, TABLE, categorical=True),
+                "ref": lambda: pd.read_sql(f"SELECT * FROM player_game_summary ORDER BY {ORDER}", con)})
         finally:
             con.close()
+        ours_s, cat_s, ref_s = wall["ours"], wall["cat"], wall["ref"]
+        ours, cat, ref = frames["ours"], frames["cat"], frames["ref"]
         bad = sorted(set(same_values(ours, ref)) | set(same_values(cat, ref)))
         ratio = ref_s / ours_s
         fig = {"table": TABLE, "rows": len(ours), "columns": ours.shape[1], "ours_seconds": ours_s,
                "ours_categorical_seconds": cat_s, "ratio_categorical": ref_s / cat_s,
                "read_sql_seconds": ref_s, "ratio": ratio, "target": 5.0, "agree": not bad,
                "differing_columns": bad, "repeats": args.repeats, "loadavg_start": load,
-               "loadavg_end": os.getloadavg()[0], "cpus": os.cpu_count()}
+               "loadavg_end": os.getloadavg()[0], "cpus": os.cpu_count(),
+               "ours_cpu_seconds": cpu["ours"], "read_sql_cpu_seconds": cpu["ref"],
+               "ratio_cpu": cpu["ref"] / cpu["ours"]}
         print(f"{TABLE}: {len(ours):,} rows × {ours.shape[1]} columns")
         print(f"  nbaprops.read      {ours_s:7.3f} s   (categorical=True: {cat_s:.3f} s, {ref_s / cat_s:.1f}×)")
         print(f"  pandas.read_sql    {ref_s:7.3f} s")
         print(f"  ratio              {ratio:7.1f}×  (target ≥ 5)")
+        print(f"  CPU seconds        {cpu['ours']:.3f} vs {cpu['ref']:.3f} ({cpu['ref'] / cpu['ours']:.1f}×; ours on all its threads)")
         if load > 0.5 * (os.cpu_count() or 1):
             print(f"  warning: load average {load:.1f} at start; the ratio is pessimistic (ours reads in parallel)")
         if bad:

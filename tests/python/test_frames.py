@@ -102,6 +102,55 @@ def test_projection_without_the_sort_columns_keeps_the_order(demo):
     assert_same(ours, reference(demo, PGS, columns="points, minutes_played"))
 
 
+# One column of every kind: DATE, STRING, INT64, NUMERIC, BOOL, FLOAT64, JSON, TIMESTAMP.
+KINDS = ["game_date", "player_lookup", "game_id", "points", "minutes_played", "starter_flag", "quality_score",
+         "quality_metadata", "processed_at", "points_line"]
+
+
+def test_page_reads_and_their_sqlite_fallbacks_match_read_sql(demo_copy):
+    """Whole-table reads decode the file's pages (sqlite_file); layouts they do not read (a row on overflow
+    pages, a log held back by an older reader, a read-only warehouse) go through SQLite. Same values, NULLs
+    and order either way."""
+    wh = demo_copy
+    path = Path(wh.uri) / "nba_analytics.sqlite"
+
+    def check():
+        assert_same(nbaprops.read(wh, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))
+
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        # A NULL of every kind (the partition date too: NULL sorts first) and a whole number in a
+        # NUMERIC column (stored as an integer, read as a float).
+        con.execute("UPDATE player_game_summary SET points = NULL, minutes_played = NULL, starter_flag = NULL, "
+                    "quality_score = NULL, quality_metadata = NULL, processed_at = NULL, player_lookup = NULL "
+                    "WHERE rowid % 97 = 0")
+        con.execute("UPDATE player_game_summary SET game_date = NULL WHERE rowid = 5")
+        con.execute("UPDATE player_game_summary SET minutes_played = 30.0, points = -(1 << 40) WHERE rowid % 89 = 1")
+        ro = nbaprops.open(wh.uri, read_only=True)  # never checkpoints: always the SQLite path
+        assert_same(nbaprops.read(ro, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))
+        check()
+        frame = nbaprops.read(wh, PGS, columns=KINDS)
+        assert pd.isna(frame["game_date"].iloc[0]) and frame["minutes_played"].dtype == np.float64
+        assert (frame["minutes_played"] == 30.0).any() and (frame["points"] == -(1 << 40)).any()
+
+        reader = sqlite3.connect(path, isolation_level=None)  # an older snapshot holds the log back
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM player_game_summary").fetchone()
+        con.execute("UPDATE player_game_summary SET points = 7 WHERE rowid % 101 = 0")
+        check()
+        reader.execute("COMMIT")
+        reader.close()
+
+        con.execute("UPDATE player_game_summary SET quality_metadata = ? WHERE rowid = 77", ("x" * 6000,))
+        check()  # a row on overflow pages
+
+        con.execute("DELETE FROM player_game_summary")
+        empty = nbaprops.read(wh, PGS)
+        assert empty.empty and empty["game_date"].dtype == "datetime64[ns]" and empty["points"].dtype == "Int64"
+    finally:
+        con.close()
+
+
 def test_nulls_come_out_as_pandas_missing_values(demo):
     df = nbaprops.read(demo, PGS, "2023-11-01", "2023-11-30")
     assert df["over_under_result"].isna().any()          # no prop line: NULL text

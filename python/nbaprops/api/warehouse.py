@@ -186,8 +186,10 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
 
     Notes
     -----
-    Built without per-row Python: the native side decodes whole columns (on SQLite, date or rowid
-    slices in parallel, with the GIL released) and pandas wraps the numpy arrays.
+    Built without per-row Python: the native side decodes whole columns with the GIL released and
+    pandas wraps the numpy arrays. On SQLite a whole-table read (or a range covering most of the table)
+    decodes the table's pages straight from the file, at one snapshot, in parallel; a small range goes
+    through the date index. A writable warehouse's write-ahead log may be checkpointed by such a read.
     """
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")

@@ -1,0 +1,222 @@
+#include "nbaprops/warehouse/sqlite_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "warehouse/sqlite_internal.hpp"
+
+namespace nbaprops::sqlite_file {
+namespace {
+
+using sqlite_detail::Connection;
+using sqlite_detail::Statement;
+
+uint32_t be16(const unsigned char* p) { return (uint32_t{p[0]} << 8) | p[1]; }
+uint32_t be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+/// A varint at @p p (at most 9 bytes, none past @p end); advances @p p.
+uint64_t varint(const unsigned char*& p, const unsigned char* end) {
+  uint64_t v = 0;
+  for (int k = 0; k < 8; ++k) {
+    if (p >= end) throw FileLayoutUnsupported("varint past the end of its page");
+    const unsigned char b = *p++;
+    v = (v << 7) | (b & 0x7f);
+    if (!(b & 0x80)) return v;
+  }
+  if (p >= end) throw FileLayoutUnsupported("varint past the end of its page");
+  return (v << 8) | *p++;
+}
+
+uint64_t serial_size(uint64_t t) {
+  static constexpr uint8_t kSize[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+  if (t == 10 || t == 11) throw FileLayoutUnsupported("reserved serial type");
+  return t < 12 ? kSize[t] : (t - 12) / 2;
+}
+
+std::unique_ptr<Connection> open(const std::filesystem::path& file, int flags) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  auto c = std::make_unique<Connection>(raw);
+  if (rc != SQLITE_OK) throw FileLayoutUnsupported("cannot open " + file.string());
+  sqlite3_busy_timeout(raw, 60000);
+  return c;
+}
+
+}  // namespace
+
+/// The read transaction that pins the snapshot.
+struct PinnedTable::Snapshot {
+  std::unique_ptr<Connection> reader;
+};
+
+PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& table)
+    : snapshot_(std::make_unique<Snapshot>()), file_(file) {
+  try {
+    snapshot_->reader = open(file, SQLITE_OPEN_READONLY);
+    Connection& c = *snapshot_->reader;
+    c.exec("BEGIN");
+    uint32_t root = 0;
+    {  // the first read starts the transaction's snapshot
+      Statement st(c.get(), "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?");
+      sqlite3_bind_text(st.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+      if (!st.step()) throw FileLayoutUnsupported("no table " + table);
+      root = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
+    }
+    {
+      Statement st(c.get(), "SELECT name, pk, hidden FROM pragma_table_xinfo(?)");
+      sqlite3_bind_text(st.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+      while (st.step()) {
+        // An INTEGER PRIMARY KEY is stored as the rowid, generated columns not at all.
+        if (sqlite3_column_int(st.get(), 1) != 0 || sqlite3_column_int(st.get(), 2) != 0) {
+          throw FileLayoutUnsupported("primary key or hidden column in " + table);
+        }
+        columns_.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
+      }
+    }
+    {
+      // Copy the log into the file up to (at most) this snapshot; when every
+      // frame got copied, the file holds exactly the snapshot's pages.
+      auto writer = open(file, SQLITE_OPEN_READWRITE);
+      Statement st(writer->get(), "PRAGMA wal_checkpoint(PASSIVE)");
+      if (!st.step() || sqlite3_column_int(st.get(), 0) != 0 ||
+          sqlite3_column_int64(st.get(), 1) != sqlite3_column_int64(st.get(), 2)) {
+        throw FileLayoutUnsupported("the write-ahead log could not be checkpointed");
+      }
+    }
+    fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw FileLayoutUnsupported("cannot open " + file.string());
+    unsigned char header[100];
+    struct stat info{};
+    if (::pread(fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) || fstat(fd_, &info) != 0) {
+      throw FileLayoutUnsupported("cannot read the header of " + file.string());
+    }
+    page_size_ = be16(header + 16) == 1 ? 65536 : be16(header + 16);
+    usable_ = page_size_ - header[20];
+    if (page_size_ < 512 || be32(header + 56) != 1) throw FileLayoutUnsupported("not a UTF-8 database");
+    page_count_ = static_cast<uint32_t>(static_cast<uint64_t>(info.st_size) / page_size_);
+    collect_leaves(root);
+  } catch (...) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    try {
+      throw;
+    } catch (const StorageError& e) {  // SQLite could not pin the snapshot
+      throw FileLayoutUnsupported(e.what());
+    }
+  }
+}
+
+PinnedTable::~PinnedTable() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+size_t PinnedTable::field_of(const std::string& column) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i] == column) return i;
+  }
+  throw FileLayoutUnsupported("no stored column " + column);
+}
+
+void PinnedTable::read_page(uint32_t page, unsigned char* out) const {
+  if (page < 2 || page > page_count_) throw FileLayoutUnsupported("page number out of range");
+  const auto off = static_cast<off_t>(page - 1) * page_size_;
+  if (::pread(fd_, out, page_size_, off) != static_cast<ssize_t>(page_size_)) {
+    throw FileLayoutUnsupported("short read of page " + std::to_string(page));
+  }
+}
+
+void PinnedTable::collect_leaves(uint32_t root) {
+  std::vector<unsigned char> buf(page_size_);
+  // A b-tree's leaves are all at the same depth: find it down the left edge,
+  // then list the pages of the level above it without reading the leaves
+  // (LeafCursor checks each leaf's type when it reads it).
+  int height = 0;
+  for (uint32_t page = root;; ++height) {
+    if (height > 40) throw FileLayoutUnsupported("malformed b-tree");
+    read_page(page, buf.data());
+    if (buf[0] == 0x0D) break;
+    const uint32_t first_cell = be16(buf.data() + 12);
+    if (buf[0] != 0x05 || be16(buf.data() + 3) == 0 || first_cell + 4 > usable_) {
+      throw FileLayoutUnsupported("not a rowid table b-tree page");
+    }
+    page = be32(buf.data() + first_cell);
+  }
+  std::vector<uint32_t> level{root};
+  for (int depth = 0; depth < height; ++depth) {
+    std::vector<uint32_t> below;
+    for (uint32_t page : level) {
+      read_page(page, buf.data());
+      const unsigned char* h = buf.data();
+      if (h[0] != 0x05) throw FileLayoutUnsupported("not a rowid table b-tree page");
+      const uint32_t cells = be16(h + 3);
+      if (12 + 2 * cells > usable_) throw FileLayoutUnsupported("malformed interior page");
+      for (uint32_t k = 0; k < cells; ++k) {
+        const uint32_t off = be16(h + 12 + 2 * k);
+        if (off + 4 > usable_) throw FileLayoutUnsupported("malformed interior page");
+        below.push_back(be32(h + off));
+      }
+      below.push_back(be32(h + 8));  // the right-most child comes last
+      if (below.size() > page_count_) throw FileLayoutUnsupported("malformed b-tree");
+    }
+    level = std::move(below);
+  }
+  leaves_ = std::move(level);
+}
+
+LeafCursor::LeafCursor(const PinnedTable& table, const uint32_t* first, const uint32_t* last, size_t fields)
+    : table_(table),
+      next_leaf_(first),
+      last_leaf_(last),
+      fields_(fields),
+      page_(table.page_size()),
+      types_(fields),
+      offsets_(fields) {}
+
+bool LeafCursor::load_next_page() {
+  if (next_leaf_ == last_leaf_) return false;
+  table_.read_page(*next_leaf_++, page_.data());
+  if (page_[0] != 0x0D) throw FileLayoutUnsupported("not a table leaf page");
+  cells_ = be16(page_.data() + 3);
+  cell_ = 0;
+  cell_array_ = 8;
+  if (cell_array_ + 2 * cells_ > table_.usable_size()) throw FileLayoutUnsupported("malformed leaf page");
+  return true;
+}
+
+bool LeafCursor::next() {
+  while (cell_ == cells_) {
+    if (!load_next_page()) return false;
+  }
+  const unsigned char* base = page_.data();
+  const unsigned char* end = base + table_.usable_size();
+  const uint32_t off = be16(base + cell_array_ + 2 * cell_++);
+  const unsigned char* p = base + off;
+  if (p >= end) throw FileLayoutUnsupported("malformed leaf cell");
+  const uint64_t payload = varint(p, end);
+  varint(p, end);  // rowid
+  if (payload > table_.usable_size() - 35) throw FileLayoutUnsupported("row on overflow pages");
+  if (payload > static_cast<uint64_t>(end - p)) throw FileLayoutUnsupported("malformed leaf cell");
+  record_ = p;
+  const unsigned char* rec_end = p + payload;
+  const uint64_t header = varint(p, rec_end);
+  if (header > payload) throw FileLayoutUnsupported("malformed record");
+  const unsigned char* header_end = record_ + header;
+  uint64_t body = header;
+  size_t k = 0;
+  for (; k < fields_ && p < header_end; ++k) {
+    const uint64_t t = varint(p, header_end);
+    types_[k] = t;
+    offsets_[k] = static_cast<uint32_t>(body);
+    body += serial_size(t);
+  }
+  // A record written before an ADD COLUMN lacks the new columns (their default
+  // applies): left to SQLite.
+  if (k < fields_) throw FileLayoutUnsupported("record shorter than the table");
+  if (body > payload) throw FileLayoutUnsupported("malformed record");
+  return true;
+}
+
+}  // namespace nbaprops::sqlite_file
