@@ -62,8 +62,8 @@ def _tables(datasets) -> list[str]:
     return nbaprops.api.copy.expand_tables(list(datasets))
 
 
-def _run(wh, start, end, ckpt):
-    result = nbaprops.backfill(wh, start, end, workers=2, progress="none", checkpoint_dir=ckpt)
+def _run(wh, start, end, ckpt, workers=2):
+    result = nbaprops.backfill(wh, start, end, workers=workers, progress="none", checkpoint_dir=ckpt)
     assert result.exit_code == 0, result.summary_text
     return result
 
@@ -97,7 +97,9 @@ def cascade(raw_demo, emulator, tmp_path_factory):
         figures["sqlite_seconds"] = time.perf_counter() - t0
         before = proxy.count()
         t0 = time.perf_counter()
-        result = _run(bq, first, last, tmp_path_factory.mktemp("ckpt-bq"))
+        # More workers than cores: units wait on BigQuery, and concurrent units' writes share
+        # one transaction (group commit).
+        result = _run(bq, first, last, tmp_path_factory.mktemp("ckpt-bq"), workers=4)
         figures.update(seconds=time.perf_counter() - t0, requests=proxy.count() - before, units=len(result.units),
                        dates=int(result.units["date"].nunique()), by_kind=_by_kind(proxy.requests[before:]))
         yield ref, bq, first, last, figures

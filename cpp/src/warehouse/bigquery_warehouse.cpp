@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -296,31 +298,40 @@ struct BigQueryWarehouse::Impl {
            values.value() + ";\n";
   }
 
-  /// One transaction applying @p writes (and recording their hashes), then
-  /// @p extra (statements run inside it, after the writes).
-  void write_transaction(const std::vector<TableWrite>& writes, const std::string& extra = "") {
-    std::vector<Rows> src(writes.size());
+  /// One transaction applying each batch of @p batches in turn (its deletes,
+  /// then its inserts and partition hashes: the same effect as one transaction
+  /// per batch, in order), then @p extra (statements run inside it, last).
+  void write_transaction(const std::vector<const std::vector<TableWrite>*>& batches, const std::string& extra = "") {
+    std::vector<std::vector<Rows>> src;
     std::vector<std::string> created;
-    std::string names = writes.empty() ? "partition hashes" : "";
+    std::string names;
     try {
-      for (size_t i = 0; i < writes.size(); ++i) {
-        names += (names.empty() ? "" : ", ") + writes[i].schema->name + " (" + describe(writes[i].dates) + ")";
-        if (writes[i].rows->num_rows() == 0) continue;
-        src[i].values = bq::to_sql_values(*writes[i].rows, static_cast<size_t>(opt().inline_cells));
-        if (src[i].values) continue;
-        src[i].staged = stage(writes[i]);
-        created.push_back(src[i].staged);
+      for (const auto* writes : batches) {
+        auto& s = src.emplace_back(writes->size());
+        for (size_t i = 0; i < writes->size(); ++i) {
+          const TableWrite& w = (*writes)[i];
+          names += (names.empty() ? "" : ", ") + w.schema->name + " (" + describe(w.dates) + ")";
+          if (w.rows->num_rows() == 0) continue;
+          s[i].values = bq::to_sql_values(*w.rows, static_cast<size_t>(opt().inline_cells));
+          if (s[i].values) continue;
+          s[i].staged = stage(w);
+          created.push_back(s[i].staged);
+        }
       }
+      if (names.empty()) names = "partition hashes";
       std::string script = "BEGIN TRANSACTION;\n";
-      for (size_t i = 0; i < writes.size(); ++i) {
-        const TableWrite& w = writes[i];
-        if (w.append_only || w.dates.empty() || (!w.replace_key.empty() && src[i].empty())) continue;
-        script += delete_sql(w, src[i]);
-      }
-      if (fail_next.exchange(false)) script += "SELECT ERROR('nbaprops injected write failure');\n";
-      for (size_t i = 0; i < writes.size(); ++i) {
-        if (!src[i].empty()) script += insert_sql(writes[i], src[i]);
-        script += hash_sql(writes[i], true);
+      for (size_t b = 0; b < batches.size(); ++b) {
+        const auto& writes = *batches[b];
+        for (size_t i = 0; i < writes.size(); ++i) {
+          const TableWrite& w = writes[i];
+          if (w.append_only || w.dates.empty() || (!w.replace_key.empty() && src[b][i].empty())) continue;
+          script += delete_sql(w, src[b][i]);
+        }
+        if (b == 0 && fail_next.exchange(false)) script += "SELECT ERROR('nbaprops injected write failure');\n";
+        for (size_t i = 0; i < writes.size(); ++i) {
+          if (!src[b][i].empty()) script += insert_sql(writes[i], src[b][i]);
+          script += hash_sql(writes[i], true);
+        }
       }
       script += extra + "COMMIT TRANSACTION;\n";
       for (const auto& r : created) script += "DROP TABLE IF EXISTS " + r + ";\n";
@@ -328,6 +339,67 @@ struct BigQueryWarehouse::Impl {
     } catch (...) {
       drop_quietly(created);
       throw;
+    }
+  }
+
+  /// Group commit: a write_batch arriving while a transaction is in flight
+  /// waits, and every batch waiting when it ends goes into the next transaction
+  /// together (BigQuery and the emulator pay per statement and per transaction,
+  /// hardly per row). When that shared transaction fails on the server (rolled
+  /// back, not transient), each batch is retried alone, so only the faulty one
+  /// fails.
+  struct Pending {
+    const std::vector<TableWrite>* writes = nullptr;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  std::mutex group_mu;
+  std::condition_variable group_cv;
+  std::vector<Pending*> queue;
+  bool committing = false;
+
+  void group_commit(const std::vector<TableWrite>& writes) {
+    Pending me{&writes};
+    std::unique_lock lock(group_mu);
+    queue.push_back(&me);
+    while (!me.done) {
+      if (committing) {
+        group_cv.wait(lock);
+        continue;
+      }
+      committing = true;
+      std::vector<Pending*> group;
+      group.swap(queue);
+      lock.unlock();
+      commit_group(group);
+      lock.lock();
+      committing = false;
+      for (Pending* p : group) p->done = true;
+      group_cv.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
+  }
+
+  void commit_group(const std::vector<Pending*>& group) {
+    std::vector<const std::vector<TableWrite>*> batches;
+    for (const Pending* p : group) batches.push_back(p->writes);
+    try {
+      write_transaction(batches);
+      return;
+    } catch (const Error& e) {
+      if (group.size() > 1 && !e.transient()) {
+        for (Pending* p : group) {
+          try {
+            write_transaction({p->writes});
+          } catch (...) {
+            p->error = std::current_exception();
+          }
+        }
+        return;
+      }
+      for (Pending* p : group) p->error = std::current_exception();
+    } catch (...) {
+      for (Pending* p : group) p->error = std::current_exception();
     }
   }
 
@@ -429,8 +501,8 @@ void BigQueryWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   }
   for (const TableWrite& w : writes) ensure_table(*w.schema);
   ensure_table(catalog::get("nba_orchestration.partition_hashes"));
-  std::lock_guard lock(impl_->write_mu);
   if (impl_->opt().write_mode == BigQueryWriteMode::kPartitionTruncate) {
+    std::lock_guard lock(impl_->write_mu);
     // Loads are atomic per partition only: the hashes of the dates are removed
     // before the first load and recorded once every load went through.
     std::string forget;
@@ -446,10 +518,10 @@ void BigQueryWarehouse::write_batch(const std::vector<TableWrite>& writes) {
         keyed.push_back(w);
       }
     }
-    if (!keyed.empty() || !record.empty()) impl_->write_transaction(keyed, record);
+    if (!keyed.empty() || !record.empty()) impl_->write_transaction({&keyed}, record);
     return;
   }
-  impl_->write_transaction(writes);
+  impl_->group_commit(writes);
 }
 
 void BigQueryWarehouse::append(const TableSchema& schema, const Table& rows) {

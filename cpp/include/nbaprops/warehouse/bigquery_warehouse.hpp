@@ -71,8 +71,12 @@ struct BigQueryOptions {
 };
 
 /// BigQuery warehouse. Thread-safe: reads and counts run in parallel; writes
-/// from several threads run as independent transactions (BigQuery serialises
-/// conflicting ones; a conflict is retried).
+/// are group-committed: a write_batch arriving while a transaction is in
+/// flight waits, and all batches waiting when it ends share the next
+/// transaction (each batch's deletes, then its inserts, batch after batch: the
+/// same effect as one transaction each, in order). A shared transaction that
+/// the server rejects is retried batch by batch, so only the faulty batch
+/// fails.
 class BigQueryWarehouse final : public Warehouse {
  public:
   /// Connects lazily: nothing is sent until the first call. @throws ConfigError
