@@ -778,7 +778,7 @@ TEST(SynthDeterminism, SmallLeagueKeepsTheGamesBetweenItsTeamsWithTheirBoxScores
   for (const Game& g : all.games()) {
     if (teams.count(g.home) && teams.count(g.away)) expected.push_back(g);
   }
-  ASSERT_GT(expected.size(), 20u);
+  ASSERT_GE(expected.size(), 12u);  // 4 regular-season games per division pair, and more
   EXPECT_TRUE(same_table(kept.to_table(), Schedule(expected).to_table()));
   for (const Game& g : kept.games()) ids.insert(g.date_id());
   // The box scores of the kept games are the full league's rows, in the same order.
