@@ -27,27 +27,30 @@ void bind_exports(pyb::module_& m) {
   m.def(
       "export_build",
       [](std::shared_ptr<Warehouse> wh, const std::string& type, int32_t day, const std::string& generated_at,
-         int top_n, const std::string& live_file) {
-        const ex::ExportType t = ex::parse_type(type);
+         int top_n, const std::string& live_file, int min_games) {
+        const ex::ExportType t = ex::type_named(type);
         ex::BuildOptions o;
         o.generated_at = generated_at;
         o.top_n = top_n;
         o.live_file = live_file;
+        o.min_games = min_games;
         pyb::gil_scoped_release release;
         return ex::build(*wh, t, Date(day), o).dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
       },
       pyb::arg("warehouse"), pyb::arg("type"), pyb::arg("day"), pyb::arg("generated_at") = "",
-      pyb::arg("top_n") = ex::kBestBetsTopN, pyb::arg("live_file") = "", "One payload as JSON text.");
+      pyb::arg("top_n") = ex::kBestBetsTopN, pyb::arg("live_file") = "", pyb::arg("min_games") = ex::kProfileMinGames,
+      "One payload as JSON text ({path: payload} for the multi-file types).");
   m.def(
       "export_write",
       [](std::shared_ptr<Warehouse> wh, const std::vector<int32_t>& days, const std::string& out_dir,
          const std::vector<std::string>& types, const std::string& generated_at, int workers,
-         const std::string& live_file) {
+         const std::string& live_file, bool players, int min_games) {
         ex::ExportOptions o;
         o.out_dir = out_dir;
-        o.types = ex::parse_types(types);
+        o.types = players ? std::vector<ex::ExportType>{ex::ExportType::kPlayers} : ex::parse_types(types);
         o.build.generated_at = generated_at;
         o.build.live_file = live_file;
+        o.build.min_games = min_games;
         o.workers = workers;
         std::vector<Date> dates(days.begin(), days.end());
         ex::ExportRun run;
@@ -86,7 +89,8 @@ void bind_exports(pyb::module_& m) {
         return r;
       },
       pyb::arg("warehouse"), pyb::arg("days"), pyb::arg("out_dir"), pyb::arg("types") = std::vector<std::string>{},
-      pyb::arg("generated_at") = "", pyb::arg("workers") = 2, pyb::arg("live_file") = "");
+      pyb::arg("generated_at") = "", pyb::arg("workers") = 2, pyb::arg("live_file") = "", pyb::arg("players") = false,
+      pyb::arg("min_games") = ex::kProfileMinGames);
   m.def(
       "export_calendar_days",
       [](int32_t start, int32_t end) {

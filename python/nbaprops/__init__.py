@@ -44,7 +44,7 @@ from . import _core
 from .api import demo
 from .api.copy import copy, import_schedule_from_store
 from .api.coverage import format_monthly, monthly_counts
-from .api.exports import ExportResult, export, export_dates, export_types
+from .api.exports import ExportResult, export, export_dates, export_players, export_types
 from .api.importers import import_boxscores, import_schedule, import_shots
 from .api.models import set_xgboost_model, xgboost_model_id
 from .api.raw import RawImport, import_raw, raw_kinds, raw_sources
@@ -143,6 +143,7 @@ __all__ = [
     "demo",
     "export",
     "export_dates",
+    "export_players",
     "export_types",
     "format_monthly",
     "import_boxscores",

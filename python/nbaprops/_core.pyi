@@ -207,13 +207,15 @@ def import_bdl(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> di
 
 def export_types() -> list[str]: ...
 def export_parse_types(names: Sequence[str]) -> list[str]:
-    """Validate export type names; ConfigError for unknown or unsupported legacy types."""
+    """Validate ``--only`` names (groups expand); ConfigError for unknown names."""
 def export_build(warehouse: Warehouse, type: str, day: int, generated_at: str = "", top_n: int = 15,
-                 live_file: str = "") -> str:
-    """One payload as JSON text."""
+                 live_file: str = "", min_games: int = 5) -> str:
+    """One payload as JSON text ({path: payload} for tonight-players and players)."""
 def export_write(warehouse: Warehouse, days: Sequence[int], out_dir: str, types: Sequence[str] = ...,
-                 generated_at: str = "", workers: int = 2, live_file: str = "") -> dict[str, Any]:
-    """Write the files of ``days``; {dates, type_status, files, generated_at, seconds, exit_code}."""
+                 generated_at: str = "", workers: int = 2, live_file: str = "", players: bool = False,
+                 min_games: int = 5) -> dict[str, Any]:
+    """Write the files of ``days`` (``players``: the player profiles instead of ``types``);
+    {dates, type_status, files, generated_at, seconds, exit_code}."""
 def export_calendar_days(start: int, end: int) -> list[int]: ...
 def export_graded_dates(warehouse: Warehouse) -> list[int]: ...
 

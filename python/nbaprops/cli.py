@@ -285,6 +285,11 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
                    help="live, live-grading: a saved BallDontLie live box-score response to read instead of "
                         "nba_raw.bdl_player_boxscores (the network is never used)")
     p.add_argument("--workers", type=_positive_int, default=2, help="dates built in parallel (default 2)")
+    p.add_argument("--players", action="store_true",
+                   help="export the player profiles (players/index.json and players/<lookup>.json) instead of "
+                        "daily data; the dates and --only are not used (legacy)")
+    p.add_argument("--min-games", type=int, default=5,
+                   help="--players: graded dates a player needs for a profile file (default: 5)")
 
 
 def run_export(args, legacy: bool = False) -> int:

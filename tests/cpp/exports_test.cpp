@@ -132,19 +132,45 @@ std::string slurp(const std::filesystem::path& p) {
 
 TEST(ExportTypes, ParseSupportedRejectLegacyAndPaths) {
   EXPECT_EQ(parse_types({}), all_types());
+  EXPECT_EQ(all_types().size(), 16u);  // the legacy EXPORT_TYPES without its 3 groups
   EXPECT_EQ(parse_types({"best-bets", "results", "best-bets"}),
             (std::vector<ExportType>{ExportType::kResults, ExportType::kBestBets}));
   try {
-    (void)parse_type("tonight-players");
-    FAIL() << "tonight-players accepted";
+    (void)parse_type("players");
+    FAIL() << "players accepted as an --only name";
   } catch (const ConfigError& e) {
     const std::string m = e.what();
-    EXPECT_NE(m.find("does not implement"), std::string::npos) << m;
-    EXPECT_NE(m.find("supported types: results, performance, best-bets, predictions"), std::string::npos) << m;
+    EXPECT_NE(m.find("--players"), std::string::npos) << m;
+    EXPECT_NE(m.find("valid types: results, performance, best-bets, predictions, tonight, tonight-players"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("trends-daily, trends-weekly, trends-all"), std::string::npos) << m;
   }
-  EXPECT_THROW((void)parse_type("trends-all"), ConfigError);
-  EXPECT_THROW((void)parse_types({"trends-daily"}),
-               ConfigError);  // bounce-back is not implemented yet
+  EXPECT_EQ(type_named("players"), ExportType::kPlayers);
+  // The groups write exactly the legacy members (daily_export.py).
+  EXPECT_EQ(parse_types({"trends-daily"}),
+            (std::vector<ExportType>{ExportType::kTrendsHotCold, ExportType::kTrendsBounceBack,
+                                     ExportType::kTonightTrendPlays}));
+  EXPECT_EQ(
+      parse_types({"trends-weekly"}),
+      (std::vector<ExportType>{ExportType::kTrendsWhatMatters, ExportType::kTrendsTeam, ExportType::kTrendsQuickHits}));
+  EXPECT_EQ(
+      parse_types({"trends-all"}),
+      (std::vector<ExportType>{ExportType::kTrendsHotCold, ExportType::kTrendsBounceBack,
+                               ExportType::kTrendsWhatMatters, ExportType::kTrendsTeam, ExportType::kTrendsQuickHits,
+                               ExportType::kTrendsDeepDive, ExportType::kTonightTrendPlays}));
+  EXPECT_EQ(parse_types({"results", "trends-daily", "trends-hot-cold"}),
+            (std::vector<ExportType>{ExportType::kResults, ExportType::kTrendsHotCold, ExportType::kTrendsBounceBack,
+                                     ExportType::kTonightTrendPlays}));
+  for (ExportType t : all_types()) EXPECT_EQ(parse_type(to_string(t)), t);
+  EXPECT_EQ(object_path(ExportType::kTrendsBounceBack, kDay), "v1/trends/bounce-back.json");
+  EXPECT_EQ(object_path(ExportType::kTrendsWhatMatters, kDay), "v1/trends/what-matters.json");
+  EXPECT_EQ(object_path(ExportType::kTrendsTeam, kDay), "v1/trends/team-tendencies.json");
+  EXPECT_EQ(object_path(ExportType::kTrendsQuickHits, kDay), "v1/trends/quick-hits.json");
+  EXPECT_EQ(object_path(ExportType::kTrendsDeepDive, kDay), "v1/trends/deep-dive-current.json");
+  EXPECT_EQ(object_path(ExportType::kTonightTrendPlays, kDay), "v1/trends/tonight-plays.json");
+  EXPECT_EQ(object_path(ExportType::kTonightPlayers, kDay), "v1/tonight/player/");
+  EXPECT_TRUE(is_undated(ExportType::kTonightPlayers) && is_undated(ExportType::kTrendsDeepDive));
   EXPECT_EQ(parse_type("live-grading"), ExportType::kLiveGrading);
   EXPECT_EQ(parse_types({"live", "streaks", "trends-hot-cold"}),
             (std::vector<ExportType>{ExportType::kStreaks, ExportType::kTrendsHotCold, ExportType::kLive}));
@@ -991,17 +1017,6 @@ TEST(ExportTonight, ParsedWrittenOnceForTheNewestDateWithoutADateInThePath) {
   EXPECT_EQ(all_types().back(), ExportType::kLiveGrading);
   EXPECT_EQ(object_path(ExportType::kTonight, kDay), "v1/tonight/all-players.json");
   EXPECT_TRUE(alias_paths(ExportType::kTonight).empty());
-  for (const char* legacy : {"tonight-players", "trends-daily", "tonight-trend-plays"}) {
-    try {
-      (void)parse_types({legacy});
-      FAIL() << legacy << " accepted";
-    } catch (const ConfigError& e) {
-      EXPECT_NE(std::string(e.what()).find("supported types: results, performance, "
-                                           "best-bets, predictions, tonight"),
-                std::string::npos)
-          << e.what();
-    }
-  }
 
   TempDir dir;
   auto wh = open_warehouse((dir.path() / "wh").string());
@@ -1315,4 +1330,694 @@ TEST(ExportWriter, NewTypesAreWrittenWithTheirLatestCopies) {
     EXPECT_TRUE(std::filesystem::exists(o.out_dir / f)) << f;
   }
   EXPECT_NE(slurp(o.out_dir / "v1/live/latest.json").find("\"game_date\": \"2024-01-15\""), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// The trends pages, tonight trend plays, tonight player pages and player
+// profiles (issue 14). Every expected figure is worked out by hand in the
+// comments next to the rows.
+namespace {
+
+/// One player_game_summary row; a result when @p line is set.
+struct Pg {
+  std::string player;
+  Date day;
+  std::optional<int64_t> points;
+  std::optional<double> line;
+  std::string team = "LAL", opp = "BOS";
+  int64_t season = 2023;
+  bool home = true;  // game_id YYYYMMDD_AWAY_HOME
+  double minutes = 30.0;
+  std::optional<int64_t> fgm, fga, tpm, tpa, ftm, fta;
+  std::optional<bool> win;
+};
+
+void add_pg(Table& t, const Pg& g) {
+  size_t r = t.add_row();
+  t.set(r, "player_lookup", g.player);
+  t.set(r, "player_full_name", "Name " + g.player);
+  t.set(r, "game_id", g.day.compact() + "_" + (g.home ? g.opp + "_" + g.team : g.team + "_" + g.opp));
+  t.set(r, "game_date", g.day);
+  t.set(r, "season_year", g.season);
+  t.set(r, "team_abbr", g.team);
+  t.set(r, "opponent_team_abbr", g.opp);
+  t.col("points").set_int(r, g.points);
+  t.set(r, "minutes_played", g.minutes);
+  t.col("points_line").set_real(r, g.line);
+  t.col("fg_makes").set_int(r, g.fgm);
+  t.col("fg_attempts").set_int(r, g.fga);
+  t.col("three_pt_makes").set_int(r, g.tpm);
+  t.col("three_pt_attempts").set_int(r, g.tpa);
+  t.col("ft_makes").set_int(r, g.ftm);
+  t.col("ft_attempts").set_int(r, g.fta);
+  if (g.win) t.set(r, "win_flag", *g.win);
+  if (g.line && g.points) {
+    const double p = static_cast<double>(*g.points);
+    t.set(r, "over_under_result", std::string(p > *g.line ? "OVER" : p < *g.line ? "UNDER" : "PUSH"));
+  }
+}
+
+/// One team_offense_game_summary row.
+void add_team_game(Table& t, const std::string& team, Date day, bool home, int64_t points, double pace) {
+  size_t r = t.add_row();
+  t.set(r, "game_id", day.compact() + (home ? "_XXX_" + team : "_" + team + "_XXX"));
+  t.set(r, "game_date", day);
+  t.set(r, "team_abbr", team);
+  t.set(r, "opponent_team_abbr", std::string("XXX"));
+  t.set(r, "season_year", int64_t{2023});
+  t.set(r, "home_game", home);
+  t.set(r, "points_scored", points);
+  t.set(r, "pace", pace);
+}
+
+void add_defense(Table& t, const std::string& team, Date day, double paint, double three, double opp_ppg,
+                 double rating = 110.0) {
+  size_t r = t.add_row();
+  t.set(r, "team_abbr", team);
+  t.set(r, "analysis_date", day);
+  t.set(r, "paint_pct_allowed_last_15", paint);
+  t.set(r, "three_pt_pct_allowed_last_15", three);
+  t.set(r, "opponent_points_per_game", opp_ppg);
+  t.set(r, "defensive_rating_last_15", rating);
+}
+
+/// Tonight: BOS @ LAL at 10:30 PM ET.
+void schedule_tonight(Warehouse& wh) {
+  Table sched(catalog::get("nba_raw.nbac_schedule"));
+  add_schedule(sched, "0022300600", "BOS", "LAL", std::string("2024-01-15T22:30:00"));
+  store(wh, sched);
+}
+
+nlohmann::json parsed(const Json& j) { return nlohmann::json::parse(j.dump()); }
+
+}  // namespace
+
+TEST(ExportBounceBack, CandidatesRatesSignificanceAndBaselineHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // a, season 2022: 5, 30, 5, 20, 5, 29 → after each 5 a bad game (the season
+  // average below is 28.18, 28.18 − 5 ≥ 10): 30 and 29 bounce (≥ 28.18), 20 not
+  // → rate 2/3 = 0.667 over 3.
+  const int64_t old[] = {5, 30, 5, 20, 5, 29};
+  for (int i = 0; i < 6; ++i) add_pg(g, {"a", Date::from_ymd(2023, 1, 1) + i, old[i], 20.0, "LAL", "BOS", 2022});
+  // a, season 2023: ten 30s then 10 on the as-of date: avg 310/11 = 28.18 →
+  // shortfall 18.18 → 18.2, season average 28.2.
+  for (int i = 10; i >= 1; --i) add_pg(g, {"a", kDay - i, 30, 20.0});
+  add_pg(g, {"a", kDay, 10, 20.0});
+  // A later game (a bounce after the 10) must not count (DECISION 1).
+  add_pg(g, {"a", kDay + 1, 50, 20.0});
+  // b (MIA, not playing tonight): nine 20s then 5 → avg 18.5, shortfall 13.5,
+  // no history → rate 0.5 (default), sample 0, low; listed after a.
+  for (int i = 9; i >= 1; --i) add_pg(g, {"b", kDay - i, 20, 20.0, "MIA", "ATL"});
+  add_pg(g, {"b", kDay, 5, 20.0, "MIA", "ATL"});
+  // c: nine games only; d: the last game 7.2 under its average.
+  for (int i = 8; i >= 0; --i) add_pg(g, {"c", kDay - i, i == 0 ? 1 : 30, 20.0});
+  for (int i = 9; i >= 0; --i) add_pg(g, {"d", kDay - i, i == 0 ? 17 : 25, 20.0});
+  store(*wh, g);
+  schedule_tonight(*wh);
+
+  const Json j = build_bounce_back(*wh, kDay, fixed());
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "as_of_date": "2024-01-15", "shortfall_threshold": 10,
+    "total_candidates": 2,
+    "bounce_back_candidates": [
+      {"player_lookup": "a", "player_full_name": "Name a", "team_abbr": "LAL",
+       "last_game": {"date": "2024-01-15", "result": 10, "opponent": "BOS", "margin": -18.2},
+       "season_average": 28.2, "shortfall": 18.2, "bounce_back_rate": 0.667, "bounce_back_sample": 3,
+       "significance": "low", "rank": 1, "playing_tonight": true,
+       "tonight": {"opponent": "BOS", "game_time": "10:30 PM ET", "home": true}},
+      {"player_lookup": "b", "player_full_name": "Name b", "team_abbr": "MIA",
+       "last_game": {"date": "2024-01-15", "result": 5, "opponent": "ATL", "margin": -13.5},
+       "season_average": 18.5, "shortfall": 13.5, "bounce_back_rate": 0.5, "bounce_back_sample": 0,
+       "significance": "low", "rank": 2, "playing_tonight": false, "tonight": null}],
+    "league_baseline": {"avg_bounce_back_rate": 0.667, "sample_size": 3}})J");
+  // League: a's average over every season ≥ 2021 is 404/17 = 23.76: the same
+  // three bad games, two bounces; b, c, d have none.
+  EXPECT_EQ(parsed(j), expected) << j.dump(2);
+  EXPECT_EQ(j.begin().key(), "generated_at");
+}
+
+TEST(ExportWhatMatters, ArchetypesFactorsExamplesAndInsightsHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  Table togs(catalog::get("nba_analytics.team_offense_game_summary"));
+  // s (LAL): 102 games every 3 days (rest 2 → "rested"), home when i is even.
+  // Home games: 30 points (OVER of 25.5) when i % 4 == 0, else 20 (UNDER): 26 of
+  // 51 OVER = 51.0%; away games: 30, 51 of 51 = 100.0%. Average 2810/102 =
+  // 27.5 → star. Overall 77/102 = 75.5%; rested excludes the oldest game (an
+  // away OVER): 76/101 = 75.2%.
+  for (int i = 0; i < 102; ++i) {
+    const bool home = i % 2 == 0;
+    add_pg(g, {"s", kDay - 3 * i, home && i % 4 != 0 ? 20 : 30, 25.5, "LAL", "BOS", 2023, home});
+    add_team_game(togs, "LAL", kDay - 3 * i, home, 110, 100.0);
+  }
+  // r (MIA, no team rows → no home/away): 21 daily games of 4 points (UNDER):
+  // role player, 0.0%, b2b 20 games at 0.0%.
+  for (int i = 0; i < 21; ++i) add_pg(g, {"r", kDay - i, 4, 5.5, "MIA", "ATL"});
+  // x: 19 games → no archetype (≥ 20 needed), 19 ≥ 10 → an example (scorer, 16).
+  for (int i = 0; i < 19; ++i) add_pg(g, {"x", kDay - i, 16, std::nullopt, "ATL", "MIA"});
+  store(*wh, g);
+  store(*wh, togs);
+
+  const Json j = build_what_matters(*wh, kDay, fixed());
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "as_of_date": "2024-01-15",
+    "archetypes": {
+      "star": {"description": "22+ PPG stars", "player_count": 1, "example_players": ["Name s"],
+               "overall_over_pct": 75.5,
+               "factors": {"rest": {"rested": {"games": 101, "over_pct": 75.2}},
+                           "home_away": {"home": {"games": 51, "over_pct": 51.0},
+                                         "away": {"games": 51, "over_pct": 100.0}}}},
+      "scorer": {"description": "15-22 PPG scorers", "player_count": 0, "example_players": ["Name x"],
+                 "overall_over_pct": null, "factors": {"rest": {}, "home_away": {}}},
+      "rotation": {"description": "8-15 PPG rotation", "player_count": 0, "example_players": [],
+                   "overall_over_pct": null, "factors": {"rest": {}, "home_away": {}}},
+      "role_player": {"description": "Under 8 PPG role players", "player_count": 1, "example_players": ["Name r"],
+                      "overall_over_pct": 0.0,
+                      "factors": {"rest": {"b2b": {"games": 20, "over_pct": 0.0}}, "home_away": {}}}},
+    "key_insights": [
+      "Stars significantly outperform role players (75.5% vs 0.0% hit rate)",
+      "Stars perform better at road (100.0% vs 51.0%)"]})J");
+  EXPECT_EQ(parsed(j), expected) << j.dump(2);
+}
+
+TEST(ExportTeamTendencies, PaceDefenseHomeAwayAndBackToBackHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table togs(catalog::get("nba_analytics.team_offense_game_summary"));
+  // LAL: 12 games every 2 days, pace 100; home (i even) 120, away 100 → avg
+  // 110.0; home 120.0 − away 100.0 = 20.0; no back-to-backs.
+  for (int i = 0; i < 12; ++i) add_team_game(togs, "LAL", kDay - 2 * i, i % 2 == 0, i % 2 == 0 ? 120 : 100, 100.0);
+  // BOS: away at −25, −22, …, −10 (100 points), home at −5 … 0 (90), pace 96 →
+  // avg 95.0; home 90.0 − away 100.0 = −10.0. Gaps: five of 1 day (the home
+  // run after −5: 90 each) and six > 1 (five away 100s and −5's 90): 590/6 =
+  // 98.33 → b2b impact 90 − 98.33 = −8.3.
+  for (int j = 0; j < 6; ++j) add_team_game(togs, "BOS", kDay - 25 + 3 * j, false, 100, 96.0);
+  for (int i = 5; i >= 0; --i) add_team_game(togs, "BOS", kDay - i, true, 90, 96.0);
+  // MIA: 4 games only (pace needs 5).
+  for (int i = 0; i < 4; ++i) add_team_game(togs, "MIA", kDay - i, true, 100, 110.0);
+  store(*wh, togs);
+  Table tdza(catalog::get("nba_precompute.team_defense_zone_analysis"));
+  for (int i = 0; i < 5; ++i) {
+    add_defense(tdza, "LAL", kDay - i, 0.55, 0.36, 110.0);
+    add_defense(tdza, "BOS", kDay - i, 0.60, 0.34, 105.0);
+  }
+  for (int i = 0; i < 4; ++i) add_defense(tdza, "MIA", kDay - i, 0.40, 0.30, 100.0);  // 4 rows: left out
+  store(*wh, tdza);
+
+  const Json j = build_team_tendencies(*wh, kDay, fixed());
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "as_of_date": "2024-01-15",
+    "pace": {
+      "kings": [
+        {"team": "LAL", "pace": 100.0, "games": 12, "avg_points": 110.0, "vs_league": 2.0,
+         "insight": "High-scoring environment"},
+        {"team": "BOS", "pace": 96.0, "games": 12, "avg_points": 95.0, "vs_league": -2.0,
+         "insight": "High-scoring environment"}],
+      "grinders": [
+        {"team": "BOS", "pace": 96.0, "games": 12, "avg_points": 95.0, "vs_league": -2.0,
+         "insight": "Slower, grind-it-out games"},
+        {"team": "LAL", "pace": 100.0, "games": 12, "avg_points": 110.0, "vs_league": 2.0,
+         "insight": "Slower, grind-it-out games"}],
+      "league_average": 98.0},
+    "defense_by_zone": {
+      "paint": {
+        "best": [{"team": "LAL", "dfg_pct": 55.0, "opp_ppg": 110.0, "games": 5,
+                  "insight": "Tough interior D - avoid paint scorers"},
+                 {"team": "BOS", "dfg_pct": 60.0, "opp_ppg": 105.0, "games": 5,
+                  "insight": "Tough interior D - avoid paint scorers"}],
+        "worst": [{"team": "BOS", "dfg_pct": 60.0, "opp_ppg": 105.0, "games": 5,
+                   "insight": "Weak interior D - target paint scorers"},
+                  {"team": "LAL", "dfg_pct": 55.0, "opp_ppg": 110.0, "games": 5,
+                   "insight": "Weak interior D - target paint scorers"}]},
+      "perimeter": {
+        "best": [{"team": "BOS", "dfg_pct": 34.0, "opp_ppg": 105.0, "games": 5,
+                  "insight": "Tough perimeter D - avoid shooters"},
+                 {"team": "LAL", "dfg_pct": 36.0, "opp_ppg": 110.0, "games": 5,
+                  "insight": "Tough perimeter D - avoid shooters"}],
+        "worst": [{"team": "LAL", "dfg_pct": 36.0, "opp_ppg": 110.0, "games": 5,
+                   "insight": "Weak perimeter D - target shooters"},
+                  {"team": "BOS", "dfg_pct": 34.0, "opp_ppg": 105.0, "games": 5,
+                   "insight": "Weak perimeter D - target shooters"}]}},
+    "home_away": {
+      "home_dominant": [
+        {"team": "LAL", "home_ppg": 120.0, "away_ppg": 100.0, "differential": 20.0,
+         "insight": "Much better at home - boost home player props"},
+        {"team": "BOS", "home_ppg": 90.0, "away_ppg": 100.0, "differential": -10.0,
+         "insight": "Much better at home - boost home player props"}],
+      "road_warriors": [
+        {"team": "BOS", "home_ppg": 90.0, "away_ppg": 100.0, "differential": -10.0,
+         "insight": "Consistent on the road - props less venue-dependent"},
+        {"team": "LAL", "home_ppg": 120.0, "away_ppg": 100.0, "differential": 20.0,
+         "insight": "Consistent on the road - props less venue-dependent"}]},
+    "back_to_back": {
+      "vulnerable": [{"team": "BOS", "b2b_ppg": 90.0, "rested_ppg": 98.3, "impact": -8.3, "b2b_games": 5,
+                      "insight": "Struggles on back-to-backs - fade player props"}],
+      "resilient": [{"team": "BOS", "b2b_ppg": 90.0, "rested_ppg": 98.3, "impact": -8.3, "b2b_games": 5,
+                     "insight": "Handles B2B well - props less affected by schedule"}]}})J");
+  EXPECT_EQ(parsed(j), expected) << j.dump(2);
+}
+
+TEST(ExportQuickHits, DayRestLocationAndTierStatsRankedHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  Table togs(catalog::get("nba_analytics.team_offense_game_summary"));
+  // Ten LAL players on the 13 Mondays (home) and 12 Wednesdays (away) of the
+  // window. Mondays: players 0–5 OVER (25 vs 20.5), 6–9 UNDER (15): 78/130 =
+  // 60.0%. Wednesdays: players 0–3 OVER: 48/120 = 40.0%. Day average 50.0.
+  // Rest: Monday → Wednesday is 1 rest day (120 games, 40.0%), Wednesday →
+  // Monday 4 (the 12 later Mondays: 72/120 = 60.0%); overall 120/240 = 50.0.
+  // Tiers (average points): players 0–3 25 → stars (100/100 = 100.0%), 4–5
+  // 20.2 and 6–9 15 → scorers (26/150 = 17.3%); overall 126/250 = 50.4.
+  for (int k = 0; k <= 12; ++k) {
+    const Date monday = kDay - 7 * k;
+    add_team_game(togs, "LAL", monday, true, 110, 100.0);
+    for (int p = 0; p < 10; ++p) add_pg(g, {"p" + std::to_string(p), monday, p < 6 ? 25 : 15, 20.5});
+  }
+  for (int k = 0; k <= 11; ++k) {
+    const Date wednesday = kDay - 5 - 7 * k;
+    add_team_game(togs, "LAL", wednesday, false, 110, 100.0);
+    for (int p = 0; p < 10; ++p) add_pg(g, {"p" + std::to_string(p), wednesday, p < 4 ? 25 : 15, 20.5});
+  }
+  store(*wh, g);
+  store(*wh, togs);
+
+  const Json j = build_quick_hits(*wh, kDay, fixed());
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "as_of_date": "2024-01-15",
+    "stats": [
+      {"id": "stars_overs", "category": "player_type", "headline": "Star Power", "stat": "100.0%",
+       "description": "OVER hit rate for 22+ PPG stars", "sample_size": 100, "trend": "positive",
+       "context": "vs 50.4% overall (+49.6%)"},
+      {"id": "scorers_overs", "category": "player_type", "headline": "Secondary Scorers", "stat": "17.3%",
+       "description": "OVER hit rate for 15-22 PPG players", "sample_size": 150, "trend": "negative",
+       "context": "vs 50.4% overall (-33.1%)"},
+      {"id": "monday_overs", "category": "day_of_week", "headline": "Monday Surge", "stat": "60.0%",
+       "description": "OVER hit rate on Mondays", "sample_size": 130, "trend": "positive",
+       "context": "vs 50.0% overall (+10.0%)"},
+      {"id": "wednesday_overs", "category": "day_of_week", "headline": "Wednesday Slump", "stat": "40.0%",
+       "description": "OVER hit rate on Wednesdays", "sample_size": 120, "trend": "negative",
+       "context": "vs 50.0% overall (-10.0%)"},
+      {"id": "one_day_overs", "category": "situational", "headline": "Standard Rest", "stat": "40.0%",
+       "description": "OVER hit rate with 1 day rest", "sample_size": 120, "trend": "negative",
+       "context": "vs 50.0% overall (-10.0%)"},
+      {"id": "rested_overs", "category": "situational", "headline": "Fresh Legs", "stat": "60.0%",
+       "description": "OVER hit rate with 2+ days rest", "sample_size": 120, "trend": "positive",
+       "context": "vs 50.0% overall (+10.0%)"},
+      {"id": "home_away_split", "category": "situational", "headline": "Home Court Advantage", "stat": "60.0%",
+       "description": "OVER hit rate for home players", "sample_size": 250, "trend": "positive",
+       "context": "vs 40.0% away (20.0% gap)"}],
+    "total_available": 7, "refresh_note": "Stats refresh every Wednesday"})J");
+  EXPECT_EQ(parsed(j), expected) << j.dump(2);
+}
+
+TEST(ExportDeepDive, MonthTopicsRestHeroStatAndMonthlyFallbackHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // January: the fallback hero stat is the month's OVER rate: 3 of 4 → 75%.
+  for (int i = 0; i < 4; ++i) add_pg(g, {"j", kDay - i, i == 0 ? 10 : 30, 20.5});
+  add_pg(g, {"j", Date::from_ymd(2023, 12, 31), 10, 20.5});  // December: not this month
+  // December 20: x's games at −10, −9, −8, −5, −2, 0: rest 0 (UNDER, OVER),
+  // then 2, 2 (OVER, OVER) and 1 (UNDER) → rested 2/2 = 100%, b2b 1/2 = 50%.
+  const Date dec = Date::from_ymd(2023, 12, 20);
+  const int offsets[] = {10, 9, 8, 5, 2, 0};
+  const int64_t points[] = {30, 10, 30, 30, 30, 10};
+  for (int i = 0; i < 6; ++i) add_pg(g, {"x", dec - offsets[i], points[i], 20.5});
+  store(*wh, g);
+
+  const Json jan = build_deep_dive(*wh, kDay, fixed());
+  const nlohmann::json expected_jan = nlohmann::json::parse(R"J({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "month": "January 2024", "title": "The January Effect",
+    "subtitle": "How post-holiday schedules impact player performance",
+    "hero_stat": {"value": "75%", "label": "League-wide OVER rate this month", "context": "Based on points props"},
+    "teaser": "January brings the densest part of the NBA schedule. We analyzed how teams handle the grind and which players thrive under pressure.",
+    "slug": "schedule-density-january-2024", "cta": "Read the full analysis"})J");
+  EXPECT_EQ(parsed(jan), expected_jan) << jan.dump(2);
+
+  const Json december = build_deep_dive(*wh, dec, fixed());
+  EXPECT_EQ(december["title"], "December Deep Dive");
+  EXPECT_EQ(december["slug"], "rest-impact-december-2023");
+  EXPECT_EQ(parsed(december["hero_stat"]),
+            nlohmann::json::parse(R"J({"value": "100%", "label": "OVER rate on 2+ rest days",
+                            "context": "vs 50% on back-to-backs (+50.0%)"})J"));
+  // July: December's topic (no topic of its own); no games → the month's rate
+  // is unknown.
+  const Json july = build_deep_dive(*wh, Date::from_ymd(2024, 7, 4), fixed());
+  EXPECT_EQ(july["slug"], "rest-impact-july-2024");
+  EXPECT_EQ(parsed(july["hero_stat"]),
+            nlohmann::json::parse(R"J({"value": null, "label": "League-wide OVER rate this month",
+                            "context": "No graded points props this month"})J"));
+}
+
+TEST(ExportTonightTrendPlays, StreakMomentumAndRestPlaysHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // st (LAL): OVER in the 5 days before (25 vs 20.5): streak 5 (high), margin
+  // 4.5, L10 hit rate 1.0. Tired (last game yesterday) but his b2b average
+  // equals his average → no rest play.
+  for (int i = 1; i <= 5; ++i) add_pg(g, {"st", kDay - i, 25, 20.5});
+  // mo (BOS, no lines): 30 in the last 5 games, 15 in the 10 before: L5 30 vs
+  // L15 20 → +50.0% (high), +10.0 points.
+  for (int i = 1; i <= 15; ++i) add_pg(g, {"mo", kDay - i, i <= 5 ? 30 : 15, std::nullopt, "BOS", "LAL"});
+  // re (LAL, no lines): 30s every 4 days from −80 to −60, 10s on −59 … −55,
+  // then 30 on −4 (4 days of rest → fresh). Rested rows 6 (30), b2b 5 (10),
+  // overall 230/11 = 20.9; impact 30 − 10 = 20.0 → over; 6 games → medium.
+  for (int i = 80; i >= 60; i -= 4) add_pg(g, {"re", kDay - i, 30, std::nullopt});
+  for (int i = 59; i >= 55; --i) add_pg(g, {"re", kDay - i, 10, std::nullopt});
+  add_pg(g, {"re", kDay - 4, 30, std::nullopt});
+  // tr (MIA) does not play tonight; old (BOS) streaked more than 30 days ago;
+  // games on the date itself never count.
+  for (int i = 1; i <= 5; ++i) add_pg(g, {"tr", kDay - i, 25, 20.5, "MIA", "ATL"});
+  for (int i = 31; i <= 35; ++i) add_pg(g, {"old", kDay - i, 25, 20.5, "BOS", "LAL"});
+  add_pg(g, {"st", kDay, 5, 20.5});
+  store(*wh, g);
+  schedule_tonight(*wh);
+
+  const Json j = build_tonight_trend_plays(*wh, kDay, fixed());
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "generated_at": "2024-01-16T08:00:00.000000Z", "game_date": "2024-01-15", "games_tonight": 1,
+    "total_trend_plays": 3,
+    "trend_plays": [
+      {"player_lookup": "st", "player_full_name": "Name st", "team_abbr": "LAL", "position": null,
+       "trend_type": "streak", "trend_direction": "over",
+       "trend_details": {"streak_length": 5, "avg_margin": 4.5, "hit_rate_l10": 1.0}, "confidence": "high",
+       "tonight": {"opponent": "BOS", "game_time": "10:30 PM ET", "home": true}},
+      {"player_lookup": "mo", "player_full_name": "Name mo", "team_abbr": "BOS", "position": null,
+       "trend_type": "momentum", "trend_direction": "over",
+       "trend_details": {"momentum_type": "surging", "l5_avg": 30.0, "l15_avg": 20.0, "pct_change": 50.0,
+                         "ppg_change": 10.0},
+       "confidence": "high", "tonight": {"opponent": "LAL", "game_time": "10:30 PM ET", "home": false}},
+      {"player_lookup": "re", "player_full_name": "Name re", "team_abbr": "LAL", "position": null,
+       "trend_type": "rest", "trend_direction": "over",
+       "trend_details": {"rest_status": "fresh", "days_rest": 4, "rested_avg": 30.0, "b2b_avg": 10.0,
+                         "overall_avg": 20.9, "rest_impact": 20.0, "sample_games": 6},
+       "confidence": "medium", "tonight": {"opponent": "BOS", "game_time": "10:30 PM ET", "home": true}}],
+    "by_trend_type": {"streak": 1, "momentum": 1, "rest": 1}})J");
+  EXPECT_EQ(parsed(j), expected) << j.dump(2);
+  // No games on the date: the empty page.
+  const Json none = build_tonight_trend_plays(*wh, kDay + 1, fixed());
+  EXPECT_EQ(none["games_tonight"], 0);
+  EXPECT_EQ(none["trend_plays"], Json::array());
+  EXPECT_EQ(parsed(none["by_trend_type"]), nlohmann::json::parse(R"J({"streak": 0, "momentum": 0, "rest": 0})J"));
+}
+
+TEST(ExportTonightPlayers, OneFilePerRosterPlayerHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table ctx(catalog::get("nba_analytics.upcoming_player_game_context"));
+  for (const char* p : {"tp", "np"}) {
+    size_t r = ctx.add_row();
+    ctx.set(r, "player_lookup", p);
+    ctx.set(r, "game_id", kGameA);
+    ctx.set(r, "game_date", kDay);
+    ctx.set(r, "team_abbr", "LAL");
+    ctx.set(r, "opponent_team_abbr", "BOS");
+    ctx.set(r, "home_game", true);
+    ctx.set(r, "days_rest", int64_t{3});
+    ctx.set(r, "back_to_back", false);
+  }
+  store(*wh, ctx);
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // tp, season 2023, before the date (rest 3 days between games):
+  //   −13 home BOS 16 (UNDER 18.5) · −10 home BOS 20 (OVER 18.5)
+  //   −7 away MIA 10 (UNDER 18.5) · −4 home BOS 24 (OVER 19.5)
+  add_pg(g, {.player = "tp",
+             .day = kDay - 13,
+             .points = 16,
+             .line = 18.5,
+             .fgm = 6,
+             .fga = 14,
+             .tpm = 1,
+             .tpa = 4,
+             .ftm = 3,
+             .fta = 4});
+  add_pg(g, {.player = "tp",
+             .day = kDay - 10,
+             .points = 20,
+             .line = 18.5,
+             .fgm = 8,
+             .fga = 15,
+             .tpm = 2,
+             .tpa = 5,
+             .ftm = 2,
+             .fta = 2});
+  add_pg(g, {.player = "tp",
+             .day = kDay - 7,
+             .points = 10,
+             .line = 18.5,
+             .opp = "MIA",
+             .home = false,
+             .minutes = 28.0,
+             .fgm = 4,
+             .fga = 12,
+             .tpm = 0,
+             .tpa = 0,
+             .ftm = 2,
+             .fta = 4});
+  add_pg(g, {.player = "tp",
+             .day = kDay - 4,
+             .points = 24,
+             .line = 19.5,
+             .minutes = 32.0,
+             .fgm = 9,
+             .fga = 16,
+             .tpm = 3,
+             .tpa = 6,
+             .ftm = 3,
+             .fta = 3});
+  add_pg(g, {.player = "tp", .day = kDay, .points = 50, .line = 19.5});  // the date itself: never read
+  store(*wh, g);
+  Table preds(catalog::get("nba_predictions.player_prop_predictions"));
+  add_prediction(preds, "tp", kGameA, "ensemble_v1", 21.5, 0.72, "OVER", "2024-01-15T10:00:00Z");
+  add_prediction(preds, "tp", kGameA, "xgboost_v1", 30.0, 0.9, "OVER", "2024-01-15T11:00:00Z");
+  preds.set(0, "current_points_line", 19.5);
+  preds.set(0, "line_margin", 2.0);
+  preds.set(0, "pace_adjustment", 0.5);
+  preds.set(0, "similar_games_count", int64_t{12});
+  store(*wh, preds);
+  Table pcf(catalog::get("nba_precompute.player_composite_factors"));
+  add_fatigue(pcf, "tp", 70);
+  pcf.set(0, "fatigue_context_json", R"J({"games_last_7": 3})J");
+  store(*wh, pcf);
+  Table inj(catalog::get("nba_raw.nbac_injury_report"));
+  add_injury(inj, "tp", kDay - 1, 17, "Out", "Rest");
+  add_injury(inj, "tp", kDay, 17, "Questionable", "Ankle");
+  store(*wh, inj);
+  Table tdza(catalog::get("nba_precompute.team_defense_zone_analysis"));
+  // Newest rows ≤ the date: MIA 100.0, BOS 105.5, LAL 112.0 → BOS ranks #2
+  // (elite); BOS's older 99.0 and a later 90.0 are not its newest ≤ D.
+  add_defense(tdza, "BOS", kDay - 5, 0.5, 0.3, 99.0);
+  add_defense(tdza, "BOS", kDay, 0.5, 0.3, 105.5, 110.2);
+  add_defense(tdza, "BOS", kDay + 1, 0.5, 0.3, 90.0);
+  add_defense(tdza, "MIA", kDay, 0.5, 0.3, 100.0);
+  add_defense(tdza, "LAL", kDay, 0.5, 0.3, 112.0);
+  store(*wh, tdza);
+
+  const Json files = build(*wh, ExportType::kTonightPlayers, kDay, fixed());
+  ASSERT_EQ(files.size(), 2u) << files.dump(2);
+  const Json& tp = files.at("v1/tonight/player/tp.json");
+  // Season: 70/4 = 17.5 points, 30.0 minutes. Home 3 games 60/3 = 20.0 with 2
+  // of 3 OVER; vs BOS the same; rested (gap ≥ 2): the last three, 54/3 = 18.0,
+  // 2 of 3 OVER.
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "player_lookup": "tp", "player_full_name": "Name tp", "game_date": "2024-01-15",
+    "generated_at": "2024-01-16T08:00:00.000000Z", "games_played": 4, "limited_data": true,
+    "game_context": {"game_id": "20240115_BOS_LAL", "opponent": "BOS", "home_game": true, "team_abbr": "LAL",
+                     "line": 19.5, "days_rest": 3, "is_back_to_back": false, "injury_status": "Questionable",
+                     "injury_reason": "Ankle"},
+    "quick_numbers": {"season_ppg": 17.5, "season_mpg": 30.0, "games_played": 4, "last_10_ppg": 17.5,
+                      "last_10_mpg": 30.0, "last_5_ppg": 17.5, "last_5_mpg": 30.0},
+    "fatigue": {"score": 70.0, "level": "tired", "context": "{\"games_last_7\": 3}"},
+    "current_streak": {"type": "over", "length": 1},
+    "tonights_factors": [
+      {"factor": "location", "direction": "neutral", "vs_line_pct": 0.667,
+       "description": "Averages 20.0 on the home (3 games), 67% OVER"},
+      {"factor": "vs_opponent", "direction": "neutral", "vs_line_pct": 0.667,
+       "description": "Averages 20.0 vs BOS (3 games), 67% OVER"},
+      {"factor": "well_rested", "direction": "positive", "vs_line_pct": 0.667,
+       "description": "3 days rest: averages 18.0 when rested, 67% OVER"},
+      {"factor": "fatigue", "direction": "negative", "description": "Elevated fatigue (score: 70.0)"},
+      {"factor": "opponent_defense", "direction": "negative", "defense_rank": 2, "defense_tier": "elite",
+       "ppg_allowed": 105.5, "description": "vs BOS (elite defense, #2, allows 105.5 PPG)"}],
+    "recent_form": [
+      {"game_date": "2024-01-11", "opponent": "BOS", "home_game": true, "points": 24, "minutes": 32.0,
+       "fg": "9/16", "three": "3/6", "ft": "3/3", "over_under": "OVER", "line": 19.5, "margin": 4},
+      {"game_date": "2024-01-08", "opponent": "MIA", "home_game": false, "points": 10, "minutes": 28.0,
+       "fg": "4/12", "three": null, "ft": "2/4", "over_under": "UNDER", "line": 18.5, "margin": -8},
+      {"game_date": "2024-01-05", "opponent": "BOS", "home_game": true, "points": 20, "minutes": 30.0,
+       "fg": "8/15", "three": "2/5", "ft": "2/2", "over_under": "OVER", "line": 18.5, "margin": 1},
+      {"game_date": "2024-01-02", "opponent": "BOS", "home_game": true, "points": 16, "minutes": 30.0,
+       "fg": "6/14", "three": "1/4", "ft": "3/4", "over_under": "UNDER", "line": 18.5, "margin": -2}],
+    "prediction": {"predicted_points": 21.5, "confidence_score": 0.72, "recommendation": "OVER", "line": 19.5,
+                   "edge": 2.0, "pace_adjustment": 0.5, "similar_games": 12}})J");
+  EXPECT_EQ(parsed(tp), expected) << tp.dump(2);
+  // np: no history, prediction, fatigue row or injury report.
+  const Json& np = files.at("v1/tonight/player/np.json");
+  EXPECT_EQ(np["player_full_name"], "np");
+  EXPECT_EQ(np["game_context"]["injury_status"], "available");
+  EXPECT_EQ(parsed(np["fatigue"]), nlohmann::json::parse(R"J({"score": null, "level": "normal", "context": null})J"));
+  EXPECT_EQ(np["prediction"], nullptr);
+  EXPECT_EQ(np["games_played"], 0);
+  EXPECT_EQ(parsed(np["current_streak"]), nlohmann::json::parse(R"J({"type": null, "length": 0})J"));
+  // Only the defense factor is left for np.
+  ASSERT_EQ(np["tonights_factors"].size(), 1u);
+  EXPECT_EQ(np["tonights_factors"][0]["factor"], "opponent_defense");
+}
+
+TEST(ExportPlayers, IndexProfilesTrackRecordSplitsAndNextGameHandChecked) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table pa(catalog::get("nba_predictions.prediction_accuracy"));
+  // pp: 5 OVER picks (25 vs 22.5) with actuals 27, 30, 20, 26, 28: 4 wins;
+  // errors 2, 5, 5, 1, 3 → MAE 3.2; signed −2, −5, 5, −1, −3 → bias −1.2;
+  // within 3: 3 of 5, within 5: all.
+  const int64_t actual[] = {27, 30, 20, 26, 28};
+  for (int i = 0; i < 5; ++i) add_accuracy(pa, {.player = "pp", .actual = actual[i], .day = kDay - 4 + i});
+  // q: 3 graded dates (index only); z: 2 (neither); another system's rows are
+  // ignored.
+  for (int i = 0; i < 3; ++i) add_accuracy(pa, {.player = "q", .rec = "PASS", .day = kDay - i, .team = "BOS"});
+  for (int i = 0; i < 2; ++i) add_accuracy(pa, {.player = "z", .day = kDay - i});
+  for (int i = 0; i < 6; ++i) add_accuracy(pa, {.player = "z", .system = "xgboost_v1", .day = kDay - 10 - i});
+  store(*wh, pa);
+  Table g(catalog::get("nba_analytics.player_game_summary"));
+  // pp: −6 home BOS 20 (OVER 18.5), −5 away MIA 12 (UNDER, back-to-back),
+  // −2 home BOS 26 (OVER 20.5, 3 days → two_day).
+  add_pg(g, {.player = "pp", .day = kDay - 6, .points = 20, .line = 18.5, .win = true});
+  add_pg(g, {.player = "pp", .day = kDay - 5, .points = 12, .line = 18.5, .opp = "MIA", .home = false, .win = false});
+  add_pg(g, {.player = "pp",
+             .day = kDay - 2,
+             .points = 26,
+             .line = 20.5,
+             .minutes = 33.5,
+             .fgm = 10,
+             .fga = 18,
+             .tpm = 2,
+             .tpa = 6,
+             .ftm = 4,
+             .fta = 5,
+             .win = true});
+  g.set(2, "offensive_rebounds", int64_t{2});
+  g.set(2, "defensive_rebounds", int64_t{5});
+  g.set(2, "assists", int64_t{5});
+  g.set(2, "steals", int64_t{1});
+  g.set(2, "blocks", int64_t{0});
+  g.set(2, "turnovers", int64_t{2});
+  store(*wh, g);
+  // Next games: +5 and +2 (the earliest, predicted); a past one is not next.
+  Table ctx(catalog::get("nba_analytics.upcoming_player_game_context"));
+  for (int off : {5, 2, -1}) {
+    size_t r = ctx.add_row();
+    ctx.set(r, "player_lookup", "pp");
+    ctx.set(r, "game_id", (kDay + off).compact() + "_BOS_LAL");
+    ctx.set(r, "game_date", kDay + off);
+    ctx.set(r, "team_abbr", "LAL");
+    ctx.set(r, "opponent_team_abbr", "BOS");
+    ctx.set(r, "home_game", true);
+  }
+  store(*wh, ctx);
+  Table preds(catalog::get("nba_predictions.player_prop_predictions"));
+  add_prediction(preds, "pp", "x", "ensemble_v1", 25.0, 0.7, "OVER", "2024-01-15T10:00:00Z");
+  preds.set(0, "game_date", kDay + 2);
+  store(*wh, preds);
+
+  BuildOptions o = fixed();
+  const Json files = build(*wh, ExportType::kPlayers, kDay, o);
+  ASSERT_EQ(files.size(), 2u) << files.dump(2);  // the index and pp (5 ≥ 5 games)
+  const nlohmann::json index =
+      nlohmann::json::parse(R"J({"generated_at": "2024-01-16T08:00:00.000000Z", "total_players": 2, "players": [
+    {"player_lookup": "pp", "player_full_name": "Name pp", "team": "LAL", "games_predicted": 5,
+     "recommendations": 5, "mae": 3.2, "win_rate": 0.8, "bias": -1.2, "within_5_pct": 1.0},
+    {"player_lookup": "q", "player_full_name": "q", "team": "BOS", "games_predicted": 3, "recommendations": 0,
+     "mae": 2.0, "win_rate": null, "bias": -2.0, "within_5_pct": 1.0}]})J");
+  EXPECT_EQ(parsed(files.at("v1/players/index.json")), index) << files.at("v1/players/index.json").dump(2);
+  const nlohmann::json expected = nlohmann::json::parse(R"J({
+    "player_lookup": "pp", "player_full_name": "Name pp", "generated_at": "2024-01-16T08:00:00.000000Z",
+    "summary": {"team": "LAL", "games_predicted": 5, "total_recommendations": 5, "correct": 4, "mae": 3.2,
+                "win_rate": 0.8, "bias": -1.2, "avg_confidence": 0.75, "within_3_pct": 0.6, "within_5_pct": 1.0,
+                "date_range": {"first": "2024-01-11", "last": "2024-01-15"}},
+    "interpretation": {"bias": "We slightly under-predict this player (bias: -1.2)",
+                       "accuracy": "Good track record (80% win rate)", "sample_size": "Moderate sample size"},
+    "game_log": [
+      {"game_date": "2024-01-13", "opponent": "BOS", "home_game": true, "team_result": "W", "points": 26,
+       "minutes": 33.5, "fg": "10/18", "three": "2/6", "ft": "4/5", "rebounds": 7, "assists": 5, "steals": 1,
+       "blocks": 0, "turnovers": 2, "line": 20.5, "over_under": "OVER", "margin": 5.5},
+      {"game_date": "2024-01-10", "opponent": "MIA", "home_game": false, "team_result": "L", "points": 12,
+       "minutes": 30.0, "fg": null, "three": null, "ft": null, "rebounds": null, "assists": null, "steals": null,
+       "blocks": null, "turnovers": null, "line": 18.5, "over_under": "UNDER", "margin": -6.5},
+      {"game_date": "2024-01-09", "opponent": "BOS", "home_game": true, "team_result": "W", "points": 20,
+       "minutes": 30.0, "fg": null, "three": null, "ft": null, "rebounds": null, "assists": null, "steals": null,
+       "blocks": null, "turnovers": null, "line": 18.5, "over_under": "OVER", "margin": 1.5}],
+    "splits": {
+      "rest": {"b2b": {"avg": 12.0, "games": 1, "vs_line_pct": 0.0},
+               "one_day": {"avg": null, "games": 0, "vs_line_pct": null},
+               "two_day": {"avg": 26.0, "games": 1, "vs_line_pct": 1.0},
+               "three_plus": {"avg": null, "games": 0, "vs_line_pct": null}},
+      "location": {"home": {"avg": 23.0, "games": 2, "vs_line_pct": 1.0},
+                   "away": {"avg": 12.0, "games": 1, "vs_line_pct": 0.0}},
+      "opponents": [{"team": "BOS", "avg": 23.0, "games": 2, "vs_line_pct": 1.0}]},
+    "our_track_record": {"total_predictions": 5, "overall": {"wins": 4, "losses": 1, "pct": 0.8},
+                         "over_calls": {"total": 5, "wins": 4, "losses": 1, "pct": 0.8},
+                         "under_calls": {"total": 0, "wins": 0, "losses": 0, "pct": null},
+                         "avg_error": 3.2, "bias": -1.2, "within_3_pts": 0.6, "within_5_pts": 1.0},
+    "next_game": {"game_date": "2024-01-17", "game_id": "20240117_BOS_LAL", "opponent": "BOS", "home_game": true,
+                  "has_prediction": true}})J");
+  EXPECT_EQ(parsed(files.at("v1/players/pp.json")), expected) << files.at("v1/players/pp.json").dump(2);
+  o.min_games = 3;
+  EXPECT_EQ(build(*wh, ExportType::kPlayers, kDay, o).size(), 3u);  // q gets a profile too
+}
+
+TEST(ExportWriter, GroupsAndMultiFileTypesWriteExactlyTheirFiles) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  schedule_tonight(*wh);
+  Table ctx(catalog::get("nba_analytics.upcoming_player_game_context"));
+  for (const char* p : {"a", "b"}) {
+    size_t r = ctx.add_row();
+    ctx.set(r, "player_lookup", p);
+    ctx.set(r, "game_id", kGameA);
+    ctx.set(r, "game_date", kDay);
+    ctx.set(r, "team_abbr", "LAL");
+  }
+  store(*wh, ctx);
+  auto run_group = [&](const std::string& group, const std::string& sub) {
+    ExportOptions o;
+    o.out_dir = dir.path() / sub;
+    o.types = parse_types({group});
+    o.build = fixed();
+    const ExportRun run = write_exports(*wh, {kDay - 1, kDay}, o);
+    EXPECT_EQ(run.exit_code(), 0) << group;
+    std::vector<std::string> files = run.files();
+    std::sort(files.begin(), files.end());
+    return files;
+  };
+  EXPECT_EQ(run_group("trends-daily", "daily"),
+            (std::vector<std::string>{"v1/trends/bounce-back.json", "v1/trends/tonight-plays.json",
+                                      "v1/trends/whos-hot-v2.json"}));
+  EXPECT_EQ(run_group("trends-weekly", "weekly"),
+            (std::vector<std::string>{"v1/trends/quick-hits.json", "v1/trends/team-tendencies.json",
+                                      "v1/trends/what-matters.json"}));
+  EXPECT_EQ(run_group("trends-all", "all"),
+            (std::vector<std::string>{"v1/trends/bounce-back.json", "v1/trends/deep-dive-current.json",
+                                      "v1/trends/quick-hits.json", "v1/trends/team-tendencies.json",
+                                      "v1/trends/tonight-plays.json", "v1/trends/what-matters.json",
+                                      "v1/trends/whos-hot-v2.json"}));
+  // tonight-players: one file per roster player, for the newest date only.
+  EXPECT_EQ(run_group("tonight-players", "tp"),
+            (std::vector<std::string>{"v1/tonight/player/a.json", "v1/tonight/player/b.json"}));
+  EXPECT_NE(slurp(dir.path() / "tp" / "v1/tonight/player/a.json").find("\"game_date\": \"2024-01-15\""),
+            std::string::npos);
+  // players: the index (no graded players here) through the writer.
+  ExportOptions o;
+  o.out_dir = dir.path() / "players";
+  o.types = {ExportType::kPlayers};
+  o.build = fixed();
+  const ExportRun run = write_exports(*wh, {kDay}, o);
+  EXPECT_EQ(run.exit_code(), 0);
+  EXPECT_EQ(run.files(), std::vector<std::string>{"v1/players/index.json"});
+  EXPECT_EQ(run.dates.at(0).types.at(0).count, 1);
 }

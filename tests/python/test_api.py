@@ -193,6 +193,13 @@ def _t_export_dates(demo, tmp_path):
     assert dates == sorted(dates) and "2023-12-01" in dates
 
 
+def _t_export_players(demo, tmp_path):
+    r = nbaprops.export_players(demo, tmp_path / "out", today="2024-01-10", min_games=60, generated_at="t")
+    index = json.loads((tmp_path / "out" / "v1" / "players" / "index.json").read_text())
+    profiled = [p["player_lookup"] for p in index["players"] if p["games_predicted"] >= 60]
+    assert r.ok and sorted(r.files) == sorted(["v1/players/index.json"] + [f"v1/players/{p}.json" for p in profiled])
+
+
 def _t_export_types(demo, tmp_path):
     assert nbaprops.export_types("results,best-bets") == ["results", "best-bets"]
     with pytest.raises(nbaprops.ConfigError):
@@ -296,6 +303,7 @@ FUNCTION_TESTS = {
     "format_monthly": _t_format_monthly, "checkpoint_status": _t_checkpoint_status,
     "reset_checkpoint": _t_reset_checkpoint, "resolve_checkpoint_dir": _t_resolve_checkpoint_dir,
     "export": _t_export, "export_dates": _t_export_dates, "export_types": _t_export_types,
+    "export_players": _t_export_players,
     "import_shots": _t_import_shots, "import_schedule": _t_import_schedule,
     "import_boxscores": _t_import_boxscores, "set_xgboost_model": _t_set_xgboost_model,
     "xgboost_model_id": _t_xgboost_model_id, "copy": _t_copy,

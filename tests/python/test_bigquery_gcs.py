@@ -50,7 +50,11 @@ def _bucket_tree(uri: str) -> dict[str, bytes]:
 
 EXPECTED_CACHE = {"results/latest.json": "public, max-age=300", "best-bets/latest.json": "public, max-age=300",
                   "predictions/today.json": "public, max-age=300", "tonight/all-players.json": "public, max-age=300",
-                  "systems/performance.json": "public, max-age=3600"}
+                  "systems/performance.json": "public, max-age=3600",
+                  "trends/what-matters.json": "public, max-age=43200",
+                  "trends/team-tendencies.json": "public, max-age=43200",
+                  "trends/quick-hits.json": "public, max-age=43200",
+                  "trends/deep-dive-current.json": "public, max-age=86400"}
 
 
 def _cache_control(path: str) -> str:
@@ -58,6 +62,8 @@ def _cache_control(path: str) -> str:
     rel = path.split("v1/", 1)[1]
     if rel in EXPECTED_CACHE:
         return EXPECTED_CACHE[rel]
+    if rel.startswith("tonight/player/"):
+        return "public, max-age=300"
     return {"results": "public, max-age=86400", "best-bets": "public, max-age=86400",
             "predictions": "public, max-age=3600", "streaks": "public, max-age=3600",
             "trends": "public, max-age=3600", "live": "public, max-age=30",

@@ -119,15 +119,16 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     out = tmp_path / "out"
     r = nbaprops.export(graded_wh, D1, D2, out_dir=out, generated_at=STAMP)
     assert r.ok and r.exit_code == 0
-    assert r.type_status == {t: "success" for t in ("results", "performance", "best-bets", "predictions", "tonight",
-                                                    "streaks", "trends-hot-cold", "live", "live-grading")}
+    assert r.type_status == {t: "success" for t in nbaprops.export_types()}  # all 16 legacy types
     v1 = out / "v1"
     expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions", "live", "live-grading")
                 for d in (D1, D2)}
     expected |= {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/predictions/today.json",
                  "v1/systems/performance.json", "v1/tonight/all-players.json", "v1/streaks/today.json",
-                 "v1/trends/whos-hot-v2.json", "v1/live/latest.json", "v1/live-grading/latest.json"}
-    assert set(r.files) == expected
+                 "v1/trends/whos-hot-v2.json", "v1/live/latest.json", "v1/live-grading/latest.json",
+                 "v1/trends/bounce-back.json", "v1/trends/what-matters.json", "v1/trends/team-tendencies.json",
+                 "v1/trends/quick-hits.json", "v1/trends/deep-dive-current.json", "v1/trends/tonight-plays.json"}
+    assert set(r.files) == expected  # no roster on D2: tonight-players writes no file
     assert all((out / f).is_file() for f in expected)
     assert no_temp_files(out)
 
@@ -180,7 +181,7 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert game["recommendation_breakdown"] == {"over": 1, "under": 0, "pass": 1}
 
     frame = r.to_frame()
-    assert len(frame) == 14 and set(frame["status"]) == {"success"}
+    assert len(frame) == 2 * 5 + 11 and set(frame["status"]) == {"success"}  # 5 dated types, 11 once
     assert "DAILY EXPORT SUMMARY:" in r.summary_text()
 
 
@@ -203,12 +204,14 @@ def test_files_are_replaced_by_rename_never_rewritten_in_place(graded_wh, tmp_pa
     assert (out / "v1" / "results" / "latest.json").read_bytes() == first == target.read_bytes()
 
 
-def test_unsupported_types_are_rejected_with_the_supported_list(graded_wh, tmp_path):
-    assert nbaprops.export_types() == ["results", "performance", "best-bets", "predictions", "tonight", "streaks",
-                                       "trends-hot-cold", "live", "live-grading"]
+def test_unknown_types_are_rejected_with_the_valid_list(graded_wh, tmp_path):
+    assert nbaprops.export_types() == [
+        "results", "performance", "best-bets", "predictions", "tonight", "tonight-players", "streaks",
+        "trends-hot-cold", "trends-bounce-back", "trends-what-matters", "trends-team", "trends-quick-hits",
+        "trends-deep-dive", "tonight-trend-plays", "live", "live-grading"]
     assert nbaprops.export_types("best-bets, results") == ["results", "best-bets"]
-    for bad in ["tonight-players", "trends-all", "trends-daily", "tonight-trend-plays"]:
-        with pytest.raises(nbaprops.ConfigError, match="supported types: results, performance, best-bets, predictions"):
+    for bad in ["bogus", "players"]:  # players is the --players run, not an --only name (legacy)
+        with pytest.raises(nbaprops.ConfigError, match="valid types: results, performance, best-bets, predictions"):
             nbaprops.export(graded_wh, D1, types=bad, out_dir=tmp_path / "o")
     with pytest.raises(nbaprops.ConfigError, match="unknown export type 'bogus'"):
         nbaprops.export_types(["bogus"])
@@ -245,9 +248,9 @@ def test_cli_export_range_with_only(graded_wh, tmp_path):
     assert "DAILY EXPORT SUMMARY:" in r.stdout and "Successful: 2, Partial: 0, Failed: 0" in r.stdout
     assert sorted(p.name for p in (out / "v1").iterdir()) == ["best-bets", "results"]
     assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
-    bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,tonight-players",
+    bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,bogus",
                 "--out", str(out)])
-    assert bad.returncode == 2 and "supported types: results, performance, best-bets, predictions" in bad.stderr
+    assert bad.returncode == 2 and "valid types: results, performance, best-bets, predictions" in bad.stderr
     both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
     assert both.returncode == 2 and "only one of" in both.stderr
 
@@ -282,11 +285,11 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     blocked = tmp_path / "blocked"
     blocked.mkdir()
     (blocked / "v1").write_text("not a directory")
-    r = _run(module + ["--date", D1, "--out", str(blocked)])
+    r = _run(module + ["--date", D1, "--only", "results,best-bets", "--out", str(blocked)])
     assert r.returncode == 1 and "Export failed: [" in r.stdout
 
     # Usage errors exit 2 (README); an export that cannot be done exits 1.
-    for flags, message, code in [(["--players"], "not implemented", 1), (["--only", "trends-team"], "does not implement", 1),
+    for flags, message, code in [(["--only", "trends-bogus"], "unknown export type 'trends-bogus'", 1),
                                  (["--date", "2024-13-01"], "2024-13-01", 2), (["--start-date", D1], "go together", 1)]:
         r = _run(module + flags + ["--out", str(tmp_path / "x")])
         assert message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
@@ -554,13 +557,211 @@ def test_daily_export_live_grading(tmp_path):
     assert doc["summary"]["graded"] == 2 and doc["summary"]["pending"] == 1 and doc["summary"]["games_final"] == 1
 
 
-def test_daily_export_accepts_every_legacy_name_and_refuses_the_missing_ones_clearly(tmp_path):
+def test_daily_export_accepts_every_legacy_name(tmp_path):
     from nbaprops.api.exports import ALL_LEGACY_TYPES
 
     assert len(ALL_LEGACY_TYPES) == 19  # the legacy EXPORT_TYPES list: 16 types and 3 groups
-    nbaprops.open(tmp_path / "wh")  # an empty warehouse opens; the names need none
     for name in ALL_LEGACY_TYPES:
-        try:
-            nbaprops.export_types(name)
-        except nbaprops.ConfigError as e:
-            assert "does not implement yet" in str(e), (name, e)
+        assert nbaprops.export_types(name), name
+    assert nbaprops.export_types(",".join(ALL_LEGACY_TYPES)) == nbaprops.export_types()
+
+
+# ---------------------------------------------------------------------------------------------
+# The last legacy types, the trends groups and --players (issue 14), one daily_export run each
+
+def _pgs(player, day, points, line=None, team="LAL", opp="BOS", season=2023, home=True, **extra):
+    game = f"{day.replace('-', '')}_{opp}_{team}" if home else f"{day.replace('-', '')}_{team}_{opp}"
+    result = None if line is None else "OVER" if points > line else "UNDER" if points < line else "PUSH"
+    return dict({"player_lookup": player, "player_full_name": player.title(), "game_id": game, "game_date": day,
+                 "season_year": season, "team_abbr": team, "opponent_team_abbr": opp, "points": points,
+                 "minutes_played": 30.0, "points_line": line, "over_under_result": result}, **extra)
+
+
+def _days_before(day: str, n: int) -> str:
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=n)).isoformat()
+
+
+def _tonight_schedule(wh, day=D1):
+    """BOS @ LAL on ``day`` at 7:30 PM ET."""
+    put(wh, "nba_raw.nbac_schedule", [
+        {"game_id": "0022300601", "game_date": day, "season_year": 2023, "away_team_tricode": "BOS",
+         "home_team_tricode": "LAL", "is_regular_season": 1, "game_status": 1,
+         "game_date_est": f"{day}T19:30:00"}])
+
+
+def test_daily_export_tonight_players(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    put(wh, "nba_analytics.upcoming_player_game_context", [
+        {"player_lookup": p, "game_id": GAME1, "game_date": D1, "team_abbr": "LAL", "opponent_team_abbr": "BOS",
+         "home_game": 1, "days_rest": 2, "back_to_back": 0} for p in ("pat", "sam")])
+    # pat: 20 and 10 before the date (season average 15.0), a game on the date itself is never read.
+    put(wh, "nba_analytics.player_game_summary", [
+        _pgs("pat", _days_before(D1, 3), 20, 18.5, fg_makes=8, fg_attempts=15),
+        _pgs("pat", _days_before(D1, 1), 10, 18.5, home=False),
+        _pgs("pat", D1, 40, 18.5)])
+    put(wh, "nba_raw.nbac_injury_report", [
+        {"report_date": D1, "report_hour": 17, "game_date": D1, "player_lookup": "pat", "team": "LAL",
+         "injury_status": "Probable", "reason": "Knee"}])
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "tonight-players")
+    assert "  Tonight Players: 2 exported" in out
+    assert sorted(p.name for p in (v1 / "tonight" / "player").iterdir()) == ["pat.json", "sam.json"]
+    doc = load(v1 / "tonight" / "player" / "pat.json")
+    assert list(doc) == ["player_lookup", "player_full_name", "game_date", "generated_at", "games_played",
+                         "limited_data", "game_context", "quick_numbers", "fatigue", "current_streak",
+                         "tonights_factors", "recent_form", "prediction"]
+    assert doc["quick_numbers"]["season_ppg"] == 15.0 and doc["games_played"] == 2 and doc["limited_data"]
+    assert [g["points"] for g in doc["recent_form"]] == [10, 20]
+    assert doc["recent_form"][1]["fg"] == "8/15" and doc["recent_form"][0]["home_game"] is False
+    assert doc["current_streak"] == {"type": "under", "length": 1}
+    assert doc["game_context"]["injury_status"] == "Probable" and doc["game_context"]["injury_reason"] == "Knee"
+    assert load(v1 / "tonight" / "player" / "sam.json")["game_context"]["injury_status"] == "available"
+
+
+def test_daily_export_trends_bounce_back(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    # Ten 30s then 10: average 310/11 = 28.2, shortfall 18.2; no earlier bad games → rate 0.5 (default).
+    rows = [_pgs("cold", _days_before(D1, i), 30, 20.5) for i in range(10, 0, -1)] + [_pgs("cold", D1, 10, 20.5)]
+    put(wh, "nba_analytics.player_game_summary", rows)
+    _tonight_schedule(wh)
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-bounce-back")
+    assert f"  Trends Bounce-Back: {v1 / 'trends' / 'bounce-back.json'}" in out
+    doc = load(v1 / "trends" / "bounce-back.json")
+    assert list(doc) == ["generated_at", "as_of_date", "shortfall_threshold", "total_candidates",
+                         "bounce_back_candidates", "league_baseline"]
+    (c,) = doc["bounce_back_candidates"]
+    assert (c["player_lookup"], c["season_average"], c["shortfall"], c["bounce_back_rate"]) == ("cold", 28.2, 18.2, 0.5)
+    assert c["last_game"] == {"date": D1, "result": 10, "opponent": "BOS", "margin": -18.2}
+    assert c["tonight"] == {"opponent": "BOS", "game_time": "7:30 PM ET", "home": True} and c["rank"] == 1
+    assert doc["league_baseline"] == {"avg_bounce_back_rate": None, "sample_size": 0}
+
+
+def test_daily_export_trends_what_matters(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    # 20 daily games of 30 (OVER 25.5): a star at 100.0%, 19 back-to-backs (< 20: no rest factor).
+    put(wh, "nba_analytics.player_game_summary", [_pgs("ace", _days_before(D1, i), 30, 25.5) for i in range(20)])
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-what-matters")
+    assert f"  Trends What Matters: {v1 / 'trends' / 'what-matters.json'}" in out
+    doc = load(v1 / "trends" / "what-matters.json")
+    assert list(doc["archetypes"]) == ["star", "scorer", "rotation", "role_player"]
+    star = doc["archetypes"]["star"]
+    assert (star["player_count"], star["overall_over_pct"], star["example_players"]) == (1, 100.0, ["Ace"])
+    assert star["factors"] == {"rest": {}, "home_away": {}}
+    assert doc["key_insights"] == ["No significant factor differences detected in current sample"]
+
+
+def test_daily_export_trends_team(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    put(wh, "nba_analytics.team_offense_game_summary", [
+        {"game_id": f"g{team}{i}", "game_date": _days_before(D1, 2 * i), "team_abbr": team,
+         "opponent_team_abbr": "XXX", "season_year": 2023, "home_game": i % 2, "points_scored": pts, "pace": pace}
+        for team, pts, pace in (("LAL", 112, 101.0), ("BOS", 104, 97.0)) for i in range(5)])
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-team")
+    assert f"  Trends Team: {v1 / 'trends' / 'team-tendencies.json'}" in out
+    doc = load(v1 / "trends" / "team-tendencies.json")
+    assert list(doc) == ["generated_at", "as_of_date", "pace", "defense_by_zone", "home_away", "back_to_back"]
+    assert [(t["team"], t["pace"], t["vs_league"]) for t in doc["pace"]["kings"]] == [("LAL", 101.0, 2.0),
+                                                                                       ("BOS", 97.0, -2.0)]
+    assert doc["pace"]["league_average"] == 99.0
+    assert doc["defense_by_zone"] == {"paint": {"best": [], "worst": []}, "perimeter": {"best": [], "worst": []}}
+
+
+def test_daily_export_trends_quick_hits(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    # Five players, 12 daily games each: two score 25 (OVER 20.5, stars), three 10 (UNDER, rotation).
+    put(wh, "nba_analytics.player_game_summary", [
+        _pgs(f"p{k}", _days_before(D1, i), 25 if k < 2 else 10, 20.5) for k in range(5) for i in range(12)])
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-quick-hits")
+    assert f"  Trends Quick Hits: {v1 / 'trends' / 'quick-hits.json'}" in out
+    doc = load(v1 / "trends" / "quick-hits.json")
+    assert list(doc) == ["generated_at", "as_of_date", "stats", "total_available", "refresh_note"]
+    # Only the b2b stat reaches 50 games (5 × 11); its rate equals the overall one → no stat qualifies.
+    assert doc["stats"] == [] and doc["total_available"] == 0
+    assert doc["refresh_note"] == "Stats refresh every Wednesday"
+
+
+def test_daily_export_trends_deep_dive(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    put(wh, "nba_analytics.player_game_summary", [_pgs("x", _days_before(D1, i), 30 if i % 4 else 10, 20.5)
+                                                  for i in range(8)])  # 6 OVER of 8 in January → 75%
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-deep-dive")
+    assert f"  Trends Deep Dive: {v1 / 'trends' / 'deep-dive-current.json'}" in out
+    doc = load(v1 / "trends" / "deep-dive-current.json")
+    assert list(doc) == ["generated_at", "month", "title", "subtitle", "hero_stat", "teaser", "slug", "cta"]
+    assert (doc["month"], doc["title"], doc["slug"]) == ("January 2024", "The January Effect",
+                                                         "schedule-density-january-2024")
+    assert doc["hero_stat"]["value"] == "75%"
+
+
+def test_daily_export_tonight_trend_plays(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    # Four OVERs in the four days before: a streak play (medium below 5 games).
+    put(wh, "nba_analytics.player_game_summary", [_pgs("hot", _days_before(D1, i), 26, 20.5) for i in range(1, 5)])
+    _tonight_schedule(wh)
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "tonight-trend-plays")
+    assert f"  Tonight Trend Plays: {v1 / 'trends' / 'tonight-plays.json'}" in out
+    doc = load(v1 / "trends" / "tonight-plays.json")
+    assert (doc["game_date"], doc["games_tonight"], doc["total_trend_plays"]) == (D1, 1, 1)
+    (play,) = doc["trend_plays"]
+    assert (play["trend_type"], play["trend_direction"], play["confidence"]) == ("streak", "over", "medium")
+    assert play["trend_details"] == {"streak_length": 4, "avg_margin": 5.5, "hit_rate_l10": 1.0}
+    assert play["tonight"] == {"opponent": "BOS", "game_time": "7:30 PM ET", "home": True}
+    assert doc["by_trend_type"] == {"streak": 1, "momentum": 0, "rest": 0}
+
+
+TRENDS_LABELS = {"trends-hot-cold": "Trends Hot/Cold", "trends-bounce-back": "Trends Bounce-Back",
+                 "trends-what-matters": "Trends What Matters", "trends-team": "Trends Team",
+                 "trends-quick-hits": "Trends Quick Hits", "trends-deep-dive": "Trends Deep Dive",
+                 "tonight-trend-plays": "Tonight Trend Plays"}
+
+
+@pytest.mark.parametrize("group, members, files", [
+    ("trends-daily", ["trends-hot-cold", "trends-bounce-back", "tonight-trend-plays"],
+     ["bounce-back.json", "tonight-plays.json", "whos-hot-v2.json"]),
+    ("trends-weekly", ["trends-what-matters", "trends-team", "trends-quick-hits"],
+     ["quick-hits.json", "team-tendencies.json", "what-matters.json"]),
+    ("trends-all", list(TRENDS_LABELS),
+     ["bounce-back.json", "deep-dive-current.json", "quick-hits.json", "team-tendencies.json",
+      "tonight-plays.json", "what-matters.json", "whos-hot-v2.json"])])
+def test_daily_export_trends_groups_write_exactly_their_members(tmp_path, group, members, files):
+    wh = nbaprops.open(tmp_path / "wh")
+    _tonight_schedule(wh)
+    v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", group)
+    assert sorted(p.relative_to(v1).as_posix() for p in v1.rglob("*.json")) == [f"trends/{f}" for f in files]
+    labels = [line.split(" - ")[-1].split(":")[0].strip() for line in out.splitlines()
+              if line.split(" - ")[-1].startswith("  ") and ": " in line]
+    assert labels == [TRENDS_LABELS[m] for m in members], out  # the legacy lines, in the legacy order
+    assert "Export complete: {'" in out and " error: " not in out
+
+
+def test_daily_export_players_writes_the_profiles(tmp_path):
+    wh = nbaprops.open(tmp_path / "wh")
+    days = [_days_before(D1, i) for i in range(6)]
+    put(wh, "nba_predictions.prediction_accuracy",
+        [graded("pro", d, "OVER", 25.0, 22.5, 27 if i else 20, 0.7, game=f"{d.replace('-', '')}_BOS_LAL")
+         for i, d in enumerate(days)]                                             # 6 dates, 5 wins
+        + [graded("few", d, "UNDER", 18.0, 20.5, 15, 0.6, game=f"{d.replace('-', '')}_BOS_LAL") for d in days[:3]])
+    put(wh, "nba_analytics.upcoming_player_game_context", [
+        {"player_lookup": "pro", "game_id": "20240120_BOS_LAL", "game_date": "2024-01-20", "team_abbr": "LAL",
+         "opponent_team_abbr": "BOS", "home_game": 1}])
+    out_dir = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", wh.uri,
+                        "--out", str(out_dir), "--generated-at", STAMP, "--players"], capture_output=True, text=True,
+                       timeout=300, env=dict(os.environ, NBAPROPS_TODAY="2024-01-16"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    for line in ["Exporting player profiles (min_games=5)", "Found 1 players with >= 5 games", "Exported 2 player profiles",
+                 "Player export complete: 2 profiles"]:
+        assert line in r.stdout, r.stdout
+    players = out_dir / "v1" / "players"
+    assert sorted(p.name for p in players.iterdir()) == ["index.json", "pro.json"]  # few: 3 dates < 5
+    index = load(players / "index.json")
+    assert [(p["player_lookup"], p["games_predicted"]) for p in index["players"]] == [("pro", 6), ("few", 3)]
+    pro = load(players / "pro.json")
+    assert pro["summary"]["win_rate"] == round(5 / 6, 3) and pro["our_track_record"]["overall"]["losses"] == 1
+    assert pro["next_game"] == {"game_date": "2024-01-20", "game_id": "20240120_BOS_LAL", "opponent": "BOS",
+                                "home_game": True, "has_prediction": False}
+    assert not (out_dir / "v1" / "results").exists()  # profiles instead of daily data (legacy)
+    # --min-games 3 gives "few" a profile too.
+    r = subprocess.run([sys.executable, "-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", wh.uri,
+                        "--out", str(out_dir), "--players", "--min-games", "3"], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and "Player export complete: 3 profiles" in r.stdout, r.stdout + r.stderr

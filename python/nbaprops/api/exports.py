@@ -25,13 +25,18 @@ ALL_LEGACY_TYPES: tuple[str, ...] = (
 
 #: The legacy log label of each type ("  Results: <path>", "  Results error: <e>").
 LEGACY_LABELS = {"results": "Results", "performance": "Performance", "best-bets": "Best Bets",
-                 "predictions": "Predictions", "tonight": "Tonight All Players", "streaks": "Streaks",
-                 "trends-hot-cold": "Trends Hot/Cold", "live": "Live Scores", "live-grading": "Live Grading"}
+                 "predictions": "Predictions", "tonight": "Tonight All Players", "tonight-players": "Tonight Players",
+                 "streaks": "Streaks", "trends-hot-cold": "Trends Hot/Cold", "trends-bounce-back": "Trends Bounce-Back",
+                 "trends-what-matters": "Trends What Matters", "trends-team": "Trends Team",
+                 "trends-quick-hits": "Trends Quick Hits", "trends-deep-dive": "Trends Deep Dive",
+                 "tonight-trend-plays": "Tonight Trend Plays", "live": "Live Scores", "live-grading": "Live Grading"}
 
 #: What ``count`` means per type in our own log lines.
 NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
-         "tonight": "players", "streaks": "streaks", "trends-hot-cold": "players", "live": "games",
-         "live-grading": "predictions"}
+         "tonight": "players", "tonight-players": "files", "streaks": "streaks", "trends-hot-cold": "players",
+         "trends-bounce-back": "candidates", "trends-what-matters": "insights", "trends-team": "teams",
+         "trends-quick-hits": "stats", "trends-deep-dive": "card", "tonight-trend-plays": "plays", "live": "games",
+         "live-grading": "predictions", "players": "files"}
 
 
 def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
@@ -136,7 +141,8 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
     start, end : date-like
         A single date (``end`` None) or every calendar day from ``start`` to ``end`` inclusive.
     types : str or list of str, optional
-        ``results``, ``performance``, ``best-bets``, ``predictions``, ``tonight`` (default all).
+        Any of :data:`EXPORT_TYPES` and the groups ``trends-daily``, ``trends-weekly``, ``trends-all``
+        (default all 16 types).
     out_dir : path
         Root of the output tree; files go to ``<out_dir>/v1/results/<date>.json`` and so on.
     dates : list of date-like, keyword-only
@@ -156,8 +162,9 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
 
     Notes
     -----
-    Every file is written to a temporary file and renamed. ``latest.json``/``today.json``,
-    ``systems/performance.json`` and ``tonight/all-players.json`` are written for the newest date only.
+    Every file is written to a temporary file and renamed. ``latest.json``/``today.json`` and the files
+    without a date in their path (performance, tonight, tonight/player/*, streaks, trends/*) are written for the
+    newest date only.
     """
     if dates is not None:
         if start is not None or end is not None:
@@ -172,6 +179,42 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
     names = export_types(types)
     native = _core.export_write(wh._native, days, os.fspath(out_dir), names, generated_at or "", int(workers),
                                 os.fspath(live_file) if live_file else "")
+    return _result(native, out_dir, names)
+
+
+def export_players(wh: Warehouse, out_dir: str | os.PathLike = "exports", *, today: Optional[DateLike] = None,
+                   min_games: int = 5, generated_at: Optional[str] = None) -> ExportResult:
+    """Write the player profiles of the legacy ``daily_export.py --players``.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        The warehouse to read (prediction_accuracy, player_game_summary, upcoming_player_game_context,
+        player_prop_predictions).
+    out_dir : path
+        Root of the output tree: ``<out_dir>/v1/players/index.json`` (every player with ≥ 3 graded ensemble
+        dates) and ``<out_dir>/v1/players/<lookup>.json`` (players with ≥ ``min_games``).
+    today : date-like, optional
+        The date the next game is looked up from (default: US/Eastern today or ``$NBAPROPS_TODAY``).
+    min_games : int
+        Graded dates a player needs for a profile file (legacy ``--min-games``, default 5).
+    generated_at : str, optional
+        The ``generated_at`` value of every file.
+
+    Returns
+    -------
+    ExportResult
+        One "date" (``today``) with the ``players`` type; ``count`` is the number of files, index included.
+    """
+    from .legacy import today as legacy_today
+
+    day = to_days(today if today is not None else legacy_today(), "today")
+    native = _core.export_write(wh._native, [day], os.fspath(out_dir), [], generated_at or "", 1, "", True,
+                                int(min_games))
+    return _result(native, out_dir, ["players"])
+
+
+def _result(native: dict, out_dir: str | os.PathLike, names: list[str]) -> ExportResult:
     out_dates = [{"date": iso(d["date"]), "status": d["status"],
                   "types": [dict(t) for t in d["types"]]} for d in native["dates"]]
     return ExportResult(out_dir=Path(out_dir), dates=out_dates, type_status=dict(native["type_status"]),
@@ -196,10 +239,11 @@ def export_dates(wh: Warehouse) -> list[str]:
 
 
 def build(wh: Warehouse, type: str, date: DateLike, generated_at: Optional[str] = None,  # noqa: A002
-          top_n: int = 15, live_file: Optional[str | os.PathLike] = None) -> dict:
-    """One export payload as a dict, without writing a file (``performance``: ``date`` is the as-of date)."""
+          top_n: int = 15, live_file: Optional[str | os.PathLike] = None, min_games: int = 5) -> dict:
+    """One export payload as a dict, without writing a file (``performance`` and the trends pages: ``date`` is
+    the as-of date). ``tonight-players`` and ``players`` give {relative path: payload} of every file."""
     return json.loads(_core.export_build(wh._native, type, to_days(date, "date"), generated_at or "", int(top_n),
-                                         os.fspath(live_file) if live_file else ""))
+                                         os.fspath(live_file) if live_file else "", int(min_games)))
 
 
 def run_export(args, legacy: bool = False) -> int:
@@ -215,6 +259,8 @@ def run_export(args, legacy: bool = False) -> int:
 
     log = logging.getLogger("nbaprops.export")
     types = export_types(args.only)
+    if getattr(args, "players", False):
+        return _run_players(args, legacy, log)
     ranged = args.start_date is not None or args.end_date is not None
     if sum([args.date is not None, ranged, bool(args.backfill_all)]) > 1:
         raise ConfigError("use only one of --date, --start-date/--end-date, --backfill-all")
@@ -260,13 +306,15 @@ def run_export(args, legacy: bool = False) -> int:
         for t in d["types"]:
             if legacy:
                 label = LEGACY_LABELS.get(t["type"], t["type"])
-                if t["ok"]:
+                if t["ok"] and t["type"] == "tonight-players":
+                    log.info("  %s: %d exported", label, t["count"])
+                elif t["ok"]:
                     log.info("  %s: %s", label, out / t["paths"][0] if t["paths"] else "")
                 else:
                     log.error("  %s error: %s", label, t["error"])
             elif t["ok"]:
-                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], NOUNS.get(t["type"], "rows"),
-                         ", ".join(t["paths"]))
+                paths = t["paths"] if len(t["paths"]) <= 3 else [os.path.dirname(t["paths"][0]) + "/…"]
+                log.info("  ✓ %s: %d %s → %s", t["type"], t["count"], NOUNS.get(t["type"], "rows"), ", ".join(paths))
             else:
                 log.error("  ✗ %s: failed - %s", t["type"], t["error"])
         if not legacy:
@@ -292,3 +340,24 @@ def run_export(args, legacy: bool = False) -> int:
         log.info("  Failed: %d", statuses.count("failed"))
         log.info("%s", "=" * 60)
     return result.exit_code
+
+
+def _run_players(args, legacy: bool, log) -> int:
+    """``--players``: the player profiles instead of daily data (legacy ``export_players``)."""
+    from .warehouse import open as open_warehouse
+
+    log.info("Exporting player profiles (min_games=%d)", args.min_games)
+    result = export_players(open_warehouse(args.warehouse), args.out, min_games=args.min_games,
+                            generated_at=args.generated_at)
+    t = result.dates[0]["types"][0]
+    if not t["ok"]:
+        log.error("Player export failed: %s" if legacy else "  ✗ players: failed - %s", t["error"])
+        return 1
+    if legacy:
+        log.info("Found %d players with >= %d games", t["count"] - 1, args.min_games)
+        log.info("Exported %d player profiles", t["count"])
+        log.info("Player export complete: %d profiles", t["count"])
+    else:
+        log.info("  ✓ players: %d files → %s", t["count"], os.path.join(args.out, "v1", "players"))
+        print(result.summary_text())
+    return 0

@@ -13,6 +13,13 @@
 
 namespace nbaprops::exports::detail {
 
+/// One file of a multi-file export type: its path under the output directory and
+/// its payload.
+struct ExportFile {
+  std::string path;
+  Json payload;
+};
+
 /// A table read once (ordered by its partition date) or the error that stopped
 /// the read.
 struct Source {
@@ -94,9 +101,70 @@ Json predictions_payload(const Inputs& in, Date date, const std::string& generat
 Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at);
 
 Json streaks_payload(Warehouse& wh, Date as_of, int min_streak, const std::string& generated_at);
+Json bounce_back_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json what_matters_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json quick_hits_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json deep_dive_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
+Json trend_plays_payload(Warehouse& wh, Date day, const std::string& generated_at);
+/// tonight/player/{lookup}.json of every upcoming_player_game_context player of
+/// @p day (legacy TonightPlayerExporter.export_all_for_date).
+std::vector<ExportFile> tonight_player_files(Warehouse& wh, Date day, const std::string& generated_at);
+/// players/index.json and players/{lookup}.json (legacy PlayerProfileExporter
+/// export_all_players): @p today picks the next game.
+std::vector<ExportFile> player_profile_files(Warehouse& wh, Date today, int min_games, const std::string& generated_at);
 Json hot_cold_payload(Warehouse& wh, Date as_of, const std::string& generated_at);
 Json live_payload(Warehouse& wh, Date day, const BuildOptions& options, const std::string& generated_at);
 Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& options, const std::string& generated_at);
+
+/// BigQuery ROUND (half away from zero): the legacy computed most figures in
+/// SQL.
+double bq_round(double x, int digits);
+/// Python's str() of a float ("50.0", "4.25") or "None": the legacy formatted
+/// numbers into its insight texts this way.
+std::string py_str(std::optional<double> x);
+/// Python's "{x:.Nf}" (with @p plus, "{x:+.Nf}").
+std::string fixed(double x, int digits, bool plus = false);
+/// Python's "{x:.0%}".
+std::string percent0(double x);
+/// The legacy season of a date: October or later → that year, else the year
+/// before (its `season_year = CASE WHEN EXTRACT(MONTH ...) >= 10 ...`).
+int64_t legacy_season(Date d);
+
+/// A team's game of the day, seen from that team (legacy `_query_tonight_games`).
+struct TonightGame {
+  std::string opponent;
+  std::optional<std::string> time;
+  bool home = false;
+};
+/// team → its game on @p day (nbac_schedule: regular season, play-in, playoffs).
+std::unordered_map<std::string, TonightGame> tonight_games(Warehouse& wh, Date day);
+/// {"opponent", "game_time", "home"} of @p team, or null when it does not play.
+Json tonight_of(const std::unordered_map<std::string, TonightGame>& games, const std::string& team);
+
+/// One player_game_summary row, the columns the trends and player pages read.
+struct PgsRow {
+  std::string player, name, game_id, team, opponent;
+  int32_t day = 0;
+  int64_t season = 0;
+  std::optional<int64_t> points, fg_makes, fg_attempts, three_makes, three_attempts, ft_makes, ft_attempts, oreb, dreb,
+      assists, steals, blocks, turnovers;
+  std::optional<double> minutes, line;
+  std::optional<std::string> result;  ///< over_under_result
+  std::optional<bool> win;
+
+  [[nodiscard]] bool is_over_under() const { return result == "OVER" || result == "UNDER"; }
+  /// Home team per game_id `YYYYMMDD_AWAY_HOME`.
+  [[nodiscard]] bool home() const;
+};
+/// player_game_summary rows of @p range ordered by (player_lookup, game_date).
+std::vector<PgsRow> read_pgs(Warehouse& wh, DateRange range);
+/// The newest non-empty display name of rows [begin, end) of one player, else
+/// the lookup (the legacy joined the players registry, which the warehouse does
+/// not hold).
+std::string display_name(const std::vector<PgsRow>& rows, size_t begin, size_t end);
+/// Consecutive runs of one player in rows ordered by player: [begin, end).
+std::vector<std::pair<size_t, size_t>> player_runs(const std::vector<PgsRow>& rows);
 
 /// "7:30 PM ET" from an Eastern wall-clock timestamp text
 /// ("2024-01-15T19:30:00"); null without a time.

@@ -161,11 +161,19 @@ std::string source_error(const Inputs& in, ExportType type) {
       used = {&in.schedule, &in.roster, &in.tonight_predictions, &in.composite,
               &in.injuries, &in.props,  &in.player_history};
       break;
+    case ExportType::kTonightPlayers:
     case ExportType::kStreaks:
     case ExportType::kTrendsHotCold:
+    case ExportType::kTrendsBounceBack:
+    case ExportType::kTrendsWhatMatters:
+    case ExportType::kTrendsTeam:
+    case ExportType::kTrendsQuickHits:
+    case ExportType::kTrendsDeepDive:
+    case ExportType::kTonightTrendPlays:
     case ExportType::kLive:
     case ExportType::kLiveGrading:
-      break;  // these builders read their own (small) sources for their date
+    case ExportType::kPlayers:
+      break;  // these builders read their own sources for their one date
   }
   for (const Source* s : used) {
     if (!s->needed) return std::string("internal: source not loaded for ") + to_string(type);

@@ -50,22 +50,6 @@ std::map<std::string, std::vector<PropGame>> prop_games(Warehouse& wh, Date firs
   return out;
 }
 
-/// Legacy season of a date for the streak filter: October or later → that year,
-/// else the year before.
-int64_t season_of_month(Date d) {
-  const std::string iso = d.iso();
-  const int year = std::stoi(iso.substr(0, 4));
-  const int month = std::stoi(iso.substr(5, 2));
-  return month >= 10 ? year : year - 1;
-}
-
-/// BigQuery ROUND (half away from zero): the legacy computed these figures in
-/// SQL.
-double round_to(double x, int digits) {
-  const double f = std::pow(10.0, digits);
-  return std::round(x * f) / f;
-}
-
 Json over_under_streaks(const std::map<std::string, std::vector<PropGame>>& games, const std::string& type,
                         int min_streak) {
   struct Streak {
@@ -84,7 +68,7 @@ Json over_under_streaks(const std::map<std::string, std::vector<PropGame>>& game
       sum += static_cast<double>(list[n].points) - list[n].line;
       ++n;
     }
-    if (n >= static_cast<size_t>(min_streak)) streaks.push_back({&lookup, &list, n, round_to(sum / n, 1)});
+    if (n >= static_cast<size_t>(min_streak)) streaks.push_back({&lookup, &list, n, bq_round(sum / n, 1)});
   }
   std::stable_sort(streaks.begin(), streaks.end(), [](const Streak& a, const Streak& b) {
     return std::tie(b.length, b.margin) < std::tie(a.length, a.margin);
@@ -124,7 +108,7 @@ int64_t longest(const Json& list) {
 }  // namespace
 
 Json streaks_payload(Warehouse& wh, Date as_of, int min_streak, const std::string& generated_at) {
-  const int64_t season = season_of_month(as_of);
+  const int64_t season = legacy_season(as_of);
   // Season-to-date games (a season is shorter than 366 days).
   const auto games = prop_games(wh, as_of - 366, as_of, season);
   const Json over = over_under_streaks(games, "OVER", min_streak);
@@ -211,37 +195,18 @@ Json hot_cold_payload(Warehouse& wh, Date as_of, const std::string& generated_at
       e.team = std::max(e.team, x->team);  // legacy MAX(team_abbr)
     }
     e.n = static_cast<int64_t>(g.size());
-    e.hit_rate = round_to(static_cast<double>(overs) / static_cast<double>(e.n), 3);
-    e.margin = round_to(margin / static_cast<double>(e.n), 2);
+    e.hit_rate = bq_round(static_cast<double>(overs) / static_cast<double>(e.n), 3);
+    e.margin = bq_round(margin / static_cast<double>(e.n), 2);
     while (e.streak < e.n && g[static_cast<size_t>(e.streak)]->result == g.front()->result) ++e.streak;
     e.direction = g.front()->result == "OVER" ? "over" : "under";
-    e.heat = round_to(10.0 * (0.5 * e.hit_rate + 0.25 * std::min(static_cast<double>(e.streak) / 10.0, 1.0) +
+    e.heat = bq_round(10.0 * (0.5 * e.hit_rate + 0.25 * std::min(static_cast<double>(e.streak) / 10.0, 1.0) +
                               0.25 * std::clamp((e.margin + 10.0) / 20.0, 0.0, 1.0)),
                       1);
     all.push_back(std::move(e));
   }
   std::stable_sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.heat > b.heat; });
 
-  // Tonight's games of each team (nbac_schedule of the as-of date).
-  struct Tonight {
-    std::string opponent;
-    std::optional<std::string> time;
-    bool home = false;
-  };
-  std::unordered_map<std::string, Tonight> tonight;
-  {
-    const Table t = wh.read(catalog::get("nba_raw.nbac_schedule"), DateRange{as_of, as_of}, {});
-    const Schedule sched = Schedule::from_table(t);
-    std::unordered_map<std::string, std::optional<std::string>> est_of;
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      est_of[t.col("game_id").get_text(r).value_or("")] = t.col("game_date_est").get_text(r);
-    }
-    for (const Game* g : sched.games_on(as_of)) {
-      const auto time = game_time(est_of[g->nba_game_id]);
-      tonight[g->home] = {g->away, time, true};
-      tonight[g->away] = {g->home, time, false};
-    }
-  }
+  const auto tonight = tonight_games(wh, as_of);
   auto entry = [&](const Entry& e, int64_t rank) {
     Json j;
     j["player_lookup"] = e.lookup;
@@ -256,14 +221,8 @@ Json hot_cold_payload(Warehouse& wh, Date as_of, const std::string& generated_at
     j["streak_direction"] = e.direction;
     j["avg_margin"] = number(e.margin, 3);
     j["rank"] = rank;
-    auto it = tonight.find(e.team);
-    j["playing_tonight"] = it != tonight.end();
-    if (it != tonight.end()) {
-      j["tonight"] = {
-          {"opponent", it->second.opponent}, {"game_time", text(it->second.time)}, {"home", it->second.home}};
-    } else {
-      j["tonight"] = nullptr;
-    }
+    j["playing_tonight"] = tonight.contains(e.team);
+    j["tonight"] = tonight_of(tonight, e.team);
     return j;
   };
   Json hot = Json::array(), cold = Json::array();

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <set>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
@@ -27,14 +28,6 @@ std::string supported_list() {
   return out;
 }
 
-/// Legacy EXPORT_TYPES that nbaprops does not implement yet.
-const std::vector<std::string>& not_implemented() {
-  static const std::vector<std::string> kMissing = {
-      "tonight-players",   "trends-bounce-back", "trends-what-matters", "trends-team",
-      "trends-quick-hits", "trends-deep-dive",   "tonight-trend-plays", "players"};
-  return kMissing;
-}
-
 /// The legacy shorthand groups and their members (daily_export.py).
 const std::vector<std::pair<std::string, std::vector<std::string>>>& groups() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kGroups = {
@@ -46,11 +39,6 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& groups() {
   return kGroups;
 }
 
-bool is_missing(std::string_view name) {
-  const auto& m = not_implemented();
-  return std::find(m.begin(), m.end(), name) != m.end();
-}
-
 std::string generated_now() { return iso_timestamp_now(true); }
 
 std::string json_body(const Json& payload) {
@@ -58,15 +46,34 @@ std::string json_body(const Json& payload) {
 }
 
 /// The legacy exporters' Cache-Control (publishing/*_exporter.py): latest/today
-/// 5 minutes; dated results and best-bets a day; predictions, performance,
-/// streaks and trends an hour; tonight 5 minutes; live and live-grading (dated
-/// and latest) 30 seconds.
+/// 5 minutes; dated results, best-bets and the deep dive a day; what-matters,
+/// team tendencies and quick hits 12 hours; tonight and the tonight player
+/// pages 5 minutes; live and live-grading (dated and latest) 30 seconds; the
+/// rest (predictions, performance, streaks, hot/cold, bounce-back, tonight
+/// plays, player profiles) an hour.
 std::string cache_control(ExportType type, bool alias) {
-  if (type == ExportType::kLive || type == ExportType::kLiveGrading) return "public, max-age=30";  // and latest
-  if (alias || type == ExportType::kTonight) return "public, max-age=300";
+  switch (type) {
+    case ExportType::kLive:
+    case ExportType::kLiveGrading:
+      return "public, max-age=30";  // and latest
+    case ExportType::kTonight:
+    case ExportType::kTonightPlayers:
+      return "public, max-age=300";
+    case ExportType::kTrendsWhatMatters:
+    case ExportType::kTrendsTeam:
+    case ExportType::kTrendsQuickHits:
+      return "public, max-age=43200";
+    case ExportType::kTrendsDeepDive:
+      return "public, max-age=86400";
+    default:
+      break;
+  }
+  if (alias) return "public, max-age=300";
   if (type == ExportType::kResults || type == ExportType::kBestBets) return "public, max-age=86400";
   return "public, max-age=3600";
 }
+
+bool is_multi_file(ExportType type) { return type == ExportType::kTonightPlayers || type == ExportType::kPlayers; }
 
 Json build_one(Warehouse& wh, const detail::Inputs& in, ExportType type, Date date, const BuildOptions& o,
                const std::string& gen) {
@@ -76,6 +83,18 @@ Json build_one(Warehouse& wh, const detail::Inputs& in, ExportType type, Date da
       return detail::streaks_payload(wh, date, o.min_streak, gen);
     case ExportType::kTrendsHotCold:
       return detail::hot_cold_payload(wh, date, gen);
+    case ExportType::kTrendsBounceBack:
+      return detail::bounce_back_payload(wh, date, gen);
+    case ExportType::kTrendsWhatMatters:
+      return detail::what_matters_payload(wh, date, gen);
+    case ExportType::kTrendsTeam:
+      return detail::team_tendencies_payload(wh, date, gen);
+    case ExportType::kTrendsQuickHits:
+      return detail::quick_hits_payload(wh, date, gen);
+    case ExportType::kTrendsDeepDive:
+      return detail::deep_dive_payload(wh, date, gen);
+    case ExportType::kTonightTrendPlays:
+      return detail::trend_plays_payload(wh, date, gen);
     case ExportType::kLive:
       return detail::live_payload(wh, date, o, gen);
     case ExportType::kLiveGrading:
@@ -90,11 +109,42 @@ Json build_one(Warehouse& wh, const detail::Inputs& in, ExportType type, Date da
       return detail::predictions_payload(in, date, gen);
     case ExportType::kTonight:
       return detail::tonight_payload(in, date, gen);
+    case ExportType::kTonightPlayers:
+    case ExportType::kPlayers:
+      break;
   }
-  throw ConfigError("unknown export type");
+  throw ConfigError(std::string("export type ") + to_string(type) + " writes several files");
 }
 
-int64_t count_of(ExportType type, const Json& payload) {
+/// Every file of @p type for @p date: the multi-file types' pages, else the one
+/// payload at its path (plus the latest/today copies when @p newest).
+std::vector<detail::ExportFile> build_files(Warehouse& wh, const detail::Inputs& in, ExportType type, Date date,
+                                            const BuildOptions& o, const std::string& gen, bool newest) {
+  if (type == ExportType::kTonightPlayers) return detail::tonight_player_files(wh, date, gen);
+  if (type == ExportType::kPlayers) return detail::player_profile_files(wh, date, o.min_games, gen);
+  std::vector<detail::ExportFile> files;
+  files.push_back({object_path(type, date), build_one(wh, in, type, date, o, gen)});
+  if (newest) {
+    for (auto& a : alias_paths(type)) files.push_back({std::move(a), files.front().payload});
+  }
+  return files;
+}
+
+/// Distinct team codes named by "team" fields anywhere in @p j.
+void collect_teams(const Json& j, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key() == "team" && it.value().is_string()) out.insert(it.value().get<std::string>());
+      collect_teams(it.value(), out);
+    }
+  } else if (j.is_array()) {
+    for (const auto& x : j) collect_teams(x, out);
+  }
+}
+
+int64_t count_of(ExportType type, const std::vector<detail::ExportFile>& files) {
+  if (is_multi_file(type)) return static_cast<int64_t>(files.size());
+  const Json& payload = files.front().payload;
   switch (type) {
     case ExportType::kResults:
       return static_cast<int64_t>(payload.at("results").size());
@@ -112,17 +162,39 @@ int64_t count_of(ExportType type, const Json& payload) {
     }
     case ExportType::kTrendsHotCold:
       return payload.at("total_qualifying_players").get<int64_t>();
+    case ExportType::kTrendsBounceBack:
+      return payload.at("total_candidates").get<int64_t>();
+    case ExportType::kTrendsWhatMatters:
+      return static_cast<int64_t>(payload.at("key_insights").size());
+    case ExportType::kTrendsTeam: {
+      std::set<std::string> teams;
+      collect_teams(payload, teams);
+      return static_cast<int64_t>(teams.size());
+    }
+    case ExportType::kTrendsQuickHits:
+      return static_cast<int64_t>(payload.at("stats").size());
+    case ExportType::kTrendsDeepDive:
+      return 1;
+    case ExportType::kTonightTrendPlays:
+      return payload.at("total_trend_plays").get<int64_t>();
     case ExportType::kLive:
       return payload.at("total_games").get<int64_t>();
     case ExportType::kLiveGrading:
       return payload.at("summary").at("total_predictions").get<int64_t>();
+    case ExportType::kTonightPlayers:
+    case ExportType::kPlayers:
+      break;
   }
   return 0;
 }
 
 Json build_single(Warehouse& wh, ExportType type, Date date, const BuildOptions& o) {
   const detail::Inputs in = detail::load(wh, date, date, date, {type});
-  return build_one(wh, in, type, date, o, o.generated_at.empty() ? generated_now() : o.generated_at);
+  const std::string gen = o.generated_at.empty() ? generated_now() : o.generated_at;
+  if (!is_multi_file(type)) return build_one(wh, in, type, date, o, gen);
+  Json out = Json::object();
+  for (auto& f : build_files(wh, in, type, date, o, gen, false)) out[f.path] = std::move(f.payload);
+  return out;
 }
 
 }  // namespace
@@ -139,14 +211,30 @@ const char* to_string(ExportType type) noexcept {
       return "predictions";
     case ExportType::kTonight:
       return "tonight";
+    case ExportType::kTonightPlayers:
+      return "tonight-players";
     case ExportType::kStreaks:
       return "streaks";
     case ExportType::kTrendsHotCold:
       return "trends-hot-cold";
+    case ExportType::kTrendsBounceBack:
+      return "trends-bounce-back";
+    case ExportType::kTrendsWhatMatters:
+      return "trends-what-matters";
+    case ExportType::kTrendsTeam:
+      return "trends-team";
+    case ExportType::kTrendsQuickHits:
+      return "trends-quick-hits";
+    case ExportType::kTrendsDeepDive:
+      return "trends-deep-dive";
+    case ExportType::kTonightTrendPlays:
+      return "tonight-trend-plays";
     case ExportType::kLive:
       return "live";
     case ExportType::kLiveGrading:
       return "live-grading";
+    case ExportType::kPlayers:
+      return "players";
   }
   return "results";
 }
@@ -164,10 +252,11 @@ const char* to_string(ExportStatus status) noexcept {
 }
 
 const std::vector<ExportType>& all_types() {
-  static const std::vector<ExportType> kAll = {
-      ExportType::kResults,       ExportType::kPerformance, ExportType::kBestBets,
-      ExportType::kPredictions,   ExportType::kTonight,     ExportType::kStreaks,
-      ExportType::kTrendsHotCold, ExportType::kLive,        ExportType::kLiveGrading};
+  static const std::vector<ExportType> kAll = [] {
+    std::vector<ExportType> all;
+    for (int t = 0; t < static_cast<int>(ExportType::kPlayers); ++t) all.push_back(static_cast<ExportType>(t));
+    return all;
+  }();
   return kAll;
 }
 
@@ -175,16 +264,18 @@ ExportType parse_type(std::string_view name) {
   for (ExportType t : all_types()) {
     if (name == to_string(t)) return t;
   }
-  if (is_missing(name)) {
-    throw ConfigError("export type '" + std::string(name) +
-                      "' is a legacy export that nbaprops does not implement yet; supported "
-                      "types: " +
-                      supported_list() +
-                      " (and the groups trends-daily, trends-weekly, trends-all once their "
-                      "members are)");
+  std::string valid = supported_list();
+  for (const auto& [group, _] : groups()) valid += ", " + group;
+  if (name == "players") {
+    throw ConfigError(
+        "export type 'players' is not an --only name: the player profiles are the --players run; "
+        "valid types: " +
+        valid);
   }
-  throw ConfigError("unknown export type '" + std::string(name) + "'; supported types: " + supported_list());
+  throw ConfigError("unknown export type '" + std::string(name) + "'; valid types: " + valid);
 }
+
+ExportType type_named(std::string_view name) { return name == "players" ? ExportType::kPlayers : parse_type(name); }
 
 std::vector<ExportType> parse_types(const std::vector<std::string>& names) {
   std::vector<bool> wanted(all_types().size(), false);
@@ -192,14 +283,6 @@ std::vector<ExportType> parse_types(const std::vector<std::string>& names) {
   for (const auto& n : names) {
     auto g = std::find_if(groups().begin(), groups().end(), [&](const auto& x) { return x.first == n; });
     if (g != groups().end()) {
-      std::string missing;
-      for (const auto& m : g->second) {
-        if (is_missing(m)) missing += (missing.empty() ? "" : ", ") + m;
-      }
-      if (!missing.empty()) {
-        throw ConfigError("export group '" + n + "' contains types nbaprops does not implement yet (" + missing +
-                          "); supported types: " + supported_list());
-      }
       for (const auto& m : g->second) wanted[static_cast<size_t>(parse_type(m))] = true;
     } else {
       wanted[static_cast<size_t>(parse_type(n))] = true;
@@ -235,6 +318,24 @@ Json build_streaks(Warehouse& wh, Date as_of, const BuildOptions& o) {
 Json build_hot_cold(Warehouse& wh, Date as_of, const BuildOptions& o) {
   return build_single(wh, ExportType::kTrendsHotCold, as_of, o);
 }
+Json build_bounce_back(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTrendsBounceBack, as_of, o);
+}
+Json build_what_matters(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTrendsWhatMatters, as_of, o);
+}
+Json build_team_tendencies(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTrendsTeam, as_of, o);
+}
+Json build_quick_hits(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTrendsQuickHits, as_of, o);
+}
+Json build_deep_dive(Warehouse& wh, Date as_of, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTrendsDeepDive, as_of, o);
+}
+Json build_tonight_trend_plays(Warehouse& wh, Date day, const BuildOptions& o) {
+  return build_single(wh, ExportType::kTonightTrendPlays, day, o);
+}
 Json build_live(Warehouse& wh, Date date, const BuildOptions& o) {
   return build_single(wh, ExportType::kLive, date, o);
 }
@@ -255,45 +356,62 @@ std::string object_path(ExportType type, Date date) {
       return "v1/predictions/" + date.iso() + ".json";
     case ExportType::kTonight:
       return "v1/tonight/all-players.json";
+    case ExportType::kTonightPlayers:
+      return "v1/tonight/player/";
     case ExportType::kStreaks:
       return "v1/streaks/today.json";
     case ExportType::kTrendsHotCold:
       return "v1/trends/whos-hot-v2.json";
+    case ExportType::kTrendsBounceBack:
+      return "v1/trends/bounce-back.json";
+    case ExportType::kTrendsWhatMatters:
+      return "v1/trends/what-matters.json";
+    case ExportType::kTrendsTeam:
+      return "v1/trends/team-tendencies.json";
+    case ExportType::kTrendsQuickHits:
+      return "v1/trends/quick-hits.json";
+    case ExportType::kTrendsDeepDive:
+      return "v1/trends/deep-dive-current.json";
+    case ExportType::kTonightTrendPlays:
+      return "v1/trends/tonight-plays.json";
     case ExportType::kLive:
       return "v1/live/" + date.iso() + ".json";
     case ExportType::kLiveGrading:
       return "v1/live-grading/" + date.iso() + ".json";
+    case ExportType::kPlayers:
+      return "v1/players/";
   }
   return "";
 }
 
 bool is_undated(ExportType type) noexcept {
-  return type == ExportType::kPerformance || type == ExportType::kTonight || type == ExportType::kStreaks ||
-         type == ExportType::kTrendsHotCold;
+  switch (type) {
+    case ExportType::kResults:
+    case ExportType::kBestBets:
+    case ExportType::kPredictions:
+    case ExportType::kLive:
+    case ExportType::kLiveGrading:
+      return false;
+    default:
+      return true;
+  }
 }
 
 std::vector<std::string> alias_paths(ExportType type) {
   switch (type) {
     case ExportType::kResults:
       return {"v1/results/latest.json"};
-    case ExportType::kPerformance:
-      return {};
     case ExportType::kBestBets:
       return {"v1/best-bets/latest.json"};
     case ExportType::kPredictions:
       return {"v1/predictions/today.json"};
-    case ExportType::kTonight:
-      return {};
-    case ExportType::kStreaks:
-      return {};
-    case ExportType::kTrendsHotCold:
-      return {};
     case ExportType::kLive:
       return {"v1/live/latest.json"};
     case ExportType::kLiveGrading:
       return {"v1/live-grading/latest.json"};
+    default:
+      return {};
   }
-  return {};
 }
 
 void write_json_atomic(const fs::path& path, const Json& payload) {
@@ -388,20 +506,18 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
       DateOutcome& o = run.dates[i];
       for (TypeOutcome& to : o.types) {
         try {
-          const Json payload = build_one(wh, in, to.type, o.date, options.build, run.generated_at);
-          to.count = count_of(to.type, payload);
-          std::vector<std::string> paths = {object_path(to.type, o.date)};
-          if (o.date == newest) {
-            // Range mode: only the last date refreshes latest/today (legacy).
-            for (auto& a : alias_paths(to.type)) paths.push_back(std::move(a));
-          }
-          for (const auto& p : paths) {
+          const auto files = build_files(wh, in, to.type, o.date, options.build, run.generated_at, o.date == newest);
+          to.count = count_of(to.type, files);
+          // Range mode: only the last date refreshes latest/today (legacy).
+          for (size_t k = 0; k < files.size(); ++k) {
+            const auto& f = files[k];
             if (bucket) {
-              bucket->write(p, json_body(payload), "application/json", cache_control(to.type, p != paths.front()));
+              bucket->write(f.path, json_body(f.payload), "application/json",
+                            cache_control(to.type, !is_multi_file(to.type) && k > 0));
             } else {
-              write_json_atomic(options.out_dir / p, payload);
+              write_json_atomic(options.out_dir / f.path, f.payload);
             }
-            to.paths.push_back(p);
+            to.paths.push_back(f.path);
           }
           to.ok = true;
         } catch (const std::exception& e) {

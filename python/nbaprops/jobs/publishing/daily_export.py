@@ -2,14 +2,14 @@
 
 Same flags and log lines: ``--date`` (default yesterday: US/Eastern, or ``$NBAPROPS_TODAY``),
 ``--start-date``/``--end-date`` (every calendar day), ``--backfill-all`` (every graded date), ``--only``
-(the 18 legacy names; the groups trends-daily / trends-weekly / trends-all expand to their members),
-``--players``/``--min-games``. Files go to a local tree that mirrors the legacy GCS object paths
+(the 19 legacy names; the groups trends-daily / trends-weekly / trends-all expand to their members),
+``--players``/``--min-games`` (player profiles). Files go to a local tree that mirrors the legacy GCS object paths
 (``<out>/v1/results/<date>.json`` …) instead of ``gs://nba-props-platform-api``; ``live`` and
 ``live-grading`` read the day's BallDontLie box scores from ``nba_raw.bdl_player_boxscores`` or a saved API
 response (``--live-file``), never the network. Differences on purpose: any failed export makes the exit
-code 1 (the legacy exited 1 only when a single-date run failed completely). Types not implemented yet
-(tonight-players, trends-bounce-back/-what-matters/-team/-quick-hits/-deep-dive, tonight-trend-plays, the
-player profiles of --players) are refused with a message naming them.
+code 1 (the legacy exited 1 only when a single-date run failed completely). ``--players`` writes the player
+profiles (``players/index.json`` and ``players/<lookup>.json`` of every player with ``--min-games`` graded
+dates) instead of daily data, as the legacy did; the next game is looked up from "today".
 """
 from __future__ import annotations
 
@@ -32,17 +32,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                      description="Phase 6 Daily Export - Export predictions to JSON (nbaprops; "
                                                  "legacy-compatible flags)")
     add_export_flags(parser)
-    parser.add_argument("--players", action="store_true",
-                        help="legacy player-profile export: not implemented by nbaprops yet (refused)")
-    parser.add_argument("--min-games", type=int, default=5, help="minimum games for player profiles (default: 5)")
     parser.add_argument("--warehouse", "-w", default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
                         help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
     args = parser.parse_args(argv)
     setup_logging()
     log = logging.getLogger("nbaprops.export")
     try:
-        if args.players:
-            raise errors.ConfigError("--players (player profile exports) is not implemented by nbaprops yet")
         from nbaprops.api.exports import run_export
 
         return run_export(args, legacy=True)

@@ -6,12 +6,13 @@
 /// (`<out>/v1/results/2024-01-15.json`, …) instead of
 /// `gs://nba-props-platform-api`.
 ///
-/// Implemented: results, performance, best-bets, predictions, tonight, streaks,
-/// trends-hot-cold, live and live-grading, plus the `latest.json` /
-/// `today.json` copies. The legacy types not implemented yet (tonight-players,
+/// Implemented: every legacy `--only` type — results, performance, best-bets,
+/// predictions, tonight, tonight-players, streaks, trends-hot-cold,
 /// trends-bounce-back, trends-what-matters, trends-team, trends-quick-hits,
-/// trends-deep-dive, tonight-trend-plays, player profiles) and the groups that
-/// contain them are rejected by parse_type() with a message naming them.
+/// trends-deep-dive, tonight-trend-plays, live and live-grading — the groups
+/// trends-daily, trends-weekly and trends-all, the `latest.json` / `today.json`
+/// copies, and the player profiles of the legacy `--players` run
+/// (ExportType::kPlayers, outside the `--only` names as in the legacy).
 ///
 /// Builders read the warehouse and return the payload; the writer loads every
 /// source once for a whole list of dates, builds the payloads in parallel and
@@ -58,11 +59,18 @@ enum class ExportType {
   kBestBets,
   kPredictions,
   kTonight,
-  kStreaks,        ///< streaks/today.json (legacy StreaksExporter, min streak 4)
-  kTrendsHotCold,  ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
-  kLive,           ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
-  kLiveGrading,    ///< live-grading/{date}.json + latest.json (legacy
-                   ///< LiveGradingExporter)
+  kTonightPlayers,     ///< tonight/player/{lookup}.json per player of the date (legacy TonightPlayerExporter)
+  kStreaks,            ///< streaks/today.json (legacy StreaksExporter, min streak 4)
+  kTrendsHotCold,      ///< trends/whos-hot-v2.json (legacy WhosHotColdExporter)
+  kTrendsBounceBack,   ///< trends/bounce-back.json (legacy BounceBackExporter)
+  kTrendsWhatMatters,  ///< trends/what-matters.json (legacy WhatMattersExporter)
+  kTrendsTeam,         ///< trends/team-tendencies.json (legacy TeamTendenciesExporter)
+  kTrendsQuickHits,    ///< trends/quick-hits.json (legacy QuickHitsExporter)
+  kTrendsDeepDive,     ///< trends/deep-dive-current.json (legacy DeepDiveExporter)
+  kTonightTrendPlays,  ///< trends/tonight-plays.json (legacy TonightTrendPlaysExporter)
+  kLive,               ///< live/{date}.json + live/latest.json (legacy LiveScoresExporter)
+  kLiveGrading,        ///< live-grading/{date}.json + latest.json (legacy LiveGradingExporter)
+  kPlayers,            ///< players/index.json + players/{lookup}.json (legacy `--players`; not an `--only` name)
 };
 
 /// System whose rows the results, best-bets and predictions files show.
@@ -89,28 +97,32 @@ inline constexpr size_t kPredictionStreaksLimit = 30;
 inline constexpr int kHotColdLookbackDays = 30;
 inline constexpr int kHotColdMinGames = 5;
 inline constexpr size_t kHotColdTopN = 10;
+/// Legacy `--min-games` default of the player profiles.
+inline constexpr int kProfileMinGames = 5;
 
-/// @return the legacy CLI name of @p type: "results", "performance",
-/// "best-bets", "predictions",
-///         "tonight", "streaks", "trends-hot-cold", "live", "live-grading".
+/// @return the legacy CLI name of @p type ("results", "best-bets",
+/// "tonight-players", "trends-bounce-back", …; "players" for kPlayers).
 const char* to_string(ExportType type) noexcept;
 
-/// @return every implemented type, in legacy run order.
+/// @return the 16 legacy `--only` types, in legacy run order (kPlayers is not
+/// one of them).
 const std::vector<ExportType>& all_types();
 
 /// Parses one legacy CLI type name (case-sensitive, as the legacy `--only`
 /// validation was).
-/// @throws ConfigError naming the type; for a legacy type nbaprops does not
-/// implement
-///         (tonight-players, streaks, trends-* and the trends groups, live,
-///         live-grading, …) the message says it is out of scope and lists the
-///         supported types.
+/// @throws ConfigError naming the type and listing the valid names; "players"
+///         is refused with a pointer to `--players`, as the legacy refused it.
 ExportType parse_type(std::string_view name);
 
-/// Parses a `--only` list. Empty → all types. Duplicates are dropped; canonical
-/// order is kept. The legacy groups trends-daily, trends-weekly and trends-all
-/// expand to their members (and are rejected, naming the missing members, while
-/// one of them is not implemented).
+/// Like parse_type() but also accepts "players" (the API name of the profiles).
+/// @throws ConfigError for an unknown name.
+ExportType type_named(std::string_view name);
+
+/// Parses a `--only` list. Empty → all 16 types. Duplicates are dropped;
+/// canonical order is kept. The legacy groups expand to their members:
+/// trends-daily = trends-hot-cold, trends-bounce-back, tonight-trend-plays;
+/// trends-weekly = trends-what-matters, trends-team, trends-quick-hits;
+/// trends-all = the six trends-* types and tonight-trend-plays.
 /// @throws ConfigError as parse_type().
 std::vector<ExportType> parse_types(const std::vector<std::string>& names);
 
@@ -129,6 +141,9 @@ struct BuildOptions {
   std::string live_file;
   /// streaks: shortest streak listed.
   int min_streak = kMinStreakLength;
+  /// players: graded dates a player needs for a profile file (legacy
+  /// `--min-games`, default 5; the index lists players with ≥ 3).
+  int min_games = kProfileMinGames;
 };
 
 /// results/{date}.json: the ensemble's graded predictions of @p date with
@@ -227,15 +242,48 @@ Json build_live(Warehouse& wh, Date date, const BuildOptions& options = {});
 /// StorageError, DataError.
 Json build_live_grading(Warehouse& wh, Date date, const BuildOptions& options = {});
 
+/// The trends pages as of @p as_of (files without a date in their path):
+///  - bounce-back: players whose newest game of the season was ≥ 10 points
+///    under their season average (≥ 10 games), with their bounce-back rate
+///    after such games (seasons ≥ 2021, ≥ 3 bad games), significance, tonight's
+///    game and the league baseline;
+///  - what-matters: OVER rates of four PPG archetypes (last 365 days, ≥ 20
+///    games) overall, by rest (b2b / one_day / rested, ≥ 20 games) and home /
+///    away (≥ 50), example players (last 90 days) and up to 5 insights;
+///  - team-tendencies: pace kings / grinders (30 days), paint and perimeter
+///    defense (team_defense_zone_analysis, 30 days), home / away scoring (60
+///    days), back-to-back impact (90 days);
+///  - quick-hits: the 8 OVER-rate facts (day of week, rest, home / away, PPG
+///    tier; last 90 days; ≥ 50 games) farthest from 50%;
+///  - deep-dive: the month's promo card (topic by month, rest-impact hero stat
+///    in December and May–September, else the month's OVER rate).
+/// Reads player_game_summary, team_offense_game_summary,
+/// team_defense_zone_analysis and nbac_schedule (tonight's games).
+/// @throws StorageError. Thread-safe if @p wh is.
+Json build_bounce_back(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+Json build_what_matters(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+Json build_team_tendencies(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+Json build_quick_hits(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+Json build_deep_dive(Warehouse& wh, Date as_of, const BuildOptions& options = {});
+
+/// trends/tonight-plays.json for @p day: players of the teams playing (schedule)
+/// with a ≥ 3-game OVER/UNDER streak (last 30 days), a ≥ 15% scoring change
+/// of the last 5 vs last 15 games (45 days) or a rest edge (1 or 3–7 days
+/// since the last game, with their rest splits of the seasons ≥ 2022); one
+/// play per player (streak, then momentum, then rest), high confidence first.
+/// Every window ends the day before @p day. @throws StorageError.
+Json build_tonight_trend_plays(Warehouse& wh, Date day, const BuildOptions& options = {});
+
 /// Dispatches to the builder of @p type (performance: @p date is the as-of
-/// date).
+/// date). For the multi-file types (tonight-players, players) the result is an
+/// object {relative path: payload} of every file.
 Json build(Warehouse& wh, ExportType type, Date date, const BuildOptions& options = {});
 
-/// @return the dated object path of @p type under the output directory, e.g.
-///         "v1/results/2024-01-15.json"; performance, tonight, streaks and
-///         trends-hot-cold have one undated path each
-///         ("v1/systems/performance.json", "v1/tonight/all-players.json",
-///         "v1/streaks/today.json", "v1/trends/whos-hot-v2.json").
+/// @return the object path of @p type under the output directory, e.g.
+///         "v1/results/2024-01-15.json"; the undated types have one fixed path
+///         each ("v1/systems/performance.json", "v1/trends/bounce-back.json",
+///         …); the multi-file types return their folder
+///         ("v1/tonight/player/", "v1/players/").
 std::string object_path(ExportType type, Date date);
 
 /// @return true for the types written once per run, for the newest date
@@ -266,7 +314,7 @@ struct TypeOutcome {
   ExportType type = ExportType::kResults;
   bool ok = false;
   std::vector<std::string> paths;  ///< files written (relative to the output directory)
-  int64_t count = 0;               ///< results rows / systems / picks / predictions / players
+  int64_t count = 0;               ///< results rows / systems / picks / players / files of a multi-file type
   std::string error;               ///< why it failed (empty when ok)
 };
 
@@ -305,12 +353,15 @@ struct ExportRun {
 
 /// Exports @p dates (any order; duplicates dropped) into `options.out_dir`.
 ///
-/// Each source table is read once for the whole list. Dated files are written
-/// for every date; the latest/today copies, systems/performance.json and
-/// tonight/all-players.json (which have no date in their paths) are written
-/// only for the newest date — the legacy range mode rewrote them for every date
-/// and so ended with the newest date's file. A failing type fails only itself
-/// for that date; a source that cannot be read fails the types that need it.
+/// The results, best-bets and predictions sources are read once for the whole
+/// list; the other builders read their own sources for their one date. Dated
+/// files are written for every date; the latest/today copies and the types
+/// without a date in their paths (is_undated(): performance, tonight, the
+/// tonight player pages, streaks, the trends pages, the player profiles) are
+/// written only for the newest date — the legacy range mode rewrote them for
+/// every date and so ended with the newest date's files. A failing type fails
+/// only itself for that date; a source that cannot be read fails the types
+/// that need it. kPlayers writes the profiles with the newest date as "today".
 /// @throws ConfigError for workers < 1. Expected failures are reported in the
 /// result, not thrown.
 ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates, const ExportOptions& options);

@@ -1,0 +1,654 @@
+// Player pages: tonight/player/{lookup}.json (legacy TonightPlayerExporter) and
+// players/index.json + players/{lookup}.json (legacy PlayerProfileExporter,
+// the `--players` run of daily_export).
+//
+// Both read every table once per run and build one payload per player.
+// Differences on purpose, each also noted on its line: names come from
+// player_game_summary (no players registry in the warehouse); a player with no
+// injury report shows "available" (the legacy's stated default, which its
+// LEFT JOIN never reached); the tonight page reads injury reports of the 7
+// days up to the date, as the tonight export does.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "nbaprops/core/schema.hpp"
+#include "nbaprops/processors/common.hpp"
+#include "processors/exports/exports_internal.hpp"
+
+namespace nbaprops::exports::detail {
+namespace {
+
+constexpr int kInjuryDays = 7;
+constexpr size_t kRecentForm = 10;
+constexpr size_t kGameLog = 50;
+constexpr int64_t kProfileFirstSeason = 2021;  ///< legacy splits: `season_year >= 2021`
+constexpr int64_t kIndexMinGames = 3;          ///< legacy index: `HAVING games_predicted >= 3`
+const Date kBeginning = Date::from_ymd(1900, 1, 1);
+const Date kEnd = Date::from_ymd(2199, 12, 31);
+
+/// Python truthiness of an optional number.
+bool truthy(const std::optional<double>& x) { return x && *x != 0; }
+
+std::string int_str(const std::optional<int64_t>& x) { return x ? std::to_string(*x) : "None"; }
+
+/// "makes/attempts", null without attempts (legacy `if r['fg_attempts']`).
+Json shooting(const std::optional<int64_t>& makes, const std::optional<int64_t>& attempts) {
+  if (!attempts || *attempts == 0) return nullptr;
+  return int_str(makes) + "/" + std::to_string(*attempts);
+}
+
+/// AVG, count and OVER share of one split (legacy
+/// `ROUND(AVG(points), 1)`, `COUNT`, `ROUND(SAFE_DIVIDE(overs, results), 3)`).
+struct Split {
+  double sum = 0;
+  int64_t n_points = 0, games = 0, overs = 0, results = 0;
+  void add(const PgsRow& g) {
+    ++games;
+    if (g.points) sum += static_cast<double>(*g.points), ++n_points;
+    if (g.result) {
+      ++results;
+      overs += *g.result == "OVER" ? 1 : 0;
+    }
+  }
+  [[nodiscard]] std::optional<double> avg() const {
+    return n_points > 0 ? std::optional(bq_round(sum / static_cast<double>(n_points), 1)) : std::nullopt;
+  }
+  [[nodiscard]] std::optional<double> vs_line() const {
+    return results > 0 ? std::optional(bq_round(static_cast<double>(overs) / static_cast<double>(results), 3))
+                       : std::nullopt;
+  }
+};
+
+/// Rows [begin, end) of one player (date order) whose season passes @p keep,
+/// with the days since the previous kept row (null for the first).
+template <class Keep>
+std::vector<std::pair<const PgsRow*, std::optional<int>>> with_rest(const std::vector<PgsRow>& rows, size_t begin,
+                                                                    size_t end, Keep keep) {
+  std::vector<std::pair<const PgsRow*, std::optional<int>>> out;
+  const PgsRow* prev = nullptr;
+  for (size_t i = begin; i < end; ++i) {
+    if (!keep(rows[i])) continue;
+    out.emplace_back(&rows[i], prev ? std::optional(rows[i].day - prev->day) : std::nullopt);
+    prev = &rows[i];
+  }
+  return out;
+}
+
+/// Runs of one player in @p rows, by lookup.
+std::map<std::string, std::pair<size_t, size_t>> runs_by_player(const std::vector<PgsRow>& rows) {
+  std::map<std::string, std::pair<size_t, size_t>> out;
+  for (const auto& run : player_runs(rows)) out.emplace(rows[run.first].player, run);
+  return out;
+}
+
+// ---- tonight/player ---------------------------------------------------------
+
+struct Opponent {
+  std::optional<double> ppg, rating;
+};
+
+/// The legacy defense tier of @p team: rank by points allowed (newest
+/// team_defense_zone_analysis row ≤ D per team; a team without the figure ranks
+/// first, as BigQuery sorts NULL first), elite ≤ 5, good ≤ 10, average ≤ 20.
+Json defense_tier(const std::map<std::string, Opponent>& latest, const std::string& team) {
+  auto it = latest.find(team);
+  if (it == latest.end()) return nullptr;
+  const auto& mine = it->second.ppg;
+  int64_t rank = 1;
+  for (const auto& [t, o] : latest) {
+    if (mine && (!o.ppg || *o.ppg < *mine)) ++rank;
+  }
+  Json j;
+  j["rank"] = rank;
+  j["tier_label"] = rank <= 5 ? "elite" : rank <= 10 ? "good" : rank <= 20 ? "average" : "weak";
+  j["ppg_allowed"] = number(mine, 2);
+  j["def_rating"] = number(it->second.rating, 2);
+  return j;
+}
+
+Json factor(const char* name, const char* direction, const std::optional<double>& vs_line, std::string desc) {
+  if (vs_line) desc += ", " + percent0(*vs_line) + " OVER";
+  Json j;
+  j["factor"] = name;
+  j["direction"] = direction;
+  j["vs_line_pct"] = vs_line ? Json(*vs_line) : Json(nullptr);
+  j["description"] = std::move(desc);
+  return j;
+}
+
+}  // namespace
+
+std::vector<ExportFile> tonight_player_files(Warehouse& wh, Date day, const std::string& generated_at) {
+  const Table ctx = wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{day, day},
+                            {"player_lookup", "game_id", "game_date", "team_abbr", "opponent_team_abbr", "home_game",
+                             "days_rest", "back_to_back"});
+  const Table preds =
+      wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{day, day},
+              {"system_id", "player_lookup", "game_date", "predicted_points", "confidence_score", "recommendation",
+               "current_points_line", "line_margin", "pace_adjustment", "similar_games_count", "created_at"});
+  const Table pcf = wh.read(catalog::get("nba_precompute.player_composite_factors"), DateRange{day, day},
+                            {"player_lookup", "game_date", "fatigue_score", "fatigue_context_json"});
+  const Table inj = wh.read(catalog::get("nba_raw.nbac_injury_report"), DateRange{day - kInjuryDays, day},
+                            {"player_lookup", "report_date", "report_hour", "injury_status", "reason"});
+  const Table tdza = wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{kBeginning, day},
+                             {"team_abbr", "analysis_date", "opponent_points_per_game", "defensive_rating_last_15"});
+  const auto history = read_pgs(wh, DateRange{kBeginning, day - 1});
+  const auto runs = runs_by_player(history);
+  const int64_t season = legacy_season(day);
+
+  // Newest ensemble prediction, newest injury report, fatigue row: by player.
+  std::map<std::string, size_t> pred_of, pcf_of, inj_of;
+  for (size_t r = 0; r < preds.num_rows(); ++r) {
+    if (preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
+    auto [it, added] = pred_of.try_emplace(preds.col("player_lookup").text_at(r), r);
+    if (!added && preds.col("created_at").get_text(r) > preds.col("created_at").get_text(it->second)) it->second = r;
+  }
+  for (size_t r = 0; r < pcf.num_rows(); ++r) pcf_of.try_emplace(pcf.col("player_lookup").text_at(r), r);
+  auto report_key = [&](size_t r) {
+    return std::make_pair(inj.col("report_date").get_int(r).value_or(0),
+                          inj.col("report_hour").get_int(r).value_or(-1));
+  };
+  for (size_t r = 0; r < inj.num_rows(); ++r) {
+    if (inj.col("player_lookup").is_null(r)) continue;
+    auto [it, added] = inj_of.try_emplace(inj.col("player_lookup").text_at(r), r);
+    if (!added && report_key(r) > report_key(it->second)) it->second = r;
+  }
+  std::map<std::string, std::pair<int64_t, Opponent>> newest_defense;
+  for (size_t r = 0; r < tdza.num_rows(); ++r) {
+    const int64_t d = tdza.col("analysis_date").int_at(r);
+    auto& slot = newest_defense[tdza.col("team_abbr").text_at(r)];
+    if (d < slot.first) continue;
+    slot = {d, {tdza.col("opponent_points_per_game").get_real(r), tdza.col("defensive_rating_last_15").get_real(r)}};
+  }
+  std::map<std::string, Opponent> defense;
+  for (const auto& [team, v] : newest_defense) defense[team] = v.second;
+
+  std::vector<ExportFile> files;
+  std::set<std::string> done;
+  for (size_t r = 0; r < ctx.num_rows(); ++r) {
+    const std::string player = ctx.col("player_lookup").text_at(r);
+    if (!done.insert(player).second) continue;
+    const auto opponent = ctx.col("opponent_team_abbr").get_text(r);
+    const auto home_game = ctx.get_bool(r, "home_game");
+    const auto days_rest = ctx.col("days_rest").get_int(r);
+    const auto b2b_flag = ctx.get_bool(r, "back_to_back");
+    auto run = runs.find(player);
+    const size_t b = run == runs.end() ? 0 : run->second.first, e = run == runs.end() ? 0 : run->second.second;
+
+    // Prediction.
+    Json prediction = nullptr;
+    std::optional<double> line;
+    if (auto p = pred_of.find(player); p != pred_of.end()) {
+      const size_t q = p->second;
+      line = preds.col("current_points_line").get_real(q);
+      prediction = {{"predicted_points", number(preds.col("predicted_points").get_real(q), 2)},
+                    {"confidence_score", number(preds.col("confidence_score").get_real(q), 2)},
+                    {"recommendation", text(preds.col("recommendation").get_text(q))},
+                    {"line", number(line, 2)},
+                    {"edge", number(preds.col("line_margin").get_real(q), 2)},
+                    {"pace_adjustment", number(preds.col("pace_adjustment").get_real(q), 2)},
+                    {"similar_games", integer(preds.col("similar_games_count").get_int(q))}};
+    }
+    // Fatigue.
+    Json fatigue = {{"score", nullptr}, {"level", "normal"}, {"context", nullptr}};
+    std::optional<double> fatigue_score;
+    if (auto f = pcf_of.find(player); f != pcf_of.end()) {
+      if (auto s = pcf.col("fatigue_score").get_real(f->second)) fatigue_score = *s;
+      fatigue["score"] = number(fatigue_score, 2);
+      fatigue["level"] = fatigue_score ? (*fatigue_score >= 95   ? "fresh"
+                                          : *fatigue_score >= 75 ? "normal"
+                                                                 : "tired")
+                                       : "normal";
+      fatigue["context"] = text(pcf.col("fatigue_context_json").get_text(f->second));
+    }
+    // Recent form: the last 10 games before the date, any season.
+    Json form = Json::array();
+    for (size_t i = e; i > b && form.size() < kRecentForm; --i) {
+      const PgsRow& g = history[i - 1];
+      Json j;
+      j["game_date"] = Date(g.day).iso();
+      j["opponent"] = g.opponent;
+      j["home_game"] = !g.game_id.empty() && !g.team.empty() ? Json(g.home()) : Json(nullptr);
+      j["points"] = integer(g.points);
+      j["minutes"] = number(g.minutes, 2);
+      j["fg"] = shooting(g.fg_makes, g.fg_attempts);
+      j["three"] = shooting(g.three_makes, g.three_attempts);
+      j["ft"] = shooting(g.ft_makes, g.ft_attempts);
+      j["over_under"] = text(g.result);
+      j["line"] = number(g.line, 2);
+      // int(points - line): truncated toward zero.
+      j["margin"] = truthy(g.line) && g.points
+                        ? Json(static_cast<int64_t>(std::trunc(static_cast<double>(*g.points) - *g.line)))
+                        : Json(nullptr);
+      form.push_back(std::move(j));
+    }
+    // Current streak over the recent form: a game without a result breaks a
+    // started streak.
+    Json streak = {{"type", nullptr}, {"length", 0}};
+    {
+      std::string type;
+      int64_t length = 0;
+      for (const auto& g : form) {
+        const std::string ou = g["over_under"].is_string() ? g["over_under"].get<std::string>() : "";
+        if (ou == "OVER" || ou == "UNDER") {
+          if (type.empty()) {
+            type = ou;
+            length = 1;
+          } else if (ou == type) {
+            ++length;
+          } else {
+            break;
+          }
+        } else if (!type.empty()) {
+          break;
+        }
+      }
+      if (!type.empty()) {
+        std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+        streak = {{"type", type}, {"length", length}};
+      }
+    }
+    // Quick numbers: season of the date (games before it), last 10 and last 5.
+    Split season_split;
+    double season_min = 0;
+    int64_t season_min_n = 0;
+    for (size_t i = b; i < e; ++i) {
+      if (history[i].season != season) continue;
+      season_split.add(history[i]);
+      if (history[i].minutes) season_min += *history[i].minutes, ++season_min_n;
+    }
+    auto last_n = [&](size_t n, bool minutes) -> std::optional<double> {
+      double sum = 0;
+      int64_t k = 0;
+      for (size_t i = e, taken = 0; i > b && taken < n; --i, ++taken) {
+        const PgsRow& g = history[i - 1];
+        if (minutes ? !g.minutes : !g.points) continue;
+        sum += minutes ? *g.minutes : static_cast<double>(*g.points);
+        ++k;
+      }
+      return k > 0 ? std::optional(bq_round(sum / static_cast<double>(k), 1)) : std::nullopt;
+    };
+    const int64_t games_played = season_split.games;
+    Json quick;
+    quick["season_ppg"] = number(season_split.avg(), 2);
+    quick["season_mpg"] =
+        season_min_n > 0 ? number(bq_round(season_min / static_cast<double>(season_min_n), 1), 2) : Json(nullptr);
+    quick["games_played"] = games_played;
+    quick["last_10_ppg"] = number(last_n(10, false), 2);
+    quick["last_10_mpg"] = number(last_n(10, true), 2);
+    quick["last_5_ppg"] = number(last_n(5, false), 2);
+    quick["last_5_mpg"] = number(last_n(5, true), 2);
+
+    // Splits of the season (games before the date) for tonight's factors.
+    Split home_s, away_s, b2b_s, non_b2b_s, rested_s, opp_s;
+    for (const auto& [g, rest] : with_rest(history, b, e, [&](const PgsRow& x) { return x.season == season; })) {
+      (g->home() ? home_s : away_s).add(*g);
+      if (rest == 1) b2b_s.add(*g);
+      if (!rest || *rest > 1) non_b2b_s.add(*g);
+      if (rest && *rest >= 2) rested_s.add(*g);
+      if (opponent && g->opponent == *opponent) opp_s.add(*g);
+    }
+    Json factors = Json::array();
+    if (b2b_flag == true && truthy(b2b_s.avg()) && truthy(non_b2b_s.avg())) {
+      const double impact = proc::py_round(*b2b_s.avg() - *non_b2b_s.avg(), 1);
+      Json f = factor("back_to_back", impact < 0 ? "negative" : "positive", b2b_s.vs_line(),
+                      "B2B: averages " + py_str(b2b_s.avg()) + " vs " + py_str(non_b2b_s.avg()) + " normally (" +
+                          fixed(impact, 1, true) + ")");
+      Json ordered;
+      ordered["factor"] = f["factor"];
+      ordered["direction"] = f["direction"];
+      ordered["impact"] = impact;
+      ordered["vs_line_pct"] = f["vs_line_pct"];
+      ordered["description"] = f["description"];
+      factors.push_back(std::move(ordered));
+    }
+    if (home_game) {
+      const Split& s = *home_game ? home_s : away_s;
+      if (truthy(s.avg()) && s.games >= 3) {
+        factors.push_back(factor("location", "neutral", s.vs_line(),
+                                 "Averages " + py_str(s.avg()) + " on the " + (*home_game ? "home" : "away") + " (" +
+                                     std::to_string(s.games) + " games)"));
+      }
+    }
+    if (truthy(opp_s.avg()) && opp_s.games >= 1) {
+      factors.push_back(factor("vs_opponent", "neutral", opp_s.vs_line(),
+                               "Averages " + py_str(opp_s.avg()) + " vs " + opponent.value_or("None") + " (" +
+                                   std::to_string(opp_s.games) + " games)"));
+    }
+    if (days_rest && *days_rest >= 3 && truthy(rested_s.avg())) {
+      factors.push_back(
+          factor("well_rested", "positive", rested_s.vs_line(),
+                 std::to_string(*days_rest) + " days rest: averages " + py_str(rested_s.avg()) + " when rested"));
+    }
+    const std::string level = fatigue["level"].get<std::string>();
+    if (level == "tired" || level == "fresh") {
+      const std::optional<double> score =
+          fatigue["score"].is_null() ? std::nullopt : std::optional(fatigue["score"].get<double>());
+      Json f;
+      f["factor"] = level == "tired" ? "fatigue" : "fresh";
+      f["direction"] = level == "tired" ? "negative" : "positive";
+      f["description"] = level == "tired" ? "Elevated fatigue (score: " + py_str(score) + ")"
+                                          : "Well-rested (fatigue score: " + py_str(score) + ")";
+      factors.push_back(std::move(f));
+    }
+    if (opponent) {
+      if (Json tier = defense_tier(defense, *opponent); !tier.is_null()) {
+        const std::string label = tier["tier_label"].get<std::string>();
+        const std::string rank = std::to_string(tier["rank"].get<int64_t>());
+        const std::string ppg = tier["ppg_allowed"].is_null() ? "None" : py_str(tier["ppg_allowed"].get<double>());
+        const bool strong = label == "elite" || label == "good";
+        Json f;
+        f["factor"] = "opponent_defense";
+        f["direction"] = strong ? "negative" : label == "weak" ? "positive" : "neutral";
+        f["defense_rank"] = tier["rank"];
+        f["defense_tier"] = label;
+        f["ppg_allowed"] = tier["ppg_allowed"];
+        f["description"] = label == "average"
+                               ? "vs " + *opponent + " (#" + rank + " defense, allows " + ppg + " PPG)"
+                               : "vs " + *opponent + " (" + label + " defense, #" + rank + ", allows " + ppg + " PPG)";
+        factors.push_back(std::move(f));
+      }
+    }
+
+    Json injury_status = "available", injury_reason = nullptr;
+    if (auto it = inj_of.find(player); it != inj_of.end()) {
+      injury_status = text(inj.col("injury_status").get_text(it->second));
+      injury_reason = text(inj.col("reason").get_text(it->second));
+    }
+    Json j;
+    j["player_lookup"] = player;
+    j["player_full_name"] = run == runs.end() ? player : display_name(history, b, e);
+    j["game_date"] = day.iso();
+    j["generated_at"] = generated_at;
+    j["games_played"] = games_played;
+    j["limited_data"] = games_played < 10;
+    j["game_context"] = {{"game_id", text(ctx.col("game_id").get_text(r))},
+                         {"opponent", text(opponent)},
+                         {"home_game", home_game ? Json(*home_game) : Json(nullptr)},
+                         {"team_abbr", text(ctx.col("team_abbr").get_text(r))},
+                         {"line", number(line, 2)},
+                         {"days_rest", integer(days_rest)},
+                         {"is_back_to_back", b2b_flag ? Json(*b2b_flag) : Json(nullptr)},
+                         {"injury_status", injury_status},
+                         {"injury_reason", injury_reason}};
+    j["quick_numbers"] = std::move(quick);
+    j["fatigue"] = std::move(fatigue);
+    j["current_streak"] = std::move(streak);
+    j["tonights_factors"] = std::move(factors);
+    j["recent_form"] = std::move(form);
+    j["prediction"] = std::move(prediction);
+    files.push_back({"v1/tonight/player/" + player + ".json", std::move(j)});
+  }
+  return files;
+}
+
+// ---- players/ -----------------------------------------------------------------
+
+namespace {
+
+/// The ensemble's graded rows of one player, aggregated as the legacy SQL did.
+struct Record {
+  std::optional<std::string> team;  ///< MAX(team_abbr)
+  std::set<int32_t> days;
+  int64_t rows = 0, recs = 0, correct = 0, losses = 0, w3 = 0, w5 = 0;
+  int64_t over = 0, over_wins = 0, over_losses = 0, under = 0, under_wins = 0, under_losses = 0;
+  double abs_sum = 0, signed_sum = 0, conf_sum = 0;
+  int64_t abs_n = 0, signed_n = 0, conf_n = 0;
+  int32_t first = std::numeric_limits<int32_t>::max(), last = std::numeric_limits<int32_t>::min();
+
+  [[nodiscard]] int64_t games() const { return static_cast<int64_t>(days.size()); }
+  [[nodiscard]] std::optional<double> mae() const { return avg(abs_sum, abs_n, 2); }
+  [[nodiscard]] std::optional<double> bias() const { return avg(signed_sum, signed_n, 2); }
+  [[nodiscard]] std::optional<double> win_rate() const { return ratio(correct, recs); }
+  static std::optional<double> avg(double sum, int64_t n, int digits) {
+    return n > 0 ? std::optional(bq_round(sum / static_cast<double>(n), digits)) : std::nullopt;
+  }
+  static std::optional<double> ratio(int64_t a, int64_t b) {
+    return b > 0 ? std::optional(bq_round(static_cast<double>(a) / static_cast<double>(b), 3)) : std::nullopt;
+  }
+};
+
+std::map<std::string, Record> records(Warehouse& wh) {
+  const Table t =
+      wh.read(catalog::get("nba_predictions.prediction_accuracy"), DateRange{kBeginning, kEnd},
+              {"player_lookup", "game_date", "system_id", "team_abbr", "recommendation", "prediction_correct",
+               "absolute_error", "signed_error", "confidence_score", "within_3_points", "within_5_points"});
+  std::map<std::string, Record> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (t.col("system_id").get_text(r) != kEnsembleSystem) continue;
+    Record& x = out[t.col("player_lookup").text_at(r)];
+    const int32_t d = static_cast<int32_t>(t.col("game_date").int_at(r));
+    if (auto team = t.col("team_abbr").get_text(r); team && (!x.team || *team > *x.team)) x.team = team;
+    x.days.insert(d);
+    x.first = std::min(x.first, d);
+    x.last = std::max(x.last, d);
+    ++x.rows;
+    const auto rec = t.col("recommendation").get_text(r);
+    const auto correct = t.get_bool(r, "prediction_correct");
+    const bool bet = rec == "OVER" || rec == "UNDER";
+    x.recs += bet ? 1 : 0;
+    x.correct += correct == true ? 1 : 0;
+    x.losses += correct == false && bet ? 1 : 0;
+    if (rec == "OVER") ++x.over, x.over_wins += correct == true, x.over_losses += correct == false;
+    if (rec == "UNDER") ++x.under, x.under_wins += correct == true, x.under_losses += correct == false;
+    if (auto v = t.col("absolute_error").get_real(r)) x.abs_sum += *v, ++x.abs_n;
+    if (auto v = t.col("signed_error").get_real(r)) x.signed_sum += *v, ++x.signed_n;
+    if (auto v = t.col("confidence_score").get_real(r)) x.conf_sum += *v, ++x.conf_n;
+    x.w3 += t.get_bool(r, "within_3_points") == true ? 1 : 0;
+    x.w5 += t.get_bool(r, "within_5_points") == true ? 1 : 0;
+  }
+  return out;
+}
+
+Json split_json(const Split& s) {
+  return {{"avg", number(s.avg(), 3)}, {"games", s.games}, {"vs_line_pct", number(s.vs_line(), 3)}};
+}
+
+/// Home team per SPLIT(game_id, '_')[OFFSET(2)] = team_abbr.
+bool third_part_is(const PgsRow& g) {
+  const auto a = g.game_id.find('_');
+  const auto b = a == std::string::npos ? std::string::npos : g.game_id.find('_', a + 1);
+  if (b == std::string::npos) return false;
+  const auto c = g.game_id.find('_', b + 1);
+  return g.game_id.substr(b + 1, c == std::string::npos ? std::string::npos : c - b - 1) == g.team;
+}
+
+Json interpretation(const Record& x) {
+  Json j = Json::object();
+  if (auto bias = x.bias()) {
+    const std::string b = py_str(*bias);
+    j["bias"] = *bias < -3   ? "We significantly under-predict this player (bias: " + b + ")"
+                : *bias < -1 ? "We slightly under-predict this player (bias: " + b + ")"
+                : *bias > 3  ? "We significantly over-predict this player (bias: " + b + ")"
+                : *bias > 1  ? "We slightly over-predict this player (bias: " + b + ")"
+                             : "Our predictions are well-calibrated for this player (bias: " + b + ")";
+  }
+  if (auto w = x.win_rate(); w && x.recs >= 5) {
+    const std::string p = percent0(*w);
+    j["accuracy"] = *w >= 0.85   ? "Excellent track record (" + p + " win rate)"
+                    : *w >= 0.70 ? "Good track record (" + p + " win rate)"
+                    : *w >= 0.55 ? "Average track record (" + p + " win rate)"
+                                 : "Below average track record (" + p + " win rate)";
+  }
+  j["sample_size"] = x.games() < 5    ? "Limited data (fewer than 5 games)"
+                     : x.games() < 15 ? "Moderate sample size"
+                                      : "Large sample size";
+  return j;
+}
+
+}  // namespace
+
+std::vector<ExportFile> player_profile_files(Warehouse& wh, Date today, int min_games,
+                                             const std::string& generated_at) {
+  const auto recs = records(wh);
+  const auto pgs = read_pgs(wh, DateRange{kBeginning, kEnd});
+  const auto runs = runs_by_player(pgs);
+  auto name_of = [&](const std::string& player) {
+    auto it = runs.find(player);
+    return it == runs.end() ? player : display_name(pgs, it->second.first, it->second.second);
+  };
+  // Next game: the earliest upcoming_player_game_context row on or after today.
+  const Table upcoming = wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{today, kEnd},
+                                 {"player_lookup", "game_date", "game_id", "opponent_team_abbr", "home_game"});
+  const Table future_preds = wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{today, kEnd},
+                                     {"player_lookup", "game_date", "system_id"});
+  std::set<std::pair<std::string, int64_t>> predicted;
+  for (size_t r = 0; r < future_preds.num_rows(); ++r) {
+    if (future_preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
+    predicted.emplace(future_preds.col("player_lookup").text_at(r), future_preds.col("game_date").int_at(r));
+  }
+  std::map<std::string, size_t> next_of;
+  for (size_t r = 0; r < upcoming.num_rows(); ++r) {
+    auto [it, added] = next_of.try_emplace(upcoming.col("player_lookup").text_at(r), r);
+    auto key = [&](size_t x) {
+      return std::make_pair(upcoming.col("game_date").int_at(x), upcoming.col("game_id").get_text(x).value_or(""));
+    };
+    if (!added && key(r) < key(it->second)) it->second = r;
+  }
+
+  std::vector<std::pair<const std::string*, const Record*>> index;
+  for (const auto& [player, x] : recs) {
+    if (x.games() >= kIndexMinGames) index.emplace_back(&player, &x);
+  }
+  std::stable_sort(index.begin(), index.end(),
+                   [](const auto& a, const auto& b) { return a.second->games() > b.second->games(); });
+  Json players = Json::array();
+  for (const auto& [player, x] : index) {
+    Json j;
+    j["player_lookup"] = *player;
+    j["player_full_name"] = name_of(*player);
+    j["team"] = text(x->team);
+    j["games_predicted"] = x->games();
+    j["recommendations"] = x->recs;
+    j["mae"] = number(x->mae(), 3);
+    j["win_rate"] = number(x->win_rate(), 3);
+    j["bias"] = number(x->bias(), 3);
+    j["within_5_pct"] = number(Record::ratio(x->w5, x->rows), 3);
+    players.push_back(std::move(j));
+  }
+  std::vector<ExportFile> files;
+  Json idx;
+  idx["generated_at"] = generated_at;
+  idx["total_players"] = players.size();
+  idx["players"] = std::move(players);
+  files.push_back({"v1/players/index.json", std::move(idx)});
+
+  for (const auto& [player, x] : index) {
+    if (x->games() < min_games) continue;
+    auto run = runs.find(*player);
+    const size_t b = run == runs.end() ? 0 : run->second.first, e = run == runs.end() ? 0 : run->second.second;
+    Json log = Json::array();
+    for (size_t i = e; i > b && log.size() < kGameLog; --i) {
+      const PgsRow& g = pgs[i - 1];
+      Json j;
+      j["game_date"] = Date(g.day).iso();
+      j["opponent"] = g.opponent;
+      j["home_game"] = third_part_is(g);
+      j["team_result"] = g.win == true ? "W" : "L";
+      j["points"] = integer(g.points);
+      j["minutes"] = number(g.minutes, 3);
+      j["fg"] = shooting(g.fg_makes, g.fg_attempts);
+      j["three"] = shooting(g.three_makes, g.three_attempts);
+      j["ft"] = shooting(g.ft_makes, g.ft_attempts);
+      j["rebounds"] = g.oreb && g.dreb ? Json(*g.oreb + *g.dreb) : Json(nullptr);
+      j["assists"] = integer(g.assists);
+      j["steals"] = integer(g.steals);
+      j["blocks"] = integer(g.blocks);
+      j["turnovers"] = integer(g.turnovers);
+      j["line"] = number(g.line, 3);
+      j["over_under"] = text(g.result);
+      j["margin"] = g.line && g.points ? number(static_cast<double>(*g.points) - *g.line, 3) : Json(nullptr);
+      log.push_back(std::move(j));
+    }
+    std::array<Split, 4> rest;  // b2b, one_day, two_day, three_plus: 1, 2, 3, ≥ 4 days since the last game
+    Split home, away;
+    std::map<std::string, Split> opponents;
+    for (const auto& [g, since] :
+         with_rest(pgs, b, e, [](const PgsRow& r) { return r.season >= kProfileFirstSeason; })) {
+      if (since && *since >= 1) rest[static_cast<size_t>(std::min(*since, 4) - 1)].add(*g);
+      (third_part_is(*g) ? home : away).add(*g);
+      opponents[g->opponent].add(*g);
+    }
+    std::vector<std::pair<std::string, const Split*>> opp;
+    for (const auto& [team, s] : opponents) {
+      if (s.games >= 2) opp.emplace_back(team, &s);
+    }
+    std::stable_sort(opp.begin(), opp.end(), [](const auto& a, const auto& b) {
+      if (a.second->games != b.second->games) return a.second->games > b.second->games;
+      return a.second->avg().value_or(-1) > b.second->avg().value_or(-1);
+    });
+    Json opp_j = Json::array();
+    for (const auto& [team, s] : opp) {
+      opp_j.push_back({{"team", team},
+                       {"avg", number(s->avg(), 3)},
+                       {"games", s->games},
+                       {"vs_line_pct", number(s->vs_line(), 3)}});
+    }
+    Json splits;
+    splits["rest"] = {{"b2b", split_json(rest[0])},
+                      {"one_day", split_json(rest[1])},
+                      {"two_day", split_json(rest[2])},
+                      {"three_plus", split_json(rest[3])}};
+    splits["location"] = {{"home", split_json(home)}, {"away", split_json(away)}};
+    splits["opponents"] = std::move(opp_j);
+
+    Json track;
+    track["total_predictions"] = x->rows;
+    track["overall"] = {{"wins", x->correct}, {"losses", x->losses}, {"pct", number(x->win_rate(), 3)}};
+    track["over_calls"] = {{"total", x->over},
+                           {"wins", x->over_wins},
+                           {"losses", x->over_losses},
+                           {"pct", number(Record::ratio(x->over_wins, x->over), 3)}};
+    track["under_calls"] = {{"total", x->under},
+                            {"wins", x->under_wins},
+                            {"losses", x->under_losses},
+                            {"pct", number(Record::ratio(x->under_wins, x->under), 3)}};
+    track["avg_error"] = number(x->mae(), 3);
+    track["bias"] = number(x->bias(), 3);
+    track["within_3_pts"] = number(Record::ratio(x->w3, x->rows), 3);
+    track["within_5_pts"] = number(Record::ratio(x->w5, x->rows), 3);
+
+    Json next = nullptr;
+    if (auto it = next_of.find(*player); it != next_of.end()) {
+      const size_t r = it->second;
+      const int64_t d = upcoming.col("game_date").int_at(r);
+      const auto home_game = upcoming.get_bool(r, "home_game");
+      next = {{"game_date", Date(static_cast<int32_t>(d)).iso()},
+              {"game_id", text(upcoming.col("game_id").get_text(r))},
+              {"opponent", text(upcoming.col("opponent_team_abbr").get_text(r))},
+              {"home_game", home_game ? Json(*home_game) : Json(nullptr)},
+              {"has_prediction", predicted.contains({*player, d})}};
+    }
+
+    Json summary;
+    summary["team"] = text(x->team);
+    summary["games_predicted"] = x->games();
+    summary["total_recommendations"] = x->recs;
+    summary["correct"] = x->correct;
+    summary["mae"] = number(x->mae(), 3);
+    summary["win_rate"] = number(x->win_rate(), 3);
+    summary["bias"] = number(x->bias(), 3);
+    summary["avg_confidence"] = number(Record::avg(x->conf_sum, x->conf_n, 3), 3);
+    summary["within_3_pct"] = number(Record::ratio(x->w3, x->rows), 3);
+    summary["within_5_pct"] = number(Record::ratio(x->w5, x->rows), 3);
+    summary["date_range"] = {{"first", Date(x->first).iso()}, {"last", Date(x->last).iso()}};
+    Json j;
+    j["player_lookup"] = *player;
+    j["player_full_name"] = name_of(*player);
+    j["generated_at"] = generated_at;
+    j["summary"] = std::move(summary);
+    j["interpretation"] = interpretation(*x);
+    j["game_log"] = std::move(log);
+    j["splits"] = std::move(splits);
+    j["our_track_record"] = std::move(track);
+    j["next_game"] = std::move(next);
+    files.push_back({"v1/players/" + *player + ".json", std::move(j)});
+  }
+  return files;
+}
+
+}  // namespace nbaprops::exports::detail
