@@ -11,11 +11,12 @@ namespace nbaprops::py {
 void bind_data(pyb::module_& m) {
   m.def(
       "generate_demo",
-      [](std::shared_ptr<Warehouse> wh, const std::vector<int>& seasons, uint64_t seed) {
+      [](std::shared_ptr<Warehouse> wh, const std::vector<int>& seasons, uint64_t seed,
+         const std::vector<std::string>& teams) {
         synth::DemoSummary s;
         {
           pyb::gil_scoped_release release;
-          s = synth::generate_demo(*wh, synth::DemoOptions{seasons, seed});
+          s = synth::generate_demo(*wh, synth::DemoOptions{seasons, seed, teams});
         }
         pyb::dict d;
         d["seasons"] = s.seasons;
@@ -23,7 +24,7 @@ void bind_data(pyb::module_& m) {
         d["rows"] = s.rows;
         return d;
       },
-      pyb::arg("warehouse"), pyb::arg("seasons"), pyb::arg("seed") = 7);
+      pyb::arg("warehouse"), pyb::arg("seasons"), pyb::arg("seed") = 7, pyb::arg("teams") = std::vector<std::string>{});
   // Each import returns {"rows": {table: n}, "warnings": [text]}; on_richer is
   // refuse|replace|keep.
   auto to_dict = [](const importers::ImportReport& rep) {

@@ -205,8 +205,10 @@ def freshness(warehouse: Warehouse, schedule: Schedule, plan: NativePlan, /) -> 
 
 # ------------------------------------------------------------------ raw data (bind_data.cpp)
 
-def generate_demo(warehouse: Warehouse, seasons: Sequence[int], seed: int = 7) -> dict[str, Any]:
-    """Generate the demo league's raw tables; {seasons, games, rows: {table: n}}."""
+def generate_demo(warehouse: Warehouse, seasons: Sequence[int], seed: int = 7,
+                  teams: Sequence[str] = ...) -> dict[str, Any]:
+    """Generate the demo league's raw tables (only the games between ``teams`` when given);
+    {seasons, games, rows: {table: n}}."""
 
 def import_schedule(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]:
     """NBA.com schedule JSON → nba_raw.nbac_schedule; {"rows": {table: n}, "warnings": [text]}.

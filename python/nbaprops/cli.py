@@ -45,6 +45,14 @@ def _date_list(text: str) -> str:
     return ",".join(_iso_date(d) for d in parts)
 
 
+def _tricodes(text: str) -> list[str]:
+    """argparse type: comma-separated team tricodes (upper-cased)."""
+    codes = [t.strip().upper() for t in text.split(",") if t.strip()]
+    if len(codes) < 2:
+        raise argparse.ArgumentTypeError(f"a league needs at least two teams, got {text!r}")
+    return codes
+
+
 def _positive_int(text: str) -> int:
     """argparse type: an integer ≥ 1."""
     try:
@@ -169,7 +177,7 @@ def cmd_generate(args) -> int:
     import nbaprops
 
     wh = nbaprops.open(args.warehouse)
-    summary = nbaprops.demo.generate(wh, seasons=args.seasons, seed=args.seed)
+    summary = nbaprops.demo.generate(wh, seasons=args.seasons, seed=args.seed, teams=args.teams)
     print(f"Generated demo league: seasons {summary['seasons']}, {summary['games']:,} games")
     for table, n in summary["rows"].items():
         print(f"  {table:<45} {n:>10,} rows")
@@ -311,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(p, default="demo-warehouse")
     p.add_argument("--seasons", type=int, nargs="+", default=[2023])
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--teams", type=_tricodes, default=None,
+                   help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
     p.add_argument("--workers", type=_positive_int, default=2)
     p.add_argument("--fresh", action="store_true", help="regenerate the raw data even if present")
     p.add_argument("--progress", choices=["bar", "log", "none"], default=None)
@@ -321,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(p)
     p.add_argument("--seasons", type=int, nargs="+", default=[2023])
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--teams", type=_tricodes, default=None,
+                   help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("import", help="import real data files")

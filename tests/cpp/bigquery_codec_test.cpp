@@ -76,6 +76,43 @@ TEST(BigQueryOptions, ParsesEveryKeyAndDecodes) {
   EXPECT_THROW(BigQueryOptions::parse("bigquery://p?page_rows=0"), ConfigError);
   EXPECT_THROW(BigQueryOptions::parse("bigquery://p?write_mode=merge"), ConfigError);
   EXPECT_THROW(BigQueryOptions::parse("bigquery://p?token=abc"), ConfigError);
+  EXPECT_EQ(d.inline_cells, 100);
+  EXPECT_EQ(BigQueryOptions::parse("bigquery://p?inline_cells=0").inline_cells, 0);
+  EXPECT_EQ(BigQueryOptions::parse("bigquery://p?inline_cells=7").inline_cells, 7);
+  EXPECT_THROW(BigQueryOptions::parse("bigquery://p?inline_cells=-1"), ConfigError);
+}
+
+TEST(BigQueryRows, InlineValuesAreTypedLiteralsOrRefused) {
+  const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
+  Table t(pgs,
+          {"player_lookup", "game_date", "points", "minutes_played", "processed_at", "is_active", "quality_score"});
+  t.resize(2);
+  t.set(0, "player_lookup", std::string("o'neal \\ \"shaq\"\nü"));
+  t.set(0, "game_date", Date::parse("2024-01-15"));
+  t.set(0, "points", int64_t{-12});
+  t.set(0, "minutes_played", 1.0 / 3.0);
+  t.set(0, "processed_at", std::string("2024-01-15T19:30:00.250000Z"));
+  t.set(0, "is_active", true);
+  t.set(0, "quality_score", 3.0);
+  t.set(1, "player_lookup", std::string("b"));
+  t.set(1, "game_date", Date::parse("2024-01-16"));
+  t.set(1, "is_active", false);
+  t.set(1, "quality_score", 0.1 + 0.2);
+  EXPECT_EQ(bq::to_sql_values(t, 14).value(),
+            "('o\\'neal \\\\ \"shaq\"\\nü', DATE '2024-01-15', -12, NUMERIC '0.333333333', "
+            "TIMESTAMP '2024-01-15T19:30:00.250000Z', TRUE, 3.0),\n"
+            "('b', DATE '2024-01-16', NULL, NULL, NULL, FALSE, 0.30000000000000004)");
+  EXPECT_FALSE(bq::to_sql_values(t, 13)) << "more cells than allowed";
+  EXPECT_FALSE(bq::to_sql_values(Table(pgs, {"player_lookup"}), 100)) << "no rows";
+  t.set(1, "quality_score", HUGE_VAL);
+  EXPECT_FALSE(bq::to_sql_values(t, 100)) << "no plain literal for infinity";
+  t.set(1, "quality_score", 1.0);
+  t.set(1, "player_lookup", std::string("tab\there"));
+  EXPECT_FALSE(bq::to_sql_values(t, 100)) << "control characters go through a load job";
+  Table a(pgs, {"quality_issues"});
+  a.resize(1);
+  a.set(0, "quality_issues", std::string("[]"));
+  EXPECT_FALSE(bq::to_sql_values(a, 100)) << "arrays go through a load job";
 }
 
 TEST(BigQueryWarehouse, DatasetNamesAndUriHoldNoSecret) {

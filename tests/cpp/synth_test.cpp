@@ -765,5 +765,36 @@ TEST(SynthDeterminism, SameSeedGivesIdenticalTablesAndAnotherSeedDiffers) {
   EXPECT_THROW(synth::generate_demo(a, {{1999, 2022}, 9}), ConfigError);
 }
 
+TEST(SynthDeterminism, SmallLeagueKeepsTheGamesBetweenItsTeamsWithTheirBoxScores) {
+  CaptureWarehouse full, small;
+  synth::generate_demo(full, {{2023}, 7});
+  synth::DemoOptions opt{{2023}, 7, {"BOS", "NYK", "PHI"}};
+  synth::generate_demo(small, opt);
+  const std::set<std::string> teams{"BOS", "NYK", "PHI"};
+  Schedule all = Schedule::from_table(full.tables.at("nba_raw.nbac_schedule"));
+  Schedule kept = Schedule::from_table(small.tables.at("nba_raw.nbac_schedule"));
+  std::set<std::string> ids;
+  std::vector<Game> expected;
+  for (const Game& g : all.games()) {
+    if (teams.count(g.home) && teams.count(g.away)) expected.push_back(g);
+  }
+  ASSERT_GE(expected.size(), 12u);  // 4 regular-season games per division pair, and more
+  EXPECT_TRUE(same_table(kept.to_table(), Schedule(expected).to_table()));
+  for (const Game& g : kept.games()) ids.insert(g.date_id());
+  // The box scores of the kept games are the full league's rows, in the same order.
+  for (const char* t : {"nba_raw.nbac_gamebook_player_stats", "nba_raw.nbac_team_boxscore"}) {
+    const Table& f = full.tables.at(t);
+    Table only(f.schema(), f.column_names());
+    const size_t gid = f.require("game_id");
+    for (size_t r = 0; r < f.num_rows(); ++r) {
+      if (ids.count(f.col(gid).text_at(r))) only.append_row(f, r);
+    }
+    EXPECT_GT(only.num_rows(), 0u) << t;
+    EXPECT_TRUE(same_table(only, small.tables.at(t))) << t;
+  }
+  EXPECT_THROW(synth::generate_demo(small, {{2023}, 7, {"BOS", "XYZ"}}), ConfigError);
+  EXPECT_THROW(synth::generate_demo(small, {{2023}, 7, {"BOS"}}), ConfigError);
+}
+
 }  // namespace
 }  // namespace nbaprops

@@ -119,13 +119,31 @@ struct GameContext {
   Rng rng;
 };
 
+/// @return @p plan with only the games (and their extras) between @p teams;
+/// @p plan itself when @p teams is empty.
+SeasonPlan only_teams(SeasonPlan plan, const std::set<std::string>& teams) {
+  if (teams.empty()) return plan;
+  std::vector<Game> games;
+  std::vector<detail::GameExtra> extras;
+  const auto& all = plan.schedule.games();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (teams.count(all[i].home) && teams.count(all[i].away)) {
+      games.push_back(all[i]);
+      extras.push_back(plan.extras[i]);
+    }
+  }
+  plan.schedule = Schedule(std::move(games));  // already in (date, id) order: extras stay aligned
+  plan.extras = std::move(extras);
+  return plan;
+}
+
 /// Builds the raw tables of one season in memory.
 class SeasonBuilder {
  public:
-  SeasonBuilder(int season, uint64_t seed)
+  SeasonBuilder(int season, uint64_t seed, const std::set<std::string>& teams)
       : season_(season),
         seed_(seed),
-        plan_(detail::build_season(season, seed)),
+        plan_(only_teams(detail::build_season(season, seed), teams)),
         tag_("demo://seed-" + std::to_string(seed_) + "/" + std::to_string(season)),
         hist_(plan_.league.players.size()) {}
 
@@ -524,7 +542,9 @@ class SeasonBuilder {
   Sink ir_{"nba_raw.nbac_injury_report"};
 };
 
-SeasonTables build_tables(int season, uint64_t seed) { return SeasonBuilder(season, seed).build(); }
+SeasonTables build_tables(int season, uint64_t seed, const std::set<std::string>& teams) {
+  return SeasonBuilder(season, seed, teams).build();
+}
 
 }  // namespace
 
@@ -536,15 +556,21 @@ DemoSummary generate_demo(Warehouse& wh, const DemoOptions& opt) {
   for (int s : seasons) {
     if (s < 2000 || s > 2030) throw ConfigError("demo season " + std::to_string(s) + " is outside 2000–2030");
   }
+  const std::set<std::string> teams(opt.teams.begin(), opt.teams.end());
+  for (const auto& t : teams) {
+    if (!is_nba_tricode(t)) throw ConfigError("demo teams: '" + t + "' is not an NBA tricode");
+  }
+  if (teams.size() == 1)
+    throw ConfigError("demo teams: a league needs at least two teams (got " + *teams.begin() + ")");
   // Pipeline: season i+1 is built (itself parallel over games) while season i
   // is written, so at most two seasons are held in memory.
   DemoSummary sum;
   sum.seasons = seasons;
-  SeasonTables current = build_tables(seasons[0], opt.seed);
+  SeasonTables current = build_tables(seasons[0], opt.seed, teams);
   for (size_t i = 0; i < seasons.size(); ++i) {
     SeasonTables next;
     tbb::task_group tg;
-    if (i + 1 < seasons.size()) tg.run([&] { next = build_tables(seasons[i + 1], opt.seed); });
+    if (i + 1 < seasons.size()) tg.run([&] { next = build_tables(seasons[i + 1], opt.seed, teams); });
     try {
       sum.games += current.games;
       for (auto& [name, table] : current.tables) {

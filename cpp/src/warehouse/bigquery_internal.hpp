@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,18 @@ nlohmann::json schema_fields(const TableSchema& schema, const std::vector<std::s
 /// @throws DataError for a JSON/ARRAY cell that is not valid JSON (names table,
 /// row, column).
 std::string to_ndjson(const Table& rows, size_t begin, size_t end);
+
+/// Appends the GoogleSQL literal of cell (@p row, @p column) of @p rows to
+/// @p out (NULL, INT64, TRUE/FALSE, DATE '…', FLOAT64, NUMERIC '…', '…',
+/// TIMESTAMP '…'). @return false, leaving @p out partly written, for a value
+/// without a plain literal here (JSON, ARRAY, NaN/±Infinity, control
+/// characters other than newline): such rows go through a load job.
+bool sql_literal(std::string& out, const Table& rows, size_t row, size_t column);
+
+/// @return the rows of @p rows as the tuples of an INSERT … VALUES, or nullopt
+/// when there are none, more than @p max_cells cells, or a cell sql_literal
+/// refuses.
+std::optional<std::string> to_sql_values(const Table& rows, size_t max_cells);
 
 /// Appends one page of REST rows (`[{"f": [{"v": …}, …]}, …]`, columns in @p
 /// out's order) to @p out.

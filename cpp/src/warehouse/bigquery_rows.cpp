@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 
 #include "nbaprops/core/error.hpp"
 #include "warehouse/bigquery_internal.hpp"
@@ -35,10 +36,10 @@ void put_float(std::string& out, double v) {
   }
 }
 
-/// NUMERIC as a JSON string in fixed notation: the shortest round-trip digits,
-/// at most 9 decimals (BigQuery's NUMERIC scale; a declared NUMERIC(p,s) rounds
-/// further on the server).
-void put_numeric(std::string& out, double v, const std::string& where) {
+/// NUMERIC in fixed notation: the shortest round-trip digits, at most 9
+/// decimals (BigQuery's NUMERIC scale; a declared NUMERIC(p,s) rounds further
+/// on the server).
+std::string numeric_text(double v, const std::string& where) {
   if (!std::isfinite(v)) throw DataError(where + ": NUMERIC cannot hold " + std::to_string(v));
   char buf[400];
   auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
@@ -50,10 +51,11 @@ void put_numeric(std::string& out, double v, const std::string& where) {
     while (s.back() == '0') s.remove_suffix(1);
     if (s.back() == '.') s.remove_suffix(1);
   }
-  out += '"';
-  out += s;
-  out += '"';
+  return std::string(s);
 }
+
+/// NUMERIC as a JSON string (see numeric_text).
+void put_numeric(std::string& out, double v, const std::string& where) { out += '"' + numeric_text(v, where) + '"'; }
 
 /// JSON values as they are; arrays checked item by item against the element
 /// type (BigQuery arrays hold no NULL).
@@ -170,6 +172,77 @@ std::string to_ndjson(const Table& rows, size_t begin, size_t end) {
       }
     }
     out += "}\n";
+  }
+  return out;
+}
+
+bool sql_literal(std::string& out, const Table& rows, size_t row, size_t column) {
+  const Column& col = rows.col(column);
+  if (col.is_null(row)) {
+    out += "NULL";
+    return true;
+  }
+  switch (rows.def(column).type) {
+    case ColumnType::kInt64:
+      out += std::to_string(col.int_at(row));
+      return true;
+    case ColumnType::kBool:
+      out += col.int_at(row) ? "TRUE" : "FALSE";
+      return true;
+    case ColumnType::kDate:
+      out += "DATE '" + Date(static_cast<int32_t>(col.int_at(row))).iso() + "'";
+      return true;
+    case ColumnType::kFloat64: {
+      const double v = col.get_real(row).value();
+      if (!std::isfinite(v)) return false;
+      const size_t at = out.size();
+      put_float(out, v);
+      if (out.find_first_of(".e", at) == std::string::npos) out += ".0";  // a FLOAT64 literal, not INT64
+      return true;
+    }
+    case ColumnType::kNumeric: {
+      const double v = col.get_real(row).value();
+      if (!std::isfinite(v)) return false;
+      out += "NUMERIC '" + numeric_text(v, rows.schema().name) + "'";
+      return true;
+    }
+    case ColumnType::kString:
+    case ColumnType::kTimestamp: {
+      const std::string& text = col.text_at(row);
+      std::string lit = rows.def(column).type == ColumnType::kTimestamp ? "TIMESTAMP '" : "'";
+      for (char c : text) {
+        if (c == '\\' || c == '\'') {
+          lit += '\\';
+          lit += c;
+        } else if (c == '\n') {
+          lit += "\\n";
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          return false;  // other control characters go through a load job
+        } else {
+          lit += c;
+        }
+      }
+      out += lit + "'";
+      return true;
+    }
+    case ColumnType::kJson:
+    case ColumnType::kArray:
+      return false;
+  }
+  return false;
+}
+
+std::optional<std::string> to_sql_values(const Table& rows, size_t max_cells) {
+  if (rows.num_rows() == 0 || rows.num_rows() * rows.num_columns() > max_cells) return std::nullopt;
+  std::string out;
+  out.reserve(rows.num_rows() * rows.num_columns() * 12);
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    out += r ? ",\n(" : "(";
+    for (size_t i = 0; i < rows.num_columns(); ++i) {
+      if (i) out += ", ";
+      if (!sql_literal(out, rows, r, i)) return std::nullopt;
+    }
+    out += ')';
   }
   return out;
 }

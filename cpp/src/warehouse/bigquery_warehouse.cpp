@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <cctype>
 #include <map>
 #include <mutex>
 #include <set>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "warehouse/bigquery_internal.hpp"
@@ -147,11 +150,13 @@ BigQueryOptions BigQueryOptions::parse(const std::string& uri) {
       o.timeout = std::chrono::seconds(positive(key, v));
     else if (key == "page_rows")
       o.page_rows = positive(key, v);
+    else if (key == "inline_cells")
+      o.inline_cells = v == "0" ? 0 : positive(key, v);
     else {
       throw ConfigError("bigquery:// URI: unknown option '" + key +
                         "' (location, dataset_prefix, dataset_suffix, "
                         "endpoint, auth, write_mode, max_attempts, "
-                        "backoff_ms, timeout_s, page_rows)");
+                        "backoff_ms, timeout_s, page_rows, inline_cells)");
     }
   }
   return o;
@@ -215,55 +220,186 @@ struct BigQueryWarehouse::Impl {
     }
   }
 
-  std::string delete_sql(const TableWrite& w, const std::string& staged) const {
+  /// How one write's rows reach the transaction: inline VALUES tuples, or a
+  /// staging table.
+  struct Rows {
+    std::optional<std::string> values;
+    std::string staged;
+    [[nodiscard]] bool empty() const { return !values && staged.empty(); }
+  };
+
+  std::string delete_sql(const TableWrite& w, const Rows& src) const {
     const TableSchema& s = *w.schema;
     std::string sql =
         "DELETE FROM " + ref(s) + " AS t WHERE t." + ident(s.partition_column) + " IN (" + date_list(w.dates) + ")";
     for (const auto& [col, value] : w.scope) sql += " AND t." + ident(col) + " = " + string_literal(value);
-    if (!w.replace_key.empty()) {
-      sql += " AND EXISTS (SELECT 1 FROM " + staged + " AS s WHERE s." + ident(s.partition_column) + " = t." +
+    if (w.replace_key.empty()) return sql + ";\n";
+    auto same = [](const std::string& a, const std::string& b) {
+      return "(" + a + " = " + b + " OR (" + a + " IS NULL AND " + b + " IS NULL))";
+    };
+    if (!src.staged.empty()) {
+      sql += " AND EXISTS (SELECT 1 FROM " + src.staged + " AS s WHERE s." + ident(s.partition_column) + " = t." +
              ident(s.partition_column);
       for (const auto& k : w.replace_key) {
         (void)w.rows->require(k);
-        sql += " AND (s." + ident(k) + " = t." + ident(k) + " OR (s." + ident(k) + " IS NULL AND t." + ident(k) +
-               " IS NULL))";
+        sql += " AND " + same("s." + ident(k), "t." + ident(k));
       }
-      sql += ")";
+      return sql + ");\n";
     }
-    return sql + ";\n";
+    // Inline rows: the distinct (date, key) tuples written, as literals.
+    std::vector<size_t> idx{w.rows->require(s.partition_column)};
+    for (const auto& k : w.replace_key) idx.push_back(w.rows->require(k));
+    std::set<std::string> keys;
+    for (size_t r = 0; r < w.rows->num_rows(); ++r) {
+      std::string cond;
+      for (size_t j = 0; j < idx.size(); ++j) {
+        std::string lit;
+        (void)bq::sql_literal(lit, *w.rows, r, idx[j]);  // the rows were inlined, so every literal exists
+        const std::string col = "t." + ident(w.rows->column_names()[idx[j]]);
+        cond += (j ? " AND " : "") + (lit == "NULL" ? col + " IS NULL" : col + " = " + lit);
+      }
+      keys.insert("(" + cond + ")");
+    }
+    std::string any;
+    for (const auto& k : keys) any += (any.empty() ? "" : " OR ") + k;
+    return sql + " AND (" + any + ");\n";
   }
 
-  void write_transaction(const std::vector<TableWrite>& writes) {
-    std::vector<std::string> staged(writes.size());
+  std::string insert_sql(const TableWrite& w, const Rows& src) const {
+    std::string cols;
+    for (const auto& c : w.rows->column_names()) cols += (cols.empty() ? "" : ", ") + ident(c);
+    if (src.values) return "INSERT INTO " + ref(*w.schema) + " (" + cols + ") VALUES\n" + *src.values + ";\n";
+    return "INSERT INTO " + ref(*w.schema) + " (" + cols + ") SELECT " + cols + " FROM " + src.staged + ";\n";
+  }
+
+  /// The statements keeping nba_orchestration.partition_hashes in step with
+  /// @p w (the SQLite backend's rules): a whole-partition replace records each
+  /// date's hash; a key- or scope-limited one removes the hashes of its dates,
+  /// which are then unknown (callers fall back to row counts).
+  std::string hash_sql(const TableWrite& w, bool record) const {
+    const TableSchema& schema = *w.schema;
+    if (w.append_only || schema.dataset() == "nba_orchestration" || w.dates.empty()) return "";
+    const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+    std::string sql = "DELETE FROM " + ref(hs) + " WHERE `table_name` = " + string_literal(schema.name) +
+                      " AND `partition_date` IN (" + date_list(w.dates) + ");\n";
+    if (!record || !w.replace_key.empty() || !w.scope.empty()) return sql;
+    const auto hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
+    Table rows(hs);
+    for (Date d : w.dates) {
+      const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
+      const size_t r = rows.add_row();
+      rows.set(r, "table_name", schema.name);
+      rows.set(r, "partition_date", d);
+      rows.set(r, "content_hash", h.hex());
+      rows.set(r, "row_count", h.rows);
+    }
+    const auto values = bq::to_sql_values(rows, rows.num_rows() * rows.num_columns());
+    return sql + "INSERT INTO " + ref(hs) + " (`table_name`, `partition_date`, `content_hash`, `row_count`) VALUES\n" +
+           values.value() + ";\n";
+  }
+
+  /// One transaction applying each batch of @p batches in turn (its deletes,
+  /// then its inserts and partition hashes: the same effect as one transaction
+  /// per batch, in order), then @p extra (statements run inside it, last).
+  void write_transaction(const std::vector<const std::vector<TableWrite>*>& batches, const std::string& extra = "") {
+    std::vector<std::vector<Rows>> src;
     std::vector<std::string> created;
     std::string names;
     try {
-      for (size_t i = 0; i < writes.size(); ++i) {
-        names += (names.empty() ? "" : ", ") + writes[i].schema->name + " (" + describe(writes[i].dates) + ")";
-        if (writes[i].rows->num_rows() == 0) continue;
-        staged[i] = stage(writes[i]);
-        created.push_back(staged[i]);
+      for (const auto* writes : batches) {
+        auto& s = src.emplace_back(writes->size());
+        for (size_t i = 0; i < writes->size(); ++i) {
+          const TableWrite& w = (*writes)[i];
+          names += (names.empty() ? "" : ", ") + w.schema->name + " (" + describe(w.dates) + ")";
+          if (w.rows->num_rows() == 0) continue;
+          s[i].values = bq::to_sql_values(*w.rows, static_cast<size_t>(opt().inline_cells));
+          if (s[i].values) continue;
+          s[i].staged = stage(w);
+          created.push_back(s[i].staged);
+        }
       }
+      if (names.empty()) names = "partition hashes";
       std::string script = "BEGIN TRANSACTION;\n";
-      for (size_t i = 0; i < writes.size(); ++i) {
-        const TableWrite& w = writes[i];
-        if (w.append_only || w.dates.empty() || (!w.replace_key.empty() && staged[i].empty())) continue;
-        script += delete_sql(w, staged[i]);
+      for (size_t b = 0; b < batches.size(); ++b) {
+        const auto& writes = *batches[b];
+        for (size_t i = 0; i < writes.size(); ++i) {
+          const TableWrite& w = writes[i];
+          if (w.append_only || w.dates.empty() || (!w.replace_key.empty() && src[b][i].empty())) continue;
+          script += delete_sql(w, src[b][i]);
+        }
+        if (b == 0 && fail_next.exchange(false)) script += "SELECT ERROR('nbaprops injected write failure');\n";
+        for (size_t i = 0; i < writes.size(); ++i) {
+          if (!src[b][i].empty()) script += insert_sql(writes[i], src[b][i]);
+          script += hash_sql(writes[i], true);
+        }
       }
-      if (fail_next.exchange(false)) script += "SELECT ERROR('nbaprops injected write failure');\n";
-      for (size_t i = 0; i < writes.size(); ++i) {
-        if (staged[i].empty()) continue;
-        std::string cols;
-        for (const auto& c : writes[i].rows->column_names()) cols += (cols.empty() ? "" : ", ") + ident(c);
-        script +=
-            "INSERT INTO " + ref(*writes[i].schema) + " (" + cols + ") SELECT " + cols + " FROM " + staged[i] + ";\n";
-      }
-      script += "COMMIT TRANSACTION;\n";
+      script += extra + "COMMIT TRANSACTION;\n";
       for (const auto& r : created) script += "DROP TABLE IF EXISTS " + r + ";\n";
       client.query(script, "write " + names, [](const nlohmann::json&) {});
     } catch (...) {
       drop_quietly(created);
       throw;
+    }
+  }
+
+  /// Group commit: a write_batch arriving while a transaction is in flight
+  /// waits, and every batch waiting when it ends goes into the next transaction
+  /// together (BigQuery and the emulator pay per statement and per transaction,
+  /// hardly per row). When that shared transaction fails on the server (rolled
+  /// back, not transient), each batch is retried alone, so only the faulty one
+  /// fails.
+  struct Pending {
+    const std::vector<TableWrite>* writes = nullptr;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  std::mutex group_mu;
+  std::condition_variable group_cv;
+  std::vector<Pending*> queue;
+  bool committing = false;
+
+  void group_commit(const std::vector<TableWrite>& writes) {
+    Pending me{&writes};
+    std::unique_lock lock(group_mu);
+    queue.push_back(&me);
+    while (!me.done) {
+      if (committing) {
+        group_cv.wait(lock);
+        continue;
+      }
+      committing = true;
+      std::vector<Pending*> group;
+      group.swap(queue);
+      lock.unlock();
+      commit_group(group);
+      lock.lock();
+      committing = false;
+      for (Pending* p : group) p->done = true;
+      group_cv.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
+  }
+
+  void commit_group(const std::vector<Pending*>& group) {
+    std::vector<const std::vector<TableWrite>*> batches;
+    for (const Pending* p : group) batches.push_back(p->writes);
+    try {
+      write_transaction(batches);
+      return;
+    } catch (const Error& e) {
+      if (group.size() > 1 && !e.transient()) {
+        for (Pending* p : group) {
+          try {
+            write_transaction({p->writes});
+          } catch (...) {
+            p->error = std::current_exception();
+          }
+        }
+        return;
+      }
+      for (Pending* p : group) p->error = std::current_exception();
+    } catch (...) {
+      for (Pending* p : group) p->error = std::current_exception();
     }
   }
 
@@ -364,19 +500,28 @@ void BigQueryWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     validate(w, w.append_only ? nullptr : &allowed);
   }
   for (const TableWrite& w : writes) ensure_table(*w.schema);
-  std::lock_guard lock(impl_->write_mu);
+  ensure_table(catalog::get("nba_orchestration.partition_hashes"));
   if (impl_->opt().write_mode == BigQueryWriteMode::kPartitionTruncate) {
+    std::lock_guard lock(impl_->write_mu);
+    // Loads are atomic per partition only: the hashes of the dates are removed
+    // before the first load and recorded once every load went through.
+    std::string forget;
+    for (const TableWrite& w : writes) forget += impl_->hash_sql(w, false);
+    if (!forget.empty()) impl_->client.query(forget, "partition hashes", [](const nlohmann::json&) {});
     std::vector<TableWrite> keyed;
+    std::string record;
     for (const TableWrite& w : writes) {
-      if (w.replace_key.empty() && w.scope.empty() && !w.append_only)
+      if (w.replace_key.empty() && w.scope.empty() && !w.append_only) {
         impl_->write_truncate(w);
-      else
+        record += impl_->hash_sql(w, true);
+      } else {
         keyed.push_back(w);
+      }
     }
-    if (!keyed.empty()) impl_->write_transaction(keyed);
+    if (!keyed.empty() || !record.empty()) impl_->write_transaction({&keyed}, record);
     return;
   }
-  impl_->write_transaction(writes);
+  impl_->group_commit(writes);
 }
 
 void BigQueryWarehouse::append(const TableSchema& schema, const Table& rows) {
@@ -408,6 +553,27 @@ std::map<Date, int64_t> BigQueryWarehouse::partition_counts(const TableSchema& s
           const auto& f = row.at("f");
           if (f[0].at("v").is_null()) continue;
           out[Date::parse(f[0]["v"].get<std::string>(), schema.name)] = std::stoll(f[1]["v"].get<std::string>());
+        }
+      },
+      true);
+  return out;
+}
+
+std::map<Date, std::string> BigQueryWarehouse::partition_hashes(const TableSchema& schema,
+                                                                std::optional<DateRange> range) {
+  std::map<Date, std::string> out;
+  const TableSchema& hs = catalog::get("nba_orchestration.partition_hashes");
+  std::string sql = "SELECT `partition_date`, `content_hash` FROM " + impl_->ref(hs) +
+                    " WHERE `table_name` = " + string_literal(schema.name);
+  if (range) {
+    sql += " AND `partition_date` BETWEEN DATE '" + range->start.iso() + "' AND DATE '" + range->end.iso() + "'";
+  }
+  impl_->client.query(
+      sql, "partition hashes of " + schema.name,
+      [&](const nlohmann::json& rows) {
+        for (const auto& row : rows) {
+          const auto& f = row.at("f");
+          out[Date::parse(f[0].at("v").get<std::string>(), hs.name)] = f[1].at("v").get<std::string>();
         }
       },
       true);

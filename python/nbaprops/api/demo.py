@@ -7,7 +7,8 @@ from .. import _core
 from .warehouse import Warehouse
 
 
-def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7) -> dict:
+def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7,
+             teams: Iterable[str] | None = None) -> dict:
     """Generate the demo league's raw tables into a warehouse.
 
     Parameters
@@ -18,6 +19,9 @@ def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7) -> 
         Season start years (2023 for 2023-24).
     seed : int
         Deterministic by seed: the same seed gives the same league.
+    teams : iterable of str, optional
+        A small league: only the games between these tricodes (e.g. ``["BOS", "NYK", "PHI"]``),
+        each identical to the full league's game. Default: all 30 teams.
 
     Returns
     -------
@@ -28,11 +32,11 @@ def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7) -> 
     Raises
     ------
     ValueError
-        When ``seasons`` is empty.
+        When ``seasons`` is empty, a team is not an NBA tricode or only one team is given.
     """
     seasons = [int(s) for s in seasons]
     if not seasons:
         raise ValueError("seasons must not be empty")
-    summary = _core.generate_demo(wh._native, seasons, int(seed))
+    summary = _core.generate_demo(wh._native, seasons, int(seed), [str(t) for t in teams or ()])
     wh.invalidate()
     return dict(summary)

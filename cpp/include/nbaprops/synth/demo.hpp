@@ -20,6 +20,12 @@ namespace nbaprops::synth {
 struct DemoOptions {
   std::vector<int> seasons{2023};  ///< season start years, each in 2000–2030
   uint64_t seed = 7;               ///< every value of the league follows from it
+  /// A small league: only the games between these tricodes (preseason to
+  /// finals) are kept, with their box scores, props, lines and injury reports.
+  /// A kept game's schedule row and box score are the full league's (per-game
+  /// streams are seeded by game id); prop lines follow the players' kept games.
+  /// Empty (the default): all 30 teams, unchanged.
+  std::vector<std::string> teams;
 };
 
 /// What was written.

@@ -9,14 +9,18 @@
 /// by day on their date column.
 ///
 /// Cost model (requests): a read is one query job plus one request per further
-/// page; a partition count is one grouped query; a write_batch is one NDJSON
-/// load job per non-empty table (into a staging table in the
-/// `<prefix>nbaprops_staging<suffix>` dataset, whose tables expire after a day)
-/// plus one multi-statement transaction
-/// (`BEGIN TRANSACTION; DELETE …; INSERT … SELECT …; COMMIT TRANSACTION; DROP
-/// TABLE …`). A failed statement rolls the whole transaction back, so readers
-/// never see a date empty or doubled and a failure mid-write leaves the old
-/// rows.
+/// page; a partition count is one grouped query; a write_batch is one
+/// multi-statement transaction (`BEGIN TRANSACTION; DELETE …; INSERT …;
+/// COMMIT TRANSACTION`) plus one NDJSON load job per table too large to inline
+/// (more than `inline_cells` cells, or a JSON/ARRAY/non-finite value): those
+/// rows go to a staging table in the `<prefix>nbaprops_staging<suffix>`
+/// dataset (tables expire after a day, dropped after the commit) and are
+/// inserted with `INSERT … SELECT`; the others are `INSERT … VALUES` inside the
+/// transaction. A failed statement rolls the whole transaction back, so
+/// readers never see a date empty or doubled and a failure mid-write leaves
+/// the old rows. The same transaction records the content hash of every
+/// whole-partition replace in `nba_orchestration.partition_hashes` (as the
+/// SQLite backend does), so partition_hashes() works here too.
 
 #include <chrono>
 #include <cstdint>
@@ -56,6 +60,8 @@ struct BigQueryOptions {
   std::chrono::milliseconds initial_backoff{500};                  ///< `backoff_ms=`: first retry delay (jittered)
   std::chrono::milliseconds timeout{120000};                       ///< `timeout_s=`: per request
   int64_t page_rows = 50000;                                       ///< `page_rows=`: rows per result page
+  int64_t inline_cells = 100;  ///< `inline_cells=`: largest write (rows × columns) sent as INSERT … VALUES
+                               ///< instead of a staging load job (0: always stage)
 
   /// Parses a `bigquery://` URI; values may be percent-encoded. Unset keys keep
   /// the defaults, which $NBAPROPS_HTTP_MAX_ATTEMPTS / _BACKOFF_MS / _TIMEOUT_S
@@ -65,8 +71,12 @@ struct BigQueryOptions {
 };
 
 /// BigQuery warehouse. Thread-safe: reads and counts run in parallel; writes
-/// from several threads run as independent transactions (BigQuery serialises
-/// conflicting ones; a conflict is retried).
+/// are group-committed: a write_batch arriving while a transaction is in
+/// flight waits, and all batches waiting when it ends share the next
+/// transaction (each batch's deletes, then its inserts, batch after batch: the
+/// same effect as one transaction each, in order). A shared transaction that
+/// the server rejects is retried batch by batch, so only the faulty batch
+/// fails.
 class BigQueryWarehouse final : public Warehouse {
  public:
   /// Connects lazily: nothing is sent until the first call. @throws ConfigError
@@ -91,6 +101,13 @@ class BigQueryWarehouse final : public Warehouse {
   void append(const TableSchema& schema, const Table& rows) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override;
+  /// One query of `nba_orchestration.partition_hashes`. Whole-partition
+  /// replaces record their hash in the write's transaction; a key- or
+  /// scope-limited replace removes the hashes of its dates (callers then fall
+  /// back to row counts), and so does a `write_mode=truncate` load before it
+  /// starts.
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
+                                                             std::optional<DateRange> range) override;
 
   /// @return the BigQuery dataset holding @p schema (prefix + dataset +
   /// suffix).
