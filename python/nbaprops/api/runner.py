@@ -388,6 +388,14 @@ def reset_checkpoint(job: str, start: DateLike, end: DateLike,
     return bool(_core.checkpoint_reset(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
+def _dated_frame(rows: Any, columns: list[str]) -> pd.DataFrame:
+    """A report's rows as a frame, its "date" column (day numbers) as datetimes."""
+    frame = pd.DataFrame(rows, columns=columns)
+    if len(frame):
+        frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
+    return frame
+
+
 @dataclass
 class FreshnessReport:
     """Per unit of a plan: up_to_date / stale / missing / failed / skipped (check-only resume)."""
@@ -395,11 +403,7 @@ class FreshnessReport:
     native: Any
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.native.units(),
-                             columns=["processor", "date", "state", "reason", "rows", "committed_at"])
-        if len(frame):
-            frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
-        return frame
+        return _dated_frame(self.native.units(), ["processor", "date", "state", "reason", "rows", "committed_at"])
 
     def stale(self) -> pd.DataFrame:
         """The units whose inputs changed since their commit (a resume recomputes them)."""
@@ -452,11 +456,7 @@ class CoverageReport:
     native: Any
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.native.cells(),
-                             columns=["table", "date", "status", "expected", "found", "reason"])
-        if len(frame):
-            frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
-        return frame
+        return _dated_frame(self.native.cells(), ["table", "date", "status", "expected", "found", "reason"])
 
     def gaps(self) -> pd.DataFrame:
         f = self.to_frame()
