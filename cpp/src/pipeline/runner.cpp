@@ -236,13 +236,18 @@ class Executor {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
-        // Roots are spawned in reverse plan order: a thread pops its own newest
-        // task first, so units start roughly in plan order (earliest dates
-        // first), and a finished unit's successors run next on the same thread
+        // Roots are spawned latest date first (ties: reverse plan order): a
+        // thread pops its own newest task first, so units start roughly by date
+        // across processors (every root processor's early dates before any late
+        // date), and a finished unit's successors run next on the same thread
         // (date-level pipelining).
-        for (size_t i = n; i-- > 0;) {
-          if (preds_[i].empty() && prefix_preds_[i].empty()) nodes[i]->try_put(tbb::flow::continue_msg());
+        std::vector<size_t> roots;
+        for (size_t i = 0; i < n; ++i) {
+          if (preds_[i].empty() && prefix_preds_[i].empty()) roots.push_back(i);
         }
+        std::stable_sort(roots.begin(), roots.end(),
+                         [&](size_t a, size_t b) { return plan_.units[a].date < plan_.units[b].date; });
+        for (size_t k = roots.size(); k-- > 0;) nodes[roots[k]]->try_put(tbb::flow::continue_msg());
         g.wait_for_all();
       });
     }
