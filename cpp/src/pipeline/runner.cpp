@@ -451,7 +451,12 @@ class Executor {
       try {
         if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
         const double read0 = proc::thread_read_seconds();
-        UnitOutput out = u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
+        // Isolated: while this unit waits inside its own parallel loops, its
+        // thread runs only their tasks, never another unit (which could need
+        // the lock this unit holds on a carried history: a self-deadlock).
+        UnitOutput out = tbb::this_task_arena::isolate([&] {
+          return u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
+        });
         r.read_seconds += proc::thread_read_seconds() - read0;
         stamp(out.rows);
         r.rows = static_cast<int64_t>(out.rows.num_rows());
