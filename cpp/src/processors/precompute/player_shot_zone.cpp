@@ -115,8 +115,6 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   std::map<int32_t, Day> days_;
 };
 
-const std::string* nullable_text(const Column& c, size_t r) { return c.is_null(r) ? nullptr : c.text_ptr(r); }
-
 void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
   const PgsColumns c(pgs);
   for (size_t r : rows) {
@@ -146,7 +144,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
     if (!day.src_player || *player > *day.src_player || (player == day.src_player && *game_id > *day.src_game)) {
       day.src_player = player;
       day.src_game = game_id;
-      day.src_hash = nullable_text(c.hash, r);
+      day.src_hash = proc::text_of(&c.hash, r);
     }
   }
   const std::optional<bool> active = c.active.is_null(r) ? std::nullopt : std::optional<bool>(c.active.int_at(r) != 0);
@@ -163,7 +161,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   auto pos = std::upper_bound(p.games.begin(), p.games.end(), g, [](const ShotGame& x, const ShotGame& y) {
     return x.date != y.date ? x.date < y.date : x.game_id < y.game_id;
   });
-  p.upid.insert(p.upid.begin() + (pos - p.games.begin()), nullable_text(c.upid, r));
+  p.upid.insert(p.upid.begin() + (pos - p.games.begin()), proc::text_of(&c.upid, r));
   p.games.insert(pos, std::move(g));
 }
 
