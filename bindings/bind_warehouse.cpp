@@ -434,6 +434,20 @@ void bind_warehouse(pyb::module_& m) {
           },
           pyb::arg("table"), pyb::arg("start") = std::nullopt, pyb::arg("end") = std::nullopt)
       .def(
+          "partition_hashes",
+          [](Warehouse& wh, const std::string& table, std::optional<int32_t> start, std::optional<int32_t> end) {
+            const TableSchema& s = catalog::get(table);
+            std::map<Date, std::string> hashes;
+            {
+              pyb::gil_scoped_release release;
+              hashes = wh.partition_hashes(s, range_of(start, end));
+            }
+            std::map<int32_t, std::string> out;
+            for (auto& [d, h] : hashes) out[d.days()] = std::move(h);
+            return out;
+          },
+          pyb::arg("table"), pyb::arg("start") = std::nullopt, pyb::arg("end") = std::nullopt)
+      .def(
           "has_table",
           [](Warehouse& wh, const std::string& table) {
             const TableSchema& s = catalog::get(table);

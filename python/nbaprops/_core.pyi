@@ -76,6 +76,10 @@ class Warehouse:
     def partition_counts(self, table: str, start: Optional[int] = None,
                          end: Optional[int] = None) -> dict[int, int]:
         """Rows per partition day number (dates without rows are absent)."""
+    def partition_hashes(self, table: str, start: Optional[int] = None,
+                         end: Optional[int] = None) -> dict[int, str]:
+        """Recorded content hash (16 hex) per partition day number written through this
+        library; partitions without a recorded hash are absent."""
     def has_table(self, table: str) -> bool: ...
     def _inject_write_failure_after(self, rows: int, /) -> None:
         """Test hook: the next write fails after ``rows`` rows (negative disables)."""

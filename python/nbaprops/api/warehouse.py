@@ -111,11 +111,41 @@ class Warehouse:
         pandas.Series
             int64 counts indexed by date; dates without rows are absent.
         """
-        s = None if start is None else to_days(start, "start")
-        e = None if end is None else to_days(end, "end")
-        counts = self._native.partition_counts(table, s, e)
-        idx = pd.to_datetime([pd.Timestamp("1970-01-01") + pd.Timedelta(days=d) for d in counts])
-        return pd.Series(list(counts.values()), index=idx, name=table, dtype="int64")
+        return _by_date(self._native.partition_counts(table, *_bounds(start, end)), table, "int64")
+
+    def partition_hashes(self, table: str, start: Optional[DateLike] = None,
+                         end: Optional[DateLike] = None) -> pd.Series:
+        """Content hash of each partition as recorded when it was written through nbaprops.
+
+        The same rows give the same hash on every backend (SQLite, BigQuery), so two
+        warehouses can be compared partition by partition without reading their rows.
+
+        Parameters
+        ----------
+        table : str
+            A catalogued table name.
+        start, end : date-like, optional
+            Inclusive bounds (None: open).
+
+        Returns
+        -------
+        pandas.Series
+            16-hex-digit hashes indexed by date; partitions without a recorded hash (written
+            by another tool, or empty) are absent.
+        """
+        return _by_date(self._native.partition_hashes(table, *_bounds(start, end)), table, "object")
+
+
+def _bounds(start: Optional[DateLike], end: Optional[DateLike]) -> tuple[Optional[int], Optional[int]]:
+    """Inclusive date bounds as day numbers (None stays open)."""
+    return (None if start is None else to_days(start, "start"),
+            None if end is None else to_days(end, "end"))
+
+
+def _by_date(values: dict, name: str, dtype: str) -> pd.Series:
+    """A {day number: value} mapping as a Series indexed by date."""
+    idx = pd.to_datetime([pd.Timestamp("1970-01-01") + pd.Timedelta(days=d) for d in values])
+    return pd.Series(list(values.values()), index=idx, name=name, dtype=dtype)
 
 
 def open(uri: str | os.PathLike, read_only: bool = False) -> Warehouse:  # noqa: A001 - mirrors the built-in
