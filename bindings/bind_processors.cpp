@@ -6,7 +6,7 @@
 
 #include "bindings.hpp"
 #include "nbaprops/models/xgboost.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 
 namespace nbaprops::py {

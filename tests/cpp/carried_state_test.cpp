@@ -9,7 +9,7 @@
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/pipeline/plan.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/pipeline/runner.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/schedule/schedule.hpp"

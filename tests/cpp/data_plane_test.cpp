@@ -5,7 +5,7 @@
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/pipeline/run_lock.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"

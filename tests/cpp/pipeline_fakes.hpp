@@ -16,7 +16,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/pipeline/plan.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 

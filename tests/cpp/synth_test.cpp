@@ -11,7 +11,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/synth/demo.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "test_util.hpp"

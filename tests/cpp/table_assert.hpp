@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "nbaprops/core/table.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::testing {
 

@@ -4,7 +4,7 @@
 // is only the tie-break.
 #include <mutex>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/processors/analytics/player_game_summary.hpp"
 #include "nbaprops/processors/analytics/team_defense.hpp"
 #include "nbaprops/processors/analytics/team_offense.hpp"

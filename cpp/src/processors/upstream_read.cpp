@@ -2,7 +2,7 @@
 // run's cache and the read enforcement of proc::read_window).
 #include <algorithm>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops {
 

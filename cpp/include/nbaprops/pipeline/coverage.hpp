@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "nbaprops/pipeline/preflight.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 

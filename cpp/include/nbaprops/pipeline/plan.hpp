@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "nbaprops/core/date.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 
 namespace nbaprops::pipeline {

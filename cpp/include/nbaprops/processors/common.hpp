@@ -15,7 +15,7 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/table.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::proc {
 

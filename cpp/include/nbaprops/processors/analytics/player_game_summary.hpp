@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::analytics {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <optional>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::analytics {
 

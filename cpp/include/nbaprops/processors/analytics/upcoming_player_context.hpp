@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::analytics {
 

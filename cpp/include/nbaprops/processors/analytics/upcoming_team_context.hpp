@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::analytics {
 

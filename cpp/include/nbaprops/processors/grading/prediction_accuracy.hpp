@@ -25,7 +25,7 @@
 #include <string>
 #include <string_view>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::grading {
 

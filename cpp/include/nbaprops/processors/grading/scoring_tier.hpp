@@ -34,7 +34,7 @@
 #include <optional>
 #include <string_view>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::grading {
 

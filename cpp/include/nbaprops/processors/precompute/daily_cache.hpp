@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {

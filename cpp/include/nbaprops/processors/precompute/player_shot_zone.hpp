@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 #include "nbaprops/processors/precompute/zone_common.hpp"
 
 namespace nbaprops::precompute {

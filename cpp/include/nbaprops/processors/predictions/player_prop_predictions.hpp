@@ -26,7 +26,7 @@
 #include <optional>
 #include <string>
 
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops::models {
 class XGBoostModel;

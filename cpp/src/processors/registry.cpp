@@ -4,7 +4,7 @@
 #include <set>
 
 #include "nbaprops/core/error.hpp"
-#include "nbaprops/pipeline/processor.hpp"
+#include "nbaprops/processors/processor.hpp"
 
 namespace nbaprops {
 
