@@ -131,6 +131,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
  private:
   std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
   std::map<int32_t, Day> days_;
+  SeasonTeamGames team_games_;
 };
 
 void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
@@ -473,13 +474,13 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   }
   // Expected games per player: his current team's last 10 scheduled games this
   // season before D (DECISIONS 2, 3; legacy had no season lower bound).
-  const TeamGameCounts team_games(schedule, season_of(d));
+  const auto team_games = team_games_.get(schedule, season_of(d));
   const bool boundary = is_season_boundary(d);
   std::vector<PlayerResult> results(entities.size());
   tbb::parallel_for(size_t{0}, entities.size(), [&](size_t i) {
     const Entity& e = entities[i];
     try {
-      results[i] = evaluate_player(e, d, std::min<int64_t>(team_games.before(*e.team, d), kPszaGames), boundary);
+      results[i] = evaluate_player(e, d, std::min<int64_t>(team_games->before(*e.team, d), kPszaGames), boundary);
     } catch (const std::exception& ex) {
       results[i] = PlayerResult{};
       results[i].failure = EntityFailure{*e.p->name, "PROCESSING_ERROR", ex.what()};
@@ -489,7 +490,9 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   Table& t = out.rows;
   const PszaColumns columns(t);
   const ConstantColumns constants = date_constants(t.schema(), source_before(d), boundary);
-  t.reserve(entities.size());
+  t.resize(static_cast<size_t>(
+      std::count_if(results.begin(), results.end(), [](const PlayerResult& r) { return !r.failure && r.last10; })));
+  size_t r = 0;
   for (size_t i = 0; i < entities.size(); ++i) {
     PlayerResult& res = results[i];
     if (res.failure) {
@@ -497,9 +500,8 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
       continue;
     }
     if (!res.last10) continue;
-    const size_t r = t.add_row();
     write_player_row(t, r, columns, entities[i], d, res);
-    constants.apply(t, r);
+    constants.apply(t, r++);
   }
   fill_precompute_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());

@@ -312,6 +312,7 @@ class DefenseHistory final : public proc::SeasonHistory {
 
   std::map<std::string_view, Team> teams_;  // keyed by interned names: teams in name order
   std::map<int32_t, Day> days_;
+  SeasonTeamGames team_games_;
 };
 
 /// What D's rows are computed from: each team's season games and league-window
@@ -354,11 +355,11 @@ DefenseHistory::Window DefenseHistory::window_before(const Schedule& schedule, D
   if (newest) w.source_hash = newest->hash;
   // Entities: teams with season rows, plus NBA teams the schedule says have
   // played (their missing rows are reported instead of silently skipped).
-  const TeamGameCounts team_games(schedule, season_of(d));
+  const auto team_games = team_games_.get(schedule, season_of(d));
   std::set<std::string> team_set;
   for (const auto& [team, games] : w.season) team_set.insert(team);
   for (const auto& code : nba_tricodes()) {
-    if (team_games.before(code, d) > 0) team_set.insert(code);
+    if (team_games->before(code, d) > 0) team_set.insert(code);
   }
   w.teams.assign(team_set.begin(), team_set.end());
   return w;
@@ -433,14 +434,14 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
     out.empty_reason = "no team_defense_game_summary rows and no scheduled games before " + d.iso();
     return out;
   }
-  const TeamGameCounts team_games(schedule, season_of(d));
+  const auto team_games = team_games_.get(schedule, season_of(d));
   std::vector<TeamResult> results(w.teams.size());
   tbb::parallel_for(size_t{0}, w.teams.size(), [&](size_t i) {
     const std::string& team = w.teams[i];
     try {
       const auto it = w.season.find(team);
       const auto all = it == w.season.end() ? std::span<const DefenseGame>() : it->second;
-      results[i] = evaluate_team(team, all, team_games.before(team, d), w.league);
+      results[i] = evaluate_team(team, all, team_games->before(team, d), w.league);
     } catch (const std::exception& e) {
       results[i] = TeamResult{};
       results[i].failure = EntityFailure{team, "PROCESSING_ERROR", e.what()};

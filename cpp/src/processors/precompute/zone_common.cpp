@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -85,6 +86,18 @@ bool is_season_boundary(Date d) {
   return m == 10 || m == 11 || m == 4;
 }
 
+std::shared_ptr<const TeamGameCounts> SeasonTeamGames::get(const Schedule& schedule, int season) const {
+  std::lock_guard lock(mu_);
+  if (!counts_) {
+    counts_ = std::make_shared<const TeamGameCounts>(schedule, season);
+    schedule_ = &schedule;
+    games_ = schedule.games().size();
+    season_ = season;
+  }
+  if (schedule_ == &schedule && games_ == schedule.games().size() && season_ == season) return counts_;
+  return std::make_shared<const TeamGameCounts>(schedule, season);
+}
+
 namespace {
 
 constexpr std::string_view kPrecomputeSpace = " \t\n\r\f\v";
@@ -125,6 +138,23 @@ std::string sha256_hex16(std::string_view bytes) {
     out[2 * i + 1] = kHex[digest[i] & 15];
   }
   return out;
+}
+
+/// Appends Date::iso() (YYYY-MM-DD) without formatting calls.
+void append_iso(std::string& out, Date d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {
+    out += d.iso();
+    return;
+  }
+  const auto m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  const char buf[10] = {static_cast<char>('0' + y / 1000),    static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10),
+                        '-',                                  static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),      '-',
+                        static_cast<char>('0' + day / 10),    static_cast<char>('0' + day % 10)};
+  out.append(buf, sizeof buf);
 }
 
 }  // namespace
@@ -191,7 +221,7 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
       break;
     }
     case ColumnType::kDate:
-      out += Date(static_cast<int32_t>(col.int_at(row))).iso();
+      append_iso(out, Date(static_cast<int32_t>(col.int_at(row))));
       return;
     case ColumnType::kArray:
       break;  // the mixin renders arrays as Python lists

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -73,6 +75,21 @@ class TeamGameCounts {
 
  private:
   std::unordered_map<std::string, std::vector<Date>> dates_;
+};
+
+/// The TeamGameCounts of a processor's season history, built on first use and
+/// kept (a history serves one run's schedule; another schedule, or another
+/// season, gets a fresh, uncached count).
+class SeasonTeamGames {
+ public:
+  [[nodiscard]] std::shared_ptr<const TeamGameCounts> get(const Schedule& schedule, int season) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const TeamGameCounts> counts_;
+  mutable const Schedule* schedule_ = nullptr;
+  mutable size_t games_ = 0;
+  mutable int season_ = 0;
 };
 
 /// numpy/pandas rounding as observed in the legacy data: nearbyint(x · 10^d) /
