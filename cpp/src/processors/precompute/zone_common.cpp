@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 
 #include "nbaprops/core/error.hpp"
@@ -17,11 +18,27 @@
 
 namespace nbaprops::precompute {
 
+namespace {
+
+/// actual / expected × 100 with Python's round(·, 1) (a formatting round trip),
+/// memoised per thread for the small counts every unit repeats.
+double completeness_pct(int64_t expected, int64_t actual) {
+  auto pct = [&] { return proc::py_round(static_cast<double>(actual) / static_cast<double>(expected) * 100.0, 1); };
+  constexpr int64_t kExpected = 128, kActual = 256;
+  if (expected >= kExpected || actual < 0 || actual >= kActual) return pct();
+  thread_local std::vector<double> memo(kExpected * kActual, std::numeric_limits<double>::quiet_NaN());
+  double& v = memo[static_cast<size_t>(expected * kActual + actual)];
+  if (std::isnan(v)) v = pct();
+  return v;
+}
+
+}  // namespace
+
 Completeness make_completeness(int64_t expected, int64_t actual) {
   Completeness c;
   c.expected = expected;
   c.actual = actual;
-  c.pct = expected > 0 ? proc::py_round(static_cast<double>(actual) / static_cast<double>(expected) * 100.0, 1) : 0.0;
+  c.pct = expected > 0 ? completeness_pct(expected, actual) : 0.0;
   c.missing = expected > actual ? expected - actual : 0;
   c.production_ready = c.pct >= kProductionReadyPct;
   return c;
