@@ -394,13 +394,14 @@ TEST(PcfProcessor, RunsOnSqliteWarehouse) {
 // mixin (phase4_detail::mixin_hash) on every kind of value, arrays included.
 TEST(PcfCompute, RowHasherEqualsTheMixinHash) {
   Table t(catalog::get("nba_precompute.player_composite_factors"));
-  const std::vector<double> reals = {0.5, -0.0, 1e16, 2.5e-9, std::numeric_limits<double>::infinity(), 7.0,
-                                     std::nan("")};
+  const std::vector<double> reals = {0.5, -0.0,        1e16, 2.5e-9, std::numeric_limits<double>::infinity(),
+                                     7.0, std::nan("")};
   const std::vector<std::string> arrays = {"[\"upstream_player_shot_zone_incomplete\", \"x\"]", "[]", "[1.5, null, 2]",
                                            " not an array "};
-  const std::vector<std::string> fields = {"player_lookup", "game_date",          "shot_zone_mismatch_score",
-                                           "fatigue_score", "has_warnings",       "data_quality_issues",
-                                           "warning_details", "missing_data_fields", "source_player_context_last_updated"};
+  const std::vector<std::string> fields = {
+      "player_lookup",   "game_date",           "shot_zone_mismatch_score",
+      "fatigue_score",   "has_warnings",        "data_quality_issues",
+      "warning_details", "missing_data_fields", "source_player_context_last_updated"};
   for (size_t i = 0; i < reals.size(); ++i) {
     const size_t r = t.add_row();
     t.set(r, "player_lookup", "\t p" + std::to_string(i) + " \n");

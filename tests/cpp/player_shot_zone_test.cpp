@@ -584,12 +584,14 @@ TEST(PszaDecision6, AssistedRatesAreNullWhenUnknown) {
 TEST(PszaHash, RowHasherEqualsThePerCellHash) {
   Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
   const double inf = std::numeric_limits<double>::infinity();
-  const std::vector<double> reals = {44.44, 0.0,    -0.0, 1.0,  1e16, 1.5e-7, 123456789012345678.0,
+  const std::vector<double> reals = {44.44, 0.0,    -0.0, 1.0,  1e16,      1.5e-7,      123456789012345678.0,
                                      1e-5,  0.0001, inf,  -inf, 0.1 + 0.2, std::nan("")};
-  const std::vector<std::string> fields = {
-      "player_lookup",     "analysis_date",          "paint_rate_last_10",  "games_in_sample_10",
-      "primary_scoring_zone", "early_season_flag",   "is_production_ready", "calculation_notes",
-      "mid_range_rate_last_10", "source_player_game_last_updated", "total_shots_last_10"};
+  const std::vector<std::string> fields = {"player_lookup",          "analysis_date",
+                                           "paint_rate_last_10",     "games_in_sample_10",
+                                           "primary_scoring_zone",   "early_season_flag",
+                                           "is_production_ready",    "calculation_notes",
+                                           "mid_range_rate_last_10", "source_player_game_last_updated",
+                                           "total_shots_last_10"};
   for (size_t i = 0; i < reals.size(); ++i) {
     const size_t r = t.add_row();
     t.set(r, "player_lookup", " \t alpha" + std::to_string(i) + "\n\f\v\r");

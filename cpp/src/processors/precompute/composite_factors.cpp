@@ -218,7 +218,8 @@ PlayerFactors player_factors(const std::string& player, const UpgcColumns& u, si
   }
   if (auto r = tdza.row_of(f.opponent)) {
     const Table& z = tdza.t;
-    f.oz = OpponentZones{opt_real(z, *r, "paint_defense_vs_league_avg"), opt_real(z, *r, "mid_range_defense_vs_league_avg"),
+    f.oz = OpponentZones{opt_real(z, *r, "paint_defense_vs_league_avg"),
+                         opt_real(z, *r, "mid_range_defense_vs_league_avg"),
                          opt_real(z, *r, "three_pt_defense_vs_league_avg"), opt_text(z, *r, "weakest_zone")};
   }
   f.shot = shot_zone_mismatch(f.pz, f.oz);
@@ -262,8 +263,8 @@ std::string usage_context(const PlayerFactors& f) {
   const double b_used = f.baseline.value_or(25.0);
   return "{\"projected_usage_rate\": " + py_float(p_used) + ", \"avg_usage_last_7\": " + py_float(b_used) +
          ", \"usage_differential\": " + py_float(b_used == 0.0 ? 0.0 : p_used - b_used) +
-         ", \"star_teammates_out\": " + std::to_string(f.stars.value_or(0)) + ", \"final_score\": " + py_float(f.usage) +
-         "}";
+         ", \"star_teammates_out\": " + std::to_string(f.stars.value_or(0)) +
+         ", \"final_score\": " + py_float(f.usage) + "}";
 }
 
 /// The output columns that vary by row, resolved once per unit.
@@ -446,8 +447,9 @@ const ProcessorInfo kInfo{.name = "player_composite_factors",
                                     {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true}},
                           .bootstrap = BootstrapPolicy::kSkip,
                           .legacy_job = "player_composite_factors",
-                          .description = "Fatigue, shot-zone mismatch, pace and usage-spike adjustments per player "
-                                         "(v1_4factors)"};
+                          .description =
+                              "Fatigue, shot-zone mismatch, pace and usage-spike adjustments per player "
+                              "(v1_4factors)"};
 
 class CompositeFactorsProcessor final : public Processor {
  public:

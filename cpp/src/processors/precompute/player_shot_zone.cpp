@@ -223,17 +223,16 @@ struct PszaColumns {
         zone(t.require("primary_scoring_zone")),
         tier(t.require("data_quality_tier")),
         completeness(t) {}
-  size_t player, upid, date, paint_rate, mid_rate, three_rate, total, games10, quality10, paint_pct, mid_pct,
-      three_pct, paint_apg, mid_apg, three_apg, paint_rate20, paint_pct20, games20, quality20, assisted, unassisted,
-      zone, tier;
+  size_t player, upid, date, paint_rate, mid_rate, three_rate, total, games10, quality10, paint_pct, mid_pct, three_pct,
+      paint_apg, mid_apg, three_apg, paint_rate20, paint_pct20, games20, quality20, assisted, unassisted, zone, tier;
   CompletenessColumns completeness;
 };
 
 /// An interned copy of a short text from a small fixed set (tiers, zones).
 const std::string* pooled(const std::string& s) {
   static const std::array<const std::string*, 10> kKnown = {
-      intern("excellent"), intern("good"),     intern("limited"),   intern("insufficient"), intern("high"),
-      intern("medium"),    intern("low"),      intern("paint"),     intern("perimeter"),    intern("mid_range")};
+      intern("excellent"), intern("good"), intern("limited"), intern("insufficient"), intern("high"),
+      intern("medium"),    intern("low"),  intern("paint"),   intern("perimeter"),    intern("mid_range")};
   for (const std::string* p : kKnown) {
     if (*p == s) return p;
   }
@@ -525,8 +524,9 @@ const ProcessorInfo kInfo{.name = "player_shot_zone_analysis",
                           .reads = {{kPgs, WindowKind::kSeasonToDate, 0, true}},
                           .bootstrap = BootstrapPolicy::kSkip,
                           .legacy_job = "player_shot_zone_analysis",
-                          .description = "Player shot distribution, FG% and attempts by zone over the last 10 "
-                                         "games, assisted share, 20-game paint trend and primary scoring zone"};
+                          .description =
+                              "Player shot distribution, FG% and attempts by zone over the last 10 "
+                              "games, assisted share, 20-game paint trend and primary scoring zone"};
 
 class PlayerShotZoneProcessor final : public Processor {
  public:

@@ -294,7 +294,8 @@ class DefenseHistory final : public proc::SeasonHistory {
       // hash of the most recently *processed* row. Fixed (DECISION 4):
       // processed_at changes on every rerun, so the hash would too; the game
       // date keeps it stable.
-      if (const std::string* pa = proc::text_of(&c.processed, r); pa && (!day.max_processed || *pa > *day.max_processed)) {
+      if (const std::string* pa = proc::text_of(&c.processed, r);
+          pa && (!day.max_processed || *pa > *day.max_processed)) {
         day.max_processed = pa;
       }
       if (!day.team || *team > *day.team) {
@@ -510,17 +511,18 @@ namespace {
 
 /// Metrics use the last 15 games; completeness counts the whole season to date
 /// (read from the season's first game), so the declared window is season-to-date.
-const ProcessorInfo kInfo{.name = "team_defense_zone_analysis",
-                          .code = "tdza",
-                          .phase = 4,
-                          .output_table = kOutput,
-                          .entity = "teams",
-                          .reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true},
-                                    {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true}},
-                          .bootstrap = BootstrapPolicy::kSkip,
-                          .legacy_job = "team_defense_zone_analysis",
-                          .description = "Opponent FG% allowed, volume and blocks by zone over each team's last 15 "
-                                         "games, vs a 31-day league average; strongest/weakest zone"};
+const ProcessorInfo kInfo{
+    .name = "team_defense_zone_analysis",
+    .code = "tdza",
+    .phase = 4,
+    .output_table = kOutput,
+    .entity = "teams",
+    .reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true}, {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "team_defense_zone_analysis",
+    .description =
+        "Opponent FG% allowed, volume and blocks by zone over each team's last 15 "
+        "games, vs a 31-day league average; strongest/weakest zone"};
 
 class TeamDefenseZoneProcessor final : public Processor {
  public:
@@ -538,9 +540,9 @@ class TeamDefenseZoneProcessor final : public Processor {
     // when run alone): only the TDGS dates not ingested yet are read, inside
     // this unit's window (season to date ∪ the 31-day league window).
     std::unique_ptr<CarriedState> own;
-    const auto& history = proc::history_for<DefenseHistory>(
-        ctx, own, season_start, from, d - 1,
-        [&](Date lo, Date hi) { return proc::read_window(ctx, kTdgs, lo, hi, kTdgsColumns); });
+    const auto& history = proc::history_for<DefenseHistory>(ctx, own, season_start, from, d - 1, [&](Date lo, Date hi) {
+      return proc::read_window(ctx, kTdgs, lo, hi, kTdgsColumns);
+    });
     std::shared_lock lock(history.mutex());
     return history.compute(ctx.schedule, d);
   }

@@ -166,11 +166,16 @@ void append_iso(std::string& out, Date d) {
     return;
   }
   const auto m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
-  const char buf[10] = {static_cast<char>('0' + y / 1000),    static_cast<char>('0' + y / 100 % 10),
-                        static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10),
-                        '-',                                  static_cast<char>('0' + m / 10),
-                        static_cast<char>('0' + m % 10),      '-',
-                        static_cast<char>('0' + day / 10),    static_cast<char>('0' + day % 10)};
+  const char buf[10] = {static_cast<char>('0' + y / 1000),
+                        static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10),
+                        static_cast<char>('0' + y % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + day / 10),
+                        static_cast<char>('0' + day % 10)};
   out.append(buf, sizeof buf);
 }
 
