@@ -1,7 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/composite_factors.hpp"
+#include "nbaprops/processors/precompute/zone_common.hpp"
+#include "processors/precompute/phase4_util.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "table_assert.hpp"
 #include "test_util.hpp"
@@ -383,4 +388,33 @@ TEST(PcfProcessor, RunsOnSqliteWarehouse) {
   // Output round-trips through the warehouse.
   wh->replace_partitions(out.rows.schema(), {kD}, out.rows);
   EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD), 3);
+}
+
+// PCF's rows are hashed through RowHasher's mixin style: equal to the legacy
+// mixin (phase4_detail::mixin_hash) on every kind of value, arrays included.
+TEST(PcfCompute, RowHasherEqualsTheMixinHash) {
+  Table t(catalog::get("nba_precompute.player_composite_factors"));
+  const std::vector<double> reals = {0.5, -0.0,        1e16, 2.5e-9, std::numeric_limits<double>::infinity(),
+                                     7.0, std::nan("")};
+  const std::vector<std::string> arrays = {"[\"upstream_player_shot_zone_incomplete\", \"x\"]", "[]", "[1.5, null, 2]",
+                                           " not an array "};
+  const std::vector<std::string> fields = {
+      "player_lookup",   "game_date",           "shot_zone_mismatch_score",
+      "fatigue_score",   "has_warnings",        "data_quality_issues",
+      "warning_details", "missing_data_fields", "source_player_context_last_updated"};
+  for (size_t i = 0; i < reals.size(); ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "player_lookup", "\t p" + std::to_string(i) + " \n");
+    t.set(r, "game_date", Date::parse("2024-02-01") + static_cast<int>(i));
+    t.set(r, "shot_zone_mismatch_score", reals[i]);
+    if (i % 2) t.set(r, "fatigue_score", int64_t{95} - static_cast<int64_t>(i));
+    if (i % 3) t.set(r, "has_warnings", i % 3 == 1);
+    t.set(r, "data_quality_issues", arrays[i % arrays.size()]);
+    t.set(r, "warning_details", i % 2 ? "\f keep inner\vspace \f" : " a; b ");
+    t.set(r, "source_player_context_last_updated", "2024-02-01T10:00:00Z ");
+  }
+  const RowHasher hasher(t, fields, RowHasher::Style::kMixin);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    EXPECT_EQ(hasher.hash(t, r), phase4_detail::mixin_hash(t, r, fields)) << "row " << r;
+  }
 }

@@ -2,6 +2,8 @@
 // DECISIONS 1–3 and 6 where noted.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <set>
 
 #include "nbaprops/processors/common.hpp"
@@ -573,4 +575,45 @@ TEST(PszaDecision6, AssistedRatesAreNullWhenUnknown) {
   ShotZoneMetrics partly = shot_zone_metrics(games);
   EXPECT_TRUE(partly.assisted_rate);
   EXPECT_FALSE(partly.unassisted_rate);
+}
+
+// The planned hasher (fixed item order, values rendered into one buffer) equals
+// the per-cell hash on every kind of value: NULLs, booleans, integers, floats
+// in fixed and exponent notation, NaN and ±inf, dates, timestamps, and text
+// with every kind of surrounding whitespace.
+TEST(PszaHash, RowHasherEqualsThePerCellHash) {
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> reals = {44.44, 0.0,    -0.0, 1.0,  1e16,      1.5e-7,      123456789012345678.0,
+                                     1e-5,  0.0001, inf,  -inf, 0.1 + 0.2, std::nan("")};
+  const std::vector<std::string> fields = {"player_lookup",          "analysis_date",
+                                           "paint_rate_last_10",     "games_in_sample_10",
+                                           "primary_scoring_zone",   "early_season_flag",
+                                           "is_production_ready",    "calculation_notes",
+                                           "mid_range_rate_last_10", "source_player_game_last_updated",
+                                           "total_shots_last_10"};
+  for (size_t i = 0; i < reals.size(); ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "player_lookup", " \t alpha" + std::to_string(i) + "\n\f\v\r");
+    t.set(r, "analysis_date", Date::parse("2024-01-20") + static_cast<int>(i));
+    t.set(r, "paint_rate_last_10", reals[i]);
+    if (i % 2 == 0) t.set(r, "mid_range_rate_last_10", -reals[i]);
+    t.set(r, "games_in_sample_10", int64_t{-5} + static_cast<int64_t>(i));
+    if (i % 3 != 0) t.set(r, "primary_scoring_zone", i % 3 == 1 ? "\vpaint " : "   ");
+    t.set(r, "early_season_flag", i % 2 == 1);
+    if (i % 4 != 0) t.set(r, "is_production_ready", i % 4 == 1);
+    t.set(r, "calculation_notes", i % 2 ? "" : "No paint attempts; x ");
+    t.set(r, "source_player_game_last_updated", " 2024-01-01T00:00:00Z");
+    t.set(r, "total_shots_last_10", std::numeric_limits<int64_t>::min() + static_cast<int64_t>(i));
+  }
+  const RowHasher hasher(t, fields, RowHasher::Style::kPrecompute);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    EXPECT_EQ(hasher.hash(t, r), precompute_data_hash(t, r, fields)) << "row " << r;
+  }
+  fill_precompute_hash(t, fields);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
+  }
+  EXPECT_THROW(RowHasher(t, {"player_lookup", "player_lookup"}, RowHasher::Style::kPrecompute), InternalError);
+  EXPECT_THROW(RowHasher(t, {"no_such_column"}, RowHasher::Style::kPrecompute), ConfigError);
 }

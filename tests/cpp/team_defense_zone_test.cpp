@@ -2,12 +2,19 @@
 // DECISIONS 1–3 and 6 where noted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <memory>
 #include <set>
 
+#include "nbaprops/core/content_hash.hpp"
+#include "nbaprops/pipeline/plan.hpp"
+#include "nbaprops/pipeline/runner.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/team_defense_zone.hpp"
+#include "nbaprops/synth/demo.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "nbaprops/warehouse/warehouse.hpp"
 #include "table_assert.hpp"
 #include "test_util.hpp"
 
@@ -602,4 +609,62 @@ TEST(TdzaDecision6, PointsAndBlocksPerGameAreNullWhenUnknown) {
   ZoneDefenseMetrics k = zone_defense_metrics(games, LeagueAverages{});
   EXPECT_NEAR(*k.opp_pts_pg, 10.0, 1e-12);  // 150 / 15 games
   EXPECT_FALSE(k.paint_blk_pg);
+}
+
+// TDZA's carried history: a date answered from one history that other dates —
+// later ones first, then interleaved — already filled equals the date computed
+// alone and the rows the runner committed (failures included). Early dates
+// need the league window before the season's first game, so a history a later
+// unit started must be refused for them.
+TEST(TdzaCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  synth::generate_demo(*wh, {{2022}, 7});
+  const Schedule schedule = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  const Date first = *schedule.season_start(2022);
+  pipeline::PlanOptions po;
+  po.range = DateRange{first, first + 60};
+  po.processors = {"tdgs", "tdza"};
+  const pipeline::RunOptions ro = [] {
+    pipeline::RunOptions o;
+    o.checkpoint_dir = "";
+    return o;
+  }();
+  const pipeline::RunResult run = pipeline::run(*wh, schedule, pipeline::make_plan(schedule, po), ro);
+  ASSERT_EQ(run.exit_code(), 0) << run.summary_text();
+
+  std::vector<Date> dates;
+  for (Date d = first + 14; d <= first + 60; d = d + 1) {
+    if (!schedule.games_on(d).empty()) dates.push_back(d);
+  }
+  ASSERT_GE(dates.size(), 20u);
+  std::reverse(dates.begin(), dates.end());
+  std::stable_partition(dates.begin(), dates.end(), [&](Date d) { return (d - dates.back()) % 2 == 0; });
+
+  const Processor& p = registry::get("tdza");
+  std::unique_ptr<CarriedState> carried = p.make_carried_state();
+  ASSERT_NE(carried, nullptr);
+  auto content = [](const Table& rows) {
+    std::string out;
+    for (const auto& [d, h] : partition_hashes_of(rows)) out += d.iso() + ":" + h.hex() + ";";
+    return out;
+  };
+  auto failures = [](const UnitOutput& o) {
+    std::string out;
+    for (const auto& f : o.failures) out += f.entity_id + "/" + f.category + "/" + f.reason + ";";
+    return out;
+  };
+  int nonempty = 0, failing = 0;
+  for (Date d : dates) {
+    const UnitOutput shared = p.run(UnitContext{*wh, schedule, d, &p.info(), carried.get()});
+    const UnitOutput alone = p.run(UnitContext{*wh, schedule, d, &p.info(), nullptr});
+    const Table stored = wh->read(catalog::get(p.info().output_table), DateRange{d, d});
+    EXPECT_EQ(content(shared.rows), content(alone.rows)) << d.iso();
+    EXPECT_EQ(content(shared.rows), content(stored)) << d.iso();
+    EXPECT_EQ(failures(shared), failures(alone)) << d.iso();
+    nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    failing += shared.failures.empty() ? 0 : 1;
+  }
+  EXPECT_GT(nonempty, 0) << "no date produced rows, the comparison would be vacuous";
+  EXPECT_GT(failing, 0) << "no date had failures, the early-season path is not covered";
 }

@@ -6,16 +6,19 @@
 #include <unordered_map>
 
 #include "nbaprops/processors/common.hpp"
+#include "nbaprops/processors/precompute/zone_common.hpp"
 #include "phase4_util.hpp"
 
 namespace nbaprops::precompute {
 using phase4_detail::json_str;
 using phase4_detail::py_float;
-using proc::opt_bool;
-using proc::opt_int;
+using proc::bool_of;
+using proc::int_of;
+using proc::opt_col;
 using proc::opt_real;
 using proc::opt_text;
 using proc::py_round;
+using proc::real_of;
 
 int fatigue_score(const FatigueInputs& in) {
   int score = 100;
@@ -138,11 +141,237 @@ const std::vector<std::string> kHashFields = {"player_lookup",
                                               "has_warnings",
                                               "warning_details"};
 
-/// An upstream row's is_production_ready (missing row or NULL → false).
-bool ready(const Table& t, const std::unordered_map<std::string, size_t>& idx, const std::string& key) {
-  auto it = idx.find(key);
-  if (it == idx.end()) return false;
-  return opt_bool(t, it->second, "is_production_ready").value_or(false);
+/// The UPGC columns PCF reads, resolved once (nullptr: left out of the
+/// projection, reads as NULL).
+struct UpgcColumns {
+  explicit UpgcColumns(const Table& u)
+      : days_rest(opt_col(u, "days_rest")),
+        back_to_back(opt_col(u, "back_to_back")),
+        games_last_7(opt_col(u, "games_in_last_7_days")),
+        minutes_last_7(opt_col(u, "minutes_in_last_7_days")),
+        avg_minutes_last_7(opt_col(u, "avg_minutes_per_game_last_7")),
+        back_to_backs_last_14(opt_col(u, "back_to_backs_last_14_days")),
+        player_age(opt_col(u, "player_age")),
+        opponent(opt_col(u, "opponent_team_abbr")),
+        pace_diff(opt_col(u, "pace_differential")),
+        projected(opt_col(u, "projected_usage_rate")),
+        baseline(opt_col(u, "avg_usage_rate_last_7_games")),
+        stars(opt_col(u, "star_teammates_out")),
+        upid(opt_col(u, "universal_player_id")),
+        game(opt_col(u, "game_id")),
+        ready(opt_col(u, "is_production_ready")) {}
+  const Column *days_rest, *back_to_back, *games_last_7, *minutes_last_7, *avg_minutes_last_7, *back_to_backs_last_14,
+      *player_age, *opponent, *pace_diff, *projected, *baseline, *stars, *upid, *game, *ready;
+};
+
+/// An upstream table's rows of D by entity (first row wins) and its
+/// is_production_ready column.
+struct Upstream {
+  Upstream(const Table& table, const char* key, const char* date_col, Date d)
+      : t(table), rows(proc::first_row_by(table, key, date_col, d)), ready_col(opt_col(table, "is_production_ready")) {}
+  [[nodiscard]] std::optional<size_t> row_of(const std::string& key) const {
+    auto it = rows.find(key);
+    if (it == rows.end()) return std::nullopt;
+    return it->second;
+  }
+  /// The entity's is_production_ready (missing row or NULL → false).
+  [[nodiscard]] bool ready(const std::string& key) const {
+    auto r = row_of(key);
+    return r && proc::bool_of(ready_col, *r).value_or(false);
+  }
+  const Table& t;
+  std::unordered_map<std::string, size_t> rows;
+  const Column* ready_col;
+};
+
+/// Everything a player's row is computed from, and its four active factors.
+struct PlayerFactors {
+  FatigueInputs fi;
+  int fatigue = 0;
+  std::string opponent;
+  std::optional<PlayerZones> pz;
+  std::optional<OpponentZones> oz;
+  double shot = 0;
+  std::optional<double> pace_diff, projected, baseline;
+  std::optional<int64_t> stars;
+  double pace = 0, usage = 0;
+  /// Unrounded sum (the four deferred factors add 0.0).
+  [[nodiscard]] double total() const { return fatigue_adjustment(fatigue) + shot + pace + usage; }
+};
+
+PlayerFactors player_factors(const std::string& player, const UpgcColumns& u, size_t ur, const Upstream& psza,
+                             const Upstream& tdza) {
+  PlayerFactors f;
+  f.fi.days_rest = int_of(u.days_rest, ur);
+  f.fi.back_to_back = bool_of(u.back_to_back, ur);
+  f.fi.games_last_7 = int_of(u.games_last_7, ur);
+  f.fi.minutes_last_7 = real_of(u.minutes_last_7, ur);
+  f.fi.avg_minutes_last_7 = real_of(u.avg_minutes_last_7, ur);
+  f.fi.back_to_backs_last_14 = int_of(u.back_to_backs_last_14, ur);
+  f.fi.player_age = int_of(u.player_age, ur);
+  f.fatigue = fatigue_score(f.fi);
+  if (const std::string* opp = proc::text_of(u.opponent, ur)) f.opponent = *opp;
+  if (auto r = psza.row_of(player)) {
+    const Table& z = psza.t;
+    f.pz = PlayerZones{opt_text(z, *r, "primary_scoring_zone"), opt_real(z, *r, "paint_rate_last_10"),
+                       opt_real(z, *r, "mid_range_rate_last_10"), opt_real(z, *r, "three_pt_rate_last_10")};
+  }
+  if (auto r = tdza.row_of(f.opponent)) {
+    const Table& z = tdza.t;
+    f.oz = OpponentZones{opt_real(z, *r, "paint_defense_vs_league_avg"),
+                         opt_real(z, *r, "mid_range_defense_vs_league_avg"),
+                         opt_real(z, *r, "three_pt_defense_vs_league_avg"), opt_text(z, *r, "weakest_zone")};
+  }
+  f.shot = shot_zone_mismatch(f.pz, f.oz);
+  f.pace_diff = real_of(u.pace_diff, ur);
+  f.pace = pace_score(f.pace_diff);
+  f.projected = real_of(u.projected, ur);
+  f.baseline = real_of(u.baseline, ur);
+  f.stars = int_of(u.stars, ur);
+  f.usage = usage_spike_score(f.projected, f.baseline, f.stars);
+  return f;
+}
+
+/// The four context JSON columns as the default (parallel) legacy path writes
+/// them: the values actually used.
+std::string fatigue_context(const PlayerFactors& f) {
+  const FatigueInputs& fi = f.fi;
+  return "{\"days_rest\": " + std::to_string(fi.days_rest.value_or(1)) +
+         ", \"back_to_back\": " + (fi.back_to_back.value_or(false) ? "true" : "false") +
+         ", \"games_last_7\": " + std::to_string(fi.games_last_7.value_or(3)) +
+         ", \"minutes_last_7\": " + py_float(fi.minutes_last_7.value_or(200.0)) +
+         ", \"avg_minutes_pg_last_7\": " + py_float(fi.avg_minutes_last_7.value_or(30.0)) +
+         ", \"back_to_backs_last_14\": " + std::to_string(fi.back_to_backs_last_14.value_or(0)) +
+         ", \"player_age\": " + std::to_string(fi.player_age.value_or(25)) +
+         ", \"final_score\": " + std::to_string(f.fatigue) + "}";
+}
+
+std::string shot_zone_context(const PlayerFactors& f) {
+  if (!f.pz || !f.oz) return "{\"missing_data\": true}";
+  return "{\"player_primary_zone\": " + json_str(f.pz->primary_zone.value_or("unknown")) +
+         ", \"opponent_weak_zone\": " + json_str(f.oz->weakest_zone.value_or("unknown")) +
+         ", \"final_score\": " + py_float(f.shot) + "}";
+}
+
+std::string pace_context(const PlayerFactors& f) {
+  return "{\"pace_differential\": " + py_float(f.pace_diff.value_or(0.0)) + ", \"final_score\": " + py_float(f.pace) +
+         "}";
+}
+
+std::string usage_context(const PlayerFactors& f) {
+  const double p_used = f.projected.value_or(25.0);
+  const double b_used = f.baseline.value_or(25.0);
+  return "{\"projected_usage_rate\": " + py_float(p_used) + ", \"avg_usage_last_7\": " + py_float(b_used) +
+         ", \"usage_differential\": " + py_float(b_used == 0.0 ? 0.0 : p_used - b_used) +
+         ", \"star_teammates_out\": " + std::to_string(f.stars.value_or(0)) +
+         ", \"final_score\": " + py_float(f.usage) + "}";
+}
+
+/// The output columns that vary by row, resolved once per unit.
+struct PcfColumns {
+  explicit PcfColumns(const Table& t)
+      : player(t.require("player_lookup")),
+        upid(t.require("universal_player_id")),
+        game(t.require("game_id")),
+        fatigue(t.require("fatigue_score")),
+        shot(t.require("shot_zone_mismatch_score")),
+        pace(t.require("pace_score")),
+        usage(t.require("usage_spike_score")),
+        total(t.require("total_composite_adjustment")),
+        fatigue_json(t.require("fatigue_context_json")),
+        shot_json(t.require("shot_zone_context_json")),
+        pace_json(t.require("pace_context_json")),
+        usage_json(t.require("usage_context_json")),
+        completeness(t.require("data_completeness_pct")),
+        missing(t.require("missing_data_fields")),
+        has_warnings(t.require("has_warnings")),
+        warnings(t.require("warning_details")),
+        ready(t.require("is_production_ready")),
+        issues(t.require("data_quality_issues")),
+        shot_ready(t.require("upstream_player_shot_ready")),
+        def_ready(t.require("upstream_team_defense_ready")),
+        ctx_ready(t.require("upstream_player_context_ready")),
+        team_ready(t.require("upstream_team_context_ready")),
+        all_ready(t.require("all_upstreams_ready")) {}
+  size_t player, upid, game, fatigue, shot, pace, usage, total, fatigue_json, shot_json, pace_json, usage_json,
+      completeness, missing, has_warnings, warnings, ready, issues, shot_ready, def_ready, ctx_ready, team_ready,
+      all_ready;
+};
+
+/// The cells every row of D shares.
+ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::vector<std::optional<std::string>>& hashes,
+                              bool season_boundary, bool bootstrap_mode) {
+  return ConstantColumns(schema, [&](Table& t, size_t i) {
+    t.set(i, "game_date", d);
+    t.set(i, "analysis_date", d);
+    for (const char* c : {"referee_favorability_score", "look_ahead_pressure_score", "travel_impact_score",
+                          "opponent_strength_score"}) {
+      t.set(i, c, 0.0);  // deferred factors
+    }
+    t.set(i, "calculation_version", kPcfVersion);
+    // source_*_{last_updated,rows_found,completeness_pct}: NULL, as every
+    // legacy backfilled row (the dependency check that fills them is replaced
+    // in backfill mode). The hashes: the latest data_hash of each source for D.
+    const char* hash_columns[] = {"source_player_context_hash", "source_team_context_hash", "source_player_shot_hash",
+                                  "source_team_defense_hash"};
+    for (size_t k = 0; k < 4; ++k) {
+      if (hashes[k]) t.set(i, hash_columns[k], *hashes[k]);
+    }
+    t.set(i, "early_season_flag", false);  // constant in the legacy; insufficient_data_reason NULL
+    // Own completeness: legacy backfill values (no PGS completeness check in
+    // PCF, whose DAG reads are UPGC/UTGC/PSZA/TDZA): expected = actual = PSZA
+    // rows of the player (one per (player, D) by construction, 1 when absent),
+    // 100 %.
+    t.set(i, "expected_games_count", int64_t{1});
+    t.set(i, "actual_games_count", int64_t{1});
+    t.set(i, "completeness_percentage", 100.0);
+    t.set(i, "missing_games_count", int64_t{0});
+    // No reprocess-attempts table in nbaprops: breakers are never active;
+    // attempt time NULL. DECISION 2: one bootstrap rule from the schedule
+    // (legacy: before Oct 31 / 30 days from Oct 1).
+    proc::write_processing_status(t, i, season_boundary, bootstrap_mode);
+  });
+}
+
+/// Writes the cells of row @p i that vary by player.
+void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string& player, const UpgcColumns& u,
+                      size_t ur, const PlayerFactors& f, bool shot_ready, bool def_ready, bool team_ready) {
+  t.col(c.player).set_text(i, player);
+  if (const std::string* v = proc::text_of(u.upid, ur)) t.col(c.upid).set_text_ptr(i, v);
+  if (const std::string* v = proc::text_of(u.game, ur)) t.col(c.game).set_text_ptr(i, v);
+  t.col(c.fatigue).set_int(i, int64_t{f.fatigue});
+  t.col(c.shot).set_real(i, py_round(f.shot, 1));
+  t.col(c.pace).set_real(i, py_round(f.pace, 1));
+  t.col(c.usage).set_real(i, py_round(f.usage, 1));
+  t.col(c.total).set_real(i, py_round(f.total(), 2));
+  t.col(c.fatigue_json).set_text(i, fatigue_context(f));
+  t.col(c.shot_json).set_text(i, shot_zone_context(f));
+  t.col(c.pace_json).set_text(i, pace_context(f));
+  t.col(c.usage_json).set_text(i, usage_context(f));
+  const auto completeness = data_completeness(f.fi.days_rest.has_value(), f.projected.has_value(),
+                                              f.pace_diff.has_value(), f.pz.has_value(), f.oz.has_value());
+  t.col(c.completeness).set_real(i, completeness.pct);
+  if (completeness.missing_fields) t.col(c.missing).set_text(i, *completeness.missing_fields);
+  const auto warnings = composite_warnings(f.fatigue, f.shot, f.total());
+  t.col(c.has_warnings).set_int(i, warnings ? 1 : 0);
+  if (warnings) t.col(c.warnings).set_text(i, *warnings);
+  // Upstream readiness from the rows' own is_production_ready (legacy
+  // production lookups; backfill set them all True). UTGC and TDZA are the
+  // opponent's rows, as in the legacy.
+  const bool ctx_ready = proc::bool_of(u.ready, ur).value_or(false);
+  const bool all_up = shot_ready && def_ready && ctx_ready && team_ready;
+  std::vector<std::string> issues;
+  if (!shot_ready) issues.emplace_back("upstream_player_shot_zone_incomplete");
+  if (!def_ready) issues.emplace_back("upstream_team_defense_zone_incomplete");
+  if (!ctx_ready) issues.emplace_back("upstream_player_context_incomplete");
+  if (!team_ready) issues.emplace_back("upstream_team_context_incomplete");
+  t.col(c.ready).set_int(i, all_up ? 1 : 0);  // own readiness is true (100 %)
+  t.col(c.issues).set_text(i, proc::json_array(issues));
+  t.col(c.shot_ready).set_int(i, shot_ready ? 1 : 0);
+  t.col(c.def_ready).set_int(i, def_ready ? 1 : 0);
+  t.col(c.ctx_ready).set_int(i, ctx_ready ? 1 : 0);
+  t.col(c.team_ready).set_int(i, team_ready ? 1 : 0);
+  t.col(c.all_ready).set_int(i, all_up ? 1 : 0);
 }
 
 }  // namespace
@@ -164,18 +393,18 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   std::vector<std::pair<std::string, size_t>> players(upgc_idx.begin(), upgc_idx.end());
   std::sort(players.begin(), players.end());
 
-  const auto psza_idx = proc::first_row_by(in.psza, "player_lookup", "analysis_date", d);
-  const auto tdza_idx = proc::first_row_by(in.tdza, "team_abbr", "analysis_date", d);
-  const auto utgc_idx = proc::first_row_by(in.utgc, "team_abbr", "game_date", d);
+  const Upstream psza(in.psza, "player_lookup", "analysis_date", d);
+  const Upstream tdza(in.tdza, "team_abbr", "analysis_date", d);
+  const Upstream utgc(in.utgc, "team_abbr", "game_date", d);
 
   // Source hashes: the latest data_hash of each source for D (same value on
   // every row).
-  auto all_rows = [&](const Table& t, const char* col) { return phase4_detail::rows_dated(t, col, d, d); };
-  const auto h_upgc = phase4_detail::latest_hash(in.upgc, all_rows(in.upgc, "game_date"));
-  const auto h_utgc = phase4_detail::latest_hash(in.utgc, all_rows(in.utgc, "game_date"));
-  const auto h_psza = phase4_detail::latest_hash(in.psza, all_rows(in.psza, "analysis_date"));
-  const auto h_tdza = phase4_detail::latest_hash(in.tdza, all_rows(in.tdza, "analysis_date"));
-
+  auto latest = [&](const Table& t, const char* col) {
+    return phase4_detail::latest_hash(t, phase4_detail::rows_dated(t, col, d, d));
+  };
+  const std::vector<std::optional<std::string>> hashes = {latest(in.upgc, "game_date"), latest(in.utgc, "game_date"),
+                                                          latest(in.psza, "analysis_date"),
+                                                          latest(in.tdza, "analysis_date")};
   // Date-level metadata. Legacy: computed from Oct 1 / in production only
   // (backfill wrote False). We compute what the names promise, with the season
   // start from the schedule (DECISION 2).
@@ -186,146 +415,18 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
 
   Table& t = out.rows;
   t.resize(players.size());
-  const Table& u = in.upgc;
+  const UpgcColumns u(in.upgc);
+  const PcfColumns columns(t);
+  const ConstantColumns constants = pcf_constants(schema, d, hashes, season_boundary, bootstrap_mode);
+  const RowHasher hasher(t, kHashFields, RowHasher::Style::kMixin);
+  const size_t data_hash = t.require("data_hash");
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
     const auto& [player, ur] = players[i];
-    // --- fatigue
-    // -------------------------------------------------------------------------------
-    FatigueInputs fi;
-    fi.days_rest = opt_int(u, ur, "days_rest");
-    fi.back_to_back = opt_bool(u, ur, "back_to_back");
-    fi.games_last_7 = opt_int(u, ur, "games_in_last_7_days");
-    fi.minutes_last_7 = opt_real(u, ur, "minutes_in_last_7_days");
-    fi.avg_minutes_last_7 = opt_real(u, ur, "avg_minutes_per_game_last_7");
-    fi.back_to_backs_last_14 = opt_int(u, ur, "back_to_backs_last_14_days");
-    fi.player_age = opt_int(u, ur, "player_age");
-    const int fatigue = fatigue_score(fi);
-    // --- shot zone
-    // -----------------------------------------------------------------------------
-    const auto opponent = opt_text(u, ur, "opponent_team_abbr").value_or("");
-    std::optional<PlayerZones> pz;
-    if (auto it = psza_idx.find(player); it != psza_idx.end()) {
-      size_t r = it->second;
-      pz = PlayerZones{opt_text(in.psza, r, "primary_scoring_zone"), opt_real(in.psza, r, "paint_rate_last_10"),
-                       opt_real(in.psza, r, "mid_range_rate_last_10"), opt_real(in.psza, r, "three_pt_rate_last_10")};
-    }
-    std::optional<OpponentZones> oz;
-    if (auto it = tdza_idx.find(opponent); it != tdza_idx.end()) {
-      size_t r = it->second;
-      oz = OpponentZones{opt_real(in.tdza, r, "paint_defense_vs_league_avg"),
-                         opt_real(in.tdza, r, "mid_range_defense_vs_league_avg"),
-                         opt_real(in.tdza, r, "three_pt_defense_vs_league_avg"), opt_text(in.tdza, r, "weakest_zone")};
-    }
-    const double shot = shot_zone_mismatch(pz, oz);
-    // --- pace and usage
-    // ------------------------------------------------------------------------
-    const auto pace_diff = opt_real(u, ur, "pace_differential");
-    const double pace = pace_score(pace_diff);
-    const auto projected = opt_real(u, ur, "projected_usage_rate");
-    const auto baseline = opt_real(u, ur, "avg_usage_rate_last_7_games");
-    const auto stars = opt_int(u, ur, "star_teammates_out");
-    const double usage = usage_spike_score(projected, baseline, stars);
-    // Total from the unrounded parts (the four deferred factors add 0.0).
-    const double total = py_round(fatigue_adjustment(fatigue) + shot + pace + usage, 2);
-    const auto completeness = data_completeness(fi.days_rest.has_value(), projected.has_value(), pace_diff.has_value(),
-                                                pz.has_value(), oz.has_value());
-    const auto warnings = composite_warnings(fatigue, shot, fatigue_adjustment(fatigue) + shot + pace + usage);
-
-    t.set(i, "player_lookup", player);
-    if (auto v = opt_text(u, ur, "universal_player_id")) t.set(i, "universal_player_id", *v);
-    t.set(i, "game_date", d);
-    if (auto v = opt_text(u, ur, "game_id")) t.set(i, "game_id", *v);
-    t.set(i, "analysis_date", d);
-    t.set(i, "fatigue_score", int64_t{fatigue});
-    t.set(i, "shot_zone_mismatch_score", py_round(shot, 1));
-    t.set(i, "pace_score", py_round(pace, 1));
-    t.set(i, "usage_spike_score", py_round(usage, 1));
-    for (const char* c : {"referee_favorability_score", "look_ahead_pressure_score", "travel_impact_score",
-                          "opponent_strength_score"}) {
-      t.set(i, c, 0.0);  // deferred factors
-    }
-    t.set(i, "total_composite_adjustment", total);
-
-    // Context JSON as the default (parallel) legacy path writes it: values
-    // actually used.
-    const double min7 = fi.minutes_last_7.value_or(200.0);
-    const double mpg7 = fi.avg_minutes_last_7.value_or(30.0);
-    t.set(i, "fatigue_context_json",
-          "{\"days_rest\": " + std::to_string(fi.days_rest.value_or(1)) +
-              ", \"back_to_back\": " + (fi.back_to_back.value_or(false) ? "true" : "false") +
-              ", \"games_last_7\": " + std::to_string(fi.games_last_7.value_or(3)) +
-              ", \"minutes_last_7\": " + py_float(min7) + ", \"avg_minutes_pg_last_7\": " + py_float(mpg7) +
-              ", \"back_to_backs_last_14\": " + std::to_string(fi.back_to_backs_last_14.value_or(0)) +
-              ", \"player_age\": " + std::to_string(fi.player_age.value_or(25)) +
-              ", \"final_score\": " + std::to_string(fatigue) + "}");
-    if (!pz || !oz) {
-      t.set(i, "shot_zone_context_json", "{\"missing_data\": true}");
-    } else {
-      t.set(i, "shot_zone_context_json",
-            "{\"player_primary_zone\": " + json_str(pz->primary_zone.value_or("unknown")) +
-                ", \"opponent_weak_zone\": " + json_str(oz->weakest_zone.value_or("unknown")) +
-                ", \"final_score\": " + py_float(shot) + "}");
-    }
-    t.set(
-        i, "pace_context_json",
-        "{\"pace_differential\": " + py_float(pace_diff.value_or(0.0)) + ", \"final_score\": " + py_float(pace) + "}");
-    const double p_used = projected.value_or(25.0);
-    const double b_used = baseline.value_or(25.0);
-    t.set(i, "usage_context_json",
-          "{\"projected_usage_rate\": " + py_float(p_used) + ", \"avg_usage_last_7\": " + py_float(b_used) +
-              ", \"usage_differential\": " + py_float(b_used == 0.0 ? 0.0 : p_used - b_used) +
-              ", \"star_teammates_out\": " + std::to_string(stars.value_or(0)) +
-              ", \"final_score\": " + py_float(usage) + "}");
-
-    t.set(i, "calculation_version", kPcfVersion);
-    t.set(i, "data_completeness_pct", completeness.pct);
-    if (completeness.missing_fields) t.set(i, "missing_data_fields", *completeness.missing_fields);
-    t.set(i, "has_warnings", warnings.has_value());
-    if (warnings) t.set(i, "warning_details", *warnings);
-
-    // source_*_{last_updated,rows_found,completeness_pct}: NULL, as every
-    // legacy backfilled row (the dependency check that fills them is replaced
-    // in backfill mode).
-    if (h_upgc) t.set(i, "source_player_context_hash", *h_upgc);
-    if (h_utgc) t.set(i, "source_team_context_hash", *h_utgc);
-    if (h_psza) t.set(i, "source_player_shot_hash", *h_psza);
-    if (h_tdza) t.set(i, "source_team_defense_hash", *h_tdza);
-
-    t.set(i, "early_season_flag",
-          false);  // constant in the legacy; insufficient_data_reason NULL
-    // Own completeness: legacy backfill values (no PGS completeness check in
-    // PCF, whose DAG reads are UPGC/UTGC/PSZA/TDZA): expected = actual = PSZA
-    // rows of the player (1 when none), 100 %.
-    const int64_t psza_rows = 1;  // one PSZA row per (player, D) by construction, 1 when absent
-    t.set(i, "expected_games_count", psza_rows);
-    t.set(i, "actual_games_count", psza_rows);
-    t.set(i, "completeness_percentage", 100.0);
-    t.set(i, "missing_games_count", int64_t{0});
-    // Upstream readiness from the rows' own is_production_ready (legacy
-    // production lookups; backfill set them all True). UTGC and TDZA are the
-    // opponent's rows, as in the legacy.
-    const bool shot_ready = ready(in.psza, psza_idx, player);
-    const bool def_ready = ready(in.tdza, tdza_idx, opponent);
-    const bool ctx_ready = opt_bool(u, ur, "is_production_ready").value_or(false);
-    const bool team_ready = ready(in.utgc, utgc_idx, opponent);
-    const bool all_up = shot_ready && def_ready && ctx_ready && team_ready;
-    std::vector<std::string> issues;
-    if (!shot_ready) issues.emplace_back("upstream_player_shot_zone_incomplete");
-    if (!def_ready) issues.emplace_back("upstream_team_defense_zone_incomplete");
-    if (!ctx_ready) issues.emplace_back("upstream_player_context_incomplete");
-    if (!team_ready) issues.emplace_back("upstream_team_context_incomplete");
-    t.set(i, "is_production_ready", all_up);  // own readiness is true (100 %)
-    t.set(i, "data_quality_issues", proc::json_array(issues));
-    t.set(i, "upstream_player_shot_ready", shot_ready);
-    t.set(i, "upstream_team_defense_ready", def_ready);
-    t.set(i, "upstream_player_context_ready", ctx_ready);
-    t.set(i, "upstream_team_context_ready", team_ready);
-    t.set(i, "all_upstreams_ready", all_up);
-    // No reprocess-attempts table in nbaprops: breakers are never active;
-    // attempt time NULL. DECISION 2: one bootstrap rule from the schedule
-    // (legacy: before Oct 31 / 30 days from Oct 1).
-    proc::write_processing_status(t, i, season_boundary, bootstrap_mode);
-    t.set(i, "data_hash", phase4_detail::mixin_hash(t, i, kHashFields));
+    const PlayerFactors f = player_factors(player, u, ur, psza, tdza);
+    constants.apply(t, i);
+    write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
+                     utgc.ready(f.opponent));
+    t.col(data_hash).set_text(i, hasher.hash(t, i));
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;
@@ -333,27 +434,26 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
 
 namespace {
 
+/// UPGC/UTGC rows of D are pre-game context; PSZA/TDZA of D are computed from
+/// games before D.
+const ProcessorInfo kInfo{.name = "player_composite_factors",
+                          .code = "pcf",
+                          .phase = 4,
+                          .output_table = "nba_precompute.player_composite_factors",
+                          .entity = "players",
+                          .reads = {{"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
+                                    {"nba_analytics.upcoming_team_game_context", WindowKind::kSameDate, 0, false},
+                                    {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
+                                    {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true}},
+                          .bootstrap = BootstrapPolicy::kSkip,
+                          .legacy_job = "player_composite_factors",
+                          .description =
+                              "Fatigue, shot-zone mismatch, pace and usage-spike adjustments per player "
+                              "(v1_4factors)"};
+
 class CompositeFactorsProcessor final : public Processor {
  public:
-  CompositeFactorsProcessor() {
-    info_.name = "player_composite_factors";
-    info_.code = "pcf";
-    info_.phase = 4;
-    info_.output_table = "nba_precompute.player_composite_factors";
-    info_.entity = "players";
-    info_.legacy_job = "player_composite_factors";
-    // UPGC/UTGC rows of D are pre-game context; PSZA/TDZA of D are computed
-    // from games before D.
-    info_.reads = {{"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-                   {"nba_analytics.upcoming_team_game_context", WindowKind::kSameDate, 0, false},
-                   {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
-                   {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true}};
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Fatigue, shot-zone mismatch, pace and usage-spike "
-        "adjustments per player (v1_4factors)";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
@@ -362,9 +462,6 @@ class CompositeFactorsProcessor final : public Processor {
     Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
     return compute_composite_factors(ctx.schedule, d, {upgc, utgc, psza, tdza});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

@@ -3,8 +3,8 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
-#include <set>
 #include <shared_mutex>
 #include <span>
 #include <unordered_map>
@@ -103,8 +103,26 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     const std::string *src_player = nullptr, *src_game = nullptr, *src_hash = nullptr;
   };
 
+  /// Source facts of the season before D: rows of the 20-day source window,
+  /// the newest processed_at and the newest row's hash.
+  struct Source {
+    int64_t rows_found = 0;
+    const std::string* last_updated = nullptr;
+    const std::string* hash = nullptr;
+  };
+  /// A player with at least one qualifying game before D.
+  struct Entity {
+    const Player* p;
+    size_t n_games;           ///< qualifying games before D
+    const std::string* team;  ///< current team: the first row of the latest date before D
+  };
+
   /// The PSZA output of date @p d from the rows before it.
   [[nodiscard]] UnitOutput compute(const Schedule& schedule, Date d) const;
+  [[nodiscard]] Source source_before(Date d) const;
+  /// Entities of D (legacy extract: players with a qualifying game before D),
+  /// in name order.
+  [[nodiscard]] std::vector<Entity> entities_before(Date d) const;
 
  protected:
   void add_rows(const Table& pgs, const std::vector<size_t>& rows) override;
@@ -113,6 +131,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
  private:
   std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
   std::map<int32_t, Day> days_;
+  SeasonTeamGames team_games_;
 };
 
 void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
@@ -175,6 +194,49 @@ struct PlayerResult {
 std::optional<double> share(int64_t part, int64_t whole, double scale, int digits) {
   if (whole == 0) return std::nullopt;
   return np_round(static_cast<double>(part) / static_cast<double>(whole) * scale, digits);
+}
+
+/// The output columns PSZA writes per row, resolved once per unit.
+struct PszaColumns {
+  explicit PszaColumns(const Table& t)
+      : player(t.require("player_lookup")),
+        upid(t.require("universal_player_id")),
+        date(t.require("analysis_date")),
+        paint_rate(t.require("paint_rate_last_10")),
+        mid_rate(t.require("mid_range_rate_last_10")),
+        three_rate(t.require("three_pt_rate_last_10")),
+        total(t.require("total_shots_last_10")),
+        games10(t.require("games_in_sample_10")),
+        quality10(t.require("sample_quality_10")),
+        paint_pct(t.require("paint_pct_last_10")),
+        mid_pct(t.require("mid_range_pct_last_10")),
+        three_pct(t.require("three_pt_pct_last_10")),
+        paint_apg(t.require("paint_attempts_per_game")),
+        mid_apg(t.require("mid_range_attempts_per_game")),
+        three_apg(t.require("three_pt_attempts_per_game")),
+        paint_rate20(t.require("paint_rate_last_20")),
+        paint_pct20(t.require("paint_pct_last_20")),
+        games20(t.require("games_in_sample_20")),
+        quality20(t.require("sample_quality_20")),
+        assisted(t.require("assisted_rate_last_10")),
+        unassisted(t.require("unassisted_rate_last_10")),
+        zone(t.require("primary_scoring_zone")),
+        tier(t.require("data_quality_tier")),
+        completeness(t) {}
+  size_t player, upid, date, paint_rate, mid_rate, three_rate, total, games10, quality10, paint_pct, mid_pct, three_pct,
+      paint_apg, mid_apg, three_apg, paint_rate20, paint_pct20, games20, quality20, assisted, unassisted, zone, tier;
+  CompletenessColumns completeness;
+};
+
+/// An interned copy of a short text from a small fixed set (tiers, zones).
+const std::string* pooled(const std::string& s) {
+  static const std::array<const std::string*, 10> kKnown = {
+      intern("excellent"), intern("good"), intern("limited"), intern("insufficient"), intern("high"),
+      intern("medium"),    intern("low"),  intern("paint"),   intern("perimeter"),    intern("mid_range")};
+  for (const std::string* p : kKnown) {
+    if (*p == s) return p;
+  }
+  return intern(s);
 }
 
 }  // namespace
@@ -258,6 +320,142 @@ UnitOutput compute_player_shot_zone(const Schedule& schedule, Date d, const Tabl
   return history.compute(schedule, d);
 }
 
+ShotZoneHistory::Source ShotZoneHistory::source_before(Date d) const {
+  Source out;
+  const Day* newest = nullptr;
+  const Date source_from = d - kSourceWindowDays;
+  for (auto it = days_.begin(); it != days_.end() && it->first < d.days(); ++it) {
+    const Day& day = it->second;
+    if (it->first >= source_from.days()) out.rows_found += day.rows;
+    if (day.max_processed && (!out.last_updated || *day.max_processed > *out.last_updated)) {
+      out.last_updated = day.max_processed;
+    }
+    if (day.src_player) newest = &day;
+  }
+  out.hash = newest ? newest->src_hash : nullptr;
+  return out;
+}
+
+std::vector<ShotZoneHistory::Entity> ShotZoneHistory::entities_before(Date d) const {
+  std::vector<Entity> entities;
+  for (const auto& [name, p] : players_) {
+    const size_t n = p.games_before(d);
+    if (n > 0) entities.push_back(Entity{&p, n, p.team_at[p.dates_before(d) - 1]});
+  }
+  return entities;
+}
+
+namespace {
+
+/// One player's metrics for D, or why he has no row (legacy failure
+/// categories).
+PlayerResult evaluate_player(const ShotZoneHistory::Entity& e, Date d, int64_t expected, bool boundary) {
+  const std::string& name = *e.p->name;
+  PlayerResult res;
+  res.completeness = make_completeness(expected, static_cast<int64_t>(e.p->dates_before(d)));
+  if (!res.completeness.production_ready && !boundary) {
+    // Legacy category INCOMPLETE_DATA (Dec–Mar only): fewer season rows than
+    // the team's last 10.
+    res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM",
+                                "Incomplete data: " + pct_text(res.completeness.pct) + "% (" +
+                                    std::to_string(res.completeness.actual) + "/" +
+                                    std::to_string(res.completeness.expected) + " games)"};
+    return res;
+  }
+  // The newest games first: the tail of the slice before D.
+  res.games10 = std::min<int>(static_cast<int>(e.n_games), kPszaGames);
+  res.games20 = std::min<int>(static_cast<int>(e.n_games), kPszaTrendGames);
+  if (res.games10 < kPszaGames) {
+    const std::string counts = std::to_string(res.games10) + "/" + std::to_string(expected) + " games (need " +
+                               std::to_string(kPszaGames) + ")";
+    // Legacy: INCOMPLETE_UPSTREAM whenever the team's last-10 count was 10, so a
+    // bench player with a row for every team game but < 10 qualifying ones was
+    // "missing upstream data" (spec B.3.6; legacy backfill mode called all of
+    // them EXPECTED_INCOMPLETE). Fixed (DECISION 6): upstream is incomplete only
+    // when the player's rows miss scheduled games (completeness missing > 0).
+    if (res.completeness.missing > 0) {
+      res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM", "Missing upstream data: " + counts};
+    } else if (expected < kPszaGames) {
+      res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Season bootstrap: " + counts};
+    } else {
+      res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Too few qualifying games: " + counts};
+    }
+    return res;
+  }
+  const ShotGame* end = e.p->games.data() + e.n_games;
+  res.last10 = shot_zone_metrics(std::span<const ShotGame>(end - res.games10, end));
+  if (res.games20 >= kPszaTrendMinGames) {
+    res.last20 = shot_zone_metrics(std::span<const ShotGame>(end - res.games20, end));
+  }
+  return res;
+}
+
+/// universal_player_id of the newest qualifying game before D (ties on date and
+/// game id: the first stored row).
+const std::string* newest_upid(const ShotZoneHistory::Entity& e) {
+  const auto& games = e.p->games;
+  size_t newest = e.n_games - 1;
+  while (newest > 0 && games[newest - 1].date == games[newest].date &&
+         games[newest - 1].game_id == games[newest].game_id) {
+    --newest;
+  }
+  return e.p->upid[newest];
+}
+
+/// Writes row @p r of a player with metrics (everything but the per-date
+/// constants and the hash).
+void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHistory::Entity& e, Date d,
+                      const PlayerResult& res) {
+  const ShotZoneMetrics& m = *res.last10;
+  t.col(c.player).set_text_ptr(r, e.p->name);
+  if (const std::string* upid = newest_upid(e)) t.col(c.upid).set_text_ptr(r, upid);
+  t.col(c.date).set_int(r, d.days());
+  t.col(c.paint_rate).set_real(r, m.paint_rate);
+  t.col(c.mid_rate).set_real(r, m.mid_rate);
+  t.col(c.three_rate).set_real(r, m.three_rate);
+  t.col(c.total).set_int(r, m.total_shots);
+  t.col(c.games10).set_int(r, res.games10);
+  t.col(c.quality10).set_text_ptr(r, pooled(sample_quality(res.games10, kPszaGames)));
+  t.col(c.paint_pct).set_real(r, m.paint_pct);
+  t.col(c.mid_pct).set_real(r, m.mid_pct);
+  t.col(c.three_pct).set_real(r, m.three_pct);
+  t.col(c.paint_apg).set_real(r, m.paint_apg);
+  t.col(c.mid_apg).set_real(r, m.mid_apg);
+  t.col(c.three_apg).set_real(r, m.three_apg);
+  if (res.last20) {
+    t.col(c.paint_rate20).set_real(r, res.last20->paint_rate);
+    t.col(c.paint_pct20).set_real(r, res.last20->paint_pct);
+  }
+  t.col(c.games20).set_int(r, res.games20);
+  t.col(c.quality20).set_text_ptr(r, pooled(sample_quality(res.games20, kPszaTrendGames)));
+  t.col(c.assisted).set_real(r, m.assisted_rate);
+  t.col(c.unassisted).set_real(r, m.unassisted_rate);
+  // player_position and calculation_notes stay NULL on real rows (legacy).
+  if (auto zone = primary_scoring_zone(m.paint_rate, m.mid_rate, m.three_rate)) {
+    t.col(c.zone).set_text_ptr(r, pooled(*zone));
+  }
+  t.col(c.tier).set_text_ptr(r, pooled(psza_quality_tier(res.games10)));
+  c.completeness.write(t, r, res.completeness);
+}
+
+/// The cells every row of D shares: source facts (legacy: the default parallel
+/// path left the three v4.0 source fields NULL, spec B.3.5; fixed, DECISION 6:
+/// they carry what their names promise, from the 20-day source window) and the
+/// processing status (DECISION 2: one bootstrap rule from the schedule).
+ConstantColumns date_constants(const TableSchema& schema, const ShotZoneHistory::Source& src, bool boundary) {
+  return ConstantColumns(schema, [&](Table& t, size_t r) {
+    if (src.last_updated) t.col("source_player_game_last_updated").set_text_ptr(r, src.last_updated);
+    t.set(r, "source_player_game_rows_found", src.rows_found);
+    t.set(r, "source_player_game_completeness_pct", src.rows_found > 0 ? 100.0 : 0.0);
+    if (src.hash) t.col("source_player_game_hash").set_text_ptr(r, src.hash);
+    t.set(r, "early_season_flag", false);
+    // The runner skips bootstrap dates (kSkip): rows are never in bootstrap mode.
+    proc::write_processing_status(t, r, boundary, false);
+  });
+}
+
+}  // namespace
+
 UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   UnitOutput out(catalog::get(kOutput));
   // DECISION 2: one bootstrap rule from the schedule; the runner skips these
@@ -266,108 +464,34 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
     out.empty_reason = "skipped_early_season";
     return out;
   }
-  const int season = season_of(d);
-  // DECISION 2: season-to-date windows start at the season's first game
-  // (legacy: Oct 1).
-  const Date season_start = first();
-
-  // Source facts of the season before D: rows of the 20-day source window, the
-  // newest processed_at (when the upstream was last written) and the newest
-  // row's hash.
-  int64_t rows_found = 0;
-  const std::string* last_updated = nullptr;
-  const Day* source = nullptr;
-  const Date source_from = d - kSourceWindowDays;
-  for (auto it = days_.begin(); it != days_.end() && it->first < d.days(); ++it) {
-    const Day& day = it->second;
-    if (it->first >= source_from.days()) rows_found += day.rows;
-    if (day.max_processed && (!last_updated || *day.max_processed > *last_updated)) last_updated = day.max_processed;
-    if (day.src_player) source = &day;
-  }
-  const std::string* source_hash = source ? source->src_hash : nullptr;
-
-  // Entities: players with at least one qualifying game before D (legacy
-  // extract), in name order.
-  struct Entity {
-    const std::string* name;
-    const Player* p;
-    size_t n_games;           ///< qualifying games before D
-    const std::string* team;  ///< current team: the first row of the latest date before D
-  };
-  std::vector<Entity> entities;
-  for (const auto& [name, p] : players_) {
-    const size_t n = p.games_before(d);
-    if (n == 0) continue;
-    entities.push_back(Entity{p.name, &p, n, p.team_at[p.dates_before(d) - 1]});
-  }
+  const std::vector<Entity> entities = entities_before(d);
   if (entities.empty()) {
-    out.empty_reason = "no qualifying player_game_summary rows between " + season_start.iso() + " and " + (d - 1).iso();
+    // DECISION 2: season-to-date windows start at the season's first game
+    // (legacy: Oct 1).
+    out.empty_reason = "no qualifying player_game_summary rows between " + first().iso() + " and " + (d - 1).iso();
     return out;
   }
-
-  // Expected games per team: the team's last 10 scheduled games this season
-  // before D (DECISIONS 2, 3; legacy had no season lower bound).
-  std::unordered_map<const std::string*, int64_t> expected_by_team;
-  for (const Entity& e : entities) {
-    if (!expected_by_team.count(e.team)) {
-      auto n = static_cast<int64_t>(schedule.team_games_before(*e.team, d, season).size());
-      expected_by_team[e.team] = std::min<int64_t>(n, kPszaGames);
-    }
-  }
-
-  const bool bootstrap = schedule.is_bootstrap(d);  // false here; kept for the legacy bypass shape
+  // Expected games per player: his current team's last 10 scheduled games this
+  // season before D (DECISIONS 2, 3; legacy had no season lower bound).
+  const auto team_games = team_games_.get(schedule, season_of(d));
   const bool boundary = is_season_boundary(d);
   std::vector<PlayerResult> results(entities.size());
   tbb::parallel_for(size_t{0}, entities.size(), [&](size_t i) {
     const Entity& e = entities[i];
-    const std::string& name = *e.name;
-    PlayerResult& res = results[i];
     try {
-      const int64_t expected = expected_by_team.at(e.team);
-      res.completeness = make_completeness(expected, static_cast<int64_t>(e.p->dates_before(d)));
-      if (!res.completeness.production_ready && !bootstrap && !boundary) {
-        // Legacy category INCOMPLETE_DATA (Dec–Mar only): fewer season rows
-        // than the team's last 10.
-        res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM",
-                                    "Incomplete data: " + pct_text(res.completeness.pct) + "% (" +
-                                        std::to_string(res.completeness.actual) + "/" +
-                                        std::to_string(res.completeness.expected) + " games)"};
-        return;
-      }
-      // The newest games first: the tail of the slice before D.
-      const auto& games = e.p->games;
-      res.games10 = std::min<int>(static_cast<int>(e.n_games), kPszaGames);
-      res.games20 = std::min<int>(static_cast<int>(e.n_games), kPszaTrendGames);
-      if (res.games10 < kPszaGames) {
-        const std::string counts = std::to_string(res.games10) + "/" + std::to_string(expected) + " games (need " +
-                                   std::to_string(kPszaGames) + ")";
-        // Legacy: INCOMPLETE_UPSTREAM whenever the team's last-10 count was 10,
-        // so a bench player with a row for every team game but < 10 qualifying
-        // ones was "missing upstream data" (spec B.3.6; legacy backfill mode
-        // called all of them EXPECTED_INCOMPLETE). Fixed (DECISION 6): upstream
-        // is incomplete only when the player's rows miss scheduled games
-        // (completeness missing > 0).
-        if (res.completeness.missing > 0) {
-          res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM", "Missing upstream data: " + counts};
-        } else if (expected < kPszaGames) {
-          res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Season bootstrap: " + counts};
-        } else {
-          res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Too few qualifying games: " + counts};
-        }
-        return;
-      }
-      const ShotGame* end = games.data() + e.n_games;
-      res.last10 = shot_zone_metrics(std::span<const ShotGame>(end - res.games10, end));
-      if (res.games20 >= kPszaTrendMinGames) {
-        res.last20 = shot_zone_metrics(std::span<const ShotGame>(end - res.games20, end));
-      }
+      results[i] = evaluate_player(e, d, std::min<int64_t>(team_games->before(*e.team, d), kPszaGames), boundary);
     } catch (const std::exception& ex) {
-      res.failure = EntityFailure{name, "PROCESSING_ERROR", ex.what()};
-      res.last10.reset();
+      results[i] = PlayerResult{};
+      results[i].failure = EntityFailure{*e.p->name, "PROCESSING_ERROR", ex.what()};
     }
   });
 
   Table& t = out.rows;
+  const PszaColumns columns(t);
+  const ConstantColumns constants = date_constants(t.schema(), source_before(d), boundary);
+  t.resize(static_cast<size_t>(
+      std::count_if(results.begin(), results.end(), [](const PlayerResult& r) { return !r.failure && r.last10; })));
+  size_t r = 0;
   for (size_t i = 0; i < entities.size(); ++i) {
     PlayerResult& res = results[i];
     if (res.failure) {
@@ -375,58 +499,8 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
       continue;
     }
     if (!res.last10) continue;
-    const ShotZoneMetrics& m = *res.last10;
-    const Entity& e = entities[i];
-    // universal_player_id of the newest qualifying game before D (ties on
-    // date and game id: the first stored row).
-    size_t newest = e.n_games - 1;
-    const auto& games = e.p->games;
-    while (newest > 0 && games[newest - 1].date == games[newest].date &&
-           games[newest - 1].game_id == games[newest].game_id) {
-      --newest;
-    }
-    const std::string* upid = e.p->upid[newest];
-    size_t r = t.add_row();
-    t.col("player_lookup").set_text_ptr(r, e.name);
-    if (upid) t.col("universal_player_id").set_text_ptr(r, upid);
-    t.set(r, "analysis_date", d);
-    t.col("paint_rate_last_10").set_real(r, m.paint_rate);
-    t.col("mid_range_rate_last_10").set_real(r, m.mid_rate);
-    t.col("three_pt_rate_last_10").set_real(r, m.three_rate);
-    t.col("total_shots_last_10").set_int(r, m.total_shots);
-    t.set(r, "games_in_sample_10", int64_t{res.games10});
-    t.set(r, "sample_quality_10", sample_quality(res.games10, kPszaGames));
-    t.col("paint_pct_last_10").set_real(r, m.paint_pct);
-    t.col("mid_range_pct_last_10").set_real(r, m.mid_pct);
-    t.col("three_pt_pct_last_10").set_real(r, m.three_pct);
-    t.set(r, "paint_attempts_per_game", m.paint_apg);
-    t.set(r, "mid_range_attempts_per_game", m.mid_apg);
-    t.set(r, "three_pt_attempts_per_game", m.three_apg);
-    if (res.last20) {
-      t.col("paint_rate_last_20").set_real(r, res.last20->paint_rate);
-      t.col("paint_pct_last_20").set_real(r, res.last20->paint_pct);
-    }
-    t.set(r, "games_in_sample_20", int64_t{res.games20});
-    t.set(r, "sample_quality_20", sample_quality(res.games20, kPszaTrendGames));
-    t.col("assisted_rate_last_10").set_real(r, m.assisted_rate);
-    t.col("unassisted_rate_last_10").set_real(r, m.unassisted_rate);
-    // player_position and calculation_notes stay NULL on real rows (legacy).
-    if (auto zone = primary_scoring_zone(m.paint_rate, m.mid_rate, m.three_rate)) {
-      t.set(r, "primary_scoring_zone", *zone);
-    }
-    t.set(r, "data_quality_tier", psza_quality_tier(res.games10));
-    // Legacy: the default parallel path left the three v4.0 source fields NULL
-    // (spec B.3.5). Fixed (DECISION 6): they carry what their names promise,
-    // from the 20-day source window.
-    if (last_updated) t.col("source_player_game_last_updated").set_text_ptr(r, last_updated);
-    t.set(r, "source_player_game_rows_found", rows_found);
-    t.set(r, "source_player_game_completeness_pct", rows_found > 0 ? 100.0 : 0.0);
-    if (source_hash) t.col("source_player_game_hash").set_text_ptr(r, source_hash);
-    t.set(r, "early_season_flag", false);
-    write_completeness(t, r, res.completeness);
-    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
-    // 30 days from Oct 1).
-    proc::write_processing_status(t, r, boundary, bootstrap);
+    write_player_row(t, r, columns, entities[i], d, res);
+    constants.apply(t, r++);
   }
   fill_precompute_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());
@@ -439,26 +513,24 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
 
 namespace {
 
+/// Metrics use the last 10/20 games, but completeness counts the whole season
+/// to date, so the unit reads (and must wait for) every PGS date of the season
+/// before D.
+const ProcessorInfo kInfo{.name = "player_shot_zone_analysis",
+                          .code = "psza",
+                          .phase = 4,
+                          .output_table = kOutput,
+                          .entity = "players",
+                          .reads = {{kPgs, WindowKind::kSeasonToDate, 0, true}},
+                          .bootstrap = BootstrapPolicy::kSkip,
+                          .legacy_job = "player_shot_zone_analysis",
+                          .description =
+                              "Player shot distribution, FG% and attempts by zone over the last 10 "
+                              "games, assisted share, 20-game paint trend and primary scoring zone"};
+
 class PlayerShotZoneProcessor final : public Processor {
  public:
-  PlayerShotZoneProcessor() {
-    info_.name = "player_shot_zone_analysis";
-    info_.code = "psza";
-    info_.phase = 4;
-    info_.output_table = kOutput;
-    info_.entity = "players";
-    info_.legacy_job = "player_shot_zone_analysis";
-    // Metrics use the last 10/20 games, but completeness counts the whole
-    // season to date, so the unit reads (and must wait for) every PGS date of
-    // the season before D.
-    info_.reads = {{kPgs, WindowKind::kSeasonToDate, 0, true}};
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Player shot distribution, FG% and attempts by zone "
-        "over the last 10 games, assisted share, 20-game "
-        "paint trend and primary scoring zone";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     if (ctx.schedule.is_bootstrap(d)) {
@@ -478,9 +550,6 @@ class PlayerShotZoneProcessor final : public Processor {
     return history.compute(ctx.schedule, d);
   }
   std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<ShotZoneHistory>(); }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <shared_mutex>
+#include <span>
 #include <tuple>
 
 #include "nbaprops/processors/common.hpp"
@@ -214,7 +216,213 @@ ZoneDefenseMetrics zone_defense_metrics(const std::vector<DefenseGame>& games, c
   return m;
 }
 
-UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Table& tdgs) {
+namespace {
+
+// The projection's columns, resolved once per ingest.
+struct TdgsColumns {
+  explicit TdgsColumns(const Table& t)
+      : team(t.col("defending_team_abbr")),
+        date(t.col("game_date")),
+        rating(t.col("defensive_rating")),
+        pace(t.col("opponent_pace")),
+        processed(t.col("processed_at")),
+        hash(t.col("data_hash")),
+        counts{&t.col("opp_paint_makes"),         &t.col("opp_paint_attempts"), &t.col("opp_mid_range_makes"),
+               &t.col("opp_mid_range_attempts"),  &t.col("opp_three_pt_makes"), &t.col("opp_three_pt_attempts"),
+               &t.col("points_in_paint_allowed"), &t.col("blocks_paint"),       &t.col("blocks_mid_range"),
+               &t.col("blocks_three_pt"),         &t.col("points_allowed")} {}
+  const Column &team, &date, &rating, &pace, &processed, &hash;
+  const Column* counts[11];
+};
+
+DefenseGame defense_game(const TdgsColumns& c, size_t r) {
+  DefenseGame g;
+  g.date = Date(static_cast<int32_t>(c.date.int_at(r)));
+  int64_t v[11];
+  for (int k = 0; k < 11; ++k) v[k] = c.counts[k]->get_int(r).value_or(0);
+  g.paint_makes = v[0], g.paint_attempts = v[1], g.mid_makes = v[2], g.mid_attempts = v[3];
+  g.three_makes = v[4], g.three_attempts = v[5], g.paint_points = v[6];
+  g.blocks_paint = v[7], g.blocks_mid = v[8], g.blocks_three = v[9], g.points_allowed = v[10];
+  g.paint_points_known = !c.counts[6]->is_null(r);
+  g.blocks_known = !c.counts[7]->is_null(r) || !c.counts[8]->is_null(r) || !c.counts[9]->is_null(r);
+  g.points_known = !c.counts[10]->is_null(r);
+  g.defensive_rating = c.rating.get_real(r);
+  g.opponent_pace = c.pace.get_real(r);
+  return g;
+}
+
+/// One season of team_defense_game_summary (and the league window's days
+/// before the season's first game), ingested once in date order into per-team,
+/// date-ordered games (the carried state of TDZA): a date D is answered from
+/// the slices before D.
+class DefenseHistory final : public proc::SeasonHistory {
+ public:
+  struct Team {
+    const std::string* name = nullptr;  ///< interned defending_team_abbr
+    std::vector<DefenseGame> games;     ///< date ascending (a date's rows in stored order)
+    /// Games dated in [from, before).
+    [[nodiscard]] std::span<const DefenseGame> between(Date from, Date before) const {
+      auto by_date = [](const DefenseGame& g, Date x) { return g.date < x; };
+      const auto lo = std::lower_bound(games.begin(), games.end(), from, by_date);
+      const auto hi = std::lower_bound(lo, games.end(), before, by_date);
+      return {lo, hi};
+    }
+  };
+  /// Per-date source facts: the newest processed_at and the row with the
+  /// greatest team (the first such row).
+  struct Day {
+    const std::string* max_processed = nullptr;
+    const std::string* team = nullptr;
+    const std::string* hash = nullptr;
+  };
+
+  /// The TDZA output of date @p d from the rows before it.
+  [[nodiscard]] UnitOutput compute(const Schedule& schedule, Date d) const;
+
+ protected:
+  void add_rows(const Table& tdgs, const std::vector<size_t>& rows) override {
+    const TdgsColumns c(tdgs);
+    for (size_t r : rows) {
+      if (c.team.is_null(r)) continue;
+      const std::string* team = c.team.text_ptr(r);
+      Team& t = teams_[*team];
+      t.name = team;
+      DefenseGame g = defense_game(c, r);
+      Day& day = days_[g.date.days()];
+      // Source tracking: last_updated is the newest processed_at (a timestamp);
+      // the source hash is the newest game's row (ties: team). Legacy: the
+      // hash of the most recently *processed* row. Fixed (DECISION 4):
+      // processed_at changes on every rerun, so the hash would too; the game
+      // date keeps it stable.
+      if (const std::string* pa = proc::text_of(&c.processed, r);
+          pa && (!day.max_processed || *pa > *day.max_processed)) {
+        day.max_processed = pa;
+      }
+      if (!day.team || *team > *day.team) {
+        day.team = team;
+        day.hash = proc::text_of(&c.hash, r);
+      }
+      // Rows arrive in date order: appending keeps the games sorted.
+      t.games.push_back(std::move(g));
+    }
+  }
+
+ private:
+  struct Window;
+  [[nodiscard]] Window window_before(const Schedule& schedule, Date d) const;
+
+  std::map<std::string_view, Team> teams_;  // keyed by interned names: teams in name order
+  std::map<int32_t, Day> days_;
+  SeasonTeamGames team_games_;
+};
+
+/// What D's rows are computed from: each team's season games and league-window
+/// games before D, the source facts, and the entities.
+struct DefenseHistory::Window {
+  std::map<std::string, std::span<const DefenseGame>> season;  ///< teams with season games
+  LeagueAverages league;
+  std::vector<std::string> teams;  ///< entities, in name order
+  const std::string* last_updated = nullptr;
+  const std::string* source_hash = nullptr;
+  int64_t rows_found = 0, teams_found = 0;
+};
+
+DefenseHistory::Window DefenseHistory::window_before(const Schedule& schedule, Date d) const {
+  Window w;
+  const Date season_start = this->season_start();
+  std::vector<std::vector<DefenseGame>> league_input;
+  for (const auto& [name, team] : teams_) {
+    const auto league = team.between(d - kTdzaLeagueDays, d);
+    if (!league.empty()) league_input.emplace_back(league.begin(), league.end());
+    const auto season = team.between(season_start, d);
+    if (season.empty()) continue;
+    w.season.emplace(*team.name, season);
+    // Dependency-check style source figures (spec A.2): teams with ≥ 15 season
+    // games.
+    if (static_cast<int>(season.size()) >= kTdzaGames) {
+      w.rows_found += static_cast<int64_t>(season.size());
+      ++w.teams_found;
+    }
+  }
+  w.league = league_averages(league_input);
+  const Day* newest = nullptr;
+  for (auto it = days_.lower_bound(season_start.days()); it != days_.end() && it->first < d.days(); ++it) {
+    const Day& day = it->second;
+    if (day.max_processed && (!w.last_updated || *day.max_processed > *w.last_updated)) {
+      w.last_updated = day.max_processed;
+    }
+    if (day.team) newest = &day;
+  }
+  if (newest) w.source_hash = newest->hash;
+  // Entities: teams with season rows, plus NBA teams the schedule says have
+  // played (their missing rows are reported instead of silently skipped).
+  const auto team_games = team_games_.get(schedule, season_of(d));
+  std::set<std::string> team_set;
+  for (const auto& [team, games] : w.season) team_set.insert(team);
+  for (const auto& code : nba_tricodes()) {
+    if (team_games->before(code, d) > 0) team_set.insert(code);
+  }
+  w.teams.assign(team_set.begin(), team_set.end());
+  return w;
+}
+
+/// One team's metrics for D, or why it has no row.
+TeamResult evaluate_team(const std::string& team, std::span<const DefenseGame> all, int64_t expected,
+                         const LeagueAverages& league) {
+  TeamResult res;
+  // DECISION 3: expected = the team's scheduled games before D this season,
+  // home and away (legacy credited each game to the home team only → ~200 %).
+  int64_t distinct_dates = 0;
+  for (size_t i = 0; i < all.size(); ++i) distinct_dates += (i == 0 || all[i].date != all[i - 1].date) ? 1 : 0;
+  res.completeness = make_completeness(expected, distinct_dates);
+  if (!res.completeness.production_ready) {
+    // Legacy category INCOMPLETE_DATA: the schedule has games whose upstream
+    // rows are missing.
+    res.failure = EntityFailure{team, "INCOMPLETE_UPSTREAM",
+                                "Incomplete data: " + pct_text(res.completeness.pct) + "% (" +
+                                    std::to_string(res.completeness.actual) + "/" +
+                                    std::to_string(res.completeness.expected) + " games)"};
+    return res;
+  }
+  if (static_cast<int>(all.size()) < kTdzaGames) {
+    res.failure = EntityFailure{team, "INSUFFICIENT_DATA",
+                                "Only " + std::to_string(all.size()) + " games, need " + std::to_string(kTdzaGames)};
+    return res;
+  }
+  // The newest 15 games, newest first (the order the means are summed in).
+  std::vector<DefenseGame> last(all.rbegin(), all.rbegin() + kTdzaGames);
+  res.metrics = zone_defense_metrics(last, league);
+  return res;
+}
+
+/// Writes row @p r of a team with metrics.
+void write_team_row(Table& t, size_t r, const std::string& team, Date d, const ZoneDefenseMetrics& m) {
+  t.set(r, "team_abbr", team);
+  t.set(r, "analysis_date", d);
+  set_numeric(t, r, "paint_pct_allowed_last_15", m.paint_pct);
+  set_numeric(t, r, "paint_attempts_allowed_per_game", m.paint_att_pg);
+  set_numeric(t, r, "paint_points_allowed_per_game", m.paint_pts_pg);
+  set_numeric(t, r, "paint_blocks_per_game", m.paint_blk_pg);
+  set_numeric(t, r, "paint_defense_vs_league_avg", m.paint_vs_league);
+  set_numeric(t, r, "mid_range_pct_allowed_last_15", m.mid_pct);
+  set_numeric(t, r, "mid_range_attempts_allowed_per_game", m.mid_att_pg);
+  set_numeric(t, r, "mid_range_blocks_per_game", m.mid_blk_pg);
+  set_numeric(t, r, "mid_range_defense_vs_league_avg", m.mid_vs_league);
+  set_numeric(t, r, "three_pt_pct_allowed_last_15", m.three_pct);
+  set_numeric(t, r, "three_pt_attempts_allowed_per_game", m.three_att_pg);
+  set_numeric(t, r, "three_pt_blocks_per_game", m.three_blk_pg);
+  set_numeric(t, r, "three_pt_defense_vs_league_avg", m.three_vs_league);
+  set_numeric(t, r, "defensive_rating_last_15", m.defensive_rating);
+  set_numeric(t, r, "opponent_points_per_game", m.opp_pts_pg);
+  set_numeric(t, r, "opponent_pace", m.opponent_pace);
+  t.set(r, "games_in_sample", int64_t{m.games});
+  if (m.strongest_zone) t.set(r, "strongest_zone", *m.strongest_zone);
+  if (m.weakest_zone) t.set(r, "weakest_zone", *m.weakest_zone);
+  t.set(r, "data_quality_tier", tdza_quality_tier(m.games));
+  if (m.calculation_notes) t.set(r, "calculation_notes", *m.calculation_notes);
+}
+
+UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
   UnitOutput out(catalog::get(kOutput));
   // DECISION 2: one bootstrap rule from the schedule; the runner skips these
   // dates (kSkip).
@@ -222,181 +430,53 @@ UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Tab
     out.empty_reason = "skipped_early_season";
     return out;
   }
-  const int season = season_of(d);
-  // DECISION 2: season-to-date windows start at the season's first game
-  // (legacy: Oct 1).
-  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-  const Date league_from = d - kTdzaLeagueDays;
-
-  // One pass over the input: season games (last-15 and completeness) and
-  // league-window games per team.
-  std::map<std::string, std::vector<DefenseGame>> season_games, league_games;
-  std::optional<std::string> last_updated, source_hash;
-  Date source_hash_date;
-  std::string source_hash_team;
-  for (size_t r = 0; r < tdgs.num_rows(); ++r) {
-    auto date = tdgs.get_date(r, "game_date");
-    auto team = tdgs.get_text(r, "defending_team_abbr");
-    // DECISION 1: strictly before D (legacy: game_date <= analysis_date).
-    if (!date || !team || *date >= d) continue;
-    const bool in_season = *date >= season_start;
-    const bool in_league = *date >= league_from;
-    if (!in_season && !in_league) continue;
-    DefenseGame g;
-    g.date = *date;
-    auto iv = [&](const char* c) { return tdgs.get_int(r, c).value_or(0); };
-    g.paint_makes = iv("opp_paint_makes");
-    g.paint_attempts = iv("opp_paint_attempts");
-    g.mid_makes = iv("opp_mid_range_makes");
-    g.mid_attempts = iv("opp_mid_range_attempts");
-    g.three_makes = iv("opp_three_pt_makes");
-    g.three_attempts = iv("opp_three_pt_attempts");
-    g.paint_points = iv("points_in_paint_allowed");
-    g.blocks_paint = iv("blocks_paint");
-    g.blocks_mid = iv("blocks_mid_range");
-    g.blocks_three = iv("blocks_three_pt");
-    g.points_allowed = iv("points_allowed");
-    auto known = [&](const char* c) { return tdgs.get_int(r, c).has_value(); };
-    g.paint_points_known = known("points_in_paint_allowed");
-    g.blocks_known = known("blocks_paint") || known("blocks_mid_range") || known("blocks_three_pt");
-    g.points_known = known("points_allowed");
-    g.defensive_rating = tdgs.get_real(r, "defensive_rating");
-    g.opponent_pace = tdgs.get_real(r, "opponent_pace");
-    if (in_league) league_games[*team].push_back(g);
-    if (!in_season) continue;
-    season_games[*team].push_back(g);
-    // Source tracking: last_updated is the newest processed_at (a timestamp);
-    // the source hash is the newest game's row (ties: team). Legacy: the hash
-    // of the most recently *processed* row. Fixed (DECISION 4): processed_at
-    // changes on every rerun, so the hash would too; the game date keeps it
-    // stable.
-    auto pa = tdgs.get_text(r, "processed_at");
-    if (pa && (!last_updated || *pa > *last_updated)) last_updated = pa;
-    if (!source_hash || *date > source_hash_date || (*date == source_hash_date && *team > source_hash_team)) {
-      source_hash = tdgs.get_text(r, "data_hash");
-      source_hash_date = *date;
-      source_hash_team = *team;
-    }
-  }
-
-  std::vector<std::vector<DefenseGame>> league_input;
-  league_input.reserve(league_games.size());
-  for (auto& [team, games] : league_games) league_input.push_back(std::move(games));
-  const LeagueAverages league = league_averages(league_input);
-
-  // Entities: teams with season rows, plus NBA teams the schedule says have
-  // played (their missing rows are reported instead of silently skipped).
-  std::set<std::string> team_set;
-  for (const auto& [team, games] : season_games) team_set.insert(team);
-  for (const auto& code : nba_tricodes()) {
-    if (!schedule.team_games_before(code, d, season).empty()) team_set.insert(code);
-  }
-  const std::vector<std::string> teams(team_set.begin(), team_set.end());
-  if (teams.empty()) {
+  const Window w = window_before(schedule, d);
+  if (w.teams.empty()) {
     out.empty_reason = "no team_defense_game_summary rows and no scheduled games before " + d.iso();
     return out;
   }
-
-  // Dependency-check style source figures (spec A.2): teams with ≥ 15 season
-  // games.
-  int64_t rows_found = 0, teams_found = 0;
-  for (const auto& [team, games] : season_games) {
-    if (static_cast<int>(games.size()) >= kTdzaGames) {
-      rows_found += static_cast<int64_t>(games.size());
-      ++teams_found;
-    }
-  }
-
-  const bool bootstrap = schedule.is_bootstrap(d);  // false here; kept for the legacy bypass shape
-  std::vector<TeamResult> results(teams.size());
-  tbb::parallel_for(size_t{0}, teams.size(), [&](size_t i) {
-    const std::string& team = teams[i];
-    TeamResult& res = results[i];
+  const auto team_games = team_games_.get(schedule, season_of(d));
+  std::vector<TeamResult> results(w.teams.size());
+  tbb::parallel_for(size_t{0}, w.teams.size(), [&](size_t i) {
+    const std::string& team = w.teams[i];
     try {
-      static const std::vector<DefenseGame> kNone;
-      auto it = season_games.find(team);
-      const std::vector<DefenseGame>& all = it == season_games.end() ? kNone : it->second;
-      // DECISION 3: expected = the team's scheduled games before D this season,
-      // home and away (legacy credited each game to the home team only → ~200
-      // %).
-      std::set<Date> dates;
-      for (const auto& g : all) dates.insert(g.date);
-      res.completeness = make_completeness(static_cast<int64_t>(schedule.team_games_before(team, d, season).size()),
-                                           static_cast<int64_t>(dates.size()));
-      if (!res.completeness.production_ready && !bootstrap) {
-        // Legacy category INCOMPLETE_DATA: the schedule has games whose
-        // upstream rows are missing.
-        res.failure = EntityFailure{team, "INCOMPLETE_UPSTREAM",
-                                    "Incomplete data: " + pct_text(res.completeness.pct) + "% (" +
-                                        std::to_string(res.completeness.actual) + "/" +
-                                        std::to_string(res.completeness.expected) + " games)"};
-        return;
-      }
-      if (static_cast<int>(all.size()) < kTdzaGames) {
-        res.failure =
-            EntityFailure{team, "INSUFFICIENT_DATA",
-                          "Only " + std::to_string(all.size()) + " games, need " + std::to_string(kTdzaGames)};
-        return;
-      }
-      std::vector<DefenseGame> last(all.begin(), all.end());
-      std::sort(last.begin(), last.end(), [](const DefenseGame& a, const DefenseGame& b) { return a.date > b.date; });
-      last.resize(kTdzaGames);
-      res.metrics = zone_defense_metrics(last, league);
+      const auto it = w.season.find(team);
+      const auto all = it == w.season.end() ? std::span<const DefenseGame>() : it->second;
+      results[i] = evaluate_team(team, all, team_games->before(team, d), w.league);
     } catch (const std::exception& e) {
-      res.failure = EntityFailure{team, "PROCESSING_ERROR", e.what()};
-      res.metrics.reset();
+      results[i] = TeamResult{};
+      results[i].failure = EntityFailure{team, "PROCESSING_ERROR", e.what()};
     }
   });
 
   Table& t = out.rows;
-  const bool boundary = is_season_boundary(d);
   std::optional<double> source_pct;
-  if (teams_found > 0) {
+  if (w.teams_found > 0) {
     source_pct =
-        std::min(100.0, static_cast<double>(rows_found) / static_cast<double>(kTdzaGames * teams_found) * 100.0);
+        std::min(100.0, static_cast<double>(w.rows_found) / static_cast<double>(kTdzaGames * w.teams_found) * 100.0);
   }
-  for (size_t i = 0; i < teams.size(); ++i) {
+  const CompletenessColumns completeness(t);
+  const ConstantColumns constants(t.schema(), [&](Table& c, size_t r) {
+    if (w.last_updated) c.col("source_team_defense_last_updated").set_text_ptr(r, w.last_updated);
+    c.set(r, "source_team_defense_rows_found", w.rows_found);
+    set_numeric(c, r, "source_team_defense_completeness_pct", source_pct);
+    if (w.source_hash) c.col("source_team_defense_hash").set_text_ptr(r, w.source_hash);
+    // early_season_flag and insufficient_data_reason stay NULL on real rows
+    // (legacy). DECISION 2: one bootstrap rule from the schedule (legacy:
+    // before Oct 31 / 30 days from Oct 1); the runner skips bootstrap dates.
+    proc::write_processing_status(c, r, is_season_boundary(d), false);
+  });
+  for (size_t i = 0; i < w.teams.size(); ++i) {
     TeamResult& res = results[i];
     if (res.failure) {
       out.failures.push_back(std::move(*res.failure));
       continue;
     }
     if (!res.metrics) continue;
-    const ZoneDefenseMetrics& m = *res.metrics;
-    size_t r = t.add_row();
-    t.set(r, "team_abbr", teams[i]);
-    t.set(r, "analysis_date", d);
-    set_numeric(t, r, "paint_pct_allowed_last_15", m.paint_pct);
-    set_numeric(t, r, "paint_attempts_allowed_per_game", m.paint_att_pg);
-    set_numeric(t, r, "paint_points_allowed_per_game", m.paint_pts_pg);
-    set_numeric(t, r, "paint_blocks_per_game", m.paint_blk_pg);
-    set_numeric(t, r, "paint_defense_vs_league_avg", m.paint_vs_league);
-    set_numeric(t, r, "mid_range_pct_allowed_last_15", m.mid_pct);
-    set_numeric(t, r, "mid_range_attempts_allowed_per_game", m.mid_att_pg);
-    set_numeric(t, r, "mid_range_blocks_per_game", m.mid_blk_pg);
-    set_numeric(t, r, "mid_range_defense_vs_league_avg", m.mid_vs_league);
-    set_numeric(t, r, "three_pt_pct_allowed_last_15", m.three_pct);
-    set_numeric(t, r, "three_pt_attempts_allowed_per_game", m.three_att_pg);
-    set_numeric(t, r, "three_pt_blocks_per_game", m.three_blk_pg);
-    set_numeric(t, r, "three_pt_defense_vs_league_avg", m.three_vs_league);
-    set_numeric(t, r, "defensive_rating_last_15", m.defensive_rating);
-    set_numeric(t, r, "opponent_points_per_game", m.opp_pts_pg);
-    set_numeric(t, r, "opponent_pace", m.opponent_pace);
-    t.set(r, "games_in_sample", int64_t{m.games});
-    if (m.strongest_zone) t.set(r, "strongest_zone", *m.strongest_zone);
-    if (m.weakest_zone) t.set(r, "weakest_zone", *m.weakest_zone);
-    t.set(r, "data_quality_tier", tdza_quality_tier(m.games));
-    if (m.calculation_notes) t.set(r, "calculation_notes", *m.calculation_notes);
-    if (last_updated) t.set(r, "source_team_defense_last_updated", *last_updated);
-    t.set(r, "source_team_defense_rows_found", rows_found);
-    set_numeric(t, r, "source_team_defense_completeness_pct", source_pct);
-    if (source_hash) t.set(r, "source_team_defense_hash", *source_hash);
-    // early_season_flag and insufficient_data_reason stay NULL on real rows
-    // (legacy).
-    write_completeness(t, r, res.completeness);
-    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
-    // 30 days from Oct 1).
-    proc::write_processing_status(t, r, boundary, bootstrap);
+    const size_t r = t.add_row();
+    write_team_row(t, r, w.teams[i], d, *res.metrics);
+    completeness.write(t, r, res.completeness);
+    constants.apply(t, r);
   }
   fill_precompute_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());
@@ -407,29 +487,46 @@ UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Tab
   return out;
 }
 
+/// The first date a unit for @p d reads: the season's first game (last 15
+/// games and completeness) or the 31-day league window's first day, whichever
+/// is earlier.
+Date window_from(const Schedule& schedule, Date d, Date* season_start) {
+  const int season = season_of(d);
+  *season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  return std::min(*season_start, d - kTdzaLeagueDays);
+}
+
+}  // namespace
+
+UnitOutput compute_team_defense_zone(const Schedule& schedule, Date d, const Table& tdgs) {
+  Date season_start;
+  const Date from = window_from(schedule, d, &season_start);
+  DefenseHistory history;
+  history.start(from, season_start);
+  history.ingest(tdgs, d - 1);
+  return history.compute(schedule, d);
+}
+
 namespace {
+
+/// Metrics use the last 15 games; completeness counts the whole season to date
+/// (read from the season's first game), so the declared window is season-to-date.
+const ProcessorInfo kInfo{
+    .name = "team_defense_zone_analysis",
+    .code = "tdza",
+    .phase = 4,
+    .output_table = kOutput,
+    .entity = "teams",
+    .reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true}, {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "team_defense_zone_analysis",
+    .description =
+        "Opponent FG% allowed, volume and blocks by zone over each team's last 15 "
+        "games, vs a 31-day league average; strongest/weakest zone"};
 
 class TeamDefenseZoneProcessor final : public Processor {
  public:
-  TeamDefenseZoneProcessor() {
-    info_.name = "team_defense_zone_analysis";
-    info_.code = "tdza";
-    info_.phase = 4;
-    info_.output_table = kOutput;
-    info_.entity = "teams";
-    info_.legacy_job = "team_defense_zone_analysis";
-    // Metrics use the last 15 games; completeness counts the whole season to
-    // date (read from the season's first game), so the declared window is
-    // season-to-date.
-    info_.reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true},
-                   {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true}};
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Opponent FG% allowed, volume and blocks by zone over "
-        "each team's last 15 games, vs a 31-day league "
-        "average; strongest/weakest zone";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     if (ctx.schedule.is_bootstrap(d)) {
@@ -437,17 +534,19 @@ class TeamDefenseZoneProcessor final : public Processor {
       out.empty_reason = "skipped_early_season";
       return out;
     }
-    const int season = season_of(d);
-    const Date season_start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-    // One read: season to date (last 15 games and completeness) ∪ the 31-day
-    // league window.
-    const Date from = std::min(season_start, d - kTdzaLeagueDays);
-    Table tdgs = proc::read_window(ctx, kTdgs, from, d - 1, kTdgsColumns);
-    return compute_team_defense_zone(ctx.schedule, d, tdgs);
+    Date season_start;
+    const Date from = window_from(ctx.schedule, d, &season_start);
+    // The season's history, carried from the dates before (or this unit's own
+    // when run alone): only the TDGS dates not ingested yet are read, inside
+    // this unit's window (season to date ∪ the 31-day league window).
+    std::unique_ptr<CarriedState> own;
+    const auto& history = proc::history_for<DefenseHistory>(ctx, own, season_start, from, d - 1, [&](Date lo, Date hi) {
+      return proc::read_window(ctx, kTdgs, lo, hi, kTdgsColumns);
+    });
+    std::shared_lock lock(history.mutex());
+    return history.compute(ctx.schedule, d);
   }
-
- private:
-  ProcessorInfo info_;
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<DefenseHistory>(); }
 };
 
 }  // namespace

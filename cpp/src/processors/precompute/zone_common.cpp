@@ -1,30 +1,95 @@
 #include "nbaprops/processors/precompute/zone_common.hpp"
 
+#include <openssl/evp.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <memory>
 
+#include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "phase4_util.hpp"
 
 namespace nbaprops::precompute {
+
+namespace {
+
+/// actual / expected × 100 with Python's round(·, 1) (a formatting round trip),
+/// memoised per thread for the small counts every unit repeats.
+double completeness_pct(int64_t expected, int64_t actual) {
+  auto pct = [&] { return proc::py_round(static_cast<double>(actual) / static_cast<double>(expected) * 100.0, 1); };
+  constexpr int64_t kExpected = 128, kActual = 256;
+  if (expected >= kExpected || actual < 0 || actual >= kActual) return pct();
+  thread_local std::vector<double> memo(kExpected * kActual, std::numeric_limits<double>::quiet_NaN());
+  double& v = memo[static_cast<size_t>(expected * kActual + actual)];
+  if (std::isnan(v)) v = pct();
+  return v;
+}
+
+}  // namespace
 
 Completeness make_completeness(int64_t expected, int64_t actual) {
   Completeness c;
   c.expected = expected;
   c.actual = actual;
-  c.pct = expected > 0 ? proc::py_round(static_cast<double>(actual) / static_cast<double>(expected) * 100.0, 1) : 0.0;
+  c.pct = expected > 0 ? completeness_pct(expected, actual) : 0.0;
   c.missing = expected > actual ? expected - actual : 0;
   c.production_ready = c.pct >= kProductionReadyPct;
   return c;
 }
 
-void write_completeness(Table& t, size_t row, const Completeness& c) {
-  t.set(row, "expected_games_count", c.expected);
-  t.set(row, "actual_games_count", c.actual);
-  t.set(row, "completeness_percentage", c.pct);
-  t.set(row, "missing_games_count", c.missing);
-  t.set(row, "is_production_ready", c.production_ready);
-  t.set(row, "data_quality_issues", "[]");
+void write_completeness(Table& t, size_t row, const Completeness& c) { CompletenessColumns(t).write(t, row, c); }
+
+CompletenessColumns::CompletenessColumns(const Table& t)
+    : expected(t.require("expected_games_count")),
+      actual(t.require("actual_games_count")),
+      pct(t.require("completeness_percentage")),
+      missing(t.require("missing_games_count")),
+      ready(t.require("is_production_ready")),
+      issues(t.require("data_quality_issues")) {}
+
+void CompletenessColumns::write(Table& t, size_t row, const Completeness& c) const {
+  static const std::string* const kNoIssues = intern("[]");
+  t.col(expected).set_int(row, c.expected);
+  t.col(actual).set_int(row, c.actual);
+  t.col(pct).set_real(row, c.pct);
+  t.col(missing).set_int(row, c.missing);
+  t.col(ready).set_int(row, c.production_ready ? 1 : 0);
+  t.col(issues).set_text_ptr(row, kNoIssues);
+}
+
+ConstantColumns::ConstantColumns(const TableSchema& schema, const std::function<void(Table&, size_t)>& write)
+    : template_(schema) {
+  template_.add_row();
+  write(template_, 0);
+  for (size_t c = 0; c < template_.num_columns(); ++c) {
+    if (!template_.col(c).is_null(0)) columns_.push_back(c);
+  }
+}
+
+void ConstantColumns::apply(Table& t, size_t row) const {
+  for (size_t c : columns_) t.col(c).copy_cell(row, template_.col(c), 0);
+}
+
+TeamGameCounts::TeamGameCounts(const Schedule& schedule, int season) {
+  for (const Game& g : schedule.games()) {
+    if (g.season != season || !g.counts()) continue;
+    dates_[g.home].push_back(g.date);
+    if (g.away != g.home) dates_[g.away].push_back(g.date);
+  }
+}
+
+int64_t TeamGameCounts::before(const std::string& team, Date d) const {
+  const auto it = dates_.find(team);
+  if (it == dates_.end()) return 0;
+  const auto& dates = it->second;  // schedule order: by date
+  return std::lower_bound(dates.begin(), dates.end(), d) - dates.begin();
 }
 
 double np_round(double x, int digits) {
@@ -38,26 +103,88 @@ bool is_season_boundary(Date d) {
   return m == 10 || m == 11 || m == 4;
 }
 
+std::shared_ptr<const TeamGameCounts> SeasonTeamGames::get(const Schedule& schedule, int season) const {
+  std::lock_guard lock(mu_);
+  if (!counts_) {
+    counts_ = std::make_shared<const TeamGameCounts>(schedule, season);
+    schedule_ = &schedule;
+    games_ = schedule.games().size();
+    season_ = season;
+  }
+  if (schedule_ == &schedule && games_ == schedule.games().size() && season_ == season) return counts_;
+  return std::make_shared<const TeamGameCounts>(schedule, season);
+}
+
+namespace {
+
+constexpr std::string_view kPrecomputeSpace = " \t\n\r\f\v";
+constexpr std::string_view kMixinSpace = " \t\r\n";
+
+std::string_view strip(std::string_view s, std::string_view space) {
+  const auto b = s.find_first_not_of(space);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+/// One value of precompute_data_hash: Table::cell_text, booleans True/False,
+/// text stripped.
+std::string precompute_cell(const Table& t, size_t row, size_t c) {
+  if (t.col(c).is_null(row)) return "NULL";
+  if (t.def(c).type == ColumnType::kBool) return t.col(c).int_at(row) ? "True" : "False";
+  std::string value = t.cell_text(row, c);  // ints, Python float repr, ISO dates, text
+  if (storage_of(t.def(c).type) == Storage::kText) value = std::string(strip(value, kPrecomputeSpace));
+  return value;
+}
+
+/// SHA-256 of @p bytes through a per-thread digest context (no per-call fetch
+/// or allocation); the first 8 bytes as 16 lowercase hex chars.
+std::string sha256_hex16(std::string_view bytes) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1 || len < 8) {
+    throw InternalError("SHA-256 failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (size_t i = 0; i < 8; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+/// Appends Date::iso() (YYYY-MM-DD) without formatting calls.
+void append_iso(std::string& out, Date d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {
+    out += d.iso();
+    return;
+  }
+  const auto m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  const char buf[10] = {static_cast<char>('0' + y / 1000),
+                        static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10),
+                        static_cast<char>('0' + y % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + day / 10),
+                        static_cast<char>('0' + day % 10)};
+  out.append(buf, sizeof buf);
+}
+
+}  // namespace
+
 std::string precompute_data_hash(const Table& t, size_t row, const std::vector<std::string>& fields) {
   std::vector<std::string> items;
   items.reserve(fields.size());
-  for (const auto& f : fields) {
-    const size_t c = t.require(f);
-    std::string value;
-    if (t.col(c).is_null(row)) {
-      value = "NULL";
-    } else if (t.def(c).type == ColumnType::kBool) {
-      value = t.col(c).int_at(row) ? "True" : "False";
-    } else {
-      value = t.cell_text(row, c);  // ints, Python float repr, ISO dates, text
-      if (storage_of(t.def(c).type) == Storage::kText) {
-        const auto b = value.find_first_not_of(" \t\n\r\f\v");
-        const auto e = value.find_last_not_of(" \t\n\r\f\v");
-        value = b == std::string::npos ? std::string() : value.substr(b, e - b + 1);
-      }
-    }
-    items.push_back(f + ":" + value);
-  }
+  for (const auto& f : fields) items.push_back(f + ":" + precompute_cell(t, row, t.require(f)));
   std::sort(items.begin(), items.end());
   std::string joined;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -68,8 +195,85 @@ std::string precompute_data_hash(const Table& t, size_t row, const std::vector<s
 }
 
 void fill_precompute_hash(Table& t, const std::vector<std::string>& fields) {
-  const size_t h = t.require("data_hash");
-  for (size_t r = 0; r < t.num_rows(); ++r) t.col(h).set_text(r, precompute_data_hash(t, r, fields));
+  RowHasher(t, fields, RowHasher::Style::kPrecompute).fill(t);
+}
+
+RowHasher::RowHasher(const Table& t, const std::vector<std::string>& fields, Style style) : style_(style) {
+  items_.reserve(fields.size());
+  for (const auto& f : fields) items_.emplace_back(f + ":", t.require(f));
+  // Sorting the "field:" prefixes sorts the items: distinct names differ at or
+  // before the shorter one's ':' (a name never contains ':').
+  std::sort(items_.begin(), items_.end());
+  for (size_t i = 1; i < items_.size(); ++i) {
+    if (items_[i].first == items_[i - 1].first) {
+      throw InternalError("hash field '" + items_[i].first + "' listed twice for " + t.schema().name);
+    }
+  }
+}
+
+void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_t c) const {
+  const Column& col = t.col(c);
+  if (col.is_null(row)) {
+    out += "NULL";
+    return;
+  }
+  const ColumnType type = t.def(c).type;
+  switch (type) {
+    case ColumnType::kBool:
+      out += col.int_at(row) ? "True" : "False";
+      return;
+    case ColumnType::kInt64: {
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, col.int_at(row)).ptr);
+      return;
+    }
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric: {
+      // python_float_repr's fixed-notation case; anything else goes through it.
+      const double v = col.real_at(row);
+      if (std::isfinite(v)) {
+        char buf[64];
+        const std::string_view s(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+        if (s.find('e') == std::string_view::npos) {
+          out += s;
+          if (s.find('.') == std::string_view::npos) out += ".0";
+          return;
+        }
+      }
+      break;
+    }
+    case ColumnType::kDate:
+      append_iso(out, Date(static_cast<int32_t>(col.int_at(row))));
+      return;
+    case ColumnType::kArray:
+      break;  // the mixin renders arrays as Python lists
+    default:
+      out += strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace);
+      return;
+  }
+  if (style_ == Style::kMixin) {
+    out += phase4_detail::py_str_cell(t, row, c);
+  } else {
+    out += precompute_cell(t, row, c);
+  }
+}
+
+std::string RowHasher::hash(const Table& t, size_t row) const {
+  thread_local std::string buf;
+  buf.clear();
+  for (size_t i = 0; i < items_.size(); ++i) {
+    if (i) buf += '|';
+    buf += items_[i].first;
+    append_value(buf, t, row, items_[i].second);
+  }
+  return sha256_hex16(buf);
+}
+
+void RowHasher::fill(Table& t) const {
+  Column& out = t.col(t.require("data_hash"));
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, t.num_rows(), 64), [&](const tbb::blocked_range<size_t>& rows) {
+    for (size_t r = rows.begin(); r != rows.end(); ++r) out.set_text(r, hash(t, r));
+  });
 }
 
 std::string pct_text(double pct) {

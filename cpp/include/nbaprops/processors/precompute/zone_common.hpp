@@ -5,13 +5,19 @@
 /// legacy-tdza-psza.md §0).
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "nbaprops/schedule/schedule.hpp"
 
 namespace nbaprops::precompute {
 
@@ -34,6 +40,58 @@ Completeness make_completeness(int64_t expected, int64_t actual);
 /// data-quality issues ("[]").
 void write_completeness(Table& t, size_t row, const Completeness& c);
 
+/// The completeness block's columns of an output table, resolved once (write()
+/// is write_completeness without name lookups).
+struct CompletenessColumns {
+  explicit CompletenessColumns(const Table& t);
+  void write(Table& t, size_t row, const Completeness& c) const;
+  size_t expected, actual, pct, missing, ready, issues;
+};
+
+/// Columns that hold the same value on every row of a unit (e.g. the
+/// processing-status block): written once into a one-row template of the output
+/// schema, then copied cell by cell into each row.
+class ConstantColumns {
+ public:
+  /// @param write fills the constant cells of row 0 of a one-row table of
+  /// @p schema (cells it leaves NULL are not copied).
+  ConstantColumns(const TableSchema& schema, const std::function<void(Table&, size_t)>& write);
+  /// Copies the constant cells into row @p row of @p t (full projection of the
+  /// same schema).
+  void apply(Table& t, size_t row) const;
+
+ private:
+  Table template_;
+  std::vector<size_t> columns_;
+};
+
+/// Each team's counted games of one season (Schedule::team_games_before, as a
+/// binary search over the team's game dates).
+class TeamGameCounts {
+ public:
+  TeamGameCounts(const Schedule& schedule, int season);
+  /// == schedule.team_games_before(team, d, season).size().
+  [[nodiscard]] int64_t before(const std::string& team, Date d) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<Date>> dates_;
+};
+
+/// The TeamGameCounts of a processor's season history, built on first use and
+/// kept (a history serves one run's schedule; another schedule, or another
+/// season, gets a fresh, uncached count).
+class SeasonTeamGames {
+ public:
+  [[nodiscard]] std::shared_ptr<const TeamGameCounts> get(const Schedule& schedule, int season) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const TeamGameCounts> counts_;
+  mutable const Schedule* schedule_ = nullptr;
+  mutable size_t games_ = 0;
+  mutable int season_ = 0;
+};
+
 /// numpy/pandas rounding as observed in the legacy data: nearbyint(x · 10^d) /
 /// 10^d (ties to even on the scaled product; 0.2875 → 0.288 at 3 dp, where
 /// Python's round gives 0.287). No negative zero.
@@ -53,8 +111,36 @@ bool is_season_boundary(Date d);
 /// sorted, joined with '|', SHA-256, first 16 hex. (Phase 3 tables use the JSON
 /// form of nbaprops::data_hash.)
 std::string precompute_data_hash(const Table& t, size_t row, const std::vector<std::string>& fields);
-/// Sets the data_hash column of every row of @p t with precompute_data_hash.
+/// Sets the data_hash column of every row of @p t with precompute_data_hash
+/// (through a RowHasher: same values, planned once).
 void fill_precompute_hash(Table& t, const std::vector<std::string>& fields);
+
+/// A legacy row hash planned once for a table's columns: the "field:value"
+/// items of a row sort by field name alone (two distinct names differ at or
+/// before the shorter one's ':'), so the order is fixed up front; each value is
+/// rendered into one reused buffer and hashed with a per-thread SHA-256 context.
+/// Equal to the per-cell functions it replaces, by construction: anything the
+/// fast path does not render (floats written with an exponent, NaN/inf, array
+/// literals) goes through them.
+class RowHasher {
+ public:
+  /// kPrecompute: precompute_data_hash (values as Table::cell_text, booleans
+  /// True/False, text stripped of " \t\n\r\f\v"). kMixin: the Phase 4 hash
+  /// mixin of PCF/PDC/MLFS (phase4_detail::mixin_hash: values as Python str,
+  /// text stripped of " \t\r\n", arrays as Python list literals).
+  enum class Style { kPrecompute, kMixin };
+  /// @throws ConfigError when a field is not a column of @p t.
+  RowHasher(const Table& t, const std::vector<std::string>& fields, Style style);
+  /// First 16 hex chars of the row's SHA-256 (a table with @p t's layout).
+  [[nodiscard]] std::string hash(const Table& t, size_t row) const;
+  /// Sets the data_hash column of every row (parallel over rows).
+  void fill(Table& t) const;
+
+ private:
+  void append_value(std::string& out, const Table& t, size_t row, size_t c) const;
+  Style style_;
+  std::vector<std::pair<std::string, size_t>> items_;  ///< "field:" → column, in hash order
+};
 
 /// "90.0"-style rendering of a percentage with one decimal, as Python prints a
 /// float rounded to 1 dp.
