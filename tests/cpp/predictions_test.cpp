@@ -3,16 +3,23 @@
 // and the processor's rows, failures and point-in-time reads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/models/xgboost.hpp"
+#include "nbaprops/pipeline/plan.hpp"
+#include "nbaprops/pipeline/runner.hpp"
 #include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
+#include "nbaprops/schedule/schedule.hpp"
+#include "nbaprops/synth/demo.hpp"
+#include "nbaprops/warehouse/warehouse.hpp"
 #include "table_assert.hpp"
 #include "test_util.hpp"
 
@@ -378,4 +385,55 @@ TEST(PredictionsModel, RealModelFedInTrainingSemantics) {
   }
   EXPECT_EQ(systems, (std::set<std::string>{kSystemMovingAverage, kSystemZoneMatchup, kSystemSimilarity, kSystemXgboost,
                                             kSystemEnsemble}));
+}
+
+// The carried state of predictions (similarity histories) and of the scoring
+// tier (per-date summaries of grading): a date answered from a state that other
+// dates — later ones first, then the rest interleaved — already filled equals
+// the date computed alone and the rows the runner committed. Grading and its
+// daily summary carry nothing; they are checked against the stored rows too.
+TEST(PredictionsCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  synth::generate_demo(*wh, {{2022}, 7});
+  const Schedule schedule = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  const Date first = *schedule.season_start(2022);
+  pipeline::PlanOptions po;
+  po.range = DateRange{first, first + 45};
+  po.processors = {"phase3", "phase4", "mlfs", "pred", "grade", "sdp", "tier"};
+  const pipeline::Plan plan = pipeline::make_plan(schedule, po);
+  pipeline::RunOptions ro;
+  ro.checkpoint_dir = "";
+  const pipeline::RunResult run = pipeline::run(*wh, schedule, plan, ro);
+  ASSERT_EQ(run.exit_code(), 0) << run.summary_text();
+
+  std::vector<Date> dates;
+  for (Date d = first + 14; d <= first + 45; d = d + 1) {
+    if (!schedule.games_on(d).empty()) dates.push_back(d);
+  }
+  ASSERT_GE(dates.size(), 10u);
+  std::reverse(dates.begin(), dates.end());
+  std::stable_partition(dates.begin(), dates.end(), [&](Date d) { return (d - dates.back()) % 2 == 0; });
+
+  auto content = [](const Table& rows) {
+    std::string out;
+    for (const auto& [d, h] : partition_hashes_of(rows)) out += d.iso() + ":" + h.hex() + ";";
+    return out;
+  };
+  for (const char* code : {"pred", "grade", "sdp", "tier"}) {
+    const Processor& p = registry::get(code);
+    std::unique_ptr<CarriedState> carried = p.make_carried_state();
+    EXPECT_EQ(carried != nullptr, std::string(code) == "pred" || std::string(code) == "tier") << code;
+    int nonempty = 0;
+    for (Date d : dates) {
+      UnitOutput shared = p.run(UnitContext{*wh, schedule, d, &p.info(), carried.get()});
+      UnitOutput alone = p.run(UnitContext{*wh, schedule, d, &p.info(), nullptr});
+      const Table stored = wh->read(catalog::get(p.info().output_table), DateRange{d, d});
+      EXPECT_EQ(content(shared.rows), content(alone.rows)) << code << " " << d.iso();
+      EXPECT_EQ(content(shared.rows), content(stored)) << code << " " << d.iso();
+      EXPECT_EQ(shared.failures.size(), alone.failures.size()) << code << " " << d.iso();
+      nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    }
+    EXPECT_GT(nonempty, 0) << code << ": no date produced rows, the comparison would be vacuous";
+  }
 }
