@@ -12,9 +12,13 @@ In one process, on one freshly generated demo league:
    ratio reference / ours, and the outputs must agree;
 3. PDC against a legacy-style per-date pandas reference of a subset of its columns (an approximation: the
    reference computes less than the engine), ratio reference / ours, and the shared columns must agree;
-4. predictions against a legacy-style per-player Python loop of two of the five systems (moving average,
-   zone matchup; an approximation), ratio reference / ours, and predictions and recommendations must agree;
-5. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``.
+4. predictions against a legacy-style per-player Python loop of every system the engine writes (moving
+   average, zone matchup, similarity, XGBoost evaluated per player with the xgboost package, ensemble), on
+   the first ``--pred-dates`` prediction dates, ratio reference / ours; every system's predicted points,
+   confidence and recommendation must agree;
+5. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``. For each comparison our
+   side's wall time is split (``ours_split``): outside the engine (plan, pre-flight), the engine around the
+   units, and the units' read / compute / write.
 
 Exit code 0 when every backfill succeeded and every compared output agrees, 1 otherwise (the ratios of a
 comparison whose outputs disagree are not honest). See bench/README.md for what each figure means.
@@ -191,12 +195,15 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
     results: list[Any] = []
 
     def ours():
+        t0 = time.perf_counter()
         r = nbaprops.backfill(wh, dates=dates, processors=["togs"], workers=1, resume=False, progress="none",
                               checkpoint_dir=work / "ckpt-togs")
-        results.append(r)
+        results.append((time.perf_counter() - t0, r))
         return r
 
     our_s, _ = best_of(repeats, ours)
+    best_wall, best = min(results, key=lambda x: x[0])
+    results = [r for _, r in results]
     exit_codes = sorted({r.exit_code for r in results})
     our_rows = int(results[-1].units["rows"].sum())
 
@@ -219,6 +226,7 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
         "reference_seconds": round(ref_s, 4),
         "ours_seconds": round(our_s, 4),
         "ours_unit_seconds": round(float(results[-1].units["seconds"].sum()), 4),
+        "ours_split": our_split(best, best_wall),
         "ratio": round(ref_s / our_s, 2),
         "reference_rows": ref_rows,
         "ours_rows": our_rows,
@@ -304,6 +312,18 @@ def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season
     return written
 
 
+def our_split(result, wall: float) -> dict[str, float]:
+    """Where our side's wall time goes: outside the engine (plan, pre-flight, model load, in Python), the
+    engine's own overhead around the units (graph, checkpoint, cache set-up), and the units' busy time split
+    into read (through the run's cache), compute and write (the commit: SQLite insert, failures, ledger)."""
+    u = result.units
+    busy, read, write = (float(u[c].sum()) for c in ("seconds", "read_seconds", "write_seconds"))
+    return {"wall": round(wall, 3), "outside_engine": round(wall - float(result.seconds), 3),
+            "engine_outside_units": round(float(result.seconds) - busy, 3), "units_busy": round(busy, 3),
+            "read": round(read, 3), "compute": round(busy - read - write, 3), "write": round(write, 3),
+            "units": int(len(u)), "rows": int(u["rows"].sum())}
+
+
 def timing_figures(dates: list[str], ref_s: float, our_s: float, ref_rows: int, result, agree: bool,
                    compared: int) -> dict[str, Any]:
     """The figures every reference comparison reports: times, ratio, rows and agreement."""
@@ -312,6 +332,7 @@ def timing_figures(dates: list[str], ref_s: float, our_s: float, ref_rows: int, 
         "reference_seconds": round(ref_s, 3),
         "ours_seconds": round(our_s, 3),
         "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
+        "ours_split": our_split(result, our_s),
         "ratio": round(ref_s / our_s, 2),
         "reference_rows": ref_rows,
         "ours_rows": int(result.units["rows"].sum()),
@@ -542,6 +563,8 @@ def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str], mode
         with gzip.open(model_path, "rb") as src, open(plain, "wb") as out:
             shutil.copyfileobj(src, out)
         booster = xgb.Booster(model_file=str(plain))
+        # One thread: a one-row call is cheapest that way (OpenMP's team costs ~0.1 s per call on a busy machine).
+        booster.set_param({"nthread": 1})
         limit = int(booster.attr("best_iteration")) + 1 if booster.attr("best_iteration") else 0
     pred = sqlite3.connect(db_dir / "nba_predictions.sqlite")
     ana = sqlite3.connect(db_dir / "nba_analytics.sqlite")
@@ -714,7 +737,7 @@ def print_report(fig: dict[str, Any]) -> None:
               f"{p['ours_seconds']:>9.3f}{p['ratio']:>7.1f}×  {'yes' if p['agree'] else 'NO'}")
     q = fig.get("predictions_vs_reference") or {}
     if q:
-        print(f"{'Predictions MA+ZM (approx.): Python / ours':<46}{q['dates']:>6}{q['reference_seconds']:>13.3f}"
+        print(f"{'Predictions, 5 systems: Python loop / ours':<46}{q['dates']:>6}{q['reference_seconds']:>13.3f}"
               f"{q['ours_seconds']:>9.3f}{q['ratio']:>7.1f}×  {'yes' if q['agree'] else 'NO'}")
     per = f"TOGS {1000 * t['ours_seconds'] / t['dates']:.1f} ms (reference {1000 * t['reference_seconds'] / t['dates']:.1f})"
     if p:
@@ -724,6 +747,13 @@ def print_report(fig: dict[str, Any]) -> None:
                 f"(reference {1000 * q['reference_seconds'] / q['dates']:.1f})")
     print(f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date, "
           "predictions ~30 s/date")
+    for label, c in (("TOGS", t), ("PDC", p), ("predictions", q)):
+        x = (c or {}).get("ours_split")
+        if x:
+            print(f"  ours, {label}: wall {x['wall']:.3f} s = outside the engine {x['outside_engine']:.3f} (plan, "
+                  f"pre-flight) + engine around units {x['engine_outside_units']:.3f} + units {x['units_busy']:.3f} "
+                  f"(read {x['read']:.3f}, compute {x['compute']:.3f}, write {x['write']:.3f}; {x['units']} units, "
+                  f"{x['rows']:,} rows)")
     tc = ", ".join(f"{k} {v['mismatches']}" for k, v in t["columns"].items())
     print(f"  TOGS: {t['reference_rows']:,} vs {t['ours_rows']:,} rows, best of {t['repeats']}; mismatches: {tc}")
     if p:
@@ -742,6 +772,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="first ~6 weeks of the first season only")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=3, help="best-of-N for the TOGS comparison (default 3)")
+    ap.add_argument("--pred-dates", type=int, default=12,
+                    help="prediction dates compared (the first N; the reference takes seconds per date; default 12)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
     ap.add_argument("--keep", action="store_true", help="keep the temporary warehouses and print their path")
     args = ap.parse_args(argv)
@@ -812,9 +844,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  PDC comparison: ratio {pdc['ratio']:.1f}×, agree {pdc['agree']}", flush=True)
             ok &= pdc["agree"]
 
-        # 4. Predictions (MA + ZM of the five systems) vs a legacy-style per-player Python loop
+        # 4. Predictions (every system) vs a legacy-style per-player Python loop, on the first prediction dates
         pred_units = units1[(units1["processor"] == "player_prop_predictions") & (units1["status"] == "success")]
-        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())
+        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())[:args.pred_dates]
         predictions: dict[str, Any] = {}
         if pred_dates:
             predictions = bench_predictions(work / "w1", work, pred_dates)
