@@ -165,8 +165,9 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     const std::string* player = proc::text_of(&p_player, r);
     const std::string* system = proc::text_of(&p_system, r);
     if (!player || !system) {
-      fail(player ? *player : system ? *system : "row " + std::to_string(r), "PROCESSING_ERROR",
-           "prediction row without player_lookup or system_id");
+      std::string id = "row " + std::to_string(r);
+      if (player || system) id = player ? *player : *system;
+      fail(id, "PROCESSING_ERROR", "prediction row without player_lookup or system_id");
       continue;
     }
     auto it = actual_of.find(player);

@@ -157,8 +157,7 @@ DaySummary summarise_day(Date d, const Table& acc, const std::vector<size_t>& ac
       fail(who, "INCOMPLETE_UPSTREAM", "no ml_feature_store_v2 row for " + *who + " " + d.iso());
       continue;
     }
-    const SeasonAvg avg =
-        season_avg_of(proc::text_of(&features, m->second));
+    const SeasonAvg avg = season_avg_of(proc::text_of(&features, m->second));
     if (!avg.error.empty()) {
       fail(who, "PROCESSING_ERROR", std::string(kMlfs) + " " + d.iso() + " player " + *who + ": " + avg.error);
       continue;
@@ -306,8 +305,9 @@ const ProcessorInfo kInfo{.name = "scoring_tier_adjustments",
                                     {kMlfs, WindowKind::kDaysThrough, kTierLookbackDays - 1, true}},
                           .bootstrap = BootstrapPolicy::kRun,
                           .legacy_job = "scoring_tier_backfill",
-                          .description = "Ensemble bias per scoring tier over 30 days of grading: errors, hit "
-                                         "rate, adjustment"};
+                          .description =
+                              "Ensemble bias per scoring tier over 30 days of grading: errors, hit "
+                              "rate, adjustment"};
 
 class ScoringTierProcessor final : public Processor {
  public:

@@ -387,8 +387,7 @@ struct PlayerResult {
 
 /// The five systems of one player whose features, line and model output are
 /// known.
-void predict_player(PlayerResult& pr, const std::vector<HistoricalGame>& history,
-                    std::optional<double> model_points) {
+void predict_player(PlayerResult& pr, const std::vector<HistoricalGame>& history, std::optional<double> model_points) {
   const Features& f = pr.f;
   const auto line = pr.line.value;
   SystemPrediction ma = moving_average(f, line);
@@ -488,9 +487,8 @@ void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, c
 
 /// The rows of D from the date's MLFS/UPGC/PDC rows and the similarity
 /// histories (which may hold other dates: only D−90 … D−1 is used).
-UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const Table& pdc_t,
-                        const PlayedHistory& pgs, const RatingHistory& tdza, const models::XGBoostModel* model,
-                        const std::string& model_id) {
+UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const Table& pdc_t, const PlayedHistory& pgs,
+                        const RatingHistory& tdza, const models::XGBoostModel* model, const std::string& model_id) {
   UnitOutput out(catalog::get(kOutput));
   const auto mlfs = first_row_of(mlfs_t, "game_date", d);
   if (mlfs.empty()) {
@@ -610,8 +608,9 @@ const ProcessorInfo kInfo{
               {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false}},
     .bootstrap = BootstrapPolicy::kSkip,
     .legacy_job = "prediction_backfill",
-    .description = "Points predictions of five systems (moving average, zone matchup, similarity, XGBoost model, "
-                   "ensemble) per player against the prop line"};
+    .description =
+        "Points predictions of five systems (moving average, zone matchup, similarity, XGBoost model, "
+        "ensemble) per player against the prop line"};
 
 class PlayerPropPredictionsProcessor final : public Processor {
  public:
@@ -650,9 +649,7 @@ class PlayerPropPredictionsProcessor final : public Processor {
     std::shared_lock pgs_lock(pgs.mutex()), tdza_lock(tdza.mutex());
     return predict_date(d, mlfs, upgc, pdc, pgs, tdza, model.get(), id);
   }
-  std::unique_ptr<CarriedState> make_carried_state() const override {
-    return std::make_unique<PredictionHistory>();
-  }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<PredictionHistory>(); }
 };
 
 }  // namespace
