@@ -12,9 +12,13 @@ In one process, on one freshly generated demo league:
    ratio reference / ours, and the outputs must agree;
 3. PDC against a legacy-style per-date pandas reference of a subset of its columns (an approximation: the
    reference computes less than the engine), ratio reference / ours, and the shared columns must agree;
-4. predictions against a legacy-style per-player Python loop of two of the five systems (moving average,
-   zone matchup; an approximation), ratio reference / ours, and predictions and recommendations must agree;
-5. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``.
+4. predictions against a legacy-style per-player Python loop of every system the engine writes (moving
+   average, zone matchup, similarity, XGBoost evaluated per player with the xgboost package, ensemble), on
+   the first ``--pred-dates`` prediction dates, ratio reference / ours; every system's predicted points,
+   confidence and recommendation must agree;
+5. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``. For each comparison our
+   side's wall time is split (``ours_split``): outside the engine (plan, pre-flight), the engine around the
+   units, and the units' read / compute / write.
 
 Exit code 0 when every backfill succeeded and every compared output agrees, 1 otherwise (the ratios of a
 comparison whose outputs disagree are not honest). See bench/README.md for what each figure means.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import importlib.util
 import json
 import os
@@ -190,12 +195,15 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
     results: list[Any] = []
 
     def ours():
+        t0 = time.perf_counter()
         r = nbaprops.backfill(wh, dates=dates, processors=["togs"], workers=1, resume=False, progress="none",
                               checkpoint_dir=work / "ckpt-togs")
-        results.append(r)
+        results.append((time.perf_counter() - t0, r))
         return r
 
     our_s, _ = best_of(repeats, ours)
+    best_wall, best = min(results, key=lambda x: x[0])
+    results = [r for _, r in results]
     exit_codes = sorted({r.exit_code for r in results})
     our_rows = int(results[-1].units["rows"].sum())
 
@@ -218,6 +226,7 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
         "reference_seconds": round(ref_s, 4),
         "ours_seconds": round(our_s, 4),
         "ours_unit_seconds": round(float(results[-1].units["seconds"].sum()), 4),
+        "ours_split": our_split(best, best_wall),
         "ratio": round(ref_s / our_s, 2),
         "reference_rows": ref_rows,
         "ours_rows": our_rows,
@@ -303,6 +312,18 @@ def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season
     return written
 
 
+def our_split(result, wall: float) -> dict[str, float]:
+    """Where our side's wall time goes: outside the engine (plan, pre-flight, model load, in Python), the
+    engine's own overhead around the units (graph, checkpoint, cache set-up), and the units' busy time split
+    into read (through the run's cache), compute and write (the commit: SQLite insert, failures, ledger)."""
+    u = result.units
+    busy, read, write = (float(u[c].sum()) for c in ("seconds", "read_seconds", "write_seconds"))
+    return {"wall": round(wall, 3), "outside_engine": round(wall - float(result.seconds), 3),
+            "engine_outside_units": round(float(result.seconds) - busy, 3), "units_busy": round(busy, 3),
+            "read": round(read, 3), "compute": round(busy - read - write, 3), "write": round(write, 3),
+            "units": int(len(u)), "rows": int(u["rows"].sum())}
+
+
 def timing_figures(dates: list[str], ref_s: float, our_s: float, ref_rows: int, result, agree: bool,
                    compared: int) -> dict[str, Any]:
     """The figures every reference comparison reports: times, ratio, rows and agreement."""
@@ -311,6 +332,7 @@ def timing_figures(dates: list[str], ref_s: float, our_s: float, ref_rows: int, 
         "reference_seconds": round(ref_s, 3),
         "ours_seconds": round(our_s, 3),
         "ours_unit_seconds": round(float(result.units["seconds"].sum()), 3),
+        "ours_split": our_split(result, our_s),
         "ratio": round(ref_s / our_s, 2),
         "reference_rows": ref_rows,
         "ours_rows": int(result.units["rows"].sum()),
@@ -397,23 +419,189 @@ def _zone_matchup(f: list[float]) -> float:
     return min(max(f[2] + adj, 0.0), 60.0)
 
 
-def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str]) -> int:
-    """Legacy 5A style for two of the five systems: per date, SELECT the feature rows and the lines, then a
-    Python loop over players (features as a dict, one system object call each), DELETE + INSERT the date."""
+def _clamp(x: float) -> float:
+    return min(max(x, 0.0), 60.0)
+
+
+def _pop_std(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+
+
+def _opponent_tier(rating: float) -> int:
+    return 1 if rating < 110 else (2 if rating < 115 else 3)
+
+
+def _rest_bucket(days: int) -> int:
+    return 0 if days <= 0 else (days if days <= 2 else 3)
+
+
+def _form(diff: float) -> int:
+    return 2 if diff >= 3 else (0 if diff <= -3 else 1)
+
+
+def _similarity(f: list[float], days_rest, games: list[dict], line: float | None) -> dict | None:
+    """Similarity Balanced V1 (legacy-mlfs-phase5-6.md §2.5) over the player's past games, newest first."""
+    now = (_opponent_tier(f[13]), _rest_bucket(1 if days_rest is None else int(days_rest)), f[15] != 0,
+           _form(f[0] - f[2]))
+    matched = []
+    for g in games:
+        gap_t, gap_r = abs(now[0] - g["tier"]), abs(now[1] - g["rest"])
+        score = (40 if gap_t == 0 else (20 if gap_t == 1 else 0)) + (30 if gap_r == 0 else (15 if gap_r == 1 else 0))
+        score += (15 if now[2] == g["home"] else 0) + (15 if now[3] == g["form"] else 5)
+        if score >= 70:
+            matched.append((score, g["points"]))
+    matched = sorted(matched, key=lambda m: -m[0])[:20]
+    if len(matched) < 5:
+        return None
+    num = den = sum_score = 0.0
+    for score, pts in matched:
+        num += pts * score / 100.0
+        den += score / 100.0
+        sum_score += score
+    adj = [round((f[5] - 70.0) * 0.015, 2), round(0.4 * f[6], 2), round(0.8 * f[7], 2), round(0.8 * f[8], 2),
+           round(0.8 if now[2] else -0.5, 2)]
+    total = round(adj[0] + adj[1] + adj[2] + adj[3] + adj[4], 2)
+    pts = round(_clamp(num / den + total), 2)
+    n, mean_score, sd = len(matched), sum_score / len(matched), _pop_std([m[1] for m in matched])
+    c = 50 + (20 if n >= 15 else (15 if n >= 10 else (10 if n >= 7 else -15)))
+    c += 20 if mean_score >= 85 else (15 if mean_score >= 75 else (10 if mean_score >= 70 else 5))
+    c += 15 if sd < 4 else (8 if sd < 6 else (3 if sd < 8 else -5))
+    c = round(min(max(c, 0.0), 100.0), 2)
+    rec = "PASS"
+    if line is not None and c >= 65:
+        rec = "OVER" if pts - line >= 2.0 else ("UNDER" if pts - line <= -2.0 else "PASS")
+    return {"points": pts, "confidence": c / 100.0, "rec": rec}
+
+
+def _xgboost(raw: float, quality: float, f: list[float], line: float | None) -> dict:
+    """XGBoost V1 (§2.6) around the model's raw prediction."""
+    pts = round(_clamp(raw), 2)
+    c = 70 + (10 if quality >= 90 else (7 if quality >= 80 else (5 if quality >= 70 else (2 if quality >= 60 else 0))))
+    c += 10 if f[3] < 4 else (7 if f[3] < 6 else (5 if f[3] < 8 else 2))
+    c = min(max(c, 0), 100)
+    rec = "PASS"
+    if line is not None and c >= 60:
+        rec = "OVER" if pts - line >= 1.5 else ("UNDER" if pts - line <= -1.5 else "PASS")
+    return {"points": pts, "confidence": c / 100.0, "rec": rec}
+
+
+def _ensemble(parts: list[dict], line: float | None) -> dict | None:
+    """Ensemble V1 (§2.7): confidence-weighted mean of the valid systems."""
+    if len(parts) < 2:
+        return None
+    num = den = 0.0
+    for p in parts:
+        num += p["points"] * (p["confidence"] * 100.0)
+        den += p["confidence"] * 100.0
+    preds = [p["points"] for p in parts]
+    pts = _clamp(num / den if den > 0 else sum(preds) / len(preds))
+    sigma = _pop_std(preds)
+    conf = den / len(parts) + (10 if sigma < 2.0 else (5 if sigma < 3.0 else (-5 if sigma < 6.0 else -10)))
+    conf = min(max(conf + (5 if len(parts) == 4 else 0), 20.0), 95.0)
+    rec = "PASS"
+    if line is not None and conf >= 65 and abs(pts - line) >= 1.5:
+        over = sum(p["rec"] == "OVER" for p in parts)
+        under = sum(p["rec"] == "UNDER" for p in parts)
+        rec = ("OVER" if over > len(parts) / 2 else "UNDER" if under > len(parts) / 2
+               else ("OVER" if pts > line else "UNDER"))
+    return {"points": pts, "confidence": conf / 100.0, "rec": rec}
+
+
+def _model_input(names: list[str], f: list[float], mlfs_names: list[str], extras: dict) -> list[float]:
+    """The model's input row by feature name, in its training semantics (legacy spec §3.3): shot rates in
+    percent, days_rest 1 = back-to-back, the PDC-only inputs with their training defaults."""
+    derived = {
+        "minutes_avg_last_10": extras.get("minutes_avg_last_10"),
+        "opponent_def_rating_last_15": f[13],
+        "opponent_pace_last_15": f[14],
+        "is_home": (1.0 if extras["is_home"] else 0.0) if extras.get("is_home") is not None else f[15],
+        "days_rest": extras["days_rest"] + 1.0 if extras.get("days_rest") is not None else 2.0,
+        "paint_rate_last_10": f[18] * 100.0,
+        "mid_range_rate_last_10": f[19] * 100.0,
+        "three_pt_rate_last_10": f[20] * 100.0,
+        "assisted_rate_last_10": (extras["assisted_rate_last_10"] * 100.0
+                                  if extras.get("assisted_rate_last_10") is not None else 60.0),
+        "team_pace_last_10": f[22],
+        "team_off_rating_last_10": f[23],
+        "usage_rate_last_10": extras["usage_rate_last_10"] if extras.get("usage_rate_last_10") is not None else 25.0,
+    }
+    by_name = dict(zip(mlfs_names, f))
+    row = []
+    for name in names:
+        v = derived[name] if name in derived else by_name.get(name)
+        row.append(float("nan") if v is None or not np.isfinite(v) else float(v))
+    return row
+
+
+def _history(rows: list[tuple], ratings: dict) -> list[dict]:
+    """A player's games before D (rows newest first: date, points, opponent, home), as each was played."""
+    keep = rows[:30]
+    listed = sum(r[1] for r in keep) / len(keep) if keep else 0.0
+    out = []
+    for i, (gd, pts, opp, home) in enumerate(keep):
+        prev = [r[1] for r in rows[i + 1:i + 6]]
+        out.append({"points": pts, "tier": _opponent_tier(ratings.get((opp, gd), 112.0)),
+                    "rest": _rest_bucket((gd - rows[i + 1][0]).days - 1) if i + 1 < len(rows) else 3,
+                    "home": home, "form": _form(sum(prev) / len(prev) - listed) if prev else 1})
+    return out
+
+
+def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str], model_path: Path | None) -> int:
+    """Legacy 5A style for all five systems (the legacy backfill's generate_predictions_for_player): per date,
+    SELECT the feature rows, lines, PDC extras, 90 days of box scores and opponent ratings; then a Python loop
+    over players — features as a dict, the similarity history built from the player's games, one call per
+    system, the XGBoost model evaluated for that player alone (``Booster.inplace_predict`` on one row, as the
+    legacy worker's ``model.predict(feature_vector)``) — and DELETE + INSERT the date."""
+    import xgboost as xgb
+
+    booster = None
+    if model_path is not None:
+        plain = scratch_db.parent / model_path.name.removesuffix(".gz")
+        with gzip.open(model_path, "rb") as src, open(plain, "wb") as out:
+            shutil.copyfileobj(src, out)
+        booster = xgb.Booster(model_file=str(plain))
+        # One thread: a one-row call is cheapest that way (OpenMP's team costs ~0.1 s per call on a busy machine).
+        booster.set_param({"nthread": 1})
+        limit = int(booster.attr("best_iteration")) + 1 if booster.attr("best_iteration") else 0
     pred = sqlite3.connect(db_dir / "nba_predictions.sqlite")
     ana = sqlite3.connect(db_dir / "nba_analytics.sqlite")
+    pre = sqlite3.connect(db_dir / "nba_precompute.sqlite")
     dst = sqlite3.connect(scratch_db)
     written = 0
     try:
         for d in dates:
-            feats = pd.read_sql_query("SELECT player_lookup, game_id, features FROM ml_feature_store_v2 "
-                                      "WHERE game_date = ?", pred, params=(d,))
+            lo = (dt.date.fromisoformat(d) - dt.timedelta(days=90)).isoformat()
+            feats = pd.read_sql_query("SELECT player_lookup, features, feature_names, feature_quality_score, "
+                                      "days_rest, is_home FROM ml_feature_store_v2 WHERE game_date = ?", pred,
+                                      params=(d,)).drop_duplicates("player_lookup")
             ctx = pd.read_sql_query("SELECT player_lookup, has_prop_line, current_points_line, points_avg_last_5, "
                                     "points_avg_last_10 FROM upcoming_player_game_context WHERE game_date = ?", ana,
-                                    params=(d,)).set_index("player_lookup")
+                                    params=(d,)).drop_duplicates("player_lookup").set_index("player_lookup")
+            pdc = pd.read_sql_query("SELECT player_lookup, minutes_avg_last_10, assisted_rate_last_10, "
+                                    "usage_rate_last_10 FROM player_daily_cache WHERE cache_date = ?", pre,
+                                    params=(d,)).drop_duplicates("player_lookup").set_index("player_lookup")
+            pgs = pd.read_sql_query("SELECT player_lookup, game_date, game_id, team_abbr, opponent_team_abbr, points, "
+                                    "minutes_played FROM player_game_summary WHERE game_date >= ? AND game_date < ? "
+                                    "ORDER BY game_date", ana, params=(lo, d))
+            tdza = pd.read_sql_query("SELECT team_abbr, analysis_date, defensive_rating_last_15 FROM "
+                                     "team_defense_zone_analysis WHERE analysis_date >= ? AND analysis_date < ? "
+                                     "ORDER BY analysis_date", pre, params=(lo, d)).dropna()
+            ratings = {(t, dt.date.fromisoformat(a)): r for t, a, r in tdza.itertuples(index=False)}
+            pgs = pgs[pgs["minutes_played"].isna() | (pgs["minutes_played"] > 0)]
+            games: dict[str, list[tuple]] = {}
+            for g in pgs.itertuples(index=False):
+                home = bool(g.team_abbr) and str(g.game_id).rsplit("_", 1)[-1] == g.team_abbr
+                games.setdefault(g.player_lookup, []).append(
+                    (dt.date.fromisoformat(g.game_date), 0.0 if pd.isna(g.points) else float(g.points),
+                     g.opponent_team_abbr or "", home))
+            for k in games:  # newest first (a stable sort: a date's rows keep their stored order)
+                games[k].sort(key=lambda r: r[0], reverse=True)
             rows = []
-            for rec in feats.itertuples(index=False):
-                f = json.loads(rec.features)
+            for rec in feats.sort_values("player_lookup").itertuples(index=False):
+                f = [float("nan") if v is None else float(v) for v in json.loads(rec.features)]
                 line = None
                 if rec.player_lookup in ctx.index:
                     c = ctx.loc[rec.player_lookup]
@@ -423,17 +611,39 @@ def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str]) -> i
                         line = round(float(c["points_avg_last_5"]) * 2) / 2
                     elif pd.notna(c["points_avg_last_10"]):
                         line = round(float(c["points_avg_last_10"]) * 2) / 2
+                days_rest = None if pd.isna(rec.days_rest) else int(rec.days_rest)
                 conf = _tuple_confidence(f)
+                systems = {}
                 for system, fn in (("moving_average_baseline_v1", _moving_average), ("zone_matchup_v1", _zone_matchup)):
                     pts = fn(f)
+                    systems[system] = {"points": pts, "confidence": conf, "rec": _tuple_rec(pts, conf, line)}
+                history = _history(games.get(rec.player_lookup, [])[:35], ratings)
+                sim = _similarity(f, days_rest, history, line)
+                if sim:
+                    systems["similarity_balanced_v1"] = sim
+                if booster is not None:
+                    extras = pdc.loc[rec.player_lookup].to_dict() if rec.player_lookup in pdc.index else {}
+                    extras = {k: (None if pd.isna(v) else v) for k, v in extras.items()}
+                    extras.update(days_rest=days_rest, is_home=None if pd.isna(rec.is_home) else bool(rec.is_home))
+                    x = np.array([_model_input(booster.feature_names, f, json.loads(rec.feature_names), extras)],
+                                 np.float32)
+                    raw = float(booster.inplace_predict(x, iteration_range=(0, limit), missing=np.nan,
+                                                        validate_features=False)[0])
+                    quality = 0.0 if pd.isna(rec.feature_quality_score) else float(rec.feature_quality_score)
+                    systems["xgboost_v1"] = _xgboost(raw, quality, f, line)
+                ens = _ensemble(list(systems.values()), line)
+                if ens:
+                    systems["ensemble_v1"] = ens
+                for system, s in systems.items():
                     rows.append({"player_lookup": rec.player_lookup, "game_date": d, "system_id": system,
-                                 "predicted_points": round(pts, 1), "confidence_score": round(conf, 2),
-                                 "recommendation": _tuple_rec(pts, conf, line) if line is not None else "NO_LINE"})
+                                 "predicted_points": round(s["points"], 1), "confidence_score": round(s["confidence"], 2),
+                                 "recommendation": s["rec"] if line is not None else "NO_LINE"})
             replace_partition(dst, "ref_player_prop_predictions", "game_date", d, pd.DataFrame(rows))
             written += len(rows)
     finally:
         pred.close()
         ana.close()
+        pre.close()
         dst.close()
     return written
 
@@ -441,8 +651,10 @@ def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str]) -> i
 def bench_predictions(wh_dir: Path, work: Path, dates: list[str]) -> dict[str, Any]:
     wh = nbaprops.open(wh_dir)
     scratch = work / "reference.sqlite"
+    model_id = nbaprops.xgboost_model_id()
+    model_path = nbaprops.api.models.default_model_path() if model_id else None
     t0 = time.perf_counter()
-    ref_rows = predictions_reference(wh_dir, scratch, dates)
+    ref_rows = predictions_reference(wh_dir, scratch, dates, model_path)
     ref_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     result = nbaprops.backfill(wh, dates=dates, processors=["pred"], workers=1, resume=False, progress="none",
@@ -453,7 +665,7 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str]) -> dict[str, A
     con.close()
     mine = nbaprops.read(wh, "nba_predictions.player_prop_predictions", dates[0], dates[-1])
     mine["game_date"] = mine["game_date"].dt.strftime("%Y-%m-%d")
-    mine = mine[mine["game_date"].isin(dates) & mine["system_id"].isin(set(ref["system_id"]))]
+    mine = mine[mine["game_date"].isin(dates)]
     merged = ref.merge(mine, on=["player_lookup", "game_date", "system_id"], how="outer", suffixes=("_ref", ""),
                        indicator=True)
     both = merged[merged["_merge"] == "both"]
@@ -464,8 +676,10 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str]) -> dict[str, A
     agree = (only_ref == 0 and only_ours == 0 and result.exit_code == 0 and rec_mismatch == 0
              and all(c["mismatches"] == 0 for c in cols.values()))
     return {
-        "approximation": True,
-        "note": "reference computes 2 of the engine's 5 systems (moving average, zone matchup); the ratio understates",
+        "approximation": False,
+        "note": f"reference computes every system the engine writes ({', '.join(sorted(set(ref['system_id'])))}); "
+                f"XGBoost model {model_id or 'none'} evaluated per player with the xgboost package",
+        "systems": sorted(set(ref["system_id"])),
         **timing_figures(dates, ref_s, our_s, ref_rows, result, agree, len(both)),
         "recommendation_mismatches": rec_mismatch,
         "rows_only_in_reference": only_ref,
@@ -523,7 +737,7 @@ def print_report(fig: dict[str, Any]) -> None:
               f"{p['ours_seconds']:>9.3f}{p['ratio']:>7.1f}×  {'yes' if p['agree'] else 'NO'}")
     q = fig.get("predictions_vs_reference") or {}
     if q:
-        print(f"{'Predictions MA+ZM (approx.): Python / ours':<46}{q['dates']:>6}{q['reference_seconds']:>13.3f}"
+        print(f"{'Predictions, 5 systems: Python loop / ours':<46}{q['dates']:>6}{q['reference_seconds']:>13.3f}"
               f"{q['ours_seconds']:>9.3f}{q['ratio']:>7.1f}×  {'yes' if q['agree'] else 'NO'}")
     per = f"TOGS {1000 * t['ours_seconds'] / t['dates']:.1f} ms (reference {1000 * t['reference_seconds'] / t['dates']:.1f})"
     if p:
@@ -533,6 +747,13 @@ def print_report(fig: dict[str, Any]) -> None:
                 f"(reference {1000 * q['reference_seconds'] / q['dates']:.1f})")
     print(f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date, "
           "predictions ~30 s/date")
+    for label, c in (("TOGS", t), ("PDC", p), ("predictions", q)):
+        x = (c or {}).get("ours_split")
+        if x:
+            print(f"  ours, {label}: wall {x['wall']:.3f} s = outside the engine {x['outside_engine']:.3f} (plan, "
+                  f"pre-flight) + engine around units {x['engine_outside_units']:.3f} + units {x['units_busy']:.3f} "
+                  f"(read {x['read']:.3f}, compute {x['compute']:.3f}, write {x['write']:.3f}; {x['units']} units, "
+                  f"{x['rows']:,} rows)")
     tc = ", ".join(f"{k} {v['mismatches']}" for k, v in t["columns"].items())
     print(f"  TOGS: {t['reference_rows']:,} vs {t['ours_rows']:,} rows, best of {t['repeats']}; mismatches: {tc}")
     if p:
@@ -551,6 +772,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="first ~6 weeks of the first season only")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeats", type=int, default=3, help="best-of-N for the TOGS comparison (default 3)")
+    ap.add_argument("--pred-dates", type=int, default=12,
+                    help="prediction dates compared (the first N; the reference takes seconds per date; default 12)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
     ap.add_argument("--keep", action="store_true", help="keep the temporary warehouses and print their path")
     args = ap.parse_args(argv)
@@ -621,9 +844,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  PDC comparison: ratio {pdc['ratio']:.1f}×, agree {pdc['agree']}", flush=True)
             ok &= pdc["agree"]
 
-        # 4. Predictions (MA + ZM of the five systems) vs a legacy-style per-player Python loop
+        # 4. Predictions (every system) vs a legacy-style per-player Python loop, on the first prediction dates
         pred_units = units1[(units1["processor"] == "player_prop_predictions") & (units1["status"] == "success")]
-        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())
+        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())[:args.pred_dates]
         predictions: dict[str, Any] = {}
         if pred_dates:
             predictions = bench_predictions(work / "w1", work, pred_dates)

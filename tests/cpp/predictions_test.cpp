@@ -3,16 +3,26 @@
 // and the processor's rows, failures and point-in-time reads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <random>
 #include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/models/xgboost.hpp"
+#include "nbaprops/pipeline/plan.hpp"
+#include "nbaprops/pipeline/runner.hpp"
+#include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
+#include "nbaprops/schedule/schedule.hpp"
+#include "nbaprops/synth/demo.hpp"
+#include "nbaprops/warehouse/warehouse.hpp"
 #include "table_assert.hpp"
 #include "test_util.hpp"
 
@@ -378,4 +388,83 @@ TEST(PredictionsModel, RealModelFedInTrainingSemantics) {
   }
   EXPECT_EQ(systems, (std::set<std::string>{kSystemMovingAverage, kSystemZoneMatchup, kSystemSimilarity, kSystemXgboost,
                                             kSystemEnsemble}));
+}
+
+// The carried state of predictions (similarity histories) and of the scoring
+// tier (per-date summaries of grading): a date answered from a state that other
+// dates — later ones first, then the rest interleaved — already filled equals
+// the date computed alone and the rows the runner committed. Grading and its
+// daily summary carry nothing; they are checked against the stored rows too.
+TEST(PredictionsCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  synth::generate_demo(*wh, {{2022}, 7});
+  const Schedule schedule = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  const Date first = *schedule.season_start(2022);
+  pipeline::PlanOptions po;
+  po.range = DateRange{first, first + 45};
+  po.processors = {"phase3", "phase4", "mlfs", "pred", "grade", "sdp", "tier"};
+  const pipeline::Plan plan = pipeline::make_plan(schedule, po);
+  pipeline::RunOptions ro;
+  ro.checkpoint_dir = "";
+  const pipeline::RunResult run = pipeline::run(*wh, schedule, plan, ro);
+  ASSERT_EQ(run.exit_code(), 0) << run.summary_text();
+
+  std::vector<Date> dates;
+  for (Date d = first + 14; d <= first + 45; d = d + 1) {
+    if (!schedule.games_on(d).empty()) dates.push_back(d);
+  }
+  ASSERT_GE(dates.size(), 10u);
+  std::reverse(dates.begin(), dates.end());
+  std::stable_partition(dates.begin(), dates.end(), [&](Date d) { return (d - dates.back()) % 2 == 0; });
+
+  auto content = [](const Table& rows) {
+    std::string out;
+    for (const auto& [d, h] : partition_hashes_of(rows)) out += d.iso() + ":" + h.hex() + ";";
+    return out;
+  };
+  for (const char* code : {"pred", "grade", "sdp", "tier"}) {
+    const Processor& p = registry::get(code);
+    std::unique_ptr<CarriedState> carried = p.make_carried_state();
+    EXPECT_EQ(carried != nullptr, std::string(code) == "pred" || std::string(code) == "tier") << code;
+    int nonempty = 0;
+    for (Date d : dates) {
+      UnitOutput shared = p.run(UnitContext{*wh, schedule, d, &p.info(), carried.get()});
+      UnitOutput alone = p.run(UnitContext{*wh, schedule, d, &p.info(), nullptr});
+      const Table stored = wh->read(catalog::get(p.info().output_table), DateRange{d, d});
+      EXPECT_EQ(content(shared.rows), content(alone.rows)) << code << " " << d.iso();
+      EXPECT_EQ(content(shared.rows), content(stored)) << code << " " << d.iso();
+      EXPECT_EQ(shared.failures.size(), alone.failures.size()) << code << " " << d.iso();
+      nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    }
+    EXPECT_GT(nonempty, 0) << code << ": no date produced rows, the comparison would be vacuous";
+  }
+}
+
+// The fast rounding of the Phase 5 hot loops is Python's round() exactly: equal
+// bits to the printf-based proc::py_round on random values, on values sitting
+// on or next to a decimal half, and on special ones.
+TEST(PredictionSystems, FastPyRoundIsBitIdenticalToPyRound) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> wide(-200.0, 200.0);
+  auto same = [](double x, int nd) {
+    const double a = fast_py_round(x, nd), b = proc::py_round(x, nd);
+    return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b));
+  };
+  int checked = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const int nd = static_cast<int>(rng() % 5);
+    double x = wide(rng);
+    if (i % 2 == 0) {  // a decimal half and its neighbours (ties and near-ties)
+      const double p = std::pow(10.0, nd);
+      x = (std::floor(x * p) + 0.5) / p;
+      x = i % 4 == 0 ? x : std::nextafter(x, (i % 8 == 2) ? 1e9 : -1e9);
+    }
+    ASSERT_TRUE(same(x, nd)) << x << " " << nd;
+    ++checked;
+  }
+  for (double x : {0.0, -0.0, -0.004, 0.125, 2.675, 1e16, -1e300, std::nan(""), HUGE_VAL, -HUGE_VAL, 5e-324}) {
+    for (int nd : {0, 1, 2, 4, 9, 12}) EXPECT_TRUE(same(x, nd)) << x << " " << nd;
+  }
+  EXPECT_EQ(checked, 200000);
 }

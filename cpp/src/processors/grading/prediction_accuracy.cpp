@@ -6,9 +6,11 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "nbaprops/processors/predictions/prediction_systems.hpp"
 
 namespace nbaprops::grading {
 namespace {
@@ -33,14 +35,25 @@ void set_rounded(Table& t, size_t row, size_t col, std::optional<double> v, int 
     t.col(col).set_null(row);
     return;
   }
-  double x = dp >= 0 ? proc::py_round(*v, dp) : *v;
+  double x = dp >= 0 ? predictions::fast_py_round(*v, dp) : *v;
   if (t.def(col).type == ColumnType::kNumeric) x = bq_numeric(x, t.def(col).scale);
   t.col(col).set_real(row, x);
 }
 
-void set_text(Table& t, size_t row, size_t col, const std::optional<std::string>& v) {
+/// A stored text cell as written out: sanitize_text() of it, without a copy
+/// when it is already clean (no control character or quote, ≤ 500 bytes).
+const std::string* clean_text(const std::string* v) {
+  bool clean = v->size() <= kMaxText;
+  for (size_t i = 0; clean && i < v->size(); ++i) {
+    const auto c = static_cast<unsigned char>((*v)[i]);
+    clean = c >= 0x20 && c != 0x7F && c != '"';
+  }
+  return clean ? v : intern(sanitize_text(*v));
+}
+
+void set_text(Table& t, size_t row, size_t col, const std::string* v) {
   if (v) {
-    t.col(col).set_text(row, sanitize_text(*v));
+    t.col(col).set_text_ptr(row, clean_text(v));
   } else {
     t.col(col).set_null(row);
   }
@@ -112,11 +125,11 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
   const Table& a = in.actuals;
 
   // One box-score row per player (the first in warehouse order).
-  std::unordered_map<std::string, size_t> actual_of;
-  const size_t a_player = a.require("player_lookup"), a_date = a.require("game_date");
+  std::unordered_map<const std::string*, size_t> actual_of;
+  const Column &a_player = a.col("player_lookup"), &a_date = a.col("game_date");
   for (size_t r = 0; r < a.num_rows(); ++r) {
-    if (a.col(a_player).is_null(r) || a.col(a_date).is_null(r) || a.col(a_date).int_at(r) != d.days()) continue;
-    actual_of.emplace(a.col(a_player).text_at(r), r);
+    if (a_player.is_null(r) || a_date.is_null(r) || a_date.int_at(r) != d.days()) continue;
+    actual_of.emplace(a_player.text_ptr(r), r);
   }
 
   Table& t = out.rows;
@@ -129,63 +142,74 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
                o_signed = c("signed_error"), o_correct = c("prediction_correct"), o_pmargin = c("predicted_margin"),
                o_amargin = c("actual_margin"), o_w3 = c("within_3_points"), o_w5 = c("within_5_points"),
                o_model = c("model_version");
-  const bool has_model_id = p.index_of("ml_model_id") >= 0;
+  const Column* p_model = proc::opt_col(p, "ml_model_id");
+  const Column &p_date = p.col("game_date"), &p_player = p.col("player_lookup"), &p_system = p.col("system_id");
+  const Column *p_game = proc::opt_col(p, "game_id"), *p_pred = proc::opt_col(p, "predicted_points"),
+               *p_line = proc::opt_col(p, "current_points_line"), *p_conf = proc::opt_col(p, "confidence_score"),
+               *p_rec = proc::opt_col(p, "recommendation"), *p_pace = proc::opt_col(p, "pace_adjustment"),
+               *p_sample = proc::opt_col(p, "similar_games_count");
+  const Column &a_points = a.col("points"), *a_game = proc::opt_col(a, "game_id"),
+               *a_team = proc::opt_col(a, "team_abbr"), *a_opp = proc::opt_col(a, "opponent_team_abbr"),
+               *a_minutes = proc::opt_col(a, "minutes_played");
 
-  std::set<std::string> failed, graded;
+  std::unordered_set<std::string> failed;
+  std::unordered_set<const std::string*> graded;
+  auto fail = [&](const std::string& id, const char* category, const char* reason) {
+    if (failed.insert(id).second) out.failures.push_back({id, category, reason});
+  };
   size_t n_predictions = 0;
+  t.reserve(p.num_rows());
   for (size_t r = 0; r < p.num_rows(); ++r) {
-    if (p.get_date(r, "game_date") != d) continue;
+    if (p_date.is_null(r) || p_date.int_at(r) != d.days()) continue;
     ++n_predictions;
-    auto player = p.get_text(r, "player_lookup");
-    auto system = p.get_text(r, "system_id");
+    const std::string* player = proc::text_of(&p_player, r);
+    const std::string* system = proc::text_of(&p_system, r);
     if (!player || !system) {
-      std::string id = player.value_or(system.value_or("row " + std::to_string(r)));
-      if (failed.insert(id).second) {
-        out.failures.push_back({id, "PROCESSING_ERROR", "prediction row without player_lookup or system_id"});
-      }
+      std::string id = "row " + std::to_string(r);
+      if (player || system) id = player ? *player : *system;
+      fail(id, "PROCESSING_ERROR", "prediction row without player_lookup or system_id");
       continue;
     }
-    auto it = actual_of.find(*player);
+    auto it = actual_of.find(player);
     if (it == actual_of.end()) {
-      if (failed.insert(*player).second) out.failures.push_back({*player, "INCOMPLETE_UPSTREAM", "no actuals"});
+      fail(*player, "INCOMPLETE_UPSTREAM", "no actuals");
       continue;
     }
     const size_t ar = it->second;
-    auto points = a.get_int(ar, "points");
+    auto points = a_points.get_int(ar);
     if (!points) {
       // Legacy: the NULL surfaced as NaN, the actuals loader raised and the
       // whole date was reported as having no actuals. Here only this player is
       // skipped (DECISION 6).
-      if (failed.insert(*player).second) {
-        out.failures.push_back({*player, "INCOMPLETE_UPSTREAM", "no actuals: NULL points in player_game_summary"});
-      }
+      fail(*player, "INCOMPLETE_UPSTREAM", "no actuals: NULL points in player_game_summary");
       continue;
     }
-    graded.insert(*player);
+    graded.insert(player);
 
     const int64_t actual = *points;
-    const std::optional<double> pred = finite(p.get_real(r, "predicted_points"));
-    const std::optional<double> line = finite(p.get_real(r, "current_points_line"));
-    const std::optional<double> conf = finite(p.get_real(r, "confidence_score"));
-    const std::optional<std::string> rec = p.get_text(r, "recommendation");
+    const std::optional<double> pred = finite(proc::real_of(p_pred, r));
+    const std::optional<double> line = finite(proc::real_of(p_line, r));
+    const std::optional<double> conf = finite(proc::real_of(p_conf, r));
+    const std::string* rec = proc::text_of(p_rec, r);
     const double actual_d = static_cast<double>(actual);
 
     const size_t row = t.add_row();
     set_text(t, row, o_player, player);
-    set_text(t, row, o_game, p.get_text(r, "game_id") ? p.get_text(r, "game_id") : a.get_text(ar, "game_id"));
+    const std::string* game = proc::text_of(p_game, r);
+    set_text(t, row, o_game, game ? game : proc::text_of(a_game, ar));
     t.col(o_date).set_int(row, int64_t{d.days()});
     set_text(t, row, o_system, system);
-    set_text(t, row, o_team, a.get_text(ar, "team_abbr"));
-    set_text(t, row, o_opp, a.get_text(ar, "opponent_team_abbr"));
+    set_text(t, row, o_team, proc::text_of(a_team, ar));
+    set_text(t, row, o_opp, proc::text_of(a_opp, ar));
     set_rounded(t, row, o_pred, pred, 2);
     set_rounded(t, row, o_conf, conf, 4);
     t.col(o_decile).set_int(row, confidence_decile(conf));
     set_text(t, row, o_rec, rec);
     set_rounded(t, row, o_line, line, 2);
-    set_rounded(t, row, o_pace, p.get_real(r, "pace_adjustment"), 4);
-    t.col(o_sample).set_int(row, p.get_int(r, "similar_games_count"));
+    set_rounded(t, row, o_pace, proc::real_of(p_pace, r), 4);
+    t.col(o_sample).set_int(row, proc::int_of(p_sample, r));
     t.col(o_actual).set_int(row, actual);
-    set_rounded(t, row, o_minutes, a.get_real(ar, "minutes_played"), -1);
+    set_rounded(t, row, o_minutes, proc::real_of(a_minutes, ar), -1);
     if (pred) {
       const double abs_err = std::fabs(*pred - actual_d);
       set_rounded(t, row, o_abs, abs_err, 2);
@@ -195,9 +219,9 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
       if (line) set_rounded(t, row, o_pmargin, *pred - *line, 2);
     }
     if (line) set_rounded(t, row, o_amargin, actual_d - *line, 2);
-    auto correct = prediction_correct(rec, line, actual);
+    auto correct = prediction_correct(rec ? std::optional<std::string>(*rec) : std::nullopt, line, actual);
     if (correct) t.col(o_correct).set_int(row, *correct ? 1 : 0);
-    if (has_model_id) set_text(t, row, o_model, p.get_text(r, "ml_model_id"));
+    if (p_model) set_text(t, row, o_model, proc::text_of(p_model, r));
   }
 
   out.entities_processed = static_cast<int64_t>(graded.size());
@@ -237,14 +261,21 @@ std::optional<double> mean(double sum, int64_t n) {
 UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
   UnitOutput out(catalog::get(kDaily));
   std::map<std::string, Tally> systems;
+  std::unordered_map<const std::string*, Tally*> tally_of;  // interned system_id → its tally
+  const Column &c_date = acc.col("game_date"), &c_system = acc.col("system_id");
+  const Column *c_rec = proc::opt_col(acc, "recommendation"), *c_correct = proc::opt_col(acc, "prediction_correct"),
+               *c_w3 = proc::opt_col(acc, "within_3_points"), *c_w5 = proc::opt_col(acc, "within_5_points"),
+               *c_abs = proc::opt_col(acc, "absolute_error"), *c_signed = proc::opt_col(acc, "signed_error"),
+               *c_conf = proc::opt_col(acc, "confidence_score");
   for (size_t r = 0; r < acc.num_rows(); ++r) {
-    if (acc.get_date(r, "game_date") != d) continue;
-    auto system = acc.get_text(r, "system_id");
-    if (!system) continue;
-    Tally& s = systems[*system];
+    if (c_date.is_null(r) || c_date.int_at(r) != d.days() || c_system.is_null(r)) continue;
+    Tally*& slot = tally_of[c_system.text_ptr(r)];
+    if (!slot) slot = &systems[c_system.text_at(r)];
+    Tally& s = *slot;
     ++s.predictions;
-    const std::string rec = acc.get_text(r, "recommendation").value_or("");
-    const std::optional<bool> correct = acc.get_bool(r, "prediction_correct");
+    const std::string* rec_text = proc::text_of(c_rec, r);
+    const std::string_view rec = rec_text ? std::string_view(*rec_text) : std::string_view();
+    const std::optional<bool> correct = proc::bool_of(c_correct, r);
     const bool won = correct.value_or(false);
     if (correct) ++(*correct ? s.correct : s.incorrect);
     if (rec == "PASS") ++s.passes;
@@ -255,17 +286,17 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
       ++s.under;
       s.under_correct += won;
     }
-    if (acc.get_bool(r, "within_3_points").value_or(false)) ++s.within_3;
-    if (acc.get_bool(r, "within_5_points").value_or(false)) ++s.within_5;
-    if (auto v = finite(acc.get_real(r, "absolute_error"))) {
+    if (proc::bool_of(c_w3, r).value_or(false)) ++s.within_3;
+    if (proc::bool_of(c_w5, r).value_or(false)) ++s.within_5;
+    if (auto v = finite(proc::real_of(c_abs, r))) {
       s.abs_sum += *v;
       ++s.abs_n;
     }
-    if (auto v = finite(acc.get_real(r, "signed_error"))) {
+    if (auto v = finite(proc::real_of(c_signed, r))) {
       s.signed_sum += *v;
       ++s.signed_n;
     }
-    if (auto v = finite(acc.get_real(r, "confidence_score"))) {
+    if (auto v = finite(proc::real_of(c_conf, r))) {
       s.conf_sum += *v;
       ++s.conf_n;
       // High-confidence figures count OVER/UNDER calls only, so that correct /
@@ -320,25 +351,34 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
 
 namespace {
 
+// No predictions exist on bootstrap dates (predictions skip them), so grading
+// skips them too: the ledger says why, and the pre-flight of a downstream run
+// does not expect rows there.
+const ProcessorInfo kAccuracyInfo{
+    .name = "prediction_accuracy",
+    .code = "grade",
+    .phase = 5,
+    .output_table = kAccuracy,
+    .entity = "players",
+    .reads = {{kPredictions, WindowKind::kSameDate, 0, true}, {kActuals, WindowKind::kSameDate, 0, true}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "grading_backfill",
+    .description = "Every prediction of the day graded against the player's points (errors, OVER/UNDER outcome)"};
+
+const ProcessorInfo kDailyInfo{
+    .name = "system_daily_performance",
+    .code = "sdp",
+    .phase = 5,
+    .output_table = kDaily,
+    .entity = "systems",
+    .reads = {{kAccuracy, WindowKind::kSameDate, 0, true}},
+    .bootstrap = BootstrapPolicy::kSkip,  // as grading: nothing is graded on bootstrap dates
+    .legacy_job = "system_daily_performance",
+    .description = "Daily accuracy per prediction system: win rates, MAE, bias, within-3/5 shares"};
+
 class PredictionAccuracyProcessor final : public Processor {
  public:
-  PredictionAccuracyProcessor() {
-    info_.name = "prediction_accuracy";
-    info_.code = "grade";
-    info_.phase = 5;
-    info_.output_table = kAccuracy;
-    info_.entity = "players";
-    info_.legacy_job = "grading_backfill";
-    info_.reads = {{kPredictions, WindowKind::kSameDate, 0, true}, {kActuals, WindowKind::kSameDate, 0, true}};
-    // No predictions exist on bootstrap dates (predictions skip them), so
-    // grading skips them too: the ledger says why, and the pre-flight of a
-    // downstream run does not expect rows there.
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Every prediction of the day graded against the "
-        "player's points (errors, OVER/UNDER outcome)";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kAccuracyInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     Table predictions = proc::read_window(
@@ -350,39 +390,17 @@ class PredictionAccuracyProcessor final : public Processor {
         {"player_lookup", "game_id", "game_date", "team_abbr", "opponent_team_abbr", "points", "minutes_played"});
     return compute_prediction_accuracy(d, {predictions, actuals});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 class SystemDailyPerformanceProcessor final : public Processor {
  public:
-  SystemDailyPerformanceProcessor() {
-    info_.name = "system_daily_performance";
-    info_.code = "sdp";
-    info_.phase = 5;
-    info_.output_table = kDaily;
-    info_.entity = "systems";
-    info_.legacy_job = "system_daily_performance";
-    info_.reads = {{kAccuracy, WindowKind::kSameDate, 0, true}};
-    // No predictions exist on bootstrap dates (predictions skip them), so
-    // grading skips them too: the ledger says why, and the pre-flight of a
-    // downstream run does not expect rows there.
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Daily accuracy per prediction system: win rates, MAE, "
-        "bias, within-3/5 shares";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kDailyInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     Table acc = proc::read_window(ctx, kAccuracy, ctx.date, ctx.date,
                                   {"game_date", "system_id", "recommendation", "prediction_correct", "absolute_error",
                                    "signed_error", "within_3_points", "within_5_points", "confidence_score"});
     return compute_system_daily_performance(ctx.date, acc);
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cmath>
+#include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -40,8 +42,6 @@ size_t tier_index(std::optional<double> avg) noexcept {
   return 3;
 }
 
-std::string key_of(const std::string& player, Date d) { return player + '\x1f' + std::to_string(d.days()); }
-
 /// Element 2 of a stored features array: a value, NULL (JSON null /
 /// non-finite), or an error text.
 struct SeasonAvg {
@@ -49,7 +49,7 @@ struct SeasonAvg {
   std::string error;
 };
 
-SeasonAvg season_avg_of(const std::optional<std::string>& features) {
+SeasonAvg season_avg_of(const std::string* features) {
   if (!features) return {};
   try {
     const auto j = nlohmann::json::parse(*features);
@@ -67,12 +67,6 @@ SeasonAvg season_avg_of(const std::optional<std::string>& features) {
     return {std::nullopt, std::string("features is not valid JSON: ") + e.what()};
   }
 }
-
-struct Tally {
-  std::vector<double> signed_errors;
-  double abs_sum = 0;
-  int64_t correct = 0, incorrect = 0;
-};
 
 /// Legacy rounding (Python round) then the value the NUMERIC column keeps; NULL
 /// stays NULL.
@@ -99,94 +93,161 @@ double adjustment_confidence(int64_t sample_size, double std_signed_error) noexc
 
 namespace {
 
-/// season_avg_of, parsed once per distinct stored features text: text cells are
-/// interned, so the string's address identifies its content for the process
-/// lifetime (each date reads the same MLFS rows of the 30 days before it
-/// again). Thread-safe.
-SeasonAvg memo_season_avg(const Column& features, size_t row) {
-  if (features.is_null(row)) return season_avg_of(std::nullopt);
-  const std::string* key = features.text_ptr(row);
-  static std::mutex mu;
-  static std::unordered_map<const std::string*, SeasonAvg> memo;
-  {
-    std::lock_guard lock(mu);
-    if (auto it = memo.find(key); it != memo.end()) return it->second;
+/// One graded ensemble_v1 prediction of a date, put in its tier.
+struct GradedCall {
+  size_t tier;
+  double signed_error, abs_error;
+  std::optional<bool> correct;
+};
+
+/// What one date contributes to every as-of window that covers it: its graded
+/// calls in stored order, and the rows it could not use. It depends on that
+/// date's rows only, so a window's answer never depends on which other dates
+/// were summarised first.
+struct DaySummary {
+  std::vector<GradedCall> calls;
+  std::vector<EntityFailure> failures;
+};
+
+/// Rows of @p t dated in [from, to], grouped by date (index = days after
+/// @p from), stored order kept within a date.
+std::vector<std::vector<size_t>> rows_by_date(const Table& t, Date from, Date to) {
+  std::vector<std::vector<size_t>> out(static_cast<size_t>(to - from + 1));
+  const Column& date = t.col(t.schema().partition_column);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (date.is_null(r)) continue;
+    const int64_t day = date.int_at(r);
+    if (day >= from.days() && day <= to.days()) out[static_cast<size_t>(day - from.days())].push_back(r);
   }
-  SeasonAvg avg = season_avg_of(*key);
-  std::lock_guard lock(mu);
-  memo.emplace(key, avg);
-  return avg;
+  return out;
 }
 
-}  // namespace
-
-UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
-  UnitOutput out(catalog::get(kTiers));
-  const Date first = as_of - (kTierLookbackDays - 1);
-  auto in_window = [&](std::optional<Date> d) { return d && *d >= first && *d <= as_of; };
-
-  std::unordered_map<std::string, size_t> mlfs_of;
-  for (size_t r = 0; r < in.mlfs.num_rows(); ++r) {
-    auto player = in.mlfs.get_text(r, "player_lookup");
-    auto d = in.mlfs.get_date(r, "game_date");
-    if (player && in_window(d)) mlfs_of.emplace(key_of(*player, *d), r);
+DaySummary summarise_day(Date d, const Table& acc, const std::vector<size_t>& acc_rows, const Table& mlfs,
+                         const std::vector<size_t>& mlfs_rows) {
+  DaySummary day;
+  if (acc_rows.empty()) return day;
+  // The player's first feature-store row of the date (legacy join: first wins).
+  const Column& m_player = mlfs.col("player_lookup");
+  std::unordered_map<const std::string*, size_t> mlfs_of;
+  for (size_t r : mlfs_rows) {
+    if (!m_player.is_null(r)) mlfs_of.emplace(m_player.text_ptr(r), r);
   }
-
-  std::array<Tally, kTierSpecs.size()> tallies;
-  std::set<std::string> failed;
-  auto fail = [&](const std::string& id, const char* category, const std::string& reason) {
-    if (failed.insert(id).second) out.failures.push_back({id, category, reason});
+  const Column &system = acc.col("system_id"), &player = acc.col("player_lookup");
+  const Column &signed_col = acc.col("signed_error"), &abs_col = acc.col("absolute_error");
+  const Column* correct_col = proc::opt_col(acc, "prediction_correct");
+  const Column& features = mlfs.col("features");
+  const std::string* const ensemble = intern(kTierSystem);
+  std::set<const std::string*> failed;
+  auto fail = [&](const std::string* who, const char* category, const std::string& reason) {
+    if (failed.insert(who).second) day.failures.push_back({*who + " " + d.iso(), category, reason});
   };
-  int64_t graded = 0;
-  const Table& acc = in.accuracy;
-  const Column& features_col = in.mlfs.col("features");
-  for (size_t r = 0; r < acc.num_rows(); ++r) {
-    if (acc.get_text(r, "system_id") != kTierSystem) continue;
-    const auto d = acc.get_date(r, "game_date");
-    if (!in_window(d)) continue;
-    const auto player = acc.get_text(r, "player_lookup");
-    const auto signed_error = acc.get_real(r, "signed_error");
-    const auto abs_error = acc.get_real(r, "absolute_error");
-    if (!player || !signed_error || !abs_error || !std::isfinite(*signed_error) || !std::isfinite(*abs_error)) {
+  for (size_t r : acc_rows) {
+    if (system.is_null(r) || system.text_ptr(r) != ensemble) continue;
+    const auto signed_error = signed_col.get_real(r);
+    const auto abs_error = abs_col.get_real(r);
+    if (player.is_null(r) || !signed_error || !abs_error || !std::isfinite(*signed_error) ||
+        !std::isfinite(*abs_error)) {
       continue;  // not a graded prediction (no predicted points)
     }
-    const std::string id = *player + " " + d->iso();
-    auto m = mlfs_of.find(key_of(*player, *d));
+    const std::string* who = player.text_ptr(r);
+    auto m = mlfs_of.find(who);
     if (m == mlfs_of.end()) {
       // Legacy: the inner join dropped such rows silently. Fixed (DECISION 6):
       // reported.
-      fail(id, "INCOMPLETE_UPSTREAM", "no ml_feature_store_v2 row for " + id);
+      fail(who, "INCOMPLETE_UPSTREAM", "no ml_feature_store_v2 row for " + *who + " " + d.iso());
       continue;
     }
-    const SeasonAvg avg = memo_season_avg(features_col, m->second);
+    const SeasonAvg avg = season_avg_of(proc::text_of(&features, m->second));
     if (!avg.error.empty()) {
-      fail(id, "PROCESSING_ERROR", std::string(kMlfs) + " " + d->iso() + " player " + *player + ": " + avg.error);
+      fail(who, "PROCESSING_ERROR", std::string(kMlfs) + " " + d.iso() + " player " + *who + ": " + avg.error);
       continue;
     }
-    Tally& t = tallies[tier_index(avg.value)];
-    t.signed_errors.push_back(*signed_error);
-    t.abs_sum += *abs_error;
-    // Legacy: win_rate = AVG(IF(prediction_correct, 1, 0)) over every row, so
-    // PASS/HOLD/NO_LINE, pushes and ungraded rows counted as misses. Fixed
-    // (DECISION 6): a hit rate over the graded OVER/UNDER calls
-    // (prediction_correct TRUE or FALSE).
-    if (auto correct = acc.get_bool(r, "prediction_correct")) ++(*correct ? t.correct : t.incorrect);
-    ++graded;
+    day.calls.push_back({tier_index(avg.value), *signed_error, *abs_error, proc::bool_of(correct_col, r)});
+  }
+  return day;
+}
+
+/// The carried state of the tier processor: one summary per date, made once
+/// from that date's grading and feature-store rows; an as-of date is answered
+/// from the summaries of its 30 days.
+class TierHistory final : public CarriedState {
+ public:
+  /// The first and last dates of [from, to] not summarised yet (caller holds
+  /// the lock exclusively).
+  [[nodiscard]] std::optional<DateRange> missing(Date from, Date to) const {
+    std::optional<DateRange> out;
+    for (Date d = from; d <= to; d = d + 1) {
+      if (days_.count(d.days())) continue;
+      if (!out) out = DateRange{d, d};
+      out->end = d;
+    }
+    return out;
+  }
+  /// Summarises the dates of [from, to] not summarised yet from rows of both
+  /// tables (any order; rows outside [from, to] are ignored).
+  void add(Date from, Date to, const Table& acc, const Table& mlfs) {
+    const auto acc_rows = rows_by_date(acc, from, to);
+    const auto mlfs_rows = rows_by_date(mlfs, from, to);
+    for (Date d = from; d <= to; d = d + 1) {
+      const auto i = static_cast<size_t>(d - from);
+      if (!days_.count(d.days())) days_.emplace(d.days(), summarise_day(d, acc, acc_rows[i], mlfs, mlfs_rows[i]));
+    }
+  }
+  [[nodiscard]] std::shared_mutex& mutex() const noexcept { return mu_; }
+  /// The rows of @p as_of from the summaries of A−29 … A (caller holds the
+  /// lock, shared).
+  [[nodiscard]] UnitOutput answer(Date as_of) const;
+
+ private:
+  std::map<int32_t, DaySummary> days_;
+  mutable std::shared_mutex mu_;
+};
+
+UnitOutput TierHistory::answer(Date as_of) const {
+  UnitOutput out(catalog::get(kTiers));
+  const Date first = as_of - (kTierLookbackDays - 1);
+  const auto lo = days_.lower_bound(first.days()), hi = days_.upper_bound(as_of.days());
+
+  struct Tally {
+    int64_t n = 0, correct = 0, incorrect = 0;
+    double sum = 0, abs_sum = 0, ss = 0;
+  };
+  std::array<Tally, kTierSpecs.size()> tallies;
+  int64_t graded = 0;
+  // Summed in stored date order, as the legacy query's rows came.
+  for (auto it = lo; it != hi; ++it) {
+    const DaySummary& day = it->second;
+    out.failures.insert(out.failures.end(), day.failures.begin(), day.failures.end());
+    for (const GradedCall& c : day.calls) {
+      Tally& t = tallies[c.tier];
+      ++t.n;
+      t.sum += c.signed_error;
+      t.abs_sum += c.abs_error;
+      // Legacy: win_rate = AVG(IF(prediction_correct, 1, 0)) over every row, so
+      // PASS/HOLD/NO_LINE, pushes and ungraded rows counted as misses. Fixed
+      // (DECISION 6): a hit rate over the graded OVER/UNDER calls
+      // (prediction_correct TRUE or FALSE).
+      if (c.correct) ++(*c.correct ? t.correct : t.incorrect);
+      ++graded;
+    }
+  }
+  for (auto it = lo; it != hi; ++it) {
+    for (const GradedCall& c : it->second.calls) {
+      Tally& t = tallies[c.tier];
+      const double mean = t.sum / static_cast<double>(t.n);
+      t.ss += (c.signed_error - mean) * (c.signed_error - mean);
+    }
   }
 
   Table& rows = out.rows;
   size_t largest = 0;
   for (size_t k = 0; k < kTierSpecs.size(); ++k) {
     const Tally& t = tallies[k];
-    const auto n = static_cast<int64_t>(t.signed_errors.size());
-    if (t.signed_errors.size() > tallies[largest].signed_errors.size()) largest = k;
+    const int64_t n = t.n;
+    if (t.n > tallies[largest].n) largest = k;
     if (n < kTierMinSample) continue;
-    double sum = 0;
-    for (double e : t.signed_errors) sum += e;
-    const double mean = sum / static_cast<double>(n);
-    double ss = 0;
-    for (double e : t.signed_errors) ss += (e - mean) * (e - mean);
-    const double sd = std::sqrt(ss / static_cast<double>(n - 1));
+    const double mean = t.sum / static_cast<double>(n);
+    const double sd = std::sqrt(t.ss / static_cast<double>(n - 1));
     const int64_t calls = t.correct + t.incorrect;
 
     const size_t row = rows.add_row();
@@ -217,43 +278,61 @@ UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
     } else {
       out.empty_reason = "no tier has " + std::to_string(kTierMinSample) + " graded " + std::string(kTierSystem) +
                          " predictions in " + window + " (largest: " + std::string(kTierSpecs[largest].label) + " " +
-                         std::to_string(tallies[largest].signed_errors.size()) + ")";
+                         std::to_string(tallies[largest].n) + ")";
     }
   }
   return out;
 }
 
+}  // namespace
+
+UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
+  TierHistory h;
+  const Date first = as_of - (kTierLookbackDays - 1);
+  h.add(first, as_of, in.accuracy, in.mlfs);
+  return h.answer(as_of);
+}
+
 namespace {
+
+// A−29 … A: the same date plus the 29 days before it.
+const ProcessorInfo kInfo{.name = "scoring_tier_adjustments",
+                          .code = "tier",
+                          .phase = 5,
+                          .output_table = kTiers,
+                          .entity = "tiers",
+                          .reads = {{kAccuracy, WindowKind::kDaysThrough, kTierLookbackDays - 1, false},
+                                    {kMlfs, WindowKind::kDaysThrough, kTierLookbackDays - 1, true}},
+                          .bootstrap = BootstrapPolicy::kRun,
+                          .legacy_job = "scoring_tier_backfill",
+                          .description =
+                              "Ensemble bias per scoring tier over 30 days of grading: errors, hit "
+                              "rate, adjustment"};
 
 class ScoringTierProcessor final : public Processor {
  public:
-  ScoringTierProcessor() {
-    info_.name = "scoring_tier_adjustments";
-    info_.code = "tier";
-    info_.phase = 5;
-    info_.output_table = kTiers;
-    info_.entity = "tiers";
-    info_.legacy_job = "scoring_tier_backfill";
-    // A−29 … A: the same date plus the 29 days before it.
-    info_.reads = {{kAccuracy, WindowKind::kDaysThrough, kTierLookbackDays - 1, false},
-                   {kMlfs, WindowKind::kDaysThrough, kTierLookbackDays - 1, true}};
-    info_.bootstrap = BootstrapPolicy::kRun;
-    info_.description =
-        "Ensemble bias per scoring tier over 30 days of "
-        "grading: errors, hit rate, adjustment";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<TierHistory>(); }
   UnitOutput run(const UnitContext& ctx) const override {
+    // Each date of the window is summarised once per run (carried), from reads
+    // inside this unit's window only.
+    TierHistory own;
+    auto* carried = dynamic_cast<TierHistory*>(ctx.carried);
+    TierHistory& h = carried ? *carried : own;
     const Date from = ctx.date - (kTierLookbackDays - 1);
-    Table accuracy = proc::read_window(
-        ctx, kAccuracy, from, ctx.date,
-        {"player_lookup", "game_date", "system_id", "signed_error", "absolute_error", "prediction_correct"});
-    Table mlfs = proc::read_window(ctx, kMlfs, from, ctx.date, {"player_lookup", "game_date", "features"});
-    return compute_scoring_tier_adjustments(ctx.date, {accuracy, mlfs});
+    {
+      std::unique_lock lock(h.mutex());
+      if (const auto m = h.missing(from, ctx.date)) {
+        const Table accuracy = proc::read_window(
+            ctx, kAccuracy, m->start, m->end,
+            {"player_lookup", "game_date", "system_id", "signed_error", "absolute_error", "prediction_correct"});
+        const Table mlfs = proc::read_window(ctx, kMlfs, m->start, m->end, {"player_lookup", "game_date", "features"});
+        h.add(m->start, m->end, accuracy, mlfs);
+      }
+    }
+    std::shared_lock lock(h.mutex());
+    return h.answer(ctx.date);
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

@@ -3,9 +3,12 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -21,9 +24,10 @@ using proc::opt_bool;
 using proc::opt_int;
 using proc::opt_real;
 using proc::opt_text;
-using proc::py_round;
 
 namespace {
+
+double py_round(double x, int ndigits) { return fast_py_round(x, ndigits); }
 
 constexpr const char* kOutput = "nba_predictions.player_prop_predictions";
 constexpr int kHistoryDays = 90;  // similarity history: D−90 … D−1
@@ -65,108 +69,215 @@ Line choose_line(const Table& upgc, const size_t* row) {
 }
 
 /// "YYYYMMDD_AWAY_HOME" → HOME (empty when the id has another shape).
-std::string home_of(const std::string& game_id) {
+std::string_view home_of(std::string_view game_id) {
   auto p = game_id.rfind('_');
-  return p == std::string::npos ? std::string() : game_id.substr(p + 1);
+  return p == std::string_view::npos ? std::string_view() : game_id.substr(p + 1);
 }
 
-/// Similarity history of the given players: their games of D−90 … D−1 (minutes
-/// > 0 or unknown), newest first, each described as it was when played.
-std::unordered_map<std::string, std::vector<HistoricalGame>> build_history(
-    const Table& pgs, const Table& tdza, Date d, const std::unordered_map<std::string, size_t>& players) {
-  // Opponent defensive rating on each date: TDZA row (team, date) — computed
-  // from games before it.
-  std::unordered_map<std::string, double> def_rating;  // "TEAM@days" → rating
-  auto rating_key = [](const std::string& team, Date date) { return team + "@" + std::to_string(date.days()); };
-  if (tdza.index_of("defensive_rating_last_15") >= 0) {
-    def_rating.reserve(tdza.num_rows());
-    for (size_t r = 0; r < tdza.num_rows(); ++r) {
-      auto team = tdza.get_text(r, "team_abbr");
-      auto date = tdza.get_date(r, "analysis_date");
-      auto v = tdza.get_real(r, "defensive_rating_last_15");
-      if (team && date && v) def_rating[rating_key(*team, *date)] = *v;
+/// One past game of a player (minutes > 0 or unknown), as the similarity
+/// history describes it.
+struct Played {
+  Date date;
+  double points;                ///< NULL points count as 0.0 (legacy)
+  const std::string* opponent;  ///< interned; NULL reads as ""
+  bool home;
+};
+
+/// The players' games of a season (player_game_summary), ingested once per
+/// date in date order; the D−90 … D−1 window of a player is a slice.
+class PlayedHistory final : public proc::SeasonHistory {
+ public:
+  using Games = std::vector<std::pair<Date, Played>>;
+  [[nodiscard]] const Games* games(const std::string* player) const {
+    auto it = players_.find(player);
+    return it == players_.end() ? nullptr : &it->second;
+  }
+
+ protected:
+  void add_rows(const Table& pgs, const std::vector<size_t>& rows) override {
+    const Column *c_date = &pgs.col("game_date"), *c_player = &pgs.col("player_lookup");
+    const Column *c_minutes = proc::opt_col(pgs, "minutes_played"), *c_points = proc::opt_col(pgs, "points"),
+                 *c_opp = proc::opt_col(pgs, "opponent_team_abbr"), *c_team = proc::opt_col(pgs, "team_abbr"),
+                 *c_game = proc::opt_col(pgs, "game_id");
+    for (size_t r : rows) {
+      if (c_player->is_null(r)) continue;
+      if (auto m = proc::real_of(c_minutes, r); m && *m <= 0) continue;  // did not play
+      const std::string* opp = proc::text_of(c_opp, r);
+      const std::string* team = proc::text_of(c_team, r);
+      const std::string* game = proc::text_of(c_game, r);
+      const bool home = team && !team->empty() && home_of(game ? *game : std::string_view()) == *team;
+      const Date gd = *proc::date_of(c_date, r);
+      players_[c_player->text_ptr(r)].emplace_back(
+          gd, Played{gd, proc::real_of(c_points, r).value_or(0.0), opp ? opp : Column::empty_text(), home});
     }
   }
-  struct Played {
-    Date date;
-    double points;
-    std::string opponent;
-    bool home;
+
+ private:
+  std::unordered_map<const std::string*, Games> players_;
+};
+
+/// Each team's defensive rating over its last 15 games as of each date
+/// (team_defense_zone_analysis), ingested once per date; the last row of a
+/// (team, date) wins.
+class RatingHistory final : public proc::SeasonHistory {
+ public:
+  [[nodiscard]] std::optional<double> rating(const std::string* team, Date d) const {
+    auto it = ratings_.find(key(team, d));
+    return it == ratings_.end() ? std::nullopt : std::optional(it->second);
+  }
+
+ protected:
+  void add_rows(const Table& tdza, const std::vector<size_t>& rows) override {
+    const Column* c_rating = proc::opt_col(tdza, "defensive_rating_last_15");
+    if (!c_rating) return;  // no ratings read: every opponent is unknown
+    const Column &c_team = tdza.col("team_abbr"), &c_date = tdza.col("analysis_date");
+    for (size_t r : rows) {
+      if (c_team.is_null(r) || c_rating->is_null(r)) continue;
+      ratings_[key(c_team.text_ptr(r), Date(static_cast<int32_t>(c_date.int_at(r))))] = *c_rating->get_real(r);
+    }
+  }
+
+ private:
+  struct Key {
+    const std::string* team;
+    int32_t day;
+    bool operator==(const Key&) const = default;
   };
-  std::unordered_map<std::string, std::vector<Played>> games;
-  for (size_t r = 0; r < pgs.num_rows(); ++r) {
-    auto gd = pgs.get_date(r, "game_date");
-    auto pl = pgs.get_text(r, "player_lookup");
-    if (!gd || !pl || *gd >= d || *gd < d - kHistoryDays || !players.count(*pl)) continue;
-    if (auto m = opt_real(pgs, r, "minutes_played"); m && *m <= 0) continue;  // did not play
-    Played g{*gd, opt_real(pgs, r, "points").value_or(0.0), opt_text(pgs, r, "opponent_team_abbr").value_or(""), false};
-    const std::string team = opt_text(pgs, r, "team_abbr").value_or("");
-    g.home = !team.empty() && home_of(opt_text(pgs, r, "game_id").value_or("")) == team;
-    games[*pl].push_back(std::move(g));
-  }
-  std::unordered_map<std::string, std::vector<HistoricalGame>> out;
-  for (auto& [player, v] : games) {
-    std::stable_sort(v.begin(), v.end(), [](const Played& a, const Played& b) { return a.date > b.date; });
-    const size_t keep = std::min(v.size(), kHistoryGames);
-    double listed = 0;
-    for (size_t i = 0; i < keep; ++i) listed += v[i].points;
-    const double listed_mean = keep ? listed / static_cast<double>(keep) : 0.0;
-    auto& h = out[player];
-    h.reserve(keep);
-    for (size_t i = 0; i < keep; ++i) {
-      HistoricalGame g;
-      g.points = v[i].points;
-      auto it = def_rating.find(rating_key(v[i].opponent, v[i].date));
-      g.opponent = opponent_tier(it == def_rating.end() ? 112.0 : it->second);  // MLFS default when unknown
-      g.rest = i + 1 < v.size() ? rest_bucket((v[i].date - v[i + 1].date) - 1) : RestBucket::kWellRested;
-      g.is_home = v[i].home;
-      // Form going into that game: its (up to) 5 previous games against the
-      // listed mean (legacy used the games after it, i.e. the future of that
-      // game).
-      double sum = 0;
-      size_t n = 0;
-      for (size_t k = i + 1; k < v.size() && n < 5; ++k, ++n) sum += v[k].points;
-      g.form = n == 0 ? Form::kNormal : form_of(sum / static_cast<double>(n) - listed_mean);
-      h.push_back(g);
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept {
+      return std::hash<const void*>()(k.team) ^ (static_cast<size_t>(k.day) * 0x9E3779B97F4A7C15ULL);
     }
+  };
+  static Key key(const std::string* team, Date d) { return {team, d.days()}; }
+  std::unordered_map<Key, double, KeyHash> ratings_;
+};
+
+/// The carried state of the processor: both history tables of the season.
+struct PredictionHistory final : CarriedState {
+  PlayedHistory pgs;
+  RatingHistory tdza;
+};
+
+/// Similarity history of a player: his games of D−90 … D−1, newest first (at
+/// most 30), each described as it was when played.
+std::vector<HistoricalGame> similarity_history(const PlayedHistory& pgs, const RatingHistory& tdza, Date d,
+                                               const std::string* player) {
+  const PlayedHistory::Games* all = pgs.games(player);
+  if (!all) return {};
+  // The 30 listed games, plus the (up to) 5 before the oldest of them that its
+  // rest and form look at.
+  const std::vector<Played> v = proc::newest_first(*all, d - kHistoryDays, d, kHistoryGames + 5);
+  const size_t keep = std::min(v.size(), kHistoryGames);
+  double listed = 0;
+  for (size_t i = 0; i < keep; ++i) listed += v[i].points;
+  const double listed_mean = keep ? listed / static_cast<double>(keep) : 0.0;
+  std::vector<HistoricalGame> h;
+  h.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) {
+    HistoricalGame g;
+    g.points = v[i].points;
+    g.opponent = opponent_tier(tdza.rating(v[i].opponent, v[i].date).value_or(112.0));  // MLFS default when unknown
+    g.rest = i + 1 < v.size() ? rest_bucket((v[i].date - v[i + 1].date) - 1) : RestBucket::kWellRested;
+    g.is_home = v[i].home;
+    // Form going into that game: its (up to) 5 previous games against the
+    // listed mean (legacy used the games after it, i.e. the future of that
+    // game).
+    double sum = 0;
+    size_t n = 0;
+    for (size_t k = i + 1; k < v.size() && n < 5; ++k, ++n) sum += v[k].points;
+    g.form = n == 0 ? Form::kNormal : form_of(sum / static_cast<double>(n) - listed_mean);
+    h.push_back(g);
   }
-  return out;
+  return h;
 }
 
 /// The player's MLFS values that every one of his prediction rows repeats:
 /// identity, completeness and processing status (read once per player, written
 /// once per row).
 struct Carried {
-  std::optional<std::string> universal_player_id, game_id, data_quality_issues;
+  const std::string *universal_player_id = nullptr, *game_id = nullptr, *data_quality_issues = nullptr;
   std::optional<int64_t> expected_games, actual_games, missing_games;
   std::optional<double> completeness_pct;
   std::optional<bool> production_ready;
   bool season_boundary = false, bootstrap_mode = false;
 };
-Carried carried_from(const Table& mlfs, size_t r) {
+
+/// The MLFS columns a unit reads, resolved once (nullptr: left out of the
+/// projection, reads as NULL).
+struct MlfsColumns {
+  explicit MlfsColumns(const Table& t)
+      : player(&t.col("player_lookup")),
+        date(&t.col("game_date")),
+        features(proc::opt_col(t, "features")),
+        universal_player_id(proc::opt_col(t, "universal_player_id")),
+        game_id(proc::opt_col(t, "game_id")),
+        data_quality_issues(proc::opt_col(t, "data_quality_issues")),
+        expected_games(proc::opt_col(t, "expected_games_count")),
+        actual_games(proc::opt_col(t, "actual_games_count")),
+        missing_games(proc::opt_col(t, "missing_games_count")),
+        completeness(proc::opt_col(t, "completeness_percentage")),
+        production_ready(proc::opt_col(t, "is_production_ready")),
+        season_boundary(proc::opt_col(t, "season_boundary_detected")),
+        bootstrap_mode(proc::opt_col(t, "backfill_bootstrap_mode")),
+        days_rest(proc::opt_col(t, "days_rest")),
+        quality(proc::opt_col(t, "feature_quality_score")),
+        is_home(proc::opt_col(t, "is_home")) {}
+  const Column *player, *date, *features, *universal_player_id, *game_id, *data_quality_issues, *expected_games,
+      *actual_games, *missing_games, *completeness, *production_ready, *season_boundary, *bootstrap_mode, *days_rest,
+      *quality, *is_home;
+};
+
+Carried carried_from(const MlfsColumns& m, size_t r) {
   Carried c;
-  c.universal_player_id = opt_text(mlfs, r, "universal_player_id");
-  c.game_id = opt_text(mlfs, r, "game_id");
-  c.data_quality_issues = opt_text(mlfs, r, "data_quality_issues");
-  c.expected_games = opt_int(mlfs, r, "expected_games_count");
-  c.actual_games = opt_int(mlfs, r, "actual_games_count");
-  c.missing_games = opt_int(mlfs, r, "missing_games_count");
-  c.completeness_pct = opt_real(mlfs, r, "completeness_percentage");
-  c.production_ready = opt_bool(mlfs, r, "is_production_ready");
-  c.season_boundary = opt_bool(mlfs, r, "season_boundary_detected").value_or(false);
-  c.bootstrap_mode = opt_bool(mlfs, r, "backfill_bootstrap_mode").value_or(false);
+  c.universal_player_id = proc::text_of(m.universal_player_id, r);
+  c.game_id = proc::text_of(m.game_id, r);
+  c.data_quality_issues = proc::text_of(m.data_quality_issues, r);
+  c.expected_games = proc::int_of(m.expected_games, r);
+  c.actual_games = proc::int_of(m.actual_games, r);
+  c.missing_games = proc::int_of(m.missing_games, r);
+  c.completeness_pct = proc::real_of(m.completeness, r);
+  c.production_ready = proc::bool_of(m.production_ready, r);
+  c.season_boundary = proc::bool_of(m.season_boundary, r).value_or(false);
+  c.bootstrap_mode = proc::bool_of(m.bootstrap_mode, r).value_or(false);
   return c;
 }
-void write_carried(Table& t, size_t r, const Carried& c) {
-  if (c.universal_player_id) t.set(r, "universal_player_id", *c.universal_player_id);
-  if (c.game_id) t.set(r, "game_id", *c.game_id);
-  t.col("expected_games_count").set_int(r, c.expected_games);
-  t.col("actual_games_count").set_int(r, c.actual_games);
-  t.col("missing_games_count").set_int(r, c.missing_games);
-  t.col("completeness_percentage").set_real(r, c.completeness_pct);
-  if (c.production_ready) t.set(r, "is_production_ready", *c.production_ready);
-  if (c.data_quality_issues) t.set(r, "data_quality_issues", *c.data_quality_issues);
-  proc::write_processing_status(t, r, c.season_boundary, c.bootstrap_mode);
+
+/// The output columns, resolved once per unit.
+struct OutColumns {
+  explicit OutColumns(Table& table) : t(table) {}
+  Table& t;
+  Column& at(const char* name) { return t.col(t.require(name)); }
+  Column &prediction_id = at("prediction_id"), &system_id = at("system_id"), &player_lookup = at("player_lookup"),
+         &game_date = at("game_date"), &prediction_version = at("prediction_version"),
+         &predicted_points = at("predicted_points"), &confidence_score = at("confidence_score"),
+         &recommendation = at("recommendation"), &has_prop_line = at("has_prop_line"),
+         &current_points_line = at("current_points_line"), &line_margin = at("line_margin"),
+         &line_source = at("line_source"), &estimated_line_value = at("estimated_line_value"),
+         &estimation_method = at("estimation_method"), &fatigue = at("fatigue_adjustment"),
+         &shot_zone = at("shot_zone_adjustment"), &pace = at("pace_adjustment"),
+         &usage_spike = at("usage_spike_adjustment"), &home_away = at("home_away_adjustment"),
+         &other = at("other_adjustments"), &similarity_baseline = at("similarity_baseline"),
+         &similar_games_count = at("similar_games_count"), &avg_similarity = at("avg_similarity_score"),
+         &min_similarity = at("min_similarity_score"), &ml_model_id = at("ml_model_id"),
+         &variance = at("prediction_variance"), &agreement = at("system_agreement_score"),
+         &contributing = at("contributing_systems"), &warnings = at("warnings"),
+         &universal_player_id = at("universal_player_id"), &game_id = at("game_id"),
+         &expected_games = at("expected_games_count"), &actual_games = at("actual_games_count"),
+         &missing_games = at("missing_games_count"), &completeness = at("completeness_percentage"),
+         &production_ready = at("is_production_ready"), &data_quality_issues = at("data_quality_issues"),
+         &is_active = at("is_active");
+};
+
+void write_carried(OutColumns& o, size_t r, const Carried& c) {
+  if (c.universal_player_id) o.universal_player_id.set_text_ptr(r, c.universal_player_id);
+  if (c.game_id) o.game_id.set_text_ptr(r, c.game_id);
+  o.expected_games.set_int(r, c.expected_games);
+  o.actual_games.set_int(r, c.actual_games);
+  o.missing_games.set_int(r, c.missing_games);
+  o.completeness.set_real(r, c.completeness_pct);
+  if (c.production_ready) o.production_ready.set_int(r, int64_t{*c.production_ready ? 1 : 0});
+  if (c.data_quality_issues) o.data_quality_issues.set_text_ptr(r, c.data_quality_issues);
+  proc::write_processing_status(o.t, r, c.season_boundary, c.bootstrap_mode);
 }
 
 std::string recommendation_or_no_line(const SystemPrediction& s, const Line& line) {
@@ -190,70 +301,242 @@ std::pair<std::shared_ptr<const models::XGBoostModel>, std::string> xgboost_mode
 
 double round_to_half(double x) { return py_round(x * 2.0, 0) / 2.0; }
 
-UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models::XGBoostModel* model,
-                               const std::string& model_id) {
-  const TableSchema& schema = catalog::get(kOutput);
-  UnitOutput out(schema);
-  const auto mlfs = proc::first_row_by(in.mlfs, "player_lookup", "game_date", d);
+namespace {
+
+/// The first row dated @p d per player (legacy "first matching row wins"),
+/// keyed by the interned name.
+std::unordered_map<const std::string*, size_t> first_row_of(const Table& t, const char* date_col, Date d) {
+  std::unordered_map<const std::string*, size_t> out;
+  const Column &player = t.col("player_lookup"), &date = t.col(date_col);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (date.is_null(r) || date.int_at(r) != d.days() || player.is_null(r)) continue;
+    out.emplace(player.text_ptr(r), r);
+  }
+  return out;
+}
+
+/// The array the feature store writes — '[' then 25 JSON numbers or nulls,
+/// comma-separated, then ']' (whitespace allowed) — parsed without building a
+/// JSON tree; numbers are validated against the JSON grammar and converted
+/// correctly rounded, as nlohmann does. @return false for any other text (the
+/// caller then parses it with nlohmann, for the same values or its error).
+bool parse_number_array(std::string_view s, Features& f) {
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  };
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  ws();
+  if (i >= s.size() || s[i] != '[') return false;
+  ++i;
+  for (size_t k = 0; k < f.size(); ++k) {
+    ws();
+    if (s.substr(i, 4) == "null") {
+      f[k] = std::nan("");
+      i += 4;
+    } else {
+      const size_t start = i;
+      if (i < s.size() && s[i] == '-') ++i;
+      if (i < s.size() && s[i] == '0') {
+        ++i;
+      } else if (!(i < s.size() && s[i] >= '1' && s[i] <= '9') || !digits()) {
+        return false;
+      }
+      if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+      if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+        if (!digits()) return false;
+      }
+      const auto [end, ec] = std::from_chars(s.data() + start, s.data() + i, f[k]);
+      if (ec != std::errc() || end != s.data() + i) return false;
+    }
+    ws();
+    if (i >= s.size() || s[i] != (k + 1 < f.size() ? ',' : ']')) return false;
+    ++i;
+  }
+  ws();
+  return i == s.size();
+}
+
+/// The stored features array of one player: 25 numbers (JSON null or
+/// non-number → NaN). @throws DataError when it is not such an array.
+void parse_features(const std::string* text, Features& f) {
+  if (!text) throw DataError("features is NULL");
+  if (parse_number_array(*text, f)) return;
+  auto j = nlohmann::json::parse(*text);
+  if (!j.is_array() || j.size() != f.size()) {
+    throw DataError("features has " + std::to_string(j.is_array() ? j.size() : 0) + " values, expected 25");
+  }
+  for (size_t k = 0; k < f.size(); ++k) f[k] = j[k].is_number() ? j[k].get<double>() : std::nan("");
+}
+
+/// One player's inputs and the five systems' outputs.
+struct PlayerResult {
+  std::vector<std::pair<const char*, SystemPrediction>> systems;
+  Line line;
+  std::optional<std::string> failure;
+  Features f{};
+  std::optional<int64_t> days_rest;
+  double quality = 0;
+};
+
+/// The five systems of one player whose features, line and model output are
+/// known.
+void predict_player(PlayerResult& pr, const std::vector<HistoricalGame>& history, std::optional<double> model_points) {
+  const Features& f = pr.f;
+  const auto line = pr.line.value;
+  SystemPrediction ma = moving_average(f, line);
+  SystemPrediction zm = zone_matchup(f, line);
+  SystemPrediction sim = similarity_balanced(f, pr.days_rest, history, line);
+  std::optional<SystemPrediction> xgb;
+  if (model_points) xgb = xgboost_system(*model_points, pr.quality, f, line);
+  std::vector<SystemPrediction> components = {ma, zm, sim};
+  if (xgb) components.push_back(*xgb);
+  SystemPrediction ens = ensemble(components, line);
+  pr.systems.reserve(5);
+  pr.systems.emplace_back(kSystemMovingAverage, std::move(ma));
+  pr.systems.emplace_back(kSystemZoneMatchup, std::move(zm));
+  pr.systems.emplace_back(kSystemSimilarity, std::move(sim));
+  if (xgb) pr.systems.emplace_back(kSystemXgboost, std::move(*xgb));
+  pr.systems.emplace_back(kSystemEnsemble, std::move(ens));
+}
+
+/// The interned text of a short constant (system ids, recommendations,
+/// sources): looked up once per distinct value per thread.
+const std::string* interned(std::string_view s) {
+  thread_local std::unordered_map<std::string_view, const std::string*> memo;
+  auto it = memo.find(s);
+  if (it != memo.end()) return it->second;
+  const std::string* p = intern(s);
+  memo.emplace(*p, p);  // keyed by the pooled copy, which lives as long as the process
+  return p;
+}
+
+/// Rows one player writes: one per system with a prediction.
+size_t rows_of(const PlayerResult& pr) {
+  if (pr.failure) return 0;
+  return static_cast<size_t>(
+      std::count_if(pr.systems.begin(), pr.systems.end(), [](const auto& s) { return s.second.points.has_value(); }));
+}
+
+/// Fills the rows of one predicted player from row @p r on (one per system
+/// with a prediction; the table is already sized).
+void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, const std::string* player,
+                 const PlayerResult& pr, const Carried& carried, const std::string* model_id,
+                 const std::string* warnings) {
+  const std::string* const line_source = interned(pr.line.actual ? "ACTUAL_PROP" : "ESTIMATED_AVG");
+  std::string id;
+  for (const auto& [system, s] : pr.systems) {
+    if (!s.points) {
+      // Legacy: a similarity result without a prediction was dropped at
+      // write; so is an ensemble without two components (legacy stored 0.0
+      // for it).
+      continue;
+    }
+    id.assign(date_iso).append("_").append(*player).append("_").append(system);
+    o.prediction_id.set_text(r, id);
+    o.system_id.set_text_ptr(r, interned(system));
+    o.player_lookup.set_text_ptr(r, player);
+    o.game_date.set_int(r, int64_t{d.days()});
+    o.prediction_version.set_int(r, int64_t{1});
+    o.predicted_points.set_real(r, py_round(*s.points, 1));
+    o.confidence_score.set_real(r, py_round(s.confidence, 2));
+    o.recommendation.set_text_ptr(r, interned(pr.line.value ? std::string_view(s.recommendation) : "NO_LINE"));
+    o.has_prop_line.set_int(r, int64_t{pr.line.actual ? 1 : 0});
+    if (pr.line.value) {
+      o.current_points_line.set_real(r, *pr.line.value);
+      o.line_margin.set_real(r, py_round(*s.points - *pr.line.value, 2));
+      o.line_source.set_text_ptr(r, line_source);
+      if (!pr.line.actual) {
+        o.estimated_line_value.set_real(r, *pr.line.value);
+        o.estimation_method.set_text_ptr(r, interned(pr.line.method));
+      }
+    }
+    auto put = [r](Column& c, std::optional<double> v) {
+      if (v) c.set_real(r, py_round(*v, 2));
+    };
+    put(o.fatigue, s.fatigue);
+    put(o.shot_zone, s.shot_zone);
+    put(o.pace, s.pace);
+    put(o.usage_spike, s.usage_spike);
+    put(o.home_away, s.home_away);
+    put(o.other, s.other);
+    if (std::string_view(system) == kSystemSimilarity) {
+      o.similarity_baseline.set_real(r, py_round(*s.similarity_baseline, 1));
+      o.similar_games_count.set_int(r, int64_t{s.similar_games});
+      put(o.avg_similarity, s.avg_similarity);
+      put(o.min_similarity, s.min_similarity);
+    }
+    if (std::string_view(system) == kSystemXgboost) o.ml_model_id.set_text_ptr(r, model_id);
+    if (std::string_view(system) == kSystemEnsemble) {
+      put(o.variance, s.variance);
+      put(o.agreement, s.agreement_pct);
+      o.contributing.set_int(r, int64_t{s.contributing});
+    }
+    if (warnings) o.warnings.set_text_ptr(r, warnings);
+    write_carried(o, r, carried);
+    o.is_active.set_int(r, int64_t{1});
+    ++r;
+  }
+}
+
+/// The rows of D from the date's MLFS/UPGC/PDC rows and the similarity
+/// histories (which may hold other dates: only D−90 … D−1 is used).
+UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const Table& pdc_t, const PlayedHistory& pgs,
+                        const RatingHistory& tdza, const models::XGBoostModel* model, const std::string& model_id) {
+  UnitOutput out(catalog::get(kOutput));
+  const auto mlfs = first_row_of(mlfs_t, "game_date", d);
   if (mlfs.empty()) {
     out.empty_reason = "no ml_feature_store_v2 rows for " + d.iso();
     return out;
   }
-  const auto upgc = proc::first_row_by(in.upgc, "player_lookup", "game_date", d);
-  const auto pdc = proc::first_row_by(in.pdc, "player_lookup", "cache_date", d);
-  const auto history = build_history(in.pgs, in.tdza, d, mlfs);
+  const auto upgc = first_row_of(upgc_t, "game_date", d);
+  const auto pdc = first_row_of(pdc_t, "cache_date", d);
+  const MlfsColumns mc(mlfs_t);
 
   // Players in name order, so rows (and reruns) are deterministic.
-  std::vector<std::pair<std::string, size_t>> players(mlfs.begin(), mlfs.end());
-  std::sort(players.begin(), players.end());
+  std::vector<std::pair<const std::string*, size_t>> players(mlfs.begin(), mlfs.end());
+  std::sort(players.begin(), players.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
 
-  struct PlayerResult {
-    std::vector<std::pair<const char*, SystemPrediction>> systems;
-    Line line;
-    std::optional<std::string> failure;
-    Features f{};
-    std::optional<int64_t> days_rest;
-    double quality = 0;
-  };
   std::vector<PlayerResult> results(players.size());
   // 1. Features and lines per player; the model's input rows, one block for the
   // whole date.
   const size_t width = model ? static_cast<size_t>(model->num_features()) : 0;
   std::vector<float> model_rows(players.size() * width, std::nanf(""));
+  const Column* pdc_minutes = pdc.empty() ? nullptr : proc::opt_col(pdc_t, "minutes_avg_last_10");
+  const Column* pdc_assisted = pdc.empty() ? nullptr : proc::opt_col(pdc_t, "assisted_rate_last_10");
+  const Column* pdc_usage = pdc.empty() ? nullptr : proc::opt_col(pdc_t, "usage_rate_last_10");
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
     const auto& [player, mr] = players[i];
     PlayerResult& pr = results[i];
-    Features& f = pr.f;
     try {
-      auto text = in.mlfs.get_text(mr, "features");
-      if (!text) throw DataError("features is NULL");
-      auto j = nlohmann::json::parse(*text);
-      if (!j.is_array() || j.size() != f.size()) {
-        throw DataError("features has " + std::to_string(j.is_array() ? j.size() : 0) + " values, expected 25");
-      }
-      for (size_t k = 0; k < f.size(); ++k) f[k] = j[k].is_number() ? j[k].get<double>() : std::nan("");
+      parse_features(proc::text_of(mc.features, mr), pr.f);
     } catch (const std::exception& e) {
       // One bad stored row fails only its player (named with table, field and
       // date).
-      pr.failure = std::string("nba_predictions.ml_feature_store_v2 ") + d.iso() + " player " + player +
+      pr.failure = std::string("nba_predictions.ml_feature_store_v2 ") + d.iso() + " player " + *player +
                    " field features: " + e.what();
       return;
     }
     auto ur = upgc.find(player);
-    pr.line = choose_line(in.upgc, ur == upgc.end() ? nullptr : &ur->second);
-    pr.days_rest = opt_int(in.mlfs, mr, "days_rest");
-    pr.quality = opt_real(in.mlfs, mr, "feature_quality_score").value_or(0.0);
+    pr.line = choose_line(upgc_t, ur == upgc.end() ? nullptr : &ur->second);
+    pr.days_rest = proc::int_of(mc.days_rest, mr);
+    pr.quality = proc::real_of(mc.quality, mr).value_or(0.0);
     if (model) {
       ModelExtras x;
-      auto pit = pdc.find(player);
-      if (pit != pdc.end()) {
-        x.minutes_avg_last_10 = opt_real(in.pdc, pit->second, "minutes_avg_last_10");
-        x.assisted_rate_last_10 = opt_real(in.pdc, pit->second, "assisted_rate_last_10");
-        x.usage_rate_last_10 = opt_real(in.pdc, pit->second, "usage_rate_last_10");
+      if (auto pit = pdc.find(player); pit != pdc.end()) {
+        x.minutes_avg_last_10 = proc::real_of(pdc_minutes, pit->second);
+        x.assisted_rate_last_10 = proc::real_of(pdc_assisted, pit->second);
+        x.usage_rate_last_10 = proc::real_of(pdc_usage, pit->second);
       }
       x.days_rest = pr.days_rest;
-      x.is_home = opt_bool(in.mlfs, mr, "is_home");
-      const std::vector<float> row = model_row(*model, f, x);
+      x.is_home = proc::bool_of(mc.is_home, mr);
+      const std::vector<float> row = model_row(*model, pr.f, x);
       std::copy(row.begin(), row.end(), model_rows.begin() + static_cast<std::ptrdiff_t>(i * width));
     }
   });
@@ -262,120 +545,76 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
   const std::vector<double> model_points = model ? model->predict_batch(model_rows) : std::vector<double>{};
   // 3. The five systems per player.
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
-    const std::string& player = players[i].first;
     PlayerResult& pr = results[i];
     if (pr.failure) return;
-    const Features& f = pr.f;
-    const auto line = pr.line.value;
-    SystemPrediction ma = moving_average(f, line);
-    SystemPrediction zm = zone_matchup(f, line);
-    static const std::vector<HistoricalGame> kNone;
-    auto hit = history.find(player);
-    SystemPrediction sim = similarity_balanced(f, pr.days_rest, hit == history.end() ? kNone : hit->second, line);
-    std::optional<SystemPrediction> xgb;
-    if (model) xgb = xgboost_system(model_points[i], pr.quality, f, line);
-    std::vector<SystemPrediction> components = {ma, zm, sim};
-    if (xgb) components.push_back(*xgb);
-    SystemPrediction ens = ensemble(components, line);
-    pr.systems.emplace_back(kSystemMovingAverage, std::move(ma));
-    pr.systems.emplace_back(kSystemZoneMatchup, std::move(zm));
-    pr.systems.emplace_back(kSystemSimilarity, std::move(sim));
-    if (xgb) pr.systems.emplace_back(kSystemXgboost, std::move(*xgb));
-    pr.systems.emplace_back(kSystemEnsemble, std::move(ens));
+    predict_player(pr, similarity_history(pgs, tdza, d, players[i].first),
+                   model ? std::optional(model_points[i]) : std::nullopt);
   });
 
-  Table& t = out.rows;
+  // 4. Rows, in player order: each player's rows start at the sum of the rows
+  // before him, so players fill their own slots in parallel.
+  std::vector<size_t> first_row(players.size() + 1, 0);
+  for (size_t i = 0; i < players.size(); ++i) first_row[i + 1] = first_row[i] + rows_of(results[i]);
+  out.rows.resize(first_row.back());
+  OutColumns o(out.rows);
   const std::string date_iso = d.iso();
-  const nlohmann::json warnings =
-      model ? nlohmann::json::array() : nlohmann::json::array({"xgboost_model_unavailable"});
+  const std::string* const model_id_text = intern(model_id);
+  const std::string* const warnings =
+      model ? nullptr : intern(nlohmann::json::array({"xgboost_model_unavailable"}).dump());
+  tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
+    if (results[i].failure) return;
+    emit_player(o, first_row[i], d, date_iso, players[i].first, results[i], carried_from(mc, players[i].second),
+                model_id_text, warnings);
+  });
   for (size_t i = 0; i < players.size(); ++i) {
-    const auto& [player, mr] = players[i];
-    const PlayerResult& pr = results[i];
-    if (pr.failure) {
-      out.failures.push_back({player, "PROCESSING_ERROR", *pr.failure});
-      continue;
-    }
-    ++out.entities_processed;
-    const Carried carried = carried_from(in.mlfs, mr);
-    for (const auto& [system, s] : pr.systems) {
-      if (!s.points) {
-        // Legacy: a similarity result without a prediction was dropped at
-        // write; so is an ensemble without two components (legacy stored 0.0
-        // for it).
-        continue;
-      }
-      const size_t r = t.add_row();
-      t.set(r, "prediction_id", date_iso + "_" + player + "_" + system);
-      t.set(r, "system_id", system);
-      t.set(r, "player_lookup", player);
-      t.set(r, "game_date", d);
-      t.set(r, "prediction_version", int64_t{1});
-      t.set(r, "predicted_points", py_round(*s.points, 1));
-      t.set(r, "confidence_score", py_round(s.confidence, 2));
-      t.set(r, "recommendation", recommendation_or_no_line(s, pr.line));
-      t.set(r, "has_prop_line", pr.line.actual);
-      if (pr.line.value) {
-        t.set(r, "current_points_line", *pr.line.value);
-        t.set(r, "line_margin", py_round(*s.points - *pr.line.value, 2));
-        t.set(r, "line_source", pr.line.actual ? "ACTUAL_PROP" : "ESTIMATED_AVG");
-        if (!pr.line.actual) {
-          t.set(r, "estimated_line_value", *pr.line.value);
-          t.set(r, "estimation_method", pr.line.method);
-        }
-      }
-      auto put = [&](const char* col, std::optional<double> v) {
-        if (v) t.set(r, col, py_round(*v, 2));
-      };
-      put("fatigue_adjustment", s.fatigue);
-      put("shot_zone_adjustment", s.shot_zone);
-      put("pace_adjustment", s.pace);
-      put("usage_spike_adjustment", s.usage_spike);
-      put("home_away_adjustment", s.home_away);
-      put("other_adjustments", s.other);
-      if (std::string(system) == kSystemSimilarity) {
-        t.set(r, "similarity_baseline", py_round(*s.similarity_baseline, 1));
-        t.set(r, "similar_games_count", int64_t{s.similar_games});
-        put("avg_similarity_score", s.avg_similarity);
-        put("min_similarity_score", s.min_similarity);
-      }
-      if (std::string(system) == kSystemXgboost) t.set(r, "ml_model_id", model_id);
-      if (std::string(system) == kSystemEnsemble) {
-        put("prediction_variance", s.variance);
-        put("system_agreement_score", s.agreement_pct);
-        t.set(r, "contributing_systems", int64_t{s.contributing});
-      }
-      if (!warnings.empty()) t.set(r, "warnings", warnings.dump());
-      write_carried(t, r, carried);
-      t.set(r, "is_active", true);
+    if (results[i].failure) {
+      out.failures.push_back({*players[i].first, "PROCESSING_ERROR", *results[i].failure});
+    } else {
+      ++out.entities_processed;
     }
   }
-  if (t.num_rows() == 0 && out.empty_reason.empty()) out.empty_reason = "no player could be predicted on " + date_iso;
+  if (out.rows.num_rows() == 0 && out.empty_reason.empty()) {
+    out.empty_reason = "no player could be predicted on " + date_iso;
+  }
   return out;
+}
+
+}  // namespace
+
+UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models::XGBoostModel* model,
+                               const std::string& model_id) {
+  // Fresh histories of the given rows of D−90 … D−1: the processor's code path.
+  PredictionHistory h;
+  const Date from = d - kHistoryDays;
+  h.pgs.start(from, from);
+  h.tdza.start(from, from);
+  h.pgs.ingest(in.pgs, d - 1);
+  h.tdza.ingest(in.tdza, d - 1);
+  return predict_date(d, in.mlfs, in.upgc, in.pdc, h.pgs, h.tdza, model, model_id);
 }
 
 namespace {
 
+const ProcessorInfo kInfo{
+    .name = "player_prop_predictions",
+    .code = "pred",
+    .phase = 5,
+    .output_table = kOutput,
+    .entity = "players",
+    .reads = {{"nba_predictions.ml_feature_store_v2", WindowKind::kSameDate, 0, true},
+              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
+              {"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, false},
+              {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kHistoryDays, false},
+              {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "prediction_backfill",
+    .description =
+        "Points predictions of five systems (moving average, zone matchup, similarity, XGBoost model, "
+        "ensemble) per player against the prop line"};
+
 class PlayerPropPredictionsProcessor final : public Processor {
  public:
-  PlayerPropPredictionsProcessor() {
-    info_.name = "player_prop_predictions";
-    info_.code = "pred";
-    info_.phase = 5;
-    info_.output_table = kOutput;
-    info_.entity = "players";
-    info_.legacy_job = "prediction_backfill";
-    info_.reads = {{"nba_predictions.ml_feature_store_v2", WindowKind::kSameDate, 0, true},
-                   {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-                   {"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, false},
-                   {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kHistoryDays, false},
-                   {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false}};
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Points predictions of five systems (moving average, "
-        "zone matchup, similarity, XGBoost model, ensemble) "
-        "per player against the prop line";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     Table mlfs = proc::read_window(
@@ -389,17 +628,28 @@ class PlayerPropPredictionsProcessor final : public Processor {
     Table pdc = proc::read_window(
         ctx, "nba_precompute.player_daily_cache", d, d,
         {"player_lookup", "cache_date", "minutes_avg_last_10", "assisted_rate_last_10", "usage_rate_last_10"});
-    Table pgs = proc::read_window(
-        ctx, "nba_analytics.player_game_summary", d - kHistoryDays, d - 1,
-        {"player_lookup", "game_date", "game_id", "team_abbr", "opponent_team_abbr", "points", "minutes_played"});
-    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d - kHistoryDays, d - 1,
-                                   {"team_abbr", "analysis_date", "defensive_rating_last_15"});
+    // The similarity histories of the season, carried from the dates before
+    // (or this unit's own when run alone): only dates not ingested yet are read.
+    auto* carried = dynamic_cast<PredictionHistory*>(ctx.carried);
+    const Date from = d - kHistoryDays;
+    std::unique_ptr<CarriedState> own_pgs, own_tdza;
+    UnitContext sub = ctx;
+    sub.carried = carried ? &carried->pgs : nullptr;
+    const auto& pgs = proc::history_for<PlayedHistory>(sub, own_pgs, from, from, d - 1, [&](Date lo, Date hi) {
+      return proc::read_window(
+          ctx, "nba_analytics.player_game_summary", lo, hi,
+          {"player_lookup", "game_date", "game_id", "team_abbr", "opponent_team_abbr", "points", "minutes_played"});
+    });
+    sub.carried = carried ? &carried->tdza : nullptr;
+    const auto& tdza = proc::history_for<RatingHistory>(sub, own_tdza, from, from, d - 1, [&](Date lo, Date hi) {
+      return proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", lo, hi,
+                               {"team_abbr", "analysis_date", "defensive_rating_last_15"});
+    });
     auto [model, id] = xgboost_model();
-    return compute_predictions(d, {mlfs, upgc, pdc, pgs, tdza}, model.get(), id);
+    std::shared_lock pgs_lock(pgs.mutex()), tdza_lock(tdza.mutex());
+    return predict_date(d, mlfs, upgc, pdc, pgs, tdza, model.get(), id);
   }
-
- private:
-  ProcessorInfo info_;
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<PredictionHistory>(); }
 };
 
 }  // namespace

@@ -89,8 +89,11 @@ struct TierInputs {
 ///
 /// An ensemble row without a feature-store row, or whose features value is not
 /// a JSON array with a numeric or null element 2, becomes one EntityFailure
-/// ("<player> <date>") and is left out. When no tier qualifies, the output is
-/// empty with a reason.
+/// ("<player> <date>") and is left out; failures come in date order (a date's
+/// rows in their order). When no tier qualifies, the output is empty with a
+/// reason. The processor computes each date's part once per run (carried) and
+/// answers A from the parts of A−29 … A; this function builds the parts of the
+/// given rows the same way.
 /// @param as_of the as-of date A (the output's partition date).
 /// @param in the input tables.
 /// @return the rows, failures, entities_processed (= tier rows) and
