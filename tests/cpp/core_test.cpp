@@ -56,6 +56,17 @@ TEST(PyRound, BitIdenticalToPrintfAndStrtod) {
     ASSERT_EQ(std::bit_cast<uint64_t>(proc::py_round(x, n)), std::bit_cast<uint64_t>(reference(x, n)))
         << x << " to " << n;
   }
+  // Decimal halves and their neighbours: the fast path must leave every
+  // near-tie to the exact one.
+  std::uniform_real_distribution<double> wide(-200.0, 200.0);
+  for (int i = 0; i < 200000; ++i) {
+    const int n = i % 5;
+    const double p = std::pow(10.0, n);
+    double x = (std::floor(wide(rng) * p) + 0.5) / p;
+    if (i % 4 != 0) x = std::nextafter(x, (i % 8 == 2) ? 1e9 : -1e9);
+    ASSERT_EQ(std::bit_cast<uint64_t>(proc::py_round(x, n)), std::bit_cast<uint64_t>(reference(x, n)))
+        << x << " to " << n;
+  }
   for (double x : {2.675, 0.125, -0.125, 0.5, 1.5, 2.5, -2.5, 1e-300, -0.0, 0x1p52 - 0.5, 0x1p52 + 1, 1e300}) {
     for (int n = 0; n < 6; ++n) EXPECT_EQ(proc::py_round(x, n), reference(x, n)) << x << " to " << n;
   }

@@ -440,31 +440,3 @@ TEST(PredictionsCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
     EXPECT_GT(nonempty, 0) << code << ": no date produced rows, the comparison would be vacuous";
   }
 }
-
-// The fast rounding of the Phase 5 hot loops is Python's round() exactly: equal
-// bits to the printf-based proc::py_round on random values, on values sitting
-// on or next to a decimal half, and on special ones.
-TEST(PredictionSystems, FastPyRoundIsBitIdenticalToPyRound) {
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> wide(-200.0, 200.0);
-  auto same = [](double x, int nd) {
-    const double a = fast_py_round(x, nd), b = proc::py_round(x, nd);
-    return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b));
-  };
-  int checked = 0;
-  for (int i = 0; i < 200000; ++i) {
-    const int nd = static_cast<int>(rng() % 5);
-    double x = wide(rng);
-    if (i % 2 == 0) {  // a decimal half and its neighbours (ties and near-ties)
-      const double p = std::pow(10.0, nd);
-      x = (std::floor(x * p) + 0.5) / p;
-      x = i % 4 == 0 ? x : std::nextafter(x, (i % 8 == 2) ? 1e9 : -1e9);
-    }
-    ASSERT_TRUE(same(x, nd)) << x << " " << nd;
-    ++checked;
-  }
-  for (double x : {0.0, -0.0, -0.004, 0.125, 2.675, 1e16, -1e300, std::nan(""), HUGE_VAL, -HUGE_VAL, 5e-324}) {
-    for (int nd : {0, 1, 2, 4, 9, 12}) EXPECT_TRUE(same(x, nd)) << x << " " << nd;
-  }
-  EXPECT_EQ(checked, 200000);
-}

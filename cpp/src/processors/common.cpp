@@ -12,12 +12,12 @@
 
 namespace nbaprops::proc {
 
-double py_round(double x, int ndigits) {
-  // Python's round(x, n): the exact binary value rounded half-even to n
-  // decimals, read back correctly rounded. std::to_chars(fixed, n) and
-  // std::from_chars are both exact (no locale, no printf), so the result is
-  // bit-identical to printf("%.*f") + strtod, several times faster.
-  // |x| ≥ 2^52 has no fractional bits, so rounding leaves it as it is.
+namespace {
+
+/// Python's round(x, n) through the decimal digits: the exact binary value
+/// rounded half-even to n decimals (std::to_chars is exact, like printf), read
+/// back correctly rounded (std::from_chars). |x| ≥ 2^52 has no fractional bits.
+double py_round_exact(double x, int ndigits) {
   if (!std::isfinite(x) || ndigits < 0 || std::fabs(x) >= 0x1p52) return x == 0.0 ? 0.0 : x;
   std::array<char, 96> buf{};
   auto [end, ec] =
@@ -26,6 +26,31 @@ double py_round(double x, int ndigits) {
   double v = 0.0;
   std::from_chars(buf.data(), end, v);
   return v == 0.0 ? 0.0 : v;  // no negative zero
+}
+
+}  // namespace
+
+double py_round(double x, int ndigits) {
+  // Fast path: for 0 ≤ n ≤ 9 and |x·10^n| < 1e15 whose fractional part is not
+  // within the product's rounding error of one half, the rounding direction
+  // is certain from the product, and the correctly rounded quotient k / 10^n
+  // is what reading the decimal k·10^-n back gives. Ties, near-ties, huge and
+  // non-finite values take the exact path. Bit-identical either way (tested
+  // against printf + strtod).
+  static constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  if (ndigits >= 0 && ndigits < static_cast<int>(kPow10.size()) && std::isfinite(x)) {
+    const double p = kPow10[static_cast<size_t>(ndigits)];
+    const double y = x * p;  // within half an ulp of the exact product
+    if (std::fabs(y) < 1e15) {
+      const double floor = std::floor(y);
+      const double frac = y - floor;  // exact
+      if (std::fabs(frac - 0.5) > std::fabs(y) * 1e-15 + 1e-300) {
+        const double v = (frac > 0.5 ? floor + 1.0 : floor) / p;
+        return v == 0.0 ? 0.0 : v;
+      }
+    }
+  }
+  return py_round_exact(x, ndigits);
 }
 
 bool Quality::production_ready() const {

@@ -35,7 +35,7 @@ void set_rounded(Table& t, size_t row, size_t col, std::optional<double> v, int 
     t.col(col).set_null(row);
     return;
   }
-  double x = dp >= 0 ? predictions::fast_py_round(*v, dp) : *v;
+  double x = dp >= 0 ? proc::py_round(*v, dp) : *v;
   if (t.def(col).type == ColumnType::kNumeric) x = bq_numeric(x, t.def(col).scale);
   t.col(col).set_real(row, x);
 }

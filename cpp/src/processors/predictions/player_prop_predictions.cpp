@@ -27,7 +27,7 @@ using proc::opt_text;
 
 namespace {
 
-double py_round(double x, int ndigits) { return fast_py_round(x, ndigits); }
+using proc::py_round;
 
 constexpr const char* kOutput = "nba_predictions.player_prop_predictions";
 constexpr int kHistoryDays = 90;  // similarity history: D−90 … D−1

@@ -12,25 +12,8 @@
 
 namespace nbaprops::predictions {
 
-double fast_py_round(double x, int ndigits) {
-  static constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-  if (ndigits >= 0 && ndigits < static_cast<int>(kPow10.size()) && std::isfinite(x)) {
-    const double p = kPow10[static_cast<size_t>(ndigits)];
-    const double y = x * p;  // within half an ulp of the exact product
-    if (std::fabs(y) < 1e15) {
-      const double floor = std::floor(y);
-      const double frac = y - floor;  // exact
-      if (std::fabs(frac - 0.5) > std::fabs(y) * 1e-15 + 1e-300) {
-        const double v = (frac > 0.5 ? floor + 1.0 : floor) / p;
-        return v == 0.0 ? 0.0 : v;
-      }
-    }
-  }
-  return proc::py_round(x, ndigits);
-}
-
 namespace {
-double py_round(double x, int ndigits) { return fast_py_round(x, ndigits); }
+using proc::py_round;
 }  // namespace
 
 namespace {

@@ -18,17 +18,6 @@ class XGBoostModel;
 
 namespace nbaprops::predictions {
 
-/// Python's round(x, ndigits), bit-identical to proc::py_round (which prints
-/// the exact binary value): for 0 ≤ ndigits ≤ 9 and |x·10^n| < 1e15 whose
-/// fractional part is not within a few ulps of one half, the direction of the
-/// rounding is certain from the product and the result is the correctly
-/// rounded quotient k / 10^n; other values (ties, huge, NaN) go through
-/// proc::py_round. Thread-safe.
-/// @param x the value.
-/// @param ndigits decimals.
-/// @return the rounded value (never negative zero).
-double fast_py_round(double x, int ndigits);
-
 /// MLFS v1_baseline_25 features f0 … f24 (see mlfs_feature_names()).
 using Features = std::array<double, 25>;
 
