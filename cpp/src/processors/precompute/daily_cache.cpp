@@ -421,13 +421,17 @@ struct PdcColumns {
     for (size_t k = 0; k < kWorkload.size(); ++k) workload[k] = &t.col(kWorkload[k]);
   }
   /// Workload fields copied from UPGC (int() truncation; NULL stays NULL).
-  static constexpr std::array<const char*, 7> kWorkload = {
-      "games_in_last_7_days",       "games_in_last_14_days",         "minutes_in_last_7_days", "minutes_in_last_14_days",
-      "back_to_backs_last_14_days", "fourth_quarter_minutes_last_7", "player_age"};
+  static constexpr std::array<const char*, 7> kWorkload = {"games_in_last_7_days",
+                                                           "games_in_last_14_days",
+                                                           "minutes_in_last_7_days",
+                                                           "minutes_in_last_14_days",
+                                                           "back_to_backs_last_14_days",
+                                                           "fourth_quarter_minutes_last_7",
+                                                           "player_age"};
   Column &player, &upid, &cache_date, &pts5, &pts10, &pts_season, &pts_std10, &min10, &usage10, &ts10, &games_season,
-      &usage_season, &assisted10, &team_pace, &team_ortg, &avg_min7, &zone, &paint10, &three10, &zone_available,
-      &h_pgs, &h_togs, &h_upgc, &h_psza, &early, &insufficient, &expected, &actual, &pct, &missing, &ready, &issues,
-      &l5_pct, &l5_ok, &l10_pct, &l10_ok, &l7d_pct, &l7d_ok, &l14d_pct, &l14d_ok, &all_ok, &version, &hash;
+      &usage_season, &assisted10, &team_pace, &team_ortg, &avg_min7, &zone, &paint10, &three10, &zone_available, &h_pgs,
+      &h_togs, &h_upgc, &h_psza, &early, &insufficient, &expected, &actual, &pct, &missing, &ready, &issues, &l5_pct,
+      &l5_ok, &l10_pct, &l10_ok, &l7d_pct, &l7d_ok, &l14d_pct, &l14d_ok, &all_ok, &version, &hash;
   std::array<Column*, 7> workload{};
 };
 
@@ -441,7 +445,8 @@ struct SourceColumns {
         zone(proc::opt_col(psza, "primary_scoring_zone")),
         paint10(proc::opt_col(psza, "paint_rate_last_10")),
         three10(proc::opt_col(psza, "three_pt_rate_last_10")) {
-    for (size_t k = 0; k < PdcColumns::kWorkload.size(); ++k) workload[k] = proc::opt_col(upgc, PdcColumns::kWorkload[k]);
+    for (size_t k = 0; k < PdcColumns::kWorkload.size(); ++k)
+      workload[k] = proc::opt_col(upgc, PdcColumns::kWorkload[k]);
   }
   const Column *upid, *team, *avg_min7, *zone, *paint10, *three10;
   std::array<const Column*, 7> workload{};
@@ -513,8 +518,8 @@ void write_row(Table& t, const PdcColumns& c, size_t i, const std::string* playe
   set_text(c.h_psza, i, x.h_psza);
   set_bool(c.early, i, n < kFullGames);
   if (n < kFullGames) {
-    c.insufficient.set_text(i, "Only " + std::to_string(n) + " games played, need " + std::to_string(kFullGames) +
-                                   " minimum");
+    c.insufficient.set_text(
+        i, "Only " + std::to_string(n) + " games played, need " + std::to_string(kFullGames) + " minimum");
   }
   c.expected.set_int(i, w.l5.expected);
   c.actual.set_int(i, w.l5.actual);
@@ -584,9 +589,9 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
     const std::vector<PlayerGame> games = proc::newest_first(h.kept, x.season_start, d, kSeasonCap);
     const auto n = static_cast<int64_t>(games.size());
     if (n < kMinGames) {
-      failed[i] = EntityFailure{*player, "INSUFFICIENT_DATA",
-                                "Only " + std::to_string(n) + " games played, need " + std::to_string(kMinGames) +
-                                    " minimum"};
+      failed[i] =
+          EntityFailure{*player, "INSUFFICIENT_DATA",
+                        "Only " + std::to_string(n) + " games played, need " + std::to_string(kMinGames) + " minimum"};
       return;
     }
     write_row(work, cols, i, player, x, cache_metrics(games), n, w, rates.at(proc::text_of(src.team, ur)), ur, src,
@@ -667,8 +672,10 @@ class DailyCacheProcessor final : public Processor {
         togs_ctx, own_togs, start, d - kTogsLookbackDays, d - 1, [&](Date from, Date to) {
           return proc::read_window(ctx, "nba_analytics.team_offense_game_summary", from, to, kTogsColumns);
         });
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
+                                   phase4_detail::upgc_player_columns());
+    Table psza =
+        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, phase4_detail::psza_player_columns());
     std::shared_lock pgs_lock(pgs.mutex());
     std::shared_lock togs_lock(togs.mutex());
     const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));

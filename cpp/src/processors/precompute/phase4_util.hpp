@@ -1,6 +1,7 @@
 #pragma once
 
 #include <climits>
+#include <cstdint>
 // Private helpers shared by PCF, PDC and MLFS (not a public header):
 // Python-compatible value rendering for the legacy hashes and context JSON,
 // "latest upstream hash" lookups and small statistics. Header-only so that
@@ -118,13 +119,16 @@ class MixinHashPlan {
     for (const auto& f : fields) parts_.emplace_back(f + ":", t.require(f));
     std::sort(parts_.begin(), parts_.end());
   }
-  [[nodiscard]] std::string hash(const Table& t, size_t row) const {
+  [[nodiscard]] std::string hash(const Table& t, size_t row) const { return hash(t, row, SIZE_MAX, {}); }
+  /// hash() with the Python str() of column @p column given as @p text (when
+  /// the caller has the values the cell was rendered from).
+  [[nodiscard]] std::string hash(const Table& t, size_t row, size_t column, const std::string& text) const {
     std::string joined;
     joined.reserve(512);
     for (size_t i = 0; i < parts_.size(); ++i) {
       if (i) joined += '|';
       joined += parts_[i].first;
-      joined += py_str_cell(t, row, parts_[i].second);
+      joined += parts_[i].second == column ? text : py_str_cell(t, row, parts_[i].second);
     }
     return sha256_hex(joined).substr(0, 16);
   }
@@ -199,6 +203,43 @@ inline const std::string* latest_hash_ptr(const Table& t, const std::vector<size
     }
   }
   return best;
+}
+
+/// The upcoming_player_game_context columns PDC and MLFS read: one projection
+/// for both, so a run caches one narrow copy of the table for them (not all
+/// 124 columns).
+inline const std::vector<std::string>& upgc_player_columns() {
+  static const std::vector<std::string> kColumns = {"player_lookup",
+                                                    "game_date",
+                                                    "universal_player_id",
+                                                    "game_id",
+                                                    "team_abbr",
+                                                    "opponent_team_abbr",
+                                                    "days_rest",
+                                                    "opponent_days_rest",
+                                                    "player_status",
+                                                    "season_phase",
+                                                    "home_game",
+                                                    "back_to_back",
+                                                    "games_in_last_7_days",
+                                                    "games_in_last_14_days",
+                                                    "minutes_in_last_7_days",
+                                                    "minutes_in_last_14_days",
+                                                    "back_to_backs_last_14_days",
+                                                    "fourth_quarter_minutes_last_7",
+                                                    "player_age",
+                                                    "avg_minutes_per_game_last_7",
+                                                    "data_hash"};
+  return kColumns;
+}
+/// The player_shot_zone_analysis columns PDC and MLFS read (one projection for
+/// both, as above).
+inline const std::vector<std::string>& psza_player_columns() {
+  static const std::vector<std::string> kColumns = {
+      "player_lookup",       "analysis_date",          "primary_scoring_zone",
+      "paint_rate_last_10",  "mid_range_rate_last_10", "three_pt_rate_last_10",
+      "is_production_ready", "processed_at",           "data_hash"};
+  return kColumns;
 }
 
 /// Rows of @p t whose partition column is in [from, to].

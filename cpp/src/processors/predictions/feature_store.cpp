@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -409,6 +410,20 @@ struct MlfsState final : CarriedState {
 const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",      "season_year",
                                               "points",        "minutes_played", "ft_makes"};
 const std::vector<std::string> kTogsColumns = {"team_abbr", "game_date", "season_year", "win_flag"};
+/// Phase 4 columns MLFS reads: the feature values, readiness and source
+/// tracking (processed_at, data_hash).
+const std::vector<std::string> kPdcColumns = {"player_lookup",           "cache_date",          "points_avg_last_5",
+                                              "points_avg_last_10",      "points_avg_season",   "points_std_last_10",
+                                              "games_in_last_7_days",    "minutes_avg_last_10", "team_pace_last_10",
+                                              "team_off_rating_last_10", "paint_rate_last_10",  "three_pt_rate_last_10",
+                                              "is_production_ready",     "processed_at",        "data_hash"};
+const std::vector<std::string> kPcfColumns = {
+    "player_lookup", "game_date",         "fatigue_score",       "shot_zone_mismatch_score",
+    "pace_score",    "usage_spike_score", "is_production_ready", "processed_at",
+    "data_hash"};
+const std::vector<std::string> kTdzaColumns = {"team_abbr",     "analysis_date",       "defensive_rating_last_15",
+                                               "opponent_pace", "is_production_ready", "processed_at",
+                                               "data_hash"};
 
 /// What every player of D shares: the roster (UPGC, first row per player, in
 /// player order), the Phase 4 sources and the season flags.
@@ -435,11 +450,11 @@ struct DateInputs {
 /// (nullptr: left out of the projection, read as NULL).
 struct InputColumns {
   explicit InputColumns(const FeatureStoreInputs& in)
-      : pdc{proc::opt_col(in.pdc, "points_avg_last_5"),       proc::opt_col(in.pdc, "points_avg_last_10"),
-            proc::opt_col(in.pdc, "points_avg_season"),       proc::opt_col(in.pdc, "points_std_last_10"),
-            proc::opt_col(in.pdc, "games_in_last_7_days"),    proc::opt_col(in.pdc, "minutes_avg_last_10"),
-            proc::opt_col(in.pdc, "team_pace_last_10"),       proc::opt_col(in.pdc, "team_off_rating_last_10"),
-            proc::opt_col(in.pdc, "paint_rate_last_10"),      proc::opt_col(in.pdc, "three_pt_rate_last_10")},
+      : pdc{proc::opt_col(in.pdc, "points_avg_last_5"),    proc::opt_col(in.pdc, "points_avg_last_10"),
+            proc::opt_col(in.pdc, "points_avg_season"),    proc::opt_col(in.pdc, "points_std_last_10"),
+            proc::opt_col(in.pdc, "games_in_last_7_days"), proc::opt_col(in.pdc, "minutes_avg_last_10"),
+            proc::opt_col(in.pdc, "team_pace_last_10"),    proc::opt_col(in.pdc, "team_off_rating_last_10"),
+            proc::opt_col(in.pdc, "paint_rate_last_10"),   proc::opt_col(in.pdc, "three_pt_rate_last_10")},
         pcf{proc::opt_col(in.pcf, "fatigue_score"), proc::opt_col(in.pcf, "shot_zone_mismatch_score"),
             proc::opt_col(in.pcf, "pace_score"), proc::opt_col(in.pcf, "usage_spike_score")},
         psza{proc::opt_col(in.psza, "paint_rate_last_10"), proc::opt_col(in.psza, "mid_range_rate_last_10"),
@@ -563,15 +578,16 @@ struct MlfsColumns {
         pdc(t, "source_daily_cache"),
         pcf(t, "source_composite"),
         psza(t, "source_shot_zones"),
-        tdza(t, "source_team_defense") {}
+        tdza(t, "source_team_defense"),
+        features_index(t.require("features")) {}
   Column &player, &upid, &game_date, &game_id, &features, &names, &count, &version, &quality, &opponent, &is_home,
       &days_rest, &data_source, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;
   TrackColumns pdc, pcf, psza, tdza;
+  size_t features_index;
 };
 
 /// The names of the upstreams that are missing or not production ready.
-std::vector<std::string> upstream_issues(const DateInputs& x, const std::string* player,
-                                         const std::string* opponent) {
+std::vector<std::string> upstream_issues(const DateInputs& x, const std::string* player, const std::string* opponent) {
   std::vector<std::string> issues;
   if (!x.pdc.ready(player)) issues.emplace_back("upstream_player_daily_cache_incomplete");
   if (!x.pcf.ready(player)) issues.emplace_back("upstream_player_composite_factors_incomplete");
@@ -592,6 +608,15 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   c.game_date.set_int(i, int64_t{x.d.days()});
   if (const std::string* v = proc::text_of(in.game_id, ur)) c.game_id.set_text_ptr(i, v);
   c.features.set_text(i, nlohmann::json(std::vector<double>(f.values.begin(), f.values.end())).dump());
+  // The hash renders the features as a Python list from the values themselves
+  // (what parsing the JSON text back gives: its numbers round-trip; JSON null
+  // for a non-finite value is None).
+  std::string features_py = "[";
+  for (size_t k = 0; k < f.values.size(); ++k) {
+    if (k) features_py += ", ";
+    features_py += std::isfinite(f.values[k]) ? phase4_detail::py_float(f.values[k]) : std::string("None");
+  }
+  features_py += ']';
   c.names.set_text_ptr(i, kNames);
   c.count.set_int(i, int64_t{kMlfsFeatureCount});
   c.version.set_text_ptr(i, kVersion);
@@ -620,7 +645,7 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
   // 30 days from Oct 1).
   proc::write_processing_status(t, i, x.boundary, x.bootstrap);
-  c.hash.set_text(i, hash.hash(t, i));
+  c.hash.set_text(i, hash.hash(t, i, c.features_index, features_py));
   // quality_tier: written by the legacy to a column added by ALTER; not in
   // our schema (see feature_quality_tier()). created_at/updated_at are
   // stamped by the runner.
@@ -704,11 +729,14 @@ class FeatureStoreProcessor final : public Processor {
     const Date d = ctx.date;
     const int season = season_of(d);
     const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d);
-    Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d);
-    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
-    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
+    // Only the columns MLFS uses (narrow cached copies, cheap per-date slices).
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
+                                   phase4_detail::upgc_player_columns());
+    Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d, kPdcColumns);
+    Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d, kPcfColumns);
+    Table psza =
+        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, phase4_detail::psza_player_columns());
+    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d, kTdzaColumns);
     // The season's PGS and TOGS histories, carried from the dates before (or
     // this unit's own when run alone, or when the carried one began after this
     // window).
