@@ -1,7 +1,6 @@
 #pragma once
 
 #include <climits>
-#include <cstdint>
 // Private helpers shared by PCF, PDC and MLFS (not a public header):
 // Python-compatible value rendering for the legacy hashes and context JSON,
 // "latest upstream hash" lookups and small statistics. Header-only so that
@@ -13,7 +12,9 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -119,16 +120,25 @@ class MixinHashPlan {
     for (const auto& f : fields) parts_.emplace_back(f + ":", t.require(f));
     std::sort(parts_.begin(), parts_.end());
   }
-  [[nodiscard]] std::string hash(const Table& t, size_t row) const { return hash(t, row, SIZE_MAX, {}); }
-  /// hash() with the Python str() of column @p column given as @p text (when
-  /// the caller has the values the cell was rendered from).
-  [[nodiscard]] std::string hash(const Table& t, size_t row, size_t column, const std::string& text) const {
+  /// A column whose Python str() the caller gives (rendered from the values the
+  /// cell was made of, or constant for every row).
+  struct Given {
+    size_t column;
+    std::string_view text;
+  };
+  [[nodiscard]] std::string hash(const Table& t, size_t row, std::initializer_list<Given> given = {}) const {
     std::string joined;
-    joined.reserve(512);
+    joined.reserve(1024);
     for (size_t i = 0; i < parts_.size(); ++i) {
       if (i) joined += '|';
       joined += parts_[i].first;
-      joined += parts_[i].second == column ? text : py_str_cell(t, row, parts_[i].second);
+      const auto g =
+          std::find_if(given.begin(), given.end(), [&](const Given& x) { return x.column == parts_[i].second; });
+      if (g != given.end()) {
+        joined += g->text;
+      } else {
+        joined += py_str_cell(t, row, parts_[i].second);
+      }
     }
     return sha256_hex(joined).substr(0, 16);
   }

@@ -579,11 +579,12 @@ struct MlfsColumns {
         pcf(t, "source_composite"),
         psza(t, "source_shot_zones"),
         tdza(t, "source_team_defense"),
-        features_index(t.require("features")) {}
+        features_index(t.require("features")),
+        names_index(t.require("feature_names")) {}
   Column &player, &upid, &game_date, &game_id, &features, &names, &count, &version, &quality, &opponent, &is_home,
       &days_rest, &data_source, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;
   TrackColumns pdc, pcf, psza, tdza;
-  size_t features_index;
+  size_t features_index, names_index;
 };
 
 /// The names of the upstreams that are missing or not production ready.
@@ -603,6 +604,12 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
                const phase4_detail::MixinHashPlan& hash) {
   static const std::string* const kNames = intern(nlohmann::json(mlfs_feature_names()).dump());
   static const std::string* const kVersion = intern(kMlfsVersion);
+  // The names as the hash renders them: a Python list of quoted strings.
+  static const std::string names_py = [] {
+    std::string out = "[";
+    for (const auto& n : mlfs_feature_names()) out += (out.size() > 1 ? ", '" : "'") + n + "'";
+    return out + "]";
+  }();
   c.player.set_text_ptr(i, player);
   if (const std::string* v = proc::text_of(in.upid, ur)) c.upid.set_text_ptr(i, v);
   c.game_date.set_int(i, int64_t{x.d.days()});
@@ -645,7 +652,7 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
   // 30 days from Oct 1).
   proc::write_processing_status(t, i, x.boundary, x.bootstrap);
-  c.hash.set_text(i, hash.hash(t, i, c.features_index, features_py));
+  c.hash.set_text(i, hash.hash(t, i, {{c.features_index, features_py}, {c.names_index, names_py}}));
   // quality_tier: written by the legacy to a column added by ALTER; not in
   // our schema (see feature_quality_tier()). created_at/updated_at are
   // stamped by the runner.
