@@ -271,9 +271,9 @@ struct PdcState final : CarriedState {
 };
 
 /// PGS and TOGS columns PDC reads.
-const std::vector<std::string> kPgsColumns = {
-    "player_lookup", "game_date", "team_abbr", "season_year",       "is_active", "points",      "minutes_played",
-    "usage_rate",    "ts_pct",    "fg_makes",  "assisted_fg_makes", "data_hash", "processed_at"};
+const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date", "team_abbr",         "season_year",
+                                              "is_active",     "points",    "minutes_played",    "usage_rate",
+                                              "ts_pct",        "fg_makes",  "assisted_fg_makes", "data_hash"};
 const std::vector<std::string> kTogsColumns = {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash"};
 
 /// Each team's counted games of the season before D, for the completeness
