@@ -3,9 +3,11 @@
 #include "nbaprops/processors/precompute/daily_cache.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "table_assert.hpp"
+#include "store_partitions.hpp"
 #include "test_util.hpp"
 
 using nbaprops::testing::row_with;
+using nbaprops::testing::store_partitions;
 
 using nbaprops::testing::expect_same_rows;
 
@@ -167,12 +169,12 @@ struct Fixture {
     togs.set(r, "data_hash", "togs" + d.compact());
     togs.set(r, "processed_at", d.iso() + "T23:30:00Z");
   }
-  void context(const std::string& player) {
+  void context(const std::string& player, Date d = kD) {
     size_t r = upgc.add_row();
     upgc.set(r, "player_lookup", player);
     upgc.set(r, "universal_player_id", player + "_001");
-    upgc.set(r, "game_id", "20250121_GSW_LAL");
-    upgc.set(r, "game_date", kD);
+    upgc.set(r, "game_id", d.compact() + "_GSW_LAL");
+    upgc.set(r, "game_date", d);
     upgc.set(r, "team_abbr", "LAL");
     upgc.set(r, "opponent_team_abbr", "GSW");
     upgc.set(r, "games_in_last_7_days", int64_t{3});
@@ -334,4 +336,61 @@ TEST(PdcProcessor, RunsOnSqliteWarehouse) {
   EXPECT_EQ(out.failures.size(), 2u);
   wh->replace_partitions(out.rows.schema(), {kD}, out.rows);
   EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD), 2);
+}
+
+// The carried histories (PGS, and TOGS across the season boundary): every date
+// answered from one state that already holds later dates equals the date
+// computed alone, and early in the season the team's last 10 games include the
+// previous season's.
+TEST(PdcCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Fixture f;
+  f.build();
+  // The previous season's last games, within 365 days of every date below.
+  for (int k = 0; k < 8; ++k) {
+    f.team_game(Date::parse("2024-04-14") - 2 * k, 120.0);
+    f.togs.set(f.togs.num_rows() - 1, "season_year", int64_t{2023});
+  }
+  // D's own game (read by later dates only) and context on five dates.
+  for (const char* p : {"lebronjames", "rookie", "bench", "injured"}) f.game(p, kD, 40.0);
+  f.team_game(kD, 130.0);
+  const std::vector<Date> dates = {kD - 20, kD + 2, kD - 10, kD, kD - 4};  // one later date early on
+  for (Date d : dates) {
+    if (d == kD) continue;  // build() wrote kD's context
+    for (const char* p : {"lebronjames", "rookie", "bench", "injured"}) f.context(p, d);
+  }
+  for (const Table* t : {&f.pgs, &f.togs, &f.upgc, &f.psza}) store_partitions(*wh, *t);
+  const Schedule s = lal_schedule();
+  register_builtins();
+  const Processor& p = registry::get("pdc");
+  std::unique_ptr<CarriedState> carried = p.make_carried_state();
+  ASSERT_NE(carried, nullptr);
+  int nonempty = 0;
+  for (Date d : dates) {
+    const UnitOutput shared = p.run(UnitContext{*wh, s, d, &p.info(), carried.get()});
+    const UnitOutput alone = p.run(UnitContext{*wh, s, d, &p.info(), nullptr});
+    expect_same_rows(alone.rows, shared.rows);
+    ASSERT_EQ(shared.failures.size(), alone.failures.size()) << d.iso();
+    for (size_t i = 0; i < shared.failures.size(); ++i) {
+      EXPECT_EQ(shared.failures[i].entity_id, alone.failures[i].entity_id) << d.iso();
+      EXPECT_EQ(shared.failures[i].reason, alone.failures[i].reason) << d.iso();
+    }
+    nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    if (d == kD - 20) {
+      // LAL's 5 games of the season before D (pace 101 … 97) and the previous
+      // season's last 5 (120): (495 + 600) / 10.
+      ASSERT_GT(shared.rows.num_rows(), 0u);
+      const size_t r = row_of(shared.rows, "lebronjames");
+      EXPECT_DOUBLE_EQ(*shared.rows.get_real(r, "team_pace_last_10"), 109.5);
+      EXPECT_EQ(*shared.rows.get_text(r, "source_team_offense_hash"), "togs" + (kD - 22).compact());
+    }
+    if (d == kD + 2) {
+      // D's own game counts for a later date: L10 pace of 130, 111 … 103:
+      // (130 + 963) / 10.
+      const size_t r = row_of(shared.rows, "lebronjames");
+      EXPECT_DOUBLE_EQ(*shared.rows.get_real(r, "team_pace_last_10"), 109.3);
+    }
+  }
+  EXPECT_EQ(nonempty, static_cast<int>(dates.size()));
 }

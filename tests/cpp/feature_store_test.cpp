@@ -6,9 +6,11 @@
 #include "nbaprops/processors/predictions/feature_store.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "table_assert.hpp"
+#include "store_partitions.hpp"
 #include "test_util.hpp"
 
 using nbaprops::testing::row_with;
+using nbaprops::testing::store_partitions;
 
 using nbaprops::testing::expect_same_rows;
 
@@ -425,4 +427,36 @@ TEST(MlfsProcessor, RunsOnSqliteWarehouse) {
   expect_same_rows(f.run(s, kD).rows, out.rows);
   ASSERT_EQ(out.rows.num_rows(), 2u);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "star"), "feature_quality_score"), 97.0);
+}
+
+// The carried histories (PGS with running season sums, TOGS with running win
+// counts): every date answered from one state that already holds later dates
+// equals the date computed alone.
+TEST(MlfsCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Fixture f;
+  f.build();
+  for (const char* p : {"star", "rookie"}) {
+    f.game(p, kD, 50, 10);  // D's own game: read by later dates only
+    f.context(kD - 2, p);
+    f.context(kD + 1, p);
+  }
+  f.team_game(kD, false);
+  f.phase4(kD - 2, "star");
+  for (const Table* t : {&f.upgc, &f.pdc, &f.pcf, &f.psza, &f.tdza, &f.pgs, &f.togs}) store_partitions(*wh, *t);
+  const Schedule s = mlfs_schedule();
+  register_builtins();
+  const Processor& p = registry::get("mlfs");
+  std::unique_ptr<CarriedState> carried = p.make_carried_state();
+  ASSERT_NE(carried, nullptr);
+  // Team record before D: 3 of 5 (kD − 2), 4 of 7 (kD + 1), 4 of 6 (kD).
+  const std::vector<std::pair<Date, double>> dates = {{kD - 2, 0.6}, {kD + 1, 0.571428571}, {kD, 0.666666667}};
+  for (const auto& [d, win_pct] : dates) {
+    const UnitOutput shared = p.run(UnitContext{*wh, s, d, &p.info(), carried.get()});
+    const UnitOutput alone = p.run(UnitContext{*wh, s, d, &p.info(), nullptr});
+    expect_same_rows(alone.rows, shared.rows);
+    ASSERT_EQ(shared.rows.num_rows(), 2u) << d.iso();
+    EXPECT_DOUBLE_EQ(features_of(shared.rows, row_of(shared.rows, "rookie"))[24], win_pct) << d.iso();
+  }
 }

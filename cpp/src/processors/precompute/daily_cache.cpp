@@ -4,9 +4,10 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
-#include <set>
 #include <shared_mutex>
+#include <string_view>
 #include <unordered_map>
 
 #include "nbaprops/processors/common.hpp"
@@ -15,9 +16,6 @@
 namespace nbaprops::precompute {
 using phase4_detail::json_str;
 using phase4_detail::py_float;
-using proc::opt_int;
-using proc::opt_real;
-using proc::opt_text;
 using proc::py_round;
 
 namespace {
@@ -71,79 +69,89 @@ WindowCompleteness window_completeness(int64_t expected, int64_t actual) {
 
 namespace {
 
-/// PDC data_hash (default parallel legacy path): full 64-hex SHA-256 of
+/// The team's last 10 games are looked up this many days back (as the legacy
+/// did), so early in a season they reach into the previous one.
+constexpr int kTogsLookbackDays = 365;
+constexpr size_t kTeamGames = 10;   ///< team pace / offensive rating window
+constexpr size_t kSeasonCap = 82;   ///< kept games a player's season metrics use
+constexpr int64_t kMinGames = 5;    ///< fewer kept games: INSUFFICIENT_DATA
+constexpr int64_t kFullGames = 10;  ///< fewer kept games: early_season_flag
+
+/// The PDC data_hash (default parallel legacy path): full 64-hex SHA-256 of
 /// json.dumps(sort_keys=True) of the hash fields, which include
-/// cache_quality_score (not a column of the table).
-std::string pdc_hash(const Table& t, size_t r, double cache_quality_score) {
-  static const std::vector<std::string> kFields = {"player_lookup",
-                                                   "universal_player_id",
-                                                   "cache_date",
-                                                   "points_avg_last_5",
-                                                   "points_avg_last_10",
-                                                   "points_avg_season",
-                                                   "points_std_last_10",
-                                                   "minutes_avg_last_10",
-                                                   "usage_rate_last_10",
-                                                   "ts_pct_last_10",
-                                                   "games_played_season",
-                                                   "team_pace_last_10",
-                                                   "team_off_rating_last_10",
-                                                   "player_usage_rate_season",
-                                                   "games_in_last_7_days",
-                                                   "games_in_last_14_days",
-                                                   "minutes_in_last_7_days",
-                                                   "minutes_in_last_14_days",
-                                                   "back_to_backs_last_14_days",
-                                                   "avg_minutes_per_game_last_7",
-                                                   "fourth_quarter_minutes_last_7",
-                                                   "primary_scoring_zone",
-                                                   "paint_rate_last_10",
-                                                   "three_pt_rate_last_10",
-                                                   "assisted_rate_last_10",
-                                                   "player_age",
-                                                   "cache_version"};
-  std::map<std::string, std::string> kv;
-  for (const auto& f : kFields) {
-    size_t c = t.require(f);
-    const Column& col = t.col(c);
-    std::string v;
-    if (col.is_null(r)) {
-      v = "null";
-    } else {
-      switch (t.def(c).type) {
-        case ColumnType::kInt64:
-          v = std::to_string(col.int_at(r));
-          break;
-        case ColumnType::kFloat64:
-        case ColumnType::kNumeric:
-          v = py_float(col.real_at(r));
-          break;
-        case ColumnType::kDate:
-          v = json_str(t.cell_text(r, c));
-          break;
-        default:
-          v = json_str(col.text_at(r));
-          break;
-      }
+/// cache_quality_score (not a column of the table). Keys are sorted and their
+/// columns resolved once per unit.
+class PdcHashPlan {
+ public:
+  explicit PdcHashPlan(const Table& t) {
+    static const char* const kFields[] = {"player_lookup",
+                                          "universal_player_id",
+                                          "cache_date",
+                                          "points_avg_last_5",
+                                          "points_avg_last_10",
+                                          "points_avg_season",
+                                          "points_std_last_10",
+                                          "minutes_avg_last_10",
+                                          "usage_rate_last_10",
+                                          "ts_pct_last_10",
+                                          "games_played_season",
+                                          "team_pace_last_10",
+                                          "team_off_rating_last_10",
+                                          "player_usage_rate_season",
+                                          "games_in_last_7_days",
+                                          "games_in_last_14_days",
+                                          "minutes_in_last_7_days",
+                                          "minutes_in_last_14_days",
+                                          "back_to_backs_last_14_days",
+                                          "avg_minutes_per_game_last_7",
+                                          "fourth_quarter_minutes_last_7",
+                                          "primary_scoring_zone",
+                                          "paint_rate_last_10",
+                                          "three_pt_rate_last_10",
+                                          "assisted_rate_last_10",
+                                          "player_age",
+                                          "cache_version"};
+    std::map<std::string, int> sorted;  // key → column; −1 for cache_quality_score
+    for (const char* f : kFields) sorted.emplace(f, static_cast<int>(t.require(f)));
+    sorted.emplace("cache_quality_score", -1);
+    for (const auto& [key, c] : sorted) {
+      keys_.emplace_back((keys_.empty() ? "{" : ", ") + json_str(key) + ": ", c);
     }
-    kv[f] = v;
   }
-  kv["cache_quality_score"] = py_float(cache_quality_score);
-  std::string json = "{";
-  for (const auto& [k, v] : kv) {
-    if (json.size() > 1) json += ", ";
-    json += json_str(k) + ": " + v;
+
+  [[nodiscard]] std::string hash(const Table& t, size_t r, double cache_quality_score) const {
+    std::string json;
+    json.reserve(1024);
+    for (const auto& [prefix, c] : keys_) {
+      json += prefix;
+      json += c < 0 ? py_float(cache_quality_score) : value(t, r, static_cast<size_t>(c));
+    }
+    json += '}';
+    return sha256_hex(json);
   }
-  json += "}";
-  return sha256_hex(json);
-}
 
-}  // namespace
+ private:
+  static std::string value(const Table& t, size_t r, size_t c) {
+    const Column& col = t.col(c);
+    if (col.is_null(r)) return "null";
+    switch (t.def(c).type) {
+      case ColumnType::kInt64:
+        return std::to_string(col.int_at(r));
+      case ColumnType::kFloat64:
+      case ColumnType::kNumeric:
+        return py_float(col.real_at(r));
+      case ColumnType::kDate:
+        return json_str(t.cell_text(r, c));
+      default:
+        return json_str(col.text_at(r));
+    }
+  }
 
-namespace {
+  std::vector<std::pair<std::string, int>> keys_;  // `{"key": ` / `, "key": ` and its column
+};
 
 /// One season of player_game_summary as per-player, date-ordered histories
-/// (PDC's carried state): a date D reads the slices before D.
+/// (PDC's carried PGS state): a date D reads the slices before D.
 class PgsHistory final : public proc::SeasonHistory {
  public:
   struct Player {
@@ -206,220 +214,391 @@ class PgsHistory final : public proc::SeasonHistory {
   std::map<int32_t, const std::string*> max_hash_;          // day → largest data_hash of its rows
 };
 
-/// PGS columns PDC reads.
-const std::vector<std::string> kPgsColumns = {
-    "player_lookup", "game_date", "team_abbr", "season_year",       "is_active", "points",      "minutes_played",
-    "usage_rate",    "ts_pct",    "fg_makes",  "assisted_fg_makes", "data_hash", "processed_at"};
+/// team_offense_game_summary from the first unit's D − 365 on, as per-team,
+/// date-ordered pace and offensive rating (PDC's carried TOGS state, across
+/// the season boundary): a date D reads each team's last 10 games in
+/// [D − 365, D − 1] and the newest hash there by slicing, instead of reading
+/// and indexing its 365-day window again.
+class TogsHistory final : public proc::SeasonHistory {
+ public:
+  struct TeamGame {
+    std::optional<double> pace, off_rating;
+  };
+  /// The team's games dated in [@p from, @p before), newest first, at most 10.
+  [[nodiscard]] std::vector<TeamGame> last_games(const std::string* team, Date from, Date before) const {
+    auto it = teams_.find(team);
+    if (it == teams_.end()) return {};
+    return proc::newest_first(it->second, from, before, kTeamGames);
+  }
+  /// The data_hash of the newest row with a team dated in [@p from, @p before)
+  /// (latest date, then the largest hash).
+  [[nodiscard]] const std::string* latest_hash(Date from, Date before) const {
+    auto it = std::lower_bound(hashes_.begin(), hashes_.end(), before.days(),
+                               [](const auto& e, int32_t day) { return e.first < day; });
+    if (it == hashes_.begin() || std::prev(it)->first < from.days()) return nullptr;
+    return std::prev(it)->second;
+  }
 
-UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const DailyCacheInputs& in);
+ protected:
+  void add_rows(const Table& t, const std::vector<size_t>& rows) override {
+    const Column *c_date = proc::opt_col(t, "game_date"), *c_team = proc::opt_col(t, "team_abbr"),
+                 *c_pace = proc::opt_col(t, "pace"), *c_ortg = proc::opt_col(t, "offensive_rating"),
+                 *c_hash = proc::opt_col(t, "data_hash");
+    for (size_t r : rows) {  // date order
+      const std::string* team = proc::text_of(c_team, r);
+      if (!team) continue;
+      const Date gd = *proc::date_of(c_date, r);
+      teams_[team].emplace_back(gd, TeamGame{proc::real_of(c_pace, r), proc::real_of(c_ortg, r)});
+      const std::string* h = proc::text_of(c_hash, r);
+      if (!h) continue;
+      if (hashes_.empty() || hashes_.back().first != gd.days()) {
+        hashes_.emplace_back(gd.days(), h);
+      } else if (*h > *hashes_.back().second) {
+        hashes_.back().second = h;
+      }
+    }
+  }
 
-}  // namespace
+ private:
+  std::unordered_map<const std::string*, std::vector<std::pair<Date, TeamGame>>> teams_;  // interned team_abbr
+  std::vector<std::pair<int32_t, const std::string*>> hashes_;  // day → largest data_hash, ascending days
+};
 
-UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCacheInputs& in) {
-  const int season = season_of(d);
-  PgsHistory history;
-  // Season-to-date starts at the season's first game (DECISION 2; legacy used
-  // season_year only).
-  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-  history.start(season_start, season_start);
-  history.ingest(in.pgs, d - 1);
-  return compute_daily_cache(schedule, d, history, in);
+/// PDC's carried state: both season histories it slices.
+struct PdcState final : CarriedState {
+  PgsHistory pgs;
+  TogsHistory togs;
+};
+
+/// PGS and TOGS columns PDC reads.
+const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date", "team_abbr",         "season_year",
+                                              "is_active",     "points",    "minutes_played",    "usage_rate",
+                                              "ts_pct",        "fg_makes",  "assisted_fg_makes", "data_hash"};
+const std::vector<std::string> kTogsColumns = {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash"};
+
+/// Each team's counted games of the season before D, for the completeness
+/// windows (DECISION 3: the team's real scheduled games, home and away).
+class TeamSchedule {
+ public:
+  TeamSchedule(const Schedule& schedule, Date d, int season) {
+    for (const Game& g : schedule.games()) {  // date order
+      if (g.date >= d) break;
+      if (g.season != season || !g.counts()) continue;
+      dates_[g.home].push_back(g.date);
+      if (g.away != g.home) dates_[g.away].push_back(g.date);
+    }
+  }
+  /// Game dates of @p team (ascending, one per game), empty for an unknown team.
+  [[nodiscard]] const std::vector<Date>& of(const std::string& team) const {
+    static const std::vector<Date> kNone;
+    auto it = dates_.find(team);
+    return it == dates_.end() ? kNone : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, std::vector<Date>> dates_;
+};
+
+/// The four completeness windows of one player on D.
+struct Windows {
+  WindowCompleteness l5, l10, l7d, l14d;
+  [[nodiscard]] bool all_complete() const { return l5.ready && l10.ready && l7d.ready && l14d.ready; }
+};
+
+/// Completeness windows (DECISION 3: the team's real scheduled games before D).
+/// Games windows compare the player's season game dates before D with min(N,
+/// team games before D); day windows compare dates in [D − N, D − 1] (legacy:
+/// actual included D). The team is the player's last team before D.
+Windows completeness(const PgsHistory::Player& h, const TeamSchedule& schedule, Date d, Date season_start) {
+  const std::string* team = h.team_before(d);
+  static const std::vector<Date> kNone;
+  const std::vector<Date>& games = team ? schedule.of(*team) : kNone;
+  const auto season_dates = static_cast<int64_t>(h.dates_in(season_start, d));
+  auto games_window = [&](int64_t n) {
+    const int64_t expected = team ? std::min<int64_t>(n, static_cast<int64_t>(games.size())) : 0;
+    return window_completeness(expected, season_dates);
+  };
+  auto days_window = [&](int n) {
+    // Distinct team game dates in [D − n, D − 1] (the list is ascending).
+    int64_t team_dates = 0;
+    for (auto it = games.rbegin(); it != games.rend() && *it >= d - n; ++it) {
+      if (it == games.rbegin() || *it != *(it - 1)) ++team_dates;
+    }
+    const auto actual = static_cast<int64_t>(h.dates_in(std::max(season_start, d - n), d));
+    // Legacy: a day window in which the team had no game (the All-Star break)
+    // scored 0 % and failed every player with INCOMPLETE_DATA, emptying PDC
+    // for the first days after the break. Fixed (DECISION 6): nothing
+    // expected means nothing missing — the window is complete.
+    if (team_dates == 0 && team) {
+      WindowCompleteness w = window_completeness(0, actual);
+      w.pct = 100.0;
+      w.ready = true;
+      return w;
+    }
+    return window_completeness(team_dates, actual);
+  };
+  return {games_window(5), games_window(10), days_window(7), days_window(14)};
 }
 
-namespace {
+/// What every player of D shares: the roster (UPGC, first row per player, in
+/// player order), the PSZA rows, source hashes and the season flags.
+struct DateInputs {
+  Date d, season_start;
+  bool bootstrap = false, boundary = false;
+  std::vector<std::pair<const std::string*, size_t>> roster;  ///< interned player → UPGC row
+  std::unordered_map<const std::string*, size_t> psza;        ///< interned player → PSZA row
+  const std::string *h_pgs = nullptr, *h_togs = nullptr, *h_upgc = nullptr, *h_psza = nullptr;
+};
 
-UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const DailyCacheInputs& in) {
+DateInputs date_inputs(Date d, const PgsHistory& pgs, const TogsHistory& togs, const DailyCacheInputs& in) {
+  DateInputs x;
+  x.d = d;
+  x.season_start = pgs.first();
+  // Legacy: is_bootstrap = (D − Oct 1) < 30. We count from the first game
+  // (DECISION 2).
+  x.bootstrap = (d - x.season_start) < 30;
+  const int month = d.month();
+  x.boundary = month == 10 || month == 11 || month == 4;
+  std::vector<size_t> upgc_rows, psza_rows;
+  x.roster = phase4_detail::first_rows_by(in.upgc, "player_lookup", "game_date", d, &upgc_rows);
+  const auto psza = phase4_detail::first_rows_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
+  x.psza.insert(psza.begin(), psza.end());
+  // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D).
+  x.h_pgs = pgs.latest_hash_before(d);
+  // TOGS: any season (legacy: no season filter), the 365 days before D.
+  x.h_togs = togs.latest_hash(d - kTogsLookbackDays, d);
+  x.h_upgc = phase4_detail::latest_hash_ptr(in.upgc, upgc_rows);
+  x.h_psza = phase4_detail::latest_hash_ptr(in.psza, psza_rows);
+  return x;
+}
+
+/// Output columns, resolved once per unit.
+struct PdcColumns {
+  explicit PdcColumns(Table& t)
+      : player(t.col("player_lookup")),
+        upid(t.col("universal_player_id")),
+        cache_date(t.col("cache_date")),
+        pts5(t.col("points_avg_last_5")),
+        pts10(t.col("points_avg_last_10")),
+        pts_season(t.col("points_avg_season")),
+        pts_std10(t.col("points_std_last_10")),
+        min10(t.col("minutes_avg_last_10")),
+        usage10(t.col("usage_rate_last_10")),
+        ts10(t.col("ts_pct_last_10")),
+        games_season(t.col("games_played_season")),
+        usage_season(t.col("player_usage_rate_season")),
+        assisted10(t.col("assisted_rate_last_10")),
+        team_pace(t.col("team_pace_last_10")),
+        team_ortg(t.col("team_off_rating_last_10")),
+        avg_min7(t.col("avg_minutes_per_game_last_7")),
+        zone(t.col("primary_scoring_zone")),
+        paint10(t.col("paint_rate_last_10")),
+        three10(t.col("three_pt_rate_last_10")),
+        zone_available(t.col("shot_zone_data_available")),
+        h_pgs(t.col("source_player_game_hash")),
+        h_togs(t.col("source_team_offense_hash")),
+        h_upgc(t.col("source_upcoming_context_hash")),
+        h_psza(t.col("source_shot_zone_hash")),
+        early(t.col("early_season_flag")),
+        insufficient(t.col("insufficient_data_reason")),
+        expected(t.col("expected_games_count")),
+        actual(t.col("actual_games_count")),
+        pct(t.col("completeness_percentage")),
+        missing(t.col("missing_games_count")),
+        ready(t.col("is_production_ready")),
+        issues(t.col("data_quality_issues")),
+        l5_pct(t.col("l5_completeness_pct")),
+        l5_ok(t.col("l5_is_complete")),
+        l10_pct(t.col("l10_completeness_pct")),
+        l10_ok(t.col("l10_is_complete")),
+        l7d_pct(t.col("l7d_completeness_pct")),
+        l7d_ok(t.col("l7d_is_complete")),
+        l14d_pct(t.col("l14d_completeness_pct")),
+        l14d_ok(t.col("l14d_is_complete")),
+        all_ok(t.col("all_windows_complete")),
+        version(t.col("cache_version")),
+        hash(t.col("data_hash")) {
+    for (size_t k = 0; k < kWorkload.size(); ++k) workload[k] = &t.col(kWorkload[k]);
+  }
+  /// Workload fields copied from UPGC (int() truncation; NULL stays NULL).
+  static constexpr std::array<const char*, 7> kWorkload = {"games_in_last_7_days",
+                                                           "games_in_last_14_days",
+                                                           "minutes_in_last_7_days",
+                                                           "minutes_in_last_14_days",
+                                                           "back_to_backs_last_14_days",
+                                                           "fourth_quarter_minutes_last_7",
+                                                           "player_age"};
+  Column &player, &upid, &cache_date, &pts5, &pts10, &pts_season, &pts_std10, &min10, &usage10, &ts10, &games_season,
+      &usage_season, &assisted10, &team_pace, &team_ortg, &avg_min7, &zone, &paint10, &three10, &zone_available, &h_pgs,
+      &h_togs, &h_upgc, &h_psza, &early, &insufficient, &expected, &actual, &pct, &missing, &ready, &issues, &l5_pct,
+      &l5_ok, &l10_pct, &l10_ok, &l7d_pct, &l7d_ok, &l14d_pct, &l14d_ok, &all_ok, &version, &hash;
+  std::array<Column*, 7> workload{};
+};
+
+/// UPGC and PSZA columns PDC copies, resolved once per unit (nullptr: left out
+/// of the projection, read as NULL).
+struct SourceColumns {
+  SourceColumns(const Table& upgc, const Table& psza)
+      : upid(proc::opt_col(upgc, "universal_player_id")),
+        team(proc::opt_col(upgc, "team_abbr")),
+        avg_min7(proc::opt_col(upgc, "avg_minutes_per_game_last_7")),
+        zone(proc::opt_col(psza, "primary_scoring_zone")),
+        paint10(proc::opt_col(psza, "paint_rate_last_10")),
+        three10(proc::opt_col(psza, "three_pt_rate_last_10")) {
+    for (size_t k = 0; k < PdcColumns::kWorkload.size(); ++k)
+      workload[k] = proc::opt_col(upgc, PdcColumns::kWorkload[k]);
+  }
+  const Column *upid, *team, *avg_min7, *zone, *paint10, *three10;
+  std::array<const Column*, 7> workload{};
+};
+
+void set_bool(Column& c, size_t row, bool v) { c.set_int(row, int64_t{v ? 1 : 0}); }
+void set_text(Column& c, size_t row, const std::string* interned) {
+  if (interned) c.set_text_ptr(row, interned);
+}
+
+/// Team pace / offensive rating over the team's ≤ 10 TOGS games in the 365 days
+/// before D (NULL when none).
+struct TeamRates {
+  std::optional<double> pace, off_rating;
+  bool found = false;
+};
+TeamRates team_rates(const TogsHistory& togs, const std::string* team, Date d) {
+  TeamRates out;
+  if (!team) return out;
+  const std::vector<TogsHistory::TeamGame> games = togs.last_games(team, d - kTogsLookbackDays, d);
+  if (games.empty()) return out;
+  std::vector<std::optional<double>> pace, ortg;
+  for (const auto& g : games) {
+    pace.push_back(g.pace);
+    ortg.push_back(g.off_rating);
+  }
+  return {team_mean_r4(pace), team_mean_r4(ortg), true};
+}
+
+/// Writes player @p player's row @p i of @p t: metrics, team rates, the
+/// UPGC/PSZA copies, completeness, status and hash.
+void write_row(Table& t, const PdcColumns& c, size_t i, const std::string* player, const DateInputs& x,
+               const CacheMetrics& m, int64_t n, const Windows& w, const TeamRates& team, size_t ur,
+               const SourceColumns& src, const PdcHashPlan& hash) {
+  static const std::string* const kVersion = intern("v1");
+  static const std::string* const kNoIssues = intern("[]");
+  c.player.set_text_ptr(i, player);
+  set_text(c.upid, i, proc::text_of(src.upid, ur));
+  c.cache_date.set_int(i, int64_t{x.d.days()});
+  c.pts5.set_real(i, m.points_avg_last_5);
+  c.pts10.set_real(i, m.points_avg_last_10);
+  c.pts_season.set_real(i, m.points_avg_season);
+  c.pts_std10.set_real(i, m.points_std_last_10);
+  c.min10.set_real(i, m.minutes_avg_last_10);
+  c.usage10.set_real(i, m.usage_rate_last_10);
+  c.ts10.set_real(i, m.ts_pct_last_10);
+  c.games_season.set_int(i, m.games_played_season);
+  c.usage_season.set_real(i, m.player_usage_rate_season);
+  c.assisted10.set_real(i, m.assisted_rate_last_10);
+  if (team.found) {
+    c.team_pace.set_real(i, team.pace);
+    c.team_ortg.set_real(i, team.off_rating);
+  }
+  for (size_t k = 0; k < c.workload.size(); ++k) c.workload[k]->set_int(i, proc::int_of(src.workload[k], ur));
+  c.avg_min7.set_real(i, r4(proc::real_of(src.avg_min7, ur)));
+  // Shot zones copied from PSZA (optional).
+  const auto pit = x.psza.find(player);
+  if (pit != x.psza.end()) {
+    set_text(c.zone, i, proc::text_of(src.zone, pit->second));
+    c.paint10.set_real(i, proc::real_of(src.paint10, pit->second));
+    c.three10.set_real(i, proc::real_of(src.three10, pit->second));
+  }
+  set_bool(c.zone_available, i, pit != x.psza.end());
+  // source_*_{last_updated,rows_found,completeness_pct}: NULL as in every
+  // legacy backfilled row.
+  set_text(c.h_pgs, i, x.h_pgs);
+  set_text(c.h_togs, i, x.h_togs);
+  set_text(c.h_upgc, i, x.h_upgc);
+  set_text(c.h_psza, i, x.h_psza);
+  set_bool(c.early, i, n < kFullGames);
+  if (n < kFullGames) {
+    c.insufficient.set_text(
+        i, "Only " + std::to_string(n) + " games played, need " + std::to_string(kFullGames) + " minimum");
+  }
+  c.expected.set_int(i, w.l5.expected);
+  c.actual.set_int(i, w.l5.actual);
+  c.pct.set_real(i, w.l5.pct);
+  c.missing.set_int(i, w.l5.missing);
+  set_bool(c.ready, i, w.all_complete());
+  c.issues.set_text_ptr(i, kNoIssues);
+  // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
+  // 30 days from Oct 1).
+  proc::write_processing_status(t, i, x.boundary, x.bootstrap);
+  c.l5_pct.set_real(i, w.l5.pct);
+  set_bool(c.l5_ok, i, w.l5.ready);
+  c.l10_pct.set_real(i, w.l10.pct);
+  set_bool(c.l10_ok, i, w.l10.ready);
+  c.l7d_pct.set_real(i, w.l7d.pct);
+  set_bool(c.l7d_ok, i, w.l7d.ready);
+  c.l14d_pct.set_real(i, w.l14d.pct);
+  set_bool(c.l14d_ok, i, w.l14d.ready);
+  set_bool(c.all_ok, i, w.all_complete());
+  c.version.set_text_ptr(i, kVersion);
+  // cache_quality_score (= L5 pct) and quality_tier are not columns of the
+  // table (legacy: not in the DDL either); the score enters the hash as in
+  // the legacy.
+  c.hash.set_text(i, hash.hash(t, i, w.l5.pct));
+}
+
+/// The PDC rows of D from the carried histories (shared-locked by the caller)
+/// and D's UPGC and PSZA rows.
+UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const TogsHistory& togs,
+                               const DailyCacheInputs& in) {
   const TableSchema& schema = catalog::get("nba_precompute.player_daily_cache");
   UnitOutput out(schema);
-  const int season = season_of(d);
-  const Date season_start = pgs.first();
-
-  // UPGC universe (first row per player wins), in player order.
-  std::map<std::string, size_t> upgc;
-  for (size_t r = 0; r < in.upgc.num_rows(); ++r) {
-    if (in.upgc.get_date(r, "game_date") != d) continue;
-    if (auto p = in.upgc.get_text(r, "player_lookup")) upgc.emplace(*p, r);
-  }
-  if (upgc.empty()) {
+  const DateInputs x = date_inputs(d, pgs, togs, in);
+  if (x.roster.empty()) {
     // Legacy: backfill synthesised the roster from D's own box scores; that
     // reads D's results (DECISION 1), so an empty UPGC gives an empty date
     // here.
     out.empty_reason = "no upcoming_player_game_context rows for " + d.iso();
     return out;
   }
-  // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D):
-  // the history's slices before D.
-
-  // TOGS: each team's 10 most recent games before D, across seasons (legacy: no
-  // season filter).
-  std::unordered_map<std::string, std::vector<std::pair<Date, size_t>>> togs;
-  std::vector<size_t> togs_rows;
-  const Column *t_date = proc::opt_col(in.togs, "game_date"), *t_team = proc::opt_col(in.togs, "team_abbr");
-  for (size_t r = 0; r < in.togs.num_rows(); ++r) {
-    auto gd = proc::date_of(t_date, r);
-    const std::string* team = proc::text_of(t_team, r);
-    if (!gd || !team || *gd >= d) continue;
-    togs_rows.push_back(r);
-    togs[*team].emplace_back(*gd, r);
-  }
-  for (auto& [_, v] : togs) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (v.size() > 10) v.resize(10);
+  const TeamSchedule teams(schedule, d, season_of(d));
+  // Team rates per UPGC team, once per date.
+  const SourceColumns src(in.upgc, in.psza);
+  std::unordered_map<const std::string*, TeamRates> rates;
+  for (const auto& [_, ur] : x.roster) {
+    const std::string* team = proc::text_of(src.team, ur);
+    if (!rates.contains(team)) rates.emplace(team, team_rates(togs, team, d));
   }
 
-  std::unordered_map<std::string, size_t> psza;
-  std::vector<size_t> psza_rows;
-  for (size_t r = 0; r < in.psza.num_rows(); ++r) {
-    if (in.psza.get_date(r, "analysis_date") != d) continue;
-    psza_rows.push_back(r);
-    if (auto pl = in.psza.get_text(r, "player_lookup")) psza.emplace(*pl, r);
-  }
-
-  const std::string* h_pgs = pgs.latest_hash_before(d);
-  const auto h_togs = phase4_detail::latest_hash(in.togs, togs_rows);
-  const auto h_upgc = phase4_detail::latest_hash(in.upgc, phase4_detail::rows_dated(in.upgc, "game_date", d, d));
-  const auto h_psza = phase4_detail::latest_hash(in.psza, psza_rows);
-
-  // Legacy: is_bootstrap = (D − Oct 1) < 30. We count from the first game
-  // (DECISION 2).
-  const bool is_bootstrap = (d - season_start) < 30;
-  const int month = d.month();
-  const bool boundary = month == 10 || month == 11 || month == 4;
-
-  std::vector<std::pair<std::string, size_t>> players(upgc.begin(), upgc.end());
   Table work(schema);
-  work.resize(players.size());
-  std::vector<std::optional<EntityFailure>> failed(players.size());
-  const Table& u = in.upgc;
-
-  tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
-    const auto& [player, ur] = players[i];
+  work.resize(x.roster.size());
+  const PdcColumns cols(work);
+  const PdcHashPlan hash(work);
+  std::vector<std::optional<EntityFailure>> failed(x.roster.size());
+  tbb::parallel_for(size_t{0}, x.roster.size(), [&](size_t i) {
+    const auto& [player, ur] = x.roster[i];
     static const PgsHistory::Player kNone;
-    const PgsHistory::Player* hp = pgs.player(intern(player));
+    const PgsHistory::Player* hp = pgs.player(player);
     const PgsHistory::Player& h = hp ? *hp : kNone;
-
-    // Completeness windows (DECISION 3: the team's real scheduled games before
-    // D). Games windows compare the player's season game dates before D with
-    // min(N, team games before D); day windows compare dates in [D − N, D − 1]
-    // (legacy: actual included D).
-    const std::string* last_team = h.team_before(d);
-    const std::string team = last_team ? *last_team : std::string();
-    std::vector<const Game*> team_games;
-    if (!team.empty()) team_games = schedule.team_games_before(team, d, season);
-    auto games_window = [&](int64_t n) {
-      const int64_t expected = std::min<int64_t>(n, static_cast<int64_t>(team_games.size()));
-      return window_completeness(team.empty() ? 0 : expected, static_cast<int64_t>(h.dates_in(season_start, d)));
-    };
-    auto days_window = [&](int n) {
-      std::set<Date> team_dates;
-      for (const Game* g : team_games) {
-        if (g->date >= d - n) team_dates.insert(g->date);
-      }
-      const auto actual = static_cast<int64_t>(h.dates_in(std::max(season_start, d - n), d));
-      // Legacy: a day window in which the team had no game (the All-Star break)
-      // scored 0 % and failed every player with INCOMPLETE_DATA, emptying PDC
-      // for the first days after the break. Fixed (DECISION 6): nothing
-      // expected means nothing missing — the window is complete.
-      if (team_dates.empty() && !team.empty()) {
-        WindowCompleteness w = window_completeness(0, actual);
-        w.pct = 100.0;
-        w.ready = true;
-        return w;
-      }
-      return window_completeness(static_cast<int64_t>(team_dates.size()), actual);
-    };
-    const WindowCompleteness l5 = games_window(5), l10 = games_window(10), l7d = days_window(7), l14d = days_window(14);
-    const bool all_complete = l5.ready && l10.ready && l7d.ready && l14d.ready;
+    const Windows w = completeness(h, teams, d, x.season_start);
     // No reprocess-attempts table in nbaprops: circuit breakers never trip
     // (gate 3 is inert).
-    if (!all_complete && !is_bootstrap && !boundary) {
-      failed[i] = EntityFailure{player, "INCOMPLETE_DATA", "Incomplete data across windows"};
+    if (!w.all_complete() && !x.bootstrap && !x.boundary) {
+      failed[i] = EntityFailure{*player, "INCOMPLETE_DATA", "Incomplete data across windows"};
       return;
     }
-    const std::vector<PlayerGame> games = proc::newest_first(h.kept, season_start, d, 82);
+    const std::vector<PlayerGame> games = proc::newest_first(h.kept, x.season_start, d, kSeasonCap);
     const auto n = static_cast<int64_t>(games.size());
-    if (n < 5) {
+    if (n < kMinGames) {
       failed[i] =
-          EntityFailure{player, "INSUFFICIENT_DATA", "Only " + std::to_string(n) + " games played, need 5 minimum"};
+          EntityFailure{*player, "INSUFFICIENT_DATA",
+                        "Only " + std::to_string(n) + " games played, need " + std::to_string(kMinGames) + " minimum"};
       return;
     }
-    const CacheMetrics m = cache_metrics(games);
-
-    Table& t = work;
-    t.set(i, "player_lookup", player);
-    if (auto v = opt_text(u, ur, "universal_player_id")) t.set(i, "universal_player_id", *v);
-    t.set(i, "cache_date", d);
-    t.col("points_avg_last_5").set_real(i, m.points_avg_last_5);
-    t.col("points_avg_last_10").set_real(i, m.points_avg_last_10);
-    t.col("points_avg_season").set_real(i, m.points_avg_season);
-    t.col("points_std_last_10").set_real(i, m.points_std_last_10);
-    t.col("minutes_avg_last_10").set_real(i, m.minutes_avg_last_10);
-    t.col("usage_rate_last_10").set_real(i, m.usage_rate_last_10);
-    t.col("ts_pct_last_10").set_real(i, m.ts_pct_last_10);
-    t.set(i, "games_played_season", m.games_played_season);
-    t.col("player_usage_rate_season").set_real(i, m.player_usage_rate_season);
-    t.col("assisted_rate_last_10").set_real(i, m.assisted_rate_last_10);
-    // Team pace / offensive rating over the UPGC team's ≤ 10 TOGS rows; NULL
-    // when none.
-    const std::string upgc_team = opt_text(u, ur, "team_abbr").value_or("");
-    if (auto it = togs.find(upgc_team); it != togs.end()) {
-      std::vector<std::optional<double>> pace, ortg;
-      for (const auto& [_, r] : it->second) {
-        pace.push_back(opt_real(in.togs, r, "pace"));
-        ortg.push_back(opt_real(in.togs, r, "offensive_rating"));
-      }
-      t.col("team_pace_last_10").set_real(i, team_mean_r4(pace));
-      t.col("team_off_rating_last_10").set_real(i, team_mean_r4(ortg));
-    }
-    // Workload copied from UPGC (int() truncation; NULL stays NULL).
-    for (const char* c :
-         {"games_in_last_7_days", "games_in_last_14_days", "minutes_in_last_7_days", "minutes_in_last_14_days",
-          "back_to_backs_last_14_days", "fourth_quarter_minutes_last_7", "player_age"}) {
-      t.col(c).set_int(i, opt_int(u, ur, c));
-    }
-    t.col("avg_minutes_per_game_last_7").set_real(i, r4(opt_real(u, ur, "avg_minutes_per_game_last_7")));
-    // Shot zones copied from PSZA (optional).
-    auto pit = psza.find(player);
-    if (pit != psza.end()) {
-      if (auto z = opt_text(in.psza, pit->second, "primary_scoring_zone")) t.set(i, "primary_scoring_zone", *z);
-      t.col("paint_rate_last_10").set_real(i, opt_real(in.psza, pit->second, "paint_rate_last_10"));
-      t.col("three_pt_rate_last_10").set_real(i, opt_real(in.psza, pit->second, "three_pt_rate_last_10"));
-    }
-    t.set(i, "shot_zone_data_available", pit != psza.end());
-    // source_*_{last_updated,rows_found,completeness_pct}: NULL as in every
-    // legacy backfilled row.
-    if (h_pgs) t.set(i, "source_player_game_hash", *h_pgs);
-    if (h_togs) t.set(i, "source_team_offense_hash", *h_togs);
-    if (h_upgc) t.set(i, "source_upcoming_context_hash", *h_upgc);
-    if (h_psza) t.set(i, "source_shot_zone_hash", *h_psza);
-    t.set(i, "early_season_flag", n < 10);
-    if (n < 10) t.set(i, "insufficient_data_reason", "Only " + std::to_string(n) + " games played, need 10 minimum");
-    t.set(i, "expected_games_count", l5.expected);
-    t.set(i, "actual_games_count", l5.actual);
-    t.set(i, "completeness_percentage", l5.pct);
-    t.set(i, "missing_games_count", l5.missing);
-    t.set(i, "is_production_ready", all_complete);
-    t.set(i, "data_quality_issues", "[]");
-    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
-    // 30 days from Oct 1).
-    proc::write_processing_status(t, i, boundary, is_bootstrap);
-    t.set(i, "l5_completeness_pct", l5.pct);
-    t.set(i, "l5_is_complete", l5.ready);
-    t.set(i, "l10_completeness_pct", l10.pct);
-    t.set(i, "l10_is_complete", l10.ready);
-    t.set(i, "l7d_completeness_pct", l7d.pct);
-    t.set(i, "l7d_is_complete", l7d.ready);
-    t.set(i, "l14d_completeness_pct", l14d.pct);
-    t.set(i, "l14d_is_complete", l14d.ready);
-    t.set(i, "all_windows_complete", all_complete);
-    t.set(i, "cache_version", "v1");
-    // cache_quality_score (= L5 pct) and quality_tier are not columns of the
-    // table (legacy: not in the DDL either); the score enters the hash as in
-    // the legacy.
-    t.set(i, "data_hash", pdc_hash(t, i, l5.pct));
+    write_row(work, cols, i, player, x, cache_metrics(games), n, w, rates.at(proc::text_of(src.team, ur)), ur, src,
+              hash);
   });
 
-  for (size_t i = 0; i < players.size(); ++i) {
+  for (size_t i = 0; i < x.roster.size(); ++i) {
     if (failed[i]) {
       out.failures.push_back(*failed[i]);
     } else {
@@ -431,57 +610,78 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
   return out;
 }
 
+}  // namespace
+
+UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCacheInputs& in) {
+  const int season = season_of(d);
+  // Season-to-date starts at the season's first game (DECISION 2; legacy used
+  // season_year only).
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  PdcState h;
+  h.pgs.start(season_start, season_start);
+  h.pgs.ingest(in.pgs, d - 1);
+  h.togs.start(d - kTogsLookbackDays, season_start);
+  h.togs.ingest(in.togs, d - 1);
+  return compute_daily_cache(schedule, d, h.pgs, h.togs, in);
+}
+
+namespace {
+
+// Legacy: ran after PCF as if it read it. Fixed (DECISION 6): PDC reads no PCF
+// column, so PCF is not an upstream.
+const ProcessorInfo kInfo{
+    .name = "player_daily_cache",
+    .code = "pdc",
+    .phase = 4,
+    .output_table = "nba_precompute.player_daily_cache",
+    .entity = "players",
+    .reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
+              // The team's last 10 games are looked up 365 days back (as the legacy
+              // did), so early in a season they reach into the previous one. Declared
+              // as two reads so the runner waits for (and is blocked by) every TOGS
+              // unit the lookup can reach, while the pre-flight requires only this
+              // season's dates: the previous season's tail is used when present.
+              {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true},
+              {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore, kTogsLookbackDays, false},
+              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
+              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "player_daily_cache",
+    .description = "Daily per-player cache: scoring averages, L10 usage/TS%, team pace, workload, zones"};
+
 class DailyCacheProcessor final : public Processor {
  public:
-  DailyCacheProcessor() {
-    info_.name = "player_daily_cache";
-    info_.code = "pdc";
-    info_.phase = 4;
-    info_.output_table = "nba_precompute.player_daily_cache";
-    info_.entity = "players";
-    info_.legacy_job = "player_daily_cache";
-    // Legacy: ran after PCF as if it read it. Fixed (DECISION 6): PDC reads no
-    // PCF column, so PCF is not an upstream.
-    info_.reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
-                   // The team's last 10 games are looked up 365 days back (as the legacy
-                   // did), so early in a season they reach into the previous one. Declared
-                   // as two reads so the runner waits for (and is blocked by) every TOGS
-                   // unit the lookup can reach, while the pre-flight requires only this
-                   // season's dates: the previous season's tail is used when present.
-                   {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true},
-                   {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore, 365, false},
-                   {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-                   {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false}};
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "Daily per-player cache: scoring averages, L10 "
-        "usage/TS%, team pace, workload, zones";
-  }
-  const ProcessorInfo& info() const override { return info_; }
-  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<PgsHistory>(); }
+  const ProcessorInfo& info() const override { return kInfo; }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<PdcState>(); }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     const int season = season_of(d);
     const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-    // The season's PGS history, carried from the dates before (or this unit's
-    // own when run alone): only the dates not ingested yet are read.
-    std::unique_ptr<CarriedState> own;
-    const auto& pgs = proc::history_for<PgsHistory>(ctx, own, start, start, d - 1, [&](Date from, Date to) {
+    // The season's PGS and TOGS histories, carried from the dates before (or
+    // this unit's own when run alone): only the dates not ingested yet are read.
+    auto* state = dynamic_cast<PdcState*>(ctx.carried);
+    std::unique_ptr<CarriedState> own_pgs, own_togs;
+    const UnitContext pgs_ctx{ctx.warehouse, ctx.schedule, d, ctx.info, state ? &state->pgs : nullptr};
+    const auto& pgs = proc::history_for<PgsHistory>(pgs_ctx, own_pgs, start, start, d - 1, [&](Date from, Date to) {
       return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
     });
     // The team's last 10 games may reach into the previous season (legacy: no
     // season filter).
-    Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", d - 365, d - 1,
-                                   {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash", "processed_at"});
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
-    std::shared_lock lock(pgs.mutex());
+    const UnitContext togs_ctx{ctx.warehouse, ctx.schedule, d, ctx.info, state ? &state->togs : nullptr};
+    const auto& togs = proc::history_for<TogsHistory>(
+        togs_ctx, own_togs, start, d - kTogsLookbackDays, d - 1, [&](Date from, Date to) {
+          return proc::read_window(ctx, "nba_analytics.team_offense_game_summary", from, to, kTogsColumns);
+        });
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
+                                   phase4_detail::upgc_player_columns());
+    Table psza =
+        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, phase4_detail::psza_player_columns());
+    std::shared_lock pgs_lock(pgs.mutex());
+    std::shared_lock togs_lock(togs.mutex());
     const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
-    return compute_daily_cache(ctx.schedule, d, pgs, {no_pgs, togs, upgc, psza});
+    const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
+    return compute_daily_cache(ctx.schedule, d, pgs, togs, {no_pgs, no_togs, upgc, psza});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

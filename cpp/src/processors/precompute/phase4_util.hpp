@@ -12,7 +12,10 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -106,6 +109,44 @@ inline std::string mixin_hash(const Table& t, size_t row, const std::vector<std:
   return sha256_hex(joined).substr(0, 16);
 }
 
+/// mixin_hash() with its field order and columns resolved once (for a hot
+/// loop). Sorting the "field:value" parts equals sorting the "field:"
+/// prefixes: field names hold no ':', so two parts of different fields differ
+/// within their "field:" prefixes and the values never decide the order.
+class MixinHashPlan {
+ public:
+  /// @throws ConfigError when @p t lacks a field.
+  MixinHashPlan(const Table& t, const std::vector<std::string>& fields) {
+    for (const auto& f : fields) parts_.emplace_back(f + ":", t.require(f));
+    std::sort(parts_.begin(), parts_.end());
+  }
+  /// A column whose Python str() the caller gives (rendered from the values the
+  /// cell was made of, or constant for every row).
+  struct Given {
+    size_t column;
+    std::string_view text;
+  };
+  [[nodiscard]] std::string hash(const Table& t, size_t row, std::initializer_list<Given> given = {}) const {
+    std::string joined;
+    joined.reserve(1024);
+    for (size_t i = 0; i < parts_.size(); ++i) {
+      if (i) joined += '|';
+      joined += parts_[i].first;
+      const auto g =
+          std::find_if(given.begin(), given.end(), [&](const Given& x) { return x.column == parts_[i].second; });
+      if (g != given.end()) {
+        joined += g->text;
+      } else {
+        joined += py_str_cell(t, row, parts_[i].second);
+      }
+    }
+    return sha256_hex(joined).substr(0, 16);
+  }
+
+ private:
+  std::vector<std::pair<std::string, size_t>> parts_;  // "field:" and its column, sorted
+};
+
 /// The `data_hash` of the most recent row among @p rows of @p t: latest
 /// partition date (the newest data), ties broken by the larger hash so the
 /// choice is deterministic; nullopt when none has one.
@@ -126,6 +167,89 @@ inline std::optional<std::string> latest_hash(const Table& t, const std::vector<
   }
   if (!best) return std::nullopt;
   return best->second;
+}
+
+/// The first row dated @p d (in @p date_col) per value of the text column @p
+/// key (legacy "first matching row wins"), as (interned key, row) in the keys'
+/// string order; rows dated @p d are also appended to @p dated when given.
+/// Columns are resolved once and keys compared as interned pointers.
+/// @throws ConfigError when @p t lacks either column.
+inline std::vector<std::pair<const std::string*, size_t>> first_rows_by(const Table& t, const char* key,
+                                                                        const char* date_col, Date d,
+                                                                        std::vector<size_t>* dated = nullptr) {
+  const Column& k = t.col(key);
+  const Column& date = t.col(date_col);
+  std::vector<std::pair<const std::string*, size_t>> out;
+  std::unordered_set<const std::string*> seen;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (date.is_null(r) || date.int_at(r) != d.days()) continue;
+    if (dated) dated->push_back(r);
+    if (k.is_null(r)) continue;
+    const std::string* key_ptr = k.text_ptr(r);
+    if (!seen.insert(key_ptr).second) continue;
+    out.emplace_back(key_ptr, r);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return out;
+}
+
+/// latest_hash() without copies: the interned `data_hash` of the most recent
+/// row among @p rows (latest partition date, then the larger hash); nullptr
+/// when none has one.
+inline const std::string* latest_hash_ptr(const Table& t, const std::vector<size_t>& rows) {
+  const int h = t.index_of("data_hash");
+  if (h < 0) return nullptr;
+  const Column& hash = t.col(static_cast<size_t>(h));
+  const int part = t.index_of(t.schema().partition_column);
+  const Column* day = part >= 0 ? &t.col(static_cast<size_t>(part)) : nullptr;
+  const std::string* best = nullptr;
+  int64_t best_day = 0;
+  for (size_t r : rows) {
+    if (hash.is_null(r)) continue;
+    const int64_t dr = day == nullptr ? 0 : (day->is_null(r) ? INT64_MIN : day->int_at(r));
+    if (best == nullptr || dr > best_day || (dr == best_day && *hash.text_ptr(r) > *best)) {
+      best = hash.text_ptr(r);
+      best_day = dr;
+    }
+  }
+  return best;
+}
+
+/// The upcoming_player_game_context columns PDC and MLFS read: one projection
+/// for both, so a run caches one narrow copy of the table for them (not all
+/// 124 columns).
+inline const std::vector<std::string>& upgc_player_columns() {
+  static const std::vector<std::string> kColumns = {"player_lookup",
+                                                    "game_date",
+                                                    "universal_player_id",
+                                                    "game_id",
+                                                    "team_abbr",
+                                                    "opponent_team_abbr",
+                                                    "days_rest",
+                                                    "opponent_days_rest",
+                                                    "player_status",
+                                                    "season_phase",
+                                                    "home_game",
+                                                    "back_to_back",
+                                                    "games_in_last_7_days",
+                                                    "games_in_last_14_days",
+                                                    "minutes_in_last_7_days",
+                                                    "minutes_in_last_14_days",
+                                                    "back_to_backs_last_14_days",
+                                                    "fourth_quarter_minutes_last_7",
+                                                    "player_age",
+                                                    "avg_minutes_per_game_last_7",
+                                                    "data_hash"};
+  return kColumns;
+}
+/// The player_shot_zone_analysis columns PDC and MLFS read (one projection for
+/// both, as above).
+inline const std::vector<std::string>& psza_player_columns() {
+  static const std::vector<std::string> kColumns = {
+      "player_lookup",       "analysis_date",          "primary_scoring_zone",
+      "paint_rate_last_10",  "mid_range_rate_last_10", "three_pt_rate_last_10",
+      "is_production_ready", "processed_at",           "data_hash"};
+  return kColumns;
 }
 
 /// Rows of @p t whose partition column is in [from, to].

@@ -3,8 +3,8 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <map>
-#include <mutex>
+#include <array>
+#include <cmath>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -262,38 +262,68 @@ const std::vector<std::string> kHashFields = {"player_lookup",
 /// Minimum rows per source for the completeness pct (legacy backfill
 /// thresholds: 20 players, 20 teams).
 constexpr double kMinRows = 20.0;
+/// The Phase 3 fallback's recent games: the last 10 within 60 days before D.
+constexpr int kRecentDays = 60;
+constexpr size_t kRecentGames = 10;
 
-/// Source tracking of one Phase 4 table for D: rows, newest processed_at, pct,
-/// latest hash.
-struct SourceTrack {
-  int64_t rows = 0;
-  std::optional<std::string> last_updated, hash;
-  double pct = 0;
-};
-SourceTrack track(const Table& t, const std::vector<size_t>& rows) {
-  SourceTrack s;
-  s.rows = static_cast<int64_t>(rows.size());
-  if (t.index_of("processed_at") >= 0) {
-    for (size_t r : rows) {
-      auto pa = t.get_text(r, "processed_at");
-      if (pa && (!s.last_updated || *s.last_updated < *pa)) s.last_updated = pa;
+/// One Phase 4 table's rows of D: the first row per key (player or team) and
+/// the source tracking of them all (rows, newest processed_at, pct, latest
+/// hash).
+struct Phase4Source {
+  Phase4Source(const Table& t, const char* key, const char* date_col, Date d) {
+    std::vector<size_t> dated;
+    for (const auto& [k, r] : phase4_detail::first_rows_by(t, key, date_col, d, &dated)) first.emplace(k, r);
+    rows = static_cast<int64_t>(dated.size());
+    if (const int c = t.index_of("processed_at"); c >= 0) {
+      const Column& col = t.col(static_cast<size_t>(c));
+      for (size_t r : dated) {
+        const std::string* pa = proc::text_of(&col, r);
+        if (pa && (!last_updated || *last_updated < *pa)) last_updated = pa;
+      }
     }
+    hash = phase4_detail::latest_hash_ptr(t, dated);
+    pct = py_round(std::min(static_cast<double>(rows) / kMinRows * 100.0, 100.0), 2);
+    ready_col = proc::opt_col(t, "is_production_ready");
   }
-  s.hash = phase4_detail::latest_hash(t, rows);
-  s.pct = py_round(std::min(static_cast<double>(s.rows) / kMinRows * 100.0, 100.0), 2);
-  return s;
-}
-void write_track(Table& t, size_t i, const std::string& prefix, const SourceTrack& s) {
-  if (s.last_updated) t.set(i, prefix + "_last_updated", *s.last_updated);
-  t.set(i, prefix + "_rows_found", s.rows);
-  t.set(i, prefix + "_completeness_pct", s.pct);
-  if (s.hash) t.set(i, prefix + "_hash", *s.hash);
-}
+  /// The key's row, or nullopt.
+  [[nodiscard]] std::optional<size_t> row(const std::string* key) const {
+    auto it = first.find(key);
+    if (it == first.end()) return std::nullopt;
+    return it->second;
+  }
+  /// The key's row exists and is production ready.
+  [[nodiscard]] bool ready(const std::string* key) const {
+    const auto r = row(key);
+    return r && proc::bool_of(ready_col, *r).value_or(false);
+  }
+
+  std::unordered_map<const std::string*, size_t> first;  ///< interned key → first row of D
+  int64_t rows = 0;
+  const std::string *last_updated = nullptr, *hash = nullptr;
+  double pct = 0;
+  const Column* ready_col = nullptr;
+};
+
+/// The four source_<name>_* columns of one Phase 4 source, resolved once.
+struct TrackColumns {
+  TrackColumns(Table& t, const std::string& prefix)
+      : last_updated(t.col(prefix + "_last_updated")),
+        rows_found(t.col(prefix + "_rows_found")),
+        pct(t.col(prefix + "_completeness_pct")),
+        hash(t.col(prefix + "_hash")) {}
+  void write(size_t i, const Phase4Source& s) const {
+    if (s.last_updated) last_updated.set_text_ptr(i, s.last_updated);
+    rows_found.set_int(i, s.rows);
+    pct.set_real(i, s.pct);
+    if (s.hash) hash.set_text_ptr(i, s.hash);
+  }
+  Column &last_updated, &rows_found, &pct, &hash;
+};
 
 /// player_game_summary from the season's first MLFS window on, as per-player
-/// date-ordered histories with running season sums (MLFS's carried state): a
-/// date D reads its last 10 games within 60 days and its season averages from
-/// the slices before D.
+/// date-ordered histories with running season sums (MLFS's carried PGS
+/// state): a date D reads its last 10 games within 60 days and its season
+/// averages from the slices before D.
 class MlfsPgsHistory final : public proc::SeasonHistory {
  public:
   struct Player {
@@ -331,194 +361,328 @@ class MlfsPgsHistory final : public proc::SeasonHistory {
   std::unordered_map<const std::string*, Player> players_;  // interned player_lookup
 };
 
-/// PGS columns MLFS reads.
+/// team_offense_game_summary of the season as per-team game dates with
+/// running win counts (MLFS's carried TOGS state): a team's record before D is
+/// a binary search, not a rescan of the season to date.
+class TeamRecordHistory final : public proc::SeasonHistory {
+ public:
+  struct Record {
+    int64_t wins = 0, games = 0;
+  };
+  /// Wins and games of @p team this season before @p d.
+  [[nodiscard]] Record record_before(const std::string* team, Date d) const {
+    auto it = teams_.find(team);
+    if (it == teams_.end()) return {};
+    const Team& t = it->second;
+    const auto n = static_cast<size_t>(std::lower_bound(t.dates.begin(), t.dates.end(), d) - t.dates.begin());
+    return {t.cum_wins[n], static_cast<int64_t>(n)};
+  }
+
+ protected:
+  void add_rows(const Table& t, const std::vector<size_t>& rows) override {
+    const Column *c_date = proc::opt_col(t, "game_date"), *c_team = proc::opt_col(t, "team_abbr"),
+                 *c_season = proc::opt_col(t, "season_year"), *c_win = proc::opt_col(t, "win_flag");
+    const int season = season_of(season_start());
+    for (size_t r : rows) {  // date order, from the season's first game
+      const std::string* team = proc::text_of(c_team, r);
+      if (!team || proc::int_of(c_season, r).value_or(season) != season) continue;
+      Team& h = teams_[team];
+      h.dates.push_back(*proc::date_of(c_date, r));
+      h.cum_wins.push_back(h.cum_wins.back() + (proc::bool_of(c_win, r).value_or(false) ? 1 : 0));
+    }
+  }
+
+ private:
+  struct Team {
+    std::vector<Date> dates;           ///< the team's rows, ascending
+    std::vector<int64_t> cum_wins{0};  ///< wins over the first k rows (size + 1)
+  };
+  std::unordered_map<const std::string*, Team> teams_;  // interned team_abbr
+};
+
+/// MLFS's carried state: both season histories it slices.
+struct MlfsState final : CarriedState {
+  MlfsPgsHistory pgs;
+  TeamRecordHistory togs;
+};
+
+/// PGS and TOGS columns MLFS reads.
 const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",      "season_year",
                                               "points",        "minutes_played", "ft_makes"};
+const std::vector<std::string> kTogsColumns = {"team_abbr", "game_date", "season_year", "win_flag"};
+/// Phase 4 columns MLFS reads: the feature values, readiness and source
+/// tracking (processed_at, data_hash).
+const std::vector<std::string> kPdcColumns = {"player_lookup",           "cache_date",          "points_avg_last_5",
+                                              "points_avg_last_10",      "points_avg_season",   "points_std_last_10",
+                                              "games_in_last_7_days",    "minutes_avg_last_10", "team_pace_last_10",
+                                              "team_off_rating_last_10", "paint_rate_last_10",  "three_pt_rate_last_10",
+                                              "is_production_ready",     "processed_at",        "data_hash"};
+const std::vector<std::string> kPcfColumns = {
+    "player_lookup", "game_date",         "fatigue_score",       "shot_zone_mismatch_score",
+    "pace_score",    "usage_spike_score", "is_production_ready", "processed_at",
+    "data_hash"};
+const std::vector<std::string> kTdzaColumns = {"team_abbr",     "analysis_date",       "defensive_rating_last_15",
+                                               "opponent_pace", "is_production_ready", "processed_at",
+                                               "data_hash"};
 
-UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgsHistory& pgs,
-                                 const FeatureStoreInputs& in);
+/// What every player of D shares: the roster (UPGC, first row per player, in
+/// player order), the Phase 4 sources and the season flags.
+struct DateInputs {
+  DateInputs(Date day, Date start, const FeatureStoreInputs& in)
+      : d(day),
+        season_start(start),
+        roster(phase4_detail::first_rows_by(in.upgc, "player_lookup", "game_date", day)),
+        pdc(in.pdc, "player_lookup", "cache_date", day),
+        pcf(in.pcf, "player_lookup", "game_date", day),
+        psza(in.psza, "player_lookup", "analysis_date", day),
+        tdza(in.tdza, "team_abbr", "analysis_date", day) {
+    bootstrap = (d - season_start) < 30;
+    const int month = d.month();
+    boundary = month == 10 || month == 11 || month == 4;
+  }
+  Date d, season_start;
+  std::vector<std::pair<const std::string*, size_t>> roster;  ///< interned player → UPGC row
+  Phase4Source pdc, pcf, psza, tdza;
+  bool bootstrap = false, boundary = false;
+};
 
-}  // namespace
+/// Input columns of the Phase 4 and UPGC tables, resolved once per unit
+/// (nullptr: left out of the projection, read as NULL).
+struct InputColumns {
+  explicit InputColumns(const FeatureStoreInputs& in)
+      : pdc{proc::opt_col(in.pdc, "points_avg_last_5"),    proc::opt_col(in.pdc, "points_avg_last_10"),
+            proc::opt_col(in.pdc, "points_avg_season"),    proc::opt_col(in.pdc, "points_std_last_10"),
+            proc::opt_col(in.pdc, "games_in_last_7_days"), proc::opt_col(in.pdc, "minutes_avg_last_10"),
+            proc::opt_col(in.pdc, "team_pace_last_10"),    proc::opt_col(in.pdc, "team_off_rating_last_10"),
+            proc::opt_col(in.pdc, "paint_rate_last_10"),   proc::opt_col(in.pdc, "three_pt_rate_last_10")},
+        pcf{proc::opt_col(in.pcf, "fatigue_score"), proc::opt_col(in.pcf, "shot_zone_mismatch_score"),
+            proc::opt_col(in.pcf, "pace_score"), proc::opt_col(in.pcf, "usage_spike_score")},
+        psza{proc::opt_col(in.psza, "paint_rate_last_10"), proc::opt_col(in.psza, "mid_range_rate_last_10"),
+             proc::opt_col(in.psza, "three_pt_rate_last_10")},
+        tdza{proc::opt_col(in.tdza, "defensive_rating_last_15"), proc::opt_col(in.tdza, "opponent_pace")},
+        opponent(proc::opt_col(in.upgc, "opponent_team_abbr")),
+        team(proc::opt_col(in.upgc, "team_abbr")),
+        upid(proc::opt_col(in.upgc, "universal_player_id")),
+        game_id(proc::opt_col(in.upgc, "game_id")),
+        days_rest(proc::opt_col(in.upgc, "days_rest")),
+        opponent_days_rest(proc::opt_col(in.upgc, "opponent_days_rest")),
+        status(proc::opt_col(in.upgc, "player_status")),
+        phase(proc::opt_col(in.upgc, "season_phase")),
+        home(proc::opt_col(in.upgc, "home_game")),
+        b2b(proc::opt_col(in.upgc, "back_to_back")) {}
+  std::array<const Column*, 10> pdc;
+  std::array<const Column*, 4> pcf;
+  std::array<const Column*, 3> psza;
+  std::array<const Column*, 2> tdza;
+  const Column *opponent, *team, *upid, *game_id, *days_rest, *opponent_days_rest, *status, *phase, *home, *b2b;
+};
 
-UnitOutput compute_feature_store(const Schedule& schedule, Date d, const FeatureStoreInputs& in) {
-  const int season = season_of(d);
-  MlfsPgsHistory history;
-  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-  history.start(std::min(season_start, d - 60), season_start);
-  history.ingest(in.pgs, d - 1);
-  return compute_feature_store(schedule, d, history, in);
+std::optional<std::string> opt_string(const Column* c, size_t row) {
+  const std::string* s = proc::text_of(c, row);
+  return s ? std::optional<std::string>(*s) : std::nullopt;
 }
 
-namespace {
+/// The Phase 4 values of a player (and its opponent's TDZA row) on D.
+Phase4Values phase4_values(const DateInputs& x, const InputColumns& c, const std::string* player,
+                           const std::string* opponent) {
+  using proc::real_of;
+  Phase4Values p4;
+  if (const auto r = x.pdc.row(player)) {
+    p4.points_avg_last_5 = real_of(c.pdc[0], *r);
+    p4.points_avg_last_10 = real_of(c.pdc[1], *r);
+    p4.points_avg_season = real_of(c.pdc[2], *r);
+    p4.points_std_last_10 = real_of(c.pdc[3], *r);
+    p4.games_in_last_7_days = real_of(c.pdc[4], *r);
+    p4.minutes_avg_last_10 = real_of(c.pdc[5], *r);
+    p4.team_pace_last_10 = real_of(c.pdc[6], *r);
+    p4.team_off_rating_last_10 = real_of(c.pdc[7], *r);
+    p4.pdc_paint_rate_last_10 = real_of(c.pdc[8], *r);
+    p4.pdc_three_pt_rate_last_10 = real_of(c.pdc[9], *r);
+  }
+  if (const auto r = x.pcf.row(player)) {
+    p4.fatigue_score = real_of(c.pcf[0], *r);
+    p4.shot_zone_mismatch_score = real_of(c.pcf[1], *r);
+    p4.pace_score = real_of(c.pcf[2], *r);
+    p4.usage_spike_score = real_of(c.pcf[3], *r);
+  }
+  if (const auto r = x.psza.row(player)) {
+    p4.has_psza = true;
+    p4.paint_rate_last_10 = real_of(c.psza[0], *r);
+    p4.mid_range_rate_last_10 = real_of(c.psza[1], *r);
+    p4.three_pt_rate_last_10 = real_of(c.psza[2], *r);
+  }
+  if (const auto r = x.tdza.row(opponent)) {
+    p4.opponent_def_rating = real_of(c.tdza[0], *r);
+    p4.opponent_pace = real_of(c.tdza[1], *r);
+  }
+  return p4;
+}
 
-UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgsHistory& pgs,
+/// The Phase 3 values of a player on D: UPGC context, PGS history strictly
+/// before D (last 10 games within 60 days, any season; this season's averages
+/// from running sums) and the team's season record before D.
+Phase3Values phase3_values(const DateInputs& x, const InputColumns& c, size_t ur, const std::string* player,
+                           const MlfsPgsHistory& pgs, const TeamRecordHistory& togs) {
+  Phase3Values p3;
+  p3.days_rest = proc::int_of(c.days_rest, ur);
+  p3.opponent_days_rest = proc::int_of(c.opponent_days_rest, ur);
+  p3.player_status = opt_string(c.status, ur);
+  p3.season_phase = opt_string(c.phase, ur);
+  p3.home_game = proc::bool_of(c.home, ur);
+  p3.back_to_back = proc::bool_of(c.b2b, ur);
+  if (const MlfsPgsHistory::Player* h = pgs.player(player)) {
+    p3.last_10_games = proc::newest_first(h->games, x.d - kRecentDays, x.d, kRecentGames);
+    const auto n_season = static_cast<size_t>(std::lower_bound(h->season_dates.begin(), h->season_dates.end(), x.d) -
+                                              h->season_dates.begin());
+    if (n_season > 0) {
+      const double n = static_cast<double>(n_season);
+      p3.points_avg_season = h->cum_points[n_season] / n;
+      p3.minutes_avg_season = h->cum_minutes[n_season] / n;
+    }
+  }
+  // Legacy: the roster carried no team_abbr, so no team games were fetched and
+  // team_win_pct was always 0.5. Fixed (DECISION 6): wins / games of the
+  // player's team this season before D.
+  if (const std::string* team = proc::text_of(c.team, ur)) {
+    const TeamRecordHistory::Record rec = togs.record_before(team, x.d);
+    p3.team_wins = rec.wins;
+    p3.team_games = rec.games;
+  }
+  return p3;
+}
+
+/// Output columns, resolved once per unit.
+struct MlfsColumns {
+  explicit MlfsColumns(Table& t)
+      : player(t.col("player_lookup")),
+        upid(t.col("universal_player_id")),
+        game_date(t.col("game_date")),
+        game_id(t.col("game_id")),
+        features(t.col("features")),
+        names(t.col("feature_names")),
+        count(t.col("feature_count")),
+        version(t.col("feature_version")),
+        quality(t.col("feature_quality_score")),
+        opponent(t.col("opponent_team_abbr")),
+        is_home(t.col("is_home")),
+        days_rest(t.col("days_rest")),
+        data_source(t.col("data_source")),
+        early(t.col("early_season_flag")),
+        expected(t.col("expected_games_count")),
+        actual(t.col("actual_games_count")),
+        pct(t.col("completeness_percentage")),
+        missing(t.col("missing_games_count")),
+        ready(t.col("is_production_ready")),
+        issues(t.col("data_quality_issues")),
+        hash(t.col("data_hash")),
+        pdc(t, "source_daily_cache"),
+        pcf(t, "source_composite"),
+        psza(t, "source_shot_zones"),
+        tdza(t, "source_team_defense"),
+        features_index(t.require("features")),
+        names_index(t.require("feature_names")) {}
+  Column &player, &upid, &game_date, &game_id, &features, &names, &count, &version, &quality, &opponent, &is_home,
+      &days_rest, &data_source, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;
+  TrackColumns pdc, pcf, psza, tdza;
+  size_t features_index, names_index;
+};
+
+/// The names of the upstreams that are missing or not production ready.
+std::vector<std::string> upstream_issues(const DateInputs& x, const std::string* player, const std::string* opponent) {
+  std::vector<std::string> issues;
+  if (!x.pdc.ready(player)) issues.emplace_back("upstream_player_daily_cache_incomplete");
+  if (!x.pcf.ready(player)) issues.emplace_back("upstream_player_composite_factors_incomplete");
+  if (!x.psza.ready(player)) issues.emplace_back("upstream_player_shot_zone_incomplete");
+  if (!x.tdza.ready(opponent)) issues.emplace_back("upstream_team_defense_zone_incomplete");
+  return issues;
+}
+
+/// Writes row @p i: the player's features, their quality, the context copied
+/// from UPGC, source tracking, completeness, status and hash.
+void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, const InputColumns& in, size_t ur,
+               const std::string* player, const std::string* opponent, const FeatureVector& f, const Phase3Values& p3,
+               const phase4_detail::MixinHashPlan& hash) {
+  static const std::string* const kNames = intern(nlohmann::json(mlfs_feature_names()).dump());
+  static const std::string* const kVersion = intern(kMlfsVersion);
+  // The names as the hash renders them: a Python list of quoted strings.
+  static const std::string names_py = [] {
+    std::string out = "[";
+    for (const auto& n : mlfs_feature_names()) out += (out.size() > 1 ? ", '" : "'") + n + "'";
+    return out + "]";
+  }();
+  c.player.set_text_ptr(i, player);
+  if (const std::string* v = proc::text_of(in.upid, ur)) c.upid.set_text_ptr(i, v);
+  c.game_date.set_int(i, int64_t{x.d.days()});
+  if (const std::string* v = proc::text_of(in.game_id, ur)) c.game_id.set_text_ptr(i, v);
+  c.features.set_text(i, nlohmann::json(std::vector<double>(f.values.begin(), f.values.end())).dump());
+  // The hash renders the features as a Python list from the values themselves
+  // (what parsing the JSON text back gives: its numbers round-trip; JSON null
+  // for a non-finite value is None).
+  std::string features_py = "[";
+  for (size_t k = 0; k < f.values.size(); ++k) {
+    if (k) features_py += ", ";
+    features_py += std::isfinite(f.values[k]) ? phase4_detail::py_float(f.values[k]) : std::string("None");
+  }
+  features_py += ']';
+  c.names.set_text_ptr(i, kNames);
+  c.count.set_int(i, int64_t{kMlfsFeatureCount});
+  c.version.set_text_ptr(i, kVersion);
+  // feature_generation_time_ms: legacy wall-clock timing per player;
+  // processors never read the clock (output must be deterministic), so NULL.
+  c.quality.set_real(i, feature_quality_score(f));
+  if (opponent && !opponent->empty()) c.opponent.set_text_ptr(i, opponent);
+  if (p3.home_game) c.is_home.set_int(i, int64_t{*p3.home_game ? 1 : 0});
+  if (p3.days_rest) c.days_rest.set_int(i, *p3.days_rest);
+  c.data_source.set_text(i, feature_data_source(f));
+  c.pdc.write(i, x.pdc);
+  c.pcf.write(i, x.pcf);
+  c.psza.write(i, x.psza);
+  c.tdza.write(i, x.tdza);
+  c.early.set_int(i, int64_t{0});  // bootstrap dates are skipped (no placeholder rows)
+  // Own completeness as in legacy backfill mode (check skipped): 100 %,
+  // expected = actual = the cached last-10 games.
+  const auto cached = static_cast<int64_t>(p3.last_10_games.size());
+  c.expected.set_int(i, cached);
+  c.actual.set_int(i, cached);
+  c.pct.set_real(i, 100.0);
+  c.missing.set_int(i, int64_t{0});
+  const std::vector<std::string> issues = upstream_issues(x, player, opponent);
+  c.ready.set_int(i, int64_t{issues.empty() ? 1 : 0});
+  c.issues.set_text(i, proc::json_array(issues));
+  // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
+  // 30 days from Oct 1).
+  proc::write_processing_status(t, i, x.boundary, x.bootstrap);
+  c.hash.set_text(i, hash.hash(t, i, {{c.features_index, features_py}, {c.names_index, names_py}}));
+  // quality_tier: written by the legacy to a column added by ALTER; not in
+  // our schema (see feature_quality_tier()). created_at/updated_at are
+  // stamped by the runner.
+}
+
+/// The MLFS rows of D from the carried histories (shared-locked by the caller)
+/// and D's UPGC and Phase 4 rows.
+UnitOutput compute_feature_store(Date d, const MlfsPgsHistory& pgs, const TeamRecordHistory& togs,
                                  const FeatureStoreInputs& in) {
   const TableSchema& schema = catalog::get("nba_predictions.ml_feature_store_v2");
   UnitOutput out(schema);
-  const int season = season_of(d);
-  const Date season_start = pgs.season_start();
-
-  // Roster and context: UPGC rows of D (first row per player wins), in player
-  // order.
-  std::map<std::string, size_t> roster;
-  for (size_t r = 0; r < in.upgc.num_rows(); ++r) {
-    if (in.upgc.get_date(r, "game_date") != d) continue;
-    if (auto p = in.upgc.get_text(r, "player_lookup")) roster.emplace(*p, r);
-  }
-  if (roster.empty()) {
+  const DateInputs x(d, pgs.season_start(), in);
+  if (x.roster.empty()) {
     // Legacy backfill took the roster from D's own box scores (PGS game_date =
     // D); that reads the day's results (DECISION 1), so the date is empty
     // without pre-game context.
     out.empty_reason = "no upcoming_player_game_context rows for " + d.iso();
     return out;
   }
-
-  std::vector<size_t> pdc_rows, pcf_rows, psza_rows, tdza_rows;
-  const auto pdc = proc::first_row_by(in.pdc, "player_lookup", "cache_date", d, &pdc_rows);
-  const auto pcf = proc::first_row_by(in.pcf, "player_lookup", "game_date", d, &pcf_rows);
-  const auto psza = proc::first_row_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
-  const auto tdza = proc::first_row_by(in.tdza, "team_abbr", "analysis_date", d, &tdza_rows);
-  const SourceTrack t_pdc = track(in.pdc, pdc_rows), t_pcf = track(in.pcf, pcf_rows),
-                    t_psza = track(in.psza, psza_rows), t_tdza = track(in.tdza, tdza_rows);
-
-  // Team season record before D.
-  // Legacy: the roster carried no team_abbr, so no team games were fetched and
-  // team_win_pct was always 0.5. Fixed (DECISION 6): wins / games of the
-  // player's team this season before D.
-  std::unordered_map<std::string, std::pair<int64_t, int64_t>> record;  // team → (wins, games)
-  for (size_t r = 0; r < in.togs.num_rows(); ++r) {
-    auto gd = in.togs.get_date(r, "game_date");
-    auto team = in.togs.get_text(r, "team_abbr");
-    if (!gd || !team || *gd >= d || *gd < season_start) continue;
-    if (opt_int(in.togs, r, "season_year").value_or(season) != season) continue;
-    auto& rec = record[*team];
-    rec.first += opt_bool(in.togs, r, "win_flag").value_or(false) ? 1 : 0;
-    ++rec.second;
-  }
-
-  const bool bootstrap_mode = (d - season_start) < 30;
-  const int month = d.month();
-  const bool boundary = month == 10 || month == 11 || month == 4;
-  const std::string names_json = nlohmann::json(mlfs_feature_names()).dump();
-
-  std::vector<std::pair<std::string, size_t>> players(roster.begin(), roster.end());
+  const InputColumns in_cols(in);
   Table& t = out.rows;
-  t.resize(players.size());
-  const Table& u = in.upgc;
-  tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
-    const auto& [player, ur] = players[i];
-    const std::string opponent = opt_text(u, ur, "opponent_team_abbr").value_or("");
-    Phase4Values p4;
-    auto pdc_it = pdc.find(player);
-    if (pdc_it != pdc.end()) {
-      const Table& c = in.pdc;
-      size_t r = pdc_it->second;
-      p4.points_avg_last_5 = opt_real(c, r, "points_avg_last_5");
-      p4.points_avg_last_10 = opt_real(c, r, "points_avg_last_10");
-      p4.points_avg_season = opt_real(c, r, "points_avg_season");
-      p4.points_std_last_10 = opt_real(c, r, "points_std_last_10");
-      p4.games_in_last_7_days = opt_real(c, r, "games_in_last_7_days");
-      p4.minutes_avg_last_10 = opt_real(c, r, "minutes_avg_last_10");
-      p4.team_pace_last_10 = opt_real(c, r, "team_pace_last_10");
-      p4.team_off_rating_last_10 = opt_real(c, r, "team_off_rating_last_10");
-      p4.pdc_paint_rate_last_10 = opt_real(c, r, "paint_rate_last_10");
-      p4.pdc_three_pt_rate_last_10 = opt_real(c, r, "three_pt_rate_last_10");
-    }
-    auto pcf_it = pcf.find(player);
-    if (pcf_it != pcf.end()) {
-      size_t r = pcf_it->second;
-      p4.fatigue_score = opt_real(in.pcf, r, "fatigue_score");
-      p4.shot_zone_mismatch_score = opt_real(in.pcf, r, "shot_zone_mismatch_score");
-      p4.pace_score = opt_real(in.pcf, r, "pace_score");
-      p4.usage_spike_score = opt_real(in.pcf, r, "usage_spike_score");
-    }
-    auto psza_it = psza.find(player);
-    if (psza_it != psza.end()) {
-      size_t r = psza_it->second;
-      p4.has_psza = true;
-      p4.paint_rate_last_10 = opt_real(in.psza, r, "paint_rate_last_10");
-      p4.mid_range_rate_last_10 = opt_real(in.psza, r, "mid_range_rate_last_10");
-      p4.three_pt_rate_last_10 = opt_real(in.psza, r, "three_pt_rate_last_10");
-    }
-    auto tdza_it = tdza.find(opponent);
-    if (tdza_it != tdza.end()) {
-      p4.opponent_def_rating = opt_real(in.tdza, tdza_it->second, "defensive_rating_last_15");
-      p4.opponent_pace = opt_real(in.tdza, tdza_it->second, "opponent_pace");
-    }
-    Phase3Values p3;
-    p3.days_rest = opt_int(u, ur, "days_rest");
-    p3.opponent_days_rest = opt_int(u, ur, "opponent_days_rest");
-    p3.player_status = opt_text(u, ur, "player_status");
-    p3.season_phase = opt_text(u, ur, "season_phase");
-    p3.home_game = opt_bool(u, ur, "home_game");
-    p3.back_to_back = opt_bool(u, ur, "back_to_back");
-    // PGS history strictly before D: last 10 games within 60 days (any
-    // season) and this season's averages (running sums).
-    if (const MlfsPgsHistory::Player* h = pgs.player(intern(player))) {
-      p3.last_10_games = proc::newest_first(h->games, d - 60, d, 10);
-      const auto n_season = static_cast<size_t>(std::lower_bound(h->season_dates.begin(), h->season_dates.end(), d) -
-                                                h->season_dates.begin());
-      if (n_season > 0) {
-        const double n = static_cast<double>(n_season);
-        p3.points_avg_season = h->cum_points[n_season] / n;
-        p3.minutes_avg_season = h->cum_minutes[n_season] / n;
-      }
-    }
-    if (auto it = record.find(opt_text(u, ur, "team_abbr").value_or("")); it != record.end()) {
-      p3.team_wins = it->second.first;
-      p3.team_games = it->second.second;
-    }
-    const FeatureVector f = build_features(p4, p3);
-    const double quality = feature_quality_score(f);
-
-    t.set(i, "player_lookup", player);
-    if (auto v = opt_text(u, ur, "universal_player_id")) t.set(i, "universal_player_id", *v);
-    t.set(i, "game_date", d);
-    if (auto v = opt_text(u, ur, "game_id")) t.set(i, "game_id", *v);
-    t.set(i, "features", nlohmann::json(std::vector<double>(f.values.begin(), f.values.end())).dump());
-    t.set(i, "feature_names", names_json);
-    t.set(i, "feature_count", int64_t{kMlfsFeatureCount});
-    t.set(i, "feature_version", kMlfsVersion);
-    // feature_generation_time_ms: legacy wall-clock timing per player;
-    // processors never read the clock (output must be deterministic), so NULL.
-    t.set(i, "feature_quality_score", quality);
-    if (!opponent.empty()) t.set(i, "opponent_team_abbr", opponent);
-    if (p3.home_game) t.set(i, "is_home", *p3.home_game);
-    if (p3.days_rest) t.set(i, "days_rest", *p3.days_rest);
-    t.set(i, "data_source", feature_data_source(f));
-    write_track(t, i, "source_daily_cache", t_pdc);
-    write_track(t, i, "source_composite", t_pcf);
-    write_track(t, i, "source_shot_zones", t_psza);
-    write_track(t, i, "source_team_defense", t_tdza);
-    t.set(i, "early_season_flag",
-          false);  // bootstrap dates are skipped (no placeholder rows)
-    // Own completeness as in legacy backfill mode (check skipped): 100 %,
-    // expected = actual = the cached last-10 games.
-    const int64_t cached = static_cast<int64_t>(p3.last_10_games.size());
-    t.set(i, "expected_games_count", cached);
-    t.set(i, "actual_games_count", cached);
-    t.set(i, "completeness_percentage", 100.0);
-    t.set(i, "missing_games_count", int64_t{0});
-    auto is_ready = [](const Table& tab, const std::unordered_map<std::string, size_t>& idx, const std::string& k) {
-      auto it = idx.find(k);
-      return it != idx.end() && opt_bool(tab, it->second, "is_production_ready").value_or(false);
-    };
-    const bool r_pdc = is_ready(in.pdc, pdc, player), r_pcf = is_ready(in.pcf, pcf, player),
-               r_psza = is_ready(in.psza, psza, player), r_tdza = is_ready(in.tdza, tdza, opponent);
-    std::vector<std::string> issues;
-    if (!r_pdc) issues.emplace_back("upstream_player_daily_cache_incomplete");
-    if (!r_pcf) issues.emplace_back("upstream_player_composite_factors_incomplete");
-    if (!r_psza) issues.emplace_back("upstream_player_shot_zone_incomplete");
-    if (!r_tdza) issues.emplace_back("upstream_team_defense_zone_incomplete");
-    t.set(i, "is_production_ready", issues.empty());
-    t.set(i, "data_quality_issues", proc::json_array(issues));
-    // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
-    // 30 days from Oct 1).
-    proc::write_processing_status(t, i, boundary, bootstrap_mode);
-    t.set(i, "data_hash", phase4_detail::mixin_hash(t, i, kHashFields));
-    // quality_tier: written by the legacy to a column added by ALTER; not in
-    // our schema (see feature_quality_tier()). created_at/updated_at are
-    // stamped by the runner.
+  t.resize(x.roster.size());
+  const MlfsColumns cols(t);
+  const phase4_detail::MixinHashPlan hash(t, kHashFields);
+  tbb::parallel_for(size_t{0}, x.roster.size(), [&](size_t i) {
+    const auto& [player, ur] = x.roster[i];
+    const std::string* opponent = proc::text_of(in_cols.opponent, ur);
+    const Phase4Values p4 = phase4_values(x, in_cols, player, opponent);
+    const Phase3Values p3 = phase3_values(x, in_cols, ur, player, pgs, togs);
+    write_row(t, cols, i, x, in_cols, ur, player, opponent, build_features(p4, p3), p3, hash);
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;
@@ -526,64 +690,81 @@ UnitOutput compute_feature_store(const Schedule& schedule, Date d, const MlfsPgs
 
 }  // namespace
 
+UnitOutput compute_feature_store(const Schedule& schedule, Date d, const FeatureStoreInputs& in) {
+  const int season = season_of(d);
+  const Date season_start = schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
+  MlfsState h;
+  h.pgs.start(std::min(season_start, d - kRecentDays), season_start);
+  h.pgs.ingest(in.pgs, d - 1);
+  h.togs.start(season_start, season_start);
+  h.togs.ingest(in.togs, d - 1);
+  return compute_feature_store(d, h.pgs, h.togs, in);
+}
+
 namespace {
+
+// UTGC is not read: no MLFS feature uses team game context (legacy spec §1.3).
+// Legacy live mode wrote early-season placeholder rows (features NULL,
+// data_source early_season); the legacy backfill job skipped these dates, as
+// the runner does here.
+const ProcessorInfo kInfo{
+    .name = "ml_feature_store_v2",
+    .code = "mlfs",
+    .phase = 4,
+    .output_table = "nba_predictions.ml_feature_store_v2",
+    .entity = "players",
+    .reads = {{"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, true},
+              {"nba_precompute.player_composite_factors", WindowKind::kSameDate, 0, true},
+              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
+              {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true},
+              // Phase 3 fallbacks and context.
+              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
+              {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, false},
+              // Early in a season the 60-day fallback window reaches into the
+              // previous one.
+              {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kRecentDays, false},
+              {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, false}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "ml_feature_store",
+    .description = "ML feature store: 25 features v1_baseline_25 with Phase 4 → Phase 3 → default fallbacks"};
 
 class FeatureStoreProcessor final : public Processor {
  public:
-  FeatureStoreProcessor() {
-    info_.name = "ml_feature_store_v2";
-    info_.code = "mlfs";
-    info_.phase = 4;
-    info_.output_table = "nba_predictions.ml_feature_store_v2";
-    info_.entity = "players";
-    info_.legacy_job = "ml_feature_store";
-    info_.reads = {{"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, true},
-                   {"nba_precompute.player_composite_factors", WindowKind::kSameDate, 0, true},
-                   {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
-                   {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true},
-                   // Phase 3 fallbacks and context.
-                   {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-                   {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, false},
-                   // Early in a season the 60-day fallback window reaches into the
-                   // previous one.
-                   {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, 60, false},
-                   {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, false}};
-    // UTGC is not read: no MLFS feature uses team game context (legacy spec
-    // §1.3). Legacy live mode wrote early-season placeholder rows (features
-    // NULL, data_source early_season); the legacy backfill job skipped these
-    // dates, as the runner does here.
-    info_.bootstrap = BootstrapPolicy::kSkip;
-    info_.description =
-        "ML feature store: 25 features v1_baseline_25 with "
-        "Phase 4 → Phase 3 → default fallbacks";
-  }
-  const ProcessorInfo& info() const override { return info_; }
-  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<MlfsPgsHistory>(); }
+  const ProcessorInfo& info() const override { return kInfo; }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<MlfsState>(); }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
     const int season = season_of(d);
     const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d);
-    Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d);
-    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
-    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
-    // The season's PGS history, carried from the dates before (or this unit's
-    // own when run alone, or when the carried one began after this window).
-    std::unique_ptr<CarriedState> own;
-    const auto& pgs =
-        proc::history_for<MlfsPgsHistory>(ctx, own, start, std::min(start, d - 60), d - 1, [&](Date from, Date to) {
+    // Only the columns MLFS uses (narrow cached copies, cheap per-date slices).
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
+                                   phase4_detail::upgc_player_columns());
+    Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d, kPdcColumns);
+    Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d, kPcfColumns);
+    Table psza =
+        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, phase4_detail::psza_player_columns());
+    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d, kTdzaColumns);
+    // The season's PGS and TOGS histories, carried from the dates before (or
+    // this unit's own when run alone, or when the carried one began after this
+    // window).
+    auto* state = dynamic_cast<MlfsState*>(ctx.carried);
+    std::unique_ptr<CarriedState> own_pgs, own_togs;
+    const UnitContext pgs_ctx{ctx.warehouse, ctx.schedule, d, ctx.info, state ? &state->pgs : nullptr};
+    const auto& pgs = proc::history_for<MlfsPgsHistory>(
+        pgs_ctx, own_pgs, start, std::min(start, d - kRecentDays), d - 1, [&](Date from, Date to) {
           return proc::read_window(ctx, "nba_analytics.player_game_summary", from, to, kPgsColumns);
         });
-    Table togs = proc::read_window(ctx, "nba_analytics.team_offense_game_summary", start, d - 1,
-                                   {"team_abbr", "game_date", "season_year", "win_flag"});
-    std::shared_lock lock(pgs.mutex());
+    const UnitContext togs_ctx{ctx.warehouse, ctx.schedule, d, ctx.info, state ? &state->togs : nullptr};
+    const auto& togs =
+        proc::history_for<TeamRecordHistory>(togs_ctx, own_togs, start, start, d - 1, [&](Date from, Date to) {
+          return proc::read_window(ctx, "nba_analytics.team_offense_game_summary", from, to, kTogsColumns);
+        });
+    std::shared_lock pgs_lock(pgs.mutex());
+    std::shared_lock togs_lock(togs.mutex());
     const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
-    return compute_feature_store(ctx.schedule, d, pgs, {upgc, pdc, pcf, psza, tdza, no_pgs, togs});
+    const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
+    return compute_feature_store(d, pgs, togs, {upgc, pdc, pcf, psza, tdza, no_pgs, no_togs});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace
