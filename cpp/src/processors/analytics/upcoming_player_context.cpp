@@ -245,6 +245,8 @@ std::vector<Driver> pregame_drivers(const upgc::GamebookHistory& gb, Date d, con
 /// Per-(game, team) context shared by the team's players.
 struct TeamSide {
   TeamGameLines lines;
+  /// The game's lines as written (rounded to 1 dp once per side).
+  std::optional<double> spread, opening_spread, spread_movement, total, opening_total, total_movement;
   std::optional<int64_t> opponent_days_rest;
   std::optional<int64_t> next_game_days_rest;
   int64_t games_next_7 = 0;
@@ -294,7 +296,17 @@ TeamSide team_side(const Game& g, bool home, Date d, const SeasonTeamGames& seas
   const std::string& team = home ? g.home : g.away;
   const std::string& opp = home ? g.away : g.home;
   TeamSide s;
+  // Legacy: median of all outcomes of all books (both teams' ±x → ≈0),
+  // joined by the Odds-API event id (never matched). Fixed (§10.13,
+  // §10.1): UTGC's team-oriented rule by (date, home, away).
   s.lines = team_game_lines(lines, g.home, g.away, team);
+  const TeamGameLines& ln = s.lines;
+  s.spread = py_round(ln.spread, 1);
+  s.opening_spread = py_round(ln.opening_spread, 1);
+  if (ln.spread && ln.opening_spread) s.spread_movement = py_round(*ln.spread - *ln.opening_spread, 1);
+  s.total = py_round(ln.total, 1);
+  s.opening_total = py_round(ln.opening_total, 1);
+  if (ln.total && ln.opening_total) s.total_movement = py_round(*ln.total - *ln.opening_total, 1);
   const auto mine = season.of(team);
   const auto before = season.before(team, d);
   for (const Game* x : before) s.game_dates_before.push_back(x->date);
@@ -426,18 +438,15 @@ void emit_identity_and_lines(Table& t, size_t r, const RowInputs& in) {
   if (!pl.current_book.empty()) t.set(r, "current_points_line_source", pl.current_book);
   if (!pl.opening_book.empty()) t.set(r, "opening_points_line_source", pl.opening_book);
 
-  // Legacy: median of all outcomes of all books (both teams' ±x → ≈0),
-  // joined by the Odds-API event id (never matched). Fixed (§10.13,
-  // §10.1): UTGC's team-oriented rule by (date, home, away).
-  const TeamGameLines& ln = in.side.lines;
-  t.col("game_spread").set_real(r, py_round(ln.spread, 1));
-  t.col("opening_spread").set_real(r, py_round(ln.opening_spread, 1));
-  if (ln.spread && ln.opening_spread) t.set(r, "spread_movement", py_round(*ln.spread - *ln.opening_spread, 1));
-  if (!ln.spread_source.empty()) t.set(r, "game_spread_source", ln.spread_source);
-  t.col("game_total").set_real(r, py_round(ln.total, 1));
-  t.col("opening_total").set_real(r, py_round(ln.opening_total, 1));
-  if (ln.total && ln.opening_total) t.set(r, "total_movement", py_round(*ln.total - *ln.opening_total, 1));
-  if (!ln.total_source.empty()) t.set(r, "game_total_source", ln.total_source);
+  const TeamSide& side = in.side;
+  t.col("game_spread").set_real(r, side.spread);
+  t.col("opening_spread").set_real(r, side.opening_spread);
+  t.col("spread_movement").set_real(r, side.spread_movement);
+  if (!side.lines.spread_source.empty()) t.set(r, "game_spread_source", side.lines.spread_source);
+  t.col("game_total").set_real(r, side.total);
+  t.col("opening_total").set_real(r, side.opening_total);
+  t.col("total_movement").set_real(r, side.total_movement);
+  if (!side.lines.total_source.empty()) t.set(r, "game_total_source", side.lines.total_source);
   // spread/total_public_betting_pct: no betting-percentage source
   // exists → NULL. pace_differential, opponent_pace_last_10,
   // opponent_ft_rate_allowed, projected_usage_rate,
@@ -528,16 +537,7 @@ void emit_sources(Table& t, size_t r, const PlayerDay& day) {
 
 /// Completeness of one window: expected team games, how many of them the player
 /// has a gamebook row for.
-struct Window {
-  int64_t expected = 0;
-  int64_t actual = 0;
-  [[nodiscard]] double pct() const {
-    // No game expected → nothing missing (legacy wrote 0 %, which its gate then
-    // dropped).
-    return expected == 0 ? 100.0 : py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
-  }
-  [[nodiscard]] bool complete() const { return actual >= expected; }
-};
+using Window = CompletenessWindow;
 
 /// Completeness (DECISION 3): the team's scheduled games before D (home and
 /// away) against the games for which the gamebook has any row of the player.

@@ -202,6 +202,24 @@ int team_travel_miles(std::span<const Game* const> team_games, const std::string
   return travel_miles(prev->home, g.home).value_or(0);
 }
 
+double CompletenessWindow::pct() const {
+  if (expected == 0) return 100.0;
+  // The rounded percentages of small windows, computed once (py_round formats
+  // and parses text: too slow for every row of every date).
+  constexpr int64_t kMemo = 64;
+  static const std::vector<double> memo = [] {
+    std::vector<double> m(static_cast<size_t>(kMemo * kMemo));
+    for (int64_t e = 1; e < kMemo; ++e) {
+      for (int64_t a = 0; a < kMemo; ++a) {
+        m[static_cast<size_t>(e * kMemo + a)] = py_round(100.0 * static_cast<double>(a) / static_cast<double>(e), 2);
+      }
+    }
+    return m;
+  }();
+  if (expected < kMemo && actual >= 0 && actual < kMemo) return memo[static_cast<size_t>(expected * kMemo + actual)];
+  return py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
+}
+
 std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
   struct Best {
     int64_t report_day = 0;
@@ -339,15 +357,7 @@ const std::vector<std::string> kUtgcHashFields = {"team_abbr",
 /// Schedule completeness of one days-window: counted games of the team in [D −
 /// days, D − 1] (expected, home and away — DECISION 3) and how many of them
 /// carry a final score (actual).
-struct Window {
-  int64_t expected = 0;
-  int64_t actual = 0;
-  [[nodiscard]] double pct() const {
-    // No game expected → nothing missing (legacy wrote 0 % and failed the row).
-    return expected == 0 ? 100.0 : py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
-  }
-  [[nodiscard]] bool complete() const { return actual >= expected; }
-};
+using Window = CompletenessWindow;
 
 void set_source(Table& t, size_t r, const std::string& prefix, const SourceStats& s, double expected_min) {
   if (s.last_updated) t.set(r, "source_" + prefix + "_last_updated", *s.last_updated);

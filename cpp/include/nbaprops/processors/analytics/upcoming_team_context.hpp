@@ -117,6 +117,18 @@ class SeasonTeamGames {
 /// same value without a schedule scan.
 int team_travel_miles(std::span<const Game* const> team_games, const std::string& team, const Game& g);
 
+/// Completeness of one window (DECISION 3): the team games expected in it and
+/// how many of them have the data checked (UTGC: a final score; UPGC: a
+/// gamebook row of the player).
+struct CompletenessWindow {
+  int64_t expected = 0;
+  int64_t actual = 0;
+  /// round(100 · actual / expected, 2); 100 when no game is expected —
+  /// nothing is missing (the legacy wrote 0 %, which failed or dropped the row).
+  [[nodiscard]] double pct() const;
+  [[nodiscard]] bool complete() const { return actual >= expected; }
+};
+
 /// Latest injury-report status per (game_date, player_lookup).
 struct InjuryEntry {
   std::string player_lookup;
