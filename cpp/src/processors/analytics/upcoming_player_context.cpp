@@ -372,7 +372,8 @@ struct PlayerSlice {
 PlayerSlice slice_player(const upgc::GamebookHistory& gb, const upgc::PropsHistory& props, const std::string* lookup,
                          Date d) {
   PlayerSlice s;
-  if (const PropLine* l = props.line(lookup, d)) s.line = *l;
+  const upgc::PropsHistory::Lines* lines = props.lines_of(lookup);
+  if (const PropLine* l = upgc::PropsHistory::line_on(lines, d)) s.line = *l;
   const upgc::GamebookHistory::Player* p = gb.player(lookup);
   if (p == nullptr) return s;
   const Date from = d - kPlayerHistoryDays;
@@ -382,7 +383,7 @@ PlayerSlice slice_player(const upgc::GamebookHistory& gb, const upgc::PropsHisto
   const auto first = std::lower_bound(p->games.begin(), p->games.end(), from, by_date);
   for (auto it = std::lower_bound(first, p->games.end(), d, by_date); it != first;) {
     --it;
-    const PropLine* l = props.line(lookup, it->date);
+    const PropLine* l = upgc::PropsHistory::line_on(lines, it->date);
     s.games.push_back({it->date, it->minutes, it->points, l ? l->current : std::nullopt});
   }
   return s;

@@ -101,12 +101,15 @@ void GamebookHistory::add_rows(const Table& gb, const std::vector<size_t>& rows)
   }
 }
 
-const PropLine* PropsHistory::line(const std::string* lookup, Date d) const {
+const PropsHistory::Lines* PropsHistory::lines_of(const std::string* lookup) const {
   auto it = lines_.find(lookup);
-  if (it == lines_.end()) return nullptr;
-  const auto& v = it->second;
-  auto at = std::lower_bound(v.begin(), v.end(), d, [](const auto& e, Date x) { return e.first < x; });
-  return at != v.end() && at->first == d ? &at->second : nullptr;
+  return it == lines_.end() ? nullptr : &it->second;
+}
+
+const PropLine* PropsHistory::line_on(const Lines* lines, Date d) {
+  if (lines == nullptr) return nullptr;
+  auto at = std::lower_bound(lines->begin(), lines->end(), d, [](const auto& e, Date x) { return e.first < x; });
+  return at != lines->end() && at->first == d ? &at->second : nullptr;
 }
 
 void PropsHistory::add_rows(const Table& props, const std::vector<size_t>& rows) {

@@ -84,9 +84,12 @@ class GamebookHistory final : public proc::SeasonHistory {
 /// of each (player, date).
 class PropsHistory final : public proc::SeasonHistory {
  public:
-  /// The line of interned @p lookup's game on @p d, or nullptr when no pre-game
-  /// snapshot has one.
-  [[nodiscard]] const PropLine* line(const std::string* lookup, Date d) const;
+  /// A player's chosen lines, one per date with a pre-game snapshot, ascending.
+  using Lines = std::vector<std::pair<Date, PropLine>>;
+  /// The lines of interned @p lookup (nullptr: none).
+  [[nodiscard]] const Lines* lines_of(const std::string* lookup) const;
+  /// The line of @p d in @p lines, or nullptr when no pre-game snapshot has one.
+  [[nodiscard]] static const PropLine* line_on(const Lines* lines, Date d);
   /// Source stats of the pre-game rows dated [@p from, @p to].
   [[nodiscard]] SourceStats source(Date from, Date to) const { return days_.over(from, to); }
 
@@ -94,7 +97,7 @@ class PropsHistory final : public proc::SeasonHistory {
   void add_rows(const Table& props, const std::vector<size_t>& rows) override;
 
  private:
-  std::unordered_map<const std::string*, std::vector<std::pair<Date, PropLine>>> lines_;  // ascending dates
+  std::unordered_map<const std::string*, Lines> lines_;
   SourceDays days_;
 };
 
