@@ -529,7 +529,7 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
   // Pass 2: every date shuffled — dates whose window starts before the
   // history's first date must fall back to their own.
   std::map<Date, std::vector<std::string>> alone;  // each date from its own window
-  std::map<Date, std::string> stored;                // what the runner committed
+  std::map<Date, std::string> stored;              // what the runner committed
   for (Date d : dates) {
     alone[d] = content(p.run(UnitContext{*wh, schedule, d, &p.info(), nullptr}));
     stored[d] = hashes(wh->read(catalog::get(p.info().output_table), DateRange{d, d}));

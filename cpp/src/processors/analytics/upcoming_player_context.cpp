@@ -108,7 +108,6 @@ PropStreak prop_streaks(const std::vector<PlayerGame>& h) {
   return s;
 }
 
-
 PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
   std::vector<upgc::PropCand> cands;
   cands.reserve(rows.size());
@@ -164,7 +163,7 @@ const std::vector<std::string>& upgc_hash_fields() {
 /// The counted games of D, their ids, and the game of each team.
 struct DayGames {
   std::vector<const Game*> games;
-  std::vector<std::string> ids;              ///< date_id of each game
+  std::vector<std::string> ids;                ///< date_id of each game
   std::map<std::string, size_t> game_of_team;  ///< team → index in games
 
   DayGames(const Schedule& schedule, Date d) : games(schedule.games_on(d)) {
@@ -364,7 +363,7 @@ std::vector<TeamSide> team_sides(const Schedule& schedule, Date d, const DayGame
 
 /// A driver's inputs from the carried histories.
 struct PlayerSlice {
-  std::vector<PlayerGame> games;   ///< D − 30 … D − 1, newest first, each with its own line
+  std::vector<PlayerGame> games;    ///< D − 30 … D − 1, newest first, each with its own line
   std::span<const Date> row_dates;  ///< dates of D − 30 … D − 1 with any gamebook row
   PropLine line;                    ///< D's line (pre-game snapshots only)
 };
@@ -735,23 +734,24 @@ const ProcessorInfo kUpgcInfo{
     .phase = 3,
     .output_table = "nba_analytics.upcoming_player_game_context",
     .entity = "players",
-    .reads = {// Rows of D: who plays (identity and status only). Rows of D−30…D−1:
-              // history.
-              {kGamebook, WindowKind::kSameDate, 0, true},
-              {kGamebook, WindowKind::kDaysBefore, kPlayerHistoryDays, false},
-              // Props: D's pre-game snapshots (the line) and the 30 days before (line
-              // history).
-              {kProps, WindowKind::kDaysThrough, kPlayerHistoryDays, false},
-              {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-              // Reports dated D are published before D's games: reading them is
-              // legitimate (not a leak).
-              {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}},
+    .reads =
+        {// Rows of D: who plays (identity and status only). Rows of D−30…D−1:
+         // history.
+         {kGamebook, WindowKind::kSameDate, 0, true},
+         {kGamebook, WindowKind::kDaysBefore, kPlayerHistoryDays, false},
+         // Props: D's pre-game snapshots (the line) and the 30 days before (line
+         // history).
+         {kProps, WindowKind::kDaysThrough, kPlayerHistoryDays, false},
+         {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
+         // Reports dated D are published before D's games: reading them is
+         // legitimate (not a leak).
+         {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}},
     .legacy_job = "upcoming_player_game_context",
     .description = "Player pre-game context: rest, load, recent form, prop line and streaks, game lines, injuries"};
 
 /// One projection per table for D's rows and the history (one cache entry).
-const std::vector<std::string> kGamebookColumns{"game_id", "game_date",       "player_lookup", "team_abbr",
-                                                "player_status", "minutes", "minutes_decimal", "points",
+const std::vector<std::string> kGamebookColumns{"game_id",       "game_date",   "player_lookup",   "team_abbr",
+                                                "player_status", "minutes",     "minutes_decimal", "points",
                                                 "data_hash",     "processed_at"};
 const std::vector<std::string> kPropsColumns{"game_date",          "player_lookup",   "bookmaker", "points_line",
                                              "snapshot_timestamp", "game_start_time", "data_hash", "processed_at"};
@@ -777,7 +777,7 @@ class UpcomingPlayerContextProcessor final : public Processor {
     props_ctx.carried = carried != nullptr ? &carried->props : nullptr;
     std::unique_ptr<CarriedState> own_gb, own_props;
     const auto& gb = proc::history_for<upgc::GamebookHistory>(gb_ctx, own_gb, from, from, d - 1,
-                                                               reader(kGamebook, kGamebookColumns));
+                                                              reader(kGamebook, kGamebookColumns));
     const auto& props =
         proc::history_for<upgc::PropsHistory>(props_ctx, own_props, from, from, d, reader(kProps, kPropsColumns));
     const Table today = proc::read_window(ctx, kGamebook, d, d, kGamebookColumns);

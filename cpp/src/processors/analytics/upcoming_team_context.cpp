@@ -374,7 +374,6 @@ bool season_boundary(Date d) {
 
 }  // namespace
 
-
 namespace {
 
 /// What every UTGC row of D shares: run-level source stats and flags.
@@ -559,10 +558,12 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
   }
   const auto injuries = injuries_for_date(in.injuries, d);
   const auto parsed_lines = parse_game_lines(in.game_lines, d);
-  TeamDay day{d, static_cast<int64_t>(games.size()),
+  TeamDay day{d,
+              static_cast<int64_t>(games.size()),
               source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); }),
               source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
-              schedule.is_bootstrap(d), season_boundary(d)};
+              schedule.is_bootstrap(d),
+              season_boundary(d)};
   std::map<int, SeasonTeamGames> seasons;  // D's games share one season; keyed to be safe
   Table& t = out.rows;
   for (const Game* g : games) {
@@ -597,8 +598,9 @@ const ProcessorInfo kUtgcInfo{
               // legitimate.
               {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}},
     .legacy_job = "upcoming_team_game_context",
-    .description = "Team pre-game context: rest, recent load, streaks, spread/total, injuries, travel "
-                   "(schedule-driven)"};
+    .description =
+        "Team pre-game context: rest, recent load, streaks, spread/total, injuries, travel "
+        "(schedule-driven)"};
 
 class UpcomingTeamContextProcessor final : public Processor {
  public:

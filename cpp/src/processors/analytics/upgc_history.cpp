@@ -134,7 +134,8 @@ void PropsHistory::add_rows(const Table& props, const std::vector<size_t>& rows)
     days_.at(Date(day)).add(proc::text_of(processed, r), proc::text_of(hash, r));
     const std::string* who = key_of(lookup, r);
     if (who == nullptr || line.is_null(r)) continue;
-    cands[{who, day}].push_back({book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), *line.get_real(r)});
+    cands[{who, day}].push_back(
+        {book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), *line.get_real(r)});
   }
   // Each date is ingested once and after every earlier one: appending keeps a
   // player's lines in date order.
