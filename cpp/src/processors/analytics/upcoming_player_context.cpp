@@ -728,7 +728,7 @@ constexpr int kInjuryLookbackDays = 7;
 constexpr const char* kGamebook = "nba_raw.nbac_gamebook_player_stats";
 constexpr const char* kProps = "nba_raw.odds_api_player_points_props";
 
-const ProcessorInfo kUpgcInfo{
+const ProcessorInfo kInfo{
     .name = "upcoming_player_game_context",
     .code = "upgc",
     .phase = 3,
@@ -758,7 +758,7 @@ const std::vector<std::string> kPropsColumns{"game_date",          "player_looku
 
 class UpcomingPlayerContextProcessor final : public Processor {
  public:
-  const ProcessorInfo& info() const override { return kUpgcInfo; }
+  const ProcessorInfo& info() const override { return kInfo; }
   std::unique_ptr<CarriedState> make_carried_state() const override {
     return std::make_unique<upgc::CarriedHistories>();
   }

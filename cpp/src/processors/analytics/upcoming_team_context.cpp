@@ -587,7 +587,7 @@ namespace {
 
 constexpr int kInjuryLookbackDays = 7;
 
-const ProcessorInfo kUtgcInfo{
+const ProcessorInfo kInfo{
     .name = "upcoming_team_game_context",
     .code = "utgc",
     .phase = 3,
@@ -604,7 +604,7 @@ const ProcessorInfo kUtgcInfo{
 
 class UpcomingTeamContextProcessor final : public Processor {
  public:
-  const ProcessorInfo& info() const override { return kUtgcInfo; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", ctx.date, ctx.date);
     // Injury reports are partitioned by report_date; reports for D's games
