@@ -2,10 +2,19 @@
 // upcoming_context_fixture.hpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "nbaprops/core/content_hash.hpp"
+#include "nbaprops/pipeline/plan.hpp"
+#include "nbaprops/pipeline/runner.hpp"
 #include "nbaprops/processors/analytics/upcoming_player_context.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "nbaprops/synth/demo.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "processors/analytics/upgc_history.hpp"
 #include "test_util.hpp"
 #include "upcoming_context_fixture.hpp"
 
@@ -482,4 +491,102 @@ TEST(Upgc, RunsThroughTheWarehouse) {
   EXPECT_DOUBLE_EQ(*out.rows.get_real(1, "current_points_line"), 28.5);
   wh.replace_partition(catalog::get(p.info().output_table), d, out.rows);
   EXPECT_EQ(wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d], 3);
+}
+
+// The carried state: a date answered from one season history that other
+// dates — earlier or later, in any order — already filled gives exactly the
+// rows of that date computed alone from its own window, and the rows the
+// runner committed.
+TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  synth::generate_demo(*wh, {{2022}, 7});
+  const Schedule schedule = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  const Date first = *schedule.season_start(2022);
+  constexpr int kDays = 40;
+  pipeline::PlanOptions po;
+  po.range = DateRange{first, first + kDays};
+  po.processors = {"upgc"};
+  pipeline::RunOptions ro;
+  ro.checkpoint_dir = "";
+  const pipeline::RunResult run = pipeline::run(*wh, schedule, pipeline::make_plan(schedule, po), ro);
+  ASSERT_EQ(run.exit_code(), 0) << run.summary_text();
+
+  std::vector<Date> dates;
+  for (Date d = first; d <= first + kDays; d = d + 1) {
+    if (!schedule.games_on(d).empty()) dates.push_back(d);
+  }
+  ASSERT_GE(dates.size(), 20u);
+  const Processor& p = registry::get("upgc");
+  auto content = [](const UnitOutput& o) { return nbaprops::testing::all_cells(o.rows); };
+  auto hashes = [](const Table& rows) {
+    std::string out;
+    for (const auto& [d, h] : partition_hashes_of(rows)) out += d.iso() + ":" + h.hex() + ";";
+    return out;
+  };
+  // Pass 1: the earliest date starts the history, then the rest shuffled — so
+  // most dates are answered from a history that already holds later dates.
+  // Pass 2: every date shuffled — dates whose window starts before the
+  // history's first date must fall back to their own.
+  std::map<Date, std::vector<std::string>> alone;  // each date from its own window
+  std::map<Date, std::string> stored;              // what the runner committed
+  for (Date d : dates) {
+    alone[d] = content(p.run(UnitContext{*wh, schedule, d, &p.info(), nullptr}));
+    stored[d] = hashes(wh->read(catalog::get(p.info().output_table), DateRange{d, d}));
+  }
+  std::mt19937 rng(11);
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<Date> order = dates;
+    std::shuffle(order.begin() + (pass == 0 ? 1 : 0), order.end(), rng);
+    std::unique_ptr<CarriedState> carried = p.make_carried_state();
+    ASSERT_NE(carried, nullptr);
+    int nonempty = 0;
+    for (Date d : order) {
+      const UnitOutput shared = p.run(UnitContext{*wh, schedule, d, &p.info(), carried.get()});
+      EXPECT_EQ(content(shared), alone[d]) << "pass " << pass << " " << d.iso();
+      EXPECT_EQ(hashes(shared.rows), stored[d]) << "pass " << pass << " " << d.iso();
+      nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    }
+    EXPECT_GT(nonempty, 10) << "too few dates with rows: the comparison would be nearly vacuous";
+    // The carried histories were used (not only each unit's own).
+    const auto& h = dynamic_cast<const analytics::upgc::CarriedHistories&>(*carried);
+    EXPECT_GT(h.gamebook.players().size(), 100u);
+    EXPECT_GT(h.props.source(first - kPlayerHistoryDays, first + kDays).rows, 0);
+  }
+}
+
+// The history keeps a player's first row with minutes per date (a duplicate
+// row of the date changes nothing), the dates of rows without minutes, and
+// the newest processed_at of a window with its first row winning ties.
+TEST(UpgcHelpers, GamebookHistoryFirstRowPerDateAndWindowSources) {
+  Table gb(catalog::get("nba_raw.nbac_gamebook_player_stats"));
+  gb_row(gb, "2024-01-10", "g2", "p", "BOS", "active", "20:00", 10);
+  gb_row(gb, "2024-01-08", "g1", "p", "BOS", "dnp", std::nullopt, std::nullopt);
+  gb_row(gb, "2024-01-10", "g2", "p", "NYK", "active", "30:00", 99);
+  gb_row(gb, "2024-01-12", "g3", "p", "BOS", "active", "12:30", 5);
+  gb_row(gb, "2024-01-12", "g3", "q", "BOS", "active", "10:00", 4);
+  gb.col("team_abbr").set_null(3);
+  gb.set(4, "processed_at", "2024-01-09T00:00:00Z");
+  gb.set(0, "processed_at", "2024-01-11T08:00:00Z");
+  gb.set(2, "processed_at", "2024-01-11 08:00:00+00:00");  // same instant, later row: loses the tie
+  gb.set(3, "processed_at", "2024-01-10T08:00:00Z");
+  analytics::upgc::GamebookHistory h;
+  h.start(day("2024-01-01"), day("2024-01-01"));
+  h.ingest(gb, day("2024-01-14"));
+  const auto* p = h.player(intern("p"));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->row_dates, (std::vector<Date>{day("2024-01-08"), day("2024-01-10"), day("2024-01-12")}));
+  ASSERT_EQ(p->games.size(), 2u);
+  EXPECT_DOUBLE_EQ(p->games[0].minutes, 20.0);
+  EXPECT_EQ(p->games[0].points, 10);
+  EXPECT_EQ(*p->games[0].team, "BOS");
+  EXPECT_EQ(p->games[1].team, nullptr);  // its only row of 01-12 has no team
+  EXPECT_DOUBLE_EQ(p->games[1].minutes, 12.5);
+  const SourceStats all = h.source(day("2024-01-01"), day("2024-01-14"));
+  EXPECT_EQ(all.rows, 5);
+  EXPECT_EQ(all.last_updated, "2024-01-11T08:00:00Z");
+  EXPECT_EQ(all.hash, "h_p_2024-01-10");
+  const SourceStats early = h.source(day("2024-01-01"), day("2024-01-09"));
+  EXPECT_EQ(early.rows, 1);
+  EXPECT_EQ(early.last_updated, "2024-01-08T08:00:00Z");
 }

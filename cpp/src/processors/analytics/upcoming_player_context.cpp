@@ -4,14 +4,17 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
-#include <set>
+#include <shared_mutex>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "upgc_history.hpp"
 
 namespace nbaprops::analytics {
 using proc::py_round;
@@ -105,43 +108,8 @@ PropStreak prop_streaks(const std::vector<PlayerGame>& h) {
   return s;
 }
 
-namespace {
-
-/// One pre-game prop snapshot of a player's game.
-struct PropCand {
-  std::string book;
-  std::string snap;  ///< timestamp_key of snapshot_timestamp
-  double line = 0;
-};
-
-/// Preferred book (DK → FD → alphabetical), then its latest (current) and
-/// earliest (opening) line.
-PropLine pick_prop_line(const std::vector<PropCand>& cands) {
-  PropLine out;
-  if (cands.empty()) return out;
-  const std::string* best = &cands.front().book;
-  for (const auto& c : cands) {
-    if (bookmaker_before(c.book, *best)) best = &c.book;
-  }
-  const PropCand* cur = nullptr;
-  const PropCand* open = nullptr;
-  for (const auto& c : cands) {
-    if (c.book != *best) continue;
-    // Ties on the snapshot keep the first row (deterministic: table order).
-    if (!cur || c.snap > cur->snap) cur = &c;
-    if (!open || c.snap < open->snap) open = &c;
-  }
-  out.current = cur->line;
-  out.opening = open->line;
-  out.current_book = *best;
-  out.opening_book = *best;
-  return out;
-}
-
-}  // namespace
-
 PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
-  std::vector<PropCand> cands;
+  std::vector<upgc::PropCand> cands;
   cands.reserve(rows.size());
   for (size_t r : rows) {
     auto line = props.get_real(r, "points_line");
@@ -151,7 +119,7 @@ PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
     if (!tip.empty() && snap > tip) continue;  // after tip-off: not a pre-game line
     cands.push_back({props.get_text(r, "bookmaker").value_or(""), std::move(snap), *line});
   }
-  return pick_prop_line(cands);
+  return upgc::pick_prop_line(cands);
 }
 
 std::string season_phase(Date d) {
@@ -189,17 +157,95 @@ const std::vector<std::string>& upgc_hash_fields() {
   return fields;
 }
 
-/// A player who plays on D (from D's gamebook: identity and status only).
-struct Driver {
-  std::string lookup;
-  std::string team;
-  const Game* game = nullptr;
+// ---------------------------------------------------------------------------------------------
+// Extract: D's games, who plays, the team sides
+
+/// The counted games of D, their ids, and the game of each team.
+struct DayGames {
+  std::vector<const Game*> games;
+  std::vector<std::string> ids;                ///< date_id of each game
+  std::map<std::string, size_t> game_of_team;  ///< team → index in games
+
+  DayGames(const Schedule& schedule, Date d) : games(schedule.games_on(d)) {
+    for (size_t i = 0; i < games.size(); ++i) {
+      ids.push_back(games[i]->date_id());
+      game_of_team[games[i]->home] = i;
+      game_of_team[games[i]->away] = i;
+    }
+  }
 };
 
-/// Per-(game, team) context shared by the team's players, computed once per
-/// unit.
+/// A player who plays on D.
+struct Driver {
+  const std::string* lookup = nullptr;  ///< interned player_lookup
+  const std::string* team = nullptr;    ///< interned team_abbr
+  size_t game = 0;                      ///< index in DayGames
+};
+
+/// Players listed active in D's gamebook rows of @p gb for a counted game of D
+/// (identity and status only: their stats are never read). A player of a team
+/// without a game of D is a failure.
+std::vector<Driver> gamebook_drivers(const Table& gb, Date d, const DayGames& day, bool& gamebook_has_d,
+                                     std::vector<EntityFailure>& failures) {
+  const Column& date = gb.col("game_date");
+  const Column& lookup = gb.col("player_lookup");
+  const Column& team = gb.col("team_abbr");
+  const Column& status = gb.col("player_status");
+  std::vector<Driver> out;
+  std::vector<std::pair<const std::string*, size_t>> seen;  // (lookup, game)
+  gamebook_has_d = false;
+  for (size_t r = 0; r < gb.num_rows(); ++r) {
+    if (date.is_null(r) || date.int_at(r) != d.days()) continue;
+    gamebook_has_d = true;
+    if (lookup.is_null(r) || lookup.text_at(r).empty()) continue;
+    // Legacy: compared lowercase statuses with 'DNP'/'DND'/'NWT', so DNP and
+    // inactive players got rows (§10.11). Fixed (DECISION 6): only players
+    // listed active for D's game.
+    if (status.is_null(r) || lower(status.text_at(r)) != "active") continue;
+    const std::string* tm = team.text_ptr(r);  // NULL reads as ""
+    auto it = day.game_of_team.find(*tm);
+    if (it == day.game_of_team.end()) {
+      failures.push_back(
+          {lookup.text_at(r), "INCOMPLETE_UPSTREAM", "gamebook team '" + *tm + "' has no counted game on " + d.iso()});
+      continue;
+    }
+    const std::pair key(lookup.text_ptr(r), it->second);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    out.push_back({key.first, tm, it->second});
+  }
+  return out;
+}
+
+/// Pre-game (daily) mode, when D's gamebook does not exist yet. The legacy
+/// crossed the schedule with ESPN rosters; we take every player whose latest
+/// game in D − 30 … D − 1 was for a team that plays on D, minus those the
+/// injury report (≤ D) lists out.
+std::vector<Driver> pregame_drivers(const upgc::GamebookHistory& gb, Date d, const DayGames& day,
+                                    const std::vector<InjuryEntry>& injuries) {
+  std::unordered_map<std::string, std::string> status_of;
+  for (const auto& e : injuries) status_of[e.player_lookup] = e.status;
+  const Date from = d - kPlayerHistoryDays;
+  std::vector<Driver> out;
+  for (const auto& [lookup, p] : gb.players()) {
+    const std::string* team = nullptr;
+    for (auto it = p.games.rbegin(); it != p.games.rend() && it->date >= from && !team; ++it) {
+      if (it->date < d) team = it->team;  // dates ≥ D: ingested for later units
+    }
+    if (team == nullptr) continue;
+    auto g = day.game_of_team.find(*team);
+    if (g == day.game_of_team.end()) continue;
+    if (auto st = status_of.find(*lookup); st != status_of.end() && st->second == "out") continue;
+    out.push_back({lookup, team, g->second});
+  }
+  return out;
+}
+
+/// Per-(game, team) context shared by the team's players.
 struct TeamSide {
   TeamGameLines lines;
+  /// The game's lines as written (rounded to 1 dp once per side).
+  std::optional<double> spread, opening_spread, spread_movement, total, opening_total, total_movement;
   std::optional<int64_t> opponent_days_rest;
   std::optional<int64_t> next_game_days_rest;
   int64_t games_next_7 = 0;
@@ -215,19 +261,9 @@ struct TeamSide {
   int64_t probable = 0;
 };
 
-/// Counted games of @p team in @p season, oldest first (whole season: past and
-/// future).
-std::vector<const Game*> season_games(const Schedule& s, const std::string& team, int season) {
-  std::vector<const Game*> out;
-  for (const auto& g : s.games()) {
-    if (g.season == season && g.counts() && (g.home == team || g.away == team)) out.push_back(&g);
-  }
-  return out;
-}
-
-/// Win percentage of @p team from scored games of @p season strictly before @p
-/// d (3 dp).
-std::optional<double> win_pct_before(const std::vector<const Game*>& games, const std::string& team, Date d) {
+/// Win percentage of @p team from scored games of its season @p games strictly
+/// before @p d (3 dp).
+std::optional<double> win_pct_before(std::span<const Game* const> games, const std::string& team, Date d) {
   int w = 0, n = 0;
   for (const Game* g : games) {
     if (g->date >= d) break;
@@ -241,535 +277,516 @@ std::optional<double> win_pct_before(const std::vector<const Game*>& games, cons
   return py_round(static_cast<double>(w) / n, 3);
 }
 
-/// Completeness of one window: expected team games, how many of them the player
-/// has a gamebook row for.
-struct Window {
-  int64_t expected = 0;
-  int64_t actual = 0;
-  [[nodiscard]] double pct() const {
-    // No game expected → nothing missing (legacy wrote 0 %, which its gate then
-    // dropped).
-    return expected == 0 ? 100.0 : py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
+/// Rest before a team's next game after D, counting its games in D+1 … D+7.
+std::optional<int64_t> next_rest(std::span<const Game* const> season, Date d, int64_t& games_next_7) {
+  std::optional<int64_t> rest;
+  for (const Game* x : season) {
+    if (x->date <= d) continue;
+    if (!rest) rest = rest_days(d, x->date);
+    if (x->date <= d + 7) ++games_next_7;
   }
-  [[nodiscard]] bool complete() const { return actual >= expected; }
+  return rest;
+}
+
+/// Lines, rest, forward schedule, travel and injury counts of one team of game
+/// @p g of D.
+TeamSide team_side(const Game& g, bool home, Date d, const SeasonTeamGames& season,
+                   const std::vector<GameLineRow>& lines, const std::vector<InjuryEntry>& injuries) {
+  const std::string& team = home ? g.home : g.away;
+  const std::string& opp = home ? g.away : g.home;
+  TeamSide s;
+  // Legacy: median of all outcomes of all books (both teams' ±x → ≈0),
+  // joined by the Odds-API event id (never matched). Fixed (§10.13,
+  // §10.1): UTGC's team-oriented rule by (date, home, away).
+  s.lines = team_game_lines(lines, g.home, g.away, team);
+  const TeamGameLines& ln = s.lines;
+  s.spread = py_round(ln.spread, 1);
+  s.opening_spread = py_round(ln.opening_spread, 1);
+  if (ln.spread && ln.opening_spread) s.spread_movement = py_round(*ln.spread - *ln.opening_spread, 1);
+  s.total = py_round(ln.total, 1);
+  s.opening_total = py_round(ln.opening_total, 1);
+  if (ln.total && ln.opening_total) s.total_movement = py_round(*ln.total - *ln.opening_total, 1);
+  const auto mine = season.of(team);
+  const auto before = season.before(team, d);
+  for (const Game* x : before) s.game_dates_before.push_back(x->date);
+  // Legacy: opponent_days_rest and the other forward fields were constants
+  // 0/FALSE (§10.15). Fixed (DECISION 6): computed from the schedule (known
+  // before the game), NULL when not applicable.
+  if (const auto theirs = season.before(opp, d); !theirs.empty()) {
+    s.opponent_days_rest = rest_days(theirs.back()->date, d);
+  }
+  s.next_game_days_rest = next_rest(mine, d, s.games_next_7);
+  s.opp_next_game_days_rest = next_rest(season.of(opp), d, s.opp_games_next_7);
+  for (const Game* x : mine) {
+    if (x->date <= d) continue;
+    const std::string& next_opp = x->opponent_of(team);
+    s.next_opponent_win_pct = win_pct_before(season.of(next_opp), next_opp, d);
+    break;
+  }
+  // Team travel (the player's team; the legacy left all travel NULL): trip
+  // to this game, the current road-trip length, and miles of the team's
+  // games in D−14..D−1 plus this one.
+  s.travel_miles = team_travel_miles(mine, team, g);
+  if (!home) {
+    s.consecutive_road_games = 1;
+    for (auto it = before.rbegin(); it != before.rend() && (*it)->home != team; ++it) ++s.consecutive_road_games;
+  }
+  for (const Game* x : before) {
+    if (x->date >= d - 14) s.miles_last_14 += team_travel_miles(mine, team, *x);
+  }
+  for (const auto& e : injuries) {
+    if (e.team != team) continue;
+    s.has_injury_report = true;
+    s.questionable += e.status == "questionable" ? 1 : 0;
+    s.probable += e.status == "probable" ? 1 : 0;
+  }
+  return s;
+}
+
+/// Both sides of every game of D: home at 2 × game, away at 2 × game + 1.
+std::vector<TeamSide> team_sides(const Schedule& schedule, Date d, const DayGames& day, const Table& game_lines,
+                                 const std::vector<InjuryEntry>& injuries) {
+  const auto lines = parse_game_lines(game_lines, d);
+  std::map<int, SeasonTeamGames> seasons;  // D's games share one season
+  std::vector<TeamSide> out;
+  out.reserve(2 * day.games.size());
+  for (const Game* g : day.games) {
+    const SeasonTeamGames& season = seasons.try_emplace(g->season, schedule, g->season).first->second;
+    out.push_back(team_side(*g, true, d, season, lines, injuries));
+    out.push_back(team_side(*g, false, d, season, lines, injuries));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per player: the slice of the histories
+
+/// A driver's inputs from the carried histories.
+struct PlayerSlice {
+  std::vector<PlayerGame> games;    ///< D − 30 … D − 1, newest first, each with its own line
+  std::span<const Date> row_dates;  ///< dates of D − 30 … D − 1 with any gamebook row
+  PropLine line;                    ///< D's line (pre-game snapshots only)
 };
 
-}  // namespace
+PlayerSlice slice_player(const upgc::GamebookHistory& gb, const upgc::PropsHistory& props, const std::string* lookup,
+                         Date d) {
+  PlayerSlice s;
+  const upgc::PropsHistory::Lines* lines = props.lines_of(lookup);
+  if (const PropLine* l = upgc::PropsHistory::line_on(lines, d)) s.line = *l;
+  const upgc::GamebookHistory::Player* p = gb.player(lookup);
+  if (p == nullptr) return s;
+  const Date from = d - kPlayerHistoryDays;
+  const auto lo = std::lower_bound(p->row_dates.begin(), p->row_dates.end(), from);
+  s.row_dates = std::span<const Date>(lo, std::lower_bound(lo, p->row_dates.end(), d));
+  auto by_date = [](const upgc::GamebookHistory::Game& g, Date x) { return g.date < x; };
+  const auto first = std::lower_bound(p->games.begin(), p->games.end(), from, by_date);
+  for (auto it = std::lower_bound(first, p->games.end(), d, by_date); it != first;) {
+    --it;
+    const PropLine* l = upgc::PropsHistory::line_on(lines, it->date);
+    s.games.push_back({it->date, it->minutes, it->points, l ? l->current : std::nullopt});
+  }
+  return s;
+}
 
-UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, const PlayerContextInputs& in) {
-  const TableSchema& schema = catalog::get("nba_analytics.upcoming_player_game_context");
-  UnitOutput out(schema);
-  auto games = schedule.games_on(d);
-  if (games.empty()) {
+// ---------------------------------------------------------------------------------------------
+// Emit: one row
+
+/// What every UPGC row of D shares.
+struct PlayerDay {
+  Date d;
+  Date hist_from;
+  int64_t games = 0;  ///< counted games of D
+  SourceStats gamebook, props, lines;
+  bool bootstrap = false;
+  bool boundary = false;
+  bool gamebook_has_d = true;
+  std::string phase;
+};
+
+/// One row's inputs.
+struct RowInputs {
+  const PlayerDay& day;
+  const Driver& driver;
+  const Game& game;
+  const std::string& game_id;
+  const TeamSide& side;
+  const PlayerSlice& slice;
+  const InjuryEntry* injury;  ///< the player's entry in D's report, or nullptr
+};
+
+/// Identity, the player's prop line and the game's lines.
+void emit_identity_and_lines(Table& t, size_t r, const RowInputs& in) {
+  const Game& g = in.game;
+  const bool home = g.home == *in.driver.team;
+  t.col("player_lookup").set_text_ptr(r, in.driver.lookup);
+  // No player registry in the engine: the spec's default universal id
+  // `<lookup>_001` (§7.11).
+  t.set(r, "universal_player_id", *in.driver.lookup + "_001");
+  t.set(r, "game_id", in.game_id);
+  t.set(r, "game_date", in.day.d);
+  t.col("team_abbr").set_text_ptr(r, in.driver.team);
+  t.set(r, "opponent_team_abbr", home ? g.away : g.home);
+
+  // Prop line of D (pre-game snapshots only).
+  const PropLine& pl = in.slice.line;
+  t.set(r, "has_prop_line", pl.current.has_value());
+  t.col("current_points_line").set_real(r, pl.current);
+  t.col("opening_points_line").set_real(r, pl.opening);
+  // Legacy: "x if x else None" made a zero movement NULL. Fixed
+  // (DECISION 6): 0.0 is kept.
+  if (pl.current && pl.opening) t.set(r, "line_movement", py_round(*pl.current - *pl.opening, 1));
+  if (!pl.current_book.empty()) t.set(r, "current_points_line_source", pl.current_book);
+  if (!pl.opening_book.empty()) t.set(r, "opening_points_line_source", pl.opening_book);
+
+  const TeamSide& side = in.side;
+  t.col("game_spread").set_real(r, side.spread);
+  t.col("opening_spread").set_real(r, side.opening_spread);
+  t.col("spread_movement").set_real(r, side.spread_movement);
+  if (!side.lines.spread_source.empty()) t.set(r, "game_spread_source", side.lines.spread_source);
+  t.col("game_total").set_real(r, side.total);
+  t.col("opening_total").set_real(r, side.opening_total);
+  t.col("total_movement").set_real(r, side.total_movement);
+  if (!side.lines.total_source.empty()) t.set(r, "game_total_source", side.lines.total_source);
+  // spread/total_public_betting_pct: no betting-percentage source
+  // exists → NULL. pace_differential, opponent_pace_last_10,
+  // opponent_ft_rate_allowed, projected_usage_rate,
+  // avg_usage_rate_last_7_games, fourth_quarter_minutes_last_7,
+  // clutch_minutes_last_7_games, star_teammates_out,
+  // opponent_def_rating_last_10, shooting_pct_decline_last_5,
+  // fourth_quarter_production_last_7: never implemented by the legacy
+  // ("future") → NULL. game_start_time_local: the Schedule carries no
+  // start time → NULL.
+  t.set(r, "home_game", home);
+  t.set(r, "season_phase", in.day.phase);
+}
+
+/// Fatigue, travel, recent form and streaks from the player's history.
+void emit_form(Table& t, size_t r, const RowInputs& in) {
+  const std::vector<PlayerGame>& h = in.slice.games;
+  const Fatigue f = player_fatigue(h, in.day.d);
+  t.set(r, "back_to_back", f.back_to_back);
+  t.col("days_rest").set_int(r, f.days_rest);
+  t.col("days_rest_before_last_game").set_int(r, f.days_rest_before_last_game);
+  t.col("days_since_2_plus_days_rest").set_int(r, f.days_since_2_plus_days_rest);
+  t.set(r, "games_in_last_7_days", f.games_7);
+  t.set(r, "games_in_last_14_days", f.games_14);
+  t.set(r, "minutes_in_last_7_days", f.minutes_7);
+  t.set(r, "minutes_in_last_14_days", f.minutes_14);
+  t.col("avg_minutes_per_game_last_7").set_real(r, f.avg_minutes_7);
+  t.set(r, "back_to_backs_last_14_days", f.back_to_backs_14);
+
+  const TeamSide& side = in.side;
+  t.set(r, "travel_miles", side.travel_miles);
+  t.set(r, "consecutive_road_games", side.consecutive_road_games);
+  t.set(r, "miles_traveled_last_14_days", side.miles_last_14 + side.travel_miles);
+  // time_zone_changes, time_zones_crossed_last_14_days: arena zones are
+  // IANA names; UTC offsets (with DST) need a time-zone database we do
+  // not ship → NULL. player_age: no birthdates in any input → NULL.
+
+  t.col("points_avg_last_5").set_real(r, points_avg_last(h, 5));
+  t.col("points_avg_last_10").set_real(r, points_avg_last(h, 10));
+  const PropStreak st = prop_streaks(h);
+  t.col("prop_over_streak").set_int(r, st.over);
+  t.col("prop_under_streak").set_int(r, st.under);
+}
+
+/// The forward schedule, the opponent's rest and the injury report.
+void emit_schedule_and_injuries(Table& t, size_t r, const RowInputs& in) {
+  const TeamSide& side = in.side;
+  t.col("next_game_days_rest").set_int(r, side.next_game_days_rest);
+  t.set(r, "games_in_next_7_days", side.games_next_7);
+  t.col("next_opponent_win_pct").set_real(r, side.next_opponent_win_pct);
+  // next_game_is_primetime: no broadcast data in the schedule → NULL
+  // (legacy constant FALSE).
+  t.col("opponent_days_rest").set_int(r, side.opponent_days_rest);
+  t.set(r, "opponent_games_in_next_7_days", side.opp_games_next_7);
+  t.col("opponent_next_game_days_rest").set_int(r, side.opp_next_game_days_rest);
+
+  // Legacy: injury extractor was a stub (all NULL). Fixed (DECISION 6):
+  // latest report ≤ D for this game.
+  const InjuryEntry* self = in.injury;
+  if (self != nullptr) {
+    t.set(r, "player_status", self->status);
+    if (self->reason) t.set(r, "injury_report", *self->reason);
+  }
+  if (side.has_injury_report) {
+    // Counts of teammates; NULL when the report lists nobody of this
+    // team (no report → unknown).
+    const bool self_listed = self != nullptr && self->team == *in.driver.team;
+    const std::string self_status = self_listed ? self->status : "";
+    t.set(r, "questionable_teammates", side.questionable - (self_status == "questionable" ? 1 : 0));
+    t.set(r, "probable_teammates", side.probable - (self_status == "probable" ? 1 : 0));
+  }
+}
+
+/// Source tracking (§9): run-level stats of what was read.
+void emit_sources(Table& t, size_t r, const PlayerDay& day) {
+  if (day.gamebook.last_updated) t.set(r, "source_boxscore_last_updated", *day.gamebook.last_updated);
+  t.set(r, "source_boxscore_rows_found", day.gamebook.rows);
+  if (day.gamebook.hash) t.set(r, "source_boxscore_hash", *day.gamebook.hash);
+  t.set(r, "source_schedule_rows_found", day.games);
+  if (day.props.last_updated) t.set(r, "source_props_last_updated", *day.props.last_updated);
+  t.set(r, "source_props_rows_found", day.props.rows);
+  if (day.props.hash) t.set(r, "source_props_hash", *day.props.hash);
+  if (day.lines.last_updated) t.set(r, "source_game_lines_last_updated", *day.lines.last_updated);
+  t.set(r, "source_game_lines_rows_found", day.lines.rows);
+  if (day.lines.hash) t.set(r, "source_game_lines_hash", *day.lines.hash);
+  // *_completeness_pct: the legacy had no expected row counts for UPGC
+  // sources → NULL.
+}
+
+/// Completeness of one window: expected team games, how many of them the player
+/// has a gamebook row for.
+using Window = CompletenessWindow;
+
+/// Completeness (DECISION 3): the team's scheduled games before D (home and
+/// away) against the games for which the gamebook has any row of the player.
+/// Legacy dropped rows below 70 % (§4.4, §10.12); we emit every row and keep
+/// the flag. @return whether every window is ≥ the production-ready threshold.
+bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
+  const std::vector<Date>& dates = in.side.game_dates_before;  // oldest first
+  const std::span<const Date> rows = in.slice.row_dates;
+  auto present = [&](Date x) { return std::binary_search(rows.begin(), rows.end(), x); };
+  auto last_games = [&](size_t n) {
+    Window w;
+    for (size_t i = dates.size(), k = 0; i > 0 && k < n; --i, ++k) {
+      if (dates[i - 1] < in.day.hist_from) break;  // only the read window can be checked
+      ++w.expected;
+      w.actual += present(dates[i - 1]) ? 1 : 0;
+    }
+    return w;
+  };
+  auto last_days = [&](int n) {
+    Window w;
+    for (Date x : dates) {
+      if (x < in.day.d - n) continue;
+      ++w.expected;
+      w.actual += present(x) ? 1 : 0;
+    }
+    return w;
+  };
+  const Window l30 = last_days(30);
+  t.set(r, "expected_games_count", l30.expected);
+  t.set(r, "actual_games_count", l30.actual);
+  t.set(r, "completeness_percentage", l30.pct());
+  t.set(r, "missing_games_count", l30.expected - l30.actual);
+  struct Named {
+    const char* pct;
+    const char* complete;
+    Window w;
+  };
+  const std::array<Named, 5> wins{{{"l5_completeness_pct", "l5_is_complete", last_games(5)},
+                                   {"l10_completeness_pct", "l10_is_complete", last_games(10)},
+                                   {"l7d_completeness_pct", "l7d_is_complete", last_days(7)},
+                                   {"l14d_completeness_pct", "l14d_is_complete", last_days(14)},
+                                   {"l30d_completeness_pct", "l30d_is_complete", l30}}};
+  bool all_complete = true, all_ready = true;
+  for (const auto& [pct, complete, w] : wins) {
+    t.set(r, pct, w.pct());
+    t.set(r, complete, w.complete());
+    all_complete = all_complete && w.complete();
+    all_ready = all_ready && w.pct() >= proc::kProductionReadyPct;
+  }
+  t.set(r, "all_windows_complete", all_complete);
+  return all_ready;
+}
+
+/// Run bookkeeping and quality by history size (legacy §4.3).
+void emit_status_and_quality(Table& t, size_t r, const RowInputs& in, bool all_ready) {
+  const PlayerDay& day = in.day;
+  // No reprocess loop or circuit breaker exists here: attempts NULL, breaker
+  // off.
+  t.set(r, "circuit_breaker_active", false);
+  t.set(r, "manual_override_required", false);
+  t.set(r, "season_boundary_detected", day.boundary);
+  t.set(r, "backfill_bootstrap_mode", day.bootstrap);
+  t.set(r, "processing_decision_reason",
+        day.gamebook_has_d ? "processed_successfully" : "processed_successfully:pre_game_driver");
+  t.set(r, "context_version", int64_t{1});
+
+  const auto n = static_cast<int64_t>(in.slice.games.size());
+  proc::Quality q;
+  if (n >= 10) {
+    q.tier = "gold", q.score = 95.0;
+  } else if (n >= 5) {
+    q.tier = "silver", q.score = 75.0;
+  } else {
+    q.tier = "bronze", q.score = 50.0;
+  }
+  if (!in.side.lines.spread) q.issues.push_back("missing_game_spread");
+  if (!in.side.lines.total) q.issues.push_back("missing_game_total");
+  if (n < 3) q.issues.push_back("thin_sample:" + std::to_string(n) + "/3");
+  q.sources = {"nbac_gamebook_player_stats"};
+  proc::write_quality(t, r, q);
+  // Legacy readiness: season boundary OR bootstrap OR every window ≥ 70 %.
+  t.set(r, "is_production_ready", day.boundary || day.bootstrap || all_ready);
+  // History from the gamebook (§7.4), not BDL.
+  t.set(r, "primary_source_used", "nbac_gamebook_player_stats");
+  t.set(r, "processed_with_issues", !q.issues.empty());
+  t.set(r, "quality_sample_size", n);
+  t.set(r, "quality_used_fallback", false);
+  t.set(r, "quality_reconstructed", false);
+  // Deliberately NULL, column by column:
+  //  spread_public_betting_pct, total_public_betting_pct — no
+  //  betting-percentage source;
+  //  source_{boxscore,props,game_lines,schedule}_completeness_pct — the
+  //  legacy had no expected row counts for UPGC sources (§9);
+  //  source_schedule_last_updated, source_schedule_hash — the Schedule
+  //  carries neither; last_reprocess_attempt_at, reprocess_attempt_count,
+  //  circuit_breaker_until — no reprocess loop or circuit breaker exists in
+  //  this engine; quality_calculated_at — a clock reading (processors never
+  //  read the clock); quality_metadata — nothing beyond the quality columns
+  //  to report; created_at, processed_at — stamped by the runner;
+  //  data_hash — filled for all rows at the end.
+}
+
+void emit_row(Table& t, size_t r, const RowInputs& in) {
+  emit_identity_and_lines(t, r, in);
+  emit_form(t, r, in);
+  emit_schedule_and_injuries(t, r, in);
+  emit_sources(t, r, in.day);
+  const bool all_ready = emit_completeness(t, r, in);
+  emit_status_and_quality(t, r, in, all_ready);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The date
+
+/// UPGC rows of D from D's gamebook rows in @p gamebook_of_d (other dates are
+/// ignored) and the histories @p gb (D − 30 … D − 1 used) and @p props
+/// (D − 30 … D used).
+UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_of_d, const upgc::GamebookHistory& gb,
+                        const upgc::PropsHistory& props, const Table& game_lines, const Table& injury_report) {
+  UnitOutput out(catalog::get("nba_analytics.upcoming_player_game_context"));
+  const DayGames games(schedule, d);
+  if (games.games.empty()) {
     out.empty_reason = "no games on " + d.iso();
     return out;
   }
-  std::map<std::string, const Game*> game_of_team;
-  for (const Game* g : games) {
-    game_of_team[g->home] = g;
-    game_of_team[g->away] = g;
-  }
-  const Date hist_from = d - kPlayerHistoryDays;
-
-  // ---- Gamebook, pass 1: the driver (rows of D: identity and status only —
-  // never their stats).
-  const Table& gb = in.gamebook;
-  std::vector<Driver> drivers;
-  bool gamebook_has_d = false;
-  // For the pre-game mode: each player's latest team in the history window
-  // (rows with minutes).
-  std::unordered_map<std::string, std::pair<Date, std::string>> latest_team;
-  {
-    std::set<std::pair<std::string, std::string>> seen;  // (lookup, game id)
-    const bool has_decimal = gb.index_of("minutes_decimal") >= 0;
-    for (size_t r = 0; r < gb.num_rows(); ++r) {
-      auto gd = gb.get_date(r, "game_date");
-      if (!gd) continue;
-      if (*gd != d) {
-        if (*gd < hist_from || *gd > d) continue;
-        auto lookup = gb.get_text(r, "player_lookup");
-        auto team = gb.get_text(r, "team_abbr");
-        if (!lookup || lookup->empty() || !team) continue;
-        std::optional<double> mins;
-        if (auto text = gb.get_text(r, "minutes")) mins = proc::parse_minutes(*text);
-        if (!mins && has_decimal) mins = gb.get_real(r, "minutes_decimal");
-        if (!mins || *mins <= 0) continue;
-        auto [it, fresh] = latest_team.try_emplace(*lookup, *gd, *team);
-        if (!fresh && *gd > it->second.first) it->second = {*gd, *team};
-        continue;
-      }
-      gamebook_has_d = true;
-      auto lookup = gb.get_text(r, "player_lookup");
-      if (!lookup || lookup->empty()) continue;
-      // Legacy: compared lowercase statuses with 'DNP'/'DND'/'NWT', so DNP and
-      // inactive players got rows (§10.11). Fixed (DECISION 6): only players
-      // listed active for D's game.
-      if (lower(gb.get_text(r, "player_status").value_or("")) != "active") continue;
-      std::string team = gb.get_text(r, "team_abbr").value_or("");
-      auto it = game_of_team.find(team);
-      if (it == game_of_team.end()) {
-        out.failures.push_back(
-            {*lookup, "INCOMPLETE_UPSTREAM", "gamebook team '" + team + "' has no counted game on " + d.iso()});
-        continue;
-      }
-      if (!seen.insert({*lookup, it->second->date_id()}).second) continue;
-      drivers.push_back({*lookup, team, it->second});
-    }
-  }
-  if (!gamebook_has_d) {
-    // Pre-game (daily) mode: D's gamebook does not exist yet. The legacy
-    // crossed the schedule with ESPN rosters; we take every player whose latest
-    // game in the history window was for a team that plays on D, minus those
-    // the injury report (≤ D) lists out.
-    std::unordered_map<std::string, std::string> status_of;
-    for (const auto& e : injuries_for_date(in.injuries, d)) status_of[e.player_lookup] = e.status;
-    for (const auto& [lookup, dt] : latest_team) {
-      auto it = game_of_team.find(dt.second);
-      if (it == game_of_team.end()) continue;
-      if (auto st = status_of.find(lookup); st != status_of.end() && st->second == "out") continue;
-      drivers.push_back({lookup, dt.second, it->second});
-    }
-  }
+  const auto injuries = injuries_for_date(injury_report, d);
+  PlayerDay day{.d = d, .hist_from = d - kPlayerHistoryDays, .games = static_cast<int64_t>(games.games.size())};
+  std::vector<Driver> drivers = gamebook_drivers(gamebook_of_d, d, games, day.gamebook_has_d, out.failures);
+  if (!day.gamebook_has_d) drivers = pregame_drivers(gb, d, games, injuries);
   if (drivers.empty()) {
-    out.empty_reason = gamebook_has_d ? "no active gamebook players for the games of " + d.iso()
-                                      : "no gamebook for " + d.iso() + " and no recent players of its teams";
+    out.empty_reason = day.gamebook_has_d ? "no active gamebook players for the games of " + d.iso()
+                                          : "no gamebook for " + d.iso() + " and no recent players of its teams";
     return out;
   }
-  std::sort(drivers.begin(), drivers.end(), [](const Driver& a, const Driver& b) {
-    return std::make_tuple(a.game->date_id(), a.team, a.lookup) < std::make_tuple(b.game->date_id(), b.team, b.lookup);
+  std::sort(drivers.begin(), drivers.end(), [&](const Driver& a, const Driver& b) {
+    return std::tie(games.ids[a.game], *a.team, *a.lookup) < std::tie(games.ids[b.game], *b.team, *b.lookup);
   });
-  std::unordered_map<std::string, std::vector<PlayerGame>> history;  // drivers only
-  std::unordered_map<std::string, std::set<Date>> any_row_dates;     // completeness "actual"
-  for (const auto& dr : drivers) {
-    history[dr.lookup];
-    any_row_dates[dr.lookup];
-  }
-
-  // ---- Gamebook, pass 2: history D−30 … D−1 of the drivers (§7.4: rows with
-  // minutes > 0).
-  {
-    const bool has_decimal = gb.index_of("minutes_decimal") >= 0;
-    for (size_t r = 0; r < gb.num_rows(); ++r) {
-      auto gd = gb.get_date(r, "game_date");
-      if (!gd || *gd < hist_from || *gd >= d) continue;
-      auto lookup = gb.get_text(r, "player_lookup");
-      if (!lookup) continue;
-      auto hit = history.find(*lookup);
-      if (hit == history.end()) continue;
-      any_row_dates[*lookup].insert(*gd);
-      std::optional<double> mins;
-      if (auto text = gb.get_text(r, "minutes")) mins = proc::parse_minutes(*text);
-      if (!mins && has_decimal) mins = gb.get_real(r, "minutes_decimal");
-      if (!mins || *mins <= 0) continue;
-      hit->second.push_back({*gd, *mins, gb.get_int(r, "points"), std::nullopt});
-    }
-  }
-
-  // ---- Props, one pass: pre-game snapshots of D − 30 … D, indexed by
-  // (player_lookup, game_date) for the drivers. A player plays at most once per
-  // date, so the date identifies the game whatever game_id format the props
-  // carry (§0, §10.1). Source stats count every pre-game row.
-  const Table& props = in.props;
-  std::unordered_map<std::string, std::vector<PropCand>> props_by_key;
-  SourceStats props_src;
-  auto prop_key = [](const std::string& lookup, Date date) { return lookup + "|" + std::to_string(date.days()); };
-  if (props.num_rows() > 0) {
-    const Column& lk = props.col("player_lookup");
-    const Column& gdc = props.col("game_date");
-    const Column& line = props.col("points_line");
-    const Column& snap = props.col("snapshot_timestamp");
-    const Column& book = props.col("bookmaker");
-    const int tip_i = props.index_of("game_start_time");
-    const int pa_i = props.index_of("processed_at");
-    const int hash_i = props.index_of("data_hash");
-    std::string best_pa;
-    for (size_t r = 0; r < props.num_rows(); ++r) {
-      if (gdc.is_null(r)) continue;
-      const Date gd(static_cast<int32_t>(gdc.int_at(r)));
-      if (gd < hist_from || gd > d) continue;
-      std::string snap_key = snap.is_null(r) ? std::string() : timestamp_key(snap.text_at(r));
-      if (tip_i >= 0 && !props.col(tip_i).is_null(r)) {
-        const std::string tip = timestamp_key(props.col(tip_i).text_at(r));
-        if (!tip.empty() && snap_key > tip) continue;  // after tip-off: not pre-game
-      }
-      ++props_src.rows;
-      if (pa_i >= 0 && !props.col(pa_i).is_null(r)) {
-        std::string k = timestamp_key(props.col(pa_i).text_at(r));
-        if (!props_src.last_updated || k > best_pa) {
-          best_pa = k;
-          props_src.last_updated = props.col(pa_i).text_at(r);
-          props_src.hash = hash_i >= 0 ? props.col(hash_i).get_text(r) : std::nullopt;
-        }
-      }
-      if (lk.is_null(r) || line.is_null(r) || !history.count(lk.text_at(r))) continue;
-      props_by_key[prop_key(lk.text_at(r), gd)].push_back(
-          {book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), line.get_real(r).value_or(0)});
-    }
-  }
-  auto prop_line = [&](const std::string& lookup, Date date) -> PropLine {
-    auto it = props_by_key.find(prop_key(lookup, date));
-    if (it == props_by_key.end()) return {};
-    return pick_prop_line(it->second);
-  };
-
-  // History newest first, one game per date, each with that game's own closing
-  // line.
-  for (auto& [lookup, h] : history) {
-    std::sort(h.begin(), h.end(), [](const PlayerGame& a, const PlayerGame& b) { return a.date > b.date; });
-    h.erase(std::unique(h.begin(), h.end(), [](const PlayerGame& a, const PlayerGame& b) { return a.date == b.date; }),
-            h.end());
-    for (auto& g : h) g.line = prop_line(lookup, g.date).current;
-  }
-
-  // ---- Injury report of D's games.
-  const auto injuries = injuries_for_date(in.injuries, d);
+  const std::vector<TeamSide> sides = team_sides(schedule, d, games, game_lines, injuries);
   std::unordered_map<std::string, const InjuryEntry*> injury_of;
   for (const auto& e : injuries) injury_of[e.player_lookup] = &e;
-
-  // ---- Team sides: lines, rest, forward schedule, travel (once per team).
-  const auto parsed_lines = parse_game_lines(in.game_lines, d);
-  std::map<std::string, TeamSide> sides;
-  std::map<std::string, std::vector<const Game*>> season_of_team;
-  for (const Game* g : games) {
-    for (const std::string* t : {&g->home, &g->away}) season_of_team[*t] = season_games(schedule, *t, g->season);
-  }
-  auto next_rest = [&](const std::string& team, int64_t& games_next_7) -> std::optional<int64_t> {
-    std::optional<int64_t> rest;
-    for (const Game* x : season_of_team[team]) {
-      if (x->date <= d) continue;
-      if (!rest) rest = rest_days(d, x->date);
-      if (x->date <= d + 7) ++games_next_7;
-    }
-    return rest;
-  };
-  for (const Game* g : games) {
-    for (int side = 0; side < 2; ++side) {
-      const std::string& team = side == 0 ? g->home : g->away;
-      const std::string& opp = side == 0 ? g->away : g->home;
-      TeamSide s;
-      s.lines = team_game_lines(parsed_lines, g->home, g->away, team);
-      const auto& mine = season_of_team[team];
-      const auto& theirs = season_of_team[opp];
-      for (const Game* x : mine) {
-        if (x->date < d) s.game_dates_before.push_back(x->date);
-      }
-      std::optional<Date> opp_last;
-      for (const Game* x : theirs) {
-        if (x->date < d) opp_last = x->date;
-      }
-      // Legacy: opponent_days_rest and the other forward fields were constants
-      // 0/FALSE (§10.15). Fixed (DECISION 6): computed from the schedule (known
-      // before the game), NULL when not applicable.
-      if (opp_last) s.opponent_days_rest = rest_days(*opp_last, d);
-      s.next_game_days_rest = next_rest(team, s.games_next_7);
-      s.opp_next_game_days_rest = next_rest(opp, s.opp_games_next_7);
-      for (const Game* x : mine) {
-        if (x->date <= d) continue;
-        const std::string& next_opp = x->opponent_of(team);
-        auto known = season_of_team.find(next_opp);
-        s.next_opponent_win_pct = win_pct_before(
-            known != season_of_team.end() ? known->second : season_games(schedule, next_opp, g->season), next_opp, d);
-        break;
-      }
-      // Team travel (the player's team; the legacy left all travel NULL): trip
-      // to this game, the current road-trip length, and miles of the team's
-      // games in D−14..D−1 plus this one.
-      s.travel_miles = team_travel_miles(schedule, team, *g);
-      if (side == 1) {
-        s.consecutive_road_games = 1;
-        for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
-          if ((*it)->date >= d) continue;
-          if ((*it)->home == team) break;
-          ++s.consecutive_road_games;
-        }
-      }
-      for (const Game* x : mine) {
-        if (x->date >= d - 14 && x->date < d) s.miles_last_14 += team_travel_miles(schedule, team, *x);
-      }
-      for (const auto& e : injuries) {
-        if (e.team != team) continue;
-        s.has_injury_report = true;
-        s.questionable += e.status == "questionable" ? 1 : 0;
-        s.probable += e.status == "probable" ? 1 : 0;
-      }
-      sides[g->date_id() + "|" + team] = std::move(s);
-    }
-  }
-
   // Source stats over the rows actually used (history before D; pre-game
   // snapshots), so that nothing dated D or later that is not pre-game can
   // change a row (DECISION 1).
-  const SourceStats gb_src = source_stats(gb, [&](size_t r) {
-    auto gd = gb.get_date(r, "game_date");
-    return gd && *gd >= hist_from && *gd < d;
-  });
-  const SourceStats lines_src =
-      source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
-  const bool bootstrap = schedule.is_bootstrap(d);
-  const int month = d.month();
-  const bool boundary = month == 10 || month == 11 || month == 4;
-  const std::string phase = season_phase(d);
-  static const std::vector<PlayerGame> kNoHistory;
+  day.gamebook = gb.source(day.hist_from, d - 1);
+  day.props = props.source(day.hist_from, d);
+  day.lines = source_stats(game_lines, [&](size_t r) { return is_pregame_line(game_lines, r, d); });
+  day.bootstrap = schedule.is_bootstrap(d);
+  day.boundary = d.month() == 10 || d.month() == 11 || d.month() == 4;
+  day.phase = season_phase(d);
 
-  // ---- Players in parallel, each into its own preallocated row.
+  // Players in parallel, each into its own preallocated row.
   Table& t = out.rows;
   t.resize(drivers.size());
   tbb::parallel_for(tbb::blocked_range<size_t>(0, drivers.size()), [&](const tbb::blocked_range<size_t>& range) {
     for (size_t r = range.begin(); r != range.end(); ++r) {
       const Driver& dr = drivers[r];
-      const Game& g = *dr.game;
-      const bool home = g.home == dr.team;
-      const TeamSide& side = sides.at(g.date_id() + "|" + dr.team);
-      auto hit = history.find(dr.lookup);
-      const std::vector<PlayerGame>& h = hit == history.end() ? kNoHistory : hit->second;
-
-      t.set(r, "player_lookup", dr.lookup);
-      // No player registry in the engine: the spec's default universal id
-      // `<lookup>_001` (§7.11).
-      t.set(r, "universal_player_id", dr.lookup + "_001");
-      t.set(r, "game_id", g.date_id());
-      t.set(r, "game_date", d);
-      t.set(r, "team_abbr", dr.team);
-      t.set(r, "opponent_team_abbr", home ? g.away : g.home);
-
-      // Prop line of D (pre-game snapshots only).
-      const PropLine pl = prop_line(dr.lookup, d);
-      t.set(r, "has_prop_line", pl.current.has_value());
-      t.col("current_points_line").set_real(r, pl.current);
-      t.col("opening_points_line").set_real(r, pl.opening);
-      // Legacy: "x if x else None" made a zero movement NULL. Fixed
-      // (DECISION 6): 0.0 is kept.
-      if (pl.current && pl.opening) t.set(r, "line_movement", py_round(*pl.current - *pl.opening, 1));
-      if (!pl.current_book.empty()) t.set(r, "current_points_line_source", pl.current_book);
-      if (!pl.opening_book.empty()) t.set(r, "opening_points_line_source", pl.opening_book);
-
-      // Legacy: median of all outcomes of all books (both teams' ±x → ≈0),
-      // joined by the Odds-API event id (never matched). Fixed (§10.13,
-      // §10.1): UTGC's team-oriented rule by (date, home, away).
-      const TeamGameLines& ln = side.lines;
-      t.col("game_spread").set_real(r, py_round(ln.spread, 1));
-      t.col("opening_spread").set_real(r, py_round(ln.opening_spread, 1));
-      if (ln.spread && ln.opening_spread) t.set(r, "spread_movement", py_round(*ln.spread - *ln.opening_spread, 1));
-      if (!ln.spread_source.empty()) t.set(r, "game_spread_source", ln.spread_source);
-      t.col("game_total").set_real(r, py_round(ln.total, 1));
-      t.col("opening_total").set_real(r, py_round(ln.opening_total, 1));
-      if (ln.total && ln.opening_total) t.set(r, "total_movement", py_round(*ln.total - *ln.opening_total, 1));
-      if (!ln.total_source.empty()) t.set(r, "game_total_source", ln.total_source);
-      // spread/total_public_betting_pct: no betting-percentage source
-      // exists → NULL. pace_differential, opponent_pace_last_10,
-      // opponent_ft_rate_allowed, projected_usage_rate,
-      // avg_usage_rate_last_7_games, fourth_quarter_minutes_last_7,
-      // clutch_minutes_last_7_games, star_teammates_out,
-      // opponent_def_rating_last_10, shooting_pct_decline_last_5,
-      // fourth_quarter_production_last_7: never implemented by the legacy
-      // ("future") → NULL. game_start_time_local: the Schedule carries no
-      // start time → NULL.
-
-      t.set(r, "home_game", home);
-      t.set(r, "season_phase", phase);
-
-      const Fatigue f = player_fatigue(h, d);
-      t.set(r, "back_to_back", f.back_to_back);
-      t.col("days_rest").set_int(r, f.days_rest);
-      t.col("days_rest_before_last_game").set_int(r, f.days_rest_before_last_game);
-      t.col("days_since_2_plus_days_rest").set_int(r, f.days_since_2_plus_days_rest);
-      t.set(r, "games_in_last_7_days", f.games_7);
-      t.set(r, "games_in_last_14_days", f.games_14);
-      t.set(r, "minutes_in_last_7_days", f.minutes_7);
-      t.set(r, "minutes_in_last_14_days", f.minutes_14);
-      t.col("avg_minutes_per_game_last_7").set_real(r, f.avg_minutes_7);
-      t.set(r, "back_to_backs_last_14_days", f.back_to_backs_14);
-
-      t.set(r, "travel_miles", side.travel_miles);
-      t.set(r, "consecutive_road_games", side.consecutive_road_games);
-      t.set(r, "miles_traveled_last_14_days", side.miles_last_14 + side.travel_miles);
-      // time_zone_changes, time_zones_crossed_last_14_days: arena zones are
-      // IANA names; UTC offsets (with DST) need a time-zone database we do
-      // not ship → NULL. player_age: no birthdates in any input → NULL.
-
-      t.col("points_avg_last_5").set_real(r, points_avg_last(h, 5));
-      t.col("points_avg_last_10").set_real(r, points_avg_last(h, 10));
-      const PropStreak st = prop_streaks(h);
-      t.col("prop_over_streak").set_int(r, st.over);
-      t.col("prop_under_streak").set_int(r, st.under);
-
-      t.col("next_game_days_rest").set_int(r, side.next_game_days_rest);
-      t.set(r, "games_in_next_7_days", side.games_next_7);
-      t.col("next_opponent_win_pct").set_real(r, side.next_opponent_win_pct);
-      // next_game_is_primetime: no broadcast data in the schedule → NULL
-      // (legacy constant FALSE).
-      t.col("opponent_days_rest").set_int(r, side.opponent_days_rest);
-      t.set(r, "opponent_games_in_next_7_days", side.opp_games_next_7);
-      t.col("opponent_next_game_days_rest").set_int(r, side.opp_next_game_days_rest);
-
-      // Legacy: injury extractor was a stub (all NULL). Fixed (DECISION 6):
-      // latest report ≤ D for this game.
-      if (auto it = injury_of.find(dr.lookup); it != injury_of.end()) {
-        t.set(r, "player_status", it->second->status);
-        if (it->second->reason) t.set(r, "injury_report", *it->second->reason);
-      }
-      if (side.has_injury_report) {
-        // Counts of teammates; NULL when the report lists nobody of this
-        // team (no report → unknown).
-        auto self = injury_of.find(dr.lookup);
-        const bool self_listed = self != injury_of.end() && self->second->team == dr.team;
-        const std::string self_status = self_listed ? self->second->status : "";
-        t.set(r, "questionable_teammates", side.questionable - (self_status == "questionable" ? 1 : 0));
-        t.set(r, "probable_teammates", side.probable - (self_status == "probable" ? 1 : 0));
-      }
-
-      // Source tracking (§9): run-level stats of what was read.
-      if (gb_src.last_updated) t.set(r, "source_boxscore_last_updated", *gb_src.last_updated);
-      t.set(r, "source_boxscore_rows_found", gb_src.rows);
-      if (gb_src.hash) t.set(r, "source_boxscore_hash", *gb_src.hash);
-      t.set(r, "source_schedule_rows_found", static_cast<int64_t>(games.size()));
-      if (props_src.last_updated) t.set(r, "source_props_last_updated", *props_src.last_updated);
-      t.set(r, "source_props_rows_found", props_src.rows);
-      if (props_src.hash) t.set(r, "source_props_hash", *props_src.hash);
-      if (lines_src.last_updated) t.set(r, "source_game_lines_last_updated", *lines_src.last_updated);
-      t.set(r, "source_game_lines_rows_found", lines_src.rows);
-      if (lines_src.hash) t.set(r, "source_game_lines_hash", *lines_src.hash);
-      // *_completeness_pct: the legacy had no expected row counts for UPGC
-      // sources → NULL.
-
-      // Completeness (DECISION 3): the team's scheduled games before D
-      // (home and away) against the games for which the gamebook has any
-      // row of the player. Legacy dropped rows below 70 % (§4.4, §10.12);
-      // we emit every row and keep the flag (is_production_ready).
-      const auto& dates = side.game_dates_before;  // oldest first
-      const auto rows_it = any_row_dates.find(dr.lookup);
-      auto present = [&](Date x) { return rows_it != any_row_dates.end() && rows_it->second.count(x) > 0; };
-      auto last_games = [&](size_t n) {
-        Window w;
-        for (size_t i = dates.size(), k = 0; i > 0 && k < n; --i, ++k) {
-          if (dates[i - 1] < hist_from) break;  // only the read window can be checked
-          ++w.expected;
-          w.actual += present(dates[i - 1]) ? 1 : 0;
-        }
-        return w;
-      };
-      auto last_days = [&](int n) {
-        Window w;
-        for (Date x : dates) {
-          if (x < d - n) continue;
-          ++w.expected;
-          w.actual += present(x) ? 1 : 0;
-        }
-        return w;
-      };
-      const Window l5 = last_games(5), l10 = last_games(10), l7 = last_days(7), l14 = last_days(14),
-                   l30 = last_days(30);
-      t.set(r, "expected_games_count", l30.expected);
-      t.set(r, "actual_games_count", l30.actual);
-      t.set(r, "completeness_percentage", l30.pct());
-      t.set(r, "missing_games_count", l30.expected - l30.actual);
-      const std::pair<const char*, const Window*> wins[] = {
-          {"l5", &l5}, {"l10", &l10}, {"l7d", &l7}, {"l14d", &l14}, {"l30d", &l30}};
-      bool all_complete = true, all_ready = true;
-      for (const auto& [name, w] : wins) {
-        t.set(r, std::string(name) + "_completeness_pct", w->pct());
-        t.set(r, std::string(name) + "_is_complete", w->complete());
-        all_complete = all_complete && w->complete();
-        all_ready = all_ready && w->pct() >= proc::kProductionReadyPct;
-      }
-      t.set(r, "all_windows_complete", all_complete);
-      // No reprocess loop or circuit breaker exists here: attempts NULL,
-      // breaker off.
-      t.set(r, "circuit_breaker_active", false);
-      t.set(r, "manual_override_required", false);
-      t.set(r, "season_boundary_detected", boundary);
-      t.set(r, "backfill_bootstrap_mode", bootstrap);
-      t.set(r, "processing_decision_reason",
-            gamebook_has_d ? "processed_successfully" : "processed_successfully:pre_game_driver");
-      t.set(r, "context_version", int64_t{1});
-
-      // Quality by history size (legacy §4.3).
-      const auto n = static_cast<int64_t>(h.size());
-      proc::Quality q;
-      if (n >= 10) {
-        q.tier = "gold", q.score = 95.0;
-      } else if (n >= 5) {
-        q.tier = "silver", q.score = 75.0;
-      } else {
-        q.tier = "bronze", q.score = 50.0;
-      }
-      if (!ln.spread) q.issues.push_back("missing_game_spread");
-      if (!ln.total) q.issues.push_back("missing_game_total");
-      if (n < 3) q.issues.push_back("thin_sample:" + std::to_string(n) + "/3");
-      q.sources = {"nbac_gamebook_player_stats"};
-      proc::write_quality(t, r, q);
-      // Legacy readiness: season boundary OR bootstrap OR every window ≥ 70
-      // %.
-      t.set(r, "is_production_ready", boundary || bootstrap || all_ready);
-      // History from the gamebook (§7.4), not BDL.
-      t.set(r, "primary_source_used", "nbac_gamebook_player_stats");
-      t.set(r, "processed_with_issues", !q.issues.empty());
-      t.set(r, "quality_sample_size", n);
-      t.set(r, "quality_used_fallback", false);
-      t.set(r, "quality_reconstructed", false);
-      // Deliberately NULL, column by column:
-      //  spread_public_betting_pct, total_public_betting_pct — no
-      //  betting-percentage source;
-      //  source_{boxscore,props,game_lines,schedule}_completeness_pct — the
-      //  legacy had no expected
-      //    row counts for UPGC sources (§9);
-      //  source_schedule_last_updated, source_schedule_hash — the Schedule
-      //  carries neither; last_reprocess_attempt_at,
-      //  reprocess_attempt_count, circuit_breaker_until — no reprocess
-      //    loop or circuit breaker exists in this engine;
-      //  quality_calculated_at — a clock reading (processors never read the
-      //  clock); quality_metadata — nothing beyond the quality columns to
-      //  report; created_at, processed_at — stamped by the runner.
-      t.set(r, "data_hash", data_hash(t, r, upgc_hash_fields()));
+      const Game& g = *games.games[dr.game];
+      const PlayerSlice slice = slice_player(gb, props, dr.lookup, d);
+      const auto inj = injury_of.find(*dr.lookup);
+      emit_row(t, r,
+               RowInputs{day, dr, g, games.ids[dr.game], sides[2 * dr.game + (g.home == *dr.team ? 0 : 1)], slice,
+                         inj == injury_of.end() ? nullptr : inj->second});
     }
   });
+  proc::fill_data_hash(t, upgc_hash_fields());
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;
 }
 
+}  // namespace
+
+UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, const PlayerContextInputs& in) {
+  // One code path: the tables fill fresh histories, answered like the carried
+  // ones.
+  const Date from = d - kPlayerHistoryDays;
+  upgc::GamebookHistory gb;
+  gb.start(from, from);
+  gb.ingest(in.gamebook, d - 1);
+  upgc::PropsHistory props;
+  props.start(from, from);
+  props.ingest(in.props, d);
+  return compute_from(schedule, d, in.gamebook, gb, props, in.game_lines, in.injuries);
+}
+
 namespace {
+
+constexpr int kInjuryLookbackDays = 7;
+constexpr const char* kGamebook = "nba_raw.nbac_gamebook_player_stats";
+constexpr const char* kProps = "nba_raw.odds_api_player_points_props";
+
+const ProcessorInfo kInfo{
+    .name = "upcoming_player_game_context",
+    .code = "upgc",
+    .phase = 3,
+    .output_table = "nba_analytics.upcoming_player_game_context",
+    .entity = "players",
+    .reads =
+        {// Rows of D: who plays (identity and status only). Rows of D−30…D−1:
+         // history.
+         {kGamebook, WindowKind::kSameDate, 0, true},
+         {kGamebook, WindowKind::kDaysBefore, kPlayerHistoryDays, false},
+         // Props: D's pre-game snapshots (the line) and the 30 days before (line
+         // history).
+         {kProps, WindowKind::kDaysThrough, kPlayerHistoryDays, false},
+         {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
+         // Reports dated D are published before D's games: reading them is
+         // legitimate (not a leak).
+         {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}},
+    .legacy_job = "upcoming_player_game_context",
+    .description = "Player pre-game context: rest, load, recent form, prop line and streaks, game lines, injuries"};
+
+/// One projection per table for D's rows and the history (one cache entry).
+const std::vector<std::string> kGamebookColumns{"game_id",       "game_date",   "player_lookup",   "team_abbr",
+                                                "player_status", "minutes",     "minutes_decimal", "points",
+                                                "data_hash",     "processed_at"};
+const std::vector<std::string> kPropsColumns{"game_date",          "player_lookup",   "bookmaker", "points_line",
+                                             "snapshot_timestamp", "game_start_time", "data_hash", "processed_at"};
 
 class UpcomingPlayerContextProcessor final : public Processor {
  public:
-  UpcomingPlayerContextProcessor() {
-    info_.name = "upcoming_player_game_context";
-    info_.code = "upgc";
-    info_.phase = 3;
-    info_.output_table = "nba_analytics.upcoming_player_game_context";
-    info_.entity = "players";
-    info_.legacy_job = "upcoming_player_game_context";
-    info_.reads = {// Rows of D: who plays (identity and status only). Rows of D−30…D−1:
-                   // history.
-                   {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                   {"nba_raw.nbac_gamebook_player_stats", WindowKind::kDaysBefore, kPlayerHistoryDays, false},
-                   // Props: D's pre-game snapshots (the line) and the 30 days before (line
-                   // history).
-                   {"nba_raw.odds_api_player_points_props", WindowKind::kDaysThrough, kPlayerHistoryDays, false},
-                   {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-                   // Reports dated D are published before D's games: reading them is
-                   // legitimate (not a leak).
-                   {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}};
-    info_.description =
-        "Player pre-game context: rest, load, recent form, "
-        "prop line and streaks, game lines, injuries";
+  const ProcessorInfo& info() const override { return kInfo; }
+  std::unique_ptr<CarriedState> make_carried_state() const override {
+    return std::make_unique<upgc::CarriedHistories>();
   }
-  const ProcessorInfo& info() const override { return info_; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d - kPlayerHistoryDays, d,
-                                 {"game_id", "game_date", "player_lookup", "team_abbr", "player_status", "minutes",
-                                  "minutes_decimal", "points", "data_hash", "processed_at"});
-    Table props = proc::read_window(ctx, "nba_raw.odds_api_player_points_props", d - kPlayerHistoryDays, d,
-                                    {"game_date", "player_lookup", "bookmaker", "points_line", "snapshot_timestamp",
-                                     "game_start_time", "data_hash", "processed_at"});
-    Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", d, d);
-    Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", d - kInjuryLookbackDays, d);
-    return compute_upcoming_player_context(ctx.schedule, d, {gb, props, lines, injuries});
+    const Date from = d - kPlayerHistoryDays;
+    auto reader = [&ctx](const char* table, const std::vector<std::string>& columns) {
+      return [&ctx, table, &columns](Date a, Date b) { return proc::read_window(ctx, table, a, b, columns); };
+    };
+    // The season's histories, carried from the dates before (or this unit's
+    // own, from its window alone): the gamebook up to D − 1, the props up to D.
+    auto* carried = dynamic_cast<upgc::CarriedHistories*>(ctx.carried);
+    UnitContext gb_ctx = ctx;
+    gb_ctx.carried = carried != nullptr ? &carried->gamebook : nullptr;
+    UnitContext props_ctx = ctx;
+    props_ctx.carried = carried != nullptr ? &carried->props : nullptr;
+    std::unique_ptr<CarriedState> own_gb, own_props;
+    const auto& gb = proc::history_for<upgc::GamebookHistory>(gb_ctx, own_gb, from, from, d - 1,
+                                                              reader(kGamebook, kGamebookColumns));
+    const auto& props =
+        proc::history_for<upgc::PropsHistory>(props_ctx, own_props, from, from, d, reader(kProps, kPropsColumns));
+    const Table today = proc::read_window(ctx, kGamebook, d, d, kGamebookColumns);
+    const Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", d, d);
+    const Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", d - kInjuryLookbackDays, d);
+    std::shared_lock gb_lock(gb.mutex());
+    std::shared_lock props_lock(props.mutex());
+    return compute_from(ctx.schedule, d, today, gb, props, lines, injuries);
   }
-
- private:
-  static constexpr int kInjuryLookbackDays = 7;
-  ProcessorInfo info_;
 };
 
 }  // namespace

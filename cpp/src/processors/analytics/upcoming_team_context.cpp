@@ -166,11 +166,58 @@ TeamGameLines team_game_lines(const Table& lines, Date d, const std::string& hom
 }
 
 int team_travel_miles(const Schedule& schedule, const std::string& team, const Game& g) {
-  auto prev = schedule.team_games_before(team, g.date, g.season);
-  if (prev.empty()) return 0;  // first game of the season: no known previous location
+  const auto prev = schedule.team_games_before(team, g.date, g.season);
+  return team_travel_miles(std::span<const Game* const>(prev), team, g);
+}
+
+SeasonTeamGames::SeasonTeamGames(const Schedule& schedule, int season) {
+  for (const Game& g : schedule.games()) {
+    if (g.season != season || !g.counts()) continue;
+    by_team_[g.home].push_back(&g);
+    if (g.away != g.home) by_team_[g.away].push_back(&g);
+  }
+}
+
+std::span<const Game* const> SeasonTeamGames::of(const std::string& team) const {
+  auto it = by_team_.find(team);
+  if (it == by_team_.end()) return {};
+  return it->second;
+}
+
+std::span<const Game* const> SeasonTeamGames::before(const std::string& team, Date d) const {
+  const auto all = of(team);
+  const auto end = std::lower_bound(all.begin(), all.end(), d, [](const Game* g, Date x) { return g->date < x; });
+  return all.first(static_cast<size_t>(end - all.begin()));
+}
+
+int team_travel_miles(std::span<const Game* const> team_games, const std::string& team, const Game& g) {
+  const Game* prev = nullptr;
+  for (const Game* x : team_games) {
+    if (x->date >= g.date) break;
+    if (x->home == team || x->away == team) prev = x;
+  }
+  if (prev == nullptr) return 0;  // first game of the season: no known previous location
   // Where the team last played is that game's home arena (its own after a home
   // game).
-  return travel_miles(prev.back()->home, g.home).value_or(0);
+  return travel_miles(prev->home, g.home).value_or(0);
+}
+
+double CompletenessWindow::pct() const {
+  if (expected == 0) return 100.0;
+  // The rounded percentages of small windows, computed once (py_round formats
+  // and parses text: too slow for every row of every date).
+  constexpr int64_t kMemo = 64;
+  static const std::vector<double> memo = [] {
+    std::vector<double> m(static_cast<size_t>(kMemo * kMemo));
+    for (int64_t e = 1; e < kMemo; ++e) {
+      for (int64_t a = 0; a < kMemo; ++a) {
+        m[static_cast<size_t>(e * kMemo + a)] = py_round(100.0 * static_cast<double>(a) / static_cast<double>(e), 2);
+      }
+    }
+    return m;
+  }();
+  if (expected < kMemo && actual >= 0 && actual < kMemo) return memo[static_cast<size_t>(expected * kMemo + actual)];
+  return py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
 }
 
 std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
@@ -230,8 +277,12 @@ SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use)
 // UTGC
 
 TeamForm team_form(const Schedule& schedule, const std::string& team, Date d, int season) {
+  const auto prev = schedule.team_games_before(team, d, season);
+  return team_form(std::span<const Game* const>(prev), team);
+}
+
+TeamForm team_form(std::span<const Game* const> prev, const std::string& team) {
   TeamForm f;
-  auto prev = schedule.team_games_before(team, d, season);
   bool first = true;
   bool streak_open = true;
   for (auto it = prev.rbegin(); it != prev.rend(); ++it) {
@@ -306,15 +357,7 @@ const std::vector<std::string> kUtgcHashFields = {"team_abbr",
 /// Schedule completeness of one days-window: counted games of the team in [D −
 /// days, D − 1] (expected, home and away — DECISION 3) and how many of them
 /// carry a final score (actual).
-struct Window {
-  int64_t expected = 0;
-  int64_t actual = 0;
-  [[nodiscard]] double pct() const {
-    // No game expected → nothing missing (legacy wrote 0 % and failed the row).
-    return expected == 0 ? 100.0 : py_round(100.0 * static_cast<double>(actual) / static_cast<double>(expected), 2);
-  }
-  [[nodiscard]] bool complete() const { return actual >= expected; }
-};
+using Window = CompletenessWindow;
 
 void set_source(Table& t, size_t r, const std::string& prefix, const SourceStats& s, double expected_min) {
   if (s.last_updated) t.set(r, "source_" + prefix + "_last_updated", *s.last_updated);
@@ -331,6 +374,180 @@ bool season_boundary(Date d) {
 
 }  // namespace
 
+namespace {
+
+/// What every UTGC row of D shares: run-level source stats and flags.
+struct TeamDay {
+  Date d;
+  int64_t games = 0;  ///< counted games of D (the schedule's rows found)
+  SourceStats lines_src, injury_src;
+  bool bootstrap = false;
+  bool boundary = false;
+};
+
+/// The recent-load windows of a team entering D.
+struct LoadWindows {
+  Window w7, w14;
+};
+
+/// Identity, rest and recent load of @p team entering its game @p g of D, from
+/// its counted games of the season strictly before D (@p prev, oldest first).
+LoadWindows emit_rest(Table& t, size_t r, const Game& g, const std::string& gid, bool home,
+                      std::span<const Game* const> prev, Date d) {
+  const std::string& team = home ? g.home : g.away;
+  // Legacy: game_id was the NBA.com id. We key by the canonical date id
+  // (project convention) so that UPGC, UTGC and PCF join on the same key.
+  t.set(r, "team_abbr", team);
+  t.set(r, "game_id", gid);
+  t.set(r, "game_date", d);
+  t.set(r, "season_year", g.season);
+  t.set(r, "opponent_team_abbr", home ? g.away : g.home);
+  t.set(r, "home_game", home);
+  if (!prev.empty()) {
+    const Date last = prev.back()->date;
+    t.set(r, "days_since_last_game", int64_t{d - last});
+    t.set(r, "team_days_rest", int64_t{rest_days(last, d)});
+  }
+  const bool b2b = !prev.empty() && d - prev.back()->date == 1;
+  t.set(r, "is_back_to_back", b2b);
+  t.set(r, "team_back_to_back", b2b);
+  // Legacy: counted date > D − 7 (D−6..D−1) here but ≥ D − 7 in UPGC
+  // (§10.10). Fixed (DECISION 6): the 7 days D−7..D−1 in both (and
+  // D−14..D−1 for 14 days).
+  LoadWindows w;
+  for (const Game* p : prev) {
+    const bool scored = p->status == GameStatus::kFinal && p->home_score && p->away_score;
+    if (p->date >= d - 7) {
+      ++w.w7.expected;
+      w.w7.actual += scored ? 1 : 0;
+    }
+    if (p->date >= d - 14) {
+      ++w.w14.expected;
+      w.w14.actual += scored ? 1 : 0;
+    }
+  }
+  t.set(r, "games_in_last_7_days", w.w7.expected);
+  t.set(r, "games_in_last_14_days", w.w14.expected);
+  // Legacy: counted only games inside its 30-day lookback (≈15–18 at most).
+  // Fixed (DECISION 6): the team's counted games of the whole season before
+  // D, plus this one.
+  t.set(r, "game_number_in_season", static_cast<int64_t>(prev.size()) + 1);
+  return w;
+}
+
+/// Game lines, injury counts, form and travel of @p team for its game @p g.
+void emit_context(Table& t, size_t r, const Game& g, const std::string& team, std::span<const Game* const> season,
+                  std::span<const Game* const> prev, const std::vector<GameLineRow>& parsed_lines,
+                  const std::vector<InjuryEntry>& injuries) {
+  const TeamGameLines lines = team_game_lines(parsed_lines, g.home, g.away, team);
+  t.col("game_spread").set_real(r, py_round(lines.spread, 2));
+  t.col("game_total").set_real(r, py_round(lines.total, 1));
+  if (!lines.spread_source.empty()) t.set(r, "game_spread_source", lines.spread_source);
+  if (!lines.total_source.empty()) t.set(r, "game_total_source", lines.total_source);
+  // Legacy: spread/total movement NULL (TODO). Fixed (DECISION 6): current
+  // − opening of the same book and outcome (so for a spread, negative = the
+  // market moved towards this team).
+  if (lines.spread && lines.opening_spread) {
+    t.set(r, "spread_movement", py_round(*lines.spread - *lines.opening_spread, 2));
+  }
+  if (lines.total && lines.opening_total) t.set(r, "total_movement", py_round(*lines.total - *lines.opening_total, 1));
+  if (lines.updated_at) t.set(r, "betting_lines_updated_at", *lines.updated_at);
+
+  // Injury counts (legacy names): 'out' players of any role, questionable +
+  // doubtful.
+  int64_t out_count = 0, questionable = 0;
+  for (const auto& e : injuries) {
+    if (e.team != team) continue;
+    if (e.status == "out") ++out_count;
+    if (e.status == "questionable" || e.status == "doubtful") ++questionable;
+  }
+  t.set(r, "starters_out_count", out_count);
+  t.set(r, "questionable_players_count", questionable);
+
+  const TeamForm form = team_form(prev, team);
+  t.set(r, "team_win_streak_entering", int64_t{form.win_streak});
+  t.set(r, "team_loss_streak_entering", int64_t{form.loss_streak});
+  if (form.last_margin) t.set(r, "last_game_margin", int64_t{*form.last_margin});
+  if (form.last_result) t.set(r, "last_game_result", *form.last_result);
+  // Legacy: away games only, from nba_static.travel_distances (often empty
+  // → 0). Fixed (DECISION 6, §10.14): every trip from the previous game's
+  // arena, including trips home.
+  t.set(r, "travel_miles", int64_t{team_travel_miles(season, team, g)});
+}
+
+/// Source tracking, completeness, run bookkeeping and quality of a UTGC row.
+void emit_status(Table& t, size_t r, const TeamDay& day, const LoadWindows& w) {
+  // Source tracking (§9), run-level. The Schedule object carries no
+  // processed_at/data_hash: only the row count (games of D) is known for
+  // nbac_schedule.
+  t.set(r, "source_nbac_schedule_rows_found", day.games);
+  t.set(r, "source_nbac_schedule_completeness_pct",
+        py_round(std::min(100.0, static_cast<double>(day.games) / 20.0 * 100.0), 2));
+  set_source(t, r, "odds_lines", day.lines_src, 40.0);
+  set_source(t, r, "injury_report", day.injury_src, 10.0);
+  // Legacy never wrote these; we flag the bootstrap days (DECISION 2) where
+  // windows are short.
+  t.set(r, "early_season_flag", day.bootstrap);
+  if (day.bootstrap) t.set(r, "insufficient_data_reason", "bootstrap: first 14 days of the season");
+
+  // Completeness (DECISION 3): the team's scheduled games before D, home
+  // and away, and how many of them have a final score. No row is ever
+  // dropped.
+  const Window &w7 = w.w7, &w14 = w.w14;
+  t.set(r, "expected_games_count", w14.expected);
+  t.set(r, "actual_games_count", w14.actual);
+  t.set(r, "completeness_percentage", w14.pct());
+  t.set(r, "missing_games_count", w14.expected - w14.actual);
+  t.set(r, "l7d_completeness_pct", w7.pct());
+  t.set(r, "l7d_is_complete", w7.complete());
+  t.set(r, "l14d_completeness_pct", w14.pct());
+  t.set(r, "l14d_is_complete", w14.complete());
+  t.set(r, "all_windows_complete", w7.complete() && w14.complete());
+  // No reprocess loop or circuit breaker exists in this engine: attempts
+  // NULL, breaker off.
+  t.set(r, "circuit_breaker_active", false);
+  t.set(r, "manual_override_required", false);
+  t.set(r, "season_boundary_detected", day.boundary);
+  t.set(r, "backfill_bootstrap_mode", day.bootstrap);
+  t.set(r, "processing_decision_reason", "processed_successfully");
+
+  proc::Quality q;
+  const double p14 = w14.pct();
+  if (p14 >= 95) {
+    q.tier = "gold", q.score = 95.0;
+  } else if (p14 >= 75) {
+    q.tier = "silver", q.score = 75.0;
+  } else if (p14 >= 50) {
+    q.tier = "bronze", q.score = 50.0;
+  } else {
+    q.tier = "poor", q.score = 25.0;
+  }
+  auto pct_text = [](double p) { return std::to_string(static_cast<int>(p)) + "%"; };
+  if (!w7.complete()) q.issues.push_back("l7d_incomplete:" + pct_text(w7.pct()));
+  if (!w14.complete()) q.issues.push_back("l14d_incomplete:" + pct_text(w14.pct()));
+  if (day.boundary) q.issues.push_back("season_boundary");
+  if (day.bootstrap) q.issues.push_back("bootstrap_mode");
+  q.sources = {"nbac_schedule"};
+  proc::write_quality(t, r, q);
+  // Legacy: ready = both windows ≥ 70 %.
+  t.set(r, "is_production_ready", w7.pct() >= proc::kProductionReadyPct && w14.pct() >= proc::kProductionReadyPct);
+  t.set(r, "quality_sample_size", w14.expected);
+  t.set(r, "quality_used_fallback", false);
+  t.set(r, "quality_reconstructed", false);
+  // Deliberately NULL, column by column:
+  //  source_nbac_schedule_last_updated, source_nbac_schedule_hash — the
+  //  Schedule carries neither; source_odds_lines_* / source_injury_report_*
+  //  last_updated and hash — NULL only when the input has no processed_at /
+  //  data_hash; last_reprocess_attempt_at, reprocess_attempt_count,
+  //  circuit_breaker_until — no reprocess loop or circuit breaker exists in
+  //  this engine; quality_calculated_at — a clock reading (processors never
+  //  read the clock); quality_metadata — nothing beyond the quality columns to
+  //  report; insufficient_data_reason — outside the bootstrap days;
+  //  created_at, processed_at (required) — stamped by the runner.
+}
+
+}  // namespace
+
 UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const TeamContextInputs& in) {
   const TableSchema& schema = catalog::get("nba_analytics.upcoming_team_game_context");
   UnitOutput out(schema);
@@ -341,166 +558,24 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
   }
   const auto injuries = injuries_for_date(in.injuries, d);
   const auto parsed_lines = parse_game_lines(in.game_lines, d);
-  const SourceStats lines_src =
-      source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); });
-  const SourceStats injury_src =
-      source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); });
-  const bool bootstrap = schedule.is_bootstrap(d);
-  const bool boundary = season_boundary(d);
-
+  TeamDay day{d,
+              static_cast<int64_t>(games.size()),
+              source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); }),
+              source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
+              schedule.is_bootstrap(d),
+              season_boundary(d)};
+  std::map<int, SeasonTeamGames> seasons;  // D's games share one season; keyed to be safe
   Table& t = out.rows;
   for (const Game* g : games) {
+    const SeasonTeamGames& season = seasons.try_emplace(g->season, schedule, g->season).first->second;
     const std::string gid = g->date_id();
-    for (int side = 0; side < 2; ++side) {
-      const std::string& team = side == 0 ? g->home : g->away;
-      const std::string& opp = side == 0 ? g->away : g->home;
+    for (const bool home : {true, false}) {
+      const std::string& team = home ? g->home : g->away;
+      const auto prev = season.before(team, d);
       const size_t r = t.add_row();
-      // Legacy: game_id was the NBA.com id. We key by the canonical date id
-      // (project convention) so that UPGC, UTGC and PCF join on the same key.
-      t.set(r, "team_abbr", team);
-      t.set(r, "game_id", gid);
-      t.set(r, "game_date", d);
-      t.set(r, "season_year", g->season);
-      t.set(r, "opponent_team_abbr", opp);
-      t.set(r, "home_game", side == 0);
-
-      // Rest: previous counted game of the season strictly before D.
-      auto prev = schedule.team_games_before(team, d, g->season);
-      if (!prev.empty()) {
-        const Date last = prev.back()->date;
-        t.set(r, "days_since_last_game", int64_t{d - last});
-        t.set(r, "team_days_rest", int64_t{rest_days(last, d)});
-      }
-      const bool b2b = !prev.empty() && d - prev.back()->date == 1;
-      t.set(r, "is_back_to_back", b2b);
-      t.set(r, "team_back_to_back", b2b);
-      // Legacy: counted date > D − 7 (D−6..D−1) here but ≥ D − 7 in UPGC
-      // (§10.10). Fixed (DECISION 6): the 7 days D−7..D−1 in both (and
-      // D−14..D−1 for 14 days).
-      Window w7, w14;
-      for (const Game* p : prev) {
-        const bool scored = p->status == GameStatus::kFinal && p->home_score && p->away_score;
-        if (p->date >= d - 7) {
-          ++w7.expected;
-          w7.actual += scored ? 1 : 0;
-        }
-        if (p->date >= d - 14) {
-          ++w14.expected;
-          w14.actual += scored ? 1 : 0;
-        }
-      }
-      t.set(r, "games_in_last_7_days", w7.expected);
-      t.set(r, "games_in_last_14_days", w14.expected);
-      // Legacy: counted only games inside its 30-day lookback (≈15–18 at most).
-      // Fixed (DECISION 6): the team's counted games of the whole season before
-      // D, plus this one.
-      t.set(r, "game_number_in_season", static_cast<int64_t>(prev.size()) + 1);
-
-      const TeamGameLines lines = team_game_lines(parsed_lines, g->home, g->away, team);
-      t.col("game_spread").set_real(r, py_round(lines.spread, 2));
-      t.col("game_total").set_real(r, py_round(lines.total, 1));
-      if (!lines.spread_source.empty()) t.set(r, "game_spread_source", lines.spread_source);
-      if (!lines.total_source.empty()) t.set(r, "game_total_source", lines.total_source);
-      // Legacy: spread/total movement NULL (TODO). Fixed (DECISION 6): current
-      // − opening of the same book and outcome (so for a spread, negative = the
-      // market moved towards this team).
-      if (lines.spread && lines.opening_spread) {
-        t.set(r, "spread_movement", py_round(*lines.spread - *lines.opening_spread, 2));
-      }
-      if (lines.total && lines.opening_total) {
-        t.set(r, "total_movement", py_round(*lines.total - *lines.opening_total, 1));
-      }
-      if (lines.updated_at) t.set(r, "betting_lines_updated_at", *lines.updated_at);
-
-      // Injury counts (legacy names): 'out' players of any role, questionable +
-      // doubtful.
-      int64_t out_count = 0, questionable = 0;
-      for (const auto& e : injuries) {
-        if (e.team != team) continue;
-        if (e.status == "out") ++out_count;
-        if (e.status == "questionable" || e.status == "doubtful") ++questionable;
-      }
-      t.set(r, "starters_out_count", out_count);
-      t.set(r, "questionable_players_count", questionable);
-
-      const TeamForm form = team_form(schedule, team, d, g->season);
-      t.set(r, "team_win_streak_entering", int64_t{form.win_streak});
-      t.set(r, "team_loss_streak_entering", int64_t{form.loss_streak});
-      if (form.last_margin) t.set(r, "last_game_margin", int64_t{*form.last_margin});
-      if (form.last_result) t.set(r, "last_game_result", *form.last_result);
-      // Legacy: away games only, from nba_static.travel_distances (often empty
-      // → 0). Fixed (DECISION 6, §10.14): every trip from the previous game's
-      // arena, including trips home.
-      t.set(r, "travel_miles", int64_t{team_travel_miles(schedule, team, *g)});
-
-      // Source tracking (§9), run-level. The Schedule object carries no
-      // processed_at/data_hash: only the row count (games of D) is known for
-      // nbac_schedule.
-      t.set(r, "source_nbac_schedule_rows_found", static_cast<int64_t>(games.size()));
-      t.set(r, "source_nbac_schedule_completeness_pct",
-            py_round(std::min(100.0, static_cast<double>(games.size()) / 20.0 * 100.0), 2));
-      set_source(t, r, "odds_lines", lines_src, 40.0);
-      set_source(t, r, "injury_report", injury_src, 10.0);
-      // Legacy never wrote these; we flag the bootstrap days (DECISION 2) where
-      // windows are short.
-      t.set(r, "early_season_flag", bootstrap);
-      if (bootstrap) t.set(r, "insufficient_data_reason", "bootstrap: first 14 days of the season");
-
-      // Completeness (DECISION 3): the team's scheduled games before D, home
-      // and away, and how many of them have a final score. No row is ever
-      // dropped.
-      t.set(r, "expected_games_count", w14.expected);
-      t.set(r, "actual_games_count", w14.actual);
-      t.set(r, "completeness_percentage", w14.pct());
-      t.set(r, "missing_games_count", w14.expected - w14.actual);
-      t.set(r, "l7d_completeness_pct", w7.pct());
-      t.set(r, "l7d_is_complete", w7.complete());
-      t.set(r, "l14d_completeness_pct", w14.pct());
-      t.set(r, "l14d_is_complete", w14.complete());
-      t.set(r, "all_windows_complete", w7.complete() && w14.complete());
-      // No reprocess loop or circuit breaker exists in this engine: attempts
-      // NULL, breaker off.
-      t.set(r, "circuit_breaker_active", false);
-      t.set(r, "manual_override_required", false);
-      t.set(r, "season_boundary_detected", boundary);
-      t.set(r, "backfill_bootstrap_mode", bootstrap);
-      t.set(r, "processing_decision_reason", "processed_successfully");
-
-      proc::Quality q;
-      const double p14 = w14.pct();
-      if (p14 >= 95) {
-        q.tier = "gold", q.score = 95.0;
-      } else if (p14 >= 75) {
-        q.tier = "silver", q.score = 75.0;
-      } else if (p14 >= 50) {
-        q.tier = "bronze", q.score = 50.0;
-      } else {
-        q.tier = "poor", q.score = 25.0;
-      }
-      auto pct_text = [](double p) { return std::to_string(static_cast<int>(p)) + "%"; };
-      if (!w7.complete()) q.issues.push_back("l7d_incomplete:" + pct_text(w7.pct()));
-      if (!w14.complete()) q.issues.push_back("l14d_incomplete:" + pct_text(w14.pct()));
-      if (boundary) q.issues.push_back("season_boundary");
-      if (bootstrap) q.issues.push_back("bootstrap_mode");
-      q.sources = {"nbac_schedule"};
-      proc::write_quality(t, r, q);
-      // Legacy: ready = both windows ≥ 70 %.
-      t.set(r, "is_production_ready", w7.pct() >= proc::kProductionReadyPct && w14.pct() >= proc::kProductionReadyPct);
-      t.set(r, "quality_sample_size", w14.expected);
-      t.set(r, "quality_used_fallback", false);
-      t.set(r, "quality_reconstructed", false);
-      // Deliberately NULL, column by column:
-      //  source_nbac_schedule_last_updated, source_nbac_schedule_hash — the
-      //  Schedule carries neither; source_odds_lines_* / source_injury_report_*
-      //  last_updated and hash — NULL only when the
-      //    input has no processed_at / data_hash;
-      //  last_reprocess_attempt_at, reprocess_attempt_count,
-      //  circuit_breaker_until — no reprocess
-      //    loop or circuit breaker exists in this engine;
-      //  quality_calculated_at — a clock reading (processors never read the
-      //  clock); quality_metadata — nothing beyond the quality columns to
-      //  report; insufficient_data_reason — outside the bootstrap days;
-      //  created_at, processed_at (required) — stamped by the runner.
+      const LoadWindows w = emit_rest(t, r, *g, gid, home, prev, d);
+      emit_context(t, r, *g, team, season.of(team), prev, parsed_lines, injuries);
+      emit_status(t, r, day, w);
     }
   }
   proc::fill_data_hash(t, kUtgcHashFields);
@@ -510,24 +585,26 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
 
 namespace {
 
+constexpr int kInjuryLookbackDays = 7;
+
+const ProcessorInfo kInfo{
+    .name = "upcoming_team_game_context",
+    .code = "utgc",
+    .phase = 3,
+    .output_table = "nba_analytics.upcoming_team_game_context",
+    .entity = "teams",
+    .reads = {{"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
+              // Reports dated D are published before D's games: reading them is
+              // legitimate.
+              {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}},
+    .legacy_job = "upcoming_team_game_context",
+    .description =
+        "Team pre-game context: rest, recent load, streaks, spread/total, injuries, travel "
+        "(schedule-driven)"};
+
 class UpcomingTeamContextProcessor final : public Processor {
  public:
-  UpcomingTeamContextProcessor() {
-    info_.name = "upcoming_team_game_context";
-    info_.code = "utgc";
-    info_.phase = 3;
-    info_.output_table = "nba_analytics.upcoming_team_game_context";
-    info_.entity = "teams";
-    info_.legacy_job = "upcoming_team_game_context";
-    info_.reads = {{"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
-                   // Reports dated D are published before D's games: reading them is
-                   // legitimate.
-                   {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}};
-    info_.description =
-        "Team pre-game context: rest, recent load, streaks, "
-        "spread/total, injuries, travel (schedule-driven)";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", ctx.date, ctx.date);
     // Injury reports are partitioned by report_date; reports for D's games
@@ -535,10 +612,6 @@ class UpcomingTeamContextProcessor final : public Processor {
     Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", ctx.date - kInjuryLookbackDays, ctx.date);
     return compute_upcoming_team_context(ctx.schedule, ctx.date, {lines, injuries});
   }
-
- private:
-  static constexpr int kInjuryLookbackDays = 7;
-  ProcessorInfo info_;
 };
 
 }  // namespace

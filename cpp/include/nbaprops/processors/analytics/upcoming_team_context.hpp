@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -95,6 +96,39 @@ inline int rest_days(Date prev, Date d) { return (d - prev) - 1; }
 /// §10.14). @return 0 for the first game of the season.
 int team_travel_miles(const Schedule& schedule, const std::string& team, const Game& g);
 
+/// Counted games of every team of one season, oldest first (schedule order:
+/// date, then id), from one pass over the schedule — so that per-team lookups
+/// in a unit do not rescan it.
+class SeasonTeamGames {
+ public:
+  SeasonTeamGames(const Schedule& schedule, int season);
+  /// Every counted game of @p team in the season (past and future); empty for
+  /// a team without one.
+  [[nodiscard]] std::span<const Game* const> of(const std::string& team) const;
+  /// The games of @p team strictly before @p d (what
+  /// Schedule::team_games_before returns for this season).
+  [[nodiscard]] std::span<const Game* const> before(const std::string& team, Date d) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<const Game*>> by_team_;
+};
+
+/// team_travel_miles from @p team's season games (SeasonTeamGames::of): the
+/// same value without a schedule scan.
+int team_travel_miles(std::span<const Game* const> team_games, const std::string& team, const Game& g);
+
+/// Completeness of one window (DECISION 3): the team games expected in it and
+/// how many of them have the data checked (UTGC: a final score; UPGC: a
+/// gamebook row of the player).
+struct CompletenessWindow {
+  int64_t expected = 0;
+  int64_t actual = 0;
+  /// round(100 · actual / expected, 2); 100 when no game is expected —
+  /// nothing is missing (the legacy wrote 0 %, which failed or dropped the row).
+  [[nodiscard]] double pct() const;
+  [[nodiscard]] bool complete() const { return actual >= expected; }
+};
+
 /// Latest injury-report status per (game_date, player_lookup).
 struct InjuryEntry {
   std::string player_lookup;
@@ -149,6 +183,8 @@ struct TeamForm {
 /// Form of @p team from the scores of its counted games of @p season strictly
 /// before @p d.
 TeamForm team_form(const Schedule& schedule, const std::string& team, Date d, int season);
+/// Form of @p team from its counted games @p before D (oldest first).
+TeamForm team_form(std::span<const Game* const> before, const std::string& team);
 
 /// Pure computation of UTGC rows for date @p d: two rows (home first) per
 /// counted game of D.
