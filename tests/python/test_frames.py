@@ -248,20 +248,23 @@ def test_writes_after_page_reads_in_the_same_process(demo_copy, tmp_path):
         assert pgs_rows == len(nbaprops.read(wh, PGS))
         for f in files.values():
             assert Path(str(f) + "-wal").exists(), f"{f.name}: log deleted by another process's close"
-        holder.execute("COMMIT")
 
-        # Writes in this process after the reads: recomputing one date (a fresh run, no resume).
+        # Writes in this process after the reads, the holder still reading: one date recomputed
+        # (a fresh run, no resume).
         r = nbaprops.backfill(wh, dates=["2023-11-08"], processors="player_game_summary", resume=False,
                               progress="none", checkpoint_dir=tmp_path / "ck")
         assert r.exit_code == 0, r.summary_text
         after = len(nbaprops.read(wh, LEDGER))
         assert after > ledger
-        # Another process sees them, and both files pass SQLite's integrity check.
+        # Another process sees them (and closes again), and both files pass SQLite's integrity check.
         assert int(_in_other_process(_OPEN_READ_CLOSE, files[LEDGER], "run_ledger")) == after
+        assert int(_in_other_process(_OPEN_READ_CLOSE, files[PGS], "player_game_summary")) == pgs_rows
+        holder.execute("COMMIT")
         check = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
         for f in files.values():
             assert _in_other_process(check, f) == "ok"
         assert_same(nbaprops.read(wh, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))
+        assert {t: _process_locks(f) for t, f in files.items()}[PGS] > 0
     finally:
         holder.close()
         nbaprops.configure_logging(os.environ.get("NBAPROPS_LOG_LEVEL", "warning"), "", True)

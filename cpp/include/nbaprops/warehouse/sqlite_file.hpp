@@ -62,6 +62,8 @@ struct Field {
 /// Thread safety: const members may be called from several threads at once;
 /// each thread reads through its own LeafCursor (its own Lease).
 class PinnedTable {
+  struct Handle;  // one SQLite connection's file handle (sqlite_file.cpp)
+
  public:
   /// Pins the snapshot and lists the table's leaf pages.
   /// @param file the database file (opened read-only for the snapshot, and
@@ -85,7 +87,6 @@ class PinnedTable {
   /// @return the bytes of a page the b-tree uses (page size minus reserved).
   [[nodiscard]] uint32_t usable_size() const noexcept { return usable_; }
 
-  struct Handle;
   /// One SQLite file handle of the snapshot's database file, lent to one
   /// thread: the pinned connection's own, or that of a further read-only
   /// connection (opened on demand, kept for the table's lifetime; it takes no
