@@ -442,26 +442,25 @@ UnitOutput compute_player_game_summary(const Schedule& schedule, Date d, const P
 
 namespace {
 
+const ProcessorInfo kInfo{.name = "player_game_summary",
+                          .code = "pgs",
+                          .phase = 3,
+                          .output_table = "nba_analytics.player_game_summary",
+                          .entity = "players",
+                          // Team totals for usage come from the same-date team box (or the players),
+                          // not from TOGS.
+                          .reads = {{"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
+                                    {"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
+                                    {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
+                                    {"nba_raw.odds_api_player_points_props", WindowKind::kSameDate, 0, false}},
+                          .legacy_job = "player_game_summary",
+                          .description =
+                              "Player box score per game: efficiency, usage, shot "
+                              "zones, points-prop outcome"};
+
 class PlayerGameSummaryProcessor final : public Processor {
  public:
-  PlayerGameSummaryProcessor() {
-    info_.name = "player_game_summary";
-    info_.code = "pgs";
-    info_.phase = 3;
-    info_.output_table = "nba_analytics.player_game_summary";
-    info_.entity = "players";
-    info_.legacy_job = "player_game_summary";
-    // Team totals for usage come from the same-date team box (or the players),
-    // not from TOGS.
-    info_.reads = {{"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                   {"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-                   {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
-                   {"nba_raw.odds_api_player_points_props", WindowKind::kSameDate, 0, false}};
-    info_.description =
-        "Player box score per game: efficiency, usage, shot "
-        "zones, points-prop outcome";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date);
     Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date);
@@ -469,9 +468,6 @@ class PlayerGameSummaryProcessor final : public Processor {
     Table props = proc::read_window(ctx, "nba_raw.odds_api_player_points_props", ctx.date, ctx.date);
     return compute_player_game_summary(ctx.schedule, ctx.date, {gb, box, zones, props});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

@@ -303,24 +303,23 @@ UnitOutput compute_team_defense(const Schedule& schedule, Date d, const TeamDefe
 
 namespace {
 
+const ProcessorInfo kInfo{.name = "team_defense_game_summary",
+                          .code = "tdgs",
+                          .phase = 3,
+                          .output_table = "nba_analytics.team_defense_game_summary",
+                          .entity = "teams",
+                          .reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
+                                    {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
+                                    {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
+                                    {"nba_raw.team_shot_zones_allowed", WindowKind::kSameDate, 0, false}},
+                          .legacy_job = "team_defense_game_summary",
+                          .description =
+                              "Team defensive line per game: opponent offense, "
+                              "defensive rating, zones allowed, blocks"};
+
 class TeamDefenseProcessor final : public Processor {
  public:
-  TeamDefenseProcessor() {
-    info_.name = "team_defense_game_summary";
-    info_.code = "tdgs";
-    info_.phase = 3;
-    info_.output_table = "nba_analytics.team_defense_game_summary";
-    info_.entity = "teams";
-    info_.legacy_job = "team_defense_game_summary";
-    info_.reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-                   {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                   {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
-                   {"nba_raw.team_shot_zones_allowed", WindowKind::kSameDate, 0, false}};
-    info_.description =
-        "Team defensive line per game: opponent offense, "
-        "defensive rating, zones allowed, blocks";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date);
     Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date);
@@ -328,9 +327,6 @@ class TeamDefenseProcessor final : public Processor {
     Table allowed = proc::read_window(ctx, "nba_raw.team_shot_zones_allowed", ctx.date, ctx.date);
     return compute_team_defense(ctx.schedule, ctx.date, {box, gb, zones, allowed});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace

@@ -284,32 +284,28 @@ UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffe
 
 namespace {
 
+const ProcessorInfo kInfo{.name = "team_offense_game_summary",
+                          .code = "togs",
+                          .phase = 3,
+                          .output_table = "nba_analytics.team_offense_game_summary",
+                          .entity = "teams",
+                          .reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
+                                    {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
+                                    {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false}},
+                          .legacy_job = "team_offense_game_summary",
+                          .description =
+                              "Team offensive line per game: possessions, pace, "
+                              "offensive rating, TS%"};
+
 class TeamOffenseProcessor final : public Processor {
  public:
-  TeamOffenseProcessor() {
-    info_.name = "team_offense_game_summary";
-    info_.code = "togs";
-    info_.phase = 3;
-    info_.output_table = "nba_analytics.team_offense_game_summary";
-    info_.entity = "teams";
-    info_.legacy_job = "team_offense_game_summary";
-    info_.reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-                   {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                   {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false}};
-    info_.description =
-        "Team offensive line per game: possessions, pace, "
-        "offensive rating, TS%";
-  }
-  const ProcessorInfo& info() const override { return info_; }
+  const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date);
     Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date);
     Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date);
     return compute_team_offense(ctx.schedule, ctx.date, {box, gb, zones});
   }
-
- private:
-  ProcessorInfo info_;
 };
 
 }  // namespace
