@@ -68,3 +68,36 @@ TEST(CachedWarehouse, ReadsEqualTheBaseBeforeAndAfterWrites) {
   EXPECT_EQ(cache.read(togs(), all, {"points_scored"}).num_rows(),
             base.read(togs(), all, {"points_scored"}).num_rows());
 }
+
+// The runner releases what no unfinished unit can read: the partitions before
+// the floor leave memory, later reads of them go to the base (and still equal
+// it), reads after it stay in memory, and a write before the floor is not
+// cached again.
+TEST(CachedWarehouse, ReleaseBeforeDropsOldPartitionsAndReadsThemFromTheBase) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  Date d0 = Date::parse("2023-11-01");
+  for (int i = 0; i < 20; ++i) base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3, i * 10));
+  CachedWarehouse cache(base, DateRange{d0, d0 + 30});
+  const DateRange all{d0, d0 + 19};
+  EXPECT_EQ(dump(cache.read(togs(), all)), dump(base.read(togs(), all)));
+  EXPECT_EQ(cache.cached_rows(), 60u);
+  cache.release_before(d0 + 10);
+  EXPECT_EQ(cache.cached_rows(), 30u);
+  cache.release_before(d0 + 5);  // never backwards
+  EXPECT_EQ(cache.cached_rows(), 30u);
+  int64_t reads = cache.base_reads();
+  EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 + 10, d0 + 19})),
+            dump(base.read(togs(), DateRange{d0 + 10, d0 + 19})));
+  EXPECT_EQ(cache.base_reads(), reads);  // still in memory
+  EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 + 2, d0 + 12})), dump(base.read(togs(), DateRange{d0 + 2, d0 + 12})));
+  EXPECT_EQ(cache.base_reads(), reads + 1);  // reaches before the floor: the base
+  cache.replace_partition(togs(), d0 + 3, day_rows(d0 + 3, 5, 700));
+  cache.replace_partition(togs(), d0 + 12, day_rows(d0 + 12, 5, 800));
+  EXPECT_EQ(cache.cached_rows(), 32u);  // only the write at or after the floor
+  EXPECT_EQ(dump(cache.read(togs(), all)), dump(base.read(togs(), all)));
+  const int64_t before = cache.base_reads();
+  EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 + 12, d0 + 12})),
+            dump(base.read(togs(), DateRange{d0 + 12, d0 + 12})));
+  EXPECT_EQ(cache.base_reads(), before);  // the write went into memory
+}

@@ -1,9 +1,16 @@
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/core/teams.hpp"
+#include "nbaprops/processors/common.hpp"
 
 using namespace nbaprops;
 
@@ -16,6 +23,44 @@ TEST(Date, CivilRoundTrip) {
   EXPECT_EQ(Date::parse("2024-03-01") - Date::parse("2023-03-01"), 366);
   EXPECT_EQ(d.compact(), "20240229");
   EXPECT_EQ(Date::parse("2024-01-15").iso_weekday(), 1);  // a Monday
+}
+
+TEST(Date, IsoAndCompactEqualPrintfForEveryDay1900To2100) {
+  for (Date d = Date::from_ymd(1900, 1, 1); d <= Date::from_ymd(2100, 12, 31); d = d + 1) {
+    char iso[16], compact[16];
+    std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", d.year(), d.month(), d.day());
+    std::snprintf(compact, sizeof compact, "%04d%02d%02d", d.year(), d.month(), d.day());
+    ASSERT_EQ(d.iso(), iso);
+    ASSERT_EQ(d.compact(), compact);
+    ASSERT_EQ(Date::parse(d.iso()), d);
+  }
+}
+
+// py_round formats with std::to_chars and parses with std::from_chars; the
+// legacy-equivalent reference is printf("%.*f") + strtod (both exact). Same
+// bits on random values of every magnitude, on exact decimal ties (2.675,
+// 0.125) and on values around 2^52.
+TEST(PyRound, BitIdenticalToPrintfAndStrtod) {
+  const auto reference = [](double x, int n) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%.*f", n, x);
+    double v = std::strtod(buf, nullptr);
+    return v == 0.0 ? 0.0 : v;
+  };
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::uniform_int_distribution<int> exponent(-12, 60);
+  for (int i = 0; i < 200000; ++i) {
+    const double x = std::ldexp(unit(rng), exponent(rng));
+    const int n = i % 7;
+    ASSERT_EQ(std::bit_cast<uint64_t>(proc::py_round(x, n)), std::bit_cast<uint64_t>(reference(x, n)))
+        << x << " to " << n;
+  }
+  for (double x : {2.675, 0.125, -0.125, 0.5, 1.5, 2.5, -2.5, 1e-300, -0.0, 0x1p52 - 0.5, 0x1p52 + 1, 1e300}) {
+    for (int n = 0; n < 6; ++n) EXPECT_EQ(proc::py_round(x, n), reference(x, n)) << x << " to " << n;
+  }
+  EXPECT_FALSE(std::signbit(proc::py_round(-0.001, 2)));  // no negative zero
+  EXPECT_TRUE(std::isnan(proc::py_round(std::nan(""), 2)));
 }
 
 TEST(Date, ParseErrorsNameTheInput) {

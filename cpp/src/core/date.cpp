@@ -58,21 +58,39 @@ int Date::month() const { return static_cast<int>(static_cast<unsigned>(ymd_of(*
 int Date::day() const { return static_cast<int>(static_cast<unsigned>(ymd_of(*this).day())); }
 int Date::iso_weekday() const { return static_cast<int>(chr::weekday{chr::sys_days{chr::days{days_}}}.iso_encoding()); }
 
-std::string Date::iso() const {
-  auto ymd = ymd_of(*this);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return buf;
+namespace {
+
+/// Writes y, m, d as digits (with @p sep between them when not '\0'): no printf.
+std::string format_ymd(Date d, char sep) {
+  const auto ymd = ymd_of(d);
+  const int y = static_cast<int>(ymd.year());
+  const auto m = static_cast<unsigned>(ymd.month()), dd = static_cast<unsigned>(ymd.day());
+  if (y < 0 || y > 9999) {  // outside what dates parse from; kept printable
+    char buf[32];
+    std::snprintf(buf, sizeof buf, sep ? "%04d-%02u-%02u" : "%04d%02u%02u", y, m, dd);
+    return buf;
+  }
+  std::string out;
+  out.reserve(10);
+  const auto digit = [&](unsigned v) { out.push_back(static_cast<char>('0' + v)); };
+  digit(static_cast<unsigned>(y) / 1000);
+  digit(static_cast<unsigned>(y) / 100 % 10);
+  digit(static_cast<unsigned>(y) / 10 % 10);
+  digit(static_cast<unsigned>(y) % 10);
+  if (sep) out.push_back(sep);
+  digit(m / 10);
+  digit(m % 10);
+  if (sep) out.push_back(sep);
+  digit(dd / 10);
+  digit(dd % 10);
+  return out;
 }
 
-std::string Date::compact() const {
-  auto ymd = ymd_of(*this);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return buf;
-}
+}  // namespace
+
+std::string Date::iso() const { return format_ymd(*this, '-'); }
+
+std::string Date::compact() const { return format_ymd(*this, '\0'); }
 
 std::string iso_timestamp_now(bool utc) {
   auto now = chr::system_clock::now();

@@ -213,7 +213,7 @@ std::string Checkpoint::json_locked() const {
   return j.dump(2);
 }
 
-void Checkpoint::save_locked() {
+void Checkpoint::save_locked(bool durable) {
   std::string now = local_iso_now();
   if (created_at_.empty()) created_at_ = now;
   last_updated_ = now;
@@ -225,7 +225,7 @@ void Checkpoint::save_locked() {
   if (!f) throw StorageError("cannot write checkpoint " + tmp);
   bool good = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   good = std::fflush(f) == 0 && good;
-  good = ::fsync(::fileno(f)) == 0 && good;
+  if (durable) good = ::fsync(::fileno(f)) == 0 && good;
   good = std::fclose(f) == 0 && good;
   if (!good) {
     std::remove(tmp.c_str());
@@ -262,7 +262,10 @@ void Checkpoint::marked_locked() {
     dirty_ = true;
     return;
   }
-  save_locked();
+  // Progress saves during a run are atomic (temp file + rename) but not synced
+  // to disk: a killed process leaves the last one whole, and the run ledger —
+  // committed with each unit — is what resume trusts. save() and flush() sync.
+  save_locked(/*durable=*/false);
 }
 
 void Checkpoint::mark_complete(Date d) {

@@ -49,14 +49,13 @@ InputFingerprints::TableState& InputFingerprints::state(const std::string& table
   return *slot;
 }
 
-void InputFingerprints::note_committed(const std::string& table, Date d, const Table& rows) {
+void InputFingerprints::note_committed(const std::string& table, Date d, const std::map<Date, PartitionHash>& hashes) {
   {
     std::shared_lock lock(mu_);
     if (!tables_.count(table)) return;  // nobody has read it yet
   }
-  const auto hashes = partition_hashes_of(rows);
-  const std::string token =
-      hashes.empty() ? std::string("h") + PartitionHash{}.hex() : "h" + hashes.begin()->second.hex();
+  const auto it = hashes.find(d);
+  const std::string token = "h" + (it == hashes.end() ? PartitionHash{} : it->second).hex();
   std::unique_lock lock(mu_);
   tables_[table]->token[d.days()] = token;
 }

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -184,8 +186,11 @@ namespace {
 
 class Executor {
  public:
-  Executor(Warehouse& wh, const Schedule& schedule, const Plan& plan, const RunOptions& opts, RunHandle::State& state)
-      : wh_(wh), schedule_(schedule), plan_(plan), opts_(opts), state_(state) {}
+  /// @param cache the run's read cache in front of @p wh (or nullptr): its
+  /// partitions no unfinished unit can read are released as the run advances.
+  Executor(Warehouse& wh, const Schedule& schedule, const Plan& plan, const RunOptions& opts, RunHandle::State& state,
+           CachedWarehouse* cache = nullptr)
+      : wh_(wh), cache_(cache), schedule_(schedule), plan_(plan), opts_(opts), state_(state) {}
 
   RunResult execute() {
     auto t0 = Clock::now();
@@ -208,7 +213,11 @@ class Executor {
     const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
-    for (const Unit& u : plan_.units) ++carried_left_[{u.processor, season_of(u.date)}];
+    load_stored_failures();
+    for (const Unit& u : plan_.units) {
+      ++carried_left_[{u.processor, season_of(u.date)}];
+      read_floors_.insert(reads_from(u).days());
+    }
     if (n > 0) {
       tbb::task_arena arena(std::max(1, opts_.workers));
       arena.execute([&] {
@@ -251,6 +260,7 @@ class Executor {
         g.wait_for_all();
       });
     }
+    flush_ledger();
     for (auto& [p, ck] : checkpoints_) {
       try {
         ck->flush();
@@ -357,6 +367,7 @@ class Executor {
       }
     }
     release_carried(u);
+    release_reads(u);
     finish_bookkeeping(u, r, started_at);
     r.end_seq = seq_.fetch_add(1);
     NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " " << u.date.iso() << ": " << to_string(r.status)
@@ -557,9 +568,15 @@ class Executor {
   /// ledger row commit together or not at all.
   void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out) {
     const Table failures = failure_rows(*u.processor, u.date, out.failures);
-    std::vector<TableWrite> writes{
-        TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false},
-        TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false}};
+    const auto hashes = partition_hashes_of(out.rows);  // recorded with the rows, and the downstream fingerprints
+    std::vector<TableWrite> writes{TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false, &hashes}};
+    // The unit's failure rows replace its stored ones; with none on either side
+    // there is nothing to write (saves a DELETE per unit: a table copy each on
+    // BigQuery).
+    if (failures.num_rows() > 0 || has_stored_failures(u)) {
+      writes.push_back(
+          TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false});
+    }
     std::optional<Table> ledger;
     if (opts_.write_ledger) {
       r.seconds = std::chrono::duration<double>(Clock::now() - r.started).count();
@@ -570,7 +587,7 @@ class Executor {
     wh_.write_batch(writes);
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     r.ledger_written = ledger.has_value();
-    inputs_->note_committed(out_schema.name, u.date, out.rows);
+    inputs_->note_committed(out_schema.name, u.date, hashes);
   }
 
   void finish_bookkeeping(const Unit& u, UnitResult& r, const std::string& started_at) {
@@ -601,14 +618,54 @@ class Executor {
       }
     }
     if (!opts_.write_ledger || r.ledger_written) return;
+    // Units that wrote nothing (resumed as up to date, skipped) are recorded in
+    // batches — resuming a season otherwise costs one append per unit, a
+    // request each on BigQuery; a failed, blocked or cancelled unit is recorded
+    // at once.
+    const bool batched =
+        r.reason == "resumed" || r.status == UnitStatus::kSkippedBootstrap || r.status == UnitStatus::kSkippedNoGames;
     try {
       const Table t = ledger_row(u, r, started_at);
-      const TableSchema& schema = t.schema();
       std::lock_guard lock(ledger_mu_);
-      wh_.append(schema, t);
+      if (!pending_ledger_) pending_ledger_.emplace(t.schema());
+      pending_ledger_->append_same(t);
+      if (!batched || pending_ledger_->num_rows() >= kLedgerBatchRows) flush_ledger_locked();
     } catch (const std::exception& e) {
       NBAPROPS_LOG_WARN << "run ledger append failed for " << u.processor->info().name << " " << u.date.iso() << ": "
                         << e.what();
+    }
+  }
+
+  /// Which (processor, date) of the plan's range have failure rows stored: one
+  /// read per run (a unit's failure rows are replaced only where some exist).
+  void load_stored_failures() {
+    const TableSchema& schema = catalog::get("nba_orchestration.processor_failures");
+    if (plan_.units.empty() || !wh_.has_table(schema)) return;
+    Date lo = plan_.units.front().date, hi = lo;
+    for (const Unit& u : plan_.units) lo = std::min(lo, u.date), hi = std::max(hi, u.date);
+    const Table t = wh_.read(schema, DateRange{lo, hi}, {"analysis_date", "processor"});
+    const size_t d = t.require("analysis_date"), p = t.require("processor");
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      if (!t.col(d).is_null(r)) stored_failures_.emplace(t.col(p).text_at(r), static_cast<int32_t>(t.col(d).int_at(r)));
+    }
+  }
+  [[nodiscard]] bool has_stored_failures(const Unit& u) const {
+    return stored_failures_.count({u.processor->info().name, u.date.days()}) > 0;
+  }
+
+  /// Appends the buffered ledger rows (caller holds ledger_mu_).
+  void flush_ledger_locked() {
+    if (!pending_ledger_ || pending_ledger_->num_rows() == 0) return;
+    Table rows = std::move(*pending_ledger_);
+    pending_ledger_.reset();
+    wh_.append(rows.schema(), rows);
+  }
+  void flush_ledger() {
+    std::lock_guard lock(ledger_mu_);
+    try {
+      flush_ledger_locked();
+    } catch (const std::exception& e) {
+      warnings_.push_back(std::string("run ledger rows not appended: ") + e.what());
     }
   }
 
@@ -628,12 +685,41 @@ class Executor {
     if (--carried_left_[key] == 0) carried_.erase(key);
   }
 
+  /// The first date any declared read of @p u can reach (its own date when it
+  /// reads nothing earlier).
+  Date reads_from(const Unit& u) const {
+    Date from = u.date;
+    for (const UpstreamRead& r : u.processor->info().reads) {
+      const DateRange w = r.window(schedule_, u.date);
+      if (w.start <= w.end) from = std::min(from, w.start);
+    }
+    return from;
+  }
+  /// Counts @p u done for the read cache: once no unfinished unit can read
+  /// before some date, the cache lets go of what lies before it (bounded
+  /// memory over a multi-season range; released in steps of a few days).
+  void release_reads(const Unit& u) {
+    if (!cache_) return;
+    std::optional<Date> floor;
+    {
+      std::lock_guard lock(floors_mu_);
+      read_floors_.erase(read_floors_.find(reads_from(u).days()));
+      const int32_t next = read_floors_.empty() ? INT32_MAX : *read_floors_.begin();
+      if (next >= released_floor_ + kReleaseStepDays) {
+        released_floor_ = next;
+        floor = Date(next);
+      }
+    }
+    if (floor) cache_->release_before(*floor);
+  }
+
   Checkpoint* checkpoint(const Processor* p) {
     auto it = checkpoints_.find(p);
     return it == checkpoints_.end() ? nullptr : it->second.get();
   }
 
   Warehouse& wh_;
+  CachedWarehouse* cache_;
   const Schedule& schedule_;
   const Plan& plan_;
   const RunOptions& opts_;
@@ -657,9 +743,17 @@ class Executor {
   std::mutex carried_mu_;
   std::map<std::pair<const Processor*, int>, std::unique_ptr<CarriedState>> carried_;
   std::map<std::pair<const Processor*, int>, size_t> carried_left_;
+  static constexpr int32_t kReleaseStepDays = 7;
+  std::mutex floors_mu_;
+  std::multiset<int32_t> read_floors_;  ///< reads_from() of every unfinished unit
+  int32_t released_floor_ = INT32_MIN / 2;
   std::atomic<int64_t> seq_{0};
   std::atomic<bool> first_failure_{false};
   std::mutex failure_mu_, ledger_mu_;
+  static constexpr size_t kLedgerBatchRows = 500;
+  std::optional<Table> pending_ledger_;
+  std::set<std::pair<std::string, int32_t>> stored_failures_;  ///< (processor, day) with failure rows, at run start
+                                                               ///< ///< ledger rows not appended yet (under ledger_mu_)
   std::string first_failure_text_;
 };
 
@@ -720,7 +814,7 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
         cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan));
         wh = cache.get();
       }
-      Executor ex(*wh, schedule, plan, opts, *state);
+      Executor ex(*wh, schedule, plan, opts, *state, cache.get());
       state->result = ex.execute();
     } catch (...) {
       state->error = std::current_exception();

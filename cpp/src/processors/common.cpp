@@ -1,7 +1,10 @@
 #include "nbaprops/processors/common.hpp"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <chrono>
-
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -10,9 +13,18 @@
 namespace nbaprops::proc {
 
 double py_round(double x, int ndigits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", ndigits, x);
-  double v = std::strtod(buf, nullptr);
+  // Python's round(x, n): the exact binary value rounded half-even to n
+  // decimals, read back correctly rounded. std::to_chars(fixed, n) and
+  // std::from_chars are both exact (no locale, no printf), so the result is
+  // bit-identical to printf("%.*f") + strtod, several times faster.
+  // |x| ≥ 2^52 has no fractional bits, so rounding leaves it as it is.
+  if (!std::isfinite(x) || ndigits < 0 || std::fabs(x) >= 0x1p52) return x == 0.0 ? 0.0 : x;
+  std::array<char, 96> buf{};
+  auto [end, ec] =
+      std::to_chars(buf.data(), buf.data() + buf.size(), x, std::chars_format::fixed, std::min(ndigits, 40));
+  if (ec != std::errc{}) throw InternalError("py_round: cannot format " + std::to_string(x));
+  double v = 0.0;
+  std::from_chars(buf.data(), end, v);
   return v == 0.0 ? 0.0 : v;  // no negative zero
 }
 

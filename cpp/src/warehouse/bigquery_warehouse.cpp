@@ -283,7 +283,7 @@ struct BigQueryWarehouse::Impl {
     std::string sql = "DELETE FROM " + ref(hs) + " WHERE `table_name` = " + string_literal(schema.name) +
                       " AND `partition_date` IN (" + date_list(w.dates) + ");\n";
     if (!record || !w.replace_key.empty() || !w.scope.empty()) return sql;
-    const auto hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
+    const auto hashes = w.content_hashes();  // the rows written are the partitions' whole content
     Table rows(hs);
     for (Date d : w.dates) {
       const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};

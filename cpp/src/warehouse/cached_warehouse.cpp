@@ -135,14 +135,14 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
     }
   }
   const DateRange window = window_of(schema);
-  if (!range || range->start < window.start || window.end < range->end) {
+  if (!range || range->start < window.start || window.end < range->end || range->start.days() < floor_.load()) {
     ++base_reads_;
     return base_.read(schema, range, columns);
   }
   Entry& e = entry(key_of(schema, cols));
   std::lock_guard lock(e.mu);
   if (!e.loaded) {
-    Table all = base_.read(schema, window, cols);
+    Table all = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, cols);
     ++base_reads_;
     split_by_date(all, e.parts);
     e.loaded = true;
@@ -186,6 +186,7 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       std::optional<std::vector<std::string>> cols;
       if (whole && e->loaded) cols = projection_of(key, *w.rows);
       for (Date d : w.dates) {
+        if (d.days() < floor_.load()) continue;  // released: reads of it go to the base
         if (!cols) {
           e->stale.insert(d.days());
           continue;
@@ -207,6 +208,35 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       }
     }
   }
+}
+
+void CachedWarehouse::release_before(Date floor) {
+  std::vector<Entry*> all;
+  {
+    std::lock_guard lock(mu_);
+    if (floor.days() <= floor_.load()) return;
+    floor_.store(floor.days());
+    for (auto& [key, e] : entries_) all.push_back(e.get());
+  }
+  for (Entry* e : all) {
+    std::lock_guard lock(e->mu);
+    e->parts.erase(e->parts.begin(), e->parts.lower_bound(floor.days()));
+    e->stale.erase(e->stale.begin(), e->stale.lower_bound(floor.days()));
+  }
+}
+
+size_t CachedWarehouse::cached_rows() {
+  std::vector<Entry*> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, e] : entries_) all.push_back(e.get());
+  }
+  size_t n = 0;
+  for (Entry* e : all) {
+    std::lock_guard lock(e->mu);
+    for (const auto& [day, t] : e->parts) n += t.num_rows();
+  }
+  return n;
 }
 
 void CachedWarehouse::append(const TableSchema& schema, const Table& rows) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "nbaprops/core/error.hpp"
 
@@ -67,9 +68,20 @@ class Connection {
       throw StorageError("sqlite: " + m + " (in: " + sql.substr(0, 200) + ")", transient);
     }
   }
+  /// The statement for @p sql, prepared once per connection and kept: the
+  /// per-unit writes run the same few statements thousands of times. Returned
+  /// reset, with no bindings (a step that threw earlier left it mid-way).
+  Statement& prepared(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<Statement>(db_.get(), sql)).first;
+    it->second->reset();
+    return *it->second;
+  }
 
  private:
   std::unique_ptr<sqlite3, DbCloser> db_;
+  /// Declared after db_, so finalized before the connection closes.
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
 /// BEGIN IMMEDIATE … COMMIT, rolled back by the destructor unless committed.

@@ -314,18 +314,24 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
     qs += i ? ", ?" : "?";
   }
   sql += ") VALUES (" + qs + ")";
-  Statement st(c.get(), sql);
+  Statement& st = c.prepared(sql);
   const Column& part = rows.col(static_cast<size_t>(part_idx));
+  const auto date_text = [&](size_t r) {
+    return part.is_null(r) ? std::string("NULL") : Date(static_cast<int32_t>(part.int_at(r))).iso();
+  };
+  // Date cells bind as ISO text; a partition's rows share a few dates, so the
+  // last one formatted is kept.
+  int64_t iso_day = INT64_MIN;
+  std::string iso;
   int64_t fail_after = fail_after_rows_.load();
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     if (fail_after >= 0 && static_cast<int64_t>(r) >= fail_after) {
       fail_after_rows_ = -1;
       throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(r) + " rows");
     }
-    std::string date_txt = part.is_null(r) ? "NULL" : Date(static_cast<int32_t>(part.int_at(r))).iso();
     if (part.is_null(r) || (allowed_dates && !allowed_dates->count(static_cast<int32_t>(part.int_at(r))))) {
-      throw DataError(schema.name + ": row " + std::to_string(r) + " has " + schema.partition_column + "=" + date_txt +
-                      ", outside the partitions being replaced");
+      throw DataError(schema.name + ": row " + std::to_string(r) + " has " + schema.partition_column + "=" +
+                      date_text(r) + ", outside the partitions being replaced");
     }
     for (size_t i = 0; i < ncol; ++i) {
       const Column& col = rows.col(i);
@@ -333,15 +339,18 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
       int p = static_cast<int>(i) + 1;
       if (col.is_null(r)) {
         if (def.required) {
-          throw DataError(schema.name + ": row " + std::to_string(r) + " (" + schema.partition_column + " " + date_txt +
-                          "): required column '" + def.name + "' is NULL");
+          throw DataError(schema.name + ": row " + std::to_string(r) + " (" + schema.partition_column + " " +
+                          date_text(r) + "): required column '" + def.name + "' is NULL");
         }
         sqlite3_bind_null(st.get(), p);
         continue;
       }
       if (def.type == ColumnType::kDate) {
-        std::string d = Date(static_cast<int32_t>(col.int_at(r))).iso();
-        sqlite3_bind_text(st.get(), p, d.c_str(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
+        if (col.int_at(r) != iso_day) {
+          iso_day = col.int_at(r);
+          iso = Date(static_cast<int32_t>(iso_day)).iso();
+        }
+        sqlite3_bind_text(st.get(), p, iso.c_str(), static_cast<int>(iso.size()), SQLITE_TRANSIENT);
         continue;
       }
       switch (col.storage()) {
@@ -399,7 +408,7 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
   if (w.replace_key.empty()) {
     std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
     for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
-    Statement del(c.get(), sql);
+    Statement& del = c.prepared(sql);
     for (Date d : w.dates) {
       std::string iso = d.iso();
       sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
@@ -422,7 +431,7 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
     sql += " AND " + quote(k) + " IS ?";
   }
   const size_t part = rows.require(schema.partition_column);
-  Statement del(c.get(), sql);
+  Statement& del = c.prepared(sql);
   std::set<std::vector<std::string>> done;
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     std::vector<std::string> key{rows.cell_text(r, part)};
@@ -437,12 +446,28 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
   }
 }
 
+bool SqliteWarehouse::records_hashes(const TableWrite& w) {
+  return !w.append_only && w.schema->dataset() != kLogDataset && !w.dates.empty();
+}
+
+void SqliteWarehouse::ensure_hash_table(sqlite_detail::Connection& c, const std::string& dataset) {
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (hash_tables_.count(dataset)) return;
+  }
+  c.exec("CREATE TABLE IF NOT EXISTS " + quote(dataset) + "." + quote(kHashTable) +
+         " (table_name TEXT NOT NULL, partition_date TEXT NOT NULL, content_hash TEXT NOT NULL, "
+         "row_count INTEGER NOT NULL, PRIMARY KEY (table_name, partition_date))");
+  std::lock_guard lock(ddl_mu_);
+  hash_tables_.insert(dataset);
+}
+
 void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWrite& w) {
   const TableSchema& schema = *w.schema;
-  if (w.append_only || schema.dataset() == kLogDataset || w.dates.empty()) return;
+  if (!records_hashes(w)) return;
   std::map<Date, PartitionHash> hashes;
   if (w.replace_key.empty() && w.scope.empty()) {
-    hashes = partition_hashes_of(*w.rows);  // the rows written are the partitions' whole content
+    hashes = w.content_hashes();  // the rows written are the partitions' whole content
   } else {
     // Part of each partition was replaced: hash what is stored now (inside this
     // transaction).
@@ -451,11 +476,8 @@ void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWri
   }
   // In the table's own file, inside the same transaction: the hash commits with
   // the rows it describes or not at all.
-  const std::string table = quote(schema.dataset()) + "." + quote(kHashTable);
-  c.exec("CREATE TABLE IF NOT EXISTS " + table +
-         " (table_name TEXT NOT NULL, partition_date TEXT NOT NULL, content_hash TEXT NOT NULL, "
-         "row_count INTEGER NOT NULL, PRIMARY KEY (table_name, partition_date))");
-  Statement st(c.get(), "INSERT OR REPLACE INTO " + table + " VALUES (?, ?, ?, ?)");
+  Statement& st = c.prepared("INSERT OR REPLACE INTO " + quote(schema.dataset()) + "." + quote(kHashTable) +
+                             " VALUES (?, ?, ?, ?)");
   for (Date d : w.dates) {
     const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
     const std::string iso = d.iso(), hex = h.hex();
@@ -518,6 +540,10 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {
+    // Outside the transaction (a rollback would drop a table created in it).
+    for (const TableWrite& w : writes) {
+      if (records_hashes(w)) ensure_hash_table(*c, w.schema->dataset());
+    }
     Transaction tx(*c);
     for (const TableWrite& w : writes) {
       std::set<int32_t> allowed;

@@ -114,7 +114,7 @@ class Checkpoint {
 
  private:
   void load_locked();
-  void save_locked();
+  void save_locked(bool durable = true);
   void marked_locked();
   std::string json_locked() const;
 

@@ -49,11 +49,12 @@ class InputFingerprints {
   /// @throws StorageError, DataError (reading an input table).
   [[nodiscard]] std::string fingerprint(const Unit& u);
 
-  /// Records that @p rows were just committed as partition @p d of @p table
-  /// (the same hash the warehouse records), so later fingerprints see them. A
+  /// Records that partition @p d of @p table was just committed with content
+  /// @p hashes (partition_hashes_of its rows: the hash the warehouse records),
+  /// so later fingerprints see it. A
   /// table no fingerprint has read yet is left alone (it is loaded when
   /// needed).
-  void note_committed(const std::string& table, Date d, const Table& rows);
+  void note_committed(const std::string& table, Date d, const std::map<Date, PartitionHash>& hashes);
 
  private:
   struct TableState;

@@ -13,6 +13,7 @@
 /// Thread-safe.
 
 #include <atomic>
+#include <climits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,16 @@ class CachedWarehouse final : public Warehouse {
     return base_.partition_hashes(schema, range);
   }
 
+  /// Drops every cached partition dated before @p floor and serves reads
+  /// reaching before it from the base from now on (the runner calls it once no
+  /// unfinished unit can read those dates: memory stays bounded by what the
+  /// rest of the plan reads, not by the run's whole range). Never raises the
+  /// floor backwards.
+  void release_before(Date floor);
+
+  /// @return the cached rows (all projections; for tests and benchmarks).
+  [[nodiscard]] size_t cached_rows();
+
   /// @return base queries issued by read() so far (for tests and benchmarks).
   [[nodiscard]] int64_t base_reads() const noexcept { return base_reads_; }
 
@@ -75,6 +86,7 @@ class CachedWarehouse final : public Warehouse {
   std::map<std::string, std::unique_ptr<Entry>> entries_;  // key: table + '|' + projection
   std::map<std::string, std::set<std::string>> keys_by_table_;
   std::atomic<int64_t> base_reads_{0};
+  std::atomic<int32_t> floor_{INT32_MIN};  ///< see release_before()
 };
 
 }  // namespace nbaprops

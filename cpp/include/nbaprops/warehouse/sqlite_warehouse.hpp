@@ -65,6 +65,11 @@ class SqliteWarehouse final : public Warehouse {
   void release(std::unique_ptr<sqlite_detail::Connection> c);
   Table read_on(sqlite_detail::Connection& c, const TableSchema& schema, std::optional<DateRange> range,
                 const std::vector<std::string>& columns);
+  /// @return true when @p w records its partitions' content hashes.
+  static bool records_hashes(const TableWrite& w);
+  /// Creates the dataset's hash table once per warehouse object (outside any
+  /// transaction).
+  void ensure_hash_table(sqlite_detail::Connection& c, const std::string& dataset);
   void record_hashes(sqlite_detail::Connection& c, const TableWrite& w);
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
@@ -77,6 +82,7 @@ class SqliteWarehouse final : public Warehouse {
   std::mutex write_mu_;
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
+  std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
   std::atomic<int64_t> fail_after_rows_{-1};
 };
 

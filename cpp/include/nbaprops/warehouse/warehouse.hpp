@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/table.hpp"
@@ -36,6 +37,15 @@ struct TableWrite {
   std::vector<std::pair<std::string, std::string>> scope;
   /// Append @p rows without deleting anything (ledgers).
   bool append_only = false;
+  /// partition_hashes_of(*rows) when the caller already computed it (the runner
+  /// needs the hashes too); nullptr: a backend recording hashes computes them.
+  const std::map<Date, PartitionHash>* hashes = nullptr;
+
+  /// The content hash of each date of a whole-partition write (@p hashes, or
+  /// computed from @p rows).
+  [[nodiscard]] std::map<Date, PartitionHash> content_hashes() const {
+    return hashes ? *hashes : partition_hashes_of(*rows);
+  }
 };
 
 /// Abstract warehouse. Implementations are safe to call from several threads at
