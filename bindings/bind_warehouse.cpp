@@ -260,21 +260,13 @@ FramePart read_leaves(const sqlite_file::PinnedTable& table, const TableSchema& 
   return p;
 }
 
-/// Whether whole-table reads decode the file's pages directly (see read_pinned).
-constexpr bool kPageReads = false;
-
 /// The rows of a whole-table (or most-of-the-table) read straight from the
 /// file's pages, runs of leaves read in parallel by up to @p workers threads,
-/// all at one snapshot. @return nullopt when the file's layout needs SQLite (see
-/// sqlite_file.hpp).
+/// all at one snapshot, each thread through its own SQLite file handle (see
+/// sqlite_file.hpp). @return nullopt when the file's layout needs SQLite.
 std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& file, const TableSchema& s,
                                                   const std::vector<const ColumnDef*>& defs,
                                                   std::optional<DateRange> range, int workers, size_t expect) {
-  // Disabled: reading the file outside SQLite's own file handles lets closing
-  // our descriptor drop the POSIX locks SQLite's connections in this process
-  // hold on it (a later write then fails with "disk I/O error": seen in
-  // test_resume_content). Off until the reader reads through SQLite's VFS handle.
-  if (!kPageReads) return std::nullopt;
   try {
     const sqlite_file::PinnedTable table(file, s.table());
     const std::vector<Storage> storage = storages(defs);
@@ -288,6 +280,7 @@ std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& f
       const uint32_t* last = leaves.data() + leaves.size() * (i + 1) / n;
       parts[i] = read_leaves(table, s, defs, storage, range, first, last, expect / n + 1);
     });
+    NBAPROPS_LOG_DEBUG << "read " << s.name << " from its pages (" << leaves.size() << " leaves, " << n << " runs)";
     return parts;
   } catch (const sqlite_file::FileLayoutUnsupported& e) {
     NBAPROPS_LOG_DEBUG << "reading " << s.name << " through SQLite: " << e.what();

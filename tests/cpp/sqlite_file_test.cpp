@@ -2,7 +2,10 @@
 // returns, and every layout it does not read raises FileLayoutUnsupported.
 #include "nbaprops/warehouse/sqlite_file.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
@@ -11,6 +14,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -102,6 +106,27 @@ void as_real(Rows& rows, size_t col) {
 /// A cursor over every leaf of @p t.
 LeafCursor whole(const PinnedTable& t, size_t fields) {
   return LeafCursor(t, t.leaves().data(), t.leaves().data() + t.leaves().size(), fields);
+}
+
+/// Whether another process finds a lock on @p file: a forked child asks for a
+/// write lock over the whole file (what a closing SQLite connection does before
+/// it checkpoints and deletes the log), which any lock of this process blocks.
+/// The child uses its own descriptor and no SQLite, and only async-signal-safe
+/// calls.
+bool locked_for_other_processes(const std::filesystem::path& file) {
+  const pid_t child = fork();
+  if (child == 0) {
+    const int fd = ::open(file.c_str(), O_RDWR);
+    struct flock want{};
+    want.l_type = F_WRLCK;
+    want.l_whence = SEEK_SET;
+    const bool locked = fd >= 0 && fcntl(fd, F_GETLK, &want) == 0 && want.l_type != F_UNLCK;
+    _exit(locked ? 0 : 1);
+  }
+  int status = 0;
+  EXPECT_GT(child, 0);
+  EXPECT_EQ(waitpid(child, &status, 0), child);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /// Each test: a fresh database file in a temporary directory.
@@ -293,4 +318,63 @@ TEST_F(SqliteFile, CorruptPagesAreUnsupportedOrReadInBounds) {
   }
   EXPECT_GT(unsupported, 0);
   EXPECT_GT(read, 0);
+}
+
+TEST_F(SqliteFile, PageReadsKeepTheProcessLocksAndLaterWritesLand) {
+  // Page reads must never open and close a descriptor of their own: closing
+  // one drops every POSIX lock of the process on the file (those of SQLite's
+  // connections too), another process's closing connection then deletes the
+  // log the writers here still use.
+  auto* writer = &open(
+      "PRAGMA page_size=512; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+      "CREATE TABLE t (a INTEGER, b TEXT);"
+      "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 3000)"
+      "INSERT INTO t SELECT k, printf('%.*c', k % 50, 'w') FROM n");
+  auto holder = connect(file_);  // another connection holding locks
+  auto write_more = [&](int round) {
+    writer->exec("INSERT INTO t SELECT a + 10000, b FROM t WHERE a % 7 = " + std::to_string(round) +
+                 "; DELETE FROM t WHERE a % 11 = " + std::to_string(round));
+  };
+  for (int round = 0; round < 3; ++round) {
+    holder->exec("BEGIN");
+    (void)via_sqlite(*holder, "t");  // a read lock at the latest snapshot
+    ASSERT_TRUE(locked_for_other_processes(file_));
+    {
+      const PinnedTable t(file_, "t");
+      const size_t n = t.leaves().size();
+      ASSERT_GT(n, 8u);
+      // Four cursors at once, each through its own SQLite file handle.
+      std::vector<Rows> parts(4);
+      std::vector<std::thread> threads;
+      for (size_t k = 0; k < parts.size(); ++k) {
+        threads.emplace_back([&, k] { parts[k] = via_pages(t, n * k / 4, n * (k + 1) / 4, 2); });
+      }
+      for (auto& th : threads) th.join();
+      Rows got;
+      for (auto& p : parts) got.insert(got.end(), p.begin(), p.end());
+      EXPECT_EQ(got, via_sqlite(*holder, "t")) << "round " << round;
+    }
+    EXPECT_TRUE(locked_for_other_processes(file_)) << "a page read dropped the process's locks, round " << round;
+    holder->exec("COMMIT");
+    write_more(round);  // writes after the reads
+  }
+  // More writes while the holder reads an older snapshot, then every
+  // connection agrees on the rows and the file is sound.
+  holder->exec("BEGIN");
+  const Rows old = via_sqlite(*holder, "t");
+  write_more(5);
+  EXPECT_EQ(via_sqlite(*holder, "t"), old);
+  holder->exec("COMMIT");
+  const Rows now = via_sqlite(*writer, "t");
+  EXPECT_NE(now, old);
+  auto fresh = connect(file_);
+  EXPECT_EQ(via_sqlite(*fresh, "t"), now);
+  {
+    sqlite_detail::Statement check(fresh->get(), "PRAGMA integrity_check");
+    ASSERT_TRUE(check.step());
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 0)), "ok");
+  }
+  const PinnedTable t(file_, "t");
+  EXPECT_EQ(via_pages(t, 2), now);
+  EXPECT_TRUE(locked_for_other_processes(file_));
 }

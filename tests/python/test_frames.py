@@ -2,7 +2,10 @@
 compared value by value with pandas.read_sql on the same SQLite file."""
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -191,3 +194,82 @@ def test_to_frame_wraps_numpy_columns_without_copies():
     assert np.shares_memory(df["i"].array._data, values)
     assert df["c"].tolist()[0] == "a" and pd.isna(df["c"].iloc[1]) and df["c"].iloc[2] == "b"
     assert df["d"].iloc[2] == pd.Timestamp("1970-01-03")
+
+
+LEDGER = "nba_orchestration.run_ledger"
+
+
+def _process_locks(path: Path) -> int:
+    """POSIX locks this process holds on @path (Linux /proc/locks)."""
+    ino, pid = path.stat().st_ino, os.getpid()
+    count = 0
+    for line in Path("/proc/locks").read_text().splitlines():
+        f = line.split()
+        # "1: POSIX  ADVISORY  READ 4553 fe:00:2253325 1073741826 1073742335" (blocked waiters: "->")
+        if "->" not in f and f[1] == "POSIX" and f[4] == str(pid) and f[5].split(":")[-1] == str(ino):
+            count += 1
+    return count
+
+
+def _in_other_process(code: str, *args) -> str:
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+# Another process: open a dataset file, read, close. A closing connection that finds no other
+# process's lock on the file takes it for the last one: it checkpoints and deletes the log that this
+# process's connections are still writing to.
+_OPEN_READ_CLOSE = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                    "print(c.execute('SELECT count(*) FROM ' + sys.argv[2]).fetchone()[0]); c.close()")
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks to see the process's locks")
+def test_writes_after_page_reads_in_the_same_process(demo_copy, tmp_path):
+    """Page reads go through SQLite's own file handles: they leave every lock the process's other
+    connections hold on the file in place (closing a descriptor of our own would drop them all), so
+    another process closing its connection keeps the log, and writes made after the reads land."""
+    wh = demo_copy
+    files = {name: Path(wh.uri) / f"{name.split('.')[0]}.sqlite" for name in (PGS, LEDGER)}
+    log = tmp_path / "native.log"
+    nbaprops.configure_logging("debug", str(log), False)
+    holder = sqlite3.connect(files[PGS], isolation_level=None)  # another connection holding locks
+    try:
+        holder.execute("BEGIN")
+        holder.execute("SELECT count(*) FROM player_game_summary").fetchone()  # a read lock, latest snapshot
+        locks = {t: _process_locks(f) for t, f in files.items()}
+        assert locks[PGS] > 0
+        for _ in range(3):
+            assert_same(nbaprops.read(wh, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))
+            assert len(nbaprops.read(wh, LEDGER)) > 0
+            assert {t: _process_locks(f) for t, f in files.items()} == locks
+        ledger = len(nbaprops.read(wh, LEDGER))
+        pgs_rows = int(_in_other_process(_OPEN_READ_CLOSE, files[PGS], "player_game_summary"))
+        assert pgs_rows == len(nbaprops.read(wh, PGS))
+        for f in files.values():
+            assert Path(str(f) + "-wal").exists(), f"{f.name}: log deleted by another process's close"
+
+        # Writes in this process after the reads, the holder still reading: one date recomputed
+        # (a fresh run, no resume).
+        r = nbaprops.backfill(wh, dates=["2023-11-08"], processors="player_game_summary", resume=False,
+                              progress="none", checkpoint_dir=tmp_path / "ck")
+        assert r.exit_code == 0, r.summary_text
+        after = len(nbaprops.read(wh, LEDGER))
+        assert after > ledger
+        # Another process sees them (and closes again), and both files pass SQLite's integrity check.
+        assert int(_in_other_process(_OPEN_READ_CLOSE, files[LEDGER], "run_ledger")) == after
+        assert int(_in_other_process(_OPEN_READ_CLOSE, files[PGS], "player_game_summary")) == pgs_rows
+        holder.execute("COMMIT")
+        check = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
+        for f in files.values():
+            assert _in_other_process(check, f) == "ok"
+        assert_same(nbaprops.read(wh, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))
+        assert {t: _process_locks(f) for t, f in files.items()}[PGS] > 0
+    finally:
+        holder.close()
+        nbaprops.configure_logging(os.environ.get("NBAPROPS_LOG_LEVEL", "warning"), "", True)
+    # The reads above took the page path (not SQLite's).
+    text = log.read_text()
+    for t in (PGS, LEDGER):
+        assert f"reading {t} through SQLite" not in text, text[-2000:]
+        assert f"read {t} from its pages" in text, text[-2000:]

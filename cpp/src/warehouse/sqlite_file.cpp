@@ -1,8 +1,6 @@
 #include "nbaprops/warehouse/sqlite_file.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <mutex>
 
 #include "warehouse/sqlite_internal.hpp"
 
@@ -47,16 +45,85 @@ std::unique_ptr<Connection> open(const std::filesystem::path& file, int flags) {
 
 }  // namespace
 
-/// The read transaction that pins the snapshot.
-struct PinnedTable::Snapshot {
-  std::unique_ptr<Connection> reader;
+/// An SQLite connection's file handle on the main database.
+struct PinnedTable::Handle {
+  std::unique_ptr<Connection> owner;  // null: the pinned connection's own handle
+  sqlite3_file* file = nullptr;
+  bool lent = false;
 };
 
+/// The read transaction that pins the snapshot, and the file handles pages
+/// are read through.
+struct PinnedTable::Snapshot {
+  std::filesystem::path file;
+  std::unique_ptr<Connection> reader;
+  std::mutex mutex;  // guards handles
+  std::vector<std::unique_ptr<Handle>> handles;
+};
+
+namespace {
+
+/// The file handle SQLite reads @p db's main database through.
+sqlite3_file* file_handle(sqlite3* db, const std::filesystem::path& file) {
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
+      !f->pMethods->xRead) {
+    throw FileLayoutUnsupported("no SQLite file handle for " + file.string());
+  }
+  return f;
+}
+
+}  // namespace
+
+PinnedTable::Lease::Lease(const PinnedTable& table) : table_(table), handle_(nullptr) {
+  Snapshot& snap = *table.snapshot_;
+  const std::lock_guard lock(snap.mutex);
+  for (auto& h : snap.handles) {
+    if (!h->lent) {
+      handle_ = h.get();
+      break;
+    }
+  }
+  if (!handle_) {
+    // Another thread reads meanwhile: a connection of its own (a handle is used
+    // by one thread at a time). It starts no transaction and takes no lock;
+    // SQLite's VFS keeps its descriptor open while the process holds a lock on
+    // the file, and reuses it for a later connection.
+    auto h = std::make_unique<Handle>();
+    h->owner = open(snap.file, SQLITE_OPEN_READONLY);
+    h->file = file_handle(h->owner->get(), snap.file);
+    snap.handles.push_back(std::move(h));
+    handle_ = snap.handles.back().get();
+  }
+  handle_->lent = true;
+}
+
+PinnedTable::Lease::~Lease() {
+  const std::lock_guard lock(table_.snapshot_->mutex);
+  handle_->lent = false;
+}
+
+void PinnedTable::Lease::read(void* out, uint32_t bytes, int64_t offset) const {
+  const int rc = handle_->file->pMethods->xRead(handle_->file, out, static_cast<int>(bytes), offset);
+  if (rc != SQLITE_OK) {
+    throw FileLayoutUnsupported("cannot read " + std::to_string(bytes) + " bytes at " + std::to_string(offset) +
+                                " of " + table_.snapshot_->file.string() + ": " + sqlite3_errstr(rc));
+  }
+}
+
+void PinnedTable::Lease::read_page(uint32_t page, unsigned char* out) const {
+  // Page 1 holds the file header and the schema, never a page of a table.
+  if (page < 2 || page > table_.page_count_) throw FileLayoutUnsupported("page number out of range");
+  read(out, table_.page_size_, static_cast<int64_t>(page - 1) * table_.page_size_);
+}
+
 PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& table)
-    : snapshot_(std::make_unique<Snapshot>()), file_(file) {
+    : snapshot_(std::make_unique<Snapshot>()) {
   try {
-    snapshot_->reader = open(file, SQLITE_OPEN_READONLY);
-    Connection& c = *snapshot_->reader;
+    Snapshot& snap = *snapshot_;
+    snap.file = file;
+    snap.reader = open(file, SQLITE_OPEN_READONLY);
+    Connection& c = *snap.reader;
     c.exec("BEGIN");
     uint32_t root = 0;
     {  // the first read starts the transaction's snapshot
@@ -77,8 +144,14 @@ PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& t
       }
     }
     {
+      Statement st(c.get(), "PRAGMA page_count");  // the snapshot's database size
+      if (!st.step()) throw FileLayoutUnsupported("no page count");
+      page_count_ = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
+    }
+    {
       // Copy the log into the file up to (at most) this snapshot; when every
-      // frame got copied, the file holds exactly the snapshot's pages.
+      // frame got copied, the file holds exactly the snapshot's pages. (An own
+      // SQLite connection: closing it keeps the process's locks, see above.)
       auto writer = open(file, SQLITE_OPEN_READWRITE);
       Statement st(writer->get(), "PRAGMA wal_checkpoint(PASSIVE)");
       if (!st.step() || sqlite3_column_int(st.get(), 0) != 0 ||
@@ -86,32 +159,22 @@ PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& t
         throw FileLayoutUnsupported("the write-ahead log could not be checkpointed");
       }
     }
-    fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw FileLayoutUnsupported("cannot open " + file.string());
+    auto own = std::make_unique<Handle>();
+    own->file = file_handle(c.get(), file);
+    snap.handles.push_back(std::move(own));
+    const Lease lease(*this);
     unsigned char header[100];
-    struct stat info{};
-    if (::pread(fd_, header, sizeof header, 0) != static_cast<ssize_t>(sizeof header) || fstat(fd_, &info) != 0) {
-      throw FileLayoutUnsupported("cannot read the header of " + file.string());
-    }
+    lease.read(header, sizeof header, 0);
     page_size_ = be16(header + 16) == 1 ? 65536 : be16(header + 16);
     usable_ = page_size_ - header[20];
     if (page_size_ < 512 || be32(header + 56) != 1) throw FileLayoutUnsupported("not a UTF-8 database");
-    page_count_ = static_cast<uint32_t>(static_cast<uint64_t>(info.st_size) / page_size_);
-    collect_leaves(root);
-  } catch (...) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-    try {
-      throw;
-    } catch (const StorageError& e) {  // SQLite could not pin the snapshot
-      throw FileLayoutUnsupported(e.what());
-    }
+    collect_leaves(lease, root);
+  } catch (const StorageError& e) {  // SQLite could not pin the snapshot
+    throw FileLayoutUnsupported(e.what());
   }
 }
 
-PinnedTable::~PinnedTable() {
-  if (fd_ >= 0) ::close(fd_);
-}
+PinnedTable::~PinnedTable() = default;
 
 size_t PinnedTable::field_of(const std::string& column) const {
   for (size_t i = 0; i < columns_.size(); ++i) {
@@ -120,15 +183,7 @@ size_t PinnedTable::field_of(const std::string& column) const {
   throw FileLayoutUnsupported("no stored column " + column);
 }
 
-void PinnedTable::read_page(uint32_t page, unsigned char* out) const {
-  if (page < 2 || page > page_count_) throw FileLayoutUnsupported("page number out of range");
-  const auto off = static_cast<off_t>(page - 1) * page_size_;
-  if (::pread(fd_, out, page_size_, off) != static_cast<ssize_t>(page_size_)) {
-    throw FileLayoutUnsupported("short read of page " + std::to_string(page));
-  }
-}
-
-void PinnedTable::collect_leaves(uint32_t root) {
+void PinnedTable::collect_leaves(const Lease& lease, uint32_t root) {
   std::vector<unsigned char> buf(page_size_);
   // A b-tree's leaves are all at the same depth: find it down the left edge,
   // then list the pages of the level above it without reading the leaves
@@ -136,7 +191,7 @@ void PinnedTable::collect_leaves(uint32_t root) {
   int height = 0;
   for (uint32_t page = root;; ++height) {
     if (height > 40) throw FileLayoutUnsupported("malformed b-tree");
-    read_page(page, buf.data());
+    lease.read_page(page, buf.data());
     if (buf[0] == 0x0D) break;
     const uint32_t first_cell = be16(buf.data() + 12);
     if (buf[0] != 0x05 || be16(buf.data() + 3) == 0 || first_cell + 4 > usable_) {
@@ -148,7 +203,7 @@ void PinnedTable::collect_leaves(uint32_t root) {
   for (int depth = 0; depth < height; ++depth) {
     std::vector<uint32_t> below;
     for (uint32_t page : level) {
-      read_page(page, buf.data());
+      lease.read_page(page, buf.data());
       const unsigned char* h = buf.data();
       if (h[0] != 0x05) throw FileLayoutUnsupported("not a rowid table b-tree page");
       const uint32_t cells = be16(h + 3);
@@ -168,6 +223,7 @@ void PinnedTable::collect_leaves(uint32_t root) {
 
 LeafCursor::LeafCursor(const PinnedTable& table, const uint32_t* first, const uint32_t* last, size_t fields)
     : table_(table),
+      lease_(table),
       next_leaf_(first),
       last_leaf_(last),
       fields_(fields),
@@ -177,7 +233,7 @@ LeafCursor::LeafCursor(const PinnedTable& table, const uint32_t* first, const ui
 
 bool LeafCursor::load_next_page() {
   if (next_leaf_ == last_leaf_) return false;
-  table_.read_page(*next_leaf_++, page_.data());
+  lease_.read_page(*next_leaf_++, page_.data());
   if (page_[0] != 0x0D) throw FileLayoutUnsupported("not a table leaf page");
   cells_ = be16(page_.data() + 3);
   cell_ = 0;

@@ -48,11 +48,22 @@ struct Field {
 /// lifetime, and every frame of the write-ahead log up to that snapshot has
 /// been copied into the database file (a passive checkpoint), so the file's
 /// pages are exactly the snapshot's. Writers may commit meanwhile (to the log);
-/// their frames cannot be checkpointed over pages the snapshot still needs.
+/// their frames cannot be checkpointed over pages the snapshot still needs (a
+/// checkpoint copies no frame past the oldest reader's mark, and copies nothing
+/// while a reader ignores the log), and in rollback-journal mode the
+/// snapshot's shared lock keeps writers out of the file.
+///
+/// Pages are read through SQLite's own file handles (the VFS's xRead on the
+/// sqlite3_file of an SQLite connection), never through a descriptor of our
+/// own: closing any descriptor of a file drops every POSIX lock the process
+/// holds on it, including those of SQLite's connections, and SQLite's VFS
+/// defers such closes while a lock is held.
 ///
 /// Thread safety: const members may be called from several threads at once;
-/// each thread reads through its own LeafCursor.
+/// each thread reads through its own LeafCursor (its own Lease).
 class PinnedTable {
+  struct Handle;  // one SQLite connection's file handle (sqlite_file.cpp)
+
  public:
   /// Pins the snapshot and lists the table's leaf pages.
   /// @param file the database file (opened read-only for the snapshot, and
@@ -76,31 +87,53 @@ class PinnedTable {
   /// @return the bytes of a page the b-tree uses (page size minus reserved).
   [[nodiscard]] uint32_t usable_size() const noexcept { return usable_; }
 
-  /// Reads page @p page (1-based) into @p out (page_size() bytes).
-  /// @throws FileLayoutUnsupported on a short read or a page number out of
-  /// range.
-  void read_page(uint32_t page, unsigned char* out) const;
+  /// One SQLite file handle of the snapshot's database file, lent to one
+  /// thread: the pinned connection's own, or that of a further read-only
+  /// connection (opened on demand, kept for the table's lifetime; it takes no
+  /// lock, the pinned connection's locks keep the file at the snapshot).
+  /// Returned to the table when destroyed.
+  class Lease {
+   public:
+    /// @throws FileLayoutUnsupported when no connection can be opened.
+    explicit Lease(const PinnedTable& table);
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+    /// Reads page @p page (1-based) into @p out (page_size() bytes).
+    /// @throws FileLayoutUnsupported on a failed or short read or a page
+    /// number out of range.
+    void read_page(uint32_t page, unsigned char* out) const;
+
+   private:
+    friend class PinnedTable;
+    /// Reads @p bytes at @p offset of the file into @p out.
+    void read(void* out, uint32_t bytes, int64_t offset) const;
+
+    const PinnedTable& table_;
+    Handle* handle_;
+  };
 
  private:
-  void collect_leaves(uint32_t root);
+  void collect_leaves(const Lease& lease, uint32_t root);
 
   struct Snapshot;
   std::unique_ptr<Snapshot> snapshot_;
-  std::filesystem::path file_;
-  int fd_ = -1;
   uint32_t page_size_ = 0, usable_ = 0, page_count_ = 0;
   std::vector<std::string> columns_;
   std::vector<uint32_t> leaves_;
 };
 
 /// The rows of a run of leaf pages, in rowid order; the record of the current
-/// row is parsed once, each field decoded on demand.
+/// row is parsed once, each field decoded on demand. Reads through its own
+/// lease of one of the table's SQLite file handles.
 ///
 /// Thread safety: one cursor per thread.
 class LeafCursor {
  public:
   /// @param leaves a sub-range of PinnedTable::leaves(); @param fields how many
   /// leading record fields the caller reads (the others are not decoded).
+  /// @throws FileLayoutUnsupported when no file handle can be had.
   LeafCursor(const PinnedTable& table, const uint32_t* first, const uint32_t* last, size_t fields);
 
   /// Advances to the next row. @return false after the last.
@@ -152,6 +185,7 @@ class LeafCursor {
   bool load_next_page();
 
   const PinnedTable& table_;
+  PinnedTable::Lease lease_;
   const uint32_t* next_leaf_;
   const uint32_t* last_leaf_;
   size_t fields_;
