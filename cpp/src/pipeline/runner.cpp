@@ -703,7 +703,7 @@ class Executor {
     std::optional<Date> floor;
     {
       std::lock_guard lock(floors_mu_);
-      read_floors_.erase(read_floors_.find(reads_from(u).days()));
+      if (auto it = read_floors_.find(reads_from(u).days()); it != read_floors_.end()) read_floors_.erase(it);
       const int32_t next = read_floors_.empty() ? INT32_MAX : *read_floors_.begin();
       if (next >= released_floor_ + kReleaseStepDays) {
         released_floor_ = next;
@@ -751,9 +751,10 @@ class Executor {
   std::atomic<bool> first_failure_{false};
   std::mutex failure_mu_, ledger_mu_;
   static constexpr size_t kLedgerBatchRows = 500;
+  /// Ledger rows not appended yet (under ledger_mu_).
   std::optional<Table> pending_ledger_;
-  std::set<std::pair<std::string, int32_t>> stored_failures_;  ///< (processor, day) with failure rows, at run start
-                                                               ///< ///< ledger rows not appended yet (under ledger_mu_)
+  /// (processor, day) pairs with failure rows stored when the run started.
+  std::set<std::pair<std::string, int32_t>> stored_failures_;
   std::string first_failure_text_;
 };
 
