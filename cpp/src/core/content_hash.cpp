@@ -50,53 +50,80 @@ std::string PartitionHash::hex() const {
   return buf;
 }
 
+RowHashBuilder::RowHashBuilder(const std::vector<std::string>& column_names)
+    : seed_of_(column_names.size(), 0), hashed_(column_names.size(), 0) {
+  for (size_t c = 0; c < column_names.size(); ++c) {
+    const std::string& name = column_names[c];
+    if (is_run_stamp_column(name)) continue;
+    uint64_t seed = kFnvOffset;
+    mix_bytes(seed, name.data(), name.size());
+    seed_of_[c] = seed;
+    hashed_[c] = 1;
+  }
+}
+
+void RowHashBuilder::start() noexcept { h_ = kFnvOffset; }
+
+void RowHashBuilder::cell(size_t col) noexcept { h_ = (h_ ^ seed_of_[col]) * kFnvPrime; }
+
+void RowHashBuilder::null(size_t col) noexcept {
+  cell(col);
+  const unsigned char null_tag = 0xfe;
+  mix_bytes(h_, &null_tag, 1);
+}
+
+void RowHashBuilder::int64(size_t col, int64_t v) noexcept {
+  cell(col);
+  mix_bytes(h_, &v, sizeof v);
+}
+
+void RowHashBuilder::real(size_t col, double v) noexcept {
+  cell(col);
+  if (v == 0.0) v = 0.0;  // -0.0 and 0.0 are the same stored value
+  mix_bytes(h_, &v, sizeof v);
+}
+
+void RowHashBuilder::text(size_t col, std::string_view v) noexcept {
+  cell(col);
+  mix_bytes(h_, v.data(), v.size());
+  const unsigned char end = 0xff;
+  mix_bytes(h_, &end, 1);
+}
+
+uint64_t RowHashBuilder::finish() const noexcept { return finalise(h_); }
+
 namespace {
 
-/// The non-stamp columns of a table with the hash state after their names
-/// (computed once per table).
+/// Hashes the rows of a Table (columns resolved once per table).
 struct RowHasher {
-  std::vector<std::pair<size_t, uint64_t>> cols;
-  explicit RowHasher(const Table& t) {
+  RowHashBuilder builder;
+  std::vector<size_t> cols;  ///< the hashed columns, in order
+  explicit RowHasher(const Table& t) : builder(t.column_names()) {
     for (size_t c = 0; c < t.num_columns(); ++c) {
-      const std::string& name = t.column_names()[c];
-      if (is_run_stamp_column(name)) continue;
-      uint64_t seed = kFnvOffset;
-      mix_bytes(seed, name.data(), name.size());
-      cols.emplace_back(c, seed);
+      if (builder.hashed(c)) cols.push_back(c);
     }
   }
-  [[nodiscard]] uint64_t hash(const Table& t, size_t row) const {
-    uint64_t h = kFnvOffset;
-    for (const auto& [c, seed] : cols) {
-      h = (h ^ seed) * kFnvPrime;
+  [[nodiscard]] uint64_t hash(const Table& t, size_t row) {
+    builder.start();
+    for (size_t c : cols) {
       const Column& col = t.col(c);
       if (col.is_null(row)) {
-        const unsigned char null_tag = 0xfe;
-        mix_bytes(h, &null_tag, 1);
+        builder.null(c);
         continue;
       }
       switch (col.storage()) {
-        case Storage::kInt: {
-          const int64_t v = col.int_at(row);
-          mix_bytes(h, &v, sizeof v);
+        case Storage::kInt:
+          builder.int64(c, col.int_at(row));
           break;
-        }
-        case Storage::kReal: {
-          double v = col.real_at(row);
-          if (v == 0.0) v = 0.0;  // -0.0 and 0.0 are the same stored value
-          mix_bytes(h, &v, sizeof v);
+        case Storage::kReal:
+          builder.real(c, col.real_at(row));
           break;
-        }
-        case Storage::kText: {
-          const std::string& v = col.text_at(row);
-          mix_bytes(h, v.data(), v.size());
-          const unsigned char end = 0xff;
-          mix_bytes(h, &end, 1);
+        case Storage::kText:
+          builder.text(c, col.text_at(row));
           break;
-        }
       }
     }
-    return finalise(h);
+    return builder.finish();
   }
 };
 
@@ -109,7 +136,7 @@ std::map<Date, PartitionHash> partition_hashes_of(const Table& rows) {
   const int part = rows.index_of(rows.schema().partition_column);
   if (part < 0) return out;
   const Column& pc = rows.col(static_cast<size_t>(part));
-  const RowHasher hasher(rows);
+  RowHasher hasher(rows);
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     if (pc.is_null(r)) continue;
     PartitionHash& ph = out[Date(static_cast<int32_t>(pc.int_at(r)))];

@@ -6,10 +6,10 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <unordered_set>
 
 #include "nbaprops/core/error.hpp"
 
@@ -17,31 +17,74 @@ namespace nbaprops {
 
 namespace {
 
-/// The process-wide string pool: sharded node-based sets (element addresses are
-/// stable).
+/// The process-wide string pool. Strings live in per-shard deques (stable
+/// addresses, never freed); each shard indexes them with an open-addressing
+/// table of (hash, pointer), so a lookup hashes the text once and a miss costs
+/// one string allocation. A small per-thread direct-mapped memo in front
+/// answers repeated values (teams, players, statuses) without taking a lock.
 class TextPool {
  public:
   const std::string* intern(std::string_view s) {
-    const size_t h = std::hash<std::string_view>{}(s);
-    Shard& shard = shards_[h % kShards];
-    std::lock_guard lock(shard.mu);
-    auto it = shard.set.find(s);
-    if (it == shard.set.end()) it = shard.set.emplace(s).first;
-    return &*it;
+    const uint64_t h = std::hash<std::string_view>{}(s);
+    Memo& memo = memo_[h & (kMemoSize - 1)];
+    if (memo.hash == h && memo.text != nullptr && *memo.text == s) return memo.text;
+    Shard& shard = shards_[(h >> 52) % kShards];
+    const std::string* out;
+    {
+      std::lock_guard lock(shard.mu);
+      out = shard.find_or_insert(h, s);
+    }
+    memo = Memo{h, out};
+    return out;
   }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  struct Slot {
+    uint64_t hash = 0;
+    const std::string* text = nullptr;
   };
   struct Shard {
     std::mutex mu;
-    std::unordered_set<std::string, Hash, std::equal_to<>> set;
+    std::vector<Slot> slots = std::vector<Slot>(64);
+    size_t used = 0;
+    std::deque<std::string> store;
+
+    const std::string* find_or_insert(uint64_t h, std::string_view s) {
+      const size_t mask = slots.size() - 1;
+      for (size_t i = h & mask;; i = (i + 1) & mask) {
+        Slot& slot = slots[i];
+        if (slot.text == nullptr) {
+          const std::string* text = &store.emplace_back(s);
+          slot = Slot{h, text};
+          if (++used * 4 > slots.size() * 3) grow();
+          return text;
+        }
+        if (slot.hash == h && *slot.text == s) return slot.text;
+      }
+    }
+    void grow() {
+      std::vector<Slot> old(slots.size() * 2);
+      old.swap(slots);
+      const size_t mask = slots.size() - 1;
+      for (const Slot& e : old) {
+        if (e.text == nullptr) continue;
+        size_t i = e.hash & mask;
+        while (slots[i].text != nullptr) i = (i + 1) & mask;
+        slots[i] = e;
+      }
+    }
+  };
+  struct Memo {
+    uint64_t hash = 0;
+    const std::string* text = nullptr;
   };
   static constexpr size_t kShards = 64;
+  static constexpr size_t kMemoSize = 1024;
   std::array<Shard, kShards> shards_;
+  static thread_local std::array<Memo, kMemoSize> memo_;
 };
+
+thread_local std::array<TextPool::Memo, TextPool::kMemoSize> TextPool::memo_{};
 
 TextPool& pool() {
   static TextPool* p = new TextPool();  // never destroyed: cells may outlive

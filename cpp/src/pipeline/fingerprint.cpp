@@ -11,9 +11,13 @@
 namespace nbaprops::pipeline {
 
 /// Per-table input state: each partition's content hash ("h<hash>") or, where
-/// none is recorded, its row count ("n<count>").
+/// none is recorded, its row count ("n<count>"). Loaded once (call_once), so a
+/// table being loaded blocks only the units that read that table.
 struct InputFingerprints::TableState {
-  std::map<int32_t, std::string> token;  // day → token
+  std::once_flag loaded;
+  bool ready = false;                        // guarded by mu_
+  std::map<int32_t, std::string> token;      // day → token; guarded by mu_
+  std::map<int32_t, std::string> committed;  // commits noted while loading; guarded by mu_
 };
 
 InputFingerprints::InputFingerprints(Warehouse& warehouse, const Schedule& schedule,
@@ -22,15 +26,8 @@ InputFingerprints::InputFingerprints(Warehouse& warehouse, const Schedule& sched
 
 InputFingerprints::~InputFingerprints() = default;
 
-InputFingerprints::TableState& InputFingerprints::state(const std::string& table) {
-  {
-    std::shared_lock lock(mu_);
-    if (auto it = tables_.find(table); it != tables_.end()) return *it->second;
-  }
-  std::unique_lock lock(mu_);
-  auto& slot = tables_[table];
-  if (slot) return *slot;
-  auto st = std::make_unique<TableState>();
+std::map<int32_t, std::string> InputFingerprints::load_tokens(const std::string& table) {
+  std::map<int32_t, std::string> token;
   const TableSchema& schema = catalog::get(table);
   std::optional<DateRange> w;
   if (auto it = windows_.find(table); it != windows_.end()) w = it->second;
@@ -38,15 +35,37 @@ InputFingerprints::TableState& InputFingerprints::state(const std::string& table
   for (const Processor* p : registry::all()) produced |= p->info().output_table == table;
   if (produced) {
     // Written only by units, which record each partition's hash as they commit.
-    for (const auto& [d, n] : warehouse_.partition_counts(schema, w)) st->token[d.days()] = "n" + std::to_string(n);
-    for (const auto& [d, h] : warehouse_.partition_hashes(schema, w)) st->token[d.days()] = "h" + h;
+    for (const auto& [d, n] : warehouse_.partition_counts(schema, w)) token[d.days()] = "n" + std::to_string(n);
+    for (const auto& [d, h] : warehouse_.partition_hashes(schema, w)) token[d.days()] = "h" + h;
   } else {
     // Raw inputs may be changed by anyone (a re-import, a hand-written UPDATE):
     // hash what is stored, once.
-    for (const auto& [d, h] : partition_hashes_of(warehouse_.read(schema, w))) st->token[d.days()] = "h" + h.hex();
+    for (const auto& [d, h] : warehouse_.content_hashes(schema, w)) token[d.days()] = "h" + h.hex();
   }
-  slot = std::move(st);
-  return *slot;
+  return token;
+}
+
+InputFingerprints::TableState& InputFingerprints::state(const std::string& table) {
+  TableState* st = nullptr;
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = tables_.find(table); it != tables_.end()) st = it->second.get();
+  }
+  if (st == nullptr) {
+    std::unique_lock lock(mu_);
+    auto& slot = tables_[table];
+    if (!slot) slot = std::make_unique<TableState>();
+    st = slot.get();
+  }
+  std::call_once(st->loaded, [&] {
+    auto token = load_tokens(table);  // outside mu_: other tables' units go on
+    std::unique_lock lock(mu_);
+    for (auto& [day, t] : st->committed) token[day] = std::move(t);  // newer than what was read
+    st->committed.clear();
+    st->token = std::move(token);
+    st->ready = true;
+  });
+  return *st;
 }
 
 void InputFingerprints::note_committed(const std::string& table, Date d, const std::map<Date, PartitionHash>& hashes) {
@@ -57,7 +76,8 @@ void InputFingerprints::note_committed(const std::string& table, Date d, const s
   const auto it = hashes.find(d);
   const std::string token = "h" + (it == hashes.end() ? PartitionHash{} : it->second).hex();
   std::unique_lock lock(mu_);
-  tables_[table]->token[d.days()] = token;
+  TableState& st = *tables_[table];
+  (st.ready ? st.token : st.committed)[d.days()] = token;
 }
 
 std::string InputFingerprints::fingerprint(const Unit& u) {

@@ -12,6 +12,7 @@
 #include <iomanip>
 #include <optional>
 #include <random>
+#include <semaphore>
 #include <set>
 #include <sstream>
 
@@ -219,7 +220,12 @@ class Executor {
       read_floors_.insert(reads_from(u).days());
     }
     if (n > 0) {
-      tbb::task_arena arena(std::max(1, opts_.workers));
+      // One thread more than the units computing at once: a unit commits
+      // (SQLite takes one writer at a time) while `workers` others compute, so
+      // a unit waiting for the writer never idles a core (the compute slots
+      // keep at most `workers` units computing).
+      const int workers = std::max(1, opts_.workers);
+      tbb::task_arena arena(workers > 1 ? workers + 1 : 1);
       arena.execute([&] {
         tbb::flow::graph g;
         using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
@@ -341,6 +347,37 @@ class Executor {
     }
   }
 
+  /// Holds one of the run's compute slots (at most `workers` units compute at
+  /// once); the time spent waiting for it is not the unit's.
+  class ComputeSlot {
+   public:
+    ComputeSlot(std::counting_semaphore<>& slots, UnitResult& r) : slots_(slots) {
+      const auto t0 = Clock::now();
+      slots_.acquire();
+      r.started += Clock::now() - t0;
+    }
+    ~ComputeSlot() { slots_.release(); }
+    ComputeSlot(const ComputeSlot&) = delete;
+    ComputeSlot& operator=(const ComputeSlot&) = delete;
+
+   private:
+    std::counting_semaphore<>& slots_;
+  };
+
+  /// The unit's input fingerprint and output, in a compute slot.
+  UnitOutput compute(const Unit& u, UnitResult& r) {
+    const ComputeSlot slot(compute_slots_, r);
+    if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
+    const double read0 = proc::thread_read_seconds();
+    // Isolated: while this unit waits inside its own parallel loops, its
+    // thread runs only their tasks, never another unit (which could need
+    // the lock this unit holds on a carried history: a self-deadlock).
+    UnitOutput out = tbb::this_task_arena::isolate(
+        [&] { return u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)}); });
+    r.read_seconds += proc::thread_read_seconds() - read0;
+    return out;
+  }
+
   /// Runs unit @p i; never throws.
   void unit(size_t i) {
     const Unit& u = plan_.units[i];
@@ -358,7 +395,7 @@ class Executor {
       r.status = UnitStatus::kFailed;
       r.reason = "unknown error";
     }
-    r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.seconds = std::chrono::duration<double>(Clock::now() - r.started).count();
     if (r.status == UnitStatus::kFailed) {
       bool expected = false;
       if (first_failure_.compare_exchange_strong(expected, true)) {
@@ -460,15 +497,7 @@ class Executor {
     for (int attempt = 1;; ++attempt) {
       r.attempts = attempt;
       try {
-        if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
-        const double read0 = proc::thread_read_seconds();
-        // Isolated: while this unit waits inside its own parallel loops, its
-        // thread runs only their tasks, never another unit (which could need
-        // the lock this unit holds on a carried history: a self-deadlock).
-        UnitOutput out = tbb::this_task_arena::isolate([&] {
-          return u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)});
-        });
-        r.read_seconds += proc::thread_read_seconds() - read0;
+        UnitOutput out = compute(u, r);
         stamp(out.rows);
         r.rows = static_cast<int64_t>(out.rows.num_rows());
         r.entities = out.entities_processed;
@@ -747,6 +776,7 @@ class Executor {
   std::mutex floors_mu_;
   std::multiset<int32_t> read_floors_;  ///< reads_from() of every unfinished unit
   int32_t released_floor_ = INT32_MIN / 2;
+  std::counting_semaphore<> compute_slots_{std::max(1, opts_.workers)};
   std::atomic<int64_t> seq_{0};
   std::atomic<bool> first_failure_{false};
   std::mutex failure_mu_, ledger_mu_;

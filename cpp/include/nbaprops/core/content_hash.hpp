@@ -10,6 +10,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
@@ -27,6 +29,33 @@ struct PartitionHash {
   int64_t rows = 0;
   /// @return 16 lowercase hex chars of the hash mixed with the row count.
   [[nodiscard]] std::string hex() const;
+};
+
+/// Hashes rows cell by cell over a fixed list of columns, exactly as
+/// row_content_hash does for a Table with those columns: what a streaming
+/// reader (SQLite rows, never materialised) uses to compute the same partition
+/// hashes as partition_hashes_of.
+class RowHashBuilder {
+ public:
+  /// @param column_names the row's columns in order (run-stamp columns are
+  ///   kept in the numbering but not hashed).
+  explicit RowHashBuilder(const std::vector<std::string>& column_names);
+  /// @return false for a run-stamp column (its cells must not be passed).
+  [[nodiscard]] bool hashed(size_t col) const noexcept { return hashed_[col] != 0; }
+  /// Starts a row; then, for every hashed column in ascending order, exactly
+  /// one of null / int64 / real / text; then finish().
+  void start() noexcept;
+  void null(size_t col) noexcept;
+  void int64(size_t col, int64_t v) noexcept;
+  void real(size_t col, double v) noexcept;
+  void text(size_t col, std::string_view v) noexcept;
+  [[nodiscard]] uint64_t finish() const noexcept;
+
+ private:
+  void cell(size_t col) noexcept;
+  std::vector<uint64_t> seed_of_;  ///< per column: FNV state after its name
+  std::vector<uint8_t> hashed_;    ///< per column: 0 for a run-stamp column
+  uint64_t h_ = 0;
 };
 
 /// @return the 64-bit FNV-1a hash of row @p row over every non-stamp column of

@@ -59,6 +59,8 @@ class InputFingerprints {
  private:
   struct TableState;
   TableState& state(const std::string& table);
+  /// Reads the tokens of @p table over its window (no lock held).
+  std::map<int32_t, std::string> load_tokens(const std::string& table);
 
   Warehouse& warehouse_;
   const Schedule& schedule_;

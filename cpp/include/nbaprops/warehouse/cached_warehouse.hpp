@@ -51,6 +51,12 @@ class CachedWarehouse final : public Warehouse {
                                                              std::optional<DateRange> range) override {
     return base_.partition_hashes(schema, range);
   }
+  /// From the base: hashing stored rows needs every column, which the cache
+  /// would otherwise hold as one more projection of the table.
+  [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema,
+                                                             std::optional<DateRange> range) override {
+    return base_.content_hashes(schema, range);
+  }
 
   /// Drops every cached partition dated before @p floor and serves reads
   /// reaching before it from the base from now on (the runner calls it once no

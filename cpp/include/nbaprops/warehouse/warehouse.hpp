@@ -110,6 +110,16 @@ class Warehouse {
                                                                      std::optional<DateRange> range) {
     return {};
   }
+
+  /// @return the content hash of each partition in @p range with rows, computed
+  /// from the rows stored now (what partition_hashes_of(read(schema, range))
+  /// gives), for tables that may change outside this library (raw inputs). A
+  /// backend may compute it without materialising the rows. @throws
+  /// StorageError, DataError.
+  [[nodiscard]] virtual std::map<Date, PartitionHash> content_hashes(const TableSchema& schema,
+                                                                     std::optional<DateRange> range) {
+    return partition_hashes_of(read(schema, range));
+  }
 };
 
 /// Opens (creating if needed) a warehouse. @param uri a directory path or
