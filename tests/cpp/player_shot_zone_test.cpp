@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <set>
 
 #include "nbaprops/processors/common.hpp"
@@ -616,4 +617,36 @@ TEST(PszaHash, RowHasherEqualsThePerCellHash) {
   }
   EXPECT_THROW(RowHasher(t, {"player_lookup", "player_lookup"}, RowHasher::Style::kPrecompute), InternalError);
   EXPECT_THROW(RowHasher(t, {"no_such_column"}, RowHasher::Style::kPrecompute), ConfigError);
+}
+
+// The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)
+// from its digits instead of std::to_chars; the bytes equal the per-cell
+// python_float_repr path for every magnitude and sign, including the values
+// where to_chars switches to exponent notation (1e-04, 5e-04, 1e+05, 1e+10)
+// and ties between the two notations (0.001, 10000.0).
+TEST(PszaHash, ShortDecimalsRenderLikeTheReprPath) {
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  const std::vector<std::string> fields = {"player_lookup", "paint_rate_last_10", "mid_range_pct_last_10"};
+  std::vector<double> values = {0.0,    1.0,    0.1,     0.001,  0.0001, 0.0005, 0.0012,   10000.0, 100000.0,
+                                1e10,   2.5e10, 99999.5, 123.45, 0.375,  44.44,  1e11 - 1, 0.1 + 0.2, 1e-5,
+                                12.0e9, 5e5,    3e4,     0.05,   -0.0,   1e11,   1.5e-7};
+  std::mt19937_64 rng(20261202);
+  const double scale[] = {1, 10, 100, 1000, 10000, 100000};
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t magnitude = int64_t{1} << std::uniform_int_distribution<int>(0, 50)(rng);
+    const auto k = std::uniform_int_distribution<int64_t>(0, magnitude)(rng);
+    values.push_back(static_cast<double>(k) / scale[i % 6] * (i % 7 == 0 ? -1.0 : 1.0));
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "player_lookup", "p" + std::to_string(i));
+    t.set(r, "paint_rate_last_10", values[i]);
+    t.set(r, "mid_range_pct_last_10", np_round(values[i] / 7.0, static_cast<int>(i % 5)));
+  }
+  const RowHasher precompute(t, fields, RowHasher::Style::kPrecompute);
+  const RowHasher mixin(t, fields, RowHasher::Style::kMixin);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    ASSERT_EQ(precompute.hash(t, r), precompute_data_hash(t, r, fields)) << "value " << values[r];
+    ASSERT_EQ(mixin.hash(t, r), precompute_data_hash(t, r, fields)) << "value " << values[r];
+  }
 }
