@@ -105,6 +105,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
     std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
     std::vector<const std::string*> upid;     ///< universal_player_id per game (nullptr: NULL)
+    std::vector<Date> game_dates;              ///< games[i].date (a dense array to search)
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
     /// Metrics of the @p n games before index @p end.
     [[nodiscard]] ShotZoneMetrics window(size_t end, size_t n) const {
@@ -112,9 +113,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     }
     /// Qualifying games strictly before @p d.
     [[nodiscard]] size_t games_before(Date d) const {
-      return static_cast<size_t>(
-          std::lower_bound(games.begin(), games.end(), d, [](const ShotGame& g, Date x) { return g.date < x; }) -
-          games.begin());
+      return static_cast<size_t>(std::lower_bound(game_dates.begin(), game_dates.end(), d) - game_dates.begin());
     }
     [[nodiscard]] size_t dates_before(Date d) const {
       return static_cast<size_t>(std::lower_bound(dates.begin(), dates.end(), d) - dates.begin());
@@ -140,6 +139,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   struct Entity {
     const Player* p;
     size_t n_games;           ///< qualifying games before D
+    size_t n_dates;           ///< distinct row dates before D
     const std::string* team;  ///< current team: the first row of the latest date before D
   };
 
@@ -208,6 +208,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   });
   const auto at_game = static_cast<size_t>(pos - p.games.begin());
   p.upid.insert(p.upid.begin() + static_cast<std::ptrdiff_t>(at_game), proc::text_of(&c.upid, r));
+  p.game_dates.insert(p.game_dates.begin() + static_cast<std::ptrdiff_t>(at_game), date);
   p.games.insert(pos, std::move(g));
   // Rows come in date order, so this is an append; a game inserted earlier
   // redoes the totals after it.
@@ -385,7 +386,9 @@ std::vector<ShotZoneHistory::Entity> ShotZoneHistory::entities_before(Date d) co
   std::vector<Entity> entities;
   for (const auto& [name, p] : players_) {
     const size_t n = p.games_before(d);
-    if (n > 0) entities.push_back(Entity{&p, n, p.team_at[p.dates_before(d) - 1]});
+    if (n == 0) continue;
+    const size_t dates = p.dates_before(d);
+    entities.push_back(Entity{&p, n, dates, p.team_at[dates - 1]});
   }
   return entities;
 }
@@ -397,7 +400,7 @@ namespace {
 PlayerResult evaluate_player(const ShotZoneHistory::Entity& e, Date d, int64_t expected, bool boundary) {
   const std::string& name = *e.p->name;
   PlayerResult res;
-  res.completeness = make_completeness(expected, static_cast<int64_t>(e.p->dates_before(d)));
+  res.completeness = make_completeness(expected, static_cast<int64_t>(e.n_dates));
   if (!res.completeness.production_ready && !boundary) {
     // Legacy category INCOMPLETE_DATA (Dec–Mar only): fewer season rows than
     // the team's last 10.
