@@ -156,6 +156,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
 
  private:
   std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
+  std::unordered_map<const std::string*, Player*> by_name_;  ///< players_ by interned name (the ingest's lookup)
   std::map<int32_t, Day> days_;
   SeasonTeamGames team_games_;
 };
@@ -171,7 +172,9 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   const Date date(static_cast<int32_t>(c.date.int_at(r)));
   const std::string* player = c.player.text_ptr(r);
   const std::string* game_id = c.game.text_ptr(r);  // NULL reads as ""
-  Player& p = players_[*player];
+  Player*& known = by_name_[player];
+  if (!known) known = &players_[*player];
+  Player& p = *known;
   p.name = player;
   auto at = std::upper_bound(p.dates.begin(), p.dates.end(), date);
   if (at == p.dates.begin() || *(at - 1) != date) {
@@ -196,7 +199,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return;
   ShotGame g;
   g.date = date;
-  g.game_id = *game_id;
+  g.game_id = game_id;
   int64_t v[9];
   for (int k = 0; k < 9; ++k) v[k] = c.zone[k]->get_int(r).value_or(0);
   g.paint_attempts = v[0], g.paint_makes = v[1], g.mid_attempts = v[2], g.mid_makes = v[3];
@@ -204,7 +207,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   g.assisted_known = !c.zone[7]->is_null(r);
   g.unassisted_known = !c.zone[8]->is_null(r);
   auto pos = std::upper_bound(p.games.begin(), p.games.end(), g, [](const ShotGame& x, const ShotGame& y) {
-    return x.date != y.date ? x.date < y.date : x.game_id < y.game_id;
+    return x.date != y.date ? x.date < y.date : *x.game_id < *y.game_id;
   });
   const auto at_game = static_cast<size_t>(pos - p.games.begin());
   p.upid.insert(p.upid.begin() + static_cast<std::ptrdiff_t>(at_game), proc::text_of(&c.upid, r));
@@ -442,7 +445,7 @@ const std::string* newest_upid(const ShotZoneHistory::Entity& e) {
   const auto& games = e.p->games;
   size_t newest = e.n_games - 1;
   while (newest > 0 && games[newest - 1].date == games[newest].date &&
-         games[newest - 1].game_id == games[newest].game_id) {
+         *games[newest - 1].game_id == *games[newest].game_id) {
     --newest;
   }
   return e.p->upid[newest];
