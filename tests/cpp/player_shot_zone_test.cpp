@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <set>
+#include <span>
 
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
@@ -649,4 +651,49 @@ TEST(PszaHash, ShortDecimalsRenderLikeTheReprPath) {
     ASSERT_EQ(precompute.hash(t, r), precompute_data_hash(t, r, fields)) << "value " << values[r];
     ASSERT_EQ(mixin.hash(t, r), precompute_data_hash(t, r, fields)) << "value " << values[r];
   }
+}
+
+// The last-10/20 windows come from per-player running sums. Rows stored in any
+// order (a date's rows arrive in stored order and are placed by game id, which
+// redoes the sums after the insertion point) give the windowed sums of the
+// games sorted by (date, game id).
+TEST(PszaWindow, RunningSumsEqualTheWindowSumsWhateverTheStoredOrder) {
+  Fixture f = season(24);
+  std::vector<std::pair<std::string, Shots>> lines;  // (game id, line) of each stored row
+  Table rows(pgs_schema());
+  for (int g = 0; g < 24; ++g) {
+    const Shots s{8 + g % 5, 3 + g % 4, 4 + g % 3, 1 + g % 2, 6 + g % 7, 2 + g % 3, 9 + g % 4, 5 + g % 3, 2 + g % 2};
+    pgs_row(rows, "alpha", f.game_date(g), "BOS", "LAL", s);
+    lines.emplace_back(f.game_date(g).compact() + "_LAL_BOS", s);
+    if (g % 6 == 5) {  // a second row that day, whose game id sorts first
+      const Shots extra{3, 1, 2, 1, 1, 0, 2, 1, 1};
+      pgs_row(rows, "alpha", f.game_date(g), "BOS", "AAA", extra);
+      lines.emplace_back(f.game_date(g).compact() + "_AAA_BOS", extra);
+    }
+  }
+  std::vector<size_t> order(rows.num_rows());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::reverse(order.begin(), order.end());
+  for (size_t r : order) f.pgs.append_row(rows, r);
+  std::vector<size_t> sorted(lines.size());
+  std::iota(sorted.begin(), sorted.end(), size_t{0});
+  std::sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) { return lines[a].first < lines[b].first; });
+  std::vector<ShotGame> games;
+  for (size_t i : sorted) games.push_back(shot_game(lines[i].second));
+
+  const UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
+  const auto r = row_of(out.rows, "alpha");
+  ASSERT_TRUE(r);
+  const ShotZoneMetrics m10 = shot_zone_metrics(std::span<const ShotGame>(games).last(10));
+  const ShotZoneMetrics m20 = shot_zone_metrics(std::span<const ShotGame>(games).last(20));
+  const Table& t = out.rows;
+  EXPECT_EQ(t.get_real(*r, "paint_rate_last_10"), m10.paint_rate);
+  EXPECT_EQ(t.get_real(*r, "mid_range_pct_last_10"), m10.mid_pct);
+  EXPECT_EQ(t.get_real(*r, "three_pt_attempts_per_game"), m10.three_apg);
+  EXPECT_EQ(t.get_real(*r, "assisted_rate_last_10"), m10.assisted_rate);
+  EXPECT_EQ(t.get_int(*r, "total_shots_last_10"), m10.total_shots);
+  EXPECT_EQ(t.get_real(*r, "paint_rate_last_20"), m20.paint_rate);
+  EXPECT_EQ(t.get_real(*r, "paint_pct_last_20"), m20.paint_pct);
+  // The stored order does not matter.
+  nbaprops::testing::expect_same_rows(out.rows, compute_player_shot_zone(f.schedule(), f.d, rows).rows);
 }
