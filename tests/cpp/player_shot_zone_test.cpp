@@ -629,7 +629,7 @@ TEST(PszaHash, RowHasherEqualsThePerCellHash) {
 TEST(PszaHash, ShortDecimalsRenderLikeTheReprPath) {
   Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
   const std::vector<std::string> fields = {"player_lookup", "paint_rate_last_10", "mid_range_pct_last_10"};
-  std::vector<double> values = {0.0,    1.0,    0.1,     0.001,  0.0001, 0.0005, 0.0012,   10000.0, 100000.0,
+  std::vector<double> values = {0.0,    1.0,    0.1,     0.001,  0.0001, 0.0005, 0.0012,   10000.0,   100000.0,
                                 1e10,   2.5e10, 99999.5, 123.45, 0.375,  44.44,  1e11 - 1, 0.1 + 0.2, 1e-5,
                                 12.0e9, 5e5,    3e4,     0.05,   -0.0,   1e11,   1.5e-7};
   std::mt19937_64 rng(20261202);

@@ -86,8 +86,17 @@ struct ZoneSums {
     una_known += g.unassisted_known ? 1 : 0;
   }
   [[nodiscard]] ZoneSums minus(const ZoneSums& o) const {
-    return ZoneSums{pa - o.pa,   pm - o.pm,   ma - o.ma,   mm - o.mm,   ta - o.ta,        tm - o.tm,
-                    fgm - o.fgm, ast - o.ast, una - o.una, ast_known - o.ast_known, una_known - o.una_known};
+    return ZoneSums{pa - o.pa,
+                    pm - o.pm,
+                    ma - o.ma,
+                    mm - o.mm,
+                    ta - o.ta,
+                    tm - o.tm,
+                    fgm - o.fgm,
+                    ast - o.ast,
+                    una - o.una,
+                    ast_known - o.ast_known,
+                    una_known - o.una_known};
   }
 };
 
@@ -100,11 +109,11 @@ ShotZoneMetrics metrics_of(const ZoneSums& s, int games);
 class ShotZoneHistory final : public proc::SeasonHistory {
  public:
   struct Player {
-    const std::string* name = nullptr;        ///< interned player_lookup
-    std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
-    std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
-    std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
-    std::vector<const std::string*> upid;     ///< universal_player_id per game (nullptr: NULL)
+    const std::string* name = nullptr;         ///< interned player_lookup
+    std::vector<Date> dates;                   ///< distinct row dates (any status), ascending
+    std::vector<const std::string*> team_at;   ///< team of the first row of each of those dates
+    std::vector<ShotGame> games;               ///< qualifying games, (date, game id) ascending
+    std::vector<const std::string*> upid;      ///< universal_player_id per game (nullptr: NULL)
     std::vector<Date> game_dates;              ///< games[i].date (a dense array to search)
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
     /// Metrics of the @p n games before index @p end.
@@ -155,7 +164,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   void add_row(const PgsColumns& c, size_t r);
 
  private:
-  std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
+  std::map<std::string_view, Player> players_;               // keyed by interned names: ordered output, stable keys
   std::unordered_map<const std::string*, Player*> by_name_;  ///< players_ by interned name (the ingest's lookup)
   std::map<int32_t, Day> days_;
   SeasonTeamGames team_games_;

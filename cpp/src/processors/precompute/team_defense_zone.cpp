@@ -443,9 +443,9 @@ struct TdzaColumns {
 
 /// The 16 numeric metrics in TdzaColumns::values order.
 std::array<std::optional<double>, 16> metric_values(const ZoneDefenseMetrics& m) {
-  return {m.paint_pct,   m.paint_att_pg,    m.paint_pts_pg, m.paint_blk_pg,     m.paint_vs_league, m.mid_pct,
-          m.mid_att_pg,  m.mid_blk_pg,      m.mid_vs_league, m.three_pct,       m.three_att_pg,    m.three_blk_pg,
-          m.three_vs_league, m.defensive_rating, m.opp_pts_pg, m.opponent_pace};
+  return {m.paint_pct,       m.paint_att_pg,     m.paint_pts_pg,  m.paint_blk_pg, m.paint_vs_league, m.mid_pct,
+          m.mid_att_pg,      m.mid_blk_pg,       m.mid_vs_league, m.three_pct,    m.three_att_pg,    m.three_blk_pg,
+          m.three_vs_league, m.defensive_rating, m.opp_pts_pg,    m.opponent_pace};
 }
 
 /// An interned copy of a text from a small fixed set (zones, tiers, notes).
@@ -459,8 +459,7 @@ const std::string* pooled(const std::string& s) {
 }
 
 /// Writes row @p r of a team with metrics.
-void write_team_row(Table& t, size_t r, const TdzaColumns& c, const std::string* team, Date d,
-                    const TeamResult& res) {
+void write_team_row(Table& t, size_t r, const TdzaColumns& c, const std::string* team, Date d, const TeamResult& res) {
   const ZoneDefenseMetrics& m = *res.metrics;
   t.col(c.team).set_text_ptr(r, team);
   t.col(c.date).set_int(r, d.days());

@@ -176,7 +176,8 @@ bool append_short_decimal(std::string& out, double v) {
   while (d < 5 && (k = std::nearbyint(v * kScale[d])) / kScale[d] != v) ++d;
   if (d == 5) return false;
   char digits[24];
-  const auto n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(std::fabs(k))).ptr - digits);
+  const auto n =
+      static_cast<int>(std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(std::fabs(k))).ptr - digits);
   // The smallest d leaves no trailing zero after the point; k = 0 is "0".
   if (d > 0 && digits[n - 1] == '0') return false;
   const int fixed_len = (n > d ? n : 1) + (d > 0 ? 1 + d : 0);
