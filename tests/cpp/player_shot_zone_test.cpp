@@ -4,7 +4,10 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <random>
 #include <set>
+#include <span>
 
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
@@ -616,4 +619,81 @@ TEST(PszaHash, RowHasherEqualsThePerCellHash) {
   }
   EXPECT_THROW(RowHasher(t, {"player_lookup", "player_lookup"}, RowHasher::Style::kPrecompute), InternalError);
   EXPECT_THROW(RowHasher(t, {"no_such_column"}, RowHasher::Style::kPrecompute), ConfigError);
+}
+
+// The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)
+// from its digits instead of std::to_chars; the bytes equal the per-cell
+// python_float_repr path for every magnitude and sign, including the values
+// where to_chars switches to exponent notation (1e-04, 5e-04, 1e+05, 1e+10)
+// and ties between the two notations (0.001, 10000.0).
+TEST(PszaHash, ShortDecimalsRenderLikeTheReprPath) {
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  const std::vector<std::string> fields = {"player_lookup", "paint_rate_last_10", "mid_range_pct_last_10"};
+  std::vector<double> values = {0.0,    1.0,    0.1,     0.001,  0.0001, 0.0005, 0.0012,   10000.0,   100000.0,
+                                1e10,   2.5e10, 99999.5, 123.45, 0.375,  44.44,  1e11 - 1, 0.1 + 0.2, 1e-5,
+                                12.0e9, 5e5,    3e4,     0.05,   -0.0,   1e11,   1.5e-7};
+  std::mt19937_64 rng(20261202);
+  const double scale[] = {1, 10, 100, 1000, 10000, 100000};
+  for (int i = 0; i < 20000; ++i) {
+    const int64_t magnitude = int64_t{1} << std::uniform_int_distribution<int>(0, 50)(rng);
+    const auto k = std::uniform_int_distribution<int64_t>(0, magnitude)(rng);
+    values.push_back(static_cast<double>(k) / scale[i % 6] * (i % 7 == 0 ? -1.0 : 1.0));
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "player_lookup", "p" + std::to_string(i));
+    t.set(r, "paint_rate_last_10", values[i]);
+    t.set(r, "mid_range_pct_last_10", np_round(values[i] / 7.0, static_cast<int>(i % 5)));
+  }
+  const RowHasher precompute(t, fields, RowHasher::Style::kPrecompute);
+  const RowHasher mixin(t, fields, RowHasher::Style::kMixin);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    ASSERT_EQ(precompute.hash(t, r), precompute_data_hash(t, r, fields)) << "value " << values[r];
+    ASSERT_EQ(mixin.hash(t, r), precompute_data_hash(t, r, fields)) << "value " << values[r];
+  }
+}
+
+// The last-10/20 windows come from per-player running sums. Rows stored in any
+// order (a date's rows arrive in stored order and are placed by game id, which
+// redoes the sums after the insertion point) give the windowed sums of the
+// games sorted by (date, game id).
+TEST(PszaWindow, RunningSumsEqualTheWindowSumsWhateverTheStoredOrder) {
+  Fixture f = season(24);
+  std::vector<std::pair<std::string, Shots>> lines;  // (game id, line) of each stored row
+  Table rows(pgs_schema());
+  for (int g = 0; g < 24; ++g) {
+    const Shots s{8 + g % 5, 3 + g % 4, 4 + g % 3, 1 + g % 2, 6 + g % 7, 2 + g % 3, 9 + g % 4, 5 + g % 3, 2 + g % 2};
+    pgs_row(rows, "alpha", f.game_date(g), "BOS", "LAL", s);
+    lines.emplace_back(f.game_date(g).compact() + "_LAL_BOS", s);
+    if (g % 6 == 5) {  // a second row that day, whose game id sorts first
+      const Shots extra{3, 1, 2, 1, 1, 0, 2, 1, 1};
+      pgs_row(rows, "alpha", f.game_date(g), "BOS", "AAA", extra);
+      lines.emplace_back(f.game_date(g).compact() + "_AAA_BOS", extra);
+    }
+  }
+  std::vector<size_t> order(rows.num_rows());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::reverse(order.begin(), order.end());
+  for (size_t r : order) f.pgs.append_row(rows, r);
+  std::vector<size_t> sorted(lines.size());
+  std::iota(sorted.begin(), sorted.end(), size_t{0});
+  std::sort(sorted.begin(), sorted.end(), [&](size_t a, size_t b) { return lines[a].first < lines[b].first; });
+  std::vector<ShotGame> games;
+  for (size_t i : sorted) games.push_back(shot_game(lines[i].second));
+
+  const UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
+  const auto r = row_of(out.rows, "alpha");
+  ASSERT_TRUE(r);
+  const ShotZoneMetrics m10 = shot_zone_metrics(std::span<const ShotGame>(games).last(10));
+  const ShotZoneMetrics m20 = shot_zone_metrics(std::span<const ShotGame>(games).last(20));
+  const Table& t = out.rows;
+  EXPECT_EQ(t.get_real(*r, "paint_rate_last_10"), m10.paint_rate);
+  EXPECT_EQ(t.get_real(*r, "mid_range_pct_last_10"), m10.mid_pct);
+  EXPECT_EQ(t.get_real(*r, "three_pt_attempts_per_game"), m10.three_apg);
+  EXPECT_EQ(t.get_real(*r, "assisted_rate_last_10"), m10.assisted_rate);
+  EXPECT_EQ(t.get_int(*r, "total_shots_last_10"), m10.total_shots);
+  EXPECT_EQ(t.get_real(*r, "paint_rate_last_20"), m20.paint_rate);
+  EXPECT_EQ(t.get_real(*r, "paint_pct_last_20"), m20.paint_pct);
+  // The stored order does not matter.
+  nbaprops::testing::expect_same_rows(out.rows, compute_player_shot_zone(f.schedule(), f.d, rows).rows);
 }

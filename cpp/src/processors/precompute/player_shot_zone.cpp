@@ -1,5 +1,6 @@
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
 
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -73,22 +74,55 @@ struct PgsColumns {
   const Column* zone[9];
 };
 
+/// Running totals over a prefix of a player's qualifying games: a window's
+/// totals are the difference of two prefixes (integers: exact in any order).
+struct ZoneSums {
+  int64_t pa = 0, pm = 0, ma = 0, mm = 0, ta = 0, tm = 0, fgm = 0, ast = 0, una = 0;
+  int64_t ast_known = 0, una_known = 0;  ///< games that knew the assisted / unassisted makes
+  void add(const ShotGame& g) {
+    pa += g.paint_attempts, pm += g.paint_makes, ma += g.mid_attempts, mm += g.mid_makes;
+    ta += g.three_attempts, tm += g.three_makes, fgm += g.fg_makes, ast += g.assisted, una += g.unassisted;
+    ast_known += g.assisted_known ? 1 : 0;
+    una_known += g.unassisted_known ? 1 : 0;
+  }
+  [[nodiscard]] ZoneSums minus(const ZoneSums& o) const {
+    return ZoneSums{pa - o.pa,
+                    pm - o.pm,
+                    ma - o.ma,
+                    mm - o.mm,
+                    ta - o.ta,
+                    tm - o.tm,
+                    fgm - o.fgm,
+                    ast - o.ast,
+                    una - o.una,
+                    ast_known - o.ast_known,
+                    una_known - o.una_known};
+  }
+};
+
+/// Metrics of a window of @p games games whose totals are @p s.
+ShotZoneMetrics metrics_of(const ZoneSums& s, int games);
+
 /// One season's player_game_summary, ingested once in date order and kept as
 /// per-player, date-ordered histories (the carried state of PSZA): a date D is
 /// answered from the slices before D.
 class ShotZoneHistory final : public proc::SeasonHistory {
  public:
   struct Player {
-    const std::string* name = nullptr;        ///< interned player_lookup
-    std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
-    std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
-    std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
-    std::vector<const std::string*> upid;     ///< universal_player_id per game (nullptr: NULL)
+    const std::string* name = nullptr;         ///< interned player_lookup
+    std::vector<Date> dates;                   ///< distinct row dates (any status), ascending
+    std::vector<const std::string*> team_at;   ///< team of the first row of each of those dates
+    std::vector<ShotGame> games;               ///< qualifying games, (date, game id) ascending
+    std::vector<const std::string*> upid;      ///< universal_player_id per game (nullptr: NULL)
+    std::vector<Date> game_dates;              ///< games[i].date (a dense array to search)
+    std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
+    /// Metrics of the @p n games before index @p end.
+    [[nodiscard]] ShotZoneMetrics window(size_t end, size_t n) const {
+      return metrics_of(prefix[end].minus(prefix[end - n]), static_cast<int>(n));
+    }
     /// Qualifying games strictly before @p d.
     [[nodiscard]] size_t games_before(Date d) const {
-      return static_cast<size_t>(
-          std::lower_bound(games.begin(), games.end(), d, [](const ShotGame& g, Date x) { return g.date < x; }) -
-          games.begin());
+      return static_cast<size_t>(std::lower_bound(game_dates.begin(), game_dates.end(), d) - game_dates.begin());
     }
     [[nodiscard]] size_t dates_before(Date d) const {
       return static_cast<size_t>(std::lower_bound(dates.begin(), dates.end(), d) - dates.begin());
@@ -114,6 +148,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   struct Entity {
     const Player* p;
     size_t n_games;           ///< qualifying games before D
+    size_t n_dates;           ///< distinct row dates before D
     const std::string* team;  ///< current team: the first row of the latest date before D
   };
 
@@ -129,7 +164,8 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   void add_row(const PgsColumns& c, size_t r);
 
  private:
-  std::map<std::string_view, Player> players_;  // keyed by interned names: ordered output, stable keys
+  std::map<std::string_view, Player> players_;               // keyed by interned names: ordered output, stable keys
+  std::unordered_map<const std::string*, Player*> by_name_;  ///< players_ by interned name (the ingest's lookup)
   std::map<int32_t, Day> days_;
   SeasonTeamGames team_games_;
 };
@@ -145,7 +181,9 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   const Date date(static_cast<int32_t>(c.date.int_at(r)));
   const std::string* player = c.player.text_ptr(r);
   const std::string* game_id = c.game.text_ptr(r);  // NULL reads as ""
-  Player& p = players_[*player];
+  Player*& known = by_name_[player];
+  if (!known) known = &players_[*player];
+  Player& p = *known;
   p.name = player;
   auto at = std::upper_bound(p.dates.begin(), p.dates.end(), date);
   if (at == p.dates.begin() || *(at - 1) != date) {
@@ -170,7 +208,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return;
   ShotGame g;
   g.date = date;
-  g.game_id = *game_id;
+  g.game_id = game_id;
   int64_t v[9];
   for (int k = 0; k < 9; ++k) v[k] = c.zone[k]->get_int(r).value_or(0);
   g.paint_attempts = v[0], g.paint_makes = v[1], g.mid_attempts = v[2], g.mid_makes = v[3];
@@ -178,10 +216,19 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   g.assisted_known = !c.zone[7]->is_null(r);
   g.unassisted_known = !c.zone[8]->is_null(r);
   auto pos = std::upper_bound(p.games.begin(), p.games.end(), g, [](const ShotGame& x, const ShotGame& y) {
-    return x.date != y.date ? x.date < y.date : x.game_id < y.game_id;
+    return x.date != y.date ? x.date < y.date : *x.game_id < *y.game_id;
   });
-  p.upid.insert(p.upid.begin() + (pos - p.games.begin()), proc::text_of(&c.upid, r));
+  const auto at_game = static_cast<size_t>(pos - p.games.begin());
+  p.upid.insert(p.upid.begin() + static_cast<std::ptrdiff_t>(at_game), proc::text_of(&c.upid, r));
+  p.game_dates.insert(p.game_dates.begin() + static_cast<std::ptrdiff_t>(at_game), date);
   p.games.insert(pos, std::move(g));
+  // Rows come in date order, so this is an append; a game inserted earlier
+  // redoes the totals after it.
+  p.prefix.resize(p.games.size() + 1);
+  for (size_t i = at_game; i < p.games.size(); ++i) {
+    p.prefix[i + 1] = p.prefix[i];
+    p.prefix[i + 1].add(p.games[i]);
+  }
 }
 
 struct PlayerResult {
@@ -228,59 +275,70 @@ struct PszaColumns {
   CompletenessColumns completeness;
 };
 
-/// An interned copy of a short text from a small fixed set (tiers, zones).
-const std::string* pooled(const std::string& s) {
-  static const std::array<const std::string*, 10> kKnown = {
-      intern("excellent"), intern("good"), intern("limited"), intern("insufficient"), intern("high"),
-      intern("medium"),    intern("low"),  intern("paint"),   intern("perimeter"),    intern("mid_range")};
-  for (const std::string* p : kKnown) {
-    if (*p == s) return p;
+/// sample_quality, psza_quality_tier and primary_scoring_zone as interned
+/// texts (no string built per row).
+const std::string* sample_quality_text(int n, int target) {
+  static const std::string* const kText[] = {intern("excellent"), intern("good"), intern("limited"),
+                                             intern("insufficient")};
+  if (n >= target) return kText[0];
+  if (n >= static_cast<int>(0.7 * target)) return kText[1];
+  if (n >= static_cast<int>(0.5 * target)) return kText[2];
+  return kText[3];
+}
+
+const std::string* quality_tier_text(int games) {
+  static const std::string* const kText[] = {intern("high"), intern("medium"), intern("low")};
+  return kText[games >= 10 ? 0 : (games >= 7 ? 1 : 2)];
+}
+
+const std::string* scoring_zone_text(const ShotZoneMetrics& m) {
+  const auto zone = primary_scoring_zone(m.paint_rate, m.mid_rate, m.three_rate);
+  if (!zone) return nullptr;
+  static const std::string* const kText[] = {intern("paint"), intern("perimeter"), intern("mid_range"),
+                                             intern("balanced")};
+  for (const std::string* text : kText) {
+    if (*text == *zone) return text;
   }
-  return intern(s);
+  return intern(*zone);
 }
 
 }  // namespace
 
 ShotZoneMetrics shot_zone_metrics(std::span<const ShotGame> games) {
+  ZoneSums sums;
+  for (const auto& g : games) sums.add(g);
+  return metrics_of(sums, static_cast<int>(games.size()));
+}
+
+namespace {
+
+ShotZoneMetrics metrics_of(const ZoneSums& s, int games) {
   ShotZoneMetrics m;
-  m.games = static_cast<int>(games.size());
-  int64_t pa = 0, pm = 0, ma = 0, mm = 0, ta = 0, tm = 0, fgm = 0, ast = 0, una = 0;
-  bool ast_known = false, una_known = false;
-  for (const auto& g : games) {
-    ast_known = ast_known || g.assisted_known;
-    una_known = una_known || g.unassisted_known;
-    pa += g.paint_attempts;
-    pm += g.paint_makes;
-    ma += g.mid_attempts;
-    mm += g.mid_makes;
-    ta += g.three_attempts;
-    tm += g.three_makes;
-    fgm += g.fg_makes;
-    ast += g.assisted;
-    una += g.unassisted;
-  }
-  const int64_t tot = pa + ma + ta;  // zone attempts, not fg_attempts (legacy)
-  m.paint_rate = share(pa, tot, 100.0, 2);
-  m.mid_rate = share(ma, tot, 100.0, 2);
-  m.three_rate = share(ta, tot, 100.0, 2);
-  m.paint_pct = share(pm, pa, 1.0, 3);
-  m.mid_pct = share(mm, ma, 1.0, 3);
-  m.three_pct = share(tm, ta, 1.0, 3);
-  if (m.games > 0) {
-    m.paint_apg = np_round(static_cast<double>(pa) / m.games, 1);
-    m.mid_apg = np_round(static_cast<double>(ma) / m.games, 1);
-    m.three_apg = np_round(static_cast<double>(ta) / m.games, 1);
+  m.games = games;
+  const int64_t tot = s.pa + s.ma + s.ta;  // zone attempts, not fg_attempts (legacy)
+  m.paint_rate = share(s.pa, tot, 100.0, 2);
+  m.mid_rate = share(s.ma, tot, 100.0, 2);
+  m.three_rate = share(s.ta, tot, 100.0, 2);
+  m.paint_pct = share(s.pm, s.pa, 1.0, 3);
+  m.mid_pct = share(s.mm, s.ma, 1.0, 3);
+  m.three_pct = share(s.tm, s.ta, 1.0, 3);
+  if (games > 0) {
+    m.paint_apg = np_round(static_cast<double>(s.pa) / games, 1);
+    m.mid_apg = np_round(static_cast<double>(s.ma) / games, 1);
+    m.three_apg = np_round(static_cast<double>(s.ta) / games, 1);
   }
   // Legacy: a NULL assisted/unassisted count summed as 0, so shots-only data
   // (no assist information) reported 0 % assisted. Fixed (DECISION 6): NULL
   // when no game of the window knew it.
-  if (tot > 0 && fgm > 0) {
-    if (ast_known) m.assisted_rate = share(ast, fgm, 100.0, 2);
-    if (una_known) m.unassisted_rate = share(una, fgm, 100.0, 2);
+  if (tot > 0 && s.fgm > 0) {
+    if (s.ast_known > 0) m.assisted_rate = share(s.ast, s.fgm, 100.0, 2);
+    if (s.una_known > 0) m.unassisted_rate = share(s.una, s.fgm, 100.0, 2);
   }
   if (tot > 0) m.total_shots = tot;
   return m;
 }
+
+}  // namespace
 
 std::optional<std::string> primary_scoring_zone(std::optional<double> paint_rate, std::optional<double> mid_rate,
                                                 std::optional<double> three_rate) {
@@ -340,7 +398,9 @@ std::vector<ShotZoneHistory::Entity> ShotZoneHistory::entities_before(Date d) co
   std::vector<Entity> entities;
   for (const auto& [name, p] : players_) {
     const size_t n = p.games_before(d);
-    if (n > 0) entities.push_back(Entity{&p, n, p.team_at[p.dates_before(d) - 1]});
+    if (n == 0) continue;
+    const size_t dates = p.dates_before(d);
+    entities.push_back(Entity{&p, n, dates, p.team_at[dates - 1]});
   }
   return entities;
 }
@@ -352,7 +412,7 @@ namespace {
 PlayerResult evaluate_player(const ShotZoneHistory::Entity& e, Date d, int64_t expected, bool boundary) {
   const std::string& name = *e.p->name;
   PlayerResult res;
-  res.completeness = make_completeness(expected, static_cast<int64_t>(e.p->dates_before(d)));
+  res.completeness = make_completeness(expected, static_cast<int64_t>(e.n_dates));
   if (!res.completeness.production_ready && !boundary) {
     // Legacy category INCOMPLETE_DATA (Dec–Mar only): fewer season rows than
     // the team's last 10.
@@ -382,11 +442,9 @@ PlayerResult evaluate_player(const ShotZoneHistory::Entity& e, Date d, int64_t e
     }
     return res;
   }
-  const ShotGame* end = e.p->games.data() + e.n_games;
-  res.last10 = shot_zone_metrics(std::span<const ShotGame>(end - res.games10, end));
-  if (res.games20 >= kPszaTrendMinGames) {
-    res.last20 = shot_zone_metrics(std::span<const ShotGame>(end - res.games20, end));
-  }
+  // The windows' totals from the player's running sums (no pass over games).
+  res.last10 = e.p->window(e.n_games, static_cast<size_t>(res.games10));
+  if (res.games20 >= kPszaTrendMinGames) res.last20 = e.p->window(e.n_games, static_cast<size_t>(res.games20));
   return res;
 }
 
@@ -396,7 +454,7 @@ const std::string* newest_upid(const ShotZoneHistory::Entity& e) {
   const auto& games = e.p->games;
   size_t newest = e.n_games - 1;
   while (newest > 0 && games[newest - 1].date == games[newest].date &&
-         games[newest - 1].game_id == games[newest].game_id) {
+         *games[newest - 1].game_id == *games[newest].game_id) {
     --newest;
   }
   return e.p->upid[newest];
@@ -415,7 +473,7 @@ void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHi
   t.col(c.three_rate).set_real(r, m.three_rate);
   t.col(c.total).set_int(r, m.total_shots);
   t.col(c.games10).set_int(r, res.games10);
-  t.col(c.quality10).set_text_ptr(r, pooled(sample_quality(res.games10, kPszaGames)));
+  t.col(c.quality10).set_text_ptr(r, sample_quality_text(res.games10, kPszaGames));
   t.col(c.paint_pct).set_real(r, m.paint_pct);
   t.col(c.mid_pct).set_real(r, m.mid_pct);
   t.col(c.three_pct).set_real(r, m.three_pct);
@@ -427,14 +485,12 @@ void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHi
     t.col(c.paint_pct20).set_real(r, res.last20->paint_pct);
   }
   t.col(c.games20).set_int(r, res.games20);
-  t.col(c.quality20).set_text_ptr(r, pooled(sample_quality(res.games20, kPszaTrendGames)));
+  t.col(c.quality20).set_text_ptr(r, sample_quality_text(res.games20, kPszaTrendGames));
   t.col(c.assisted).set_real(r, m.assisted_rate);
   t.col(c.unassisted).set_real(r, m.unassisted_rate);
   // player_position and calculation_notes stay NULL on real rows (legacy).
-  if (auto zone = primary_scoring_zone(m.paint_rate, m.mid_rate, m.three_rate)) {
-    t.col(c.zone).set_text_ptr(r, pooled(*zone));
-  }
-  t.col(c.tier).set_text_ptr(r, pooled(psza_quality_tier(res.games10)));
+  if (const std::string* zone = scoring_zone_text(m)) t.col(c.zone).set_text_ptr(r, zone);
+  t.col(c.tier).set_text_ptr(r, quality_tier_text(res.games10));
   c.completeness.write(t, r, res.completeness);
 }
 
@@ -486,23 +542,31 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
     }
   });
 
-  Table& t = out.rows;
-  const PszaColumns columns(t);
-  const ConstantColumns constants = date_constants(t.schema(), source_before(d), boundary);
-  t.resize(static_cast<size_t>(
-      std::count_if(results.begin(), results.end(), [](const PlayerResult& r) { return !r.failure && r.last10; })));
-  size_t r = 0;
+  // Failures in entity order; each row's entity (rows are preallocated, then
+  // written and hashed in parallel, one row per task iteration).
+  std::vector<size_t> row_entity;
+  row_entity.reserve(entities.size());
   for (size_t i = 0; i < entities.size(); ++i) {
     PlayerResult& res = results[i];
     if (res.failure) {
       out.failures.push_back(std::move(*res.failure));
-      continue;
+    } else if (res.last10) {
+      row_entity.push_back(i);
     }
-    if (!res.last10) continue;
-    write_player_row(t, r, columns, entities[i], d, res);
-    constants.apply(t, r++);
   }
-  fill_precompute_hash(t, kHashFields);
+  Table& t = out.rows;
+  t.resize(row_entity.size());
+  const PszaColumns columns(t);
+  const ConstantColumns constants = date_constants(t.schema(), source_before(d), boundary);
+  const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
+  Column& hash = t.col(t.require("data_hash"));
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, row_entity.size(), 32), [&](const tbb::blocked_range<size_t>& rows) {
+    for (size_t r = rows.begin(); r != rows.end(); ++r) {
+      write_player_row(t, r, columns, entities[row_entity[r]], d, results[row_entity[r]]);
+      constants.apply(t, r);
+      hash.set_text(r, hasher.hash(t, r));
+    }
+  });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {
     out.empty_reason = "no player qualified on " + d.iso() + " (" + std::to_string(out.failures.size()) +

@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <shared_mutex>
@@ -395,31 +396,81 @@ TeamResult evaluate_team(const std::string& team, std::span<const DefenseGame> a
   return res;
 }
 
+/// A NUMERIC/FLOAT output column resolved once: set() rounds to the declared
+/// scale of a NUMERIC(p,s) column, as set_numeric does.
+struct NumericColumn {
+  NumericColumn(const Table& t, const char* name)
+      : index(t.require(name)), scale(t.def(index).type == ColumnType::kNumeric ? t.def(index).scale : -1) {}
+  void set(Table& t, size_t row, std::optional<double> v) const {
+    if (v && scale >= 0) v = proc::py_round(*v, scale);
+    t.col(index).set_real(row, v);
+  }
+  size_t index;
+  int scale;
+};
+
+/// The output columns TDZA writes per row, resolved once per unit.
+struct TdzaColumns {
+  explicit TdzaColumns(const Table& t)
+      : team(t.require("team_abbr")),
+        date(t.require("analysis_date")),
+        games(t.require("games_in_sample")),
+        strongest(t.require("strongest_zone")),
+        weakest(t.require("weakest_zone")),
+        tier(t.require("data_quality_tier")),
+        notes(t.require("calculation_notes")),
+        values{{t, "paint_pct_allowed_last_15"},
+               {t, "paint_attempts_allowed_per_game"},
+               {t, "paint_points_allowed_per_game"},
+               {t, "paint_blocks_per_game"},
+               {t, "paint_defense_vs_league_avg"},
+               {t, "mid_range_pct_allowed_last_15"},
+               {t, "mid_range_attempts_allowed_per_game"},
+               {t, "mid_range_blocks_per_game"},
+               {t, "mid_range_defense_vs_league_avg"},
+               {t, "three_pt_pct_allowed_last_15"},
+               {t, "three_pt_attempts_allowed_per_game"},
+               {t, "three_pt_blocks_per_game"},
+               {t, "three_pt_defense_vs_league_avg"},
+               {t, "defensive_rating_last_15"},
+               {t, "opponent_points_per_game"},
+               {t, "opponent_pace"}},
+        completeness(t) {}
+  size_t team, date, games, strongest, weakest, tier, notes;
+  NumericColumn values[16];  ///< in the order of metric_values()
+  CompletenessColumns completeness;
+};
+
+/// The 16 numeric metrics in TdzaColumns::values order.
+std::array<std::optional<double>, 16> metric_values(const ZoneDefenseMetrics& m) {
+  return {m.paint_pct,       m.paint_att_pg,     m.paint_pts_pg,  m.paint_blk_pg, m.paint_vs_league, m.mid_pct,
+          m.mid_att_pg,      m.mid_blk_pg,       m.mid_vs_league, m.three_pct,    m.three_att_pg,    m.three_blk_pg,
+          m.three_vs_league, m.defensive_rating, m.opp_pts_pg,    m.opponent_pace};
+}
+
+/// An interned copy of a text from a small fixed set (zones, tiers, notes).
+const std::string* pooled(const std::string& s) {
+  static const std::string* const kKnown[] = {intern("paint"), intern("mid_range"), intern("perimeter"),
+                                              intern("high"),  intern("medium"),    intern("low")};
+  for (const std::string* p : kKnown) {
+    if (*p == s) return p;
+  }
+  return intern(s);
+}
+
 /// Writes row @p r of a team with metrics.
-void write_team_row(Table& t, size_t r, const std::string& team, Date d, const ZoneDefenseMetrics& m) {
-  t.set(r, "team_abbr", team);
-  t.set(r, "analysis_date", d);
-  set_numeric(t, r, "paint_pct_allowed_last_15", m.paint_pct);
-  set_numeric(t, r, "paint_attempts_allowed_per_game", m.paint_att_pg);
-  set_numeric(t, r, "paint_points_allowed_per_game", m.paint_pts_pg);
-  set_numeric(t, r, "paint_blocks_per_game", m.paint_blk_pg);
-  set_numeric(t, r, "paint_defense_vs_league_avg", m.paint_vs_league);
-  set_numeric(t, r, "mid_range_pct_allowed_last_15", m.mid_pct);
-  set_numeric(t, r, "mid_range_attempts_allowed_per_game", m.mid_att_pg);
-  set_numeric(t, r, "mid_range_blocks_per_game", m.mid_blk_pg);
-  set_numeric(t, r, "mid_range_defense_vs_league_avg", m.mid_vs_league);
-  set_numeric(t, r, "three_pt_pct_allowed_last_15", m.three_pct);
-  set_numeric(t, r, "three_pt_attempts_allowed_per_game", m.three_att_pg);
-  set_numeric(t, r, "three_pt_blocks_per_game", m.three_blk_pg);
-  set_numeric(t, r, "three_pt_defense_vs_league_avg", m.three_vs_league);
-  set_numeric(t, r, "defensive_rating_last_15", m.defensive_rating);
-  set_numeric(t, r, "opponent_points_per_game", m.opp_pts_pg);
-  set_numeric(t, r, "opponent_pace", m.opponent_pace);
-  t.set(r, "games_in_sample", int64_t{m.games});
-  if (m.strongest_zone) t.set(r, "strongest_zone", *m.strongest_zone);
-  if (m.weakest_zone) t.set(r, "weakest_zone", *m.weakest_zone);
-  t.set(r, "data_quality_tier", tdza_quality_tier(m.games));
-  if (m.calculation_notes) t.set(r, "calculation_notes", *m.calculation_notes);
+void write_team_row(Table& t, size_t r, const TdzaColumns& c, const std::string* team, Date d, const TeamResult& res) {
+  const ZoneDefenseMetrics& m = *res.metrics;
+  t.col(c.team).set_text_ptr(r, team);
+  t.col(c.date).set_int(r, d.days());
+  const auto values = metric_values(m);
+  for (size_t i = 0; i < values.size(); ++i) c.values[i].set(t, r, values[i]);
+  t.col(c.games).set_int(r, int64_t{m.games});
+  if (m.strongest_zone) t.col(c.strongest).set_text_ptr(r, pooled(*m.strongest_zone));
+  if (m.weakest_zone) t.col(c.weakest).set_text_ptr(r, pooled(*m.weakest_zone));
+  t.col(c.tier).set_text_ptr(r, pooled(tdza_quality_tier(m.games)));
+  if (m.calculation_notes) t.col(c.notes).set_text_ptr(r, pooled(*m.calculation_notes));
+  c.completeness.write(t, r, res.completeness);
 }
 
 UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
@@ -455,7 +506,6 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
     source_pct =
         std::min(100.0, static_cast<double>(w.rows_found) / static_cast<double>(kTdzaGames * w.teams_found) * 100.0);
   }
-  const CompletenessColumns completeness(t);
   const ConstantColumns constants(t.schema(), [&](Table& c, size_t r) {
     if (w.last_updated) c.col("source_team_defense_last_updated").set_text_ptr(r, w.last_updated);
     c.set(r, "source_team_defense_rows_found", w.rows_found);
@@ -466,19 +516,24 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
     // before Oct 31 / 30 days from Oct 1); the runner skips bootstrap dates.
     proc::write_processing_status(c, r, is_season_boundary(d), false);
   });
+  std::vector<size_t> row_team;
   for (size_t i = 0; i < w.teams.size(); ++i) {
     TeamResult& res = results[i];
     if (res.failure) {
       out.failures.push_back(std::move(*res.failure));
-      continue;
+    } else if (res.metrics) {
+      row_team.push_back(i);
     }
-    if (!res.metrics) continue;
-    const size_t r = t.add_row();
-    write_team_row(t, r, w.teams[i], d, *res.metrics);
-    completeness.write(t, r, res.completeness);
-    constants.apply(t, r);
   }
-  fill_precompute_hash(t, kHashFields);
+  t.resize(row_team.size());
+  const TdzaColumns columns(t);
+  const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
+  Column& hash = t.col(t.require("data_hash"));
+  for (size_t r = 0; r < row_team.size(); ++r) {
+    write_team_row(t, r, columns, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
+    constants.apply(t, r);
+    hash.set_text(r, hasher.hash(t, r));
+  }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {
     out.empty_reason = "no team qualified on " + d.iso() + " (" + std::to_string(out.failures.size()) + " failures; " +

@@ -26,7 +26,7 @@ inline constexpr int kPszaTrendMinGames = 15;
 /// One qualifying player game (a player_game_summary row; NULL counts as 0).
 struct ShotGame {
   Date date;
-  std::string game_id;
+  const std::string* game_id = nullptr;  ///< interned game id ("" for NULL)
   int64_t paint_attempts = 0, paint_makes = 0;
   int64_t mid_attempts = 0, mid_makes = 0;
   int64_t three_attempts = 0, three_makes = 0;
