@@ -166,3 +166,30 @@ TEST(Names, PlayerLookup) {
   EXPECT_EQ(player_lookup("Marcus Morris Sr."), "marcusmorrissr");
   EXPECT_EQ(player_lookup("Jaren Jackson Jr. III"), "jarenjacksonjriii");
 }
+
+// python_float_repr lays the shortest digits out as Python's repr does:
+// positional for decimal exponents -4 … 15, else scientific with at least two
+// exponent digits (expected strings printed by CPython 3.11).
+TEST(PythonFloatRepr, MatchesCPythonRepr) {
+  const std::pair<double, const char*> cases[] = {
+      {1e-4, "0.0001"},
+      {5e-4, "0.0005"},
+      {0.00012, "0.00012"},
+      {1e5, "100000.0"},
+      {1e10, "10000000000.0"},
+      {1e15, "1000000000000000.0"},
+      {9999999999999998.0, "9999999999999998.0"},
+      {1e16, "1e+16"},
+      {1.2345678901234567e16, "1.2345678901234568e+16"},
+      {1e22, "1e+22"},
+      {1.5e-5, "1.5e-05"},
+      {1e-5, "1e-05"},
+      {-2.5e-7, "-2.5e-07"},
+      {0.1 + 0.2, "0.30000000000000004"},
+      {123.45, "123.45"},
+      {-0.0, "-0.0"},
+      {0.0, "0.0"},
+      {-7.0, "-7.0"},
+  };
+  for (const auto& [v, want] : cases) EXPECT_EQ(python_float_repr(v), want) << want;
+}

@@ -624,8 +624,9 @@ TEST(PszaHash, RowHasherEqualsThePerCellHash) {
 // The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)
 // from its digits instead of std::to_chars; the bytes equal the per-cell
 // python_float_repr path for every magnitude and sign, including the values
-// where to_chars switches to exponent notation (1e-04, 5e-04, 1e+05, 1e+10)
-// and ties between the two notations (0.001, 10000.0).
+// std::to_chars would print in exponent notation but Python writes positionally
+// (0.0001, 0.0005, 100000.0, 10000000000.0) and ties between the two notations
+// (0.001, 10000.0).
 TEST(PszaHash, ShortDecimalsRenderLikeTheReprPath) {
   Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
   const std::vector<std::string> fields = {"player_lookup", "paint_rate_last_10", "mid_range_pct_last_10"};

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -412,23 +414,33 @@ std::string Table::cell_text(size_t row, size_t c) const {
 std::string python_float_repr(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  // The shortest round-trip digits, laid out as Python's repr does: positional
+  // for decimal exponents -4 … 15, scientific (at least two exponent digits)
+  // outside them.
   std::array<char, 64> buf{};
-  auto [p, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  std::string s(buf.data(), p);
-  auto e = s.find('e');
-  if (e == std::string::npos) {
-    if (s.find('.') == std::string::npos) s += ".0";
-    return s;
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::scientific);
+  const std::string_view sci(buf.data(), static_cast<size_t>(end - buf.data()));
+  const size_t e = sci.find('e');
+  std::string_view mant = sci.substr(0, e);
+  const int exp10 = std::atoi(std::string(sci.substr(e + 1)).c_str());
+  std::string out;
+  if (!mant.empty() && mant.front() == '-') {
+    out = "-";
+    mant.remove_prefix(1);
   }
-  std::string mant = s.substr(0, e);
-  std::string exp = s.substr(e + 1);
-  char sign = '+';
-  if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-    sign = exp[0];
-    exp = exp.substr(1);
+  if (exp10 < -4 || exp10 >= 16) {
+    char ebuf[8];
+    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+    return out + std::string(mant) + ebuf;
   }
-  if (exp.size() < 2) exp = "0" + exp;
-  return mant + "e" + sign + exp;
+  std::string digits;
+  for (char c : mant) {
+    if (c != '.') digits += c;
+  }
+  if (exp10 < 0) return out + "0." + std::string(static_cast<size_t>(-exp10 - 1), '0') + digits;
+  const size_t int_len = static_cast<size_t>(exp10) + 1;
+  if (digits.size() <= int_len) return out + digits + std::string(int_len - digits.size(), '0') + ".0";
+  return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
 std::string sha256_hex(std::string_view bytes) {

@@ -559,17 +559,24 @@ class Executor {
     const TableSchema& schema = catalog::get("nba_orchestration.processor_failures");
     Table t(schema);
     const std::string& e = p.info().entity;
-    const std::string entity_type = e == "teams" ? "team" : (e == "players" ? "player" : e);
-    for (const EntityFailure& f : failures) {
-      size_t row = t.add_row();
-      t.set(row, "processor", p.info().name);
-      t.set(row, "analysis_date", d);
-      t.set(row, "entity_id", f.entity_id);
-      if (!entity_type.empty()) t.set(row, "entity_type", entity_type);
-      t.set(row, "failure_category", f.category);
-      t.set(row, "reason", f.reason.substr(0, 1000));
-      t.set(row, "run_id", run_id_);
-      t.set(row, "created_at", stamp_);
+    const std::string* entity_type = intern(e == "teams" ? "team" : (e == "players" ? "player" : e));
+    const std::string* processor = intern(p.info().name);
+    const std::string* run_id = intern(run_id_);
+    const std::string* stamp = intern(stamp_);
+    Column &c_proc = t.col("processor"), &c_date = t.col("analysis_date"), &c_entity = t.col("entity_id"),
+           &c_type = t.col("entity_type"), &c_cat = t.col("failure_category"), &c_reason = t.col("reason"),
+           &c_run = t.col("run_id"), &c_created = t.col("created_at");
+    t.resize(failures.size());
+    for (size_t row = 0; row < failures.size(); ++row) {
+      const EntityFailure& f = failures[row];
+      c_proc.set_text_ptr(row, processor);
+      c_date.set_int(row, int64_t{d.days()});
+      c_entity.set_text(row, f.entity_id);
+      if (!entity_type->empty()) c_type.set_text_ptr(row, entity_type);
+      c_cat.set_text(row, f.category);
+      c_reason.set_text(row, std::string_view(f.reason).substr(0, 1000));
+      c_run.set_text_ptr(row, run_id);
+      c_created.set_text_ptr(row, stamp);
     }
     return t;
   }

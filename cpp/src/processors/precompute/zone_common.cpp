@@ -161,13 +161,12 @@ std::string sha256_hex16(std::string_view bytes) {
 }
 
 /// Appends python_float_repr(@p v) when @p v is a decimal k / 10^d with d ≤ 4
-/// and |v| < 1e11 (every rounded metric) that prints in fixed notation: the
-/// digits of k with the point put in. These are the shortest round-trip digits
-/// (the decimal k·10^-d reads back as v — both are the correctly rounded
-/// k / 10^d — and no other decimal of at most 15 significant digits reads as
-/// the same double), and std::to_chars picks fixed notation unless scientific
-/// is strictly shorter. @return false (nothing appended) otherwise, negative
-/// zero included.
+/// and |v| < 1e11 (every rounded metric): the digits of k with the point put
+/// in. These are the shortest round-trip digits (the decimal k·10^-d reads back
+/// as v — both are the correctly rounded k / 10^d — and no other decimal of at
+/// most 15 significant digits reads as the same double), and Python writes
+/// every such value positionally (its decimal exponent is within -4 … 10).
+/// @return false (nothing appended) otherwise, negative zero included.
 bool append_short_decimal(std::string& out, double v) {
   if (!(std::fabs(v) < 1e11) || (v == 0 && std::signbit(v))) return false;  // NaN fails the comparison
   static constexpr double kScale[] = {1e0, 1e1, 1e2, 1e3, 1e4};
@@ -180,14 +179,6 @@ bool append_short_decimal(std::string& out, double v) {
       static_cast<int>(std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(std::fabs(k))).ptr - digits);
   // The smallest d leaves no trailing zero after the point; k = 0 is "0".
   if (d > 0 && digits[n - 1] == '0') return false;
-  const int fixed_len = (n > d ? n : 1) + (d > 0 ? 1 + d : 0);
-  if (k != 0) {
-    int sig = n;
-    while (sig > 1 && digits[sig - 1] == '0') --sig;
-    const int exp10 = std::abs(n - 1 - d);
-    const int sci_len = sig + (sig > 1 ? 1 : 0) + 2 + (exp10 >= 100 ? 3 : 2);
-    if (sci_len < fixed_len) return false;
-  }
   if (v < 0) out += '-';
   if (d == 0) {
     out.append(digits, static_cast<size_t>(n));
@@ -279,7 +270,9 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
       // python_float_repr's fixed-notation case; anything else goes through it.
       const double v = col.real_at(row);
       if (append_short_decimal(out, v)) return;
-      if (std::isfinite(v)) {
+      // Below 1e16 Python writes positionally; where to_chars does too, the
+      // digits are the same shortest round-trip ones.
+      if (std::isfinite(v) && std::fabs(v) < 1e16) {
         char buf[64];
         const std::string_view s(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
         if (s.find('e') == std::string_view::npos) {
