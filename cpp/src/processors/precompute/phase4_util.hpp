@@ -262,6 +262,13 @@ inline std::vector<size_t> rows_dated(const Table& t, const std::string& date_co
   return out;
 }
 
+/// The text of a resolved column's cell as an optional copy (nullptr column or
+/// NULL cell → nullopt).
+inline std::optional<std::string> opt_string(const Column* c, size_t row) {
+  if (c == nullptr || c->is_null(row)) return std::nullopt;
+  return *c->text_ptr(row);
+}
+
 /// Mean of the present values; nullopt when none (pandas mean skipping NaN).
 inline std::optional<double> mean(const std::vector<std::optional<double>>& xs) {
   double s = 0;

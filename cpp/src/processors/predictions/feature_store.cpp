@@ -477,11 +477,6 @@ struct InputColumns {
   const Column *opponent, *team, *upid, *game_id, *days_rest, *opponent_days_rest, *status, *phase, *home, *b2b;
 };
 
-std::optional<std::string> opt_string(const Column* c, size_t row) {
-  const std::string* s = proc::text_of(c, row);
-  return s ? std::optional<std::string>(*s) : std::nullopt;
-}
-
 /// The Phase 4 values of a player (and its opponent's TDZA row) on D.
 Phase4Values phase4_values(const DateInputs& x, const InputColumns& c, const std::string* player,
                            const std::string* opponent) {
@@ -526,8 +521,8 @@ Phase3Values phase3_values(const DateInputs& x, const InputColumns& c, size_t ur
   Phase3Values p3;
   p3.days_rest = proc::int_of(c.days_rest, ur);
   p3.opponent_days_rest = proc::int_of(c.opponent_days_rest, ur);
-  p3.player_status = opt_string(c.status, ur);
-  p3.season_phase = opt_string(c.phase, ur);
+  p3.player_status = phase4_detail::opt_string(c.status, ur);
+  p3.season_phase = phase4_detail::opt_string(c.phase, ur);
   p3.home_game = proc::bool_of(c.home, ur);
   p3.back_to_back = proc::bool_of(c.b2b, ur);
   if (const MlfsPgsHistory::Player* h = pgs.player(player)) {
