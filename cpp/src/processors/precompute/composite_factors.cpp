@@ -386,24 +386,6 @@ ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::arra
   });
 }
 
-/// The data_quality_issues text of a player's four upstream readiness flags
-/// (one of 16, built and interned once).
-const std::string* upstream_issues_text(bool shot_ready, bool def_ready, bool ctx_ready, bool team_ready) {
-  static const std::array<const std::string*, 16> kTexts = [] {
-    std::array<const std::string*, 16> out{};
-    for (unsigned m = 0; m < out.size(); ++m) {
-      std::vector<std::string> issues;
-      if (!(m & 1U)) issues.emplace_back("upstream_player_shot_zone_incomplete");
-      if (!(m & 2U)) issues.emplace_back("upstream_team_defense_zone_incomplete");
-      if (!(m & 4U)) issues.emplace_back("upstream_player_context_incomplete");
-      if (!(m & 8U)) issues.emplace_back("upstream_team_context_incomplete");
-      out[m] = intern(proc::json_array(issues));
-    }
-    return out;
-  }();
-  return kTexts[(shot_ready ? 1U : 0U) | (def_ready ? 2U : 0U) | (ctx_ready ? 4U : 0U) | (team_ready ? 8U : 0U)];
-}
-
 /// Writes the cells of row @p i that vary by player.
 void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string* player, const UpgcColumns& u,
                       size_t ur, const PlayerFactors& f, bool shot_ready, bool def_ready, bool team_ready) {
@@ -432,7 +414,10 @@ void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string
   const bool ctx_ready = proc::bool_of(u.ready, ur).value_or(false);
   const bool all_up = shot_ready && def_ready && ctx_ready && team_ready;
   t.col(c.ready).set_int(i, all_up ? 1 : 0);  // own readiness is true (100 %)
-  t.col(c.issues).set_text_ptr(i, upstream_issues_text(shot_ready, def_ready, ctx_ready, team_ready));
+  static const phase4_detail::UpstreamIssueTexts kIssues(
+      {"upstream_player_shot_zone_incomplete", "upstream_team_defense_zone_incomplete",
+       "upstream_player_context_incomplete", "upstream_team_context_incomplete"});
+  t.col(c.issues).set_text_ptr(i, kIssues.text(shot_ready, def_ready, ctx_ready, team_ready));
   t.col(c.shot_ready).set_int(i, shot_ready ? 1 : 0);
   t.col(c.def_ready).set_int(i, def_ready ? 1 : 0);
   t.col(c.ctx_ready).set_int(i, ctx_ready ? 1 : 0);
