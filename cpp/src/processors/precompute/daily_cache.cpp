@@ -510,7 +510,8 @@ TeamRates team_rates(const TogsHistory& togs, const std::string* team, Date d) {
 /// UPGC/PSZA copies, completeness, status and hash.
 void write_row(Table& t, const PdcColumns& c, size_t i, const std::string* player, const DateInputs& x,
                const CacheMetrics& m, int64_t n, const Windows& w, const TeamRates& team, size_t ur,
-               const SourceColumns& src, const PdcHashPlan& hash, const phase4_detail::ProcessingStatusColumns& status) {
+               const SourceColumns& src, const PdcHashPlan& hash,
+               const phase4_detail::ProcessingStatusColumns& status) {
   static const std::string* const kVersion = intern("v1");
   static const std::string* const kNoIssues = intern("[]");
   c.player.set_text_ptr(i, player);

@@ -426,14 +426,13 @@ const std::vector<std::string> kPcfColumns = {
 const std::vector<std::string> kTdzaColumns = {"team_abbr",     "analysis_date",       "defensive_rating_last_15",
                                                "opponent_pace", "is_production_ready", "processed_at",
                                                "data_hash"};
-const std::vector<std::string> kPszaColumns = {"player_lookup",          "analysis_date",         "paint_rate_last_10",
-                                               "mid_range_rate_last_10", "three_pt_rate_last_10", "is_production_ready",
-                                               "processed_at",           "data_hash"};
+const std::vector<std::string> kPszaColumns = {
+    "player_lookup",         "analysis_date",       "paint_rate_last_10", "mid_range_rate_last_10",
+    "three_pt_rate_last_10", "is_production_ready", "processed_at",       "data_hash"};
 /// UPGC columns MLFS reads of D: the roster and the pre-game context.
 const std::vector<std::string> kUpgcColumns = {
-    "player_lookup",     "game_date",          "universal_player_id", "game_id",      "team_abbr",
-    "opponent_team_abbr", "days_rest",         "opponent_days_rest",  "player_status", "season_phase",
-    "home_game",         "back_to_back"};
+    "player_lookup", "game_date",          "universal_player_id", "game_id",      "team_abbr", "opponent_team_abbr",
+    "days_rest",     "opponent_days_rest", "player_status",       "season_phase", "home_game", "back_to_back"};
 
 /// What every player of D shares: the roster (UPGC, first row per player, in
 /// player order), the Phase 4 sources and the season flags.
@@ -734,8 +733,7 @@ class FeatureStoreProcessor final : public Processor {
     Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d, kUpgcColumns);
     Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d, kPdcColumns);
     Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d, kPcfColumns);
-    Table psza =
-        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
+    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
     Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d, kTdzaColumns);
     // The season's PGS and TOGS histories, carried from the dates before (or
     // this unit's own when run alone, or when the carried one began after this
