@@ -160,7 +160,10 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     if (failed.insert(id).second) out.failures.push_back({id, category, reason});
   };
   size_t n_predictions = 0;
-  t.reserve(p.num_rows());
+  // Sized once for every prediction row (each writes at most one row), cut to
+  // the rows written at the end: no per-row growth of the ~25 columns.
+  t.resize(p.num_rows());
+  size_t n_rows = 0;
   for (size_t r = 0; r < p.num_rows(); ++r) {
     if (p_date.is_null(r) || p_date.int_at(r) != d.days()) continue;
     ++n_predictions;
@@ -195,7 +198,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     const std::string* rec = proc::text_of(p_rec, r);
     const double actual_d = static_cast<double>(actual);
 
-    const size_t row = t.add_row();
+    const size_t row = n_rows++;
     set_text(t, row, o_player, player);
     const std::string* game = proc::text_of(p_game, r);
     set_text(t, row, o_game, game ? game : proc::text_of(a_game, ar));
@@ -226,6 +229,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     if (p_model) set_text(t, row, o_model, proc::text_of(p_model, r));
   }
 
+  t.resize(n_rows);
   out.entities_processed = static_cast<int64_t>(graded.size());
   if (t.num_rows() == 0) {
     if (n_predictions == 0) {
