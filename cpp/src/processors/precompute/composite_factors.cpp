@@ -200,7 +200,7 @@ const std::vector<std::string> kTdzaColumns = {"team_abbr",
 /// pointers), its is_production_ready column and the latest data_hash of D.
 struct Upstream {
   Upstream(const Table& table, const char* key, const char* date_col, Date d)
-      : t(table), ready_col(opt_col(table, "is_production_ready")) {
+      : ready_col(opt_col(table, "is_production_ready")) {
     std::vector<size_t> dated;
     sorted = phase4_detail::first_rows_by(table, key, date_col, d, &dated);
     rows.reserve(sorted.size());
@@ -217,7 +217,6 @@ struct Upstream {
     auto r = row_of(key);
     return r && proc::bool_of(ready_col, *r).value_or(false);
   }
-  const Table& t;
   std::vector<std::pair<const std::string*, size_t>> sorted;  ///< (key, first row), in key order
   std::unordered_map<const std::string*, size_t> rows;
   const Column* ready_col;
