@@ -66,11 +66,13 @@ double bq_numeric(double v, int scale) {
   std::array<char, 64> buf{};
   auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(v), std::chars_format::scientific);
   NBAPROPS_ASSERT(ec == std::errc());
-  // "d.ddde±XX": significant digits and the power of ten of the first one.
-  std::string digits;
+  // "d.ddde±XX": significant digits (at most 17) and the power of ten of the
+  // first one.
+  std::array<char, 32> digits{};
+  int n_digits = 0;
   const char* p = buf.data();
   for (; p != end && *p != 'e'; ++p) {
-    if (*p != '.') digits += *p;
+    if (*p != '.') digits[static_cast<size_t>(n_digits++)] = *p;
   }
   int exp10 = 0;
   std::from_chars(p + 1 + (p[1] == '+' ? 1 : 0), end, exp10);
@@ -80,8 +82,8 @@ double bq_numeric(double v, int scale) {
   if (keep < 0) return 0.0;
   if (keep > 17) return v;  // beyond any NUMERIC(p ≤ 17, s) value: nothing to round
   int64_t n = 0;
-  for (int i = 0; i < keep; ++i) n = n * 10 + (i < static_cast<int>(digits.size()) ? digits[i] - '0' : 0);
-  if (keep < static_cast<int>(digits.size()) && digits[static_cast<size_t>(keep)] >= '5') ++n;
+  for (int i = 0; i < keep; ++i) n = n * 10 + (i < n_digits ? digits[static_cast<size_t>(i)] - '0' : 0);
+  if (keep < n_digits && digits[static_cast<size_t>(keep)] >= '5') ++n;
   constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
   const double out = static_cast<double>(n) / kPow10[static_cast<size_t>(scale)];
   return v < 0 ? -out : out;
@@ -158,7 +160,10 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     if (failed.insert(id).second) out.failures.push_back({id, category, reason});
   };
   size_t n_predictions = 0;
-  t.reserve(p.num_rows());
+  // Sized once for every prediction row (each writes at most one row), cut to
+  // the rows written at the end: no per-row growth of the ~25 columns.
+  t.resize(p.num_rows());
+  size_t n_rows = 0;
   for (size_t r = 0; r < p.num_rows(); ++r) {
     if (p_date.is_null(r) || p_date.int_at(r) != d.days()) continue;
     ++n_predictions;
@@ -193,7 +198,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     const std::string* rec = proc::text_of(p_rec, r);
     const double actual_d = static_cast<double>(actual);
 
-    const size_t row = t.add_row();
+    const size_t row = n_rows++;
     set_text(t, row, o_player, player);
     const std::string* game = proc::text_of(p_game, r);
     set_text(t, row, o_game, game ? game : proc::text_of(a_game, ar));
@@ -224,6 +229,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
     if (p_model) set_text(t, row, o_model, proc::text_of(p_model, r));
   }
 
+  t.resize(n_rows);
   out.entities_processed = static_cast<int64_t>(graded.size());
   if (t.num_rows() == 0) {
     if (n_predictions == 0) {

@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "nbaprops/processors/common.hpp"
@@ -15,8 +16,6 @@ using phase4_detail::py_float;
 using proc::bool_of;
 using proc::int_of;
 using proc::opt_col;
-using proc::opt_real;
-using proc::opt_text;
 using proc::py_round;
 using proc::real_of;
 
@@ -164,31 +163,86 @@ struct UpgcColumns {
       *player_age, *opponent, *pace_diff, *projected, *baseline, *stars, *upid, *game, *ready;
 };
 
-/// An upstream table's rows of D by entity (first row wins) and its
-/// is_production_ready column.
+/// The columns PCF reads of its four upstreams (its projections: the run's
+/// cache loads only these).
+const std::vector<std::string> kUpgcColumns = {"player_lookup",
+                                               "game_date",
+                                               "universal_player_id",
+                                               "game_id",
+                                               "days_rest",
+                                               "back_to_back",
+                                               "games_in_last_7_days",
+                                               "minutes_in_last_7_days",
+                                               "avg_minutes_per_game_last_7",
+                                               "back_to_backs_last_14_days",
+                                               "player_age",
+                                               "opponent_team_abbr",
+                                               "pace_differential",
+                                               "projected_usage_rate",
+                                               "avg_usage_rate_last_7_games",
+                                               "star_teammates_out",
+                                               "is_production_ready",
+                                               "data_hash"};
+const std::vector<std::string> kUtgcColumns = {"team_abbr", "game_date", "is_production_ready", "data_hash"};
+const std::vector<std::string> kPszaColumns = {
+    "player_lookup",          "analysis_date",         "primary_scoring_zone", "paint_rate_last_10",
+    "mid_range_rate_last_10", "three_pt_rate_last_10", "is_production_ready",  "data_hash"};
+const std::vector<std::string> kTdzaColumns = {"team_abbr",
+                                               "analysis_date",
+                                               "paint_defense_vs_league_avg",
+                                               "mid_range_defense_vs_league_avg",
+                                               "three_pt_defense_vs_league_avg",
+                                               "weakest_zone",
+                                               "is_production_ready",
+                                               "data_hash"};
+
+/// An upstream table's rows of D by entity (first row wins; keys are interned
+/// pointers), its is_production_ready column and the latest data_hash of D.
 struct Upstream {
   Upstream(const Table& table, const char* key, const char* date_col, Date d)
-      : t(table), rows(proc::first_row_by(table, key, date_col, d)), ready_col(opt_col(table, "is_production_ready")) {}
-  [[nodiscard]] std::optional<size_t> row_of(const std::string& key) const {
+      : ready_col(opt_col(table, "is_production_ready")) {
+    std::vector<size_t> dated;
+    sorted = phase4_detail::first_rows_by(table, key, date_col, d, &dated);
+    rows.reserve(sorted.size());
+    for (const auto& [k, r] : sorted) rows.emplace(k, r);
+    hash = phase4_detail::latest_hash_ptr(table, dated);
+  }
+  [[nodiscard]] std::optional<size_t> row_of(const std::string* key) const {
     auto it = rows.find(key);
     if (it == rows.end()) return std::nullopt;
     return it->second;
   }
   /// The entity's is_production_ready (missing row or NULL → false).
-  [[nodiscard]] bool ready(const std::string& key) const {
+  [[nodiscard]] bool ready(const std::string* key) const {
     auto r = row_of(key);
     return r && proc::bool_of(ready_col, *r).value_or(false);
   }
-  const Table& t;
-  std::unordered_map<std::string, size_t> rows;
+  std::vector<std::pair<const std::string*, size_t>> sorted;  ///< (key, first row), in key order
+  std::unordered_map<const std::string*, size_t> rows;
   const Column* ready_col;
+  const std::string* hash = nullptr;  ///< latest data_hash of D (nullptr: none)
+};
+
+/// The PSZA and TDZA columns of a player's zones, resolved once (nullptr: left
+/// out of the projection, reads as NULL).
+struct ZoneColumns {
+  ZoneColumns(const Table& psza, const Table& tdza)
+      : zone(opt_col(psza, "primary_scoring_zone")),
+        paint(opt_col(psza, "paint_rate_last_10")),
+        mid(opt_col(psza, "mid_range_rate_last_10")),
+        three(opt_col(psza, "three_pt_rate_last_10")),
+        paint_def(opt_col(tdza, "paint_defense_vs_league_avg")),
+        mid_def(opt_col(tdza, "mid_range_defense_vs_league_avg")),
+        three_def(opt_col(tdza, "three_pt_defense_vs_league_avg")),
+        weakest(opt_col(tdza, "weakest_zone")) {}
+  const Column *zone, *paint, *mid, *three, *paint_def, *mid_def, *three_def, *weakest;
 };
 
 /// Everything a player's row is computed from, and its four active factors.
 struct PlayerFactors {
   FatigueInputs fi;
   int fatigue = 0;
-  std::string opponent;
+  const std::string* opponent = nullptr;  ///< interned; "" when NULL (as the legacy's lookup key)
   std::optional<PlayerZones> pz;
   std::optional<OpponentZones> oz;
   double shot = 0;
@@ -199,8 +253,9 @@ struct PlayerFactors {
   [[nodiscard]] double total() const { return fatigue_adjustment(fatigue) + shot + pace + usage; }
 };
 
-PlayerFactors player_factors(const std::string& player, const UpgcColumns& u, size_t ur, const Upstream& psza,
-                             const Upstream& tdza) {
+PlayerFactors player_factors(const std::string* player, const UpgcColumns& u, size_t ur, const Upstream& psza,
+                             const Upstream& tdza, const ZoneColumns& z) {
+  using phase4_detail::opt_string;
   PlayerFactors f;
   f.fi.days_rest = int_of(u.days_rest, ur);
   f.fi.back_to_back = bool_of(u.back_to_back, ur);
@@ -210,17 +265,14 @@ PlayerFactors player_factors(const std::string& player, const UpgcColumns& u, si
   f.fi.back_to_backs_last_14 = int_of(u.back_to_backs_last_14, ur);
   f.fi.player_age = int_of(u.player_age, ur);
   f.fatigue = fatigue_score(f.fi);
-  if (const std::string* opp = proc::text_of(u.opponent, ur)) f.opponent = *opp;
+  const std::string* opp = proc::text_of(u.opponent, ur);
+  f.opponent = opp ? opp : Column::empty_text();
   if (auto r = psza.row_of(player)) {
-    const Table& z = psza.t;
-    f.pz = PlayerZones{opt_text(z, *r, "primary_scoring_zone"), opt_real(z, *r, "paint_rate_last_10"),
-                       opt_real(z, *r, "mid_range_rate_last_10"), opt_real(z, *r, "three_pt_rate_last_10")};
+    f.pz = PlayerZones{opt_string(z.zone, *r), real_of(z.paint, *r), real_of(z.mid, *r), real_of(z.three, *r)};
   }
   if (auto r = tdza.row_of(f.opponent)) {
-    const Table& z = tdza.t;
-    f.oz = OpponentZones{opt_real(z, *r, "paint_defense_vs_league_avg"),
-                         opt_real(z, *r, "mid_range_defense_vs_league_avg"),
-                         opt_real(z, *r, "three_pt_defense_vs_league_avg"), opt_text(z, *r, "weakest_zone")};
+    f.oz = OpponentZones{real_of(z.paint_def, *r), real_of(z.mid_def, *r), real_of(z.three_def, *r),
+                         opt_string(z.weakest, *r)};
   }
   f.shot = shot_zone_mismatch(f.pz, f.oz);
   f.pace_diff = real_of(u.pace_diff, ur);
@@ -299,7 +351,7 @@ struct PcfColumns {
 };
 
 /// The cells every row of D shares.
-ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::vector<std::optional<std::string>>& hashes,
+ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::array<const std::string*, 4>& hashes,
                               bool season_boundary, bool bootstrap_mode) {
   return ConstantColumns(schema, [&](Table& t, size_t i) {
     t.set(i, "game_date", d);
@@ -315,7 +367,7 @@ ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::vect
     const char* hash_columns[] = {"source_player_context_hash", "source_team_context_hash", "source_player_shot_hash",
                                   "source_team_defense_hash"};
     for (size_t k = 0; k < 4; ++k) {
-      if (hashes[k]) t.set(i, hash_columns[k], *hashes[k]);
+      if (hashes[k]) t.col(hash_columns[k]).set_text_ptr(i, hashes[k]);
     }
     t.set(i, "early_season_flag", false);  // constant in the legacy; insufficient_data_reason NULL
     // Own completeness: legacy backfill values (no PGS completeness check in
@@ -334,9 +386,9 @@ ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::vect
 }
 
 /// Writes the cells of row @p i that vary by player.
-void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string& player, const UpgcColumns& u,
+void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string* player, const UpgcColumns& u,
                       size_t ur, const PlayerFactors& f, bool shot_ready, bool def_ready, bool team_ready) {
-  t.col(c.player).set_text(i, player);
+  t.col(c.player).set_text_ptr(i, player);
   if (const std::string* v = proc::text_of(u.upid, ur)) t.col(c.upid).set_text_ptr(i, v);
   if (const std::string* v = proc::text_of(u.game, ur)) t.col(c.game).set_text_ptr(i, v);
   t.col(c.fatigue).set_int(i, int64_t{f.fatigue});
@@ -360,13 +412,11 @@ void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string
   // opponent's rows, as in the legacy.
   const bool ctx_ready = proc::bool_of(u.ready, ur).value_or(false);
   const bool all_up = shot_ready && def_ready && ctx_ready && team_ready;
-  std::vector<std::string> issues;
-  if (!shot_ready) issues.emplace_back("upstream_player_shot_zone_incomplete");
-  if (!def_ready) issues.emplace_back("upstream_team_defense_zone_incomplete");
-  if (!ctx_ready) issues.emplace_back("upstream_player_context_incomplete");
-  if (!team_ready) issues.emplace_back("upstream_team_context_incomplete");
   t.col(c.ready).set_int(i, all_up ? 1 : 0);  // own readiness is true (100 %)
-  t.col(c.issues).set_text(i, proc::json_array(issues));
+  static const phase4_detail::UpstreamIssueTexts kIssues(
+      {"upstream_player_shot_zone_incomplete", "upstream_team_defense_zone_incomplete",
+       "upstream_player_context_incomplete", "upstream_team_context_incomplete"});
+  t.col(c.issues).set_text_ptr(i, kIssues.text(shot_ready, def_ready, ctx_ready, team_ready));
   t.col(c.shot_ready).set_int(i, shot_ready ? 1 : 0);
   t.col(c.def_ready).set_int(i, def_ready ? 1 : 0);
   t.col(c.ctx_ready).set_int(i, ctx_ready ? 1 : 0);
@@ -382,29 +432,21 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
 
   // Player universe: distinct UPGC players of D, first row wins, in player
   // order (deterministic).
-  std::unordered_map<std::string, size_t> upgc_idx = proc::first_row_by(in.upgc, "player_lookup", "game_date", d);
-  if (upgc_idx.empty()) {
+  const Upstream upgc(in.upgc, "player_lookup", "game_date", d);
+  if (upgc.sorted.empty()) {
     // Legacy backfill synthesised a context from D's own box scores (PGS
     // game_date = D) when UPGC was empty; that reads the day's results
     // (DECISION 1), so we report the date as empty instead.
     out.empty_reason = "no upcoming_player_game_context rows for " + d.iso();
     return out;
   }
-  std::vector<std::pair<std::string, size_t>> players(upgc_idx.begin(), upgc_idx.end());
-  std::sort(players.begin(), players.end());
-
+  const auto& players = upgc.sorted;
   const Upstream psza(in.psza, "player_lookup", "analysis_date", d);
   const Upstream tdza(in.tdza, "team_abbr", "analysis_date", d);
   const Upstream utgc(in.utgc, "team_abbr", "game_date", d);
-
   // Source hashes: the latest data_hash of each source for D (same value on
   // every row).
-  auto latest = [&](const Table& t, const char* col) {
-    return phase4_detail::latest_hash(t, phase4_detail::rows_dated(t, col, d, d));
-  };
-  const std::vector<std::optional<std::string>> hashes = {latest(in.upgc, "game_date"), latest(in.utgc, "game_date"),
-                                                          latest(in.psza, "analysis_date"),
-                                                          latest(in.tdza, "analysis_date")};
+  const std::array<const std::string*, 4> hashes = {upgc.hash, utgc.hash, psza.hash, tdza.hash};
   // Date-level metadata. Legacy: computed from Oct 1 / in production only
   // (backfill wrote False). We compute what the names promise, with the season
   // start from the schedule (DECISION 2).
@@ -416,13 +458,14 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   Table& t = out.rows;
   t.resize(players.size());
   const UpgcColumns u(in.upgc);
+  const ZoneColumns zones(in.psza, in.tdza);
   const PcfColumns columns(t);
   const ConstantColumns constants = pcf_constants(schema, d, hashes, season_boundary, bootstrap_mode);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kMixin);
   const size_t data_hash = t.require("data_hash");
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
     const auto& [player, ur] = players[i];
-    const PlayerFactors f = player_factors(player, u, ur, psza, tdza);
+    const PlayerFactors f = player_factors(player, u, ur, psza, tdza, zones);
     constants.apply(t, i);
     write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
                      utgc.ready(f.opponent));
@@ -456,10 +499,10 @@ class CompositeFactorsProcessor final : public Processor {
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d);
-    Table utgc = proc::read_window(ctx, "nba_analytics.upcoming_team_game_context", d, d);
-    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d);
-    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d);
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d, kUpgcColumns);
+    Table utgc = proc::read_window(ctx, "nba_analytics.upcoming_team_game_context", d, d, kUtgcColumns);
+    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
+    Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d, kTdzaColumns);
     return compute_composite_factors(ctx.schedule, d, {upgc, utgc, psza, tdza});
   }
 };

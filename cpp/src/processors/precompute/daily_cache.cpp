@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <map>
 #include <shared_mutex>
 #include <string_view>
@@ -15,7 +16,6 @@
 
 namespace nbaprops::precompute {
 using phase4_detail::json_str;
-using phase4_detail::py_float;
 using proc::py_round;
 
 namespace {
@@ -119,31 +119,44 @@ class PdcHashPlan {
     }
   }
 
+  /// Rendered into one reused per-thread buffer (no temporary per value).
   [[nodiscard]] std::string hash(const Table& t, size_t r, double cache_quality_score) const {
-    std::string json;
-    json.reserve(1024);
+    thread_local std::string json;
+    json.clear();
     for (const auto& [prefix, c] : keys_) {
       json += prefix;
-      json += c < 0 ? py_float(cache_quality_score) : value(t, r, static_cast<size_t>(c));
+      if (c < 0) {
+        phase4_detail::append_py_float(json, cache_quality_score);
+      } else {
+        append_value(json, t, r, static_cast<size_t>(c));
+      }
     }
     json += '}';
     return sha256_hex(json);
   }
 
  private:
-  static std::string value(const Table& t, size_t r, size_t c) {
+  static void append_value(std::string& out, const Table& t, size_t r, size_t c) {
     const Column& col = t.col(c);
-    if (col.is_null(r)) return "null";
+    if (col.is_null(r)) {
+      out += "null";
+      return;
+    }
     switch (t.def(c).type) {
-      case ColumnType::kInt64:
-        return std::to_string(col.int_at(r));
+      case ColumnType::kInt64: {
+        std::array<char, 24> buf{};
+        out.append(buf.data(), std::to_chars(buf.data(), buf.data() + buf.size(), col.int_at(r)).ptr);
+        return;
+      }
       case ColumnType::kFloat64:
       case ColumnType::kNumeric:
-        return py_float(col.real_at(r));
+        phase4_detail::append_py_float(out, col.real_at(r));
+        return;
       case ColumnType::kDate:
-        return json_str(t.cell_text(r, c));
+        phase4_detail::append_json_str(out, Date(static_cast<int32_t>(col.int_at(r))).iso());
+        return;
       default:
-        return json_str(col.text_at(r));
+        phase4_detail::append_json_str(out, col.text_at(r));
     }
   }
 
@@ -275,6 +288,23 @@ const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date", "tea
                                               "is_active",     "points",    "minutes_played",    "usage_rate",
                                               "ts_pct",        "fg_makes",  "assisted_fg_makes", "data_hash"};
 const std::vector<std::string> kTogsColumns = {"team_abbr", "game_date", "pace", "offensive_rating", "data_hash"};
+/// UPGC and PSZA columns PDC reads of D (exactly these: the run's cache loads
+/// only them).
+const std::vector<std::string> kUpgcColumns = {"player_lookup",
+                                               "game_date",
+                                               "universal_player_id",
+                                               "team_abbr",
+                                               "avg_minutes_per_game_last_7",
+                                               "games_in_last_7_days",
+                                               "games_in_last_14_days",
+                                               "minutes_in_last_7_days",
+                                               "minutes_in_last_14_days",
+                                               "back_to_backs_last_14_days",
+                                               "fourth_quarter_minutes_last_7",
+                                               "player_age",
+                                               "data_hash"};
+const std::vector<std::string> kPszaColumns = {"player_lookup",      "analysis_date",         "primary_scoring_zone",
+                                               "paint_rate_last_10", "three_pt_rate_last_10", "data_hash"};
 
 /// Each team's counted games of the season before D, for the completeness
 /// windows (DECISION 3: the team's real scheduled games, home and away).
@@ -480,7 +510,8 @@ TeamRates team_rates(const TogsHistory& togs, const std::string* team, Date d) {
 /// UPGC/PSZA copies, completeness, status and hash.
 void write_row(Table& t, const PdcColumns& c, size_t i, const std::string* player, const DateInputs& x,
                const CacheMetrics& m, int64_t n, const Windows& w, const TeamRates& team, size_t ur,
-               const SourceColumns& src, const PdcHashPlan& hash) {
+               const SourceColumns& src, const PdcHashPlan& hash,
+               const phase4_detail::ProcessingStatusColumns& status) {
   static const std::string* const kVersion = intern("v1");
   static const std::string* const kNoIssues = intern("[]");
   c.player.set_text_ptr(i, player);
@@ -529,7 +560,7 @@ void write_row(Table& t, const PdcColumns& c, size_t i, const std::string* playe
   c.issues.set_text_ptr(i, kNoIssues);
   // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
   // 30 days from Oct 1).
-  proc::write_processing_status(t, i, x.boundary, x.bootstrap);
+  status.write(i, x.boundary, x.bootstrap);
   c.l5_pct.set_real(i, w.l5.pct);
   set_bool(c.l5_ok, i, w.l5.ready);
   c.l10_pct.set_real(i, w.l10.pct);
@@ -573,6 +604,7 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
   work.resize(x.roster.size());
   const PdcColumns cols(work);
   const PdcHashPlan hash(work);
+  const phase4_detail::ProcessingStatusColumns status(work);
   std::vector<std::optional<EntityFailure>> failed(x.roster.size());
   tbb::parallel_for(size_t{0}, x.roster.size(), [&](size_t i) {
     const auto& [player, ur] = x.roster[i];
@@ -595,14 +627,20 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
       return;
     }
     write_row(work, cols, i, player, x, cache_metrics(games), n, w, rates.at(proc::text_of(src.team, ur)), ur, src,
-              hash);
+              hash, status);
   });
 
-  for (size_t i = 0; i < x.roster.size(); ++i) {
-    if (failed[i]) {
-      out.failures.push_back(*failed[i]);
-    } else {
-      out.rows.append_row(work, i);
+  const auto kept = static_cast<size_t>(std::count(failed.begin(), failed.end(), std::nullopt));
+  if (kept == x.roster.size()) {
+    out.rows = std::move(work);
+  } else {
+    out.rows.reserve(kept);
+    for (size_t i = 0; i < x.roster.size(); ++i) {
+      if (failed[i]) {
+        out.failures.push_back(*failed[i]);
+      } else {
+        out.rows.append_row(work, i);
+      }
     }
   }
   out.entities_processed = static_cast<int64_t>(out.rows.num_rows());
@@ -672,10 +710,8 @@ class DailyCacheProcessor final : public Processor {
         togs_ctx, own_togs, start, d - kTogsLookbackDays, d - 1, [&](Date from, Date to) {
           return proc::read_window(ctx, "nba_analytics.team_offense_game_summary", from, to, kTogsColumns);
         });
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
-                                   phase4_detail::upgc_player_columns());
-    Table psza =
-        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, phase4_detail::psza_player_columns());
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d, kUpgcColumns);
+    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
     std::shared_lock pgs_lock(pgs.mutex());
     std::shared_lock togs_lock(togs.mutex());
     const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));

@@ -20,16 +20,33 @@
 #include <vector>
 
 #include "nbaprops/core/table.hpp"
+#include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::phase4_detail {
 
 /// Python's repr(float) (one implementation, in core/table).
 inline std::string py_float(double v) { return python_float_repr(v); }
 
-/// JSON string literal (json.dumps escaping of plain ASCII text is the same as
-/// this).
-inline std::string json_str(const std::string& s) {
-  std::string out = "\"";
+/// Appends py_float(@p v) to @p out; the common fixed-notation case without a
+/// temporary string (the same digits: python_float_repr's own fast case).
+inline void append_py_float(std::string& out, double v) {
+  if (std::isfinite(v)) {
+    std::array<char, 64> buf{};
+    const char* end = std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr;
+    const std::string_view s(buf.data(), static_cast<size_t>(end - buf.data()));
+    if (s.find('e') == std::string_view::npos) {
+      out += s;
+      if (s.find('.') == std::string_view::npos) out += ".0";
+      return;
+    }
+  }
+  out += py_float(v);
+}
+
+/// Appends @p s as a JSON string literal (json.dumps escaping of plain ASCII
+/// text is the same as this).
+inline void append_json_str(std::string& out, std::string_view s) {
+  out += '"';
   for (char c : s) {
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -40,8 +57,41 @@ inline std::string json_str(const std::string& s) {
       out += c;
     }
   }
-  return out + "\"";
+  out += '"';
 }
+
+/// JSON string literal of @p s (append_json_str into a new string).
+inline std::string json_str(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_json_str(out, s);
+  return out;
+}
+
+/// proc::write_processing_status with its six columns resolved once (for a hot
+/// loop): no name lookups and no interning per row.
+class ProcessingStatusColumns {
+ public:
+  explicit ProcessingStatusColumns(Table& t)
+      : attempts_(t.col("reprocess_attempt_count")),
+        breaker_(t.col("circuit_breaker_active")),
+        override_(t.col("manual_override_required")),
+        boundary_(t.col("season_boundary_detected")),
+        bootstrap_(t.col("backfill_bootstrap_mode")),
+        reason_(t.col("processing_decision_reason")) {}
+  void write(size_t row, bool season_boundary, bool bootstrap_mode) const {
+    static const std::string* const kReason = intern("processed_successfully");
+    attempts_.set_int(row, int64_t{0});
+    breaker_.set_int(row, int64_t{0});
+    override_.set_int(row, int64_t{0});
+    boundary_.set_int(row, int64_t{season_boundary ? 1 : 0});
+    bootstrap_.set_int(row, int64_t{bootstrap_mode ? 1 : 0});
+    reason_.set_text_ptr(row, kReason);
+  }
+
+ private:
+  Column &attempts_, &breaker_, &override_, &boundary_, &bootstrap_, &reason_;
+};
 
 /// Python str() of a cell as the legacy hash mixin renders it: None → NULL,
 /// bools True/False, numbers via str(), strings stripped, dates ISO, arrays as
@@ -109,65 +159,28 @@ inline std::string mixin_hash(const Table& t, size_t row, const std::vector<std:
   return sha256_hex(joined).substr(0, 16);
 }
 
-/// mixin_hash() with its field order and columns resolved once (for a hot
-/// loop). Sorting the "field:value" parts equals sorting the "field:"
-/// prefixes: field names hold no ':', so two parts of different fields differ
-/// within their "field:" prefixes and the values never decide the order.
-class MixinHashPlan {
+/// The data_quality_issues texts of four upstream readiness flags: each of the
+/// 16 JSON arrays (the names of the upstreams not ready, in the given order)
+/// built and interned once, so a row's issues cost no allocation.
+class UpstreamIssueTexts {
  public:
-  /// @throws ConfigError when @p t lacks a field.
-  MixinHashPlan(const Table& t, const std::vector<std::string>& fields) {
-    for (const auto& f : fields) parts_.emplace_back(f + ":", t.require(f));
-    std::sort(parts_.begin(), parts_.end());
-  }
-  /// A column whose Python str() the caller gives (rendered from the values the
-  /// cell was made of, or constant for every row).
-  struct Given {
-    size_t column;
-    std::string_view text;
-  };
-  [[nodiscard]] std::string hash(const Table& t, size_t row, std::initializer_list<Given> given = {}) const {
-    std::string joined;
-    joined.reserve(1024);
-    for (size_t i = 0; i < parts_.size(); ++i) {
-      if (i) joined += '|';
-      joined += parts_[i].first;
-      const auto g =
-          std::find_if(given.begin(), given.end(), [&](const Given& x) { return x.column == parts_[i].second; });
-      if (g != given.end()) {
-        joined += g->text;
-      } else {
-        joined += py_str_cell(t, row, parts_[i].second);
+  explicit UpstreamIssueTexts(const std::array<const char*, 4>& names) {
+    for (unsigned m = 0; m < texts_.size(); ++m) {
+      std::vector<std::string> issues;
+      for (unsigned k = 0; k < names.size(); ++k) {
+        if ((m & (1U << k)) == 0) issues.emplace_back(names[k]);
       }
+      texts_[m] = intern(proc::json_array(issues));
     }
-    return sha256_hex(joined).substr(0, 16);
+  }
+  /// The interned JSON array of the flags that are false ("[]" when all hold).
+  [[nodiscard]] const std::string* text(bool a, bool b, bool c, bool d) const {
+    return texts_[(a ? 1U : 0U) | (b ? 2U : 0U) | (c ? 4U : 0U) | (d ? 8U : 0U)];
   }
 
  private:
-  std::vector<std::pair<std::string, size_t>> parts_;  // "field:" and its column, sorted
+  std::array<const std::string*, 16> texts_{};
 };
-
-/// The `data_hash` of the most recent row among @p rows of @p t: latest
-/// partition date (the newest data), ties broken by the larger hash so the
-/// choice is deterministic; nullopt when none has one.
-// Legacy: picked the row with the latest processed_at. Fixed (DECISION 4):
-// processed_at is a processing time, so a partial rerun changed every
-// downstream source hash; the data's own date gives the same answer on every
-// rerun.
-inline std::optional<std::string> latest_hash(const Table& t, const std::vector<size_t>& rows) {
-  if (t.index_of("data_hash") < 0) return std::nullopt;
-  const int part = t.index_of(t.schema().partition_column);
-  std::optional<std::pair<int64_t, std::string>> best;
-  for (size_t r : rows) {
-    auto h = t.get_text(r, "data_hash");
-    if (!h) continue;
-    int64_t day = part >= 0 ? t.col(static_cast<size_t>(part)).get_int(r).value_or(INT64_MIN) : 0;
-    std::pair<int64_t, std::string> key{day, *h};
-    if (!best || *best < key) best = key;
-  }
-  if (!best) return std::nullopt;
-  return best->second;
-}
 
 /// The first row dated @p d (in @p date_col) per value of the text column @p
 /// key (legacy "first matching row wins"), as (interned key, row) in the keys'
@@ -215,51 +228,11 @@ inline const std::string* latest_hash_ptr(const Table& t, const std::vector<size
   return best;
 }
 
-/// The upcoming_player_game_context columns PDC and MLFS read: one projection
-/// for both, so a run caches one narrow copy of the table for them (not all
-/// 124 columns).
-inline const std::vector<std::string>& upgc_player_columns() {
-  static const std::vector<std::string> kColumns = {"player_lookup",
-                                                    "game_date",
-                                                    "universal_player_id",
-                                                    "game_id",
-                                                    "team_abbr",
-                                                    "opponent_team_abbr",
-                                                    "days_rest",
-                                                    "opponent_days_rest",
-                                                    "player_status",
-                                                    "season_phase",
-                                                    "home_game",
-                                                    "back_to_back",
-                                                    "games_in_last_7_days",
-                                                    "games_in_last_14_days",
-                                                    "minutes_in_last_7_days",
-                                                    "minutes_in_last_14_days",
-                                                    "back_to_backs_last_14_days",
-                                                    "fourth_quarter_minutes_last_7",
-                                                    "player_age",
-                                                    "avg_minutes_per_game_last_7",
-                                                    "data_hash"};
-  return kColumns;
-}
-/// The player_shot_zone_analysis columns PDC and MLFS read (one projection for
-/// both, as above).
-inline const std::vector<std::string>& psza_player_columns() {
-  static const std::vector<std::string> kColumns = {
-      "player_lookup",       "analysis_date",          "primary_scoring_zone",
-      "paint_rate_last_10",  "mid_range_rate_last_10", "three_pt_rate_last_10",
-      "is_production_ready", "processed_at",           "data_hash"};
-  return kColumns;
-}
-
-/// Rows of @p t whose partition column is in [from, to].
-inline std::vector<size_t> rows_dated(const Table& t, const std::string& date_col, Date from, Date to) {
-  std::vector<size_t> out;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    auto d = t.get_date(r, date_col);
-    if (d && *d >= from && *d <= to) out.push_back(r);
-  }
-  return out;
+/// The text of a resolved column's cell as an optional copy (nullptr column or
+/// NULL cell → nullopt).
+inline std::optional<std::string> opt_string(const Column* c, size_t row) {
+  if (c == nullptr || c->is_null(row)) return std::nullopt;
+  return *c->text_ptr(row);
 }
 
 /// Mean of the present values; nullopt when none (pandas mean skipping NaN).

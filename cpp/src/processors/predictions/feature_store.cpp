@@ -12,8 +12,10 @@
 
 #include "../precompute/phase4_util.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "nbaprops/processors/precompute/zone_common.hpp"
 
 namespace nbaprops::predictions {
+using precompute::RowHasher;
 using proc::opt_bool;
 using proc::opt_int;
 using proc::opt_real;
@@ -424,6 +426,13 @@ const std::vector<std::string> kPcfColumns = {
 const std::vector<std::string> kTdzaColumns = {"team_abbr",     "analysis_date",       "defensive_rating_last_15",
                                                "opponent_pace", "is_production_ready", "processed_at",
                                                "data_hash"};
+const std::vector<std::string> kPszaColumns = {
+    "player_lookup",         "analysis_date",       "paint_rate_last_10", "mid_range_rate_last_10",
+    "three_pt_rate_last_10", "is_production_ready", "processed_at",       "data_hash"};
+/// UPGC columns MLFS reads of D: the roster and the pre-game context.
+const std::vector<std::string> kUpgcColumns = {
+    "player_lookup", "game_date",          "universal_player_id", "game_id",      "team_abbr", "opponent_team_abbr",
+    "days_rest",     "opponent_days_rest", "player_status",       "season_phase", "home_game", "back_to_back"};
 
 /// What every player of D shares: the roster (UPGC, first row per player, in
 /// player order), the Phase 4 sources and the season flags.
@@ -477,11 +486,6 @@ struct InputColumns {
   const Column *opponent, *team, *upid, *game_id, *days_rest, *opponent_days_rest, *status, *phase, *home, *b2b;
 };
 
-std::optional<std::string> opt_string(const Column* c, size_t row) {
-  const std::string* s = proc::text_of(c, row);
-  return s ? std::optional<std::string>(*s) : std::nullopt;
-}
-
 /// The Phase 4 values of a player (and its opponent's TDZA row) on D.
 Phase4Values phase4_values(const DateInputs& x, const InputColumns& c, const std::string* player,
                            const std::string* opponent) {
@@ -526,8 +530,8 @@ Phase3Values phase3_values(const DateInputs& x, const InputColumns& c, size_t ur
   Phase3Values p3;
   p3.days_rest = proc::int_of(c.days_rest, ur);
   p3.opponent_days_rest = proc::int_of(c.opponent_days_rest, ur);
-  p3.player_status = opt_string(c.status, ur);
-  p3.season_phase = opt_string(c.phase, ur);
+  p3.player_status = phase4_detail::opt_string(c.status, ur);
+  p3.season_phase = phase4_detail::opt_string(c.phase, ur);
   p3.home_game = proc::bool_of(c.home, ur);
   p3.back_to_back = proc::bool_of(c.b2b, ur);
   if (const MlfsPgsHistory::Player* h = pgs.player(player)) {
@@ -579,51 +583,38 @@ struct MlfsColumns {
         pcf(t, "source_composite"),
         psza(t, "source_shot_zones"),
         tdza(t, "source_team_defense"),
-        features_index(t.require("features")),
-        names_index(t.require("feature_names")) {}
+        status(t) {}
   Column &player, &upid, &game_date, &game_id, &features, &names, &count, &version, &quality, &opponent, &is_home,
       &days_rest, &data_source, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;
   TrackColumns pdc, pcf, psza, tdza;
-  size_t features_index, names_index;
+  phase4_detail::ProcessingStatusColumns status;
 };
 
-/// The names of the upstreams that are missing or not production ready.
-std::vector<std::string> upstream_issues(const DateInputs& x, const std::string* player, const std::string* opponent) {
-  std::vector<std::string> issues;
-  if (!x.pdc.ready(player)) issues.emplace_back("upstream_player_daily_cache_incomplete");
-  if (!x.pcf.ready(player)) issues.emplace_back("upstream_player_composite_factors_incomplete");
-  if (!x.psza.ready(player)) issues.emplace_back("upstream_player_shot_zone_incomplete");
-  if (!x.tdza.ready(opponent)) issues.emplace_back("upstream_team_defense_zone_incomplete");
-  return issues;
+/// The data_quality_issues of a player: the upstreams missing or not
+/// production ready (nullptr: all ready).
+const std::string* upstream_issues(const DateInputs& x, const std::string* player, const std::string* opponent,
+                                   bool& all_ready) {
+  static const phase4_detail::UpstreamIssueTexts kIssues(
+      {"upstream_player_daily_cache_incomplete", "upstream_player_composite_factors_incomplete",
+       "upstream_player_shot_zone_incomplete", "upstream_team_defense_zone_incomplete"});
+  const bool pdc = x.pdc.ready(player), pcf = x.pcf.ready(player), psza = x.psza.ready(player),
+             tdza = x.tdza.ready(opponent);
+  all_ready = pdc && pcf && psza && tdza;
+  return kIssues.text(pdc, pcf, psza, tdza);
 }
 
 /// Writes row @p i: the player's features, their quality, the context copied
 /// from UPGC, source tracking, completeness, status and hash.
 void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, const InputColumns& in, size_t ur,
                const std::string* player, const std::string* opponent, const FeatureVector& f, const Phase3Values& p3,
-               const phase4_detail::MixinHashPlan& hash) {
+               const RowHasher& hash) {
   static const std::string* const kNames = intern(nlohmann::json(mlfs_feature_names()).dump());
   static const std::string* const kVersion = intern(kMlfsVersion);
-  // The names as the hash renders them: a Python list of quoted strings.
-  static const std::string names_py = [] {
-    std::string out = "[";
-    for (const auto& n : mlfs_feature_names()) out += (out.size() > 1 ? ", '" : "'") + n + "'";
-    return out + "]";
-  }();
   c.player.set_text_ptr(i, player);
   if (const std::string* v = proc::text_of(in.upid, ur)) c.upid.set_text_ptr(i, v);
   c.game_date.set_int(i, int64_t{x.d.days()});
   if (const std::string* v = proc::text_of(in.game_id, ur)) c.game_id.set_text_ptr(i, v);
   c.features.set_text(i, nlohmann::json(std::vector<double>(f.values.begin(), f.values.end())).dump());
-  // The hash renders the features as a Python list from the values themselves
-  // (what parsing the JSON text back gives: its numbers round-trip; JSON null
-  // for a non-finite value is None).
-  std::string features_py = "[";
-  for (size_t k = 0; k < f.values.size(); ++k) {
-    if (k) features_py += ", ";
-    features_py += std::isfinite(f.values[k]) ? phase4_detail::py_float(f.values[k]) : std::string("None");
-  }
-  features_py += ']';
   c.names.set_text_ptr(i, kNames);
   c.count.set_int(i, int64_t{kMlfsFeatureCount});
   c.version.set_text_ptr(i, kVersion);
@@ -646,13 +637,15 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   c.actual.set_int(i, cached);
   c.pct.set_real(i, 100.0);
   c.missing.set_int(i, int64_t{0});
-  const std::vector<std::string> issues = upstream_issues(x, player, opponent);
-  c.ready.set_int(i, int64_t{issues.empty() ? 1 : 0});
-  c.issues.set_text(i, proc::json_array(issues));
+  bool all_ready = false;
+  c.issues.set_text_ptr(i, upstream_issues(x, player, opponent, all_ready));
+  c.ready.set_int(i, int64_t{all_ready ? 1 : 0});
   // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
   // 30 days from Oct 1).
-  proc::write_processing_status(t, i, x.boundary, x.bootstrap);
-  c.hash.set_text(i, hash.hash(t, i, {{c.features_index, features_py}, {c.names_index, names_py}}));
+  c.status.write(i, x.boundary, x.bootstrap);
+  // The mixin renders the features and names arrays as Python lists from
+  // their JSON text (the numbers round-trip; JSON null is None).
+  c.hash.set_text(i, hash.hash(t, i));
   // quality_tier: written by the legacy to a column added by ALTER; not in
   // our schema (see feature_quality_tier()). created_at/updated_at are
   // stamped by the runner.
@@ -676,7 +669,7 @@ UnitOutput compute_feature_store(Date d, const MlfsPgsHistory& pgs, const TeamRe
   Table& t = out.rows;
   t.resize(x.roster.size());
   const MlfsColumns cols(t);
-  const phase4_detail::MixinHashPlan hash(t, kHashFields);
+  const RowHasher hash(t, kHashFields, RowHasher::Style::kMixin);
   tbb::parallel_for(size_t{0}, x.roster.size(), [&](size_t i) {
     const auto& [player, ur] = x.roster[i];
     const std::string* opponent = proc::text_of(in_cols.opponent, ur);
@@ -737,12 +730,10 @@ class FeatureStoreProcessor final : public Processor {
     const int season = season_of(d);
     const Date start = ctx.schedule.season_start(season).value_or(Date::from_ymd(season, 10, 1));
     // Only the columns MLFS uses (narrow cached copies, cheap per-date slices).
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
-                                   phase4_detail::upgc_player_columns());
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d, kUpgcColumns);
     Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d, kPdcColumns);
     Table pcf = proc::read_window(ctx, "nba_precompute.player_composite_factors", d, d, kPcfColumns);
-    Table psza =
-        proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, phase4_detail::psza_player_columns());
+    Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
     Table tdza = proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", d, d, kTdzaColumns);
     // The season's PGS and TOGS histories, carried from the dates before (or
     // this unit's own when run alone, or when the carried one began after this

@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -15,15 +16,12 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/models/xgboost.hpp"
+#include "../precompute/phase4_util.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/predictions/feature_store.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
 
 namespace nbaprops::predictions {
-using proc::opt_bool;
-using proc::opt_int;
-using proc::opt_real;
-using proc::opt_text;
 
 namespace {
 
@@ -49,19 +47,31 @@ struct Line {
   bool actual = false;
   std::string method;  ///< estimation column when estimated
 };
-Line choose_line(const Table& upgc, const size_t* row) {
+/// The UPGC columns the line is chosen from, resolved once (nullptr: left out
+/// of the projection, reads as NULL).
+struct LineColumns {
+  explicit LineColumns(const Table& upgc)
+      : has_line(proc::opt_col(upgc, "has_prop_line")),
+        line(proc::opt_col(upgc, "current_points_line")),
+        averages{{{"points_avg_last_5", proc::opt_col(upgc, "points_avg_last_5")},
+                  {"points_avg_last_10", proc::opt_col(upgc, "points_avg_last_10")}}} {}
+  const Column *has_line, *line;
+  std::array<std::pair<const char*, const Column*>, 2> averages;  ///< estimation fallbacks, in order
+};
+
+Line choose_line(const LineColumns& c, const size_t* row) {
   Line l;
   if (!row) return l;
-  const auto has = opt_bool(upgc, *row, "has_prop_line");
-  if (auto v = opt_real(upgc, *row, "current_points_line"); v && has.value_or(true)) {
+  const auto has = proc::bool_of(c.has_line, *row);
+  if (auto v = proc::real_of(c.line, *row); v && has.value_or(true)) {
     l.value = py_round(*v, 1);
     l.actual = true;
     return l;
   }
-  for (const char* c : {"points_avg_last_5", "points_avg_last_10"}) {
-    if (auto v = opt_real(upgc, *row, c)) {
+  for (const auto& [name, col] : c.averages) {
+    if (auto v = proc::real_of(col, *row)) {
       l.value = round_to_half(*v);
-      l.method = c;
+      l.method = name;
       return l;
     }
   }
@@ -266,6 +276,7 @@ struct OutColumns {
          &missing_games = at("missing_games_count"), &completeness = at("completeness_percentage"),
          &production_ready = at("is_production_ready"), &data_quality_issues = at("data_quality_issues"),
          &is_active = at("is_active");
+  const phase4_detail::ProcessingStatusColumns status{t};
 };
 
 void write_carried(OutColumns& o, size_t r, const Carried& c) {
@@ -277,7 +288,7 @@ void write_carried(OutColumns& o, size_t r, const Carried& c) {
   o.completeness.set_real(r, c.completeness_pct);
   if (c.production_ready) o.production_ready.set_int(r, int64_t{*c.production_ready ? 1 : 0});
   if (c.data_quality_issues) o.data_quality_issues.set_text_ptr(r, c.data_quality_issues);
-  proc::write_processing_status(o.t, r, c.season_boundary, c.bootstrap_mode);
+  o.status.write(r, c.season_boundary, c.bootstrap_mode);
 }
 
 std::string recommendation_or_no_line(const SystemPrediction& s, const Line& line) {
@@ -498,6 +509,7 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
   const auto upgc = first_row_of(upgc_t, "game_date", d);
   const auto pdc = first_row_of(pdc_t, "cache_date", d);
   const MlfsColumns mc(mlfs_t);
+  const LineColumns line_cols(upgc_t);
 
   // Players in name order, so rows (and reruns) are deterministic.
   std::vector<std::pair<const std::string*, size_t>> players(mlfs.begin(), mlfs.end());
@@ -524,7 +536,7 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
       return;
     }
     auto ur = upgc.find(player);
-    pr.line = choose_line(upgc_t, ur == upgc.end() ? nullptr : &ur->second);
+    pr.line = choose_line(line_cols, ur == upgc.end() ? nullptr : &ur->second);
     pr.days_rest = proc::int_of(mc.days_rest, mr);
     pr.quality = proc::real_of(mc.quality, mr).value_or(0.0);
     if (model) {
