@@ -267,19 +267,13 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
     }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric: {
-      // python_float_repr's fixed-notation case; anything else goes through it.
+      // python_float_repr of a finite value; NaN and infinities go the
+      // style's own way.
       const double v = col.real_at(row);
       if (append_short_decimal(out, v)) return;
-      // Below 1e16 Python writes positionally; where to_chars does too, the
-      // digits are the same shortest round-trip ones.
-      if (std::isfinite(v) && std::fabs(v) < 1e16) {
-        char buf[64];
-        const std::string_view s(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
-        if (s.find('e') == std::string_view::npos) {
-          out += s;
-          if (s.find('.') == std::string_view::npos) out += ".0";
-          return;
-        }
+      if (std::isfinite(v)) {
+        phase4_detail::append_py_float(out, v);
+        return;
       }
       break;
     }
