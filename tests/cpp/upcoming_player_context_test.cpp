@@ -550,43 +550,79 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
     EXPECT_GT(nonempty, 10) << "too few dates with rows: the comparison would be nearly vacuous";
     // The carried histories were used (not only each unit's own).
     const auto& h = dynamic_cast<const analytics::upgc::CarriedHistories&>(*carried);
-    EXPECT_GT(h.gamebook.players().size(), 100u);
-    EXPECT_GT(h.props.source(first - kPlayerHistoryDays, first + kDays).rows, 0);
+    EXPECT_EQ(h.gamebook.size(), static_cast<size_t>(kDays + kPlayerHistoryDays));
+    EXPECT_EQ(h.props.size(), static_cast<size_t>(kDays + kPlayerHistoryDays + 1));
   }
 }
 
-// The history keeps a player's first row with minutes per date (a duplicate
-// row of the date changes nothing), the dates of rows without minutes, and
-// the newest processed_at of a window with its first row winning ties.
-TEST(UpgcHelpers, GamebookHistoryFirstRowPerDateAndWindowSources) {
+// A date's digest keeps a player's first row with minutes (a duplicate row of
+// the date changes nothing; a later row only lends a missing team), the
+// players with rows but no minutes, and the newest processed_at of a window
+// with its first row winning ties.
+TEST(UpgcHelpers, GamebookDigestFirstRowPerDateAndWindowSources) {
   Table gb(catalog::get("nba_raw.nbac_gamebook_player_stats"));
   gb_row(gb, "2024-01-10", "g2", "p", "BOS", "active", "20:00", 10);
   gb_row(gb, "2024-01-08", "g1", "p", "BOS", "dnp", std::nullopt, std::nullopt);
   gb_row(gb, "2024-01-10", "g2", "p", "NYK", "active", "30:00", 99);
   gb_row(gb, "2024-01-12", "g3", "p", "BOS", "active", "12:30", 5);
   gb_row(gb, "2024-01-12", "g3", "q", "BOS", "active", "10:00", 4);
+  gb_row(gb, "2024-01-12", "g3", "q", "LAL", "active", "11:00", 6);
   gb.col("team_abbr").set_null(3);
+  gb.col("team_abbr").set_null(4);
   gb.set(4, "processed_at", "2024-01-09T00:00:00Z");
+  gb.set(5, "processed_at", "2024-01-09T00:00:00Z");
   gb.set(0, "processed_at", "2024-01-11T08:00:00Z");
   gb.set(2, "processed_at", "2024-01-11 08:00:00+00:00");  // same instant, later row: loses the tie
   gb.set(3, "processed_at", "2024-01-10T08:00:00Z");
-  analytics::upgc::GamebookHistory h;
-  h.start(day("2024-01-01"), day("2024-01-01"));
-  h.ingest(gb, day("2024-01-14"));
-  const auto* p = h.player(intern("p"));
-  ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->row_dates, (std::vector<Date>{day("2024-01-08"), day("2024-01-10"), day("2024-01-12")}));
-  ASSERT_EQ(p->games.size(), 2u);
-  EXPECT_DOUBLE_EQ(p->games[0].minutes, 20.0);
-  EXPECT_EQ(p->games[0].points, 10);
-  EXPECT_EQ(*p->games[0].team, "BOS");
-  EXPECT_EQ(p->games[1].team, nullptr);  // its only row of 01-12 has no team
-  EXPECT_DOUBLE_EQ(p->games[1].minutes, 12.5);
-  const SourceStats all = h.source(day("2024-01-01"), day("2024-01-14"));
-  EXPECT_EQ(all.rows, 5);
-  EXPECT_EQ(all.last_updated, "2024-01-11T08:00:00Z");
-  EXPECT_EQ(all.hash, "h_p_2024-01-10");
-  const SourceStats early = h.source(day("2024-01-01"), day("2024-01-09"));
-  EXPECT_EQ(early.rows, 1);
-  EXPECT_EQ(early.last_updated, "2024-01-08T08:00:00Z");
+  analytics::upgc::DayDigests<analytics::upgc::GamebookDay> h;
+  int reads = 0;
+  auto read = [&](Date, Date) {
+    ++reads;
+    return gb;
+  };
+  const auto days = h.get(day("2024-01-01"), day("2024-01-14"), read);
+  ASSERT_EQ(days.size(), 14u);
+  EXPECT_EQ(reads, 1);
+  const auto* p8 = days[7]->find(intern("p"));
+  ASSERT_NE(p8, nullptr);
+  EXPECT_FALSE(p8->played);  // a row without minutes: a row date, not a game
+  const auto* p10 = days[9]->find(intern("p"));
+  ASSERT_NE(p10, nullptr);
+  EXPECT_TRUE(p10->played);
+  EXPECT_DOUBLE_EQ(p10->minutes, 20.0);
+  EXPECT_EQ(p10->points, 10);
+  EXPECT_EQ(*p10->team, "BOS");
+  const auto* p12 = days[11]->find(intern("p"));
+  ASSERT_NE(p12, nullptr);
+  EXPECT_EQ(p12->team, nullptr);  // its only row of 01-12 has no team
+  EXPECT_DOUBLE_EQ(p12->minutes, 12.5);
+  const auto* q12 = days[11]->find(intern("q"));
+  ASSERT_NE(q12, nullptr);
+  EXPECT_DOUBLE_EQ(q12->minutes, 10.0);  // the first row is the game ...
+  EXPECT_EQ(*q12->team, "LAL");          // ... a later one lends the team it lacks
+  EXPECT_EQ(days[0]->find(intern("p")), nullptr);
+  std::vector<const analytics::upgc::DaySource*> all, early;
+  for (size_t i = 0; i < days.size(); ++i) {
+    all.push_back(&days[i]->source);
+    if (i < 9) early.push_back(&days[i]->source);
+  }
+  const SourceStats s_all = analytics::upgc::source_over(all);
+  EXPECT_EQ(s_all.rows, 6);
+  EXPECT_EQ(s_all.last_updated, "2024-01-11T08:00:00Z");
+  EXPECT_EQ(s_all.hash, "h_p_2024-01-10");
+  const SourceStats s_early = analytics::upgc::source_over(early);
+  EXPECT_EQ(s_early.rows, 1);
+  EXPECT_EQ(s_early.last_updated, "2024-01-08T08:00:00Z");
+  // Digested dates are kept: a wider request reads only the dates missing,
+  // one read per run of consecutive missing dates.
+  std::vector<std::pair<Date, Date>> asked;
+  auto logged = [&](Date a, Date b) {
+    asked.emplace_back(a, b);
+    return gb;
+  };
+  const auto more = h.get(day("2023-12-30"), day("2024-01-16"), logged);
+  EXPECT_EQ(more[11], days[9]);  // the same digest, not a new one
+  EXPECT_EQ(asked, (std::vector<std::pair<Date, Date>>{{day("2023-12-30"), day("2023-12-31")},
+                                                        {day("2024-01-15"), day("2024-01-16")}}));
+  EXPECT_EQ(h.size(), 18u);
 }
