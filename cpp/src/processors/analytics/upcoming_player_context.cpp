@@ -351,13 +351,12 @@ TeamSide team_side(const Game& g, bool home, Date d, const SeasonTeamGames& seas
 
 /// Both sides of every game of D: home at 2 × game, away at 2 × game + 1.
 std::vector<TeamSide> team_sides(const Schedule& schedule, Date d, const DayGames& day, const Table& game_lines,
-                                 const std::vector<InjuryEntry>& injuries) {
+                                 const std::vector<InjuryEntry>& injuries, SeasonGamesCache& seasons) {
   const auto lines = parse_game_lines(game_lines, d);
-  std::map<int, SeasonTeamGames> seasons;  // D's games share one season
   std::vector<TeamSide> out;
   out.reserve(2 * day.games.size());
   for (const Game* g : day.games) {
-    const SeasonTeamGames& season = seasons.try_emplace(g->season, schedule, g->season).first->second;
+    const SeasonTeamGames& season = seasons.of(schedule, g->season);  // D's games share one season
     out.push_back(team_side(*g, true, d, season, lines, injuries));
     out.push_back(team_side(*g, false, d, season, lines, injuries));
   }
@@ -694,7 +693,7 @@ HistoryTake take_from_days(const HistoryDays& h, const DayGames& games, std::vec
 /// UPGC rows of D from D's gamebook rows in @p gamebook_of_d (other dates are
 /// ignored) and the digests @p h of its history window.
 UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_of_d, const HistoryDays& h,
-                        const Table& game_lines, const Table& injury_report) {
+                        const Table& game_lines, const Table& injury_report, SeasonGamesCache& seasons) {
   UnitOutput out(catalog::get("nba_analytics.upcoming_player_game_context"));
   const DayGames games(schedule, d);
   if (games.games.empty()) {
@@ -710,7 +709,7 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
                                           : "no gamebook for " + d.iso() + " and no recent players of its teams";
     return out;
   }
-  const std::vector<TeamSide> sides = team_sides(schedule, d, games, game_lines, injuries);
+  const std::vector<TeamSide> sides = team_sides(schedule, d, games, game_lines, injuries, seasons);
   std::unordered_map<std::string, const InjuryEntry*> injury_of;
   for (const auto& e : injuries) injury_of[e.player_lookup] = &e;
   day.gamebook = take.gamebook;
@@ -747,7 +746,7 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   upgc::CarriedHistories own;
   auto all_of = [](const Table& t) { return [&t](Date, Date) { return t; }; };
   const HistoryDays h{from, own.gamebook.get(from, d - 1, all_of(in.gamebook)), own.props.get(from, d, all_of(in.props))};
-  return compute_from(schedule, d, in.gamebook, h, in.game_lines, in.injuries);
+  return compute_from(schedule, d, in.gamebook, h, in.game_lines, in.injuries, own.season_games);
 }
 
 namespace {
@@ -807,7 +806,7 @@ class UpcomingPlayerContextProcessor final : public Processor {
     const Table today = proc::read_window(ctx, kGamebook, d, d, kGamebookColumns);
     const Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", d, d);
     const Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", d - kInjuryLookbackDays, d);
-    return compute_from(ctx.schedule, d, today, h, lines, injuries);
+    return compute_from(ctx.schedule, d, today, h, lines, injuries, hist.season_games);
   }
 };
 

@@ -108,11 +108,12 @@ struct PropCand {
 /// earliest (opening) line; ties on the snapshot keep the first candidate.
 PropLine pick_prop_line(const std::vector<PropCand>& cands);
 
-/// What UPGC carries per season: the digests of both inputs (see
-/// CarriedState).
+/// What UPGC carries per season: the digests of both inputs and the season's
+/// schedule index (see CarriedState).
 struct CarriedHistories final : public CarriedState {
   DayDigests<GamebookDay> gamebook;
   DayDigests<PropsDay> props;
+  SeasonGamesCache season_games;
 };
 
 // ---------------------------------------------------------------------------------------------
