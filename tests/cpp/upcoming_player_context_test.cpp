@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <optional>
 #include <random>
+#include <thread>
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/pipeline/plan.hpp"
@@ -493,10 +496,10 @@ TEST(Upgc, RunsThroughTheWarehouse) {
   EXPECT_EQ(wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d], 3);
 }
 
-// The carried state: a date answered from one season history that other
-// dates — earlier or later, in any order — already filled gives exactly the
-// rows of that date computed alone from its own window, and the rows the
-// runner committed.
+// The carried state: a date answered from one season's digests that other
+// dates — earlier or later, in any order, or at the same time on other
+// threads — already filled gives exactly the rows of that date computed alone
+// from its own window, and the rows the runner committed.
 TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
   nbaprops::testing::TempDir dir;
   auto wh = open_warehouse(dir.path().string());
@@ -524,10 +527,10 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
     for (const auto& [d, h] : partition_hashes_of(rows)) out += d.iso() + ":" + h.hex() + ";";
     return out;
   };
-  // Pass 1: the earliest date starts the history, then the rest shuffled — so
-  // most dates are answered from a history that already holds later dates.
-  // Pass 2: every date shuffled — dates whose window starts before the
-  // history's first date must fall back to their own.
+  // Pass 1: the earliest date first, then the rest shuffled — so most dates
+  // are answered from digests that already hold later dates. Pass 2: every
+  // date shuffled. Pass 3: the dates of pass 2 reversed, four threads at once
+  // (two workers take a season's dates from both ends).
   std::map<Date, std::vector<std::string>> alone;  // each date from its own window
   std::map<Date, std::string> stored;              // what the runner committed
   for (Date d : dates) {
@@ -535,20 +538,36 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
     stored[d] = hashes(wh->read(catalog::get(p.info().output_table), DateRange{d, d}));
   }
   std::mt19937 rng(11);
-  for (int pass = 0; pass < 2; ++pass) {
-    std::vector<Date> order = dates;
-    std::shuffle(order.begin() + (pass == 0 ? 1 : 0), order.end(), rng);
+  std::vector<Date> order = dates;
+  for (int pass = 0; pass < 3; ++pass) {
+    if (pass < 2) std::shuffle(order.begin() + (pass == 0 ? 1 : 0), order.end(), rng);
+    if (pass == 2) std::reverse(order.begin(), order.end());
     std::unique_ptr<CarriedState> carried = p.make_carried_state();
     ASSERT_NE(carried, nullptr);
+    std::vector<std::optional<UnitOutput>> out(order.size());
+    auto unit = [&](size_t i) { out[i].emplace(p.run(UnitContext{*wh, schedule, order[i], &p.info(), carried.get()})); };
+    if (pass < 2) {
+      for (size_t i = 0; i < order.size(); ++i) unit(i);
+    } else {
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> threads;
+      for (int k = 0; k < 4; ++k) {
+        threads.emplace_back([&] {
+          for (size_t i; (i = next.fetch_add(1)) < order.size();) unit(i);
+        });
+      }
+      for (auto& t : threads) t.join();
+    }
     int nonempty = 0;
-    for (Date d : order) {
-      const UnitOutput shared = p.run(UnitContext{*wh, schedule, d, &p.info(), carried.get()});
-      EXPECT_EQ(content(shared), alone[d]) << "pass " << pass << " " << d.iso();
-      EXPECT_EQ(hashes(shared.rows), stored[d]) << "pass " << pass << " " << d.iso();
-      nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Date d = order[i];
+      EXPECT_EQ(content(*out[i]), alone[d]) << "pass " << pass << " " << d.iso();
+      EXPECT_EQ(hashes(out[i]->rows), stored[d]) << "pass " << pass << " " << d.iso();
+      nonempty += out[i]->rows.num_rows() > 0 ? 1 : 0;
     }
     EXPECT_GT(nonempty, 10) << "too few dates with rows: the comparison would be nearly vacuous";
-    // The carried histories were used (not only each unit's own).
+    // The carried digests were used (not each unit's own): every date of the
+    // windows digested once.
     const auto& h = dynamic_cast<const analytics::upgc::CarriedHistories&>(*carried);
     EXPECT_EQ(h.gamebook.size(), static_cast<size_t>(kDays + kPlayerHistoryDays));
     EXPECT_EQ(h.props.size(), static_cast<size_t>(kDays + kPlayerHistoryDays + 1));
