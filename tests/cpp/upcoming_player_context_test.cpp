@@ -545,7 +545,9 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
     std::unique_ptr<CarriedState> carried = p.make_carried_state();
     ASSERT_NE(carried, nullptr);
     std::vector<std::optional<UnitOutput>> out(order.size());
-    auto unit = [&](size_t i) { out[i].emplace(p.run(UnitContext{*wh, schedule, order[i], &p.info(), carried.get()})); };
+    auto unit = [&](size_t i) {
+      out[i].emplace(p.run(UnitContext{*wh, schedule, order[i], &p.info(), carried.get()}));
+    };
     if (pass < 2) {
       for (size_t i = 0; i < order.size(); ++i) unit(i);
     } else {
@@ -642,6 +644,6 @@ TEST(UpgcHelpers, GamebookDigestFirstRowPerDateAndWindowSources) {
   const auto more = h.get(day("2023-12-30"), day("2024-01-16"), logged);
   EXPECT_EQ(more[11], days[9]);  // the same digest, not a new one
   EXPECT_EQ(asked, (std::vector<std::pair<Date, Date>>{{day("2023-12-30"), day("2023-12-31")},
-                                                        {day("2024-01-15"), day("2024-01-16")}}));
+                                                       {day("2024-01-15"), day("2024-01-16")}}));
   EXPECT_EQ(h.size(), 18u);
 }

@@ -235,7 +235,7 @@ std::vector<Driver> pregame_drivers(const HistoryDays& h, const DayGames& day,
   for (const auto& e : injuries) status_of[e.player_lookup] = e.status;
   std::vector<Driver> out;
   std::unordered_set<const std::string*> decided;  // players whose latest game with a team was seen
-  for (size_t i = h.gamebook.size(); i-- > 0;) {    // newest date first
+  for (size_t i = h.gamebook.size(); i-- > 0;) {   // newest date first
     for (const auto& e : h.gamebook[i]->players) {
       if (!e.played || e.team == nullptr || !decided.insert(e.lookup).second) continue;
       auto g = day.game_of_team.find(*e.team);
@@ -745,7 +745,8 @@ UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, con
   const Date from = d - kPlayerHistoryDays;
   upgc::CarriedHistories own;
   auto all_of = [](const Table& t) { return [&t](Date, Date) { return t; }; };
-  const HistoryDays h{from, own.gamebook.get(from, d - 1, all_of(in.gamebook)), own.props.get(from, d, all_of(in.props))};
+  const HistoryDays h{from, own.gamebook.get(from, d - 1, all_of(in.gamebook)),
+                      own.props.get(from, d, all_of(in.props))};
   return compute_from(schedule, d, in.gamebook, h, in.game_lines, in.injuries, own.season_games);
 }
 

@@ -69,9 +69,8 @@ const std::string* key_of(const Column& c, size_t r) {
 /// or nullptr.
 template <class Vec, class KeyOf>
 auto find_sorted(const Vec& v, const std::string* key, KeyOf key_of) -> decltype(&v.front()) {
-  auto it = std::lower_bound(v.begin(), v.end(), key, [&](const auto& e, const std::string* k) {
-    return std::less<>()(key_of(e), k);
-  });
+  auto it = std::lower_bound(v.begin(), v.end(), key,
+                             [&](const auto& e, const std::string* k) { return std::less<>()(key_of(e), k); });
   return it != v.end() && key_of(*it) == key ? &*it : nullptr;
 }
 
@@ -139,8 +138,7 @@ PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
   }
   lines.reserve(cands.size());
   for (const auto& [who, c] : cands) lines.emplace_back(who, pick_prop_line(c));
-  std::sort(lines.begin(), lines.end(),
-            [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
 }
 
 const PropLine* PropsDay::line_of(const std::string* lookup) const {
