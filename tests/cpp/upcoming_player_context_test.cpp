@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <optional>
 #include <random>
+#include <thread>
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/pipeline/plan.hpp"
@@ -493,10 +496,10 @@ TEST(Upgc, RunsThroughTheWarehouse) {
   EXPECT_EQ(wh.partition_counts(catalog::get(p.info().output_table), std::nullopt)[d], 3);
 }
 
-// The carried state: a date answered from one season history that other
-// dates — earlier or later, in any order — already filled gives exactly the
-// rows of that date computed alone from its own window, and the rows the
-// runner committed.
+// The carried state: a date answered from one season's digests that other
+// dates — earlier or later, in any order, or at the same time on other
+// threads — already filled gives exactly the rows of that date computed alone
+// from its own window, and the rows the runner committed.
 TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
   nbaprops::testing::TempDir dir;
   auto wh = open_warehouse(dir.path().string());
@@ -524,10 +527,10 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
     for (const auto& [d, h] : partition_hashes_of(rows)) out += d.iso() + ":" + h.hex() + ";";
     return out;
   };
-  // Pass 1: the earliest date starts the history, then the rest shuffled — so
-  // most dates are answered from a history that already holds later dates.
-  // Pass 2: every date shuffled — dates whose window starts before the
-  // history's first date must fall back to their own.
+  // Pass 1: the earliest date first, then the rest shuffled — so most dates
+  // are answered from digests that already hold later dates. Pass 2: every
+  // date shuffled. Pass 3: the dates of pass 2 reversed, four threads at once
+  // (two workers take a season's dates from both ends).
   std::map<Date, std::vector<std::string>> alone;  // each date from its own window
   std::map<Date, std::string> stored;              // what the runner committed
   for (Date d : dates) {
@@ -535,58 +538,112 @@ TEST(Upgc, PointInTimeCarriedHistoryAnyDateOrderEqualsEachDateAlone) {
     stored[d] = hashes(wh->read(catalog::get(p.info().output_table), DateRange{d, d}));
   }
   std::mt19937 rng(11);
-  for (int pass = 0; pass < 2; ++pass) {
-    std::vector<Date> order = dates;
-    std::shuffle(order.begin() + (pass == 0 ? 1 : 0), order.end(), rng);
+  std::vector<Date> order = dates;
+  for (int pass = 0; pass < 3; ++pass) {
+    if (pass < 2) std::shuffle(order.begin() + (pass == 0 ? 1 : 0), order.end(), rng);
+    if (pass == 2) std::reverse(order.begin(), order.end());
     std::unique_ptr<CarriedState> carried = p.make_carried_state();
     ASSERT_NE(carried, nullptr);
+    std::vector<std::optional<UnitOutput>> out(order.size());
+    auto unit = [&](size_t i) {
+      out[i].emplace(p.run(UnitContext{*wh, schedule, order[i], &p.info(), carried.get()}));
+    };
+    if (pass < 2) {
+      for (size_t i = 0; i < order.size(); ++i) unit(i);
+    } else {
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> threads;
+      for (int k = 0; k < 4; ++k) {
+        threads.emplace_back([&] {
+          for (size_t i; (i = next.fetch_add(1)) < order.size();) unit(i);
+        });
+      }
+      for (auto& t : threads) t.join();
+    }
     int nonempty = 0;
-    for (Date d : order) {
-      const UnitOutput shared = p.run(UnitContext{*wh, schedule, d, &p.info(), carried.get()});
-      EXPECT_EQ(content(shared), alone[d]) << "pass " << pass << " " << d.iso();
-      EXPECT_EQ(hashes(shared.rows), stored[d]) << "pass " << pass << " " << d.iso();
-      nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Date d = order[i];
+      EXPECT_EQ(content(*out[i]), alone[d]) << "pass " << pass << " " << d.iso();
+      EXPECT_EQ(hashes(out[i]->rows), stored[d]) << "pass " << pass << " " << d.iso();
+      nonempty += out[i]->rows.num_rows() > 0 ? 1 : 0;
     }
     EXPECT_GT(nonempty, 10) << "too few dates with rows: the comparison would be nearly vacuous";
-    // The carried histories were used (not only each unit's own).
+    // The carried digests were used (not each unit's own): every date of the
+    // windows digested once.
     const auto& h = dynamic_cast<const analytics::upgc::CarriedHistories&>(*carried);
-    EXPECT_GT(h.gamebook.players().size(), 100u);
-    EXPECT_GT(h.props.source(first - kPlayerHistoryDays, first + kDays).rows, 0);
+    EXPECT_EQ(h.gamebook.size(), static_cast<size_t>(kDays + kPlayerHistoryDays));
+    EXPECT_EQ(h.props.size(), static_cast<size_t>(kDays + kPlayerHistoryDays + 1));
   }
 }
 
-// The history keeps a player's first row with minutes per date (a duplicate
-// row of the date changes nothing), the dates of rows without minutes, and
-// the newest processed_at of a window with its first row winning ties.
-TEST(UpgcHelpers, GamebookHistoryFirstRowPerDateAndWindowSources) {
+// A date's digest keeps a player's first row with minutes (a duplicate row of
+// the date changes nothing; a later row only lends a missing team), the
+// players with rows but no minutes, and the newest processed_at of a window
+// with its first row winning ties.
+TEST(UpgcHelpers, GamebookDigestFirstRowPerDateAndWindowSources) {
   Table gb(catalog::get("nba_raw.nbac_gamebook_player_stats"));
   gb_row(gb, "2024-01-10", "g2", "p", "BOS", "active", "20:00", 10);
   gb_row(gb, "2024-01-08", "g1", "p", "BOS", "dnp", std::nullopt, std::nullopt);
   gb_row(gb, "2024-01-10", "g2", "p", "NYK", "active", "30:00", 99);
   gb_row(gb, "2024-01-12", "g3", "p", "BOS", "active", "12:30", 5);
   gb_row(gb, "2024-01-12", "g3", "q", "BOS", "active", "10:00", 4);
+  gb_row(gb, "2024-01-12", "g3", "q", "LAL", "active", "11:00", 6);
   gb.col("team_abbr").set_null(3);
+  gb.col("team_abbr").set_null(4);
   gb.set(4, "processed_at", "2024-01-09T00:00:00Z");
+  gb.set(5, "processed_at", "2024-01-09T00:00:00Z");
   gb.set(0, "processed_at", "2024-01-11T08:00:00Z");
   gb.set(2, "processed_at", "2024-01-11 08:00:00+00:00");  // same instant, later row: loses the tie
   gb.set(3, "processed_at", "2024-01-10T08:00:00Z");
-  analytics::upgc::GamebookHistory h;
-  h.start(day("2024-01-01"), day("2024-01-01"));
-  h.ingest(gb, day("2024-01-14"));
-  const auto* p = h.player(intern("p"));
-  ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->row_dates, (std::vector<Date>{day("2024-01-08"), day("2024-01-10"), day("2024-01-12")}));
-  ASSERT_EQ(p->games.size(), 2u);
-  EXPECT_DOUBLE_EQ(p->games[0].minutes, 20.0);
-  EXPECT_EQ(p->games[0].points, 10);
-  EXPECT_EQ(*p->games[0].team, "BOS");
-  EXPECT_EQ(p->games[1].team, nullptr);  // its only row of 01-12 has no team
-  EXPECT_DOUBLE_EQ(p->games[1].minutes, 12.5);
-  const SourceStats all = h.source(day("2024-01-01"), day("2024-01-14"));
-  EXPECT_EQ(all.rows, 5);
-  EXPECT_EQ(all.last_updated, "2024-01-11T08:00:00Z");
-  EXPECT_EQ(all.hash, "h_p_2024-01-10");
-  const SourceStats early = h.source(day("2024-01-01"), day("2024-01-09"));
-  EXPECT_EQ(early.rows, 1);
-  EXPECT_EQ(early.last_updated, "2024-01-08T08:00:00Z");
+  analytics::upgc::DayDigests<analytics::upgc::GamebookDay> h;
+  int reads = 0;
+  auto read = [&](Date, Date) {
+    ++reads;
+    return gb;
+  };
+  const auto days = h.get(day("2024-01-01"), day("2024-01-14"), read);
+  ASSERT_EQ(days.size(), 14u);
+  EXPECT_EQ(reads, 1);
+  const auto* p8 = days[7]->find(intern("p"));
+  ASSERT_NE(p8, nullptr);
+  EXPECT_FALSE(p8->played);  // a row without minutes: a row date, not a game
+  const auto* p10 = days[9]->find(intern("p"));
+  ASSERT_NE(p10, nullptr);
+  EXPECT_TRUE(p10->played);
+  EXPECT_DOUBLE_EQ(p10->minutes, 20.0);
+  EXPECT_EQ(p10->points, 10);
+  EXPECT_EQ(*p10->team, "BOS");
+  const auto* p12 = days[11]->find(intern("p"));
+  ASSERT_NE(p12, nullptr);
+  EXPECT_EQ(p12->team, nullptr);  // its only row of 01-12 has no team
+  EXPECT_DOUBLE_EQ(p12->minutes, 12.5);
+  const auto* q12 = days[11]->find(intern("q"));
+  ASSERT_NE(q12, nullptr);
+  EXPECT_DOUBLE_EQ(q12->minutes, 10.0);  // the first row is the game ...
+  EXPECT_EQ(*q12->team, "LAL");          // ... a later one lends the team it lacks
+  EXPECT_EQ(days[0]->find(intern("p")), nullptr);
+  std::vector<const analytics::upgc::DaySource*> all, early;
+  for (size_t i = 0; i < days.size(); ++i) {
+    all.push_back(&days[i]->source);
+    if (i < 9) early.push_back(&days[i]->source);
+  }
+  const SourceStats s_all = analytics::upgc::source_over(all);
+  EXPECT_EQ(s_all.rows, 6);
+  EXPECT_EQ(s_all.last_updated, "2024-01-11T08:00:00Z");
+  EXPECT_EQ(s_all.hash, "h_p_2024-01-10");
+  const SourceStats s_early = analytics::upgc::source_over(early);
+  EXPECT_EQ(s_early.rows, 1);
+  EXPECT_EQ(s_early.last_updated, "2024-01-08T08:00:00Z");
+  // Digested dates are kept: a wider request reads only the dates missing,
+  // one read per run of consecutive missing dates.
+  std::vector<std::pair<Date, Date>> asked;
+  auto logged = [&](Date a, Date b) {
+    asked.emplace_back(a, b);
+    return gb;
+  };
+  const auto more = h.get(day("2023-12-30"), day("2024-01-16"), logged);
+  EXPECT_EQ(more[11], days[9]);  // the same digest, not a new one
+  EXPECT_EQ(asked, (std::vector<std::pair<Date, Date>>{{day("2023-12-30"), day("2023-12-31")},
+                                                       {day("2024-01-15"), day("2024-01-16")}}));
+  EXPECT_EQ(h.size(), 18u);
 }

@@ -2,6 +2,8 @@
 // upcoming_context_fixture.hpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -67,6 +69,22 @@ TEST(UtgcHelpers, TravelMilesKnownPairsAndReturnHome) {
   EXPECT_EQ(team_travel_miles(f.schedule, "LAL", game_on(f.schedule, "2024-01-15", "BOS")), 2592);
   // First game of the season: nowhere known to come from.
   EXPECT_EQ(team_travel_miles(f.schedule, "SAC", game_on(f.schedule, "2024-01-03", "LAL")), 0);
+}
+
+// The cache builds a season's index once and answers like a fresh one.
+TEST(UtgcHelpers, SeasonGamesCacheBuildsEachSeasonOnce) {
+  const Schedule schedule{nbaprops::testing::fixture_games()};
+  SeasonGamesCache cache;
+  const SeasonTeamGames& a = cache.of(schedule, 2023);
+  EXPECT_EQ(&cache.of(schedule, 2023), &a);
+  const SeasonTeamGames fresh(schedule, 2023);
+  for (const char* team : {"BOS", "LAL", "MIA", "XXX"}) {
+    const auto x = a.of(team);
+    const auto y = fresh.of(team);
+    EXPECT_TRUE(std::equal(x.begin(), x.end(), y.begin(), y.end())) << team;
+  }
+  EXPECT_FALSE(a.of("BOS").empty());
+  EXPECT_TRUE(cache.of(schedule, 2022).of("BOS").empty());
 }
 
 TEST(UtgcHelpers, FormStreaksAndMargins) {
@@ -279,6 +297,14 @@ TEST(Utgc, RunsThroughTheWarehouse) {
   UnitOutput out = p.run(UnitContext{wh, f.schedule, d});
   ASSERT_EQ(out.rows.num_rows(), 2u);
   EXPECT_EQ(nbaprops::testing::all_cells(out.rows), expected);
+  // With the season's carried schedule index (built by the first unit, reused
+  // by the next): the same rows.
+  const std::unique_ptr<CarriedState> carried = p.make_carried_state();
+  ASSERT_NE(carried, nullptr);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(nbaprops::testing::all_cells(p.run(UnitContext{wh, f.schedule, d, &p.info(), carried.get()}).rows),
+              expected);
+  }
   EXPECT_EQ(*out.rows.get_int(0, "starters_out_count"), 1);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(0, "game_spread"), -6.5);
   // The runner stamps created_at/processed_at (required here) before writing.

@@ -7,10 +7,10 @@
 #include <array>
 #include <cctype>
 #include <map>
-#include <shared_mutex>
 #include <span>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -175,6 +175,14 @@ struct DayGames {
   }
 };
 
+/// The digests a date reads: the gamebook of D − 30 … D − 1 and the props of
+/// D − 30 … D (index: date − from). Immutable: read without a lock.
+struct HistoryDays {
+  Date from;
+  std::vector<const upgc::GamebookDay*> gamebook;
+  std::vector<const upgc::PropsDay*> props;
+};
+
 /// A player who plays on D.
 struct Driver {
   const std::string* lookup = nullptr;  ///< interned player_lookup
@@ -221,22 +229,20 @@ std::vector<Driver> gamebook_drivers(const Table& gb, Date d, const DayGames& da
 /// crossed the schedule with ESPN rosters; we take every player whose latest
 /// game in D − 30 … D − 1 was for a team that plays on D, minus those the
 /// injury report (≤ D) lists out.
-std::vector<Driver> pregame_drivers(const upgc::GamebookHistory& gb, Date d, const DayGames& day,
+std::vector<Driver> pregame_drivers(const HistoryDays& h, const DayGames& day,
                                     const std::vector<InjuryEntry>& injuries) {
   std::unordered_map<std::string, std::string> status_of;
   for (const auto& e : injuries) status_of[e.player_lookup] = e.status;
-  const Date from = d - kPlayerHistoryDays;
   std::vector<Driver> out;
-  for (const auto& [lookup, p] : gb.players()) {
-    const std::string* team = nullptr;
-    for (auto it = p.games.rbegin(); it != p.games.rend() && it->date >= from && !team; ++it) {
-      if (it->date < d) team = it->team;  // dates ≥ D: ingested for later units
+  std::unordered_set<const std::string*> decided;  // players whose latest game with a team was seen
+  for (size_t i = h.gamebook.size(); i-- > 0;) {   // newest date first
+    for (const auto& e : h.gamebook[i]->players) {
+      if (!e.played || e.team == nullptr || !decided.insert(e.lookup).second) continue;
+      auto g = day.game_of_team.find(*e.team);
+      if (g == day.game_of_team.end()) continue;
+      if (auto st = status_of.find(*e.lookup); st != status_of.end() && st->second == "out") continue;
+      out.push_back({e.lookup, e.team, g->second});
     }
-    if (team == nullptr) continue;
-    auto g = day.game_of_team.find(*team);
-    if (g == day.game_of_team.end()) continue;
-    if (auto st = status_of.find(*lookup); st != status_of.end() && st->second == "out") continue;
-    out.push_back({lookup, team, g->second});
   }
   return out;
 }
@@ -345,13 +351,12 @@ TeamSide team_side(const Game& g, bool home, Date d, const SeasonTeamGames& seas
 
 /// Both sides of every game of D: home at 2 × game, away at 2 × game + 1.
 std::vector<TeamSide> team_sides(const Schedule& schedule, Date d, const DayGames& day, const Table& game_lines,
-                                 const std::vector<InjuryEntry>& injuries) {
+                                 const std::vector<InjuryEntry>& injuries, SeasonGamesCache& seasons) {
   const auto lines = parse_game_lines(game_lines, d);
-  std::map<int, SeasonTeamGames> seasons;  // D's games share one season
   std::vector<TeamSide> out;
   out.reserve(2 * day.games.size());
   for (const Game* g : day.games) {
-    const SeasonTeamGames& season = seasons.try_emplace(g->season, schedule, g->season).first->second;
+    const SeasonTeamGames& season = seasons.of(schedule, g->season);  // D's games share one season
     out.push_back(team_side(*g, true, d, season, lines, injuries));
     out.push_back(team_side(*g, false, d, season, lines, injuries));
   }
@@ -361,31 +366,37 @@ std::vector<TeamSide> team_sides(const Schedule& schedule, Date d, const DayGame
 // ---------------------------------------------------------------------------------------------
 // Per player: the slice of the histories
 
-/// A driver's inputs from the carried histories.
+/// A driver's inputs from the carried histories, copied out of them (a unit of
+/// a later date may ingest into the histories while this one emits its rows).
 struct PlayerSlice {
-  std::vector<PlayerGame> games;    ///< D − 30 … D − 1, newest first, each with its own line
-  std::span<const Date> row_dates;  ///< dates of D − 30 … D − 1 with any gamebook row
-  PropLine line;                    ///< D's line (pre-game snapshots only)
+  std::vector<PlayerGame> games;  ///< D − 30 … D − 1, newest first, each with its own line
+  std::vector<Date> row_dates;    ///< dates of D − 30 … D − 1 with any gamebook row
+  PropLine line;                  ///< D's line (pre-game snapshots only)
 };
 
-PlayerSlice slice_player(const upgc::GamebookHistory& gb, const upgc::PropsHistory& props, const std::string* lookup,
-                         Date d) {
+PlayerSlice slice_player(const HistoryDays& h, const std::string* lookup) {
   PlayerSlice s;
-  const upgc::PropsHistory::Lines* lines = props.lines_of(lookup);
-  if (const PropLine* l = upgc::PropsHistory::line_on(lines, d)) s.line = *l;
-  const upgc::GamebookHistory::Player* p = gb.player(lookup);
-  if (p == nullptr) return s;
-  const Date from = d - kPlayerHistoryDays;
-  const auto lo = std::lower_bound(p->row_dates.begin(), p->row_dates.end(), from);
-  s.row_dates = std::span<const Date>(lo, std::lower_bound(lo, p->row_dates.end(), d));
-  auto by_date = [](const upgc::GamebookHistory::Game& g, Date x) { return g.date < x; };
-  const auto first = std::lower_bound(p->games.begin(), p->games.end(), from, by_date);
-  for (auto it = std::lower_bound(first, p->games.end(), d, by_date); it != first;) {
-    --it;
-    const PropLine* l = upgc::PropsHistory::line_on(lines, it->date);
-    s.games.push_back({it->date, it->minutes, it->points, l ? l->current : std::nullopt});
+  if (const PropLine* l = h.props.back()->line_of(lookup)) s.line = *l;
+  for (size_t i = h.gamebook.size(); i-- > 0;) {  // newest date first
+    const upgc::GamebookDay::Entry* e = h.gamebook[i]->find(lookup);
+    if (e == nullptr) continue;
+    const Date x = h.from + static_cast<int32_t>(i);
+    s.row_dates.push_back(x);
+    if (!e->played) continue;
+    const PropLine* l = h.props[i]->line_of(lookup);
+    s.games.push_back({x, e->minutes, e->points, l ? l->current : std::nullopt});
   }
+  std::reverse(s.row_dates.begin(), s.row_dates.end());
   return s;
+}
+
+/// Source stats (§9) of digests @p days.
+template <class Day>
+SourceStats window_source(const std::vector<const Day*>& days) {
+  std::vector<const upgc::DaySource*> src;
+  src.reserve(days.size());
+  for (const Day* x : days) src.push_back(&x->source);
+  return upgc::source_over(src);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,11 +663,37 @@ void emit_row(Table& t, size_t r, const RowInputs& in) {
 // ---------------------------------------------------------------------------------------------
 // The date
 
+/// What D takes from the digests: its drivers in row order, each driver's
+/// slice, and the windows' source stats.
+struct HistoryTake {
+  std::vector<Driver> drivers;
+  std::vector<PlayerSlice> slices;  ///< one per driver
+  SourceStats gamebook, props;
+};
+
+/// @p drivers come from D's gamebook, or (@p gamebook_has_d false) from the
+/// history, for the pre-game mode.
+HistoryTake take_from_days(const HistoryDays& h, const DayGames& games, std::vector<Driver> drivers,
+                           bool gamebook_has_d, const std::vector<InjuryEntry>& injuries) {
+  HistoryTake take;
+  take.drivers = gamebook_has_d ? std::move(drivers) : pregame_drivers(h, games, injuries);
+  std::sort(take.drivers.begin(), take.drivers.end(), [&](const Driver& a, const Driver& b) {
+    return std::tie(games.ids[a.game], *a.team, *a.lookup) < std::tie(games.ids[b.game], *b.team, *b.lookup);
+  });
+  take.slices.reserve(take.drivers.size());
+  for (const Driver& dr : take.drivers) take.slices.push_back(slice_player(h, dr.lookup));
+  // Source stats over the rows actually used (history before D; pre-game
+  // snapshots), so that nothing dated D or later that is not pre-game can
+  // change a row (DECISION 1).
+  take.gamebook = window_source(h.gamebook);
+  take.props = window_source(h.props);
+  return take;
+}
+
 /// UPGC rows of D from D's gamebook rows in @p gamebook_of_d (other dates are
-/// ignored) and the histories @p gb (D − 30 … D − 1 used) and @p props
-/// (D − 30 … D used).
-UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_of_d, const upgc::GamebookHistory& gb,
-                        const upgc::PropsHistory& props, const Table& game_lines, const Table& injury_report) {
+/// ignored) and the digests @p h of its history window.
+UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_of_d, const HistoryDays& h,
+                        const Table& game_lines, const Table& injury_report, SeasonGamesCache& seasons) {
   UnitOutput out(catalog::get("nba_analytics.upcoming_player_game_context"));
   const DayGames games(schedule, d);
   if (games.games.empty()) {
@@ -665,24 +702,18 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
   }
   const auto injuries = injuries_for_date(injury_report, d);
   PlayerDay day{.d = d, .hist_from = d - kPlayerHistoryDays, .games = static_cast<int64_t>(games.games.size())};
-  std::vector<Driver> drivers = gamebook_drivers(gamebook_of_d, d, games, day.gamebook_has_d, out.failures);
-  if (!day.gamebook_has_d) drivers = pregame_drivers(gb, d, games, injuries);
-  if (drivers.empty()) {
+  std::vector<Driver> listed = gamebook_drivers(gamebook_of_d, d, games, day.gamebook_has_d, out.failures);
+  const HistoryTake take = take_from_days(h, games, std::move(listed), day.gamebook_has_d, injuries);
+  if (take.drivers.empty()) {
     out.empty_reason = day.gamebook_has_d ? "no active gamebook players for the games of " + d.iso()
                                           : "no gamebook for " + d.iso() + " and no recent players of its teams";
     return out;
   }
-  std::sort(drivers.begin(), drivers.end(), [&](const Driver& a, const Driver& b) {
-    return std::tie(games.ids[a.game], *a.team, *a.lookup) < std::tie(games.ids[b.game], *b.team, *b.lookup);
-  });
-  const std::vector<TeamSide> sides = team_sides(schedule, d, games, game_lines, injuries);
+  const std::vector<TeamSide> sides = team_sides(schedule, d, games, game_lines, injuries, seasons);
   std::unordered_map<std::string, const InjuryEntry*> injury_of;
   for (const auto& e : injuries) injury_of[e.player_lookup] = &e;
-  // Source stats over the rows actually used (history before D; pre-game
-  // snapshots), so that nothing dated D or later that is not pre-game can
-  // change a row (DECISION 1).
-  day.gamebook = gb.source(day.hist_from, d - 1);
-  day.props = props.source(day.hist_from, d);
+  day.gamebook = take.gamebook;
+  day.props = take.props;
   day.lines = source_stats(game_lines, [&](size_t r) { return is_pregame_line(game_lines, r, d); });
   day.bootstrap = schedule.is_bootstrap(d);
   day.boundary = d.month() == 10 || d.month() == 11 || d.month() == 4;
@@ -690,16 +721,15 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
 
   // Players in parallel, each into its own preallocated row.
   Table& t = out.rows;
-  t.resize(drivers.size());
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, drivers.size()), [&](const tbb::blocked_range<size_t>& range) {
+  t.resize(take.drivers.size());
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, take.drivers.size()), [&](const tbb::blocked_range<size_t>& range) {
     for (size_t r = range.begin(); r != range.end(); ++r) {
-      const Driver& dr = drivers[r];
+      const Driver& dr = take.drivers[r];
       const Game& g = *games.games[dr.game];
-      const PlayerSlice slice = slice_player(gb, props, dr.lookup, d);
       const auto inj = injury_of.find(*dr.lookup);
       emit_row(t, r,
-               RowInputs{day, dr, g, games.ids[dr.game], sides[2 * dr.game + (g.home == *dr.team ? 0 : 1)], slice,
-                         inj == injury_of.end() ? nullptr : inj->second});
+               RowInputs{day, dr, g, games.ids[dr.game], sides[2 * dr.game + (g.home == *dr.team ? 0 : 1)],
+                         take.slices[r], inj == injury_of.end() ? nullptr : inj->second});
     }
   });
   proc::fill_data_hash(t, upgc_hash_fields());
@@ -710,16 +740,14 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
 }  // namespace
 
 UnitOutput compute_upcoming_player_context(const Schedule& schedule, Date d, const PlayerContextInputs& in) {
-  // One code path: the tables fill fresh histories, answered like the carried
-  // ones.
+  // One code path: the tables fill fresh digests, answered like the carried
+  // ones (rows outside the window are ignored).
   const Date from = d - kPlayerHistoryDays;
-  upgc::GamebookHistory gb;
-  gb.start(from, from);
-  gb.ingest(in.gamebook, d - 1);
-  upgc::PropsHistory props;
-  props.start(from, from);
-  props.ingest(in.props, d);
-  return compute_from(schedule, d, in.gamebook, gb, props, in.game_lines, in.injuries);
+  upgc::CarriedHistories own;
+  auto all_of = [](const Table& t) { return [&t](Date, Date) { return t; }; };
+  const HistoryDays h{from, own.gamebook.get(from, d - 1, all_of(in.gamebook)),
+                      own.props.get(from, d, all_of(in.props))};
+  return compute_from(schedule, d, in.gamebook, h, in.game_lines, in.injuries, own.season_games);
 }
 
 namespace {
@@ -768,24 +796,18 @@ class UpcomingPlayerContextProcessor final : public Processor {
     auto reader = [&ctx](const char* table, const std::vector<std::string>& columns) {
       return [&ctx, table, &columns](Date a, Date b) { return proc::read_window(ctx, table, a, b, columns); };
     };
-    // The season's histories, carried from the dates before (or this unit's
-    // own, from its window alone): the gamebook up to D − 1, the props up to D.
+    // The season's digests, shared by its units in any order (or this unit's
+    // own): each date of the window not digested yet is read here, inside
+    // this unit's declared window.
     auto* carried = dynamic_cast<upgc::CarriedHistories*>(ctx.carried);
-    UnitContext gb_ctx = ctx;
-    gb_ctx.carried = carried != nullptr ? &carried->gamebook : nullptr;
-    UnitContext props_ctx = ctx;
-    props_ctx.carried = carried != nullptr ? &carried->props : nullptr;
-    std::unique_ptr<CarriedState> own_gb, own_props;
-    const auto& gb = proc::history_for<upgc::GamebookHistory>(gb_ctx, own_gb, from, from, d - 1,
-                                                              reader(kGamebook, kGamebookColumns));
-    const auto& props =
-        proc::history_for<upgc::PropsHistory>(props_ctx, own_props, from, from, d, reader(kProps, kPropsColumns));
+    upgc::CarriedHistories own;
+    upgc::CarriedHistories& hist = carried != nullptr ? *carried : own;
+    const HistoryDays h{from, hist.gamebook.get(from, d - 1, reader(kGamebook, kGamebookColumns)),
+                        hist.props.get(from, d, reader(kProps, kPropsColumns))};
     const Table today = proc::read_window(ctx, kGamebook, d, d, kGamebookColumns);
     const Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", d, d);
     const Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", d - kInjuryLookbackDays, d);
-    std::shared_lock gb_lock(gb.mutex());
-    std::shared_lock props_lock(props.mutex());
-    return compute_from(ctx.schedule, d, today, gb, props, lines, injuries);
+    return compute_from(ctx.schedule, d, today, h, lines, injuries, hist.season_games);
   }
 };
 

@@ -178,6 +178,13 @@ SeasonTeamGames::SeasonTeamGames(const Schedule& schedule, int season) {
   }
 }
 
+const SeasonTeamGames& SeasonGamesCache::of(const Schedule& schedule, int season) {
+  const std::lock_guard lock(mu_);
+  auto& slot = seasons_[{&schedule, season}];
+  if (!slot) slot = std::make_unique<const SeasonTeamGames>(schedule, season);
+  return *slot;
+}
+
 std::span<const Game* const> SeasonTeamGames::of(const std::string& team) const {
   auto it = by_team_.find(team);
   if (it == by_team_.end()) return {};
@@ -564,10 +571,11 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
               source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
               schedule.is_bootstrap(d),
               season_boundary(d)};
-  std::map<int, SeasonTeamGames> seasons;  // D's games share one season; keyed to be safe
+  SeasonGamesCache own;  // D's games share one season; keyed to be safe
+  SeasonGamesCache& seasons = in.season_games != nullptr ? *in.season_games : own;
   Table& t = out.rows;
   for (const Game* g : games) {
-    const SeasonTeamGames& season = seasons.try_emplace(g->season, schedule, g->season).first->second;
+    const SeasonTeamGames& season = seasons.of(schedule, g->season);
     const std::string gid = g->date_id();
     for (const bool home : {true, false}) {
       const std::string& team = home ? g->home : g->away;
@@ -602,15 +610,23 @@ const ProcessorInfo kInfo{
         "Team pre-game context: rest, recent load, streaks, spread/total, injuries, travel "
         "(schedule-driven)"};
 
+/// What UTGC carries per season: the season's schedule index.
+struct CarriedSeason final : public CarriedState {
+  SeasonGamesCache games;
+};
+
 class UpcomingTeamContextProcessor final : public Processor {
  public:
   const ProcessorInfo& info() const override { return kInfo; }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<CarriedSeason>(); }
   UnitOutput run(const UnitContext& ctx) const override {
     Table lines = proc::read_window(ctx, "nba_raw.odds_api_game_lines", ctx.date, ctx.date);
     // Injury reports are partitioned by report_date; reports for D's games
     // issued up to a week before D (and on D itself, pre-game) are read.
     Table injuries = proc::read_window(ctx, "nba_raw.nbac_injury_report", ctx.date - kInjuryLookbackDays, ctx.date);
-    return compute_upcoming_team_context(ctx.schedule, ctx.date, {lines, injuries});
+    auto* carried = dynamic_cast<CarriedSeason*>(ctx.carried);
+    return compute_upcoming_team_context(ctx.schedule, ctx.date,
+                                         {lines, injuries, carried != nullptr ? &carried->games : nullptr});
   }
 };
 

@@ -1,6 +1,7 @@
 #include "upgc_history.hpp"
 
 #include <algorithm>
+#include <functional>
 
 namespace nbaprops::analytics::upgc {
 
@@ -14,13 +15,12 @@ void DaySource::add(const std::string* processed_at, const std::string* data_has
   hash = data_hash;
 }
 
-SourceStats SourceDays::over(Date from, Date to) const {
+SourceStats source_over(std::span<const DaySource* const> days) {
   SourceStats s;
   const DaySource* best = nullptr;
-  for (auto it = days_.lower_bound(from.days()); it != days_.end() && it->first <= to.days(); ++it) {
-    const DaySource& d = it->second;
-    s.rows += d.rows;
-    if (d.processed != nullptr && (best == nullptr || d.key > best->key)) best = &d;
+  for (const DaySource* d : days) {
+    s.rows += d->rows;
+    if (d->processed != nullptr && (best == nullptr || d->key > best->key)) best = d;
   }
   if (best != nullptr) {
     s.last_updated = *best->processed;
@@ -65,15 +65,18 @@ const std::string* key_of(const Column& c, size_t r) {
   return c.is_null(r) || c.text_at(r).empty() ? nullptr : c.text_ptr(r);
 }
 
-}  // namespace
-
-const GamebookHistory::Player* GamebookHistory::player(const std::string* lookup) const {
-  auto it = players_.find(lookup);
-  return it == players_.end() ? nullptr : &it->second;
+/// The element of @p v (sorted by its .first or .lookup pointer) for @p key,
+/// or nullptr.
+template <class Vec, class KeyOf>
+auto find_sorted(const Vec& v, const std::string* key, KeyOf key_of) -> decltype(&v.front()) {
+  auto it = std::lower_bound(v.begin(), v.end(), key,
+                             [&](const auto& e, const std::string* k) { return std::less<>()(key_of(e), k); });
+  return it != v.end() && key_of(*it) == key ? &*it : nullptr;
 }
 
-void GamebookHistory::add_rows(const Table& gb, const std::vector<size_t>& rows) {
-  const Column& date = gb.col("game_date");
+}  // namespace
+
+GamebookDay::GamebookDay(const Table& gb, const std::vector<size_t>& rows) {
   const Column& lookup = gb.col("player_lookup");
   const Column& team = gb.col("team_abbr");
   const Column& minutes = gb.col("minutes");
@@ -81,39 +84,37 @@ void GamebookHistory::add_rows(const Table& gb, const std::vector<size_t>& rows)
   const Column* points = proc::opt_col(gb, "points");
   const Column* processed = proc::opt_col(gb, "processed_at");
   const Column* hash = proc::opt_col(gb, "data_hash");
+  std::unordered_map<const std::string*, size_t> index;  // lookup → players
   for (size_t r : rows) {
-    const Date d(static_cast<int32_t>(date.int_at(r)));
-    days_.at(d).add(proc::text_of(processed, r), proc::text_of(hash, r));
+    source.add(proc::text_of(processed, r), proc::text_of(hash, r));
     const std::string* who = key_of(lookup, r);
     if (who == nullptr) continue;
-    Player& p = players_[who];
-    if (p.row_dates.empty() || p.row_dates.back() != d) p.row_dates.push_back(d);
+    const auto [at, added] = index.try_emplace(who, players.size());
+    if (added) players.push_back({.lookup = who});
+    Entry& e = players[at->second];
     const auto mins = row_minutes(minutes, decimal, r);
     if (!mins || *mins <= 0) continue;
     const std::string* tm = team.is_null(r) ? nullptr : team.text_ptr(r);
-    if (!p.games.empty() && p.games.back().date == d) {
+    if (e.played) {
       // A second row of the date: the first one is the game; it only lends a
       // team when the first had none.
-      if (p.games.back().team == nullptr) p.games.back().team = tm;
+      if (e.team == nullptr) e.team = tm;
       continue;
     }
-    p.games.push_back({d, *mins, proc::int_of(points, r), tm});
+    e.played = true;
+    e.minutes = *mins;
+    e.points = proc::int_of(points, r);
+    e.team = tm;
   }
+  std::sort(players.begin(), players.end(),
+            [](const Entry& a, const Entry& b) { return std::less<>()(a.lookup, b.lookup); });
 }
 
-const PropsHistory::Lines* PropsHistory::lines_of(const std::string* lookup) const {
-  auto it = lines_.find(lookup);
-  return it == lines_.end() ? nullptr : &it->second;
+const GamebookDay::Entry* GamebookDay::find(const std::string* lookup) const {
+  return find_sorted(players, lookup, [](const Entry& e) { return e.lookup; });
 }
 
-const PropLine* PropsHistory::line_on(const Lines* lines, Date d) {
-  if (lines == nullptr) return nullptr;
-  auto at = std::lower_bound(lines->begin(), lines->end(), d, [](const auto& e, Date x) { return e.first < x; });
-  return at != lines->end() && at->first == d ? &at->second : nullptr;
-}
-
-void PropsHistory::add_rows(const Table& props, const std::vector<size_t>& rows) {
-  const Column& date = props.col("game_date");
+PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
   const Column& lookup = props.col("player_lookup");
   const Column& line = props.col("points_line");
   const Column& snap = props.col("snapshot_timestamp");
@@ -123,23 +124,26 @@ void PropsHistory::add_rows(const Table& props, const std::vector<size_t>& rows)
   const Column* hash = proc::opt_col(props, "data_hash");
   // A player plays at most once per date, so the date identifies the game
   // whatever game_id format the props carry (§0, §10.1).
-  std::map<std::pair<const std::string*, int32_t>, std::vector<PropCand>> cands;
+  std::unordered_map<const std::string*, std::vector<PropCand>> cands;
   for (size_t r : rows) {
     std::string snap_key = snap.is_null(r) ? std::string() : timestamp_key(snap.text_at(r));
     if (const std::string* t = proc::text_of(tip, r)) {
       const std::string tip_key = timestamp_key(*t);
       if (!tip_key.empty() && snap_key > tip_key) continue;  // after tip-off: not pre-game
     }
-    const int32_t day = static_cast<int32_t>(date.int_at(r));
-    days_.at(Date(day)).add(proc::text_of(processed, r), proc::text_of(hash, r));
+    source.add(proc::text_of(processed, r), proc::text_of(hash, r));
     const std::string* who = key_of(lookup, r);
     if (who == nullptr || line.is_null(r)) continue;
-    cands[{who, day}].push_back(
-        {book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), *line.get_real(r)});
+    cands[who].push_back({book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), *line.get_real(r)});
   }
-  // Each date is ingested once and after every earlier one: appending keeps a
-  // player's lines in date order.
-  for (const auto& [key, c] : cands) lines_[key.first].emplace_back(Date(key.second), pick_prop_line(c));
+  lines.reserve(cands.size());
+  for (const auto& [who, c] : cands) lines.emplace_back(who, pick_prop_line(c));
+  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+}
+
+const PropLine* PropsDay::line_of(const std::string* lookup) const {
+  const auto* e = find_sorted(lines, lookup, [](const auto& x) { return x.first; });
+  return e == nullptr ? nullptr : &e->second;
 }
 
 }  // namespace nbaprops::analytics::upgc

@@ -1,14 +1,25 @@
 #pragma once
 // The carried state of UPGC (internal header): one season of the player
-// gamebook and of the points props, each ingested once, date by date, into
-// per-player, date-ordered histories. A date D is answered by slicing them
-// (D − 30 … D − 1 for the gamebook, D − 30 … D for the props), never by
-// rescanning the window, so minutes and timestamp keys are parsed once per row
-// and season instead of once per row and date.
+// gamebook and of the points props, each date digested once — by whichever
+// unit first needs it, in any order — into an immutable per-date digest
+// (per-player entries sorted by interned lookup, the day's source facts). A
+// date D is answered from the digests of D − 30 … D − 1 (gamebook) and
+// D − 30 … D (props): minutes and timestamp keys are parsed once per row and
+// season, a unit reads only dates of its own declared window, and no lock is
+// held while it computes.
+//
+// Why per date and not per player in date order: units of one season do not
+// run in date order (with two workers one thread takes the earliest dates and
+// the other steals the latest ones, walking backwards), so a history that can
+// only grow forwards from the first unit's window serves one of them and makes
+// every unit of the other rebuild its own 30-day window.
 
 #include <cstdint>
-#include <map>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,15 +41,61 @@ struct DaySource {
   void add(const std::string* processed_at, const std::string* data_hash);
 };
 
-/// Per-day source facts of one input, combined over a window as a scan of its
-/// rows in date order would: the first row with the newest processed_at wins.
-class SourceDays {
+/// Source facts of consecutive days combined as a scan of their rows in date
+/// order would: rows summed, the first row with the newest processed_at wins.
+SourceStats source_over(std::span<const DaySource* const> days);
+
+/// Per-date digests of one input table for one season. A date's digest is a
+/// function of that date's stored rows alone, made once by the first unit
+/// that asks for it; what a unit gets never depends on which dates other units
+/// digested before. @p Day is constructible from (table, rows of one date in
+/// stored order) and immutable afterwards.
+template <class Day>
+class DayDigests {
  public:
-  DaySource& at(Date d) { return days_[d.days()]; }
-  [[nodiscard]] SourceStats over(Date from, Date to) const;
+  using Read = std::function<Table(Date from, Date to)>;
+  /// The digests of every date of [@p from, @p to] (index: date − from).
+  /// Dates not digested yet are read with @p read (one call per run of
+  /// consecutive missing dates, outside the lock: units computing other dates
+  /// never wait for it) and kept. Pointers stay valid while this object lives.
+  std::vector<const Day*> get(Date from, Date to, const Read& read);
+  /// How many dates are digested.
+  [[nodiscard]] size_t size() const;
 
  private:
-  std::map<int32_t, DaySource> days_;
+  mutable std::mutex mu_;
+  std::unordered_map<int32_t, std::unique_ptr<const Day>> days_;
+};
+
+/// One date of nba_raw.nbac_gamebook_player_stats.
+struct GamebookDay {
+  /// A player with any row of the date.
+  struct Entry {
+    const std::string* lookup = nullptr;  ///< interned player_lookup
+    /// The game: the date's first row with minutes > 0 (false: none).
+    bool played = false;
+    double minutes = 0;
+    std::optional<int64_t> points;
+    /// Team of that row, else of the date's next row with minutes > 0 and a
+    /// team (nullptr: none).
+    const std::string* team = nullptr;
+  };
+  std::vector<Entry> players;  ///< sorted by lookup pointer
+  DaySource source;            ///< every row of the date
+  GamebookDay(const Table& gb, const std::vector<size_t>& rows);
+  /// The entry of interned @p lookup, or nullptr.
+  [[nodiscard]] const Entry* find(const std::string* lookup) const;
+};
+
+/// One date of nba_raw.odds_api_player_points_props: the chosen pre-game line
+/// of each player.
+struct PropsDay {
+  std::vector<std::pair<const std::string*, PropLine>> lines;  ///< sorted by lookup pointer
+  DaySource source;                                            ///< the pre-game rows
+  PropsDay(const Table& props, const std::vector<size_t>& rows);
+  /// The line of interned @p lookup, or nullptr when no pre-game snapshot has
+  /// one.
+  [[nodiscard]] const PropLine* line_of(const std::string* lookup) const;
 };
 
 /// One pre-game prop snapshot of a player's game.
@@ -51,60 +108,60 @@ struct PropCand {
 /// earliest (opening) line; ties on the snapshot keep the first candidate.
 PropLine pick_prop_line(const std::vector<PropCand>& cands);
 
-/// nba_raw.nbac_gamebook_player_stats of one season, per player.
-class GamebookHistory final : public proc::SeasonHistory {
- public:
-  /// A game of the player: the first row of its date with minutes > 0.
-  struct Game {
-    Date date;
-    double minutes = 0;
-    std::optional<int64_t> points;
-    /// Team of the date's first row with minutes > 0 and a team (nullptr: none).
-    const std::string* team = nullptr;
-  };
-  struct Player {
-    std::vector<Date> row_dates;  ///< distinct dates with any row (minutes or not), ascending
-    std::vector<Game> games;      ///< ascending, one per date
-  };
-  /// The player of interned @p lookup, or nullptr.
-  [[nodiscard]] const Player* player(const std::string* lookup) const;
-  [[nodiscard]] const std::unordered_map<const std::string*, Player>& players() const noexcept { return players_; }
-  /// Source stats of the rows dated [@p from, @p to].
-  [[nodiscard]] SourceStats source(Date from, Date to) const { return days_.over(from, to); }
-
- protected:
-  void add_rows(const Table& gb, const std::vector<size_t>& rows) override;
-
- private:
-  std::unordered_map<const std::string*, Player> players_;  // keyed by interned player_lookup
-  SourceDays days_;
-};
-
-/// nba_raw.odds_api_player_points_props of one season: the chosen pre-game line
-/// of each (player, date).
-class PropsHistory final : public proc::SeasonHistory {
- public:
-  /// A player's chosen lines, one per date with a pre-game snapshot, ascending.
-  using Lines = std::vector<std::pair<Date, PropLine>>;
-  /// The lines of interned @p lookup (nullptr: none).
-  [[nodiscard]] const Lines* lines_of(const std::string* lookup) const;
-  /// The line of @p d in @p lines, or nullptr when no pre-game snapshot has one.
-  [[nodiscard]] static const PropLine* line_on(const Lines* lines, Date d);
-  /// Source stats of the pre-game rows dated [@p from, @p to].
-  [[nodiscard]] SourceStats source(Date from, Date to) const { return days_.over(from, to); }
-
- protected:
-  void add_rows(const Table& props, const std::vector<size_t>& rows) override;
-
- private:
-  std::unordered_map<const std::string*, Lines> lines_;
-  SourceDays days_;
-};
-
-/// What UPGC carries per season: both histories (see CarriedState).
+/// What UPGC carries per season: the digests of both inputs and the season's
+/// schedule index (see CarriedState).
 struct CarriedHistories final : public CarriedState {
-  GamebookHistory gamebook;
-  PropsHistory props;
+  DayDigests<GamebookDay> gamebook;
+  DayDigests<PropsDay> props;
+  SeasonGamesCache season_games;
 };
+
+// ---------------------------------------------------------------------------------------------
+
+template <class Day>
+std::vector<const Day*> DayDigests<Day>::get(Date from, Date to, const Read& read) {
+  const auto n = static_cast<size_t>(std::max(0, (to - from) + 1));
+  std::vector<const Day*> out(n, nullptr);
+  {
+    const std::lock_guard lock(mu_);
+    for (size_t i = 0; i < n; ++i) {
+      if (auto it = days_.find(from.days() + static_cast<int32_t>(i)); it != days_.end()) out[i] = it->second.get();
+    }
+  }
+  for (size_t i = 0; i < n;) {
+    if (out[i] != nullptr) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && out[j] == nullptr) ++j;  // the missing run [i, j)
+    const Date a = from + static_cast<int32_t>(i);
+    const Table t = read(a, from + static_cast<int32_t>(j - 1));
+    std::vector<std::vector<size_t>> rows(j - i);
+    const Column& date = t.col(t.schema().partition_column);
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      if (date.is_null(r)) continue;
+      const int64_t k = date.int_at(r) - a.days();
+      if (k >= 0 && k < static_cast<int64_t>(rows.size())) rows[static_cast<size_t>(k)].push_back(r);
+    }
+    std::vector<std::unique_ptr<const Day>> made;
+    made.reserve(rows.size());
+    for (const auto& day_rows : rows) made.push_back(std::make_unique<const Day>(t, day_rows));
+    const std::lock_guard lock(mu_);
+    for (size_t k = 0; k < made.size(); ++k) {
+      // A unit racing for the same date made an equal digest: the first stays.
+      auto [it, inserted] = days_.try_emplace(a.days() + static_cast<int32_t>(k), std::move(made[k]));
+      out[i + k] = it->second.get();
+    }
+    i = j;
+  }
+  return out;
+}
+
+template <class Day>
+size_t DayDigests<Day>::size() const {
+  const std::lock_guard lock(mu_);
+  return days_.size();
+}
 
 }  // namespace nbaprops::analytics::upgc

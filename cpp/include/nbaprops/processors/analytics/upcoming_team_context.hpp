@@ -12,7 +12,9 @@
 /// never read.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -113,6 +115,19 @@ class SeasonTeamGames {
   std::unordered_map<std::string, std::vector<const Game*>> by_team_;
 };
 
+/// The SeasonTeamGames of each season, built once by the first unit that needs
+/// it and shared by the units that carry it (thread-safe): a unit does not
+/// rescan the whole multi-season schedule.
+class SeasonGamesCache {
+ public:
+  /// The games of @p season of @p schedule.
+  const SeasonTeamGames& of(const Schedule& schedule, int season);
+
+ private:
+  std::mutex mu_;
+  std::map<std::pair<const Schedule*, int>, std::unique_ptr<const SeasonTeamGames>> seasons_;
+};
+
 /// team_travel_miles from @p team's season games (SeasonTeamGames::of): the
 /// same value without a schedule scan.
 int team_travel_miles(std::span<const Game* const> team_games, const std::string& team, const Game& g);
@@ -171,6 +186,8 @@ struct TeamContextInputs {
   const Table& game_lines;  ///< nba_raw.odds_api_game_lines rows of D (may be empty)
   const Table& injuries;    ///< nba_raw.nbac_injury_report rows with report_date
                             ///< in [D − 7, D] (may be empty)
+  /// The season indexes carried by the runner (nullptr: built for this date).
+  SeasonGamesCache* season_games = nullptr;
 };
 
 /// Win/loss streak entering a game and the previous result.
