@@ -365,28 +365,57 @@ std::string py_float(double v) {
   return python_float_repr(v);
 }
 
-std::string json_value(const Table& t, size_t row, size_t c) {
+/// Appends @p s as json.dumps (ensure_ascii) writes a string: printable ASCII
+/// without quotes or backslashes as is, anything else through nlohmann.
+void append_json_text(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    plain &= u >= 0x20 && u < 0x7f && ch != '"' && ch != '\\';
+  }
+  if (!plain) {
+    out += nlohmann::json(std::string(s)).dump(-1, ' ', true);
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+/// Appends cell (@p row, @p c) as Python's json.dumps(default=str) writes it.
+void append_json_value(std::string& out, const Table& t, size_t row, size_t c) {
   const Column& col = t.col(c);
-  if (col.is_null(row)) return "null";
-  const ColumnDef& d = t.def(c);
-  switch (d.type) {
+  if (col.is_null(row)) {
+    out += "null";
+    return;
+  }
+  switch (t.def(c).type) {
     case ColumnType::kBool:
-      return col.int_at(row) ? "true" : "false";
+      out += col.int_at(row) ? "true" : "false";
+      return;
     case ColumnType::kDate:
-      return nlohmann::json(Date(static_cast<int32_t>(col.int_at(row))).iso()).dump();
-    case ColumnType::kInt64:
-      return std::to_string(col.int_at(row));
+      out += '"';
+      out += Date(static_cast<int32_t>(col.int_at(row))).iso();
+      out += '"';
+      return;
+    case ColumnType::kInt64: {
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, col.int_at(row)).ptr);
+      return;
+    }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric:
-      return py_float(col.real_at(row));
+      append_python_float_repr(out, col.real_at(row));
+      return;
     case ColumnType::kArray:
     case ColumnType::kJson: {
       auto parsed = nlohmann::json::parse(col.text_at(row), nullptr, false);
-      if (!parsed.is_discarded()) return parsed.dump(-1, ' ', true);
-      return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
+      out += parsed.is_discarded() ? nlohmann::json(col.text_at(row)).dump(-1, ' ', true) : parsed.dump(-1, ' ', true);
+      return;
     }
     default:
-      return nlohmann::json(col.text_at(row)).dump(-1, ' ', true);
+      append_json_text(out, col.text_at(row));
+      return;
   }
 }
 
@@ -443,6 +472,41 @@ std::string python_float_repr(double v) {
   return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
+void append_python_float_repr(std::string& out, double v) {
+  // Below 1e16 Python writes positionally; where to_chars does too, the digits
+  // are the same shortest round-trip ones.
+  if (std::isfinite(v) && std::fabs(v) < 1e16) {
+    std::array<char, 64> buf{};
+    const char* end = std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr;
+    const std::string_view s(buf.data(), static_cast<size_t>(end - buf.data()));
+    if (s.find('e') == std::string_view::npos) {
+      out += s;
+      if (s.find('.') == std::string_view::npos) out += ".0";
+      return;
+    }
+  }
+  out += python_float_repr(v);
+}
+
+std::string sha256_hex16(std::string_view bytes) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1 || len < 8) {
+    throw InternalError("SHA-256 failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (size_t i = 0; i < 8; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
 std::string sha256_hex(std::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -471,14 +535,15 @@ struct HashPlan {
     for (const auto& [name, idx] : sorted) fields.emplace_back(nlohmann::json(name).dump() + ": ", idx);
   }
   [[nodiscard]] std::string hash(const Table& table, size_t row) const {
-    std::string json = "{";
+    thread_local std::string json;
+    json.assign(1, '{');
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) json += ", ";
       json += fields[i].first;
-      json += json_value(table, row, fields[i].second);
+      append_json_value(json, table, row, fields[i].second);
     }
-    json += "}";
-    return sha256_hex(json).substr(0, 16);
+    json += '}';
+    return sha256_hex16(json);
   }
 };
 

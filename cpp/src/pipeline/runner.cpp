@@ -5,6 +5,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstdio>
@@ -231,8 +232,28 @@ class Executor {
         using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
         std::vector<std::unique_ptr<Node>> nodes;
         nodes.reserve(n);
+        // Roots (units with no upstream unit in the plan) are released in date
+        // order (ties: plan order), a few at a time: each finished unit releases
+        // the next. A thread picks a finished unit's successors first
+        // (date-level pipelining), and a thread with nothing to do steals the
+        // earliest released root — never a season's last dates, which would
+        // run a season backwards and defeat the carried per-season state.
+        std::vector<size_t> roots;
         for (size_t i = 0; i < n; ++i) {
-          nodes.push_back(std::make_unique<Node>(g, [this, i](const tbb::flow::continue_msg&) { this->unit(i); }));
+          if (preds_[i].empty() && prefix_preds_[i].empty()) roots.push_back(i);
+        }
+        std::stable_sort(roots.begin(), roots.end(),
+                         [&](size_t a, size_t b) { return plan_.units[a].date < plan_.units[b].date; });
+        std::atomic<size_t> next_root{0};
+        auto release_root = [&] {
+          const size_t k = next_root.fetch_add(1);
+          if (k < roots.size()) nodes[roots[k]]->try_put(tbb::flow::continue_msg());
+        };
+        for (size_t i = 0; i < n; ++i) {
+          nodes.push_back(std::make_unique<Node>(g, [this, i, &release_root](const tbb::flow::continue_msg&) {
+            this->unit(i);
+            release_root();
+          }));
         }
         // Prefix nodes: prefix[U][k] completes once U's units on its k+1
         // earliest dates completed.
@@ -251,18 +272,7 @@ class Executor {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
-        // Roots are spawned latest date first (ties: reverse plan order): a
-        // thread pops its own newest task first, so units start roughly by date
-        // across processors (every root processor's early dates before any late
-        // date), and a finished unit's successors run next on the same thread
-        // (date-level pipelining).
-        std::vector<size_t> roots;
-        for (size_t i = 0; i < n; ++i) {
-          if (preds_[i].empty() && prefix_preds_[i].empty()) roots.push_back(i);
-        }
-        std::stable_sort(roots.begin(), roots.end(),
-                         [&](size_t a, size_t b) { return plan_.units[a].date < plan_.units[b].date; });
-        for (size_t k = roots.size(); k-- > 0;) nodes[roots[k]]->try_put(tbb::flow::continue_msg());
+        for (int k = 0; k < kRootsAhead * workers; ++k) release_root();
         g.wait_for_all();
       });
     }
@@ -780,6 +790,8 @@ class Executor {
   std::map<std::pair<const Processor*, int>, std::unique_ptr<CarriedState>> carried_;
   std::map<std::pair<const Processor*, int>, size_t> carried_left_;
   static constexpr int32_t kReleaseStepDays = 7;
+  /// Roots released ahead per worker when a run starts.
+  static constexpr int kRootsAhead = 2;
   std::mutex floors_mu_;
   std::multiset<int32_t> read_floors_;  ///< reads_from() of every unfinished unit
   int32_t released_floor_ = INT32_MIN / 2;

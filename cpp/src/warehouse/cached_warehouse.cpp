@@ -92,6 +92,29 @@ std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const Tab
   return out;
 }
 
+/// Appends every row of @p part (all columns of its schema) to @p out, whose
+/// column j is column @p src[j] of @p part (bulk, column-wise).
+void append_projected(Table& out, const Table& part, const std::vector<size_t>& src) {
+  const size_t base = out.num_rows();
+  out.resize(base + part.num_rows());
+  for (size_t j = 0; j < src.size(); ++j) {
+    const Column& from = part.col(src[j]);
+    Column& to = out.col(j);
+    std::copy(from.valid().begin(), from.valid().end(), to.valid().begin() + static_cast<std::ptrdiff_t>(base));
+    switch (from.storage()) {
+      case Storage::kInt:
+        std::copy(from.ints().begin(), from.ints().end(), to.ints().begin() + static_cast<std::ptrdiff_t>(base));
+        break;
+      case Storage::kReal:
+        std::copy(from.reals().begin(), from.reals().end(), to.reals().begin() + static_cast<std::ptrdiff_t>(base));
+        break;
+      case Storage::kText:
+        std::copy(from.texts().begin(), from.texts().end(), to.texts().begin() + static_cast<std::ptrdiff_t>(base));
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 CachedWarehouse::Entry& CachedWarehouse::entry(const std::string& key) {
@@ -123,42 +146,37 @@ DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
 
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
-  // The partition column is needed to split; add it to the cached projection
-  // when absent.
-  std::vector<std::string> cols = columns;
-  if (!cols.empty()) {
-    bool has_part = false;
-    for (const auto& c : cols) has_part |= c == schema.partition_column;
-    if (!has_part) {
-      ++base_reads_;
-      return base_.read(schema, range, columns);
-    }
-  }
   const DateRange window = window_of(schema);
   if (!range || range->start < window.start || window.end < range->end || range->start.days() < floor_.load()) {
     ++base_reads_;
     return base_.read(schema, range, columns);
   }
-  Entry& e = entry(key_of(schema, cols));
+  // One entry per table, with every column: processors that read different
+  // projections of a table share one load, and each read copies only the
+  // columns it asks for.
+  const std::vector<std::string> all;
+  Entry& e = entry(key_of(schema, all));
   std::lock_guard lock(e.mu);
   if (!e.loaded) {
-    Table all = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, cols);
+    Table rows = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, all);
     ++base_reads_;
-    split_by_date(all, e.parts);
+    split_by_date(rows, e.parts);
     e.loaded = true;
     e.stale.clear();
   }
   for (auto it = e.stale.lower_bound(range->start.days()); it != e.stale.end() && *it <= range->end.days();) {
-    load_date(e, schema, cols, *it);
+    load_date(e, schema, all, *it);
     it = e.stale.erase(it);
   }
-  Table out(schema, cols);
+  Table out(schema, columns);
+  std::vector<size_t> src;  // each output column's position in the cached (schema-order) rows
+  for (const auto& name : out.column_names()) src.push_back(static_cast<size_t>(schema.index_of(name)));
   size_t rows = 0;
   auto lo = e.parts.lower_bound(range->start.days());
   auto hi = e.parts.upper_bound(range->end.days());
   for (auto it = lo; it != hi; ++it) rows += it->second.num_rows();
   out.reserve(rows);
-  for (auto it = lo; it != hi; ++it) out.append_same(it->second);
+  for (auto it = lo; it != hi; ++it) append_projected(out, it->second, src);
   return out;
 }
 

@@ -194,12 +194,22 @@ std::string data_hash(const Table& table, size_t row, const std::vector<std::str
 /// column of @p t.
 void fill_data_hash(Table& t, const std::vector<std::string>& fields);
 
-/// Python's repr(float) / str(float): shortest round-trip digits, always with a
-/// '.' or an exponent written e+XX / e-XX ("1.0", "0.1", "1e-05" → "1e-05",
-/// "nan", "inf").
+/// Python's repr(float) / str(float): shortest round-trip digits, positional
+/// for decimal exponents -4 … 15 and always with a '.' there ("1.0", "0.0001",
+/// "100000.0"), else an exponent written e+XX / e-XX ("1e-05", "1e+16"); "nan",
+/// "inf".
 std::string python_float_repr(double v);
+
+/// Appends python_float_repr(@p v) to @p out (the common positional case
+/// without a temporary string).
+void append_python_float_repr(std::string& out, double v);
 
 /// SHA-256 of @p bytes as 64 lowercase hex chars.
 std::string sha256_hex(std::string_view bytes);
+
+/// The first 16 hex chars of sha256_hex(@p bytes) (the legacy data_hash
+/// length), through a per-thread digest context: no per-call fetch or
+/// allocation.
+std::string sha256_hex16(std::string_view bytes);
 
 }  // namespace nbaprops

@@ -27,22 +27,8 @@ namespace nbaprops::phase4_detail {
 /// Python's repr(float) (one implementation, in core/table).
 inline std::string py_float(double v) { return python_float_repr(v); }
 
-/// Appends py_float(@p v) to @p out; the common positional case without a
-/// temporary string: below 1e16 Python writes positionally, and where to_chars
-/// does too the digits are the same shortest round-trip ones.
-inline void append_py_float(std::string& out, double v) {
-  if (std::isfinite(v) && std::fabs(v) < 1e16) {
-    std::array<char, 64> buf{};
-    const char* end = std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr;
-    const std::string_view s(buf.data(), static_cast<size_t>(end - buf.data()));
-    if (s.find('e') == std::string_view::npos) {
-      out += s;
-      if (s.find('.') == std::string_view::npos) out += ".0";
-      return;
-    }
-  }
-  out += py_float(v);
-}
+/// Appends py_float(@p v) to @p out.
+inline void append_py_float(std::string& out, double v) { append_python_float_repr(out, v); }
 
 /// Appends @p s as a JSON string literal (json.dumps escaping of plain ASCII
 /// text is the same as this).

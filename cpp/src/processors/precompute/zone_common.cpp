@@ -139,27 +139,6 @@ std::string precompute_cell(const Table& t, size_t row, size_t c) {
   return value;
 }
 
-/// SHA-256 of @p bytes through a per-thread digest context (no per-call fetch
-/// or allocation); the first 8 bytes as 16 lowercase hex chars.
-std::string sha256_hex16(std::string_view bytes) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1 || len < 8) {
-    throw InternalError("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (size_t i = 0; i < 8; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  return out;
-}
-
 /// Appends python_float_repr(@p v) when @p v is a decimal k / 10^d with d ≤ 4
 /// and |v| < 1e11 (every rounded metric): the digits of k with the point put
 /// in. These are the shortest round-trip digits (the decimal k·10^-d reads back
