@@ -415,6 +415,24 @@ bool BlockMemo::lookup(uint32_t key, size_t& row) const noexcept {
   return false;
 }
 
+const std::vector<std::string>& team_box_line_columns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c = kBoxColumns;
+    c.insert(c.end(), {"defensive_rebounds", "steals"});
+    return c;
+  }();
+  return kColumns;
+}
+
+const std::vector<std::string>& gamebook_line_columns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c = kGamebookColumns;
+    c.insert(c.end(), {"defensive_rebounds", "steals", "processed_at", "data_hash"});
+    return c;
+  }();
+  return kColumns;
+}
+
 const std::vector<std::string>& quality_columns() {
   static const std::vector<std::string> kColumns = {"quality_tier",        "quality_score",    "quality_issues",
                                                     "data_sources",        "is_production_ready",

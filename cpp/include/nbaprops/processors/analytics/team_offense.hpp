@@ -101,6 +101,12 @@ class BlockMemo {
   std::vector<std::pair<uint32_t, size_t>> keys_;
 };
 
+/// The raw columns detail::build_team_lines and detail::source_block read
+/// (game_lines.hpp): the projections of the team box score and gamebook reads
+/// of TDGS (PGS adds its player columns).
+const std::vector<std::string>& team_box_line_columns();
+const std::vector<std::string>& gamebook_line_columns();
+
 /// The columns proc::write_quality writes.
 const std::vector<std::string>& quality_columns();
 
