@@ -99,16 +99,17 @@ struct SlotZones {
   explicit SlotZones(size_t n) : allowed(n), allowed_at(n, nullptr), shooting(n), blocks(n) {}
 };
 
-const std::vector<std::string> kAllowedColumns = {"game_id",
+const std::vector<std::string> kAllowedColumns = {"game_date",
+                                                  "game_id",
                                                   "defending_team_abbr",
                                                   "processed_at",
                                                   "paint_attempts_allowed",
                                                   "paint_makes_allowed",
                                                   "mid_range_attempts_allowed",
                                                   "mid_range_makes_allowed"};
-const std::vector<std::string> kZoneColumns = {"game_id",         "team_abbr",   "paint_attempts",
-                                               "paint_makes",     "mid_range_attempts", "mid_range_makes",
-                                               "blocks_paint",    "blocks_mid_range",   "blocks_three_pt"};
+const std::vector<std::string> kZoneColumns = {
+    "game_date",          "game_id",         "team_abbr",    "paint_attempts",   "paint_makes",
+    "mid_range_attempts", "mid_range_makes", "blocks_paint", "blocks_mid_range", "blocks_three_pt"};
 
 /// Zones allowed: the project's per-defender table (latest processed_at per
 /// defender; NULL sorts first) …
@@ -124,8 +125,7 @@ void take_allowed(const Table& za, const detail::GameSlots& slots, SlotZones& z)
     const std::string* at = pa.is_null(r) ? kNone : pa.text_ptr(r);
     if (z.allowed_at[i] && *at <= *z.allowed_at[i]) continue;
     z.allowed_at[i] = at;
-    z.allowed[i] = {pat.get_int(r), pm.get_int(r), mat.get_int(r),
-                    mm.get_int(r), kAllowedTable};
+    z.allowed[i] = {pat.get_int(r), pm.get_int(r), mat.get_int(r), mm.get_int(r), kAllowedTable};
   }
 }
 
@@ -159,20 +159,80 @@ struct TdgsColumns {
     for (size_t k = 0; k < kNames.size(); ++k) c[k] = &t.col(kNames[k]);
   }
   enum Name : uint8_t {
-    kGameId, kDate, kTeam, kOpp, kSeason, kPtsAllowed, kOppFga, kOppFgm, kOppTpa, kOppTpm, kOppFta, kOppFtm, kOppReb,
-    kOppAst, kTovForced, kFouls, kThreePts, kPaintAtt, kPaintMade, kMidAtt, kMidMade, kPaintPts, kMidPts, kBlkPaint,
-    kBlkMid, kBlkThree, kSteals, kDreb, kDrtg, kOppPace, kOppTs, kHome, kWin, kMargin, kOvertime, kInactive, kCount
+    kGameId,
+    kDate,
+    kTeam,
+    kOpp,
+    kSeason,
+    kPtsAllowed,
+    kOppFga,
+    kOppFgm,
+    kOppTpa,
+    kOppTpm,
+    kOppFta,
+    kOppFtm,
+    kOppReb,
+    kOppAst,
+    kTovForced,
+    kFouls,
+    kThreePts,
+    kPaintAtt,
+    kPaintMade,
+    kMidAtt,
+    kMidMade,
+    kPaintPts,
+    kMidPts,
+    kBlkPaint,
+    kBlkMid,
+    kBlkThree,
+    kSteals,
+    kDreb,
+    kDrtg,
+    kOppPace,
+    kOppTs,
+    kHome,
+    kWin,
+    kMargin,
+    kOvertime,
+    kInactive,
+    kCount
   };
-  static constexpr std::array<const char*, kCount> kNames = {
-      "game_id",          "game_date",          "defending_team_abbr",    "opponent_team_abbr",
-      "season_year",      "points_allowed",     "opp_fg_attempts",        "opp_fg_makes",
-      "opp_three_pt_attempts", "opp_three_pt_makes", "opp_ft_attempts",   "opp_ft_makes",
-      "opp_rebounds",     "opp_assists",        "turnovers_forced",       "fouls_committed",
-      "three_pt_points_allowed", "opp_paint_attempts", "opp_paint_makes", "opp_mid_range_attempts",
-      "opp_mid_range_makes", "points_in_paint_allowed", "mid_range_points_allowed", "blocks_paint",
-      "blocks_mid_range", "blocks_three_pt",    "steals",                 "defensive_rebounds",
-      "defensive_rating", "opponent_pace",      "opponent_ts_pct",        "home_game",
-      "win_flag",         "margin_of_victory",  "overtime_periods",       "players_inactive"};
+  static constexpr std::array<const char*, kCount> kNames = {"game_id",
+                                                             "game_date",
+                                                             "defending_team_abbr",
+                                                             "opponent_team_abbr",
+                                                             "season_year",
+                                                             "points_allowed",
+                                                             "opp_fg_attempts",
+                                                             "opp_fg_makes",
+                                                             "opp_three_pt_attempts",
+                                                             "opp_three_pt_makes",
+                                                             "opp_ft_attempts",
+                                                             "opp_ft_makes",
+                                                             "opp_rebounds",
+                                                             "opp_assists",
+                                                             "turnovers_forced",
+                                                             "fouls_committed",
+                                                             "three_pt_points_allowed",
+                                                             "opp_paint_attempts",
+                                                             "opp_paint_makes",
+                                                             "opp_mid_range_attempts",
+                                                             "opp_mid_range_makes",
+                                                             "points_in_paint_allowed",
+                                                             "mid_range_points_allowed",
+                                                             "blocks_paint",
+                                                             "blocks_mid_range",
+                                                             "blocks_three_pt",
+                                                             "steals",
+                                                             "defensive_rebounds",
+                                                             "defensive_rating",
+                                                             "opponent_pace",
+                                                             "opponent_ts_pct",
+                                                             "home_game",
+                                                             "win_flag",
+                                                             "margin_of_victory",
+                                                             "overtime_periods",
+                                                             "players_inactive"};
   Column& operator[](Name n) const { return *c[n]; }
   std::array<Column*, kCount> c{};
 };
@@ -277,8 +337,8 @@ void write_opponent_offense(const C& c, size_t r, const TeamLine& own, const Tea
     f.partial = true;
   }
   if (opp.pts && opp.fga && opp.fta) {
-    c[C::kOppTs].set_real(r, true_shooting(static_cast<double>(*opp.pts), static_cast<double>(*opp.fga),
-                                           static_cast<double>(*opp.fta)));
+    c[C::kOppTs].set_real(
+        r, true_shooting(static_cast<double>(*opp.pts), static_cast<double>(*opp.fga), static_cast<double>(*opp.fta)));
   }
 }
 
@@ -289,8 +349,8 @@ void write_zones(const C& c, size_t r, const SlotZones& z, size_t slot, BlockFac
   if (z.allowed[slot].source == kAllowedTable) {
     zones = z.allowed[slot];
   } else if (const ZoneSums& s = z.shooting[slot ^ 1U]; s.found) {
-    zones = ZonesAllowed{s.paint_att.value(), s.paint_made.value(), s.mid_att.value(), s.mid_made.value(),
-                         kPlayerZones};
+    zones =
+        ZonesAllowed{s.paint_att.value(), s.paint_made.value(), s.mid_att.value(), s.mid_made.value(), kPlayerZones};
   }
   if (zones) {
     c[C::kPaintAtt].set_int(r, zones->paint_att);

@@ -91,9 +91,9 @@ const std::vector<std::string> kHashFields = {"game_id",
 
 /// The box stats of a team line, in the order of kBoxStats / kGamebookStats.
 enum Stat { kPts, kFga, kFgm, kTpa, kTpm, kFta, kFtm, kOreb, kReb, kAst, kTov, kPf, kStats };
-const std::array<const char*, kStats> kBoxStats = {
-    "points",         "fg_attempted",       "fg_made",        "three_pt_attempted", "three_pt_made", "ft_attempted",
-    "ft_made",        "offensive_rebounds", "total_rebounds", "assists",            "turnovers",     "personal_fouls"};
+const std::array<const char*, kStats> kBoxStats = {"points",         "fg_attempted", "fg_made",   "three_pt_attempted",
+                                                   "three_pt_made",  "ft_attempted", "ft_made",   "offensive_rebounds",
+                                                   "total_rebounds", "assists",      "turnovers", "personal_fouls"};
 const std::array<const char*, kStats> kGamebookStats = {"points",
                                                         "field_goals_attempted",
                                                         "field_goals_made",
@@ -109,9 +109,11 @@ const std::array<const char*, kStats> kGamebookStats = {"points",
 const std::array<const char*, 4> kZoneStats = {"paint_attempts", "paint_makes", "mid_range_attempts",
                                                "mid_range_makes"};
 
-/// The raw columns TOGS reads: the projection of its reads.
+/// The raw columns TOGS reads: the projection of its reads (with the
+/// partition column, which the run cache needs to serve a projection).
 std::vector<std::string> with_keys(std::initializer_list<const char*> keys, const auto& stats) {
-  std::vector<std::string> out(keys.begin(), keys.end());
+  std::vector<std::string> out = {"game_date"};
+  out.insert(out.end(), keys.begin(), keys.end());
   out.insert(out.end(), stats.begin(), stats.end());
   return out;
 }
@@ -233,8 +235,8 @@ struct TogsColumns {
     for (size_t k = 0; k < zones.size(); ++k) zones[k] = &t.col(kOutZones[k]);
   }
   static constexpr std::array<const char*, kStats> kOutStats = {
-      "points_scored", "fg_attempts", "fg_makes", "three_pt_attempts", "three_pt_makes", "ft_attempts",
-      "ft_makes",      "",            "rebounds", "assists",           "turnovers",      "personal_fouls"};
+      "points_scored", "fg_attempts", "fg_makes",  "three_pt_attempts", "three_pt_makes", "ft_attempts", "ft_makes", "",
+      "rebounds",      "assists",     "turnovers", "personal_fouls"};
   static constexpr std::array<const char*, 4> kOutZones = {"team_paint_attempts", "team_paint_makes",
                                                            "team_mid_range_attempts", "team_mid_range_makes"};
   Column &game_id, &nba_game_id, &date, &team, &opp, &season, &paint_pts, &possessions, &ortg, &pace, &ts, &home, &win,
@@ -367,8 +369,8 @@ UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffe
   size_t r = 0;
   for (size_t s = 0; s < slots.size(); ++s) {
     if (!side[s] || !side[s ^ 1U]) continue;
-    const TeamRow x{*games[s / 2], s, *side[s], *side[s ^ 1U], inputs.zones[s], inputs.inactive[s],
-                    side[s] == &inputs.rebuilt[s]};
+    const TeamRow x{
+        *games[s / 2], s, *side[s], *side[s ^ 1U], inputs.zones[s], inputs.inactive[s], side[s] == &inputs.rebuilt[s]};
     write_team_row(t, r++, cols, memo, slots, d, x);
   }
   proc::fill_data_hash(t, kHashFields);
@@ -434,9 +436,9 @@ const std::vector<std::string>& gamebook_line_columns() {
 }
 
 const std::vector<std::string>& quality_columns() {
-  static const std::vector<std::string> kColumns = {"quality_tier",        "quality_score",    "quality_issues",
-                                                    "data_sources",        "is_production_ready",
-                                                    "data_quality_tier",   "data_quality_issues"};
+  static const std::vector<std::string> kColumns = {"quality_tier",       "quality_score",       "quality_issues",
+                                                    "data_sources",       "is_production_ready", "data_quality_tier",
+                                                    "data_quality_issues"};
   return kColumns;
 }
 
