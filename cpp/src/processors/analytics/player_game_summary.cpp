@@ -288,29 +288,8 @@ constexpr std::array<std::pair<const char*, const char*>, 10> kZoneCopy = {
 /// columns set to 0 for a covered player without field goals.
 constexpr size_t kZoneAttempts = 6;
 
-template <size_t N>
-std::vector<std::string> sources_of(const std::array<std::pair<const char*, const char*>, N>& copy,
-                                    std::initializer_list<const char*> more) {
-  std::vector<std::string> out(more.begin(), more.end());
-  for (const auto& [from, to] : copy) out.emplace_back(from);
-  return out;
-}
-
-/// The raw columns PGS reads: the projections of its four reads (with the
-/// partition column, which the run cache needs to serve a projection).
-const std::vector<std::string>& gamebook_columns() {
-  static const std::vector<std::string> kColumns = [] {
-    std::vector<std::string> c = detail::gamebook_line_columns();
-    for (const char* x :
-         {"player_lookup", "player_name", "season_year", "minutes", "minutes_decimal", "blocks", "plus_minus"}) {
-      if (std::find(c.begin(), c.end(), x) == c.end()) c.emplace_back(x);
-    }
-    return c;
-  }();
-  return kColumns;
-}
-const std::vector<std::string> kZoneColumns =
-    sources_of(kZoneCopy, {"game_date", "game_id", "player_lookup", "processed_at"});
+/// The props columns PGS reads (with the partition column: see
+/// detail::gamebook_columns).
 const std::vector<std::string> kPropColumns = {
     "game_date",         "game_id",         "home_team_abbr",        "away_team_abbr",
     "player_lookup",     "bookmaker",       "points_line",           "snapshot_timestamp",
@@ -562,8 +541,8 @@ BoxLine write_ids_and_box(const PgsColumns& c, size_t r, const Pick& p, const Ga
   return b;
 }
 
-/// Shot zones of one row. @return whether zone values were written.
-bool write_zones(const PgsColumns& c, size_t r, const Pick& p, const ZoneIndex& zones, const BoxLine& b,
+/// Shot zones of one row.
+void write_zones(const PgsColumns& c, size_t r, const Pick& p, const ZoneIndex& zones, const BoxLine& b,
                  BlockFacts& f) {
   if (auto it = zones.rows.find({p.gid, p.lookup}); it != zones.rows.end()) {
     for (const auto& [from, to] : c.zone) to->set_int(r, from->get_int(it->second));
@@ -575,12 +554,11 @@ bool write_zones(const PgsColumns& c, size_t r, const Pick& p, const ZoneIndex& 
     for (size_t k = 0; k < kZoneAttempts; ++k) c.zone[k].second->set_int(r, int64_t{0});
   } else {
     f.zones_unavailable = true;
-    return false;
+    return;
   }
   // Zones come from made/attempted shot locations, not estimates; NULL when
   // there are none.
   c.zones_estimated.set_int(r, int64_t{0});
-  return true;
 }
 
 /// Usage, TS%, eFG%, the starter proxy and the win flag of one row; @p tl the
@@ -723,9 +701,9 @@ class PlayerGameSummaryProcessor final : public Processor {
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, gamebook_columns());
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::team_box_line_columns());
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, kZoneColumns);
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, detail::gamebook_columns());
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::team_box_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, detail::shot_zone_columns());
     Table props = proc::read_window(ctx, "nba_raw.odds_api_player_points_props", d, d, kPropColumns);
     return compute_player_game_summary(ctx.schedule, ctx.date, {gb, box, zones, props});
   }

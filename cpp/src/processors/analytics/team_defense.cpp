@@ -107,9 +107,6 @@ const std::vector<std::string> kAllowedColumns = {"game_date",
                                                   "paint_makes_allowed",
                                                   "mid_range_attempts_allowed",
                                                   "mid_range_makes_allowed"};
-const std::vector<std::string> kZoneColumns = {
-    "game_date",          "game_id",         "team_abbr",    "paint_attempts",   "paint_makes",
-    "mid_range_attempts", "mid_range_makes", "blocks_paint", "blocks_mid_range", "blocks_three_pt"};
 
 /// Zones allowed: the project's per-defender table (latest processed_at per
 /// defender; NULL sorts first) …
@@ -499,11 +496,10 @@ class TeamDefenseProcessor final : public Processor {
  public:
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
-    Table box =
-        proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date, detail::team_box_line_columns());
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date,
-                                 detail::gamebook_line_columns());
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date, kZoneColumns);
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date, detail::team_box_columns());
+    Table gb =
+        proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date, detail::gamebook_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date, detail::shot_zone_columns());
     Table allowed = proc::read_window(ctx, "nba_raw.team_shot_zones_allowed", ctx.date, ctx.date, kAllowedColumns);
     return compute_team_defense(ctx.schedule, ctx.date, {box, gb, zones, allowed});
   }

@@ -109,19 +109,6 @@ const std::array<const char*, kStats> kGamebookStats = {"points",
 const std::array<const char*, 4> kZoneStats = {"paint_attempts", "paint_makes", "mid_range_attempts",
                                                "mid_range_makes"};
 
-/// The raw columns TOGS reads: the projection of its reads (with the
-/// partition column, which the run cache needs to serve a projection).
-std::vector<std::string> with_keys(std::initializer_list<const char*> keys, const auto& stats) {
-  std::vector<std::string> out = {"game_date"};
-  out.insert(out.end(), keys.begin(), keys.end());
-  out.insert(out.end(), stats.begin(), stats.end());
-  return out;
-}
-const std::vector<std::string> kBoxColumns =
-    with_keys({"game_id", "team_abbr", "processed_at", "minutes", "data_hash"}, kBoxStats);
-const std::vector<std::string> kGamebookColumns = with_keys({"game_id", "team_abbr", "player_status"}, kGamebookStats);
-const std::vector<std::string> kZoneColumns = with_keys({"game_id", "team_abbr"}, kZoneStats);
-
 /// Columns @p names of @p t, resolved once.
 template <size_t N>
 std::array<const Column*, N> columns_of(const Table& t, const std::array<const char*, N>& names) {
@@ -400,11 +387,21 @@ int GameSlots::find(const std::string* game_id, const std::string* team) const n
   return -1;
 }
 
-BlockMemo::BlockMemo(const Table& out, const std::vector<std::string>& columns)
-    : scratch_(out.schema(), out.column_names()) {
+namespace {
+/// The names of @p columns present in @p out (in_projection: unknown ones
+/// throw).
+std::vector<std::string> present(const Table& out, const std::vector<std::string>& columns) {
+  std::vector<std::string> keep;
   for (const auto& c : columns) {
-    if (proc::in_projection(out, c.c_str())) columns_.push_back(out.require(c));
+    if (proc::in_projection(out, c.c_str())) keep.push_back(c);
   }
+  return keep;
+}
+}  // namespace
+
+BlockMemo::BlockMemo(const Table& out, const std::vector<std::string>& columns)
+    : scratch_(out.schema(), present(out, columns)) {
+  for (size_t i = 0; i < scratch_.num_columns(); ++i) columns_.emplace_back(out.require(scratch_.column_names()[i]), i);
 }
 
 bool BlockMemo::lookup(uint32_t key, size_t& row) const noexcept {
@@ -417,21 +414,41 @@ bool BlockMemo::lookup(uint32_t key, size_t& row) const noexcept {
   return false;
 }
 
-const std::vector<std::string>& team_box_line_columns() {
-  static const std::vector<std::string> kColumns = [] {
-    std::vector<std::string> c = kBoxColumns;
-    c.insert(c.end(), {"defensive_rebounds", "steals"});
-    return c;
-  }();
+namespace {
+/// "game_date", @p keys, then @p stats.
+std::vector<std::string> columns_with(std::initializer_list<const char*> keys, const auto& stats) {
+  std::vector<std::string> out = {"game_date"};
+  out.insert(out.end(), keys.begin(), keys.end());
+  out.insert(out.end(), stats.begin(), stats.end());
+  return out;
+}
+}  // namespace
+
+// TOGS: the box stats, minutes and source facts of the team box; PGS and TDGS
+// (build_team_lines, source_block) also defensive rebounds and steals.
+const std::vector<std::string>& team_box_columns() {
+  static const std::vector<std::string> kColumns = columns_with(
+      {"game_id", "team_abbr", "processed_at", "minutes", "data_hash", "defensive_rebounds", "steals"}, kBoxStats);
   return kColumns;
 }
 
-const std::vector<std::string>& gamebook_line_columns() {
-  static const std::vector<std::string> kColumns = [] {
-    std::vector<std::string> c = kGamebookColumns;
-    c.insert(c.end(), {"defensive_rebounds", "steals", "processed_at", "data_hash"});
-    return c;
-  }();
+// TOGS: status and box stats; TDGS: + defensive rebounds, steals and the
+// source facts; PGS: + the player's identity, minutes, blocks and plus-minus.
+const std::vector<std::string>& gamebook_columns() {
+  static const std::vector<std::string> kColumns = columns_with(
+      {"game_id", "team_abbr", "player_status", "defensive_rebounds", "steals", "processed_at", "data_hash",
+       "player_lookup", "player_name", "season_year", "minutes", "minutes_decimal", "blocks", "plus_minus"},
+      kGamebookStats);
+  return kColumns;
+}
+
+// TOGS: team zone attempts/makes; TDGS: + blocks by zone; PGS: + the player,
+// creation, and-ones and processed_at.
+const std::vector<std::string>& shot_zone_columns() {
+  static const std::vector<std::string> kColumns =
+      columns_with({"game_id", "team_abbr", "player_lookup", "processed_at", "assisted_makes", "unassisted_makes",
+                    "blocks_paint", "blocks_mid_range", "blocks_three_pt", "and1_count"},
+                   kZoneStats);
   return kColumns;
 }
 
@@ -463,9 +480,10 @@ class TeamOffenseProcessor final : public Processor {
  public:
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date, kBoxColumns);
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date, kGamebookColumns);
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date, kZoneColumns);
+    const Date d = ctx.date;
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::team_box_columns());
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, detail::gamebook_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, detail::shot_zone_columns());
     return compute_team_offense(ctx.schedule, ctx.date, {box, gb, zones});
   }
 };

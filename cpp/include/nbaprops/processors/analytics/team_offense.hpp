@@ -76,10 +76,10 @@ class GameSlots {
 /// it — no per-row JSON, name lookup or interning.
 class BlockMemo {
  public:
-  /// @param out the output table (same schema and projection as the scratch
-  /// rows). @param columns the columns a block covers (every one present in
-  /// @p out; a name absent from @p out is skipped, one unknown to its schema is
-  /// an error).
+  /// @param out the output table. @param columns the columns a block covers
+  /// (the scratch rows have only these, so a renderer writing another column
+  /// is an error; names absent from @p out are skipped, names unknown to its
+  /// schema are an error).
   BlockMemo(const Table& out, const std::vector<std::string>& columns);
   /// Copies block @p key into row @p row of @p t, rendering it first with
   /// @p render(Table& scratch, size_t scratch_row) when it is new.
@@ -91,21 +91,23 @@ class BlockMemo {
       render(scratch_, s);
       keys_.emplace_back(key, s);
     }
-    for (size_t c : columns_) t.col(c).copy_cell(row, scratch_.col(c), s);
+    for (const auto& [out, from] : columns_) t.col(out).copy_cell(row, scratch_.col(from), s);
   }
 
  private:
   [[nodiscard]] bool lookup(uint32_t key, size_t& row) const noexcept;
   Table scratch_;
-  std::vector<size_t> columns_;
+  std::vector<std::pair<size_t, size_t>> columns_;  ///< (output column, scratch column)
   std::vector<std::pair<uint32_t, size_t>> keys_;
 };
 
-/// The raw columns detail::build_team_lines and detail::source_block read
-/// (game_lines.hpp): the projections of the team box score and gamebook reads
-/// of TDGS (PGS adds its player columns).
-const std::vector<std::string>& team_box_line_columns();
-const std::vector<std::string>& gamebook_line_columns();
+/// The one projection the box-score processors (TOGS, TDGS, PGS) read of each
+/// raw table they share: the union of the columns they use, with the
+/// partition column (the run cache serves a projection only with it, and keeps
+/// one entry per projection — one shared list loads each table once).
+const std::vector<std::string>& team_box_columns();   ///< nba_raw.nbac_team_boxscore
+const std::vector<std::string>& gamebook_columns();   ///< nba_raw.nbac_gamebook_player_stats
+const std::vector<std::string>& shot_zone_columns();  ///< nba_raw.player_shot_zones
 
 /// The columns proc::write_quality writes.
 const std::vector<std::string>& quality_columns();
