@@ -288,8 +288,21 @@ constexpr std::array<std::pair<const char*, const char*>, 10> kZoneCopy = {
 /// columns set to 0 for a covered player without field goals.
 constexpr size_t kZoneAttempts = 6;
 
-/// The props columns PGS reads (with the partition column: see
-/// detail::gamebook_columns).
+/// The raw columns PGS reads (see detail::togs_team_box_columns).
+const std::vector<std::string>& gamebook_columns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c = detail::team_line_gamebook_columns();
+    c.insert(c.end(),
+             {"player_lookup", "player_name", "season_year", "minutes", "minutes_decimal", "blocks", "plus_minus"});
+    return c;
+  }();
+  return kColumns;
+}
+const std::vector<std::string> kZoneColumns = [] {
+  std::vector<std::string> c = {"game_date", "game_id", "player_lookup", "processed_at"};
+  for (const auto& [from, to] : kZoneCopy) c.emplace_back(from);
+  return c;
+}();
 const std::vector<std::string> kPropColumns = {
     "game_date",         "game_id",         "home_team_abbr",        "away_team_abbr",
     "player_lookup",     "bookmaker",       "points_line",           "snapshot_timestamp",
@@ -701,9 +714,9 @@ class PlayerGameSummaryProcessor final : public Processor {
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, detail::gamebook_columns());
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::team_box_columns());
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, detail::shot_zone_columns());
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, gamebook_columns());
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::team_line_box_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, kZoneColumns);
     Table props = proc::read_window(ctx, "nba_raw.odds_api_player_points_props", d, d, kPropColumns);
     return compute_player_game_summary(ctx.schedule, ctx.date, {gb, box, zones, props});
   }

@@ -99,6 +99,11 @@ struct SlotZones {
   explicit SlotZones(size_t n) : allowed(n), allowed_at(n, nullptr), shooting(n), blocks(n) {}
 };
 
+/// The columns TDGS reads of the zone tables (see
+/// detail::togs_team_box_columns).
+const std::vector<std::string> kZoneColumns = {
+    "game_date",          "game_id",         "team_abbr",    "paint_attempts",   "paint_makes",
+    "mid_range_attempts", "mid_range_makes", "blocks_paint", "blocks_mid_range", "blocks_three_pt"};
 const std::vector<std::string> kAllowedColumns = {"game_date",
                                                   "game_id",
                                                   "defending_team_abbr",
@@ -496,10 +501,11 @@ class TeamDefenseProcessor final : public Processor {
  public:
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date, detail::team_box_columns());
-    Table gb =
-        proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date, detail::gamebook_columns());
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date, detail::shot_zone_columns());
+    Table box =
+        proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date, detail::team_line_box_columns());
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date,
+                                 detail::team_line_gamebook_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date, kZoneColumns);
     Table allowed = proc::read_window(ctx, "nba_raw.team_shot_zones_allowed", ctx.date, ctx.date, kAllowedColumns);
     return compute_team_defense(ctx.schedule, ctx.date, {box, gb, zones, allowed});
   }

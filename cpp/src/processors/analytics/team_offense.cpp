@@ -109,6 +109,10 @@ const std::array<const char*, kStats> kGamebookStats = {"points",
 const std::array<const char*, 4> kZoneStats = {"paint_attempts", "paint_makes", "mid_range_attempts",
                                                "mid_range_makes"};
 
+/// The shot-zone columns TOGS reads (see detail::togs_team_box_columns).
+const std::vector<std::string> kZoneColumns = {
+    "game_date", "game_id", "team_abbr", "paint_attempts", "paint_makes", "mid_range_attempts", "mid_range_makes"};
+
 /// Columns @p names of @p t, resolved once.
 template <size_t N>
 std::array<const Column*, N> columns_of(const Table& t, const std::array<const char*, N>& names) {
@@ -424,31 +428,28 @@ std::vector<std::string> columns_with(std::initializer_list<const char*> keys, c
 }
 }  // namespace
 
-// TOGS: the box stats, minutes and source facts of the team box; PGS and TDGS
-// (build_team_lines, source_block) also defensive rebounds and steals.
-const std::vector<std::string>& team_box_columns() {
+const std::vector<std::string>& togs_team_box_columns() {
+  static const std::vector<std::string> kColumns =
+      columns_with({"game_id", "team_abbr", "processed_at", "minutes", "data_hash"}, kBoxStats);
+  return kColumns;
+}
+
+const std::vector<std::string>& togs_gamebook_columns() {
+  static const std::vector<std::string> kColumns =
+      columns_with({"game_id", "team_abbr", "player_status"}, kGamebookStats);
+  return kColumns;
+}
+
+const std::vector<std::string>& team_line_box_columns() {
   static const std::vector<std::string> kColumns = columns_with(
       {"game_id", "team_abbr", "processed_at", "minutes", "data_hash", "defensive_rebounds", "steals"}, kBoxStats);
   return kColumns;
 }
 
-// TOGS: status and box stats; TDGS: + defensive rebounds, steals and the
-// source facts; PGS: + the player's identity, minutes, blocks and plus-minus.
-const std::vector<std::string>& gamebook_columns() {
+const std::vector<std::string>& team_line_gamebook_columns() {
   static const std::vector<std::string> kColumns = columns_with(
-      {"game_id", "team_abbr", "player_status", "defensive_rebounds", "steals", "processed_at", "data_hash",
-       "player_lookup", "player_name", "season_year", "minutes", "minutes_decimal", "blocks", "plus_minus"},
+      {"game_id", "team_abbr", "player_status", "defensive_rebounds", "steals", "processed_at", "data_hash"},
       kGamebookStats);
-  return kColumns;
-}
-
-// TOGS: team zone attempts/makes; TDGS: + blocks by zone; PGS: + the player,
-// creation, and-ones and processed_at.
-const std::vector<std::string>& shot_zone_columns() {
-  static const std::vector<std::string> kColumns =
-      columns_with({"game_id", "team_abbr", "player_lookup", "processed_at", "assisted_makes", "unassisted_makes",
-                    "blocks_paint", "blocks_mid_range", "blocks_three_pt", "and1_count"},
-                   kZoneStats);
   return kColumns;
 }
 
@@ -481,9 +482,9 @@ class TeamOffenseProcessor final : public Processor {
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::team_box_columns());
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, detail::gamebook_columns());
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, detail::shot_zone_columns());
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::togs_team_box_columns());
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, detail::togs_gamebook_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, kZoneColumns);
     return compute_team_offense(ctx.schedule, ctx.date, {box, gb, zones});
   }
 };

@@ -101,13 +101,17 @@ class BlockMemo {
   std::vector<std::pair<uint32_t, size_t>> keys_;
 };
 
-/// The one projection the box-score processors (TOGS, TDGS, PGS) read of each
-/// raw table they share: the union of the columns they use, with the
-/// partition column (the run cache serves a projection only with it, and keeps
-/// one entry per projection — one shared list loads each table once).
-const std::vector<std::string>& team_box_columns();   ///< nba_raw.nbac_team_boxscore
-const std::vector<std::string>& gamebook_columns();   ///< nba_raw.nbac_gamebook_player_stats
-const std::vector<std::string>& shot_zone_columns();  ///< nba_raw.player_shot_zones
+/// Exact projections of the raw reads (each processor reads only the columns
+/// it uses). Every list starts with "game_date", the partition column, which
+/// the run cache needs to serve a projection.
+/// The team box score / gamebook columns TOGS reads.
+const std::vector<std::string>& togs_team_box_columns();
+const std::vector<std::string>& togs_gamebook_columns();
+/// The team box score / gamebook columns detail::build_team_lines and
+/// detail::source_block read (TDGS, PGS): TOGS's, defensive rebounds and
+/// steals, and the source facts (processed_at, data_hash).
+const std::vector<std::string>& team_line_box_columns();
+const std::vector<std::string>& team_line_gamebook_columns();
 
 /// The columns proc::write_quality writes.
 const std::vector<std::string>& quality_columns();
