@@ -413,6 +413,9 @@ TEST(PgsProcessor, RunsThroughTheWarehouse) {
   wh.replace_partitions(catalog::get("nba_raw.nbac_gamebook_player_stats"), {kDay}, gb);
   wh.replace_partitions(catalog::get("nba_raw.nbac_team_boxscore"), {kDay}, box);
   wh.replace_partitions(catalog::get("nba_raw.odds_api_player_points_props"), {kDay}, props_table());
+  Table zones(catalog::get("nba_raw.player_shot_zones"));
+  zone_row(zones, "BOS", "jaysontatum", 8, 5, 4, 2, 6, 1);
+  wh.replace_partitions(catalog::get("nba_raw.player_shot_zones"), {kDay}, zones);
   auto p = make_player_game_summary_processor();
   EXPECT_EQ(p->info().code, "pgs");
   UnitOutput out = p->run(UnitContext{wh, s, kDay});
@@ -420,6 +423,15 @@ TEST(PgsProcessor, RunsThroughTheWarehouse) {
   size_t r = row_of(out.rows, "jaysontatum");
   EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "usage_rate"), 30.4);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "points_line"), 29.5);
+  EXPECT_EQ(*out.rows.get_int(r, "paint_attempts"), 8);
+  // The processor reads only its columns; its rows equal
+  // compute_player_game_summary over every column of the same stored rows.
+  auto full = [&](const char* name) { return wh.read(catalog::get(name), DateRange{kDay, kDay}); };
+  UnitOutput expected =
+      compute_player_game_summary(s, kDay,
+                                  {full("nba_raw.nbac_gamebook_player_stats"), full("nba_raw.nbac_team_boxscore"),
+                                   full("nba_raw.player_shot_zones"), full("nba_raw.odds_api_player_points_props")});
+  nbaprops::testing::expect_same_rows(out.rows, expected.rows);
   wh.replace_partitions(catalog::get(p->info().output_table), {kDay}, out.rows);
   EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table), std::nullopt)[kDay], 10);
 }

@@ -309,6 +309,14 @@ TEST(TdgsProcessor, RunsThroughTheWarehouse) {
   EXPECT_DOUBLE_EQ(*out.rows.get_real(b, "defensive_rating"), 109.87);
   EXPECT_EQ(*out.rows.get_int(b, "opp_paint_attempts"), 40);
   EXPECT_EQ(*out.rows.get_int(b, "blocks_paint"), 3);
+  // The processor reads only its columns; its rows equal compute_team_defense
+  // over every column of the same stored rows.
+  auto full = [&](const char* name) { return wh.read(catalog::get(name), DateRange{kDay, kDay}); };
+  UnitOutput expected =
+      compute_team_defense(s, kDay,
+                           {full("nba_raw.nbac_team_boxscore"), full("nba_raw.nbac_gamebook_player_stats"),
+                            full("nba_raw.player_shot_zones"), full("nba_raw.team_shot_zones_allowed")});
+  nbaprops::testing::expect_same_rows(out.rows, expected.rows);
   // processed_at is NOT NULL in TDGS; the runner stamps it (processors never
   // read the clock).
   for (size_t r = 0; r < out.rows.num_rows(); ++r) out.rows.set(r, "processed_at", "2023-11-02T05:00:00Z");

@@ -3,6 +3,7 @@
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "table_assert.hpp"
 #include "test_util.hpp"
 
 using namespace nbaprops;
@@ -183,4 +184,53 @@ TEST(Togs, RunsThroughTheWarehouse) {
   EXPECT_DOUBLE_EQ(*out.rows.get_real(0, "pace"), 91.2);
   wh.replace_partition(catalog::get(p->info().output_table), d, out.rows);
   EXPECT_EQ(wh.partition_counts(catalog::get(p->info().output_table), std::nullopt)[d], 2);
+}
+
+TEST(Togs, ProjectedReadsGiveTheRowsOfFullTables) {
+  // The processor reads only its columns (detail::togs_*_columns); its rows
+  // equal compute_team_offense over every column of the same stored rows.
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  Date d = Date::parse("2023-11-01");
+  Schedule s = one_game(d);
+  Table box(catalog::get("nba_raw.nbac_team_boxscore"));
+  box_row(box, d, "BOS", true, 112, 88, 41, 22, 13, 10, "265:00");
+  Table gb(catalog::get("nba_raw.nbac_gamebook_player_stats"));
+  for (int i = 0; i < 7; ++i) {  // LAL from 5 active players, BOS with 2 inactive
+    size_t r = gb.add_row();
+    gb.set(r, "game_id", d.compact() + "_LAL_BOS");
+    gb.set(r, "game_date", d);
+    gb.set(r, "season_year", 2023);
+    gb.set(r, "team_abbr", i < 5 ? "LAL" : "BOS");
+    gb.set(r, "player_name_original", "P" + std::to_string(i));
+    gb.set(r, "player_status", i < 5 ? "active" : "inactive");
+    gb.set(r, "points", 20);
+    gb.set(r, "field_goals_attempted", 16);
+  }
+  Table zones(catalog::get("nba_raw.player_shot_zones"));
+  size_t z = zones.add_row();
+  zones.set(z, "game_id", d.compact() + "_LAL_BOS");
+  zones.set(z, "game_date", d);
+  zones.set(z, "season_year", 2023);
+  zones.set(z, "player_lookup", "bos0");
+  zones.set(z, "team_abbr", "BOS");
+  zones.set(z, "opponent_team_abbr", "LAL");
+  zones.set(z, "paint_attempts", 30);
+  zones.set(z, "paint_makes", 18);
+  for (const auto& [name, t] : {std::pair{"nba_raw.nbac_team_boxscore", &box},
+                                {"nba_raw.nbac_gamebook_player_stats", &gb},
+                                {"nba_raw.player_shot_zones", &zones}}) {
+    wh.replace_partition(catalog::get(name), d, *t);
+  }
+  UnitOutput out = make_team_offense_processor()->run(UnitContext{wh, s, d});
+  ASSERT_EQ(out.rows.num_rows(), 2u);
+  auto full = [&](const char* name) { return wh.read(catalog::get(name), DateRange{d, d}); };
+  UnitOutput expected =
+      compute_team_offense(s, d,
+                           {full("nba_raw.nbac_team_boxscore"), full("nba_raw.nbac_gamebook_player_stats"),
+                            full("nba_raw.player_shot_zones")});
+  nbaprops::testing::expect_same_rows(out.rows, expected.rows);
+  EXPECT_EQ(*out.rows.get_text(1, "quality_tier"), "silver");  // LAL reconstructed
+  EXPECT_EQ(*out.rows.get_int(0, "players_inactive"), 2);
+  EXPECT_EQ(*out.rows.get_int(0, "points_in_paint_scored"), 36);
 }

@@ -1,6 +1,7 @@
 #include "nbaprops/processors/analytics/team_offense.hpp"
 
-#include <map>
+#include <array>
+#include <initializer_list>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -88,23 +89,234 @@ const std::vector<std::string> kHashFields = {"game_id",
                                               "starters_inactive",
                                               "referee_crew_id"};
 
+/// The box stats of a team line, in the order of kBoxStats / kGamebookStats.
+enum Stat { kPts, kFga, kFgm, kTpa, kTpm, kFta, kFtm, kOreb, kReb, kAst, kTov, kPf, kStats };
+const std::array<const char*, kStats> kBoxStats = {"points",         "fg_attempted", "fg_made",   "three_pt_attempted",
+                                                   "three_pt_made",  "ft_attempted", "ft_made",   "offensive_rebounds",
+                                                   "total_rebounds", "assists",      "turnovers", "personal_fouls"};
+const std::array<const char*, kStats> kGamebookStats = {"points",
+                                                        "field_goals_attempted",
+                                                        "field_goals_made",
+                                                        "three_pointers_attempted",
+                                                        "three_pointers_made",
+                                                        "free_throws_attempted",
+                                                        "free_throws_made",
+                                                        "offensive_rebounds",
+                                                        "total_rebounds",
+                                                        "assists",
+                                                        "turnovers",
+                                                        "personal_fouls"};
+const std::array<const char*, 4> kZoneStats = {"paint_attempts", "paint_makes", "mid_range_attempts",
+                                               "mid_range_makes"};
+
+/// The shot-zone columns TOGS reads (see detail::togs_team_box_columns).
+const std::vector<std::string> kZoneColumns = {
+    "game_date", "game_id", "team_abbr", "paint_attempts", "paint_makes", "mid_range_attempts", "mid_range_makes"};
+
+/// Columns @p names of @p t, resolved once.
+template <size_t N>
+std::array<const Column*, N> columns_of(const Table& t, const std::array<const char*, N>& names) {
+  std::array<const Column*, N> out{};
+  for (size_t i = 0; i < N; ++i) out[i] = &t.col(names[i]);
+  return out;
+}
+int64_t int_or_0(const Column* c, size_t r) { return c->get_int(r).value_or(0); }
+
 /// One team's box line, from the team box score or reconstructed from players.
 struct TeamLine {
-  int64_t pts = 0, fga = 0, fgm = 0, tpa = 0, tpm = 0, fta = 0, ftm = 0, oreb = 0, reb = 0, ast = 0, tov = 0, pf = 0;
-  std::optional<std::string> minutes;
-  std::optional<std::string> processed_at;
-  std::optional<std::string> source_hash;
+  std::array<int64_t, kStats> v{};
+  const std::string* minutes = nullptr;  ///< team minutes text, nullptr when NULL
+  const std::string* processed_at = nullptr;
+  const std::string* source_hash = nullptr;
   bool found = false;
-  bool reconstructed = false;
   int player_rows = 0;
 };
 
 struct Zones {
-  int64_t paint_att = 0, paint_made = 0, mid_att = 0, mid_made = 0;
+  std::array<int64_t, 4> v{};
   bool found = false;
 };
 
-int64_t iv(const Table& t, size_t r, const char* c) { return t.get_int(r, c).value_or(0); }
+/// Everything TOGS takes from the raw rows of a date, per game slot.
+struct SlotInputs {
+  std::vector<TeamLine> box, rebuilt;
+  std::vector<int64_t> inactive;
+  std::vector<Zones> zones;
+  explicit SlotInputs(size_t n) : box(n), rebuilt(n), inactive(n, 0), zones(n) {}
+};
+
+std::optional<std::string> text_opt(const std::string* s) { return s ? std::optional<std::string>(*s) : std::nullopt; }
+
+/// Team box rows: the latest processed_at per slot (legacy dedup).
+void take_box(const Table& tb, const detail::GameSlots& slots, SlotInputs& in) {
+  const Column &gid = tb.col("game_id"), &team = tb.col("team_abbr"), &pa = tb.col("processed_at");
+  const Column &minutes = tb.col("minutes"), &hash = tb.col("data_hash");
+  const auto stats = columns_of(tb, kBoxStats);
+  for (size_t r = 0; r < tb.num_rows(); ++r) {
+    const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
+    if (s < 0) continue;
+    const std::string* p = proc::text_of(&pa, r);
+    TeamLine& l = in.box[static_cast<size_t>(s)];
+    if (l.found && l.processed_at && p && *p <= *l.processed_at) continue;
+    l = TeamLine{};
+    l.found = true;
+    l.processed_at = p;
+    for (size_t k = 0; k < kStats; ++k) l.v[k] = int_or_0(stats[k], r);
+    l.minutes = proc::text_of(&minutes, r);
+    l.source_hash = proc::text_of(&hash, r);
+  }
+}
+
+/// Player rows: the reconstruction fallback (per game here, where the legacy
+/// did all-or-nothing per range) and inactive counts.
+void take_gamebook(const Table& gb, const detail::GameSlots& slots, SlotInputs& in) {
+  static const std::string* const kActive = intern("active");
+  static const std::string* const kInactive = intern("inactive");
+  const Column &gid = gb.col("game_id"), &team = gb.col("team_abbr"), &status = gb.col("player_status");
+  const auto stats = columns_of(gb, kGamebookStats);
+  for (size_t r = 0; r < gb.num_rows(); ++r) {
+    const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
+    if (s < 0) continue;
+    const std::string* st = status.text_ptr(r);  // interned: equal pointers ⇔ equal text
+    if (st == kInactive) ++in.inactive[static_cast<size_t>(s)];
+    if (st != kActive) continue;
+    TeamLine& l = in.rebuilt[static_cast<size_t>(s)];
+    l.found = true;
+    ++l.player_rows;
+    for (size_t k = 0; k < kStats; ++k) l.v[k] += int_or_0(stats[k], r);
+  }
+}
+
+void take_zones(const Table& z, const detail::GameSlots& slots, SlotInputs& in) {
+  const Column &gid = z.col("game_id"), &team = z.col("team_abbr");
+  const auto stats = columns_of(z, kZoneStats);
+  for (size_t r = 0; r < z.num_rows(); ++r) {
+    const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
+    if (s < 0) continue;
+    Zones& zz = in.zones[static_cast<size_t>(s)];
+    zz.found = true;
+    for (size_t k = 0; k < zz.v.size(); ++k) zz.v[k] += int_or_0(stats[k], r);
+  }
+}
+
+/// The output columns TOGS writes per row, resolved once per unit.
+struct TogsColumns {
+  explicit TogsColumns(Table& t)
+      : game_id(t.col("game_id")),
+        nba_game_id(t.col("nba_game_id")),
+        date(t.col("game_date")),
+        team(t.col("team_abbr")),
+        opp(t.col("opponent_team_abbr")),
+        season(t.col("season_year")),
+        paint_pts(t.col("points_in_paint_scored")),
+        possessions(t.col("possessions")),
+        ortg(t.col("offensive_rating")),
+        pace(t.col("pace")),
+        ts(t.col("ts_pct")),
+        home(t.col("home_game")),
+        win(t.col("win_flag")),
+        margin(t.col("margin_of_victory")),
+        overtime(t.col("overtime_periods")),
+        inactive(t.col("players_inactive")),
+        box_updated(t.col("source_nbac_boxscore_last_updated")),
+        box_hash(t.col("source_nbac_boxscore_hash")) {
+    for (size_t k = 0; k < kStats; ++k) {
+      if (k != kOreb) stats[k] = &t.col(kOutStats[k]);  // TOGS has no offensive_rebounds column
+    }
+    for (size_t k = 0; k < zones.size(); ++k) zones[k] = &t.col(kOutZones[k]);
+  }
+  static constexpr std::array<const char*, kStats> kOutStats = {
+      "points_scored", "fg_attempts", "fg_makes",  "three_pt_attempts", "three_pt_makes", "ft_attempts", "ft_makes", "",
+      "rebounds",      "assists",     "turnovers", "personal_fouls"};
+  static constexpr std::array<const char*, 4> kOutZones = {"team_paint_attempts", "team_paint_makes",
+                                                           "team_mid_range_attempts", "team_mid_range_makes"};
+  Column &game_id, &nba_game_id, &date, &team, &opp, &season, &paint_pts, &possessions, &ortg, &pace, &ts, &home, &win,
+      &margin, &overtime, &inactive, &box_updated, &box_hash;
+  std::array<Column*, kStats> stats{};
+  std::array<Column*, 4> zones{};
+};
+
+/// The cells of a TOGS row that depend only on (reconstructed, zones found).
+const std::vector<std::string> kBlockColumns = [] {
+  std::vector<std::string> c = detail::quality_columns();
+  c.insert(c.end(), {"source_nbac_boxscore_rows_found", "source_nbac_boxscore_completeness_pct",
+                     "quality_used_fallback", "quality_reconstructed", "shot_zones_available", "shot_zones_source",
+                     "primary_source_used", "processed_with_issues"});
+  return c;
+}();
+
+void render_block(Table& t, size_t r, bool reconstructed, bool has_zones) {
+  if (!reconstructed) {
+    t.set(r, "source_nbac_boxscore_rows_found", int64_t{2});
+    t.set(r, "source_nbac_boxscore_completeness_pct", 100.0);
+  }
+  proc::Quality q;
+  if (reconstructed) {
+    q = {"silver", 85.0, {"backup_source_used", "reconstructed"}, {"reconstructed_team_from_players"}};
+  } else {
+    q = {"gold", 100.0, {}, {"nbac_team_boxscore"}};
+  }
+  if (!has_zones) q.issues.push_back("shot_zones_unavailable");
+  proc::write_quality(t, r, q);
+  t.set(r, "quality_used_fallback", reconstructed);
+  t.set(r, "quality_reconstructed", reconstructed);
+  t.set(r, "shot_zones_available", has_zones);
+  if (has_zones) t.set(r, "shot_zones_source", "player_shot_zones");
+  t.set(r, "primary_source_used", reconstructed ? "reconstructed_team_from_players" : "nbac_team_boxscore");
+  t.set(r, "processed_with_issues", !has_zones);
+}
+
+/// One team's row: @p l its line, @p opp the opponent's.
+struct TeamRow {
+  const Game& game;
+  size_t slot;
+  const TeamLine& line;
+  const TeamLine& opp;
+  const Zones& zones;
+  int64_t inactive;
+  bool reconstructed;
+};
+
+void write_team_row(Table& t, size_t r, const TogsColumns& c, detail::BlockMemo& memo, const detail::GameSlots& slots,
+                    Date d, const TeamRow& x) {
+  const TeamLine& l = x.line;
+  const bool home = x.slot % 2 == 0;
+  c.game_id.set_text_ptr(r, slots.game_id(x.slot));
+  c.nba_game_id.set_text(r, x.game.nba_game_id);
+  c.date.set_int(r, int64_t{d.days()});
+  c.team.set_text_ptr(r, slots.team(x.slot));
+  c.opp.set_text_ptr(r, slots.team(x.slot ^ 1U));
+  c.season.set_int(r, int64_t{x.game.season});
+  for (size_t k = 0; k < kStats; ++k) {
+    if (k != kOreb) c.stats[k]->set_int(r, l.v[k]);
+  }
+  if (x.zones.found) {
+    for (size_t k = 0; k < c.zones.size(); ++k) c.zones[k]->set_int(r, x.zones.v[k]);
+    c.paint_pts.set_int(r, 2 * x.zones.v[1]);
+  }
+  // Legacy: "value if value else None" turned exact zeros into NULL; we keep
+  // real zeros (DECISION 6) and use NULL only where the formula is undefined.
+  const auto dv = [&](Stat k) { return static_cast<double>(l.v[k]); };
+  const double p1 = possessions_1dp(dv(kFga), dv(kFta), dv(kTov), dv(kOreb));
+  c.possessions.set_int(r, static_cast<int64_t>(p1));  // legacy int() truncation
+  c.ortg.set_real(r, rating(dv(kPts), p1));
+  const std::optional<std::string> minutes = text_opt(l.minutes);
+  c.pace.set_real(r, pace(p1, game_minutes(minutes)));
+  c.ts.set_real(r, true_shooting(dv(kPts), dv(kFga), dv(kFta)));
+  c.home.set_int(r, int64_t{home ? 1 : 0});
+  c.win.set_int(r, int64_t{l.v[kPts] > x.opp.v[kPts] ? 1 : 0});
+  c.margin.set_int(r, l.v[kPts] - x.opp.v[kPts]);
+  c.overtime.set_int(r, int64_t{overtime_periods(minutes)});
+  // Legacy wrote NULL placeholders; we count inactive players from the
+  // gamebook (DECISION 6).
+  c.inactive.set_int(r, x.inactive);
+  if (!x.reconstructed) {
+    if (l.processed_at) c.box_updated.set_text_ptr(r, l.processed_at);
+    if (l.source_hash) c.box_hash.set_text_ptr(r, l.source_hash);
+  }
+  const uint32_t key = (x.reconstructed ? 1U : 0U) | (x.zones.found ? 2U : 0U);
+  memo.write(t, r, key, [&](Table& s, size_t sr) { render_block(s, sr, x.reconstructed, x.zones.found); });
+}
 
 }  // namespace
 
@@ -116,171 +328,139 @@ UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffe
     out.empty_reason = "no games on " + d.iso();
     return out;
   }
+  const detail::GameSlots slots(games);
+  SlotInputs inputs(slots.size());
+  take_box(in.team_box, slots, inputs);
+  take_gamebook(in.gamebook, slots, inputs);
+  take_zones(in.shot_zones, slots, inputs);
 
-  // Team box rows: keep the latest processed_at per (game_id, team_abbr)
-  // (legacy dedup).
-  std::map<std::string, TeamLine> lines;
-  const Table& tb = in.team_box;
-  for (size_t r = 0; r < tb.num_rows(); ++r) {
-    std::string key = tb.get_text(r, "game_id").value_or("") + "|" + tb.get_text(r, "team_abbr").value_or("");
-    auto pa = tb.get_text(r, "processed_at");
-    TeamLine& l = lines[key];
-    if (l.found && l.processed_at && pa && *pa <= *l.processed_at) continue;
-    l = TeamLine{};
-    l.found = true;
-    l.processed_at = pa;
-    l.pts = iv(tb, r, "points");
-    l.fga = iv(tb, r, "fg_attempted");
-    l.fgm = iv(tb, r, "fg_made");
-    l.tpa = iv(tb, r, "three_pt_attempted");
-    l.tpm = iv(tb, r, "three_pt_made");
-    l.fta = iv(tb, r, "ft_attempted");
-    l.ftm = iv(tb, r, "ft_made");
-    l.oreb = iv(tb, r, "offensive_rebounds");
-    l.reb = iv(tb, r, "total_rebounds");
-    l.ast = iv(tb, r, "assists");
-    l.tov = iv(tb, r, "turnovers");
-    l.pf = iv(tb, r, "personal_fouls");
-    l.minutes = tb.get_text(r, "minutes");
-    l.source_hash = tb.get_text(r, "data_hash");
-  }
-
-  // Player rows: reconstruction fallback (per game here, where the legacy did
-  // all-or-nothing per range) and inactive counts.
-  std::map<std::string, TeamLine> rebuilt;
-  std::map<std::string, int64_t> inactive;
-  const Table& gb = in.gamebook;
-  for (size_t r = 0; r < gb.num_rows(); ++r) {
-    std::string key = gb.get_text(r, "game_id").value_or("") + "|" + gb.get_text(r, "team_abbr").value_or("");
-    std::string status = gb.get_text(r, "player_status").value_or("");
-    if (status == "inactive") ++inactive[key];
-    if (status != "active") continue;
-    TeamLine& l = rebuilt[key];
-    l.found = true;
-    l.reconstructed = true;
-    ++l.player_rows;
-    l.pts += iv(gb, r, "points");
-    l.fga += iv(gb, r, "field_goals_attempted");
-    l.fgm += iv(gb, r, "field_goals_made");
-    l.tpa += iv(gb, r, "three_pointers_attempted");
-    l.tpm += iv(gb, r, "three_pointers_made");
-    l.fta += iv(gb, r, "free_throws_attempted");
-    l.ftm += iv(gb, r, "free_throws_made");
-    l.oreb += iv(gb, r, "offensive_rebounds");
-    l.reb += iv(gb, r, "total_rebounds");
-    l.ast += iv(gb, r, "assists");
-    l.tov += iv(gb, r, "turnovers");
-    l.pf += iv(gb, r, "personal_fouls");
-  }
-
-  std::map<std::string, Zones> zones;
-  const Table& z = in.shot_zones;
-  for (size_t r = 0; r < z.num_rows(); ++r) {
-    std::string key = z.get_text(r, "game_id").value_or("") + "|" + z.get_text(r, "team_abbr").value_or("");
-    Zones& zz = zones[key];
-    zz.found = true;
-    zz.paint_att += iv(z, r, "paint_attempts");
-    zz.paint_made += iv(z, r, "paint_makes");
-    zz.mid_att += iv(z, r, "mid_range_attempts");
-    zz.mid_made += iv(z, r, "mid_range_makes");
-  }
-
-  for (const Game* g : games) {
-    const std::string gid = g->date_id();
-    const TeamLine* side[2] = {nullptr, nullptr};
-    const std::string teams[2] = {g->home, g->away};
-    for (int i = 0; i < 2; ++i) {
-      auto key = gid + "|" + teams[i];
-      auto it = lines.find(key);
-      if (it != lines.end()) {
-        side[i] = &it->second;
-      } else if (auto rb = rebuilt.find(key); rb != rebuilt.end() && rb->second.player_rows >= 5) {
-        side[i] = &rb->second;
-      }
+  // A side's line: the team box score, else ≥ 5 active player rows.
+  std::vector<const TeamLine*> side(slots.size(), nullptr);
+  size_t rows = 0;
+  for (size_t s = 0; s < slots.size(); ++s) {
+    if (inputs.box[s].found) {
+      side[s] = &inputs.box[s];
+    } else if (inputs.rebuilt[s].player_rows >= 5) {
+      side[s] = &inputs.rebuilt[s];
     }
-    if (!side[0] || !side[1]) {
+  }
+  for (size_t i = 0; i < games.size(); ++i) {
+    if (side[2 * i] && side[2 * i + 1]) {
+      rows += 2;
+    } else {
+      const std::string& gid = *slots.game_id(2 * i);
       out.failures.push_back(
           {gid, "INCOMPLETE_UPSTREAM", "no team box score and fewer than 5 active player rows for " + gid});
-      continue;
-    }
-    for (int i = 0; i < 2; ++i) {
-      const TeamLine& l = *side[i];
-      const TeamLine& opp = *side[1 - i];
-      const std::string& team = teams[i];
-      size_t r = out.rows.add_row();
-      Table& t = out.rows;
-      t.set(r, "game_id", gid);
-      t.set(r, "nba_game_id", g->nba_game_id);
-      t.set(r, "game_date", d);
-      t.set(r, "team_abbr", team);
-      t.set(r, "opponent_team_abbr", teams[1 - i]);
-      t.set(r, "season_year", g->season);
-      t.set(r, "points_scored", l.pts);
-      t.set(r, "fg_attempts", l.fga);
-      t.set(r, "fg_makes", l.fgm);
-      t.set(r, "three_pt_attempts", l.tpa);
-      t.set(r, "three_pt_makes", l.tpm);
-      t.set(r, "ft_attempts", l.fta);
-      t.set(r, "ft_makes", l.ftm);
-      t.set(r, "rebounds", l.reb);
-      t.set(r, "assists", l.ast);
-      t.set(r, "turnovers", l.tov);
-      t.set(r, "personal_fouls", l.pf);
-      auto zit = zones.find(gid + "|" + team);
-      bool has_zones = zit != zones.end();
-      if (has_zones) {
-        t.set(r, "team_paint_attempts", zit->second.paint_att);
-        t.set(r, "team_paint_makes", zit->second.paint_made);
-        t.set(r, "team_mid_range_attempts", zit->second.mid_att);
-        t.set(r, "team_mid_range_makes", zit->second.mid_made);
-        t.set(r, "points_in_paint_scored", 2 * zit->second.paint_made);
-      }
-      // Legacy: "value if value else None" turned exact zeros into NULL; we
-      // keep real zeros (DECISION 6) and use NULL only where the formula is
-      // undefined.
-      double p1 = possessions_1dp(static_cast<double>(l.fga), static_cast<double>(l.fta), static_cast<double>(l.tov),
-                                  static_cast<double>(l.oreb));
-      t.set(r, "possessions",
-            static_cast<int64_t>(p1));  // legacy int() truncation
-      t.col("offensive_rating").set_real(r, rating(static_cast<double>(l.pts), p1));
-      t.col("pace").set_real(r, pace(p1, game_minutes(l.minutes)));
-      t.col("ts_pct").set_real(
-          r, true_shooting(static_cast<double>(l.pts), static_cast<double>(l.fga), static_cast<double>(l.fta)));
-      t.set(r, "home_game", i == 0);
-      t.set(r, "win_flag", l.pts > opp.pts);
-      t.set(r, "margin_of_victory", l.pts - opp.pts);
-      t.set(r, "overtime_periods", overtime_periods(l.minutes));
-      // Legacy wrote NULL placeholders; we count inactive players from the
-      // gamebook (DECISION 6).
-      auto inact = inactive.find(gid + "|" + team);
-      t.set(r, "players_inactive", inact == inactive.end() ? int64_t{0} : inact->second);
-      if (!l.reconstructed) {
-        if (l.processed_at) t.set(r, "source_nbac_boxscore_last_updated", *l.processed_at);
-        t.set(r, "source_nbac_boxscore_rows_found", int64_t{2});
-        t.set(r, "source_nbac_boxscore_completeness_pct", 100.0);
-        if (l.source_hash) t.set(r, "source_nbac_boxscore_hash", *l.source_hash);
-      }
-      proc::Quality q;
-      if (l.reconstructed) {
-        q = {"silver", 85.0, {"backup_source_used", "reconstructed"}, {"reconstructed_team_from_players"}};
-      } else {
-        q = {"gold", 100.0, {}, {"nbac_team_boxscore"}};
-      }
-      if (!has_zones) q.issues.push_back("shot_zones_unavailable");
-      proc::write_quality(t, r, q);
-      t.set(r, "quality_used_fallback", l.reconstructed);
-      t.set(r, "quality_reconstructed", l.reconstructed);
-      t.set(r, "shot_zones_available", has_zones);
-      if (has_zones) t.set(r, "shot_zones_source", "player_shot_zones");
-      t.set(r, "primary_source_used", l.reconstructed ? "reconstructed_team_from_players" : "nbac_team_boxscore");
-      t.set(r, "processed_with_issues", !has_zones);
     }
   }
-  proc::fill_data_hash(out.rows, kHashFields);
-  out.entities_processed = static_cast<int64_t>(out.rows.num_rows());
-  if (out.rows.num_rows() == 0 && out.empty_reason.empty()) out.empty_reason = "no team box scores for " + d.iso();
+  Table& t = out.rows;
+  t.resize(rows);
+  const TogsColumns cols(t);
+  detail::BlockMemo memo(t, kBlockColumns);
+  size_t r = 0;
+  for (size_t s = 0; s < slots.size(); ++s) {
+    if (!side[s] || !side[s ^ 1U]) continue;
+    const TeamRow x{
+        *games[s / 2], s, *side[s], *side[s ^ 1U], inputs.zones[s], inputs.inactive[s], side[s] == &inputs.rebuilt[s]};
+    write_team_row(t, r++, cols, memo, slots, d, x);
+  }
+  proc::fill_data_hash(t, kHashFields);
+  out.entities_processed = static_cast<int64_t>(t.num_rows());
+  if (t.num_rows() == 0 && out.empty_reason.empty()) out.empty_reason = "no team box scores for " + d.iso();
   return out;
 }
+
+namespace detail {
+
+GameSlots::GameSlots(const std::vector<const Game*>& games) {
+  ids_.reserve(games.size());
+  teams_.reserve(2 * games.size());
+  for (const Game* g : games) {
+    ids_.push_back(intern(g->date_id()));
+    teams_.push_back(intern(g->home));
+    teams_.push_back(intern(g->away));
+  }
+}
+
+int GameSlots::find(const std::string* game_id, const std::string* team) const noexcept {
+  for (size_t i = 0; i < ids_.size(); ++i) {
+    if (ids_[i] != game_id) continue;
+    if (teams_[2 * i] == team) return static_cast<int>(2 * i);
+    if (teams_[2 * i + 1] == team) return static_cast<int>(2 * i + 1);
+  }
+  return -1;
+}
+
+namespace {
+/// The names of @p columns present in @p out (in_projection: unknown ones
+/// throw).
+std::vector<std::string> present(const Table& out, const std::vector<std::string>& columns) {
+  std::vector<std::string> keep;
+  for (const auto& c : columns) {
+    if (proc::in_projection(out, c.c_str())) keep.push_back(c);
+  }
+  return keep;
+}
+}  // namespace
+
+BlockMemo::BlockMemo(const Table& out, const std::vector<std::string>& columns)
+    : scratch_(out.schema(), present(out, columns)) {
+  for (size_t i = 0; i < scratch_.num_columns(); ++i) columns_.emplace_back(out.require(scratch_.column_names()[i]), i);
+}
+
+bool BlockMemo::lookup(uint32_t key, size_t& row) const noexcept {
+  for (const auto& [k, r] : keys_) {
+    if (k == key) {
+      row = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+/// "game_date", @p keys, then @p stats.
+std::vector<std::string> columns_with(std::initializer_list<const char*> keys, const auto& stats) {
+  std::vector<std::string> out = {"game_date"};
+  out.insert(out.end(), keys.begin(), keys.end());
+  out.insert(out.end(), stats.begin(), stats.end());
+  return out;
+}
+}  // namespace
+
+const std::vector<std::string>& togs_team_box_columns() {
+  static const std::vector<std::string> kColumns =
+      columns_with({"game_id", "team_abbr", "processed_at", "minutes", "data_hash"}, kBoxStats);
+  return kColumns;
+}
+
+const std::vector<std::string>& togs_gamebook_columns() {
+  static const std::vector<std::string> kColumns =
+      columns_with({"game_id", "team_abbr", "player_status"}, kGamebookStats);
+  return kColumns;
+}
+
+const std::vector<std::string>& team_line_box_columns() {
+  static const std::vector<std::string> kColumns = columns_with(
+      {"game_id", "team_abbr", "processed_at", "minutes", "data_hash", "defensive_rebounds", "steals"}, kBoxStats);
+  return kColumns;
+}
+
+const std::vector<std::string>& team_line_gamebook_columns() {
+  static const std::vector<std::string> kColumns = columns_with(
+      {"game_id", "team_abbr", "player_status", "defensive_rebounds", "steals", "processed_at", "data_hash"},
+      kGamebookStats);
+  return kColumns;
+}
+
+const std::vector<std::string>& quality_columns() {
+  static const std::vector<std::string> kColumns = {"quality_tier",       "quality_score",       "quality_issues",
+                                                    "data_sources",       "is_production_ready", "data_quality_tier",
+                                                    "data_quality_issues"};
+  return kColumns;
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -301,9 +481,10 @@ class TeamOffenseProcessor final : public Processor {
  public:
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
-    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", ctx.date, ctx.date);
-    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", ctx.date, ctx.date);
-    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", ctx.date, ctx.date);
+    const Date d = ctx.date;
+    Table box = proc::read_window(ctx, "nba_raw.nbac_team_boxscore", d, d, detail::togs_team_box_columns());
+    Table gb = proc::read_window(ctx, "nba_raw.nbac_gamebook_player_stats", d, d, detail::togs_gamebook_columns());
+    Table zones = proc::read_window(ctx, "nba_raw.player_shot_zones", d, d, kZoneColumns);
     return compute_team_offense(ctx.schedule, ctx.date, {box, gb, zones});
   }
 };
