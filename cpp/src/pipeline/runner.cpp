@@ -2,6 +2,7 @@
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 
 #include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -226,7 +227,14 @@ class Executor {
       // a unit waiting for the writer never idles a core (the compute slots
       // keep at most `workers` units computing).
       const int workers = std::max(1, opts_.workers);
-      tbb::task_arena arena(workers > 1 ? workers + 1 : 1);
+      const int threads = workers > 1 ? workers + 1 : 1;
+      // TBB starts no more threads than the machine has by default; the extra
+      // one mostly waits for the writer, so allow it.
+      std::optional<tbb::global_control> allow;
+      if (threads > tbb::this_task_arena::max_concurrency()) {
+        allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+      }
+      tbb::task_arena arena(threads);
       arena.execute([&] {
         tbb::flow::graph g;
         using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
@@ -272,7 +280,9 @@ class Executor {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
-        for (int k = 0; k < kRootsAhead * workers; ++k) release_root();
+        // One root per arena thread to start with; a thread runs its own newest
+        // task first, so more would leave the earliest root for last.
+        for (int k = 0; k < arena.max_concurrency(); ++k) release_root();
         g.wait_for_all();
       });
     }
@@ -790,8 +800,6 @@ class Executor {
   std::map<std::pair<const Processor*, int>, std::unique_ptr<CarriedState>> carried_;
   std::map<std::pair<const Processor*, int>, size_t> carried_left_;
   static constexpr int32_t kReleaseStepDays = 7;
-  /// Roots released ahead per worker when a run starts.
-  static constexpr int kRootsAhead = 2;
   std::mutex floors_mu_;
   std::multiset<int32_t> read_floors_;  ///< reads_from() of every unfinished unit
   int32_t released_floor_ = INT32_MIN / 2;

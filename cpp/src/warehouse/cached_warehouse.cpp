@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <optional>
+#include <string_view>
 
 namespace nbaprops {
 namespace {
+
+constexpr std::string_view kRawDataset = "nba_raw";
 
 std::string key_of(const TableSchema& schema, const std::vector<std::string>& columns) {
   std::string k = schema.name + "|";
@@ -146,31 +149,40 @@ DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
 
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
+  // Tables the units write (every dataset but the raw inputs) are cached whole,
+  // one copy per table: the units' commits keep it current whatever projection
+  // later readers ask for. Raw inputs, wide and only read, are cached per
+  // projection (with the partition column, needed to split), so a processor
+  // loads just the columns it declared.
+  const bool whole = schema.dataset() != kRawDataset;
+  const std::vector<std::string> cols = whole ? std::vector<std::string>{} : columns;
+  if (!cols.empty() && std::find(cols.begin(), cols.end(), schema.partition_column) == cols.end()) {
+    ++base_reads_;
+    return base_.read(schema, range, columns);
+  }
   const DateRange window = window_of(schema);
   if (!range || range->start < window.start || window.end < range->end || range->start.days() < floor_.load()) {
     ++base_reads_;
     return base_.read(schema, range, columns);
   }
-  // One entry per table, with every column: processors that read different
-  // projections of a table share one load, and each read copies only the
-  // columns it asks for.
-  const std::vector<std::string> all;
-  Entry& e = entry(key_of(schema, all));
+  Entry& e = entry(key_of(schema, cols));
   std::lock_guard lock(e.mu);
   if (!e.loaded) {
-    Table rows = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, all);
+    Table rows = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, cols);
     ++base_reads_;
     split_by_date(rows, e.parts);
     e.loaded = true;
     e.stale.clear();
   }
   for (auto it = e.stale.lower_bound(range->start.days()); it != e.stale.end() && *it <= range->end.days();) {
-    load_date(e, schema, all, *it);
+    load_date(e, schema, cols, *it);
     it = e.stale.erase(it);
   }
   Table out(schema, columns);
-  std::vector<size_t> src;  // each output column's position in the cached (schema-order) rows
-  for (const auto& name : out.column_names()) src.push_back(static_cast<size_t>(schema.index_of(name)));
+  std::vector<size_t> src;  // each output column's position in the cached rows
+  for (size_t j = 0; j < out.num_columns(); ++j) {
+    src.push_back(whole ? static_cast<size_t>(schema.index_of(out.column_names()[j])) : j);
+  }
   size_t rows = 0;
   auto lo = e.parts.lower_bound(range->start.days());
   auto hi = e.parts.upper_bound(range->end.days());
