@@ -2,12 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <string_view>
 
 namespace nbaprops {
 namespace {
-
-constexpr std::string_view kRawDataset = "nba_raw";
 
 std::string key_of(const TableSchema& schema, const std::vector<std::string>& columns) {
   std::string k = schema.name + "|";
@@ -95,29 +92,6 @@ std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const Tab
   return out;
 }
 
-/// Appends every row of @p part (all columns of its schema) to @p out, whose
-/// column j is column @p src[j] of @p part (bulk, column-wise).
-void append_projected(Table& out, const Table& part, const std::vector<size_t>& src) {
-  const size_t base = out.num_rows();
-  out.resize(base + part.num_rows());
-  for (size_t j = 0; j < src.size(); ++j) {
-    const Column& from = part.col(src[j]);
-    Column& to = out.col(j);
-    std::copy(from.valid().begin(), from.valid().end(), to.valid().begin() + static_cast<std::ptrdiff_t>(base));
-    switch (from.storage()) {
-      case Storage::kInt:
-        std::copy(from.ints().begin(), from.ints().end(), to.ints().begin() + static_cast<std::ptrdiff_t>(base));
-        break;
-      case Storage::kReal:
-        std::copy(from.reals().begin(), from.reals().end(), to.reals().begin() + static_cast<std::ptrdiff_t>(base));
-        break;
-      case Storage::kText:
-        std::copy(from.texts().begin(), from.texts().end(), to.texts().begin() + static_cast<std::ptrdiff_t>(base));
-        break;
-    }
-  }
-}
-
 }  // namespace
 
 CachedWarehouse::Entry& CachedWarehouse::entry(const std::string& key) {
@@ -149,16 +123,16 @@ DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
 
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
-  // Tables the units write (every dataset but the raw inputs) are cached whole,
-  // one copy per table: the units' commits keep it current whatever projection
-  // later readers ask for. Raw inputs, wide and only read, are cached per
-  // projection (with the partition column, needed to split), so a processor
-  // loads just the columns it declared.
-  const bool whole = schema.dataset() != kRawDataset;
-  const std::vector<std::string> cols = whole ? std::vector<std::string>{} : columns;
-  if (!cols.empty() && std::find(cols.begin(), cols.end(), schema.partition_column) == cols.end()) {
-    ++base_reads_;
-    return base_.read(schema, range, columns);
+  // The partition column is needed to split; add it to the cached projection
+  // when absent.
+  std::vector<std::string> cols = columns;
+  if (!cols.empty()) {
+    bool has_part = false;
+    for (const auto& c : cols) has_part |= c == schema.partition_column;
+    if (!has_part) {
+      ++base_reads_;
+      return base_.read(schema, range, columns);
+    }
   }
   const DateRange window = window_of(schema);
   if (!range || range->start < window.start || window.end < range->end || range->start.days() < floor_.load()) {
@@ -168,9 +142,9 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
   Entry& e = entry(key_of(schema, cols));
   std::lock_guard lock(e.mu);
   if (!e.loaded) {
-    Table rows = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, cols);
+    Table all = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, cols);
     ++base_reads_;
-    split_by_date(rows, e.parts);
+    split_by_date(all, e.parts);
     e.loaded = true;
     e.stale.clear();
   }
@@ -178,17 +152,13 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
     load_date(e, schema, cols, *it);
     it = e.stale.erase(it);
   }
-  Table out(schema, columns);
-  std::vector<size_t> src;  // each output column's position in the cached rows
-  for (size_t j = 0; j < out.num_columns(); ++j) {
-    src.push_back(whole ? static_cast<size_t>(schema.index_of(out.column_names()[j])) : j);
-  }
+  Table out(schema, cols);
   size_t rows = 0;
   auto lo = e.parts.lower_bound(range->start.days());
   auto hi = e.parts.upper_bound(range->end.days());
   for (auto it = lo; it != hi; ++it) rows += it->second.num_rows();
   out.reserve(rows);
-  for (auto it = lo; it != hi; ++it) append_projected(out, it->second, src);
+  for (auto it = lo; it != hi; ++it) out.append_same(it->second);
   return out;
 }
 
