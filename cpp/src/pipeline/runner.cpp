@@ -2,7 +2,6 @@
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 
 #include <oneapi/tbb/flow_graph.h>
-#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
@@ -14,7 +13,6 @@
 #include <iomanip>
 #include <optional>
 #include <random>
-#include <semaphore>
 #include <set>
 #include <sstream>
 
@@ -222,19 +220,8 @@ class Executor {
       read_floors_.insert(reads_from(u).days());
     }
     if (n > 0) {
-      // One thread more than the units computing at once: a unit commits
-      // (SQLite takes one writer at a time) while `workers` others compute, so
-      // a unit waiting for the writer never idles a core (the compute slots
-      // keep at most `workers` units computing).
       const int workers = std::max(1, opts_.workers);
-      const int threads = workers > 1 ? workers + 1 : 1;
-      // TBB starts no more threads than the machine has by default; the extra
-      // one mostly waits for the writer, so allow it.
-      std::optional<tbb::global_control> allow;
-      if (threads > tbb::this_task_arena::max_concurrency()) {
-        allow.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
-      }
-      tbb::task_arena arena(threads);
+      tbb::task_arena arena(workers);
       arena.execute([&] {
         tbb::flow::graph g;
         using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
@@ -367,26 +354,8 @@ class Executor {
     }
   }
 
-  /// Holds one of the run's compute slots (at most `workers` units compute at
-  /// once); the time spent waiting for it is not the unit's.
-  class ComputeSlot {
-   public:
-    ComputeSlot(std::counting_semaphore<>& slots, UnitResult& r) : slots_(slots) {
-      const auto t0 = Clock::now();
-      slots_.acquire();
-      r.started += Clock::now() - t0;
-    }
-    ~ComputeSlot() { slots_.release(); }
-    ComputeSlot(const ComputeSlot&) = delete;
-    ComputeSlot& operator=(const ComputeSlot&) = delete;
-
-   private:
-    std::counting_semaphore<>& slots_;
-  };
-
-  /// The unit's input fingerprint and output, in a compute slot.
+  /// The unit's input fingerprint and output.
   UnitOutput compute(const Unit& u, UnitResult& r) {
-    const ComputeSlot slot(compute_slots_, r);
     if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
     const double read0 = proc::thread_read_seconds();
     // Isolated: while this unit waits inside its own parallel loops, its
@@ -803,7 +772,6 @@ class Executor {
   std::mutex floors_mu_;
   std::multiset<int32_t> read_floors_;  ///< reads_from() of every unfinished unit
   int32_t released_floor_ = INT32_MIN / 2;
-  std::counting_semaphore<> compute_slots_{std::max(1, opts_.workers)};
   std::atomic<int64_t> seq_{0};
   std::atomic<bool> first_failure_{false};
   std::mutex failure_mu_, ledger_mu_;
