@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>
@@ -228,26 +229,41 @@ class Executor {
         std::vector<std::unique_ptr<Node>> nodes;
         nodes.reserve(n);
         // Roots (units with no upstream unit in the plan) are released in date
-        // order (ties: plan order), a few at a time: each finished unit releases
-        // the next. A thread picks a finished unit's successors first
-        // (date-level pipelining), and a thread with nothing to do steals the
-        // earliest released root — never a season's last dates, which would
-        // run a season backwards and defeat the carried per-season state.
+        // order (ties: plan order), at most one waiting per thread: a thread
+        // runs a finished unit's successors first (date-level pipelining), and
+        // a thread with nothing to do steals the earliest waiting root — never
+        // a season's last dates, which would run a season backwards and defeat
+        // the carried per-season state. A larger backlog would bury the early
+        // dates' downstream units under newer roots (a thread runs its newest
+        // task first).
         std::vector<size_t> roots;
+        std::vector<char> is_root(n, 0);
         for (size_t i = 0; i < n; ++i) {
-          if (preds_[i].empty() && prefix_preds_[i].empty()) roots.push_back(i);
+          if (preds_[i].empty() && prefix_preds_[i].empty()) {
+            roots.push_back(i);
+            is_root[i] = 1;
+          }
         }
         std::stable_sort(roots.begin(), roots.end(),
                          [&](size_t a, size_t b) { return plan_.units[a].date < plan_.units[b].date; });
-        std::atomic<size_t> next_root{0};
-        auto release_root = [&] {
-          const size_t k = next_root.fetch_add(1);
-          if (k < roots.size()) nodes[roots[k]]->try_put(tbb::flow::continue_msg());
+        const int backlog = arena.max_concurrency();
+        std::mutex release_mu;
+        size_t next_root = 0;
+        int waiting = 0;  // released roots not started yet (under release_mu)
+        auto release_roots = [&] {
+          std::lock_guard lock(release_mu);
+          for (; waiting < backlog && next_root < roots.size(); ++waiting) {
+            nodes[roots[next_root++]]->try_put(tbb::flow::continue_msg());
+          }
         };
         for (size_t i = 0; i < n; ++i) {
-          nodes.push_back(std::make_unique<Node>(g, [this, i, &release_root](const tbb::flow::continue_msg&) {
+          nodes.push_back(std::make_unique<Node>(g, [&, i](const tbb::flow::continue_msg&) {
+            if (is_root[i] != 0) {
+              std::lock_guard lock(release_mu);
+              --waiting;
+            }
             this->unit(i);
-            release_root();
+            release_roots();
           }));
         }
         // Prefix nodes: prefix[U][k] completes once U's units on its k+1
@@ -267,9 +283,7 @@ class Executor {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
-        // One root per arena thread to start with; a thread runs its own newest
-        // task first, so more would leave the earliest root for last.
-        for (int k = 0; k < arena.max_concurrency(); ++k) release_root();
+        release_roots();
         g.wait_for_all();
       });
     }
