@@ -47,6 +47,22 @@ struct Env {
   }
 };
 
+/// One final game a day from 2023-11-01, @p days days.
+Schedule daily_schedule(int days) {
+  std::vector<Game> games;
+  for (int i = 0; i < days; ++i) {
+    Game g;
+    g.nba_game_id = "00223001" + std::to_string(10 + i);
+    g.date = D("2023-11-01") + i;
+    g.season = 2023;
+    g.home = "BOS";
+    g.away = "NYK";
+    g.status = GameStatus::kFinal;
+    games.push_back(g);
+  }
+  return Schedule(std::move(games));
+}
+
 int64_t count_status(const RunResult& r, UnitStatus s) {
   return std::count_if(r.units.begin(), r.units.end(), [&](const UnitResult& u) { return u.status == s; });
 }
@@ -237,6 +253,43 @@ TEST(RunnerTest, DownstreamStartsBeforeUpstreamFinishesItsLastDate) {
   }
 }
 
+// Ready units run earliest date first, across processors: each processor's
+// units start in date order (two threads may swap neighbours), and a date's
+// downstream unit starts before the upstream's unit two dates later.
+TEST(RunnerTest, ReadyUnitsRunEarliestDateFirst) {
+  const Schedule s = daily_schedule(20);
+  TempDir dir;
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  load_raw(*wh, s);
+  Fakes f;
+  f.control.sleep_ms = {{"fa", 5}, {"fb", 5}};
+  PlanOptions o;
+  o.range = DateRange{D("2023-11-01"), D("2023-11-20")};
+  const Plan plan = make_plan(s, o, {f.fa.get(), f.fb.get()});
+  RunOptions ro;
+  ro.checkpoint_dir = (dir.path() / "ck").string();
+  ro.workers = 2;
+  RunResult r = run(*wh, s, plan, ro);
+  ASSERT_EQ(r.exit_code(), 0) << r.summary_text();
+  std::map<const Processor*, std::vector<const UnitResult*>> by_proc;
+  for (const auto& u : r.units) {
+    if (u.start_seq >= 0) by_proc[u.processor].push_back(&u);
+  }
+  for (auto& [p, units] : by_proc) {
+    std::sort(units.begin(), units.end(), [](auto* a, auto* b) { return a->date < b->date; });
+    ASSERT_EQ(units.size(), 20u) << p->info().code;
+    for (size_t k = 2; k < units.size(); ++k) {
+      EXPECT_LT(units[k - 2]->start_seq, units[k]->start_seq)
+          << p->info().code << " " << units[k]->date.iso() << " started before " << units[k - 2]->date.iso();
+    }
+  }
+  const auto& fa = by_proc.at(f.fa.get());
+  const auto& fb = by_proc.at(f.fb.get());
+  for (size_t k = 0; k + 2 < fa.size(); ++k) {
+    EXPECT_LT(fb[k]->start_seq, fa[k + 2]->start_seq) << "fb " << fb[k]->date.iso() << " waited behind later fa dates";
+  }
+}
+
 TEST(RunnerTest, ResumeAfterCrashRetriesExactlyUnfinishedUnits) {
   // Reference: an uninterrupted run.
   Env ref;
@@ -343,18 +396,7 @@ TEST(RunnerTest, RejectsBadOptions) {
 TEST(RunnerTest, SeasonToDateWindowsWaitForAllEarlierDatesAndBlockOnAnyFailure) {
   // 20 consecutive game dates: windows of more than 8 units use the prefix-node
   // edges.
-  std::vector<Game> games;
-  for (int i = 0; i < 20; ++i) {
-    Game g;
-    g.nba_game_id = "00223001" + std::to_string(10 + i);
-    g.date = D("2023-11-01") + i;
-    g.season = 2023;
-    g.home = "BOS";
-    g.away = "NYK";
-    g.status = GameStatus::kFinal;
-    games.push_back(g);
-  }
-  Schedule s(std::move(games));
+  Schedule s = daily_schedule(20);
   TempDir dir;
   auto wh = open_warehouse((dir.path() / "wh").string());
   load_raw(*wh, s);

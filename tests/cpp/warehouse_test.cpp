@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
+#include <future>
 #include <thread>
 
 #include "nbaprops/core/content_hash.hpp"
@@ -29,6 +32,24 @@ Table rows_for(Date d, int n, int points_base) {
     t.set(r, "win_flag", false);
   }
   return t;
+}
+
+/// Sets every required cell of @p row still NULL to a placeholder of its type.
+void fill_required(Table& t, size_t row) {
+  for (size_t i = 0; i < t.num_columns(); ++i) {
+    if (!t.def(i).required || !t.col(i).is_null(row)) continue;
+    switch (t.col(i).storage()) {
+      case Storage::kInt:
+        t.col(i).set_int(row, 0);
+        break;
+      case Storage::kReal:
+        t.col(i).set_real(row, 0.0);
+        break;
+      case Storage::kText:
+        t.col(i).set_text(row, "x");
+        break;
+    }
+  }
 }
 
 }  // namespace
@@ -157,6 +178,108 @@ TEST(Warehouse, WriteBatchReplacesOnlyTheCoveredKeysAcrossTables) {
     EXPECT_NE(std::string(e.what()).find("team_defense_game_summary"), std::string::npos) << e.what();
   }
   EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 4);
+}
+
+// Writers lock the dataset files they write, one by one, not the whole
+// warehouse: while another connection holds nba_analytics' write lock, a batch
+// writing nba_precompute and the run ledger commits at once, and a batch
+// writing nba_analytics waits for the lock and then commits.
+TEST(Warehouse, WritersOfDifferentDatasetFilesDoNotWaitForEachOther) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  const TableSchema& tdza = catalog::get("nba_precompute.team_defense_zone_analysis");
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  wh.replace_partition(togs(), d, rows_for(d, 2, 100));
+  Table zone(tdza);
+  size_t r = zone.add_row();
+  zone.set(r, "team_abbr", "AAA");
+  zone.set(r, "analysis_date", d);
+  Table led(ledger);
+  r = led.add_row();
+  led.set(r, "run_id", "r1");
+  led.set(r, "processor", "tdza");
+  led.set(r, "unit_date", d);
+  led.set(r, "status", "success");
+  fill_required(zone, 0);
+  fill_required(led, 0);
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto precompute = std::async(std::launch::async, [&] {
+    wh.write_batch({TableWrite{&ledger, &led, {d}, {}, {}, true}, TableWrite{&tdza, &zone, {d}, {}}});
+  });
+  const Table fewer = rows_for(d, 1, 7);
+  auto analytics = std::async(std::launch::async, [&] { wh.replace_partition(togs(), d, fewer); });
+  const bool precompute_done = precompute.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  const bool analytics_waited = analytics.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout;
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  precompute.get();
+  analytics.get();
+  EXPECT_TRUE(precompute_done) << "a write to nba_precompute waited for nba_analytics' lock";
+  EXPECT_TRUE(analytics_waited) << "a write to nba_analytics did not wait for its file's lock";
+  EXPECT_EQ(wh.partition_counts(tdza, std::nullopt)[d], 1);
+  EXPECT_EQ(wh.partition_counts(ledger, std::nullopt)[d], 1);
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 1);
+}
+
+// A batch spanning a data file and the run logs' file is still all or
+// nothing: a failure while writing the ledger row leaves the data unchanged.
+TEST(Warehouse, ABatchAcrossFilesRollsBackEveryFile) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  wh.replace_partition(togs(), d, rows_for(d, 5, 100));
+  Table led(ledger);
+  size_t r = led.add_row();
+  led.set(r, "run_id", "r1");
+  led.set(r, "processor", "togs");
+  led.set(r, "unit_date", d);
+  led.set(r, "status", "success");
+  fill_required(led, 0);
+  const Table empty(togs());  // clears the partition: no insert, so the ledger's is the first row
+  wh.inject_write_failure_after(0);
+  EXPECT_THROW(wh.write_batch({TableWrite{&ledger, &led, {d}, {}, {}, true}, TableWrite{&togs(), &empty, {d}, {}}}),
+               StorageError);
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 5);
+  EXPECT_TRUE(wh.partition_counts(ledger, std::nullopt).empty());
+  // Concurrent batches of both kinds from four threads: no deadlock, no busy
+  // error, every row where it belongs.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const TableSchema& tdza = catalog::get("nba_precompute.team_defense_zone_analysis");
+      for (int i = 0; i < 25; ++i) {
+        const Date day = d + (t * 25 + i);
+        Table a = rows_for(day, 3, i), z(tdza), l(ledger);
+        size_t zr = z.add_row();
+        z.set(zr, "team_abbr", "AAA");
+        z.set(zr, "analysis_date", day);
+        size_t lr = l.add_row();
+        l.set(lr, "run_id", "r2");
+        l.set(lr, "processor", t % 2 ? "togs" : "tdza");
+        l.set(lr, "unit_date", day);
+        l.set(lr, "status", "success");
+        fill_required(z, zr);
+        fill_required(l, lr);
+        if (t % 2) {
+          wh.write_batch({TableWrite{&togs(), &a, {day}, {}}, TableWrite{&ledger, &l, {day}, {}, {}, true}});
+        } else {
+          wh.write_batch({TableWrite{&ledger, &l, {day}, {}, {}, true}, TableWrite{&tdza, &z, {day}, {}}});
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const auto ledger_rows = wh.partition_counts(ledger, std::nullopt);
+  EXPECT_EQ(ledger_rows.size(), 100u);
+  int64_t togs_rows = 0;
+  for (const auto& [day, n] : wh.partition_counts(togs(), std::nullopt)) togs_rows += n;
+  EXPECT_EQ(togs_rows, 5 + 50 * 3);
+  EXPECT_EQ(wh.partition_counts(catalog::get("nba_precompute.team_defense_zone_analysis"), std::nullopt).size(), 50u);
 }
 
 // Issue 13 (CLI contract): a read-only warehouse opens read-only, reads work,

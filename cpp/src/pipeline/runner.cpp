@@ -228,43 +228,30 @@ class Executor {
         using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
         std::vector<std::unique_ptr<Node>> nodes;
         nodes.reserve(n);
-        // Roots (units with no upstream unit in the plan) are released in date
-        // order (ties: plan order), at most one waiting per thread: a thread
-        // runs a finished unit's successors first (date-level pipelining), and
-        // a thread with nothing to do steals the earliest waiting root — never
-        // a season's last dates, which would run a season backwards and defeat
-        // the carried per-season state. A larger backlog would bury the early
-        // dates' downstream units under newer roots (a thread runs its newest
-        // task first).
+        // Every unit node has a priority: earlier dates first, then the plan's
+        // dependency order. TBB runs the ready task of the highest priority
+        // next, whichever thread asks, so the run advances date by date across
+        // all its processors (date-level pipelining: a date's downstream units
+        // run before later dates' roots), no processor runs a season backwards
+        // (its carried per-season state stays incremental), and the cache
+        // releases dates behind the earliest unfinished one. (TBB's default,
+        // a thread's newest task first, buried early roots under later ones.)
+        int32_t last_day = plan_.units.front().date.days();
+        for (const Unit& u : plan_.units) last_day = std::max(last_day, u.date.days());
+        const auto n_proc = static_cast<tbb::flow::node_priority_t>(plan_.processors.size());
+        std::map<const Processor*, tbb::flow::node_priority_t> rank;
+        for (tbb::flow::node_priority_t k = 0; k < n_proc; ++k) rank[plan_.processors[k]] = k;
         std::vector<size_t> roots;
-        std::vector<char> is_root(n, 0);
+        tbb::flow::node_priority_t prefix_priority = 1;
         for (size_t i = 0; i < n; ++i) {
-          if (preds_[i].empty() && prefix_preds_[i].empty()) {
-            roots.push_back(i);
-            is_root[i] = 1;
-          }
-        }
-        std::stable_sort(roots.begin(), roots.end(),
-                         [&](size_t a, size_t b) { return plan_.units[a].date < plan_.units[b].date; });
-        const int backlog = arena.max_concurrency();
-        std::mutex release_mu;
-        size_t next_root = 0;
-        int waiting = 0;  // released roots not started yet (under release_mu)
-        auto release_roots = [&] {
-          std::lock_guard lock(release_mu);
-          for (; waiting < backlog && next_root < roots.size(); ++waiting) {
-            nodes[roots[next_root++]]->try_put(tbb::flow::continue_msg());
-          }
-        };
-        for (size_t i = 0; i < n; ++i) {
-          nodes.push_back(std::make_unique<Node>(g, [&, i](const tbb::flow::continue_msg&) {
-            if (is_root[i] != 0) {
-              std::lock_guard lock(release_mu);
-              --waiting;
-            }
-            this->unit(i);
-            release_roots();
-          }));
+          const Unit& u = plan_.units[i];
+          const auto days_before_last = static_cast<tbb::flow::node_priority_t>(last_day - u.date.days());
+          const tbb::flow::node_priority_t priority =
+              1 + days_before_last * n_proc + (n_proc - 1 - rank.at(u.processor));
+          nodes.push_back(
+              std::make_unique<Node>(g, [&, i](const tbb::flow::continue_msg&) { this->unit(i); }, priority));
+          if (preds_[i].empty() && prefix_preds_[i].empty()) roots.push_back(i);
+          prefix_priority = std::max(prefix_priority, priority + 1);
         }
         // Prefix nodes: prefix[U][k] completes once U's units on its k+1
         // earliest dates completed.
@@ -274,7 +261,9 @@ class Executor {
           auto& chain = prefix[up];
           chain.reserve(order.size());
           for (size_t k = 0; k < order.size(); ++k) {
-            chain.push_back(std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}));
+            // Above every unit: a task without priority would wait until no
+            // prioritized task is left.
+            chain.push_back(std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}, prefix_priority));
             tbb::flow::make_edge(*nodes[order[k].second], *chain[k]);
             if (k > 0) tbb::flow::make_edge(*chain[k - 1], *chain[k]);
           }
@@ -283,7 +272,7 @@ class Executor {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
-        release_roots();
+        for (size_t i : roots) nodes[i]->try_put(tbb::flow::continue_msg());
         g.wait_for_all();
       });
     }

@@ -84,10 +84,14 @@ class Connection {
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
-/// BEGIN IMMEDIATE … COMMIT, rolled back by the destructor unless committed.
+/// BEGIN … COMMIT, rolled back by the destructor unless committed. Deferred:
+/// SQLite takes each attached file's write lock at the transaction's first
+/// write to it (BEGIN IMMEDIATE would lock every attached file at once, so
+/// writers of different files would wait for each other). The warehouse's
+/// per-file mutexes order the writers of one file.
 class Transaction {
  public:
-  explicit Transaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+  explicit Transaction(Connection& c) : c_(c) { c_.exec("BEGIN"); }
   ~Transaction() {
     if (!done_) sqlite3_exec(c_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
   }

@@ -3,7 +3,9 @@
 #include "nbaprops/core/content_hash.hpp"
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
@@ -124,8 +126,18 @@ SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only) : dir_(std::move(
   if (!read_only_reason_.empty()) {
     NBAPROPS_LOG_INFO << "warehouse " << dir_.string() << " opened read-only: " << read_only_reason_;
   }
+  const auto order = datasets();
+  for (size_t i = 0; i < order.size(); ++i) {
+    file_mu_.try_emplace(order[i], std::piecewise_construct, std::forward_as_tuple(i), std::forward_as_tuple());
+  }
   // Open one connection eagerly so configuration errors surface here.
   release(acquire());
+}
+
+std::mutex& SqliteWarehouse::file_mutex(const std::string& dataset) {
+  auto it = file_mu_.find(dataset);
+  if (it == file_mu_.end()) throw ConfigError("SQLite warehouse: no dataset file '" + dataset + "' in the catalog");
+  return it->second.second;
 }
 
 void SqliteWarehouse::require_writable(const std::string& what) const {
@@ -219,7 +231,7 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   std::string idx = "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
                     quote("ix_" + schema.table() + "_" + schema.partition_column) + " ON " + quote(schema.table()) +
                     "(" + quote(schema.partition_column) + ")";
-  std::lock_guard wlock(write_mu_);
+  std::lock_guard wlock(file_mutex(schema.dataset()));
   auto c = acquire();
   try {
     c->exec(ddl);
@@ -532,6 +544,7 @@ void SqliteWarehouse::ensure_hash_table(sqlite_detail::Connection& c, const std:
     std::lock_guard lock(ddl_mu_);
     if (hash_tables_.count(dataset)) return;
   }
+  std::lock_guard wlock(file_mutex(dataset));
   c.exec("CREATE TABLE IF NOT EXISTS " + quote(dataset) + "." + quote(kHashTable) +
          " (table_name TEXT NOT NULL, partition_date TEXT NOT NULL, content_hash TEXT NOT NULL, "
          "row_count INTEGER NOT NULL, PRIMARY KEY (table_name, partition_date))");
@@ -614,20 +627,36 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     if (w.schema == nullptr || w.rows == nullptr) throw ConfigError("write_batch: a write without schema or rows");
     ensure_table(*w.schema);
   }
-  std::lock_guard wlock(write_mu_);
+  // The writes grouped by file in commit order (a table's writes keep their
+  // order), so the files are locked in that order, one after the other.
+  std::vector<std::pair<size_t, const TableWrite*>> by_file;
+  for (const TableWrite& w : writes) {
+    auto it = file_mu_.find(w.schema->dataset());
+    if (it == file_mu_.end()) throw ConfigError(w.schema->name + ": no dataset file in the catalog");
+    by_file.emplace_back(it->second.first, &w);
+  }
+  std::stable_sort(by_file.begin(), by_file.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const TableWrite*> ordered;
+  for (const auto& [rank, w] : by_file) ordered.push_back(w);
   auto c = acquire();
   try {
     // Outside the transaction (a rollback would drop a table created in it).
-    for (const TableWrite& w : writes) {
-      if (records_hashes(w)) ensure_hash_table(*c, w.schema->dataset());
+    for (const TableWrite* w : ordered) {
+      if (records_hashes(*w)) ensure_hash_table(*c, w->schema->dataset());
     }
+    std::vector<std::unique_lock<std::mutex>> held;  // released after the commit or the rollback
     Transaction tx(*c);
-    for (const TableWrite& w : writes) {
+    std::string locked;
+    for (const TableWrite* w : ordered) {
+      if (std::string ds = w->schema->dataset(); ds != locked) {
+        held.emplace_back(file_mutex(ds));
+        locked = std::move(ds);
+      }
       std::set<int32_t> allowed;
-      for (Date d : w.dates) allowed.insert(d.days());
-      in_step(*w.schema, "delete", [&] { delete_covered(*c, w); });
-      in_step(*w.schema, "insert", [&] { write_rows(*c, *w.schema, *w.rows, w.append_only ? nullptr : &allowed); });
-      in_step(*w.schema, "hash", [&] { record_hashes(*c, w); });
+      for (Date d : w->dates) allowed.insert(d.days());
+      in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
+      in_step(*w->schema, "insert", [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed); });
+      in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });
     }
     try {
       tx.commit();
@@ -646,9 +675,9 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
 void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
   require_writable(schema.name);
   ensure_table(schema);
-  std::lock_guard wlock(write_mu_);
   auto c = acquire();
   try {
+    std::lock_guard wlock(file_mutex(schema.dataset()));
     Transaction tx(*c);
     write_rows(*c, schema, rows, nullptr);
     tx.commit();

@@ -2,8 +2,9 @@
 /// @file sqlite_warehouse.hpp
 /// The embedded default backend: one directory, one SQLite file per dataset,
 /// each ATTACHed under the dataset's name so tables keep their legacy names
-/// (`nba_analytics.player_game_summary`). WAL mode, one writer (serialised by a
-/// mutex), readers from a small connection pool. Read-only mode: when asked for
+/// (`nba_analytics.player_game_summary`). WAL mode, one writer per file
+/// (serialised by a mutex per file, so units writing different datasets commit
+/// at the same time), readers from a small connection pool. Read-only mode: when asked for
 /// (`sqlite:///path?mode=ro`), or when the directory or one of its database
 /// files is not writable, every file is opened read-only (immutable when the
 /// directory itself is not writable, since SQLite cannot create the WAL index
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -79,12 +81,18 @@ class SqliteWarehouse final : public Warehouse {
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates);
+  /// The writers' mutex of @p dataset's file.
+  std::mutex& file_mutex(const std::string& dataset);
 
   std::filesystem::path dir_;
   std::string read_only_reason_;  // empty: writable
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<sqlite_detail::Connection>> pool_;
-  std::mutex write_mu_;
+  /// One per dataset file, keyed by its rank in commit order. A batch locks
+  /// the files it writes in that order (never two batches waiting on each
+  /// other) and each just before its first write, so the run logs' file, last,
+  /// is held only for the ledger rows and the commit.
+  std::map<std::string, std::pair<size_t, std::mutex>> file_mu_;
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists

@@ -49,7 +49,8 @@ struct TableWrite {
 };
 
 /// Abstract warehouse. Implementations are safe to call from several threads at
-/// once: reads run in parallel, writes are serialised internally.
+/// once: reads run in parallel, writes are serialised internally (per dataset
+/// file on SQLite, so writes of different datasets run in parallel).
 class Warehouse {
  public:
   virtual ~Warehouse() = default;
