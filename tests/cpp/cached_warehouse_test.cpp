@@ -101,3 +101,32 @@ TEST(CachedWarehouse, ReleaseBeforeDropsOldPartitionsAndReadsThemFromTheBase) {
             dump(base.read(togs(), DateRange{d0 + 12, d0 + 12})));
   EXPECT_EQ(cache.base_reads(), before);  // the write went into memory
 }
+
+// A table the plan's reads declare columns of is loaded once, with their
+// union: every subset is cut from that copy (equal to the base's read of the
+// subset, before and after writes), a read of other columns is not.
+TEST(CachedWarehouse, DeclaredProjectionsLoadATableOnce) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  const Date d0 = Date::parse("2023-11-01");
+  for (int i = 0; i < 10; ++i) base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3 + i % 3, i * 10));
+  const std::vector<std::string> load = {"game_id", "game_date", "team_abbr", "points_scored"};
+  CachedWarehouse cache(base, {{togs().name, DateRange{d0, d0 + 20}}}, {{togs().name, load}});
+  const std::vector<std::vector<std::string>> subsets = {
+      {"points_scored", "game_id"}, {"team_abbr"}, {"game_date", "team_abbr", "game_id"}, load};
+  for (const auto& cols : subsets) {
+    for (auto [a, b] : std::vector<std::pair<int, int>>{{0, 9}, {2, 2}, {4, 15}}) {
+      const DateRange r{d0 + a, d0 + b};
+      EXPECT_EQ(dump(cache.read(togs(), r, cols)), dump(base.read(togs(), r, cols))) << cols.front() << " " << a;
+    }
+  }
+  EXPECT_EQ(cache.base_reads(), 1);  // one load of the union for every subset
+  cache.replace_partition(togs(), d0 + 3, day_rows(d0 + 3, 6, 700));
+  EXPECT_EQ(dump(cache.read(togs(), DateRange{d0, d0 + 9}, {"points_scored", "game_id"})),
+            dump(base.read(togs(), DateRange{d0, d0 + 9}, {"points_scored", "game_id"})));
+  EXPECT_EQ(cache.base_reads(), 1);
+  // A column outside the declared union is its own projection (one more load).
+  EXPECT_EQ(dump(cache.read(togs(), DateRange{d0, d0 + 9}, {"game_date", "season_year"})),
+            dump(base.read(togs(), DateRange{d0, d0 + 9}, {"game_date", "season_year"})));
+  EXPECT_EQ(cache.base_reads(), 2);
+}

@@ -2,11 +2,14 @@
 // reads, partition hashes.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/processors/processor.hpp"
 #include "nbaprops/pipeline/run_lock.hpp"
+#include "nbaprops/pipeline/runner.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "test_util.hpp"
@@ -88,6 +91,64 @@ TEST(DataPlane, ReadsOutsideTheDeclaredWindowsAreRefused) {
   EXPECT_THROW((void)proc::read_window(ctx, "nba_analytics.player_game_summary", d - 1, d - 1), ConfigError);
   info.reads = {{togs().name, WindowKind::kDaysThrough, 5, true}};
   EXPECT_EQ(proc::read_window(ctx, togs().name, d - 5, d).num_rows(), 2u);
+}
+
+// Declared columns: a processor whose reads of a table list columns reads
+// only those (a read of another column, or of every column, is refused); a
+// table read without declared columns keeps any projection.
+TEST(DataPlane, ReadsOfUndeclaredColumnsAreRefused) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2024-01-15");
+  wh.replace_partition(togs(), d, togs_rows(d, 2, 100));
+  const Schedule schedule;
+  ProcessorInfo info;
+  info.code = "test";
+  info.reads = {{togs().name, WindowKind::kSameDate, 0, true, {"game_id", "points_scored"}},
+                {togs().name, WindowKind::kDaysBefore, 3, true, {"team_abbr"}}};
+  const UnitContext ctx{wh, schedule, d, &info};
+  EXPECT_EQ(proc::read_window(ctx, togs().name, d, d, {"points_scored", "team_abbr"}).num_rows(), 2u);
+  try {
+    (void)proc::read_window(ctx, togs().name, d, d, {"game_id", "season_year"});
+    FAIL() << "expected a refused read";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("column season_year"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)proc::read_window(ctx, togs().name, d, d), ConfigError);  // every column
+  info.reads.push_back({togs().name, WindowKind::kSameDate, 0, false});        // one read without a list
+  EXPECT_EQ(proc::read_window(ctx, togs().name, d, d, {"season_year"}).num_rows(), 2u);
+}
+
+// The run loads a raw table with the union of the columns its readers in
+// the plan declare (schema order, partition column included); a table one
+// reader reads without a list is loaded per projection as before.
+TEST(DataPlane, TheRunLoadsEachDeclaredTableOnceWithTheUnion) {
+  pipeline::Plan plan;
+  for (const char* code : {"togs", "pgs", "upgc"}) plan.processors.push_back(&registry::get(code));
+  ASSERT_EQ(plan.processors.size(), 3u);
+  const auto proj = pipeline::read_projections(plan);
+  const std::string gamebook = "nba_raw.nbac_gamebook_player_stats";
+  ASSERT_TRUE(proj.count(gamebook));
+  std::set<std::string> want{"game_date"};
+  for (const Processor* p : plan.processors) {
+    for (const UpstreamRead& r : p->info().reads) {
+      if (r.table == gamebook) want.insert(r.columns.begin(), r.columns.end());
+    }
+  }
+  const auto& got = proj.at(gamebook);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want);
+  EXPECT_LT(got.size(), catalog::get(gamebook).columns.size());
+  EXPECT_FALSE(proj.count("nba_raw.nbac_injury_report"));  // UPGC reads every column of it
+  ProcessorInfo info;
+  info.reads = {{gamebook, WindowKind::kSameDate, 0, true}};
+  struct Any final : Processor {
+    const ProcessorInfo* i;
+    explicit Any(const ProcessorInfo* x) : i(x) {}
+    const ProcessorInfo& info() const override { return *i; }
+    UnitOutput run(const UnitContext&) const override { throw ConfigError("not run"); }
+  } any(&info);
+  plan.processors.push_back(&any);
+  EXPECT_FALSE(pipeline::read_projections(plan).count(gamebook));
 }
 
 TEST(DataPlane, PartitionHashesFollowContentNotOrderOrStamps) {

@@ -67,6 +67,30 @@ std::map<std::string, DateRange> read_windows(const Schedule& schedule, const Pl
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> read_projections(const Plan& plan) {
+  std::map<std::string, std::set<std::string>> declared;
+  std::set<std::string> undeclared;
+  for (const Processor* p : plan.processors) {
+    for (const UpstreamRead& r : p->info().reads) {
+      if (r.columns.empty()) {
+        undeclared.insert(r.table);
+      } else {
+        declared[r.table].insert(r.columns.begin(), r.columns.end());
+      }
+    }
+  }
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& [table, cols] : declared) {
+    if (undeclared.count(table)) continue;
+    const TableSchema& schema = catalog::get(table);
+    auto& load = out[table];
+    for (const ColumnDef& c : schema.columns) {  // schema order; the partition column always (the cache splits by it)
+      if (cols.count(c.name) || c.name == schema.partition_column) load.push_back(c.name);
+    }
+  }
+  return out;
+}
+
 std::string checkpoint_job(const Processor& p) {
   return p.info().legacy_job.empty() ? p.info().name : p.info().legacy_job;
 }
@@ -840,7 +864,7 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
       std::unique_ptr<CachedWarehouse> cache;
       Warehouse* wh = &warehouse;
       if (opts.cache_reads && !plan.units.empty()) {
-        cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan));
+        cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan), read_projections(plan));
         wh = cache.get();
       }
       Executor ex(*wh, schedule, plan, opts, *state, cache.get());

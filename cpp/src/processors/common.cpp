@@ -97,6 +97,29 @@ double& thread_read_seconds() {
   return seconds;
 }
 
+void require_declared_columns(const ProcessorInfo& info, const std::string& table,
+                              const std::vector<std::string>& columns) {
+  std::vector<const std::string*> declared;
+  for (const UpstreamRead& r : info.reads) {
+    if (r.table != table) continue;
+    if (r.columns.empty()) return;  // a read of the table without declared columns: any column
+    for (const auto& c : r.columns) declared.push_back(&c);
+  }
+  const auto is_declared = [&](const std::string& c) {
+    return std::any_of(declared.begin(), declared.end(), [&](const std::string* d) { return *d == c; });
+  };
+  if (columns.empty()) {
+    throw ConfigError("processor " + info.code + " read every column of " + table + ", which its reads declare " +
+                      std::to_string(declared.size()) + " columns of");
+  }
+  for (const auto& c : columns) {
+    if (!is_declared(c)) {
+      throw ConfigError("processor " + info.code + " read column " + c + " of " + table +
+                        ", which its declared reads of the table do not list");
+    }
+  }
+}
+
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns) {
   if (ctx.info != nullptr && from <= to) {
@@ -115,6 +138,7 @@ Table read_window(const UnitContext& ctx, const std::string& table, Date from, D
                         " for " + ctx.date.iso() + ", outside its declared reads (" +
                         (hull ? hull->start.iso() + "…" + hull->end.iso() : std::string("none")) + ")");
     }
+    require_declared_columns(*ctx.info, table, columns);
   }
   const auto t0 = std::chrono::steady_clock::now();
   Table out = ctx.warehouse.read(catalog::get(table), DateRange{from, to}, columns);

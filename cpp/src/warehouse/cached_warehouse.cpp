@@ -123,6 +123,19 @@ DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
 
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
+  // A table loaded with one projection for the whole plan: a subset of it is
+  // cut from that copy (its columns, the same rows in the same order).
+  if (auto p = projections_.find(schema.name); p != projections_.end() && !columns.empty() && columns != p->second) {
+    const auto& load = p->second;
+    if (std::all_of(columns.begin(), columns.end(),
+                    [&](const std::string& c) { return std::find(load.begin(), load.end(), c) != load.end(); })) {
+      const Table all = read(schema, range, load);
+      Table out(schema, columns);
+      out.resize(all.num_rows());
+      for (size_t i = 0; i < columns.size(); ++i) out.col(i) = all.col(all.require(columns[i]));
+      return out;
+    }
+  }
   // The partition column is needed to split; add it to the cached projection
   // when absent.
   std::vector<std::string> cols = columns;

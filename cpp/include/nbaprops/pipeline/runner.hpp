@@ -60,6 +60,10 @@ inline constexpr int kCheckpointAutosaveMs = 1000;
 /// declared windows, merged per table): what the run-scoped read cache loads,
 /// and no more.
 std::map<std::string, DateRange> read_windows(const Schedule& schedule, const Plan& plan);
+/// Per table, the columns the run's cache loads it with: the union of the
+/// columns the plan's reads of it declare (and its partition column), for the
+/// tables every read of which declares them (UpstreamRead::columns).
+std::map<std::string, std::vector<std::string>> read_projections(const Plan& plan);
 
 struct RunOptions {
   int workers = 2;                  ///< concurrent units (task_arena size); ≥ 1

@@ -61,11 +61,19 @@ void write_quality(Table& t, size_t row, const Quality& q);
 /// processing_decision_reason "processed_successfully".
 void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode);
 
-/// Reads rows of @p table dated within [from, to] (projection optional).
 /// Seconds this thread has spent in read_window (the runner takes the
 /// difference around a unit to split its time into read, compute and write).
 double& thread_read_seconds();
 
+/// @throws ConfigError naming processor, table and column when @p info's reads
+/// of @p table all declare their columns and @p columns (empty: every column)
+/// is not among them.
+void require_declared_columns(const ProcessorInfo& info, const std::string& table,
+                              const std::vector<std::string>& columns);
+
+/// Reads rows of @p table dated within [from, to] (projection optional).
+/// With the context's processor info set, refuses (ConfigError) dates outside
+/// its declared windows and columns outside its declared columns.
 Table read_window(const UnitContext& ctx, const std::string& table, Date from, Date to,
                   const std::vector<std::string>& columns = {});
 

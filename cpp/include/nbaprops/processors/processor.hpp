@@ -33,6 +33,12 @@ struct UpstreamRead {
   WindowKind kind = WindowKind::kSameDate;
   int n = 0;             ///< N games or K days (unused for kSameDate / kSeasonToDate)
   bool required = true;  ///< pre-flight checks required upstreams; optional ones only inform
+  /// The columns the processor reads from this table (empty: not declared).
+  /// When every read of a table in a plan declares them, the run loads the
+  /// table once with their union and serves each read from that copy; a
+  /// processor whose reads of a table declare columns cannot read any other
+  /// column of it (proc::read_window refuses).
+  std::vector<std::string> columns = {};
   /// Calendar days before D that the window can reach (for dependency edges and
   /// loading): 0 for same-date, K for days, 400 for season-to-date, and a
   /// generous bound for N games.

@@ -33,8 +33,12 @@ class CachedWarehouse final : public Warehouse {
   /// @param windows per-table windows (qualified name → dates the run can
   /// read); tables not listed are read from @p base directly. Bounds memory to
   /// what the plan reads.
-  CachedWarehouse(Warehouse& base, std::map<std::string, DateRange> windows)
-      : base_(base), window_{Date(0), Date(-1)}, windows_(std::move(windows)) {}
+  /// @param projections per-table columns (the union of what the plan's reads
+  /// of the table declare): such a table is loaded once with them, and a read
+  /// of any of their subsets is served from that copy.
+  CachedWarehouse(Warehouse& base, std::map<std::string, DateRange> windows,
+                  std::map<std::string, std::vector<std::string>> projections = {})
+      : base_(base), window_{Date(0), Date(-1)}, windows_(std::move(windows)), projections_(std::move(projections)) {}
 
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
   void ensure_table(const TableSchema& schema) override { base_.ensure_table(schema); }
@@ -88,6 +92,7 @@ class CachedWarehouse final : public Warehouse {
   Warehouse& base_;
   DateRange window_;
   std::map<std::string, DateRange> windows_;
+  std::map<std::string, std::vector<std::string>> projections_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;  // key: table + '|' + projection
   std::map<std::string, std::set<std::string>> keys_by_table_;

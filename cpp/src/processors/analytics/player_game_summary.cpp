@@ -693,21 +693,22 @@ UnitOutput compute_player_game_summary(const Schedule& schedule, Date d, const P
 
 namespace {
 
-const ProcessorInfo kInfo{.name = "player_game_summary",
-                          .code = "pgs",
-                          .phase = 3,
-                          .output_table = "nba_analytics.player_game_summary",
-                          .entity = "players",
-                          // Team totals for usage come from the same-date team box (or the players),
-                          // not from TOGS.
-                          .reads = {{"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                                    {"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-                                    {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
-                                    {"nba_raw.odds_api_player_points_props", WindowKind::kSameDate, 0, false}},
-                          .legacy_job = "player_game_summary",
-                          .description =
-                              "Player box score per game: efficiency, usage, shot "
-                              "zones, points-prop outcome"};
+const ProcessorInfo kInfo{
+    .name = "player_game_summary",
+    .code = "pgs",
+    .phase = 3,
+    .output_table = "nba_analytics.player_game_summary",
+    .entity = "players",
+    // Team totals for usage come from the same-date team box (or the players),
+    // not from TOGS.
+    .reads = {{"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true, gamebook_columns()},
+              {"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false, detail::team_line_box_columns()},
+              {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false, kZoneColumns},
+              {"nba_raw.odds_api_player_points_props", WindowKind::kSameDate, 0, false, kPropColumns}},
+    .legacy_job = "player_game_summary",
+    .description =
+        "Player box score per game: efficiency, usage, shot "
+        "zones, points-prop outcome"};
 
 class PlayerGameSummaryProcessor final : public Processor {
  public:

@@ -483,19 +483,21 @@ UnitOutput compute_team_defense(const Schedule& schedule, Date d, const TeamDefe
 
 namespace {
 
-const ProcessorInfo kInfo{.name = "team_defense_game_summary",
-                          .code = "tdgs",
-                          .phase = 3,
-                          .output_table = "nba_analytics.team_defense_game_summary",
-                          .entity = "teams",
-                          .reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-                                    {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                                    {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false},
-                                    {"nba_raw.team_shot_zones_allowed", WindowKind::kSameDate, 0, false}},
-                          .legacy_job = "team_defense_game_summary",
-                          .description =
-                              "Team defensive line per game: opponent offense, "
-                              "defensive rating, zones allowed, blocks"};
+const ProcessorInfo kInfo{
+    .name = "team_defense_game_summary",
+    .code = "tdgs",
+    .phase = 3,
+    .output_table = "nba_analytics.team_defense_game_summary",
+    .entity = "teams",
+    .reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false, detail::team_line_box_columns()},
+              {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true,
+               detail::team_line_gamebook_columns()},
+              {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false, kZoneColumns},
+              {"nba_raw.team_shot_zones_allowed", WindowKind::kSameDate, 0, false, kAllowedColumns}},
+    .legacy_job = "team_defense_game_summary",
+    .description =
+        "Team defensive line per game: opponent offense, "
+        "defensive rating, zones allowed, blocks"};
 
 class TeamDefenseProcessor final : public Processor {
  public:

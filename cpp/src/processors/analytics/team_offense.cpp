@@ -464,18 +464,19 @@ const std::vector<std::string>& quality_columns() {
 
 namespace {
 
-const ProcessorInfo kInfo{.name = "team_offense_game_summary",
-                          .code = "togs",
-                          .phase = 3,
-                          .output_table = "nba_analytics.team_offense_game_summary",
-                          .entity = "teams",
-                          .reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false},
-                                    {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true},
-                                    {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false}},
-                          .legacy_job = "team_offense_game_summary",
-                          .description =
-                              "Team offensive line per game: possessions, pace, "
-                              "offensive rating, TS%"};
+const ProcessorInfo kInfo{
+    .name = "team_offense_game_summary",
+    .code = "togs",
+    .phase = 3,
+    .output_table = "nba_analytics.team_offense_game_summary",
+    .entity = "teams",
+    .reads = {{"nba_raw.nbac_team_boxscore", WindowKind::kSameDate, 0, false, detail::togs_team_box_columns()},
+              {"nba_raw.nbac_gamebook_player_stats", WindowKind::kSameDate, 0, true, detail::togs_gamebook_columns()},
+              {"nba_raw.player_shot_zones", WindowKind::kSameDate, 0, false, kZoneColumns}},
+    .legacy_job = "team_offense_game_summary",
+    .description =
+        "Team offensive line per game: possessions, pace, "
+        "offensive rating, TS%"};
 
 class TeamOffenseProcessor final : public Processor {
  public:

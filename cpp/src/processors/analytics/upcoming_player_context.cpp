@@ -756,6 +756,13 @@ constexpr int kInjuryLookbackDays = 7;
 constexpr const char* kGamebook = "nba_raw.nbac_gamebook_player_stats";
 constexpr const char* kProps = "nba_raw.odds_api_player_points_props";
 
+/// One projection per table for D's rows and the history (one cache entry).
+const std::vector<std::string> kGamebookColumns{"game_id",       "game_date",   "player_lookup",   "team_abbr",
+                                                "player_status", "minutes",     "minutes_decimal", "points",
+                                                "data_hash",     "processed_at"};
+const std::vector<std::string> kPropsColumns{"game_date",          "player_lookup",   "bookmaker", "points_line",
+                                             "snapshot_timestamp", "game_start_time", "data_hash", "processed_at"};
+
 const ProcessorInfo kInfo{
     .name = "upcoming_player_game_context",
     .code = "upgc",
@@ -765,24 +772,17 @@ const ProcessorInfo kInfo{
     .reads =
         {// Rows of D: who plays (identity and status only). Rows of D−30…D−1:
          // history.
-         {kGamebook, WindowKind::kSameDate, 0, true},
-         {kGamebook, WindowKind::kDaysBefore, kPlayerHistoryDays, false},
+         {kGamebook, WindowKind::kSameDate, 0, true, kGamebookColumns},
+         {kGamebook, WindowKind::kDaysBefore, kPlayerHistoryDays, false, kGamebookColumns},
          // Props: D's pre-game snapshots (the line) and the 30 days before (line
          // history).
-         {kProps, WindowKind::kDaysThrough, kPlayerHistoryDays, false},
+         {kProps, WindowKind::kDaysThrough, kPlayerHistoryDays, false, kPropsColumns},
          {"nba_raw.odds_api_game_lines", WindowKind::kSameDate, 0, false},
          // Reports dated D are published before D's games: reading them is
          // legitimate (not a leak).
          {"nba_raw.nbac_injury_report", WindowKind::kDaysThrough, kInjuryLookbackDays, false}},
     .legacy_job = "upcoming_player_game_context",
     .description = "Player pre-game context: rest, load, recent form, prop line and streaks, game lines, injuries"};
-
-/// One projection per table for D's rows and the history (one cache entry).
-const std::vector<std::string> kGamebookColumns{"game_id",       "game_date",   "player_lookup",   "team_abbr",
-                                                "player_status", "minutes",     "minutes_decimal", "points",
-                                                "data_hash",     "processed_at"};
-const std::vector<std::string> kPropsColumns{"game_date",          "player_lookup",   "bookmaker", "points_line",
-                                             "snapshot_timestamp", "game_start_time", "data_hash", "processed_at"};
 
 class UpcomingPlayerContextProcessor final : public Processor {
  public:
