@@ -92,11 +92,20 @@ class Connection {
   /// The statement for @p sql, prepared once per connection and kept: the
   /// per-unit writes run the same few statements thousands of times. Returned
   /// reset, with no bindings (a step that threw earlier left it mid-way).
-  Statement& prepared(const std::string& sql) {
-    auto it = statements_.find(sql);
-    if (it == statements_.end()) it = statements_.emplace(sql, std::make_unique<Statement>(db_.get(), sql)).first;
+  Statement& prepared(const std::string& sql) { return prepared_as(sql, sql); }
+  /// prepared() kept under a short @p name (find_prepared finds it).
+  Statement& prepared_as(const std::string& name, const std::string& sql) {
+    auto it = statements_.find(name);
+    if (it == statements_.end()) it = statements_.emplace(name, std::make_unique<Statement>(db_.get(), sql)).first;
     it->second->reset();
     return *it->second;
+  }
+  /// The statement kept under @p name, reset, or nullptr.
+  Statement* find_prepared(const std::string& name) {
+    auto it = statements_.find(name);
+    if (it == statements_.end()) return nullptr;
+    it->second->reset();
+    return it->second.get();
   }
 
  private:

@@ -408,14 +408,22 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
       throw DataError(schema.name + ": required column '" + def.name + "' missing from the rows written");
     }
   }
-  std::string sql = "INSERT INTO " + qualified(schema) + " (";
-  std::string qs;
-  for (size_t i = 0; i < ncol; ++i) {
-    sql += (i ? ", " : "") + quote(rows.column_names()[i]);
-    qs += i ? ", ?" : "?";
+  // Rows of every column in schema order (a unit's output, the run logs) use
+  // one statement per table, found without spelling its SQL out again.
+  bool whole = ncol == schema.columns.size();
+  for (size_t i = 0; whole && i < ncol; ++i) whole = &rows.def(i) == &schema.columns[i];
+  Statement* cached = whole ? c.find_prepared(schema.name) : nullptr;
+  if (cached == nullptr) {
+    std::string sql = "INSERT INTO " + qualified(schema) + " (";
+    std::string qs;
+    for (size_t i = 0; i < ncol; ++i) {
+      sql += (i ? ", " : "") + quote(rows.column_names()[i]);
+      qs += i ? ", ?" : "?";
+    }
+    sql += ") VALUES (" + qs + ")";
+    cached = whole ? &c.prepared_as(schema.name, sql) : &c.prepared(sql);
   }
-  sql += ") VALUES (" + qs + ")";
-  Statement& st = c.prepared(sql);
+  Statement& st = *cached;
   const Column& part = rows.col(static_cast<size_t>(part_idx));
   const auto date_text = [&](size_t r) {
     return part.is_null(r) ? std::string("NULL") : Date(static_cast<int32_t>(part.int_at(r))).iso();
