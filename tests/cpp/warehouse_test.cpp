@@ -52,6 +52,28 @@ void fill_required(Table& t, size_t row) {
   }
 }
 
+/// One run-ledger row of @p processor for @p d (required cells filled).
+Table ledger_row(const char* run_id, const char* processor, Date d) {
+  Table t(catalog::get("nba_orchestration.run_ledger"));
+  const size_t r = t.add_row();
+  t.set(r, "run_id", run_id);
+  t.set(r, "processor", processor);
+  t.set(r, "unit_date", d);
+  t.set(r, "status", "success");
+  fill_required(t, r);
+  return t;
+}
+
+/// One team_defense_zone_analysis row for @p d (required cells filled).
+Table zone_row(Date d) {
+  Table t(catalog::get("nba_precompute.team_defense_zone_analysis"));
+  const size_t r = t.add_row();
+  t.set(r, "team_abbr", "AAA");
+  t.set(r, "analysis_date", d);
+  fill_required(t, r);
+  return t;
+}
+
 }  // namespace
 
 TEST(Warehouse, ReplaceAndReadRoundTrip) {
@@ -191,18 +213,8 @@ TEST(Warehouse, WritersOfDifferentDatasetFilesDoNotWaitForEachOther) {
   const TableSchema& tdza = catalog::get("nba_precompute.team_defense_zone_analysis");
   const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
   wh.replace_partition(togs(), d, rows_for(d, 2, 100));
-  Table zone(tdza);
-  size_t r = zone.add_row();
-  zone.set(r, "team_abbr", "AAA");
-  zone.set(r, "analysis_date", d);
-  Table led(ledger);
-  r = led.add_row();
-  led.set(r, "run_id", "r1");
-  led.set(r, "processor", "tdza");
-  led.set(r, "unit_date", d);
-  led.set(r, "status", "success");
-  fill_required(zone, 0);
-  fill_required(led, 0);
+  const Table zone = zone_row(d);
+  const Table led = ledger_row("r1", "tdza", d);
 
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &other), SQLITE_OK);
@@ -233,13 +245,7 @@ TEST(Warehouse, ABatchAcrossFilesRollsBackEveryFile) {
   const Date d = Date::parse("2023-11-01");
   const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
   wh.replace_partition(togs(), d, rows_for(d, 5, 100));
-  Table led(ledger);
-  size_t r = led.add_row();
-  led.set(r, "run_id", "r1");
-  led.set(r, "processor", "togs");
-  led.set(r, "unit_date", d);
-  led.set(r, "status", "success");
-  fill_required(led, 0);
+  const Table led = ledger_row("r1", "togs", d);
   const Table empty(togs());  // clears the partition: no insert, so the ledger's is the first row
   wh.inject_write_failure_after(0);
   EXPECT_THROW(wh.write_batch({TableWrite{&ledger, &led, {d}, {}, {}, true}, TableWrite{&togs(), &empty, {d}, {}}}),
@@ -254,17 +260,7 @@ TEST(Warehouse, ABatchAcrossFilesRollsBackEveryFile) {
       const TableSchema& tdza = catalog::get("nba_precompute.team_defense_zone_analysis");
       for (int i = 0; i < 25; ++i) {
         const Date day = d + (t * 25 + i);
-        Table a = rows_for(day, 3, i), z(tdza), l(ledger);
-        size_t zr = z.add_row();
-        z.set(zr, "team_abbr", "AAA");
-        z.set(zr, "analysis_date", day);
-        size_t lr = l.add_row();
-        l.set(lr, "run_id", "r2");
-        l.set(lr, "processor", t % 2 ? "togs" : "tdza");
-        l.set(lr, "unit_date", day);
-        l.set(lr, "status", "success");
-        fill_required(z, zr);
-        fill_required(l, lr);
+        const Table a = rows_for(day, 3, i), z = zone_row(day), l = ledger_row("r2", t % 2 ? "togs" : "tdza", day);
         if (t % 2) {
           wh.write_batch({TableWrite{&togs(), &a, {day}, {}}, TableWrite{&ledger, &l, {day}, {}, {}, true}});
         } else {
