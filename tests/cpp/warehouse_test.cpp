@@ -278,6 +278,40 @@ TEST(Warehouse, ABatchAcrossFilesRollsBackEveryFile) {
   EXPECT_EQ(wh.partition_counts(catalog::get("nba_precompute.team_defense_zone_analysis"), std::nullopt).size(), 50u);
 }
 
+// Reads keep every value when columns repeat (the last text and date of a
+// column are reused), and an unreadable stored date is still an error naming
+// the table and column, also where it is empty.
+TEST(Warehouse, ReadsOfRepeatedValuesAndUnreadableDates) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  Table rows = rows_for(d, 3, 10);
+  rows.set(1, "team_abbr", "T0");  // T0, T0, T2
+  wh.replace_partition(togs(), d, rows);
+  wh.replace_partition(togs(), d + 1, rows_for(d + 1, 2, 20));
+  const Table back = wh.read(togs(), std::nullopt, {"game_date", "team_abbr", "points_scored"});
+  ASSERT_EQ(back.num_rows(), 5u);
+  std::string seen;
+  for (size_t r = 0; r < back.num_rows(); ++r) {
+    seen += back.get_date(r, "game_date")->iso() + " " + back.col("team_abbr").text_at(r) + ";";
+  }
+  EXPECT_EQ(seen, "2023-11-01 T0;2023-11-01 T0;2023-11-01 T2;2023-11-02 T0;2023-11-02 T1;");
+  for (const char* bad : {"", "2023-13-45"}) {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &other), SQLITE_OK);
+    const std::string sql =
+        std::string("UPDATE team_offense_game_summary SET game_date = '") + bad + "' WHERE team_abbr = 'T2'";
+    ASSERT_EQ(sqlite3_exec(other, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(other);
+    try {
+      (void)wh.read(togs(), std::nullopt, {"game_date", "team_abbr"});
+      FAIL() << "expected an unreadable date for '" << bad << "'";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("team_offense_game_summary.game_date"), std::string::npos) << e.what();
+    }
+  }
+}
+
 // The checkpoint of a file whose WAL filled runs after the commit (outside
 // the files' locks), and runs: the WAL stays near its threshold instead of
 // holding every page ever written.

@@ -290,34 +290,49 @@ Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchem
     const size_t ncol = out.num_columns();
     std::vector<ColumnType> types(ncol);
     for (size_t i = 0; i < ncol; ++i) types[i] = out.def(i).type;
+    // Rows come sorted by date and key, so a column often repeats the previous
+    // row's value: the last text (interned) and date seen per column answer
+    // a repeat without hashing or parsing it again.
+    std::vector<const std::string*> last_text(ncol, nullptr);
+    std::vector<std::optional<std::pair<std::string, int64_t>>> last_date(ncol);
+    size_t rows = 0;
     while (st.step()) {
-      size_t row = out.add_row();
+      if (rows == out.num_rows()) out.resize(rows < 256 ? 256 : 2 * rows);  // new rows are NULL
+      const size_t row = rows++;
       for (size_t i = 0; i < ncol; ++i) {
-        int ct = sqlite3_column_type(st.get(), static_cast<int>(i));
-        if (ct == SQLITE_NULL) continue;
+        const int ci = static_cast<int>(i);
+        if (sqlite3_column_type(st.get(), ci) == SQLITE_NULL) continue;
         Column& col = out.col(i);
         if (types[i] == ColumnType::kDate) {
-          const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
-          int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
-          col.set_int(row, parse_stored_date(txt, len, schema, out.column_names()[i]).days());
+          const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), ci));
+          const std::string_view v(txt, static_cast<size_t>(sqlite3_column_bytes(st.get(), ci)));
+          auto& last = last_date[i];
+          if (!last || v != last->first) {
+            last.emplace(std::string(v), parse_stored_date(reinterpret_cast<const unsigned char*>(txt),
+                                                           static_cast<int>(v.size()), schema, out.column_names()[i])
+                                             .days());
+          }
+          col.set_int(row, last->second);
           continue;
         }
         switch (col.storage()) {
           case Storage::kInt:
-            col.set_int(row, sqlite3_column_int64(st.get(), static_cast<int>(i)));
+            col.set_int(row, sqlite3_column_int64(st.get(), ci));
             break;
           case Storage::kReal:
-            col.set_real(row, sqlite3_column_double(st.get(), static_cast<int>(i)));
+            col.set_real(row, sqlite3_column_double(st.get(), ci));
             break;
           case Storage::kText: {
-            const unsigned char* txt = sqlite3_column_text(st.get(), static_cast<int>(i));
-            int len = sqlite3_column_bytes(st.get(), static_cast<int>(i));
-            col.set_text(row, std::string_view(reinterpret_cast<const char*>(txt), static_cast<size_t>(len)));
+            const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), ci));
+            const std::string_view v(txt, static_cast<size_t>(sqlite3_column_bytes(st.get(), ci)));
+            if (last_text[i] == nullptr || *last_text[i] != v) last_text[i] = intern(v);
+            col.set_text_ptr(row, last_text[i]);
             break;
           }
         }
       }
     }
+    out.resize(rows);
   }
   return out;
 }
