@@ -130,3 +130,32 @@ TEST(CachedWarehouse, DeclaredProjectionsLoadATableOnce) {
             dump(base.read(togs(), DateRange{d0, d0 + 9}, {"game_date", "season_year"})));
   EXPECT_EQ(cache.base_reads(), 2);
 }
+
+// The window loads in blocks as reads reach them (not every season of a run at
+// once): a read past the loaded block loads the next one, and every read
+// still equals the base, also around writes into a block not loaded yet.
+TEST(CachedWarehouse, TheWindowLoadsInBlocksAsReadsReachThem) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  const Date d0 = Date::parse("2023-01-01");
+  for (int i = 0; i < 300; i += 10) base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 2, i));
+  CachedWarehouse cache(base, DateRange{d0, d0 + 400});
+  const std::vector<std::string> proj = {"game_date", "game_id", "points_scored"};
+  const auto same = [&](int a, int b) {
+    const DateRange r{d0 + a, d0 + b};
+    EXPECT_EQ(dump(cache.read(togs(), r, proj)), dump(base.read(togs(), r, proj))) << a << ".." << b;
+  };
+  same(0, 20);
+  EXPECT_EQ(cache.base_reads(), 1);
+  const size_t first_block = cache.cached_rows();
+  EXPECT_LT(first_block, 60u);  // not all 300 days
+  same(100, 110);
+  EXPECT_EQ(cache.base_reads(), 1);                                        // inside the first block
+  cache.replace_partition(togs(), d0 + 250, day_rows(d0 + 250, 5, 9000));  // a date not loaded yet
+  same(200, 260);
+  EXPECT_EQ(cache.base_reads(), 2);
+  same(0, 400);
+  EXPECT_EQ(cache.base_reads(), 3);
+  same(50, 290);
+  EXPECT_EQ(cache.base_reads(), 3);
+}

@@ -154,12 +154,17 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
   }
   Entry& e = entry(key_of(schema, cols));
   std::lock_guard lock(e.mu);
-  if (!e.loaded) {
-    Table all = base_.read(schema, DateRange{std::max(window.start, Date(floor_.load())), window.end}, cols);
+  if (!e.loaded || e.loaded_through < range->end.days()) {
+    // The window loads in blocks as the run reaches them: what is in memory is
+    // the block being read, not every season of the run at once.
+    const Date from = e.loaded ? Date(e.loaded_through + 1) : std::max(window.start, Date(floor_.load()));
+    const Date to = std::min(window.end, std::max(range->end, from + (kLoadBlockDays - 1)));
+    Table all = base_.read(schema, DateRange{from, to}, cols);
     ++base_reads_;
     split_by_date(all, e.parts);
+    e.stale.erase(e.stale.lower_bound(from.days()), e.stale.upper_bound(to.days()));
     e.loaded = true;
-    e.stale.clear();
+    e.loaded_through = to.days();
   }
   for (auto it = e.stale.lower_bound(range->start.days()); it != e.stale.end() && *it <= range->end.days();) {
     load_date(e, schema, cols, *it);

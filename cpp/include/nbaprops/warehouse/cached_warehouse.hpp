@@ -1,9 +1,10 @@
 #pragma once
 /// @file cached_warehouse.hpp
 /// A run-scoped read cache in front of a Warehouse: the "load once" of the
-/// design. The first read of a (table, projection) loads every partition inside
-/// the cache window with one query; later reads of any date range inside the
-/// window are served from memory. Writes go through to the base warehouse and
+/// design. The first read of a (table, projection) loads the partitions of the
+/// cache window up to 120 days past what it reads with one query, later reads
+/// reaching further load the next block the same way, and reads inside what is
+/// loaded are served from memory. Writes go through to the base warehouse and
 /// mark the written partitions stale, so the next read reloads exactly those
 /// (one small query each) — reads always return what the base would, in the
 /// same row order.
@@ -76,10 +77,13 @@ class CachedWarehouse final : public Warehouse {
   [[nodiscard]] int64_t base_reads() const noexcept { return base_reads_; }
 
  private:
+  /// Days of a table's window loaded at once (the rest as reads reach it).
+  static constexpr int kLoadBlockDays = 120;
   struct Entry {
     std::mutex mu;
     bool loaded = false;
-    std::map<int32_t, Table> parts;  // partition day → rows of that day (base order)
+    int32_t loaded_through = INT32_MIN;  ///< last day loaded from the base (when loaded)
+    std::map<int32_t, Table> parts;      // partition day → rows of that day (base order)
     std::set<int32_t> stale;
   };
   Entry& entry(const std::string& key);
