@@ -518,6 +518,8 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
   std::vector<PlayerResult> results(players.size());
   // 1. Features and lines per player; the model's input rows, one block for the
   // whole date.
+  const std::optional<ModelInputPlan> plan = model ? std::optional<ModelInputPlan>(*model) : std::nullopt;
+  // A model without feature names gets all-missing rows (plan width 0).
   const size_t width = model ? static_cast<size_t>(model->num_features()) : 0;
   std::vector<float> model_rows(players.size() * width, std::nanf(""));
   const Column* pdc_minutes = pdc.empty() ? nullptr : proc::opt_col(pdc_t, "minutes_avg_last_10");
@@ -548,8 +550,7 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
       }
       x.days_rest = pr.days_rest;
       x.is_home = proc::bool_of(mc.is_home, mr);
-      const std::vector<float> row = model_row(*model, pr.f, x);
-      std::copy(row.begin(), row.end(), model_rows.begin() + static_cast<std::ptrdiff_t>(i * width));
+      plan->fill(pr.f, x, model_rows.data() + i * width);
     }
   });
   // 2. The model over the whole block at once (the batched evaluator, identical
