@@ -437,8 +437,7 @@ DateInputs date_inputs(Date d, const PgsHistory& pgs, const TogsHistory& togs, c
   x.boundary = month == 10 || month == 11 || month == 4;
   std::vector<size_t> upgc_rows, psza_rows;
   x.roster = phase4_detail::first_rows_by(in.upgc, "player_lookup", "game_date", d, &upgc_rows);
-  const auto psza = phase4_detail::first_rows_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
-  x.psza.insert(psza.begin(), psza.end());
+  x.psza = phase4_detail::first_row_map_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
   // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D).
   x.h_pgs = pgs.latest_hash_before(d);
   // TOGS: any season (legacy: no season filter), the 365 days before D.

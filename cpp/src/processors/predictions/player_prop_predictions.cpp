@@ -317,13 +317,7 @@ namespace {
 /// The first row dated @p d per player (legacy "first matching row wins"),
 /// keyed by the interned name.
 std::unordered_map<const std::string*, size_t> first_row_of(const Table& t, const char* date_col, Date d) {
-  std::unordered_map<const std::string*, size_t> out;
-  const Column &player = t.col("player_lookup"), &date = t.col(date_col);
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (date.is_null(r) || date.int_at(r) != d.days() || player.is_null(r)) continue;
-    out.emplace(player.text_ptr(r), r);
-  }
-  return out;
+  return phase4_detail::first_row_map_by(t, "player_lookup", date_col, d);
 }
 
 /// The array the feature store writes — '[' then 25 JSON numbers or nulls,
