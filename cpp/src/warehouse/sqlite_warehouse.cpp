@@ -106,7 +106,8 @@ std::string read_only_uri(const fs::path& file, bool dir_writable) {
 
 }  // namespace
 
-SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only) : dir_(std::move(dir)) {
+SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
+    : dir_(std::move(dir)), checkpoint_pages_(kWalAutocheckpointPages) {
   std::error_code ec;
   if (read_only) {
     if (!fs::is_directory(dir_, ec)) throw StorageError("read-only warehouse " + dir_.string() + " does not exist");
@@ -184,14 +185,25 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
       conn->exec("PRAGMA " + quote(ds) + ".synchronous=NORMAL");
     }
     // A unit's commit rewrites the tail pages of the tables it appends to; a
-    // larger WAL before each automatic checkpoint copies each such page into
-    // the database file once per ~40 MB of commits instead of once per ~4 MB
-    // (measured: ~10 % less CPU for a demo season's cascade).
-    if (!ro) sqlite3_wal_autocheckpoint(raw, kWalAutocheckpointPages);
+    // larger WAL before each checkpoint copies each such page into the
+    // database file once per ~40 MB of commits instead of once per ~4 MB
+    // (measured: ~10 % less CPU for a demo season's cascade). The checkpoint
+    // runs after the commit that fills the WAL, once the writer released its
+    // files (inside the COMMIT it held the run logs' file, which every unit's
+    // commit needs, for the whole copy).
+    if (!ro) conn->defer_checkpoints(checkpoint_pages_.load());
   } catch (const StorageError& e) {
     throw StorageError("cannot open SQLite warehouse " + dir_.string() + ": " + e.what(), e.transient());
   }
   return conn;
+}
+
+void SqliteWarehouse::checkpoint_after_pages(int pages) {
+  std::lock_guard lock(pool_mu_);
+  checkpoint_pages_ = pages;
+  if (!read_only()) {
+    for (auto& c : pool_) c->defer_checkpoints(pages);
+  }
 }
 
 void SqliteWarehouse::release(std::unique_ptr<Connection> c) {
@@ -644,27 +656,31 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     for (const TableWrite* w : ordered) {
       if (records_hashes(*w)) ensure_hash_table(*c, w->schema->dataset());
     }
-    std::vector<std::unique_lock<std::mutex>> held;  // released after the commit or the rollback
-    Transaction tx(*c);
-    std::string locked;
-    for (const TableWrite* w : ordered) {
-      if (std::string ds = w->schema->dataset(); ds != locked) {
-        held.emplace_back(file_mutex(ds));
-        locked = std::move(ds);
+    {
+      std::vector<std::unique_lock<std::mutex>> held;  // released after the commit or the rollback
+      Transaction tx(*c);
+      std::string locked;
+      for (const TableWrite* w : ordered) {
+        if (std::string ds = w->schema->dataset(); ds != locked) {
+          held.emplace_back(file_mutex(ds));
+          locked = std::move(ds);
+        }
+        std::set<int32_t> allowed;
+        for (Date d : w->dates) allowed.insert(d.days());
+        in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
+        in_step(*w->schema, "insert",
+                [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed); });
+        in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });
       }
-      std::set<int32_t> allowed;
-      for (Date d : w->dates) allowed.insert(d.days());
-      in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
-      in_step(*w->schema, "insert", [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed); });
-      in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });
+      try {
+        tx.commit();
+      } catch (const StorageError& e) {
+        std::string names;
+        for (const TableWrite& w : writes) names += (names.empty() ? "" : ", ") + w.schema->name;
+        throw StorageError(names + " (commit): " + e.what(), e.transient());
+      }
     }
-    try {
-      tx.commit();
-    } catch (const StorageError& e) {
-      std::string names;
-      for (const TableWrite& w : writes) names += (names.empty() ? "" : ", ") + w.schema->name;
-      throw StorageError(names + " (commit): " + e.what(), e.transient());
-    }
+    c->run_due_checkpoints();
   } catch (...) {
     release(std::move(c));
     throw;
@@ -677,10 +693,13 @@ void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
   ensure_table(schema);
   auto c = acquire();
   try {
-    std::lock_guard wlock(file_mutex(schema.dataset()));
-    Transaction tx(*c);
-    write_rows(*c, schema, rows, nullptr);
-    tx.commit();
+    {
+      std::lock_guard wlock(file_mutex(schema.dataset()));
+      Transaction tx(*c);
+      write_rows(*c, schema, rows, nullptr);
+      tx.commit();
+    }
+    c->run_due_checkpoints();
   } catch (...) {
     release(std::move(c));
     throw;

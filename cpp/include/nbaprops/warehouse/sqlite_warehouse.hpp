@@ -62,6 +62,9 @@ class SqliteWarehouse final : public Warehouse {
   /// Test hook: the next write fails (StorageError) after inserting @p rows
   /// rows, inside its transaction, to prove atomicity. Negative disables.
   void inject_write_failure_after(int64_t rows) { fail_after_rows_ = rows; }
+  /// Test hook: checkpoint a file once its WAL holds @p pages (default
+  /// 10,000), on every connection.
+  void checkpoint_after_pages(int pages);
 
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
@@ -97,6 +100,7 @@ class SqliteWarehouse final : public Warehouse {
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
   std::atomic<int64_t> fail_after_rows_{-1};
+  std::atomic<int> checkpoint_pages_;
 };
 
 }  // namespace nbaprops
