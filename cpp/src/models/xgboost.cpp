@@ -17,7 +17,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr size_t kBlockRows = 64;          // rows walked together, tree by tree
+constexpr size_t kBlockRows = 64;                    // rows walked together, tree by tree
 constexpr size_t kParallelMinRows = 2 * kBlockRows;  // one block: nothing to share out
 
 // Objectives whose prediction is the raw margin (identity link).
