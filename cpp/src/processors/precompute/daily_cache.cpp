@@ -709,7 +709,8 @@ UnitOutput compute_daily_cache(const TeamSchedule& teams, Date d, const PgsHisto
   // 2. The rows of those players.
   out.rows.resize(kept);
   const PdcColumns cols(out.rows);
-  const PdcHashPlan hash(out.rows);
+  // Every unit's rows have the full schema: one plan serves them all.
+  static const PdcHashPlan hash(out.rows);
   const phase4_detail::ProcessingStatusColumns status(out.rows);
   tbb::parallel_for(size_t{0}, kept, [&](size_t row) {
     const size_t i = row_of[row];
@@ -795,8 +796,9 @@ class DailyCacheProcessor final : public Processor {
     Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
     std::shared_lock pgs_lock(pgs.mutex());
     std::shared_lock togs_lock(togs.mutex());
-    const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
-    const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
+    // The histories replace the PGS/TOGS tables: empty ones, built once.
+    static const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
+    static const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
     std::optional<TeamSchedule> own_teams;
     const TeamSchedule& teams = state ? state->teams(ctx.schedule, season) : own_teams.emplace(ctx.schedule, season);
     return compute_daily_cache(teams, d, pgs, togs, {no_pgs, no_togs, upgc, psza});
