@@ -390,6 +390,48 @@ TEST(PredictionsModel, RealModelFedInTrainingSemantics) {
                                             kSystemEnsemble}));
 }
 
+// A model whose file names no features gets all-missing input rows (its
+// feature count wide), as before the input plan: one split on feature 0 with
+// missing values sent right, so every player scores base 0.5 + 7.0.
+TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
+  using nlohmann::json;
+  const json tree{{"id", 0},
+                  {"tree_param", {{"num_nodes", "3"}, {"num_deleted", "0"}, {"num_feature", "2"}}},
+                  {"left_children", {1, -1, -1}},
+                  {"right_children", {2, -1, -1}},
+                  {"split_indices", {0, 0, 0}},
+                  {"split_conditions", {1.0, 1.0, 7.0}},
+                  {"default_left", {0, 0, 0}},
+                  {"split_type", {0, 0, 0}},
+                  {"base_weights", {1.0, 1.0, 7.0}},
+                  {"parents", {2147483647, 0, 0}}};
+  const json doc{{"learner",
+                  {{"objective", {{"name", "reg:squarederror"}}},
+                   {"learner_model_param", {{"base_score", "5E-1"}, {"num_feature", "2"}}},
+                   {"gradient_booster",
+                    {{"name", "gbtree"},
+                     {"model",
+                      {{"gbtree_model_param", {{"num_parallel_tree", "1"}, {"num_trees", "1"}}},
+                       {"tree_info", {0}},
+                       {"trees", {tree}}}}}}}}};
+  const auto model = models::XGBoostModel::parse(doc.dump(), "nameless.json");
+  ASSERT_TRUE(model.feature_names().empty());
+  EXPECT_EQ(ModelInputPlan(model).width(), 0u);
+  EXPECT_TRUE(model_row(model, doc_vector(), ModelExtras{}).empty());
+
+  Inputs in;
+  in.add_player("alpha", "BOS", "LAL", 25.5);
+  in.add_player("beta", "BOS", "LAL", 12.5);
+  const UnitOutput out = compute_predictions(kD, in.view(), &model, "nameless");
+  size_t xgb = 0;
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) {
+    if (out.rows.get_text(r, "system_id") != kSystemXgboost) continue;
+    ++xgb;
+    EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "predicted_points"), 7.5);
+  }
+  EXPECT_EQ(xgb, 2u);
+}
+
 // The carried state of predictions (similarity histories) and of the scoring
 // tier (per-date summaries of grading): a date answered from a state that other
 // dates — later ones first, then the rest interleaved — already filled equals

@@ -17,8 +17,8 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr size_t kBlockRows = 64;          // rows walked together, tree by tree
-constexpr size_t kParallelMinRows = 1024;  // below this TBB costs more than it saves
+constexpr size_t kBlockRows = 64;                    // rows walked together, tree by tree
+constexpr size_t kParallelMinRows = 2 * kBlockRows;  // one block: nothing to share out
 
 // Objectives whose prediction is the raw margin (identity link).
 constexpr std::array<std::string_view, 3> kIdentityObjectives = {"reg:squarederror", "reg:absoluteerror",

@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <map>
+#include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 
@@ -21,35 +24,68 @@ using proc::py_round;
 namespace {
 std::optional<double> r4(std::optional<double> v) { return py_round(v, 4); }
 
-template <class F>
-std::vector<std::optional<double>> pick(const std::vector<PlayerGame>& g, size_t n, F f) {
-  std::vector<std::optional<double>> out;
-  for (size_t i = 0; i < g.size() && i < n; ++i) out.push_back(f(g[i]));
-  return out;
-}
-}  // namespace
+using GameField = std::optional<double> PlayerGame::*;
 
-CacheMetrics cache_metrics(const std::vector<PlayerGame>& g) {
-  using phase4_detail::mean;
+/// Mean of the present @p f of the first @p n games (phase4_detail::mean's
+/// order and arithmetic, without a vector of the values).
+std::optional<double> mean_of(std::span<const PlayerGame* const> g, size_t n, GameField f) {
+  double s = 0;
+  int k = 0;
+  for (size_t i = 0; i < g.size() && i < n; ++i) {
+    if (const auto& x = g[i]->*f) {
+      s += *x;
+      ++k;
+    }
+  }
+  if (k == 0) return std::nullopt;
+  return s / k;
+}
+
+/// phase4_detail::sample_std of the present @p f of the first @p n games.
+std::optional<double> sample_std_of(std::span<const PlayerGame* const> g, size_t n, GameField f) {
+  const auto m = mean_of(g, n, f);
+  if (!m) return std::nullopt;
+  double ss = 0;
+  int k = 0;
+  for (size_t i = 0; i < g.size() && i < n; ++i) {
+    if (const auto& x = g[i]->*f) {
+      ss += (*x - *m) * (*x - *m);
+      ++k;
+    }
+  }
+  if (k < 2) return std::nullopt;
+  return std::sqrt(ss / (k - 1));
+}
+
+/// cache_metrics over games given by pointer (newest first): the unit's path,
+/// which slices the carried history without copying the games.
+CacheMetrics metrics_of(std::span<const PlayerGame* const> g) {
   CacheMetrics m;
   const size_t all = g.size();
-  auto pts = [](const PlayerGame& x) { return x.points; };
-  m.points_avg_last_5 = r4(mean(pick(g, 5, pts)));
-  m.points_avg_last_10 = r4(mean(pick(g, 10, pts)));
-  m.points_avg_season = r4(mean(pick(g, all, pts)));
-  if (std::min<size_t>(g.size(), 10) > 1) m.points_std_last_10 = r4(phase4_detail::sample_std(pick(g, 10, pts)));
-  m.minutes_avg_last_10 = r4(mean(pick(g, 10, [](const PlayerGame& x) { return x.minutes; })));
-  m.usage_rate_last_10 = r4(mean(pick(g, 10, [](const PlayerGame& x) { return x.usage_rate; })));
-  m.ts_pct_last_10 = r4(mean(pick(g, 10, [](const PlayerGame& x) { return x.ts_pct; })));
-  m.player_usage_rate_season = r4(mean(pick(g, all, [](const PlayerGame& x) { return x.usage_rate; })));
+  m.points_avg_last_5 = r4(mean_of(g, 5, &PlayerGame::points));
+  m.points_avg_last_10 = r4(mean_of(g, 10, &PlayerGame::points));
+  m.points_avg_season = r4(mean_of(g, all, &PlayerGame::points));
+  if (std::min<size_t>(all, 10) > 1) m.points_std_last_10 = r4(sample_std_of(g, 10, &PlayerGame::points));
+  m.minutes_avg_last_10 = r4(mean_of(g, 10, &PlayerGame::minutes));
+  m.usage_rate_last_10 = r4(mean_of(g, 10, &PlayerGame::usage_rate));
+  m.ts_pct_last_10 = r4(mean_of(g, 10, &PlayerGame::ts_pct));
+  m.player_usage_rate_season = r4(mean_of(g, all, &PlayerGame::usage_rate));
   double makes = 0, assisted = 0;
-  for (size_t i = 0; i < g.size() && i < 10; ++i) {
-    makes += g[i].fg_makes.value_or(0);
-    assisted += g[i].assisted_fg_makes.value_or(0);
+  for (size_t i = 0; i < all && i < 10; ++i) {
+    makes += g[i]->fg_makes.value_or(0);
+    assisted += g[i]->assisted_fg_makes.value_or(0);
   }
   if (makes > 0) m.assisted_rate_last_10 = py_round(assisted / makes, 9);
   m.games_played_season = static_cast<int64_t>(all);
   return m;
+}
+}  // namespace
+
+CacheMetrics cache_metrics(const std::vector<PlayerGame>& g) {
+  std::vector<const PlayerGame*> ptrs;
+  ptrs.reserve(g.size());
+  for (const PlayerGame& x : g) ptrs.push_back(&x);
+  return metrics_of(ptrs);
 }
 
 std::optional<double> team_mean_r4(const std::vector<std::optional<double>>& values) {
@@ -277,12 +313,6 @@ class TogsHistory final : public proc::SeasonHistory {
   std::vector<std::pair<int32_t, const std::string*>> hashes_;  // day → largest data_hash, ascending days
 };
 
-/// PDC's carried state: both season histories it slices.
-struct PdcState final : CarriedState {
-  PgsHistory pgs;
-  TogsHistory togs;
-};
-
 /// PGS and TOGS columns PDC reads.
 const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date", "team_abbr",         "season_year",
                                               "is_active",     "points",    "minutes_played",    "usage_rate",
@@ -310,23 +340,40 @@ const std::vector<std::string> kPszaColumns = {"player_lookup",      "analysis_d
 /// windows (DECISION 3: the team's real scheduled games, home and away).
 class TeamSchedule {
  public:
-  TeamSchedule(const Schedule& schedule, Date d, int season) {
+  /// Every counted game of @p season (a date D slices the games before it).
+  TeamSchedule(const Schedule& schedule, int season) {
     for (const Game& g : schedule.games()) {  // date order
-      if (g.date >= d) break;
       if (g.season != season || !g.counts()) continue;
-      dates_[g.home].push_back(g.date);
-      if (g.away != g.home) dates_[g.away].push_back(g.date);
+      dates_[intern(g.home)].push_back(g.date);
+      if (g.away != g.home) dates_[intern(g.away)].push_back(g.date);
     }
   }
-  /// Game dates of @p team (ascending, one per game), empty for an unknown team.
-  [[nodiscard]] const std::vector<Date>& of(const std::string& team) const {
-    static const std::vector<Date> kNone;
+  /// Game dates of the interned @p team before @p d (ascending, one per game),
+  /// empty for an unknown team.
+  [[nodiscard]] std::span<const Date> before(const std::string* team, Date d) const {
     auto it = dates_.find(team);
-    return it == dates_.end() ? kNone : it->second;
+    if (it == dates_.end()) return {};
+    const std::vector<Date>& v = it->second;
+    return {v.data(), static_cast<size_t>(std::lower_bound(v.begin(), v.end(), d) - v.begin())};
   }
 
  private:
-  std::unordered_map<std::string_view, std::vector<Date>> dates_;
+  std::unordered_map<const std::string*, std::vector<Date>> dates_;  // interned tricode
+};
+
+/// PDC's carried state: both season histories it slices, and the season's
+/// team schedule (built by the season's first unit).
+struct PdcState final : CarriedState {
+  PgsHistory pgs;
+  TogsHistory togs;
+  [[nodiscard]] const TeamSchedule& teams(const Schedule& schedule, int season) {
+    std::call_once(teams_once_, [&] { teams_.emplace(schedule, season); });
+    return *teams_;
+  }
+
+ private:
+  std::once_flag teams_once_;
+  std::optional<TeamSchedule> teams_;
 };
 
 /// The four completeness windows of one player on D.
@@ -341,8 +388,7 @@ struct Windows {
 /// actual included D). The team is the player's last team before D.
 Windows completeness(const PgsHistory::Player& h, const TeamSchedule& schedule, Date d, Date season_start) {
   const std::string* team = h.team_before(d);
-  static const std::vector<Date> kNone;
-  const std::vector<Date>& games = team ? schedule.of(*team) : kNone;
+  const std::span<const Date> games = team ? schedule.before(team, d) : std::span<const Date>();
   const auto season_dates = static_cast<int64_t>(h.dates_in(season_start, d));
   auto games_window = [&](int64_t n) {
     const int64_t expected = team ? std::min<int64_t>(n, static_cast<int64_t>(games.size())) : 0;
@@ -391,8 +437,7 @@ DateInputs date_inputs(Date d, const PgsHistory& pgs, const TogsHistory& togs, c
   x.boundary = month == 10 || month == 11 || month == 4;
   std::vector<size_t> upgc_rows, psza_rows;
   x.roster = phase4_detail::first_rows_by(in.upgc, "player_lookup", "game_date", d, &upgc_rows);
-  const auto psza = phase4_detail::first_rows_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
-  x.psza.insert(psza.begin(), psza.end());
+  x.psza = phase4_detail::first_row_map_by(in.psza, "player_lookup", "analysis_date", d, &psza_rows);
   // PGS: season S, strictly before D (DECISION 1; legacy used game_date <= D).
   x.h_pgs = pgs.latest_hash_before(d);
   // TOGS: any season (legacy: no season filter), the 365 days before D.
@@ -577,9 +622,57 @@ void write_row(Table& t, const PdcColumns& c, size_t i, const std::string* playe
   c.hash.set_text(i, hash.hash(t, i, w.l5.pct));
 }
 
-/// The PDC rows of D from the carried histories (shared-locked by the caller)
-/// and D's UPGC and PSZA rows.
-UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistory& pgs, const TogsHistory& togs,
+/// The kept games of @p h dated in [@p from, @p before), newest date first
+/// (stored order within a date), at most kSeasonCap, as pointers into the
+/// history (proc::newest_first's order, without copying the games).
+void kept_newest_first(const PgsHistory::Player& h, Date from, Date before, std::vector<const PlayerGame*>& out) {
+  auto by_date = [](const auto& e, Date x) { return e.first < x; };
+  const auto lo = std::lower_bound(h.kept.begin(), h.kept.end(), from, by_date);
+  auto end = std::lower_bound(lo, h.kept.end(), before, by_date);
+  out.clear();
+  while (end != lo && out.size() < kSeasonCap) {
+    auto group = end - 1;
+    while (group != lo && (group - 1)->first == group->first) --group;
+    for (auto it = group; it != end && out.size() < kSeasonCap; ++it) out.push_back(&it->second);
+    end = group;
+  }
+}
+
+/// A player's gates on D: the completeness windows, and his kept games before
+/// D (capped), or why he gets no row.
+struct Gate {
+  Windows w;
+  int64_t games = 0;
+  std::optional<EntityFailure> failure;
+};
+
+Gate gate_of(const PgsHistory& pgs, const TeamSchedule& teams, const DateInputs& x, const std::string* player) {
+  static const PgsHistory::Player kNone;
+  const PgsHistory::Player* hp = pgs.player(player);
+  const PgsHistory::Player& h = hp ? *hp : kNone;
+  Gate g;
+  g.w = completeness(h, teams, x.d, x.season_start);
+  // No reprocess-attempts table in nbaprops: circuit breakers never trip
+  // (gate 3 is inert).
+  if (!g.w.all_complete() && !x.bootstrap && !x.boundary) {
+    g.failure = EntityFailure{*player, "INCOMPLETE_DATA", "Incomplete data across windows"};
+    return g;
+  }
+  auto by_date = [](const auto& e, Date v) { return e.first < v; };
+  const auto lo = std::lower_bound(h.kept.begin(), h.kept.end(), x.season_start, by_date);
+  const auto hi = std::lower_bound(lo, h.kept.end(), x.d, by_date);
+  g.games = std::min(static_cast<int64_t>(hi - lo), static_cast<int64_t>(kSeasonCap));
+  if (g.games < kMinGames) {
+    g.failure = EntityFailure{
+        *player, "INSUFFICIENT_DATA",
+        "Only " + std::to_string(g.games) + " games played, need " + std::to_string(kMinGames) + " minimum"};
+  }
+  return g;
+}
+
+/// The PDC rows of D from the carried histories (shared-locked by the caller),
+/// the season's team schedule and D's UPGC and PSZA rows.
+UnitOutput compute_daily_cache(const TeamSchedule& teams, Date d, const PgsHistory& pgs, const TogsHistory& togs,
                                const DailyCacheInputs& in) {
   const TableSchema& schema = catalog::get("nba_precompute.player_daily_cache");
   UnitOutput out(schema);
@@ -591,7 +684,6 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
     out.empty_reason = "no upcoming_player_game_context rows for " + d.iso();
     return out;
   }
-  const TeamSchedule teams(schedule, d, season_of(d));
   // Team rates per UPGC team, once per date.
   const SourceColumns src(in.upgc, in.psza);
   std::unordered_map<const std::string*, TeamRates> rates;
@@ -600,49 +692,39 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const PgsHistor
     if (!rates.contains(team)) rates.emplace(team, team_rates(togs, team, d));
   }
 
-  Table work(schema);
-  work.resize(x.roster.size());
-  const PdcColumns cols(work);
-  const PdcHashPlan hash(work);
-  const phase4_detail::ProcessingStatusColumns status(work);
-  std::vector<std::optional<EntityFailure>> failed(x.roster.size());
-  tbb::parallel_for(size_t{0}, x.roster.size(), [&](size_t i) {
-    const auto& [player, ur] = x.roster[i];
-    static const PgsHistory::Player kNone;
-    const PgsHistory::Player* hp = pgs.player(player);
-    const PgsHistory::Player& h = hp ? *hp : kNone;
-    const Windows w = completeness(h, teams, d, x.season_start);
-    // No reprocess-attempts table in nbaprops: circuit breakers never trip
-    // (gate 3 is inert).
-    if (!w.all_complete() && !x.bootstrap && !x.boundary) {
-      failed[i] = EntityFailure{*player, "INCOMPLETE_DATA", "Incomplete data across windows"};
-      return;
-    }
-    const std::vector<PlayerGame> games = proc::newest_first(h.kept, x.season_start, d, kSeasonCap);
-    const auto n = static_cast<int64_t>(games.size());
-    if (n < kMinGames) {
-      failed[i] =
-          EntityFailure{*player, "INSUFFICIENT_DATA",
-                        "Only " + std::to_string(n) + " games played, need " + std::to_string(kMinGames) + " minimum"};
-      return;
-    }
-    write_row(work, cols, i, player, x, cache_metrics(games), n, w, rates.at(proc::text_of(src.team, ur)), ur, src,
-              hash, status);
-  });
-
-  const auto kept = static_cast<size_t>(std::count(failed.begin(), failed.end(), std::nullopt));
-  if (kept == x.roster.size()) {
-    out.rows = std::move(work);
-  } else {
-    out.rows.reserve(kept);
-    for (size_t i = 0; i < x.roster.size(); ++i) {
-      if (failed[i]) {
-        out.failures.push_back(*failed[i]);
-      } else {
-        out.rows.append_row(work, i);
-      }
+  // 1. The gates per player; the players who pass get consecutive rows, in
+  // roster order.
+  std::vector<Gate> gates(x.roster.size());
+  tbb::parallel_for(size_t{0}, x.roster.size(),
+                    [&](size_t i) { gates[i] = gate_of(pgs, teams, x, x.roster[i].first); });
+  std::vector<size_t> row_of(x.roster.size());
+  size_t kept = 0;
+  for (size_t i = 0; i < x.roster.size(); ++i) {
+    if (gates[i].failure) {
+      out.failures.push_back(std::move(*gates[i].failure));
+    } else {
+      row_of[kept++] = i;
     }
   }
+  // 2. The rows of those players.
+  out.rows.resize(kept);
+  const PdcColumns cols(out.rows);
+  // Every unit's rows have the full schema: one plan serves them all.
+  static const PdcHashPlan hash(out.rows);
+  const phase4_detail::ProcessingStatusColumns status(out.rows);
+  tbb::parallel_for(size_t{0}, kept, [&](size_t row) {
+    const size_t i = row_of[row];
+    const auto& [player, ur] = x.roster[i];
+    const PgsHistory::Player* h = pgs.player(player);
+    thread_local std::vector<const PlayerGame*> games;
+    if (h) {
+      kept_newest_first(*h, x.season_start, d, games);
+    } else {
+      games.clear();
+    }
+    write_row(out.rows, cols, row, player, x, metrics_of(games), gates[i].games, gates[i].w,
+              rates.at(proc::text_of(src.team, ur)), ur, src, hash, status);
+  });
   out.entities_processed = static_cast<int64_t>(out.rows.num_rows());
   if (out.rows.num_rows() == 0) out.empty_reason = "no player qualified on " + d.iso();
   return out;
@@ -660,7 +742,7 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
   h.pgs.ingest(in.pgs, d - 1);
   h.togs.start(d - kTogsLookbackDays, season_start);
   h.togs.ingest(in.togs, d - 1);
-  return compute_daily_cache(schedule, d, h.pgs, h.togs, in);
+  return compute_daily_cache(h.teams(schedule, season), d, h.pgs, h.togs, in);
 }
 
 namespace {
@@ -714,9 +796,12 @@ class DailyCacheProcessor final : public Processor {
     Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
     std::shared_lock pgs_lock(pgs.mutex());
     std::shared_lock togs_lock(togs.mutex());
-    const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
-    const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
-    return compute_daily_cache(ctx.schedule, d, pgs, togs, {no_pgs, no_togs, upgc, psza});
+    // The histories replace the PGS/TOGS tables: empty ones, built once.
+    static const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
+    static const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
+    std::optional<TeamSchedule> own_teams;
+    const TeamSchedule& teams = state ? state->teams(ctx.schedule, season) : own_teams.emplace(ctx.schedule, season);
+    return compute_daily_cache(teams, d, pgs, togs, {no_pgs, no_togs, upgc, psza});
   }
 };
 

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -169,27 +170,42 @@ class UpstreamIssueTexts {
   std::array<const std::string*, 16> texts_{};
 };
 
-/// The first row dated @p d (in @p date_col) per value of the text column @p
-/// key (legacy "first matching row wins"), as (interned key, row) in the keys'
-/// string order; rows dated @p d are also appended to @p dated when given.
-/// Columns are resolved once and keys compared as interned pointers.
+/// Calls @p fn(interned key, row) for the first row dated @p d (in @p
+/// date_col) per value of the text column @p key (legacy "first matching row
+/// wins"), in stored order; rows dated @p d are also appended to @p dated when
+/// given. Columns are resolved once and keys compared as interned pointers.
 /// @throws ConfigError when @p t lacks either column.
-inline std::vector<std::pair<const std::string*, size_t>> first_rows_by(const Table& t, const char* key,
-                                                                        const char* date_col, Date d,
-                                                                        std::vector<size_t>* dated = nullptr) {
+template <class Fn>
+void for_first_rows_by(const Table& t, const char* key, const char* date_col, Date d, std::vector<size_t>* dated,
+                       Fn&& fn) {
   const Column& k = t.col(key);
   const Column& date = t.col(date_col);
-  std::vector<std::pair<const std::string*, size_t>> out;
   std::unordered_set<const std::string*> seen;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (date.is_null(r) || date.int_at(r) != d.days()) continue;
     if (dated) dated->push_back(r);
     if (k.is_null(r)) continue;
     const std::string* key_ptr = k.text_ptr(r);
-    if (!seen.insert(key_ptr).second) continue;
-    out.emplace_back(key_ptr, r);
+    if (seen.insert(key_ptr).second) fn(key_ptr, r);
   }
+}
+
+/// for_first_rows_by as (interned key, row) in the keys' string order.
+inline std::vector<std::pair<const std::string*, size_t>> first_rows_by(const Table& t, const char* key,
+                                                                        const char* date_col, Date d,
+                                                                        std::vector<size_t>* dated = nullptr) {
+  std::vector<std::pair<const std::string*, size_t>> out;
+  for_first_rows_by(t, key, date_col, d, dated, [&](const std::string* k, size_t r) { out.emplace_back(k, r); });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return out;
+}
+
+/// for_first_rows_by as a map interned key → row (no ordering work).
+inline std::unordered_map<const std::string*, size_t> first_row_map_by(const Table& t, const char* key,
+                                                                       const char* date_col, Date d,
+                                                                       std::vector<size_t>* dated = nullptr) {
+  std::unordered_map<const std::string*, size_t> out;
+  for_first_rows_by(t, key, date_col, d, dated, [&](const std::string* k, size_t r) { out.emplace(k, r); });
   return out;
 }
 

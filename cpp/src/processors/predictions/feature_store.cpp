@@ -274,7 +274,7 @@ constexpr size_t kRecentGames = 10;
 struct Phase4Source {
   Phase4Source(const Table& t, const char* key, const char* date_col, Date d) {
     std::vector<size_t> dated;
-    for (const auto& [k, r] : phase4_detail::first_rows_by(t, key, date_col, d, &dated)) first.emplace(k, r);
+    first = phase4_detail::first_row_map_by(t, key, date_col, d, &dated);
     rows = static_cast<int64_t>(dated.size());
     if (const int c = t.index_of("processed_at"); c >= 0) {
       const Column& col = t.col(static_cast<size_t>(c));

@@ -317,13 +317,7 @@ namespace {
 /// The first row dated @p d per player (legacy "first matching row wins"),
 /// keyed by the interned name.
 std::unordered_map<const std::string*, size_t> first_row_of(const Table& t, const char* date_col, Date d) {
-  std::unordered_map<const std::string*, size_t> out;
-  const Column &player = t.col("player_lookup"), &date = t.col(date_col);
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (date.is_null(r) || date.int_at(r) != d.days() || player.is_null(r)) continue;
-    out.emplace(player.text_ptr(r), r);
-  }
-  return out;
+  return phase4_detail::first_row_map_by(t, "player_lookup", date_col, d);
 }
 
 /// The array the feature store writes — '[' then 25 JSON numbers or nulls,
@@ -518,6 +512,8 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
   std::vector<PlayerResult> results(players.size());
   // 1. Features and lines per player; the model's input rows, one block for the
   // whole date.
+  const std::optional<ModelInputPlan> plan = model ? std::optional<ModelInputPlan>(*model) : std::nullopt;
+  // A model without feature names gets all-missing rows (plan width 0).
   const size_t width = model ? static_cast<size_t>(model->num_features()) : 0;
   std::vector<float> model_rows(players.size() * width, std::nanf(""));
   const Column* pdc_minutes = pdc.empty() ? nullptr : proc::opt_col(pdc_t, "minutes_avg_last_10");
@@ -548,8 +544,7 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
       }
       x.days_rest = pr.days_rest;
       x.is_home = proc::bool_of(mc.is_home, mr);
-      const std::vector<float> row = model_row(*model, pr.f, x);
-      std::copy(row.begin(), row.end(), model_rows.begin() + static_cast<std::ptrdiff_t>(i * width));
+      plan->fill(pr.f, x, model_rows.data() + i * width);
     }
   });
   // 2. The model over the whole block at once (the batched evaluator, identical

@@ -208,51 +208,82 @@ SystemPrediction xgboost_system(double model_points, double quality, const Featu
   return s;
 }
 
-std::vector<float> model_row(const models::XGBoostModel& model, const Features& f, const ModelExtras& x) {
+ModelInputPlan::ModelInputPlan(const models::XGBoostModel& model) {
   const auto& mlfs = mlfs_feature_names();
-  const float nan = std::numeric_limits<float>::quiet_NaN();
-  std::vector<float> row;
-  row.reserve(model.feature_names().size());
+  sources_.reserve(model.feature_names().size());
   for (const std::string& name : model.feature_names()) {
-    double v;
     // Training semantics (legacy spec §3.3): shot rates in percent, days_rest 1
     // = back-to-back, PDC-only inputs with the training NULL defaults.
     if (name == "minutes_avg_last_10") {
-      if (!x.minutes_avg_last_10) {
-        row.push_back(nan);
-        continue;
-      }
-      v = *x.minutes_avg_last_10;
+      sources_.emplace_back(Source::kMinutesAvgLast10, 0);
     } else if (name == "opponent_def_rating_last_15") {
-      v = f[13];
+      sources_.emplace_back(Source::kFeature, 13);
     } else if (name == "opponent_pace_last_15") {
-      v = f[14];
+      sources_.emplace_back(Source::kFeature, 14);
     } else if (name == "is_home") {
-      v = x.is_home ? (*x.is_home ? 1.0 : 0.0) : f[15];
+      sources_.emplace_back(Source::kIsHome, 15);
     } else if (name == "days_rest") {
-      v = x.days_rest ? static_cast<double>(*x.days_rest + 1) : 2.0;
+      sources_.emplace_back(Source::kDaysRest, 0);
     } else if (name == "paint_rate_last_10") {
-      v = f[18] * 100.0;
+      sources_.emplace_back(Source::kFeatureX100, 18);
     } else if (name == "mid_range_rate_last_10") {
-      v = f[19] * 100.0;
+      sources_.emplace_back(Source::kFeatureX100, 19);
     } else if (name == "three_pt_rate_last_10") {
-      v = f[20] * 100.0;
+      sources_.emplace_back(Source::kFeatureX100, 20);
     } else if (name == "assisted_rate_last_10") {
-      v = x.assisted_rate_last_10 ? *x.assisted_rate_last_10 * 100.0 : 60.0;
+      sources_.emplace_back(Source::kAssistedRate, 0);
     } else if (name == "team_pace_last_10") {
-      v = f[22];
+      sources_.emplace_back(Source::kFeature, 22);
     } else if (name == "team_off_rating_last_10") {
-      v = f[23];
+      sources_.emplace_back(Source::kFeature, 23);
     } else if (name == "usage_rate_last_10") {
-      v = x.usage_rate_last_10.value_or(25.0);
+      sources_.emplace_back(Source::kUsageRate, 0);
     } else if (auto it = std::find(mlfs.begin(), mlfs.end(), name); it != mlfs.end()) {
-      v = f[static_cast<size_t>(it - mlfs.begin())];
+      sources_.emplace_back(Source::kFeature, static_cast<uint8_t>(it - mlfs.begin()));
     } else {
-      row.push_back(nan);  // e.g. v1's starter_rate_last_10: no source, treated as missing
-      continue;
+      sources_.emplace_back(Source::kMissing, 0);  // e.g. v1's starter_rate_last_10: no source
     }
-    row.push_back(std::isfinite(v) ? static_cast<float>(v) : nan);
   }
+}
+
+void ModelInputPlan::fill(const Features& f, const ModelExtras& x, float* out) const noexcept {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const auto& [source, k] : sources_) {
+    double v = 0;
+    switch (source) {
+      case Source::kFeature:
+        v = f[k];
+        break;
+      case Source::kFeatureX100:
+        v = f[k] * 100.0;
+        break;
+      case Source::kMinutesAvgLast10:
+        v = x.minutes_avg_last_10 ? *x.minutes_avg_last_10 : std::numeric_limits<double>::quiet_NaN();
+        break;
+      case Source::kIsHome:
+        v = x.is_home ? (*x.is_home ? 1.0 : 0.0) : f[k];
+        break;
+      case Source::kDaysRest:
+        v = x.days_rest ? static_cast<double>(*x.days_rest + 1) : 2.0;
+        break;
+      case Source::kAssistedRate:
+        v = x.assisted_rate_last_10 ? *x.assisted_rate_last_10 * 100.0 : 60.0;
+        break;
+      case Source::kUsageRate:
+        v = x.usage_rate_last_10.value_or(25.0);
+        break;
+      case Source::kMissing:
+        v = std::numeric_limits<double>::quiet_NaN();
+        break;
+    }
+    *out++ = std::isfinite(v) ? static_cast<float>(v) : nan;
+  }
+}
+
+std::vector<float> model_row(const models::XGBoostModel& model, const Features& f, const ModelExtras& x) {
+  const ModelInputPlan plan(model);
+  std::vector<float> row(plan.width());
+  plan.fill(f, x, row.data());
   return row;
 }
 

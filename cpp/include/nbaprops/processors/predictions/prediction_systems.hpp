@@ -8,6 +8,7 @@
 /// every system.
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,9 +106,39 @@ struct ModelExtras {
   std::optional<int64_t> days_rest;  ///< MLFS days_rest (0 = played yesterday)
   std::optional<bool> is_home;
 };
-/// Builds the model's input row by feature name (training semantics: shot rates
-/// ×100, days_rest 1 = back-to-back, NULL → the training defaults); unknown
-/// names are NaN (missing).
+/// Where each of a model's input features comes from, resolved once from the
+/// model's feature names (training semantics: shot rates ×100, days_rest 1 =
+/// back-to-back, NULL → the training defaults; unknown names are NaN, i.e.
+/// missing), so that filling a row does no name lookups.
+/// Thread-safety: immutable after construction; fill() may run concurrently.
+class ModelInputPlan {
+ public:
+  /// @param model the model whose feature names are resolved.
+  explicit ModelInputPlan(const models::XGBoostModel& model);
+  /// Number of values fill() writes: the model's feature names (0 for a model
+  /// without names).
+  [[nodiscard]] size_t width() const noexcept { return sources_.size(); }
+  /// Writes one input row of width() values to @p out.
+  /// @param f the player's MLFS features.
+  /// @param extras the PDC/MLFS values the features do not carry.
+  void fill(const Features& f, const ModelExtras& extras, float* out) const noexcept;
+
+ private:
+  enum class Source : uint8_t {
+    kFeature,  ///< f[index]
+    kFeatureX100,
+    kMinutesAvgLast10,
+    kIsHome,
+    kDaysRest,
+    kAssistedRate,
+    kUsageRate,
+    kMissing
+  };
+  std::vector<std::pair<Source, uint8_t>> sources_;  ///< per model feature: source and feature index
+};
+
+/// Builds the model's input row by feature name (ModelInputPlan of @p model,
+/// filled once).
 std::vector<float> model_row(const models::XGBoostModel& model, const Features& f, const ModelExtras& extras);
 
 /// Ensemble V1 (§2.7) over the component predictions (invalid ones are
