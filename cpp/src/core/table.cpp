@@ -488,40 +488,31 @@ void append_python_float_repr(std::string& out, double v) {
   out += python_float_repr(v);
 }
 
-std::string sha256_hex16(std::string_view bytes) {
+namespace {
+
+/// The SHA-256 of @p bytes as lowercase hex, its first @p hex_chars characters
+/// (the algorithm fetched once, one digest context per thread).
+std::string sha256_prefix(std::string_view bytes, size_t hex_chars) {
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
       EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1 || len < 8) {
+      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1 || 2 * static_cast<size_t>(len) < hex_chars) {
     throw InternalError("SHA-256 failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (size_t i = 0; i < 8; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
+  std::string out(hex_chars, '0');
+  for (size_t i = 0; i < hex_chars; ++i) out[i] = kHex[i % 2 ? digest[i / 2] & 15 : digest[i / 2] >> 4];
   return out;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    throw InternalError("SHA-256 failed");
-  }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(hex[md[i] >> 4]);
-    out.push_back(hex[md[i] & 15]);
-  }
-  return out;
-}
+}  // namespace
+
+std::string sha256_hex16(std::string_view bytes) { return sha256_prefix(bytes, 16); }
+
+std::string sha256_hex(std::string_view bytes) { return sha256_prefix(bytes, 64); }
 
 namespace {
 
