@@ -295,23 +295,38 @@ void Table::append(const Table& other) {
   }
 }
 
+namespace {
+
+/// Appends every cell of @p src to @p dst (same storage).
+void append_column(Column& dst, const Column& src) {
+  NBAPROPS_ASSERT(dst.storage() == src.storage());
+  dst.valid().insert(dst.valid().end(), src.valid().begin(), src.valid().end());
+  switch (dst.storage()) {
+    case Storage::kInt:
+      dst.ints().insert(dst.ints().end(), src.ints().begin(), src.ints().end());
+      break;
+    case Storage::kReal:
+      dst.reals().insert(dst.reals().end(), src.reals().begin(), src.reals().end());
+      break;
+    case Storage::kText:
+      dst.texts().insert(dst.texts().end(), src.texts().begin(), src.texts().end());
+      break;
+  }
+}
+
+}  // namespace
+
 void Table::append_same(const Table& other) {
   NBAPROPS_ASSERT(other.names_ == names_);
+  for (size_t i = 0; i < columns_.size(); ++i) append_column(columns_[i], other.columns_[i]);
+  rows_ += other.rows_;
+}
+
+void Table::append_columns(const Table& other, const std::vector<size_t>& from) {
+  NBAPROPS_ASSERT(from.size() == columns_.size());
   for (size_t i = 0; i < columns_.size(); ++i) {
-    Column& dst = columns_[i];
-    const Column& src = other.columns_[i];
-    dst.valid().insert(dst.valid().end(), src.valid().begin(), src.valid().end());
-    switch (dst.storage()) {
-      case Storage::kInt:
-        dst.ints().insert(dst.ints().end(), src.ints().begin(), src.ints().end());
-        break;
-      case Storage::kReal:
-        dst.reals().insert(dst.reals().end(), src.reals().begin(), src.reals().end());
-        break;
-      case Storage::kText:
-        dst.texts().insert(dst.texts().end(), src.texts().begin(), src.texts().end());
-        break;
-    }
+    NBAPROPS_ASSERT(other.names_[from[i]] == names_[i]);
+    append_column(columns_[i], other.columns_[from[i]]);
   }
   rows_ += other.rows_;
 }

@@ -123,22 +123,20 @@ DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
 
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
-  // A table loaded with one projection for the whole plan: a subset of it is
-  // cut from that copy (its columns, the same rows in the same order).
-  if (auto p = projections_.find(schema.name); p != projections_.end() && !columns.empty() && columns != p->second) {
-    const auto& load = p->second;
+  // The projection cached: a table the plan loads with one projection (the
+  // union its reads declare) serves any subset of it from that one copy (the
+  // requested columns, the same rows in the same order).
+  const std::vector<std::string>* load = &columns;
+  if (auto p = projections_.find(schema.name); p != projections_.end() && !columns.empty()) {
+    const auto& u = p->second;
     if (std::all_of(columns.begin(), columns.end(),
-                    [&](const std::string& c) { return std::find(load.begin(), load.end(), c) != load.end(); })) {
-      const Table all = read(schema, range, load);
-      Table out(schema, columns);
-      out.resize(all.num_rows());
-      for (size_t i = 0; i < columns.size(); ++i) out.col(i) = all.col(all.require(columns[i]));
-      return out;
+                    [&](const std::string& c) { return std::find(u.begin(), u.end(), c) != u.end(); })) {
+      load = &u;
     }
   }
-  // The partition column is needed to split; add it to the cached projection
-  // when absent.
-  std::vector<std::string> cols = columns;
+  const std::vector<std::string>& cols = *load;
+  // The partition column is needed to split; a projection without it is read
+  // from the base.
   if (!cols.empty()) {
     bool has_part = false;
     for (const auto& c : cols) has_part |= c == schema.partition_column;
@@ -170,13 +168,20 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
     load_date(e, schema, cols, *it);
     it = e.stale.erase(it);
   }
-  Table out(schema, cols);
+  Table out(schema, columns);
   size_t rows = 0;
   auto lo = e.parts.lower_bound(range->start.days());
   auto hi = e.parts.upper_bound(range->end.days());
   for (auto it = lo; it != hi; ++it) rows += it->second.num_rows();
   out.reserve(rows);
-  for (auto it = lo; it != hi; ++it) out.append_same(it->second);
+  if (load == &columns || cols == columns) {
+    for (auto it = lo; it != hi; ++it) out.append_same(it->second);
+    return out;
+  }
+  std::vector<size_t> from;  // each requested column's position in the cached projection
+  for (const auto& c : columns)
+    from.push_back(static_cast<size_t>(std::find(cols.begin(), cols.end(), c) - cols.begin()));
+  for (auto it = lo; it != hi; ++it) out.append_columns(it->second, from);
   return out;
 }
 

@@ -671,19 +671,17 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     by_file.emplace_back(it->second.first, &w);
   }
   std::stable_sort(by_file.begin(), by_file.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<const TableWrite*> ordered;
-  for (const auto& [rank, w] : by_file) ordered.push_back(w);
   auto c = acquire();
   try {
     // Outside the transaction (a rollback would drop a table created in it).
-    for (const TableWrite* w : ordered) {
+    for (const auto& [rank, w] : by_file) {
       if (records_hashes(*w)) ensure_hash_table(*c, w->schema->dataset());
     }
     {
       std::vector<std::unique_lock<std::mutex>> held;  // released after the commit or the rollback
       Transaction tx(*c);
       std::string locked;
-      for (const TableWrite* w : ordered) {
+      for (const auto& [rank, w] : by_file) {
         if (std::string ds = w->schema->dataset(); ds != locked) {
           held.emplace_back(file_mutex(ds));
           locked = std::move(ds);

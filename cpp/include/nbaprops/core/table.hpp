@@ -142,6 +142,9 @@ class Table {
   /// Appends every row of @p other, which has the same schema and projection
   /// (bulk, column-wise).
   void append_same(const Table& other);
+  /// Appends all rows of @p other's columns @p from (one per column of this
+  /// table, same storage, in this table's order): a projection of @p other.
+  void append_columns(const Table& other, const std::vector<size_t>& from);
   /// @return rows [begin, end) as a new table with the same projection.
   [[nodiscard]] Table slice(size_t begin, size_t end) const;
   /// Appends row @p row of @p other (same column layout).
