@@ -681,7 +681,8 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       std::vector<std::unique_lock<std::mutex>> held;  // released after the commit or the rollback
       Transaction tx(*c);
       std::string locked;
-      for (const auto& [rank, w] : by_file) {
+      for (const auto& file_write : by_file) {
+        const TableWrite* w = file_write.second;  // a plain pointer: lambdas below capture it
         if (std::string ds = w->schema->dataset(); ds != locked) {
           held.emplace_back(file_mutex(ds));
           locked = std::move(ds);
