@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import queue
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,12 +25,23 @@ _executed: dict[Path, nbformat.NotebookNode] = {}
 
 
 def executed(path: Path) -> nbformat.NotebookNode:
-    """The notebook run top to bottom in its own folder (once per test session)."""
+    """The notebook run top to bottom in its own folder (once per test session). Its kernel's TMPDIR is a
+    directory removed afterwards: the notebooks build their warehouses in ``tempfile.mkdtemp()`` (about
+    100 MB each), which a user's machine keeps but a test session must not."""
     if path not in _executed:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
-        client.execute()
+        saved = os.environ.get("TMPDIR")
+        with tempfile.TemporaryDirectory(prefix=f"nbaprops-test-{path.stem}-") as tmp:
+            os.environ["TMPDIR"] = tmp  # the kernel process inherits it at launch
+            try:
+                client.execute()
+            finally:
+                if saved is None:
+                    os.environ.pop("TMPDIR", None)
+                else:
+                    os.environ["TMPDIR"] = saved
         _executed[path] = nb
     return _executed[path]
 
