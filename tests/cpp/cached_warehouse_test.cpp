@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "test_util.hpp"
@@ -158,4 +160,45 @@ TEST(CachedWarehouse, TheWindowLoadsInBlocksAsReadsReachThem) {
   EXPECT_EQ(cache.base_reads(), 3);
   same(50, 290);
   EXPECT_EQ(cache.base_reads(), 3);
+}
+
+// Content hashes over declared columns (what raw-input fingerprints use) agree
+// whichever way they are computed: streamed by SQLite, hashed in place from the
+// cached projection, or from the rows read with those columns. A column left
+// out changes nothing; a column hashed does.
+TEST(CachedWarehouse, ContentHashesOverColumnsAgreeAcrossPaths) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  const Date d0 = Date::parse("2023-11-01");
+  for (int i = 0; i < 6; ++i) base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 2 + i % 3, i * 10));
+  const std::vector<std::string> load = {"game_id", "game_date", "team_abbr", "points_scored"};
+  CachedWarehouse cache(base, {{togs().name, DateRange{d0, d0 + 20}}}, {{togs().name, load}});
+  const DateRange r{d0 + 1, d0 + 4};
+  const auto hex = [](const std::map<Date, PartitionHash>& m) {
+    std::string s;
+    for (const auto& [d, h] : m) s += d.iso() + "=" + h.hex() + ";";
+    return s;
+  };
+  const std::vector<std::vector<std::string>> sets = {{"points_scored", "game_id"}, {"team_abbr"}, load};
+  for (const auto& cols : sets) {
+    std::vector<std::string> with_part = cols;
+    if (std::find(cols.begin(), cols.end(), "game_date") == cols.end()) with_part.push_back("game_date");
+    const std::string want = hex(partition_hashes_of(base.read(togs(), r, with_part), cols));
+    EXPECT_EQ(hex(base.content_hashes(togs(), r, cols)), want) << cols.front();
+    EXPECT_EQ(hex(cache.content_hashes(togs(), r, cols)), want) << cols.front();
+    EXPECT_EQ(hex(static_cast<Warehouse&>(cache).Warehouse::content_hashes(togs(), r, cols)), want);
+  }
+  EXPECT_EQ(cache.base_reads(), 1);  // the declared projection, loaded once, hashed in place
+  EXPECT_EQ(hex(base.content_hashes(togs(), r)), hex(partition_hashes_of(base.read(togs(), r))));
+  EXPECT_EQ(hex(cache.content_hashes(togs(), r, {"season_year"})),
+            hex(base.content_hashes(togs(), r, {"season_year"})));
+
+  // Change a column outside {team_abbr}: its hashes stay; those over points_scored move.
+  const std::string team = hex(base.content_hashes(togs(), r, {"team_abbr"}));
+  const std::string points = hex(base.content_hashes(togs(), r, {"points_scored"}));
+  Table changed = day_rows(d0 + 2, 4, 20);
+  changed.set(0, "points_scored", int64_t{999});
+  base.replace_partition(togs(), d0 + 2, changed);
+  EXPECT_EQ(hex(base.content_hashes(togs(), r, {"team_abbr"})), team);
+  EXPECT_NE(hex(base.content_hashes(togs(), r, {"points_scored"})), points);
 }

@@ -94,36 +94,50 @@ uint64_t RowHashBuilder::finish() const noexcept { return finalise(h_); }
 
 namespace {
 
-/// Hashes the rows of a Table (columns resolved once per table).
+/// Hashes rows of Tables laid out like one shape over chosen columns of it (in
+/// the order chosen; names resolved once).
 struct RowHasher {
   RowHashBuilder builder;
-  std::vector<size_t> cols;  ///< the hashed columns, in order
-  explicit RowHasher(const Table& t) : builder(t.column_names()) {
-    for (size_t c = 0; c < t.num_columns(); ++c) {
-      if (builder.hashed(c)) cols.push_back(c);
-    }
-  }
+  std::vector<size_t> cols;  ///< per hashed position: the column of the shape (stamps included)
+
+  RowHasher(const Table& shape, std::vector<size_t> chosen)
+      : builder(names_of(shape, chosen)), cols(std::move(chosen)) {}
+  explicit RowHasher(const Table& shape) : RowHasher(shape, all_columns(shape)) {}
+
   [[nodiscard]] uint64_t hash(const Table& t, size_t row) {
     builder.start();
-    for (size_t c : cols) {
-      const Column& col = t.col(c);
+    for (size_t k = 0; k < cols.size(); ++k) {
+      if (!builder.hashed(k)) continue;
+      const Column& col = t.col(cols[k]);
       if (col.is_null(row)) {
-        builder.null(c);
+        builder.null(k);
         continue;
       }
       switch (col.storage()) {
         case Storage::kInt:
-          builder.int64(c, col.int_at(row));
+          builder.int64(k, col.int_at(row));
           break;
         case Storage::kReal:
-          builder.real(c, col.real_at(row));
+          builder.real(k, col.real_at(row));
           break;
         case Storage::kText:
-          builder.text(c, col.text_at(row));
+          builder.text(k, col.text_at(row));
           break;
       }
     }
     return builder.finish();
+  }
+
+  static std::vector<std::string> names_of(const Table& shape, const std::vector<size_t>& chosen) {
+    std::vector<std::string> names;
+    names.reserve(chosen.size());
+    for (size_t c : chosen) names.push_back(shape.column_names()[c]);
+    return names;
+  }
+  static std::vector<size_t> all_columns(const Table& shape) {
+    std::vector<size_t> all(shape.num_columns());
+    for (size_t c = 0; c < all.size(); ++c) all[c] = c;
+    return all;
   }
 };
 
@@ -131,18 +145,39 @@ struct RowHasher {
 
 uint64_t row_content_hash(const Table& t, size_t row) { return RowHasher(t).hash(t, row); }
 
-std::map<Date, PartitionHash> partition_hashes_of(const Table& rows) {
-  std::map<Date, PartitionHash> out;
-  const int part = rows.index_of(rows.schema().partition_column);
-  if (part < 0) return out;
-  const Column& pc = rows.col(static_cast<size_t>(part));
-  RowHasher hasher(rows);
+struct PartitionHasher::Impl {
+  RowHasher rows;
+  size_t part;
+};
+
+PartitionHasher::PartitionHasher(const Table& shape, const std::vector<std::string>& columns) {
+  const int part = shape.index_of(shape.schema().partition_column);
+  if (part < 0) return;  // not partitioned: no partition hashes
+  std::vector<size_t> chosen;
+  if (columns.empty()) {
+    chosen = RowHasher::all_columns(shape);
+  } else {
+    for (const auto& c : columns) chosen.push_back(shape.require(c));
+  }
+  impl_ = std::make_unique<Impl>(Impl{RowHasher(shape, std::move(chosen)), static_cast<size_t>(part)});
+}
+
+PartitionHasher::~PartitionHasher() = default;
+
+void PartitionHasher::add(const Table& rows, std::map<Date, PartitionHash>& out) {
+  if (!impl_) return;
+  const Column& pc = rows.col(impl_->part);
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     if (pc.is_null(r)) continue;
     PartitionHash& ph = out[Date(static_cast<int32_t>(pc.int_at(r)))];
-    ph.sum += hasher.hash(rows, r);
+    ph.sum += impl_->rows.hash(rows, r);
     ++ph.rows;
   }
+}
+
+std::map<Date, PartitionHash> partition_hashes_of(const Table& rows, const std::vector<std::string>& columns) {
+  std::map<Date, PartitionHash> out;
+  PartitionHasher(rows, columns).add(rows, out);
   return out;
 }
 

@@ -1,8 +1,11 @@
 #include "nbaprops/pipeline/fingerprint.hpp"
 
 #include <cstdio>
+#include <algorithm>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "nbaprops/core/content_hash.hpp"
@@ -20,6 +23,15 @@ struct InputFingerprints::TableState {
   std::map<int32_t, std::string> committed;  // commits noted while loading; guarded by mu_
 };
 
+/// Content tokens of a raw table over the columns one read declares, computed
+/// block by block as fingerprints reach them (raw tables do not change during a
+/// run: a day computed once stays valid).
+struct InputFingerprints::RawState {
+  std::mutex mu;
+  std::map<int32_t, std::string> token;  // day → "h<hash>"; guarded by mu
+  std::set<int32_t> done;                // days whose token is known (or that have no rows); guarded by mu
+};
+
 InputFingerprints::InputFingerprints(Warehouse& warehouse, const Schedule& schedule,
                                      std::map<std::string, DateRange> windows)
     : warehouse_(warehouse), schedule_(schedule), windows_(std::move(windows)) {}
@@ -31,18 +43,56 @@ std::map<int32_t, std::string> InputFingerprints::load_tokens(const std::string&
   const TableSchema& schema = catalog::get(table);
   std::optional<DateRange> w;
   if (auto it = windows_.find(table); it != windows_.end()) w = it->second;
-  bool produced = false;
-  for (const Processor* p : registry::all()) produced |= p->info().output_table == table;
-  if (produced) {
-    // Written only by units, which record each partition's hash as they commit.
-    for (const auto& [d, n] : warehouse_.partition_counts(schema, w)) token[d.days()] = "n" + std::to_string(n);
-    for (const auto& [d, h] : warehouse_.partition_hashes(schema, w)) token[d.days()] = "h" + h;
-  } else {
-    // Raw inputs may be changed by anyone (a re-import, a hand-written UPDATE):
-    // hash what is stored, once.
-    for (const auto& [d, h] : warehouse_.content_hashes(schema, w)) token[d.days()] = "h" + h.hex();
-  }
+  // Written only by units, which record each partition's hash as they commit.
+  for (const auto& [d, n] : warehouse_.partition_counts(schema, w)) token[d.days()] = "n" + std::to_string(n);
+  for (const auto& [d, h] : warehouse_.partition_hashes(schema, w)) token[d.days()] = "h" + h;
   return token;
+}
+
+bool InputFingerprints::produced(const std::string& table) {
+  std::call_once(produced_once_, [this] {
+    for (const Processor* p : registry::all()) produced_.insert(p->info().output_table);
+  });
+  return produced_.count(table) > 0;
+}
+
+InputFingerprints::RawState& InputFingerprints::raw_state(const UpstreamRead& r) {
+  std::string key = r.table + "|";
+  for (const auto& c : r.columns) key += c + ",";
+  std::unique_lock lock(mu_);
+  auto& slot = raws_[key];
+  if (!slot) slot = std::make_unique<RawState>();
+  return *slot;
+}
+
+void InputFingerprints::mix_raw(const UpstreamRead& r, DateRange w,
+                                const std::function<void(int32_t, const std::string&)>& mix) {
+  // Raw inputs may be changed by anyone (a re-import, a hand-written UPDATE):
+  // hash what is stored, over the columns the read declares (a change to a
+  // column no processor of this read looks at cannot change its output).
+  RawState& st = raw_state(r);
+  std::lock_guard lock(st.mu);
+  auto missing = [&] {
+    for (int32_t d = w.start.days(); d <= w.end.days(); ++d) {
+      if (!st.done.count(d)) return std::optional<int32_t>(d);
+    }
+    return std::optional<int32_t>();
+  };
+  if (const auto first = missing()) {
+    // The days still unknown, in one block reaching ahead as the run's cache
+    // loads (later units of the plan read them next), within the table's
+    // window.
+    DateRange block{Date(*first), w.end};
+    if (auto it = windows_.find(r.table); it != windows_.end() && it->second.start <= block.start) {
+      block.end = std::min(it->second.end, std::max(w.end, block.start + (kRawBlockDays - 1)));
+    }
+    const TableSchema& schema = catalog::get(r.table);
+    for (const auto& [d, h] : warehouse_.content_hashes(schema, block, r.columns)) st.token[d.days()] = "h" + h.hex();
+    for (int32_t d = block.start.days(); d <= block.end.days(); ++d) st.done.insert(d);
+  }
+  for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {
+    mix(it->first, it->second);
+  }
 }
 
 InputFingerprints::TableState& InputFingerprints::state(const std::string& table) {
@@ -94,6 +144,13 @@ std::string InputFingerprints::fingerprint(const Unit& u) {
     const DateRange w = r.window(schedule_, u.date);
     mix(r.table);
     if (w.start > w.end) continue;
+    if (!produced(r.table)) {
+      mix_raw(r, w, [&](int32_t day, const std::string& token) {
+        mix(Date(day).iso());
+        mix(token);
+      });
+      continue;
+    }
     TableState& st = state(r.table);
     std::shared_lock lock(mu_);
     for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {

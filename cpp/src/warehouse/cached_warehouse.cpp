@@ -121,8 +121,9 @@ DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
   return it == windows_.end() ? DateRange{Date(0), Date(-1)} : it->second;
 }
 
-Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
-                            const std::vector<std::string>& columns) {
+std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema& schema, std::optional<DateRange> range,
+                                                              const std::vector<std::string>& columns,
+                                                              bool projection_only) {
   // The projection cached: a table the plan loads with one projection (the
   // union its reads declare) serves any subset of it from that one copy (the
   // requested columns, the same rows in the same order).
@@ -134,24 +135,17 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
       load = &u;
     }
   }
+  if (projection_only && load == &columns) return std::nullopt;
   const std::vector<std::string>& cols = *load;
   // The partition column is needed to split; a projection without it is read
   // from the base.
-  if (!cols.empty()) {
-    bool has_part = false;
-    for (const auto& c : cols) has_part |= c == schema.partition_column;
-    if (!has_part) {
-      ++base_reads_;
-      return base_.read(schema, range, columns);
-    }
-  }
+  if (!cols.empty() && std::find(cols.begin(), cols.end(), schema.partition_column) == cols.end()) return std::nullopt;
   const DateRange window = window_of(schema);
   if (!range || range->start < window.start || window.end < range->end || range->start.days() < floor_.load()) {
-    ++base_reads_;
-    return base_.read(schema, range, columns);
+    return std::nullopt;
   }
   Entry& e = entry(key_of(schema, cols));
-  std::lock_guard lock(e.mu);
+  std::unique_lock lock(e.mu);
   if (!e.loaded || e.loaded_through < range->end.days()) {
     // The window loads in blocks as the run reaches them: what is in memory is
     // the block being read, not every season of the run at once.
@@ -168,20 +162,43 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
     load_date(e, schema, cols, *it);
     it = e.stale.erase(it);
   }
+  return Served{std::move(lock), &e, &cols, e.parts.lower_bound(range->start.days()),
+                e.parts.upper_bound(range->end.days())};
+}
+
+Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
+                            const std::vector<std::string>& columns) {
+  auto sv = serve(schema, range, columns, false);
+  if (!sv) {
+    ++base_reads_;
+    return base_.read(schema, range, columns);
+  }
+  const std::vector<std::string>& cols = *sv->cols;
   Table out(schema, columns);
   size_t rows = 0;
-  auto lo = e.parts.lower_bound(range->start.days());
-  auto hi = e.parts.upper_bound(range->end.days());
-  for (auto it = lo; it != hi; ++it) rows += it->second.num_rows();
+  for (auto it = sv->lo; it != sv->hi; ++it) rows += it->second.num_rows();
   out.reserve(rows);
-  if (load == &columns || cols == columns) {
-    for (auto it = lo; it != hi; ++it) out.append_same(it->second);
+  if (cols == columns) {
+    for (auto it = sv->lo; it != sv->hi; ++it) out.append_same(it->second);
     return out;
   }
   std::vector<size_t> from;  // each requested column's position in the cached projection
   for (const auto& c : columns)
     from.push_back(static_cast<size_t>(std::find(cols.begin(), cols.end(), c) - cols.begin()));
-  for (auto it = lo; it != hi; ++it) out.append_columns(it->second, from);
+  for (auto it = sv->lo; it != sv->hi; ++it) out.append_columns(it->second, from);
+  return out;
+}
+
+std::map<Date, PartitionHash> CachedWarehouse::content_hashes(const TableSchema& schema, std::optional<DateRange> range,
+                                                              const std::vector<std::string>& columns) {
+  // Hashed in place from the cached projection when it holds the columns;
+  // otherwise (every column, say) from the base, which streams the rows rather
+  // than holding one more projection of the table.
+  auto sv = serve(schema, range, columns, true);
+  if (!sv) return base_.content_hashes(schema, range, columns);
+  std::map<Date, PartitionHash> out;
+  PartitionHasher hasher(Table(schema, *sv->cols), columns);
+  for (auto it = sv->lo; it != sv->hi; ++it) hasher.add(it->second, out);
   return out;
 }
 

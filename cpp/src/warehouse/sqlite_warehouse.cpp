@@ -337,12 +337,12 @@ Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchem
   return out;
 }
 
-std::map<Date, PartitionHash> SqliteWarehouse::content_hashes(const TableSchema& schema,
-                                                              std::optional<DateRange> range) {
+std::map<Date, PartitionHash> SqliteWarehouse::content_hashes(const TableSchema& schema, std::optional<DateRange> range,
+                                                              const std::vector<std::string>& columns) {
   if (!has_table(schema)) return {};
   auto c = acquire();
   try {
-    auto out = content_hashes_on(*c, schema, range);
+    auto out = content_hashes_on(*c, schema, range, columns);
     release(std::move(c));
     return out;
   } catch (...) {
@@ -353,20 +353,22 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes(const TableSchema&
 
 std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::Connection& conn,
                                                                  const TableSchema& schema,
-                                                                 std::optional<DateRange> range) {
+                                                                 std::optional<DateRange> range,
+                                                                 const std::vector<std::string>& columns) {
   // The cells decode as read_on decodes them (dates to days, the storage of
-  // each column's type), so the hashes equal partition_hashes_of(read(...)).
-  std::vector<std::string> names;
-  for (const auto& def : schema.columns) names.push_back(def.name);
-  RowHashBuilder hasher(names);
-  const Table shape(schema);  // storage per column
-  int part = -1;
-  std::string sql = "SELECT ";
-  for (size_t i = 0; i < names.size(); ++i) {
-    sql += (i ? ", " : "") + quote(names[i]);
-    if (names[i] == schema.partition_column) part = static_cast<int>(i);
+  // each column's type), so the hashes equal
+  // partition_hashes_of(read(..., columns), columns).
+  std::vector<std::string> names = columns;
+  if (names.empty()) {
+    for (const auto& def : schema.columns) names.push_back(def.name);
   }
-  if (part < 0) return {};
+  RowHashBuilder hasher(names);
+  const Table shape(schema, names);  // storage per column (an unknown column throws, naming it)
+  if (schema.partition_column.empty()) return {};
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + quote(names[i]);
+  const int part = static_cast<int>(std::find(names.begin(), names.end(), schema.partition_column) - names.begin());
+  if (part == static_cast<int>(names.size())) sql += ", " + quote(schema.partition_column);  // grouped by, not hashed
   sql += " FROM " + qualified(schema);
   if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   Statement st(conn.get(), sql);
@@ -376,9 +378,13 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
     sqlite3_bind_text(st.get(), 2, b.c_str(), -1, SQLITE_TRANSIENT);
   }
   sqlite3_stmt* s = st.get();
+  std::vector<uint8_t> is_date(names.size());
+  for (size_t i = 0; i < names.size(); ++i) is_date[i] = schema.column(names[i]).type == ColumnType::kDate;
   auto day_of = [&](int i) {
     const unsigned char* txt = sqlite3_column_text(s, i);
-    return parse_stored_date(txt, sqlite3_column_bytes(s, i), schema, names[static_cast<size_t>(i)]);
+    const size_t ui = static_cast<size_t>(i);
+    return parse_stored_date(txt, sqlite3_column_bytes(s, i), schema,
+                             ui < names.size() ? names[ui] : schema.partition_column);
   };
   std::map<Date, PartitionHash> out;
   while (st.step()) {
@@ -389,7 +395,7 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
       const int ci = static_cast<int>(i);
       if (sqlite3_column_type(s, ci) == SQLITE_NULL) {
         hasher.null(i);
-      } else if (schema.columns[i].type == ColumnType::kDate) {
+      } else if (is_date[i]) {
         hasher.int64(i, day_of(ci).days());
       } else if (shape.col(i).storage() == Storage::kInt) {
         hasher.int64(i, sqlite3_column_int64(s, ci));

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,8 +64,31 @@ class RowHashBuilder {
 /// processes and platforms.
 uint64_t row_content_hash(const Table& t, size_t row);
 
-/// @return the partition hashes of @p rows, grouped by the schema's partition
-/// column. Thread-safe.
-std::map<Date, PartitionHash> partition_hashes_of(const Table& rows);
+/// Partition hashes over chosen columns of Tables that share one column layout
+/// (the parts of a cached table, say): columns are resolved once, here.
+class PartitionHasher {
+ public:
+  /// @param shape a Table with the layout of those that will be added.
+  /// @param columns the hashed columns, in order (empty: all of @p shape's);
+  ///   run-stamp columns among them are left out. @throws DataError when
+  ///   @p shape has no such column.
+  PartitionHasher(const Table& shape, const std::vector<std::string>& columns);
+  ~PartitionHasher();
+  PartitionHasher(const PartitionHasher&) = delete;
+  PartitionHasher& operator=(const PartitionHasher&) = delete;
+  /// Adds each row of @p rows (NULL partition date: skipped) to its
+  /// partition's hash in @p out. Nothing when the shape has no partition
+  /// column.
+  void add(const Table& rows, std::map<Date, PartitionHash>& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// @return the partition hashes of @p rows over @p columns (empty: every
+/// column), grouped by the schema's partition column. A hash over columns c
+/// equals the hash of the same rows read with exactly the columns c. Thread-safe.
+std::map<Date, PartitionHash> partition_hashes_of(const Table& rows, const std::vector<std::string>& columns = {});
 
 }  // namespace nbaprops

@@ -7,13 +7,17 @@
 /// A unit's fingerprint hashes, for every upstream partition its declared
 /// windows can read, that partition's content hash: the hash the warehouse
 /// recorded when it was written, for tables that processors write; the hash of
-/// the stored rows, for raw tables (which users may change by hand, a
-/// re-import or an UPDATE). Where no hash is recorded (a backend that keeps
+/// the stored rows over the columns the read declares, for raw tables (which
+/// users may change by hand, a re-import or an UPDATE; a column the read does
+/// not declare cannot change the unit's output). Where no hash is recorded (a backend that keeps
 /// none), the partition's row count stands in.
 
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -58,15 +62,29 @@ class InputFingerprints {
 
  private:
   struct TableState;
+  struct RawState;
+  /// Days of raw content hashed at once, ahead of the unit asking (the run
+  /// cache's block).
+  static constexpr int kRawBlockDays = 120;
   TableState& state(const std::string& table);
-  /// Reads the tokens of @p table over its window (no lock held).
+  /// Reads the tokens of processor-written @p table over its window (no lock
+  /// held).
   std::map<int32_t, std::string> load_tokens(const std::string& table);
+  /// @return true when a registered processor writes @p table.
+  bool produced(const std::string& table);
+  RawState& raw_state(const UpstreamRead& r);
+  /// Calls @p mix with (day, token) of each partition of raw read @p r in
+  /// @p w, hashing the days not yet known first.
+  void mix_raw(const UpstreamRead& r, DateRange w, const std::function<void(int32_t, const std::string&)>& mix);
 
   Warehouse& warehouse_;
   const Schedule& schedule_;
   std::map<std::string, DateRange> windows_;
   std::shared_mutex mu_;
   std::map<std::string, std::unique_ptr<TableState>> tables_;
+  std::map<std::string, std::unique_ptr<RawState>> raws_;  // key: table + '|' + declared columns; guarded by mu_
+  std::once_flag produced_once_;
+  std::set<std::string> produced_;  // set once under produced_once_
 };
 
 /// The newest committed (success or empty) run-ledger row of a unit.

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -56,12 +57,11 @@ class CachedWarehouse final : public Warehouse {
                                                              std::optional<DateRange> range) override {
     return base_.partition_hashes(schema, range);
   }
-  /// From the base: hashing stored rows needs every column, which the cache
-  /// would otherwise hold as one more projection of the table.
-  [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema,
-                                                             std::optional<DateRange> range) override {
-    return base_.content_hashes(schema, range);
-  }
+  /// Columns the cached projection of the table holds are hashed from memory
+  /// (loading the blocks reads would load); other columns, or every column,
+  /// from the base.
+  [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema, std::optional<DateRange> range,
+                                                             const std::vector<std::string>& columns = {}) override;
 
   /// Drops every cached partition dated before @p floor and serves reads
   /// reaching before it from the base from now on (the runner calls it once no
@@ -87,6 +87,20 @@ class CachedWarehouse final : public Warehouse {
     std::set<int32_t> stale;
   };
   Entry& entry(const std::string& key);
+  /// A locked, loaded and fresh cached projection and its partitions of a
+  /// range.
+  struct Served {
+    std::unique_lock<std::mutex> lock;
+    Entry* entry;
+    const std::vector<std::string>* cols;  ///< the projection cached
+    std::map<int32_t, Table>::const_iterator lo, hi;
+  };
+  /// @return what serves a read of @p columns of @p schema over @p range, or
+  /// nullopt when it goes to the base (outside the window or the floor, no
+  /// partition column; with @p projection_only, also columns that are not a
+  /// subset of the table's declared projection).
+  std::optional<Served> serve(const TableSchema& schema, std::optional<DateRange> range,
+                              const std::vector<std::string>& columns, bool projection_only);
   void append_done(const TableSchema& schema);
   void load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns, int32_t day);
 

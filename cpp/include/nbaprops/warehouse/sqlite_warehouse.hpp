@@ -56,8 +56,8 @@ class SqliteWarehouse final : public Warehouse {
   [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
                                                              std::optional<DateRange> range) override;
   /// Streams the stored rows into their partition hashes (no Table is built).
-  [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema,
-                                                             std::optional<DateRange> range) override;
+  [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema, std::optional<DateRange> range,
+                                                             const std::vector<std::string>& columns = {}) override;
 
   /// Test hook: the next write fails (StorageError) after inserting @p rows
   /// rows, inside its transaction, to prove atomicity. Negative disables.
@@ -72,7 +72,8 @@ class SqliteWarehouse final : public Warehouse {
   void require_writable(const std::string& what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
   std::map<Date, PartitionHash> content_hashes_on(sqlite_detail::Connection& c, const TableSchema& schema,
-                                                  std::optional<DateRange> range);
+                                                  std::optional<DateRange> range,
+                                                  const std::vector<std::string>& columns = {});
   Table read_on(sqlite_detail::Connection& c, const TableSchema& schema, std::optional<DateRange> range,
                 const std::vector<std::string>& columns);
   /// @return true when @p w records its partitions' content hashes.

@@ -5,6 +5,7 @@
 /// column, and the unit of writing is the atomic replacement of whole (table,
 /// date) partitions.
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,13 +114,19 @@ class Warehouse {
   }
 
   /// @return the content hash of each partition in @p range with rows, computed
-  /// from the rows stored now (what partition_hashes_of(read(schema, range))
-  /// gives), for tables that may change outside this library (raw inputs). A
+  /// from the rows stored now over @p columns (empty: every column), for tables
+  /// that may change outside this library (raw inputs): what
+  /// partition_hashes_of(read(schema, range, columns), columns) gives. A
   /// backend may compute it without materialising the rows. @throws
   /// StorageError, DataError.
   [[nodiscard]] virtual std::map<Date, PartitionHash> content_hashes(const TableSchema& schema,
-                                                                     std::optional<DateRange> range) {
-    return partition_hashes_of(read(schema, range));
+                                                                     std::optional<DateRange> range,
+                                                                     const std::vector<std::string>& columns = {}) {
+    std::vector<std::string> with_part = columns;
+    if (!columns.empty() && std::find(columns.begin(), columns.end(), schema.partition_column) == columns.end()) {
+      with_part.push_back(schema.partition_column);  // to group by, not hashed
+    }
+    return partition_hashes_of(read(schema, range, with_part), columns);
   }
 };
 
