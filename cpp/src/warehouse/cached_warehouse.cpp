@@ -197,7 +197,8 @@ std::map<Date, PartitionHash> CachedWarehouse::content_hashes(const TableSchema&
   auto sv = serve(schema, range, columns, true);
   if (!sv) return base_.content_hashes(schema, range, columns);
   std::map<Date, PartitionHash> out;
-  PartitionHasher hasher(Table(schema, *sv->cols), columns);
+  if (sv->lo == sv->hi) return out;
+  PartitionHasher hasher(sv->lo->second, columns);  // every part has the projection's layout
   for (auto it = sv->lo; it != sv->hi; ++it) hasher.add(it->second, out);
   return out;
 }

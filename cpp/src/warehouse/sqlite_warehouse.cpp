@@ -358,13 +358,13 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
   // The cells decode as read_on decodes them (dates to days, the storage of
   // each column's type), so the hashes equal
   // partition_hashes_of(read(..., columns), columns).
+  if (schema.partition_column.empty()) return {};
   std::vector<std::string> names = columns;
   if (names.empty()) {
     for (const auto& def : schema.columns) names.push_back(def.name);
   }
   RowHashBuilder hasher(names);
   const Table shape(schema, names);  // storage per column (an unknown column throws, naming it)
-  if (schema.partition_column.empty()) return {};
   std::string sql = "SELECT ";
   for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + quote(names[i]);
   const int part = static_cast<int>(std::find(names.begin(), names.end(), schema.partition_column) - names.begin());
