@@ -5,9 +5,11 @@
 
 Runs, each on a fresh copy of one generated demo league (seed 7):
 
-* the whole cascade over demo season 2023 with 1 and with 2 workers (the 1→2 speed-up);
-* the whole cascade over demo seasons 2021–2024 with 2 workers, in a child process so that its peak RSS
-  is its own; the wall time split into read (units reading their inputs through the run's cache), write
+* the whole cascade over demo season 2023 with 1 and with 2 workers (the 1→2 speed-up), ``--repeats`` times
+  each, interleaved (w1, w2, w1, w2, …) so that a slow minute of a shared machine hits both sides; the speed-up
+  is the best w1 over the best w2, and every wall time is kept in the JSON (``walls``);
+* the whole cascade over demo seasons 2021–2024 with 2 workers, ``--repeats`` times (the best is shown), in a
+  child process so that its peak RSS is its own; the wall time split into read (units reading their inputs through the run's cache), write
   (each unit's one commit transaction) and compute (the rest of the units' busy time), summed over units;
 * one date (2025-03-12) of every processor on that 4-season warehouse (``--dates``, no resume).
 
@@ -63,6 +65,14 @@ def cascade(raw: Path, dst: Path, first: int, last: int, workers: int, ckpt: Pat
     return fig
 
 
+def best_of_runs(runs: list[dict]) -> dict:
+    """The fastest of repeated cascade runs, with every run's wall time (``walls``)."""
+    best = dict(min(runs, key=lambda f: f["wall"]))
+    best["walls"] = [round(f["wall"], 3) for f in runs]
+    best["exit"] = max(f["exit"] for f in runs)  # any failed run fails the bench
+    return best
+
+
 def load(name: str) -> dict:
     path = RESULTS / name
     return json.loads(path.read_text()) if path.exists() else {}
@@ -72,15 +82,27 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=RESULTS / "targets.json")
     ap.add_argument("--one-date", default="2025-03-12")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="runs of each cascade (one season's 1- and 2-worker runs interleaved); the best counts")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nbaprops-targets-"))
     try:
         raw1, raw4 = work / "raw1", work / "raw4"
         nbaprops.demo.generate(nbaprops.open(raw1), seasons=[2023], seed=7)
         nbaprops.demo.generate(nbaprops.open(raw4), seasons=[2021, 2022, 2023, 2024], seed=7)
-        one_w1 = cascade(raw1, work / "c1w1", 2023, 2023, 1, work / "k1")
-        one_w2 = cascade(raw1, work / "c1w2", 2023, 2023, 2, work / "k2")
-        four = cascade(raw4, work / "c4w2", 2021, 2024, 2, work / "k3")
+        runs: dict[int, list[dict]] = {1: [], 2: []}
+        for i in range(max(args.repeats, 1)):
+            for workers in (1, 2):
+                dst = work / f"c1w{workers}-{i}"
+                runs[workers].append(cascade(raw1, dst, 2023, 2023, workers, work / f"k{workers}-{i}"))
+                shutil.rmtree(dst, ignore_errors=True)
+        one_w1, one_w2 = (best_of_runs(runs[w]) for w in (1, 2))
+        fours = []
+        for i in range(max(args.repeats, 1)):
+            dst = work / "c4w2"  # the last copy stays for the one-date run
+            shutil.rmtree(dst, ignore_errors=True)
+            fours.append(cascade(raw4, dst, 2021, 2024, 2, work / f"k3-{i}"))
+        four = best_of_runs(fours)
         print(f"1 season: w1 {one_w1['wall']:.1f} s, w2 {one_w2['wall']:.1f} s; "
               f"4 seasons w2 {four['wall']:.1f} s, {four['peak_rss_mb']:.0f} MB", flush=True)
         wh = nbaprops.open(work / "c4w2")
@@ -105,7 +127,8 @@ def main() -> int:
         ("peak RSS, 4 seasons (MB)", "2800", "<= 1000", four["peak_rss_mb"]),
         ("4 seasons / 1 season (2 workers)", "3.9x", "<= 4.3x", four["wall"] / one_w2["wall"]),
         (f"one date, every processor, 4-season warehouse ({args.one_date}) (s)", "4.2", "<= 0.5", one_date),
-        ("2 workers vs 1, whole cascade (1 season)", "-", ">= 1.7x", one_w1["wall"] / one_w2["wall"]),
+        (f"2 workers vs 1, whole cascade (1 season, best of {len(one_w1['walls'])} each)", "-", ">= 1.7x",
+         one_w1["wall"] / one_w2["wall"]),
         ("TOGS vs legacy-style pandas", "2.3x", ">= 20x", ratio(bf, "togs_vs_reference", "ratio")),
         ("PDC vs legacy-style pandas", "2.4x", ">= 20x", ratio(bf, "pdc_vs_reference", "ratio")),
         ("predictions vs legacy-style loop", "0.7x", ">= 20x", ratio(bf, "predictions_vs_reference", "ratio")),
