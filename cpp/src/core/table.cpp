@@ -81,7 +81,11 @@ class TextPool {
     const std::string* text = nullptr;
   };
   static constexpr size_t kShards = 64;
-  static constexpr size_t kMemoSize = 1024;
+  // 8192 entries (128 KB per thread): a demo season's cascade interns 4.1 M
+  // texts; 1024 entries answered 65 % of them, 8192 answer 76 %, and the
+  // pool's share of the run's samples fell from 6.8 % to 5.4 % (perf). Most of
+  // the rest are texts seen once (row hashes, ids), which no memo helps.
+  static constexpr size_t kMemoSize = 8192;
   std::array<Shard, kShards> shards_;
   static thread_local std::array<Memo, kMemoSize> memo_;
 };
