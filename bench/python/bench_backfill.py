@@ -64,16 +64,6 @@ def load_reference():
 
 
 def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Fastest wall time of ``n`` calls of ``fn`` (and the last call's result)."""
-    best, out = float("inf"), None
-    for _ in range(max(n, 1)):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def best_run(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     """Fastest wall time of ``n`` calls of ``fn`` and that call's result."""
     runs = []
     for _ in range(max(n, 1)):
@@ -94,7 +84,7 @@ def ours_two_workers(repeats: int, wh, dates: list[str], processor: str, ckpt: P
         exits.append(r.exit_code)
         return r
 
-    wall, _ = best_run(repeats, run)
+    wall, _ = best_of(repeats, run)
     return wall, max(exits)
 
 
@@ -383,9 +373,9 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
         unrounded.clear()
         return pdc_reference(wh_dir / "nba_analytics.sqlite", scratch, dates, season_of, unrounded)
 
-    ref_s, ref_rows = best_run(repeats, reference)
+    ref_s, ref_rows = best_of(repeats, reference)
     two_s, two_exit = ours_two_workers(repeats, wh, dates, "pdc", work / "ckpt-pdc-w2")
-    our_s, result = best_run(repeats, lambda: nbaprops.backfill(
+    our_s, result = best_of(repeats, lambda: nbaprops.backfill(
         wh, dates=dates, processors=["pdc"], workers=1, resume=False, progress="none",
         checkpoint_dir=work / "ckpt-pdc"))
 
@@ -688,9 +678,9 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str], repeats: int) 
     scratch = work / "reference.sqlite"
     model_id = nbaprops.xgboost_model_id()
     model_path = nbaprops.api.models.default_model_path() if model_id else None
-    ref_s, ref_rows = best_run(repeats, lambda: predictions_reference(wh_dir, scratch, dates, model_path))
+    ref_s, ref_rows = best_of(repeats, lambda: predictions_reference(wh_dir, scratch, dates, model_path))
     two_s, two_exit = ours_two_workers(repeats, wh, dates, "pred", work / "ckpt-pred-w2")
-    our_s, result = best_run(repeats, lambda: nbaprops.backfill(
+    our_s, result = best_of(repeats, lambda: nbaprops.backfill(
         wh, dates=dates, processors=["pred"], workers=1, resume=False, progress="none",
         checkpoint_dir=work / "ckpt-pred"))
     con = sqlite3.connect(scratch)
