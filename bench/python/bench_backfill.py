@@ -849,7 +849,8 @@ def main(argv: list[str] | None = None) -> int:
         togs_dates = sorted(togs_units.loc[togs_units["status"] != "skipped_no_games", "date"]
                             .dt.strftime("%Y-%m-%d").unique())
         togs = bench_togs(ref_mod, work / "w1", work, togs_dates, args.repeats)
-        print(f"  TOGS comparison: ratio {togs['ratio']:.1f}× (2 workers {togs['ratio_2_workers']:.1f}×), agree {togs['agree']}", flush=True)
+        print(f"  TOGS comparison: ratio {togs['ratio']:.1f}× (2 workers {togs['ratio_2_workers']:.1f}×), "
+              f"agree {togs['agree']}", flush=True)
         ok &= togs["agree"]
 
         # 3. PDC (subset) vs a legacy-style reference, over the dates PDC wrote
@@ -864,7 +865,8 @@ def main(argv: list[str] | None = None) -> int:
                                     if sched.season_start(s) is not None and sched.season_start(s) <= day
                                     <= sched.season_end(s))
             pdc = bench_pdc(work / "w1", work, pdc_dates, season_of, args.repeats)
-            print(f"  PDC comparison: ratio {pdc['ratio']:.1f}× (2 workers {pdc['ratio_2_workers']:.1f}×), agree {pdc['agree']}", flush=True)
+            print(f"  PDC comparison: ratio {pdc['ratio']:.1f}× (2 workers {pdc['ratio_2_workers']:.1f}×), "
+                  f"agree {pdc['agree']}", flush=True)
             ok &= pdc["agree"]
 
         # 4. Predictions (every system) vs a legacy-style per-player Python loop, on the first prediction dates

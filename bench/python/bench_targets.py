@@ -9,8 +9,9 @@ Runs, each on a fresh copy of one generated demo league (seed 7):
   each, interleaved (w1, w2, w1, w2, …) so that a slow minute of a shared machine hits both sides; the speed-up
   is the best w1 over the best w2, and every wall time is kept in the JSON (``walls``);
 * the whole cascade over demo seasons 2021–2024 with 2 workers, ``--repeats`` times (the best is shown), in a
-  child process so that its peak RSS is its own; the wall time split into read (units reading their inputs through the run's cache), write
-  (each unit's one commit transaction) and compute (the rest of the units' busy time), summed over units;
+  child process so that its peak RSS is its own; the wall time split into read (units reading their inputs
+  through the run's cache), write (each unit's one commit transaction) and compute (the rest of the units'
+  busy time), summed over units;
 * one date (2025-03-12) of every processor on that 4-season warehouse (``--dates``, no resume).
 
 It then reads the figures the other benches of ``make bench`` left in ``bench/results/`` (the pandas
