@@ -312,6 +312,76 @@ TEST(Warehouse, ReadsOfRepeatedValuesAndUnreadableDates) {
   }
 }
 
+/// (game_date, game_id, team_abbr, points_scored) of every row, as read.
+std::vector<std::string> read_order(SqliteWarehouse& wh, const std::vector<std::string>& columns) {
+  const Table t = wh.read(togs(), std::nullopt, columns);
+  std::vector<std::string> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    std::string row;
+    for (size_t c = 0; c < t.num_columns(); ++c) row += t.cell_text(r, c) + "|";
+    out.push_back(row);
+  }
+  return out;
+}
+
+/// The same cells as SQLite's own ORDER BY date, keys gives them.
+std::vector<std::string> sqlite_order(const TempDir& dir) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT points_scored FROM team_offense_game_summary "
+                               "ORDER BY game_date, game_id, team_abbr",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> out;
+  while (sqlite3_step(st) == SQLITE_ROW) out.push_back(std::to_string(sqlite3_column_int64(st, 0)) + "|");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+void exec(const TempDir& dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+// Reads come in key order within each date whatever order the rows were
+// stored in (the sort is done after SQLite's date-ordered scan), with ties in
+// stored order, exactly as SQLite's ORDER BY date, keys gives them; also when
+// the projection leaves the keys out, and when a stored key would sort
+// differently from its decoded value (a BLOB in a TEXT column).
+TEST(Warehouse, ReadsComeInKeyOrderWhateverTheStoredOrder) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  Table rows = rows_for(d, 6, 10);
+  // Stored order: B5 B4 ... B0 with team_abbr tied on two games; one NULL key.
+  Table reversed(togs());
+  for (size_t r = rows.num_rows(); r-- > 0;) reversed.append_row(rows, r);
+  reversed.set(0, "game_id", rows.col("game_id").text_at(1));  // a tie on both keys with the row of game B1
+  reversed.set(0, "team_abbr", rows.col("team_abbr").text_at(1));
+  reversed.set(2, "team_abbr", "A");
+  wh.replace_partition(togs(), d, reversed);
+  wh.replace_partition(togs(), d + 1, rows_for(d + 1, 3, 40));
+  exec(dir, "UPDATE team_offense_game_summary SET game_id = NULL WHERE points_scored = 13");
+
+  const auto want = sqlite_order(dir);
+  ASSERT_EQ(want.size(), 9u);
+  EXPECT_EQ(read_order(wh, {"points_scored"}), want);
+  const auto full = read_order(wh, {"game_id", "team_abbr", "points_scored"});
+  ASSERT_EQ(full.size(), want.size());
+  for (size_t i = 0; i < full.size(); ++i) EXPECT_TRUE(full[i].ends_with("|" + want[i])) << full[i];
+  EXPECT_EQ(full.front(), "NULL|A|13|");  // NULL keys first
+  // Stored as 15 14 13 12 11 10; the tie (game B1, team T1: 15 and 11) keeps the stored order.
+  EXPECT_EQ(want[0] + want[1] + want[2] + want[3] + want[4] + want[5], "13|10|15|11|12|14|");
+
+  exec(dir, "UPDATE team_offense_game_summary SET team_abbr = x'5430' WHERE points_scored = 10");
+  EXPECT_EQ(read_order(wh, {"points_scored"}), sqlite_order(dir));  // a BLOB sorts after every text
+}
+
 // The checkpoint of a file whose WAL filled runs after the commit (outside
 // the files' locks), and runs: the WAL stays near its threshold instead of
 // holding every page ever written.

@@ -64,30 +64,7 @@ std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const Tab
     const int idx = rows.index_of(k);
     if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
   }
-  auto less = [&](size_t a, size_t b) {
-    for (const Column* c : keys) {
-      const bool na = c->is_null(a), nb = c->is_null(b);
-      if (na || nb) {
-        if (na != nb) return na;
-        continue;
-      }
-      switch (c->storage()) {
-        case Storage::kInt:
-          if (c->int_at(a) != c->int_at(b)) return c->int_at(a) < c->int_at(b);
-          break;
-        case Storage::kReal:
-          if (c->real_at(a) != c->real_at(b)) return c->real_at(a) < c->real_at(b);
-          break;
-        case Storage::kText:
-          if (c->text_ptr(a) != c->text_ptr(b)) {
-            const int cmp = c->text_at(a).compare(c->text_at(b));
-            if (cmp != 0) return cmp < 0;
-          }
-          break;
-      }
-    }
-    return false;
-  };
+  auto less = [&](size_t a, size_t b) { return key_less(keys, a, b); };
   for (auto& [day, idx] : out) std::stable_sort(idx.begin(), idx.end(), less);
   return out;
 }

@@ -20,6 +20,35 @@
 
 namespace nbaprops {
 
+/// The order of a read's rows within one partition: the schema's key columns
+/// ascending, NULL first, numbers by value, texts bytewise (SQLite's BINARY
+/// collation); rows equal on every key keep the order they were written in.
+/// @return whether row @p a sorts before row @p b over the key columns @p keys.
+inline bool key_less(const std::vector<const Column*>& keys, size_t a, size_t b) noexcept {
+  for (const Column* c : keys) {
+    const bool na = c->is_null(a), nb = c->is_null(b);
+    if (na || nb) {
+      if (na != nb) return na;
+      continue;
+    }
+    switch (c->storage()) {
+      case Storage::kInt:
+        if (c->int_at(a) != c->int_at(b)) return c->int_at(a) < c->int_at(b);
+        break;
+      case Storage::kReal:
+        if (c->real_at(a) != c->real_at(b)) return c->real_at(a) < c->real_at(b);
+        break;
+      case Storage::kText:
+        if (c->text_ptr(a) != c->text_ptr(b)) {
+          const int cmp = c->text_at(a).compare(c->text_at(b));
+          if (cmp != 0) return cmp < 0;
+        }
+        break;
+    }
+  }
+  return false;
+}
+
 /// One table's part of a multi-table atomic write (Warehouse::write_batch).
 struct TableWrite {
   const TableSchema* schema = nullptr;  ///< target table (catalog schema)
