@@ -382,6 +382,17 @@ TEST(Warehouse, ReadsComeInKeyOrderWhateverTheStoredOrder) {
   EXPECT_EQ(read_order(wh, {"points_scored"}), sqlite_order(dir));  // a BLOB sorts after every text
 }
 
+// SQLite's memory statistics are off (set when the library loads): with them,
+// every SQLite allocation of every worker took one process-wide mutex.
+TEST(Warehouse, SqliteKeepsNoMemoryStatistics) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  wh.replace_partition(togs(), d, rows_for(d, 50, 10));
+  EXPECT_EQ(wh.read(togs(), DateRange{d, d}).num_rows(), 50u);
+  EXPECT_EQ(sqlite3_memory_used(), 0) << "SQLITE_CONFIG_MEMSTATUS is on";
+}
+
 // The checkpoint of a file whose WAL filled runs after the commit (outside
 // the files' locks), and runs: the WAL stays near its threshold instead of
 // holding every page ever written.
