@@ -218,7 +218,7 @@ def _drive(handle: Any, reporter: Any) -> Any:
     try:
         while True:
             try:
-                for ev in handle.poll(0.2):
+                for ev in handle.poll(0.1):
                     if reporter is not None:
                         reporter.update(ev)
                 if handle.done():
