@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <thread>
 
@@ -105,6 +106,59 @@ TEST(Warehouse, ReplaceAndReadRoundTrip) {
   counts = wh.partition_counts(togs(), std::nullopt);
   EXPECT_EQ(counts.count(d1), 0u);
   EXPECT_EQ(counts[d2], 6);
+}
+
+// Rows are inserted 16 at a time by one statement and the rest one by one:
+// every cell, NULLs included, lands in its row, rows in the order given, for
+// whole-schema rows and for a projection.
+TEST(Warehouse, ManyRowsAreStoredCellForCellInTheirOrder) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  Table whole = rows_for(d, 37, 100);  // two statements of 16 rows, then 5 single rows
+  for (size_t r = 0; r < whole.num_rows(); r += 5) whole.col("ts_pct").set_null(r);
+  std::vector<std::string> names;
+  for (const auto& def : togs().columns) {
+    if (def.required) names.push_back(def.name);
+  }
+  names.push_back("points_scored");
+  Table projected(togs(), names);
+  Table source = rows_for(d + 1, 21, 500);
+  std::vector<size_t> from;
+  for (const auto& n : names) from.push_back(source.require(n));
+  projected.append_columns(source, from);
+  for (size_t r = 0; r < projected.num_rows(); ++r) fill_required(projected, r);
+  wh.replace_partition(togs(), d, whole);
+  wh.replace_partition(togs(), d + 1, projected);
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT game_date, team_abbr, points_scored, ts_pct FROM team_offense_game_summary "
+                               "ORDER BY rowid",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::vector<std::string> got;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string row;
+    for (int c = 0; c < 4; ++c) {
+      const auto* t = sqlite3_column_text(st, c);
+      row += (t ? reinterpret_cast<const char*>(t) : "NULL") + std::string("|");
+    }
+    got.push_back(row);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  ASSERT_EQ(got.size(), 58u);
+  for (size_t r = 0; r < 37; ++r) {
+    char ts[32] = "NULL";
+    if (r % 5 != 0) std::snprintf(ts, sizeof ts, "%.15g", whole.col("ts_pct").real_at(r));  // SQLite's REAL as text
+    EXPECT_EQ(got[r], "2023-11-01|T" + std::to_string(r) + "|" + std::to_string(100 + r) + "|" + std::string(ts) + "|");
+  }
+  for (size_t r = 0; r < 21; ++r) {
+    EXPECT_EQ(got[37 + r], "2023-11-02|T" + std::to_string(r) + "|" + std::to_string(500 + r) + "|NULL|");
+  }
 }
 
 TEST(Warehouse, ReplaceIsAtomicUnderInjectedFailure) {
