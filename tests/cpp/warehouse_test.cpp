@@ -75,6 +75,27 @@ Table zone_row(Date d) {
   return t;
 }
 
+/// The rows @p sql gives on the analytics file of @p dir, each as its cells'
+/// text joined by '|' (NULL as "NULL").
+std::vector<std::string> query_rows(const TempDir& dir, const char* sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::vector<std::string> out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    std::string row;
+    for (int c = 0; c < sqlite3_column_count(st); ++c) {
+      const auto* t = sqlite3_column_text(st, c);
+      row += (t ? reinterpret_cast<const char*>(t) : "NULL") + std::string("|");
+    }
+    out.push_back(row);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
 }  // namespace
 
 TEST(Warehouse, ReplaceAndReadRoundTrip) {
@@ -131,25 +152,9 @@ TEST(Warehouse, ManyRowsAreStoredCellForCellInTheirOrder) {
   wh.replace_partition(togs(), d, whole);
   wh.replace_partition(togs(), d + 1, projected);
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT game_date, team_abbr, points_scored, ts_pct FROM team_offense_game_summary "
-                               "ORDER BY rowid",
-                               -1, &st, nullptr),
-            SQLITE_OK);
-  std::vector<std::string> got;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    std::string row;
-    for (int c = 0; c < 4; ++c) {
-      const auto* t = sqlite3_column_text(st, c);
-      row += (t ? reinterpret_cast<const char*>(t) : "NULL") + std::string("|");
-    }
-    got.push_back(row);
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  const auto got = query_rows(dir,
+                              "SELECT game_date, team_abbr, points_scored, ts_pct FROM team_offense_game_summary "
+                              "ORDER BY rowid");
   ASSERT_EQ(got.size(), 58u);
   for (size_t r = 0; r < 37; ++r) {
     char ts[32] = "NULL";
@@ -380,19 +385,7 @@ std::vector<std::string> read_order(SqliteWarehouse& wh, const std::vector<std::
 
 /// The same cells as SQLite's own ORDER BY date, keys gives them.
 std::vector<std::string> sqlite_order(const TempDir& dir) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT points_scored FROM team_offense_game_summary "
-                               "ORDER BY game_date, game_id, team_abbr",
-                               -1, &st, nullptr),
-            SQLITE_OK);
-  std::vector<std::string> out;
-  while (sqlite3_step(st) == SQLITE_ROW) out.push_back(std::to_string(sqlite3_column_int64(st, 0)) + "|");
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
+  return query_rows(dir, "SELECT points_scored FROM team_offense_game_summary ORDER BY game_date, game_id, team_abbr");
 }
 
 void exec(const TempDir& dir, const std::string& sql) {
