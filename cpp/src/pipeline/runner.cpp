@@ -201,8 +201,9 @@ struct RunHandle::State {
 
   /// Poller wake-ups are at most one per kWakeInterval: the poller (Python's
   /// main thread) woken per unit took a core from a worker thousands of times
-  /// a run on a 2-core machine. An event queued without a wake-up is returned
-  /// by the next wake-up or when poll's timeout ends.
+  /// a run on a 2-core machine. A waiting poll looks at the queue every
+  /// kWakeInterval, so an event queued without a wake-up waits at most that
+  /// long.
   static constexpr std::chrono::milliseconds kWakeInterval{50};
   std::chrono::steady_clock::time_point last_wake{};  // guarded by mu
 
@@ -836,10 +837,16 @@ RunHandle::~RunHandle() {
 }
 
 std::vector<UnitEvent> RunHandle::poll(double timeout_seconds) {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock lock(state_->mu);
-  if (state_->events.empty() && !state_->done.load() && timeout_seconds > 0) {
-    state_->cv.wait_for(lock, std::chrono::duration<double>(timeout_seconds),
-                        [&] { return !state_->events.empty() || state_->done.load(); });
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
+  // An event pushed without a wake-up (State::push) is seen at the next look,
+  // at most kWakeInterval later.
+  while (state_->events.empty() && !state_->done.load()) {
+    const auto now = Clock::now();
+    if (now >= deadline) break;
+    state_->cv.wait_for(lock, std::min<Clock::duration>(deadline - now, State::kWakeInterval));
   }
   std::vector<UnitEvent> out(std::make_move_iterator(state_->events.begin()),
                              std::make_move_iterator(state_->events.end()));

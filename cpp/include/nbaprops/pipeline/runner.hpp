@@ -139,9 +139,9 @@ class RunHandle {
   RunHandle& operator=(const RunHandle&) = delete;
 
   /// Waits up to @p timeout_seconds for events and returns all queued ones
-  /// (possibly none). Events wake a waiting poll at most every 50 ms (the
-  /// first at once); others wait in the queue for the next wake-up, the end of
-  /// the run or the timeout.
+  /// (possibly none): at once when events are queued or the run has ended,
+  /// else as soon as one is (within 50 ms: events wake a waiting poll at most
+  /// every 50 ms, the first at once, and the waiting poll looks every 50 ms).
   std::vector<UnitEvent> poll(double timeout_seconds);
   /// Requests cancellation: running units finish (their writes are atomic),
   /// nothing new starts, the rest become cancelled, the checkpoint is saved.
