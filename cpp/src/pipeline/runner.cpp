@@ -710,13 +710,20 @@ class Executor {
     Date lo = plan_.units.front().date, hi = lo;
     for (const Unit& u : plan_.units) lo = std::min(lo, u.date), hi = std::max(hi, u.date);
     const Table t = wh_.read(schema, DateRange{lo, hi}, {"analysis_date", "processor"});
-    const size_t d = t.require("analysis_date"), p = t.require("processor");
+    // The plan's processors by interned name (equal pointers ⇔ equal text):
+    // rows of other processors are never asked about.
+    std::vector<std::pair<const std::string*, const Processor*>> by_name;
+    for (const Processor* p : plan_.processors) by_name.emplace_back(intern(p->info().name), p);
+    const Column &day = t.col(t.require("analysis_date")), &name = t.col(t.require("processor"));
     for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (!t.col(d).is_null(r)) stored_failures_.emplace(t.col(p).text_at(r), static_cast<int32_t>(t.col(d).int_at(r)));
+      if (day.is_null(r) || name.is_null(r)) continue;
+      const auto it =
+          std::find_if(by_name.begin(), by_name.end(), [&](const auto& e) { return e.first == name.text_ptr(r); });
+      if (it != by_name.end()) stored_failures_.emplace(it->second, static_cast<int32_t>(day.int_at(r)));
     }
   }
   [[nodiscard]] bool has_stored_failures(const Unit& u) const {
-    return stored_failures_.count({u.processor->info().name, u.date.days()}) > 0;
+    return stored_failures_.count({u.processor, u.date.days()}) > 0;
   }
 
   /// Appends the buffered ledger rows (caller holds ledger_mu_).
@@ -820,7 +827,7 @@ class Executor {
   /// Ledger rows not appended yet (under ledger_mu_).
   std::optional<Table> pending_ledger_;
   /// (processor, day) pairs with failure rows stored when the run started.
-  std::set<std::pair<std::string, int32_t>> stored_failures_;
+  std::set<std::pair<const Processor*, int32_t>> stored_failures_;
   std::string first_failure_text_;
 };
 
