@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/runner.hpp"
@@ -197,6 +198,25 @@ TEST(RunnerTest, StopOnFailureStartsNothingNew) {
     // Nothing started after the failure was recorded.
     if (u.start_seq >= 0) EXPECT_LT(u.start_seq, failed.end_seq) << u.processor->info().code << " " << u.date.iso();
   }
+}
+
+// poll's timeout: an infinite or huge one waits at most until the run ends,
+// NaN and negative ones do not wait; every unit's event is returned once.
+TEST(RunnerTest, PollTimeoutsOfAnySizeReturnOnceTheRunHasEnded) {
+  Env env;
+  auto handle = start_run(*env.wh, env.schedule, env.plan, env.opts);
+  std::vector<UnitEvent> events;
+  while (!handle->done()) {
+    auto got = handle->poll(std::numeric_limits<double>::infinity());
+    events.insert(events.end(), got.begin(), got.end());
+  }
+  for (double t : {1e300, std::numeric_limits<double>::quiet_NaN(), -1.0, 0.0}) {
+    auto got = handle->poll(t);
+    events.insert(events.end(), got.begin(), got.end());
+  }
+  RunResult r = handle->wait();
+  EXPECT_EQ(r.exit_code(), 0) << r.summary_text();
+  EXPECT_EQ(events.size(), r.units.size());
 }
 
 TEST(RunnerTest, CancellationFinishesRunningUnitsAndStartsNoNewOnes) {

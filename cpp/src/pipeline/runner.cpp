@@ -846,8 +846,10 @@ RunHandle::~RunHandle() {
 std::vector<UnitEvent> RunHandle::poll(double timeout_seconds) {
   using Clock = std::chrono::steady_clock;
   std::unique_lock lock(state_->mu);
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
+  // At most a day per call (a larger or infinite timeout would overflow the
+  // clock's duration); NaN and negative timeouts do not wait.
+  const double wait = timeout_seconds > 0 ? std::min(timeout_seconds, 86400.0) : 0.0;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait));
   // An event pushed without a wake-up (State::push) is seen at the next look,
   // at most kWakeInterval later.
   while (state_->events.empty() && !state_->done.load()) {
