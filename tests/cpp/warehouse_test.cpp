@@ -96,6 +96,31 @@ std::vector<std::string> query_rows(const TempDir& dir, const char* sql) {
   return out;
 }
 
+/// Every row of a read of @p columns, as its cells' text joined by '|'.
+std::vector<std::string> read_order(SqliteWarehouse& wh, const std::vector<std::string>& columns) {
+  const Table t = wh.read(togs(), std::nullopt, columns);
+  std::vector<std::string> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    std::string row;
+    for (size_t c = 0; c < t.num_columns(); ++c) row += t.cell_text(r, c) + "|";
+    out.push_back(row);
+  }
+  return out;
+}
+
+/// The same cells as SQLite's own ORDER BY date, keys gives them.
+std::vector<std::string> sqlite_order(const TempDir& dir) {
+  return query_rows(dir, "SELECT points_scored FROM team_offense_game_summary ORDER BY game_date, game_id, team_abbr");
+}
+
+/// Runs @p sql on the analytics file of @p dir through a connection of its own.
+void exec(const TempDir& dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
 }  // namespace
 
 TEST(Warehouse, ReplaceAndReadRoundTrip) {
@@ -356,12 +381,7 @@ TEST(Warehouse, ReadsOfRepeatedValuesAndUnreadableDates) {
   }
   EXPECT_EQ(seen, "2023-11-01 T0;2023-11-01 T0;2023-11-01 T2;2023-11-02 T0;2023-11-02 T1;");
   for (const char* bad : {"", "2023-13-45"}) {
-    sqlite3* other = nullptr;
-    ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &other), SQLITE_OK);
-    const std::string sql =
-        std::string("UPDATE team_offense_game_summary SET game_date = '") + bad + "' WHERE team_abbr = 'T2'";
-    ASSERT_EQ(sqlite3_exec(other, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(other);
+    exec(dir, std::string("UPDATE team_offense_game_summary SET game_date = '") + bad + "' WHERE team_abbr = 'T2'");
     try {
       (void)wh.read(togs(), std::nullopt, {"game_date", "team_abbr"});
       FAIL() << "expected an unreadable date for '" << bad << "'";
@@ -369,30 +389,6 @@ TEST(Warehouse, ReadsOfRepeatedValuesAndUnreadableDates) {
       EXPECT_NE(std::string(e.what()).find("team_offense_game_summary.game_date"), std::string::npos) << e.what();
     }
   }
-}
-
-/// (game_date, game_id, team_abbr, points_scored) of every row, as read.
-std::vector<std::string> read_order(SqliteWarehouse& wh, const std::vector<std::string>& columns) {
-  const Table t = wh.read(togs(), std::nullopt, columns);
-  std::vector<std::string> out;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    std::string row;
-    for (size_t c = 0; c < t.num_columns(); ++c) row += t.cell_text(r, c) + "|";
-    out.push_back(row);
-  }
-  return out;
-}
-
-/// The same cells as SQLite's own ORDER BY date, keys gives them.
-std::vector<std::string> sqlite_order(const TempDir& dir) {
-  return query_rows(dir, "SELECT points_scored FROM team_offense_game_summary ORDER BY game_date, game_id, team_abbr");
-}
-
-void exec(const TempDir& dir, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  sqlite3_close(db);
 }
 
 // Reads come in key order within each date whatever order the rows were
