@@ -65,31 +65,32 @@ InputFingerprints::RawState& InputFingerprints::raw_state(const UpstreamRead& r)
   return *slot;
 }
 
-void InputFingerprints::mix_raw(const UpstreamRead& r, DateRange w,
-                                const std::function<void(int32_t, const std::string&)>& mix) {
+void InputFingerprints::hash_raw(const UpstreamRead& r, DateRange w, RawState& st) {
   // Raw inputs may be changed by anyone (a re-import, a hand-written UPDATE):
   // hash what is stored, over the columns the read declares (a change to a
   // column no processor of this read looks at cannot change its output).
+  // Called with st.mu held.
+  std::optional<int32_t> first;
+  for (int32_t d = w.start.days(); d <= w.end.days() && !first; ++d) {
+    if (!st.done.count(d)) first = d;
+  }
+  if (!first) return;
+  // The days still unknown, in one block reaching ahead as the run's cache
+  // loads (later units of the plan read them next), within the table's window.
+  DateRange block{Date(*first), w.end};
+  if (auto it = windows_.find(r.table); it != windows_.end() && it->second.start <= block.start) {
+    block.end = std::min(it->second.end, std::max(w.end, block.start + (kRawBlockDays - 1)));
+  }
+  const TableSchema& schema = catalog::get(r.table);
+  for (const auto& [d, h] : warehouse_.content_hashes(schema, block, r.columns)) st.token[d.days()] = "h" + h.hex();
+  for (int32_t d = block.start.days(); d <= block.end.days(); ++d) st.done.insert(d);
+}
+
+void InputFingerprints::mix_raw(const UpstreamRead& r, DateRange w,
+                                const std::function<void(int32_t, const std::string&)>& mix) {
   RawState& st = raw_state(r);
   std::lock_guard lock(st.mu);
-  auto missing = [&] {
-    for (int32_t d = w.start.days(); d <= w.end.days(); ++d) {
-      if (!st.done.count(d)) return std::optional<int32_t>(d);
-    }
-    return std::optional<int32_t>();
-  };
-  if (const auto first = missing()) {
-    // The days still unknown, in one block reaching ahead as the run's cache
-    // loads (later units of the plan read them next), within the table's
-    // window.
-    DateRange block{Date(*first), w.end};
-    if (auto it = windows_.find(r.table); it != windows_.end() && it->second.start <= block.start) {
-      block.end = std::min(it->second.end, std::max(w.end, block.start + (kRawBlockDays - 1)));
-    }
-    const TableSchema& schema = catalog::get(r.table);
-    for (const auto& [d, h] : warehouse_.content_hashes(schema, block, r.columns)) st.token[d.days()] = "h" + h.hex();
-    for (int32_t d = block.start.days(); d <= block.end.days(); ++d) st.done.insert(d);
-  }
+  hash_raw(r, w, st);
   for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {
     mix(it->first, it->second);
   }
@@ -140,7 +141,21 @@ std::string InputFingerprints::fingerprint(const Unit& u) {
     h ^= 0xff;
     h *= 1099511628211ULL;
   };
-  for (const UpstreamRead& r : u.processor->info().reads) {
+  const auto& reads = u.processor->info().reads;
+  // The raw blocks this unit needs that no other unit is loading, first: where
+  // another worker is loading one table (a block load of a raw table is a few
+  // tens of milliseconds), this one loads the next instead of waiting for it.
+  // The mixing below then waits only for blocks still being loaded.
+  if (reads.size() > 1) {
+    for (const UpstreamRead& r : reads) {
+      const DateRange w = r.window(schedule_, u.date);
+      if (w.start > w.end || produced(r.table)) continue;
+      RawState& st = raw_state(r);
+      std::unique_lock lock(st.mu, std::try_to_lock);
+      if (lock.owns_lock()) hash_raw(r, w, st);
+    }
+  }
+  for (const UpstreamRead& r : reads) {
     const DateRange w = r.window(schedule_, u.date);
     mix(r.table);
     if (w.start > w.end) continue;

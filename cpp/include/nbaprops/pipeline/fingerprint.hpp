@@ -73,6 +73,9 @@ class InputFingerprints {
   /// @return true when a registered processor writes @p table.
   bool produced(const std::string& table);
   RawState& raw_state(const UpstreamRead& r);
+  /// Hashes the days of raw read @p r in @p w that @p st does not know yet
+  /// (with st.mu held).
+  void hash_raw(const UpstreamRead& r, DateRange w, RawState& st);
   /// Calls @p mix with (day, token) of each partition of raw read @p r in
   /// @p w, hashing the days not yet known first.
   void mix_raw(const UpstreamRead& r, DateRange w, const std::function<void(int32_t, const std::string&)>& mix);

@@ -1,0 +1,145 @@
+// InputFingerprints: raw blocks are loaded by whichever unit finds them free.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nbaprops/pipeline/fingerprint.hpp"
+#include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "pipeline_fakes.hpp"
+#include "test_util.hpp"
+
+using namespace nbaprops;
+using namespace nbaprops::pipeline;
+namespace pf = nbaprops::testing::pipeline_fakes;
+
+namespace {
+
+const char* const kZones = "nba_raw.player_shot_zones";
+
+/// Forwards to a base warehouse; content hashes of the gated table wait until
+/// open() (the first caller announces itself), those of any other table are
+/// recorded.
+class GatedWarehouse final : public Warehouse {
+ public:
+  GatedWarehouse(Warehouse& base, std::string gated) : base_(base), gated_(std::move(gated)) {}
+
+  std::string uri() const override { return base_.uri(); }
+  void ensure_table(const TableSchema& s) override { base_.ensure_table(s); }
+  bool has_table(const TableSchema& s) override { return base_.has_table(s); }
+  Table read(const TableSchema& s, std::optional<DateRange> r, const std::vector<std::string>& c) override {
+    return base_.read(s, r, c);
+  }
+  void write_batch(const std::vector<TableWrite>& w) override { base_.write_batch(w); }
+  void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
+  std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
+    return base_.partition_counts(s, r);
+  }
+  std::map<Date, PartitionHash> content_hashes(const TableSchema& s, std::optional<DateRange> r,
+                                               const std::vector<std::string>& c) override {
+    std::unique_lock lock(mu_);
+    if (s.name == gated_) {
+      gate_entered_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return open_; });
+    } else {
+      others_.push_back(s.name);
+      cv_.notify_all();
+    }
+    lock.unlock();
+    return base_.content_hashes(s, r, c);
+  }
+
+  /// Waits up to @p limit for @p pred (under the lock). @return pred().
+  template <class Pred>
+  bool wait_for(std::chrono::milliseconds limit, Pred pred) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [&] { return pred(*this); });
+  }
+  void open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool gate_entered_ = false;        // guarded by mu_
+  std::vector<std::string> others_;  // guarded by mu_
+
+ private:
+  Warehouse& base_;
+  std::string gated_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+/// Writes one player_shot_zones row per team-game of the schedule (the raw
+/// table of pipeline_fakes is written by pf::load_raw).
+void load_zones(Warehouse& wh, const Schedule& s) {
+  const TableSchema& schema = catalog::get(kZones);
+  wh.ensure_table(schema);
+  Table t(schema);
+  std::vector<Date> dates;
+  for (const Game& g : s.games()) {
+    if (!g.counts()) continue;
+    if (dates.empty() || dates.back() != g.date) dates.push_back(g.date);
+    for (const bool home : {true, false}) {
+      const std::string& team = home ? g.home : g.away;
+      const size_t r = t.add_row();
+      t.set(r, "game_id", g.date_id());
+      t.set(r, "game_date", g.date);
+      t.set(r, "season_year", int64_t{g.season});
+      t.set(r, "player_lookup", "p_" + team);
+      t.set(r, "team_abbr", team);
+      t.set(r, "opponent_team_abbr", home ? g.away : g.home);
+      t.set(r, "paint_attempts", int64_t{7});
+    }
+  }
+  wh.replace_partitions(schema, dates, t);
+}
+
+}  // namespace
+
+TEST(InputFingerprints, AUnitLoadsTheRawBlockNoOtherUnitIsLoadingInsteadOfWaiting) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  const Schedule schedule = pf::small_schedule();
+  pf::load_raw(base, schedule);
+  load_zones(base, schedule);
+  pf::Control control;
+  // Reads the gated table first: a unit that waited for its reads in declared
+  // order would not reach the zones while another unit loads the gated one.
+  const pf::Fake fake("fake_two_raw", "f2", pf::kA,
+                      {{pf::kRaw, WindowKind::kSameDate, 0, true}, {kZones, WindowKind::kSameDate, 0, false}}, control);
+  const Unit a{&fake, pf::D("2023-11-10")}, b{&fake, pf::D("2023-11-11")};
+  const std::map<std::string, DateRange> windows = {{pf::kRaw, {pf::D("2023-10-01"), pf::D("2023-11-30")}},
+                                                    {kZones, {pf::D("2023-10-01"), pf::D("2023-11-30")}}};
+  std::string want_a, want_b;
+  {
+    InputFingerprints serial(base, schedule, windows);
+    want_a = serial.fingerprint(a);
+    want_b = serial.fingerprint(b);
+  }
+
+  GatedWarehouse gated(base, pf::kRaw);
+  InputFingerprints fps(gated, schedule, windows);
+  auto first = std::async(std::launch::async, [&] { return fps.fingerprint(a); });
+  ASSERT_TRUE(gated.wait_for(std::chrono::seconds(10), [](GatedWarehouse& g) { return g.gate_entered_; }));
+  auto second = std::async(std::launch::async, [&] { return fps.fingerprint(b); });
+  // The second unit hashes the zones while the first still holds the gated
+  // table's block.
+  const bool zones_while_gated = gated.wait_for(std::chrono::seconds(10), [](GatedWarehouse& g) {
+    return std::find(g.others_.begin(), g.others_.end(), kZones) != g.others_.end();
+  });
+  gated.open();
+  EXPECT_TRUE(zones_while_gated);
+  // Same fingerprints as one unit after the other.
+  EXPECT_EQ(first.get(), want_a);
+  EXPECT_EQ(second.get(), want_b);
+  EXPECT_NE(want_a, want_b);
+}
