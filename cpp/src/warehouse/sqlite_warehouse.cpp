@@ -275,11 +275,11 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
 
 namespace {
 
-/// Whether SQLite orders key cell @p ci of the current row as read_ordered
+/// Whether SQLite orders key cell @p v of the current row as read_ordered
 /// decodes it: a NULL, or a value of the column's own storage class (a date as
 /// ISO text, whose bytes order as its days).
-bool orders_as_decoded(sqlite3_stmt* s, int ci, ColumnType type, Storage storage) {
-  switch (sqlite3_column_type(s, ci)) {
+bool orders_as_decoded(sqlite3_value* v, ColumnType type, Storage storage) {
+  switch (sqlite3_value_type(v)) {
     case SQLITE_NULL:
       return true;
     case SQLITE_INTEGER:
@@ -288,12 +288,18 @@ bool orders_as_decoded(sqlite3_stmt* s, int ci, ColumnType type, Storage storage
       return storage == Storage::kReal;
     case SQLITE_TEXT: {
       if (type != ColumnType::kDate) return storage == Storage::kText;
-      const unsigned char* t = sqlite3_column_text(s, ci);
-      return sqlite3_column_bytes(s, ci) == 10 && t[4] == '-' && t[7] == '-';
+      const unsigned char* t = sqlite3_value_text(v);
+      return sqlite3_value_bytes(v) == 10 && t[4] == '-' && t[7] == '-';
     }
     default:
       return false;
   }
+}
+
+/// The text of @p v (converted as sqlite3_column_text converts).
+std::string_view text_of(sqlite3_value* v) {
+  const auto* txt = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return {txt, static_cast<size_t>(sqlite3_value_bytes(v))};
 }
 
 /// Puts rows [begin, begin + order.size()) of @p t in the order @p order gives
@@ -383,7 +389,8 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   // column answer a repeat without hashing or parsing it again.
   std::vector<const std::string*> last_text(nsel, nullptr);
   std::vector<std::optional<std::pair<std::string, int64_t>>> last_date(nsel);
-  std::vector<size_t> date_starts;  // first row of each run of one stored date
+  std::vector<sqlite3_value*> vals(nsel);  // the current row's cells
+  std::vector<size_t> date_starts;         // first row of each run of one stored date
   std::string run_date;
   bool run_null = false;
   size_t rows = 0;
@@ -394,15 +401,17 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
       if (beside) beside->resize(grown);
     }
     const size_t row = rows++;
+    // Each cell's value fetched once, then read with the sqlite3_value_*
+    // accessors (the same conversions as sqlite3_column_*, without their
+    // per-call statement checks). The statement and its values are used by
+    // this thread only.
+    for (size_t i = 0; i < nsel; ++i) vals[i] = sqlite3_column_value(s, static_cast<int>(i));
     if (sort_keys_here) {
       for (size_t k : key_at) {
-        if (!orders_as_decoded(s, static_cast<int>(k), types[k], dst[k]->storage())) return std::nullopt;
+        if (!orders_as_decoded(vals[k], types[k], dst[k]->storage())) return std::nullopt;
       }
-      const int pc = static_cast<int>(part);
-      const bool is_null = sqlite3_column_type(s, pc) == SQLITE_NULL;
-      const std::string_view d = is_null ? std::string_view()
-                                         : std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(s, pc)),
-                                                            static_cast<size_t>(sqlite3_column_bytes(s, pc)));
+      const bool is_null = sqlite3_value_type(vals[part]) == SQLITE_NULL;
+      const std::string_view d = is_null ? std::string_view() : text_of(vals[part]);
       if (row == 0 || is_null != run_null || d != run_date) {
         date_starts.push_back(row);
         run_null = is_null;
@@ -410,15 +419,14 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
       }
     }
     for (size_t i = 0; i < nsel; ++i) {
-      const int ci = static_cast<int>(i);
-      if (sqlite3_column_type(s, ci) == SQLITE_NULL) continue;
+      sqlite3_value* val = vals[i];
+      if (sqlite3_value_type(val) == SQLITE_NULL) continue;
       Column& col = *dst[i];
       if (types[i] == ColumnType::kDate) {
-        const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(s, ci));
-        const std::string_view v(txt, static_cast<size_t>(sqlite3_column_bytes(s, ci)));
+        const std::string_view v = text_of(val);
         auto& last = last_date[i];
         if (!last || v != last->first) {
-          last.emplace(std::string(v), parse_stored_date(reinterpret_cast<const unsigned char*>(txt),
+          last.emplace(std::string(v), parse_stored_date(reinterpret_cast<const unsigned char*>(v.data()),
                                                          static_cast<int>(v.size()), schema, select[i])
                                            .days());
         }
@@ -427,14 +435,13 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
       }
       switch (col.storage()) {
         case Storage::kInt:
-          col.set_int(row, sqlite3_column_int64(s, ci));
+          col.set_int(row, sqlite3_value_int64(val));
           break;
         case Storage::kReal:
-          col.set_real(row, sqlite3_column_double(s, ci));
+          col.set_real(row, sqlite3_value_double(val));
           break;
         case Storage::kText: {
-          const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(s, ci));
-          const std::string_view v(txt, static_cast<size_t>(sqlite3_column_bytes(s, ci)));
+          const std::string_view v = text_of(val);
           if (last_text[i] == nullptr || *last_text[i] != v) last_text[i] = intern(v);
           col.set_text_ptr(row, last_text[i]);
           break;
