@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <numeric>
 #include <thread>
 
 #include "nbaprops/core/content_hash.hpp"
@@ -157,7 +159,7 @@ TEST(Warehouse, ReplaceAndReadRoundTrip) {
 // Rows are inserted 16 at a time by one statement and the rest one by one:
 // every cell, NULLs included, lands in its row, rows in the order given, for
 // whole-schema rows and for a projection.
-TEST(Warehouse, ManyRowsAreStoredCellForCellInTheirOrder) {
+TEST(Warehouse, ManyRowsAreStoredCellForCellInKeyOrder) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());
   const Date d = Date::parse("2023-11-01");
@@ -174,21 +176,40 @@ TEST(Warehouse, ManyRowsAreStoredCellForCellInTheirOrder) {
   for (const auto& n : names) from.push_back(source.require(n));
   projected.append_columns(source, from);
   for (size_t r = 0; r < projected.num_rows(); ++r) fill_required(projected, r);
-  wh.replace_partition(togs(), d, whole);
+  // Given in date order, but not in key order: row i's keys end in the text
+  // of i ("…B10" sorts before "…B2"). Given the later date first.
   wh.replace_partition(togs(), d + 1, projected);
+  wh.replace_partition(togs(), d, whole);
 
+  // Stored (rowid order) by date, each date's rows in key order.
+  auto key_order = [](int n) {
+    std::vector<int> idx(static_cast<size_t>(n));
+    std::iota(idx.begin(), idx.end(), 0);
+    std::sort(idx.begin(), idx.end(), [](int a, int b) { return std::to_string(a) < std::to_string(b); });
+    return idx;
+  };
   const auto got = query_rows(dir,
                               "SELECT game_date, team_abbr, points_scored, ts_pct FROM team_offense_game_summary "
                               "ORDER BY rowid");
   ASSERT_EQ(got.size(), 58u);
-  for (size_t r = 0; r < 37; ++r) {
+  const std::vector<int> later = key_order(21), first = key_order(37);
+  for (size_t k = 0; k < later.size(); ++k) {
+    const int r = later[k];
+    EXPECT_EQ(got[k], "2023-11-02|T" + std::to_string(r) + "|" + std::to_string(500 + r) + "|NULL|");
+  }
+  for (size_t k = 0; k < first.size(); ++k) {
+    const int r = first[k];
     char ts[32] = "NULL";
-    if (r % 5 != 0) std::snprintf(ts, sizeof ts, "%.15g", whole.col("ts_pct").real_at(r));  // SQLite's REAL as text
-    EXPECT_EQ(got[r], "2023-11-01|T" + std::to_string(r) + "|" + std::to_string(100 + r) + "|" + std::string(ts) + "|");
+    if (r % 5 != 0) {  // SQLite's REAL as text
+      std::snprintf(ts, sizeof ts, "%.15g", whole.col("ts_pct").real_at(static_cast<size_t>(r)));
+    }
+    EXPECT_EQ(got[later.size() + k],
+              "2023-11-01|T" + std::to_string(r) + "|" + std::to_string(100 + r) + "|" + std::string(ts) + "|");
   }
-  for (size_t r = 0; r < 21; ++r) {
-    EXPECT_EQ(got[37 + r], "2023-11-02|T" + std::to_string(r) + "|" + std::to_string(500 + r) + "|NULL|");
-  }
+  // Read back in the same order, rows already sorted or not.
+  const Table back = wh.read(togs(), DateRange{d, d + 1}, {"team_abbr"});
+  ASSERT_EQ(back.num_rows(), 58u);
+  for (size_t k = 0; k < first.size(); ++k) EXPECT_EQ(back.col(0).text_at(k), "T" + std::to_string(first[k]));
 }
 
 TEST(Warehouse, ReplaceIsAtomicUnderInjectedFailure) {

@@ -567,6 +567,36 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
   return out;
 }
 
+namespace {
+
+/// The order rows of @p rows are stored in: by partition date, each date's
+/// rows in key order (key_less over the key columns @p rows holds; ties in the
+/// order given), the order read_ordered returns them in, so a later read of
+/// the partition only checks the order instead of sorting it. @return empty
+/// when @p rows already are in that order.
+std::vector<size_t> storage_order(const TableSchema& schema, const Table& rows) {
+  const Column& part = rows.col(rows.require(schema.partition_column));
+  std::vector<const Column*> keys;
+  for (const auto& k : schema.key_columns) {
+    const int idx = rows.index_of(k);
+    if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
+  }
+  auto less = [&](size_t a, size_t b) {
+    const int64_t da = part.int_at(a), db = part.int_at(b);  // never NULL: checked before
+    return da != db ? da < db : key_less(keys, a, b);
+  };
+  const size_t n = rows.num_rows();
+  size_t r = 1;
+  while (r < n && !less(r, r - 1)) ++r;
+  if (r >= n) return {};
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), less);
+  return order;
+}
+
+}  // namespace
+
 void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
                                  const std::set<int32_t>* allowed_dates) {
   if (rows.num_rows() == 0) return;
@@ -608,27 +638,40 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   // last one formatted is kept.
   int64_t iso_day = INT64_MIN;
   std::string iso;
-  int64_t fail_after = fail_after_rows_.load();
-  // Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st (every
-  // parameter, NULLs included, so nothing of an earlier row stays bound).
-  auto bind_row = [&](sqlite3_stmt* st, size_t r, int base) {
-    if (fail_after >= 0 && static_cast<int64_t>(r) >= fail_after) {
-      fail_after_rows_ = -1;
-      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(r) + " rows");
-    }
+  const size_t n = rows.num_rows();
+  // Every row is checked, in the order given, before any is bound.
+  std::vector<size_t> required;
+  for (size_t i = 0; i < ncol; ++i) {
+    if (rows.def(i).required) required.push_back(i);
+  }
+  for (size_t r = 0; r < n; ++r) {
     if (part.is_null(r) || (allowed_dates && !allowed_dates->count(static_cast<int32_t>(part.int_at(r))))) {
       throw DataError(schema.name + ": row " + std::to_string(r) + " has " + schema.partition_column + "=" +
                       date_text(r) + ", outside the partitions being replaced");
     }
+    for (size_t i : required) {
+      if (rows.col(i).is_null(r)) {
+        throw DataError(schema.name + ": row " + std::to_string(r) + " (" + schema.partition_column + " " +
+                        date_text(r) + "): required column '" + rows.def(i).name + "' is NULL");
+      }
+    }
+  }
+  const std::vector<size_t> order = storage_order(schema, rows);  // empty: as given
+  int64_t fail_after = fail_after_rows_.load();
+  // Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st (every
+  // parameter, NULLs included, so nothing of an earlier row stays bound).
+  // @p bound: rows bound before it.
+  auto bind_row = [&](sqlite3_stmt* st, size_t bound, int base) {
+    if (fail_after >= 0 && static_cast<int64_t>(bound) >= fail_after) {
+      fail_after_rows_ = -1;
+      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(bound) + " rows");
+    }
+    const size_t r = order.empty() ? bound : order[bound];
     for (size_t i = 0; i < ncol; ++i) {
       const Column& col = rows.col(i);
       const ColumnDef& def = rows.def(i);
       const int p = base + static_cast<int>(i) + 1;
       if (col.is_null(r)) {
-        if (def.required) {
-          throw DataError(schema.name + ": row " + std::to_string(r) + " (" + schema.partition_column + " " +
-                          date_text(r) + "): required column '" + def.name + "' is NULL");
-        }
         sqlite3_bind_null(st, p);
         continue;
       }
@@ -659,7 +702,6 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   // paid it. VALUES rows are inserted in their order.
   const auto max_params = static_cast<size_t>(std::max(1, sqlite3_limit(c.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
   const size_t per_insert = std::clamp<size_t>(max_params / std::max<size_t>(ncol, 1), 1, kRowsPerInsert);
-  const size_t n = rows.num_rows();
   size_t r = 0;
   if (per_insert > 1 && n >= per_insert) {
     Statement& many = statement(per_insert);
