@@ -10,6 +10,7 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -535,21 +536,40 @@ std::string sha256_hex(std::string_view bytes) { return sha256_prefix(bytes, 64)
 
 namespace {
 
-/// The hash fields of a table, sorted by name (as json.dumps(sort_keys=True)),
-/// with their JSON keys.
+/// The JSON keys of a list of hash fields, sorted by name (as
+/// json.dumps(sort_keys=True)): each `"name": ` and its name. Built once per
+/// list (the processors' field lists are constants) and kept for the process.
+using SortedKeys = std::vector<std::pair<std::string, std::string>>;
+
+const SortedKeys& sorted_keys(const std::vector<std::string>& names) {
+  static std::mutex mu;
+  static std::map<std::vector<std::string>, std::unique_ptr<const SortedKeys>> cache;
+  std::lock_guard lock(mu);
+  auto& slot = cache[names];
+  if (!slot) {
+    std::map<std::string, std::string> sorted;
+    for (const auto& f : names) sorted.emplace(f, nlohmann::json(f).dump() + ": ");
+    auto keys = std::make_unique<SortedKeys>();
+    for (auto& [name, key] : sorted) keys->emplace_back(std::move(key), name);
+    slot = std::move(keys);
+  }
+  return *slot;
+}
+
+/// The hash fields of a table, sorted by name, with their JSON keys.
 struct HashPlan {
-  std::vector<std::pair<std::string, size_t>> fields;  // "\"name\": " → column index
+  std::vector<std::pair<const std::string*, size_t>> fields;  // "\"name\": " → column index
   HashPlan(const Table& table, const std::vector<std::string>& names) {
-    std::map<std::string, size_t> sorted;
-    for (const auto& f : names) sorted.emplace(f, table.require(f));
-    for (const auto& [name, idx] : sorted) fields.emplace_back(nlohmann::json(name).dump() + ": ", idx);
+    const SortedKeys& keys = sorted_keys(names);
+    fields.reserve(keys.size());
+    for (const auto& [key, name] : keys) fields.emplace_back(&key, table.require(name));
   }
   [[nodiscard]] std::string hash(const Table& table, size_t row) const {
     thread_local std::string json;
     json.assign(1, '{');
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) json += ", ";
-      json += fields[i].first;
+      json += *fields[i].first;
       append_json_value(json, table, row, fields[i].second);
     }
     json += '}';
@@ -567,6 +587,12 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   const size_t h = t.require("data_hash");
   const HashPlan plan(t, fields);
   Column& out = t.col(h);
+  // A unit's few rows (a date's teams) are hashed here; many rows in parallel.
+  constexpr size_t kSerialRows = 64;
+  if (t.num_rows() <= kSerialRows) {
+    for (size_t r = 0; r < t.num_rows(); ++r) out.set_text(r, plan.hash(t, r));
+    return;
+  }
   tbb::parallel_for(size_t{0}, t.num_rows(), [&](size_t r) { out.set_text(r, plan.hash(t, r)); });
 }
 
