@@ -289,12 +289,12 @@ FramePart part_from_table(const Table& t) {
     ColumnPart& out = p.columns[i];
     switch (c.storage()) {
       case Storage::kInt:
-        out.ints = c.ints();
-        out.valid = c.valid();
+        out.ints.assign(c.ints().begin(), c.ints().end());
+        out.valid.assign(c.valid().begin(), c.valid().end());
         break;
       case Storage::kReal:
-        out.reals = c.reals();
-        out.valid = c.valid();
+        out.reals.assign(c.reals().begin(), c.reals().end());
+        out.valid.assign(c.valid().begin(), c.valid().end());
         break;
       case Storage::kText:
         for (size_t r = 0; r < p.rows; ++r) c.is_null(r) ? out.text.add_null() : out.text.add(c.text_at(r));
