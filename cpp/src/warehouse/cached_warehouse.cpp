@@ -56,16 +56,9 @@ std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const Tab
   const int part = rows.index_of(schema.partition_column);
   if (part < 0) return out;
   const Column& pc = rows.col(static_cast<size_t>(part));
-  for (size_t r = 0; r < rows.num_rows(); ++r) {
+  for (size_t r : read_back_order(schema, rows)) {
     if (!pc.is_null(r)) out[static_cast<int32_t>(pc.int_at(r))].push_back(r);
   }
-  std::vector<const Column*> keys;
-  for (const auto& k : schema.key_columns) {
-    const int idx = rows.index_of(k);
-    if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
-  }
-  auto less = [&](size_t a, size_t b) { return key_less(keys, a, b); };
-  for (auto& [day, idx] : out) std::stable_sort(idx.begin(), idx.end(), less);
   return out;
 }
 

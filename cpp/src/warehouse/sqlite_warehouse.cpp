@@ -567,36 +567,6 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
   return out;
 }
 
-namespace {
-
-/// The order rows of @p rows are stored in: by partition date, each date's
-/// rows in key order (key_less over the key columns @p rows holds; ties in the
-/// order given), the order read_ordered returns them in, so a later read of
-/// the partition only checks the order instead of sorting it. @return empty
-/// when @p rows already are in that order.
-std::vector<size_t> storage_order(const TableSchema& schema, const Table& rows) {
-  const Column& part = rows.col(rows.require(schema.partition_column));
-  std::vector<const Column*> keys;
-  for (const auto& k : schema.key_columns) {
-    const int idx = rows.index_of(k);
-    if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
-  }
-  auto less = [&](size_t a, size_t b) {
-    const int64_t da = part.int_at(a), db = part.int_at(b);  // never NULL: checked before
-    return da != db ? da < db : key_less(keys, a, b);
-  };
-  const size_t n = rows.num_rows();
-  size_t r = 1;
-  while (r < n && !less(r, r - 1)) ++r;
-  if (r >= n) return {};
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), less);
-  return order;
-}
-
-}  // namespace
-
 void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
                                  const std::set<int32_t>* allowed_dates) {
   if (rows.num_rows() == 0) return;
@@ -656,7 +626,9 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
       }
     }
   }
-  const std::vector<size_t> order = storage_order(schema, rows);  // empty: as given
+  // Each date's rows are stored in key order, the order reads return them in,
+  // so a later read of the partition only checks the order instead of sorting.
+  const std::vector<size_t> order = read_back_order(schema, rows);
   int64_t fail_after = fail_after_rows_.load();
   // Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st (every
   // parameter, NULLs included, so nothing of an earlier row stays bound).
@@ -666,7 +638,7 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
       fail_after_rows_ = -1;
       throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(bound) + " rows");
     }
-    const size_t r = order.empty() ? bound : order[bound];
+    const size_t r = order[bound];
     for (size_t i = 0; i < ncol; ++i) {
       const Column& col = rows.col(i);
       const ColumnDef& def = rows.def(i);

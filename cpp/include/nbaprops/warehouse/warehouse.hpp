@@ -49,6 +49,30 @@ inline bool key_less(const std::vector<const Column*>& keys, size_t a, size_t b)
   return false;
 }
 
+/// @return the rows of @p rows in the order a warehouse reads them back: by
+/// partition date (NULL first), each date's rows by key_less over the key
+/// columns of @p schema that @p rows holds, ties in the given order (a stable
+/// sort; already ordered rows are only checked). @p rows must hold the
+/// partition column.
+inline std::vector<size_t> read_back_order(const TableSchema& schema, const Table& rows) {
+  const Column& part = rows.col(rows.require(schema.partition_column));
+  std::vector<const Column*> keys;
+  for (const auto& k : schema.key_columns) {
+    const int idx = rows.index_of(k);
+    if (idx >= 0) keys.push_back(&rows.col(static_cast<size_t>(idx)));
+  }
+  auto less = [&](size_t a, size_t b) {
+    const bool na = part.is_null(a), nb = part.is_null(b);
+    if (na || nb) return na && !nb;
+    const int64_t da = part.int_at(a), db = part.int_at(b);
+    return da != db ? da < db : key_less(keys, a, b);
+  };
+  std::vector<size_t> order(rows.num_rows());
+  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+  if (!std::is_sorted(order.begin(), order.end(), less)) std::stable_sort(order.begin(), order.end(), less);
+  return order;
+}
+
 /// One table's part of a multi-table atomic write (Warehouse::write_batch).
 struct TableWrite {
   const TableSchema* schema = nullptr;  ///< target table (catalog schema)
