@@ -11,6 +11,8 @@ namespace {
 
 constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
 constexpr uint64_t kFnvPrime = 1099511628211ULL;
+constexpr unsigned char kNullTag = 0xfe;  ///< a NULL cell's value byte
+constexpr unsigned char kTextEnd = 0xff;  ///< ends a text cell's bytes
 
 inline void mix_bytes(uint64_t& h, const void* data, size_t n) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -68,8 +70,7 @@ void RowHashBuilder::cell(size_t col) noexcept { h_ = (h_ ^ seed_of_[col]) * kFn
 
 void RowHashBuilder::null(size_t col) noexcept {
   cell(col);
-  const unsigned char null_tag = 0xfe;
-  mix_bytes(h_, &null_tag, 1);
+  mix_bytes(h_, &kNullTag, 1);
 }
 
 void RowHashBuilder::int64(size_t col, int64_t v) noexcept {
@@ -86,8 +87,7 @@ void RowHashBuilder::real(size_t col, double v) noexcept {
 void RowHashBuilder::text(size_t col, std::string_view v) noexcept {
   cell(col);
   mix_bytes(h_, v.data(), v.size());
-  const unsigned char end = 0xff;
-  mix_bytes(h_, &end, 1);
+  mix_bytes(h_, &kTextEnd, 1);
 }
 
 uint64_t RowHashBuilder::finish() const noexcept { return finalise(h_); }
@@ -128,6 +128,63 @@ struct RowHasher {
     return builder.finish();
   }
 
+  /// @return hash(t, r) of every row r of @p t, computed a column at a time:
+  /// one row's FNV steps wait on each other, different rows' do not, so the
+  /// CPU overlaps the rows of a column (row by row it could not).
+  void hash_all(const Table& t, std::vector<uint64_t>& h) const {
+    const size_t n = t.num_rows();
+    h.assign(n, kFnvOffset);
+    auto step = [](uint64_t x, unsigned char b) { return (x ^ b) * kFnvPrime; };
+    auto mix_word = [&step](uint64_t x, uint64_t w) {  // its bytes in memory order (little-endian)
+      for (int i = 0; i < 8; ++i) x = step(x, static_cast<unsigned char>(w >> (8 * i)));
+      return x;
+    };
+    for (size_t k = 0; k < cols.size(); ++k) {
+      if (!builder.hashed(k)) continue;
+      const Column& col = t.col(cols[k]);
+      const uint64_t seed = builder.column_seed(k);
+      const auto& valid = col.valid();
+      switch (col.storage()) {
+        case Storage::kInt: {
+          const auto& v = col.ints();
+          for (size_t r = 0; r < n; ++r) {
+            const uint64_t x = (h[r] ^ seed) * kFnvPrime;
+            h[r] = valid[r] ? mix_word(x, static_cast<uint64_t>(v[r])) : step(x, kNullTag);
+          }
+          break;
+        }
+        case Storage::kReal: {
+          const auto& v = col.reals();
+          for (size_t r = 0; r < n; ++r) {
+            const uint64_t x = (h[r] ^ seed) * kFnvPrime;
+            if (!valid[r]) {
+              h[r] = step(x, kNullTag);
+              continue;
+            }
+            const double d = v[r] == 0.0 ? 0.0 : v[r];  // as RowHashBuilder::real
+            uint64_t bits;
+            std::memcpy(&bits, &d, sizeof bits);
+            h[r] = mix_word(x, bits);
+          }
+          break;
+        }
+        case Storage::kText:
+          for (size_t r = 0; r < n; ++r) {
+            uint64_t x = (h[r] ^ seed) * kFnvPrime;
+            if (!valid[r]) {
+              h[r] = step(x, kNullTag);
+              continue;
+            }
+            const std::string& v = col.text_at(r);
+            mix_bytes(x, v.data(), v.size());
+            h[r] = step(x, kTextEnd);
+          }
+          break;
+      }
+    }
+    for (uint64_t& x : h) x = finalise(x);
+  }
+
   static std::vector<std::string> names_of(const Table& shape, const std::vector<size_t>& chosen) {
     std::vector<std::string> names;
     names.reserve(chosen.size());
@@ -148,6 +205,7 @@ uint64_t row_content_hash(const Table& t, size_t row) { return RowHasher(t).hash
 struct PartitionHasher::Impl {
   RowHasher rows;
   size_t part;
+  std::vector<uint64_t> hashes;  ///< per row of the Table being added (reused)
 };
 
 PartitionHasher::PartitionHasher(const Table& shape, const std::vector<std::string>& columns) {
@@ -159,7 +217,7 @@ PartitionHasher::PartitionHasher(const Table& shape, const std::vector<std::stri
   } else {
     for (const auto& c : columns) chosen.push_back(shape.require(c));
   }
-  impl_ = std::make_unique<Impl>(Impl{RowHasher(shape, std::move(chosen)), static_cast<size_t>(part)});
+  impl_ = std::make_unique<Impl>(Impl{RowHasher(shape, std::move(chosen)), static_cast<size_t>(part), {}});
 }
 
 PartitionHasher::~PartitionHasher() = default;
@@ -167,11 +225,17 @@ PartitionHasher::~PartitionHasher() = default;
 void PartitionHasher::add(const Table& rows, std::map<Date, PartitionHash>& out) {
   if (!impl_) return;
   const Column& pc = rows.col(impl_->part);
+  impl_->rows.hash_all(rows, impl_->hashes);
+  PartitionHash* ph = nullptr;  // the current run of one date's rows
+  int64_t day = 0;
   for (size_t r = 0; r < rows.num_rows(); ++r) {
     if (pc.is_null(r)) continue;
-    PartitionHash& ph = out[Date(static_cast<int32_t>(pc.int_at(r)))];
-    ph.sum += impl_->rows.hash(rows, r);
-    ++ph.rows;
+    if (ph == nullptr || pc.int_at(r) != day) {
+      day = pc.int_at(r);
+      ph = &out[Date(static_cast<int32_t>(day))];
+    }
+    ph->sum += impl_->hashes[r];
+    ++ph->rows;
   }
 }
 

@@ -51,6 +51,9 @@ class RowHashBuilder {
   void real(size_t col, double v) noexcept;
   void text(size_t col, std::string_view v) noexcept;
   [[nodiscard]] uint64_t finish() const noexcept;
+  /// @return the hash state a row's cell of column @p col starts from is
+  /// mixed with (for hashing a column of many rows at once).
+  [[nodiscard]] uint64_t column_seed(size_t col) const noexcept { return seed_of_[col]; }
 
  private:
   void cell(size_t col) noexcept;
