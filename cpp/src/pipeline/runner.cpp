@@ -709,7 +709,8 @@ class Executor {
     if (plan_.units.empty() || !wh_.has_table(schema)) return;
     Date lo = plan_.units.front().date, hi = lo;
     for (const Unit& u : plan_.units) lo = std::min(lo, u.date), hi = std::max(hi, u.date);
-    const Table t = wh_.read(schema, DateRange{lo, hi}, {"analysis_date", "processor"});
+    // The run's whole range of a table every run appends to: read as a block.
+    const Table t = wh_.read_block(schema, DateRange{lo, hi}, {"analysis_date", "processor"});
     // The plan's processors by interned name (equal pointers ⇔ equal text):
     // rows of other processors are never asked about.
     std::vector<std::pair<const std::string*, const Processor*>> by_name;

@@ -121,7 +121,7 @@ std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema&
     // the block being read, not every season of the run at once.
     const Date from = e.loaded ? Date(e.loaded_through + 1) : std::max(window.start, Date(floor_.load()));
     const Date to = std::min(window.end, std::max(range->end, from + (kLoadBlockDays - 1)));
-    Table all = base_.read(schema, DateRange{from, to}, cols);
+    Table all = base_.read_block(schema, DateRange{from, to}, cols);
     ++base_reads_;
     split_by_date(all, e.parts);
     e.stale.erase(e.stale.lower_bound(from.days()), e.stale.upper_bound(to.days()));
@@ -138,10 +138,19 @@ std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema&
 
 Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                             const std::vector<std::string>& columns) {
+  return read(schema, range, columns, false);
+}
+
+Table CachedWarehouse::read_block(const TableSchema& schema, DateRange range, const std::vector<std::string>& columns) {
+  return read(schema, range, columns, true);
+}
+
+Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
+                            const std::vector<std::string>& columns, bool block) {
   auto sv = serve(schema, range, columns, false);
   if (!sv) {
     ++base_reads_;
-    return base_.read(schema, range, columns);
+    return block ? base_.read_block(schema, *range, columns) : base_.read(schema, range, columns);
   }
   const std::vector<std::string>& cols = *sv->cols;
   Table out(schema, columns);

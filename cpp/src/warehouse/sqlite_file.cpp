@@ -242,37 +242,60 @@ bool LeafCursor::load_next_page() {
   return true;
 }
 
+bool LeafCursor::parse_types(size_t upto) {
+  for (; parsed_ < upto && header_at_ < header_end_; ++parsed_) {
+    const uint64_t t = varint(header_at_, header_end_);
+    types_[parsed_] = t;
+    offsets_[parsed_] = static_cast<uint32_t>(body_);
+    body_ += serial_size(t);
+  }
+  return parsed_ == upto;
+}
+
+bool LeafCursor::kept() {
+  if (filter_field_ == kNoFilter) return true;
+  // A record too short for the filtered field fails in next() as any other.
+  if (!parse_types(filter_field_ + 1)) return true;
+  const uint64_t t = types_[filter_field_];
+  if (t == 0) return false;
+  if (t < 13 || (t & 1) == 0) throw FileLayoutUnsupported("filtered field is neither text nor NULL");
+  const uint64_t bytes = (t - 13) / 2;
+  if (offsets_[filter_field_] + bytes > static_cast<uint64_t>(record_end_ - record_)) {
+    throw FileLayoutUnsupported("malformed record");
+  }
+  const std::string_view v(reinterpret_cast<const char*>(record_ + offsets_[filter_field_]), bytes);
+  return v >= lo_ && v <= hi_;
+}
+
 bool LeafCursor::next() {
-  while (cell_ == cells_) {
-    if (!load_next_page()) return false;
+  for (;;) {
+    while (cell_ == cells_) {
+      if (!load_next_page()) return false;
+    }
+    const unsigned char* base = page_.data();
+    const unsigned char* end = base + table_.usable_size();
+    const uint32_t off = be16(base + cell_array_ + 2 * cell_++);
+    const unsigned char* p = base + off;
+    if (p >= end) throw FileLayoutUnsupported("malformed leaf cell");
+    const uint64_t payload = varint(p, end);
+    varint(p, end);  // rowid
+    if (payload > table_.usable_size() - 35) throw FileLayoutUnsupported("row on overflow pages");
+    if (payload > static_cast<uint64_t>(end - p)) throw FileLayoutUnsupported("malformed leaf cell");
+    record_ = p;
+    record_end_ = p + payload;
+    const uint64_t header = varint(p, record_end_);
+    if (header > payload) throw FileLayoutUnsupported("malformed record");
+    header_at_ = p;
+    header_end_ = record_ + header;
+    body_ = header;
+    parsed_ = 0;
+    if (!kept()) continue;
+    // A record written before an ADD COLUMN lacks the new columns (their
+    // default applies): left to SQLite.
+    if (!parse_types(fields_)) throw FileLayoutUnsupported("record shorter than the table");
+    if (body_ > payload) throw FileLayoutUnsupported("malformed record");
+    return true;
   }
-  const unsigned char* base = page_.data();
-  const unsigned char* end = base + table_.usable_size();
-  const uint32_t off = be16(base + cell_array_ + 2 * cell_++);
-  const unsigned char* p = base + off;
-  if (p >= end) throw FileLayoutUnsupported("malformed leaf cell");
-  const uint64_t payload = varint(p, end);
-  varint(p, end);  // rowid
-  if (payload > table_.usable_size() - 35) throw FileLayoutUnsupported("row on overflow pages");
-  if (payload > static_cast<uint64_t>(end - p)) throw FileLayoutUnsupported("malformed leaf cell");
-  record_ = p;
-  const unsigned char* rec_end = p + payload;
-  const uint64_t header = varint(p, rec_end);
-  if (header > payload) throw FileLayoutUnsupported("malformed record");
-  const unsigned char* header_end = record_ + header;
-  uint64_t body = header;
-  size_t k = 0;
-  for (; k < fields_ && p < header_end; ++k) {
-    const uint64_t t = varint(p, header_end);
-    types_[k] = t;
-    offsets_[k] = static_cast<uint32_t>(body);
-    body += serial_size(t);
-  }
-  // A record written before an ADD COLUMN lacks the new columns (their default
-  // applies): left to SQLite.
-  if (k < fields_) throw FileLayoutUnsupported("record shorter than the table");
-  if (body > payload) throw FileLayoutUnsupported("malformed record");
-  return true;
 }
 
 }  // namespace nbaprops::sqlite_file

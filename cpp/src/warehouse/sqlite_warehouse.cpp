@@ -11,6 +11,7 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
+#include "nbaprops/warehouse/sqlite_file.hpp"
 #include "warehouse/sqlite_internal.hpp"
 
 namespace nbaprops {
@@ -467,6 +468,121 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   return out;
 }
 
+/// What read_ordered returns for @p range, read straight from the pages of the
+/// table's database file @p file (sqlite_file.hpp) instead of through SQLite's
+/// per-cell virtual machine: the same rows, values and order. Only stored
+/// values whose conversion is the identity (or an integer read as a real) are
+/// taken; anything else raises FileLayoutUnsupported, and the caller reads
+/// through SQLite, which converts (or rejects) it as before.
+Table read_pages(const fs::path& file, const TableSchema& schema, DateRange range,
+                 const std::vector<std::string>& columns) {
+  using sqlite_file::Field;
+  using sqlite_file::FileLayoutUnsupported;
+  const sqlite_file::PinnedTable pinned(file, schema.table());
+  Table out(schema, columns);
+  const size_t ncol = out.num_columns();
+  std::vector<std::string> select = out.column_names();
+  auto position = [&select](const std::string& name) {
+    const auto it = std::find(select.begin(), select.end(), name);
+    if (it != select.end()) return static_cast<size_t>(it - select.begin());
+    select.push_back(name);
+    return select.size() - 1;
+  };
+  const size_t part = position(schema.partition_column);
+  std::vector<size_t> key_at;
+  for (const auto& k : schema.key_columns) key_at.push_back(position(k));
+  std::optional<Table> beside;  // the key columns (and date) read for the sort only
+  if (select.size() > ncol) beside.emplace(schema, std::vector<std::string>(select.begin() + ncol, select.end()));
+
+  const size_t nsel = select.size();
+  std::vector<Column*> dst(nsel);
+  std::vector<bool> is_date(nsel);
+  std::vector<size_t> field(nsel);
+  size_t fields = 0;
+  for (size_t i = 0; i < nsel; ++i) {
+    dst[i] = i < ncol ? &out.col(i) : &beside->col(i - ncol);
+    is_date[i] = schema.column(select[i]).type == ColumnType::kDate;
+    field[i] = pinned.field_of(select[i]);
+    fields = std::max(fields, field[i] + 1);
+  }
+  const std::string lo = range.start.iso(), hi = range.end.iso();
+  sqlite_file::LeafCursor cur(pinned, pinned.leaves().data(), pinned.leaves().data() + pinned.leaves().size(), fields);
+  cur.keep_text_between(field[part], lo, hi);
+  auto unsupported = [&](size_t i) {
+    return FileLayoutUnsupported("a stored value of " + schema.name + "." + select[i] + " needs SQLite's conversion");
+  };
+  // As in read_ordered: a column often repeats the previous row's value.
+  std::vector<const std::string*> last_text(nsel, nullptr);
+  std::vector<std::optional<std::pair<std::string, int64_t>>> last_date(nsel);
+  size_t rows = 0;
+  while (cur.next()) {
+    if (rows == out.num_rows()) {
+      const size_t grown = rows < 256 ? 256 : 2 * rows;  // new rows are NULL
+      out.resize(grown);
+      if (beside) beside->resize(grown);
+    }
+    const size_t row = rows++;
+    for (size_t i = 0; i < nsel; ++i) {
+      const Field v = cur.field(field[i]);
+      if (v.kind == Field::Kind::kNull) continue;
+      Column& col = *dst[i];
+      if (is_date[i]) {
+        // ISO text only: its bytes order as its days (SQLite orders the dates
+        // as text).
+        if (v.kind != Field::Kind::kText || v.s.size() != 10 || v.s[4] != '-' || v.s[7] != '-') throw unsupported(i);
+        auto& last = last_date[i];
+        if (!last || v.s != last->first) {
+          try {
+            last.emplace(std::string(v.s), Date::parse(v.s, schema.name + "." + select[i]).days());
+          } catch (const DataError&) {
+            throw unsupported(i);  // SQLite's path reports it
+          }
+        }
+        col.set_int(row, last->second);
+        continue;
+      }
+      switch (col.storage()) {
+        case Storage::kInt:
+          if (v.kind != Field::Kind::kInt) throw unsupported(i);
+          col.set_int(row, v.i);
+          break;
+        case Storage::kReal:
+          if (v.kind == Field::Kind::kReal) {
+            col.set_real(row, v.r);
+          } else if (v.kind == Field::Kind::kInt) {
+            col.set_real(row, static_cast<double>(v.i));  // as sqlite3_value_double converts
+          } else {
+            throw unsupported(i);
+          }
+          break;
+        case Storage::kText:
+          if (v.kind != Field::Kind::kText) throw unsupported(i);
+          if (last_text[i] == nullptr || *last_text[i] != v.s) last_text[i] = intern(v.s);
+          col.set_text_ptr(row, last_text[i]);
+          break;
+      }
+    }
+  }
+  out.resize(rows);
+  // Rowid order, then by date and key (a stable sort: ties keep rowid order,
+  // as read_ordered's ORDER BY date, rowid and its key sort keep them). The
+  // filter let no NULL date through.
+  const Column& day = *dst[part];
+  std::vector<const Column*> keys;
+  for (size_t k : key_at) keys.push_back(dst[k]);
+  auto less = [&](size_t a, size_t b) {
+    const int64_t da = day.int_at(a), db = day.int_at(b);
+    return da != db ? da < db : key_less(keys, a, b);
+  };
+  std::vector<size_t> order(rows);
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (!std::is_sorted(order.begin(), order.end(), less)) {
+    std::stable_sort(order.begin(), order.end(), less);
+    reorder_rows(out, 0, order);
+  }
+  return out;
+}
+
 }  // namespace
 
 Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
@@ -480,6 +596,21 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
   } catch (...) {
     release(std::move(c));
     throw;
+  }
+}
+
+Table SqliteWarehouse::read_block(const TableSchema& schema, DateRange range, const std::vector<std::string>& columns) {
+  // The pages are read under a snapshot pinned with a checkpoint of the log
+  // (sqlite_file.hpp), which writes: a read-only warehouse reads through SQLite.
+  if (read_only() || schema.partition_column.empty() || !has_table(schema)) return read(schema, range, columns);
+  try {
+    Table out = read_pages(dir_ / (schema.dataset() + ".sqlite"), schema, range, columns);
+    ++page_blocks_;
+    return out;
+  } catch (const sqlite_file::FileLayoutUnsupported& e) {
+    NBAPROPS_LOG_DEBUG << "reading " << schema.name << " " << range.start.iso() << ".." << range.end.iso()
+                       << " through SQLite: " << e.what();
+    return read(schema, range, columns);
   }
 }
 

@@ -47,6 +47,10 @@ class CachedWarehouse final : public Warehouse {
   [[nodiscard]] bool has_table(const TableSchema& schema) override { return base_.has_table(schema); }
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
                            const std::vector<std::string>& columns = {}) override;
+  /// Served from the cache as read(); a block the cache does not hold is read
+  /// as a block from the base.
+  [[nodiscard]] Table read_block(const TableSchema& schema, DateRange range,
+                                 const std::vector<std::string>& columns) override;
   void write_batch(const std::vector<TableWrite>& writes) override;
   void append(const TableSchema& schema, const Table& rows) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
@@ -101,6 +105,8 @@ class CachedWarehouse final : public Warehouse {
   /// subset of the table's declared projection).
   std::optional<Served> serve(const TableSchema& schema, std::optional<DateRange> range,
                               const std::vector<std::string>& columns, bool projection_only);
+  Table read(const TableSchema& schema, std::optional<DateRange> range, const std::vector<std::string>& columns,
+             bool block);
   void append_done(const TableSchema& schema);
   void load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns, int32_t day);
 

@@ -136,10 +136,21 @@ class LeafCursor {
   /// @throws FileLayoutUnsupported when no file handle can be had.
   LeafCursor(const PinnedTable& table, const uint32_t* first, const uint32_t* last, size_t fields);
 
-  /// Advances to the next row. @return false after the last.
+  /// Advances to the next row (the next one the filter keeps, when set).
+  /// @return false after the last.
   /// @throws FileLayoutUnsupported (overflow pages, short record, reserved
-  /// serial type, malformed page).
+  /// serial type, malformed page, a filtered field neither text nor NULL).
   bool next();
+
+  /// Keeps only the rows whose field @p field (< fields) is a text between
+  /// @p lo and @p hi (byte order, as SQLite's BINARY collation compares; NULL
+  /// is never between). A skipped row's record is decoded only up to that
+  /// field. The strings must outlive the cursor.
+  void keep_text_between(size_t field, std::string_view lo, std::string_view hi) noexcept {
+    filter_field_ = field;
+    lo_ = lo;
+    hi_ = hi;
+  }
 
   /// Field @p i of the current row (i < fields given to the constructor).
   [[nodiscard]] Field field(size_t i) const noexcept {
@@ -183,6 +194,11 @@ class LeafCursor {
     return v;
   }
   bool load_next_page();
+  /// Decodes the serial types of fields [parsed_, @p upto) of the current
+  /// record. @return false when the record has fewer fields.
+  bool parse_types(size_t upto);
+  /// Whether the current row passes the filter (see keep_text_between).
+  bool kept();
 
   const PinnedTable& table_;
   PinnedTable::Lease lease_;
@@ -192,8 +208,16 @@ class LeafCursor {
   std::vector<unsigned char> page_;
   unsigned cells_ = 0, cell_ = 0, cell_array_ = 0;
   const unsigned char* record_ = nullptr;
+  const unsigned char* header_at_ = nullptr;  // next serial type of the current record
+  const unsigned char* header_end_ = nullptr;
+  const unsigned char* record_end_ = nullptr;
+  uint64_t body_ = 0;  // offset of the next field's value in the record
+  size_t parsed_ = 0;  // fields whose serial types are decoded
   std::vector<uint64_t> types_;
   std::vector<uint32_t> offsets_;
+  static constexpr size_t kNoFilter = ~size_t{0};
+  size_t filter_field_ = kNoFilter;
+  std::string_view lo_, hi_;
 };
 
 }  // namespace nbaprops::sqlite_file

@@ -49,6 +49,11 @@ class SqliteWarehouse final : public Warehouse {
   [[nodiscard]] bool has_table(const TableSchema& schema) override;
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
                            const std::vector<std::string>& columns = {}) override;
+  /// read() of a large part of a table, decoded straight from the database
+  /// file's pages when the layout allows it (sqlite_file.hpp), else through
+  /// SQLite: the same rows, values and order either way.
+  [[nodiscard]] Table read_block(const TableSchema& schema, DateRange range,
+                                 const std::vector<std::string>& columns) override;
   void write_batch(const std::vector<TableWrite>& writes) override;
   void append(const TableSchema& schema, const Table& rows) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
@@ -58,6 +63,10 @@ class SqliteWarehouse final : public Warehouse {
   /// Streams the stored rows into their partition hashes (no Table is built).
   [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema, std::optional<DateRange> range,
                                                              const std::vector<std::string>& columns = {}) override;
+
+  /// @return read_block calls answered from the file's pages so far (the
+  /// others went through SQLite; for tests and benchmarks).
+  [[nodiscard]] int64_t blocks_read_from_pages() const noexcept { return page_blocks_.load(); }
 
   /// Test hook: the next write fails (StorageError) after inserting @p rows
   /// rows, inside its transaction, to prove atomicity. Negative disables.
@@ -102,6 +111,7 @@ class SqliteWarehouse final : public Warehouse {
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
+  std::atomic<int64_t> page_blocks_{0};
 };
 
 }  // namespace nbaprops

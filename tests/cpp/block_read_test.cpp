@@ -1,0 +1,141 @@
+// SqliteWarehouse::read_block: a block decoded from the database file's pages
+// must be exactly what read() gives (rows, values, NULLs, order), and a stored
+// value SQLite would convert must send the block through SQLite.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "nbaprops/core/error.hpp"
+#include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "test_util.hpp"
+
+using namespace nbaprops;
+using nbaprops::testing::TempDir;
+
+namespace {
+
+const TableSchema& togs() { return catalog::get("nba_analytics.team_offense_game_summary"); }
+
+/// @p n rows of date @p d, given in descending key order.
+Table rows_for(Date d, int n, int points_base) {
+  Table t(togs());
+  for (int i = n; i-- > 0;) {
+    const size_t r = t.add_row();
+    t.set(r, "game_id", d.compact() + "_G" + std::to_string(i % 7));
+    t.set(r, "game_date", d);
+    t.set(r, "team_abbr", "T" + std::to_string(1000 + i));
+    t.set(r, "opponent_team_abbr", "O" + std::to_string(i % 30));
+    t.set(r, "season_year", 2023);
+    t.set(r, "win_flag", i % 3 == 1);
+    t.set(r, "points_scored", int64_t{points_base + i});
+    t.set(r, "ts_pct", i % 3 == 0 ? 1.0 : 0.5 + i / 1000.0);  // 1.0: SQLite stores it as an integer
+    if (i % 5 != 0) t.set(r, "pace", 95.0 + i);
+    t.set(r, "home_game", i % 2 == 0);
+  }
+  return t;
+}
+
+/// Each row of @p t as its cells' text joined by '|'.
+std::vector<std::string> cells(const Table& t) {
+  std::vector<std::string> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    std::string row;
+    for (size_t c = 0; c < t.num_columns(); ++c) row += (t.col(c).is_null(r) ? "NULL" : t.cell_text(r, c)) + "|";
+    out.push_back(row);
+  }
+  return out;
+}
+
+/// Runs @p sql on the analytics file of @p dir through a connection of its own.
+void exec(const TempDir& dir, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+const std::vector<std::vector<std::string>> kProjections = {
+    {},                                           // every column
+    {"points_scored"},                            // keys and date read beside, for the order only
+    {"team_abbr", "game_date", "ts_pct", "pace"}  // part of the key
+};
+
+}  // namespace
+
+// Dates stored out of rowid order (the later date written first), rows of one
+// date out of key order (keys changed after the write), ties on every key, a
+// NULL key, a NULL date, rows outside the range, reals stored as integers, and
+// enough rows for a b-tree of several levels.
+TEST(BlockRead, PagesGiveTheRowsValuesAndOrderOfARead) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d0 = Date::parse("2023-11-01");
+  wh.replace_partition(togs(), d0 + 2, rows_for(d0 + 2, 900, 3000));
+  wh.replace_partition(togs(), d0, rows_for(d0, 900, 1000));
+  wh.replace_partition(togs(), d0 + 3, rows_for(d0 + 3, 50, 4000));  // outside the range
+  wh.replace_partition(togs(), d0 - 1, rows_for(d0 - 1, 50, 5000));  // outside the range
+  wh.replace_partition(togs(), d0 + 1, rows_for(d0 + 1, 900, 2000));
+  exec(dir, "UPDATE team_offense_game_summary SET team_abbr = 'A' WHERE points_scored % 97 = 0");
+  exec(dir, "UPDATE team_offense_game_summary SET team_abbr = NULL WHERE points_scored % 89 = 0");
+  exec(dir, "UPDATE team_offense_game_summary SET game_date = NULL WHERE points_scored % 83 = 0");
+  exec(dir, "UPDATE team_offense_game_summary SET game_id = 'Z', team_abbr = 'Z' WHERE points_scored % 101 = 0");
+
+  const DateRange range{d0, d0 + 2};
+  int64_t pages = 0;
+  for (const auto& cols : kProjections) {
+    const Table want = wh.read(togs(), range, cols);
+    const Table got = wh.read_block(togs(), range, cols);
+    EXPECT_EQ(wh.blocks_read_from_pages(), ++pages) << "read through SQLite instead";
+    ASSERT_EQ(got.column_names(), want.column_names());
+    ASSERT_GT(want.num_rows(), 2500u);
+    EXPECT_EQ(cells(got), cells(want)) << cols.size() << " columns";
+  }
+  // One date, and a range with no rows.
+  EXPECT_EQ(cells(wh.read_block(togs(), DateRange{d0 + 1, d0 + 1}, {})),
+            cells(wh.read(togs(), DateRange{d0 + 1, d0 + 1})));
+  EXPECT_EQ(wh.read_block(togs(), DateRange{d0 + 10, d0 + 20}, {}).num_rows(), 0u);
+  EXPECT_EQ(wh.blocks_read_from_pages(), pages + 2);
+}
+
+// A value SQLite converts on the way out (text in an INTEGER column, a BLOB in
+// a TEXT key) is left to SQLite: the block is read through it and gives what
+// read() gives; a date not in ISO form fails as read() fails; a read-only
+// warehouse (pinning a snapshot writes) reads through SQLite too.
+TEST(BlockRead, ValuesSqliteConvertsAndReadOnlyWarehousesGoThroughSqlite) {
+  const Date d0 = Date::parse("2023-11-01");
+  const DateRange range{d0, d0 + 1};
+  struct Case {
+    const char* update;
+    std::vector<std::vector<std::string>> projections;  // those that read the changed column
+    bool unreadable;
+  };
+  const std::vector<Case> cases = {
+      {"SET points_scored = '12abc' WHERE points_scored = 110", {{}, {"points_scored"}}, false},
+      {"SET team_abbr = x'5430' WHERE points_scored = 120", kProjections, false},  // a key: always read
+      {"SET game_date = '2023-11-01x' WHERE points_scored = 130", kProjections, true},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    SqliteWarehouse wh(dir.path());
+    wh.replace_partition(togs(), d0, rows_for(d0, 40, 100));
+    wh.replace_partition(togs(), d0 + 1, rows_for(d0 + 1, 40, 200));
+    (void)wh.read_block(togs(), range, {});
+    ASSERT_EQ(wh.blocks_read_from_pages(), 1);
+    exec(dir, std::string("UPDATE team_offense_game_summary ") + c.update);
+    for (const auto& cols : c.projections) {
+      if (c.unreadable) {
+        EXPECT_THROW((void)wh.read(togs(), range, cols), DataError);
+        EXPECT_THROW((void)wh.read_block(togs(), range, cols), DataError);
+      } else {
+        EXPECT_EQ(cells(wh.read_block(togs(), range, cols)), cells(wh.read(togs(), range, cols))) << c.update;
+      }
+    }
+    EXPECT_EQ(wh.blocks_read_from_pages(), 1) << c.update;
+    if (&c != &cases.front()) continue;
+    SqliteWarehouse ro(dir.path(), true);
+    EXPECT_EQ(cells(ro.read_block(togs(), range, {})), cells(ro.read(togs(), range, {})));
+    EXPECT_EQ(ro.blocks_read_from_pages(), 0);
+  }
+}
