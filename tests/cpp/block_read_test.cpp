@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nbaprops/core/error.hpp"
@@ -87,7 +89,7 @@ TEST(BlockRead, PagesGiveTheRowsValuesAndOrderOfARead) {
   for (const auto& cols : kProjections) {
     const Table want = wh.read(togs(), range, cols);
     const Table got = wh.read_block(togs(), range, cols);
-    EXPECT_EQ(wh.blocks_read_from_pages(), ++pages) << "read through SQLite instead";
+    EXPECT_EQ(wh.page_reads(), ++pages) << "read through SQLite instead";
     ASSERT_EQ(got.column_names(), want.column_names());
     ASSERT_GT(want.num_rows(), 2500u);
     EXPECT_EQ(cells(got), cells(want)) << cols.size() << " columns";
@@ -96,7 +98,7 @@ TEST(BlockRead, PagesGiveTheRowsValuesAndOrderOfARead) {
   EXPECT_EQ(cells(wh.read_block(togs(), DateRange{d0 + 1, d0 + 1}, {})),
             cells(wh.read(togs(), DateRange{d0 + 1, d0 + 1})));
   EXPECT_EQ(wh.read_block(togs(), DateRange{d0 + 10, d0 + 20}, {}).num_rows(), 0u);
-  EXPECT_EQ(wh.blocks_read_from_pages(), pages + 2);
+  EXPECT_EQ(wh.page_reads(), pages + 2);
 }
 
 // A value SQLite converts on the way out (text in an INTEGER column, a BLOB in
@@ -122,7 +124,7 @@ TEST(BlockRead, ValuesSqliteConvertsAndReadOnlyWarehousesGoThroughSqlite) {
     wh.replace_partition(togs(), d0, rows_for(d0, 40, 100));
     wh.replace_partition(togs(), d0 + 1, rows_for(d0 + 1, 40, 200));
     (void)wh.read_block(togs(), range, {});
-    ASSERT_EQ(wh.blocks_read_from_pages(), 1);
+    ASSERT_EQ(wh.page_reads(), 1);
     exec(dir, std::string("UPDATE team_offense_game_summary ") + c.update);
     for (const auto& cols : c.projections) {
       if (c.unreadable) {
@@ -132,10 +134,54 @@ TEST(BlockRead, ValuesSqliteConvertsAndReadOnlyWarehousesGoThroughSqlite) {
         EXPECT_EQ(cells(wh.read_block(togs(), range, cols)), cells(wh.read(togs(), range, cols))) << c.update;
       }
     }
-    EXPECT_EQ(wh.blocks_read_from_pages(), 1) << c.update;
+    EXPECT_EQ(wh.page_reads(), 1) << c.update;
     if (&c != &cases.front()) continue;
     SqliteWarehouse ro(dir.path(), true);
     EXPECT_EQ(cells(ro.read_block(togs(), range, {})), cells(ro.read(togs(), range, {})));
-    EXPECT_EQ(ro.blocks_read_from_pages(), 0);
+    EXPECT_EQ(ro.page_reads(), 0);
   }
+}
+
+// Partition counts of a long range come from the date index's pages: the same
+// counts as SQLite's GROUP BY, with NULL dates left out, over an index of
+// several levels, for ranges that start and end inside it; a date stored as a
+// number goes through SQLite (and fails as it fails there).
+TEST(BlockRead, LongRangesAreCountedFromTheIndexPages) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d0 = Date::parse("2023-10-20");
+  for (int k = 0; k < 120; ++k)
+    wh.replace_partition(togs(), d0 + (k * 37) % 120, rows_for(d0 + (k * 37) % 120, 20 + k % 50, k * 100));
+  exec(dir, "UPDATE team_offense_game_summary SET game_date = NULL WHERE points_scored % 13 = 0");
+  auto sqlite_counts = [&](Date a, Date b) {
+    std::map<Date, int64_t> out;
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    const std::string sql = "SELECT game_date, COUNT(*) FROM team_offense_game_summary WHERE game_date BETWEEN '" +
+                            a.iso() + "' AND '" + b.iso() + "' GROUP BY 1";
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      out[Date::parse(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)))] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  };
+  int64_t pages = 0;
+  for (const auto& [a, b] : std::vector<std::pair<Date, Date>>{
+           {d0, d0 + 119}, {d0 + 17, d0 + 83}, {d0 - 40, d0 + 5}, {d0 + 100, d0 + 200}}) {
+    const auto want = sqlite_counts(a, b);
+    ASSERT_FALSE(want.empty());
+    EXPECT_EQ(wh.partition_counts(togs(), DateRange{a, b}), want) << a.iso() << ".." << b.iso();
+    EXPECT_EQ(wh.page_reads(), ++pages);
+  }
+  EXPECT_EQ(wh.partition_counts(togs(), DateRange{d0 + 300, d0 + 400}).size(), 0u);
+  const auto few = wh.partition_counts(togs(), DateRange{d0 + 3, d0 + 4});  // a short range: through SQLite
+  EXPECT_EQ(few, sqlite_counts(d0 + 3, d0 + 4));
+  EXPECT_EQ(wh.page_reads(), pages + 1);
+
+  exec(dir, "UPDATE team_offense_game_summary SET game_date = 20231101 WHERE points_scored = 101");
+  EXPECT_THROW((void)wh.partition_counts(togs(), DateRange{d0, d0 + 119}), DataError);
+  EXPECT_EQ(wh.page_reads(), pages + 1);
 }

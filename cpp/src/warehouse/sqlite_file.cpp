@@ -56,17 +56,31 @@ struct PinnedTable::Handle {
 /// are read through.
 struct PinnedTable::Snapshot {
   std::filesystem::path file;
-  std::unique_ptr<Connection> reader;
-  std::mutex mutex;  // guards handles
+  std::unique_ptr<Connection> owned;  ///< the reader, when this object opened it
+  sqlite3* reader = nullptr;          ///< holds the read transaction
+  std::string schema = "main";        ///< the file's name on the reader
+  std::mutex mutex;                   // guards handles and the reader's statements
   std::vector<std::unique_ptr<Handle>> handles;
+
+  /// A lent reader's transaction ends here (an own reader's with its close).
+  ~Snapshot() {
+    if (!owned && reader && sqlite3_get_autocommit(reader) == 0)
+      sqlite3_exec(reader, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  /// @return @p sql's "{schema}" replaced by the quoted schema name.
+  [[nodiscard]] std::string on_schema(std::string sql) const {
+    const std::string q = "\"" + schema + "\"";
+    for (size_t at; (at = sql.find("{schema}")) != std::string::npos;) sql.replace(at, 8, q);
+    return sql;
+  }
 };
 
 namespace {
 
-/// The file handle SQLite reads @p db's main database through.
-sqlite3_file* file_handle(sqlite3* db, const std::filesystem::path& file) {
+/// The file handle SQLite reads @p db's database @p schema through.
+sqlite3_file* file_handle(sqlite3* db, const std::string& schema, const std::filesystem::path& file) {
   sqlite3_file* f = nullptr;
-  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
+  if (sqlite3_file_control(db, schema.c_str(), SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
       !f->pMethods->xRead) {
     throw FileLayoutUnsupported("no SQLite file handle for " + file.string());
   }
@@ -91,7 +105,7 @@ PinnedTable::Lease::Lease(const PinnedTable& table) : table_(table), handle_(nul
     // the file, and reuses it for a later connection.
     auto h = std::make_unique<Handle>();
     h->owner = open(snap.file, SQLITE_OPEN_READONLY);
-    h->file = file_handle(h->owner->get(), snap.file);
+    h->file = file_handle(h->owner->get(), "main", snap.file);
     snap.handles.push_back(std::move(h));
     handle_ = snap.handles.back().get();
   }
@@ -117,61 +131,98 @@ void PinnedTable::Lease::read_page(uint32_t page, unsigned char* out) const {
   read(out, table_.page_size_, static_cast<int64_t>(page - 1) * table_.page_size_);
 }
 
+/// @return whether a passive checkpoint of @p schema on @p db copied every
+/// frame of its log (a database not in WAL mode has none to copy). The pragma,
+/// not sqlite3_wal_checkpoint_v2: on a connection that has not read the file
+/// yet, the call finds no log open and reports nothing to copy.
+bool checkpointed_all(sqlite3* db, const std::string& schema) {
+  Statement st(db, "PRAGMA \"" + schema + "\".wal_checkpoint(PASSIVE)");
+  return st.step() && sqlite3_column_int(st.get(), 0) == 0 &&
+         sqlite3_column_int64(st.get(), 1) == sqlite3_column_int64(st.get(), 2);
+}
+
 PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& table)
     : snapshot_(std::make_unique<Snapshot>()) {
   try {
-    Snapshot& snap = *snapshot_;
-    snap.file = file;
-    snap.reader = open(file, SQLITE_OPEN_READONLY);
-    Connection& c = *snap.reader;
-    c.exec("BEGIN");
-    uint32_t root = 0;
-    {  // the first read starts the transaction's snapshot
-      Statement st(c.get(), "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?");
-      sqlite3_bind_text(st.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
-      if (!st.step()) throw FileLayoutUnsupported("no table " + table);
-      root = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
-    }
-    {
-      Statement st(c.get(), "SELECT name, pk, hidden FROM pragma_table_xinfo(?)");
-      sqlite3_bind_text(st.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
-      while (st.step()) {
-        // An INTEGER PRIMARY KEY is stored as the rowid, generated columns not at all.
-        if (sqlite3_column_int(st.get(), 1) != 0 || sqlite3_column_int(st.get(), 2) != 0) {
-          throw FileLayoutUnsupported("primary key or hidden column in " + table);
-        }
-        columns_.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
-      }
-    }
-    {
-      Statement st(c.get(), "PRAGMA page_count");  // the snapshot's database size
-      if (!st.step()) throw FileLayoutUnsupported("no page count");
-      page_count_ = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
-    }
-    {
-      // Copy the log into the file up to (at most) this snapshot; when every
-      // frame got copied, the file holds exactly the snapshot's pages. (An own
-      // SQLite connection: closing it keeps the process's locks, see above.)
+    snapshot_->file = file;
+    snapshot_->owned = open(file, SQLITE_OPEN_READONLY);
+    snapshot_->reader = snapshot_->owned->get();
+    pin(table, [&] {
+      // An own SQLite connection: closing it keeps the process's locks (see
+      // above).
       auto writer = open(file, SQLITE_OPEN_READWRITE);
-      Statement st(writer->get(), "PRAGMA wal_checkpoint(PASSIVE)");
-      if (!st.step() || sqlite3_column_int(st.get(), 0) != 0 ||
-          sqlite3_column_int64(st.get(), 1) != sqlite3_column_int64(st.get(), 2)) {
-        throw FileLayoutUnsupported("the write-ahead log could not be checkpointed");
-      }
-    }
-    auto own = std::make_unique<Handle>();
-    own->file = file_handle(c.get(), file);
-    snap.handles.push_back(std::move(own));
-    const Lease lease(*this);
-    unsigned char header[100];
-    lease.read(header, sizeof header, 0);
-    page_size_ = be16(header + 16) == 1 ? 65536 : be16(header + 16);
-    usable_ = page_size_ - header[20];
-    if (page_size_ < 512 || be32(header + 56) != 1) throw FileLayoutUnsupported("not a UTF-8 database");
-    collect_leaves(lease, root);
+      return checkpointed_all(writer->get(), "main");
+    });
   } catch (const StorageError& e) {  // SQLite could not pin the snapshot
     throw FileLayoutUnsupported(e.what());
   }
+}
+
+PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& table, sqlite3* reader,
+                         sqlite3* checkpointer, const std::string& schema)
+    : snapshot_(std::make_unique<Snapshot>()) {
+  try {
+    snapshot_->file = file;
+    snapshot_->reader = reader;
+    snapshot_->schema = schema;
+    if (sqlite3_get_autocommit(reader) == 0) throw FileLayoutUnsupported("the reader is inside a transaction");
+    pin(table, [&] { return checkpointed_all(checkpointer, schema); });
+  } catch (const StorageError& e) {
+    throw FileLayoutUnsupported(e.what());
+  }
+}
+
+template <typename CheckpointLog>
+void PinnedTable::pin(const std::string& table, CheckpointLog&& checkpoint_log) {
+  Snapshot& snap = *snapshot_;
+  table_ = table;
+  sqlite3* db = snap.reader;
+  auto exec = [db](const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string m = err ? err : "error";
+      sqlite3_free(err);
+      throw FileLayoutUnsupported("sqlite: " + m);
+    }
+  };
+  exec("BEGIN");
+  uint32_t root = 0;
+  {  // the first read starts the transaction's snapshot
+    Statement st(db, snap.on_schema("SELECT rootpage FROM {schema}.sqlite_schema WHERE type = 'table' AND name = ?"));
+    sqlite3_bind_text(st.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+    if (!st.step()) throw FileLayoutUnsupported("no table " + table);
+    root = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
+  }
+  {
+    Statement st(db, "SELECT name, pk, hidden FROM pragma_table_xinfo(?, ?)");
+    sqlite3_bind_text(st.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 2, snap.schema.c_str(), -1, SQLITE_TRANSIENT);
+    while (st.step()) {
+      // An INTEGER PRIMARY KEY is stored as the rowid, generated columns not at all.
+      if (sqlite3_column_int(st.get(), 1) != 0 || sqlite3_column_int(st.get(), 2) != 0) {
+        throw FileLayoutUnsupported("primary key or hidden column in " + table);
+      }
+      columns_.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
+    }
+  }
+  {
+    Statement st(db, snap.on_schema("PRAGMA {schema}.page_count"));  // the snapshot's database size
+    if (!st.step()) throw FileLayoutUnsupported("no page count");
+    page_count_ = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
+  }
+  // Copy the log into the file up to (at most) this snapshot; when every frame
+  // got copied, the file holds exactly the snapshot's pages.
+  if (!checkpoint_log()) throw FileLayoutUnsupported("the write-ahead log could not be checkpointed");
+  auto own = std::make_unique<Handle>();
+  own->file = file_handle(db, snap.schema, snap.file);
+  snap.handles.push_back(std::move(own));
+  const Lease lease(*this);
+  unsigned char header[100];
+  lease.read(header, sizeof header, 0);
+  page_size_ = be16(header + 16) == 1 ? 65536 : be16(header + 16);
+  usable_ = page_size_ - header[20];
+  if (page_size_ < 512 || be32(header + 56) != 1) throw FileLayoutUnsupported("not a UTF-8 database");
+  collect_leaves(lease, root);
 }
 
 PinnedTable::~PinnedTable() = default;
@@ -219,6 +270,116 @@ void PinnedTable::collect_leaves(const Lease& lease, uint32_t root) {
     level = std::move(below);
   }
   leaves_ = std::move(level);
+}
+
+std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const std::string& index,
+                                                                           const std::string& column,
+                                                                           std::string_view lo,
+                                                                           std::string_view hi) const {
+  uint32_t root = 0;
+  {
+    const std::lock_guard lock(snapshot_->mutex);  // the reader connection, one thread at a time
+    try {
+      sqlite3* db = snapshot_->reader;
+      Statement st(
+          db, snapshot_->on_schema(
+                  "SELECT rootpage FROM {schema}.sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?"));
+      sqlite3_bind_text(st.get(), 1, index.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st.get(), 2, table_.c_str(), -1, SQLITE_TRANSIENT);
+      if (!st.step()) throw FileLayoutUnsupported("no index " + index + " of " + table_);
+      root = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
+      Statement xi(db, "SELECT name, desc, coll FROM pragma_index_xinfo(?, ?) WHERE seqno = 0");
+      sqlite3_bind_text(xi.get(), 1, index.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(xi.get(), 2, snapshot_->schema.c_str(), -1, SQLITE_TRANSIENT);
+      const auto text = [&xi](int i) {
+        const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(xi.get(), i));
+        return std::string(t ? t : "");
+      };
+      if (!xi.step() || text(0) != column || sqlite3_column_int(xi.get(), 1) != 0 || text(2) != "BINARY") {
+        throw FileLayoutUnsupported("index " + index + " does not start with " + column + " ascending");
+      }
+    } catch (const StorageError& e) {
+      throw FileLayoutUnsupported(e.what());
+    }
+  }
+  // An index entry is a record (indexed columns, then the rowid); interior
+  // cells hold entries too, each between the keys of its two children.
+  const uint64_t max_local = (static_cast<uint64_t>(usable_) - 12) * 64 / 255 - 23;
+  struct Key {
+    bool null = true;
+    std::string_view text;  // inside the page being read
+  };
+  auto first_field = [&](const unsigned char* p, const unsigned char* end) {
+    const uint64_t payload = varint(p, end);
+    if (payload > max_local) throw FileLayoutUnsupported("index entry on overflow pages");
+    if (payload > static_cast<uint64_t>(end - p)) throw FileLayoutUnsupported("malformed index cell");
+    const unsigned char* rec = p;
+    const uint64_t header = varint(p, rec + payload);
+    if (header > payload) throw FileLayoutUnsupported("malformed index record");
+    const uint64_t t = varint(p, rec + header);
+    Key k;
+    if (t == 0) return k;
+    if (t < 13 || (t & 1) == 0) throw FileLayoutUnsupported("index value neither text nor NULL");
+    const uint64_t bytes = (t - 13) / 2;
+    if (header + bytes > payload) throw FileLayoutUnsupported("malformed index record");
+    k.null = false;
+    k.text = std::string_view(reinterpret_cast<const char*>(rec + header), bytes);
+    return k;
+  };
+  std::map<std::string, int64_t, std::less<>> out;
+  // Entries come mostly in key order, so runs of one value: the last value's
+  // count answers them without a lookup.
+  std::map<std::string, int64_t, std::less<>>::iterator last = out.end();
+  auto tally = [&](const Key& k) {
+    if (k.null || k.text < lo || k.text > hi) return;
+    if (last == out.end() || last->first != k.text) {
+      last = out.find(k.text);
+      if (last == out.end()) last = out.emplace(std::string(k.text), 0).first;
+    }
+    ++last->second;
+  };
+  const Lease lease(*this);
+  std::vector<unsigned char> buf(page_size_);
+  std::vector<std::pair<uint32_t, int>> todo{{root, 0}};  // page, depth
+  uint32_t pages = 0;
+  while (!todo.empty()) {
+    const auto [page, depth] = todo.back();
+    todo.pop_back();
+    if (depth > 40 || ++pages > page_count_) throw FileLayoutUnsupported("malformed index b-tree");
+    lease.read_page(page, buf.data());
+    const unsigned char* h = buf.data();
+    const unsigned char* end = h + usable_;
+    const bool leaf = h[0] == 0x0A;
+    if (!leaf && h[0] != 0x02) throw FileLayoutUnsupported("not an index b-tree page");
+    const uint32_t cells = be16(h + 3);
+    const uint32_t array = leaf ? 8 : 12;
+    if (array + 2 * cells > usable_) throw FileLayoutUnsupported("malformed index page");
+    Key prev;  // the key before the current child (NULL: nothing below bounds it)
+    std::vector<std::pair<uint32_t, int>> below;
+    for (uint32_t k = 0; k < cells; ++k) {
+      const uint32_t off = be16(h + array + 2 * k);
+      if (off + (leaf ? 1 : 5) > usable_) throw FileLayoutUnsupported("malformed index cell");
+      const unsigned char* p = h + off;
+      if (leaf) {
+        tally(first_field(p, end));
+        continue;
+      }
+      const uint32_t child = be32(p);
+      const Key key = first_field(p + 4, end);
+      // The child's first values lie between prev and key (NULL first): read
+      // it unless it is wholly below lo or above hi.
+      const bool below_lo = key.null || key.text < lo;
+      const bool above_hi = !prev.null && prev.text > hi;
+      if (!below_lo && !above_hi) below.emplace_back(child, depth + 1);
+      tally(key);
+      prev = key;
+    }
+    if (!leaf && (prev.null || prev.text <= hi)) below.emplace_back(be32(h + 8), depth + 1);
+    // Keys of a child page are views into buf: read children only after this
+    // page is done (they go on the stack).
+    todo.insert(todo.end(), below.rbegin(), below.rend());
+  }
+  return out;
 }
 
 LeafCursor::LeafCursor(const PinnedTable& table, const uint32_t* first, const uint32_t* last, size_t fields)

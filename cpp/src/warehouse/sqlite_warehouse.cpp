@@ -88,6 +88,13 @@ Date parse_stored_date(const unsigned char* txt, int len, const TableSchema& s, 
   }
 }
 
+/// The name of the index ensure_table creates on a table's partition column.
+std::string partition_index_name(const TableSchema& s) { return "ix_" + s.table() + "_" + s.partition_column; }
+
+/// Ranges of at least this many days are counted from the index's pages (see
+/// partition_counts).
+constexpr int kPageCountMinDays = 28;
+
 bool writable(const fs::path& p) { return ::access(p.c_str(), W_OK) == 0; }
 
 /// A file: URI for sqlite3_open_v2/ATTACH (with SQLITE_OPEN_URI): '%', '?' and
@@ -258,8 +265,8 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   }
   ddl += ")";
   std::string idx = "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
-                    quote("ix_" + schema.table() + "_" + schema.partition_column) + " ON " + quote(schema.table()) +
-                    "(" + quote(schema.partition_column) + ")";
+                    quote(partition_index_name(schema)) + " ON " + quote(schema.table()) + "(" +
+                    quote(schema.partition_column) + ")";
   std::lock_guard wlock(file_mutex(schema.dataset()));
   auto c = acquire();
   try {
@@ -469,16 +476,15 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
 }
 
 /// What read_ordered returns for @p range, read straight from the pages of the
-/// table's database file @p file (sqlite_file.hpp) instead of through SQLite's
+/// table's database file pinned as @p pinned (sqlite_file.hpp) instead of through SQLite's
 /// per-cell virtual machine: the same rows, values and order. Only stored
 /// values whose conversion is the identity (or an integer read as a real) are
 /// taken; anything else raises FileLayoutUnsupported, and the caller reads
 /// through SQLite, which converts (or rejects) it as before.
-Table read_pages(const fs::path& file, const TableSchema& schema, DateRange range,
+Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& schema, DateRange range,
                  const std::vector<std::string>& columns) {
   using sqlite_file::Field;
   using sqlite_file::FileLayoutUnsupported;
-  const sqlite_file::PinnedTable pinned(file, schema.table());
   Table out(schema, columns);
   const size_t ncol = out.num_columns();
   std::vector<std::string> select = out.column_names();
@@ -599,13 +605,31 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
   }
 }
 
+template <typename Fn>
+auto SqliteWarehouse::with_pinned(const TableSchema& schema, Fn&& fn) {
+  // Two of the pool's connections (the file attached, its schema parsed), not
+  // two new ones: the reader holds the snapshot, the other checkpoints.
+  struct Lent {
+    SqliteWarehouse& wh;
+    std::unique_ptr<Connection> reader, other;
+    ~Lent() {
+      if (reader) wh.release(std::move(reader));
+      if (other) wh.release(std::move(other));
+    }
+  } lent{*this, acquire(), acquire()};
+  const sqlite_file::PinnedTable pinned(dir_ / (schema.dataset() + ".sqlite"), schema.table(), lent.reader->get(),
+                                        lent.other->get(), schema.dataset());
+  return fn(pinned);  // the snapshot ends before the connections go back
+}
+
 Table SqliteWarehouse::read_block(const TableSchema& schema, DateRange range, const std::vector<std::string>& columns) {
   // The pages are read under a snapshot pinned with a checkpoint of the log
   // (sqlite_file.hpp), which writes: a read-only warehouse reads through SQLite.
   if (read_only() || schema.partition_column.empty() || !has_table(schema)) return read(schema, range, columns);
   try {
-    Table out = read_pages(dir_ / (schema.dataset() + ".sqlite"), schema, range, columns);
-    ++page_blocks_;
+    Table out =
+        with_pinned(schema, [&](const sqlite_file::PinnedTable& p) { return read_pages(p, schema, range, columns); });
+    ++page_reads_;
     return out;
   } catch (const sqlite_file::FileLayoutUnsupported& e) {
     NBAPROPS_LOG_DEBUG << "reading " << schema.name << " " << range.start.iso() << ".." << range.end.iso()
@@ -1062,6 +1086,27 @@ void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
 std::map<Date, int64_t> SqliteWarehouse::partition_counts(const TableSchema& schema, std::optional<DateRange> range) {
   std::map<Date, int64_t> out;
   if (!has_table(schema)) return out;
+  // A range of many dates (a backfill's pre-flight) is counted from the date
+  // index's pages: SQLite steps its VM once per row for the same counts. A few
+  // dates are a short index seek either way. Pinning a snapshot writes (a
+  // checkpoint), so not on a read-only warehouse.
+  if (range && range->end.days() - range->start.days() >= kPageCountMinDays && !read_only()) {
+    try {
+      const std::string lo = range->start.iso(), hi = range->end.iso();
+      const auto counts = with_pinned(schema, [&](const sqlite_file::PinnedTable& p) {
+        return p.count_index_texts(partition_index_name(schema), schema.partition_column, lo, hi);
+      });
+      for (const auto& [text, n] : counts) {
+        out[parse_stored_date(reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()),
+                              schema, schema.partition_column)] = n;
+      }
+      ++page_reads_;
+      return out;
+    } catch (const sqlite_file::FileLayoutUnsupported& e) {
+      NBAPROPS_LOG_DEBUG << "counting " << schema.name << " through SQLite: " << e.what();
+      out.clear();
+    }
+  }
   std::string sql = "SELECT " + quote(schema.partition_column) + ", COUNT(*) FROM " + qualified(schema);
   if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   sql += " GROUP BY 1";

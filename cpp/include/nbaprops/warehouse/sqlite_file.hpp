@@ -18,12 +18,15 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct sqlite3;
 
 namespace nbaprops::sqlite_file {
 
@@ -73,6 +76,14 @@ class PinnedTable {
   /// columns, WITHOUT ROWID, non-UTF-8 text, a log that could not be fully
   /// checkpointed, any SQLite error. The caller then reads through SQLite.
   PinnedTable(const std::filesystem::path& file, const std::string& table);
+  /// The same through two connections the caller already has (no connection
+  /// is opened, no schema parsed again), on which @p file is attached as
+  /// @p schema. @p reader must have no transaction open: it holds the
+  /// snapshot's read transaction until this object is destroyed, which ends
+  /// it; it must outlive this object and serve nothing else meanwhile.
+  /// @p checkpointer is used in the constructor only.
+  PinnedTable(const std::filesystem::path& file, const std::string& table, sqlite3* reader, sqlite3* checkpointer,
+              const std::string& schema);
   ~PinnedTable();
   PinnedTable(const PinnedTable&) = delete;
   PinnedTable& operator=(const PinnedTable&) = delete;
@@ -86,6 +97,20 @@ class PinnedTable {
   [[nodiscard]] uint32_t page_size() const noexcept { return page_size_; }
   /// @return the bytes of a page the b-tree uses (page size minus reserved).
   [[nodiscard]] uint32_t usable_size() const noexcept { return usable_; }
+
+  /// Counts the entries of the table's index @p index per text value of its
+  /// first column, for the values between @p lo and @p hi (byte order; NULLs
+  /// are not counted): what SELECT col, COUNT(*) … WHERE col BETWEEN lo AND hi
+  /// GROUP BY col gives, from the index's pages (subtrees wholly outside the
+  /// range are not read).
+  /// @throws FileLayoutUnsupported when @p index is not an index of the table
+  /// whose first column is @p column, ascending under BINARY; for an entry on
+  /// overflow pages, a first-column value neither text nor NULL, a malformed
+  /// page.
+  [[nodiscard]] std::map<std::string, int64_t, std::less<>> count_index_texts(const std::string& index,
+                                                                              const std::string& column,
+                                                                              std::string_view lo,
+                                                                              std::string_view hi) const;
 
   /// One SQLite file handle of the snapshot's database file, lent to one
   /// thread: the pinned connection's own, or that of a further read-only
@@ -115,11 +140,16 @@ class PinnedTable {
   };
 
  private:
+  /// Pins the snapshot on the snapshot's reader (see the constructors);
+  /// @p checkpoint_log copies the write-ahead log into the file.
+  template <typename CheckpointLog>
+  void pin(const std::string& table, CheckpointLog&& checkpoint_log);
   void collect_leaves(const Lease& lease, uint32_t root);
 
   struct Snapshot;
   std::unique_ptr<Snapshot> snapshot_;
   uint32_t page_size_ = 0, usable_ = 0, page_count_ = 0;
+  std::string table_;
   std::vector<std::string> columns_;
   std::vector<uint32_t> leaves_;
 };

@@ -64,9 +64,9 @@ class SqliteWarehouse final : public Warehouse {
   [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& schema, std::optional<DateRange> range,
                                                              const std::vector<std::string>& columns = {}) override;
 
-  /// @return read_block calls answered from the file's pages so far (the
-  /// others went through SQLite; for tests and benchmarks).
-  [[nodiscard]] int64_t blocks_read_from_pages() const noexcept { return page_blocks_.load(); }
+  /// @return read_block and partition_counts calls answered from the file's
+  /// pages so far (the others went through SQLite; for tests and benchmarks).
+  [[nodiscard]] int64_t page_reads() const noexcept { return page_reads_.load(); }
 
   /// Test hook: the next write fails (StorageError) after inserting @p rows
   /// rows, inside its transaction, to prove atomicity. Negative disables.
@@ -77,6 +77,10 @@ class SqliteWarehouse final : public Warehouse {
 
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
+  /// @return @p fn(pinned) with @p schema's table pinned (sqlite_file.hpp)
+  /// through two of the pool's connections. @throws FileLayoutUnsupported.
+  template <typename Fn>
+  auto with_pinned(const TableSchema& schema, Fn&& fn);
   /// @throws StorageError naming the directory when the warehouse is read-only.
   void require_writable(const std::string& what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
@@ -111,7 +115,7 @@ class SqliteWarehouse final : public Warehouse {
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
-  std::atomic<int64_t> page_blocks_{0};
+  std::atomic<int64_t> page_reads_{0};
 };
 
 }  // namespace nbaprops
