@@ -250,32 +250,41 @@ void PinnedTable::collect_leaves(const Lease& lease, uint32_t root) {
     }
     page = be32(buf.data() + first_cell);
   }
+  // Each child with the largest rowid it can hold: an interior cell's key
+  // bounds its left child; the right-most child has its parent's bound.
   std::vector<uint32_t> level{root};
+  std::vector<int64_t> upper{INT64_MAX};
   for (int depth = 0; depth < height; ++depth) {
     std::vector<uint32_t> below;
-    for (uint32_t page : level) {
-      lease.read_page(page, buf.data());
+    std::vector<int64_t> below_upper;
+    for (size_t i = 0; i < level.size(); ++i) {
+      lease.read_page(level[i], buf.data());
       const unsigned char* h = buf.data();
       if (h[0] != 0x05) throw FileLayoutUnsupported("not a rowid table b-tree page");
       const uint32_t cells = be16(h + 3);
       if (12 + 2 * cells > usable_) throw FileLayoutUnsupported("malformed interior page");
       for (uint32_t k = 0; k < cells; ++k) {
         const uint32_t off = be16(h + 12 + 2 * k);
-        if (off + 4 > usable_) throw FileLayoutUnsupported("malformed interior page");
+        if (off + 5 > usable_) throw FileLayoutUnsupported("malformed interior page");
         below.push_back(be32(h + off));
+        const unsigned char* key = h + off + 4;
+        below_upper.push_back(static_cast<int64_t>(varint(key, h + usable_)));
       }
       below.push_back(be32(h + 8));  // the right-most child comes last
+      below_upper.push_back(upper[i]);
       if (below.size() > page_count_) throw FileLayoutUnsupported("malformed b-tree");
     }
     level = std::move(below);
+    upper = std::move(below_upper);
   }
   leaves_ = std::move(level);
+  leaf_upper_ = std::move(upper);
 }
 
 std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const std::string& index,
                                                                            const std::string& column,
-                                                                           std::string_view lo,
-                                                                           std::string_view hi) const {
+                                                                           std::string_view lo, std::string_view hi,
+                                                                           std::pair<int64_t, int64_t>* rowids) const {
   uint32_t root = 0;
   {
     const std::lock_guard lock(snapshot_->mutex);  // the reader connection, one thread at a time
@@ -308,6 +317,7 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
   struct Key {
     bool null = true;
     std::string_view text;  // inside the page being read
+    int64_t rowid = 0;      // the entry's last field
   };
   auto first_field = [&](const unsigned char* p, const unsigned char* end) {
     const uint64_t payload = varint(p, end);
@@ -324,6 +334,19 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
     if (header + bytes > payload) throw FileLayoutUnsupported("malformed index record");
     k.null = false;
     k.text = std::string_view(reinterpret_cast<const char*>(rec + header), bytes);
+    if (rowids != nullptr) {
+      // An index on one column: the record is (value, rowid).
+      const uint64_t rt = varint(p, rec + header);
+      if (p != rec + header || rt < 1 || rt > 9 || rt == 7) throw FileLayoutUnsupported("not a one-column index entry");
+      static constexpr unsigned kBytes[10] = {0, 1, 2, 3, 4, 6, 8, 0, 0, 0};  // 8, 9: the constants 0, 1
+      const unsigned n = kBytes[rt];
+      if (header + bytes + n > payload) throw FileLayoutUnsupported("malformed index record");
+      const unsigned char* v = rec + header + bytes;
+      uint64_t x = 0;
+      for (unsigned i = 0; i < n; ++i) x = (x << 8) | v[i];
+      if (n > 0 && n < 8 && (x >> (8 * n - 1)) != 0) x |= ~uint64_t{0} << (8 * n);  // sign-extend
+      k.rowid = rt == 9 ? 1 : static_cast<int64_t>(x);
+    }
     return k;
   };
   std::map<std::string, int64_t, std::less<>> out;
@@ -332,6 +355,10 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
   std::map<std::string, int64_t, std::less<>>::iterator last = out.end();
   auto tally = [&](const Key& k) {
     if (k.null || k.text < lo || k.text > hi) return;
+    if (rowids != nullptr) {
+      if (out.empty() || k.rowid < rowids->first) rowids->first = k.rowid;
+      if (out.empty() || k.rowid > rowids->second) rowids->second = k.rowid;
+    }
     if (last == out.end() || last->first != k.text) {
       last = out.find(k.text);
       if (last == out.end()) last = out.emplace(std::string(k.text), 0).first;

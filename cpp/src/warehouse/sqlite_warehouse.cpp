@@ -154,6 +154,7 @@ SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
   const auto order = datasets();
   for (size_t i = 0; i < order.size(); ++i) {
     file_mu_.try_emplace(order[i], std::piecewise_construct, std::forward_as_tuple(i), std::forward_as_tuple());
+    wrote_.try_emplace(order[i], false);
   }
   // Open one connection eagerly so configuration errors surface here.
   release(acquire());
@@ -162,6 +163,7 @@ SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
 std::mutex& SqliteWarehouse::file_mutex(const std::string& dataset) {
   auto it = file_mu_.find(dataset);
   if (it == file_mu_.end()) throw ConfigError("SQLite warehouse: no dataset file '" + dataset + "' in the catalog");
+  wrote_.at(dataset).store(true);  // its writers' mutex is taken to write
   return it->second.second;
 }
 
@@ -512,7 +514,18 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
     fields = std::max(fields, field[i] + 1);
   }
   const std::string lo = range.start.iso(), hi = range.end.iso();
-  sqlite_file::LeafCursor cur(pinned, pinned.leaves().data(), pinned.leaves().data() + pinned.leaves().size(), fields);
+  // Only the leaves that can hold the block's rows: the date index's entries
+  // in the range give their least and largest rowid (a table of many seasons
+  // holds a block's rows in a small part of its leaves).
+  std::pair<int64_t, int64_t> rowids{0, -1};
+  (void)pinned.count_index_texts(partition_index_name(schema), schema.partition_column, lo, hi, &rowids);
+  const auto& leaves = pinned.leaves();
+  const auto& upper = pinned.leaf_upper();
+  const size_t first = static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.first) - upper.begin());
+  size_t last = static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.second) - upper.begin());
+  last = rowids.first > rowids.second ? first : std::min(last + 1, leaves.size());
+  sqlite_file::LeafCursor cur(pinned, leaves.data() + std::min(first, leaves.size()),
+                              leaves.data() + std::max(std::min(first, leaves.size()), last), fields);
   cur.keep_text_between(field[part], lo, hi);
   auto unsupported = [&](size_t i) {
     return FileLayoutUnsupported("a stored value of " + schema.name + "." + select[i] + " needs SQLite's conversion");
@@ -605,6 +618,12 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
   }
 }
 
+bool SqliteWarehouse::pages_readable(const TableSchema& schema) const {
+  if (read_only() || schema.partition_column.empty()) return false;
+  const auto it = wrote_.find(schema.dataset());
+  return it != wrote_.end() && !it->second.load();
+}
+
 template <typename Fn>
 auto SqliteWarehouse::with_pinned(const TableSchema& schema, Fn&& fn) {
   // Two of the pool's connections (the file attached, its schema parsed), not
@@ -625,7 +644,7 @@ auto SqliteWarehouse::with_pinned(const TableSchema& schema, Fn&& fn) {
 Table SqliteWarehouse::read_block(const TableSchema& schema, DateRange range, const std::vector<std::string>& columns) {
   // The pages are read under a snapshot pinned with a checkpoint of the log
   // (sqlite_file.hpp), which writes: a read-only warehouse reads through SQLite.
-  if (read_only() || schema.partition_column.empty() || !has_table(schema)) return read(schema, range, columns);
+  if (!pages_readable(schema) || !has_table(schema)) return read(schema, range, columns);
   try {
     Table out =
         with_pinned(schema, [&](const sqlite_file::PinnedTable& p) { return read_pages(p, schema, range, columns); });
@@ -1090,7 +1109,7 @@ std::map<Date, int64_t> SqliteWarehouse::partition_counts(const TableSchema& sch
   // index's pages: SQLite steps its VM once per row for the same counts. A few
   // dates are a short index seek either way. Pinning a snapshot writes (a
   // checkpoint), so not on a read-only warehouse.
-  if (range && range->end.days() - range->start.days() >= kPageCountMinDays && !read_only()) {
+  if (range && range->end.days() - range->start.days() >= kPageCountMinDays && pages_readable(schema)) {
     try {
       const std::string lo = range->start.iso(), hi = range->end.iso();
       const auto counts = with_pinned(schema, [&](const sqlite_file::PinnedTable& p) {

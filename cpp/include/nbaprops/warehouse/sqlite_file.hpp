@@ -16,6 +16,7 @@
 /// b-tree pages 0x05 (interior) and 0x0D (leaf), varints, record serial types.
 
 #include <cstdint>
+#include <utility>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -93,6 +94,9 @@ class PinnedTable {
   [[nodiscard]] size_t field_of(const std::string& column) const;
   /// @return the table's leaf pages in rowid order.
   [[nodiscard]] const std::vector<uint32_t>& leaves() const noexcept { return leaves_; }
+  /// @return per leaf (as leaves()), the largest rowid it can hold (a leaf
+  /// holds the rowids above the previous leaf's bound, up to its own).
+  [[nodiscard]] const std::vector<int64_t>& leaf_upper() const noexcept { return leaf_upper_; }
   /// @return the page size in bytes.
   [[nodiscard]] uint32_t page_size() const noexcept { return page_size_; }
   /// @return the bytes of a page the b-tree uses (page size minus reserved).
@@ -106,11 +110,11 @@ class PinnedTable {
   /// @throws FileLayoutUnsupported when @p index is not an index of the table
   /// whose first column is @p column, ascending under BINARY; for an entry on
   /// overflow pages, a first-column value neither text nor NULL, a malformed
-  /// page.
-  [[nodiscard]] std::map<std::string, int64_t, std::less<>> count_index_texts(const std::string& index,
-                                                                              const std::string& column,
-                                                                              std::string_view lo,
-                                                                              std::string_view hi) const;
+  /// page. With @p rowids (an index on that one column): the least and the
+  /// largest rowid of the entries counted (untouched when none).
+  [[nodiscard]] std::map<std::string, int64_t, std::less<>> count_index_texts(
+      const std::string& index, const std::string& column, std::string_view lo, std::string_view hi,
+      std::pair<int64_t, int64_t>* rowids = nullptr) const;
 
   /// One SQLite file handle of the snapshot's database file, lent to one
   /// thread: the pinned connection's own, or that of a further read-only
@@ -152,6 +156,7 @@ class PinnedTable {
   std::string table_;
   std::vector<std::string> columns_;
   std::vector<uint32_t> leaves_;
+  std::vector<int64_t> leaf_upper_;
 };
 
 /// The rows of a run of leaf pages, in rowid order; the record of the current

@@ -81,6 +81,12 @@ class SqliteWarehouse final : public Warehouse {
   /// through two of the pool's connections. @throws FileLayoutUnsupported.
   template <typename Fn>
   auto with_pinned(const TableSchema& schema, Fn&& fn);
+  /// Whether @p schema's table may be read from its file's pages: the
+  /// warehouse is writable (pinning checkpoints the log) and this object has
+  /// not written the table's dataset file (its log then holds frames, which
+  /// the pin would first copy into the file and sync: reads through SQLite
+  /// cost less than that).
+  [[nodiscard]] bool pages_readable(const TableSchema& schema) const;
   /// @throws StorageError naming the directory when the warehouse is read-only.
   void require_writable(const std::string& what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
@@ -110,6 +116,7 @@ class SqliteWarehouse final : public Warehouse {
   /// other) and each just before its first write, so the run logs' file, last,
   /// is held only for the ledger rows and the commit.
   std::map<std::string, std::pair<size_t, std::mutex>> file_mu_;
+  std::map<std::string, std::atomic<bool>> wrote_;  ///< per dataset file: written by this object
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
