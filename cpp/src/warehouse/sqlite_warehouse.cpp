@@ -338,6 +338,52 @@ void reorder_rows(Table& t, size_t begin, const std::vector<size_t>& order) {
   }
 }
 
+/// The cells a read fills: the requested columns (out) and, with keys, the
+/// partition and key columns the request left out, read beside them to order
+/// the rows (then dropped).
+struct ReadCells {
+  Table out;
+  std::optional<Table> beside;
+  std::vector<std::string> select;  ///< out's columns, then beside's
+  size_t part = 0;                  ///< the partition column's position in select (with keys)
+  std::vector<size_t> key_at;       ///< the key columns' positions in select (with keys)
+  std::vector<Column*> dst;         ///< the column of each position in select
+
+  ReadCells(const TableSchema& schema, const std::vector<std::string>& columns, bool with_keys)
+      : out(schema, columns), select(out.column_names()) {
+    const size_t ncol = out.num_columns();
+    auto position = [this](const std::string& name) {
+      const auto it = std::find(select.begin(), select.end(), name);
+      if (it != select.end()) return static_cast<size_t>(it - select.begin());
+      select.push_back(name);
+      return select.size() - 1;
+    };
+    if (with_keys) {
+      part = position(schema.partition_column);
+      for (const auto& k : schema.key_columns) key_at.push_back(position(k));
+    }
+    if (select.size() > ncol) beside.emplace(schema, std::vector<std::string>(select.begin() + ncol, select.end()));
+    dst.resize(select.size());
+    for (size_t i = 0; i < select.size(); ++i) dst[i] = i < ncol ? &out.col(i) : &beside->col(i - ncol);
+  }
+  ReadCells(const ReadCells&) = delete;  // dst points into the tables
+  ReadCells& operator=(const ReadCells&) = delete;
+
+  /// Makes room for row @p row (rows added in bulk, NULL).
+  void room_for(size_t row) {
+    if (row < out.num_rows()) return;
+    const size_t grown = row < 256 ? 256 : 2 * row;
+    out.resize(grown);
+    if (beside) beside->resize(grown);
+  }
+  /// @return the key columns (with keys).
+  [[nodiscard]] std::vector<const Column*> keys() const {
+    std::vector<const Column*> k;
+    for (size_t i : key_at) k.push_back(dst[i]);
+    return k;
+  }
+};
+
 /// Reads @p columns of @p schema over @p range in the warehouse's row order:
 /// by partition date, then by key (key_less), ties in rowid order.
 ///
@@ -352,23 +398,12 @@ void reorder_rows(Table& t, size_t begin, const std::vector<size_t>& order) {
 std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSchema& schema,
                                   std::optional<DateRange> range, const std::vector<std::string>& columns,
                                   bool sort_keys_here) {
-  Table out(schema, columns);
-  const size_t ncol = out.num_columns();
-  std::vector<std::string> select = out.column_names();
-  auto position = [&select](const std::string& name) {
-    const auto it = std::find(select.begin(), select.end(), name);
-    if (it != select.end()) return static_cast<size_t>(it - select.begin());
-    select.push_back(name);
-    return select.size() - 1;
-  };
-  size_t part = 0;
-  std::vector<size_t> key_at;
-  if (sort_keys_here) {
-    part = position(schema.partition_column);
-    for (const auto& k : schema.key_columns) key_at.push_back(position(k));
-  }
-  std::optional<Table> beside;  // the key columns (and date) read for the sort only
-  if (select.size() > ncol) beside.emplace(schema, std::vector<std::string>(select.begin() + ncol, select.end()));
+  ReadCells cells(schema, columns, sort_keys_here);
+  Table& out = cells.out;
+  const std::vector<std::string>& select = cells.select;
+  const std::vector<size_t>& key_at = cells.key_at;
+  const std::vector<Column*>& dst = cells.dst;
+  const size_t part = cells.part;
 
   std::string sql = "SELECT ";
   for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(select[i]);
@@ -388,12 +423,8 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   }
   sqlite3_stmt* s = st.get();
   const size_t nsel = select.size();
-  std::vector<Column*> dst(nsel);
   std::vector<ColumnType> types(nsel);
-  for (size_t i = 0; i < nsel; ++i) {
-    dst[i] = i < ncol ? &out.col(i) : &beside->col(i - ncol);
-    types[i] = schema.column(select[i]).type;
-  }
+  for (size_t i = 0; i < nsel; ++i) types[i] = schema.column(select[i]).type;
   // Rows come sorted by date (and mostly by key), so a column often repeats
   // the previous row's value: the last text (interned) and date seen per
   // column answer a repeat without hashing or parsing it again.
@@ -405,11 +436,7 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   bool run_null = false;
   size_t rows = 0;
   while (st.step()) {
-    if (rows == out.num_rows()) {
-      const size_t grown = rows < 256 ? 256 : 2 * rows;  // new rows are NULL
-      out.resize(grown);
-      if (beside) beside->resize(grown);
-    }
+    cells.room_for(rows);
     const size_t row = rows++;
     // Each cell's value fetched once, then read with the sqlite3_value_*
     // accessors (the same conversions as sqlite3_column_*, without their
@@ -460,9 +487,8 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
     }
   }
   out.resize(rows);
-  if (key_at.empty()) return out;
-  std::vector<const Column*> keys;
-  for (size_t k : key_at) keys.push_back(dst[k]);
+  if (key_at.empty()) return std::move(out);
+  const std::vector<const Column*> keys = cells.keys();
   auto less = [&keys](size_t a, size_t b) { return key_less(keys, a, b); };
   date_starts.push_back(rows);
   std::vector<size_t> order;
@@ -474,7 +500,7 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
     std::stable_sort(order.begin(), order.end(), less);
     reorder_rows(out, begin, order);
   }
-  return out;
+  return std::move(out);
 }
 
 /// What read_ordered returns for @p range, read straight from the pages of the
@@ -487,28 +513,16 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
                  const std::vector<std::string>& columns) {
   using sqlite_file::Field;
   using sqlite_file::FileLayoutUnsupported;
-  Table out(schema, columns);
-  const size_t ncol = out.num_columns();
-  std::vector<std::string> select = out.column_names();
-  auto position = [&select](const std::string& name) {
-    const auto it = std::find(select.begin(), select.end(), name);
-    if (it != select.end()) return static_cast<size_t>(it - select.begin());
-    select.push_back(name);
-    return select.size() - 1;
-  };
-  const size_t part = position(schema.partition_column);
-  std::vector<size_t> key_at;
-  for (const auto& k : schema.key_columns) key_at.push_back(position(k));
-  std::optional<Table> beside;  // the key columns (and date) read for the sort only
-  if (select.size() > ncol) beside.emplace(schema, std::vector<std::string>(select.begin() + ncol, select.end()));
-
+  ReadCells cells(schema, columns, true);
+  Table& out = cells.out;
+  const std::vector<std::string>& select = cells.select;
+  const std::vector<Column*>& dst = cells.dst;
+  const size_t part = cells.part;
   const size_t nsel = select.size();
-  std::vector<Column*> dst(nsel);
   std::vector<bool> is_date(nsel);
   std::vector<size_t> field(nsel);
   size_t fields = 0;
   for (size_t i = 0; i < nsel; ++i) {
-    dst[i] = i < ncol ? &out.col(i) : &beside->col(i - ncol);
     is_date[i] = schema.column(select[i]).type == ColumnType::kDate;
     field[i] = pinned.field_of(select[i]);
     fields = std::max(fields, field[i] + 1);
@@ -535,11 +549,7 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
   std::vector<std::optional<std::pair<std::string, int64_t>>> last_date(nsel);
   size_t rows = 0;
   while (cur.next()) {
-    if (rows == out.num_rows()) {
-      const size_t grown = rows < 256 ? 256 : 2 * rows;  // new rows are NULL
-      out.resize(grown);
-      if (beside) beside->resize(grown);
-    }
+    cells.room_for(rows);
     const size_t row = rows++;
     for (size_t i = 0; i < nsel; ++i) {
       const Field v = cur.field(field[i]);
@@ -587,8 +597,7 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
   // as read_ordered's ORDER BY date, rowid and its key sort keep them). The
   // filter let no NULL date through.
   const Column& day = *dst[part];
-  std::vector<const Column*> keys;
-  for (size_t k : key_at) keys.push_back(dst[k]);
+  const std::vector<const Column*> keys = cells.keys();
   auto less = [&](size_t a, size_t b) {
     const int64_t da = day.int_at(a), db = day.int_at(b);
     return da != db ? da < db : key_less(keys, a, b);
@@ -599,7 +608,7 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
     std::stable_sort(order.begin(), order.end(), less);
     reorder_rows(out, 0, order);
   }
-  return out;
+  return std::move(out);
 }
 
 }  // namespace
