@@ -2,7 +2,8 @@
 /// @file sqlite_file.hpp
 /// Bulk reads of one SQLite table straight from its database file's b-tree
 /// pages, bypassing SQLite's per-cell virtual machine (several times cheaper
-/// per value for wide tables).
+/// per value for wide tables), and per-value counts of its one-column index
+/// from the index's pages.
 ///
 /// Only the common layout is read this way: a rowid table in a UTF-8 database
 /// whose rows fit in their leaf page and whose stored records carry every
@@ -13,10 +14,11 @@
 ///
 /// The format facts used here are those of the documented SQLite file format
 /// (https://www.sqlite.org/fileformat2.html): big-endian page numbers, table
-/// b-tree pages 0x05 (interior) and 0x0D (leaf), varints, record serial types.
+/// b-tree pages 0x05 (interior) and 0x0D (leaf), index b-tree pages 0x02
+/// (interior, whose cells hold entries too) and 0x0A (leaf), varints, record
+/// serial types, the local payload limit of index cells.
 
 #include <cstdint>
-#include <utility>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -25,6 +27,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
