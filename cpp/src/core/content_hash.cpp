@@ -22,6 +22,29 @@ inline void mix_bytes(uint64_t& h, const void* data, size_t n) {
   }
 }
 
+// A cell of a row: the state mixed with its column's seed (the column's name,
+// see RowHashBuilder), then its value. Every way of hashing rows (a cell at a
+// time, a column at a time) goes through these, so they agree.
+inline uint64_t with_seed(uint64_t h, uint64_t seed) { return (h ^ seed) * kFnvPrime; }
+inline uint64_t with_null(uint64_t h) {
+  mix_bytes(h, &kNullTag, 1);
+  return h;
+}
+inline uint64_t with_int(uint64_t h, int64_t v) {
+  mix_bytes(h, &v, sizeof v);
+  return h;
+}
+inline uint64_t with_real(uint64_t h, double v) {
+  if (v == 0.0) v = 0.0;  // -0.0 and 0.0 are the same stored value
+  mix_bytes(h, &v, sizeof v);
+  return h;
+}
+inline uint64_t with_text(uint64_t h, std::string_view v) {
+  mix_bytes(h, v.data(), v.size());
+  mix_bytes(h, &kTextEnd, 1);
+  return h;
+}
+
 /// A final avalanche so that the per-row sums do not cancel structure
 /// (splitmix64 finaliser).
 inline uint64_t finalise(uint64_t x) {
@@ -66,28 +89,26 @@ RowHashBuilder::RowHashBuilder(const std::vector<std::string>& column_names)
 
 void RowHashBuilder::start() noexcept { h_ = kFnvOffset; }
 
-void RowHashBuilder::cell(size_t col) noexcept { h_ = (h_ ^ seed_of_[col]) * kFnvPrime; }
+void RowHashBuilder::cell(size_t col) noexcept { h_ = with_seed(h_, seed_of_[col]); }
 
 void RowHashBuilder::null(size_t col) noexcept {
   cell(col);
-  mix_bytes(h_, &kNullTag, 1);
+  h_ = with_null(h_);
 }
 
 void RowHashBuilder::int64(size_t col, int64_t v) noexcept {
   cell(col);
-  mix_bytes(h_, &v, sizeof v);
+  h_ = with_int(h_, v);
 }
 
 void RowHashBuilder::real(size_t col, double v) noexcept {
   cell(col);
-  if (v == 0.0) v = 0.0;  // -0.0 and 0.0 are the same stored value
-  mix_bytes(h_, &v, sizeof v);
+  h_ = with_real(h_, v);
 }
 
 void RowHashBuilder::text(size_t col, std::string_view v) noexcept {
   cell(col);
-  mix_bytes(h_, v.data(), v.size());
-  mix_bytes(h_, &kTextEnd, 1);
+  h_ = with_text(h_, v);
 }
 
 uint64_t RowHashBuilder::finish() const noexcept { return finalise(h_); }
@@ -134,51 +155,26 @@ struct RowHasher {
   void hash_all(const Table& t, std::vector<uint64_t>& h) const {
     const size_t n = t.num_rows();
     h.assign(n, kFnvOffset);
-    auto step = [](uint64_t x, unsigned char b) { return (x ^ b) * kFnvPrime; };
-    auto mix_word = [&step](uint64_t x, uint64_t w) {  // its bytes in memory order (little-endian)
-      for (int i = 0; i < 8; ++i) x = step(x, static_cast<unsigned char>(w >> (8 * i)));
-      return x;
-    };
     for (size_t k = 0; k < cols.size(); ++k) {
       if (!builder.hashed(k)) continue;
       const Column& col = t.col(cols[k]);
       const uint64_t seed = builder.column_seed(k);
       const auto& valid = col.valid();
+      auto each = [&](auto&& value) {
+        for (size_t r = 0; r < n; ++r) {
+          const uint64_t x = with_seed(h[r], seed);
+          h[r] = valid[r] ? value(x, r) : with_null(x);
+        }
+      };
       switch (col.storage()) {
-        case Storage::kInt: {
-          const auto& v = col.ints();
-          for (size_t r = 0; r < n; ++r) {
-            const uint64_t x = (h[r] ^ seed) * kFnvPrime;
-            h[r] = valid[r] ? mix_word(x, static_cast<uint64_t>(v[r])) : step(x, kNullTag);
-          }
+        case Storage::kInt:
+          each([&v = col.ints()](uint64_t x, size_t r) { return with_int(x, v[r]); });
           break;
-        }
-        case Storage::kReal: {
-          const auto& v = col.reals();
-          for (size_t r = 0; r < n; ++r) {
-            const uint64_t x = (h[r] ^ seed) * kFnvPrime;
-            if (!valid[r]) {
-              h[r] = step(x, kNullTag);
-              continue;
-            }
-            const double d = v[r] == 0.0 ? 0.0 : v[r];  // as RowHashBuilder::real
-            uint64_t bits;
-            std::memcpy(&bits, &d, sizeof bits);
-            h[r] = mix_word(x, bits);
-          }
+        case Storage::kReal:
+          each([&v = col.reals()](uint64_t x, size_t r) { return with_real(x, v[r]); });
           break;
-        }
         case Storage::kText:
-          for (size_t r = 0; r < n; ++r) {
-            uint64_t x = (h[r] ^ seed) * kFnvPrime;
-            if (!valid[r]) {
-              h[r] = step(x, kNullTag);
-              continue;
-            }
-            const std::string& v = col.text_at(r);
-            mix_bytes(x, v.data(), v.size());
-            h[r] = step(x, kTextEnd);
-          }
+          each([&col](uint64_t x, size_t r) { return with_text(x, col.text_at(r)); });
           break;
       }
     }
