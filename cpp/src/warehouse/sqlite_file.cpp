@@ -337,15 +337,11 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
     if (rowids != nullptr) {
       // An index on one column: the record is (value, rowid).
       const uint64_t rt = varint(p, rec + header);
-      if (p != rec + header || rt < 1 || rt > 9 || rt == 7) throw FileLayoutUnsupported("not a one-column index entry");
-      static constexpr unsigned kBytes[10] = {0, 1, 2, 3, 4, 6, 8, 0, 0, 0};  // 8, 9: the constants 0, 1
-      const unsigned n = kBytes[rt];
-      if (header + bytes + n > payload) throw FileLayoutUnsupported("malformed index record");
-      const unsigned char* v = rec + header + bytes;
-      uint64_t x = 0;
-      for (unsigned i = 0; i < n; ++i) x = (x << 8) | v[i];
-      if (n > 0 && n < 8 && (x >> (8 * n - 1)) != 0) x |= ~uint64_t{0} << (8 * n);  // sign-extend
-      k.rowid = rt == 9 ? 1 : static_cast<int64_t>(x);
+      if (p != rec + header) throw FileLayoutUnsupported("not a one-column index entry");
+      if (header + bytes + serial_size(rt) > payload) throw FileLayoutUnsupported("malformed index record");
+      const Field id = decode_field(rt, rec + header + bytes);
+      if (id.kind != Field::Kind::kInt) throw FileLayoutUnsupported("not a one-column index entry");
+      k.rowid = id.i;
     }
     return k;
   };

@@ -50,6 +50,45 @@ struct Field {
   std::string_view s;  ///< kText / kBlob: bytes inside the current page buffer
 };
 
+/// The value of record serial type @p t stored at @p p (its size checked by
+/// the caller; the reserved types 10 and 11 read as a blob).
+inline Field decode_field(uint64_t t, const unsigned char* p) noexcept {
+  auto big_endian = [p](unsigned n) {
+    uint64_t v = 0;
+    for (unsigned k = 0; k < n; ++k) v = (v << 8) | p[k];
+    return v;
+  };
+  Field f;
+  switch (t) {
+    case 0:
+      break;
+    case 8:
+    case 9:
+      f.kind = Field::Kind::kInt;
+      f.i = static_cast<int64_t>(t - 8);
+      break;
+    case 7: {
+      const uint64_t bits = big_endian(8);
+      f.kind = Field::Kind::kReal;
+      std::memcpy(&f.r, &bits, sizeof f.r);
+      break;
+    }
+    default:
+      if (t <= 6) {
+        static constexpr unsigned kBytes[7] = {0, 1, 2, 3, 4, 6, 8};
+        const unsigned n = kBytes[t];
+        uint64_t v = big_endian(n);
+        if (n < 8 && (v >> (8 * n - 1)) != 0) v |= ~uint64_t{0} << (8 * n);  // sign-extend
+        f.kind = Field::Kind::kInt;
+        f.i = static_cast<int64_t>(v);
+      } else {
+        f.kind = (t & 1) ? Field::Kind::kText : Field::Kind::kBlob;
+        f.s = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>((t - 12) / 2));
+      }
+  }
+  return f;
+}
+
 /// A table of a SQLite database file pinned at one snapshot: a read
 /// transaction is held open on an own read-only connection for the object's
 /// lifetime, and every frame of the write-ahead log up to that snapshot has
@@ -191,46 +230,9 @@ class LeafCursor {
   }
 
   /// Field @p i of the current row (i < fields given to the constructor).
-  [[nodiscard]] Field field(size_t i) const noexcept {
-    Field f;
-    const uint64_t t = types_[i];
-    const unsigned char* p = record_ + offsets_[i];
-    switch (t) {
-      case 0:
-        break;
-      case 8:
-      case 9:
-        f.kind = Field::Kind::kInt;
-        f.i = static_cast<int64_t>(t - 8);
-        break;
-      case 7: {
-        uint64_t bits = big_endian(p, 8);
-        f.kind = Field::Kind::kReal;
-        std::memcpy(&f.r, &bits, sizeof f.r);
-        break;
-      }
-      default:
-        if (t <= 6) {
-          static constexpr unsigned kBytes[7] = {0, 1, 2, 3, 4, 6, 8};
-          const unsigned n = kBytes[t];
-          uint64_t v = big_endian(p, n);
-          if (n < 8 && (v >> (8 * n - 1)) != 0) v |= ~uint64_t{0} << (8 * n);  // sign-extend
-          f.kind = Field::Kind::kInt;
-          f.i = static_cast<int64_t>(v);
-        } else {
-          f.kind = (t & 1) ? Field::Kind::kText : Field::Kind::kBlob;
-          f.s = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>((t - 12) / 2));
-        }
-    }
-    return f;
-  }
+  [[nodiscard]] Field field(size_t i) const noexcept { return decode_field(types_[i], record_ + offsets_[i]); }
 
  private:
-  static uint64_t big_endian(const unsigned char* p, unsigned n) noexcept {
-    uint64_t v = 0;
-    for (unsigned k = 0; k < n; ++k) v = (v << 8) | p[k];
-    return v;
-  }
   bool load_next_page();
   /// Decodes the serial types of fields [parsed_, @p upto) of the current
   /// record. @return false when the record has fewer fields.
