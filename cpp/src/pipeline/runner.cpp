@@ -894,10 +894,7 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
       std::unique_ptr<CachedWarehouse> cache;
       Warehouse* wh = &warehouse;
       if (opts.cache_reads && !plan.units.empty()) {
-        std::set<std::string> written;
-        for (const Processor* p : plan.processors) written.insert(p->info().output_table);
-        cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan), read_projections(plan),
-                                                  std::move(written));
+        cache = std::make_unique<CachedWarehouse>(warehouse, read_windows(schedule, plan), read_projections(plan));
         wh = cache.get();
       }
       Executor ex(*wh, schedule, plan, opts, *state, cache.get());

@@ -121,8 +121,7 @@ std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema&
     // the block being read, not every season of the run at once.
     const Date from = e.loaded ? Date(e.loaded_through + 1) : std::max(window.start, Date(floor_.load()));
     const Date to = std::min(window.end, std::max(range->end, from + (kLoadBlockDays - 1)));
-    const DateRange block{from, to};
-    Table all = written_.count(schema.name) ? base_.read(schema, block, cols) : base_.read_block(schema, block, cols);
+    Table all = base_.read_block(schema, DateRange{from, to}, cols);
     ++base_reads_;
     split_by_date(all, e.parts);
     e.stale.erase(e.stale.lower_bound(from.days()), e.stale.upper_bound(to.days()));

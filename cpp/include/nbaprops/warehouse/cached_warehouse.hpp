@@ -38,17 +38,10 @@ class CachedWarehouse final : public Warehouse {
   /// @param projections per-table columns (the union of what the plan's reads
   /// of the table declare): such a table is loaded once with them, and a read
   /// of any of their subsets is served from that copy.
-  /// @param written the tables the run writes: their blocks load with read()
-  /// rather than read_block() (the run's writers keep committing to their
-  /// files, so a block taken from the file's pages would first checkpoint a
-  /// log that is still growing, or fail to).
+  /// Blocks load with read_block().
   CachedWarehouse(Warehouse& base, std::map<std::string, DateRange> windows,
-                  std::map<std::string, std::vector<std::string>> projections = {}, std::set<std::string> written = {})
-      : base_(base),
-        window_{Date(0), Date(-1)},
-        windows_(std::move(windows)),
-        projections_(std::move(projections)),
-        written_(std::move(written)) {}
+                  std::map<std::string, std::vector<std::string>> projections = {})
+      : base_(base), window_{Date(0), Date(-1)}, windows_(std::move(windows)), projections_(std::move(projections)) {}
 
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
   void ensure_table(const TableSchema& schema) override { base_.ensure_table(schema); }
@@ -125,7 +118,6 @@ class CachedWarehouse final : public Warehouse {
   DateRange window_;
   std::map<std::string, DateRange> windows_;
   std::map<std::string, std::vector<std::string>> projections_;
-  std::set<std::string> written_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;  // key: table + '|' + projection
   std::map<std::string, std::set<std::string>> keys_by_table_;
