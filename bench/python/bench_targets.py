@@ -142,6 +142,13 @@ def main() -> int:
             return one
         return f"{one:.2f}x; {two:.2f}x"
 
+    def with_ceiling(d: dict, kind: str):
+        # The ceiling: the ratio with reading and computing free (the rows still go into SQLite).
+        now, ceiling = ratio(d, kind, "ratio_end_to_end"), ratio(d, kind, "ratio_end_to_end_ceiling")
+        if now is None or ceiling is None:
+            return now
+        return f"{now:.2f}x; {ceiling:.2f}x"
+
     busy = max(four["busy"], 1e-9)
     rows = [
         ("whole cascade, 4 demo seasons, 2 workers (s)", "101", "<= 20 (stretch 10)", four["wall"]),
@@ -155,7 +162,7 @@ def main() -> int:
         ("PDC vs legacy-style pandas (1 worker; default 2 workers)", "2.4x", ">= 20x", with_two(bf, "pdc")),
         ("predictions vs legacy-style loop (1 worker; default 2 workers)", "0.7x", ">= 20x",
          with_two(bf, "predictions")),
-        ("PSZA+TDZA vs vectorised pandas (end to end)", "-", ">= 10x", ratio(zones, "pandas", "ratio_end_to_end")),
+        ("PSZA+TDZA vs vectorised pandas (end to end; its ceiling)", "-", ">= 10x", with_ceiling(zones, "pandas")),
         ("PSZA+TDZA vs Polars, compute", "-", "> 1x", ratio(zones, "polars", "ratio_compute")),
         ("PSZA+TDZA vs Polars, end to end", "-", "> 1x", ratio(zones, "polars", "ratio_end_to_end")),
         ("read 4-season PGS into a DataFrame vs pandas.read_sql", "1.2x", ">= 5x", ratio(frames, "ratio")),
