@@ -154,6 +154,7 @@ void bind_pipeline(pyb::module_& m) {
           d["attempts"] = u.attempts;
           d["seconds"] = u.seconds;
           d["read_seconds"] = u.read_seconds;
+          d["compute_seconds"] = u.compute_seconds;
           d["write_seconds"] = u.write_seconds;
           d["reason"] = u.reason;
           d["start_seq"] = u.start_seq;

@@ -128,6 +128,18 @@ def test_downstream_units_started_before_upstream_finished(demo_dir):
     assert first_start["player_composite_factors"] < last_end["player_shot_zone_analysis"]
 
 
+def test_unit_seconds_split_into_read_compute_and_write(demo_dir):
+    units = pickle.loads((Path(demo_dir) / "_run.pkl").read_bytes())
+    ran = units[units["status"].isin(["success", "empty"])]
+    parts = ran[["read_seconds", "compute_seconds", "write_seconds"]]
+    assert (parts >= 0).all().all()
+    # The three are disjoint parts of the unit's busy seconds (the rest is the runner's bookkeeping).
+    assert (parts.sum(axis=1) <= ran["seconds"] + 1e-6).all()
+    # Every processor that wrote rows spent time computing and writing them.
+    wrote = ran[ran["rows"] > 0].groupby("processor")[["compute_seconds", "write_seconds"]].sum()
+    assert len(wrote) == 14 and (wrote > 0).all().all()
+
+
 def _snapshot(wh, tables, start, end):
     out = {}
     for t in tables:

@@ -399,12 +399,15 @@ class Executor {
   UnitOutput compute(const Unit& u, UnitResult& r) {
     if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
     const double read0 = proc::thread_read_seconds();
+    const auto c0 = Clock::now();
     // Isolated: while this unit waits inside its own parallel loops, its
     // thread runs only their tasks, never another unit (which could need
     // the lock this unit holds on a carried history: a self-deadlock).
     UnitOutput out = tbb::this_task_arena::isolate(
         [&] { return u.processor->run(UnitContext{wh_, schedule_, u.date, &u.processor->info(), carried_state(u)}); });
-    r.read_seconds += proc::thread_read_seconds() - read0;
+    const double read = proc::thread_read_seconds() - read0;
+    r.read_seconds += read;
+    r.compute_seconds += std::chrono::duration<double>(Clock::now() - c0).count() - read;
     return out;
   }
 

@@ -201,7 +201,7 @@ class RunResult:
 
 def _result_frame(native_units: list[dict]) -> pd.DataFrame:
     cols = ["processor", "date", "status", "rows", "entities", "attempts", "seconds", "read_seconds",
-            "write_seconds", "reason", "start_seq", "end_seq"]
+            "compute_seconds", "write_seconds", "reason", "start_seq", "end_seq"]
     frame = pd.DataFrame(native_units, columns=cols)
     if len(frame):
         frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])

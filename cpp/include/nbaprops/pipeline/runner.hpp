@@ -92,8 +92,9 @@ struct UnitResult {
   int64_t rows = 0;  ///< rows committed (for resumed units: rows present in the partition)
   int attempts = 0;  ///< tries (0 when not run)
   double seconds = 0;
-  double read_seconds = 0;   ///< of seconds: reading inputs (through the run's cache)
-  double write_seconds = 0;  ///< of seconds: the commit transaction (output, failures, ledger)
+  double read_seconds = 0;     ///< of seconds: reading inputs (through the run's cache)
+  double compute_seconds = 0;  ///< of seconds: the processor computing its output, less its reads
+  double write_seconds = 0;    ///< of seconds: the commit transaction (output, failures, ledger)
   std::string reason;
   int64_t entities = 0;
   int64_t start_seq = -1;         ///< global order counter when the unit started running (−1 if never)
