@@ -397,7 +397,12 @@ class Executor {
 
   /// The unit's input fingerprint and output.
   UnitOutput compute(const Unit& u, UnitResult& r) {
-    if (r.input_fingerprint.empty()) r.input_fingerprint = inputs_->fingerprint(u);
+    if (r.input_fingerprint.empty()) {
+      // Raw blocks the fingerprint is the first to reach load here: reading.
+      const double load0 = CachedWarehouse::thread_load_seconds();
+      r.input_fingerprint = inputs_->fingerprint(u);
+      r.read_seconds += CachedWarehouse::thread_load_seconds() - load0;
+    }
     const double read0 = proc::thread_read_seconds();
     const auto c0 = Clock::now();
     // Isolated: while this unit waits inside its own parallel loops, its

@@ -1,6 +1,7 @@
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 namespace nbaprops {
@@ -85,6 +86,11 @@ void CachedWarehouse::load_date(Entry& e, const TableSchema& schema, const std::
   }
 }
 
+double& CachedWarehouse::thread_load_seconds() noexcept {
+  thread_local double seconds = 0;
+  return seconds;
+}
+
 DateRange CachedWarehouse::window_of(const TableSchema& schema) const {
   if (windows_.empty()) return window_;
   auto it = windows_.find(schema.name);
@@ -115,6 +121,12 @@ std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema&
     return std::nullopt;
   }
   Entry& e = entry(key_of(schema, cols));
+  struct LoadClock {
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    ~LoadClock() {
+      thread_load_seconds() += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+  } clock;
   std::unique_lock lock(e.mu);
   if (!e.loaded || e.loaded_through < range->end.days()) {
     // The window loads in blocks as the run reaches them: what is in memory is

@@ -81,6 +81,13 @@ class CachedWarehouse final : public Warehouse {
   /// @return base queries issued by read() so far (for tests and benchmarks).
   [[nodiscard]] int64_t base_reads() const noexcept { return base_reads_; }
 
+  /// Seconds the calling thread has spent getting cached partitions ready:
+  /// waiting for a projection another thread is loading, loading a block from
+  /// the base, reloading stale dates. The runner adds what a unit's input
+  /// fingerprint spends here to the unit's read seconds (the fingerprint is
+  /// often the first to reach a raw block).
+  static double& thread_load_seconds() noexcept;
+
  private:
   /// Days of a table's window loaded at once (the rest as reads reach it).
   static constexpr int kLoadBlockDays = 120;
