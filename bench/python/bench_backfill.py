@@ -18,7 +18,7 @@ In one process, on one freshly generated demo league:
    confidence and recommendation must agree;
 5. a compact table on stdout, the figures as JSON in ``bench/results/latest.json``. For each comparison our
    side's wall time is split (``ours_split``): outside the engine (plan, pre-flight), the engine around the
-   units, and the units' read / compute / write.
+   units, and the units' read / compute / bookkeeping / write.
 
 Exit code 0 when every backfill succeeded and every compared output agrees, 1 otherwise (the ratios of a
 comparison whose outputs disagree are not honest). See bench/README.md for what each figure means.
@@ -330,12 +330,16 @@ def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season
 def our_split(result, wall: float) -> dict[str, float]:
     """Where our side's wall time goes: outside the engine (plan, pre-flight, model load, in Python), the
     engine's own overhead around the units (graph, checkpoint, cache set-up), and the units' busy time split
-    into read (through the run's cache), compute and write (the commit: SQLite insert, failures, ledger)."""
+    into read (through the run's cache), compute (the processor), bookkeeping (the runner's fingerprint, content
+    hashes, failure and ledger rows) and write (the commit: SQLite insert, failures, ledger). Without the
+    runner's compute_seconds column, compute is the busy time less read and write, and bookkeeping is 0."""
     u = result.units
     busy, read, write = (float(u[c].sum()) for c in ("seconds", "read_seconds", "write_seconds"))
+    compute = float(u["compute_seconds"].sum()) if "compute_seconds" in u.columns else busy - read - write
     return {"wall": round(wall, 3), "outside_engine": round(wall - float(result.seconds), 3),
             "engine_outside_units": round(float(result.seconds) - busy, 3), "units_busy": round(busy, 3),
-            "read": round(read, 3), "compute": round(busy - read - write, 3), "write": round(write, 3),
+            "read": round(read, 3), "compute": round(compute, 3),
+            "bookkeeping": round(busy - read - compute - write, 3), "write": round(write, 3),
             "units": int(len(u)), "rows": int(u["rows"].sum())}
 
 
@@ -771,7 +775,8 @@ def print_report(fig: dict[str, Any]) -> None:
         if x:
             print(f"  ours, {label}: wall {x['wall']:.3f} s = outside the engine {x['outside_engine']:.3f} (plan, "
                   f"pre-flight) + engine around units {x['engine_outside_units']:.3f} + units {x['units_busy']:.3f} "
-                  f"(read {x['read']:.3f}, compute {x['compute']:.3f}, write {x['write']:.3f}; {x['units']} units, "
+                  f"(read {x['read']:.3f}, compute {x['compute']:.3f}, bookkeeping {x.get('bookkeeping', 0):.3f}, "
+                  f"write {x['write']:.3f}; {x['units']} units, "
                   f"{x['rows']:,} rows)")
     tc = ", ".join(f"{k} {v['mismatches']}" for k, v in t["columns"].items())
     print(f"  TOGS: {t['reference_rows']:,} vs {t['ours_rows']:,} rows, best of {t['repeats']}; mismatches: {tc}")
