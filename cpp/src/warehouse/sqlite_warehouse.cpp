@@ -372,9 +372,12 @@ struct ReadCells {
   /// Makes room for row @p row (rows added in bulk, NULL).
   void room_for(size_t row) {
     if (row < out.num_rows()) return;
-    const size_t grown = row < 256 ? 256 : 2 * row;
-    out.resize(grown);
-    if (beside) beside->resize(grown);
+    rows(row < 256 ? 256 : 2 * row);
+  }
+  /// Sizes the cells for @p n rows, all NULL (when the count is known ahead).
+  void rows(size_t n) {
+    out.resize(n);
+    if (beside) beside->resize(n);
   }
   /// @return the key columns (with keys).
   [[nodiscard]] std::vector<const Column*> keys() const {
@@ -532,7 +535,12 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
   // in the range give their least and largest rowid (a table of many seasons
   // holds a block's rows in a small part of its leaves).
   std::pair<int64_t, int64_t> rowids{0, -1};
-  (void)pinned.count_index_texts(partition_index_name(schema), schema.partition_column, lo, hi, &rowids);
+  size_t expected = 0;  // the rows the block will have: the cells are sized once, not grown as rows come
+  for (const auto& [date, n] :
+       pinned.count_index_texts(partition_index_name(schema), schema.partition_column, lo, hi, &rowids)) {
+    expected += static_cast<size_t>(n);
+  }
+  cells.rows(expected);
   const auto& leaves = pinned.leaves();
   const auto& upper = pinned.leaf_upper();
   const size_t first = static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.first) - upper.begin());
