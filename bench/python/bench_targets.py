@@ -176,10 +176,10 @@ def main() -> int:
          f"{four['read'] / busy:.0%} / {four['compute'] / busy:.0%} / {four['bookkeeping'] / busy:.0%} / "
          f"{four['write'] / busy:.0%}"),
     ]
-    print(f"\n{'target':<66}{'today':>10}{'target':>22}{'now':>16}")
+    print(f"\n{'target':<66}{'today':>10}{'target':>22}{'now':>26}")
     for name, today, target, now in rows:
         shown = "-" if now is None else (now if isinstance(now, str) else f"{now:.2f}")
-        print(f"{name:<66}{today:>10}{target:>22}{shown:>16}")
+        print(f"{name:<66}{today:>10}{target:>22}  {shown:>24}")
     fig = {"one_season_w1": one_w1, "one_season_w2": one_w2, "four_seasons_w2": four,
            "one_date_seconds": one_date, "ok": ok,
            "table": [{"name": n, "today": t, "target": g, "now": v} for n, t, g, v in rows]}
