@@ -72,15 +72,31 @@ std::string tier_for_score(double score) {
 
 std::string json_array(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
 
-void write_quality(Table& t, size_t row, const Quality& q) {
-  auto has = [&](const char* c) { return t.index_of(c) >= 0; };
-  if (has("quality_tier")) t.set(row, "quality_tier", q.tier);
-  if (has("quality_score")) t.set(row, "quality_score", q.score);
-  if (has("quality_issues")) t.set(row, "quality_issues", json_array(q.issues));
-  if (has("data_sources")) t.set(row, "data_sources", json_array(q.sources));
-  if (has("is_production_ready")) t.set(row, "is_production_ready", q.production_ready());
-  if (has("data_quality_tier")) t.set(row, "data_quality_tier", q.tier);
-  if (has("data_quality_issues")) t.set(row, "data_quality_issues", json_array(q.issues));
+QualityColumns::QualityColumns(const Table& t)
+    : tier(t.index_of("quality_tier")),
+      score(t.index_of("quality_score")),
+      issues(t.index_of("quality_issues")),
+      sources(t.index_of("data_sources")),
+      ready(t.index_of("is_production_ready")),
+      dq_tier(t.index_of("data_quality_tier")),
+      dq_issues(t.index_of("data_quality_issues")) {}
+
+void write_quality(Table& t, size_t row, const Quality& q) { write_quality(t, row, q, QualityColumns(t)); }
+
+void write_quality(Table& t, size_t row, const Quality& q, const QualityColumns& cols) {
+  auto put = [&](int c, const auto& v) {
+    if (c >= 0) t.set(row, static_cast<size_t>(c), v);
+  };
+  put(cols.tier, q.tier);
+  put(cols.score, q.score);
+  if (cols.issues >= 0 || cols.dq_issues >= 0) {
+    const std::string issues = json_array(q.issues);
+    put(cols.issues, issues);
+    put(cols.dq_issues, issues);
+  }
+  put(cols.sources, json_array(q.sources));
+  put(cols.ready, q.production_ready());
+  put(cols.dq_tier, q.tier);
 }
 
 void write_processing_status(Table& t, size_t row, bool season_boundary, bool bootstrap_mode) {

@@ -170,6 +170,14 @@ class Table {
   void set(size_t row, std::string_view name, const std::string& v) { col(name).set_text(row, v); }
   void set(size_t row, std::string_view name, const char* v) { col(name).set_text(row, v); }
   void set_null(size_t row, std::string_view name) { col(name).set_null(row); }
+  // The same by column position (from require(), resolved once per table).
+  void set(size_t row, size_t c, int64_t v) { columns_[c].set_int(row, v); }
+  void set(size_t row, size_t c, int v) { columns_[c].set_int(row, int64_t{v}); }
+  void set(size_t row, size_t c, double v) { columns_[c].set_real(row, v); }
+  void set(size_t row, size_t c, bool v) { columns_[c].set_int(row, v ? 1 : 0); }
+  void set(size_t row, size_t c, Date v) { columns_[c].set_int(row, int64_t{v.days()}); }
+  void set(size_t row, size_t c, const std::string& v) { columns_[c].set_text(row, v); }
+  void set(size_t row, size_t c, const char* v) { columns_[c].set_text(row, v); }
 
   [[nodiscard]] std::optional<int64_t> get_int(size_t row, std::string_view name) const {
     return col(name).get_int(row);

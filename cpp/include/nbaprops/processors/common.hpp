@@ -49,10 +49,18 @@ struct Quality {
 std::string tier_for_score(double score);
 /// @return a JSON array text of strings, e.g. ["a","b"].
 std::string json_array(const std::vector<std::string>& items);
+/// The positions of the quality columns in a table (-1: the table has none
+/// of that name), resolved once for all of its rows.
+struct QualityColumns {
+  int tier, score, issues, sources, ready, dq_tier, dq_issues;
+  explicit QualityColumns(const Table& t);
+};
 /// Writes the quality columns that @p t has (quality_tier, quality_score,
 /// quality_issues, data_sources, is_production_ready, data_quality_tier,
 /// data_quality_issues).
 void write_quality(Table& t, size_t row, const Quality& q);
+/// The same with the columns resolved once (@p cols of @p t).
+void write_quality(Table& t, size_t row, const Quality& q, const QualityColumns& cols);
 
 /// Writes the legacy run-bookkeeping columns of a Phase 4 row:
 /// reprocess_attempt_count 0, circuit_breaker_active / manual_override_required

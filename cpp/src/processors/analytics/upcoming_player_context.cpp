@@ -414,8 +414,123 @@ struct PlayerDay {
   std::string phase;
 };
 
+/// The output columns the rows set, resolved once per date (no name lookup
+/// per row).
+struct UpgcColumns {
+  explicit UpgcColumns(const Table& t);
+  size_t actual_games_count, all_windows_complete, avg_minutes_per_game_last_7, back_to_back,
+      back_to_backs_last_14_days, backfill_bootstrap_mode, circuit_breaker_active, completeness_percentage,
+      consecutive_road_games, context_version, current_points_line, current_points_line_source, days_rest,
+      days_rest_before_last_game, days_since_2_plus_days_rest, expected_games_count, game_date, game_id, game_spread,
+      game_spread_source, game_total, game_total_source, games_in_last_14_days, games_in_last_7_days,
+      games_in_next_7_days, has_prop_line, home_game, injury_report, is_production_ready, l10_completeness_pct,
+      l10_is_complete, l14d_completeness_pct, l14d_is_complete, l30d_completeness_pct, l30d_is_complete,
+      l5_completeness_pct, l5_is_complete, l7d_completeness_pct, l7d_is_complete, line_movement,
+      manual_override_required, miles_traveled_last_14_days, minutes_in_last_14_days, minutes_in_last_7_days,
+      missing_games_count, next_game_days_rest, next_opponent_win_pct, opening_points_line, opening_points_line_source,
+      opening_spread, opening_total, opponent_days_rest, opponent_games_in_next_7_days, opponent_next_game_days_rest,
+      opponent_team_abbr, player_lookup, player_status, points_avg_last_10, points_avg_last_5, primary_source_used,
+      probable_teammates, processed_with_issues, processing_decision_reason, prop_over_streak, prop_under_streak,
+      quality_reconstructed, quality_sample_size, quality_used_fallback, questionable_teammates,
+      season_boundary_detected, season_phase, source_boxscore_hash, source_boxscore_last_updated,
+      source_boxscore_rows_found, source_game_lines_hash, source_game_lines_last_updated, source_game_lines_rows_found,
+      source_props_hash, source_props_last_updated, source_props_rows_found, source_schedule_rows_found,
+      spread_movement, team_abbr, total_movement, travel_miles, universal_player_id;
+  proc::QualityColumns quality;
+};
+
+UpgcColumns::UpgcColumns(const Table& t)
+    : actual_games_count(t.require("actual_games_count")),
+      all_windows_complete(t.require("all_windows_complete")),
+      avg_minutes_per_game_last_7(t.require("avg_minutes_per_game_last_7")),
+      back_to_back(t.require("back_to_back")),
+      back_to_backs_last_14_days(t.require("back_to_backs_last_14_days")),
+      backfill_bootstrap_mode(t.require("backfill_bootstrap_mode")),
+      circuit_breaker_active(t.require("circuit_breaker_active")),
+      completeness_percentage(t.require("completeness_percentage")),
+      consecutive_road_games(t.require("consecutive_road_games")),
+      context_version(t.require("context_version")),
+      current_points_line(t.require("current_points_line")),
+      current_points_line_source(t.require("current_points_line_source")),
+      days_rest(t.require("days_rest")),
+      days_rest_before_last_game(t.require("days_rest_before_last_game")),
+      days_since_2_plus_days_rest(t.require("days_since_2_plus_days_rest")),
+      expected_games_count(t.require("expected_games_count")),
+      game_date(t.require("game_date")),
+      game_id(t.require("game_id")),
+      game_spread(t.require("game_spread")),
+      game_spread_source(t.require("game_spread_source")),
+      game_total(t.require("game_total")),
+      game_total_source(t.require("game_total_source")),
+      games_in_last_14_days(t.require("games_in_last_14_days")),
+      games_in_last_7_days(t.require("games_in_last_7_days")),
+      games_in_next_7_days(t.require("games_in_next_7_days")),
+      has_prop_line(t.require("has_prop_line")),
+      home_game(t.require("home_game")),
+      injury_report(t.require("injury_report")),
+      is_production_ready(t.require("is_production_ready")),
+      l10_completeness_pct(t.require("l10_completeness_pct")),
+      l10_is_complete(t.require("l10_is_complete")),
+      l14d_completeness_pct(t.require("l14d_completeness_pct")),
+      l14d_is_complete(t.require("l14d_is_complete")),
+      l30d_completeness_pct(t.require("l30d_completeness_pct")),
+      l30d_is_complete(t.require("l30d_is_complete")),
+      l5_completeness_pct(t.require("l5_completeness_pct")),
+      l5_is_complete(t.require("l5_is_complete")),
+      l7d_completeness_pct(t.require("l7d_completeness_pct")),
+      l7d_is_complete(t.require("l7d_is_complete")),
+      line_movement(t.require("line_movement")),
+      manual_override_required(t.require("manual_override_required")),
+      miles_traveled_last_14_days(t.require("miles_traveled_last_14_days")),
+      minutes_in_last_14_days(t.require("minutes_in_last_14_days")),
+      minutes_in_last_7_days(t.require("minutes_in_last_7_days")),
+      missing_games_count(t.require("missing_games_count")),
+      next_game_days_rest(t.require("next_game_days_rest")),
+      next_opponent_win_pct(t.require("next_opponent_win_pct")),
+      opening_points_line(t.require("opening_points_line")),
+      opening_points_line_source(t.require("opening_points_line_source")),
+      opening_spread(t.require("opening_spread")),
+      opening_total(t.require("opening_total")),
+      opponent_days_rest(t.require("opponent_days_rest")),
+      opponent_games_in_next_7_days(t.require("opponent_games_in_next_7_days")),
+      opponent_next_game_days_rest(t.require("opponent_next_game_days_rest")),
+      opponent_team_abbr(t.require("opponent_team_abbr")),
+      player_lookup(t.require("player_lookup")),
+      player_status(t.require("player_status")),
+      points_avg_last_10(t.require("points_avg_last_10")),
+      points_avg_last_5(t.require("points_avg_last_5")),
+      primary_source_used(t.require("primary_source_used")),
+      probable_teammates(t.require("probable_teammates")),
+      processed_with_issues(t.require("processed_with_issues")),
+      processing_decision_reason(t.require("processing_decision_reason")),
+      prop_over_streak(t.require("prop_over_streak")),
+      prop_under_streak(t.require("prop_under_streak")),
+      quality_reconstructed(t.require("quality_reconstructed")),
+      quality_sample_size(t.require("quality_sample_size")),
+      quality_used_fallback(t.require("quality_used_fallback")),
+      questionable_teammates(t.require("questionable_teammates")),
+      season_boundary_detected(t.require("season_boundary_detected")),
+      season_phase(t.require("season_phase")),
+      source_boxscore_hash(t.require("source_boxscore_hash")),
+      source_boxscore_last_updated(t.require("source_boxscore_last_updated")),
+      source_boxscore_rows_found(t.require("source_boxscore_rows_found")),
+      source_game_lines_hash(t.require("source_game_lines_hash")),
+      source_game_lines_last_updated(t.require("source_game_lines_last_updated")),
+      source_game_lines_rows_found(t.require("source_game_lines_rows_found")),
+      source_props_hash(t.require("source_props_hash")),
+      source_props_last_updated(t.require("source_props_last_updated")),
+      source_props_rows_found(t.require("source_props_rows_found")),
+      source_schedule_rows_found(t.require("source_schedule_rows_found")),
+      spread_movement(t.require("spread_movement")),
+      team_abbr(t.require("team_abbr")),
+      total_movement(t.require("total_movement")),
+      travel_miles(t.require("travel_miles")),
+      universal_player_id(t.require("universal_player_id")),
+      quality(t) {}
+
 /// One row's inputs.
 struct RowInputs {
+  const UpgcColumns& o;  ///< where the row's cells go
   const PlayerDay& day;
   const Driver& driver;
   const Game& game;
@@ -427,37 +542,38 @@ struct RowInputs {
 
 /// Identity, the player's prop line and the game's lines.
 void emit_identity_and_lines(Table& t, size_t r, const RowInputs& in) {
+  const UpgcColumns& o = in.o;
   const Game& g = in.game;
   const bool home = g.home == *in.driver.team;
-  t.col("player_lookup").set_text_ptr(r, in.driver.lookup);
+  t.col(o.player_lookup).set_text_ptr(r, in.driver.lookup);
   // No player registry in the engine: the spec's default universal id
   // `<lookup>_001` (§7.11).
-  t.set(r, "universal_player_id", *in.driver.lookup + "_001");
-  t.set(r, "game_id", in.game_id);
-  t.set(r, "game_date", in.day.d);
-  t.col("team_abbr").set_text_ptr(r, in.driver.team);
-  t.set(r, "opponent_team_abbr", home ? g.away : g.home);
+  t.set(r, o.universal_player_id, *in.driver.lookup + "_001");
+  t.set(r, o.game_id, in.game_id);
+  t.set(r, o.game_date, in.day.d);
+  t.col(o.team_abbr).set_text_ptr(r, in.driver.team);
+  t.set(r, o.opponent_team_abbr, home ? g.away : g.home);
 
   // Prop line of D (pre-game snapshots only).
   const PropLine& pl = in.slice.line;
-  t.set(r, "has_prop_line", pl.current.has_value());
-  t.col("current_points_line").set_real(r, pl.current);
-  t.col("opening_points_line").set_real(r, pl.opening);
+  t.set(r, o.has_prop_line, pl.current.has_value());
+  t.col(o.current_points_line).set_real(r, pl.current);
+  t.col(o.opening_points_line).set_real(r, pl.opening);
   // Legacy: "x if x else None" made a zero movement NULL. Fixed
   // (DECISION 6): 0.0 is kept.
-  if (pl.current && pl.opening) t.set(r, "line_movement", py_round(*pl.current - *pl.opening, 1));
-  if (!pl.current_book.empty()) t.set(r, "current_points_line_source", pl.current_book);
-  if (!pl.opening_book.empty()) t.set(r, "opening_points_line_source", pl.opening_book);
+  if (pl.current && pl.opening) t.set(r, o.line_movement, py_round(*pl.current - *pl.opening, 1));
+  if (!pl.current_book.empty()) t.set(r, o.current_points_line_source, pl.current_book);
+  if (!pl.opening_book.empty()) t.set(r, o.opening_points_line_source, pl.opening_book);
 
   const TeamSide& side = in.side;
-  t.col("game_spread").set_real(r, side.spread);
-  t.col("opening_spread").set_real(r, side.opening_spread);
-  t.col("spread_movement").set_real(r, side.spread_movement);
-  if (!side.lines.spread_source.empty()) t.set(r, "game_spread_source", side.lines.spread_source);
-  t.col("game_total").set_real(r, side.total);
-  t.col("opening_total").set_real(r, side.opening_total);
-  t.col("total_movement").set_real(r, side.total_movement);
-  if (!side.lines.total_source.empty()) t.set(r, "game_total_source", side.lines.total_source);
+  t.col(o.game_spread).set_real(r, side.spread);
+  t.col(o.opening_spread).set_real(r, side.opening_spread);
+  t.col(o.spread_movement).set_real(r, side.spread_movement);
+  if (!side.lines.spread_source.empty()) t.set(r, o.game_spread_source, side.lines.spread_source);
+  t.col(o.game_total).set_real(r, side.total);
+  t.col(o.opening_total).set_real(r, side.opening_total);
+  t.col(o.total_movement).set_real(r, side.total_movement);
+  if (!side.lines.total_source.empty()) t.set(r, o.game_total_source, side.lines.total_source);
   // spread/total_public_betting_pct: no betting-percentage source
   // exists → NULL. pace_differential, opponent_pace_last_10,
   // opponent_ft_rate_allowed, projected_usage_rate,
@@ -467,81 +583,83 @@ void emit_identity_and_lines(Table& t, size_t r, const RowInputs& in) {
   // fourth_quarter_production_last_7: never implemented by the legacy
   // ("future") → NULL. game_start_time_local: the Schedule carries no
   // start time → NULL.
-  t.set(r, "home_game", home);
-  t.set(r, "season_phase", in.day.phase);
+  t.set(r, o.home_game, home);
+  t.set(r, o.season_phase, in.day.phase);
 }
 
 /// Fatigue, travel, recent form and streaks from the player's history.
 void emit_form(Table& t, size_t r, const RowInputs& in) {
+  const UpgcColumns& o = in.o;
   const std::vector<PlayerGame>& h = in.slice.games;
   const Fatigue f = player_fatigue(h, in.day.d);
-  t.set(r, "back_to_back", f.back_to_back);
-  t.col("days_rest").set_int(r, f.days_rest);
-  t.col("days_rest_before_last_game").set_int(r, f.days_rest_before_last_game);
-  t.col("days_since_2_plus_days_rest").set_int(r, f.days_since_2_plus_days_rest);
-  t.set(r, "games_in_last_7_days", f.games_7);
-  t.set(r, "games_in_last_14_days", f.games_14);
-  t.set(r, "minutes_in_last_7_days", f.minutes_7);
-  t.set(r, "minutes_in_last_14_days", f.minutes_14);
-  t.col("avg_minutes_per_game_last_7").set_real(r, f.avg_minutes_7);
-  t.set(r, "back_to_backs_last_14_days", f.back_to_backs_14);
+  t.set(r, o.back_to_back, f.back_to_back);
+  t.col(o.days_rest).set_int(r, f.days_rest);
+  t.col(o.days_rest_before_last_game).set_int(r, f.days_rest_before_last_game);
+  t.col(o.days_since_2_plus_days_rest).set_int(r, f.days_since_2_plus_days_rest);
+  t.set(r, o.games_in_last_7_days, f.games_7);
+  t.set(r, o.games_in_last_14_days, f.games_14);
+  t.set(r, o.minutes_in_last_7_days, f.minutes_7);
+  t.set(r, o.minutes_in_last_14_days, f.minutes_14);
+  t.col(o.avg_minutes_per_game_last_7).set_real(r, f.avg_minutes_7);
+  t.set(r, o.back_to_backs_last_14_days, f.back_to_backs_14);
 
   const TeamSide& side = in.side;
-  t.set(r, "travel_miles", side.travel_miles);
-  t.set(r, "consecutive_road_games", side.consecutive_road_games);
-  t.set(r, "miles_traveled_last_14_days", side.miles_last_14 + side.travel_miles);
+  t.set(r, o.travel_miles, side.travel_miles);
+  t.set(r, o.consecutive_road_games, side.consecutive_road_games);
+  t.set(r, o.miles_traveled_last_14_days, side.miles_last_14 + side.travel_miles);
   // time_zone_changes, time_zones_crossed_last_14_days: arena zones are
   // IANA names; UTC offsets (with DST) need a time-zone database we do
   // not ship → NULL. player_age: no birthdates in any input → NULL.
 
-  t.col("points_avg_last_5").set_real(r, points_avg_last(h, 5));
-  t.col("points_avg_last_10").set_real(r, points_avg_last(h, 10));
+  t.col(o.points_avg_last_5).set_real(r, points_avg_last(h, 5));
+  t.col(o.points_avg_last_10).set_real(r, points_avg_last(h, 10));
   const PropStreak st = prop_streaks(h);
-  t.col("prop_over_streak").set_int(r, st.over);
-  t.col("prop_under_streak").set_int(r, st.under);
+  t.col(o.prop_over_streak).set_int(r, st.over);
+  t.col(o.prop_under_streak).set_int(r, st.under);
 }
 
 /// The forward schedule, the opponent's rest and the injury report.
 void emit_schedule_and_injuries(Table& t, size_t r, const RowInputs& in) {
+  const UpgcColumns& o = in.o;
   const TeamSide& side = in.side;
-  t.col("next_game_days_rest").set_int(r, side.next_game_days_rest);
-  t.set(r, "games_in_next_7_days", side.games_next_7);
-  t.col("next_opponent_win_pct").set_real(r, side.next_opponent_win_pct);
+  t.col(o.next_game_days_rest).set_int(r, side.next_game_days_rest);
+  t.set(r, o.games_in_next_7_days, side.games_next_7);
+  t.col(o.next_opponent_win_pct).set_real(r, side.next_opponent_win_pct);
   // next_game_is_primetime: no broadcast data in the schedule → NULL
   // (legacy constant FALSE).
-  t.col("opponent_days_rest").set_int(r, side.opponent_days_rest);
-  t.set(r, "opponent_games_in_next_7_days", side.opp_games_next_7);
-  t.col("opponent_next_game_days_rest").set_int(r, side.opp_next_game_days_rest);
+  t.col(o.opponent_days_rest).set_int(r, side.opponent_days_rest);
+  t.set(r, o.opponent_games_in_next_7_days, side.opp_games_next_7);
+  t.col(o.opponent_next_game_days_rest).set_int(r, side.opp_next_game_days_rest);
 
   // Legacy: injury extractor was a stub (all NULL). Fixed (DECISION 6):
   // latest report ≤ D for this game.
   const InjuryEntry* self = in.injury;
   if (self != nullptr) {
-    t.set(r, "player_status", self->status);
-    if (self->reason) t.set(r, "injury_report", *self->reason);
+    t.set(r, o.player_status, self->status);
+    if (self->reason) t.set(r, o.injury_report, *self->reason);
   }
   if (side.has_injury_report) {
     // Counts of teammates; NULL when the report lists nobody of this
     // team (no report → unknown).
     const bool self_listed = self != nullptr && self->team == *in.driver.team;
     const std::string self_status = self_listed ? self->status : "";
-    t.set(r, "questionable_teammates", side.questionable - (self_status == "questionable" ? 1 : 0));
-    t.set(r, "probable_teammates", side.probable - (self_status == "probable" ? 1 : 0));
+    t.set(r, o.questionable_teammates, side.questionable - (self_status == "questionable" ? 1 : 0));
+    t.set(r, o.probable_teammates, side.probable - (self_status == "probable" ? 1 : 0));
   }
 }
 
 /// Source tracking (§9): run-level stats of what was read.
-void emit_sources(Table& t, size_t r, const PlayerDay& day) {
-  if (day.gamebook.last_updated) t.set(r, "source_boxscore_last_updated", *day.gamebook.last_updated);
-  t.set(r, "source_boxscore_rows_found", day.gamebook.rows);
-  if (day.gamebook.hash) t.set(r, "source_boxscore_hash", *day.gamebook.hash);
-  t.set(r, "source_schedule_rows_found", day.games);
-  if (day.props.last_updated) t.set(r, "source_props_last_updated", *day.props.last_updated);
-  t.set(r, "source_props_rows_found", day.props.rows);
-  if (day.props.hash) t.set(r, "source_props_hash", *day.props.hash);
-  if (day.lines.last_updated) t.set(r, "source_game_lines_last_updated", *day.lines.last_updated);
-  t.set(r, "source_game_lines_rows_found", day.lines.rows);
-  if (day.lines.hash) t.set(r, "source_game_lines_hash", *day.lines.hash);
+void emit_sources(Table& t, size_t r, const UpgcColumns& o, const PlayerDay& day) {
+  if (day.gamebook.last_updated) t.set(r, o.source_boxscore_last_updated, *day.gamebook.last_updated);
+  t.set(r, o.source_boxscore_rows_found, day.gamebook.rows);
+  if (day.gamebook.hash) t.set(r, o.source_boxscore_hash, *day.gamebook.hash);
+  t.set(r, o.source_schedule_rows_found, day.games);
+  if (day.props.last_updated) t.set(r, o.source_props_last_updated, *day.props.last_updated);
+  t.set(r, o.source_props_rows_found, day.props.rows);
+  if (day.props.hash) t.set(r, o.source_props_hash, *day.props.hash);
+  if (day.lines.last_updated) t.set(r, o.source_game_lines_last_updated, *day.lines.last_updated);
+  t.set(r, o.source_game_lines_rows_found, day.lines.rows);
+  if (day.lines.hash) t.set(r, o.source_game_lines_hash, *day.lines.hash);
   // *_completeness_pct: the legacy had no expected row counts for UPGC
   // sources → NULL.
 }
@@ -555,6 +673,7 @@ using Window = CompletenessWindow;
 /// Legacy dropped rows below 70 % (§4.4, §10.12); we emit every row and keep
 /// the flag. @return whether every window is ≥ the production-ready threshold.
 bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
+  const UpgcColumns& o = in.o;
   const std::vector<Date>& dates = in.side.game_dates_before;  // oldest first
   const std::span<const Date> rows = in.slice.row_dates;
   auto present = [&](Date x) { return std::binary_search(rows.begin(), rows.end(), x); };
@@ -577,20 +696,20 @@ bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
     return w;
   };
   const Window l30 = last_days(30);
-  t.set(r, "expected_games_count", l30.expected);
-  t.set(r, "actual_games_count", l30.actual);
-  t.set(r, "completeness_percentage", l30.pct());
-  t.set(r, "missing_games_count", l30.expected - l30.actual);
+  t.set(r, o.expected_games_count, l30.expected);
+  t.set(r, o.actual_games_count, l30.actual);
+  t.set(r, o.completeness_percentage, l30.pct());
+  t.set(r, o.missing_games_count, l30.expected - l30.actual);
   struct Named {
-    const char* pct;
-    const char* complete;
+    size_t pct;
+    size_t complete;
     Window w;
   };
-  const std::array<Named, 5> wins{{{"l5_completeness_pct", "l5_is_complete", last_games(5)},
-                                   {"l10_completeness_pct", "l10_is_complete", last_games(10)},
-                                   {"l7d_completeness_pct", "l7d_is_complete", last_days(7)},
-                                   {"l14d_completeness_pct", "l14d_is_complete", last_days(14)},
-                                   {"l30d_completeness_pct", "l30d_is_complete", l30}}};
+  const std::array<Named, 5> wins{{{o.l5_completeness_pct, o.l5_is_complete, last_games(5)},
+                                   {o.l10_completeness_pct, o.l10_is_complete, last_games(10)},
+                                   {o.l7d_completeness_pct, o.l7d_is_complete, last_days(7)},
+                                   {o.l14d_completeness_pct, o.l14d_is_complete, last_days(14)},
+                                   {o.l30d_completeness_pct, o.l30d_is_complete, l30}}};
   bool all_complete = true, all_ready = true;
   for (const auto& [pct, complete, w] : wins) {
     t.set(r, pct, w.pct());
@@ -598,22 +717,23 @@ bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
     all_complete = all_complete && w.complete();
     all_ready = all_ready && w.pct() >= proc::kProductionReadyPct;
   }
-  t.set(r, "all_windows_complete", all_complete);
+  t.set(r, o.all_windows_complete, all_complete);
   return all_ready;
 }
 
 /// Run bookkeeping and quality by history size (legacy §4.3).
 void emit_status_and_quality(Table& t, size_t r, const RowInputs& in, bool all_ready) {
+  const UpgcColumns& o = in.o;
   const PlayerDay& day = in.day;
   // No reprocess loop or circuit breaker exists here: attempts NULL, breaker
   // off.
-  t.set(r, "circuit_breaker_active", false);
-  t.set(r, "manual_override_required", false);
-  t.set(r, "season_boundary_detected", day.boundary);
-  t.set(r, "backfill_bootstrap_mode", day.bootstrap);
-  t.set(r, "processing_decision_reason",
+  t.set(r, o.circuit_breaker_active, false);
+  t.set(r, o.manual_override_required, false);
+  t.set(r, o.season_boundary_detected, day.boundary);
+  t.set(r, o.backfill_bootstrap_mode, day.bootstrap);
+  t.set(r, o.processing_decision_reason,
         day.gamebook_has_d ? "processed_successfully" : "processed_successfully:pre_game_driver");
-  t.set(r, "context_version", int64_t{1});
+  t.set(r, o.context_version, int64_t{1});
 
   const auto n = static_cast<int64_t>(in.slice.games.size());
   proc::Quality q;
@@ -628,15 +748,15 @@ void emit_status_and_quality(Table& t, size_t r, const RowInputs& in, bool all_r
   if (!in.side.lines.total) q.issues.push_back("missing_game_total");
   if (n < 3) q.issues.push_back("thin_sample:" + std::to_string(n) + "/3");
   q.sources = {"nbac_gamebook_player_stats"};
-  proc::write_quality(t, r, q);
+  proc::write_quality(t, r, q, o.quality);
   // Legacy readiness: season boundary OR bootstrap OR every window ≥ 70 %.
-  t.set(r, "is_production_ready", day.boundary || day.bootstrap || all_ready);
+  t.set(r, o.is_production_ready, day.boundary || day.bootstrap || all_ready);
   // History from the gamebook (§7.4), not BDL.
-  t.set(r, "primary_source_used", "nbac_gamebook_player_stats");
-  t.set(r, "processed_with_issues", !q.issues.empty());
-  t.set(r, "quality_sample_size", n);
-  t.set(r, "quality_used_fallback", false);
-  t.set(r, "quality_reconstructed", false);
+  t.set(r, o.primary_source_used, "nbac_gamebook_player_stats");
+  t.set(r, o.processed_with_issues, !q.issues.empty());
+  t.set(r, o.quality_sample_size, n);
+  t.set(r, o.quality_used_fallback, false);
+  t.set(r, o.quality_reconstructed, false);
   // Deliberately NULL, column by column:
   //  spread_public_betting_pct, total_public_betting_pct — no
   //  betting-percentage source;
@@ -655,7 +775,7 @@ void emit_row(Table& t, size_t r, const RowInputs& in) {
   emit_identity_and_lines(t, r, in);
   emit_form(t, r, in);
   emit_schedule_and_injuries(t, r, in);
-  emit_sources(t, r, in.day);
+  emit_sources(t, r, in.o, in.day);
   const bool all_ready = emit_completeness(t, r, in);
   emit_status_and_quality(t, r, in, all_ready);
 }
@@ -710,8 +830,9 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
     return out;
   }
   const std::vector<TeamSide> sides = team_sides(schedule, d, games, game_lines, injuries, seasons);
-  std::unordered_map<std::string, const InjuryEntry*> injury_of;
-  for (const auto& e : injuries) injury_of[e.player_lookup] = &e;
+  // By interned lookup (equal pointers ⇔ equal names): no string hashing per row.
+  std::unordered_map<const std::string*, const InjuryEntry*> injury_of;
+  for (const auto& e : injuries) injury_of[intern(e.player_lookup)] = &e;
   day.gamebook = take.gamebook;
   day.props = take.props;
   day.lines = source_stats(game_lines, [&](size_t r) { return is_pregame_line(game_lines, r, d); });
@@ -722,13 +843,14 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
   // Players in parallel, each into its own preallocated row.
   Table& t = out.rows;
   t.resize(take.drivers.size());
+  const UpgcColumns cols(t);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, take.drivers.size()), [&](const tbb::blocked_range<size_t>& range) {
     for (size_t r = range.begin(); r != range.end(); ++r) {
       const Driver& dr = take.drivers[r];
       const Game& g = *games.games[dr.game];
-      const auto inj = injury_of.find(*dr.lookup);
+      const auto inj = injury_of.find(dr.lookup);
       emit_row(t, r,
-               RowInputs{day, dr, g, games.ids[dr.game], sides[2 * dr.game + (g.home == *dr.team ? 0 : 1)],
+               RowInputs{cols, day, dr, g, games.ids[dr.game], sides[2 * dr.game + (g.home == *dr.team ? 0 : 1)],
                          take.slices[r], inj == injury_of.end() ? nullptr : inj->second});
     }
   });
