@@ -432,10 +432,9 @@ struct UpgcColumns {
       opponent_team_abbr, player_lookup, player_status, points_avg_last_10, points_avg_last_5, primary_source_used,
       probable_teammates, processed_with_issues, processing_decision_reason, prop_over_streak, prop_under_streak,
       quality_reconstructed, quality_sample_size, quality_used_fallback, questionable_teammates,
-      season_boundary_detected, season_phase, source_boxscore_hash, source_boxscore_last_updated,
-      source_boxscore_rows_found, source_game_lines_hash, source_game_lines_last_updated, source_game_lines_rows_found,
-      source_props_hash, source_props_last_updated, source_props_rows_found, source_schedule_rows_found,
-      spread_movement, team_abbr, total_movement, travel_miles, universal_player_id;
+      season_boundary_detected, season_phase, source_schedule_rows_found, spread_movement, team_abbr, total_movement,
+      travel_miles, universal_player_id;
+  SourceColumns boxscore, props, game_lines;  ///< source_<input>_… (completeness_pct stays NULL)
   proc::QualityColumns quality;
 };
 
@@ -511,21 +510,15 @@ UpgcColumns::UpgcColumns(const Table& t)
       questionable_teammates(t.require("questionable_teammates")),
       season_boundary_detected(t.require("season_boundary_detected")),
       season_phase(t.require("season_phase")),
-      source_boxscore_hash(t.require("source_boxscore_hash")),
-      source_boxscore_last_updated(t.require("source_boxscore_last_updated")),
-      source_boxscore_rows_found(t.require("source_boxscore_rows_found")),
-      source_game_lines_hash(t.require("source_game_lines_hash")),
-      source_game_lines_last_updated(t.require("source_game_lines_last_updated")),
-      source_game_lines_rows_found(t.require("source_game_lines_rows_found")),
-      source_props_hash(t.require("source_props_hash")),
-      source_props_last_updated(t.require("source_props_last_updated")),
-      source_props_rows_found(t.require("source_props_rows_found")),
       source_schedule_rows_found(t.require("source_schedule_rows_found")),
       spread_movement(t.require("spread_movement")),
       team_abbr(t.require("team_abbr")),
       total_movement(t.require("total_movement")),
       travel_miles(t.require("travel_miles")),
       universal_player_id(t.require("universal_player_id")),
+      boxscore(t, "boxscore"),
+      props(t, "props"),
+      game_lines(t, "game_lines"),
       quality(t) {}
 
 /// One row's inputs.
@@ -650,16 +643,10 @@ void emit_schedule_and_injuries(Table& t, size_t r, const RowInputs& in) {
 
 /// Source tracking (§9): run-level stats of what was read.
 void emit_sources(Table& t, size_t r, const UpgcColumns& o, const PlayerDay& day) {
-  if (day.gamebook.last_updated) t.set(r, o.source_boxscore_last_updated, *day.gamebook.last_updated);
-  t.set(r, o.source_boxscore_rows_found, day.gamebook.rows);
-  if (day.gamebook.hash) t.set(r, o.source_boxscore_hash, *day.gamebook.hash);
+  o.boxscore.write(t, r, day.gamebook);
   t.set(r, o.source_schedule_rows_found, day.games);
-  if (day.props.last_updated) t.set(r, o.source_props_last_updated, *day.props.last_updated);
-  t.set(r, o.source_props_rows_found, day.props.rows);
-  if (day.props.hash) t.set(r, o.source_props_hash, *day.props.hash);
-  if (day.lines.last_updated) t.set(r, o.source_game_lines_last_updated, *day.lines.last_updated);
-  t.set(r, o.source_game_lines_rows_found, day.lines.rows);
-  if (day.lines.hash) t.set(r, o.source_game_lines_hash, *day.lines.hash);
+  o.props.write(t, r, day.props);
+  o.game_lines.write(t, r, day.lines);
   // *_completeness_pct: the legacy had no expected row counts for UPGC
   // sources → NULL.
 }

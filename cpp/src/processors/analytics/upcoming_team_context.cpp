@@ -280,6 +280,18 @@ SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use)
   return s;
 }
 
+SourceColumns::SourceColumns(const Table& t, const std::string& prefix)
+    : last_updated(t.require("source_" + prefix + "_last_updated")),
+      rows_found(t.require("source_" + prefix + "_rows_found")),
+      completeness_pct(t.require("source_" + prefix + "_completeness_pct")),
+      hash(t.require("source_" + prefix + "_hash")) {}
+
+void SourceColumns::write(Table& t, size_t row, const SourceStats& s) const {
+  if (s.last_updated) t.set(row, last_updated, *s.last_updated);
+  t.set(row, rows_found, s.rows);
+  if (s.hash) t.set(row, hash, *s.hash);
+}
+
 // ---------------------------------------------------------------------------------------------
 // UTGC
 
@@ -366,21 +378,9 @@ const std::vector<std::string> kUtgcHashFields = {"team_abbr",
 /// carry a final score (actual).
 using Window = CompletenessWindow;
 
-/// The four source-tracking columns of one source (`source_<prefix>_…`).
-struct SourceColumns {
-  size_t last_updated, rows_found, completeness_pct, hash;
-  SourceColumns(const Table& t, const std::string& prefix)
-      : last_updated(t.require("source_" + prefix + "_last_updated")),
-        rows_found(t.require("source_" + prefix + "_rows_found")),
-        completeness_pct(t.require("source_" + prefix + "_completeness_pct")),
-        hash(t.require("source_" + prefix + "_hash")) {}
-};
-
 void set_source(Table& t, size_t r, const SourceColumns& c, const SourceStats& s, double expected_min) {
-  if (s.last_updated) t.set(r, c.last_updated, *s.last_updated);
-  t.set(r, c.rows_found, s.rows);
+  c.write(t, r, s);
   t.set(r, c.completeness_pct, py_round(std::min(100.0, static_cast<double>(s.rows) / expected_min * 100.0), 2));
-  if (s.hash) t.set(r, c.hash, *s.hash);
 }
 
 /// The output columns the rows set, resolved once per date (no name lookup

@@ -177,6 +177,17 @@ struct SourceStats {
 /// cannot change the output. Uses the processed_at and data_hash columns when
 /// present.
 SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use = {});
+/// The source-tracking columns of one input in an output table,
+/// `source_<prefix>_{last_updated,rows_found,completeness_pct,hash}`, resolved
+/// once (UPGC and UTGC rows carry one such block per input).
+struct SourceColumns {
+  size_t last_updated, rows_found, completeness_pct, hash;
+  /// @throws ConfigError when @p t lacks one of the four columns.
+  SourceColumns(const Table& t, const std::string& prefix);
+  /// Writes @p s into row @p row: its latest processed_at and data_hash (left
+  /// NULL when unknown) and its row count; completeness_pct is the caller's.
+  void write(Table& t, size_t row, const SourceStats& s) const;
+};
 
 // ---------------------------------------------------------------------------------------------
 // UTGC
