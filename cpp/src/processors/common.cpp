@@ -94,7 +94,7 @@ void write_quality(Table& t, size_t row, const Quality& q, const QualityColumns&
     put(cols.issues, issues);
     put(cols.dq_issues, issues);
   }
-  put(cols.sources, json_array(q.sources));
+  if (cols.sources >= 0) put(cols.sources, json_array(q.sources));
   put(cols.ready, q.production_ready());
   put(cols.dq_tier, q.tier);
 }

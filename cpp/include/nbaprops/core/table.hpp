@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <tbb/scalable_allocator.h>
@@ -161,16 +162,7 @@ class Table {
   /// Appends row @p row of @p other (same column layout).
   void append_row(const Table& other, size_t row);
 
-  // Convenience setters by name (resolve the index once in hot loops instead).
-  void set(size_t row, std::string_view name, int64_t v) { col(name).set_int(row, v); }
-  void set(size_t row, std::string_view name, int v) { col(name).set_int(row, int64_t{v}); }
-  void set(size_t row, std::string_view name, double v) { col(name).set_real(row, v); }
-  void set(size_t row, std::string_view name, bool v) { col(name).set_int(row, v ? 1 : 0); }
-  void set(size_t row, std::string_view name, Date v) { col(name).set_int(row, int64_t{v.days()}); }
-  void set(size_t row, std::string_view name, const std::string& v) { col(name).set_text(row, v); }
-  void set(size_t row, std::string_view name, const char* v) { col(name).set_text(row, v); }
-  void set_null(size_t row, std::string_view name) { col(name).set_null(row); }
-  // The same by column position (from require(), resolved once per table).
+  // Setters by column position (from require(), resolved once per table).
   void set(size_t row, size_t c, int64_t v) { columns_[c].set_int(row, v); }
   void set(size_t row, size_t c, int v) { columns_[c].set_int(row, int64_t{v}); }
   void set(size_t row, size_t c, double v) { columns_[c].set_real(row, v); }
@@ -178,6 +170,13 @@ class Table {
   void set(size_t row, size_t c, Date v) { columns_[c].set_int(row, int64_t{v.days()}); }
   void set(size_t row, size_t c, const std::string& v) { columns_[c].set_text(row, v); }
   void set(size_t row, size_t c, const char* v) { columns_[c].set_text(row, v); }
+  // Convenience setters by name, the same mapping of value to cell (resolve
+  // the position once in hot loops instead).
+  template <class V>
+  void set(size_t row, std::string_view name, V&& v) {
+    set(row, require(name), std::forward<V>(v));
+  }
+  void set_null(size_t row, std::string_view name) { col(name).set_null(row); }
 
   [[nodiscard]] std::optional<int64_t> get_int(size_t row, std::string_view name) const {
     return col(name).get_int(row);
