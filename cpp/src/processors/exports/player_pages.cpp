@@ -122,266 +122,342 @@ Json factor(const char* name, const char* direction, const std::optional<double>
 
 }  // namespace
 
-std::vector<ExportFile> tonight_player_files(Warehouse& wh, Date day, const std::string& generated_at) {
-  const Table ctx = wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{day, day},
-                            {"player_lookup", "game_id", "game_date", "team_abbr", "opponent_team_abbr", "home_game",
-                             "days_rest", "back_to_back"});
-  const Table preds =
+namespace {
+
+/// What the tonight pages read, once per date, with each player's newest
+/// ensemble prediction, newest injury report and fatigue row found by lookup.
+struct TonightInputs {
+  Table ctx, preds, pcf, inj;
+  std::vector<PgsRow> history;  ///< player_game_summary before the date
+  std::map<std::string, std::pair<size_t, size_t>> runs;
+  std::map<std::string, size_t> pred_of, pcf_of, inj_of;
+  std::map<std::string, Opponent> defense;  ///< newest figures per team ≤ D
+};
+
+/// The newest team_defense_zone_analysis figures of each team in @p tdza.
+std::map<std::string, Opponent> newest_defense(const Table& tdza) {
+  std::map<std::string, std::pair<int64_t, Opponent>> newest;
+  for (size_t r = 0; r < tdza.num_rows(); ++r) {
+    const int64_t d = tdza.col("analysis_date").int_at(r);
+    auto& slot = newest[tdza.col("team_abbr").text_at(r)];
+    if (d < slot.first) continue;
+    slot = {d, {tdza.col("opponent_points_per_game").get_real(r), tdza.col("defensive_rating_last_15").get_real(r)}};
+  }
+  std::map<std::string, Opponent> out;
+  for (const auto& [team, v] : newest) out[team] = v.second;
+  return out;
+}
+
+TonightInputs read_tonight_inputs(Warehouse& wh, Date day) {
+  TonightInputs in{
+      wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{day, day},
+              {"player_lookup", "game_id", "game_date", "team_abbr", "opponent_team_abbr", "home_game", "days_rest",
+               "back_to_back"}),
       wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{day, day},
               {"system_id", "player_lookup", "game_date", "predicted_points", "confidence_score", "recommendation",
-               "current_points_line", "line_margin", "pace_adjustment", "similar_games_count", "created_at"});
-  const Table pcf = wh.read(catalog::get("nba_precompute.player_composite_factors"), DateRange{day, day},
-                            {"player_lookup", "game_date", "fatigue_score", "fatigue_context_json"});
-  const Table inj = wh.read(catalog::get("nba_raw.nbac_injury_report"), DateRange{day - kInjuryDays, day},
-                            {"player_lookup", "report_date", "report_hour", "injury_status", "reason"});
-  const Table tdza = wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{kBeginning, day},
-                             {"team_abbr", "analysis_date", "opponent_points_per_game", "defensive_rating_last_15"});
-  const auto history = read_pgs(wh, DateRange{kBeginning, day - 1});
-  const auto runs = runs_by_player(history);
-  const int64_t season = legacy_season(day);
-
-  // Newest ensemble prediction, newest injury report, fatigue row: by player.
-  std::map<std::string, size_t> pred_of, pcf_of, inj_of;
+               "current_points_line", "line_margin", "pace_adjustment", "similar_games_count", "created_at"}),
+      wh.read(catalog::get("nba_precompute.player_composite_factors"), DateRange{day, day},
+              {"player_lookup", "game_date", "fatigue_score", "fatigue_context_json"}),
+      wh.read(catalog::get("nba_raw.nbac_injury_report"), DateRange{day - kInjuryDays, day},
+              {"player_lookup", "report_date", "report_hour", "injury_status", "reason"}),
+      read_pgs(wh, DateRange{kBeginning, day - 1}),
+      {},
+      {},
+      {},
+      {},
+      newest_defense(wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{kBeginning, day},
+                             {"team_abbr", "analysis_date", "opponent_points_per_game", "defensive_rating_last_15"}))};
+  in.runs = runs_by_player(in.history);
+  const Table& preds = in.preds;
   for (size_t r = 0; r < preds.num_rows(); ++r) {
     if (preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
-    auto [it, added] = pred_of.try_emplace(preds.col("player_lookup").text_at(r), r);
+    auto [it, added] = in.pred_of.try_emplace(preds.col("player_lookup").text_at(r), r);
     if (!added && preds.col("created_at").get_text(r) > preds.col("created_at").get_text(it->second)) it->second = r;
   }
-  for (size_t r = 0; r < pcf.num_rows(); ++r) pcf_of.try_emplace(pcf.col("player_lookup").text_at(r), r);
+  for (size_t r = 0; r < in.pcf.num_rows(); ++r) in.pcf_of.try_emplace(in.pcf.col("player_lookup").text_at(r), r);
+  const Table& inj = in.inj;
   auto report_key = [&](size_t r) {
     return std::make_pair(inj.col("report_date").get_int(r).value_or(0),
                           inj.col("report_hour").get_int(r).value_or(-1));
   };
   for (size_t r = 0; r < inj.num_rows(); ++r) {
     if (inj.col("player_lookup").is_null(r)) continue;
-    auto [it, added] = inj_of.try_emplace(inj.col("player_lookup").text_at(r), r);
+    auto [it, added] = in.inj_of.try_emplace(inj.col("player_lookup").text_at(r), r);
     if (!added && report_key(r) > report_key(it->second)) it->second = r;
   }
-  std::map<std::string, std::pair<int64_t, Opponent>> newest_defense;
-  for (size_t r = 0; r < tdza.num_rows(); ++r) {
-    const int64_t d = tdza.col("analysis_date").int_at(r);
-    auto& slot = newest_defense[tdza.col("team_abbr").text_at(r)];
-    if (d < slot.first) continue;
-    slot = {d, {tdza.col("opponent_points_per_game").get_real(r), tdza.col("defensive_rating_last_15").get_real(r)}};
-  }
-  std::map<std::string, Opponent> defense;
-  for (const auto& [team, v] : newest_defense) defense[team] = v.second;
+  return in;
+}
 
+/// The player's rows of the history: [begin, end) of TonightInputs::history.
+struct PlayerGames {
+  const std::vector<PgsRow>& history;
+  size_t begin = 0, end = 0;
+};
+
+/// The newest ensemble prediction of @p player (null without one); @p line
+/// receives its points line.
+Json tonight_prediction(const TonightInputs& in, const std::string& player, std::optional<double>& line) {
+  auto p = in.pred_of.find(player);
+  if (p == in.pred_of.end()) return nullptr;
+  const Table& preds = in.preds;
+  const size_t q = p->second;
+  line = preds.col("current_points_line").get_real(q);
+  return {{"predicted_points", number(preds.col("predicted_points").get_real(q), 2)},
+          {"confidence_score", number(preds.col("confidence_score").get_real(q), 2)},
+          {"recommendation", text(preds.col("recommendation").get_text(q))},
+          {"line", number(line, 2)},
+          {"edge", number(preds.col("line_margin").get_real(q), 2)},
+          {"pace_adjustment", number(preds.col("pace_adjustment").get_real(q), 2)},
+          {"similar_games", integer(preds.col("similar_games_count").get_int(q))}};
+}
+
+/// Score, level (fresh ≥ 95, normal ≥ 75, else tired) and context of the
+/// player's fatigue row; "normal" without one.
+Json tonight_fatigue(const TonightInputs& in, const std::string& player) {
+  Json fatigue = {{"score", nullptr}, {"level", "normal"}, {"context", nullptr}};
+  auto f = in.pcf_of.find(player);
+  if (f == in.pcf_of.end()) return fatigue;
+  const std::optional<double> score = in.pcf.col("fatigue_score").get_real(f->second);
+  fatigue["score"] = number(score, 2);
+  fatigue["level"] = score ? (*score >= 95 ? "fresh" : *score >= 75 ? "normal" : "tired") : "normal";
+  fatigue["context"] = text(in.pcf.col("fatigue_context_json").get_text(f->second));
+  return fatigue;
+}
+
+/// The last 10 games before the date, any season, newest first.
+Json recent_form(const PlayerGames& g) {
+  Json form = Json::array();
+  for (size_t i = g.end; i > g.begin && form.size() < kRecentForm; --i) {
+    const PgsRow& x = g.history[i - 1];
+    Json j;
+    j["game_date"] = Date(x.day).iso();
+    j["opponent"] = x.opponent;
+    j["home_game"] = !x.game_id.empty() && !x.team.empty() ? Json(x.home()) : Json(nullptr);
+    j["points"] = integer(x.points);
+    j["minutes"] = number(x.minutes, 2);
+    j["fg"] = shooting(x.fg_makes, x.fg_attempts);
+    j["three"] = shooting(x.three_makes, x.three_attempts);
+    j["ft"] = shooting(x.ft_makes, x.ft_attempts);
+    j["over_under"] = text(x.result);
+    j["line"] = number(x.line, 2);
+    // int(points - line): truncated toward zero.
+    j["margin"] = truthy(x.line) && x.points
+                      ? Json(static_cast<int64_t>(std::trunc(static_cast<double>(*x.points) - *x.line)))
+                      : Json(nullptr);
+    form.push_back(std::move(j));
+  }
+  return form;
+}
+
+/// The current streak over the recent form: a game without a result breaks a
+/// started streak.
+Json current_streak(const Json& form) {
+  std::string type;
+  int64_t length = 0;
+  for (const auto& g : form) {
+    const std::string ou = g["over_under"].is_string() ? g["over_under"].get<std::string>() : "";
+    if (ou == "OVER" || ou == "UNDER") {
+      if (type.empty()) {
+        type = ou;
+        length = 1;
+      } else if (ou == type) {
+        ++length;
+      } else {
+        break;
+      }
+    } else if (!type.empty()) {
+      break;
+    }
+  }
+  if (type.empty()) return {{"type", nullptr}, {"length", 0}};
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return {{"type", type}, {"length", length}};
+}
+
+/// Quick numbers: the season of the date (games before it), last 10 and last 5.
+Json quick_numbers(const PlayerGames& g, int64_t season) {
+  Split season_split;
+  double season_min = 0;
+  int64_t season_min_n = 0;
+  for (size_t i = g.begin; i < g.end; ++i) {
+    if (g.history[i].season != season) continue;
+    season_split.add(g.history[i]);
+    if (g.history[i].minutes) season_min += *g.history[i].minutes, ++season_min_n;
+  }
+  auto last_n = [&](size_t n, bool minutes) -> std::optional<double> {
+    double sum = 0;
+    int64_t k = 0;
+    for (size_t i = g.end, taken = 0; i > g.begin && taken < n; --i, ++taken) {
+      const PgsRow& x = g.history[i - 1];
+      if (minutes ? !x.minutes : !x.points) continue;
+      sum += minutes ? *x.minutes : static_cast<double>(*x.points);
+      ++k;
+    }
+    return k > 0 ? std::optional(bq_round(sum / static_cast<double>(k), 1)) : std::nullopt;
+  };
+  Json quick;
+  quick["season_ppg"] = number(season_split.avg(), 2);
+  quick["season_mpg"] =
+      season_min_n > 0 ? number(bq_round(season_min / static_cast<double>(season_min_n), 1), 2) : Json(nullptr);
+  quick["games_played"] = season_split.games;
+  quick["last_10_ppg"] = number(last_n(10, false), 2);
+  quick["last_10_mpg"] = number(last_n(10, true), 2);
+  quick["last_5_ppg"] = number(last_n(5, false), 2);
+  quick["last_5_mpg"] = number(last_n(5, true), 2);
+  return quick;
+}
+
+/// Tonight's game as the factors see it.
+struct Tonight {
+  std::optional<std::string> opponent;
+  std::optional<bool> home_game, back_to_back;
+  std::optional<int64_t> days_rest;
+};
+
+/// The back-to-back, location, opponent and rest factors from the season's
+/// splits (games before the date).
+void split_factors(const PlayerGames& g, int64_t season, const Tonight& t, Json& factors) {
+  Split home_s, away_s, b2b_s, non_b2b_s, rested_s, opp_s;
+  for (const auto& [x, rest] :
+       with_rest(g.history, g.begin, g.end, [&](const PgsRow& r) { return r.season == season; })) {
+    (x->home() ? home_s : away_s).add(*x);
+    if (rest == 1) b2b_s.add(*x);
+    if (!rest || *rest > 1) non_b2b_s.add(*x);
+    if (rest && *rest >= 2) rested_s.add(*x);
+    if (t.opponent && x->opponent == *t.opponent) opp_s.add(*x);
+  }
+  if (t.back_to_back == true && truthy(b2b_s.avg()) && truthy(non_b2b_s.avg())) {
+    const double impact = proc::py_round(*b2b_s.avg() - *non_b2b_s.avg(), 1);
+    Json f = factor("back_to_back", impact < 0 ? "negative" : "positive", b2b_s.vs_line(),
+                    "B2B: averages " + py_str(b2b_s.avg()) + " vs " + py_str(non_b2b_s.avg()) + " normally (" +
+                        fixed(impact, 1, true) + ")");
+    Json ordered;
+    ordered["factor"] = f["factor"];
+    ordered["direction"] = f["direction"];
+    ordered["impact"] = impact;
+    ordered["vs_line_pct"] = f["vs_line_pct"];
+    ordered["description"] = f["description"];
+    factors.push_back(std::move(ordered));
+  }
+  if (t.home_game) {
+    const Split& s = *t.home_game ? home_s : away_s;
+    if (truthy(s.avg()) && s.games >= 3) {
+      factors.push_back(factor("location", "neutral", s.vs_line(),
+                               "Averages " + py_str(s.avg()) + " on the " + (*t.home_game ? "home" : "away") + " (" +
+                                   std::to_string(s.games) + " games)"));
+    }
+  }
+  if (truthy(opp_s.avg()) && opp_s.games >= 1) {
+    factors.push_back(factor("vs_opponent", "neutral", opp_s.vs_line(),
+                             "Averages " + py_str(opp_s.avg()) + " vs " + t.opponent.value_or("None") + " (" +
+                                 std::to_string(opp_s.games) + " games)"));
+  }
+  if (t.days_rest && *t.days_rest >= 3 && truthy(rested_s.avg())) {
+    factors.push_back(
+        factor("well_rested", "positive", rested_s.vs_line(),
+               std::to_string(*t.days_rest) + " days rest: averages " + py_str(rested_s.avg()) + " when rested"));
+  }
+}
+
+/// The fatigue factor of a tired or fresh player.
+void fatigue_factor(const Json& fatigue, Json& factors) {
+  const std::string level = fatigue["level"].get<std::string>();
+  if (level != "tired" && level != "fresh") return;
+  const std::optional<double> score =
+      fatigue["score"].is_null() ? std::nullopt : std::optional(fatigue["score"].get<double>());
+  Json f;
+  f["factor"] = level == "tired" ? "fatigue" : "fresh";
+  f["direction"] = level == "tired" ? "negative" : "positive";
+  f["description"] = level == "tired" ? "Elevated fatigue (score: " + py_str(score) + ")"
+                                      : "Well-rested (fatigue score: " + py_str(score) + ")";
+  factors.push_back(std::move(f));
+}
+
+/// The opponent's defense tier as a factor.
+void defense_factor(const std::map<std::string, Opponent>& defense, const std::optional<std::string>& opponent,
+                    Json& factors) {
+  if (!opponent) return;
+  Json tier = defense_tier(defense, *opponent);
+  if (tier.is_null()) return;
+  const std::string label = tier["tier_label"].get<std::string>();
+  const std::string rank = std::to_string(tier["rank"].get<int64_t>());
+  const std::string ppg = tier["ppg_allowed"].is_null() ? "None" : py_str(tier["ppg_allowed"].get<double>());
+  const bool strong = label == "elite" || label == "good";
+  Json f;
+  f["factor"] = "opponent_defense";
+  f["direction"] = strong ? "negative" : label == "weak" ? "positive" : "neutral";
+  f["defense_rank"] = tier["rank"];
+  f["defense_tier"] = label;
+  f["ppg_allowed"] = tier["ppg_allowed"];
+  f["description"] = label == "average"
+                         ? "vs " + *opponent + " (#" + rank + " defense, allows " + ppg + " PPG)"
+                         : "vs " + *opponent + " (" + label + " defense, #" + rank + ", allows " + ppg + " PPG)";
+  factors.push_back(std::move(f));
+}
+
+/// One player's tonight page, from context row @p r.
+Json tonight_page(const TonightInputs& in, size_t r, Date day, const std::string& generated_at) {
+  const Table& ctx = in.ctx;
+  const std::string player = ctx.col("player_lookup").text_at(r);
+  const Tonight tonight{ctx.col("opponent_team_abbr").get_text(r), ctx.get_bool(r, "home_game"),
+                        ctx.get_bool(r, "back_to_back"), ctx.col("days_rest").get_int(r)};
+  const auto run = in.runs.find(player);
+  const PlayerGames games{in.history, run == in.runs.end() ? 0 : run->second.first,
+                          run == in.runs.end() ? 0 : run->second.second};
+  const int64_t season = legacy_season(day);
+
+  std::optional<double> line;
+  Json prediction = tonight_prediction(in, player, line);
+  Json fatigue = tonight_fatigue(in, player);
+  Json form = recent_form(games);
+  Json streak = current_streak(form);
+  Json quick = quick_numbers(games, season);
+  const int64_t games_played = quick["games_played"].get<int64_t>();
+  Json factors = Json::array();
+  split_factors(games, season, tonight, factors);
+  fatigue_factor(fatigue, factors);
+  defense_factor(in.defense, tonight.opponent, factors);
+
+  Json injury_status = "available", injury_reason = nullptr;
+  if (auto it = in.inj_of.find(player); it != in.inj_of.end()) {
+    injury_status = text(in.inj.col("injury_status").get_text(it->second));
+    injury_reason = text(in.inj.col("reason").get_text(it->second));
+  }
+  Json j;
+  j["player_lookup"] = player;
+  j["player_full_name"] = run == in.runs.end() ? player : display_name(in.history, games.begin, games.end);
+  j["game_date"] = day.iso();
+  j["generated_at"] = generated_at;
+  j["games_played"] = games_played;
+  j["limited_data"] = games_played < 10;
+  j["game_context"] = {{"game_id", text(ctx.col("game_id").get_text(r))},
+                       {"opponent", text(tonight.opponent)},
+                       {"home_game", tonight.home_game ? Json(*tonight.home_game) : Json(nullptr)},
+                       {"team_abbr", text(ctx.col("team_abbr").get_text(r))},
+                       {"line", number(line, 2)},
+                       {"days_rest", integer(tonight.days_rest)},
+                       {"is_back_to_back", tonight.back_to_back ? Json(*tonight.back_to_back) : Json(nullptr)},
+                       {"injury_status", injury_status},
+                       {"injury_reason", injury_reason}};
+  j["quick_numbers"] = std::move(quick);
+  j["fatigue"] = std::move(fatigue);
+  j["current_streak"] = std::move(streak);
+  j["tonights_factors"] = std::move(factors);
+  j["recent_form"] = std::move(form);
+  j["prediction"] = std::move(prediction);
+  return j;
+}
+
+}  // namespace
+
+std::vector<ExportFile> tonight_player_files(Warehouse& wh, Date day, const std::string& generated_at) {
+  const TonightInputs in = read_tonight_inputs(wh, day);
   std::vector<ExportFile> files;
   std::set<std::string> done;
-  for (size_t r = 0; r < ctx.num_rows(); ++r) {
-    const std::string player = ctx.col("player_lookup").text_at(r);
+  for (size_t r = 0; r < in.ctx.num_rows(); ++r) {
+    const std::string& player = in.ctx.col("player_lookup").text_at(r);
     if (!done.insert(player).second) continue;
-    const auto opponent = ctx.col("opponent_team_abbr").get_text(r);
-    const auto home_game = ctx.get_bool(r, "home_game");
-    const auto days_rest = ctx.col("days_rest").get_int(r);
-    const auto b2b_flag = ctx.get_bool(r, "back_to_back");
-    auto run = runs.find(player);
-    const size_t b = run == runs.end() ? 0 : run->second.first, e = run == runs.end() ? 0 : run->second.second;
-
-    // Prediction.
-    Json prediction = nullptr;
-    std::optional<double> line;
-    if (auto p = pred_of.find(player); p != pred_of.end()) {
-      const size_t q = p->second;
-      line = preds.col("current_points_line").get_real(q);
-      prediction = {{"predicted_points", number(preds.col("predicted_points").get_real(q), 2)},
-                    {"confidence_score", number(preds.col("confidence_score").get_real(q), 2)},
-                    {"recommendation", text(preds.col("recommendation").get_text(q))},
-                    {"line", number(line, 2)},
-                    {"edge", number(preds.col("line_margin").get_real(q), 2)},
-                    {"pace_adjustment", number(preds.col("pace_adjustment").get_real(q), 2)},
-                    {"similar_games", integer(preds.col("similar_games_count").get_int(q))}};
-    }
-    // Fatigue.
-    Json fatigue = {{"score", nullptr}, {"level", "normal"}, {"context", nullptr}};
-    std::optional<double> fatigue_score;
-    if (auto f = pcf_of.find(player); f != pcf_of.end()) {
-      if (auto s = pcf.col("fatigue_score").get_real(f->second)) fatigue_score = *s;
-      fatigue["score"] = number(fatigue_score, 2);
-      fatigue["level"] = fatigue_score ? (*fatigue_score >= 95   ? "fresh"
-                                          : *fatigue_score >= 75 ? "normal"
-                                                                 : "tired")
-                                       : "normal";
-      fatigue["context"] = text(pcf.col("fatigue_context_json").get_text(f->second));
-    }
-    // Recent form: the last 10 games before the date, any season.
-    Json form = Json::array();
-    for (size_t i = e; i > b && form.size() < kRecentForm; --i) {
-      const PgsRow& g = history[i - 1];
-      Json j;
-      j["game_date"] = Date(g.day).iso();
-      j["opponent"] = g.opponent;
-      j["home_game"] = !g.game_id.empty() && !g.team.empty() ? Json(g.home()) : Json(nullptr);
-      j["points"] = integer(g.points);
-      j["minutes"] = number(g.minutes, 2);
-      j["fg"] = shooting(g.fg_makes, g.fg_attempts);
-      j["three"] = shooting(g.three_makes, g.three_attempts);
-      j["ft"] = shooting(g.ft_makes, g.ft_attempts);
-      j["over_under"] = text(g.result);
-      j["line"] = number(g.line, 2);
-      // int(points - line): truncated toward zero.
-      j["margin"] = truthy(g.line) && g.points
-                        ? Json(static_cast<int64_t>(std::trunc(static_cast<double>(*g.points) - *g.line)))
-                        : Json(nullptr);
-      form.push_back(std::move(j));
-    }
-    // Current streak over the recent form: a game without a result breaks a
-    // started streak.
-    Json streak = {{"type", nullptr}, {"length", 0}};
-    {
-      std::string type;
-      int64_t length = 0;
-      for (const auto& g : form) {
-        const std::string ou = g["over_under"].is_string() ? g["over_under"].get<std::string>() : "";
-        if (ou == "OVER" || ou == "UNDER") {
-          if (type.empty()) {
-            type = ou;
-            length = 1;
-          } else if (ou == type) {
-            ++length;
-          } else {
-            break;
-          }
-        } else if (!type.empty()) {
-          break;
-        }
-      }
-      if (!type.empty()) {
-        std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-        streak = {{"type", type}, {"length", length}};
-      }
-    }
-    // Quick numbers: season of the date (games before it), last 10 and last 5.
-    Split season_split;
-    double season_min = 0;
-    int64_t season_min_n = 0;
-    for (size_t i = b; i < e; ++i) {
-      if (history[i].season != season) continue;
-      season_split.add(history[i]);
-      if (history[i].minutes) season_min += *history[i].minutes, ++season_min_n;
-    }
-    auto last_n = [&](size_t n, bool minutes) -> std::optional<double> {
-      double sum = 0;
-      int64_t k = 0;
-      for (size_t i = e, taken = 0; i > b && taken < n; --i, ++taken) {
-        const PgsRow& g = history[i - 1];
-        if (minutes ? !g.minutes : !g.points) continue;
-        sum += minutes ? *g.minutes : static_cast<double>(*g.points);
-        ++k;
-      }
-      return k > 0 ? std::optional(bq_round(sum / static_cast<double>(k), 1)) : std::nullopt;
-    };
-    const int64_t games_played = season_split.games;
-    Json quick;
-    quick["season_ppg"] = number(season_split.avg(), 2);
-    quick["season_mpg"] =
-        season_min_n > 0 ? number(bq_round(season_min / static_cast<double>(season_min_n), 1), 2) : Json(nullptr);
-    quick["games_played"] = games_played;
-    quick["last_10_ppg"] = number(last_n(10, false), 2);
-    quick["last_10_mpg"] = number(last_n(10, true), 2);
-    quick["last_5_ppg"] = number(last_n(5, false), 2);
-    quick["last_5_mpg"] = number(last_n(5, true), 2);
-
-    // Splits of the season (games before the date) for tonight's factors.
-    Split home_s, away_s, b2b_s, non_b2b_s, rested_s, opp_s;
-    for (const auto& [g, rest] : with_rest(history, b, e, [&](const PgsRow& x) { return x.season == season; })) {
-      (g->home() ? home_s : away_s).add(*g);
-      if (rest == 1) b2b_s.add(*g);
-      if (!rest || *rest > 1) non_b2b_s.add(*g);
-      if (rest && *rest >= 2) rested_s.add(*g);
-      if (opponent && g->opponent == *opponent) opp_s.add(*g);
-    }
-    Json factors = Json::array();
-    if (b2b_flag == true && truthy(b2b_s.avg()) && truthy(non_b2b_s.avg())) {
-      const double impact = proc::py_round(*b2b_s.avg() - *non_b2b_s.avg(), 1);
-      Json f = factor("back_to_back", impact < 0 ? "negative" : "positive", b2b_s.vs_line(),
-                      "B2B: averages " + py_str(b2b_s.avg()) + " vs " + py_str(non_b2b_s.avg()) + " normally (" +
-                          fixed(impact, 1, true) + ")");
-      Json ordered;
-      ordered["factor"] = f["factor"];
-      ordered["direction"] = f["direction"];
-      ordered["impact"] = impact;
-      ordered["vs_line_pct"] = f["vs_line_pct"];
-      ordered["description"] = f["description"];
-      factors.push_back(std::move(ordered));
-    }
-    if (home_game) {
-      const Split& s = *home_game ? home_s : away_s;
-      if (truthy(s.avg()) && s.games >= 3) {
-        factors.push_back(factor("location", "neutral", s.vs_line(),
-                                 "Averages " + py_str(s.avg()) + " on the " + (*home_game ? "home" : "away") + " (" +
-                                     std::to_string(s.games) + " games)"));
-      }
-    }
-    if (truthy(opp_s.avg()) && opp_s.games >= 1) {
-      factors.push_back(factor("vs_opponent", "neutral", opp_s.vs_line(),
-                               "Averages " + py_str(opp_s.avg()) + " vs " + opponent.value_or("None") + " (" +
-                                   std::to_string(opp_s.games) + " games)"));
-    }
-    if (days_rest && *days_rest >= 3 && truthy(rested_s.avg())) {
-      factors.push_back(
-          factor("well_rested", "positive", rested_s.vs_line(),
-                 std::to_string(*days_rest) + " days rest: averages " + py_str(rested_s.avg()) + " when rested"));
-    }
-    const std::string level = fatigue["level"].get<std::string>();
-    if (level == "tired" || level == "fresh") {
-      const std::optional<double> score =
-          fatigue["score"].is_null() ? std::nullopt : std::optional(fatigue["score"].get<double>());
-      Json f;
-      f["factor"] = level == "tired" ? "fatigue" : "fresh";
-      f["direction"] = level == "tired" ? "negative" : "positive";
-      f["description"] = level == "tired" ? "Elevated fatigue (score: " + py_str(score) + ")"
-                                          : "Well-rested (fatigue score: " + py_str(score) + ")";
-      factors.push_back(std::move(f));
-    }
-    if (opponent) {
-      if (Json tier = defense_tier(defense, *opponent); !tier.is_null()) {
-        const std::string label = tier["tier_label"].get<std::string>();
-        const std::string rank = std::to_string(tier["rank"].get<int64_t>());
-        const std::string ppg = tier["ppg_allowed"].is_null() ? "None" : py_str(tier["ppg_allowed"].get<double>());
-        const bool strong = label == "elite" || label == "good";
-        Json f;
-        f["factor"] = "opponent_defense";
-        f["direction"] = strong ? "negative" : label == "weak" ? "positive" : "neutral";
-        f["defense_rank"] = tier["rank"];
-        f["defense_tier"] = label;
-        f["ppg_allowed"] = tier["ppg_allowed"];
-        f["description"] = label == "average"
-                               ? "vs " + *opponent + " (#" + rank + " defense, allows " + ppg + " PPG)"
-                               : "vs " + *opponent + " (" + label + " defense, #" + rank + ", allows " + ppg + " PPG)";
-        factors.push_back(std::move(f));
-      }
-    }
-
-    Json injury_status = "available", injury_reason = nullptr;
-    if (auto it = inj_of.find(player); it != inj_of.end()) {
-      injury_status = text(inj.col("injury_status").get_text(it->second));
-      injury_reason = text(inj.col("reason").get_text(it->second));
-    }
-    Json j;
-    j["player_lookup"] = player;
-    j["player_full_name"] = run == runs.end() ? player : display_name(history, b, e);
-    j["game_date"] = day.iso();
-    j["generated_at"] = generated_at;
-    j["games_played"] = games_played;
-    j["limited_data"] = games_played < 10;
-    j["game_context"] = {{"game_id", text(ctx.col("game_id").get_text(r))},
-                         {"opponent", text(opponent)},
-                         {"home_game", home_game ? Json(*home_game) : Json(nullptr)},
-                         {"team_abbr", text(ctx.col("team_abbr").get_text(r))},
-                         {"line", number(line, 2)},
-                         {"days_rest", integer(days_rest)},
-                         {"is_back_to_back", b2b_flag ? Json(*b2b_flag) : Json(nullptr)},
-                         {"injury_status", injury_status},
-                         {"injury_reason", injury_reason}};
-    j["quick_numbers"] = std::move(quick);
-    j["fatigue"] = std::move(fatigue);
-    j["current_streak"] = std::move(streak);
-    j["tonights_factors"] = std::move(factors);
-    j["recent_form"] = std::move(form);
-    j["prediction"] = std::move(prediction);
-    files.push_back({"v1/tonight/player/" + player + ".json", std::move(j)});
+    files.push_back({"v1/tonight/player/" + player + ".json", tonight_page(in, r, day, generated_at)});
   }
   return files;
 }
