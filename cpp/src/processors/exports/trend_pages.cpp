@@ -321,16 +321,23 @@ Json what_matters_payload(Warehouse& wh, Date as_of, const std::string& generate
   return out;
 }
 
-Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& generated_at) {
+namespace {
+
+// ---- trends/team ---------------------------------------------------------------
+
+struct TeamGame {
+  int32_t day;
+  std::optional<int64_t> points;
+  std::optional<double> pace;
+  std::optional<bool> home;
+};
+/// Each team's games of the 90 days up to the date, in date order.
+using TeamGames = std::map<std::string, std::vector<TeamGame>>;
+
+TeamGames read_team_games(Warehouse& wh, Date as_of) {
   const Table togs = wh.read(catalog::get("nba_analytics.team_offense_game_summary"), DateRange{as_of - 90, as_of},
                              {"game_date", "team_abbr", "points_scored", "pace", "home_game"});
-  struct TeamGame {
-    int32_t day;
-    std::optional<int64_t> points;
-    std::optional<double> pace;
-    std::optional<bool> home;
-  };
-  std::map<std::string, std::vector<TeamGame>> games;  // by team, then date order below
+  TeamGames games;
   for (size_t r = 0; r < togs.num_rows(); ++r) {
     TeamGame g{static_cast<int32_t>(togs.col("game_date").int_at(r)), togs.col("points_scored").get_int(r),
                togs.col("pace").get_real(r), std::nullopt};
@@ -340,30 +347,39 @@ Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& gener
   for (auto& [_, list] : games) {
     std::stable_sort(list.begin(), list.end(), [](const TeamGame& a, const TeamGame& b) { return a.day < b.day; });
   }
-  // Mean of points over the games of a team that pass @p keep; (mean, count).
-  auto points_of = [](const std::vector<TeamGame>& list, auto keep) {
-    double sum = 0;
-    int64_t n = 0, rows = 0;
-    for (size_t i = 0; i < list.size(); ++i) {
-      if (!keep(i)) continue;
-      ++rows;
-      if (list[i].points) {
-        sum += static_cast<double>(*list[i].points);
-        ++n;
-      }
-    }
-    return std::make_pair(n > 0 ? std::optional(sum / static_cast<double>(n)) : std::nullopt, rows);
-  };
-  auto top_bottom = [](const auto& sorted, auto make) {
-    Json first = Json::array(), last = Json::array();
-    for (size_t i = 0; i < std::min<size_t>(5, sorted.size()); ++i) first.push_back(make(sorted[i], true));
-    for (size_t i = 0; i < std::min<size_t>(5, sorted.size()); ++i) {
-      last.push_back(make(sorted[sorted.size() - 1 - i], false));
-    }
-    return std::make_pair(std::move(first), std::move(last));
-  };
+  return games;
+}
 
-  // Pace: the last 30 days, ≥ 5 games.
+/// Mean points over the games of @p list whose index passes @p keep, and how
+/// many games passed: (mean, count).
+template <class Keep>
+std::pair<std::optional<double>, int64_t> points_of(const std::vector<TeamGame>& list, Keep keep) {
+  double sum = 0;
+  int64_t n = 0, rows = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!keep(i)) continue;
+    ++rows;
+    if (list[i].points) {
+      sum += static_cast<double>(*list[i].points);
+      ++n;
+    }
+  }
+  return {n > 0 ? std::optional(sum / static_cast<double>(n)) : std::nullopt, rows};
+}
+
+/// The first five and the last five (last first) of @p sorted, each made by
+/// @p make(entry, is_top).
+template <class T, class Make>
+std::pair<Json, Json> top_bottom(const std::vector<T>& sorted, Make make) {
+  Json first = Json::array(), last = Json::array();
+  for (size_t i = 0; i < std::min<size_t>(5, sorted.size()); ++i) first.push_back(make(sorted[i], true));
+  for (size_t i = 0; i < std::min<size_t>(5, sorted.size()); ++i)
+    last.push_back(make(sorted[sorted.size() - 1 - i], false));
+  return {std::move(first), std::move(last)};
+}
+
+/// Pace kings and grinders: the last 30 days, ≥ 5 games.
+Json pace_section(const TeamGames& games, Date as_of) {
   struct Pace {
     std::string team;
     double pace;
@@ -389,51 +405,55 @@ Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& gener
                     pts ? std::optional(bq_round(*pts, 1)) : std::nullopt});
   }
   std::stable_sort(pace.begin(), pace.end(), [](const Pace& a, const Pace& b) { return a.pace > b.pace; });
-  Json pace_j;
-  if (pace.empty()) {
-    pace_j = {{"kings", Json::array()}, {"grinders", Json::array()}};
-  } else {
-    double league = 0;
-    for (const Pace& p : pace) league += p.pace;
-    league /= static_cast<double>(pace.size());
-    auto [kings, grinders] = top_bottom(pace, [&](const Pace& p, bool fast) {
-      Json j;
-      j["team"] = p.team;
-      j["pace"] = number(p.pace, 2);
-      j["games"] = p.games;
-      j["avg_points"] = number(p.points, 2);
-      j["vs_league"] = number(bq_round(p.pace - league, 2), 2);
-      j["insight"] = fast ? "High-scoring environment" : "Slower, grind-it-out games";
-      return j;
-    });
-    pace_j["kings"] = std::move(kings);
-    pace_j["grinders"] = std::move(grinders);
-    pace_j["league_average"] = number(league, 2);
-  }
+  if (pace.empty()) return {{"kings", Json::array()}, {"grinders", Json::array()}};
+  double league = 0;
+  for (const Pace& p : pace) league += p.pace;
+  league /= static_cast<double>(pace.size());
+  auto [kings, grinders] = top_bottom(pace, [&](const Pace& p, bool fast) {
+    Json j;
+    j["team"] = p.team;
+    j["pace"] = number(p.pace, 2);
+    j["games"] = p.games;
+    j["avg_points"] = number(p.points, 2);
+    j["vs_league"] = number(bq_round(p.pace - league, 2), 2);
+    j["insight"] = fast ? "High-scoring environment" : "Slower, grind-it-out games";
+    return j;
+  });
+  Json out;
+  out["kings"] = std::move(kings);
+  out["grinders"] = std::move(grinders);
+  out["league_average"] = number(league, 2);
+  return out;
+}
 
-  // Defense by zone: team_defense_zone_analysis of the last 30 days, ≥ 5 rows.
+struct ZoneDefense {
+  std::string team;
+  std::optional<double> paint, three, opp_ppg;
+  int64_t games = 0;
+};
+
+/// Each team's mean paint and three-point % allowed and opponent points over
+/// its team_defense_zone_analysis rows of the last 30 days (teams with ≥ 5).
+std::vector<ZoneDefense> read_zone_defense(Warehouse& wh, Date as_of) {
   const Table tdza = wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{as_of - 30, as_of},
                              {"team_abbr", "analysis_date", "paint_pct_allowed_last_15", "three_pt_pct_allowed_last_15",
                               "opponent_points_per_game"});
-  struct Defense {
-    std::string team;
-    std::optional<double> paint, three, opp_ppg;
-    int64_t games = 0;
-  };
   std::map<std::string, std::array<std::pair<double, int64_t>, 3>> sums;
   std::map<std::string, int64_t> rows_of;
+  const std::array<const Column*, 3> cols = {&tdza.col("paint_pct_allowed_last_15"),
+                                             &tdza.col("three_pt_pct_allowed_last_15"),
+                                             &tdza.col("opponent_points_per_game")};
   for (size_t r = 0; r < tdza.num_rows(); ++r) {
     auto& s = sums[tdza.col("team_abbr").text_at(r)];
     ++rows_of[tdza.col("team_abbr").text_at(r)];
-    const char* cols[3] = {"paint_pct_allowed_last_15", "three_pt_pct_allowed_last_15", "opponent_points_per_game"};
     for (size_t c = 0; c < 3; ++c) {
-      if (auto v = tdza.col(cols[c]).get_real(r)) {
+      if (auto v = cols[c]->get_real(r)) {
         s[c].first += *v;
         ++s[c].second;
       }
     }
   }
-  std::vector<Defense> defense;
+  std::vector<ZoneDefense> defense;
   for (const auto& [team, s] : sums) {
     if (rows_of[team] < 5) continue;
     auto avg = [&](size_t c, int d) {
@@ -441,16 +461,21 @@ Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& gener
     };
     defense.push_back({team, avg(0, 3), avg(1, 3), avg(2, 1), rows_of[team]});
   }
+  return defense;
+}
+
+/// Best and worst paint and perimeter defenses.
+Json zone_defense_section(const std::vector<ZoneDefense>& defense) {
   Json zones;
   for (const bool paint : {true, false}) {
     auto sorted = defense;
     // Lower allowed % is better; a team without the figure sorts as 1.0 (legacy).
-    std::stable_sort(sorted.begin(), sorted.end(), [&](const Defense& a, const Defense& b) {
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const ZoneDefense& a, const ZoneDefense& b) {
       const auto& x = paint ? a.paint : a.three;
       const auto& y = paint ? b.paint : b.three;
       return (x && *x != 0 ? *x : 1.0) < (y && *y != 0 ? *y : 1.0);
     });
-    auto [best, worst] = top_bottom(sorted, [&](const Defense& d, bool good) {
+    auto [best, worst] = top_bottom(sorted, [&](const ZoneDefense& d, bool good) {
       const auto& pct = paint ? d.paint : d.three;
       Json j;
       j["team"] = d.team;
@@ -464,64 +489,87 @@ Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& gener
     });
     zones[paint ? "paint" : "perimeter"] = {{"best", std::move(best)}, {"worst", std::move(worst)}};
   }
+  return zones;
+}
 
-  // Home/away points: the last 60 days, ≥ 5 home and ≥ 5 away games.
-  struct Split {
-    std::string team;
-    double a, b, diff;
-    int64_t na, nb;
-  };
-  std::vector<Split> home_away, b2b;
+/// A team's points in two kinds of games: a (home, back-to-back) vs b (away,
+/// rested).
+struct PointsSplit {
+  std::string team;
+  double a, b, diff;
+  int64_t na, nb;
+};
+
+/// Home vs away points (the last 60 days, ≥ 5 of each), by differential,
+/// highest first.
+std::vector<PointsSplit> home_away_splits(const TeamGames& games, Date as_of) {
+  std::vector<PointsSplit> out;
   for (const auto& [team, list] : games) {
     auto in60 = [&](size_t i) { return list[i].day >= (as_of - 60).days(); };
     const auto [hp, hn] = points_of(list, [&](size_t i) { return in60(i) && list[i].home == true; });
     const auto [ap, an] = points_of(list, [&](size_t i) { return in60(i) && list[i].home == false; });
-    if (hn >= 5 && an >= 5 && hp && ap) home_away.push_back({team, *hp, *ap, *hp - *ap, hn, an});
-    // Back-to-back: days since the team's previous game in the last 90 days.
+    if (hn >= 5 && an >= 5 && hp && ap) out.push_back({team, *hp, *ap, *hp - *ap, hn, an});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PointsSplit& x, const PointsSplit& y) { return x.diff > y.diff; });
+  return out;
+}
+
+/// Back-to-back vs rested points (days since the team's previous game in the
+/// last 90 days; ≥ 3 and ≥ 5 games), by impact, most negative first.
+std::vector<PointsSplit> back_to_back_splits(const TeamGames& games) {
+  std::vector<PointsSplit> out;
+  for (const auto& [team, list] : games) {
     auto gap = [&](size_t i) { return i == 0 ? -1 : list[i].day - list[i - 1].day; };
     const auto [bp, bn] = points_of(list, [&](size_t i) { return gap(i) == 1; });
     const auto [rp, rn] = points_of(list, [&](size_t i) { return gap(i) > 1; });
-    if (bn >= 3 && rn >= 5 && bp && rp) b2b.push_back({team, *bp, *rp, *bp - *rp, bn, rn});
+    if (bn >= 3 && rn >= 5 && bp && rp) out.push_back({team, *bp, *rp, *bp - *rp, bn, rn});
   }
-  std::stable_sort(home_away.begin(), home_away.end(), [](const Split& x, const Split& y) { return x.diff > y.diff; });
-  std::stable_sort(b2b.begin(), b2b.end(), [](const Split& x, const Split& y) { return x.diff < y.diff; });
-  Json home_j = {{"home_dominant", Json::array()}, {"road_warriors", Json::array()}};
-  if (!home_away.empty()) {
-    auto [dominant, road] = top_bottom(home_away, [](const Split& s, bool top) {
-      Json j;
-      j["team"] = s.team;
-      j["home_ppg"] = number(bq_round(s.a, 1), 2);
-      j["away_ppg"] = number(bq_round(s.b, 1), 2);
-      j["differential"] = number(bq_round(s.diff, 1), 2);
-      j["insight"] =
-          top ? "Much better at home - boost home player props" : "Consistent on the road - props less venue-dependent";
-      return j;
-    });
-    home_j = {{"home_dominant", std::move(dominant)}, {"road_warriors", std::move(road)}};
-  }
-  Json b2b_j = {{"vulnerable", Json::array()}, {"resilient", Json::array()}};
-  if (!b2b.empty()) {
-    auto [vulnerable, resilient] = top_bottom(b2b, [](const Split& s, bool top) {
-      Json j;
-      j["team"] = s.team;
-      j["b2b_ppg"] = number(bq_round(s.a, 1), 2);
-      j["rested_ppg"] = number(bq_round(s.b, 1), 2);
-      j["impact"] = number(bq_round(s.diff, 1), 2);
-      j["b2b_games"] = s.na;
-      j["insight"] =
-          top ? "Struggles on back-to-backs - fade player props" : "Handles B2B well - props less affected by schedule";
-      return j;
-    });
-    b2b_j = {{"vulnerable", std::move(vulnerable)}, {"resilient", std::move(resilient)}};
-  }
+  std::stable_sort(out.begin(), out.end(), [](const PointsSplit& x, const PointsSplit& y) { return x.diff < y.diff; });
+  return out;
+}
 
+Json home_away_section(const std::vector<PointsSplit>& home_away) {
+  if (home_away.empty()) return {{"home_dominant", Json::array()}, {"road_warriors", Json::array()}};
+  auto [dominant, road] = top_bottom(home_away, [](const PointsSplit& s, bool top) {
+    Json j;
+    j["team"] = s.team;
+    j["home_ppg"] = number(bq_round(s.a, 1), 2);
+    j["away_ppg"] = number(bq_round(s.b, 1), 2);
+    j["differential"] = number(bq_round(s.diff, 1), 2);
+    j["insight"] =
+        top ? "Much better at home - boost home player props" : "Consistent on the road - props less venue-dependent";
+    return j;
+  });
+  return {{"home_dominant", std::move(dominant)}, {"road_warriors", std::move(road)}};
+}
+
+Json back_to_back_section(const std::vector<PointsSplit>& b2b) {
+  if (b2b.empty()) return {{"vulnerable", Json::array()}, {"resilient", Json::array()}};
+  auto [vulnerable, resilient] = top_bottom(b2b, [](const PointsSplit& s, bool top) {
+    Json j;
+    j["team"] = s.team;
+    j["b2b_ppg"] = number(bq_round(s.a, 1), 2);
+    j["rested_ppg"] = number(bq_round(s.b, 1), 2);
+    j["impact"] = number(bq_round(s.diff, 1), 2);
+    j["b2b_games"] = s.na;
+    j["insight"] =
+        top ? "Struggles on back-to-backs - fade player props" : "Handles B2B well - props less affected by schedule";
+    return j;
+  });
+  return {{"vulnerable", std::move(vulnerable)}, {"resilient", std::move(resilient)}};
+}
+
+}  // namespace
+
+Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& generated_at) {
+  const TeamGames games = read_team_games(wh, as_of);
   Json out;
   out["generated_at"] = generated_at;
   out["as_of_date"] = as_of.iso();
-  out["pace"] = std::move(pace_j);
-  out["defense_by_zone"] = std::move(zones);
-  out["home_away"] = std::move(home_j);
-  out["back_to_back"] = std::move(b2b_j);
+  out["pace"] = pace_section(games, as_of);
+  out["defense_by_zone"] = zone_defense_section(read_zone_defense(wh, as_of));
+  out["home_away"] = home_away_section(home_away_splits(games, as_of));
+  out["back_to_back"] = back_to_back_section(back_to_back_splits(games));
   return out;
 }
 
