@@ -85,174 +85,194 @@ void set_zones(Table& t, size_t r, const ZoneCounts& z, const char* suffix_a, co
   }
 }
 
-}  // namespace
+/// The positions of the columns the import reads.
+struct ShotColumns {
+  size_t team, pid, pname, date, gid, home, away, made, type, zone;
+  explicit ShotColumns(const CsvHeader& h)
+      : team(h.require("TEAM_NAME")),
+        pid(h.require("PLAYER_ID")),
+        pname(h.require("PLAYER_NAME")),
+        date(h.require("GAME_DATE")),
+        gid(h.require("GAME_ID")),
+        home(h.require("HOME_TEAM")),
+        away(h.require("AWAY_TEAM")),
+        made(h.require("SHOT_MADE")),
+        type(h.require("SHOT_TYPE")),
+        zone(h.require("BASIC_ZONE")) {}
+};
 
-ShotChartImport import_shot_chart(const std::string& path) { return parse_shot_chart(read_text_file(path), path); }
+/// One shot, validated.
+struct Shot {
+  Date date;
+  std::string nba_game_id, team, opponent, lookup;
+  int64_t player_id = 0;
+  Zone zone = Zone::kPaint;
+  bool made = false;
+};
 
-ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string& source_name) {
-  CsvReader reader(csv_text, source_name);
-  std::vector<std::string> f;
-  if (!reader.next(f)) throw DataError(source_name + ": empty file (no header)");
-  const CsvHeader header(f, source_name);
-  const size_t c_team = header.require("TEAM_NAME"), c_pid = header.require("PLAYER_ID"),
-               c_pname = header.require("PLAYER_NAME"), c_date = header.require("GAME_DATE"),
-               c_gid = header.require("GAME_ID"), c_home = header.require("HOME_TEAM"),
-               c_away = header.require("AWAY_TEAM"), c_made = header.require("SHOT_MADE"),
-               c_type = header.require("SHOT_TYPE"), c_zone = header.require("BASIC_ZONE");
+bool parse_made(const std::string& v, const RowRef& at) {
+  if (v == "TRUE" || v == "True" || v == "true" || v == "1") return true;
+  if (v == "FALSE" || v == "False" || v == "false" || v == "0") return false;
+  at.fail("SHOT_MADE", v, "expected TRUE or FALSE");
+}
 
-  ShotChartImport out{Table(catalog::get("nba_raw.player_shot_zones")),
-                      Table(catalog::get("nba_raw.team_shot_zones_allowed")),
-                      Table(catalog::get("nba_raw.nbac_gamebook_player_stats")),
-                      {},
-                      0,
-                      source_name,
-                      {}};
-  // Games are keyed by date and teams (YYYYMMDD_AWAY_HOME, the legacy game_id):
-  // shot charts of some past seasons reuse one GAME_ID for several games, so
-  // the NBA id is only an attribute.
-  std::map<std::string, GameSeen> games;                                   // by date_id
-  std::map<std::string, std::map<std::string, int64_t>> games_of_id;       // nba id → date_id → first line
-  std::map<std::string, std::map<std::string, int64_t>> ids_of_game;       // date_id → nba id → first line
-  std::map<std::pair<std::string, std::string>, PlayerGame> player_games;  // (date_id, player_lookup)
-  std::map<std::pair<std::string, int64_t>, std::string> lookup_of_id;     // (date_id, PLAYER_ID) → lookup
-  std::map<std::string, std::string> team_cache;                           // TEAM_NAME → tricode
+Zone parse_zone(const std::string& type, const std::string& basic, const RowRef& at) {
+  if (type == "3PT Field Goal")
+    return Zone::kThree;  // SHOT_TYPE is the authority for threes (a few are
+                          // tagged Mid-Range)
+  if (type != "2PT Field Goal") at.fail("SHOT_TYPE", type, "expected '2PT Field Goal' or '3PT Field Goal'");
+  if (basic == "Restricted Area" || basic == "In The Paint (Non-RA)") return Zone::kPaint;
+  if (basic == "Mid-Range" || basic == "Above the Break 3" || basic == "Left Corner 3" || basic == "Right Corner 3" ||
+      basic == "Backcourt") {
+    return Zone::kMidRange;  // a two outside the paint (a handful are tagged with a three zone)
+  }
+  at.fail("BASIC_ZONE", basic, "unknown zone");
+}
 
-  while (reader.next(f)) {
-    RowRef at(source_name, "line " + std::to_string(reader.line()));
-    if (f.size() != header.size()) {
-      at.fail(f.size() < header.size() ? header.name(f.size()) : "(extra)", std::to_string(f.size()) + " fields",
-              "expected " + std::to_string(header.size()) + " fields, got " + std::to_string(f.size()));
-    }
-    const Date date = parse_mm_dd_yyyy(f[c_date], at);
-    at.set_date(date.iso());
-    const std::string nba_game_id = pad_game_id(f[c_gid], at);
-    const std::string& home = f[c_home];
-    const std::string& away = f[c_away];
-    if (!is_nba_tricode(home)) at.fail("HOME_TEAM", home, "not an NBA tricode");
-    if (!is_nba_tricode(away)) at.fail("AWAY_TEAM", away, "not an NBA tricode");
-    if (home == away) at.fail("AWAY_TEAM", away, "same team as HOME_TEAM");
+/// Row @p f as a shot; every field is checked, in the order of the messages'
+/// precedence. @p team_cache maps TEAM_NAME to its tricode.
+Shot parse_shot(const std::vector<std::string>& f, const ShotColumns& c, RowRef& at,
+                std::map<std::string, std::string>& team_cache) {
+  Shot s;
+  s.date = parse_mm_dd_yyyy(f[c.date], at);
+  at.set_date(s.date.iso());
+  s.nba_game_id = pad_game_id(f[c.gid], at);
+  const std::string& home = f[c.home];
+  const std::string& away = f[c.away];
+  if (!is_nba_tricode(home)) at.fail("HOME_TEAM", home, "not an NBA tricode");
+  if (!is_nba_tricode(away)) at.fail("AWAY_TEAM", away, "not an NBA tricode");
+  if (home == away) at.fail("AWAY_TEAM", away, "same team as HOME_TEAM");
+  auto cached = team_cache.find(f[c.team]);
+  if (cached == team_cache.end()) cached = team_cache.emplace(f[c.team], tricode_from_team_name(f[c.team])).first;
+  s.team = cached->second;
+  if (s.team.empty()) at.fail("TEAM_NAME", f[c.team], "unknown team name");
+  if (s.team != home && s.team != away) {
+    at.fail("TEAM_NAME", f[c.team], s.team + " played in neither side of " + away + "@" + home);
+  }
+  s.opponent = s.team == home ? away : home;
+  s.made = parse_made(f[c.made], at);
+  s.zone = parse_zone(f[c.type], f[c.zone], at);
+  s.player_id = parse_int(at, "PLAYER_ID", f[c.pid], limits::kId);
+  if (f[c.pname].empty()) at.fail("PLAYER_NAME", "", "empty");
+  s.lookup = player_lookup(f[c.pname]);
+  if (s.lookup.empty()) at.fail("PLAYER_NAME", f[c.pname], "no letters or digits to build a player_lookup from");
+  return s;
+}
 
-    auto cached = team_cache.find(f[c_team]);
-    if (cached == team_cache.end()) cached = team_cache.emplace(f[c_team], tricode_from_team_name(f[c_team])).first;
-    const std::string& team = cached->second;
-    if (team.empty()) at.fail("TEAM_NAME", f[c_team], "unknown team name");
-    if (team != home && team != away) {
-      at.fail("TEAM_NAME", f[c_team], team + " played in neither side of " + away + "@" + home);
-    }
-    const std::string& opponent = team == home ? away : home;
-
-    bool made;
-    if (f[c_made] == "TRUE" || f[c_made] == "True" || f[c_made] == "true" || f[c_made] == "1")
-      made = true;
-    else if (f[c_made] == "FALSE" || f[c_made] == "False" || f[c_made] == "false" || f[c_made] == "0")
-      made = false;
-    else
-      at.fail("SHOT_MADE", f[c_made], "expected TRUE or FALSE");
-
-    Zone zone;
-    const std::string& basic = f[c_zone];
-    if (f[c_type] == "3PT Field Goal") {
-      zone = Zone::kThree;  // SHOT_TYPE is the authority for threes (a few are
-                            // tagged Mid-Range)
-    } else if (f[c_type] == "2PT Field Goal") {
-      if (basic == "Restricted Area" || basic == "In The Paint (Non-RA)")
-        zone = Zone::kPaint;
-      else if (basic == "Mid-Range" || basic == "Above the Break 3" || basic == "Left Corner 3" ||
-               basic == "Right Corner 3" || basic == "Backcourt") {
-        zone = Zone::kMidRange;  // a two outside the paint (a handful are tagged
-                                 // with a three zone)
-      } else {
-        at.fail("BASIC_ZONE", basic, "unknown zone");
-      }
-    } else {
-      at.fail("SHOT_TYPE", f[c_type], "expected '2PT Field Goal' or '3PT Field Goal'");
-    }
-
-    const int64_t player_id = parse_int(at, "PLAYER_ID", f[c_pid], limits::kId);
-    if (f[c_pname].empty()) at.fail("PLAYER_NAME", "", "empty");
-    const std::string lookup = player_lookup(f[c_pname]);
-    if (lookup.empty()) at.fail("PLAYER_NAME", f[c_pname], "no letters or digits to build a player_lookup from");
-
+/// The file's games and player-games, built shot by shot.
+class ShotTally {
+ public:
+  /// Adds shot @p s of line @p line (@p f: its fields, for messages).
+  void add(const Shot& s, const std::vector<std::string>& f, const ShotColumns& c, int64_t line, const RowRef& at) {
     Game candidate;
-    candidate.nba_game_id = nba_game_id;
-    candidate.date = date;
-    candidate.season = season_of(date);
-    candidate.home = home;
-    candidate.away = away;
+    candidate.nba_game_id = s.nba_game_id;
+    candidate.date = s.date;
+    candidate.season = season_of(s.date);
+    candidate.home = f[c.home];
+    candidate.away = f[c.away];
     candidate.type = GameType::kRegularSeason;
     candidate.status = GameStatus::kFinal;
     const std::string game_key = candidate.date_id();
-    auto [git, new_game] = games.try_emplace(game_key, GameSeen{candidate, reader.line()});
-    games_of_id[nba_game_id].try_emplace(game_key, reader.line());
-    ids_of_game[game_key].try_emplace(nba_game_id, reader.line());
+    games_.try_emplace(game_key, GameSeen{candidate, line});
+    games_of_id_[s.nba_game_id].try_emplace(game_key, line);
+    ids_of_game_[game_key].try_emplace(s.nba_game_id, line);
 
     // One row per (game, player_lookup): a second PLAYER_ID for the same
     // player-game, or a second name for the same PLAYER_ID, would give two rows
     // with one key (or split one player).
-    auto [lit, new_pid] = lookup_of_id.try_emplace({game_key, player_id}, lookup);
-    if (!new_pid && lit->second != lookup) {
-      at.fail("PLAYER_NAME", f[c_pname],
-              "PLAYER_ID " + std::to_string(player_id) + " shot as '" + lit->second + "' earlier in game " + game_key);
+    auto [lit, new_pid] = lookup_of_id_.try_emplace({game_key, s.player_id}, s.lookup);
+    if (!new_pid && lit->second != s.lookup) {
+      at.fail(
+          "PLAYER_NAME", f[c.pname],
+          "PLAYER_ID " + std::to_string(s.player_id) + " shot as '" + lit->second + "' earlier in game " + game_key);
     }
-    auto [pit, new_player] = player_games.try_emplace({game_key, lookup});
+    auto [pit, new_player] = player_games_.try_emplace({game_key, s.lookup});
     PlayerGame& pg = pit->second;
     if (new_player) {
-      pg.game_key = game_key;
-      pg.player_id = player_id;
-      pg.first_line = reader.line();
-      pg.name = f[c_pname];
-      pg.lookup = lookup;
-      pg.team = team;
-      pg.opponent = opponent;
-    } else if (pg.player_id != player_id) {
-      at.fail("PLAYER_ID", f[c_pid],
-              "player " + lookup + " already shot with PLAYER_ID " + std::to_string(pg.player_id) + " in game " +
+      pg = PlayerGame{game_key, s.player_id, line, f[c.pname], s.lookup, s.team, s.opponent, {}};
+    } else if (pg.player_id != s.player_id) {
+      at.fail("PLAYER_ID", f[c.pid],
+              "player " + s.lookup + " already shot with PLAYER_ID " + std::to_string(pg.player_id) + " in game " +
                   game_key + " (line " + std::to_string(pg.first_line) + "): two players with one player_lookup");
-    } else if (pg.team != team) {
-      at.fail("TEAM_NAME", f[c_team], "player " + pg.name + " shot for " + pg.team + " earlier in game " + game_key);
+    } else if (pg.team != s.team) {
+      at.fail("TEAM_NAME", f[c.team], "player " + pg.name + " shot for " + pg.team + " earlier in game " + game_key);
     }
-    pg.zones.add(zone, made);
+    pg.zones.add(s.zone, s.made);
     const int64_t attempts = pg.zones.attempts[0] + pg.zones.attempts[1] + pg.zones.attempts[2];
     if (attempts > static_cast<int64_t>(limits::kPlayerCount.max)) {
-      at.fail("PLAYER_ID", f[c_pid],
-              "player " + lookup + " has more than " + std::to_string(attempts - 1) + " field-goal attempts in game " +
-                  game_key);
+      at.fail("PLAYER_ID", f[c.pid],
+              "player " + s.lookup + " has more than " + std::to_string(attempts - 1) +
+                  " field-goal attempts in game " + game_key);
     }
-    ++out.shots;
   }
 
-  // Data-quality warnings: one GAME_ID for several games (kept apart), one game
-  // under several ids.
-  auto line_list = [](const std::map<std::string, int64_t>& m) {
-    std::string s;
-    for (const auto& [k, line] : m) s += (s.empty() ? "" : ", ") + k + " (line " + std::to_string(line) + ")";
-    return s;
-  };
-  for (const auto& [id, keyed] : games_of_id) {
-    if (keyed.size() < 2) continue;
-    out.warnings.push_back(source_name + ": GAME_ID " + id + " is used by " + std::to_string(keyed.size()) +
-                           " different games: " + line_list(keyed) +
-                           "; each is kept as its own game (by date and teams)");
+  /// Data-quality warnings: one GAME_ID for several games (kept apart), one
+  /// game under several ids.
+  [[nodiscard]] std::vector<std::string> warnings(const std::string& source_name) const {
+    auto line_list = [](const std::map<std::string, int64_t>& m) {
+      std::string s;
+      for (const auto& [k, line] : m) s += (s.empty() ? "" : ", ") + k + " (line " + std::to_string(line) + ")";
+      return s;
+    };
+    std::vector<std::string> out;
+    for (const auto& [id, keyed] : games_of_id_) {
+      if (keyed.size() < 2) continue;
+      out.push_back(source_name + ": GAME_ID " + id + " is used by " + std::to_string(keyed.size()) +
+                    " different games: " + line_list(keyed) + "; each is kept as its own game (by date and teams)");
+    }
+    for (const auto& [key, ids] : ids_of_game_) {
+      if (ids.size() < 2) continue;
+      out.push_back(source_name + ": game " + key + " appears under " + std::to_string(ids.size()) +
+                    " GAME_IDs: " + line_list(ids) + "; kept once with GAME_ID " + games_.at(key).game.nba_game_id +
+                    " (its first line)");
+    }
+    return out;
   }
-  for (const auto& [key, ids] : ids_of_game) {
-    if (ids.size() < 2) continue;
-    out.warnings.push_back(source_name + ": game " + key + " appears under " + std::to_string(ids.size()) +
-                           " GAME_IDs: " + line_list(ids) + "; kept once with GAME_ID " +
-                           games.at(key).game.nba_game_id + " (its first line)");
+
+  /// The player-games in a deterministic order: date, canonical game id, team,
+  /// player_lookup (game_key starts with YYYYMMDD, so it orders by date first).
+  [[nodiscard]] std::vector<const PlayerGame*> player_games() const {
+    std::vector<const PlayerGame*> rows;
+    rows.reserve(player_games_.size());
+    for (const auto& [k, pg] : player_games_) rows.push_back(&pg);
+    std::sort(rows.begin(), rows.end(), [](const PlayerGame* a, const PlayerGame* b) {
+      return std::tie(a->game_key, a->team, a->lookup) < std::tie(b->game_key, b->team, b->lookup);
+    });
+    return rows;
   }
 
-  // Deterministic order: date, canonical game id, team, player_lookup.
-  std::vector<const PlayerGame*> rows;
-  rows.reserve(player_games.size());
-  for (const auto& [k, pg] : player_games) rows.push_back(&pg);
-  // game_key starts with YYYYMMDD, so it orders by date first.
-  std::sort(rows.begin(), rows.end(), [](const PlayerGame* a, const PlayerGame* b) {
-    return std::tie(a->game_key, a->team, a->lookup) < std::tie(b->game_key, b->team, b->lookup);
-  });
+  [[nodiscard]] const Game& game(const std::string& key) const { return games_.at(key).game; }
 
-  // Per (game, offense team) sums → the defending team's zones allowed.
-  std::map<std::tuple<Date, std::string, std::string>, ZoneCounts> allowed;  // (date, game_id, offense)
+  /// The games by date, then canonical id.
+  [[nodiscard]] std::vector<Game> games() const {
+    std::vector<Game> out;
+    out.reserve(games_.size());
+    for (const auto& [key, seen] : games_) out.push_back(seen.game);
+    std::sort(out.begin(), out.end(), [](const Game& a, const Game& b) {
+      return std::make_tuple(a.date, a.date_id()) < std::make_tuple(b.date, b.date_id());
+    });
+    return out;
+  }
 
+ private:
+  // Games are keyed by date and teams (YYYYMMDD_AWAY_HOME, the legacy game_id):
+  // shot charts of some past seasons reuse one GAME_ID for several games, so
+  // the NBA id is only an attribute.
+  std::map<std::string, GameSeen> games_;                                   // by date_id
+  std::map<std::string, std::map<std::string, int64_t>> games_of_id_;       // nba id → date_id → first line
+  std::map<std::string, std::map<std::string, int64_t>> ids_of_game_;       // date_id → nba id → first line
+  std::map<std::pair<std::string, std::string>, PlayerGame> player_games_;  // (date_id, player_lookup)
+  std::map<std::pair<std::string, int64_t>, std::string> lookup_of_id_;     // (date_id, PLAYER_ID) → lookup
+};
+
+/// Zones allowed per (date, game_id, offense team).
+using AllowedZones = std::map<std::tuple<Date, std::string, std::string>, ZoneCounts>;
+
+/// The player_shot_zones and gamebook rows of the player-games; sums each
+/// offense's zones into @p allowed.
+void emit_player_rows(const ShotTally& tally, const std::string& source_name, ShotChartImport& out,
+                      AllowedZones& allowed) {
+  const std::vector<const PlayerGame*> rows = tally.player_games();
   Table& pz = out.player_zones;
   Table& gb = out.gamebook;
   pz.resize(rows.size());
@@ -260,7 +280,7 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
   const std::string flags = R"(["from_shot_chart"])";
   for (size_t r = 0; r < rows.size(); ++r) {
     const PlayerGame& p = *rows[r];
-    const Game& g = games.at(p.game_key).game;
+    const Game& g = tally.game(p.game_key);
     const std::string& gid = p.game_key;
     pz.set(r, "game_id", gid);
     pz.set(r, "nba_game_id", g.nba_game_id);
@@ -298,8 +318,10 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
   // table).
   proc::fill_data_hash(
       gb, {"game_id", "player_lookup", "minutes", "field_goals_made", "field_goals_attempted", "points", "assists"});
+}
 
-  Table& tz = out.team_zones_allowed;
+/// The defending team's zones allowed, one row per (game, offense).
+void emit_team_zones(const AllowedZones& allowed, Table& tz) {
   tz.resize(allowed.size());
   size_t r = 0;
   for (const auto& [key, z] : allowed) {
@@ -317,12 +339,42 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
     tz.set(r, "data_source", "nbacom_shotchart");
     ++r;
   }
+}
 
-  out.games.reserve(games.size());
-  for (auto& [key, seen] : games) out.games.push_back(seen.game);
-  std::sort(out.games.begin(), out.games.end(), [](const Game& a, const Game& b) {
-    return std::make_tuple(a.date, a.date_id()) < std::make_tuple(b.date, b.date_id());
-  });
+}  // namespace
+
+ShotChartImport import_shot_chart(const std::string& path) { return parse_shot_chart(read_text_file(path), path); }
+
+ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string& source_name) {
+  CsvReader reader(csv_text, source_name);
+  std::vector<std::string> f;
+  if (!reader.next(f)) throw DataError(source_name + ": empty file (no header)");
+  const CsvHeader header(f, source_name);
+  const ShotColumns cols(header);
+
+  ShotChartImport out{Table(catalog::get("nba_raw.player_shot_zones")),
+                      Table(catalog::get("nba_raw.team_shot_zones_allowed")),
+                      Table(catalog::get("nba_raw.nbac_gamebook_player_stats")),
+                      {},
+                      0,
+                      source_name,
+                      {}};
+  ShotTally tally;
+  std::map<std::string, std::string> team_cache;  // TEAM_NAME → tricode
+  while (reader.next(f)) {
+    RowRef at(source_name, "line " + std::to_string(reader.line()));
+    if (f.size() != header.size()) {
+      at.fail(f.size() < header.size() ? header.name(f.size()) : "(extra)", std::to_string(f.size()) + " fields",
+              "expected " + std::to_string(header.size()) + " fields, got " + std::to_string(f.size()));
+    }
+    tally.add(parse_shot(f, cols, at, team_cache), f, cols, reader.line(), at);
+    ++out.shots;
+  }
+  out.warnings = tally.warnings(source_name);
+  AllowedZones allowed;
+  emit_player_rows(tally, source_name, out, allowed);
+  emit_team_zones(allowed, out.team_zones_allowed);
+  out.games = tally.games();
   return out;
 }
 
