@@ -90,6 +90,242 @@ const json& sized_array(const json& tree, std::string_view key, size_t n, const 
   return a;
 }
 
+/// learner_model_param and feature_names.
+struct LearnerParams {
+  int num_features = 0;
+  float base_score = 0.0f;
+  std::vector<std::string> feature_names;
+};
+
+/// Refuses an objective whose prediction is not the raw margin.
+void check_objective(const json& learner, const Where& lw) {
+  const Where ow = lw.at("objective");
+  const json& objective = field(learner, "objective", lw);
+  const json& name = field(objective, "name", ow);
+  if (!name.is_string() || std::find(kIdentityObjectives.begin(), kIdentityObjectives.end(),
+                                     name.get_ref<const std::string&>()) == kIdentityObjectives.end()) {
+    ow.at("name").fail("unsupported objective " + name.dump() +
+                       " (only identity-link regression such as reg:squarederror)");
+  }
+}
+
+LearnerParams parse_learner_params(const json& learner, const Where& lw) {
+  LearnerParams out;
+  const Where pw = lw.at("learner_model_param");
+  const json& param = field(learner, "learner_model_param", lw);
+  const int64_t num_feature = to_int(field(param, "num_feature", pw), pw.at("num_feature"));
+  if (num_feature < 1 || num_feature > int64_t{INT32_MAX}) {
+    pw.at("num_feature").fail("must be positive, got " + std::to_string(num_feature));
+  }
+  out.num_features = static_cast<int>(num_feature);
+  if (auto it = param.find("num_class"); it != param.end() && to_int(*it, pw.at("num_class")) > 1) {
+    pw.at("num_class").fail("multi-class models are not supported");
+  }
+  if (auto it = param.find("num_target"); it != param.end() && to_int(*it, pw.at("num_target")) > 1) {
+    pw.at("num_target").fail("multi-target models are not supported");
+  }
+  out.base_score = parse_base_score(field(param, "base_score", pw), pw.at("base_score"));
+  if (auto it = learner.find("feature_names"); it != learner.end()) {
+    const Where fw = lw.at("feature_names");
+    if (!it->is_array()) fw.fail("expected an array of strings");
+    for (const json& name : *it) {
+      if (!name.is_string()) fw.fail("expected an array of strings, found " + name.dump());
+      out.feature_names.push_back(name.get<std::string>());
+    }
+    if (!out.feature_names.empty() && out.feature_names.size() != static_cast<size_t>(num_feature)) {
+      fw.fail("has " + std::to_string(out.feature_names.size()) + " names, num_feature is " +
+              std::to_string(num_feature));
+    }
+  }
+  return out;
+}
+
+/// The gbtree booster's trees, checked against its declared count;
+/// @p trees_path receives their JSON path.
+const json& booster_trees(const json& learner, const Where& lw, std::string& trees_path) {
+  const Where gw = lw.at("gradient_booster");
+  const json& booster = field(learner, "gradient_booster", lw);
+  const json& booster_name = field(booster, "name", gw);
+  if (booster_name != "gbtree") gw.at("name").fail("unsupported booster " + booster_name.dump() + " (gbtree only)");
+  const Where mw = gw.at("model");
+  const json& model = field(booster, "model", gw);
+  const Where gpw = mw.at("gbtree_model_param");
+  const json& gparam = field(model, "gbtree_model_param", mw);
+  if (auto it = gparam.find("num_parallel_tree"); it != gparam.end() && to_int(*it, gpw.at("num_parallel_tree")) != 1) {
+    gpw.at("num_parallel_tree").fail("must be 1 (random-forest style models are not supported)");
+  }
+  const int64_t declared_trees = to_int(field(gparam, "num_trees", gpw), gpw.at("num_trees"));
+  const Where tsw = mw.at("trees");
+  trees_path = tsw.path;
+  const json& trees = field(model, "trees", mw);
+  if (!trees.is_array()) tsw.fail("expected an array");
+  if (declared_trees != static_cast<int64_t>(trees.size())) {
+    tsw.fail("has " + std::to_string(trees.size()) + " trees, gbtree_model_param.num_trees is " +
+             std::to_string(declared_trees));
+  }
+  if (trees.empty()) tsw.fail("the model has no trees");
+  if (auto it = model.find("tree_info"); it != model.end()) {
+    if (!it->is_array() || it->size() != trees.size()) mw.at("tree_info").fail("expected one entry per tree");
+    for (const json& g : *it) {
+      if (to_int(g, mw.at("tree_info")) != 0) mw.at("tree_info").fail("multi-output trees are not supported");
+    }
+  }
+  return trees;
+}
+
+/// A node as the JSON gives it (original indices).
+struct RawNode {
+  int32_t left = -1, right = -1;
+  uint32_t split = 0;
+  bool default_left = false;
+  float value = 0.0f;
+};
+
+/// The arrays of one tree, each of tree_param.num_nodes entries.
+struct TreeArrays {
+  const json &left, &right, &split, &cond, &default_left;
+};
+
+/// The node count of tree @p tree, with its tree_param checked.
+size_t tree_size(const json& tree, const Where& tw) {
+  const Where tpw = tw.at("tree_param");
+  const json& tparam = field(tree, "tree_param", tw);
+  const int64_t nn = to_int(field(tparam, "num_nodes", tpw), tpw.at("num_nodes"));
+  if (nn < 1 || nn > (int64_t{1} << 30)) tpw.at("num_nodes").fail("must be positive, got " + std::to_string(nn));
+  if (auto it = tparam.find("size_leaf_vector"); it != tparam.end() && to_int(*it, tpw.at("size_leaf_vector")) > 1) {
+    tpw.at("size_leaf_vector").fail("vector leaves are not supported");
+  }
+  return static_cast<size_t>(nn);
+}
+
+/// Node @p i of @p a: leaf or split, each index and value checked;
+/// @p has_parent counts each child's parents (a tree, not a graph).
+RawNode parse_node(const TreeArrays& a, size_t i, size_t n, int64_t num_feature, std::vector<uint8_t>& has_parent,
+                   const Where& tw) {
+  auto node = [i] { return "node " + std::to_string(i); };
+  if (!a.left[i].is_number_integer())
+    tw.at("left_children").fail(node() + ": expected an integer, got " + a.left[i].dump());
+  if (!a.right[i].is_number_integer()) {
+    tw.at("right_children").fail(node() + ": expected an integer, got " + a.right[i].dump());
+  }
+  if (!a.cond[i].is_number()) tw.at("split_conditions").fail(node() + ": expected a number, got " + a.cond[i].dump());
+  const int64_t l = a.left[i].get<int64_t>();
+  const int64_t r = a.right[i].get<int64_t>();
+  RawNode out;
+  out.value = static_cast<float>(a.cond[i].get<double>());
+  if (!std::isfinite(out.value)) tw.at("split_conditions").fail(node() + ": not a finite float32");
+  if (l == -1 || r == -1) {
+    if (l != r) {
+      tw.fail(node() + ": left_children = " + std::to_string(l) + " but right_children = " + std::to_string(r) +
+              " (a leaf has both -1)");
+    }
+    return out;
+  }
+  const auto nn = static_cast<int64_t>(n);
+  auto check_child = [&](int64_t c, std::string_view which) {
+    if (c <= static_cast<int64_t>(i) || c >= nn) {
+      tw.at(which).fail(node() + ": child " + std::to_string(c) + " must be greater than the node and less than " +
+                        "num_nodes " + std::to_string(nn));
+    }
+    if (has_parent[static_cast<size_t>(c)]++) {
+      tw.at(which).fail(node() + ": child " + std::to_string(c) + " already has another parent");
+    }
+  };
+  check_child(l, "left_children");
+  check_child(r, "right_children");
+  if (!a.split[i].is_number_integer()) {
+    tw.at("split_indices").fail(node() + ": expected an integer, got " + a.split[i].dump());
+  }
+  const int64_t f = a.split[i].get<int64_t>();
+  if (f < 0 || f >= num_feature) {
+    tw.at("split_indices")
+        .fail(node() + ": feature " + std::to_string(f) + " is outside [0, num_feature " + std::to_string(num_feature) +
+              ")");
+  }
+  const json& dl = a.default_left[i];
+  if (dl.is_boolean()) {
+    out.default_left = dl.get<bool>();
+  } else if (dl.is_number_integer() && (dl == 0 || dl == 1)) {
+    out.default_left = dl.get<int64_t>() == 1;
+  } else {
+    tw.at("default_left").fail(node() + ": expected 0 or 1, got " + dl.dump());
+  }
+  out.left = static_cast<int32_t>(l);
+  out.right = static_cast<int32_t>(r);
+  out.split = static_cast<uint32_t>(f);
+  return out;
+}
+
+/// The nodes of tree @p tree, checked.
+std::vector<RawNode> parse_tree(const json& tree, const Where& tw, int64_t num_feature) {
+  const size_t n = tree_size(tree, tw);
+  const TreeArrays a{sized_array(tree, "left_children", n, tw), sized_array(tree, "right_children", n, tw),
+                     sized_array(tree, "split_indices", n, tw), sized_array(tree, "split_conditions", n, tw),
+                     sized_array(tree, "default_left", n, tw)};
+  if (tree.contains("split_type")) {
+    const json& st = sized_array(tree, "split_type", n, tw);
+    for (size_t i = 0; i < n; ++i) {
+      if (!st[i].is_number_integer() || st[i].get<int64_t>() != 0) {
+        tw.at("split_type").fail("node " + std::to_string(i) + " is a categorical split (not supported)");
+      }
+    }
+  }
+  std::vector<RawNode> raw(n);
+  std::vector<uint8_t> has_parent(n, 0);
+  for (size_t i = 0; i < n; ++i) raw[i] = parse_node(a, i, n, num_feature, has_parent, tw);
+  return raw;
+}
+
+/// A node after the re-layout, its left child relative to the tree's root.
+struct LaidNode {
+  int32_t left = 0;
+  uint32_t split = 0;
+  float value = 0.0f;
+  bool default_left = false, internal = false;
+};
+
+/// Breadth-first re-layout: siblings adjacent (right = left + 1), leaves
+/// pointing at themselves; nodes unreachable from the root (deleted ones) are
+/// dropped. @p depth receives the longest root-to-leaf path in edges.
+std::vector<LaidNode> lay_out(const std::vector<RawNode>& raw, int32_t& depth) {
+  std::vector<LaidNode> nodes(1);
+  std::vector<std::pair<int32_t, int32_t>> queue = {{0, 0}};  // (original index, depth)
+  std::vector<int32_t> placed = {0};
+  depth = 0;
+  for (size_t q = 0; q < queue.size(); ++q) {
+    const auto [orig, d] = queue[q];
+    const RawNode& r = raw[static_cast<size_t>(orig)];
+    const int32_t at = placed[q];
+    depth = std::max(depth, d);
+    if (r.left < 0) {
+      nodes[static_cast<size_t>(at)] = LaidNode{at, 0, r.value, false, false};
+      continue;
+    }
+    const auto kids = static_cast<int32_t>(nodes.size());
+    nodes.resize(nodes.size() + 2);
+    nodes[static_cast<size_t>(at)] = LaidNode{kids, r.split, r.value, r.default_left, true};
+    queue.push_back({r.left, d + 1});
+    placed.push_back(kids);
+    queue.push_back({r.right, d + 1});
+    placed.push_back(kids + 1);
+  }
+  return nodes;
+}
+
+/// attributes.best_iteration, or -1.
+int parse_best_iteration(const json& learner, const Where& lw, size_t num_trees) {
+  auto it = learner.find("attributes");
+  if (it == learner.end() || !it->is_object()) return -1;
+  auto bi = it->find("best_iteration");
+  if (bi == it->end()) return -1;
+  const Where bw = lw.at("attributes").at("best_iteration");
+  const int64_t best = to_int(*bi, bw);
+  if (best < 0 || best >= static_cast<int64_t>(num_trees)) {
+    bw.fail(std::to_string(best) + " is outside [0, " + std::to_string(num_trees) + ")");
+  }
+  return static_cast<int>(best);
+}
+
 }  // namespace
 
 XGBoostModel XGBoostModel::load(const std::string& path) { return parse(io::read_file(path), path); }
@@ -104,202 +340,32 @@ XGBoostModel XGBoostModel::parse(std::string_view json_text, const std::string& 
   const Where root{origin, "$"};
   const Where lw = root.at("learner");
   const json& learner = field(doc, "learner", root);
-
-  const Where ow = lw.at("objective");
-  const json& objective = field(learner, "objective", lw);
-  const json& objective_name = field(objective, "name", ow);
-  if (!objective_name.is_string() ||
-      std::find(kIdentityObjectives.begin(), kIdentityObjectives.end(), objective_name.get_ref<const std::string&>()) ==
-          kIdentityObjectives.end()) {
-    ow.at("name").fail("unsupported objective " + objective_name.dump() +
-                       " (only identity-link regression such as reg:squarederror)");
-  }
+  check_objective(learner, lw);
 
   XGBoostModel m;
-  const Where pw = lw.at("learner_model_param");
-  const json& param = field(learner, "learner_model_param", lw);
-  int64_t num_feature = to_int(field(param, "num_feature", pw), pw.at("num_feature"));
-  if (num_feature < 1 || num_feature > int64_t{INT32_MAX}) {
-    pw.at("num_feature").fail("must be positive, got " + std::to_string(num_feature));
-  }
-  m.num_features_ = static_cast<int>(num_feature);
-  if (auto it = param.find("num_class"); it != param.end() && to_int(*it, pw.at("num_class")) > 1) {
-    pw.at("num_class").fail("multi-class models are not supported");
-  }
-  if (auto it = param.find("num_target"); it != param.end() && to_int(*it, pw.at("num_target")) > 1) {
-    pw.at("num_target").fail("multi-target models are not supported");
-  }
-  m.base_score_ = parse_base_score(field(param, "base_score", pw), pw.at("base_score"));
+  LearnerParams params = parse_learner_params(learner, lw);
+  m.num_features_ = params.num_features;
+  m.base_score_ = params.base_score;
+  m.feature_names_ = std::move(params.feature_names);
 
-  if (auto it = learner.find("feature_names"); it != learner.end()) {
-    const Where fw = lw.at("feature_names");
-    if (!it->is_array()) fw.fail("expected an array of strings");
-    for (const json& name : *it) {
-      if (!name.is_string()) fw.fail("expected an array of strings, found " + name.dump());
-      m.feature_names_.push_back(name.get<std::string>());
-    }
-    if (!m.feature_names_.empty() && m.feature_names_.size() != static_cast<size_t>(num_feature)) {
-      fw.fail("has " + std::to_string(m.feature_names_.size()) + " names, num_feature is " +
-              std::to_string(num_feature));
-    }
-  }
-
-  const Where gw = lw.at("gradient_booster");
-  const json& booster = field(learner, "gradient_booster", lw);
-  const json& booster_name = field(booster, "name", gw);
-  if (booster_name != "gbtree") gw.at("name").fail("unsupported booster " + booster_name.dump() + " (gbtree only)");
-  const Where mw = gw.at("model");
-  const json& model = field(booster, "model", gw);
-  const Where gpw = mw.at("gbtree_model_param");
-  const json& gparam = field(model, "gbtree_model_param", mw);
-  if (auto it = gparam.find("num_parallel_tree"); it != gparam.end() && to_int(*it, gpw.at("num_parallel_tree")) != 1) {
-    gpw.at("num_parallel_tree").fail("must be 1 (random-forest style models are not supported)");
-  }
-  const int64_t declared_trees = to_int(field(gparam, "num_trees", gpw), gpw.at("num_trees"));
-  const Where tsw = mw.at("trees");
-  const json& trees = field(model, "trees", mw);
-  if (!trees.is_array()) tsw.fail("expected an array");
-  if (declared_trees != static_cast<int64_t>(trees.size())) {
-    tsw.fail("has " + std::to_string(trees.size()) + " trees, gbtree_model_param.num_trees is " +
-             std::to_string(declared_trees));
-  }
-  if (trees.empty()) tsw.fail("the model has no trees");
-  if (auto it = model.find("tree_info"); it != model.end()) {
-    if (!it->is_array() || it->size() != trees.size()) mw.at("tree_info").fail("expected one entry per tree");
-    for (const json& g : *it) {
-      if (to_int(g, mw.at("tree_info")) != 0) mw.at("tree_info").fail("multi-output trees are not supported");
-    }
-  }
-
+  std::string trees_path;
+  const json& trees = booster_trees(learner, lw, trees_path);
   m.tree_root_.reserve(trees.size());
-
   for (size_t t = 0; t < trees.size(); ++t) {
-    const json& tree = trees[t];
-    const Where tw{origin, "tree " + std::to_string(t) + " (" + tsw.path + "[" + std::to_string(t) + "])"};
-    const Where tpw = tw.at("tree_param");
-    const json& tparam = field(tree, "tree_param", tw);
-    const int64_t nn = to_int(field(tparam, "num_nodes", tpw), tpw.at("num_nodes"));
-    if (nn < 1 || nn > (int64_t{1} << 30)) tpw.at("num_nodes").fail("must be positive, got " + std::to_string(nn));
-    if (auto it = tparam.find("size_leaf_vector"); it != tparam.end() && to_int(*it, tpw.at("size_leaf_vector")) > 1) {
-      tpw.at("size_leaf_vector").fail("vector leaves are not supported");
-    }
-    const size_t n = static_cast<size_t>(nn);
-    const json& left = sized_array(tree, "left_children", n, tw);
-    const json& right = sized_array(tree, "right_children", n, tw);
-    const json& split = sized_array(tree, "split_indices", n, tw);
-    const json& cond = sized_array(tree, "split_conditions", n, tw);
-    const json& dleft = sized_array(tree, "default_left", n, tw);
-    if (tree.contains("split_type")) {
-      const json& st = sized_array(tree, "split_type", n, tw);
-      for (size_t i = 0; i < n; ++i) {
-        if (!st[i].is_number_integer() || st[i].get<int64_t>() != 0) {
-          tw.at("split_type").fail("node " + std::to_string(i) + " is a categorical split (not supported)");
-        }
-      }
-    }
-
-    struct Raw {
-      int32_t left = -1, right = -1;
-      uint32_t split = 0;
-      bool default_left = false;
-      float value = 0.0f;
-    };
-    std::vector<Raw> raw(n);
-    std::vector<uint8_t> has_parent(n, 0);
-    for (size_t i = 0; i < n; ++i) {
-      auto node = [i] { return "node " + std::to_string(i); };
-      if (!left[i].is_number_integer())
-        tw.at("left_children").fail(node() + ": expected an integer, got " + left[i].dump());
-      if (!right[i].is_number_integer()) {
-        tw.at("right_children").fail(node() + ": expected an integer, got " + right[i].dump());
-      }
-      if (!cond[i].is_number()) tw.at("split_conditions").fail(node() + ": expected a number, got " + cond[i].dump());
-      const int64_t l = left[i].get<int64_t>();
-      const int64_t r = right[i].get<int64_t>();
-      Raw& out = raw[i];
-      out.value = static_cast<float>(cond[i].get<double>());
-      if (!std::isfinite(out.value)) tw.at("split_conditions").fail(node() + ": not a finite float32");
-      if (l == -1 || r == -1) {
-        if (l != r) {
-          tw.fail(node() + ": left_children = " + std::to_string(l) + " but right_children = " + std::to_string(r) +
-                  " (a leaf has both -1)");
-        }
-        continue;
-      }
-      auto check_child = [&](int64_t c, std::string_view which) {
-        if (c <= static_cast<int64_t>(i) || c >= nn) {
-          tw.at(which).fail(node() + ": child " + std::to_string(c) + " must be greater than the node and less than " +
-                            "num_nodes " + std::to_string(nn));
-        }
-        if (has_parent[static_cast<size_t>(c)]++) {
-          tw.at(which).fail(node() + ": child " + std::to_string(c) + " already has another parent");
-        }
-      };
-      check_child(l, "left_children");
-      check_child(r, "right_children");
-      if (!split[i].is_number_integer()) {
-        tw.at("split_indices").fail(node() + ": expected an integer, got " + split[i].dump());
-      }
-      const int64_t f = split[i].get<int64_t>();
-      if (f < 0 || f >= num_feature) {
-        tw.at("split_indices")
-            .fail(node() + ": feature " + std::to_string(f) + " is outside [0, num_feature " +
-                  std::to_string(num_feature) + ")");
-      }
-      if (dleft[i].is_boolean()) {
-        out.default_left = dleft[i].get<bool>();
-      } else if (dleft[i].is_number_integer() && (dleft[i] == 0 || dleft[i] == 1)) {
-        out.default_left = dleft[i].get<int64_t>() == 1;
-      } else {
-        tw.at("default_left").fail(node() + ": expected 0 or 1, got " + dleft[i].dump());
-      }
-      out.left = static_cast<int32_t>(l);
-      out.right = static_cast<int32_t>(r);
-      out.split = static_cast<uint32_t>(f);
-    }
-
-    // Breadth-first re-layout: siblings adjacent (right = left + 1), leaves
-    // pointing at themselves; nodes unreachable from the root (deleted ones)
-    // are dropped.
-    if (m.nodes_.size() + n > static_cast<size_t>(INT32_MAX)) tw.fail("too many nodes in the model");
-    const int32_t root = static_cast<int32_t>(m.nodes_.size());
-    m.tree_root_.push_back(root);
-    m.nodes_.push_back({});
-    std::vector<std::pair<int32_t, int32_t>> queue = {{0, 0}};  // (original index, depth)
-    std::vector<int32_t> placed = {root};
+    const Where tw{origin, "tree " + std::to_string(t) + " (" + trees_path + "[" + std::to_string(t) + "])"};
+    const std::vector<RawNode> raw = parse_tree(trees[t], tw, m.num_features_);
+    if (m.nodes_.size() + raw.size() > static_cast<size_t>(INT32_MAX)) tw.fail("too many nodes in the model");
     int32_t depth = 0;
-    for (size_t q = 0; q < queue.size(); ++q) {
-      const auto [orig, d] = queue[q];
-      const Raw& r = raw[static_cast<size_t>(orig)];
-      const int32_t at = placed[q];
-      depth = std::max(depth, d);
-      if (r.left < 0) {
-        m.nodes_[static_cast<size_t>(at)] = Node{at, 0, r.value, 0, 0, 0};
-        continue;
-      }
-      const int32_t kids = static_cast<int32_t>(m.nodes_.size());
-      m.nodes_.push_back({});
-      m.nodes_.push_back({});
-      m.nodes_[static_cast<size_t>(at)] =
-          Node{kids, r.split, r.value, static_cast<uint8_t>(r.default_left ? 1 : 0), 1, 0};
-      queue.push_back({r.left, d + 1});
-      placed.push_back(kids);
-      queue.push_back({r.right, d + 1});
-      placed.push_back(kids + 1);
+    const std::vector<LaidNode> laid = lay_out(raw, depth);
+    const auto root_at = static_cast<int32_t>(m.nodes_.size());
+    m.tree_root_.push_back(root_at);
+    for (const LaidNode& x : laid) {
+      m.nodes_.push_back(Node{root_at + x.left, x.split, x.value, static_cast<uint8_t>(x.default_left ? 1 : 0),
+                              static_cast<uint8_t>(x.internal ? 1 : 0), 0});
     }
     m.tree_depth_.push_back(depth);
   }
-
-  if (auto it = learner.find("attributes"); it != learner.end() && it->is_object()) {
-    if (auto bi = it->find("best_iteration"); bi != it->end()) {
-      const Where bw = lw.at("attributes").at("best_iteration");
-      int64_t best = to_int(*bi, bw);
-      if (best < 0 || best >= static_cast<int64_t>(trees.size())) {
-        bw.fail(std::to_string(best) + " is outside [0, " + std::to_string(trees.size()) + ")");
-      }
-      m.best_iteration_ = static_cast<int>(best);
-    }
-  }
+  m.best_iteration_ = parse_best_iteration(learner, lw, trees.size());
   return m;
 }
 
