@@ -194,11 +194,12 @@ std::optional<std::string> game_time(const std::optional<std::string>& est) {
   return std::to_string(h12) + ":" + s.substr(14, 2) + (hour < 12 ? " AM ET" : " PM ET");
 }
 
-Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at) {
-  // Roster of D: one entry per (player, game) of UPGC.
-  std::vector<Player> players;
-  std::unordered_map<std::string, std::vector<size_t>> by_lookup;
-  {
+namespace {
+
+/// The players of D: one entry per (player, game) of UPGC, found by lookup.
+class Roster {
+ public:
+  Roster(const Inputs& in, Date date) {
     const Table& t = *in.roster.table;
     const auto [begin, end] = in.roster.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
@@ -207,136 +208,147 @@ Json tonight_payload(const Inputs& in, Date date, const std::string& generated_a
       p.game_id = t.get_text(r, "game_id").value_or("");
       p.team = t.get_text(r, "team_abbr");
       p.is_home = t.get_bool(r, "home_game");
-      by_lookup[p.lookup].push_back(players.size());
-      players.push_back(std::move(p));
+      by_lookup_[p.lookup].push_back(players_.size());
+      players_.push_back(std::move(p));
     }
   }
-  auto each = [&](const std::string& lookup, auto&& fn) {
-    if (auto it = by_lookup.find(lookup); it != by_lookup.end()) {
-      for (size_t i : it->second) fn(players[i]);
-    }
-  };
-
-  // Season of D: that of D's scheduled games, else the calendar rule.
-  const std::vector<const Game*> scheduled = in.games.games_on(date);
-  const int64_t season = scheduled.empty() ? season_of(date) : scheduled.front()->season;
-
-  // Season history strictly before D (DECISION 1), newest first; the newest
-  // non-null name.
-  {
-    const Table& t = *in.player_history.table;
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      const auto day = t.get_date(r, "game_date");
-      if (!day || *day >= date || t.get_int(r, "season_year") != season) continue;
-      const auto points = t.get_int(r, "points");
-      const auto minutes = t.get_real(r, "minutes_played");
-      if (!points || (minutes && *minutes <= 0)) continue;  // did not play
-      const auto name = t.get_text(r, "player_full_name");
-      const auto line = t.get_real(r, "points_line");
-      each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
-        p.games.push_back({day->days(), *points, minutes, line});
-        if (name) p.name = name;  // rows are ordered by date: the last one is the newest
-      });
+  /// Calls @p fn on every entry of player @p lookup.
+  template <class Fn>
+  void each(const std::string& lookup, Fn&& fn) {
+    if (auto it = by_lookup_.find(lookup); it != by_lookup_.end()) {
+      for (size_t i : it->second) fn(players_[i]);
     }
   }
-  for (Player& p : players) {
+  [[nodiscard]] bool has(const std::string& lookup) const { return by_lookup_.count(lookup) > 0; }
+  std::vector<Player>& players() { return players_; }
+  [[nodiscard]] const std::vector<Player>& players() const { return players_; }
+
+ private:
+  std::vector<Player> players_;
+  std::unordered_map<std::string, std::vector<size_t>> by_lookup_;
+};
+
+/// Season history strictly before D (DECISION 1), newest first, with the
+/// season and last-5 averages; the newest non-null name.
+void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
+  const Table& t = *in.player_history.table;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    const auto day = t.get_date(r, "game_date");
+    if (!day || *day >= date || t.get_int(r, "season_year") != season) continue;
+    const auto points = t.get_int(r, "points");
+    const auto minutes = t.get_real(r, "minutes_played");
+    if (!points || (minutes && *minutes <= 0)) continue;  // did not play
+    const auto name = t.get_text(r, "player_full_name");
+    const auto line = t.get_real(r, "points_line");
+    roster.each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+      p.games.push_back({day->days(), *points, minutes, line});
+      if (name) p.name = name;  // rows are ordered by date: the last one is the newest
+    });
+  }
+  for (Player& p : roster.players()) {
     std::stable_sort(p.games.begin(), p.games.end(),
                      [](const PastGame& a, const PastGame& b) { return a.day > b.day; });
     p.ppg = mean(p.games, p.games.size(), false);
     p.mpg = mean(p.games, p.games.size(), true);
     p.last_5_ppg = mean(p.games, 5, false);
   }
+}
 
-  // Fatigue of D.
-  {
-    const Table& t = *in.composite.table;
-    const auto [begin, end] = in.composite.rows_on(date);
-    for (size_t r = begin; r < end; ++r) {
-      const auto score = t.get_int(r, "fatigue_score");
-      if (!score) continue;
-      each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
-        if (!p.fatigue) p.fatigue = score;
-      });
-    }
+/// Fatigue of D.
+void add_fatigue(const Inputs& in, Date date, Roster& roster) {
+  const Table& t = *in.composite.table;
+  const auto [begin, end] = in.composite.rows_on(date);
+  for (size_t r = begin; r < end; ++r) {
+    const auto score = t.get_int(r, "fatigue_score");
+    if (!score) continue;
+    roster.each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+      if (!p.fatigue) p.fatigue = score;
+    });
   }
+}
 
-  // Latest pre-game injury report of D's games (the UPGC rule).
+/// Latest pre-game injury report of D's games (the UPGC rule).
+void add_injuries(const Inputs& in, Date date, Roster& roster) {
   for (const auto& e : analytics::injuries_for_date(*in.injuries.table, date)) {
-    each(e.player_lookup, [&](Player& p) {
+    roster.each(e.player_lookup, [&](Player& p) {
       p.injury_status = e.status;
       p.injury_reason = e.reason;
     });
   }
+}
 
-  // Points line and best odds of D.
-  {
-    const Table& t = *in.props.table;
-    const auto [begin, end] = in.props.rows_on(date);
-    std::map<std::string, std::vector<size_t>> rows;
-    for (size_t r = begin; r < end; ++r) {
-      if (auto lookup = t.get_text(r, "player_lookup"); lookup && by_lookup.count(*lookup)) rows[*lookup].push_back(r);
-    }
-    for (const auto& [lookup, list] : rows) {
-      const auto odds = odds_of(t, list);
-      each(lookup, [&](Player& p) { p.odds = odds; });
-    }
+/// Points line and best odds of D.
+void add_odds(const Inputs& in, Date date, Roster& roster) {
+  const Table& t = *in.props.table;
+  const auto [begin, end] = in.props.rows_on(date);
+  std::map<std::string, std::vector<size_t>> rows;
+  for (size_t r = begin; r < end; ++r) {
+    if (auto lookup = t.get_text(r, "player_lookup"); lookup && roster.has(*lookup)) rows[*lookup].push_back(r);
   }
-
-  // Newest ensemble prediction of each (player, game): created_at, then
-  // prediction_version.
-  {
-    const Table& t = *in.tonight_predictions.table;
-    const auto [begin, end] = in.tonight_predictions.rows_on(date);
-    for (size_t r = begin; r < end; ++r) {
-      if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
-      Prediction x;
-      x.predicted = t.get_real(r, "predicted_points");
-      x.confidence = t.get_real(r, "confidence_score");
-      x.recommendation = t.get_text(r, "recommendation");
-      x.created = analytics::timestamp_key(t.get_text(r, "created_at").value_or(""));
-      x.version = t.get_int(r, "prediction_version").value_or(0);
-      const std::string game = t.get_text(r, "game_id").value_or("");
-      each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
-        if (p.game_id != game) return;
-        if (!p.prediction || std::tie(x.created, x.version) >= std::tie(p.prediction->created, p.prediction->version)) {
-          p.prediction = x;  // a later row wins a tie
-        }
-      });
-    }
+  for (const auto& [lookup, list] : rows) {
+    const auto odds = odds_of(t, list);
+    roster.each(lookup, [&](Player& p) { p.odds = odds; });
   }
+}
 
-  // Games: D's scheduled games by tip time, then roster games the schedule
-  // lacks.
-  struct GameOut {
-    std::string id;
-    std::optional<std::string> home, away, time, status, est;
-    std::vector<const Player*> players;
-  };
-  std::vector<GameOut> games;
-  std::unordered_map<std::string, size_t> game_index;
-  {
-    std::unordered_map<std::string, std::optional<std::string>> est_of;
-    const Table& t = *in.schedule.table;
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      est_of[t.get_text(r, "game_id").value_or("")] = t.get_text(r, "game_date_est");
-    }
-    for (const Game* g : scheduled) {
-      GameOut o;
-      o.id = g->date_id();
-      o.home = g->home;
-      o.away = g->away;
-      o.est = est_of[g->nba_game_id];
-      o.time = game_time(o.est);
-      o.status = nbaprops::to_string(g->status);
-      games.push_back(std::move(o));
-    }
-    std::stable_sort(games.begin(), games.end(), [](const GameOut& a, const GameOut& b) {
-      // Tip time (timestamps of one date sort as text),
-      // unknown times last, then game id.
-      if (a.est.has_value() != b.est.has_value()) return a.est.has_value();
-      return std::tie(a.est, a.id) < std::tie(b.est, b.id);
+/// Newest ensemble prediction of each (player, game): created_at, then
+/// prediction_version.
+void add_predictions(const Inputs& in, Date date, Roster& roster) {
+  const Table& t = *in.tonight_predictions.table;
+  const auto [begin, end] = in.tonight_predictions.rows_on(date);
+  for (size_t r = begin; r < end; ++r) {
+    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
+    Prediction x;
+    x.predicted = t.get_real(r, "predicted_points");
+    x.confidence = t.get_real(r, "confidence_score");
+    x.recommendation = t.get_text(r, "recommendation");
+    x.created = analytics::timestamp_key(t.get_text(r, "created_at").value_or(""));
+    x.version = t.get_int(r, "prediction_version").value_or(0);
+    const std::string game = t.get_text(r, "game_id").value_or("");
+    roster.each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+      if (p.game_id != game) return;
+      if (!p.prediction || std::tie(x.created, x.version) >= std::tie(p.prediction->created, p.prediction->version)) {
+        p.prediction = x;  // a later row wins a tie
+      }
     });
   }
+}
+
+struct GameOut {
+  std::string id;
+  std::optional<std::string> home, away, time, status, est;
+  std::vector<const Player*> players;
+};
+
+/// D's scheduled games by tip time (unknown times last, then game id).
+std::vector<GameOut> scheduled_games(const Inputs& in, const std::vector<const Game*>& scheduled) {
+  std::unordered_map<std::string, std::optional<std::string>> est_of;
+  const Table& t = *in.schedule.table;
+  for (size_t r = 0; r < t.num_rows(); ++r)
+    est_of[t.get_text(r, "game_id").value_or("")] = t.get_text(r, "game_date_est");
+  std::vector<GameOut> games;
+  for (const Game* g : scheduled) {
+    GameOut o;
+    o.id = g->date_id();
+    o.home = g->home;
+    o.away = g->away;
+    o.est = est_of[g->nba_game_id];
+    o.time = game_time(o.est);
+    o.status = nbaprops::to_string(g->status);
+    games.push_back(std::move(o));
+  }
+  std::stable_sort(games.begin(), games.end(), [](const GameOut& a, const GameOut& b) {
+    // Tip time (timestamps of one date sort as text).
+    if (a.est.has_value() != b.est.has_value()) return a.est.has_value();
+    return std::tie(a.est, a.id) < std::tie(b.est, b.id);
+  });
+  return games;
+}
+
+/// Appends the roster games the schedule lacks (by id) and gives every game
+/// its players.
+void seat_players(const std::vector<Player>& players, std::vector<GameOut>& games) {
+  std::unordered_map<std::string, size_t> game_index;
   for (size_t i = 0; i < games.size(); ++i) game_index.emplace(games[i].id, i);
   std::vector<std::string> unscheduled;
   for (const Player& p : players) {
@@ -354,7 +366,23 @@ Json tonight_payload(const Inputs& in, Date date, const std::string& generated_a
     games.push_back(std::move(o));
   }
   for (const Player& p : players) games[game_index.at(p.game_id)].players.push_back(&p);
+}
 
+}  // namespace
+
+Json tonight_payload(const Inputs& in, Date date, const std::string& generated_at) {
+  Roster roster(in, date);
+  // Season of D: that of D's scheduled games, else the calendar rule.
+  const std::vector<const Game*> scheduled = in.games.games_on(date);
+  const int64_t season = scheduled.empty() ? season_of(date) : scheduled.front()->season;
+  add_history(in, date, season, roster);
+  add_fatigue(in, date, roster);
+  add_injuries(in, date, roster);
+  add_odds(in, date, roster);
+  add_predictions(in, date, roster);
+
+  std::vector<GameOut> games = scheduled_games(in, scheduled);
+  seat_players(roster.players(), games);
   int64_t total = 0, with_lines = 0;
   Json list = Json::array();
   for (GameOut& g : games) {
