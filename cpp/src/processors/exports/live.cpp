@@ -299,28 +299,32 @@ Json live_payload(Warehouse& wh, Date day, const BuildOptions& o, const std::str
   return out;
 }
 
-Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& o, const std::string& generated_at) {
-  // The ensemble's active prediction per player (highest prediction_version,
-  // then newest update).
+namespace {
+
+/// The ensemble's active prediction of one player.
+struct ActivePrediction {
+  std::string lookup, game_id;
+  std::optional<double> predicted, confidence, line;
+  std::optional<std::string> recommendation, line_source;
+  bool has_line = false;
+  int64_t version = 0;
+  std::string updated;
+};
+
+/// The ensemble's active prediction per player of D (highest
+/// prediction_version, then newest update).
+std::map<std::string, ActivePrediction> active_predictions(Warehouse& wh, Date day) {
   const Table t = wh.read(
       catalog::get("nba_predictions.player_prop_predictions"), DateRange{day, day},
       {"system_id", "player_lookup", "game_date", "game_id", "predicted_points", "confidence_score", "recommendation",
        "current_points_line", "has_prop_line", "line_source", "is_active", "prediction_version", "updated_at"});
-  struct Pred {
-    std::string lookup, game_id;
-    std::optional<double> predicted, confidence, line;
-    std::optional<std::string> recommendation, line_source;
-    bool has_line = false;
-    int64_t version = 0;
-    std::string updated;
-  };
-  std::map<std::string, Pred> best;
+  std::map<std::string, ActivePrediction> best;
   const Column& system = t.col("system_id");
   const Column& active = t.col("is_active");
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (system.get_text(r) != std::optional<std::string>(kEnsembleSystem)) continue;
     if (!active.is_null(r) && active.int_at(r) == 0) continue;
-    Pred p;
+    ActivePrediction p;
     p.lookup = t.col("player_lookup").get_text(r).value_or("");
     p.game_id = t.col("game_id").get_text(r).value_or("");
     p.predicted = t.col("predicted_points").get_real(r);
@@ -334,141 +338,177 @@ Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& o, const 
     auto [it, fresh] = best.emplace(p.lookup, p);
     if (!fresh && std::tie(p.version, p.updated) > std::tie(it->second.version, it->second.updated)) it->second = p;
   }
-  Json out;
-  out["updated_at"] = generated_at;
-  out["game_date"] = day.iso();
-  if (best.empty()) {
-    out["summary"] = {{"total_predictions", 0},
-                      {"graded", 0},
-                      {"pending", 0},
-                      {"correct", 0},
-                      {"incorrect", 0},
-                      {"trending_correct", 0},
-                      {"trending_incorrect", 0},
-                      {"win_rate", nullptr},
-                      {"avg_error", nullptr},
-                      {"games_in_progress", 0},
-                      {"games_final", 0}};
-    out["predictions"] = Json::array();
-    return out;
-  }
-  struct Live {
-    const LivePlayer* player;
-    const LiveGame* game;
-  };
-  const std::vector<LiveGame> games = live_games(wh, day, o);
-  std::unordered_map<std::string, Live> live;
-  for (const LiveGame& g : games) {
-    for (const LivePlayer& p : g.players) live[p.lookup] = {&p, &g};
-  }
-  struct Row {
-    Json j;
-    int rank;
-    double confidence;
-  };
-  static const std::map<std::string, int> kOrder = {
-      {"correct", 0},     {"incorrect", 1}, {"trending_correct", 2}, {"trending_incorrect", 3},
-      {"in_progress", 4}, {"graded", 5},    {"pending", 6}};
-  std::vector<Row> rows;
+  return best;
+}
+
+Json empty_grading_summary() {
+  return {{"total_predictions", 0},
+          {"graded", 0},
+          {"pending", 0},
+          {"correct", 0},
+          {"incorrect", 0},
+          {"trending_correct", 0},
+          {"trending_incorrect", 0},
+          {"win_rate", nullptr},
+          {"avg_error", nullptr},
+          {"games_in_progress", 0},
+          {"games_final", 0}};
+}
+
+/// A player's live line and game.
+struct Live {
+  const LivePlayer* player = nullptr;
+  const LiveGame* game = nullptr;
+};
+
+/// Counts of the graded rows.
+struct GradeTally {
   int64_t graded = 0, correct = 0, incorrect = 0, trend_ok = 0, trend_bad = 0;
   double err_sum = 0;
   int64_t err_n = 0;
-  for (const auto& [lookup, p] : best) {
-    auto it = live.find(lookup);
-    const LivePlayer* lp = it == live.end() ? nullptr : it->second.player;
-    const LiveGame* lg = it == live.end() ? nullptr : it->second.game;
-    const std::string gstatus = lg ? lg->status() : "scheduled";
-    auto [away, home] = teams_of(p.game_id);
-    const std::optional<double> predicted = p.predicted ? std::optional(round_to(*p.predicted, 1)) : std::nullopt;
-    const std::optional<double> line = p.line ? std::optional(round_to(*p.line, 1)) : std::nullopt;
-    const std::optional<double> conf = p.confidence ? std::optional(round_to(*p.confidence, 3)) : std::nullopt;
-    Json j;
-    j["player_lookup"] = lookup;
-    j["player_name"] = lp && !lp->name.empty() ? lp->name : lookup;
-    j["team"] = lp ? Json(lp->team) : Json(nullptr);
-    j["home_team"] = text(home);
-    j["away_team"] = text(away);
-    j["game_status"] = gstatus;
-    j["period"] = lg ? Json(lg->period) : Json(nullptr);
-    j["time_remaining"] = lg ? Json(lg->time) : Json(nullptr);
-    j["predicted"] = number(predicted, 1);
-    j["line"] = number(line, 1);
-    j["recommendation"] = text(p.recommendation);
-    j["confidence"] = number(conf, 3);
-    j["has_line"] = p.has_line;
-    j["line_source"] = text(p.line_source);
-    std::string status;
-    if (lp && gstatus != "scheduled") {
-      const double actual = static_cast<double>(lp->points);
-      j["actual"] = lp->points;
-      j["minutes"] = lp->minutes;
-      j["error"] = predicted ? number(round_to(*predicted - actual, 1), 1) : Json(nullptr);
-      if (predicted) {
-        err_sum += std::fabs(round_to(*predicted - actual, 1));
-        ++err_n;
-      }
-      ++graded;
-      const bool bet = p.recommendation == "OVER" || p.recommendation == "UNDER";
-      if (line && bet) {
-        j["margin_vs_line"] = number(round_to(actual - *line, 1), 1);
-        const bool over = p.recommendation == "OVER";
-        if (gstatus == "final") {
-          // Legacy: a final actual equal to the line counts as incorrect (kept:
-          // lines are half points).
-          status = (over ? actual > *line : actual < *line) ? "correct" : "incorrect";
-        } else if (over ? actual > *line : actual < *line) {
-          status = "trending_correct";
-        } else if (over ? actual < *line - 5 : actual > *line + 5) {
-          status = "trending_incorrect";
-        } else {
-          status = "in_progress";
-        }
-      } else {
-        status = gstatus == "final" ? "graded" : "in_progress";
-      }
-      j["status"] = status;
-    } else {
-      status = "pending";
-      j["status"] = status;
-      j["actual"] = nullptr;
-      j["minutes"] = nullptr;
-      j["error"] = nullptr;
-      j["margin_vs_line"] = nullptr;
-    }
+  void count(const std::string& status) {
     correct += status == "correct";
     incorrect += status == "incorrect";
     trend_ok += status == "trending_correct";
     trend_bad += status == "trending_incorrect";
-    rows.push_back({std::move(j), kOrder.at(status), conf.value_or(0)});
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return std::tie(a.rank, b.confidence) < std::tie(b.rank, a.confidence);
-  });
+};
+
+/// The status of a bet on @p line with @p actual points so far: final games
+/// are correct or incorrect (legacy: an actual equal to the line counts as
+/// incorrect; kept, lines are half points); live ones trend.
+std::string bet_status(bool over, double actual, double line, bool final) {
+  const bool winning = over ? actual > line : actual < line;
+  if (final) return winning ? "correct" : "incorrect";
+  if (winning) return "trending_correct";
+  if (over ? actual < line - 5 : actual > line + 5) return "trending_incorrect";
+  return "in_progress";
+}
+
+/// Row @p j's live fields and its status; counts it in @p tally.
+std::string grade(const ActivePrediction& p, const Live& live, const std::string& gstatus,
+                  const std::optional<double>& predicted, const std::optional<double>& line, Json& j,
+                  GradeTally& tally) {
+  if (!live.player || gstatus == "scheduled") {
+    j["status"] = "pending";
+    j["actual"] = nullptr;
+    j["minutes"] = nullptr;
+    j["error"] = nullptr;
+    j["margin_vs_line"] = nullptr;
+    return "pending";
+  }
+  const double actual = static_cast<double>(live.player->points);
+  j["actual"] = live.player->points;
+  j["minutes"] = live.player->minutes;
+  j["error"] = predicted ? number(round_to(*predicted - actual, 1), 1) : Json(nullptr);
+  if (predicted) {
+    tally.err_sum += std::fabs(round_to(*predicted - actual, 1));
+    ++tally.err_n;
+  }
+  ++tally.graded;
+  std::string status;
+  if (line && (p.recommendation == "OVER" || p.recommendation == "UNDER")) {
+    j["margin_vs_line"] = number(round_to(actual - *line, 1), 1);
+    status = bet_status(p.recommendation == "OVER", actual, *line, gstatus == "final");
+  } else {
+    status = gstatus == "final" ? "graded" : "in_progress";
+  }
+  j["status"] = status;
+  return status;
+}
+
+struct GradedRow {
+  Json j;
+  int rank;
+  double confidence;
+};
+
+/// One prediction's row of the page.
+GradedRow grading_row(const std::string& lookup, const ActivePrediction& p, const Live& live, GradeTally& tally) {
+  static const std::map<std::string, int> kOrder = {
+      {"correct", 0},     {"incorrect", 1}, {"trending_correct", 2}, {"trending_incorrect", 3},
+      {"in_progress", 4}, {"graded", 5},    {"pending", 6}};
+  const LivePlayer* lp = live.player;
+  const LiveGame* lg = live.game;
+  const std::string gstatus = lg ? lg->status() : "scheduled";
+  auto [away, home] = teams_of(p.game_id);
+  const std::optional<double> predicted = p.predicted ? std::optional(round_to(*p.predicted, 1)) : std::nullopt;
+  const std::optional<double> line = p.line ? std::optional(round_to(*p.line, 1)) : std::nullopt;
+  const std::optional<double> conf = p.confidence ? std::optional(round_to(*p.confidence, 3)) : std::nullopt;
+  Json j;
+  j["player_lookup"] = lookup;
+  j["player_name"] = lp && !lp->name.empty() ? lp->name : lookup;
+  j["team"] = lp ? Json(lp->team) : Json(nullptr);
+  j["home_team"] = text(home);
+  j["away_team"] = text(away);
+  j["game_status"] = gstatus;
+  j["period"] = lg ? Json(lg->period) : Json(nullptr);
+  j["time_remaining"] = lg ? Json(lg->time) : Json(nullptr);
+  j["predicted"] = number(predicted, 1);
+  j["line"] = number(line, 1);
+  j["recommendation"] = text(p.recommendation);
+  j["confidence"] = number(conf, 3);
+  j["has_line"] = p.has_line;
+  j["line_source"] = text(p.line_source);
+  const std::string status = grade(p, live, gstatus, predicted, line, j, tally);
+  tally.count(status);
+  return {std::move(j), kOrder.at(status), conf.value_or(0)};
+}
+
+Json grading_summary(const GradeTally& t, int64_t total, const std::vector<LiveGame>& games) {
   int64_t in_progress = 0, final_games = 0;
   for (const LiveGame& g : games) {
     const std::string s = g.status();
     final_games += s == "final";
     in_progress += s != "final" && g.period > 0;
   }
-  const int64_t total = static_cast<int64_t>(rows.size());
   Json summary;
   summary["total_predictions"] = total;
-  summary["graded"] = graded;
-  summary["pending"] = total - graded;
-  summary["correct"] = correct;
-  summary["incorrect"] = incorrect;
-  summary["trending_correct"] = trend_ok;
-  summary["trending_incorrect"] = trend_bad;
+  summary["graded"] = t.graded;
+  summary["pending"] = total - t.graded;
+  summary["correct"] = t.correct;
+  summary["incorrect"] = t.incorrect;
+  summary["trending_correct"] = t.trend_ok;
+  summary["trending_incorrect"] = t.trend_bad;
   summary["win_rate"] =
-      correct + incorrect > 0
-          ? number(round_to(static_cast<double>(correct) / static_cast<double>(correct + incorrect), 3), 3)
+      t.correct + t.incorrect > 0
+          ? number(round_to(static_cast<double>(t.correct) / static_cast<double>(t.correct + t.incorrect), 3), 3)
           : Json(nullptr);
-  summary["avg_error"] = err_n > 0 ? number(round_to(err_sum / static_cast<double>(err_n), 1), 1) : Json(nullptr);
+  summary["avg_error"] = t.err_n > 0 ? number(round_to(t.err_sum / static_cast<double>(t.err_n), 1), 1) : Json(nullptr);
   summary["games_in_progress"] = in_progress;
   summary["games_final"] = final_games;
-  out["summary"] = std::move(summary);
+  return summary;
+}
+
+}  // namespace
+
+Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& o, const std::string& generated_at) {
+  const std::map<std::string, ActivePrediction> best = active_predictions(wh, day);
+  Json out;
+  out["updated_at"] = generated_at;
+  out["game_date"] = day.iso();
+  if (best.empty()) {
+    out["summary"] = empty_grading_summary();
+    out["predictions"] = Json::array();
+    return out;
+  }
+  const std::vector<LiveGame> games = live_games(wh, day, o);
+  std::unordered_map<std::string, Live> live;
+  for (const LiveGame& g : games) {
+    for (const LivePlayer& p : g.players) live[p.lookup] = {&p, &g};
+  }
+  std::vector<GradedRow> rows;
+  GradeTally tally;
+  for (const auto& [lookup, p] : best) {
+    auto it = live.find(lookup);
+    rows.push_back(grading_row(lookup, p, it == live.end() ? Live{} : it->second, tally));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const GradedRow& a, const GradedRow& b) {
+    return std::tie(a.rank, b.confidence) < std::tie(b.rank, a.confidence);
+  });
+  out["summary"] = grading_summary(tally, static_cast<int64_t>(rows.size()), games);
   Json list = Json::array();
-  for (Row& r : rows) list.push_back(std::move(r.j));
+  for (GradedRow& r : rows) list.push_back(std::move(r.j));
   out["predictions"] = std::move(list);
   return out;
 }
