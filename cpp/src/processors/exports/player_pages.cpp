@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -558,40 +559,52 @@ Json interpretation(const Record& x) {
 
 }  // namespace
 
-std::vector<ExportFile> player_profile_files(Warehouse& wh, Date today, int min_games,
-                                             const std::string& generated_at) {
-  const auto recs = records(wh);
-  const auto pgs = read_pgs(wh, DateRange{kBeginning, kEnd});
-  const auto runs = runs_by_player(pgs);
-  auto name_of = [&](const std::string& player) {
-    auto it = runs.find(player);
-    return it == runs.end() ? player : display_name(pgs, it->second.first, it->second.second);
-  };
-  // Next game: the earliest upcoming_player_game_context row on or after today.
-  const Table upcoming = wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{today, kEnd},
-                                 {"player_lookup", "game_date", "game_id", "opponent_team_abbr", "home_game"});
-  const Table future_preds = wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{today, kEnd},
-                                     {"player_lookup", "game_date", "system_id"});
-  std::set<std::pair<std::string, int64_t>> predicted;
-  for (size_t r = 0; r < future_preds.num_rows(); ++r) {
-    if (future_preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
-    predicted.emplace(future_preds.col("player_lookup").text_at(r), future_preds.col("game_date").int_at(r));
-  }
+namespace {
+
+/// Each player's next game (the earliest upcoming_player_game_context row on
+/// or after today) and the dates with an ensemble prediction.
+struct NextGames {
+  Table upcoming;
   std::map<std::string, size_t> next_of;
-  for (size_t r = 0; r < upcoming.num_rows(); ++r) {
-    auto [it, added] = next_of.try_emplace(upcoming.col("player_lookup").text_at(r), r);
+  std::set<std::pair<std::string, int64_t>> predicted;
+
+  NextGames(Warehouse& wh, Date today)
+      : upcoming(wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{today, kEnd},
+                         {"player_lookup", "game_date", "game_id", "opponent_team_abbr", "home_game"})) {
+    const Table future_preds = wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{today, kEnd},
+                                       {"player_lookup", "game_date", "system_id"});
+    for (size_t r = 0; r < future_preds.num_rows(); ++r) {
+      if (future_preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
+      predicted.emplace(future_preds.col("player_lookup").text_at(r), future_preds.col("game_date").int_at(r));
+    }
     auto key = [&](size_t x) {
       return std::make_pair(upcoming.col("game_date").int_at(x), upcoming.col("game_id").get_text(x).value_or(""));
     };
-    if (!added && key(r) < key(it->second)) it->second = r;
+    for (size_t r = 0; r < upcoming.num_rows(); ++r) {
+      auto [it, added] = next_of.try_emplace(upcoming.col("player_lookup").text_at(r), r);
+      if (!added && key(r) < key(it->second)) it->second = r;
+    }
   }
 
-  std::vector<std::pair<const std::string*, const Record*>> index;
-  for (const auto& [player, x] : recs) {
-    if (x.games() >= kIndexMinGames) index.emplace_back(&player, &x);
+  /// @p player's next game, null without one.
+  [[nodiscard]] Json of(const std::string& player) const {
+    auto it = next_of.find(player);
+    if (it == next_of.end()) return nullptr;
+    const size_t r = it->second;
+    const int64_t d = upcoming.col("game_date").int_at(r);
+    const auto home_game = upcoming.get_bool(r, "home_game");
+    return {{"game_date", Date(static_cast<int32_t>(d)).iso()},
+            {"game_id", text(upcoming.col("game_id").get_text(r))},
+            {"opponent", text(upcoming.col("opponent_team_abbr").get_text(r))},
+            {"home_game", home_game ? Json(*home_game) : Json(nullptr)},
+            {"has_prediction", predicted.contains({player, d})}};
   }
-  std::stable_sort(index.begin(), index.end(),
-                   [](const auto& a, const auto& b) { return a.second->games() > b.second->games(); });
+};
+
+using IndexEntry = std::pair<const std::string*, const Record*>;
+
+Json players_index(const std::vector<IndexEntry>& index, const std::function<std::string(const std::string&)>& name_of,
+                   const std::string& generated_at) {
   Json players = Json::array();
   for (const auto& [player, x] : index) {
     Json j;
@@ -606,122 +619,145 @@ std::vector<ExportFile> player_profile_files(Warehouse& wh, Date today, int min_
     j["within_5_pct"] = number(Record::ratio(x->w5, x->rows), 3);
     players.push_back(std::move(j));
   }
-  std::vector<ExportFile> files;
   Json idx;
   idx["generated_at"] = generated_at;
   idx["total_players"] = players.size();
   idx["players"] = std::move(players);
-  files.push_back({"v1/players/index.json", std::move(idx)});
+  return idx;
+}
+
+/// The newest 50 games of rows [b, e), newest first.
+Json game_log(const std::vector<PgsRow>& pgs, size_t b, size_t e) {
+  Json log = Json::array();
+  for (size_t i = e; i > b && log.size() < kGameLog; --i) {
+    const PgsRow& g = pgs[i - 1];
+    Json j;
+    j["game_date"] = Date(g.day).iso();
+    j["opponent"] = g.opponent;
+    j["home_game"] = third_part_is(g);
+    j["team_result"] = g.win == true ? "W" : "L";
+    j["points"] = integer(g.points);
+    j["minutes"] = number(g.minutes, 3);
+    j["fg"] = shooting(g.fg_makes, g.fg_attempts);
+    j["three"] = shooting(g.three_makes, g.three_attempts);
+    j["ft"] = shooting(g.ft_makes, g.ft_attempts);
+    j["rebounds"] = g.oreb && g.dreb ? Json(*g.oreb + *g.dreb) : Json(nullptr);
+    j["assists"] = integer(g.assists);
+    j["steals"] = integer(g.steals);
+    j["blocks"] = integer(g.blocks);
+    j["turnovers"] = integer(g.turnovers);
+    j["line"] = number(g.line, 3);
+    j["over_under"] = text(g.result);
+    j["margin"] = g.line && g.points ? number(static_cast<double>(*g.points) - *g.line, 3) : Json(nullptr);
+    log.push_back(std::move(j));
+  }
+  return log;
+}
+
+/// Rest, location and opponent splits over the seasons ≥ 2021.
+Json profile_splits(const std::vector<PgsRow>& pgs, size_t b, size_t e) {
+  std::array<Split, 4> rest;  // b2b, one_day, two_day, three_plus: 1, 2, 3, ≥ 4 days since the last game
+  Split home, away;
+  std::map<std::string, Split> opponents;
+  for (const auto& [g, since] : with_rest(pgs, b, e, [](const PgsRow& r) { return r.season >= kProfileFirstSeason; })) {
+    if (since && *since >= 1) rest[static_cast<size_t>(std::min(*since, 4) - 1)].add(*g);
+    (third_part_is(*g) ? home : away).add(*g);
+    opponents[g->opponent].add(*g);
+  }
+  std::vector<std::pair<std::string, const Split*>> opp;
+  for (const auto& [team, s] : opponents) {
+    if (s.games >= 2) opp.emplace_back(team, &s);
+  }
+  std::stable_sort(opp.begin(), opp.end(), [](const auto& a, const auto& b) {
+    if (a.second->games != b.second->games) return a.second->games > b.second->games;
+    return a.second->avg().value_or(-1) > b.second->avg().value_or(-1);
+  });
+  Json opp_j = Json::array();
+  for (const auto& [team, s] : opp) {
+    opp_j.push_back(
+        {{"team", team}, {"avg", number(s->avg(), 3)}, {"games", s->games}, {"vs_line_pct", number(s->vs_line(), 3)}});
+  }
+  Json splits;
+  splits["rest"] = {{"b2b", split_json(rest[0])},
+                    {"one_day", split_json(rest[1])},
+                    {"two_day", split_json(rest[2])},
+                    {"three_plus", split_json(rest[3])}};
+  splits["location"] = {{"home", split_json(home)}, {"away", split_json(away)}};
+  splits["opponents"] = std::move(opp_j);
+  return splits;
+}
+
+Json track_record(const Record& x) {
+  Json track;
+  track["total_predictions"] = x.rows;
+  track["overall"] = {{"wins", x.correct}, {"losses", x.losses}, {"pct", number(x.win_rate(), 3)}};
+  track["over_calls"] = {{"total", x.over},
+                         {"wins", x.over_wins},
+                         {"losses", x.over_losses},
+                         {"pct", number(Record::ratio(x.over_wins, x.over), 3)}};
+  track["under_calls"] = {{"total", x.under},
+                          {"wins", x.under_wins},
+                          {"losses", x.under_losses},
+                          {"pct", number(Record::ratio(x.under_wins, x.under), 3)}};
+  track["avg_error"] = number(x.mae(), 3);
+  track["bias"] = number(x.bias(), 3);
+  track["within_3_pts"] = number(Record::ratio(x.w3, x.rows), 3);
+  track["within_5_pts"] = number(Record::ratio(x.w5, x.rows), 3);
+  return track;
+}
+
+Json profile_summary(const Record& x) {
+  Json summary;
+  summary["team"] = text(x.team);
+  summary["games_predicted"] = x.games();
+  summary["total_recommendations"] = x.recs;
+  summary["correct"] = x.correct;
+  summary["mae"] = number(x.mae(), 3);
+  summary["win_rate"] = number(x.win_rate(), 3);
+  summary["bias"] = number(x.bias(), 3);
+  summary["avg_confidence"] = number(Record::avg(x.conf_sum, x.conf_n, 3), 3);
+  summary["within_3_pct"] = number(Record::ratio(x.w3, x.rows), 3);
+  summary["within_5_pct"] = number(Record::ratio(x.w5, x.rows), 3);
+  summary["date_range"] = {{"first", Date(x.first).iso()}, {"last", Date(x.last).iso()}};
+  return summary;
+}
+
+}  // namespace
+
+std::vector<ExportFile> player_profile_files(Warehouse& wh, Date today, int min_games,
+                                             const std::string& generated_at) {
+  const auto recs = records(wh);
+  const auto pgs = read_pgs(wh, DateRange{kBeginning, kEnd});
+  const auto runs = runs_by_player(pgs);
+  const std::function<std::string(const std::string&)> name_of = [&](const std::string& player) {
+    auto it = runs.find(player);
+    return it == runs.end() ? player : display_name(pgs, it->second.first, it->second.second);
+  };
+  const NextGames next(wh, today);
+
+  std::vector<IndexEntry> index;
+  for (const auto& [player, x] : recs) {
+    if (x.games() >= kIndexMinGames) index.emplace_back(&player, &x);
+  }
+  std::stable_sort(index.begin(), index.end(),
+                   [](const auto& a, const auto& b) { return a.second->games() > b.second->games(); });
+  std::vector<ExportFile> files;
+  files.push_back({"v1/players/index.json", players_index(index, name_of, generated_at)});
 
   for (const auto& [player, x] : index) {
     if (x->games() < min_games) continue;
     auto run = runs.find(*player);
     const size_t b = run == runs.end() ? 0 : run->second.first, e = run == runs.end() ? 0 : run->second.second;
-    Json log = Json::array();
-    for (size_t i = e; i > b && log.size() < kGameLog; --i) {
-      const PgsRow& g = pgs[i - 1];
-      Json j;
-      j["game_date"] = Date(g.day).iso();
-      j["opponent"] = g.opponent;
-      j["home_game"] = third_part_is(g);
-      j["team_result"] = g.win == true ? "W" : "L";
-      j["points"] = integer(g.points);
-      j["minutes"] = number(g.minutes, 3);
-      j["fg"] = shooting(g.fg_makes, g.fg_attempts);
-      j["three"] = shooting(g.three_makes, g.three_attempts);
-      j["ft"] = shooting(g.ft_makes, g.ft_attempts);
-      j["rebounds"] = g.oreb && g.dreb ? Json(*g.oreb + *g.dreb) : Json(nullptr);
-      j["assists"] = integer(g.assists);
-      j["steals"] = integer(g.steals);
-      j["blocks"] = integer(g.blocks);
-      j["turnovers"] = integer(g.turnovers);
-      j["line"] = number(g.line, 3);
-      j["over_under"] = text(g.result);
-      j["margin"] = g.line && g.points ? number(static_cast<double>(*g.points) - *g.line, 3) : Json(nullptr);
-      log.push_back(std::move(j));
-    }
-    std::array<Split, 4> rest;  // b2b, one_day, two_day, three_plus: 1, 2, 3, ≥ 4 days since the last game
-    Split home, away;
-    std::map<std::string, Split> opponents;
-    for (const auto& [g, since] :
-         with_rest(pgs, b, e, [](const PgsRow& r) { return r.season >= kProfileFirstSeason; })) {
-      if (since && *since >= 1) rest[static_cast<size_t>(std::min(*since, 4) - 1)].add(*g);
-      (third_part_is(*g) ? home : away).add(*g);
-      opponents[g->opponent].add(*g);
-    }
-    std::vector<std::pair<std::string, const Split*>> opp;
-    for (const auto& [team, s] : opponents) {
-      if (s.games >= 2) opp.emplace_back(team, &s);
-    }
-    std::stable_sort(opp.begin(), opp.end(), [](const auto& a, const auto& b) {
-      if (a.second->games != b.second->games) return a.second->games > b.second->games;
-      return a.second->avg().value_or(-1) > b.second->avg().value_or(-1);
-    });
-    Json opp_j = Json::array();
-    for (const auto& [team, s] : opp) {
-      opp_j.push_back({{"team", team},
-                       {"avg", number(s->avg(), 3)},
-                       {"games", s->games},
-                       {"vs_line_pct", number(s->vs_line(), 3)}});
-    }
-    Json splits;
-    splits["rest"] = {{"b2b", split_json(rest[0])},
-                      {"one_day", split_json(rest[1])},
-                      {"two_day", split_json(rest[2])},
-                      {"three_plus", split_json(rest[3])}};
-    splits["location"] = {{"home", split_json(home)}, {"away", split_json(away)}};
-    splits["opponents"] = std::move(opp_j);
-
-    Json track;
-    track["total_predictions"] = x->rows;
-    track["overall"] = {{"wins", x->correct}, {"losses", x->losses}, {"pct", number(x->win_rate(), 3)}};
-    track["over_calls"] = {{"total", x->over},
-                           {"wins", x->over_wins},
-                           {"losses", x->over_losses},
-                           {"pct", number(Record::ratio(x->over_wins, x->over), 3)}};
-    track["under_calls"] = {{"total", x->under},
-                            {"wins", x->under_wins},
-                            {"losses", x->under_losses},
-                            {"pct", number(Record::ratio(x->under_wins, x->under), 3)}};
-    track["avg_error"] = number(x->mae(), 3);
-    track["bias"] = number(x->bias(), 3);
-    track["within_3_pts"] = number(Record::ratio(x->w3, x->rows), 3);
-    track["within_5_pts"] = number(Record::ratio(x->w5, x->rows), 3);
-
-    Json next = nullptr;
-    if (auto it = next_of.find(*player); it != next_of.end()) {
-      const size_t r = it->second;
-      const int64_t d = upcoming.col("game_date").int_at(r);
-      const auto home_game = upcoming.get_bool(r, "home_game");
-      next = {{"game_date", Date(static_cast<int32_t>(d)).iso()},
-              {"game_id", text(upcoming.col("game_id").get_text(r))},
-              {"opponent", text(upcoming.col("opponent_team_abbr").get_text(r))},
-              {"home_game", home_game ? Json(*home_game) : Json(nullptr)},
-              {"has_prediction", predicted.contains({*player, d})}};
-    }
-
-    Json summary;
-    summary["team"] = text(x->team);
-    summary["games_predicted"] = x->games();
-    summary["total_recommendations"] = x->recs;
-    summary["correct"] = x->correct;
-    summary["mae"] = number(x->mae(), 3);
-    summary["win_rate"] = number(x->win_rate(), 3);
-    summary["bias"] = number(x->bias(), 3);
-    summary["avg_confidence"] = number(Record::avg(x->conf_sum, x->conf_n, 3), 3);
-    summary["within_3_pct"] = number(Record::ratio(x->w3, x->rows), 3);
-    summary["within_5_pct"] = number(Record::ratio(x->w5, x->rows), 3);
-    summary["date_range"] = {{"first", Date(x->first).iso()}, {"last", Date(x->last).iso()}};
     Json j;
     j["player_lookup"] = *player;
     j["player_full_name"] = name_of(*player);
     j["generated_at"] = generated_at;
-    j["summary"] = std::move(summary);
+    j["summary"] = profile_summary(*x);
     j["interpretation"] = interpretation(*x);
-    j["game_log"] = std::move(log);
-    j["splits"] = std::move(splits);
-    j["our_track_record"] = std::move(track);
-    j["next_game"] = std::move(next);
+    j["game_log"] = game_log(pgs, b, e);
+    j["splits"] = profile_splits(pgs, b, e);
+    j["our_track_record"] = track_record(*x);
+    j["next_game"] = next.of(*player);
     files.push_back({"v1/players/" + *player + ".json", std::move(j)});
   }
   return files;
