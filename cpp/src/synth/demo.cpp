@@ -214,152 +214,171 @@ class SeasonBuilder {
 
   /// Gamebook rows, player shot zones, team box scores and zones allowed.
   void box_scores(GameContext& c, const GameBox& box) {
-    const Game& g = c.g;
-    const auto& gid = c.gid;
-    const auto& code = c.code;
-    const auto& processed = c.processed;
-    const int ot = c.x.overtimes;
     std::array<PlayerLine, 2> tot{};  // team sums
     for (int s = 0; s < 2; ++s) {
       const std::string& team = nba_tricodes()[box.team[s]];
       const std::string& opp = nba_tricodes()[box.team[1 - s]];
       for (const PlayerLine& l : box.lines[s]) {
         const auto& p = plan_.league.players[l.player];
-        size_t row = gb_.add();
-        gb_.s(row, "game_id", gid);
-        gb_.s(row, "game_code", code);
-        gb_.d(row, "game_date", g.date);
-        gb_.i(row, "season_year", season_);
-        gb_.s(row, "home_team_abbr", g.home);
-        gb_.s(row, "away_team_abbr", g.away);
-        gb_.s(row, "player_name", p.name);
-        gb_.s(row, "player_name_original", p.name);
-        gb_.s(row, "player_lookup", p.lookup);
-        gb_.s(row, "team_abbr", team);
-        gb_.s(row, "player_status",
-              l.status == PlayerLine::kActive ? "active"
-              : l.status == PlayerLine::kDnp  ? "dnp"
-                                              : "inactive");
-        if (!l.dnp_reason.empty()) gb_.s(row, "dnp_reason", l.dnp_reason);
-        gb_.s(row, "name_resolution_status", "original");
-        gb_.f(row, "name_resolution_confidence", 1.0);
-        gb_.s(row, "name_resolution_method", "exact");
-        gb_.s(row, "source_file_path", tag_ + "/gamebook/" + code + ".json");
-        gb_.s(row, "processed_by_run_id", "demo-" + std::to_string(seed_));
-        gb_.s(row, "processed_at", processed);
-        gb_.s(row, "data_quality_flags", "[]");
-        gb_.b(row, "requires_manual_review", false);
+        gamebook_row(c, l, p, team);
         if (l.status != PlayerLine::kActive) continue;
-        gb_.s(row, "minutes", mmss(l.seconds));
-        gb_.f(row, "minutes_decimal", std::round(l.seconds / 60.0 * 100) / 100);
-        gb_.i(row, "points", l.points());
-        gb_.i(row, "field_goals_made", l.fgm);
-        gb_.i(row, "field_goals_attempted", l.fga);
-        gb_.i(row, "three_pointers_made", l.tpm);
-        gb_.i(row, "three_pointers_attempted", l.tpa);
-        gb_.i(row, "free_throws_made", l.ftm);
-        gb_.i(row, "free_throws_attempted", l.fta);
-        if (auto v = pct(l.fgm, l.fga)) gb_.f(row, "field_goal_percentage", *v);
-        if (auto v = pct(l.tpm, l.tpa)) gb_.f(row, "three_point_percentage", *v);
-        if (auto v = pct(l.ftm, l.fta)) gb_.f(row, "free_throw_percentage", *v);
-        gb_.i(row, "offensive_rebounds", l.oreb);
-        gb_.i(row, "defensive_rebounds", l.dreb);
-        gb_.i(row, "total_rebounds", l.oreb + l.dreb);
-        gb_.i(row, "assists", l.ast);
-        gb_.i(row, "steals", l.stl);
-        gb_.i(row, "blocks", l.blk);
-        gb_.i(row, "turnovers", l.tov);
-        gb_.i(row, "personal_fouls", l.pf);
-        gb_.i(row, "plus_minus", l.plus_minus);
-
-        size_t z = pz_.add();
-        pz_.s(z, "game_id", gid);
-        pz_.s(z, "nba_game_id", g.nba_game_id);
-        pz_.d(z, "game_date", g.date);
-        pz_.i(z, "season_year", season_);
-        pz_.s(z, "player_lookup", p.lookup);
-        pz_.s(z, "player_name", p.name);
-        pz_.s(z, "team_abbr", team);
-        pz_.s(z, "opponent_team_abbr", opp);
-        pz_.i(z, "paint_attempts", l.paint_a);
-        pz_.i(z, "paint_makes", l.paint_m);
-        pz_.i(z, "mid_range_attempts", l.mid_a);
-        pz_.i(z, "mid_range_makes", l.mid_m);
-        pz_.i(z, "three_pt_attempts", l.tpa);
-        pz_.i(z, "three_pt_makes", l.tpm);
-        pz_.i(z, "assisted_makes", l.assisted);
-        pz_.i(z, "unassisted_makes", l.fgm - l.assisted);
-        pz_.i(z, "blocks_paint", l.blk_paint);
-        pz_.i(z, "blocks_mid_range", l.blk_mid);
-        pz_.i(z, "blocks_three_pt", l.blk_three);
-        pz_.i(z, "and1_count", l.and1);
-        pz_.s(z, "data_source", "demo");
-        pz_.s(z, "processed_at", processed);
-
-        PlayerLine& t = tot[s];
-        t.fgm += l.fgm, t.fga += l.fga, t.tpm += l.tpm, t.tpa += l.tpa, t.ftm += l.ftm, t.fta += l.fta;
-        t.oreb += l.oreb, t.dreb += l.dreb, t.ast += l.ast, t.stl += l.stl, t.blk += l.blk, t.tov += l.tov;
-        t.pf += l.pf, t.plus_minus += l.plus_minus;
-        t.paint_a += l.paint_a, t.paint_m += l.paint_m, t.mid_a += l.mid_a, t.mid_m += l.mid_m;
+        shot_zone_row(c, l, p, team, opp);
+        add_line(tot[s], l);
       }
     }
     for (int s = 0; s < 2; ++s) {
       const std::string& team = nba_tricodes()[box.team[s]];
-      const TeamInfo* info = find_team(team);
-      const PlayerLine& t = tot[s];
-      size_t row = tb_.add();
-      tb_.s(row, "game_id", gid);
-      tb_.s(row, "nba_game_id", g.nba_game_id);
-      tb_.d(row, "game_date", g.date);
-      tb_.i(row, "season_year", season_);
-      tb_.i(row, "team_id", info ? info->nba_team_id : 0);
-      tb_.s(row, "team_abbr", team);
-      if (info) {
-        tb_.s(row, "team_name", info->name);
-        tb_.s(row, "team_city", info->city);
-      }
-      tb_.b(row, "is_home", s == 1);
-      tb_.s(row, "minutes", std::to_string(240 + 25 * ot) + ":00");
-      tb_.i(row, "fg_made", t.fgm);
-      tb_.i(row, "fg_attempted", t.fga);
-      if (auto v = pct(t.fgm, t.fga)) tb_.f(row, "fg_percentage", *v);
-      tb_.i(row, "three_pt_made", t.tpm);
-      tb_.i(row, "three_pt_attempted", t.tpa);
-      if (auto v = pct(t.tpm, t.tpa)) tb_.f(row, "three_pt_percentage", *v);
-      tb_.i(row, "ft_made", t.ftm);
-      tb_.i(row, "ft_attempted", t.fta);
-      if (auto v = pct(t.ftm, t.fta)) tb_.f(row, "ft_percentage", *v);
-      tb_.i(row, "offensive_rebounds", t.oreb);
-      tb_.i(row, "defensive_rebounds", t.dreb);
-      tb_.i(row, "total_rebounds", t.oreb + t.dreb);
-      tb_.i(row, "assists", t.ast);
-      tb_.i(row, "steals", t.stl);
-      tb_.i(row, "blocks", t.blk);
-      tb_.i(row, "turnovers", t.tov);
-      tb_.i(row, "personal_fouls", t.pf);
-      tb_.i(row, "points", t.points());
-      tb_.i(row, "plus_minus", t.plus_minus / 5);
-      tb_.s(row, "source_file_path", tag_ + "/team-boxscore/" + code + ".json");
-      tb_.s(row, "created_at", processed);
-      tb_.s(row, "processed_at", processed);
-
+      team_box_row(c, team, s == 1, tot[s]);
       // Zones allowed by this team = the opponent's shots.
-      const PlayerLine& o = tot[1 - s];
-      size_t z = tz_.add();
-      tz_.s(z, "game_id", gid);
-      tz_.d(z, "game_date", g.date);
-      tz_.i(z, "season_year", season_);
-      tz_.s(z, "defending_team_abbr", team);
-      tz_.s(z, "offense_team_abbr", nba_tricodes()[box.team[1 - s]]);
-      tz_.i(z, "paint_attempts_allowed", o.paint_a);
-      tz_.i(z, "paint_makes_allowed", o.paint_m);
-      tz_.i(z, "mid_range_attempts_allowed", o.mid_a);
-      tz_.i(z, "mid_range_makes_allowed", o.mid_m);
-      tz_.i(z, "three_pt_attempts_allowed", o.tpa);
-      tz_.i(z, "three_pt_makes_allowed", o.tpm);
-      tz_.s(z, "data_source", "demo");
-      tz_.s(z, "processed_at", processed);
+      zones_allowed_row(c, team, nba_tricodes()[box.team[1 - s]], tot[1 - s]);
     }
+  }
+
+  /// A player's gamebook line; the box score only when he played.
+  void gamebook_row(const GameContext& c, const PlayerLine& l, const detail::Player& p, const std::string& team) {
+    const Game& g = c.g;
+    size_t row = gb_.add();
+    gb_.s(row, "game_id", c.gid);
+    gb_.s(row, "game_code", c.code);
+    gb_.d(row, "game_date", g.date);
+    gb_.i(row, "season_year", season_);
+    gb_.s(row, "home_team_abbr", g.home);
+    gb_.s(row, "away_team_abbr", g.away);
+    gb_.s(row, "player_name", p.name);
+    gb_.s(row, "player_name_original", p.name);
+    gb_.s(row, "player_lookup", p.lookup);
+    gb_.s(row, "team_abbr", team);
+    gb_.s(row, "player_status",
+          l.status == PlayerLine::kActive ? "active"
+          : l.status == PlayerLine::kDnp  ? "dnp"
+                                          : "inactive");
+    if (!l.dnp_reason.empty()) gb_.s(row, "dnp_reason", l.dnp_reason);
+    gb_.s(row, "name_resolution_status", "original");
+    gb_.f(row, "name_resolution_confidence", 1.0);
+    gb_.s(row, "name_resolution_method", "exact");
+    gb_.s(row, "source_file_path", tag_ + "/gamebook/" + c.code + ".json");
+    gb_.s(row, "processed_by_run_id", "demo-" + std::to_string(seed_));
+    gb_.s(row, "processed_at", c.processed);
+    gb_.s(row, "data_quality_flags", "[]");
+    gb_.b(row, "requires_manual_review", false);
+    if (l.status != PlayerLine::kActive) return;
+    gb_.s(row, "minutes", mmss(l.seconds));
+    gb_.f(row, "minutes_decimal", std::round(l.seconds / 60.0 * 100) / 100);
+    gb_.i(row, "points", l.points());
+    gb_.i(row, "field_goals_made", l.fgm);
+    gb_.i(row, "field_goals_attempted", l.fga);
+    gb_.i(row, "three_pointers_made", l.tpm);
+    gb_.i(row, "three_pointers_attempted", l.tpa);
+    gb_.i(row, "free_throws_made", l.ftm);
+    gb_.i(row, "free_throws_attempted", l.fta);
+    if (auto v = pct(l.fgm, l.fga)) gb_.f(row, "field_goal_percentage", *v);
+    if (auto v = pct(l.tpm, l.tpa)) gb_.f(row, "three_point_percentage", *v);
+    if (auto v = pct(l.ftm, l.fta)) gb_.f(row, "free_throw_percentage", *v);
+    gb_.i(row, "offensive_rebounds", l.oreb);
+    gb_.i(row, "defensive_rebounds", l.dreb);
+    gb_.i(row, "total_rebounds", l.oreb + l.dreb);
+    gb_.i(row, "assists", l.ast);
+    gb_.i(row, "steals", l.stl);
+    gb_.i(row, "blocks", l.blk);
+    gb_.i(row, "turnovers", l.tov);
+    gb_.i(row, "personal_fouls", l.pf);
+    gb_.i(row, "plus_minus", l.plus_minus);
+  }
+
+  /// An active player's shots by zone.
+  void shot_zone_row(const GameContext& c, const PlayerLine& l, const detail::Player& p, const std::string& team,
+                     const std::string& opp) {
+    size_t z = pz_.add();
+    pz_.s(z, "game_id", c.gid);
+    pz_.s(z, "nba_game_id", c.g.nba_game_id);
+    pz_.d(z, "game_date", c.g.date);
+    pz_.i(z, "season_year", season_);
+    pz_.s(z, "player_lookup", p.lookup);
+    pz_.s(z, "player_name", p.name);
+    pz_.s(z, "team_abbr", team);
+    pz_.s(z, "opponent_team_abbr", opp);
+    pz_.i(z, "paint_attempts", l.paint_a);
+    pz_.i(z, "paint_makes", l.paint_m);
+    pz_.i(z, "mid_range_attempts", l.mid_a);
+    pz_.i(z, "mid_range_makes", l.mid_m);
+    pz_.i(z, "three_pt_attempts", l.tpa);
+    pz_.i(z, "three_pt_makes", l.tpm);
+    pz_.i(z, "assisted_makes", l.assisted);
+    pz_.i(z, "unassisted_makes", l.fgm - l.assisted);
+    pz_.i(z, "blocks_paint", l.blk_paint);
+    pz_.i(z, "blocks_mid_range", l.blk_mid);
+    pz_.i(z, "blocks_three_pt", l.blk_three);
+    pz_.i(z, "and1_count", l.and1);
+    pz_.s(z, "data_source", "demo");
+    pz_.s(z, "processed_at", c.processed);
+  }
+
+  /// Adds a player's line to his team's sums.
+  static void add_line(PlayerLine& t, const PlayerLine& l) {
+    t.fgm += l.fgm, t.fga += l.fga, t.tpm += l.tpm, t.tpa += l.tpa, t.ftm += l.ftm, t.fta += l.fta;
+    t.oreb += l.oreb, t.dreb += l.dreb, t.ast += l.ast, t.stl += l.stl, t.blk += l.blk, t.tov += l.tov;
+    t.pf += l.pf, t.plus_minus += l.plus_minus;
+    t.paint_a += l.paint_a, t.paint_m += l.paint_m, t.mid_a += l.mid_a, t.mid_m += l.mid_m;
+  }
+
+  /// A team's box score from its players' sums @p t.
+  void team_box_row(const GameContext& c, const std::string& team, bool home, const PlayerLine& t) {
+    const Game& g = c.g;
+    const TeamInfo* info = find_team(team);
+    size_t row = tb_.add();
+    tb_.s(row, "game_id", c.gid);
+    tb_.s(row, "nba_game_id", g.nba_game_id);
+    tb_.d(row, "game_date", g.date);
+    tb_.i(row, "season_year", season_);
+    tb_.i(row, "team_id", info ? info->nba_team_id : 0);
+    tb_.s(row, "team_abbr", team);
+    if (info) {
+      tb_.s(row, "team_name", info->name);
+      tb_.s(row, "team_city", info->city);
+    }
+    tb_.b(row, "is_home", home);
+    tb_.s(row, "minutes", std::to_string(240 + 25 * c.x.overtimes) + ":00");
+    tb_.i(row, "fg_made", t.fgm);
+    tb_.i(row, "fg_attempted", t.fga);
+    if (auto v = pct(t.fgm, t.fga)) tb_.f(row, "fg_percentage", *v);
+    tb_.i(row, "three_pt_made", t.tpm);
+    tb_.i(row, "three_pt_attempted", t.tpa);
+    if (auto v = pct(t.tpm, t.tpa)) tb_.f(row, "three_pt_percentage", *v);
+    tb_.i(row, "ft_made", t.ftm);
+    tb_.i(row, "ft_attempted", t.fta);
+    if (auto v = pct(t.ftm, t.fta)) tb_.f(row, "ft_percentage", *v);
+    tb_.i(row, "offensive_rebounds", t.oreb);
+    tb_.i(row, "defensive_rebounds", t.dreb);
+    tb_.i(row, "total_rebounds", t.oreb + t.dreb);
+    tb_.i(row, "assists", t.ast);
+    tb_.i(row, "steals", t.stl);
+    tb_.i(row, "blocks", t.blk);
+    tb_.i(row, "turnovers", t.tov);
+    tb_.i(row, "personal_fouls", t.pf);
+    tb_.i(row, "points", t.points());
+    tb_.i(row, "plus_minus", t.plus_minus / 5);
+    tb_.s(row, "source_file_path", tag_ + "/team-boxscore/" + c.code + ".json");
+    tb_.s(row, "created_at", c.processed);
+    tb_.s(row, "processed_at", c.processed);
+  }
+
+  /// The zones @p team allowed: the sums @p o of @p offense's shots.
+  void zones_allowed_row(const GameContext& c, const std::string& team, const std::string& offense,
+                         const PlayerLine& o) {
+    size_t z = tz_.add();
+    tz_.s(z, "game_id", c.gid);
+    tz_.d(z, "game_date", c.g.date);
+    tz_.i(z, "season_year", season_);
+    tz_.s(z, "defending_team_abbr", team);
+    tz_.s(z, "offense_team_abbr", offense);
+    tz_.i(z, "paint_attempts_allowed", o.paint_a);
+    tz_.i(z, "paint_makes_allowed", o.paint_m);
+    tz_.i(z, "mid_range_attempts_allowed", o.mid_a);
+    tz_.i(z, "mid_range_makes_allowed", o.mid_m);
+    tz_.i(z, "three_pt_attempts_allowed", o.tpa);
+    tz_.i(z, "three_pt_makes_allowed", o.tpm);
+    tz_.s(z, "data_source", "demo");
+    tz_.s(z, "processed_at", c.processed);
   }
 
   /// Prop lines: players with regular minutes who are available, near their
