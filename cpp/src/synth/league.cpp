@@ -159,16 +159,11 @@ const Injury* League::injury_on(int player, Date d) const {
   return nullptr;
 }
 
-League build_league(int season, uint64_t seed) {
-  if (season < 2000 || season > 2030) {
-    throw ConfigError("demo season " + std::to_string(season) + " is outside 2000–2030");
-  }
-  League lg;
-  lg.season = season;
-  lg.seed = seed;
+namespace {
 
-  // 1. The player pool and base rosters follow from the seed alone, so players
-  // persist across seasons.
+/// 1. The player pool and base rosters follow from the seed alone, so players
+/// persist across seasons.
+void draft_players(League& lg, uint64_t seed) {
   Rng base(derive(seed, 1));
   std::unordered_set<std::string> used;
   const auto& firsts = first_names();
@@ -196,8 +191,10 @@ League build_league(int season, uint64_t seed) {
       lg.players.push_back(make_player(base, std::move(name), pos, tier));
     }
   }
+}
 
-  // 2. Season form and off-season moves (same-tier swaps between teams).
+/// 2. Season form and off-season moves (same-tier swaps between teams).
+void season_form(League& lg, uint64_t seed, int season) {
   Rng sr(derive(seed, 2, static_cast<uint64_t>(season)));
   for (Player& p : lg.players) {
     p.ppm *= std::clamp(std::exp(sr.normal(0, 0.05)), 0.9, 1.1);
@@ -209,9 +206,11 @@ League build_league(int season, uint64_t seed) {
     if (ta == tb) continue;
     std::swap(lg.opening[ta][slot], lg.opening[tb][slot]);
   }
+}
 
-  // 3. Mid-season trades: 3–5 one-for-one swaps of similar players before the
-  // deadline.
+/// 3. Mid-season trades: 3–5 one-for-one swaps of similar players before the
+/// deadline.
+void midseason_trades(League& lg, uint64_t seed, int season) {
   Rng tr(derive(seed, 3, static_cast<uint64_t>(season)));
   Date first = Date::from_ymd(season, 12, 15);
   Date deadline = Date::from_ymd(season + 1, 2, 8);
@@ -244,8 +243,10 @@ League build_league(int season, uint64_t seed) {
     std::replace(current[t.team_b].begin(), current[t.team_b].end(), t.player_b, t.player_a);
     lg.trades.push_back(t);
   }
+}
 
-  // 4. Injury spells and star rest days.
+/// 4. Injury spells and star rest days.
+void injury_spells(League& lg, uint64_t seed, int season) {
   Rng ir(derive(seed, 4, static_cast<uint64_t>(season)));
   Date s0 = Date::from_ymd(season, 10, 20);
   Date s1 = Date::from_ymd(season + 1, 4, 5);
@@ -268,9 +269,11 @@ League build_league(int season, uint64_t seed) {
     std::sort(lg.injuries[p].begin(), lg.injuries[p].end(),
               [](const Injury& a, const Injury& b) { return a.from < b.from; });
   }
+}
 
-  // 5. Team strength: standardised expected scoring of the top ten plus a team
-  // factor.
+/// 5. Team strength: standardised expected scoring of the top ten plus a team
+/// factor.
+void team_strength(League& lg, uint64_t seed, int season) {
   std::array<double, kTeams> talent{};
   for (int t = 0; t < kTeams; ++t) {
     std::vector<double> e;
@@ -286,6 +289,22 @@ League build_league(int season, uint64_t seed) {
   for (int t = 0; t < kTeams; ++t) {
     lg.strength[t] = std::clamp(4.0 * (talent[t] - mean) / sd + st.normal(0, 2.5), -12.0, 12.0);
   }
+}
+
+}  // namespace
+
+League build_league(int season, uint64_t seed) {
+  if (season < 2000 || season > 2030) {
+    throw ConfigError("demo season " + std::to_string(season) + " is outside 2000–2030");
+  }
+  League lg;
+  lg.season = season;
+  lg.seed = seed;
+  draft_players(lg, seed);
+  season_form(lg, seed, season);
+  midseason_trades(lg, seed, season);
+  injury_spells(lg, seed, season);
+  team_strength(lg, seed, season);
   return lg;
 }
 
