@@ -121,38 +121,128 @@ std::optional<int64_t> confidence_decile(std::optional<double> confidence) {
   return std::min<int64_t>(10, static_cast<int64_t>(*confidence * 10.0) + 1);
 }
 
+namespace {
+
+/// The output columns, resolved once per date.
+struct AccuracyColumns {
+  size_t player, game, date, system, team, opp, pred, conf, decile, rec, line, pace, sample, actual, minutes, abs,
+      signed_err, correct, pmargin, amargin, w3, w5, model;
+  explicit AccuracyColumns(const Table& t)
+      : player(t.require("player_lookup")),
+        game(t.require("game_id")),
+        date(t.require("game_date")),
+        system(t.require("system_id")),
+        team(t.require("team_abbr")),
+        opp(t.require("opponent_team_abbr")),
+        pred(t.require("predicted_points")),
+        conf(t.require("confidence_score")),
+        decile(t.require("confidence_decile")),
+        rec(t.require("recommendation")),
+        line(t.require("line_value")),
+        pace(t.require("pace_adjustment")),
+        sample(t.require("similarity_sample_size")),
+        actual(t.require("actual_points")),
+        minutes(t.require("minutes_played")),
+        abs(t.require("absolute_error")),
+        signed_err(t.require("signed_error")),
+        correct(t.require("prediction_correct")),
+        pmargin(t.require("predicted_margin")),
+        amargin(t.require("actual_margin")),
+        w3(t.require("within_3_points")),
+        w5(t.require("within_5_points")),
+        model(t.require("model_version")) {}
+};
+
+/// The prediction columns read (optional ones nullptr when absent).
+struct PredictionColumns {
+  const Column &date, &player, &system;
+  const Column *model, *game, *pred, *line, *conf, *rec, *pace, *sample;
+  explicit PredictionColumns(const Table& p)
+      : date(p.col("game_date")),
+        player(p.col("player_lookup")),
+        system(p.col("system_id")),
+        model(proc::opt_col(p, "ml_model_id")),
+        game(proc::opt_col(p, "game_id")),
+        pred(proc::opt_col(p, "predicted_points")),
+        line(proc::opt_col(p, "current_points_line")),
+        conf(proc::opt_col(p, "confidence_score")),
+        rec(proc::opt_col(p, "recommendation")),
+        pace(proc::opt_col(p, "pace_adjustment")),
+        sample(proc::opt_col(p, "similar_games_count")) {}
+};
+
+/// The box-score columns read (optional ones nullptr when absent).
+struct ActualColumns {
+  const Column &points, *game, *team, *opp, *minutes;
+  explicit ActualColumns(const Table& a)
+      : points(a.col("points")),
+        game(proc::opt_col(a, "game_id")),
+        team(proc::opt_col(a, "team_abbr")),
+        opp(proc::opt_col(a, "opponent_team_abbr")),
+        minutes(proc::opt_col(a, "minutes_played")) {}
+};
+
+/// One box-score row per player of D (the first in warehouse order).
+std::unordered_map<const std::string*, size_t> actuals_by_player(const Table& a, Date d) {
+  std::unordered_map<const std::string*, size_t> out;
+  const Column &player = a.col("player_lookup"), &date = a.col("game_date");
+  for (size_t r = 0; r < a.num_rows(); ++r) {
+    if (player.is_null(r) || date.is_null(r) || date.int_at(r) != d.days()) continue;
+    out.emplace(player.text_ptr(r), r);
+  }
+  return out;
+}
+
+/// Output row @p row: prediction row @p r graded against box-score row @p ar
+/// (@p actual points).
+void write_graded_row(Table& t, size_t row, const AccuracyColumns& o, const PredictionColumns& p, size_t r,
+                      const ActualColumns& a, size_t ar, Date d, int64_t actual) {
+  const std::optional<double> pred = finite(proc::real_of(p.pred, r));
+  const std::optional<double> line = finite(proc::real_of(p.line, r));
+  const std::optional<double> conf = finite(proc::real_of(p.conf, r));
+  const std::string* rec = proc::text_of(p.rec, r);
+  const double actual_d = static_cast<double>(actual);
+  set_text(t, row, o.player, proc::text_of(&p.player, r));
+  const std::string* game = proc::text_of(p.game, r);
+  set_text(t, row, o.game, game ? game : proc::text_of(a.game, ar));
+  t.col(o.date).set_int(row, int64_t{d.days()});
+  set_text(t, row, o.system, proc::text_of(&p.system, r));
+  set_text(t, row, o.team, proc::text_of(a.team, ar));
+  set_text(t, row, o.opp, proc::text_of(a.opp, ar));
+  set_rounded(t, row, o.pred, pred, 2);
+  set_rounded(t, row, o.conf, conf, 4);
+  t.col(o.decile).set_int(row, confidence_decile(conf));
+  set_text(t, row, o.rec, rec);
+  set_rounded(t, row, o.line, line, 2);
+  set_rounded(t, row, o.pace, proc::real_of(p.pace, r), 4);
+  t.col(o.sample).set_int(row, proc::int_of(p.sample, r));
+  t.col(o.actual).set_int(row, actual);
+  set_rounded(t, row, o.minutes, proc::real_of(a.minutes, ar), -1);
+  if (pred) {
+    const double abs_err = std::fabs(*pred - actual_d);
+    set_rounded(t, row, o.abs, abs_err, 2);
+    set_rounded(t, row, o.signed_err, *pred - actual_d, 2);
+    t.col(o.w3).set_int(row, abs_err <= 3.0 ? 1 : 0);
+    t.col(o.w5).set_int(row, abs_err <= 5.0 ? 1 : 0);
+    if (line) set_rounded(t, row, o.pmargin, *pred - *line, 2);
+  }
+  if (line) set_rounded(t, row, o.amargin, actual_d - *line, 2);
+  auto correct = prediction_correct(rec ? std::optional<std::string>(*rec) : std::nullopt, line, actual);
+  if (correct) t.col(o.correct).set_int(row, *correct ? 1 : 0);
+  if (p.model) set_text(t, row, o.model, proc::text_of(p.model, r));
+}
+
+}  // namespace
+
 UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
   UnitOutput out(catalog::get(kAccuracy));
   const Table& p = in.predictions;
   const Table& a = in.actuals;
-
-  // One box-score row per player (the first in warehouse order).
-  std::unordered_map<const std::string*, size_t> actual_of;
-  const Column &a_player = a.col("player_lookup"), &a_date = a.col("game_date");
-  for (size_t r = 0; r < a.num_rows(); ++r) {
-    if (a_player.is_null(r) || a_date.is_null(r) || a_date.int_at(r) != d.days()) continue;
-    actual_of.emplace(a_player.text_ptr(r), r);
-  }
-
+  const std::unordered_map<const std::string*, size_t> actual_of = actuals_by_player(a, d);
   Table& t = out.rows;
-  auto c = [&t](const char* name) { return t.require(name); };
-  const size_t o_player = c("player_lookup"), o_game = c("game_id"), o_date = c("game_date"), o_system = c("system_id"),
-               o_team = c("team_abbr"), o_opp = c("opponent_team_abbr"), o_pred = c("predicted_points"),
-               o_conf = c("confidence_score"), o_decile = c("confidence_decile"), o_rec = c("recommendation"),
-               o_line = c("line_value"), o_pace = c("pace_adjustment"), o_sample = c("similarity_sample_size"),
-               o_actual = c("actual_points"), o_minutes = c("minutes_played"), o_abs = c("absolute_error"),
-               o_signed = c("signed_error"), o_correct = c("prediction_correct"), o_pmargin = c("predicted_margin"),
-               o_amargin = c("actual_margin"), o_w3 = c("within_3_points"), o_w5 = c("within_5_points"),
-               o_model = c("model_version");
-  const Column* p_model = proc::opt_col(p, "ml_model_id");
-  const Column &p_date = p.col("game_date"), &p_player = p.col("player_lookup"), &p_system = p.col("system_id");
-  const Column *p_game = proc::opt_col(p, "game_id"), *p_pred = proc::opt_col(p, "predicted_points"),
-               *p_line = proc::opt_col(p, "current_points_line"), *p_conf = proc::opt_col(p, "confidence_score"),
-               *p_rec = proc::opt_col(p, "recommendation"), *p_pace = proc::opt_col(p, "pace_adjustment"),
-               *p_sample = proc::opt_col(p, "similar_games_count");
-  const Column &a_points = a.col("points"), *a_game = proc::opt_col(a, "game_id"),
-               *a_team = proc::opt_col(a, "team_abbr"), *a_opp = proc::opt_col(a, "opponent_team_abbr"),
-               *a_minutes = proc::opt_col(a, "minutes_played");
+  const AccuracyColumns o(t);
+  const PredictionColumns pc(p);
+  const ActualColumns ac(a);
 
   std::unordered_set<std::string> failed;
   std::unordered_set<const std::string*> graded;
@@ -165,10 +255,10 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
   t.resize(p.num_rows());
   size_t n_rows = 0;
   for (size_t r = 0; r < p.num_rows(); ++r) {
-    if (p_date.is_null(r) || p_date.int_at(r) != d.days()) continue;
+    if (pc.date.is_null(r) || pc.date.int_at(r) != d.days()) continue;
     ++n_predictions;
-    const std::string* player = proc::text_of(&p_player, r);
-    const std::string* system = proc::text_of(&p_system, r);
+    const std::string* player = proc::text_of(&pc.player, r);
+    const std::string* system = proc::text_of(&pc.system, r);
     if (!player || !system) {
       std::string id = "row " + std::to_string(r);
       if (player || system) id = player ? *player : *system;
@@ -180,8 +270,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
       fail(*player, "INCOMPLETE_UPSTREAM", "no actuals");
       continue;
     }
-    const size_t ar = it->second;
-    auto points = a_points.get_int(ar);
+    const auto points = ac.points.get_int(it->second);
     if (!points) {
       // Legacy: the NULL surfaced as NaN, the actuals loader raised and the
       // whole date was reported as having no actuals. Here only this player is
@@ -190,43 +279,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
       continue;
     }
     graded.insert(player);
-
-    const int64_t actual = *points;
-    const std::optional<double> pred = finite(proc::real_of(p_pred, r));
-    const std::optional<double> line = finite(proc::real_of(p_line, r));
-    const std::optional<double> conf = finite(proc::real_of(p_conf, r));
-    const std::string* rec = proc::text_of(p_rec, r);
-    const double actual_d = static_cast<double>(actual);
-
-    const size_t row = n_rows++;
-    set_text(t, row, o_player, player);
-    const std::string* game = proc::text_of(p_game, r);
-    set_text(t, row, o_game, game ? game : proc::text_of(a_game, ar));
-    t.col(o_date).set_int(row, int64_t{d.days()});
-    set_text(t, row, o_system, system);
-    set_text(t, row, o_team, proc::text_of(a_team, ar));
-    set_text(t, row, o_opp, proc::text_of(a_opp, ar));
-    set_rounded(t, row, o_pred, pred, 2);
-    set_rounded(t, row, o_conf, conf, 4);
-    t.col(o_decile).set_int(row, confidence_decile(conf));
-    set_text(t, row, o_rec, rec);
-    set_rounded(t, row, o_line, line, 2);
-    set_rounded(t, row, o_pace, proc::real_of(p_pace, r), 4);
-    t.col(o_sample).set_int(row, proc::int_of(p_sample, r));
-    t.col(o_actual).set_int(row, actual);
-    set_rounded(t, row, o_minutes, proc::real_of(a_minutes, ar), -1);
-    if (pred) {
-      const double abs_err = std::fabs(*pred - actual_d);
-      set_rounded(t, row, o_abs, abs_err, 2);
-      set_rounded(t, row, o_signed, *pred - actual_d, 2);
-      t.col(o_w3).set_int(row, abs_err <= 3.0 ? 1 : 0);
-      t.col(o_w5).set_int(row, abs_err <= 5.0 ? 1 : 0);
-      if (line) set_rounded(t, row, o_pmargin, *pred - *line, 2);
-    }
-    if (line) set_rounded(t, row, o_amargin, actual_d - *line, 2);
-    auto correct = prediction_correct(rec ? std::optional<std::string>(*rec) : std::nullopt, line, actual);
-    if (correct) t.col(o_correct).set_int(row, *correct ? 1 : 0);
-    if (p_model) set_text(t, row, o_model, proc::text_of(p_model, r));
+    write_graded_row(t, n_rows++, o, pc, r, ac, it->second, d, *points);
   }
 
   t.resize(n_rows);
