@@ -453,15 +453,20 @@ class Executor {
   }
 
   void decide_and_run(const Unit& u, UnitResult& r) {
-    const std::string& name = u.processor->info().name;
-    // Planned skips (bootstrap, no games) never run, whatever happens upstream.
+    if (settled_without_running(u, r) || resumed(u, r)) return;
+    run_with_retries(u, r);
+  }
+
+  /// Planned skips (bootstrap, no games) never run, whatever happens upstream;
+  /// then a failed/blocked upstream blocks, a cancelled run or one stopped
+  /// after a failure cancels, and a cancelled upstream cancels.
+  /// @return whether @p r is settled.
+  bool settled_without_running(const Unit& u, UnitResult& r) {
     if (u.planned != UnitStatus::kPending) {
       r.status = u.planned;
       r.reason = u.reason;
-      return;
+      return true;
     }
-    // Then the upstream outcome: a failed/blocked upstream blocks; a cancelled
-    // one cancels.
     const size_t i = static_cast<size_t>(&r - res_.data());
     const UnitResult* blocker = nullptr;
     const UnitResult* canceller = nullptr;
@@ -478,58 +483,70 @@ class Executor {
       r.status = UnitStatus::kBlocked;
       r.reason =
           "upstream " + blocker->processor->info().name + " " + blocker->date.iso() + " " + to_string(blocker->status);
-      return;
+      return true;
     }
     if (state_.cancel.load()) {
       r.status = UnitStatus::kCancelled;
       r.reason = "run cancelled";
-      return;
+      return true;
     }
     if (opts_.stop_on_failure && first_failure_.load()) {
       std::lock_guard lock(failure_mu_);
       r.status = UnitStatus::kCancelled;
       r.reason = "stopped after failure of " + first_failure_text_ + " (--stop-on-failure)";
-      return;
+      return true;
     }
     if (canceller) {
       r.status = UnitStatus::kCancelled;
       r.reason = "upstream " + canceller->processor->info().name + " " + canceller->date.iso() + " cancelled";
-      return;
+      return true;
     }
+    return false;
+  }
+
+  /// Resume of a range plan (explicit --dates are always processed, as in the
+  /// legacy): a date whose inputs hash as at its last commit, with the
+  /// committed rows still there, is not run again. @return whether it was
+  /// skipped.
+  bool resumed(const Unit& u, UnitResult& r) {
     Checkpoint* ck = checkpoint(u.processor);
-    // Explicit --dates are always processed (as in the legacy); resume applies
-    // to range plans.
-    if (opts_.resume && plan_.range && ck) {
-      int64_t rows = 0;
-      if (auto it = resumed_rows_.find(u.processor); it != resumed_rows_.end()) {
-        auto c = it->second.find(u.date);
-        rows = c == it->second.end() ? 0 : c->second;
-      }
-      auto last = last_commit_.find({u.processor->info().name, u.date.days()});
-      // A date the checkpoint records as failed or blocked is always retried
-      // (legacy resume rule).
-      if (last != last_commit_.end() && !ck->is_failed(u.date)) {
-        // Content-aware: skip only when the inputs hash as they did at the last
-        // commit and the committed rows are still there.
-        r.input_fingerprint = inputs_->fingerprint(u);
-        const LastCommit& lc = last->second;
-        if (lc.up_to_date(r.input_fingerprint, rows)) {
-          r.status = lc.empty ? UnitStatus::kEmpty : UnitStatus::kSuccess;
-          r.reason = "resumed";
-          r.rows = rows;
-          return;
-        }
-        r.inputs_changed = true;
-      } else if (ck->is_committed(u.date) && rows > 0) {
-        // A checkpoint without ledger history (a legacy file): trust it where
-        // this warehouse holds the rows (legacy checkpoints carry no warehouse
-        // key).
-        r.status = UnitStatus::kSuccess;
+    if (!opts_.resume || !plan_.range || !ck) return false;
+    int64_t rows = 0;
+    if (auto it = resumed_rows_.find(u.processor); it != resumed_rows_.end()) {
+      auto c = it->second.find(u.date);
+      rows = c == it->second.end() ? 0 : c->second;
+    }
+    auto last = last_commit_.find({u.processor->info().name, u.date.days()});
+    // A date the checkpoint records as failed or blocked is always retried
+    // (legacy resume rule).
+    if (last != last_commit_.end() && !ck->is_failed(u.date)) {
+      r.input_fingerprint = inputs_->fingerprint(u);
+      const LastCommit& lc = last->second;
+      if (lc.up_to_date(r.input_fingerprint, rows)) {
+        r.status = lc.empty ? UnitStatus::kEmpty : UnitStatus::kSuccess;
         r.reason = "resumed";
         r.rows = rows;
-        return;
+        return true;
       }
+      r.inputs_changed = true;
+      return false;
     }
+    if (ck->is_committed(u.date) && rows > 0) {
+      // A checkpoint without ledger history (a legacy file): trust it where
+      // this warehouse holds the rows (legacy checkpoints carry no warehouse
+      // key).
+      r.status = UnitStatus::kSuccess;
+      r.reason = "resumed";
+      r.rows = rows;
+      return true;
+    }
+    return false;
+  }
+
+  /// Computes and commits the unit; a transient error is retried with
+  /// exponential backoff (cancellable), any other fails the unit.
+  void run_with_retries(const Unit& u, UnitResult& r) {
+    const std::string& name = u.processor->info().name;
     r.start_seq = seq_.fetch_add(1);
     const TableSchema& out_schema = catalog::get(u.processor->info().output_table);
     for (int attempt = 1;; ++attempt) {
