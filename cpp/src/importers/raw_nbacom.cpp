@@ -77,6 +77,150 @@ void check_points(const Table& t, size_t r, const Where& w, const char* fgm, con
   }
 }
 
+/// The game a gamebook file is of.
+struct GamebookGame {
+  std::string game_code, away, home, game_id;
+  Date date;
+};
+
+/// Date and teams: the JSON's own fields, else the game-code folder
+/// YYYYMMDD-AWAYHOME, else the game_code "YYYYMMDD/AWAYHOME". nullopt for a
+/// preseason or All-Star game (legacy: no rows). @p w receives the date.
+std::optional<GamebookGame> gamebook_game(const json& root, const LakePath& lp, const Schedule& s, Where& w) {
+  GamebookGame g;
+  g.game_code = need_text(root, "game_code", w);
+  static const char* kArrays[] = {"active_players", "dnp_players", "inactive_players"};
+  if (std::none_of(std::begin(kArrays), std::end(kArrays), [&](const char* k) { return root.contains(k); })) {
+    fail(w, "active_players", "", "none of active_players, dnp_players, inactive_players is present");
+  }
+  std::string code_tail =
+      g.game_code.find('/') != std::string::npos ? g.game_code.substr(g.game_code.find('/') + 1) : "";
+  if (lp.group.size() == 15 && lp.group[8] == '-') code_tail = lp.group.substr(9);
+  if (auto d = opt_text(root, "date", w)) {
+    try {
+      g.date = Date::parse(d->substr(0, 10), "date");
+    } catch (const Error&) {
+      fail(w, "date", "'" + *d + "'", "expected YYYY-MM-DD");
+    }
+  } else if (lp.date) {
+    g.date = *lp.date;
+  } else {
+    fail(w, "date", "", "missing field (and the path has no date folder)");
+  }
+  w.date = g.date.iso();
+  g.away = upper_trim(opt_text(root, "away_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(0, 3) : ""));
+  g.home = upper_trim(opt_text(root, "home_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(3, 3) : ""));
+  // Legacy: preseason and All-Star games give no rows (All-Star teams have no
+  // NBA code).
+  if ((!is_nba_tricode(g.away) || !is_nba_tricode(g.home)) && is_exhibition_game(s, g.date, g.away, g.home)) {
+    return std::nullopt;
+  }
+  if (!is_nba_tricode(g.away)) fail(w, "away_team", "'" + g.away + "'", "not an NBA team code");
+  if (!is_nba_tricode(g.home)) fail(w, "home_team", "'" + g.home + "'", "not an NBA team code");
+  if (lp.group.size() == 15 && lp.group[8] == '-' &&
+      (lp.group.substr(0, 8) != g.date.compact() || lp.group.substr(9) != g.away + g.home)) {
+    fail(w, "game_code", "'" + g.game_code + "'",
+         "the game folder says " + lp.group.substr(9) + " on " + lp.group.substr(0, 8));
+  }
+  // Legacy: preseason and All-Star dates give no rows.
+  if (is_exhibition(find_game(s, g.date, g.away, g.home))) return std::nullopt;
+  g.game_id = standard_game_id(g.date, g.away, g.home);
+  return g;
+}
+
+/// An active player's box score (object @p st) into row @p r, checked: points
+/// against the shots, total rebounds against offensive + defensive.
+void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
+  if (!st.is_object()) fail(pw, "stats", st.dump(), "expected an object");
+  if (auto m = opt_text(st, "minutes", pw)) {
+    t.set(r, "minutes", *m);
+    t.col("minutes_decimal").set_real(r, minutes_decimal(*m, pw));
+  }
+  static const char* kInts[] = {"points",
+                                "field_goals_made",
+                                "field_goals_attempted",
+                                "three_pointers_made",
+                                "three_pointers_attempted",
+                                "free_throws_made",
+                                "free_throws_attempted",
+                                "offensive_rebounds",
+                                "defensive_rebounds",
+                                "assists",
+                                "steals",
+                                "blocks",
+                                "turnovers",
+                                "plus_minus"};
+  for (const char* k : kInts) t.col(k).set_int(r, opt_int(st, k, pw));
+  static const char* kReals[] = {"field_goal_percentage", "three_point_percentage", "free_throw_percentage"};
+  for (const char* k : kReals) t.col(k).set_real(r, opt_real(st, k, pw));
+  // Legacy read `rebounds_total` / `rebounds` while the scraper writes
+  // `total_rebounds`, so its rows had NULL total rebounds. Fixed:
+  // `total_rebounds` first, the legacy names as fallbacks.
+  auto reb = opt_int(st, "total_rebounds", pw);
+  if (!reb) reb = opt_int(st, "rebounds_total", pw);
+  if (!reb) reb = opt_int(st, "rebounds", pw);
+  t.col("total_rebounds").set_int(r, reb);
+  auto pf = opt_int(st, "fouls", pw);
+  if (!pf) pf = opt_int(st, "personal_fouls", pw);
+  t.col("personal_fouls").set_int(r, pf);
+  check_points(t, r, pw, "field_goals_made", "three_pointers_made", "free_throws_made", "points");
+  auto o = t.get_int(r, "offensive_rebounds"), d = t.get_int(r, "defensive_rebounds");
+  if (o && d && reb && *o + *d != *reb) {
+    fail(pw, "total_rebounds", std::to_string(*reb),
+         "is not offensive + defensive rebounds (" + std::to_string(*o) + " + " + std::to_string(*d) + ")");
+  }
+}
+
+/// One player @p p of list @p status ("active", "dnp", "inactive") as a row.
+void gamebook_player(const json& p, const std::string& status, const GamebookGame& g, Where& pw, Parsed& out) {
+  const std::string name = need_text(p, "name", pw);
+  pw.record += " '" + name + "'";
+  const std::string team_name = need_text(p, "team", pw);
+  const std::string team = team_code(team_name);
+  if (team.empty()) fail(pw, "team", "'" + team_name + "'", "unknown team name");
+  if (team != g.away && team != g.home) fail(pw, "team", "'" + team_name + "'", "not a team of game " + g.game_id);
+  const std::string lookup = player_lookup(name);
+  if (lookup.empty()) fail(pw, "name", "'" + name + "'", "no letters or digits in the player name");
+
+  const size_t r = out.add(pw);
+  Table& t = out.rows;
+  t.set(r, "game_id", g.game_id);
+  t.set(r, "game_code", g.game_code);
+  t.set(r, "game_date", g.date);
+  t.set(r, "season_year", season_of(g.date));
+  t.set(r, "home_team_abbr", g.home);
+  t.set(r, "away_team_abbr", g.away);
+  t.set(r, "player_name_original", name);
+  t.set(r, "player_name", name);
+  t.set(r, "player_lookup", lookup);
+  t.set(r, "team_abbr", team);
+  t.set(r, "player_status", status);
+  std::string flags = "\"team_mapped\"";
+  if (has_suffix(name)) flags += ",\"suffix_handled\"";
+  if (status == "inactive") {
+    // Inactive players carry only the last name: not_found (lookup of the
+    // last name, flagged for review) until resolve_inactive_names() finds the
+    // full name in the warehouse at import.
+    t.set(r, "name_resolution_status", "not_found");
+    t.set(r, "name_resolution_confidence", 0.0);
+    t.set(r, "name_resolution_method", "not_found");
+    t.set(r, "requires_manual_review", true);
+    flags += ",\"no_roster_match\"";
+  } else {
+    t.set(r, "name_resolution_status", "original");
+    t.set(r, "name_resolution_confidence", 1.0);
+    t.set(r, "requires_manual_review", false);
+  }
+  t.set(r, "data_quality_flags", "[" + flags + "]");
+  if (status != "active") {
+    auto reason = opt_text(p, "dnp_reason", pw);
+    if (!reason) reason = opt_text(p, "reason", pw);
+    if (reason) t.set(r, "dnp_reason", *reason);
+    return;  // DNP and inactive rows: every stat column NULL (not 0)
+  }
+  gamebook_stats(t, r, need(p, "stats", pw), pw);
+}
+
 }  // namespace
 
 Parsed parse_gamebook(const std::string& text, const std::string& path, const Schedule& s) {
@@ -86,148 +230,20 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
-  const std::string game_code = need_text(root, "game_code", w);
-  static const char* kArrays[] = {"active_players", "dnp_players", "inactive_players"};
-  if (std::none_of(std::begin(kArrays), std::end(kArrays), [&](const char* k) { return root.contains(k); })) {
-    fail(w, "active_players", "", "none of active_players, dnp_players, inactive_players is present");
-  }
-  // Date and teams: the JSON's own fields, else the game-code folder
-  // YYYYMMDD-AWAYHOME, else the game_code "YYYYMMDD/AWAYHOME".
-  std::string code_tail = game_code.find('/') != std::string::npos ? game_code.substr(game_code.find('/') + 1) : "";
-  if (lp.group.size() == 15 && lp.group[8] == '-') code_tail = lp.group.substr(9);
-  Date date;
-  if (auto d = opt_text(root, "date", w)) {
-    try {
-      date = Date::parse(d->substr(0, 10), "date");
-    } catch (const Error&) {
-      fail(w, "date", "'" + *d + "'", "expected YYYY-MM-DD");
-    }
-  } else if (lp.date) {
-    date = *lp.date;
-  } else {
-    fail(w, "date", "", "missing field (and the path has no date folder)");
-  }
-  w.date = date.iso();
-  std::string away =
-      upper_trim(opt_text(root, "away_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(0, 3) : ""));
-  std::string home =
-      upper_trim(opt_text(root, "home_team", w).value_or(code_tail.size() == 6 ? code_tail.substr(3, 3) : ""));
-  // Legacy: preseason and All-Star games give no rows (All-Star teams have no
-  // NBA code).
-  if ((!is_nba_tricode(away) || !is_nba_tricode(home)) && is_exhibition_game(s, date, away, home)) {
+  const std::optional<GamebookGame> game = gamebook_game(root, lp, s, w);
+  if (!game) {
     out.exhibition = true;
     return out;
   }
-  if (!is_nba_tricode(away)) fail(w, "away_team", "'" + away + "'", "not an NBA team code");
-  if (!is_nba_tricode(home)) fail(w, "home_team", "'" + home + "'", "not an NBA team code");
-  if (lp.group.size() == 15 && lp.group[8] == '-' &&
-      (lp.group.substr(0, 8) != date.compact() || lp.group.substr(9) != away + home)) {
-    fail(w, "game_code", "'" + game_code + "'",
-         "the game folder says " + lp.group.substr(9) + " on " + lp.group.substr(0, 8));
-  }
-  // Legacy: preseason and All-Star dates give no rows.
-  if (is_exhibition(find_game(s, date, away, home))) {
-    out.exhibition = true;
-    return out;
-  }
-  const std::string game_id = standard_game_id(date, away, home);
-
-  for (const char* array : kArrays) {
+  static const std::pair<const char*, const char*> kLists[] = {
+      {"active_players", "active"}, {"dnp_players", "dnp"}, {"inactive_players", "inactive"}};
+  for (const auto& [array, status] : kLists) {
     auto it = root.find(array);
     if (it == root.end() || it->is_null()) continue;
     if (!it->is_array()) fail(w, array, it->dump(), "expected a list");
-    const std::string status = std::string(array) == "active_players" ? "active"
-                               : std::string(array) == "dnp_players"  ? "dnp"
-                                                                      : "inactive";
     for (size_t i = 0; i < it->size(); ++i) {
-      const json& p = (*it)[i];
       Where pw{path, std::string(array) + "[" + std::to_string(i) + "]", w.date};
-      const std::string name = need_text(p, "name", pw);
-      pw.record += " '" + name + "'";
-      const std::string team_name = need_text(p, "team", pw);
-      const std::string team = team_code(team_name);
-      if (team.empty()) fail(pw, "team", "'" + team_name + "'", "unknown team name");
-      if (team != away && team != home) {
-        fail(pw, "team", "'" + team_name + "'", "not a team of game " + game_id);
-      }
-      const std::string lookup = player_lookup(name);
-      if (lookup.empty()) fail(pw, "name", "'" + name + "'", "no letters or digits in the player name");
-
-      const size_t r = out.add(pw);
-      Table& t = out.rows;
-      t.set(r, "game_id", game_id);
-      t.set(r, "game_code", game_code);
-      t.set(r, "game_date", date);
-      t.set(r, "season_year", season_of(date));
-      t.set(r, "home_team_abbr", home);
-      t.set(r, "away_team_abbr", away);
-      t.set(r, "player_name_original", name);
-      t.set(r, "player_name", name);
-      t.set(r, "player_lookup", lookup);
-      t.set(r, "team_abbr", team);
-      t.set(r, "player_status", status);
-      std::string flags = "\"team_mapped\"";
-      if (has_suffix(name)) flags += ",\"suffix_handled\"";
-      if (status == "inactive") {
-        // Inactive players carry only the last name: not_found (lookup of the
-        // last name, flagged for review) until resolve_inactive_names() finds
-        // the full name in the warehouse at import.
-        t.set(r, "name_resolution_status", "not_found");
-        t.set(r, "name_resolution_confidence", 0.0);
-        t.set(r, "name_resolution_method", "not_found");
-        t.set(r, "requires_manual_review", true);
-        flags += ",\"no_roster_match\"";
-      } else {
-        t.set(r, "name_resolution_status", "original");
-        t.set(r, "name_resolution_confidence", 1.0);
-        t.set(r, "requires_manual_review", false);
-      }
-      t.set(r, "data_quality_flags", "[" + flags + "]");
-      if (status != "active") {
-        auto reason = opt_text(p, "dnp_reason", pw);
-        if (!reason) reason = opt_text(p, "reason", pw);
-        if (reason) t.set(r, "dnp_reason", *reason);
-        continue;  // DNP and inactive rows: every stat column NULL (not 0)
-      }
-      const json& st = need(p, "stats", pw);
-      if (!st.is_object()) fail(pw, "stats", st.dump(), "expected an object");
-      if (auto m = opt_text(st, "minutes", pw)) {
-        t.set(r, "minutes", *m);
-        t.col("minutes_decimal").set_real(r, minutes_decimal(*m, pw));
-      }
-      static const char* kInts[] = {"points",
-                                    "field_goals_made",
-                                    "field_goals_attempted",
-                                    "three_pointers_made",
-                                    "three_pointers_attempted",
-                                    "free_throws_made",
-                                    "free_throws_attempted",
-                                    "offensive_rebounds",
-                                    "defensive_rebounds",
-                                    "assists",
-                                    "steals",
-                                    "blocks",
-                                    "turnovers",
-                                    "plus_minus"};
-      for (const char* k : kInts) t.col(k).set_int(r, opt_int(st, k, pw));
-      static const char* kReals[] = {"field_goal_percentage", "three_point_percentage", "free_throw_percentage"};
-      for (const char* k : kReals) t.col(k).set_real(r, opt_real(st, k, pw));
-      // Legacy read `rebounds_total` / `rebounds` while the scraper writes
-      // `total_rebounds`, so its rows had NULL total rebounds. Fixed:
-      // `total_rebounds` first, the legacy names as fallbacks.
-      auto reb = opt_int(st, "total_rebounds", pw);
-      if (!reb) reb = opt_int(st, "rebounds_total", pw);
-      if (!reb) reb = opt_int(st, "rebounds", pw);
-      t.col("total_rebounds").set_int(r, reb);
-      auto pf = opt_int(st, "fouls", pw);
-      if (!pf) pf = opt_int(st, "personal_fouls", pw);
-      t.col("personal_fouls").set_int(r, pf);
-      check_points(t, r, pw, "field_goals_made", "three_pointers_made", "free_throws_made", "points");
-      auto o = t.get_int(r, "offensive_rebounds"), d = t.get_int(r, "defensive_rebounds");
-      if (o && d && reb && *o + *d != *reb) {
-        fail(pw, "total_rebounds", std::to_string(*reb),
-             "is not offensive + defensive rebounds (" + std::to_string(*o) + " + " + std::to_string(*d) + ")");
-      }
+      gamebook_player((*it)[i], status, *game, pw, out);
     }
   }
   for (size_t r = 0; r < out.rows.num_rows(); ++r) {
