@@ -383,6 +383,113 @@ Table parse_raw_file(const std::string& kind, const std::string& text, const std
   return std::move(p.rows);
 }
 
+namespace {
+
+/// The files of @p source: one file, or the kind's files of a lake directory or
+/// bucket (@p store receives the opened store).
+std::vector<Chosen> source_files(const std::string& source, const KindDef& def, const RawImportOptions& opts,
+                                 std::unique_ptr<io::ObjectStore>& store) {
+  std::error_code ec;
+  if (source.find("://") == std::string::npos && std::filesystem::is_regular_file(source, ec)) {
+    return {{"", source, ""}};
+  }
+  if (source.find("://") == std::string::npos && !std::filesystem::is_directory(source, ec)) {
+    throw StorageError("raw import source " + source + ": no such file or directory");
+  }
+  store = io::open_object_store(source);
+  return enumerate(*store, def, opts.dates, opts.all_snapshots);
+}
+
+/// Reads and parses every file (in parallel; each task owns its slot), then
+/// reports the first error in file order so the message does not depend on
+/// scheduling.
+std::vector<std::optional<Parsed>> parse_files(const std::vector<Chosen>& files, io::ObjectStore* store,
+                                               const KindDef& def, const Schedule& schedule) {
+  std::vector<std::optional<Parsed>> parsed(files.size());
+  std::vector<std::exception_ptr> errors(files.size());
+  tbb::parallel_for(size_t{0}, files.size(), [&](size_t i) {
+    try {
+      const Chosen& f = files[i];
+      std::string text = store ? io::maybe_gunzip(store->read(f.rel), f.display) : io::read_file(f.display);
+      parsed[i].emplace(def.parse(text, f.display, schedule));
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  });
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return parsed;
+}
+
+/// The rows to write, with their origins: the newest file wins per replace key
+/// (re-scrapes of a game, a snapshot or a report), games outside @p teams
+/// (when given) are dropped. Records each file's use in @p res and
+/// @p fingerprint_text.
+Table select_rows(const std::vector<Chosen>& files, const std::vector<std::optional<Parsed>>& parsed,
+                  const KindDef& def, const TableSchema& schema, const std::set<std::string>& teams,
+                  std::vector<Where>& where, RawImportResult& res, std::string& fingerprint_text) {
+  std::vector<size_t> order(files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return files[a].newness < files[b].newness; });
+  std::map<std::string, size_t> owner;  // replace-key value → file index
+  for (size_t i : order) {
+    const Table& t = parsed[i]->rows;
+    const auto cols = column_indexes(t, def.src.replace_key);
+    for (size_t r = 0; r < t.num_rows(); ++r) owner[key_text(t, r, cols)] = i;
+  }
+  auto wanted = [&](const Table& t, size_t r) {
+    return teams.empty() || teams.count(t.get_text(r, "home_team_abbr").value_or("")) ||
+           teams.count(t.get_text(r, "away_team_abbr").value_or(""));
+  };
+  Table rows(schema);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const Parsed& p = *parsed[i];
+    const auto cols = column_indexes(p.rows, def.src.replace_key);
+    int64_t kept = 0;
+    for (size_t r = 0; r < p.rows.num_rows(); ++r) {
+      if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r)) continue;
+      rows.append_row(p.rows, r);
+      where.push_back(p.where[r]);
+      ++kept;
+    }
+    const std::string status = p.exhibition             ? "exhibition"
+                               : p.rows.num_rows() == 0 ? "empty"
+                               : kept == 0              ? "superseded"
+                                                        : "used";
+    res.files.push_back({files[i].display, kept, status});
+    fingerprint_text += files[i].display + "|" + std::to_string(kept) + "\n";
+  }
+  return rows;
+}
+
+/// A duplicate record inside what is being written is an error (legacy
+/// appended both).
+void refuse_duplicates(const Table& rows, const std::vector<Where>& where, const KindDef& def) {
+  const auto cols = column_indexes(rows, def.duplicate_key);
+  std::map<std::string, size_t> seen;
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    auto [it, inserted] = seen.emplace(key_text(rows, r, cols), r);
+    if (inserted) continue;
+    std::string key;
+    for (size_t c : cols) key += (key.empty() ? "" : ", ") + rows.column_names()[c] + "=" + rows.cell_text(r, c);
+    raw::fail(where[r], "(" + key + ")", "",
+              "duplicate record: the same key is already in " + where[it->second].file + " record " +
+                  where[it->second].record);
+  }
+}
+
+/// The dates of the lake folders @p files were found in.
+std::set<Date> lake_dates(const std::vector<Chosen>& files) {
+  std::set<Date> found;
+  for (const Chosen& f : files) {
+    if (auto d = raw::parse_lake_path(f.display).date) found.insert(*d);
+  }
+  return found;
+}
+
+}  // namespace
+
 RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::string& source, const Schedule& schedule,
                            const RawImportOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -399,95 +506,17 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   const std::set<std::string> teams(opts.team_filter.begin(), opts.team_filter.end());
   if (!teams.empty() && (schema.index_of("home_team_abbr") < 0 || schema.index_of("away_team_abbr") < 0)) {
-    throw ConfigError(
-        "--team-filter needs a table with home_team_abbr and "
-        "away_team_abbr, not " +
-        schema.name);
+    throw ConfigError("--team-filter needs a table with home_team_abbr and away_team_abbr, not " + schema.name);
   }
   std::unique_ptr<io::ObjectStore> store;
   std::vector<Chosen> files;
   try {
-    std::error_code ec;
-    if (source.find("://") == std::string::npos && std::filesystem::is_regular_file(source, ec)) {
-      files.push_back({"", source, ""});
-    } else {
-      if (source.find("://") == std::string::npos && !std::filesystem::is_directory(source, ec)) {
-        throw StorageError("raw import source " + source + ": no such file or directory");
-      }
-      store = io::open_object_store(source);
-      files = enumerate(*store, def, opts.dates, opts.all_snapshots);
-    }
-    // Read and parse every file (in parallel; each task owns its slot), then
-    // report the first error in file order so the message does not depend on
-    // scheduling.
-    std::vector<std::optional<Parsed>> parsed(files.size());
-    std::vector<std::exception_ptr> errors(files.size());
-    tbb::parallel_for(size_t{0}, files.size(), [&](size_t i) {
-      try {
-        const Chosen& f = files[i];
-        std::string text = store ? io::maybe_gunzip(store->read(f.rel), f.display) : io::read_file(f.display);
-        parsed[i].emplace(def.parse(text, f.display, schedule));
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-    for (const auto& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
-    // Newest file wins per replace key (re-scrapes of a game, a snapshot or a
-    // report).
-    std::vector<size_t> order(files.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return files[a].newness < files[b].newness; });
-    std::map<std::string, size_t> owner;  // replace-key value → file index
-    for (size_t i : order) {
-      const Table& t = parsed[i]->rows;
-      const auto cols = column_indexes(t, def.src.replace_key);
-      for (size_t r = 0; r < t.num_rows(); ++r) owner[key_text(t, r, cols)] = i;
-    }
-    auto wanted = [&](const Table& t, size_t r) {
-      return teams.empty() || teams.count(t.get_text(r, "home_team_abbr").value_or("")) ||
-             teams.count(t.get_text(r, "away_team_abbr").value_or(""));
-    };
-    Table rows(schema);
+    files = source_files(source, def, opts, store);
+    const auto parsed = parse_files(files, store.get(), def, schedule);
     std::vector<Where> where;
-    std::vector<size_t> file_of;
-    for (size_t i = 0; i < files.size(); ++i) {
-      const Parsed& p = *parsed[i];
-      const auto cols = column_indexes(p.rows, def.src.replace_key);
-      int64_t kept = 0;
-      for (size_t r = 0; r < p.rows.num_rows(); ++r) {
-        if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r)) continue;
-        rows.append_row(p.rows, r);
-        where.push_back(p.where[r]);
-        file_of.push_back(i);
-        ++kept;
-      }
-      const std::string status = p.exhibition             ? "exhibition"
-                                 : p.rows.num_rows() == 0 ? "empty"
-                                 : kept == 0              ? "superseded"
-                                                          : "used";
-      res.files.push_back({files[i].display, kept, status});
-      fingerprint_text += files[i].display + "|" + std::to_string(kept) + "\n";
-    }
+    Table rows = select_rows(files, parsed, def, schema, teams, where, res, fingerprint_text);
     if (def.src.kind == "gamebook") raw::resolve_inactive_names(rows, wh);
-    // A duplicate record inside what is being written is an error (legacy
-    // appended both).
-    {
-      const auto cols = column_indexes(rows, def.duplicate_key);
-      std::map<std::string, size_t> seen;
-      for (size_t r = 0; r < rows.num_rows(); ++r) {
-        auto [it, inserted] = seen.emplace(key_text(rows, r, cols), r);
-        if (!inserted) {
-          std::string key;
-          for (size_t c : cols) key += (key.empty() ? "" : ", ") + rows.column_names()[c] + "=" + rows.cell_text(r, c);
-          raw::fail(where[r], "(" + key + ")", "",
-                    "duplicate record: the same key is already in " + where[it->second].file + " record " +
-                        where[it->second].record);
-        }
-      }
-    }
+    refuse_duplicates(rows, where, def);
     raw::run_checks(rows, where, def.checks);
     proc::fill_data_hash(rows, def.hash_fields);
     if (rows.index_of("processed_by_run_id") >= 0) {
@@ -499,10 +528,7 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
     }
     res.rows = static_cast<int64_t>(rows.num_rows());
     if (res.dates.empty()) {
-      std::set<Date> found;
-      for (const Chosen& f : files) {
-        if (auto d = raw::parse_lake_path(f.display).date) found.insert(*d);
-      }
+      std::set<Date> found = lake_dates(files);
       for (const auto& [d, n] : res.rows_by_date) found.insert(d);
       res.dates.assign(found.begin(), found.end());
     }
@@ -520,10 +546,7 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
     if (!opts.dry_run && opts.write_ledger) {
       res.rows_by_date.clear();
       if (res.dates.empty()) {
-        std::set<Date> found;
-        for (const Chosen& f : files) {
-          if (auto d = raw::parse_lake_path(f.display).date) found.insert(*d);
-        }
+        const std::set<Date> found = lake_dates(files);
         res.dates.assign(found.begin(), found.end());
       }
       write_ledger(wh, res, "success", e.what(), started, res.seconds, sha256_hex(fingerprint_text).substr(0, 16));
