@@ -758,54 +758,27 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
   return out;
 }
 
-void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
-                                 const std::set<int32_t>* allowed_dates) {
-  if (rows.num_rows() == 0) return;
-  if (&rows.schema() != &schema && rows.schema().name != schema.name) {
-    throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
-  }
-  const size_t ncol = rows.num_columns();
-  int part_idx = rows.index_of(schema.partition_column);
-  if (part_idx < 0) throw DataError(schema.name + ": rows lack the partition column " + schema.partition_column);
-  // Required columns of the schema that the projection omits make every row
-  // invalid.
+namespace {
+
+/// Every row of @p rows (partition column @p part) may be written: its
+/// partition is one being replaced (@p allowed_dates, when given) and no
+/// required column is NULL or missing. Checked in the order given, before any
+/// row is bound.
+void check_writable(const TableSchema& schema, const Table& rows, const Column& part,
+                    const std::set<int32_t>* allowed_dates) {
   for (const auto& def : schema.columns) {
     if (def.required && rows.index_of(def.name) < 0) {
       throw DataError(schema.name + ": required column '" + def.name + "' missing from the rows written");
     }
   }
-  // Rows of every column in schema order (a unit's output, the run logs) use
-  // statements kept per table, found without spelling their SQL out again.
-  bool whole = ncol == schema.columns.size();
-  for (size_t i = 0; whole && i < ncol; ++i) whole = &rows.def(i) == &schema.columns[i];
-  auto statement = [&](size_t rows_per_insert) -> Statement& {
-    const std::string name = schema.name + "*" + std::to_string(rows_per_insert);
-    if (Statement* kept = whole ? c.find_prepared(name) : nullptr) return *kept;
-    std::string sql = "INSERT INTO " + qualified(schema) + " (";
-    std::string one = "(";
-    for (size_t i = 0; i < ncol; ++i) {
-      sql += (i ? ", " : "") + quote(rows.column_names()[i]);
-      one += i ? ", ?" : "?";
-    }
-    sql += ") VALUES " + one + ")";
-    for (size_t k = 1; k < rows_per_insert; ++k) sql += ", " + one + ")";
-    return whole ? c.prepared_as(name, sql) : c.prepared(sql);
-  };
-  const Column& part = rows.col(static_cast<size_t>(part_idx));
   const auto date_text = [&](size_t r) {
     return part.is_null(r) ? std::string("NULL") : Date(static_cast<int32_t>(part.int_at(r))).iso();
   };
-  // Date cells bind as ISO text; a partition's rows share a few dates, so the
-  // last one formatted is kept.
-  int64_t iso_day = INT64_MIN;
-  std::string iso;
-  const size_t n = rows.num_rows();
-  // Every row is checked, in the order given, before any is bound.
   std::vector<size_t> required;
-  for (size_t i = 0; i < ncol; ++i) {
+  for (size_t i = 0; i < rows.num_columns(); ++i) {
     if (rows.def(i).required) required.push_back(i);
   }
-  for (size_t r = 0; r < n; ++r) {
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
     if (part.is_null(r) || (allowed_dates && !allowed_dates->count(static_cast<int32_t>(part.int_at(r))))) {
       throw DataError(schema.name + ": row " + std::to_string(r) + " has " + schema.partition_column + "=" +
                       date_text(r) + ", outside the partitions being replaced");
@@ -817,33 +790,31 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
       }
     }
   }
-  // Each date's rows are stored in key order, the order reads return them in,
-  // so a later read of the partition only checks the order instead of sorting.
-  const std::vector<size_t> order = read_back_order(schema, rows);
-  int64_t fail_after = fail_after_rows_.load();
-  // Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st (every
-  // parameter, NULLs included, so nothing of an earlier row stays bound).
-  // @p bound: rows bound before it.
-  auto bind_row = [&](sqlite3_stmt* st, size_t bound, int base) {
-    if (fail_after >= 0 && static_cast<int64_t>(bound) >= fail_after) {
-      fail_after_rows_ = -1;
-      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(bound) + " rows");
-    }
-    const size_t r = order[bound];
-    for (size_t i = 0; i < ncol; ++i) {
-      const Column& col = rows.col(i);
-      const ColumnDef& def = rows.def(i);
+}
+
+/// Binds rows of a table to the parameters of an INSERT: every parameter,
+/// NULLs included, so nothing of an earlier row stays bound. Date cells bind
+/// as ISO text; a partition's rows share a few dates, so the last one
+/// formatted is kept.
+class RowBinder {
+ public:
+  explicit RowBinder(const Table& rows) : rows_(rows) {}
+
+  /// Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st.
+  void bind(sqlite3_stmt* st, size_t r, int base) {
+    for (size_t i = 0; i < rows_.num_columns(); ++i) {
+      const Column& col = rows_.col(i);
       const int p = base + static_cast<int>(i) + 1;
       if (col.is_null(r)) {
         sqlite3_bind_null(st, p);
         continue;
       }
-      if (def.type == ColumnType::kDate) {
-        if (col.int_at(r) != iso_day) {
-          iso_day = col.int_at(r);
-          iso = Date(static_cast<int32_t>(iso_day)).iso();
+      if (rows_.def(i).type == ColumnType::kDate) {
+        if (col.int_at(r) != iso_day_) {
+          iso_day_ = col.int_at(r);
+          iso_ = Date(static_cast<int32_t>(iso_day_)).iso();
         }
-        sqlite3_bind_text(st, p, iso.c_str(), static_cast<int>(iso.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, p, iso_.c_str(), static_cast<int>(iso_.size()), SQLITE_TRANSIENT);
         continue;
       }
       switch (col.storage()) {
@@ -858,16 +829,69 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
           break;
       }
     }
+  }
+
+ private:
+  const Table& rows_;
+  int64_t iso_day_ = INT64_MIN;
+  std::string iso_;
+};
+
+/// The INSERT of @p rows_per_insert rows of @p rows' columns. Rows of every
+/// column in schema order (a unit's output, the run logs) use statements kept
+/// per table, found without spelling their SQL out again.
+Statement& insert_statement(Connection& c, const TableSchema& schema, const Table& rows, size_t rows_per_insert) {
+  const size_t ncol = rows.num_columns();
+  bool whole = ncol == schema.columns.size();
+  for (size_t i = 0; whole && i < ncol; ++i) whole = &rows.def(i) == &schema.columns[i];
+  const std::string name = schema.name + "*" + std::to_string(rows_per_insert);
+  if (Statement* kept = whole ? c.find_prepared(name) : nullptr) return *kept;
+  std::string sql = "INSERT INTO " + qualified(schema) + " (";
+  std::string one = "(";
+  for (size_t i = 0; i < ncol; ++i) {
+    sql += (i ? ", " : "") + quote(rows.column_names()[i]);
+    one += i ? ", ?" : "?";
+  }
+  sql += ") VALUES " + one + ")";
+  for (size_t k = 1; k < rows_per_insert; ++k) sql += ", " + one + ")";
+  return whole ? c.prepared_as(name, sql) : c.prepared(sql);
+}
+
+}  // namespace
+
+void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
+                                 const std::set<int32_t>* allowed_dates) {
+  if (rows.num_rows() == 0) return;
+  if (&rows.schema() != &schema && rows.schema().name != schema.name) {
+    throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
+  }
+  const size_t ncol = rows.num_columns();
+  int part_idx = rows.index_of(schema.partition_column);
+  if (part_idx < 0) throw DataError(schema.name + ": rows lack the partition column " + schema.partition_column);
+  check_writable(schema, rows, rows.col(static_cast<size_t>(part_idx)), allowed_dates);
+  // Each date's rows are stored in key order, the order reads return them in,
+  // so a later read of the partition only checks the order instead of sorting.
+  const std::vector<size_t> order = read_back_order(schema, rows);
+  const int64_t fail_after = fail_after_rows_.load();
+  RowBinder binder(rows);
+  // Binds the row stored @p bound-th (@p bound rows were bound before it).
+  auto bind_row = [&](sqlite3_stmt* st, size_t bound, int base) {
+    if (fail_after >= 0 && static_cast<int64_t>(bound) >= fail_after) {
+      fail_after_rows_ = -1;
+      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(bound) + " rows");
+    }
+    binder.bind(st, order[bound], base);
   };
   // Rows go kRowsPerInsert at a time through one multi-row INSERT, the rest
   // one by one: a statement's cost per execution (sqlite3_step's set-up, the
   // halt and the reset) was about 6 % of a cascade's samples when every row
   // paid it. VALUES rows are inserted in their order.
+  const size_t n = rows.num_rows();
   const auto max_params = static_cast<size_t>(std::max(1, sqlite3_limit(c.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
   const size_t per_insert = std::clamp<size_t>(max_params / std::max<size_t>(ncol, 1), 1, kRowsPerInsert);
   size_t r = 0;
   if (per_insert > 1 && n >= per_insert) {
-    Statement& many = statement(per_insert);
+    Statement& many = insert_statement(c, schema, rows, per_insert);
     for (; r + per_insert <= n; r += per_insert) {
       for (size_t k = 0; k < per_insert; ++k) bind_row(many.get(), r + k, static_cast<int>(k * ncol));
       many.step();
@@ -875,7 +899,7 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
     }
   }
   if (r < n) {
-    Statement& one = statement(1);
+    Statement& one = insert_statement(c, schema, rows, 1);
     for (; r < n; ++r) {
       bind_row(one.get(), r, 0);
       one.step();
