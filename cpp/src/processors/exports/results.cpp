@@ -97,25 +97,14 @@ Json cells(const std::vector<std::pair<const char*, const Cell*>>& items) {
   return j;
 }
 
-}  // namespace
-
-Json results_payload(const Inputs& in, Date date, const std::string& generated_at) {
-  const std::vector<Graded> rows = graded_rows(in, date);
-  const auto ctx = contexts(in, date);
-
+/// Totals of the date.
+struct Summary {
   int64_t recs = 0, correct = 0, incorrect = 0, pushes = 0, passes = 0, w3 = 0, w5 = 0, errors = 0, biases = 0;
   double error_sum = 0, bias_sum = 0;
-  Cell elite, starter, role, high, medium, low, over, under, home, away, b2b, rested;
-  Json results = Json::array();
   const Graded* best = nullptr;
   const Graded* worst = nullptr;
 
-  for (const Graded& g : rows) {
-    auto it = ctx.find(g.player_lookup + "|" + g.game_id);
-    const Context c = it == ctx.end() ? Context{} : it->second;
-    const auto conf_tier = confidence_tier(g.confidence);
-    const std::string tier = player_tier(c.season_avg);
-
+  void add(const Graded& g) {
     if (g.is_bet()) {
       ++recs;
       if (g.correct && *g.correct) ++correct;
@@ -124,12 +113,6 @@ Json results_payload(const Inputs& in, Date date, const std::string& generated_a
       // their own.
       if (g.correct && !*g.correct) ++incorrect;
       if (g.is_push()) ++pushes;
-      (tier == "elite" ? elite : tier == "starter" ? starter : role).add(g);
-      if (conf_tier) (*conf_tier == "high" ? high : *conf_tier == "medium" ? medium : low).add(g);
-      (g.recommendation == "OVER" ? over : under).add(g);
-      (c.is_home ? home : away).add(g);
-      if (c.back_to_back) b2b.add(g);
-      if (c.days_rest >= 2) rested.add(g);
     }
     if (g.recommendation == "PASS") ++passes;
     if (g.within_3.value_or(false)) ++w3;
@@ -144,62 +127,38 @@ Json results_payload(const Inputs& in, Date date, const std::string& generated_a
       ++biases;
       bias_sum += *g.signed_error;
     }
-
-    Json r;
-    r["player_lookup"] = g.player_lookup;
-    r["game_id"] = g.game_id;
-    r["team"] = text(g.team);
-    r["opponent"] = text(g.opponent);
-    // Legacy emitted these with `float(x) if x else None`, so an exact 0 became
-    // null. Fixed (DECISION 6): number() keeps 0.
-    r["predicted"] = number(g.predicted, 2);
-    r["actual"] = integer(g.actual);
-    r["line"] = number(g.line, 2);
-    r["recommendation"] = text(g.recommendation);
-    r["result"] = result_label(g);
-    r["error"] = number(g.abs_error, 2);
-    r["bias"] = number(g.signed_error, 2);
-    r["confidence"] = number(g.confidence, 3);
-    r["minutes"] = number(g.minutes, 1);
-    r["confidence_tier"] = text(conf_tier);
-    r["player_tier"] = tier;
-    r["is_home"] = c.is_home;
-    r["is_back_to_back"] = c.back_to_back;
-    r["days_rest"] = c.days_rest;
-    results.push_back(std::move(r));
   }
 
-  const auto n = static_cast<double>(rows.size());
-  Json summary;
-  summary["total_predictions"] = static_cast<int64_t>(rows.size());
-  summary["recommendations"] = recs;
-  summary["correct"] = correct;
-  summary["incorrect"] = incorrect;
-  summary["pushes"] = pushes;
-  summary["pass_count"] = passes;
-  summary["win_rate"] = number(recs ? static_cast<double>(correct) / static_cast<double>(recs) : 0.0, 3);
-  summary["avg_mae"] = number(errors ? error_sum / static_cast<double>(errors) : 0.0, 2);
-  summary["avg_bias"] = number(biases ? bias_sum / static_cast<double>(biases) : 0.0, 2);
-  summary["within_3_points"] = w3;
-  summary["within_3_pct"] = number(rows.empty() ? 0.0 : static_cast<double>(w3) / n, 3);
-  summary["within_5_points"] = w5;
-  summary["within_5_pct"] = number(rows.empty() ? 0.0 : static_cast<double>(w5) / n, 3);
+  [[nodiscard]] Json json(size_t rows) const {
+    const auto n = static_cast<double>(rows);
+    Json j;
+    j["total_predictions"] = static_cast<int64_t>(rows);
+    j["recommendations"] = recs;
+    j["correct"] = correct;
+    j["incorrect"] = incorrect;
+    j["pushes"] = pushes;
+    j["pass_count"] = passes;
+    j["win_rate"] = number(recs ? static_cast<double>(correct) / static_cast<double>(recs) : 0.0, 3);
+    j["avg_mae"] = number(errors ? error_sum / static_cast<double>(errors) : 0.0, 2);
+    j["avg_bias"] = number(biases ? bias_sum / static_cast<double>(biases) : 0.0, 2);
+    j["within_3_points"] = w3;
+    j["within_3_pct"] = number(rows == 0 ? 0.0 : static_cast<double>(w3) / n, 3);
+    j["within_5_points"] = w5;
+    j["within_5_pct"] = number(rows == 0 ? 0.0 : static_cast<double>(w5) / n, 3);
+    return j;
+  }
 
-  Json breakdowns;
-  breakdowns["by_player_tier"] = cells({{"elite", &elite}, {"starter", &starter}, {"role_player", &role}});
-  breakdowns["by_confidence"] = cells({{"high", &high}, {"medium", &medium}, {"low", &low}});
-  breakdowns["by_recommendation"] = cells({{"over", &over}, {"under", &under}});
-  breakdowns["by_context"] = cells({{"home", &home}, {"away", &away}, {"back_to_back", &b2b}, {"rested", &rested}});
-
-  Json highlights = Json::object();
-  if (best) {
+  /// The best and the worst prediction by absolute error.
+  [[nodiscard]] Json highlights() const {
+    Json h = Json::object();
+    if (!best) return h;
     Json b;
     b["player"] = best->player_lookup;
     b["team"] = text(best->team);
     b["predicted"] = number(best->predicted, 2);
     b["actual"] = integer(best->actual);
     b["error"] = number(best->abs_error, 2);
-    highlights["best_prediction"] = std::move(b);
+    h["best_prediction"] = std::move(b);
     Json w;
     w["player"] = worst->player_lookup;
     w["team"] = text(worst->team);
@@ -207,16 +166,84 @@ Json results_payload(const Inputs& in, Date date, const std::string& generated_a
     w["actual"] = integer(worst->actual);
     w["error"] = number(worst->abs_error, 2);
     w["minutes"] = number(worst->minutes, 1);
-    highlights["worst_prediction"] = std::move(w);
+    h["worst_prediction"] = std::move(w);
+    return h;
+  }
+};
+
+/// The OVER/UNDER rows split by player tier, confidence, pick and context.
+struct Breakdowns {
+  Cell elite, starter, role, high, medium, low, over, under, home, away, b2b, rested;
+
+  void add(const Graded& g, const Context& c, const std::optional<std::string>& conf_tier, const std::string& tier) {
+    (tier == "elite" ? elite : tier == "starter" ? starter : role).add(g);
+    if (conf_tier) (*conf_tier == "high" ? high : *conf_tier == "medium" ? medium : low).add(g);
+    (g.recommendation == "OVER" ? over : under).add(g);
+    (c.is_home ? home : away).add(g);
+    if (c.back_to_back) b2b.add(g);
+    if (c.days_rest >= 2) rested.add(g);
   }
 
+  [[nodiscard]] Json json() const {
+    Json j;
+    j["by_player_tier"] = cells({{"elite", &elite}, {"starter", &starter}, {"role_player", &role}});
+    j["by_confidence"] = cells({{"high", &high}, {"medium", &medium}, {"low", &low}});
+    j["by_recommendation"] = cells({{"over", &over}, {"under", &under}});
+    j["by_context"] = cells({{"home", &home}, {"away", &away}, {"back_to_back", &b2b}, {"rested", &rested}});
+    return j;
+  }
+};
+
+Json result_row(const Graded& g, const Context& c, const std::optional<std::string>& conf_tier,
+                const std::string& tier) {
+  Json r;
+  r["player_lookup"] = g.player_lookup;
+  r["game_id"] = g.game_id;
+  r["team"] = text(g.team);
+  r["opponent"] = text(g.opponent);
+  // Legacy emitted these with `float(x) if x else None`, so an exact 0 became
+  // null. Fixed (DECISION 6): number() keeps 0.
+  r["predicted"] = number(g.predicted, 2);
+  r["actual"] = integer(g.actual);
+  r["line"] = number(g.line, 2);
+  r["recommendation"] = text(g.recommendation);
+  r["result"] = result_label(g);
+  r["error"] = number(g.abs_error, 2);
+  r["bias"] = number(g.signed_error, 2);
+  r["confidence"] = number(g.confidence, 3);
+  r["minutes"] = number(g.minutes, 1);
+  r["confidence_tier"] = text(conf_tier);
+  r["player_tier"] = tier;
+  r["is_home"] = c.is_home;
+  r["is_back_to_back"] = c.back_to_back;
+  r["days_rest"] = c.days_rest;
+  return r;
+}
+
+}  // namespace
+
+Json results_payload(const Inputs& in, Date date, const std::string& generated_at) {
+  const std::vector<Graded> rows = graded_rows(in, date);
+  const auto ctx = contexts(in, date);
+  Summary summary;
+  Breakdowns breakdowns;
+  Json results = Json::array();
+  for (const Graded& g : rows) {
+    auto it = ctx.find(g.player_lookup + "|" + g.game_id);
+    const Context c = it == ctx.end() ? Context{} : it->second;
+    const auto conf_tier = confidence_tier(g.confidence);
+    const std::string tier = player_tier(c.season_avg);
+    summary.add(g);
+    if (g.is_bet()) breakdowns.add(g, c, conf_tier, tier);
+    results.push_back(result_row(g, c, conf_tier, tier));
+  }
   Json out;
   out["game_date"] = date.iso();
   out["generated_at"] = generated_at;
-  out["summary"] = std::move(summary);
-  out["breakdowns"] = std::move(breakdowns);
+  out["summary"] = summary.json(rows.size());
+  out["breakdowns"] = breakdowns.json();
   out["results"] = std::move(results);
-  out["highlights"] = std::move(highlights);
+  out["highlights"] = summary.highlights();
   return out;
 }
 

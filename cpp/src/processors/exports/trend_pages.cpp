@@ -573,105 +573,133 @@ Json team_tendencies_payload(Warehouse& wh, Date as_of, const std::string& gener
   return out;
 }
 
-Json quick_hits_payload(Warehouse& wh, Date as_of, const std::string& generated_at) {
-  constexpr size_t kNumStats = 8;
-  constexpr int64_t kMinSample = 50;
-  const DateRange window{as_of - 90, as_of};
-  const auto rows = read_pgs(wh, window);
-  const auto since = days_since_previous(rows);
-  const auto home = home_flags(wh, window);
-  std::vector<Json> all;
+namespace {
 
-  // Day of week (BigQuery DAYOFWEEK: Sunday = 1).
-  static const std::array<const char*, 7> kDays = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                   "Thursday", "Friday", "Saturday"};
+// ---- trends/quick-hits -----------------------------------------------------------
+
+/// BigQuery DAYOFWEEK order: Sunday = 1.
+const std::array<const char*, 7> kDays = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+
+/// OVER/UNDER results of the window by day of week, rest, location and scorer
+/// tier.
+struct QuickTallies {
   std::array<Tally, 7> by_day{};
   std::array<Tally, 3> by_rest{};
   std::array<Tally, 2> by_location{};  // home, away
   std::array<Tally, 4> by_tier{};
   Tally rest_all, tier_all;
+};
+
+QuickTallies quick_tallies(Warehouse& wh, DateRange window) {
+  const auto rows = read_pgs(wh, window);
+  const auto since = days_since_previous(rows);
+  const auto home = home_flags(wh, window);
+  QuickTallies q;
   for (const auto& [b, e] : player_runs(rows)) {
     const size_t tier = archetype_of(mean_points(rows, b, e, [](const PgsRow&) { return true; }));
     for (size_t i = b; i < e; ++i) {
       const PgsRow& g = rows[i];
       if (!g.is_over_under()) continue;
-      by_day[static_cast<size_t>(Date(g.day).iso_weekday() % 7)].add(g);
+      q.by_day[static_cast<size_t>(Date(g.day).iso_weekday() % 7)].add(g);
       // Legacy: the gap to the previous game WITH a prop result. Fixed: to the
       // previous game.
       if (int c = rest_category(since[i]); c >= 0) {
-        by_rest[static_cast<size_t>(c)].add(g);
-        rest_all.add(g);
+        q.by_rest[static_cast<size_t>(c)].add(g);
+        q.rest_all.add(g);
       }
       auto h = home.find({g.day, g.team});
-      if (h != home.end()) by_location[h->second ? 0 : 1].add(g);
-      by_tier[tier].add(g);
-      tier_all.add(g);
+      if (h != home.end()) q.by_location[h->second ? 0 : 1].add(g);
+      q.by_tier[tier].add(g);
+      q.tier_all.add(g);
     }
   }
-  {
-    std::vector<std::pair<double, size_t>> days;
-    double sum = 0;
-    for (size_t d = 0; d < 7; ++d) {
-      if (by_day[d].n == 0) continue;
-      days.emplace_back(over_pct(by_day[d].overs, by_day[d].n), d);
-      sum += days.back().first;
-    }
-    std::stable_sort(days.begin(), days.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    const double league = days.empty() ? 0 : bq_round(sum / static_cast<double>(days.size()), 1);
-    for (const auto& [pct, d] : days) {
-      const double diff = pct - league;
-      if (std::fabs(diff) < 2) continue;
-      std::string id = kDays[d];
-      std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
-      all.push_back(quick_stat(id + "_overs", "day_of_week", std::string(kDays[d]) + (diff > 0 ? " Surge" : " Slump"),
-                               pct, std::string("OVER hit rate on ") + kDays[d] + "s", by_day[d].n, trend_of(pct),
-                               "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
-    }
+  return q;
+}
+
+/// Days whose OVER rate is ≥ 2 points off the mean of the days.
+void day_of_week_stats(const QuickTallies& q, std::vector<Json>& all) {
+  std::vector<std::pair<double, size_t>> days;
+  double sum = 0;
+  for (size_t d = 0; d < 7; ++d) {
+    if (q.by_day[d].n == 0) continue;
+    days.emplace_back(over_pct(q.by_day[d].overs, q.by_day[d].n), d);
+    sum += days.back().first;
   }
+  std::stable_sort(days.begin(), days.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const double league = days.empty() ? 0 : bq_round(sum / static_cast<double>(days.size()), 1);
+  for (const auto& [pct, d] : days) {
+    const double diff = pct - league;
+    if (std::fabs(diff) < 2) continue;
+    std::string id = kDays[d];
+    std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
+    all.push_back(quick_stat(id + "_overs", "day_of_week", std::string(kDays[d]) + (diff > 0 ? " Surge" : " Slump"),
+                             pct, std::string("OVER hit rate on ") + kDays[d] + "s", q.by_day[d].n, trend_of(pct),
+                             "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
+  }
+}
+
+/// Rest categories ≥ 1.5 points off the overall rate.
+void rest_stats(const QuickTallies& q, std::vector<Json>& all) {
   static const std::array<std::array<const char*, 3>, 3> kRestLabels = {
       {{"b2b", "Back-to-Back Blues", "on back-to-back games"},
        {"one_day", "Standard Rest", "with 1 day rest"},
        {"rested", "Fresh Legs", "with 2+ days rest"}}};
-  if (rest_all.n > 0) {
-    const double league = over_pct(rest_all.overs, rest_all.n);
-    for (size_t c = 0; c < 3; ++c) {
-      if (by_rest[c].n == 0) continue;
-      const double pct = over_pct(by_rest[c].overs, by_rest[c].n), diff = pct - league;
-      if (std::fabs(diff) < 1.5) continue;
-      all.push_back(quick_stat(std::string(kRestLabels[c][0]) + "_overs", "situational", kRestLabels[c][1], pct,
-                               std::string("OVER hit rate ") + kRestLabels[c][2], by_rest[c].n, trend_of(pct),
-                               "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
-    }
+  if (q.rest_all.n == 0) return;
+  const double league = over_pct(q.rest_all.overs, q.rest_all.n);
+  for (size_t c = 0; c < 3; ++c) {
+    if (q.by_rest[c].n == 0) continue;
+    const double pct = over_pct(q.by_rest[c].overs, q.by_rest[c].n), diff = pct - league;
+    if (std::fabs(diff) < 1.5) continue;
+    all.push_back(quick_stat(std::string(kRestLabels[c][0]) + "_overs", "situational", kRestLabels[c][1], pct,
+                             std::string("OVER hit rate ") + kRestLabels[c][2], q.by_rest[c].n, trend_of(pct),
+                             "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
   }
-  if (by_location[0].n > 0 && by_location[1].n > 0) {
-    const double hp = over_pct(by_location[0].overs, by_location[0].n);
-    const double ap = over_pct(by_location[1].overs, by_location[1].n);
-    const double diff = hp - ap;
-    if (std::fabs(diff) >= 2) {
-      const double better = diff > 0 ? hp : ap;
-      all.push_back(quick_stat("home_away_split", "situational", diff > 0 ? "Home Court Advantage" : "Road Warriors",
-                               better, std::string("OVER hit rate for ") + (diff > 0 ? "home" : "away") + " players",
-                               by_location[0].n + by_location[1].n, better > 52 ? "positive" : "neutral",
-                               "vs " + py_str(diff < 0 ? hp : ap) + "% " + (diff > 0 ? "away" : "home") + " (" +
-                                   fixed(std::fabs(diff), 1) + "% gap)"));
-    }
-  }
+}
+
+/// Home vs away, when ≥ 2 points apart.
+void location_stat(const QuickTallies& q, std::vector<Json>& all) {
+  const Tally &h = q.by_location[0], &a = q.by_location[1];
+  if (h.n == 0 || a.n == 0) return;
+  const double hp = over_pct(h.overs, h.n), ap = over_pct(a.overs, a.n), diff = hp - ap;
+  if (std::fabs(diff) < 2) return;
+  const double better = diff > 0 ? hp : ap;
+  all.push_back(quick_stat("home_away_split", "situational", diff > 0 ? "Home Court Advantage" : "Road Warriors",
+                           better, std::string("OVER hit rate for ") + (diff > 0 ? "home" : "away") + " players",
+                           h.n + a.n, better > 52 ? "positive" : "neutral",
+                           "vs " + py_str(diff < 0 ? hp : ap) + "% " + (diff > 0 ? "away" : "home") + " (" +
+                               fixed(std::fabs(diff), 1) + "% gap)"));
+}
+
+/// Scorer tiers ≥ 2 points off the overall rate.
+void tier_stats(const QuickTallies& q, std::vector<Json>& all) {
   static const std::array<std::array<const char*, 3>, 4> kTierLabels = {
       {{"stars", "Star Power", "22+ PPG stars"},
        {"scorers", "Secondary Scorers", "15-22 PPG players"},
        {"rotation", "Rotation Players", "8-15 PPG players"},
        {"bench", "Bench Mob", "under 8 PPG players"}}};
-  if (tier_all.n > 0) {
-    const double league = over_pct(tier_all.overs, tier_all.n);
-    for (size_t t = 0; t < 4; ++t) {
-      if (by_tier[t].n == 0) continue;
-      const double pct = over_pct(by_tier[t].overs, by_tier[t].n), diff = pct - league;
-      if (std::fabs(diff) < 2) continue;
-      all.push_back(quick_stat(std::string(kTierLabels[t][0]) + "_overs", "player_type", kTierLabels[t][1], pct,
-                               std::string("OVER hit rate for ") + kTierLabels[t][2], by_tier[t].n, trend_of(pct),
-                               "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
-    }
+  if (q.tier_all.n == 0) return;
+  const double league = over_pct(q.tier_all.overs, q.tier_all.n);
+  for (size_t t = 0; t < 4; ++t) {
+    if (q.by_tier[t].n == 0) continue;
+    const double pct = over_pct(q.by_tier[t].overs, q.by_tier[t].n), diff = pct - league;
+    if (std::fabs(diff) < 2) continue;
+    all.push_back(quick_stat(std::string(kTierLabels[t][0]) + "_overs", "player_type", kTierLabels[t][1], pct,
+                             std::string("OVER hit rate for ") + kTierLabels[t][2], q.by_tier[t].n, trend_of(pct),
+                             "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
   }
+}
+
+}  // namespace
+
+Json quick_hits_payload(Warehouse& wh, Date as_of, const std::string& generated_at) {
+  constexpr size_t kNumStats = 8;
+  constexpr int64_t kMinSample = 50;
+  const QuickTallies q = quick_tallies(wh, DateRange{as_of - 90, as_of});
+  std::vector<Json> all;
+  day_of_week_stats(q, all);
+  rest_stats(q, all);
+  location_stat(q, all);
+  tier_stats(q, all);
   std::vector<Json> valid;
   for (auto& s : all) {
     if (s["sample_size"].get<int64_t>() >= kMinSample) valid.push_back(std::move(s));
