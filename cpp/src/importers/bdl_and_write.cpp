@@ -95,15 +95,8 @@ struct BdlLine {
   std::array<std::optional<double>, kNumStats> stats;
 };
 
-}  // namespace
-
-Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name) {
-  json root;
-  try {
-    root = json::parse(json_text);
-  } catch (const json::exception& e) {
-    throw DataError(source_name + ": malformed JSON: " + e.what());
-  }
+/// The games list of a response: the top-level list, or its data[].
+const json& games_list(const json& root, const std::string& source_name) {
   const json* games = &root;
   if (root.is_object()) {
     auto it = root.find("data");
@@ -111,87 +104,81 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
     games = &*it;
   }
   if (!games->is_array()) throw DataError(source_name + ": data is not a list");
+  return *games;
+}
 
-  std::vector<GameInfo> infos(games->size());
-  std::vector<BdlLine> lines;
-  UniqueKeys keys("(game_id, player_lookup)");
-  for (size_t gi = 0; gi < games->size(); ++gi) {
-    const json& g = (*games)[gi];
-    RowRef at(source_name, "game #" + std::to_string(gi));
-    if (!g.is_object()) at.fail("(game)", g.dump().substr(0, 40), "not an object");
-    GameInfo& info = infos[gi];
-    const std::string date_text = text_member(g, "date");
-    try {
-      info.date = Date::parse(date_text.substr(0, std::min<size_t>(10, date_text.size())), "date");
-    } catch (const Error&) {
-      at.fail("date", date_text, "expected YYYY-MM-DD");
-    }
-    at.set_date(info.date.iso());
-    auto team_code = [&](const char* side) {
-      auto it = g.find(side);
-      if (it == g.end() || !it->is_object()) at.fail(side, "", "missing");
-      std::string code = text_member(*it, "abbreviation");
-      if (!is_nba_tricode(code)) at.fail(std::string(side) + ".abbreviation", code, "not an NBA tricode");
-      return code;
-    };
-    info.home = team_code("home_team");
-    info.away = team_code("visitor_team");
-    if (info.home == info.away) at.fail("visitor_team.abbreviation", info.away, "same team as home_team");
-    info.game_id = info.date.compact() + "_" + info.away + "_" + info.home;
-    at = RowRef(source_name, "game #" + std::to_string(gi) + " (" + info.game_id + ")", info.date.iso());
-    info.status = text_member(g, "status");
-    info.period = number_of(at, g, "period", limits::kPeriod, false);
-    if (auto ps = g.find("postseason"); ps != g.end() && !ps->is_null()) {
-      if (!ps->is_boolean()) at.fail("postseason", ps->dump(), "expected true or false");
-      info.postseason = ps->get<bool>();
-    }
-    info.home_score = number_of(at, g, "home_team_score", limits::kTeamScore, false);
-    info.away_score = number_of(at, g, "visitor_team_score", limits::kTeamScore, false);
-    for (const char* side : {"home_team", "visitor_team"}) {
-      const json& team = g.at(side);
-      auto players = team.find("players");
-      if (players == team.end() || !players->is_array())
-        at.fail(std::string(side) + ".players", "", "missing or not a list");
-      for (size_t pi = 0; pi < players->size(); ++pi) {
-        const json& p = (*players)[pi];
-        const std::string slot = std::string(side) + ".players[" + std::to_string(pi) + "]";
-        RowRef pat(source_name, at.row() + " " + slot, info.date.iso());
-        auto pl = p.is_object() ? p.find("player") : p.end();
-        if (!p.is_object() || pl == p.end() || !pl->is_object()) pat.fail("player", "", "missing");
-        BdlLine line;
-        line.game = &info;
-        line.team = std::string(side) == "home_team" ? info.home : info.away;
-        line.full_name = text_member(*pl, "first_name") + " " + text_member(*pl, "last_name");
-        line.lookup = player_lookup(line.full_name);
-        if (line.lookup.empty()) pat.fail("player.first_name", line.full_name, "empty player name");
-        pat = RowRef(source_name, at.row() + " player " + line.lookup, info.date.iso());
-        keys.claim(pat, info.game_id + " " + line.lookup);
-        line.player_id = number_of(pat, *pl, "id", limits::kId, false);
-        line.jersey = text_member(*pl, "jersey_number");
-        line.position = text_member(*pl, "position");
-        if (auto m = p.find("min"); m != p.end() && !m->is_null()) {
-          if (!m->is_string()) pat.fail("min", m->dump(), "expected minutes as text (MM or MM:SS)");
-          line.minutes = m->get<std::string>();
-          if (!line.minutes.empty()) parse_minutes(pat, "min", line.minutes);
-        }
-        for (size_t k = 0; k < kNumStats; ++k) {
-          line.stats[k] = number_of(pat, p, kStats[k].key, kStats[k].limits, kStats[k].real);
-        }
-        for (auto [m, a] : kMakes) {
-          if (line.stats[m] && line.stats[a]) {
-            check_makes(pat, kStats[m].key, static_cast<int64_t>(*line.stats[m]), kStats[a].key,
-                        static_cast<int64_t>(*line.stats[a]));
-          }
-        }
-        lines.push_back(std::move(line));
-      }
+/// Game @p g's date, teams, status, period and score; @p at is re-pointed at
+/// the game once its id is known.
+GameInfo game_info(const json& g, const std::string& source_name, size_t gi, RowRef& at) {
+  if (!g.is_object()) at.fail("(game)", g.dump().substr(0, 40), "not an object");
+  GameInfo info;
+  const std::string date_text = text_member(g, "date");
+  try {
+    info.date = Date::parse(date_text.substr(0, std::min<size_t>(10, date_text.size())), "date");
+  } catch (const Error&) {
+    at.fail("date", date_text, "expected YYYY-MM-DD");
+  }
+  at.set_date(info.date.iso());
+  auto team_code = [&](const char* side) {
+    auto it = g.find(side);
+    if (it == g.end() || !it->is_object()) at.fail(side, "", "missing");
+    std::string code = text_member(*it, "abbreviation");
+    if (!is_nba_tricode(code)) at.fail(std::string(side) + ".abbreviation", code, "not an NBA tricode");
+    return code;
+  };
+  info.home = team_code("home_team");
+  info.away = team_code("visitor_team");
+  if (info.home == info.away) at.fail("visitor_team.abbreviation", info.away, "same team as home_team");
+  info.game_id = info.date.compact() + "_" + info.away + "_" + info.home;
+  at = RowRef(source_name, "game #" + std::to_string(gi) + " (" + info.game_id + ")", info.date.iso());
+  info.status = text_member(g, "status");
+  info.period = number_of(at, g, "period", limits::kPeriod, false);
+  if (auto ps = g.find("postseason"); ps != g.end() && !ps->is_null()) {
+    if (!ps->is_boolean()) at.fail("postseason", ps->dump(), "expected true or false");
+    info.postseason = ps->get<bool>();
+  }
+  info.home_score = number_of(at, g, "home_team_score", limits::kTeamScore, false);
+  info.away_score = number_of(at, g, "visitor_team_score", limits::kTeamScore, false);
+  return info;
+}
+
+/// Player entry @p p of @p team in @p game, checked (name, one row per player
+/// and game, minutes, stat limits, makes ≤ attempts); @p game_row names the
+/// game in messages, @p pat the entry until its player is known.
+BdlLine player_line(const json& p, const GameInfo& game, const std::string& team, const std::string& game_row,
+                    RowRef pat, UniqueKeys& keys) {
+  auto pl = p.is_object() ? p.find("player") : p.end();
+  if (!p.is_object() || pl == p.end() || !pl->is_object()) pat.fail("player", "", "missing");
+  BdlLine line;
+  line.game = &game;
+  line.team = team;
+  line.full_name = text_member(*pl, "first_name") + " " + text_member(*pl, "last_name");
+  line.lookup = player_lookup(line.full_name);
+  if (line.lookup.empty()) pat.fail("player.first_name", line.full_name, "empty player name");
+  pat = RowRef(pat.source(), game_row + " player " + line.lookup, game.date.iso());
+  keys.claim(pat, game.game_id + " " + line.lookup);
+  line.player_id = number_of(pat, *pl, "id", limits::kId, false);
+  line.jersey = text_member(*pl, "jersey_number");
+  line.position = text_member(*pl, "position");
+  if (auto m = p.find("min"); m != p.end() && !m->is_null()) {
+    if (!m->is_string()) pat.fail("min", m->dump(), "expected minutes as text (MM or MM:SS)");
+    line.minutes = m->get<std::string>();
+    if (!line.minutes.empty()) parse_minutes(pat, "min", line.minutes);
+  }
+  for (size_t k = 0; k < kNumStats; ++k) {
+    line.stats[k] = number_of(pat, p, kStats[k].key, kStats[k].limits, kStats[k].real);
+  }
+  for (auto [m, a] : kMakes) {
+    if (line.stats[m] && line.stats[a]) {
+      check_makes(pat, kStats[m].key, static_cast<int64_t>(*line.stats[m]), kStats[a].key,
+                  static_cast<int64_t>(*line.stats[a]));
     }
   }
-  std::sort(lines.begin(), lines.end(), [](const BdlLine& a, const BdlLine& b) {
-    return std::tie(a.game->date, a.game->game_id, a.team, a.lookup) <
-           std::tie(b.game->date, b.game->game_id, b.team, b.lookup);
-  });
+  return line;
+}
 
+/// The lines as rows of nba_raw.bdl_player_boxscores.
+Table box_score_rows(const std::vector<BdlLine>& lines, const std::string& source_name) {
   Table t(catalog::get("nba_raw.bdl_player_boxscores"));
   t.resize(lines.size());
   auto set_opt = [&](size_t r, const char* col, const std::optional<double>& v, bool real) {
@@ -224,6 +211,45 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
     t.set(r, "created_at", kLoadStamp);
     t.set(r, "processed_at", kLoadStamp);
   }
+  return t;
+}
+
+}  // namespace
+
+Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name) {
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::exception& e) {
+    throw DataError(source_name + ": malformed JSON: " + e.what());
+  }
+  const json& games = games_list(root, source_name);
+  std::vector<GameInfo> infos(games.size());
+  std::vector<BdlLine> lines;
+  UniqueKeys keys("(game_id, player_lookup)");
+  for (size_t gi = 0; gi < games.size(); ++gi) {
+    const json& g = games[gi];
+    RowRef at(source_name, "game #" + std::to_string(gi));
+    infos[gi] = game_info(g, source_name, gi, at);
+    const GameInfo& info = infos[gi];
+    for (const char* side : {"home_team", "visitor_team"}) {
+      const json& team = g.at(side);
+      auto players = team.find("players");
+      if (players == team.end() || !players->is_array()) {
+        at.fail(std::string(side) + ".players", "", "missing or not a list");
+      }
+      const std::string& code = std::string(side) == "home_team" ? info.home : info.away;
+      for (size_t pi = 0; pi < players->size(); ++pi) {
+        RowRef pat(source_name, at.row() + " " + side + ".players[" + std::to_string(pi) + "]", info.date.iso());
+        lines.push_back(player_line((*players)[pi], info, code, at.row(), pat, keys));
+      }
+    }
+  }
+  std::sort(lines.begin(), lines.end(), [](const BdlLine& a, const BdlLine& b) {
+    return std::tie(a.game->date, a.game->game_id, a.team, a.lookup) <
+           std::tie(b.game->date, b.game->game_id, b.team, b.lookup);
+  });
+  Table t = box_score_rows(lines, source_name);
   // The legacy DDL's hash inputs for this table.
   proc::fill_data_hash(
       t, {"game_id", "player_lookup", "points", "rebounds", "assists", "field_goals_made", "field_goals_attempted"});
