@@ -458,6 +458,94 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
 
 }  // namespace
 
+namespace {
+
+/// The team lines of a box-score file: the `teams` list of the boxscoretraditional
+/// v3 shape (with gameId and gameDate), else the resultSets of v2.
+/// @p nba_game_id and @p date receive the game's id and, when the file has
+/// one, its date.
+std::vector<TeamLine> team_lines(const json& root, const std::string& path, Where& w, std::string& nba_game_id,
+                                 std::optional<Date>& date) {
+  if (!root.contains("teams")) return teams_from_result_sets(root, w, nba_game_id);
+  nba_game_id = need_text(root, "gameId", w);
+  const std::string gd = need_text(root, "gameDate", w);
+  try {
+    date = Date::parse(gd.substr(0, 10), "gameDate");
+  } catch (const Error&) {
+    fail(w, "gameDate", "'" + gd + "'", "expected YYYY-MM-DD");
+  }
+  w.date = date->iso();
+  const json& teams = need(root, "teams", w);
+  if (!teams.is_array()) fail(w, "teams", "", "expected a list");
+  std::vector<TeamLine> lines;
+  for (size_t i = 0; i < teams.size(); ++i) {
+    lines.push_back(team_from_data(teams[i], Where{path, "teams[" + std::to_string(i) + "]", w.date}));
+  }
+  return lines;
+}
+
+/// Which of the two lines is the home team. Legacy: `homeAway` when both teams
+/// carry it, else list order (teams[0] away). The scraper never writes
+/// homeAway and NBA.com lists the home team first, so legacy rows were
+/// inverted. Fixed: homeAway when present, else the schedule's home team for
+/// the NBA game id (@p g).
+size_t home_index(const std::vector<TeamLine>& lines, const Game* g, const Where& w, const std::string& nba_game_id) {
+  if (lines[0].home_away == "HOME" && lines[1].home_away == "AWAY") return 0;
+  if (lines[0].home_away == "AWAY" && lines[1].home_away == "HOME") return 1;
+  if (g && (g->home == lines[0].abbr || g->home == lines[1].abbr)) return g->home == lines[0].abbr ? 0 : 1;
+  fail(w, "gameId", nba_game_id,
+       "home/away unknown: the file has no homeAway and the schedule has no such game with these teams "
+       "(import the NBA.com schedule first)");
+}
+
+/// Line @p l as a row of game @p game_id, checked (rebounds, points formula).
+void team_box_row(const TeamLine& l, bool home, const std::string& game_id, const std::string& nba_game_id, Date date,
+                  const std::string& path, Parsed& out) {
+  const size_t r = out.add(l.where);
+  Table& t = out.rows;
+  t.set(r, "game_id", game_id);
+  t.set(r, "nba_game_id", nba_game_id);
+  t.set(r, "game_date", date);
+  t.set(r, "season_year", season_of(date));
+  if (!l.team_id) fail(l.where, "teamId", "", "missing field");
+  t.set(r, "team_id", *l.team_id);
+  t.set(r, "team_abbr", l.abbr);
+  if (!l.name.empty()) t.set(r, "team_name", collapse_spaces(l.name));
+  if (!l.city.empty()) t.set(r, "team_city", collapse_spaces(l.city));
+  t.set(r, "is_home", home);
+  if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
+  t.col("fg_made").set_int(r, l.fgm);
+  t.col("fg_attempted").set_int(r, l.fga);
+  t.col("fg_percentage").set_real(r, l.fgp);
+  t.col("three_pt_made").set_int(r, l.tpm);
+  t.col("three_pt_attempted").set_int(r, l.tpa);
+  t.col("three_pt_percentage").set_real(r, l.tpp);
+  t.col("ft_made").set_int(r, l.ftm);
+  t.col("ft_attempted").set_int(r, l.fta);
+  t.col("ft_percentage").set_real(r, l.ftp);
+  t.col("offensive_rebounds").set_int(r, l.oreb);
+  t.col("defensive_rebounds").set_int(r, l.dreb);
+  t.col("total_rebounds").set_int(r, l.reb);
+  t.col("assists").set_int(r, l.ast);
+  t.col("steals").set_int(r, l.stl);
+  t.col("blocks").set_int(r, l.blk);
+  t.col("turnovers").set_int(r, l.tov);
+  t.col("personal_fouls").set_int(r, l.pf);
+  t.col("points").set_int(r, l.pts);
+  t.col("plus_minus").set_int(r, l.pm);
+  t.set(r, "source_file_path", path);
+  t.set(r, "created_at", kLoadStamp);
+  t.set(r, "processed_at", kLoadStamp);
+  // Legacy validation: OREB + DREB = REB and the points formula.
+  if (l.oreb && l.dreb && l.reb && *l.oreb + *l.dreb != *l.reb) {
+    fail(l.where, "rebounds.total", std::to_string(*l.reb),
+         "is not offensive + defensive (" + std::to_string(*l.oreb) + " + " + std::to_string(*l.dreb) + ")");
+  }
+  check_points(t, r, l.where, "fg_made", "three_pt_made", "ft_made", "points");
+}
+
+}  // namespace
+
 Parsed parse_team_boxscore(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.nbac_team_boxscore");
   Parsed out(schema);
@@ -465,33 +553,13 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
   const LakePath lp = parse_lake_path(path);
   Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
-  std::vector<TeamLine> lines;
   std::string nba_game_id;
   std::optional<Date> date = lp.date;
-  if (root.contains("teams")) {
-    nba_game_id = need_text(root, "gameId", w);
-    const std::string gd = need_text(root, "gameDate", w);
-    try {
-      date = Date::parse(gd.substr(0, 10), "gameDate");
-    } catch (const Error&) {
-      fail(w, "gameDate", "'" + gd + "'", "expected YYYY-MM-DD");
-    }
-    w.date = date->iso();
-    const json& teams = need(root, "teams", w);
-    if (!teams.is_array()) fail(w, "teams", "", "expected a list");
-    for (size_t i = 0; i < teams.size(); ++i) {
-      lines.push_back(team_from_data(teams[i], Where{path, "teams[" + std::to_string(i) + "]", w.date}));
-    }
-  } else {
-    lines = teams_from_result_sets(root, w, nba_game_id);
-  }
+  std::vector<TeamLine> lines = team_lines(root, path, w, nba_game_id, date);
   if (lines.size() != 2) fail(w, "teams", std::to_string(lines.size()), "expected exactly 2 teams");
   const Game* g = find_game_by_id(s, nba_game_id, date);
   if (!date) {
-    if (!g)
-      fail(w, "gameDate", nba_game_id,
-           "no date in the file or its path, and the game is not in the "
-           "schedule");
+    if (!g) fail(w, "gameDate", nba_game_id, "no date in the file or its path, and the game is not in the schedule");
     date = g->date;
   }
   w.date = date->iso();
@@ -511,23 +579,7 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
     out.exhibition = true;
     return out;
   }
-  // Home/away. Legacy: `homeAway` when both teams carry it, else list order
-  // (teams[0] away). The scraper never writes homeAway and NBA.com lists the
-  // home team first, so legacy rows were inverted. Fixed: homeAway when
-  // present, else the schedule's home team for the NBA game id.
-  int home_idx = -1;
-  if (lines[0].home_away == "HOME" && lines[1].home_away == "AWAY")
-    home_idx = 0;
-  else if (lines[0].home_away == "AWAY" && lines[1].home_away == "HOME")
-    home_idx = 1;
-  else if (g && (g->home == lines[0].abbr || g->home == lines[1].abbr))
-    home_idx = g->home == lines[0].abbr ? 0 : 1;
-  if (home_idx < 0) {
-    fail(w, "gameId", nba_game_id,
-         "home/away unknown: the file has no homeAway and the schedule has no "
-         "such game with these teams "
-         "(import the NBA.com schedule first)");
-  }
+  const size_t home_idx = home_index(lines, g, w, nba_game_id);
   const std::string& home = lines[home_idx].abbr;
   const std::string& away = lines[1 - home_idx].abbr;
   if (g && (g->away != away || g->home != home)) {
@@ -535,50 +587,7 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
          "the schedule has " + g->away + "@" + g->home + " for game " + nba_game_id);
   }
   const std::string game_id = standard_game_id(*date, away, home);
-  for (size_t i = 0; i < 2; ++i) {
-    const TeamLine& l = lines[i];
-    const size_t r = out.add(l.where);
-    Table& t = out.rows;
-    t.set(r, "game_id", game_id);
-    t.set(r, "nba_game_id", nba_game_id);
-    t.set(r, "game_date", *date);
-    t.set(r, "season_year", season_of(*date));
-    if (!l.team_id) fail(l.where, "teamId", "", "missing field");
-    t.set(r, "team_id", *l.team_id);
-    t.set(r, "team_abbr", l.abbr);
-    if (!l.name.empty()) t.set(r, "team_name", collapse_spaces(l.name));
-    if (!l.city.empty()) t.set(r, "team_city", collapse_spaces(l.city));
-    t.set(r, "is_home", static_cast<int>(i) == home_idx);
-    if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
-    t.col("fg_made").set_int(r, l.fgm);
-    t.col("fg_attempted").set_int(r, l.fga);
-    t.col("fg_percentage").set_real(r, l.fgp);
-    t.col("three_pt_made").set_int(r, l.tpm);
-    t.col("three_pt_attempted").set_int(r, l.tpa);
-    t.col("three_pt_percentage").set_real(r, l.tpp);
-    t.col("ft_made").set_int(r, l.ftm);
-    t.col("ft_attempted").set_int(r, l.fta);
-    t.col("ft_percentage").set_real(r, l.ftp);
-    t.col("offensive_rebounds").set_int(r, l.oreb);
-    t.col("defensive_rebounds").set_int(r, l.dreb);
-    t.col("total_rebounds").set_int(r, l.reb);
-    t.col("assists").set_int(r, l.ast);
-    t.col("steals").set_int(r, l.stl);
-    t.col("blocks").set_int(r, l.blk);
-    t.col("turnovers").set_int(r, l.tov);
-    t.col("personal_fouls").set_int(r, l.pf);
-    t.col("points").set_int(r, l.pts);
-    t.col("plus_minus").set_int(r, l.pm);
-    t.set(r, "source_file_path", path);
-    t.set(r, "created_at", kLoadStamp);
-    t.set(r, "processed_at", kLoadStamp);
-    // Legacy validation: OREB + DREB = REB and the points formula.
-    if (l.oreb && l.dreb && l.reb && *l.oreb + *l.dreb != *l.reb) {
-      fail(l.where, "rebounds.total", std::to_string(*l.reb),
-           "is not offensive + defensive (" + std::to_string(*l.oreb) + " + " + std::to_string(*l.dreb) + ")");
-    }
-    check_points(t, r, l.where, "fg_made", "three_pt_made", "ft_made", "points");
-  }
+  for (size_t i = 0; i < 2; ++i) team_box_row(lines[i], i == home_idx, game_id, nba_game_id, *date, path, out);
   return out;
 }
 
