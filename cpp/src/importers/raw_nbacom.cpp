@@ -616,33 +616,34 @@ std::string full_name(const std::string& original) {
 
 }  // namespace
 
-Parsed parse_injury_report(const std::string& text, const std::string& path, const Schedule&) {
-  static const TableSchema& schema = catalog::get("nba_raw.nbac_injury_report");
-  Parsed out(schema);
-  const json root = parse_json(text, path);
-  const LakePath lp = parse_lake_path(path);
-  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
-  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
-  const json& meta = need(root, "metadata", w);
-  const json& records = need(root, "records", w);
-  if (!records.is_array()) fail(w, "records", "", "expected a list");
-  Where mw{path, "metadata", w.date};
-  // Report date: metadata.gamedate (YYYYMMDD or YYYY-MM-DD), else the path's
-  // date folder. (Legacy fell back to today's date; a clock-dependent fallback
-  // is not reproducible, so it is an error.)
+namespace {
+
+/// What every row of one injury report shares.
+struct ReportMeta {
   Date report_date;
+  int64_t hour = 0;
+  std::string season;  ///< "2023-24"
+  std::optional<double> overall;
+  std::optional<std::string> scrape_time, run_id;
+};
+
+/// The report's date (metadata.gamedate, YYYYMMDD or YYYY-MM-DD, else the
+/// path's date folder; legacy fell back to today's date, which is not
+/// reproducible, so it is an error) and hour (hour24, else hour with AM/PM
+/// when given, else the path's hour folder). @p w receives the date.
+ReportMeta report_meta(const json& root, const json& meta, const LakePath& lp, const std::string& path, Where& w) {
+  ReportMeta m;
+  Where mw{path, "metadata", w.date};
   if (auto gd = opt_text(meta, "gamedate", mw)) {
     LakePath probe = parse_lake_path(*gd + "/x");
     if (!probe.date) fail(mw, "gamedate", "'" + *gd + "'", "expected YYYYMMDD or YYYY-MM-DD");
-    report_date = *probe.date;
+    m.report_date = *probe.date;
   } else if (lp.date) {
-    report_date = *lp.date;
+    m.report_date = *lp.date;
   } else {
     fail(mw, "gamedate", "", "missing field (and the path has no date folder)");
   }
-  w.date = mw.date = report_date.iso();
-  // Report hour: hour24, else hour (with AM/PM when given), else the path's
-  // hour folder.
+  w.date = mw.date = m.report_date.iso();
   std::optional<int64_t> hour = opt_int(meta, "hour24", mw);
   if (!hour) {
     hour = opt_int(meta, "hour", mw);
@@ -655,88 +656,109 @@ Parsed parse_injury_report(const std::string& text, const std::string& path, con
   }
   if (!hour) fail(mw, "hour24", "", "missing field (and the path has no hour folder)");
   if (*hour < 0 || *hour > 23) fail(mw, "hour24", std::to_string(*hour), "outside 0-23");
-  const int season = season_of(report_date);
+  m.hour = *hour;
+  const int season = season_of(m.report_date);
   char season_text[16];
   std::snprintf(season_text, sizeof season_text, "%d-%02d", season, (season + 1) % 100);
-  std::optional<double> overall;
+  m.season = season_text;
   if (auto ps = root.find("parsing_stats"); ps != root.end() && ps->is_object()) {
-    overall = opt_real(*ps, "overall_confidence", Where{path, "parsing_stats", w.date});
+    m.overall = opt_real(*ps, "overall_confidence", Where{path, "parsing_stats", w.date});
   }
-  const std::optional<std::string> scrape_time = opt_text(meta, "scrape_time", mw);
-  const std::optional<std::string> run_id = opt_text(meta, "run_id", mw);
+  m.scrape_time = opt_text(meta, "scrape_time", mw);
+  m.run_id = opt_text(meta, "run_id", mw);
+  return m;
+}
 
+/// A record's game date, MM/DD/YYYY.
+Date record_game_date(const std::string& gdate, const Where& rw) {
+  int mo = 0, d = 0, y = 0;
+  if (std::sscanf(gdate.c_str(), "%d/%d/%d", &mo, &d, &y) != 3)
+    fail(rw, "date", "'" + gdate + "'", "expected MM/DD/YYYY");
+  try {
+    return Date::from_ymd(y, mo, d);
+  } catch (const Error&) {
+    fail(rw, "date", "'" + gdate + "'", "not a calendar date");
+  }
+}
+
+/// Record @p rec as a row, checked; a team that has not submitted its report
+/// (a bare line naming no player) gives none.
+void injury_row(const json& rec, Where& rw, const ReportMeta& m, const std::string& path, Parsed& out) {
+  const std::string player = opt_text(rec, "player", rw).value_or("");
+  if (player.empty() &&
+      lower(opt_text(rec, "reason", rw).value_or("")).find("not yet submitted") != std::string::npos) {
+    return;
+  }
+  if (player.empty()) fail(rw, "player", "", "missing field");
+  rw.record += " '" + player + "'";
+  const Date game_date = record_game_date(need_text(rec, "date", rw), rw);
+  std::string gametime = need_text(rec, "gametime", rw);
+  if (auto p = gametime.find('('); p != std::string::npos) gametime = gametime.substr(0, p);
+  gametime = collapse_spaces(gametime);
+  const std::string matchup = need_text(rec, "matchup", rw);
+  const auto at = matchup.find('@');
+  const std::string away = at == std::string::npos ? "" : upper_trim(matchup.substr(0, at));
+  const std::string home = at == std::string::npos ? "" : upper_trim(matchup.substr(at + 1));
+  if (!is_nba_tricode(away) || !is_nba_tricode(home)) {
+    fail(rw, "matchup", "'" + matchup + "'", "expected AWAY@HOME NBA team codes");
+  }
+  const std::string team = upper_trim(need_text(rec, "team", rw));
+  if (team != away && team != home) fail(rw, "team", "'" + team + "'", "not a team of " + matchup);
+  const std::string status = lower(need_text(rec, "status", rw));
+  static const char* kStatuses[] = {"out", "questionable", "doubtful", "probable", "available"};
+  if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char* k) { return status == k; })) {
+    fail(rw, "status", "'" + status + "'", "expected Out, Questionable, Doubtful, Probable or Available");
+  }
+  const std::string full = full_name(player);
+  // Legacy removed "jr", "sr", "ii"… anywhere in the lowercased name (mangling
+  // "Jrue", "Olivier") and kept diacritics. Fixed: the canonical
+  // player_lookup used by every other table.
+  const std::string lookup = player_lookup(full);
+  if (lookup.empty()) fail(rw, "player", "'" + player + "'", "no letters or digits in the player name");
+  const std::string reason = opt_text(rec, "reason", rw).value_or("");
+
+  const size_t r = out.add(rw);
+  Table& t = out.rows;
+  t.set(r, "report_date", m.report_date);
+  t.set(r, "report_hour", m.hour);
+  t.set(r, "season", m.season);
+  t.set(r, "game_date", game_date);
+  t.set(r, "game_time", gametime);
+  t.set(r, "game_id", standard_game_id(game_date, away, home));
+  t.set(r, "matchup", matchup);
+  t.set(r, "away_team", away);
+  t.set(r, "home_team", home);
+  t.set(r, "team", team);
+  t.set(r, "player_name_original", player);
+  t.set(r, "player_full_name", full);
+  t.set(r, "player_lookup", lookup);
+  t.set(r, "injury_status", status);
+  t.set(r, "reason", reason);
+  t.set(r, "reason_category", reason_category(reason));
+  t.set(r, "confidence_score", opt_real(rec, "confidence", rw).value_or(1.0));
+  t.set(r, "overall_report_confidence", m.overall.value_or(1.0));
+  if (m.scrape_time) t.set(r, "scrape_time", *m.scrape_time);
+  if (m.run_id) t.set(r, "run_id", *m.run_id);
+  t.set(r, "source_file_path", path);
+  t.set(r, "processed_at", kLoadStamp);
+}
+
+}  // namespace
+
+Parsed parse_injury_report(const std::string& text, const std::string& path, const Schedule&) {
+  static const TableSchema& schema = catalog::get("nba_raw.nbac_injury_report");
+  Parsed out(schema);
+  const json root = parse_json(text, path);
+  const LakePath lp = parse_lake_path(path);
+  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
+  if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
+  const json& meta = need(root, "metadata", w);
+  const json& records = need(root, "records", w);
+  if (!records.is_array()) fail(w, "records", "", "expected a list");
+  const ReportMeta m = report_meta(root, meta, lp, path, w);
   for (size_t i = 0; i < records.size(); ++i) {
-    const json& rec = records[i];
     Where rw{path, "records[" + std::to_string(i) + "]", w.date};
-    const std::string player = opt_text(rec, "player", rw).value_or("");
-    // Teams that have not submitted their report appear as a bare line; they
-    // name no player.
-    if (player.empty() &&
-        lower(opt_text(rec, "reason", rw).value_or("")).find("not yet submitted") != std::string::npos) {
-      continue;
-    }
-    if (player.empty()) fail(rw, "player", "", "missing field");
-    rw.record += " '" + player + "'";
-    const std::string gdate = need_text(rec, "date", rw);
-    Date game_date;
-    {
-      int mo = 0, d = 0, y = 0;
-      if (std::sscanf(gdate.c_str(), "%d/%d/%d", &mo, &d, &y) != 3)
-        fail(rw, "date", "'" + gdate + "'", "expected MM/DD/YYYY");
-      try {
-        game_date = Date::from_ymd(y, mo, d);
-      } catch (const Error&) {
-        fail(rw, "date", "'" + gdate + "'", "not a calendar date");
-      }
-    }
-    std::string gametime = need_text(rec, "gametime", rw);
-    if (auto p = gametime.find('('); p != std::string::npos) gametime = gametime.substr(0, p);
-    gametime = collapse_spaces(gametime);
-    const std::string matchup = need_text(rec, "matchup", rw);
-    const auto at = matchup.find('@');
-    const std::string away = at == std::string::npos ? "" : upper_trim(matchup.substr(0, at));
-    const std::string home = at == std::string::npos ? "" : upper_trim(matchup.substr(at + 1));
-    if (!is_nba_tricode(away) || !is_nba_tricode(home))
-      fail(rw, "matchup", "'" + matchup + "'", "expected AWAY@HOME NBA team codes");
-    const std::string team = upper_trim(need_text(rec, "team", rw));
-    if (team != away && team != home) fail(rw, "team", "'" + team + "'", "not a team of " + matchup);
-    const std::string status = lower(need_text(rec, "status", rw));
-    static const char* kStatuses[] = {"out", "questionable", "doubtful", "probable", "available"};
-    if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char* k) { return status == k; })) {
-      fail(rw, "status", "'" + status + "'", "expected Out, Questionable, Doubtful, Probable or Available");
-    }
-    const std::string full = full_name(player);
-    // Legacy removed "jr", "sr", "ii"… anywhere in the lowercased name
-    // (mangling "Jrue", "Olivier") and kept diacritics. Fixed: the canonical
-    // player_lookup used by every other table.
-    const std::string lookup = player_lookup(full);
-    if (lookup.empty()) fail(rw, "player", "'" + player + "'", "no letters or digits in the player name");
-    const std::string reason = opt_text(rec, "reason", rw).value_or("");
-
-    const size_t r = out.add(rw);
-    Table& t = out.rows;
-    t.set(r, "report_date", report_date);
-    t.set(r, "report_hour", *hour);
-    t.set(r, "season", std::string(season_text));
-    t.set(r, "game_date", game_date);
-    t.set(r, "game_time", gametime);
-    t.set(r, "game_id", standard_game_id(game_date, away, home));
-    t.set(r, "matchup", matchup);
-    t.set(r, "away_team", away);
-    t.set(r, "home_team", home);
-    t.set(r, "team", team);
-    t.set(r, "player_name_original", player);
-    t.set(r, "player_full_name", full);
-    t.set(r, "player_lookup", lookup);
-    t.set(r, "injury_status", status);
-    t.set(r, "reason", reason);
-    t.set(r, "reason_category", reason_category(reason));
-    t.set(r, "confidence_score", opt_real(rec, "confidence", rw).value_or(1.0));
-    t.set(r, "overall_report_confidence", overall.value_or(1.0));
-    if (scrape_time) t.set(r, "scrape_time", *scrape_time);
-    if (run_id) t.set(r, "run_id", *run_id);
-    t.set(r, "source_file_path", path);
-    t.set(r, "processed_at", kLoadStamp);
+    injury_row(records[i], rw, m, path, out);
   }
   return out;
 }
