@@ -281,86 +281,113 @@ void PinnedTable::collect_leaves(const Lease& lease, uint32_t root) {
   leaf_upper_ = std::move(upper);
 }
 
+uint32_t PinnedTable::index_root(const std::string& index, const std::string& column) const {
+  const std::lock_guard lock(snapshot_->mutex);  // the reader connection, one thread at a time
+  try {
+    sqlite3* db = snapshot_->reader;
+    Statement st(db,
+                 snapshot_->on_schema(
+                     "SELECT rootpage FROM {schema}.sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?"));
+    sqlite3_bind_text(st.get(), 1, index.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 2, table_.c_str(), -1, SQLITE_TRANSIENT);
+    if (!st.step()) throw FileLayoutUnsupported("no index " + index + " of " + table_);
+    const auto root = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
+    Statement xi(db, "SELECT name, desc, coll FROM pragma_index_xinfo(?, ?) WHERE seqno = 0");
+    sqlite3_bind_text(xi.get(), 1, index.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(xi.get(), 2, snapshot_->schema.c_str(), -1, SQLITE_TRANSIENT);
+    const auto text = [&xi](int i) {
+      const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(xi.get(), i));
+      return std::string(t ? t : "");
+    };
+    if (!xi.step() || text(0) != column || sqlite3_column_int(xi.get(), 1) != 0 || text(2) != "BINARY") {
+      throw FileLayoutUnsupported("index " + index + " does not start with " + column + " ascending");
+    }
+    return root;
+  } catch (const StorageError& e) {
+    throw FileLayoutUnsupported(e.what());
+  }
+}
+
+namespace {
+
+/// The first field of an index entry (text or NULL) and, when asked for, its
+/// rowid (the last field of a one-column index's record).
+struct IndexKey {
+  bool null = true;
+  std::string_view text;  // inside the page being read
+  int64_t rowid = 0;
+};
+
+/// Decodes the index entry (a record: indexed columns, then the rowid) whose
+/// payload starts at @p p; @p max_local: the largest payload stored on the
+/// page.
+IndexKey index_key(const unsigned char* p, const unsigned char* end, uint64_t max_local, bool want_rowid) {
+  const uint64_t payload = varint(p, end);
+  if (payload > max_local) throw FileLayoutUnsupported("index entry on overflow pages");
+  if (payload > static_cast<uint64_t>(end - p)) throw FileLayoutUnsupported("malformed index cell");
+  const unsigned char* rec = p;
+  const uint64_t header = varint(p, rec + payload);
+  if (header > payload) throw FileLayoutUnsupported("malformed index record");
+  const uint64_t t = varint(p, rec + header);
+  IndexKey k;
+  if (t == 0) return k;
+  if (t < 13 || (t & 1) == 0) throw FileLayoutUnsupported("index value neither text nor NULL");
+  const uint64_t bytes = (t - 13) / 2;
+  if (header + bytes > payload) throw FileLayoutUnsupported("malformed index record");
+  k.null = false;
+  k.text = std::string_view(reinterpret_cast<const char*>(rec + header), bytes);
+  if (want_rowid) {
+    // An index on one column: the record is (value, rowid).
+    const uint64_t rt = varint(p, rec + header);
+    if (p != rec + header) throw FileLayoutUnsupported("not a one-column index entry");
+    if (header + bytes + serial_size(rt) > payload) throw FileLayoutUnsupported("malformed index record");
+    const Field id = decode_field(rt, rec + header + bytes);
+    if (id.kind != Field::Kind::kInt) throw FileLayoutUnsupported("not a one-column index entry");
+    k.rowid = id.i;
+  }
+  return k;
+}
+
+/// Entry counts per text value in [lo, hi], and the least and largest rowid
+/// counted. Entries come mostly in key order, so runs of one value: the last
+/// value's count answers them without a lookup.
+class TextCounts {
+ public:
+  TextCounts(std::string_view lo, std::string_view hi, std::pair<int64_t, int64_t>* rowids)
+      : lo_(lo), hi_(hi), rowids_(rowids) {}
+  void add(const IndexKey& k) {
+    if (k.null || k.text < lo_ || k.text > hi_) return;
+    if (rowids_ != nullptr) {
+      if (out_.empty() || k.rowid < rowids_->first) rowids_->first = k.rowid;
+      if (out_.empty() || k.rowid > rowids_->second) rowids_->second = k.rowid;
+    }
+    if (last_ == out_.end() || last_->first != k.text) {
+      last_ = out_.find(k.text);
+      if (last_ == out_.end()) last_ = out_.emplace(std::string(k.text), 0).first;
+    }
+    ++last_->second;
+  }
+  std::map<std::string, int64_t, std::less<>> take() { return std::move(out_); }
+
+ private:
+  std::string_view lo_, hi_;
+  std::pair<int64_t, int64_t>* rowids_;
+  std::map<std::string, int64_t, std::less<>> out_;
+  std::map<std::string, int64_t, std::less<>>::iterator last_ = out_.end();
+};
+
+}  // namespace
+
 std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const std::string& index,
                                                                            const std::string& column,
                                                                            std::string_view lo, std::string_view hi,
                                                                            std::pair<int64_t, int64_t>* rowids) const {
-  uint32_t root = 0;
-  {
-    const std::lock_guard lock(snapshot_->mutex);  // the reader connection, one thread at a time
-    try {
-      sqlite3* db = snapshot_->reader;
-      Statement st(
-          db, snapshot_->on_schema(
-                  "SELECT rootpage FROM {schema}.sqlite_schema WHERE type = 'index' AND name = ? AND tbl_name = ?"));
-      sqlite3_bind_text(st.get(), 1, index.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(st.get(), 2, table_.c_str(), -1, SQLITE_TRANSIENT);
-      if (!st.step()) throw FileLayoutUnsupported("no index " + index + " of " + table_);
-      root = static_cast<uint32_t>(sqlite3_column_int64(st.get(), 0));
-      Statement xi(db, "SELECT name, desc, coll FROM pragma_index_xinfo(?, ?) WHERE seqno = 0");
-      sqlite3_bind_text(xi.get(), 1, index.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(xi.get(), 2, snapshot_->schema.c_str(), -1, SQLITE_TRANSIENT);
-      const auto text = [&xi](int i) {
-        const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(xi.get(), i));
-        return std::string(t ? t : "");
-      };
-      if (!xi.step() || text(0) != column || sqlite3_column_int(xi.get(), 1) != 0 || text(2) != "BINARY") {
-        throw FileLayoutUnsupported("index " + index + " does not start with " + column + " ascending");
-      }
-    } catch (const StorageError& e) {
-      throw FileLayoutUnsupported(e.what());
-    }
-  }
-  // An index entry is a record (indexed columns, then the rowid); interior
-  // cells hold entries too, each between the keys of its two children.
+  const uint32_t root = index_root(index, column);
+  // Interior cells hold entries too, each between the keys of its two
+  // children.
   const uint64_t max_local = (static_cast<uint64_t>(usable_) - 12) * 64 / 255 - 23;
-  struct Key {
-    bool null = true;
-    std::string_view text;  // inside the page being read
-    int64_t rowid = 0;      // the entry's last field
-  };
-  auto first_field = [&](const unsigned char* p, const unsigned char* end) {
-    const uint64_t payload = varint(p, end);
-    if (payload > max_local) throw FileLayoutUnsupported("index entry on overflow pages");
-    if (payload > static_cast<uint64_t>(end - p)) throw FileLayoutUnsupported("malformed index cell");
-    const unsigned char* rec = p;
-    const uint64_t header = varint(p, rec + payload);
-    if (header > payload) throw FileLayoutUnsupported("malformed index record");
-    const uint64_t t = varint(p, rec + header);
-    Key k;
-    if (t == 0) return k;
-    if (t < 13 || (t & 1) == 0) throw FileLayoutUnsupported("index value neither text nor NULL");
-    const uint64_t bytes = (t - 13) / 2;
-    if (header + bytes > payload) throw FileLayoutUnsupported("malformed index record");
-    k.null = false;
-    k.text = std::string_view(reinterpret_cast<const char*>(rec + header), bytes);
-    if (rowids != nullptr) {
-      // An index on one column: the record is (value, rowid).
-      const uint64_t rt = varint(p, rec + header);
-      if (p != rec + header) throw FileLayoutUnsupported("not a one-column index entry");
-      if (header + bytes + serial_size(rt) > payload) throw FileLayoutUnsupported("malformed index record");
-      const Field id = decode_field(rt, rec + header + bytes);
-      if (id.kind != Field::Kind::kInt) throw FileLayoutUnsupported("not a one-column index entry");
-      k.rowid = id.i;
-    }
-    return k;
-  };
-  std::map<std::string, int64_t, std::less<>> out;
-  // Entries come mostly in key order, so runs of one value: the last value's
-  // count answers them without a lookup.
-  std::map<std::string, int64_t, std::less<>>::iterator last = out.end();
-  auto tally = [&](const Key& k) {
-    if (k.null || k.text < lo || k.text > hi) return;
-    if (rowids != nullptr) {
-      if (out.empty() || k.rowid < rowids->first) rowids->first = k.rowid;
-      if (out.empty() || k.rowid > rowids->second) rowids->second = k.rowid;
-    }
-    if (last == out.end() || last->first != k.text) {
-      last = out.find(k.text);
-      if (last == out.end()) last = out.emplace(std::string(k.text), 0).first;
-    }
-    ++last->second;
-  };
+  const bool want_rowid = rowids != nullptr;
+  TextCounts counts(lo, hi, rowids);
   const Lease lease(*this);
   std::vector<unsigned char> buf(page_size_);
   std::vector<std::pair<uint32_t, int>> todo{{root, 0}};  // page, depth
@@ -377,24 +404,24 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
     const uint32_t cells = be16(h + 3);
     const uint32_t array = leaf ? 8 : 12;
     if (array + 2 * cells > usable_) throw FileLayoutUnsupported("malformed index page");
-    Key prev;  // the key before the current child (NULL: nothing below bounds it)
+    IndexKey prev;  // the key before the current child (NULL: nothing below bounds it)
     std::vector<std::pair<uint32_t, int>> below;
     for (uint32_t k = 0; k < cells; ++k) {
       const uint32_t off = be16(h + array + 2 * k);
       if (off + (leaf ? 1 : 5) > usable_) throw FileLayoutUnsupported("malformed index cell");
       const unsigned char* p = h + off;
       if (leaf) {
-        tally(first_field(p, end));
+        counts.add(index_key(p, end, max_local, want_rowid));
         continue;
       }
       const uint32_t child = be32(p);
-      const Key key = first_field(p + 4, end);
+      const IndexKey key = index_key(p + 4, end, max_local, want_rowid);
       // The child's first values lie between prev and key (NULL first): read
       // it unless it is wholly below lo or above hi.
       const bool below_lo = key.null || key.text < lo;
       const bool above_hi = !prev.null && prev.text > hi;
       if (!below_lo && !above_hi) below.emplace_back(child, depth + 1);
-      tally(key);
+      counts.add(key);
       prev = key;
     }
     if (!leaf && (prev.null || prev.text <= hi)) below.emplace_back(be32(h + 8), depth + 1);
@@ -402,7 +429,7 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
     // page is done (they go on the stack).
     todo.insert(todo.end(), below.rbegin(), below.rend());
   }
-  return out;
+  return counts.take();
 }
 
 LeafCursor::LeafCursor(const PinnedTable& table, const uint32_t* first, const uint32_t* last, size_t fields)

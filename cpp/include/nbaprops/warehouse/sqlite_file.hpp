@@ -191,6 +191,9 @@ class PinnedTable {
   template <typename CheckpointLog>
   void pin(const std::string& table, CheckpointLog&& checkpoint_log);
   void collect_leaves(const Lease& lease, uint32_t root);
+  /// The root page of index @p index of the table, checked to start with
+  /// @p column ascending under BINARY (count_index_texts).
+  [[nodiscard]] uint32_t index_root(const std::string& index, const std::string& column) const;
 
   struct Snapshot;
   std::unique_ptr<Snapshot> snapshot_;
