@@ -387,6 +387,88 @@ struct ReadCells {
   }
 };
 
+/// The last text (interned) and date seen per column of a read. Rows come
+/// sorted by date (and mostly by key), so a column often repeats the previous
+/// row's value: a repeat is answered without hashing or parsing it again.
+class RepeatCache {
+ public:
+  explicit RepeatCache(size_t columns) : text_(columns, nullptr), date_(columns) {}
+  /// The interned text @p v of column @p i.
+  const std::string* text(size_t i, std::string_view v) {
+    if (text_[i] == nullptr || *text_[i] != v) text_[i] = intern(v);
+    return text_[i];
+  }
+  /// The days of date text @p v of column @p i; @p parse() parses a new one.
+  template <class Parse>
+  int64_t date(size_t i, std::string_view v, Parse&& parse) {
+    auto& last = date_[i];
+    if (!last || v != last->first) last.emplace(std::string(v), parse());
+    return last->second;
+  }
+
+ private:
+  std::vector<const std::string*> text_;
+  std::vector<std::optional<std::pair<std::string, int64_t>>> date_;
+};
+
+/// The SELECT of read_ordered: @p select over @p range (two parameters), by
+/// date, then rowid (keys sorted here) or the key columns.
+std::string ordered_select(const TableSchema& schema, const std::vector<std::string>& select, bool has_range,
+                           bool sort_keys_here) {
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(select[i]);
+  sql += " FROM " + qualified(schema);
+  if (has_range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
+  sql += " ORDER BY " + quote(schema.partition_column);
+  if (sort_keys_here) {
+    sql += ", rowid";
+  } else {
+    for (const auto& k : schema.key_columns) sql += ", " + quote(k);
+  }
+  return sql;
+}
+
+/// Puts each run of one date (rows [@p date_starts[k], @p date_starts[k+1]))
+/// in key order, a stable sort; a run already in order is only checked.
+void sort_date_runs(Table& out, const std::vector<const Column*>& keys, const std::vector<size_t>& date_starts) {
+  auto less = [&keys](size_t a, size_t b) { return key_less(keys, a, b); };
+  std::vector<size_t> order;
+  for (size_t r = 0; r + 1 < date_starts.size(); ++r) {
+    const size_t begin = date_starts[r], end = date_starts[r + 1];
+    order.resize(end - begin);
+    std::iota(order.begin(), order.end(), begin);
+    if (std::is_sorted(order.begin(), order.end(), less)) continue;
+    std::stable_sort(order.begin(), order.end(), less);
+    reorder_rows(out, begin, order);
+  }
+}
+
+/// Stores SQLite value @p val (not NULL) of select column @p i in row @p row
+/// of @p col, converted as sqlite3_value_* converts.
+void store_value(Column& col, size_t row, sqlite3_value* val, size_t i, ColumnType type, RepeatCache& repeats,
+                 const TableSchema& schema, const std::string& name) {
+  if (type == ColumnType::kDate) {
+    const std::string_view v = text_of(val);
+    col.set_int(row, repeats.date(i, v, [&] {
+      return parse_stored_date(reinterpret_cast<const unsigned char*>(v.data()), static_cast<int>(v.size()), schema,
+                               name)
+          .days();
+    }));
+    return;
+  }
+  switch (col.storage()) {
+    case Storage::kInt:
+      col.set_int(row, sqlite3_value_int64(val));
+      break;
+    case Storage::kReal:
+      col.set_real(row, sqlite3_value_double(val));
+      break;
+    case Storage::kText:
+      col.set_text_ptr(row, repeats.text(i, text_of(val)));
+      break;
+  }
+}
+
 /// Reads @p columns of @p schema over @p range in the warehouse's row order:
 /// by partition date, then by key (key_less), ties in rowid order.
 ///
@@ -404,21 +486,9 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   ReadCells cells(schema, columns, sort_keys_here);
   Table& out = cells.out;
   const std::vector<std::string>& select = cells.select;
-  const std::vector<size_t>& key_at = cells.key_at;
   const std::vector<Column*>& dst = cells.dst;
   const size_t part = cells.part;
-
-  std::string sql = "SELECT ";
-  for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(select[i]);
-  sql += " FROM " + qualified(schema);
-  if (range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
-  sql += " ORDER BY " + quote(schema.partition_column);
-  if (sort_keys_here) {
-    sql += ", rowid";
-  } else {
-    for (const auto& k : schema.key_columns) sql += ", " + quote(k);
-  }
-  Statement st(conn.get(), sql);
+  Statement st(conn.get(), ordered_select(schema, select, range.has_value(), sort_keys_here));
   if (range) {
     std::string a = range->start.iso(), b = range->end.iso();
     sqlite3_bind_text(st.get(), 1, a.c_str(), -1, SQLITE_TRANSIENT);
@@ -428,11 +498,7 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   const size_t nsel = select.size();
   std::vector<ColumnType> types(nsel);
   for (size_t i = 0; i < nsel; ++i) types[i] = schema.column(select[i]).type;
-  // Rows come sorted by date (and mostly by key), so a column often repeats
-  // the previous row's value: the last text (interned) and date seen per
-  // column answer a repeat without hashing or parsing it again.
-  std::vector<const std::string*> last_text(nsel, nullptr);
-  std::vector<std::optional<std::pair<std::string, int64_t>>> last_date(nsel);
+  RepeatCache repeats(nsel);
   std::vector<sqlite3_value*> vals(nsel);  // the current row's cells
   std::vector<size_t> date_starts;         // first row of each run of one stored date
   std::string run_date;
@@ -447,7 +513,7 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
     // this thread only.
     for (size_t i = 0; i < nsel; ++i) vals[i] = sqlite3_column_value(s, static_cast<int>(i));
     if (sort_keys_here) {
-      for (size_t k : key_at) {
+      for (size_t k : cells.key_at) {
         if (!orders_as_decoded(vals[k], types[k], dst[k]->storage())) return std::nullopt;
       }
       const bool is_null = sqlite3_value_type(vals[part]) == SQLITE_NULL;
@@ -459,51 +525,74 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
       }
     }
     for (size_t i = 0; i < nsel; ++i) {
-      sqlite3_value* val = vals[i];
-      if (sqlite3_value_type(val) == SQLITE_NULL) continue;
-      Column& col = *dst[i];
-      if (types[i] == ColumnType::kDate) {
-        const std::string_view v = text_of(val);
-        auto& last = last_date[i];
-        if (!last || v != last->first) {
-          last.emplace(std::string(v), parse_stored_date(reinterpret_cast<const unsigned char*>(v.data()),
-                                                         static_cast<int>(v.size()), schema, select[i])
-                                           .days());
-        }
-        col.set_int(row, last->second);
-        continue;
-      }
-      switch (col.storage()) {
-        case Storage::kInt:
-          col.set_int(row, sqlite3_value_int64(val));
-          break;
-        case Storage::kReal:
-          col.set_real(row, sqlite3_value_double(val));
-          break;
-        case Storage::kText: {
-          const std::string_view v = text_of(val);
-          if (last_text[i] == nullptr || *last_text[i] != v) last_text[i] = intern(v);
-          col.set_text_ptr(row, last_text[i]);
-          break;
-        }
-      }
+      if (sqlite3_value_type(vals[i]) != SQLITE_NULL)
+        store_value(*dst[i], row, vals[i], i, types[i], repeats, schema, select[i]);
     }
   }
   out.resize(rows);
-  if (key_at.empty()) return std::move(out);
-  const std::vector<const Column*> keys = cells.keys();
-  auto less = [&keys](size_t a, size_t b) { return key_less(keys, a, b); };
+  if (cells.key_at.empty()) return std::move(out);
   date_starts.push_back(rows);
-  std::vector<size_t> order;
-  for (size_t r = 0; r + 1 < date_starts.size(); ++r) {
-    const size_t begin = date_starts[r], end = date_starts[r + 1];
-    order.resize(end - begin);
-    std::iota(order.begin(), order.end(), begin);
-    if (std::is_sorted(order.begin(), order.end(), less)) continue;
-    std::stable_sort(order.begin(), order.end(), less);
-    reorder_rows(out, begin, order);
-  }
+  sort_date_runs(out, cells.keys(), date_starts);
   return std::move(out);
+}
+
+/// Stores page field @p v (not NULL) of select column @p i in row @p row of
+/// @p col. Only stored values whose conversion is the identity (or an integer
+/// read as a real) are taken; anything else raises FileLayoutUnsupported.
+void store_field(Column& col, size_t row, const sqlite_file::Field& v, size_t i, bool is_date, RepeatCache& repeats,
+                 const TableSchema& schema, const std::string& name) {
+  using sqlite_file::Field;
+  auto unsupported = [&] {
+    return sqlite_file::FileLayoutUnsupported("a stored value of " + schema.name + "." + name +
+                                              " needs SQLite's conversion");
+  };
+  if (is_date) {
+    // ISO text only: its bytes order as its days (SQLite orders the dates as
+    // text).
+    if (v.kind != Field::Kind::kText || v.s.size() != 10 || v.s[4] != '-' || v.s[7] != '-') throw unsupported();
+    col.set_int(row, repeats.date(i, v.s, [&] {
+      try {
+        return Date::parse(v.s, schema.name + "." + name).days();
+      } catch (const DataError&) {
+        throw unsupported();  // SQLite's path reports it
+      }
+    }));
+    return;
+  }
+  switch (col.storage()) {
+    case Storage::kInt:
+      if (v.kind != Field::Kind::kInt) throw unsupported();
+      col.set_int(row, v.i);
+      break;
+    case Storage::kReal:
+      if (v.kind == Field::Kind::kReal) {
+        col.set_real(row, v.r);
+      } else if (v.kind == Field::Kind::kInt) {
+        col.set_real(row, static_cast<double>(v.i));  // as sqlite3_value_double converts
+      } else {
+        throw unsupported();
+      }
+      break;
+    case Storage::kText:
+      if (v.kind != Field::Kind::kText) throw unsupported();
+      col.set_text_ptr(row, repeats.text(i, v.s));
+      break;
+  }
+}
+
+/// Rows read in rowid order put by date (@p day), then key: a stable sort, so
+/// ties keep rowid order, as read_ordered's ORDER BY date, rowid and its key
+/// sort keep them; rows already in order are only checked.
+void sort_by_date_and_key(Table& out, const Column& day, const std::vector<const Column*>& keys) {
+  auto less = [&](size_t a, size_t b) {
+    const int64_t da = day.int_at(a), db = day.int_at(b);
+    return da != db ? da < db : key_less(keys, a, b);
+  };
+  std::vector<size_t> order(out.num_rows());
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (std::is_sorted(order.begin(), order.end(), less)) return;
+  std::stable_sort(order.begin(), order.end(), less);
+  reorder_rows(out, 0, order);
 }
 
 /// What read_ordered returns for @p range, read straight from the pages of the
@@ -515,7 +604,6 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
 Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& schema, DateRange range,
                  const std::vector<std::string>& columns) {
   using sqlite_file::Field;
-  using sqlite_file::FileLayoutUnsupported;
   ReadCells cells(schema, columns, true);
   Table& out = cells.out;
   const std::vector<std::string>& select = cells.select;
@@ -549,73 +637,19 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
   sqlite_file::LeafCursor cur(pinned, leaves.data() + std::min(first, leaves.size()),
                               leaves.data() + std::max(std::min(first, leaves.size()), last), fields);
   cur.keep_text_between(field[part], lo, hi);
-  auto unsupported = [&](size_t i) {
-    return FileLayoutUnsupported("a stored value of " + schema.name + "." + select[i] + " needs SQLite's conversion");
-  };
-  // As in read_ordered: a column often repeats the previous row's value.
-  std::vector<const std::string*> last_text(nsel, nullptr);
-  std::vector<std::optional<std::pair<std::string, int64_t>>> last_date(nsel);
+  RepeatCache repeats(nsel);  // as in read_ordered: a column often repeats the previous row's value
   size_t rows = 0;
   while (cur.next()) {
     cells.room_for(rows);
     const size_t row = rows++;
     for (size_t i = 0; i < nsel; ++i) {
       const Field v = cur.field(field[i]);
-      if (v.kind == Field::Kind::kNull) continue;
-      Column& col = *dst[i];
-      if (is_date[i]) {
-        // ISO text only: its bytes order as its days (SQLite orders the dates
-        // as text).
-        if (v.kind != Field::Kind::kText || v.s.size() != 10 || v.s[4] != '-' || v.s[7] != '-') throw unsupported(i);
-        auto& last = last_date[i];
-        if (!last || v.s != last->first) {
-          try {
-            last.emplace(std::string(v.s), Date::parse(v.s, schema.name + "." + select[i]).days());
-          } catch (const DataError&) {
-            throw unsupported(i);  // SQLite's path reports it
-          }
-        }
-        col.set_int(row, last->second);
-        continue;
-      }
-      switch (col.storage()) {
-        case Storage::kInt:
-          if (v.kind != Field::Kind::kInt) throw unsupported(i);
-          col.set_int(row, v.i);
-          break;
-        case Storage::kReal:
-          if (v.kind == Field::Kind::kReal) {
-            col.set_real(row, v.r);
-          } else if (v.kind == Field::Kind::kInt) {
-            col.set_real(row, static_cast<double>(v.i));  // as sqlite3_value_double converts
-          } else {
-            throw unsupported(i);
-          }
-          break;
-        case Storage::kText:
-          if (v.kind != Field::Kind::kText) throw unsupported(i);
-          if (last_text[i] == nullptr || *last_text[i] != v.s) last_text[i] = intern(v.s);
-          col.set_text_ptr(row, last_text[i]);
-          break;
-      }
+      if (v.kind != Field::Kind::kNull) store_field(*dst[i], row, v, i, is_date[i], repeats, schema, select[i]);
     }
   }
   out.resize(rows);
-  // Rowid order, then by date and key (a stable sort: ties keep rowid order,
-  // as read_ordered's ORDER BY date, rowid and its key sort keep them). The
-  // filter let no NULL date through.
-  const Column& day = *dst[part];
-  const std::vector<const Column*> keys = cells.keys();
-  auto less = [&](size_t a, size_t b) {
-    const int64_t da = day.int_at(a), db = day.int_at(b);
-    return da != db ? da < db : key_less(keys, a, b);
-  };
-  std::vector<size_t> order(rows);
-  std::iota(order.begin(), order.end(), size_t{0});
-  if (!std::is_sorted(order.begin(), order.end(), less)) {
-    std::stable_sort(order.begin(), order.end(), less);
-    reorder_rows(out, 0, order);
-  }
+  // The filter let no NULL date through.
+  sort_by_date_and_key(out, *dst[part], cells.keys());
   return std::move(out);
 }
 
