@@ -76,9 +76,8 @@ pl::RunOptions run_options_from(const pyb::dict& d) {
   return o;
 }
 
-}  // namespace
-
-void bind_pipeline(pyb::module_& m) {
+/// Plans: make_plan and the plan's processors, dates and units.
+void bind_plan(pyb::module_& m) {
   pyb::class_<pl::Plan, std::shared_ptr<pl::Plan>>(m, "NativePlan")
       .def("processors",
            [](const pl::Plan& p) {
@@ -122,7 +121,10 @@ void bind_pipeline(pyb::module_& m) {
           pyb::gil_scoped_release release;
           return std::make_shared<pl::Plan>(pl::make_plan(*s, o));
         });
+}
 
+/// Pre-flight checks of a plan's upstream data.
+void bind_preflight(pyb::module_& m) {
   pyb::class_<pl::PreflightReport, std::shared_ptr<pl::PreflightReport>>(m, "NativePreflightReport")
       .def("ok", &pl::PreflightReport::ok)
       .def("to_text", &pl::PreflightReport::to_text)
@@ -136,7 +138,10 @@ void bind_pipeline(pyb::module_& m) {
     pyb::gil_scoped_release release;
     return std::make_shared<pl::PreflightReport>(pl::preflight(*wh, *s, *p));
   });
+}
 
+/// A run's result and its units.
+void bind_results(pyb::module_& m) {
   pyb::class_<pl::RunResult, std::shared_ptr<pl::RunResult>>(m, "NativeRunResult")
       .def("exit_code", &pl::RunResult::exit_code)
       .def_readonly("cancelled", &pl::RunResult::cancelled)
@@ -163,7 +168,10 @@ void bind_pipeline(pyb::module_& m) {
         }
         return out;
       });
+}
 
+/// Running a plan: options, start_run and the handle to poll, cancel and wait for.
+void bind_runs(pyb::module_& m) {
   pyb::class_<PyRunHandle>(m, "RunHandle")
       .def("poll",
            [](PyRunHandle& h, double timeout) {
@@ -229,7 +237,10 @@ void bind_pipeline(pyb::module_& m) {
       pyb::arg("warehouse"), pyb::arg("schedule"), pyb::arg("plan"), pyb::arg("options"),
       "Start a run in its own thread; options is a RunOptions or a dict of its "
       "fields.");
+}
 
+/// Whether a warehouse is writable; checkpoint status and reset.
+void bind_checkpoints(pyb::module_& m) {
   m.def(
       "require_writable", [](std::shared_ptr<Warehouse> wh) { pl::require_writable(*wh); }, pyb::arg("warehouse"),
       "Raise ConfigError naming the warehouse when a backfill could not write it (read-only).");
@@ -241,7 +252,10 @@ void bind_pipeline(pyb::module_& m) {
     pyb::gil_scoped_release release;
     return pl::Checkpoint::reset(dir, job, DateRange{Date(start), Date(end)});
   });
+}
 
+/// Coverage and freshness reports.
+void bind_reports(pyb::module_& m) {
   pyb::class_<pl::CoverageReport, std::shared_ptr<pl::CoverageReport>>(m, "NativeCoverageReport")
       .def("to_text", &pl::CoverageReport::to_text)
       .def("cells", [](const pl::CoverageReport& r) {
@@ -270,6 +284,17 @@ void bind_pipeline(pyb::module_& m) {
     pyb::gil_scoped_release release;
     return std::make_shared<pl::FreshnessReport>(pl::check_freshness(*wh, *s, *p));
   });
+}
+
+}  // namespace
+
+void bind_pipeline(pyb::module_& m) {
+  bind_plan(m);
+  bind_preflight(m);
+  bind_results(m);
+  bind_runs(m);
+  bind_checkpoints(m);
+  bind_reports(m);
 }
 
 }  // namespace nbaprops::py
