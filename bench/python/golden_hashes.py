@@ -4,11 +4,17 @@
     python bench/python/golden_hashes.py --out bench/golden/before.json     # record
     python bench/python/golden_hashes.py --compare bench/golden/before.json # check (exit 1 on a difference)
 
-Two scenarios, each built from scratch in a temporary directory:
+Four scenarios, each built from scratch in a temporary directory:
 
 * ``demo``: demo seasons 2022–2023 (seed 7), the whole cascade (every registered processor), 2 workers;
 * ``real``: the real 2023-24 NBA.com shot chart (``../shared/data``; skipped with a message when absent),
-  every processor over the season.
+  every processor over the season;
+* ``exports``: the Phase 6 JSON files of the ``demo`` warehouse: every export type for every 9th graded
+  date and the last three (``generated_at`` fixed), and the ``--players`` profiles; one hash per output
+  folder (``v1/results``, ``v1/tonight/player``, …) over its files' names and bytes;
+* ``raw``: the legacy's scraped samples (``../shared/data/legacy-samples``: gamebook, team box score,
+  injury report, game lines, BallDontLie box scores and stats) and the real BallDontLie day
+  (``boxscores/``) imported into an empty warehouse (the 2024-25 schedule first); skipped without the data.
 
 For each table in the warehouse a table hash is computed: every row rendered as text (columns in name
 order, run-stamp columns left out: see ``is_run_stamp``), the rows sorted, SHA-256 over the lines. Row
@@ -103,6 +109,60 @@ def run_real(tmp: Path) -> dict[str, dict] | None:
     return table_hashes(path)
 
 
+#: Legacy samples imported by the ``raw`` scenario: (kind, glob under legacy-samples/).
+RAW_SAMPLES = [("gamebook", "nbac_gamebook_pdf/exp_*.json"), ("injury-report", "nbac_injury_report/exp_*.json"),
+               ("game-lines", "oddsa_game_lines_his/exp_*.json"),
+               ("game-lines", "odds_api_historical_game_lines/exp_*.json"),
+               ("bdl-boxscores", "bdl_box_scores/exp_*.json"), ("bdl-stats", "bdl_player_box_scores/exp_*.json"),
+               ("team-boxscore", "nbac_team_boxscore/exp_*.json"), ("props", "oddsa_player_props_his/exp_*.json")]
+
+
+def file_hashes(root: Path) -> dict[str, dict]:
+    """{folder: {rows: files, hash}}: each folder's files (names and bytes) under ``root``, one hash per folder."""
+    folders: dict[str, list[str]] = {}
+    for f in sorted(root.rglob("*")):
+        if f.is_file():
+            rel = f.relative_to(root)
+            folders.setdefault(str(rel.parent), []).append(f"{rel.name} {hashlib.sha256(f.read_bytes()).hexdigest()}")
+    return {folder: {"rows": len(lines), "hash": hashlib.sha256("\n".join(lines).encode()).hexdigest()}
+            for folder, lines in folders.items()}
+
+
+def run_exports(tmp: Path) -> dict[str, dict]:
+    path = tmp / "demo"
+    if not path.is_dir():
+        run_demo(tmp)
+    wh = nbaprops.open(path)
+    dates = nbaprops.export_dates(wh)
+    chosen = sorted(set(dates[::9] + dates[-3:]))
+    out = tmp / "exports"
+    stamp = "2024-01-01T00:00:00Z"
+    r = nbaprops.export(wh, dates=chosen, out_dir=out, generated_at=stamp, workers=2)
+    p = nbaprops.export_players(wh, out_dir=out, today=dates[-1], generated_at=stamp)
+    print(f"exports: {len(chosen)} dates, exit {r.exit_code} / players exit {p.exit_code}", file=sys.stderr)
+    return file_hashes(out)
+
+
+def run_raw(tmp: Path) -> dict[str, dict] | None:
+    data = shared_data()
+    if data is None:
+        print("raw: ../shared/data absent, scenario skipped", file=sys.stderr)
+        return None
+    path = tmp / "raw"
+    wh = nbaprops.open(path)
+    nbaprops.import_schedule(wh, str(data / "schedule" / "nbac_schedule_2024_25.json.gz"))
+    rows = 0
+    for kind, pattern in RAW_SAMPLES:
+        for f in sorted((data / "legacy-samples").glob(pattern)):
+            rows += nbaprops.import_raw(wh, kind, f, run_id="golden").rows
+    rows += sum(nbaprops.import_boxscores(wh, str(data / "boxscores" / "bdl_box_scores_2024_01_15.json.gz")).values())
+    print(f"raw: {rows} rows imported", file=sys.stderr)
+    return table_hashes(path)
+
+
+SCENARIOS = {"demo": run_demo, "real": run_real, "exports": run_exports, "raw": run_raw}
+
+
 def compare(before: dict, now: dict) -> list[str]:
     diffs = []
     for scenario, tables in before.items():
@@ -120,17 +180,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, help="write the hashes to this JSON file")
     ap.add_argument("--compare", type=Path, help="compare with hashes recorded earlier; exit 1 on a difference")
-    ap.add_argument("--scenarios", nargs="+", default=["demo", "real"], choices=["demo", "real"])
+    ap.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
     args = ap.parse_args()
     result: dict = {"meta": {"git": os.popen(f"git -C {ROOT} rev-parse --short HEAD").read().strip()}}
     with tempfile.TemporaryDirectory(prefix="nbaprops-golden-") as tmp:
         for name in args.scenarios:
             t0 = time.perf_counter()
-            result[name] = (run_demo if name == "demo" else run_real)(Path(tmp))
+            result[name] = SCENARIOS[name](Path(tmp))
             result["meta"][f"{name}_seconds"] = round(time.perf_counter() - t0, 1)
     for name in args.scenarios:
         tables = result.get(name) or {}
-        print(f"{name}: {len(tables)} tables, {sum(t['rows'] for t in tables.values())} rows")
+        unit = ("folders", "files") if name == "exports" else ("tables", "rows")
+        print(f"{name}: {len(tables)} {unit[0]}, {sum(t['rows'] for t in tables.values())} {unit[1]}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
