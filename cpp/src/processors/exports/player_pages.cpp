@@ -133,6 +133,7 @@ struct TonightInputs {
   std::map<std::string, std::pair<size_t, size_t>> runs;
   std::map<std::string, size_t> pred_of, pcf_of, inj_of;
   std::map<std::string, Opponent> defense;  ///< newest figures per team ≤ D
+  int64_t season = 0;                       ///< the legacy season of D
 };
 
 /// The newest team_defense_zone_analysis figures of each team in @p tdza.
@@ -169,6 +170,7 @@ TonightInputs read_tonight_inputs(Warehouse& wh, Date day) {
       newest_defense(wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{kBeginning, day},
                              {"team_abbr", "analysis_date", "opponent_points_per_game", "defensive_rating_last_15"}))};
   in.runs = runs_by_player(in.history);
+  in.season = legacy_season(day);
   const Table& preds = in.preds;
   for (size_t r = 0; r < preds.num_rows(); ++r) {
     if (preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
@@ -405,17 +407,16 @@ Json tonight_page(const TonightInputs& in, size_t r, Date day, const std::string
   const auto run = in.runs.find(player);
   const PlayerGames games{in.history, run == in.runs.end() ? 0 : run->second.first,
                           run == in.runs.end() ? 0 : run->second.second};
-  const int64_t season = legacy_season(day);
 
   std::optional<double> line;
   Json prediction = tonight_prediction(in, player, line);
   Json fatigue = tonight_fatigue(in, player);
   Json form = recent_form(games);
   Json streak = current_streak(form);
-  Json quick = quick_numbers(games, season);
+  Json quick = quick_numbers(games, in.season);
   const int64_t games_played = quick["games_played"].get<int64_t>();
   Json factors = Json::array();
-  split_factors(games, season, tonight, factors);
+  split_factors(games, in.season, tonight, factors);
   fatigue_factor(fatigue, factors);
   defense_factor(in.defense, tonight.opponent, factors);
 
