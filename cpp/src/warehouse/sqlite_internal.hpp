@@ -4,9 +4,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "nbaprops/core/error.hpp"
@@ -70,20 +72,15 @@ class Connection {
       throw StorageError("sqlite: " + m + " (in: " + sql.substr(0, 200) + ")", transient);
     }
   }
-  /// Checkpoints, outside any transaction and lock, the attached files whose
-  /// WAL reached the threshold at a commit of this connection (see
-  /// defer_checkpoints). A file another connection is checkpointing is
-  /// skipped (it is being done).
-  void run_due_checkpoints() {
-    for (const std::string& name : checkpoint_due_) {
-      sqlite3_wal_checkpoint_v2(db_.get(), name.c_str(), SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    }
-    checkpoint_due_.clear();
-  }
+  /// @return the attached files whose WAL reached the threshold at a commit
+  /// of this connection since the last call, each with the most frames its
+  /// log held at one (see defer_checkpoints).
+  std::map<std::string, int> take_due_checkpoints() { return std::exchange(checkpoint_due_, {}); }
   /// Instead of SQLite's automatic checkpoint, which runs inside the COMMIT
   /// that fills the WAL (holding every file's write lock the transaction
   /// took), notes each file whose WAL holds @p pages at a commit and leaves
-  /// its checkpoint to run_due_checkpoints.
+  /// its checkpoint to the warehouse's background checkpointer
+  /// (take_due_checkpoints).
   void defer_checkpoints(int pages) {
     wal_pages_ = pages;
     sqlite3_wal_hook(db_.get(), &Connection::on_wal_commit, this);
@@ -111,16 +108,16 @@ class Connection {
  private:
   static int on_wal_commit(void* self, sqlite3* /*db*/, const char* name, int frames) {
     auto* c = static_cast<Connection*>(self);
-    if (frames >= c->wal_pages_ &&
-        std::find(c->checkpoint_due_.begin(), c->checkpoint_due_.end(), name) == c->checkpoint_due_.end()) {
-      c->checkpoint_due_.emplace_back(name);
+    if (frames >= c->wal_pages_) {
+      int& most = c->checkpoint_due_[name];
+      most = std::max(most, frames);
     }
     return SQLITE_OK;
   }
 
   std::unique_ptr<sqlite3, DbCloser> db_;
   int wal_pages_ = 0;
-  std::vector<std::string> checkpoint_due_;
+  std::map<std::string, int> checkpoint_due_;  ///< file → most frames its log held
   /// Declared after db_, so finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };

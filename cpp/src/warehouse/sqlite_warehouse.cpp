@@ -12,6 +12,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/warehouse/sqlite_file.hpp"
+#include "warehouse/sqlite_checkpointer.hpp"
 #include "warehouse/sqlite_internal.hpp"
 
 namespace nbaprops {
@@ -158,6 +159,10 @@ SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
   }
   // Open one connection eagerly so configuration errors surface here.
   release(acquire());
+  if (read_only_reason_.empty()) {
+    checkpointer_ = std::make_unique<sqlite_detail::BackgroundCheckpointer>(
+        [this](const std::map<std::string, int>& due) { checkpoint_now(due); });
+  }
 }
 
 std::mutex& SqliteWarehouse::file_mutex(const std::string& dataset) {
@@ -214,9 +219,10 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
     // larger WAL before each checkpoint copies each such page into the
     // database file once per ~40 MB of commits instead of once per ~4 MB
     // (measured: ~10 % less CPU for a demo season's cascade). The checkpoint
-    // runs after the commit that fills the WAL, once the writer released its
-    // files (inside the COMMIT it held the run logs' file, which every unit's
-    // commit needs, for the whole copy).
+    // runs on the background checkpointer's thread, asked for after the commit
+    // that fills the WAL: not inside that COMMIT (which held the run logs'
+    // file, needed by every unit's commit, for the whole copy), and not in the
+    // unit that committed either (sqlite_checkpointer.hpp).
     if (!ro) conn->defer_checkpoints(checkpoint_pages_.load());
   } catch (const StorageError& e) {
     throw StorageError("cannot open SQLite warehouse " + dir_.string() + ": " + e.what(), e.transient());
@@ -235,6 +241,59 @@ void SqliteWarehouse::checkpoint_after_pages(int pages) {
 void SqliteWarehouse::release(std::unique_ptr<Connection> c) {
   std::lock_guard lock(pool_mu_);
   pool_.push_back(std::move(c));
+}
+
+namespace {
+
+/// A PASSIVE checkpoint of attached file @p name on @p c. The pragma, not
+/// sqlite3_wal_checkpoint_v2: on a connection that has not read the file yet
+/// (a pool connection, say) the call finds no log open and copies nothing. A
+/// file another connection (or process) is checkpointing is skipped (busy):
+/// that one copies the frames. Never throws: it runs after a commit, which a
+/// failed checkpoint does not undo (the frames stay in the log, where SQLite
+/// reads them, for a later checkpoint).
+void checkpoint_passive(Connection& c, const std::string& name) noexcept {
+  try {
+    Statement& st = c.prepared("PRAGMA " + quote(name) + ".wal_checkpoint(PASSIVE)");
+    while (st.step()) {
+    }
+    st.reset();
+  } catch (const std::exception& e) {
+    NBAPROPS_LOG_WARN << "checkpoint of " << name << " failed (left to a later one): " << e.what();
+  }
+}
+
+}  // namespace
+
+std::map<std::string, int> SqliteWarehouse::checkpoint_full_logs(Connection& c) {
+  std::map<std::string, int> due = c.take_due_checkpoints();
+  for (auto it = due.begin(); it != due.end();) {
+    // The background checkpointer copies beside the writers, and SQLite
+    // restarts a log only at a write transaction that began after a
+    // checkpoint copied all of it. A pipeline's units compute between their
+    // writes, so it catches up; writers that never pause would keep it behind
+    // and the log growing. A log twice the threshold is checkpointed here,
+    // by the writer that filled it, before any writer of the file begins
+    // again (the file's lock is still held).
+    if (it->second >= 2 * checkpoint_pages_.load() || !checkpointer_) {
+      if (checkpointer_) checkpointer_->wait_idle();  // not busy with this log
+      checkpoint_passive(c, it->first);
+      it = due.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return due;
+}
+
+void SqliteWarehouse::checkpoint_now(const std::map<std::string, int>& due) {
+  auto c = acquire();
+  for (const auto& entry : due) checkpoint_passive(*c, entry.first);
+  release(std::move(c));
+}
+
+void SqliteWarehouse::wait_for_checkpoints() {
+  if (checkpointer_) checkpointer_->wait_idle();
 }
 
 bool SqliteWarehouse::has_table(const TableSchema& schema) {
@@ -687,6 +746,8 @@ auto SqliteWarehouse::with_pinned(const TableSchema& schema, Fn&& fn) {
       if (other) wh.release(std::move(other));
     }
   } lent{*this, acquire(), acquire()};
+  // The pin checkpoints a file this object has not written (pages_readable),
+  // so never one the background checkpointer is copying.
   const sqlite_file::PinnedTable pinned(dir_ / (schema.dataset() + ".sqlite"), schema.table(), lent.reader->get(),
                                         lent.other->get(), schema.dataset());
   return fn(pinned);  // the snapshot ends before the connections go back
@@ -1048,9 +1109,14 @@ void SqliteWarehouse::record_hashes(sqlite_detail::Connection& c, const TableWri
     hashes = content_hashes_on(c, schema, DateRange{*lo, *hi});
   }
   // In the table's own file, inside the same transaction: the hash commits with
-  // the rows it describes or not at all.
-  Statement& st = c.prepared("INSERT OR REPLACE INTO " + quote(schema.dataset()) + "." + quote(kHashTable) +
-                             " VALUES (?, ?, ?, ?)");
+  // the rows it describes or not at all. An upsert, not INSERT OR REPLACE: a
+  // rerun's hash overwrites the stored row where it is, where a replace
+  // deleted it and inserted it again under a new rowid, dirtying two more
+  // pages of the table and its key index per commit (measured: 638 of the
+  // 2,629 log frames of a rerun of a season of TOGS).
+  Statement& st = c.prepared("INSERT INTO " + quote(schema.dataset()) + "." + quote(kHashTable) +
+                             " VALUES (?, ?, ?, ?) ON CONFLICT (table_name, partition_date) DO UPDATE SET "
+                             "content_hash = excluded.content_hash, row_count = excluded.row_count");
   for (Date d : w.dates) {
     const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
     const std::string iso = d.iso(), hex = h.hex();
@@ -1120,6 +1186,7 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   }
   std::stable_sort(by_file.begin(), by_file.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   auto c = acquire();
+  std::map<std::string, int> due;  // logs for the background checkpointer
   try {
     // Outside the transaction (a rollback would drop a table created in it).
     for (const auto& [rank, w] : by_file) {
@@ -1149,8 +1216,9 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
         for (const TableWrite& w : writes) names += (names.empty() ? "" : ", ") + w.schema->name;
         throw StorageError(names + " (commit): " + e.what(), e.transient());
       }
+      due = checkpoint_full_logs(*c);
     }
-    c->run_due_checkpoints();
+    if (checkpointer_) checkpointer_->request(due);
   } catch (...) {
     release(std::move(c));
     throw;
@@ -1163,13 +1231,15 @@ void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
   ensure_table(schema);
   auto c = acquire();
   try {
+    std::map<std::string, int> due;
     {
       std::lock_guard wlock(file_mutex(schema.dataset()));
       Transaction tx(*c);
       write_rows(*c, schema, rows, nullptr);
       tx.commit();
+      due = checkpoint_full_logs(*c);
     }
-    c->run_due_checkpoints();
+    if (checkpointer_) checkpointer_->request(due);
   } catch (...) {
     release(std::move(c));
     throw;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "nbaprops/warehouse/warehouse.hpp"
@@ -25,7 +26,8 @@ namespace nbaprops {
 
 namespace sqlite_detail {
 class Connection;
-}
+class BackgroundCheckpointer;
+}  // namespace sqlite_detail
 
 /// SQLite warehouse. Thread-safe.
 class SqliteWarehouse final : public Warehouse {
@@ -74,6 +76,10 @@ class SqliteWarehouse final : public Warehouse {
   /// Test hook: checkpoint a file once its WAL holds @p pages (default
   /// 10,000), on every connection.
   void checkpoint_after_pages(int pages);
+  /// Waits until no checkpoint is due or running. Checkpoints run on a thread
+  /// of their own (sqlite_checkpointer.hpp); nothing needs to wait for them,
+  /// but a test or a benchmark may want the files quiet.
+  void wait_for_checkpoints();
 
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
@@ -90,6 +96,13 @@ class SqliteWarehouse final : public Warehouse {
   /// @throws StorageError naming the directory when the warehouse is read-only.
   void require_writable(const std::string& what) const;
   void release(std::unique_ptr<sqlite_detail::Connection> c);
+  /// Right after a commit on @p c, with the committed files' writers' locks
+  /// still held: checkpoints the logs that grew to twice the threshold.
+  /// @return the other logs that reached it, for the background checkpointer.
+  std::map<std::string, int> checkpoint_full_logs(sqlite_detail::Connection& c);
+  /// The background checkpointer's work: PASSIVE checkpoints of the files in
+  /// @p due (name → the most frames its log was seen to hold).
+  void checkpoint_now(const std::map<std::string, int>& due);
   std::map<Date, PartitionHash> content_hashes_on(sqlite_detail::Connection& c, const TableSchema& schema,
                                                   std::optional<DateRange> range,
                                                   const std::vector<std::string>& columns = {});
@@ -123,6 +136,8 @@ class SqliteWarehouse final : public Warehouse {
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
   std::atomic<int64_t> page_reads_{0};
+  /// Last: destroyed (its thread joined) while the pool still exists.
+  std::unique_ptr<sqlite_detail::BackgroundCheckpointer> checkpointer_;
 };
 
 }  // namespace nbaprops
