@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <limits>
 
@@ -63,6 +64,46 @@ Schedule daily_schedule(int days) {
   }
   return Schedule(std::move(games));
 }
+
+/// Forwards to a warehouse, recording what allow_background_io was told and
+/// how many writes came while background I/O was allowed or forbidden.
+class IoRecorder final : public Warehouse {
+ public:
+  explicit IoRecorder(Warehouse& base) : base_(base) {}
+  [[nodiscard]] std::string uri() const override { return base_.uri(); }
+  void ensure_table(const TableSchema& s) override { base_.ensure_table(s); }
+  [[nodiscard]] bool has_table(const TableSchema& s) override { return base_.has_table(s); }
+  [[nodiscard]] Table read(const TableSchema& s, std::optional<DateRange> r,
+                           const std::vector<std::string>& c = {}) override {
+    return base_.read(s, r, c);
+  }
+  [[nodiscard]] Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
+    return base_.read_block(s, r, c);
+  }
+  void write_batch(const std::vector<TableWrite>& w) override {
+    ++(allowed_ ? writes_allowed : writes_forbidden);
+    base_.write_batch(w);
+  }
+  void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
+  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
+    return base_.partition_counts(s, r);
+  }
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& s,
+                                                             std::optional<DateRange> r) override {
+    return base_.partition_hashes(s, r);
+  }
+  void allow_background_io(bool allow) override {
+    calls.push_back(allow);
+    allowed_ = allow;
+    base_.allow_background_io(allow);
+  }
+  std::vector<bool> calls;
+  std::atomic<int> writes_allowed{0}, writes_forbidden{0};
+
+ private:
+  Warehouse& base_;
+  std::atomic<bool> allowed_{true};
+};
 
 int64_t count_status(const RunResult& r, UnitStatus s) {
   return std::count_if(r.units.begin(), r.units.end(), [&](const UnitResult& u) { return u.status == s; });
@@ -468,4 +509,20 @@ TEST(RunnerTest, CorruptCheckpointIsReportedAndNotTrusted) {
   EXPECT_NE(r.summary_text().find("WARNING: checkpoint"), std::string::npos);
   for (const auto& u : r.units) EXPECT_EQ(u.attempts, 1);  // nothing resumed from the corrupt file
   EXPECT_EQ(env.checkpoint(env.fakes.fa.get()).successful_dates().size(), 6u);
+}
+
+// A run with one worker uses one thread: the warehouse's background I/O (the
+// SQLite checkpointer) is forbidden while it runs and allowed again after it;
+// with two workers it stays allowed.
+TEST(RunnerTest, OneWorkerForbidsBackgroundIoForTheRun) {
+  for (const int workers : {1, 2}) {
+    Env env;
+    IoRecorder wh(*env.wh);
+    env.opts.workers = workers;
+    const RunResult r = run(wh, env.schedule, env.plan, env.opts);
+    EXPECT_EQ(r.exit_code(), 0) << r.summary_text();
+    EXPECT_EQ(wh.calls, (std::vector<bool>{workers > 1, true})) << workers << " workers";
+    EXPECT_EQ(workers > 1 ? wh.writes_forbidden.load() : wh.writes_allowed.load(), 0) << workers << " workers";
+    EXPECT_GT(workers > 1 ? wh.writes_allowed.load() : wh.writes_forbidden.load(), 0) << workers << " workers";
+  }
 }

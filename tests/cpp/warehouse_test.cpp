@@ -512,6 +512,21 @@ TEST(Warehouse, WritersThatNeverPauseStillRestartTheWal) {
             std::vector<std::string>{"12000|60|"});
 }
 
+// Background I/O forbidden (a run with one worker): the writer that filled a
+// log checkpoints it after its commit, and nothing is left for the
+// checkpointer's thread.
+TEST(Warehouse, WithoutBackgroundIoTheWriterCheckpoints) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  wh.checkpoint_after_pages(64);
+  wh.allow_background_io(false);
+  const Date d0 = Date::parse("2023-11-01");
+  for (int i = 0; i < 60; ++i) wh.replace_partition(togs(), d0 + i, rows_for(d0 + i, 200, i));
+  const auto [db, wal] = db_and_wal(dir);  // no wait_for_checkpoints: done inline
+  EXPECT_GT(db, 600'000u) << "the rows were never checkpointed into the database file";
+  EXPECT_LT(wal, db / 2) << "the WAL kept every page: wal " << wal << " bytes, database " << db;
+}
+
 // A rerun's partition hashes overwrite the stored rows in place (an upsert):
 // one row per partition, each keeping its rowid; the same rows again keep
 // the same hash, other rows change only their partition's.

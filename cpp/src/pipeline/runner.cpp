@@ -260,6 +260,15 @@ class Executor {
     }
     if (n > 0) {
       const int workers = std::max(1, opts_.workers);
+      // One worker: one thread, the warehouse's housekeeping included (a
+      // user who asked for one shares the machine, or measures one core).
+      struct BackgroundIo {
+        Warehouse& wh;
+        BackgroundIo(Warehouse& w, bool allow) : wh(w) { wh.allow_background_io(allow); }
+        ~BackgroundIo() { wh.allow_background_io(true); }
+        BackgroundIo(const BackgroundIo&) = delete;
+        BackgroundIo& operator=(const BackgroundIo&) = delete;
+      } const background_io(wh_, workers > 1);
       tbb::task_arena arena(workers);
       arena.execute([&] {
         tbb::flow::graph g;

@@ -275,7 +275,7 @@ std::map<std::string, int> SqliteWarehouse::checkpoint_full_logs(Connection& c) 
     // and the log growing. A log twice the threshold is checkpointed here,
     // by the writer that filled it, before any writer of the file begins
     // again (the file's lock is still held).
-    if (it->second >= 2 * checkpoint_pages_.load() || !checkpointer_) {
+    if (it->second >= 2 * checkpoint_pages_.load()) {
       if (checkpointer_) checkpointer_->wait_idle();  // not busy with this log
       checkpoint_passive(c, it->first);
       it = due.erase(it);
@@ -284,6 +284,15 @@ std::map<std::string, int> SqliteWarehouse::checkpoint_full_logs(Connection& c) 
     }
   }
   return due;
+}
+
+void SqliteWarehouse::checkpoint_later(Connection& c, const std::map<std::string, int>& due) {
+  if (due.empty()) return;
+  if (checkpointer_ && background_io_.load()) {
+    checkpointer_->request(due);
+  } else {
+    for (const auto& entry : due) checkpoint_passive(c, entry.first);
+  }
 }
 
 void SqliteWarehouse::checkpoint_now(const std::map<std::string, int>& due) {
@@ -1218,7 +1227,7 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       }
       due = checkpoint_full_logs(*c);
     }
-    if (checkpointer_) checkpointer_->request(due);
+    checkpoint_later(*c, due);
   } catch (...) {
     release(std::move(c));
     throw;
@@ -1239,7 +1248,7 @@ void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
       tx.commit();
       due = checkpoint_full_logs(*c);
     }
-    if (checkpointer_) checkpointer_->request(due);
+    checkpoint_later(*c, due);
   } catch (...) {
     release(std::move(c));
     throw;

@@ -80,6 +80,10 @@ class SqliteWarehouse final : public Warehouse {
   /// of their own (sqlite_checkpointer.hpp); nothing needs to wait for them,
   /// but a test or a benchmark may want the files quiet.
   void wait_for_checkpoints();
+  /// With @p allow false, a full log is checkpointed by the writer that
+  /// filled it, after its commit (outside the files' locks), as it was before
+  /// the background checkpointer.
+  void allow_background_io(bool allow) override { background_io_ = allow; }
 
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();
@@ -98,8 +102,12 @@ class SqliteWarehouse final : public Warehouse {
   void release(std::unique_ptr<sqlite_detail::Connection> c);
   /// Right after a commit on @p c, with the committed files' writers' locks
   /// still held: checkpoints the logs that grew to twice the threshold.
-  /// @return the other logs that reached it, for the background checkpointer.
+  /// @return the other logs that reached it, for checkpoint_later.
   std::map<std::string, int> checkpoint_full_logs(sqlite_detail::Connection& c);
+  /// After the commit on @p c, outside the files' locks: hands the logs in
+  /// @p due to the background checkpointer, or checkpoints them on @p c when
+  /// background I/O is not allowed.
+  void checkpoint_later(sqlite_detail::Connection& c, const std::map<std::string, int>& due);
   /// The background checkpointer's work: PASSIVE checkpoints of the files in
   /// @p due (name → the most frames its log was seen to hold).
   void checkpoint_now(const std::map<std::string, int>& due);
@@ -136,6 +144,7 @@ class SqliteWarehouse final : public Warehouse {
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
   std::atomic<int64_t> page_reads_{0};
+  std::atomic<bool> background_io_{true};
   /// Last: destroyed (its thread joined) while the pool still exists.
   std::unique_ptr<sqlite_detail::BackgroundCheckpointer> checkpointer_;
 };

@@ -189,6 +189,12 @@ class Warehouse {
     }
     return partition_hashes_of(read(schema, range, with_part), columns);
   }
+
+  /// Whether the warehouse may do its housekeeping on a thread of its own
+  /// (SQLite: copying full write-ahead logs into the database files), beside
+  /// the threads that call it. Allowed unless told otherwise; a run with one
+  /// worker forbids it for its duration: it was asked to use one thread.
+  virtual void allow_background_io(bool /*allow*/) {}
 };
 
 /// Opens (creating if needed) a warehouse. @param uri a directory path or
