@@ -6,8 +6,10 @@
 /// the log, it stalled that unit for tens of milliseconds (every fourth rerun
 /// of a season of TOGS took 0.10 s instead of 0.075 s). PASSIVE checkpoints
 /// run beside the writers: SQLite lets writers append to the log while it is
-/// copied, and restarts the log at the first write after a checkpoint that
-/// copied every frame.
+/// copied, and restarts the log at a write transaction that began after a
+/// checkpoint had copied every frame (SqliteWarehouse::checkpoint_full_logs
+/// covers writers that never leave it that moment). A run with one worker
+/// does not use it (Warehouse::allow_background_io).
 
 #include <condition_variable>
 #include <functional>
