@@ -638,22 +638,33 @@ void day_of_week_stats(const QuickTallies& q, std::vector<Json>& all) {
   }
 }
 
-/// Rest categories ≥ 1.5 points off the overall rate.
-void rest_stats(const QuickTallies& q, std::vector<Json>& all) {
-  static const std::array<std::array<const char*, 3>, 3> kRestLabels = {
-      {{"b2b", "Back-to-Back Blues", "on back-to-back games"},
-       {"one_day", "Standard Rest", "with 1 day rest"},
-       {"rested", "Fresh Legs", "with 2+ days rest"}}};
-  if (q.rest_all.n == 0) return;
-  const double league = over_pct(q.rest_all.overs, q.rest_all.n);
-  for (size_t c = 0; c < 3; ++c) {
-    if (q.by_rest[c].n == 0) continue;
-    const double pct = over_pct(q.by_rest[c].overs, q.by_rest[c].n), diff = pct - league;
-    if (std::fabs(diff) < 1.5) continue;
-    all.push_back(quick_stat(std::string(kRestLabels[c][0]) + "_overs", "situational", kRestLabels[c][1], pct,
-                             std::string("OVER hit rate ") + kRestLabels[c][2], q.by_rest[c].n, trend_of(pct),
+/// A group's id stem, title and what its rate is of ("OVER hit rate " + it).
+using GroupLabel = std::array<const char*, 3>;
+
+/// One stat per group whose OVER rate is at least @p min_gap points off the
+/// rate of @p overall (the groups' union), in group order.
+template <size_t N>
+void groups_off_overall(const Tally& overall, const std::array<Tally, N>& groups,
+                        const std::array<GroupLabel, N>& labels, double min_gap, const char* category,
+                        std::vector<Json>& all) {
+  if (overall.n == 0) return;
+  const double league = over_pct(overall.overs, overall.n);
+  for (size_t g = 0; g < N; ++g) {
+    if (groups[g].n == 0) continue;
+    const double pct = over_pct(groups[g].overs, groups[g].n), diff = pct - league;
+    if (std::fabs(diff) < min_gap) continue;
+    all.push_back(quick_stat(std::string(labels[g][0]) + "_overs", category, labels[g][1], pct,
+                             std::string("OVER hit rate ") + labels[g][2], groups[g].n, trend_of(pct),
                              "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
   }
+}
+
+/// Rest categories ≥ 1.5 points off the overall rate.
+void rest_stats(const QuickTallies& q, std::vector<Json>& all) {
+  static const std::array<GroupLabel, 3> kRestLabels = {{{"b2b", "Back-to-Back Blues", "on back-to-back games"},
+                                                         {"one_day", "Standard Rest", "with 1 day rest"},
+                                                         {"rested", "Fresh Legs", "with 2+ days rest"}}};
+  groups_off_overall(q.rest_all, q.by_rest, kRestLabels, 1.5, "situational", all);
 }
 
 /// Home vs away, when ≥ 2 points apart.
@@ -672,21 +683,11 @@ void location_stat(const QuickTallies& q, std::vector<Json>& all) {
 
 /// Scorer tiers ≥ 2 points off the overall rate.
 void tier_stats(const QuickTallies& q, std::vector<Json>& all) {
-  static const std::array<std::array<const char*, 3>, 4> kTierLabels = {
-      {{"stars", "Star Power", "22+ PPG stars"},
-       {"scorers", "Secondary Scorers", "15-22 PPG players"},
-       {"rotation", "Rotation Players", "8-15 PPG players"},
-       {"bench", "Bench Mob", "under 8 PPG players"}}};
-  if (q.tier_all.n == 0) return;
-  const double league = over_pct(q.tier_all.overs, q.tier_all.n);
-  for (size_t t = 0; t < 4; ++t) {
-    if (q.by_tier[t].n == 0) continue;
-    const double pct = over_pct(q.by_tier[t].overs, q.by_tier[t].n), diff = pct - league;
-    if (std::fabs(diff) < 2) continue;
-    all.push_back(quick_stat(std::string(kTierLabels[t][0]) + "_overs", "player_type", kTierLabels[t][1], pct,
-                             std::string("OVER hit rate for ") + kTierLabels[t][2], q.by_tier[t].n, trend_of(pct),
-                             "vs " + py_str(league) + "% overall (" + signed_gap(diff) + ")"));
-  }
+  static const std::array<GroupLabel, 4> kTierLabels = {{{"stars", "Star Power", "for 22+ PPG stars"},
+                                                         {"scorers", "Secondary Scorers", "for 15-22 PPG players"},
+                                                         {"rotation", "Rotation Players", "for 8-15 PPG players"},
+                                                         {"bench", "Bench Mob", "for under 8 PPG players"}}};
+  groups_off_overall(q.tier_all, q.by_tier, kTierLabels, 2, "player_type", all);
 }
 
 }  // namespace
