@@ -48,11 +48,13 @@ def is_run_stamp(column: str) -> bool:
     return column in RUN_STAMP_COLUMNS or column.endswith(BOOKKEEPING_SUFFIXES)
 
 
-def shared_data() -> Path | None:
+def shared_data(scenario: str) -> Path | None:
+    """The shared data directory, or None (saying that ``scenario`` is skipped)."""
     env = os.environ.get("NBAPROPS_SHARED_DATA")
     for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "data"]:
         if cand.is_dir():
             return cand
+    print(f"{scenario}: ../shared/data absent, scenario skipped", file=sys.stderr)
     return None
 
 
@@ -95,9 +97,8 @@ def run_demo(tmp: Path) -> dict[str, dict]:
 
 
 def run_real(tmp: Path) -> dict[str, dict] | None:
-    data = shared_data()
+    data = shared_data("real")
     if data is None:
-        print("real: ../shared/data absent, scenario skipped", file=sys.stderr)
         return None
     path = tmp / "real"
     wh = nbaprops.open(path)
@@ -144,9 +145,8 @@ def run_exports(tmp: Path) -> dict[str, dict]:
 
 
 def run_raw(tmp: Path) -> dict[str, dict] | None:
-    data = shared_data()
+    data = shared_data("raw")
     if data is None:
-        print("raw: ../shared/data absent, scenario skipped", file=sys.stderr)
         return None
     path = tmp / "raw"
     wh = nbaprops.open(path)

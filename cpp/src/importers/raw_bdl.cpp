@@ -105,9 +105,7 @@ void fill_game(Table& t, size_t r, const json& g, Date date, const std::string& 
 Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.bdl_player_boxscores");
   Parsed out(schema);
-  const json root = parse_json(text, path);
-  const LakePath lp = parse_lake_path(path);
-  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
+  auto [root, lp, w] = open_lake_file(text, path);
   const json& games = list_member(root, "boxScores", w);
   for (size_t gi = 0; gi < games.size(); ++gi) {
     const json& g = games[gi];
@@ -148,9 +146,7 @@ Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, con
 Parsed parse_bdl_stats(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.bdl_player_boxscores");
   Parsed out(schema);
-  const json root = parse_json(text, path);
-  const LakePath lp = parse_lake_path(path);
-  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
+  auto [root, lp, w] = open_lake_file(text, path);
   const json& stats = list_member(root, "stats", w);
   // balldontlie team id → tricode, from every entry (an entry names only its
   // own team).

@@ -272,6 +272,12 @@ LakePath parse_lake_path(const std::string& path) {
   return out;
 }
 
+LakeFile open_lake_file(const std::string& text, const std::string& path) {
+  LakeFile f{parse_json(text, path), parse_lake_path(path), {}};
+  f.w = Where{path, "(file)", f.lp.date ? f.lp.date->iso() : ""};
+  return f;
+}
+
 void run_checks(const Table& t, const std::vector<Where>& where, const Checks& checks) {
   for (const Range& rg : checks.ranges) {
     const Column& c = t.col(rg.column);

@@ -77,6 +77,16 @@ struct LakePath {
 };
 LakePath parse_lake_path(const std::string& path);
 
+/// A lake file opened for parsing: its JSON, the segments of its path, and
+/// where its file-level errors point (the path's date, if it has one).
+struct LakeFile {
+  json root;
+  LakePath lp;
+  Where w;
+};
+/// @throws DataError naming @p path when @p text is not JSON.
+LakeFile open_lake_file(const std::string& text, const std::string& path);
+
 /// Range and consistency checks of one table, applied to every row after
 /// parsing.
 struct Range {

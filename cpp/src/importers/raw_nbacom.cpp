@@ -226,9 +226,7 @@ void gamebook_player(const json& p, const std::string& status, const GamebookGam
 Parsed parse_gamebook(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.nbac_gamebook_player_stats");
   Parsed out(schema);
-  const json root = parse_json(text, path);
-  const LakePath lp = parse_lake_path(path);
-  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
+  auto [root, lp, w] = open_lake_file(text, path);
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   const std::optional<GamebookGame> game = gamebook_game(root, lp, s, w);
   if (!game) {
@@ -549,9 +547,7 @@ void team_box_row(const TeamLine& l, bool home, const std::string& game_id, cons
 Parsed parse_team_boxscore(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.nbac_team_boxscore");
   Parsed out(schema);
-  const json root = parse_json(text, path);
-  const LakePath lp = parse_lake_path(path);
-  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
+  auto [root, lp, w] = open_lake_file(text, path);
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   std::string nba_game_id;
   std::optional<Date> date = lp.date;
@@ -748,9 +744,7 @@ void injury_row(const json& rec, Where& rw, const ReportMeta& m, const std::stri
 Parsed parse_injury_report(const std::string& text, const std::string& path, const Schedule&) {
   static const TableSchema& schema = catalog::get("nba_raw.nbac_injury_report");
   Parsed out(schema);
-  const json root = parse_json(text, path);
-  const LakePath lp = parse_lake_path(path);
-  Where w{path, "(file)", lp.date ? lp.date->iso() : ""};
+  auto [root, lp, w] = open_lake_file(text, path);
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   const json& meta = need(root, "metadata", w);
   const json& records = need(root, "records", w);
