@@ -8,8 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <iomanip>
 #include <mutex>
 #include <optional>
@@ -269,12 +271,21 @@ class Executor {
         BackgroundIo(const BackgroundIo&) = delete;
         BackgroundIo& operator=(const BackgroundIo&) = delete;
       } const background_io(wh_, workers > 1);
+      // With several workers, units writing a dataset whose writes take turns
+      // queue their commits for one of them (commit_later).
+      if (workers > 1 && wh_.writes_take_turns()) {
+        for (const Processor* p : plan_.processors) {
+          const std::string ds = catalog::get(p->info().output_table).dataset();
+          if (!commit_queues_.count(ds)) commit_queues_.emplace(ds, std::make_unique<CommitQueue>());
+        }
+      }
       tbb::task_arena arena(workers);
       arena.execute([&] {
         tbb::flow::graph g;
-        using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
         std::vector<std::unique_ptr<Node>> nodes;
         nodes.reserve(n);
+        done_.clear();
+        done_.reserve(n);
         // Every unit node has a priority: earlier dates first, then the plan's
         // dependency order. TBB runs the ready task of the highest priority
         // next, whichever thread asks, so the run advances date by date across
@@ -300,6 +311,12 @@ class Executor {
           if (preds_[i].empty() && prefix_preds_[i].empty()) roots.push_back(i);
           prefix_priority = std::max(prefix_priority, priority + 1);
         }
+        // A unit's successors wait for its done node, which finish_unit fires
+        // once the unit is settled (committed, when it writes): in the unit's
+        // own task, or in the task that committed it from the queue.
+        for (size_t i = 0; i < n; ++i) {
+          done_.push_back(std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}, prefix_priority));
+        }
         // Prefix nodes: prefix[U][k] completes once U's units on its k+1
         // earliest dates completed.
         std::map<const Processor*, std::vector<std::unique_ptr<Node>>> prefix;
@@ -311,16 +328,17 @@ class Executor {
             // Above every unit: a task without priority would wait until no
             // prioritized task is left.
             chain.push_back(std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}, prefix_priority));
-            tbb::flow::make_edge(*nodes[order[k].second], *chain[k]);
+            tbb::flow::make_edge(*done_[order[k].second], *chain[k]);
             if (k > 0) tbb::flow::make_edge(*chain[k - 1], *chain[k]);
           }
         }
         for (size_t i = 0; i < n; ++i) {
-          for (size_t p : preds_[i]) tbb::flow::make_edge(*nodes[p], *nodes[i]);
+          for (size_t p : preds_[i]) tbb::flow::make_edge(*done_[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
         for (size_t i : roots) nodes[i]->try_put(tbb::flow::continue_msg());
         g.wait_for_all();
+        done_.clear();
       });
     }
     flush_ledger();
@@ -425,16 +443,17 @@ class Executor {
     return out;
   }
 
-  /// Runs unit @p i; never throws.
+  /// Runs unit @p i; never throws. Its output is committed here, or queued
+  /// for the thread committing its dataset (commit_later), which then finishes
+  /// the unit.
   void unit(size_t i) {
     const Unit& u = plan_.units[i];
     UnitResult& r = res_[i];
-    auto t0 = Clock::now();
-    const std::string started_at = utc_iso_now();
-    r.started = t0;
-    r.started_at = started_at;
+    r.started = Clock::now();
+    r.started_at = utc_iso_now();
+    std::optional<UnitOutput> out;
     try {
-      decide_and_run(u, r);
+      out = decide_and_compute(u, r);
     } catch (const std::exception& e) {
       r.status = UnitStatus::kFailed;
       r.reason = e.what();
@@ -442,6 +461,24 @@ class Executor {
       r.status = UnitStatus::kFailed;
       r.reason = "unknown error";
     }
+    // The unit's inputs are read: its season state and read-cache dates may go.
+    release_carried(u);
+    release_reads(u);
+    if (out) {
+      if (!commit_queues_.empty()) {
+        commit_later(i, std::move(*out));
+        return;
+      }
+      commit_with_retries(u, r, *out);
+    }
+    finish_unit(i);
+  }
+
+  /// Records a settled unit (ledger, checkpoint, progress event) and releases
+  /// its successors; never throws.
+  void finish_unit(size_t i) {
+    const Unit& u = plan_.units[i];
+    UnitResult& r = res_[i];
     r.seconds = std::chrono::duration<double>(Clock::now() - r.started).count();
     if (r.status == UnitStatus::kFailed) {
       bool expected = false;
@@ -450,20 +487,67 @@ class Executor {
         first_failure_text_ = u.processor->info().name + " " + u.date.iso();
       }
     }
-    release_carried(u);
-    release_reads(u);
-    finish_bookkeeping(u, r, started_at);
+    finish_bookkeeping(u, r, r.started_at);
     r.end_seq = seq_.fetch_add(1);
     NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " " << u.date.iso() << ": " << to_string(r.status)
                        << " rows=" << r.rows << " attempts=" << r.attempts
                        << (r.reason.empty() ? "" : " (" + r.reason + ")");
     state_.push(
         UnitEvent{u.processor->info().name, u.date, r.status, r.rows, r.seconds, r.reason, r.entities, r.attempts});
+    done_[i]->try_put(tbb::flow::continue_msg());
   }
 
-  void decide_and_run(const Unit& u, UnitResult& r) {
-    if (settled_without_running(u, r) || resumed(u, r)) return;
-    run_with_retries(u, r);
+  /// Units queued for their dataset's commit. One thread at a time commits
+  /// them (the one that found the queue idle drains it, isolated, then goes
+  /// back to computing), so a unit whose dataset is being written hands over
+  /// its output and frees its thread for the next unit instead of waiting for
+  /// the file. A unit finding kMaxQueuedCommits outputs queued waits for
+  /// room: outputs waiting to be written stay few, and a freed thread runs at
+  /// most a few units ahead of the commits (the run still advances date by
+  /// date: a downstream unit becomes ready when its upstream committed).
+  struct CommitQueue {
+    std::mutex mu;
+    std::condition_variable room;
+    std::deque<std::pair<size_t, UnitOutput>> units;
+    bool draining = false;
+  };
+  static constexpr size_t kMaxQueuedCommits = 2;
+
+  void commit_later(size_t i, UnitOutput out) {
+    CommitQueue& q = *commit_queues_.at(catalog::get(plan_.units[i].processor->info().output_table).dataset());
+    {
+      std::unique_lock lock(q.mu);
+      q.room.wait(lock, [&] { return !q.draining || q.units.size() < kMaxQueuedCommits; });
+      q.units.emplace_back(i, std::move(out));
+      if (q.draining) return;
+      q.draining = true;
+    }
+    for (;;) {
+      std::optional<std::pair<size_t, UnitOutput>> next;
+      {
+        std::lock_guard lock(q.mu);
+        if (q.units.empty()) {
+          q.draining = false;
+          break;
+        }
+        next.emplace(std::move(q.units.front()));
+        q.units.pop_front();
+      }
+      q.room.notify_all();
+      const size_t k = next->first;
+      // Isolated: a thread waiting inside the commit's parallel work never
+      // picks up a unit, which could queue behind this very drain.
+      tbb::this_task_arena::isolate([&] { commit_with_retries(plan_.units[k], res_[k], next->second); });
+      finish_unit(k);
+    }
+    q.room.notify_all();
+  }
+
+  /// The output of @p u, or nothing when the unit is settled without one
+  /// (planned skip, blocked, cancelled, resumed, failed).
+  std::optional<UnitOutput> decide_and_compute(const Unit& u, UnitResult& r) {
+    if (settled_without_running(u, r) || resumed(u, r)) return std::nullopt;
+    return compute_with_retries(u, r);
   }
 
   /// Planned skips (bootstrap, no games) never run, whatever happens upstream;
@@ -552,14 +636,13 @@ class Executor {
     return false;
   }
 
-  /// Computes and commits the unit; a transient error is retried with
-  /// exponential backoff (cancellable), any other fails the unit.
-  void run_with_retries(const Unit& u, UnitResult& r) {
-    const std::string& name = u.processor->info().name;
+  /// Computes the unit's output; a transient error is retried with
+  /// exponential backoff (cancellable), any other fails the unit (nothing to
+  /// commit then).
+  std::optional<UnitOutput> compute_with_retries(const Unit& u, UnitResult& r) {
     r.start_seq = seq_.fetch_add(1);
-    const TableSchema& out_schema = catalog::get(u.processor->info().output_table);
-    for (int attempt = 1;; ++attempt) {
-      r.attempts = attempt;
+    for (;;) {
+      ++r.attempts;
       try {
         UnitOutput out = compute(u, r);
         stamp(out.rows);
@@ -572,29 +655,63 @@ class Executor {
           r.status = UnitStatus::kEmpty;
           r.reason = out.empty_reason.empty() ? "no rows produced" : out.empty_reason;
         }
+        return out;
+      } catch (const Error& e) {
+        if (!retry_after(u, r, e)) return std::nullopt;
+      }
+    }
+  }
+
+  /// Commits the unit's output (one transaction); a transient error retries
+  /// the commit alone (the output is kept), within the same budget of
+  /// attempts as the compute; any other fails the unit. Never throws.
+  void commit_with_retries(const Unit& u, UnitResult& r, const UnitOutput& out) {
+    const TableSchema& out_schema = catalog::get(u.processor->info().output_table);
+    for (;;) {
+      try {
         commit(u, r, out_schema, out);
         return;
       } catch (const Error& e) {
-        if (e.transient() && attempt <= opts_.max_retries && !state_.cancel.load()) {
-          double delay = opts_.retry_base_seconds * static_cast<double>(1 << std::min(attempt - 1, 20));
-          NBAPROPS_LOG_WARN << name << " " << u.date.iso() << ": transient error (attempt " << attempt << "/"
-                            << (opts_.max_retries + 1) << "), retrying in " << delay << " s: " << e.what();
-          sleep_cancellable(delay);
-          if (state_.cancel.load()) {
-            r.status = UnitStatus::kCancelled;
-            r.reason = "run cancelled during retry backoff (last error: " + std::string(e.what()) + ")";
-            return;
-          }
-          continue;
-        }
-        r.status = UnitStatus::kFailed;
-        r.rows = 0;
-        r.entities = 0;
-        r.reason = e.what();
-        if (e.transient() && attempt > 1) r.reason += " (after " + std::to_string(attempt) + " attempts)";
+        if (!retry_after(u, r, e)) return;
+        ++r.attempts;
+      } catch (const std::exception& e) {
+        fail_commit(r, e.what());
+        return;
+      } catch (...) {
+        fail_commit(r, "unknown error");
         return;
       }
     }
+  }
+  static void fail_commit(UnitResult& r, const std::string& reason) {
+    r.status = UnitStatus::kFailed;
+    r.reason = reason;
+    r.rows = 0;
+    r.entities = 0;
+  }
+
+  /// After error @p e in attempt r.attempts: waits out the backoff and
+  /// returns true when a transient error may be retried; otherwise settles
+  /// the unit as failed (or cancelled, when the run was cancelled during the
+  /// backoff) and returns false.
+  bool retry_after(const Unit& u, UnitResult& r, const Error& e) {
+    const int attempt = r.attempts;
+    if (e.transient() && attempt <= opts_.max_retries && !state_.cancel.load()) {
+      double delay = opts_.retry_base_seconds * static_cast<double>(1 << std::min(attempt - 1, 20));
+      NBAPROPS_LOG_WARN << u.processor->info().name << " " << u.date.iso() << ": transient error (attempt " << attempt
+                        << "/" << (opts_.max_retries + 1) << "), retrying in " << delay << " s: " << e.what();
+      sleep_cancellable(delay);
+      if (!state_.cancel.load()) return true;
+      r.status = UnitStatus::kCancelled;
+      r.reason = "run cancelled during retry backoff (last error: " + std::string(e.what()) + ")";
+    } else {
+      r.status = UnitStatus::kFailed;
+      r.reason = e.what();
+      if (e.transient() && attempt > 1) r.reason += " (after " + std::to_string(attempt) + " attempts)";
+    }
+    r.rows = 0;
+    r.entities = 0;
+    return false;
   }
 
   void sleep_cancellable(double seconds) {
@@ -864,6 +981,12 @@ class Executor {
   /// (processor, day) pairs with failure rows stored when the run started.
   std::set<std::pair<const Processor*, int32_t>> stored_failures_;
   std::string first_failure_text_;
+  using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
+  /// Per unit: fired when it is settled (its successors' edges start here).
+  std::vector<std::unique_ptr<Node>> done_;
+  /// By output dataset, when commits are queued (several workers, writes that
+  /// take turns); empty: each unit commits in its own task.
+  std::map<std::string, std::unique_ptr<CommitQueue>> commit_queues_;
 };
 
 }  // namespace

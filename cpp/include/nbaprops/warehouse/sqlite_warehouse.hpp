@@ -84,6 +84,7 @@ class SqliteWarehouse final : public Warehouse {
   /// filled it, after its commit (outside the files' locks), as it was before
   /// the background checkpointer.
   void allow_background_io(bool allow) override { background_io_ = allow; }
+  [[nodiscard]] bool writes_take_turns() const override { return true; }
 
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();

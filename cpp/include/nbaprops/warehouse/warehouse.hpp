@@ -195,6 +195,12 @@ class Warehouse {
   /// the threads that call it. Allowed unless told otherwise; a run with one
   /// worker forbids it for its duration: it was asked to use one thread.
   virtual void allow_background_io(bool /*allow*/) {}
+
+  /// Whether writes to one dataset take turns (SQLite: one writer per dataset
+  /// file, the others wait for it). A caller with writes for a dataset from
+  /// several threads then queues them for one thread to commit, instead of
+  /// parking the others on the file.
+  [[nodiscard]] virtual bool writes_take_turns() const { return false; }
 };
 
 /// Opens (creating if needed) a warehouse. @param uri a directory path or
