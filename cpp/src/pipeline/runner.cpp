@@ -271,14 +271,7 @@ class Executor {
         BackgroundIo(const BackgroundIo&) = delete;
         BackgroundIo& operator=(const BackgroundIo&) = delete;
       } const background_io(wh_, workers > 1);
-      // With several workers, units writing a dataset whose writes take turns
-      // queue their commits for one of them (commit_later).
-      if (workers > 1 && wh_.writes_take_turns()) {
-        for (const Processor* p : plan_.processors) {
-          const std::string ds = catalog::get(p->info().output_table).dataset();
-          if (!commit_queues_.count(ds)) commit_queues_.emplace(ds, std::make_unique<CommitQueue>());
-        }
-      }
+      if (workers > 1) make_commit_queues();
       tbb::task_arena arena(workers);
       arena.execute([&] {
         tbb::flow::graph g;
@@ -512,6 +505,16 @@ class Executor {
     bool draining = false;
   };
   static constexpr size_t kMaxQueuedCommits = 2;
+
+  /// With several workers, units writing a dataset whose writes take turns
+  /// queue their commits for one of them (commit_later).
+  void make_commit_queues() {
+    if (!wh_.writes_take_turns()) return;
+    for (const Processor* p : plan_.processors) {
+      const std::string ds = catalog::get(p->info().output_table).dataset();
+      if (!commit_queues_.count(ds)) commit_queues_.emplace(ds, std::make_unique<CommitQueue>());
+    }
+  }
 
   void commit_later(size_t i, UnitOutput out) {
     CommitQueue& q = *commit_queues_.at(catalog::get(plan_.units[i].processor->info().output_table).dataset());
