@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <numeric>
 #include <span>
 #include <tuple>
 #include <unordered_map>
@@ -374,20 +375,39 @@ struct PlayerSlice {
   PropLine line;                  ///< D's line (pre-game snapshots only)
 };
 
-PlayerSlice slice_player(const HistoryDays& h, const std::string* lookup) {
-  PlayerSlice s;
-  if (const PropLine* l = h.props.back()->line_of(lookup)) s.line = *l;
-  for (size_t i = h.gamebook.size(); i-- > 0;) {  // newest date first
-    const upgc::GamebookDay::Entry* e = h.gamebook[i]->find(lookup);
-    if (e == nullptr) continue;
-    const Date x = h.from + static_cast<int32_t>(i);
-    s.row_dates.push_back(x);
-    if (!e->played) continue;
-    const PropLine* l = h.props[i]->line_of(lookup);
-    s.games.push_back({x, e->minutes, e->points, l ? l->current : std::nullopt});
+/// The slices of @p drivers (in their order). The history days list their
+/// players sorted by interned name, so each day is walked once, merged with
+/// the drivers sorted the same way, not searched once per driver.
+std::vector<PlayerSlice> slice_players(const HistoryDays& h, const std::vector<Driver>& drivers) {
+  std::vector<PlayerSlice> slices(drivers.size());
+  std::vector<size_t> order(drivers.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return std::less<>()(drivers[a].lookup, drivers[b].lookup); });
+  for (size_t k = 0; k < drivers.size(); ++k) {
+    if (const PropLine* l = h.props.back()->line_of(drivers[k].lookup)) slices[k].line = *l;
   }
-  std::reverse(s.row_dates.begin(), s.row_dates.end());
-  return s;
+  for (size_t i = h.gamebook.size(); i-- > 0;) {  // newest date first
+    const auto& players = h.gamebook[i]->players;
+    const auto& lines = h.props[i]->lines;
+    const Date x = h.from + static_cast<int32_t>(i);
+    size_t p = 0, q = 0;
+    for (size_t k : order) {
+      const std::string* who = drivers[k].lookup;
+      while (p < players.size() && std::less<>()(players[p].lookup, who)) ++p;
+      if (p == players.size()) break;
+      if (players[p].lookup != who) continue;
+      const upgc::GamebookDay::Entry& e = players[p];
+      PlayerSlice& s = slices[k];
+      s.row_dates.push_back(x);
+      if (!e.played) continue;
+      while (q < lines.size() && std::less<>()(lines[q].first, who)) ++q;
+      const PropLine* l = q < lines.size() && lines[q].first == who ? &lines[q].second : nullptr;
+      s.games.push_back({x, e.minutes, e.points, l ? l->current : std::nullopt});
+    }
+  }
+  for (PlayerSlice& s : slices) std::reverse(s.row_dates.begin(), s.row_dates.end());
+  return slices;
 }
 
 /// Source stats (§9) of digests @p days.
@@ -787,8 +807,7 @@ HistoryTake take_from_days(const HistoryDays& h, const DayGames& games, std::vec
   std::sort(take.drivers.begin(), take.drivers.end(), [&](const Driver& a, const Driver& b) {
     return std::tie(games.ids[a.game], *a.team, *a.lookup) < std::tie(games.ids[b.game], *b.team, *b.lookup);
   });
-  take.slices.reserve(take.drivers.size());
-  for (const Driver& dr : take.drivers) take.slices.push_back(slice_player(h, dr.lookup));
+  take.slices = slice_players(h, take.drivers);
   // Source stats over the rows actually used (history before D; pre-game
   // snapshots), so that nothing dated D or later that is not pre-game can
   // change a row (DECISION 1).

@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <initializer_list>
@@ -81,6 +82,49 @@ class ProcessingStatusColumns {
   Column &attempts_, &breaker_, &override_, &boundary_, &bootstrap_, &reason_;
 };
 
+/// The number of JSON array token @p num as strtod reads it: a token that is
+/// one plain decimal number is parsed in place (std::from_chars: the same
+/// correctly rounded value), anything else goes through strtod.
+inline double array_number(std::string_view num) {
+  double v = 0;
+  if (!num.empty() && num.front() != '+' && num.front() != ' ') {
+    const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
+    if (ec == std::errc() && end == num.data() + num.size()) return v;
+  }
+  return std::strtod(std::string(num).c_str(), nullptr);
+}
+
+/// Appends the Python list literal of JSON array text @p s (its first
+/// character is '['): numbers via repr, strings quoted with ', null as None.
+inline void append_py_list(std::string& out, std::string_view s) {
+  out += '[';
+  size_t i = 1;
+  bool first = true;
+  while (i < s.size() && s[i] != ']') {
+    while (i < s.size() && (s[i] == ' ' || s[i] == ',')) ++i;
+    if (i >= s.size() || s[i] == ']') break;
+    if (!first) out += ", ";
+    first = false;
+    if (s[i] == '"') {
+      const size_t j = s.find('"', i + 1);
+      out += '\'';
+      out += s.substr(i + 1, j - i - 1);
+      out += '\'';
+      i = j + 1;
+    } else {
+      const size_t j = s.find_first_of(",]", i);
+      const std::string_view num = s.substr(i, j - i);
+      if (num == "null") {
+        out += "None";
+      } else {
+        append_py_float(out, array_number(num));
+      }
+      i = j;
+    }
+  }
+  out += ']';
+}
+
 /// Python str() of a cell as the legacy hash mixin renders it: None → NULL,
 /// bools True/False, numbers via str(), strings stripped, dates ISO, arrays as
 /// a Python list literal.
@@ -101,31 +145,11 @@ inline std::string py_str_cell(const Table& t, size_t row, size_t c) {
     default:
       break;
   }
-  std::string s = col.text_at(row);
+  const std::string& s = col.text_at(row);
   if (d.type == ColumnType::kArray && !s.empty() && s.front() == '[') {
-    // JSON array text → Python list literal: numbers via repr, strings quoted
-    // with '.
-    std::string out = "[";
-    size_t i = 1;
-    bool first = true;
-    while (i < s.size() && s[i] != ']') {
-      while (i < s.size() && (s[i] == ' ' || s[i] == ',')) ++i;
-      if (i >= s.size() || s[i] == ']') break;
-      if (!first) out += ", ";
-      first = false;
-      if (s[i] == '"') {
-        size_t j = s.find('"', i + 1);
-        out += "'" + s.substr(i + 1, j - i - 1) + "'";
-        i = j + 1;
-      } else {
-        size_t j = s.find_first_of(",]", i);
-        std::string num = s.substr(i, j - i);
-        double v = std::strtod(num.c_str(), nullptr);
-        out += (num == "null") ? "None" : py_float(v);
-        i = j;
-      }
-    }
-    return out + "]";
+    std::string out;
+    append_py_list(out, s);
+    return out;
   }
   auto b = s.find_first_not_of(" \t\r\n");
   auto e = s.find_last_not_of(" \t\r\n");

@@ -260,7 +260,12 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
       append_iso(out, Date(static_cast<int32_t>(col.int_at(row))));
       return;
     case ColumnType::kArray:
-      break;  // the mixin renders arrays as Python lists
+      // The mixin renders arrays as Python lists.
+      if (style_ == Style::kMixin && !col.text_at(row).empty() && col.text_at(row).front() == '[') {
+        phase4_detail::append_py_list(out, col.text_at(row));
+        return;
+      }
+      break;
     default:
       out += strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace);
       return;
