@@ -498,10 +498,15 @@ class Executor {
   /// room: outputs waiting to be written stay few, and a freed thread runs at
   /// most a few units ahead of the commits (the run still advances date by
   /// date: a downstream unit becomes ready when its upstream committed).
+  struct Queued {
+    size_t unit;
+    UnitOutput out;
+    Clock::time_point since;  ///< when the unit began to wait (for room, then its turn)
+  };
   struct CommitQueue {
     std::mutex mu;
     std::condition_variable room;
-    std::deque<std::pair<size_t, UnitOutput>> units;
+    std::deque<Queued> units;
     bool draining = false;
   };
   static constexpr size_t kMaxQueuedCommits = 2;
@@ -518,15 +523,16 @@ class Executor {
 
   void commit_later(size_t i, UnitOutput out) {
     CommitQueue& q = *commit_queues_.at(catalog::get(plan_.units[i].processor->info().output_table).dataset());
+    const auto since = Clock::now();
     {
       std::unique_lock lock(q.mu);
       q.room.wait(lock, [&] { return !q.draining || q.units.size() < kMaxQueuedCommits; });
-      q.units.emplace_back(i, std::move(out));
+      q.units.push_back(Queued{i, std::move(out), since});
       if (q.draining) return;
       q.draining = true;
     }
     for (;;) {
-      std::optional<std::pair<size_t, UnitOutput>> next;
+      std::optional<Queued> next;
       {
         std::lock_guard lock(q.mu);
         if (q.units.empty()) {
@@ -537,10 +543,12 @@ class Executor {
         q.units.pop_front();
       }
       q.room.notify_all();
-      const size_t k = next->first;
+      const size_t k = next->unit;
+      // A unit's seconds are the time spent on it: its wait in the queue is not.
+      res_[k].started += Clock::now() - next->since;
       // Isolated: a thread waiting inside the commit's parallel work never
       // picks up a unit, which could queue behind this very drain.
-      tbb::this_task_arena::isolate([&] { commit_with_retries(plan_.units[k], res_[k], next->second); });
+      tbb::this_task_arena::isolate([&] { commit_with_retries(plan_.units[k], res_[k], next->out); });
       finish_unit(k);
     }
     q.room.notify_all();

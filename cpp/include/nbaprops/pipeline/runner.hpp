@@ -89,9 +89,9 @@ struct UnitResult {
   const Processor* processor = nullptr;
   Date date;
   UnitStatus status = UnitStatus::kPending;
-  int64_t rows = 0;  ///< rows committed (for resumed units: rows present in the partition)
-  int attempts = 0;  ///< tries (0 when not run)
-  double seconds = 0;
+  int64_t rows = 0;            ///< rows committed (for resumed units: rows present in the partition)
+  int attempts = 0;            ///< tries (0 when not run)
+  double seconds = 0;          ///< time spent on the unit (not its wait for its dataset's commit queue)
   double read_seconds = 0;     ///< of seconds: reading inputs (through the run's cache)
   double compute_seconds = 0;  ///< of seconds: the processor computing its output, less its reads
   double write_seconds = 0;    ///< of seconds: the commit transaction (output, failures, ledger)
