@@ -67,11 +67,11 @@ Schedule daily_schedule(int days) {
   return Schedule(std::move(games));
 }
 
-/// Forwards to a warehouse, recording what allow_background_io was told and
-/// how many writes came while background I/O was allowed or forbidden.
-class IoRecorder final : public Warehouse {
+/// Forwards every call to a warehouse; a test's subclass overrides what it
+/// watches or breaks.
+class Forwarding : public Warehouse {
  public:
-  explicit IoRecorder(Warehouse& base) : base_(base) {}
+  explicit Forwarding(Warehouse& base) : base_(base) {}
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
   void ensure_table(const TableSchema& s) override { base_.ensure_table(s); }
   [[nodiscard]] bool has_table(const TableSchema& s) override { return base_.has_table(s); }
@@ -82,10 +82,7 @@ class IoRecorder final : public Warehouse {
   [[nodiscard]] Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
     return base_.read_block(s, r, c);
   }
-  void write_batch(const std::vector<TableWrite>& w) override {
-    ++(allowed_ ? writes_allowed : writes_forbidden);
-    base_.write_batch(w);
-  }
+  void write_batch(const std::vector<TableWrite>& w) override { base_.write_batch(w); }
   void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
     return base_.partition_counts(s, r);
@@ -94,35 +91,40 @@ class IoRecorder final : public Warehouse {
                                                              std::optional<DateRange> r) override {
     return base_.partition_hashes(s, r);
   }
+  void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
+  [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }
+
+ private:
+  Warehouse& base_;
+};
+
+/// Records what allow_background_io was told and how many writes came while
+/// background I/O was allowed or forbidden.
+class IoRecorder final : public Forwarding {
+ public:
+  using Forwarding::Forwarding;
+  void write_batch(const std::vector<TableWrite>& w) override {
+    ++(allowed_ ? writes_allowed : writes_forbidden);
+    Forwarding::write_batch(w);
+  }
   void allow_background_io(bool allow) override {
     calls.push_back(allow);
     allowed_ = allow;
-    base_.allow_background_io(allow);
+    Forwarding::allow_background_io(allow);
   }
   std::vector<bool> calls;
   std::atomic<int> writes_allowed{0}, writes_forbidden{0};
 
  private:
-  Warehouse& base_;
   std::atomic<bool> allowed_{true};
 };
 
-/// Forwards to a SQLite warehouse (whose writes take turns, so a run with two
-/// workers queues its commits), failing the commits of chosen (table, date)
-/// partitions: a number of times with a transient error, or always.
-class FailingCommits final : public Warehouse {
+/// Fails the commits of chosen (table, date) partitions: a number of times
+/// with a transient error, or always. Over SQLite, whose writes take turns, a
+/// run with two workers queues its commits.
+class FailingCommits final : public Forwarding {
  public:
-  explicit FailingCommits(Warehouse& base) : base_(base) {}
-  [[nodiscard]] std::string uri() const override { return base_.uri(); }
-  void ensure_table(const TableSchema& s) override { base_.ensure_table(s); }
-  [[nodiscard]] bool has_table(const TableSchema& s) override { return base_.has_table(s); }
-  [[nodiscard]] Table read(const TableSchema& s, std::optional<DateRange> r,
-                           const std::vector<std::string>& c = {}) override {
-    return base_.read(s, r, c);
-  }
-  [[nodiscard]] Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
-    return base_.read_block(s, r, c);
-  }
+  using Forwarding::Forwarding;
   void write_batch(const std::vector<TableWrite>& w) override {
     {
       std::lock_guard lock(mu_);
@@ -133,22 +135,12 @@ class FailingCommits final : public Warehouse {
         throw StorageError("database is locked", true);
       }
     }
-    base_.write_batch(w);
+    Forwarding::write_batch(w);
   }
-  void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
-  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
-    return base_.partition_counts(s, r);
-  }
-  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& s,
-                                                             std::optional<DateRange> r) override {
-    return base_.partition_hashes(s, r);
-  }
-  [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }
   std::map<std::pair<std::string, Date>, int> transient;
   std::set<std::pair<std::string, Date>> failing;
 
  private:
-  Warehouse& base_;
   std::mutex mu_;
 };
 
