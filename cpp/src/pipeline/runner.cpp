@@ -277,7 +277,6 @@ class Executor {
         tbb::flow::graph g;
         std::vector<std::unique_ptr<Node>> nodes;
         nodes.reserve(n);
-        done_.clear();
         done_.reserve(n);
         // Every unit node has a priority: earlier dates first, then the plan's
         // dependency order. TBB runs the ready task of the highest priority
@@ -512,17 +511,20 @@ class Executor {
   static constexpr size_t kMaxQueuedCommits = 2;
 
   /// With several workers, units writing a dataset whose writes take turns
-  /// queue their commits for one of them (commit_later).
+  /// queue their commits for one of them (commit_later): one queue per output
+  /// dataset, resolved here for each processor.
   void make_commit_queues() {
     if (!wh_.writes_take_turns()) return;
+    std::map<std::string, CommitQueue*> by_dataset;
     for (const Processor* p : plan_.processors) {
-      const std::string ds = catalog::get(p->info().output_table).dataset();
-      if (!commit_queues_.count(ds)) commit_queues_.emplace(ds, std::make_unique<CommitQueue>());
+      CommitQueue*& q = by_dataset[catalog::get(p->info().output_table).dataset()];
+      if (q == nullptr) q = &commit_queues_.emplace_back();
+      queue_of_[p] = q;
     }
   }
 
   void commit_later(size_t i, UnitOutput out) {
-    CommitQueue& q = *commit_queues_.at(catalog::get(plan_.units[i].processor->info().output_table).dataset());
+    CommitQueue& q = *queue_of_.at(plan_.units[i].processor);
     const auto since = Clock::now();
     {
       std::unique_lock lock(q.mu);
@@ -686,17 +688,18 @@ class Executor {
         if (!retry_after(u, r, e)) return;
         ++r.attempts;
       } catch (const std::exception& e) {
-        fail_commit(r, e.what());
+        settle(r, UnitStatus::kFailed, e.what());
         return;
       } catch (...) {
-        fail_commit(r, "unknown error");
+        settle(r, UnitStatus::kFailed, "unknown error");
         return;
       }
     }
   }
-  static void fail_commit(UnitResult& r, const std::string& reason) {
-    r.status = UnitStatus::kFailed;
-    r.reason = reason;
+  /// Settles a unit that wrote nothing: @p status (failed, cancelled) and why.
+  static void settle(UnitResult& r, UnitStatus status, std::string reason) {
+    r.status = status;
+    r.reason = std::move(reason);
     r.rows = 0;
     r.entities = 0;
   }
@@ -713,15 +716,13 @@ class Executor {
                         << "/" << (opts_.max_retries + 1) << "), retrying in " << delay << " s: " << e.what();
       sleep_cancellable(delay);
       if (!state_.cancel.load()) return true;
-      r.status = UnitStatus::kCancelled;
-      r.reason = "run cancelled during retry backoff (last error: " + std::string(e.what()) + ")";
-    } else {
-      r.status = UnitStatus::kFailed;
-      r.reason = e.what();
-      if (e.transient() && attempt > 1) r.reason += " (after " + std::to_string(attempt) + " attempts)";
+      settle(r, UnitStatus::kCancelled,
+             "run cancelled during retry backoff (last error: " + std::string(e.what()) + ")");
+      return false;
     }
-    r.rows = 0;
-    r.entities = 0;
+    std::string reason = e.what();
+    if (e.transient() && attempt > 1) reason += " (after " + std::to_string(attempt) + " attempts)";
+    settle(r, UnitStatus::kFailed, std::move(reason));
     return false;
   }
 
@@ -995,9 +996,10 @@ class Executor {
   using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
   /// Per unit: fired when it is settled (its successors' edges start here).
   std::vector<std::unique_ptr<Node>> done_;
-  /// By output dataset, when commits are queued (several workers, writes that
-  /// take turns); empty: each unit commits in its own task.
-  std::map<std::string, std::unique_ptr<CommitQueue>> commit_queues_;
+  /// One per output dataset, when commits are queued (several workers, writes
+  /// that take turns); empty: each unit commits in its own task.
+  std::deque<CommitQueue> commit_queues_;
+  std::map<const Processor*, CommitQueue*> queue_of_;  ///< each processor's queue
 };
 
 }  // namespace

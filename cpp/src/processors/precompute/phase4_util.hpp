@@ -125,35 +125,49 @@ inline void append_py_list(std::string& out, std::string_view s) {
   out += ']';
 }
 
-/// Python str() of a cell as the legacy hash mixin renders it: None → NULL,
-/// bools True/False, numbers via str(), strings stripped, dates ISO, arrays as
-/// a Python list literal.
-inline std::string py_str_cell(const Table& t, size_t row, size_t c) {
+/// Appends Python str() of a cell as the legacy hash mixin renders it: None →
+/// NULL, bools True/False, numbers via str(), strings stripped, dates ISO,
+/// arrays as a Python list literal.
+inline void append_py_str_cell(std::string& out, const Table& t, size_t row, size_t c) {
   const Column& col = t.col(c);
-  if (col.is_null(row)) return "NULL";
+  if (col.is_null(row)) {
+    out += "NULL";
+    return;
+  }
   const ColumnDef& d = t.def(c);
   switch (d.type) {
     case ColumnType::kBool:
-      return col.int_at(row) ? "True" : "False";
+      out += col.int_at(row) ? "True" : "False";
+      return;
     case ColumnType::kInt64:
-      return std::to_string(col.int_at(row));
+      out += std::to_string(col.int_at(row));
+      return;
     case ColumnType::kFloat64:
     case ColumnType::kNumeric:
-      return py_float(col.real_at(row));
+      out += py_float(col.real_at(row));
+      return;
     case ColumnType::kDate:
-      return t.cell_text(row, c);
+      out += t.cell_text(row, c);
+      return;
     default:
       break;
   }
   const std::string& s = col.text_at(row);
   if (d.type == ColumnType::kArray && !s.empty() && s.front() == '[') {
-    std::string out;
     append_py_list(out, s);
-    return out;
+    return;
   }
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  const auto b = s.find_first_not_of(" \t\r\n");
+  const auto e = s.find_last_not_of(" \t\r\n");
+  if (b != std::string::npos) out.append(s, b, e - b + 1);
+}
+
+/// Python str() of a cell as the legacy hash mixin renders it
+/// (append_py_str_cell into a new string).
+inline std::string py_str_cell(const Table& t, size_t row, size_t c) {
+  std::string out;
+  append_py_str_cell(out, t, row, c);
+  return out;
 }
 
 /// The legacy hash mixin (`compute_data_hash`): sorted "field:value" strings

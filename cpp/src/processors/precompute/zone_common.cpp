@@ -260,18 +260,13 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
       append_iso(out, Date(static_cast<int32_t>(col.int_at(row))));
       return;
     case ColumnType::kArray:
-      // The mixin renders arrays as Python lists.
-      if (style_ == Style::kMixin && !col.text_at(row).empty() && col.text_at(row).front() == '[') {
-        phase4_detail::append_py_list(out, col.text_at(row));
-        return;
-      }
-      break;
+      break;  // the mixin renders arrays as Python lists
     default:
       out += strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace);
       return;
   }
   if (style_ == Style::kMixin) {
-    out += phase4_detail::py_str_cell(t, row, c);
+    phase4_detail::append_py_str_cell(out, t, row, c);
   } else {
     out += precompute_cell(t, row, c);
   }
