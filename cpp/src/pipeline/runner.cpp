@@ -21,6 +21,7 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
+#include "nbaprops/core/memory.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/fingerprint.hpp"
@@ -1042,7 +1043,15 @@ void RunHandle::cancel() noexcept {
 bool RunHandle::done() const noexcept { return state_->done.load(); }
 
 RunResult RunHandle::wait() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    // The run's cache, outputs and carried state are gone, and so is its
+    // thread (whose allocator caches held much of them): give what the
+    // allocators kept back before the caller goes on, when the process grew
+    // by more than a small run's worth (a daily run would only fault the same
+    // pages in again next time).
+    release_free_memory_if_grown(size_t{64} << 20);
+  }
   if (state_->error) std::rethrow_exception(state_->error);
   return state_->result;
 }
