@@ -223,3 +223,13 @@ TEST(Memory, ReleaseGivesAFinishedThreadsCellsBack) {
   release_free_memory();
   EXPECT_LT(resident_mb() - base, held / 2) << "held " << held << " MB before the release";
 }
+
+TEST(Memory, ReleaseOnlyAfterGrowth) {
+  const size_t now = resident_bytes();
+  if (now == 0) GTEST_SKIP() << "resident memory is unknown on this system";
+  // A run that grew the process by less than the threshold keeps its pages.
+  EXPECT_FALSE(release_free_memory_if_grown(now, size_t{1} << 30));
+  // One that grew it by more (here: from 4 KB), or an unknown start, releases.
+  EXPECT_TRUE(release_free_memory_if_grown(4096, 0));
+  EXPECT_TRUE(release_free_memory_if_grown(0, size_t{1} << 30));
+}

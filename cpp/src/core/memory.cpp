@@ -2,7 +2,6 @@
 
 #include <tbb/scalable_allocator.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
@@ -29,16 +28,10 @@ void release_free_memory() noexcept {
 #endif
 }
 
-bool release_free_memory_if_grown(size_t growth) noexcept {
-  // The resident memory after the last release: what the process keeps
-  // (interned texts, open warehouses, the interpreter).
-  // 0 before the first release: the first call releases.
-  static std::atomic<size_t> kept{0};
+bool release_free_memory_if_grown(size_t since, size_t growth) noexcept {
   const size_t now = resident_bytes();
-  const size_t base = kept.load();
-  if (base != 0 && now != 0 && now <= base + growth) return false;
+  if (since != 0 && now != 0 && now <= since + growth) return false;
   release_free_memory();
-  kept.store(resident_bytes());
   return true;
 }
 

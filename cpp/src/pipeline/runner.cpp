@@ -201,6 +201,8 @@ struct RunHandle::State {
   std::atomic<bool> cancel{false};
   RunResult result;
   std::exception_ptr error;
+  /// Resident bytes when the run started (0: unknown).
+  const size_t resident_at_start = resident_bytes();
 
   /// Poller wake-ups are at most one per kWakeInterval: the poller (Python's
   /// main thread) woken per unit took a core from a worker thousands of times
@@ -1047,10 +1049,11 @@ RunResult RunHandle::wait() {
     thread_.join();
     // The run's cache, outputs and carried state are gone, and so is its
     // thread (whose allocator caches held much of them): give what the
-    // allocators kept back before the caller goes on, when the process grew
-    // by more than a small run's worth (a daily run would only fault the same
-    // pages in again next time).
-    release_free_memory_if_grown(size_t{64} << 20);
+    // allocators kept back before the caller goes on, when the run grew the
+    // process by more than a small run's worth (a daily run would only fault
+    // the same pages in again next time, and trimming a notebook's heap costs
+    // milliseconds).
+    release_free_memory_if_grown(state_->resident_at_start, size_t{64} << 20);
   }
   if (state_->error) std::rethrow_exception(state_->error);
   return state_->result;

@@ -19,9 +19,9 @@ namespace nbaprops {
 /// other threads keep allocating.
 void release_free_memory() noexcept;
 
-/// release_free_memory() at the first call, and later when the resident
-/// memory exceeds what it was after the last release by more than @p growth
-/// bytes (or is unknown). @return whether it released.
-bool release_free_memory_if_grown(size_t growth) noexcept;
+/// release_free_memory() when the resident memory exceeds @p since (a
+/// resident_bytes() taken before the work) by more than @p growth bytes, or
+/// either is unknown. @return whether it released.
+bool release_free_memory_if_grown(size_t since, size_t growth) noexcept;
 
 }  // namespace nbaprops
