@@ -199,10 +199,23 @@ TEST(PythonFloatRepr, MatchesCPythonRepr) {
 
 namespace {
 double resident_mb() { return static_cast<double>(resident_bytes()) / (1024.0 * 1024.0); }
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
 }  // namespace
 
 TEST(Memory, ReleaseGivesAFinishedThreadsCellsBack) {
   // What a run leaves: table cells allocated and freed on a thread that is gone.
+  if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer keeps freed memory in its quarantine";
   const double base = resident_mb();
   if (base <= 0) GTEST_SKIP() << "resident memory is unknown on this system";
   // Small cells (the scalable allocator's bins) and texts (the C heap), ~190 MB
