@@ -218,14 +218,14 @@ TEST(Memory, ReleaseGivesAFinishedThreadsCellsBack) {
   if (kAddressSanitizer) GTEST_SKIP() << "AddressSanitizer keeps freed memory in its quarantine";
   const double base = resident_mb();
   if (base <= 0) GTEST_SKIP() << "resident memory is unknown on this system";
-  // Small cells (the scalable allocator's bins) and texts (the C heap), ~190 MB
-  // touched, among which a few outlive the run (as interned texts do), so
-  // that no heap shrinks by itself from its top.
+  // Small cells (the scalable allocator's bins, ~110 MB) and texts (the C
+  // heap, ~70 MB), touched, among which a few outlive the run (as interned
+  // texts do), so that no heap shrinks by itself from its top.
   std::vector<std::string> survivors;
   std::thread([&survivors] {
     std::vector<Cells<int64_t>> cells;
     std::vector<std::string> texts;
-    for (int i = 0; i < 100000; ++i) cells.emplace_back(64 + (i % 13) * 64, int64_t{i});
+    for (int i = 0; i < 30000; ++i) cells.emplace_back(64 + (i % 13) * 64, int64_t{i});
     for (int i = 0; i < 300000; ++i) {
       texts.emplace_back(200 + i % 50, 'x');
       if (i % 64 == 0) survivors.emplace_back(40, 'y');
