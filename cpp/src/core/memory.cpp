@@ -3,7 +3,6 @@
 #include <tbb/scalable_allocator.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
