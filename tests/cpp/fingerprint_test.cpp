@@ -26,21 +26,10 @@ const char* const kZones = "nba_raw.player_shot_zones";
 /// Forwards to a base warehouse; content hashes of the gated table wait until
 /// open() (the first caller announces itself), those of any other table are
 /// recorded.
-class GatedWarehouse final : public Warehouse {
+class GatedWarehouse final : public pf::Forwarding {
  public:
-  GatedWarehouse(Warehouse& base, std::string gated) : base_(base), gated_(std::move(gated)) {}
+  GatedWarehouse(Warehouse& base, std::string gated) : Forwarding(base), gated_(std::move(gated)) {}
 
-  std::string uri() const override { return base_.uri(); }
-  void ensure_table(const TableSchema& s) override { base_.ensure_table(s); }
-  bool has_table(const TableSchema& s) override { return base_.has_table(s); }
-  Table read(const TableSchema& s, std::optional<DateRange> r, const std::vector<std::string>& c) override {
-    return base_.read(s, r, c);
-  }
-  void write_batch(const std::vector<TableWrite>& w) override { base_.write_batch(w); }
-  void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
-  std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
-    return base_.partition_counts(s, r);
-  }
   std::map<Date, PartitionHash> content_hashes(const TableSchema& s, std::optional<DateRange> r,
                                                const std::vector<std::string>& c) override {
     std::unique_lock lock(mu_);
@@ -53,7 +42,7 @@ class GatedWarehouse final : public Warehouse {
       cv_.notify_all();
     }
     lock.unlock();
-    return base_.content_hashes(s, r, c);
+    return Forwarding::content_hashes(s, r, c);
   }
 
   /// Waits up to @p limit for @p pred (under the lock). @return pred().
@@ -71,7 +60,6 @@ class GatedWarehouse final : public Warehouse {
   std::vector<std::string> others_;  // guarded by mu_
 
  private:
-  Warehouse& base_;
   std::string gated_;
   std::mutex mu_;
   std::condition_variable cv_;

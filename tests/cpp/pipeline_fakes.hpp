@@ -22,6 +22,41 @@
 
 namespace nbaprops::testing::pipeline_fakes {
 
+/// Forwards every call to a warehouse; a test's subclass overrides what it
+/// watches or breaks.
+class Forwarding : public Warehouse {
+ public:
+  explicit Forwarding(Warehouse& base) : base_(base) {}
+  [[nodiscard]] std::string uri() const override { return base_.uri(); }
+  void ensure_table(const TableSchema& s) override { base_.ensure_table(s); }
+  [[nodiscard]] bool has_table(const TableSchema& s) override { return base_.has_table(s); }
+  [[nodiscard]] Table read(const TableSchema& s, std::optional<DateRange> r,
+                           const std::vector<std::string>& c = {}) override {
+    return base_.read(s, r, c);
+  }
+  [[nodiscard]] Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
+    return base_.read_block(s, r, c);
+  }
+  void write_batch(const std::vector<TableWrite>& w) override { base_.write_batch(w); }
+  void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
+  [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
+    return base_.partition_counts(s, r);
+  }
+  [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& s,
+                                                             std::optional<DateRange> r) override {
+    return base_.partition_hashes(s, r);
+  }
+  [[nodiscard]] std::map<Date, PartitionHash> content_hashes(const TableSchema& s, std::optional<DateRange> r,
+                                                             const std::vector<std::string>& c) override {
+    return base_.content_hashes(s, r, c);
+  }
+  void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
+  [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }
+
+ private:
+  Warehouse& base_;
+};
+
 inline Date D(const char* iso) { return Date::parse(iso); }
 
 /// Season 2023-24 opens 2023-10-24 (bootstrap 10-24 … 11-06). Game dates: 10-24
