@@ -50,8 +50,10 @@ test-sanitize: deps
 	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(JOBS) -L sanitize
 	bash tests/fuzz/smoke.sh $(SANITIZE_DIR) $(FUZZ_RUNS)
 
+# Test files run in parallel, one file per worker (pytest-xdist): the BigQuery emulator's cascade (about
+# 3 minutes, mostly the emulator's own Python) runs beside the rest of the suite instead of before it.
 test-python: install
-	$(PY) -m pytest tests/python
+	$(PY) -m pytest tests/python -n $(JOBS) --dist loadfile
 
 test: lint test-cpp test-sanitize test-python
 

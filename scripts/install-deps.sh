@@ -4,6 +4,8 @@
 set -euo pipefail
 APT_PACKAGES=(
   build-essential ninja-build pkg-config
+  # Compiler cache: the core library is compiled once for the C++ tests and reused by the Python build.
+  ccache
   libtbb-dev libboost-log-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # The sanitizer build and the libFuzzer targets (make test-sanitize): clang and its runtimes.
