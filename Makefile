@@ -10,6 +10,14 @@ SANITIZE_DIR ?= build/sanitize
 SANITIZE_TARGETS ?= nbaprops_trust_tests fuzz_shot_csv fuzz_bdl_json fuzz_schedule_json
 FUZZ_RUNS ?= 20000
 
+# One C++ compiler for every build here: the one Python's build recommends (what scikit-build-core gives the
+# extension's build), unless CXX is set. ccache hashes the compiler's name, so the core library compiled for
+# the C++ tests is reused by the Python build only when both call the compiler by the same name.
+ifeq ($(origin CXX),default)
+CXX := $(shell $(PY) -c "import sysconfig; print((sysconfig.get_config_var('CXX') or 'c++').split()[0])")
+endif
+export CXX
+
 .PHONY: demo test deps install lint format test-cpp test-sanitize test-python bench clean
 
 deps:
