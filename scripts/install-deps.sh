@@ -3,7 +3,7 @@
 # Python packages with pip. Safe to run again; skips apt when every package is already present.
 set -euo pipefail
 APT_PACKAGES=(
-  build-essential ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config
   # Compiler cache: the core library is compiled once for the C++ tests and reused by the Python build.
   ccache
   libtbb-dev libboost-log-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev
