@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/importers/importers.hpp"
 #include "nbaprops/io/object_store.hpp"
 #include "nbaprops/warehouse/bigquery_warehouse.hpp"
 #include "nbaprops/warehouse/transfer.hpp"
@@ -49,7 +50,7 @@ void bind_transfer(pyb::module_& m) {
     std::map<std::string, int64_t> rows;
     {
       pyb::gil_scoped_release release;
-      rows = import_newest_schedule(*wh, uri, &source);
+      rows = importers::import_newest_schedule(*wh, uri, &source);
     }
     return std::make_pair(rows, source);
   });

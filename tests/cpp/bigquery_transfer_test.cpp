@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/importers/importers.hpp"
 #include "nbaprops/io/object_store.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
 #include "nbaprops/warehouse/transfer.hpp"
@@ -69,7 +70,7 @@ TEST(Transfer, NewestScheduleUnderAPrefixAndNoneFound) {
   TempDir dir, whdir;
   SqliteWarehouse wh(whdir.path());
   std::string source;
-  EXPECT_THROW(import_newest_schedule(wh, dir.path().string(), &source), StorageError);
+  EXPECT_THROW(importers::import_newest_schedule(wh, dir.path().string(), &source), StorageError);
   NBAPROPS_REQUIRE_SHARED_FILE(file, "schedule/nbac_schedule_2024_25.json.gz");
   io::LocalObjectStore store(dir.path().string());
   store.write("2024-10-01.json", "{\"not\": \"a schedule\"", "application/json", "");
@@ -78,7 +79,7 @@ TEST(Transfer, NewestScheduleUnderAPrefixAndNoneFound) {
   store.write("2024-10-02.json.gz", bytes, "application/json",
               "");  // newer path, same second
   store.write("README.txt", "ignored", "text/plain", "");
-  auto rows = import_newest_schedule(wh, dir.path().string(), &source);
+  auto rows = importers::import_newest_schedule(wh, dir.path().string(), &source);
   EXPECT_NE(source.find("2024-10-02.json.gz"), std::string::npos) << source;
   EXPECT_GT(rows.at("nba_raw.nbac_schedule"), 1000);
 }

@@ -10,9 +10,9 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/table.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
-#include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::importers {
 namespace {
@@ -251,7 +251,7 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
   });
   Table t = box_score_rows(lines, source_name);
   // The legacy DDL's hash inputs for this table.
-  proc::fill_data_hash(
+  fill_data_hash(
       t, {"game_id", "player_lookup", "points", "rebounds", "assists", "field_goals_made", "field_goals_attempted"});
   require_unique_keys(t, source_name);
   return t;

@@ -5,6 +5,8 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <string_view>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
@@ -266,11 +268,39 @@ ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::st
   return std::move(p.out);
 }
 
+namespace {
+
+void log_kept(const std::string& source, const ScheduleImport& imp) {
+  NBAPROPS_LOG_INFO << source << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
+                    << " exhibition and " << imp.dropped_invalid << " invalid dropped";
+}
+
+bool is_schedule_file(const io::ObjectInfo& o) {
+  const std::string_view p = o.path;
+  return p.ends_with(".json") || p.ends_with(".json.gz");
+}
+
+}  // namespace
+
 Schedule load_nbacom_schedule(const std::string& path) {
   ScheduleImport imp = parse_nbacom_schedule(read_text_file(path), path);
-  NBAPROPS_LOG_INFO << path << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
-                    << " exhibition and " << imp.dropped_invalid << " invalid dropped";
+  log_kept(path, imp);
   return Schedule(std::move(imp.games));
+}
+
+std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::string& uri, std::string* source) {
+  auto store = io::open_object_store(uri);
+  std::vector<io::ObjectInfo> files = store->list("");
+  std::erase_if(files, [](const io::ObjectInfo& o) { return !is_schedule_file(o); });
+  if (files.empty()) throw StorageError("no schedule JSON (.json or .json.gz) under " + uri);
+  const auto newest = std::max_element(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.updated, a.path) < std::tie(b.updated, b.path);
+  });
+  const std::string name = store->uri() + (store->uri().back() == '/' ? "" : "/") + newest->path;
+  const ScheduleImport imp = parse_nbacom_schedule(io::maybe_gunzip(store->read(newest->path), name), name);
+  log_kept(name, imp);
+  if (source) *source = name;
+  return write_schedule(wh, imp, name).rows;
 }
 
 }  // namespace nbaprops::importers

@@ -13,9 +13,9 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/table.hpp"
 #include "nbaprops/importers/raw.hpp"
 #include "nbaprops/io/object_store.hpp"
-#include "nbaprops/processors/common.hpp"
 #include "raw_internal.hpp"
 
 namespace nbaprops::importers {
@@ -399,7 +399,7 @@ Table parse_raw_file(const std::string& kind, const std::string& text, const std
   const KindDef& def = kind_def(kind);
   Parsed p = def.parse(text, path, schedule);
   raw::run_checks(p.rows, p.where, def.checks);
-  proc::fill_data_hash(p.rows, def.hash_fields);
+  fill_data_hash(p.rows, def.hash_fields);
   return std::move(p.rows);
 }
 
@@ -538,7 +538,7 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
     if (def.src.kind == "gamebook") raw::resolve_inactive_names(rows, wh);
     refuse_duplicates(rows, where, def);
     raw::run_checks(rows, where, def.checks);
-    proc::fill_data_hash(rows, def.hash_fields);
+    fill_data_hash(rows, def.hash_fields);
     if (rows.index_of("processed_by_run_id") >= 0) {
       for (size_t r = 0; r < rows.num_rows(); ++r) rows.set(r, "processed_by_run_id", res.run_id);
     }

@@ -9,10 +9,10 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/table.hpp"
 #include "nbaprops/importers/csv.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
-#include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::importers {
 namespace {
@@ -316,7 +316,7 @@ void emit_player_rows(const ShotTally& tally, const std::string& source_name, Sh
   }
   // Legacy DDL hash inputs for the gamebook (rebounds is not a column of the
   // table).
-  proc::fill_data_hash(
+  fill_data_hash(
       gb, {"game_id", "player_lookup", "minutes", "field_goals_made", "field_goals_attempted", "points", "assists"});
 }
 

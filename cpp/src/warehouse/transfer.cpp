@@ -4,8 +4,6 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
-#include "nbaprops/importers/importers.hpp"
-#include "nbaprops/io/object_store.hpp"
 
 namespace nbaprops {
 
@@ -42,29 +40,6 @@ std::vector<CopyReport> copy_partitions(Warehouse& from, Warehouse& to, const st
     out.push_back(rep);
   }
   return out;
-}
-
-std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::string& uri, std::string* source) {
-  auto store = io::open_object_store(uri);
-  std::vector<io::ObjectInfo> files = store->list("");
-  auto is_schedule = [](const io::ObjectInfo& o) {
-    auto ends = [&](const std::string& suf) {
-      return o.path.size() >= suf.size() && o.path.compare(o.path.size() - suf.size(), suf.size(), suf) == 0;
-    };
-    return ends(".json") || ends(".json.gz");
-  };
-  files.erase(std::remove_if(files.begin(), files.end(), [&](const auto& o) { return !is_schedule(o); }), files.end());
-  if (files.empty()) throw StorageError("no schedule JSON (.json or .json.gz) under " + uri);
-  const auto newest = std::max_element(files.begin(), files.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.updated, a.path) < std::tie(b.updated, b.path);
-  });
-  const std::string name = store->uri() + (store->uri().back() == '/' ? "" : "/") + newest->path;
-  importers::ScheduleImport imp =
-      importers::parse_nbacom_schedule(io::maybe_gunzip(store->read(newest->path), name), name);
-  NBAPROPS_LOG_INFO << name << ": " << imp.games.size() << " games kept, " << imp.dropped_exhibition
-                    << " exhibition and " << imp.dropped_invalid << " invalid dropped";
-  if (source) *source = name;
-  return importers::write_schedule(wh, imp, name).rows;
 }
 
 }  // namespace nbaprops

@@ -131,6 +131,14 @@ ImportReport write_schedule(Warehouse& wh, const ScheduleImport& imp, std::strin
                             const ImportOptions& opt = {});
 /// Writes a Schedule's games (Schedule::to_table), as write_schedule above.
 ImportReport write_schedule(Warehouse& wh, const Schedule& s, const ImportOptions& opt = {});
+/// Imports the newest NBA.com schedule JSON (`.json` or `.json.gz`; newest by
+/// the store's update time, then by path) under @p uri (`gs://bucket/prefix` or
+/// a directory) into nba_raw.nbac_schedule, as write_schedule. @param source
+/// set to the URI of the file imported (when not null).
+/// @return rows written per table.
+/// @throws StorageError when no schedule file is there, DataError on malformed
+/// JSON.
+std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::string& uri, std::string* source);
 /// Writes bdl_player_boxscores rows, replacing the stored lines of the games
 /// they contain (by game_id); stored points and minutes are guarded. @throws
 /// ConfigError for rows of another table.

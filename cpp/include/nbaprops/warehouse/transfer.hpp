@@ -1,11 +1,9 @@
 #pragma once
 /// @file transfer.hpp
-/// Moving data between warehouses (`nbaprops copy`) and from an object store
-/// into a warehouse
-/// (`nbaprops import schedule gs://…`).
+/// Moving data between warehouses (`nbaprops copy`). Importing from an object
+/// store is the importers' (importers.hpp: import_newest_schedule).
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,14 +30,5 @@ struct CopyReport {
 /// StorageError, NetworkError, DataError. Thread-safety: as the warehouses'.
 std::vector<CopyReport> copy_partitions(Warehouse& from, Warehouse& to, const std::vector<std::string>& tables,
                                         std::optional<DateRange> range, size_t dates_per_batch = 31);
-
-/// Imports the newest NBA.com schedule JSON (`.json` or `.json.gz`; newest by
-/// the store's update time, then by path) under @p uri (`gs://bucket/prefix` or
-/// a directory) into nba_raw.nbac_schedule. @param source set to the URI of the
-/// file imported (when not null).
-/// @return rows written per table.
-/// @throws StorageError when no schedule file is there, DataError on malformed
-/// JSON.
-std::map<std::string, int64_t> import_newest_schedule(Warehouse& wh, const std::string& uri, std::string* source);
 
 }  // namespace nbaprops
