@@ -318,3 +318,66 @@ TEST(Tier, ProcessorRunsThroughTheWarehouse) {
   EXPECT_EQ(after.rows.num_rows(), 0u);
   EXPECT_NE(after.empty_reason.find("STARTER_20_29 19"), std::string::npos) << after.empty_reason;
 }
+
+TEST(Tier, FeaturesTextsAreReadWholeAndStrictly) {
+  // Each text is one graded call's feature-store row: element 2 is read, and the
+  // whole text must still be one valid JSON array (nothing after element 2 is
+  // skipped unchecked).
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"[1.0, 2.0, 25.0, 4.0",
+       "features is not valid JSON: [json.exception.parse_error.101] parse error at line 1, "
+       "column 21: syntax error while parsing array - unexpected end of input; expected ']'"},
+      {"[1.0, 2.0, 25.0] x",
+       "features is not valid JSON: [json.exception.parse_error.101] parse error at line 1, "
+       "column 18: syntax error while parsing value - invalid literal; last read: '25.0] x'; "
+       "expected end of input"},
+      {"",
+       "features is not valid JSON: [json.exception.parse_error.101] parse error at line 1, column 1: syntax "
+       "error while parsing value - unexpected end of input; expected '[', '{', or a literal"},
+      {"{\"a\": [1, 2, 3]}", "features is not a JSON array"},
+      {"7", "features is not a JSON array"},
+      {"[]", "features has 0 values, no points_avg_season"},
+      {"[[1, 2, 3], {\"k\": [4]}]", "features has 2 values, no points_avg_season"},
+      {"[1.0, 2.0, \"25\"]", "points_avg_season is not a number"},
+      {"[1.0, 2.0, [25.0]]", "points_avg_season is not a number"},
+      {"[1.0, 2.0, true, 4.0]", "points_avg_season is not a number"},
+      {"[1.0, 2.0, 1e999]",
+       "features is not valid JSON: [json.exception.out_of_range.406] number overflow parsing '1e999'"},
+  };
+  Inputs in;
+  for (size_t i = 0; i < bad.size(); ++i) {
+    const std::string p = "bad" + std::to_string(i);
+    add_graded(in.accuracy, {p, kFirst + static_cast<int>(i), -1.0, true});
+    add_features(in.mlfs, p, kFirst + static_cast<int>(i), bad[i].first);
+  }
+  // Read: an integer, an element after nested values, JSON null and −0.0
+  // (BENCH); each 20 times so that each tier has a row.
+  const std::vector<std::pair<std::string, std::string>> good = {
+      {"[0, {\"a\": [1, [2]]}, 25, [], {}]", "STARTER_20_29"},
+      {"[[1.0], [2.0], 31.5, 4.0]", "STAR_30PLUS"},
+      {"[1.0, 2.0, null, 4.0]", "BENCH_0_9"},
+      {"[1.0, 2.0, -0.0, 4.0]", "BENCH_0_9"},
+  };
+  for (size_t g = 0; g < good.size(); ++g) {
+    for (int i = 0; i < 20; ++i) {
+      const std::string p = "good" + std::to_string(g) + "_" + std::to_string(i);
+      add_graded(in.accuracy, {p, kFirst + 12 + i % 10, 1.0, true});
+      add_features(in.mlfs, p, kFirst + 12 + i % 10, good[g].first);
+    }
+  }
+  const UnitOutput out = in.run();
+  ASSERT_EQ(out.failures.size(), bad.size());
+  for (size_t i = 0; i < bad.size(); ++i) {
+    const Date d = kFirst + static_cast<int>(i);
+    EXPECT_EQ(out.failures[i].entity_id, "bad" + std::to_string(i) + " " + d.iso());
+    EXPECT_EQ(out.failures[i].category, "PROCESSING_ERROR");
+    EXPECT_EQ(out.failures[i].reason, "nba_predictions.ml_feature_store_v2 " + d.iso() + " player bad" +
+                                          std::to_string(i) + ": " + bad[i].second)
+        << bad[i].first;
+  }
+  const Table& t = out.rows;
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(*t.get_int(row_of(t, "STAR_30PLUS"), "sample_size"), 20);
+  EXPECT_EQ(*t.get_int(row_of(t, "STARTER_20_29"), "sample_size"), 20);
+  EXPECT_EQ(*t.get_int(row_of(t, "BENCH_0_9"), "sample_size"), 40);
+}
