@@ -6,6 +6,7 @@
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/table.hpp"
 
 namespace nbaprops::py {
 
@@ -23,6 +24,19 @@ void bind_core(pyb::module_& m) {
       pyb::arg("text"), pyb::arg("what") = "date", "Parse YYYY-MM-DD into a day number (days since 1970-01-01).");
   m.def("date_iso", [](int32_t days) { return Date(days).iso(); }, "Day number to YYYY-MM-DD.");
   m.def("season_of", [](int32_t days) { return season_of(Date(days)); }, "NBA season year of a day number.");
+  m.def(
+      "text_pool_stats",
+      [] {
+        const TextPoolStats st = text_pool_stats();
+        pyb::dict d;
+        d["pinned"] = st.pinned;
+        d["cells"] = st.cells;
+        d["cell_bytes"] = st.cell_bytes;
+        d["reclaims"] = st.reclaims;
+        return d;
+      },
+      "The interned-text pool: pinned entries, cell entries (freed when a run ends and nothing holds them), their "
+      "characters, and reclaims so far.");
   m.def("player_lookup", [](const std::string& s) { return player_lookup(s); }, "Legacy player_lookup key of a name.");
   m.def(
       "catalog",

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -245,4 +247,114 @@ TEST(Memory, ReleaseOnlyAfterGrowth) {
   // One that grew it by more (here: from 4 KB), or an unknown start, releases.
   EXPECT_TRUE(release_free_memory_if_grown(4096, 0));
   EXPECT_TRUE(release_free_memory_if_grown(0, size_t{1} << 30));
+}
+
+// The text pool's two lifetimes (table.hpp): pinned texts stay, cell texts go
+// once no text Column or TextPoolUse exists. Each test runs in its own process
+// (ctest), so no other test's columns are alive.
+
+TEST(TextPool, CellTextsGoWhenNothingHoldsThemPinnedOnesStay) {
+  const std::string* pinned = intern("pool-test-pinned");
+  const std::string* cell = nullptr;
+  const auto before = text_pool_stats();
+  {
+    Column c;
+    c.resize(2);
+    c.set_text(0, "pool-test-cell");
+    c.set_text(1, "pool-test-pinned");  // already pinned: the same entry
+    cell = c.text_ptr(0);
+    EXPECT_EQ(c.text_ptr(1), pinned);
+    EXPECT_EQ(intern_cell("pool-test-cell"), cell);  // equal text, equal pointer
+    EXPECT_EQ(text_pool_stats().cells, before.cells + 1);
+    EXPECT_EQ(reclaim_cell_texts(), 0u) << "a text column is alive";
+    EXPECT_EQ(*c.text_ptr(0), "pool-test-cell");
+  }
+  EXPECT_GE(reclaim_cell_texts(), 1u);
+  const auto after = text_pool_stats();
+  EXPECT_EQ(after.cells, 0u);
+  EXPECT_EQ(after.cell_bytes, 0u);
+  EXPECT_GT(after.reclaims, before.reclaims);
+  EXPECT_EQ(intern("pool-test-pinned"), pinned);
+  EXPECT_EQ(*pinned, "pool-test-pinned");
+  // Interned again, the text is a new entry with the right content.
+  Column c;
+  c.resize(1);
+  c.set_text(0, "pool-test-cell");
+  EXPECT_EQ(*c.text_ptr(0), "pool-test-cell");
+  EXPECT_EQ(intern_cell("pool-test-cell"), c.text_ptr(0));
+}
+
+TEST(TextPool, ACellPinnedLaterKeepsItsAddressAcrossReclaims) {
+  const std::string* first = nullptr;
+  {
+    Column c;
+    c.resize(1);
+    c.set_text(0, "pool-test-promoted");
+    first = c.text_ptr(0);
+    EXPECT_EQ(intern("pool-test-promoted"), first);  // pinned in place: cells already point to it
+    c.set_text(0, "pool-test-neighbour");            // a cell in the same chunk
+  }
+  EXPECT_GE(reclaim_cell_texts(), 1u);
+  EXPECT_EQ(*first, "pool-test-promoted");
+  EXPECT_EQ(intern("pool-test-promoted"), first);
+  EXPECT_EQ(intern_cell("pool-test-promoted"), first);
+  EXPECT_EQ(reclaim_cell_texts(), 0u);  // nothing left to free
+  EXPECT_EQ(intern_cell("pool-test-promoted"), first);
+}
+
+TEST(TextPool, ATextPoolUseOrAColumnAnywhereHoldsCellTexts) {
+  {
+    const TextPoolUse use;
+    const std::string* p = intern_cell("pool-test-held");
+    EXPECT_EQ(reclaim_cell_texts(), 0u);
+    EXPECT_EQ(*p, "pool-test-held");
+  }
+  // A column alive in another thread holds them as well; copies and moves of
+  // a column each hold until destroyed.
+  std::optional<Column> kept;
+  {
+    Column c;
+    c.resize(1);
+    c.set_text(0, "pool-test-copied");
+    kept.emplace(c);
+    Column moved(std::move(c));
+    EXPECT_EQ(reclaim_cell_texts(), 0u);
+  }
+  std::thread([&] { EXPECT_EQ(reclaim_cell_texts(), 0u); }).join();
+  EXPECT_EQ(*kept->text_ptr(0), "pool-test-copied");
+  kept.reset();
+  EXPECT_GE(reclaim_cell_texts(), 2u);
+  // A numeric column holds nothing.
+  Column n(Storage::kInt);
+  EXPECT_EQ(reclaim_cell_texts(), 0u);
+  EXPECT_EQ(text_pool_stats().cells, 0u);
+}
+
+TEST(TextPool, ReclaimsRacingWithWritersNeverFreeALiveText) {
+  // Writers fill columns while another thread keeps reclaiming: every text a
+  // live column holds must read back intact (the sanitizer suite runs this
+  // under AddressSanitizer).
+  std::atomic<bool> stop{false};
+  std::atomic<size_t> freed{0};
+  std::thread reclaimer([&] {
+    while (!stop.load()) freed += reclaim_cell_texts();
+  });
+  auto writer = [](int id) {
+    for (int round = 0; round < 200; ++round) {
+      Column c;
+      c.resize(64);
+      for (size_t r = 0; r < 64; ++r) c.set_text(r, "w" + std::to_string(id) + "-" + std::to_string(round * 64 + r));
+      for (size_t r = 0; r < 64; ++r) {
+        ASSERT_EQ(*c.text_ptr(r), "w" + std::to_string(id) + "-" + std::to_string(round * 64 + r));
+      }
+    }
+  };
+  std::thread a(writer, 1), b(writer, 2);
+  a.join();
+  b.join();
+  stop = true;
+  reclaimer.join();
+  freed += reclaim_cell_texts();
+  EXPECT_GT(freed.load(), 0u);
+  EXPECT_EQ(text_pool_stats().cells, 0u);
 }

@@ -4,10 +4,12 @@
 #include <tbb/parallel_for.h>
 
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -20,74 +22,205 @@ namespace nbaprops {
 
 namespace {
 
-/// The process-wide string pool. Strings live in per-shard deques (stable
-/// addresses, never freed); each shard indexes them with an open-addressing
-/// table of (hash, pointer), so a lookup hashes the text once and a miss costs
-/// one string allocation. A small per-thread direct-mapped memo in front
-/// answers repeated values (teams, players, statuses) without taking a lock.
+/// The process-wide string pool. Each shard indexes its strings with an
+/// open-addressing table of (hash, entry), so a lookup hashes the text once and
+/// a miss costs one string allocation. A small per-thread direct-mapped memo in
+/// front answers repeated values (teams, players, statuses) without a lock.
+///
+/// Two lifetimes (table.hpp): pinned entries (intern) live in per-shard deques
+/// that never shrink; cell entries (intern_cell) live in chunks that reclaim()
+/// frees once nothing can hold them. A cell entry asked for pinned is promoted
+/// in place (its address is already in cells); reclaim keeps the chunks that
+/// hold such entries and frees the others' texts.
 class TextPool {
  public:
-  const std::string* intern(std::string_view s) {
+  static constexpr std::string_view kPoison = "\x01reclaimed text (NBAPROPS_TEXT_POOL_POISON)";
+
+  const std::string* intern(std::string_view s, bool pinned) {
     const uint64_t h = std::hash<std::string_view>{}(s);
+    const uint64_t gen = gen_.load(std::memory_order_acquire);
     Memo& memo = memo_[h & (kMemoSize - 1)];
-    if (memo.hash == h && memo.text != nullptr && *memo.text == s) return memo.text;
+    if (memo.hash == h && memo.gen == gen && memo.entry != nullptr &&
+        (!pinned || memo.entry->pinned.load(std::memory_order_relaxed)) && memo.entry->text == s) {
+      return &memo.entry->text;
+    }
     Shard& shard = shards_[(h >> 52) % kShards];
-    const std::string* out;
+    Entry* out;
     {
       std::lock_guard lock(shard.mu);
-      out = shard.find_or_insert(h, s);
+      out = shard.find_or_insert(h, s, pinned);
     }
-    memo = Memo{h, out};
+    memo = Memo{h, gen, out};
+    return &out->text;
+  }
+
+  /// Frees every cell entry: the caller guarantees that no thread holds or is
+  /// interning one (see reclaim_cell_texts). @return entries freed.
+  size_t reclaim() {
+    for (Shard& shard : shards_) shard.mu.lock();
+    size_t freed = 0;
+    for (Shard& shard : shards_) freed += shard.drop_cells(poison_);
+    // Memos of every thread now name freed entries: a new generation makes
+    // them misses.
+    gen_.fetch_add(1, std::memory_order_acq_rel);
+    ++reclaims_;
+    for (Shard& shard : shards_) shard.mu.unlock();
+    return freed;
+  }
+
+  TextPoolStats stats() {
+    TextPoolStats out;
+    for (Shard& shard : shards_) {
+      std::lock_guard lock(shard.mu);
+      out.pinned += shard.pinned_count;
+      out.cells += shard.cell_count;
+      out.cell_bytes += shard.cell_bytes;
+    }
+    out.reclaims = reclaims_.load();
     return out;
   }
 
  private:
+  struct Entry {
+    std::string text;
+    std::atomic<bool> pinned{false};  ///< set under the shard's lock, read by memo hits without it
+  };
   struct Slot {
     uint64_t hash = 0;
-    const std::string* text = nullptr;
+    Entry* entry = nullptr;
+  };
+  /// Cell entries, 256 to a chunk: reclaim frees whole chunks.
+  struct Chunk {
+    std::array<Entry, 256> entries;
+    size_t used = 0;
+    size_t promoted = 0;  ///< entries pinned after they were made as cells
   };
   struct Shard {
     std::mutex mu;
     std::vector<Slot> slots = std::vector<Slot>(64);
     size_t used = 0;
-    std::deque<std::string> store;
+    std::deque<Entry> pinned_store;
+    std::vector<std::unique_ptr<Chunk>> chunks;    ///< cell entries of this generation
+    std::vector<std::unique_ptr<Chunk>> retained;  ///< older chunks kept for their promoted entries
+    size_t pinned_count = 0, cell_count = 0, cell_bytes = 0;
 
-    const std::string* find_or_insert(uint64_t h, std::string_view s) {
+    Entry* find_or_insert(uint64_t h, std::string_view s, bool pinned) {
       const size_t mask = slots.size() - 1;
       for (size_t i = h & mask;; i = (i + 1) & mask) {
         Slot& slot = slots[i];
-        if (slot.text == nullptr) {
-          const std::string* text = &store.emplace_back(s);
-          slot = Slot{h, text};
-          if (++used * 4 > slots.size() * 3) grow();
-          return text;
+        if (slot.entry == nullptr) {
+          Entry* e = pinned ? new_pinned(s) : new_cell(s);
+          slot = Slot{h, e};
+          if (++used * 4 > slots.size() * 3) grow(slots.size() * 2);
+          return e;
         }
-        if (slot.hash == h && *slot.text == s) return slot.text;
+        if (slot.hash == h && slot.entry->text == s) {
+          if (pinned && !slot.entry->pinned.load(std::memory_order_relaxed)) promote(slot.entry);
+          return slot.entry;
+        }
       }
     }
-    void grow() {
-      std::vector<Slot> old(slots.size() * 2);
+    Entry* new_pinned(std::string_view s) {
+      Entry& e = pinned_store.emplace_back();
+      e.text.assign(s);
+      e.pinned.store(true, std::memory_order_relaxed);
+      ++pinned_count;
+      return &e;
+    }
+    Entry* new_cell(std::string_view s) {
+      if (chunks.empty() || chunks.back()->used == chunks.back()->entries.size()) {
+        chunks.push_back(std::make_unique<Chunk>());
+      }
+      Entry& e = chunks.back()->entries[chunks.back()->used++];
+      e.text.assign(s);
+      ++cell_count;
+      cell_bytes += s.size();
+      return &e;
+    }
+    /// Pins cell entry @p e where it is (cells already point to it).
+    void promote(Entry* e) {
+      e->pinned.store(true, std::memory_order_relaxed);
+      ++pinned_count;
+      --cell_count;
+      cell_bytes -= e->text.size();
+      for (auto& c : chunks) {
+        if (e >= c->entries.data() && e < c->entries.data() + c->entries.size()) {
+          ++c->promoted;
+          return;
+        }
+      }
+    }
+    /// @param poison keep the entries, overwritten with kPoison (an audit:
+    /// a text that should have been pinned shows up in its table).
+    size_t drop_cells(bool poison) {
+      const size_t freed = cell_count;
+      for (auto& c : chunks) {
+        if (c->promoted == 0 && !poison) continue;
+        for (size_t i = 0; i < c->used; ++i) {
+          if (c->entries[i].pinned.load(std::memory_order_relaxed)) continue;
+          if (poison) {
+            c->entries[i].text = kPoison;
+          } else {
+            std::string().swap(c->entries[i].text);
+          }
+        }
+        retained.push_back(std::move(c));
+      }
+      chunks.clear();
+      // Re-index what is left: the pinned entries, wherever they live.
+      std::vector<Entry*> keep;
+      for (Entry& e : pinned_store) keep.push_back(&e);
+      for (auto& c : retained) {
+        for (size_t i = 0; i < c->used; ++i) {
+          if (c->entries[i].pinned.load(std::memory_order_relaxed)) keep.push_back(&c->entries[i]);
+        }
+      }
+      size_t size = 64;
+      while (keep.size() * 4 > size * 3) size *= 2;
+      slots.assign(size, Slot{});
+      used = 0;
+      for (Entry* e : keep) {
+        const uint64_t h = std::hash<std::string_view>{}(e->text);
+        size_t i = h & (size - 1);
+        while (slots[i].entry != nullptr) i = (i + 1) & (size - 1);
+        slots[i] = Slot{h, e};
+        ++used;
+      }
+      cell_count = 0;
+      cell_bytes = 0;
+      return freed;
+    }
+    void grow(size_t size) {
+      std::vector<Slot> old(size);
       old.swap(slots);
       const size_t mask = slots.size() - 1;
       for (const Slot& e : old) {
-        if (e.text == nullptr) continue;
+        if (e.entry == nullptr) continue;
         size_t i = e.hash & mask;
-        while (slots[i].text != nullptr) i = (i + 1) & mask;
+        while (slots[i].entry != nullptr) i = (i + 1) & mask;
         slots[i] = e;
       }
     }
   };
   struct Memo {
     uint64_t hash = 0;
-    const std::string* text = nullptr;
+    uint64_t gen = 0;
+    Entry* entry = nullptr;
   };
   static constexpr size_t kShards = 64;
-  // 8192 entries (128 KB per thread): a demo season's cascade interns 4.1 M
+  // 8192 entries (192 KB per thread): a demo season's cascade interns 4.1 M
   // texts; 1024 entries answered 65 % of them, 8192 answer 76 %, and the
   // pool's share of the run's samples fell from 6.8 % to 5.4 % (perf). Most of
   // the rest are texts seen once (row hashes, ids), which no memo helps.
   static constexpr size_t kMemoSize = 8192;
   std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> gen_{1};  ///< memo entries of another generation are misses
+  std::atomic<uint64_t> reclaims_{0};
+  // NBAPROPS_TEXT_POOL_POISON=1: reclaimed texts are overwritten, not freed.
+  const bool poison_ = [] {
+    const char* v = std::getenv("NBAPROPS_TEXT_POOL_POISON");
+    return v != nullptr && std::string_view(v) == "1";
+  }();
   static thread_local std::array<Memo, kMemoSize> memo_;
 };
 
@@ -97,6 +230,39 @@ TextPool& pool() {
   static TextPool* p = new TextPool();  // never destroyed: cells may outlive
                                         // static destruction order
   return *p;
+}
+
+/// Who may hold cell texts: text Columns and TextPoolUse objects, counted in
+/// padded per-thread-ish slots (a holder made on one thread may end on
+/// another; only the sum matters). A holder counts itself, then checks for a
+/// reclaim in progress; the reclaimer flags itself, then sums: with
+/// sequentially consistent operations one of them sees the other (a holder
+/// that arrives during the sweep waits for its end).
+struct Holders {
+  struct alignas(64) Slot {
+    std::atomic<int64_t> n{0};
+  };
+  static constexpr size_t kSlots = 32;
+  std::array<Slot, kSlots> slots;
+  std::atomic<bool> reclaiming{false};
+  std::mutex mu;  ///< one reclaim at a time; waiters sleep on cv
+  std::condition_variable cv;
+
+  static size_t my_slot() {
+    static std::atomic<size_t> next{0};
+    thread_local const size_t slot = next.fetch_add(1) % kSlots;
+    return slot;
+  }
+  int64_t sum() const {
+    int64_t total = 0;
+    for (const Slot& s : slots) total += s.n.load();
+    return total;
+  }
+};
+
+Holders& holders() {
+  static Holders* h = new Holders();  // never destroyed (as the pool)
+  return *h;
 }
 
 [[noreturn]] void storage_mismatch(const char* what, Storage s) {
@@ -109,7 +275,38 @@ TextPool& pool() {
 
 }  // namespace
 
-const std::string* intern(std::string_view s) { return pool().intern(s); }
+const std::string* intern(std::string_view s) { return pool().intern(s, true); }
+
+const std::string* intern_cell(std::string_view s) { return pool().intern(s, false); }
+
+namespace text_pool_detail {
+
+void add_holder() noexcept {
+  Holders& h = holders();
+  h.slots[Holders::my_slot()].n.fetch_add(1);
+  if (h.reclaiming.load()) {
+    std::unique_lock lock(h.mu);
+    h.cv.wait(lock, [&] { return !h.reclaiming.load(); });
+  }
+}
+
+void drop_holder() noexcept { holders().slots[Holders::my_slot()].n.fetch_sub(1); }
+
+}  // namespace text_pool_detail
+
+size_t reclaim_cell_texts() {
+  Holders& h = holders();
+  std::unique_lock lock(h.mu);
+  h.reclaiming.store(true);
+  size_t freed = 0;
+  if (h.sum() == 0) freed = pool().reclaim();
+  h.reclaiming.store(false);
+  lock.unlock();
+  h.cv.notify_all();
+  return freed;
+}
+
+TextPoolStats text_pool_stats() { return pool().stats(); }
 
 const std::string* Column::empty_text() noexcept {
   static const std::string* const empty = intern("");

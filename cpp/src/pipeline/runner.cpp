@@ -744,7 +744,7 @@ class Executor {
       int idx = rows.index_of(col);
       if (idx < 0) continue;
       Column& c = rows.col(static_cast<size_t>(idx));
-      const std::string* stamp = intern(stamp_);
+      const std::string* stamp = intern_cell(stamp_);
       for (size_t row = 0; row < rows.num_rows(); ++row) c.set_text_ptr(row, stamp);
     }
   }
@@ -757,8 +757,8 @@ class Executor {
     const std::string& e = p.info().entity;
     const std::string* entity_type = intern(e == "teams" ? "team" : (e == "players" ? "player" : e));
     const std::string* processor = intern(p.info().name);
-    const std::string* run_id = intern(run_id_);
-    const std::string* stamp = intern(stamp_);
+    const std::string* run_id = intern_cell(run_id_);
+    const std::string* stamp = intern_cell(stamp_);
     Column &c_proc = t.col("processor"), &c_date = t.col("analysis_date"), &c_entity = t.col("entity_id"),
            &c_type = t.col("entity_type"), &c_cat = t.col("failure_category"), &c_reason = t.col("reason"),
            &c_run = t.col("run_id"), &c_created = t.col("created_at");
@@ -1048,11 +1048,15 @@ RunResult RunHandle::wait() {
   if (thread_.joinable()) {
     thread_.join();
     // The run's cache, outputs and carried state are gone, and so is its
-    // thread (whose allocator caches held much of them): give what the
+    // thread (whose allocator caches held much of them). The texts its cells
+    // interned go too when nothing else holds any (another run, a table being
+    // read): a notebook backfilling season after season would otherwise keep
+    // every text it ever read (~55 MB a demo season). Then give what the
     // allocators kept back before the caller goes on, when the run grew the
     // process by more than a small run's worth (a daily run would only fault
     // the same pages in again next time, and trimming a notebook's heap costs
     // milliseconds).
+    reclaim_cell_texts();
     release_free_memory_if_grown(state_->resident_at_start, size_t{64} << 20);
   }
   if (state_->error) std::rethrow_exception(state_->error);
@@ -1071,6 +1075,8 @@ std::unique_ptr<RunHandle> start_run(Warehouse& warehouse, const Schedule& sched
   auto state = h->state_;
   h->thread_ = std::thread([&warehouse, &schedule, &plan, opts, state] {
     try {
+      // The run's maps and carried state keep text pointers between tables.
+      const TextPoolUse texts;
       // Load once (DESIGN): units read their windows from a run-scoped cache;
       // units write through it.
       std::unique_ptr<CachedWarehouse> cache;

@@ -463,7 +463,7 @@ class RepeatCache {
   explicit RepeatCache(size_t columns) : text_(columns, nullptr), date_(columns) {}
   /// The interned text @p v of column @p i.
   const std::string* text(size_t i, std::string_view v) {
-    if (text_[i] == nullptr || *text_[i] != v) text_[i] = intern(v);
+    if (text_[i] == nullptr || *text_[i] != v) text_[i] = intern_cell(v);
     return text_[i];
   }
   /// The days of date text @p v of column @p i; @p parse() parses a new one.

@@ -19,13 +19,56 @@
 
 namespace nbaprops {
 
-/// Interned text: each distinct string is stored once per process and a text
-/// cell is a pointer to it, so copying, slicing and caching rows never copies
-/// or allocates strings. Entries live until the process ends (the set of
-/// distinct values of a warehouse is small). Thread-safe.
-/// @return a pointer to the pooled copy of @p s (stable for the process
-/// lifetime).
+/// Interned text: each distinct string is stored once and a text cell is a
+/// pointer to it, so copying, slicing and caching rows never copies or
+/// allocates strings; equal pointers ⇔ equal strings. Thread-safe. Two
+/// lifetimes:
+/// - intern(): pinned, lives until the process ends. For constants and for
+///   pointers kept outside tables beyond a run (statics, long-lived maps).
+/// - intern_cell(): a cell's text, lives while anything may still hold it: a
+///   text Column or a TextPoolUse, in any thread. Once none exists,
+///   reclaim_cell_texts() frees it (a run calls it when it ends), so a
+///   notebook that backfills season after season does not keep every text it
+///   ever read. Call it only while this thread holds a text Column or a
+///   TextPoolUse (Column::set_text does).
+/// A text interned both ways is one entry, pinned. Audit: with the
+/// environment variable NBAPROPS_TEXT_POOL_POISON=1 a reclaim overwrites cell
+/// texts with "\x01reclaimed text (NBAPROPS_TEXT_POOL_POISON)" instead of
+/// freeing them, so a pointer kept past its lifetime shows up in the output.
+/// @return a pointer to the pooled copy of @p s.
 const std::string* intern(std::string_view s);
+/// @copydoc intern
+const std::string* intern_cell(std::string_view s);
+
+namespace text_pool_detail {
+void add_holder() noexcept;  ///< waits while a reclaim runs
+void drop_holder() noexcept;
+}  // namespace text_pool_detail
+
+/// Keeps cell texts alive without a Column: a run holds one for its whole
+/// length (its carried state and maps keep text pointers between tables).
+class TextPoolUse {
+ public:
+  TextPoolUse() noexcept { text_pool_detail::add_holder(); }
+  ~TextPoolUse() { text_pool_detail::drop_holder(); }
+  TextPoolUse(const TextPoolUse&) = delete;
+  TextPoolUse& operator=(const TextPoolUse&) = delete;
+};
+
+/// Frees every cell text (intern_cell) when no text Column and no TextPoolUse
+/// exists in any thread; a holder created meanwhile waits for the end. Pinned
+/// texts stay. @return the number of texts freed (0 when something still
+/// holds them).
+size_t reclaim_cell_texts();
+
+/// What the pool holds (for tests and diagnostics).
+struct TextPoolStats {
+  size_t pinned = 0;      ///< pinned entries
+  size_t cells = 0;       ///< cell entries
+  size_t cell_bytes = 0;  ///< characters of the cell entries
+  uint64_t reclaims = 0;  ///< reclaims that freed (or found nothing to free)
+};
+TextPoolStats text_pool_stats();
 
 /// A column's cells. Tables are built, sliced, cached and dropped by the
 /// thousand in a run, from several threads: TBB's scalable allocator keeps
@@ -39,7 +82,41 @@ using Cells = std::vector<T, tbb::scalable_allocator<T>>;
 /// One nullable column with a single physical storage.
 class Column {
  public:
-  explicit Column(Storage storage = Storage::kText) : storage_(storage) {}
+  explicit Column(Storage storage = Storage::kText) : storage_(storage) { hold(); }
+  Column(const Column& o) : storage_(o.storage_), ints_(o.ints_), reals_(o.reals_), texts_(o.texts_), valid_(o.valid_) {
+    hold();
+  }
+  Column(Column&& o) noexcept
+      : storage_(o.storage_),
+        ints_(std::move(o.ints_)),
+        reals_(std::move(o.reals_)),
+        texts_(std::move(o.texts_)),
+        valid_(std::move(o.valid_)) {
+    hold();
+  }
+  Column& operator=(const Column& o) {
+    if (this != &o) {
+      storage_ = o.storage_;
+      ints_ = o.ints_;
+      reals_ = o.reals_;
+      texts_ = o.texts_;
+      valid_ = o.valid_;
+      hold();
+    }
+    return *this;
+  }
+  Column& operator=(Column&& o) noexcept {
+    storage_ = o.storage_;
+    ints_ = std::move(o.ints_);
+    reals_ = std::move(o.reals_);
+    texts_ = std::move(o.texts_);
+    valid_ = std::move(o.valid_);
+    hold();
+    return *this;
+  }
+  ~Column() {
+    if (holds_) text_pool_detail::drop_holder();
+  }
 
   [[nodiscard]] Storage storage() const noexcept { return storage_; }
   [[nodiscard]] size_t size() const noexcept { return valid_.size(); }
@@ -68,11 +145,11 @@ class Column {
   static const std::string* empty_text() noexcept;
   void set_int(size_t row, int64_t v);
   void set_real(size_t row, double v);
-  void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern(v)); }
-  void set_text(size_t row, const std::string& v) { set_text_ptr(row, intern(v)); }
-  void set_text(size_t row, const char* v) { set_text_ptr(row, intern(v)); }
-  /// Sets a text cell to an already interned string (from intern() or another
-  /// column's text_ptr).
+  void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern_cell(v)); }
+  void set_text(size_t row, const std::string& v) { set_text_ptr(row, intern_cell(v)); }
+  void set_text(size_t row, const char* v) { set_text_ptr(row, intern_cell(v)); }
+  /// Sets a text cell to an already interned string (from intern(),
+  /// intern_cell() or another column's text_ptr).
   void set_text_ptr(size_t row, const std::string* interned);
   void set_int(size_t row, std::optional<int64_t> v) { v ? set_int(row, *v) : set_null(row); }
   void set_real(size_t row, std::optional<double> v) { v ? set_real(row, *v) : set_null(row); }
@@ -115,6 +192,15 @@ class Column {
   Cells<double> reals_;
   Cells<const std::string*> texts_;
   Cells<uint8_t> valid_;
+  bool holds_ = false;  ///< counted as a holder of cell texts (text storage)
+
+  /// A text column holds the pool's cell texts alive from its construction
+  /// (whatever fills it) until its destruction.
+  void hold() noexcept {
+    if (holds_ || storage_ != Storage::kText) return;
+    holds_ = true;
+    text_pool_detail::add_holder();
+  }
 };
 
 /// A set of columns (all of a schema, or a projection) with equal length.

@@ -48,7 +48,7 @@ const std::string* clean_text(const std::string* v) {
     const auto c = static_cast<unsigned char>((*v)[i]);
     clean = c >= 0x20 && c != 0x7F && c != '"';
   }
-  return clean ? v : intern(sanitize_text(*v));
+  return clean ? v : intern_cell(sanitize_text(*v));
 }
 
 void set_text(Table& t, size_t row, size_t col, const std::string* v) {

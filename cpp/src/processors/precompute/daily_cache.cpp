@@ -796,9 +796,10 @@ class DailyCacheProcessor final : public Processor {
     Table psza = proc::read_window(ctx, "nba_precompute.player_shot_zone_analysis", d, d, kPszaColumns);
     std::shared_lock pgs_lock(pgs.mutex());
     std::shared_lock togs_lock(togs.mutex());
-    // The histories replace the PGS/TOGS tables: empty ones, built once.
-    static const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
-    static const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
+    // The histories replace the PGS/TOGS tables: empty ones (not static: a
+    // text column alive for the process would keep every cell text too).
+    const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
+    const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
     std::optional<TeamSchedule> own_teams;
     const TeamSchedule& teams = state ? state->teams(ctx.schedule, season) : own_teams.emplace(ctx.schedule, season);
     return compute_daily_cache(teams, d, pgs, togs, {no_pgs, no_togs, upgc, psza});

@@ -196,7 +196,7 @@ class UpstreamIssueTexts {
       for (unsigned k = 0; k < names.size(); ++k) {
         if ((m & (1U << k)) == 0) issues.emplace_back(names[k]);
       }
-      texts_[m] = intern(proc::json_array(issues));
+      texts_[m] = intern(proc::json_array(issues));  // held by statics: pinned
     }
   }
   /// The interned JSON array of the flags that are false ("[]" when all hold).
