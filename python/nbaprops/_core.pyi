@@ -58,6 +58,10 @@ def season_of(days: int, /) -> int:
 def player_lookup(name: str, /) -> str:
     """The legacy player_lookup key of a player name."""
 
+def text_pool_stats() -> dict[str, int]:
+    """The interned-text pool: ``pinned`` and ``cells`` entries, ``cell_bytes`` (characters of the cells, freed when
+    a run ends and nothing holds them) and ``reclaims`` so far."""
+
 def catalog() -> list[dict[str, Any]]:
     """Every declared table: {name, partition_column, key_columns, columns: [(name, type, required,
     description)], description}."""

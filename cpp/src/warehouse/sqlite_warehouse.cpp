@@ -457,7 +457,8 @@ struct ReadCells {
 
 /// The last text (interned) and date seen per column of a read. Rows come
 /// sorted by date (and mostly by key), so a column often repeats the previous
-/// row's value: a repeat is answered without hashing or parsing it again.
+/// row's value: a repeat is answered without hashing or parsing it again. It
+/// holds the texts it interns (a reader that hashes rows has no column).
 class RepeatCache {
  public:
   explicit RepeatCache(size_t columns) : text_(columns, nullptr), date_(columns) {}
@@ -475,6 +476,7 @@ class RepeatCache {
   }
 
  private:
+  TextPoolUse holds_texts_;
   std::vector<const std::string*> text_;
   std::vector<std::optional<std::pair<std::string, int64_t>>> date_;
 };
