@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -357,4 +362,35 @@ TEST(TextPool, ReclaimsRacingWithWritersNeverFreeALiveText) {
   freed += reclaim_cell_texts();
   EXPECT_GT(freed.load(), 0u);
   EXPECT_EQ(text_pool_stats().cells, 0u);
+}
+
+TEST(TextPool, ABackgroundReclaimFreesThenRunsItsFollowUp) {
+  std::atomic<bool> after{false};
+  {
+    Column c;
+    c.resize(1);
+    c.set_text(0, "pool-test-background");
+  }
+  reclaim_cell_texts_in_background([&] { after = true; });
+  const auto st = text_pool_stats();  // waits for the job
+  EXPECT_TRUE(after.load());
+  EXPECT_EQ(st.cells, 0u);
+}
+
+TEST(Memory, BackgroundWorkRunsOneJobAtATimeAndFinishesBeforeAFork) {
+  std::atomic<int> done{0};
+  run_in_background([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    done = 1;
+  });
+  run_in_background([&] { done = done.load() == 1 ? 2 : -1; });  // waits for the first
+  const pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(done.load(), 2) << "fork() did not wait for the background job";
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  run_in_background([] { throw std::runtime_error("dropped"); });  // a throwing job ends quietly
+  wait_for_background_work();
 }

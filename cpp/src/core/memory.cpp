@@ -2,8 +2,13 @@
 
 #include <tbb/scalable_allocator.h>
 
-#include <cstdio>
+#include <pthread.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <utility>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -37,5 +42,49 @@ bool release_free_memory_if_grown(size_t since, size_t growth) noexcept {
   release_free_memory();
   return true;
 }
+
+namespace {
+
+/// The background thread of run_in_background.
+class Janitor {
+ public:
+  void submit(std::function<void()> job) {
+    std::lock_guard lock(mu_);
+    if (thread_.joinable()) thread_.join();
+    thread_ = std::thread([job = std::move(job)] {
+      try {
+        job();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): documented, a job must not throw
+      }
+    });
+  }
+  void wait() noexcept {
+    std::lock_guard lock(mu_);
+    if (thread_.joinable()) thread_.join();
+  }
+  Janitor() = default;
+  Janitor(const Janitor&) = delete;
+  Janitor& operator=(const Janitor&) = delete;
+  ~Janitor() { wait(); }  // at exit: the job finishes before the statics it uses go
+
+ private:
+  std::mutex mu_;
+  std::thread thread_;
+};
+
+Janitor& janitor() {
+  static Janitor j;
+  // A child process must not inherit a job in flight (its thread would not
+  // exist there): forks wait for it.
+  static const bool registered = [] { return pthread_atfork([] { janitor().wait(); }, nullptr, nullptr) == 0; }();
+  (void)registered;
+  return j;
+}
+
+}  // namespace
+
+void run_in_background(std::function<void()> job) { janitor().submit(std::move(job)); }
+
+void wait_for_background_work() noexcept { janitor().wait(); }
 
 }  // namespace nbaprops

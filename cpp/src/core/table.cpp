@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/memory.hpp"
 
 namespace nbaprops {
 
@@ -33,6 +34,8 @@ namespace {
 /// in place (its address is already in cells); reclaim keeps the chunks that
 /// hold such entries and frees the others' texts.
 class TextPool {
+  struct Chunk;
+
  public:
   static constexpr std::string_view kPoison = "\x01reclaimed text (NBAPROPS_TEXT_POOL_POISON)";
 
@@ -56,10 +59,16 @@ class TextPool {
 
   /// Frees every cell entry: the caller guarantees that no thread holds or is
   /// interning one (see reclaim_cell_texts). @return entries freed.
-  size_t reclaim() {
+  /// Chunks of cell texts taken out of the pool, freed when destroyed.
+  using Garbage = std::vector<std::unique_ptr<Chunk>>;
+
+  /// Takes every cell entry out of the pool into @p garbage (the caller frees
+  /// it, outside the gate): the caller guarantees that no thread holds or is
+  /// interning one (see reclaim_cell_texts). @return entries taken.
+  size_t reclaim(Garbage& garbage) {
     for (Shard& shard : shards_) shard.mu.lock();
     size_t freed = 0;
-    for (Shard& shard : shards_) freed += shard.drop_cells(poison_);
+    for (Shard& shard : shards_) freed += shard.drop_cells(poison_, garbage);
     // Memos of every thread now name freed entries: a new generation makes
     // them misses.
     gen_.fetch_add(1, std::memory_order_acq_rel);
@@ -152,10 +161,13 @@ class TextPool {
     }
     /// @param poison keep the entries, overwritten with kPoison (an audit:
     /// a text that should have been pinned shows up in its table).
-    size_t drop_cells(bool poison) {
+    size_t drop_cells(bool poison, std::vector<std::unique_ptr<Chunk>>& garbage) {
       const size_t freed = cell_count;
       for (auto& c : chunks) {
-        if (c->promoted == 0 && !poison) continue;
+        if (c->promoted == 0 && !poison) {
+          garbage.push_back(std::move(c));
+          continue;
+        }
         for (size_t i = 0; i < c->used; ++i) {
           if (c->entries[i].pinned.load(std::memory_order_relaxed)) continue;
           if (poison) {
@@ -294,19 +306,44 @@ void drop_holder() noexcept { holders().slots[Holders::my_slot()].n.fetch_sub(1)
 
 }  // namespace text_pool_detail
 
-size_t reclaim_cell_texts() {
+namespace {
+
+/// The gate of a reclaim (see Holders): the cell texts leave the pool into
+/// @p garbage when no holder exists; a holder arriving meanwhile waits.
+size_t take_cell_texts(TextPool::Garbage& garbage) {
   Holders& h = holders();
   std::unique_lock lock(h.mu);
   h.reclaiming.store(true);
-  size_t freed = 0;
-  if (h.sum() == 0) freed = pool().reclaim();
+  size_t taken = 0;
+  if (h.sum() == 0) taken = pool().reclaim(garbage);
   h.reclaiming.store(false);
   lock.unlock();
   h.cv.notify_all();
-  return freed;
+  return taken;
 }
 
-TextPoolStats text_pool_stats() { return pool().stats(); }
+}  // namespace
+
+size_t reclaim_cell_texts() {
+  wait_for_background_work();
+  TextPool::Garbage garbage;
+  return take_cell_texts(garbage);  // freed here, with garbage
+}
+
+void reclaim_cell_texts_in_background(std::function<void()> then) {
+  run_in_background([then = std::move(then)] {
+    {
+      TextPool::Garbage garbage;
+      take_cell_texts(garbage);
+    }
+    if (then) then();
+  });
+}
+
+TextPoolStats text_pool_stats() {
+  wait_for_background_work();
+  return pool().stats();
+}
 
 const std::string* Column::empty_text() noexcept {
   static const std::string* const empty = intern("");

@@ -1056,8 +1056,9 @@ RunResult RunHandle::wait() {
     // process by more than a small run's worth (a daily run would only fault
     // the same pages in again next time, and trimming a notebook's heap costs
     // milliseconds).
-    reclaim_cell_texts();
-    release_free_memory_if_grown(state_->resident_at_start, size_t{64} << 20);
+    // Both on a background thread: the caller goes on at once.
+    reclaim_cell_texts_in_background(
+        [since = state_->resident_at_start] { release_free_memory_if_grown(since, size_t{64} << 20); });
   }
   if (state_->error) std::rethrow_exception(state_->error);
   return state_->result;

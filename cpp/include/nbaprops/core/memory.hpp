@@ -3,6 +3,7 @@
 /// Giving the memory of a finished run back to the operating system.
 
 #include <cstddef>
+#include <functional>
 
 namespace nbaprops {
 
@@ -23,5 +24,15 @@ void release_free_memory() noexcept;
 /// resident_bytes() taken before the work) by more than @p growth bytes, or
 /// either is unknown. @return whether it released.
 bool release_free_memory_if_grown(size_t since, size_t growth) noexcept;
+
+/// Runs @p job on a background thread so that the caller goes on at once
+/// (freeing a run's memory takes a few hundred milliseconds after a large
+/// run). One job at a time: a new one first waits for the last. Jobs finish
+/// before the process forks (pthread_atfork) and when it exits. @p job must
+/// not throw (what it throws is dropped).
+void run_in_background(std::function<void()> job);
+
+/// Waits until the background job, if any, is done.
+void wait_for_background_work() noexcept;
 
 }  // namespace nbaprops
