@@ -131,7 +131,7 @@ class TextPool {
     }
     Entry* new_pinned(std::string_view s) {
       Entry& e = pinned_store.emplace_back();
-      e.text.assign(s);
+      e.text = std::string(s);  // exact capacity (assign() would grow an empty string to at least 30)
       e.pinned.store(true, std::memory_order_relaxed);
       ++pinned_count;
       return &e;
@@ -141,7 +141,7 @@ class TextPool {
         chunks.push_back(std::make_unique<Chunk>());
       }
       Entry& e = chunks.back()->entries[chunks.back()->used++];
-      e.text.assign(s);
+      e.text = std::string(s);  // exact capacity, as above
       ++cell_count;
       cell_bytes += s.size();
       return &e;

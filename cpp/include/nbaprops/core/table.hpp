@@ -57,9 +57,9 @@ class TextPoolUse {
 };
 
 /// Frees every cell text (intern_cell) when no text Column and no TextPoolUse
-/// exists in any thread; a holder created meanwhile waits for the end. Pinned
-/// texts stay. @return the number of texts freed (0 when something still
-/// holds them).
+/// exists in any thread; a holder created meanwhile waits until the texts are
+/// out of the pool (not for the freeing). Pinned texts stay. @return the
+/// number of texts freed (0 when something still holds them).
 size_t reclaim_cell_texts();
 
 /// reclaim_cell_texts() on the background thread (memory.hpp:
