@@ -27,10 +27,10 @@ spec.loader.exec_module(golden)
 wh_dir, ckpt = Path(sys.argv[2]), sys.argv[3]
 before = golden.table_hashes(wh_dir)
 wh = nbaprops.open(wh_dir)
-out = {"stats": []}
+out = {"exit": [], "stats": []}
 for start, end in (("2023-11-01", "2023-11-12"), ("2023-11-06", "2023-11-20")):
     r = nbaprops.backfill(wh, start, end, workers=2, resume=False, progress="none", checkpoint_dir=ckpt)
-    out.setdefault("exit", []).append(r.exit_code)
+    out["exit"].append(r.exit_code)
     out["stats"].append(_core.text_pool_stats())
 out["same"] = golden.table_hashes(wh_dir) == before
 print(json.dumps(out))

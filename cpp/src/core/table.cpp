@@ -57,8 +57,6 @@ class TextPool {
     return &out->text;
   }
 
-  /// Frees every cell entry: the caller guarantees that no thread holds or is
-  /// interning one (see reclaim_cell_texts). @return entries freed.
   /// Chunks of cell texts taken out of the pool, freed when destroyed.
   using Garbage = std::vector<std::unique_ptr<Chunk>>;
 
@@ -161,7 +159,7 @@ class TextPool {
     }
     /// @param poison keep the entries, overwritten with kPoison (an audit:
     /// a text that should have been pinned shows up in its table).
-    size_t drop_cells(bool poison, std::vector<std::unique_ptr<Chunk>>& garbage) {
+    size_t drop_cells(bool poison, Garbage& garbage) {
       const size_t freed = cell_count;
       for (auto& c : chunks) {
         if (c->promoted == 0 && !poison) {
@@ -190,14 +188,8 @@ class TextPool {
       size_t size = 64;
       while (keep.size() * 4 > size * 3) size *= 2;
       slots.assign(size, Slot{});
-      used = 0;
-      for (Entry* e : keep) {
-        const uint64_t h = std::hash<std::string_view>{}(e->text);
-        size_t i = h & (size - 1);
-        while (slots[i].entry != nullptr) i = (i + 1) & (size - 1);
-        slots[i] = Slot{h, e};
-        ++used;
-      }
+      for (Entry* e : keep) place(Slot{std::hash<std::string_view>{}(e->text), e});
+      used = keep.size();
       cell_count = 0;
       cell_bytes = 0;
       return freed;
@@ -205,13 +197,16 @@ class TextPool {
     void grow(size_t size) {
       std::vector<Slot> old(size);
       old.swap(slots);
-      const size_t mask = slots.size() - 1;
       for (const Slot& e : old) {
-        if (e.entry == nullptr) continue;
-        size_t i = e.hash & mask;
-        while (slots[i].entry != nullptr) i = (i + 1) & mask;
-        slots[i] = e;
+        if (e.entry != nullptr) place(e);
       }
+    }
+    /// Puts @p e in the first free slot of its probe sequence (no lookup).
+    void place(const Slot& e) {
+      const size_t mask = slots.size() - 1;
+      size_t i = e.hash & mask;
+      while (slots[i].entry != nullptr) i = (i + 1) & mask;
+      slots[i] = e;
     }
   };
   struct Memo {
@@ -249,7 +244,7 @@ TextPool& pool() {
 /// another; only the sum matters). A holder counts itself, then checks for a
 /// reclaim in progress; the reclaimer flags itself, then sums: with
 /// sequentially consistent operations one of them sees the other (a holder
-/// that arrives during the sweep waits for its end).
+/// that arrives meanwhile waits until the texts are out of the pool).
 struct Holders {
   struct alignas(64) Slot {
     std::atomic<int64_t> n{0};
