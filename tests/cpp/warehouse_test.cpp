@@ -551,6 +551,140 @@ TEST(Warehouse, PartitionHashesAreUpdatedInPlace) {
   EXPECT_TRUE(after[1].ends_with("|7|")) << after[1];
 }
 
+// A rerun that replaces a partition by as many rows overwrites the stored rows
+// where they are (same rowids, no index churn); other counts delete and
+// append. Either way the stored partition is exactly the new rows, in key
+// order, with its content hash, and a failure part-way leaves the old rows.
+TEST(Warehouse, ARerunOfAsManyRowsOverwritesThemInPlace) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d0 = Date::parse("2023-11-01"), d1 = d0 + 1, d2 = d0 + 2;
+  wh.replace_partition(togs(), d0, rows_for(d0, 5, 100));
+  wh.replace_partition(togs(), d1, rows_for(d1, 12, 200));
+  wh.replace_partition(togs(), d2, rows_for(d2, 3, 300));
+  const char* rowids = "SELECT rowid FROM team_offense_game_summary WHERE game_date = '2023-11-02' ORDER BY rowid";
+  const auto ids_before = query_rows(dir, rowids);
+  ASSERT_EQ(ids_before.size(), 12u);
+  const char* stored =
+      "SELECT game_date, team_abbr, points_scored, ts_pct FROM team_offense_game_summary ORDER BY rowid";
+  const auto others = query_rows(dir, stored);
+
+  // The same keys with other values, NULLs where there were none, given in
+  // reverse key order.
+  Table again = rows_for(d1, 12, 700);
+  for (size_t r = 0; r < again.num_rows(); r += 4) again.col("ts_pct").set_null(r);
+  std::vector<size_t> reverse(again.num_rows());
+  std::iota(reverse.begin(), reverse.end(), 0);
+  std::sort(reverse.begin(), reverse.end(), [](size_t a, size_t b) { return std::to_string(a) > std::to_string(b); });
+  Table given(togs());
+  for (size_t r : reverse) given.append_row(again, r);
+  wh.replace_partition(togs(), d1, given);
+
+  EXPECT_EQ(query_rows(dir, rowids), ids_before) << "rows were deleted and appended, not overwritten";
+  const auto after = query_rows(dir, stored);
+  ASSERT_EQ(after.size(), others.size());
+  for (size_t k = 0; k < after.size(); ++k) {
+    if (after[k].starts_with("2023-11-02")) continue;
+    EXPECT_EQ(after[k], others[k]) << "another partition changed";
+  }
+  // Stored in key order ("B10" before "B2"), every cell the new one.
+  std::vector<std::string> expect;
+  std::vector<size_t> keys(12);
+  std::iota(keys.begin(), keys.end(), 0);
+  std::sort(keys.begin(), keys.end(), [](size_t a, size_t b) { return std::to_string(a) < std::to_string(b); });
+  for (size_t r : keys) {
+    char ts[32] = "NULL";
+    if (r % 4 != 0) std::snprintf(ts, sizeof ts, "%.15g", again.col("ts_pct").real_at(r));
+    expect.push_back("2023-11-02|T" + std::to_string(r) + "|" + std::to_string(700 + r) + "|" + ts + "|");
+  }
+  EXPECT_EQ(query_rows(dir,
+                       "SELECT game_date, team_abbr, points_scored, ts_pct FROM team_offense_game_summary "
+                       "WHERE game_date = '2023-11-02' ORDER BY rowid"),
+            expect);
+  const Table back = wh.read(togs(), DateRange{d1, d1}, {"team_abbr", "points_scored"});
+  ASSERT_EQ(back.num_rows(), 12u);
+  for (size_t k = 0; k < keys.size(); ++k) EXPECT_EQ(*back.get_int(k, "points_scored"), 700 + int64_t(keys[k]));
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d1, d1})[d1], partition_hashes_of(again)[d1].hex());
+  EXPECT_EQ(query_rows(dir, "PRAGMA integrity_check"), std::vector<std::string>{"ok|"});
+
+  // A failure after 5 of the 12 overwrites: the partition as it was.
+  wh.inject_write_failure_after(5);
+  EXPECT_THROW(wh.replace_partition(togs(), d1, rows_for(d1, 12, 900)), StorageError);
+  EXPECT_EQ(query_rows(dir, stored), after);
+
+  // Another count: deleted and appended under new rowids.
+  wh.replace_partition(togs(), d1, rows_for(d1, 11, 400));
+  const auto ids_fewer = query_rows(dir, rowids);
+  ASSERT_EQ(ids_fewer.size(), 11u);
+  EXPECT_GT(std::stoll(ids_fewer.front()), std::stoll(ids_before.back()));
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt), (std::map<Date, int64_t>{{d0, 5}, {d1, 11}, {d2, 3}}));
+  EXPECT_EQ(query_rows(dir, "PRAGMA integrity_check"), std::vector<std::string>{"ok|"});
+
+  // A table with a trigger: its insert trigger still sees every row of a
+  // replace of as many rows.
+  exec(dir,
+       "CREATE TABLE inserted (points INTEGER); CREATE TRIGGER audit AFTER INSERT ON team_offense_game_summary "
+       "BEGIN INSERT INTO inserted VALUES (NEW.points_scored); END");
+  wh.replace_partition(togs(), d1, rows_for(d1, 11, 800));
+  EXPECT_EQ(query_rows(dir, "SELECT count(*), min(points) FROM inserted"), std::vector<std::string>{"11|800|"});
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d1], 11);
+}
+
+// The overwrite takes the file's write lock before it reads the stored rows,
+// so it waits for another connection's write transaction as a delete would
+// (a transaction that has read cannot wait: it would fail at once as busy).
+TEST(Warehouse, AnOverwriteWaitsForAnotherWritersTransaction) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  wh.replace_partition(togs(), d, rows_for(d, 4, 100));
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "nba_analytics.sqlite").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const Table same_count = rows_for(d, 4, 600);
+  auto write = std::async(std::launch::async, [&] { wh.replace_partition(togs(), d, same_count); });
+  const bool waited = write.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout;
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_NO_THROW(write.get());
+  EXPECT_TRUE(waited) << "the overwrite did not wait for the file's lock";
+  EXPECT_EQ(query_rows(dir, "SELECT points_scored FROM team_offense_game_summary ORDER BY rowid"),
+            (std::vector<std::string>{"600|", "601|", "602|", "603|"}));
+}
+
+// A scoped replace (one processor's failure rows in a partition all processors
+// share) overwrites that processor's rows only.
+TEST(Warehouse, AScopedOverwriteLeavesTheRestOfThePartition) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const TableSchema& failures = catalog::get("nba_orchestration.processor_failures");
+  const Date d = Date::parse("2023-11-01");
+  auto rows_of = [&](const char* processor, const char* reason, int n) {
+    Table t(failures);
+    for (int i = 0; i < n; ++i) {
+      const size_t r = t.add_row();
+      t.set(r, "processor", processor);
+      t.set(r, "analysis_date", d);
+      t.set(r, "entity_id", "p" + std::to_string(i));
+      t.set(r, "failure_category", "INSUFFICIENT_DATA");
+      t.set(r, "reason", reason);
+    }
+    return t;
+  };
+  auto write = [&](const Table& t, const char* processor) {
+    wh.write_batch({TableWrite{&failures, &t, {d}, {}, {{"processor", processor}}}});
+  };
+  write(rows_of("a", "first", 3), "a");
+  write(rows_of("b", "first", 2), "b");
+  write(rows_of("a", "second", 3), "a");
+  const Table back = wh.read(failures, DateRange{d, d}, {"processor", "entity_id", "reason"});
+  std::vector<std::string> got;
+  for (size_t r = 0; r < back.num_rows(); ++r) {
+    got.push_back(back.cell_text(r, 0) + "|" + back.cell_text(r, 1) + "|" + back.cell_text(r, 2));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"a|p0|second", "a|p1|second", "a|p2|second", "b|p0|first", "b|p1|first"}));
+}
+
 // Issue 13 (CLI contract): a read-only warehouse opens read-only, reads work,
 // and a write says the warehouse is read-only, naming the directory. Forced
 // with ?mode=ro (the tests may run as root, for whom permission bits do not

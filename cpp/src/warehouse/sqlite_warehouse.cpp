@@ -1014,6 +1014,90 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   }
 }
 
+bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, const std::set<int32_t>& allowed) {
+  const TableSchema& schema = *w.schema;
+  const Table& rows = *w.rows;
+  const size_t n = rows.num_rows(), ncol = rows.num_columns();
+  if (w.append_only || !w.replace_key.empty() || w.dates.size() != 1 || n == 0 || ncol != schema.columns.size()) {
+    return false;
+  }
+  // Every column, in schema order: an UPDATE keeps the stored value of a
+  // column it does not set, where delete and insert would leave it NULL.
+  for (size_t i = 0; i < ncol; ++i) {
+    if (&rows.def(i) != &schema.columns[i]) return false;
+  }
+  const int part = rows.index_of(schema.partition_column);
+  if (part < 0) return false;
+  // The file's write lock before reading from it: a transaction that has read
+  // a file cannot wait for its write lock (SQLite answers busy at once, where
+  // a first write waits for another process's transaction to end). A write
+  // that matches no row takes the lock and changes no page.
+  Statement& lock = c.prepared("DELETE FROM " + qualified(schema) + " WHERE 0");
+  lock.step();
+  lock.reset();
+  // A table with triggers (a user's audit, say) keeps seeing a replace as the
+  // delete and the insert it always was.
+  Statement& triggers =
+      c.prepared("SELECT 1 FROM " + quote(schema.dataset()) + ".sqlite_master WHERE type = 'trigger' AND tbl_name = ?");
+  sqlite3_bind_text(triggers.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
+  const bool has_triggers = triggers.step();
+  triggers.reset();
+  if (has_triggers) return false;
+  // The rows the delete would remove, in rowid order (the date index holds
+  // them so).
+  std::string sql = "SELECT rowid FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+  for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
+  Statement& sel = c.prepared(sql + " ORDER BY rowid");
+  const std::string iso = w.dates.front().iso();
+  sqlite3_bind_text(sel.get(), 1, iso.c_str(), static_cast<int>(iso.size()), SQLITE_STATIC);
+  int p = 2;
+  for (const auto& [col, value] : w.scope) {
+    sqlite3_bind_text(sel.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(n);
+  bool more = false;
+  while (sel.step()) {
+    if (ids.size() == n) {
+      more = true;
+      break;
+    }
+    ids.push_back(sqlite3_column_int64(sel.get(), 0));
+  }
+  sel.reset();
+  if (more || ids.size() != n) return false;
+  check_writable(schema, rows, rows.col(static_cast<size_t>(part)), &allowed);
+  const std::vector<size_t> order = read_back_order(schema, rows);
+  const std::string name = schema.name + "#overwrite";
+  Statement* st = c.find_prepared(name);
+  if (st == nullptr) {
+    // ?i is column i's value (RowBinder), ?ncol+1 the rowid. The partition
+    // column is not set (its value is the stored one): its index stays as is.
+    std::string update = "UPDATE " + qualified(schema) + " SET ";
+    bool first = true;
+    for (size_t i = 0; i < ncol; ++i) {
+      if (static_cast<int>(i) == part) continue;
+      update += (first ? "" : ", ") + quote(schema.columns[i].name) + " = ?" + std::to_string(i + 1);
+      first = false;
+    }
+    update += " WHERE rowid = ?" + std::to_string(ncol + 1);
+    st = &c.prepared_as(name, update);
+  }
+  const int64_t fail_after = fail_after_rows_.load();
+  RowBinder binder(rows);
+  for (size_t k = 0; k < n; ++k) {
+    if (fail_after >= 0 && static_cast<int64_t>(k) >= fail_after) {
+      fail_after_rows_ = -1;
+      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(k) + " rows");
+    }
+    binder.bind(st->get(), order[k], 0);
+    sqlite3_bind_int64(st->get(), static_cast<int>(ncol) + 1, ids[k]);
+    st->step();
+    sqlite3_reset(st->get());
+  }
+  return true;
+}
+
 namespace {
 
 /// Runs @p fn; a StorageError it throws is re-thrown naming the table and the
@@ -1215,9 +1299,13 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
         }
         std::set<int32_t> allowed;
         for (Date d : w->dates) allowed.insert(d.days());
-        in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
-        in_step(*w->schema, "insert",
-                [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed); });
+        bool overwritten = false;
+        in_step(*w->schema, "overwrite", [&] { overwritten = overwrite_partition(*c, *w, allowed); });
+        if (!overwritten) {
+          in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
+          in_step(*w->schema, "insert",
+                  [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed); });
+        }
         in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });
       }
       try {

@@ -126,6 +126,10 @@ class SqliteWarehouse final : public Warehouse {
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates);
+  /// A rerun's replace of one stored partition by as many rows: the new rows
+  /// overwrite the stored ones in place (sqlite_warehouse.cpp).
+  /// @return false, having written nothing, when @p w is not such a replace.
+  bool overwrite_partition(sqlite_detail::Connection& c, const TableWrite& w, const std::set<int32_t>& allowed);
   /// The writers' mutex of @p dataset's file.
   std::mutex& file_mutex(const std::string& dataset);
 
