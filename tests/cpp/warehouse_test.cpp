@@ -630,6 +630,22 @@ TEST(Warehouse, ARerunOfAsManyRowsOverwritesThemInPlace) {
   EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d1], 11);
 }
 
+// A unique index a user added: a replace of as many rows whose keys shift
+// (one team dropped, another added) still succeeds, as delete and insert.
+TEST(Warehouse, AUniqueIndexKeepsTheDeleteAndInsert) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  wh.replace_partition(togs(), d, rows_for(d, 3, 100));  // T0 T1 T2
+  exec(dir, "CREATE UNIQUE INDEX team_day ON team_offense_game_summary (game_date, team_abbr)");
+  // Each game's team is the next stored row's: T1 T2 T3.
+  Table shifted = rows_for(d, 3, 500);
+  for (size_t r = 0; r < 3; ++r) shifted.set(r, "team_abbr", "T" + std::to_string(r + 1));
+  EXPECT_NO_THROW(wh.replace_partition(togs(), d, shifted));
+  EXPECT_EQ(query_rows(dir, "SELECT team_abbr, points_scored FROM team_offense_game_summary ORDER BY rowid"),
+            (std::vector<std::string>{"T1|500|", "T2|501|", "T3|502|"}));
+}
+
 // The overwrite takes the file's write lock before it reads the stored rows,
 // so it waits for another connection's write transaction as a delete would
 // (a transaction that has read cannot wait: it would fail at once as busy).

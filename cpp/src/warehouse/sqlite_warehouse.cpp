@@ -1035,14 +1035,18 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   Statement& lock = c.prepared("DELETE FROM " + qualified(schema) + " WHERE 0");
   lock.step();
   lock.reset();
-  // A table with triggers (a user's audit, say) keeps seeing a replace as the
-  // delete and the insert it always was.
-  Statement& triggers =
-      c.prepared("SELECT 1 FROM " + quote(schema.dataset()) + ".sqlite_master WHERE type = 'trigger' AND tbl_name = ?");
-  sqlite3_bind_text(triggers.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
-  const bool has_triggers = triggers.step();
-  triggers.reset();
-  if (has_triggers) return false;
+  // Tables a user gave triggers (an audit, say) or a unique index keep the
+  // delete and insert: their triggers see what a replace always was, and rows
+  // overwritten one at a time could meet a key that is still stored further
+  // on (a player dropped, another added) where a delete clears them all first.
+  Statement& extras = c.prepared("SELECT 1 FROM " + quote(schema.dataset()) +
+                                 ".sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 UNION ALL "
+                                 "SELECT 1 FROM pragma_index_list(?1, ?2) WHERE \"unique\" LIMIT 1");
+  sqlite3_bind_text(extras.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(extras.get(), 2, schema.dataset().c_str(), -1, SQLITE_TRANSIENT);
+  const bool has_extras = extras.step();
+  extras.reset();
+  if (has_extras) return false;
   // The rows the delete would remove, in rowid order (the date index holds
   // them so).
   std::string sql = "SELECT rowid FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
