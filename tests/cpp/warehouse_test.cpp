@@ -551,11 +551,12 @@ TEST(Warehouse, PartitionHashesAreUpdatedInPlace) {
   EXPECT_TRUE(after[1].ends_with("|7|")) << after[1];
 }
 
-// A rerun that replaces a partition by as many rows overwrites the stored rows
-// where they are (same rowids, no index churn); other counts delete and
-// append. Either way the stored partition is exactly the new rows, in key
-// order, with its content hash, and a failure part-way leaves the old rows.
-TEST(Warehouse, ARerunOfAsManyRowsOverwritesThemInPlace) {
+// A rerun that replaces a stored partition overwrites the stored rows where
+// they are (same rowids, no index churn): stored rows left over are deleted,
+// new rows left over appended. Either way the stored partition is exactly the
+// new rows, in key order, with its content hash, and a failure part-way leaves
+// the old rows.
+TEST(Warehouse, ARerunOverwritesTheStoredRowsInPlace) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());
   const Date d0 = Date::parse("2023-11-01"), d1 = d0 + 1, d2 = d0 + 2;
@@ -612,22 +613,44 @@ TEST(Warehouse, ARerunOfAsManyRowsOverwritesThemInPlace) {
   EXPECT_THROW(wh.replace_partition(togs(), d1, rows_for(d1, 12, 900)), StorageError);
   EXPECT_EQ(query_rows(dir, stored), after);
 
-  // Another count: deleted and appended under new rowids.
+  // Fewer rows: the first rowids keep them, the last stored row goes.
+  const std::string key_ordered =
+      "SELECT team_abbr, points_scored FROM team_offense_game_summary WHERE game_date = '2023-11-02' "
+      "ORDER BY game_id, team_abbr";
+  const std::string by_rowid =
+      "SELECT team_abbr, points_scored FROM team_offense_game_summary WHERE game_date = '2023-11-02' ORDER BY rowid";
   wh.replace_partition(togs(), d1, rows_for(d1, 11, 400));
-  const auto ids_fewer = query_rows(dir, rowids);
-  ASSERT_EQ(ids_fewer.size(), 11u);
-  EXPECT_GT(std::stoll(ids_fewer.front()), std::stoll(ids_before.back()));
-  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt), (std::map<Date, int64_t>{{d0, 5}, {d1, 11}, {d2, 3}}));
+  EXPECT_EQ(query_rows(dir, rowids), std::vector<std::string>(ids_before.begin(), ids_before.begin() + 11));
+  EXPECT_EQ(query_rows(dir, by_rowid.c_str()), query_rows(dir, key_ordered.c_str()));
+  // More rows: every stored rowid kept, two rows appended after the table's
+  // last rowid, still in key order.
+  const auto last = query_rows(dir, "SELECT max(rowid) FROM team_offense_game_summary");
+  wh.replace_partition(togs(), d1, rows_for(d1, 13, 500));
+  const auto ids_more = query_rows(dir, rowids);
+  ASSERT_EQ(ids_more.size(), 13u);
+  EXPECT_EQ(std::vector<std::string>(ids_more.begin(), ids_more.begin() + 11),
+            std::vector<std::string>(ids_before.begin(), ids_before.begin() + 11));
+  EXPECT_GT(std::stoll(ids_more[11]), std::stoll(last.front()));
+  EXPECT_EQ(query_rows(dir, by_rowid.c_str()), query_rows(dir, key_ordered.c_str()));
+  const Table more = wh.read(togs(), DateRange{d1, d1}, {"points_scored"});
+  ASSERT_EQ(more.num_rows(), 13u);
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d1, d1})[d1], partition_hashes_of(rows_for(d1, 13, 500))[d1].hex());
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt), (std::map<Date, int64_t>{{d0, 5}, {d1, 13}, {d2, 3}}));
   EXPECT_EQ(query_rows(dir, "PRAGMA integrity_check"), std::vector<std::string>{"ok|"});
+  // A failure among the appended rows: the partition as it was.
+  const auto before_failure = query_rows(dir, stored);
+  wh.inject_write_failure_after(14);
+  EXPECT_THROW(wh.replace_partition(togs(), d1, rows_for(d1, 15, 900)), StorageError);
+  EXPECT_EQ(query_rows(dir, stored), before_failure);
 
   // A table with a trigger: its insert trigger still sees every row of a
-  // replace of as many rows.
+  // replace.
   exec(dir,
        "CREATE TABLE inserted (points INTEGER); CREATE TRIGGER audit AFTER INSERT ON team_offense_game_summary "
        "BEGIN INSERT INTO inserted VALUES (NEW.points_scored); END");
-  wh.replace_partition(togs(), d1, rows_for(d1, 11, 800));
-  EXPECT_EQ(query_rows(dir, "SELECT count(*), min(points) FROM inserted"), std::vector<std::string>{"11|800|"});
-  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d1], 11);
+  wh.replace_partition(togs(), d1, rows_for(d1, 13, 800));
+  EXPECT_EQ(query_rows(dir, "SELECT count(*), min(points) FROM inserted"), std::vector<std::string>{"13|800|"});
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d1], 13);
 }
 
 // A unique index a user added: a replace of as many rows whose keys shift

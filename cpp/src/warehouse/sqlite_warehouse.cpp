@@ -971,32 +971,40 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   if (&rows.schema() != &schema && rows.schema().name != schema.name) {
     throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
   }
-  const size_t ncol = rows.num_columns();
   int part_idx = rows.index_of(schema.partition_column);
   if (part_idx < 0) throw DataError(schema.name + ": rows lack the partition column " + schema.partition_column);
   check_writable(schema, rows, rows.col(static_cast<size_t>(part_idx)), allowed_dates);
   // Each date's rows are stored in key order, the order reads return them in,
   // so a later read of the partition only checks the order instead of sorting.
-  const std::vector<size_t> order = read_back_order(schema, rows);
-  const int64_t fail_after = fail_after_rows_.load();
+  insert_rows(c, schema, rows, read_back_order(schema, rows), 0);
+}
+
+void SqliteWarehouse::fail_if_injected(const TableSchema& schema, size_t written) {
+  const int64_t after = fail_after_rows_.load();
+  if (after >= 0 && static_cast<int64_t>(written) >= after) {
+    fail_after_rows_ = -1;
+    throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(written) + " rows");
+  }
+}
+
+void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, const Table& rows,
+                                  const std::vector<size_t>& order, size_t from) {
+  const size_t ncol = rows.num_columns();
   RowBinder binder(rows);
-  // Binds the row stored @p bound-th (@p bound rows were bound before it).
-  auto bind_row = [&](sqlite3_stmt* st, size_t bound, int base) {
-    if (fail_after >= 0 && static_cast<int64_t>(bound) >= fail_after) {
-      fail_after_rows_ = -1;
-      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(bound) + " rows");
-    }
-    binder.bind(st, order[bound], base);
+  // Binds the row stored @p k-th (order[k]).
+  auto bind_row = [&](sqlite3_stmt* st, size_t k, int base) {
+    fail_if_injected(schema, k);
+    binder.bind(st, order[k], base);
   };
   // Rows go kRowsPerInsert at a time through one multi-row INSERT, the rest
   // one by one: a statement's cost per execution (sqlite3_step's set-up, the
   // halt and the reset) was about 6 % of a cascade's samples when every row
   // paid it. VALUES rows are inserted in their order.
-  const size_t n = rows.num_rows();
+  const size_t n = order.size();
   const auto max_params = static_cast<size_t>(std::max(1, sqlite3_limit(c.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
   const size_t per_insert = std::clamp<size_t>(max_params / std::max<size_t>(ncol, 1), 1, kRowsPerInsert);
-  size_t r = 0;
-  if (per_insert > 1 && n >= per_insert) {
+  size_t r = from;
+  if (per_insert > 1 && n >= r + per_insert) {
     Statement& many = insert_statement(c, schema, rows, per_insert);
     for (; r + per_insert <= n; r += per_insert) {
       for (size_t k = 0; k < per_insert; ++k) bind_row(many.get(), r + k, static_cast<int>(k * ncol));
@@ -1049,27 +1057,25 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   if (has_extras) return false;
   // The rows the delete would remove, in rowid order (the date index holds
   // them so).
-  std::string sql = "SELECT rowid FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
-  for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
-  Statement& sel = c.prepared(sql + " ORDER BY rowid");
+  std::string where = " FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
+  for (const auto& [col, value] : w.scope) where += " AND " + quote(col) + " = ?";
   const std::string iso = w.dates.front().iso();
-  sqlite3_bind_text(sel.get(), 1, iso.c_str(), static_cast<int>(iso.size()), SQLITE_STATIC);
-  int p = 2;
-  for (const auto& [col, value] : w.scope) {
-    sqlite3_bind_text(sel.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
-  }
+  // Binds the date and the scope's values; @return the next parameter.
+  auto bind_partition = [&](Statement& st) {
+    sqlite3_bind_text(st.get(), 1, iso.c_str(), static_cast<int>(iso.size()), SQLITE_STATIC);
+    int p = 2;
+    for (const auto& [col, value] : w.scope) {
+      sqlite3_bind_text(st.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
+    }
+    return p;
+  };
+  Statement& sel = c.prepared("SELECT rowid" + where + " ORDER BY rowid");
+  bind_partition(sel);
   std::vector<int64_t> ids;
   ids.reserve(n);
-  bool more = false;
-  while (sel.step()) {
-    if (ids.size() == n) {
-      more = true;
-      break;
-    }
-    ids.push_back(sqlite3_column_int64(sel.get(), 0));
-  }
+  while (sel.step()) ids.push_back(sqlite3_column_int64(sel.get(), 0));
   sel.reset();
-  if (more || ids.size() != n) return false;
+  if (ids.empty()) return false;  // nothing stored: a plain insert
   check_writable(schema, rows, rows.col(static_cast<size_t>(part)), &allowed);
   const std::vector<size_t> order = read_back_order(schema, rows);
   const std::string name = schema.name + "#overwrite";
@@ -1087,18 +1093,25 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
     update += " WHERE rowid = ?" + std::to_string(ncol + 1);
     st = &c.prepared_as(name, update);
   }
-  const int64_t fail_after = fail_after_rows_.load();
+  // The new rows in key order take the stored rowids in order; stored rows
+  // left over are deleted, new rows left over appended after them (rowids
+  // above every stored one): rowid order stays key order.
+  const size_t same = std::min(n, ids.size());
   RowBinder binder(rows);
-  for (size_t k = 0; k < n; ++k) {
-    if (fail_after >= 0 && static_cast<int64_t>(k) >= fail_after) {
-      fail_after_rows_ = -1;
-      throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(k) + " rows");
-    }
+  for (size_t k = 0; k < same; ++k) {
+    fail_if_injected(schema, k);
     binder.bind(st->get(), order[k], 0);
     sqlite3_bind_int64(st->get(), static_cast<int>(ncol) + 1, ids[k]);
     st->step();
     sqlite3_reset(st->get());
   }
+  if (ids.size() > n) {
+    Statement& del = c.prepared("DELETE" + where + " AND rowid > ?");
+    sqlite3_bind_int64(del.get(), bind_partition(del), ids[n - 1]);
+    del.step();
+    del.reset();
+  }
+  insert_rows(c, schema, rows, order, same);
   return true;
 }
 

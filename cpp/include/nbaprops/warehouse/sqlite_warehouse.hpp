@@ -126,8 +126,13 @@ class SqliteWarehouse final : public Warehouse {
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates);
-  /// A rerun's replace of one stored partition by as many rows: the new rows
-  /// overwrite the stored ones in place (sqlite_warehouse.cpp).
+  /// Inserts rows order[from], order[from + 1], … of @p rows.
+  void insert_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
+                   const std::vector<size_t>& order, size_t from);
+  /// Throws the injected write failure once @p written rows were written.
+  void fail_if_injected(const TableSchema& schema, size_t written);
+  /// A rerun's replace of one stored partition: the new rows overwrite the
+  /// stored ones in place (sqlite_warehouse.cpp).
   /// @return false, having written nothing, when @p w is not such a replace.
   bool overwrite_partition(sqlite_detail::Connection& c, const TableWrite& w, const std::set<int32_t>& allowed);
   /// The writers' mutex of @p dataset's file.
