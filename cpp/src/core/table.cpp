@@ -49,11 +49,15 @@ class TextPool {
     }
     Shard& shard = shards_[(h >> 52) % kShards];
     Entry* out;
+    bool inserted = false;
     {
       std::lock_guard lock(shard.mu);
-      out = shard.find_or_insert(h, s, pinned);
+      out = shard.find_or_insert(h, s, pinned, inserted);
     }
-    memo = Memo{h, gen, out};
+    // A text seen for the first time is not memoised: most are seen once
+    // (row hashes, ids) and would only evict repeated ones (names, teams,
+    // statuses), which are memoised from their second lookup on.
+    if (!inserted) memo = Memo{h, gen, out};
     return &out->text;
   }
 
@@ -111,11 +115,12 @@ class TextPool {
     std::vector<std::unique_ptr<Chunk>> retained;  ///< older chunks kept for their promoted entries
     size_t pinned_count = 0, cell_count = 0, cell_bytes = 0;
 
-    Entry* find_or_insert(uint64_t h, std::string_view s, bool pinned) {
+    Entry* find_or_insert(uint64_t h, std::string_view s, bool pinned, bool& inserted) {
       const size_t mask = slots.size() - 1;
       for (size_t i = h & mask;; i = (i + 1) & mask) {
         Slot& slot = slots[i];
         if (slot.entry == nullptr) {
+          inserted = true;
           Entry* e = pinned ? new_pinned(s) : new_cell(s);
           slot = Slot{h, e};
           if (++used * 4 > slots.size() * 3) grow(slots.size() * 2);
