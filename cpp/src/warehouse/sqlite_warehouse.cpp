@@ -901,44 +901,66 @@ void check_writable(const TableSchema& schema, const Table& rows, const Column& 
 /// Binds rows of a table to the parameters of an INSERT: every parameter,
 /// NULLs included, so nothing of an earlier row stays bound. Date cells bind
 /// as ISO text; a partition's rows share a few dates, so the last one
-/// formatted is kept.
+/// formatted is kept. Each column's cells and how they bind are looked up
+/// once, not per cell.
 class RowBinder {
  public:
-  explicit RowBinder(const Table& rows) : rows_(rows) {}
+  explicit RowBinder(const Table& rows) {
+    cols_.reserve(rows.num_columns());
+    for (size_t i = 0; i < rows.num_columns(); ++i) {
+      const Column& col = rows.col(i);
+      Kind kind = Kind::kText;
+      if (rows.def(i).type == ColumnType::kDate) {
+        kind = Kind::kDate;
+      } else if (col.storage() == Storage::kInt) {
+        kind = Kind::kInt;
+      } else if (col.storage() == Storage::kReal) {
+        kind = Kind::kReal;
+      }
+      cols_.push_back(Col{col.valid().data(), col.ints().data(), col.reals().data(), col.texts().data(), kind});
+    }
+  }
 
   /// Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st.
   void bind(sqlite3_stmt* st, size_t r, int base) {
-    for (size_t i = 0; i < rows_.num_columns(); ++i) {
-      const Column& col = rows_.col(i);
-      const int p = base + static_cast<int>(i) + 1;
-      if (col.is_null(r)) {
+    int p = base;
+    for (const Col& c : cols_) {
+      ++p;
+      if (c.valid[r] == 0) {
         sqlite3_bind_null(st, p);
         continue;
       }
-      if (rows_.def(i).type == ColumnType::kDate) {
-        if (col.int_at(r) != iso_day_) {
-          iso_day_ = col.int_at(r);
-          iso_ = Date(static_cast<int32_t>(iso_day_)).iso();
-        }
-        sqlite3_bind_text(st, p, iso_.c_str(), static_cast<int>(iso_.size()), SQLITE_TRANSIENT);
-        continue;
-      }
-      switch (col.storage()) {
-        case Storage::kInt:
-          sqlite3_bind_int64(st, p, col.int_at(r));
+      switch (c.kind) {
+        case Kind::kInt:
+          sqlite3_bind_int64(st, p, c.ints[r]);
           break;
-        case Storage::kReal:
-          sqlite3_bind_double(st, p, col.real_at(r));
+        case Kind::kReal:
+          sqlite3_bind_double(st, p, c.reals[r]);
           break;
-        case Storage::kText:
-          sqlite3_bind_text(st, p, col.text_at(r).data(), static_cast<int>(col.text_at(r).size()), SQLITE_STATIC);
+        case Kind::kText:
+          sqlite3_bind_text(st, p, c.texts[r]->data(), static_cast<int>(c.texts[r]->size()), SQLITE_STATIC);
+          break;
+        case Kind::kDate:
+          if (c.ints[r] != iso_day_) {
+            iso_day_ = c.ints[r];
+            iso_ = Date(static_cast<int32_t>(iso_day_)).iso();
+          }
+          sqlite3_bind_text(st, p, iso_.c_str(), static_cast<int>(iso_.size()), SQLITE_TRANSIENT);
           break;
       }
     }
   }
 
  private:
-  const Table& rows_;
+  enum class Kind : uint8_t { kInt, kReal, kText, kDate };
+  struct Col {
+    const uint8_t* valid;
+    const int64_t* ints;
+    const double* reals;
+    const std::string* const* texts;
+    Kind kind;
+  };
+  std::vector<Col> cols_;
   int64_t iso_day_ = INT64_MIN;
   std::string iso_;
 };
