@@ -898,6 +898,25 @@ void check_writable(const TableSchema& schema, const Table& rows, const Column& 
   }
 }
 
+/// " FROM <table> WHERE <partition column> = ? [AND <scope column> = ?]…": the
+/// stored rows of one date's partition (within the write's scope).
+std::string partition_where(const TableWrite& w) {
+  std::string where = " FROM " + qualified(*w.schema) + " WHERE " + quote(w.schema->partition_column) + " = ?";
+  for (const auto& [col, value] : w.scope) where += " AND " + quote(col) + " = ?";
+  return where;
+}
+
+/// Binds @p iso and the scope's values to partition_where's parameters of
+/// @p st (the scope's values stay owned by @p w). @return the next parameter.
+int bind_partition(sqlite3_stmt* st, const std::string& iso, const TableWrite& w) {
+  sqlite3_bind_text(st, 1, iso.c_str(), static_cast<int>(iso.size()), SQLITE_TRANSIENT);
+  int p = 2;
+  for (const auto& [col, value] : w.scope) {
+    sqlite3_bind_text(st, p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
+  }
+  return p;
+}
+
 /// Binds rows of a table to the parameters of an INSERT: every parameter,
 /// NULLs included, so nothing of an earlier row stays bound. Date cells bind
 /// as ISO text; a partition's rows share a few dates, so the last one
@@ -1079,27 +1098,19 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   if (has_extras) return false;
   // The rows the delete would remove, in rowid order (the date index holds
   // them so).
-  std::string where = " FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
-  for (const auto& [col, value] : w.scope) where += " AND " + quote(col) + " = ?";
-  const std::string iso = w.dates.front().iso();
-  // Binds the date and the scope's values; @return the next parameter.
-  auto bind_partition = [&](Statement& st) {
-    sqlite3_bind_text(st.get(), 1, iso.c_str(), static_cast<int>(iso.size()), SQLITE_STATIC);
-    int p = 2;
-    for (const auto& [col, value] : w.scope) {
-      sqlite3_bind_text(st.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
-    }
-    return p;
-  };
+  const std::string where = partition_where(w), iso = w.dates.front().iso();
   Statement& sel = c.prepared("SELECT rowid" + where + " ORDER BY rowid");
-  bind_partition(sel);
+  bind_partition(sel.get(), iso, w);
   std::vector<int64_t> ids;
   ids.reserve(n);
   while (sel.step()) ids.push_back(sqlite3_column_int64(sel.get(), 0));
   sel.reset();
-  if (ids.empty()) return false;  // nothing stored: a plain insert
   check_writable(schema, rows, rows.col(static_cast<size_t>(part)), &allowed);
   const std::vector<size_t> order = read_back_order(schema, rows);
+  if (ids.empty()) {  // nothing stored (a first run): nothing to delete either
+    insert_rows(c, schema, rows, order, 0);
+    return true;
+  }
   const std::string name = schema.name + "#overwrite";
   Statement* st = c.find_prepared(name);
   if (st == nullptr) {
@@ -1129,7 +1140,7 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   }
   if (ids.size() > n) {
     Statement& del = c.prepared("DELETE" + where + " AND rowid > ?");
-    sqlite3_bind_int64(del.get(), bind_partition(del), ids[n - 1]);
+    sqlite3_bind_int64(del.get(), bind_partition(del.get(), iso, w), ids[n - 1]);
     del.step();
     del.reset();
   }
@@ -1173,16 +1184,9 @@ void SqliteWarehouse::delete_covered(sqlite_detail::Connection& c, const TableWr
   const TableSchema& schema = *w.schema;
   if (w.append_only) return;
   if (w.replace_key.empty()) {
-    std::string sql = "DELETE FROM " + qualified(schema) + " WHERE " + quote(schema.partition_column) + " = ?";
-    for (const auto& [col, value] : w.scope) sql += " AND " + quote(col) + " = ?";
-    Statement& del = c.prepared(sql);
+    Statement& del = c.prepared("DELETE" + partition_where(w));
     for (Date d : w.dates) {
-      std::string iso = d.iso();
-      sqlite3_bind_text(del.get(), 1, iso.c_str(), -1, SQLITE_TRANSIENT);
-      int p = 2;
-      for (const auto& [col, value] : w.scope) {
-        sqlite3_bind_text(del.get(), p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
-      }
+      bind_partition(del.get(), d.iso(), w);
       del.step();
       del.reset();
     }

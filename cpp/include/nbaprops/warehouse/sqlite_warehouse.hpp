@@ -131,9 +131,11 @@ class SqliteWarehouse final : public Warehouse {
                    const std::vector<size_t>& order, size_t from);
   /// Throws the injected write failure once @p written rows were written.
   void fail_if_injected(const TableSchema& schema, size_t written);
-  /// A rerun's replace of one stored partition: the new rows overwrite the
-  /// stored ones in place (sqlite_warehouse.cpp).
-  /// @return false, having written nothing, when @p w is not such a replace.
+  /// The replace of one date's whole partition by rows of every column: the
+  /// new rows overwrite the stored ones in place (sqlite_warehouse.cpp), or
+  /// are inserted when nothing is stored.
+  /// @return false, having written nothing, when @p w is not such a replace
+  /// (the caller deletes and inserts).
   bool overwrite_partition(sqlite_detail::Connection& c, const TableWrite& w, const std::set<int32_t>& allowed);
   /// The writers' mutex of @p dataset's file.
   std::mutex& file_mutex(const std::string& dataset);
