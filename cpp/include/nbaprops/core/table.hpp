@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -89,41 +90,7 @@ using Cells = std::vector<T, tbb::scalable_allocator<T>>;
 /// One nullable column with a single physical storage.
 class Column {
  public:
-  explicit Column(Storage storage = Storage::kText) : storage_(storage) { hold(); }
-  Column(const Column& o) : storage_(o.storage_), ints_(o.ints_), reals_(o.reals_), texts_(o.texts_), valid_(o.valid_) {
-    hold();
-  }
-  Column(Column&& o) noexcept
-      : storage_(o.storage_),
-        ints_(std::move(o.ints_)),
-        reals_(std::move(o.reals_)),
-        texts_(std::move(o.texts_)),
-        valid_(std::move(o.valid_)) {
-    hold();
-  }
-  Column& operator=(const Column& o) {
-    if (this != &o) {
-      storage_ = o.storage_;
-      ints_ = o.ints_;
-      reals_ = o.reals_;
-      texts_ = o.texts_;
-      valid_ = o.valid_;
-      hold();
-    }
-    return *this;
-  }
-  Column& operator=(Column&& o) noexcept {
-    storage_ = o.storage_;
-    ints_ = std::move(o.ints_);
-    reals_ = std::move(o.reals_);
-    texts_ = std::move(o.texts_);
-    valid_ = std::move(o.valid_);
-    hold();
-    return *this;
-  }
-  ~Column() {
-    if (holds_) text_pool_detail::drop_holder();
-  }
+  explicit Column(Storage storage = Storage::kText) : storage_(storage), hold_(storage == Storage::kText) {}
 
   [[nodiscard]] Storage storage() const noexcept { return storage_; }
   [[nodiscard]] size_t size() const noexcept { return valid_.size(); }
@@ -199,16 +166,37 @@ class Column {
   Cells<double> reals_;
   Cells<const std::string*> texts_;
   Cells<uint8_t> valid_;
-  bool holds_ = false;  ///< counted as a holder of cell texts (text storage)
 
   /// A text column holds the pool's cell texts alive from its construction
-  /// (whatever fills it) until its destruction.
-  void hold() noexcept {
-    if (holds_ || storage_ != Storage::kText) return;
-    holds_ = true;
-    text_pool_detail::add_holder();
-  }
+  /// (whatever fills it) until its destruction. A copy, a moved-to column and
+  /// a column assigned from a holder hold too (a holder never stops holding
+  /// before it is destroyed), so Column's copies and moves need nothing of
+  /// their own.
+  class TextHold {
+   public:
+    explicit TextHold(bool hold) noexcept {
+      if (hold) engage();
+    }
+    TextHold(const TextHold& o) noexcept : TextHold(o.held_) {}
+    TextHold& operator=(const TextHold& o) noexcept {
+      if (o.held_) engage();
+      return *this;
+    }
+    ~TextHold() {
+      if (held_) text_pool_detail::drop_holder();
+    }
+
+   private:
+    void engage() noexcept {
+      if (held_) return;
+      held_ = true;
+      text_pool_detail::add_holder();
+    }
+    bool held_ = false;
+  };
+  TextHold hold_;
 };
+static_assert(std::is_nothrow_move_constructible_v<Column>, "tables move their columns when they grow");
 
 /// A set of columns (all of a schema, or a projection) with equal length.
 class Table {
