@@ -142,21 +142,16 @@ def main() -> int:
             d = d.get(p, {}) if isinstance(d, dict) else {}
         return d if isinstance(d, (int, float)) else None
 
-    def with_two(d: dict, name: str):
-        one, two = (ratio(d, f"{name}_vs_reference", k) for k in ("ratio", "ratio_2_workers"))
-        if one is None or two is None:
-            return one
-        return f"{one:.2f}x; {two:.2f}x"
-
     def pair(a, b):
+        """Two ratios side by side ("a; b"), or the first alone when either is missing."""
         return a if a is None or b is None else f"{a:.2f}x; {b:.2f}x"
+
+    def with_two(d: dict, name: str):
+        return pair(*(ratio(d, f"{name}_vs_reference", k) for k in ("ratio", "ratio_2_workers")))
 
     def with_ceiling(d: dict, kind: str):
         # The ceiling: the ratio with reading and computing free (the rows still go into SQLite).
-        now, ceiling = ratio(d, kind, "ratio_end_to_end"), ratio(d, kind, "ratio_end_to_end_ceiling")
-        if now is None or ceiling is None:
-            return now
-        return f"{now:.2f}x; {ceiling:.2f}x"
+        return pair(ratio(d, kind, "ratio_end_to_end"), ratio(d, kind, "ratio_end_to_end_ceiling"))
 
     busy = max(four["busy"], 1e-9)
     rows = [
