@@ -82,3 +82,13 @@ def sql(wh, dataset: str, statement: str, params=()):
         return rows
     finally:
         con.close()
+
+
+def content_rows(wh, table: str, start, end):
+    """The rows of @table in [start, end] without the run-stamp columns (which differ between runs by
+    design), sorted by every column: two warehouses' frames compare equal when their content is."""
+    import nbaprops
+
+    df = nbaprops.read(wh, table, start, end)
+    df = df[[c for c in df.columns if c not in RUN_STAMPS and not c.endswith("_last_updated")]]
+    return df.sort_values(list(df.columns)).reset_index(drop=True)

@@ -11,7 +11,7 @@ import pandas as pd
 
 import nbaprops
 
-from conftest import RUN_STAMPS
+from conftest import content_rows
 
 RANGE = ("2024-01-08", "2024-01-20")
 FEWER, MORE = "2024-01-10", "2024-01-15"  # a player's box score removed / a new player's added
@@ -59,12 +59,6 @@ def _clear(wh, outputs: dict[str, str]) -> None:
             con.close()
 
 
-def _rows(wh, table):
-    df = nbaprops.read(wh, table, *RANGE)
-    df = df[[c for c in df.columns if c not in RUN_STAMPS and not c.endswith("_last_updated")]]
-    return df.sort_values(list(df.columns)).reset_index(drop=True)
-
-
 def _counts(wh, table, col):
     df = nbaprops.read(wh, table, *RANGE)
     return df.groupby(df[col].dt.strftime("%Y-%m-%d")).size()
@@ -91,7 +85,8 @@ def test_a_rerun_over_changed_counts_equals_a_write_into_empty_partitions(demo_c
     for table, col in outputs.items():
         d = _counts(demo_copy, table, col).sub(before[table], fill_value=0)
         grew, shrank = grew + int((d > 0).sum()), shrank + int((d < 0).sum())
-        pd.testing.assert_frame_equal(_rows(demo_copy, table), _rows(empty, table), obj=table)
+        pd.testing.assert_frame_equal(content_rows(demo_copy, table, *RANGE), content_rows(empty, table, *RANGE),
+                                      obj=table)
     assert grew >= 4 and shrank >= 4, (grew, shrank)
 
     # Stored in key order within each date (reads only check it), overwritten or appended.

@@ -11,17 +11,11 @@ import pandas as pd
 
 import nbaprops
 
-from conftest import RUN_STAMPS, sql
+from conftest import content_rows, sql
 
 RANGE = ("2024-01-08", "2024-01-20")
 CHANGED = "2024-01-12"
 PHASE5_TABLES = ["nba_predictions.player_prop_predictions", "nba_predictions.prediction_accuracy"]
-
-
-def _rows(wh, table, start, end):
-    df = nbaprops.read(wh, table, start, end)
-    df = df[[c for c in df.columns if c not in RUN_STAMPS and not c.endswith("_last_updated")]]
-    return df.sort_values(list(df.columns)).reset_index(drop=True)
 
 
 def _units(result):
@@ -89,7 +83,7 @@ def test_changed_raw_value_recomputes_exactly_its_dependents(demo_copy, demo, tm
     assert r2.exit_code == 0
     for t in ["nba_analytics.player_game_summary", "nba_precompute.player_shot_zone_analysis",
               "nba_predictions.ml_feature_store_v2", *PHASE5_TABLES]:
-        pd.testing.assert_frame_equal(_rows(demo_copy, t, *RANGE), _rows(fresh, t, *RANGE), obj=t)
+        pd.testing.assert_frame_equal(content_rows(demo_copy, t, *RANGE), content_rows(fresh, t, *RANGE), obj=t)
     # The player's new points reached the summary.
     pgs = nbaprops.read(demo_copy, "nba_analytics.player_game_summary", CHANGED, CHANGED)
     old = nbaprops.read(demo, "nba_analytics.player_game_summary", CHANGED, CHANGED)

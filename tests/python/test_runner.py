@@ -12,17 +12,11 @@ import pandas as pd
 
 import nbaprops
 
-from conftest import RUN_STAMPS, sql
+from conftest import content_rows, sql
 
 FAIL_DATE = "2023-12-13"
 RANGE = ("2023-12-08", "2023-12-20")
 PROCS = ["togs", "pgs", "upgc", "utgc", "psza", "tdza", "pcf", "pdc", "mlfs", "tdgs"]
-
-
-def _rows(wh, table, start, end):
-    df = nbaprops.read(wh, table, start, end)
-    df = df[[c for c in df.columns if c not in RUN_STAMPS and not c.endswith("_last_updated")]]
-    return df.sort_values(list(df.columns[:3])).reset_index(drop=True)
 
 
 def test_injected_failure_blocks_only_downstream_then_resume_retries_exactly_those(demo_copy, demo, tmp_path):
@@ -57,7 +51,7 @@ def test_injected_failure_blocks_only_downstream_then_resume_retries_exactly_tho
     # Same rows as the uninterrupted run of the fixture.
     for t in ["nba_analytics.team_offense_game_summary", "nba_precompute.player_daily_cache",
               "nba_predictions.ml_feature_store_v2"]:
-        pd.testing.assert_frame_equal(_rows(demo, t, *RANGE), _rows(demo_copy, t, *RANGE), obj=t)
+        pd.testing.assert_frame_equal(content_rows(demo, t, *RANGE), content_rows(demo_copy, t, *RANGE), obj=t)
 
 
 def test_preflight_blocks_a_missing_upstream_date_and_names_it(demo_copy, tmp_path):
