@@ -73,6 +73,30 @@ def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     return min(runs, key=lambda x: x[0])
 
 
+def machine_probe(repeats: int = 3) -> dict[str, float]:
+    """Two fixed workloads that measure the machine, not nbaprops, best of ``repeats``: CPython running a
+    10-million-step integer loop, and SQLite (C, no Python per row) inserting 200,000 generated rows into an
+    in-memory table with an index on a date-like key that grows in order, as our partitions do. Absolute
+    seconds from machines whose probes differ are not comparable; the ratios measured in one run are
+    (bench/README.md "Machine probe")."""
+    def python_loop() -> int:
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        return total
+
+    def sqlite_insert() -> None:
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE TABLE t (k INTEGER, d INTEGER, v REAL, s TEXT)")
+        con.execute("CREATE INDEX ix_t_d ON t (d)")
+        con.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) "
+                    "INSERT INTO t SELECT x, x / 1000, x * 0.37, printf('player%05d', x % 5000) FROM n")
+        con.close()
+
+    return {"python_loop_seconds": round(best_of(repeats, python_loop)[0], 3),
+            "sqlite_insert_seconds": round(best_of(repeats, sqlite_insert)[0], 3)}
+
+
 def ours_two_workers(repeats: int, wh, dates: list[str], processor: str, ckpt: Path) -> tuple[float, int]:
     """Best wall time of ``repeats`` runs of ``processor`` over ``dates`` with the default 2 workers (what a
     user gets without choosing), and the worst exit code."""

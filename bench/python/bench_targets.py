@@ -19,7 +19,9 @@ run left: a one-season run leaves all of its log behind, a four-season run check
   through the run's cache), compute (the processors computing their output, less their reads), bookkeeping
   (the rest of the units' busy time: fingerprints, content hashes, failure and ledger rows) and write (each
   unit's one commit transaction), summed over units;
-* one date (2025-03-12) of every processor on that 4-season warehouse (``--dates``, no resume).
+* one date (2025-03-12) of every processor on that 4-season warehouse (``--dates``, no resume);
+* the machine probe (``bench_backfill.machine_probe``: a fixed CPython loop and a fixed SQLite insert) before and
+  after, so that absolute seconds can be read against the machine they were measured on.
 
 It then reads the figures the other benches of ``make bench`` left in ``bench/results/`` (the pandas
 reference ratios of ``bench_backfill.py``, the PSZA/TDZA pandas and Polars comparisons of
@@ -39,6 +41,9 @@ import time
 from pathlib import Path
 
 import nbaprops
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_backfill import machine_probe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1].parent
 RESULTS = ROOT / "bench" / "results"
@@ -107,6 +112,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3,
                     help="runs of each cascade (one season's 1- and 2-worker runs interleaved); the best counts")
     args = ap.parse_args()
+    probe = {"before": machine_probe()}
+    print(f"machine probe: CPython loop {probe['before']['python_loop_seconds']:.2f} s, "
+          f"SQLite insert {probe['before']['sqlite_insert_seconds']:.2f} s", flush=True)
     work = Path(tempfile.mkdtemp(prefix="nbaprops-targets-"))
     try:
         raw1, raw4 = work / "raw1", work / "raw4"
@@ -135,6 +143,7 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    probe["after"] = machine_probe()
     bf, zones, frames = load("latest.json"), load("zones.json"), load("frames.json")
 
     def ratio(d: dict, *path: str):
@@ -179,8 +188,12 @@ def main() -> int:
     for name, today, target, now in rows:
         shown = "-" if now is None else (now if isinstance(now, str) else f"{now:.2f}")
         print(f"{name:<66}{today:>10}{target:>22}  {shown:>24}")
+    print("machine probe (before; after), best of 3: CPython 10M-step loop "
+          f"{probe['before']['python_loop_seconds']:.2f}; {probe['after']['python_loop_seconds']:.2f} s, "
+          f"SQLite 200k-row in-memory insert {probe['before']['sqlite_insert_seconds']:.2f}; "
+          f"{probe['after']['sqlite_insert_seconds']:.2f} s (bench/README.md \"Machine probe\")")
     fig = {"one_season_w1": one_w1, "one_season_w2": one_w2, "four_seasons_w2": four,
-           "one_date_seconds": one_date, "ok": ok,
+           "one_date_seconds": one_date, "machine_probe": probe, "ok": ok,
            "table": [{"name": n, "today": t, "target": g, "now": v} for n, t, g, v in rows]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(fig, indent=2) + "\n")

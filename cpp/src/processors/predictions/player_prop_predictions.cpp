@@ -291,10 +291,6 @@ void write_carried(OutColumns& o, size_t r, const Carried& c) {
   o.status.write(r, c.season_boundary, c.bootstrap_mode);
 }
 
-std::string recommendation_or_no_line(const SystemPrediction& s, const Line& line) {
-  return line.value ? s.recommendation : "NO_LINE";
-}
-
 }  // namespace
 
 void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model, std::string model_id) {
