@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
+#include <span>
 
 #include "nbaprops/core/error.hpp"
 
@@ -89,13 +91,51 @@ int TableSchema::require(std::string_view column) const {
 const ColumnDef& TableSchema::column(std::string_view c) const { return columns[require(c)]; }
 
 namespace catalog {
+namespace {
+
+// The generated catalogue is plain constant data (literal strings, counts): see tools/gen_catalog.py.
+struct CatalogColumn {
+  const char* name;
+  ColumnType type;
+  bool required;
+  int precision;
+  int scale;
+  const char* description;
+};
+
+struct CatalogTable {
+  const char* name;
+  const char* partition_column;
+  const char* const* keys;
+  size_t key_count;
+  const CatalogColumn* columns;
+  size_t column_count;
+  const char* description;
+};
+
+#include "core/catalog_data.inc"
+
+TableSchema schema_of(const CatalogTable& data) {
+  TableSchema t;
+  t.name = data.name;
+  t.partition_column = data.partition_column;
+  t.key_columns.assign(data.keys, data.keys + data.key_count);
+  t.columns.reserve(data.column_count);
+  for (const CatalogColumn& c : std::span(data.columns, data.column_count)) {
+    t.columns.push_back(ColumnDef{c.name, c.type, c.required, c.precision, c.scale, c.description});
+  }
+  t.description = data.description;
+  t.build_index();
+  return t;
+}
+
+}  // namespace
 
 const std::vector<TableSchema>& all() {
   static const std::vector<TableSchema> tables = [] {
-    std::vector<TableSchema> t = {
-#include "core/catalog_data.inc"
-    };
-    for (auto& s : t) s.build_index();
+    std::vector<TableSchema> t;
+    t.reserve(std::size(kTables));
+    for (const CatalogTable& data : kTables) t.push_back(schema_of(data));
     return t;
   }();
   return tables;
