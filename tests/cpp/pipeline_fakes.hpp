@@ -4,7 +4,9 @@
 // globally: tests pass them as an explicit processor list (make_plan/coverage
 // overloads), so the global registry stays clean.
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -127,6 +129,12 @@ struct Control {
   std::map<std::string, int> sleep_ms;                     ///< per code
   std::set<std::pair<std::string, Date>> entity_failures;  ///< (code, date) → report one EntityFailure
   std::set<std::pair<std::string, Date>> empty;            ///< (code, date) → produce no rows
+  /// When > 0, each run() waits (up to 10 s) until this many run() calls are in
+  /// flight at once; max_in_flight records the most seen.
+  int rendezvous = 0;
+  int in_flight = 0;
+  int max_in_flight = 0;
+  std::condition_variable cv;
 
   int calls_of(const std::string& code, Date d) {
     std::lock_guard lock(mu);
@@ -177,6 +185,7 @@ class Fake : public Processor {
       entity_fail = control_.entity_failures.count(key) > 0;
       empty = control_.empty.count(key) > 0;
     }
+    if (control_.rendezvous > 0) meet();
     if (sleep) std::this_thread::sleep_for(std::chrono::milliseconds(sleep));
     if (transient) throw StorageError("database is locked (injected)", true);
     if (fail) throw DataError("injected failure for " + info_.code + " " + ctx.date.iso());
@@ -202,6 +211,14 @@ class Fake : public Processor {
   }
 
  private:
+  void meet() const {
+    std::unique_lock lock(control_.mu);
+    control_.max_in_flight = std::max(control_.max_in_flight, ++control_.in_flight);
+    control_.cv.notify_all();
+    control_.cv.wait_for(lock, std::chrono::seconds(10), [&] { return control_.max_in_flight >= control_.rendezvous; });
+    --control_.in_flight;
+  }
+
   ProcessorInfo info_;
   Control& control_;
 };

@@ -597,3 +597,15 @@ TEST(RunnerTest, OneWorkerForbidsBackgroundIoForTheRun) {
     EXPECT_GT(workers > 1 ? wh.writes_allowed.load() : wh.writes_forbidden.load(), 0) << workers << " workers";
   }
 }
+
+// --workers N runs N units at once even on a machine with fewer cores (TBB
+// caps an arena at the hardware threads unless the runner raises the limit):
+// four independent units meet inside run() at the same time.
+TEST(RunnerTest, WorkersBeyondTheCoreCountRunConcurrently) {
+  Env env({"fa"});
+  env.opts.workers = 4;
+  env.fakes.control.rendezvous = 4;
+  const RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
+  ASSERT_EQ(r.exit_code(), 0) << r.summary_text();
+  EXPECT_EQ(env.fakes.control.max_in_flight, 4);
+}

@@ -23,6 +23,7 @@
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/memory.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/workers.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/fingerprint.hpp"
 #include "nbaprops/pipeline/run_lock.hpp"
@@ -275,7 +276,7 @@ class Executor {
         BackgroundIo& operator=(const BackgroundIo&) = delete;
       } const background_io(wh_, workers > 1);
       if (workers > 1) make_commit_queues();
-      tbb::task_arena arena(workers);
+      WorkerArena arena(workers);
       arena.execute([&] {
         tbb::flow::graph g;
         std::vector<std::unique_ptr<Node>> nodes;

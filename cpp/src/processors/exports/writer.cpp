@@ -1,7 +1,6 @@
 // Export types, object paths, atomic JSON files and the multi-date writer.
 #include <fcntl.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/workers.hpp"
 #include "nbaprops/io/object_store.hpp"
 #include "processors/exports/exports_internal.hpp"
 
@@ -500,7 +500,7 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
   std::unique_ptr<io::ObjectStore> bucket;
   if (options.out_dir.string().rfind("gs://", 0) == 0) bucket = io::open_object_store(options.out_dir.string());
 
-  tbb::task_arena arena(options.workers);
+  WorkerArena arena(options.workers);
   arena.execute([&] {
     tbb::parallel_for(size_t{0}, run.dates.size(), [&](size_t i) {
       DateOutcome& o = run.dates[i];
