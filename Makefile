@@ -60,7 +60,8 @@ test-sanitize: deps
 	bash tests/fuzz/smoke.sh $(SANITIZE_DIR) $(FUZZ_RUNS)
 
 # Test files run in parallel, one file per worker (pytest-xdist): the BigQuery emulator's cascade (about
-# 3 minutes, mostly the emulator's own Python) runs beside the rest of the suite instead of before it.
+# 5-7 minutes on the 2-core machine, mostly the emulator's own Python) runs beside the rest of the suite
+# instead of before it.
 test-python: install
 	$(PY) -m pytest tests/python -n $(JOBS) --dist loadfile
 
