@@ -89,11 +89,14 @@ def emit_table(index: int, name: str, partition: str, key: list[str], columns: l
     for k in key + [partition]:
         if k not in names:
             raise SystemExit(f"{name}: key/partition column {k} not declared")
-    keys = ", ".join(cstr(k) for k in key)
-    arrays = (f"// {name}\nconstexpr CatalogColumn kColumns{index}[] = {{\n" + ",\n".join(cols) + "\n};\n"
-              f"constexpr const char* kKeys{index}[] = {{{keys}}};\n")
-    row = (f"    {{{cstr(name)}, {cstr(partition)}, kKeys{index}, std::size(kKeys{index}), kColumns{index}, "
-           f"std::size(kColumns{index}), {cstr(desc)}}}")
+    arrays = f"// {name}\nconstexpr CatalogColumn kColumns{index}[] = {{\n" + ",\n".join(cols) + "\n};\n"
+    keys = f"kKeys{index}, std::size(kKeys{index})"
+    if key:
+        arrays += f"constexpr const char* kKeys{index}[] = {{{', '.join(cstr(k) for k in key)}}};\n"
+    else:  # C++ has no empty arrays
+        keys = "nullptr, 0"
+    row = (f"    {{{cstr(name)}, {cstr(partition)}, {keys}, kColumns{index}, std::size(kColumns{index}), "
+           f"{cstr(desc)}}}")
     return arrays, row
 
 
