@@ -3,8 +3,8 @@
 // (plan, pre-flight, checkpoint, runner, coverage). Fakes are never registered
 // globally: tests pass them as an explicit processor list (make_plan/coverage
 // overloads), so the global registry stays clean.
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
