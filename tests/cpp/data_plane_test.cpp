@@ -151,6 +151,33 @@ TEST(DataPlane, TheRunLoadsEachDeclaredTableOnceWithTheUnion) {
   EXPECT_FALSE(pipeline::read_projections(plan).count(gamebook));
 }
 
+// Every read of a table the pipeline produces declares its columns, so a run
+// of the whole registry loads each such table once, with the union of what
+// its readers take (a one-date run loaded player_game_summary's season once
+// per reader before Phase 4 and 5 declared theirs).
+TEST(DataPlane, EveryReadOfAProducedTableDeclaresItsColumns) {
+  pipeline::Plan plan;
+  std::set<std::string> produced;
+  for (const Processor* p : registry::all()) {
+    plan.processors.push_back(p);
+    produced.insert(p->info().output_table);
+  }
+  const auto proj = pipeline::read_projections(plan);
+  std::set<std::string> read_produced;
+  for (const Processor* p : plan.processors) {
+    for (const UpstreamRead& r : p->info().reads) {
+      if (!produced.count(r.table)) continue;
+      read_produced.insert(r.table);
+      EXPECT_FALSE(r.columns.empty()) << p->info().code << " reads " << r.table << " without declaring columns";
+    }
+  }
+  EXPECT_GE(read_produced.size(), 10u);
+  for (const auto& table : read_produced) {
+    ASSERT_TRUE(proj.count(table)) << table;
+    EXPECT_LT(proj.at(table).size(), catalog::get(table).columns.size()) << table;
+  }
+}
+
 TEST(DataPlane, PartitionHashesFollowContentNotOrderOrStamps) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());

@@ -410,6 +410,18 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
 
 namespace {
 
+// The columns each read takes (declared, so that a run loads each table once
+// with the union its processors read).
+const std::vector<std::string> kPredictionColumns = {
+    "player_lookup",    "game_id",        "game_date",           "system_id",       "predicted_points",
+    "confidence_score", "recommendation", "current_points_line", "pace_adjustment", "similar_games_count",
+    "ml_model_id"};
+const std::vector<std::string> kActualColumns = {"player_lookup",      "game_id", "game_date",     "team_abbr",
+                                                 "opponent_team_abbr", "points",  "minutes_played"};
+const std::vector<std::string> kGradedColumns = {"game_date",          "system_id",       "recommendation",
+                                                 "prediction_correct", "absolute_error",  "signed_error",
+                                                 "within_3_points",    "within_5_points", "confidence_score"};
+
 // No predictions exist on bootstrap dates (predictions skip them), so grading
 // skips them too: the ledger says why, and the pre-flight of a downstream run
 // does not expect rows there.
@@ -419,7 +431,8 @@ const ProcessorInfo kAccuracyInfo{
     .phase = 5,
     .output_table = kAccuracy,
     .entity = "players",
-    .reads = {{kPredictions, WindowKind::kSameDate, 0, true}, {kActuals, WindowKind::kSameDate, 0, true}},
+    .reads = {{kPredictions, WindowKind::kSameDate, 0, true, kPredictionColumns},
+              {kActuals, WindowKind::kSameDate, 0, true, kActualColumns}},
     .bootstrap = BootstrapPolicy::kSkip,
     .legacy_job = "grading_backfill",
     .description = "Every prediction of the day graded against the player's points (errors, OVER/UNDER outcome)"};
@@ -430,7 +443,7 @@ const ProcessorInfo kDailyInfo{
     .phase = 5,
     .output_table = kDaily,
     .entity = "systems",
-    .reads = {{kAccuracy, WindowKind::kSameDate, 0, true}},
+    .reads = {{kAccuracy, WindowKind::kSameDate, 0, true, kGradedColumns}},
     .bootstrap = BootstrapPolicy::kSkip,  // as grading: nothing is graded on bootstrap dates
     .legacy_job = "system_daily_performance",
     .description = "Daily accuracy per prediction system: win rates, MAE, bias, within-3/5 shares"};
@@ -440,13 +453,8 @@ class PredictionAccuracyProcessor final : public Processor {
   const ProcessorInfo& info() const override { return kAccuracyInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table predictions = proc::read_window(
-        ctx, kPredictions, d, d,
-        {"player_lookup", "game_id", "game_date", "system_id", "predicted_points", "confidence_score", "recommendation",
-         "current_points_line", "pace_adjustment", "similar_games_count", "ml_model_id"});
-    Table actuals = proc::read_window(
-        ctx, kActuals, d, d,
-        {"player_lookup", "game_id", "game_date", "team_abbr", "opponent_team_abbr", "points", "minutes_played"});
+    Table predictions = proc::read_window(ctx, kPredictions, d, d, kPredictionColumns);
+    Table actuals = proc::read_window(ctx, kActuals, d, d, kActualColumns);
     return compute_prediction_accuracy(d, {predictions, actuals});
   }
 };
@@ -455,9 +463,7 @@ class SystemDailyPerformanceProcessor final : public Processor {
  public:
   const ProcessorInfo& info() const override { return kDailyInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
-    Table acc = proc::read_window(ctx, kAccuracy, ctx.date, ctx.date,
-                                  {"game_date", "system_id", "recommendation", "prediction_correct", "absolute_error",
-                                   "signed_error", "within_3_points", "within_5_points", "confidence_score"});
+    Table acc = proc::read_window(ctx, kAccuracy, ctx.date, ctx.date, kGradedColumns);
     return compute_system_daily_performance(ctx.date, acc);
   }
 };

@@ -295,19 +295,26 @@ UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in) {
 
 namespace {
 
+// The columns each read takes (declared, so that a run loads each table once
+// with the union its processors read).
+const std::vector<std::string> kAccuracyColumns = {"player_lookup", "game_date",      "system_id",
+                                                   "signed_error",  "absolute_error", "prediction_correct"};
+const std::vector<std::string> kMlfsColumns = {"player_lookup", "game_date", "features"};
+
 // A−29 … A: the same date plus the 29 days before it.
-const ProcessorInfo kInfo{.name = "scoring_tier_adjustments",
-                          .code = "tier",
-                          .phase = 5,
-                          .output_table = kTiers,
-                          .entity = "tiers",
-                          .reads = {{kAccuracy, WindowKind::kDaysThrough, kTierLookbackDays - 1, false},
-                                    {kMlfs, WindowKind::kDaysThrough, kTierLookbackDays - 1, true}},
-                          .bootstrap = BootstrapPolicy::kRun,
-                          .legacy_job = "scoring_tier_backfill",
-                          .description =
-                              "Ensemble bias per scoring tier over 30 days of grading: errors, hit "
-                              "rate, adjustment"};
+const ProcessorInfo kInfo{
+    .name = "scoring_tier_adjustments",
+    .code = "tier",
+    .phase = 5,
+    .output_table = kTiers,
+    .entity = "tiers",
+    .reads = {{kAccuracy, WindowKind::kDaysThrough, kTierLookbackDays - 1, false, kAccuracyColumns},
+              {kMlfs, WindowKind::kDaysThrough, kTierLookbackDays - 1, true, kMlfsColumns}},
+    .bootstrap = BootstrapPolicy::kRun,
+    .legacy_job = "scoring_tier_backfill",
+    .description =
+        "Ensemble bias per scoring tier over 30 days of grading: errors, hit "
+        "rate, adjustment"};
 
 class ScoringTierProcessor final : public Processor {
  public:
@@ -323,10 +330,8 @@ class ScoringTierProcessor final : public Processor {
     {
       std::unique_lock lock(h.mutex());
       if (const auto m = h.missing(from, ctx.date)) {
-        const Table accuracy = proc::read_window(
-            ctx, kAccuracy, m->start, m->end,
-            {"player_lookup", "game_date", "system_id", "signed_error", "absolute_error", "prediction_correct"});
-        const Table mlfs = proc::read_window(ctx, kMlfs, m->start, m->end, {"player_lookup", "game_date", "features"});
+        const Table accuracy = proc::read_window(ctx, kAccuracy, m->start, m->end, kAccuracyColumns);
+        const Table mlfs = proc::read_window(ctx, kMlfs, m->start, m->end, kMlfsColumns);
         h.add(m->start, m->end, accuracy, mlfs);
       }
     }

@@ -479,20 +479,21 @@ namespace {
 
 /// UPGC/UTGC rows of D are pre-game context; PSZA/TDZA of D are computed from
 /// games before D.
-const ProcessorInfo kInfo{.name = "player_composite_factors",
-                          .code = "pcf",
-                          .phase = 4,
-                          .output_table = "nba_precompute.player_composite_factors",
-                          .entity = "players",
-                          .reads = {{"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-                                    {"nba_analytics.upcoming_team_game_context", WindowKind::kSameDate, 0, false},
-                                    {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
-                                    {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true}},
-                          .bootstrap = BootstrapPolicy::kSkip,
-                          .legacy_job = "player_composite_factors",
-                          .description =
-                              "Fatigue, shot-zone mismatch, pace and usage-spike adjustments per player "
-                              "(v1_4factors)"};
+const ProcessorInfo kInfo{
+    .name = "player_composite_factors",
+    .code = "pcf",
+    .phase = 4,
+    .output_table = "nba_precompute.player_composite_factors",
+    .entity = "players",
+    .reads = {{"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true, kUpgcColumns},
+              {"nba_analytics.upcoming_team_game_context", WindowKind::kSameDate, 0, false, kUtgcColumns},
+              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true, kPszaColumns},
+              {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true, kTdzaColumns}},
+    .bootstrap = BootstrapPolicy::kSkip,
+    .legacy_job = "player_composite_factors",
+    .description =
+        "Fatigue, shot-zone mismatch, pace and usage-spike adjustments per player "
+        "(v1_4factors)"};
 
 class CompositeFactorsProcessor final : public Processor {
  public:

@@ -755,16 +755,17 @@ const ProcessorInfo kInfo{
     .phase = 4,
     .output_table = "nba_precompute.player_daily_cache",
     .entity = "players",
-    .reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true},
+    .reads = {{"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, true, kPgsColumns},
               // The team's last 10 games are looked up 365 days back (as the legacy
               // did), so early in a season they reach into the previous one. Declared
               // as two reads so the runner waits for (and is blocked by) every TOGS
               // unit the lookup can reach, while the pre-flight requires only this
               // season's dates: the previous season's tail is used when present.
-              {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true},
-              {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore, kTogsLookbackDays, false},
-              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false}},
+              {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, true, kTogsColumns},
+              {"nba_analytics.team_offense_game_summary", WindowKind::kDaysBefore, kTogsLookbackDays, false,
+               kTogsColumns},
+              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true, kUpgcColumns},
+              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, false, kPszaColumns}},
     .bootstrap = BootstrapPolicy::kSkip,
     .legacy_job = "player_daily_cache",
     .description = "Daily per-player cache: scoring averages, L10 usage/TS%, team pace, workload, zones"};

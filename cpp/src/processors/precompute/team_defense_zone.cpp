@@ -566,18 +566,18 @@ namespace {
 
 /// Metrics use the last 15 games; completeness counts the whole season to date
 /// (read from the season's first game), so the declared window is season-to-date.
-const ProcessorInfo kInfo{
-    .name = "team_defense_zone_analysis",
-    .code = "tdza",
-    .phase = 4,
-    .output_table = kOutput,
-    .entity = "teams",
-    .reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true}, {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true}},
-    .bootstrap = BootstrapPolicy::kSkip,
-    .legacy_job = "team_defense_zone_analysis",
-    .description =
-        "Opponent FG% allowed, volume and blocks by zone over each team's last 15 "
-        "games, vs a 31-day league average; strongest/weakest zone"};
+const ProcessorInfo kInfo{.name = "team_defense_zone_analysis",
+                          .code = "tdza",
+                          .phase = 4,
+                          .output_table = kOutput,
+                          .entity = "teams",
+                          .reads = {{kTdgs, WindowKind::kSeasonToDate, 0, true, kTdgsColumns},
+                                    {kTdgs, WindowKind::kDaysBefore, kTdzaLeagueDays, true, kTdgsColumns}},
+                          .bootstrap = BootstrapPolicy::kSkip,
+                          .legacy_job = "team_defense_zone_analysis",
+                          .description =
+                              "Opponent FG% allowed, volume and blocks by zone over each team's last 15 "
+                              "games, vs a 31-day league average; strongest/weakest zone"};
 
 class TeamDefenseZoneProcessor final : public Processor {
  public:

@@ -706,17 +706,17 @@ const ProcessorInfo kInfo{
     .phase = 4,
     .output_table = "nba_predictions.ml_feature_store_v2",
     .entity = "players",
-    .reads = {{"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, true},
-              {"nba_precompute.player_composite_factors", WindowKind::kSameDate, 0, true},
-              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true},
-              {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true},
+    .reads = {{"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, true, kPdcColumns},
+              {"nba_precompute.player_composite_factors", WindowKind::kSameDate, 0, true, kPcfColumns},
+              {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true, kPszaColumns},
+              {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true, kTdzaColumns},
               // Phase 3 fallbacks and context.
-              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-              {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, false},
+              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true, kUpgcColumns},
+              {"nba_analytics.player_game_summary", WindowKind::kSeasonToDate, 0, false, kPgsColumns},
               // Early in a season the 60-day fallback window reaches into the
               // previous one.
-              {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kRecentDays, false},
-              {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, false}},
+              {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kRecentDays, false, kPgsColumns},
+              {"nba_analytics.team_offense_game_summary", WindowKind::kSeasonToDate, 0, false, kTogsColumns}},
     .bootstrap = BootstrapPolicy::kSkip,
     .legacy_job = "ml_feature_store",
     .description = "ML feature store: 25 features v1_baseline_25 with Phase 4 → Phase 3 → default fallbacks"};

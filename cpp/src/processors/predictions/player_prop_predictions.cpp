@@ -598,17 +598,45 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
 
 namespace {
 
+// The columns each read takes (declared, so that a run loads each table once
+// with the union its processors read).
+const std::vector<std::string> kMlfsColumns = {"player_lookup",
+                                               "universal_player_id",
+                                               "game_date",
+                                               "game_id",
+                                               "features",
+                                               "feature_quality_score",
+                                               "is_home",
+                                               "days_rest",
+                                               "expected_games_count",
+                                               "actual_games_count",
+                                               "missing_games_count",
+                                               "completeness_percentage",
+                                               "is_production_ready",
+                                               "data_quality_issues",
+                                               "season_boundary_detected",
+                                               "backfill_bootstrap_mode"};
+const std::vector<std::string> kUpgcColumns = {"player_lookup",     "game_date",           "team_abbr",
+                                               "has_prop_line",     "current_points_line", "points_avg_last_5",
+                                               "points_avg_last_10"};
+const std::vector<std::string> kPdcColumns = {"player_lookup", "cache_date", "minutes_avg_last_10",
+                                              "assisted_rate_last_10", "usage_rate_last_10"};
+const std::vector<std::string> kPgsColumns = {"player_lookup",      "game_date", "game_id",       "team_abbr",
+                                              "opponent_team_abbr", "points",    "minutes_played"};
+const std::vector<std::string> kTdzaColumns = {"team_abbr", "analysis_date", "defensive_rating_last_15"};
+
 const ProcessorInfo kInfo{
     .name = "player_prop_predictions",
     .code = "pred",
     .phase = 5,
     .output_table = kOutput,
     .entity = "players",
-    .reads = {{"nba_predictions.ml_feature_store_v2", WindowKind::kSameDate, 0, true},
-              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true},
-              {"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, false},
-              {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kHistoryDays, false},
-              {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false}},
+    .reads = {{"nba_predictions.ml_feature_store_v2", WindowKind::kSameDate, 0, true, kMlfsColumns},
+              {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true, kUpgcColumns},
+              {"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, false, kPdcColumns},
+              {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kHistoryDays, false, kPgsColumns},
+              {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false,
+               kTdzaColumns}},
     .bootstrap = BootstrapPolicy::kSkip,
     .legacy_job = "prediction_backfill",
     .description =
@@ -620,17 +648,9 @@ class PlayerPropPredictionsProcessor final : public Processor {
   const ProcessorInfo& info() const override { return kInfo; }
   UnitOutput run(const UnitContext& ctx) const override {
     const Date d = ctx.date;
-    Table mlfs = proc::read_window(
-        ctx, "nba_predictions.ml_feature_store_v2", d, d,
-        {"player_lookup", "universal_player_id", "game_date", "game_id", "features", "feature_quality_score", "is_home",
-         "days_rest", "expected_games_count", "actual_games_count", "missing_games_count", "completeness_percentage",
-         "is_production_ready", "data_quality_issues", "season_boundary_detected", "backfill_bootstrap_mode"});
-    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d,
-                                   {"player_lookup", "game_date", "team_abbr", "has_prop_line", "current_points_line",
-                                    "points_avg_last_5", "points_avg_last_10"});
-    Table pdc = proc::read_window(
-        ctx, "nba_precompute.player_daily_cache", d, d,
-        {"player_lookup", "cache_date", "minutes_avg_last_10", "assisted_rate_last_10", "usage_rate_last_10"});
+    Table mlfs = proc::read_window(ctx, "nba_predictions.ml_feature_store_v2", d, d, kMlfsColumns);
+    Table upgc = proc::read_window(ctx, "nba_analytics.upcoming_player_game_context", d, d, kUpgcColumns);
+    Table pdc = proc::read_window(ctx, "nba_precompute.player_daily_cache", d, d, kPdcColumns);
     // The similarity histories of the season, carried from the dates before
     // (or this unit's own when run alone): only dates not ingested yet are read.
     auto* carried = dynamic_cast<PredictionHistory*>(ctx.carried);
@@ -639,14 +659,11 @@ class PlayerPropPredictionsProcessor final : public Processor {
     UnitContext sub = ctx;
     sub.carried = carried ? &carried->pgs : nullptr;
     const auto& pgs = proc::history_for<PlayedHistory>(sub, own_pgs, from, from, d - 1, [&](Date lo, Date hi) {
-      return proc::read_window(
-          ctx, "nba_analytics.player_game_summary", lo, hi,
-          {"player_lookup", "game_date", "game_id", "team_abbr", "opponent_team_abbr", "points", "minutes_played"});
+      return proc::read_window(ctx, "nba_analytics.player_game_summary", lo, hi, kPgsColumns);
     });
     sub.carried = carried ? &carried->tdza : nullptr;
     const auto& tdza = proc::history_for<RatingHistory>(sub, own_tdza, from, from, d - 1, [&](Date lo, Date hi) {
-      return proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", lo, hi,
-                               {"team_abbr", "analysis_date", "defensive_rating_last_15"});
+      return proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", lo, hi, kTdzaColumns);
     });
     auto [model, id] = xgboost_model();
     std::shared_lock pgs_lock(pgs.mutex()), tdza_lock(tdza.mutex());
