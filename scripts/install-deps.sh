@@ -10,6 +10,8 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # The sanitizer build and the libFuzzer targets (make test-sanitize): clang and its runtimes.
   clang libclang-rt-14-dev
+  # make tidy: the checks of .clang-tidy.
+  clang-tidy
   # The crash suite kills a backfill at an exact write (tests/python/test_crash.py).
   strace
 )

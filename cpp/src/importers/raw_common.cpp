@@ -167,7 +167,7 @@ std::optional<Instant> make_instant(int y, int mo, int d, int h, int mi, int s, 
   } catch (const Error&) {
     return std::nullopt;
   }
-  return Instant{int64_t{day.days()} * 86400 + h * 3600 + mi * 60 + s - int64_t{offset_minutes} * 60};
+  return Instant{int64_t{day.days()} * 86400 + int64_t{h} * 3600 + int64_t{mi} * 60 + s - int64_t{offset_minutes} * 60};
 }
 }  // namespace
 
@@ -228,8 +228,8 @@ Date eastern_date(Instant t) {
   const int year = Date(static_cast<int32_t>(day)).year();
   // US DST (since 2007): from the 2nd Sunday of March 02:00 EST (07:00 UTC) to
   // the 1st Sunday of November 02:00 EDT (06:00 UTC).
-  const int64_t dst_start = int64_t{nth_sunday(year, 3, 2).days()} * 86400 + 7 * 3600;
-  const int64_t dst_end = int64_t{nth_sunday(year, 11, 1).days()} * 86400 + 6 * 3600;
+  const int64_t dst_start = int64_t{nth_sunday(year, 3, 2).days()} * 86400 + int64_t{7} * 3600;
+  const int64_t dst_end = int64_t{nth_sunday(year, 11, 1).days()} * 86400 + int64_t{6} * 3600;
   const int64_t offset = (t.epoch >= dst_start && t.epoch < dst_end) ? -4 * 3600 : -5 * 3600;
   const int64_t local = t.epoch + offset;
   return Date(static_cast<int32_t>(local >= 0 ? local / 86400 : -((-local + 86399) / 86400)));
@@ -252,10 +252,10 @@ LakePath parse_lake_path(const std::string& path) {
     const std::string& s = seg[i];
     std::optional<Date> date;
     try {
-      if (s.size() == 10 && s[4] == '-' && s[7] == '-' && digits(s, 0, 4, y) && digits(s, 5, 2, mo) &&
-          digits(s, 8, 2, d)) {
-        date = Date::from_ymd(y, mo, d);
-      } else if (s.size() == 8 && digits(s, 0, 4, y) && digits(s, 4, 2, mo) && digits(s, 6, 2, d) && y > 1900) {
+      // YYYY-MM-DD, or YYYYMMDD (the second is tried only when the first fails).
+      const bool iso = s.size() == 10 && s[4] == '-' && s[7] == '-' && digits(s, 0, 4, y) && digits(s, 5, 2, mo) &&
+                       digits(s, 8, 2, d);
+      if (iso || (s.size() == 8 && digits(s, 0, 4, y) && digits(s, 4, 2, mo) && digits(s, 6, 2, d) && y > 1900)) {
         date = Date::from_ymd(y, mo, d);
       }
     } catch (const Error&) {

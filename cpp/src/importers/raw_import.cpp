@@ -310,6 +310,7 @@ std::vector<Chosen> enumerate(io::ObjectStore& store, const KindDef& def, const 
     if (!inserted && newness_of(o) > newness_of(*it->second)) it->second = &o;
   }
   std::vector<Chosen> out;
+  out.reserve(best.size());
   for (const auto& [group, o] : best) out.push_back({o->path, join_path(store.uri(), o->path), newness_of(*o)});
   std::sort(out.begin(), out.end(), [](const Chosen& a, const Chosen& b) { return a.rel < b.rel; });
   return out;
@@ -326,6 +327,7 @@ std::string key_text(const Table& t, size_t r, const std::vector<size_t>& cols) 
 
 std::vector<size_t> column_indexes(const Table& t, const std::vector<std::string>& names) {
   std::vector<size_t> out;
+  out.reserve(names.size());
   for (const std::string& n : names) out.push_back(t.require(n));
   return out;
 }

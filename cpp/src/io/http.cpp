@@ -160,7 +160,7 @@ HttpResponse HttpClient::send_once(const HttpRequest& req) {
   for (const auto& h : req.headers) {
     curl_slist* next = curl_slist_append(headers.get(), h.c_str());
     if (!next) throw NetworkError("out of memory building HTTP headers");
-    headers.release();
+    (void)headers.release();  // the list now belongs to next (its head)
     headers.reset(next);
   }
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());

@@ -100,7 +100,7 @@ std::string warehouse_identity(const std::string& uri) {
 
 }  // namespace
 
-Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse)
+Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range, const std::string& warehouse)
     : dir_(std::move(dir)), job_(std::move(job)), warehouse_(warehouse_identity(warehouse)), range_(range) {
   if (job_.empty()) throw ConfigError("checkpoint job name is empty");
   std::error_code ec;

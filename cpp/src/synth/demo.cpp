@@ -35,7 +35,7 @@ class Sink {
   void b(size_t r, std::string_view c, bool v) { col(c).set_int(r, int64_t{v ? 1 : 0}); }
   void d(size_t r, std::string_view c, Date v) { col(c).set_int(r, int64_t{v.days()}); }
   void f(size_t r, std::string_view c, double v) { col(c).set_real(r, v); }
-  void s(size_t r, std::string_view c, std::string v) { col(c).set_text(r, std::move(v)); }
+  void s(size_t r, std::string_view c, const std::string& v) { col(c).set_text(r, v); }
   Table& table() { return table_; }
 
  private:

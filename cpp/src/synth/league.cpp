@@ -168,7 +168,7 @@ void draft_players(League& lg, uint64_t seed) {
   std::unordered_set<std::string> used;
   const auto& firsts = first_names();
   const auto& lasts = last_names();
-  lg.players.reserve(kTeams * kRosterSize);
+  lg.players.reserve(static_cast<size_t>(kTeams) * kRosterSize);
   for (int t = 0; t < kTeams; ++t) {
     for (int slot = 0; slot < kRosterSize; ++slot) {
       std::string name;
@@ -216,6 +216,7 @@ void midseason_trades(League& lg, uint64_t seed, int season) {
   Date deadline = Date::from_ymd(season + 1, 2, 8);
   int n_trades = tr.range(3, 5);
   std::vector<Date> dates;
+  dates.reserve(static_cast<size_t>(n_trades));
   for (int k = 0; k < n_trades; ++k) dates.push_back(first + tr.range(0, deadline - first));
   std::sort(dates.begin(), dates.end());
   std::array<std::vector<int>, kTeams> current = lg.opening;

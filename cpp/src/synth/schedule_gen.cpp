@@ -480,8 +480,9 @@ class SeasonBuilder {
     }
     std::array<std::pair<int, Date>, 2> second{};
     for (int s = 0; s < 2; ++s) {
-      int x = first[2 * s].first, y = first[2 * s + 1].first;
-      Date start = std::max(first[2 * s].second, first[2 * s + 1].second) + 2;
+      const size_t i = 2 * static_cast<size_t>(s);
+      int x = first[i].first, y = first[i + 1].first;
+      Date start = std::max(first[i].second, first[i + 1].second) + 2;
       second[s] = better(x, y) ? series(2, c * 2 + s, x, y, start) : series(2, c * 2 + s, y, x, start);
     }
     int x = second[0].first, y = second[1].first;

@@ -133,6 +133,7 @@ std::string to_ndjson(const Table& rows, size_t begin, size_t end) {
   out.reserve((end - begin) * rows.num_columns() * 12);
   const auto& names = rows.column_names();
   std::vector<std::string> keys;
+  keys.reserve(names.size());
   for (const auto& n : names) keys.push_back(nlohmann::json(n).dump() + ":");
   for (size_t r = begin; r < end; ++r) {
     out += '{';

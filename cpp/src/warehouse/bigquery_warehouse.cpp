@@ -163,7 +163,7 @@ BigQueryOptions BigQueryOptions::parse(const std::string& uri) {
 }
 
 struct BigQueryWarehouse::Impl {
-  explicit Impl(BigQueryOptions o) : client(o) {}
+  explicit Impl(const BigQueryOptions& o) : client(o) {}
   bq::Client client;
   std::mutex ddl_mu;
   std::set<std::string> datasets;
@@ -382,6 +382,7 @@ struct BigQueryWarehouse::Impl {
 
   void commit_group(const std::vector<Pending*>& group) {
     std::vector<const std::vector<TableWrite>*> batches;
+    batches.reserve(group.size());
     for (const Pending* p : group) batches.push_back(p->writes);
     try {
       write_transaction(batches);

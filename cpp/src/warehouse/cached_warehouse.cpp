@@ -174,6 +174,7 @@ Table CachedWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
     return out;
   }
   std::vector<size_t> from;  // each requested column's position in the cached projection
+  from.reserve(columns.size());
   for (const auto& c : columns)
     from.push_back(static_cast<size_t>(std::find(cols.begin(), cols.end(), c) - cols.begin()));
   for (auto it = sv->lo; it != sv->hi; ++it) out.append_columns(it->second, from);

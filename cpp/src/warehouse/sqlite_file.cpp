@@ -264,7 +264,7 @@ void PinnedTable::collect_leaves(const Lease& lease, uint32_t root) {
       const uint32_t cells = be16(h + 3);
       if (12 + 2 * cells > usable_) throw FileLayoutUnsupported("malformed interior page");
       for (uint32_t k = 0; k < cells; ++k) {
-        const uint32_t off = be16(h + 12 + 2 * k);
+        const uint32_t off = be16(h + 12 + size_t{2} * k);
         if (off + 5 > usable_) throw FileLayoutUnsupported("malformed interior page");
         below.push_back(be32(h + off));
         const unsigned char* key = h + off + 4;
@@ -407,7 +407,7 @@ std::map<std::string, int64_t, std::less<>> PinnedTable::count_index_texts(const
     IndexKey prev;  // the key before the current child (NULL: nothing below bounds it)
     std::vector<std::pair<uint32_t, int>> below;
     for (uint32_t k = 0; k < cells; ++k) {
-      const uint32_t off = be16(h + array + 2 * k);
+      const uint32_t off = be16(h + array + size_t{2} * k);
       if (off + (leaf ? 1 : 5) > usable_) throw FileLayoutUnsupported("malformed index cell");
       const unsigned char* p = h + off;
       if (leaf) {
@@ -485,7 +485,7 @@ bool LeafCursor::next() {
     }
     const unsigned char* base = page_.data();
     const unsigned char* end = base + table_.usable_size();
-    const uint32_t off = be16(base + cell_array_ + 2 * cell_++);
+    const uint32_t off = be16(base + cell_array_ + size_t{2} * cell_++);
     const unsigned char* p = base + off;
     if (p >= end) throw FileLayoutUnsupported("malformed leaf cell");
     const uint64_t payload = varint(p, end);

@@ -11,6 +11,7 @@ std::vector<CopyReport> copy_partitions(Warehouse& from, Warehouse& to, const st
                                         std::optional<DateRange> range, size_t dates_per_batch) {
   if (dates_per_batch == 0) throw ConfigError("copy: dates_per_batch must be at least 1");
   std::vector<const TableSchema*> schemas;
+  schemas.reserve(tables.size());
   for (const auto& t : tables) schemas.push_back(&catalog::get(t));
   std::vector<CopyReport> out;
   for (const TableSchema* s : schemas) {

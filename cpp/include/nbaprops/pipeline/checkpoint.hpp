@@ -43,7 +43,7 @@ class Checkpoint {
   /// `<name>.foreign-<n>` with a warning and the checkpoint starts empty (two
   /// warehouses backfilled over the same range share the legacy file name).
   /// Files without the key (legacy) are trusted.
-  Checkpoint(std::string dir, std::string job, DateRange range, std::string warehouse = "");
+  Checkpoint(std::string dir, std::string job, DateRange range, const std::string& warehouse = "");
 
   /// @return `<dir>/<job>_<start>_<end>.json`.
   static std::string path_for(const std::string& dir, const std::string& job, DateRange range);

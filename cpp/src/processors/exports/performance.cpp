@@ -134,6 +134,7 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
     if (d > as_of - 7) s.last_7.add(t, r);
   }
   std::vector<System> systems;
+  systems.reserve(by_id.size());
   for (auto& [id, s] : by_id) systems.push_back(std::move(s));
   std::stable_sort(systems.begin(), systems.end(),
                    [](const System& a, const System& b) { return a.meta.rank < b.meta.rank; });

@@ -254,6 +254,7 @@ const char* to_string(ExportStatus status) noexcept {
 const std::vector<ExportType>& all_types() {
   static const std::vector<ExportType> kAll = [] {
     std::vector<ExportType> all;
+    all.reserve(static_cast<size_t>(ExportType::kPlayers));
     for (int t = 0; t < static_cast<int>(ExportType::kPlayers); ++t) all.push_back(static_cast<ExportType>(t));
     return all;
   }();
@@ -553,7 +554,7 @@ ExportRun write_exports(Warehouse& wh, const std::vector<Date>& dates_in, const 
 std::vector<Date> calendar_days(Date start, Date end) {
   if (end < start) throw ConfigError("export range start " + start.iso() + " is after its end " + end.iso());
   std::vector<Date> out;
-  out.reserve(static_cast<size_t>(end - start + 1));
+  out.reserve(static_cast<size_t>(end - start) + 1);
   for (Date d = start; d <= end; d = d + 1) out.push_back(d);
   return out;
 }

@@ -221,7 +221,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   const auto at_game = static_cast<size_t>(pos - p.games.begin());
   p.upid.insert(p.upid.begin() + static_cast<std::ptrdiff_t>(at_game), proc::text_of(&c.upid, r));
   p.game_dates.insert(p.game_dates.begin() + static_cast<std::ptrdiff_t>(at_game), date);
-  p.games.insert(pos, std::move(g));
+  p.games.insert(pos, g);
   // Rows come in date order, so this is an append; a game inserted earlier
   // redoes the totals after it.
   p.prefix.resize(p.games.size() + 1);

@@ -304,7 +304,7 @@ class DefenseHistory final : public proc::SeasonHistory {
         day.hash = proc::text_of(&c.hash, r);
       }
       // Rows arrive in date order: appending keeps the games sorted.
-      t.games.push_back(std::move(g));
+      t.games.push_back(g);
     }
   }
 
