@@ -69,9 +69,12 @@ void bind_processors(pyb::module_& m) {
       pyb::arg("path"), pyb::arg("model_id") = "",
       "Loads the XGBoost model the predictions processor evaluates (None "
       "disables the system).");
+  m.def("load_xgboost_model_async", &predictions::load_xgboost_model_async, pyb::arg("path"), pyb::arg("model_id"),
+        "Starts loading the XGBoost model on a thread of its own; the first predictions unit waits for it "
+        "(and fails with the load's error, naming the file).");
   m.def(
-      "xgboost_model_id", [] { return predictions::xgboost_model().second; },
-      "Id of the configured XGBoost model ('' when none).");
+      "xgboost_model_id", [] { return predictions::xgboost_model_id(); },
+      "Id of the configured XGBoost model ('' when none; a model still loading counts).");
 }
 
 }  // namespace nbaprops::py

@@ -9,7 +9,7 @@
 namespace nbaprops::py {
 
 std::shared_ptr<Schedule> load_schedule(Warehouse& wh) {
-  Table t = wh.read(catalog::get("nba_raw.nbac_schedule"), std::nullopt);
+  Table t = wh.read(catalog::get("nba_raw.nbac_schedule"), std::nullopt, Schedule::table_columns());
   return std::make_shared<Schedule>(Schedule::from_table(t));
 }
 

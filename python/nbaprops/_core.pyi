@@ -119,8 +119,12 @@ def processors() -> list[dict[str, Any]]:
 def set_xgboost_model(path: Optional[str], model_id: str = "") -> None:
     """Load the XGBoost model the predictions processor evaluates (None disables the system)."""
 
+def load_xgboost_model_async(path: str, model_id: str) -> None:
+    """Start loading the XGBoost model on a thread of the core's own; the first predictions unit waits for
+    it (and fails with the load's error, naming the file)."""
+
 def xgboost_model_id() -> str:
-    """Id of the configured XGBoost model ('' when none)."""
+    """Id of the configured XGBoost model ('' when none; a model still loading counts)."""
 
 # ------------------------------------------------------------------ pipeline (bind_pipeline.cpp)
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <memory>
 #include <set>
@@ -430,6 +431,57 @@ TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
     EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "predicted_points"), 7.5);
   }
   EXPECT_EQ(xgb, 2u);
+}
+
+// The default model is parsed on a thread of its own while a run starts: the
+// first reader waits for it, and a file that fails to load fails every reader
+// with its error, naming the file, until a model is set again.
+TEST(PredictionsModel, LoadsInTheBackgroundAndAFailedLoadNamesItsFile) {
+  nbaprops::testing::TempDir dir;
+  const auto good = dir.path() / "tiny.json";
+  {
+    const nlohmann::json tree{{"id", 0},
+                              {"tree_param", {{"num_nodes", "1"}, {"num_deleted", "0"}, {"num_feature", "1"}}},
+                              {"left_children", {-1}},
+                              {"right_children", {-1}},
+                              {"split_indices", {0}},
+                              {"split_conditions", {3.0}},
+                              {"default_left", {0}},
+                              {"base_weights", {3.0}},
+                              {"parents", {2147483647}}};
+    const nlohmann::json doc{{"learner",
+                              {{"objective", {{"name", "reg:squarederror"}}},
+                               {"learner_model_param", {{"base_score", "5E-1"}, {"num_feature", "1"}}},
+                               {"gradient_booster",
+                                {{"name", "gbtree"},
+                                 {"model",
+                                  {{"gbtree_model_param", {{"num_parallel_tree", "1"}, {"num_trees", "1"}}},
+                                   {"tree_info", {0}},
+                                   {"trees", {tree}}}}}}}}};
+    std::ofstream(good) << doc.dump();
+  }
+  load_xgboost_model_async(good.string(), "tiny");
+  EXPECT_EQ(xgboost_model_id(), "tiny");  // known at once, without waiting
+  auto [model, id] = xgboost_model();
+  ASSERT_NE(model, nullptr);
+  EXPECT_EQ(id, "tiny");
+  EXPECT_DOUBLE_EQ(model->predict(std::vector<float>{1.0f}), 3.5);
+  EXPECT_EQ(xgboost_model().first, model);  // taken once, then served as set
+
+  const auto bad = dir.path() / "broken.json";
+  std::ofstream(bad) << R"({"learner": {}})";
+  load_xgboost_model_async(bad.string(), "broken");
+  for (int i = 0; i < 2; ++i) {
+    try {
+      (void)xgboost_model();
+      ADD_FAILURE() << "a model that failed to load was served";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("broken.json"), std::string::npos) << e.what();
+    }
+  }
+  set_xgboost_model(nullptr, "");
+  EXPECT_EQ(xgboost_model().first, nullptr);
+  EXPECT_EQ(xgboost_model_id(), "");
 }
 
 // The carried state of predictions (similarity histories) and of the scoring

@@ -2,6 +2,8 @@
 box scores (a pandas oracle), and the legacy prediction job's flags and MLFS coverage gate."""
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import subprocess
 import sys
@@ -125,6 +127,32 @@ def test_model_can_be_disabled_and_a_bad_model_file_is_named(demo_copy, tmp_path
     finally:
         if MODEL.exists():
             nbaprops.set_xgboost_model(MODEL)
+
+
+def test_a_default_model_that_fails_to_load_fails_the_predictions_units_naming_it(demo_copy, tmp_path):
+    # The default model is parsed in the background while the run starts (a fresh process, so the
+    # once-per-process default is resolved here): a broken file fails each predictions unit with
+    # its error, naming the file; the earlier phases of the same run commit.
+    bad = tmp_path / "broken_model.json.gz"
+    bad.write_bytes(gzip.compress(b'{"learner": {}}'))
+    code = (
+        "import json, sys, nbaprops\n"
+        "wh = nbaprops.open(sys.argv[1])\n"
+        "r = nbaprops.backfill(wh, '2024-01-10', '2024-01-10', processors=['mlfs', 'pred'], resume=False,\n"
+        "                      progress='none', checkpoint_dir=sys.argv[2])\n"
+        "u = r.units\n"
+        "print(json.dumps({'exit': r.exit_code, 'id': nbaprops.xgboost_model_id(),\n"
+        "                  'units': [[p, s, str(x)] for p, s, x in zip(u['processor'], u['status'], u['reason'])]}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, demo_copy.uri, str(tmp_path / "ck")], capture_output=True,
+                         text=True, env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(bad)}, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["exit"] == 1 and got["id"] == "broken_model"
+    status = {p: (s, reason) for p, s, reason in got["units"]}
+    assert status["ml_feature_store_v2"][0] == "success", status
+    assert status["player_prop_predictions"][0] == "failed", status
+    assert "broken_model.json.gz" in status["player_prop_predictions"][1], status
 
 
 def test_grading_matches_a_pandas_oracle_and_aggregates_per_system(demo):

@@ -77,31 +77,45 @@ Table Schedule::to_table() const {
   return t;
 }
 
+const std::vector<std::string>& Schedule::table_columns() {
+  static const std::vector<std::string> cols = {
+      "game_id",     "game_date",        "season_year",       "home_team_tricode", "away_team_tricode",
+      "is_all_star", "is_playoffs",      "is_regular_season", "playoff_round",     "is_emirates_cup",
+      "game_status", "game_status_text", "home_team_score",   "away_team_score"};
+  return cols;
+}
+
 Schedule Schedule::from_table(const Table& t) {
+  const Column &id = t.col("game_id"), &date = t.col("game_date"), &season = t.col("season_year"),
+               &home = t.col("home_team_tricode"), &away = t.col("away_team_tricode"),
+               &all_star_col = t.col("is_all_star"), &playoffs_col = t.col("is_playoffs"),
+               &regular_col = t.col("is_regular_season"), &round_col = t.col("playoff_round"),
+               &cup = t.col("is_emirates_cup"), &status_col = t.col("game_status"),
+               &status_text = t.col("game_status_text"), &home_score = t.col("home_team_score"),
+               &away_score = t.col("away_team_score");
   std::vector<Game> games;
   games.reserve(t.num_rows());
-  auto need_text = [&](size_t r, const char* f) {
-    auto v = t.get_text(r, f);
+  auto need_text = [&](size_t r, const Column& c, const char* f) {
+    auto v = c.get_text(r);
     if (!v || v->empty()) {
       throw DataError("nba_raw.nbac_schedule row " + std::to_string(r) + ": field " + f + " is empty");
     }
     return *v;
   };
+  auto flag = [](const Column& c, size_t r) { return c.get_int(r).value_or(0) != 0; };
   for (size_t r = 0; r < t.num_rows(); ++r) {
     Game g;
-    g.nba_game_id = need_text(r, "game_id");
-    auto d = t.get_date(r, "game_date");
+    g.nba_game_id = need_text(r, id, "game_id");
+    auto d = date.get_int(r);
     if (!d)
       throw DataError("nba_raw.nbac_schedule row " + std::to_string(r) + " (game " + g.nba_game_id +
                       "): game_date is NULL");
-    g.date = *d;
-    g.season = static_cast<int>(t.get_int(r, "season_year").value_or(season_of(g.date)));
-    g.home = need_text(r, "home_team_tricode");
-    g.away = need_text(r, "away_team_tricode");
-    bool all_star = t.get_bool(r, "is_all_star").value_or(false);
-    bool playoffs = t.get_bool(r, "is_playoffs").value_or(false);
-    bool regular = t.get_bool(r, "is_regular_season").value_or(false);
-    std::string round = t.get_text(r, "playoff_round").value_or("");
+    g.date = Date(static_cast<int32_t>(*d));
+    g.season = static_cast<int>(season.get_int(r).value_or(season_of(g.date)));
+    g.home = need_text(r, home, "home_team_tricode");
+    g.away = need_text(r, away, "away_team_tricode");
+    const bool all_star = flag(all_star_col, r), playoffs = flag(playoffs_col, r), regular = flag(regular_col, r);
+    std::string round = round_col.get_text(r).value_or("");
     if (all_star)
       g.type = GameType::kAllStar;
     else if (playoffs && round == "play_in")
@@ -113,9 +127,9 @@ Schedule Schedule::from_table(const Table& t) {
     else
       g.type = GameType::kPreseason;
     if (g.type == GameType::kPlayoff) g.label = round;
-    g.is_cup = t.get_bool(r, "is_emirates_cup").value_or(false);
-    int64_t status = t.get_int(r, "game_status").value_or(1);
-    std::string text = t.get_text(r, "game_status_text").value_or("");
+    g.is_cup = flag(cup, r);
+    int64_t status = status_col.get_int(r).value_or(1);
+    std::string text = status_text.get_text(r).value_or("");
     if (text == "PPD" || text == "Postponed")
       g.status = GameStatus::kPostponed;
     else if (status == 3)
@@ -124,8 +138,8 @@ Schedule Schedule::from_table(const Table& t) {
       g.status = GameStatus::kLive;
     else
       g.status = GameStatus::kScheduled;
-    if (auto v = t.get_int(r, "home_team_score")) g.home_score = static_cast<int>(*v);
-    if (auto v = t.get_int(r, "away_team_score")) g.away_score = static_cast<int>(*v);
+    if (auto v = home_score.get_int(r)) g.home_score = static_cast<int>(*v);
+    if (auto v = away_score.get_int(r)) g.away_score = static_cast<int>(*v);
     games.push_back(std::move(g));
   }
   return Schedule(std::move(games));

@@ -83,7 +83,17 @@ def xgboost_model_id() -> str:
 
 
 def ensure_default_model() -> str:
-    """Load the default model once, unless a model was set (or disabled) explicitly."""
+    """Load the default model once, unless a model was set (or disabled) explicitly.
+
+    The file is parsed on a thread of the core's own while the run plans, checks and runs its
+    earlier phases; the first predictions unit waits for it. A default model that fails to load
+    fails the predictions units with its error (naming the file), not the whole call.
+
+    Returns
+    -------
+    str
+        The model's id ('' when there is none).
+    """
     if _state["explicit"] or xgboost_model_id():
         return xgboost_model_id()
     _state["explicit"] = True  # resolve once per process
@@ -92,5 +102,5 @@ def ensure_default_model() -> str:
         _log.warning("no XGBoost model found (set NBAPROPS_XGBOOST_MODEL or nbaprops.set_xgboost_model); "
                      "predictions use the other four systems")
         return ""
-    _core.set_xgboost_model(os.fspath(path), model_id(path))
+    _core.load_xgboost_model_async(os.fspath(path), model_id(path))
     return xgboost_model_id()

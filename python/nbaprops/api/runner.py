@@ -308,6 +308,11 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     if workers < 1:
         raise ValueError("workers must be at least 1")
     require_writable(wh)
+    totals: dict[str, int] = {}
+    for u in p.native.units():
+        totals[u["processor"]] = totals.get(u["processor"], 0) + 1
+    if "player_prop_predictions" in totals:
+        ensure_default_model()  # parsed in the background while pre-flight and the earlier phases run
     report = None
     if not skip_preflight:
         report = preflight(wh, p)
@@ -318,11 +323,6 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     ckpt = "" if p.explicit_dates else resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
-    totals: dict[str, int] = {}
-    for u in p.native.units():
-        totals[u["processor"]] = totals.get(u["processor"], 0) + 1
-    if "player_prop_predictions" in totals:
-        ensure_default_model()
     reporter = progress if hasattr(progress, "update") else make_progress(
         progress, totals, {k: v["entity"] for k, v in infos.items()}, prefix_processor=len(totals) > 1,
         phases={k: v["phase"] for k, v in infos.items()}, codes={k: v["code"] for k, v in infos.items()})

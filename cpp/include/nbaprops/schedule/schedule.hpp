@@ -72,6 +72,9 @@ class Schedule {
   /// Builds from `nba_raw.nbac_schedule` rows. @throws DataError naming the row
   /// and field.
   static Schedule from_table(const Table& rows);
+  /// The columns of `nba_raw.nbac_schedule` from_table() reads (a projection
+  /// for loading the schedule).
+  static const std::vector<std::string>& table_columns();
   /// @return rows of `nba_raw.nbac_schedule` (every column the engine knows
   /// filled).
   [[nodiscard]] Table to_table() const;

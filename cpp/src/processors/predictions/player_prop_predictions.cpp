@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <future>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -35,6 +36,9 @@ struct ModelSlot {
   std::mutex mu;
   std::shared_ptr<const models::XGBoostModel> model;
   std::string id;
+  /// A load_xgboost_model_async() not yet taken: valid until xgboost_model()
+  /// takes its model; kept when it failed, so every reader sees the error.
+  std::shared_future<std::shared_ptr<const models::XGBoostModel>> loading;
 };
 ModelSlot& model_slot() {
   static ModelSlot slot;
@@ -296,14 +300,36 @@ void write_carried(OutColumns& o, size_t r, const Carried& c) {
 void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model, std::string model_id) {
   auto& slot = model_slot();
   std::lock_guard lock(slot.mu);
+  slot.loading = {};
   slot.model = std::move(model);
   slot.id = slot.model ? std::move(model_id) : std::string();
+}
+
+void load_xgboost_model_async(std::string path, std::string model_id) {
+  auto loading = std::async(std::launch::async, [path = std::move(path)] {
+                   return std::make_shared<const models::XGBoostModel>(models::XGBoostModel::load(path));
+                 }).share();
+  auto& slot = model_slot();
+  std::lock_guard lock(slot.mu);
+  slot.loading = std::move(loading);
+  slot.model.reset();
+  slot.id = std::move(model_id);
 }
 
 std::pair<std::shared_ptr<const models::XGBoostModel>, std::string> xgboost_model() {
   auto& slot = model_slot();
   std::lock_guard lock(slot.mu);
+  if (slot.loading.valid()) {
+    slot.model = slot.loading.get();  // waits; rethrows the load's error (the slot keeps it)
+    slot.loading = {};
+  }
   return {slot.model, slot.id};
+}
+
+std::string xgboost_model_id() {
+  auto& slot = model_slot();
+  std::lock_guard lock(slot.mu);
+  return slot.id;
 }
 
 double round_to_half(double x) { return py_round(x * 2.0, 0) / 2.0; }

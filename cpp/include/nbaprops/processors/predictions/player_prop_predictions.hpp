@@ -39,8 +39,16 @@ namespace nbaprops::predictions {
 /// @p model_id is stored in ml_model_id (e.g. the file's stem). nullptr
 /// disables the system.
 void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model, std::string model_id);
-/// @return the configured model and its id (nullptr when none).
+/// Starts loading the model file @p path on a thread of its own and returns at
+/// once: the first xgboost_model() waits for it. A file that fails to load
+/// makes every xgboost_model() call throw its error (a DataError naming the
+/// file) until the model is set again.
+void load_xgboost_model_async(std::string path, std::string model_id);
+/// @return the configured model and its id (nullptr when none); waits for a
+/// load_xgboost_model_async() still running. @throws DataError when it failed.
 std::pair<std::shared_ptr<const models::XGBoostModel>, std::string> xgboost_model();
+/// @return the configured model's id ('' when none) without waiting for a load.
+std::string xgboost_model_id();
 
 /// Rounds a points average to the nearest 0.5 (Python round(x × 2) / 2, ties to
 /// even).
