@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -202,6 +203,55 @@ TEST(PythonFloatRepr, MatchesCPythonRepr) {
       {-7.0, "-7.0"},
   };
   for (const auto& [v, want] : cases) EXPECT_EQ(python_float_repr(v), want) << want;
+}
+
+// append_python_float_repr's short path (values of at most four decimal
+// places, laid out from their digits) writes what the shortest-digits path
+// writes: decimals of every place count up to 6, both signs, small and near
+// 2^50, values at the 1e-4 boundary, and random doubles of any exponent.
+TEST(PythonFloatRepr, TheFewPlacesPathWritesTheShortestDigits) {
+  std::mt19937_64 rng(20261205);
+  std::vector<double> values = {1e-4,
+                                std::nextafter(1e-4, 0.0),
+                                std::nextafter(1e-4, 1.0),
+                                0x1p50,
+                                0x1p50 - 1,
+                                0x1p50 + 2,
+                                1e15,
+                                1e15 + 1,
+                                0.5,
+                                0.1,
+                                0.3,
+                                2.675,
+                                1.0 / 3.0,
+                                100.0,
+                                1e5};
+  const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  for (int k = 0; k <= 6; ++k) {
+    for (int i = 0; i < 20000; ++i) {
+      const int64_t span = i % 3 == 0 ? 1000 : i % 3 == 1 ? 10000000 : (int64_t{1} << 50);
+      const auto r = static_cast<int64_t>(rng() % static_cast<uint64_t>(span)) * (i % 2 ? -1 : 1);
+      values.push_back(static_cast<double>(r) / pow10[k]);
+    }
+  }
+  for (int i = 0; i < 100000; ++i) {
+    const double v = std::bit_cast<double>(rng());
+    if (std::isfinite(v)) values.push_back(v);
+  }
+  size_t short_path = 0;
+  for (double v : values) {
+    std::string got;
+    append_python_float_repr(got, v);
+    ASSERT_EQ(got, python_float_repr(v)) << std::hexfloat << v;
+    if (std::fabs(v) >= 1e-4 && short_decimal(v, 4)) ++short_path;
+  }
+  EXPECT_GT(short_path, 60000u);  // the short path was taken (k ≤ 4 decimals)
+  // short_decimal finds the fewest places.
+  EXPECT_EQ(short_decimal(12.5, 4)->digits, 125);
+  EXPECT_EQ(short_decimal(12.5, 4)->places, 1);
+  EXPECT_EQ(short_decimal(-3.0, 4)->places, 0);
+  EXPECT_FALSE(short_decimal(1.0 / 3.0, 9));
+  EXPECT_FALSE(short_decimal(0x1p51, 0));  // too large to be sure
 }
 
 namespace {

@@ -1,5 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <string>
+
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/grading/prediction_accuracy.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
@@ -103,6 +111,53 @@ size_t row_of(const Table& t, const std::string& system, const std::string& play
 size_t row_of(const Table& t, const std::string& system) { return row_with(t, "system_id", system); }
 
 }  // namespace
+
+namespace {
+
+/// bq_numeric's rounding on the decimal string: the shortest digits, cut at
+/// @p scale places and rounded half away from zero, parsed back.
+double numeric_by_text(double v, int scale) {
+  std::array<char, 64> buf{};
+  const char* end = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(v), std::chars_format::scientific).ptr;
+  const std::string sci(static_cast<const char*>(buf.data()), end);
+  const size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits += c;
+  }
+  const int exp10 = std::stoi(sci.substr(e + 1));
+  // Units of 10^-scale: the digits placed, then the next digit rounds.
+  const int keep = exp10 + scale + 1;
+  if (keep < 0) return 0.0;
+  std::string kept = digits.substr(0, static_cast<size_t>(std::min<int>(keep, static_cast<int>(digits.size()))));
+  kept += std::string(static_cast<size_t>(keep) - kept.size(), '0');
+  const bool up = keep < static_cast<int>(digits.size()) && digits[static_cast<size_t>(keep)] >= '5';
+  int64_t n = kept.empty() ? 0 : std::stoll(kept);
+  n += up ? 1 : 0;
+  const std::string text = std::to_string(n) + "e-" + std::to_string(scale);
+  const double out = std::strtod(text.c_str(), nullptr);
+  return v < 0 ? -out : out;
+}
+
+}  // namespace
+
+// A value already of at most `scale` places comes back as it is (the short
+// path); every value rounds as the decimal string does.
+TEST(Grading, BigQueryNumericAgreesWithRoundingTheDecimalText) {
+  std::mt19937_64 rng(7);
+  const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  for (int scale = 0; scale <= 4; ++scale) {
+    for (int i = 0; i < 20000; ++i) {
+      const int k = static_cast<int>(rng() % 7);
+      const auto r = static_cast<int64_t>(rng() % 100000000) * (i % 2 ? -1 : 1);
+      const double v = static_cast<double>(r) / pow10[k];
+      ASSERT_EQ(bq_numeric(v, scale), numeric_by_text(v, scale)) << v << " scale " << scale;
+      if (k <= scale) ASSERT_EQ(bq_numeric(v, scale), v);
+      const double u = std::ldexp(static_cast<double>(rng() % (uint64_t{1} << 52)), -20 - static_cast<int>(rng() % 40));  // below 2^32
+      ASSERT_EQ(bq_numeric(u, scale), numeric_by_text(u, scale)) << u << " scale " << scale;
+    }
+  }
+}
 
 TEST(Grading, BigQueryNumericRoundsTheShortestDecimalHalfAwayFromZero) {
   EXPECT_DOUBLE_EQ(bq_numeric(0.25, 1), 0.3);

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -726,7 +727,49 @@ std::string python_float_repr(double v) {
   return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
+std::optional<ShortDecimal> short_decimal(double v, int max_places) noexcept {
+  static constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  if (!std::isfinite(v)) return std::nullopt;
+  for (int k = 0; k <= std::min(max_places, 9); ++k) {
+    const double scaled = v * kPow10[static_cast<size_t>(k)];
+    // Below 2^50 the product is within 1/16 of the decimal's digits when one
+    // of k places rounds to v, so the nearest integer finds them.
+    if (!(std::fabs(scaled) < 0x1p50)) return std::nullopt;
+    const double r = std::nearbyint(scaled);
+    if (r / kPow10[static_cast<size_t>(k)] == v) return ShortDecimal{static_cast<int64_t>(r), k};
+  }
+  return std::nullopt;
+}
+
 void append_python_float_repr(std::string& out, double v) {
+  if (v == 0) {
+    out += std::signbit(v) ? "-0.0" : "0.0";
+    return;
+  }
+  // A value of few decimal places (most stored values are rounded): its
+  // digits are the shortest ones, laid out positionally as Python does from
+  // 1e-4 on.
+  if (const double a = std::fabs(v); a >= 1e-4) {
+    if (const auto d = short_decimal(v, 4)) {
+      static constexpr std::array<int64_t, 5> kScale = {1, 10, 100, 1000, 10000};
+      const int64_t scale = kScale[static_cast<size_t>(d->places)];
+      const uint64_t u = d->digits < 0 ? 0 - static_cast<uint64_t>(d->digits) : static_cast<uint64_t>(d->digits);
+      std::array<char, 32> buf{};
+      char* p = buf.data();
+      if (d->digits < 0) *p++ = '-';
+      p = std::to_chars(p, buf.data() + buf.size(), u / static_cast<uint64_t>(scale)).ptr;
+      *p++ = '.';
+      if (d->places == 0) {
+        *p++ = '0';
+      } else {
+        uint64_t frac = u % static_cast<uint64_t>(scale);
+        for (int i = d->places - 1; i >= 0; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
+        p += d->places;
+      }
+      out.append(buf.data(), static_cast<size_t>(p - buf.data()));
+      return;
+    }
+  }
   // Below 1e16 Python writes positionally; where to_chars does too, the digits
   // are the same shortest round-trip ones.
   if (std::isfinite(v) && std::fabs(v) < 1e16) {

@@ -303,8 +303,21 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields);
 std::string python_float_repr(double v);
 
 /// Appends python_float_repr(@p v) to @p out (the common positional case
-/// without a temporary string).
+/// without a temporary string; a value of at most four decimal places without
+/// the shortest-digits search).
 void append_python_float_repr(std::string& out, double v);
+
+/// A decimal r × 10^-places.
+struct ShortDecimal {
+  int64_t digits = 0;
+  int places = 0;
+};
+/// The decimal of the fewest places (at most @p max_places ≤ 9) whose nearest
+/// double is @p v, searched while |v| × 10^places < 2^50: decimals of that many
+/// places are then more than four times v's spacing apart, so the one found is
+/// the only one near v, and v's shortest round-trip digits are its digits.
+/// nullopt when there is none (or @p v is not finite).
+std::optional<ShortDecimal> short_decimal(double v, int max_places) noexcept;
 
 /// SHA-256 of @p bytes as 64 lowercase hex chars.
 std::string sha256_hex(std::string_view bytes);
