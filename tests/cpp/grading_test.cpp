@@ -153,7 +153,8 @@ TEST(Grading, BigQueryNumericAgreesWithRoundingTheDecimalText) {
       const double v = static_cast<double>(r) / pow10[k];
       ASSERT_EQ(bq_numeric(v, scale), numeric_by_text(v, scale)) << v << " scale " << scale;
       if (k <= scale) ASSERT_EQ(bq_numeric(v, scale), v);
-      const double u = std::ldexp(static_cast<double>(rng() % (uint64_t{1} << 52)), -20 - static_cast<int>(rng() % 40));  // below 2^32
+      const double u = std::ldexp(static_cast<double>(rng() % (uint64_t{1} << 52)),
+                                  -20 - static_cast<int>(rng() % 40));  // below 2^32
       ASSERT_EQ(bq_numeric(u, scale), numeric_by_text(u, scale)) << u << " scale " << scale;
     }
   }
