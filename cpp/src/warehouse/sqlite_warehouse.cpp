@@ -156,7 +156,6 @@ SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
   for (size_t i = 0; i < order.size(); ++i) {
     file_mu_.try_emplace(order[i], std::piecewise_construct, std::forward_as_tuple(i), std::forward_as_tuple());
     wrote_.try_emplace(order[i], false);
-    log_frames_.try_emplace(order[i], 0);
   }
   // Open one connection eagerly so configuration errors surface here.
   release(acquire());
@@ -224,10 +223,7 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
     // that fills the WAL: not inside that COMMIT (which held the run logs'
     // file, needed by every unit's commit, for the whole copy), and not in the
     // unit that committed either (sqlite_checkpointer.hpp).
-    if (!ro) {
-      conn->defer_checkpoints(checkpoint_pages_.load());
-      conn->track_log_frames(&log_frames_);
-    }
+    if (!ro) conn->defer_checkpoints(checkpoint_pages_.load());
   } catch (const StorageError& e) {
     throw StorageError("cannot open SQLite warehouse " + dir_.string() + ": " + e.what(), e.transient());
   }
@@ -746,10 +742,7 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
 bool SqliteWarehouse::pages_readable(const TableSchema& schema) const {
   if (read_only() || schema.partition_column.empty()) return false;
   const auto it = wrote_.find(schema.dataset());
-  if (it == wrote_.end()) return false;
-  if (!it->second.load()) return true;
-  const int most = pin_log_frames_.load();
-  return most >= 0 && log_frames_.find(schema.dataset())->second.load() <= most;
+  return it != wrote_.end() && !it->second.load();
 }
 
 template <typename Fn>
@@ -764,10 +757,8 @@ auto SqliteWarehouse::with_pinned(const TableSchema& schema, Fn&& fn) {
       if (other) wh.release(std::move(other));
     }
   } lent{*this, acquire(), acquire()};
-  // The pin checkpoints the file's log (a short one when this object wrote the
-  // file: pages_readable). Should the background checkpointer be copying that
-  // log meanwhile, SQLite reports the pin's checkpoint busy, and the block is
-  // read through SQLite.
+  // The pin checkpoints a file this object has not written (pages_readable),
+  // so never one the background checkpointer is copying.
   const sqlite_file::PinnedTable pinned(dir_ / (schema.dataset() + ".sqlite"), schema.table(), lent.reader->get(),
                                         lent.other->get(), schema.dataset());
   return fn(pinned);  // the snapshot ends before the connections go back

@@ -76,10 +76,6 @@ class SqliteWarehouse final : public Warehouse {
   /// Test hook: checkpoint a file once its WAL holds @p pages (default
   /// 10,000), on every connection.
   void checkpoint_after_pages(int pages);
-  /// Test hook: read a block of a file this object has written from its pages
-  /// while its log holds at most @p frames frames (default 256; see
-  /// pages_readable); negative: never.
-  void pin_written_files_up_to(int frames) { pin_log_frames_ = frames; }
   /// Waits until no checkpoint is due or running. Checkpoints run on a thread
   /// of their own (sqlite_checkpointer.hpp); nothing needs to wait for them,
   /// but a test or a benchmark may want the files quiet.
@@ -97,12 +93,10 @@ class SqliteWarehouse final : public Warehouse {
   template <typename Fn>
   auto with_pinned(const TableSchema& schema, Fn&& fn);
   /// Whether @p schema's table may be read from its file's pages: the
-  /// warehouse is writable (pinning checkpoints the log), and this object has
-  /// not written the table's dataset file or its log held at most
-  /// pin_log_frames_ frames at the latest commit. A pin first copies the log
-  /// into the file and syncs it: for a short log (a daily run's few commits)
-  /// that costs a few milliseconds and the block's read several times less;
-  /// a long one (a backfill writing the file) costs more than it saves.
+  /// warehouse is writable (pinning checkpoints the log) and this object has
+  /// not written the table's dataset file (its log then holds frames, which
+  /// the pin would first copy into the file and sync: reads through SQLite
+  /// cost less than that).
   [[nodiscard]] bool pages_readable(const TableSchema& schema) const;
   /// @throws StorageError naming the directory when the warehouse is read-only.
   void require_writable(const std::string& what) const;
@@ -156,9 +150,6 @@ class SqliteWarehouse final : public Warehouse {
   /// is held only for the ledger rows and the commit.
   std::map<std::string, std::pair<size_t, std::mutex>> file_mu_;
   std::map<std::string, std::atomic<bool>> wrote_;  ///< per dataset file: written by this object
-  /// Per dataset file, the frames its log held at the latest commit.
-  std::map<std::string, std::atomic<int>, std::less<>> log_frames_;
-  std::atomic<int> pin_log_frames_{256};
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
