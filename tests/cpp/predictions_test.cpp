@@ -391,10 +391,11 @@ TEST(PredictionsModel, RealModelFedInTrainingSemantics) {
                                             kSystemEnsemble}));
 }
 
-// A model whose file names no features gets all-missing input rows (its
-// feature count wide), as before the input plan: one split on feature 0 with
-// missing values sent right, so every player scores base 0.5 + 7.0.
-TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
+namespace {
+
+/// A one-tree model without feature names: feature 0 < 1 goes left (1.0),
+/// else or missing right (7.0); base score 0.5.
+nlohmann::json nameless_model_doc() {
   using nlohmann::json;
   const json tree{{"id", 0},
                   {"tree_param", {{"num_nodes", "3"}, {"num_deleted", "0"}, {"num_feature", "2"}}},
@@ -415,7 +416,16 @@ TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
                       {{"gbtree_model_param", {{"num_parallel_tree", "1"}, {"num_trees", "1"}}},
                        {"tree_info", {0}},
                        {"trees", {tree}}}}}}}}};
-  const auto model = models::XGBoostModel::parse(doc.dump(), "nameless.json");
+  return doc;
+}
+
+}  // namespace
+
+// A model whose file names no features gets all-missing input rows (its
+// feature count wide), as before the input plan: one split on feature 0 with
+// missing values sent right, so every player scores base 0.5 + 7.0.
+TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
+  const auto model = models::XGBoostModel::parse(nameless_model_doc().dump(), "nameless.json");
   ASSERT_TRUE(model.feature_names().empty());
   EXPECT_EQ(ModelInputPlan(model).width(), 0u);
   EXPECT_TRUE(model_row(model, doc_vector(), ModelExtras{}).empty());
@@ -439,33 +449,13 @@ TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
 TEST(PredictionsModel, LoadsInTheBackgroundAndAFailedLoadNamesItsFile) {
   nbaprops::testing::TempDir dir;
   const auto good = dir.path() / "tiny.json";
-  {
-    const nlohmann::json tree{{"id", 0},
-                              {"tree_param", {{"num_nodes", "1"}, {"num_deleted", "0"}, {"num_feature", "1"}}},
-                              {"left_children", {-1}},
-                              {"right_children", {-1}},
-                              {"split_indices", {0}},
-                              {"split_conditions", {3.0}},
-                              {"default_left", {0}},
-                              {"base_weights", {3.0}},
-                              {"parents", {2147483647}}};
-    const nlohmann::json doc{{"learner",
-                              {{"objective", {{"name", "reg:squarederror"}}},
-                               {"learner_model_param", {{"base_score", "5E-1"}, {"num_feature", "1"}}},
-                               {"gradient_booster",
-                                {{"name", "gbtree"},
-                                 {"model",
-                                  {{"gbtree_model_param", {{"num_parallel_tree", "1"}, {"num_trees", "1"}}},
-                                   {"tree_info", {0}},
-                                   {"trees", {tree}}}}}}}}};
-    std::ofstream(good) << doc.dump();
-  }
+  std::ofstream(good) << nameless_model_doc().dump();
   load_xgboost_model_async(good.string(), "tiny");
   EXPECT_EQ(xgboost_model_id(), "tiny");  // known at once, without waiting
   auto [model, id] = xgboost_model();
   ASSERT_NE(model, nullptr);
   EXPECT_EQ(id, "tiny");
-  EXPECT_DOUBLE_EQ(model->predict(std::vector<float>{1.0f}), 3.5);
+  EXPECT_DOUBLE_EQ(model->predict(std::vector<float>{0.0f, 0.0f}), 1.5);
   EXPECT_EQ(xgboost_model().first, model);  // taken once, then served as set
 
   const auto bad = dir.path() / "broken.json";
