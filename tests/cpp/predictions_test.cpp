@@ -11,6 +11,9 @@
 #include <memory>
 #include <set>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/content_hash.hpp"
@@ -472,6 +475,46 @@ TEST(PredictionsModel, LoadsInTheBackgroundAndAFailedLoadNamesItsFile) {
   set_xgboost_model(nullptr, "");
   EXPECT_EQ(xgboost_model().first, nullptr);
   EXPECT_EQ(xgboost_model_id(), "");
+}
+
+// A child forked while the default model still loads (a notebook's fork-based
+// worker pool) gets the loaded model: the fork waits for the load, instead of
+// the child waiting forever on a thread it does not have. The model has enough
+// trees that its parse is still running when the fork comes.
+TEST(PredictionsModel, AProcessForkedDuringTheBackgroundLoadGetsTheModel) {
+  constexpr int kTrees = 20000;
+  nlohmann::json doc = nameless_model_doc();
+  auto& model_json = doc["learner"]["gradient_booster"]["model"];
+  const nlohmann::json tree = model_json["trees"][0];
+  model_json["trees"] = nlohmann::json::array();
+  model_json["tree_info"] = nlohmann::json::array();
+  for (int i = 0; i < kTrees; ++i) {
+    nlohmann::json t = tree;
+    t["id"] = i;
+    model_json["trees"].push_back(std::move(t));
+    model_json["tree_info"].push_back(0);
+  }
+  model_json["gbtree_model_param"]["num_trees"] = std::to_string(kTrees);
+  nbaprops::testing::TempDir dir;
+  const auto path = dir.path() / "many_trees.json";
+  std::ofstream(path) << doc.dump();
+
+  load_xgboost_model_async(path.string(), "many_trees");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0) << std::strerror(errno);
+  if (child == 0) {
+    ::alarm(20);  // a child stuck on the load is killed, and the test fails
+    const auto [model, id] = xgboost_model();
+    const bool served = model && id == "many_trees" && model->predict(std::vector<float>{0.0f, 0.0f}) == 0.5 + kTrees;
+    ::_exit(served ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << (WIFSIGNALED(status) ? "the child was killed by signal " + std::to_string(WTERMSIG(status))
+                              : "the child exited " + std::to_string(WEXITSTATUS(status)));
+  EXPECT_NE(xgboost_model().first, nullptr);
+  set_xgboost_model(nullptr, "");
 }
 
 // The carried state of predictions (similarity histories) and of the scoring

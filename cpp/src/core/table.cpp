@@ -17,6 +17,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
 
@@ -728,15 +729,14 @@ std::string python_float_repr(double v) {
 }
 
 std::optional<ShortDecimal> short_decimal(double v, int max_places) noexcept {
-  static constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
   if (!std::isfinite(v)) return std::nullopt;
   for (int k = 0; k <= std::min(max_places, 9); ++k) {
-    const double scaled = v * kPow10[static_cast<size_t>(k)];
+    const double scaled = v * kPowersOfTen[static_cast<size_t>(k)];
     // Below 2^50 the product is within 1/16 of the decimal's digits when one
     // of k places rounds to v, so the nearest integer finds them.
     if (!(std::fabs(scaled) < 0x1p50)) return std::nullopt;
     const double r = std::nearbyint(scaled);
-    if (r / kPow10[static_cast<size_t>(k)] == v) return ShortDecimal{static_cast<int64_t>(r), k};
+    if (r / kPowersOfTen[static_cast<size_t>(k)] == v) return ShortDecimal{static_cast<int64_t>(r), k};
   }
   return std::nullopt;
 }

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/decimal.hpp"
+
 namespace nbaprops::proc {
 
 namespace {
@@ -37,9 +39,8 @@ double py_round(double x, int ndigits) {
   // is what reading the decimal k·10^-n back gives. Ties, near-ties, huge and
   // non-finite values take the exact path. Bit-identical either way (tested
   // against printf + strtod).
-  static constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-  if (ndigits >= 0 && ndigits < static_cast<int>(kPow10.size()) && std::isfinite(x)) {
-    const double p = kPow10[static_cast<size_t>(ndigits)];
+  if (ndigits >= 0 && ndigits < static_cast<int>(kPowersOfTen.size()) && std::isfinite(x)) {
+    const double p = kPowersOfTen[static_cast<size_t>(ndigits)];
     const double y = x * p;  // within half an ulp of the exact product
     if (std::fabs(y) < 1e15) {
       const double floor = std::floor(y);

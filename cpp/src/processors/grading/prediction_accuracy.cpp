@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
@@ -63,12 +64,11 @@ void set_text(Table& t, size_t row, size_t col, const std::string* v) {
 
 double bq_numeric(double v, int scale) {
   NBAPROPS_ASSERT(std::isfinite(v) && scale >= 0 && scale <= 9);
-  constexpr std::array<double, 10> kPow10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
   if (v == 0) return 0.0;
   // A value of at most `scale` places already: its shortest digits are those
   // places, which the rounding below keeps as they are (and its digits at
   // `scale` places are exact in a double).
-  if (std::fabs(v) * kPow10[static_cast<size_t>(scale)] < 0x1p53 && short_decimal(v, scale)) return v;
+  if (std::fabs(v) * kPowersOfTen[static_cast<size_t>(scale)] < 0x1p53 && short_decimal(v, scale)) return v;
   std::array<char, 64> buf{};
   auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), std::fabs(v), std::chars_format::scientific);
   NBAPROPS_ASSERT(ec == std::errc());
@@ -90,7 +90,7 @@ double bq_numeric(double v, int scale) {
   int64_t n = 0;
   for (int i = 0; i < keep; ++i) n = n * 10 + (i < n_digits ? digits[static_cast<size_t>(i)] - '0' : 0);
   if (keep < n_digits && digits[static_cast<size_t>(keep)] >= '5') ++n;
-  const double out = static_cast<double>(n) / kPow10[static_cast<size_t>(scale)];
+  const double out = static_cast<double>(n) / kPowersOfTen[static_cast<size_t>(scale)];
   return v < 0 ? -out : out;
 }
 

@@ -12,6 +12,7 @@
 #include <limits>
 #include <memory>
 
+#include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "phase4_util.hpp"
@@ -93,10 +94,9 @@ int64_t TeamGameCounts::before(const std::string& team, Date d) const {
 }
 
 double np_round(double x, int digits) {
-  // Exact powers of ten (std::pow(10.0, d) returns these same values) without
-  // a libm call per value.
-  static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
-  const double scale = digits >= 0 && digits <= 8 ? kPow10[digits] : std::pow(10.0, digits);
+  const double scale = digits >= 0 && digits < static_cast<int>(kPowersOfTen.size())
+                           ? kPowersOfTen[static_cast<size_t>(digits)]
+                           : std::pow(10.0, digits);
   double v = std::nearbyint(x * scale) / scale;
   return v == 0.0 ? 0.0 : v;
 }
@@ -148,10 +148,11 @@ std::string precompute_cell(const Table& t, size_t row, size_t c) {
 /// @return false (nothing appended) otherwise, negative zero included.
 bool append_short_decimal(std::string& out, double v) {
   if (!(std::fabs(v) < 1e11) || (v == 0 && std::signbit(v))) return false;  // NaN fails the comparison
-  static constexpr double kScale[] = {1e0, 1e1, 1e2, 1e3, 1e4};
   int d = 0;
   double k = v;
-  while (d < 5 && (k = std::nearbyint(v * kScale[d])) / kScale[d] != v) ++d;
+  while (d < 5 &&
+         (k = std::nearbyint(v * kPowersOfTen[static_cast<size_t>(d)])) / kPowersOfTen[static_cast<size_t>(d)] != v)
+    ++d;
   if (d == 5) return false;
   char digits[24];
   const auto n =

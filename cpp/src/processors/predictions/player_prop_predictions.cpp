@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <pthread.h>
 #include <shared_mutex>
 #include <string_view>
 #include <unordered_map>
@@ -43,6 +44,23 @@ struct ModelSlot {
 ModelSlot& model_slot() {
   static ModelSlot slot;
   return slot;
+}
+
+/// A process forked while the default model loads (multiprocessing with fork,
+/// a notebook's worker pool) would inherit a future whose thread is not in the
+/// child: waiting on it there never returns. A fork therefore waits for the
+/// load, holding the slot so no other thread is inside it at the fork.
+void guard_forks_during_loads() {
+  static const bool registered = [] {
+    return pthread_atfork(
+               [] {
+                 auto& slot = model_slot();
+                 slot.mu.lock();
+                 if (slot.loading.valid()) slot.loading.wait();
+               },
+               [] { model_slot().mu.unlock(); }, [] { model_slot().mu.unlock(); }) == 0;
+  }();
+  if (!registered) throw std::runtime_error("pthread_atfork failed: cannot load the XGBoost model in the background");
 }
 
 /// The line a player's predictions are judged against.
@@ -306,6 +324,7 @@ void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model, std::s
 }
 
 void load_xgboost_model_async(std::string path, std::string model_id) {
+  guard_forks_during_loads();
   auto loading = std::async(std::launch::async, [path = std::move(path)] {
                    return std::make_shared<const models::XGBoostModel>(models::XGBoostModel::load(path));
                  }).share();

@@ -42,7 +42,8 @@ void set_xgboost_model(std::shared_ptr<const models::XGBoostModel> model, std::s
 /// Starts loading the model file @p path on a thread of its own and returns at
 /// once: the first xgboost_model() waits for it. A file that fails to load
 /// makes every xgboost_model() call throw its error (a DataError naming the
-/// file) until the model is set again.
+/// file) until the model is set again. A fork() while the file loads waits
+/// for it, so a child process inherits the finished load.
 void load_xgboost_model_async(std::string path, std::string model_id);
 /// @return the configured model and its id (nullptr when none); waits for a
 /// load_xgboost_model_async() still running. @throws DataError when it failed.
