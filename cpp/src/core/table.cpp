@@ -714,7 +714,7 @@ std::string python_float_repr(double v) {
     mant.remove_prefix(1);
   }
   if (exp10 < -4 || exp10 >= 16) {
-    char ebuf[8];
+    char ebuf[16];  // "e-324" at most; sized for any int, so the compiler sees no truncation
     std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
     return out + std::string(mant) + ebuf;
   }
