@@ -155,6 +155,35 @@ def test_a_default_model_that_fails_to_load_fails_the_predictions_units_naming_i
     assert "broken_model.json.gz" in status["player_prop_predictions"][1], status
 
 
+@pytest.mark.skipif(not MODEL.exists(), reason=f"shared data absent: {MODEL} (set NBAPROPS_SHARED_DATA)")
+def test_a_process_forked_while_the_default_model_loads_predicts_with_it(demo_copy, tmp_path):
+    # A notebook's fork-based pool started while the default model is still being parsed in the
+    # background: the fork waits for the parse, so the child has the model (it used to wait forever on a
+    # thread that only the parent has; the child's alarm turns that into a failure here).
+    code = (
+        "import json, os, signal, sys, nbaprops\n"
+        "from nbaprops.api.models import ensure_default_model\n"
+        "wh = nbaprops.open(sys.argv[1])\n"
+        "ensure_default_model()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    signal.alarm(60)\n"
+        "    r = nbaprops.backfill(wh, '2024-01-10', '2024-01-10', processors=['pred'], resume=False,\n"
+        "                          progress='none', checkpoint_dir=sys.argv[2])\n"
+        "    p = nbaprops.read(wh, 'nba_predictions.player_prop_predictions', '2024-01-10', '2024-01-10')\n"
+        "    xgb = p[p['system_id'] == 'xgboost_v1']\n"
+        "    os._exit(0 if r.exit_code == 0 and len(xgb) > 0 and\n"
+        "             (xgb['ml_model_id'] == 'xgboost_points_v4_21features').all() else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "print(json.dumps({'exited': os.WIFEXITED(status), 'code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,\n"
+        "                  'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, demo_copy.uri, str(tmp_path / "ck")], capture_output=True,
+                         text=True, env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(MODEL)}, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"exited": True, "code": 0, "signal": None}, out.stderr
+
+
 def test_grading_matches_a_pandas_oracle_and_aggregates_per_system(demo):
     d0, d1 = "2024-01-08", "2024-01-14"
     acc = nbaprops.read(demo, "nba_predictions.prediction_accuracy", d0, d1)
