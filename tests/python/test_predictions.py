@@ -129,6 +129,15 @@ def test_model_can_be_disabled_and_a_bad_model_file_is_named(demo_copy, tmp_path
             nbaprops.set_xgboost_model(MODEL)
 
 
+def run_fresh(code: str, wh, tmp_path, model) -> dict:
+    """Runs ``code`` in a fresh Python process (the default model is resolved once per process) with argv
+    [warehouse, checkpoint dir] and ``NBAPROPS_XGBOOST_MODEL=model``; returns the JSON of its last line."""
+    out = subprocess.run([sys.executable, "-c", code, wh.uri, str(tmp_path / "ck")], capture_output=True, text=True,
+                         env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(model)}, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def test_a_default_model_that_fails_to_load_fails_the_predictions_units_naming_it(demo_copy, tmp_path):
     # The default model is parsed in the background while the run starts (a fresh process, so the
     # once-per-process default is resolved here): a broken file fails each predictions unit with
@@ -144,10 +153,7 @@ def test_a_default_model_that_fails_to_load_fails_the_predictions_units_naming_i
         "print(json.dumps({'exit': r.exit_code, 'id': nbaprops.xgboost_model_id(),\n"
         "                  'units': [[p, s, str(x)] for p, s, x in zip(u['processor'], u['status'], u['reason'])]}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, demo_copy.uri, str(tmp_path / "ck")], capture_output=True,
-                         text=True, env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(bad)}, timeout=300)
-    assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_fresh(code, demo_copy, tmp_path, bad)
     assert got["exit"] == 1 and got["id"] == "broken_model"
     status = {p: (s, reason) for p, s, reason in got["units"]}
     assert status["ml_feature_store_v2"][0] == "success", status
@@ -178,10 +184,7 @@ def test_a_process_forked_while_the_default_model_loads_predicts_with_it(demo_co
         "print(json.dumps({'exited': os.WIFEXITED(status), 'code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,\n"
         "                  'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, demo_copy.uri, str(tmp_path / "ck")], capture_output=True,
-                         text=True, env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(MODEL)}, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"exited": True, "code": 0, "signal": None}, out.stderr
+    assert run_fresh(code, demo_copy, tmp_path, MODEL) == {"exited": True, "code": 0, "signal": None}
 
 
 def test_grading_matches_a_pandas_oracle_and_aggregates_per_system(demo):
