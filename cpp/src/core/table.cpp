@@ -749,20 +749,19 @@ void append_python_float_repr(std::string& out, double v) {
   // A value of few decimal places (most stored values are rounded): its
   // digits are the shortest ones, laid out positionally as Python does from
   // 1e-4 on.
-  if (const double a = std::fabs(v); a >= 1e-4) {
+  if (std::fabs(v) >= 1e-4) {
     if (const auto d = short_decimal(v, 4)) {
-      static constexpr std::array<int64_t, 5> kScale = {1, 10, 100, 1000, 10000};
-      const int64_t scale = kScale[static_cast<size_t>(d->places)];
+      const auto scale = static_cast<uint64_t>(kPowersOfTen[static_cast<size_t>(d->places)]);  // exact
       const uint64_t u = d->digits < 0 ? 0 - static_cast<uint64_t>(d->digits) : static_cast<uint64_t>(d->digits);
       std::array<char, 32> buf{};
       char* p = buf.data();
       if (d->digits < 0) *p++ = '-';
-      p = std::to_chars(p, buf.data() + buf.size(), u / static_cast<uint64_t>(scale)).ptr;
+      p = std::to_chars(p, buf.data() + buf.size(), u / scale).ptr;
       *p++ = '.';
       if (d->places == 0) {
         *p++ = '0';
       } else {
-        uint64_t frac = u % static_cast<uint64_t>(scale);
+        uint64_t frac = u % scale;
         for (int i = d->places - 1; i >= 0; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
         p += d->places;
       }
