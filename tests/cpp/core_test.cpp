@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -22,6 +23,8 @@
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/processors/common.hpp"
+
+#include <nlohmann/json.hpp>
 
 using namespace nbaprops;
 
@@ -134,6 +137,86 @@ TEST(Hash, DataHashMatchesPythonJsonDumps) {
           R"({"game_date": "2024-01-15", "home_game": true, "points_scored": 110, "referee_crew_id": null, "team_abbr": "BOS", "ts_pct": 0.5})")
           .substr(0, 16));
   EXPECT_EQ(h.size(), 16u);
+}
+
+TEST(Hash, TheBufferedSixteenCharsAreTheStringOnes) {
+  std::array<char, 16> out{};
+  for (std::string_view s : {"", "abc", "{\"a\": 1}"}) {
+    EXPECT_EQ(std::string(sha256_hex16(s, out)), sha256_hex16(s)) << s;
+    EXPECT_EQ(sha256_hex16(s), sha256_hex(s).substr(0, 16)) << s;
+  }
+}
+
+// The feature store writes its arrays with append_json_number_array and the
+// readers parse them with parse_number_array; nlohmann is the reference for
+// both (dump() wrote them before, nlohmann::json::parse read them).
+TEST(JsonNumberArray, WritesExactlyWhatNlohmannDumpWrites) {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> places(0, 9), len(0, 30), kind(0, 9);
+  std::uniform_real_distribution<double> mag(-500.0, 500.0);
+  std::uniform_int_distribution<uint64_t> bits;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::vector<double> v(static_cast<size_t>(len(rng)));
+    for (double& x : v) {
+      switch (kind(rng)) {
+        case 0:  // any bit pattern: NaN, infinities, subnormals, huge and tiny values
+          x = std::bit_cast<double>(bits(rng));
+          break;
+        case 1:
+          x = kind(rng) < 5 ? 0.0 : -0.0;
+          break;
+        case 2:
+          x = mag(rng) * 1e15;
+          break;
+        default:  // a rounded value, as the features are
+          x = proc::py_round(mag(rng), places(rng));
+      }
+    }
+    std::string ours;
+    proc::append_json_number_array(ours, v.data(), v.size());
+    ASSERT_EQ(ours, nlohmann::json(v).dump());
+  }
+  std::string twice = "x";
+  const double one[] = {1.5};
+  proc::append_json_number_array(twice, one, 1);
+  EXPECT_EQ(twice, "x[1.5]");  // appends
+}
+
+TEST(JsonNumberArray, ParsesWhatNlohmannParsesAndRefusesTheRest) {
+  std::vector<double> out;
+  auto same_as_nlohmann = [&](const std::string& text) {
+    SCOPED_TRACE(text);
+    ASSERT_TRUE(proc::parse_number_array(text, out));
+    const auto j = nlohmann::json::parse(text);
+    ASSERT_EQ(out.size(), j.size());
+    for (size_t k = 0; k < out.size(); ++k) {
+      if (j[k].is_null()) {
+        EXPECT_TRUE(std::isnan(out[k]));
+      } else {
+        EXPECT_EQ(std::bit_cast<uint64_t>(out[k]), std::bit_cast<uint64_t>(j[k].get<double>())) << k;
+      }
+    }
+  };
+  for (const char* text : {"[]", " [ ] ", "[0]", "[-0]", "[-0.0]", "[1,2.5,-3e2,4E-1,null]", "[ 1 , null ,\t2\n]\r\n",
+                           "[0.072727273,107.14,111.966]", "[12345678901234567890]", "[9007199254740993]",
+                           "[1e308,2.2250738585072014e-308,5e-324]", "[0.1,0.2,0.30000000000000004]"}) {
+    same_as_nlohmann(text);
+  }
+  // Round trips of random arrays as the feature store writes them.
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<uint64_t> bits;
+  for (int trial = 0; trial < 2000; ++trial) {
+    std::vector<double> v(25);
+    for (double& x : v) x = std::bit_cast<double>(bits(rng));
+    same_as_nlohmann(nlohmann::json(v).dump());
+  }
+  // Not a flat array of JSON numbers and nulls: refused (nlohmann then gives
+  // the value or its error).
+  for (const char* text :
+       {"",    "[",     "]",       "[1,]",  "[,1]",   "[1 2]", "[01]", "[1.]", "[.5]", "[+1]",   "[1e]",
+        "[-]", "[NaN]", "[\"1\"]", "[[1]]", "[true]", "[nul]", "{}",   "[1]x", "x[1]", "[1e999]"}) {
+    EXPECT_FALSE(proc::parse_number_array(text, out)) << text;
+  }
 }
 
 TEST(Catalog, LegacyTablesDeclared) {

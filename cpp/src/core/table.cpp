@@ -787,8 +787,9 @@ void append_python_float_repr(std::string& out, double v) {
 namespace {
 
 /// The SHA-256 of @p bytes as lowercase hex, its first @p hex_chars characters
-/// (the algorithm fetched once, one digest context per thread).
-std::string sha256_prefix(std::string_view bytes, size_t hex_chars) {
+/// written to @p out (the algorithm fetched once, one digest context per
+/// thread).
+void sha256_prefix(std::string_view bytes, size_t hex_chars, char* out) {
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -799,16 +800,27 @@ std::string sha256_prefix(std::string_view bytes, size_t hex_chars) {
     throw InternalError("SHA-256 failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(hex_chars, '0');
   for (size_t i = 0; i < hex_chars; ++i) out[i] = kHex[i % 2 ? digest[i / 2] & 15 : digest[i / 2] >> 4];
-  return out;
 }
 
 }  // namespace
 
-std::string sha256_hex16(std::string_view bytes) { return sha256_prefix(bytes, 16); }
+std::string_view sha256_hex16(std::string_view bytes, std::array<char, 16>& out) {
+  sha256_prefix(bytes, out.size(), out.data());
+  return {out.data(), out.size()};
+}
 
-std::string sha256_hex(std::string_view bytes) { return sha256_prefix(bytes, 64); }
+std::string sha256_hex16(std::string_view bytes) {
+  std::string out(16, '0');
+  sha256_prefix(bytes, out.size(), out.data());
+  return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  std::string out(64, '0');
+  sha256_prefix(bytes, out.size(), out.data());
+  return out;
+}
 
 namespace {
 
@@ -840,7 +852,8 @@ struct HashPlan {
     fields.reserve(keys.size());
     for (const auto& [key, name] : keys) fields.emplace_back(&key, table.require(name));
   }
-  [[nodiscard]] std::string hash(const Table& table, size_t row) const {
+  /// The row's hash, written to @p out.
+  std::string_view hash(const Table& table, size_t row, std::array<char, 16>& out) const {
     thread_local std::string json;
     json.assign(1, '{');
     for (size_t i = 0; i < fields.size(); ++i) {
@@ -849,14 +862,20 @@ struct HashPlan {
       append_json_value(json, table, row, fields[i].second);
     }
     json += '}';
-    return sha256_hex16(json);
+    return sha256_hex16(json, out);
+  }
+  /// Sets the row's hash in @p out.
+  void fill(const Table& table, size_t row, Column& out) const {
+    std::array<char, 16> h{};
+    out.set_text(row, hash(table, row, h));
   }
 };
 
 }  // namespace
 
 std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
-  return HashPlan(table, fields).hash(table, row);
+  std::array<char, 16> h{};
+  return std::string(HashPlan(table, fields).hash(table, row, h));
 }
 
 void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
@@ -866,10 +885,10 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   // A unit's few rows (a date's teams) are hashed here; many rows in parallel.
   constexpr size_t kSerialRows = 64;
   if (t.num_rows() <= kSerialRows) {
-    for (size_t r = 0; r < t.num_rows(); ++r) out.set_text(r, plan.hash(t, r));
+    for (size_t r = 0; r < t.num_rows(); ++r) plan.fill(t, r, out);
     return;
   }
-  tbb::parallel_for(size_t{0}, t.num_rows(), [&](size_t r) { out.set_text(r, plan.hash(t, r)); });
+  tbb::parallel_for(size_t{0}, t.num_rows(), [&](size_t r) { plan.fill(t, r, out); });
 }
 
 }  // namespace nbaprops

@@ -73,6 +73,89 @@ std::string tier_for_score(double score) {
 
 std::string json_array(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
 
+void append_json_number_array(std::string& out, const double* values, size_t n) {
+  out += '[';
+  std::array<char, 64> buf{};
+  for (size_t k = 0; k < n; ++k) {
+    if (k) out += ',';
+    const double v = values[k];
+    if (!std::isfinite(v)) {
+      out += "null";
+      continue;
+    }
+    // The digits nlohmann's serializer writes for a double (its own grisu2
+    // to_chars, which dump() calls), so the text is byte for byte dump()'s.
+    const char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v);
+    out.append(buf.data(), static_cast<size_t>(end - buf.data()));
+  }
+  out += ']';
+}
+
+bool parse_number_array(std::string_view s, std::vector<double>& out) {
+  out.clear();
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  };
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  // One number at s[i] (JSON grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
+  auto number = [&](double& v) {
+    const size_t start = i;
+    if (i < s.size() && s[i] == '-') ++i;
+    if (i < s.size() && s[i] == '0') {
+      ++i;
+    } else if (!(i < s.size() && s[i] >= '1' && s[i] <= '9') || !digits()) {
+      return false;
+    }
+    bool integer = true;
+    if (i < s.size() && s[i] == '.') {
+      integer = false;
+      if (++i, !digits()) return false;
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+      integer = false;
+      ++i;
+      if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+      if (!digits()) return false;
+    }
+    const auto [end, ec] = std::from_chars(s.data() + start, s.data() + i, v);
+    if (integer && v == 0) v = 0.0;  // nlohmann reads "-0" as the integer 0
+    return ec == std::errc() && end == s.data() + i;
+  };
+  ws();
+  if (i >= s.size() || s[i] != '[') return false;
+  ++i;
+  ws();
+  if (i < s.size() && s[i] == ']') {
+    ++i;
+    ws();
+    return i == s.size();
+  }
+  while (true) {
+    ws();
+    double v = 0;
+    if (s.substr(i, 4) == "null") {
+      v = std::nan("");
+      i += 4;
+    } else if (!number(v)) {
+      return false;
+    }
+    out.push_back(v);
+    ws();
+    if (i >= s.size()) return false;
+    if (s[i] == ']') break;
+    if (s[i] != ',') return false;
+    ++i;
+  }
+  ++i;
+  ws();
+  return i == s.size();
+}
+
 QualityColumns::QualityColumns(const Table& t)
     : tier(t.index_of("quality_tier")),
       score(t.index_of("quality_score")),

@@ -5,6 +5,7 @@
 /// mutation; distinct rows of a preallocated table may be filled from different
 /// TBB tasks (no reallocation happens in set_*).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -326,5 +327,9 @@ std::string sha256_hex(std::string_view bytes);
 /// length), through a per-thread digest context: no per-call fetch or
 /// allocation.
 std::string sha256_hex16(std::string_view bytes);
+
+/// sha256_hex16(@p bytes) written into @p out (no string allocated: a row
+/// hash goes straight into its cell). @return @p out's 16 chars.
+std::string_view sha256_hex16(std::string_view bytes, std::array<char, 16>& out);
 
 }  // namespace nbaprops

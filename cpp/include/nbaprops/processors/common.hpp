@@ -10,6 +10,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +50,16 @@ struct Quality {
 std::string tier_for_score(double score);
 /// @return a JSON array text of strings, e.g. ["a","b"].
 std::string json_array(const std::vector<std::string>& items);
+/// Appends the JSON array of @p values exactly as nlohmann::json(values).dump()
+/// writes it (no spaces, nlohmann's shortest round-trip digits, a non-finite
+/// value as null), without building a JSON tree.
+void append_json_number_array(std::string& out, const double* values, size_t n);
+/// Parses a flat JSON array of numbers and nulls ('[' … ']', whitespace
+/// allowed) into @p out (null → NaN), without building a JSON tree: numbers
+/// are checked against the JSON grammar and converted correctly rounded, as
+/// nlohmann does. @return false for any other text, @p out then unspecified
+/// (the caller parses it with nlohmann for the same values or its error).
+bool parse_number_array(std::string_view s, std::vector<double>& out);
 /// The positions of the quality columns in a table (-1: the table has none
 /// of that name), resolved once for all of its rows.
 struct QualityColumns {

@@ -51,6 +51,17 @@ struct SeasonAvg {
 
 SeasonAvg season_avg_of(const std::string* features) {
   if (!features) return {};
+  // The feature store's own text (a flat array of numbers and nulls) without a
+  // JSON tree; anything else through nlohmann, for the same value or its error.
+  thread_local std::vector<double> values;
+  if (proc::parse_number_array(*features, values)) {
+    if (values.size() <= kSeasonAvgIndex) {
+      return {std::nullopt, "features has " + std::to_string(values.size()) + " values, no points_avg_season"};
+    }
+    const double x = values[kSeasonAvgIndex];  // null: NaN
+    if (!std::isfinite(x)) return {};
+    return {x, {}};
+  }
   try {
     const auto j = nlohmann::json::parse(*features);
     if (!j.is_array()) return {std::nullopt, "features is not a JSON array"};

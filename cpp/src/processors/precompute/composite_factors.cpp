@@ -469,7 +469,7 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
     constants.apply(t, i);
     write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
                      utgc.ready(f.opponent));
-    t.col(data_hash).set_text(i, hasher.hash(t, i));
+    hasher.set(t, i, t.col(data_hash));
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;

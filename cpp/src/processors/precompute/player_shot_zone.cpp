@@ -564,7 +564,7 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
     for (size_t r = rows.begin(); r != rows.end(); ++r) {
       write_player_row(t, r, columns, entities[row_entity[r]], d, results[row_entity[r]]);
       constants.apply(t, r);
-      hash.set_text(r, hasher.hash(t, r));
+      hasher.set(t, r, hash);
     }
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());

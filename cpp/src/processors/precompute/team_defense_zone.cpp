@@ -532,7 +532,7 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
   for (size_t r = 0; r < row_team.size(); ++r) {
     write_team_row(t, r, columns, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
     constants.apply(t, r);
-    hash.set_text(r, hasher.hash(t, r));
+    hasher.set(t, r, hash);
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {

@@ -273,7 +273,7 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
   }
 }
 
-std::string RowHasher::hash(const Table& t, size_t row) const {
+std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out) const {
   thread_local std::string buf;
   buf.clear();
   for (size_t i = 0; i < items_.size(); ++i) {
@@ -281,13 +281,23 @@ std::string RowHasher::hash(const Table& t, size_t row) const {
     buf += items_[i].first;
     append_value(buf, t, row, items_[i].second);
   }
-  return sha256_hex16(buf);
+  return sha256_hex16(buf, out);
+}
+
+std::string RowHasher::hash(const Table& t, size_t row) const {
+  std::array<char, 16> h{};
+  return std::string(hash(t, row, h));
+}
+
+void RowHasher::set(const Table& t, size_t row, Column& out) const {
+  std::array<char, 16> h{};
+  out.set_text(row, hash(t, row, h));
 }
 
 void RowHasher::fill(Table& t) const {
   Column& out = t.col(t.require("data_hash"));
   tbb::parallel_for(tbb::blocked_range<size_t>(0, t.num_rows(), 64), [&](const tbb::blocked_range<size_t>& rows) {
-    for (size_t r = rows.begin(); r != rows.end(); ++r) out.set_text(r, hash(t, r));
+    for (size_t r = rows.begin(); r != rows.end(); ++r) set(t, r, out);
   });
 }
 

@@ -614,7 +614,10 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   if (const std::string* v = proc::text_of(in.upid, ur)) c.upid.set_text_ptr(i, v);
   c.game_date.set_int(i, int64_t{x.d.days()});
   if (const std::string* v = proc::text_of(in.game_id, ur)) c.game_id.set_text_ptr(i, v);
-  c.features.set_text(i, nlohmann::json(std::vector<double>(f.values.begin(), f.values.end())).dump());
+  thread_local std::string features;
+  features.clear();
+  proc::append_json_number_array(features, f.values.data(), f.values.size());
+  c.features.set_text(i, features);
   c.names.set_text_ptr(i, kNames);
   c.count.set_int(i, int64_t{kMlfsFeatureCount});
   c.version.set_text_ptr(i, kVersion);
@@ -645,7 +648,7 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   c.status.write(i, x.boundary, x.bootstrap);
   // The mixin renders the features and names arrays as Python lists from
   // their JSON text (the numbers round-trip; JSON null is None).
-  c.hash.set_text(i, hash.hash(t, i));
+  hash.set(t, i, c.hash);
   // quality_tier: written by the legacy to a column added by ALTER; not in
   // our schema (see feature_quality_tier()). created_at/updated_at are
   // stamped by the runner.

@@ -361,59 +361,17 @@ std::unordered_map<const std::string*, size_t> first_row_of(const Table& t, cons
   return phase4_detail::first_row_map_by(t, "player_lookup", date_col, d);
 }
 
-/// The array the feature store writes — '[' then 25 JSON numbers or nulls,
-/// comma-separated, then ']' (whitespace allowed) — parsed without building a
-/// JSON tree; numbers are validated against the JSON grammar and converted
-/// correctly rounded, as nlohmann does. @return false for any other text (the
-/// caller then parses it with nlohmann, for the same values or its error).
-bool parse_number_array(std::string_view s, Features& f) {
-  size_t i = 0;
-  auto ws = [&] {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-  };
-  auto digits = [&] {
-    const size_t from = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > from;
-  };
-  ws();
-  if (i >= s.size() || s[i] != '[') return false;
-  ++i;
-  for (size_t k = 0; k < f.size(); ++k) {
-    ws();
-    if (s.substr(i, 4) == "null") {
-      f[k] = std::nan("");
-      i += 4;
-    } else {
-      const size_t start = i;
-      if (i < s.size() && s[i] == '-') ++i;
-      if (i < s.size() && s[i] == '0') {
-        ++i;
-      } else if (!(i < s.size() && s[i] >= '1' && s[i] <= '9') || !digits()) {
-        return false;
-      }
-      if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
-      if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-        ++i;
-        if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-        if (!digits()) return false;
-      }
-      const auto [end, ec] = std::from_chars(s.data() + start, s.data() + i, f[k]);
-      if (ec != std::errc() || end != s.data() + i) return false;
-    }
-    ws();
-    if (i >= s.size() || s[i] != (k + 1 < f.size() ? ',' : ']')) return false;
-    ++i;
-  }
-  ws();
-  return i == s.size();
-}
-
 /// The stored features array of one player: 25 numbers (JSON null or
 /// non-number → NaN). @throws DataError when it is not such an array.
 void parse_features(const std::string* text, Features& f) {
   if (!text) throw DataError("features is NULL");
-  if (parse_number_array(*text, f)) return;
+  // The feature store's own text ('[' then 25 numbers or nulls) without a JSON
+  // tree; anything else through nlohmann, for the same values or its error.
+  thread_local std::vector<double> values;
+  if (proc::parse_number_array(*text, values) && values.size() == f.size()) {
+    std::copy(values.begin(), values.end(), f.begin());
+    return;
+  }
   auto j = nlohmann::json::parse(*text);
   if (!j.is_array() || j.size() != f.size()) {
     throw DataError("features has " + std::to_string(j.is_array() ? j.size() : 0) + " values, expected 25");

@@ -4,12 +4,14 @@
 /// block, numpy-style rounding and the season-boundary rule (legacy spec
 /// legacy-tdza-psza.md §0).
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -133,6 +135,10 @@ class RowHasher {
   RowHasher(const Table& t, const std::vector<std::string>& fields, Style style);
   /// First 16 hex chars of the row's SHA-256 (a table with @p t's layout).
   [[nodiscard]] std::string hash(const Table& t, size_t row) const;
+  /// hash(@p t, @p row) written into @p out (no string allocated).
+  std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out) const;
+  /// Sets cell @p row of @p out (a text column) to hash(@p t, @p row).
+  void set(const Table& t, size_t row, Column& out) const;
   /// Sets the data_hash column of every row (parallel over rows).
   void fill(Table& t) const;
 
