@@ -57,3 +57,31 @@ TEST(ContentHash, ColumnAtATimeEqualsRowByRow) {
   one.set(0, "ts_pct", 0.571);
   EXPECT_EQ(partition_hashes_of(one).at(d).hex(), "d932e9495adb6465");
 }
+
+// Text columns are hashed several rows side by side over their common length:
+// long texts of unequal lengths, NULLs and empty texts among them, in every
+// position of a group and in the tail.
+TEST(ContentHash, LongTextsSideBySideEqualRowByRow) {
+  Table t(togs());
+  const Date d = Date::parse("2024-01-10");
+  for (int i = 0; i < 203; ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "game_date", d + (i % 2));
+    if (i % 11 != 3) {
+      std::string text;
+      const int len = (i * 37) % 301;
+      for (int k = 0; k < len; ++k) text += static_cast<char>(32 + (i * 7 + k * 13) % 95);
+      t.set(r, "game_id", text);
+    }
+    if (i % 5 == 0) t.set(r, "team_abbr", std::string(static_cast<size_t>(i), '\xff'));
+  }
+  std::map<Date, PartitionHash> want;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    PartitionHash& ph = want[*t.get_date(r, "game_date")];
+    ph.sum += row_content_hash(t, r);
+    ++ph.rows;
+  }
+  const auto got = partition_hashes_of(t);
+  ASSERT_EQ(got.size(), want.size());
+  for (const auto& [day, ph] : want) EXPECT_EQ(got.at(day).hex(), ph.hex()) << day.iso();
+}
