@@ -14,6 +14,17 @@ namespace {
 
 const TableSchema& togs() { return catalog::get("nba_analytics.team_offense_game_summary"); }
 
+/// The partition hashes of @p t summed a row at a time (row_content_hash).
+std::map<Date, PartitionHash> row_by_row(const Table& t) {
+  std::map<Date, PartitionHash> want;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    PartitionHash& ph = want[*t.get_date(r, "game_date")];
+    ph.sum += row_content_hash(t, r);
+    ++ph.rows;
+  }
+  return want;
+}
+
 }  // namespace
 
 // NULLs of every storage, -0.0 and 0.0, empty and long texts, run stamps, and
@@ -30,12 +41,7 @@ TEST(ContentHash, ColumnAtATimeEqualsRowByRow) {
     if (i % 7 != 2) t.set(r, "ts_pct", i % 2 ? -0.0 : (i % 3 ? 0.0 : 1.0 / (i + 1)));
     if (i % 2) t.set(r, "processed_at", "2026-01-01T00:00:0" + std::to_string(i % 10));
   }
-  std::map<Date, PartitionHash> want;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    PartitionHash& ph = want[*t.get_date(r, "game_date")];
-    ph.sum += row_content_hash(t, r);
-    ++ph.rows;
-  }
+  const auto want = row_by_row(t);
   const auto got = partition_hashes_of(t);
   ASSERT_EQ(got.size(), 3u);
   for (const auto& [day, ph] : want) {
@@ -75,12 +81,7 @@ TEST(ContentHash, LongTextsSideBySideEqualRowByRow) {
     }
     if (i % 5 == 0) t.set(r, "team_abbr", std::string(static_cast<size_t>(i), '\xff'));
   }
-  std::map<Date, PartitionHash> want;
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    PartitionHash& ph = want[*t.get_date(r, "game_date")];
-    ph.sum += row_content_hash(t, r);
-    ++ph.rows;
-  }
+  const auto want = row_by_row(t);
   const auto got = partition_hashes_of(t);
   ASSERT_EQ(got.size(), want.size());
   for (const auto& [day, ph] : want) EXPECT_EQ(got.at(day).hex(), ph.hex()) << day.iso();
