@@ -139,42 +139,6 @@ std::string precompute_cell(const Table& t, size_t row, size_t c) {
   return value;
 }
 
-/// Appends python_float_repr(@p v) when @p v is a decimal k / 10^d with d ≤ 4
-/// and |v| < 1e11 (every rounded metric): the digits of k with the point put
-/// in. These are the shortest round-trip digits (the decimal k·10^-d reads back
-/// as v — both are the correctly rounded k / 10^d — and no other decimal of at
-/// most 15 significant digits reads as the same double), and Python writes
-/// every such value positionally (its decimal exponent is within -4 … 10).
-/// @return false (nothing appended) otherwise, negative zero included.
-bool append_short_decimal(std::string& out, double v) {
-  if (!(std::fabs(v) < 1e11) || (v == 0 && std::signbit(v))) return false;  // NaN fails the comparison
-  int d = 0;
-  double k = v;
-  while (d < 5 &&
-         (k = std::nearbyint(v * kPowersOfTen[static_cast<size_t>(d)])) / kPowersOfTen[static_cast<size_t>(d)] != v)
-    ++d;
-  if (d == 5) return false;
-  char digits[24];
-  const auto n =
-      static_cast<int>(std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(std::fabs(k))).ptr - digits);
-  // The smallest d leaves no trailing zero after the point; k = 0 is "0".
-  if (d > 0 && digits[n - 1] == '0') return false;
-  if (v < 0) out += '-';
-  if (d == 0) {
-    out.append(digits, static_cast<size_t>(n));
-    out += ".0";
-  } else if (n <= d) {
-    out += "0.";
-    out.append(static_cast<size_t>(d - n), '0');
-    out.append(digits, static_cast<size_t>(n));
-  } else {
-    out.append(digits, static_cast<size_t>(n - d));
-    out += '.';
-    out.append(digits + (n - d), static_cast<size_t>(d));
-  }
-  return true;
-}
-
 /// Appends Date::iso() (YYYY-MM-DD) without formatting calls.
 void append_iso(std::string& out, Date d) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
@@ -247,10 +211,9 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
     }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric: {
-      // python_float_repr of a finite value; NaN and infinities go the
-      // style's own way.
+      // python_float_repr of a finite value (its few-places fast path
+      // included); NaN and infinities go the style's own way.
       const double v = col.real_at(row);
-      if (append_short_decimal(out, v)) return;
       if (std::isfinite(v)) {
         phase4_detail::append_py_float(out, v);
         return;
