@@ -49,31 +49,34 @@ struct SeasonAvg {
   std::string error;
 };
 
+/// The season average of a features array of @p count values whose element
+/// kSeasonAvgIndex is @p x (NaN for JSON null, or when there is none).
+SeasonAvg season_avg_from(size_t count, double x) {
+  if (count <= kSeasonAvgIndex) {
+    return {std::nullopt, "features has " + std::to_string(count) + " values, no points_avg_season"};
+  }
+  if (!std::isfinite(x)) return {};
+  return {x, {}};
+}
+
 SeasonAvg season_avg_of(const std::string* features) {
   if (!features) return {};
   // The feature store's own text (a flat array of numbers and nulls) without a
   // JSON tree; anything else through nlohmann, for the same value or its error.
   thread_local std::vector<double> values;
   if (proc::parse_number_array(*features, values)) {
-    if (values.size() <= kSeasonAvgIndex) {
-      return {std::nullopt, "features has " + std::to_string(values.size()) + " values, no points_avg_season"};
-    }
-    const double x = values[kSeasonAvgIndex];  // null: NaN
-    if (!std::isfinite(x)) return {};
-    return {x, {}};
+    return season_avg_from(values.size(), values.size() > kSeasonAvgIndex ? values[kSeasonAvgIndex] : std::nan(""));
   }
   try {
     const auto j = nlohmann::json::parse(*features);
     if (!j.is_array()) return {std::nullopt, "features is not a JSON array"};
-    if (j.size() <= kSeasonAvgIndex) {
-      return {std::nullopt, "features has " + std::to_string(j.size()) + " values, no points_avg_season"};
+    double x = std::nan("");
+    if (j.size() > kSeasonAvgIndex) {
+      const auto& v = j[kSeasonAvgIndex];
+      if (!v.is_null() && !v.is_number()) return {std::nullopt, "points_avg_season is not a number"};
+      if (v.is_number()) x = v.get<double>();
     }
-    const auto& v = j[kSeasonAvgIndex];
-    if (v.is_null()) return {};
-    if (!v.is_number()) return {std::nullopt, "points_avg_season is not a number"};
-    const double x = v.get<double>();
-    if (!std::isfinite(x)) return {};
-    return {x, {}};
+    return season_avg_from(j.size(), x);
   } catch (const nlohmann::json::exception& e) {
     return {std::nullopt, std::string("features is not valid JSON: ") + e.what()};
   }
