@@ -81,14 +81,20 @@ std::string PartitionHash::hex() const {
 
 RowHashBuilder::RowHashBuilder(const std::vector<std::string>& column_names)
     : seed_of_(column_names.size(), 0), hashed_(column_names.size(), 0) {
-  for (size_t c = 0; c < column_names.size(); ++c) {
-    const std::string& name = column_names[c];
-    if (is_run_stamp_column(name)) continue;
-    uint64_t seed = kFnvOffset;
-    mix_bytes(seed, name.data(), name.size());
-    seed_of_[c] = seed;
-    hashed_[c] = 1;
-  }
+  for (size_t c = 0; c < column_names.size(); ++c) add_name(c, column_names[c]);
+}
+
+RowHashBuilder::RowHashBuilder(const Table& shape, const std::vector<size_t>& chosen)
+    : seed_of_(chosen.size(), 0), hashed_(chosen.size(), 0) {
+  for (size_t c = 0; c < chosen.size(); ++c) add_name(c, shape.column_names()[chosen[c]]);
+}
+
+void RowHashBuilder::add_name(size_t c, std::string_view name) {
+  if (is_run_stamp_column(name)) return;
+  uint64_t seed = kFnvOffset;
+  mix_bytes(seed, name.data(), name.size());
+  seed_of_[c] = seed;
+  hashed_[c] = 1;
 }
 
 void RowHashBuilder::start() noexcept { h_ = kFnvOffset; }
@@ -126,7 +132,7 @@ struct RowHasher {
   std::vector<size_t> cols;  ///< per hashed position: the column of the shape (stamps included)
 
   RowHasher(const Table& shape, std::vector<size_t> chosen)
-      : builder(names_of(shape, chosen)), cols(std::move(chosen)) {}
+      : builder(shape, chosen), cols(std::move(chosen)) {}
   explicit RowHasher(const Table& shape) : RowHasher(shape, all_columns(shape)) {}
 
   [[nodiscard]] uint64_t hash(const Table& t, size_t row) {
@@ -223,12 +229,6 @@ struct RowHasher {
     }
   }
 
-  static std::vector<std::string> names_of(const Table& shape, const std::vector<size_t>& chosen) {
-    std::vector<std::string> names;
-    names.reserve(chosen.size());
-    for (size_t c : chosen) names.push_back(shape.column_names()[c]);
-    return names;
-  }
   static std::vector<size_t> all_columns(const Table& shape) {
     std::vector<size_t> all(shape.num_columns());
     for (size_t c = 0; c < all.size(); ++c) all[c] = c;

@@ -1,6 +1,6 @@
 #include "nbaprops/core/table.hpp"
 
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -624,18 +624,38 @@ std::string py_float(double v) {
 /// Appends @p s as json.dumps (ensure_ascii) writes a string: printable ASCII
 /// without quotes or backslashes as is, anything else through nlohmann.
 void append_json_text(std::string& out, std::string_view s) {
-  bool plain = true;
-  for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    plain &= u >= 0x20 && u < 0x7f && ch != '"' && ch != '\\';
-  }
-  if (!plain) {
+  if (!json_plain(s)) {
     out += nlohmann::json(std::string(s)).dump(-1, ' ', true);
     return;
   }
   out += '"';
   out += s;
   out += '"';
+}
+
+/// @return true when @p s is a JSON array, without whitespace, of plain
+/// strings (json_plain) and integers without a sign, leading zeros or more
+/// than 18 digits: text that nlohmann parses and dumps (compact, ASCII) to
+/// itself.
+bool compact_plain_array(std::string_view s) {
+  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return false;
+  size_t i = 1;
+  const size_t end = s.size() - 1;
+  if (i == end) return true;
+  while (true) {
+    if (s[i] == '"') {
+      const size_t close = s.find('"', i + 1);
+      if (close == std::string_view::npos || close >= end || !json_plain(s.substr(i + 1, close - i - 1))) return false;
+      i = close + 1;
+    } else {
+      const size_t from = i;
+      while (i < end && s[i] >= '0' && s[i] <= '9') ++i;
+      if (i == from || i - from > 18 || (s[from] == '0' && i - from > 1)) return false;
+    }
+    if (i == end) return true;
+    if (s[i] != ',') return false;
+    ++i;
+  }
 }
 
 /// Appends cell (@p row, @p c) as Python's json.dumps(default=str) writes it.
@@ -665,6 +685,12 @@ void append_json_value(std::string& out, const Table& t, size_t row, size_t c) {
       return;
     case ColumnType::kArray:
     case ColumnType::kJson: {
+      // A compact array of plain strings and integers (what json_array and
+      // the processors write) is its own re-serialisation.
+      if (compact_plain_array(col.text_at(row))) {
+        out += col.text_at(row);
+        return;
+      }
       auto parsed = nlohmann::json::parse(col.text_at(row), nullptr, false);
       out += parsed.is_discarded() ? nlohmann::json(col.text_at(row)).dump(-1, ' ', true) : parsed.dump(-1, ' ', true);
       return;
@@ -676,6 +702,15 @@ void append_json_value(std::string& out, const Table& t, size_t row, size_t c) {
 }
 
 }  // namespace
+
+bool json_plain(std::string_view s) {
+  bool plain = true;
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    plain &= u >= 0x20 && u < 0x7f && ch != '"' && ch != '\\';
+  }
+  return plain;
+}
 
 std::string Table::cell_text(size_t row, size_t c) const {
   const Column& cl = columns_[c];
@@ -787,18 +822,20 @@ void append_python_float_repr(std::string& out, double v) {
 namespace {
 
 /// The SHA-256 of @p bytes as lowercase hex, its first @p hex_chars characters
-/// written to @p out (the algorithm fetched once, one digest context per
-/// thread).
+/// written to @p out. The one-shot digest keeps its state on the stack: the
+/// EVP interface of OpenSSL 3.0 allocates and frees a provider context on every
+/// EVP_DigestInit_ex2, one malloc per row hash. The low-level functions are
+/// deprecated in 3.0, not removed, and take the same SHA-NI code path.
 void sha256_prefix(std::string_view bytes, size_t hex_chars, char* out) {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1 || 2 * static_cast<size_t>(len) < hex_chars) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  SHA256_CTX ctx;
+  if (2 * sizeof(digest) < hex_chars || SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, bytes.data(), bytes.size()) != 1 ||
+      SHA256_Final(digest, &ctx) != 1) {
     throw InternalError("SHA-256 failed");
   }
+#pragma GCC diagnostic pop
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < hex_chars; ++i) out[i] = kHex[i % 2 ? digest[i / 2] & 15 : digest[i / 2] >> 4];
 }

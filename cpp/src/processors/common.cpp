@@ -71,7 +71,22 @@ std::string tier_for_score(double score) {
   return "unusable";
 }
 
-std::string json_array(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+std::string json_array(const std::vector<std::string>& items) {
+  // Plain items (the quality issues and sources are) written directly, as
+  // nlohmann writes them; anything to escape through nlohmann.
+  if (!std::all_of(items.begin(), items.end(), [](const std::string& x) { return json_plain(x); })) {
+    return nlohmann::json(items).dump();
+  }
+  std::string out = "[";
+  for (const std::string& x : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += x;
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
 
 void append_json_number_array(std::string& out, const double* values, size_t n) {
   out += '[';

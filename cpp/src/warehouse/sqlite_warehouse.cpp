@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 #include <type_traits>
+#include <unordered_map>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
@@ -919,8 +920,7 @@ int bind_partition(sqlite3_stmt* st, const std::string& iso, const TableWrite& w
 
 /// Binds rows of a table to the parameters of an INSERT: every parameter,
 /// NULLs included, so nothing of an earlier row stays bound. Date cells bind
-/// as ISO text; a partition's rows share a few dates, so the last one
-/// formatted is kept. Each column's cells and how they bind are looked up
+/// as ISO text, each distinct date formatted once. Each column's cells and how they bind are looked up
 /// once, not per cell.
 class RowBinder {
  public:
@@ -959,13 +959,11 @@ class RowBinder {
         case Kind::kText:
           sqlite3_bind_text(st, p, c.texts[r]->data(), static_cast<int>(c.texts[r]->size()), SQLITE_STATIC);
           break;
-        case Kind::kDate:
-          if (c.ints[r] != iso_day_) {
-            iso_day_ = c.ints[r];
-            iso_ = Date(static_cast<int32_t>(iso_day_)).iso();
-          }
-          sqlite3_bind_text(st, p, iso_.c_str(), static_cast<int>(iso_.size()), SQLITE_TRANSIENT);
+        case Kind::kDate: {
+          const std::string& iso = iso_of(c.ints[r]);
+          sqlite3_bind_text(st, p, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
           break;
+        }
       }
     }
   }
@@ -979,9 +977,23 @@ class RowBinder {
     const std::string* const* texts;
     Kind kind;
   };
+  /// The ISO text of day @p day, formatted once per binder. Its text stays
+  /// where it is while the binder lives (the map's nodes do not move), so a
+  /// date binds without SQLite copying it: a copied parameter is a malloc and
+  /// a free per date cell.
+  const std::string& iso_of(int64_t day) {
+    if (day == last_day_) return *last_iso_;
+    auto [it, added] = iso_.try_emplace(day);
+    if (added) it->second = Date(static_cast<int32_t>(day)).iso();
+    last_day_ = day;
+    last_iso_ = &it->second;
+    return it->second;
+  }
+
   std::vector<Col> cols_;
-  int64_t iso_day_ = INT64_MIN;
-  std::string iso_;
+  std::unordered_map<int64_t, std::string> iso_;
+  int64_t last_day_ = INT64_MIN;
+  const std::string* last_iso_ = nullptr;
 };
 
 /// The INSERT of @p rows_per_insert rows of @p rows' columns. Rows of every

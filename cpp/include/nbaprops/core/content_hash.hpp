@@ -41,6 +41,8 @@ class RowHashBuilder {
   /// @param column_names the row's columns in order (run-stamp columns are
   ///   kept in the numbering but not hashed).
   explicit RowHashBuilder(const std::vector<std::string>& column_names);
+  /// The same over the columns @p chosen of @p shape (their names not copied).
+  RowHashBuilder(const Table& shape, const std::vector<size_t>& chosen);
   /// @return false for a run-stamp column (its cells must not be passed).
   [[nodiscard]] bool hashed(size_t col) const noexcept { return hashed_[col] != 0; }
   /// Starts a row; then, for every hashed column in ascending order, exactly
@@ -57,6 +59,9 @@ class RowHashBuilder {
 
  private:
   void cell(size_t col) noexcept;
+  /// Seeds column @p c with @p name (a run-stamp column stays unhashed).
+  void add_name(size_t c, std::string_view name);
+
   std::vector<uint64_t> seed_of_;  ///< per column: FNV state after its name
   std::vector<uint8_t> hashed_;    ///< per column: 0 for a run-stamp column
   uint64_t h_ = 0;

@@ -308,6 +308,10 @@ std::string python_float_repr(double v);
 /// the shortest-digits search).
 void append_python_float_repr(std::string& out, double v);
 
+/// @return true when every byte of @p s is printable ASCII other than '"' and
+/// '\\': text that a JSON writer puts between quotes unchanged.
+bool json_plain(std::string_view s);
+
 /// A decimal r × 10^-places.
 struct ShortDecimal {
   int64_t digits = 0;

@@ -112,6 +112,12 @@ inline bool in_projection(const Table& t, const char* column) {
 inline const Column* opt_col(const Table& t, const char* column) {
   return in_projection(t, column) ? &t.col(column) : nullptr;
 }
+/// A column resolved once from a table that may not have it at all (source
+/// bookkeeping over whichever upstream table it is given): nullptr then.
+inline const Column* col_if_any(const Table& t, const char* column) {
+  const int i = t.index_of(column);
+  return i < 0 ? nullptr : &t.col(static_cast<size_t>(i));
+}
 /// Nullable cell reads through a resolved column (nullptr reads as NULL).
 inline std::optional<double> real_of(const Column* c, size_t row) { return c ? c->get_real(row) : std::nullopt; }
 inline std::optional<int64_t> int_of(const Column* c, size_t row) { return c ? c->get_int(row) : std::nullopt; }
@@ -201,6 +207,7 @@ std::vector<T> newest_first(const std::vector<std::pair<Date, T>>& h, Date from,
   const auto lo = std::lower_bound(h.begin(), h.end(), from, by_date);
   auto end = std::lower_bound(lo, h.end(), before, by_date);
   std::vector<T> out;
+  out.reserve(std::min(limit, static_cast<size_t>(end - lo)));
   while (end != lo && out.size() < limit) {
     auto group = end - 1;
     while (group != lo && (group - 1)->first == group->first) --group;

@@ -1,15 +1,55 @@
 #include "game_lines.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::analytics::detail {
 
 namespace {
-std::string key_of(const Table& t, size_t r) {
-  return t.get_text(r, "game_id").value_or("") + "|" + t.get_text(r, "team_abbr").value_or("");
+
+/// "game_id|team_abbr" of row @p r (NULL cells as "").
+std::string key_of(const Column& game, const Column& team, size_t r) {
+  std::string key = game.is_null(r) ? std::string() : game.text_at(r);
+  key += '|';
+  if (!team.is_null(r)) key += team.text_at(r);
+  return key;
 }
+
+/// The counted columns of a line, in TeamLine order (pts … pf).
+constexpr std::array<const char*, 14> kTeamBoxStats = {
+    "points",          "fg_attempted",       "fg_made",            "three_pt_attempted", "three_pt_made",
+    "ft_attempted",    "ft_made",            "offensive_rebounds", "defensive_rebounds", "total_rebounds",
+    "assists",         "steals",             "turnovers",          "personal_fouls"};
+constexpr std::array<const char*, 14> kGamebookStats = {"points",
+                                                        "field_goals_attempted",
+                                                        "field_goals_made",
+                                                        "three_pointers_attempted",
+                                                        "three_pointers_made",
+                                                        "free_throws_attempted",
+                                                        "free_throws_made",
+                                                        "offensive_rebounds",
+                                                        "defensive_rebounds",
+                                                        "total_rebounds",
+                                                        "assists",
+                                                        "steals",
+                                                        "turnovers",
+                                                        "personal_fouls"};
+
+/// The line's counted fields in kTeamBoxStats order.
+std::array<std::optional<int64_t>*, 14> fields_of(TeamLine& l) {
+  return {&l.pts, &l.fga, &l.fgm, &l.tpa,  &l.tpm, &l.fta, &l.ftm,
+          &l.oreb, &l.dreb, &l.reb, &l.ast, &l.stl, &l.tov, &l.pf};
+}
+
+/// The columns @p names of @p t, resolved once.
+std::array<const Column*, 14> stat_columns(const Table& t, const std::array<const char*, 14>& names) {
+  std::array<const Column*, 14> out{};
+  for (size_t k = 0; k < names.size(); ++k) out[k] = &t.col(names[k]);
+  return out;
+}
+
 }  // namespace
 
 const TeamLine* DateTeamLines::find(const std::string& game_id, const std::string& team) const {
@@ -22,77 +62,67 @@ const TeamLine* DateTeamLines::find(const std::string& game_id, const std::strin
 
 DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
   DateTeamLines out;
-  for (size_t r = 0; r < tb.num_rows(); ++r) {
-    auto pa = tb.get_text(r, "processed_at");
-    TeamLine& l = out.box[key_of(tb, r)];
-    if (l.processed_at && pa && *pa <= *l.processed_at) continue;  // keep the latest processed_at
-    l = TeamLine{};
-    l.processed_at = pa;
-    l.pts = tb.get_int(r, "points");
-    l.fga = tb.get_int(r, "fg_attempted");
-    l.fgm = tb.get_int(r, "fg_made");
-    l.tpa = tb.get_int(r, "three_pt_attempted");
-    l.tpm = tb.get_int(r, "three_pt_made");
-    l.fta = tb.get_int(r, "ft_attempted");
-    l.ftm = tb.get_int(r, "ft_made");
-    l.oreb = tb.get_int(r, "offensive_rebounds");
-    l.dreb = tb.get_int(r, "defensive_rebounds");
-    l.reb = tb.get_int(r, "total_rebounds");
-    l.ast = tb.get_int(r, "assists");
-    l.stl = tb.get_int(r, "steals");
-    l.tov = tb.get_int(r, "turnovers");
-    l.pf = tb.get_int(r, "personal_fouls");
-    l.minutes = tb.get_text(r, "minutes");
-    l.source_hash = tb.get_text(r, "data_hash");
+  {
+    const Column& game = tb.col("game_id");
+    const Column& team = tb.col("team_abbr");
+    const Column& processed = tb.col("processed_at");
+    const Column& minutes = tb.col("minutes");
+    const Column& hash = tb.col("data_hash");
+    const auto stats = stat_columns(tb, kTeamBoxStats);
+    for (size_t r = 0; r < tb.num_rows(); ++r) {
+      const std::string* pa = proc::text_of(&processed, r);
+      TeamLine& l = out.box[key_of(game, team, r)];
+      if (l.processed_at && pa && *pa <= *l.processed_at) continue;  // keep the latest processed_at
+      l = TeamLine{};
+      if (pa) l.processed_at = *pa;
+      const auto fields = fields_of(l);
+      for (size_t k = 0; k < stats.size(); ++k) *fields[k] = stats[k]->get_int(r);
+      if (const std::string* m = proc::text_of(&minutes, r)) l.minutes = *m;
+      if (const std::string* h = proc::text_of(&hash, r)) l.source_hash = *h;
+    }
   }
 
   struct Sums {
-    NullableSum pts, fga, fgm, tpa, tpm, fta, ftm, oreb, dreb, reb, ast, stl, tov, pf;
+    std::array<NullableSum, 14> stats;  ///< kGamebookStats order
     int rows = 0;
   };
   std::map<std::string, Sums> sums;
+  const Column& game = gb.col("game_id");
+  const Column& team = gb.col("team_abbr");
+  const Column& status_col = gb.col("player_status");
+  const auto stats = stat_columns(gb, kGamebookStats);
+  // A team's rows come together: the key and its map slots are found again
+  // only when the (interned) game or team changes.
+  const std::string* last_game = nullptr;
+  const std::string* last_team = nullptr;
+  bool have_key = false;
+  std::string key;
+  int64_t* rows_of_key = nullptr;
   for (size_t r = 0; r < gb.num_rows(); ++r) {
-    const std::string key = key_of(gb, r);
-    ++out.gamebook_rows[key];
-    const std::string status = gb.get_text(r, "player_status").value_or("");
-    if (status == "inactive") ++out.inactive[key];
-    if (status != "active") continue;
+    const std::string* g = game.is_null(r) ? nullptr : game.text_ptr(r);
+    const std::string* t = team.is_null(r) ? nullptr : team.text_ptr(r);
+    if (!have_key || g != last_game || t != last_team) {
+      key = key_of(game, team, r);
+      rows_of_key = &out.gamebook_rows[key];
+      last_game = g;
+      last_team = t;
+      have_key = true;
+    }
+    ++*rows_of_key;
+    const std::string* status = status_col.is_null(r) ? nullptr : status_col.text_ptr(r);
+    if (status && *status == "inactive") ++out.inactive[key];
+    if (!status || *status != "active") continue;
     Sums& s = sums[key];
     ++s.rows;
-    s.pts.add(gb.get_int(r, "points"));
-    s.fga.add(gb.get_int(r, "field_goals_attempted"));
-    s.fgm.add(gb.get_int(r, "field_goals_made"));
-    s.tpa.add(gb.get_int(r, "three_pointers_attempted"));
-    s.tpm.add(gb.get_int(r, "three_pointers_made"));
-    s.fta.add(gb.get_int(r, "free_throws_attempted"));
-    s.ftm.add(gb.get_int(r, "free_throws_made"));
-    s.oreb.add(gb.get_int(r, "offensive_rebounds"));
-    s.dreb.add(gb.get_int(r, "defensive_rebounds"));
-    s.reb.add(gb.get_int(r, "total_rebounds"));
-    s.ast.add(gb.get_int(r, "assists"));
-    s.stl.add(gb.get_int(r, "steals"));
-    s.tov.add(gb.get_int(r, "turnovers"));
-    s.pf.add(gb.get_int(r, "personal_fouls"));
+    for (size_t k = 0; k < stats.size(); ++k) s.stats[k].add(stats[k]->get_int(r));
   }
-  for (const auto& [key, s] : sums) {
+  for (const auto& [k, s] : sums) {
     TeamLine l;
     l.reconstructed = true;
     l.active_rows = s.rows;
-    l.pts = s.pts.value();
-    l.fga = s.fga.value();
-    l.fgm = s.fgm.value();
-    l.tpa = s.tpa.value();
-    l.tpm = s.tpm.value();
-    l.fta = s.fta.value();
-    l.ftm = s.ftm.value();
-    l.oreb = s.oreb.value();
-    l.dreb = s.dreb.value();
-    l.reb = s.reb.value();
-    l.ast = s.ast.value();
-    l.stl = s.stl.value();
-    l.tov = s.tov.value();
-    l.pf = s.pf.value();
-    out.rebuilt.emplace(key, l);
+    const auto fields = fields_of(l);
+    for (size_t i = 0; i < s.stats.size(); ++i) *fields[i] = s.stats[i].value();
+    out.rebuilt.emplace(k, l);
   }
   return out;
 }
@@ -100,23 +130,28 @@ DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
 SourceBlock source_block(const Table& src, int64_t expected) {
   SourceBlock b;
   b.rows_found = static_cast<int64_t>(src.num_rows());
-  const bool has_pa = src.index_of("processed_at") >= 0;
-  const bool has_hash = src.index_of("data_hash") >= 0;
-  std::optional<std::string> hash_at;
+  const Column* processed = proc::col_if_any(src, "processed_at");
+  const Column* hash_col = proc::col_if_any(src, "data_hash");
+  static const std::string kEmpty;
+  const std::string* last = nullptr;  // MAX(processed_at)
+  const std::string* hash = nullptr;  // the latest non-null hash
+  const std::string* hash_at = nullptr;
   for (size_t r = 0; r < src.num_rows(); ++r) {
-    auto pa = has_pa ? src.get_text(r, "processed_at") : std::nullopt;
-    if (pa && (!b.last_updated || *pa > *b.last_updated)) b.last_updated = pa;
-    if (!has_hash) continue;
-    auto h = src.get_text(r, "data_hash");
+    const std::string* pa = proc::text_of(processed, r);
+    if (pa && (!last || *pa > *last)) last = pa;
+    const std::string* h = proc::text_of(hash_col, r);
     if (!h) continue;
     // Latest non-null hash; ties broken by the hash text so the choice is
     // deterministic.
-    std::string at = pa.value_or("");
-    if (!b.hash || at > hash_at.value_or("") || (at == hash_at.value_or("") && *h > *b.hash)) {
-      b.hash = h;
-      hash_at = at;
+    const std::string& at = pa ? *pa : kEmpty;
+    const std::string& best_at = hash_at ? *hash_at : kEmpty;
+    if (!hash || at > best_at || (at == best_at && *h > *hash)) {
+      hash = h;
+      hash_at = &at;
     }
   }
+  if (last) b.last_updated = *last;
+  if (hash) b.hash = *hash;
   if (expected > 0) {
     b.completeness_pct =
         proc::py_round(std::min(100.0, static_cast<double>(b.rows_found) / static_cast<double>(expected) * 100.0), 2);

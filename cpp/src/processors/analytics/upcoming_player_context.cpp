@@ -53,7 +53,7 @@ Fatigue player_fatigue(const std::vector<PlayerGame>& h, Date d) {
     }
   }
   double m7 = 0, m14 = 0;
-  std::vector<Date> dates14;
+  const PlayerGame* newer14 = nullptr;  // the previous (newer) game of the last 14 days
   for (const auto& g : h) {
     if (g.date >= d - 7) {
       ++f.games_7;
@@ -62,15 +62,14 @@ Fatigue player_fatigue(const std::vector<PlayerGame>& h, Date d) {
     if (g.date >= d - 14) {
       ++f.games_14;
       m14 += g.minutes;
-      dates14.push_back(g.date);
+      // Back-to-backs among the games of the last 14 days, adjacent pairs.
+      if (newer14 != nullptr && newer14->date - g.date == 1) ++f.back_to_backs_14;
+      newer14 = &g;
     }
   }
   f.minutes_7 = static_cast<int64_t>(m7);  // legacy int(): truncation
   f.minutes_14 = static_cast<int64_t>(m14);
   if (f.games_7 > 0) f.avg_minutes_7 = py_round(m7 / static_cast<double>(f.games_7), 1);
-  for (size_t i = 0; i + 1 < dates14.size(); ++i) {
-    if (dates14[i] - dates14[i + 1] == 1) ++f.back_to_backs_14;
-  }
   return f;
 }
 
@@ -112,13 +111,18 @@ PropStreak prop_streaks(const std::vector<PlayerGame>& h) {
 PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
   std::vector<upgc::PropCand> cands;
   cands.reserve(rows.size());
+  const Column& line = props.col("points_line");
+  const Column& snap = props.col("snapshot_timestamp");
+  const Column* tip = proc::opt_col(props, "game_start_time");
+  const Column* book = proc::opt_col(props, "bookmaker");
   for (size_t r : rows) {
-    auto line = props.get_real(r, "points_line");
-    if (!line) continue;
-    std::string snap = timestamp_key(props.get_text(r, "snapshot_timestamp").value_or(""));
-    std::string tip = timestamp_key(props.get_text(r, "game_start_time").value_or(""));
-    if (!tip.empty() && snap > tip) continue;  // after tip-off: not a pre-game line
-    cands.push_back({props.get_text(r, "bookmaker").value_or(""), std::move(snap), *line});
+    if (line.is_null(r)) continue;
+    const TimestampKey snap_key = snap.is_null(r) ? TimestampKey() : TimestampKey(snap.text_at(r));
+    const std::string* t = proc::text_of(tip, r);
+    const TimestampKey tip_key = t == nullptr ? TimestampKey() : TimestampKey(*t);
+    if (!tip_key.empty() && snap_key > tip_key) continue;  // after tip-off: not a pre-game line
+    const std::string* b = proc::text_of(book, r);
+    cands.push_back({b == nullptr ? std::string_view() : std::string_view(*b), snap_key, *line.get_real(r)});
   }
   return upgc::pick_prop_line(cands);
 }
@@ -386,6 +390,10 @@ std::vector<PlayerSlice> slice_players(const HistoryDays& h, const std::vector<D
                    [&](size_t a, size_t b) { return std::less<>()(drivers[a].lookup, drivers[b].lookup); });
   for (size_t k = 0; k < drivers.size(); ++k) {
     if (const PropLine* l = h.props.back()->line_of(drivers[k].lookup)) slices[k].line = *l;
+    // At most one entry per day of the window: one allocation each, not a
+    // vector grown by doubling.
+    slices[k].row_dates.reserve(h.gamebook.size());
+    slices[k].games.reserve(h.gamebook.size());
   }
   for (size_t i = h.gamebook.size(); i-- > 0;) {  // newest date first
     const auto& players = h.gamebook[i]->players;
@@ -841,7 +849,7 @@ UnitOutput compute_from(const Schedule& schedule, Date d, const Table& gamebook_
   for (const auto& e : injuries) injury_of[intern(e.player_lookup)] = &e;
   day.gamebook = take.gamebook;
   day.props = take.props;
-  day.lines = source_stats(game_lines, [&](size_t r) { return is_pregame_line(game_lines, r, d); });
+  day.lines = source_stats(game_lines, [&, pregame = PregameLines(game_lines)](size_t r) { return pregame(r, d); });
   day.bootstrap = schedule.is_bootstrap(d);
   day.boundary = d.month() == 10 || d.month() == 11 || d.month() == 4;
   day.phase = season_phase(d);

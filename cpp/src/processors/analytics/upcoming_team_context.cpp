@@ -14,11 +14,13 @@ using proc::py_round;
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-std::string timestamp_key(const std::string& ts) {
-  std::string k = ts.substr(0, 19);
-  if (k.size() > 10 && (k[10] == 'T' || k[10] == 't')) k[10] = ' ';
-  return k;
+TimestampKey::TimestampKey(std::string_view ts) {
+  size_ = static_cast<uint8_t>(std::min(ts.size(), chars_.size()));
+  std::copy_n(ts.data(), size_, chars_.data());
+  if (size_ > 10 && (chars_[10] == 'T' || chars_[10] == 't')) chars_[10] = ' ';
 }
+
+std::string timestamp_key(const std::string& ts) { return std::string(TimestampKey(ts).view()); }
 
 namespace {
 std::string lower(std::string s) {
@@ -53,13 +55,13 @@ std::string team_from_name(const std::string& name) {
   return "";
 }
 
-int bookmaker_rank(const std::string& book) {
+int bookmaker_rank(std::string_view book) {
   if (book == "draftkings") return 0;
   if (book == "fanduel") return 1;
   return 2;
 }
 
-bool bookmaker_before(const std::string& a, const std::string& b) {
+bool bookmaker_before(std::string_view a, std::string_view b) {
   int ra = bookmaker_rank(a), rb = bookmaker_rank(b);
   if (ra != rb) return ra < rb;
   return a < b;
@@ -69,9 +71,9 @@ namespace {
 
 /// One candidate line row for a market.
 struct LineCand {
-  std::string book;
-  std::string snap_key;
-  std::string snapshot;
+  std::string_view book;
+  TimestampKey snap_key;
+  std::string_view snapshot;
   double point = 0;
 };
 
@@ -80,14 +82,14 @@ struct LineCand {
 void pick(const std::vector<LineCand>& c, std::optional<double>& current, std::optional<double>& opening,
           std::string& source, std::optional<std::string>& current_snapshot) {
   if (c.empty()) return;
-  const std::string* best = &c.front().book;
+  std::string_view best = c.front().book;
   for (const auto& x : c) {
-    if (bookmaker_before(x.book, *best)) best = &x.book;
+    if (bookmaker_before(x.book, best)) best = x.book;
   }
   const LineCand* cur = nullptr;
   const LineCand* open = nullptr;
   for (const auto& x : c) {
-    if (x.book != *best) continue;
+    if (x.book != best) continue;
     // Ties on the snapshot keep the first row in table order (deterministic).
     if (!cur || x.snap_key > cur->snap_key) cur = &x;
     if (!open || x.snap_key < open->snap_key) open = &x;
@@ -95,16 +97,22 @@ void pick(const std::vector<LineCand>& c, std::optional<double>& current, std::o
   current = cur->point;
   opening = open->point;
   source = cur->book;
-  current_snapshot = cur->snapshot;
+  current_snapshot = std::string(cur->snapshot);
 }
 
 }  // namespace
 
-bool is_pregame_line(const Table& lines, size_t r, Date d) {
-  if (lines.get_date(r, "game_date") != d) return false;
-  const std::string commence = timestamp_key(lines.get_text(r, "commence_time").value_or(""));
-  return commence.empty() || timestamp_key(lines.get_text(r, "snapshot_timestamp").value_or("")) <= commence;
+PregameLines::PregameLines(const Table& lines)
+    : date_(lines.col("game_date")), commence_(lines.col("commence_time")), snapshot_(lines.col("snapshot_timestamp")) {}
+
+bool PregameLines::operator()(size_t r, Date d) const {
+  if (date_.is_null(r) || date_.int_at(r) != d.days()) return false;
+  if (commence_.is_null(r)) return true;
+  const TimestampKey commence(commence_.text_at(r));
+  return commence.empty() || (snapshot_.is_null(r) ? TimestampKey() : TimestampKey(snapshot_.text_at(r))) <= commence;
 }
+
+bool is_pregame_line(const Table& lines, size_t r, Date d) { return PregameLines(lines)(r, d); }
 
 bool is_pregame_report(const Table& report, size_t r, Date d) {
   auto rd = report.get_date(r, "report_date");
@@ -114,28 +122,41 @@ bool is_pregame_report(const Table& report, size_t r, Date d) {
 std::vector<GameLineRow> parse_game_lines(const Table& lines, Date d) {
   std::vector<GameLineRow> out;
   if (lines.num_rows() == 0) return out;
+  const PregameLines pregame(lines);
+  const Column& point = lines.col("outcome_point");
   const bool has_abbr = lines.index_of("home_team_abbr") >= 0 && lines.index_of("away_team_abbr") >= 0;
+  const Column* home_abbr = has_abbr ? &lines.col("home_team_abbr") : nullptr;
+  const Column* away_abbr = has_abbr ? &lines.col("away_team_abbr") : nullptr;
+  const Column& home_name = lines.col("home_team");
+  const Column& away_name = lines.col("away_team");
+  const Column& market = lines.col("market_key");
+  const Column& outcome_name = lines.col("outcome_name");
+  const Column& book = lines.col("bookmaker_key");
+  const Column& snapshot = lines.col("snapshot_timestamp");
+  static const std::string kEmpty;
+  auto text = [](const Column* c, size_t r) -> const std::string& {
+    const std::string* t = proc::text_of(c, r);
+    return t == nullptr ? kEmpty : *t;
+  };
   for (size_t r = 0; r < lines.num_rows(); ++r) {
     // Pre-game only: a snapshot after tip-off is not a pre-game line.
-    if (!is_pregame_line(lines, r, d)) continue;
-    auto point = lines.get_real(r, "outcome_point");
-    if (!point) continue;
+    if (!pregame(r, d) || point.is_null(r)) continue;
     GameLineRow x;
-    x.home = has_abbr ? lines.get_text(r, "home_team_abbr").value_or("") : "";
-    x.away = has_abbr ? lines.get_text(r, "away_team_abbr").value_or("") : "";
-    if (x.home.empty()) x.home = team_from_name(lines.get_text(r, "home_team").value_or(""));
-    if (x.away.empty()) x.away = team_from_name(lines.get_text(r, "away_team").value_or(""));
-    x.market = lines.get_text(r, "market_key").value_or("");
-    const std::string outcome = lines.get_text(r, "outcome_name").value_or("");
+    x.home = text(home_abbr, r);
+    x.away = text(away_abbr, r);
+    if (x.home.empty()) x.home = team_from_name(text(&home_name, r));
+    if (x.away.empty()) x.away = team_from_name(text(&away_name, r));
+    x.market = text(&market, r);
+    const std::string& outcome = text(&outcome_name, r);
     if (x.market == "spreads") {
       x.outcome_team = team_from_name(outcome);
     } else if (x.market == "totals") {
       x.over = lower(outcome) == "over";
     }
-    x.book = lines.get_text(r, "bookmaker_key").value_or("");
-    x.snapshot = lines.get_text(r, "snapshot_timestamp").value_or("");
-    x.snap_key = timestamp_key(x.snapshot);
-    x.point = *point;
+    x.book = text(&book, r);
+    x.snapshot = text(&snapshot, r);
+    x.snap_key = TimestampKey(x.snapshot);
+    x.point = *point.get_real(r);
     out.push_back(std::move(x));
   }
   return out;
@@ -262,21 +283,24 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
 
 SourceStats source_stats(const Table& t, const std::function<bool(size_t)>& use) {
   SourceStats s;
-  const bool has_pa = t.index_of("processed_at") >= 0;
-  const bool has_hash = t.index_of("data_hash") >= 0;
-  std::string best_key;
+  const Column* processed = proc::col_if_any(t, "processed_at");
+  const Column* hash = proc::col_if_any(t, "data_hash");
+  TimestampKey best_key;
+  const std::string* best = nullptr;
+  const std::string* best_hash = nullptr;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (use && !use(r)) continue;
     ++s.rows;
-    if (!has_pa) continue;
-    auto pa = t.get_text(r, "processed_at");
-    if (!pa) continue;
-    std::string k = timestamp_key(*pa);
-    if (s.last_updated && k <= best_key) continue;
+    const std::string* pa = proc::text_of(processed, r);
+    if (pa == nullptr) continue;
+    const TimestampKey k(*pa);
+    if (best != nullptr && k <= best_key) continue;
     best_key = k;
-    s.last_updated = *pa;
-    s.hash = has_hash ? t.get_text(r, "data_hash") : std::nullopt;
+    best = pa;
+    best_hash = proc::text_of(hash, r);
   }
+  if (best != nullptr) s.last_updated = *best;
+  if (best_hash != nullptr) s.hash = *best_hash;
   return s;
 }
 
@@ -648,7 +672,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
   const auto parsed_lines = parse_game_lines(in.game_lines, d);
   TeamDay day{d,
               static_cast<int64_t>(games.size()),
-              source_stats(in.game_lines, [&](size_t r) { return is_pregame_line(in.game_lines, r, d); }),
+              source_stats(in.game_lines, [&, pregame = PregameLines(in.game_lines)](size_t r) { return pregame(r, d); }),
               source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
               schedule.is_bootstrap(d),
               season_boundary(d)};

@@ -8,9 +8,9 @@ namespace nbaprops::analytics::upgc {
 void DaySource::add(const std::string* processed_at, const std::string* data_hash) {
   ++rows;
   if (processed_at == nullptr) return;
-  std::string k = timestamp_key(*processed_at);
+  const TimestampKey k(*processed_at);
   if (processed != nullptr && k <= key) return;  // ties keep the first row
-  key = std::move(k);
+  key = k;
   processed = processed_at;
   hash = data_hash;
 }
@@ -32,21 +32,21 @@ SourceStats source_over(std::span<const DaySource* const> days) {
 PropLine pick_prop_line(const std::vector<PropCand>& cands) {
   PropLine out;
   if (cands.empty()) return out;
-  const std::string* best = &cands.front().book;
+  std::string_view best = cands.front().book;
   for (const auto& c : cands) {
-    if (bookmaker_before(c.book, *best)) best = &c.book;
+    if (bookmaker_before(c.book, best)) best = c.book;
   }
   const PropCand* cur = nullptr;
   const PropCand* open = nullptr;
   for (const auto& c : cands) {
-    if (c.book != *best) continue;
+    if (c.book != best) continue;
     if (!cur || c.snap > cur->snap) cur = &c;
     if (!open || c.snap < open->snap) open = &c;
   }
   out.current = cur->line;
   out.opening = open->line;
-  out.current_book = *best;
-  out.opening_book = *best;
+  out.current_book = best;
+  out.opening_book = best;
   return out;
 }
 
@@ -126,15 +126,15 @@ PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
   // whatever game_id format the props carry (§0, §10.1).
   std::unordered_map<const std::string*, std::vector<PropCand>> cands;
   for (size_t r : rows) {
-    std::string snap_key = snap.is_null(r) ? std::string() : timestamp_key(snap.text_at(r));
+    const TimestampKey snap_key = snap.is_null(r) ? TimestampKey() : TimestampKey(snap.text_at(r));
     if (const std::string* t = proc::text_of(tip, r)) {
-      const std::string tip_key = timestamp_key(*t);
+      const TimestampKey tip_key(*t);
       if (!tip_key.empty() && snap_key > tip_key) continue;  // after tip-off: not pre-game
     }
     source.add(proc::text_of(processed, r), proc::text_of(hash, r));
     const std::string* who = key_of(lookup, r);
     if (who == nullptr || line.is_null(r)) continue;
-    cands[who].push_back({book.is_null(r) ? std::string() : book.text_at(r), std::move(snap_key), *line.get_real(r)});
+    cands[who].push_back({book.is_null(r) ? std::string_view() : book.text_at(r), snap_key, *line.get_real(r)});
   }
   lines.reserve(cands.size());
   for (const auto& [who, c] : cands) lines.emplace_back(who, pick_prop_line(c));

@@ -34,7 +34,7 @@ namespace nbaprops::analytics::upgc {
 /// were used, and the first of its rows with the newest processed_at.
 struct DaySource {
   int64_t rows = 0;
-  std::string key;                         ///< timestamp_key of that processed_at
+  TimestampKey key;                        ///< timestamp_key of that processed_at
   const std::string* processed = nullptr;  ///< nullptr: no row of the day has one
   const std::string* hash = nullptr;       ///< that row's data_hash (nullptr: NULL)
   /// Counts a row; @p processed_at nullptr when NULL or not projected.
@@ -100,8 +100,8 @@ struct PropsDay {
 
 /// One pre-game prop snapshot of a player's game.
 struct PropCand {
-  std::string book;
-  std::string snap;  ///< timestamp_key of snapshot_timestamp
+  std::string_view book;  ///< the table's text (it outlives the candidates)
+  TimestampKey snap;      ///< timestamp_key of snapshot_timestamp
   double line = 0;
 };
 /// Preferred book (DK → FD → alphabetical), then its latest (current) and

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <string_view>
 #include <unordered_map>
 
 #include "nbaprops/processors/common.hpp"
@@ -203,8 +205,7 @@ struct Upstream {
       : ready_col(opt_col(table, "is_production_ready")) {
     std::vector<size_t> dated;
     sorted = phase4_detail::first_rows_by(table, key, date_col, d, &dated);
-    rows.reserve(sorted.size());
-    for (const auto& [k, r] : sorted) rows.emplace(k, r);
+    rows = phase4_detail::RowByKey(sorted);
     hash = phase4_detail::latest_hash_ptr(table, dated);
   }
   [[nodiscard]] std::optional<size_t> row_of(const std::string* key) const {
@@ -218,7 +219,7 @@ struct Upstream {
     return r && proc::bool_of(ready_col, *r).value_or(false);
   }
   std::vector<std::pair<const std::string*, size_t>> sorted;  ///< (key, first row), in key order
-  std::unordered_map<const std::string*, size_t> rows;
+  phase4_detail::RowByKey rows;  ///< the same, by key
   const Column* ready_col;
   const std::string* hash = nullptr;  ///< latest data_hash of D (nullptr: none)
 };
@@ -284,39 +285,91 @@ PlayerFactors player_factors(const std::string* player, const UpgcColumns& u, si
   return f;
 }
 
+/// Appends the decimal text of @p v to @p out.
+void append_int(std::string& out, int64_t v) {
+  std::array<char, 24> buf{};
+  out.append(buf.data(), std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr);
+}
+
+/// Builds a flat JSON object as json.dumps writes it (", " and ": "), keys in
+/// the order given, into one string.
+class ContextJson {
+ public:
+  ContextJson() {
+    out_.reserve(192);
+    out_ += '{';
+  }
+  ContextJson& num(const char* key, double v) {
+    phase4_detail::append_py_float(start(key), v);
+    return *this;
+  }
+  ContextJson& integer(const char* key, int64_t v) {
+    append_int(start(key), v);
+    return *this;
+  }
+  ContextJson& boolean(const char* key, bool v) {
+    start(key) += v ? "true" : "false";
+    return *this;
+  }
+  ContextJson& str(const char* key, std::string_view v) {
+    phase4_detail::append_json_str(start(key), v);
+    return *this;
+  }
+  std::string done() {
+    out_ += '}';
+    return std::move(out_);
+  }
+
+ private:
+  std::string& start(const char* key) {
+    if (out_.size() > 1) out_ += ", ";
+    out_ += '"';
+    out_ += key;
+    out_ += "\": ";
+    return out_;
+  }
+  std::string out_;
+};
+
 /// The four context JSON columns as the default (parallel) legacy path writes
 /// them: the values actually used.
 std::string fatigue_context(const PlayerFactors& f) {
   const FatigueInputs& fi = f.fi;
-  return "{\"days_rest\": " + std::to_string(fi.days_rest.value_or(1)) +
-         ", \"back_to_back\": " + (fi.back_to_back.value_or(false) ? "true" : "false") +
-         ", \"games_last_7\": " + std::to_string(fi.games_last_7.value_or(3)) +
-         ", \"minutes_last_7\": " + py_float(fi.minutes_last_7.value_or(200.0)) +
-         ", \"avg_minutes_pg_last_7\": " + py_float(fi.avg_minutes_last_7.value_or(30.0)) +
-         ", \"back_to_backs_last_14\": " + std::to_string(fi.back_to_backs_last_14.value_or(0)) +
-         ", \"player_age\": " + std::to_string(fi.player_age.value_or(25)) +
-         ", \"final_score\": " + std::to_string(f.fatigue) + "}";
+  return ContextJson()
+      .integer("days_rest", fi.days_rest.value_or(1))
+      .boolean("back_to_back", fi.back_to_back.value_or(false))
+      .integer("games_last_7", fi.games_last_7.value_or(3))
+      .num("minutes_last_7", fi.minutes_last_7.value_or(200.0))
+      .num("avg_minutes_pg_last_7", fi.avg_minutes_last_7.value_or(30.0))
+      .integer("back_to_backs_last_14", fi.back_to_backs_last_14.value_or(0))
+      .integer("player_age", fi.player_age.value_or(25))
+      .integer("final_score", f.fatigue)
+      .done();
 }
 
 std::string shot_zone_context(const PlayerFactors& f) {
   if (!f.pz || !f.oz) return "{\"missing_data\": true}";
-  return "{\"player_primary_zone\": " + json_str(f.pz->primary_zone.value_or("unknown")) +
-         ", \"opponent_weak_zone\": " + json_str(f.oz->weakest_zone.value_or("unknown")) +
-         ", \"final_score\": " + py_float(f.shot) + "}";
+  return ContextJson()
+      .str("player_primary_zone", f.pz->primary_zone ? std::string_view(*f.pz->primary_zone) : "unknown")
+      .str("opponent_weak_zone", f.oz->weakest_zone ? std::string_view(*f.oz->weakest_zone) : "unknown")
+      .num("final_score", f.shot)
+      .done();
 }
 
 std::string pace_context(const PlayerFactors& f) {
-  return "{\"pace_differential\": " + py_float(f.pace_diff.value_or(0.0)) + ", \"final_score\": " + py_float(f.pace) +
-         "}";
+  return ContextJson().num("pace_differential", f.pace_diff.value_or(0.0)).num("final_score", f.pace).done();
 }
 
 std::string usage_context(const PlayerFactors& f) {
   const double p_used = f.projected.value_or(25.0);
   const double b_used = f.baseline.value_or(25.0);
-  return "{\"projected_usage_rate\": " + py_float(p_used) + ", \"avg_usage_last_7\": " + py_float(b_used) +
-         ", \"usage_differential\": " + py_float(b_used == 0.0 ? 0.0 : p_used - b_used) +
-         ", \"star_teammates_out\": " + std::to_string(f.stars.value_or(0)) +
-         ", \"final_score\": " + py_float(f.usage) + "}";
+  return ContextJson()
+      .num("projected_usage_rate", p_used)
+      .num("avg_usage_last_7", b_used)
+      .num("usage_differential", b_used == 0.0 ? 0.0 : p_used - b_used)
+      .integer("star_teammates_out", f.stars.value_or(0))
+      .num("final_score", f.usage)
+      .done();
 }
 
 /// The output columns that vary by row, resolved once per unit.

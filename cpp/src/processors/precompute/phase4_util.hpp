@@ -17,7 +17,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -218,14 +217,22 @@ void for_first_rows_by(const Table& t, const char* key, const char* date_col, Da
                        Fn&& fn) {
   const Column& k = t.col(key);
   const Column& date = t.col(date_col);
-  std::unordered_set<const std::string*> seen;
+  // (key, row) of the date's rows; sorted by key then row, the first of each
+  // key is its first row. One vector, where a set of seen keys allocated a
+  // node per key.
+  std::vector<std::pair<const std::string*, size_t>> keyed;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (date.is_null(r) || date.int_at(r) != d.days()) continue;
     if (dated) dated->push_back(r);
-    if (k.is_null(r)) continue;
-    const std::string* key_ptr = k.text_ptr(r);
-    if (seen.insert(key_ptr).second) fn(key_ptr, r);
+    if (!k.is_null(r)) keyed.emplace_back(k.text_ptr(r), r);
   }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    return std::less<>()(a.first, b.first) || (a.first == b.first && a.second < b.second);
+  });
+  keyed.erase(std::unique(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+              keyed.end());
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& [key_ptr, r] : keyed) fn(key_ptr, r);
 }
 
 /// for_first_rows_by as (interned key, row) in the keys' string order.
@@ -238,13 +245,38 @@ inline std::vector<std::pair<const std::string*, size_t>> first_rows_by(const Ta
   return out;
 }
 
-/// for_first_rows_by as a map interned key → row (no ordering work).
-inline std::unordered_map<const std::string*, size_t> first_row_map_by(const Table& t, const char* key,
-                                                                       const char* date_col, Date d,
-                                                                       std::vector<size_t>* dated = nullptr) {
-  std::unordered_map<const std::string*, size_t> out;
-  for_first_rows_by(t, key, date_col, d, dated, [&](const std::string* k, size_t r) { out.emplace(k, r); });
-  return out;
+/// Interned key → row, looked up as a map is, held as one vector sorted by the
+/// key's address (a hash map allocated a node per key).
+class RowByKey {
+ public:
+  using value_type = std::pair<const std::string*, size_t>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  RowByKey() = default;
+  /// @p rows: distinct keys, in any order.
+  explicit RowByKey(std::vector<value_type> rows) : rows_(std::move(rows)) {
+    std::sort(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+  }
+  [[nodiscard]] const_iterator find(const std::string* key) const {
+    auto it = std::lower_bound(rows_.begin(), rows_.end(), key,
+                               [](const value_type& e, const std::string* k) { return std::less<>()(e.first, k); });
+    return it != rows_.end() && it->first == key ? it : rows_.end();
+  }
+  [[nodiscard]] const_iterator begin() const { return rows_.begin(); }
+  [[nodiscard]] const_iterator end() const { return rows_.end(); }
+  [[nodiscard]] size_t size() const { return rows_.size(); }
+  [[nodiscard]] bool empty() const { return rows_.empty(); }
+
+ private:
+  std::vector<value_type> rows_;
+};
+
+/// for_first_rows_by as interned key → row (no ordering work for the caller).
+inline RowByKey first_row_map_by(const Table& t, const char* key, const char* date_col, Date d,
+                                 std::vector<size_t>* dated = nullptr) {
+  std::vector<RowByKey::value_type> out;
+  for_first_rows_by(t, key, date_col, d, dated, [&](const std::string* k, size_t r) { out.emplace_back(k, r); });
+  return RowByKey(std::move(out));
 }
 
 /// latest_hash() without copies: the interned `data_hash` of the most recent

@@ -1,6 +1,5 @@
 #include "nbaprops/processors/precompute/zone_common.hpp"
 
-#include <openssl/evp.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 

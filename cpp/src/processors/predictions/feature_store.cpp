@@ -147,6 +147,9 @@ FeatureVector build_features(const Phase4Values& p4, const Phase3Values& p3) {
 
   // Phase 3 fallbacks from PGS history before D.
   std::vector<std::optional<double>> pts, mins, fts;
+  pts.reserve(p3.last_10_games.size());
+  mins.reserve(p3.last_10_games.size());
+  fts.reserve(p3.last_10_games.size());
   for (const auto& g : p3.last_10_games) {
     pts.push_back(g.points);
     mins.push_back(g.minutes);
@@ -299,7 +302,7 @@ struct Phase4Source {
     return r && proc::bool_of(ready_col, *r).value_or(false);
   }
 
-  std::unordered_map<const std::string*, size_t> first;  ///< interned key → first row of D
+  phase4_detail::RowByKey first;  ///< interned key → first row of D
   int64_t rows = 0;
   const std::string *last_updated = nullptr, *hash = nullptr;
   double pct = 0;

@@ -357,7 +357,7 @@ namespace {
 
 /// The first row dated @p d per player (legacy "first matching row wins"),
 /// keyed by the interned name.
-std::unordered_map<const std::string*, size_t> first_row_of(const Table& t, const char* date_col, Date d) {
+phase4_detail::RowByKey first_row_of(const Table& t, const char* date_col, Date d) {
   return phase4_detail::first_row_map_by(t, "player_lookup", date_col, d);
 }
 

@@ -1,10 +1,13 @@
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
 
 #include "nbaprops/models/xgboost.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -20,10 +23,15 @@ namespace {
 
 constexpr double kMaxPoints = 60.0;
 
+/// A per-player list of a few entries, kept on the stack (a similarity history
+/// holds at most 30 games, an ensemble a handful of systems).
+template <class T, size_t N>
+using SmallVec = boost::container::small_vector<T, N>;
+
 double clamp_points(double p) { return std::clamp(p, 0.0, kMaxPoints); }
 
 /// Population standard deviation.
-double pop_std(const std::vector<double>& v) {
+double pop_std(std::span<const double> v) {
   if (v.empty()) return 0.0;
   const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   double ss = 0;
@@ -140,7 +148,7 @@ SystemPrediction similarity_balanced(const Features& f, std::optional<int64_t> d
   now.rest = rest_bucket(days_rest.value_or(1));  // legacy: NULL days_rest → 1
   now.is_home = f[15] != 0.0;
   now.form = form_of(f[0] - f[2]);
-  std::vector<std::pair<double, const HistoricalGame*>> matched;
+  SmallVec<std::pair<double, const HistoricalGame*>, 32> matched;
   for (const HistoricalGame& g : history) {
     const double score = similarity_score(now, g);
     if (score >= 70) matched.emplace_back(score, &g);
@@ -154,7 +162,7 @@ SystemPrediction similarity_balanced(const Features& f, std::optional<int64_t> d
     return s;
   }
   double num = 0, den = 0, sum_score = 0, min_score = 100;
-  std::vector<double> pts;
+  SmallVec<double, 20> pts;
   for (const auto& [score, g] : matched) {
     num += g->points * score / 100.0;
     den += score / 100.0;
@@ -178,7 +186,7 @@ SystemPrediction similarity_balanced(const Features& f, std::optional<int64_t> d
   const size_t n = matched.size();
   c += n >= 15 ? 20 : (n >= 10 ? 15 : (n >= 7 ? 10 : -15));
   c += mean_score >= 85 ? 20 : (mean_score >= 75 ? 15 : (mean_score >= 70 ? 10 : 5));
-  const double sd = pop_std(pts);
+  const double sd = pop_std({pts.data(), pts.size()});
   c += sd < 4 ? 15 : (sd < 6 ? 8 : (sd < 8 ? 3 : -5));
   c = py_round(std::clamp(c, 0.0, 100.0), 2);
   s.confidence = c / 100.0;
@@ -289,7 +297,7 @@ std::vector<float> model_row(const models::XGBoostModel& model, const Features& 
 
 SystemPrediction ensemble(const std::vector<SystemPrediction>& components, std::optional<double> line) {
   SystemPrediction s;
-  std::vector<const SystemPrediction*> valid;
+  SmallVec<const SystemPrediction*, 8> valid;
   for (const auto& c : components) {
     if (c.points) valid.push_back(&c);
   }
@@ -302,7 +310,7 @@ SystemPrediction ensemble(const std::vector<SystemPrediction>& components, std::
     return s;
   }
   double num = 0, den = 0, conf_sum = 0;
-  std::vector<double> preds;
+  SmallVec<double, 8> preds;
   for (const SystemPrediction* c : valid) {
     const double conf = c->confidence * 100.0;
     num += *c->points * conf;
@@ -312,7 +320,7 @@ SystemPrediction ensemble(const std::vector<SystemPrediction>& components, std::
   }
   const double mean_pred = std::accumulate(preds.begin(), preds.end(), 0.0) / static_cast<double>(preds.size());
   s.points = clamp_points(den > 0 ? num / den : mean_pred);
-  const double sigma = pop_std(preds);
+  const double sigma = pop_std({preds.data(), preds.size()});
   double conf = conf_sum / static_cast<double>(valid.size());
   conf += sigma < 2.0 ? 10 : (sigma < 3.0 ? 5 : (sigma < 6.0 ? -5 : -10));
   if (valid.size() == 4) conf += 5;

@@ -11,6 +11,8 @@
 /// or before tip-off, and injury reports dated ≤ D. Scores of D's own games are
 /// never read.
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +36,22 @@ namespace nbaprops::analytics {
 /// dropped). Empty for empty input.
 std::string timestamp_key(const std::string& ts);
 
+/// timestamp_key held in place (at most 19 characters, no allocation), for
+/// keys made per row. Orders as its text does.
+class TimestampKey {
+ public:
+  TimestampKey() = default;
+  explicit TimestampKey(std::string_view ts);
+  [[nodiscard]] std::string_view view() const { return {chars_.data(), size_}; }
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  friend bool operator==(const TimestampKey& a, const TimestampKey& b) { return a.view() == b.view(); }
+  friend auto operator<=>(const TimestampKey& a, const TimestampKey& b) { return a.view() <=> b.view(); }
+
+ private:
+  std::array<char, 19> chars_{};
+  uint8_t size_ = 0;
+};
+
 /// The tricode that a sportsbook team name denotes: the tricode itself, "City
 /// Nickname"
 /// ("Boston Celtics"), "Los Angeles Clippers"/"LA Clippers", or any name ending
@@ -41,10 +60,10 @@ std::string team_from_name(const std::string& name);
 
 /// Bookmaker preference rank: draftkings 0, fanduel 1, every other book 2 (then
 /// alphabetical).
-int bookmaker_rank(const std::string& book);
+int bookmaker_rank(std::string_view book);
 /// @return true when book @p a is preferred over book @p b (rank, then
 /// alphabetical).
-bool bookmaker_before(const std::string& a, const std::string& b);
+bool bookmaker_before(std::string_view a, std::string_view b);
 
 /// One team's view of a game's betting lines.
 struct TeamGameLines {
@@ -66,9 +85,9 @@ struct GameLineRow {
   std::string market;        ///< spreads | totals
   std::string outcome_team;  ///< spreads: the outcome's tricode
   bool over = false;         ///< totals: the 'Over' outcome
-  std::string book;
-  std::string snap_key;  ///< timestamp_key(snapshot_timestamp)
-  std::string snapshot;  ///< snapshot_timestamp as stored
+  std::string_view book;     ///< the table's text (the rows outlive none of the table)
+  TimestampKey snap_key;     ///< timestamp_key(snapshot_timestamp)
+  std::string_view snapshot; ///< snapshot_timestamp as stored (the table's text)
   double point = 0;
 };
 /// The pre-game rows (is_pregame_line) of @p lines for date @p d with a
@@ -161,6 +180,17 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d);
 /// @return true when game-line row @p r is dated @p d and its snapshot is not
 /// after commence_time.
 bool is_pregame_line(const Table& lines, size_t r, Date d);
+/// is_pregame_line with the columns looked up once, for a loop over rows.
+class PregameLines {
+ public:
+  explicit PregameLines(const Table& lines);
+  [[nodiscard]] bool operator()(size_t r, Date d) const;
+
+ private:
+  const Column& date_;
+  const Column& commence_;
+  const Column& snapshot_;
+};
 /// @return true when injury-report row @p r was issued on or before @p d
 /// (report_date ≤ d).
 bool is_pregame_report(const Table& report, size_t r, Date d);
