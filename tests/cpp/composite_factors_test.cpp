@@ -418,3 +418,37 @@ TEST(PcfCompute, RowHasherEqualsTheMixinHash) {
     EXPECT_EQ(hasher.hash(t, r), phase4_detail::mixin_hash(t, r, fields)) << "row " << r;
   }
 }
+
+// The first row of each key among the rows of a date, in row order, and the
+// same looked up by key: the contract of the hash-set version these replaced.
+TEST(Phase4Util, FirstRowsOfADatePerKeyInRowOrder) {
+  const TableSchema& s = catalog::get("nba_precompute.player_shot_zone_analysis");
+  Table t(s, {"player_lookup", "analysis_date"});
+  const Date d = Date::parse("2024-01-15");
+  const std::vector<std::pair<const char*, int>> rows = {{"c", 0}, {"a", 0}, {"c", 0}, {"b", 1}, {"a", 0},
+                                                         {"b", 0}, {"", 0},  {"d", -1}, {"b", 0}, {"a", 1}};
+  for (const auto& [who, offset] : rows) {
+    const size_t r = t.add_row();
+    if (*who != '\0') t.set(r, "player_lookup", std::string(who));
+    t.set(r, "analysis_date", d + offset);
+  }
+  std::vector<size_t> dated;
+  std::vector<std::pair<std::string, size_t>> seen;
+  phase4_detail::for_first_rows_by(t, "player_lookup", "analysis_date", d, &dated,
+                                   [&](const std::string* k, size_t r) { seen.emplace_back(*k, r); });
+  EXPECT_EQ(dated, (std::vector<size_t>{0, 1, 2, 4, 5, 6, 8}));
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, size_t>>{{"c", 0}, {"a", 1}, {"b", 5}}));
+  const auto sorted = phase4_detail::first_rows_by(t, "player_lookup", "analysis_date", d);
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_EQ(*sorted[0].first, "a");
+  EXPECT_EQ(sorted[1].second, 5u);
+  const phase4_detail::RowByKey by_key = phase4_detail::first_row_map_by(t, "player_lookup", "analysis_date", d);
+  EXPECT_EQ(by_key.size(), 3u);
+  for (const auto& [who, row] : seen) {
+    const auto it = by_key.find(intern(who));
+    ASSERT_NE(it, by_key.end()) << who;
+    EXPECT_EQ(it->second, row) << who;
+  }
+  EXPECT_EQ(by_key.find(intern("d")), by_key.end());
+  EXPECT_EQ(by_key.find(intern("zz-not-a-player")), by_key.end());
+}

@@ -182,6 +182,47 @@ TEST(JsonNumberArray, WritesExactlyWhatNlohmannDumpWrites) {
   EXPECT_EQ(twice, "x[1.5]");  // appends
 }
 
+// json_array writes plain items itself; nlohmann is the reference for every
+// item, plain or not (quotes, backslashes, control and non-ASCII bytes).
+TEST(JsonArray, WritesExactlyWhatNlohmannDumpWrites) {
+  std::mt19937_64 rng(3);
+  // Characters (UTF-8 sequences kept whole): plain ones and ones to escape.
+  const std::vector<std::string> plain = {"a", "z", "_", " ", "-", "0", "9", "/", ":", ".", "{", "]", ","};
+  const std::vector<std::string> other = {"\"", "\\", "\t", "\x01", "\x7f", "\xc3\xa9"};
+  std::uniform_int_distribution<size_t> len(0, 12), count(0, 5), coin(0, 3);
+  for (int trial = 0; trial < 5000; ++trial) {
+    std::vector<std::string> items(count(rng));
+    for (std::string& x : items) {
+      const bool only_plain = coin(rng) != 0;  // mostly plain items, as the processors write
+      for (size_t k = len(rng); k > 0; --k) {
+        const auto& from = only_plain || coin(rng) != 0 ? plain : other;
+        x += from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(rng)];
+      }
+    }
+    ASSERT_EQ(proc::json_array(items), nlohmann::json(items).dump());
+  }
+}
+
+// A JSON cell is hashed as its nlohmann re-serialisation (compact, ASCII); a
+// compact array of plain strings and small integers is copied as it is.
+TEST(Hash, JsonCellsHashAsTheirReserialisation) {
+  const TableSchema& s = catalog::get("nba_analytics.player_game_summary");
+  Table t(s, {"player_lookup", "quality_issues"});
+  t.add_row();
+  t.set(0, "player_lookup", "x");
+  for (const char* text :
+       {"[]", "[\"a\"]", "[\"a\",\"b c\"]", "[1,22,333]", "[\"a\",1]", "[ ]", "[\"a\", \"b\"]", "[01]", "[-0]", "[-1]",
+        "[1.0]", "[1e2]", "[123456789012345678901]", "[\"a\\u00e9\"]", "[\"\xc3\xa9\"]", "[\"a\\\"b\"]", "[[1],[2]]",
+        "{\"k\": [1]}", "[\"a\",]", "[,]", "[\"a\"", "not json", "[\"/\"]", "[\"\"]", "[true,null]"}) {
+    SCOPED_TRACE(text);
+    t.set(0, "quality_issues", std::string(text));
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    const std::string value = parsed.is_discarded() ? nlohmann::json(std::string(text)).dump(-1, ' ', true)
+                                                    : parsed.dump(-1, ' ', true);
+    EXPECT_EQ(data_hash(t, 0, {"quality_issues"}), sha256_hex("{\"quality_issues\": " + value + "}").substr(0, 16));
+  }
+}
+
 TEST(JsonNumberArray, ParsesWhatNlohmannParsesAndRefusesTheRest) {
   std::vector<double> out;
   auto same_as_nlohmann = [&](const std::string& text) {

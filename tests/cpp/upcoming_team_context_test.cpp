@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
@@ -32,6 +34,28 @@ const Game& game_on(const Schedule& s, const char* date, const char* home) {
 }
 
 }  // namespace
+
+// TimestampKey is timestamp_key kept in place: the same text, ordered as the
+// text is.
+TEST(UtgcHelpers, TimestampKeyIsTimestampKeyInPlace) {
+  const std::vector<std::string> stamps = {"",
+                                           "2024-01-15",
+                                           "2024-01-15T22:00:00Z",
+                                           "2024-01-15t22:00:00",
+                                           "2024-01-15 22:00:00.123+00:00",
+                                           "2024-01-15 21:59:59",
+                                           "2024-01-16T00:00:00-05:00",
+                                           "2024-01-15T22:00",
+                                           "garbage text longer than nineteen"};
+  for (const std::string& a : stamps) {
+    EXPECT_EQ(std::string(TimestampKey(a).view()), timestamp_key(a)) << a;
+    EXPECT_EQ(TimestampKey(a).empty(), timestamp_key(a).empty()) << a;
+    for (const std::string& b : stamps) {
+      EXPECT_EQ(TimestampKey(a) < TimestampKey(b), timestamp_key(a) < timestamp_key(b)) << a << " vs " << b;
+      EXPECT_EQ(TimestampKey(a) == TimestampKey(b), timestamp_key(a) == timestamp_key(b)) << a << " vs " << b;
+    }
+  }
+}
 
 TEST(UtgcHelpers, TeamNamesTimestampsAndBooks) {
   EXPECT_EQ(team_from_name("Boston Celtics"), "BOS");
