@@ -889,9 +889,8 @@ struct HashPlan {
     fields.reserve(keys.size());
     for (const auto& [key, name] : keys) fields.emplace_back(&key, table.require(name));
   }
-  /// The row's hash, written to @p out.
-  std::string_view hash(const Table& table, size_t row, std::array<char, 16>& out) const {
-    thread_local std::string json;
+  /// The row's hash, written to @p out; its JSON text is built in @p json.
+  std::string_view hash(const Table& table, size_t row, std::array<char, 16>& out, std::string& json) const {
     json.assign(1, '{');
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) json += ", ";
@@ -902,9 +901,9 @@ struct HashPlan {
     return sha256_hex16(json, out);
   }
   /// Sets the row's hash in @p out.
-  void fill(const Table& table, size_t row, Column& out) const {
+  void fill(const Table& table, size_t row, Column& out, std::string& json) const {
     std::array<char, 16> h{};
-    out.set_text(row, hash(table, row, h));
+    out.set_text(row, hash(table, row, h, json));
   }
 };
 
@@ -912,7 +911,8 @@ struct HashPlan {
 
 std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
   std::array<char, 16> h{};
-  return std::string(HashPlan(table, fields).hash(table, row, h));
+  std::string json;
+  return std::string(HashPlan(table, fields).hash(table, row, h, json));
 }
 
 void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
@@ -921,11 +921,16 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   Column& out = t.col(h);
   // A unit's few rows (a date's teams) are hashed here; many rows in parallel.
   constexpr size_t kSerialRows = 64;
+  // One JSON buffer per block of rows.
+  auto block = [&](const tbb::blocked_range<size_t>& rows) {
+    std::string json;
+    for (size_t r = rows.begin(); r != rows.end(); ++r) plan.fill(t, r, out, json);
+  };
   if (t.num_rows() <= kSerialRows) {
-    for (size_t r = 0; r < t.num_rows(); ++r) plan.fill(t, r, out);
+    block(tbb::blocked_range<size_t>(0, t.num_rows()));
     return;
   }
-  tbb::parallel_for(size_t{0}, t.num_rows(), [&](size_t r) { plan.fill(t, r, out); });
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, t.num_rows()), block);
 }
 
 }  // namespace nbaprops

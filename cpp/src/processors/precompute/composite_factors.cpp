@@ -516,13 +516,17 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   const ConstantColumns constants = pcf_constants(schema, d, hashes, season_boundary, bootstrap_mode);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kMixin);
   const size_t data_hash = t.require("data_hash");
-  tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
-    const auto& [player, ur] = players[i];
-    const PlayerFactors f = player_factors(player, u, ur, psza, tdza, zones);
-    constants.apply(t, i);
-    write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
-                     utgc.ready(f.opponent));
-    hasher.set(t, i, t.col(data_hash));
+  Column& hash = t.col(data_hash);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, players.size()), [&](const tbb::blocked_range<size_t>& range) {
+    std::string scratch;
+    for (size_t i = range.begin(); i != range.end(); ++i) {
+      const auto& [player, ur] = players[i];
+      const PlayerFactors f = player_factors(player, u, ur, psza, tdza, zones);
+      constants.apply(t, i);
+      write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
+                       utgc.ready(f.opponent));
+      hasher.set(t, i, hash, scratch);
+    }
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;

@@ -529,10 +529,11 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
   const TdzaColumns columns(t);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
   Column& hash = t.col(t.require("data_hash"));
+  std::string scratch;
   for (size_t r = 0; r < row_team.size(); ++r) {
     write_team_row(t, r, columns, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
     constants.apply(t, r);
-    hasher.set(t, r, hash);
+    hasher.set(t, r, hash, scratch);
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {

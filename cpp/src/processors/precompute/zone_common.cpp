@@ -235,8 +235,7 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
   }
 }
 
-std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out) const {
-  thread_local std::string buf;
+std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const {
   buf.clear();
   for (size_t i = 0; i < items_.size(); ++i) {
     if (i) buf += '|';
@@ -244,6 +243,11 @@ std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16
     append_value(buf, t, row, items_[i].second);
   }
   return sha256_hex16(buf, out);
+}
+
+std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out) const {
+  thread_local std::string buf;
+  return hash(t, row, out, buf);
 }
 
 std::string RowHasher::hash(const Table& t, size_t row) const {
@@ -256,10 +260,16 @@ void RowHasher::set(const Table& t, size_t row, Column& out) const {
   out.set_text(row, hash(t, row, h));
 }
 
+void RowHasher::set(const Table& t, size_t row, Column& out, std::string& scratch) const {
+  std::array<char, 16> h{};
+  out.set_text(row, hash(t, row, h, scratch));
+}
+
 void RowHasher::fill(Table& t) const {
   Column& out = t.col(t.require("data_hash"));
   tbb::parallel_for(tbb::blocked_range<size_t>(0, t.num_rows(), 64), [&](const tbb::blocked_range<size_t>& rows) {
-    for (size_t r = rows.begin(); r != rows.end(); ++r) set(t, r, out);
+    std::string scratch;
+    for (size_t r = rows.begin(); r != rows.end(); ++r) set(t, r, out, scratch);
   });
 }
 

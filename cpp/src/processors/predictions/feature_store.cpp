@@ -610,14 +610,14 @@ const std::string* upstream_issues(const DateInputs& x, const std::string* playe
 /// from UPGC, source tracking, completeness, status and hash.
 void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, const InputColumns& in, size_t ur,
                const std::string* player, const std::string* opponent, const FeatureVector& f, const Phase3Values& p3,
-               const RowHasher& hash) {
+               const RowHasher& hash, std::string& scratch) {
   static const std::string* const kNames = intern(nlohmann::json(mlfs_feature_names()).dump());
   static const std::string* const kVersion = intern(kMlfsVersion);
   c.player.set_text_ptr(i, player);
   if (const std::string* v = proc::text_of(in.upid, ur)) c.upid.set_text_ptr(i, v);
   c.game_date.set_int(i, int64_t{x.d.days()});
   if (const std::string* v = proc::text_of(in.game_id, ur)) c.game_id.set_text_ptr(i, v);
-  thread_local std::string features;
+  std::string& features = scratch;  // the row's hash text is built in it afterwards
   features.clear();
   proc::append_json_number_array(features, f.values.data(), f.values.size());
   c.features.set_text(i, features);
@@ -651,7 +651,7 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   c.status.write(i, x.boundary, x.bootstrap);
   // The mixin renders the features and names arrays as Python lists from
   // their JSON text (the numbers round-trip; JSON null is None).
-  hash.set(t, i, c.hash);
+  hash.set(t, i, c.hash, scratch);
   // quality_tier: written by the legacy to a column added by ALTER; not in
   // our schema (see feature_quality_tier()). created_at/updated_at are
   // stamped by the runner.
@@ -676,12 +676,15 @@ UnitOutput compute_feature_store(Date d, const MlfsPgsHistory& pgs, const TeamRe
   t.resize(x.roster.size());
   const MlfsColumns cols(t);
   const RowHasher hash(t, kHashFields, RowHasher::Style::kMixin);
-  tbb::parallel_for(size_t{0}, x.roster.size(), [&](size_t i) {
-    const auto& [player, ur] = x.roster[i];
-    const std::string* opponent = proc::text_of(in_cols.opponent, ur);
-    const Phase4Values p4 = phase4_values(x, in_cols, player, opponent);
-    const Phase3Values p3 = phase3_values(x, in_cols, ur, player, pgs, togs);
-    write_row(t, cols, i, x, in_cols, ur, player, opponent, build_features(p4, p3), p3, hash);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, x.roster.size()), [&](const tbb::blocked_range<size_t>& range) {
+    std::string scratch;
+    for (size_t i = range.begin(); i != range.end(); ++i) {
+      const auto& [player, ur] = x.roster[i];
+      const std::string* opponent = proc::text_of(in_cols.opponent, ur);
+      const Phase4Values p4 = phase4_values(x, in_cols, player, opponent);
+      const Phase3Values p3 = phase3_values(x, in_cols, ur, player, pgs, togs);
+      write_row(t, cols, i, x, in_cols, ur, player, opponent, build_features(p4, p3), p3, hash, scratch);
+    }
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;

@@ -139,11 +139,15 @@ class RowHasher {
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out) const;
   /// Sets cell @p row of @p out (a text column) to hash(@p t, @p row).
   void set(const Table& t, size_t row, Column& out) const;
+  /// The same, the row's text built in @p scratch (a loop over rows keeps one
+  /// buffer instead of reaching a thread-local one per row).
+  void set(const Table& t, size_t row, Column& out, std::string& scratch) const;
   /// Sets the data_hash column of every row (parallel over rows).
   void fill(Table& t) const;
 
  private:
   void append_value(std::string& out, const Table& t, size_t row, size_t c) const;
+  std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const;
   Style style_;
   std::vector<std::pair<std::string, size_t>> items_;  ///< "field:" → column, in hash order
 };
