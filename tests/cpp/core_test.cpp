@@ -463,6 +463,33 @@ TEST(TextPool, CellTextsGoWhenNothingHoldsThemPinnedOnesStay) {
   EXPECT_EQ(intern_cell("pool-test-cell"), c.text_ptr(0));
 }
 
+// unique_cell texts (row hashes, ids) skip the lookup: each is its own entry,
+// with a cell's lifetime, and never the entry an interned equal text gets.
+TEST(TextPool, UniqueCellTextsAreCellsWithoutALookup) {
+  const auto before = text_pool_stats();
+  {
+    Column c;
+    c.resize(3);
+    c.set_unique_text(0, "pool-test-unique");
+    c.set_unique_text(1, "pool-test-unique");
+    c.set_text(2, "pool-test-unique");
+    EXPECT_EQ(*c.text_ptr(0), "pool-test-unique");
+    EXPECT_EQ(*c.text_ptr(1), "pool-test-unique");
+    EXPECT_NE(c.text_ptr(0), c.text_ptr(1));  // no lookup: two entries
+    EXPECT_NE(c.text_ptr(2), c.text_ptr(0));  // the indexed entry is a third
+    EXPECT_EQ(intern_cell("pool-test-unique"), c.text_ptr(2));
+    EXPECT_EQ(text_pool_stats().cells, before.cells + 3);
+    EXPECT_EQ(text_pool_stats().cell_bytes, before.cell_bytes + 3 * std::string("pool-test-unique").size());
+    EXPECT_EQ(reclaim_cell_texts(), 0u) << "a text column is alive";
+  }
+  EXPECT_GE(reclaim_cell_texts(), 3u);
+  EXPECT_EQ(text_pool_stats().cells, 0u);
+  // Pinning the text afterwards makes an indexed entry as usual.
+  const std::string* pinned = intern("pool-test-unique");
+  EXPECT_EQ(*pinned, "pool-test-unique");
+  EXPECT_EQ(intern_cell("pool-test-unique"), pinned);
+}
+
 TEST(TextPool, ACellPinnedLaterKeepsItsAddressAcrossReclaims) {
   const std::string* first = nullptr;
   {

@@ -63,6 +63,14 @@ class TextPool {
     return &out->text;
   }
 
+  /// A cell entry for @p s, not indexed (see unique_cell). The shard is
+  /// picked by the text's address, which spreads threads without a lookup.
+  const std::string* unique(std::string_view s) {
+    Shard& shard = shards_[(reinterpret_cast<uintptr_t>(s.data()) >> 6) % kShards];
+    std::lock_guard lock(shard.mu);
+    return &shard.new_cell(s)->text;
+  }
+
   /// Chunks of cell texts taken out of the pool, freed when destroyed.
   using Garbage = std::vector<std::unique_ptr<Chunk>>;
 
@@ -292,6 +300,8 @@ Holders& holders() {
 const std::string* intern(std::string_view s) { return pool().intern(s, true); }
 
 const std::string* intern_cell(std::string_view s) { return pool().intern(s, false); }
+
+const std::string* unique_cell(std::string_view s) { return pool().unique(s); }
 
 namespace text_pool_detail {
 
@@ -903,7 +913,7 @@ struct HashPlan {
   /// Sets the row's hash in @p out.
   void fill(const Table& table, size_t row, Column& out, std::string& json) const {
     std::array<char, 16> h{};
-    out.set_text(row, hash(table, row, h, json));
+    out.set_unique_text(row, hash(table, row, h, json));
   }
 };
 

@@ -24,7 +24,8 @@ namespace nbaprops {
 
 /// Interned text: each distinct string is stored once and a text cell is a
 /// pointer to it, so copying, slicing and caching rows never copies or
-/// allocates strings; equal pointers ⇔ equal strings. Thread-safe. Two
+/// allocates strings; equal pointers ⇔ equal strings (except unique_cell
+/// texts, below: equal strings may have two pointers). Thread-safe. Two
 /// lifetimes:
 /// - intern(): pinned, lives until the process ends. For constants and for
 ///   pointers kept outside tables beyond a run (statics, long-lived maps).
@@ -42,6 +43,11 @@ namespace nbaprops {
 const std::string* intern(std::string_view s);
 /// @copydoc intern
 const std::string* intern_cell(std::string_view s);
+/// A cell text stored without looking for an equal one (no hashing, no index):
+/// the lifetime of intern_cell, but an equal text elsewhere may have another
+/// pointer. Only for per-row values that no code matches by pointer: row
+/// hashes, row ids, JSON payloads (Column::set_unique_text).
+const std::string* unique_cell(std::string_view s);
 
 namespace text_pool_detail {
 void add_holder() noexcept;  ///< waits while a reclaim runs
@@ -123,6 +129,9 @@ class Column {
   void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern_cell(v)); }
   void set_text(size_t row, const std::string& v) { set_text_ptr(row, intern_cell(v)); }
   void set_text(size_t row, const char* v) { set_text_ptr(row, intern_cell(v)); }
+  /// Sets a text that no other cell is expected to share (a row hash, a row
+  /// id, a JSON payload), stored with unique_cell: no lookup of an equal one.
+  void set_unique_text(size_t row, std::string_view v) { set_text_ptr(row, unique_cell(v)); }
   /// Sets a text cell to an already interned string (from intern(),
   /// intern_cell() or another column's text_ptr).
   void set_text_ptr(size_t row, const std::string* interned);

@@ -257,12 +257,12 @@ std::string RowHasher::hash(const Table& t, size_t row) const {
 
 void RowHasher::set(const Table& t, size_t row, Column& out) const {
   std::array<char, 16> h{};
-  out.set_text(row, hash(t, row, h));
+  out.set_unique_text(row, hash(t, row, h));
 }
 
 void RowHasher::set(const Table& t, size_t row, Column& out, std::string& scratch) const {
   std::array<char, 16> h{};
-  out.set_text(row, hash(t, row, h, scratch));
+  out.set_unique_text(row, hash(t, row, h, scratch));
 }
 
 void RowHasher::fill(Table& t) const {

@@ -620,7 +620,7 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   std::string& features = scratch;  // the row's hash text is built in it afterwards
   features.clear();
   proc::append_json_number_array(features, f.values.data(), f.values.size());
-  c.features.set_text(i, features);
+  c.features.set_unique_text(i, features);
   c.names.set_text_ptr(i, kNames);
   c.count.set_int(i, int64_t{kMlfsFeatureCount});
   c.version.set_text_ptr(i, kVersion);

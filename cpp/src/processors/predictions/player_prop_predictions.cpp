@@ -443,7 +443,7 @@ void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, c
       continue;
     }
     id.assign(date_iso).append("_").append(*player).append("_").append(system);
-    o.prediction_id.set_text(r, id);
+    o.prediction_id.set_unique_text(r, id);
     o.system_id.set_text_ptr(r, interned(system));
     o.player_lookup.set_text_ptr(r, player);
     o.game_date.set_int(r, int64_t{d.days()});
