@@ -425,7 +425,7 @@ TEST(Phase4Util, FirstRowsOfADatePerKeyInRowOrder) {
   const TableSchema& s = catalog::get("nba_precompute.player_shot_zone_analysis");
   Table t(s, {"player_lookup", "analysis_date"});
   const Date d = Date::parse("2024-01-15");
-  const std::vector<std::pair<const char*, int>> rows = {{"c", 0}, {"a", 0}, {"c", 0}, {"b", 1}, {"a", 0},
+  const std::vector<std::pair<const char*, int>> rows = {{"c", 0}, {"a", 0}, {"c", 0},  {"b", 1}, {"a", 0},
                                                          {"b", 0}, {"", 0},  {"d", -1}, {"b", 0}, {"a", 1}};
   for (const auto& [who, offset] : rows) {
     const size_t r = t.add_row();

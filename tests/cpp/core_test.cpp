@@ -210,15 +210,36 @@ TEST(Hash, JsonCellsHashAsTheirReserialisation) {
   Table t(s, {"player_lookup", "quality_issues"});
   t.add_row();
   t.set(0, "player_lookup", "x");
-  for (const char* text :
-       {"[]", "[\"a\"]", "[\"a\",\"b c\"]", "[1,22,333]", "[\"a\",1]", "[ ]", "[\"a\", \"b\"]", "[01]", "[-0]", "[-1]",
-        "[1.0]", "[1e2]", "[123456789012345678901]", "[\"a\\u00e9\"]", "[\"\xc3\xa9\"]", "[\"a\\\"b\"]", "[[1],[2]]",
-        "{\"k\": [1]}", "[\"a\",]", "[,]", "[\"a\"", "not json", "[\"/\"]", "[\"\"]", "[true,null]"}) {
+  for (const char* text : {"[]",
+                           "[\"a\"]",
+                           "[\"a\",\"b c\"]",
+                           "[1,22,333]",
+                           "[\"a\",1]",
+                           "[ ]",
+                           "[\"a\", \"b\"]",
+                           "[01]",
+                           "[-0]",
+                           "[-1]",
+                           "[1.0]",
+                           "[1e2]",
+                           "[123456789012345678901]",
+                           "[\"a\\u00e9\"]",
+                           "[\"\xc3\xa9\"]",
+                           "[\"a\\\"b\"]",
+                           "[[1],[2]]",
+                           "{\"k\": [1]}",
+                           "[\"a\",]",
+                           "[,]",
+                           "[\"a\"",
+                           "not json",
+                           "[\"/\"]",
+                           "[\"\"]",
+                           "[true,null]"}) {
     SCOPED_TRACE(text);
     t.set(0, "quality_issues", std::string(text));
     const auto parsed = nlohmann::json::parse(text, nullptr, false);
-    const std::string value = parsed.is_discarded() ? nlohmann::json(std::string(text)).dump(-1, ' ', true)
-                                                    : parsed.dump(-1, ' ', true);
+    const std::string value =
+        parsed.is_discarded() ? nlohmann::json(std::string(text)).dump(-1, ' ', true) : parsed.dump(-1, ' ', true);
     EXPECT_EQ(data_hash(t, 0, {"quality_issues"}), sha256_hex("{\"quality_issues\": " + value + "}").substr(0, 16));
   }
 }

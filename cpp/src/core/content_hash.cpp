@@ -131,8 +131,7 @@ struct RowHasher {
   RowHashBuilder builder;
   std::vector<size_t> cols;  ///< per hashed position: the column of the shape (stamps included)
 
-  RowHasher(const Table& shape, std::vector<size_t> chosen)
-      : builder(shape, chosen), cols(std::move(chosen)) {}
+  RowHasher(const Table& shape, std::vector<size_t> chosen) : builder(shape, chosen), cols(std::move(chosen)) {}
   explicit RowHasher(const Table& shape) : RowHasher(shape, all_columns(shape)) {}
 
   [[nodiscard]] uint64_t hash(const Table& t, size_t row) {

@@ -841,8 +841,8 @@ void sha256_prefix(std::string_view bytes, size_t hex_chars, char* out) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   SHA256_CTX ctx;
-  if (2 * sizeof(digest) < hex_chars || SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, bytes.data(), bytes.size()) != 1 ||
-      SHA256_Final(digest, &ctx) != 1) {
+  if (2 * sizeof(digest) < hex_chars || SHA256_Init(&ctx) != 1 ||
+      SHA256_Update(&ctx, bytes.data(), bytes.size()) != 1 || SHA256_Final(digest, &ctx) != 1) {
     throw InternalError("SHA-256 failed");
   }
 #pragma GCC diagnostic pop

@@ -18,10 +18,20 @@ std::string key_of(const Column& game, const Column& team, size_t r) {
 }
 
 /// The counted columns of a line, in TeamLine order (pts … pf).
-constexpr std::array<const char*, 14> kTeamBoxStats = {
-    "points",          "fg_attempted",       "fg_made",            "three_pt_attempted", "three_pt_made",
-    "ft_attempted",    "ft_made",            "offensive_rebounds", "defensive_rebounds", "total_rebounds",
-    "assists",         "steals",             "turnovers",          "personal_fouls"};
+constexpr std::array<const char*, 14> kTeamBoxStats = {"points",
+                                                       "fg_attempted",
+                                                       "fg_made",
+                                                       "three_pt_attempted",
+                                                       "three_pt_made",
+                                                       "ft_attempted",
+                                                       "ft_made",
+                                                       "offensive_rebounds",
+                                                       "defensive_rebounds",
+                                                       "total_rebounds",
+                                                       "assists",
+                                                       "steals",
+                                                       "turnovers",
+                                                       "personal_fouls"};
 constexpr std::array<const char*, 14> kGamebookStats = {"points",
                                                         "field_goals_attempted",
                                                         "field_goals_made",
@@ -39,7 +49,7 @@ constexpr std::array<const char*, 14> kGamebookStats = {"points",
 
 /// The line's counted fields in kTeamBoxStats order.
 std::array<std::optional<int64_t>*, 14> fields_of(TeamLine& l) {
-  return {&l.pts, &l.fga, &l.fgm, &l.tpa,  &l.tpm, &l.fta, &l.ftm,
+  return {&l.pts,  &l.fga,  &l.fgm, &l.tpa, &l.tpm, &l.fta, &l.ftm,
           &l.oreb, &l.dreb, &l.reb, &l.ast, &l.stl, &l.tov, &l.pf};
 }
 

@@ -103,7 +103,9 @@ void pick(const std::vector<LineCand>& c, std::optional<double>& current, std::o
 }  // namespace
 
 PregameLines::PregameLines(const Table& lines)
-    : date_(lines.col("game_date")), commence_(lines.col("commence_time")), snapshot_(lines.col("snapshot_timestamp")) {}
+    : date_(lines.col("game_date")),
+      commence_(lines.col("commence_time")),
+      snapshot_(lines.col("snapshot_timestamp")) {}
 
 bool PregameLines::operator()(size_t r, Date d) const {
   if (date_.is_null(r) || date_.int_at(r) != d.days()) return false;
@@ -670,12 +672,13 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
   }
   const auto injuries = injuries_for_date(in.injuries, d);
   const auto parsed_lines = parse_game_lines(in.game_lines, d);
-  TeamDay day{d,
-              static_cast<int64_t>(games.size()),
-              source_stats(in.game_lines, [&, pregame = PregameLines(in.game_lines)](size_t r) { return pregame(r, d); }),
-              source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
-              schedule.is_bootstrap(d),
-              season_boundary(d)};
+  TeamDay day{
+      d,
+      static_cast<int64_t>(games.size()),
+      source_stats(in.game_lines, [&, pregame = PregameLines(in.game_lines)](size_t r) { return pregame(r, d); }),
+      source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
+      schedule.is_bootstrap(d),
+      season_boundary(d)};
   SeasonGamesCache own;  // D's games share one season; keyed to be safe
   SeasonGamesCache& seasons = in.season_games != nullptr ? *in.season_games : own;
   Table& t = out.rows;

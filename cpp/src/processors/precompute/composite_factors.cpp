@@ -219,7 +219,7 @@ struct Upstream {
     return r && proc::bool_of(ready_col, *r).value_or(false);
   }
   std::vector<std::pair<const std::string*, size_t>> sorted;  ///< (key, first row), in key order
-  phase4_detail::RowByKey rows;  ///< the same, by key
+  phase4_detail::RowByKey rows;                               ///< the same, by key
   const Column* ready_col;
   const std::string* hash = nullptr;  ///< latest data_hash of D (nullptr: none)
 };

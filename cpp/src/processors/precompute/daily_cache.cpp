@@ -422,7 +422,7 @@ struct DateInputs {
   Date d, season_start;
   bool bootstrap = false, boundary = false;
   std::vector<std::pair<const std::string*, size_t>> roster;  ///< interned player → UPGC row
-  phase4_detail::RowByKey psza;                                ///< interned player → PSZA row
+  phase4_detail::RowByKey psza;                               ///< interned player → PSZA row
   const std::string *h_pgs = nullptr, *h_togs = nullptr, *h_upgc = nullptr, *h_psza = nullptr;
 };
 

@@ -81,13 +81,13 @@ struct TeamGameLines {
 /// One pre-game game-line row of D, parsed once per unit.
 struct GameLineRow {
   std::string home,
-      away;                  ///< tricodes (abbreviation columns, else mapped full names)
-  std::string market;        ///< spreads | totals
-  std::string outcome_team;  ///< spreads: the outcome's tricode
-  bool over = false;         ///< totals: the 'Over' outcome
-  std::string_view book;     ///< the table's text (the rows outlive none of the table)
-  TimestampKey snap_key;     ///< timestamp_key(snapshot_timestamp)
-  std::string_view snapshot; ///< snapshot_timestamp as stored (the table's text)
+      away;                   ///< tricodes (abbreviation columns, else mapped full names)
+  std::string market;         ///< spreads | totals
+  std::string outcome_team;   ///< spreads: the outcome's tricode
+  bool over = false;          ///< totals: the 'Over' outcome
+  std::string_view book;      ///< the table's text (the rows outlive none of the table)
+  TimestampKey snap_key;      ///< timestamp_key(snapshot_timestamp)
+  std::string_view snapshot;  ///< snapshot_timestamp as stored (the table's text)
   double point = 0;
 };
 /// The pre-game rows (is_pregame_line) of @p lines for date @p d with a
