@@ -17,46 +17,35 @@ std::string key_of(const Column& game, const Column& team, size_t r) {
   return key;
 }
 
-/// The counted columns of a line, in TeamLine order (pts … pf).
-constexpr std::array<const char*, 14> kTeamBoxStats = {"points",
-                                                       "fg_attempted",
-                                                       "fg_made",
-                                                       "three_pt_attempted",
-                                                       "three_pt_made",
-                                                       "ft_attempted",
-                                                       "ft_made",
-                                                       "offensive_rebounds",
-                                                       "defensive_rebounds",
-                                                       "total_rebounds",
-                                                       "assists",
-                                                       "steals",
-                                                       "turnovers",
-                                                       "personal_fouls"};
-constexpr std::array<const char*, 14> kGamebookStats = {"points",
-                                                        "field_goals_attempted",
-                                                        "field_goals_made",
-                                                        "three_pointers_attempted",
-                                                        "three_pointers_made",
-                                                        "free_throws_attempted",
-                                                        "free_throws_made",
-                                                        "offensive_rebounds",
-                                                        "defensive_rebounds",
-                                                        "total_rebounds",
-                                                        "assists",
-                                                        "steals",
-                                                        "turnovers",
-                                                        "personal_fouls"};
+/// A counted field of a team line and the columns it comes from: the team box
+/// score's, and the gamebook's that a reconstruction sums.
+struct StatColumn {
+  const char* box;
+  const char* gamebook;
+  std::optional<int64_t> TeamLine::* field;
+};
+constexpr std::array<StatColumn, 14> kStatColumns = {{
+    {"points", "points", &TeamLine::pts},
+    {"fg_attempted", "field_goals_attempted", &TeamLine::fga},
+    {"fg_made", "field_goals_made", &TeamLine::fgm},
+    {"three_pt_attempted", "three_pointers_attempted", &TeamLine::tpa},
+    {"three_pt_made", "three_pointers_made", &TeamLine::tpm},
+    {"ft_attempted", "free_throws_attempted", &TeamLine::fta},
+    {"ft_made", "free_throws_made", &TeamLine::ftm},
+    {"offensive_rebounds", "offensive_rebounds", &TeamLine::oreb},
+    {"defensive_rebounds", "defensive_rebounds", &TeamLine::dreb},
+    {"total_rebounds", "total_rebounds", &TeamLine::reb},
+    {"assists", "assists", &TeamLine::ast},
+    {"steals", "steals", &TeamLine::stl},
+    {"turnovers", "turnovers", &TeamLine::tov},
+    {"personal_fouls", "personal_fouls", &TeamLine::pf},
+}};
 
-/// The line's counted fields in kTeamBoxStats order.
-std::array<std::optional<int64_t>*, 14> fields_of(TeamLine& l) {
-  return {&l.pts,  &l.fga,  &l.fgm, &l.tpa, &l.tpm, &l.fta, &l.ftm,
-          &l.oreb, &l.dreb, &l.reb, &l.ast, &l.stl, &l.tov, &l.pf};
-}
-
-/// The columns @p names of @p t, resolved once.
-std::array<const Column*, 14> stat_columns(const Table& t, const std::array<const char*, 14>& names) {
-  std::array<const Column*, 14> out{};
-  for (size_t k = 0; k < names.size(); ++k) out[k] = &t.col(names[k]);
+/// The stat columns of @p t (the box's names, or the gamebook's), resolved
+/// once, in kStatColumns order.
+std::array<const Column*, kStatColumns.size()> stat_columns(const Table& t, bool gamebook) {
+  std::array<const Column*, kStatColumns.size()> out{};
+  for (size_t k = 0; k < out.size(); ++k) out[k] = &t.col(gamebook ? kStatColumns[k].gamebook : kStatColumns[k].box);
   return out;
 }
 
@@ -78,29 +67,28 @@ DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
     const Column& processed = tb.col("processed_at");
     const Column& minutes = tb.col("minutes");
     const Column& hash = tb.col("data_hash");
-    const auto stats = stat_columns(tb, kTeamBoxStats);
+    const auto stats = stat_columns(tb, false);
     for (size_t r = 0; r < tb.num_rows(); ++r) {
       const std::string* pa = proc::text_of(&processed, r);
       TeamLine& l = out.box[key_of(game, team, r)];
       if (l.processed_at && pa && *pa <= *l.processed_at) continue;  // keep the latest processed_at
       l = TeamLine{};
       if (pa) l.processed_at = *pa;
-      const auto fields = fields_of(l);
-      for (size_t k = 0; k < stats.size(); ++k) *fields[k] = stats[k]->get_int(r);
+      for (size_t k = 0; k < stats.size(); ++k) l.*kStatColumns[k].field = stats[k]->get_int(r);
       if (const std::string* m = proc::text_of(&minutes, r)) l.minutes = *m;
       if (const std::string* h = proc::text_of(&hash, r)) l.source_hash = *h;
     }
   }
 
   struct Sums {
-    std::array<NullableSum, 14> stats;  ///< kGamebookStats order
+    std::array<NullableSum, kStatColumns.size()> stats;  ///< kStatColumns order
     int rows = 0;
   };
   std::map<std::string, Sums> sums;
   const Column& game = gb.col("game_id");
   const Column& team = gb.col("team_abbr");
   const Column& status_col = gb.col("player_status");
-  const auto stats = stat_columns(gb, kGamebookStats);
+  const auto stats = stat_columns(gb, true);
   // A team's rows come together: the key and its map slots are found again
   // only when the (interned) game or team changes.
   const std::string* last_game = nullptr;
@@ -130,8 +118,7 @@ DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
     TeamLine l;
     l.reconstructed = true;
     l.active_rows = s.rows;
-    const auto fields = fields_of(l);
-    for (size_t i = 0; i < s.stats.size(); ++i) *fields[i] = s.stats[i].value();
+    for (size_t i = 0; i < s.stats.size(); ++i) l.*kStatColumns[i].field = s.stats[i].value();
     out.rebuilt.emplace(k, l);
   }
   return out;
