@@ -85,7 +85,7 @@ struct GameLineRow {
   std::string market;         ///< spreads | totals
   std::string outcome_team;   ///< spreads: the outcome's tricode
   bool over = false;          ///< totals: the 'Over' outcome
-  std::string_view book;      ///< the table's text (the rows outlive none of the table)
+  std::string_view book;      ///< the table's text: the rows must not outlive the table
   TimestampKey snap_key;      ///< timestamp_key(snapshot_timestamp)
   std::string_view snapshot;  ///< snapshot_timestamp as stored (the table's text)
   double point = 0;
