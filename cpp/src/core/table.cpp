@@ -931,9 +931,12 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   Column& out = t.col(h);
   // A unit's few rows (a date's teams) are hashed here; many rows in parallel.
   constexpr size_t kSerialRows = 64;
-  // One JSON buffer per block of rows.
+  // The thread's JSON buffer, reached once per block of rows (a thread-local
+  // from the extension module costs a __tls_get_addr call; a buffer made per
+  // block would grow again in every block).
   auto block = [&](const tbb::blocked_range<size_t>& rows) {
-    std::string json;
+    thread_local std::string buffer;
+    std::string& json = buffer;
     for (size_t r = rows.begin(); r != rows.end(); ++r) plan.fill(t, r, out, json);
   };
   if (t.num_rows() <= kSerialRows) {

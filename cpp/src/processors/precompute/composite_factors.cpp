@@ -518,7 +518,7 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   const size_t data_hash = t.require("data_hash");
   Column& hash = t.col(data_hash);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, players.size()), [&](const tbb::blocked_range<size_t>& range) {
-    std::string scratch;
+    std::string& scratch = RowHasher::scratch();
     for (size_t i = range.begin(); i != range.end(); ++i) {
       const auto& [player, ur] = players[i];
       const PlayerFactors f = player_factors(player, u, ur, psza, tdza, zones);

@@ -561,7 +561,7 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
   Column& hash = t.col(t.require("data_hash"));
   tbb::parallel_for(tbb::blocked_range<size_t>(0, row_entity.size(), 32), [&](const tbb::blocked_range<size_t>& rows) {
-    std::string scratch;
+    std::string& scratch = RowHasher::scratch();
     for (size_t r = rows.begin(); r != rows.end(); ++r) {
       write_player_row(t, r, columns, entities[row_entity[r]], d, results[row_entity[r]]);
       constants.apply(t, r);

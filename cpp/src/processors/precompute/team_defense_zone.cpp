@@ -529,7 +529,7 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
   const TdzaColumns columns(t);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
   Column& hash = t.col(t.require("data_hash"));
-  std::string scratch;
+  std::string& scratch = RowHasher::scratch();
   for (size_t r = 0; r < row_team.size(); ++r) {
     write_team_row(t, r, columns, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
     constants.apply(t, r);

@@ -245,9 +245,13 @@ std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16
   return sha256_hex16(buf, out);
 }
 
-std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out) const {
+std::string& RowHasher::scratch() {
   thread_local std::string buf;
-  return hash(t, row, out, buf);
+  return buf;
+}
+
+std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out) const {
+  return hash(t, row, out, scratch());
 }
 
 std::string RowHasher::hash(const Table& t, size_t row) const {
@@ -268,7 +272,7 @@ void RowHasher::set(const Table& t, size_t row, Column& out, std::string& scratc
 void RowHasher::fill(Table& t) const {
   Column& out = t.col(t.require("data_hash"));
   tbb::parallel_for(tbb::blocked_range<size_t>(0, t.num_rows(), 64), [&](const tbb::blocked_range<size_t>& rows) {
-    std::string scratch;
+    std::string& scratch = RowHasher::scratch();
     for (size_t r = rows.begin(); r != rows.end(); ++r) set(t, r, out, scratch);
   });
 }

@@ -677,7 +677,7 @@ UnitOutput compute_feature_store(Date d, const MlfsPgsHistory& pgs, const TeamRe
   const MlfsColumns cols(t);
   const RowHasher hash(t, kHashFields, RowHasher::Style::kMixin);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, x.roster.size()), [&](const tbb::blocked_range<size_t>& range) {
-    std::string scratch;
+    std::string& scratch = RowHasher::scratch();
     for (size_t i = range.begin(); i != range.end(); ++i) {
       const auto& [player, ur] = x.roster[i];
       const std::string* opponent = proc::text_of(in_cols.opponent, ur);

@@ -139,9 +139,13 @@ class RowHasher {
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out) const;
   /// Sets cell @p row of @p out (a text column) to hash(@p t, @p row).
   void set(const Table& t, size_t row, Column& out) const;
-  /// The same, the row's text built in @p scratch (a loop over rows keeps one
-  /// buffer instead of reaching a thread-local one per row).
+  /// The same, the row's text built in @p scratch: a loop over rows takes
+  /// scratch() once per block of rows and passes it to every row (reaching a
+  /// thread-local from the extension module is a __tls_get_addr call; a
+  /// buffer made per block would grow again in every block).
   void set(const Table& t, size_t row, Column& out, std::string& scratch) const;
+  /// This thread's buffer for set(): one per thread, kept at its largest size.
+  static std::string& scratch();
   /// Sets the data_hash column of every row (parallel over rows).
   void fill(Table& t) const;
 
