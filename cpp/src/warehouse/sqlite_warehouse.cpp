@@ -920,8 +920,8 @@ int bind_partition(sqlite3_stmt* st, const std::string& iso, const TableWrite& w
 
 /// Binds rows of a table to the parameters of an INSERT: every parameter,
 /// NULLs included, so nothing of an earlier row stays bound. Date cells bind
-/// as ISO text, each distinct date formatted once. Each column's cells and how they bind are looked up
-/// once, not per cell.
+/// as ISO text, each distinct date formatted once. Each column's cells and how
+/// they bind are looked up once, not per cell.
 class RowBinder {
  public:
   explicit RowBinder(const Table& rows) {
