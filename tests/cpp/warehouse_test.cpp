@@ -408,6 +408,8 @@ TEST(Warehouse, ReadsOfRepeatedValuesAndUnreadableDates) {
       FAIL() << "expected an unreadable date for '" << bad << "'";
     } catch (const DataError& e) {
       EXPECT_NE(std::string(e.what()).find("team_offense_game_summary.game_date"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("stored value unreadable"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(*bad ? "no such day" : "bad format"), std::string::npos) << e.what();
     }
   }
 }

@@ -80,13 +80,20 @@ std::vector<std::string> datasets() {
   return out;
 }
 
-/// Fast YYYY-MM-DD → Date for stored values (validated).
+/// Fast YYYY-MM-DD → Date for stored values (validated). The error names the
+/// table and column; that text is built only for a value that fails (this
+/// runs once per stored row read).
 Date parse_stored_date(const unsigned char* txt, int len, const TableSchema& s, const std::string& col) {
   std::string_view v(reinterpret_cast<const char*>(txt), static_cast<size_t>(len));
   try {
-    return Date::parse(v, s.name + "." + col);
-  } catch (const DataError& e) {
-    throw DataError(std::string("stored value unreadable: ") + e.what());
+    return Date::parse(v);
+  } catch (const DataError&) {
+    try {
+      Date::parse(v, s.name + "." + col);  // the same failure, worded with where the value is stored
+    } catch (const DataError& e) {
+      throw DataError(std::string("stored value unreadable: ") + e.what());
+    }
+    throw;
   }
 }
 
