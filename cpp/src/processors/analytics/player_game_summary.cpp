@@ -148,15 +148,16 @@ const std::string* lowered(const std::string* book,
   return low;
 }
 
-/// The eligible snapshots per player-game, in row order.
-std::unordered_map<PlayerGame, std::vector<Snap>, PlayerGameHash> eligible_snaps(const Table& props) {
+/// The eligible snapshots with their player-game, grouped by player-game
+/// (in an order of its interned pointers), each group in row order.
+std::vector<std::pair<PlayerGame, Snap>> eligible_snaps(const Table& props) {
   const Column *line = &props.col("points_line"), *player = &props.col("player_lookup");
   const Column *book = &props.col("bookmaker"), *home_c = &props.col("home_team_abbr");
   const Column *away_c = &props.col("away_team_abbr"), *gid = &props.col("game_id");
   const Column *snap_c = &props.col("snapshot_timestamp"), *capture = &props.col("capture_timestamp");
   const Column *start_c = &props.col("game_start_time"), *before_c = &props.col("minutes_before_tipoff");
   std::vector<std::pair<const std::string*, const std::string*>> books;
-  std::unordered_map<PlayerGame, std::vector<Snap>, PlayerGameHash> snaps;
+  std::vector<std::pair<PlayerGame, Snap>> snaps;
   for (size_t r = 0; r < props.num_rows(); ++r) {
     const std::string* p = proc::text_of(player, r);
     const std::string* b = proc::text_of(book, r);
@@ -180,15 +181,28 @@ std::unordered_map<PlayerGame, std::vector<Snap>, PlayerGameHash> eligible_snaps
     } else if (before && *before < 0) {
       continue;
     }
-    snaps[PlayerGame{p, away, home}].push_back(Snap{lowered(b, books), snap, *line->get_real(r)});
+    snaps.emplace_back(PlayerGame{p, away, home}, Snap{lowered(b, books), snap, *line->get_real(r)});
   }
+  // A vector grouped by a stable sort, where a map of vectors allocated a node
+  // and a vector per player-game.
+  std::stable_sort(snaps.begin(), snaps.end(), [](const auto& a, const auto& b) {
+    const PlayerGame &x = a.first, &y = b.first;
+    return std::less<>()(x.player, y.player) ||
+           (x.player == y.player &&
+            (std::less<>()(x.away, y.away) || (x.away == y.away && std::less<>()(x.home, y.home))));
+  });
   return snaps;
 }
 
 /// select_points_lines with interned keys.
 LineIndex choose_lines(const Table& props) {
   LineIndex out;
-  for (const auto& [key, v] : eligible_snaps(props)) {
+  const std::vector<std::pair<PlayerGame, Snap>> snaps = eligible_snaps(props);
+  std::vector<Snap> v;  // one player-game's snapshots
+  for (size_t i = 0; i < snaps.size();) {
+    const PlayerGame key = snaps[i].first;
+    v.clear();
+    for (; i < snaps.size() && snaps[i].first == key; ++i) v.push_back(snaps[i].second);
     // Legacy: an arbitrary (unordered) snapshot of the preferred book, opening
     // never filled. Fixed (DECISION 6, spec §10.3): DraftKings → FanDuel →
     // alphabetical; closing = latest snapshot ≤ tip-off; opening = earliest

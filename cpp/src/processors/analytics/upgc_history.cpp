@@ -124,7 +124,10 @@ PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
   const Column* hash = proc::opt_col(props, "data_hash");
   // A player plays at most once per date, so the date identifies the game
   // whatever game_id format the props carry (§0, §10.1).
-  std::unordered_map<const std::string*, std::vector<PropCand>> cands;
+  // (player, candidate) in row order; grouped by player below (a stable sort
+  // keeps each player's candidates in row order), where a map of vectors
+  // allocated a node and a vector per player.
+  std::vector<std::pair<const std::string*, PropCand>> cands;
   for (size_t r : rows) {
     const TimestampKey snap_key = snap.is_null(r) ? TimestampKey() : TimestampKey(snap.text_at(r));
     if (const std::string* t = proc::text_of(tip, r)) {
@@ -134,11 +137,18 @@ PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
     source.add(proc::text_of(processed, r), proc::text_of(hash, r));
     const std::string* who = key_of(lookup, r);
     if (who == nullptr || line.is_null(r)) continue;
-    cands[who].push_back({book.is_null(r) ? std::string_view() : book.text_at(r), snap_key, *line.get_real(r)});
+    cands.emplace_back(who,
+                       PropCand{book.is_null(r) ? std::string_view() : book.text_at(r), snap_key, *line.get_real(r)});
   }
-  lines.reserve(cands.size());
-  for (const auto& [who, c] : cands) lines.emplace_back(who, pick_prop_line(c));
-  std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+  std::stable_sort(cands.begin(), cands.end(),
+                   [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+  std::vector<PropCand> group;
+  for (size_t i = 0; i < cands.size();) {
+    group.clear();
+    const std::string* who = cands[i].first;
+    for (; i < cands.size() && cands[i].first == who; ++i) group.push_back(cands[i].second);
+    lines.emplace_back(who, pick_prop_line(group));  // in key order already
+  }
 }
 
 const PropLine* PropsDay::line_of(const std::string* lookup) const {
