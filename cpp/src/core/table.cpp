@@ -684,11 +684,9 @@ void append_json_value(std::string& out, const Table& t, size_t row, size_t c) {
       out += Date(static_cast<int32_t>(col.int_at(row))).iso();
       out += '"';
       return;
-    case ColumnType::kInt64: {
-      char buf[24];
-      out.append(buf, std::to_chars(buf, buf + sizeof buf, col.int_at(row)).ptr);
+    case ColumnType::kInt64:
+      append_int64(out, col.int_at(row));
       return;
-    }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric:
       append_python_float_repr(out, col.real_at(row));

@@ -6,6 +6,7 @@
 /// TBB tasks (no reallocation happens in set_*).
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -316,6 +317,13 @@ std::string python_float_repr(double v);
 /// without a temporary string; a value of at most four decimal places without
 /// the shortest-digits search).
 void append_python_float_repr(std::string& out, double v);
+
+/// Appends the decimal text of @p v to @p out (what std::to_string writes),
+/// without a temporary string.
+inline void append_int64(std::string& out, int64_t v) {
+  std::array<char, 24> buf{};
+  out.append(buf.data(), std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr);
+}
 
 /// @return true when every byte of @p s is printable ASCII other than '"' and
 /// '\\': text that a JSON writer puts between quotes unchanged.

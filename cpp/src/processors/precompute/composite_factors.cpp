@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <string_view>
 #include <unordered_map>
 
@@ -285,12 +284,6 @@ PlayerFactors player_factors(const std::string* player, const UpgcColumns& u, si
   return f;
 }
 
-/// Appends the decimal text of @p v to @p out.
-void append_int(std::string& out, int64_t v) {
-  std::array<char, 24> buf{};
-  out.append(buf.data(), std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr);
-}
-
 /// Builds a flat JSON object as json.dumps writes it (", " and ": "), keys in
 /// the order given, into one string.
 class ContextJson {
@@ -304,7 +297,7 @@ class ContextJson {
     return *this;
   }
   ContextJson& integer(const char* key, int64_t v) {
-    append_int(start(key), v);
+    append_int64(start(key), v);
     return *this;
   }
   ContextJson& boolean(const char* key, bool v) {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -179,11 +178,9 @@ class PdcHashPlan {
       return;
     }
     switch (t.def(c).type) {
-      case ColumnType::kInt64: {
-        std::array<char, 24> buf{};
-        out.append(buf.data(), std::to_chars(buf.data(), buf.data() + buf.size(), col.int_at(r)).ptr);
+      case ColumnType::kInt64:
+        append_int64(out, col.int_at(r));
         return;
-      }
       case ColumnType::kFloat64:
       case ColumnType::kNumeric:
         phase4_detail::append_py_float(out, col.real_at(r));

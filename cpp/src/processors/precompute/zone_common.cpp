@@ -4,7 +4,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -203,11 +202,9 @@ void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_
     case ColumnType::kBool:
       out += col.int_at(row) ? "True" : "False";
       return;
-    case ColumnType::kInt64: {
-      char buf[24];
-      out.append(buf, std::to_chars(buf, buf + sizeof buf, col.int_at(row)).ptr);
+    case ColumnType::kInt64:
+      append_int64(out, col.int_at(row));
       return;
-    }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric: {
       // python_float_repr of a finite value (its few-places fast path
