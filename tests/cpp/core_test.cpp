@@ -203,6 +203,18 @@ TEST(JsonArray, WritesExactlyWhatNlohmannDumpWrites) {
   }
 }
 
+// Groups by key in key order, each key's values in their original order.
+TEST(KeyGroups, EachKeyOnceInKeyOrderValuesInTheirOrder) {
+  std::vector<std::pair<int, char>> items = {{3, 'a'}, {1, 'b'}, {3, 'c'}, {2, 'd'}, {1, 'e'}, {3, 'f'}};
+  std::string seen;
+  proc::for_each_key_group(items, std::less<>(), [&](int key, const std::vector<char>& values) {
+    seen += std::to_string(key) + ":" + std::string(values.begin(), values.end()) + ";";
+  });
+  EXPECT_EQ(seen, "1:be;2:d;3:acf;");
+  std::vector<std::pair<int, char>> none;
+  proc::for_each_key_group(none, std::less<>(), [&](int, const std::vector<char>&) { FAIL() << "no groups"; });
+}
+
 // A JSON cell is hashed as its nlohmann re-serialisation (compact, ASCII); a
 // compact array of plain strings and small integers is copied as it is.
 TEST(Hash, JsonCellsHashAsTheirReserialisation) {

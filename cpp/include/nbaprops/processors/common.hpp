@@ -198,6 +198,22 @@ class SeasonHistory : public CarriedState {
   mutable std::shared_mutex mu_;
 };
 
+/// Sorts @p items by key (@p less on the keys; stable, so each key's values keep
+/// their order) and calls @p fn(key, values) once per key, in key order. The
+/// values are gathered in one vector reused from key to key: a day's
+/// candidates grouped without a map of vectors (a node and a vector per key).
+template <class K, class V, class Less, class Fn>
+void for_each_key_group(std::vector<std::pair<K, V>>& items, Less less, Fn&& fn) {
+  std::stable_sort(items.begin(), items.end(), [&](const auto& a, const auto& b) { return less(a.first, b.first); });
+  std::vector<V> values;
+  for (size_t i = 0; i < items.size();) {
+    const K key = items[i].first;
+    values.clear();
+    for (; i < items.size() && !less(key, items[i].first); ++i) values.push_back(items[i].second);
+    fn(key, values);
+  }
+}
+
 /// The values of a date-ordered history dated in [@p from, @p before), newest
 /// date first (a date's entries keep their stored order, like a stable sort by
 /// date descending), at most @p limit.

@@ -93,18 +93,16 @@ DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
   // only when the (interned) game or team changes.
   const std::string* last_game = nullptr;
   const std::string* last_team = nullptr;
-  bool have_key = false;
   std::string key;
-  int64_t* rows_of_key = nullptr;
+  int64_t* rows_of_key = nullptr;  // the slot of key (nullptr before the first row)
   for (size_t r = 0; r < gb.num_rows(); ++r) {
     const std::string* g = game.is_null(r) ? nullptr : game.text_ptr(r);
     const std::string* t = team.is_null(r) ? nullptr : team.text_ptr(r);
-    if (!have_key || g != last_game || t != last_team) {
+    if (rows_of_key == nullptr || g != last_game || t != last_team) {
       key = key_of(game, team, r);
       rows_of_key = &out.gamebook_rows[key];
       last_game = g;
       last_team = t;
-      have_key = true;
     }
     ++*rows_of_key;
     const std::string* status = status_col.is_null(r) ? nullptr : status_col.text_ptr(r);

@@ -148,8 +148,7 @@ const std::string* lowered(const std::string* book,
   return low;
 }
 
-/// The eligible snapshots with their player-game, grouped by player-game
-/// (in an order of its interned pointers), each group in row order.
+/// The eligible snapshots with their player-game, in row order.
 std::vector<std::pair<PlayerGame, Snap>> eligible_snaps(const Table& props) {
   const Column *line = &props.col("points_line"), *player = &props.col("player_lookup");
   const Column *book = &props.col("bookmaker"), *home_c = &props.col("home_team_abbr");
@@ -183,26 +182,21 @@ std::vector<std::pair<PlayerGame, Snap>> eligible_snaps(const Table& props) {
     }
     snaps.emplace_back(PlayerGame{p, away, home}, Snap{lowered(b, books), snap, *line->get_real(r)});
   }
-  // A vector grouped by a stable sort, where a map of vectors allocated a node
-  // and a vector per player-game.
-  std::stable_sort(snaps.begin(), snaps.end(), [](const auto& a, const auto& b) {
-    const PlayerGame &x = a.first, &y = b.first;
-    return std::less<>()(x.player, y.player) ||
-           (x.player == y.player &&
-            (std::less<>()(x.away, y.away) || (x.away == y.away && std::less<>()(x.home, y.home))));
-  });
   return snaps;
 }
 
 /// select_points_lines with interned keys.
 LineIndex choose_lines(const Table& props) {
   LineIndex out;
-  const std::vector<std::pair<PlayerGame, Snap>> snaps = eligible_snaps(props);
-  std::vector<Snap> v;  // one player-game's snapshots
-  for (size_t i = 0; i < snaps.size();) {
-    const PlayerGame key = snaps[i].first;
-    v.clear();
-    for (; i < snaps.size() && snaps[i].first == key; ++i) v.push_back(snaps[i].second);
+  std::vector<std::pair<PlayerGame, Snap>> snaps = eligible_snaps(props);
+  // Player-games in an order of their interned pointers; each one's snapshots
+  // in row order.
+  auto key_less = [](const PlayerGame& x, const PlayerGame& y) {
+    return std::less<>()(x.player, y.player) ||
+           (x.player == y.player &&
+            (std::less<>()(x.away, y.away) || (x.away == y.away && std::less<>()(x.home, y.home))));
+  };
+  proc::for_each_key_group(snaps, key_less, [&](const PlayerGame& key, const std::vector<Snap>& v) {
     // Legacy: an arbitrary (unordered) snapshot of the preferred book, opening
     // never filled. Fixed (DECISION 6, spec §10.3): DraftKings → FanDuel →
     // alphabetical; closing = latest snapshot ≤ tip-off; opening = earliest
@@ -228,7 +222,7 @@ LineIndex choose_lines(const Table& props) {
       if (!hi || !less(s, *hi)) hi = &s;
     }
     out.emplace(key, ChosenLine{hi->line, lo->line, best});
-  }
+  });
   return out;
 }
 

@@ -124,9 +124,8 @@ PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
   const Column* hash = proc::opt_col(props, "data_hash");
   // A player plays at most once per date, so the date identifies the game
   // whatever game_id format the props carry (§0, §10.1).
-  // (player, candidate) in row order; grouped by player below (a stable sort
-  // keeps each player's candidates in row order), where a map of vectors
-  // allocated a node and a vector per player.
+  // (player, candidate) in row order, grouped by player below (each player's
+  // candidates stay in row order).
   std::vector<std::pair<const std::string*, PropCand>> cands;
   for (size_t r : rows) {
     const TimestampKey snap_key = snap.is_null(r) ? TimestampKey() : TimestampKey(snap.text_at(r));
@@ -140,15 +139,9 @@ PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
     cands.emplace_back(who,
                        PropCand{book.is_null(r) ? std::string_view() : book.text_at(r), snap_key, *line.get_real(r)});
   }
-  std::stable_sort(cands.begin(), cands.end(),
-                   [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
-  std::vector<PropCand> group;
-  for (size_t i = 0; i < cands.size();) {
-    group.clear();
-    const std::string* who = cands[i].first;
-    for (; i < cands.size() && cands[i].first == who; ++i) group.push_back(cands[i].second);
-    lines.emplace_back(who, pick_prop_line(group));  // in key order already
-  }
+  proc::for_each_key_group(cands, std::less<>(), [&](const std::string* who, const std::vector<PropCand>& c) {
+    lines.emplace_back(who, pick_prop_line(c));  // in key order
+  });
 }
 
 const PropLine* PropsDay::line_of(const std::string* lookup) const {
