@@ -283,18 +283,16 @@ inline RowByKey first_row_map_by(const Table& t, const char* key, const char* da
 /// row among @p rows (latest partition date, then the larger hash); nullptr
 /// when none has one.
 inline const std::string* latest_hash_ptr(const Table& t, const std::vector<size_t>& rows) {
-  const int h = t.index_of("data_hash");
-  if (h < 0) return nullptr;
-  const Column& hash = t.col(static_cast<size_t>(h));
-  const int part = t.index_of(t.schema().partition_column);
-  const Column* day = part >= 0 ? &t.col(static_cast<size_t>(part)) : nullptr;
+  const Column* hash = proc::col_if_any(t, "data_hash");
+  if (hash == nullptr) return nullptr;
+  const Column* day = proc::col_if_any(t, t.schema().partition_column.c_str());
   const std::string* best = nullptr;
   int64_t best_day = 0;
   for (size_t r : rows) {
-    if (hash.is_null(r)) continue;
+    if (hash->is_null(r)) continue;
     const int64_t dr = day == nullptr ? 0 : (day->is_null(r) ? INT64_MIN : day->int_at(r));
-    if (best == nullptr || dr > best_day || (dr == best_day && *hash.text_ptr(r) > *best)) {
-      best = hash.text_ptr(r);
+    if (best == nullptr || dr > best_day || (dr == best_day && *hash->text_ptr(r) > *best)) {
+      best = hash->text_ptr(r);
       best_day = dr;
     }
   }

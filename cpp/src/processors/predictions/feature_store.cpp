@@ -279,12 +279,10 @@ struct Phase4Source {
     std::vector<size_t> dated;
     first = phase4_detail::first_row_map_by(t, key, date_col, d, &dated);
     rows = static_cast<int64_t>(dated.size());
-    if (const int c = t.index_of("processed_at"); c >= 0) {
-      const Column& col = t.col(static_cast<size_t>(c));
-      for (size_t r : dated) {
-        const std::string* pa = proc::text_of(&col, r);
-        if (pa && (!last_updated || *last_updated < *pa)) last_updated = pa;
-      }
+    const Column* processed = proc::col_if_any(t, "processed_at");
+    for (size_t r : dated) {
+      const std::string* pa = proc::text_of(processed, r);
+      if (pa && (!last_updated || *last_updated < *pa)) last_updated = pa;
     }
     hash = phase4_detail::latest_hash_ptr(t, dated);
     pct = py_round(std::min(static_cast<double>(rows) / kMinRows * 100.0, 100.0), 2);
