@@ -49,15 +49,14 @@ std::optional<std::vector<std::string>> projection_of(const std::string& key, co
   return cols;
 }
 
-/// Row indices of @p rows per partition day, each in the order the base
-/// warehouse reads them back (key columns ascending, NULL first, ties in
-/// written order).
-std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const TableSchema& schema, const Table& rows) {
+/// Row indices of @p w's rows per partition day, each in the order the base
+/// warehouse reads them back (@p w.order: key columns ascending, NULL first,
+/// ties in written order).
+std::map<int32_t, std::vector<size_t>> rows_by_partition_in_base_order(const TableWrite& w) {
   std::map<int32_t, std::vector<size_t>> out;
-  const int part = rows.index_of(schema.partition_column);
-  if (part < 0) return out;
-  const Column& pc = rows.col(static_cast<size_t>(part));
-  for (size_t r : read_back_order(schema, rows)) {
+  if (w.order == nullptr) return out;  // no rows, or no partition column
+  const Column& pc = w.rows->col(w.rows->require(w.schema->partition_column));
+  for (size_t r : *w.order) {
     if (!pc.is_null(r)) out[static_cast<int32_t>(pc.int_at(r))].push_back(r);
   }
   return out;
@@ -195,7 +194,18 @@ std::map<Date, PartitionHash> CachedWarehouse::content_hashes(const TableSchema&
   return out;
 }
 
-void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
+void CachedWarehouse::write_batch(const std::vector<TableWrite>& given) {
+  // The rows in the order the base stores them, sorted once for the base and
+  // for the cached parts below.
+  std::vector<TableWrite> writes = given;
+  std::vector<std::vector<size_t>> orders(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    TableWrite& w = writes[i];
+    if (w.order == nullptr && w.sortable()) {
+      orders[i] = read_back_order(*w.schema, *w.rows);
+      w.order = &orders[i];
+    }
+  }
   base_.write_batch(writes);
   for (const TableWrite& w : writes) {
     if (w.append_only) {
@@ -213,7 +223,7 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     // read.
     const bool whole = w.replace_key.empty() && w.scope.empty();
     std::map<int32_t, std::vector<size_t>> rows_by_day;
-    if (whole && !affected.empty()) rows_by_day = rows_by_partition_in_base_order(*w.schema, *w.rows);
+    if (whole && !affected.empty()) rows_by_day = rows_by_partition_in_base_order(w);
     for (auto& [key, e] : affected) {
       std::lock_guard lock(e->mu);
       std::optional<std::vector<std::string>> cols;

@@ -1026,7 +1026,7 @@ Statement& insert_statement(Connection& c, const TableSchema& schema, const Tabl
 }  // namespace
 
 void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
-                                 const std::set<int32_t>* allowed_dates) {
+                                 const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order) {
   if (rows.num_rows() == 0) return;
   if (&rows.schema() != &schema && rows.schema().name != schema.name) {
     throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
@@ -1036,7 +1036,7 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   check_writable(schema, rows, rows.col(static_cast<size_t>(part_idx)), allowed_dates);
   // Each date's rows are stored in key order, the order reads return them in,
   // so a later read of the partition only checks the order instead of sorting.
-  insert_rows(c, schema, rows, read_back_order(schema, rows), 0);
+  insert_rows(c, schema, rows, order ? *order : read_back_order(schema, rows), 0);
 }
 
 void SqliteWarehouse::fail_if_injected(const TableSchema& schema, size_t written) {
@@ -1082,7 +1082,8 @@ void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, cons
   }
 }
 
-bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, const std::set<int32_t>& allowed) {
+bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, const std::set<int32_t>& allowed,
+                                          const std::vector<size_t>& order) {
   const TableSchema& schema = *w.schema;
   const Table& rows = *w.rows;
   const size_t n = rows.num_rows(), ncol = rows.num_columns();
@@ -1125,7 +1126,6 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   while (sel.step()) ids.push_back(sqlite3_column_int64(sel.get(), 0));
   sel.reset();
   check_writable(schema, rows, rows.col(static_cast<size_t>(part)), &allowed);
-  const std::vector<size_t> order = read_back_order(schema, rows);
   if (ids.empty()) {  // nothing stored (a first run): nothing to delete either
     insert_rows(c, schema, rows, order, 0);
     return true;
@@ -1342,6 +1342,20 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
     by_file.emplace_back(it->second.first, &w);
   }
   std::stable_sort(by_file.begin(), by_file.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Each write's rows in the order they are stored, sorted before any file's
+  // lock is taken: a sort under the lock would hold back the file's other
+  // writers. A write that cannot be sorted (no rows, no partition column) has
+  // none; write_rows reports what is wrong with it.
+  std::map<const TableWrite*, std::vector<size_t>> sorted;
+  for (const auto& file_write : by_file) {
+    const TableWrite* w = file_write.second;
+    if (w->order == nullptr && w->sortable()) sorted.emplace(w, read_back_order(*w->schema, *w->rows));
+  }
+  auto order_of = [&](const TableWrite* w) -> const std::vector<size_t>* {
+    if (w->order) return w->order;
+    auto it = sorted.find(w);
+    return it == sorted.end() ? nullptr : &it->second;
+  };
   auto c = acquire();
   std::map<std::string, int> due;  // logs for the background checkpointer
   try {
@@ -1361,12 +1375,14 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
         }
         std::set<int32_t> allowed;
         for (Date d : w->dates) allowed.insert(d.days());
+        const std::vector<size_t>* order = order_of(w);
         bool overwritten = false;
-        in_step(*w->schema, "overwrite", [&] { overwritten = overwrite_partition(*c, *w, allowed); });
+        if (order)
+          in_step(*w->schema, "overwrite", [&] { overwritten = overwrite_partition(*c, *w, allowed, *order); });
         if (!overwritten) {
           in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
           in_step(*w->schema, "insert",
-                  [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed); });
+                  [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed, order); });
         }
         in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });
       }
@@ -1396,7 +1412,7 @@ void SqliteWarehouse::append(const TableSchema& schema, const Table& rows) {
     {
       std::lock_guard wlock(file_mutex(schema.dataset()));
       Transaction tx(*c);
-      write_rows(*c, schema, rows, nullptr);
+      write_rows(*c, schema, rows, nullptr, nullptr);
       tx.commit();
       due = checkpoint_full_logs(*c);
     }

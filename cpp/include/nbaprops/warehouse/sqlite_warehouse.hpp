@@ -124,8 +124,9 @@ class SqliteWarehouse final : public Warehouse {
   void ensure_hash_table(sqlite_detail::Connection& c, const std::string& dataset);
   void record_hashes(sqlite_detail::Connection& c, const TableWrite& w);
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
+  /// Inserts @p rows in @p order (read_back_order; nullptr: sorted here).
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
-                  const std::set<int32_t>* allowed_dates);
+                  const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order);
   /// Inserts rows order[from], order[from + 1], … of @p rows.
   void insert_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                    const std::vector<size_t>& order, size_t from);
@@ -136,7 +137,9 @@ class SqliteWarehouse final : public Warehouse {
   /// are inserted when nothing is stored.
   /// @return false, having written nothing, when @p w is not such a replace
   /// (the caller deletes and inserts).
-  bool overwrite_partition(sqlite_detail::Connection& c, const TableWrite& w, const std::set<int32_t>& allowed);
+  /// @p order is @p w's rows in read_back_order.
+  bool overwrite_partition(sqlite_detail::Connection& c, const TableWrite& w, const std::set<int32_t>& allowed,
+                           const std::vector<size_t>& order);
   /// The writers' mutex of @p dataset's file.
   std::mutex& file_mutex(const std::string& dataset);
 
