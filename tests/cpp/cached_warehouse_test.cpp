@@ -71,6 +71,31 @@ TEST(CachedWarehouse, ReadsEqualTheBaseBeforeAndAfterWrites) {
             base.read(togs(), all, {"points_scored"}).num_rows());
 }
 
+// Rows are put in stored order once, before the write: rows without their
+// partition column cannot be, and the write fails as it always did, naming the
+// table and the column, through the cache as on the base, storing nothing.
+TEST(CachedWarehouse, AWriteWithoutThePartitionColumnFailsNamingItAndStoresNothing) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  base.replace_partition(togs(), d, day_rows(d, 3, 0));
+  CachedWarehouse cache(base, DateRange{d - 5, d + 5});
+  const std::string before = dump(cache.read(togs(), DateRange{d, d}));
+  const Table full = day_rows(d, 4, 100);
+  Table undated(togs(), {"game_id", "team_abbr", "points_scored"});
+  undated.append_columns(full, {full.require("game_id"), full.require("team_abbr"), full.require("points_scored")});
+  for (Warehouse* wh : std::vector<Warehouse*>{&base, &cache}) {
+    try {
+      wh->write_batch({TableWrite{&togs(), &undated, {d}, {}}});
+      ADD_FAILURE() << "a write without game_date was accepted";
+    } catch (const DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("team_offense_game_summary"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("lack the partition column game_date"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(dump(wh->read(togs(), DateRange{d, d})), before);
+  }
+}
+
 // The runner releases what no unfinished unit can read: the partitions before
 // the floor leave memory, later reads of them go to the base (and still equal
 // it), reads after it stay in memory, and a write before the floor is not
