@@ -457,17 +457,47 @@ class Executor {
       r.status = UnitStatus::kFailed;
       r.reason = "unknown error";
     }
+    Prepared prep;
+    if (out) {
+      try {
+        prep = prepare(u, r, out->rows);
+      } catch (const std::exception& e) {  // out of memory: the unit fails, nothing is written
+        out.reset();
+        settle(r, UnitStatus::kFailed, e.what());
+      }
+    }
     // The unit's inputs are read: its season state and read-cache dates may go.
     release_carried(u);
     release_reads(u);
     if (out) {
       if (!commit_queues_.empty()) {
-        commit_later(i, std::move(*out));
+        commit_later(i, std::move(*out), std::move(prep));
         return;
       }
-      commit_with_retries(u, r, *out);
+      commit_with_retries(u, r, *out, prep);
     }
     finish_unit(i);
+  }
+
+  /// What a unit's commit needs from its rows besides the rows, worked out on
+  /// the unit's own thread: a dataset's commits run one at a time
+  /// (commit_later), so what is done before the queue shortens every other
+  /// unit's wait for the file.
+  struct Prepared {
+    std::map<Date, PartitionHash> hashes;  ///< recorded with the rows, and for the downstream fingerprints
+    std::vector<size_t> order;             ///< the rows in stored order (TableWrite::order); empty: none
+  };
+
+  /// The content hashes and stored order of @p rows, the output of @p u; the
+  /// sort counts as writing (r.write_seconds), as it did inside the commit.
+  static Prepared prepare(const Unit& u, UnitResult& r, const Table& rows) {
+    Prepared p;
+    p.hashes = partition_hashes_of(rows);
+    const auto w0 = Clock::now();
+    const TableWrite w{&catalog::get(u.processor->info().output_table), &rows, {u.date}};
+    if (w.sortable()) p.order = read_back_order(*w.schema, rows);
+    r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
+    return p;
   }
 
   /// Records a settled unit (ledger, checkpoint, progress event) and releases
@@ -504,6 +534,7 @@ class Executor {
   struct Queued {
     size_t unit;
     UnitOutput out;
+    Prepared prep;
     Clock::time_point since;  ///< when the unit began to wait (for room, then its turn)
   };
   struct CommitQueue {
@@ -527,13 +558,13 @@ class Executor {
     }
   }
 
-  void commit_later(size_t i, UnitOutput out) {
+  void commit_later(size_t i, UnitOutput out, Prepared prep) {
     CommitQueue& q = *queue_of_.at(plan_.units[i].processor);
     const auto since = Clock::now();
     {
       std::unique_lock lock(q.mu);
       q.room.wait(lock, [&] { return !q.draining || q.units.size() < kMaxQueuedCommits; });
-      q.units.push_back(Queued{i, std::move(out), since});
+      q.units.push_back(Queued{i, std::move(out), std::move(prep), since});
       if (q.draining) return;
       q.draining = true;
     }
@@ -554,7 +585,7 @@ class Executor {
       res_[k].started += Clock::now() - next->since;
       // Isolated: a thread waiting inside the commit's parallel work never
       // picks up a unit, which could queue behind this very drain.
-      tbb::this_task_arena::isolate([&] { commit_with_retries(plan_.units[k], res_[k], next->out); });
+      tbb::this_task_arena::isolate([&] { commit_with_retries(plan_.units[k], res_[k], next->out, next->prep); });
       finish_unit(k);
     }
     q.room.notify_all();
@@ -682,11 +713,11 @@ class Executor {
   /// Commits the unit's output (one transaction); a transient error retries
   /// the commit alone (the output is kept), within the same budget of
   /// attempts as the compute; any other fails the unit. Never throws.
-  void commit_with_retries(const Unit& u, UnitResult& r, const UnitOutput& out) {
+  void commit_with_retries(const Unit& u, UnitResult& r, const UnitOutput& out, const Prepared& prep) {
     const TableSchema& out_schema = catalog::get(u.processor->info().output_table);
     for (;;) {
       try {
-        commit(u, r, out_schema, out);
+        commit(u, r, out_schema, out, prep);
         return;
       } catch (const Error& e) {
         if (!retry_after(u, r, e)) return;
@@ -799,10 +830,11 @@ class Executor {
 
   /// One transaction per unit: its output partition, its failure rows and its
   /// ledger row commit together or not at all.
-  void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out) {
+  void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out,
+              const Prepared& prep) {
     const Table failures = failure_rows(*u.processor, u.date, out.failures);
-    const auto hashes = partition_hashes_of(out.rows);  // recorded with the rows, and the downstream fingerprints
-    std::vector<TableWrite> writes{TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false, &hashes}};
+    std::vector<TableWrite> writes{TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false, &prep.hashes}};
+    if (!prep.order.empty()) writes.front().order = &prep.order;
     // The unit's failure rows replace its stored ones; with none on either side
     // there is nothing to write (saves a DELETE per unit: a table copy each on
     // BigQuery).
@@ -820,7 +852,7 @@ class Executor {
     wh_.write_batch(writes);
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     r.ledger_written = ledger.has_value();
-    inputs_->note_committed(out_schema.name, u.date, hashes);
+    inputs_->note_committed(out_schema.name, u.date, prep.hashes);
   }
 
   void finish_bookkeeping(const Unit& u, UnitResult& r, const std::string& started_at) {
