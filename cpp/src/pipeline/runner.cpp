@@ -494,8 +494,7 @@ class Executor {
     Prepared p;
     p.hashes = partition_hashes_of(rows);
     const auto w0 = Clock::now();
-    const TableWrite w{&catalog::get(u.processor->info().output_table), &rows, {u.date}};
-    if (w.sortable()) p.order = read_back_order(*w.schema, rows);
+    p.order = read_back_order_if_any(catalog::get(u.processor->info().output_table), rows);
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     return p;
   }

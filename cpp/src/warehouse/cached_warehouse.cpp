@@ -201,10 +201,9 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& given) {
   std::vector<std::vector<size_t>> orders(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
     TableWrite& w = writes[i];
-    if (w.order == nullptr && w.sortable()) {
-      orders[i] = read_back_order(*w.schema, *w.rows);
-      w.order = &orders[i];
-    }
+    if (w.order != nullptr || w.schema == nullptr || w.rows == nullptr) continue;  // the base rejects the latter
+    orders[i] = read_back_order_if_any(*w.schema, *w.rows);
+    if (!orders[i].empty()) w.order = &orders[i];
   }
   base_.write_batch(writes);
   for (const TableWrite& w : writes) {

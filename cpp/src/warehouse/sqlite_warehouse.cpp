@@ -1349,12 +1349,12 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   std::map<const TableWrite*, std::vector<size_t>> sorted;
   for (const auto& file_write : by_file) {
     const TableWrite* w = file_write.second;
-    if (w->order == nullptr && w->sortable()) sorted.emplace(w, read_back_order(*w->schema, *w->rows));
+    if (w->order == nullptr) sorted.emplace(w, read_back_order_if_any(*w->schema, *w->rows));
   }
   auto order_of = [&](const TableWrite* w) -> const std::vector<size_t>* {
     if (w->order) return w->order;
-    auto it = sorted.find(w);
-    return it == sorted.end() ? nullptr : &it->second;
+    const std::vector<size_t>& own = sorted.at(w);
+    return own.empty() ? nullptr : &own;
   };
   auto c = acquire();
   std::map<std::string, int> due;  // logs for the background checkpointer

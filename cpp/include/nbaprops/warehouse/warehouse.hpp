@@ -73,6 +73,14 @@ inline std::vector<size_t> read_back_order(const TableSchema& schema, const Tabl
   return order;
 }
 
+/// read_back_order(@p schema, @p rows), or empty when the rows cannot be put
+/// in it: none, or no partition column among them (a write of such rows fails
+/// in the backend, with the backend's message).
+inline std::vector<size_t> read_back_order_if_any(const TableSchema& schema, const Table& rows) {
+  if (rows.num_rows() == 0 || rows.index_of(schema.partition_column) < 0) return {};
+  return read_back_order(schema, rows);
+}
+
 /// One table's part of a multi-table atomic write (Warehouse::write_batch).
 struct TableWrite {
   const TableSchema* schema = nullptr;  ///< target table (catalog schema)
@@ -94,22 +102,15 @@ struct TableWrite {
   /// partition_hashes_of(*rows) when the caller already computed it (the runner
   /// needs the hashes too); nullptr: a backend recording hashes computes them.
   const std::map<Date, PartitionHash>* hashes = nullptr;
-  /// read_back_order(*schema, *rows) when the caller computed it (a cache
-  /// that keeps the rows in that order too); nullptr: the backend sorts.
+  /// read_back_order(*schema, *rows) when the caller computed it (the runner,
+  /// before its commit's turn; the run's cache, which keeps the rows in that
+  /// order too); nullptr: the backend sorts.
   const std::vector<size_t>* order = nullptr;
 
   /// The content hash of each date of a whole-partition write (@p hashes, or
   /// computed from @p rows).
   [[nodiscard]] std::map<Date, PartitionHash> content_hashes() const {
     return hashes ? *hashes : partition_hashes_of(*rows);
-  }
-
-  /// @return whether @p rows can be put in read_back_order: some rows, and
-  /// the partition column among them (a write without it fails in the
-  /// backend, with the backend's message).
-  [[nodiscard]] bool sortable() const {
-    return rows != nullptr && schema != nullptr && rows->num_rows() > 0 &&
-           rows->index_of(schema->partition_column) >= 0;
   }
 };
 
