@@ -191,6 +191,8 @@ def main() -> int:
         ("predictions vs legacy-style loop (1 worker; default 2 workers)", "0.7x", ">= 20x",
          with_two(bf, "predictions")),
         ("PSZA+TDZA vs vectorised pandas (end to end; its ceiling)", "-", ">= 10x", with_ceiling(zones, "pandas")),
+        ("  the same, pandas windows by groupby().rolling() (e2e; ceiling)", "-", ">= 10x",
+         with_ceiling(zones, "pandas_rolling")),
         ("PSZA+TDZA vs Polars, compute (wall; CPU seconds)", "-", "reported",
          pair(ratio(zones, "polars", "ratio_compute"), ratio(zones, "polars", "ratio_compute_cpu"))),
         ("PSZA+TDZA vs Polars, end to end", "-", "> 1x", ratio(zones, "polars", "ratio_end_to_end")),

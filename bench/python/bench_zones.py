@@ -15,7 +15,9 @@ In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`
 2. the pandas and the Polars reference (``zones_reference.py``): compute only (inputs already in memory), and
    end to end (read PGS/TDGS/schedule from the same SQLite files with sqlite3, compute, write the rows into
    scratch tables of the same warehouse file with one prepared INSERT ``executemany`` in one transaction);
-   every compared column of every row must equal ours (read back from SQLite);
+   every compared column of every row must equal ours (read back from SQLite); pandas twice: its window sums
+   as running-sum differences (``pandas``, the faster, which the targets are judged on) and as
+   ``groupby().rolling()`` (``pandas_rolling``, as issue 10 words the reference; reported beside it);
 3. SQLite's own bulk-insert rate: our PSZA + TDZA rows (all columns) inserted with one prepared statement,
    ``executemany``, one transaction, into empty copies of the two tables; and SQLite's floor, the same rows
    copied by ``INSERT … SELECT … WHERE`` inside SQLite, with no client code per row (the fastest an insert of
@@ -58,7 +60,17 @@ SEASON = 2023
 PHASE3 = ["togs", "tdgs", "pgs"]
 TABLES = [(zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS), (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS)]
 #: Issue 10 targets: ours must be ≥ this many times faster (reference seconds / ours).
-TARGETS = {"pandas": {"compute": 10.0, "end_to_end": 10.0}, "polars": {"compute": None, "end_to_end": 1.0}}
+TARGETS = {"pandas": {"compute": 10.0, "end_to_end": 10.0}, "pandas_rolling": {"compute": 10.0, "end_to_end": 10.0},
+           "polars": {"compute": None, "end_to_end": 1.0}}
+#: The references, in report order: name → (read inputs, compute, output frame → rows for executemany).
+REFERENCES = {
+    "pandas": (zr.read_inputs, zr.zones_pandas, zr.pandas_rows),
+    "pandas_rolling": (zr.read_inputs, lambda inputs, start, end: zr.zones_pandas(inputs, start, end, "rolling"),
+                       zr.pandas_rows),
+    "polars": (zr.read_inputs_polars, zr.zones_polars, lambda frame: frame.rows()),
+}
+LABELS = {"pandas": "pandas vectorised reference", "pandas_rolling": "pandas, groupby().rolling()",
+          "polars": "polars vectorised reference"}
 #: Per-phase seconds the runner may report per unit (preferred over busy seconds for "ours compute").
 SPLIT_COLUMNS = ("read_seconds", "compute_seconds", "write_seconds")
 
@@ -112,9 +124,7 @@ def run_ours(wh, start: str, end: str, ckpt: Path, workers: int = 2) -> dict[str
 
 def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, Any]:
     """One end-to-end run: read from SQLite, compute, write the scratch tables; seconds of each step."""
-    read = zr.read_inputs if kind == "pandas" else zr.read_inputs_polars
-    compute = zr.zones_pandas if kind == "pandas" else zr.zones_polars
-    to_rows = zr.pandas_rows if kind == "pandas" else (lambda frame: frame.rows())
+    read, compute, to_rows = REFERENCES[kind]
     c0, t0 = time.process_time(), time.perf_counter()
     inputs = read(wh_dir)
     t1 = time.perf_counter()
@@ -138,7 +148,7 @@ def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, An
 def bench_reference(kind: str, wh_dir: Path, start: str, end: str, repeats: int) -> dict[str, Any]:
     runs = [run_reference(kind, wh_dir, start, end) for _ in range(max(repeats, 1))]
     best = min(runs, key=lambda r: r["end_to_end_seconds"])
-    compute = zr.zones_pandas if kind == "pandas" else zr.zones_polars
+    compute = REFERENCES[kind][1]
     inputs = runs[-1]["_inputs"]
     compute_s, _ = best_of(repeats, lambda: compute(inputs, start, end))
     c0 = time.process_time()
@@ -263,22 +273,22 @@ def print_report(fig: dict[str, Any]) -> None:
     print("-" * len(hdr))
     print(f"{'nbaprops (in-process backfill)':<34}{o['rows']:>7}{o['compute_seconds']:>11.3f}"
           f"{o['wall_seconds']:>9.3f}{'':>11}{'':>9}{'':>12}  exit {o['exit_code']}")
-    for kind in ("pandas", "polars"):
+    for kind in REFERENCES:
         r = fig.get(kind)
         if not r:
             print(f"{kind + ' (not run)':<34}")
             continue
         t = TARGETS[kind]
         target = " / ".join("-" if v is None else f"≥{v:g}" for v in (t["compute"], t["end_to_end"]))
-        print(f"{kind + ' vectorised reference':<34}{r['rows']:>7}{r['compute_seconds']:>11.3f}"
+        print(f"{LABELS[kind]:<34}{r['rows']:>7}{r['compute_seconds']:>11.3f}"
               f"{r['end_to_end_seconds']:>9.3f}{r['ratio_compute']:>10.2f}×{r['ratio_end_to_end']:>8.2f}×"
               f"{target:>12}  {'yes' if r['agree'] else 'NO'}")
     print("-" * len(hdr))
     print(f"ours compute = {o['compute_basis']}; e2e = wall of the backfill call (engine {o['engine_seconds']:.3f} s)")
     cpu = ", ".join(f"{k} {fig[k]['end_to_end_cpu_seconds']:.3f} s (ratio {fig[k]['ratio_end_to_end_cpu']:.2f}×)"
-                    for k in ("pandas", "polars") if fig.get(k))
+                    for k in REFERENCES if fig.get(k))
     print(f"process CPU seconds end to end (less sensitive to a busy machine): ours {o['cpu_seconds']:.3f} s, {cpu}")
-    for kind in ("pandas", "polars"):
+    for kind in REFERENCES:
         r = fig.get(kind)
         if r:
             s = r["end_to_end_split_seconds"]
@@ -290,7 +300,7 @@ def print_report(fig: dict[str, Any]) -> None:
                       f"{len(c['columns'])} columns compared, only ours {c['only_ours']}, only reference "
                       f"{c['only_reference']}, mismatching cells {c['mismatches']}"
                       + (f" — {json.dumps(bad, default=str)[:400]}" if bad else ""))
-    ceilings = ", ".join(f"{k} {fig[k]['ratio_end_to_end_ceiling']:.2f}×" for k in ("pandas", "polars")
+    ceilings = ", ".join(f"{k} {fig[k]['ratio_end_to_end_ceiling']:.2f}×" for k in REFERENCES
                          if fig.get(k) and fig[k].get("ratio_end_to_end_ceiling"))
     if ceilings:
         print(f"e2e ratio ceiling (reference e2e / the fastest SQLite write of our rows measured here, "
@@ -384,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                                "compared_columns": {t: [c for c in cols if c not in key]
                                                     for t, key, cols in TABLES},
                                "not_compared": zr.EXCLUDED}
-        for kind in ("pandas", "polars"):
+        for kind in REFERENCES:
             if kind == "polars" and polars is None:
                 continue
             r = bench_reference(kind, wh_dir, start, end, args.repeats)

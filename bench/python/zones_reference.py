@@ -4,7 +4,8 @@ Both compute, for every analysis date of a range at once, the rows nbaprops writ
 ``nba_precompute.player_shot_zone_analysis`` (PSZA) and ``nba_precompute.team_defense_zone_analysis`` (TDZA):
 rolling sums over each player's / team's games, then an as-of join (strictly before D) to the analysis
 dates. No Python loop over players, teams, dates or rows: only column operations, group-wise rolling sums
-and as-of joins.
+and as-of joins. The pandas half takes its window sums two ways (``windows=``): running-sum differences (the
+default, the faster) or ``groupby().rolling()``, as issue 10 words the reference; both give the same rows.
 
 Semantics are those of ``tests/python/real_reference.py`` (a per-date loop written from
 ``shared/spec/legacy-tdza-psza.md`` A.2–A.3 / B.2–B.3) plus the project's DECISIONS:
@@ -304,11 +305,18 @@ def _asof(left: pd.DataFrame, right: pd.DataFrame, by: list[str], on: str = "ana
                          left_on=on, right_on=right_on, by=by, allow_exact_matches=False)
 
 
-def _rolling_sums(rows: pd.DataFrame, keys: list[str], cols: list[str], n: int, suffix: str) -> pd.DataFrame:
-    """Sums of ``cols`` over each entity's last ``n`` rows (rows sorted by date within ``keys``): the running
-    sum minus the running sum ``n`` rows earlier (``groupby().rolling()`` gives the same sums but walks the
-    groups in Python inside pandas, several times slower)."""
+def _rolling_sums(rows: pd.DataFrame, keys: list[str], cols: list[str], n: int, suffix: str,
+                  windows: str = "running") -> pd.DataFrame:
+    """Sums of ``cols`` over each entity's last ``n`` rows (rows sorted by date within ``keys``), indexed like
+    ``rows``. ``windows="running"``: the running sum minus the running sum ``n`` rows earlier (two grouped
+    column operations); ``windows="rolling"``: ``groupby().rolling(n, min_periods=1).sum()``, as the issue words
+    the reference (the same sums, exact for these whole-number counts; pandas builds a window per group)."""
     group = [rows[k] for k in keys]
+    if windows == "rolling":
+        summed = rows[cols].groupby(group, sort=False).rolling(n, min_periods=1).sum()
+        return summed.reset_index(level=list(range(len(keys))), drop=True).loc[rows.index].add_suffix(suffix)
+    if windows != "running":
+        raise ValueError(f"windows must be 'running' or 'rolling', not {windows!r}")
     running = rows[cols].groupby(group, sort=False).cumsum()
     return (running - running.groupby(group, sort=False).shift(n, fill_value=0)).add_suffix(suffix)
 
@@ -336,8 +344,10 @@ def _completeness(frame: pd.DataFrame, expected: pd.Series, actual: pd.Series) -
     frame["is_production_ready"] = frame["completeness_percentage"] >= PRODUCTION_READY_PCT
 
 
-def psza_pandas(pgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
-    """PSZA rows of every analysis date of ``calendar`` (players with 10 qualifying games before D)."""
+def psza_pandas(pgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame],
+                windows: str = "running") -> pd.DataFrame:
+    """PSZA rows of every analysis date of ``calendar`` (players with 10 qualifying games before D); ``windows``
+    as :func:`_rolling_sums`."""
     cal, team_games = calendar
     rows = _in_season(pgs, "player_lookup", cal)
     # One integer id per (player, season), so that the group-bys and as-of joins below do not re-hash names.
@@ -357,8 +367,8 @@ def psza_pandas(pgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame]) 
     vals[keys] = q[keys]
     cols = PSZA_SUMS + PSZA_KNOWN
     games = pd.concat([q[keys + ["game_date", "universal_player_id"]],
-                       _rolling_sums(vals, keys, cols, PSZA_GAMES, "_10"),
-                       _rolling_sums(vals, keys, cols, PSZA_TREND_GAMES, "_20")], axis=1)
+                       _rolling_sums(vals, keys, cols, PSZA_GAMES, "_10", windows),
+                       _rolling_sums(vals, keys, cols, PSZA_TREND_GAMES, "_20", windows)], axis=1)
     games["games"] = games.groupby(keys).cumcount() + 1
 
     pairs = q.drop_duplicates("entity")[["entity", "player_lookup", "season"]].merge(
@@ -429,8 +439,10 @@ def psza_pandas(pgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame]) 
     return out[PSZA_COLUMNS].sort_values(PSZA_KEY[::-1], ignore_index=True)
 
 
-def tdza_pandas(tdgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
-    """TDZA rows of every analysis date of ``calendar`` (teams with 15 season games before D)."""
+def tdza_pandas(tdgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame],
+                windows: str = "running") -> pd.DataFrame:
+    """TDZA rows of every analysis date of ``calendar`` (teams with 15 season games before D); ``windows`` as
+    :func:`_rolling_sums`."""
     cal, team_games = calendar
     team = "defending_team_abbr"
     all_rows = tdgs.dropna(subset=[team, "game_date"]).copy()
@@ -463,7 +475,7 @@ def tdza_pandas(tdgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame])
         points_known=rows["points_allowed"].notna(), defensive_rating_known=rows["defensive_rating"].notna(),
         opponent_pace_known=rows["opponent_pace"].notna()).astype("float64")
     vals[keys] = rows[keys]
-    games = pd.concat([rows[keys + ["game_date"]], _rolling_sums(vals, keys, TDZA_SUMS + TDZA_KNOWN, TDZA_GAMES, "")],
+    games = pd.concat([rows[keys + ["game_date"]], _rolling_sums(vals, keys, TDZA_SUMS + TDZA_KNOWN, TDZA_GAMES, "", windows)],
                       axis=1)
     games["games"] = games.groupby(keys).cumcount() + 1
     games["actual"] = (~rows.duplicated(keys + ["game_date"])).groupby([rows[team], rows["season"]]).cumsum()
@@ -521,10 +533,13 @@ def tdza_pandas(tdgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame])
     return out[TDZA_COLUMNS].sort_values(TDZA_KEY[::-1], ignore_index=True)
 
 
-def zones_pandas(inputs: dict[str, pd.DataFrame], start: str, end: str) -> dict[str, pd.DataFrame]:
-    """Both tables from already-loaded inputs (the compute-only part of the pandas reference)."""
+def zones_pandas(inputs: dict[str, pd.DataFrame], start: str, end: str,
+                 windows: str = "running") -> dict[str, pd.DataFrame]:
+    """Both tables from already-loaded inputs (the compute-only part of the pandas reference); ``windows`` as
+    :func:`_rolling_sums`."""
     calendar = calendar_pandas(inputs["schedule"], start, end)
-    return {PSZA_TABLE: psza_pandas(inputs["pgs"], calendar), TDZA_TABLE: tdza_pandas(inputs["tdgs"], calendar)}
+    return {PSZA_TABLE: psza_pandas(inputs["pgs"], calendar, windows),
+            TDZA_TABLE: tdza_pandas(inputs["tdgs"], calendar, windows)}
 
 
 # ====================================================================================================== Polars

@@ -53,10 +53,13 @@ def window(tmp_path_factory):
     return root / "wh", start, end
 
 
-def _check(kind: str, window) -> None:
+def _check(kind: str, window, windows: str = "running") -> None:
     wh_dir, start, end = window
     if kind == "pandas":
-        inputs, compute, to_rows = zr.read_inputs(wh_dir), zr.zones_pandas, zr.pandas_rows
+        inputs, to_rows = zr.read_inputs(wh_dir), zr.pandas_rows
+
+        def compute(inputs, start, end):
+            return zr.zones_pandas(inputs, start, end, windows)
     else:
         inputs, compute, to_rows = zr.read_inputs_polars(wh_dir), zr.zones_polars, (lambda f: f.rows())
     out = compute(inputs, start, end)
@@ -67,7 +70,7 @@ def _check(kind: str, window) -> None:
             # Every column of our table is either compared or listed as excluded, with a reason.
             ours = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
             assert sorted(ours) == sorted(columns + list(zr.EXCLUDED)), table
-            name = f"test_{kind}_{table}"
+            name = f"test_{kind}_{windows}_{table}"
             zr.create_scratch_table(con, table, name)
             zr.write_rows(con, name, columns, to_rows(out[table]))
             con.commit()
@@ -79,8 +82,16 @@ def _check(kind: str, window) -> None:
         con.close()
 
 
-def test_pandas_reference_equals_nbaprops(window):
-    _check("pandas", window)
+@pytest.mark.parametrize("windows", ["running", "rolling"])
+def test_pandas_reference_equals_nbaprops(window, windows):
+    """Both ways the pandas reference takes its window sums (running-sum differences, groupby().rolling())."""
+    _check("pandas", window, windows)
+
+
+def test_pandas_reference_rejects_an_unknown_window_style(window):
+    wh_dir, start, end = window
+    with pytest.raises(ValueError, match="windows must be 'running' or 'rolling', not 'expanding'"):
+        zr.zones_pandas(zr.read_inputs(wh_dir), start, end, "expanding")
 
 
 def test_polars_reference_equals_nbaprops(window):
