@@ -73,6 +73,20 @@ def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     return min(runs, key=lambda x: x[0])
 
 
+def interleaved_best(n: int, fns: dict[str, Callable[[], Any]]) -> dict[str, tuple[float, Any]]:
+    """Like :func:`best_of` for several functions at once, their calls taken in turn (a, b, c, a, b, c, …):
+    a machine that speeds up or slows down during the comparison (this one's speed moves by half within
+    minutes) then weighs on every side alike, where ``n`` calls of one side and then ``n`` of the next would
+    put the change between them and into their ratio. Returns name → (fastest wall time, that call's result)."""
+    runs: dict[str, list[tuple[float, Any]]] = {name: [] for name in fns}
+    for _ in range(max(n, 1)):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            out = fn()
+            runs[name].append((time.perf_counter() - t0, out))
+    return {name: min(r, key=lambda x: x[0]) for name, r in runs.items()}
+
+
 def machine_probe(repeats: int = 3) -> dict[str, float]:
     """Two fixed workloads that measure the machine, not nbaprops, best of ``repeats``: CPython running a
     10-million-step integer loop, and SQLite (C, no Python per row) inserting 200,000 generated rows into an
@@ -97,19 +111,11 @@ def machine_probe(repeats: int = 3) -> dict[str, float]:
             "sqlite_insert_seconds": round(best_of(repeats, sqlite_insert)[0], 3)}
 
 
-def ours_two_workers(repeats: int, wh, dates: list[str], processor: str, ckpt: Path) -> tuple[float, int]:
-    """Best wall time of ``repeats`` runs of ``processor`` over ``dates`` with the default 2 workers (what a
-    user gets without choosing), and the worst exit code."""
-    exits = []
-
-    def run():
-        r = nbaprops.backfill(wh, dates=dates, processors=[processor], workers=2, resume=False, progress="none",
-                              checkpoint_dir=ckpt)
-        exits.append(r.exit_code)
-        return r
-
-    wall, _ = best_of(repeats, run)
-    return wall, max(exits)
+def backfill_call(wh, dates: list[str], processor: str, workers: int, ckpt: Path) -> Callable[[], Any]:
+    """One timed side: a backfill of ``processor`` over ``dates`` with ``workers`` (2 is what a user gets
+    without choosing), from scratch (``resume=False``); returns the RunResult."""
+    return lambda: nbaprops.backfill(wh, dates=dates, processors=[processor], workers=workers, resume=False,
+                                     progress="none", checkpoint_dir=ckpt)
 
 
 def rows_of(frame: pd.DataFrame) -> list[list[Any]]:
@@ -229,20 +235,16 @@ def togs_reference(ref_mod, raw_db: Path, scratch_db: Path, dates: list[str]) ->
 def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int) -> dict[str, Any]:
     wh = nbaprops.open(wh_dir)
     scratch = work / "reference.sqlite"
-    ref_s, ref_rows = best_of(repeats, lambda: togs_reference(ref_mod, wh_dir / "nba_raw.sqlite", scratch, dates))
-
-    results: list[Any] = []  # every run, for the exit codes
-
-    def ours():
-        r = nbaprops.backfill(wh, dates=dates, processors=["togs"], workers=1, resume=False, progress="none",
-                              checkpoint_dir=work / "ckpt-togs")
-        results.append(r)
-        return r
-
-    our_s, best = best_of(repeats, ours)
-    two_s, two_exit = ours_two_workers(repeats, wh, dates, "togs", work / "ckpt-togs-w2")
+    results: list[Any] = []  # every run of ours, for the exit codes
+    one, two = (backfill_call(wh, dates, "togs", w, work / f"ckpt-togs-w{w}") for w in (1, 2))
+    timed = interleaved_best(repeats, {
+        "reference": lambda: togs_reference(ref_mod, wh_dir / "nba_raw.sqlite", scratch, dates),
+        "ours": lambda: results.append(one()) or results[-1],
+        "ours_2_workers": lambda: results.append(two()) or results[-1]})
+    (ref_s, ref_rows), (our_s, best), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
     exit_codes = sorted({r.exit_code for r in results})
-    our_rows = int(results[-1].units["rows"].sum())
+    two_exit = max(exit_codes)
+    our_rows = int(best.units["rows"].sum())
 
     con = sqlite3.connect(scratch)
     ref = pd.read_sql_query("SELECT * FROM ref_team_offense_game_summary", con)
@@ -262,7 +264,7 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
         "repeats": repeats,
         "reference_seconds": round(ref_s, 4),
         "ours_seconds": round(our_s, 4),
-        "ours_unit_seconds": round(float(results[-1].units["seconds"].sum()), 4),
+        "ours_unit_seconds": round(float(best.units["seconds"].sum()), 4),
         "ours_split": our_split(best, our_s),
         "ratio": round(ref_s / our_s, 2),
         "ours_seconds_2_workers": round(two_s, 4),
@@ -398,11 +400,13 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
         unrounded.clear()
         return pdc_reference(wh_dir / "nba_analytics.sqlite", scratch, dates, season_of, unrounded)
 
-    ref_s, ref_rows = best_of(repeats, reference)
-    two_s, two_exit = ours_two_workers(repeats, wh, dates, "pdc", work / "ckpt-pdc-w2")
-    our_s, result = best_of(repeats, lambda: nbaprops.backfill(
-        wh, dates=dates, processors=["pdc"], workers=1, resume=False, progress="none",
-        checkpoint_dir=work / "ckpt-pdc"))
+    exits: list[int] = []  # every run of ours
+    one, two = (backfill_call(wh, dates, "pdc", w, work / f"ckpt-pdc-w{w}") for w in (1, 2))
+    timed = interleaved_best(repeats, {"reference": reference,
+                                       "ours": lambda: exits.append((r := one()).exit_code) or r,
+                                       "ours_2_workers": lambda: exits.append((r := two()).exit_code) or r})
+    (ref_s, ref_rows), (our_s, result), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
+    two_exit = max(exits)
 
     con = sqlite3.connect(scratch)
     ref = pd.read_sql_query("SELECT * FROM ref_player_daily_cache", con)
@@ -703,11 +707,14 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str], repeats: int) 
     scratch = work / "reference.sqlite"
     model_id = nbaprops.xgboost_model_id()
     model_path = nbaprops.api.models.default_model_path() if model_id else None
-    ref_s, ref_rows = best_of(repeats, lambda: predictions_reference(wh_dir, scratch, dates, model_path))
-    two_s, two_exit = ours_two_workers(repeats, wh, dates, "pred", work / "ckpt-pred-w2")
-    our_s, result = best_of(repeats, lambda: nbaprops.backfill(
-        wh, dates=dates, processors=["pred"], workers=1, resume=False, progress="none",
-        checkpoint_dir=work / "ckpt-pred"))
+    exits: list[int] = []  # every run of ours
+    one, two = (backfill_call(wh, dates, "pred", w, work / f"ckpt-pred-w{w}") for w in (1, 2))
+    timed = interleaved_best(repeats, {
+        "reference": lambda: predictions_reference(wh_dir, scratch, dates, model_path),
+        "ours": lambda: exits.append((r := one()).exit_code) or r,
+        "ours_2_workers": lambda: exits.append((r := two()).exit_code) or r})
+    (ref_s, ref_rows), (our_s, result), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
+    two_exit = max(exits)
     con = sqlite3.connect(scratch)
     ref = pd.read_sql_query("SELECT * FROM ref_player_prop_predictions", con)
     con.close()

@@ -24,7 +24,9 @@ In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`
    these rows can be, which bounds the end-to-end ratio any engine writing them to SQLite can reach);
 4. a table on stdout and the figures as JSON (``bench/results/zones.json``).
 
-Ratios are reference seconds / our seconds (> 1: nbaprops is faster), best of ``--repeats`` for each side.
+Steps 1 and 2 run in ``--repeats`` rounds, each side once per round in turn (ours with 2 workers, every
+reference, ours with 1 worker), so that a change of the machine's speed during the run weighs on every side.
+Ratios are reference seconds / our seconds (> 1: nbaprops is faster), best of the rounds for each side.
 Exit 1 when a backfill fails or a compared output disagrees; 0 otherwise (also when the real data is absent:
 the run is then reported as skipped). See bench/README.md.
 """
@@ -145,15 +147,19 @@ def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, An
             "rows": sum(len(out[t]) for t, _, _ in TABLES), "_inputs": inputs}
 
 
-def bench_reference(kind: str, wh_dir: Path, start: str, end: str, repeats: int) -> dict[str, Any]:
-    runs = [run_reference(kind, wh_dir, start, end) for _ in range(max(repeats, 1))]
-    best = min(runs, key=lambda r: r["end_to_end_seconds"])
+def reference_round(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, Any]:
+    """One round of a reference: an end-to-end run, then its compute alone on the inputs that run read."""
+    run = run_reference(kind, wh_dir, start, end)
     compute = REFERENCES[kind][1]
-    inputs = runs[-1]["_inputs"]
-    compute_s, _ = best_of(repeats, lambda: compute(inputs, start, end))
-    c0 = time.process_time()
-    compute(inputs, start, end)
-    compute_cpu = time.process_time() - c0
+    c0, t0 = time.process_time(), time.perf_counter()
+    compute(run["_inputs"], start, end)
+    run["compute_only_seconds"], run["compute_only_cpu_seconds"] = time.perf_counter() - t0, time.process_time() - c0
+    return run
+
+
+def summarise_reference(kind: str, runs: list[dict[str, Any]], wh_dir: Path, start: str, end: str) -> dict[str, Any]:
+    """The best of a reference's rounds, and its rows (the last round's scratch tables) compared with ours."""
+    best = min(runs, key=lambda r: r["end_to_end_seconds"])
     con = sqlite3.connect(precompute_db(wh_dir))
     try:
         comparison = {t: zr.compare_tables(con, t, f"bench_{kind}_{t}", key, cols, start, end)
@@ -161,9 +167,9 @@ def bench_reference(kind: str, wh_dir: Path, start: str, end: str, repeats: int)
     finally:
         con.close()
     return {
-        "compute_seconds": compute_s,
+        "compute_seconds": min(r["compute_only_seconds"] for r in runs),
         "end_to_end_seconds": best["end_to_end_seconds"],
-        "compute_cpu_seconds": round(compute_cpu, 4),
+        "compute_cpu_seconds": round(min(r["compute_only_cpu_seconds"] for r in runs), 4),
         "end_to_end_cpu_seconds": round(min(r["end_to_end_cpu_seconds"] for r in runs), 4),
         "end_to_end_split_seconds": {k: round(best[k], 4) for k in ("read_seconds", "compute_seconds",
                                                                      "write_seconds")},
@@ -362,14 +368,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  imported {sum(imported.values()):,} raw rows, phase 3 in {phase3_s:.1f} s; timing {start}..{end}",
               flush=True)
 
-        ours_runs = [run_ours(wh, start, end, work / "ckpt-zones") for _ in range(max(args.repeats, 1))]
+        # Rounds, each side in turn (ours with 2 workers, every reference, ours with 1 worker): this machine's
+        # speed moves within minutes, and a change between one side's runs and the next side's would otherwise
+        # go into their ratio.
+        kinds = [k for k in REFERENCES if k != "polars" or polars is not None]
+        ours_runs, compute_runs, ref_runs = [], [], {k: [] for k in kinds}
+        for _ in range(max(args.repeats, 1)):
+            ours_runs.append(run_ours(wh, start, end, work / "ckpt-zones"))
+            for kind in kinds:
+                ref_runs[kind].append(reference_round(kind, wh_dir, start, end))
+            compute_runs.append(run_ours(wh, start, end, work / "ckpt-zones-1w", workers=1))
         ours = min(ours_runs, key=lambda r: r["wall_seconds"])
         ours["wall_seconds_all"] = [round(r["wall_seconds"], 4) for r in ours_runs]
         # Compute is measured on one worker: with two, a unit's busy seconds also hold its wait for the other
         # unit's share of the season history and the machine's other work during the overlap.
         ours["compute_seconds_2_workers"] = round(min(r["compute_seconds"] for r in ours_runs), 4)
-        compute_runs = [run_ours(wh, start, end, work / "ckpt-zones-1w", workers=1)
-                        for _ in range(max(args.repeats, 1))]
         ours["compute_seconds"] = min(r["compute_seconds"] for r in compute_runs)
         ours["compute_basis"] = compute_runs[0]["compute_basis"] + " (best of the one-worker runs)"
         ours_runs += compute_runs
@@ -394,10 +407,8 @@ def main(argv: list[str] | None = None) -> int:
                                "compared_columns": {t: [c for c in cols if c not in key]
                                                     for t, key, cols in TABLES},
                                "not_compared": zr.EXCLUDED}
-        for kind in REFERENCES:
-            if kind == "polars" and polars is None:
-                continue
-            r = bench_reference(kind, wh_dir, start, end, args.repeats)
+        for kind in kinds:
+            r = summarise_reference(kind, ref_runs[kind], wh_dir, start, end)
             r["ratio_compute"] = ratio(r["compute_seconds"], ours["compute_seconds"])
             # Our compute runs on one thread (the one-worker run), so its seconds are CPU seconds too; the
             # reference's may use every core (Polars does): CPU against CPU compares the work done.
