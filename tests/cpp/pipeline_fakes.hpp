@@ -53,6 +53,7 @@ class Forwarding : public Warehouse {
     return base_.content_hashes(s, r, c);
   }
   void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
+  void wait_for_background_io() override { base_.wait_for_background_io(); }
   [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }
 
  private:

@@ -67,8 +67,9 @@ Schedule daily_schedule(int days) {
   return Schedule(std::move(games));
 }
 
-/// Records what allow_background_io was told and how many writes came while
-/// background I/O was allowed or forbidden.
+/// Records what allow_background_io was told, how many writes came while
+/// background I/O was allowed or forbidden, and how many had come when the run
+/// waited for the background I/O.
 class IoRecorder final : public Forwarding {
  public:
   using Forwarding::Forwarding;
@@ -81,8 +82,13 @@ class IoRecorder final : public Forwarding {
     allowed_ = allow;
     Forwarding::allow_background_io(allow);
   }
+  void wait_for_background_io() override {
+    writes_before_wait.push_back(writes_allowed + writes_forbidden);
+    Forwarding::wait_for_background_io();
+  }
   std::vector<bool> calls;
   std::atomic<int> writes_allowed{0}, writes_forbidden{0};
+  std::vector<int> writes_before_wait;  ///< per wait_for_background_io call
 
  private:
   std::atomic<bool> allowed_{true};
@@ -595,6 +601,22 @@ TEST(RunnerTest, OneWorkerForbidsBackgroundIoForTheRun) {
     EXPECT_EQ(wh.calls, (std::vector<bool>{workers > 1, true})) << workers << " workers";
     EXPECT_EQ(workers > 1 ? wh.writes_forbidden.load() : wh.writes_allowed.load(), 0) << workers << " workers";
     EXPECT_GT(workers > 1 ? wh.writes_allowed.load() : wh.writes_forbidden.load(), 0) << workers << " workers";
+  }
+}
+
+// A run returns with the warehouse's background I/O done: it waits for the
+// checkpoints its commits asked for once, after its last write (the ledger's
+// included), so its seconds hold them and nothing of it runs behind the caller.
+TEST(RunnerTest, ARunWaitsForItsBackgroundIoAfterItsLastWrite) {
+  for (const int workers : {1, 2}) {
+    Env env;
+    IoRecorder wh(*env.wh);
+    env.opts.workers = workers;
+    const RunResult r = run(wh, env.schedule, env.plan, env.opts);
+    EXPECT_EQ(r.exit_code(), 0) << r.summary_text();
+    const int writes = wh.writes_allowed + wh.writes_forbidden;
+    EXPECT_GT(writes, 0);
+    EXPECT_EQ(wh.writes_before_wait, std::vector<int>{writes}) << workers << " workers";
   }
 }
 

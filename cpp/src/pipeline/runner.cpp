@@ -345,6 +345,11 @@ class Executor {
         warnings_.push_back(std::string("checkpoint not saved: ") + e.what());
       }
     }
+    // The checkpoints the run's commits asked of the warehouse's own thread
+    // (two or more workers) are part of the run: it returns with the files
+    // quiet, its seconds holding them, rather than copying logs behind the
+    // caller's next step.
+    wh_.wait_for_background_io();
     result.units = std::move(res_);
     result.warnings = std::move(warnings_);
     result.cancelled = state_.cancel.load();

@@ -46,6 +46,7 @@ class CachedWarehouse final : public Warehouse {
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
   void ensure_table(const TableSchema& schema) override { base_.ensure_table(schema); }
   void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
+  void wait_for_background_io() override { base_.wait_for_background_io(); }
   [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }
   [[nodiscard]] bool has_table(const TableSchema& schema) override { return base_.has_table(schema); }
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,

@@ -77,9 +77,10 @@ class SqliteWarehouse final : public Warehouse {
   /// 10,000), on every connection.
   void checkpoint_after_pages(int pages);
   /// Waits until no checkpoint is due or running. Checkpoints run on a thread
-  /// of their own (sqlite_checkpointer.hpp); nothing needs to wait for them,
-  /// but a test or a benchmark may want the files quiet.
+  /// of their own (sqlite_checkpointer.hpp); a run waits for them before it
+  /// returns (wait_for_background_io), a test may want the files quiet.
   void wait_for_checkpoints();
+  void wait_for_background_io() override { wait_for_checkpoints(); }
   /// With @p allow false, a full log is checkpointed by the writer that
   /// filled it, after its commit (outside the files' locks), as it was before
   /// the background checkpointer.

@@ -207,6 +207,11 @@ class Warehouse {
   /// the threads that call it. Allowed unless told otherwise; a run with one
   /// worker forbids it for its duration: it was asked to use one thread.
   virtual void allow_background_io(bool /*allow*/) {}
+  /// Returns once the housekeeping the warehouse does on its own thread
+  /// (allow_background_io) has nothing due and nothing running. A run calls
+  /// it before it returns: the checkpoints its commits asked for are part of
+  /// its seconds, and none of its work goes on behind the caller.
+  virtual void wait_for_background_io() {}
 
   /// Whether writes to one dataset take turns (SQLite: one writer per dataset
   /// file, the others wait for it). A caller with writes for a dataset from
