@@ -14,6 +14,19 @@ from .models import ensure_default_model
 from .progress import make_progress
 from .warehouse import Warehouse
 
+#: The dtype pandas gives dates parsed from ISO text (datetime64[ns] before pandas 3, [us] from it): report dates
+#: keep it, whichever pandas is installed.
+_DATE_DTYPE = pd.to_datetime(["2000-01-01"]).dtype
+
+
+def _dated_frame(rows: Any, columns: list[str]) -> pd.DataFrame:
+    """A report's rows as a frame, its "date" column (days since 1970-01-01) as datetimes, converted in one numpy
+    step (formatting each day as ISO text to parse it back took 5 ms of a 0.1 s one-processor season)."""
+    frame = pd.DataFrame(rows, columns=columns)
+    if len(frame):
+        frame["date"] = pd.to_datetime(frame["date"].to_numpy(dtype="int64").astype("datetime64[D]")).astype(_DATE_DTYPE)
+    return frame
+
 #: The legacy checkpoint directory: the native ``RunOptions`` default, defined once in the core.
 DEFAULT_CHECKPOINT_DIR: str = _core.RunOptions().checkpoint_dir
 
@@ -67,10 +80,7 @@ class Plan:
         return [iso(d) for d in self.native.dates()]
 
     def units(self) -> pd.DataFrame:
-        rows = self.native.units()
-        frame = pd.DataFrame(rows, columns=["processor", "date", "planned", "reason"])
-        frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]]) if len(frame) else frame["date"]
-        return frame
+        return _dated_frame(self.native.units(), ["processor", "date", "planned", "reason"])
 
     def to_frame(self) -> pd.DataFrame:
         return self.units()
@@ -132,10 +142,7 @@ class PreflightReport:
         return bool(self.native.ok())
 
     def to_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.native.cells(), columns=["table", "date", "status", "expected", "found"])
-        if len(frame):
-            frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
-        return frame
+        return _dated_frame(self.native.cells(), ["table", "date", "status", "expected", "found"])
 
     def problems(self) -> pd.DataFrame:
         f = self.to_frame()
@@ -200,12 +207,9 @@ class RunResult:
 
 
 def _result_frame(native_units: list[dict]) -> pd.DataFrame:
-    cols = ["processor", "date", "status", "rows", "entities", "attempts", "seconds", "read_seconds",
-            "compute_seconds", "write_seconds", "reason", "start_seq", "end_seq"]
-    frame = pd.DataFrame(native_units, columns=cols)
-    if len(frame):
-        frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
-    return frame
+    return _dated_frame(native_units, ["processor", "date", "status", "rows", "entities", "attempts", "seconds",
+                                       "read_seconds", "compute_seconds", "write_seconds", "reason", "start_seq",
+                                       "end_seq"])
 
 
 def _drive(handle: Any, reporter: Any) -> Any:
@@ -386,14 +390,6 @@ def reset_checkpoint(job: str, start: DateLike, end: DateLike,
     """
     ckpt = resolve_checkpoint_dir(checkpoint_dir)
     return bool(_core.checkpoint_reset(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
-
-
-def _dated_frame(rows: Any, columns: list[str]) -> pd.DataFrame:
-    """A report's rows as a frame, its "date" column (day numbers) as datetimes."""
-    frame = pd.DataFrame(rows, columns=columns)
-    if len(frame):
-        frame["date"] = pd.to_datetime([iso(d) for d in frame["date"]])
-    return frame
 
 
 @dataclass
