@@ -111,11 +111,17 @@ def machine_probe(repeats: int = 3) -> dict[str, float]:
             "sqlite_insert_seconds": round(best_of(repeats, sqlite_insert)[0], 3)}
 
 
-def backfill_call(wh, dates: list[str], processor: str, workers: int, ckpt: Path) -> Callable[[], Any]:
+def backfill_call(wh, dates: list[str], processor: str, workers: int, ckpt: Path,
+                  results: list[Any]) -> Callable[[], Any]:
     """One timed side: a backfill of ``processor`` over ``dates`` with ``workers`` (2 is what a user gets
-    without choosing), from scratch (``resume=False``); returns the RunResult."""
-    return lambda: nbaprops.backfill(wh, dates=dates, processors=[processor], workers=workers, resume=False,
-                                     progress="none", checkpoint_dir=ckpt)
+    without choosing), from scratch (``resume=False``); each call's RunResult is returned and appended to
+    ``results`` (every run's exit code is checked)."""
+    def call():
+        results.append(nbaprops.backfill(wh, dates=dates, processors=[processor], workers=workers, resume=False,
+                                         progress="none", checkpoint_dir=ckpt))
+        return results[-1]
+
+    return call
 
 
 def rows_of(frame: pd.DataFrame) -> list[list[Any]]:
@@ -236,11 +242,10 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
     wh = nbaprops.open(wh_dir)
     scratch = work / "reference.sqlite"
     results: list[Any] = []  # every run of ours, for the exit codes
-    one, two = (backfill_call(wh, dates, "togs", w, work / f"ckpt-togs-w{w}") for w in (1, 2))
+    one, two = (backfill_call(wh, dates, "togs", w, work / f"ckpt-togs-w{w}", results) for w in (1, 2))
     timed = interleaved_best(repeats, {
         "reference": lambda: togs_reference(ref_mod, wh_dir / "nba_raw.sqlite", scratch, dates),
-        "ours": lambda: results.append(one()) or results[-1],
-        "ours_2_workers": lambda: results.append(two()) or results[-1]})
+        "ours": one, "ours_2_workers": two})
     (ref_s, ref_rows), (our_s, best), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
     exit_codes = sorted({r.exit_code for r in results})
     two_exit = max(exit_codes)
@@ -400,13 +405,11 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
         unrounded.clear()
         return pdc_reference(wh_dir / "nba_analytics.sqlite", scratch, dates, season_of, unrounded)
 
-    exits: list[int] = []  # every run of ours
-    one, two = (backfill_call(wh, dates, "pdc", w, work / f"ckpt-pdc-w{w}") for w in (1, 2))
-    timed = interleaved_best(repeats, {"reference": reference,
-                                       "ours": lambda: exits.append((r := one()).exit_code) or r,
-                                       "ours_2_workers": lambda: exits.append((r := two()).exit_code) or r})
+    runs: list[Any] = []  # every run of ours
+    one, two = (backfill_call(wh, dates, "pdc", w, work / f"ckpt-pdc-w{w}", runs) for w in (1, 2))
+    timed = interleaved_best(repeats, {"reference": reference, "ours": one, "ours_2_workers": two})
     (ref_s, ref_rows), (our_s, result), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
-    two_exit = max(exits)
+    two_exit = max(r.exit_code for r in runs)
 
     con = sqlite3.connect(scratch)
     ref = pd.read_sql_query("SELECT * FROM ref_player_daily_cache", con)
@@ -707,14 +710,13 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str], repeats: int) 
     scratch = work / "reference.sqlite"
     model_id = nbaprops.xgboost_model_id()
     model_path = nbaprops.api.models.default_model_path() if model_id else None
-    exits: list[int] = []  # every run of ours
-    one, two = (backfill_call(wh, dates, "pred", w, work / f"ckpt-pred-w{w}") for w in (1, 2))
+    runs: list[Any] = []  # every run of ours
+    one, two = (backfill_call(wh, dates, "pred", w, work / f"ckpt-pred-w{w}", runs) for w in (1, 2))
     timed = interleaved_best(repeats, {
         "reference": lambda: predictions_reference(wh_dir, scratch, dates, model_path),
-        "ours": lambda: exits.append((r := one()).exit_code) or r,
-        "ours_2_workers": lambda: exits.append((r := two()).exit_code) or r})
+        "ours": one, "ours_2_workers": two})
     (ref_s, ref_rows), (our_s, result), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
-    two_exit = max(exits)
+    two_exit = max(r.exit_code for r in runs)
     con = sqlite3.connect(scratch)
     ref = pd.read_sql_query("SELECT * FROM ref_player_prop_predictions", con)
     con.close()

@@ -432,7 +432,6 @@ def main(argv: list[str] | None = None) -> int:
         ours["compute_seconds"] = min(r["compute_seconds"] for r in compute_runs)
         ours["compute_basis"] = compute_runs[0]["compute_basis"] + " (best of the one-worker runs)"
         ours["bookkeeping_rows"] = bookkeeping_rows(wh_dir, start, end)
-        ours["checkpoint_after_seconds"] = ours.get("checkpoint_after_seconds")  # of the best run
         ours_runs += compute_runs
         if any(r["exit_code"] != 0 for r in ours_runs):
             ok = False

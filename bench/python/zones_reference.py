@@ -475,8 +475,8 @@ def tdza_pandas(tdgs: pd.DataFrame, calendar: tuple[pd.DataFrame, pd.DataFrame],
         points_known=rows["points_allowed"].notna(), defensive_rating_known=rows["defensive_rating"].notna(),
         opponent_pace_known=rows["opponent_pace"].notna()).astype("float64")
     vals[keys] = rows[keys]
-    games = pd.concat([rows[keys + ["game_date"]], _rolling_sums(vals, keys, TDZA_SUMS + TDZA_KNOWN, TDZA_GAMES, "", windows)],
-                      axis=1)
+    sums = _rolling_sums(vals, keys, TDZA_SUMS + TDZA_KNOWN, TDZA_GAMES, "", windows)
+    games = pd.concat([rows[keys + ["game_date"]], sums], axis=1)
     games["games"] = games.groupby(keys).cumcount() + 1
     games["actual"] = (~rows.duplicated(keys + ["game_date"])).groupby([rows[team], rows["season"]]).cumsum()
 
