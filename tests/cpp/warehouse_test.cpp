@@ -693,6 +693,28 @@ TEST(Warehouse, AnOverwriteWaitsForAnotherWritersTransaction) {
             (std::vector<std::string>{"600|", "601|", "602|", "603|"}));
 }
 
+// The rows SQLite reads from a unit's table (nbaprops_rows, sqlite_row_source)
+// are stored with the types bound values had: dates and text as TEXT, ints and
+// booleans as INTEGER, reals as REAL, unset cells as NULL; on a first write
+// (insert) and on a rerun (the overwrite in place) alike.
+TEST(Warehouse, RowsReadFromTheUnitsTableKeepTheirTypes) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-12-25");
+  const char* typed =
+      "SELECT typeof(game_date), game_date, typeof(team_abbr), typeof(points_scored), points_scored, "
+      "typeof(ts_pct), ts_pct, typeof(home_game), home_game, typeof(fg_attempts) "
+      "FROM team_offense_game_summary ORDER BY rowid";
+  wh.replace_partition(togs(), d, rows_for(d, 2, 100));
+  EXPECT_EQ(query_rows(dir, typed),
+            (std::vector<std::string>{"text|2023-12-25|text|integer|100|real|0.5|integer|1|null|",
+                                      "text|2023-12-25|text|integer|101|real|0.51|integer|0|null|"}));
+  wh.replace_partition(togs(), d, rows_for(d, 2, 300));
+  EXPECT_EQ(query_rows(dir, typed),
+            (std::vector<std::string>{"text|2023-12-25|text|integer|300|real|0.5|integer|1|null|",
+                                      "text|2023-12-25|text|integer|301|real|0.51|integer|0|null|"}));
+}
+
 // A scoped replace (one processor's failure rows in a partition all processors
 // share) overwrites that processor's rows only.
 TEST(Warehouse, AScopedOverwriteLeavesTheRestOfThePartition) {

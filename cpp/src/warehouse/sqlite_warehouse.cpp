@@ -15,10 +15,12 @@
 #include "nbaprops/warehouse/sqlite_file.hpp"
 #include "warehouse/sqlite_checkpointer.hpp"
 #include "warehouse/sqlite_internal.hpp"
+#include "warehouse/sqlite_row_source.hpp"
 
 namespace nbaprops {
 namespace fs = std::filesystem;
 using sqlite_detail::Connection;
+using sqlite_detail::RowSource;
 using sqlite_detail::Statement;
 using sqlite_detail::Transaction;
 
@@ -48,10 +50,6 @@ const char* sql_type(ColumnType t) {
   }
   return "TEXT";
 }
-
-/// Rows per multi-row INSERT in write_rows (fewer when the columns would pass
-/// SQLite's limit on parameters).
-constexpr size_t kRowsPerInsert = 16;
 
 /// The run logs' dataset: its file commits after every data file (datasets()).
 constexpr const char* kLogDataset = "nba_orchestration";
@@ -212,6 +210,7 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
   auto conn = std::make_unique<Connection>(raw);
   sqlite3_busy_timeout(raw, 60000);
   try {
+    sqlite_detail::register_row_source(raw);
     if (!ro) conn->exec("PRAGMA journal_mode=WAL");
     for (const auto& ds : datasets()) {
       const fs::path file = dir_ / (ds + ".sqlite");
@@ -906,123 +905,61 @@ void check_writable(const TableSchema& schema, const Table& rows, const Column& 
   }
 }
 
-/// " FROM <table> WHERE <partition column> = ? [AND <scope column> = ?]…": the
-/// stored rows of one date's partition (within the write's scope).
-std::string partition_where(const TableWrite& w) {
-  std::string where = " FROM " + qualified(*w.schema) + " WHERE " + quote(w.schema->partition_column) + " = ?";
+/// " WHERE <partition column> = ? [AND <scope column> = ?]…": the stored rows
+/// of one date's partition (within the write's scope).
+std::string partition_condition(const TableWrite& w) {
+  std::string where = " WHERE " + quote(w.schema->partition_column) + " = ?";
   for (const auto& [col, value] : w.scope) where += " AND " + quote(col) + " = ?";
   return where;
 }
 
-/// Binds @p iso and the scope's values to partition_where's parameters of
-/// @p st (the scope's values stay owned by @p w). @return the next parameter.
-int bind_partition(sqlite3_stmt* st, const std::string& iso, const TableWrite& w) {
-  sqlite3_bind_text(st, 1, iso.c_str(), static_cast<int>(iso.size()), SQLITE_TRANSIENT);
-  int p = 2;
+/// " FROM <table>" and partition_condition.
+std::string partition_where(const TableWrite& w) { return " FROM " + qualified(*w.schema) + partition_condition(w); }
+
+/// Binds @p iso and the scope's values to partition_condition's parameters of
+/// @p st, from parameter @p first on (the scope's values stay owned by @p w).
+/// @return the next parameter.
+int bind_partition(sqlite3_stmt* st, const std::string& iso, const TableWrite& w, int first = 1) {
+  sqlite3_bind_text(st, first, iso.c_str(), static_cast<int>(iso.size()), SQLITE_TRANSIENT);
+  int p = first + 1;
   for (const auto& [col, value] : w.scope) {
     sqlite3_bind_text(st, p++, value.c_str(), static_cast<int>(value.size()), SQLITE_STATIC);
   }
   return p;
 }
 
-/// Binds rows of a table to the parameters of an INSERT: every parameter,
-/// NULLs included, so nothing of an earlier row stays bound. Date cells bind
-/// as ISO text, each distinct date formatted once. Each column's cells and how
-/// they bind are looked up once, not per cell.
-class RowBinder {
- public:
-  explicit RowBinder(const Table& rows) {
-    cols_.reserve(rows.num_columns());
-    for (size_t i = 0; i < rows.num_columns(); ++i) {
-      const Column& col = rows.col(i);
-      Kind kind = Kind::kText;
-      if (rows.def(i).type == ColumnType::kDate) {
-        kind = Kind::kDate;
-      } else if (col.storage() == Storage::kInt) {
-        kind = Kind::kInt;
-      } else if (col.storage() == Storage::kReal) {
-        kind = Kind::kReal;
-      }
-      cols_.push_back(Col{col.valid().data(), col.ints().data(), col.reals().data(), col.texts().data(), kind});
-    }
-  }
-
-  /// Binds row @p r to parameters @p base + 1 … @p base + ncol of @p st.
-  void bind(sqlite3_stmt* st, size_t r, int base) {
-    int p = base;
-    for (const Col& c : cols_) {
-      ++p;
-      if (c.valid[r] == 0) {
-        sqlite3_bind_null(st, p);
-        continue;
-      }
-      switch (c.kind) {
-        case Kind::kInt:
-          sqlite3_bind_int64(st, p, c.ints[r]);
-          break;
-        case Kind::kReal:
-          sqlite3_bind_double(st, p, c.reals[r]);
-          break;
-        case Kind::kText:
-          sqlite3_bind_text(st, p, c.texts[r]->data(), static_cast<int>(c.texts[r]->size()), SQLITE_STATIC);
-          break;
-        case Kind::kDate: {
-          const std::string& iso = iso_of(c.ints[r]);
-          sqlite3_bind_text(st, p, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
-          break;
-        }
-      }
-    }
-  }
-
- private:
-  enum class Kind : uint8_t { kInt, kReal, kText, kDate };
-  struct Col {
-    const uint8_t* valid;
-    const int64_t* ints;
-    const double* reals;
-    const std::string* const* texts;
-    Kind kind;
-  };
-  /// The ISO text of day @p day, formatted once per binder. Its text stays
-  /// where it is while the binder lives (the map's nodes do not move), so a
-  /// date binds without SQLite copying it: a copied parameter is a malloc and
-  /// a free per date cell.
-  const std::string& iso_of(int64_t day) {
-    if (day == last_day_) return *last_iso_;
-    auto [it, added] = iso_.try_emplace(day);
-    if (added) it->second = Date(static_cast<int32_t>(day)).iso();
-    last_day_ = day;
-    last_iso_ = &it->second;
-    return it->second;
-  }
-
-  std::vector<Col> cols_;
-  std::unordered_map<int64_t, std::string> iso_;
-  int64_t last_day_ = INT64_MIN;
-  const std::string* last_iso_ = nullptr;
-};
-
-/// The INSERT of @p rows_per_insert rows of @p rows' columns. Rows of every
-/// column in schema order (a unit's output, the run logs) use statements kept
-/// per table, found without spelling their SQL out again.
-Statement& insert_statement(Connection& c, const TableSchema& schema, const Table& rows, size_t rows_per_insert) {
+/// "INSERT INTO <table> (<rows' columns>) SELECT c0, … FROM nbaprops_rows(?1)":
+/// every row of a RowSource bound to ?1, in its order. Rows of every column in
+/// schema order (a unit's output, the run logs) use a statement kept per
+/// table, found without spelling its SQL out again.
+Statement& insert_statement(Connection& c, const TableSchema& schema, const Table& rows) {
   const size_t ncol = rows.num_columns();
   bool whole = ncol == schema.columns.size();
   for (size_t i = 0; whole && i < ncol; ++i) whole = &rows.def(i) == &schema.columns[i];
-  const std::string name = schema.name + "*" + std::to_string(rows_per_insert);
+  const std::string name = schema.name + "#insert";
   if (Statement* kept = whole ? c.find_prepared(name) : nullptr) return *kept;
   std::string sql = "INSERT INTO " + qualified(schema) + " (";
-  std::string one = "(";
-  for (size_t i = 0; i < ncol; ++i) {
-    sql += (i ? ", " : "") + quote(rows.column_names()[i]);
-    one += i ? ", ?" : "?";
-  }
-  sql += ") VALUES " + one + ")";
-  for (size_t k = 1; k < rows_per_insert; ++k) sql += ", " + one + ")";
+  for (size_t i = 0; i < ncol; ++i) sql += (i ? ", " : "") + quote(rows.column_names()[i]);
+  sql += ") SELECT " + sqlite_detail::row_source_columns(ncol, schema.name) + " FROM nbaprops_rows(?1)";
   return whole ? c.prepared_as(name, sql) : c.prepared(sql);
 }
 
+/// "UPDATE <table> SET (<every column but the partition's>) = (SELECT … FROM
+/// nbaprops_rows(?1) WHERE rid = <table>.rowid)" and @p where (?2 on): each
+/// stored row the condition selects takes the values of the source row paired
+/// with its rowid. The partition column is not set (its value is the stored
+/// one), so its index stays as it is.
+std::string update_sql(const TableSchema& schema, size_t part, const std::string& where) {
+  std::string targets, values;
+  for (size_t i = 0; i < schema.columns.size(); ++i) {
+    if (i == part) continue;
+    targets += (targets.empty() ? "" : ", ") + quote(schema.columns[i].name);
+    values += (values.empty() ? "c" : ", c") + std::to_string(i);
+  }
+  sqlite_detail::row_source_columns(schema.columns.size(), schema.name);  // the width check
+  return "UPDATE " + qualified(schema) + " SET (" + targets + ") = (SELECT " + values +
+         " FROM nbaprops_rows(?1) WHERE rid = " + qualified(schema) + ".rowid)" + where;
+}
 }  // namespace
 
 void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
@@ -1039,47 +976,26 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   insert_rows(c, schema, rows, order ? *order : read_back_order(schema, rows), 0);
 }
 
-void SqliteWarehouse::fail_if_injected(const TableSchema& schema, size_t written) {
-  const int64_t after = fail_after_rows_.load();
-  if (after >= 0 && static_cast<int64_t>(written) >= after) {
-    fail_after_rows_ = -1;
-    throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(written) + " rows");
-  }
-}
-
 void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, const Table& rows,
                                   const std::vector<size_t>& order, size_t from) {
-  const size_t ncol = rows.num_columns();
-  RowBinder binder(rows);
-  // Binds the row stored @p k-th (order[k]).
-  auto bind_row = [&](sqlite3_stmt* st, size_t k, int base) {
-    fail_if_injected(schema, k);
-    binder.bind(st, order[k], base);
-  };
-  // Rows go kRowsPerInsert at a time through one multi-row INSERT, the rest
-  // one by one: a statement's cost per execution (sqlite3_step's set-up, the
-  // halt and the reset) was about 6 % of a cascade's samples when every row
-  // paid it. VALUES rows are inserted in their order.
-  const size_t n = order.size();
-  const auto max_params = static_cast<size_t>(std::max(1, sqlite3_limit(c.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
-  const size_t per_insert = std::clamp<size_t>(max_params / std::max<size_t>(ncol, 1), 1, kRowsPerInsert);
-  size_t r = from;
-  if (per_insert > 1 && n >= r + per_insert) {
-    Statement& many = insert_statement(c, schema, rows, per_insert);
-    for (; r + per_insert <= n; r += per_insert) {
-      for (size_t k = 0; k < per_insert; ++k) bind_row(many.get(), r + k, static_cast<int>(k * ncol));
-      many.step();
-      sqlite3_reset(many.get());
-    }
+  if (from >= order.size()) return;
+  RowSource src(rows, order, from, order.size());
+  run_source(insert_statement(c, schema, rows), src, schema);
+}
+
+void SqliteWarehouse::run_source(Statement& st, RowSource& src, const TableSchema& schema) {
+  src.fail_at(fail_after_rows_.load());
+  sqlite3_bind_pointer(st.get(), 1, &src, RowSource::kPointerType, nullptr);
+  try {
+    st.step();
+  } catch (const StorageError&) {
+    st.reset();  // the source is gone when this returns
+    if (src.failed_at() < 0) throw;
+    fail_after_rows_ = -1;
+    throw StorageError("injected write failure in " + schema.name + " after " + std::to_string(src.failed_at()) +
+                       " rows");
   }
-  if (r < n) {
-    Statement& one = insert_statement(c, schema, rows, 1);
-    for (; r < n; ++r) {
-      bind_row(one.get(), r, 0);
-      one.step();
-      sqlite3_reset(one.get());
-    }
-  }
+  st.reset();
 }
 
 bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, const std::set<int32_t>& allowed,
@@ -1130,38 +1046,30 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
     insert_rows(c, schema, rows, order, 0);
     return true;
   }
-  const std::string name = schema.name + "#overwrite";
-  Statement* st = c.find_prepared(name);
-  if (st == nullptr) {
-    // ?i is column i's value (RowBinder), ?ncol+1 the rowid. The partition
-    // column is not set (its value is the stored one): its index stays as is.
-    std::string update = "UPDATE " + qualified(schema) + " SET ";
-    bool first = true;
-    for (size_t i = 0; i < ncol; ++i) {
-      if (static_cast<int>(i) == part) continue;
-      update += (first ? "" : ", ") + quote(schema.columns[i].name) + " = ?" + std::to_string(i + 1);
-      first = false;
-    }
-    update += " WHERE rowid = ?" + std::to_string(ncol + 1);
-    st = &c.prepared_as(name, update);
-  }
   // The new rows in key order take the stored rowids in order; stored rows
   // left over are deleted, new rows left over appended after them (rowids
   // above every stored one): rowid order stays key order.
   const size_t same = std::min(n, ids.size());
-  RowBinder binder(rows);
-  for (size_t k = 0; k < same; ++k) {
-    fail_if_injected(schema, k);
-    binder.bind(st->get(), order[k], 0);
-    sqlite3_bind_int64(st->get(), static_cast<int>(ncol) + 1, ids[k]);
-    st->step();
-    sqlite3_reset(st->get());
-  }
   if (ids.size() > n) {
     Statement& del = c.prepared("DELETE" + where + " AND rowid > ?");
     sqlite3_bind_int64(del.get(), bind_partition(del.get(), iso, w), ids[n - 1]);
     del.step();
     del.reset();
+  }
+  // Every stored row of the partition is now one of ids[0, same): one UPDATE
+  // gives each the values of the new row paired with its rowid.
+  std::string name = schema.name + "#overwrite";
+  for (const auto& scope : w.scope) name += "," + scope.first;
+  Statement* st = c.find_prepared(name);
+  if (st == nullptr) st = &c.prepared_as(name, update_sql(schema, static_cast<size_t>(part), partition_condition(w)));
+  RowSource src(rows, order, 0, same);
+  src.pair_with(ids.data());
+  bind_partition(st->get(), iso, w, 2);
+  run_source(*st, src, schema);
+  const auto updated = static_cast<size_t>(sqlite3_changes64(c.get()));
+  if (updated != same) {
+    throw InternalError(schema.name + " " + iso + ": the overwrite updated " + std::to_string(updated) + " of " +
+                        std::to_string(same) + " stored rows");
   }
   insert_rows(c, schema, rows, order, same);
   return true;

@@ -26,6 +26,8 @@ namespace nbaprops {
 
 namespace sqlite_detail {
 class Connection;
+class Statement;
+class RowSource;
 class BackgroundCheckpointer;
 }  // namespace sqlite_detail
 
@@ -131,8 +133,11 @@ class SqliteWarehouse final : public Warehouse {
   /// Inserts rows order[from], order[from + 1], … of @p rows.
   void insert_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                    const std::vector<size_t>& order, size_t from);
-  /// Throws the injected write failure once @p written rows were written.
-  void fail_if_injected(const TableSchema& schema, size_t written);
+  /// Steps @p st (a write reading nbaprops_rows(?1)) with @p src bound to ?1,
+  /// and leaves it reset. An injected write failure (inject_write_failure_after)
+  /// fails the read of the source's row at that position: the statement's
+  /// changes are undone and the failure thrown, naming @p schema.
+  void run_source(sqlite_detail::Statement& st, sqlite_detail::RowSource& src, const TableSchema& schema);
   /// The replace of one date's whole partition by rows of every column: the
   /// new rows overwrite the stored ones in place (sqlite_warehouse.cpp), or
   /// are inserted when nothing is stored.

@@ -1,0 +1,273 @@
+#include "warehouse/sqlite_row_source.hpp"
+
+#include <algorithm>
+#include <new>
+
+#include "nbaprops/core/date.hpp"
+#include "nbaprops/core/error.hpp"
+
+namespace nbaprops::sqlite_detail {
+
+RowSource::RowSource(const Table& rows, const std::vector<size_t>& order, size_t begin, size_t end)
+    : order_(order), begin_(begin), end_(std::min(end, order.size())) {
+  cols_.reserve(rows.num_columns());
+  for (size_t i = 0; i < rows.num_columns(); ++i) {
+    const Column& col = rows.col(i);
+    Kind kind = Kind::kText;
+    if (rows.def(i).type == ColumnType::kDate) {
+      kind = Kind::kDate;
+    } else if (col.storage() == Storage::kInt) {
+      kind = Kind::kInt;
+    } else if (col.storage() == Storage::kReal) {
+      kind = Kind::kReal;
+    }
+    cols_.push_back(Col{col.valid().data(), col.ints().data(), col.reals().data(), col.texts().data(), kind});
+  }
+}
+
+size_t RowSource::find(int64_t rowid) const {
+  if (rowids_ == nullptr) return end_;
+  const int64_t* first = rowids_ + begin_;
+  const int64_t* last = rowids_ + end_;
+  const int64_t* it = std::lower_bound(first, last, rowid);
+  return it != last && *it == rowid ? static_cast<size_t>(it - rowids_) : end_;
+}
+
+bool RowSource::enter(size_t k) {
+  if (static_cast<int64_t>(k) < fail_at_) return true;
+  failed_at_ = static_cast<int64_t>(k);
+  return false;
+}
+
+const std::string& RowSource::iso_of(int64_t day) {
+  if (day == last_day_) return *last_iso_;
+  auto [it, added] = iso_.try_emplace(day);
+  if (added) it->second = Date(static_cast<int32_t>(day)).iso();
+  last_day_ = day;
+  last_iso_ = &it->second;
+  return it->second;
+}
+
+void RowSource::result(sqlite3_context* ctx, size_t k, size_t c) {
+  if (c >= cols_.size()) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const Col& col = cols_[c];
+  const size_t r = order_[k];
+  if (col.valid[r] == 0) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  switch (col.kind) {
+    case Kind::kInt:
+      sqlite3_result_int64(ctx, col.ints[r]);
+      return;
+    case Kind::kReal:
+      sqlite3_result_double(ctx, col.reals[r]);
+      return;
+    case Kind::kText:
+      sqlite3_result_text(ctx, col.texts[r]->data(), static_cast<int>(col.texts[r]->size()), SQLITE_STATIC);
+      return;
+    case Kind::kDate: {
+      const std::string& iso = iso_of(col.ints[r]);
+      sqlite3_result_text(ctx, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
+      return;
+    }
+  }
+}
+
+void RowSource::result_rid(sqlite3_context* ctx, size_t k) const {
+  if (rowids_ == nullptr) {
+    sqlite3_result_null(ctx);
+  } else {
+    sqlite3_result_int64(ctx, rowids_[k]);
+  }
+}
+
+namespace {
+
+// Column numbers of nbaprops_rows: rid, the values, the hidden argument.
+constexpr int kRidColumn = 0;
+constexpr int kSourceColumn = static_cast<int>(kRowSourceColumns) + 1;
+// idxNum of a plan that looks one rid up.
+constexpr int kByRid = 1;
+
+struct Cursor {
+  sqlite3_vtab_cursor base;  // first: SQLite passes a Cursor as its base
+  RowSource* src = nullptr;
+  size_t k = 0;
+  size_t end = 0;
+};
+
+/// Fails the statement with the source's injected failure.
+int injected(sqlite3_vtab_cursor* cur) {
+  sqlite3_free(cur->pVtab->zErrMsg);
+  cur->pVtab->zErrMsg = sqlite3_mprintf("injected write failure");
+  return SQLITE_ERROR;
+}
+
+int x_connect(sqlite3* db, void* /*aux*/, int /*argc*/, const char* const* /*argv*/, sqlite3_vtab** out, char** err) {
+  std::string ddl = "CREATE TABLE x(rid";
+  for (size_t i = 0; i < kRowSourceColumns; ++i) ddl += ", c" + std::to_string(i);
+  ddl += ", src HIDDEN)";
+  const int rc = sqlite3_declare_vtab(db, ddl.c_str());
+  if (rc != SQLITE_OK) {
+    *err = sqlite3_mprintf("nbaprops_rows: %s", sqlite3_errmsg(db));
+    return rc;
+  }
+  auto* vtab = static_cast<sqlite3_vtab*>(sqlite3_malloc(sizeof(sqlite3_vtab)));
+  if (vtab == nullptr) return SQLITE_NOMEM;
+  *vtab = sqlite3_vtab{};
+  *out = vtab;
+  return SQLITE_OK;
+}
+
+int x_disconnect(sqlite3_vtab* vtab) {
+  sqlite3_free(vtab);
+  return SQLITE_OK;
+}
+
+/// Plans need the source argument; an equality on rid, when usable, makes the
+/// scan a lookup of one row.
+int x_best_index(sqlite3_vtab* /*vtab*/, sqlite3_index_info* info) {
+  int src = -1;
+  int rid = -1;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (c.iColumn == kSourceColumn) {
+      if (c.usable == 0) return SQLITE_CONSTRAINT;
+      src = i;
+    } else if (c.iColumn == kRidColumn && c.usable != 0) {
+      rid = i;
+    }
+  }
+  if (src < 0) return SQLITE_CONSTRAINT;
+  info->aConstraintUsage[src].argvIndex = 1;
+  info->aConstraintUsage[src].omit = 1;
+  if (rid >= 0) {
+    info->aConstraintUsage[rid].argvIndex = 2;
+    info->aConstraintUsage[rid].omit = 1;
+    info->idxNum = kByRid;
+    info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+    info->estimatedCost = 1;
+    info->estimatedRows = 1;
+  } else {
+    info->idxNum = 0;
+    info->estimatedCost = 1e6;
+    info->estimatedRows = 100000;
+  }
+  return SQLITE_OK;
+}
+
+int x_open(sqlite3_vtab* /*vtab*/, sqlite3_vtab_cursor** out) {
+  auto* cur = new (std::nothrow) Cursor();
+  if (cur == nullptr) return SQLITE_NOMEM;
+  *out = &cur->base;
+  return SQLITE_OK;
+}
+
+int x_close(sqlite3_vtab_cursor* cur) {
+  delete reinterpret_cast<Cursor*>(cur);
+  return SQLITE_OK;
+}
+
+int x_filter(sqlite3_vtab_cursor* base, int idx_num, const char* /*idx_str*/, int argc, sqlite3_value** argv) {
+  auto* cur = reinterpret_cast<Cursor*>(base);
+  cur->src = argc > 0 ? static_cast<RowSource*>(sqlite3_value_pointer(argv[0], RowSource::kPointerType)) : nullptr;
+  if (cur->src == nullptr) {
+    sqlite3_free(base->pVtab->zErrMsg);
+    base->pVtab->zErrMsg = sqlite3_mprintf("nbaprops_rows: no rows bound to its argument");
+    return SQLITE_ERROR;
+  }
+  if (idx_num == kByRid && argc > 1) {
+    cur->k = cur->src->find(sqlite3_value_int64(argv[1]));
+    cur->end = std::min(cur->k + 1, cur->src->end());
+  } else {
+    cur->k = cur->src->begin();
+    cur->end = cur->src->end();
+  }
+  return cur->k >= cur->end || cur->src->enter(cur->k) ? SQLITE_OK : injected(base);
+}
+
+int x_next(sqlite3_vtab_cursor* base) {
+  auto* cur = reinterpret_cast<Cursor*>(base);
+  ++cur->k;
+  return cur->k >= cur->end || cur->src->enter(cur->k) ? SQLITE_OK : injected(base);
+}
+
+int x_eof(sqlite3_vtab_cursor* base) {
+  return reinterpret_cast<Cursor*>(base)->k >= reinterpret_cast<Cursor*>(base)->end;
+}
+
+int x_column(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int i) {
+  auto* cur = reinterpret_cast<Cursor*>(base);
+  try {
+    if (i == kRidColumn) {
+      cur->src->result_rid(ctx, cur->k);
+    } else if (i < kSourceColumn) {
+      cur->src->result(ctx, cur->k, static_cast<size_t>(i - 1));
+    } else {
+      sqlite3_result_null(ctx);
+    }
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(ctx, e.what(), -1);
+  }
+  return SQLITE_OK;
+}
+
+int x_rowid(sqlite3_vtab_cursor* base, sqlite3_int64* out) {
+  *out = static_cast<sqlite3_int64>(reinterpret_cast<Cursor*>(base)->k);
+  return SQLITE_OK;
+}
+
+// Eponymous only (no xCreate): nbaprops_rows exists in every connection it is
+// registered on, and no CREATE VIRTUAL TABLE can store it in a file.
+const sqlite3_module kModule = {
+    0,             // iVersion
+    nullptr,       // xCreate
+    x_connect,     // xConnect
+    x_best_index,  // xBestIndex
+    x_disconnect,  // xDisconnect
+    nullptr,       // xDestroy
+    x_open,        // xOpen
+    x_close,       // xClose
+    x_filter,      // xFilter
+    x_next,        // xNext
+    x_eof,         // xEof
+    x_column,      // xColumn
+    x_rowid,       // xRowid
+    nullptr,       // xUpdate
+    nullptr,       // xBegin
+    nullptr,       // xSync
+    nullptr,       // xCommit
+    nullptr,       // xRollback
+    nullptr,       // xFindFunction
+    nullptr,       // xRename
+    nullptr,       // xSavepoint
+    nullptr,       // xRelease
+    nullptr,       // xRollbackTo
+    nullptr,       // xShadowName
+};
+
+}  // namespace
+
+void register_row_source(sqlite3* db) {
+  const int rc = sqlite3_create_module_v2(db, "nbaprops_rows", &kModule, nullptr, nullptr);
+  if (rc != SQLITE_OK) throw StorageError(std::string("cannot register nbaprops_rows: ") + sqlite3_errmsg(db));
+}
+
+std::string row_source_columns(size_t n, const std::string& table) {
+  if (n > kRowSourceColumns) {
+    throw ConfigError(table + ": " + std::to_string(n) + " columns written; at most " +
+                      std::to_string(kRowSourceColumns) + " are supported");
+  }
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += (i ? ", c" : "c") + std::to_string(i);
+  return out;
+}
+
+}  // namespace nbaprops::sqlite_detail
