@@ -163,7 +163,7 @@ TEST(Warehouse, ManyRowsAreStoredCellForCellInKeyOrder) {
   TempDir dir;
   SqliteWarehouse wh(dir.path());
   const Date d = Date::parse("2023-11-01");
-  Table whole = rows_for(d, 37, 100);  // two statements of 16 rows, then 5 single rows
+  Table whole = rows_for(d, 37, 100);
   for (size_t r = 0; r < whole.num_rows(); r += 5) whole.col("ts_pct").set_null(r);
   std::vector<std::string> names;
   for (const auto& def : togs().columns) {
