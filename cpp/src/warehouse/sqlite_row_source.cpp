@@ -182,8 +182,16 @@ int x_filter(sqlite3_vtab_cursor* base, int idx_num, const char* /*idx_str*/, in
     return SQLITE_ERROR;
   }
   if (idx_num == kByRid && argc > 1) {
-    cur->k = cur->src->find(sqlite3_value_int64(argv[1]));
-    cur->end = std::min(cur->k + 1, cur->src->end());
+    // Every stored row an overwrite selects has its new row: one without
+    // would be set to NULLs, so it fails the statement instead.
+    const sqlite3_int64 rid = sqlite3_value_int64(argv[1]);
+    cur->k = cur->src->find(rid);
+    if (cur->k >= cur->src->end()) {
+      sqlite3_free(base->pVtab->zErrMsg);
+      base->pVtab->zErrMsg = sqlite3_mprintf("nbaprops_rows: no row paired with stored rowid %lld", rid);
+      return SQLITE_ERROR;
+    }
+    cur->end = cur->k + 1;
   } else {
     cur->k = cur->src->begin();
     cur->end = cur->src->end();

@@ -1,0 +1,106 @@
+// nbaprops_rows (warehouse/sqlite_row_source.hpp) on a connection of its own:
+// the rows of a Table as SQLite reads them, the lookup by rid, and its errors.
+#include <sqlite3.h>
+
+#include "nbaprops/core/date.hpp"
+#include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/table.hpp"
+#include "warehouse/sqlite_row_source.hpp"
+
+using namespace nbaprops;
+using sqlite_detail::RowSource;
+
+namespace {
+
+struct Db {
+  sqlite3* db = nullptr;
+  Db() {
+    EXPECT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+    sqlite_detail::register_row_source(db);
+  }
+  ~Db() { sqlite3_close(db); }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  /// Every row of @p sql with @p src bound to ?1, cells as text joined by
+  /// '|'; an error's message instead when the statement fails.
+  std::vector<std::string> rows(const char* sql, RowSource* src) const {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_bind_pointer(st, 1, src, RowSource::kPointerType, nullptr);
+    std::vector<std::string> out;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto* t = sqlite3_column_text(st, c);
+        row += std::string(c ? "|" : "") + (t ? reinterpret_cast<const char*>(t) : "NULL");
+      }
+      out.push_back(row);
+    }
+    if (rc != SQLITE_DONE) out.push_back(std::string("error: ") + sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return out;
+  }
+};
+
+/// Three TOGS rows: game ids g0…g2, points 100…102, ts_pct NULL in the middle.
+Table three_rows() {
+  Table t(catalog::get("nba_analytics.team_offense_game_summary"));
+  for (int i = 0; i < 3; ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "game_id", "g" + std::to_string(i));
+    t.set(r, "game_date", Date::parse("2024-01-0" + std::to_string(i + 1)));
+    t.set(r, "points_scored", int64_t{100 + i});
+    if (i != 1) t.set(r, "ts_pct", 0.25 * (i + 1));
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST(RowSource, ServesTheRowsOfARangeInOrderWithTheirTypes) {
+  Db db;
+  const Table t = three_rows();
+  const std::vector<size_t> order{2, 0, 1};
+  RowSource src(t, order, 0, 3);
+  const size_t date = t.require("game_date"), pts = t.require("points_scored"), ts = t.require("ts_pct");
+  const std::string sql = "SELECT rid, c" + std::to_string(date) + ", typeof(c" + std::to_string(date) + "), c" +
+                          std::to_string(pts) + ", typeof(c" + std::to_string(pts) + "), c" + std::to_string(ts) +
+                          ", typeof(c" + std::to_string(ts) + "), c999 FROM nbaprops_rows(?1)";
+  EXPECT_EQ(db.rows(sql.c_str(), &src), (std::vector<std::string>{"NULL|2024-01-03|text|102|integer|0.75|real|NULL",
+                                                                  "NULL|2024-01-01|text|100|integer|0.25|real|NULL",
+                                                                  "NULL|2024-01-02|text|101|integer|NULL|null|NULL"}));
+  RowSource tail(t, order, 1, 3);
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1)", &tail), (std::vector<std::string>{"g0", "g1"}));
+}
+
+TEST(RowSource, LooksUpTheRowPairedWithAStoredRowid) {
+  Db db;
+  const Table t = three_rows();
+  const std::vector<size_t> order{0, 1, 2};
+  const std::vector<int64_t> rowids{7, 9, 40};
+  RowSource src(t, order, 0, 3);
+  src.pair_with(rowids.data());
+  EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1) WHERE rid = 9", &src), std::vector<std::string>{"9|g1"});
+  EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1)", &src),
+            (std::vector<std::string>{"7|g0", "9|g1", "40|g2"}));
+  // A stored row with no new row would be overwritten by NULLs: an error.
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 8", &src),
+            std::vector<std::string>{"error: nbaprops_rows: no row paired with stored rowid 8"});
+}
+
+TEST(RowSource, FailsWithoutRowsAndAtAnInjectedPosition) {
+  Db db;
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1)", nullptr),
+            std::vector<std::string>{"error: nbaprops_rows: no rows bound to its argument"});
+  const Table t = three_rows();
+  const std::vector<size_t> order{0, 1, 2};
+  RowSource src(t, order, 0, 3);
+  src.fail_at(2);
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1)", &src),
+            (std::vector<std::string>{"g0", "g1", "error: injected write failure"}));
+  EXPECT_EQ(src.failed_at(), 2);
+  EXPECT_THROW(sqlite_detail::row_source_columns(sqlite_detail::kRowSourceColumns + 1, "t"), ConfigError);
+  EXPECT_EQ(sqlite_detail::row_source_columns(3, "t"), "c0, c1, c2");
+}
