@@ -960,6 +960,7 @@ std::string update_sql(const TableSchema& schema, size_t part, const std::string
   return "UPDATE " + qualified(schema) + " SET (" + targets + ") = (SELECT " + values +
          " FROM nbaprops_rows(?1) WHERE rid = " + qualified(schema) + ".rowid)" + where;
 }
+
 }  // namespace
 
 void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
