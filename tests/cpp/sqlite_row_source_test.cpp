@@ -103,4 +103,5 @@ TEST(RowSource, FailsWithoutRowsAndAtAnInjectedPosition) {
   EXPECT_EQ(src.failed_at(), 2);
   EXPECT_THROW(sqlite_detail::row_source_columns(sqlite_detail::kRowSourceColumns + 1, "t"), ConfigError);
   EXPECT_EQ(sqlite_detail::row_source_columns(3, "t"), "c0, c1, c2");
+  EXPECT_EQ(sqlite_detail::row_source_columns(3, "t", 0), "c1, c2");
 }

@@ -268,13 +268,15 @@ void register_row_source(sqlite3* db) {
   if (rc != SQLITE_OK) throw StorageError(std::string("cannot register nbaprops_rows: ") + sqlite3_errmsg(db));
 }
 
-std::string row_source_columns(size_t n, const std::string& table) {
+std::string row_source_columns(size_t n, const std::string& table, size_t skip) {
   if (n > kRowSourceColumns) {
     throw ConfigError(table + ": " + std::to_string(n) + " columns written; at most " +
                       std::to_string(kRowSourceColumns) + " are supported");
   }
   std::string out;
-  for (size_t i = 0; i < n; ++i) out += (i ? ", c" : "c") + std::to_string(i);
+  for (size_t i = 0; i < n; ++i) {
+    if (i != skip) out += (out.empty() ? "c" : ", c") + std::to_string(i);
+  }
   return out;
 }
 

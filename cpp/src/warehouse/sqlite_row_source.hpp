@@ -89,8 +89,9 @@ class RowSource {
 /// @throws StorageError when SQLite refuses.
 void register_row_source(sqlite3* db);
 
-/// "c0, c1, …, c{n-1}": the source columns of a table's first @p n columns.
+/// "c0, c1, …, c{n-1}": the source columns of a table's first @p n columns
+/// (of table @p table), without c{@p skip}.
 /// @throws ConfigError when @p n exceeds kRowSourceColumns.
-std::string row_source_columns(size_t n, const std::string& table);
+std::string row_source_columns(size_t n, const std::string& table, size_t skip = SIZE_MAX);
 
 }  // namespace nbaprops::sqlite_detail

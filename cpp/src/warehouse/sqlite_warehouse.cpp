@@ -950,14 +950,12 @@ Statement& insert_statement(Connection& c, const TableSchema& schema, const Tabl
 /// with its rowid. The partition column is not set (its value is the stored
 /// one), so its index stays as it is.
 std::string update_sql(const TableSchema& schema, size_t part, const std::string& where) {
-  std::string targets, values;
+  std::string targets;
   for (size_t i = 0; i < schema.columns.size(); ++i) {
-    if (i == part) continue;
-    targets += (targets.empty() ? "" : ", ") + quote(schema.columns[i].name);
-    values += (values.empty() ? "c" : ", c") + std::to_string(i);
+    if (i != part) targets += (targets.empty() ? "" : ", ") + quote(schema.columns[i].name);
   }
-  sqlite_detail::row_source_columns(schema.columns.size(), schema.name);  // the width check
-  return "UPDATE " + qualified(schema) + " SET (" + targets + ") = (SELECT " + values +
+  return "UPDATE " + qualified(schema) + " SET (" + targets + ") = (SELECT " +
+         sqlite_detail::row_source_columns(schema.columns.size(), schema.name, part) +
          " FROM nbaprops_rows(?1) WHERE rid = " + qualified(schema) + ".rowid)" + where;
 }
 
