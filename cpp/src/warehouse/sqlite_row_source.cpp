@@ -108,9 +108,14 @@ int injected(sqlite3_vtab_cursor* cur) {
 }
 
 int x_connect(sqlite3* db, void* /*aux*/, int /*argc*/, const char* const* /*argv*/, sqlite3_vtab** out, char** err) {
-  std::string ddl = "CREATE TABLE x(rid";
-  for (size_t i = 0; i < kRowSourceColumns; ++i) ddl += ", c" + std::to_string(i);
-  ddl += ", src HIDDEN)";
+  std::string ddl;
+  try {  // no exception crosses SQLite's frames
+    ddl = "CREATE TABLE x(rid";
+    for (size_t i = 0; i < kRowSourceColumns; ++i) ddl += ", c" + std::to_string(i);
+    ddl += ", src HIDDEN)";
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  }
   const int rc = sqlite3_declare_vtab(db, ddl.c_str());
   if (rc != SQLITE_OK) {
     *err = sqlite3_mprintf("nbaprops_rows: %s", sqlite3_errmsg(db));
