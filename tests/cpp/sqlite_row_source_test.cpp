@@ -1,8 +1,14 @@
 // nbaprops_rows (warehouse/sqlite_row_source.hpp) on a connection of its own:
 // the rows of a Table as SQLite reads them, the lookup by rid, and its errors.
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "nbaprops/core/date.hpp"
+#include "nbaprops/core/error.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/table.hpp"
 #include "warehouse/sqlite_row_source.hpp"
