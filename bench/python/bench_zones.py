@@ -297,6 +297,11 @@ def ratio(ref: float, ours: float) -> float | None:
     return round(ref / ours, 2) if ours > 0 else None
 
 
+def per_reference(fig: dict[str, Any], key: str) -> str:
+    """The ratio ``key`` of every reference that has one: "pandas 4.49×, pandas_rolling 4.40×, …"."""
+    return ", ".join(f"{k} {fig[k][key]:.2f}×" for k in REFERENCES if fig.get(k) and fig[k].get(key))
+
+
 def print_report(fig: dict[str, Any]) -> None:
     o, m = fig["ours"], fig["meta"]
     print(f"\nnbaprops {m['nbaprops']} · real {fig['season']} shots · {fig['start']}..{fig['end']} · "
@@ -331,7 +336,7 @@ def print_report(fig: dict[str, Any]) -> None:
     print(f"write-ahead logs checkpointed between the sides, untimed; left after our best run to copy into the "
           f"database files: {o['checkpoint_after_seconds']:.3f} s (the references' own checkpoints are in their "
           "seconds); e2e ratios with it counted in: "
-          + ", ".join(f"{k} {fig[k]['ratio_end_to_end_with_checkpoint']:.2f}×" for k in REFERENCES if fig.get(k)))
+          + per_reference(fig, "ratio_end_to_end_with_checkpoint"))
     cpu = ", ".join(f"{k} {fig[k]['end_to_end_cpu_seconds']:.3f} s (ratio {fig[k]['ratio_end_to_end_cpu']:.2f}×)"
                     for k in REFERENCES if fig.get(k))
     print(f"process CPU seconds end to end (less sensitive to a busy machine): ours {o['cpu_seconds']:.3f} s, {cpu}")
@@ -347,13 +352,11 @@ def print_report(fig: dict[str, Any]) -> None:
                       f"{len(c['columns'])} columns compared, only ours {c['only_ours']}, only reference "
                       f"{c['only_reference']}, mismatching cells {c['mismatches']}"
                       + (f" — {json.dumps(bad, default=str)[:400]}" if bad else ""))
-    ceilings = ", ".join(f"{k} {fig[k]['ratio_end_to_end_ceiling']:.2f}×" for k in REFERENCES
-                         if fig.get(k) and fig[k].get("ratio_end_to_end_ceiling"))
+    ceilings = per_reference(fig, "ratio_end_to_end_ceiling")
     if ceilings:
         print(f"e2e ratio ceiling (reference e2e / the fastest SQLite write of our rows measured here, "
               f"{fig['fastest_write_seconds']:.3f} s, i.e. with reading and computing free): {ceilings}")
-    bounds = ", ".join(f"{k} {fig[k]['ratio_end_to_end_commit_bound']:.2f}×" for k in REFERENCES
-                       if fig.get(k) and fig[k].get("ratio_end_to_end_commit_bound"))
+    bounds = per_reference(fig, "ratio_end_to_end_commit_bound")
     if bounds:
         commits = fig["ours"]["unit_split_seconds"]["write_seconds"]
         print(f"e2e ratio bound by our own commits (reference e2e / the {commits:.3f} s our run's commits took; a "
