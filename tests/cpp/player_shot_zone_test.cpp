@@ -621,6 +621,41 @@ TEST(PszaHash, RowHasherEqualsThePerCellHash) {
   EXPECT_THROW(RowHasher(t, {"no_such_column"}, RowHasher::Style::kPrecompute), ConfigError);
 }
 
+// The hasher writes a row's text into a buffer kept between rows: a text
+// longer than the buffer grows it mid-row, keeping what the row wrote before;
+// a buffer a caller cleared and refilled with other text between rows (the
+// feature store builds a row's feature array in it) is written from its start.
+// Every hash equals the per-cell one, whatever the row before left behind.
+TEST(PszaHash, RowHasherBufferGrowsAndIsReused) {
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  const std::vector<std::string> fields = {"player_lookup", "analysis_date", "calculation_notes", "paint_rate_last_10",
+                                           "total_shots_last_10"};
+  const std::vector<size_t> lengths = {0, 3, 5000, 1, 70000, 12, 0, 300};
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "player_lookup", std::string(lengths[i], static_cast<char>('a' + i)) + "z");
+    t.set(r, "analysis_date", Date::parse("2024-02-01") + static_cast<int>(i));
+    t.set(r, "calculation_notes", " " + std::string(lengths[lengths.size() - 1 - i], 'n') + "\t");
+    t.set(r, "paint_rate_last_10", 0.25 * static_cast<double>(i));
+    if (i % 2) t.set(r, "total_shots_last_10", static_cast<int64_t>(i) * 1000003);
+  }
+  const RowHasher hasher(t, fields, RowHasher::Style::kPrecompute);
+  Column& hash = t.col(t.require("data_hash"));
+  std::string scratch;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    hasher.set(t, r, hash, scratch);
+    EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
+    scratch.clear();  // another use of the buffer between rows
+    scratch.append(r * 37, 'x');
+  }
+  std::string fresh;
+  for (size_t r = t.num_rows(); r-- > 0;) {
+    EXPECT_EQ(hasher.hash(t, r), precompute_data_hash(t, r, fields)) << "row " << r;
+    hasher.set(t, r, hash, fresh);
+    EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
+  }
+}
+
 // The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)
 // from its digits instead of std::to_chars; the bytes equal the per-cell
 // python_float_repr path for every magnitude and sign, including the values

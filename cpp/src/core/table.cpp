@@ -771,6 +771,20 @@ std::string python_float_repr(double v) {
   return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
+namespace {
+
+/// The integer nearest @p x (ties to even, as std::nearbyint in the default
+/// rounding mode), for |x| < 2^51: adding and taking away 1.5 · 2^52 leaves no
+/// bits below the units. Inline, where std::nearbyint is a libm call on a
+/// baseline x86-64 build (no SSE4.1 roundsd).
+inline double nearest_integer(double x) noexcept {
+  constexpr double kShift = 0x1.8p52;
+  const double up = x + kShift;
+  return up - kShift;
+}
+
+}  // namespace
+
 std::optional<ShortDecimal> short_decimal(double v, int max_places) noexcept {
   if (!std::isfinite(v)) return std::nullopt;
   for (int k = 0; k <= std::min(max_places, 9); ++k) {
@@ -778,16 +792,16 @@ std::optional<ShortDecimal> short_decimal(double v, int max_places) noexcept {
     // Below 2^50 the product is within 1/16 of the decimal's digits when one
     // of k places rounds to v, so the nearest integer finds them.
     if (!(std::fabs(scaled) < 0x1p50)) return std::nullopt;
-    const double r = std::nearbyint(scaled);
+    const double r = nearest_integer(scaled);
     if (r / kPowersOfTen[static_cast<size_t>(k)] == v) return ShortDecimal{static_cast<int64_t>(r), k};
   }
   return std::nullopt;
 }
 
-void append_python_float_repr(std::string& out, double v) {
+char* write_python_float_repr(char* out, double v) {
   if (v == 0) {
-    out += std::signbit(v) ? "-0.0" : "0.0";
-    return;
+    const std::string_view zero = std::signbit(v) ? "-0.0" : "0.0";
+    return std::copy(zero.begin(), zero.end(), out);
   }
   // A value of few decimal places (most stored values are rounded): its
   // digits are the shortest ones, laid out positionally as Python does from
@@ -796,10 +810,9 @@ void append_python_float_repr(std::string& out, double v) {
     if (const auto d = short_decimal(v, 4)) {
       const auto scale = static_cast<uint64_t>(kPowersOfTen[static_cast<size_t>(d->places)]);  // exact
       const uint64_t u = d->digits < 0 ? 0 - static_cast<uint64_t>(d->digits) : static_cast<uint64_t>(d->digits);
-      std::array<char, 32> buf{};
-      char* p = buf.data();
+      char* p = out;
       if (d->digits < 0) *p++ = '-';
-      p = std::to_chars(p, buf.data() + buf.size(), u / scale).ptr;
+      p = std::to_chars(p, out + kFloatReprMax, u / scale).ptr;
       *p++ = '.';
       if (d->places == 0) {
         *p++ = '0';
@@ -808,23 +821,28 @@ void append_python_float_repr(std::string& out, double v) {
         for (int i = d->places - 1; i >= 0; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
         p += d->places;
       }
-      out.append(buf.data(), static_cast<size_t>(p - buf.data()));
-      return;
+      return p;
     }
   }
   // Below 1e16 Python writes positionally; where to_chars does too, the digits
   // are the same shortest round-trip ones.
   if (std::isfinite(v) && std::fabs(v) < 1e16) {
-    std::array<char, 64> buf{};
-    const char* end = std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr;
-    const std::string_view s(buf.data(), static_cast<size_t>(end - buf.data()));
-    if (s.find('e') == std::string_view::npos) {
-      out += s;
-      if (s.find('.') == std::string_view::npos) out += ".0";
-      return;
+    char* end = std::to_chars(out, out + kFloatReprMax, v).ptr;
+    if (std::find(out, end, 'e') == end) {
+      if (std::find(out, end, '.') == end) {
+        *end++ = '.';
+        *end++ = '0';
+      }
+      return end;
     }
   }
-  out += python_float_repr(v);
+  const std::string text = python_float_repr(v);
+  return std::copy(text.begin(), text.end(), out);
+}
+
+void append_python_float_repr(std::string& out, double v) {
+  std::array<char, kFloatReprMax> buf{};
+  out.append(buf.data(), write_python_float_repr(buf.data(), v));
 }
 
 namespace {

@@ -318,6 +318,14 @@ std::string python_float_repr(double v);
 /// the shortest-digits search).
 void append_python_float_repr(std::string& out, double v);
 
+/// The most characters python_float_repr writes ("-2.2250738585072014e-308" is
+/// 24), with room to spare.
+inline constexpr size_t kFloatReprMax = 32;
+
+/// Writes python_float_repr(@p v) at @p out, which has room for kFloatReprMax
+/// characters. @return the end of what was written.
+char* write_python_float_repr(char* out, double v);
+
 /// Appends the decimal text of @p v to @p out (what std::to_string writes),
 /// without a temporary string.
 inline void append_int64(std::string& out, int64_t v) {

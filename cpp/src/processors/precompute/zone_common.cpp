@@ -4,9 +4,11 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -122,6 +124,11 @@ constexpr std::string_view kPrecomputeSpace = " \t\n\r\f\v";
 constexpr std::string_view kMixinSpace = " \t\r\n";
 
 std::string_view strip(std::string_view s, std::string_view space) {
+  // Every character either set strips is a control character or the space:
+  // text that starts and ends above ' ' (nearly all) has nothing to strip.
+  if (s.empty() || (static_cast<unsigned char>(s.front()) > ' ' && static_cast<unsigned char>(s.back()) > ' ')) {
+    return s;
+  }
   const auto b = s.find_first_not_of(space);
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(space) - b + 1);
@@ -178,68 +185,107 @@ void fill_precompute_hash(Table& t, const std::vector<std::string>& fields) {
   RowHasher(t, fields, RowHasher::Style::kPrecompute).fill(t);
 }
 
-RowHasher::RowHasher(const Table& t, const std::vector<std::string>& fields, Style style) : style_(style) {
-  items_.reserve(fields.size());
-  for (const auto& f : fields) items_.emplace_back(f + ":", t.require(f));
-  // Sorting the "field:" prefixes sorts the items: distinct names differ at or
-  // before the shorter one's ':' (a name never contains ':').
-  std::sort(items_.begin(), items_.end());
-  for (size_t i = 1; i < items_.size(); ++i) {
-    if (items_[i].first == items_[i - 1].first) {
-      throw InternalError("hash field '" + items_[i].first + "' listed twice for " + t.schema().name);
-    }
+RowHasher::Kind RowHasher::kind_of(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool:
+      return Kind::kBool;
+    case ColumnType::kInt64:
+      return Kind::kInt;
+    case ColumnType::kFloat64:
+    case ColumnType::kNumeric:
+      return Kind::kReal;
+    case ColumnType::kDate:
+      return Kind::kDate;
+    case ColumnType::kArray:
+      return Kind::kOther;  // the mixin renders arrays as Python lists
+    default:
+      return Kind::kText;  // strings, timestamps, JSON
   }
 }
 
-void RowHasher::append_value(std::string& out, const Table& t, size_t row, size_t c) const {
-  const Column& col = t.col(c);
-  if (col.is_null(row)) {
-    out += "NULL";
-    return;
+RowHasher::RowHasher(const Table& t, const std::vector<std::string>& fields, Style style) : style_(style) {
+  std::vector<std::pair<std::string, size_t>> named;
+  named.reserve(fields.size());
+  for (const auto& f : fields) named.emplace_back(f + ":", t.require(f));
+  // Sorting the "field:" prefixes sorts the items: distinct names differ at or
+  // before the shorter one's ':' (a name never contains ':').
+  std::sort(named.begin(), named.end());
+  items_.reserve(named.size());
+  for (size_t i = 0; i < named.size(); ++i) {
+    if (i > 0 && named[i].first == named[i - 1].first) {
+      throw InternalError("hash field '" + named[i].first + "' listed twice for " + t.schema().name);
+    }
+    items_.push_back(Item{(i > 0 ? "|" : "") + named[i].first, named[i].second, kind_of(t.def(named[i].second).type)});
   }
-  const ColumnType type = t.def(c).type;
-  switch (type) {
-    case ColumnType::kBool:
-      out += col.int_at(row) ? "True" : "False";
-      return;
-    case ColumnType::kInt64:
-      append_int64(out, col.int_at(row));
-      return;
-    case ColumnType::kFloat64:
-    case ColumnType::kNumeric: {
+}
+
+namespace {
+
+/// Room past an item's prefix for a value of a fixed-size kind (NULL, a bool,
+/// an int, a date, a finite real).
+constexpr size_t kFixedRoom = kFloatReprMax;
+
+/// @p p, a position in @p buf, with at least @p n characters of room after it:
+/// @p buf grows (keeping what is written before @p p) when it has less.
+char* ensure_room(std::string& buf, char* p, size_t n) {
+  const auto used = static_cast<size_t>(p - buf.data());
+  if (buf.size() - used >= n) return p;
+  buf.resize(std::max(buf.size() * 2, used + n));
+  return buf.data() + used;
+}
+
+char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+}  // namespace
+
+char* RowHasher::write_value(std::string& buf, char* p, const Table& t, size_t row, const Item& item) const {
+  const Column& col = t.col(item.column);
+  if (col.is_null(row)) return put(p, "NULL");
+  switch (item.kind) {
+    case Kind::kBool:
+      return put(p, col.int_at(row) ? "True" : "False");
+    case Kind::kInt:
+      return std::to_chars(p, p + kFixedRoom, col.int_at(row)).ptr;
+    case Kind::kReal:
       // python_float_repr of a finite value (its few-places fast path
       // included); NaN and infinities go the style's own way.
-      const double v = col.real_at(row);
-      if (std::isfinite(v)) {
-        phase4_detail::append_py_float(out, v);
-        return;
-      }
+      if (const double v = col.real_at(row); std::isfinite(v)) return write_python_float_repr(p, v);
       break;
+    case Kind::kDate: {
+      std::string iso;
+      append_iso(iso, Date(static_cast<int32_t>(col.int_at(row))));
+      return put(p, iso);  // ten characters (a year outside 0…9999: a few more)
     }
-    case ColumnType::kDate:
-      append_iso(out, Date(static_cast<int32_t>(col.int_at(row))));
-      return;
-    case ColumnType::kArray:
-      break;  // the mixin renders arrays as Python lists
-    default:
-      out += strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace);
-      return;
+    case Kind::kText: {
+      const std::string_view text = strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace);
+      return put(ensure_room(buf, p, text.size()), text);
+    }
+    case Kind::kOther:
+      break;
   }
+  std::string text;
   if (style_ == Style::kMixin) {
-    phase4_detail::append_py_str_cell(out, t, row, c);
+    phase4_detail::append_py_str_cell(text, t, row, item.column);
   } else {
-    out += precompute_cell(t, row, c);
+    text = precompute_cell(t, row, item.column);
   }
+  return put(ensure_room(buf, p, text.size()), text);
 }
 
 std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const {
-  buf.clear();
-  for (size_t i = 0; i < items_.size(); ++i) {
-    if (i) buf += '|';
-    buf += items_[i].first;
-    append_value(buf, t, row, items_[i].second);
+  // The row's text is written into @p buf at its full size (kept between
+  // rows), growing it when a row needs more: no per-character bookkeeping. A
+  // caller that used it for other text since gets its whole capacity back.
+  if (buf.size() < buf.capacity()) buf.resize(buf.capacity());
+  char* p = buf.data();
+  for (const Item& item : items_) {
+    p = put(ensure_room(buf, p, item.prefix.size() + kFixedRoom), item.prefix);
+    p = write_value(buf, p, t, row, item);
   }
-  return sha256_hex16(buf, out);
+  return sha256_hex16(std::string_view(buf.data(), static_cast<size_t>(p - buf.data())), out);
 }
 
 std::string& RowHasher::scratch() {

@@ -150,10 +150,22 @@ class RowHasher {
   void fill(Table& t) const;
 
  private:
-  void append_value(std::string& out, const Table& t, size_t row, size_t c) const;
+  /// How an item's value is written: each kind but kOther straight into the
+  /// row's buffer; kOther (and a real that is not finite) through the style's
+  /// per-cell function.
+  enum class Kind : uint8_t { kBool, kInt, kReal, kDate, kText, kOther };
+  struct Item {
+    std::string prefix;  ///< "field:", after a '|' from the second item on
+    size_t column;
+    Kind kind;
+  };
+  static Kind kind_of(ColumnType type);
+  /// Writes the row's text at @p p (room for kFixedRoom characters past the
+  /// prefix is there already), growing @p buf for longer values.
+  char* write_value(std::string& buf, char* p, const Table& t, size_t row, const Item& item) const;
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const;
   Style style_;
-  std::vector<std::pair<std::string, size_t>> items_;  ///< "field:" → column, in hash order
+  std::vector<Item> items_;  ///< in hash order
 };
 
 /// "90.0"-style rendering of a percentage with one decimal, as Python prints a
