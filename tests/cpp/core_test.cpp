@@ -21,6 +21,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
 #include "nbaprops/core/table.hpp"
+#include "nbaprops/core/text_cursor.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/processors/common.hpp"
 
@@ -360,6 +361,35 @@ TEST(PythonFloatRepr, MatchesCPythonRepr) {
       {-7.0, "-7.0"},
   };
   for (const auto& [v, want] : cases) EXPECT_EQ(python_float_repr(v), want) << want;
+}
+
+// A TextCursor writes from the start of its buffer over the buffer's whole
+// capacity, keeps what it wrote when a value makes the buffer grow, and gives
+// back exactly the text written (not the buffer's size), whatever the buffer
+// held before: a caller may clear and refill it between rows.
+TEST(TextCursor, GrowsKeepingItsTextAndReusesTheBuffer) {
+  std::string buf;
+  std::string want;
+  for (int round = 0; round < 3; ++round) {
+    TextCursor out(buf);
+    want.clear();
+    for (size_t i = 0; i < 40; ++i) {
+      const std::string piece(i * i * (round + 1), static_cast<char>('a' + i % 26));
+      out.append(piece);
+      out.append('|');
+      char* p = out.room(kFloatReprMax);
+      out.advance_to(write_python_float_repr(p, 0.25 * static_cast<double>(i)));
+      want += piece + "|" + python_float_repr(0.25 * static_cast<double>(i));
+    }
+    ASSERT_EQ(out.text(), want) << "round " << round;
+    EXPECT_GE(buf.size(), want.size());
+    buf.clear();  // another use between rows
+    buf.append(static_cast<size_t>(round) * 1000, 'x');
+  }
+  std::string empty;
+  TextCursor nothing(empty);
+  nothing.append("");
+  EXPECT_EQ(nothing.text(), "");
 }
 
 // append_python_float_repr's short path (values of at most four decimal

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -20,6 +21,7 @@
 #include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
+#include "nbaprops/core/text_cursor.hpp"
 
 namespace nbaprops {
 
@@ -633,14 +635,17 @@ std::string py_float(double v) {
 
 /// Appends @p s as json.dumps (ensure_ascii) writes a string: printable ASCII
 /// without quotes or backslashes as is, anything else through nlohmann.
-void append_json_text(std::string& out, std::string_view s) {
+void append_json_text(TextCursor& out, std::string_view s) {
   if (!json_plain(s)) {
-    out += nlohmann::json(std::string(s)).dump(-1, ' ', true);
+    out.append(nlohmann::json(std::string(s)).dump(-1, ' ', true));
     return;
   }
-  out += '"';
-  out += s;
-  out += '"';
+  char* p = out.room(s.size() + 2);
+  *p++ = '"';
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  *p++ = '"';
+  out.advance_to(p);
 }
 
 /// @return true when @p s is a JSON array, without whitespace, of plain
@@ -668,39 +673,42 @@ bool compact_plain_array(std::string_view s) {
   }
 }
 
-/// Appends cell (@p row, @p c) as Python's json.dumps(default=str) writes it.
-void append_json_value(std::string& out, const Table& t, size_t row, size_t c) {
+/// Writes cell (@p row, @p c) as Python's json.dumps(default=str) writes it.
+void append_json_value(TextCursor& out, const Table& t, size_t row, size_t c) {
   const Column& col = t.col(c);
   if (col.is_null(row)) {
-    out += "null";
+    out.append("null");
     return;
   }
   switch (t.def(c).type) {
     case ColumnType::kBool:
-      out += col.int_at(row) ? "true" : "false";
+      out.append(col.int_at(row) ? "true" : "false");
       return;
     case ColumnType::kDate:
-      out += '"';
-      out += Date(static_cast<int32_t>(col.int_at(row))).iso();
-      out += '"';
+      out.append('"');
+      out.append(Date(static_cast<int32_t>(col.int_at(row))).iso());
+      out.append('"');
       return;
-    case ColumnType::kInt64:
-      append_int64(out, col.int_at(row));
+    case ColumnType::kInt64: {
+      char* p = out.room(kFloatReprMax);  // an int64 has at most 20 characters
+      out.advance_to(std::to_chars(p, p + kFloatReprMax, col.int_at(row)).ptr);
       return;
+    }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric:
-      append_python_float_repr(out, col.real_at(row));
+      out.advance_to(write_python_float_repr(out.room(kFloatReprMax), col.real_at(row)));
       return;
     case ColumnType::kArray:
     case ColumnType::kJson: {
       // A compact array of plain strings and integers (what json_array and
       // the processors write) is its own re-serialisation.
       if (compact_plain_array(col.text_at(row))) {
-        out += col.text_at(row);
+        out.append(col.text_at(row));
         return;
       }
       auto parsed = nlohmann::json::parse(col.text_at(row), nullptr, false);
-      out += parsed.is_discarded() ? nlohmann::json(col.text_at(row)).dump(-1, ' ', true) : parsed.dump(-1, ' ', true);
+      out.append(parsed.is_discarded() ? nlohmann::json(col.text_at(row)).dump(-1, ' ', true)
+                                       : parsed.dump(-1, ' ', true));
       return;
     }
     default:
@@ -888,7 +896,8 @@ std::string sha256_hex(std::string_view bytes) {
 namespace {
 
 /// The JSON keys of a list of hash fields, sorted by name (as
-/// json.dumps(sort_keys=True)): each `"name": ` and its name. Built once per
+/// json.dumps(sort_keys=True)): each `"name": ` (after `, ` from the second
+/// on, as json.dumps separates items) and its name. Built once per
 /// list (the processors' field lists are constants) and kept for the process.
 using SortedKeys = std::vector<std::pair<std::string, std::string>>;
 
@@ -901,7 +910,7 @@ const SortedKeys& sorted_keys(const std::vector<std::string>& names) {
     std::map<std::string, std::string> sorted;
     for (const auto& f : names) sorted.emplace(f, nlohmann::json(f).dump() + ": ");
     auto keys = std::make_unique<SortedKeys>();
-    for (auto& [name, key] : sorted) keys->emplace_back(std::move(key), name);
+    for (auto& [name, key] : sorted) keys->emplace_back((keys->empty() ? "" : ", ") + key, name);
     slot = std::move(keys);
   }
   return *slot;
@@ -917,14 +926,14 @@ struct HashPlan {
   }
   /// The row's hash, written to @p out; its JSON text is built in @p json.
   std::string_view hash(const Table& table, size_t row, std::array<char, 16>& out, std::string& json) const {
-    json.assign(1, '{');
+    TextCursor text(json);
+    text.append('{');
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (i) json += ", ";
-      json += *fields[i].first;
-      append_json_value(json, table, row, fields[i].second);
+      text.append(*fields[i].first);  // ", " before every key but the first
+      append_json_value(text, table, row, fields[i].second);
     }
-    json += '}';
-    return sha256_hex16(json, out);
+    text.append('}');
+    return sha256_hex16(text.text(), out);
   }
   /// Sets the row's hash in @p out.
   void fill(const Table& table, size_t row, Column& out, std::string& json) const {

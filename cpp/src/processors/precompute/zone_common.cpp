@@ -8,12 +8,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <memory>
 
 #include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/text_cursor.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "phase4_util.hpp"
 
@@ -219,50 +219,35 @@ RowHasher::RowHasher(const Table& t, const std::vector<std::string>& fields, Sty
   }
 }
 
-namespace {
-
-/// Room past an item's prefix for a value of a fixed-size kind (NULL, a bool,
-/// an int, a date, a finite real).
-constexpr size_t kFixedRoom = kFloatReprMax;
-
-/// @p p, a position in @p buf, with at least @p n characters of room after it:
-/// @p buf grows (keeping what is written before @p p) when it has less.
-char* ensure_room(std::string& buf, char* p, size_t n) {
-  const auto used = static_cast<size_t>(p - buf.data());
-  if (buf.size() - used >= n) return p;
-  buf.resize(std::max(buf.size() * 2, used + n));
-  return buf.data() + used;
-}
-
-char* put(char* p, std::string_view s) {
-  std::memcpy(p, s.data(), s.size());
-  return p + s.size();
-}
-
-}  // namespace
-
-char* RowHasher::write_value(std::string& buf, char* p, const Table& t, size_t row, const Item& item) const {
+void RowHasher::write_value(TextCursor& out, const Table& t, size_t row, const Item& item) const {
   const Column& col = t.col(item.column);
-  if (col.is_null(row)) return put(p, "NULL");
+  if (col.is_null(row)) {
+    out.append("NULL");
+    return;
+  }
   switch (item.kind) {
     case Kind::kBool:
-      return put(p, col.int_at(row) ? "True" : "False");
-    case Kind::kInt:
-      return std::to_chars(p, p + kFixedRoom, col.int_at(row)).ptr;
+      out.append(col.int_at(row) ? "True" : "False");
+      return;
+    case Kind::kInt: {
+      char* p = out.room(kFloatReprMax);  // an int64 has at most 20 characters
+      out.advance_to(std::to_chars(p, p + kFloatReprMax, col.int_at(row)).ptr);
+      return;
+    }
     case Kind::kReal:
       // python_float_repr of a finite value (its few-places fast path
       // included); NaN and infinities go the style's own way.
-      if (const double v = col.real_at(row); std::isfinite(v)) return write_python_float_repr(p, v);
+      if (const double v = col.real_at(row); std::isfinite(v)) {
+        out.advance_to(write_python_float_repr(out.room(kFloatReprMax), v));
+        return;
+      }
       break;
-    case Kind::kDate: {
-      std::string iso;
-      append_iso(iso, Date(static_cast<int32_t>(col.int_at(row))));
-      return put(p, iso);  // ten characters (a year outside 0…9999: a few more)
-    }
-    case Kind::kText: {
-      const std::string_view text = strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace);
-      return put(ensure_room(buf, p, text.size()), text);
-    }
+    case Kind::kDate:
+      out.append(Date(static_cast<int32_t>(col.int_at(row))).iso());
+      return;
+    case Kind::kText:
+      out.append(strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace));
+      return;
     case Kind::kOther:
       break;
   }
@@ -272,20 +257,16 @@ char* RowHasher::write_value(std::string& buf, char* p, const Table& t, size_t r
   } else {
     text = precompute_cell(t, row, item.column);
   }
-  return put(ensure_room(buf, p, text.size()), text);
+  out.append(text);
 }
 
 std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const {
-  // The row's text is written into @p buf at its full size (kept between
-  // rows), growing it when a row needs more: no per-character bookkeeping. A
-  // caller that used it for other text since gets its whole capacity back.
-  if (buf.size() < buf.capacity()) buf.resize(buf.capacity());
-  char* p = buf.data();
+  TextCursor text(buf);
   for (const Item& item : items_) {
-    p = put(ensure_room(buf, p, item.prefix.size() + kFixedRoom), item.prefix);
-    p = write_value(buf, p, t, row, item);
+    text.append(item.prefix);
+    write_value(text, t, row, item);
   }
-  return sha256_hex16(std::string_view(buf.data(), static_cast<size_t>(p - buf.data())), out);
+  return sha256_hex16(text.text(), out);
 }
 
 std::string& RowHasher::scratch() {

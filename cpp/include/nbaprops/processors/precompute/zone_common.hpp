@@ -18,6 +18,7 @@
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
+#include "nbaprops/core/text_cursor.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 
@@ -160,9 +161,8 @@ class RowHasher {
     Kind kind;
   };
   static Kind kind_of(ColumnType type);
-  /// Writes the row's text at @p p (room for kFixedRoom characters past the
-  /// prefix is there already), growing @p buf for longer values.
-  char* write_value(std::string& buf, char* p, const Table& t, size_t row, const Item& item) const;
+  /// Writes the value of @p item in row @p row of @p t at @p out.
+  void write_value(TextCursor& out, const Table& t, size_t row, const Item& item) const;
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const;
   Style style_;
   std::vector<Item> items_;  ///< in hash order
