@@ -504,6 +504,36 @@ TEST(RunnerTest, RerunIsIdempotentAndReplacesFailureRows) {
             env.unit(one, env.fakes.fa.get(), "2023-11-11").input_fingerprint);
 }
 
+// The failure rows stored before a run are read while the first units
+// compute (on a thread of their own with two workers). Where they cannot be
+// read, every unit replaces its own rows: the run does not fail, and a rerun
+// still clears the rows of a processor whose entities no longer fail.
+TEST(RunnerTest, UnreadableStoredFailuresAreStillReplaced) {
+  struct FailuresUnreadable : Forwarding {
+    using Forwarding::Forwarding;
+    [[nodiscard]] Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
+      if (s.name == "nba_orchestration.processor_failures") throw StorageError("injected: failures unreadable");
+      return Forwarding::read_block(s, r, c);
+    }
+  };
+  const TableSchema& fs = catalog::get("nba_orchestration.processor_failures");
+  for (int workers : {1, 2}) {
+    Env env;
+    env.opts.resume = false;
+    env.opts.workers = workers;
+    env.fakes.control.entity_failures = {{"fa", D("2023-11-10")}, {"fc", D("2023-11-10")}};
+    ASSERT_EQ(run(*env.wh, env.schedule, env.plan, env.opts).exit_code(), 0);
+    ASSERT_EQ(env.wh->read(fs, DateRange{D("2023-11-10"), D("2023-11-10")}).num_rows(), 2u);
+    env.fakes.control.entity_failures = {{"fc", D("2023-11-10")}};  // fa is clean now
+    FailuresUnreadable broken(*env.wh);
+    const RunResult two = run(broken, env.schedule, env.plan, env.opts);
+    ASSERT_EQ(two.exit_code(), 0) << workers << " workers";
+    const Table f2 = env.wh->read(fs, DateRange{D("2023-11-10"), D("2023-11-10")});
+    ASSERT_EQ(f2.num_rows(), 1u) << workers << " workers";
+    EXPECT_EQ(*f2.get_text(0, "processor"), "fake_c");
+  }
+}
+
 TEST(RunnerTest, ExplicitDatesAlwaysRunAndAreRecorded) {
   Env env;
   PlanOptions o;

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <future>
 #include <iomanip>
 #include <mutex>
 #include <optional>
@@ -259,7 +260,7 @@ class Executor {
     const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
-    load_stored_failures();
+    start_loading_stored_failures(n > 0 ? std::max(1, opts_.workers) : 1);
     for (const Unit& u : plan_.units) {
       ++carried_left_[{u.processor, season_of(u.date)}];
       read_floors_.insert(reads_from(u).days());
@@ -905,11 +906,15 @@ class Executor {
     }
   }
 
-  /// Which (processor, date) of the plan's range have failure rows stored: one
-  /// read per run (a unit's failure rows are replaced only where some exist).
-  void load_stored_failures() {
+  /// The (processor, date) pairs of the plan with failure rows stored before
+  /// the run (in nba_orchestration.processor_failures): one read per run (a
+  /// unit's failure rows are replaced only where some exist).
+  using StoredFailures = std::set<std::pair<const Processor*, int32_t>>;
+
+  [[nodiscard]] StoredFailures load_stored_failures() const {
+    StoredFailures out;
     const TableSchema& schema = catalog::get("nba_orchestration.processor_failures");
-    if (plan_.units.empty() || !wh_.has_table(schema)) return;
+    if (plan_.units.empty() || !wh_.has_table(schema)) return out;
     Date lo = plan_.units.front().date, hi = lo;
     for (const Unit& u : plan_.units) lo = std::min(lo, u.date), hi = std::max(hi, u.date);
     // The run's whole range of a table every run appends to: read as a block.
@@ -923,11 +928,40 @@ class Executor {
       if (day.is_null(r) || name.is_null(r)) continue;
       const auto it =
           std::find_if(by_name.begin(), by_name.end(), [&](const auto& e) { return e.first == name.text_ptr(r); });
-      if (it != by_name.end()) stored_failures_.emplace(it->second, static_cast<int32_t>(day.int_at(r)));
+      if (it != by_name.end()) out.emplace(it->second, static_cast<int32_t>(day.int_at(r)));
     }
+    return out;
   }
+
+  /// Starts load_stored_failures: with two or more workers on a thread of its
+  /// own, while the first units compute (it reads a whole range of a table,
+  /// and no unit needs its answer before its commit); with one, here.
+  void start_loading_stored_failures(int workers) {
+    if (workers <= 1) {
+      std::promise<StoredFailures> now;
+      try {
+        now.set_value(load_stored_failures());
+      } catch (...) {
+        now.set_exception(std::current_exception());
+      }
+      stored_failures_ = now.get_future().share();
+      return;
+    }
+    stored_failures_ = std::async(std::launch::async, [this] { return load_stored_failures(); }).share();
+  }
+
+  /// Whether (u.processor, u.date) had failure rows stored before the run
+  /// (waits for them to be read). Where they could not be read, every unit's
+  /// failure rows are written (a replace of nothing stored changes nothing).
   [[nodiscard]] bool has_stored_failures(const Unit& u) const {
-    return stored_failures_.count({u.processor, u.date.days()}) > 0;
+    try {
+      return stored_failures_.get().count({u.processor, u.date.days()}) > 0;
+    } catch (const std::exception& e) {
+      std::call_once(stored_failures_warned_, [&] {
+        NBAPROPS_LOG_WARN << "stored processor_failures rows not read (every unit replaces its own): " << e.what();
+      });
+      return true;
+    }
   }
 
   /// Appends the buffered ledger rows (caller holds ledger_mu_).
@@ -1031,7 +1065,8 @@ class Executor {
   /// Ledger rows not appended yet (under ledger_mu_).
   std::optional<Table> pending_ledger_;
   /// (processor, day) pairs with failure rows stored when the run started.
-  std::set<std::pair<const Processor*, int32_t>> stored_failures_;
+  std::shared_future<StoredFailures> stored_failures_;
+  mutable std::once_flag stored_failures_warned_;
   std::string first_failure_text_;
   using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
   /// Per unit: fired when it is settled (its successors' edges start here).
