@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
 #include <map>
 
 #include "nbaprops/core/content_hash.hpp"
@@ -62,6 +65,45 @@ TEST(ContentHash, ColumnAtATimeEqualsRowByRow) {
   one.set(0, "points_scored", int64_t{112});
   one.set(0, "ts_pct", 0.571);
   EXPECT_EQ(partition_hashes_of(one).at(d).hex(), "d932e9495adb6465");
+}
+
+// The integer and real columns are hashed eight rows at a time where the CPU
+// has AVX-512 (a clone of the column step picked when the library loads): the
+// same values as one byte at a time, for every row count from 0 to 40 (full
+// groups of eight and every tail), extreme integers, every kind of double
+// (NaN, ±inf, subnormals, -0.0) and NULLs in any lane.
+TEST(ContentHash, VectorColumnStepsEqualTheByteSteps) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> reals = {
+      0.0, -0.0, 1.0, -2.5, inf, -inf, std::nan(""), 4.9e-324, -2.2250738585072014e-308, 1e308, 0.571, 3.0};
+  const std::vector<int64_t> ints = {0,
+                                     -1,
+                                     1,
+                                     std::numeric_limits<int64_t>::min(),
+                                     std::numeric_limits<int64_t>::max(),
+                                     255,
+                                     256,
+                                     -256,
+                                     int64_t{1} << 40,
+                                     112};
+  const Date d = Date::parse("2024-01-10");
+  for (size_t n = 0; n <= 40; ++n) {
+    Table t(togs());
+    for (size_t i = 0; i < n; ++i) {
+      const size_t r = t.add_row();
+      t.set(r, "game_date", d + static_cast<int>(i % 2));
+      if ((i * 7 + n) % 5 != 0) t.set(r, "points_scored", ints[(i + n) % ints.size()]);
+      if ((i * 3 + n) % 4 != 1) t.set(r, "ts_pct", reals[(i * 5 + n) % reals.size()]);
+      if (i % 3 == 0) t.set(r, "possessions", int64_t{static_cast<int64_t>(i) - 20});
+    }
+    const auto want = row_by_row(t);
+    const auto got = partition_hashes_of(t);
+    ASSERT_EQ(got.size(), want.size()) << n << " rows";
+    for (const auto& [day, ph] : want) {
+      EXPECT_EQ(got.at(day).rows, ph.rows) << n << " rows";
+      EXPECT_EQ(got.at(day).hex(), ph.hex()) << n << " rows, " << day.iso();
+    }
+  }
 }
 
 // Text columns are hashed several rows side by side over their common length:

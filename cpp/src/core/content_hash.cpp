@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -48,6 +49,42 @@ inline uint64_t with_text(uint64_t h, std::string_view v) {
   mix_bytes(h, &kTextEnd, 1);
   return h;
 }
+
+/// with_seed, then with_int of @p word (an 8-byte value's bytes, low first;
+/// with_real's bytes are its bit pattern's) or with_null: one row's step of an
+/// 8-byte column in RowHasher::hash_all, written so that a loop of it over
+/// rows vectorises (each row's chain of multiplies is its own lane).
+inline uint64_t mix_word(uint64_t h, uint64_t seed, uint64_t word, bool valid) {
+  const uint64_t x = (h ^ seed) * kFnvPrime;
+  uint64_t y = x;
+  for (int i = 0; i < 8; ++i) y = (y ^ ((word >> (8 * i)) & 0xff)) * kFnvPrime;
+  return valid ? y : (x ^ kNullTag) * kFnvPrime;
+}
+
+// The integer and real column steps of hash_all, compiled twice: for x86-64-v4
+// (AVX-512: eight rows' multiplies in one instruction) and for the baseline,
+// the copy the CPU runs picked when the library loads. The same values either
+// way (ContentHash.VectorColumnStepsEqualTheByteSteps).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NBAPROPS_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "default")))
+#else
+#define NBAPROPS_VECTOR_CLONES
+#endif
+
+NBAPROPS_VECTOR_CLONES void mix_int_column(uint64_t* h, const int64_t* v, const uint8_t* valid, size_t n,
+                                           uint64_t seed) {
+  for (size_t r = 0; r < n; ++r) h[r] = mix_word(h[r], seed, static_cast<uint64_t>(v[r]), valid[r] != 0);
+}
+
+NBAPROPS_VECTOR_CLONES void mix_real_column(uint64_t* h, const double* v, const uint8_t* valid, size_t n,
+                                            uint64_t seed) {
+  for (size_t r = 0; r < n; ++r) {
+    const uint64_t bits = v[r] == 0.0 ? 0 : std::bit_cast<uint64_t>(v[r]);  // -0.0 and 0.0 are the same stored value
+    h[r] = mix_word(h[r], seed, bits, valid[r] != 0);
+  }
+}
+
+#undef NBAPROPS_VECTOR_CLONES
 
 /// A final avalanche so that the per-row sums do not cancel structure
 /// (splitmix64 finaliser).
@@ -175,12 +212,23 @@ struct RowHasher {
           h[r] = valid[r] ? value(x, r) : with_null(x);
         }
       };
+      // mix_word reads a value's bytes low first, as with_int and with_real
+      // read them from memory on a little-endian machine.
+      constexpr bool kWords = std::endian::native == std::endian::little;
       switch (col.storage()) {
         case Storage::kInt:
-          each([&v = col.ints()](uint64_t x, size_t r) { return with_int(x, v[r]); });
+          if constexpr (kWords) {
+            mix_int_column(h.data(), col.ints().data(), valid.data(), n, seed);
+          } else {
+            each([&v = col.ints()](uint64_t x, size_t r) { return with_int(x, v[r]); });
+          }
           break;
         case Storage::kReal:
-          each([&v = col.reals()](uint64_t x, size_t r) { return with_real(x, v[r]); });
+          if constexpr (kWords) {
+            mix_real_column(h.data(), col.reals().data(), valid.data(), n, seed);
+          } else {
+            each([&v = col.reals()](uint64_t x, size_t r) { return with_real(x, v[r]); });
+          }
           break;
         case Storage::kText:
           mix_texts(h, col, seed);
