@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -379,7 +380,12 @@ TEST(TextCursor, GrowsKeepingItsTextAndReusesTheBuffer) {
       out.append('|');
       char* p = out.room(kFloatReprMax);
       out.advance_to(write_python_float_repr(p, 0.25 * static_cast<double>(i)));
-      want += piece + "|" + python_float_repr(0.25 * static_cast<double>(i));
+      append_python_float_repr(out, -1e-7 * static_cast<double>(i));
+      const int64_t n = (i % 2 ? -1 : 1) * (int64_t{1} << (i + 20)) - static_cast<int64_t>(i);
+      out.append_int(i == 39 ? std::numeric_limits<int64_t>::min() : n);
+      want += piece + "|" + python_float_repr(0.25 * static_cast<double>(i)) +
+              python_float_repr(-1e-7 * static_cast<double>(i)) +
+              std::to_string(i == 39 ? std::numeric_limits<int64_t>::min() : n);
     }
     ASSERT_EQ(out.text(), want) << "round " << round;
     EXPECT_GE(buf.size(), want.size());

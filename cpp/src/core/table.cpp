@@ -689,14 +689,12 @@ void append_json_value(TextCursor& out, const Table& t, size_t row, size_t c) {
       out.append(Date(static_cast<int32_t>(col.int_at(row))).iso());
       out.append('"');
       return;
-    case ColumnType::kInt64: {
-      char* p = out.room(kFloatReprMax);  // an int64 has at most 20 characters
-      out.advance_to(std::to_chars(p, p + kFloatReprMax, col.int_at(row)).ptr);
+    case ColumnType::kInt64:
+      out.append_int(col.int_at(row));
       return;
-    }
     case ColumnType::kFloat64:
     case ColumnType::kNumeric:
-      out.advance_to(write_python_float_repr(out.room(kFloatReprMax), col.real_at(row)));
+      append_python_float_repr(out, col.real_at(row));
       return;
     case ColumnType::kArray:
     case ColumnType::kJson: {
@@ -851,6 +849,10 @@ char* write_python_float_repr(char* out, double v) {
 void append_python_float_repr(std::string& out, double v) {
   std::array<char, kFloatReprMax> buf{};
   out.append(buf.data(), write_python_float_repr(buf.data(), v));
+}
+
+void append_python_float_repr(TextCursor& out, double v) {
+  out.advance_to(write_python_float_repr(out.room(kFloatReprMax), v));
 }
 
 namespace {

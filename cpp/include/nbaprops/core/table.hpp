@@ -326,6 +326,10 @@ inline constexpr size_t kFloatReprMax = 32;
 /// characters. @return the end of what was written.
 char* write_python_float_repr(char* out, double v);
 
+class TextCursor;
+/// Appends python_float_repr(@p v) at @p out (text_cursor.hpp).
+void append_python_float_repr(TextCursor& out, double v);
+
 /// Appends the decimal text of @p v to @p out (what std::to_string writes),
 /// without a temporary string.
 inline void append_int64(std::string& out, int64_t v) {

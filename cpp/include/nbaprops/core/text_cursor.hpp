@@ -4,7 +4,9 @@
 /// texts of the legacy data_hash, built once per output row).
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -38,6 +40,12 @@ class TextCursor {
   void append(char c) {
     *room(1) = c;
     ++used_;
+  }
+  /// The decimal text of @p v (what std::to_string writes).
+  void append_int(int64_t v) {
+    constexpr size_t kMost = 20;  // "-9223372036854775808"
+    char* p = room(kMost);
+    advance_to(std::to_chars(p, p + kMost, v).ptr);
   }
 
   [[nodiscard]] std::string_view text() const { return {buf_.data(), used_}; }

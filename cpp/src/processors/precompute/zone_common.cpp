@@ -4,8 +4,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -144,28 +142,6 @@ std::string precompute_cell(const Table& t, size_t row, size_t c) {
   return value;
 }
 
-/// Appends Date::iso() (YYYY-MM-DD) without formatting calls.
-void append_iso(std::string& out, Date d) {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
-  const int y = static_cast<int>(ymd.year());
-  if (y < 0 || y > 9999) {
-    out += d.iso();
-    return;
-  }
-  const auto m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
-  const char buf[10] = {static_cast<char>('0' + y / 1000),
-                        static_cast<char>('0' + y / 100 % 10),
-                        static_cast<char>('0' + y / 10 % 10),
-                        static_cast<char>('0' + y % 10),
-                        '-',
-                        static_cast<char>('0' + m / 10),
-                        static_cast<char>('0' + m % 10),
-                        '-',
-                        static_cast<char>('0' + day / 10),
-                        static_cast<char>('0' + day % 10)};
-  out.append(buf, sizeof buf);
-}
-
 }  // namespace
 
 std::string precompute_data_hash(const Table& t, size_t row, const std::vector<std::string>& fields) {
@@ -229,16 +205,14 @@ void RowHasher::write_value(TextCursor& out, const Table& t, size_t row, const I
     case Kind::kBool:
       out.append(col.int_at(row) ? "True" : "False");
       return;
-    case Kind::kInt: {
-      char* p = out.room(kFloatReprMax);  // an int64 has at most 20 characters
-      out.advance_to(std::to_chars(p, p + kFloatReprMax, col.int_at(row)).ptr);
+    case Kind::kInt:
+      out.append_int(col.int_at(row));
       return;
-    }
     case Kind::kReal:
       // python_float_repr of a finite value (its few-places fast path
       // included); NaN and infinities go the style's own way.
       if (const double v = col.real_at(row); std::isfinite(v)) {
-        out.advance_to(write_python_float_repr(out.room(kFloatReprMax), v));
+        append_python_float_repr(out, v);
         return;
       }
       break;
