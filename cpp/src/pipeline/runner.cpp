@@ -260,7 +260,7 @@ class Executor {
     const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
-    start_loading_stored_failures(n > 0 ? std::max(1, opts_.workers) : 1);
+    start_loading_stored_failures(n > 0 ? opts_.workers : 1);
     for (const Unit& u : plan_.units) {
       ++carried_left_[{u.processor, season_of(u.date)}];
       read_floors_.insert(reads_from(u).days());
@@ -935,19 +935,14 @@ class Executor {
 
   /// Starts load_stored_failures: with two or more workers on a thread of its
   /// own, while the first units compute (it reads a whole range of a table,
-  /// and no unit needs its answer before its commit); with one, here.
+  /// and no unit needs its answer before its commit); with one, in the first
+  /// commit that asks. Only a commit with failure rows of its own writes
+  /// without asking; a read after it may also find that unit's rows, which no
+  /// later commit asks about.
   void start_loading_stored_failures(int workers) {
-    if (workers <= 1) {
-      std::promise<StoredFailures> now;
-      try {
-        now.set_value(load_stored_failures());
-      } catch (...) {
-        now.set_exception(std::current_exception());
-      }
-      stored_failures_ = now.get_future().share();
-      return;
-    }
-    stored_failures_ = std::async(std::launch::async, [this] { return load_stored_failures(); }).share();
+    stored_failures_ = std::async(workers > 1 ? std::launch::async : std::launch::deferred, [this] {
+                         return load_stored_failures();
+                       }).share();
   }
 
   /// Whether (u.processor, u.date) had failure rows stored before the run
