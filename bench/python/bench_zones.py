@@ -14,7 +14,8 @@ In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`
    its wait for the other unit's share of the carried season history);
 2. the pandas and the Polars reference (``zones_reference.py``): compute only (inputs already in memory), and
    end to end (read PGS/TDGS/schedule from the same SQLite files with sqlite3, compute, write the rows into
-   scratch tables of the same warehouse file with one prepared INSERT ``executemany`` in one transaction);
+   scratch tables of the same warehouse file with one prepared INSERT ``executemany`` in one transaction, with
+   the warehouse's ``synchronous=NORMAL``);
    every compared column of every row must equal ours (read back from SQLite); pandas twice: its window sums
    as running-sum differences (``pandas``, the faster, which the targets are judged on) and as
    ``groupby().rolling()`` (``pandas_rolling``, as issue 10 words the reference; reported beside it);
@@ -168,6 +169,8 @@ def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, An
     t2 = time.perf_counter()
     con = sqlite3.connect(precompute_db(wh_dir))
     try:
+        # The warehouse's durability (our connections set it on every file): no sync of the log at each commit.
+        con.execute("PRAGMA synchronous=NORMAL")
         for table, _, columns in TABLES:
             name = f"bench_{kind}_{table}"
             zr.create_scratch_table(con, table, name)
