@@ -129,6 +129,65 @@ TEST(CachedWarehouse, ReleaseBeforeDropsOldPartitionsAndReadsThemFromTheBase) {
   EXPECT_EQ(cache.base_reads(), before);  // the write went into memory
 }
 
+// Partitions a run is about to replace (expect_writes) are left out of the
+// block loads: a rerun does not read the old rows it replaces. Each comes in
+// with its write, or from the base once its unit settles without one; dates
+// between them load as before, also when the expected ones are scattered.
+TEST(CachedWarehouse, ExpectedPartitionsLoadFromTheirWriteOrOnceSettled) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse base(dir.path());
+  const Date d0 = Date::parse("2023-11-01");
+  size_t stored = 0;
+  for (int i = 0; i < 20; ++i) {
+    base.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3 + i % 4, i * 10));
+    stored += 3 + i % 4;
+  }
+  auto rows_of = [](int i) { return size_t(3 + i % 4); };
+  CachedWarehouse cache(base, DateRange{d0 - 30, d0 + 40});
+  cache.expect_writes(togs().name, {d0 + 5, d0 + 6, d0 + 7, d0 + 10, d0 + 12});
+  const DateRange first{d0, d0 + 4};
+  EXPECT_EQ(dump(cache.read(togs(), first)), dump(base.read(togs(), first)));
+  // One block, [d0 - 30, d0 + 89] cut to the window, read around the five
+  // expected dates: four base reads, none of the expected rows.
+  EXPECT_EQ(cache.base_reads(), 4);
+  EXPECT_EQ(cache.cached_rows(), stored - rows_of(5) - rows_of(6) - rows_of(7) - rows_of(10) - rows_of(12));
+  for (int i : {8, 9, 11, 13, 19}) {
+    EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 + i, d0 + i})), dump(base.read(togs(), DateRange{d0 + i, d0 + i})))
+        << i;
+  }
+  EXPECT_EQ(cache.base_reads(), 4);
+  // Written: served from the write, with no read of the base; settling it
+  // changes nothing.
+  cache.replace_partition(togs(), d0 + 5, day_rows(d0 + 5, 6, 500));
+  cache.settle(togs().name, d0 + 5);
+  const DateRange five{d0 + 5, d0 + 5};
+  EXPECT_EQ(dump(cache.read(togs(), five)), dump(base.read(togs(), five)));
+  EXPECT_EQ(cache.base_reads(), 4);
+  // Settled without a write (resumed, failed, blocked): the stored rows, read
+  // once from the base.
+  cache.settle(togs().name, d0 + 6);
+  const DateRange six{d0 + 6, d0 + 6};
+  EXPECT_EQ(dump(cache.read(togs(), six)), dump(base.read(togs(), six)));
+  EXPECT_EQ(cache.read(togs(), six).num_rows(), rows_of(6));
+  EXPECT_EQ(cache.base_reads(), 5);
+  EXPECT_EQ(dump(cache.read(togs(), six)), dump(base.read(togs(), six)));
+  EXPECT_EQ(cache.base_reads(), 5);
+  // An empty write replaces the partition with nothing.
+  cache.replace_partition(togs(), d0 + 7, Table(togs()));
+  EXPECT_EQ(cache.read(togs(), DateRange{d0 + 7, d0 + 7}).num_rows(), 0u);
+  // The other projection of the table, loaded after these writes and
+  // settlements, and before the last two: the same rows as the base where the
+  // run is done.
+  const std::vector<std::string> proj = {"game_date", "game_id", "points_scored"};
+  const DateRange done{d0, d0 + 9};
+  EXPECT_EQ(dump(cache.read(togs(), done, proj)), dump(base.read(togs(), done, proj)));
+  cache.settle(togs().name, d0 + 10);
+  cache.replace_partition(togs(), d0 + 12, day_rows(d0 + 12, 2, 900));
+  const DateRange all{d0 - 5, d0 + 25};
+  EXPECT_EQ(dump(cache.read(togs(), all)), dump(base.read(togs(), all)));
+  EXPECT_EQ(dump(cache.read(togs(), all, proj)), dump(base.read(togs(), all, proj)));
+}
+
 // A table the plan's reads declare columns of is loaded once, with their
 // union: every subset is cut from that copy (equal to the base's read of the
 // subset, before and after writes), a read of other columns is not.

@@ -260,6 +260,7 @@ class Executor {
     const RunLock lock(n > 0 && uri.find("://") == std::string::npos ? uri : "", outputs, run_id_, stamp_);
     open_checkpoints();
     build_edges();
+    expect_writes();
     start_loading_stored_failures(n > 0 ? opts_.workers : 1);
     for (const Unit& u : plan_.units) {
       ++carried_left_[{u.processor, season_of(u.date)}];
@@ -424,6 +425,18 @@ class Executor {
     }
   }
 
+  /// Tells the cache which partitions the run's units will replace (planned
+  /// skips write nothing), so that no block load reads their stored rows; each
+  /// unit settles its own (finish_unit).
+  void expect_writes() {
+    if (!cache_) return;
+    std::map<std::string, std::vector<Date>> by_table;
+    for (const Unit& u : plan_.units) {
+      if (u.planned == UnitStatus::kPending) by_table[u.processor->info().output_table].push_back(u.date);
+    }
+    for (const auto& [table, dates] : by_table) cache_->expect_writes(table, dates);
+  }
+
   /// The unit's input fingerprint and output.
   UnitOutput compute(const Unit& u, UnitResult& r) {
     if (r.input_fingerprint.empty()) {
@@ -518,6 +531,9 @@ class Executor {
         first_failure_text_ = u.processor->info().name + " " + u.date.iso();
       }
     }
+    // Before its successors are released: a partition the unit did not
+    // replace is read from the base again.
+    if (cache_) cache_->settle(u.processor->info().output_table, u.date);
     finish_bookkeeping(u, r, r.started_at);
     r.end_seq = seq_.fetch_add(1);
     NBAPROPS_LOG_DEBUG << "unit " << u.processor->info().name << " " << u.date.iso() << ": " << to_string(r.status)

@@ -132,9 +132,14 @@ std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema&
     // the block being read, not every season of the run at once.
     const Date from = e.loaded ? Date(e.loaded_through + 1) : std::max(window.start, Date(floor_.load()));
     const Date to = std::min(window.end, std::max(range->end, from + (kLoadBlockDays - 1)));
-    Table all = base_.read_block(schema, DateRange{from, to}, cols);
-    ++base_reads_;
-    split_by_date(all, e.parts);
+    // Partitions the run has yet to write are left out: they come in with
+    // their commits (write_batch) or, when their unit writes nothing, as
+    // stale dates (settle).
+    for (const DateRange& part : unexpected_ranges(schema.name, DateRange{from, to})) {
+      Table all = base_.read_block(schema, part, cols);
+      ++base_reads_;
+      split_by_date(all, e.parts);
+    }
     e.stale.erase(e.stale.lower_bound(from.days()), e.stale.upper_bound(to.days()));
     e.loaded = true;
     e.loaded_through = to.days();
@@ -207,6 +212,10 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& given) {
   }
   base_.write_batch(writes);
   for (const TableWrite& w : writes) {
+    // Before the entries to update are listed: a block loading meanwhile
+    // either finds the dates written (and reads them from the base, which has
+    // them) or is an entry listed here (and gets them below).
+    written(w.schema->name, w.dates);
     if (w.append_only) {
       append_done(*w.schema);
       continue;
@@ -283,7 +292,62 @@ size_t CachedWarehouse::cached_rows() {
 
 void CachedWarehouse::append(const TableSchema& schema, const Table& rows) {
   base_.append(schema, rows);
+  {
+    // Dates unknown here: the table's expected partitions are read from the
+    // base again, as before expect_writes.
+    std::lock_guard lock(expected_mu_);
+    expected_.erase(schema.name);
+  }
   append_done(schema);
+}
+
+void CachedWarehouse::expect_writes(const std::string& table, const std::vector<Date>& dates) {
+  std::lock_guard lock(expected_mu_);
+  auto& days = expected_[table];
+  for (Date d : dates) days.insert(d.days());
+}
+
+std::vector<int32_t> CachedWarehouse::written(const std::string& table, const std::vector<Date>& dates) {
+  std::vector<int32_t> were;
+  std::lock_guard lock(expected_mu_);
+  auto it = expected_.find(table);
+  if (it == expected_.end()) return were;
+  for (Date d : dates) {
+    if (it->second.erase(d.days()) > 0) were.push_back(d.days());
+  }
+  return were;
+}
+
+void CachedWarehouse::settle(const std::string& table, Date date) {
+  if (written(table, {date}).empty()) return;  // written (or never expected): nothing to reload
+  std::vector<Entry*> affected;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& k : keys_by_table_[table]) affected.push_back(entries_[k].get());
+  }
+  // A block loaded since expect_writes skipped the date; the next read of it
+  // loads it from the base (a block loaded from now on includes it).
+  for (Entry* e : affected) {
+    std::lock_guard lock(e->mu);
+    if (e->loaded && date.days() <= e->loaded_through && date.days() >= floor_.load()) e->stale.insert(date.days());
+  }
+}
+
+std::vector<DateRange> CachedWarehouse::unexpected_ranges(const std::string& table, DateRange range) {
+  std::vector<DateRange> out;
+  std::lock_guard lock(expected_mu_);
+  auto it = expected_.find(table);
+  if (it == expected_.end() || it->second.empty()) {
+    out.push_back(range);
+    return out;
+  }
+  int32_t start = range.start.days();
+  for (auto d = it->second.lower_bound(start); d != it->second.end() && *d <= range.end.days(); ++d) {
+    if (*d > start) out.push_back(DateRange{Date(start), Date(*d - 1)});
+    start = *d + 1;
+  }
+  if (start <= range.end.days()) out.push_back(DateRange{Date(start), range.end});
+  return out;
 }
 
 void CachedWarehouse::append_done(const TableSchema& schema) {

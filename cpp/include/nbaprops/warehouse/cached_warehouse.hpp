@@ -7,7 +7,8 @@
 /// loaded are served from memory. Writes go through to the base warehouse and
 /// mark the written partitions stale, so the next read reloads exactly those
 /// (one small query each) — reads always return what the base would, in the
-/// same row order.
+/// same row order, except for the partitions a run declares it is about to
+/// replace (expect_writes), which nothing reads before they are written.
 ///
 /// Valid only while every writer of the cached tables goes through this object
 /// (the runner's units); an outside writer during the run is not seen.
@@ -21,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "nbaprops/warehouse/warehouse.hpp"
 
@@ -78,6 +80,19 @@ class CachedWarehouse final : public Warehouse {
   /// floor backwards.
   void release_before(Date floor);
 
+  /// Declares the partitions of @p table this run is going to replace:
+  /// until each is written or settled, a block load skips it instead of
+  /// reading rows from the base that the run replaces before anything may read
+  /// them (the runner's edges hold a reader back until every unit of its
+  /// window is settled). A rerun of a range over a filled warehouse otherwise
+  /// loads 120 days of each output table's old rows at its first read.
+  void expect_writes(const std::string& table, const std::vector<Date>& dates);
+  /// The unit writing @p date of @p table is settled: when it did not replace
+  /// the partition (skipped, resumed, failed, blocked, cancelled), what the
+  /// base stores is read from now on, as for any date the run does not write.
+  /// Nothing happens for a date written since expect_writes.
+  void settle(const std::string& table, Date date);
+
   /// @return the cached rows (all projections; for tests and benchmarks).
   [[nodiscard]] size_t cached_rows();
 
@@ -119,6 +134,12 @@ class CachedWarehouse final : public Warehouse {
   Table read(const TableSchema& schema, std::optional<DateRange> range, const std::vector<std::string>& columns,
              bool block);
   void append_done(const TableSchema& schema);
+  /// The subranges of @p range holding no partition of @p table the run has
+  /// yet to write (expect_writes), in date order.
+  [[nodiscard]] std::vector<DateRange> unexpected_ranges(const std::string& table, DateRange range);
+  /// Ends the wait for @p dates of @p table (written); @return the dates that
+  /// were expected.
+  std::vector<int32_t> written(const std::string& table, const std::vector<Date>& dates);
   void load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns, int32_t day);
 
   /// The cache window of @p schema (empty range when uncached).
@@ -131,6 +152,8 @@ class CachedWarehouse final : public Warehouse {
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;  // key: table + '|' + projection
   std::map<std::string, std::set<std::string>> keys_by_table_;
+  std::mutex expected_mu_;
+  std::map<std::string, std::set<int32_t>> expected_;  ///< table → days the run has yet to write (expect_writes)
   std::atomic<int64_t> base_reads_{0};
   std::atomic<int32_t> floor_{INT32_MIN};  ///< see release_before()
 };
