@@ -4,6 +4,7 @@
 
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "pipeline_fakes.hpp"
 #include "test_util.hpp"
 
 using namespace nbaprops;
@@ -144,6 +145,7 @@ TEST(CachedWarehouse, ExpectedPartitionsLoadFromTheirWriteOrOnceSettled) {
   }
   auto rows_of = [](int i) { return size_t(3 + i % 4); };
   CachedWarehouse cache(base, DateRange{d0 - 30, d0 + 40});
+  ASSERT_TRUE(cache.short_reads_are_cheap());
   cache.expect_writes(togs().name, {d0 + 5, d0 + 6, d0 + 7, d0 + 10, d0 + 12});
   const DateRange first{d0, d0 + 4};
   EXPECT_EQ(dump(cache.read(togs(), first)), dump(base.read(togs(), first)));
@@ -186,6 +188,29 @@ TEST(CachedWarehouse, ExpectedPartitionsLoadFromTheirWriteOrOnceSettled) {
   const DateRange all{d0 - 5, d0 + 25};
   EXPECT_EQ(dump(cache.read(togs(), all)), dump(base.read(togs(), all)));
   EXPECT_EQ(dump(cache.read(togs(), all, proj)), dump(base.read(togs(), all, proj)));
+}
+
+// A base where every read is a remote query (BigQuery) keeps one read per
+// block: the expected partitions are loaded with it, as before.
+TEST(CachedWarehouse, ABaseWithoutCheapShortReadsLoadsWholeBlocks) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse sqlite(dir.path());
+  struct Remote : nbaprops::testing::pipeline_fakes::Forwarding {
+    using Forwarding::Forwarding;
+    [[nodiscard]] bool short_reads_are_cheap() const override { return false; }
+  } base(sqlite);
+  const Date d0 = Date::parse("2023-11-01");
+  for (int i = 0; i < 10; ++i) sqlite.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3, i * 10));
+  CachedWarehouse cache(base, DateRange{d0 - 30, d0 + 40});
+  EXPECT_FALSE(cache.short_reads_are_cheap());
+  cache.expect_writes(togs().name, {d0 + 3, d0 + 6});
+  const DateRange all{d0, d0 + 9};
+  EXPECT_EQ(dump(cache.read(togs(), all)), dump(sqlite.read(togs(), all)));
+  EXPECT_EQ(cache.base_reads(), 1);
+  EXPECT_EQ(cache.cached_rows(), 30u);
+  cache.settle(togs().name, d0 + 3);  // not expected here: nothing to reload
+  EXPECT_EQ(dump(cache.read(togs(), all)), dump(sqlite.read(togs(), all)));
+  EXPECT_EQ(cache.base_reads(), 1);
 }
 
 // A table the plan's reads declare columns of is loaded once, with their

@@ -50,6 +50,7 @@ class CachedWarehouse final : public Warehouse {
   void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
   void wait_for_background_io() override { base_.wait_for_background_io(); }
   [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }
+  [[nodiscard]] bool short_reads_are_cheap() const override { return base_.short_reads_are_cheap(); }
   [[nodiscard]] bool has_table(const TableSchema& schema) override { return base_.has_table(schema); }
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
                            const std::vector<std::string>& columns = {}) override;
@@ -86,6 +87,8 @@ class CachedWarehouse final : public Warehouse {
   /// them (the runner's edges hold a reader back until every unit of its
   /// window is settled). A rerun of a range over a filled warehouse otherwise
   /// loads 120 days of each output table's old rows at its first read.
+  /// Ignored when the base's short reads are not cheap (a block around the
+  /// run's dates would take a remote query per gap): it is read whole there.
   void expect_writes(const std::string& table, const std::vector<Date>& dates);
   /// The unit writing @p date of @p table is settled: when it did not replace
   /// the partition (skipped, resumed, failed, blocked, cancelled), what the

@@ -88,6 +88,7 @@ class SqliteWarehouse final : public Warehouse {
   /// the background checkpointer.
   void allow_background_io(bool allow) override { background_io_ = allow; }
   [[nodiscard]] bool writes_take_turns() const override { return true; }
+  [[nodiscard]] bool short_reads_are_cheap() const override { return true; }
 
  private:
   std::unique_ptr<sqlite_detail::Connection> acquire();

@@ -218,6 +218,12 @@ class Warehouse {
   /// several threads then queues them for one thread to commit, instead of
   /// parking the others on the file.
   [[nodiscard]] virtual bool writes_take_turns() const { return false; }
+
+  /// Whether a read of a few partitions costs little more than their rows
+  /// (SQLite: pages of a local file). A warehouse where every read is a
+  /// remote query (BigQuery) answers false, and a caller reads it in as few
+  /// calls as it can rather than skipping ranges it does not need.
+  [[nodiscard]] virtual bool short_reads_are_cheap() const { return false; }
 };
 
 /// Opens (creating if needed) a warehouse. @param uri a directory path or
