@@ -220,11 +220,7 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& given) {
       append_done(*w.schema);
       continue;
     }
-    std::vector<std::pair<std::string, Entry*>> affected;
-    {
-      std::lock_guard lock(mu_);
-      for (const auto& k : keys_by_table_[w.schema->name]) affected.emplace_back(k, entries_[k].get());
-    }
+    const std::vector<std::pair<std::string, Entry*>> affected = entries_of(w.schema->name);
     // A whole-partition replace: the rows written are the partitions' content,
     // so they go straight into the cache (in the base's row order) instead of
     // being read back. Partial replaces are reloaded from the base on the next
@@ -308,27 +304,20 @@ void CachedWarehouse::expect_writes(const std::string& table, const std::vector<
   for (Date d : dates) days.insert(d.days());
 }
 
-std::vector<int32_t> CachedWarehouse::written(const std::string& table, const std::vector<Date>& dates) {
-  std::vector<int32_t> were;
+bool CachedWarehouse::written(const std::string& table, const std::vector<Date>& dates) {
   std::lock_guard lock(expected_mu_);
   auto it = expected_.find(table);
-  if (it == expected_.end()) return were;
-  for (Date d : dates) {
-    if (it->second.erase(d.days()) > 0) were.push_back(d.days());
-  }
-  return were;
+  if (it == expected_.end()) return false;
+  bool any = false;
+  for (Date d : dates) any = it->second.erase(d.days()) > 0 || any;
+  return any;
 }
 
 void CachedWarehouse::settle(const std::string& table, Date date) {
-  if (written(table, {date}).empty()) return;  // written (or never expected): nothing to reload
-  std::vector<Entry*> affected;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& k : keys_by_table_[table]) affected.push_back(entries_[k].get());
-  }
+  if (!written(table, {date})) return;  // written (or never expected): nothing to reload
   // A block loaded since expect_writes skipped the date; the next read of it
   // loads it from the base (a block loaded from now on includes it).
-  for (Entry* e : affected) {
+  for (const auto& [key, e] : entries_of(table)) {
     std::lock_guard lock(e->mu);
     if (e->loaded && date.days() <= e->loaded_through && date.days() >= floor_.load()) e->stale.insert(date.days());
   }
@@ -351,13 +340,15 @@ std::vector<DateRange> CachedWarehouse::unexpected_ranges(const std::string& tab
   return out;
 }
 
+std::vector<std::pair<std::string, CachedWarehouse::Entry*>> CachedWarehouse::entries_of(const std::string& table) {
+  std::vector<std::pair<std::string, Entry*>> out;
+  std::lock_guard lock(mu_);
+  for (const auto& k : keys_by_table_[table]) out.emplace_back(k, entries_[k].get());
+  return out;
+}
+
 void CachedWarehouse::append_done(const TableSchema& schema) {
-  std::vector<Entry*> affected;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& k : keys_by_table_[schema.name]) affected.push_back(entries_[k].get());
-  }
-  for (Entry* e : affected) {
+  for (const auto& [key, e] : entries_of(schema.name)) {
     std::lock_guard lock(e->mu);
     e->loaded = false;
     e->parts.clear();

@@ -140,9 +140,11 @@ class CachedWarehouse final : public Warehouse {
   /// The subranges of @p range holding no partition of @p table the run has
   /// yet to write (expect_writes), in date order.
   [[nodiscard]] std::vector<DateRange> unexpected_ranges(const std::string& table, DateRange range);
-  /// Ends the wait for @p dates of @p table (written); @return the dates that
-  /// were expected.
-  std::vector<int32_t> written(const std::string& table, const std::vector<Date>& dates);
+  /// Ends the wait for @p dates of @p table (written); @return whether any of
+  /// them was expected.
+  bool written(const std::string& table, const std::vector<Date>& dates);
+  /// The (key, entry) pairs of @p table's cached projections.
+  std::vector<std::pair<std::string, Entry*>> entries_of(const std::string& table);
   void load_date(Entry& e, const TableSchema& schema, const std::vector<std::string>& columns, int32_t day);
 
   /// The cache window of @p schema (empty range when uncached).
