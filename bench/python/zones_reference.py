@@ -24,12 +24,15 @@ Semantics are those of ``tests/python/real_reference.py`` (a per-date loop writt
 Compared with nbaprops: every column of both tables except ``data_hash`` (a per-row SHA-256 of 23–25 output
 fields rendered as Python strings: a function of the compared columns, and a per-row hashlib call that has
 no vectorised form) and the run stamps ``processed_at`` / ``created_at`` (see :data:`EXCLUDED`).
+:func:`zones_pandas_hashed` adds ``data_hash`` to the pandas rows (one hashlib call per row,
+:func:`data_hash_pandas`), for the like-with-like figure of the bench; it is compared too.
 
 Imported by ``bench/python/bench_zones.py`` and ``tests/python/test_bench_zones.py`` (by path).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -121,6 +124,26 @@ TDZA_COLUMNS = [
     "missing_games_count", "is_production_ready", "data_quality_issues", "last_reprocess_attempt_at",
     "reprocess_attempt_count", "circuit_breaker_active", "circuit_breaker_until", "manual_override_required",
     "season_boundary_detected", "backfill_bootstrap_mode", "processing_decision_reason"]
+#: The legacy HASH_FIELDS of each table (spec legacy-tdza-psza.md A.3.7 and B.3): the fields data_hash is taken
+#: over; of them, the integer columns (their value is rendered as a Python int, though a frame may hold it as a
+#: float beside missing values).
+HASH_FIELDS = {
+    PSZA_TABLE: ["player_lookup", "universal_player_id", "analysis_date", "paint_rate_last_10",
+                 "mid_range_rate_last_10", "three_pt_rate_last_10", "paint_pct_last_10", "mid_range_pct_last_10",
+                 "three_pt_pct_last_10", "paint_attempts_per_game", "mid_range_attempts_per_game",
+                 "three_pt_attempts_per_game", "assisted_rate_last_10", "unassisted_rate_last_10",
+                 "total_shots_last_10", "games_in_sample_10", "sample_quality_10", "paint_rate_last_20",
+                 "paint_pct_last_20", "games_in_sample_20", "sample_quality_20", "player_position",
+                 "primary_scoring_zone", "data_quality_tier", "calculation_notes"],
+    TDZA_TABLE: ["team_abbr", "analysis_date", "paint_pct_allowed_last_15", "paint_attempts_allowed_per_game",
+                 "paint_points_allowed_per_game", "paint_blocks_per_game", "paint_defense_vs_league_avg",
+                 "mid_range_pct_allowed_last_15", "mid_range_attempts_allowed_per_game", "mid_range_blocks_per_game",
+                 "mid_range_defense_vs_league_avg", "three_pt_pct_allowed_last_15",
+                 "three_pt_attempts_allowed_per_game", "three_pt_blocks_per_game", "three_pt_defense_vs_league_avg",
+                 "defensive_rating_last_15", "opponent_points_per_game", "opponent_pace", "games_in_sample",
+                 "strongest_zone", "weakest_zone", "data_quality_tier", "calculation_notes"],
+}
+HASH_INTEGERS = {"total_shots_last_10", "games_in_sample_10", "games_in_sample_20", "games_in_sample"}
 #: Constant bookkeeping columns of every written row (legacy processing-status block).
 STATUS_CONSTANTS: dict[str, Any] = {
     "data_quality_issues": "[]", "last_reprocess_attempt_at": None, "reprocess_attempt_count": 0,
@@ -540,6 +563,38 @@ def zones_pandas(inputs: dict[str, pd.DataFrame], start: str, end: str,
     calendar = calendar_pandas(inputs["schedule"], start, end)
     return {PSZA_TABLE: psza_pandas(inputs["pgs"], calendar, windows),
             TDZA_TABLE: tdza_pandas(inputs["tdgs"], calendar, windows)}
+
+
+def data_hash_pandas(frame: pd.DataFrame, fields: list[str]) -> list[str]:
+    """The legacy ``data_hash`` of every row of ``frame`` (spec 0.6): ``"field:value"`` for each field (a missing
+    value ``NULL``, a number as Python's ``str``, text stripped), sorted, joined with ``|``, SHA-256, the first 16
+    hex digits. The columns are turned into Python values column by column; the hash itself is one
+    ``hashlib`` call per row (a list comprehension: hashlib has no vectorised form).
+
+    The sorted order of a row's strings is the order of their ``"field:"`` prefixes: the fields are distinct, so
+    two strings differ within the shorter prefix, its ``:`` included."""
+    order = sorted(f + ":" for f in fields)
+    columns = []
+    for prefix in order:
+        s = frame[prefix[:-1]]
+        known = s.notna()
+        if prefix[:-1] in HASH_INTEGERS:
+            s = s.astype("Int64")
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            s = s.str.strip(" \t\n\r\f\v")
+        columns.append(s.astype(object).where(known, None).tolist())
+    sha256 = hashlib.sha256
+    return [sha256("|".join([p + ("NULL" if v is None else str(v)) for p, v in zip(order, values)]).encode())
+            .hexdigest()[:16] for values in zip(*columns)]
+
+
+def zones_pandas_hashed(inputs: dict[str, pd.DataFrame], start: str, end: str) -> dict[str, pd.DataFrame]:
+    """:func:`zones_pandas` with the ``data_hash`` column added (:func:`data_hash_pandas`): the same columns as
+    our rows but the run stamps, for a like-with-like comparison (bench_zones ``pandas_hashed``)."""
+    out = zones_pandas(inputs, start, end)
+    for table, frame in out.items():
+        frame["data_hash"] = data_hash_pandas(frame, HASH_FIELDS[table])
+    return out
 
 
 # ====================================================================================================== Polars

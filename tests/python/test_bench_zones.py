@@ -5,7 +5,8 @@ the two shot-zone processors on the real 2023-24 season and refuses to report a 
 differ. These tests keep the references from drifting: a demo league's first 50 days (the 14 bootstrap days,
 then dates with and without qualifying players/teams, November season-boundary dates and December dates),
 backfilled by nbaprops, recomputed by each reference through its end-to-end path (read SQLite, compute,
-executemany into scratch tables), compared row by row on every column but data_hash and the run stamps.
+executemany into scratch tables), compared row by row on every column but data_hash and the run stamps
+(and data_hash too for the pandas variant that computes it).
 The demo data, unlike the real shot chart, has assisted makes, points allowed, blocks, ratings and
 inactive players, so the known-value (DECISION 6) and qualifying-game paths are covered. ~10–15 s.
 """
@@ -55,11 +56,14 @@ def window(tmp_path_factory):
 
 def _check(kind: str, window, windows: str = "running") -> None:
     wh_dir, start, end = window
+    hashed = kind == "pandas_hashed"
     if kind == "pandas":
         inputs, to_rows = zr.read_inputs(wh_dir), zr.pandas_rows
 
         def compute(inputs, start, end):
             return zr.zones_pandas(inputs, start, end, windows)
+    elif hashed:
+        inputs, compute, to_rows = zr.read_inputs(wh_dir), zr.zones_pandas_hashed, zr.pandas_rows
     else:
         inputs, compute, to_rows = zr.read_inputs_polars(wh_dir), zr.zones_polars, (lambda f: f.rows())
     out = compute(inputs, start, end)
@@ -70,6 +74,8 @@ def _check(kind: str, window, windows: str = "running") -> None:
             # Every column of our table is either compared or listed as excluded, with a reason.
             ours = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
             assert sorted(ours) == sorted(columns + list(zr.EXCLUDED)), table
+            if hashed:
+                columns = columns + ["data_hash"]
             name = f"test_{kind}_{windows}_{table}"
             zr.create_scratch_table(con, table, name)
             zr.write_rows(con, name, columns, to_rows(out[table]))
@@ -86,6 +92,29 @@ def _check(kind: str, window, windows: str = "running") -> None:
 def test_pandas_reference_equals_nbaprops(window, windows):
     """Both ways the pandas reference takes its window sums (running-sum differences, groupby().rolling())."""
     _check("pandas", window, windows)
+
+
+def test_pandas_reference_with_data_hash_equals_nbaprops(window):
+    """The like-with-like variant: the pandas reference also computes the legacy data_hash of every row
+    (hashlib per row), and it equals ours, with every other compared column."""
+    _check("pandas_hashed", window)
+
+
+def test_data_hash_sorts_fields_as_the_legacy_sorts_field_value_strings():
+    """A field that is a prefix of another and followed by a digit there ("x_1", "x_10") sorts by its
+    "field:value" string, as the legacy sorts them, not by its name; text is stripped, missing values NULL."""
+    import hashlib
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"x_1": [1.5, None], "x_10": ["  a ", None], "games_in_sample": [3.0, None]})
+    fields = ["x_1", "x_10", "games_in_sample"]
+    expected = []
+    for x1, x10, g in (("1.5", "a", "3"), ("NULL", "NULL", "NULL")):
+        parts = sorted([f"x_1:{x1}", f"x_10:{x10}", f"games_in_sample:{g}"])
+        assert parts[1].startswith("x_10:") and parts[2].startswith("x_1:")
+        expected.append(hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
+    assert zr.data_hash_pandas(frame, fields) == expected
 
 
 def test_pandas_reference_rejects_an_unknown_window_style(window):
