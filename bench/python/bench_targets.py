@@ -193,7 +193,7 @@ def main() -> int:
         ("PSZA+TDZA vs vectorised pandas (end to end; its ceiling)", "-", ">= 10x", with_ceiling(zones, "pandas")),
         ("  the same, pandas windows by groupby().rolling() (e2e; ceiling)", "-", ">= 10x",
          with_ceiling(zones, "pandas_rolling")),
-        ("  the same, pandas also computing data_hash, like for like (e2e; ceiling)", "-", "reported",
+        ("  the same, pandas also computing data_hash (e2e; ceiling)", "-", "reported",
          with_ceiling(zones, "pandas_hashed")),
         ("PSZA+TDZA vs Polars, compute (wall; CPU seconds)", "-", "reported",
          pair(ratio(zones, "polars", "ratio_compute"), ratio(zones, "polars", "ratio_compute_cpu"))),
