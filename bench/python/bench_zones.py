@@ -19,8 +19,8 @@ In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`
    every compared column of every row must equal ours (read back from SQLite); pandas three times: its window sums
    as running-sum differences (``pandas``, the faster, which the targets are judged on) and as
    ``groupby().rolling()`` (``pandas_rolling``, as issue 10 words the reference; reported beside it); and once
-   more with the legacy ``data_hash`` of every row added (``pandas_hashed``: hashlib per row; every reference
-   else leaves that column out, see ``zones_reference.EXCLUDED``), so that it writes the columns we write, but
+   more with the legacy ``data_hash`` of every row added (``pandas_hashed``: hashlib per row; every other
+   reference leaves that column out, see ``zones_reference.EXCLUDED``), so that it writes the columns we write, but
    the run stamps: like with like, reported beside the judged ``pandas`` figure, with no target of its own;
 3. SQLite's own bulk-insert rate: our PSZA + TDZA rows (all columns) inserted with one prepared statement,
    ``executemany``, one transaction, into empty copies of the two tables; and SQLite's floor, the same rows
@@ -66,7 +66,7 @@ SEASON = 2023
 PHASE3 = ["togs", "tdgs", "pgs"]
 TABLES = [(zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS), (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS)]
 #: Issue 10 targets: ours must be ≥ this many times faster (reference seconds / ours).
-#: ``pandas_hashed`` has none: it is the like-with-like view of the judged ``pandas`` reference (below).
+#: ``pandas_hashed`` has none: it is the like-with-like view of the judged ``pandas`` reference.
 TARGETS = {"pandas": {"compute": 10.0, "end_to_end": 10.0}, "pandas_rolling": {"compute": 10.0, "end_to_end": 10.0},
            "pandas_hashed": {"compute": None, "end_to_end": None}, "polars": {"compute": None, "end_to_end": 1.0}}
 #: The references, in report order: name → (read inputs, compute, output frame → rows for executemany).
@@ -86,6 +86,8 @@ HASHED = {"pandas_hashed"}
 def tables_of(kind: str) -> list[tuple[str, list[str], list[str]]]:
     """(table, key, written and compared columns) of a reference: ``TABLES``, plus data_hash when it hashes."""
     return [(t, key, cols + ["data_hash"] if kind in HASHED else cols) for t, key, cols in TABLES]
+
+
 #: Per-phase seconds the runner may report per unit (preferred over busy seconds for "ours compute").
 SPLIT_COLUMNS = ("read_seconds", "compute_seconds", "write_seconds")
 
