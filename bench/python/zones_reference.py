@@ -575,10 +575,10 @@ def data_hash_pandas(frame: pd.DataFrame, fields: list[str]) -> list[str]:
     two strings differ within the shorter prefix, its ``:`` included."""
     order = sorted(f + ":" for f in fields)
     columns = []
-    for prefix in order:
-        s = frame[prefix[:-1]]
+    for field in (prefix[:-1] for prefix in order):
+        s = frame[field]
         known = s.notna()
-        if prefix[:-1] in HASH_INTEGERS:
+        if field in HASH_INTEGERS:
             s = s.astype("Int64")
         elif s.dtype == object or pd.api.types.is_string_dtype(s):
             s = s.str.strip(" \t\n\r\f\v")

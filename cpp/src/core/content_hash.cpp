@@ -55,10 +55,10 @@ inline uint64_t with_text(uint64_t h, std::string_view v) {
 /// 8-byte column in RowHasher::hash_all, written so that a loop of it over
 /// rows vectorises (each row's chain of multiplies is its own lane).
 inline uint64_t mix_word(uint64_t h, uint64_t seed, uint64_t word, bool valid) {
-  const uint64_t x = (h ^ seed) * kFnvPrime;
+  const uint64_t x = with_seed(h, seed);
   uint64_t y = x;
   for (int i = 0; i < 8; ++i) y = (y ^ ((word >> (8 * i)) & 0xff)) * kFnvPrime;
-  return valid ? y : (x ^ kNullTag) * kFnvPrime;
+  return valid ? y : with_null(x);
 }
 
 // The integer and real column steps of hash_all, compiled twice: for x86-64-v4
