@@ -117,6 +117,47 @@ def test_data_hash_sorts_fields_as_the_legacy_sorts_field_value_strings():
     assert zr.data_hash_pandas(frame, fields) == expected
 
 
+def test_sqlite_floor_copies_what_our_commits_wrote(window):
+    """The bench's SQLite floor copies, unit by unit, exactly what our last run committed: every row of the two
+    tables in the window, their processor_failures rows, one run-ledger row per unit and the partition hashes;
+    its scratch copies are dropped afterwards and our tables are left as they were."""
+    spec = importlib.util.spec_from_file_location("nbaprops_bench_zones", ROOT / "bench" / "python" / "bench_zones.py")
+    bz = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bz)
+    wh_dir, start, end = window
+    tables = (zr.PSZA_TABLE, zr.TDZA_TABLE)
+
+    def counts():
+        con = sqlite3.connect(wh_dir / "nba_precompute.sqlite")
+        con.execute("ATTACH DATABASE ? AS o", (str(wh_dir / "nba_orchestration.sqlite"),))
+        try:
+            out = {t: con.execute(f'SELECT count(*) FROM "{t}" WHERE analysis_date BETWEEN ? AND ?',
+                                  (start, end)).fetchone()[0] for t in tables}
+            out["processor_failures"] = con.execute(
+                "SELECT count(*) FROM o.processor_failures WHERE processor IN (?, ?) AND analysis_date BETWEEN ? AND ?",
+                (*tables, start, end)).fetchone()[0]
+            out["run_ledger"] = con.execute(
+                "SELECT count(*) FROM o.run_ledger WHERE processor IN (?, ?) AND run_id = (SELECT run_id FROM "
+                "o.run_ledger WHERE processor IN (?, ?) ORDER BY rowid DESC LIMIT 1)", tables * 2).fetchone()[0]
+            out["nbaprops_partition_hashes"] = con.execute(
+                "SELECT count(*) FROM nbaprops_partition_hashes WHERE table_name IN (?, ?) AND partition_date "
+                "BETWEEN ? AND ?", (*(f"nba_precompute.{t}" for t in tables), start, end)).fetchone()[0]
+            out["scratch"] = con.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'bench_floor_%'"
+                                         ).fetchone()[0] + con.execute(
+                "SELECT count(*) FROM o.sqlite_master WHERE name LIKE 'bench_floor_%'").fetchone()[0]
+            return out
+        finally:
+            con.close()
+
+    before = counts()
+    floor = bz.bench_sqlite_floor(wh_dir, start, end, 1)
+    assert counts() == before and before["scratch"] == 0
+    copied = {k.split("bench_floor_")[1]: v for k, v in floor["per_unit_rows"].items()}
+    assert copied == {k: v for k, v in before.items() if k != "scratch"}
+    assert floor["units"] == before["run_ledger"] > 0 and floor["rows"] == before[zr.PSZA_TABLE] + before[zr.TDZA_TABLE]
+    assert before["processor_failures"] > 0 and floor["per_unit_seconds"] > 0 and floor["seconds"] > 0
+
+
 def test_pandas_reference_rejects_an_unknown_window_style(window):
     wh_dir, start, end = window
     with pytest.raises(ValueError, match="windows must be 'running' or 'rolling', not 'expanding'"):
