@@ -25,8 +25,8 @@ In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`
 3. SQLite's own bulk-insert rate: our PSZA + TDZA rows (all columns) inserted with one prepared statement,
    ``executemany``, one transaction, into empty copies of the two tables; and SQLite's floor, the same rows
    copied by ``INSERT … SELECT … WHERE`` inside SQLite, with no client code per row and automatic checkpoints
-   off (the fastest an insert of these rows can be, which bounds the end-to-end ratio any engine writing them to
-   SQLite can reach), once in one transaction and once as our commits write them (one transaction per unit,
+   off (about the fastest an insert of these rows can be: any client hands SQLite every value, about the work of
+   decoding it here; it bounds the end-to-end ratio an engine writing them to SQLite can reach), once in one transaction and once as our commits write them (one transaction per unit,
    with the unit's failure rows, run-ledger row and partition hash: the floor under our own commits);
 4. a table on stdout and the figures as JSON (``bench/results/zones.json``).
 
