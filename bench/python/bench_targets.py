@@ -165,16 +165,20 @@ def main() -> int:
             d = d.get(p, {}) if isinstance(d, dict) else {}
         return d if isinstance(d, (int, float)) else None
 
-    def pair(a, b):
-        """Two ratios side by side ("a; b"), or the first alone when either is missing."""
-        return a if a is None or b is None else f"{a:.2f}x; {b:.2f}x"
+    def pair(a, *rest):
+        """Ratios side by side ("a; b" or "a; b; c"), the missing ones left out; None when the first is missing."""
+        if a is None or not any(x is not None for x in rest):
+            return a
+        return "; ".join(f"{x:.2f}x" for x in (a, *rest) if x is not None)
 
     def with_two(d: dict, name: str):
         return pair(*(ratio(d, f"{name}_vs_reference", k) for k in ("ratio", "ratio_2_workers")))
 
     def with_ceiling(d: dict, kind: str):
-        # The ceiling: the ratio with reading and computing free (the rows still go into SQLite).
-        return pair(ratio(d, kind, "ratio_end_to_end"), ratio(d, kind, "ratio_end_to_end_ceiling"))
+        # The ceilings: the ratio with reading and computing free, the rows still going into SQLite; first at
+        # the fastest write of the rows measured, then at SQLite writing what our commits write, as they do.
+        return pair(*(ratio(d, kind, k) for k in ("ratio_end_to_end", "ratio_end_to_end_ceiling",
+                                                   "ratio_end_to_end_ceiling_per_unit")))
 
     busy = max(four["busy"], 1e-9)
     rows = [
@@ -190,10 +194,10 @@ def main() -> int:
         ("PDC vs legacy-style pandas (1 worker; default 2 workers)", "2.4x", ">= 20x", with_two(bf, "pdc")),
         ("predictions vs legacy-style loop (1 worker; default 2 workers)", "0.7x", ">= 20x",
          with_two(bf, "predictions")),
-        ("PSZA+TDZA vs vectorised pandas (end to end; its ceiling)", "-", ">= 10x", with_ceiling(zones, "pandas")),
-        ("  the same, pandas windows by groupby().rolling() (e2e; ceiling)", "-", ">= 10x",
+        ("PSZA+TDZA vs vectorised pandas (e2e; ceilings: rows, as we commit)", "-", ">= 10x", with_ceiling(zones, "pandas")),
+        ("  the same, pandas windows by groupby().rolling() (e2e; ceilings)", "-", ">= 10x",
          with_ceiling(zones, "pandas_rolling")),
-        ("  the same, pandas also computing data_hash (e2e; ceiling)", "-", "reported",
+        ("  the same, pandas also computing data_hash (e2e; ceilings)", "-", "reported",
          with_ceiling(zones, "pandas_hashed")),
         ("PSZA+TDZA vs Polars, compute (wall; CPU seconds)", "-", "reported",
          pair(ratio(zones, "polars", "ratio_compute"), ratio(zones, "polars", "ratio_compute_cpu"))),
