@@ -25,9 +25,10 @@ In one process, on the real 2023-24 NBA.com shot chart (``$NBAPROPS_SHARED_DATA`
 3. SQLite's own bulk-insert rate: our PSZA + TDZA rows (all columns) inserted with one prepared statement,
    ``executemany``, one transaction, into empty copies of the two tables; and SQLite's floor, the same rows
    copied by ``INSERT … SELECT … WHERE`` inside SQLite, with no client code per row and automatic checkpoints
-   off (about the fastest an insert of these rows can be: any client hands SQLite every value, about the work of
-   decoding it here; it bounds the end-to-end ratio an engine writing them to SQLite can reach), once in one transaction and once as our commits write them (one transaction per unit,
-   with the unit's failure rows, run-ledger row and partition hash: the floor under our own commits);
+   off (about the fastest an insert of these rows can be: any client hands SQLite every value, about the work
+   of decoding it here; it bounds the end-to-end ratio an engine writing them to SQLite can reach), once in one
+   transaction and once as our commits write them (one transaction per unit, with the unit's failure rows,
+   run-ledger row and partition hash: the floor under our own commits);
 4. a table on stdout and the figures as JSON (``bench/results/zones.json``).
 
 Steps 1 and 2 run in ``--repeats`` rounds, each side once per round in turn (ours with 2 workers, every
@@ -268,9 +269,13 @@ def bench_sqlite_insert(wh_dir: Path, start: str, end: str, repeats: int) -> dic
             "note": "includes the per-repeat DROP/CREATE of the two empty tables before the timed transaction"}
 
 
-#: Our commits' bookkeeping tables: (file, table, the columns naming a unit's rows: processor, date).
-BOOKKEEPING = [("nba_orchestration", "processor_failures", "processor", "analysis_date"),
-               ("nba_orchestration", "run_ledger", "processor", "unit_date")]
+#: Our commits' bookkeeping tables in ``nba_orchestration.sqlite``, with each one's copy of a unit's rows from
+#: the table of the same name (parameters: the unit's table, its date). The ledger keeps every run's rows: the
+#: last one of each unit is copied.
+BOOKKEEPING = {
+    "processor_failures": "WHERE processor = ?1 AND analysis_date = ?2",
+    "run_ledger": "WHERE rowid = (SELECT max(rowid) FROM o.run_ledger WHERE processor = ?1 AND unit_date = ?2)",
+}
 #: The partition content hashes each unit upserts beside its rows (one table per data file).
 HASH_TABLE = "nbaprops_partition_hashes"
 
@@ -327,7 +332,7 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
         def fresh_copies() -> None:  # untimed: empty copies and empty logs before each timed insert
             for table, _, _ in TABLES:
                 scratch("main", table)
-            for _, table, _, _ in BOOKKEEPING:
+            for table in BOOKKEEPING:
                 scratch("o", table)
             scratch("main", HASH_TABLE)
             settle()
@@ -356,10 +361,8 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
             con.execute("COMMIT")
 
         rows_sql = {t: f'INSERT INTO "{names[t]}" SELECT * FROM "{t}" WHERE analysis_date = ?' for t in names}
-        book_sql = [f'INSERT INTO o."bench_floor_{t}" SELECT * FROM o."{t}" WHERE {who} = ? AND {when} = ?'
-                    + (" AND rowid = (SELECT max(rowid) FROM o.run_ledger WHERE processor = ? AND unit_date = ?)"
-                       if t == "run_ledger" else "")
-                    for _, t, who, when in BOOKKEEPING]
+        book_sql = [f'INSERT INTO o."bench_floor_{t}" SELECT * FROM o."{t}" {where}'
+                    for t, where in BOOKKEEPING.items()]
         hash_sql = (f'INSERT INTO "bench_floor_{HASH_TABLE}" SELECT * FROM "{HASH_TABLE}" '
                     "WHERE table_name = ? AND partition_date = ?")
 
@@ -368,27 +371,27 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
                 con.execute("BEGIN")
                 con.execute(rows_sql[table], (date,))
                 for sql in book_sql:
-                    con.execute(sql, (table, date) * sql.count("processor = ?"))
+                    con.execute(sql, (table, date))
                 con.execute(hash_sql, (f"nba_precompute.{table}", date))
                 con.execute("COMMIT")
 
         def scan() -> None:
             for table, _, columns in TABLES:
                 sums = ", ".join(f'count("{c}")' for c in columns)
-                con.execute(f'SELECT {sums} FROM "{table}" WHERE analysis_date BETWEEN ? AND ?', (start, end)).fetchone()
+                con.execute(f'SELECT {sums} FROM "{table}" WHERE analysis_date BETWEEN ? AND ?',
+                            (start, end)).fetchone()
 
         seconds = timed(rows_only)
         rows = sum(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names.values())
         per_unit_seconds = timed(per_unit) if units else None
-        copied = {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names.values()}
-        copied.update({f"o.bench_floor_{t}": con.execute(f'SELECT count(*) FROM o."bench_floor_{t}"').fetchone()[0]
-                       for _, t, _, _ in BOOKKEEPING})
-        copied[f"bench_floor_{HASH_TABLE}"] = con.execute(f'SELECT count(*) FROM "bench_floor_{HASH_TABLE}"').fetchone()[0]
+        copies = [("main", t) for t in names] + [("o", t) for t in BOOKKEEPING] + [("main", HASH_TABLE)]
+        copied = {t: con.execute(f'SELECT count(*) FROM {schema}."bench_floor_{t}"').fetchone()[0]
+                  for schema, t in copies}
         scan_seconds, _ = best_of(repeats, scan)
         for table, _, _ in TABLES:
             con.execute(f'DROP TABLE IF EXISTS "{names[table]}"')
         con.execute(f'DROP TABLE IF EXISTS "bench_floor_{HASH_TABLE}"')
-        for _, table, _, _ in BOOKKEEPING:
+        for table in BOOKKEEPING:
             con.execute(f'DROP TABLE IF EXISTS o."bench_floor_{table}"')
     finally:
         con.close()
@@ -487,8 +490,7 @@ def print_report(fig: dict[str, Any]) -> None:
           f"{f['seconds']:.3f} s in one transaction = {f['rows_per_s']:,.0f} rows/s, of which scanning the source "
           f"{f['scan_seconds']:.3f} s")
     if f.get("per_unit_seconds"):
-        book = {k.split("bench_floor_")[1]: v for k, v in f["per_unit_rows"].items()
-                if not k.endswith(("_analysis",))}
+        book = {t: n for t, n in f["per_unit_rows"].items() if t not in (zr.PSZA_TABLE, zr.TDZA_TABLE)}
         print(f"  as our commits write (one transaction per unit, {f['units']} units, with their "
               + ", ".join(f"{n:,} {t}" for t, n in book.items())
               + f" rows): {f['per_unit_seconds']:.3f} s; our commits took "
