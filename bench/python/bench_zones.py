@@ -309,7 +309,8 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
     that follows either). The copies are (re)created and emptied outside the timing. The scan of the source
     rows is inside both figures and measured alone as ``scan_seconds``."""
     con = sqlite3.connect(precompute_db(wh_dir), isolation_level=None)
-    names = {t: f"bench_floor_{t}" for t, _, _ in TABLES}
+    # (attached database, table copied): each copy is bench_floor_<table> beside it.
+    copies = [("main", t) for t, _, _ in TABLES] + [("o", t) for t in BOOKKEEPING] + [("main", HASH_TABLE)]
     try:
         con.execute("ATTACH DATABASE ? AS o", (str(wh_dir / "nba_orchestration.sqlite"),))
         for schema in ("main", "o"):
@@ -317,50 +318,35 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
         con.execute("PRAGMA wal_autocheckpoint=0")
         units = floor_units(con, start, end)
 
-        def scratch(schema: str, source: str) -> str:
-            name = f"bench_floor_{source}"
-            con.execute(f'DROP TABLE IF EXISTS {schema}."{name}"')
-            for (sql,) in con.execute(f"SELECT sql FROM {schema}.sqlite_master WHERE tbl_name = ? "
-                                      "AND sql IS NOT NULL ORDER BY type = 'index'", (source,)).fetchall():
-                sql = sql.replace(f'"{source}"', f'"{name}"', 1).replace(f"ix_{source}_", f"ix_{name}_")
-                con.execute(sql.replace("CREATE TABLE ", f"CREATE TABLE {schema}.", 1)
-                            .replace("CREATE INDEX ", f"CREATE INDEX {schema}.", 1))
-            return name
-
-        checkpoints: list[float] = []
-
-        def fresh_copies() -> None:  # untimed: empty copies and empty logs before each timed insert
-            for table, _, _ in TABLES:
-                scratch("main", table)
-            for table in BOOKKEEPING:
-                scratch("o", table)
-            scratch("main", HASH_TABLE)
-            settle()
-
-        def settle() -> None:
+        def settle() -> float:
             t0 = time.perf_counter()
             for schema in ("main", "o"):
                 con.execute(f"PRAGMA {schema}.wal_checkpoint(TRUNCATE)")
-            checkpoints.append(time.perf_counter() - t0)
+            return time.perf_counter() - t0
+
+        checkpoints: list[float] = []  # after each timed insert
 
         def timed(insert) -> float:
             best = float("inf")
             for _ in range(max(repeats, 1)):
-                fresh_copies()
+                for schema, table in copies:  # untimed: empty copies and empty logs
+                    zr.create_scratch_table(con, table, f"bench_floor_{table}", schema)
+                settle()
                 t0 = time.perf_counter()
                 insert()
                 best = min(best, time.perf_counter() - t0)
-                settle()
+                checkpoints.append(settle())
             return best
 
         def rows_only() -> None:
             con.execute("BEGIN")
             for table, _, _ in TABLES:
-                con.execute(f'INSERT INTO "{names[table]}" SELECT * FROM "{table}" '
+                con.execute(f'INSERT INTO "bench_floor_{table}" SELECT * FROM "{table}" '
                             "WHERE analysis_date BETWEEN ? AND ?", (start, end))
             con.execute("COMMIT")
 
-        rows_sql = {t: f'INSERT INTO "{names[t]}" SELECT * FROM "{t}" WHERE analysis_date = ?' for t in names}
+        rows_sql = {t: f'INSERT INTO "bench_floor_{t}" SELECT * FROM "{t}" WHERE analysis_date = ?'
+                    for t, _, _ in TABLES}
         book_sql = [f'INSERT INTO o."bench_floor_{t}" SELECT * FROM o."{t}" {where}'
                     for t, where in BOOKKEEPING.items()]
         hash_sql = (f'INSERT INTO "bench_floor_{HASH_TABLE}" SELECT * FROM "{HASH_TABLE}" '
@@ -381,18 +367,16 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
                 con.execute(f'SELECT {sums} FROM "{table}" WHERE analysis_date BETWEEN ? AND ?',
                             (start, end)).fetchone()
 
+        def count(schema: str, table: str) -> int:
+            return con.execute(f'SELECT count(*) FROM {schema}."bench_floor_{table}"').fetchone()[0]
+
         seconds = timed(rows_only)
-        rows = sum(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names.values())
+        rows = sum(count("main", t) for t, _, _ in TABLES)
         per_unit_seconds = timed(per_unit) if units else None
-        copies = [("main", t) for t in names] + [("o", t) for t in BOOKKEEPING] + [("main", HASH_TABLE)]
-        copied = {t: con.execute(f'SELECT count(*) FROM {schema}."bench_floor_{t}"').fetchone()[0]
-                  for schema, t in copies}
+        copied = {t: count(schema, t) for schema, t in copies}
         scan_seconds, _ = best_of(repeats, scan)
-        for table, _, _ in TABLES:
-            con.execute(f'DROP TABLE IF EXISTS "{names[table]}"')
-        con.execute(f'DROP TABLE IF EXISTS "bench_floor_{HASH_TABLE}"')
-        for table in BOOKKEEPING:
-            con.execute(f'DROP TABLE IF EXISTS o."bench_floor_{table}"')
+        for schema, table in copies:
+            con.execute(f'DROP TABLE IF EXISTS {schema}."bench_floor_{table}"')
     finally:
         con.close()
     return {"rows": rows, "seconds": seconds, "scan_seconds": scan_seconds,

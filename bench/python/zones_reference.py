@@ -220,12 +220,15 @@ def read_inputs(wh_dir: Path) -> dict[str, pd.DataFrame]:
         }
 
 
-def create_scratch_table(con: sqlite3.Connection, source: str, name: str) -> None:
-    """(Re)create ``name`` with the DDL and indexes of ``source`` (same columns, types and index as ours)."""
-    con.execute(f'DROP TABLE IF EXISTS "{name}"')
-    for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+def create_scratch_table(con: sqlite3.Connection, source: str, name: str, schema: str = "main") -> None:
+    """(Re)create ``name`` with the DDL and indexes of ``source`` (same columns, types and index as ours), both in
+    the attached database ``schema``."""
+    con.execute(f'DROP TABLE IF EXISTS {schema}."{name}"')
+    for (sql,) in con.execute(f"SELECT sql FROM {schema}.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
                               "ORDER BY type = 'index'", (source,)).fetchall():
-        con.execute(sql.replace(f'"{source}"', f'"{name}"').replace(f"ix_{source}_", f"ix_{name}_"))
+        sql = sql.replace(f'"{source}"', f'"{name}"').replace(f"ix_{source}_", f"ix_{name}_")
+        con.execute(sql.replace("CREATE TABLE ", f"CREATE TABLE {schema}.", 1)
+                    .replace("CREATE INDEX ", f"CREATE INDEX {schema}.", 1))
 
 
 def write_rows(con: sqlite3.Connection, table: str, columns: list[str], rows: list) -> None:
