@@ -22,15 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 WINDOW_DAYS = 50
 
 
-def _load_reference():
-    path = ROOT / "bench" / "python" / "zones_reference.py"
-    spec = importlib.util.spec_from_file_location("nbaprops_zones_reference", path)
+def _load_bench(name: str):
+    """bench/python/<name>.py, loaded by path (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"nbaprops_{name}", ROOT / "bench" / "python" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-zr = _load_reference()
+zr = _load_bench("zones_reference")
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +121,7 @@ def test_sqlite_floor_copies_what_our_commits_wrote(window):
     """The bench's SQLite floor copies, unit by unit, exactly what our last run committed: every row of the two
     tables in the window, their processor_failures rows, one run-ledger row per unit and the partition hashes;
     its scratch copies are dropped afterwards and our tables are left as they were."""
-    spec = importlib.util.spec_from_file_location("nbaprops_bench_zones", ROOT / "bench" / "python" / "bench_zones.py")
-    bz = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bz)
+    bz = _load_bench("bench_zones")
     wh_dir, start, end = window
     tables = (zr.PSZA_TABLE, zr.TDZA_TABLE)
 
