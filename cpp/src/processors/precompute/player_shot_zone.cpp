@@ -114,6 +114,10 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     std::vector<const std::string*> team_at;   ///< team of the first row of each of those dates
     std::vector<ShotGame> games;               ///< qualifying games, (date, game id) ascending
     std::vector<const std::string*> upid;      ///< universal_player_id per game (nullptr: NULL)
+    /// newest_upid[i]: universal_player_id of the newest of games[0, i] (ties
+    /// on date and game id: the first stored row), kept with the games so a
+    /// date reads one entry instead of walking back over the games.
+    std::vector<const std::string*> newest_upid;
     std::vector<Date> game_dates;              ///< games[i].date (a dense array to search)
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
     /// Metrics of the @p n games before index @p end.
@@ -223,19 +227,29 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   p.game_dates.insert(p.game_dates.begin() + static_cast<std::ptrdiff_t>(at_game), date);
   p.games.insert(pos, g);
   // Rows come in date order, so this is an append; a game inserted earlier
-  // redoes the totals after it.
+  // redoes the totals (and newest ids) after it.
   p.prefix.resize(p.games.size() + 1);
+  p.newest_upid.resize(p.games.size());
   for (size_t i = at_game; i < p.games.size(); ++i) {
     p.prefix[i + 1] = p.prefix[i];
     p.prefix[i + 1].add(p.games[i]);
+    const bool tie = i > 0 && p.games[i - 1].date == p.games[i].date && *p.games[i - 1].game_id == *p.games[i].game_id;
+    p.newest_upid[i] = tie ? p.newest_upid[i - 1] : p.upid[i];
   }
 }
 
+/// Why a player of D has no row (legacy failure categories), or kRow.
+enum class Verdict : uint8_t { kRow, kIncompleteData, kMissingUpstream, kSeasonBootstrap, kTooFewGames };
+
+/// A player's standing on D: small and without strings, so a date's players are
+/// judged in one pass over a compact array; the metrics of a row are taken from
+/// the running sums when the row is written, the failures' texts only for the
+/// players who have one.
 struct PlayerResult {
-  std::optional<ShotZoneMetrics> last10, last20;
-  int games10 = 0, games20 = 0;
   Completeness completeness;
-  std::optional<EntityFailure> failure;
+  int64_t expected = 0;  ///< the current team's last-10 scheduled games before D
+  int games10 = 0, games20 = 0;
+  Verdict verdict = Verdict::kRow;
 };
 
 std::optional<double> share(int64_t part, int64_t whole, double scale, int digits) {
@@ -407,64 +421,68 @@ std::vector<ShotZoneHistory::Entity> ShotZoneHistory::entities_before(Date d) co
 
 namespace {
 
-/// One player's metrics for D, or why he has no row (legacy failure
-/// categories).
-PlayerResult evaluate_player(const ShotZoneHistory::Entity& e, Date d, int64_t expected, bool boundary) {
-  const std::string& name = *e.p->name;
+/// One player's standing on D: a row, or why he has none.
+PlayerResult evaluate_player(const ShotZoneHistory::Entity& e, int64_t expected, bool boundary) {
   PlayerResult res;
+  res.expected = expected;
   res.completeness = make_completeness(expected, static_cast<int64_t>(e.n_dates));
   if (!res.completeness.production_ready && !boundary) {
     // Legacy category INCOMPLETE_DATA (Dec–Mar only): fewer season rows than
     // the team's last 10.
-    res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM",
-                                "Incomplete data: " + pct_text(res.completeness.pct) + "% (" +
-                                    std::to_string(res.completeness.actual) + "/" +
-                                    std::to_string(res.completeness.expected) + " games)"};
+    res.verdict = Verdict::kIncompleteData;
     return res;
   }
   // The newest games first: the tail of the slice before D.
   res.games10 = std::min<int>(static_cast<int>(e.n_games), kPszaGames);
   res.games20 = std::min<int>(static_cast<int>(e.n_games), kPszaTrendGames);
   if (res.games10 < kPszaGames) {
-    const std::string counts = std::to_string(res.games10) + "/" + std::to_string(expected) + " games (need " +
-                               std::to_string(kPszaGames) + ")";
     // Legacy: INCOMPLETE_UPSTREAM whenever the team's last-10 count was 10, so a
     // bench player with a row for every team game but < 10 qualifying ones was
     // "missing upstream data" (spec B.3.6; legacy backfill mode called all of
     // them EXPECTED_INCOMPLETE). Fixed (DECISION 6): upstream is incomplete only
     // when the player's rows miss scheduled games (completeness missing > 0).
     if (res.completeness.missing > 0) {
-      res.failure = EntityFailure{name, "INCOMPLETE_UPSTREAM", "Missing upstream data: " + counts};
+      res.verdict = Verdict::kMissingUpstream;
     } else if (expected < kPszaGames) {
-      res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Season bootstrap: " + counts};
+      res.verdict = Verdict::kSeasonBootstrap;
     } else {
-      res.failure = EntityFailure{name, "EXPECTED_INCOMPLETE", "Too few qualifying games: " + counts};
+      res.verdict = Verdict::kTooFewGames;
     }
-    return res;
   }
-  // The windows' totals from the player's running sums (no pass over games).
-  res.last10 = e.p->window(e.n_games, static_cast<size_t>(res.games10));
-  if (res.games20 >= kPszaTrendMinGames) res.last20 = e.p->window(e.n_games, static_cast<size_t>(res.games20));
   return res;
+}
+
+/// The processor_failures entry of a player whose verdict is not kRow.
+EntityFailure failure_of(const ShotZoneHistory::Entity& e, const PlayerResult& res) {
+  const std::string& name = *e.p->name;
+  const Completeness& c = res.completeness;
+  if (res.verdict == Verdict::kIncompleteData) {
+    return EntityFailure{name, "INCOMPLETE_UPSTREAM",
+                         "Incomplete data: " + pct_text(c.pct) + "% (" + std::to_string(c.actual) + "/" +
+                             std::to_string(c.expected) + " games)"};
+  }
+  const std::string counts = std::to_string(res.games10) + "/" + std::to_string(res.expected) + " games (need " +
+                             std::to_string(kPszaGames) + ")";
+  switch (res.verdict) {
+    case Verdict::kMissingUpstream:
+      return EntityFailure{name, "INCOMPLETE_UPSTREAM", "Missing upstream data: " + counts};
+    case Verdict::kSeasonBootstrap:
+      return EntityFailure{name, "EXPECTED_INCOMPLETE", "Season bootstrap: " + counts};
+    default:
+      return EntityFailure{name, "EXPECTED_INCOMPLETE", "Too few qualifying games: " + counts};
+  }
 }
 
 /// universal_player_id of the newest qualifying game before D (ties on date and
 /// game id: the first stored row).
-const std::string* newest_upid(const ShotZoneHistory::Entity& e) {
-  const auto& games = e.p->games;
-  size_t newest = e.n_games - 1;
-  while (newest > 0 && games[newest - 1].date == games[newest].date &&
-         *games[newest - 1].game_id == *games[newest].game_id) {
-    --newest;
-  }
-  return e.p->upid[newest];
-}
+const std::string* newest_upid(const ShotZoneHistory::Entity& e) { return e.p->newest_upid[e.n_games - 1]; }
 
 /// Writes row @p r of a player with metrics (everything but the per-date
 /// constants and the hash).
 void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHistory::Entity& e, Date d,
                       const PlayerResult& res) {
-  const ShotZoneMetrics& m = *res.last10;
+  // The windows' totals from the player's running sums (no pass over games).
+  const ShotZoneMetrics m = e.p->window(e.n_games, static_cast<size_t>(res.games10));
   t.col(c.player).set_text_ptr(r, e.p->name);
   if (const std::string* upid = newest_upid(e)) t.col(c.upid).set_text_ptr(r, upid);
   t.col(c.date).set_int(r, d.days());
@@ -480,9 +498,10 @@ void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHi
   t.col(c.paint_apg).set_real(r, m.paint_apg);
   t.col(c.mid_apg).set_real(r, m.mid_apg);
   t.col(c.three_apg).set_real(r, m.three_apg);
-  if (res.last20) {
-    t.col(c.paint_rate20).set_real(r, res.last20->paint_rate);
-    t.col(c.paint_pct20).set_real(r, res.last20->paint_pct);
+  if (res.games20 >= kPszaTrendMinGames) {
+    const ShotZoneMetrics m20 = e.p->window(e.n_games, static_cast<size_t>(res.games20));
+    t.col(c.paint_rate20).set_real(r, m20.paint_rate);
+    t.col(c.paint_pct20).set_real(r, m20.paint_pct);
   }
   t.col(c.games20).set_int(r, res.games20);
   t.col(c.quality20).set_text_ptr(r, sample_quality_text(res.games20, kPszaTrendGames));
@@ -531,27 +550,28 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   // season before D (DECISIONS 2, 3; legacy had no season lower bound).
   const auto team_games = team_games_.get(schedule, season_of(d));
   const bool boundary = is_season_boundary(d);
-  std::vector<PlayerResult> results(entities.size());
-  tbb::parallel_for(size_t{0}, entities.size(), [&](size_t i) {
-    const Entity& e = entities[i];
-    try {
-      results[i] = evaluate_player(e, d, std::min<int64_t>(team_games->before(*e.team, d), kPszaGames), boundary);
-    } catch (const std::exception& ex) {
-      results[i] = PlayerResult{};
-      results[i].failure = EntityFailure{*e.p->name, "PROCESSING_ERROR", ex.what()};
+  // Each team's expected games counted once (a date has about 30 teams and
+  // hundreds of players; team names are interned, compared by address).
+  std::vector<std::pair<const std::string*, int64_t>> expected_by_team;
+  const auto expected_of = [&](const std::string* team) {
+    for (const auto& [known, n] : expected_by_team) {
+      if (known == team) return n;
     }
-  });
-
+    const int64_t n = std::min<int64_t>(team_games->before(*team, d), kPszaGames);
+    expected_by_team.emplace_back(team, n);
+    return n;
+  };
   // Failures in entity order; each row's entity (rows are preallocated, then
   // written and hashed in parallel, one row per task iteration).
+  std::vector<PlayerResult> results(entities.size());
   std::vector<size_t> row_entity;
   row_entity.reserve(entities.size());
   for (size_t i = 0; i < entities.size(); ++i) {
-    PlayerResult& res = results[i];
-    if (res.failure) {
-      out.failures.push_back(std::move(*res.failure));
-    } else if (res.last10) {
+    results[i] = evaluate_player(entities[i], expected_of(entities[i].team), boundary);
+    if (results[i].verdict == Verdict::kRow) {
       row_entity.push_back(i);
+    } else {
+      out.failures.push_back(failure_of(entities[i], results[i]));
     }
   }
   Table& t = out.rows;
