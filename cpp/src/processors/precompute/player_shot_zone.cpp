@@ -108,8 +108,21 @@ ShotZoneMetrics metrics_of(const ZoneSums& s, int games);
 /// answered from the slices before D.
 class ShotZoneHistory final : public proc::SeasonHistory {
  public:
+  /// What a date after every ingested row of a player reads of him (the usual
+  /// case: a date is answered once the dates before it are ingested), kept in
+  /// the player's record so such a date reads no array of his: each array is
+  /// an allocation of its own, and a date's hundreds of players would wait on
+  /// a cache miss for each.
+  struct Tail {
+    Date last_row_date;                        ///< newest row date (any status)
+    size_t n_games = 0, n_dates = 0;           ///< games.size(), dates.size()
+    const std::string* team = nullptr;         ///< team_at.back()
+    const std::string* newest_upid = nullptr;  ///< newest_upid.back()
+    ZoneSums last10, last20;                   ///< totals of the last min(n, 10) / min(n, 20) games
+  };
   struct Player {
     const std::string* name = nullptr;         ///< interned player_lookup
+    Tail tail;                                 ///< refresh_tail() after every change
     std::vector<Date> dates;                   ///< distinct row dates (any status), ascending
     std::vector<const std::string*> team_at;   ///< team of the first row of each of those dates
     std::vector<ShotGame> games;               ///< qualifying games, (date, game id) ascending
@@ -120,9 +133,17 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     std::vector<const std::string*> newest_upid;
     std::vector<Date> game_dates;              ///< games[i].date (a dense array to search)
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
-    /// Metrics of the @p n games before index @p end.
-    [[nodiscard]] ShotZoneMetrics window(size_t end, size_t n) const {
-      return metrics_of(prefix[end].minus(prefix[end - n]), static_cast<int>(n));
+    /// Totals of the @p n games before index @p end.
+    [[nodiscard]] ZoneSums window_sums(size_t end, size_t n) const { return prefix[end].minus(prefix[end - n]); }
+    void refresh_tail() {
+      tail.n_dates = dates.size();
+      tail.last_row_date = dates.back();  // a player exists from his first row on
+      tail.team = team_at.back();
+      tail.n_games = games.size();
+      if (tail.n_games == 0) return;
+      tail.newest_upid = newest_upid.back();
+      tail.last10 = window_sums(tail.n_games, std::min<size_t>(tail.n_games, kPszaGames));
+      tail.last20 = window_sums(tail.n_games, std::min<size_t>(tail.n_games, kPszaTrendGames));
     }
     /// Qualifying games strictly before @p d.
     [[nodiscard]] size_t games_before(Date d) const {
@@ -154,6 +175,20 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     size_t n_games;           ///< qualifying games before D
     size_t n_dates;           ///< distinct row dates before D
     const std::string* team;  ///< current team: the first row of the latest date before D
+    bool at_tail;             ///< every row of the player is before D (his Tail answers D)
+    /// Metrics of his last @p n games before D (n = min(n_games, 10 or 20)).
+    [[nodiscard]] ShotZoneMetrics window(size_t n) const {
+      if (at_tail && n == std::min<size_t>(n_games, kPszaGames)) return metrics_of(p->tail.last10, static_cast<int>(n));
+      if (at_tail && n == std::min<size_t>(n_games, kPszaTrendGames)) {
+        return metrics_of(p->tail.last20, static_cast<int>(n));
+      }
+      return metrics_of(p->window_sums(n_games, n), static_cast<int>(n));
+    }
+    /// universal_player_id of the newest qualifying game before D (ties on
+    /// date and game id: the first stored row).
+    [[nodiscard]] const std::string* newest_upid() const {
+      return at_tail ? p->tail.newest_upid : p->newest_upid[n_games - 1];
+    }
   };
 
   /// The PSZA output of date @p d from the rows before it.
@@ -165,7 +200,8 @@ class ShotZoneHistory final : public proc::SeasonHistory {
 
  protected:
   void add_rows(const Table& pgs, const std::vector<size_t>& rows) override;
-  void add_row(const PgsColumns& c, size_t r);
+  /// @return the row's player.
+  Player& add_row(const PgsColumns& c, size_t r);
 
  private:
   std::map<std::string_view, Player> players_;               // keyed by interned names: ordered output, stable keys
@@ -177,11 +213,11 @@ class ShotZoneHistory final : public proc::SeasonHistory {
 void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
   const PgsColumns c(pgs);
   for (size_t r : rows) {
-    if (!c.player.is_null(r)) add_row(c, r);
+    if (!c.player.is_null(r)) add_row(c, r).refresh_tail();
   }
 }
 
-void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
+ShotZoneHistory::Player& ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   const Date date(static_cast<int32_t>(c.date.int_at(r)));
   const std::string* player = c.player.text_ptr(r);
   const std::string* game_id = c.game.text_ptr(r);  // NULL reads as ""
@@ -209,7 +245,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
     }
   }
   const std::optional<bool> active = c.active.is_null(r) ? std::nullopt : std::optional<bool>(c.active.int_at(r) != 0);
-  if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return;
+  if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return p;
   ShotGame g;
   g.date = date;
   g.game_id = game_id;
@@ -236,6 +272,7 @@ void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
     const bool tie = i > 0 && p.games[i - 1].date == p.games[i].date && *p.games[i - 1].game_id == *p.games[i].game_id;
     p.newest_upid[i] = tie ? p.newest_upid[i - 1] : p.upid[i];
   }
+  return p;
 }
 
 /// Why a player of D has no row (legacy failure categories), or kRow.
@@ -410,11 +447,16 @@ ShotZoneHistory::Source ShotZoneHistory::source_before(Date d) const {
 
 std::vector<ShotZoneHistory::Entity> ShotZoneHistory::entities_before(Date d) const {
   std::vector<Entity> entities;
+  entities.reserve(players_.size());
   for (const auto& [name, p] : players_) {
+    if (p.tail.last_row_date < d) {
+      if (p.tail.n_games > 0) entities.push_back(Entity{&p, p.tail.n_games, p.tail.n_dates, p.tail.team, true});
+      continue;
+    }
     const size_t n = p.games_before(d);
     if (n == 0) continue;
     const size_t dates = p.dates_before(d);
-    entities.push_back(Entity{&p, n, dates, p.team_at[dates - 1]});
+    entities.push_back(Entity{&p, n, dates, p.team_at[dates - 1], false});
   }
   return entities;
 }
@@ -473,18 +515,14 @@ EntityFailure failure_of(const ShotZoneHistory::Entity& e, const PlayerResult& r
   }
 }
 
-/// universal_player_id of the newest qualifying game before D (ties on date and
-/// game id: the first stored row).
-const std::string* newest_upid(const ShotZoneHistory::Entity& e) { return e.p->newest_upid[e.n_games - 1]; }
-
 /// Writes row @p r of a player with metrics (everything but the per-date
 /// constants and the hash).
 void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHistory::Entity& e, Date d,
                       const PlayerResult& res) {
   // The windows' totals from the player's running sums (no pass over games).
-  const ShotZoneMetrics m = e.p->window(e.n_games, static_cast<size_t>(res.games10));
+  const ShotZoneMetrics m = e.window(static_cast<size_t>(res.games10));
   t.col(c.player).set_text_ptr(r, e.p->name);
-  if (const std::string* upid = newest_upid(e)) t.col(c.upid).set_text_ptr(r, upid);
+  if (const std::string* upid = e.newest_upid()) t.col(c.upid).set_text_ptr(r, upid);
   t.col(c.date).set_int(r, d.days());
   t.col(c.paint_rate).set_real(r, m.paint_rate);
   t.col(c.mid_rate).set_real(r, m.mid_rate);
@@ -499,7 +537,7 @@ void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHi
   t.col(c.mid_apg).set_real(r, m.mid_apg);
   t.col(c.three_apg).set_real(r, m.three_apg);
   if (res.games20 >= kPszaTrendMinGames) {
-    const ShotZoneMetrics m20 = e.p->window(e.n_games, static_cast<size_t>(res.games20));
+    const ShotZoneMetrics m20 = e.window(static_cast<size_t>(res.games20));
     t.col(c.paint_rate20).set_real(r, m20.paint_rate);
     t.col(c.paint_pct20).set_real(r, m20.paint_pct);
   }
