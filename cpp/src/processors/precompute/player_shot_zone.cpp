@@ -119,6 +119,9 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     const std::string* team = nullptr;         ///< team_at.back()
     const std::string* newest_upid = nullptr;  ///< newest_upid.back()
     ZoneSums last10, last20;                   ///< totals of the last min(n, 10) / min(n, 20) games
+    ZoneSums total;                            ///< prefix.back()
+    Date last_game_date;                       ///< game_dates.back() (n_games > 0)
+    const std::string* last_game_id = nullptr;  ///< games.back().game_id (n_games > 0)
   };
   struct Player {
     const std::string* name = nullptr;         ///< interned player_lookup
@@ -135,6 +138,10 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
     /// Totals of the @p n games before index @p end.
     [[nodiscard]] ZoneSums window_sums(size_t end, size_t n) const { return prefix[end].minus(prefix[end - n]); }
+    /// Adds a qualifying game (any date order) with its universal_player_id.
+    void add_game(const ShotGame& g, const std::string* upid);
+    /// Adds a row date (any order) with the team of its first row.
+    void add_date(Date date, const std::string* team);
     void refresh_tail() {
       tail.n_dates = dates.size();
       tail.last_row_date = dates.back();  // a player exists from his first row on
@@ -142,6 +149,9 @@ class ShotZoneHistory final : public proc::SeasonHistory {
       tail.n_games = games.size();
       if (tail.n_games == 0) return;
       tail.newest_upid = newest_upid.back();
+      tail.total = prefix.back();
+      tail.last_game_date = games.back().date;
+      tail.last_game_id = games.back().game_id;
       tail.last10 = window_sums(tail.n_games, std::min<size_t>(tail.n_games, kPszaGames));
       tail.last20 = window_sums(tail.n_games, std::min<size_t>(tail.n_games, kPszaTrendGames));
     }
@@ -207,6 +217,8 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   std::map<std::string_view, Player> players_;               // keyed by interned names: ordered output, stable keys
   std::unordered_map<const std::string*, Player*> by_name_;  ///< players_ by interned name (the ingest's lookup)
   std::map<int32_t, Day> days_;
+  Day* last_day_ = nullptr;  ///< days_[last_day_key_] (map nodes are stable)
+  int32_t last_day_key_ = 0;
   SeasonTeamGames team_games_;
 };
 
@@ -214,6 +226,53 @@ void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows
   const PgsColumns c(pgs);
   for (size_t r : rows) {
     if (!c.player.is_null(r)) add_row(c, r).refresh_tail();
+  }
+}
+
+void ShotZoneHistory::Player::add_date(Date date, const std::string* team) {
+  if (dates.empty() || tail.last_row_date < date) {  // rows come in date order: an append
+    dates.push_back(date);
+    team_at.push_back(team);
+    return;
+  }
+  auto at = std::upper_bound(dates.begin(), dates.end(), date);
+  if (at == dates.begin() || *(at - 1) != date) {
+    team_at.insert(team_at.begin() + (at - dates.begin()), team);
+    dates.insert(at, date);
+  }
+}
+
+void ShotZoneHistory::Player::add_game(const ShotGame& g, const std::string* upid_of_game) {
+  const auto later = [](const ShotGame& x, const ShotGame& y) {
+    return x.date != y.date ? x.date < y.date : *x.game_id < *y.game_id;
+  };
+  if (games.empty() || tail.last_game_date < g.date ||
+      (tail.last_game_date == g.date && !(*g.game_id < *tail.last_game_id))) {
+    // An append (rows come in date order): the new totals and newest id from
+    // the tail, without reading the arrays back.
+    const bool tie = !games.empty() && tail.last_game_date == g.date && *tail.last_game_id == *g.game_id;
+    ZoneSums next = tail.total;
+    next.add(g);
+    games.push_back(g);
+    upid.push_back(upid_of_game);
+    game_dates.push_back(g.date);
+    prefix.push_back(next);
+    newest_upid.push_back(tie ? tail.newest_upid : upid_of_game);
+    return;
+  }
+  auto pos = std::upper_bound(games.begin(), games.end(), g, later);
+  const auto at_game = static_cast<size_t>(pos - games.begin());
+  upid.insert(upid.begin() + static_cast<std::ptrdiff_t>(at_game), upid_of_game);
+  game_dates.insert(game_dates.begin() + static_cast<std::ptrdiff_t>(at_game), g.date);
+  games.insert(pos, g);
+  // A game inserted before others redoes the totals (and newest ids) after it.
+  prefix.resize(games.size() + 1);
+  newest_upid.resize(games.size());
+  for (size_t i = at_game; i < games.size(); ++i) {
+    prefix[i + 1] = prefix[i];
+    prefix[i + 1].add(games[i]);
+    const bool tie = i > 0 && games[i - 1].date == games[i].date && *games[i - 1].game_id == *games[i].game_id;
+    newest_upid[i] = tie ? newest_upid[i - 1] : upid[i];
   }
 }
 
@@ -225,12 +284,12 @@ ShotZoneHistory::Player& ShotZoneHistory::add_row(const PgsColumns& c, size_t r)
   if (!known) known = &players_[*player];
   Player& p = *known;
   p.name = player;
-  auto at = std::upper_bound(p.dates.begin(), p.dates.end(), date);
-  if (at == p.dates.begin() || *(at - 1) != date) {
-    p.team_at.insert(p.team_at.begin() + (at - p.dates.begin()), c.team.text_ptr(r));
-    p.dates.insert(at, date);
+  p.add_date(date, c.team.text_ptr(r));
+  if (!last_day_ || last_day_key_ != date.days()) {  // rows come in date order: one lookup per date
+    last_day_ = &days_[date.days()];
+    last_day_key_ = date.days();
   }
-  Day& day = days_[date.days()];
+  Day& day = *last_day_;
   ++day.rows;
   if (!c.processed.is_null(r)) {
     const std::string* processed = c.processed.text_ptr(r);
@@ -255,23 +314,7 @@ ShotZoneHistory::Player& ShotZoneHistory::add_row(const PgsColumns& c, size_t r)
   g.three_attempts = v[4], g.three_makes = v[5], g.fg_makes = v[6], g.assisted = v[7], g.unassisted = v[8];
   g.assisted_known = !c.zone[7]->is_null(r);
   g.unassisted_known = !c.zone[8]->is_null(r);
-  auto pos = std::upper_bound(p.games.begin(), p.games.end(), g, [](const ShotGame& x, const ShotGame& y) {
-    return x.date != y.date ? x.date < y.date : *x.game_id < *y.game_id;
-  });
-  const auto at_game = static_cast<size_t>(pos - p.games.begin());
-  p.upid.insert(p.upid.begin() + static_cast<std::ptrdiff_t>(at_game), proc::text_of(&c.upid, r));
-  p.game_dates.insert(p.game_dates.begin() + static_cast<std::ptrdiff_t>(at_game), date);
-  p.games.insert(pos, g);
-  // Rows come in date order, so this is an append; a game inserted earlier
-  // redoes the totals (and newest ids) after it.
-  p.prefix.resize(p.games.size() + 1);
-  p.newest_upid.resize(p.games.size());
-  for (size_t i = at_game; i < p.games.size(); ++i) {
-    p.prefix[i + 1] = p.prefix[i];
-    p.prefix[i + 1].add(p.games[i]);
-    const bool tie = i > 0 && p.games[i - 1].date == p.games[i].date && *p.games[i - 1].game_id == *p.games[i].game_id;
-    p.newest_upid[i] = tie ? p.newest_upid[i - 1] : p.upid[i];
-  }
+  p.add_game(g, proc::text_of(&c.upid, r));
   return p;
 }
 
