@@ -114,22 +114,22 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   /// an allocation of its own, and a date's hundreds of players would wait on
   /// a cache miss for each.
   struct Tail {
-    Date last_row_date;                        ///< newest row date (any status)
-    size_t n_games = 0, n_dates = 0;           ///< games.size(), dates.size()
-    const std::string* team = nullptr;         ///< team_at.back()
-    const std::string* newest_upid = nullptr;  ///< newest_upid.back()
-    ZoneSums last10, last20;                   ///< totals of the last min(n, 10) / min(n, 20) games
-    ZoneSums total;                            ///< prefix.back()
-    Date last_game_date;                       ///< game_dates.back() (n_games > 0)
+    Date last_row_date;                         ///< newest row date (any status)
+    size_t n_games = 0, n_dates = 0;            ///< games.size(), dates.size()
+    const std::string* team = nullptr;          ///< team_at.back()
+    const std::string* newest_upid = nullptr;   ///< newest_upid.back()
+    ZoneSums last10, last20;                    ///< totals of the last min(n, 10) / min(n, 20) games
+    ZoneSums total;                             ///< prefix.back()
+    Date last_game_date;                        ///< game_dates.back() (n_games > 0)
     const std::string* last_game_id = nullptr;  ///< games.back().game_id (n_games > 0)
   };
   struct Player {
-    const std::string* name = nullptr;         ///< interned player_lookup
-    Tail tail;                                 ///< refresh_tail() after every change
-    std::vector<Date> dates;                   ///< distinct row dates (any status), ascending
-    std::vector<const std::string*> team_at;   ///< team of the first row of each of those dates
-    std::vector<ShotGame> games;               ///< qualifying games, (date, game id) ascending
-    std::vector<const std::string*> upid;      ///< universal_player_id per game (nullptr: NULL)
+    const std::string* name = nullptr;        ///< interned player_lookup
+    Tail tail;                                ///< refresh_tail() after every change
+    std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
+    std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
+    std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
+    std::vector<const std::string*> upid;     ///< universal_player_id per game (nullptr: NULL)
     /// newest_upid[i]: universal_player_id of the newest of games[0, i] (ties
     /// on date and game id: the first stored row), kept with the games so a
     /// date reads one entry instead of walking back over the games.
