@@ -150,12 +150,17 @@ class PlayedHistory final : public proc::SeasonHistory {
 
 /// Each team's defensive rating over its last 15 games as of each date
 /// (team_defense_zone_analysis), ingested once per date; the last row of a
-/// (team, date) wins.
+/// (team, date) wins. Kept per team as a dense array over the season's days
+/// (a similarity history looks up 30 past games per player and date: an
+/// index, where a hash map of (team, date) keys waited on a cache miss each).
 class RatingHistory final : public proc::SeasonHistory {
  public:
   [[nodiscard]] std::optional<double> rating(const std::string* team, Date d) const {
-    auto it = ratings_.find(key(team, d));
-    return it == ratings_.end() ? std::nullopt : std::optional(it->second);
+    auto it = teams_.find(team);
+    if (it == teams_.end()) return std::nullopt;
+    const int64_t i = static_cast<int64_t>(d.days()) - first().days();
+    if (i < 0 || i >= static_cast<int64_t>(it->second.size())) return std::nullopt;
+    return it->second[static_cast<size_t>(i)];
   }
 
  protected:
@@ -165,23 +170,17 @@ class RatingHistory final : public proc::SeasonHistory {
     const Column &c_team = tdza.col("team_abbr"), &c_date = tdza.col("analysis_date");
     for (size_t r : rows) {
       if (c_team.is_null(r) || c_rating->is_null(r)) continue;
-      ratings_[key(c_team.text_ptr(r), Date(static_cast<int32_t>(c_date.int_at(r))))] = *c_rating->get_real(r);
+      // Rows come dated from first() on (SeasonHistory::ingest).
+      const auto i = static_cast<size_t>(c_date.int_at(r) - first().days());
+      std::vector<std::optional<double>>& days = teams_[c_team.text_ptr(r)];
+      if (days.size() <= i) days.resize(i + 1);
+      days[i] = *c_rating->get_real(r);
     }
   }
 
  private:
-  struct Key {
-    const std::string* team;
-    int32_t day;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const noexcept {
-      return std::hash<const void*>()(k.team) ^ (static_cast<size_t>(k.day) * 0x9E3779B97F4A7C15ULL);
-    }
-  };
-  static Key key(const std::string* team, Date d) { return {team, d.days()}; }
-  std::unordered_map<Key, double, KeyHash> ratings_;
+  /// Per team (interned name): the rating of first() + i at [i].
+  std::unordered_map<const std::string*, std::vector<std::optional<double>>> teams_;
 };
 
 /// The carried state of the processor: both history tables of the season.
