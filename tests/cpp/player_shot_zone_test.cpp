@@ -733,3 +733,23 @@ TEST(PszaWindow, RunningSumsEqualTheWindowSumsWhateverTheStoredOrder) {
   // The stored order does not matter.
   nbaprops::testing::expect_same_rows(out.rows, compute_player_shot_zone(f.schedule(), f.d, rows).rows);
 }
+
+// universal_player_id comes from the newest qualifying game before D; two
+// stored rows of that game (same date and game id) give the first one's.
+TEST(PszaWindow, NewestUniversalPlayerIdWithTiedRows) {
+  Fixture f = season(12);
+  for (int g = 0; g < 12; ++g) pgs_row(f.pgs, "alpha", f.game_date(g), "BOS", "LAL", Shots{});
+  const size_t n = f.pgs.num_rows();
+  pgs_row(f.pgs, "alpha", f.game_date(11), "BOS", "LAL", Shots{});  // the same game stored again
+  f.pgs.set(n - 1, "universal_player_id", std::string("alpha_002"));
+  f.pgs.set(n, "universal_player_id", std::string("alpha_003"));
+  UnitOutput out = compute_player_shot_zone(f.schedule(), f.d, f.pgs);
+  auto r = row_of(out.rows, "alpha");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*out.rows.get_text(*r, "universal_player_id"), "alpha_002");
+  // A date before that game answers from the games before it.
+  out = compute_player_shot_zone(f.schedule(), f.game_date(11), f.pgs);
+  r = row_of(out.rows, "alpha");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*out.rows.get_text(*r, "universal_player_id"), "alpha_001");
+}
