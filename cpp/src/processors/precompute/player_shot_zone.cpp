@@ -125,7 +125,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   };
   struct Player {
     const std::string* name = nullptr;        ///< interned player_lookup
-    Tail tail;                                ///< refresh_tail() after every change
+    Tail tail;                                ///< refresh_tail() after each row: add_date/add_game append from it
     std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
     std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
     std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
