@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import nbaprops
@@ -35,6 +37,29 @@ def test_plain_std_exceptions_still_map_to_builtins():
 def test_bad_date_names_the_argument(warehouse):
     with pytest.raises(nbaprops.DataError, match=r"start: invalid date '2024-02-30'"):
         nbaprops.read(warehouse, "nba_raw.nbac_schedule", "2024-02-30", "2024-03-01")
+
+
+def test_numpy_datetime64_of_any_unit_reads_as_its_date(warehouse):
+    # A DataFrame column's .values / .unique() are datetime64[ns]; their text has a time part.
+    from nbaprops.api.dates import to_days
+
+    day = to_days("2024-01-15")
+    for value in (np.datetime64("2024-01-15"), np.datetime64("2024-01-15T00:00:00.000000000"),
+                  pd.Series(pd.to_datetime(["2024-01-15 18:30"])).values[0], np.datetime64("2024-01-15T23:59", "m")):
+        assert to_days(value) == day, value
+    assert to_days(np.datetime64("1969-12-31T12:00")) == -1  # the calendar date, also before 1970
+    table = "nba_raw.nbac_schedule"
+    got = nbaprops.read(warehouse, table, np.datetime64("2024-01-15T00:00:00.000000000"), np.datetime64("2024-01-20"))
+    assert list(got.columns) == list(nbaprops.read(warehouse, table, "2024-01-15", "2024-01-20").columns)
+    with pytest.raises(nbaprops.DataError, match=r"start: a missing date \(NaT\)"):
+        nbaprops.read(warehouse, table, np.datetime64("NaT"), "2024-01-20")
+
+
+@pytest.mark.parametrize("value", [19737, np.int64(19737), 20240115])
+def test_an_integer_date_is_refused_with_what_to_pass(warehouse, value):
+    with pytest.raises(nbaprops.DataError,
+                       match=rf"start: invalid date {int(value)} \(an integer; pass an ISO date such as '2024-01-15'"):
+        nbaprops.read(warehouse, "nba_raw.nbac_schedule", value, "2024-01-20")
 
 
 def test_unknown_table_lists_known_ones(warehouse):
