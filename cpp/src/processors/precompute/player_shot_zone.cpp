@@ -125,7 +125,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   };
   struct Player {
     const std::string* name = nullptr;        ///< interned player_lookup
-    Tail tail;                                ///< refresh_tail() after each row: add_date/add_game append from it
+    Tail tail;                                ///< kept by add_date() / add_game(), which append from it
     std::vector<Date> dates;                  ///< distinct row dates (any status), ascending
     std::vector<const std::string*> team_at;  ///< team of the first row of each of those dates
     std::vector<ShotGame> games;              ///< qualifying games, (date, game id) ascending
@@ -138,16 +138,19 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
     /// Totals of the @p n games before index @p end.
     [[nodiscard]] ZoneSums window_sums(size_t end, size_t n) const { return prefix[end].minus(prefix[end - n]); }
-    /// Adds a qualifying game (any date order) with its universal_player_id.
+    /// Adds a qualifying game (any date order) with its universal_player_id,
+    /// and the tail's game part.
     void add_game(const ShotGame& g, const std::string* upid);
-    /// Adds a row date (any order) with the team of its first row.
+    /// Adds a row date (any order) with the team of its first row, and the
+    /// tail's date part (every row has one; a game only qualifying rows).
     void add_date(Date date, const std::string* team);
-    void refresh_tail() {
+    void refresh_date_tail() {
       tail.n_dates = dates.size();
-      tail.last_row_date = dates.back();  // a player exists from his first row on
+      tail.last_row_date = dates.back();
       tail.team = team_at.back();
+    }
+    void refresh_game_tail() {
       tail.n_games = games.size();
-      if (tail.n_games == 0) return;
       tail.newest_upid = newest_upid.back();
       tail.total = prefix.back();
       tail.last_game_date = games.back().date;
@@ -186,12 +189,11 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     size_t n_dates;           ///< distinct row dates before D
     const std::string* team;  ///< current team: the first row of the latest date before D
     bool at_tail;             ///< every row of the player is before D (his Tail answers D)
-    /// Metrics of his last @p n games before D (n = min(n_games, 10 or 20)).
-    [[nodiscard]] ShotZoneMetrics window(size_t n) const {
-      if (at_tail && n == std::min<size_t>(n_games, kPszaGames)) return metrics_of(p->tail.last10, static_cast<int>(n));
-      if (at_tail && n == std::min<size_t>(n_games, kPszaTrendGames)) {
-        return metrics_of(p->tail.last20, static_cast<int>(n));
-      }
+    /// Metrics of his last min(n_games, @p cap) games before D.
+    [[nodiscard]] ShotZoneMetrics last_games(int cap) const {
+      const size_t n = std::min<size_t>(n_games, static_cast<size_t>(cap));
+      if (at_tail && cap == kPszaGames) return metrics_of(p->tail.last10, static_cast<int>(n));
+      if (at_tail && cap == kPszaTrendGames) return metrics_of(p->tail.last20, static_cast<int>(n));
       return metrics_of(p->window_sums(n_games, n), static_cast<int>(n));
     }
     /// universal_player_id of the newest qualifying game before D (ties on
@@ -210,8 +212,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
 
  protected:
   void add_rows(const Table& pgs, const std::vector<size_t>& rows) override;
-  /// @return the row's player.
-  Player& add_row(const PgsColumns& c, size_t r);
+  void add_row(const PgsColumns& c, size_t r);
 
  private:
   std::map<std::string_view, Player> players_;               // keyed by interned names: ordered output, stable keys
@@ -225,7 +226,7 @@ class ShotZoneHistory final : public proc::SeasonHistory {
 void ShotZoneHistory::add_rows(const Table& pgs, const std::vector<size_t>& rows) {
   const PgsColumns c(pgs);
   for (size_t r : rows) {
-    if (!c.player.is_null(r)) add_row(c, r).refresh_tail();
+    if (!c.player.is_null(r)) add_row(c, r);
   }
 }
 
@@ -233,13 +234,11 @@ void ShotZoneHistory::Player::add_date(Date date, const std::string* team) {
   if (dates.empty() || tail.last_row_date < date) {  // rows come in date order: an append
     dates.push_back(date);
     team_at.push_back(team);
-    return;
-  }
-  auto at = std::upper_bound(dates.begin(), dates.end(), date);
-  if (at == dates.begin() || *(at - 1) != date) {
+  } else if (auto at = std::upper_bound(dates.begin(), dates.end(), date); at == dates.begin() || *(at - 1) != date) {
     team_at.insert(team_at.begin() + (at - dates.begin()), team);
     dates.insert(at, date);
   }
+  refresh_date_tail();
 }
 
 void ShotZoneHistory::Player::add_game(const ShotGame& g, const std::string* upid_of_game) {
@@ -258,6 +257,7 @@ void ShotZoneHistory::Player::add_game(const ShotGame& g, const std::string* upi
     game_dates.push_back(g.date);
     prefix.push_back(next);
     newest_upid.push_back(tie ? tail.newest_upid : upid_of_game);
+    refresh_game_tail();
     return;
   }
   auto pos = std::upper_bound(games.begin(), games.end(), g, later);
@@ -274,9 +274,10 @@ void ShotZoneHistory::Player::add_game(const ShotGame& g, const std::string* upi
     const bool tie = i > 0 && games[i - 1].date == games[i].date && *games[i - 1].game_id == *games[i].game_id;
     newest_upid[i] = tie ? newest_upid[i - 1] : upid[i];
   }
+  refresh_game_tail();
 }
 
-ShotZoneHistory::Player& ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
+void ShotZoneHistory::add_row(const PgsColumns& c, size_t r) {
   const Date date(static_cast<int32_t>(c.date.int_at(r)));
   const std::string* player = c.player.text_ptr(r);
   const std::string* game_id = c.game.text_ptr(r);  // NULL reads as ""
@@ -304,7 +305,7 @@ ShotZoneHistory::Player& ShotZoneHistory::add_row(const PgsColumns& c, size_t r)
     }
   }
   const std::optional<bool> active = c.active.is_null(r) ? std::nullopt : std::optional<bool>(c.active.int_at(r) != 0);
-  if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return p;
+  if (!qualifies(active, c.minutes.get_real(r), c.fga.get_int(r))) return;
   ShotGame g;
   g.date = date;
   g.game_id = game_id;
@@ -315,7 +316,6 @@ ShotZoneHistory::Player& ShotZoneHistory::add_row(const PgsColumns& c, size_t r)
   g.assisted_known = !c.zone[7]->is_null(r);
   g.unassisted_known = !c.zone[8]->is_null(r);
   p.add_game(g, proc::text_of(&c.upid, r));
-  return p;
 }
 
 /// Why a player of D has no row (legacy failure categories), or kRow.
@@ -563,7 +563,7 @@ EntityFailure failure_of(const ShotZoneHistory::Entity& e, const PlayerResult& r
 void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHistory::Entity& e, Date d,
                       const PlayerResult& res) {
   // The windows' totals from the player's running sums (no pass over games).
-  const ShotZoneMetrics m = e.window(static_cast<size_t>(res.games10));
+  const ShotZoneMetrics m = e.last_games(kPszaGames);
   t.col(c.player).set_text_ptr(r, e.p->name);
   if (const std::string* upid = e.newest_upid()) t.col(c.upid).set_text_ptr(r, upid);
   t.col(c.date).set_int(r, d.days());
@@ -580,7 +580,7 @@ void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHi
   t.col(c.mid_apg).set_real(r, m.mid_apg);
   t.col(c.three_apg).set_real(r, m.three_apg);
   if (res.games20 >= kPszaTrendMinGames) {
-    const ShotZoneMetrics m20 = e.window(static_cast<size_t>(res.games20));
+    const ShotZoneMetrics m20 = e.last_games(kPszaTrendGames);
     t.col(c.paint_rate20).set_real(r, m20.paint_rate);
     t.col(c.paint_pct20).set_real(r, m20.paint_pct);
   }
