@@ -317,20 +317,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="generate a demo league, backfill everything, print coverage")
     _warehouse_arg(p, default="demo-warehouse")
-    p.add_argument("--seasons", type=int, nargs="+", default=[2023])
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seasons", type=int, nargs="+", default=[2023],
+                   help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)")
+    p.add_argument("--seed", type=int, default=7, help="the league's seed: the same seed, the same league (default 7)")
     p.add_argument("--teams", type=_tricodes, default=None,
                    help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
-    p.add_argument("--workers", type=_positive_int, default=2)
+    p.add_argument("--workers", type=_positive_int, default=2, help="units run concurrently (default 2)")
     p.add_argument("--fresh", action="store_true", help="regenerate the raw data even if present")
-    p.add_argument("--progress", choices=["bar", "log", "none"], default=None)
-    p.add_argument("--checkpoint-dir", default=None)
+    p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
+                   help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
+    p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("generate", help="generate demo raw data")
     _warehouse_arg(p)
-    p.add_argument("--seasons", type=int, nargs="+", default=[2023])
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seasons", type=int, nargs="+", default=[2023],
+                   help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)")
+    p.add_argument("--seed", type=int, default=7, help="the league's seed: the same seed, the same league (default 7)")
     p.add_argument("--teams", type=_tricodes, default=None,
                    help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
     p.set_defaults(func=cmd_generate)
@@ -361,18 +364,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preflight", help="check upstream data for a planned backfill")
     _warehouse_arg(p)
-    p.add_argument("--start-date", type=_iso_date)
-    p.add_argument("--end-date", type=_iso_date)
-    p.add_argument("--dates", type=_date_list)
-    p.add_argument("--processors", "-p", default="all")
+    p.add_argument("--start-date", type=_iso_date,
+                   help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)")
+    p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
+    p.add_argument("--dates", type=_date_list, help="comma-separated dates; takes priority over the range")
+    p.add_argument("--processors", "-p", default="all",
+                   help="names, short codes (togs,psza) or phases (phase3,phase4); default all")
     p.set_defaults(func=cmd_preflight)
 
     p = sub.add_parser("coverage", help="gap report: tables × game dates against the schedule")
     _warehouse_arg(p)
-    p.add_argument("--start-date", type=_iso_date)
-    p.add_argument("--end-date", type=_iso_date)
+    p.add_argument("--start-date", type=_iso_date,
+                   help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)")
+    p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
     p.add_argument("--tables", help="comma-separated tables (default: every processor output)")
-    p.add_argument("--format", choices=["text", "json", "months"], default="text")
+    p.add_argument("--format", choices=["text", "json", "months"], default="text",
+                   help="text: tables × game dates with the gaps (exit 1 when any); json: the same as JSON; "
+                        "months: rows per table and month, raw inputs included (default text)")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("export", help="write the Phase 6 JSON exports (every legacy daily_export type)")
@@ -384,8 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, help="source warehouse (directory or bigquery://PROJECT)")
     p.add_argument("--to", dest="destination", required=True, help="destination warehouse")
     p.add_argument("--tables", required=True, help="comma-separated tables or datasets (nba_raw), or all")
-    p.add_argument("--start-date")
-    p.add_argument("--end-date")
+    p.add_argument("--start-date", help="first partition date to copy, YYYY-MM-DD (default: every date)")
+    p.add_argument("--end-date", help="last partition date to copy, YYYY-MM-DD (inclusive)")
     p.add_argument("--dates", help="one date (YYYY-MM-DD) instead of a range")
     p.set_defaults(func=cmd_copy)
 

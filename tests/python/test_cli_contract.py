@@ -286,3 +286,13 @@ def test_backfill_on_a_read_only_warehouse_refuses_before_any_unit(demo_dir, tmp
     finally:
         target.chmod(0o644)
     assert {p.name: p.read_bytes() for p in ck.iterdir()} == stamp  # --no-resume reset nothing
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    """`nbaprops <command> --help` documents each option (a bare `--seed SEED` tells a user nothing)."""
+    parser = cli.build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a.choices, dict)]
+    bare = [f"{name} {a.option_strings[0]}" for name, sub in commands.choices.items() for a in sub._actions
+            if a.option_strings and not a.help]
+    assert bare == []
+    assert all(a.help for a in parser._actions if a.option_strings)
