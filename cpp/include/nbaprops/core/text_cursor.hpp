@@ -34,6 +34,7 @@ class TextCursor {
   void advance_to(const char* end) { used_ = static_cast<size_t>(end - buf_.data()); }
 
   void append(std::string_view s) {
+    if (s.empty()) return;  // an empty view may have no data (memcpy's source must not be null)
     std::memcpy(room(s.size()), s.data(), s.size());
     used_ += s.size();
   }
