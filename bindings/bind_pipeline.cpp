@@ -70,6 +70,15 @@ class RecordColumns {
   pyb::dict out_;
 };
 
+/// The columns every unit record starts with: processor and date (days).
+template <class Units>
+RecordColumns unit_columns(const Units& u) {
+  RecordColumns c(u.size());
+  c.text("processor", [&](size_t i) { return u[i].processor->info().name; });
+  c.number<int64_t>("date", [&](size_t i) { return u[i].date.days(); });
+  return c;
+}
+
 pyb::dict event_dict(const pl::UnitEvent& e) {
   pyb::dict d;
   d["processor"] = e.processor;
@@ -139,9 +148,7 @@ void bind_plan(pyb::module_& m) {
       .def("units",
            [](const pl::Plan& p) {
              const auto& u = p.units;
-             RecordColumns c(u.size());
-             c.text("processor", [&](size_t i) { return u[i].processor->info().name; });
-             c.number<int64_t>("date", [&](size_t i) { return u[i].date.days(); });
+             RecordColumns c = unit_columns(u);
              c.text("planned", [&](size_t i) { return pl::to_string(u[i].planned); });
              c.text("reason", [&](size_t i) { return u[i].reason; });
              return c.take();
@@ -190,9 +197,7 @@ void bind_results(pyb::module_& m) {
       .def("summary_text", &pl::RunResult::summary_text)
       .def("units", [](const pl::RunResult& r) {
         const auto& u = r.units;
-        RecordColumns c(u.size());
-        c.text("processor", [&](size_t i) { return u[i].processor->info().name; });
-        c.number<int64_t>("date", [&](size_t i) { return u[i].date.days(); });
+        RecordColumns c = unit_columns(u);
         c.text("status", [&](size_t i) { return pl::to_string(u[i].status); });
         c.number<int64_t>("rows", [&](size_t i) { return u[i].rows; });
         c.number<int64_t>("entities", [&](size_t i) { return u[i].entities; });
@@ -312,9 +317,7 @@ void bind_reports(pyb::module_& m) {
       .def("to_text", &pl::FreshnessReport::to_text)
       .def("units", [](const pl::FreshnessReport& r) {
         const auto& u = r.units;
-        RecordColumns c(u.size());
-        c.text("processor", [&](size_t i) { return u[i].processor->info().name; });
-        c.number<int64_t>("date", [&](size_t i) { return u[i].date.days(); });
+        RecordColumns c = unit_columns(u);
         c.text("state", [&](size_t i) { return pl::to_string(u[i].state); });
         c.text("reason", [&](size_t i) { return u[i].reason; });
         c.number<int64_t>("rows", [&](size_t i) { return u[i].rows; });
