@@ -32,10 +32,10 @@ struct PyRunHandle {
 
 /// Records (plan, result or freshness units) as columns for one
 /// pandas.DataFrame call: a dict of numpy arrays and lists of str. A dict per
-/// record cost more than the frame made from it (a 4-season run's 12k units:
-/// about 0.1 s of dicts, then 0.05–0.15 s for pandas to take them apart).
-/// Texts repeat (processor names, statuses, empty reasons), so each distinct
-/// value becomes one str object, shared by its rows.
+/// record, then pandas taking the dicts apart, cost 18.7 ms for a 4-season
+/// plan's 11,970 units; the columns, 4.9 ms. Texts repeat (processor names,
+/// statuses, empty reasons), so each distinct value becomes one str object,
+/// shared by its rows.
 class RecordColumns {
  public:
   explicit RecordColumns(size_t n) : n_(n) {}
