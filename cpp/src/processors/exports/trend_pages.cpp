@@ -454,7 +454,9 @@ std::vector<ZoneDefense> read_zone_defense(Warehouse& wh, Date as_of) {
     }
   }
   std::vector<ZoneDefense> defense;
-  for (const auto& [team, s] : sums) {
+  for (const auto& entry : sums) {  // named references, not a structured binding: the lambda captures them
+    const std::string& team = entry.first;
+    const auto& s = entry.second;
     if (rows_of[team] < 5) continue;
     auto avg = [&](size_t c, int d) {
       return s[c].second > 0 ? std::optional(bq_round(s[c].first / static_cast<double>(s[c].second), d)) : std::nullopt;
@@ -504,7 +506,9 @@ struct PointsSplit {
 /// highest first.
 std::vector<PointsSplit> home_away_splits(const TeamGames& games, Date as_of) {
   std::vector<PointsSplit> out;
-  for (const auto& [team, list] : games) {
+  for (const auto& entry : games) {  // named references: the lambdas capture them
+    const auto& team = entry.first;
+    const auto& list = entry.second;
     auto in60 = [&](size_t i) { return list[i].day >= (as_of - 60).days(); };
     const auto [hp, hn] = points_of(list, [&](size_t i) { return in60(i) && list[i].home == true; });
     const auto [ap, an] = points_of(list, [&](size_t i) { return in60(i) && list[i].home == false; });
@@ -518,7 +522,9 @@ std::vector<PointsSplit> home_away_splits(const TeamGames& games, Date as_of) {
 /// last 90 days; ≥ 3 and ≥ 5 games), by impact, most negative first.
 std::vector<PointsSplit> back_to_back_splits(const TeamGames& games) {
   std::vector<PointsSplit> out;
-  for (const auto& [team, list] : games) {
+  for (const auto& entry : games) {  // named references: the lambdas capture them
+    const auto& team = entry.first;
+    const auto& list = entry.second;
     auto gap = [&](size_t i) { return i == 0 ? -1 : list[i].day - list[i - 1].day; };
     const auto [bp, bn] = points_of(list, [&](size_t i) { return gap(i) == 1; });
     const auto [rp, rn] = points_of(list, [&](size_t i) { return gap(i) > 1; });
