@@ -426,7 +426,7 @@ struct BigQueryWarehouse::Impl {
   }
 };
 
-BigQueryWarehouse::BigQueryWarehouse(BigQueryOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+BigQueryWarehouse::BigQueryWarehouse(const BigQueryOptions& options) : impl_(std::make_unique<Impl>(options)) {}
 BigQueryWarehouse::~BigQueryWarehouse() = default;
 
 std::string BigQueryWarehouse::uri() const {

@@ -81,7 +81,7 @@ class BigQueryWarehouse final : public Warehouse {
  public:
   /// Connects lazily: nothing is sent until the first call. @throws ConfigError
   /// (credentials).
-  explicit BigQueryWarehouse(BigQueryOptions options);
+  explicit BigQueryWarehouse(const BigQueryOptions& options);
   ~BigQueryWarehouse() override;
 
   /// @return `bigquery://PROJECT?location=…` (never a credential).
