@@ -1144,7 +1144,7 @@ TEST(ExportStreaks, OverUnderAndPredictionStreaksHandChecked) {
                            "streak_type": "prediction_hits"}]},
     "summary": {"total_over_streaks": 1, "total_under_streaks": 1, "total_prediction_streaks": 1,
                 "longest_over": 5, "longest_under": 4, "longest_prediction": 4}})");
-  EXPECT_EQ(nlohmann::json::parse(j.dump()), expected) << j.dump(2);
+  EXPECT_EQ(nlohmann::json::parse(j.dump()), nlohmann::json::parse(expected.dump())) << j.dump(2);
   // Key order is the legacy one.
   EXPECT_EQ(j.begin().key(), "generated_at");
 }
@@ -1222,7 +1222,7 @@ TEST(ExportLive, GamesFromRawBoxScoresAndFromASavedApiResponse) {
       R"({"player_lookup": "h1", "name": "Name h1", "team": "LAL", "points": 20,
     "rebounds": 5, "assists": 4, "steals": 0, "blocks": 0, "turnovers": 0, "minutes": "30:00", "fg_made": 0,
     "fg_attempted": 0, "fg3_made": 0, "fg3_attempted": 0, "ft_made": 0, "ft_attempted": 0})");
-  EXPECT_EQ(nlohmann::json::parse(game["players"][2].dump()), expected_player);
+  EXPECT_EQ(nlohmann::json::parse(game["players"][2].dump()), nlohmann::json::parse(expected_player.dump()));
 
   // A saved API response: in-progress game; a known BDL id maps to its lookup,
   // an unknown one falls back to the legacy first+last name; a game of another
@@ -1310,7 +1310,7 @@ TEST(ExportLiveGrading, StatusesOrderAndSummaryHandChecked) {
       R"({"total_predictions": 4, "graded": 3, "pending": 1, "correct": 1,
     "incorrect": 1, "trending_correct": 0, "trending_incorrect": 0, "win_rate": 0.5, "avg_error": 10.7,
     "games_in_progress": 0, "games_final": 1})");
-  EXPECT_EQ(nlohmann::json::parse(j["summary"].dump()), summary) << j["summary"].dump(2);
+  EXPECT_EQ(nlohmann::json::parse(j["summary"].dump()), nlohmann::json::parse(summary.dump())) << j["summary"].dump(2);
 }
 
 TEST(ExportWriter, NewTypesAreWrittenWithTheirLatestCopies) {
