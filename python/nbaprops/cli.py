@@ -94,6 +94,30 @@ def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) ->
                         "default $NBAPROPS_WAREHOUSE or ./warehouse")
 
 
+def _run_flags(p: argparse.ArgumentParser) -> None:
+    """How a run goes: --workers, --progress, --checkpoint-dir (backfill and demo)."""
+    p.add_argument("--workers", type=_positive_int, default=2, help="units run concurrently (default 2)")
+    p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
+                   help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
+    p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
+
+
+def _league_flags(p: argparse.ArgumentParser) -> None:
+    """Which demo league: --seasons, --seed, --teams (demo and generate)."""
+    p.add_argument("--seasons", type=int, nargs="+", default=[2023],
+                   help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)")
+    p.add_argument("--seed", type=int, default=7, help="the league's seed: the same seed, the same league (default 7)")
+    p.add_argument("--teams", type=_tricodes, default=None,
+                   help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
+
+
+def _range_flags(p: argparse.ArgumentParser) -> None:
+    """--start-date and --end-date of a report (preflight, coverage)."""
+    p.add_argument("--start-date", type=_iso_date,
+                   help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)")
+    p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
+
+
 def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True) -> None:
     """The legacy backfill flags plus ours (--workers, --stop-on-failure, --progress)."""
     p.add_argument("--start-date", type=_iso_date, help="start of the range, YYYY-MM-DD (inclusive)")
@@ -105,10 +129,7 @@ def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True)
     p.add_argument("--status", action="store_true", help="print the checkpoint status and exit")
     p.add_argument("--skip-preflight", action="store_true", help="bypass the pre-flight check (logs a warning)")
     p.add_argument("--stop-on-failure", action="store_true", help="stop launching units after the first failure")
-    p.add_argument("--workers", type=_positive_int, default=2, help="units run concurrently (default 2)")
-    p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
-                   help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
-    p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
+    _run_flags(p)
     p.add_argument("--xgboost-model", default=None, metavar="PATH|none",
                    help="XGBoost model for the predictions (default $NBAPROPS_XGBOOST_MODEL or the shared "
                         "21-feature model; 'none' runs without the XGBoost system)")
@@ -317,25 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="generate a demo league, backfill everything, print coverage")
     _warehouse_arg(p, default="demo-warehouse")
-    p.add_argument("--seasons", type=int, nargs="+", default=[2023],
-                   help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)")
-    p.add_argument("--seed", type=int, default=7, help="the league's seed: the same seed, the same league (default 7)")
-    p.add_argument("--teams", type=_tricodes, default=None,
-                   help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
-    p.add_argument("--workers", type=_positive_int, default=2, help="units run concurrently (default 2)")
+    _league_flags(p)
     p.add_argument("--fresh", action="store_true", help="regenerate the raw data even if present")
-    p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
-                   help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
-    p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
+    _run_flags(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("generate", help="generate demo raw data")
     _warehouse_arg(p)
-    p.add_argument("--seasons", type=int, nargs="+", default=[2023],
-                   help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)")
-    p.add_argument("--seed", type=int, default=7, help="the league's seed: the same seed, the same league (default 7)")
-    p.add_argument("--teams", type=_tricodes, default=None,
-                   help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
+    _league_flags(p)
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("import", help="import real data files")
@@ -364,9 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("preflight", help="check upstream data for a planned backfill")
     _warehouse_arg(p)
-    p.add_argument("--start-date", type=_iso_date,
-                   help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)")
-    p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
+    _range_flags(p)
     p.add_argument("--dates", type=_date_list, help="comma-separated dates; takes priority over the range")
     p.add_argument("--processors", "-p", default="all",
                    help="names, short codes (togs,psza) or phases (phase3,phase4); default all")
@@ -374,9 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("coverage", help="gap report: tables × game dates against the schedule")
     _warehouse_arg(p)
-    p.add_argument("--start-date", type=_iso_date,
-                   help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)")
-    p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
+    _range_flags(p)
     p.add_argument("--tables", help="comma-separated tables (default: every processor output)")
     p.add_argument("--format", choices=["text", "json", "months"], default="text",
                    help="text: tables × game dates with the gaps (exit 1 when any); json: the same as JSON; "

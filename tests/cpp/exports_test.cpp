@@ -17,6 +17,9 @@ using nbaprops::testing::TempDir;
 
 namespace {
 
+/// @p j as unordered JSON: compares by content, whatever the key order.
+nlohmann::json parsed(const Json& j) { return nlohmann::json::parse(j.dump()); }
+
 const Date kDay = Date::from_ymd(2024, 1, 15);
 const char* kStamp = "2024-01-16T08:00:00.000000Z";
 
@@ -1144,7 +1147,7 @@ TEST(ExportStreaks, OverUnderAndPredictionStreaksHandChecked) {
                            "streak_type": "prediction_hits"}]},
     "summary": {"total_over_streaks": 1, "total_under_streaks": 1, "total_prediction_streaks": 1,
                 "longest_over": 5, "longest_under": 4, "longest_prediction": 4}})");
-  EXPECT_EQ(nlohmann::json::parse(j.dump()), nlohmann::json::parse(expected.dump())) << j.dump(2);
+  EXPECT_EQ(parsed(j), parsed(expected)) << j.dump(2);
   // Key order is the legacy one.
   EXPECT_EQ(j.begin().key(), "generated_at");
 }
@@ -1194,7 +1197,7 @@ TEST(ExportHotCold, HeatScoresRanksTonightAndLeagueAverageHandChecked) {
   expected["hot"] = Json::array({hot, cold});
   expected["cold"] = Json::array({cold_first, hot_second});
   expected["league_average"] = Json::parse(R"({"hit_rate": 0.8, "avg_margin": 1.8})");
-  EXPECT_EQ(nlohmann::json::parse(j.dump()), nlohmann::json::parse(expected.dump())) << j.dump(2);
+  EXPECT_EQ(parsed(j), parsed(expected)) << j.dump(2);
 }
 
 TEST(ExportLive, GamesFromRawBoxScoresAndFromASavedApiResponse) {
@@ -1222,7 +1225,7 @@ TEST(ExportLive, GamesFromRawBoxScoresAndFromASavedApiResponse) {
       R"({"player_lookup": "h1", "name": "Name h1", "team": "LAL", "points": 20,
     "rebounds": 5, "assists": 4, "steals": 0, "blocks": 0, "turnovers": 0, "minutes": "30:00", "fg_made": 0,
     "fg_attempted": 0, "fg3_made": 0, "fg3_attempted": 0, "ft_made": 0, "ft_attempted": 0})");
-  EXPECT_EQ(nlohmann::json::parse(game["players"][2].dump()), nlohmann::json::parse(expected_player.dump()));
+  EXPECT_EQ(parsed(game["players"][2]), parsed(expected_player));
 
   // A saved API response: in-progress game; a known BDL id maps to its lookup,
   // an unknown one falls back to the legacy first+last name; a game of another
@@ -1310,7 +1313,7 @@ TEST(ExportLiveGrading, StatusesOrderAndSummaryHandChecked) {
       R"({"total_predictions": 4, "graded": 3, "pending": 1, "correct": 1,
     "incorrect": 1, "trending_correct": 0, "trending_incorrect": 0, "win_rate": 0.5, "avg_error": 10.7,
     "games_in_progress": 0, "games_final": 1})");
-  EXPECT_EQ(nlohmann::json::parse(j["summary"].dump()), nlohmann::json::parse(summary.dump())) << j["summary"].dump(2);
+  EXPECT_EQ(parsed(j["summary"]), parsed(summary)) << j["summary"].dump(2);
 }
 
 TEST(ExportWriter, NewTypesAreWrittenWithTheirLatestCopies) {
@@ -1407,8 +1410,6 @@ void schedule_tonight(Warehouse& wh) {
   add_schedule(sched, "0022300600", "BOS", "LAL", std::string("2024-01-15T22:30:00"));
   store(wh, sched);
 }
-
-nlohmann::json parsed(const Json& j) { return nlohmann::json::parse(j.dump()); }
 
 }  // namespace
 
