@@ -9,8 +9,8 @@ Each cascade's wall time runs until its warehouse is closed (SQLite then checkpo
 run left: a one-season run leaves all of its log behind, a four-season run checkpoints most of it on the way);
 ``wall_open`` in the JSON stops when ``backfill`` returns.
 
-* the whole cascade over demo season 2023 with 1 and with 2 workers (the 1→2 speed-up), ``--repeats`` times
-  each, interleaved (w1, w2, w1, w2, …) so that a slow minute of a shared machine hits both sides; the speed-up
+* the whole cascade over demo season 2023 with 1 and with 2 workers (the 1→2 speed-up), ``--speedup-rounds``
+  times each (default 5; at least ``--repeats``), interleaved (w1, w2, w1, w2, …) so that a slow minute of a shared machine hits both sides; the speed-up
   is the median over rounds of that round's w1 over its w2, and every wall time is kept in the JSON (``walls``);
 * the whole cascade over demo seasons 2021–2024 with 2 workers, ``--repeats`` times (the best is shown), each
   run in the same round as one season's w1 and w2 runs (w1, w2, four seasons, w1, w2, four seasons, …), so that
@@ -123,6 +123,9 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=3,
                     help="rounds of the cascades (one season with 1 and with 2 workers, four seasons with 2); the "
                          "best run counts for seconds, the median round for ratios")
+    ap.add_argument("--speedup-rounds", type=int, default=5,
+                    help="rounds of the one-season pair (1 and 2 workers) for the 1-to-2 speed-up, at least "
+                         "--repeats: its ratio of two short runs moves most with a shared machine's speed")
     args = ap.parse_args()
     probe = {"before": machine_probe()}
     print(f"machine probe: CPython loop {probe['before']['python_loop_seconds']:.2f} s, "
@@ -134,16 +137,21 @@ def main() -> int:
         nbaprops.demo.generate(nbaprops.open(raw4), seasons=[2021, 2022, 2023, 2024], seed=7)
         runs: dict[int, list[dict]] = {1: [], 2: []}
         fours = []
-        for i in range(max(args.repeats, 1)):
+        repeats = max(args.repeats, 1)
+        for i in range(max(repeats, args.speedup_rounds)):
             for workers in (1, 2):
                 dst = work / f"c1w{workers}-{i}"
                 runs[workers].append(cascade(raw1, dst, 2023, 2023, workers, work / f"k{workers}-{i}"))
                 shutil.rmtree(dst, ignore_errors=True)
+            if i >= repeats:
+                continue  # a speed-up round only
             dst = work / "c4w2"  # the last copy stays for the one-date run
             shutil.rmtree(dst, ignore_errors=True)
             fours.append(cascade(raw4, dst, 2021, 2024, 2, work / f"k3-{i}"))
         one_w1, one_w2 = (best_of_runs(runs[w]) for w in (1, 2))
         four = best_of_runs(fours)
+        # The 4-to-1 ratios pair each four-season run with the one-season run of its own round (zip stops at the
+        # shorter list: the speed-up rounds after the last four-season run have none).
         speedup, four_to_one = per_round(runs[1], runs[2]), per_round(fours, runs[2])
         four_to_one_cpu = per_round(fours, runs[2], "cpu")
         print(f"1 season: w1 {one_w1['wall']:.1f} s, w2 {one_w2['wall']:.1f} s; "

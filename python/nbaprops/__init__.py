@@ -39,34 +39,11 @@ Quick start::
 """
 from __future__ import annotations
 
+import importlib as _importlib
 import os as _os
+from typing import TYPE_CHECKING, Any
 
 from . import _core
-from .api import demo
-from .api.copy import copy, import_schedule_from_store
-from .api.coverage import format_monthly, monthly_counts
-from .api.exports import ExportResult, export, export_dates, export_players, export_types
-from .api.importers import import_boxscores, import_schedule, import_shots
-from .api.models import set_xgboost_model, xgboost_model_id
-from .api.raw import RawImport, import_raw, raw_kinds, raw_sources
-from .api.query import query
-from .api.runner import (
-    DEFAULT_CHECKPOINT_DIR,
-    CoverageReport,
-    FreshnessReport,
-    Plan,
-    PreflightReport,
-    RunResult,
-    backfill,
-    checkpoint_status,
-    coverage,
-    freshness,
-    plan,
-    preflight,
-    reset_checkpoint,
-    resolve_checkpoint_dir,
-)
-from .api.warehouse import Warehouse, catalog, open, read
 from .errors import (
     Cancelled,
     ConfigError,
@@ -77,6 +54,82 @@ from .errors import (
     PreflightError,
     StorageError,
 )
+
+# The public names below live in modules that import pandas (about half a second): they are
+# imported on first use (PEP 562), so that `nbaprops --help` and a command's argument errors answer
+# at once. `import nbaprops; nbaprops.backfill(...)` and `from nbaprops import read` work as before.
+_LAZY = {
+    "demo": (".api.demo", None),
+    "copy": (".api.copy", "copy"),
+    "import_schedule_from_store": (".api.copy", "import_schedule_from_store"),
+    "format_monthly": (".api.coverage", "format_monthly"),
+    "monthly_counts": (".api.coverage", "monthly_counts"),
+    "ExportResult": (".api.exports", "ExportResult"),
+    "export": (".api.exports", "export"),
+    "export_dates": (".api.exports", "export_dates"),
+    "export_players": (".api.exports", "export_players"),
+    "export_types": (".api.exports", "export_types"),
+    "import_boxscores": (".api.importers", "import_boxscores"),
+    "import_schedule": (".api.importers", "import_schedule"),
+    "import_shots": (".api.importers", "import_shots"),
+    "set_xgboost_model": (".api.models", "set_xgboost_model"),
+    "xgboost_model_id": (".api.models", "xgboost_model_id"),
+    "RawImport": (".api.raw", "RawImport"),
+    "import_raw": (".api.raw", "import_raw"),
+    "raw_kinds": (".api.raw", "raw_kinds"),
+    "raw_sources": (".api.raw", "raw_sources"),
+    "query": (".api.query", "query"),
+    **{name: (".api.runner", name) for name in (
+        "DEFAULT_CHECKPOINT_DIR", "CoverageReport", "FreshnessReport", "Plan", "PreflightReport", "RunResult",
+        "backfill", "checkpoint_status", "coverage", "freshness", "plan", "preflight", "reset_checkpoint",
+        "resolve_checkpoint_dir")},
+    **{name: (".api.warehouse", name) for name in ("Warehouse", "catalog", "open", "read")},
+}
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
+    from .api import demo
+    from .api.copy import copy, import_schedule_from_store
+    from .api.coverage import format_monthly, monthly_counts
+    from .api.exports import ExportResult, export, export_dates, export_players, export_types
+    from .api.importers import import_boxscores, import_schedule, import_shots
+    from .api.models import set_xgboost_model, xgboost_model_id
+    from .api.query import query
+    from .api.raw import RawImport, import_raw, raw_kinds, raw_sources
+    from .api.runner import (
+        DEFAULT_CHECKPOINT_DIR,
+        CoverageReport,
+        FreshnessReport,
+        Plan,
+        PreflightReport,
+        RunResult,
+        backfill,
+        checkpoint_status,
+        coverage,
+        freshness,
+        plan,
+        preflight,
+        reset_checkpoint,
+        resolve_checkpoint_dir,
+    )
+    from .api.warehouse import Warehouse, catalog, open, read
+
+
+def __getattr__(name: str) -> Any:
+    """Imports a public name's module on first use and keeps the name (PEP 562)."""
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'nbaprops' has no attribute {name!r}") from None
+    value = _importlib.import_module(module, __name__)
+    if attr is not None:
+        value = getattr(value, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __version__ = _core.__version__
 

@@ -290,7 +290,7 @@ def cmd_legacy_tree(args) -> int:
 
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     """The legacy daily_export date flags and --only, plus --out, --generated-at, --live-file and --workers."""
-    from .api.exports import ALL_LEGACY_TYPES
+    from .api.export_names import ALL_LEGACY_TYPES
 
     p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday, US/Eastern or $NBAPROPS_TODAY)")
     p.add_argument("--start-date", type=_iso_date, help="range start: every calendar day to --end-date, inclusive")

@@ -91,6 +91,39 @@ def test_every_name_in_all_exists_and_is_tested_here():
     assert functions == set(FUNCTION_TESTS), "add a test to FUNCTION_TESTS for each public function"
 
 
+def test_import_and_help_do_not_load_pandas():
+    """The names that need pandas are imported on first use (``nbaprops.__getattr__``): importing the package
+    and the command line's help answer without it (about half a second less)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io, nbaprops, nbaprops.cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            "    nbaprops.cli.main(['backfill', '--help'])\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            "    nbaprops.cli.main(['export', '--help'])\n"
+            "print('pandas' in sys.modules)\n"
+            "nbaprops.backfill\n"
+            "print('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]
+
+
+def test_lazy_names_are_the_type_checking_imports():
+    """``nbaprops._LAZY`` (what ``__getattr__`` imports) and the ``TYPE_CHECKING`` imports that type checkers
+    read name the same objects, and every public name is either imported at once or lazy."""
+    tree = ast.parse(Path(nbaprops.__file__).read_text())
+    checked = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            for imp in node.body:
+                for alias in imp.names:
+                    checked[alias.name] = ("." + imp.module, alias.name) if imp.module != "api" else (".api.demo", None)
+    assert checked == nbaprops._LAZY
+    eager = {n for n in vars(nbaprops) if not n.startswith("_")}
+    assert set(nbaprops.__all__) - {"__version__"} <= eager | set(nbaprops._LAZY)
+
+
 # --------------------------------------------------------------------------- each public function
 
 def _t_open(demo, tmp_path):

@@ -12,16 +12,11 @@ import pandas as pd
 from .. import _core
 from ..errors import ConfigError
 from .dates import DateLike, iso, to_days
+from .export_names import ALL_LEGACY_TYPES as ALL_LEGACY_TYPES  # re-exported (the names used to live here)
 from .warehouse import Warehouse
 
 #: The export types nbaprops implements (legacy ``--only`` names), in legacy run order.
 EXPORT_TYPES: tuple[str, ...] = tuple(_core.export_types())
-
-#: Every name the legacy ``daily_export.py --only`` accepted (types, then the shorthand groups).
-ALL_LEGACY_TYPES: tuple[str, ...] = (
-    "results", "performance", "best-bets", "predictions", "tonight", "tonight-players", "streaks",
-    "trends-hot-cold", "trends-bounce-back", "trends-what-matters", "trends-team", "trends-quick-hits",
-    "trends-deep-dive", "tonight-trend-plays", "live", "live-grading", "trends-daily", "trends-weekly", "trends-all")
 
 #: The legacy log label of each type ("  Results: <path>", "  Results error: <e>").
 LEGACY_LABELS = {"results": "Results", "performance": "Performance", "best-bets": "Best Bets",
