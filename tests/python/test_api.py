@@ -92,17 +92,19 @@ def test_every_name_in_all_exists_and_is_tested_here():
 
 
 def test_import_and_help_do_not_load_pandas():
-    """The names that need pandas are imported on first use (``nbaprops.__getattr__``): importing the package
-    and the command line's help answer without it (about half a second less)."""
+    """The names that need pandas are imported on first use (``nbaprops.__getattr__``): importing the package,
+    the command line's help and the legacy job scripts' help answer without it (about half a second less)."""
     import subprocess
     import sys
 
-    code = ("import sys, contextlib, io, nbaprops, nbaprops.cli\n"
-            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-            "    nbaprops.cli.main(['backfill', '--help'])\n"
-            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-            "    nbaprops.cli.main(['export', '--help'])\n"
-            "print('pandas' in sys.modules)\n"
+    mains = ["nbaprops.cli.main(['backfill', '--help'])", "nbaprops.cli.main(['export', '--help'])",
+             "importlib.import_module('nbaprops.jobs.precompute.player_shot_zone_analysis').main(['--help'])",
+             "importlib.import_module('nbaprops.jobs.publishing.daily_export').main(['--help'])",
+             "importlib.import_module('nbaprops.jobs.raw.nbac_gamebook').main(['--help'])"]
+    code = ("import sys, contextlib, importlib, io, nbaprops, nbaprops.cli\n"
+            + "".join("with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+                      f"    {m}\n" for m in mains)
+            + "print('pandas' in sys.modules)\n"
             "nbaprops.backfill\n"
             "print('pandas' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ConfigError
 from .dates import iso
-from .runner import require_writable
 
 #: The legacy game dates are US/Eastern calendar days; "today" is read in that zone.
 EASTERN = ZoneInfo("America/New_York")
@@ -151,6 +150,8 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
         print(nbaprops.freshness(wh, p))
         return 0
     if not args.dry_run:
+        from .runner import require_writable  # imports pandas: not before the arguments are parsed
+
         require_writable(wh)  # before a checkpoint is reset or a unit runs
     model = getattr(args, "xgboost_model", None)
     if model:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from .. import _core
 from .dates import DateLike, to_date, to_days
-from .warehouse import Warehouse
+
+if TYPE_CHECKING:  # annotations only: the warehouse module imports pandas
+    from .warehouse import Warehouse
 
 
 @dataclass

@@ -19,7 +19,6 @@ from typing import Any, Callable, Optional, Sequence
 
 from .. import errors
 from ..api import legacy as api
-from ..api.runner import checkpoint_dir_of
 
 log = logging.getLogger("nbaprops.backfill")
 
@@ -141,6 +140,8 @@ def calendar(start: str, end: str) -> list[str]:
 
 
 def checkpoint_path(job: str, start: str, end: str, directory: Optional[str]) -> str:
+    from ..api.runner import checkpoint_dir_of
+
     return os.path.join(checkpoint_dir_of(directory), f"{job}_{start}_{end}.json")
 
 
