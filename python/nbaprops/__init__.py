@@ -44,6 +44,7 @@ import os as _os
 from typing import TYPE_CHECKING, Any
 
 from . import _core
+from . import api as api  # nbaprops.api.<module> works after `import nbaprops`, as it did
 from .errors import (
     Cancelled,
     ConfigError,

@@ -104,7 +104,8 @@ def test_import_and_help_do_not_load_pandas():
     code = ("import sys, contextlib, importlib, io, nbaprops, nbaprops.cli\n"
             + "".join("with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
                       f"    {m}\n" for m in mains)
-            + "print('pandas' in sys.modules)\n"
+            + "nbaprops.api.dates.to_date(5)\n"  # the api modules load on first use too, as before on import
+            "print('pandas' in sys.modules)\n"
             "nbaprops.backfill\n"
             "print('pandas' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
