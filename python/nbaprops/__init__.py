@@ -59,33 +59,22 @@ from .errors import (
 # The public names below live in modules that import pandas (about half a second): they are
 # imported on first use (PEP 562), so that `nbaprops --help` and a command's argument errors answer
 # at once. `import nbaprops; nbaprops.backfill(...)` and `from nbaprops import read` work as before.
-_LAZY = {
-    "demo": (".api.demo", None),
-    "copy": (".api.copy", "copy"),
-    "import_schedule_from_store": (".api.copy", "import_schedule_from_store"),
-    "format_monthly": (".api.coverage", "format_monthly"),
-    "monthly_counts": (".api.coverage", "monthly_counts"),
-    "ExportResult": (".api.exports", "ExportResult"),
-    "export": (".api.exports", "export"),
-    "export_dates": (".api.exports", "export_dates"),
-    "export_players": (".api.exports", "export_players"),
-    "export_types": (".api.exports", "export_types"),
-    "import_boxscores": (".api.importers", "import_boxscores"),
-    "import_schedule": (".api.importers", "import_schedule"),
-    "import_shots": (".api.importers", "import_shots"),
-    "set_xgboost_model": (".api.models", "set_xgboost_model"),
-    "xgboost_model_id": (".api.models", "xgboost_model_id"),
-    "RawImport": (".api.raw", "RawImport"),
-    "import_raw": (".api.raw", "import_raw"),
-    "raw_kinds": (".api.raw", "raw_kinds"),
-    "raw_sources": (".api.raw", "raw_sources"),
-    "query": (".api.query", "query"),
-    **{name: (".api.runner", name) for name in (
-        "DEFAULT_CHECKPOINT_DIR", "CoverageReport", "FreshnessReport", "Plan", "PreflightReport", "RunResult",
-        "backfill", "checkpoint_status", "coverage", "freshness", "plan", "preflight", "reset_checkpoint",
-        "resolve_checkpoint_dir")},
-    **{name: (".api.warehouse", name) for name in ("Warehouse", "catalog", "open", "read")},
+_LAZY_BY_MODULE = {
+    ".api.copy": ("copy", "import_schedule_from_store"),
+    ".api.coverage": ("format_monthly", "monthly_counts"),
+    ".api.exports": ("ExportResult", "export", "export_dates", "export_players", "export_types"),
+    ".api.importers": ("import_boxscores", "import_schedule", "import_shots"),
+    ".api.models": ("set_xgboost_model", "xgboost_model_id"),
+    ".api.query": ("query",),
+    ".api.raw": ("RawImport", "import_raw", "raw_kinds", "raw_sources"),
+    ".api.runner": ("DEFAULT_CHECKPOINT_DIR", "CoverageReport", "FreshnessReport", "Plan", "PreflightReport",
+                    "RunResult", "backfill", "checkpoint_status", "coverage", "freshness", "plan", "preflight",
+                    "reset_checkpoint", "resolve_checkpoint_dir"),
+    ".api.warehouse": ("Warehouse", "catalog", "open", "read"),
 }
+#: name → (module, attribute of the module; None: the module itself).
+_LAZY = {"demo": (".api.demo", None),
+         **{name: (module, name) for module, names in _LAZY_BY_MODULE.items() for name in names}}
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from .api import demo
