@@ -10,8 +10,9 @@ run left: a one-season run leaves all of its log behind, a four-season run check
 ``wall_open`` in the JSON stops when ``backfill`` returns.
 
 * the whole cascade over demo season 2023 with 1 and with 2 workers (the 1→2 speed-up), ``--speedup-rounds``
-  times each (default 5; at least ``--repeats``), interleaved (w1, w2, w1, w2, …) so that a slow minute of a shared machine hits both sides; the speed-up
-  is the median over rounds of that round's w1 over its w2, and every wall time is kept in the JSON (``walls``);
+  times each (default 5; at least ``--repeats``), interleaved (w1, w2, w1, w2, …) so that a slow minute of a
+  shared machine hits both sides; the speed-up is the median over rounds of that round's w1 over its w2, and
+  every wall time is kept in the JSON (``walls``);
 * the whole cascade over demo seasons 2021–2024 with 2 workers, ``--repeats`` times (the best is shown), each
   run in the same round as one season's w1 and w2 runs (w1, w2, four seasons, w1, w2, four seasons, …), so that
   the 4-to-1 ratio (the median over rounds, as the speed-up) compares runs made under the same load of a shared
