@@ -4,6 +4,8 @@
 // refused before any unit.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 
 #include "nbaprops/pipeline/freshness.hpp"
@@ -182,5 +184,47 @@ TEST(Freshness, AUnitCommittedWithoutItsLedgerRowIsRecomputed) {
   EXPECT_EQ(f.control.calls_of("fa", D("2023-11-13")), 2);
   EXPECT_EQ(f.control.calls_of("fb", D("2023-11-13")), 1);  // fa's rows hash as before
   EXPECT_EQ(f.control.total_calls(), static_cast<int>(plan.units.size()) + 1);
+  EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
+}
+
+// A ledger written before its unit index (Warehouse::newest_ledger_rows): the
+// check answers the same without it and adds nothing; a resume adds it, then
+// skips every committed unit as before.
+TEST(Freshness, ALedgerWithoutItsUnitIndexGetsItFromTheNextRun) {
+  TempDir dir;
+  const std::filesystem::path path = dir.path() / "wh";
+  auto wh = open_warehouse(path.string());
+  Schedule s = small_schedule();
+  load_raw(*wh, s);
+  Fakes f;
+  PlanOptions o;
+  o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
+  const Plan plan = make_plan(s, o, f.abc());
+  RunOptions ro;
+  ro.checkpoint_dir = (dir.path() / "ck").string();
+  ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  wh.reset();
+  auto orchestration = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((path / "nba_orchestration.sqlite").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    const bool row = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return row;
+  };
+  const char* has_index = "SELECT 1 FROM sqlite_master WHERE name = 'ix_run_ledger_unit'";
+  ASSERT_TRUE(orchestration(has_index));
+  orchestration("DROP INDEX ix_run_ledger_unit");
+  ASSERT_FALSE(orchestration(has_index));
+
+  wh = open_warehouse(path.string());
+  EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
+  EXPECT_FALSE(orchestration(has_index));
+  const int calls = f.control.total_calls();
+  ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  EXPECT_EQ(f.control.total_calls(), calls);  // every unit resumed
+  EXPECT_TRUE(orchestration(has_index));
   EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
 }

@@ -41,6 +41,7 @@ class Forwarding : public Warehouse {
   }
   void write_batch(const std::vector<TableWrite>& w) override { base_.write_batch(w); }
   void append(const TableSchema& s, const Table& rows) override { base_.append(s, rows); }
+  [[nodiscard]] Table newest_ledger_rows(const LedgerLookup& q) override { return base_.newest_ledger_rows(q); }
   [[nodiscard]] bool short_reads_are_cheap() const override { return base_.short_reads_are_cheap(); }
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& s, std::optional<DateRange> r) override {
     return base_.partition_counts(s, r);

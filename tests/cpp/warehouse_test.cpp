@@ -7,14 +7,17 @@
 #include <future>
 #include <numeric>
 #include <thread>
+#include <tuple>
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
+#include "pipeline_fakes.hpp"
 #include "test_util.hpp"
 
 using namespace nbaprops;
 using nbaprops::testing::TempDir;
+namespace pipeline_fakes = nbaprops::testing::pipeline_fakes;
 
 namespace {
 
@@ -817,4 +820,128 @@ TEST(Warehouse, PartitionHashesLiveWithTheirRowsAndOlderOnesAreStillRead) {
   wh.replace_partition(togs(), d2, r2);
   EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d2, d2}).at(d2), partition_hashes_of(r2).at(d2).hex());
   EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d2, d2}).size(), 1u);
+}
+
+namespace {
+
+/// A warehouse answering ledger lookups with the Warehouse default (a read of
+/// the units' range) over the one it wraps.
+class DefaultLedgerLookup final : public pipeline_fakes::Forwarding {
+ public:
+  using Forwarding::Forwarding;
+  Table newest_ledger_rows(const LedgerLookup& q) override { return Warehouse::newest_ledger_rows(q); }
+};
+
+/// The rows of a newest_ledger_rows answer as "processor|date|status|fingerprint|finished_at", sorted.
+std::vector<std::string> ledger_answer(const Table& t) {
+  std::vector<std::string> out;
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    std::string row;
+    for (const char* c : {"processor", "unit_date", "status", "input_fingerprint", "finished_at"}) {
+      row += t.cell_text(r, t.require(c)) + "|";
+    }
+    out.push_back(row);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// Whether the orchestration file of @p dir has index @p name.
+bool has_index(const TempDir& dir, const char* name) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((dir.path() / "nba_orchestration.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='index' AND name=?", -1, &st, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  const bool found = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return found;
+}
+
+}  // namespace
+
+// A unit's newest counting ledger row, looked up unit by unit through the
+// ledger's index, is the row the default's read of the whole range keeps: rows
+// of other statuses, rows missing a required value and units not asked about
+// are passed over, whatever the order the rows were written in.
+TEST(Warehouse, NewestLedgerRowsAreLookedUpUnitByUnit) {
+  TempDir dir;
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  const Date d1 = Date::parse("2023-11-01"), d2 = Date::parse("2023-11-02"), d3 = Date::parse("2023-11-03");
+  {
+    SqliteWarehouse wh(dir.path());
+    Table rows(ledger);
+    // (processor, date, status, fingerprint or "", finished_at), not in time order.
+    const std::vector<std::tuple<const char*, Date, const char*, const char*, const char*>> spec = {
+        {"psza", d1, "success", "f1", "2026-01-01T00:00:02.000000Z"},
+        {"psza", d1, "success", "f0", "2026-01-01T00:00:01.000000Z"},
+        {"psza", d1, "failed", "", "2026-01-01T00:00:03.000000Z"},
+        {"psza", d1, "success", "", "2026-01-01T00:00:04.000000Z"},  // no fingerprint: not a commit
+        {"psza", d2, "skipped_bootstrap", "", "2026-01-01T00:00:05.000000Z"},
+        {"tdza", d1, "empty", "e1", "2026-01-01T00:00:01.500000Z"},
+        {"tdza", d1, "success", "e0", "2026-01-01T00:00:00.500000Z"},
+        {"tdza", d3, "blocked", "", "2026-01-01T00:00:09.000000Z"},
+        {"tdza", d3, "success", "g1", "2026-01-01T00:00:08.000000Z"},
+        {"pcf", d1, "success", "h1", "2026-01-01T00:00:10.000000Z"},  // not asked about
+    };
+    for (const auto& [p, d, status, fp, fin] : spec) {
+      const size_t r = rows.add_row();
+      rows.set(r, "run_id", "r");
+      rows.set(r, "processor", p);
+      rows.set(r, "unit_date", d);
+      rows.set(r, "status", status);
+      if (*fp) rows.set(r, "input_fingerprint", fp);
+      rows.set(r, "finished_at", fin);
+    }
+    wh.append(ledger, rows);
+  }
+  const LedgerLookup commits{{{"psza", d1}, {"psza", d2}, {"tdza", d1}, {"tdza", d3}, {"tdza", d2}},
+                             {"success", "empty"},
+                             {"input_fingerprint"},
+                             {"status", "input_fingerprint", "finished_at"}};
+  const std::vector<std::string> want_commits = {
+      "psza|2023-11-01|success|f1|2026-01-01T00:00:02.000000Z|",
+      "tdza|2023-11-01|empty|e1|2026-01-01T00:00:01.500000Z|",
+      "tdza|2023-11-03|success|g1|2026-01-01T00:00:08.000000Z|",
+  };
+  LedgerLookup outcomes = commits;
+  outcomes.statuses = {"success", "empty", "failed", "blocked"};
+  outcomes.required.clear();
+  const std::vector<std::string> want_outcomes = {
+      "psza|2023-11-01|success|NULL|2026-01-01T00:00:04.000000Z|",
+      "tdza|2023-11-01|empty|e1|2026-01-01T00:00:01.500000Z|",
+      "tdza|2023-11-03|blocked|NULL|2026-01-01T00:00:09.000000Z|",
+  };
+  {
+    // The ledger was created with its unit index.
+    SqliteWarehouse wh(dir.path());
+    EXPECT_TRUE(has_index(dir, "ix_run_ledger_unit"));
+    EXPECT_EQ(ledger_answer(wh.newest_ledger_rows(commits)), want_commits);
+    EXPECT_EQ(ledger_answer(wh.newest_ledger_rows(outcomes)), want_outcomes);
+    DefaultLedgerLookup by_range(wh);
+    EXPECT_EQ(ledger_answer(by_range.newest_ledger_rows(commits)), want_commits);
+    EXPECT_EQ(ledger_answer(by_range.newest_ledger_rows(outcomes)), want_outcomes);
+    EXPECT_EQ(wh.newest_ledger_rows(LedgerLookup{{}, {"success"}, {}, {"status"}}).num_rows(), 0u);
+  }
+  // A ledger written before the index: its range is read, and a lookup writes
+  // nothing; a writer's ensure_table (a run's, before its lookups) adds it.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "nba_orchestration.sqlite").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP INDEX ix_run_ledger_unit", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto ro = open_warehouse("sqlite://" + dir.path().string() + "?mode=ro");
+    EXPECT_EQ(ledger_answer(ro->newest_ledger_rows(commits)), want_commits);
+    EXPECT_EQ(ledger_answer(ro->newest_ledger_rows(outcomes)), want_outcomes);
+  }
+  SqliteWarehouse wh(dir.path());
+  EXPECT_EQ(ledger_answer(wh.newest_ledger_rows(commits)), want_commits);
+  EXPECT_FALSE(has_index(dir, "ix_run_ledger_unit"));
+  wh.ensure_table(ledger);
+  EXPECT_TRUE(has_index(dir, "ix_run_ledger_unit"));
+  EXPECT_EQ(ledger_answer(wh.newest_ledger_rows(outcomes)), want_outcomes);
 }

@@ -183,20 +183,27 @@ bool LastCommit::up_to_date(const std::string& fp, int64_t stored_rows) const no
   return fingerprint == fp && stored_rows == rows && (stored_rows > 0 || empty);
 }
 
-LastCommits load_last_commits(Warehouse& warehouse, DateRange range) {
+std::vector<std::pair<std::string, Date>> ledger_units(const std::vector<Unit>& units) {
+  std::vector<std::pair<std::string, Date>> out;
+  for (const Unit& u : units) {
+    if (u.planned == UnitStatus::kPending) out.emplace_back(u.processor->info().name, u.date);
+  }
+  return out;
+}
+
+LastCommits load_last_commits(Warehouse& warehouse, const std::vector<Unit>& units) {
   LastCommits out;
-  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
-  Table t = warehouse.read(ledger, range,
-                           {"processor", "unit_date", "status", "rows_written", "input_fingerprint", "finished_at"});
+  const Table t = warehouse.newest_ledger_rows(
+      LedgerLookup{ledger_units(units),
+                   {"success", "empty"},
+                   {"unit_date", "input_fingerprint"},
+                   {"processor", "unit_date", "status", "rows_written", "input_fingerprint", "finished_at"}});
   const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
                &rows = t.col("rows_written"), &fp = t.col("input_fingerprint"), &fin = t.col("finished_at");
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (fp.is_null(r) || day.is_null(r)) continue;
-    const std::string& st = status.text_at(r);
-    if (st != "success" && st != "empty") continue;
-    LastCommit& lc = out[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}];
-    if (!lc.finished_at.empty() && fin.text_at(r) < lc.finished_at) continue;
-    lc = LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r), fin.text_at(r), st == "empty"};
+    out[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}] =
+        LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r), fin.is_null(r) ? "" : fin.text_at(r),
+                   status.text_at(r) == "empty"};
   }
   return out;
 }

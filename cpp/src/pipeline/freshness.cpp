@@ -14,27 +14,21 @@ namespace {
 
 using Key = std::pair<std::string, int32_t>;  // (processor name, day)
 
-/// The newest ledger row of each unit among committed and failed ones, when it
-/// is a failure: its reason.
-std::map<Key, std::string> latest_failures(Warehouse& wh, DateRange range) {
-  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
-  Table t = wh.read(ledger, range, {"processor", "unit_date", "status", "reason", "finished_at"});
+/// The newest ledger row of each of @p units among committed and failed ones,
+/// when it is a failure: its reason.
+std::map<Key, std::string> latest_failures(Warehouse& wh, const std::vector<Unit>& units) {
+  const Table t = wh.newest_ledger_rows(LedgerLookup{ledger_units(units),
+                                                     {"success", "empty", "failed", "blocked"},
+                                                     {},
+                                                     {"processor", "unit_date", "status", "reason"}});
   const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
-               &reason = t.col("reason"), &fin = t.col("finished_at");
-  std::map<Key, std::pair<std::string, std::string>> newest;  // → (finished_at, failure reason or "")
-  for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (day.is_null(r) || status.is_null(r)) continue;
-    const std::string& st = status.text_at(r);
-    const bool failed = st == "failed" || st == "blocked";
-    if (!failed && st != "success" && st != "empty") continue;
-    const std::string at = fin.is_null(r) ? std::string() : fin.text_at(r);
-    auto& slot = newest[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}];
-    if (!slot.first.empty() && at < slot.first) continue;
-    slot = {at, failed ? st + ": " + (reason.is_null(r) ? std::string("no reason recorded") : reason.text_at(r)) : ""};
-  }
+               &reason = t.col("reason");
   std::map<Key, std::string> out;
-  for (auto& [k, v] : newest) {
-    if (!v.second.empty()) out.emplace(k, std::move(v.second));
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    const std::string& st = status.text_at(r);
+    if (st != "failed" && st != "blocked") continue;
+    out.emplace(Key{proc.text_at(r), static_cast<int32_t>(day.int_at(r))},
+                st + ": " + (reason.is_null(r) ? std::string("no reason recorded") : reason.text_at(r)));
   }
   return out;
 }
@@ -122,8 +116,8 @@ FreshnessReport check_freshness(Warehouse& warehouse, const Schedule& schedule, 
   report.units.resize(n);
   if (n == 0 || !report.range) return report;
   const DateRange range = *report.range;
-  const LastCommits last = load_last_commits(warehouse, range);
-  const std::map<Key, std::string> failures = latest_failures(warehouse, range);
+  const LastCommits last = load_last_commits(warehouse, plan.units);
+  const std::map<Key, std::string> failures = latest_failures(warehouse, plan.units);
   InputFingerprints inputs(warehouse, schedule, read_windows(schedule, plan));
   std::map<const Processor*, std::map<Date, int64_t>> stored;
   for (const Processor* p : plan.processors) {

@@ -376,7 +376,13 @@ class Executor {
       }
       checkpoints_[p] = std::move(ck);
     }
-    if (opts_.resume) last_commit_ = load_last_commits(wh_, *range);
+    if (opts_.resume) {
+      // The run writes the ledger: a ledger written before the index its
+      // lookups use gets it now (Warehouse::newest_ledger_rows).
+      const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+      if (opts_.write_ledger && wh_.has_table(ledger)) wh_.ensure_table(ledger);
+      last_commit_ = load_last_commits(wh_, plan_.units);
+    }
   }
 
   /// Dependency edges. For each read of unit i = (P, D) on a table written by U

@@ -53,6 +53,11 @@ const char* sql_type(ColumnType t) {
 
 /// The run logs' dataset: its file commits after every data file (datasets()).
 constexpr const char* kLogDataset = "nba_orchestration";
+/// The run ledger, and its index for looking up a unit's newest rows
+/// (newest_ledger_rows): a unit's rows in time order, whatever the ledger's
+/// history holds beside them.
+constexpr const char* kLedgerTable = "nba_orchestration.run_ledger";
+constexpr const char* kLedgerUnitIndex = "ix_run_ledger_unit";
 /// Each dataset file's own table of partition content hashes (not a catalog
 /// table: bookkeeping of the file it lives in).
 constexpr const char* kHashTable = "nbaprops_partition_hashes";
@@ -312,6 +317,16 @@ void SqliteWarehouse::wait_for_checkpoints() {
   if (checkpointer_) checkpointer_->wait_idle();
 }
 
+namespace {
+
+std::string ledger_index_ddl() {
+  const TableSchema& ledger = catalog::get(kLedgerTable);
+  return "CREATE INDEX IF NOT EXISTS " + quote(ledger.dataset()) + "." + quote(kLedgerUnitIndex) + " ON " +
+         quote(ledger.table()) + "(processor, unit_date, finished_at)";
+}
+
+}  // namespace
+
 bool SqliteWarehouse::has_table(const TableSchema& schema) {
   {
     std::lock_guard lock(ddl_mu_);
@@ -333,7 +348,10 @@ bool SqliteWarehouse::has_table(const TableSchema& schema) {
 }
 
 void SqliteWarehouse::ensure_table(const TableSchema& schema) {
-  if (has_table(schema)) return;
+  if (has_table(schema)) {
+    if (schema.name == kLedgerTable) ensure_ledger_index();
+    return;
+  }
   require_writable(schema.name);
   std::string ddl = "CREATE TABLE IF NOT EXISTS " + qualified(schema) + " (";
   for (size_t i = 0; i < schema.columns.size(); ++i) {
@@ -344,6 +362,7 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   std::string idx = "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
                     quote(partition_index_name(schema)) + " ON " + quote(schema.table()) + "(" +
                     quote(schema.partition_column) + ")";
+  if (schema.name == kLedgerTable) idx += "; " + ledger_index_ddl();
   std::lock_guard wlock(file_mutex(schema.dataset()));
   auto c = acquire();
   try {
@@ -785,6 +804,102 @@ Table SqliteWarehouse::read_block(const TableSchema& schema, DateRange range, co
                        << " through SQLite: " << e.what();
     return read(schema, range, columns);
   }
+}
+
+bool SqliteWarehouse::has_ledger_index() {
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (ledger_index_) return true;
+  }
+  const TableSchema& ledger = catalog::get(kLedgerTable);
+  if (!has_table(ledger)) return false;
+  auto c = acquire();
+  bool found = false;
+  try {
+    Statement st(c->get(), "SELECT 1 FROM " + quote(ledger.dataset()) + ".sqlite_master WHERE type='index' AND name=?");
+    sqlite3_bind_text(st.get(), 1, kLedgerUnitIndex, -1, SQLITE_STATIC);
+    found = st.step();
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  std::lock_guard lock(ddl_mu_);
+  ledger_index_ = ledger_index_ || found;
+  return found;
+}
+
+void SqliteWarehouse::ensure_ledger_index() {
+  if (read_only() || has_ledger_index()) return;
+  // A ledger written before the index: built once (about 2 s a million rows).
+  const TableSchema& ledger = catalog::get(kLedgerTable);
+  std::lock_guard wlock(file_mutex(ledger.dataset()));
+  auto c = acquire();
+  try {
+    c->exec(ledger_index_ddl());
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  std::lock_guard lock(ddl_mu_);
+  ledger_index_ = true;
+}
+
+Table SqliteWarehouse::newest_ledger_rows(const LedgerLookup& q) {
+  if (q.units.empty() || !has_ledger_index()) return Warehouse::newest_ledger_rows(q);
+  const TableSchema& ledger = catalog::get(kLedgerTable);
+  std::vector<std::string> columns = q.columns;
+  for (const char* c : {"processor", "unit_date"}) {
+    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.emplace_back(c);
+  }
+  if (q.statuses.empty()) return Table(ledger, columns);
+  ReadCells cells(ledger, columns, false);
+  const std::vector<std::string>& select = cells.select;
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(ledger.column(select[i]).name);
+  // The index walked backwards from the unit's newest row: rows of other
+  // statuses (skips) or without a required value are passed over.
+  sql += " FROM " + qualified(ledger) + " INDEXED BY " + quote(kLedgerUnitIndex) +
+         " WHERE processor = ?1 AND unit_date = ?2 AND status IN (";
+  for (size_t i = 0; i < q.statuses.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 3);
+  sql += ")";
+  for (const std::string& r : q.required) sql += " AND " + quote(ledger.column(r).name) + " IS NOT NULL";
+  sql += " ORDER BY finished_at DESC, rowid DESC LIMIT 1";
+  std::vector<ColumnType> types(select.size());
+  for (size_t i = 0; i < select.size(); ++i) types[i] = ledger.column(select[i]).type;
+  RepeatCache repeats(select.size());
+  auto c = acquire();
+  try {
+    Statement st(c->get(), sql);
+    sqlite3_stmt* s = st.get();
+    size_t rows = 0;
+    for (const auto& [processor, date] : q.units) {
+      st.reset();
+      const std::string day = date.iso();
+      sqlite3_bind_text(s, 1, processor.data(), static_cast<int>(processor.size()), SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, day.data(), static_cast<int>(day.size()), SQLITE_STATIC);
+      for (size_t i = 0; i < q.statuses.size(); ++i) {
+        sqlite3_bind_text(s, static_cast<int>(i + 3), q.statuses[i].data(), static_cast<int>(q.statuses[i].size()),
+                          SQLITE_STATIC);
+      }
+      if (!st.step()) continue;
+      cells.room_for(rows);
+      const size_t row = rows++;
+      for (size_t i = 0; i < select.size(); ++i) {
+        sqlite3_value* v = sqlite3_column_value(s, static_cast<int>(i));
+        if (sqlite3_value_type(v) != SQLITE_NULL)
+          store_value(*cells.dst[i], row, v, i, types[i], repeats, ledger, select[i]);
+      }
+    }
+    st.reset();
+    cells.out.resize(rows);
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  return std::move(cells.out);
 }
 
 Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchema& schema,

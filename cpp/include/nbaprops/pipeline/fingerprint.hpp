@@ -106,10 +106,15 @@ struct LastCommit {
 /// Last commits keyed by (processor name, unit date in days).
 using LastCommits = std::map<std::pair<std::string, int32_t>, LastCommit>;
 
-/// @return the newest committed ledger row of every (processor, date) of
-///   @p range that recorded a fingerprint (one read of
-///   `nba_orchestration.run_ledger`).
+/// @return the (processor name, date) of each of @p units that is to run
+///   (planned kPending): the units whose ledger history a run or a freshness
+///   report asks about.
+std::vector<std::pair<std::string, Date>> ledger_units(const std::vector<Unit>& units);
+
+/// @return the newest committed ledger row that recorded a fingerprint of
+///   each of @p units (ledger_units: `nba_orchestration.run_ledger` looked up
+///   unit by unit where the warehouse can, see Warehouse::newest_ledger_rows).
 /// @throws StorageError, DataError.
-LastCommits load_last_commits(Warehouse& warehouse, DateRange range);
+LastCommits load_last_commits(Warehouse& warehouse, const std::vector<Unit>& units);
 
 }  // namespace nbaprops::pipeline

@@ -60,6 +60,7 @@ class CachedWarehouse final : public Warehouse {
                                  const std::vector<std::string>& columns) override;
   void write_batch(const std::vector<TableWrite>& writes) override;
   void append(const TableSchema& schema, const Table& rows) override;
+  [[nodiscard]] Table newest_ledger_rows(const LedgerLookup& q) override { return base_.newest_ledger_rows(q); }
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override {
     return base_.partition_counts(schema, range);

@@ -114,6 +114,19 @@ struct TableWrite {
   }
 };
 
+/// What Warehouse::newest_ledger_rows looks up in the run ledger
+/// (`nba_orchestration.run_ledger`, one row per unit and run, never updated).
+struct LedgerLookup {
+  /// The units asked about: (processor name, unit date).
+  std::vector<std::pair<std::string, Date>> units;
+  /// A row counts when its status is one of these…
+  std::vector<std::string> statuses;
+  /// …and none of these columns is NULL in it.
+  std::vector<std::string> required;
+  /// The columns returned (`processor` and `unit_date` are always among them).
+  std::vector<std::string> columns;
+};
+
 /// Abstract warehouse. Implementations are safe to call from several threads at
 /// once: reads run in parallel, writes are serialised internally (per dataset
 /// file on SQLite, so writes of different datasets run in parallel).
@@ -147,6 +160,16 @@ class Warehouse {
                                          const std::vector<std::string>& columns) {
     return read(schema, range, columns);
   }
+
+  /// @return for each unit of @p q, its newest counting row of the run ledger
+  /// (greatest `finished_at`, a time in microseconds: one unit's rows do not
+  /// tie), as @p q's columns; a unit without one has no row. Rows in
+  /// no particular order. This default reads the units' whole date range and
+  /// keeps the newest row of each: a cost that grows with the ledger's history
+  /// (every rerun and resume appends a row per unit). A backend may look each
+  /// unit up instead (SQLite does, through an index). @throws StorageError,
+  /// DataError.
+  [[nodiscard]] virtual Table newest_ledger_rows(const LedgerLookup& q);
 
   /// Atomically replaces the partitions @p dates with the rows of @p rows (each
   /// row's partition column must be one of @p dates). All-or-nothing: on any
