@@ -187,10 +187,11 @@ TEST(Freshness, AUnitCommittedWithoutItsLedgerRowIsRecomputed) {
   EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
 }
 
-// A ledger written before its unit index (Warehouse::newest_ledger_rows): the
-// check answers the same without it and adds nothing; a resume adds it, then
-// skips every committed unit as before.
-TEST(Freshness, ALedgerWithoutItsUnitIndexGetsItFromTheNextRun) {
+// A ledger written before its date index ordered a date's rows by processor
+// and time (Warehouse::newest_ledger_rows): the check answers the same without
+// it and writes nothing; a resume rebuilds it, then skips every committed unit
+// as before.
+TEST(Freshness, AnOlderLedgerIndexIsRebuiltByTheNextRun) {
   TempDir dir;
   const std::filesystem::path path = dir.path() / "wh";
   auto wh = open_warehouse(path.string());
@@ -214,17 +215,19 @@ TEST(Freshness, ALedgerWithoutItsUnitIndexGetsItFromTheNextRun) {
     sqlite3_close(db);
     return row;
   };
-  const char* has_index = "SELECT 1 FROM sqlite_master WHERE name = 'ix_run_ledger_unit'";
-  ASSERT_TRUE(orchestration(has_index));
-  orchestration("DROP INDEX ix_run_ledger_unit");
-  ASSERT_FALSE(orchestration(has_index));
+  // The date index as a ledger written before it ordered a date's rows has it.
+  const char* ordered = "SELECT 1 FROM pragma_index_info('ix_run_ledger_unit_date') WHERE name = 'finished_at'";
+  ASSERT_TRUE(orchestration(ordered));
+  orchestration("DROP INDEX ix_run_ledger_unit_date");
+  orchestration("CREATE INDEX ix_run_ledger_unit_date ON run_ledger(unit_date)");
+  ASSERT_FALSE(orchestration(ordered));
 
   wh = open_warehouse(path.string());
   EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
-  EXPECT_FALSE(orchestration(has_index));
+  EXPECT_FALSE(orchestration(ordered));
   const int calls = f.control.total_calls();
   ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
   EXPECT_EQ(f.control.total_calls(), calls);  // every unit resumed
-  EXPECT_TRUE(orchestration(has_index));
+  EXPECT_TRUE(orchestration(ordered));
   EXPECT_EQ(check_freshness(*wh, s, plan).count(Freshness::kUpToDate), plan.units.size());
 }

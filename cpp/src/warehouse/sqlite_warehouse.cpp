@@ -53,11 +53,12 @@ const char* sql_type(ColumnType t) {
 
 /// The run logs' dataset: its file commits after every data file (datasets()).
 constexpr const char* kLogDataset = "nba_orchestration";
-/// The run ledger, and its index for looking up a unit's newest rows
-/// (newest_ledger_rows): a unit's rows in time order, whatever the ledger's
-/// history holds beside them.
+/// The run ledger. Its date index also orders each date's rows by processor
+/// and time: a unit's newest rows are found there (newest_ledger_rows),
+/// whatever the ledger's history holds beside them, at the cost of the date
+/// index alone (a second index would add a page to every unit's commit).
 constexpr const char* kLedgerTable = "nba_orchestration.run_ledger";
-constexpr const char* kLedgerUnitIndex = "ix_run_ledger_unit";
+constexpr const char* kLedgerIndexColumns = "(unit_date, processor, finished_at)";
 /// Each dataset file's own table of partition content hashes (not a catalog
 /// table: bookkeeping of the file it lives in).
 constexpr const char* kHashTable = "nbaprops_partition_hashes";
@@ -319,10 +320,9 @@ void SqliteWarehouse::wait_for_checkpoints() {
 
 namespace {
 
-std::string ledger_index_ddl() {
-  const TableSchema& ledger = catalog::get(kLedgerTable);
-  return "CREATE INDEX IF NOT EXISTS " + quote(ledger.dataset()) + "." + quote(kLedgerUnitIndex) + " ON " +
-         quote(ledger.table()) + "(processor, unit_date, finished_at)";
+/// The columns of @p schema's partition index, in parentheses.
+std::string partition_index_columns(const TableSchema& schema) {
+  return schema.name == kLedgerTable ? kLedgerIndexColumns : "(" + quote(schema.partition_column) + ")";
 }
 
 }  // namespace
@@ -360,9 +360,8 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   }
   ddl += ")";
   std::string idx = "CREATE INDEX IF NOT EXISTS " + quote(schema.dataset()) + "." +
-                    quote(partition_index_name(schema)) + " ON " + quote(schema.table()) + "(" +
-                    quote(schema.partition_column) + ")";
-  if (schema.name == kLedgerTable) idx += "; " + ledger_index_ddl();
+                    quote(partition_index_name(schema)) + " ON " + quote(schema.table()) +
+                    partition_index_columns(schema);
   std::lock_guard wlock(file_mutex(schema.dataset()));
   auto c = acquire();
   try {
@@ -814,16 +813,17 @@ bool SqliteWarehouse::has_ledger_index() {
   const TableSchema& ledger = catalog::get(kLedgerTable);
   if (!has_table(ledger)) return false;
   auto c = acquire();
-  bool found = false;
+  int columns = 0;
   try {
-    Statement st(c->get(), "SELECT 1 FROM " + quote(ledger.dataset()) + ".sqlite_master WHERE type='index' AND name=?");
-    sqlite3_bind_text(st.get(), 1, kLedgerUnitIndex, -1, SQLITE_STATIC);
-    found = st.step();
+    Statement st(c->get(),
+                 "PRAGMA " + quote(ledger.dataset()) + ".index_info(" + quote(partition_index_name(ledger)) + ")");
+    while (st.step()) ++columns;
   } catch (...) {
     release(std::move(c));
     throw;
   }
   release(std::move(c));
+  const bool found = columns == 3;
   std::lock_guard lock(ddl_mu_);
   ledger_index_ = ledger_index_ || found;
   return found;
@@ -831,12 +831,17 @@ bool SqliteWarehouse::has_ledger_index() {
 
 void SqliteWarehouse::ensure_ledger_index() {
   if (read_only() || has_ledger_index()) return;
-  // A ledger written before the index: built once (about 2 s a million rows).
+  // A ledger written before its index ordered a date's rows: the index is
+  // rebuilt once (about 2 s a million rows).
   const TableSchema& ledger = catalog::get(kLedgerTable);
+  const std::string name = quote(ledger.dataset()) + "." + quote(partition_index_name(ledger));
   std::lock_guard wlock(file_mutex(ledger.dataset()));
   auto c = acquire();
   try {
-    c->exec(ledger_index_ddl());
+    Transaction tx(*c);
+    c->exec("DROP INDEX IF EXISTS " + name);
+    c->exec("CREATE INDEX " + name + " ON " + quote(ledger.table()) + kLedgerIndexColumns);
+    tx.commit();
   } catch (...) {
     release(std::move(c));
     throw;
@@ -860,8 +865,8 @@ Table SqliteWarehouse::newest_ledger_rows(const LedgerLookup& q) {
   for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(ledger.column(select[i]).name);
   // The index walked backwards from the unit's newest row: rows of other
   // statuses (skips) or without a required value are passed over.
-  sql += " FROM " + qualified(ledger) + " INDEXED BY " + quote(kLedgerUnitIndex) +
-         " WHERE processor = ?1 AND unit_date = ?2 AND status IN (";
+  sql += " FROM " + qualified(ledger) + " INDEXED BY " + quote(partition_index_name(ledger)) +
+         " WHERE unit_date = ?2 AND processor = ?1 AND status IN (";
   for (size_t i = 0; i < q.statuses.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 3);
   sql += ")";
   for (const std::string& r : q.required) sql += " AND " + quote(ledger.column(r).name) + " IS NOT NULL";

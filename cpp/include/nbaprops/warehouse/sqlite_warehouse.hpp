@@ -60,9 +60,9 @@ class SqliteWarehouse final : public Warehouse {
                                  const std::vector<std::string>& columns) override;
   void write_batch(const std::vector<TableWrite>& writes) override;
   void append(const TableSchema& schema, const Table& rows) override;
-  /// Each unit looked up through the ledger's index on (processor, unit_date,
-  /// finished_at), which ensure_table adds to a ledger written before it
-  /// (a run does before its lookups); without it, the range is read (the
+  /// Each unit looked up through the ledger's date index, on (unit_date,
+  /// processor, finished_at), which ensure_table gives a ledger written before
+  /// it (a run does before its lookups); without it, the range is read (the
   /// default).
   [[nodiscard]] Table newest_ledger_rows(const LedgerLookup& q) override;
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
@@ -154,11 +154,12 @@ class SqliteWarehouse final : public Warehouse {
                            const std::vector<size_t>& order);
   /// The writers' mutex of @p dataset's file.
   std::mutex& file_mutex(const std::string& dataset);
-  /// @return whether the run ledger's unit index exists.
+  /// @return whether the run ledger's date index also orders each date's rows
+  /// by processor and time.
   bool has_ledger_index();
-  /// Adds the index to a ledger written before it, on a writable warehouse.
-  /// Only writers call it (ensure_table): a lookup, such as a freshness
-  /// report, writes nothing.
+  /// Rebuilds a ledger's date index written before it did, on a writable
+  /// warehouse. Only writers call it (ensure_table): a lookup, such as a
+  /// freshness report, writes nothing.
   void ensure_ledger_index();
 
   std::filesystem::path dir_;
@@ -174,7 +175,7 @@ class SqliteWarehouse final : public Warehouse {
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
-  bool ledger_index_ = false;          ///< the run ledger's unit index exists (under ddl_mu_)
+  bool ledger_index_ = false;          ///< has_ledger_index() was true (under ddl_mu_)
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
   std::atomic<int64_t> page_reads_{0};
