@@ -78,8 +78,18 @@ TEST(PlanTest, SelectionIsTopologicalAndValidated) {
   EXPECT_EQ(p.producer_of(kC), nullptr);
   o.processors = {"phase4"};
   EXPECT_EQ(make_plan(s, o, f.abc()).processors.size(), 3u);
-  o.processors = {"nope"};
-  EXPECT_THROW(make_plan(s, o, f.abc()), ConfigError);
+  o.processors = {"Nope"};
+  try {
+    (void)make_plan(s, o, f.abc());
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    // The key as given, and the universe's names and codes.
+    EXPECT_EQ(std::string(e.what()), "unknown processor 'Nope'; known: fake_a (fa), fake_b (fb), fake_c (fc)");
+  }
+  // The registry's lookup is the same rule over every registered processor.
+  EXPECT_EQ(&registry::get("PSZA"), &registry::get("player_shot_zone_analysis"));
+  EXPECT_EQ(&registry::get("nba_precompute.player_shot_zone_analysis"), &registry::get("psza"));
+  EXPECT_THROW((void)registry::get(""), ConfigError);
   o.processors = {"phase5"};
   EXPECT_THROW(make_plan(s, o, f.abc()), ConfigError);
   PlanOptions none;

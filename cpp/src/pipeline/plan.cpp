@@ -157,22 +157,7 @@ std::vector<const Processor*> select_processors(const std::vector<const Processo
       if (!any) throw ConfigError("no processors registered for " + key);
       continue;
     }
-    const Processor* found = nullptr;
-    for (const Processor* p : universe) {
-      const auto& i = p->info();
-      if (lower(i.name) == key || lower(i.code) == key || lower(i.output_table) == key ||
-          (!i.legacy_job.empty() && lower(i.legacy_job) == key)) {
-        found = p;
-        break;
-      }
-    }
-    if (!found) {
-      std::string known;
-      for (const Processor* p : universe)
-        known += (known.empty() ? "" : ", ") + p->info().name + " (" + p->info().code + ")";
-      throw ConfigError("unknown processor '" + raw + "'; known: " + known);
-    }
-    chosen.insert(found);
+    chosen.insert(&registry::find(universe, raw));
   }
   if (!any_key) chosen.insert(universe.begin(), universe.end());
   std::vector<const Processor*> picked;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 #include <set>
@@ -70,46 +71,22 @@ std::vector<const Processor*> all() {
   return s.ordered;
 }
 
-const Processor& get(const std::string& key) {
-  auto procs = all();
-  for (const Processor* p : procs) {
+const Processor& find(const std::vector<const Processor*>& among, std::string_view key) {
+  auto same = [&](std::string_view name) {
+    return !name.empty() && name.size() == key.size() &&
+           std::equal(name.begin(), name.end(), key.begin(),
+                      [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
+  };
+  for (const Processor* p : among) {
     const auto& i = p->info();
-    if (i.name == key || i.code == key || i.output_table == key || i.legacy_job == key) return *p;
+    if (same(i.name) || same(i.code) || same(i.output_table) || same(i.legacy_job)) return *p;
   }
   std::string known;
-  for (const Processor* p : procs) known += (known.empty() ? "" : ", ") + p->info().name + " (" + p->info().code + ")";
-  throw ConfigError("unknown processor '" + key + "'; known: " + known);
+  for (const Processor* p : among) known += (known.empty() ? "" : ", ") + p->info().name + " (" + p->info().code + ")";
+  throw ConfigError("unknown processor '" + std::string(key) + "'; known: " + known);
 }
 
-std::vector<const Processor*> select(const std::vector<std::string>& selection) {
-  auto procs = all();
-  std::set<const Processor*> chosen;
-  for (std::string key : selection) {
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key.empty()) continue;
-    if (key == "all") {
-      chosen.insert(procs.begin(), procs.end());
-    } else if (key.rfind("phase", 0) == 0 && key.size() == 6 && std::isdigit(static_cast<unsigned char>(key[5]))) {
-      int phase = key[5] - '0';
-      bool any = false;
-      for (const Processor* p : procs) {
-        if (p->info().phase == phase) {
-          chosen.insert(p);
-          any = true;
-        }
-      }
-      if (!any) throw ConfigError("no processors registered for " + key);
-    } else {
-      chosen.insert(&get(key));
-    }
-  }
-  if (selection.empty() || (selection.size() == 1 && selection[0].empty())) chosen.insert(procs.begin(), procs.end());
-  std::vector<const Processor*> out;
-  for (const Processor* p : procs) {
-    if (chosen.count(p)) out.push_back(p);
-  }
-  return out;
-}
+const Processor& get(const std::string& key) { return find(all(), key); }
 
 std::vector<const Processor*> upstream_of(const Processor& p) {
   std::vector<const Processor*> out;

@@ -72,9 +72,9 @@ struct Plan {
   [[nodiscard]] std::string to_text() const;
 };
 
-/// Resolves a selection against an explicit set of processors (same rules as
-/// registry::select: names, codes, output tables, legacy job names, "phaseN",
-/// "all"/empty for everything).
+/// Resolves a selection against an explicit set of processors: names, codes,
+/// output tables, legacy job names (registry::find, case-insensitive),
+/// "phaseN", "all"/empty for everything; nothing is added implicitly.
 /// @return the selected processors in dependency (topological) order. @throws
 /// ConfigError.
 std::vector<const Processor*> select_processors(const std::vector<const Processor*>& universe,

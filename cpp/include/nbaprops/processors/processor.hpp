@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nbaprops/core/date.hpp"
@@ -139,13 +140,12 @@ void add(std::unique_ptr<Processor> p);
 /// @return all processors in dependency (topological) order. Registers the
 /// built-ins on first use.
 std::vector<const Processor*> all();
-/// @return the processor with this name, short code or output table. @throws
-/// ConfigError listing names.
+/// @return the processor of @p among that @p key names: its name, short code,
+/// output table or legacy job name, compared case-insensitively. @throws
+/// ConfigError naming @p key and listing the names and codes of @p among.
+const Processor& find(const std::vector<const Processor*>& among, std::string_view key);
+/// @return find(all(), @p name_or_code).
 const Processor& get(const std::string& name_or_code);
-/// Resolves a selection: names, codes, "phase3"/"phase4"/…, or "all"/empty for
-/// everything. Adds nothing implicitly. @return processors in dependency order.
-/// @throws ConfigError.
-std::vector<const Processor*> select(const std::vector<std::string>& selection);
 /// @return the processors whose output tables @p p reads (its direct upstream
 /// processors).
 std::vector<const Processor*> upstream_of(const Processor& p);
