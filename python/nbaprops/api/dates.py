@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Union
-
-import numpy as _np
+import sys
+from typing import TYPE_CHECKING, Union
 
 from .. import _core
 from ..errors import DataError
 
-DateLike = Union[str, _dt.date, _dt.datetime, _np.datetime64]
+if TYPE_CHECKING:
+    import numpy
+
+# numpy is not imported here (a job script's --help should not load it): a value can only be a numpy
+# scalar once numpy is loaded, so the checks below look numpy up where it already is.
+DateLike = Union[str, _dt.date, _dt.datetime, "numpy.datetime64"]
 
 _EPOCH = _dt.date(1970, 1, 1)
 
@@ -25,11 +29,12 @@ def to_days(value: DateLike, what: str = "date") -> int:
         value = value.date()
     if isinstance(value, _dt.date):
         return (value - _EPOCH).days
-    if isinstance(value, _np.datetime64):
-        if _np.isnat(value):
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.datetime64):
+        if np.isnat(value):
             raise DataError(f"{what}: a missing date (NaT)")
-        return int(value.astype("datetime64[D]").astype(_np.int64))
-    if isinstance(value, (int, _np.integer)) and not isinstance(value, bool):
+        return int(value.astype("datetime64[D]").astype(np.int64))
+    if (isinstance(value, int) or (np is not None and isinstance(value, np.integer))) and not isinstance(value, bool):
         raise DataError(f"{what}: invalid date {int(value)} (an integer; pass an ISO date such as '2024-01-15', a "
                         f"datetime.date or a pandas.Timestamp; the native Schedule's day numbers convert with "
                         f"nbaprops.api.dates.to_date({int(value)}))")
