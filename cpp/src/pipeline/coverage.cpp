@@ -129,20 +129,23 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
   report.tables = tables;
   const std::vector<Date> dates = schedule.game_dates(range);
   // Latest ledger status per (output table, date), by finished_at (ISO text
-  // sorts in time order).
-  std::map<std::pair<std::string, Date>, std::pair<std::string, std::string>> latest;
+  // sorts in time order; of equal ones, the later row). Every ledger row of
+  // the range is read (raw imports record their tables too, under processor
+  // names of their own): the columns resolved once, keys by interned text.
+  std::map<std::pair<std::string, Date>, std::string> latest;
   {
-    const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
-    Table t = warehouse.read(ledger, range, {"output_table", "unit_date", "status", "finished_at"});
+    const Table t = warehouse.read(catalog::get("nba_orchestration.run_ledger"), range,
+                                   {"output_table", "unit_date", "status", "finished_at"});
+    const Column &table = t.col(0), &day = t.col(1), &status = t.col(2), &fin = t.col(3);
+    auto finished = [&](size_t r) { return fin.is_null(r) ? std::string_view() : std::string_view(fin.text_at(r)); };
+    std::map<std::pair<const std::string*, int64_t>, size_t> newest;  // → row
     for (size_t r = 0; r < t.num_rows(); ++r) {
-      auto table = t.get_text(r, "output_table");
-      auto d = t.get_date(r, "unit_date");
-      auto status = t.get_text(r, "status");
-      if (!table || !d || !status) continue;
-      std::string fin = t.get_text(r, "finished_at").value_or("");
-      auto& slot = latest[{*table, *d}];
-      if (slot.first.empty() || fin >= slot.second) slot = {*status, fin};
+      if (table.is_null(r) || day.is_null(r) || status.is_null(r)) continue;
+      const auto [it, first] = newest.try_emplace({table.text_ptr(r), day.int_at(r)}, r);
+      if (!first && finished(r) >= finished(it->second)) it->second = r;
     }
+    for (const auto& [key, r] : newest)
+      latest[{*key.first, Date(static_cast<int32_t>(key.second))}] = status.text_at(r);
   }
   const auto stale = stale_cells(warehouse, schedule, range, tables, processors);
   for (const std::string& name : tables) {
@@ -159,7 +162,7 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
       auto it = counts.find(d);
       c.found = it == counts.end() ? 0 : it->second;
       auto lt = latest.find({name, d});
-      const std::string last = lt == latest.end() ? std::string() : lt->second.first;
+      const std::string last = lt == latest.end() ? std::string() : lt->second;
       if (last == "failed" || last == "blocked") {
         c.status = "failed";
       } else if (c.found == 0 && ((skips_bootstrap && schedule.is_bootstrap(d)) || last == "skipped_bootstrap")) {
