@@ -37,6 +37,27 @@ void change_raw(Warehouse& wh, Date date) {
   wh.replace_partition(schema, date, t);
 }
 
+/// The three fakes run over 2023-11-10 … 11-16 on a new warehouse holding the
+/// small schedule's raw rows: every unit committed.
+struct CommittedWeek {
+  TempDir dir;
+  std::filesystem::path path = dir.path() / "wh";
+  std::unique_ptr<Warehouse> wh = open_warehouse(path.string());
+  Schedule s = small_schedule();
+  Fakes f;
+  Plan plan;
+  RunOptions ro;
+
+  CommittedWeek() {
+    load_raw(*wh, s);
+    PlanOptions o;
+    o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
+    plan = make_plan(s, o, f.abc());
+    ro.checkpoint_dir = (dir.path() / "ck").string();
+    EXPECT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  }
+};
+
 }  // namespace
 
 TEST(Freshness, StaleUnitsAreTheChangedInputsAndTheirDependents) {
@@ -105,17 +126,8 @@ TEST(Freshness, StaleUnitsAreTheChangedInputsAndTheirDependents) {
 }
 
 TEST(Freshness, ALatestFailedRunIsFailed) {
-  TempDir dir;
-  auto wh = open_warehouse((dir.path() / "wh").string());
-  Schedule s = small_schedule();
-  load_raw(*wh, s);
-  Fakes f;
-  PlanOptions o;
-  o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
-  const Plan plan = make_plan(s, o, f.abc());
-  RunOptions ro;
-  ro.checkpoint_dir = (dir.path() / "ck").string();
-  ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  CommittedWeek week;
+  auto& [dir, path, wh, s, f, plan, ro] = week;
   f.control.fail.insert({"fa", D("2023-11-11")});
   ro.resume = false;
   ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 1);
@@ -156,17 +168,8 @@ TEST(Freshness, AReadOnlyWarehouseIsCheckedButARunOnItIsRefused) {
 // sqlite_warehouse.cpp, datasets()): its output committed, its ledger row not.
 // The check reports it missing and a resume recomputes it — that unit only.
 TEST(Freshness, AUnitCommittedWithoutItsLedgerRowIsRecomputed) {
-  TempDir dir;
-  auto wh = open_warehouse((dir.path() / "wh").string());
-  Schedule s = small_schedule();
-  load_raw(*wh, s);
-  Fakes f;
-  PlanOptions o;
-  o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
-  const Plan plan = make_plan(s, o, f.abc());
-  RunOptions ro;
-  ro.checkpoint_dir = (dir.path() / "ck").string();
-  ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  CommittedWeek week;
+  auto& [dir, path, wh, s, f, plan, ro] = week;
   // Remove fa's ledger rows of 11-13 (its output stays), and the checkpoint: a
   // run killed inside a unit's commit marks nothing for it.
   std::filesystem::remove_all(ro.checkpoint_dir);
@@ -192,18 +195,8 @@ TEST(Freshness, AUnitCommittedWithoutItsLedgerRowIsRecomputed) {
 // it and writes nothing; a resume rebuilds it, then skips every committed unit
 // as before.
 TEST(Freshness, AnOlderLedgerIndexIsRebuiltByTheNextRun) {
-  TempDir dir;
-  const std::filesystem::path path = dir.path() / "wh";
-  auto wh = open_warehouse(path.string());
-  Schedule s = small_schedule();
-  load_raw(*wh, s);
-  Fakes f;
-  PlanOptions o;
-  o.range = DateRange{D("2023-11-10"), D("2023-11-16")};
-  const Plan plan = make_plan(s, o, f.abc());
-  RunOptions ro;
-  ro.checkpoint_dir = (dir.path() / "ck").string();
-  ASSERT_EQ(run(*wh, s, plan, ro).exit_code(), 0);
+  CommittedWeek week;
+  auto& [dir, path, wh, s, f, plan, ro] = week;
   wh.reset();
   auto orchestration = [&](const char* sql) {
     sqlite3* db = nullptr;
