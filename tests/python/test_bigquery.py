@@ -174,6 +174,27 @@ def test_partition_hashes_match_sqlite_and_resume_uses_them(cascade, emulator, t
         proxy.stop()
 
 
+@pytest.mark.bq_cascade
+def test_freshness_asks_bigquery_for_the_newest_ledger_rows_only(cascade, emulator):
+    """A freshness report on BigQuery has BigQuery rank each unit's ledger rows (``ROW_NUMBER()``), so
+    only the newest come back, whatever the ledger's history: one query for the commits, one for the
+    failures. It gives every unit the state the SQLite reference gives it."""
+    ref, bq, first, last, _ = cascade
+    proxy = FaultProxy(emulator.url)
+    try:
+        got = nbaprops.freshness(_through(proxy, bq.uri + "&auth=none"), first, last).to_frame()
+        ledger = [r.body for r in proxy.requests
+                  if r.method == "POST" and r.path.endswith("/queries") and b"run_ledger" in r.body]
+    finally:
+        proxy.stop()
+    assert len(ledger) == 2 and all(b"ROW_NUMBER() OVER" in b for b in ledger), ledger
+    want = nbaprops.freshness(ref, first, last).to_frame()
+    keys = ["processor", "date"]
+    pd.testing.assert_frame_equal(got[keys + ["state", "rows"]].sort_values(keys).reset_index(drop=True),
+                                  want[keys + ["state", "rows"]].sort_values(keys).reset_index(drop=True))
+    assert (got["state"].isin(["up_to_date", "skipped"])).all(), got["state"].value_counts()
+
+
 def test_copy_round_trip_sqlite_bigquery_sqlite(cascade, emulator, tmp_path):
     ref, _bq, _first, _last, _ = cascade
     tables = _tables(("nba_raw",) + DERIVED_DATASETS)

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
@@ -489,6 +490,49 @@ Table BigQueryWarehouse::read(const TableSchema& schema, std::optional<DateRange
   sql += " ORDER BY " + ident(schema.partition_column);
   for (const auto& k : schema.key_columns) sql += ", " + ident(k) + " NULLS FIRST";
   impl_->client.query(sql, what, [&](const nlohmann::json& rows) { bq::append_rows(out, rows); }, true);
+  return out;
+}
+
+Table BigQueryWarehouse::newest_ledger_rows(const LedgerLookup& q) {
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  std::vector<std::string> columns = q.columns;
+  for (const char* c : {"processor", "unit_date"}) {
+    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.emplace_back(c);
+  }
+  Table ranked(ledger, columns);
+  if (q.units.empty() || q.statuses.empty() || !has_table(ledger)) return ranked;
+  Date lo = q.units.front().second, hi = lo;
+  std::set<std::string> processors;
+  std::set<std::pair<std::string, int32_t>> wanted;
+  for (const auto& [processor, date] : q.units) {
+    lo = std::min(lo, date);
+    hi = std::max(hi, date);
+    processors.insert(processor);
+    wanted.emplace(processor, date.days());
+  }
+  std::string select;
+  for (const std::string& c : columns) select += (select.empty() ? "" : ", ") + ident(ledger.column(c).name);
+  std::string sql = "SELECT " + select + " FROM (SELECT " + select +
+                    ", ROW_NUMBER() OVER (PARTITION BY `processor`, `unit_date` ORDER BY `finished_at` DESC) AS "
+                    "`nbaprops_newest` FROM " +
+                    impl_->ref(ledger) + " WHERE `unit_date` BETWEEN DATE '" + lo.iso() + "' AND DATE '" + hi.iso() +
+                    "' AND `processor` IN (";
+  bool first = true;
+  for (const std::string& p : processors) sql += (std::exchange(first, false) ? "" : ", ") + string_literal(p);
+  sql += ") AND `status` IN (";
+  for (size_t i = 0; i < q.statuses.size(); ++i) sql += (i ? ", " : "") + string_literal(q.statuses[i]);
+  sql += ")";
+  for (const std::string& r : q.required) sql += " AND " + ident(ledger.column(r).name) + " IS NOT NULL";
+  sql += ") WHERE `nbaprops_newest` = 1";
+  impl_->client.query(
+      sql, "newest rows of " + ledger.name + " " + lo.iso() + ".." + hi.iso(),
+      [&](const nlohmann::json& rows) { bq::append_rows(ranked, rows); }, true);
+  // The units of the range that were not asked about are left out.
+  Table out(ledger, columns);
+  const Column &proc = ranked.col("processor"), &day = ranked.col("unit_date");
+  for (size_t r = 0; r < ranked.num_rows(); ++r) {
+    if (wanted.count({proc.text_at(r), static_cast<int32_t>(day.int_at(r))})) out.append_row(ranked, r);
+  }
   return out;
 }
 

@@ -93,6 +93,10 @@ class BigQueryWarehouse final : public Warehouse {
   /// range (job id when a job failed), DataError.
   [[nodiscard]] Table read(const TableSchema& schema, std::optional<DateRange> range,
                            const std::vector<std::string>& columns = {}) override;
+  /// One query job: the newest counting row of each (processor, unit_date) of
+  /// the units' processors and range, ranked by BigQuery (`ROW_NUMBER()`), so
+  /// only those rows come back, not the ledger's history.
+  [[nodiscard]] Table newest_ledger_rows(const LedgerLookup& q) override;
   /// @throws DataError (row outside the dates, NULL in a required column),
   /// NetworkError (the API's message, the tables and dates, the job id).
   void write_batch(const std::vector<TableWrite>& writes) override;
