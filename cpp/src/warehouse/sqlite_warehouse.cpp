@@ -836,6 +836,10 @@ void SqliteWarehouse::ensure_ledger_index() {
   const TableSchema& ledger = catalog::get(kLedgerTable);
   const std::string name = quote(ledger.dataset()) + "." + quote(partition_index_name(ledger));
   std::lock_guard wlock(file_mutex(ledger.dataset()));
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (ledger_index_) return;  // another thread of this warehouse rebuilt it meanwhile
+  }
   auto c = acquire();
   try {
     Transaction tx(*c);

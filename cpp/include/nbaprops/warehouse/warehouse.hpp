@@ -167,8 +167,8 @@ class Warehouse {
   /// no particular order. This default reads the units' whole date range and
   /// keeps the newest row of each: a cost that grows with the ledger's history
   /// (every rerun and resume appends a row per unit). A backend may look each
-  /// unit up instead (SQLite does, through an index). @throws StorageError,
-  /// DataError.
+  /// unit up instead (SQLite, through an index) or rank the rows where they
+  /// are (BigQuery). @throws StorageError, DataError.
   [[nodiscard]] virtual Table newest_ledger_rows(const LedgerLookup& q);
 
   /// Atomically replaces the partitions @p dates with the rows of @p rows (each
