@@ -495,18 +495,13 @@ Table BigQueryWarehouse::read(const TableSchema& schema, std::optional<DateRange
 
 Table BigQueryWarehouse::newest_ledger_rows(const LedgerLookup& q) {
   const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
-  std::vector<std::string> columns = q.columns;
-  for (const char* c : {"processor", "unit_date"}) {
-    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.emplace_back(c);
-  }
+  const std::vector<std::string> columns = q.answer_columns();
   Table ranked(ledger, columns);
   if (q.units.empty() || q.statuses.empty() || !has_table(ledger)) return ranked;
-  Date lo = q.units.front().second, hi = lo;
+  const auto [lo, hi] = q.range();
   std::set<std::string> processors;
   std::set<std::pair<std::string, int32_t>> wanted;
   for (const auto& [processor, date] : q.units) {
-    lo = std::min(lo, date);
-    hi = std::max(hi, date);
     processors.insert(processor);
     wanted.emplace(processor, date.days());
   }

@@ -1,5 +1,6 @@
-// Warehouse::newest_ledger_rows, the default: one read of the units' date range
-// of the run ledger, the newest counting row of each unit kept.
+// LedgerLookup's helpers and Warehouse::newest_ledger_rows, the default: one
+// read of the units' date range of the run ledger, the newest counting row of
+// each unit kept.
 #include <algorithm>
 #include <map>
 
@@ -20,21 +21,25 @@ std::vector<std::string> with_columns(std::vector<std::string> columns, const st
 
 }  // namespace
 
+std::vector<std::string> LedgerLookup::answer_columns() const {
+  return with_columns(columns, {"processor", "unit_date"});
+}
+
+DateRange LedgerLookup::range() const {
+  const auto [lo, hi] =
+      std::minmax_element(units.begin(), units.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  return DateRange{lo->second, hi->second};
+}
+
 Table Warehouse::newest_ledger_rows(const LedgerLookup& q) {
   const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
-  const std::vector<std::string> columns = with_columns(q.columns, {"processor", "unit_date"});
+  const std::vector<std::string> columns = q.answer_columns();
   Table out(ledger, columns);
   if (q.units.empty() || !has_table(ledger)) return out;
-  Date lo = q.units.front().second, hi = lo;
   std::map<std::pair<std::string, int32_t>, std::optional<size_t>> newest;  // unit → its newest row so far
-  for (const auto& [processor, date] : q.units) {
-    lo = std::min(lo, date);
-    hi = std::max(hi, date);
-    newest.emplace(std::pair{processor, date.days()}, std::nullopt);
-  }
-  std::vector<std::string> read_cols = with_columns(columns, {"status", "finished_at"});
-  read_cols = with_columns(read_cols, q.required);
-  const Table t = read(ledger, DateRange{lo, hi}, read_cols);
+  for (const auto& [processor, date] : q.units) newest.emplace(std::pair{processor, date.days()}, std::nullopt);
+  // The answer's columns first, in order, then what the choice reads.
+  const Table t = read(ledger, q.range(), with_columns(with_columns(columns, {"status", "finished_at"}), q.required));
   const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
                &fin = t.col("finished_at");
   std::vector<const Column*> required;
@@ -50,27 +55,13 @@ Table Warehouse::newest_ledger_rows(const LedgerLookup& q) {
       continue;
     it->second = r;
   }
-  std::vector<size_t> from;  // out's columns in t
-  for (const std::string& c : columns) from.push_back(t.require(c));
+  Table picked(ledger, t.column_names());
   for (const auto& [unit, row] : newest) {
-    if (!row) continue;
-    const size_t o = out.add_row();
-    for (size_t c = 0; c < from.size(); ++c) {
-      const Column& src = t.col(from[c]);
-      if (src.is_null(*row)) continue;
-      switch (src.storage()) {
-        case Storage::kInt:
-          out.col(c).set_int(o, src.int_at(*row));
-          break;
-        case Storage::kReal:
-          out.col(c).set_real(o, src.real_at(*row));
-          break;
-        case Storage::kText:
-          out.col(c).set_text_ptr(o, src.text_ptr(*row));
-          break;
-      }
-    }
+    if (row) picked.append_row(t, *row);
   }
+  std::vector<size_t> from(columns.size());
+  for (size_t c = 0; c < from.size(); ++c) from[c] = c;
+  out.append_columns(picked, from);
   return out;
 }
 

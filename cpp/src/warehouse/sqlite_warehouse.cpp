@@ -858,10 +858,7 @@ void SqliteWarehouse::ensure_ledger_index() {
 Table SqliteWarehouse::newest_ledger_rows(const LedgerLookup& q) {
   if (q.units.empty() || !has_ledger_index()) return Warehouse::newest_ledger_rows(q);
   const TableSchema& ledger = catalog::get(kLedgerTable);
-  std::vector<std::string> columns = q.columns;
-  for (const char* c : {"processor", "unit_date"}) {
-    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.emplace_back(c);
-  }
+  const std::vector<std::string> columns = q.answer_columns();
   if (q.statuses.empty()) return Table(ledger, columns);
   ReadCells cells(ledger, columns, false);
   const std::vector<std::string>& select = cells.select;

@@ -125,6 +125,13 @@ struct LedgerLookup {
   std::vector<std::string> required;
   /// The columns returned (`processor` and `unit_date` are always among them).
   std::vector<std::string> columns;
+
+  /// @return the answer's columns: columns, then `processor` and `unit_date`
+  /// where absent.
+  [[nodiscard]] std::vector<std::string> answer_columns() const;
+  /// @return the dates from the earliest unit's to the latest's (units not
+  /// empty).
+  [[nodiscard]] DateRange range() const;
 };
 
 /// Abstract warehouse. Implementations are safe to call from several threads at
