@@ -72,3 +72,23 @@ def test_storage_error_on_unusable_path(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(nbaprops.StorageError):
         nbaprops.open(blocker / "wh")
+
+
+@pytest.mark.parametrize("call", [
+    lambda wh: nbaprops.plan(wh, "2024-01-15", "2024-01-16"),
+    lambda wh: nbaprops.backfill(wh, "2024-01-15", "2024-01-16", progress="none"),
+    lambda wh: nbaprops.freshness(wh, "2024-01-15", "2024-01-16"),
+    lambda wh: nbaprops.read(wh, "nba_raw.nbac_schedule"),
+    lambda wh: nbaprops.query(wh, "SELECT 1"),
+    lambda wh: nbaprops.demo.generate(wh),
+    lambda wh: nbaprops.import_raw(wh, "schedule", "nowhere"),
+], ids=["plan", "backfill", "freshness", "read", "query", "demo", "import_raw"])
+def test_a_path_in_place_of_a_warehouse_says_how_to_open_it_and_creates_nothing(tmp_path, call):
+    path = tmp_path / "wh"
+    with pytest.raises(TypeError, match=rf"got the path '{path}'; open it first: wh = nbaprops.open\('{path}'\)"):
+        call(str(path))
+    with pytest.raises(TypeError, match="got the path"):
+        call(path)
+    assert not path.exists()
+    with pytest.raises(TypeError, match=r"expected a nbaprops.Warehouse \(from nbaprops.open\), got int"):
+        call(7)

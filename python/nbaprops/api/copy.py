@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import _core
 from .dates import DateLike, to_days
+from ._handle import engine_of
 from .warehouse import Warehouse, open as open_warehouse
 
 WarehouseLike = Union[Warehouse, str, os.PathLike]
@@ -66,7 +67,7 @@ def copy(source: WarehouseLike, destination: WarehouseLike, tables: Union[str, I
     src, dst = _warehouse(source), _warehouse(destination)
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
-    reports = _core.copy_partitions(src._native, dst._native, expand_tables(tables), s, e, int(dates_per_batch))
+    reports = _core.copy_partitions(engine_of(src), engine_of(dst), expand_tables(tables), s, e, int(dates_per_batch))
     dst.invalidate()
     return pd.DataFrame(list(reports), columns=["table", "partitions", "rows"])
 
@@ -87,7 +88,7 @@ def import_schedule_from_store(wh: Warehouse, uri: str) -> dict:
     dict
         Rows written per table, plus ``source``: the URI of the file imported.
     """
-    rows, source = _core.import_newest_schedule(wh._native, uri)
+    rows, source = _core.import_newest_schedule(engine_of(wh), uri)
     wh.invalidate()
     return {**dict(rows), "source": source}
 
@@ -104,4 +105,4 @@ def request_count(wh: Warehouse) -> int:
     -------
     int
     """
-    return int(_core.bigquery_request_count(wh._native))
+    return int(_core.bigquery_request_count(engine_of(wh)))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import _core
 from .dates import DateLike, to_days
+from ._handle import engine_of
 from .warehouse import Warehouse
 
 #: Raw input tables shown before the processor outputs.
@@ -48,7 +49,7 @@ def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optiona
     e = None if end is None else to_days(end, "end")
     data = {}
     for t in names:
-        counts = wh._native.partition_counts(t, s, e)
+        counts = engine_of(wh).partition_counts(t, s, e)
         series = pd.Series(counts, dtype="int64")
         if series.empty:
             data[t] = pd.Series(dtype="int64")

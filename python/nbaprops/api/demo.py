@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import _core
+from ._handle import engine_of
 from .warehouse import Warehouse
 
 
@@ -37,6 +38,6 @@ def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7,
     seasons = [int(s) for s in seasons]
     if not seasons:
         raise ValueError("seasons must not be empty")
-    summary = _core.generate_demo(wh._native, seasons, int(seed), [str(t) for t in teams or ()])
+    summary = _core.generate_demo(engine_of(wh), seasons, int(seed), [str(t) for t in teams or ()])
     wh.invalidate()
     return dict(summary)

@@ -13,6 +13,7 @@ from .. import _core
 from ..errors import ConfigError
 from .dates import DateLike, iso, to_days
 from .export_names import ALL_LEGACY_TYPES as ALL_LEGACY_TYPES  # re-exported (the names used to live here)
+from ._handle import engine_of
 from .warehouse import Warehouse
 
 #: The export types nbaprops implements (legacy ``--only`` names), in legacy run order.
@@ -172,7 +173,7 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
         e = s if end is None else to_days(end, "end")
         days = list(_core.export_calendar_days(s, e))
     names = export_types(types)
-    native = _core.export_write(wh._native, days, os.fspath(out_dir), names, generated_at or "", int(workers),
+    native = _core.export_write(engine_of(wh), days, os.fspath(out_dir), names, generated_at or "", int(workers),
                                 os.fspath(live_file) if live_file else "")
     return _result(native, out_dir, names)
 
@@ -204,7 +205,7 @@ def export_players(wh: Warehouse, out_dir: str | os.PathLike = "exports", *, tod
     from .legacy import today as legacy_today
 
     day = to_days(today if today is not None else legacy_today(), "today")
-    native = _core.export_write(wh._native, [day], os.fspath(out_dir), [], generated_at or "", 1, "", True,
+    native = _core.export_write(engine_of(wh), [day], os.fspath(out_dir), [], generated_at or "", 1, "", True,
                                 int(min_games))
     return _result(native, out_dir, ["players"])
 
@@ -230,14 +231,14 @@ def export_dates(wh: Warehouse) -> list[str]:
     list of str
         Every distinct game_date of prediction_accuracy, ISO strings, ascending.
     """
-    return [iso(d) for d in _core.export_graded_dates(wh._native)]
+    return [iso(d) for d in _core.export_graded_dates(engine_of(wh))]
 
 
 def build(wh: Warehouse, type: str, date: DateLike, generated_at: Optional[str] = None,  # noqa: A002
           top_n: int = 15, live_file: Optional[str | os.PathLike] = None, min_games: int = 5) -> dict:
     """One export payload as a dict, without writing a file (``performance`` and the trends pages: ``date`` is
     the as-of date). ``tonight-players`` and ``players`` give {relative path: payload} of every file."""
-    return json.loads(_core.export_build(wh._native, type, to_days(date, "date"), generated_at or "", int(top_n),
+    return json.loads(_core.export_build(engine_of(wh), type, to_days(date, "date"), generated_at or "", int(top_n),
                                          os.fspath(live_file) if live_file else "", int(min_games)))
 
 

@@ -17,6 +17,7 @@ import os
 from typing import Literal
 
 from .. import _core
+from ._handle import engine_of
 from .warehouse import Warehouse
 
 OnRicher = Literal["refuse", "replace", "keep"]
@@ -36,7 +37,7 @@ class ImportResult(dict):
 
 def _run(fn, wh: Warehouse, path: str | os.PathLike, on_richer: OnRicher) -> ImportResult:
     try:
-        return ImportResult(fn(wh._native, os.fspath(path), on_richer))
+        return ImportResult(fn(engine_of(wh), os.fspath(path), on_richer))
     finally:
         wh.invalidate()
 

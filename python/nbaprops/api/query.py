@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import _core
 from ..errors import ConfigError, StorageError
+from ._handle import engine_of
 from .warehouse import Warehouse
 
 Params = Union[Sequence[Any], Mapping[str, Any], None]
@@ -80,7 +81,7 @@ def datasets(wh: Warehouse) -> list[str]:
     ConfigError
         When the warehouse is not a SQLite directory.
     """
-    root = Path(wh.uri)
+    root = Path(engine_of(wh).uri)
     if not root.is_dir():
         raise ConfigError(f"query needs a SQLite warehouse directory; {wh.uri!r} is not one")
     known = {t["name"].split(".")[0] for t in _core.catalog()}

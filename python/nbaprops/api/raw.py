@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from .. import _core
+from ._handle import engine_of
 from .dates import DateLike, to_date, to_days
 
 if TYPE_CHECKING:  # annotations only: the warehouse module imports pandas
@@ -100,7 +101,7 @@ def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Op
         A bad file: the message names the file, record, field, value and date; nothing was written.
     """
     days = [to_days(d) for d in date_list(start, end, dates)]
-    out = _core.import_raw(wh._native, kind, os.fspath(source), wh.schedule(), days, dry_run, all_snapshots,
+    out = _core.import_raw(engine_of(wh), kind, os.fspath(source), wh.schedule(), days, dry_run, all_snapshots,
                            write_ledger, run_id, [t.strip().upper() for t in (team_filter or []) if t.strip()])
     if not dry_run:
         wh.invalidate()

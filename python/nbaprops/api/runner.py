@@ -13,6 +13,7 @@ from .. import _core
 from .dates import DateLike, iso, to_days
 from .models import ensure_default_model
 from .progress import make_progress
+from ._handle import engine_of
 from .warehouse import Warehouse
 
 #: The dtype pandas gives dates parsed from ISO text (datetime64[ns] before pandas 3, [us] from it): report dates
@@ -131,7 +132,7 @@ def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike
     s = None if start is None else to_days(start, "--start-date")
     e = None if end is None else to_days(end, "--end-date")
     ds = [to_days(d, "--dates") for d in (dates or [])]
-    native = _core.make_plan(wh._native, wh.schedule(), s, e, ds, _selection(processors))
+    native = _core.make_plan(engine_of(wh), wh.schedule(), s, e, ds, _selection(processors))
     return Plan(native, wh, explicit_dates=bool(ds))
 
 
@@ -171,7 +172,7 @@ def preflight(wh: Warehouse, p: Plan) -> PreflightReport:
     PreflightReport
         ``.ok`` and ``.problems()`` (table, date, status missing/partial, expected, found).
     """
-    return PreflightReport(_core.preflight(wh._native, wh.schedule(), p.native))
+    return PreflightReport(_core.preflight(engine_of(wh), wh.schedule(), p.native))
 
 
 @dataclass
@@ -250,7 +251,7 @@ def _drive(handle: Any, reporter: Any) -> Any:
 
 def require_writable(wh: Warehouse) -> None:
     """Refuse a backfill on a read-only warehouse before anything runs (ConfigError naming its path)."""
-    _core.require_writable(wh._native)
+    _core.require_writable(engine_of(wh))
 
 
 def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
@@ -341,7 +342,7 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     options.checkpoint_dir = ckpt
     options.run_id = run_id
     options.cache_reads = bool(cache_reads)
-    handle = _core.start_run(wh._native, wh.schedule(), p.native, options)
+    handle = _core.start_run(engine_of(wh), wh.schedule(), p.native, options)
     if hasattr(reporter, "begin"):
         reporter.begin()  # the run has started (pre-flight passed)
     native = _drive(handle, reporter)
@@ -444,7 +445,7 @@ def freshness(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Dat
     """
     if not isinstance(p, Plan):
         p = plan(wh, p, end, processors=processors, dates=dates)
-    return FreshnessReport(_core.freshness(wh._native, wh.schedule(), p.native))
+    return FreshnessReport(_core.freshness(engine_of(wh), wh.schedule(), p.native))
 
 
 @dataclass
@@ -491,5 +492,5 @@ def coverage(wh: Warehouse, start: DateLike, end: DateLike, tables: Optional[Ite
         changed since it committed, or an upstream result it reads is stale, failed or missing.
     """
     names = list(tables) if tables else [x["output_table"] for x in _core.processors()]
-    return CoverageReport(_core.coverage(wh._native, wh.schedule(), to_days(start, "--start-date"),
+    return CoverageReport(_core.coverage(engine_of(wh), wh.schedule(), to_days(start, "--start-date"),
                                          to_days(end, "--end-date"), names))

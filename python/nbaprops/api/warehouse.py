@@ -9,6 +9,7 @@ import pandas as pd
 from .. import _core
 from ..errors import ConfigError
 from .._frames import to_frame
+from ._handle import engine_of
 from .dates import DateLike, to_days
 
 
@@ -223,7 +224,7 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
     """
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
-    return to_frame(wh._native.read(table, s, e, list(columns), bool(categorical)))
+    return to_frame(engine_of(wh).read(table, s, e, list(columns), bool(categorical)))
 
 
 def catalog() -> pd.DataFrame:

@@ -1,0 +1,24 @@
+"""The engine's warehouse behind a :class:`nbaprops.Warehouse` (no pandas here: the raw importers' module uses it)."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def engine_of(wh: Any) -> Any:
+    """The engine's warehouse behind ``wh``, for the functions that take a warehouse.
+
+    Raises
+    ------
+    TypeError
+        When ``wh`` is not an open warehouse; for a path or URI the message shows how to open it
+        (opening is left to the caller: a mistyped path must not create an empty warehouse).
+    """
+    handle = getattr(wh, "_native", None)
+    if handle is not None:
+        return handle
+    if isinstance(wh, (str, os.PathLike)):
+        path = os.fspath(wh)
+        raise TypeError(f"expected a nbaprops.Warehouse, got the path {path!r}; open it first: "
+                        f"wh = nbaprops.open({path!r})")
+    raise TypeError(f"expected a nbaprops.Warehouse (from nbaprops.open), got {type(wh).__name__}")
