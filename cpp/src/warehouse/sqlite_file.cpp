@@ -141,6 +141,39 @@ bool checkpointed_all(sqlite3* db, const std::string& schema) {
          sqlite3_column_int64(st.get(), 1) == sqlite3_column_int64(st.get(), 2);
 }
 
+bool log_settled(sqlite3* db, const std::string& schema) {
+  {
+    Statement st(db, "PRAGMA \"" + schema + "\".journal_mode");
+    if (!st.step()) return false;
+    const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+    if (mode == nullptr || sqlite3_stricmp(mode, "wal") != 0) return true;
+  }
+  sqlite3_file* f = nullptr;
+  if (sqlite3_file_control(db, schema.c_str(), SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods) {
+    return false;
+  }
+  const sqlite3_io_methods& m = *f->pMethods;
+  if (m.iVersion < 2 || !m.xShmMap || !m.xShmBarrier) return false;
+  // The first 32 KiB region of the WAL-index: two copies of its 48-byte
+  // header, then the checkpoint information (nBackfill first). A writer
+  // rewrites the second copy, then the first; equal copies read first to
+  // second are one header. Fields in the machine's byte order.
+  constexpr int kRegionBytes = 32768;
+  constexpr size_t kHeaderBytes = 48, kIsInit = 12, kMaxFrame = 16, kBackfill = 96;
+  volatile void* region = nullptr;
+  if (m.xShmMap(f, 0, kRegionBytes, 0, &region) != SQLITE_OK || region == nullptr) return false;
+  const auto* shm = const_cast<const unsigned char*>(static_cast<volatile unsigned char*>(region));
+  unsigned char first[kHeaderBytes], second[kHeaderBytes];
+  std::memcpy(first, shm, kHeaderBytes);
+  m.xShmBarrier(f);
+  std::memcpy(second, shm + kHeaderBytes, kHeaderBytes);
+  uint32_t max_frame = 0, backfill = 0;
+  std::memcpy(&backfill, shm + kBackfill, sizeof backfill);
+  if (std::memcmp(first, second, kHeaderBytes) != 0 || first[kIsInit] == 0) return false;
+  std::memcpy(&max_frame, first + kMaxFrame, sizeof max_frame);
+  return backfill >= max_frame;
+}
+
 PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& table)
     : snapshot_(std::make_unique<Snapshot>()) {
   try {
@@ -159,14 +192,19 @@ PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& t
 }
 
 PinnedTable::PinnedTable(const std::filesystem::path& file, const std::string& table, sqlite3* reader,
-                         sqlite3* checkpointer, const std::string& schema)
+                         sqlite3* checkpointer, const std::string& schema, bool settled_log_only)
     : snapshot_(std::make_unique<Snapshot>()) {
   try {
     snapshot_->file = file;
     snapshot_->reader = reader;
     snapshot_->schema = schema;
     if (sqlite3_get_autocommit(reader) == 0) throw FileLayoutUnsupported("the reader is inside a transaction");
-    pin(table, [&] { return checkpointed_all(checkpointer, schema); });
+    pin(table, [&] {
+      if (settled_log_only && !log_settled(reader, schema)) {
+        throw FileLayoutUnsupported("its write-ahead log holds frames this warehouse wrote, not yet in the file");
+      }
+      return checkpointed_all(checkpointer, schema);
+    });
   } catch (const StorageError& e) {
     throw FileLayoutUnsupported(e.what());
   }

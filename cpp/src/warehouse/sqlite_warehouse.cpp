@@ -765,9 +765,7 @@ Table SqliteWarehouse::read(const TableSchema& schema, std::optional<DateRange> 
 }
 
 bool SqliteWarehouse::pages_readable(const TableSchema& schema) const {
-  if (read_only() || schema.partition_column.empty()) return false;
-  const auto it = wrote_.find(schema.dataset());
-  return it != wrote_.end() && !it->second.load();
+  return !read_only() && !schema.partition_column.empty() && wrote_.count(schema.dataset()) > 0;
 }
 
 template <typename Fn>
@@ -782,10 +780,13 @@ auto SqliteWarehouse::with_pinned(const TableSchema& schema, Fn&& fn) {
       if (other) wh.release(std::move(other));
     }
   } lent{*this, acquire(), acquire()};
-  // The pin checkpoints a file this object has not written (pages_readable),
-  // so never one the background checkpointer is copying.
+  // A file this object has written is pinned only while its log holds no
+  // frame that is not in the file yet: copying them would sync every dirty
+  // page of the file (a run's own outputs, being written), and the background
+  // checkpointer may be copying them. A log settled meanwhile (checkpointed
+  // by the checkpointer, another process or a close) is free to pin.
   const sqlite_file::PinnedTable pinned(dir_ / (schema.dataset() + ".sqlite"), schema.table(), lent.reader->get(),
-                                        lent.other->get(), schema.dataset());
+                                        lent.other->get(), schema.dataset(), wrote_.at(schema.dataset()).load());
   return fn(pinned);  // the snapshot ends before the connections go back
 }
 

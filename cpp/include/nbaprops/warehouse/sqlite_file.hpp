@@ -89,6 +89,17 @@ inline Field decode_field(uint64_t t, const unsigned char* p) noexcept {
   return f;
 }
 
+/// @return whether every frame of the write-ahead log of @p db's database
+/// @p schema is already in the database file (its last valid frame, mxFrame,
+/// no further than the checkpoint's progress, nBackfill), from the WAL-index
+/// header as SQLite's unix and windows VFSes keep it in shared memory
+/// (https://www.sqlite.org/walformat.html), read through the connection's own
+/// mapping of it (never a descriptor of ours: see PinnedTable). False whenever
+/// that cannot be told: no mapping (the connection has not read the file since
+/// it opened its log), a VFS without shared memory, a header being rewritten.
+/// A database not in WAL mode has no log: true.
+[[nodiscard]] bool log_settled(sqlite3* db, const std::string& schema);
+
 /// A table of a SQLite database file pinned at one snapshot: a read
 /// transaction is held open on an own read-only connection for the object's
 /// lifetime, and every frame of the write-ahead log up to that snapshot has
@@ -125,8 +136,12 @@ class PinnedTable {
   /// snapshot's read transaction until this object is destroyed, which ends
   /// it; it must outlive this object and serve nothing else meanwhile.
   /// @p checkpointer is used in the constructor only.
+  /// With @p settled_log_only, a log holding frames not yet copied into the
+  /// file (log_settled() false under the snapshot) raises
+  /// FileLayoutUnsupported before anything is checkpointed: the caller wrote
+  /// the file, and copying its frames would sync every dirty page of it.
   PinnedTable(const std::filesystem::path& file, const std::string& table, sqlite3* reader, sqlite3* checkpointer,
-              const std::string& schema);
+              const std::string& schema, bool settled_log_only = false);
   ~PinnedTable();
   PinnedTable(const PinnedTable&) = delete;
   PinnedTable& operator=(const PinnedTable&) = delete;

@@ -102,10 +102,11 @@ class SqliteWarehouse final : public Warehouse {
   template <typename Fn>
   auto with_pinned(const TableSchema& schema, Fn&& fn);
   /// Whether @p schema's table may be read from its file's pages: the
-  /// warehouse is writable (pinning checkpoints the log) and this object has
-  /// not written the table's dataset file (its log then holds frames, which
-  /// the pin would first copy into the file and sync: reads through SQLite
-  /// cost less than that).
+  /// warehouse is writable (pinning checkpoints the log) and the table has a
+  /// partition column. Once this object has written the table's dataset file,
+  /// with_pinned also requires its log to be settled (no frame that the pin
+  /// would first copy into the file and sync: reads through SQLite cost less
+  /// than that), else the read goes through SQLite.
   [[nodiscard]] bool pages_readable(const TableSchema& schema) const;
   /// @throws StorageError naming the directory when the warehouse is read-only.
   void require_writable(const std::string& what) const;
@@ -171,7 +172,8 @@ class SqliteWarehouse final : public Warehouse {
   /// other) and each just before its first write, so the run logs' file, last,
   /// is held only for the ledger rows and the commit.
   std::map<std::string, std::pair<size_t, std::mutex>> file_mu_;
-  std::map<std::string, std::atomic<bool>> wrote_;  ///< per dataset file: written by this object
+  std::map<std::string, std::atomic<bool>> wrote_;  ///< per dataset file: written by this object (then
+                                                    ///< pinned only with a settled log)
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
