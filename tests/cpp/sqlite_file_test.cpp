@@ -378,3 +378,32 @@ TEST_F(SqliteFile, PageReadsKeepTheProcessLocksAndLaterWritesLand) {
   EXPECT_EQ(via_pages(t, 2), now);
   EXPECT_TRUE(locked_for_other_processes(file_));
 }
+
+// log_settled reads the WAL-index header through a connection's own mapping:
+// false while the log holds a committed frame not yet in the file, true once a
+// checkpoint (here on another connection) copied every frame, false again
+// after the next commit; a rollback-journal file has no log. And a pin that
+// asks for a settled log gives up before it checkpoints anything.
+TEST_F(SqliteFile, TheLogIsSettledOnceEveryFrameIsInTheFile) {
+  auto& writer = open("PRAGMA journal_mode=WAL; CREATE TABLE t (a TEXT, b INTEGER); INSERT INTO t VALUES ('a', 1)");
+  auto reader = connect(file_);
+  auto settled = [&] {
+    reader->exec("SELECT count(*) FROM t");  // maps the WAL-index
+    return sqlite_file::log_settled(reader->get(), "main");
+  };
+  EXPECT_FALSE(settled());
+  EXPECT_THROW(PinnedTable(file_, "t", reader->get(), writer.get(), "main", true), FileLayoutUnsupported);
+  EXPECT_FALSE(settled()) << "the refused pin copied the log";
+  writer.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  EXPECT_TRUE(settled());
+  {
+    const PinnedTable t(file_, "t", reader->get(), writer.get(), "main", true);
+    EXPECT_EQ(via_pages(t, 2), via_sqlite(writer, "t"));
+  }
+  writer.exec("INSERT INTO t VALUES ('b', 2)");
+  EXPECT_FALSE(settled());
+
+  auto journal = connect(dir_.path() / "j.sqlite");
+  journal->exec("PRAGMA journal_mode=DELETE; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+  EXPECT_TRUE(sqlite_file::log_settled(journal->get(), "main"));
+}
