@@ -228,3 +228,42 @@ TEST(BlockRead, AWrittenFileIsReadFromItsPagesOnceItsLogIsSettled) {
   EXPECT_EQ(cells(wh.read_block(togs(), range, {})), after);
   EXPECT_EQ(wh.page_reads(), 2) << "written again: through SQLite";
 }
+
+// The run ledger's date index has three columns (unit_date, processor,
+// finished_at): a block is still read from the pages (each entry's rowid is
+// its last field), with the rows and order read() gives. Coverage reads the
+// ledger this way.
+TEST(BlockRead, TheLedgersThreeColumnIndexGivesTheBlocksRowids) {
+  TempDir dir;
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  const Date d0 = Date::parse("2024-01-01");
+  {
+    SqliteWarehouse writer(dir.path());
+    writer.ensure_table(ledger);
+    for (int run = 0; run < 3; ++run) {
+      Table t(ledger);
+      for (int k = 0; k < 400; ++k) {
+        const size_t r = t.add_row();
+        const Date d = d0 + (k * 7 + run) % 40;  // dates out of rowid order
+        t.set(r, "run_id", "run" + std::to_string(run));
+        t.set(r, "processor", k % 3 == 0 ? "player_shot_zone_analysis" : "team_defense_zone_analysis");
+        t.set(r, "output_table",
+              k % 3 == 0 ? "nba_precompute.player_shot_zone_analysis" : "nba_precompute.team_defense_zone_analysis");
+        t.set(r, "unit_date", d);
+        t.set(r, "status", k % 11 == 0 ? "failed" : "success");
+        t.set(r, "rows_written", int64_t{k});
+        t.set(r, "finished_at", "2026-12-0" + std::to_string(run + 1) + "T00:00:" + std::to_string(10 + k % 50) + "Z");
+      }
+      writer.append(ledger, t);
+    }
+  }
+  SqliteWarehouse wh(dir.path());
+  const std::vector<std::string> cols = {"output_table", "unit_date", "status", "finished_at"};
+  for (const DateRange range : {DateRange{d0 + 5, d0 + 25}, DateRange{d0 - 10, d0 + 60}}) {
+    const Table want = wh.read(ledger, range, cols);
+    ASSERT_GT(want.num_rows(), 300u);
+    const int64_t before = wh.page_reads();
+    EXPECT_EQ(cells(wh.read_block(ledger, range, cols)), cells(want));
+    EXPECT_EQ(wh.page_reads(), before + 1) << "read through SQLite instead";
+  }
+}

@@ -131,11 +131,13 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
   // Latest ledger status per (output table, date), by finished_at (ISO text
   // sorts in time order; of equal ones, the later row). Every ledger row of
   // the range is read (raw imports record their tables too, under processor
-  // names of their own): the columns resolved once, keys by interned text.
+  // names of their own), as a block (SQLite: from the file's pages, where it
+  // can, instead of an index-ordered walk of every row): the columns resolved
+  // once, keys by interned text.
   std::map<std::pair<std::string, Date>, std::string> latest;
   {
-    const Table t = warehouse.read(catalog::get("nba_orchestration.run_ledger"), range,
-                                   {"output_table", "unit_date", "status", "finished_at"});
+    const Table t = warehouse.read_block(catalog::get("nba_orchestration.run_ledger"), range,
+                                         {"output_table", "unit_date", "status", "finished_at"});
     const Column &table = t.col(0), &day = t.col(1), &status = t.col(2), &fin = t.col(3);
     auto finished = [&](size_t r) { return fin.is_null(r) ? std::string_view() : std::string_view(fin.text_at(r)); };
     std::map<std::pair<const std::string*, int64_t>, size_t> newest;  // → row

@@ -349,7 +349,7 @@ uint32_t PinnedTable::index_root(const std::string& index, const std::string& co
 namespace {
 
 /// The first field of an index entry (text or NULL) and, when asked for, its
-/// rowid (the last field of a one-column index's record).
+/// rowid (the last field of the index's record).
 struct IndexKey {
   bool null = true;
   std::string_view text;  // inside the page being read
@@ -375,12 +375,19 @@ IndexKey index_key(const unsigned char* p, const unsigned char* end, uint64_t ma
   k.null = false;
   k.text = std::string_view(reinterpret_cast<const char*>(rec + header), bytes);
   if (want_rowid) {
-    // An index on one column: the record is (value, rowid).
-    const uint64_t rt = varint(p, rec + header);
-    if (p != rec + header) throw FileLayoutUnsupported("not a one-column index entry");
-    if (header + bytes + serial_size(rt) > payload) throw FileLayoutUnsupported("malformed index record");
-    const Field id = decode_field(rt, rec + header + bytes);
-    if (id.kind != Field::Kind::kInt) throw FileLayoutUnsupported("not a one-column index entry");
+    // The record is (the indexed columns, rowid): the rowid is its last field,
+    // after the fields of the index's further columns, if any.
+    if (p >= rec + header) throw FileLayoutUnsupported("index entry without a rowid");
+    uint64_t offset = header + bytes;
+    uint64_t rt = varint(p, rec + header);
+    while (p < rec + header) {
+      offset += serial_size(rt);  // no wrap: offset <= payload before, a size < 2^63
+      if (offset > payload) throw FileLayoutUnsupported("malformed index record");
+      rt = varint(p, rec + header);
+    }
+    if (offset + serial_size(rt) > payload) throw FileLayoutUnsupported("malformed index record");
+    const Field id = decode_field(rt, rec + offset);
+    if (id.kind != Field::Kind::kInt) throw FileLayoutUnsupported("index entry without an integer rowid");
     k.rowid = id.i;
   }
   return k;

@@ -2,7 +2,7 @@
 /// @file sqlite_file.hpp
 /// Bulk reads of one SQLite table straight from its database file's b-tree
 /// pages, bypassing SQLite's per-cell virtual machine (several times cheaper
-/// per value for wide tables), and per-value counts of its one-column index
+/// per value for wide tables), and per-value counts of its index's first column
 /// from the index's pages.
 ///
 /// Only the common layout is read this way: a rowid table in a UTF-8 database
@@ -167,8 +167,8 @@ class PinnedTable {
   /// @throws FileLayoutUnsupported when @p index is not an index of the table
   /// whose first column is @p column, ascending under BINARY; for an entry on
   /// overflow pages, a first-column value neither text nor NULL, a malformed
-  /// page. With @p rowids (an index on that one column): the least and the
-  /// largest rowid of the entries counted (untouched when none).
+  /// page. With @p rowids: the least and the largest rowid of the entries
+  /// counted (the last field of each entry; untouched when none).
   [[nodiscard]] std::map<std::string, int64_t, std::less<>> count_index_texts(
       const std::string& index, const std::string& column, std::string_view lo, std::string_view hi,
       std::pair<int64_t, int64_t>* rowids = nullptr) const;
