@@ -77,13 +77,20 @@ struct PinnedTable::Snapshot {
 
 namespace {
 
-/// The file handle SQLite reads @p db's database @p schema through.
-sqlite3_file* file_handle(sqlite3* db, const std::string& schema, const std::filesystem::path& file) {
+/// The file handle SQLite reads @p db's database @p schema through, or null.
+sqlite3_file* find_file_handle(sqlite3* db, const std::string& schema) {
   sqlite3_file* f = nullptr;
   if (sqlite3_file_control(db, schema.c_str(), SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
       !f->pMethods->xRead) {
-    throw FileLayoutUnsupported("no SQLite file handle for " + file.string());
+    return nullptr;
   }
+  return f;
+}
+
+/// find_file_handle(), @throws FileLayoutUnsupported naming @p file for none.
+sqlite3_file* file_handle(sqlite3* db, const std::string& schema, const std::filesystem::path& file) {
+  sqlite3_file* f = find_file_handle(db, schema);
+  if (f == nullptr) throw FileLayoutUnsupported("no SQLite file handle for " + file.string());
   return f;
 }
 
@@ -148,10 +155,8 @@ bool log_settled(sqlite3* db, const std::string& schema) {
     const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
     if (mode == nullptr || sqlite3_stricmp(mode, "wal") != 0) return true;
   }
-  sqlite3_file* f = nullptr;
-  if (sqlite3_file_control(db, schema.c_str(), SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods) {
-    return false;
-  }
+  sqlite3_file* f = find_file_handle(db, schema);
+  if (f == nullptr) return false;
   const sqlite3_io_methods& m = *f->pMethods;
   if (m.iVersion < 2 || !m.xShmMap || !m.xShmBarrier) return false;
   // The first 32 KiB region of the WAL-index: two copies of its 48-byte

@@ -47,9 +47,10 @@ def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optiona
     names = list(tables) if tables else default_tables()
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
+    engine = engine_of(wh)
     data = {}
     for t in names:
-        counts = engine_of(wh).partition_counts(t, s, e)
+        counts = engine.partition_counts(t, s, e)
         series = pd.Series(counts, dtype="int64")
         if series.empty:
             data[t] = pd.Series(dtype="int64")
