@@ -81,6 +81,41 @@ def test_writes_are_refused_and_nothing_changes(demo_copy, sql):
     assert len(after) == len(before) and after["points_scored"].equals(before["points_scored"])
 
 
+PGS = "nba_analytics.player_game_summary"
+
+
+@pytest.mark.parametrize(("sql", "refused"), [
+    (f"DELETE FROM {PGS}", f"refused delete {PGS} in"),
+    (f"INSERT INTO {PGS} (player_lookup) VALUES ('x')", f"refused insert {PGS} in"),
+    (f"UPDATE {PGS} SET points = 0", f"refused update {PGS} in"),
+    ("ATTACH DATABASE '/tmp/nbaprops-evil.sqlite' AS evil", "refused attach /tmp/nbaprops-evil.sqlite in"),
+    ("DETACH DATABASE nba_raw", "refused detach nba_raw in"),
+    ("CREATE TABLE evil (x INTEGER)", "refused create table evil in"),
+    ("CREATE TABLE nba_raw.evil (x INTEGER)", "refused create table nba_raw.evil in"),
+    ("CREATE TEMP TABLE evil (x INTEGER)", "refused create temp table temp.evil in"),
+    ("CREATE VIEW evil AS SELECT 1", "refused create view evil in"),
+    (f"DROP TABLE {PGS}", f"refused drop table {PGS} in"),
+    (f"ALTER TABLE {PGS} ADD COLUMN evil", f"refused alter table {PGS} in"),
+    ("PRAGMA nba_raw.user_version = 7", "refused pragma nba_raw.user_version in"),
+    ("BEGIN", "refused transaction BEGIN in"),
+    ("SAVEPOINT evil", "refused savepoint BEGIN in"),
+])
+def test_a_refused_write_names_the_authorizer_action(demo, sql, refused):
+    # The refusal names the statement's own action, not a result code that shares its number
+    # (DELETE was "interrupt", INSERT "toobig", ATTACH "format", CREATE TABLE "toobig sqlite_master").
+    with pytest.raises(nbaprops.ConfigError) as info:
+        nbaprops.query(demo, sql)
+    assert f"query is read-only: {refused}" in str(info.value)
+
+
+def test_the_schema_table_stays_unwritable(demo):
+    for sql in ("INSERT INTO nba_raw.sqlite_master VALUES ('table', 'x', 'x', 0, '')",
+                "DELETE FROM nba_raw.sqlite_master", "UPDATE sqlite_master SET name = 'x'"):
+        with pytest.raises(nbaprops.ConfigError, match="read-only"):
+            nbaprops.query(demo, sql)
+    assert len(nbaprops.query(demo, "SELECT name FROM nba_raw.sqlite_master WHERE type = 'table'")) > 0
+
+
 def test_connect_is_read_only_at_the_sqlite_level(demo):
     with contextlib.closing(q.connect(demo)) as con:
         assert con.execute("PRAGMA query_only").fetchone()[0] == 1

@@ -27,10 +27,19 @@ Params = Union[Sequence[Any], Mapping[str, Any], None]
 # Authorizer actions a read-only query may use (sqlite3 module constants).
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
             getattr(sqlite3, "SQLITE_RECURSIVE", 33)}
-_ACTION_NAMES = {getattr(sqlite3, n): n[len("SQLITE_"):].lower().replace("_", " ")
-                 for n in dir(sqlite3) if n.startswith("SQLITE_") and n.isupper()
-                 and isinstance(getattr(sqlite3, n), int) and not n.startswith("SQLITE_LIMIT")
-                 and n not in ("SQLITE_OK", "SQLITE_DENY", "SQLITE_IGNORE")}
+# The authorizer action codes of sqlite3.h and the name a refusal gives each ("create table"). Only these:
+# the module's result codes (SQLITE_INTERRUPT, SQLITE_TOOBIG …) reuse the same small integers.
+_AUTHORIZER_ACTIONS = ("CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE",
+                       "CREATE_TEMP_TRIGGER", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE",
+                       "DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER",
+                       "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "INSERT", "PRAGMA", "READ", "SELECT",
+                       "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE",
+                       "CREATE_VTABLE", "DROP_VTABLE", "FUNCTION", "SAVEPOINT", "RECURSIVE")
+_ACTION_NAMES = {getattr(sqlite3, "SQLITE_" + n): n.lower().replace("_", " ")
+                 for n in _AUTHORIZER_ACTIONS if hasattr(sqlite3, "SQLITE_" + n)}
+# The schema-table writes a CREATE or DROP is checked for before its own action.
+_SCHEMA_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
+_SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"})
 # PRAGMAs that only report (allowed without an argument).
 _READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "table_list", "database_list", "index_list",
                            "index_info", "foreign_key_list", "query_only", "user_version", "schema_version",
@@ -128,7 +137,13 @@ def _connect(wh: Warehouse) -> tuple[sqlite3.Connection, list[str]]:
         if action in _ALLOWED or (action == sqlite3.SQLITE_PRAGMA and arg2 is None
                                   and (arg1 or "").lower() in _READ_PRAGMAS):
             return sqlite3.SQLITE_OK
+        if action in _SCHEMA_WRITES and (arg1 or "").lower() in _SCHEMA_TABLES:
+            # CREATE and DROP first ask to write the schema table, then for the statement's own action:
+            # that one is refused (and named) next. The schema table itself cannot be written from SQL.
+            return sqlite3.SQLITE_OK
         what = _ACTION_NAMES.get(action, f"action {action}")
+        if action == sqlite3.SQLITE_ALTER_TABLE:  # (database, table) rather than (table, …, database)
+            db, arg1 = arg1, arg2
         target = ".".join(x for x in (db, arg1) if x and x != "main") or (arg1 or "")
         attempted.append(f"{what} {target}".strip())
         return sqlite3.SQLITE_DENY
@@ -213,7 +228,7 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
             if attempted:
                 raise ConfigError(f"query is read-only: refused {', '.join(dict.fromkeys(attempted))} "
                                   f"in: {sql.strip()[:200]}") from None
-            if "readonly" in str(e) or "read-only" in str(e):
+            if any(w in str(e) for w in ("readonly", "read-only", "may not be modified")):
                 raise ConfigError(f"query is read-only: {e} in: {sql.strip()[:200]}") from None
             raise ConfigError(f"query failed: {e} in: {sql.strip()[:200]} "
                               f"(datasets: {', '.join(datasets(wh))})") from None
