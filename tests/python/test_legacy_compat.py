@@ -111,12 +111,21 @@ LEGACY_SHAPES: dict[str, list[str]] = {
         rf"Processing {N} specific dates",
     ],
 }
+# The checkpoint status box the Phase 4-5 scripts print after "RESUMING from checkpoint" (legacy print_status).
+CHECKPOINT_BOX = [
+    r"CHECKPOINT STATUS: \w+", rf"Date range: {D} to {D}", rf"Total days: {N}", rf"Processed: {N}",
+    rf"  Successful: {N}", rf"  Failed: {N}", rf"  Skipped: {N}", rf"Last success: {D}",
+    rf"Resume from: {D} \({N} days remaining\)", r"Status: COMPLETE", r"File: .+",
+]
+for _family in ("phase4", "predictions", "grading"):
+    LEGACY_SHAPES[_family] += CHECKPOINT_BOX
 # Lines nbaprops adds (each documented in docs/legacy-compat.md).
 OUR_EXTRAS = [
     r"Execution order: .+", r"Pre-flight \(nbaprops\): .+", rf"  nba_\w+\.\w+ {D}: .+", r"Failure reasons:",
     rf"  {D}: .+", r"    (failed|blocked|cancelled): .+", r"Skipping pre-flight checks .+",
     r"🔄 --no-resume specified, starting fresh \(\w+\)", rf"Weekly mode: {N} dates, every 7 calendar days from {D}",
     r"MLFS coverage .+", rf"  ✗ {D}: MLFS coverage .+", r".* date\(s\) skipped: .+",
+    r"📂 Found checkpoint - all dates already processed", r"  ⏭ Skipped: no games",
 ]
 _PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - (INFO|WARNING|ERROR|DEBUG) - ")
 

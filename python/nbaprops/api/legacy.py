@@ -141,12 +141,10 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
     p = nbaprops.plan(wh, start, end, processors=selection, dates=dates or None)
     ctx = RunContext(wh, p, start, end, list(dates))
     jobs = [x for x in nbaprops.processors() if x["name"] in p.processors]
-    if args.status:
-        # The checkpoint boxes (range plans only: explicit dates keep no checkpoint), then what the
-        # warehouse says: which committed dates are stale (inputs changed since), missing or failed.
-        if not dates:
-            for j in jobs:
-                print(nbaprops.checkpoint_status(j["legacy_job"], start, end, args.checkpoint_dir))
+    if args.status and not dates:  # the legacy ignored --status when --dates was given: the dates run
+        # The checkpoint boxes, then what the warehouse says: which committed dates are stale (inputs changed since), missing or failed.
+        for j in jobs:
+            print(nbaprops.checkpoint_status(j["legacy_job"], start, end, args.checkpoint_dir))
         print(nbaprops.freshness(wh, p))
         return 0
     if not args.dry_run:
@@ -186,7 +184,8 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
             if nbaprops.reset_checkpoint(j["legacy_job"], start, end, args.checkpoint_dir):
                 log.info("🔄 --no-resume specified, starting fresh (%s)", j["legacy_job"])
     if args.skip_preflight:
-        log.warning("Skipping pre-flight checks (--skip-preflight): upstream gaps will surface as failed units")
+        log.warning("Skipping pre-flight checks (--skip-preflight): upstream gaps are not checked; a unit whose "
+                    "upstream rows are missing may fail, or succeed with fewer or no rows")
     progress = reporter(ctx) if reporter is not None else args.progress
     result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume,
                                stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,

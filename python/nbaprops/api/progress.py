@@ -29,6 +29,9 @@ def in_notebook() -> bool:
 def outcome_line(event: dict[str, Any], entity: str, phase: int = 4) -> str:
     """The legacy per-date outcome line for one finished unit (Phase 3 counts records, Phase 4 entities)."""
     status = event["status"]
+    if status in ("success", "empty") and event.get("reason") == "resumed":
+        # Skipped by resume: nothing ran, the runner reports the rows the unit committed earlier.
+        return f"  ✓ Up to date: {event.get('rows', 0)} rows stored (resumed)"
     if status == "success":
         if phase == 3:
             return f"  ✓ Success: {event['rows']} records"

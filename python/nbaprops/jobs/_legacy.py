@@ -84,7 +84,7 @@ SCRIPTS: dict[str, Script] = {s.code: s for s in [
            order="5/5 (FINAL)"),
     Script("pred", "nbaprops.jobs.prediction.player_prop_predictions",
            "backfill_jobs/prediction/player_prop_predictions_backfill.py",
-           "predictions", "last7", "PlayerPropPredictionsBackfill", "  ✓ Success: {rows} predictions in {secs:.1f}s"),
+           "predictions", "last7", "PlayerPropPredictionsBackfill", "  ✓ Success: {n} predictions in {secs:.1f}s"),
     Script("grade", "nbaprops.jobs.grading.prediction_accuracy",
            "backfill_jobs/grading/prediction_accuracy/prediction_accuracy_grading_backfill.py",
            "grading", "last7", "PredictionAccuracyProcessor",
@@ -145,13 +145,66 @@ def checkpoint_path(job: str, start: str, end: str, directory: Optional[str]) ->
     return os.path.join(checkpoint_dir_of(directory), f"{job}_{start}_{end}.json")
 
 
-def checkpoint_successes(path: str) -> list[str]:
-    """The dates a legacy-layout checkpoint file records as successful (empty when absent/corrupt)."""
+def checkpoint_successes(path: str, warehouse: str = "") -> list[str]:
+    """The dates a legacy-layout checkpoint file records as successful (empty when absent/corrupt, or
+    when the file names another warehouse than ``warehouse``: the runner does not trust it then)."""
     try:
         with open(path, encoding="utf-8") as f:
-            return sorted(json.load(f).get("successful_dates", []))
-    except (OSError, ValueError):
+            data = json.load(f)
+        ok = set(data.get("successful_dates", [])) - set(data.get("failed_dates", []))
+    except (OSError, ValueError, AttributeError, TypeError):
         return []
+    other = data.get("warehouse")
+    if warehouse and isinstance(other, str) and _same_place(other) != _same_place(warehouse):
+        return []
+    return sorted(ok)
+
+
+def _same_place(uri: str) -> str:
+    return uri if "://" in uri else os.path.realpath(uri)
+
+
+@dataclass
+class ResumeView:
+    """What a resumed range run leaves out, known before it starts: ``silent`` game dates the runner
+    skips as already committed (the checkpoint records them and the warehouse still holds them, as the
+    runner checks), and ``quiet`` calendar off days before the first date that runs (Phase 3 ranges:
+    the legacy skipped every day before its resume date)."""
+
+    silent: set[str] = field(default_factory=set)
+    quiet: set[str] = field(default_factory=set)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.silent) + len(self.quiet)
+
+
+def resume_view(s: Script, processor: str, ctx: api.RunContext, args, ckpt: str) -> ResumeView:
+    """The dates a resume leaves out of this run. A checkpoint date counts only where the runner will
+    trust it: its run-ledger row is up to date, or (a legacy file, no ledger row) the warehouse holds
+    rows for it. The legacy Phase 4-5 scripts never resumed in a dry run; Phase 3 ones did."""
+    if ctx.explicit or args.no_resume or not ckpt or (args.dry_run and s.style not in ("day", "context")):
+        return ResumeView()
+    done = set(checkpoint_successes(ckpt, str(ctx.warehouse.uri))) & set(ctx.plan.dates)
+    if not done:
+        return ResumeView()
+    import nbaprops
+
+    try:
+        fresh = nbaprops.freshness(ctx.warehouse, ctx.plan).to_frame()
+    except errors.NbaPropsError:
+        return ResumeView()
+    silent = set()
+    for row in fresh[fresh["processor"] == processor].itertuples():
+        d = row.date.strftime("%Y-%m-%d")
+        if d in done and (row.state == "up_to_date" or (row.state == "missing" and int(row.rows) > 0)):
+            silent.add(d)
+    quiet: set[str] = set()
+    if silent and s.style in ("day", "context") and ctx.start:
+        planned = set(ctx.plan.dates)
+        to_run = [d for d in sorted(planned) if d not in silent]
+        quiet = {d for d in calendar(ctx.start, ctx.end) if d not in planned and (not to_run or d < to_run[0])}
+    return ResumeView(silent, quiet)
 
 
 # ------------------------------------------------------------------------------------------ reporter
@@ -168,16 +221,22 @@ class Tally:
 class LegacyReporter:
     """Prints each date's legacy lines in date order: ``Processing … i/N: D`` when the date is next to
     start (all earlier dates done), then its outcome line when its unit has finished. Dates the run
-    resumed from the checkpoint print nothing. Off days of a Phase 3 calendar range are reported as the
-    legacy early exit did (success, 0 records)."""
+    resumed from the checkpoint print nothing; with ``by_position`` (the Phase 4-5 scripts) ``i`` is the
+    date's place among all ``N`` game dates, so it counts from the resume offset as the legacy's did, and
+    the progress line counts the ``remaining`` dates. Off days of a Phase 3 calendar range are reported
+    as the legacy early exit did (success, 0 records)."""
 
     def __init__(self, script: Script, processor: str, dates: list[str], *, explicit: bool,
                  game_dates: set[str], games_on: dict[str, int], resumed: set[str], numbering_total: int,
-                 offset: int = 0, extra: Optional[Callable[[str, dict], dict]] = None,
-                 skipped: Optional[dict[str, str]] = None) -> None:
+                 remaining: Optional[int] = None, by_position: bool = False,
+                 extra: Optional[Callable[[str, dict], dict]] = None, skipped: Optional[dict[str, str]] = None,
+                 stored: Optional[Callable[[str, dict], int]] = None) -> None:
         self.s, self.processor, self.dates, self.explicit = script, processor, dates, explicit
         self.game_dates, self.games_on, self.resumed = game_dates, games_on, resumed
-        self.total, self.offset, self.extra = numbering_total, offset, extra
+        self.total, self.extra = numbering_total, extra
+        self.remaining = numbering_total if remaining is None else remaining
+        self.position = {d: i for i, d in enumerate(dates, 1)} if by_position else None
+        self.stored = stored
         self.gate_skips = skipped or {}
         self.events: dict[str, dict] = {}
         self.cursor = 0
@@ -193,7 +252,7 @@ class LegacyReporter:
     # The line that opens a date.
     def _start_line(self, d: str) -> None:
         self.number += 1
-        i = self.number + self.offset
+        i = self.position[d] if self.position is not None else self.number
         st = self.s.style
         if st == "context":
             log.info("\n%s", "=" * 40)
@@ -255,15 +314,19 @@ class LegacyReporter:
         secs = ev.get("seconds", 0.0)
         if status in ("success", "empty"):
             t.ok.append(d)
-            t.entities += int(ev.get("entities", 0))
+            resumed = reason == "resumed"  # up to date: the runner reports its stored rows, no entities
+            n = int(ev.get("entities", 0))
+            if resumed:
+                n = self.stored(d, ev) if self.stored is not None else int(ev.get("rows", 0))
+            t.entities += n
             t.rows += int(ev.get("rows", 0))
-            fields = dict(n=ev.get("entities", 0), rows=ev.get("rows", 0), games=self.games_on.get(d, 0),
+            fields = dict(n=n, rows=ev.get("rows", 0), games=self.games_on.get(d, 0),
                           secs=secs, d=d, failed=0, version=None, mae="N/A", bias="N/A")
             if self.extra is not None:
                 fields.update(self.extra(d, ev))
             line = self._success_line(fields)
             if line:
-                log.info("%s%s", line, f" ({reason})" if status == "empty" and reason else "")
+                log.info("%s%s", line, f" ({reason})" if status == "empty" and reason and not resumed else "")
         elif status.startswith("skipped"):
             t.skipped.append(d)
             if s.style == "tier":
@@ -272,6 +335,10 @@ class LegacyReporter:
                 log.info("  ⏭ Skipped: no predictions")
             elif s.style in ("day", "context"):
                 log.info("  ⏭ Skipped: %s", reason)
+            elif self.explicit and s.code in ("pcf", "pdc", "pred"):
+                log.info("%s: %s", d, status)  # the legacy's --dates line: the date and its status
+            elif status == "skipped_no_games":
+                log.info("  ⏭ Skipped: no games")  # legacy: no such line (it ran the processor anyway)
             else:
                 log.info("  ⏭ Skipped: bootstrap period")
         else:
@@ -316,8 +383,10 @@ class LegacyReporter:
             else:
                 log.error("  ✗ Failed: %s", d)
                 log.error("    %s: %s", status, reason)
+        elif s.style in ("predictions", "grading"):
+            log.error("  ✗ Failed: %s", status)  # the legacy's line names the status; the reason follows the summary
         else:
-            log.error("  ✗ Failed: %s", f"{status} - {reason}" if reason else status)
+            log.error("  ✗ Failed: %s", reason or "Unknown")
 
     def _progress(self) -> None:
         s, t = self.s, self.tally
@@ -326,12 +395,12 @@ class LegacyReporter:
         if s.style == "day":
             rate = 100.0 * len(t.ok) / max(t.processed, 1)
             log.info("Progress: %d/%d days (%.1f%% success), %d total records (avg %.0f/day)", t.processed,
-                     self.total, rate, t.rows, t.rows / max(len(t.ok), 1))
+                     self.remaining, rate, t.rows, t.rows / max(len(t.ok), 1))
         elif s.code in ("tdza", "psza"):
             rate = 100.0 * len(t.ok) / max(t.processed - len(t.skipped), 1)
-            log.info("Progress: %d/%d game dates (%.1f%% success)", t.processed, self.total - self.offset, rate)
+            log.info("Progress: %d/%d game dates (%.1f%% success)", t.processed, self.remaining, rate)
         else:
-            log.info("Progress: %d/%d game dates", t.processed, self.total - self.offset)
+            log.info("Progress: %d/%d game dates", t.processed, self.remaining)
 
     # Reporter protocol of nbaprops.backfill.
     def update(self, event: dict) -> None:
@@ -434,7 +503,9 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
         out += [LINE80, title, f"  Game dates processed: {t.processed}",
                 f"  Successful: {len(t.ok)}, Skipped: {len(t.skipped)}, Failed: {len(failed)}"]
         if t.ok:
-            out.append(f"  Total predictions {'generated' if s.style == 'predictions' else 'graded'}: {t.rows}")
+            # Predictions: the legacy's predictions_generated counted players; grading counts graded rows.
+            total = t.entities if s.style == "predictions" else t.rows
+            out.append(f"  Total predictions {'generated' if s.style == 'predictions' else 'graded'}: {total}")
         gate_skips = [d for d in t.skipped if d in ctx.skipped]
         listed = failed + gate_skips  # the legacy listed gate-skipped dates as failed, for a retry
         if listed:
@@ -521,9 +592,26 @@ def build_parser(s: Script, module: str, help_text: str = "") -> argparse.Argume
     parser = argparse.ArgumentParser(prog=f"python -m {module}", description=_defaults_help(s),
                                      epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_backfill_flags(parser, with_processors=False)
+    for action in parser._actions:
+        if "--progress" in action.option_strings:  # the scripts always print the legacy log lines
+            action.help = ("accepted for `nbaprops backfill` compatibility and ignored: these scripts always "
+                           "print the legacy log lines (live bars: nbaprops backfill --progress bar)")
     parser.add_argument("--warehouse", "-w", default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
                         help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
     return parser
+
+
+def require_warehouse(parser: argparse.ArgumentParser, uri: str) -> None:
+    """A usage error (exit 2, nothing created) when the SQLite warehouse directory does not exist, as
+    ``nbaprops backfill`` refuses it; other warehouses (bigquery://…) are not checked here."""
+    from ..cli import require_warehouse as check
+
+    if "://" in os.fspath(uri) and not os.fspath(uri).startswith("sqlite://"):
+        return
+    try:
+        check(uri)
+    except errors.ConfigError as e:
+        parser.error(str(e))
 
 
 def _defaults_help(s: Script) -> str:
@@ -553,6 +641,7 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
     if add_flags is not None:
         add_flags(parser)
     args = parser.parse_args(argv)
+    require_warehouse(parser, args.warehouse)
     setup_logging()
     import nbaprops
 
@@ -572,6 +661,7 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
         def before(ctx: api.RunContext) -> None:
             state["ckpt"] = checkpoint_path(info[code]["legacy_job"], ctx.start, ctx.end, args.checkpoint_dir) \
                 if ctx.start and not ctx.plan.explicit_dates else ""
+            state["resume"] = resume_view(s, processor, ctx, args, state["ckpt"])
             _header(s, ctx, args, state)
 
         def reporter(ctx: api.RunContext) -> LegacyReporter:
@@ -592,7 +682,7 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
                 log.error("%s", line)
 
         def on_dry_run(ctx, report) -> None:
-            dry_run_lines(s, ctx, report)
+            dry_run_lines(s, ctx, report, state.get("resume"), processor)
 
         return api.run_backfill(args, names, log=log, dates_fn=dates_fn, gate=gate(args) if gate else None,
                                 reporter=reporter, before_run=before, on_dry_run=on_dry_run,
@@ -606,7 +696,7 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
 
 def make_reporter(s: Script, processor: str, ctx: api.RunContext, args, state: dict) -> LegacyReporter:
     """The reporter of one run: report dates (calendar days for the Phase 3 scripts' ranges), the
-    checkpoint's already-committed dates (silent) and the numbering the legacy script used."""
+    dates a resume leaves out (silent) and the numbering the legacy script used."""
     wh = ctx.warehouse
     games_on: dict[str, int] = {}
     from ..api.dates import iso
@@ -617,23 +707,45 @@ def make_reporter(s: Script, processor: str, ctx: api.RunContext, args, state: d
             games_on[d] = games_on.get(d, 0) + 1
     planned = list(ctx.plan.dates)
     gate_skips = dict(ctx.skipped)
-    if ctx.explicit:
-        dates = list(ctx.dates)
-    elif s.style in ("day", "context") and ctx.start:
-        dates = calendar(ctx.start, ctx.end)
-    else:
-        dates = sorted(set(planned) | set(gate_skips))
-    resumed = set()
-    if not ctx.plan.explicit_dates and not args.no_resume and state.get("ckpt"):
-        resumed = set(checkpoint_successes(state["ckpt"])) & set(planned)
+    view = state.get("resume") or ResumeView()
+    dates = run_dates(s, ctx, view)
+    resumed = set(view.silent)
     game_dates = set(planned)
-    if s.style in ("phase4", "predictions", "grading") and not ctx.explicit:
-        total, offset = len(dates), 0
-    else:
-        total, offset = len(dates) - len(resumed), 0
+    by_position = s.style in ("phase4", "predictions", "grading") and not ctx.explicit
+    if by_position:  # legacy: "game date offset+k/T", progress "k/R"
+        total, remaining = len(dates), len(dates) - len(resumed)
+    else:  # legacy Phase 3 (and ours for tier): numbered over the dates that run
+        total = remaining = len(dates) - len(resumed)
     extra = _grading_extra(wh) if s.style == "grading" else _mlfs_extra(wh) if s.code == "mlfs" else None
+    stored = _stored_players(wh) if s.code == "pred" else None
     return LegacyReporter(s, processor, dates, explicit=ctx.explicit, game_dates=game_dates, games_on=games_on,
-                          resumed=resumed, numbering_total=total, offset=offset, extra=extra, skipped=gate_skips)
+                          resumed=resumed, numbering_total=total, remaining=remaining, by_position=by_position,
+                          extra=extra, skipped=gate_skips, stored=stored)
+
+
+def run_dates(s: Script, ctx: api.RunContext, view: Optional["ResumeView"] = None) -> list[str]:
+    """The dates a run of ``s`` reports, in order: the explicit list; every calendar day of a Phase 3
+    range (less the off days a resume leaves out); the game dates otherwise (gate-skipped ones too)."""
+    if ctx.explicit:
+        return list(ctx.dates)
+    if s.style in ("day", "context") and ctx.start:
+        quiet = view.quiet if view is not None else set()
+        return [d for d in calendar(ctx.start, ctx.end) if d not in quiet]
+    return sorted(set(ctx.plan.dates) | set(ctx.skipped))
+
+
+def _stored_players(wh) -> Callable[[str, dict], int]:
+    """Players of a date's stored predictions (a resumed unit reports rows, the legacy line players)."""
+    import nbaprops
+
+    def stored(d: str, ev: dict) -> int:
+        try:
+            f = nbaprops.read(wh, "nba_predictions.player_prop_predictions", d, d, columns=["player_lookup"])
+        except errors.NbaPropsError:
+            return 0
+        return int(f["player_lookup"].nunique())
+
+    return stored
 
 
 def _grading_extra(wh) -> Callable[[str, dict], dict]:
@@ -665,14 +777,18 @@ def _mlfs_extra(wh) -> Callable[[str, dict], dict]:
 
 
 def _header(s: Script, ctx: api.RunContext, args, state: dict) -> None:
-    """The lines the legacy script logged before its per-date loop."""
+    """The lines the legacy script logged before its per-date loop, describing what this run does: the
+    resume lines count the dates the run leaves out (:func:`resume_view`), not the checkpoint's list."""
     if ctx.explicit:
         log.info("Processing %d specific dates", len(ctx.dates))
         return
     start, end = ctx.start, ctx.end
     ckpt = state.get("ckpt", "")
-    resumed = [] if args.no_resume else sorted(set(checkpoint_successes(ckpt)) & set(ctx.plan.dates)) if ckpt else []
+    view: ResumeView = state.get("resume") or ResumeView()
     ndays = len(calendar(start, end))
+    if s.style in ("day", "context"):
+        days = run_dates(s, ctx, view)
+        to_run = [d for d in days if d not in view.silent]
     if s.style == "day":
         log.info("Day-by-day analytics backfill configuration:")
         log.info("  Date range: %s to %s", start, end)
@@ -681,10 +797,8 @@ def _header(s: Script, ctx: api.RunContext, args, state: dict) -> None:
         log.info("  Processing strategy: Day-by-day (fixes BigQuery size limits)")
         log.info("Starting day-by-day analytics backfill from %s to %s", start, end)
         log.info("Will process %d days from %s to %s", ndays, start, end)
-        if resumed:
-            log.info("📂 Found checkpoint - resuming from %s", _resume_from(ctx.plan.dates, resumed))
-            log.info("   Skipping %d already-processed dates", len(resumed))
-        log.info("Processing %d days individually (day-by-day approach)", ndays - len(resumed))
+        _phase3_resume_lines(view, to_run)
+        log.info("Processing %d days individually (day-by-day approach)", len(to_run))
         log.info("Checkpoint: %s", ckpt)
     elif s.style == "context":
         log.info("%s", "=" * 60)
@@ -692,17 +806,15 @@ def _header(s: Script, ctx: api.RunContext, args, state: dict) -> None:
         log.info("Date Range: %s to %s", start, end)
         log.info("Total Days: %d", ndays)
         if s.code == "upgc":
-            if resumed:
-                log.info("📂 Found checkpoint - resuming from %s", _resume_from(ctx.plan.dates, resumed))
-                log.info("   Skipping %d already-processed dates", len(resumed))
-            log.info("Remaining Days: %d", ndays - len(resumed))
+            _phase3_resume_lines(view, to_run)
+            log.info("Remaining Days: %d", len(to_run))
         log.info("Mode: %s", "DRY RUN" if args.dry_run else "PRODUCTION")
         if s.code == "upgc":
             log.info("Checkpoint: %s", ckpt)
         log.info("%s", "=" * 60)
     elif s.style == "tier":
         log.info("Backfilling scoring tier adjustments from %s to %s", start, end)
-        log.info("Processing %d dates", len(ctx.plan.dates) + len(ctx.skipped))
+        log.info("Processing %d dates", len(ctx.plan.dates) + len(ctx.skipped) - len(view.silent))
     else:
         what = {"phase4": "day-by-day precompute backfill", "predictions": "Phase 5 prediction backfill",
                 "grading": "Phase 5B grading backfill"}[s.style]
@@ -717,49 +829,133 @@ def _header(s: Script, ctx: api.RunContext, args, state: dict) -> None:
             log.info("Fetching game dates with predictions...")
         else:
             log.info("Fetching NBA schedule to find game dates...")
-        game_dates = sorted(set(ctx.plan.dates) | set(ctx.skipped))
+        game_dates = run_dates(s, ctx)
         log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(game_dates), ndays,
                  ndays - len(game_dates))
-        if resumed and len(resumed) == len(game_dates):
-            log.info("RESUMING from checkpoint: all %d game dates already processed", len(game_dates))
-        elif resumed:
-            log.info("RESUMING from checkpoint: %s", _resume_from(game_dates, resumed))
-        remaining = len(game_dates) - len(resumed)
+        to_run = [d for d in game_dates if d not in view.silent]
+        if view.silent:
+            if to_run:
+                log.info("RESUMING from checkpoint: %s", to_run[0])
+            else:
+                log.info("RESUMING from checkpoint: all %d game dates already processed", len(game_dates))
+            _checkpoint_box(ctx, args, state)
         if s.style == "phase4":
-            log.info("Processing %d game dates (of %d total game dates)", remaining, len(game_dates))
+            log.info("Processing %d game dates (of %d total game dates)", len(to_run), len(game_dates))
             log.info("  (Skipping %d off-days in the calendar range)", ndays - len(game_dates))
         else:
-            log.info("Processing %d game dates (of %d total)", remaining, len(game_dates))
+            log.info("Processing %d game dates (of %d total)", len(to_run), len(game_dates))
         if ckpt and s.style in ("predictions", "grading"):
             log.info("Checkpoint: %s", ckpt)
 
 
-def _resume_from(dates: Sequence[str], done: Sequence[str]) -> str:
-    rest = [d for d in dates if d not in set(done)]
-    return rest[0] if rest else dates[-1]
+def _phase3_resume_lines(view: ResumeView, to_run: list[str]) -> None:
+    if not view.silent:
+        return
+    if to_run:
+        log.info("📂 Found checkpoint - resuming from %s", to_run[0])
+    else:
+        log.info("📂 Found checkpoint - all dates already processed")
+    log.info("   Skipping %d already-processed dates", view.skipped)
 
 
-def dry_run_lines(s: Script, ctx: api.RunContext, report) -> None:
-    """Per-date dry-run lines in the legacy shapes, from our pre-flight report (nothing is written)."""
+def _checkpoint_box(ctx: api.RunContext, args, state: dict) -> None:
+    """The checkpoint status box the legacy printed (with print) after "RESUMING from checkpoint"."""
+    import nbaprops
+
+    job = os.path.basename(state.get("ckpt", "")).rsplit(f"_{ctx.start}_{ctx.end}.json", 1)[0]
+    try:
+        box = nbaprops.checkpoint_status(job, ctx.start, ctx.end, args.checkpoint_dir)
+    except errors.NbaPropsError:
+        return
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    print(box.rstrip("\n"), flush=True)
+
+
+#: The legacy Phase 4 dry-run availability rules (spec legacy-backfill-framework §4.4): per script, the
+#: upstream tables read for a date D — (table, date column, distinct-entity column or "" for rows, days
+#: back from D, minimum) — and D is available when every one reaches its minimum.
+DRY_RUN_RULES: dict[str, list[tuple[str, str, str, int, int]]] = {
+    "tdza": [("nba_analytics.team_defense_game_summary", "game_date", "defending_team_abbr", 60, 20)],
+    "psza": [("nba_analytics.player_game_summary", "game_date", "player_lookup", 30, 100)],
+    "pcf": [("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 20),
+            ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 100)],
+    "pdc": [("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 20),
+            ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 20),
+            ("nba_precompute.player_composite_factors", "game_date", "", 0, 20)],
+    "mlfs": [("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 10),
+             ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 10),
+             ("nba_precompute.player_composite_factors", "game_date", "", 0, 10),
+             ("nba_precompute.player_daily_cache", "cache_date", "", 0, 10)],
+    # Phase 5A checks Phase 4 presence on D (spec legacy-mlfs-phase5-6 §7.1 step 2).
+    "pred": [("nba_precompute.player_daily_cache", "cache_date", "", 0, 30),
+             ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 50),
+             ("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 15)],
+}
+
+
+def availability(wh, rules: list[tuple[str, str, str, int, int]], dates: list[str]) -> dict[str, list[tuple]]:
+    """Per date, (table, count, minimum) of each rule: distinct entities (or rows) of the table over
+    D−back … D, read once per table for the whole span."""
+    import nbaprops
+
+    out: dict[str, list[tuple]] = {d: [] for d in dates}
+    if not dates:
+        return out
+    for table, col, entity, back, minimum in rules:
+        lo = (_dt.date.fromisoformat(min(dates)) - _dt.timedelta(days=back)).isoformat()
+        try:
+            f = nbaprops.read(wh, table, lo, max(dates), columns=[col] + ([entity] if entity else []))
+        except errors.NbaPropsError:
+            f = None
+        days = f[col].dt.strftime("%Y-%m-%d") if f is not None and len(f) else None
+        for d in dates:
+            if days is None:
+                n = 0
+            else:
+                first = (_dt.date.fromisoformat(d) - _dt.timedelta(days=back)).isoformat()
+                sel = (days >= first) & (days <= d)
+                n = int(f.loc[sel, entity].nunique()) if entity else int(sel.sum())
+            out[d].append((table, n, minimum))
+    return out
+
+
+def _problem_cells(report):
+    """The pre-flight cells that are problems: neither ok nor empty (an upstream unit that ran and
+    legitimately wrote no rows, per its run-ledger row)."""
     frame = report.to_frame()
-    per_date: dict[str, list] = {}
-    for _, row in frame.iterrows():
-        per_date.setdefault(row["date"].strftime("%Y-%m-%d"), []).append(row)
-    dates = list(ctx.dates) if ctx.explicit else list(ctx.plan.dates)
-    if s.style in ("context",):
+    if not len(frame):
+        return frame
+    return frame[~frame["status"].isin(["ok", "empty"])]
+
+
+def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeView] = None,
+                  processor: str = "") -> None:
+    """Per-date dry-run lines in the legacy shapes (nothing is written): the dates the real run would
+    visit, each judged by the legacy script's own availability rule, bootstrap dates as skipped; then
+    our pre-flight verdict and its problem cells."""
+    if s.style == "context":
         noun = "player" if s.code == "upgc" else "team"
         log.info("DRY RUN MODE - No data will be processed")
-        days = dates if ctx.explicit else calendar(ctx.start, ctx.end)
+        days = [d for d in run_dates(s, ctx, view) if view is None or d not in view.silent]
         log.info("Would process %s game context for %d dates:", noun, len(days))
         for d in days[:5]:
             log.info("  - %s", d)
         if len(days) > 5:
             log.info("  ... and %d more dates", len(days) - 5)
     else:
+        dates = [d for d in run_dates(s, ctx, view) if view is None or d not in view.silent]
+        units = ctx.plan.units()
+        units = units[units["processor"] == (processor or ctx.plan.processors[0])]
+        bootstrap = {t.strftime("%Y-%m-%d") for t, planned in zip(units["date"], units["planned"])
+                     if planned == "skipped_bootstrap"}
+        no_games = {t.strftime("%Y-%m-%d") for t, planned in zip(units["date"], units["planned"])
+                    if planned == "skipped_no_games"}
+        active = [d for d in dates if d not in bootstrap and d not in no_games and d not in ctx.skipped]
+        rules = DRY_RUN_RULES.get(s.code)
+        avail = availability(ctx.warehouse, rules, active) if rules else {}
+        grading = _grading_counts(ctx.warehouse, active) if s.style == "grading" else {}
         for i, d in enumerate(dates, 1):
-            rows = per_date.get(d, [])
-            ok = all(r["status"] == "ok" for r in rows)
-            found = int(rows[0]["found"]) if rows else 0
             if s.style == "grading":
                 log.info("Grading date %d/%d: %s", i, len(dates), d)
             elif s.style == "tier":
@@ -771,28 +967,64 @@ def dry_run_lines(s: Script, ctx: api.RunContext, report) -> None:
             else:
                 log.info("Processing game date %d/%d: %s", i, len(dates), d)
             if s.style == "day":
-                log.info("  ✓ Dry run: %d games available" if s.code == "pgs" else "  ✓ Dry run complete",
-                         *([ctx.warehouse and _games(ctx, d)] if s.code == "pgs" else []))
-            elif s.code == "tdza":
-                log.info("  ✓ Dry run: Phase 3 %s (%d teams)", "available" if ok else "NOT available", found)
-            elif s.code == "psza":
-                log.info("  ✓ Dry run: %d players available", found)
-            elif s.code == "mlfs":
-                if ok:
-                    log.info("  ✓ Dry run: ALL Phase 4 dependencies available")
+                if s.code == "pgs":
+                    log.info("  ✓ Dry run: %d games available", _games(ctx, d))
                 else:
-                    log.warning("  ⚠ Dry run: MISSING dependencies: %s",
-                                sorted({r["table"] for r in rows if r["status"] != "ok"}))
+                    log.info("  ✓ Dry run complete")
+            elif d in ctx.skipped:
+                log.warning("  ⚠ Skipped: MLFS incomplete (%s)", ctx.skipped[d])
+            elif d in bootstrap:
+                log.info("  ⏭ Skipped: bootstrap period")
+            elif d in no_games:
+                log.info("  ⏭ Skipped: no games")
+            elif rules:
+                checks = avail[d]
+                ok = all(n >= minimum for _, n, minimum in checks)
+                if s.code == "tdza":
+                    log.info("  ✓ Dry run: Phase 3 %s (%d teams)", "available" if ok else "NOT available",
+                             checks[0][1])
+                elif s.code == "psza":
+                    log.info("  ✓ Dry run: %d players available", checks[0][1])
+                elif s.code == "mlfs":
+                    if ok:
+                        log.info("  ✓ Dry run: ALL Phase 4 dependencies available")
+                    else:
+                        log.warning("  ⚠ Dry run: MISSING dependencies: %s",
+                                    [t.split(".")[-1] for t, n, minimum in checks if n < minimum])
+                else:
+                    log.info("  ✓ Dry run: deps %s", "OK" if ok else "MISSING")
             elif s.style == "grading":
-                log.info("  ✓ Dry run: %d predictions (%d systems), %d actuals", found, 5 if found else 0,
-                         int(rows[-1]["found"]) if rows else 0)
-            else:
-                log.info("  ✓ Dry run: deps %s", "OK" if ok else "MISSING")
-    log.info("Pre-flight (nbaprops): %s", "OK" if report.ok else "problems found")
-    if not report.ok:
-        for _, row in report.problems().head(20).iterrows():
-            log.info("  %s %s: %s (found %s, expected %s)", row["table"], row["date"].strftime("%Y-%m-%d"),
-                     row["status"], row["found"], row["expected"])
+                preds, systems, actuals = grading.get(d, (0, 0, 0))
+                if not preds:
+                    log.info("  ⏭ Skipped: no predictions")
+                else:
+                    log.info("  ✓ Dry run: %d predictions (%d systems), %d actuals", preds, systems, actuals)
+    problems = _problem_cells(report)
+    log.info("Pre-flight (nbaprops): %s", "OK" if not len(problems) else "problems found")
+    for _, row in problems.head(20).iterrows():
+        log.info("  %s %s: %s (found %s, expected %s)", row["table"], row["date"].strftime("%Y-%m-%d"),
+                 row["status"], row["found"], row["expected"])
+
+
+def _grading_counts(wh, dates: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Per date: predictions, distinct systems, and actuals (box-score rows) — the legacy grading dry run."""
+    import nbaprops
+
+    out: dict[str, tuple[int, int, int]] = {}
+    if not dates:
+        return out
+    lo, hi = min(dates), max(dates)
+    try:
+        p = nbaprops.read(wh, "nba_predictions.player_prop_predictions", lo, hi, columns=["game_date", "system_id"])
+        a = nbaprops.read(wh, "nba_analytics.player_game_summary", lo, hi, columns=["game_date"])
+    except errors.NbaPropsError:
+        return out
+    pd_ = p["game_date"].dt.strftime("%Y-%m-%d")
+    ad = a["game_date"].dt.strftime("%Y-%m-%d").value_counts()
+    for d in dates:
+        sel = pd_ == d
+        out[d] = (int(sel.sum()), int(p.loc[sel, "system_id"].nunique()), int(ad.get(d, 0)))
+    return out
 
 
 def _games(ctx: api.RunContext, d: str) -> int:

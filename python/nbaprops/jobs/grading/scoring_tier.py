@@ -24,7 +24,10 @@ CODE = "tier"
 
 
 def _flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of-date", help="compute the adjustments of this one date, YYYY-MM-DD")
+    from nbaprops.cli import _iso_date
+
+    parser.add_argument("--as-of-date", type=_iso_date,
+                        help="compute the adjustments of this one date, YYYY-MM-DD (malformed: usage error, exit 2)")
     parser.add_argument("--weekly", action="store_true",
                         help="compute every 7th calendar day of the range (start, start+7, ...), as the legacy")
 
