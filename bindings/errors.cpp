@@ -5,6 +5,7 @@
 
 #include "bindings.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/importers/validate.hpp"
 
 namespace nbaprops::py {
 namespace {
@@ -84,7 +85,10 @@ void bind_errors(pyb::module_& m) {
           cls = k.internal;
           break;
       }
-      PyErr_SetString(cls.ptr(), e.what());
+      // A message quoting a file's bytes (a Latin-1 name) must still become a
+      // Python str: invalid UTF-8 is escaped as \xNN, never a UnicodeDecodeError
+      // in place of the real error.
+      PyErr_SetString(cls.ptr(), importers::escape_invalid_utf8(e.what()).c_str());
     }
   });
 }

@@ -13,6 +13,7 @@
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
+#include "json_input.hpp"
 
 namespace nbaprops::importers {
 namespace {
@@ -63,14 +64,14 @@ std::optional<double> number_of(const RowRef& at, const json& obj, const char* k
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    at.fail(key, it->dump(), "integer out of range");
+    at.fail(key, json_preview(*it), "integer out of range");
   }
   if (it->is_number_integer()) return static_cast<double>(check_int(at, key, it->get<int64_t>(), lim));
   if (it->is_number()) {
     const double v = it->get<double>();
     return real ? check_real(at, key, v, lim) : static_cast<double>(check_int(at, key, v, lim));
   }
-  at.fail(key, it->dump(), "not a number");
+  at.fail(key, json_preview(*it), "not a number");
 }
 
 std::string text_member(const json& obj, const char* key) {
@@ -110,7 +111,7 @@ const json& games_list(const json& root, const std::string& source_name) {
 /// Game @p g's date, teams, status, period and score; @p at is re-pointed at
 /// the game once its id is known.
 GameInfo game_info(const json& g, const std::string& source_name, size_t gi, RowRef& at) {
-  if (!g.is_object()) at.fail("(game)", g.dump().substr(0, 40), "not an object");
+  if (!g.is_object()) at.fail("(game)", json_preview(g), "not an object");
   GameInfo info;
   const std::string date_text = text_member(g, "date");
   try {
@@ -134,7 +135,7 @@ GameInfo game_info(const json& g, const std::string& source_name, size_t gi, Row
   info.status = text_member(g, "status");
   info.period = number_of(at, g, "period", limits::kPeriod, false);
   if (auto ps = g.find("postseason"); ps != g.end() && !ps->is_null()) {
-    if (!ps->is_boolean()) at.fail("postseason", ps->dump(), "expected true or false");
+    if (!ps->is_boolean()) at.fail("postseason", json_preview(*ps), "expected true or false");
     info.postseason = ps->get<bool>();
   }
   info.home_score = number_of(at, g, "home_team_score", limits::kTeamScore, false);
@@ -152,6 +153,12 @@ BdlLine player_line(const json& p, const GameInfo& game, const std::string& team
   BdlLine line;
   line.game = &game;
   line.team = team;
+  for (const char* part : {"first_name", "last_name"}) {
+    auto it = pl->find(part);
+    if (it == pl->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      pat.fail(std::string("player.") + part, it == pl->end() ? "" : json_preview(*it), "missing or not text");
+    }
+  }
   line.full_name = text_member(*pl, "first_name") + " " + text_member(*pl, "last_name");
   line.lookup = player_lookup(line.full_name);
   if (line.lookup.empty()) pat.fail("player.first_name", line.full_name, "empty player name");
@@ -160,13 +167,19 @@ BdlLine player_line(const json& p, const GameInfo& game, const std::string& team
   line.player_id = number_of(pat, *pl, "id", limits::kId, false);
   line.jersey = text_member(*pl, "jersey_number");
   line.position = text_member(*pl, "position");
+  bool played = false;
   if (auto m = p.find("min"); m != p.end() && !m->is_null()) {
-    if (!m->is_string()) pat.fail("min", m->dump(), "expected minutes as text (MM or MM:SS)");
+    if (!m->is_string()) pat.fail("min", json_preview(*m), "expected minutes as text (MM or MM:SS)");
     line.minutes = m->get<std::string>();
-    if (!line.minutes.empty()) parse_minutes(pat, "min", line.minutes);
+    if (!line.minutes.empty()) played = parse_minutes(pat, "min", line.minutes) > 0;
   }
   for (size_t k = 0; k < kNumStats; ++k) {
     line.stats[k] = number_of(pat, p, kStats[k].key, kStats[k].limits, kStats[k].real);
+    // A player who played has every count: a missing one would be stored as
+    // NULL over the warehouse's value (the raw bdl kinds refuse it too).
+    if (played && !kStats[k].real && !line.stats[k]) {
+      pat.fail(kStats[k].key, "", "missing for a player who played (min " + line.minutes + ")");
+    }
   }
   for (auto [m, a] : kMakes) {
     if (line.stats[m] && line.stats[a]) {
@@ -219,7 +232,7 @@ Table box_score_rows(const std::vector<BdlLine>& lines, const std::string& sourc
 Table parse_bdl_box_scores(const std::string& json_text, const std::string& source_name) {
   json root;
   try {
-    root = json::parse(json_text);
+    root = parse_json_limited(json_text, source_name);
   } catch (const json::exception& e) {
     throw DataError(source_name + ": malformed JSON: " + e.what());
   }

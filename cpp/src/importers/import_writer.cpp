@@ -4,6 +4,7 @@
 #include "nbaprops/importers/import_writer.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -81,11 +82,27 @@ TablePlan plan_table(Warehouse& wh, const ImportTable& it) {
   for (const auto& g : it.guarded) {
     if (std::find(cols.begin(), cols.end(), g) == cols.end()) cols.push_back(g);
   }
+  // The row key (e.g. game + player): a stored row whose own written row
+  // lacks a guarded field loses it even when other rows of the group carry it.
+  std::vector<std::string> row_key;
+  std::vector<size_t> row_key_idx;
+  for (const auto& k : schema.key_columns) {
+    if (rows.index_of(k) < 0) continue;
+    row_key.push_back(k);
+    row_key_idx.push_back(rows.require(k));
+    if (std::find(cols.begin(), cols.end(), k) == cols.end()) cols.push_back(k);
+  }
+  std::unordered_map<std::string, size_t> written_row;
+  if (!row_key.empty() && !it.keep_stored) {
+    for (size_t r = 0; r < rows.num_rows(); ++r) written_row.emplace(group_key(rows, r, p.part_idx, row_key_idx), r);
+  }
   const Table stored = wh.read(schema, DateRange{Date(*dates.begin()), Date(*dates.rbegin())}, cols);
   const size_t s_part = stored.require(schema.partition_column);
   std::vector<size_t> s_key, s_guard;
   for (const auto& k : it.replace_key) s_key.push_back(stored.require(k));
   for (const auto& g : it.guarded) s_guard.push_back(stored.require(g));
+  std::vector<size_t> s_row_key;
+  for (const auto& k : row_key) s_row_key.push_back(stored.require(k));
   for (size_t r = 0; r < stored.num_rows(); ++r) {
     auto git = p.groups.find(group_key(stored, r, s_part, s_key));
     if (git == p.groups.end()) continue;
@@ -96,8 +113,10 @@ TablePlan plan_table(Warehouse& wh, const ImportTable& it) {
       continue;
     }
     bool loses = false;
+    auto own = written_row.empty() ? written_row.end() : written_row.find(group_key(stored, r, s_part, s_row_key));
     for (size_t i = 0; i < s_guard.size(); ++i) {
-      if (!g.carried[i] && !stored.col(s_guard[i]).is_null(r)) {
+      const bool carried = own == written_row.end() ? g.carried[i] : !rows.col(guard_idx[i]).is_null(own->second);
+      if (!carried && !stored.col(s_guard[i]).is_null(r)) {
         g.lost.insert(it.guarded[i]);
         loses = true;
       }
@@ -115,6 +134,48 @@ Table without_dropped(const Table& rows, const TablePlan& p) {
     if (!p.groups.at(group_key(rows, r, p.part_idx, p.key_idx)).drop) out.append_row(rows, r);
   }
   return out;
+}
+
+/// Deletes of the stored rows that share @p it's unique_column value with a
+/// row of @p out but not its replace key (see ImportTable::unique_column).
+std::vector<TableWrite> stale_rows(Warehouse& wh, const ImportTable& it, const Table& out, std::string_view source,
+                                   const Table& no_rows, std::vector<std::string>& warnings) {
+  const TableSchema& schema = out.schema();
+  if (it.unique_column.empty() || out.num_rows() == 0 || !wh.has_table(schema)) return {};
+  const size_t part = out.require(schema.partition_column), uniq = out.require(it.unique_column);
+  std::vector<size_t> key;
+  for (const auto& k : it.replace_key) key.push_back(out.require(k));
+  std::unordered_map<std::string, std::string> written;  // unique value → date + replace key
+  std::optional<Date> lo, hi;
+  for (size_t r = 0; r < out.num_rows(); ++r) {
+    written.emplace(out.cell_text(r, uniq), group_key(out, r, part, key));
+    if (auto d = out.get_date(r, schema.partition_column)) {
+      lo = lo ? std::min(*lo, *d) : *d;
+      hi = hi ? std::max(*hi, *d) : *d;
+    }
+  }
+  if (!lo) return {};
+  std::vector<std::string> cols{schema.partition_column, it.unique_column};
+  for (const auto& k : it.replace_key) {
+    if (std::find(cols.begin(), cols.end(), k) == cols.end()) cols.push_back(k);
+  }
+  // A game moves by days or weeks, never by more than a season.
+  const Table stored = wh.read(schema, DateRange{*lo - 400, *hi + 400}, cols);
+  const size_t s_part = stored.require(schema.partition_column), s_uniq = stored.require(it.unique_column);
+  std::vector<size_t> s_key;
+  for (const auto& k : it.replace_key) s_key.push_back(stored.require(k));
+  std::vector<TableWrite> deletes;
+  for (size_t r = 0; r < stored.num_rows(); ++r) {
+    const std::string value = stored.cell_text(r, s_uniq);
+    auto w = written.find(value);
+    if (w == written.end() || w->second == group_key(stored, r, s_part, s_key)) continue;
+    TableWrite del{&schema, &no_rows, {*stored.get_date(r, schema.partition_column)}, {}};
+    del.scope = {{it.unique_column, value}};
+    deletes.push_back(std::move(del));
+    warnings.push_back(std::string(source) + ": " + schema.name + " " + it.unique_column + " " + value +
+                       " was stored as " + describe_group(stored, r, s_part, s_key) + "; replaced by the file's row");
+  }
+  return deletes;
 }
 
 std::string fmt_count(int64_t n) {
@@ -201,7 +262,8 @@ ImportReport write_import(Warehouse& wh, std::string_view source, const std::vec
 
   std::vector<Table> filtered;  // stable storage for the TableWrites below
   filtered.reserve(tables.size());
-  std::vector<TableWrite> writes;
+  std::vector<std::unique_ptr<Table>> no_rows;  // the empty rows of the deletes
+  std::vector<TableWrite> deletes, writes;
   for (size_t i = 0; i < tables.size(); ++i) {
     const Table& rows = *tables[i].rows;
     const bool any_drop =
@@ -217,11 +279,20 @@ ImportReport write_import(Warehouse& wh, std::string_view source, const std::vec
       NBAPROPS_LOG_INFO << source << ": " << plans[i].kept_stored_groups << " " << out.schema().name
                         << " rows were already stored and were left as they are";
     }
+    if (!tables[i].unique_column.empty()) {
+      no_rows.push_back(std::make_unique<Table>(out.schema(), out.column_names()));
+      for (TableWrite& d : stale_rows(wh, tables[i], out, source, *no_rows.back(), rep.warnings)) {
+        deletes.push_back(std::move(d));
+      }
+    }
     if (out.num_rows() == 0) continue;
     writes.push_back(TableWrite{&out.schema(), &out, {dates.begin(), dates.end()}, tables[i].replace_key});
   }
   if (input_rows == 0)
     rep.warnings.push_back(std::string(source) + ": no rows to import (empty file); nothing was written");
+  // The deletes first: a table's writes run in order, and a delete by value
+  // after the insert would remove the written row too.
+  writes.insert(writes.begin(), deletes.begin(), deletes.end());
   if (!writes.empty()) wh.write_batch(writes);
   return rep;
 }
@@ -243,13 +314,15 @@ ImportReport write_shot_chart(Warehouse& wh, const ShotChartImport& imp, const I
 
 ImportReport write_schedule(Warehouse& wh, const Schedule& s, const ImportOptions& opt) {
   const Table t = s.to_table();
-  return write_import(wh, "schedule", {{&t, {"game_code"}, {"home_team_score", "away_team_score"}}}, opt);
+  return write_import(wh, "schedule", {{&t, {"game_code"}, {"home_team_score", "away_team_score"}, false, "game_id"}},
+                      opt);
 }
 
 ImportReport write_schedule(Warehouse& wh, const ScheduleImport& imp, std::string_view source,
                             const ImportOptions& opt) {
   const Table t = Schedule(imp.games).to_table();
-  ImportReport rep = write_import(wh, source, {{&t, {"game_code"}, {"home_team_score", "away_team_score"}}}, opt);
+  ImportReport rep =
+      write_import(wh, source, {{&t, {"game_code"}, {"home_team_score", "away_team_score"}, false, "game_id"}}, opt);
   rep.warnings.insert(rep.warnings.begin(), imp.warnings.begin(), imp.warnings.end());
   return rep;
 }

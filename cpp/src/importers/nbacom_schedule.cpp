@@ -15,6 +15,7 @@
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
 #include "nbaprops/io/object_store.hpp"
+#include "json_input.hpp"
 
 namespace nbaprops::importers {
 namespace {
@@ -36,7 +37,7 @@ std::string text_of(const json& obj, const char* key) {
   if (it == obj.end() || it->is_null()) return "";
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return it->dump();
+  return json_preview(*it);
 }
 
 /// Checked integer member (a number or a numeric string); nullopt when absent,
@@ -46,7 +47,7 @@ std::optional<int64_t> int_of(const RowRef& at, const json& obj, const char* key
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::nullopt;
   if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-    at.fail(key, it->dump(), "integer out of range");
+    at.fail(key, json_preview(*it), "integer out of range");
   }
   if (it->is_number_integer()) return check_int(at, key, it->get<int64_t>(), lim);
   if (it->is_number()) return check_int(at, key, it->get<double>(), lim);
@@ -55,7 +56,7 @@ std::optional<int64_t> int_of(const RowRef& at, const json& obj, const char* key
     if (s.empty()) return std::nullopt;
     return parse_int(at, key, s, lim);
   }
-  at.fail(key, it->dump(), "not a number");
+  at.fail(key, json_preview(*it), "not a number");
 }
 
 int digits(std::string_view s, size_t pos, size_t len) {
@@ -130,6 +131,7 @@ struct Parser {
   ScheduleImport out;
   int64_t index = 0;  // game position in the file (0-based), for messages
   int64_t non_nba_warned = 0;
+  std::vector<std::string> unusable;  // "game #3 (gameId …): no homeTeam", for the warning
   UniqueKeys ids{"gameId"};
   UniqueKeys codes{"game (date, away, home)"};
 
@@ -142,7 +144,16 @@ struct Parser {
     const std::string home = tricode_of(g, "homeTeam", "homeTeamTricode");
     const std::string away = tricode_of(g, "awayTeam", "awayTeamTricode");
     if (code.find('/') == std::string::npos || home.empty() || away.empty()) {
+      // Not yet playable (a playoff game whose teams are TBD) or damaged:
+      // skipped, and named in the import's warnings.
       ++out.dropped_invalid;
+      const std::string id = text_of(g, "gameId");
+      const char* field = code.find('/') == std::string::npos ? "gameCode"
+                          : home.empty()                      ? "homeTeam.teamTricode"
+                                                              : "awayTeam.teamTricode";
+      unusable.push_back("game #" + std::to_string(at) + (id.empty() ? "" : " (gameId " + id + ")") + " field " +
+                         field + (code.find('/') == std::string::npos && !code.empty() ? " = '" + code + "'" : "") +
+                         ": missing");
       return;
     }
     if (is_exhibition_tricode(home) || is_exhibition_tricode(away)) {
@@ -173,6 +184,11 @@ struct Parser {
     Game out_game;
     out_game.nba_game_id = text_of(g, "gameId");
     if (out_game.nba_game_id.empty()) ref.fail("gameId", "", "missing");
+    if (out_game.nba_game_id.size() != 10 ||
+        out_game.nba_game_id.find_first_not_of("0123456789") != std::string::npos) {
+      ref.fail("gameId", out_game.nba_game_id, "expected NBA.com's 10-digit game id (e.g. 0022400061)");
+    }
+    if (home == away) ref.fail("awayTeam.teamTricode", away, "the same team as homeTeam");
     out_game.date = *date;
     out_game.season = season_of(*date);
     out_game.home = home;
@@ -228,7 +244,7 @@ bool is_exhibition_tricode(const std::string& code) {
 ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::string& source_name) {
   json root;
   try {
-    root = json::parse(json_text);
+    root = parse_json_limited(json_text, source_name);
   } catch (const json::exception& e) {
     throw DataError(source_name + ": malformed JSON: " + e.what());
   }
@@ -260,6 +276,17 @@ ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::st
     for (const json& g : *flat) p.game(g, "", "gameDate");
   } else {
     throw DataError(source_name + ": neither leagueSchedule.gameDates[] nor games[] found");
+  }
+  if (p.out.games.empty() && !p.unusable.empty()) {
+    throw DataError(source_name + ": no usable game (" + std::to_string(p.unusable.size()) +
+                    " without a gameCode or a team), first: " + p.unusable.front());
+  }
+  if (!p.unusable.empty()) {
+    std::string list;
+    for (size_t i = 0; i < p.unusable.size() && i < 5; ++i) list += (i ? "; " : "") + p.unusable[i];
+    if (p.unusable.size() > 5) list += "; …";
+    p.out.warnings.push_back(source_name + ": skipped " + std::to_string(p.unusable.size()) +
+                             " games without a gameCode or a team: " + list);
   }
   if (p.non_nba_warned > 0) {
     p.out.warnings.push_back(source_name + ": dropped " + std::to_string(p.non_nba_warned) +

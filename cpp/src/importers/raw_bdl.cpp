@@ -18,7 +18,7 @@ const json& list_member(const json& root, const char* primary, const Where& w) {
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object or list");
   for (const char* k : {primary, "data"}) {
     if (auto it = root.find(k); it != root.end() && !it->is_null()) {
-      if (!it->is_array()) fail(w, k, it->dump(), "expected a list");
+      if (!it->is_array()) fail(w, k, json_preview(*it), "expected a list");
       return *it;
     }
   }
@@ -59,8 +59,13 @@ void fill_player(Table& t, size_t r, const json& line, const json& player, const
   t.col("bdl_player_id").set_int(r, opt_int(player, "id", w));
   if (auto j = opt_text(player, "jersey_number", w)) t.set(r, "jersey_number", *j);
   if (auto p = opt_text(player, "position", w)) t.set(r, "position", *p);
-  if (auto m = opt_text(line, "min", w)) t.set(r, "minutes", *m);
-  // Legacy: NULL counting stats become 0; percentages stay NULL.
+  const std::optional<std::string> minutes = opt_text(line, "min", w);
+  if (minutes) t.set(r, "minutes", *minutes);
+  // Played: minutes other than "", "0", "00", "0:00".
+  const bool played = minutes && minutes->find_first_not_of("0:.") != std::string::npos;
+  // Legacy: NULL counting stats become 0; percentages stay NULL. Changed: a
+  // player who played must carry every count (a missing one would replace the
+  // stored value with a made-up 0).
   static const std::pair<const char*, const char*> kCounts[] = {{"pts", "points"},
                                                                 {"ast", "assists"},
                                                                 {"reb", "rebounds"},
@@ -76,7 +81,11 @@ void fill_player(Table& t, size_t r, const json& line, const json& player, const
                                                                 {"fg3a", "three_pointers_attempted"},
                                                                 {"ftm", "free_throws_made"},
                                                                 {"fta", "free_throws_attempted"}};
-  for (const auto& [src, col] : kCounts) t.set(r, col, opt_int(line, src, w).value_or(0));
+  for (const auto& [src, col] : kCounts) {
+    const std::optional<int64_t> v = opt_int(line, src, w);
+    if (!v && played) fail(w, src, "", "missing for a player who played (min " + *minutes + ")");
+    t.set(r, col, v.value_or(0));
+  }
   static const std::pair<const char*, const char*> kPcts[] = {
       {"fg_pct", "field_goal_pct"}, {"fg3_pct", "three_point_pct"}, {"ft_pct", "free_throw_pct"}};
   for (const auto& [src, col] : kPcts) t.col(col).set_real(r, opt_real(line, src, w));

@@ -3,11 +3,13 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/importers/importers.hpp"
+#include "json_input.hpp"
 #include "raw_internal.hpp"
 
 namespace nbaprops::importers::raw {
@@ -24,7 +26,7 @@ void fail(const Where& w, const std::string& field, const std::string& value, co
 
 json parse_json(const std::string& text, const std::string& file) {
   try {
-    return json::parse(text);
+    return parse_json_limited(text, file);
   } catch (const json::parse_error& e) {
     throw DataError(file + ": malformed or truncated JSON at byte " + std::to_string(e.byte) + " of " +
                     std::to_string(text.size()) + " (" + e.what() + ")");
@@ -32,7 +34,7 @@ json parse_json(const std::string& text, const std::string& file) {
 }
 
 const json& need(const json& obj, const char* key, const Where& w) {
-  if (!obj.is_object()) fail(w, key, obj.dump(), "the record is not a JSON object");
+  if (!obj.is_object()) fail(w, key, json_preview(obj), "the record is not a JSON object");
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) fail(w, key, "", "missing field");
   return *it;
@@ -55,7 +57,7 @@ std::optional<T> number_from_text(const std::string& s) {
 }
 
 const json* find_value(const json& obj, const char* key, const Where& w) {
-  if (!obj.is_object()) fail(w, key, obj.dump(), "the record is not a JSON object");
+  if (!obj.is_object()) fail(w, key, json_preview(obj), "the record is not a JSON object");
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return nullptr;
   return &*it;
@@ -66,19 +68,28 @@ const json* find_value(const json& obj, const char* key, const Where& w) {
 std::optional<int64_t> opt_int(const json& obj, const char* key, const Where& w) {
   const json* v = find_value(obj, key, w);
   if (!v) return std::nullopt;
+  // An unsigned value above INT64_MAX would wrap to a negative number, a float
+  // beyond ±2^53 is not an exact count: both are refused, never stored.
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    fail(w, key, json_preview(*v), "integer out of range");
+  }
   if (v->is_number_integer()) return v->get<int64_t>();
   if (v->is_number_float()) {
-    double d = v->get<double>();
-    if (std::isfinite(d) && d == std::floor(d)) return static_cast<int64_t>(d);
-    fail(w, key, v->dump(), "expected a whole number");
+    const double d = v->get<double>();
+    if (!std::isfinite(d) || d != std::floor(d)) fail(w, key, json_preview(*v), "expected a whole number");
+    if (std::fabs(d) > 9.0e15) fail(w, key, json_preview(*v), "integer out of range");
+    return static_cast<int64_t>(d);
   }
   if (v->is_string()) {
     const std::string& s = v->get_ref<const std::string&>();
     if (s.empty() || s == "-") return std::nullopt;
     if (auto n = number_from_text<int64_t>(s)) return n;
+    if (auto d = number_from_text<double>(s); d && std::isfinite(*d) && *d == std::floor(*d)) {
+      fail(w, key, "'" + s + "'", "integer out of range");
+    }
     fail(w, key, "'" + s + "'", "expected a whole number");
   }
-  fail(w, key, v->dump(), "expected a whole number");
+  fail(w, key, json_preview(*v), "expected a whole number");
 }
 
 std::optional<double> opt_real(const json& obj, const char* key, const Where& w) {
@@ -91,7 +102,7 @@ std::optional<double> opt_real(const json& obj, const char* key, const Where& w)
     if (auto n = number_from_text<double>(s)) return n;
     fail(w, key, "'" + s + "'", "expected a number");
   }
-  fail(w, key, v->dump(), "expected a number");
+  fail(w, key, json_preview(*v), "expected a number");
 }
 
 std::optional<std::string> opt_text(const json& obj, const char* key, const Where& w) {
@@ -99,7 +110,7 @@ std::optional<std::string> opt_text(const json& obj, const char* key, const Wher
   if (!v) return std::nullopt;
   if (v->is_string()) return v->get<std::string>();
   if (v->is_number()) return v->dump();
-  fail(w, key, v->dump(), "expected text");
+  fail(w, key, json_preview(*v), "expected text");
 }
 
 std::string need_text(const json& obj, const char* key, const Where& w) {

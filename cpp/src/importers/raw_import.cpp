@@ -15,6 +15,7 @@
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/importers/raw.hpp"
+#include "nbaprops/importers/validate.hpp"
 #include "nbaprops/io/object_store.hpp"
 #include "raw_internal.hpp"
 
@@ -360,7 +361,7 @@ void write_ledger(Warehouse& wh, const RawImportResult& res, const std::string& 
     if (!error.empty()) {
       t.set(r, "status", "failed");
       t.set(r, "rows_written", int64_t{0});
-      t.set(r, "reason", error.substr(0, 2000));
+      t.set(r, "reason", utf8_clip(error, 2000));  // stored text stays valid UTF-8
     } else {
       t.set(r, "status", rows > 0 ? status_if_rows : "empty");
       t.set(r, "rows_written", rows);

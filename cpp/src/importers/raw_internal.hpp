@@ -13,6 +13,7 @@
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
+#include "json_input.hpp"
 
 namespace nbaprops::importers::raw {
 

@@ -131,7 +131,7 @@ std::optional<GamebookGame> gamebook_game(const json& root, const LakePath& lp, 
 /// An active player's box score (object @p st) into row @p r, checked: points
 /// against the shots, total rebounds against offensive + defensive.
 void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
-  if (!st.is_object()) fail(pw, "stats", st.dump(), "expected an object");
+  if (!st.is_object()) fail(pw, "stats", json_preview(st), "expected an object");
   if (auto m = opt_text(st, "minutes", pw)) {
     t.set(r, "minutes", *m);
     t.col("minutes_decimal").set_real(r, minutes_decimal(*m, pw));
@@ -163,6 +163,23 @@ void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
   auto pf = opt_int(st, "fouls", pw);
   if (!pf) pf = opt_int(st, "personal_fouls", pw);
   t.col("personal_fouls").set_int(r, pf);
+  // A player with minutes has his box score: a missing count would replace
+  // the stored value with NULL.
+  if (auto m = t.get_real(r, "minutes_decimal"); m && *m > 0) {
+    static const char* kRequired[] = {"points",
+                                      "field_goals_made",
+                                      "field_goals_attempted",
+                                      "three_pointers_made",
+                                      "three_pointers_attempted",
+                                      "free_throws_made",
+                                      "free_throws_attempted",
+                                      "assists",
+                                      "total_rebounds"};
+    for (const char* k : kRequired) {
+      if (t.col(k).is_null(r))
+        fail(pw, k, "", "missing for a player who played (minutes " + *t.get_text(r, "minutes") + ")");
+    }
+  }
   check_points(t, r, pw, "field_goals_made", "three_pointers_made", "free_throws_made", "points");
   auto o = t.get_int(r, "offensive_rebounds"), d = t.get_int(r, "defensive_rebounds");
   if (o && d && reb && *o + *d != *reb) {
@@ -235,14 +252,35 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
   }
   static const std::pair<const char*, const char*> kLists[] = {
       {"active_players", "active"}, {"dnp_players", "dnp"}, {"inactive_players", "inactive"}};
+  // The rows replace every stored row of the game: a file without its active
+  // players (renamed list, one team only, fewer than it counts) would turn
+  // the stored box score into DNP / inactive rows, so it is refused.
+  if (auto it = root.find("active_players"); it == root.end() || it->is_null() || (it->is_array() && it->empty())) {
+    fail(w, "active_players", "",
+         it == root.end() || it->is_null() ? "missing field (a gamebook without its active players is not imported)"
+                                           : "empty list (a gamebook without its active players is not imported)");
+  }
   for (const auto& [array, status] : kLists) {
     auto it = root.find(array);
-    if (it == root.end() || it->is_null()) continue;
-    if (!it->is_array()) fail(w, array, it->dump(), "expected a list");
+    const bool absent = it == root.end() || it->is_null();
+    if (!absent && !it->is_array()) fail(w, array, json_preview(*it), "expected a list");
+    const std::string count_key = std::string(status) + "_count";
+    if (auto n = opt_int(root, count_key.c_str(), w); n && *n != static_cast<int64_t>(absent ? 0 : it->size())) {
+      fail(w, array, std::to_string(absent ? 0 : it->size()) + " players",
+           "the file's own " + count_key + " is " + std::to_string(*n));
+    }
+    if (absent) continue;
     for (size_t i = 0; i < it->size(); ++i) {
       Where pw{path, std::string(array) + "[" + std::to_string(i) + "]", w.date};
       gamebook_player((*it)[i], status, *game, pw, out);
     }
+  }
+  for (const std::string& team : {game->away, game->home}) {
+    bool seen = false;
+    for (size_t r = 0; r < out.rows.num_rows() && !seen; ++r) {
+      seen = out.rows.get_text(r, "player_status") == "active" && out.rows.get_text(r, "team_abbr") == team;
+    }
+    if (!seen) fail(w, "active_players", "", "no active player of " + team + " (the list covers one team only)");
   }
   for (size_t r = 0; r < out.rows.num_rows(); ++r) {
     out.rows.set(r, "source_file_path", path);
@@ -423,7 +461,7 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
     const json& row = rows[i];
     Where rw{w.file, "TeamStats.rowSet[" + std::to_string(i) + "]", w.date};
     if (!row.is_array() || row.size() != headers.size()) {
-      fail(rw, "(row)", row.dump(), "expected " + std::to_string(headers.size()) + " values like the headers");
+      fail(rw, "(row)", json_preview(row), "expected " + std::to_string(headers.size()) + " values like the headers");
     }
     json obj = json::object();
     for (size_t c = 0; c < headers.size(); ++c) obj[headers[c].get<std::string>()] = row[c];

@@ -66,7 +66,7 @@ Snapshot unwrap(const json& root, const std::string& path, Where& w) {
   if (s.home.empty()) fail(w, "home_team", "'" + s.home_name + "'", "unknown team name");
   if (s.away.empty()) fail(w, "away_team", "'" + s.away_name + "'", "unknown team name");
   const json& books = need(e, "bookmakers", w);
-  if (!books.is_array()) fail(w, "bookmakers", books.dump(), "expected a list");
+  if (!books.is_array()) fail(w, "bookmakers", json_preview(books), "expected a list");
   return s;
 }
 
@@ -110,11 +110,11 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
     const auto book_update = instant_field(b, "last_update", bw);
     auto mk = b.find("markets");
     if (mk == b.end() || mk->is_null()) continue;
-    if (!mk->is_array()) fail(bw, "markets", mk->dump(), "expected a list");
+    if (!mk->is_array()) fail(bw, "markets", json_preview(*mk), "expected a list");
     for (const json& m : *mk) {
       if (opt_text(m, "key", bw).value_or("") != "player_points") continue;
       const json& outcomes = need(m, "outcomes", bw);
-      if (!outcomes.is_array()) fail(bw, "outcomes", outcomes.dump(), "expected a list");
+      if (!outcomes.is_array()) fail(bw, "outcomes", json_preview(outcomes), "expected a list");
       // Over/Under outcomes pair by the player's name (`description`), in
       // first-seen order.
       std::vector<std::string> order;
@@ -222,7 +222,7 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
     const std::string title = opt_text(b, "title", bw).value_or(book);
     auto book_update = instant_field(b, "last_update", bw);
     const json& markets = need(b, "markets", bw);
-    if (!markets.is_array()) fail(bw, "markets", markets.dump(), "expected a list");
+    if (!markets.is_array()) fail(bw, "markets", json_preview(markets), "expected a list");
     if (!book_update && !markets.empty()) book_update = instant_field(markets[0], "last_update", bw);
     if (!book_update) book_update = snap;
     for (size_t mi = 0; mi < markets.size(); ++mi) {
@@ -233,7 +233,7 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
       auto market_update = instant_field(m, "last_update", mw);
       if (!market_update) market_update = book_update;
       const json& outcomes = need(m, "outcomes", mw);
-      if (!outcomes.is_array()) fail(mw, "outcomes", outcomes.dump(), "expected a list");
+      if (!outcomes.is_array()) fail(mw, "outcomes", json_preview(outcomes), "expected a list");
       for (size_t oi = 0; oi < outcomes.size(); ++oi) {
         const json& o = outcomes[oi];
         Where ow{path, mw.record + " outcomes[" + std::to_string(oi) + "]", w.date};

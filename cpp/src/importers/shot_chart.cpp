@@ -349,6 +349,8 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
   CsvReader reader(csv_text, source_name);
   std::vector<std::string> f;
   if (!reader.next(f)) throw DataError(source_name + ": empty file (no header)");
+  for (size_t i = 0; i < f.size(); ++i)
+    require_utf8(RowRef(source_name, "line 1 (header)"), "#" + std::to_string(i + 1), f[i]);
   const CsvHeader header(f, source_name);
   const ShotColumns cols(header);
 
@@ -366,6 +368,17 @@ ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string&
     if (f.size() != header.size()) {
       at.fail(f.size() < header.size() ? header.name(f.size()) : "(extra)", std::to_string(f.size()) + " fields",
               "expected " + std::to_string(header.size()) + " fields, got " + std::to_string(f.size()));
+    }
+    // Text is stored as UTF-8: a Latin-1 name ("J\xf6rdan") is refused, not
+    // stored as bytes no reader can decode.
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (valid_utf8_prefix(f[i]) == f[i].size()) continue;
+      try {
+        at.set_date(parse_mm_dd_yyyy(f[cols.date], at).iso());
+      } catch (const DataError&) {
+        // The message names the row without its date.
+      }
+      require_utf8(at, header.name(i), f[i]);
     }
     tally.add(parse_shot(f, cols, at, team_cache), f, cols, reader.line(), at);
     ++out.shots;

@@ -96,6 +96,79 @@ void check_makes(const RowRef& at, std::string_view makes_field, int64_t makes, 
   }
 }
 
+namespace {
+
+/// Length of the valid UTF-8 sequence at @p i, or 0 when the byte there does
+/// not start one.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+size_t valid_utf8_prefix(std::string_view text) noexcept {
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t n = utf8_sequence(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return i;
+}
+
+std::string escape_invalid_utf8(std::string_view text) { return utf8_clip(text, text.size() * 4); }
+
+std::string utf8_clip(std::string_view text, size_t max_bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t n = utf8_sequence(text, i);
+    const size_t width = n == 0 ? 4 : n;
+    if (out.size() + width > max_bytes) break;
+    if (n == 0) {
+      static const char kHex[] = "0123456789abcdef";
+      const auto c = static_cast<unsigned char>(text[i]);
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+void require_utf8(const RowRef& at, std::string_view field, std::string_view text) {
+  const size_t ok = valid_utf8_prefix(text);
+  if (ok == text.size()) return;
+  at.fail(field, utf8_clip(text, 120),
+          "not valid UTF-8 (byte " + std::to_string(ok + 1) + " of the value; is the file Latin-1 / Windows-1252?)");
+}
+
 void UniqueKeys::claim(const RowRef& at, const std::string& key) {
   auto [it, fresh] = first_.try_emplace(key, at.row());
   if (!fresh) {

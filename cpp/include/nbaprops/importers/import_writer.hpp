@@ -59,6 +59,12 @@ struct ImportTable {
   /// dropped (for inferred rows, e.g. schedule games deduced from shots, that
   /// must never replace real ones).
   bool keep_stored = false;
+  /// When set (e.g. "game_id" of the schedule keyed by game_code): a column
+  /// that identifies a row on its own. A stored row of any date with a written
+  /// row's value there but another replace key (a game re-dated, or home and
+  /// away swapped) is deleted in the same transaction, so two rows never
+  /// share the value.
+  std::string unique_column;
 };
 
 /// What an import did.
