@@ -4,12 +4,15 @@ A C++20 engine (``nbaprops._core``) with this Python face. Everything public is 
 and below; each function has a NumPy-style docstring (``help(nbaprops.read)``).
 
 Warehouse and data
-    open(uri) -> Warehouse            open or create a SQLite warehouse directory
+    open(uri) -> Warehouse            open or create a SQLite warehouse directory (or bigquery://PROJECT)
     read(wh, table, start, end)       a table's rows as a DataFrame (whole numpy columns)
     query(wh, sql, params)            read-only SQL over every dataset, legacy table names
     catalog()                         every table and column
     demo.generate(wh, seasons, seed)  the deterministic demo league
     import_shots / import_schedule / import_boxscores   real formats into nba_raw
+    import_raw(wh, kind, path) -> RawImport   the legacy data lake's files (raw_kinds() / raw_sources())
+    import_schedule_from_store(wh, uri)       the newest schedule JSON under gs://bucket/prefix
+    copy(source, destination, tables, start, end)   partitions between warehouses (SQLite ⇄ BigQuery)
 
 Backfills
     plan(wh, start, end, processors=...) -> Plan
@@ -21,8 +24,12 @@ Backfills
     processors()                      the processor registry
 
 Predictions and exports
-    set_xgboost_model(path) / xgboost_model_id()
+    set_xgboost_model(path or "none") / xgboost_model_id()
     export(wh, start, end, types, out_dir) -> ExportResult;  export_dates / export_types
+    export_players(wh, out_dir) -> ExportResult   the player profiles (daily_export --players)
+
+Logging and version
+    configure_logging(level, file)    the native engine's log sinks;  __version__
 
 Errors: NbaPropsError and its subclasses ConfigError, DataError, PreflightError, StorageError,
 NetworkError, Cancelled, InternalError (each also a matching builtin: DataError is a ValueError …).

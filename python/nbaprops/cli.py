@@ -1,11 +1,12 @@
-"""The ``nbaprops`` command line: demo, generate, import, backfill, preflight, coverage, export,
-processors."""
+"""The ``nbaprops`` command line: demo, generate, import, backfill, preflight, coverage, export, copy,
+legacy-tree, processors."""
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
 import logging
 import os
+import re
 import sys
 from typing import Optional, Sequence
 
@@ -25,14 +26,17 @@ class UsageError(errors.ConfigError):
     """A command-line usage error (exit code 2)."""
 
 
+_ISO_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _iso_date(text: str) -> str:
-    """argparse type: a real calendar date written YYYY-MM-DD."""
+    """argparse type: a real calendar date written YYYY-MM-DD (the Python API's wording when it is not)."""
     try:
-        if len(text) != 10:
-            raise ValueError
+        if not _ISO_SHAPE.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"invalid date {text!r} (bad format; expected YYYY-MM-DD)")
         return _dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(f"invalid date {text!r} (no such day; expected YYYY-MM-DD)") from None
 
 
 def _date_list(text: str) -> str:
@@ -64,28 +68,31 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _warehouse_dir(uri: str) -> str:
+def _warehouse_dir(uri: str) -> Optional[str]:
+    """The directory of a SQLite warehouse URI; None for another backend (``bigquery://…``)."""
     path = os.fspath(uri)
     if path.startswith("sqlite://"):
         path = path[len("sqlite://"):]
+    elif "://" in path:
+        return None
     return path.split("?", 1)[0]
 
 
-def require_warehouse(uri: str) -> None:
+def require_warehouse(uri: str, flag: str = "--warehouse") -> None:
     """Raise UsageError when the warehouse directory does not exist (commands that read one)."""
     path = _warehouse_dir(uri)
-    if not os.path.isdir(path):
+    if path is not None and not os.path.isdir(path):
         raise UsageError(
-            f"warehouse directory {path!r} does not exist. Create one with `nbaprops generate --warehouse {path}` "
-            f"(demo raw data), `nbaprops demo --warehouse {path}` (demo data, backfilled), or "
-            f"`nbaprops import schedule|shots|boxscores FILE --warehouse {path}` (real data)")
+            f"{flag}: warehouse directory {path!r} does not exist. Create one with "
+            f"`nbaprops generate --warehouse {path}` (demo raw data), `nbaprops demo --warehouse {path}` (demo "
+            f"data, backfilled), or `nbaprops import schedule|shots|boxscores FILE --warehouse {path}` (real data)")
 
 
 def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Checks that need several arguments; exits 2 through parser.error."""
+    """Checks that need several arguments; exits 2 through the subcommand's parser.error (its usage line)."""
     start, end = getattr(args, "start_date", None), getattr(args, "end_date", None)
     if start and end and end < start:
-        parser.error(f"--end-date {end} is before --start-date {start}")
+        getattr(args, "command_parser", parser).error(f"--end-date {end} is before --start-date {start}")
 
 
 def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) -> None:
@@ -149,16 +156,22 @@ def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
     return select_dates(wh, args)
 
 
-def _warn_if_no_games(log: logging.Logger, plan, start, end, dates) -> None:
-    """A range (or a --dates list) without a single game date is almost always a mistake: say so."""
-    if len(plan.dates) == 0:
-        what = f"--dates {','.join(dates)}" if dates else f"{start} .. {end}"
-        log.warning("No game dates in %s according to the warehouse's schedule: nothing to do", what)
+def _warn_if_no_games(log: logging.Logger, plan) -> None:
+    """A range (or a --dates list) without a single game date is almost always a mistake: say so (the
+    warning :func:`nbaprops.backfill` logs)."""
+    from .api.runner import no_game_dates_warning
+
+    warning = no_game_dates_warning(plan)
+    if warning:
+        log.warning("%s", warning)
 
 
 def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
-    """`nbaprops backfill` (and `nbaprops demo`): the shared run of nbaprops.api.legacy with the plan's header."""
+    """`nbaprops backfill` (and `nbaprops demo`): the shared run of nbaprops.api.legacy with the plan's header.
+    It prints a pre-flight refusal and warns of a range without game dates itself (also for --dry-run), so
+    :func:`nbaprops.backfill` does not log them a second time."""
     from .api.legacy import run_backfill as run
+    from .api.runner import caller_reports_outcome
 
     log = logging.getLogger("nbaprops.backfill")
     require_warehouse(args.warehouse)
@@ -173,9 +186,10 @@ def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
                      total_days, total_days - len(ctx.plan.dates))
         log.info("Processing %d units: %d processors × %d game dates", len(ctx.plan), len(ctx.plan.processors),
                  len(ctx.plan.dates))
-        _warn_if_no_games(log, ctx.plan, ctx.start, ctx.end, ctx.dates)
+        _warn_if_no_games(log, ctx.plan)
 
-    return run(args, processors, log=log, before_run=header)
+    with caller_reports_outcome():
+        return run(args, processors, log=log, before_run=header)
 
 
 def cmd_backfill(args) -> int:
@@ -188,7 +202,7 @@ def cmd_preflight(args) -> int:
     wh = nbaprops.open(args.warehouse)
     start, end, dates = _range(wh, args)
     p = nbaprops.plan(wh, start, end, processors=args.processors, dates=dates or None)
-    _warn_if_no_games(logging.getLogger("nbaprops.preflight"), p, start, end, dates)
+    _warn_if_no_games(logging.getLogger("nbaprops.preflight"), p)
     report = nbaprops.preflight(wh, p)
     print(report)
     return 0 if report.ok else 1
@@ -290,7 +304,7 @@ def cmd_legacy_tree(args) -> int:
 
 def add_export_flags(p: argparse.ArgumentParser) -> None:
     """The legacy daily_export date flags and --only, plus --out, --generated-at, --live-file and --workers."""
-    from .api.export_names import ALL_LEGACY_TYPES
+    from .api.export_names import ALL_LEGACY_TYPES, default_export_dir
 
     p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday, US/Eastern or $NBAPROPS_TODAY)")
     p.add_argument("--start-date", type=_iso_date, help="range start: every calendar day to --end-date, inclusive")
@@ -298,7 +312,7 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backfill-all", action="store_true",
                    help="every distinct game_date in nba_predictions.prediction_accuracy")
     p.add_argument("--only", default=None, help="comma-separated types (default all): " + ",".join(ALL_LEGACY_TYPES))
-    p.add_argument("--out", default=os.environ.get("NBAPROPS_EXPORT_DIR", "exports"),
+    p.add_argument("--out", default=default_export_dir(),
                    help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)")
     p.add_argument("--generated-at", default=None,
                    help="fixed generated_at value for reproducible files (default: the UTC clock)")
@@ -324,6 +338,7 @@ def run_export(args, legacy: bool = False) -> int:
 def cmd_copy(args) -> int:
     import nbaprops
 
+    require_warehouse(args.source, "--from")  # a mistyped source is refused, never created empty
     start, end = (args.dates, args.dates) if args.dates else (args.start_date, args.end_date)
     df = nbaprops.copy(args.source, args.destination, args.tables, start, end)
     for r in df.itertuples():
@@ -398,9 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, help="source warehouse (directory or bigquery://PROJECT)")
     p.add_argument("--to", dest="destination", required=True, help="destination warehouse")
     p.add_argument("--tables", required=True, help="comma-separated tables or datasets (nba_raw), or all")
-    p.add_argument("--start-date", help="first partition date to copy, YYYY-MM-DD (default: every date)")
-    p.add_argument("--end-date", help="last partition date to copy, YYYY-MM-DD (inclusive)")
-    p.add_argument("--dates", help="one date (YYYY-MM-DD) instead of a range")
+    p.add_argument("--start-date", type=_iso_date, help="first partition date to copy, YYYY-MM-DD (default: every date)")
+    p.add_argument("--end-date", type=_iso_date, help="last partition date to copy, YYYY-MM-DD (inclusive)")
+    p.add_argument("--dates", type=_iso_date, help="one date (YYYY-MM-DD) instead of a range")
     p.set_defaults(func=cmd_copy)
 
     p = sub.add_parser("legacy-tree", help="write launchers at the legacy backfill_jobs/... and bin/ paths under DIR")
@@ -409,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("processors", help="list the registered processors and what they read")
     p.set_defaults(func=cmd_processors)
+    for sp in sub.choices.values():  # usage errors found after parsing print the subcommand's usage
+        sp.set_defaults(command_parser=sp)
     return parser
 
 

@@ -7,7 +7,8 @@ from typing import Iterable, Optional, Union
 import pandas as pd
 
 from .. import _core
-from .dates import DateLike, to_days
+from ..errors import ConfigError
+from .dates import DateLike, check_order, to_days
 from ._handle import engine_of
 from .warehouse import Warehouse, open as open_warehouse
 
@@ -16,6 +17,20 @@ WarehouseLike = Union[Warehouse, str, os.PathLike]
 
 def _warehouse(w: WarehouseLike) -> Warehouse:
     return w if isinstance(w, Warehouse) else open_warehouse(w)
+
+
+def _source(w: WarehouseLike) -> Warehouse:
+    """The source warehouse: a path must name an existing SQLite directory (a mistyped one is refused,
+    never created empty)."""
+    if isinstance(w, Warehouse):
+        return w
+    uri = os.fspath(w)
+    path = uri[len("sqlite://"):] if uri.startswith("sqlite://") else uri
+    path = path.split("?", 1)[0]
+    if "://" not in path and not os.path.isdir(path):
+        raise ConfigError(f"copy: source warehouse directory {path!r} does not exist (nothing was created); "
+                          f"copy reads from an existing warehouse: a SQLite directory or bigquery://PROJECT")
+    return open_warehouse(w)
 
 
 def expand_tables(tables: Union[str, Iterable[str]]) -> list[str]:
@@ -45,7 +60,8 @@ def copy(source: WarehouseLike, destination: WarehouseLike, tables: Union[str, I
     Parameters
     ----------
     source, destination : Warehouse or URI
-        E.g. ``"bigquery://my-project?location=US"`` and ``"warehouse/"`` (a SQLite directory).
+        E.g. ``"bigquery://my-project?location=US"`` and ``"warehouse/"`` (a SQLite directory). A
+        destination path is created when missing; a source path must exist.
     tables : str or list of str
         Table names, dataset names (``nba_raw`` = all its tables) or ``all``.
     start, end : date-like, optional
@@ -58,16 +74,24 @@ def copy(source: WarehouseLike, destination: WarehouseLike, tables: Union[str, I
     DataFrame
         One row per table: ``table``, ``partitions`` replaced, ``rows`` written.
 
+    Raises
+    ------
+    ConfigError
+        For a source directory that does not exist (nothing is created), an unknown table, or an
+        ``end`` before ``start``.
+
     Notes
     -----
     Each table is read once from the source; each batch of dates is replaced atomically in the
     destination. Only dates the source has rows for are replaced; the destination's other
     partitions are left alone.
     """
-    src, dst = _warehouse(source), _warehouse(destination)
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
-    reports = _core.copy_partitions(engine_of(src), engine_of(dst), expand_tables(tables), s, e, int(dates_per_batch))
+    check_order(s, e)
+    names = expand_tables(tables)
+    src, dst = _source(source), _warehouse(destination)
+    reports = _core.copy_partitions(engine_of(src), engine_of(dst), names, s, e, int(dates_per_batch))
     dst.invalidate()
     return pd.DataFrame(list(reports), columns=["table", "partitions", "rows"])
 

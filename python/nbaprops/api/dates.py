@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from .. import _core
-from ..errors import DataError
+from ..errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     import numpy
@@ -39,6 +39,13 @@ def to_days(value: DateLike, what: str = "date") -> int:
                         f"datetime.date or a pandas.Timestamp; the native Schedule's day numbers convert with "
                         f"nbaprops.api.dates.to_date({int(value)}))")
     return int(_core.parse_date(str(value), what))
+
+
+def check_order(start: Optional[int], end: Optional[int], start_name: str = "start", end_name: str = "end") -> None:
+    """Raise ConfigError when both bounds are given (day numbers) and ``end`` comes before ``start``, as
+    :func:`nbaprops.plan` and :func:`nbaprops.coverage` do, rather than answer for an empty range."""
+    if start is not None and end is not None and end < start:
+        raise ConfigError(f"{end_name} {iso(end)} is before {start_name} {iso(start)}")
 
 
 def to_date(days: int) -> _dt.date:

@@ -13,10 +13,12 @@ from .. import _core
 from ..errors import ConfigError
 from .dates import DateLike, iso, to_days
 from .export_names import ALL_LEGACY_TYPES as ALL_LEGACY_TYPES  # re-exported (the names used to live here)
+from .export_names import default_export_dir
 from ._handle import engine_of
 from .warehouse import Warehouse
 
-#: The export types nbaprops implements (legacy ``--only`` names), in legacy run order.
+#: The export types nbaprops implements (legacy ``--only`` names), in legacy run order; the public
+#: spelling is :func:`nbaprops.export_types` (no argument).
 EXPORT_TYPES: tuple[str, ...] = tuple(_core.export_types())
 
 #: The legacy log label of each type ("  Results: <path>", "  Results error: <e>").
@@ -122,7 +124,7 @@ class ExportResult:
 
 
 def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-           types: Optional[Iterable[str] | str] = None, out_dir: str | os.PathLike = "exports", *,
+           types: Optional[Iterable[str] | str] = None, out_dir: Optional[str | os.PathLike] = None, *,
            dates: Optional[Sequence[DateLike]] = None, generated_at: Optional[str] = None,
            workers: int = 2, live_file: Optional[str | os.PathLike] = None) -> ExportResult:
     """Write the Phase 6 JSON exports for one date, a calendar range, or a list of dates.
@@ -137,10 +139,11 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
     start, end : date-like
         A single date (``end`` None) or every calendar day from ``start`` to ``end`` inclusive.
     types : str or list of str, optional
-        Any of :data:`EXPORT_TYPES` and the groups ``trends-daily``, ``trends-weekly``, ``trends-all``
-        (default all 16 types).
-    out_dir : path
-        Root of the output tree; files go to ``<out_dir>/v1/results/<date>.json`` and so on.
+        Any of the types :func:`export_types` returns and the groups ``trends-daily``, ``trends-weekly``,
+        ``trends-all`` (default all 16 types).
+    out_dir : path, optional
+        Root of the output tree; files go to ``<out_dir>/v1/results/<date>.json`` and so on. Default
+        ``$NBAPROPS_EXPORT_DIR``, else ``exports`` in the current directory (as ``nbaprops export``).
     dates : list of date-like, keyword-only
         Explicit dates instead of ``start``/``end`` (e.g. :func:`export_dates` for ``--backfill-all``).
     generated_at : str, optional
@@ -173,12 +176,13 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
         e = s if end is None else to_days(end, "end")
         days = list(_core.export_calendar_days(s, e))
     names = export_types(types)
+    out_dir = default_export_dir() if out_dir is None else out_dir
     native = _core.export_write(engine_of(wh), days, os.fspath(out_dir), names, generated_at or "", int(workers),
                                 os.fspath(live_file) if live_file else "")
     return _result(native, out_dir, names)
 
 
-def export_players(wh: Warehouse, out_dir: str | os.PathLike = "exports", *, today: Optional[DateLike] = None,
+def export_players(wh: Warehouse, out_dir: Optional[str | os.PathLike] = None, *, today: Optional[DateLike] = None,
                    min_games: int = 5, generated_at: Optional[str] = None) -> ExportResult:
     """Write the player profiles of the legacy ``daily_export.py --players``.
 
@@ -187,9 +191,10 @@ def export_players(wh: Warehouse, out_dir: str | os.PathLike = "exports", *, tod
     wh : Warehouse
         The warehouse to read (prediction_accuracy, player_game_summary, upcoming_player_game_context,
         player_prop_predictions).
-    out_dir : path
+    out_dir : path, optional
         Root of the output tree: ``<out_dir>/v1/players/index.json`` (every player with ≥ 3 graded ensemble
-        dates) and ``<out_dir>/v1/players/<lookup>.json`` (players with ≥ ``min_games``).
+        dates) and ``<out_dir>/v1/players/<lookup>.json`` (players with ≥ ``min_games``). Default as in
+        :func:`export`: ``$NBAPROPS_EXPORT_DIR``, else ``exports``.
     today : date-like, optional
         The date the next game is looked up from (default: US/Eastern today or ``$NBAPROPS_TODAY``).
     min_games : int
@@ -205,6 +210,7 @@ def export_players(wh: Warehouse, out_dir: str | os.PathLike = "exports", *, tod
     from .legacy import today as legacy_today
 
     day = to_days(today if today is not None else legacy_today(), "today")
+    out_dir = default_export_dir() if out_dir is None else out_dir
     native = _core.export_write(engine_of(wh), [day], os.fspath(out_dir), [], generated_at or "", 1, "", True,
                                 int(min_games))
     return _result(native, out_dir, ["players"])

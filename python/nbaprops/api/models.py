@@ -51,7 +51,8 @@ def set_xgboost_model(path: Optional[str | os.PathLike]) -> str:
     Parameters
     ----------
     path : path-like or None
-        A native XGBoost JSON model (``.json`` or ``.json.gz``); None disables the XGBoost system.
+        A native XGBoost JSON model (``.json`` or ``.json.gz``); None or ``"none"`` (as
+        ``--xgboost-model none`` and ``$NBAPROPS_XGBOOST_MODEL=none``) disables the XGBoost system.
 
     Returns
     -------
@@ -64,7 +65,7 @@ def set_xgboost_model(path: Optional[str | os.PathLike]) -> str:
         For an unreadable model (the message names the file and the offending field).
     """
     _state["explicit"] = True
-    if path is None:
+    if path is None or (isinstance(path, str) and path.strip().lower() == "none"):
         _core.set_xgboost_model(None, "")
         return ""
     _core.set_xgboost_model(os.fspath(path), model_id(path))

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import collections
+import contextlib
+import contextvars
+import logging
 import os
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import pandas as pd
 
 from .. import _core
+from ..errors import ConfigError
 from .dates import DateLike, iso, to_days
 from .models import ensure_default_model
 from .progress import make_progress
@@ -30,6 +34,26 @@ def _dated_frame(rows: Any, columns: list[str]) -> pd.DataFrame:
         days = frame["date"].to_numpy(dtype="int64").astype("datetime64[D]")
         frame["date"] = pd.to_datetime(days).astype(_DATE_DTYPE)
     return frame
+
+
+#: Where :func:`backfill` warns (a refused pre-flight, a range without game dates). Without any logging
+#: configuration Python's last-resort handler still shows a warning on stderr.
+_log = logging.getLogger("nbaprops.backfill")
+
+#: True while a caller that prints a refused pre-flight and an empty range itself runs a backfill (the
+#: CLI): :func:`backfill` then leaves those warnings to it rather than showing them twice.
+_CALLER_REPORTS = contextvars.ContextVar("nbaprops_caller_reports_outcome", default=False)
+
+
+@contextlib.contextmanager
+def caller_reports_outcome() -> Iterator[None]:
+    """Within this block :func:`backfill` does not log a refused pre-flight or a range without game dates:
+    the caller (the command line) prints them itself."""
+    token = _CALLER_REPORTS.set(True)
+    try:
+        yield
+    finally:
+        _CALLER_REPORTS.reset(token)
 
 
 #: The legacy checkpoint directory: the native ``RunOptions`` default, defined once in the core.
@@ -59,12 +83,13 @@ def resolve_checkpoint_dir(path: Optional[str | os.PathLike] = None) -> str:
 checkpoint_dir_of = resolve_checkpoint_dir
 
 
-def _selection(processors: Optional[Iterable[str] | str]) -> list[str]:
-    if processors is None:
+def _names(names: Optional[Iterable[str] | str]) -> list[str]:
+    """Processor or table names from a list or a comma-separated string (never a string's characters)."""
+    if names is None:
         return []
-    if isinstance(processors, str):
-        processors = [p for chunk in processors.split(",") for p in [chunk.strip()] if p]
-    return [str(p) for p in processors]
+    if isinstance(names, str):
+        names = [n for chunk in names.split(",") for n in [chunk.strip()] if n]
+    return [str(n) for n in names]
 
 
 @dataclass
@@ -75,6 +100,8 @@ class Plan:
     warehouse: Warehouse
     #: True when the plan lists explicit dates (``--dates``): such runs never read or write a checkpoint.
     explicit_dates: bool = False
+    #: What was asked for, for messages: the range (ISO, None when open) or the explicit dates.
+    requested: str = ""
 
     @property
     def processors(self) -> list[str]:
@@ -132,13 +159,25 @@ def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike
     s = None if start is None else to_days(start, "--start-date")
     e = None if end is None else to_days(end, "--end-date")
     ds = [to_days(d, "--dates") for d in (dates or [])]
-    native = _core.make_plan(engine_of(wh), wh.schedule(), s, e, ds, _selection(processors))
-    return Plan(native, wh, explicit_dates=bool(ds))
+    native = _core.make_plan(engine_of(wh), wh.schedule(), s, e, ds, _names(processors))
+    if ds:
+        requested = "--dates " + ",".join(iso(d) for d in ds)
+    else:
+        requested = f"{'…' if s is None else iso(s)} .. {'…' if e is None else iso(e)}"
+    return Plan(native, wh, explicit_dates=bool(ds), requested=requested)
+
+
+def no_game_dates_warning(p: Plan) -> Optional[str]:
+    """The warning for a plan without a single game date (almost always a mistyped range), else None. Explicit
+    dates stay in a plan, each unit ``skipped_no_games`` when the day has no game."""
+    if len(p.dates) and not (p.units()["planned"] == "skipped_no_games").all():
+        return None
+    return f"No game dates in {p.requested or 'the plan'} according to the warehouse's schedule: nothing to do"
 
 
 @dataclass
 class PreflightReport:
-    """Pre-flight: upstream tables × planned dates, ok / missing / partial with counts."""
+    """Pre-flight: upstream tables × planned dates, ok / missing / partial / empty with counts."""
 
     native: Any
 
@@ -147,11 +186,11 @@ class PreflightReport:
         return bool(self.native.ok())
 
     def to_frame(self) -> pd.DataFrame:
-        return _dated_frame(self.native.cells(), ["table", "date", "status", "expected", "found"])
+        return _dated_frame(self.native.cells(), ["table", "date", "status", "expected", "found", "reason"])
 
     def problems(self) -> pd.DataFrame:
         f = self.to_frame()
-        return f[f["status"] != "ok"].reset_index(drop=True)
+        return f[~f["status"].isin(["ok", "empty"])].reset_index(drop=True)
 
     def __str__(self) -> str:
         return str(self.native.to_text())
@@ -170,7 +209,9 @@ def preflight(wh: Warehouse, p: Plan) -> PreflightReport:
     Returns
     -------
     PreflightReport
-        ``.ok`` and ``.problems()`` (table, date, status missing/partial, expected, found).
+        ``.ok`` and ``.problems()`` (table, date, status missing/partial, expected, found, reason);
+        ``.to_frame()`` also has the ``empty`` cells: no rows, because the table's producer ran and had
+        nothing to write (its run-ledger row says so, with the reason), which is not a problem.
     """
     return PreflightReport(_core.preflight(engine_of(wh), wh.schedule(), p.native))
 
@@ -249,6 +290,20 @@ def _drive(handle: Any, reporter: Any) -> Any:
     return native
 
 
+#: What ``progress`` may be besides a reporter object.
+_PROGRESS_MODES = (None, True, False, "bar", "log", "none")
+
+
+def _check_progress(progress: Any) -> None:
+    """Refuse an unknown ``progress`` before anything runs (ConfigError, also a ValueError)."""
+    if hasattr(progress, "update") and hasattr(progress, "close"):
+        return
+    if isinstance(progress, (bool, str, type(None))) and progress in _PROGRESS_MODES:
+        return
+    raise ConfigError(f"progress={progress!r}: expected 'bar', 'log', 'none', True, False, None or a reporter "
+                      "with update(event) and close()")
+
+
 def require_writable(wh: Warehouse) -> None:
     """Refuse a backfill on a read-only warehouse before anything runs (ConfigError naming its path)."""
     _core.require_writable(engine_of(wh))
@@ -282,10 +337,13 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     skip_preflight : bool
         Run without the pre-flight check.
     progress : {"bar", "log", "none"}, bool or reporter, optional
-        Live bars (per phase in Jupyter, ipywidgets when installed), the legacy log lines, or nothing;
-        None chooses bars on a terminal or in Jupyter, log lines otherwise. An object with
-        ``update(event)`` and ``close()`` is used as the reporter (an optional ``begin()`` is called
-        once the run has started).
+        ``"bar"`` (or True): live bars on stderr (per phase in Jupyter, ipywidgets when installed).
+        ``"log"`` (or False): the legacy per-date lines, logged at INFO to the ``nbaprops.backfill``
+        logger; Python shows INFO records only once logging is configured, so a plain script prints
+        nothing until it calls e.g. ``logging.basicConfig(level=logging.INFO)``. ``"none"``: nothing.
+        None (default) chooses bars when stderr is a terminal or in Jupyter, else ``"log"``. An object
+        with ``update(event)`` and ``close()`` is used as the reporter (an optional ``begin()`` is
+        called once the run has started). Any other value raises ConfigError before anything runs.
     checkpoint_dir : path-like, optional
         See :func:`resolve_checkpoint_dir`.
     max_retries, retry_base_seconds
@@ -298,25 +356,36 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     RunResult
         One terminal status per unit (``.units``), ``.summary`` per processor, ``.failed``,
         ``.exit_code`` (0 only when no unit failed or was blocked; 1 when pre-flight refused the run,
-        with nothing written; 130 after an interrupt) and ``.cancelled``.
+        with nothing written; 130 after an interrupt), ``.cancelled`` and ``.summary_text`` (the
+        text the command line prints). When the pre-flight refuses, ``.units`` and ``.summary`` are
+        empty, ``.summary_text`` holds the pre-flight report (``print(result.summary_text)``) and
+        ``.preflight`` the :class:`PreflightReport` (``.problems()`` lists the missing and partial
+        upstream cells).
 
     Raises
     ------
     ConfigError
         On a read-only warehouse (opened so, or its directory or a database file is not writable),
-        naming its path, before anything runs.
+        naming its path, and for an unknown ``progress``, before anything runs.
 
     Notes
     -----
+    A refused pre-flight and a plan without a single game date are also logged as warnings to the
+    ``nbaprops.backfill`` logger, which Python shows on stderr even without any logging configuration.
+
     Ctrl-C — or Jupyter's "interrupt the kernel", the same signal — stops cleanly: units already
     running finish and commit, nothing new starts, nothing is half-written, the checkpoint is saved and
     the call returns a RunResult with ``cancelled`` True and exit code 130. Rerun to resume.
     """
-    if not isinstance(p, Plan):
-        p = plan(wh, p, end, processors=processors, dates=dates)
+    _check_progress(progress)
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    if not isinstance(p, Plan):
+        p = plan(wh, p, end, processors=processors, dates=dates)
     require_writable(wh)
+    empty = no_game_dates_warning(p)
+    if empty and not _CALLER_REPORTS.get():
+        _log.warning("%s", empty)
     totals: dict[str, int] = dict(collections.Counter(p.native.units()["processor"]))
     if "player_prop_predictions" in totals:
         ensure_default_model()  # parsed in the background while pre-flight and the earlier phases run
@@ -324,9 +393,13 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     if not skip_preflight:
         report = preflight(wh, p)
         if not report.ok:
-            return RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
-                             summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
-                             preflight=report)
+            refused = RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
+                                summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
+                                preflight=report)
+            if not _CALLER_REPORTS.get():
+                _log.warning("backfill refused by the pre-flight (exit code 1; the report is also in "
+                             "result.summary_text and result.preflight):\n%s", refused.summary_text)
+            return refused
     ckpt = "" if p.explicit_dates else resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
@@ -450,7 +523,7 @@ def freshness(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Dat
 
 @dataclass
 class CoverageReport:
-    """Tables × game dates: ok / missing / partial / stale / failed / bootstrap against the schedule."""
+    """Tables × game dates: ok / missing / partial / stale / failed / bootstrap / empty against the schedule."""
 
     native: Any
 
@@ -459,7 +532,7 @@ class CoverageReport:
 
     def gaps(self) -> pd.DataFrame:
         f = self.to_frame()
-        return f[~f["status"].isin(["ok", "bootstrap"])].reset_index(drop=True)
+        return f[~f["status"].isin(["ok", "bootstrap", "empty"])].reset_index(drop=True)
 
     def to_json(self) -> str:
         f = self.to_frame()
@@ -471,7 +544,8 @@ class CoverageReport:
         return str(self.native.to_text())
 
 
-def coverage(wh: Warehouse, start: DateLike, end: DateLike, tables: Optional[Iterable[str]] = None) -> CoverageReport:
+def coverage(wh: Warehouse, start: DateLike, end: DateLike,
+             tables: Optional[Iterable[str] | str] = None) -> CoverageReport:
     """Gap report: tables × game dates against the schedule.
 
     Parameters
@@ -480,17 +554,21 @@ def coverage(wh: Warehouse, start: DateLike, end: DateLike, tables: Optional[Ite
         The warehouse to inspect.
     start, end : date-like
         The range; only its game dates are checked.
-    tables : iterable of str, optional
-        Tables to check (default: every processor's output table, in dependency order).
+    tables : str or iterable of str, optional
+        Tables to check, a list or a comma-separated string (default: every processor's output
+        table, in dependency order).
 
     Returns
     -------
     CoverageReport
-        ``.to_frame()`` (table, date, status ok/missing/partial/stale/failed/bootstrap, expected,
-        found, reason), ``.gaps()`` (every status but ok and bootstrap), ``.to_json()``. ``stale``:
+        ``.to_frame()`` (table, date, status ok/missing/partial/stale/failed/bootstrap/empty, expected,
+        found, reason), ``.gaps()`` (every status but ok, bootstrap and empty), ``.to_json()``. ``stale``:
         the rows are there, but the unit that wrote them is stale (see :func:`freshness`): its inputs
         changed since it committed, or an upstream result it reads is stale, failed or missing.
+        ``empty``: a precompute or prediction table holds no rows on the date because its producer ran
+        and had nothing to write (e.g. TDZA before any team has played 15 games); ``reason`` is the
+        run's. ``failed`` and ``missing`` cells carry the newest run's reason too, when there is one.
     """
-    names = list(tables) if tables else [x["output_table"] for x in _core.processors()]
+    names = _names(tables) or [x["output_table"] for x in _core.processors()]
     return CoverageReport(_core.coverage(engine_of(wh), wh.schedule(), to_days(start, "--start-date"),
                                          to_days(end, "--end-date"), names))

@@ -10,7 +10,7 @@ from .. import _core
 from ..errors import ConfigError
 from .._frames import to_frame
 from ._handle import engine_of
-from .dates import DateLike, to_days
+from .dates import DateLike, check_order, to_days
 
 
 class Warehouse:
@@ -111,6 +111,11 @@ class Warehouse:
         -------
         pandas.Series
             int64 counts indexed by date; dates without rows are absent.
+
+        Raises
+        ------
+        ConfigError
+            When ``end`` is before ``start``.
         """
         return _by_date(self._native.partition_counts(table, *_bounds(start, end)), table, "int64")
 
@@ -133,14 +138,21 @@ class Warehouse:
         pandas.Series
             16-hex-digit hashes indexed by date; partitions without a recorded hash (written
             by another tool, or empty) are absent.
+
+        Raises
+        ------
+        ConfigError
+            When ``end`` is before ``start``.
         """
         return _by_date(self._native.partition_hashes(table, *_bounds(start, end)), table, "object")
 
 
 def _bounds(start: Optional[DateLike], end: Optional[DateLike]) -> tuple[Optional[int], Optional[int]]:
-    """Inclusive date bounds as day numbers (None stays open)."""
-    return (None if start is None else to_days(start, "start"),
-            None if end is None else to_days(end, "end"))
+    """Inclusive date bounds as day numbers (None stays open); ConfigError when ``end`` is before ``start``."""
+    s = None if start is None else to_days(start, "start")
+    e = None if end is None else to_days(end, "end")
+    check_order(s, e)
+    return s, e
 
 
 def _by_date(values: dict, name: str, dtype: str) -> pd.Series:
@@ -180,7 +192,7 @@ def open(uri: str | os.PathLike, read_only: bool = False) -> Warehouse:  # noqa:
 
 
 def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-         columns: Sequence[str] = (), *, categorical: bool = False) -> pd.DataFrame:
+         columns: Sequence[str] | str = (), *, categorical: bool = False) -> pd.DataFrame:
     """Read the rows of a table whose partition date lies in [start, end] into a DataFrame.
 
     Parameters
@@ -192,8 +204,8 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
     start, end : date-like, optional
         Inclusive partition-date bounds (ISO string, ``datetime.date`` or Timestamp); both None
         reads every row, one None leaves that side open.
-    columns : sequence of str, optional
-        A projection (default: every column, in DDL order).
+    columns : str or sequence of str, optional
+        A projection, a list or a comma-separated string (default: every column, in DDL order).
     categorical : bool, keyword-only
         False (default): text as ``object`` columns of str (None for NULL). True: STRING columns as
         pandas ``category`` with sorted categories (hashes such as ``data_hash`` excepted) — less
@@ -209,7 +221,8 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
     Raises
     ------
     ConfigError
-        For an unknown table or column (the message lists the known ones).
+        For an unknown table or column (the message lists the known ones), or an ``end`` before
+        ``start``.
     DataError
         For an invalid date bound (the message names it) or an unreadable stored value.
     StorageError
@@ -222,8 +235,9 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
     decodes the table's pages straight from the file, at one snapshot, in parallel; a small range goes
     through the date index. A writable warehouse's write-ahead log may be checkpointed by such a read.
     """
-    s = None if start is None else to_days(start, "start")
-    e = None if end is None else to_days(end, "end")
+    s, e = _bounds(start, end)
+    if isinstance(columns, str):  # one name, or several comma-separated, not its characters
+        columns = [c.strip() for c in columns.split(",") if c.strip()]
     return to_frame(engine_of(wh).read(table, s, e, list(columns), bool(categorical)))
 
 
