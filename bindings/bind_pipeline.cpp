@@ -179,7 +179,7 @@ void bind_preflight(pyb::module_& m) {
       .def("cells", [](const pl::PreflightReport& r) {
         pyb::list out;
         for (const auto& c : r.cells)
-          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found));
+          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found, c.reason));
         return out;
       });
   m.def("preflight", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p) {

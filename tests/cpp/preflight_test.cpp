@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "nbaprops/pipeline/preflight.hpp"
+#include "nbaprops/pipeline/runner.hpp"
 #include "pipeline_fakes.hpp"
 #include "test_util.hpp"
 
@@ -176,4 +177,46 @@ TEST(PreflightTest, OptionalReadsReportButDoNotFailTheirOwnDates) {
   std::string text = r.to_text();
   EXPECT_NE(text.find("2023-04-09 missing: expected 2, found 0 (optional)"), std::string::npos) << text;
   EXPECT_NE(text.find("PRE-FLIGHT OK"), std::string::npos) << text;
+}
+
+TEST(PreflightTest, AnUpstreamThatRanWithNothingToWriteIsNotMissing) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Schedule s = small_schedule();
+  load_raw(*wh, s, /*skip=*/{}, /*half=*/{});
+  Fakes f;
+  PlanOptions up;
+  up.range = DateRange{D("2023-11-10"), D("2023-11-14")};
+  up.processors = {"fb"};
+  // Before fa ran, its table is missing on every date fb reads.
+  PreflightReport before = preflight(*wh, s, make_plan(s, up, f.abc()), f.abc());
+  EXPECT_FALSE(before.ok());
+  EXPECT_EQ(before.problems().size(), 4u);  // game dates 11-10, 11-11, 11-13, 11-14
+
+  f.control.empty.insert({"fa", D("2023-11-13")});
+  PlanOptions fa = up;
+  fa.processors = {"fa"};
+  RunOptions ro;
+  ro.checkpoint_dir = (dir.path() / "ck").string();
+  ASSERT_EQ(run(*wh, s, make_plan(s, fa, f.abc()), ro).exit_code(), 0);
+
+  PreflightReport r = preflight(*wh, s, make_plan(s, up, f.abc()), f.abc());
+  EXPECT_TRUE(r.ok()) << r.to_text();
+  EXPECT_TRUE(r.problems().empty());
+  const PreflightCell* c = find_cell(r, kA, D("2023-11-13"));
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, "empty");
+  EXPECT_EQ(c->expected, 0);
+  EXPECT_EQ(c->reason, "no entity qualified");
+  EXPECT_NE(r.to_text().find("(1 ran with nothing to write)"), std::string::npos) << r.to_text();
+
+  // When fa's newest run of the date failed, the date is missing again.
+  f.control.empty.clear();
+  f.control.fail.insert({"fa", D("2023-11-13")});
+  RunOptions again = ro;
+  again.resume = false;
+  EXPECT_EQ(run(*wh, s, make_plan(s, fa, f.abc()), again).exit_code(), 1);
+  PreflightReport after = preflight(*wh, s, make_plan(s, up, f.abc()), f.abc());
+  EXPECT_FALSE(after.ok());
+  EXPECT_EQ(find_cell(after, kA, D("2023-11-13"))->status, "missing");
 }

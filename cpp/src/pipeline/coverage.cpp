@@ -14,7 +14,7 @@ namespace nbaprops::pipeline {
 std::vector<CoverageCell> CoverageReport::gaps() const {
   std::vector<CoverageCell> out;
   for (const auto& c : cells) {
-    if (c.status != "ok" && c.status != "bootstrap") out.push_back(c);
+    if (c.status != "ok" && c.status != "bootstrap" && c.status != "empty") out.push_back(c);
   }
   return out;
 }
@@ -31,15 +31,15 @@ std::string CoverageReport::to_text() const {
   size_t name_w = 5;
   for (const auto& t : tables) name_w = std::max(name_w, t.size());
   os << "COVERAGE " << range.start.iso() << " to " << range.end.iso()
-     << " (ok game dates / game dates per month; b = bootstrap dates, ! = "
-        "gaps)\n";
+     << " (ok game dates / game dates per month; b = bootstrap dates, e = dates its producer ran with nothing to "
+        "write, ! = gaps)\n";
   os << std::left << std::setw(static_cast<int>(name_w)) << "table";
   for (const auto& m : months) os << "  " << std::right << std::setw(11) << m;
   os << "\n";
   for (const auto& t : tables) {
     os << std::left << std::setw(static_cast<int>(name_w)) << t;
     for (const auto& m : months) {
-      int ok = 0, total = 0, boot = 0, bad = 0;
+      int ok = 0, total = 0, boot = 0, empty = 0, bad = 0;
       for (const auto& c : cells) {
         if (c.table != t || month_of(c.date) != m) continue;
         ++total;
@@ -47,11 +47,14 @@ std::string CoverageReport::to_text() const {
           ++ok;
         else if (c.status == "bootstrap")
           ++boot;
+        else if (c.status == "empty")
+          ++empty;
         else
           ++bad;
       }
-      std::string cell = std::to_string(ok) + "/" + std::to_string(total - boot);
+      std::string cell = std::to_string(ok) + "/" + std::to_string(total - boot - empty);
       if (boot) cell += " b" + std::to_string(boot);
+      if (empty) cell += " e" + std::to_string(empty);
       if (bad) cell += "!";
       os << "  " << std::right << std::setw(11) << cell;
     }
@@ -71,7 +74,9 @@ std::string CoverageReport::to_text() const {
     if (c.status == "stale") {
       os << c.reason << " (" << c.found << " rows)\n";
     } else {
-      os << "expected " << c.expected << ", found " << c.found << "\n";
+      os << "expected " << c.expected << ", found " << c.found;
+      if (!c.reason.empty()) os << " (" << c.reason << ")";
+      os << "\n";
     }
   }
   for (const auto& [t, k] : shown) {
@@ -134,11 +139,14 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
   // names of their own), as a block (SQLite: from the file's pages, where it
   // can, instead of an index-ordered walk of every row): the columns resolved
   // once, keys by interned text.
-  std::map<std::pair<std::string, Date>, std::string> latest;
+  struct Latest {
+    std::string status, reason;
+  };
+  std::map<std::pair<std::string, Date>, Latest> latest;
   {
     const Table t = warehouse.read_block(catalog::get("nba_orchestration.run_ledger"), range,
-                                         {"output_table", "unit_date", "status", "finished_at"});
-    const Column &table = t.col(0), &day = t.col(1), &status = t.col(2), &fin = t.col(3);
+                                         {"output_table", "unit_date", "status", "finished_at", "reason"});
+    const Column &table = t.col(0), &day = t.col(1), &status = t.col(2), &fin = t.col(3), &why = t.col(4);
     auto finished = [&](size_t r) { return fin.is_null(r) ? std::string_view() : std::string_view(fin.text_at(r)); };
     std::map<std::pair<const std::string*, int64_t>, size_t> newest;  // → row
     for (size_t r = 0; r < t.num_rows(); ++r) {
@@ -147,7 +155,8 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
       if (!first && finished(r) >= finished(it->second)) it->second = r;
     }
     for (const auto& [key, r] : newest)
-      latest[{*key.first, Date(static_cast<int32_t>(key.second))}] = status.text_at(r);
+      latest[{*key.first, Date(static_cast<int32_t>(key.second))}] =
+          Latest{status.text_at(r), why.is_null(r) ? std::string() : why.text_at(r)};
   }
   const auto stale = stale_cells(warehouse, schedule, range, tables, processors);
   for (const std::string& name : tables) {
@@ -164,16 +173,29 @@ CoverageReport coverage(Warehouse& warehouse, const Schedule& schedule, DateRang
       auto it = counts.find(d);
       c.found = it == counts.end() ? 0 : it->second;
       auto lt = latest.find({name, d});
-      const std::string last = lt == latest.end() ? std::string() : lt->second;
+      const std::string last = lt == latest.end() ? std::string() : lt->second.status;
+      auto st = stale.find({name, d});
       if (last == "failed" || last == "blocked") {
         c.status = "failed";
+        c.reason = lt->second.reason;
       } else if (c.found == 0 && ((skips_bootstrap && schedule.is_bootstrap(d)) || last == "skipped_bootstrap")) {
         c.status = "bootstrap";
         c.expected = 0;
+      } else if (c.found == 0 && last == "empty" && st == stale.end()) {
+        // The producer ran and had nothing to write. A flat-minimum table
+        // (precompute, predictions) legitimately holds no rows then; a raw or
+        // analytics table with no rows on a game date is still missing, the
+        // run's reason telling why.
+        c.reason = lt->second.reason;
+        if (rule.flat()) {
+          c.status = "empty";
+          c.expected = 0;
+        } else {
+          c.status = classify_cell(c.expected, c.found);
+        }
       } else {
         c.status = classify_cell(c.expected, c.found);
-        auto st = stale.find({name, d});
-        if (st != stale.end() && (c.status == "ok" || c.status == "partial")) {
+        if (st != stale.end() && (c.status == "ok" || c.status == "partial" || last == "empty")) {
           c.status = "stale";
           c.reason = st->second;
         }

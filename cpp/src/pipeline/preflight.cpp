@@ -1,9 +1,11 @@
 #include "nbaprops/pipeline/preflight.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "nbaprops/core/schema.hpp"
 
@@ -38,15 +40,22 @@ std::string classify_cell(int64_t expected, int64_t found) {
   return "ok";
 }
 
+namespace {
+
+/// A cell that needs nothing done: rows there, or a producer that ran and had
+/// nothing to write.
+bool fine_cell(const PreflightCell& c) { return c.status == "ok" || c.status == "empty"; }
+
+}  // namespace
+
 bool PreflightReport::ok() const noexcept {
-  return std::none_of(cells.begin(), cells.end(),
-                      [](const PreflightCell& c) { return c.required && c.status != "ok"; });
+  return std::none_of(cells.begin(), cells.end(), [](const PreflightCell& c) { return c.required && !fine_cell(c); });
 }
 
 std::vector<PreflightCell> PreflightReport::problems() const {
   std::vector<PreflightCell> out;
   for (const auto& c : cells) {
-    if (c.status != "ok") out.push_back(c);
+    if (!fine_cell(c)) out.push_back(c);
   }
   return out;
 }
@@ -57,7 +66,7 @@ std::string PreflightReport::to_text() const {
         "schedule)\n";
   bool any_required_problem = false;
   for (const std::string& t : tables) {
-    int64_t total = 0, good = 0;
+    int64_t total = 0, good = 0, empty = 0;
     bool any_required = false;      // some date of t is read by a required read
     bool required_problem = false;  // … and one of those is not ok
     std::vector<const PreflightCell*> bad;
@@ -65,8 +74,9 @@ std::string PreflightReport::to_text() const {
       if (c.table != t) continue;
       ++total;
       any_required = any_required || c.required;
-      if (c.status == "ok") {
+      if (fine_cell(c)) {
         ++good;
+        empty += c.status == "empty" ? 1 : 0;
       } else {
         bad.push_back(&c);
         required_problem = required_problem || c.required;
@@ -75,6 +85,7 @@ std::string PreflightReport::to_text() const {
     const bool fine = bad.empty();
     any_required_problem = any_required_problem || required_problem;
     os << (fine ? "✅ " : (required_problem ? "❌ " : "⚠️ ")) << t << ": " << good << "/" << total << " dates ok"
+       << (empty > 0 ? " (" + std::to_string(empty) + " ran with nothing to write)" : "")
        << (any_required ? "" : " (optional)") << "; rule: " << row_expectation(t).rule << "\n";
     size_t shown = 0;
     for (const PreflightCell* c : bad) {
@@ -87,14 +98,51 @@ std::string PreflightReport::to_text() const {
     }
   }
   for (const std::string& t : not_checked) os << "•  " << t << ": produced inside the plan (not checked)\n";
-  os << (any_required_problem ? "PRE-FLIGHT FAILED: missing or partial upstream data (use "
-                                "--skip-preflight to run anyway)"
+  os << (any_required_problem ? "PRE-FLIGHT FAILED: missing or partial upstream data (run the producers of those "
+                                "dates first; to run anyway: --skip-preflight, or skip_preflight=True in Python)"
                               : "PRE-FLIGHT OK")
      << "\n";
   return os.str();
 }
 
 namespace {
+
+/// Cells without rows whose producer ran and had nothing to write: the newest
+/// run-ledger row of (producer, date) is "empty". Only for tables whose rule is
+/// a flat minimum (precompute and prediction tables, whose entity sets
+/// legitimately shrink to none early in a season); a raw or analytics table
+/// holding nothing on a game date is missing whatever its producer said.
+void mark_empty_cells(Warehouse& warehouse, std::vector<PreflightCell>& cells,
+                      const std::function<const Processor*(const std::string&)>& producer_of) {
+  LedgerLookup q{{}, {"success", "empty", "failed", "blocked"}, {}, {"processor", "unit_date", "status", "reason"}};
+  std::vector<size_t> asked;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const PreflightCell& c = cells[i];
+    if (c.status != "missing" || !row_expectation(c.table).flat()) continue;
+    if (const Processor* p = producer_of(c.table)) {
+      q.units.emplace_back(p->info().name, c.date);
+      asked.push_back(i);
+    }
+  }
+  if (asked.empty()) return;
+  const Table t = warehouse.newest_ledger_rows(q);
+  const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
+               &reason = t.col("reason");
+  std::map<std::pair<std::string_view, int64_t>, std::string> empty;  // (processor, day) → reason
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    if (status.text_at(r) != "empty") continue;
+    empty.emplace(std::make_pair(std::string_view(proc.text_at(r)), day.int_at(r)),
+                  reason.is_null(r) ? std::string() : reason.text_at(r));
+  }
+  for (size_t k = 0; k < asked.size(); ++k) {
+    PreflightCell& c = cells[asked[k]];
+    const auto it = empty.find({q.units[k].first, c.date.days()});
+    if (it == empty.end()) continue;
+    c.status = "empty";
+    c.expected = 0;
+    c.reason = it->second;
+  }
+}
 
 /// Game dates a read of @p r for run date @p d reaches.
 std::vector<Date> window_dates(const Schedule& schedule, const UpstreamRead& r, Date d) {
@@ -118,13 +166,17 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
 PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan,
                           const std::vector<const Processor*>& processors) {
   PreflightReport report;
-  auto skips_bootstrap = [&](const std::string& table) {
+  auto producer_of = [&](const std::string& table) {
     const Processor* p = plan.producer_of(table);
     if (!p) {
       for (const Processor* q : processors) {
         if (q->info().output_table == table) p = q;
       }
     }
+    return p;
+  };
+  auto skips_bootstrap = [&](const std::string& table) {
+    const Processor* p = producer_of(table);
     return p && p->info().bootstrap == BootstrapPolicy::kSkip;
   };
   // Dates each producer in the plan will write.
@@ -180,9 +232,10 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
       auto it = counts.find(d);
       int64_t found = it == counts.end() ? 0 : it->second;
       report.cells.push_back(
-          PreflightCell{t, d, classify_cell(expected, found), expected, found, required[t].count(d) > 0});
+          PreflightCell{t, d, classify_cell(expected, found), expected, found, required[t].count(d) > 0, {}});
     }
   }
+  mark_empty_cells(warehouse, report.cells, producer_of);
   return report;
 }
 

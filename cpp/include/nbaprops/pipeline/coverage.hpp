@@ -20,6 +20,11 @@ namespace nbaprops::pipeline {
 /// - "bootstrap": no rows, and the date is a bootstrap date of a processor that
 /// skips bootstrap
 ///   (or the latest ledger status is skipped_bootstrap) — expected 0;
+/// - "empty": no rows, and the latest ledger row says the producer ran and had
+/// nothing to write (a table whose rule is a flat minimum, RowExpectation::flat:
+/// precompute and prediction tables) — expected 0, not a gap; reason is the
+/// run's (e.g. "no team qualified …"). In other tables such a date is
+/// "missing", with the run's reason;
 /// - "missing" / "partial" / "ok": found against row_expectation(table) for the
 /// date's games;
 /// - "stale": rows are there ("ok" or "partial" by count), but the unit that
@@ -31,7 +36,7 @@ struct CoverageCell {
   std::string status;
   int64_t expected = 0;
   int64_t found = 0;
-  std::string reason;  ///< why a "stale" or "failed" cell is one ("" otherwise)
+  std::string reason;  ///< why a "stale", "empty" or "missing" cell is one, when known ("" otherwise)
 };
 
 /// The report.
@@ -39,7 +44,7 @@ struct CoverageReport {
   std::vector<CoverageCell> cells;  ///< grouped by table (given order), then date
   std::vector<std::string> tables;
   DateRange range;
-  /// @return cells whose status is not ok or bootstrap.
+  /// @return cells whose status is not ok, bootstrap or empty.
   [[nodiscard]] std::vector<CoverageCell> gaps() const;
   /// @return a tables × months grid (`ok/game-dates` per month, `!` marks
   /// gaps), then the gaps (first 20 per table) with expected and found counts.

@@ -26,6 +26,9 @@ struct RowExpectation {
   /// @return rows required on a date with @p games counted games (0 when games
   /// is 0).
   [[nodiscard]] int64_t expected(int64_t games) const noexcept;
+  /// @return whether the rule is a flat minimum per game date (no per-game or
+  /// per-team-game count).
+  [[nodiscard]] bool flat() const noexcept { return per_game <= 0 && per_team_game <= 0; }
 };
 
 /// The per-table rule:
@@ -45,10 +48,14 @@ RowExpectation row_expectation(const std::string& table);
 struct PreflightCell {
   std::string table;
   Date date;
-  std::string status;    ///< "ok" | "missing" | "partial"
-  int64_t expected = 0;  ///< rows the schedule requires
+  /// "ok" | "missing" | "partial" | "empty": no rows, and the newest run-ledger
+  /// row of the table's producer for the date says it ran and had nothing to
+  /// write (e.g. TDZA before any team has played 15 games): not a problem.
+  std::string status;
+  int64_t expected = 0;  ///< rows the schedule requires (0 for an "empty" cell)
   int64_t found = 0;     ///< rows present
   bool required = true;  ///< false for optional reads (informative only, never blocks)
+  std::string reason;    ///< an "empty" cell's reason from the ledger ("" otherwise)
 };
 
 /// The pre-flight result.
@@ -58,7 +65,7 @@ struct PreflightReport {
   std::vector<std::string> not_checked;  ///< upstream tables produced inside the plan (with producer)
   /// @return false when any required cell is missing or partial.
   [[nodiscard]] bool ok() const noexcept;
-  /// @return the non-ok cells.
+  /// @return the missing and partial cells (not the "empty" ones).
   [[nodiscard]] std::vector<PreflightCell> problems() const;
   /// @return a report: per table `✅|❌ <table>: a/b dates ok`, the
   /// missing/partial dates with expected and found counts (first 20 per table),
@@ -74,7 +81,9 @@ struct PreflightReport {
 /// has a pending unit on D' (that partition will be written by the run). One
 /// partition_counts query per table. Bootstrap dates of a table whose producer
 /// skips bootstrap (BootstrapPolicy::kSkip) are not expected (that producer
-/// never writes them). @throws StorageError. Producers outside the plan are
+/// never writes them). A date without rows whose producer's newest run-ledger
+/// row is "empty" is an "empty" cell, not a missing one (one ledger lookup
+/// for those cells). @throws StorageError. Producers outside the plan are
 /// looked up in the global registry.
 PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const Plan& plan);
 /// Same, looking up producers outside the plan in @p processors (tests,
