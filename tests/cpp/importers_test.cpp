@@ -208,10 +208,10 @@ TEST(ImportSchedule, FlatLayoutAndEveryDateFormat) {
     std::string g = game_json(id, "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 1, "7:30 pm ET");
     return g.substr(0, g.size() - 1) + R"(,")" + field + R"(":")" + date + R"("})";
   };
-  const std::string json = R"({"games":[)" + with_date("1", "gameDate", "11/01/2024 00:00:00") + "," +
-                           with_date("2", "gameDate", "11/02/2024") + "," +
-                           with_date("3", "gameDateEst", "2024-11-03T00:00:00Z") + "," +
-                           with_date("4", "gameDate", "2024-11-04") + "]}";
+  const std::string json = R"({"games":[)" + with_date("0022400001", "gameDate", "11/01/2024 00:00:00") + "," +
+                           with_date("0022400002", "gameDate", "11/02/2024") + "," +
+                           with_date("0022400003", "gameDateEst", "2024-11-03T00:00:00Z") + "," +
+                           with_date("0022400004", "gameDate", "2024-11-04") + "]}";
   ScheduleImport imp = parse_nbacom_schedule(json, "flat.json");
   ASSERT_EQ(imp.games.size(), 4u);
   EXPECT_EQ(imp.games[0].date, Date::parse("2024-11-01"));
@@ -223,21 +223,21 @@ TEST(ImportSchedule, FlatLayoutAndEveryDateFormat) {
 
   // Old layout with the ISO and the `date` key at the gameDates level.
   const std::string old = R"({"leagueSchedule":{"gameDates":[{"date":"2025-01-15T00:00:00Z","games":[)" +
-                          game_json("9", "20250115/BOSNYK", "NYK", "BOS", "", "", "Week 13", 13, 3) + "]}]}}";
+                          game_json("0022400009", "20250115/BOSNYK", "NYK", "BOS", "", "", "Week 13", 13, 3) + "]}]}}";
   EXPECT_EQ(parse_nbacom_schedule(old, "old.json").games.at(0).date, Date::parse("2025-01-15"));
 }
 
 TEST(ImportSchedule, DropsExhibitionAndInvalidGames) {
-  const std::string json = R"({"games":[)" +
-                           game_json("1", "20241005/NZBUTA", "UTA", "NZB", "Preseason", "", "", 0,
-                                     3) +
-                           "," +  // exhibition
-                           game_json("2", "20250216/KENCHK", "CHK", "KEN", "All-Star Game", "", "", 0, 3) +
-                           "," +                                                                           // exhibition
-                           game_json("3", "20241101BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "," +  // no '/'
-                           game_json("4", "20241101/BOSNYK", "NYK", "", "", "", "Week 2", 2, 3) + "," +    // no away
-                           game_json("5", "20250214/TMTTMX", "TMX", "TMT", "", "", "", 0, 3) + "," +       // non-NBA
-                           game_json("6", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "]}";
+  const std::string json =
+      R"({"games":[)" +
+      game_json("0022400001", "20241005/NZBUTA", "UTA", "NZB", "Preseason", "", "", 0,
+                3) +
+      "," +                                                                                            // exhibition
+      game_json("0022400002", "20250216/KENCHK", "CHK", "KEN", "All-Star Game", "", "", 0, 3) + "," +  // exhibition
+      game_json("0022400003", "20241101BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "," +          // no '/'
+      game_json("0022400004", "20241101/BOSNYK", "NYK", "", "", "", "Week 2", 2, 3) + "," +            // no away
+      game_json("0022400005", "20250214/TMTTMX", "TMX", "TMT", "", "", "", 0, 3) + "," +               // non-NBA
+      game_json("0022400006", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "]}";
   // Give every game a date.
   std::string dated = json;
   for (size_t p = 0; (p = dated.find(R"("gameId")", p)) != std::string::npos; p += 30) {
@@ -245,14 +245,14 @@ TEST(ImportSchedule, DropsExhibitionAndInvalidGames) {
   }
   ScheduleImport imp = parse_nbacom_schedule(dated, "drops.json");
   ASSERT_EQ(imp.games.size(), 1u);
-  EXPECT_EQ(imp.games[0].nba_game_id, "6");
+  EXPECT_EQ(imp.games[0].nba_game_id, "0022400006");
   EXPECT_EQ(imp.dropped_exhibition, 2);
   EXPECT_EQ(imp.dropped_invalid, 3);
 }
 
 TEST(ImportSchedule, UnreadableDateOrJsonIsDataError) {
   const std::string json = R"({"leagueSchedule":{"gameDates":[{"gameDate":"Nov 1 2024","games":[)" +
-                           game_json("7", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "]}]}}";
+                           game_json("0022400007", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3) + "]}]}}";
   std::string m = data_error_of([&] { parse_nbacom_schedule(json, "s.json"); });
   EXPECT_NE(m.find("s.json game #0 (20241101/BOSNYK) field gameDate"), std::string::npos) << m;
   EXPECT_NE(m.find("Nov 1 2024"), std::string::npos) << m;
@@ -762,8 +762,9 @@ TEST(ImportTrust, Finding2_OneGameFileKeepsTheDatesOtherGames) {
   // A box-score file of one game leaves the other game's lines alone too.
   auto bdl_game = [](const std::string& home, const std::string& away, const std::string& first, int pts) {
     return R"({"date":"2023-11-03","home_team":{"abbreviation":")" + home + R"(","players":[{"pts":)" +
-           std::to_string(pts) + R"(,"min":"30","player":{"id":1,"first_name":")" + first +
-           R"(","last_name":"X"}}]},"visitor_team":{"abbreviation":")" + away + R"(","players":[]}})";
+           std::to_string(pts) +
+           R"(,"min":"30","fgm":0,"fga":0,"fg3m":0,"fg3a":0,"ftm":0,"fta":0,"oreb":0,"dreb":0,"reb":0,"ast":0,"stl":0,"blk":0,"turnover":0,"pf":0,"player":{"id":1,"first_name":")" +
+           first + R"(","last_name":"X"}}]},"visitor_team":{"abbreviation":")" + away + R"(","players":[]}})";
   };
   write_bdl(*wh, parse_bdl_box_scores(
                      R"({"data":[)" + bdl_game("MIA", "WAS", "A", 10) + "," + bdl_game("BOS", "NYK", "B", 20) + "]}",
@@ -1124,4 +1125,144 @@ TEST(ImportValidate, MinutesIntsAndKeys) {
   EXPECT_EQ(m,
             "x.csv: nba_raw.player_shot_zones rows 0 and 1 share the key "
             "(game_id=g, player_lookup=p) (date 2024-01-15)");
+}
+
+// ----------------------------------------------------------------------------------------
+// Audit of 2026-12: bad input refused, never stored.
+
+TEST(ImportValidate, InvalidUtf8IsEscapedAndClippedAtCharacterBoundaries) {
+  EXPECT_EQ(valid_utf8_prefix("Jos\xc3\xa9"), 5u);
+  EXPECT_EQ(valid_utf8_prefix("Jos\xe9 Alvarado"), 3u);
+  EXPECT_EQ(valid_utf8_prefix("\xed\xa0\x80"), 0u);  // a UTF-16 surrogate
+  EXPECT_EQ(valid_utf8_prefix("\xc0\xaf"), 0u);      // overlong '/'
+  EXPECT_EQ(escape_invalid_utf8("Jos\xe9 Alvarado"), "Jos\\xe9 Alvarado");
+  EXPECT_EQ(escape_invalid_utf8("Jos\xc3\xa9"), "Jos\xc3\xa9");
+  EXPECT_EQ(escape_invalid_utf8("cut \xc3"), "cut \\xc3");
+  // Never ends inside a character: "é" is two bytes and does not fit in 4.
+  EXPECT_EQ(utf8_clip("Jos\xc3\xa9", 4), "Jos");
+  EXPECT_EQ(utf8_clip("ab\xff", 5), "ab");
+  std::string m =
+      data_error_of([] { require_utf8(RowRef("f.csv", "line 3", "2023-11-04"), "PLAYER_NAME", "J\xf6rdan"); });
+  EXPECT_NE(m.find("f.csv line 3 field PLAYER_NAME value 'J\\xf6rdan' (date 2023-11-04): not valid UTF-8"),
+            std::string::npos)
+      << m;
+}
+
+TEST(ImportShotChart, Latin1TextIsRefusedNamingLineFieldValueAndDate) {
+  const std::string csv = std::string(kShotHeader) +
+                          shot("Utah Jazz", "203903", "Jordan Clarkson", "11-03-2023", "22300003", "UTA", "LAL", "TRUE",
+                               "2PT Field Goal", "Mid-Range") +
+                          shot("Utah Jazz", "203903", "J\xf6rdan Clarkson", "11-03-2023", "22300003", "UTA", "LAL",
+                               "TRUE", "2PT Field Goal", "Mid-Range");
+  std::string m = data_error_of([&] { parse_shot_chart(csv, "latin1.csv"); });
+  EXPECT_NE(m.find("latin1.csv line 3 field PLAYER_NAME value 'J\\xf6rdan Clarkson' (date 2023-11-03)"),
+            std::string::npos)
+      << m;
+  m = data_error_of([&] { parse_shot_chart("SEASON_1,PLAYER_\xe9\r\n", "hdr.csv"); });
+  EXPECT_NE(m.find("hdr.csv line 1 (header) field #2 value 'PLAYER_\\xe9'"), std::string::npos) << m;
+}
+
+TEST(ImportSchedule, SameTeamsBadGameIdAndUnusableGamesAreNamed) {
+  auto sched = [](const std::string& games) {
+    return R"({"leagueSchedule":{"gameDates":[{"gameDate":"11/01/2024","games":[)" + games + "]}]}}";
+  };
+  const std::string good = game_json("0022400101", "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 3);
+  std::string m = data_error_of([&] {
+    parse_nbacom_schedule(
+        sched(good + "," + game_json("0022400102", "20241101/MIAMIA", "MIA", "MIA", "", "", "", 2, 3)), "s.json");
+  });
+  EXPECT_NE(m.find("s.json game #1 (20241101/MIAMIA) field awayTeam.teamTricode value 'MIA' (date 2024-11-01): the "
+                   "same team as homeTeam"),
+            std::string::npos)
+      << m;
+  for (const char* id : {"abc", "22400102", "00224001020"}) {
+    m = data_error_of([&] {
+      parse_nbacom_schedule(sched(good + "," + game_json(id, "20241101/ATLMIA", "MIA", "ATL", "", "", "", 2, 3)),
+                            "s.json");
+    });
+    EXPECT_NE(m.find(std::string("field gameId value '") + id + "' (date 2024-11-01): expected NBA.com's 10-digit"),
+              std::string::npos)
+        << m;
+  }
+  // One unusable game: kept out and named in a warning; only unusable games: an
+  // error, not an "empty file".
+  ScheduleImport imp = parse_nbacom_schedule(
+      sched(good + "," + game_json("0022400102", "20241101/ATLMIA", "", "ATL", "", "", "", 2, 3)), "s.json");
+  ASSERT_EQ(imp.games.size(), 1u);
+  ASSERT_EQ(imp.warnings.size(), 1u);
+  EXPECT_NE(imp.warnings[0].find("game #1 (gameId 0022400102) field homeTeam.teamTricode: missing"), std::string::npos)
+      << imp.warnings[0];
+  m = data_error_of([&] {
+    parse_nbacom_schedule(sched(game_json("0022400101", "", "NYK", "BOS", "", "", "", 2, 3)), "nocode.json");
+  });
+  EXPECT_NE(m.find("nocode.json: no usable game (1 without a gameCode or a team), first: game #0 (gameId "
+                   "0022400101) field gameCode: missing"),
+            std::string::npos)
+      << m;
+}
+
+TEST(ImportBdl, PlayedPlayerMissingAStatOrNameIsRefused) {
+  const std::string line =
+      R"({"min":"31","fgm":12,"fga":21,"fg3m":1,"fg3a":5,"ftm":16,"fta":17,"oreb":2,"dreb":8,"reb":10,"ast":3,
+      "stl":1,"blk":1,"turnover":2,"pf":5,"pts":41,"player":{"id":145,"first_name":"Joel","last_name":"Embiid"}})";
+  auto file = [](const std::string& player) {
+    return R"({"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[)" + player +
+           R"(]},"visitor_team":{"abbreviation":"HOU","players":[]}}]})";
+  };
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string x = line;
+    x.replace(x.find(from), from.size(), to);
+    return file(x);
+  };
+  ASSERT_EQ(parse_bdl_box_scores(file(line), "ok.json").num_rows(), 1u);
+  for (const std::string& bad : {with(R"("pts":41)", R"("pts":null)"), with(R"(,"pts":41)", "")}) {
+    std::string m = data_error_of([&] { parse_bdl_box_scores(bad, "b.json"); });
+    EXPECT_NE(m.find("b.json game #0 (20240115_HOU_PHI) player joelembiid field pts value '' (date 2024-01-15): "
+                     "missing for a player who played"),
+              std::string::npos)
+        << m;
+  }
+  // A player who did not play may lack stats.
+  EXPECT_EQ(parse_bdl_box_scores(with(R"("min":"31","fgm":12,"fga":21)", R"("min":"00")"), "dnp.json").num_rows(), 1u);
+  std::string m =
+      data_error_of([&] { parse_bdl_box_scores(with(R"("first_name":"Joel")", R"("first_name":null)"), "n.json"); });
+  EXPECT_NE(m.find("field player.first_name value 'null' (date 2024-01-15)"), std::string::npos) << m;
+}
+
+TEST(ImportBdl, DeeplyNestedJsonIsADataErrorNotAStackOverflow) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::string m = data_error_of([&] { parse_bdl_box_scores(deep, "deep.json"); });
+  EXPECT_NE(m.find("deep.json: JSON nested deeper than 64 levels"), std::string::npos) << m;
+  m = data_error_of([&] { parse_nbacom_schedule(deep, "deep.json"); });
+  EXPECT_NE(m.find("deep.json: JSON nested deeper than 64 levels"), std::string::npos) << m;
+  // 60 levels parse; the bad game is previewed briefly, not dumped whole.
+  const std::string nested = R"({"data":[)" + std::string(60, '[') + std::string(60, ']') + "]}";
+  m = data_error_of([&] { parse_bdl_box_scores(nested, "n.json"); });
+  EXPECT_NE(m.find("n.json game #0 field (game) value '[[[[[[[[[["), std::string::npos) << m;
+  EXPECT_LT(m.size(), 200u) << m;
+}
+
+TEST(ImportWrite, RefuseGuardComparesRowByRow) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  const std::string two = R"({"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[
+      {"min":"31","fgm":1,"fga":2,"fg3m":0,"fg3a":0,"ftm":0,"fta":0,"oreb":0,"dreb":0,"reb":0,"ast":0,"stl":0,
+       "blk":0,"turnover":0,"pf":0,"pts":2,"player":{"first_name":"Joel","last_name":"Embiid"}},
+      {"min":"00",PTS"player":{"first_name":"Jae","last_name":"Crowder"}}]},
+      "visitor_team":{"abbreviation":"HOU","players":[]}}]})";
+  auto file = [&](const std::string& pts) {
+    std::string x = two;
+    x.replace(x.find("PTS"), 3, pts);
+    return x;
+  };
+  const Table stored = parse_bdl_box_scores(file(R"("pts":0,)"), "a.json");
+  write_bdl(*wh, stored, ImportOptions{});
+  // Embiid still carries points, but Crowder's stored 0 would become NULL.
+  const Table lacking = parse_bdl_box_scores(file(""), "b.json");
+  std::string m = data_error_of([&] { write_bdl(*wh, lacking, ImportOptions{}); });
+  EXPECT_NE(m.find("1 stored row of 1 game (first: 20240115_HOU_PHI on 2024-01-15) has points"), std::string::npos)
+      << m;
+  const Table after = wh->read(catalog::get("nba_raw.bdl_player_boxscores"), std::nullopt);
+  ASSERT_EQ(after.num_rows(), 2u);
+  EXPECT_EQ(after.get_int(0, "points").value_or(-1) + after.get_int(1, "points").value_or(-1), 2);
 }

@@ -180,6 +180,66 @@ TEST(RawGamebook, BadInputNamesFileRecordFieldValueAndDate) {
       std::string::npos);
 }
 
+// The rows replace every stored row of the game, so a gamebook without all its
+// active players (missing, renamed, empty, one team, fewer than it counts) is
+// refused rather than turning the stored box score into DNP / inactive rows.
+TEST(RawGamebook, ActivePlayersMustBeThereForBothTeamsAndMatchTheirCount) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  const json good = json::parse(text);
+  auto msg_of = [&](const std::function<void(json&)>& change) {
+    json j = good;
+    change(j);
+    return error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  };
+  const std::string file_field = std::string(kGamebookPath) + ": record (file), field active_players";
+  std::string m = msg_of([](json& j) { j.erase("active_players"); });
+  EXPECT_NE(m.find(file_field + " (date 2024-04-10): missing field"), std::string::npos) << m;
+  m = msg_of([](json& j) {
+    j["activePlayers"] = j["active_players"];
+    j.erase("active_players");
+  });
+  EXPECT_NE(m.find(file_field + " (date 2024-04-10): missing field"), std::string::npos) << m;
+  m = msg_of([](json& j) { j["active_players"] = json::array(); });
+  EXPECT_NE(m.find(file_field + " (date 2024-04-10): empty list"), std::string::npos) << m;
+  m = msg_of([](json& j) { j["active_players"].erase(j["active_players"].begin() + 3, j["active_players"].end()); });
+  EXPECT_NE(m.find(file_field + " = 3 players (date 2024-04-10): the file's own active_count is 21"), std::string::npos)
+      << m;
+  m = msg_of([](json& j) {
+    json mem = json::array();
+    for (const json& p : j["active_players"]) {
+      if (p["team"] == "Memphis Grizzlies") mem.push_back(p);
+    }
+    j["active_players"] = mem;
+    j.erase("active_count");
+  });
+  EXPECT_NE(m.find(file_field + " (date 2024-04-10): no active player of CLE"), std::string::npos) << m;
+  m = msg_of([](json& j) { j["dnp_count"] = 7; });
+  EXPECT_NE(m.find("field dnp_players = 6 players (date 2024-04-10): the file's own dnp_count is 7"), std::string::npos)
+      << m;
+}
+
+TEST(RawGamebook, MissingStatsOfAPlayerWhoPlayedAndHugeIntegersAreRefused) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  auto msg_of = [&](const char* key, const json& value) {
+    json j = json::parse(text);
+    j["active_players"][4]["stats"][key] = value;
+    return error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  };
+  const std::string who = "record active_players[4] 'Scotty Pippen Jr.', field ";
+  std::string m = msg_of("points", nullptr);
+  EXPECT_NE(m.find(who + "points (date 2024-04-10): missing for a player who played (minutes 35:47)"),
+            std::string::npos)
+      << m;
+  m = msg_of("plus_minus", json(uint64_t{18446744073709551612ULL}));  // would wrap to -4
+  EXPECT_NE(m.find(who + "plus_minus = 18446744073709551612 (date 2024-04-10): integer out of range"),
+            std::string::npos)
+      << m;
+  m = msg_of("points", 1e20);
+  EXPECT_NE(m.find(who + "points = 1e+20 (date 2024-04-10): integer out of range"), std::string::npos) << m;
+  m = msg_of("points", "99999999999999999999");
+  EXPECT_NE(m.find("integer out of range"), std::string::npos) << m;
+}
+
 constexpr const char* kBoxPath = "nba-com/team-boxscore/20250115/0022400561/20250116_031500.json";
 
 TEST(RawTeamBoxscore, HomeAwayFromTheScheduleNotListOrder) {
@@ -499,6 +559,7 @@ TEST(RawImport, AllOrNothingDuplicatesAndFailedLedgerRows) {
   // A duplicate record (the same player twice in one file) is an error too.
   json dup = json::parse(text);
   dup["active_players"].push_back(dup["active_players"][0]);
+  dup["active_count"] = 22;  // else the count check names the extra player first
   put_gamebook(lake, dup.dump(), "2024-04-10", "20240410-MEMCLE", "20240411_050000.json");
   msg = error_of([&] { import_raw(*wh, "gamebook", lake.string(), Schedule(), o); });
   EXPECT_NE(msg.find("duplicate record"), std::string::npos) << msg;
