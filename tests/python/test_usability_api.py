@@ -152,6 +152,28 @@ def test_read_takes_a_string_of_columns(raw):
     assert list(df.columns) == ["game_id", "game_date"]
 
 
+def test_other_name_arguments_take_a_string(raw, tmp_path):
+    from nbaprops.api.raw import date_list
+
+    assert nbaprops.plan(raw, dates="2023-10-25, 2023-10-30", processors="togs").dates == ["2023-10-25", "2023-10-30"]
+    assert [d.isoformat() for d in date_list(dates="2024-01-03,2024-01-01")] == ["2024-01-01", "2024-01-03"]
+    result = nbaprops.export(raw, dates="2023-10-25", types="results", out_dir=tmp_path / "x",
+                             generated_at="2024-01-01T00:00:00Z")
+    assert [d["date"] for d in result.dates] == ["2023-10-25"]
+    wh = nbaprops.open(tmp_path / "demo")
+    as_text = nbaprops.demo.generate(wh, seasons="2023", teams="BOS,NYK,PHI")
+    as_list = nbaprops.demo.generate(wh, seasons=2023, teams=["BOS", "NYK", "PHI"])
+    assert as_text == as_list and as_text["seasons"] == [2023] and as_text["games"] > 0
+
+
+def test_a_reversed_raw_import_range_is_refused_not_read_as_every_date(raw, tmp_path):
+    # An empty list of dates means "every date folder found": a reversed range must not turn into that.
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    with pytest.raises(nbaprops.ConfigError, match="--end-date 2024-01-01 is before --start-date 2024-01-03"):
+        nbaprops.import_raw(raw, "gamebook", lake, start="2024-01-03", end="2024-01-01", dry_run=True)
+
+
 def test_read_refuses_reversed_dates(raw):
     with pytest.raises(nbaprops.ConfigError, match="end 2023-11-01 is before start 2023-11-07"):
         nbaprops.read(raw, "nba_raw.nbac_schedule", "2023-11-07", "2023-11-01")

@@ -1,8 +1,9 @@
-"""The engine's warehouse behind a :class:`nbaprops.Warehouse` (no pandas here: the raw importers' module uses it)."""
+"""The engine's warehouse behind a :class:`nbaprops.Warehouse`, and the argument helpers every API function shares
+(no pandas here: the raw importers' module uses it)."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Iterable, Optional
 
 
 def engine_of(wh: Any) -> Any:
@@ -22,3 +23,13 @@ def engine_of(wh: Any) -> Any:
         raise TypeError(f"expected a nbaprops.Warehouse, got the path {path!r}; open it first: "
                         f"wh = nbaprops.open({path!r})")
     raise TypeError(f"expected a nbaprops.Warehouse (from nbaprops.open), got {type(wh).__name__}")
+
+
+def name_list(names: Optional[Iterable[Any] | str]) -> list[str]:
+    """Names (processors, tables, columns, tricodes, dates …) from a list or a comma-separated string: a string
+    is never taken for the list of its characters. None gives an empty list; blanks are dropped."""
+    if names is None:
+        return []
+    if isinstance(names, str):
+        names = names.split(",")
+    return [n for n in (str(x).strip() for x in names) if n]

@@ -9,7 +9,7 @@ import pandas as pd
 from .. import _core
 from ..errors import ConfigError
 from .dates import DateLike, check_order, to_days
-from ._handle import engine_of
+from ._handle import engine_of, name_list
 from .warehouse import Warehouse, open as open_warehouse
 
 WarehouseLike = Union[Warehouse, str, os.PathLike]
@@ -36,9 +36,7 @@ def _source(w: WarehouseLike) -> Warehouse:
 def expand_tables(tables: Union[str, Iterable[str]]) -> list[str]:
     """Table names from a comma-separated string or a list; a dataset name (``nba_raw``) stands for
     every catalog table of that dataset, ``all`` for every table. Raises ConfigError on an unknown name."""
-    if isinstance(tables, str):
-        tables = tables.split(",")
-    names = [t.strip() for t in tables if t and t.strip()]
+    names = name_list(tables)
     catalog = [t["name"] for t in _core.catalog()]
     out: list[str] = []
     for n in names:

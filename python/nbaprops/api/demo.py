@@ -4,25 +4,25 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import _core
-from ._handle import engine_of
+from ._handle import engine_of, name_list
 from .warehouse import Warehouse
 
 
-def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7,
-             teams: Iterable[str] | None = None) -> dict:
+def generate(wh: Warehouse, seasons: int | Iterable[int] | str = (2023,), seed: int = 7,
+             teams: Iterable[str] | str | None = None) -> dict:
     """Generate the demo league's raw tables into a warehouse.
 
     Parameters
     ----------
     wh : Warehouse
         The warehouse to write.
-    seasons : iterable of int
-        Season start years (2023 for 2023-24).
+    seasons : int or iterable of int
+        Season start years (2023 for 2023-24); one year, a list, or a comma-separated string.
     seed : int
         Deterministic by seed: the same seed gives the same league.
-    teams : iterable of str, optional
-        A small league: only the games between these tricodes (e.g. ``["BOS", "NYK", "PHI"]``),
-        each identical to the full league's game. Default: all 30 teams.
+    teams : str or iterable of str, optional
+        A small league: only the games between these tricodes (``["BOS", "NYK", "PHI"]`` or
+        ``"BOS,NYK,PHI"``), each identical to the full league's game. Default: all 30 teams.
 
     Returns
     -------
@@ -35,9 +35,9 @@ def generate(wh: Warehouse, seasons: Iterable[int] = (2023,), seed: int = 7,
     ValueError
         When ``seasons`` is empty, a team is not an NBA tricode or only one team is given.
     """
-    seasons = [int(s) for s in seasons]
+    seasons = [int(s) for s in ([seasons] if isinstance(seasons, int) else name_list(seasons))]
     if not seasons:
         raise ValueError("seasons must not be empty")
-    summary = _core.generate_demo(engine_of(wh), seasons, int(seed), [str(t) for t in teams or ()])
+    summary = _core.generate_demo(engine_of(wh), seasons, int(seed), name_list(teams))
     wh.invalidate()
     return dict(summary)

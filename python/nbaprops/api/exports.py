@@ -14,7 +14,7 @@ from ..errors import ConfigError
 from .dates import DateLike, iso, to_days
 from .export_names import ALL_LEGACY_TYPES as ALL_LEGACY_TYPES  # re-exported (the names used to live here)
 from .export_names import default_export_dir
-from ._handle import engine_of
+from ._handle import engine_of, name_list
 from .warehouse import Warehouse
 
 #: The export types nbaprops implements (legacy ``--only`` names), in legacy run order; the public
@@ -58,10 +58,7 @@ def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
     """
     if types is None:
         return list(EXPORT_TYPES)
-    if isinstance(types, str):
-        types = types.split(",")
-    names = [t.strip() for t in types if t and t.strip()]
-    return list(_core.export_parse_types(names))
+    return list(_core.export_parse_types(name_list(types)))
 
 
 @dataclass
@@ -144,8 +141,9 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
     out_dir : path, optional
         Root of the output tree; files go to ``<out_dir>/v1/results/<date>.json`` and so on. Default
         ``$NBAPROPS_EXPORT_DIR``, else ``exports`` in the current directory (as ``nbaprops export``).
-    dates : list of date-like, keyword-only
-        Explicit dates instead of ``start``/``end`` (e.g. :func:`export_dates` for ``--backfill-all``).
+    dates : list of date-like or str, keyword-only
+        Explicit dates instead of ``start``/``end`` (e.g. :func:`export_dates` for ``--backfill-all``); a
+        comma-separated string works too.
     generated_at : str, optional
         The ``generated_at`` value of every payload (reproducible output); default the UTC clock.
     workers : int
@@ -168,7 +166,7 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
     if dates is not None:
         if start is not None or end is not None:
             raise ConfigError("pass either dates or start/end, not both")
-        days = [to_days(d, "date") for d in dates]
+        days = [to_days(d, "date") for d in (name_list(dates) if isinstance(dates, str) else dates)]
     elif start is None:
         raise ConfigError("export needs a start date (or dates=[...])")
     else:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from .. import _core
-from ._handle import engine_of
-from .dates import DateLike, to_date, to_days
+from ._handle import engine_of, name_list
+from .dates import DateLike, check_order, to_date, to_days
 
 if TYPE_CHECKING:  # annotations only: the warehouse module imports pandas
     from .warehouse import Warehouse
@@ -65,13 +65,15 @@ def raw_kinds() -> list[str]:
 
 def date_list(start: Optional[DateLike] = None, end: Optional[DateLike] = None,
               dates: Optional[Iterable[DateLike]] = None) -> list[_dt.date]:
-    """Calendar days of ``[start, end]`` (the legacy raw backfills walk every day), or ``dates``."""
+    """Calendar days of ``[start, end]`` (the legacy raw backfills walk every day), or ``dates`` (a list or a
+    comma-separated string). An end before the start raises ConfigError: an empty list means every date."""
     if dates:
-        return sorted({to_date(to_days(d, "--dates")) for d in dates})
+        return sorted({to_date(to_days(d, "--dates")) for d in (name_list(dates) if isinstance(dates, str) else dates)})
     if start is None and end is None:
         return []
     s = to_days(start if start is not None else end, "--start-date")
     e = to_days(end if end is not None else start, "--end-date")
+    check_order(s, e, "--start-date", "--end-date")
     return [to_date(d) for d in range(s, e + 1)]
 
 
@@ -102,7 +104,7 @@ def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Op
     """
     days = [to_days(d) for d in date_list(start, end, dates)]
     out = _core.import_raw(engine_of(wh), kind, os.fspath(source), wh.schedule(), days, dry_run, all_snapshots,
-                           write_ledger, run_id, [t.strip().upper() for t in (team_filter or []) if t.strip()])
+                           write_ledger, run_id, [t.upper() for t in name_list(team_filter)])
     if not dry_run:
         wh.invalidate()
     return RawImport(kind=out["kind"], table=out["table"], run_id=out["run_id"], dry_run=out["dry_run"],

@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from .dates import DateLike, iso, to_days
 from .models import ensure_default_model
 from .progress import make_progress
-from ._handle import engine_of
+from ._handle import engine_of, name_list
 from .warehouse import Warehouse
 
 #: The dtype pandas gives dates parsed from ISO text (datetime64[ns] before pandas 3, [us] from it): report dates
@@ -83,15 +83,6 @@ def resolve_checkpoint_dir(path: Optional[str | os.PathLike] = None) -> str:
 checkpoint_dir_of = resolve_checkpoint_dir
 
 
-def _names(names: Optional[Iterable[str] | str]) -> list[str]:
-    """Processor or table names from a list or a comma-separated string (never a string's characters)."""
-    if names is None:
-        return []
-    if isinstance(names, str):
-        names = [n for chunk in names.split(",") for n in [chunk.strip()] if n]
-    return [str(n) for n in names]
-
-
 @dataclass
 class Plan:
     """Units (processor, date) of a backfill, with bootstrap/no-game dates marked and why."""
@@ -140,8 +131,9 @@ def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike
     processors : str or iterable of str, keyword-only
         Names, short codes (``psza``), phases (``phase4``) or ``all`` (default); a comma-separated
         string works too.
-    dates : sequence of date-like, keyword-only
-        Explicit dates instead of a range, kept in the given order (``--dates``).
+    dates : sequence of date-like or str, keyword-only
+        Explicit dates instead of a range, kept in the given order (``--dates``); a comma-separated
+        string works too.
 
     Returns
     -------
@@ -158,8 +150,8 @@ def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike
     """
     s = None if start is None else to_days(start, "--start-date")
     e = None if end is None else to_days(end, "--end-date")
-    ds = [to_days(d, "--dates") for d in (dates or [])]
-    native = _core.make_plan(engine_of(wh), wh.schedule(), s, e, ds, _names(processors))
+    ds = [to_days(d, "--dates") for d in (name_list(dates) if isinstance(dates, str) else dates or [])]
+    native = _core.make_plan(engine_of(wh), wh.schedule(), s, e, ds, name_list(processors))
     if ds:
         requested = "--dates " + ",".join(iso(d) for d in ds)
     else:
@@ -569,6 +561,6 @@ def coverage(wh: Warehouse, start: DateLike, end: DateLike,
         and had nothing to write (e.g. TDZA before any team has played 15 games); ``reason`` is the
         run's. ``failed`` and ``missing`` cells carry the newest run's reason too, when there is one.
     """
-    names = _names(tables) or [x["output_table"] for x in _core.processors()]
+    names = name_list(tables) or [x["output_table"] for x in _core.processors()]
     return CoverageReport(_core.coverage(engine_of(wh), wh.schedule(), to_days(start, "--start-date"),
                                          to_days(end, "--end-date"), names))

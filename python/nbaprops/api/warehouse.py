@@ -9,7 +9,7 @@ import pandas as pd
 from .. import _core
 from ..errors import ConfigError
 from .._frames import to_frame
-from ._handle import engine_of
+from ._handle import engine_of, name_list
 from .dates import DateLike, check_order, to_days
 
 
@@ -236,9 +236,7 @@ def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optio
     through the date index. A writable warehouse's write-ahead log may be checkpointed by such a read.
     """
     s, e = _bounds(start, end)
-    if isinstance(columns, str):  # one name, or several comma-separated, not its characters
-        columns = [c.strip() for c in columns.split(",") if c.strip()]
-    return to_frame(engine_of(wh).read(table, s, e, list(columns), bool(categorical)))
+    return to_frame(engine_of(wh).read(table, s, e, name_list(columns), bool(categorical)))
 
 
 def catalog() -> pd.DataFrame:
