@@ -367,8 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["schedule", "shots", "boxscores", "gamebook", "team-boxscore", "props",
                                     "game-lines", "injury-report", "bdl-boxscores", "bdl-stats"])
     p.add_argument("path", help="a file; for the raw kinds also a lake directory or gs://bucket[/prefix]")
-    for flag in ("--start-date", "--end-date", "--dates"):
-        p.add_argument(flag, help="raw kinds: the lake date folders to read (default: all)")
+    for flag, kind in (("--start-date", _iso_date), ("--end-date", _iso_date), ("--dates", _date_list)):
+        p.add_argument(flag, type=kind, help="raw kinds: the lake date folders to read (default: all)")
     p.add_argument("--dry-run", action="store_true", help="raw kinds: parse and check, write nothing")
     _warehouse_arg(p)
     richer = p.add_mutually_exclusive_group()

@@ -66,13 +66,20 @@ def test_a_date_error_says_why_as_the_python_api_does(run_cli, tmp_path, flag, v
 
 
 @pytest.mark.parametrize("command", [["backfill"], ["preflight"], ["coverage"], ["export"],
-                                     ["copy", "--to", "x", "--tables", "all"]])
+                                     ["copy", "--to", "x", "--tables", "all"], ["import", "gamebook", "lake/"]])
 def test_reversed_dates_print_the_subcommand_usage(run_cli, raw, command):
     flag = "--from" if command[0] == "copy" else "--warehouse"
     code, out, err = run_cli(*command, flag, raw, "--start-date", "2023-11-07", "--end-date", "2023-11-01")
     assert code == 2
     assert f"usage: nbaprops {command[0]} " in err
     assert f"nbaprops {command[0]}: error: --end-date 2023-11-01 is before --start-date 2023-11-07" in err
+
+
+def test_import_validates_its_lake_dates(run_cli, raw, tmp_path):
+    code, out, err = run_cli("import", "gamebook", tmp_path, "--warehouse", raw, "--start-date", "2024-02-30")
+    assert code == 2 and "argument --start-date: invalid date '2024-02-30' (no such day" in err
+    code, out, err = run_cli("import", "gamebook", tmp_path, "--warehouse", raw, "--dates", "2024-01-01,")
+    assert code == 2 and "empty date" in err
 
 
 def test_help_describes_every_subcommand(run_cli):
