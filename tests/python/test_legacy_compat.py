@@ -322,6 +322,8 @@ def test_preflight_refusal_prints_the_legacy_header_and_our_reasons(demo_dir, tm
     assert any(re.fullmatch(r"  nba_analytics\.team_defense_game_summary 2024-01-05: missing .+", x) for x in lines)
     assert "  2. Use --skip-preflight to bypass (NOT RECOMMENDED)" in lines
     assert not [x for x in lines if x.startswith("Processing game date")]
+    # Said once, in the legacy's words: nbaprops.backfill does not log its own report of the refusal too.
+    assert not [x for x in lines if "PRE-FLIGHT FAILED" in x], lines
 
 
 def test_predictions_gate_skips_a_low_coverage_date_reports_it_and_goes_on(demo_dir, tmp_path, monkeypatch, capsys):

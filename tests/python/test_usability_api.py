@@ -145,6 +145,15 @@ def test_coverage_takes_a_comma_separated_string_of_tables(raw):
     assert one.equals(listed)
 
 
+def test_monthly_counts_takes_a_string_of_tables_and_refuses_reversed_dates(raw):
+    sched = "nba_raw.nbac_schedule"
+    one = nbaprops.monthly_counts(raw, "2023-10-01", "2023-11-30", tables=sched)
+    assert list(one.index) == [sched] and one.loc[sched, "total"] > 0
+    assert one.equals(nbaprops.monthly_counts(raw, "2023-10-01", "2023-11-30", tables=[sched]))
+    with pytest.raises(nbaprops.ConfigError, match="is before"):
+        nbaprops.monthly_counts(raw, "2023-11-30", "2023-10-01", tables=sched)
+
+
 def test_read_takes_a_string_of_columns(raw):
     df = nbaprops.read(raw, "nba_raw.nbac_schedule", "2023-10-24", "2023-10-26", "game_id")
     assert list(df.columns) == ["game_id"] and len(df) > 0

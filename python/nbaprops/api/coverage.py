@@ -7,8 +7,8 @@ from typing import Iterable, Optional
 import pandas as pd
 
 from .. import _core
-from .dates import DateLike, to_days
-from ._handle import engine_of
+from .dates import DateLike, check_order, to_days
+from ._handle import engine_of, name_list
 from .warehouse import Warehouse
 
 #: Raw input tables shown before the processor outputs.
@@ -36,17 +36,19 @@ def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optiona
         The warehouse to count.
     start, end : date-like, optional
         Inclusive bounds (None: open).
-    tables : iterable of str, optional
-        Tables to count (default: the raw inputs, then every processor's output table).
+    tables : iterable of str or str, optional
+        Tables to count, or one comma-separated string (default: the raw inputs, then every processor's
+        output table).
 
     Returns
     -------
     pandas.DataFrame
         Tables (rows) × months ``YYYY-MM`` (columns) plus ``total``; one grouped count per table.
     """
-    names = list(tables) if tables else default_tables()
+    names = name_list(tables) or default_tables()
     s = None if start is None else to_days(start, "start")
     e = None if end is None else to_days(end, "end")
+    check_order(s, e)
     engine = engine_of(wh)
     data = {}
     for t in names:

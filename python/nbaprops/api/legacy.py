@@ -129,6 +129,8 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
     """
     import nbaprops
 
+    from .runner import caller_reports_outcome
+
     log = log or logging.getLogger("nbaprops.backfill")
     wh = nbaprops.open(args.warehouse)
     start, end, dates = (dates_fn or select_dates)(wh, args)
@@ -187,9 +189,10 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
         log.warning("Skipping pre-flight checks (--skip-preflight): upstream gaps are not checked; a unit whose "
                     "upstream rows are missing may fail, or succeed with fewer or no rows")
     progress = reporter(ctx) if reporter is not None else args.progress
-    result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume,
-                               stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,
-                               progress=progress, checkpoint_dir=args.checkpoint_dir)
+    with caller_reports_outcome():  # a refusal is printed below, in the caller's own words
+        result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume,
+                                   stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,
+                                   progress=progress, checkpoint_dir=args.checkpoint_dir)
     if result.preflight is not None and not result.preflight.ok:
         if on_refusal is not None:
             on_refusal(ctx, result.preflight)
