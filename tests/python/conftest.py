@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,64 @@ def content_rows(wh, table: str, start, end):
     df = nbaprops.read(wh, table, start, end)
     df = df[[c for c in df.columns if c not in RUN_STAMPS and not c.endswith("_last_updated")]]
     return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
+#: The legacy job scripts' "today" in their tests: their default range today−7 … yesterday is 2024-01-03 … 2024-01-09.
+LEGACY_TODAY = "2024-01-10"
+
+
+@pytest.fixture(scope="module")
+def legacy_wh(demo_dir, tmp_path_factory):
+    """One copy of the backfilled demo season per test module, for the legacy job scripts' runs (their reruns
+    rewrite identical rows)."""
+    dst = tmp_path_factory.mktemp("legacy") / "wh"
+    shutil.copytree(demo_dir, dst)
+    return dst
+
+
+@pytest.fixture
+def legacy_env(monkeypatch, legacy_wh, tmp_path):
+    """The legacy job scripts' environment: today is LEGACY_TODAY, the warehouse is the module's copy, no XGBoost
+    model, and a checkpoint directory of the test's own (returned)."""
+    monkeypatch.setenv("NBAPROPS_TODAY", LEGACY_TODAY)
+    monkeypatch.setenv("NBAPROPS_WAREHOUSE", str(legacy_wh))
+    monkeypatch.setenv("NBAPROPS_CHECKPOINT_DIR", str(tmp_path / "ck"))
+    monkeypatch.setenv("NBAPROPS_XGBOOST_MODEL", "none")
+    return tmp_path / "ck"
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Runs ``nbaprops.cli.main(argv)`` in-process; returns (exit code, stdout, stderr). The CLI's logging setup
+    is undone afterwards."""
+    from nbaprops import cli
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+
+    def run(*argv):
+        try:
+            code = cli.main([str(a) for a in argv])
+        except SystemExit as e:  # argparse
+            code = e.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    yield run
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+
+
+#: A small demo league: five teams of one conference.
+SMALL_LEAGUE = ["BOS", "BKN", "NYK", "PHI", "TOR"]
+
+
+@pytest.fixture(scope="session")
+def small_raw_dir(tmp_path_factory):
+    """A small demo league's raw tables only (Phase 3 has not run, so a Phase 4 pre-flight refuses); shared,
+    read-only: copy it to change it."""
+    import nbaprops
+
+    path = tmp_path_factory.mktemp("small-raw") / "wh"
+    nbaprops.demo.generate(nbaprops.open(path), seasons=[DEMO_SEASON], seed=7, teams=SMALL_LEAGUE)
+    return path

@@ -3,7 +3,6 @@
 that says how to create one, read-only warehouses open read-only, empty inputs warn."""
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -23,26 +22,6 @@ def shot_row(team_name, pid, name, mmddyyyy, gid, home, away, made="TRUE", kind=
              zone="Restricted Area"):
     return (f"2024,2023-24,1,{team_name},{pid},{name},G,SG,{mmddyyyy},{gid},{home},{away},Made Shot,{made},"
             f"Jump Shot,{kind},{zone},Center,C,8-16 ft.,0,1,12,1,11,1\n")
-
-
-@pytest.fixture
-def run_cli(capsys):
-    """Runs ``nbaprops.cli.main(argv)`` in-process; returns (exit code, stdout, stderr). The CLI's
-    logging setup is undone afterwards."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-
-    def run(*argv):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as e:  # argparse
-            code = e.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    yield run
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import LEGACY_TODAY
 
 import nbaprops
 
-TODAY = "2024-01-10"          # → the legacy default range today−7 … yesterday = 2024-01-03 … 2024-01-09
+TODAY = LEGACY_TODAY  # → the legacy default range today−7 … yesterday = 2024-01-03 … 2024-01-09
 LAST7 = ("2024-01-03", "2024-01-09")
 
 D = r"\d{4}-\d\d-\d\d"
@@ -151,23 +152,6 @@ JOB = {"pgs": "player_game_summary", "tdgs": "team_defense_game_summary", "togs"
        "grade": "grading_backfill", "tier": "scoring_tier_adjustments"}
 
 
-@pytest.fixture(scope="module")
-def compat_wh(demo_dir, tmp_path_factory):
-    """One copy of the backfilled demo season for the read-mostly runs of this module."""
-    dst = tmp_path_factory.mktemp("compat") / "wh"
-    shutil.copytree(demo_dir, dst)
-    return dst
-
-
-@pytest.fixture
-def env(monkeypatch, compat_wh, tmp_path):
-    monkeypatch.setenv("NBAPROPS_TODAY", TODAY)
-    monkeypatch.setenv("NBAPROPS_WAREHOUSE", str(compat_wh))
-    monkeypatch.setenv("NBAPROPS_CHECKPOINT_DIR", str(tmp_path / "ck"))
-    monkeypatch.setenv("NBAPROPS_XGBOOST_MODEL", "none")
-    return tmp_path / "ck"
-
-
 def run(code_or_module: str, argv: list[str], capsys) -> tuple[int, list[str]]:
     """Runs one job script's main(argv) in-process; returns (exit code, log messages)."""
     import importlib
@@ -205,13 +189,13 @@ def checkpoint(ck: Path, code: str, start: str, end: str) -> Path:
 
 # ------------------------------------------------------------------ last-7-days scripts (PGS, Phase 4, 5)
 @pytest.mark.parametrize("code", ["pgs", "tdza", "psza", "pcf", "pdc", "mlfs", "pred", "grade"])
-def test_default_range_is_the_last_seven_days(code, env, capsys):
+def test_default_range_is_the_last_seven_days(code, legacy_env, capsys):
     module, family = SCRIPTS[code]
     code_dry, dry = run(code, ["--dry-run"], capsys)
     assert code_dry == 0, "\n".join(dry)
     assert date_range_of(dry) == LAST7
     assert_shapes(family, dry)
-    assert not checkpoint(env, code, *LAST7).exists()  # a dry run writes nothing
+    assert not checkpoint(legacy_env, code, *LAST7).exists()  # a dry run writes nothing
 
     rc, lines = run(code, ["--workers", "1"], capsys)  # the runbook line: no dates at all
     assert rc == 0, "\n".join(lines)
@@ -222,7 +206,7 @@ def test_default_range_is_the_last_seven_days(code, env, capsys):
     # Each date's line opens it: the next line is that date's outcome, never another date's.
     for i in starts:
         assert lines[i + 1].startswith(("  ✓", "  ⏭", "  ⚠", "  ✗")), lines[i:i + 2]
-    data = json.loads(checkpoint(env, code, *LAST7).read_text())
+    data = json.loads(checkpoint(legacy_env, code, *LAST7).read_text())
     assert data["start_date"] == LAST7[0] and data["end_date"] == LAST7[1]
     assert len(data["successful_dates"]) + len(data["skipped_dates"]) == 7 and not data["failed_dates"]
 
@@ -238,10 +222,10 @@ def test_default_range_is_the_last_seven_days(code, env, capsys):
     assert_shapes(family, lines)
 
 
-def test_a_dates_retry_never_rewrites_a_range_checkpoint(env, capsys):
+def test_a_dates_retry_never_rewrites_a_range_checkpoint(legacy_env, capsys):
     rc, _ = run("psza", ["--start-date", "2024-01-03", "--end-date", "2024-01-06"], capsys)
     assert rc == 0
-    path = checkpoint(env, "psza", "2024-01-03", "2024-01-06")
+    path = checkpoint(legacy_env, "psza", "2024-01-03", "2024-01-06")
     before = path.read_bytes()
     assert len(json.loads(before)["successful_dates"]) == 4
     rc, lines = run("psza", ["--dates", "2024-01-03,2024-01-06"], capsys)  # matches the range's endpoints
@@ -249,12 +233,12 @@ def test_a_dates_retry_never_rewrites_a_range_checkpoint(env, capsys):
     assert "Summary: 2 success, 0 skipped, 0 failed" in lines
     assert_shapes("phase4", lines)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in env.glob("*.json")) == [path.name]
+    assert sorted(p.name for p in legacy_env.glob("*.json")) == [path.name]
 
 
 # ------------------------------------------------------------------ TOGS / TDGS: --start-date required (exit 1)
 @pytest.mark.parametrize("code", ["togs", "tdgs"])
-def test_team_summaries_need_a_start_date_and_default_the_end_to_it(code, env, capsys):
+def test_team_summaries_need_a_start_date_and_default_the_end_to_it(code, legacy_env, capsys):
     rc, lines = run(code, [], capsys)
     assert rc == 1 and "--start-date is required for range processing" in lines
     rc, lines = run(code, ["--start-date", "2024-01-07", "--dry-run"], capsys)
@@ -267,14 +251,14 @@ def test_team_summaries_need_a_start_date_and_default_the_end_to_it(code, env, c
     assert [line for line in lines if line.startswith("Processing day")] == [
         "Processing day 1/3: 2023-12-23", "Processing day 2/3: 2023-12-24", "Processing day 3/3: 2023-12-25"]
     assert "  Total days: 3" in lines
-    assert checkpoint(env, code, "2023-12-23", "2023-12-25").exists()
+    assert checkpoint(legacy_env, code, "2023-12-23", "2023-12-25").exists()
     rc, lines = run(code, ["--start-date", "2023-12-23", "--end-date", "2023-12-24", "--dates", "2023-12-23"], capsys)
     assert rc == 0 and "SPECIFIC DATES PROCESSING SUMMARY:" in lines
 
 
 # ------------------------------------------------------------------ UPGC / UTGC: argparse-required start (exit 2)
 @pytest.mark.parametrize("code", ["upgc", "utgc"])
-def test_context_scripts_require_a_start_date_as_a_usage_error(code, env, capsys):
+def test_context_scripts_require_a_start_date_as_a_usage_error(code, legacy_env, capsys):
     rc, _ = run(code, [], capsys)
     assert rc == 2
     rc, lines = run(code, ["--start-date", "2024-01-08", "--dry-run"], capsys)
@@ -286,11 +270,11 @@ def test_context_scripts_require_a_start_date_as_a_usage_error(code, env, capsys
     assert_shapes("context", lines)
     assert "BACKFILL COMPLETE" in lines and "Days Processed: 2/2" in lines
     assert any(re.fullmatch(rf"✅ 2024-01-08: Processed {N} (players \(0 failed\)|teams, {N} games)", x) for x in lines)
-    assert checkpoint(env, code, "2024-01-08", "2024-01-09").exists()
+    assert checkpoint(legacy_env, code, "2024-01-08", "2024-01-09").exists()
 
 
 # ------------------------------------------------------------------ scoring tier: legacy range, --weekly, --as-of-date
-def test_scoring_tier_weekly_steps_seven_calendar_days_and_as_of_date(env, capsys, monkeypatch):
+def test_scoring_tier_weekly_steps_seven_calendar_days_and_as_of_date(legacy_env, capsys, monkeypatch):
     rc, lines = run("tier", ["--weekly", "--start-date", "2023-12-01", "--end-date", "2023-12-20"], capsys)
     assert rc == 0, "\n".join(lines)
     assert_shapes("tier", lines)
@@ -347,7 +331,7 @@ def test_predictions_gate_skips_a_low_coverage_date_reports_it_and_goes_on(demo_
 
 
 # ------------------------------------------------------------------ runbook entry points
-def test_backfill_start_from_resumes_the_chain_from_one_processor(env, capsys):
+def test_backfill_start_from_resumes_the_chain_from_one_processor(legacy_env, capsys):
     from nbaprops.cli import main
 
     rc = main(["backfill", "--processors", "phase4", "--start-from", "pcf", "--start-date", "2024-01-08",
@@ -359,7 +343,7 @@ def test_backfill_start_from_resumes_the_chain_from_one_processor(env, capsys):
     assert rc == 2 and "not one of the selected processors" in capsys.readouterr().err  # a usage error
 
 
-def test_run_phase4_backfill_sh_flags(env, capsys):
+def test_run_phase4_backfill_sh_flags(legacy_env, capsys):
     from nbaprops.jobs.runbook import run_phase4_backfill
 
     assert run_phase4_backfill(["--start-date", "2024-01-08"]) == 1
@@ -371,12 +355,12 @@ def test_run_phase4_backfill_sh_flags(env, capsys):
     out = capsys.readouterr().out
     assert rc == 0, out
     assert "Processing 4 units: 2 processors × 2 game dates" in out and "Phase 4 Backfill Complete!" in out
-    assert checkpoint(env, "pdc", "2024-01-08", "2024-01-09").exists()
-    assert checkpoint(env, "mlfs", "2024-01-08", "2024-01-09").exists()
-    assert not checkpoint(env, "pcf", "2024-01-08", "2024-01-09").exists()
+    assert checkpoint(legacy_env, "pdc", "2024-01-08", "2024-01-09").exists()
+    assert checkpoint(legacy_env, "mlfs", "2024-01-08", "2024-01-09").exists()
+    assert not checkpoint(legacy_env, "pcf", "2024-01-08", "2024-01-09").exists()
 
 
-def test_run_backfill_sh_and_legacy_tree_launchers(env, tmp_path, capsys):
+def test_run_backfill_sh_and_legacy_tree_launchers(legacy_env, tmp_path, capsys):
     from nbaprops.jobs.runbook import run_backfill, write_legacy_tree
 
     assert run_backfill(["--list"]) == 0 and "  player_game_summary" in capsys.readouterr().out

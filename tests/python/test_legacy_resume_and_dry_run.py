@@ -10,33 +10,16 @@ import re
 import shutil
 
 import pytest
-from test_legacy_compat import TODAY, assert_shapes, run
+from test_legacy_compat import assert_shapes, run
 
 import nbaprops
 
 TDZA = "nbaprops.jobs.precompute.team_defense_zone_analysis"
 
 
-@pytest.fixture(scope="module")
-def wh_dir(demo_dir, tmp_path_factory):
-    """One copy of the backfilled demo season for this module (runs rewrite identical rows)."""
-    dst = tmp_path_factory.mktemp("audit") / "wh"
-    shutil.copytree(demo_dir, dst)
-    return dst
-
-
-@pytest.fixture
-def ck(monkeypatch, wh_dir, tmp_path):
-    monkeypatch.setenv("NBAPROPS_TODAY", TODAY)
-    monkeypatch.setenv("NBAPROPS_WAREHOUSE", str(wh_dir))
-    monkeypatch.setenv("NBAPROPS_CHECKPOINT_DIR", str(tmp_path / "ck"))
-    monkeypatch.setenv("NBAPROPS_XGBOOST_MODEL", "none")
-    return tmp_path / "ck"
-
-
-def legacy_checkpoint(ck, job: str, start: str, end: str, done: list[str]) -> None:
+def legacy_checkpoint(ck_dir, job: str, start: str, end: str, done: list[str]) -> None:
     """A checkpoint file as the legacy scripts wrote it (no warehouse key, no ledger behind it)."""
-    ck.mkdir(parents=True, exist_ok=True)
+    ck_dir.mkdir(parents=True, exist_ok=True)
     data = {
         "job_name": job,
         "start_date": start,
@@ -49,11 +32,11 @@ def legacy_checkpoint(ck, job: str, start: str, end: str, done: list[str]) -> No
         "skipped_dates": [],
         "stats": {"total_days": 7, "processed": len(done), "successful": len(done), "failed": 0, "skipped": 0},
     }
-    (ck / f"{job}_{start}_{end}.json").write_text(json.dumps(data))
+    (ck_dir / f"{job}_{start}_{end}.json").write_text(json.dumps(data))
 
 
-def stored(wh_dir, table: str, column: str, d: str, distinct: str = "") -> int:
-    f = nbaprops.read(nbaprops.open(wh_dir), table, d, d, columns=[distinct or column])
+def stored(legacy_wh, table: str, column: str, d: str, distinct: str = "") -> int:
+    f = nbaprops.read(nbaprops.open(legacy_wh), table, d, d, columns=[distinct or column])
     return int(f[distinct].nunique()) if distinct else len(f)
 
 
@@ -62,12 +45,12 @@ def starts(lines: list[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------ 1. resumed dates keep their counts
-def test_dates_resumed_as_up_to_date_print_their_stored_counts_and_count_in_the_totals(ck, wh_dir, capsys):
+def test_dates_resumed_as_up_to_date_print_their_stored_counts_and_count_in_the_totals(legacy_env, legacy_wh, capsys):
     # A fresh checkpoint: the run ledger says both dates are up to date, so the runner skips them.
     rc, lines = run(TDZA, ["--start-date", "2024-01-08", "--end-date", "2024-01-09"], capsys)
     assert rc == 0, "\n".join(lines)
     teams = [
-        stored(wh_dir, "nba_precompute.team_defense_zone_analysis", "team_abbr", d)
+        stored(legacy_wh, "nba_precompute.team_defense_zone_analysis", "team_abbr", d)
         for d in ("2024-01-08", "2024-01-09")
     ]
     assert min(teams) > 0
@@ -94,9 +77,9 @@ def test_the_general_cli_says_a_resumed_unit_is_up_to_date_with_its_stored_rows(
 
 
 # ------------------------------------------------------------------ 2. numbering from the resume offset
-def test_a_resumed_phase4_run_numbers_from_the_resume_offset_and_prints_the_checkpoint_box(ck, capsys):
+def test_a_resumed_phase4_run_numbers_from_the_resume_offset_and_prints_the_checkpoint_box(legacy_env, capsys):
     start, end = "2023-12-01", "2023-12-15"
-    legacy_checkpoint(ck, "team_defense_zone_analysis", start, end, [f"2023-12-0{i}" for i in range(1, 4)])
+    legacy_checkpoint(legacy_env, "team_defense_zone_analysis", start, end, [f"2023-12-0{i}" for i in range(1, 4)])
     rc, lines = run(TDZA, ["--start-date", start, "--end-date", end, "--workers", "1"], capsys)
     assert rc == 0, "\n".join(lines)
     i = lines.index("RESUMING from checkpoint: 2023-12-04")
@@ -109,11 +92,11 @@ def test_a_resumed_phase4_run_numbers_from_the_resume_offset_and_prints_the_chec
 
 
 # ------------------------------------------------------------------ 3. the header describes what runs
-def test_checkpoint_dates_the_warehouse_does_not_hold_are_not_announced_as_resumed(ck, wh_dir, capsys):
+def test_checkpoint_dates_the_warehouse_does_not_hold_are_not_announced_as_resumed(legacy_env, legacy_wh, capsys):
     from conftest import sql
 
     start, end = "2023-11-20", "2023-11-26"
-    wh = nbaprops.open(wh_dir)
+    wh = nbaprops.open(legacy_wh)
     sql(
         wh, "nba_precompute", "DELETE FROM team_defense_zone_analysis WHERE analysis_date BETWEEN ? AND ?", (start, end)
     )
@@ -123,7 +106,7 @@ def test_checkpoint_dates_the_warehouse_does_not_hold_are_not_announced_as_resum
         "DELETE FROM run_ledger WHERE processor = 'team_defense_zone_analysis' AND unit_date BETWEEN ? AND ?",
         (start, end),
     )
-    legacy_checkpoint(ck, "team_defense_zone_analysis", start, end, ["2023-11-20", "2023-11-21", "2023-11-22"])
+    legacy_checkpoint(legacy_env, "team_defense_zone_analysis", start, end, ["2023-11-20", "2023-11-21", "2023-11-22"])
     rc, lines = run(TDZA, ["--start-date", start, "--end-date", end, "--workers", "1"], capsys)
     assert rc == 0, "\n".join(lines)
     assert not [x for x in lines if x.startswith("RESUMING")]
@@ -131,7 +114,7 @@ def test_checkpoint_dates_the_warehouse_does_not_hold_are_not_announced_as_resum
     assert len(starts(lines)) == 6 and starts(lines)[0] == "Processing game date 1/6: 2023-11-20"
 
 
-def test_an_all_done_phase3_range_with_an_off_day_processes_nothing_and_says_so(ck, capsys):
+def test_an_all_done_phase3_range_with_an_off_day_processes_nothing_and_says_so(legacy_env, capsys):
     args = ["--start-date", "2023-12-23", "--end-date", "2023-12-25"]  # 2023-12-24: no games
     rc, _ = run("nbaprops.jobs.analytics.team_offense_game_summary", args, capsys)
     assert rc == 0
@@ -145,7 +128,7 @@ def test_an_all_done_phase3_range_with_an_off_day_processes_nothing_and_says_so(
 
 
 # ------------------------------------------------------------------ 4. Phase 4 dry-run availability
-def test_phase4_dry_run_judges_every_planned_date_by_the_legacy_rule_and_skips_bootstrap(ck, capsys):
+def test_phase4_dry_run_judges_every_planned_date_by_the_legacy_rule_and_skips_bootstrap(legacy_env, capsys):
     rc, lines = run(TDZA, ["--start-date", "2024-01-08", "--end-date", "2024-01-09", "--dry-run"], capsys)
     assert rc == 0
     assert [x for x in lines if "Dry run" in x] == ["  ✓ Dry run: Phase 3 available (30 teams)"] * 2
@@ -183,7 +166,7 @@ def test_dry_run_problem_cells_leave_out_empty_upstream_cells():
 
 
 # ------------------------------------------------------------------ 5. --status is ignored with --dates
-def test_status_with_dates_runs_the_dates(ck, capsys):
+def test_status_with_dates_runs_the_dates(legacy_env, capsys):
     rc, lines = run("nbaprops.jobs.precompute.player_composite_factors", ["--dates", "2024-01-08", "--status"], capsys)
     assert rc == 0, "\n".join(lines)
     assert "2024-01-08: success" in lines
@@ -191,7 +174,7 @@ def test_status_with_dates_runs_the_dates(ck, capsys):
 
 
 # ------------------------------------------------------------------ 6. an off day in Phase 4 --dates
-def test_an_off_day_in_phase4_dates_is_reported_as_no_games_not_bootstrap(ck, capsys):
+def test_an_off_day_in_phase4_dates_is_reported_as_no_games_not_bootstrap(legacy_env, capsys):
     rc, lines = run(TDZA, ["--dates", "2023-12-22,2023-12-24"], capsys)
     assert rc == 0, "\n".join(lines)
     i = lines.index("Processing date 2/2: 2023-12-24")
@@ -203,7 +186,7 @@ def test_an_off_day_in_phase4_dates_is_reported_as_no_games_not_bootstrap(ck, ca
 
 
 # ------------------------------------------------------------------ 7. Phase 3 dry run: every calendar day
-def test_phase3_dry_run_lists_every_calendar_day_as_the_real_run(ck, capsys):
+def test_phase3_dry_run_lists_every_calendar_day_as_the_real_run(legacy_env, capsys):
     rc, lines = run(
         "nbaprops.jobs.analytics.team_defense_game_summary",
         ["--start-date", "2023-12-23", "--end-date", "2023-12-25", "--dry-run"],
@@ -220,7 +203,7 @@ def test_phase3_dry_run_lists_every_calendar_day_as_the_real_run(ck, capsys):
 
 
 # ------------------------------------------------------------------ 8. predictions count players
-def test_prediction_success_lines_and_total_count_players(ck, wh_dir, capsys):
+def test_prediction_success_lines_and_total_count_players(legacy_env, legacy_wh, capsys):
     rc, lines = run(
         "nbaprops.jobs.prediction.player_prop_predictions",
         ["--start-date", "2024-01-08", "--end-date", "2024-01-09", "--no-resume", "--workers", "1"],
@@ -228,16 +211,16 @@ def test_prediction_success_lines_and_total_count_players(ck, wh_dir, capsys):
     )
     assert rc == 0, "\n".join(lines)
     players = [
-        stored(wh_dir, "nba_predictions.player_prop_predictions", "", d, distinct="player_lookup")
+        stored(legacy_wh, "nba_predictions.player_prop_predictions", "", d, distinct="player_lookup")
         for d in ("2024-01-08", "2024-01-09")
     ]
-    rows = stored(wh_dir, "nba_predictions.player_prop_predictions", "player_lookup", "2024-01-08")
+    rows = stored(legacy_wh, "nba_predictions.player_prop_predictions", "player_lookup", "2024-01-08")
     assert rows > players[0] > 0  # several systems per player
     counts = [int(m.group(1)) for x in lines if (m := re.fullmatch(r"  ✓ Success: (\d+) predictions in .+", x))]
     assert counts == players
     assert f"  Total predictions generated: {sum(players)}" in lines
     # Resumed from the ledger (fresh checkpoint dir): still players, read from the stored predictions.
-    shutil.rmtree(ck)
+    shutil.rmtree(legacy_env)
     rc, lines = run(
         "nbaprops.jobs.prediction.player_prop_predictions",
         ["--start-date", "2024-01-08", "--end-date", "2024-01-09"],
@@ -248,7 +231,7 @@ def test_prediction_success_lines_and_total_count_players(ck, wh_dir, capsys):
 
 
 # ------------------------------------------------------------------ 9. malformed --as-of-date: exit 2
-def test_scoring_tier_malformed_as_of_date_is_a_usage_error(ck, capsys):
+def test_scoring_tier_malformed_as_of_date_is_a_usage_error(legacy_env, capsys):
     rc, lines = run("nbaprops.jobs.grading.scoring_tier", ["--as-of-date", "2023/11/19"], capsys)
     assert rc == 2
     assert any("argument --as-of-date: invalid date '2023/11/19'" in x for x in lines)
@@ -295,7 +278,7 @@ def test_failure_lines_have_the_legacy_shape(code, expected, caplog):
     assert rep.tally.failed == [("2024-01-08", "failed - boom")]
 
 
-def test_skip_preflight_warning_and_progress_help_say_what_happens(ck, capsys):
+def test_skip_preflight_warning_and_progress_help_say_what_happens(legacy_env, capsys):
     from nbaprops.jobs._legacy import SCRIPTS, build_parser
 
     rc, lines = run(TDZA, ["--start-date", "2024-01-08", "--end-date", "2024-01-08", "--skip-preflight"], capsys)
@@ -307,7 +290,7 @@ def test_skip_preflight_warning_and_progress_help_say_what_happens(ck, capsys):
 
 
 # ------------------------------------------------------------------ 11. a missing warehouse: exit 2
-def test_a_missing_warehouse_is_a_usage_error_and_nothing_is_created(ck, tmp_path, monkeypatch, capsys):
+def test_a_missing_warehouse_is_a_usage_error_and_nothing_is_created(legacy_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NBAPROPS_WAREHOUSE")
     rc, lines = run(

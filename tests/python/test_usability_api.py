@@ -12,27 +12,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_LEAGUE
 
 import nbaprops
 from nbaprops.api.models import default_model_path
 
-SMALL_LEAGUE = ["BOS", "BKN", "NYK", "PHI", "TOR"]
 PGS = "nba_analytics.player_game_summary"
 
 
-@pytest.fixture(scope="module")
-def raw_dir(tmp_path_factory):
-    """A small demo league's raw tables only (Phase 3 has not run): its pre-flight for Phase 4 refuses."""
-    path = tmp_path_factory.mktemp("usability") / "wh"
-    nbaprops.demo.generate(nbaprops.open(path), seasons=[2023], seed=7, teams=SMALL_LEAGUE)
-    return path
-
-
 @pytest.fixture
-def raw(raw_dir, tmp_path):
+def raw(small_raw_dir, tmp_path):
     """A private copy of the raw-only warehouse."""
     dst = tmp_path / "wh"
-    shutil.copytree(raw_dir, dst)
+    shutil.copytree(small_raw_dir, dst)
     return nbaprops.open(dst)
 
 

@@ -3,7 +3,6 @@ usage line for its own errors, every subcommand in --help, a mistyped copy sourc
 empty range said once."""
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 
@@ -12,41 +11,13 @@ import pytest
 import nbaprops
 from nbaprops import cli
 
-SMALL_LEAGUE = ["BOS", "BKN", "NYK", "PHI", "TOR"]
-
-
-@pytest.fixture(scope="module")
-def raw_dir(tmp_path_factory):
-    """A small demo league's raw tables only (Phase 3 has not run)."""
-    path = tmp_path_factory.mktemp("usability-cli") / "wh"
-    nbaprops.demo.generate(nbaprops.open(path), seasons=[2023], seed=7, teams=SMALL_LEAGUE)
-    return path
 
 
 @pytest.fixture
-def raw(raw_dir, tmp_path):
+def raw(small_raw_dir, tmp_path):
     dst = tmp_path / "wh"
-    shutil.copytree(raw_dir, dst)
+    shutil.copytree(small_raw_dir, dst)
     return dst
-
-
-@pytest.fixture
-def run_cli(capsys):
-    """Runs ``nbaprops.cli.main(argv)`` in-process; returns (exit code, stdout, stderr)."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-
-    def run(*argv):
-        try:
-            code = cli.main([str(a) for a in argv])
-        except SystemExit as e:  # argparse
-            code = e.code
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    yield run
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
 
 
 @pytest.mark.parametrize(("flag", "value", "why"), [
