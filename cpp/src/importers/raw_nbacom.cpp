@@ -136,6 +136,7 @@ void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
     t.set(r, "minutes", *m);
     t.col("minutes_decimal").set_real(r, minutes_decimal(*m, pw));
   }
+  // The counts a player who played must have come first (kRequiredInts).
   static const char* kInts[] = {"points",
                                 "field_goals_made",
                                 "field_goals_attempted",
@@ -143,13 +144,14 @@ void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
                                 "three_pointers_attempted",
                                 "free_throws_made",
                                 "free_throws_attempted",
+                                "assists",
                                 "offensive_rebounds",
                                 "defensive_rebounds",
-                                "assists",
                                 "steals",
                                 "blocks",
                                 "turnovers",
                                 "plus_minus"};
+  constexpr size_t kRequiredInts = 8;
   for (const char* k : kInts) t.col(k).set_int(r, opt_int(st, k, pw));
   static const char* kReals[] = {"field_goal_percentage", "three_point_percentage", "free_throw_percentage"};
   for (const char* k : kReals) t.col(k).set_real(r, opt_real(st, k, pw));
@@ -166,19 +168,12 @@ void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
   // A player with minutes has his box score: a missing count would replace
   // the stored value with NULL.
   if (auto m = t.get_real(r, "minutes_decimal"); m && *m > 0) {
-    static const char* kRequired[] = {"points",
-                                      "field_goals_made",
-                                      "field_goals_attempted",
-                                      "three_pointers_made",
-                                      "three_pointers_attempted",
-                                      "free_throws_made",
-                                      "free_throws_attempted",
-                                      "assists",
-                                      "total_rebounds"};
-    for (const char* k : kRequired) {
+    auto require = [&](const char* k) {
       if (t.col(k).is_null(r))
         fail(pw, k, "", "missing for a player who played (minutes " + *t.get_text(r, "minutes") + ")");
-    }
+    };
+    for (size_t i = 0; i < kRequiredInts; ++i) require(kInts[i]);
+    require("total_rebounds");
   }
   check_points(t, r, pw, "field_goals_made", "three_pointers_made", "free_throws_made", "points");
   auto o = t.get_int(r, "offensive_rebounds"), d = t.get_int(r, "defensive_rebounds");
