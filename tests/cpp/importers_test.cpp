@@ -203,6 +203,33 @@ TEST(ImportSchedule, OldLayoutClassifiesEachBranchInOrder) {
   EXPECT_EQ(find_game(imp.games, "0042400401")->season, 2024);
 }
 
+// A game's own date fields that are not dates (2025-02-30), or Eastern dates
+// that are not the game's date, mark a damaged record: refused, not ignored
+// because the date used comes from the gameDates entry.
+TEST(ImportSchedule, GamesOwnDateFieldsMustBeDatesOfTheGame) {
+  auto file = [](const std::string& extra) {
+    std::string g = game_json("0022400563", "20250115/ATLCHI", "CHI", "ATL", "", "", "Week 13", 13, 3);
+    g = g.substr(0, g.size() - 1) + "," + extra + "}";
+    return R"({"leagueSchedule":{"gameDates":[{"gameDate":"01/15/2025 00:00:00","games":[)" + g + "]}]}}";
+  };
+  const std::string ok = file(R"("gameDateEst":"2025-01-15T00:00:00Z","gameDateTimeEst":"2025-01-15T20:00:00Z",)"
+                              R"("gameDateUTC":"2025-01-15T05:00:00Z","gameDateTimeUTC":"2025-01-16T01:00:00Z")");
+  ASSERT_EQ(parse_nbacom_schedule(ok, "s.json").games.size(), 1u);  // UTC may be the next day
+  std::string m =
+      data_error_of([&] { parse_nbacom_schedule(file(R"("gameDateEst":"2025-02-30T00:00:00Z")"), "s.json"); });
+  EXPECT_NE(m.find("s.json game #0 (20250115/ATLCHI) field gameDateEst value '2025-02-30T00:00:00Z' (date 2025-01-15): "
+                   "not a calendar date"),
+            std::string::npos)
+      << m;
+  m = data_error_of([&] { parse_nbacom_schedule(file(R"("gameDateTimeUTC":"2025-02-30T00:00:00Z")"), "s.json"); });
+  EXPECT_NE(m.find("field gameDateTimeUTC value '2025-02-30T00:00:00Z'"), std::string::npos) << m;
+  m = data_error_of([&] { parse_nbacom_schedule(file(R"("gameDateTimeEst":"2025-01-16T20:00:00Z")"), "s.json"); });
+  EXPECT_NE(m.find("field gameDateTimeEst value '2025-01-16T20:00:00Z' (date 2025-01-15): disagrees with the game's "
+                   "date 2025-01-15"),
+            std::string::npos)
+      << m;
+}
+
 TEST(ImportSchedule, FlatLayoutAndEveryDateFormat) {
   auto with_date = [](const std::string& id, const std::string& field, const std::string& date) {
     std::string g = game_json(id, "20241101/BOSNYK", "NYK", "BOS", "", "", "Week 2", 2, 1, "7:30 pm ET");
@@ -258,6 +285,14 @@ TEST(ImportSchedule, UnreadableDateOrJsonIsDataError) {
   EXPECT_NE(m.find("Nov 1 2024"), std::string::npos) << m;
   m = data_error_of([&] { parse_nbacom_schedule("{\"games\": [", "broken.json"); });
   EXPECT_NE(m.find("broken.json: malformed JSON"), std::string::npos) << m;
+  // The position in plain words, not the JSON library's tag and jargon.
+  EXPECT_NE(m.find("broken.json: malformed JSON at line 1, column 12: unexpected end of input"), std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("json.exception"), std::string::npos) << m;
+  EXPECT_EQ(m.find("syntax error while parsing"), std::string::npos) << m;
+  m = data_error_of([&] { parse_bdl_box_scores("{\"data\": [}", "box.json"); });
+  EXPECT_NE(m.find("box.json: malformed JSON at line 1, column 11: "), std::string::npos) << m;
+  EXPECT_EQ(m.find("json.exception"), std::string::npos) << m;
   m = data_error_of([&] { parse_nbacom_schedule("{\"foo\": 1}", "other.json"); });
   EXPECT_NE(m.find("other.json"), std::string::npos) << m;
 }
@@ -389,6 +424,36 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
 
   m = data_error_of([&] { parse_shot_chart("GAME_DATE,GAME_ID\n", "hdr.csv"); });
   EXPECT_NE(m.find("hdr.csv line 1: missing column TEAM_NAME"), std::string::npos) << m;
+}
+
+// A file that is not a shot chart is named as such before any CSV detail, two
+// header columns of one name are refused, and a directory is not "missing".
+TEST(ImportShotChart, NotAShotChartDuplicateColumnsAndDirectories) {
+  std::string m = data_error_of([&] { parse_shot_chart(R"({"leagueSchedule": {"gameDates": []}})", "s.json.gz"); });
+  EXPECT_NE(m.find("s.json.gz: not a shot-chart CSV: it starts with '{' like a JSON document"), std::string::npos) << m;
+  EXPECT_EQ(m.find("quote inside"), std::string::npos) << m;
+  m = data_error_of([&] { parse_shot_chart("TEAM_NAME,PLAYER\"ID\n", "q.csv"); });
+  EXPECT_NE(m.find("q.csv: not a shot-chart CSV: its first line is not a header naming the columns TEAM_NAME, "),
+            std::string::npos)
+      << m;
+  m = data_error_of([&] { parse_shot_chart("STAT,VALUE\npts,3\n", "other.csv"); });
+  EXPECT_NE(m.find("other.csv: not a shot-chart CSV: the header has none of the required columns TEAM_NAME, PLAYER_ID"),
+            std::string::npos)
+      << m;
+  std::string header = kShotHeader;
+  header.insert(header.find("\r\n"), ",GAME_ID");
+  m = data_error_of([&] { parse_shot_chart(header, "dup.csv"); });
+  EXPECT_NE(m.find("dup.csv line 1 (header): column GAME_ID appears twice (columns 10 and 27)"), std::string::npos)
+      << m;
+  EXPECT_THROW(CsvHeader({"A", "B", "A"}, "x.csv"), DataError);
+  TempDir dir;
+  try {
+    import_shot_chart(dir.path().string());
+    ADD_FAILURE() << "a directory was read";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.path().string() + ": it is a directory, not a file"), std::string::npos)
+        << e.what();
+  }
 }
 
 // ----------------------------------------------------------------------------------

@@ -145,6 +145,19 @@ TEST(RawGamebook, BadInputNamesFileRecordFieldValueAndDate) {
       error_of([&] { parse_raw_file("gamebook", text.substr(0, text.size() / 2), kGamebookPath, Schedule()); });
   EXPECT_NE(msg.find(kGamebookPath), std::string::npos) << msg;
   EXPECT_NE(msg.find("truncated JSON"), std::string::npos) << msg;
+  // The position in plain words, not the JSON library's jargon.
+  EXPECT_NE(msg.find(" at line "), std::string::npos) << msg;
+  EXPECT_NE(msg.find(", column "), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("json.exception"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("syntax error while parsing"), std::string::npos) << msg;
+  msg = error_of([&] { parse_raw_file("gamebook", "STAT,X\n1,2\n", kGamebookPath, Schedule()); });
+  EXPECT_NE(msg.find(std::string(kGamebookPath) + ": malformed or truncated JSON (byte 1 of 11) at line 1, column 1: "
+                                                  "invalid literal; last read: 'S'"),
+            std::string::npos)
+      << msg;
+  msg = error_of([&] { parse_raw_file("gamebook", "", kGamebookPath, Schedule()); });
+  EXPECT_NE(msg.find(std::string(kGamebookPath) + ": empty file (0 bytes), not a JSON document"), std::string::npos)
+      << msg;
   // A missing field.
   json j = json::parse(text);
   j["active_players"][3].erase("team");
@@ -240,7 +253,63 @@ TEST(RawGamebook, MissingStatsOfAPlayerWhoPlayedAndHugeIntegersAreRefused) {
   EXPECT_NE(m.find("integer out of range"), std::string::npos) << m;
 }
 
+// game_code is stored as is: it must be "YYYYMMDD/AWAYHOME" of the file's own
+// date and teams, as the game folder must.
+TEST(RawGamebook, GameCodeMustBeTheFilesDateAndTeams) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  auto msg_of = [&](const char* code) {
+    json j = json::parse(text);
+    j["game_code"] = code;
+    return error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  };
+  const std::string where = std::string(kGamebookPath) + ": record (file), field game_code = ";
+  std::string m = msg_of("garbage");
+  EXPECT_NE(m.find(where + "'garbage' (date 2024-04-10): expected YYYYMMDD/AWAYHOME"), std::string::npos) << m;
+  m = msg_of("20240411/MEMCLE");
+  EXPECT_NE(m.find(where + "'20240411/MEMCLE' (date 2024-04-10): the file's date and teams"), std::string::npos) << m;
+  EXPECT_NE(m.find("say 20240410/MEMCLE"), std::string::npos) << m;
+  m = msg_of("20240410/CLEMEM");
+  EXPECT_NE(m.find("say 20240410/MEMCLE"), std::string::npos) << m;
+  // Without a game folder (the older layout) the code is checked all the same.
+  m = error_of([&] {
+    json j = json::parse(text);
+    j["game_code"] = "2024041/MEMCLE";
+    parse_raw_file("gamebook", j.dump(), "nba-com/gamebooks-data/2024-04-10/20250805_151438.json", Schedule());
+  });
+  EXPECT_NE(m.find("field game_code = '2024041/MEMCLE'"), std::string::npos) << m;
+  EXPECT_EQ(parse_raw_file("gamebook", text, kGamebookPath, Schedule()).num_rows(), 41u);
+}
+
 constexpr const char* kBoxPath = "nba-com/team-boxscore/20250115/0022400561/20250116_031500.json";
+
+// Team minutes go through the gamebook's MM:SS parser: "lots" is refused in
+// both, naming the file's field (MIN in the API response, minutes in the
+// DATA export).
+TEST(RawTeamBoxscore, MinutesAreParsedLikeTheGamebooks) {
+  NBAPROPS_SAMPLE(text, "nbac_team_boxscore/exp_12f99055.json");
+  Schedule s = schedule_with({game("0022400561", "2025-01-15", "NYK", "PHI")});
+  auto with_min = [&](const json& value) {
+    json j = json::parse(text);
+    for (json& rs : j["resultSets"]) {
+      if (rs["name"] != "TeamStats") continue;
+      size_t col = 0;
+      while (rs["headers"][col] != "MIN") ++col;
+      rs["rowSet"][1][col] = value;
+    }
+    return j.dump();
+  };
+  std::string m = error_of([&] { parse_raw_file("team-boxscore", with_min("lots"), kBoxPath, s); });
+  EXPECT_NE(m.find(std::string(kBoxPath) + ": record TeamStats.rowSet[1] NYK, field MIN = 'lots' (date 2025-01-15): "
+                                           "expected MM:SS"),
+            std::string::npos)
+      << m;
+  m = error_of([&] { parse_raw_file("team-boxscore", with_min("2650:00"), kBoxPath, s); });
+  EXPECT_NE(m.find("field MIN = '2650:00' (date 2025-01-15): outside the plausible range [0, 490] minutes"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(parse_raw_file("team-boxscore", with_min("240:00"), kBoxPath, s).get_text(1, "minutes"), "240:00");
+  EXPECT_FALSE(parse_raw_file("team-boxscore", with_min(nullptr), kBoxPath, s).get_text(1, "minutes").has_value());
+}
 
 TEST(RawTeamBoxscore, HomeAwayFromTheScheduleNotListOrder) {
   NBAPROPS_SAMPLE(text, "nbac_team_boxscore/exp_12f99055.json");
@@ -300,6 +369,12 @@ TEST(RawTeamBoxscore, DataExportLayoutAndConsistencyChecks) {
       error_of([&] { parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule()); }).find("offensive + defensive"),
       std::string::npos);
   j["teams"][0]["rebounds"]["total"] = 40;
+  j["teams"][1]["minutes"] = "240.5";
+  EXPECT_NE(error_of([&] {
+              parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule());
+            }).find("record teams[1] NYK, field minutes = '240.5' (date 2024-10-22): expected MM:SS"),
+            std::string::npos);
+  j["teams"][1]["minutes"] = "240:00";
   j["teams"].erase(1);
   EXPECT_NE(error_of([&] { parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule()); }).find("exactly 2 teams"),
             std::string::npos);
@@ -381,6 +456,49 @@ TEST(RawGameLines, GoldenOnTheLegacySamples) {
             std::string::npos);
 }
 
+// h2h / spreads outcomes name a team of the game and spreads / totals carry
+// their line; a stray team or a line without its point is refused, not stored.
+TEST(RawGameLines, OutcomesNameTheGamesTeamsAndCarryTheirPoint) {
+  NBAPROPS_SAMPLE(text, "oddsa_game_lines_his/exp_b722994c.json");
+  const json good = json::parse(text);
+  // Market 0 of bookmaker 0 is spreads, market 1 totals (as the golden test counts them).
+  ASSERT_EQ(good["data"]["bookmakers"][0]["markets"][0]["key"], "spreads");
+  ASSERT_EQ(good["data"]["bookmakers"][0]["markets"][1]["key"], "totals");
+  auto msg_of = [&](const std::function<void(json&)>& change) {
+    json j = good;
+    change(j["data"]["bookmakers"][0]["markets"]);
+    return error_of([&] { parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule()); });
+  };
+  const std::string book = std::string(kLinesPath) + ": record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[0] " +
+                           good["data"]["bookmakers"][0]["key"].get<std::string>();
+  std::string m = msg_of([](json& mk) { mk[0]["outcomes"][0]["name"] = "Boston Celtics"; });
+  EXPECT_NE(m.find(book + " markets[0] spreads outcomes[0] 'Boston Celtics', field name = 'Boston Celtics' "
+                          "(date 2024-01-24): not a team of this game (Atlanta Hawks @ Golden State Warriors)"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& mk) { mk[0]["outcomes"][1]["name"] = "Springfield Atoms"; });
+  EXPECT_NE(m.find("field name = 'Springfield Atoms' (date 2024-01-24): unknown team name"), std::string::npos) << m;
+  m = msg_of([](json& mk) { mk[0]["outcomes"][1].erase("point"); });
+  EXPECT_NE(m.find(" markets[0] spreads outcomes[1] 'Golden State Warriors', field point (date 2024-01-24): "
+                   "missing field"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& mk) { mk[1]["outcomes"][0]["point"] = nullptr; });
+  EXPECT_NE(m.find(" markets[1] totals outcomes[0] 'Over', field point (date 2024-01-24): missing field"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& mk) { mk[1]["outcomes"][0]["name"] = "Atlanta Hawks"; });
+  EXPECT_NE(m.find("field name = 'Atlanta Hawks' (date 2024-01-24): expected Over or Under"), std::string::npos) << m;
+  // h2h outcomes name the teams too (and have no point).
+  NBAPROPS_SAMPLE(h2h, "odds_api_historical_game_lines/exp_9221b91f.json");
+  json j = json::parse(h2h);
+  EXPECT_EQ(parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule()).num_rows(), 4u);
+  j["data"]["bookmakers"][0]["markets"][0]["outcomes"][0]["name"] = "Boston Celtics";
+  EXPECT_NE(
+      error_of([&] { parse_raw_file("game-lines", j.dump(), kLinesPath, Schedule()); }).find("not a team of this game"),
+      std::string::npos);
+}
+
 /// The historical wrapper of the props sample with a player_points market (the
 /// layout the legacy processor reads; the sample itself holds spreads/totals).
 std::string props_file(const std::string& sample) {
@@ -435,6 +553,19 @@ TEST(RawPlayerProps, PairsOverUnderPerBookAndPlayer) {
   json j = json::parse(props_file(sample));
   j["data"]["bookmakers"][0]["markets"][0]["outcomes"][0]["point"] = 245.5;
   EXPECT_NE(error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); }).find("points_line = 245.5"),
+            std::string::npos);
+  // An outcome without its player is refused (legacy skipped it, leaving the
+  // player's row with one price).
+  j = json::parse(props_file(sample));
+  j["data"]["bookmakers"][0]["markets"][0]["outcomes"][2].erase("description");
+  const std::string m = error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); });
+  EXPECT_NE(m.find(std::string(kPropsPath) + ": record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[0] draftkings "
+                                             "player_points.outcomes[2], field description = "),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("(date 2024-01-24): missing field (the player of a player_points outcome)"), std::string::npos) << m;
+  j["data"]["bookmakers"][0]["markets"][0]["outcomes"][2]["description"] = "";
+  EXPECT_NE(error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); }).find("field description"),
             std::string::npos);
   j = json::parse(props_file(sample));
   j.erase("timestamp");

@@ -234,7 +234,7 @@ Table parse_bdl_box_scores(const std::string& json_text, const std::string& sour
   try {
     root = parse_json_limited(json_text, source_name);
   } catch (const json::exception& e) {
-    throw DataError(source_name + ": malformed JSON: " + e.what());
+    throw DataError(source_name + ": malformed JSON " + plain_json_error(e));
   }
   const json& games = games_list(root, source_name);
   std::vector<GameInfo> infos(games.size());

@@ -76,7 +76,14 @@ bool CsvReader::next(std::vector<std::string>& fields) {
 
 CsvHeader::CsvHeader(const std::vector<std::string>& fields, std::string source_name)
     : names_(fields), source_(std::move(source_name)) {
-  for (size_t i = 0; i < names_.size(); ++i) index_.emplace(names_[i], i);
+  for (size_t i = 0; i < names_.size(); ++i) {
+    auto [it, fresh] = index_.emplace(names_[i], i);
+    // Which of two same-named columns holds the data is a guess: refused.
+    if (!fresh) {
+      throw DataError(source_ + " line 1 (header): column " + names_[i] + " appears twice (columns " +
+                      std::to_string(it->second + 1) + " and " + std::to_string(i + 1) + ")");
+    }
+  }
 }
 
 size_t CsvHeader::require(std::string_view name) const {

@@ -126,6 +126,22 @@ std::optional<int> score_of(const RowRef& at, const json& g, const char* team_ke
   return static_cast<int>(*v);
 }
 
+/// The game's own date fields, when present, must be dates, and its Eastern
+/// ones the game's date: a damaged date is a damaged record, not a field to
+/// ignore (the date used comes from gameDates[].gameDate).
+void check_own_dates(const RowRef& ref, const json& g, Date date) {
+  for (const char* f : {"gameDateEst", "gameDateTimeEst", "gameDateUTC", "gameDateTimeUTC"}) {
+    const std::string text = text_of(g, f);
+    if (text.empty()) continue;
+    const auto own = parse_schedule_date(text);
+    if (!own) ref.fail(f, text, "not a calendar date (expected YYYY-MM-DD… or MM/DD/YYYY)");
+    // UTC fields may fall on the next day (an evening tip-off); Eastern ones
+    // are the game's date.
+    const bool eastern = std::string_view(f).ends_with("Est");
+    if (eastern && *own != date) ref.fail(f, text, "disagrees with the game's date " + date.iso());
+  }
+}
+
 struct Parser {
   const std::string& source;
   ScheduleImport out;
@@ -181,6 +197,7 @@ struct Parser {
                       ": unreadable date '" + date_text + "'");
     }
     const RowRef ref(source, "game #" + std::to_string(at) + " (" + code + ")", date->iso());
+    check_own_dates(ref, g, *date);
     Game out_game;
     out_game.nba_game_id = text_of(g, "gameId");
     if (out_game.nba_game_id.empty()) ref.fail("gameId", "", "missing");
@@ -224,7 +241,13 @@ struct Parser {
 
 }  // namespace
 
-std::string read_text_file(const std::string& path) { return io::read_file(path); }
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw StorageError("cannot read " + path + ": it is a directory, not a file (give one file of the directory)");
+  }
+  return io::read_file(path);
+}
 
 std::string tricode_from_team_name(const std::string& full_name) {
   if (full_name == "LA Clippers" || full_name == "Los Angeles Clippers") return "LAC";
@@ -246,7 +269,7 @@ ScheduleImport parse_nbacom_schedule(const std::string& json_text, const std::st
   try {
     root = parse_json_limited(json_text, source_name);
   } catch (const json::exception& e) {
-    throw DataError(source_name + ": malformed JSON: " + e.what());
+    throw DataError(source_name + ": malformed JSON " + plain_json_error(e));
   }
   Parser p{source_name, {}};
   const json* ls = &root;

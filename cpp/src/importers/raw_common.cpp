@@ -28,8 +28,11 @@ json parse_json(const std::string& text, const std::string& file) {
   try {
     return parse_json_limited(text, file);
   } catch (const json::parse_error& e) {
-    throw DataError(file + ": malformed or truncated JSON at byte " + std::to_string(e.byte) + " of " +
-                    std::to_string(text.size()) + " (" + e.what() + ")");
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      throw DataError(file + ": empty file (" + std::to_string(text.size()) + " bytes), not a JSON document");
+    }
+    throw DataError(file + ": malformed or truncated JSON (byte " + std::to_string(e.byte) + " of " +
+                    std::to_string(text.size()) + ") " + plain_json_error(e));
   }
 }
 

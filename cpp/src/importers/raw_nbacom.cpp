@@ -38,8 +38,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-/// "35:42" → 35.7; "" / "-" → nullopt; anything else → DataError.
-std::optional<double> minutes_decimal(const std::string& text, const Where& w) {
+/// "35:42" → 35.7; "" / "-" → nullopt; anything else → DataError naming
+/// @p field. Player (gamebook) and team (box score, "265:00") minutes alike.
+std::optional<double> minutes_decimal(const std::string& text, const Where& w, const char* field = "minutes") {
   if (text.empty() || text == "-") return std::nullopt;
   auto colon = text.find(':');
   int mm = 0, ss = 0;
@@ -53,7 +54,7 @@ std::optional<double> minutes_decimal(const std::string& text, const Where& w) {
     ss = std::stoi(text.substr(colon + 1));
     ok = ss < 60;
   }
-  if (!ok) fail(w, "minutes", "'" + text + "'", "expected MM:SS");
+  if (!ok) fail(w, field, "'" + text + "'", "expected MM:SS");
   return mm + ss / 60.0;
 }
 
@@ -82,6 +83,20 @@ struct GamebookGame {
   std::string game_code, away, home, game_id;
   Date date;
 };
+
+/// game_code is stored as is: it must be NBA.com's "YYYYMMDD/AWAYHOME" of the
+/// file's own date and teams (as the game folder must).
+void check_game_code(const GamebookGame& g, const Where& w) {
+  const std::string& c = g.game_code;
+  const bool shape = c.size() == 15 && c[8] == '/' &&
+                     std::all_of(c.begin(), c.begin() + 8, [](unsigned char x) { return std::isdigit(x); }) &&
+                     std::all_of(c.begin() + 9, c.end(), [](unsigned char x) { return std::isupper(x); });
+  if (!shape) fail(w, "game_code", "'" + c + "'", "expected YYYYMMDD/AWAYHOME (e.g. 20240410/MEMCLE)");
+  const std::string expect = g.date.compact() + "/" + g.away + g.home;
+  if (c != expect) {
+    fail(w, "game_code", "'" + c + "'", "the file's date and teams (date, away_team, home_team) say " + expect);
+  }
+}
 
 /// Date and teams: the JSON's own fields, else the game-code folder
 /// YYYYMMDD-AWAYHOME, else the game_code "YYYYMMDD/AWAYHOME". nullopt for a
@@ -117,6 +132,7 @@ std::optional<GamebookGame> gamebook_game(const json& root, const LakePath& lp, 
   }
   if (!is_nba_tricode(g.away)) fail(w, "away_team", "'" + g.away + "'", "not an NBA team code");
   if (!is_nba_tricode(g.home)) fail(w, "home_team", "'" + g.home + "'", "not an NBA team code");
+  check_game_code(g, w);
   if (lp.group.size() == 15 && lp.group[8] == '-' &&
       (lp.group.substr(0, 8) != g.date.compact() || lp.group.substr(9) != g.away + g.home)) {
     fail(w, "game_code", "'" + g.game_code + "'",
@@ -406,6 +422,7 @@ struct TeamLine {
   Where where;
   std::optional<int64_t> team_id;
   std::string abbr, name, city, minutes, home_away;
+  const char* minutes_field = "minutes";  ///< the file's name of the minutes field
   std::optional<int64_t> fgm, fga, tpm, tpa, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, pts, pm;
   std::optional<double> fgp, tpp, ftp;
 };
@@ -475,6 +492,7 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
     l.name = opt_text(obj, "TEAM_NAME", rw).value_or("");
     l.city = opt_text(obj, "TEAM_CITY", rw).value_or("");
     l.minutes = opt_text(obj, "MIN", rw).value_or("");
+    l.minutes_field = "MIN";
     l.fgm = opt_int(obj, "FGM", rw), l.fga = opt_int(obj, "FGA", rw), l.fgp = opt_real(obj, "FG_PCT", rw);
     l.tpm = opt_int(obj, "FG3M", rw), l.tpa = opt_int(obj, "FG3A", rw), l.tpp = opt_real(obj, "FG3_PCT", rw);
     l.ftm = opt_int(obj, "FTM", rw), l.fta = opt_int(obj, "FTA", rw), l.ftp = opt_real(obj, "FT_PCT", rw);
@@ -529,6 +547,8 @@ size_t home_index(const std::vector<TeamLine>& lines, const Game* g, const Where
        "(import the NBA.com schedule first)");
 }
 
+constexpr int kMaxTeamMinutes = 490;  // 5 × (48 + 10 overtimes × 5)
+
 /// Line @p l as a row of game @p game_id, checked (rebounds, points formula).
 void team_box_row(const TeamLine& l, bool home, const std::string& game_id, const std::string& nba_game_id, Date date,
                   const std::string& path, Parsed& out) {
@@ -544,7 +564,16 @@ void team_box_row(const TeamLine& l, bool home, const std::string& game_id, cons
   if (!l.name.empty()) t.set(r, "team_name", collapse_spaces(l.name));
   if (!l.city.empty()) t.set(r, "team_city", collapse_spaces(l.city));
   t.set(r, "is_home", home);
-  if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
+  if (!l.minutes.empty()) {
+    // The gamebook's parser: "lots" is refused here as it is there. A team
+    // plays 5 × 48 minutes plus 25 per overtime (the record is 6 OT = 390).
+    const auto m = minutes_decimal(l.minutes, l.where, l.minutes_field);
+    if (m && *m > kMaxTeamMinutes) {
+      fail(l.where, l.minutes_field, "'" + l.minutes + "'",
+           "outside the plausible range [0, " + std::to_string(kMaxTeamMinutes) + "] minutes");
+    }
+    t.set(r, "minutes", l.minutes);
+  }
   t.col("fg_made").set_int(r, l.fgm);
   t.col("fg_attempted").set_int(r, l.fga);
   t.col("fg_percentage").set_real(r, l.fgp);

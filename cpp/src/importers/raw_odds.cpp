@@ -77,6 +77,25 @@ int64_t american(double decimal) {
                         : static_cast<int64_t>(-100.0 / (decimal - 1.0));
 }
 
+/// An outcome of the known game-line markets: h2h and spreads name a team of
+/// the game, totals Over / Under; spreads and totals carry their `point`.
+/// Other markets are stored as given.
+void check_line_outcome(const Snapshot& s, const std::string& market, const std::string& name,
+                        std::optional<double> point, const Where& ow) {
+  if (market == "h2h" || market == "spreads") {
+    const std::string code = team_code(name);
+    if (code.empty()) fail(ow, "name", "'" + name + "'", "unknown team name (a " + market + " outcome names a team)");
+    if (code != s.away && code != s.home) {
+      fail(ow, "name", "'" + name + "'", "not a team of this game (" + s.away_name + " @ " + s.home_name + ")");
+    }
+  } else if (market == "totals" && name != "Over" && name != "Under") {
+    fail(ow, "name", "'" + name + "'", "expected Over or Under (a totals outcome)");
+  }
+  if ((market == "spreads" || market == "totals") && !point) {
+    fail(ow, "point", "", "missing field (a " + market + " outcome has its line)");
+  }
+}
+
 }  // namespace
 
 Parsed parse_player_props(const std::string& text, const std::string& path, const Schedule&) {
@@ -122,8 +141,12 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
       for (size_t oi = 0; oi < outcomes.size(); ++oi) {
         const json& o = outcomes[oi];
         Where ow{path, bw.record + " player_points.outcomes[" + std::to_string(oi) + "]", w.date};
+        // Legacy skipped an outcome without its player, leaving the other
+        // side's row with one price and no sign of the loss. Refused.
         auto player = opt_text(o, "description", ow);
-        if (!player || player->empty()) continue;  // legacy: outcomes without a player are skipped
+        if (!player || player->empty()) {
+          fail(ow, "description", json_preview(o), "missing field (the player of a player_points outcome)");
+        }
         ow.record += " '" + *player + "'";
         const std::string side = need_text(o, "name", ow);
         if (side != "Over" && side != "Under") fail(ow, "name", "'" + side + "'", "expected Over or Under");
@@ -241,6 +264,8 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
         ow.record += " '" + name + "'";
         auto price = opt_real(o, "price", ow);
         if (!price) fail(ow, "price", "", "missing field");
+        const auto point = opt_real(o, "point", ow);
+        check_line_outcome(s, market, name, point, ow);
         const size_t r = out.add(ow);
         Table& t = out.rows;
         t.set(r, "snapshot_timestamp", snap->iso());
@@ -262,7 +287,7 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
         t.set(r, "market_last_update", market_update->iso());
         t.set(r, "outcome_name", name);
         t.set(r, "outcome_price", *price);
-        t.col("outcome_point").set_real(r, opt_real(o, "point", ow));
+        t.col("outcome_point").set_real(r, point);
         t.set(r, "source_file_path", path);
         t.set(r, "data_source", historical ? "historical" : "current");
         t.set(r, "created_at", kLoadStamp);

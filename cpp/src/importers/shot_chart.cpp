@@ -343,15 +343,47 @@ void emit_team_zones(const AllowedZones& allowed, Table& tz) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::array<const char*, 10> kShotColumns = {"TEAM_NAME", "PLAYER_ID", "PLAYER_NAME", "GAME_DATE",
+                                                      "GAME_ID",   "HOME_TEAM", "AWAY_TEAM",   "SHOT_MADE",
+                                                      "SHOT_TYPE", "BASIC_ZONE"};
+
+/// The header record of a shot chart. A file that is not one (JSON, another
+/// CSV) is named as such first, before any CSV detail of its first line.
+CsvHeader shot_header(const std::string& text, CsvReader& reader, std::vector<std::string>& f) {
+  const std::string& source = reader.source_name();
+  std::string required;
+  for (const char* c : kShotColumns) required += std::string(required.empty() ? "" : ", ") + c;
+  const std::string not_csv = source + ": not a shot-chart CSV: ";
+  const size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
+    throw DataError(not_csv + "it starts with '" + text[first] + "' like a JSON document; the first line must be a " +
+                    "header naming the columns " + required);
+  }
+  try {
+    if (!reader.next(f)) throw DataError(source + ": empty file (no header)");
+  } catch (const DataError& e) {
+    if (first == std::string::npos) throw;
+    throw DataError(not_csv + "its first line is not a header naming the columns " + required + " (" + e.what() + ")");
+  }
+  for (size_t i = 0; i < f.size(); ++i)
+    require_utf8(RowRef(source, "line 1 (header)"), "#" + std::to_string(i + 1), f[i]);
+  if (std::none_of(kShotColumns.begin(), kShotColumns.end(),
+                   [&](const char* c) { return std::find(f.begin(), f.end(), c) != f.end(); })) {
+    throw DataError(not_csv + "the header has none of the required columns " + required);
+  }
+  return CsvHeader(f, source);
+}
+
+}  // namespace
+
 ShotChartImport import_shot_chart(const std::string& path) { return parse_shot_chart(read_text_file(path), path); }
 
 ShotChartImport parse_shot_chart(const std::string& csv_text, const std::string& source_name) {
   CsvReader reader(csv_text, source_name);
   std::vector<std::string> f;
-  if (!reader.next(f)) throw DataError(source_name + ": empty file (no header)");
-  for (size_t i = 0; i < f.size(); ++i)
-    require_utf8(RowRef(source_name, "line 1 (header)"), "#" + std::to_string(i + 1), f[i]);
-  const CsvHeader header(f, source_name);
+  const CsvHeader header = shot_header(csv_text, reader, f);
   const ShotColumns cols(header);
 
   ShotChartImport out{Table(catalog::get("nba_raw.player_shot_zones")),

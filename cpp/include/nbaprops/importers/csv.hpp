@@ -43,6 +43,7 @@ class CsvHeader {
  public:
   CsvHeader() = default;
   /// @param fields the header record; @param source_name file name for errors.
+  /// @throws DataError naming the column when two columns have the same name.
   CsvHeader(const std::vector<std::string>& fields, std::string source_name);
   /// @return the position of column @p name. @throws DataError naming the file
   /// and the column.
