@@ -365,3 +365,152 @@ def test_huge_non_list_value_is_previewed_briefly(gamebook, tmp_path):
     bad["active_players"] = {f"k{i}": "x" * 100 for i in range(20000)}
     msg = _refused_gamebook(tmp_path, wh, bad)
     assert "expected a list" in msg and len(msg) < 400, msg
+
+
+# ----------------------------------------------------------------------------------
+# Audit of 2026-12 (second round): inputs that were accepted silently.
+
+TEAM_BOX = "nbac_team_boxscore/exp_12f99055.json"
+TEAM_BOX_LAKE = "nba-com/team-boxscore/20250115/0022400561/20250116_031500.json"
+
+
+def _team_stats_min(doc, value):
+    ts = next(rs for rs in doc["resultSets"] if rs["name"] == "TeamStats")
+    ts["rowSet"][1][ts["headers"].index("MIN")] = value
+
+
+@pytest.mark.parametrize("value, says", [("lots", "field MIN = 'lots' (date 2025-01-15): expected MM:SS"),
+                                         ("2650:00", "outside the plausible range [0, 490] minutes")])
+def test_team_boxscore_minutes_are_checked_like_the_gamebooks(schedule, tmp_path, value, says):
+    import nbaprops
+
+    doc = json.loads(require_shared(f"legacy-samples/{TEAM_BOX}").read_text())
+    assert nbaprops.import_raw(schedule, "team-boxscore", _write(tmp_path / "good" / TEAM_BOX_LAKE, doc)).rows == 2
+    before = _table(schedule, "nba_raw.nbac_team_boxscore")
+    _team_stats_min(doc, value)
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_raw(schedule, "team-boxscore", _write(tmp_path / "bad" / TEAM_BOX_LAKE, doc))
+    assert TEAM_BOX_LAKE in str(e.value) and "record TeamStats.rowSet[1] NYK" in str(e.value), str(e.value)
+    assert says in str(e.value), str(e.value)
+    assert _table(schedule, "nba_raw.nbac_team_boxscore").equals(before)
+
+
+@pytest.mark.parametrize("code, says", [("garbage", "expected YYYYMMDD/AWAYHOME"),
+                                        ("20240411/MEMCLE", "the file's date and teams"),
+                                        ("20240410/BOSLAL", "the file's date and teams (date, away_team, home_team) "
+                                                            "say 20240410/MEMCLE")])
+def test_gamebook_game_code_must_be_the_files_date_and_teams(gamebook, tmp_path, code, says):
+    wh, doc = gamebook
+    bad = copy.deepcopy(doc)
+    bad["game_code"] = code
+    msg = _refused_gamebook(tmp_path, wh, bad)
+    assert f"record (file), field game_code = '{code}' (date 2024-04-10): {says}" in msg, msg
+
+
+LINES = "oddsa_game_lines_his/exp_b722994c.json"
+LINES_LAKE = "odds-api/game-lines-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+
+
+def _other_team(markets):
+    markets[0]["outcomes"][0]["name"] = "Boston Celtics"
+
+
+def _no_point(markets):
+    markets[0]["outcomes"][1].pop("point")
+
+
+def _totals_no_point(markets):
+    markets[1]["outcomes"][0]["point"] = None
+
+
+@pytest.mark.parametrize("breaks, says", [
+    (_other_team, "spreads outcomes[0] 'Boston Celtics', field name = 'Boston Celtics' (date 2024-01-24): "
+                  "not a team of this game"),
+    (_no_point, "spreads outcomes[1] 'Golden State Warriors', field point (date 2024-01-24): missing field"),
+    (_totals_no_point, "totals outcomes[0] 'Over', field point (date 2024-01-24): missing field"),
+])
+def test_game_lines_outcome_of_another_team_or_without_point_is_refused(tmp_path, breaks, says):
+    import nbaprops
+
+    doc = json.loads(require_shared(f"legacy-samples/{LINES}").read_text())
+    wh = nbaprops.open(tmp_path / "wh")
+    assert nbaprops.import_raw(wh, "game-lines", _write(tmp_path / "good" / LINES_LAKE, doc)).rows == 8
+    before = _table(wh, "nba_raw.odds_api_game_lines")
+    bad = copy.deepcopy(doc)
+    breaks(bad["data"]["bookmakers"][1]["markets"])
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_raw(wh, "game-lines", _write(tmp_path / "bad" / LINES_LAKE, bad))
+    assert "bookmakers[1] fanduel markets[" in str(e.value) and says in str(e.value), str(e.value)
+    assert _table(wh, "nba_raw.odds_api_game_lines").equals(before)
+
+
+PROPS_LAKE = "odds-api/player-props-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+
+
+def test_props_outcome_without_its_player_is_refused_not_dropped(tmp_path):
+    import nbaprops
+
+    doc = json.loads(require_shared("legacy-samples/oddsa_player_props_his/exp_815b3ee3.json").read_text())
+    outcomes = [{"name": side, "description": "Stephen Curry", "price": price, "point": 27.5}
+                for side, price in (("Over", 1.87), ("Under", 1.91))]
+    for b in doc["data"]["bookmakers"]:
+        b["markets"] = [{"key": "player_points", "last_update": b["last_update"], "outcomes": copy.deepcopy(outcomes)}]
+    wh = nbaprops.open(tmp_path / "wh")
+    assert nbaprops.import_raw(wh, "props", _write(tmp_path / "good" / PROPS_LAKE, doc)).rows == 2
+    before = _table(wh, "nba_raw.odds_api_player_points_props")
+    doc["data"]["bookmakers"][0]["markets"][0]["outcomes"][0].pop("description")
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_raw(wh, "props", _write(tmp_path / "bad" / PROPS_LAKE, doc))
+    msg = str(e.value)
+    assert "player_points.outcomes[0], field description = " in msg and "(date 2024-01-24): missing field" in msg, msg
+    assert _table(wh, "nba_raw.odds_api_player_points_props").equals(before)
+
+
+@pytest.mark.parametrize("fields", [["gameDateEst"], ["gameDateEst", "gameDateTimeEst", "gameDateUTC",
+                                                      "gameDateTimeUTC"]])
+def test_schedule_game_with_an_impossible_own_date_is_refused(schedule, tmp_path, fields):
+    import nbaprops
+
+    bad = copy.deepcopy(GOOD)
+    for f in fields:
+        bad[1][f] = "2025-02-30T00:00:00Z"
+    before = _table(schedule, "nba_raw.nbac_schedule")
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_schedule(schedule, _write(tmp_path / "bad.json", _schedule(*bad)))
+    msg = str(e.value)
+    assert ("bad.json game #1 (20250115/ATLCHI) field gameDateEst value '2025-02-30T00:00:00Z' (date 2025-01-15): "
+            "not a calendar date") in msg, msg
+    assert _table(schedule, "nba_raw.nbac_schedule").equals(before)
+
+
+def test_json_parse_errors_give_the_position_in_plain_words(gamebook, tmp_path):
+    wh, doc = gamebook
+    path = tmp_path / "bad" / GAMEBOOK_LAKE
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(doc)[:500])
+    import nbaprops
+
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_raw(wh, "gamebook", path)
+    msg = str(e.value)
+    assert "malformed or truncated JSON (byte 501 of 500) at line 1, column 501: " in msg, msg
+    assert "json.exception" not in msg and "syntax error while parsing" not in msg, msg
+
+
+def test_shots_import_names_directories_json_and_duplicate_columns(tmp_path):
+    import nbaprops
+
+    wh = nbaprops.open(tmp_path / "wh")
+    with pytest.raises(nbaprops.StorageError, match="it is a directory, not a file"):
+        nbaprops.import_shots(wh, tmp_path)
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_shots(wh, require_shared("schedule/nbac_schedule_2024_25.json.gz"))
+    assert "nbac_schedule_2024_25.json.gz: not a shot-chart CSV: it starts with '{'" in str(e.value), str(e.value)
+    assert "quote inside" not in str(e.value)
+    lines = gzip.open(require_shared("shots/nba_shots_2023_24.csv.gz"), "rt").read().splitlines()[:3]
+    dup = tmp_path / "dup.csv"
+    dup.write_text("\n".join([lines[0] + ",GAME_ID"] + [line + ",1" for line in lines[1:]]) + "\n")
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_shots(wh, dup)
+    assert "dup.csv line 1 (header): column GAME_ID appears twice" in str(e.value), str(e.value)
+    assert all(len(nbaprops.read(wh, t)) == 0 for t in ("nba_raw.player_shot_zones", "nba_raw.nbac_schedule"))
