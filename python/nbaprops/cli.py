@@ -234,6 +234,8 @@ def cmd_import(args) -> int:
     if args.kind == "schedule" and args.path.startswith("gs://"):
         out = nbaprops.import_schedule_from_store(wh, args.path)  # the newest schedule JSON under the prefix
     else:
+        if os.path.isdir(args.path):
+            raise UsageError(f"import file {args.path!r} is a directory, not a file: give one {args.kind} file")
         if not os.path.isfile(args.path):
             raise UsageError(f"import file {args.path!r} does not exist")
         out = fn(wh, args.path, on_richer=args.on_richer)

@@ -83,6 +83,14 @@ def test_copy_from_an_existing_source_still_copies(run_cli, raw, tmp_path):
     assert "nba_raw.nbac_schedule" in out and nbaprops.read(nbaprops.open(tmp_path / "c"), "nba_raw.nbac_schedule").size
 
 
+@pytest.mark.parametrize("kind", ["shots", "schedule", "boxscores"])
+def test_an_import_of_a_directory_says_it_is_a_directory(run_cli, raw, tmp_path, kind):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, _, err = run_cli("import", kind, folder, "--warehouse", raw)
+    assert code == 2 and f"import file '{folder}' is a directory, not a file: give one {kind} file" in err, err
+
+
 def test_only_sqlite_warehouses_are_checked_for_a_directory(tmp_path):
     cli.require_warehouse("bigquery://my-project?location=US")  # another backend: opened, not looked for
     with pytest.raises(cli.UsageError, match="does not exist"):
