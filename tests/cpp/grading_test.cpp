@@ -382,8 +382,10 @@ TEST(Grading, DailyAggregationByHand) {
   EXPECT_EQ(*t.get_int(r, "within_5_count"), 3);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "within_5_pct"), 1.0);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_confidence"), 0.7);
-  EXPECT_EQ(*t.get_int(r, "high_confidence_count"),
-            1);  // alice's .74 OVER; dave's .70 is a HOLD
+  // alice's .74 OVER and dave's .70 HOLD: the legacy count is every row with
+  // confidence ≥ 0.70 (this asserted 1 when the code counted OVER/UNDER only,
+  // against spec §4); the win rate's denominator is alice's call alone.
+  EXPECT_EQ(*t.get_int(r, "high_confidence_count"), 2);
   EXPECT_EQ(*t.get_int(r, "high_confidence_correct"), 1);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "high_confidence_win_rate"), 1.0);
   EXPECT_FALSE(t.get_text(r, "computed_at"));  // stamped by the runner
@@ -433,6 +435,31 @@ TEST(Grading, DailyAggregationByHand) {
   EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_bias"), -3.0);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "within_3_pct"), 0.5);
   EXPECT_DOUBLE_EQ(*t.get_real(r, "avg_confidence"), 0.45);
+}
+
+TEST(Grading, HighConfidenceCountsEveryRowButRatesCallsOnly) {
+  // Legacy SQL: COUNTIF(conf >= 0.70) for the count, COUNTIF(conf >= 0.70 AND
+  // correct) for correct, and the win rate over the OVER/UNDER rows of the
+  // count only.
+  Table acc(catalog::get("nba_predictions.prediction_accuracy"));
+  const double conf[] = {0.80, 0.72, 0.70, 0.69, 0.90};
+  const char* recs[] = {"PASS", "OVER", "UNDER", "OVER", "HOLD"};
+  const std::optional<bool> correct[] = {std::nullopt, true, false, true, std::nullopt};
+  for (int i = 0; i < 5; ++i) {
+    size_t r = acc.add_row();
+    acc.set(r, "game_date", kDay);
+    acc.set(r, "system_id", "s");
+    acc.set(r, "player_lookup", "p" + std::to_string(i));
+    acc.set(r, "confidence_score", conf[i]);
+    acc.set(r, "recommendation", recs[i]);
+    if (correct[i]) acc.set(r, "prediction_correct", *correct[i]);
+  }
+  UnitOutput out = compute_system_daily_performance(kDay, acc);
+  ASSERT_EQ(out.rows.num_rows(), 1u);
+  const Table& t = out.rows;
+  EXPECT_EQ(*t.get_int(0, "high_confidence_count"), 4);  // PASS .80, OVER .72, UNDER .70, HOLD .90
+  EXPECT_EQ(*t.get_int(0, "high_confidence_correct"), 1);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "high_confidence_win_rate"), 0.5);  // 1 of the 2 calls
 }
 
 TEST(Grading, DailyAggregationRounding) {
@@ -511,5 +538,6 @@ TEST(Grading, ProcessorsRunThroughTheWarehouse) {
   ASSERT_EQ(daily.rows.num_rows(), 4u);
   size_t r = row_of(daily.rows, "ensemble_v1");
   EXPECT_DOUBLE_EQ(*daily.rows.get_real(r, "mae"), 3.13);
-  EXPECT_EQ(*daily.rows.get_int(r, "high_confidence_count"), 1);
+  // alice's .74 OVER and dave's .70 HOLD (was 1: OVER/UNDER only, not spec §4).
+  EXPECT_EQ(*daily.rows.get_int(r, "high_confidence_count"), 2);
 }

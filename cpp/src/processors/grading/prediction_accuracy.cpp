@@ -306,7 +306,7 @@ namespace {
 struct Tally {
   int64_t predictions = 0, correct = 0, incorrect = 0, passes = 0;
   int64_t over = 0, over_correct = 0, under = 0, under_correct = 0;
-  int64_t within_3 = 0, within_5 = 0, high = 0, high_correct = 0;
+  int64_t within_3 = 0, within_5 = 0, high = 0, high_correct = 0, high_recs = 0;
   double abs_sum = 0, signed_sum = 0, conf_sum = 0;
   int64_t abs_n = 0, signed_n = 0, conf_n = 0;
 };
@@ -363,13 +363,12 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     if (auto v = finite(proc::real_of(c_conf, r))) {
       s.conf_sum += *v;
       ++s.conf_n;
-      // High-confidence figures count OVER/UNDER calls only, so that correct /
-      // count is a win rate (PASS rows, which every XGBoost row with confidence
-      // ≥ 0.72 and no edge is, would otherwise dilute it); the exports'
-      // Σcorrect / Σcount relies on the same denominator.
-      if (*v >= kHighConfidence && (rec == "OVER" || rec == "UNDER")) {
+      // Legacy (spec §4): the count is every row with confidence ≥ 0.70, PASS
+      // and HOLD included; only the win rate's denominator is OVER/UNDER.
+      if (*v >= kHighConfidence) {
         ++s.high;
         s.high_correct += won;
+        s.high_recs += rec == "OVER" || rec == "UNDER";
       }
     }
   }
@@ -406,7 +405,7 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     x("avg_confidence", mean(s.conf_sum, s.conf_n), -1);
     i("high_confidence_count", s.high);
     i("high_confidence_correct", s.high_correct);
-    x("high_confidence_win_rate", ratio(s.high_correct, s.high), 3);
+    x("high_confidence_win_rate", ratio(s.high_correct, s.high_recs), 3);
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) out.empty_reason = "no graded predictions for " + d.iso();

@@ -79,9 +79,10 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in);
 /// recommendation that did not win), mae and avg_bias (means of absolute/signed
 /// error, 2 dp), over/under counts, correct and win rates (3 dp), within 3/5
 /// counts and their share of all rows, avg_confidence (mean over known
-/// confidences), and the high-confidence figures: OVER/UNDER calls with
-/// confidence ≥ 0.70, how many were correct, and correct / count (3 dp). Rates
-/// with a zero denominator and means of no value are NULL.
+/// confidences), and the high-confidence figures (legacy COUNTIFs): rows with
+/// confidence ≥ 0.70 whatever their recommendation, how many of them were
+/// correct, and correct / their OVER + UNDER count (3 dp). Rates with a zero
+/// denominator and means of no value are NULL.
 /// @param accuracy prediction_accuracy rows (rows of other dates are ignored).
 UnitOutput compute_system_daily_performance(Date d, const Table& accuracy);
 
