@@ -920,12 +920,14 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
   EXPECT_EQ(games[2]["home_team"], "CHI");
   EXPECT_TRUE(games[2]["game_time"].is_null() && games[2]["game_status"].is_null());
 
-  // With a line first, out last, confidence desc, then season ppg desc (rookie
-  // 15 > role 12 at 0.60); bench's 0.99 prediction does not count without a
-  // line.
+  // With a line first, then out last within each group, confidence desc, then
+  // season ppg desc (rookie 15 > role 12 at 0.60); bench's 0.99 prediction does
+  // not count without a line. The OUT player with a line (hurt) stays among the
+  // players with a line: the legacy key is (not has_line, out, −conf, …), spec
+  // §6.6 (this asserted hurt last when the code put OUT before has-line).
   std::vector<std::string> order;
   for (const auto& p : games[1]["players"]) order.push_back(p["player_lookup"]);
-  EXPECT_EQ(order, (std::vector<std::string>{"star", "rookie", "role", "noline", "bench", "hurt"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"star", "rookie", "role", "hurt", "noline", "bench"}));
 
   const Json& star = find_player(j, "star");
   EXPECT_EQ(star["player_full_name"], "Star Player");

@@ -165,11 +165,11 @@ Json player_json(const Player& p) {
   return j;
 }
 
-/// Listed out last; then players with a line; confidence desc; season ppg desc;
-/// player_lookup.
+/// Legacy key (spec §6.6): players with a line first; among each, OUT last;
+/// confidence desc; season ppg desc; player_lookup.
 bool before(const Player& a, const Player& b) {
-  if (a.out() != b.out()) return !a.out();
   if (a.odds.has_value() != b.odds.has_value()) return a.odds.has_value();
+  if (a.out() != b.out()) return !a.out();
   const auto ca = a.confidence(), cb = b.confidence();
   if (ca.has_value() != cb.has_value()) return ca.has_value();
   if (ca && *ca != *cb) return *ca > *cb;
