@@ -406,14 +406,18 @@ TEST(ExportPerformance, WindowsAreSeasonBoundedRankedAndCompared) {
   EXPECT_DOUBLE_EQ(br["within_3_pct"].get<double>(), 0.4);
   EXPECT_DOUBLE_EQ(br["high_confidence_win_rate"].get<double>(),
                    0.72);  // 18 / 25
-  // A window without games has zero counts, a 0 win rate and no MAE/bias.
+  // A window without games has zero counts and a null win rate, MAE and bias
+  // (the legacy SAFE_DIVIDE gives null on an empty denominator, spec §6.4; this
+  // asserted a 0 win rate before).
   const Json& quiet = sys[1]["windows"]["last_7_days"];
   EXPECT_EQ(quiet["predictions"], 0);
-  EXPECT_DOUBLE_EQ(quiet["win_rate"].get<double>(), 0.0);
+  EXPECT_TRUE(quiet["win_rate"].is_null());
   EXPECT_TRUE(quiet["mae"].is_null() && quiet["bias"].is_null());
   EXPECT_EQ(sys[1]["windows"]["season"]["predictions"], 10);
+  EXPECT_TRUE(sys[1]["windows"]["season"]["win_rate"].is_null());  // 0 recommendations
   EXPECT_EQ(sys[2]["windows"]["last_7_days"]["predictions"], 50);
-  EXPECT_DOUBLE_EQ(sys[3]["breakdown"]["high_confidence_win_rate"].get<double>(), 0.0);
+  // No high-confidence rows: null, not 0 (legacy SAFE_DIVIDE; asserted 0.0 before).
+  EXPECT_TRUE(sys[3]["breakdown"]["high_confidence_win_rate"].is_null());
 
   const Json& c = j["comparison"];
   EXPECT_EQ(c["best_mae"]["system_id"], "moving_average");

@@ -29,6 +29,12 @@ Meta meta_of(const std::string& id) {
   return it == kKnown.end() ? Meta{id, false, 99} : it->second;
 }
 
+/// num / den, or nullopt (JSON null) when den is 0, as the legacy's SAFE_DIVIDE.
+std::optional<double> safe_divide(int64_t num, int64_t den) {
+  if (den == 0) return std::nullopt;
+  return static_cast<double>(num) / static_cast<double>(den);
+}
+
 /// Mean of the non-null values, or nullopt when there are none.
 struct Mean {
   double sum = 0;
@@ -63,9 +69,9 @@ struct Window {
     w3.add(t.get_real(r, "within_3_pct"));
     w5.add(t.get_real(r, "within_5_pct"));
   }
-  [[nodiscard]] double win_rate() const {
-    return recommendations ? static_cast<double>(correct) / static_cast<double>(recommendations) : 0.0;
-  }
+  /// Σcorrect / Σrecommendations; null without recommendations (the legacy's
+  /// SAFE_DIVIDE).
+  [[nodiscard]] std::optional<double> win_rate() const { return safe_divide(correct, recommendations); }
   [[nodiscard]] Json json() const {
     Json j;
     j["predictions"] = predictions;
@@ -82,8 +88,7 @@ struct Window {
     j["under_win_rate"] = number(under_wr.get(), 3);
     j["within_3_pct"] = number(w3.get(), 3);
     j["within_5_pct"] = number(w5.get(), 3);
-    j["high_confidence_win_rate"] =
-        number(hc_count ? static_cast<double>(hc_correct) / static_cast<double>(hc_count) : 0.0, 3);
+    j["high_confidence_win_rate"] = number(safe_divide(hc_correct, hc_count), 3);
     return j;
   }
 };
@@ -158,12 +163,8 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
   Json comparison;
   comparison["best_mae"] =
       pick(systems, [](const System& s) { return s.season.mae.get(); }, [](double a, double b) { return a < b; }, 2);
-  comparison["best_win_rate"] = pick(
-      systems,
-      [](const System& s) {
-        return s.season.recommendations ? std::optional<double>(s.season.win_rate()) : std::nullopt;
-      },
-      [](double a, double b) { return a > b; }, 3);
+  comparison["best_win_rate"] =
+      pick(systems, [](const System& s) { return s.season.win_rate(); }, [](double a, double b) { return a > b; }, 3);
   comparison["lowest_bias"] = pick(
       systems, [](const System& s) { return s.season.bias.get(); },
       [](double a, double b) { return std::fabs(a) < std::fabs(b); }, 2);
