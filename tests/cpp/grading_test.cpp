@@ -463,9 +463,11 @@ TEST(Grading, HighConfidenceCountsEveryRowButRatesCallsOnly) {
 }
 
 TEST(Grading, DailyAggregationRounding) {
-  // Four rows: errors 1.1, 1.1, 1.1, 1.2 → mae 1.125, Python round → 1.12 (ties
-  // to even); confidences .5 .75 .5 .5 → 0.5625 stored at NUMERIC(4,3) half
-  // away from zero → 0.563; 1 correct of 3 recommendations → 0.333; the one
+  // Four rows: errors 1.1, 1.1, 1.1, 1.2 → mae 1.125 → 1.13, bias −1.13: the
+  // legacy's ROUND(AVG(NUMERIC), 2) in BigQuery is exact and rounds halves away
+  // from zero (this asserted 1.12, Python's ties-to-even on a double mean);
+  // confidences .5 .75 .5 .5 → 0.5625 stored at NUMERIC(4,3) half away from
+  // zero → 0.563; 1 correct of 3 recommendations → 0.333; the one
   // high-confidence call (0.75 UNDER) lost.
   Table acc(catalog::get("nba_predictions.prediction_accuracy"));
   const double errors[] = {1.1, 1.1, 1.1, 1.2};
@@ -488,8 +490,8 @@ TEST(Grading, DailyAggregationRounding) {
   UnitOutput out = compute_system_daily_performance(kDay, acc);
   ASSERT_EQ(out.rows.num_rows(), 1u);
   const Table& t = out.rows;
-  EXPECT_DOUBLE_EQ(*t.get_real(0, "mae"), 1.12);
-  EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_bias"), -1.12);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "mae"), 1.13);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_bias"), -1.13);
   EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_confidence"), 0.563);
   EXPECT_DOUBLE_EQ(*t.get_real(0, "win_rate"), 0.333);
   EXPECT_DOUBLE_EQ(*t.get_real(0, "under_win_rate"), 0.0);
@@ -499,6 +501,39 @@ TEST(Grading, DailyAggregationRounding) {
   EXPECT_EQ(*t.get_int(0, "high_confidence_count"), 1);
   EXPECT_EQ(*t.get_int(0, "high_confidence_correct"), 0);
   EXPECT_DOUBLE_EQ(*t.get_real(0, "high_confidence_win_rate"), 0.0);
+}
+
+TEST(Grading, DailyAggregationRoundsExactHalvesAwayFromZero) {
+  // 16 OVER calls, 9 correct → 0.5625 → 0.563 (Python's round gives 0.562);
+  // errors: fourteen 0.1 and two 0.2 → 1.8 / 16 = 0.1125 → 0.11 (not a tie),
+  // signed: fifteen −0.3 and one +0.1 → −4.4 / 16 = −0.275 → −0.28 (a tie that
+  // a sum of doubles misses: 0.1 + 0.2 ≠ 0.3); within 3: 9 of 16 → 0.563;
+  // confidences: eight 0.701 and eight 0.702 → 0.7015 → 0.702.
+  Table acc(catalog::get("nba_predictions.prediction_accuracy"));
+  for (int i = 0; i < 16; ++i) {
+    size_t r = acc.add_row();
+    acc.set(r, "game_date", kDay);
+    acc.set(r, "system_id", "s");
+    acc.set(r, "player_lookup", "p" + std::to_string(i));
+    acc.set(r, "recommendation", "OVER");
+    acc.set(r, "prediction_correct", i < 9);
+    acc.set(r, "absolute_error", i < 14 ? 0.1 : 0.2);
+    acc.set(r, "signed_error", i < 15 ? -0.3 : 0.1);
+    acc.set(r, "within_3_points", i < 9);
+    acc.set(r, "within_5_points", true);
+    acc.set(r, "confidence_score", i < 8 ? 0.701 : 0.702);
+  }
+  UnitOutput out = compute_system_daily_performance(kDay, acc);
+  ASSERT_EQ(out.rows.num_rows(), 1u);
+  const Table& t = out.rows;
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "win_rate"), 0.563);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "over_win_rate"), 0.563);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "high_confidence_win_rate"), 0.563);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "mae"), 0.11);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_bias"), -0.28);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "within_3_pct"), 0.563);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "within_5_pct"), 1.0);
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "avg_confidence"), 0.702);
 }
 
 TEST(Grading, ProcessorsRunThroughTheWarehouse) {

@@ -303,21 +303,46 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
 
 namespace {
 
+/// The errors and confidences summed as the integers of their stored NUMERIC
+/// scale (tenths, thousandths), so that means are exact, as BigQuery's
+/// AVG(NUMERIC) is.
 struct Tally {
   int64_t predictions = 0, correct = 0, incorrect = 0, passes = 0;
   int64_t over = 0, over_correct = 0, under = 0, under_correct = 0;
   int64_t within_3 = 0, within_5 = 0, high = 0, high_correct = 0, high_recs = 0;
-  double abs_sum = 0, signed_sum = 0, conf_sum = 0;
+  int64_t abs_units = 0, signed_units = 0, conf_units = 0;
   int64_t abs_n = 0, signed_n = 0, conf_n = 0;
 };
 
-std::optional<double> ratio(int64_t num, int64_t den) {
-  if (den == 0) return std::nullopt;
-  return static_cast<double>(num) / static_cast<double>(den);
+int64_t pow10(int n) {
+  int64_t p = 1;
+  while (n-- > 0) p *= 10;
+  return p;
 }
-std::optional<double> mean(double sum, int64_t n) {
-  if (n == 0) return std::nullopt;
-  return sum / static_cast<double>(n);
+
+/// The scale of a NUMERIC column of prediction_accuracy.
+int scale_of(const Table& t, std::string_view name) {
+  for (const ColumnDef& c : t.schema().columns) {
+    if (c.name == name) return c.type == ColumnType::kNumeric ? c.scale : 0;
+  }
+  return 0;
+}
+
+/// A stored value as an integer count of 10^-scale.
+int64_t units(double v, int scale) { return std::llround(v * static_cast<double>(pow10(scale))); }
+
+/// num / den rounded half away from zero to @p dp digits, exactly (the
+/// legacy's ROUND over SAFE_DIVIDE of counts, and AVG of NUMERIC values, both
+/// in BigQuery); nullopt when den is 0. The legacy rounds AVG(NUMERIC) at 9
+/// digits first; with den well under 10^6 that never moves a half at dp ≤ 3.
+std::optional<double> exact_round(int64_t num, int64_t den, int dp) {
+  if (den == 0) return std::nullopt;
+  NBAPROPS_ASSERT(den > 0 && dp >= 0 && dp <= 9);
+  const int64_t scaled = (num < 0 ? -num : num) * pow10(dp);
+  int64_t q = scaled / den;
+  if (2 * (scaled % den) >= den) ++q;
+  const double out = static_cast<double>(q) / kPowersOfTen[static_cast<size_t>(dp)];
+  return num < 0 ? -out : out;
 }
 
 }  // namespace
@@ -331,6 +356,8 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
                *c_w3 = proc::opt_col(acc, "within_3_points"), *c_w5 = proc::opt_col(acc, "within_5_points"),
                *c_abs = proc::opt_col(acc, "absolute_error"), *c_signed = proc::opt_col(acc, "signed_error"),
                *c_conf = proc::opt_col(acc, "confidence_score");
+  const int error_scale = scale_of(acc, "absolute_error"), conf_scale = scale_of(acc, "confidence_score");
+  NBAPROPS_ASSERT(scale_of(acc, "signed_error") == error_scale);
   for (size_t r = 0; r < acc.num_rows(); ++r) {
     if (c_date.is_null(r) || c_date.int_at(r) != d.days() || c_system.is_null(r)) continue;
     Tally*& slot = tally_of[c_system.text_ptr(r)];
@@ -353,15 +380,15 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     if (proc::bool_of(c_w3, r).value_or(false)) ++s.within_3;
     if (proc::bool_of(c_w5, r).value_or(false)) ++s.within_5;
     if (auto v = finite(proc::real_of(c_abs, r))) {
-      s.abs_sum += *v;
+      s.abs_units += units(*v, error_scale);
       ++s.abs_n;
     }
     if (auto v = finite(proc::real_of(c_signed, r))) {
-      s.signed_sum += *v;
+      s.signed_units += units(*v, error_scale);
       ++s.signed_n;
     }
     if (auto v = finite(proc::real_of(c_conf, r))) {
-      s.conf_sum += *v;
+      s.conf_units += units(*v, conf_scale);
       ++s.conf_n;
       // Legacy (spec §4): the count is every row with confidence ≥ 0.70, PASS
       // and HOLD included; only the win rate's denominator is OVER/UNDER.
@@ -373,14 +400,15 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     }
   }
 
-  // Legacy rounding where the spec gives it (win rates 3 dp, mae/bias 2 dp);
-  // the shares and the mean confidence are stored at their NUMERIC(4,3) scale
-  // only.
+  // Legacy rounding (BigQuery: exact, halves away from zero): win rates
+  // ROUND(…, 3), mae/bias ROUND(AVG, 2); the shares and the mean confidence
+  // at their NUMERIC(4,3) scale.
   Table& t = out.rows;
   for (const auto& [system, s] : systems) {
     const size_t row = t.add_row();
     auto i = [&](const char* name, int64_t v) { t.col(name).set_int(row, v); };
-    auto x = [&](const char* name, std::optional<double> v, int dp) { set_rounded(t, row, t.require(name), v, dp); };
+    // Rounded already; set_rounded keeps the value as the NUMERIC stores it.
+    auto x = [&](const char* name, std::optional<double> v) { set_rounded(t, row, t.require(name), v, -1); };
     t.set(row, "game_date", d);
     t.set(row, "system_id", sanitize_text(system));
     const int64_t recs = s.over + s.under;
@@ -389,23 +417,23 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     i("correct_count", s.correct);
     i("incorrect_count", s.incorrect);
     i("pass_count", s.passes);
-    x("win_rate", ratio(s.correct, recs), 3);
-    x("mae", mean(s.abs_sum, s.abs_n), 2);
-    x("avg_bias", mean(s.signed_sum, s.signed_n), 2);
+    x("win_rate", exact_round(s.correct, recs, 3));
+    x("mae", exact_round(s.abs_units, s.abs_n * pow10(error_scale), 2));
+    x("avg_bias", exact_round(s.signed_units, s.signed_n * pow10(error_scale), 2));
     i("over_count", s.over);
     i("over_correct", s.over_correct);
-    x("over_win_rate", ratio(s.over_correct, s.over), 3);
+    x("over_win_rate", exact_round(s.over_correct, s.over, 3));
     i("under_count", s.under);
     i("under_correct", s.under_correct);
-    x("under_win_rate", ratio(s.under_correct, s.under), 3);
+    x("under_win_rate", exact_round(s.under_correct, s.under, 3));
     i("within_3_count", s.within_3);
-    x("within_3_pct", ratio(s.within_3, s.predictions), -1);
+    x("within_3_pct", exact_round(s.within_3, s.predictions, 3));
     i("within_5_count", s.within_5);
-    x("within_5_pct", ratio(s.within_5, s.predictions), -1);
-    x("avg_confidence", mean(s.conf_sum, s.conf_n), -1);
+    x("within_5_pct", exact_round(s.within_5, s.predictions, 3));
+    x("avg_confidence", exact_round(s.conf_units, s.conf_n * pow10(conf_scale), 3));
     i("high_confidence_count", s.high);
     i("high_confidence_correct", s.high_correct);
-    x("high_confidence_win_rate", ratio(s.high_correct, s.high_recs), 3);
+    x("high_confidence_win_rate", exact_round(s.high_correct, s.high_recs, 3));
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) out.empty_reason = "no graded predictions for " + d.iso();

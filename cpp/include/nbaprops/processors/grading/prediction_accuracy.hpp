@@ -82,7 +82,9 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in);
 /// confidences), and the high-confidence figures (legacy COUNTIFs): rows with
 /// confidence ≥ 0.70 whatever their recommendation, how many of them were
 /// correct, and correct / their OVER + UNDER count (3 dp). Rates with a zero
-/// denominator and means of no value are NULL.
+/// denominator and means of no value are NULL. Rounding as the legacy's
+/// BigQuery SQL: exact (means over the stored NUMERIC errors and confidences),
+/// halves away from zero.
 /// @param accuracy prediction_accuracy rows (rows of other dates are ignored).
 UnitOutput compute_system_daily_performance(Date d, const Table& accuracy);
 
