@@ -61,12 +61,23 @@ const char* kShotHeader =
     "ZONE_ABB,ZONE_RANGE,LOC_X,LOC_Y,"
     "SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT\r\n";
 
+/// A typical SHOT_DISTANCE (ft) for a BASIC_ZONE. The zone rule reads the
+/// distance (legacy spec §6: a two ≤ 8 ft is paint), so the fixtures, written
+/// by zone name before that fix, carry a distance that matches their zone.
+std::string feet_of(const std::string& zone) {
+  if (zone == "Restricted Area") return "2";
+  if (zone == "In The Paint (Non-RA)") return "6";
+  if (zone == "Mid-Range") return "15";
+  if (zone == "Backcourt") return "60";
+  return "25";  // the three-point zones
+}
+
 std::string shot(const std::string& team, const std::string& pid, const std::string& name, const std::string& date,
                  const std::string& gid, const std::string& home, const std::string& away, const std::string& made,
-                 const std::string& type, const std::string& zone) {
+                 const std::string& type, const std::string& zone, const std::string& feet = "") {
   return "2024,2023-24,1," + team + "," + pid + "," + name + ",G,SG," + date + "," + gid + "," + home + "," + away +
-         ",Made Shot," + made + ",\"Jump Shot, \"\"pull-up\"\"\"," + type + "," + zone +
-         ",Center,C,8-16 ft.,0,1,12,1,11,1\r\n";
+         ",Made Shot," + made + ",\"Jump Shot, \"\"pull-up\"\"\"," + type + "," + zone + ",Center,C,8-16 ft.,0,1," +
+         (feet.empty() ? feet_of(zone) : feet) + ",1,11,1\r\n";
 }
 
 }  // namespace
@@ -424,6 +435,56 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
 
   m = data_error_of([&] { parse_shot_chart("GAME_DATE,GAME_ID\n", "hdr.csv"); });
   EXPECT_NE(m.find("hdr.csv line 1: missing column TEAM_NAME"), std::string::npos) << m;
+}
+
+// Legacy spec §6: a two is paint when SHOT_DISTANCE ≤ 8 ft and mid-range
+// otherwise, whatever BASIC_ZONE says; SHOT_TYPE decides threes.
+TEST(ImportShotChart, TwoPointZoneFollowsShotDistance) {
+  const std::string d = "11-03-2023";
+  auto poole = [&](const std::string& made, const std::string& type, const std::string& zone, const std::string& ft) {
+    return shot("Washington Wizards", "1629673", "Jordan Poole", d, "22300003", "MIA", "WAS", made, type, zone, ft);
+  };
+  std::string csv = kShotHeader;
+  csv += poole("TRUE", "2PT Field Goal", "In The Paint (Non-RA)", "12");  // a 12-ft floater: mid
+  csv += poole("FALSE", "2PT Field Goal", "In The Paint (Non-RA)", "9");  // mid
+  csv += poole("TRUE", "2PT Field Goal", "Mid-Range", "8");               // 8 ft: paint
+  csv += poole("TRUE", "2PT Field Goal", "Restricted Area", "0");         // paint
+  csv += poole("FALSE", "3PT Field Goal", "Mid-Range", "3");              // SHOT_TYPE: three
+  const ShotChartImport imp = parse_shot_chart(csv, "shots.csv");
+  const Table& pz = imp.player_zones;
+  ASSERT_EQ(pz.num_rows(), 1u);
+  EXPECT_EQ(pz.get_int(0, "paint_attempts"), 2);
+  EXPECT_EQ(pz.get_int(0, "paint_makes"), 2);
+  EXPECT_EQ(pz.get_int(0, "mid_range_attempts"), 2);
+  EXPECT_EQ(pz.get_int(0, "mid_range_makes"), 1);
+  EXPECT_EQ(pz.get_int(0, "three_pt_attempts"), 1);
+  EXPECT_EQ(pz.get_int(0, "three_pt_makes"), 0);
+  EXPECT_EQ(imp.team_zones_allowed.get_int(0, "paint_attempts_allowed"), 2);
+  EXPECT_EQ(imp.team_zones_allowed.get_int(0, "mid_range_attempts_allowed"), 2);
+}
+
+// SHOT_DISTANCE is required and validated like every other field; BASIC_ZONE
+// is no longer read (an unknown value or a missing column is accepted).
+TEST(ImportShotChart, ShotDistanceRequiredAndValidated) {
+  std::string ok = kShotHeader;
+  ok += shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS", "TRUE", "2PT Field Goal",
+             "Restricted Area");
+  for (const std::string& bad : {"twelve", "-1", "95", "12.5", "8 "}) {
+    const std::string csv = ok + shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS",
+                                      "TRUE", "3PT Field Goal", "Left Corner 3", bad);
+    const std::string m = data_error_of([&] { parse_shot_chart(csv, "shots.csv"); });
+    EXPECT_NE(m.find("shots.csv line 3 field SHOT_DISTANCE value '" + bad + "' (date 2023-11-03)"), std::string::npos)
+        << m;
+  }
+  EXPECT_EQ(parse_shot_chart(ok + shot("Miami Heat", "1628389", "Bam Adebayo", "11-03-2023", "22300003", "MIA", "WAS",
+                                       "TRUE", "2PT Field Goal", "Somewhere New", "94"),
+                             "shots.csv")
+                .player_zones.get_int(0, "mid_range_attempts"),
+            1);
+  std::string no_distance = kShotHeader;
+  no_distance.replace(no_distance.find("SHOT_DISTANCE"), 13, "SHOT_DIST");
+  const std::string m = data_error_of([&] { parse_shot_chart(no_distance, "old.csv"); });
+  EXPECT_NE(m.find("old.csv line 1: missing column SHOT_DISTANCE"), std::string::npos) << m;
 }
 
 // A file that is not a shot chart is named as such before any CSV detail, two

@@ -19,9 +19,10 @@ SHOT_HEADER = ("SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITI
 
 
 def shot_row(team_name, pid, name, mmddyyyy, gid, home, away, made="TRUE", kind="2PT Field Goal",
-             zone="Restricted Area"):
+             zone="Restricted Area", feet=2):
+    # SHOT_DISTANCE decides paint (≤ 8 ft) vs mid-range for twos (legacy spec §6); 2 ft matches the default zone.
     return (f"2024,2023-24,1,{team_name},{pid},{name},G,SG,{mmddyyyy},{gid},{home},{away},Made Shot,{made},"
-            f"Jump Shot,{kind},{zone},Center,C,8-16 ft.,0,1,12,1,11,1\n")
+            f"Jump Shot,{kind},{zone},Center,C,8-16 ft.,0,1,{feet},1,11,1\n")
 
 
 @pytest.mark.parametrize("argv, message", [

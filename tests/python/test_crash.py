@@ -171,9 +171,10 @@ def _synthetic_shots(path: Path, days: int, seed: int) -> None:
              "DEN": "Denver Nuggets", "LAL": "Los Angeles Lakers", "PHX": "Phoenix Suns",
              "GSW": "Golden State Warriors", "MIL": "Milwaukee Bucks", "CHI": "Chicago Bulls"}
     codes = list(names)
-    zones = [("2PT Field Goal", "Restricted Area"), ("2PT Field Goal", "In The Paint (Non-RA)"),
-             ("2PT Field Goal", "Mid-Range"), ("3PT Field Goal", "Left Corner 3"),
-             ("3PT Field Goal", "Above the Break 3")]
+    # (SHOT_TYPE, BASIC_ZONE, SHOT_DISTANCE): the distance decides paint (≤ 8 ft) vs mid for twos (spec §6).
+    zones = [("2PT Field Goal", "Restricted Area", 2), ("2PT Field Goal", "In The Paint (Non-RA)", 6),
+             ("2PT Field Goal", "Mid-Range", 15), ("3PT Field Goal", "Left Corner 3", 23),
+             ("3PT Field Goal", "Above the Break 3", 26)]
     games_rng, rng = random.Random(0), random.Random(seed)
     lines = ["SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,"
              "GAME_ID,HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,"
@@ -189,10 +190,10 @@ def _synthetic_shots(path: Path, days: int, seed: int) -> None:
                 for p in range(8):
                     pid = 100000 + list(names).index(team) * 10 + p
                     for _ in range(15):
-                        kind, zone = rng.choice(zones)
+                        kind, zone, feet = rng.choice(zones)
                         made = "TRUE" if rng.random() < 0.45 else "FALSE"
                         lines.append(f"2024,2023-24,1,{names[team]},{pid},Player {team} {p},G,SG,{date},{gid},{home},"
-                                     f"{away},Shot,{made},Jump Shot,{kind},{zone},C,C,8-16 ft.,0,1,12,1,11,1")
+                                     f"{away},Shot,{made},Jump Shot,{kind},{zone},C,C,8-16 ft.,0,1,{feet},1,11,1")
     path.write_text("\n".join(lines) + "\n")
 
 

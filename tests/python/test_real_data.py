@@ -66,7 +66,7 @@ def season(tmp_path_factory):
     assert result.exit_code == 0, result.summary_text
 
     shots = pd.read_csv(path, usecols=["GAME_ID", "PLAYER_ID", "GAME_DATE", "BASIC_ZONE", "SHOT_TYPE",
-                                       "SHOT_MADE"])
+                                       "SHOT_MADE", "SHOT_DISTANCE"])
     return SimpleNamespace(
         root=root, wh=wh, imported=imported, result=result, shots=shots,
         psz=nbaprops.read(wh, "nba_raw.player_shot_zones"),
@@ -124,16 +124,16 @@ def test_import_zone_attempts_sum_to_fga(season):
     assert (m["zone_fga"] == m["field_goals_attempted"]).all()
     assert (m["three_pt_attempts"] == m["three_pointers_attempted"]).all()
     assert (m[["paint_makes", "mid_range_makes", "three_pt_makes"]].sum(axis=1) == m["field_goals_made"]).all()
-    # Independently from the CSV (README zone mapping). three = all 3PT attempts (SHOT_TYPE); a two is paint
-    # (Restricted Area, In The Paint (Non-RA)) or else mid-range. The real file has 21 shots whose BASIC_ZONE
-    # disagrees with SHOT_TYPE (11 "Mid-Range" threes, 10 "Above the Break 3" twos); SHOT_TYPE decides.
+    # Independently from the CSV, by the legacy spec §6 rule: three = all 3PT attempts (SHOT_TYPE); a two is
+    # paint when SHOT_DISTANCE ≤ 8 ft, else mid-range (BASIC_ZONE is not read: it puts 13,423 twos of 9+ ft "in
+    # the paint" and 434 twos of ≤ 8 ft outside it). The real file has 21 shots whose BASIC_ZONE disagrees with
+    # SHOT_TYPE (11 "Mid-Range" threes, 10 "Above the Break 3" twos); SHOT_TYPE decides.
     shots = s.shots.copy()
     is3 = shots["SHOT_TYPE"] == "3PT Field Goal"
     assert (is3 | (shots["SHOT_TYPE"] == "2PT Field Goal")).all()
     assert shots["BASIC_ZONE"].isin(list(BASIC_ZONE)).all()
     assert int((is3 != (shots["BASIC_ZONE"].map(BASIC_ZONE) == "three_pt")).sum()) == 21
-    shots["zone"] = np.where(is3, "three_pt",
-                             np.where(shots["BASIC_ZONE"].map(BASIC_ZONE) == "paint", "paint", "mid_range"))
+    shots["zone"] = np.where(is3, "three_pt", np.where(shots["SHOT_DISTANCE"] <= 8, "paint", "mid_range"))
     shots["made"] = shots["SHOT_MADE"].astype(str).str.upper().eq("TRUE")
     shots["nba_game_id"] = shots["GAME_ID"].astype(str).str.zfill(10)
     csv = shots.groupby(["nba_game_id", "zone"]).agg(att=("made", "size"), mk=("made", "sum")).unstack(fill_value=0)
@@ -307,7 +307,9 @@ def test_psza_rounding_is_numpy_style_on_real_ties(season):
     """Two real last-10 paint lines are 43/80 = 0.5375: numpy-style rounding (spec B.3.1) gives 0.538, Python's
     correctly rounded round() would give 0.537 (0.5375 is stored just below the tie)."""
     s = season
-    for day, player in (("2024-02-01", "jordanclarkson"), ("2024-04-14", "jamalmurray")):
+    # Players with a 43/80 last-10 paint line under the spec §6 zone rule (a two is paint when SHOT_DISTANCE
+    # ≤ 8 ft); under the former BASIC_ZONE rule they were jordanclarkson 2024-02-01 and jamalmurray 2024-04-14.
+    for day, player in (("2024-01-25", "dejountemurray"), ("2024-04-12", "amenthompson")):
         h = ref.psza_history(s.pgs, pd.Timestamp(day), SEASON_START)
         last10 = h[(h["player_lookup"] == player) & (h["rank"] <= 10)]
         assert len(last10) == 10

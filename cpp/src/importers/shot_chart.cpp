@@ -87,7 +87,7 @@ void set_zones(Table& t, size_t r, const ZoneCounts& z, const char* suffix_a, co
 
 /// The positions of the columns the import reads.
 struct ShotColumns {
-  size_t team, pid, pname, date, gid, home, away, made, type, zone;
+  size_t team, pid, pname, date, gid, home, away, made, type, distance;
   explicit ShotColumns(const CsvHeader& h)
       : team(h.require("TEAM_NAME")),
         pid(h.require("PLAYER_ID")),
@@ -98,7 +98,7 @@ struct ShotColumns {
         away(h.require("AWAY_TEAM")),
         made(h.require("SHOT_MADE")),
         type(h.require("SHOT_TYPE")),
-        zone(h.require("BASIC_ZONE")) {}
+        distance(h.require("SHOT_DISTANCE")) {}
 };
 
 /// One shot, validated.
@@ -116,17 +116,23 @@ bool parse_made(const std::string& v, const RowRef& at) {
   at.fail("SHOT_MADE", v, "expected TRUE or FALSE");
 }
 
-Zone parse_zone(const std::string& type, const std::string& basic, const RowRef& at) {
-  if (type == "3PT Field Goal")
-    return Zone::kThree;  // SHOT_TYPE is the authority for threes (a few are
-                          // tagged Mid-Range)
-  if (type != "2PT Field Goal") at.fail("SHOT_TYPE", type, "expected '2PT Field Goal' or '3PT Field Goal'");
-  if (basic == "Restricted Area" || basic == "In The Paint (Non-RA)") return Zone::kPaint;
-  if (basic == "Mid-Range" || basic == "Above the Break 3" || basic == "Left Corner 3" || basic == "Right Corner 3" ||
-      basic == "Backcourt") {
-    return Zone::kMidRange;  // a two outside the paint (a handful are tagged with a three zone)
-  }
-  at.fail("BASIC_ZONE", basic, "unknown zone");
+/// A shot's distance from the basket in feet: the court is 94 ft long, so a
+/// larger value (or a negative one, or a non-integer) is a broken row.
+constexpr Limits kShotDistanceFeet{0, 94};
+/// Legacy spec §6: the largest distance (ft) of a two counted as a paint shot.
+constexpr int64_t kPaintMaxFeet = 8;
+
+/// Legacy spec §6 (TOGS, and the recommended single engine rule): three =
+/// SHOT_TYPE 3PT; paint = 2PT with SHOT_DISTANCE ≤ 8 ft; mid-range = any
+/// other two. BASIC_ZONE is not read: it disagrees with SHOT_TYPE on a few
+/// shots and puts 9–16 ft floaters "In The Paint".
+Zone parse_zone(const std::string& type, const std::string& distance, const RowRef& at) {
+  const bool three = type == "3PT Field Goal";
+  if (!three && type != "2PT Field Goal") at.fail("SHOT_TYPE", type, "expected '2PT Field Goal' or '3PT Field Goal'");
+  // Validated for threes too, so that every row's distance is plausible.
+  const int64_t feet = parse_int(at, "SHOT_DISTANCE", distance, kShotDistanceFeet);
+  if (three) return Zone::kThree;
+  return feet <= kPaintMaxFeet ? Zone::kPaint : Zone::kMidRange;
 }
 
 /// Row @p f as a shot; every field is checked, in the order of the messages'
@@ -151,7 +157,7 @@ Shot parse_shot(const std::vector<std::string>& f, const ShotColumns& c, RowRef&
   }
   s.opponent = s.team == home ? away : home;
   s.made = parse_made(f[c.made], at);
-  s.zone = parse_zone(f[c.type], f[c.zone], at);
+  s.zone = parse_zone(f[c.type], f[c.distance], at);
   s.player_id = parse_int(at, "PLAYER_ID", f[c.pid], limits::kId);
   if (f[c.pname].empty()) at.fail("PLAYER_NAME", "", "empty");
   s.lookup = player_lookup(f[c.pname]);
@@ -345,9 +351,9 @@ void emit_team_zones(const AllowedZones& allowed, Table& tz) {
 
 namespace {
 
-constexpr std::array<const char*, 10> kShotColumns = {"TEAM_NAME", "PLAYER_ID", "PLAYER_NAME", "GAME_DATE",
-                                                      "GAME_ID",   "HOME_TEAM", "AWAY_TEAM",   "SHOT_MADE",
-                                                      "SHOT_TYPE", "BASIC_ZONE"};
+constexpr std::array<const char*, 10> kShotColumns = {"TEAM_NAME", "PLAYER_ID",    "PLAYER_NAME", "GAME_DATE",
+                                                      "GAME_ID",   "HOME_TEAM",    "AWAY_TEAM",   "SHOT_MADE",
+                                                      "SHOT_TYPE", "SHOT_DISTANCE"};
 
 /// The header record of a shot chart. A file that is not one (JSON, another
 /// CSV) is named as such first, before any CSV detail of its first line.
