@@ -211,6 +211,30 @@ TEST(TdgsCompute, OpponentOffenseRatingsZonesAndActions) {
   EXPECT_EQ(*t.get_text(l, "primary_source_used"), "nbac_team_boxscore+nbac_team_boxscore");
 }
 
+// Legacy spec §2: gamebook defensive actions count only for a team with at
+// least 5 active rows; with 4 the team box score's steals/DREB are used, as
+// for a team without gamebook rows.
+TEST(TdgsCompute, FewerThanFiveActiveRowsFallBackToTheBoxScore) {
+  Inputs in;
+  box_row(in.box, kBos, "240:00");
+  box_row(in.box, kLal, "240:00");
+  for (int i = 0; i < 4; ++i) gb_row(in.gb, "BOS", "bos" + std::to_string(i), "active", 3, 9);
+  gb_row(in.gb, "BOS", "bosout", "inactive", std::nullopt, std::nullopt);
+  for (int i = 0; i < 5; ++i) gb_row(in.gb, "LAL", "lal" + std::to_string(i), "active", 1, 2);
+  UnitOutput out = compute_team_defense(one_game(112, 110), kDay, in.view());
+  ASSERT_EQ(out.rows.num_rows(), 2u);
+  const Table& t = out.rows;
+  size_t b = row_of(t, "BOS");
+  EXPECT_EQ(*t.get_int(b, "steals"), 7);               // BOS box, not 4 × 3 = 12
+  EXPECT_EQ(*t.get_int(b, "defensive_rebounds"), 34);  // BOS box, not 4 × 9 = 36
+  EXPECT_EQ(*t.get_text(b, "primary_source_used"), "nbac_team_boxscore+nbac_team_boxscore");
+  EXPECT_EQ(*t.get_int(b, "players_inactive"), 1);  // still counted from the gamebook
+  size_t l = row_of(t, "LAL");
+  EXPECT_EQ(*t.get_int(l, "steals"), 5);  // 5 active rows: the gamebook sum
+  EXPECT_EQ(*t.get_int(l, "defensive_rebounds"), 10);
+  EXPECT_EQ(*t.get_text(l, "primary_source_used"), "nbac_team_boxscore+nbac_gamebook");
+}
+
 TEST(TdgsCompute, MirrorsTheOpponentsOffense) {
   Inputs in = full_inputs();
   UnitOutput def = compute_team_defense(one_game(112, 110), kDay, in.view());

@@ -66,6 +66,10 @@ const std::vector<std::string> kHashFields = {"game_id",
 
 /// Where a defender's zones allowed come from.
 enum ZoneSource : uint8_t { kNoZones, kAllowedTable, kPlayerZones };
+/// Legacy spec §2: a team's gamebook rows give its defensive actions only when
+/// at least this many of them are active (the reconstruction's threshold too).
+constexpr int kMinActiveRows = 5;
+
 /// Where its defensive actions come from.
 enum Actions : uint8_t { kNoActions, kGamebookActions, kBoxActions };
 
@@ -376,11 +380,12 @@ void write_zones(const C& c, size_t r, const SlotZones& z, size_t slot, BlockFac
 void write_context(const C& c, size_t r, const detail::DateTeamLines& lines, const DefenderRow& x, BlockFacts& f) {
   const TeamLine& own = x.own;
   const TeamLine& opp = x.opp;
-  // Defensive actions: Σ over the defender's active gamebook rows (legacy).
+  // Defensive actions: Σ over the defender's active gamebook rows, kept only
+  // when the team has at least 5 active rows (legacy spec §2).
   // Legacy: COALESCE to 0 when absent. Fixed (DECISION 6): the team box
-  // value when there are no gamebook rows, else NULL.
+  // value when there is no such gamebook group, else NULL.
   std::optional<int64_t> stl, dreb;
-  if (auto rb = lines.rebuilt.find(x.key); rb != lines.rebuilt.end()) {
+  if (auto rb = lines.rebuilt.find(x.key); rb != lines.rebuilt.end() && rb->second.active_rows >= kMinActiveRows) {
     stl = rb->second.stl;
     dreb = rb->second.dreb;
     f.actions = kGamebookActions;
