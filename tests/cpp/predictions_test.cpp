@@ -320,6 +320,18 @@ TEST(PredictionsCompute, SimilarityHistoryDescribesEachGameAsPlayedAndIsPointInT
     UnitOutput again = compute_predictions(kD, in.view(), nullptr, "");
     expect_same_rows(before, again.rows);
   }
+  // A 0-minute PGS row is part of the history (spec §2.1: the newest 30 PGS rows
+  // of D−90 … D−1, no minutes filter): its 0 points pull the baseline of
+  // otherwise 20-point games below 20. (The history used to drop it.)
+  {
+    Inputs in = run(false, 112.0);
+    const size_t newest = 0;  // k = 1: D−2, scores at least 85 whatever its form
+    in.pgs.set(newest, "minutes_played", 0.0);
+    in.pgs.set(newest, "points", 0.0);
+    UnitOutput out = compute_predictions(kD, in.view(), nullptr, "");
+    size_t r = sim(out.rows);
+    EXPECT_LT(*out.rows.get_real(r, "similarity_baseline"), 20.0);
+  }
   // Home games (venue differs): 85 each, the oldest 55 → seven similar games.
   {
     Inputs in = run(true, 112.0);

@@ -106,8 +106,9 @@ std::string_view home_of(std::string_view game_id) {
   return p == std::string_view::npos ? std::string_view() : game_id.substr(p + 1);
 }
 
-/// One past game of a player (minutes > 0 or unknown), as the similarity
-/// history describes it.
+/// One past game of a player, as the similarity history describes it: every
+/// PGS row of the window, 0-minute rows included (spec §2.1 has no minutes
+/// filter).
 struct Played {
   Date date;
   double points;                ///< NULL points count as 0.0 (legacy)
@@ -128,12 +129,10 @@ class PlayedHistory final : public proc::SeasonHistory {
  protected:
   void add_rows(const Table& pgs, const std::vector<size_t>& rows) override {
     const Column *c_date = &pgs.col("game_date"), *c_player = &pgs.col("player_lookup");
-    const Column *c_minutes = proc::opt_col(pgs, "minutes_played"), *c_points = proc::opt_col(pgs, "points"),
-                 *c_opp = proc::opt_col(pgs, "opponent_team_abbr"), *c_team = proc::opt_col(pgs, "team_abbr"),
-                 *c_game = proc::opt_col(pgs, "game_id");
+    const Column *c_points = proc::opt_col(pgs, "points"), *c_opp = proc::opt_col(pgs, "opponent_team_abbr"),
+                 *c_team = proc::opt_col(pgs, "team_abbr"), *c_game = proc::opt_col(pgs, "game_id");
     for (size_t r : rows) {
       if (c_player->is_null(r)) continue;
-      if (auto m = proc::real_of(c_minutes, r); m && *m <= 0) continue;  // did not play
       const std::string* opp = proc::text_of(c_opp, r);
       const std::string* team = proc::text_of(c_team, r);
       const std::string* game = proc::text_of(c_game, r);
@@ -623,8 +622,8 @@ const std::vector<std::string> kUpgcColumns = {"player_lookup",     "game_date",
                                                "points_avg_last_10"};
 const std::vector<std::string> kPdcColumns = {"player_lookup", "cache_date", "minutes_avg_last_10",
                                               "assisted_rate_last_10", "usage_rate_last_10"};
-const std::vector<std::string> kPgsColumns = {"player_lookup",      "game_date", "game_id",       "team_abbr",
-                                              "opponent_team_abbr", "points",    "minutes_played"};
+const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",          "game_id",
+                                              "team_abbr",     "opponent_team_abbr", "points"};
 const std::vector<std::string> kTdzaColumns = {"team_abbr", "analysis_date", "defensive_rating_last_15"};
 
 const ProcessorInfo kInfo{
