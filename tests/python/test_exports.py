@@ -329,9 +329,10 @@ def _best_odds(props: pd.DataFrame, line: float) -> tuple:
 
 
 def _sort_key(p, confidence, ppg):
-    """Oracle order from unrounded values: out last, lines first, confidence desc, season ppg desc."""
+    """Oracle order from unrounded values (spec §6.6, the legacy key (not has_line, out, -confidence, …)): lines
+    first, then OUT last within each group, confidence desc, season ppg desc."""
     c = confidence if p["has_line"] else None
-    return (p["injury_status"] == "out", not p["has_line"], c is None, -(c or 0), ppg is None, -(ppg or 0),
+    return (not p["has_line"], p["injury_status"] == "out", c is None, -(c or 0), ppg is None, -(ppg or 0),
             p["player_lookup"])
 
 
