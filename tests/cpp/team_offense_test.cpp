@@ -124,6 +124,34 @@ TEST(Togs, ComputeFromTeamBoxScores) {
   EXPECT_NE(*t.get_text(0, "data_hash"), *t.get_text(1, "data_hash"));
 }
 
+// Legacy spec §9: the team box score's source columns are run-level: COUNT(*)
+// of the source rows (a re-scraped duplicate counts), min(100, rows / 20 ·
+// 100), MAX(processed_at) and the latest non-null data_hash — the same on both
+// rows. (They were per row: 2 rows, 100 %, the row's own timestamp and hash.)
+TEST(Togs, SourceColumnsAreRunLevel) {
+  Date d = Date::parse("2023-11-01");
+  Table box(catalog::get("nba_raw.nbac_team_boxscore"));
+  box_row(box, d, "BOS", true, 112, 88, 41, 22, 13, 10, "240:00");
+  box.set(0, "data_hash", "aaaa");
+  box_row(box, d, "BOS", true, 112, 88, 41, 22, 13, 10, "240:00");
+  box.set(1, "processed_at", "2023-11-01T06:00:00Z");
+  box.set(1, "data_hash", "cccc");
+  box_row(box, d, "LAL", false, 104, 90, 38, 20, 15, 12, "240:00");
+  box.set(2, "processed_at", "2023-11-01T07:00:00Z");  // the newest row, without a hash
+  Table gb(catalog::get("nba_raw.nbac_gamebook_player_stats"));
+  Table zones(catalog::get("nba_raw.player_shot_zones"));
+  UnitOutput out = compute_team_offense(one_game(d), d, {box, gb, zones});
+  ASSERT_EQ(out.rows.num_rows(), 2u);
+  const Table& t = out.rows;
+  for (size_t r = 0; r < 2; ++r) {
+    EXPECT_EQ(*t.get_int(r, "source_nbac_boxscore_rows_found"), 3);
+    EXPECT_DOUBLE_EQ(*t.get_real(r, "source_nbac_boxscore_completeness_pct"), 15.0);
+    EXPECT_EQ(*t.get_text(r, "source_nbac_boxscore_last_updated"), "2023-11-01T07:00:00Z");
+    EXPECT_EQ(*t.get_text(r, "source_nbac_boxscore_hash"), "cccc");
+  }
+  EXPECT_EQ(*t.get_int(0, "points_scored"), 112);  // the BOS duplicate counts once in the line
+}
+
 TEST(Togs, ReconstructsFromPlayersAndReportsMissingGames) {
   Date d = Date::parse("2023-11-01");
   Schedule s = one_game(d);

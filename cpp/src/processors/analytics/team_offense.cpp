@@ -3,6 +3,7 @@
 #include <array>
 #include <initializer_list>
 
+#include "game_lines.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
 
@@ -127,7 +128,6 @@ struct TeamLine {
   std::array<int64_t, kStats> v{};
   const std::string* minutes = nullptr;  ///< team minutes text, nullptr when NULL
   const std::string* processed_at = nullptr;
-  const std::string* source_hash = nullptr;
   bool found = false;
   int player_rows = 0;
 };
@@ -150,7 +150,7 @@ std::optional<std::string> text_opt(const std::string* s) { return s ? std::opti
 /// Team box rows: the latest processed_at per slot (legacy dedup).
 void take_box(const Table& tb, const detail::GameSlots& slots, SlotInputs& in) {
   const Column &gid = tb.col("game_id"), &team = tb.col("team_abbr"), &pa = tb.col("processed_at");
-  const Column &minutes = tb.col("minutes"), &hash = tb.col("data_hash");
+  const Column& minutes = tb.col("minutes");
   const auto stats = columns_of(tb, kBoxStats);
   for (size_t r = 0; r < tb.num_rows(); ++r) {
     const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
@@ -163,7 +163,6 @@ void take_box(const Table& tb, const detail::GameSlots& slots, SlotInputs& in) {
     l.processed_at = p;
     for (size_t k = 0; k < kStats; ++k) l.v[k] = int_or_0(stats[k], r);
     l.minutes = proc::text_of(&minutes, r);
-    l.source_hash = proc::text_of(&hash, r);
   }
 }
 
@@ -217,9 +216,7 @@ struct TogsColumns {
         win(t.col("win_flag")),
         margin(t.col("margin_of_victory")),
         overtime(t.col("overtime_periods")),
-        inactive(t.col("players_inactive")),
-        box_updated(t.col("source_nbac_boxscore_last_updated")),
-        box_hash(t.col("source_nbac_boxscore_hash")) {
+        inactive(t.col("players_inactive")) {
     for (size_t k = 0; k < kStats; ++k) {
       if (k != kOreb) stats[k] = &t.col(kOutStats[k]);  // TOGS has no offensive_rebounds column
     }
@@ -231,25 +228,30 @@ struct TogsColumns {
   static constexpr std::array<const char*, 4> kOutZones = {"team_paint_attempts", "team_paint_makes",
                                                            "team_mid_range_attempts", "team_mid_range_makes"};
   Column &game_id, &nba_game_id, &date, &team, &opp, &season, &paint_pts, &possessions, &ortg, &pace, &ts, &home, &win,
-      &margin, &overtime, &inactive, &box_updated, &box_hash;
+      &margin, &overtime, &inactive;
   std::array<Column*, kStats> stats{};
   std::array<Column*, 4> zones{};
 };
 
+/// Legacy spec §9: expected_count_min of TOGS's team box score.
+constexpr int64_t kExpectedBoxRows = 20;
+
 /// The cells of a TOGS row that depend only on (reconstructed, zones found).
 const std::vector<std::string> kBlockColumns = [] {
   std::vector<std::string> c = detail::quality_columns();
-  c.insert(c.end(), {"source_nbac_boxscore_rows_found", "source_nbac_boxscore_completeness_pct",
-                     "quality_used_fallback", "quality_reconstructed", "shot_zones_available", "shot_zones_source",
-                     "primary_source_used", "processed_with_issues"});
+  c.insert(c.end(), {"source_nbac_boxscore_last_updated", "source_nbac_boxscore_rows_found",
+                     "source_nbac_boxscore_completeness_pct", "source_nbac_boxscore_hash", "quality_used_fallback",
+                     "quality_reconstructed", "shot_zones_available", "shot_zones_source", "primary_source_used",
+                     "processed_with_issues"});
   return c;
 }();
 
-void render_block(Table& t, size_t r, bool reconstructed, bool has_zones) {
-  if (!reconstructed) {
-    t.set(r, "source_nbac_boxscore_rows_found", int64_t{2});
-    t.set(r, "source_nbac_boxscore_completeness_pct", 100.0);
-  }
+/// Legacy spec §9: the team box score's source columns are run-level
+/// constants, @p box_source (MAX(processed_at), COUNT(*), min(100, rows / 20 ·
+/// 100), the latest hash); a row reconstructed from players leaves them NULL,
+/// as the legacy did when it had no team box score.
+void render_block(Table& t, size_t r, bool reconstructed, bool has_zones, const detail::SourceBlock& box_source) {
+  if (!reconstructed) detail::write_source_block(t, r, "nbac_boxscore", box_source);
   proc::Quality q;
   if (reconstructed) {
     q = {"silver", 85.0, {"backup_source_used", "reconstructed"}, {"reconstructed_team_from_players"}};
@@ -275,6 +277,7 @@ struct TeamRow {
   const Zones& zones;
   int64_t inactive;
   bool reconstructed;
+  const detail::SourceBlock& box_source;
 };
 
 void write_team_row(Table& t, size_t r, const TogsColumns& c, detail::BlockMemo& memo, const detail::GameSlots& slots,
@@ -310,12 +313,9 @@ void write_team_row(Table& t, size_t r, const TogsColumns& c, detail::BlockMemo&
   // Legacy wrote NULL placeholders; we count inactive players from the
   // gamebook (DECISION 6).
   c.inactive.set_int(r, x.inactive);
-  if (!x.reconstructed) {
-    if (l.processed_at) c.box_updated.set_text_ptr(r, l.processed_at);
-    if (l.source_hash) c.box_hash.set_text_ptr(r, l.source_hash);
-  }
   const uint32_t key = (x.reconstructed ? 1U : 0U) | (x.zones.found ? 2U : 0U);
-  memo.write(t, r, key, [&](Table& s, size_t sr) { render_block(s, sr, x.reconstructed, x.zones.found); });
+  memo.write(t, r, key,
+             [&](Table& s, size_t sr) { render_block(s, sr, x.reconstructed, x.zones.found, x.box_source); });
 }
 
 }  // namespace
@@ -357,11 +357,13 @@ UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffe
   t.resize(rows);
   const TogsColumns cols(t);
   detail::BlockMemo memo(t, kBlockColumns);
+  const detail::SourceBlock box_source = detail::source_block(in.team_box, kExpectedBoxRows);
   size_t r = 0;
   for (size_t s = 0; s < slots.size(); ++s) {
     if (!side[s] || !side[s ^ 1U]) continue;
     const TeamRow x{
-        *games[s / 2], s, *side[s], *side[s ^ 1U], inputs.zones[s], inputs.inactive[s], side[s] == &inputs.rebuilt[s]};
+        *games[s / 2], s, *side[s], *side[s ^ 1U], inputs.zones[s], inputs.inactive[s], side[s] == &inputs.rebuilt[s],
+        box_source};
     write_team_row(t, r++, cols, memo, slots, d, x);
   }
   proc::fill_data_hash(t, kHashFields);
