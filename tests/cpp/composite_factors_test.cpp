@@ -5,6 +5,8 @@
 
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/composite_factors.hpp"
+#include "nbaprops/pipeline/plan.hpp"
+#include "nbaprops/pipeline/preflight.hpp"
 #include "nbaprops/processors/precompute/zone_common.hpp"
 #include "processors/precompute/phase4_util.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
@@ -388,6 +390,36 @@ TEST(PcfProcessor, RunsOnSqliteWarehouse) {
   // Output round-trips through the warehouse.
   wh->replace_partitions(out.rows.schema(), {kD}, out.rows);
   EXPECT_EQ(wh->partition_counts(out.rows.schema(), DateRange{kD, kD}).at(kD), 3);
+}
+
+// Spec §A3/§A5 Config: PCF's four dependencies are all critical, UTGC
+// included (it was optional, so a run whose UTGC dates were missing went
+// ahead with every opponent context "not ready"): the pre-flight refuses it.
+TEST(PcfProcessor, PreflightRefusesMissingUpcomingTeamContext) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Fixture f;
+  f.spec_players(kD);
+  wh->replace_partitions(f.upgc.schema(), {kD}, f.upgc);
+  wh->replace_partitions(f.psza.schema(), {kD}, f.psza);
+  wh->replace_partitions(f.tdza.schema(), {kD}, f.tdza);
+  Schedule s = season_schedule();
+  register_builtins();
+  const Processor& p = registry::get("pcf");
+  for (const UpstreamRead& r : p.info().reads) EXPECT_TRUE(r.required) << r.table;
+  pipeline::PlanOptions o;
+  o.dates = {kD};
+  o.processors = {"pcf"};
+  const pipeline::PreflightReport r = pipeline::preflight(*wh, s, pipeline::make_plan(s, o, {&p}), {&p});
+  EXPECT_FALSE(r.ok());
+  const pipeline::PreflightCell* utgc = nullptr;
+  for (const auto& c : r.cells) {
+    if (c.table == "nba_analytics.upcoming_team_game_context" && c.date == kD) utgc = &c;
+  }
+  ASSERT_NE(utgc, nullptr);
+  EXPECT_EQ(utgc->status, "missing");
+  EXPECT_TRUE(utgc->required);
+  EXPECT_NE(r.to_text().find("❌ nba_analytics.upcoming_team_game_context"), std::string::npos) << r.to_text();
 }
 
 // PCF's rows are hashed through RowHasher's mixin style: equal to the legacy

@@ -536,7 +536,7 @@ const ProcessorInfo kInfo{
     .output_table = "nba_precompute.player_composite_factors",
     .entity = "players",
     .reads = {{"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true, kUpgcColumns},
-              {"nba_analytics.upcoming_team_game_context", WindowKind::kSameDate, 0, false, kUtgcColumns},
+              {"nba_analytics.upcoming_team_game_context", WindowKind::kSameDate, 0, true, kUtgcColumns},
               {"nba_precompute.player_shot_zone_analysis", WindowKind::kSameDate, 0, true, kPszaColumns},
               {"nba_precompute.team_defense_zone_analysis", WindowKind::kSameDate, 0, true, kTdzaColumns}},
     .bootstrap = BootstrapPolicy::kSkip,
