@@ -351,6 +351,29 @@ TEST(PcfCompute, PointInTimeOnlySameDayContextMatters) {
                    -1.8);  // −1.75
 }
 
+// Spec §A2/§B3: a source hash is the data_hash of the row with the latest
+// processed_at (legacy ORDER BY processed_at DESC LIMIT 1), not the largest
+// hash of D; rows sharing one processed_at keep the largest hash.
+TEST(PcfCompute, SourceHashesFollowTheLatestProcessedAt) {
+  Fixture f;
+  f.spec_players(kD);
+  f.upgc.set(0, "processed_at", "2025-01-21T11:00:00Z");  // "upgchash00000000", newest
+  f.tdza.set(0, "data_hash", "tdzahash00000002");
+  f.tdza.set(1, "data_hash", "tdzahash00000009");
+  f.tdza.set(1, "processed_at", "2025-01-21T07:00:00Z");
+  f.tdza.set(2, "processed_at", "2025-01-21T08:30:00Z");  // "tdzahash00000001", newest
+  f.psza.set(1, "data_hash", "pszahash00000005");         // same processed_at as the others: the largest
+  f.psza.col("processed_at").set_null(2);                 // NULL sorts last, whatever its hash
+  f.psza.set(2, "data_hash", "pszahash00000009");
+  Schedule s = season_schedule();
+  UnitOutput out = f.run(s, kD);
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) {
+    EXPECT_EQ(*out.rows.get_text(r, "source_player_context_hash"), "upgchash00000000");
+    EXPECT_EQ(*out.rows.get_text(r, "source_team_defense_hash"), "tdzahash00000001");
+    EXPECT_EQ(*out.rows.get_text(r, "source_player_shot_hash"), "pszahash00000005");
+  }
+}
+
 TEST(PcfCompute, IdempotentRowsAndHashes) {
   Fixture f;
   f.spec_players(kD);

@@ -282,6 +282,28 @@ TEST(PdcCompute, SpecExampleRowAndGates) {
   EXPECT_FALSE(*t.get_bool(b, "shot_zone_data_available"));
 }
 
+// Spec §B3: source_upcoming_context_hash is the data_hash of D's UPGC row with
+// the latest processed_at (legacy ORDER BY processed_at DESC LIMIT 1), not the
+// largest hash ("upgcrookie"); rows sharing one processed_at keep the largest.
+TEST(PdcCompute, UpcomingContextHashFollowsTheLatestProcessedAt) {
+  Fixture f;
+  f.build();
+  const size_t lebron = row_with(f.upgc, "player_lookup", "lebronjames");
+  for (size_t r = 0; r < f.upgc.num_rows(); ++r) {
+    f.upgc.set(r, "processed_at", r == lebron ? "2025-01-21T09:00:00Z" : "2025-01-21T08:00:00Z");
+  }
+  Schedule s = lal_schedule();
+  UnitOutput out = f.run(s, kD);
+  ASSERT_GT(out.rows.num_rows(), 0u);
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) {
+    EXPECT_EQ(*out.rows.get_text(r, "source_upcoming_context_hash"), "upgclebronjames");
+  }
+  // One processed_at for all (a partition nbaprops wrote): the largest hash.
+  f.upgc.set(lebron, "processed_at", "2025-01-21T08:00:00Z");
+  UnitOutput same = f.run(s, kD);
+  EXPECT_EQ(*same.rows.get_text(0, "source_upcoming_context_hash"), "upgcrookie");
+}
+
 TEST(PdcCompute, PointInTimeRowsDatedDOrLaterIgnored) {
   Schedule s = lal_schedule();
   Fixture base;

@@ -183,11 +183,19 @@ const std::vector<std::string> kUpgcColumns = {"player_lookup",
                                                "avg_usage_rate_last_7_games",
                                                "star_teammates_out",
                                                "is_production_ready",
-                                               "data_hash"};
-const std::vector<std::string> kUtgcColumns = {"team_abbr", "game_date", "is_production_ready", "data_hash"};
-const std::vector<std::string> kPszaColumns = {
-    "player_lookup",          "analysis_date",         "primary_scoring_zone", "paint_rate_last_10",
-    "mid_range_rate_last_10", "three_pt_rate_last_10", "is_production_ready",  "data_hash"};
+                                               "data_hash",
+                                               "processed_at"};
+const std::vector<std::string> kUtgcColumns = {"team_abbr", "game_date", "is_production_ready", "data_hash",
+                                               "processed_at"};
+const std::vector<std::string> kPszaColumns = {"player_lookup",
+                                               "analysis_date",
+                                               "primary_scoring_zone",
+                                               "paint_rate_last_10",
+                                               "mid_range_rate_last_10",
+                                               "three_pt_rate_last_10",
+                                               "is_production_ready",
+                                               "data_hash",
+                                               "processed_at"};
 const std::vector<std::string> kTdzaColumns = {"team_abbr",
                                                "analysis_date",
                                                "paint_defense_vs_league_avg",
@@ -195,7 +203,8 @@ const std::vector<std::string> kTdzaColumns = {"team_abbr",
                                                "three_pt_defense_vs_league_avg",
                                                "weakest_zone",
                                                "is_production_ready",
-                                               "data_hash"};
+                                               "data_hash",
+                                               "processed_at"};
 
 /// An upstream table's rows of D by entity (first row wins; keys are interned
 /// pointers), its is_production_ready column and the latest data_hash of D.

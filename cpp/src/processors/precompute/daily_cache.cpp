@@ -329,9 +329,11 @@ const std::vector<std::string> kUpgcColumns = {"player_lookup",
                                                "back_to_backs_last_14_days",
                                                "fourth_quarter_minutes_last_7",
                                                "player_age",
-                                               "data_hash"};
+                                               "data_hash",
+                                               "processed_at"};
 const std::vector<std::string> kPszaColumns = {"player_lookup",      "analysis_date",         "primary_scoring_zone",
-                                               "paint_rate_last_10", "three_pt_rate_last_10", "data_hash"};
+                                               "paint_rate_last_10", "three_pt_rate_last_10", "data_hash",
+                                               "processed_at"};
 
 /// Each team's counted games of the season before D, for the completeness
 /// windows (DECISION 3: the team's real scheduled games, home and away).

@@ -280,19 +280,36 @@ inline RowByKey first_row_map_by(const Table& t, const char* key, const char* da
 }
 
 /// latest_hash() without copies: the interned `data_hash` of the most recent
-/// row among @p rows (latest partition date, then the larger hash); nullptr
-/// when none has one.
+/// row among @p rows: latest partition date, then the latest `processed_at`
+/// (legacy `ORDER BY processed_at DESC LIMIT 1`, spec §A2/§B3; a NULL or
+/// unprojected processed_at sorts last, as BigQuery's DESC puts NULLs last),
+/// then the larger hash (a partition written by one run shares one
+/// processed_at); nullptr when none has one.
 inline const std::string* latest_hash_ptr(const Table& t, const std::vector<size_t>& rows) {
   const Column* hash = proc::col_if_any(t, "data_hash");
   if (hash == nullptr) return nullptr;
   const Column* day = proc::col_if_any(t, t.schema().partition_column.c_str());
+  const Column* processed = proc::col_if_any(t, "processed_at");
   const std::string* best = nullptr;
+  const std::string* best_processed = nullptr;
   int64_t best_day = 0;
   for (size_t r : rows) {
     if (hash->is_null(r)) continue;
     const int64_t dr = day == nullptr ? 0 : (day->is_null(r) ? INT64_MIN : day->int_at(r));
-    if (best == nullptr || dr > best_day || (dr == best_day && *hash->text_ptr(r) > *best)) {
-      best = hash->text_ptr(r);
+    const std::string* pr = processed == nullptr || processed->is_null(r) ? nullptr : processed->text_ptr(r);
+    const std::string* h = hash->text_ptr(r);
+    bool newer = best == nullptr || dr > best_day;
+    if (!newer && dr == best_day) {
+      // Later processed_at wins (NULL is oldest); equal ones: the larger hash.
+      const int by_processed = pr == best_processed        ? 0
+                               : pr == nullptr             ? -1
+                               : best_processed == nullptr ? 1
+                                                           : pr->compare(*best_processed);
+      newer = by_processed > 0 || (by_processed == 0 && *h > *best);
+    }
+    if (newer) {
+      best = h;
+      best_processed = pr;
       best_day = dr;
     }
   }
