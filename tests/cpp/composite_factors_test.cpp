@@ -374,6 +374,50 @@ TEST(PcfCompute, SourceHashesFollowTheLatestProcessedAt) {
   }
 }
 
+// The legacy stores Python's round(score, 1) and hashes str() of it: a
+// negative score rounding to zero is "-0.0" in its hash input. Demo season
+// row aarongreene 2023-12-05: shot_zone_mismatch_score = 0.9502 × −0.05 =
+// −0.04751 → stored 0.0, hashed as −0.0 (legacy 8df3d76558b81490; hashing
+// "0.0" gave 08733aca0324331f).
+TEST(PcfCompute, NegativeScoreRoundingToZeroHashesAsNegativeZero) {
+  const Date d = Date::parse("2023-12-05");
+  Game g;
+  g.nba_game_id = "0022300300";
+  g.date = d;
+  g.season = 2023;
+  g.home = "DET";
+  g.away = "IND";
+  g.status = GameStatus::kFinal;
+  Game opener = g;
+  opener.nba_game_id = "0022300001";
+  opener.date = Date::parse("2023-10-24");
+  const Schedule s(std::vector<Game>{opener, g});
+  Fixture f;
+  f.ctx(d, "aarongreene", "IND", "DET", 1, false, 3, 97, 32.6, 1, 0, 0.0, 0.0, 0.0, 0);
+  for (const char* c : {"player_age", "pace_differential", "projected_usage_rate", "avg_usage_rate_last_7_games",
+                        "star_teammates_out"}) {
+    f.upgc.col(c).set_null(0);
+  }
+  f.zones(d, "aarongreene", "perimeter", 28.05, 24.43, 47.51);
+  f.defence(d, "DET", -1.27, -2.9, -0.05, "perimeter");
+  f.team_ctx(d, "DET");
+  f.team_ctx(d, "IND");
+  UnitOutput out = f.run(s, d);
+  ASSERT_EQ(out.rows.num_rows(), 1u);
+  const Table& t = out.rows;
+  EXPECT_NE(t.get_text(0, "shot_zone_context_json")->find("\"final_score\": -0.04751"), std::string::npos);
+  // Stored as 0.0 (not −0.0), as before.
+  EXPECT_EQ(*t.get_real(0, "shot_zone_mismatch_score"), 0.0);
+  EXPECT_FALSE(std::signbit(*t.get_real(0, "shot_zone_mismatch_score")));
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "total_composite_adjustment"), -0.3);
+  EXPECT_EQ(*t.get_text(0, "data_hash"), "8df3d76558b81490");
+  // py_round itself still gives an unsigned zero; the signed variant keeps it.
+  EXPECT_FALSE(std::signbit(proc::py_round(-0.04751, 1)));
+  EXPECT_TRUE(std::signbit(proc::py_round_signed(-0.04751, 1)));
+  EXPECT_FALSE(std::signbit(proc::py_round_signed(0.04751, 1)));
+  EXPECT_DOUBLE_EQ(proc::py_round_signed(-0.05001, 1), -0.1);
+}
+
 TEST(PcfCompute, IdempotentRowsAndHashes) {
   Fixture f;
   f.spec_players(kD);

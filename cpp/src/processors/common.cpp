@@ -54,6 +54,11 @@ double py_round(double x, int ndigits) {
   return py_round_exact(x, ndigits);
 }
 
+double py_round_signed(double x, int ndigits) {
+  const double v = py_round(x, ndigits);
+  return v == 0.0 && std::signbit(x) ? -0.0 : v;
+}
+
 bool Quality::production_ready() const {
   if (tier != "gold" && tier != "silver" && tier != "bronze") return false;
   if (score < 50) return false;

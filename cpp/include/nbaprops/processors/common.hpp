@@ -35,6 +35,10 @@ inline std::optional<double> py_round(std::optional<double> x, int ndigits) {
   if (!x) return std::nullopt;
   return py_round(*x, ndigits);
 }
+/// py_round, except that a result of zero keeps @p x's sign, as Python's
+/// round does (round(-0.04751, 1) is -0.0; py_round gives 0.0). For values
+/// rendered as Python str in a legacy hash input.
+double py_round_signed(double x, int ndigits);
 
 /// Quality block of the legacy `build_quality_columns_with_legacy` helper.
 struct Quality {

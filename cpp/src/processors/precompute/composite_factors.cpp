@@ -17,7 +17,7 @@ using phase4_detail::py_float;
 using proc::bool_of;
 using proc::int_of;
 using proc::opt_col;
-using proc::py_round;
+using proc::py_round_signed;
 using proc::real_of;
 
 int fatigue_score(const FatigueInputs& in) {
@@ -447,10 +447,11 @@ void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string
   if (const std::string* v = proc::text_of(u.upid, ur)) t.col(c.upid).set_text_ptr(i, v);
   if (const std::string* v = proc::text_of(u.game, ur)) t.col(c.game).set_text_ptr(i, v);
   t.col(c.fatigue).set_int(i, int64_t{f.fatigue});
-  t.col(c.shot).set_real(i, py_round(f.shot, 1));
-  t.col(c.pace).set_real(i, py_round(f.pace, 1));
-  t.col(c.usage).set_real(i, py_round(f.usage, 1));
-  t.col(c.total).set_real(i, py_round(f.total(), 2));
+  // Signed zeros until the row is hashed (store_unsigned_zeros).
+  t.col(c.shot).set_real(i, py_round_signed(f.shot, 1));
+  t.col(c.pace).set_real(i, py_round_signed(f.pace, 1));
+  t.col(c.usage).set_real(i, py_round_signed(f.usage, 1));
+  t.col(c.total).set_real(i, py_round_signed(f.total(), 2));
   t.col(c.fatigue_json).set_text(i, fatigue_context(f));
   t.col(c.shot_json).set_text(i, shot_zone_context(f));
   t.col(c.pace_json).set_text(i, pace_context(f));
@@ -477,6 +478,17 @@ void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string
   t.col(c.ctx_ready).set_int(i, ctx_ready ? 1 : 0);
   t.col(c.team_ready).set_int(i, team_ready ? 1 : 0);
   t.col(c.all_ready).set_int(i, all_up ? 1 : 0);
+}
+
+/// The legacy stores Python's round() of the scores and hashes them as str(),
+/// so a negative score that rounds to zero is "-0.0" in its hash input
+/// (round(-0.04751, 1) = -0.0). Row @p i is hashed with those signed zeros
+/// (write_factor_row), then stores 0.0.
+void store_unsigned_zeros(Table& t, size_t i, const PcfColumns& c) {
+  for (size_t col : {c.shot, c.pace, c.usage, c.total}) {
+    Column& k = t.col(col);
+    if (!k.is_null(i) && k.real_at(i) == 0.0) k.set_real(i, 0.0);
+  }
 }
 
 }  // namespace
@@ -528,6 +540,7 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
       write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
                        utgc.ready(f.opponent));
       hasher.set(t, i, hash, scratch);
+      store_unsigned_zeros(t, i, columns);
     }
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
