@@ -304,6 +304,44 @@ TEST(PdcCompute, UpcomingContextHashFollowsTheLatestProcessedAt) {
   EXPECT_EQ(*same.rows.get_text(0, "source_upcoming_context_hash"), "upgcrookie");
 }
 
+// Spec §0 CompletenessChecker: a games window expects the team's last N game
+// dates before D with no season filter, so early in a season it reaches into
+// the previous one (it counted only this season's games: 5 of 5 → 100 %).
+// HOU: 10 games in March 2024, 5 of season 2024 before D = 2024-11-02.
+TEST(PdcCompute, GamesWindowsExpectTheTeamsLastGamesAcrossSeasons) {
+  std::vector<Game> games;
+  auto add = [&](Date d, int season, const char* home = "HOU") {
+    Game g;
+    g.nba_game_id = "00" + std::to_string(season) + std::to_string(d.days());
+    g.date = d;
+    g.season = season;
+    g.home = home;
+    g.away = "SAS";
+    g.status = GameStatus::kFinal;
+    games.push_back(g);
+  };
+  for (int k = 0; k < 10; ++k) add(Date::parse("2024-03-01") + 2 * k, 2023);
+  add(Date::parse("2024-10-22"), 2024, "BOS");  // opener (not HOU's)
+  const Date d = Date::parse("2024-11-02");
+  std::vector<Date> season_games;
+  for (int k = 5; k >= 1; --k) season_games.push_back(d - 2 * k);
+  for (Date g : season_games) add(g, 2024);
+  add(d, 2024);
+  const Schedule s(std::move(games));
+  Fixture f;
+  for (Date g : season_games) f.game("aaronreyes", g, 20.0);
+  for (size_t r = 0; r < f.pgs.num_rows(); ++r) f.pgs.set(r, "team_abbr", "HOU");
+  f.context("aaronreyes", d);
+  UnitOutput out = f.run(s, d);
+  ASSERT_EQ(out.rows.num_rows(), 1u);  // written: November is a season-boundary month
+  const Table& t = out.rows;
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "l5_completeness_pct"), 100.0);  // 5 / 5
+  EXPECT_DOUBLE_EQ(*t.get_real(0, "l10_completeness_pct"), 50.0);  // 5 / 10, not 5 / 5
+  EXPECT_FALSE(*t.get_bool(0, "l10_is_complete"));
+  EXPECT_FALSE(*t.get_bool(0, "all_windows_complete"));
+  EXPECT_FALSE(*t.get_bool(0, "is_production_ready"));
+}
+
 TEST(PdcCompute, PointInTimeRowsDatedDOrLaterIgnored) {
   Schedule s = lal_schedule();
   Fixture base;

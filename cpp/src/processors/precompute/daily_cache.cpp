@@ -335,14 +335,17 @@ const std::vector<std::string> kPszaColumns = {"player_lookup",      "analysis_d
                                                "paint_rate_last_10", "three_pt_rate_last_10", "data_hash",
                                                "processed_at"};
 
-/// Each team's counted games of the season before D, for the completeness
-/// windows (DECISION 3: the team's real scheduled games, home and away).
+/// Each team's counted games before D, for the completeness windows
+/// (DECISION 3: the team's real scheduled games, home and away). Every season
+/// (spec §0 CompletenessChecker: the team's last N dates before D, no season
+/// filter), so early in a season a games window expects N games, reaching
+/// into the previous season; it only counted this season's games.
 class TeamSchedule {
  public:
-  /// Every counted game of @p season (a date D slices the games before it).
-  TeamSchedule(const Schedule& schedule, int season) {
+  /// Every counted game of the schedule (a date D slices the games before it).
+  explicit TeamSchedule(const Schedule& schedule) {
     for (const Game& g : schedule.games()) {  // date order
-      if (g.season != season || !g.counts()) continue;
+      if (!g.counts()) continue;
       dates_[intern(g.home)].push_back(g.date);
       if (g.away != g.home) dates_[intern(g.away)].push_back(g.date);
     }
@@ -360,13 +363,13 @@ class TeamSchedule {
   std::unordered_map<const std::string*, std::vector<Date>> dates_;  // interned tricode
 };
 
-/// PDC's carried state: both season histories it slices, and the season's
-/// team schedule (built by the season's first unit).
+/// PDC's carried state: both season histories it slices, and the team
+/// schedule (built by the season's first unit).
 struct PdcState final : CarriedState {
   PgsHistory pgs;
   TogsHistory togs;
-  [[nodiscard]] const TeamSchedule& teams(const Schedule& schedule, int season) {
-    std::call_once(teams_once_, [&] { teams_.emplace(schedule, season); });
+  [[nodiscard]] const TeamSchedule& teams(const Schedule& schedule) {
+    std::call_once(teams_once_, [&] { teams_.emplace(schedule); });
     return *teams_;
   }
 
@@ -383,7 +386,7 @@ struct Windows {
 
 /// Completeness windows (DECISION 3: the team's real scheduled games before D).
 /// Games windows compare the player's season game dates before D with min(N,
-/// team games before D); day windows compare dates in [D − N, D − 1] (legacy:
+/// team games before D, any season); day windows compare dates in [D − N, D − 1] (legacy:
 /// actual included D). The team is the player's last team before D.
 Windows completeness(const PgsHistory::Player& h, const TeamSchedule& schedule, Date d, Date season_start) {
   const std::string* team = h.team_before(d);
@@ -741,7 +744,7 @@ UnitOutput compute_daily_cache(const Schedule& schedule, Date d, const DailyCach
   h.pgs.ingest(in.pgs, d - 1);
   h.togs.start(d - kTogsLookbackDays, season_start);
   h.togs.ingest(in.togs, d - 1);
-  return compute_daily_cache(h.teams(schedule, season), d, h.pgs, h.togs, in);
+  return compute_daily_cache(h.teams(schedule), d, h.pgs, h.togs, in);
 }
 
 namespace {
@@ -801,7 +804,7 @@ class DailyCacheProcessor final : public Processor {
     const Table no_pgs(catalog::get("nba_analytics.player_game_summary"));
     const Table no_togs(catalog::get("nba_analytics.team_offense_game_summary"));
     std::optional<TeamSchedule> own_teams;
-    const TeamSchedule& teams = state ? state->teams(ctx.schedule, season) : own_teams.emplace(ctx.schedule, season);
+    const TeamSchedule& teams = state ? state->teams(ctx.schedule) : own_teams.emplace(ctx.schedule);
     return compute_daily_cache(teams, d, pgs, togs, {no_pgs, no_togs, upgc, psza});
   }
 };
