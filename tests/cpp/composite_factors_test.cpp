@@ -428,14 +428,25 @@ TEST(PcfCompute, IdempotentRowsAndHashes) {
   EXPECT_NE(*a.rows.get_text(0, "data_hash"), *a.rows.get_text(1, "data_hash"));
 }
 
-TEST(PcfProcessor, RunsOnSqliteWarehouse) {
-  nbaprops::testing::TempDir dir;
+namespace {
+
+/// A SQLite warehouse in @p dir holding @p f's spec players' UPGC, PSZA and
+/// TDZA rows of kD, and no UTGC.
+std::unique_ptr<Warehouse> spec_warehouse_without_utgc(const nbaprops::testing::TempDir& dir, Fixture& f) {
   auto wh = open_warehouse(dir.path().string());
-  Fixture f;
   f.spec_players(kD);
   wh->replace_partitions(f.upgc.schema(), {kD}, f.upgc);
   wh->replace_partitions(f.psza.schema(), {kD}, f.psza);
   wh->replace_partitions(f.tdza.schema(), {kD}, f.tdza);
+  return wh;
+}
+
+}  // namespace
+
+TEST(PcfProcessor, RunsOnSqliteWarehouse) {
+  nbaprops::testing::TempDir dir;
+  Fixture f;
+  auto wh = spec_warehouse_without_utgc(dir, f);
   Schedule s = season_schedule();
   register_builtins();
   const Processor& p = registry::get("pcf");
@@ -464,12 +475,8 @@ TEST(PcfProcessor, RunsOnSqliteWarehouse) {
 // ahead with every opponent context "not ready"): the pre-flight refuses it.
 TEST(PcfProcessor, PreflightRefusesMissingUpcomingTeamContext) {
   nbaprops::testing::TempDir dir;
-  auto wh = open_warehouse(dir.path().string());
   Fixture f;
-  f.spec_players(kD);
-  wh->replace_partitions(f.upgc.schema(), {kD}, f.upgc);
-  wh->replace_partitions(f.psza.schema(), {kD}, f.psza);
-  wh->replace_partitions(f.tdza.schema(), {kD}, f.tdza);
+  auto wh = spec_warehouse_without_utgc(dir, f);
   Schedule s = season_schedule();
   register_builtins();
   const Processor& p = registry::get("pcf");
