@@ -3,9 +3,10 @@
 // either.
 #include <pybind11/pybind11.h>
 
+#include <string_view>
+
 #include "bindings.hpp"
 #include "nbaprops/core/error.hpp"
-#include "nbaprops/importers/validate.hpp"
 
 namespace nbaprops::py {
 namespace {
@@ -86,9 +87,15 @@ void bind_errors(pyb::module_& m) {
           break;
       }
       // A message quoting a file's bytes (a Latin-1 name) must still become a
-      // Python str: invalid UTF-8 is escaped as \xNN, never a UnicodeDecodeError
-      // in place of the real error.
-      PyErr_SetString(cls.ptr(), importers::escape_invalid_utf8(e.what()).c_str());
+      // Python str: Python's own decoder escapes invalid UTF-8 as \xNN
+      // (backslashreplace), never a UnicodeDecodeError in place of the real
+      // error. Should decoding itself fail (memory), its error stands.
+      const std::string_view what = e.what();
+      PyObject* text = PyUnicode_DecodeUTF8(what.data(), static_cast<Py_ssize_t>(what.size()), "backslashreplace");
+      if (text != nullptr) {
+        PyErr_SetObject(cls.ptr(), text);
+        Py_DECREF(text);
+      }
     }
   });
 }

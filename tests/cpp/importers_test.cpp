@@ -1261,9 +1261,9 @@ TEST(ImportValidate, InvalidUtf8IsEscapedAndClippedAtCharacterBoundaries) {
   EXPECT_EQ(valid_utf8_prefix("Jos\xe9 Alvarado"), 3u);
   EXPECT_EQ(valid_utf8_prefix("\xed\xa0\x80"), 0u);  // a UTF-16 surrogate
   EXPECT_EQ(valid_utf8_prefix("\xc0\xaf"), 0u);      // overlong '/'
-  EXPECT_EQ(escape_invalid_utf8("Jos\xe9 Alvarado"), "Jos\\xe9 Alvarado");
-  EXPECT_EQ(escape_invalid_utf8("Jos\xc3\xa9"), "Jos\xc3\xa9");
-  EXPECT_EQ(escape_invalid_utf8("cut \xc3"), "cut \\xc3");
+  EXPECT_EQ(utf8_clip("Jos\xe9 Alvarado", SIZE_MAX), "Jos\\xe9 Alvarado");
+  EXPECT_EQ(utf8_clip("Jos\xc3\xa9", SIZE_MAX), "Jos\xc3\xa9");
+  EXPECT_EQ(utf8_clip("cut \xc3", SIZE_MAX), "cut \\xc3");
   // Never ends inside a character: "é" is two bytes and does not fit in 4.
   EXPECT_EQ(utf8_clip("Jos\xc3\xa9", 4), "Jos");
   EXPECT_EQ(utf8_clip("ab\xff", 5), "ab");

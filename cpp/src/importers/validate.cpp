@@ -138,8 +138,6 @@ size_t valid_utf8_prefix(std::string_view text) noexcept {
   return i;
 }
 
-std::string escape_invalid_utf8(std::string_view text) { return utf8_clip(text, text.size() * 4); }
-
 std::string utf8_clip(std::string_view text, size_t max_bytes) {
   std::string out;
   size_t i = 0;

@@ -98,12 +98,10 @@ void check_makes(const RowRef& at, std::string_view makes_field, int64_t makes, 
 /// of it is valid UTF-8: no stray continuation bytes, overlong forms,
 /// surrogates or code points above U+10FFFF). Pure and thread-safe.
 size_t valid_utf8_prefix(std::string_view text) noexcept;
-/// @p text with every byte that is not part of a valid UTF-8 sequence written
-/// as the four characters "\xNN" (so "Jos\xe9" stays readable and the result
-/// is always valid UTF-8, e.g. for a Python str). Valid text is returned as is.
-std::string escape_invalid_utf8(std::string_view text);
-/// At most @p max_bytes of @p text, cut at a character boundary, invalid bytes
-/// escaped as in escape_invalid_utf8 (for messages and ledger reasons).
+/// At most @p max_bytes of @p text, cut at a character boundary, every byte
+/// that is not part of a valid UTF-8 sequence written as the four characters
+/// "\xNN" (so "Jos\xe9" stays readable and the result is always valid UTF-8;
+/// as Python's backslashreplace): for messages and ledger reasons.
 std::string utf8_clip(std::string_view text, size_t max_bytes);
 /// @throws DataError (via @p at: file, row, field, the escaped value, date)
 /// when @p text is not valid UTF-8.
