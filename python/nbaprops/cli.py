@@ -68,19 +68,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _warehouse_dir(uri: str) -> Optional[str]:
-    """The directory of a SQLite warehouse URI; None for another backend (``bigquery://…``)."""
-    path = os.fspath(uri)
-    if path.startswith("sqlite://"):
-        path = path[len("sqlite://"):]
-    elif "://" in path:
-        return None
-    return path.split("?", 1)[0]
-
-
 def require_warehouse(uri: str, flag: str = "--warehouse") -> None:
-    """Raise UsageError when the warehouse directory does not exist (commands that read one)."""
-    path = _warehouse_dir(uri)
+    """Raise UsageError when the warehouse directory does not exist (commands that read one); other backends
+    (``bigquery://…``) are not checked."""
+    from .api._handle import sqlite_dir
+
+    path = sqlite_dir(uri)
     if path is not None and not os.path.isdir(path):
         raise UsageError(
             f"{flag}: warehouse directory {path!r} does not exist. Create one with "

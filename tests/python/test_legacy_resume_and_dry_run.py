@@ -146,23 +146,19 @@ def test_phase4_dry_run_judges_every_planned_date_by_the_legacy_rule_and_skips_b
 
 
 def test_dry_run_problem_cells_leave_out_empty_upstream_cells():
-    import pandas as pd
+    # The dry run lists the pre-flight report's problems(): an upstream unit that ran and legitimately wrote no
+    # rows ("empty") is not one.
+    from nbaprops.api.dates import to_days
+    from nbaprops.api.runner import PreflightReport
 
-    from nbaprops.jobs._legacy import _problem_cells
+    day = to_days("2024-01-08")
 
-    class Report:
-        def to_frame(self):
-            return pd.DataFrame(
-                {
-                    "table": ["a", "b", "c"],
-                    "date": pd.to_datetime(["2024-01-08"] * 3),
-                    "status": ["ok", "empty", "missing"],
-                    "expected": [1, 1, 1],
-                    "found": [1, 0, 0],
-                }
-            )
+    class Native:
+        def cells(self):
+            return [("a", day, "ok", 1, 1, ""), ("b", day, "empty", 0, 0, "no team qualified"),
+                    ("c", day, "missing", 1, 0, "")]
 
-    assert list(_problem_cells(Report())["table"]) == ["c"]
+    assert list(PreflightReport(Native()).problems()["table"]) == ["c"]
 
 
 # ------------------------------------------------------------------ 5. --status is ignored with --dates

@@ -25,6 +25,17 @@ def engine_of(wh: Any) -> Any:
     raise TypeError(f"expected a nbaprops.Warehouse (from nbaprops.open), got {type(wh).__name__}")
 
 
+def sqlite_dir(uri: Any) -> Optional[str]:
+    """The directory of a SQLite warehouse URI (``path``, ``sqlite://path``, either with ``?options``); None for
+    another backend (``bigquery://…``)."""
+    path = os.fspath(uri)
+    if path.startswith("sqlite://"):
+        path = path[len("sqlite://"):]
+    elif "://" in path:
+        return None
+    return path.split("?", 1)[0]
+
+
 def name_list(names: Optional[Iterable[Any] | str]) -> list[str]:
     """Names (processors, tables, columns, tricodes, dates …) from a list or a comma-separated string: a string
     is never taken for the list of its characters. None gives an empty list; blanks are dropped."""

@@ -9,7 +9,7 @@ import pandas as pd
 from .. import _core
 from ..errors import ConfigError
 from .dates import DateLike, check_order, to_days
-from ._handle import engine_of, name_list
+from ._handle import engine_of, name_list, sqlite_dir
 from .warehouse import Warehouse, open as open_warehouse
 
 WarehouseLike = Union[Warehouse, str, os.PathLike]
@@ -24,10 +24,8 @@ def _source(w: WarehouseLike) -> Warehouse:
     never created empty)."""
     if isinstance(w, Warehouse):
         return w
-    uri = os.fspath(w)
-    path = uri[len("sqlite://"):] if uri.startswith("sqlite://") else uri
-    path = path.split("?", 1)[0]
-    if "://" not in path and not os.path.isdir(path):
+    path = sqlite_dir(w)
+    if path is not None and not os.path.isdir(path):
         raise ConfigError(f"copy: source warehouse directory {path!r} does not exist (nothing was created); "
                           f"copy reads from an existing warehouse: a SQLite directory or bigquery://PROJECT")
     return open_warehouse(w)

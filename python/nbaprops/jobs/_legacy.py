@@ -606,8 +606,6 @@ def require_warehouse(parser: argparse.ArgumentParser, uri: str) -> None:
     ``nbaprops backfill`` refuses it; other warehouses (bigquery://…) are not checked here."""
     from ..cli import require_warehouse as check
 
-    if "://" in os.fspath(uri) and not os.fspath(uri).startswith("sqlite://"):
-        return
     try:
         check(uri)
     except errors.ConfigError as e:
@@ -920,15 +918,6 @@ def availability(wh, rules: list[tuple[str, str, str, int, int]], dates: list[st
     return out
 
 
-def _problem_cells(report):
-    """The pre-flight cells that are problems: neither ok nor empty (an upstream unit that ran and
-    legitimately wrote no rows, per its run-ledger row)."""
-    frame = report.to_frame()
-    if not len(frame):
-        return frame
-    return frame[~frame["status"].isin(["ok", "empty"])]
-
-
 def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeView] = None,
                   processor: str = "") -> None:
     """Per-date dry-run lines in the legacy shapes (nothing is written): the dates the real run would
@@ -999,7 +988,7 @@ def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeV
                     log.info("  ⏭ Skipped: no predictions")
                 else:
                     log.info("  ✓ Dry run: %d predictions (%d systems), %d actuals", preds, systems, actuals)
-    problems = _problem_cells(report)
+    problems = report.problems()
     log.info("Pre-flight (nbaprops): %s", "OK" if not len(problems) else "problems found")
     for _, row in problems.head(20).iterrows():
         log.info("  %s %s: %s (found %s, expected %s)", row["table"], row["date"].strftime("%Y-%m-%d"),
