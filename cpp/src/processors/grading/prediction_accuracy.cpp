@@ -322,10 +322,8 @@ int64_t pow10(int n) {
 
 /// The scale of a NUMERIC column of prediction_accuracy.
 int scale_of(const Table& t, std::string_view name) {
-  for (const ColumnDef& c : t.schema().columns) {
-    if (c.name == name) return c.type == ColumnType::kNumeric ? c.scale : 0;
-  }
-  return 0;
+  const ColumnDef& c = t.schema().column(name);
+  return c.type == ColumnType::kNumeric ? c.scale : 0;
 }
 
 /// A stored value as an integer count of 10^-scale.
