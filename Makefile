@@ -38,6 +38,7 @@ CXX_SOURCES = $(shell git ls-files 'cpp/*.cpp' 'cpp/*.hpp' 'bindings/*.cpp' 'bin
 
 lint: deps
 	$(PY) -m ruff check python tests bench tools
+	$(PY) -m ruff format --check python tests bench tools
 	$(PY) tools/check_layers.py
 	$(CLANG_FORMAT) --dry-run --Werror $(CXX_SOURCES)
 	$(PY) -m lizard cpp/src bindings --warnings_only --length $(MAX_FUNCTION_LINES) --CCN 1000 --arguments 100
@@ -52,6 +53,7 @@ tidy: deps
 
 format: deps
 	$(PY) -m ruff check --fix python tests bench tools
+	$(PY) -m ruff format python tests bench tools
 	$(CLANG_FORMAT) -i $(CXX_SOURCES)
 
 test-cpp: deps

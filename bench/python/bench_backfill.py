@@ -23,6 +23,7 @@ In one process, on one freshly generated demo league:
 Exit code 0 when every backfill succeeded and every compared output agrees, 1 otherwise (the ratios of a
 comparison whose outputs disagree are not honest). See bench/README.md for what each figure means.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -93,6 +94,7 @@ def machine_probe(repeats: int = 3) -> dict[str, float]:
     in-memory table with an index on a date-like key that grows in order, as our partitions do. Absolute
     seconds from machines whose probes differ are not comparable; the ratios measured in one run are
     (bench/README.md "Machine probe")."""
+
     def python_loop() -> int:
         total = 0
         for i in range(10_000_000):
@@ -103,22 +105,37 @@ def machine_probe(repeats: int = 3) -> dict[str, float]:
         con = sqlite3.connect(":memory:")
         con.execute("CREATE TABLE t (k INTEGER, d INTEGER, v REAL, s TEXT)")
         con.execute("CREATE INDEX ix_t_d ON t (d)")
-        con.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) "
-                    "INSERT INTO t SELECT x, x / 1000, x * 0.37, printf('player%05d', x % 5000) FROM n")
+        con.execute(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 200000) "
+            "INSERT INTO t SELECT x, x / 1000, x * 0.37, printf('player%05d', x % 5000) FROM n"
+        )
         con.close()
 
-    return {"python_loop_seconds": round(best_of(repeats, python_loop)[0], 3),
-            "sqlite_insert_seconds": round(best_of(repeats, sqlite_insert)[0], 3)}
+    return {
+        "python_loop_seconds": round(best_of(repeats, python_loop)[0], 3),
+        "sqlite_insert_seconds": round(best_of(repeats, sqlite_insert)[0], 3),
+    }
 
 
-def backfill_call(wh, dates: list[str], processor: str, workers: int, ckpt: Path,
-                  results: list[Any]) -> Callable[[], Any]:
+def backfill_call(
+    wh, dates: list[str], processor: str, workers: int, ckpt: Path, results: list[Any]
+) -> Callable[[], Any]:
     """One timed side: a backfill of ``processor`` over ``dates`` with ``workers`` (2 is what a user gets
     without choosing), from scratch (``resume=False``); each call's RunResult is returned and appended to
     ``results`` (every run's exit code is checked)."""
+
     def call():
-        results.append(nbaprops.backfill(wh, dates=dates, processors=[processor], workers=workers, resume=False,
-                                         progress="none", checkpoint_dir=ckpt))
+        results.append(
+            nbaprops.backfill(
+                wh,
+                dates=dates,
+                processors=[processor],
+                workers=workers,
+                resume=False,
+                progress="none",
+                checkpoint_dir=ckpt,
+            )
+        )
         return results[-1]
 
     return call
@@ -129,8 +146,14 @@ def rows_of(frame: pd.DataFrame) -> list[list[Any]]:
     cols = []
     for c in frame.columns:
         values = frame[c].to_numpy(dtype=object)
-        cols.append([None if (v is None or (isinstance(v, float) and v != v)) else
-                     (v.item() if isinstance(v, np.generic) else v) for v in values])
+        cols.append(
+            [
+                None
+                if (v is None or (isinstance(v, float) and v != v))
+                else (v.item() if isinstance(v, np.generic) else v)
+                for v in values
+            ]
+        )
     return [list(r) for r in zip(*cols)] if cols else []
 
 
@@ -140,13 +163,15 @@ def replace_partition(con: sqlite3.Connection, table: str, date_col: str, date: 
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})")
     con.execute(f"DELETE FROM {table} WHERE {date_col} = ?", (date,))
     if len(frame):
-        con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                        rows_of(frame))
+        con.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows_of(frame)
+        )
     con.commit()
 
 
-def compare(merged: pd.DataFrame, pairs: list[tuple[str, str]], ties: dict[str, tuple[str, int]] | None = None
-            ) -> dict[str, dict[str, Any]]:
+def compare(
+    merged: pd.DataFrame, pairs: list[tuple[str, str]], ties: dict[str, tuple[str, int]] | None = None
+) -> dict[str, dict[str, Any]]:
     """Per column: rows compared, mismatches (|a−b| > TOLERANCE or NULL on one side only), max |a−b|.
 
     ``ties`` maps an output column to (unrounded reference column, decimals): a difference of exactly one
@@ -163,12 +188,15 @@ def compare(merged: pd.DataFrame, pairs: list[tuple[str, str]], ties: dict[str, 
         tie = np.zeros_like(bad)
         if ties and our_col in ties:
             raw_col, nd = ties[our_col]
-            raw = pd.to_numeric(merged[raw_col], errors="coerce").astype("float64").to_numpy() * 10.0 ** nd
+            raw = pd.to_numeric(merged[raw_col], errors="coerce").astype("float64").to_numpy() * 10.0**nd
             on_half = np.abs(raw - np.floor(raw) - 0.5) < 1e-6
-            tie = bad & on_half & (np.abs(diff - 10.0 ** -nd) < 1e-9)
+            tie = bad & on_half & (np.abs(diff - 10.0**-nd) < 1e-9)
         finite = diff[~np.isnan(diff)]
-        out[our_col] = {"compared": int(len(a)), "mismatches": int((bad & ~tie).sum()),
-                        "max_abs_diff": float(finite.max()) if len(finite) else 0.0}
+        out[our_col] = {
+            "compared": int(len(a)),
+            "mismatches": int((bad & ~tie).sum()),
+            "max_abs_diff": float(finite.max()) if len(finite) else 0.0,
+        }
         if ties and our_col in ties:
             out[our_col]["half_way_ties"] = int(tie.sum())
     return out
@@ -181,8 +209,7 @@ def run_cascade(raw_dir: Path, wh_dir: Path, start: str, end: str, workers: int,
     shutil.copytree(raw_dir, wh_dir)
     wh = nbaprops.open(wh_dir)
     t0 = time.perf_counter()
-    result = nbaprops.backfill(wh, start, end, workers=workers, resume=False, progress="none",
-                               checkpoint_dir=ckpt)
+    result = nbaprops.backfill(wh, start, end, workers=workers, resume=False, progress="none", checkpoint_dir=ckpt)
     wall = time.perf_counter() - t0
     units = result.units
     procs: dict[str, Any] = {}
@@ -215,10 +242,17 @@ def run_cascade(raw_dir: Path, wh_dir: Path, start: str, end: str, workers: int,
 
 # ----------------------------------------------------------------------------------------------- part 2
 
-TOGS_PAIRS = [("possessions", "possessions"), ("pace", "pace"), ("offensive_rating", "offensive_rating"),
-              ("ts_pct", "ts_pct")]
-TOGS_EXTRA = [("points_scored", "points_scored"), ("margin_of_victory", "margin_of_victory"),
-              ("overtime_periods", "overtime_periods")]
+TOGS_PAIRS = [
+    ("possessions", "possessions"),
+    ("pace", "pace"),
+    ("offensive_rating", "offensive_rating"),
+    ("ts_pct", "ts_pct"),
+]
+TOGS_EXTRA = [
+    ("points_scored", "points_scored"),
+    ("margin_of_victory", "margin_of_victory"),
+    ("overtime_periods", "overtime_periods"),
+]
 
 
 def togs_reference(ref_mod, raw_db: Path, scratch_db: Path, dates: list[str]) -> int:
@@ -243,9 +277,14 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
     scratch = work / "reference.sqlite"
     results: list[Any] = []  # every run of ours, for the exit codes
     one, two = (backfill_call(wh, dates, "togs", w, work / f"ckpt-togs-w{w}", results) for w in (1, 2))
-    timed = interleaved_best(repeats, {
-        "reference": lambda: togs_reference(ref_mod, wh_dir / "nba_raw.sqlite", scratch, dates),
-        "ours": one, "ours_2_workers": two})
+    timed = interleaved_best(
+        repeats,
+        {
+            "reference": lambda: togs_reference(ref_mod, wh_dir / "nba_raw.sqlite", scratch, dates),
+            "ours": one,
+            "ours_2_workers": two,
+        },
+    )
     (ref_s, ref_rows), (our_s, best), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
     exit_codes = sorted({r.exit_code for r in results})
     two_exit = max(exit_codes)
@@ -262,8 +301,13 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
     extra = compare(both, [(a + "_ref", b) for a, b in TOGS_EXTRA])
     only_ref = int((merged["_merge"] == "left_only").sum())
     only_ours = int((merged["_merge"] == "right_only").sum())
-    agree = (only_ref == 0 and only_ours == 0 and exit_codes == [0] and two_exit == 0
-             and all(c["mismatches"] == 0 for c in cols.values()))
+    agree = (
+        only_ref == 0
+        and only_ours == 0
+        and exit_codes == [0]
+        and two_exit == 0
+        and all(c["mismatches"] == 0 for c in cols.values())
+    )
     return {
         "dates": len(dates),
         "repeats": repeats,
@@ -287,19 +331,31 @@ def bench_togs(ref_mod, wh_dir: Path, work: Path, dates: list[str], repeats: int
 
 # ----------------------------------------------------------------------------------------------- part 3
 
-PDC_PAIRS = [("points_avg_last_5", "points_avg_last_5"), ("points_avg_last_10", "points_avg_last_10"),
-             ("points_avg_season", "points_avg_season"), ("points_std_last_10", "points_std_last_10"),
-             ("minutes_avg_last_10", "minutes_avg_last_10"), ("usage_rate_last_10", "usage_rate_last_10"),
-             ("ts_pct_last_10", "ts_pct_last_10"), ("games_played_season", "games_played_season"),
-             ("team_pace_last_10", "team_pace_last_10"), ("team_off_rating_last_10", "team_off_rating_last_10")]
+PDC_PAIRS = [
+    ("points_avg_last_5", "points_avg_last_5"),
+    ("points_avg_last_10", "points_avg_last_10"),
+    ("points_avg_season", "points_avg_season"),
+    ("points_std_last_10", "points_std_last_10"),
+    ("minutes_avg_last_10", "minutes_avg_last_10"),
+    ("usage_rate_last_10", "usage_rate_last_10"),
+    ("ts_pct_last_10", "ts_pct_last_10"),
+    ("games_played_season", "games_played_season"),
+    ("team_pace_last_10", "team_pace_last_10"),
+    ("team_off_rating_last_10", "team_off_rating_last_10"),
+]
 
 
 def r4(x: float) -> float:
     return round(float(x), 4) if x == x else float("nan")
 
 
-def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season_of: dict[str, int],
-                  unrounded: list[pd.DataFrame] | None = None) -> int:
+def pdc_reference(
+    analytics_db: Path,
+    scratch_db: Path,
+    dates: list[str],
+    season_of: dict[str, int],
+    unrounded: list[pd.DataFrame] | None = None,
+) -> int:
     """Legacy per-date style PDC subset (legacy-pcf-pdc.md B2/B3, with nbaprops' strictly-before-D windows,
     DECISION 1): per date three queries (season-to-date PGS, the date's UPGC universe, TOGS before D),
     pandas groupbys, DELETE + INSERT the date. No completeness gates, hashes, workload/zone copies.
@@ -312,13 +368,21 @@ def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season
             pgs = pd.read_sql_query(
                 "SELECT player_lookup, game_date, points, minutes_played, usage_rate, ts_pct "
                 "FROM player_game_summary WHERE season_year = ? AND game_date < ? AND is_active = 1 "
-                "AND (minutes_played > 0 OR points > 0)", src, params=(season_of[d], d))
+                "AND (minutes_played > 0 OR points > 0)",
+                src,
+                params=(season_of[d], d),
+            )
             upgc = pd.read_sql_query(
                 "SELECT player_lookup, team_abbr FROM upcoming_player_game_context WHERE game_date = ?",
-                src, params=(d,))
+                src,
+                params=(d,),
+            )
             togs = pd.read_sql_query(
                 "SELECT team_abbr, game_date, pace, offensive_rating FROM team_offense_game_summary "
-                "WHERE game_date < ?", src, params=(d,))
+                "WHERE game_date < ?",
+                src,
+                params=(d,),
+            )
             pgs = pgs[pgs["player_lookup"].isin(upgc["player_lookup"])]
             pgs = pgs.sort_values(["player_lookup", "game_date"], ascending=[True, False])
             pgs["rank"] = pgs.groupby("player_lookup").cumcount()
@@ -326,23 +390,30 @@ def pdc_reference(analytics_db: Path, scratch_db: Path, dates: list[str], season
             season = pgs.groupby("player_lookup")
             l5 = pgs[pgs["rank"] < 5].groupby("player_lookup")
             l10 = pgs[pgs["rank"] < 10].groupby("player_lookup")
-            out = pd.DataFrame({
-                "games_played_season": season.size(),
-                "points_avg_last_5": l5["points"].mean(),
-                "points_avg_last_10": l10["points"].mean(),
-                "points_avg_season": season["points"].mean(),
-                "points_std_last_10": l10["points"].std(ddof=1),
-                "minutes_avg_last_10": l10["minutes_played"].mean(),
-                "usage_rate_last_10": l10["usage_rate"].mean(),
-                "ts_pct_last_10": l10["ts_pct"].mean(),
-            })
+            out = pd.DataFrame(
+                {
+                    "games_played_season": season.size(),
+                    "points_avg_last_5": l5["points"].mean(),
+                    "points_avg_last_10": l10["points"].mean(),
+                    "points_avg_season": season["points"].mean(),
+                    "points_std_last_10": l10["points"].std(ddof=1),
+                    "minutes_avg_last_10": l10["minutes_played"].mean(),
+                    "usage_rate_last_10": l10["usage_rate"].mean(),
+                    "ts_pct_last_10": l10["ts_pct"].mean(),
+                }
+            )
             out = out[out["games_played_season"] >= 5]
             togs = togs.sort_values(["team_abbr", "game_date"], ascending=[True, False])
-            team = togs[togs.groupby("team_abbr").cumcount() < 10].groupby("team_abbr")[
-                ["pace", "offensive_rating"]].mean()
+            team = (
+                togs[togs.groupby("team_abbr").cumcount() < 10]
+                .groupby("team_abbr")[["pace", "offensive_rating"]]
+                .mean()
+            )
             out = out.join(upgc.drop_duplicates("player_lookup").set_index("player_lookup")["team_abbr"])
-            out = out.join(team.rename(columns={"pace": "team_pace_last_10",
-                                                "offensive_rating": "team_off_rating_last_10"}), on="team_abbr")
+            out = out.join(
+                team.rename(columns={"pace": "team_pace_last_10", "offensive_rating": "team_off_rating_last_10"}),
+                on="team_abbr",
+            )
             if unrounded is not None:
                 unrounded.append(out.drop(columns="team_abbr").assign(cache_date=d))
             for c in out.columns:
@@ -367,15 +438,31 @@ def our_split(result, wall: float) -> dict[str, float]:
     u = result.units
     busy, read, write = (float(u[c].sum()) for c in ("seconds", "read_seconds", "write_seconds"))
     compute = float(u["compute_seconds"].sum()) if "compute_seconds" in u.columns else busy - read - write
-    return {"wall": round(wall, 3), "outside_engine": round(wall - float(result.seconds), 3),
-            "engine_outside_units": round(float(result.seconds) - busy, 3), "units_busy": round(busy, 3),
-            "read": round(read, 3), "compute": round(compute, 3),
-            "bookkeeping": round(busy - read - compute - write, 3), "write": round(write, 3),
-            "units": int(len(u)), "rows": int(u["rows"].sum())}
+    return {
+        "wall": round(wall, 3),
+        "outside_engine": round(wall - float(result.seconds), 3),
+        "engine_outside_units": round(float(result.seconds) - busy, 3),
+        "units_busy": round(busy, 3),
+        "read": round(read, 3),
+        "compute": round(compute, 3),
+        "bookkeeping": round(busy - read - compute - write, 3),
+        "write": round(write, 3),
+        "units": int(len(u)),
+        "rows": int(u["rows"].sum()),
+    }
 
 
-def timing_figures(dates: list[str], ref_s: float, our_s: float, ref_rows: int, result, agree: bool,
-                   compared: int, two_s: float, repeats: int) -> dict[str, Any]:
+def timing_figures(
+    dates: list[str],
+    ref_s: float,
+    our_s: float,
+    ref_rows: int,
+    result,
+    agree: bool,
+    compared: int,
+    two_s: float,
+    repeats: int,
+) -> dict[str, Any]:
     """The figures every reference comparison reports: times (best of ``repeats`` each), ratios with one and
     with the default two workers, rows and agreement."""
     return {
@@ -417,8 +504,7 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
     mine = nbaprops.read(wh, "nba_precompute.player_daily_cache", dates[0], dates[-1])
     mine["cache_date"] = mine["cache_date"].dt.strftime("%Y-%m-%d")
     mine = mine[mine["cache_date"].isin(dates)]
-    merged = ref.merge(mine, on=["player_lookup", "cache_date"], how="outer", suffixes=("_ref", ""),
-                       indicator=True)
+    merged = ref.merge(mine, on=["player_lookup", "cache_date"], how="outer", suffixes=("_ref", ""), indicator=True)
     raw = pd.concat(unrounded)
     raw.index.name = "player_lookup"
     raw = raw.reset_index().rename(columns={c: c + "_raw" for c in raw.columns if c != "cache_date"})
@@ -427,17 +513,20 @@ def bench_pdc(wh_dir: Path, work: Path, dates: list[str], season_of: dict[str, i
     cols = compare(both, [(a + "_ref", b) for a, b in PDC_PAIRS], ties)
     only_ref = int((merged["_merge"] == "left_only").sum())
     only_ours = int((merged["_merge"] == "right_only").sum())
-    agree = (only_ours == 0 and result.exit_code == 0 and two_exit == 0
-             and all(c["mismatches"] == 0 for c in cols.values()))
+    agree = (
+        only_ours == 0 and result.exit_code == 0 and two_exit == 0 and all(c["mismatches"] == 0 for c in cols.values())
+    )
     our_cols = len(nbaprops.catalog().query("table == 'nba_precompute.player_daily_cache'"))
     return {
         "approximation": True,
-        "note": (f"reference computes {len(PDC_PAIRS)} of the engine's {our_cols} columns (no completeness "
-                 "windows/gates, workload or shot-zone copies, hashes or metadata); the ratio understates"),
+        "note": (
+            f"reference computes {len(PDC_PAIRS)} of the engine's {our_cols} columns (no completeness "
+            "windows/gates, workload or shot-zone copies, hashes or metadata); the ratio understates"
+        ),
         **timing_figures(dates, ref_s, our_s, ref_rows, result, agree, len(both), two_s, repeats),
         "rows_only_in_reference": only_ref,
         "rows_only_in_reference_note": "players the engine withholds by its completeness gate (INCOMPLETE_DATA), "
-                                       "which the reference does not model",
+        "which the reference does not model",
         "rows_only_in_ours": only_ours,
         "columns": cols,
     }
@@ -501,8 +590,12 @@ def _form(diff: float) -> int:
 
 def _similarity(f: list[float], days_rest, games: list[dict], line: float | None) -> dict | None:
     """Similarity Balanced V1 (legacy-mlfs-phase5-6.md §2.5) over the player's past games, newest first."""
-    now = (_opponent_tier(f[13]), _rest_bucket(1 if days_rest is None else int(days_rest)), f[15] != 0,
-           _form(f[0] - f[2]))
+    now = (
+        _opponent_tier(f[13]),
+        _rest_bucket(1 if days_rest is None else int(days_rest)),
+        f[15] != 0,
+        _form(f[0] - f[2]),
+    )
     matched = []
     for g in games:
         gap_t, gap_r = abs(now[0] - g["tier"]), abs(now[1] - g["rest"])
@@ -518,8 +611,13 @@ def _similarity(f: list[float], days_rest, games: list[dict], line: float | None
         num += pts * score / 100.0
         den += score / 100.0
         sum_score += score
-    adj = [round((f[5] - 70.0) * 0.015, 2), round(0.4 * f[6], 2), round(0.8 * f[7], 2), round(0.8 * f[8], 2),
-           round(0.8 if now[2] else -0.5, 2)]
+    adj = [
+        round((f[5] - 70.0) * 0.015, 2),
+        round(0.4 * f[6], 2),
+        round(0.8 * f[7], 2),
+        round(0.8 * f[8], 2),
+        round(0.8 if now[2] else -0.5, 2),
+    ]
     total = round(adj[0] + adj[1] + adj[2] + adj[3] + adj[4], 2)
     pts = round(_clamp(num / den + total), 2)
     n, mean_score, sd = len(matched), sum_score / len(matched), _pop_std([m[1] for m in matched])
@@ -562,8 +660,13 @@ def _ensemble(parts: list[dict], line: float | None) -> dict | None:
     if line is not None and conf >= 65 and abs(pts - line) >= 1.5:
         over = sum(p["rec"] == "OVER" for p in parts)
         under = sum(p["rec"] == "UNDER" for p in parts)
-        rec = ("OVER" if over > len(parts) / 2 else "UNDER" if under > len(parts) / 2
-               else ("OVER" if pts > line else "UNDER"))
+        rec = (
+            "OVER"
+            if over > len(parts) / 2
+            else "UNDER"
+            if under > len(parts) / 2
+            else ("OVER" if pts > line else "UNDER")
+        )
     return {"points": pts, "confidence": conf / 100.0, "rec": rec}
 
 
@@ -579,8 +682,9 @@ def _model_input(names: list[str], f: list[float], mlfs_names: list[str], extras
         "paint_rate_last_10": f[18] * 100.0,
         "mid_range_rate_last_10": f[19] * 100.0,
         "three_pt_rate_last_10": f[20] * 100.0,
-        "assisted_rate_last_10": (extras["assisted_rate_last_10"] * 100.0
-                                  if extras.get("assisted_rate_last_10") is not None else 60.0),
+        "assisted_rate_last_10": (
+            extras["assisted_rate_last_10"] * 100.0 if extras.get("assisted_rate_last_10") is not None else 60.0
+        ),
         "team_pace_last_10": f[22],
         "team_off_rating_last_10": f[23],
         "usage_rate_last_10": extras["usage_rate_last_10"] if extras.get("usage_rate_last_10") is not None else 25.0,
@@ -599,10 +703,16 @@ def _history(rows: list[tuple], ratings: dict) -> list[dict]:
     listed = sum(r[1] for r in keep) / len(keep) if keep else 0.0
     out = []
     for i, (gd, pts, opp, home) in enumerate(keep):
-        prev = [r[1] for r in rows[i + 1:i + 6]]
-        out.append({"points": pts, "tier": _opponent_tier(ratings.get((opp, gd), 112.0)),
-                    "rest": _rest_bucket((gd - rows[i + 1][0]).days - 1) if i + 1 < len(rows) else 3,
-                    "home": home, "form": _form(sum(prev) / len(prev) - listed) if prev else 1})
+        prev = [r[1] for r in rows[i + 1 : i + 6]]
+        out.append(
+            {
+                "points": pts,
+                "tier": _opponent_tier(ratings.get((opp, gd), 112.0)),
+                "rest": _rest_bucket((gd - rows[i + 1][0]).days - 1) if i + 1 < len(rows) else 3,
+                "home": home,
+                "form": _form(sum(prev) / len(prev) - listed) if prev else 1,
+            }
+        )
     return out
 
 
@@ -631,29 +741,59 @@ def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str], mode
     try:
         for d in dates:
             lo = (dt.date.fromisoformat(d) - dt.timedelta(days=90)).isoformat()
-            feats = pd.read_sql_query("SELECT player_lookup, features, feature_names, feature_quality_score, "
-                                      "days_rest, is_home FROM ml_feature_store_v2 WHERE game_date = ?", pred,
-                                      params=(d,)).drop_duplicates("player_lookup")
-            ctx = pd.read_sql_query("SELECT player_lookup, has_prop_line, current_points_line, points_avg_last_5, "
-                                    "points_avg_last_10 FROM upcoming_player_game_context WHERE game_date = ?", ana,
-                                    params=(d,)).drop_duplicates("player_lookup").set_index("player_lookup")
-            pdc = pd.read_sql_query("SELECT player_lookup, minutes_avg_last_10, assisted_rate_last_10, "
-                                    "usage_rate_last_10 FROM player_daily_cache WHERE cache_date = ?", pre,
-                                    params=(d,)).drop_duplicates("player_lookup").set_index("player_lookup")
-            pgs = pd.read_sql_query("SELECT player_lookup, game_date, game_id, team_abbr, opponent_team_abbr, points, "
-                                    "minutes_played FROM player_game_summary WHERE game_date >= ? AND game_date < ? "
-                                    "ORDER BY game_date", ana, params=(lo, d))
-            tdza = pd.read_sql_query("SELECT team_abbr, analysis_date, defensive_rating_last_15 FROM "
-                                     "team_defense_zone_analysis WHERE analysis_date >= ? AND analysis_date < ? "
-                                     "ORDER BY analysis_date", pre, params=(lo, d)).dropna()
+            feats = pd.read_sql_query(
+                "SELECT player_lookup, features, feature_names, feature_quality_score, "
+                "days_rest, is_home FROM ml_feature_store_v2 WHERE game_date = ?",
+                pred,
+                params=(d,),
+            ).drop_duplicates("player_lookup")
+            ctx = (
+                pd.read_sql_query(
+                    "SELECT player_lookup, has_prop_line, current_points_line, points_avg_last_5, "
+                    "points_avg_last_10 FROM upcoming_player_game_context WHERE game_date = ?",
+                    ana,
+                    params=(d,),
+                )
+                .drop_duplicates("player_lookup")
+                .set_index("player_lookup")
+            )
+            pdc = (
+                pd.read_sql_query(
+                    "SELECT player_lookup, minutes_avg_last_10, assisted_rate_last_10, "
+                    "usage_rate_last_10 FROM player_daily_cache WHERE cache_date = ?",
+                    pre,
+                    params=(d,),
+                )
+                .drop_duplicates("player_lookup")
+                .set_index("player_lookup")
+            )
+            pgs = pd.read_sql_query(
+                "SELECT player_lookup, game_date, game_id, team_abbr, opponent_team_abbr, points, "
+                "minutes_played FROM player_game_summary WHERE game_date >= ? AND game_date < ? "
+                "ORDER BY game_date",
+                ana,
+                params=(lo, d),
+            )
+            tdza = pd.read_sql_query(
+                "SELECT team_abbr, analysis_date, defensive_rating_last_15 FROM "
+                "team_defense_zone_analysis WHERE analysis_date >= ? AND analysis_date < ? "
+                "ORDER BY analysis_date",
+                pre,
+                params=(lo, d),
+            ).dropna()
             ratings = {(t, dt.date.fromisoformat(a)): r for t, a, r in tdza.itertuples(index=False)}
             pgs = pgs[pgs["minutes_played"].isna() | (pgs["minutes_played"] > 0)]
             games: dict[str, list[tuple]] = {}
             for g in pgs.itertuples(index=False):
                 home = bool(g.team_abbr) and str(g.game_id).rsplit("_", 1)[-1] == g.team_abbr
                 games.setdefault(g.player_lookup, []).append(
-                    (dt.date.fromisoformat(g.game_date), 0.0 if pd.isna(g.points) else float(g.points),
-                     g.opponent_team_abbr or "", home))
+                    (
+                        dt.date.fromisoformat(g.game_date),
+                        0.0 if pd.isna(g.points) else float(g.points),
+                        g.opponent_team_abbr or "",
+                        home,
+                    )
+                )
             for k in games:  # newest first (a stable sort: a date's rows keep their stored order)
                 games[k].sort(key=lambda r: r[0], reverse=True)
             rows = []
@@ -682,19 +822,30 @@ def predictions_reference(db_dir: Path, scratch_db: Path, dates: list[str], mode
                     extras = pdc.loc[rec.player_lookup].to_dict() if rec.player_lookup in pdc.index else {}
                     extras = {k: (None if pd.isna(v) else v) for k, v in extras.items()}
                     extras.update(days_rest=days_rest, is_home=None if pd.isna(rec.is_home) else bool(rec.is_home))
-                    x = np.array([_model_input(booster.feature_names, f, json.loads(rec.feature_names), extras)],
-                                 np.float32)
-                    raw = float(booster.inplace_predict(x, iteration_range=(0, limit), missing=np.nan,
-                                                        validate_features=False)[0])
+                    x = np.array(
+                        [_model_input(booster.feature_names, f, json.loads(rec.feature_names), extras)], np.float32
+                    )
+                    raw = float(
+                        booster.inplace_predict(x, iteration_range=(0, limit), missing=np.nan, validate_features=False)[
+                            0
+                        ]
+                    )
                     quality = 0.0 if pd.isna(rec.feature_quality_score) else float(rec.feature_quality_score)
                     systems["xgboost_v1"] = _xgboost(raw, quality, f, line)
                 ens = _ensemble(list(systems.values()), line)
                 if ens:
                     systems["ensemble_v1"] = ens
                 for system, s in systems.items():
-                    rows.append({"player_lookup": rec.player_lookup, "game_date": d, "system_id": system,
-                                 "predicted_points": round(s["points"], 1), "confidence_score": round(s["confidence"], 2),
-                                 "recommendation": s["rec"] if line is not None else "NO_LINE"})
+                    rows.append(
+                        {
+                            "player_lookup": rec.player_lookup,
+                            "game_date": d,
+                            "system_id": system,
+                            "predicted_points": round(s["points"], 1),
+                            "confidence_score": round(s["confidence"], 2),
+                            "recommendation": s["rec"] if line is not None else "NO_LINE",
+                        }
+                    )
             replace_partition(dst, "ref_player_prop_predictions", "game_date", d, pd.DataFrame(rows))
             written += len(rows)
     finally:
@@ -712,9 +863,14 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str], repeats: int) 
     model_path = nbaprops.api.models.default_model_path() if model_id else None
     runs: list[Any] = []  # every run of ours
     one, two = (backfill_call(wh, dates, "pred", w, work / f"ckpt-pred-w{w}", runs) for w in (1, 2))
-    timed = interleaved_best(repeats, {
-        "reference": lambda: predictions_reference(wh_dir, scratch, dates, model_path),
-        "ours": one, "ours_2_workers": two})
+    timed = interleaved_best(
+        repeats,
+        {
+            "reference": lambda: predictions_reference(wh_dir, scratch, dates, model_path),
+            "ours": one,
+            "ours_2_workers": two,
+        },
+    )
     (ref_s, ref_rows), (our_s, result), (two_s, _) = timed["reference"], timed["ours"], timed["ours_2_workers"]
     two_exit = max(r.exit_code for r in runs)
     con = sqlite3.connect(scratch)
@@ -723,19 +879,26 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str], repeats: int) 
     mine = nbaprops.read(wh, "nba_predictions.player_prop_predictions", dates[0], dates[-1])
     mine["game_date"] = mine["game_date"].dt.strftime("%Y-%m-%d")
     mine = mine[mine["game_date"].isin(dates)]
-    merged = ref.merge(mine, on=["player_lookup", "game_date", "system_id"], how="outer", suffixes=("_ref", ""),
-                       indicator=True)
+    merged = ref.merge(
+        mine, on=["player_lookup", "game_date", "system_id"], how="outer", suffixes=("_ref", ""), indicator=True
+    )
     both = merged[merged["_merge"] == "both"]
     cols = compare(both, [("predicted_points_ref", "predicted_points"), ("confidence_score_ref", "confidence_score")])
     rec_mismatch = int((both["recommendation_ref"] != both["recommendation"]).sum())
     only_ref = int((merged["_merge"] == "left_only").sum())
     only_ours = int((merged["_merge"] == "right_only").sum())
-    agree = (only_ref == 0 and only_ours == 0 and result.exit_code == 0 and two_exit == 0 and rec_mismatch == 0
-             and all(c["mismatches"] == 0 for c in cols.values()))
+    agree = (
+        only_ref == 0
+        and only_ours == 0
+        and result.exit_code == 0
+        and two_exit == 0
+        and rec_mismatch == 0
+        and all(c["mismatches"] == 0 for c in cols.values())
+    )
     return {
         "approximation": False,
         "note": f"reference computes every system the engine writes ({', '.join(sorted(set(ref['system_id'])))}); "
-                f"XGBoost model {model_id or 'none'} evaluated per player with the xgboost package",
+        f"XGBoost model {model_id or 'none'} evaluated per player with the xgboost package",
         "systems": sorted(set(ref["system_id"])),
         **timing_figures(dates, ref_s, our_s, ref_rows, result, agree, len(both), two_s, repeats),
         "recommendation_mismatches": rec_mismatch,
@@ -750,8 +913,9 @@ def bench_predictions(wh_dir: Path, work: Path, dates: list[str], repeats: int) 
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -763,75 +927,109 @@ def fmt(v: Any, spec: str) -> str:
 def print_report(fig: dict[str, Any]) -> None:
     g, c = fig["generation"], fig["cascade"]
     w1, w2 = c["workers_1"], c["workers_2"]
-    print(f"\nnbaprops {fig['meta']['nbaprops']} · seasons {fig['meta']['seasons']} · {c['start']}..{c['end']}"
-          f"{' (quick)' if fig['meta']['quick'] else ''} · {fig['meta']['cpus']} CPUs · "
-          f"load avg at start {fig['meta']['loadavg_start']:.2f}")
+    print(
+        f"\nnbaprops {fig['meta']['nbaprops']} · seasons {fig['meta']['seasons']} · {c['start']}..{c['end']}"
+        f"{' (quick)' if fig['meta']['quick'] else ''} · {fig['meta']['cpus']} CPUs · "
+        f"load avg at start {fig['meta']['loadavg_start']:.2f}"
+    )
     if fig["meta"]["loadavg_start"] > 0.5 * (fig["meta"]["cpus"] or 1):
-        print("WARNING: the machine was busy when the run started; absolute times and the 1→2 speed-up are "
-              "pessimistic (ratios measured back to back are less affected)")
+        print(
+            "WARNING: the machine was busy when the run started; absolute times and the 1→2 speed-up are "
+            "pessimistic (ratios measured back to back are less affected)"
+        )
     print(f"demo generation: {g['seconds']:.2f} s ({g['games']:,} games, {sum(g['rows'].values()):,} raw rows)\n")
-    hdr = (f"{'processor':<30}{'units':>6}{'rows':>8} | {'w1 busy s':>9}{'units/s':>9}{'rows/s':>10} | "
-           f"{'w2 busy s':>9}{'units/s':>9}{'rows/s':>10}")
+    hdr = (
+        f"{'processor':<30}{'units':>6}{'rows':>8} | {'w1 busy s':>9}{'units/s':>9}{'rows/s':>10} | "
+        f"{'w2 busy s':>9}{'units/s':>9}{'rows/s':>10}"
+    )
     print(hdr)
     print("-" * len(hdr))
     for name, p1 in w1["processors"].items():
         p2 = w2["processors"].get(name, {})
-        print(f"{name:<30}{p1['units']:>6}{p1['rows']:>8} | {p1['busy_seconds']:>9.2f}"
-              f"{fmt(p1['units_per_s'], '.1f'):>9}{fmt(p1['rows_per_s'], ',.0f'):>10} | "
-              f"{p2.get('busy_seconds', 0):>9.2f}{fmt(p2.get('units_per_s'), '.1f'):>9}"
-              f"{fmt(p2.get('rows_per_s'), ',.0f'):>10}")
+        print(
+            f"{name:<30}{p1['units']:>6}{p1['rows']:>8} | {p1['busy_seconds']:>9.2f}"
+            f"{fmt(p1['units_per_s'], '.1f'):>9}{fmt(p1['rows_per_s'], ',.0f'):>10} | "
+            f"{p2.get('busy_seconds', 0):>9.2f}{fmt(p2.get('units_per_s'), '.1f'):>9}"
+            f"{fmt(p2.get('rows_per_s'), ',.0f'):>10}"
+        )
     print("-" * len(hdr))
     for w in (w1, w2):
-        print(f"full cascade, workers={w['workers']}: wall {w['wall_seconds']:.2f} s, {w['units']} units "
-              f"({w['units_per_s']:.1f}/s), {w['rows']:,} rows ({w['rows_per_s']:,.0f}/s), exit {w['exit_code']}")
+        print(
+            f"full cascade, workers={w['workers']}: wall {w['wall_seconds']:.2f} s, {w['units']} units "
+            f"({w['units_per_s']:.1f}/s), {w['rows']:,} rows ({w['rows_per_s']:,.0f}/s), exit {w['exit_code']}"
+        )
     print(f"speed-up workers 1→2: {c['speedup_1_to_2']:.2f}×\n")
     t, p = fig["togs_vs_reference"], fig["pdc_vs_reference"]
     q = fig.get("predictions_vs_reference") or {}
-    print(f"{'comparison (same data, same dates, best of N)':<46}{'dates':>6}{'reference s':>13}{'ours w1 s':>10}"
-          f"{'ratio':>8}{'ours w2 s':>10}{'ratio':>8}  agree")
-    for label, c in (("TOGS: legacy per-date pandas / nbaprops", t), ("PDC subset (approx.): pandas / nbaprops", p),
-                     ("Predictions, 5 systems: Python loop / ours", q)):
+    print(
+        f"{'comparison (same data, same dates, best of N)':<46}{'dates':>6}{'reference s':>13}{'ours w1 s':>10}"
+        f"{'ratio':>8}{'ours w2 s':>10}{'ratio':>8}  agree"
+    )
+    for label, c in (
+        ("TOGS: legacy per-date pandas / nbaprops", t),
+        ("PDC subset (approx.): pandas / nbaprops", p),
+        ("Predictions, 5 systems: Python loop / ours", q),
+    ):
         if c:
-            print(f"{label:<46}{c['dates']:>6}{c['reference_seconds']:>13.3f}{c['ours_seconds']:>10.3f}"
-                  f"{c['ratio']:>7.1f}×{c['ours_seconds_2_workers']:>10.3f}{c['ratio_2_workers']:>7.1f}×  "
-                  f"{'yes' if c['agree'] else 'NO'}")
+            print(
+                f"{label:<46}{c['dates']:>6}{c['reference_seconds']:>13.3f}{c['ours_seconds']:>10.3f}"
+                f"{c['ratio']:>7.1f}×{c['ours_seconds_2_workers']:>10.3f}{c['ratio_2_workers']:>7.1f}×  "
+                f"{'yes' if c['agree'] else 'NO'}"
+            )
     per = f"TOGS {1000 * t['ours_seconds'] / t['dates']:.1f} ms (reference {1000 * t['reference_seconds'] / t['dates']:.1f})"
     if p:
         per += f", PDC {1000 * p['ours_seconds'] / p['dates']:.1f} ms (reference {1000 * p['reference_seconds'] / p['dates']:.1f})"
     if q:
-        per += (f", predictions {1000 * q['ours_seconds'] / q['dates']:.1f} ms "
-                f"(reference {1000 * q['reference_seconds'] / q['dates']:.1f})")
-    print(f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date, "
-          "predictions ~30 s/date")
+        per += (
+            f", predictions {1000 * q['ours_seconds'] / q['dates']:.1f} ms "
+            f"(reference {1000 * q['reference_seconds'] / q['dates']:.1f})"
+        )
+    print(
+        f"  ours per date: {per}; legacy for context (spec §13): Phase 3 30–60 s/day, PDC 65.0 s/date, "
+        "predictions ~30 s/date"
+    )
     for label, c in (("TOGS", t), ("PDC", p), ("predictions", q)):
         x = (c or {}).get("ours_split")
         if x:
-            print(f"  ours, {label}: wall {x['wall']:.3f} s = outside the engine {x['outside_engine']:.3f} (plan, "
-                  f"pre-flight) + engine around units {x['engine_outside_units']:.3f} + units {x['units_busy']:.3f} "
-                  f"(read {x['read']:.3f}, compute {x['compute']:.3f}, bookkeeping {x.get('bookkeeping', 0):.3f}, "
-                  f"write {x['write']:.3f}; {x['units']} units, "
-                  f"{x['rows']:,} rows)")
+            print(
+                f"  ours, {label}: wall {x['wall']:.3f} s = outside the engine {x['outside_engine']:.3f} (plan, "
+                f"pre-flight) + engine around units {x['engine_outside_units']:.3f} + units {x['units_busy']:.3f} "
+                f"(read {x['read']:.3f}, compute {x['compute']:.3f}, bookkeeping {x.get('bookkeeping', 0):.3f}, "
+                f"write {x['write']:.3f}; {x['units']} units, "
+                f"{x['rows']:,} rows)"
+            )
     tc = ", ".join(f"{k} {v['mismatches']}" for k, v in t["columns"].items())
     print(f"  TOGS: {t['reference_rows']:,} vs {t['ours_rows']:,} rows, best of {t['repeats']}; mismatches: {tc}")
     if p:
         bad = sum(v["mismatches"] for v in p["columns"].values())
         tie = sum(v.get("half_way_ties", 0) for v in p["columns"].values())
-        print(f"  PDC: {p['rows_compared']:,} rows × {len(p['columns'])} columns compared, {bad} mismatches, "
-              f"{tie} last-digit round-half ties; "
-              f"{p['rows_only_in_reference']:,} reference rows withheld by the engine's completeness gate; "
-              f"{p['note']}")
+        print(
+            f"  PDC: {p['rows_compared']:,} rows × {len(p['columns'])} columns compared, {bad} mismatches, "
+            f"{tie} last-digit round-half ties; "
+            f"{p['rows_only_in_reference']:,} reference rows withheld by the engine's completeness gate; "
+            f"{p['note']}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seasons", type=int, nargs="+", default=[2023], help="demo seasons (start years)")
     ap.add_argument("--quick", action="store_true", help="first ~6 weeks of the first season only")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--repeats", type=int, default=3,
-                    help="best-of-N for each side of the TOGS, PDC and predictions comparisons (default 3)")
-    ap.add_argument("--pred-dates", type=int, default=12,
-                    help="prediction dates compared (the first N; the reference takes seconds per date; default 12)")
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="best-of-N for each side of the TOGS, PDC and predictions comparisons (default 3)",
+    )
+    ap.add_argument(
+        "--pred-dates",
+        type=int,
+        default=12,
+        help="prediction dates compared (the first N; the reference takes seconds per date; default 12)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
     ap.add_argument("--keep", action="store_true", help="keep the temporary warehouses and print their path")
     args = ap.parse_args(argv)
@@ -842,9 +1040,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         meta = {
             "timestamp_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "nbaprops": nbaprops.__version__, "commit": git_commit(), "python": platform.python_version(),
-            "pandas": pd.__version__, "numpy": np.__version__, "machine": platform.machine(),
-            "cpus": os.cpu_count(), "seasons": args.seasons, "seed": args.seed, "quick": args.quick,
+            "nbaprops": nbaprops.__version__,
+            "commit": git_commit(),
+            "python": platform.python_version(),
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "seasons": args.seasons,
+            "seed": args.seed,
+            "quick": args.quick,
             "loadavg_start": os.getloadavg()[0],
         }
         print(f"bench: working in {work}", flush=True)
@@ -881,11 +1086,15 @@ def main(argv: list[str] | None = None) -> int:
 
         # 2. TOGS vs the legacy-style reference, on the workers=1 warehouse, over the TOGS game dates
         togs_units = units1[units1["processor"] == "team_offense_game_summary"]
-        togs_dates = sorted(togs_units.loc[togs_units["status"] != "skipped_no_games", "date"]
-                            .dt.strftime("%Y-%m-%d").unique())
+        togs_dates = sorted(
+            togs_units.loc[togs_units["status"] != "skipped_no_games", "date"].dt.strftime("%Y-%m-%d").unique()
+        )
         togs = bench_togs(ref_mod, work / "w1", work, togs_dates, args.repeats)
-        print(f"  TOGS comparison: ratio {togs['ratio']:.1f}× (2 workers {togs['ratio_2_workers']:.1f}×), "
-              f"agree {togs['agree']}", flush=True)
+        print(
+            f"  TOGS comparison: ratio {togs['ratio']:.1f}× (2 workers {togs['ratio_2_workers']:.1f}×), "
+            f"agree {togs['agree']}",
+            flush=True,
+        )
         ok &= togs["agree"]
 
         # 3. PDC (subset) vs a legacy-style reference, over the dates PDC wrote
@@ -896,31 +1105,43 @@ def main(argv: list[str] | None = None) -> int:
             season_of = {}
             for d in pdc_dates:
                 day = (dt.date.fromisoformat(d) - dt.date(1970, 1, 1)).days
-                season_of[d] = next(s for s in sched.seasons()
-                                    if sched.season_start(s) is not None and sched.season_start(s) <= day
-                                    <= sched.season_end(s))
+                season_of[d] = next(
+                    s
+                    for s in sched.seasons()
+                    if sched.season_start(s) is not None and sched.season_start(s) <= day <= sched.season_end(s)
+                )
             pdc = bench_pdc(work / "w1", work, pdc_dates, season_of, args.repeats)
-            print(f"  PDC comparison: ratio {pdc['ratio']:.1f}× (2 workers {pdc['ratio_2_workers']:.1f}×), "
-                  f"agree {pdc['agree']}", flush=True)
+            print(
+                f"  PDC comparison: ratio {pdc['ratio']:.1f}× (2 workers {pdc['ratio_2_workers']:.1f}×), "
+                f"agree {pdc['agree']}",
+                flush=True,
+            )
             ok &= pdc["agree"]
 
         # 4. Predictions (every system) vs a legacy-style per-player Python loop, on the first prediction dates
         pred_units = units1[(units1["processor"] == "player_prop_predictions") & (units1["status"] == "success")]
-        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())[:args.pred_dates]
+        pred_dates = sorted(pred_units["date"].dt.strftime("%Y-%m-%d").unique())[: args.pred_dates]
         predictions: dict[str, Any] = {}
         if pred_dates:
             predictions = bench_predictions(work / "w1", work, pred_dates, args.repeats)
-            print(f"  predictions comparison: ratio {predictions['ratio']:.1f}× "
-                  f"(2 workers {predictions['ratio_2_workers']:.1f}×), agree {predictions['agree']}",
-                  flush=True)
+            print(
+                f"  predictions comparison: ratio {predictions['ratio']:.1f}× "
+                f"(2 workers {predictions['ratio_2_workers']:.1f}×), agree {predictions['agree']}",
+                flush=True,
+            )
             ok &= predictions["agree"]
 
         meta["loadavg_end"] = os.getloadavg()[0]
         fig = {
             "meta": meta,
             "generation": {"seconds": round(gen_s, 3), "games": summary["games"], "rows": summary["rows"]},
-            "cascade": {"start": start, "end": end, "workers_1": runs[1], "workers_2": runs[2],
-                        "speedup_1_to_2": round(runs[1]["wall_seconds"] / runs[2]["wall_seconds"], 2)},
+            "cascade": {
+                "start": start,
+                "end": end,
+                "workers_1": runs[1],
+                "workers_2": runs[2],
+                "speedup_1_to_2": round(runs[1]["wall_seconds"] / runs[2]["wall_seconds"], 2),
+            },
             "togs_vs_reference": togs,
             "pdc_vs_reference": pdc,
             "predictions_vs_reference": predictions,

@@ -18,6 +18,7 @@ Prints the times and **ratio = reference / ours** (the issue's target: ≥ 5), a
 hold the same values. Exit code 0 when they agree, 1 otherwise. Figures go to
 ``bench/results/frames.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,16 +77,18 @@ def prepare(seasons: list[int], path: Path) -> None:
     from nbaprops.api.dates import iso
 
     start, end = iso(sched.season_start(min(seasons))), iso(sched.season_end(max(seasons)))
-    result = nbaprops.backfill(wh, start, end, processors=["pgs"], progress="none", resume=False,
-                               checkpoint_dir=path.parent / "ckpt")
+    result = nbaprops.backfill(
+        wh, start, end, processors=["pgs"], progress="none", resume=False, checkpoint_dir=path.parent / "ckpt"
+    )
     if result.exit_code != 0:
         raise SystemExit(f"backfill of player_game_summary failed:\n{result.summary_text}")
     print(f"prepared {path} ({time.perf_counter() - t0:.1f} s)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seasons", type=int, nargs="+", default=[2021, 2022, 2023, 2024])
     ap.add_argument("--warehouse", type=Path, help="an existing warehouse holding player_game_summary")
     ap.add_argument("--repeats", type=int, default=3)
@@ -102,28 +105,47 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0]
         con = sqlite3.connect(f"file:{args.warehouse / 'nba_analytics.sqlite'}?mode=ro", uri=True)
         try:
-            wall, cpu, frames = best_of_rounds(args.repeats, {
-                "ours": lambda: nbaprops.read(wh, TABLE),
-                "cat": lambda: nbaprops.read(wh, TABLE, categorical=True),
-                "ref": lambda: pd.read_sql(f"SELECT * FROM player_game_summary ORDER BY {ORDER}", con)})
+            wall, cpu, frames = best_of_rounds(
+                args.repeats,
+                {
+                    "ours": lambda: nbaprops.read(wh, TABLE),
+                    "cat": lambda: nbaprops.read(wh, TABLE, categorical=True),
+                    "ref": lambda: pd.read_sql(f"SELECT * FROM player_game_summary ORDER BY {ORDER}", con),
+                },
+            )
         finally:
             con.close()
         ours_s, cat_s, ref_s = wall["ours"], wall["cat"], wall["ref"]
         ours, cat, ref = frames["ours"], frames["cat"], frames["ref"]
         bad = sorted(set(same_values(ours, ref)) | set(same_values(cat, ref)))
         ratio = ref_s / ours_s
-        fig = {"table": TABLE, "rows": len(ours), "columns": ours.shape[1], "ours_seconds": ours_s,
-               "ours_categorical_seconds": cat_s, "ratio_categorical": ref_s / cat_s,
-               "read_sql_seconds": ref_s, "ratio": ratio, "target": 5.0, "agree": not bad,
-               "differing_columns": bad, "repeats": args.repeats, "loadavg_start": load,
-               "loadavg_end": os.getloadavg()[0], "cpus": os.cpu_count(),
-               "ours_cpu_seconds": cpu["ours"], "read_sql_cpu_seconds": cpu["ref"],
-               "ratio_cpu": cpu["ref"] / cpu["ours"]}
+        fig = {
+            "table": TABLE,
+            "rows": len(ours),
+            "columns": ours.shape[1],
+            "ours_seconds": ours_s,
+            "ours_categorical_seconds": cat_s,
+            "ratio_categorical": ref_s / cat_s,
+            "read_sql_seconds": ref_s,
+            "ratio": ratio,
+            "target": 5.0,
+            "agree": not bad,
+            "differing_columns": bad,
+            "repeats": args.repeats,
+            "loadavg_start": load,
+            "loadavg_end": os.getloadavg()[0],
+            "cpus": os.cpu_count(),
+            "ours_cpu_seconds": cpu["ours"],
+            "read_sql_cpu_seconds": cpu["ref"],
+            "ratio_cpu": cpu["ref"] / cpu["ours"],
+        }
         print(f"{TABLE}: {len(ours):,} rows × {ours.shape[1]} columns")
         print(f"  nbaprops.read      {ours_s:7.3f} s   (categorical=True: {cat_s:.3f} s, {ref_s / cat_s:.1f}×)")
         print(f"  pandas.read_sql    {ref_s:7.3f} s")
         print(f"  ratio              {ratio:7.1f}×  (target ≥ 5)")
-        print(f"  CPU seconds        {cpu['ours']:.3f} vs {cpu['ref']:.3f} ({cpu['ref'] / cpu['ours']:.1f}×; ours on all its threads)")
+        print(
+            f"  CPU seconds        {cpu['ours']:.3f} vs {cpu['ref']:.3f} ({cpu['ref'] / cpu['ours']:.1f}×; ours on all its threads)"
+        )
         if load > 0.5 * (os.cpu_count() or 1):
             print(f"  warning: load average {load:.1f} at start; the ratio is pessimistic (ours reads in parallel)")
         if bad:

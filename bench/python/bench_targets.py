@@ -30,6 +30,7 @@ reference ratios of ``bench_backfill.py``, the PSZA/TDZA pandas and Polars compa
 ``bench_zones.py``, the DataFrame read of ``bench_frames.py``) and prints the target table. A figure
 whose bench did not run is shown as "-".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,12 @@ def cascade(raw: Path, dst: Path, first: int, last: int, workers: int, ckpt: Pat
     """The whole cascade in a child process: wall time, unit time split and the child's peak RSS."""
     shutil.copytree(raw, dst)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-c", CHILD, str(dst), str(first), str(last), str(workers), str(ckpt)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(dst), str(first), str(last), str(workers), str(ckpt)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     fig = json.loads(out.stdout.strip().splitlines()[-1])
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     fig["peak_rss_mb"] = round(max(after, before) / 1024.0, 1)  # ru_maxrss is KiB on Linux
@@ -121,16 +126,27 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=RESULTS / "targets.json")
     ap.add_argument("--one-date", default="2025-03-12")
-    ap.add_argument("--repeats", type=int, default=3,
-                    help="rounds of the cascades (one season with 1 and with 2 workers, four seasons with 2); the "
-                         "best run counts for seconds, the median round for ratios")
-    ap.add_argument("--speedup-rounds", type=int, default=5,
-                    help="rounds of the one-season pair (1 and 2 workers) for the 1-to-2 speed-up, at least "
-                         "--repeats: its ratio of two short runs moves most with a shared machine's speed")
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="rounds of the cascades (one season with 1 and with 2 workers, four seasons with 2); the "
+        "best run counts for seconds, the median round for ratios",
+    )
+    ap.add_argument(
+        "--speedup-rounds",
+        type=int,
+        default=5,
+        help="rounds of the one-season pair (1 and 2 workers) for the 1-to-2 speed-up, at least "
+        "--repeats: its ratio of two short runs moves most with a shared machine's speed",
+    )
     args = ap.parse_args()
     probe = {"before": machine_probe()}
-    print(f"machine probe: CPython loop {probe['before']['python_loop_seconds']:.2f} s, "
-          f"SQLite insert {probe['before']['sqlite_insert_seconds']:.2f} s", flush=True)
+    print(
+        f"machine probe: CPython loop {probe['before']['python_loop_seconds']:.2f} s, "
+        f"SQLite insert {probe['before']['sqlite_insert_seconds']:.2f} s",
+        flush=True,
+    )
     work = Path(tempfile.mkdtemp(prefix="nbaprops-targets-"))
     try:
         raw1, raw4 = work / "raw1", work / "raw4"
@@ -155,12 +171,14 @@ def main() -> int:
         # shorter list: the speed-up rounds after the last four-season run have none).
         speedup, four_to_one = per_round(runs[1], runs[2]), per_round(fours, runs[2])
         four_to_one_cpu = per_round(fours, runs[2], "cpu")
-        print(f"1 season: w1 {one_w1['wall']:.1f} s, w2 {one_w2['wall']:.1f} s; "
-              f"4 seasons w2 {four['wall']:.1f} s, {four['peak_rss_mb']:.0f} MB", flush=True)
+        print(
+            f"1 season: w1 {one_w1['wall']:.1f} s, w2 {one_w2['wall']:.1f} s; "
+            f"4 seasons w2 {four['wall']:.1f} s, {four['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
         wh = nbaprops.open(work / "c4w2")
         t0 = time.perf_counter()
-        r = nbaprops.backfill(wh, dates=[args.one_date], resume=False, progress="none",
-                              checkpoint_dir=str(work / "k4"))
+        r = nbaprops.backfill(wh, dates=[args.one_date], resume=False, progress="none", checkpoint_dir=str(work / "k4"))
         one_date = time.perf_counter() - t0
         ok = all(x["exit"] == 0 for x in (one_w1, one_w2, four)) and r.exit_code == 0
     finally:
@@ -186,49 +204,90 @@ def main() -> int:
     def with_ceiling(d: dict, kind: str):
         # The ceilings: the ratio with reading and computing free, the rows still going into SQLite; first at
         # the fastest write of the rows measured, then at SQLite writing what our commits write, as they do.
-        return pair(*(ratio(d, kind, k) for k in ("ratio_end_to_end", "ratio_end_to_end_ceiling",
-                                                   "ratio_end_to_end_ceiling_per_unit")))
+        return pair(
+            *(
+                ratio(d, kind, k)
+                for k in ("ratio_end_to_end", "ratio_end_to_end_ceiling", "ratio_end_to_end_ceiling_per_unit")
+            )
+        )
 
     busy = max(four["busy"], 1e-9)
     rows = [
         ("whole cascade, 4 demo seasons, 2 workers (s)", "101", "<= 20 (stretch 10)", four["wall"]),
         ("peak RSS, 4 seasons (MB)", "2800", "<= 1000", four["peak_rss_mb"]),
-        (f"4 seasons / 1 season (2 workers; median of {len(fours)} rounds)", "3.9x", "<= 4.3x",
-         four_to_one["median"]),
+        (f"4 seasons / 1 season (2 workers; median of {len(fours)} rounds)", "3.9x", "<= 4.3x", four_to_one["median"]),
         ("  the same in CPU seconds (user + system, same runs)", "-", "-", four_to_one_cpu["median"]),
         (f"one date, every processor, 4-season warehouse ({args.one_date}) (s)", "4.2", "<= 0.5", one_date),
-        (f"2 workers vs 1, whole cascade (1 season, median of {len(runs[1])} rounds)", "-", ">= 1.7x",
-         speedup["median"]),
+        (
+            f"2 workers vs 1, whole cascade (1 season, median of {len(runs[1])} rounds)",
+            "-",
+            ">= 1.7x",
+            speedup["median"],
+        ),
         ("TOGS vs legacy-style pandas (1 worker; default 2 workers)", "2.3x", ">= 20x", with_two(bf, "togs")),
         ("PDC vs legacy-style pandas (1 worker; default 2 workers)", "2.4x", ">= 20x", with_two(bf, "pdc")),
-        ("predictions vs legacy-style loop (1 worker; default 2 workers)", "0.7x", ">= 20x",
-         with_two(bf, "predictions")),
-        ("PSZA+TDZA vs vectorised pandas (e2e; ceilings: rows, as we commit)", "-", ">= 10x",
-         with_ceiling(zones, "pandas")),
-        ("  the same, pandas windows by groupby().rolling() (e2e; ceilings)", "-", ">= 10x",
-         with_ceiling(zones, "pandas_rolling")),
-        ("  the same, pandas also computing data_hash (e2e; ceilings)", "-", "reported",
-         with_ceiling(zones, "pandas_hashed")),
-        ("PSZA+TDZA vs Polars, compute (wall; CPU seconds)", "-", "reported",
-         pair(ratio(zones, "polars", "ratio_compute"), ratio(zones, "polars", "ratio_compute_cpu"))),
+        (
+            "predictions vs legacy-style loop (1 worker; default 2 workers)",
+            "0.7x",
+            ">= 20x",
+            with_two(bf, "predictions"),
+        ),
+        (
+            "PSZA+TDZA vs vectorised pandas (e2e; ceilings: rows, as we commit)",
+            "-",
+            ">= 10x",
+            with_ceiling(zones, "pandas"),
+        ),
+        (
+            "  the same, pandas windows by groupby().rolling() (e2e; ceilings)",
+            "-",
+            ">= 10x",
+            with_ceiling(zones, "pandas_rolling"),
+        ),
+        (
+            "  the same, pandas also computing data_hash (e2e; ceilings)",
+            "-",
+            "reported",
+            with_ceiling(zones, "pandas_hashed"),
+        ),
+        (
+            "PSZA+TDZA vs Polars, compute (wall; CPU seconds)",
+            "-",
+            "reported",
+            pair(ratio(zones, "polars", "ratio_compute"), ratio(zones, "polars", "ratio_compute_cpu")),
+        ),
         ("PSZA+TDZA vs Polars, end to end", "-", "> 1x", ratio(zones, "polars", "ratio_end_to_end")),
         ("read 4-season PGS into a DataFrame vs pandas.read_sql", "1.2x", ">= 5x", ratio(frames, "ratio")),
-        ("unit time share: read / compute / bookkeeping / write (4 seasons)", "-", "write dominates",
-         f"{four['read'] / busy:.0%} / {four['compute'] / busy:.0%} / {four['bookkeeping'] / busy:.0%} / "
-         f"{four['write'] / busy:.0%}"),
+        (
+            "unit time share: read / compute / bookkeeping / write (4 seasons)",
+            "-",
+            "write dominates",
+            f"{four['read'] / busy:.0%} / {four['compute'] / busy:.0%} / {four['bookkeeping'] / busy:.0%} / "
+            f"{four['write'] / busy:.0%}",
+        ),
     ]
     print(f"\n{'target':<66}{'today':>10}{'target':>22}{'now':>26}")
     for name, today, target, now in rows:
         shown = "-" if now is None else (now if isinstance(now, str) else f"{now:.2f}")
         print(f"{name:<66}{today:>10}{target:>22}  {shown:>24}")
-    print("machine probe (before; after), best of 3: CPython 10M-step loop "
-          f"{probe['before']['python_loop_seconds']:.2f}; {probe['after']['python_loop_seconds']:.2f} s, "
-          f"SQLite 200k-row in-memory insert {probe['before']['sqlite_insert_seconds']:.2f}; "
-          f"{probe['after']['sqlite_insert_seconds']:.2f} s (bench/README.md \"Machine probe\")")
-    fig = {"one_season_w1": one_w1, "one_season_w2": one_w2, "four_seasons_w2": four,
-           "speedup_1_to_2": speedup, "four_to_one": four_to_one, "four_to_one_cpu": four_to_one_cpu,
-           "one_date_seconds": one_date, "machine_probe": probe, "ok": ok,
-           "table": [{"name": n, "today": t, "target": g, "now": v} for n, t, g, v in rows]}
+    print(
+        "machine probe (before; after), best of 3: CPython 10M-step loop "
+        f"{probe['before']['python_loop_seconds']:.2f}; {probe['after']['python_loop_seconds']:.2f} s, "
+        f"SQLite 200k-row in-memory insert {probe['before']['sqlite_insert_seconds']:.2f}; "
+        f'{probe["after"]["sqlite_insert_seconds"]:.2f} s (bench/README.md "Machine probe")'
+    )
+    fig = {
+        "one_season_w1": one_w1,
+        "one_season_w2": one_w2,
+        "four_seasons_w2": four,
+        "speedup_1_to_2": speedup,
+        "four_to_one": four_to_one,
+        "four_to_one_cpu": four_to_one_cpu,
+        "one_date_seconds": one_date,
+        "machine_probe": probe,
+        "ok": ok,
+        "table": [{"name": n, "today": t, "target": g, "now": v} for n, t, g, v in rows],
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(fig, indent=2) + "\n")
     print(json.dumps(fig, indent=1))

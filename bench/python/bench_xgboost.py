@@ -11,6 +11,7 @@ Prints the times, the ratios xgboost / ours (> 1 means ours is faster) and the l
 difference of the predictions. Exit 1 if the predictions disagree by more than 1e-4 or the model
 files / xgboost package are missing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ def main() -> int:
         return 1
     data = Path(os.environ.get("NBAPROPS_SHARED_DATA", ROOT.parent / "shared" / "data")) / "models"
     ok = True
-    print(f"{'model':<34}{'trees':>6}{'ours s':>9}{'inplace s':>11}{'DMatrix s':>11}{'ratio ip':>10}"
-          f"{'ratio dm':>10}{'max |diff|':>12}")
+    print(
+        f"{'model':<34}{'trees':>6}{'ours s':>9}{'inplace s':>11}{'DMatrix s':>11}{'ratio ip':>10}"
+        f"{'ratio dm':>10}{'max |diff|':>12}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for name in MODELS:
             src = data / name
@@ -69,17 +72,26 @@ def main() -> int:
             x[rng.random(x.shape) < 0.05] = np.nan
             limit = ours.default_tree_limit
             t_ours, p_ours = best_of(args.repeats, lambda: ours.predict_batch(x, tree_limit=limit))
-            t_ip, p_ip = best_of(args.repeats, lambda: booster.inplace_predict(
-                x, iteration_range=(0, limit), missing=np.nan, validate_features=False))
-            t_dm, _ = best_of(args.repeats, lambda: booster.predict(
-                xgb.DMatrix(x, missing=np.nan, feature_names=booster.feature_names,
-                            feature_types=booster.feature_types), iteration_range=(0, limit)))
+            t_ip, p_ip = best_of(
+                args.repeats,
+                lambda: booster.inplace_predict(x, iteration_range=(0, limit), missing=np.nan, validate_features=False),
+            )
+            t_dm, _ = best_of(
+                args.repeats,
+                lambda: booster.predict(
+                    xgb.DMatrix(
+                        x, missing=np.nan, feature_names=booster.feature_names, feature_types=booster.feature_types
+                    ),
+                    iteration_range=(0, limit),
+                ),
+            )
             diff = float(np.max(np.abs(p_ours - np.asarray(p_ip, dtype=np.float64))))
             ok &= diff <= 1e-4
-            print(f"{name.removesuffix('.json.gz'):<34}{limit:>6}{t_ours:>9.4f}{t_ip:>11.4f}{t_dm:>11.4f}"
-                  f"{t_ip / t_ours:>10.2f}{t_dm / t_ours:>10.2f}{diff:>12.2e}")
-    print(f"rows {args.rows}, best of {args.repeats}, cores {os.cpu_count()}, "
-          f"loadavg {os.getloadavg()[0]:.2f}")
+            print(
+                f"{name.removesuffix('.json.gz'):<34}{limit:>6}{t_ours:>9.4f}{t_ip:>11.4f}{t_dm:>11.4f}"
+                f"{t_ip / t_ours:>10.2f}{t_dm / t_ours:>10.2f}{diff:>12.2e}"
+            )
+    print(f"rows {args.rows}, best of {args.repeats}, cores {os.cpu_count()}, loadavg {os.getloadavg()[0]:.2f}")
     return 0 if ok else 1
 
 

@@ -37,6 +37,7 @@ Ratios are reference seconds / our seconds (> 1: nbaprops is faster), best of th
 Exit 1 when a backfill fails or a compared output disagrees; 0 otherwise (also when the real data is absent:
 the run is then reported as skipped). See bench/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,18 +71,29 @@ PHASE3 = ["togs", "tdgs", "pgs"]
 TABLES = [(zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS), (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS)]
 #: Issue 10 targets: ours must be ≥ this many times faster (reference seconds / ours).
 #: ``pandas_hashed`` has none: it is the like-with-like view of the judged ``pandas`` reference.
-TARGETS = {"pandas": {"compute": 10.0, "end_to_end": 10.0}, "pandas_rolling": {"compute": 10.0, "end_to_end": 10.0},
-           "pandas_hashed": {"compute": None, "end_to_end": None}, "polars": {"compute": None, "end_to_end": 1.0}}
+TARGETS = {
+    "pandas": {"compute": 10.0, "end_to_end": 10.0},
+    "pandas_rolling": {"compute": 10.0, "end_to_end": 10.0},
+    "pandas_hashed": {"compute": None, "end_to_end": None},
+    "polars": {"compute": None, "end_to_end": 1.0},
+}
 #: The references, in report order: name → (read inputs, compute, output frame → rows for executemany).
 REFERENCES = {
     "pandas": (zr.read_inputs, zr.zones_pandas, zr.pandas_rows),
-    "pandas_rolling": (zr.read_inputs, lambda inputs, start, end: zr.zones_pandas(inputs, start, end, "rolling"),
-                       zr.pandas_rows),
+    "pandas_rolling": (
+        zr.read_inputs,
+        lambda inputs, start, end: zr.zones_pandas(inputs, start, end, "rolling"),
+        zr.pandas_rows,
+    ),
     "pandas_hashed": (zr.read_inputs, zr.zones_pandas_hashed, zr.pandas_rows),
     "polars": (zr.read_inputs_polars, zr.zones_polars, lambda frame: frame.rows()),
 }
-LABELS = {"pandas": "pandas vectorised reference", "pandas_rolling": "pandas, groupby().rolling()",
-          "pandas_hashed": "pandas + data_hash (like for like)", "polars": "polars vectorised reference"}
+LABELS = {
+    "pandas": "pandas vectorised reference",
+    "pandas_rolling": "pandas, groupby().rolling()",
+    "pandas_hashed": "pandas + data_hash (like for like)",
+    "polars": "polars vectorised reference",
+}
 #: References that also compute data_hash (hashlib per row), so that it is written and compared too.
 HASHED = {"pandas_hashed"}
 
@@ -128,10 +140,13 @@ def bookkeeping_rows(wh_dir: Path, start: str, end: str) -> dict[str, int]:
     per unit (of the last run)."""
     con = sqlite3.connect(wh_dir / "nba_orchestration.sqlite")
     try:
-        failures = con.execute("SELECT count(*) FROM processor_failures WHERE processor IN (?, ?) "
-                               "AND analysis_date BETWEEN ? AND ?", (zr.PSZA_TABLE, zr.TDZA_TABLE, start, end))
-        ledger = con.execute("SELECT count(*) FROM run_ledger WHERE run_id = (SELECT run_id FROM run_ledger "
-                             "ORDER BY rowid DESC LIMIT 1)")
+        failures = con.execute(
+            "SELECT count(*) FROM processor_failures WHERE processor IN (?, ?) AND analysis_date BETWEEN ? AND ?",
+            (zr.PSZA_TABLE, zr.TDZA_TABLE, start, end),
+        )
+        ledger = con.execute(
+            "SELECT count(*) FROM run_ledger WHERE run_id = (SELECT run_id FROM run_ledger ORDER BY rowid DESC LIMIT 1)"
+        )
         return {"processor_failures": int(failures.fetchone()[0]), "run_ledger": int(ledger.fetchone()[0])}
     finally:
         con.close()
@@ -142,8 +157,17 @@ def bookkeeping_rows(wh_dir: Path, start: str, end: str) -> dict[str, int]:
 
 def run_ours(wh, start: str, end: str, ckpt: Path, workers: int = 2) -> dict[str, Any]:
     c0, t0 = time.process_time(), time.perf_counter()
-    result = nbaprops.backfill(wh, start, end, processors=["tdza", "psza"], workers=workers, resume=False,
-                               progress="none", skip_preflight=False, checkpoint_dir=ckpt)
+    result = nbaprops.backfill(
+        wh,
+        start,
+        end,
+        processors=["tdza", "psza"],
+        workers=workers,
+        resume=False,
+        progress="none",
+        skip_preflight=False,
+        checkpoint_dir=ckpt,
+    )
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     units = result.units
     split = {c: round(float(units[c].sum()), 4) for c in SPLIT_COLUMNS if c in units.columns}
@@ -152,11 +176,18 @@ def run_ours(wh, start: str, end: str, ckpt: Path, workers: int = 2) -> dict[str
         compute, basis = split["compute_seconds"], "sum of RunResult.units.compute_seconds"
     elif "read_seconds" in split and "write_seconds" in split:
         compute = busy - split["read_seconds"] - split["write_seconds"]
-        basis = (f"sum of RunResult.units seconds − read_seconds − write_seconds (compute plus the unit's own "
-                 f"bookkeeping outside the read and the commit), {workers} worker{'s' if workers > 1 else ''}")
+        basis = (
+            f"sum of RunResult.units seconds − read_seconds − write_seconds (compute plus the unit's own "
+            f"bookkeeping outside the read and the commit), {workers} worker{'s' if workers > 1 else ''}"
+        )
     else:
-        compute, basis = busy, ("sum of RunResult.units.seconds (busy: read + compute + write of every unit, "
-                                "both workers; the runner reports no split)")
+        compute, basis = (
+            busy,
+            (
+                "sum of RunResult.units.seconds (busy: read + compute + write of every unit, "
+                "both workers; the runner reports no split)"
+            ),
+        )
     return {
         "workers": workers,
         "wall_seconds": wall,
@@ -196,9 +227,15 @@ def run_reference(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, An
     finally:
         con.close()
     t3 = time.perf_counter()
-    return {"end_to_end_seconds": t3 - t0, "end_to_end_cpu_seconds": time.process_time() - c0,
-            "read_seconds": t1 - t0, "compute_seconds": t2 - t1, "write_seconds": t3 - t2,
-            "rows": sum(len(out[t]) for t, _, _ in TABLES), "_inputs": inputs}
+    return {
+        "end_to_end_seconds": t3 - t0,
+        "end_to_end_cpu_seconds": time.process_time() - c0,
+        "read_seconds": t1 - t0,
+        "compute_seconds": t2 - t1,
+        "write_seconds": t3 - t2,
+        "rows": sum(len(out[t]) for t, _, _ in TABLES),
+        "_inputs": inputs,
+    }
 
 
 def reference_round(kind: str, wh_dir: Path, start: str, end: str) -> dict[str, Any]:
@@ -216,8 +253,9 @@ def summarise_reference(kind: str, runs: list[dict[str, Any]], wh_dir: Path, sta
     best = min(runs, key=lambda r: r["end_to_end_seconds"])
     con = sqlite3.connect(precompute_db(wh_dir))
     try:
-        comparison = {t: zr.compare_tables(con, t, f"bench_{kind}_{t}", key, cols, start, end)
-                      for t, key, cols in tables_of(kind)}
+        comparison = {
+            t: zr.compare_tables(con, t, f"bench_{kind}_{t}", key, cols, start, end) for t, key, cols in tables_of(kind)
+        }
     finally:
         con.close()
     return {
@@ -225,8 +263,9 @@ def summarise_reference(kind: str, runs: list[dict[str, Any]], wh_dir: Path, sta
         "end_to_end_seconds": best["end_to_end_seconds"],
         "compute_cpu_seconds": round(min(r["compute_only_cpu_seconds"] for r in runs), 4),
         "end_to_end_cpu_seconds": round(min(r["end_to_end_cpu_seconds"] for r in runs), 4),
-        "end_to_end_split_seconds": {k: round(best[k], 4) for k in ("read_seconds", "compute_seconds",
-                                                                     "write_seconds")},
+        "end_to_end_split_seconds": {
+            k: round(best[k], 4) for k in ("read_seconds", "compute_seconds", "write_seconds")
+        },
         "rows": best["rows"],
         "agree": all(c["agree"] for c in comparison.values()),
         "comparison": comparison,
@@ -263,10 +302,14 @@ def bench_sqlite_insert(wh_dir: Path, start: str, end: str, repeats: int) -> dic
     finally:
         con.close()
     rows = sum(len(r) for _, r in data.values())
-    return {"rows": rows, "columns": {t: len(c) for t, (c, _) in data.items()}, "seconds": seconds,
-            "cpu_seconds": round(cpu, 4),
-            "rows_per_s": rows / seconds if seconds > 0 else None,
-            "note": "includes the per-repeat DROP/CREATE of the two empty tables before the timed transaction"}
+    return {
+        "rows": rows,
+        "columns": {t: len(c) for t, (c, _) in data.items()},
+        "seconds": seconds,
+        "cpu_seconds": round(cpu, 4),
+        "rows_per_s": rows / seconds if seconds > 0 else None,
+        "note": "includes the per-repeat DROP/CREATE of the two empty tables before the timed transaction",
+    }
 
 
 #: Our commits' bookkeeping tables in ``nba_orchestration.sqlite``, with each one's copy of a unit's rows from
@@ -282,13 +325,17 @@ HASH_TABLE = "nbaprops_partition_hashes"
 
 def floor_units(con: sqlite3.Connection, start: str, end: str) -> list[tuple[str, str]]:
     """The (table, date) units of our last run over [start, end]: one run-ledger row each, in commit order."""
-    last = con.execute("SELECT run_id FROM o.run_ledger WHERE processor IN (?, ?) ORDER BY rowid DESC LIMIT 1",
-                       (zr.PSZA_TABLE, zr.TDZA_TABLE)).fetchone()
+    last = con.execute(
+        "SELECT run_id FROM o.run_ledger WHERE processor IN (?, ?) ORDER BY rowid DESC LIMIT 1",
+        (zr.PSZA_TABLE, zr.TDZA_TABLE),
+    ).fetchone()
     if last is None:
         return []
-    return con.execute("SELECT processor, unit_date FROM o.run_ledger WHERE run_id = ? AND processor IN (?, ?) "
-                       "AND unit_date BETWEEN ? AND ? ORDER BY rowid", (last[0], zr.PSZA_TABLE, zr.TDZA_TABLE,
-                                                                      start, end)).fetchall()
+    return con.execute(
+        "SELECT processor, unit_date FROM o.run_ledger WHERE run_id = ? AND processor IN (?, ?) "
+        "AND unit_date BETWEEN ? AND ? ORDER BY rowid",
+        (last[0], zr.PSZA_TABLE, zr.TDZA_TABLE, start, end),
+    ).fetchall()
 
 
 def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict[str, Any]:
@@ -341,16 +388,22 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
         def rows_only() -> None:
             con.execute("BEGIN")
             for table, _, _ in TABLES:
-                con.execute(f'INSERT INTO "bench_floor_{table}" SELECT * FROM "{table}" '
-                            "WHERE analysis_date BETWEEN ? AND ?", (start, end))
+                con.execute(
+                    f'INSERT INTO "bench_floor_{table}" SELECT * FROM "{table}" WHERE analysis_date BETWEEN ? AND ?',
+                    (start, end),
+                )
             con.execute("COMMIT")
 
-        rows_sql = {t: f'INSERT INTO "bench_floor_{t}" SELECT * FROM "{t}" WHERE analysis_date = ?'
-                    for t, _, _ in TABLES}
-        book_sql = [f'INSERT INTO o."bench_floor_{t}" SELECT * FROM o."{t}" {where}'
-                    for t, where in BOOKKEEPING.items()]
-        hash_sql = (f'INSERT INTO "bench_floor_{HASH_TABLE}" SELECT * FROM "{HASH_TABLE}" '
-                    "WHERE table_name = ? AND partition_date = ?")
+        rows_sql = {
+            t: f'INSERT INTO "bench_floor_{t}" SELECT * FROM "{t}" WHERE analysis_date = ?' for t, _, _ in TABLES
+        }
+        book_sql = [
+            f'INSERT INTO o."bench_floor_{t}" SELECT * FROM o."{t}" {where}' for t, where in BOOKKEEPING.items()
+        ]
+        hash_sql = (
+            f'INSERT INTO "bench_floor_{HASH_TABLE}" SELECT * FROM "{HASH_TABLE}" '
+            "WHERE table_name = ? AND partition_date = ?"
+        )
 
         def per_unit() -> None:
             for table, date in units:
@@ -364,8 +417,9 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
         def scan() -> None:
             for table, _, columns in TABLES:
                 sums = ", ".join(f'count("{c}")' for c in columns)
-                con.execute(f'SELECT {sums} FROM "{table}" WHERE analysis_date BETWEEN ? AND ?',
-                            (start, end)).fetchone()
+                con.execute(
+                    f'SELECT {sums} FROM "{table}" WHERE analysis_date BETWEEN ? AND ?', (start, end)
+                ).fetchone()
 
         def count(schema: str, table: str) -> int:
             return con.execute(f'SELECT count(*) FROM {schema}."bench_floor_{table}"').fetchone()[0]
@@ -379,13 +433,19 @@ def bench_sqlite_floor(wh_dir: Path, start: str, end: str, repeats: int) -> dict
             con.execute(f'DROP TABLE IF EXISTS {schema}."bench_floor_{table}"')
     finally:
         con.close()
-    return {"rows": rows, "seconds": seconds, "scan_seconds": scan_seconds,
-            "rows_per_s": rows / seconds if seconds > 0 else None,
-            "per_unit_seconds": per_unit_seconds, "units": len(units), "per_unit_rows": copied,
-            "checkpoint_seconds": round(max(checkpoints), 4) if checkpoints else None,
-            "note": "INSERT … SELECT … WHERE inside SQLite: no client binding; automatic checkpoints off while "
-                    "timing (checkpoint_seconds: the largest untimed checkpoint after a timed insert); includes "
-                    "the scan of the source rows"}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "scan_seconds": scan_seconds,
+        "rows_per_s": rows / seconds if seconds > 0 else None,
+        "per_unit_seconds": per_unit_seconds,
+        "units": len(units),
+        "per_unit_rows": copied,
+        "checkpoint_seconds": round(max(checkpoints), 4) if checkpoints else None,
+        "note": "INSERT … SELECT … WHERE inside SQLite: no client binding; automatic checkpoints off while "
+        "timing (checkpoint_seconds: the largest untimed checkpoint after a timed insert); includes "
+        "the scan of the source rows",
+    }
 
 
 # ------------------------------------------------------------------------------------------------------ output
@@ -406,20 +466,30 @@ def per_reference(fig: dict[str, Any], key: str) -> str:
 
 def print_report(fig: dict[str, Any]) -> None:
     o, m = fig["ours"], fig["meta"]
-    print(f"\nnbaprops {m['nbaprops']} · real {fig['season']} shots · {fig['start']}..{fig['end']} · "
-          f"{m['cpus']} CPUs · load avg {m['loadavg_start']:.2f} → {m['loadavg_end']:.2f} · best of "
-          f"{m['repeats']}")
+    print(
+        f"\nnbaprops {m['nbaprops']} · real {fig['season']} shots · {fig['start']}..{fig['end']} · "
+        f"{m['cpus']} CPUs · load avg {m['loadavg_start']:.2f} → {m['loadavg_end']:.2f} · best of "
+        f"{m['repeats']}"
+    )
     if m["loadavg_start"] > 0.5 * (m["cpus"] or 1):
-        print("WARNING: the machine was busy; absolute seconds are pessimistic (ratios measured back to back "
-              "are less affected)")
-    print(f"setup (not timed): import {fig['setup']['import_seconds']:.2f} s, phase 3 backfill "
-          f"{fig['setup']['phase3_seconds']:.2f} s\n")
-    hdr = (f"{'PSZA+TDZA, whole season':<34}{'rows':>7}{'compute s':>11}{'e2e s':>9}"
-           f"{'compute ×':>11}{'e2e ×':>9}{'target ×':>12}  agree")
+        print(
+            "WARNING: the machine was busy; absolute seconds are pessimistic (ratios measured back to back "
+            "are less affected)"
+        )
+    print(
+        f"setup (not timed): import {fig['setup']['import_seconds']:.2f} s, phase 3 backfill "
+        f"{fig['setup']['phase3_seconds']:.2f} s\n"
+    )
+    hdr = (
+        f"{'PSZA+TDZA, whole season':<34}{'rows':>7}{'compute s':>11}{'e2e s':>9}"
+        f"{'compute ×':>11}{'e2e ×':>9}{'target ×':>12}  agree"
+    )
     print(hdr)
     print("-" * len(hdr))
-    print(f"{'nbaprops (in-process backfill)':<34}{o['rows']:>7}{o['compute_seconds']:>11.3f}"
-          f"{o['wall_seconds']:>9.3f}{'':>11}{'':>9}{'':>12}  exit {o['exit_code']}")
+    print(
+        f"{'nbaprops (in-process backfill)':<34}{o['rows']:>7}{o['compute_seconds']:>11.3f}"
+        f"{o['wall_seconds']:>9.3f}{'':>11}{'':>9}{'':>12}  exit {o['exit_code']}"
+    )
     for kind in REFERENCES:
         r = fig.get(kind)
         if not r:
@@ -427,64 +497,87 @@ def print_report(fig: dict[str, Any]) -> None:
             continue
         t = TARGETS[kind]
         target = " / ".join("-" if v is None else f"≥{v:g}" for v in (t["compute"], t["end_to_end"]))
-        print(f"{LABELS[kind]:<34}{r['rows']:>7}{r['compute_seconds']:>11.3f}"
-              f"{r['end_to_end_seconds']:>9.3f}{r['ratio_compute']:>10.2f}×{r['ratio_end_to_end']:>8.2f}×"
-              f"{target:>12}  {'yes' if r['agree'] else 'NO'}")
+        print(
+            f"{LABELS[kind]:<34}{r['rows']:>7}{r['compute_seconds']:>11.3f}"
+            f"{r['end_to_end_seconds']:>9.3f}{r['ratio_compute']:>10.2f}×{r['ratio_end_to_end']:>8.2f}×"
+            f"{target:>12}  {'yes' if r['agree'] else 'NO'}"
+        )
     print("-" * len(hdr))
     print(f"ours compute = {o['compute_basis']}; e2e = wall of the backfill call (engine {o['engine_seconds']:.3f} s)")
     b = o["bookkeeping_rows"]
-    print(f"ours also writes {b['processor_failures']:,} processor_failures rows (the legacy's per-entity skips) "
-          f"and {b['run_ledger']} run-ledger rows per run; the references write neither")
-    print(f"write-ahead logs checkpointed between the sides, untimed; left after our best run to copy into the "
-          f"database files: {o['checkpoint_after_seconds']:.3f} s (the references' own checkpoints are in their "
-          "seconds); e2e ratios with it counted in: "
-          + per_reference(fig, "ratio_end_to_end_with_checkpoint"))
-    cpu = ", ".join(f"{k} {fig[k]['end_to_end_cpu_seconds']:.3f} s (ratio {fig[k]['ratio_end_to_end_cpu']:.2f}×)"
-                    for k in REFERENCES if fig.get(k))
+    print(
+        f"ours also writes {b['processor_failures']:,} processor_failures rows (the legacy's per-entity skips) "
+        f"and {b['run_ledger']} run-ledger rows per run; the references write neither"
+    )
+    print(
+        f"write-ahead logs checkpointed between the sides, untimed; left after our best run to copy into the "
+        f"database files: {o['checkpoint_after_seconds']:.3f} s (the references' own checkpoints are in their "
+        "seconds); e2e ratios with it counted in: " + per_reference(fig, "ratio_end_to_end_with_checkpoint")
+    )
+    cpu = ", ".join(
+        f"{k} {fig[k]['end_to_end_cpu_seconds']:.3f} s (ratio {fig[k]['ratio_end_to_end_cpu']:.2f}×)"
+        for k in REFERENCES
+        if fig.get(k)
+    )
     print(f"process CPU seconds end to end (less sensitive to a busy machine): ours {o['cpu_seconds']:.3f} s, {cpu}")
     for kind in REFERENCES:
         r = fig.get(kind)
         if r:
             s = r["end_to_end_split_seconds"]
-            print(f"{kind} e2e split: read {s['read_seconds']:.3f} s, compute {s['compute_seconds']:.3f} s, "
-                  f"write {s['write_seconds']:.3f} s")
+            print(
+                f"{kind} e2e split: read {s['read_seconds']:.3f} s, compute {s['compute_seconds']:.3f} s, "
+                f"write {s['write_seconds']:.3f} s"
+            )
             for table, c in r["comparison"].items():
                 bad = {k: v for k, v in c["columns"].items() if v["mismatches"]}
-                print(f"  {table}: {c['rows_ours']:,} ours / {c['rows_reference']:,} reference rows, "
-                      f"{len(c['columns'])} columns compared, only ours {c['only_ours']}, only reference "
-                      f"{c['only_reference']}, mismatching cells {c['mismatches']}"
-                      + (f" — {json.dumps(bad, default=str)[:400]}" if bad else ""))
+                print(
+                    f"  {table}: {c['rows_ours']:,} ours / {c['rows_reference']:,} reference rows, "
+                    f"{len(c['columns'])} columns compared, only ours {c['only_ours']}, only reference "
+                    f"{c['only_reference']}, mismatching cells {c['mismatches']}"
+                    + (f" — {json.dumps(bad, default=str)[:400]}" if bad else "")
+                )
     ceilings = per_reference(fig, "ratio_end_to_end_ceiling")
     if ceilings:
-        print(f"e2e ratio ceiling (reference e2e / the fastest SQLite write of our rows measured here, "
-              f"{fig['fastest_write_seconds']:.3f} s, i.e. with reading and computing free): {ceilings}")
+        print(
+            f"e2e ratio ceiling (reference e2e / the fastest SQLite write of our rows measured here, "
+            f"{fig['fastest_write_seconds']:.3f} s, i.e. with reading and computing free): {ceilings}"
+        )
     bounds = per_reference(fig, "ratio_end_to_end_commit_bound")
     if bounds:
         commits = fig["ours"]["unit_split_seconds"]["write_seconds"]
-        print(f"e2e ratio bound by our own commits (reference e2e / the {commits:.3f} s our run's commits took; a "
-              f"dataset's commits take turns, so at best reading and computing hide behind them): {bounds}")
+        print(
+            f"e2e ratio bound by our own commits (reference e2e / the {commits:.3f} s our run's commits took; a "
+            f"dataset's commits take turns, so at best reading and computing hide behind them): {bounds}"
+        )
     b = fig["sqlite_bulk_insert"]
     w = fig["ours_write_rate"]
     cols = ", ".join(f"{t} {n} cols" for t, n in b["columns"].items())
-    print(f"SQLite bulk insert of our {b['rows']:,} rows ({cols}): {b['seconds']:.3f} s (CPU {b['cpu_seconds']:.3f} s)"
-          f" = {b['rows_per_s']:,.0f} rows/s; ours: {w['rows_per_s']:,.0f} rows/s ({w['basis']})")
+    print(
+        f"SQLite bulk insert of our {b['rows']:,} rows ({cols}): {b['seconds']:.3f} s (CPU {b['cpu_seconds']:.3f} s)"
+        f" = {b['rows_per_s']:,.0f} rows/s; ours: {w['rows_per_s']:,.0f} rows/s ({w['basis']})"
+    )
     f = fig["sqlite_floor"]
-    print(f"SQLite's own floor, INSERT … SELECT … WHERE of the same rows inside SQLite (no client code per row, "
-          f"automatic checkpoints off, {f['checkpoint_seconds']:.3f} s of checkpoint after it, untimed): "
-          f"{f['seconds']:.3f} s in one transaction = {f['rows_per_s']:,.0f} rows/s, of which scanning the source "
-          f"{f['scan_seconds']:.3f} s")
+    print(
+        f"SQLite's own floor, INSERT … SELECT … WHERE of the same rows inside SQLite (no client code per row, "
+        f"automatic checkpoints off, {f['checkpoint_seconds']:.3f} s of checkpoint after it, untimed): "
+        f"{f['seconds']:.3f} s in one transaction = {f['rows_per_s']:,.0f} rows/s, of which scanning the source "
+        f"{f['scan_seconds']:.3f} s"
+    )
     if f.get("per_unit_seconds"):
         book = {t: n for t, n in f["per_unit_rows"].items() if t not in (zr.PSZA_TABLE, zr.TDZA_TABLE)}
-        print(f"  as our commits write (one transaction per unit, {f['units']} units, with their "
-              + ", ".join(f"{n:,} {t}" for t, n in book.items())
-              + f" rows): {f['per_unit_seconds']:.3f} s; our commits took "
-              f"{fig['ours']['unit_split_seconds'].get('write_seconds', float('nan')):.3f} s; e2e ratio bound: "
-              + per_reference(fig, "ratio_end_to_end_ceiling_per_unit"))
+        print(
+            f"  as our commits write (one transaction per unit, {f['units']} units, with their "
+            + ", ".join(f"{n:,} {t}" for t, n in book.items())
+            + f" rows): {f['per_unit_seconds']:.3f} s; our commits took "
+            f"{fig['ours']['unit_split_seconds'].get('write_seconds', float('nan')):.3f} s; e2e ratio bound: "
+            + per_reference(fig, "ratio_end_to_end_ceiling_per_unit")
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--repeats", type=int, default=3, help="best-of-N for every timed side (default 3)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"JSON output (default {DEFAULT_OUT})")
     ap.add_argument("--keep", action="store_true", help="keep the temporary warehouse and print its path")
@@ -492,25 +585,37 @@ def main(argv: list[str] | None = None) -> int:
 
     shots = shared_data() / SHOTS
     if not shots.exists():
-        print(f"bench_zones: SKIPPED — real data not found: {shots} (set NBAPROPS_SHARED_DATA or place shared/ "
-              "beside the project)")
+        print(
+            f"bench_zones: SKIPPED — real data not found: {shots} (set NBAPROPS_SHARED_DATA or place shared/ "
+            "beside the project)"
+        )
         return 0
     try:
         import polars  # noqa: F401
     except ImportError:
         polars = None
-        print("bench_zones: polars is not installed (pip install -r requirements-dev.txt); the Polars reference "
-              "is not run", file=sys.stderr)
+        print(
+            "bench_zones: polars is not installed (pip install -r requirements-dev.txt); the Polars reference "
+            "is not run",
+            file=sys.stderr,
+        )
 
     work = Path(tempfile.mkdtemp(prefix="nbaprops-bench-zones-"))
     ok = True
     try:
-        meta = {"timestamp_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "nbaprops": nbaprops.__version__, "commit": git_commit(), "python": platform.python_version(),
-                "pandas": pd.__version__, "numpy": np.__version__,
-                "polars": getattr(polars, "__version__", None) if polars else None,
-                "machine": platform.machine(), "cpus": os.cpu_count(), "repeats": args.repeats,
-                "loadavg_start": os.getloadavg()[0]}
+        meta = {
+            "timestamp_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "nbaprops": nbaprops.__version__,
+            "commit": git_commit(),
+            "python": platform.python_version(),
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
+            "polars": getattr(polars, "__version__", None) if polars else None,
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "repeats": args.repeats,
+            "loadavg_start": os.getloadavg()[0],
+        }
         print(f"bench_zones: working in {work}", flush=True)
         wh_dir = work / "wh"
         wh = nbaprops.open(wh_dir)
@@ -520,14 +625,24 @@ def main(argv: list[str] | None = None) -> int:
         sched = wh.schedule()
         start, end = iso(sched.season_start(SEASON)), iso(sched.season_end(SEASON))
         t0 = time.perf_counter()
-        p3 = nbaprops.backfill(wh, start, end, processors=PHASE3, workers=2, resume=False, progress="none",
-                               checkpoint_dir=work / "ckpt-phase3")
+        p3 = nbaprops.backfill(
+            wh,
+            start,
+            end,
+            processors=PHASE3,
+            workers=2,
+            resume=False,
+            progress="none",
+            checkpoint_dir=work / "ckpt-phase3",
+        )
         phase3_s = time.perf_counter() - t0
         if p3.exit_code != 0:
             print(p3.summary_text, file=sys.stderr)
             raise SystemExit("bench_zones: the phase 3 backfill failed")
-        print(f"  imported {sum(imported.values()):,} raw rows, phase 3 in {phase3_s:.1f} s; timing {start}..{end}",
-              flush=True)
+        print(
+            f"  imported {sum(imported.values()):,} raw rows, phase 3 in {phase3_s:.1f} s; timing {start}..{end}",
+            flush=True,
+        )
 
         # Rounds, each side in turn (ours with 2 workers, every reference, ours with 1 worker): this machine's
         # speed moves within minutes, and a change between one side's runs and the next side's would otherwise
@@ -563,18 +678,25 @@ def main(argv: list[str] | None = None) -> int:
 
         bulk = bench_sqlite_insert(wh_dir, start, end, args.repeats)
         split = ours["unit_split_seconds"]
-        write_rate = ({"rows_per_s": ours["rows"] / split["write_seconds"], "basis": "rows / write_seconds"}
-                      if split.get("write_seconds") else
-                      {"rows_per_s": ours["rows"] / ours["busy_seconds"],
-                       "basis": "rows / busy seconds incl. read and compute: a lower bound of the write rate"})
+        write_rate = (
+            {"rows_per_s": ours["rows"] / split["write_seconds"], "basis": "rows / write_seconds"}
+            if split.get("write_seconds")
+            else {
+                "rows_per_s": ours["rows"] / ours["busy_seconds"],
+                "basis": "rows / busy seconds incl. read and compute: a lower bound of the write rate",
+            }
+        )
 
         floor = bench_sqlite_floor(wh_dir, start, end, args.repeats)
         fastest_write = min(x for x in (split.get("write_seconds"), bulk["seconds"], floor["seconds"]) if x)
-        fig: dict[str, Any] = {"season": f"{SEASON}-{(SEASON + 1) % 100:02d}", "start": start, "end": end,
-                               "setup": {"import_seconds": round(import_s, 3), "phase3_seconds": round(phase3_s, 3)},
-                               "compared_columns": {t: [c for c in cols if c not in key]
-                                                    for t, key, cols in TABLES},
-                               "not_compared": zr.EXCLUDED}
+        fig: dict[str, Any] = {
+            "season": f"{SEASON}-{(SEASON + 1) % 100:02d}",
+            "start": start,
+            "end": end,
+            "setup": {"import_seconds": round(import_s, 3), "phase3_seconds": round(phase3_s, 3)},
+            "compared_columns": {t: [c for c in cols if c not in key] for t, key, cols in TABLES},
+            "not_compared": zr.EXCLUDED,
+        }
         for kind in kinds:
             r = summarise_reference(kind, ref_runs[kind], wh_dir, start, end)
             r["ratio_compute"] = ratio(r["compute_seconds"], ours["compute_seconds"])
@@ -585,8 +707,9 @@ def main(argv: list[str] | None = None) -> int:
             r["ratio_end_to_end_cpu"] = ratio(r["end_to_end_cpu_seconds"], ours["cpu_seconds"])
             # The same with our deferred checkpoint counted in (the rows copied into the database file, as the
             # reference's inline checkpoints do with most of its own): the conservative figure.
-            r["ratio_end_to_end_with_checkpoint"] = ratio(r["end_to_end_seconds"],
-                                                          ours["wall_seconds"] + ours["checkpoint_after_seconds"])
+            r["ratio_end_to_end_with_checkpoint"] = ratio(
+                r["end_to_end_seconds"], ours["wall_seconds"] + ours["checkpoint_after_seconds"]
+            )
             # The end-to-end ratio even a backfill that read and computed in no time could reach: the rows must
             # still go into SQLite, at best as fast as the fastest insert of them measured here.
             r["ratio_end_to_end_ceiling"] = ratio(r["end_to_end_seconds"], fastest_write)
@@ -602,18 +725,32 @@ def main(argv: list[str] | None = None) -> int:
             r["compute_seconds"], r["end_to_end_seconds"] = r3(r["compute_seconds"]), r3(r["end_to_end_seconds"])
             ok &= r["agree"]
             fig[kind] = r
-            print(f"  {kind}: compute {r['compute_seconds']:.3f} s, e2e {r['end_to_end_seconds']:.3f} s, "
-                  f"agree {r['agree']}", flush=True)
+            print(
+                f"  {kind}: compute {r['compute_seconds']:.3f} s, e2e {r['end_to_end_seconds']:.3f} s, "
+                f"agree {r['agree']}",
+                flush=True,
+            )
         ours["wall_seconds"], ours["compute_seconds"] = r3(ours["wall_seconds"]), r3(ours["compute_seconds"])
         bulk["seconds"], bulk["rows_per_s"] = r3(bulk["seconds"]), round(bulk["rows_per_s"] or 0, 1)
-        floor.update(seconds=r3(floor["seconds"]), scan_seconds=r3(floor["scan_seconds"]),
-                     per_unit_seconds=r3(floor["per_unit_seconds"]), rows_per_s=round(floor["rows_per_s"] or 0, 1))
+        floor.update(
+            seconds=r3(floor["seconds"]),
+            scan_seconds=r3(floor["scan_seconds"]),
+            per_unit_seconds=r3(floor["per_unit_seconds"]),
+            rows_per_s=round(floor["rows_per_s"] or 0, 1),
+        )
         meta["loadavg_end"] = os.getloadavg()[0]
-        fig.update({"meta": meta, "ours": ours, "ours_runs": ours_runs, "sqlite_bulk_insert": bulk,
-                    "sqlite_floor": floor, "fastest_write_seconds": r3(fastest_write),
-                    "ours_write_rate": {"rows_per_s": round(write_rate["rows_per_s"], 1),
-                                        "basis": write_rate["basis"]},
-                    "ok": bool(ok)})
+        fig.update(
+            {
+                "meta": meta,
+                "ours": ours,
+                "ours_runs": ours_runs,
+                "sqlite_bulk_insert": bulk,
+                "sqlite_floor": floor,
+                "fastest_write_seconds": r3(fastest_write),
+                "ours_write_rate": {"rows_per_s": round(write_rate["rows_per_s"], 1), "basis": write_rate["basis"]},
+                "ok": bool(ok),
+            }
+        )
         print_report(fig)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(fig, indent=2, default=str) + "\n")

@@ -20,6 +20,7 @@ For each table in the warehouse a table hash is computed: every row rendered as 
 order, run-stamp columns left out: see ``is_run_stamp``), the rows sorted, SHA-256 over the lines. Row
 order on disk, rowids and timestamps written by the run do not count; every stored value does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,20 @@ from nbaprops.api.dates import iso
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Columns stamped by the run (wall-clock or run identity), not computed from the data.
-RUN_STAMP_COLUMNS = frozenset({"created_at", "processed_at", "updated_at", "graded_at", "computed_at",
-                               "run_id", "started_at", "finished_at", "duration_seconds", "seconds"})
+RUN_STAMP_COLUMNS = frozenset(
+    {
+        "created_at",
+        "processed_at",
+        "updated_at",
+        "graded_at",
+        "computed_at",
+        "run_id",
+        "started_at",
+        "finished_at",
+        "duration_seconds",
+        "seconds",
+    }
+)
 #: Tables whose every row is run bookkeeping (ledgers): compared by their data columns only.
 BOOKKEEPING_SUFFIXES = ("_last_updated",)
 
@@ -73,13 +86,14 @@ def table_hashes(wh_dir: Path) -> dict[str, dict]:
                 cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
                 keep = sorted(c for c in cols if not is_run_stamp(c))
                 sel = ", ".join(f'"{c}"' for c in keep)
-                lines = sorted("\x1f".join("\x00" if v is None else repr(v) for v in row)
-                               for row in con.execute(f'SELECT {sel} FROM "{name}"'))
+                lines = sorted(
+                    "\x1f".join("\x00" if v is None else repr(v) for v in row)
+                    for row in con.execute(f'SELECT {sel} FROM "{name}"')
+                )
                 if not lines:
                     continue
                 h = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-                out[f"{dataset}.{name}"] = {"rows": len(lines), "hash": h,
-                                            "excluded": sorted(set(cols) - set(keep))}
+                out[f"{dataset}.{name}"] = {"rows": len(lines), "hash": h, "excluded": sorted(set(cols) - set(keep))}
         finally:
             con.close()
     return out
@@ -90,8 +104,15 @@ def run_demo(tmp: Path) -> dict[str, dict]:
     wh = nbaprops.open(path)
     nbaprops.demo.generate(wh, seasons=[2022, 2023], seed=7)
     sched = wh.schedule()
-    result = nbaprops.backfill(wh, iso(sched.season_start(2022)), iso(sched.season_end(2023)), workers=2, resume=False,
-                               progress="none", checkpoint_dir=str(tmp / "ckpt-demo"))
+    result = nbaprops.backfill(
+        wh,
+        iso(sched.season_start(2022)),
+        iso(sched.season_end(2023)),
+        workers=2,
+        resume=False,
+        progress="none",
+        checkpoint_dir=str(tmp / "ckpt-demo"),
+    )
     print(f"demo: exit {result.exit_code}, {len(result.units)} units", file=sys.stderr)
     return table_hashes(path)
 
@@ -104,18 +125,30 @@ def run_real(tmp: Path) -> dict[str, dict] | None:
     wh = nbaprops.open(path)
     nbaprops.import_shots(wh, str(data / "shots" / "nba_shots_2023_24.csv.gz"))
     sched = wh.schedule()
-    result = nbaprops.backfill(wh, iso(sched.season_start(2023)), iso(sched.season_end(2023)), workers=2, resume=False,
-                               progress="none", checkpoint_dir=str(tmp / "ckpt-real"))
+    result = nbaprops.backfill(
+        wh,
+        iso(sched.season_start(2023)),
+        iso(sched.season_end(2023)),
+        workers=2,
+        resume=False,
+        progress="none",
+        checkpoint_dir=str(tmp / "ckpt-real"),
+    )
     print(f"real: exit {result.exit_code}, {len(result.units)} units", file=sys.stderr)
     return table_hashes(path)
 
 
 #: Legacy samples imported by the ``raw`` scenario: (kind, glob under legacy-samples/).
-RAW_SAMPLES = [("gamebook", "nbac_gamebook_pdf/exp_*.json"), ("injury-report", "nbac_injury_report/exp_*.json"),
-               ("game-lines", "oddsa_game_lines_his/exp_*.json"),
-               ("game-lines", "odds_api_historical_game_lines/exp_*.json"),
-               ("bdl-boxscores", "bdl_box_scores/exp_*.json"), ("bdl-stats", "bdl_player_box_scores/exp_*.json"),
-               ("team-boxscore", "nbac_team_boxscore/exp_*.json"), ("props", "oddsa_player_props_his/exp_*.json")]
+RAW_SAMPLES = [
+    ("gamebook", "nbac_gamebook_pdf/exp_*.json"),
+    ("injury-report", "nbac_injury_report/exp_*.json"),
+    ("game-lines", "oddsa_game_lines_his/exp_*.json"),
+    ("game-lines", "odds_api_historical_game_lines/exp_*.json"),
+    ("bdl-boxscores", "bdl_box_scores/exp_*.json"),
+    ("bdl-stats", "bdl_player_box_scores/exp_*.json"),
+    ("team-boxscore", "nbac_team_boxscore/exp_*.json"),
+    ("props", "oddsa_player_props_his/exp_*.json"),
+]
 
 
 def file_hashes(root: Path) -> dict[str, dict]:
@@ -125,8 +158,10 @@ def file_hashes(root: Path) -> dict[str, dict]:
         if f.is_file():
             rel = f.relative_to(root)
             folders.setdefault(str(rel.parent), []).append(f"{rel.name} {hashlib.sha256(f.read_bytes()).hexdigest()}")
-    return {folder: {"rows": len(lines), "hash": hashlib.sha256("\n".join(lines).encode()).hexdigest()}
-            for folder, lines in folders.items()}
+    return {
+        folder: {"rows": len(lines), "hash": hashlib.sha256("\n".join(lines).encode()).hexdigest()}
+        for folder, lines in folders.items()
+    }
 
 
 def run_exports(tmp: Path) -> dict[str, dict]:
@@ -171,8 +206,10 @@ def compare(before: dict, now: dict) -> list[str]:
         for table in sorted(set(tables) | set(now[scenario])):
             a, b = tables.get(table), now[scenario].get(table)
             if a is None or b is None or a["hash"] != b["hash"]:
-                diffs.append(f"{scenario}: {table}: before {a and (a['rows'], a['hash'][:12])} "
-                             f"now {b and (b['rows'], b['hash'][:12])}")
+                diffs.append(
+                    f"{scenario}: {table}: before {a and (a['rows'], a['hash'][:12])} "
+                    f"now {b and (b['rows'], b['hash'][:12])}"
+                )
     return diffs
 
 

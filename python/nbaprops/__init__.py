@@ -44,6 +44,7 @@ Quick start::
     nbaprops.query(wh, "SELECT team_abbr, AVG(pace) FROM nba_analytics.team_offense_game_summary "
                        "GROUP BY team_abbr")
 """
+
 from __future__ import annotations
 
 import importlib as _importlib
@@ -74,14 +75,29 @@ _LAZY_BY_MODULE = {
     ".api.models": ("set_xgboost_model", "xgboost_model_id"),
     ".api.query": ("query",),
     ".api.raw": ("RawImport", "import_raw", "raw_kinds", "raw_sources"),
-    ".api.runner": ("DEFAULT_CHECKPOINT_DIR", "CoverageReport", "FreshnessReport", "Plan", "PreflightReport",
-                    "RunResult", "backfill", "checkpoint_status", "coverage", "freshness", "plan", "preflight",
-                    "reset_checkpoint", "resolve_checkpoint_dir"),
+    ".api.runner": (
+        "DEFAULT_CHECKPOINT_DIR",
+        "CoverageReport",
+        "FreshnessReport",
+        "Plan",
+        "PreflightReport",
+        "RunResult",
+        "backfill",
+        "checkpoint_status",
+        "coverage",
+        "freshness",
+        "plan",
+        "preflight",
+        "reset_checkpoint",
+        "resolve_checkpoint_dir",
+    ),
     ".api.warehouse": ("Warehouse", "catalog", "open", "read"),
 }
 #: name → (module, attribute of the module; None: the module itself).
-_LAZY = {"demo": (".api.demo", None),
-         **{name: (module, name) for module, names in _LAZY_BY_MODULE.items() for name in names}}
+_LAZY = {
+    "demo": (".api.demo", None),
+    **{name: (module, name) for module, names in _LAZY_BY_MODULE.items() for name in names},
+}
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from .api import demo

@@ -4,6 +4,7 @@ Dates cross the boundary as day numbers (days since 1970-01-01); the API modules
 Keep in step with ``bindings/*.cpp``: ``tests/python/test_api.py`` checks that every attribute of the
 built module is declared here.
 """
+
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -73,15 +74,19 @@ class Warehouse:
 
     @property
     def uri(self) -> str: ...
-    def read(self, table: str, start: Optional[int] = None, end: Optional[int] = None,
-             columns: Sequence[str] = ..., categorical: bool = False) -> dict[str, Any]:
+    def read(
+        self,
+        table: str,
+        start: Optional[int] = None,
+        end: Optional[int] = None,
+        columns: Sequence[str] = ...,
+        categorical: bool = False,
+    ) -> dict[str, Any]:
         """Rows whose partition date (day number) is in [start, end] as numpy columns:
         {"table", "rows", "columns", "types", "data": {name: (kind, ...)}} (see ``_frames.to_frame``)."""
-    def partition_counts(self, table: str, start: Optional[int] = None,
-                         end: Optional[int] = None) -> dict[int, int]:
+    def partition_counts(self, table: str, start: Optional[int] = None, end: Optional[int] = None) -> dict[int, int]:
         """Rows per partition day number (dates without rows are absent)."""
-    def partition_hashes(self, table: str, start: Optional[int] = None,
-                         end: Optional[int] = None) -> dict[int, str]:
+    def partition_hashes(self, table: str, start: Optional[int] = None, end: Optional[int] = None) -> dict[int, str]:
         """Recorded content hash (16 hex) per partition day number written through this
         library; partitions without a recorded hash are absent."""
     def has_table(self, table: str) -> bool: ...
@@ -138,8 +143,15 @@ class NativePlan:
         """{processor, date (day), planned, reason} per unit."""
     def to_text(self) -> str: ...
 
-def make_plan(warehouse: Warehouse, schedule: Schedule, start: Optional[int], end: Optional[int],
-              dates: Sequence[int], processors: Sequence[str], /) -> NativePlan:
+def make_plan(
+    warehouse: Warehouse,
+    schedule: Schedule,
+    start: Optional[int],
+    end: Optional[int],
+    dates: Sequence[int],
+    processors: Sequence[str],
+    /,
+) -> NativePlan:
     """Plan [start, end] (or explicit dates) for a processor selection; ConfigError when end < start."""
 
 class NativePreflightReport:
@@ -185,8 +197,9 @@ class RunOptions:
     def __init__(self, options: dict[str, Any] = ...) -> None:
         """Defaults, or the fields of a dict (an unknown key or a wrong type raises ConfigError)."""
 
-def start_run(warehouse: Warehouse, schedule: Schedule, plan: NativePlan,
-              options: Union[RunOptions, dict[str, Any]]) -> RunHandle:
+def start_run(
+    warehouse: Warehouse, schedule: Schedule, plan: NativePlan, options: Union[RunOptions, dict[str, Any]]
+) -> RunHandle:
     """Start a run in its own thread; ``options`` is a RunOptions or a dict of its fields."""
 
 def require_writable(warehouse: Warehouse) -> None:
@@ -203,8 +216,9 @@ class NativeCoverageReport:
     def cells(self) -> list[tuple[str, int, str, int, int, str]]:
         """(table, day, status, expected, found, reason) per table and game date."""
 
-def coverage(warehouse: Warehouse, schedule: Schedule, start: int, end: int, tables: Sequence[str],
-             /) -> NativeCoverageReport:
+def coverage(
+    warehouse: Warehouse, schedule: Schedule, start: int, end: int, tables: Sequence[str], /
+) -> NativeCoverageReport:
     """Tables × game dates of [start, end] against the schedule."""
 
 class NativeFreshnessReport:
@@ -217,14 +231,16 @@ def freshness(warehouse: Warehouse, schedule: Schedule, plan: NativePlan, /) -> 
 
 # ------------------------------------------------------------------ raw data (bind_data.cpp)
 
-def generate_demo(warehouse: Warehouse, seasons: Sequence[int], seed: int = 7,
-                  teams: Sequence[str] = ...) -> dict[str, Any]:
+def generate_demo(
+    warehouse: Warehouse, seasons: Sequence[int], seed: int = 7, teams: Sequence[str] = ...
+) -> dict[str, Any]:
     """Generate the demo league's raw tables (only the games between ``teams`` when given);
     {seasons, games, rows: {table: n}}."""
 
 def import_schedule(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]:
     """NBA.com schedule JSON → nba_raw.nbac_schedule; {"rows": {table: n}, "warnings": [text]}.
     ``on_richer``: refuse | replace | keep (rows already holding richer data)."""
+
 def import_shot_chart(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]: ...
 def import_bdl(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> dict[str, Any]: ...
 
@@ -233,14 +249,32 @@ def import_bdl(warehouse: Warehouse, path: str, on_richer: str = "refuse") -> di
 def export_types() -> list[str]: ...
 def export_parse_types(names: Sequence[str]) -> list[str]:
     """Validate ``--only`` names (groups expand); ConfigError for unknown names."""
-def export_build(warehouse: Warehouse, type: str, day: int, generated_at: str = "", top_n: int = 15,
-                 live_file: str = "", min_games: int = 5) -> str:
+
+def export_build(
+    warehouse: Warehouse,
+    type: str,
+    day: int,
+    generated_at: str = "",
+    top_n: int = 15,
+    live_file: str = "",
+    min_games: int = 5,
+) -> str:
     """One payload as JSON text ({path: payload} for tonight-players and players)."""
-def export_write(warehouse: Warehouse, days: Sequence[int], out_dir: str, types: Sequence[str] = ...,
-                 generated_at: str = "", workers: int = 2, live_file: str = "", players: bool = False,
-                 min_games: int = 5) -> dict[str, Any]:
+
+def export_write(
+    warehouse: Warehouse,
+    days: Sequence[int],
+    out_dir: str,
+    types: Sequence[str] = ...,
+    generated_at: str = "",
+    workers: int = 2,
+    live_file: str = "",
+    players: bool = False,
+    min_games: int = 5,
+) -> dict[str, Any]:
     """Write the files of ``days`` (``players``: the player profiles instead of ``types``);
     {dates, type_status, files, generated_at, seconds, exit_code}."""
+
 def export_calendar_days(start: int, end: int) -> list[int]: ...
 def export_graded_dates(warehouse: Warehouse) -> list[int]: ...
 
@@ -271,21 +305,34 @@ class XGBoostModel:
 
 # ------------------------------------------------------------------ transfer (bind_transfer.cpp)
 
-def copy_partitions(source: Warehouse, destination: Warehouse, tables: Sequence[str], start: Optional[int] = None,
-                    end: Optional[int] = None, dates_per_batch: int = 31) -> list[dict[str, Any]]:
+def copy_partitions(
+    source: Warehouse,
+    destination: Warehouse,
+    tables: Sequence[str],
+    start: Optional[int] = None,
+    end: Optional[int] = None,
+    dates_per_batch: int = 31,
+) -> list[dict[str, Any]]:
     """Copy the source's partitions of ``tables`` in [start, end]; [{table, partitions, rows}]."""
+
 def import_newest_schedule(warehouse: Warehouse, uri: str, /) -> tuple[dict[str, int], str]:
     """Import the newest schedule JSON under a store URI; (rows per table, file used)."""
+
 def object_list(uri: str, prefix: str, /) -> list[tuple[str, int, str]]:
     """(path, size, updated) of the objects under ``uri`` whose path starts with ``prefix``."""
+
 def object_read(uri: str, path: str, /) -> bytes:
     """The bytes of one object (no decompression)."""
+
 def object_write(uri: str, path: str, data: str | bytes, content_type: str, cache_control: str, /) -> None:
     """Write one object (GCS: one multipart upload with its Content-Type and Cache-Control)."""
+
 def bigquery_request_count(warehouse: Warehouse, /) -> int:
     """HTTP requests a BigQuery warehouse has sent (retries included, token requests excluded)."""
+
 def bigquery_inject_write_failure(warehouse: Warehouse, /) -> None:
     """Test hook: the next write_batch's transaction fails after its DELETE statements."""
+
 def bigquery_dataset(warehouse: Warehouse, table: str, /) -> str:
     """The BigQuery dataset holding ``table`` (prefix + dataset + suffix)."""
 
@@ -295,8 +342,17 @@ def raw_sources() -> list[dict[str, Any]]:
     """The legacy raw sources: {kind, table, legacy_processor, job, prefixes, compact_date, replace_key,
     selection} per kind."""
 
-def import_raw(warehouse: Warehouse, kind: str, source: str, schedule: Optional[Schedule], dates: Sequence[int],
-               dry_run: bool = False, all_snapshots: bool = False, write_ledger: bool = True, run_id: str = "",
-               team_filter: Sequence[str] = ...) -> dict[str, Any]:
+def import_raw(
+    warehouse: Warehouse,
+    kind: str,
+    source: str,
+    schedule: Optional[Schedule],
+    dates: Sequence[int],
+    dry_run: bool = False,
+    all_snapshots: bool = False,
+    write_ledger: bool = True,
+    run_id: str = "",
+    team_filter: Sequence[str] = ...,
+) -> dict[str, Any]:
     """Import the legacy raw files of ``kind`` from ``source`` (a directory or gs:// store) for ``dates``;
     {kind, table, run_id, dry_run, rows, seconds, files, rows_by_date, dates}."""

@@ -3,6 +3,7 @@
 The binding hands over whole numpy columns already in pandas' layout (see ``bindings/convert.hpp``):
 this module only wraps them in pandas arrays, without copying them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,4 +49,3 @@ def to_frame(native: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(cols, index=pd.RangeIndex(n), copy=False)
     frame.attrs["table"] = native.get("table")
     return frame
-

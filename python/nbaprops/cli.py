@@ -1,5 +1,6 @@
 """The ``nbaprops`` command line: demo, generate, import, backfill, preflight, coverage, export, copy,
 legacy-tree, processors."""
+
 from __future__ import annotations
 
 import argparse
@@ -78,7 +79,8 @@ def require_warehouse(uri: str, flag: str = "--warehouse") -> None:
         raise UsageError(
             f"{flag}: warehouse directory {path!r} does not exist. Create one with "
             f"`nbaprops generate --warehouse {path}` (demo raw data), `nbaprops demo --warehouse {path}` (demo "
-            f"data, backfilled), or `nbaprops import schedule|shots|boxscores FILE --warehouse {path}` (real data)")
+            f"data, backfilled), or `nbaprops import schedule|shots|boxscores FILE --warehouse {path}` (real data)"
+        )
 
 
 def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -89,32 +91,54 @@ def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def _warehouse_arg(p: argparse.ArgumentParser, default: Optional[str] = None) -> None:
-    p.add_argument("--warehouse", "-w", default=default or os.environ.get("NBAPROPS_WAREHOUSE", DEFAULT_WAREHOUSE),
-                   help="warehouse: a SQLite directory or bigquery://PROJECT?location=US; "
-                        "default $NBAPROPS_WAREHOUSE or ./warehouse")
+    p.add_argument(
+        "--warehouse",
+        "-w",
+        default=default or os.environ.get("NBAPROPS_WAREHOUSE", DEFAULT_WAREHOUSE),
+        help="warehouse: a SQLite directory or bigquery://PROJECT?location=US; "
+        "default $NBAPROPS_WAREHOUSE or ./warehouse",
+    )
 
 
 def _run_flags(p: argparse.ArgumentParser) -> None:
     """How a run goes: --workers, --progress, --checkpoint-dir (backfill and demo)."""
     p.add_argument("--workers", type=_positive_int, default=2, help="units run concurrently (default 2)")
-    p.add_argument("--progress", choices=["bar", "log", "none"], default=None,
-                   help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)")
-    p.add_argument("--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints")
+    p.add_argument(
+        "--progress",
+        choices=["bar", "log", "none"],
+        default=None,
+        help="live bars or legacy log lines (default: bars on a terminal, log lines otherwise)",
+    )
+    p.add_argument(
+        "--checkpoint-dir", default=None, help="default $NBAPROPS_CHECKPOINT_DIR or /tmp/backfill_checkpoints"
+    )
 
 
 def _league_flags(p: argparse.ArgumentParser) -> None:
     """Which demo league: --seasons, --seed, --teams (demo and generate)."""
-    p.add_argument("--seasons", type=int, nargs="+", default=[2023],
-                   help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)")
+    p.add_argument(
+        "--seasons",
+        type=int,
+        nargs="+",
+        default=[2023],
+        help="season start years, e.g. 2022 2023 for 2022-23 and 2023-24 (default 2023)",
+    )
     p.add_argument("--seed", type=int, default=7, help="the league's seed: the same seed, the same league (default 7)")
-    p.add_argument("--teams", type=_tricodes, default=None,
-                   help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)")
+    p.add_argument(
+        "--teams",
+        type=_tricodes,
+        default=None,
+        help="a small league: only the games between these tricodes (comma-separated, e.g. BOS,NYK,PHI)",
+    )
 
 
 def _range_flags(p: argparse.ArgumentParser) -> None:
     """--start-date and --end-date of a report (preflight, coverage)."""
-    p.add_argument("--start-date", type=_iso_date,
-                   help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)")
+    p.add_argument(
+        "--start-date",
+        type=_iso_date,
+        help="start of the range, YYYY-MM-DD (inclusive; alone: that one day; default: the whole schedule)",
+    )
     p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
 
 
@@ -122,25 +146,36 @@ def add_backfill_flags(p: argparse.ArgumentParser, with_processors: bool = True)
     """The legacy backfill flags plus ours (--workers, --stop-on-failure, --progress)."""
     p.add_argument("--start-date", type=_iso_date, help="start of the range, YYYY-MM-DD (inclusive)")
     p.add_argument("--end-date", type=_iso_date, help="end of the range, YYYY-MM-DD (inclusive)")
-    p.add_argument("--dates", type=_date_list,
-                   help="comma-separated dates; takes priority over the range, order kept")
+    p.add_argument("--dates", type=_date_list, help="comma-separated dates; takes priority over the range, order kept")
     p.add_argument("--dry-run", action="store_true", help="print the plan and the pre-flight report, write nothing")
     p.add_argument("--no-resume", action="store_true", help="delete the checkpoint and start fresh")
     p.add_argument("--status", action="store_true", help="print the checkpoint status and exit")
     p.add_argument("--skip-preflight", action="store_true", help="bypass the pre-flight check (logs a warning)")
     p.add_argument("--stop-on-failure", action="store_true", help="stop launching units after the first failure")
     _run_flags(p)
-    p.add_argument("--xgboost-model", default=None, metavar="PATH|none",
-                   help="XGBoost model for the predictions (default $NBAPROPS_XGBOOST_MODEL or the shared "
-                        "21-feature model; 'none' runs without the XGBoost system)")
+    p.add_argument(
+        "--xgboost-model",
+        default=None,
+        metavar="PATH|none",
+        help="XGBoost model for the predictions (default $NBAPROPS_XGBOOST_MODEL or the shared "
+        "21-feature model; 'none' runs without the XGBoost system)",
+    )
     if with_processors:
-        p.add_argument("--processors", "-p", default="all",
-                       help="names, short codes (togs,psza) or phases (phase3,phase4); default all")
+        p.add_argument(
+            "--processors",
+            "-p",
+            default="all",
+            help="names, short codes (togs,psza) or phases (phase3,phase4); default all",
+        )
 
 
 def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s - %(levelname)s - %(message)s", stream=sys.stdout, force=True)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s - %(levelname)s - %(message)s",
+        stream=sys.stdout,
+        force=True,
+    )
 
 
 def _range(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
@@ -175,10 +210,18 @@ def run_backfill(args, processors, log_header: Optional[str] = None) -> int:
         log.info("Fetching NBA schedule to find game dates...")
         if not ctx.dates:
             total_days = (_dt.date.fromisoformat(ctx.end) - _dt.date.fromisoformat(ctx.start)).days + 1
-            log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(ctx.plan.dates),
-                     total_days, total_days - len(ctx.plan.dates))
-        log.info("Processing %d units: %d processors × %d game dates", len(ctx.plan), len(ctx.plan.processors),
-                 len(ctx.plan.dates))
+            log.info(
+                "Found %d game dates out of %d calendar days (skipping %d off-days)",
+                len(ctx.plan.dates),
+                total_days,
+                total_days - len(ctx.plan.dates),
+            )
+        log.info(
+            "Processing %d units: %d processors × %d game dates",
+            len(ctx.plan),
+            len(ctx.plan.processors),
+            len(ctx.plan.dates),
+        )
         _warn_if_no_games(log, ctx.plan)
 
     with caller_reports_outcome():
@@ -217,13 +260,23 @@ def cmd_import(args) -> int:
 
     wh = nbaprops.open(args.warehouse)
     if args.kind in nbaprops.raw_kinds():  # legacy data-lake formats: a file, a lake directory or gs://
-        r = nbaprops.import_raw(wh, args.kind, args.path, start=args.start_date, end=args.end_date,
-                                dates=args.dates.split(",") if args.dates else None, dry_run=args.dry_run)
-        print(f"{'Checked' if r.dry_run else 'Imported'} {len(r.files)} files → {r.table}: {r.rows:,} rows "
-              f"(run {r.run_id})")
+        r = nbaprops.import_raw(
+            wh,
+            args.kind,
+            args.path,
+            start=args.start_date,
+            end=args.end_date,
+            dates=args.dates.split(",") if args.dates else None,
+            dry_run=args.dry_run,
+        )
+        print(
+            f"{'Checked' if r.dry_run else 'Imported'} {len(r.files)} files → {r.table}: {r.rows:,} rows "
+            f"(run {r.run_id})"
+        )
         return 0
-    fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots,
-          "boxscores": nbaprops.import_boxscores}[args.kind]
+    fn = {"schedule": nbaprops.import_schedule, "shots": nbaprops.import_shots, "boxscores": nbaprops.import_boxscores}[
+        args.kind
+    ]
     if args.kind == "schedule" and args.path.startswith("gs://"):
         out = nbaprops.import_schedule_from_store(wh, args.path)  # the newest schedule JSON under the prefix
     else:
@@ -242,8 +295,13 @@ def cmd_coverage(args) -> int:
 
     wh = nbaprops.open(args.warehouse)
     if args.format == "months":
-        print(nbaprops.format_monthly(nbaprops.monthly_counts(wh, args.start_date, args.end_date,
-                                                              args.tables.split(",") if args.tables else None)))
+        print(
+            nbaprops.format_monthly(
+                nbaprops.monthly_counts(
+                    wh, args.start_date, args.end_date, args.tables.split(",") if args.tables else None
+                )
+            )
+        )
         return 0
     start, end, _ = _range(wh, argparse.Namespace(start_date=args.start_date, end_date=args.end_date, dates=None))
     report = nbaprops.coverage(wh, start, end, args.tables.split(",") if args.tables else None)
@@ -273,10 +331,21 @@ def cmd_demo(args) -> int:
     starts = [sched.season_start(s) for s in args.seasons]
     ends = [sched.season_end(s) for s in args.seasons]
     from .api.dates import iso
-    ns = argparse.Namespace(warehouse=args.warehouse, start_date=iso(min(starts)), end_date=iso(max(ends)),
-                            dates=None, dry_run=False, no_resume=True, status=False, skip_preflight=False,
-                            stop_on_failure=False, workers=args.workers, progress=args.progress,
-                            checkpoint_dir=args.checkpoint_dir)
+
+    ns = argparse.Namespace(
+        warehouse=args.warehouse,
+        start_date=iso(min(starts)),
+        end_date=iso(max(ends)),
+        dates=None,
+        dry_run=False,
+        no_resume=True,
+        status=False,
+        skip_preflight=False,
+        stop_on_failure=False,
+        workers=args.workers,
+        progress=args.progress,
+        checkpoint_dir=args.checkpoint_dir,
+    )
     code = run_backfill(ns, "all")
     print()
     print("Coverage (rows per table and month):")
@@ -285,8 +354,10 @@ def cmd_demo(args) -> int:
     if graded:
         out = os.path.join(args.warehouse, "exports")
         exported = nbaprops.export(wh, dates=graded, out_dir=out, workers=args.workers)
-        print(f"\nExports (Phase 6): {len(exported.files):,} JSON files for {len(graded)} graded dates under "
-              f"{os.path.join(out, 'v1')}")
+        print(
+            f"\nExports (Phase 6): {len(exported.files):,} JSON files for {len(graded)} graded dates under "
+            f"{os.path.join(out, 'v1')}"
+        )
         code = code or exported.exit_code
     return code
 
@@ -301,25 +372,43 @@ def add_export_flags(p: argparse.ArgumentParser) -> None:
     """The legacy daily_export date flags and --only, plus --out, --generated-at, --live-file and --workers."""
     from .api.export_names import ALL_LEGACY_TYPES, default_export_dir
 
-    p.add_argument("--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday, US/Eastern or $NBAPROPS_TODAY)")
+    p.add_argument(
+        "--date", type=_iso_date, help="export one date, YYYY-MM-DD (default: yesterday, US/Eastern or $NBAPROPS_TODAY)"
+    )
     p.add_argument("--start-date", type=_iso_date, help="range start: every calendar day to --end-date, inclusive")
     p.add_argument("--end-date", type=_iso_date, help="range end (inclusive)")
-    p.add_argument("--backfill-all", action="store_true",
-                   help="every distinct game_date in nba_predictions.prediction_accuracy")
+    p.add_argument(
+        "--backfill-all", action="store_true", help="every distinct game_date in nba_predictions.prediction_accuracy"
+    )
     p.add_argument("--only", default=None, help="comma-separated types (default all): " + ",".join(ALL_LEGACY_TYPES))
-    p.add_argument("--out", default=default_export_dir(),
-                   help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)")
-    p.add_argument("--generated-at", default=None,
-                   help="fixed generated_at value for reproducible files (default: the UTC clock)")
-    p.add_argument("--live-file", default=None, metavar="PATH",
-                   help="live, live-grading: a saved BallDontLie live box-score response to read instead of "
-                        "nba_raw.bdl_player_boxscores (the network is never used)")
+    p.add_argument(
+        "--out",
+        default=default_export_dir(),
+        help="output directory, files under <out>/v1/ (default $NBAPROPS_EXPORT_DIR or ./exports)",
+    )
+    p.add_argument(
+        "--generated-at", default=None, help="fixed generated_at value for reproducible files (default: the UTC clock)"
+    )
+    p.add_argument(
+        "--live-file",
+        default=None,
+        metavar="PATH",
+        help="live, live-grading: a saved BallDontLie live box-score response to read instead of "
+        "nba_raw.bdl_player_boxscores (the network is never used)",
+    )
     p.add_argument("--workers", type=_positive_int, default=2, help="dates built in parallel (default 2)")
-    p.add_argument("--players", action="store_true",
-                   help="export the player profiles (players/index.json and players/<lookup>.json) instead of "
-                        "daily data; the dates and --only are not used (legacy)")
-    p.add_argument("--min-games", type=int, default=5,
-                   help="--players: graded dates a player needs for a profile file (default: 5)")
+    p.add_argument(
+        "--players",
+        action="store_true",
+        help="export the player profiles (players/index.json and players/<lookup>.json) instead of "
+        "daily data; the dates and --only are not used (legacy)",
+    )
+    p.add_argument(
+        "--min-games",
+        type=int,
+        default=5,
+        help="--players: graded dates a player needs for a profile file (default: 5)",
+    )
 
 
 def run_export(args, legacy: bool = False) -> int:
@@ -359,44 +448,79 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("import", help="import real data files")
-    p.add_argument("kind", choices=["schedule", "shots", "boxscores", "gamebook", "team-boxscore", "props",
-                                    "game-lines", "injury-report", "bdl-boxscores", "bdl-stats"])
+    p.add_argument(
+        "kind",
+        choices=[
+            "schedule",
+            "shots",
+            "boxscores",
+            "gamebook",
+            "team-boxscore",
+            "props",
+            "game-lines",
+            "injury-report",
+            "bdl-boxscores",
+            "bdl-stats",
+        ],
+    )
     p.add_argument("path", help="a file; for the raw kinds also a lake directory or gs://bucket[/prefix]")
     for flag, kind in (("--start-date", _iso_date), ("--end-date", _iso_date), ("--dates", _date_list)):
         p.add_argument(flag, type=kind, help="raw kinds: the lake date folders to read (default: all)")
     p.add_argument("--dry-run", action="store_true", help="raw kinds: parse and check, write nothing")
     _warehouse_arg(p)
     richer = p.add_mutually_exclusive_group()
-    richer.add_argument("--replace", dest="on_richer", action="store_const", const="replace", default="refuse",
-                        help="overwrite stored rows of the file's games even where they carry fields the file "
-                             "lacks (e.g. gamebook points under a shot chart)")
-    richer.add_argument("--keep-existing", dest="on_richer", action="store_const", const="keep",
-                        help="keep those games' stored rows and import the rest of the file")
+    richer.add_argument(
+        "--replace",
+        dest="on_richer",
+        action="store_const",
+        const="replace",
+        default="refuse",
+        help="overwrite stored rows of the file's games even where they carry fields the file "
+        "lacks (e.g. gamebook points under a shot chart)",
+    )
+    richer.add_argument(
+        "--keep-existing",
+        dest="on_richer",
+        action="store_const",
+        const="keep",
+        help="keep those games' stored rows and import the rest of the file",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("backfill", help="run processors over a date range")
     _warehouse_arg(p)
     add_backfill_flags(p)
-    p.add_argument("--start-from", metavar="PROCESSOR",
-                   help="resume the chain from this processor (name or code): it and everything after it in the "
-                        "selection's dependency order")
+    p.add_argument(
+        "--start-from",
+        metavar="PROCESSOR",
+        help="resume the chain from this processor (name or code): it and everything after it in the "
+        "selection's dependency order",
+    )
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser("preflight", help="check upstream data for a planned backfill")
     _warehouse_arg(p)
     _range_flags(p)
     p.add_argument("--dates", type=_date_list, help="comma-separated dates; takes priority over the range")
-    p.add_argument("--processors", "-p", default="all",
-                   help="names, short codes (togs,psza) or phases (phase3,phase4); default all")
+    p.add_argument(
+        "--processors",
+        "-p",
+        default="all",
+        help="names, short codes (togs,psza) or phases (phase3,phase4); default all",
+    )
     p.set_defaults(func=cmd_preflight)
 
     p = sub.add_parser("coverage", help="gap report: tables × game dates against the schedule")
     _warehouse_arg(p)
     _range_flags(p)
     p.add_argument("--tables", help="comma-separated tables (default: every processor output)")
-    p.add_argument("--format", choices=["text", "json", "months"], default="text",
-                   help="text: tables × game dates with the gaps (exit 1 when any); json: the same as JSON; "
-                        "months: rows per table and month, raw inputs included (default text)")
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "months"],
+        default="text",
+        help="text: tables × game dates with the gaps (exit 1 when any); json: the same as JSON; "
+        "months: rows per table and month, raw inputs included (default text)",
+    )
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("export", help="write the Phase 6 JSON exports (every legacy daily_export type)")
@@ -408,7 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", required=True, help="source warehouse (directory or bigquery://PROJECT)")
     p.add_argument("--to", dest="destination", required=True, help="destination warehouse")
     p.add_argument("--tables", required=True, help="comma-separated tables or datasets (nba_raw), or all")
-    p.add_argument("--start-date", type=_iso_date, help="first partition date to copy, YYYY-MM-DD (default: every date)")
+    p.add_argument(
+        "--start-date", type=_iso_date, help="first partition date to copy, YYYY-MM-DD (default: every date)"
+    )
     p.add_argument("--end-date", type=_iso_date, help="last partition date to copy, YYYY-MM-DD (inclusive)")
     p.add_argument("--dates", type=_iso_date, help="one date (YYYY-MM-DD) instead of a range")
     p.set_defaults(func=cmd_copy)

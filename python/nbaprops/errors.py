@@ -1,5 +1,6 @@
 """The nbaprops exception classes. Each has two bases: ``NbaPropsError`` and the matching builtin
 (``DataError`` is also a ``ValueError``, ``StorageError`` an ``OSError`` …), so callers can catch either."""
+
 from __future__ import annotations
 
 from ._core import (

@@ -573,6 +573,44 @@ TEST(RawPlayerProps, PairsOverUnderPerBookAndPlayer) {
             std::string::npos);
 }
 
+// A line with one side only was stored by the legacy with a NULL price (no
+// sign of the missing side), and a line given as text ("24.5") was read as a
+// number: both are refused, naming the player's outcome.
+TEST(RawPlayerProps, OneSidedLinesAndLinesAsTextAreRefused) {
+  NBAPROPS_SAMPLE(sample, "oddsa_player_props_his/exp_815b3ee3.json");
+  const json good = json::parse(props_file(sample));
+  // Outcomes of bookmaker 0: Over then Under of Bogdanović (0, 1), Hunter (2, 3), Payton (4, 5).
+  auto msg_of = [&](const std::function<void(json&)>& change) {
+    json j = good;
+    change(j["data"]["bookmakers"][0]["markets"][0]["outcomes"]);
+    return error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); });
+  };
+  const std::string market =
+      std::string(kPropsPath) + ": record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[0] draftkings ";
+  std::string m = msg_of([](json& o) { o.erase(3); });
+  EXPECT_NE(m.find(market + "player_points.outcomes[2] 'De'Andre Hunter', field name = 'Over' (date 2024-01-24): "
+                            "no Under outcome for this player (a player_points line has both sides)"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& o) { o.erase(0); });
+  EXPECT_NE(m.find(market + "player_points.outcomes[0] 'Bogdan Bogdanović', field name = 'Under' (date 2024-01-24): "
+                            "no Over outcome for this player"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& o) { o[0]["point"] = "24.5"; });
+  EXPECT_NE(m.find(market + "player_points.outcomes[0] 'Bogdan Bogdanović', field point = '24.5' (date 2024-01-24): "
+                            "expected a JSON number, not text"),
+            std::string::npos)
+      << m;
+  // The second side's line too (only the first one seen is stored).
+  m = msg_of([](json& o) { o[5]["point"] = "24.5"; });
+  EXPECT_NE(m.find("player_points.outcomes[5] 'Gary Payton II', field point = '24.5' (date 2024-01-24): "
+                   "expected a JSON number, not text"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(parse_raw_file("props", good.dump(), kPropsPath, Schedule()).num_rows(), 6u);
+}
+
 TEST(RawBdl, BoxScoresGoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "bdl_box_scores/exp_7a649e12.json");
   Table t =

@@ -46,8 +46,9 @@ def demo_dir(tmp_path_factory):
     from nbaprops.api.dates import iso
 
     start, end = iso(sched.season_start(DEMO_SEASON)), iso(sched.season_end(DEMO_SEASON))
-    result = nbaprops.backfill(wh, start, end, workers=2, progress="none",
-                               checkpoint_dir=tmp_path_factory.mktemp("ckpt"))
+    result = nbaprops.backfill(
+        wh, start, end, workers=2, progress="none", checkpoint_dir=tmp_path_factory.mktemp("ckpt")
+    )
     assert result.exit_code == 0, result.summary_text
     (path / "_run.pkl").write_bytes(__import__("pickle").dumps(result.units))
     return path

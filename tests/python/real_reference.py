@@ -4,6 +4,7 @@ Written from the spec text (`shared/spec/legacy-tdza-psza.md` A.2-A.3 and B.2-B.
 DECISION 1 (every history window for run date D uses games strictly before D; season-to-date windows start
 at the season's first game instead of Oct 1). Not derived from the C++ code.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,10 +64,12 @@ def _zone_metrics(w: pd.DataFrame) -> dict:
         "paint_apg": np_round(pa / g, 1),
         "mid_range_apg": np_round(ma / g, 1),
         "three_pt_apg": np_round(ta / g, 1),
-        "assisted_rate": (np_round(ast / fgm * 100, 2)
-                          if tot > 0 and fgm > 0 and _known(w["assisted_fg_makes"]) else None),
-        "unassisted_rate": (np_round(una / fgm * 100, 2)
-                            if tot > 0 and fgm > 0 and _known(w["unassisted_fg_makes"]) else None),
+        "assisted_rate": (
+            np_round(ast / fgm * 100, 2) if tot > 0 and fgm > 0 and _known(w["assisted_fg_makes"]) else None
+        ),
+        "unassisted_rate": (
+            np_round(una / fgm * 100, 2) if tot > 0 and fgm > 0 and _known(w["unassisted_fg_makes"]) else None
+        ),
         "total_shots": int(tot) if tot > 0 else None,
     }
     return out
@@ -97,34 +100,38 @@ def psza_reference(pgs: pd.DataFrame, day: pd.Timestamp, season_start: pd.Timest
         m10 = _zone_metrics(last10)
         n20 = len(grp)
         m20 = _zone_metrics(grp) if n20 >= 15 else {"paint_rate": None, "paint_pct": None}
-        rows.append({
-            "player_lookup": player,
-            "paint_rate_last_10": m10["paint_rate"],
-            "mid_range_rate_last_10": m10["mid_range_rate"],
-            "three_pt_rate_last_10": m10["three_pt_rate"],
-            "total_shots_last_10": m10["total_shots"],
-            "paint_pct_last_10": m10["paint_pct"],
-            "mid_range_pct_last_10": m10["mid_range_pct"],
-            "three_pt_pct_last_10": m10["three_pt_pct"],
-            "paint_attempts_per_game": m10["paint_apg"],
-            "mid_range_attempts_per_game": m10["mid_range_apg"],
-            "three_pt_attempts_per_game": m10["three_pt_apg"],
-            "assisted_rate_last_10": m10["assisted_rate"],
-            "unassisted_rate_last_10": m10["unassisted_rate"],
-            "paint_rate_last_20": m20["paint_rate"],
-            "paint_pct_last_20": m20["paint_pct"],
-            "games_in_sample_10": len(last10),
-            "games_in_sample_20": n20,
-            "primary_scoring_zone": primary_zone(m10["paint_rate"], m10["mid_range_rate"], m10["three_pt_rate"]),
-        })
+        rows.append(
+            {
+                "player_lookup": player,
+                "paint_rate_last_10": m10["paint_rate"],
+                "mid_range_rate_last_10": m10["mid_range_rate"],
+                "three_pt_rate_last_10": m10["three_pt_rate"],
+                "total_shots_last_10": m10["total_shots"],
+                "paint_pct_last_10": m10["paint_pct"],
+                "mid_range_pct_last_10": m10["mid_range_pct"],
+                "three_pt_pct_last_10": m10["three_pt_pct"],
+                "paint_attempts_per_game": m10["paint_apg"],
+                "mid_range_attempts_per_game": m10["mid_range_apg"],
+                "three_pt_attempts_per_game": m10["three_pt_apg"],
+                "assisted_rate_last_10": m10["assisted_rate"],
+                "unassisted_rate_last_10": m10["unassisted_rate"],
+                "paint_rate_last_20": m20["paint_rate"],
+                "paint_pct_last_20": m20["paint_pct"],
+                "games_in_sample_10": len(last10),
+                "games_in_sample_20": n20,
+                "primary_scoring_zone": primary_zone(m10["paint_rate"], m10["mid_range_rate"], m10["three_pt_rate"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------------- TDZA
 LEAGUE_DEFAULTS = {"paint": 0.580, "mid_range": 0.410, "three_pt": 0.355}
-_OPP = {"paint": ("opp_paint_makes", "opp_paint_attempts"),
-        "mid_range": ("opp_mid_range_makes", "opp_mid_range_attempts"),
-        "three_pt": ("opp_three_pt_makes", "opp_three_pt_attempts")}
+_OPP = {
+    "paint": ("opp_paint_makes", "opp_paint_attempts"),
+    "mid_range": ("opp_mid_range_makes", "opp_mid_range_attempts"),
+    "three_pt": ("opp_three_pt_makes", "opp_three_pt_attempts"),
+}
 
 
 def league_averages(tdgs: pd.DataFrame, day: pd.Timestamp, days: int = 31) -> dict:
@@ -168,10 +175,10 @@ def tdza_reference(tdgs: pd.DataFrame, day: pd.Timestamp, season_start: pd.Times
             row[f"{z}_attempts_allowed_per_game"] = a / n
             vs[z] = None if pct is None else (pct - league[z]) * 100
             row[f"{z}_defense_vs_league_avg"] = vs[z]
-        row["paint_points_allowed_per_game"] = (_num(w["points_in_paint_allowed"]).sum() / n
-                                                if _known(w["points_in_paint_allowed"]) else None)
-        row["opponent_points_per_game"] = (_num(w["points_allowed"]).sum() / n
-                                           if _known(w["points_allowed"]) else None)
+        row["paint_points_allowed_per_game"] = (
+            _num(w["points_in_paint_allowed"]).sum() / n if _known(w["points_in_paint_allowed"]) else None
+        )
+        row["opponent_points_per_game"] = _num(w["points_allowed"]).sum() / n if _known(w["points_allowed"]) else None
         label = {"paint": "paint", "mid_range": "mid_range", "three_pt": "perimeter"}
         cands = [(label[z], vs[z]) for z in ZONES if vs[z] is not None]  # insertion order paint, mid, three
         if cands:
@@ -184,5 +191,14 @@ def tdza_reference(tdgs: pd.DataFrame, day: pd.Timestamp, season_start: pd.Times
     return pd.DataFrame(rows)
 
 
-__all__ = ["np_round", "primary_zone", "psza_qualifying", "psza_history", "psza_reference",
-           "league_averages", "tdza_reference", "LEAGUE_DEFAULTS", "ZONES"]
+__all__ = [
+    "np_round",
+    "primary_zone",
+    "psza_qualifying",
+    "psza_history",
+    "psza_reference",
+    "league_averages",
+    "tdza_reference",
+    "LEAGUE_DEFAULTS",
+    "ZONES",
+]

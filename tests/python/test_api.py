@@ -1,6 +1,7 @@
 """The public face: every name in ``nbaprops.__all__`` is documented (NumPy style), listed by ``help``,
 exercised here; every error class is reachable; ``_core.pyi`` declares everything ``_core`` exports; the
 run options cross as one object."""
+
 from __future__ import annotations
 
 import ast
@@ -20,11 +21,20 @@ from nbaprops.api import progress as progress_mod
 from nbaprops.api import runner
 
 STUB = Path(nbaprops.__file__).with_name("_core.pyi")
-ERRORS = ["NbaPropsError", "ConfigError", "DataError", "PreflightError", "StorageError", "NetworkError",
-          "Cancelled", "InternalError"]
+ERRORS = [
+    "NbaPropsError",
+    "ConfigError",
+    "DataError",
+    "PreflightError",
+    "StorageError",
+    "NetworkError",
+    "Cancelled",
+    "InternalError",
+]
 
 
 # --------------------------------------------------------------------------- typed, documented face
+
 
 def _stub_names() -> tuple[set[str], dict[str, set[str]]]:
     tree = ast.parse(STUB.read_text())
@@ -37,7 +47,8 @@ def _stub_names() -> tuple[set[str], dict[str, set[str]]]:
             top.add(node.target.id)
         if isinstance(node, ast.ClassDef):
             members[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} | {
-                n.target.id for n in node.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+                n.target.id for n in node.body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+            }
     return top, members
 
 
@@ -98,17 +109,24 @@ def test_import_and_help_do_not_load_pandas():
     import subprocess
     import sys
 
-    mains = ["nbaprops.cli.main(['backfill', '--help'])", "nbaprops.cli.main(['export', '--help'])",
-             "importlib.import_module('nbaprops.jobs.precompute.player_shot_zone_analysis').main(['--help'])",
-             "importlib.import_module('nbaprops.jobs.publishing.daily_export').main(['--help'])",
-             "importlib.import_module('nbaprops.jobs.raw.nbac_gamebook').main(['--help'])"]
-    code = ("import sys, contextlib, importlib, io, nbaprops, nbaprops.cli\n"
-            + "".join("with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-                      f"    {m}\n" for m in mains)
-            + "nbaprops.api.dates.to_date(5)\n"  # the api modules load on first use too, as before on import
-            "print('pandas' in sys.modules, 'numpy' in sys.modules)\n"
-            "nbaprops.backfill\n"
-            "print('pandas' in sys.modules)\n")
+    mains = [
+        "nbaprops.cli.main(['backfill', '--help'])",
+        "nbaprops.cli.main(['export', '--help'])",
+        "importlib.import_module('nbaprops.jobs.precompute.player_shot_zone_analysis').main(['--help'])",
+        "importlib.import_module('nbaprops.jobs.publishing.daily_export').main(['--help'])",
+        "importlib.import_module('nbaprops.jobs.raw.nbac_gamebook').main(['--help'])",
+    ]
+    code = (
+        "import sys, contextlib, importlib, io, nbaprops, nbaprops.cli\n"
+        + "".join(
+            f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n    {m}\n"
+            for m in mains
+        )
+        + "nbaprops.api.dates.to_date(5)\n"  # the api modules load on first use too, as before on import
+        "print('pandas' in sys.modules, 'numpy' in sys.modules)\n"
+        "nbaprops.backfill\n"
+        "print('pandas' in sys.modules)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "True"]
 
@@ -129,6 +147,7 @@ def test_lazy_names_are_the_type_checking_imports():
 
 
 # --------------------------------------------------------------------------- each public function
+
 
 def _t_open(demo, tmp_path):
     wh = nbaprops.open(tmp_path / "new")
@@ -172,8 +191,15 @@ def _t_preflight(demo, tmp_path):
 
 
 def _t_backfill(demo_copy, tmp_path):
-    r = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-02", processors=["pgs"], progress="none",
-                          resume=False, checkpoint_dir=tmp_path / "ck")
+    r = nbaprops.backfill(
+        demo_copy,
+        "2023-12-01",
+        "2023-12-02",
+        processors=["pgs"],
+        progress="none",
+        resume=False,
+        checkpoint_dir=tmp_path / "ck",
+    )
     assert r.ok and r.exit_code == 0 and not r.cancelled and r.failed.empty
     assert r.summary.loc["player_game_summary", "success"] == 2 and r.run_id and str(r)
 
@@ -207,8 +233,7 @@ def _t_checkpoint_status(demo, tmp_path):
 
 def _t_reset_checkpoint(demo_copy, tmp_path):
     ck = tmp_path / "ck"
-    nbaprops.backfill(demo_copy, "2023-11-01", "2023-11-02", processors=["togs"], progress="none",
-                      checkpoint_dir=ck)
+    nbaprops.backfill(demo_copy, "2023-11-01", "2023-11-02", processors=["togs"], progress="none", checkpoint_dir=ck)
     job = next(p["legacy_job"] for p in nbaprops.processors() if p["code"] == "togs")
     assert nbaprops.reset_checkpoint(job, "2023-11-01", "2023-11-02", ck) is True
     assert nbaprops.reset_checkpoint(job, "2023-11-01", "2023-11-02", ck) is False
@@ -310,8 +335,10 @@ def _t_copy(demo, tmp_path):
     dst = nbaprops.open(tmp_path / "copy")
     df = nbaprops.copy(demo, dst, "nba_raw.nbac_team_boxscore", "2023-11-01", "2023-11-03")
     assert list(df.columns) == ["table", "partitions", "rows"] and df["partitions"].iloc[0] == 3
-    pd.testing.assert_frame_equal(nbaprops.read(dst, "nba_raw.nbac_team_boxscore"),
-                                  nbaprops.read(demo, "nba_raw.nbac_team_boxscore", "2023-11-01", "2023-11-03"))
+    pd.testing.assert_frame_equal(
+        nbaprops.read(dst, "nba_raw.nbac_team_boxscore"),
+        nbaprops.read(demo, "nba_raw.nbac_team_boxscore", "2023-11-01", "2023-11-03"),
+    )
 
 
 def _t_import_schedule_from_store(demo, tmp_path):
@@ -341,18 +368,36 @@ def _t_import_raw(demo, tmp_path):
 
 
 FUNCTION_TESTS = {
-    "open": _t_open, "read": _t_read, "query": _t_query, "catalog": _t_catalog, "processors": _t_processors,
-    "configure_logging": _t_configure_logging, "plan": _t_plan, "preflight": _t_preflight,
-    "backfill": _t_backfill, "coverage": _t_coverage, "freshness": _t_freshness, "monthly_counts": _t_monthly_counts,
-    "format_monthly": _t_format_monthly, "checkpoint_status": _t_checkpoint_status,
-    "reset_checkpoint": _t_reset_checkpoint, "resolve_checkpoint_dir": _t_resolve_checkpoint_dir,
-    "export": _t_export, "export_dates": _t_export_dates, "export_types": _t_export_types,
+    "open": _t_open,
+    "read": _t_read,
+    "query": _t_query,
+    "catalog": _t_catalog,
+    "processors": _t_processors,
+    "configure_logging": _t_configure_logging,
+    "plan": _t_plan,
+    "preflight": _t_preflight,
+    "backfill": _t_backfill,
+    "coverage": _t_coverage,
+    "freshness": _t_freshness,
+    "monthly_counts": _t_monthly_counts,
+    "format_monthly": _t_format_monthly,
+    "checkpoint_status": _t_checkpoint_status,
+    "reset_checkpoint": _t_reset_checkpoint,
+    "resolve_checkpoint_dir": _t_resolve_checkpoint_dir,
+    "export": _t_export,
+    "export_dates": _t_export_dates,
+    "export_types": _t_export_types,
     "export_players": _t_export_players,
-    "import_shots": _t_import_shots, "import_schedule": _t_import_schedule,
-    "import_boxscores": _t_import_boxscores, "set_xgboost_model": _t_set_xgboost_model,
-    "xgboost_model_id": _t_xgboost_model_id, "copy": _t_copy,
-    "import_schedule_from_store": _t_import_schedule_from_store, "raw_sources": _t_raw_sources,
-    "raw_kinds": _t_raw_kinds, "import_raw": _t_import_raw,
+    "import_shots": _t_import_shots,
+    "import_schedule": _t_import_schedule,
+    "import_boxscores": _t_import_boxscores,
+    "set_xgboost_model": _t_set_xgboost_model,
+    "xgboost_model_id": _t_xgboost_model_id,
+    "copy": _t_copy,
+    "import_schedule_from_store": _t_import_schedule_from_store,
+    "raw_sources": _t_raw_sources,
+    "raw_kinds": _t_raw_kinds,
+    "import_raw": _t_import_raw,
 }
 MUTATES = {"backfill", "reset_checkpoint"}
 
@@ -387,6 +432,7 @@ def test_demo_generate_and_season_range(warehouse):
 
 # --------------------------------------------------------------------------- errors
 
+
 @pytest.mark.parametrize("name", ERRORS)
 def test_error_classes_are_exported_with_two_bases(name):
     cls = getattr(nbaprops, name)
@@ -407,13 +453,18 @@ def test_errors_raised_by_public_calls(warehouse, tmp_path):
     with pytest.raises(nbaprops.StorageError):
         nbaprops.open(tmp_path / "file" / "wh")
     # The remaining classes have no public trigger on a local warehouse; the native mapping raises them.
-    for name, code in [("PreflightError", "preflight"), ("NetworkError", "network"), ("Cancelled", "cancelled"),
-                       ("InternalError", "internal")]:
+    for name, code in [
+        ("PreflightError", "preflight"),
+        ("NetworkError", "network"),
+        ("Cancelled", "cancelled"),
+        ("InternalError", "internal"),
+    ]:
         with pytest.raises(getattr(nbaprops, name), match="boom"):
             _core._raise_error(code, "boom")
 
 
 # --------------------------------------------------------------------------- run options, progress
+
 
 def test_run_options_object_and_dict():
     o = _core.RunOptions()
@@ -429,8 +480,10 @@ def test_run_options_object_and_dict():
 
 def test_start_run_takes_one_options_object(demo_copy, tmp_path):
     p = nbaprops.plan(demo_copy, "2023-11-01", "2023-11-02", processors=["togs"])
-    for options in ({"workers": 1, "resume": False, "checkpoint_dir": str(tmp_path / "a")},
-                    _core.RunOptions({"workers": 1, "resume": False, "checkpoint_dir": str(tmp_path / "b")})):
+    for options in (
+        {"workers": 1, "resume": False, "checkpoint_dir": str(tmp_path / "a")},
+        _core.RunOptions({"workers": 1, "resume": False, "checkpoint_dir": str(tmp_path / "b")}),
+    ):
         handle = _core.start_run(demo_copy._native, demo_copy.schedule(), p.native, options)
         result = runner._drive(handle, None)
         assert result.exit_code() == 0
@@ -440,13 +493,12 @@ def test_start_run_takes_one_options_object(demo_copy, tmp_path):
 
 def test_phase_bars_group_processors(monkeypatch):
     monkeypatch.setattr(progress_mod, "in_notebook", lambda: False)
-    bars = progress_mod.BarProgress({"team_offense_game_summary": 3, "player_game_summary": 3,
-                                     "player_shot_zone_analysis": 2},
-                                    phases={"team_offense_game_summary": 3, "player_game_summary": 3,
-                                            "player_shot_zone_analysis": 4},
-                                    by_phase=True, codes={"team_offense_game_summary": "togs",
-                                                          "player_game_summary": "pgs",
-                                                          "player_shot_zone_analysis": "psza"})
+    bars = progress_mod.BarProgress(
+        {"team_offense_game_summary": 3, "player_game_summary": 3, "player_shot_zone_analysis": 2},
+        phases={"team_offense_game_summary": 3, "player_game_summary": 3, "player_shot_zone_analysis": 4},
+        by_phase=True,
+        codes={"team_offense_game_summary": "togs", "player_game_summary": "pgs", "player_shot_zone_analysis": "psza"},
+    )
     for bar in bars.bars.values():
         bar.fp = io.StringIO()
     assert set(bars.bars) == {"Phase 3", "Phase 4"}

@@ -10,6 +10,7 @@ executemany into scratch tables), compared row by row on every column but data_h
 The demo data, unlike the real shot chart, has assisted makes, points allowed, blocks, ratings and
 inactive players, so the known-value (DECISION 6) and qualifying-game paths are covered. ~10–15 s.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -44,8 +45,16 @@ def window(tmp_path_factory):
     nbaprops.demo.generate(wh, seasons=[2023], seed=7)
     first = wh.schedule().season_start(2023)
     start, end = iso(first), iso(first + WINDOW_DAYS)
-    result = nbaprops.backfill(wh, start, end, processors=["togs", "tdgs", "pgs", "tdza", "psza"], workers=2,
-                               resume=False, progress="none", checkpoint_dir=root / "ckpt")
+    result = nbaprops.backfill(
+        wh,
+        start,
+        end,
+        processors=["togs", "tdgs", "pgs", "tdza", "psza"],
+        workers=2,
+        resume=False,
+        progress="none",
+        checkpoint_dir=root / "ckpt",
+    )
     assert result.exit_code == 0, result.summary_text
     units = result.units
     written = units[(units["status"] == "success")].groupby("processor").size()
@@ -69,8 +78,10 @@ def _check(kind: str, window, windows: str = "running") -> None:
     out = compute(inputs, start, end)
     con = sqlite3.connect(wh_dir / "nba_precompute.sqlite")
     try:
-        for table, key, columns in ((zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS),
-                                    (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS)):
+        for table, key, columns in (
+            (zr.PSZA_TABLE, zr.PSZA_KEY, zr.PSZA_COLUMNS),
+            (zr.TDZA_TABLE, zr.TDZA_KEY, zr.TDZA_COLUMNS),
+        ):
             # Every column of our table is either compared or listed as excluded, with a reason.
             ours = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
             assert sorted(ours) == sorted(columns + list(zr.EXCLUDED)), table
@@ -129,20 +140,30 @@ def test_sqlite_floor_copies_what_our_commits_wrote(window):
         con = sqlite3.connect(wh_dir / "nba_precompute.sqlite")
         con.execute("ATTACH DATABASE ? AS o", (str(wh_dir / "nba_orchestration.sqlite"),))
         try:
-            out = {t: con.execute(f'SELECT count(*) FROM "{t}" WHERE analysis_date BETWEEN ? AND ?',
-                                  (start, end)).fetchone()[0] for t in tables}
+            out = {
+                t: con.execute(
+                    f'SELECT count(*) FROM "{t}" WHERE analysis_date BETWEEN ? AND ?', (start, end)
+                ).fetchone()[0]
+                for t in tables
+            }
             out["processor_failures"] = con.execute(
                 "SELECT count(*) FROM o.processor_failures WHERE processor IN (?, ?) AND analysis_date BETWEEN ? AND ?",
-                (*tables, start, end)).fetchone()[0]
+                (*tables, start, end),
+            ).fetchone()[0]
             out["run_ledger"] = con.execute(
                 "SELECT count(*) FROM o.run_ledger WHERE processor IN (?, ?) AND run_id = (SELECT run_id FROM "
-                "o.run_ledger WHERE processor IN (?, ?) ORDER BY rowid DESC LIMIT 1)", tables * 2).fetchone()[0]
+                "o.run_ledger WHERE processor IN (?, ?) ORDER BY rowid DESC LIMIT 1)",
+                tables * 2,
+            ).fetchone()[0]
             out["nbaprops_partition_hashes"] = con.execute(
                 "SELECT count(*) FROM nbaprops_partition_hashes WHERE table_name IN (?, ?) AND partition_date "
-                "BETWEEN ? AND ?", (*(f"nba_precompute.{t}" for t in tables), start, end)).fetchone()[0]
-            out["scratch"] = con.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'bench_floor_%'"
-                                         ).fetchone()[0] + con.execute(
-                "SELECT count(*) FROM o.sqlite_master WHERE name LIKE 'bench_floor_%'").fetchone()[0]
+                "BETWEEN ? AND ?",
+                (*(f"nba_precompute.{t}" for t in tables), start, end),
+            ).fetchone()[0]
+            out["scratch"] = (
+                con.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'bench_floor_%'").fetchone()[0]
+                + con.execute("SELECT count(*) FROM o.sqlite_master WHERE name LIKE 'bench_floor_%'").fetchone()[0]
+            )
             return out
         finally:
             con.close()
@@ -162,8 +183,11 @@ def test_pandas_reference_rejects_an_unknown_window_style(window):
 
 
 def test_polars_reference_equals_nbaprops(window):
-    pytest.importorskip("polars", reason="polars is not installed (bench-only dependency: pip install -r "
-                                         "requirements-dev.txt); the Polars zones reference is not checked")
+    pytest.importorskip(
+        "polars",
+        reason="polars is not installed (bench-only dependency: pip install -r "
+        "requirements-dev.txt); the Polars zones reference is not checked",
+    )
     _check("polars", window)
 
 

@@ -4,6 +4,7 @@ matches the SQLite run table by table, copy round-trips, writes are atomic, requ
 The emulator stands in for BigQuery's REST API; see tests/python/emulators/bq_main.py for how it is
 started and why its spatial-extension step is skipped.
 """
+
 from __future__ import annotations
 
 import os
@@ -99,8 +100,13 @@ def cascade(raw_demo, emulator, tmp_path_factory):
         # More workers than cores: units wait on BigQuery, and concurrent units' writes share
         # one transaction (group commit).
         result = _run(bq, first, last, tmp_path_factory.mktemp("ckpt-bq"), workers=4)
-        figures.update(seconds=time.perf_counter() - t0, requests=proxy.count() - before, units=len(result.units),
-                       dates=int(result.units["date"].nunique()), by_kind=_by_kind(proxy.requests[before:]))
+        figures.update(
+            seconds=time.perf_counter() - t0,
+            requests=proxy.count() - before,
+            units=len(result.units),
+            dates=int(result.units["date"].nunique()),
+            by_kind=_by_kind(proxy.requests[before:]),
+        )
         yield ref, bq, first, last, figures
     finally:
         proxy.stop()
@@ -133,11 +139,13 @@ def test_cascade_matches_sqlite(cascade):
     assert [t for t in derived if expected[t][0] == 0] == []
     assert [t for t in tables if expected[t] != got[t]] == []
     n = figures["units"]
-    print(f"\nseeding {figures['seed_seconds']:.1f}s, SQLite {figures['sqlite_seconds']:.1f}s; "
-          f"cascade {first}..{last} ({figures['dates']} game dates) on BigQuery: {n} units "
-          f"(processor, date), {figures['seconds']:.1f}s, {figures['requests']} requests "
-          f"({figures['requests'] / n:.2f} per unit): "
-          + ", ".join(f"{k} {v} ({v / n:.2f})" for k, v in sorted(figures["by_kind"].items())))
+    print(
+        f"\nseeding {figures['seed_seconds']:.1f}s, SQLite {figures['sqlite_seconds']:.1f}s; "
+        f"cascade {first}..{last} ({figures['dates']} game dates) on BigQuery: {n} units "
+        f"(processor, date), {figures['seconds']:.1f}s, {figures['requests']} requests "
+        f"({figures['requests'] / n:.2f} per unit): "
+        + ", ".join(f"{k} {v} ({v / n:.2f})" for k, v in sorted(figures["by_kind"].items()))
+    )
     # A unit's write is one transaction (its small tables — ledger row, failures, partition
     # hashes — inlined as INSERT … VALUES) plus one staging load job per larger output; the runner
     # adds one read and one count query per upstream table and run. Per-row or per-entity requests
@@ -183,15 +191,20 @@ def test_freshness_asks_bigquery_for_the_newest_ledger_rows_only(cascade, emulat
     proxy = FaultProxy(emulator.url)
     try:
         got = nbaprops.freshness(_through(proxy, bq.uri + "&auth=none"), first, last).to_frame()
-        ledger = [r.body for r in proxy.requests
-                  if r.method == "POST" and r.path.endswith("/queries") and b"run_ledger" in r.body]
+        ledger = [
+            r.body
+            for r in proxy.requests
+            if r.method == "POST" and r.path.endswith("/queries") and b"run_ledger" in r.body
+        ]
     finally:
         proxy.stop()
     assert len(ledger) == 2 and all(b"ROW_NUMBER() OVER" in b for b in ledger), ledger
     want = nbaprops.freshness(ref, first, last).to_frame()
     keys = ["processor", "date"]
-    pd.testing.assert_frame_equal(got[keys + ["state", "rows"]].sort_values(keys).reset_index(drop=True),
-                                  want[keys + ["state", "rows"]].sort_values(keys).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        got[keys + ["state", "rows"]].sort_values(keys).reset_index(drop=True),
+        want[keys + ["state", "rows"]].sort_values(keys).reset_index(drop=True),
+    )
     assert (got["state"].isin(["up_to_date", "skipped"])).all(), got["state"].value_counts()
 
 
@@ -389,8 +402,9 @@ def _rsa_pem():
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return key, pem
 
 
@@ -404,9 +418,17 @@ def test_service_account_jwt_exchanged_for_a_token(loaded, proxy, monkeypatch, t
     uri, first, _last, _ = loaded
     key, pem = _rsa_pem()
     key_file = tmp_path / "sa.json"
-    key_file.write_text(json.dumps({"type": "service_account", "client_email": "bf@p.iam.gserviceaccount.com",
-                                    "private_key_id": "k1", "private_key": pem,
-                                    "token_uri": f"{proxy.url}/token"}))
+    key_file.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "client_email": "bf@p.iam.gserviceaccount.com",
+                "private_key_id": "k1",
+                "private_key": pem,
+                "token_uri": f"{proxy.url}/token",
+            }
+        )
+    )
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
     monkeypatch.delenv("NBAPROPS_BQ_TOKEN", raising=False)
     bq = _through(proxy, uri.replace("auth=none", "auth=service_account"))
@@ -430,9 +452,17 @@ def test_gcloud_adc_refresh_token_and_metadata_server(loaded, proxy, monkeypatch
     monkeypatch.delenv("NBAPROPS_BQ_TOKEN", raising=False)
     monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
     (tmp_path / "gcloud").mkdir()
-    (tmp_path / "gcloud" / "application_default_credentials.json").write_text(json.dumps(
-        {"type": "authorized_user", "client_id": "cid", "client_secret": "csecret", "refresh_token": "rtok",
-         "token_uri": f"{proxy.url}/token"}))
+    (tmp_path / "gcloud" / "application_default_credentials.json").write_text(
+        json.dumps(
+            {
+                "type": "authorized_user",
+                "client_id": "cid",
+                "client_secret": "csecret",
+                "refresh_token": "rtok",
+                "token_uri": f"{proxy.url}/token",
+            }
+        )
+    )
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
     nbaprops.read(_through(proxy, uri.replace("auth=none", "auth=adc")), TEAM_BOX, first, first)
     assert proxy.tokens.forms[-1]["grant_type"] == ["refresh_token"]

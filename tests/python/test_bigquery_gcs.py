@@ -1,6 +1,7 @@
 """GCS through the gcp-storage-emulator (started here, on a loopback port, in-memory): Phase 6
 exports land byte-identical to the local tree with the legacy metadata, and `import schedule`
 reads the newest schedule JSON under a prefix."""
+
 from __future__ import annotations
 
 import gzip
@@ -37,7 +38,7 @@ def bucket(gcs, monkeypatch):
 
 
 def _graded_dates(demo, n):
-    return nbaprops.export_dates(demo)[10:10 + n]
+    return nbaprops.export_dates(demo)[10 : 10 + n]
 
 
 def _local_tree(root: Path) -> dict[str, bytes]:
@@ -48,13 +49,17 @@ def _bucket_tree(uri: str) -> dict[str, bytes]:
     return {path: nbaprops._core.object_read(uri, path) for path, _size, _upd in nbaprops._core.object_list(uri, "")}
 
 
-EXPECTED_CACHE = {"results/latest.json": "public, max-age=300", "best-bets/latest.json": "public, max-age=300",
-                  "predictions/today.json": "public, max-age=300", "tonight/all-players.json": "public, max-age=300",
-                  "systems/performance.json": "public, max-age=3600",
-                  "trends/what-matters.json": "public, max-age=43200",
-                  "trends/team-tendencies.json": "public, max-age=43200",
-                  "trends/quick-hits.json": "public, max-age=43200",
-                  "trends/deep-dive-current.json": "public, max-age=86400"}
+EXPECTED_CACHE = {
+    "results/latest.json": "public, max-age=300",
+    "best-bets/latest.json": "public, max-age=300",
+    "predictions/today.json": "public, max-age=300",
+    "tonight/all-players.json": "public, max-age=300",
+    "systems/performance.json": "public, max-age=3600",
+    "trends/what-matters.json": "public, max-age=43200",
+    "trends/team-tendencies.json": "public, max-age=43200",
+    "trends/quick-hits.json": "public, max-age=43200",
+    "trends/deep-dive-current.json": "public, max-age=86400",
+}
 
 
 def _cache_control(path: str) -> str:
@@ -64,10 +69,15 @@ def _cache_control(path: str) -> str:
         return EXPECTED_CACHE[rel]
     if rel.startswith("tonight/player/"):
         return "public, max-age=300"
-    return {"results": "public, max-age=86400", "best-bets": "public, max-age=86400",
-            "predictions": "public, max-age=3600", "streaks": "public, max-age=3600",
-            "trends": "public, max-age=3600", "live": "public, max-age=30",
-            "live-grading": "public, max-age=30"}[rel.split("/")[0]]
+    return {
+        "results": "public, max-age=86400",
+        "best-bets": "public, max-age=86400",
+        "predictions": "public, max-age=3600",
+        "streaks": "public, max-age=3600",
+        "trends": "public, max-age=3600",
+        "live": "public, max-age=30",
+        "live-grading": "public, max-age=30",
+    }[rel.split("/")[0]]
 
 
 def test_exports_land_byte_identical_with_legacy_metadata(demo, bucket, gcs, tmp_path):
@@ -93,10 +103,41 @@ def test_export_cli_and_legacy_daily_export_script_write_to_gs(demo, bucket, tmp
     from nbaprops.jobs.publishing import daily_export
 
     day = _graded_dates(demo, 1)[0]
-    assert cli.main(["export", "--warehouse", demo.uri, "--date", day, "--only", "results",
-                     "--out", f"gs://{BUCKET}/cli", "--generated-at", GENERATED_AT]) == 0
-    assert daily_export.main(["--warehouse", demo.uri, "--date", day, "--only", "results",
-                              "--out", f"gs://{BUCKET}/legacy", "--generated-at", GENERATED_AT]) == 0
+    assert (
+        cli.main(
+            [
+                "export",
+                "--warehouse",
+                demo.uri,
+                "--date",
+                day,
+                "--only",
+                "results",
+                "--out",
+                f"gs://{BUCKET}/cli",
+                "--generated-at",
+                GENERATED_AT,
+            ]
+        )
+        == 0
+    )
+    assert (
+        daily_export.main(
+            [
+                "--warehouse",
+                demo.uri,
+                "--date",
+                day,
+                "--only",
+                "results",
+                "--out",
+                f"gs://{BUCKET}/legacy",
+                "--generated-at",
+                GENERATED_AT,
+            ]
+        )
+        == 0
+    )
     local = nbaprops.export(demo, day, types="results", out_dir=tmp_path / "out", generated_at=GENERATED_AT)
     tree = _local_tree(tmp_path / "out")
     assert local.ok and len(tree) == 2
@@ -112,7 +153,7 @@ def test_import_schedule_reads_the_newest_json_under_a_prefix(bucket, tmp_path):
     # An older, smaller file first; the newest one (uploaded last) is the real schedule, gzipped.
     older = json.loads(json.dumps(doc))
     games = older["leagueSchedule"]["gameDates"] if "leagueSchedule" in older else older["games"]
-    del games[len(games) // 2:]
+    del games[len(games) // 2 :]
     nbaprops._core.object_write(prefix, "2024-10-01T00:00:00.json", json.dumps(older), "application/json", "")
     nbaprops._core.object_write(prefix, "notes.txt", "not a schedule", "text/plain", "")
     nbaprops._core.object_write(prefix, "2024-10-02T00:00:00.json.gz", raw, "application/json", "")

@@ -1,6 +1,7 @@
 """The CLI contract (issue 13, finding 7) and the import guarantees seen from the command line
 (findings 2 and 5): usage errors exit 2, an empty --dates is an error, a missing warehouse is an error
 that says how to create one, read-only warehouses open read-only, empty inputs warn."""
+
 from __future__ import annotations
 
 import os
@@ -13,37 +14,45 @@ import pytest
 
 from nbaprops import cli
 
-SHOT_HEADER = ("SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,GAME_ID,"
-               "HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,ZONE_ABB,"
-               "ZONE_RANGE,LOC_X,LOC_Y,SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT\n")
+SHOT_HEADER = (
+    "SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,GAME_ID,"
+    "HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,ZONE_ABB,"
+    "ZONE_RANGE,LOC_X,LOC_Y,SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT\n"
+)
 
 
-def shot_row(team_name, pid, name, mmddyyyy, gid, home, away, made="TRUE", kind="2PT Field Goal",
-             zone="Restricted Area", feet=2):
+def shot_row(
+    team_name, pid, name, mmddyyyy, gid, home, away, made="TRUE", kind="2PT Field Goal", zone="Restricted Area", feet=2
+):
     # SHOT_DISTANCE decides paint (≤ 8 ft) vs mid-range for twos (legacy spec §6); 2 ft matches the default zone.
-    return (f"2024,2023-24,1,{team_name},{pid},{name},G,SG,{mmddyyyy},{gid},{home},{away},Made Shot,{made},"
-            f"Jump Shot,{kind},{zone},Center,C,8-16 ft.,0,1,{feet},1,11,1\n")
+    return (
+        f"2024,2023-24,1,{team_name},{pid},{name},G,SG,{mmddyyyy},{gid},{home},{away},Made Shot,{made},"
+        f"Jump Shot,{kind},{zone},Center,C,8-16 ft.,0,1,{feet},1,11,1\n"
+    )
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["backfill", "--start-date", "2023-13-01"], "invalid date '2023-13-01'"),
-    (["backfill", "--start-date", "2023-02-30"], "invalid date '2023-02-30'"),
-    (["backfill", "--start-date", "20231201"], "invalid date '20231201'"),
-    (["backfill", "--start-date", "2023-12-05", "--end-date", "2023-12-01"], "--end-date 2023-12-01 is before"),
-    (["backfill", "--workers", "0"], "--workers: must be at least 1"),
-    (["backfill", "--workers", "two"], "--workers: invalid integer 'two'"),
-    (["backfill", "--dates", ""], "--dates: empty list of dates"),
-    (["backfill", "--dates", " , "], "--dates: empty list of dates"),
-    (["backfill", "--dates", "2023-12-01,,2023-12-03"], "empty date"),
-    (["backfill", "--dates", "2023-12-01,yesterday"], "invalid date 'yesterday'"),
-    (["preflight", "--end-date", "2023-1-1"], "invalid date '2023-1-1'"),
-    (["coverage", "--start-date", "2024-04-31"], "invalid date '2024-04-31'"),
-    (["export", "--date", "tomorrow"], "invalid date 'tomorrow'"),
-    (["export", "--workers", "-1"], "must be at least 1"),
-    (["demo", "--workers", "0"], "must be at least 1"),
-    (["import", "shots", "x.csv", "--replace", "--keep-existing"], "not allowed with argument"),
-    (["--log-level", "loud", "processors"], "unknown log level 'loud'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["backfill", "--start-date", "2023-13-01"], "invalid date '2023-13-01'"),
+        (["backfill", "--start-date", "2023-02-30"], "invalid date '2023-02-30'"),
+        (["backfill", "--start-date", "20231201"], "invalid date '20231201'"),
+        (["backfill", "--start-date", "2023-12-05", "--end-date", "2023-12-01"], "--end-date 2023-12-01 is before"),
+        (["backfill", "--workers", "0"], "--workers: must be at least 1"),
+        (["backfill", "--workers", "two"], "--workers: invalid integer 'two'"),
+        (["backfill", "--dates", ""], "--dates: empty list of dates"),
+        (["backfill", "--dates", " , "], "--dates: empty list of dates"),
+        (["backfill", "--dates", "2023-12-01,,2023-12-03"], "empty date"),
+        (["backfill", "--dates", "2023-12-01,yesterday"], "invalid date 'yesterday'"),
+        (["preflight", "--end-date", "2023-1-1"], "invalid date '2023-1-1'"),
+        (["coverage", "--start-date", "2024-04-31"], "invalid date '2024-04-31'"),
+        (["export", "--date", "tomorrow"], "invalid date 'tomorrow'"),
+        (["export", "--workers", "-1"], "must be at least 1"),
+        (["demo", "--workers", "0"], "must be at least 1"),
+        (["import", "shots", "x.csv", "--replace", "--keep-existing"], "not allowed with argument"),
+        (["--log-level", "loud", "processors"], "unknown log level 'loud'"),
+    ],
+)
 def test_usage_errors_exit_2(run_cli, tmp_path, argv, message):
     code, out, err = run_cli(*argv, *([] if argv[0] == "--log-level" else ["--warehouse", tmp_path / "wh"]))
     assert code == 2, (out, err)
@@ -51,21 +60,26 @@ def test_usage_errors_exit_2(run_cli, tmp_path, argv, message):
     assert not (tmp_path / "wh").exists()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["backfill", "--start-date", "2023-12-01", "--processors", "nope"], "unknown processor 'nope'"),
-    (["backfill", "--dates", "2023-12-01", "--processors", "psza,bogus"], "unknown processor 'bogus'"),
-    (["preflight", "--start-date", "2023-12-01", "--processors", "phase9"], "phase9"),
-    (["export", "--date", "2023-12-01", "--only", "no-such-type"], "no-such-type"),
-    (["export", "--start-date", "2023-12-01"], "go together"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["backfill", "--start-date", "2023-12-01", "--processors", "nope"], "unknown processor 'nope'"),
+        (["backfill", "--dates", "2023-12-01", "--processors", "psza,bogus"], "unknown processor 'bogus'"),
+        (["preflight", "--start-date", "2023-12-01", "--processors", "phase9"], "phase9"),
+        (["export", "--date", "2023-12-01", "--only", "no-such-type"], "no-such-type"),
+        (["export", "--start-date", "2023-12-01"], "go together"),
+    ],
+)
 def test_config_errors_exit_2(run_cli, demo_copy, argv, message):
     code, out, err = run_cli(*argv, "--warehouse", demo_copy.uri)
     assert code == 2, (out, err)
     assert "usage error" in err and message in err, err
 
 
-@pytest.mark.parametrize("command", [["backfill", "--start-date", "2023-12-01"], ["preflight"], ["coverage"],
-                                     ["export", "--date", "2023-12-01"]])
+@pytest.mark.parametrize(
+    "command",
+    [["backfill", "--start-date", "2023-12-01"], ["preflight"], ["coverage"], ["export", "--date", "2023-12-01"]],
+)
 def test_missing_warehouse_is_an_error_that_says_how_to_create_one(run_cli, tmp_path, command):
     missing = tmp_path / "no-such-warehouse"
     code, out, err = run_cli(*command, "--warehouse", missing)
@@ -76,9 +90,21 @@ def test_missing_warehouse_is_an_error_that_says_how_to_create_one(run_cli, tmp_
 
 
 def test_empty_range_and_header_only_file_warn(run_cli, demo_copy, tmp_path):
-    code, out, err = run_cli("backfill", "--warehouse", demo_copy.uri, "--start-date", "2023-07-01",
-                             "--end-date", "2023-07-04", "--processors", "psza", "--checkpoint-dir", tmp_path / "ck",
-                             "--progress", "none")
+    code, out, err = run_cli(
+        "backfill",
+        "--warehouse",
+        demo_copy.uri,
+        "--start-date",
+        "2023-07-01",
+        "--end-date",
+        "2023-07-04",
+        "--processors",
+        "psza",
+        "--checkpoint-dir",
+        tmp_path / "ck",
+        "--progress",
+        "none",
+    )
     assert code == 0
     assert "WARNING - No game dates in 2023-07-01 .. 2023-07-04" in out
     header_only = tmp_path / "empty.csv"
@@ -101,8 +127,12 @@ def _demo_game_csv(wh, day="2024-01-15"):
     s = nbaprops.read(wh, "nba_raw.nbac_schedule", day, day).iloc[0]
     team = f"{s['arena_city']} {s['home_team_name']}"
     mmddyyyy = f"{day[5:7]}-{day[8:10]}-{day[0:4]}"
-    rows = [shot_row(team, 900001, "Test Shooter", mmddyyyy, s["game_id"], s["home_team_tricode"],
-                     s["away_team_tricode"], made) for made in ("TRUE", "FALSE", "TRUE")]
+    rows = [
+        shot_row(
+            team, 900001, "Test Shooter", mmddyyyy, s["game_id"], s["home_team_tricode"], s["away_team_tricode"], made
+        )
+        for made in ("TRUE", "FALSE", "TRUE")
+    ]
     game_id = f"{day.replace('-', '')}_{s['away_team_tricode']}_{s['home_team_tricode']}"
     return SHOT_HEADER + "".join(rows), game_id
 
@@ -128,8 +158,11 @@ def test_finding2_shots_over_a_gamebook_with_points_refuse_keep_or_replace(run_c
     code, out, err = run_cli("import", "shots", path, "--warehouse", demo_copy.uri)
     assert code == 1
     assert "would erase data the warehouse already has, so nothing was written" in err
-    assert re.search(rf"nba_raw.nbac_gamebook_player_stats: \d+ stored rows of 1 game \(first: {game_id} on "
-                     r"2024-01-15\) have ", err), err
+    assert re.search(
+        rf"nba_raw.nbac_gamebook_player_stats: \d+ stored rows of 1 game \(first: {game_id} on "
+        r"2024-01-15\) have ",
+        err,
+    ), err
     assert "minutes, minutes_decimal, points" in err and "assisted_makes" in err
     assert "--replace" in err and "--keep-existing" in err
     for t, df in before.items():
@@ -161,9 +194,11 @@ def test_read_only_warehouse_reads_and_refuses_writes(demo_dir, tmp_path):
     assert len(df) > 0
     assert not nbaprops.coverage(ro, "2024-01-15", "2024-01-15").to_frame().empty
     box = tmp_path / "box.json"
-    box.write_text('{"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[{"pts":3,'
-                   '"player":{"id":1,"first_name":"A","last_name":"B"}}]},'
-                   '"visitor_team":{"abbreviation":"HOU","players":[]}}]}')
+    box.write_text(
+        '{"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[{"pts":3,'
+        '"player":{"id":1,"first_name":"A","last_name":"B"}}]},'
+        '"visitor_team":{"abbreviation":"HOU","players":[]}}]}'
+    )
     with pytest.raises(nbaprops.StorageError, match=f"warehouse {demo_dir} is read-only"):
         nbaprops.import_boxscores(ro, box)
     with pytest.raises(nbaprops.StorageError, match="does not exist"):
@@ -176,8 +211,10 @@ def _read_only_mount_prefix(path) -> list[str] | None:
     mount namespace), or None when the machine does not allow it."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return None
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind '{path}' '{path}' && "
-                            f"mount -o remount,ro,bind '{path}' '{path}'"], capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount --bind '{path}' '{path}' && mount -o remount,ro,bind '{path}' '{path}'"],
+        capture_output=True,
+    )
     return None if probe.returncode else ["unshare", "-m", "sh", "-c"]
 
 
@@ -188,7 +225,7 @@ def test_unwritable_warehouse_opens_read_only_by_itself(demo_dir, tmp_path):
     shutil.copytree(demo_dir, wh)
     py = sys.executable
     cov = f"'{py}' -m nbaprops coverage --warehouse '{wh}' --start-date 2024-01-01 --end-date 2024-01-31"
-    imp = (f"'{py}' -m nbaprops import boxscores '{tmp_path / 'box.json'}' --warehouse '{wh}'")
+    imp = f"'{py}' -m nbaprops import boxscores '{tmp_path / 'box.json'}' --warehouse '{wh}'"
     (tmp_path / "box.json").write_text('{"data":[]}')
     prefix = _read_only_mount_prefix(wh)
     if prefix is not None:  # root: a read-only bind mount (permission bits do not stop root)
@@ -208,12 +245,15 @@ def test_unwritable_warehouse_opens_read_only_by_itself(demo_dir, tmp_path):
         (tmp_path / "box.json").write_text(
             '{"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[{"pts":3,'
             '"player":{"id":1,"first_name":"A","last_name":"B"}}]},'
-            '"visitor_team":{"abbreviation":"HOU","players":[]}}]}')
+            '"visitor_team":{"abbreviation":"HOU","players":[]}}]}'
+        )
         r = run(imp)
         assert r.returncode == 1
         assert f"warehouse {wh} is read-only (the directory is not writable)" in r.stderr, r.stderr
-        r = run(f"'{py}' -m nbaprops backfill --warehouse '{wh}' --start-date 2024-01-10 --end-date 2024-01-10 "
-                f"--processors togs --checkpoint-dir '{tmp_path / 'ck'}'")
+        r = run(
+            f"'{py}' -m nbaprops backfill --warehouse '{wh}' --start-date 2024-01-10 --end-date 2024-01-10 "
+            f"--processors togs --checkpoint-dir '{tmp_path / 'ck'}'"
+        )
         assert r.returncode == 2, r.stdout + r.stderr  # refused before any unit, as a configuration error
         assert f"warehouse {wh} is read-only (the directory is not writable)" in r.stderr, r.stderr
     finally:
@@ -228,8 +268,11 @@ def test_backfill_on_a_read_only_warehouse_refuses_before_any_unit(demo_dir, tmp
 
     ro = nbaprops.open(demo_dir, read_only=True)
     ledger = len(nbaprops.read(ro, "nba_orchestration.run_ledger"))
-    with pytest.raises(nbaprops.ConfigError, match=f"warehouse {demo_dir} is read-only \\(opened read-only on "
-                                                   "request\\): a backfill writes .* nothing was run"):
+    with pytest.raises(
+        nbaprops.ConfigError,
+        match=f"warehouse {demo_dir} is read-only \\(opened read-only on "
+        "request\\): a backfill writes .* nothing was run",
+    ):
         nbaprops.backfill(ro, "2024-01-10", "2024-01-11", processors="togs", checkpoint_dir=tmp_path / "ck")
     assert not (tmp_path / "ck").exists() and len(nbaprops.read(ro, "nba_orchestration.run_ledger")) == ledger
 
@@ -239,8 +282,20 @@ def test_backfill_on_a_read_only_warehouse_refuses_before_any_unit(demo_dir, tmp
     shutil.copytree(demo_dir, wh)
     target = wh / "nba_precompute.sqlite"
     ck = tmp_path / "ck2"
-    args = ["--warehouse", str(wh), "--start-date", "2024-01-10", "--end-date", "2024-01-11", "--processors",
-            "psza", "--checkpoint-dir", str(ck), "--progress", "none"]
+    args = [
+        "--warehouse",
+        str(wh),
+        "--start-date",
+        "2024-01-10",
+        "--end-date",
+        "2024-01-11",
+        "--processors",
+        "psza",
+        "--checkpoint-dir",
+        str(ck),
+        "--progress",
+        "none",
+    ]
     code, out, _ = run_cli("backfill", *args)
     assert code == 0, out
     stamp = {p.name: p.read_bytes() for p in ck.iterdir()}
@@ -272,7 +327,11 @@ def test_every_option_of_every_command_says_what_it_does():
     """`nbaprops <command> --help` documents each option (a bare `--seed SEED` tells a user nothing)."""
     parser = cli.build_parser()
     (commands,) = [a for a in parser._actions if isinstance(a.choices, dict)]
-    bare = [f"{name} {a.option_strings[0]}" for name, sub in commands.choices.items() for a in sub._actions
-            if a.option_strings and not a.help]
+    bare = [
+        f"{name} {a.option_strings[0]}"
+        for name, sub in commands.choices.items()
+        for a in sub._actions
+        if a.option_strings and not a.help
+    ]
     assert bare == []
     assert all(a.help for a in parser._actions if a.option_strings)

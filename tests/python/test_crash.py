@@ -4,6 +4,7 @@ per table, run-stamp columns excluded) and `PRAGMA integrity_check` is ok on eve
 killed at any point leaves the warehouse either wholly before or wholly after it (finding 1).
 
 Budget: about a minute on two cores (a 3-date window of Phase 3–4 and a ~25k-shot import)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,19 @@ from pathlib import Path
 import pytest
 
 # Stamped with the run's clock or id: they differ between runs by design.
-STAMP_COLUMNS = frozenset({"created_at", "processed_at", "updated_at", "graded_at", "computed_at", "run_id",
-                           "processed_by_run_id", "source_updated_at", "scrape_timestamp"})
+STAMP_COLUMNS = frozenset(
+    {
+        "created_at",
+        "processed_at",
+        "updated_at",
+        "graded_at",
+        "computed_at",
+        "run_id",
+        "processed_by_run_id",
+        "source_updated_at",
+        "scrape_timestamp",
+    }
+)
 
 
 def _is_stamp(column: str) -> bool:
@@ -91,8 +103,7 @@ def _cli(*args: str) -> list[str]:
 
 
 def _run(cmd: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONUNBUFFERED="1"))
 
 
 def _kill_after(cmd: list[str], seconds: float) -> bool:
@@ -138,8 +149,23 @@ def test_backfill_survives_sigkill_at_random_points(demo_dir, tmp_path, crash_st
     wh = tmp_path / "wh"
     shutil.copytree(demo_dir, wh)
     ck = tmp_path / "ck"
-    backfill = _cli("backfill", "--warehouse", str(wh), "--start-date", WINDOW[0], "--end-date", WINDOW[1],
-                    "--processors", PROCESSORS, "--checkpoint-dir", str(ck), "--progress", "none", "--workers", "2")
+    backfill = _cli(
+        "backfill",
+        "--warehouse",
+        str(wh),
+        "--start-date",
+        WINDOW[0],
+        "--end-date",
+        WINDOW[1],
+        "--processors",
+        PROCESSORS,
+        "--checkpoint-dir",
+        str(ck),
+        "--progress",
+        "none",
+        "--workers",
+        "2",
+    )
     _wipe_window(wh)
     t0 = time.monotonic()
     r = _run(backfill + ["--no-resume"])
@@ -167,18 +193,33 @@ def test_backfill_survives_sigkill_at_random_points(demo_dir, tmp_path, crash_st
 def _synthetic_shots(path: Path, days: int, seed: int) -> None:
     """A shot chart of ``days`` dates × 5 games × 2 teams × 8 players × 15 shots: the games are the
     same for every seed, the shots vary with ``seed``."""
-    names = {"BOS": "Boston Celtics", "NYK": "New York Knicks", "MIA": "Miami Heat", "WAS": "Washington Wizards",
-             "DEN": "Denver Nuggets", "LAL": "Los Angeles Lakers", "PHX": "Phoenix Suns",
-             "GSW": "Golden State Warriors", "MIL": "Milwaukee Bucks", "CHI": "Chicago Bulls"}
+    names = {
+        "BOS": "Boston Celtics",
+        "NYK": "New York Knicks",
+        "MIA": "Miami Heat",
+        "WAS": "Washington Wizards",
+        "DEN": "Denver Nuggets",
+        "LAL": "Los Angeles Lakers",
+        "PHX": "Phoenix Suns",
+        "GSW": "Golden State Warriors",
+        "MIL": "Milwaukee Bucks",
+        "CHI": "Chicago Bulls",
+    }
     codes = list(names)
     # (SHOT_TYPE, BASIC_ZONE, SHOT_DISTANCE): the distance decides paint (≤ 8 ft) vs mid for twos (spec §6).
-    zones = [("2PT Field Goal", "Restricted Area", 2), ("2PT Field Goal", "In The Paint (Non-RA)", 6),
-             ("2PT Field Goal", "Mid-Range", 15), ("3PT Field Goal", "Left Corner 3", 23),
-             ("3PT Field Goal", "Above the Break 3", 26)]
+    zones = [
+        ("2PT Field Goal", "Restricted Area", 2),
+        ("2PT Field Goal", "In The Paint (Non-RA)", 6),
+        ("2PT Field Goal", "Mid-Range", 15),
+        ("3PT Field Goal", "Left Corner 3", 23),
+        ("3PT Field Goal", "Above the Break 3", 26),
+    ]
     games_rng, rng = random.Random(0), random.Random(seed)
-    lines = ["SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,"
-             "GAME_ID,HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,"
-             "ZONE_ABB,ZONE_RANGE,LOC_X,LOC_Y,SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT"]
+    lines = [
+        "SEASON_1,SEASON_2,TEAM_ID,TEAM_NAME,PLAYER_ID,PLAYER_NAME,POSITION_GROUP,POSITION,GAME_DATE,"
+        "GAME_ID,HOME_TEAM,AWAY_TEAM,EVENT_TYPE,SHOT_MADE,ACTION_TYPE,SHOT_TYPE,BASIC_ZONE,ZONE_NAME,"
+        "ZONE_ABB,ZONE_RANGE,LOC_X,LOC_Y,SHOT_DISTANCE,QUARTER,MINS_LEFT,SECS_LEFT"
+    ]
     gid = 22300500
     for d in range(days):
         date = f"01-{10 + d:02d}-2024"
@@ -192,8 +233,10 @@ def _synthetic_shots(path: Path, days: int, seed: int) -> None:
                     for _ in range(15):
                         kind, zone, feet = rng.choice(zones)
                         made = "TRUE" if rng.random() < 0.45 else "FALSE"
-                        lines.append(f"2024,2023-24,1,{names[team]},{pid},Player {team} {p},G,SG,{date},{gid},{home},"
-                                     f"{away},Shot,{made},Jump Shot,{kind},{zone},C,C,8-16 ft.,0,1,{feet},1,11,1")
+                        lines.append(
+                            f"2024,2023-24,1,{names[team]},{pid},Player {team} {p},G,SG,{date},{gid},{home},"
+                            f"{away},Shot,{made},Jump Shot,{kind},{zone},C,C,8-16 ft.,0,1,{feet},1,11,1"
+                        )
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -266,8 +309,9 @@ def test_a_kill_between_the_output_and_ledger_commits_is_recomputed(demo_dir, tm
     def ledger_rows() -> int:
         con = sqlite3.connect(wh / "nba_orchestration.sqlite")
         try:
-            return con.execute("SELECT COUNT(*) FROM run_ledger WHERE processor = ? AND unit_date = ?",
-                               (table, day)).fetchone()[0]
+            return con.execute(
+                "SELECT COUNT(*) FROM run_ledger WHERE processor = ? AND unit_date = ?", (table, day)
+            ).fetchone()[0]
         finally:
             con.close()
 
@@ -275,18 +319,50 @@ def test_a_kill_between_the_output_and_ledger_commits_is_recomputed(demo_dir, tm
     assert reference
     # The unit has never run here: no ledger row, no rows.
     for dataset, sql_text, params in (
-            ("nba_orchestration", "DELETE FROM run_ledger WHERE processor = ? AND unit_date = ?", (table, day)),
-            ("nba_precompute", f'DELETE FROM "{table}" WHERE analysis_date = ?', (day,))):
+        ("nba_orchestration", "DELETE FROM run_ledger WHERE processor = ? AND unit_date = ?", (table, day)),
+        ("nba_precompute", f'DELETE FROM "{table}" WHERE analysis_date = ?', (day,)),
+    ):
         con = sqlite3.connect(wh / f"{dataset}.sqlite")
         con.execute(sql_text, params)
         con.commit()
         con.close()
-    backfill = _cli("backfill", "--warehouse", str(wh), "--start-date", day, "--end-date", day, "--processors", "psza",
-                    "--checkpoint-dir", str(tmp_path / "ck"), "--progress", "none", "--workers", "1")
+    backfill = _cli(
+        "backfill",
+        "--warehouse",
+        str(wh),
+        "--start-date",
+        day,
+        "--end-date",
+        day,
+        "--processors",
+        "psza",
+        "--checkpoint-dir",
+        str(tmp_path / "ck"),
+        "--progress",
+        "none",
+        "--workers",
+        "1",
+    )
     wal = wh / "nba_orchestration.sqlite-wal"
-    r = subprocess.run([strace, "-f", "-qq", "-o", os.devnull, "-e", "trace=pwrite64,write", "-P", str(wal),
-                        "-e", "inject=pwrite64,write:signal=SIGKILL:when=1", *backfill],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            strace,
+            "-f",
+            "-qq",
+            "-o",
+            os.devnull,
+            "-e",
+            "trace=pwrite64,write",
+            "-P",
+            str(wal),
+            "-e",
+            "inject=pwrite64,write:signal=SIGKILL:when=1",
+            *backfill,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode != 0, r.stdout + r.stderr  # killed
     crash_stats["kills"] += 1
     assert psza_rows() == reference, "the output did not commit before the run logs"

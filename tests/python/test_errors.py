@@ -44,8 +44,12 @@ def test_numpy_datetime64_of_any_unit_reads_as_its_date(warehouse):
     from nbaprops.api.dates import to_days
 
     day = to_days("2024-01-15")
-    for value in (np.datetime64("2024-01-15"), np.datetime64("2024-01-15T00:00:00.000000000"),
-                  pd.Series(pd.to_datetime(["2024-01-15 18:30"])).values[0], np.datetime64("2024-01-15T23:59", "m")):
+    for value in (
+        np.datetime64("2024-01-15"),
+        np.datetime64("2024-01-15T00:00:00.000000000"),
+        pd.Series(pd.to_datetime(["2024-01-15 18:30"])).values[0],
+        np.datetime64("2024-01-15T23:59", "m"),
+    ):
         assert to_days(value) == day, value
     assert to_days(np.datetime64("1969-12-31T12:00")) == -1  # the calendar date, also before 1970
     table = "nba_raw.nbac_schedule"
@@ -57,8 +61,10 @@ def test_numpy_datetime64_of_any_unit_reads_as_its_date(warehouse):
 
 @pytest.mark.parametrize("value", [19737, np.int64(19737), 20240115])
 def test_an_integer_date_is_refused_with_what_to_pass(warehouse, value):
-    with pytest.raises(nbaprops.DataError,
-                       match=rf"start: invalid date {int(value)} \(an integer; pass an ISO date such as '2024-01-15'"):
+    with pytest.raises(
+        nbaprops.DataError,
+        match=rf"start: invalid date {int(value)} \(an integer; pass an ISO date such as '2024-01-15'",
+    ):
         nbaprops.read(warehouse, "nba_raw.nbac_schedule", value, "2024-01-20")
 
 
@@ -74,15 +80,19 @@ def test_storage_error_on_unusable_path(tmp_path):
         nbaprops.open(blocker / "wh")
 
 
-@pytest.mark.parametrize("call", [
-    lambda wh: nbaprops.plan(wh, "2024-01-15", "2024-01-16"),
-    lambda wh: nbaprops.backfill(wh, "2024-01-15", "2024-01-16", progress="none"),
-    lambda wh: nbaprops.freshness(wh, "2024-01-15", "2024-01-16"),
-    lambda wh: nbaprops.read(wh, "nba_raw.nbac_schedule"),
-    lambda wh: nbaprops.query(wh, "SELECT 1"),
-    lambda wh: nbaprops.demo.generate(wh),
-    lambda wh: nbaprops.import_raw(wh, "schedule", "nowhere"),
-], ids=["plan", "backfill", "freshness", "read", "query", "demo", "import_raw"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda wh: nbaprops.plan(wh, "2024-01-15", "2024-01-16"),
+        lambda wh: nbaprops.backfill(wh, "2024-01-15", "2024-01-16", progress="none"),
+        lambda wh: nbaprops.freshness(wh, "2024-01-15", "2024-01-16"),
+        lambda wh: nbaprops.read(wh, "nba_raw.nbac_schedule"),
+        lambda wh: nbaprops.query(wh, "SELECT 1"),
+        lambda wh: nbaprops.demo.generate(wh),
+        lambda wh: nbaprops.import_raw(wh, "schedule", "nowhere"),
+    ],
+    ids=["plan", "backfill", "freshness", "read", "query", "demo", "import_raw"],
+)
 def test_a_path_in_place_of_a_warehouse_says_how_to_open_it_and_creates_nothing(tmp_path, call):
     path = tmp_path / "wh"
     with pytest.raises(TypeError, match=rf"got the path '{path}'; open it first: wh = nbaprops.open\('{path}'\)"):

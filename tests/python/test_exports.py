@@ -3,6 +3,7 @@
 The processors that fill prediction_accuracy / system_daily_performance / player_prop_predictions
 are tested on their own; here every source row is written by hand into a fresh warehouse.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,16 +30,21 @@ def put(wh, table: str, rows: list[dict]) -> None:
     cat = nbaprops.catalog()
     cols = cat[cat.table == table]
     sql_type = {"DATE": "TEXT", "INT64": "INTEGER", "BOOL": "INTEGER", "FLOAT64": "REAL"}
-    ddl = ", ".join(f'"{c}" {sql_type.get(t, "REAL" if t.startswith("NUMERIC") else "TEXT")}'
-                    for c, t in zip(cols.column, cols.type))
+    ddl = ", ".join(
+        f'"{c}" {sql_type.get(t, "REAL" if t.startswith("NUMERIC") else "TEXT")}'
+        for c, t in zip(cols.column, cols.type)
+    )
     dataset, name = table.split(".")
     con = sqlite3.connect(Path(wh.uri) / f"{dataset}.sqlite")
     try:
         con.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({ddl})')
         for r in rows:
             keys = list(r)
-            con.execute(f'INSERT INTO "{name}" ({", ".join(chr(34) + k + chr(34) for k in keys)}) '
-                        f'VALUES ({", ".join("?" for _ in keys)})', [r[k] for k in keys])
+            con.execute(
+                f'INSERT INTO "{name}" ({", ".join(chr(34) + k + chr(34) for k in keys)}) '
+                f"VALUES ({', '.join('?' for _ in keys)})",
+                [r[k] for k in keys],
+            )
         con.commit()
     finally:
         con.close()
@@ -49,61 +55,140 @@ def graded(player, day, rec, pred, line, actual, conf, system="ensemble_v1", gam
     correct = None
     if rec in ("OVER", "UNDER") and line is not None and actual is not None and actual != line:
         correct = int((actual > line) == (rec == "OVER"))
-    return {"player_lookup": player, "game_id": game or (GAME1 if day == D1 else GAME2), "game_date": day,
-            "system_id": system, "team_abbr": team, "opponent_team_abbr": "BOS", "predicted_points": pred,
-            "confidence_score": conf, "recommendation": rec, "line_value": line, "actual_points": actual,
-            "minutes_played": 33.0, "absolute_error": None if err is None else abs(err), "signed_error": err,
-            "prediction_correct": correct, "within_3_points": None if err is None else int(abs(err) <= 3),
-            "within_5_points": None if err is None else int(abs(err) <= 5)}
+    return {
+        "player_lookup": player,
+        "game_id": game or (GAME1 if day == D1 else GAME2),
+        "game_date": day,
+        "system_id": system,
+        "team_abbr": team,
+        "opponent_team_abbr": "BOS",
+        "predicted_points": pred,
+        "confidence_score": conf,
+        "recommendation": rec,
+        "line_value": line,
+        "actual_points": actual,
+        "minutes_played": 33.0,
+        "absolute_error": None if err is None else abs(err),
+        "signed_error": err,
+        "prediction_correct": correct,
+        "within_3_points": None if err is None else int(abs(err) <= 3),
+        "within_5_points": None if err is None else int(abs(err) <= 5),
+    }
 
 
 def daily(day, system, preds, recs, correct, mae):
-    return {"game_date": day, "system_id": system, "predictions_count": preds, "recommendations_count": recs,
-            "correct_count": correct, "incorrect_count": recs - correct, "mae": mae, "avg_bias": 0.5,
-            "over_win_rate": 0.5, "under_win_rate": 0.5, "within_3_pct": 0.4, "within_5_pct": 0.6,
-            "high_confidence_count": 2, "high_confidence_correct": 1}
+    return {
+        "game_date": day,
+        "system_id": system,
+        "predictions_count": preds,
+        "recommendations_count": recs,
+        "correct_count": correct,
+        "incorrect_count": recs - correct,
+        "mae": mae,
+        "avg_bias": 0.5,
+        "over_win_rate": 0.5,
+        "under_win_rate": 0.5,
+        "within_3_pct": 0.4,
+        "within_5_pct": 0.6,
+        "high_confidence_count": 2,
+        "high_confidence_correct": 1,
+    }
 
 
 def prediction(player, rec, pred, line, conf):
-    return {"prediction_id": f"{player}-{rec}", "system_id": "ensemble_v1", "player_lookup": player,
-            "game_date": D2, "game_id": GAME2, "prediction_version": 1, "predicted_points": pred,
-            "confidence_score": conf, "recommendation": rec, "current_points_line": line,
-            "pace_adjustment": 0.0, "similar_games_count": 9, "is_active": 1, "created_at": "2024-01-16T10:00:00Z"}
+    return {
+        "prediction_id": f"{player}-{rec}",
+        "system_id": "ensemble_v1",
+        "player_lookup": player,
+        "game_date": D2,
+        "game_id": GAME2,
+        "prediction_version": 1,
+        "predicted_points": pred,
+        "confidence_score": conf,
+        "recommendation": rec,
+        "current_points_line": line,
+        "pace_adjustment": 0.0,
+        "similar_games_count": 9,
+        "is_active": 1,
+        "created_at": "2024-01-16T10:00:00Z",
+    }
 
 
 @pytest.fixture
 def graded_wh(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
-    put(wh, "nba_predictions.prediction_accuracy", [
-        graded("p1", D1, "OVER", 25.0, 22.5, 27, 0.80),      # win
-        graded("p2", D1, "UNDER", 18.0, 20.5, 22, 0.60),     # loss
-        graded("p3", D1, "OVER", 20.0, 20.0, 20, 0.50),      # push, error exactly 0
-        graded("p4", D1, "NO_LINE", 0.0, None, 0, 0.40),     # no line; predicted 0, actual 0
-        graded("p1", D1, "OVER", 40.0, 22.5, 27, 0.99, system="xgboost_v1"),
-        graded("p1", D2, "OVER", 30.0, 25.5, 31, 0.85),      # win; history before D2: 1/1
-    ])
-    put(wh, "nba_predictions.system_daily_performance", [
-        daily("2023-03-01", "ensemble_v1", 1000, 1000, 0, 9.0),  # previous season: not in "season"
-        daily(D1, "ensemble_v1", 4, 3, 1, 1.5),
-        daily(D2, "ensemble_v1", 1, 1, 1, 1.0),
-        daily(D2, "xgboost_v1", 1, 1, 0, 3.0),
-    ])
-    put(wh, "nba_predictions.player_prop_predictions", [
-        prediction("p1", "OVER", 30.0, 25.5, 0.85),
-        prediction("p2", "PASS", 12.0, 12.5, 0.91),
-    ])
+    put(
+        wh,
+        "nba_predictions.prediction_accuracy",
+        [
+            graded("p1", D1, "OVER", 25.0, 22.5, 27, 0.80),  # win
+            graded("p2", D1, "UNDER", 18.0, 20.5, 22, 0.60),  # loss
+            graded("p3", D1, "OVER", 20.0, 20.0, 20, 0.50),  # push, error exactly 0
+            graded("p4", D1, "NO_LINE", 0.0, None, 0, 0.40),  # no line; predicted 0, actual 0
+            graded("p1", D1, "OVER", 40.0, 22.5, 27, 0.99, system="xgboost_v1"),
+            graded("p1", D2, "OVER", 30.0, 25.5, 31, 0.85),  # win; history before D2: 1/1
+        ],
+    )
+    put(
+        wh,
+        "nba_predictions.system_daily_performance",
+        [
+            daily("2023-03-01", "ensemble_v1", 1000, 1000, 0, 9.0),  # previous season: not in "season"
+            daily(D1, "ensemble_v1", 4, 3, 1, 1.5),
+            daily(D2, "ensemble_v1", 1, 1, 1, 1.0),
+            daily(D2, "xgboost_v1", 1, 1, 0, 3.0),
+        ],
+    )
+    put(
+        wh,
+        "nba_predictions.player_prop_predictions",
+        [
+            prediction("p1", "OVER", 30.0, 25.5, 0.85),
+            prediction("p2", "PASS", 12.0, 12.5, 0.91),
+        ],
+    )
     features = [1.0] * 25
-    put(wh, "nba_predictions.ml_feature_store_v2", [
-        {"player_lookup": "p1", "game_id": GAME1, "game_date": D1, "features": json.dumps([*features[:2], 27.0,
-         *features[3:16], 0.0, *features[17:]]), "feature_count": 25, "feature_version": "v1_baseline_25",
-         "data_source": "phase4_partial", "is_home": 1, "days_rest": 2, "created_at": "2024-01-15T00:00:00Z"},
-    ])
-    put(wh, "nba_precompute.player_composite_factors", [
-        {"player_lookup": "p1", "game_date": D2, "game_id": GAME2, "fatigue_score": 96}])
-    put(wh, "nba_analytics.player_game_summary", [
-        {"player_lookup": "p1", "game_date": D2, "game_id": GAME2, "player_full_name": "Player One",
-         "team_abbr": "LAL", "opponent_team_abbr": "BOS", "season_year": 2023, "starter_flag": 1, "win_flag": 1,
-         "is_active": 1}])
+    put(
+        wh,
+        "nba_predictions.ml_feature_store_v2",
+        [
+            {
+                "player_lookup": "p1",
+                "game_id": GAME1,
+                "game_date": D1,
+                "features": json.dumps([*features[:2], 27.0, *features[3:16], 0.0, *features[17:]]),
+                "feature_count": 25,
+                "feature_version": "v1_baseline_25",
+                "data_source": "phase4_partial",
+                "is_home": 1,
+                "days_rest": 2,
+                "created_at": "2024-01-15T00:00:00Z",
+            },
+        ],
+    )
+    put(
+        wh,
+        "nba_precompute.player_composite_factors",
+        [{"player_lookup": "p1", "game_date": D2, "game_id": GAME2, "fatigue_score": 96}],
+    )
+    put(
+        wh,
+        "nba_analytics.player_game_summary",
+        [
+            {
+                "player_lookup": "p1",
+                "game_date": D2,
+                "game_id": GAME2,
+                "player_full_name": "Player One",
+                "team_abbr": "LAL",
+                "opponent_team_abbr": "BOS",
+                "season_year": 2023,
+                "starter_flag": 1,
+                "win_flag": 1,
+                "is_active": 1,
+            }
+        ],
+    )
     return wh
 
 
@@ -121,13 +206,26 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert r.ok and r.exit_code == 0
     assert r.type_status == {t: "success" for t in nbaprops.export_types()}  # all 16 legacy types
     v1 = out / "v1"
-    expected = {f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions", "live", "live-grading")
-                for d in (D1, D2)}
-    expected |= {"v1/results/latest.json", "v1/best-bets/latest.json", "v1/predictions/today.json",
-                 "v1/systems/performance.json", "v1/tonight/all-players.json", "v1/streaks/today.json",
-                 "v1/trends/whos-hot-v2.json", "v1/live/latest.json", "v1/live-grading/latest.json",
-                 "v1/trends/bounce-back.json", "v1/trends/what-matters.json", "v1/trends/team-tendencies.json",
-                 "v1/trends/quick-hits.json", "v1/trends/deep-dive-current.json", "v1/trends/tonight-plays.json"}
+    expected = {
+        f"v1/{t}/{d}.json" for t in ("results", "best-bets", "predictions", "live", "live-grading") for d in (D1, D2)
+    }
+    expected |= {
+        "v1/results/latest.json",
+        "v1/best-bets/latest.json",
+        "v1/predictions/today.json",
+        "v1/systems/performance.json",
+        "v1/tonight/all-players.json",
+        "v1/streaks/today.json",
+        "v1/trends/whos-hot-v2.json",
+        "v1/live/latest.json",
+        "v1/live-grading/latest.json",
+        "v1/trends/bounce-back.json",
+        "v1/trends/what-matters.json",
+        "v1/trends/team-tendencies.json",
+        "v1/trends/quick-hits.json",
+        "v1/trends/deep-dive-current.json",
+        "v1/trends/tonight-plays.json",
+    }
     assert set(r.files) == expected  # no roster on D2: tonight-players writes no file
     assert all((out / f).is_file() for f in expected)
     assert no_temp_files(out)
@@ -145,8 +243,14 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert rows["p4"]["result"] == "NO_LINE"  # legacy: "PUSH"
     assert rows["p4"]["predicted"] == 0 and rows["p4"]["actual"] == 0 and rows["p4"]["line"] is None
     assert rows["p1"]["player_tier"] == "elite" and rows["p1"]["is_home"] is True and rows["p1"]["days_rest"] == 2
-    assert res["breakdowns"]["by_recommendation"]["over"] == {"total": 2, "wins": 1, "losses": 0, "pushes": 1,
-                                                              "win_rate": 0.5, "avg_error": 1.0}
+    assert res["breakdowns"]["by_recommendation"]["over"] == {
+        "total": 2,
+        "wins": 1,
+        "losses": 0,
+        "pushes": 1,
+        "win_rate": 0.5,
+        "avg_error": 1.0,
+    }
     assert res["highlights"]["worst_prediction"]["player"] == "p2"
 
     latest = v1 / "results" / "latest.json"
@@ -206,9 +310,23 @@ def test_files_are_replaced_by_rename_never_rewritten_in_place(graded_wh, tmp_pa
 
 def test_unknown_types_are_rejected_with_the_valid_list(graded_wh, tmp_path):
     assert nbaprops.export_types() == [
-        "results", "performance", "best-bets", "predictions", "tonight", "tonight-players", "streaks",
-        "trends-hot-cold", "trends-bounce-back", "trends-what-matters", "trends-team", "trends-quick-hits",
-        "trends-deep-dive", "tonight-trend-plays", "live", "live-grading"]
+        "results",
+        "performance",
+        "best-bets",
+        "predictions",
+        "tonight",
+        "tonight-players",
+        "streaks",
+        "trends-hot-cold",
+        "trends-bounce-back",
+        "trends-what-matters",
+        "trends-team",
+        "trends-quick-hits",
+        "trends-deep-dive",
+        "tonight-trend-plays",
+        "live",
+        "live-grading",
+    ]
     assert nbaprops.export_types("best-bets, results") == ["results", "best-bets"]
     for bad in ["bogus", "players"]:  # players is the --players run, not an --only name (legacy)
         with pytest.raises(nbaprops.ConfigError, match="valid types: results, performance, best-bets, predictions"):
@@ -239,8 +357,25 @@ def _run(args):
 
 def test_cli_export_range_with_only(graded_wh, tmp_path):
     out = tmp_path / "cli"
-    r = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--start-date", D1, "--end-date", D2,
-              "--only", "results,best-bets", "--out", str(out), "--generated-at", STAMP])
+    r = _run(
+        [
+            "-m",
+            "nbaprops",
+            "export",
+            "--warehouse",
+            graded_wh.uri,
+            "--start-date",
+            D1,
+            "--end-date",
+            D2,
+            "--only",
+            "results,best-bets",
+            "--out",
+            str(out),
+            "--generated-at",
+            STAMP,
+        ]
+    )
     assert r.returncode == 0, r.stderr + r.stdout
     assert "Exporting date 1/2: 2024-01-15" in r.stdout
     assert f"✓ results: 4 results → v1/results/{D1}.json" in r.stdout
@@ -248,8 +383,21 @@ def test_cli_export_range_with_only(graded_wh, tmp_path):
     assert "DAILY EXPORT SUMMARY:" in r.stdout and "Successful: 2, Partial: 0, Failed: 0" in r.stdout
     assert sorted(p.name for p in (out / "v1").iterdir()) == ["best-bets", "results"]
     assert load(out / "v1" / "results" / "latest.json")["generated_at"] == STAMP
-    bad = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--only", "results,bogus",
-                "--out", str(out)])
+    bad = _run(
+        [
+            "-m",
+            "nbaprops",
+            "export",
+            "--warehouse",
+            graded_wh.uri,
+            "--date",
+            D1,
+            "--only",
+            "results,bogus",
+            "--out",
+            str(out),
+        ]
+    )
     assert bad.returncode == 2 and "valid types: results, performance, best-bets, predictions" in bad.stderr
     both = _run(["-m", "nbaprops", "export", "--warehouse", graded_wh.uri, "--date", D1, "--backfill-all"])
     assert both.returncode == 2 and "only one of" in both.stderr
@@ -269,8 +417,13 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     assert dt.datetime.fromisoformat(generated.replace("Z", "+00:00")).tzinfo is not None
 
     # Default date: yesterday of the (injectable) US/Eastern clock.
-    r = subprocess.run([sys.executable, *module, "--only", "results", "--out", str(out)], capture_output=True,
-                       text=True, timeout=300, env=dict(os.environ, NBAPROPS_TODAY="2024-02-02"))
+    r = subprocess.run(
+        [sys.executable, *module, "--only", "results", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, NBAPROPS_TODAY="2024-02-02"),
+    )
     assert r.returncode == 0, r.stderr + r.stdout
     assert "No date specified, exporting yesterday: 2024-02-01" in r.stdout
     assert (out / "v1" / "results" / "2024-02-01.json").is_file()
@@ -289,8 +442,11 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     assert r.returncode == 1 and "Export failed: [" in r.stdout
 
     # Usage errors exit 2 (README); an export that cannot be done exits 1.
-    for flags, message, code in [(["--only", "trends-bogus"], "unknown export type 'trends-bogus'", 1),
-                                 (["--date", "2024-13-01"], "2024-13-01", 2), (["--start-date", D1], "go together", 1)]:
+    for flags, message, code in [
+        (["--only", "trends-bogus"], "unknown export type 'trends-bogus'", 1),
+        (["--date", "2024-13-01"], "2024-13-01", 2),
+        (["--start-date", D1], "go together", 1),
+    ]:
         r = _run(module + flags + ["--out", str(tmp_path / "x")])
         assert message in r.stdout + r.stderr, (flags, r.stdout + r.stderr)
         assert r.returncode == code, (flags, r.returncode, r.stdout + r.stderr)
@@ -312,11 +468,19 @@ TONIGHT = "2024-01-15"
 
 def _season_history(wh, day: str) -> pd.DataFrame:
     """Oracle input: the demo season's played games strictly before ``day``, newest first."""
-    pgs = nbaprops.read(wh, "nba_analytics.player_game_summary", "2023-07-01", day,
-                        columns=["player_lookup", "game_date", "season_year", "points", "minutes_played",
-                                 "points_line"])
-    pgs = pgs[(pgs.game_date < pd.Timestamp(day)) & (pgs.season_year == 2023) & pgs.points.notna()
-              & ~(pgs.minutes_played.notna() & (pgs.minutes_played <= 0))]
+    pgs = nbaprops.read(
+        wh,
+        "nba_analytics.player_game_summary",
+        "2023-07-01",
+        day,
+        columns=["player_lookup", "game_date", "season_year", "points", "minutes_played", "points_line"],
+    )
+    pgs = pgs[
+        (pgs.game_date < pd.Timestamp(day))
+        & (pgs.season_year == 2023)
+        & pgs.points.notna()
+        & ~(pgs.minutes_played.notna() & (pgs.minutes_played <= 0))
+    ]
     return pgs.sort_values("game_date", ascending=False)
 
 
@@ -332,14 +496,36 @@ def _sort_key(p, confidence, ppg):
     """Oracle order from unrounded values (spec §6.6, the legacy key (not has_line, out, -confidence, …)): lines
     first, then OUT last within each group, confidence desc, season ppg desc."""
     c = confidence if p["has_line"] else None
-    return (not p["has_line"], p["injury_status"] == "out", c is None, -(c or 0), ppg is None, -(ppg or 0),
-            p["player_lookup"])
+    return (
+        not p["has_line"],
+        p["injury_status"] == "out",
+        c is None,
+        -(c or 0),
+        ppg is None,
+        -(ppg or 0),
+        p["player_lookup"],
+    )
 
 
 def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
     out = tmp_path / "tonight"
-    r = _run(["-m", "nbaprops", "export", "--warehouse", demo.uri, "--date", TONIGHT, "--only", "tonight",
-              "--out", str(out), "--generated-at", STAMP])
+    r = _run(
+        [
+            "-m",
+            "nbaprops",
+            "export",
+            "--warehouse",
+            demo.uri,
+            "--date",
+            TONIGHT,
+            "--only",
+            "tonight",
+            "--out",
+            str(out),
+            "--generated-at",
+            STAMP,
+        ]
+    )
     assert r.returncode == 0, r.stderr + r.stdout
     path = out / "v1" / "tonight" / "all-players.json"
     doc = load(path)
@@ -352,7 +538,8 @@ def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
     sched = nbaprops.read(demo, "nba_raw.nbac_schedule", TONIGHT, TONIGHT)
     assert len(doc["games"]) == len(sched) > 0
     assert {(g["away_team"], g["home_team"]) for g in doc["games"]} == set(
-        zip(sched.away_team_tricode, sched.home_team_tricode))
+        zip(sched.away_team_tricode, sched.home_team_tricode)
+    )
     assert all(g["game_time"].endswith(" ET") and g["game_status"] == "final" for g in doc["games"])
     upgc = nbaprops.read(demo, "nba_analytics.upcoming_player_game_context", TONIGHT, TONIGHT)
     players = {p["player_lookup"]: (g["game_id"], p) for g in doc["games"] for p in g["players"]}
@@ -407,15 +594,20 @@ def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
         score = fatigue.get(lookup)
         score = None if score is None or pd.isna(score) else int(score)
         assert p["fatigue_score"] == score
-        assert p["fatigue_level"] == (None if score is None else "fresh" if score >= 95
-                                      else "normal" if score >= 75 else "tired")
+        assert p["fatigue_level"] == (
+            None if score is None else "fresh" if score >= 95 else "normal" if score >= 75 else "tired"
+        )
     assert any(p["prediction"] for p in with_lines)
     ppg = hist.groupby("player_lookup").points.mean()
     for g in doc["games"]:
-        key = {p["player_lookup"]: _sort_key(p, newest[p["player_lookup"]].confidence_score
-                                             if p["player_lookup"] in newest else None,
-                                             ppg.get(p["player_lookup"]))
-               for p in g["players"]}
+        key = {
+            p["player_lookup"]: _sort_key(
+                p,
+                newest[p["player_lookup"]].confidence_score if p["player_lookup"] in newest else None,
+                ppg.get(p["player_lookup"]),
+            )
+            for p in g["players"]
+        }
         order = [p["player_lookup"] for p in g["players"]]
         assert order == sorted(order, key=key.get)
     # Injury status: the latest report of the date's games issued on or before the date.
@@ -440,13 +632,22 @@ def test_tonight_is_point_in_time(demo_copy):
 
     before = nbaprops.api.exports.build(demo_copy, "tonight", TONIGHT, generated_at=STAMP)
     # Box scores of the date and later change: nothing in the file may move.
-    sql(demo_copy, "nba_analytics", "UPDATE player_game_summary SET points = points + 7, "
-        "minutes_played = minutes_played + 1, points_line = points_line - 3 WHERE game_date >= ?", (TONIGHT,))
+    sql(
+        demo_copy,
+        "nba_analytics",
+        "UPDATE player_game_summary SET points = points + 7, "
+        "minutes_played = minutes_played + 1, points_line = points_line - 3 WHERE game_date >= ?",
+        (TONIGHT,),
+    )
     after = nbaprops.api.exports.build(nbaprops.open(demo_copy.uri), "tonight", TONIGHT, generated_at=STAMP)
     assert after == before
     # The same change to the day before does show (the check can fail).
-    sql(demo_copy, "nba_analytics", "UPDATE player_game_summary SET points = points + 7 WHERE game_date = ?",
-        ("2024-01-14",))
+    sql(
+        demo_copy,
+        "nba_analytics",
+        "UPDATE player_game_summary SET points = points + 7 WHERE game_date = ?",
+        ("2024-01-14",),
+    )
     changed = nbaprops.api.exports.build(nbaprops.open(demo_copy.uri), "tonight", TONIGHT, generated_at=STAMP)
     assert changed != before
 
@@ -454,21 +655,56 @@ def test_tonight_is_point_in_time(demo_copy):
 # ---------------------------------------------------------------------------------------------
 # The legacy types added in issue 14: one pytest per type through daily_export
 
-BDL_RESPONSE = {"data": [
-    {"id": 101, "date": D1, "status": "Final", "period": 4, "time": "",
-     "home_team": {"abbreviation": "LAL", "players": [
-         {"player": {"id": 1, "first_name": "Pat", "last_name": "One"}, "pts": 30, "reb": 7, "ast": 2, "min": "36:10"},
-         {"player": {"id": 2, "first_name": "Sam", "last_name": "Two"}, "pts": 10, "min": "20:00"}]},
-     "visitor_team": {"abbreviation": "BOS", "players": [
-         {"player": {"id": 3, "first_name": "Lee", "last_name": "Three"}, "pts": 18, "min": "30:00"}]},
-     "home_team_score": 110, "visitor_team_score": 104},
-    {"id": 102, "date": D2, "status": "Final", "period": 4, "home_team": {}, "visitor_team": {}}]}
+BDL_RESPONSE = {
+    "data": [
+        {
+            "id": 101,
+            "date": D1,
+            "status": "Final",
+            "period": 4,
+            "time": "",
+            "home_team": {
+                "abbreviation": "LAL",
+                "players": [
+                    {
+                        "player": {"id": 1, "first_name": "Pat", "last_name": "One"},
+                        "pts": 30,
+                        "reb": 7,
+                        "ast": 2,
+                        "min": "36:10",
+                    },
+                    {"player": {"id": 2, "first_name": "Sam", "last_name": "Two"}, "pts": 10, "min": "20:00"},
+                ],
+            },
+            "visitor_team": {
+                "abbreviation": "BOS",
+                "players": [
+                    {"player": {"id": 3, "first_name": "Lee", "last_name": "Three"}, "pts": 18, "min": "30:00"}
+                ],
+            },
+            "home_team_score": 110,
+            "visitor_team_score": 104,
+        },
+        {"id": 102, "date": D2, "status": "Final", "period": 4, "home_team": {}, "visitor_team": {}},
+    ]
+}
 
 
 def _daily_export(wh, tmp_path, *flags):
     out = tmp_path / "out"
-    r = _run(["-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", wh.uri, "--out", str(out),
-              "--generated-at", STAMP, *flags])
+    r = _run(
+        [
+            "-m",
+            "nbaprops.jobs.publishing.daily_export",
+            "--warehouse",
+            wh.uri,
+            "--out",
+            str(out),
+            "--generated-at",
+            STAMP,
+            *flags,
+        ]
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return out / "v1", r.stdout
 
@@ -478,10 +714,20 @@ def _prop_games(wh, player, results, team="LAL", start=dt.date(2024, 1, 15)):
     rows = []
     for i, (points, line) in enumerate(results):
         day = (start - dt.timedelta(days=i)).isoformat()
-        rows.append({"player_lookup": player, "player_full_name": player.title(), "game_id": f"{day}_BOS_{team}",
-                     "game_date": day, "season_year": 2023, "team_abbr": team, "opponent_team_abbr": "BOS",
-                     "points": points, "points_line": line,
-                     "over_under_result": "OVER" if points > line else "UNDER" if points < line else "PUSH"})
+        rows.append(
+            {
+                "player_lookup": player,
+                "player_full_name": player.title(),
+                "game_id": f"{day}_BOS_{team}",
+                "game_date": day,
+                "season_year": 2023,
+                "team_abbr": team,
+                "opponent_team_abbr": "BOS",
+                "points": points,
+                "points_line": line,
+                "over_under_result": "OVER" if points > line else "UNDER" if points < line else "PUSH",
+            }
+        )
     put(wh, "nba_analytics.player_game_summary", rows)
 
 
@@ -494,16 +740,25 @@ def test_daily_export_streaks(tmp_path):
     assert f"  Streaks: {v1 / 'streaks' / 'today.json'}" in out
     doc = load(v1 / "streaks" / "today.json")
     assert list(doc) == ["generated_at", "as_of_date", "min_streak_length", "streaks", "summary"]
-    assert doc["streaks"]["over"] == [{"player_lookup": "hotone", "player_full_name": "Hotone", "team": "LAL",
-                                       "streak_length": 4, "avg_margin": 4.5, "games": [
-        {"game_date": f"2024-01-{15 - i}", "points": 25, "line": 20.5, "opponent": "BOS"} for i in range(4)]}]
+    assert doc["streaks"]["over"] == [
+        {
+            "player_lookup": "hotone",
+            "player_full_name": "Hotone",
+            "team": "LAL",
+            "streak_length": 4,
+            "avg_margin": 4.5,
+            "games": [
+                {"game_date": f"2024-01-{15 - i}", "points": 25, "line": 20.5, "opponent": "BOS"} for i in range(4)
+            ],
+        }
+    ]
     assert doc["streaks"]["under"] == [] and doc["summary"]["longest_over"] == 4
 
 
 def test_daily_export_trends_hot_cold(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
-    _prop_games(wh, "a", [(25, 20.0)] * 5)                      # hit 1.0, streak 5, +5 → 8.1
-    _prop_games(wh, "b", [(15, 20.0)] * 5, team="MIA")          # hit 0.0, streak 5, −5 → 10·(0.125+0.0625) = 1.9
+    _prop_games(wh, "a", [(25, 20.0)] * 5)  # hit 1.0, streak 5, +5 → 8.1
+    _prop_games(wh, "b", [(15, 20.0)] * 5, team="MIA")  # hit 0.0, streak 5, −5 → 10·(0.125+0.0625) = 1.9
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-hot-cold")
     assert f"  Trends Hot/Cold: {v1 / 'trends' / 'whos-hot-v2.json'}" in out
     doc = load(v1 / "trends" / "whos-hot-v2.json")
@@ -529,11 +784,29 @@ def test_daily_export_live_from_a_saved_response_and_from_the_raw_table(tmp_path
     assert [p["player_lookup"] for p in game["players"]] == ["patone", "leethree", "samtwo"]
     assert game["players"][0]["rebounds"] == 7 and game["players"][0]["minutes"] == "36:10"
     # The same day from nba_raw.bdl_player_boxscores.
-    put(wh, "nba_raw.bdl_player_boxscores", [
-        {"game_id": "20240115_BOS_LAL", "game_date": D1, "season_year": 2023, "game_status": "Final", "period": 4,
-         "home_team_abbr": "LAL", "away_team_abbr": "BOS", "home_team_score": 110, "away_team_score": 104,
-         "team_abbr": "LAL", "player_full_name": "Pat One", "player_lookup": "patone", "bdl_player_id": 1,
-         "minutes": "36:10", "points": 30}])
+    put(
+        wh,
+        "nba_raw.bdl_player_boxscores",
+        [
+            {
+                "game_id": "20240115_BOS_LAL",
+                "game_date": D1,
+                "season_year": 2023,
+                "game_status": "Final",
+                "period": 4,
+                "home_team_abbr": "LAL",
+                "away_team_abbr": "BOS",
+                "home_team_score": 110,
+                "away_team_score": 104,
+                "team_abbr": "LAL",
+                "player_full_name": "Pat One",
+                "player_lookup": "patone",
+                "bdl_player_id": 1,
+                "minutes": "36:10",
+                "points": 30,
+            }
+        ],
+    )
     v1, _ = _daily_export(wh, tmp_path, "--date", D1, "--only", "live")
     doc = load(v1 / "live" / f"{D1}.json")
     assert doc["total_games"] == 1 and doc["games"][0]["players"][0]["name"] == "Pat One"
@@ -543,17 +816,33 @@ def test_daily_export_live_grading(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
     live = tmp_path / "live.json"
     live.write_text(json.dumps(BDL_RESPONSE))
-    base = {"game_date": D1, "game_id": GAME1, "system_id": "ensemble_v1", "is_active": 1, "prediction_version": 1,
-            "has_prop_line": 1, "line_source": "ACTUAL_PROP", "predicted_points": 24.0}
-    put(wh, "nba_predictions.player_prop_predictions", [
-        dict(base, player_lookup="patone", recommendation="OVER", current_points_line=22.5, confidence_score=0.7),
-        dict(base, player_lookup="samtwo", recommendation="OVER", current_points_line=15.5, confidence_score=0.8),
-        dict(base, player_lookup="nobody", recommendation="UNDER", current_points_line=12.5, confidence_score=0.9)])
+    base = {
+        "game_date": D1,
+        "game_id": GAME1,
+        "system_id": "ensemble_v1",
+        "is_active": 1,
+        "prediction_version": 1,
+        "has_prop_line": 1,
+        "line_source": "ACTUAL_PROP",
+        "predicted_points": 24.0,
+    }
+    put(
+        wh,
+        "nba_predictions.player_prop_predictions",
+        [
+            dict(base, player_lookup="patone", recommendation="OVER", current_points_line=22.5, confidence_score=0.7),
+            dict(base, player_lookup="samtwo", recommendation="OVER", current_points_line=15.5, confidence_score=0.8),
+            dict(base, player_lookup="nobody", recommendation="UNDER", current_points_line=12.5, confidence_score=0.9),
+        ],
+    )
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "live-grading", "--live-file", str(live))
     assert f"  Live Grading: {v1 / 'live-grading' / D1}.json" in out
     doc = load(v1 / "live-grading" / f"{D1}.json")
     assert [(p["player_lookup"], p["status"]) for p in doc["predictions"]] == [
-        ("patone", "correct"), ("samtwo", "incorrect"), ("nobody", "pending")]
+        ("patone", "correct"),
+        ("samtwo", "incorrect"),
+        ("nobody", "pending"),
+    ]
     assert doc["summary"]["win_rate"] == 0.5 and doc["summary"]["avg_error"] == 10.0  # |24−30|, |24−10|
     assert doc["summary"]["graded"] == 2 and doc["summary"]["pending"] == 1 and doc["summary"]["games_final"] == 1
 
@@ -570,12 +859,26 @@ def test_daily_export_accepts_every_legacy_name(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # The last legacy types, the trends groups and --players (issue 14), one daily_export run each
 
+
 def _pgs(player, day, points, line=None, team="LAL", opp="BOS", season=2023, home=True, **extra):
     game = f"{day.replace('-', '')}_{opp}_{team}" if home else f"{day.replace('-', '')}_{team}_{opp}"
     result = None if line is None else "OVER" if points > line else "UNDER" if points < line else "PUSH"
-    return dict({"player_lookup": player, "player_full_name": player.title(), "game_id": game, "game_date": day,
-                 "season_year": season, "team_abbr": team, "opponent_team_abbr": opp, "points": points,
-                 "minutes_played": 30.0, "points_line": line, "over_under_result": result}, **extra)
+    return dict(
+        {
+            "player_lookup": player,
+            "player_full_name": player.title(),
+            "game_id": game,
+            "game_date": day,
+            "season_year": season,
+            "team_abbr": team,
+            "opponent_team_abbr": opp,
+            "points": points,
+            "minutes_played": 30.0,
+            "points_line": line,
+            "over_under_result": result,
+        },
+        **extra,
+    )
 
 
 def _days_before(day: str, n: int) -> str:
@@ -584,32 +887,87 @@ def _days_before(day: str, n: int) -> str:
 
 def _tonight_schedule(wh, day=D1):
     """BOS @ LAL on ``day`` at 7:30 PM ET."""
-    put(wh, "nba_raw.nbac_schedule", [
-        {"game_id": "0022300601", "game_date": day, "season_year": 2023, "away_team_tricode": "BOS",
-         "home_team_tricode": "LAL", "is_regular_season": 1, "game_status": 1,
-         "game_date_est": f"{day}T19:30:00"}])
+    put(
+        wh,
+        "nba_raw.nbac_schedule",
+        [
+            {
+                "game_id": "0022300601",
+                "game_date": day,
+                "season_year": 2023,
+                "away_team_tricode": "BOS",
+                "home_team_tricode": "LAL",
+                "is_regular_season": 1,
+                "game_status": 1,
+                "game_date_est": f"{day}T19:30:00",
+            }
+        ],
+    )
 
 
 def test_daily_export_tonight_players(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
-    put(wh, "nba_analytics.upcoming_player_game_context", [
-        {"player_lookup": p, "game_id": GAME1, "game_date": D1, "team_abbr": "LAL", "opponent_team_abbr": "BOS",
-         "home_game": 1, "days_rest": 2, "back_to_back": 0} for p in ("pat", "sam")])
+    put(
+        wh,
+        "nba_analytics.upcoming_player_game_context",
+        [
+            {
+                "player_lookup": p,
+                "game_id": GAME1,
+                "game_date": D1,
+                "team_abbr": "LAL",
+                "opponent_team_abbr": "BOS",
+                "home_game": 1,
+                "days_rest": 2,
+                "back_to_back": 0,
+            }
+            for p in ("pat", "sam")
+        ],
+    )
     # pat: 20 and 10 before the date (season average 15.0), a game on the date itself is never read.
-    put(wh, "nba_analytics.player_game_summary", [
-        _pgs("pat", _days_before(D1, 3), 20, 18.5, fg_makes=8, fg_attempts=15),
-        _pgs("pat", _days_before(D1, 1), 10, 18.5, home=False),
-        _pgs("pat", D1, 40, 18.5)])
-    put(wh, "nba_raw.nbac_injury_report", [
-        {"report_date": D1, "report_hour": 17, "game_date": D1, "player_lookup": "pat", "team": "LAL",
-         "injury_status": "Probable", "reason": "Knee"}])
+    put(
+        wh,
+        "nba_analytics.player_game_summary",
+        [
+            _pgs("pat", _days_before(D1, 3), 20, 18.5, fg_makes=8, fg_attempts=15),
+            _pgs("pat", _days_before(D1, 1), 10, 18.5, home=False),
+            _pgs("pat", D1, 40, 18.5),
+        ],
+    )
+    put(
+        wh,
+        "nba_raw.nbac_injury_report",
+        [
+            {
+                "report_date": D1,
+                "report_hour": 17,
+                "game_date": D1,
+                "player_lookup": "pat",
+                "team": "LAL",
+                "injury_status": "Probable",
+                "reason": "Knee",
+            }
+        ],
+    )
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "tonight-players")
     assert "  Tonight Players: 2 exported" in out
     assert sorted(p.name for p in (v1 / "tonight" / "player").iterdir()) == ["pat.json", "sam.json"]
     doc = load(v1 / "tonight" / "player" / "pat.json")
-    assert list(doc) == ["player_lookup", "player_full_name", "game_date", "generated_at", "games_played",
-                         "limited_data", "game_context", "quick_numbers", "fatigue", "current_streak",
-                         "tonights_factors", "recent_form", "prediction"]
+    assert list(doc) == [
+        "player_lookup",
+        "player_full_name",
+        "game_date",
+        "generated_at",
+        "games_played",
+        "limited_data",
+        "game_context",
+        "quick_numbers",
+        "fatigue",
+        "current_streak",
+        "tonights_factors",
+        "recent_form",
+        "prediction",
+    ]
     assert doc["quick_numbers"]["season_ppg"] == 15.0 and doc["games_played"] == 2 and doc["limited_data"]
     assert [g["points"] for g in doc["recent_form"]] == [10, 20]
     assert doc["recent_form"][1]["fg"] == "8/15" and doc["recent_form"][0]["home_game"] is False
@@ -627,8 +985,14 @@ def test_daily_export_trends_bounce_back(tmp_path):
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-bounce-back")
     assert f"  Trends Bounce-Back: {v1 / 'trends' / 'bounce-back.json'}" in out
     doc = load(v1 / "trends" / "bounce-back.json")
-    assert list(doc) == ["generated_at", "as_of_date", "shortfall_threshold", "total_candidates",
-                         "bounce_back_candidates", "league_baseline"]
+    assert list(doc) == [
+        "generated_at",
+        "as_of_date",
+        "shortfall_threshold",
+        "total_candidates",
+        "bounce_back_candidates",
+        "league_baseline",
+    ]
     (c,) = doc["bounce_back_candidates"]
     assert (c["player_lookup"], c["season_average"], c["shortfall"], c["bounce_back_rate"]) == ("cold", 28.2, 18.2, 0.5)
     assert c["last_game"] == {"date": D1, "result": 10, "opponent": "BOS", "margin": -18.2}
@@ -652,16 +1016,32 @@ def test_daily_export_trends_what_matters(tmp_path):
 
 def test_daily_export_trends_team(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
-    put(wh, "nba_analytics.team_offense_game_summary", [
-        {"game_id": f"g{team}{i}", "game_date": _days_before(D1, 2 * i), "team_abbr": team,
-         "opponent_team_abbr": "XXX", "season_year": 2023, "home_game": i % 2, "points_scored": pts, "pace": pace}
-        for team, pts, pace in (("LAL", 112, 101.0), ("BOS", 104, 97.0)) for i in range(5)])
+    put(
+        wh,
+        "nba_analytics.team_offense_game_summary",
+        [
+            {
+                "game_id": f"g{team}{i}",
+                "game_date": _days_before(D1, 2 * i),
+                "team_abbr": team,
+                "opponent_team_abbr": "XXX",
+                "season_year": 2023,
+                "home_game": i % 2,
+                "points_scored": pts,
+                "pace": pace,
+            }
+            for team, pts, pace in (("LAL", 112, 101.0), ("BOS", 104, 97.0))
+            for i in range(5)
+        ],
+    )
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-team")
     assert f"  Trends Team: {v1 / 'trends' / 'team-tendencies.json'}" in out
     doc = load(v1 / "trends" / "team-tendencies.json")
     assert list(doc) == ["generated_at", "as_of_date", "pace", "defense_by_zone", "home_away", "back_to_back"]
-    assert [(t["team"], t["pace"], t["vs_league"]) for t in doc["pace"]["kings"]] == [("LAL", 101.0, 2.0),
-                                                                                       ("BOS", 97.0, -2.0)]
+    assert [(t["team"], t["pace"], t["vs_league"]) for t in doc["pace"]["kings"]] == [
+        ("LAL", 101.0, 2.0),
+        ("BOS", 97.0, -2.0),
+    ]
     assert doc["pace"]["league_average"] == 99.0
     assert doc["defense_by_zone"] == {"paint": {"best": [], "worst": []}, "perimeter": {"best": [], "worst": []}}
 
@@ -669,8 +1049,11 @@ def test_daily_export_trends_team(tmp_path):
 def test_daily_export_trends_quick_hits(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
     # Five players, 12 daily games each: two score 25 (OVER 20.5, stars), three 10 (UNDER, rotation).
-    put(wh, "nba_analytics.player_game_summary", [
-        _pgs(f"p{k}", _days_before(D1, i), 25 if k < 2 else 10, 20.5) for k in range(5) for i in range(12)])
+    put(
+        wh,
+        "nba_analytics.player_game_summary",
+        [_pgs(f"p{k}", _days_before(D1, i), 25 if k < 2 else 10, 20.5) for k in range(5) for i in range(12)],
+    )
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-quick-hits")
     assert f"  Trends Quick Hits: {v1 / 'trends' / 'quick-hits.json'}" in out
     doc = load(v1 / "trends" / "quick-hits.json")
@@ -682,14 +1065,20 @@ def test_daily_export_trends_quick_hits(tmp_path):
 
 def test_daily_export_trends_deep_dive(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
-    put(wh, "nba_analytics.player_game_summary", [_pgs("x", _days_before(D1, i), 30 if i % 4 else 10, 20.5)
-                                                  for i in range(8)])  # 6 OVER of 8 in January → 75%
+    put(
+        wh,
+        "nba_analytics.player_game_summary",
+        [_pgs("x", _days_before(D1, i), 30 if i % 4 else 10, 20.5) for i in range(8)],
+    )  # 6 OVER of 8 in January → 75%
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", "trends-deep-dive")
     assert f"  Trends Deep Dive: {v1 / 'trends' / 'deep-dive-current.json'}" in out
     doc = load(v1 / "trends" / "deep-dive-current.json")
     assert list(doc) == ["generated_at", "month", "title", "subtitle", "hero_stat", "teaser", "slug", "cta"]
-    assert (doc["month"], doc["title"], doc["slug"]) == ("January 2024", "The January Effect",
-                                                         "schedule-density-january-2024")
+    assert (doc["month"], doc["title"], doc["slug"]) == (
+        "January 2024",
+        "The January Effect",
+        "schedule-density-january-2024",
+    )
     assert doc["hero_stat"]["value"] == "75%"
 
 
@@ -709,27 +1098,55 @@ def test_daily_export_tonight_trend_plays(tmp_path):
     assert doc["by_trend_type"] == {"streak": 1, "momentum": 0, "rest": 0}
 
 
-TRENDS_LABELS = {"trends-hot-cold": "Trends Hot/Cold", "trends-bounce-back": "Trends Bounce-Back",
-                 "trends-what-matters": "Trends What Matters", "trends-team": "Trends Team",
-                 "trends-quick-hits": "Trends Quick Hits", "trends-deep-dive": "Trends Deep Dive",
-                 "tonight-trend-plays": "Tonight Trend Plays"}
+TRENDS_LABELS = {
+    "trends-hot-cold": "Trends Hot/Cold",
+    "trends-bounce-back": "Trends Bounce-Back",
+    "trends-what-matters": "Trends What Matters",
+    "trends-team": "Trends Team",
+    "trends-quick-hits": "Trends Quick Hits",
+    "trends-deep-dive": "Trends Deep Dive",
+    "tonight-trend-plays": "Tonight Trend Plays",
+}
 
 
-@pytest.mark.parametrize("group, members, files", [
-    ("trends-daily", ["trends-hot-cold", "trends-bounce-back", "tonight-trend-plays"],
-     ["bounce-back.json", "tonight-plays.json", "whos-hot-v2.json"]),
-    ("trends-weekly", ["trends-what-matters", "trends-team", "trends-quick-hits"],
-     ["quick-hits.json", "team-tendencies.json", "what-matters.json"]),
-    ("trends-all", list(TRENDS_LABELS),
-     ["bounce-back.json", "deep-dive-current.json", "quick-hits.json", "team-tendencies.json",
-      "tonight-plays.json", "what-matters.json", "whos-hot-v2.json"])])
+@pytest.mark.parametrize(
+    "group, members, files",
+    [
+        (
+            "trends-daily",
+            ["trends-hot-cold", "trends-bounce-back", "tonight-trend-plays"],
+            ["bounce-back.json", "tonight-plays.json", "whos-hot-v2.json"],
+        ),
+        (
+            "trends-weekly",
+            ["trends-what-matters", "trends-team", "trends-quick-hits"],
+            ["quick-hits.json", "team-tendencies.json", "what-matters.json"],
+        ),
+        (
+            "trends-all",
+            list(TRENDS_LABELS),
+            [
+                "bounce-back.json",
+                "deep-dive-current.json",
+                "quick-hits.json",
+                "team-tendencies.json",
+                "tonight-plays.json",
+                "what-matters.json",
+                "whos-hot-v2.json",
+            ],
+        ),
+    ],
+)
 def test_daily_export_trends_groups_write_exactly_their_members(tmp_path, group, members, files):
     wh = nbaprops.open(tmp_path / "wh")
     _tonight_schedule(wh)
     v1, out = _daily_export(wh, tmp_path, "--date", D1, "--only", group)
     assert sorted(p.relative_to(v1).as_posix() for p in v1.rglob("*.json")) == [f"trends/{f}" for f in files]
-    labels = [line.split(" - ")[-1].split(":")[0].strip() for line in out.splitlines()
-              if line.split(" - ")[-1].startswith("  ") and ": " in line]
+    labels = [
+        line.split(" - ")[-1].split(":")[0].strip()
+        for line in out.splitlines()
+        if line.split(" - ")[-1].startswith("  ") and ": " in line
+    ]
     assert labels == [TRENDS_LABELS[m] for m in members], out  # the legacy lines, in the legacy order
     assert "Export complete: {'" in out and " error: " not in out
 
@@ -737,20 +1154,55 @@ def test_daily_export_trends_groups_write_exactly_their_members(tmp_path, group,
 def test_daily_export_players_writes_the_profiles(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
     days = [_days_before(D1, i) for i in range(6)]
-    put(wh, "nba_predictions.prediction_accuracy",
-        [graded("pro", d, "OVER", 25.0, 22.5, 27 if i else 20, 0.7, game=f"{d.replace('-', '')}_BOS_LAL")
-         for i, d in enumerate(days)]                                             # 6 dates, 5 wins
-        + [graded("few", d, "UNDER", 18.0, 20.5, 15, 0.6, game=f"{d.replace('-', '')}_BOS_LAL") for d in days[:3]])
-    put(wh, "nba_analytics.upcoming_player_game_context", [
-        {"player_lookup": "pro", "game_id": "20240120_BOS_LAL", "game_date": "2024-01-20", "team_abbr": "LAL",
-         "opponent_team_abbr": "BOS", "home_game": 1}])
+    put(
+        wh,
+        "nba_predictions.prediction_accuracy",
+        [
+            graded("pro", d, "OVER", 25.0, 22.5, 27 if i else 20, 0.7, game=f"{d.replace('-', '')}_BOS_LAL")
+            for i, d in enumerate(days)
+        ]  # 6 dates, 5 wins
+        + [graded("few", d, "UNDER", 18.0, 20.5, 15, 0.6, game=f"{d.replace('-', '')}_BOS_LAL") for d in days[:3]],
+    )
+    put(
+        wh,
+        "nba_analytics.upcoming_player_game_context",
+        [
+            {
+                "player_lookup": "pro",
+                "game_id": "20240120_BOS_LAL",
+                "game_date": "2024-01-20",
+                "team_abbr": "LAL",
+                "opponent_team_abbr": "BOS",
+                "home_game": 1,
+            }
+        ],
+    )
     out_dir = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", wh.uri,
-                        "--out", str(out_dir), "--generated-at", STAMP, "--players"], capture_output=True, text=True,
-                       timeout=300, env=dict(os.environ, NBAPROPS_TODAY="2024-01-16"))
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbaprops.jobs.publishing.daily_export",
+            "--warehouse",
+            wh.uri,
+            "--out",
+            str(out_dir),
+            "--generated-at",
+            STAMP,
+            "--players",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, NBAPROPS_TODAY="2024-01-16"),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
-    for line in ["Exporting player profiles (min_games=5)", "Found 1 players with >= 5 games", "Exported 2 player profiles",
-                 "Player export complete: 2 profiles"]:
+    for line in [
+        "Exporting player profiles (min_games=5)",
+        "Found 1 players with >= 5 games",
+        "Exported 2 player profiles",
+        "Player export complete: 2 profiles",
+    ]:
         assert line in r.stdout, r.stdout
     players = out_dir / "v1" / "players"
     assert sorted(p.name for p in players.iterdir()) == ["index.json", "pro.json"]  # few: 3 dates < 5
@@ -758,11 +1210,30 @@ def test_daily_export_players_writes_the_profiles(tmp_path):
     assert [(p["player_lookup"], p["games_predicted"]) for p in index["players"]] == [("pro", 6), ("few", 3)]
     pro = load(players / "pro.json")
     assert pro["summary"]["win_rate"] == round(5 / 6, 3) and pro["our_track_record"]["overall"]["losses"] == 1
-    assert pro["next_game"] == {"game_date": "2024-01-20", "game_id": "20240120_BOS_LAL", "opponent": "BOS",
-                                "home_game": True, "has_prediction": False}
+    assert pro["next_game"] == {
+        "game_date": "2024-01-20",
+        "game_id": "20240120_BOS_LAL",
+        "opponent": "BOS",
+        "home_game": True,
+        "has_prediction": False,
+    }
     assert not (out_dir / "v1" / "results").exists()  # profiles instead of daily data (legacy)
     # --min-games 3 gives "few" a profile too.
-    r = subprocess.run([sys.executable, "-m", "nbaprops.jobs.publishing.daily_export", "--warehouse", wh.uri,
-                        "--out", str(out_dir), "--players", "--min-games", "3"], capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbaprops.jobs.publishing.daily_export",
+            "--warehouse",
+            wh.uri,
+            "--out",
+            str(out_dir),
+            "--players",
+            "--min-games",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0 and "Player export complete: 3 profiles" in r.stdout, r.stdout + r.stderr

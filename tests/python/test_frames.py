@@ -1,5 +1,6 @@
 """nbaprops.read: whole numpy columns into pandas (dtypes, NULLs, order, projections, parallel slices),
 compared value by value with pandas.read_sql on the same SQLite file."""
+
 from __future__ import annotations
 
 import os
@@ -87,9 +88,15 @@ def test_categorical_text(demo):
     assert df["over_under_result"].isna().sum() == plain["over_under_result"].isna().sum()
 
 
-@pytest.mark.parametrize(("start", "end"), [("2023-11-08", "2023-11-08"),   # one date: index read
-                                            ("2023-10-01", "2024-03-31"),   # most of it: rowid scan
-                                            ("2023-12-01", None), (None, "2023-11-05")])
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2023-11-08", "2023-11-08"),  # one date: index read
+        ("2023-10-01", "2024-03-31"),  # most of it: rowid scan
+        ("2023-12-01", None),
+        (None, "2023-11-05"),
+    ],
+)
 def test_ranges_match_read_sql(demo, start, end):
     ours = nbaprops.read(demo, PGS, start, end)
     lo, hi = start or "0000-01-01", end or "9999-12-31"
@@ -106,8 +113,18 @@ def test_projection_without_the_sort_columns_keeps_the_order(demo):
 
 
 # One column of every kind: DATE, STRING, INT64, NUMERIC, BOOL, FLOAT64, JSON, TIMESTAMP.
-KINDS = ["game_date", "player_lookup", "game_id", "points", "minutes_played", "starter_flag", "quality_score",
-         "quality_metadata", "processed_at", "points_line"]
+KINDS = [
+    "game_date",
+    "player_lookup",
+    "game_id",
+    "points",
+    "minutes_played",
+    "starter_flag",
+    "quality_score",
+    "quality_metadata",
+    "processed_at",
+    "points_line",
+]
 
 
 def test_page_reads_and_their_sqlite_fallbacks_match_read_sql(demo_copy):
@@ -124,9 +141,11 @@ def test_page_reads_and_their_sqlite_fallbacks_match_read_sql(demo_copy):
     try:
         # A NULL of every kind (the partition date too: NULL sorts first) and a whole number in a
         # NUMERIC column (stored as an integer, read as a float).
-        con.execute("UPDATE player_game_summary SET points = NULL, minutes_played = NULL, starter_flag = NULL, "
-                    "quality_score = NULL, quality_metadata = NULL, processed_at = NULL, player_lookup = NULL "
-                    "WHERE rowid % 97 = 0")
+        con.execute(
+            "UPDATE player_game_summary SET points = NULL, minutes_played = NULL, starter_flag = NULL, "
+            "quality_score = NULL, quality_metadata = NULL, processed_at = NULL, player_lookup = NULL "
+            "WHERE rowid % 97 = 0"
+        )
         con.execute("UPDATE player_game_summary SET game_date = NULL WHERE rowid = 5")
         con.execute("UPDATE player_game_summary SET minutes_played = 30.0, points = -(1 << 40) WHERE rowid % 89 = 1")
         ro = nbaprops.open(wh.uri, read_only=True)  # never checkpoints: always the SQLite path
@@ -156,7 +175,7 @@ def test_page_reads_and_their_sqlite_fallbacks_match_read_sql(demo_copy):
 
 def test_nulls_come_out_as_pandas_missing_values(demo):
     df = nbaprops.read(demo, PGS, "2023-11-01", "2023-11-30")
-    assert df["over_under_result"].isna().any()          # no prop line: NULL text
+    assert df["over_under_result"].isna().any()  # no prop line: NULL text
     assert df["over_under_result"].dropna().isin(["OVER", "UNDER"]).all()
     assert all(v is None for v in df.loc[df["over_under_result"].isna(), "over_under_result"])
     assert df["source_bdl_last_updated"].isna().all()
@@ -186,9 +205,16 @@ def test_to_frame_wraps_numpy_columns_without_copies():
     values = np.array([1, 2, 3], dtype=np.int64)
     mask = np.array([False, True, False])
     days = np.array([0, 1, 2], dtype="int64").astype("M8[D]").astype("M8[ns]")
-    native = {"table": "t", "rows": 3, "columns": ["i", "d", "c"],
-              "data": {"i": ("int", values, mask), "d": ("date", days),
-                       "c": ("category", np.array([0, -1, 1], dtype=np.int32), ["a", "b"])}}
+    native = {
+        "table": "t",
+        "rows": 3,
+        "columns": ["i", "d", "c"],
+        "data": {
+            "i": ("int", values, mask),
+            "d": ("date", days),
+            "c": ("category", np.array([0, -1, 1], dtype=np.int32), ["a", "b"]),
+        },
+    }
     df = _frames.to_frame(native)
     assert df["i"].tolist()[0] == 1 and pd.isna(df["i"].iloc[1])
     assert np.shares_memory(df["i"].array._data, values)
@@ -220,8 +246,10 @@ def _in_other_process(code: str, *args) -> str:
 # Another process: open a dataset file, read, close. A closing connection that finds no other
 # process's lock on the file takes it for the last one: it checkpoints and deletes the log that this
 # process's connections are still writing to.
-_OPEN_READ_CLOSE = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
-                    "print(c.execute('SELECT count(*) FROM ' + sys.argv[2]).fetchone()[0]); c.close()")
+_OPEN_READ_CLOSE = (
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+    "print(c.execute('SELECT count(*) FROM ' + sys.argv[2]).fetchone()[0]); c.close()"
+)
 
 
 @pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks to see the process's locks")
@@ -251,8 +279,14 @@ def test_writes_after_page_reads_in_the_same_process(demo_copy, tmp_path):
 
         # Writes in this process after the reads, the holder still reading: one date recomputed
         # (a fresh run, no resume).
-        r = nbaprops.backfill(wh, dates=["2023-11-08"], processors="player_game_summary", resume=False,
-                              progress="none", checkpoint_dir=tmp_path / "ck")
+        r = nbaprops.backfill(
+            wh,
+            dates=["2023-11-08"],
+            processors="player_game_summary",
+            resume=False,
+            progress="none",
+            checkpoint_dir=tmp_path / "ck",
+        )
         assert r.exit_code == 0, r.summary_text
         after = len(nbaprops.read(wh, LEDGER))
         assert after > ledger
@@ -260,7 +294,9 @@ def test_writes_after_page_reads_in_the_same_process(demo_copy, tmp_path):
         assert int(_in_other_process(_OPEN_READ_CLOSE, files[LEDGER], "run_ledger")) == after
         assert int(_in_other_process(_OPEN_READ_CLOSE, files[PGS], "player_game_summary")) == pgs_rows
         holder.execute("COMMIT")
-        check = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
+        check = (
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])"
+        )
         for f in files.values():
             assert _in_other_process(check, f) == "ok"
         assert_same(nbaprops.read(wh, PGS, columns=KINDS), reference(wh, PGS, columns=", ".join(KINDS)))

@@ -379,8 +379,13 @@ def _team_stats_min(doc, value):
     ts["rowSet"][1][ts["headers"].index("MIN")] = value
 
 
-@pytest.mark.parametrize("value, says", [("lots", "field MIN = 'lots' (date 2025-01-15): expected MM:SS"),
-                                         ("2650:00", "outside the plausible range [0, 490] minutes")])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        ("lots", "field MIN = 'lots' (date 2025-01-15): expected MM:SS"),
+        ("2650:00", "outside the plausible range [0, 490] minutes"),
+    ],
+)
 def test_team_boxscore_minutes_are_checked_like_the_gamebooks(schedule, tmp_path, value, says):
     import nbaprops
 
@@ -395,10 +400,14 @@ def test_team_boxscore_minutes_are_checked_like_the_gamebooks(schedule, tmp_path
     assert _table(schedule, "nba_raw.nbac_team_boxscore").equals(before)
 
 
-@pytest.mark.parametrize("code, says", [("garbage", "expected YYYYMMDD/AWAYHOME"),
-                                        ("20240411/MEMCLE", "the file's date and teams"),
-                                        ("20240410/BOSLAL", "the file's date and teams (date, away_team, home_team) "
-                                                            "say 20240410/MEMCLE")])
+@pytest.mark.parametrize(
+    "code, says",
+    [
+        ("garbage", "expected YYYYMMDD/AWAYHOME"),
+        ("20240411/MEMCLE", "the file's date and teams"),
+        ("20240410/BOSLAL", "the file's date and teams (date, away_team, home_team) say 20240410/MEMCLE"),
+    ],
+)
 def test_gamebook_game_code_must_be_the_files_date_and_teams(gamebook, tmp_path, code, says):
     wh, doc = gamebook
     bad = copy.deepcopy(doc)
@@ -408,7 +417,9 @@ def test_gamebook_game_code_must_be_the_files_date_and_teams(gamebook, tmp_path,
 
 
 LINES = "oddsa_game_lines_his/exp_b722994c.json"
-LINES_LAKE = "odds-api/game-lines-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+LINES_LAKE = (
+    "odds-api/game-lines-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+)
 
 
 def _other_team(markets):
@@ -423,12 +434,18 @@ def _totals_no_point(markets):
     markets[1]["outcomes"][0]["point"] = None
 
 
-@pytest.mark.parametrize("breaks, says", [
-    (_other_team, "spreads outcomes[0] 'Boston Celtics', field name = 'Boston Celtics' (date 2024-01-24): "
-                  "not a team of this game"),
-    (_no_point, "spreads outcomes[1] 'Golden State Warriors', field point (date 2024-01-24): missing field"),
-    (_totals_no_point, "totals outcomes[0] 'Over', field point (date 2024-01-24): missing field"),
-])
+@pytest.mark.parametrize(
+    "breaks, says",
+    [
+        (
+            _other_team,
+            "spreads outcomes[0] 'Boston Celtics', field name = 'Boston Celtics' (date 2024-01-24): "
+            "not a team of this game",
+        ),
+        (_no_point, "spreads outcomes[1] 'Golden State Warriors', field point (date 2024-01-24): missing field"),
+        (_totals_no_point, "totals outcomes[0] 'Over', field point (date 2024-01-24): missing field"),
+    ],
+)
 def test_game_lines_outcome_of_another_team_or_without_point_is_refused(tmp_path, breaks, says):
     import nbaprops
 
@@ -444,15 +461,19 @@ def test_game_lines_outcome_of_another_team_or_without_point_is_refused(tmp_path
     assert _table(wh, "nba_raw.odds_api_game_lines").equals(before)
 
 
-PROPS_LAKE = "odds-api/player-props-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+PROPS_LAKE = (
+    "odds-api/player-props-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+)
 
 
 def test_props_outcome_without_its_player_is_refused_not_dropped(tmp_path):
     import nbaprops
 
     doc = json.loads(require_shared("legacy-samples/oddsa_player_props_his/exp_815b3ee3.json").read_text())
-    outcomes = [{"name": side, "description": "Stephen Curry", "price": price, "point": 27.5}
-                for side, price in (("Over", 1.87), ("Under", 1.91))]
+    outcomes = [
+        {"name": side, "description": "Stephen Curry", "price": price, "point": 27.5}
+        for side, price in (("Over", 1.87), ("Under", 1.91))
+    ]
     for b in doc["data"]["bookmakers"]:
         b["markets"] = [{"key": "player_points", "last_update": b["last_update"], "outcomes": copy.deepcopy(outcomes)}]
     wh = nbaprops.open(tmp_path / "wh")
@@ -466,8 +487,9 @@ def test_props_outcome_without_its_player_is_refused_not_dropped(tmp_path):
     assert _table(wh, "nba_raw.odds_api_player_points_props").equals(before)
 
 
-@pytest.mark.parametrize("fields", [["gameDateEst"], ["gameDateEst", "gameDateTimeEst", "gameDateUTC",
-                                                      "gameDateTimeUTC"]])
+@pytest.mark.parametrize(
+    "fields", [["gameDateEst"], ["gameDateEst", "gameDateTimeEst", "gameDateUTC", "gameDateTimeUTC"]]
+)
 def test_schedule_game_with_an_impossible_own_date_is_refused(schedule, tmp_path, fields):
     import nbaprops
 
@@ -478,8 +500,10 @@ def test_schedule_game_with_an_impossible_own_date_is_refused(schedule, tmp_path
     with pytest.raises(nbaprops.DataError) as e:
         nbaprops.import_schedule(schedule, _write(tmp_path / "bad.json", _schedule(*bad)))
     msg = str(e.value)
-    assert ("bad.json game #1 (20250115/ATLCHI) field gameDateEst value '2025-02-30T00:00:00Z' (date 2025-01-15): "
-            "not a calendar date") in msg, msg
+    assert (
+        "bad.json game #1 (20250115/ATLCHI) field gameDateEst value '2025-02-30T00:00:00Z' (date 2025-01-15): "
+        "not a calendar date"
+    ) in msg, msg
     assert _table(schedule, "nba_raw.nbac_schedule").equals(before)
 
 

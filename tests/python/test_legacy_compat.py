@@ -7,6 +7,7 @@ lines nbaprops adds, ``OUR_EXTRAS``), the exit code and the checkpoint effect.
 The scripts run in-process (their ``main(argv)``) to keep the suite fast; one copy of the shared demo
 warehouse serves the read-mostly runs (reruns write identical rows), tests that damage data get their own.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,100 +34,217 @@ F = r"-?\d+\.\d"
 _SUMMARY_COMMON = [r"=+", r""]
 LEGACY_SHAPES: dict[str, list[str]] = {
     "day": [
-        r"Day-by-day analytics backfill configuration:", rf"  Date range: {D} to {D}", r"  Dry run: (True|False)",
-        r"  No resume: (True|False)", r"  Processing strategy: Day-by-day \(fixes BigQuery size limits\)",
-        rf"Starting day-by-day analytics backfill from {D} to {D}", rf"Will process {N} days from {D} to {D}",
-        rf"📂 Found checkpoint - resuming from {D}", rf"   Skipping {N} already-processed dates",
-        rf"Processing {N} days individually \(day-by-day approach\)", r"Checkpoint: .+",
-        rf"Processing day {N}/{N}: {D}", rf"  ✓ Success: {N} records( from {N} games)?",
-        rf"  ✗ Failed: {D}", r"  ✗ Exception: .+",
+        r"Day-by-day analytics backfill configuration:",
+        rf"  Date range: {D} to {D}",
+        r"  Dry run: (True|False)",
+        r"  No resume: (True|False)",
+        r"  Processing strategy: Day-by-day \(fixes BigQuery size limits\)",
+        rf"Starting day-by-day analytics backfill from {D} to {D}",
+        rf"Will process {N} days from {D} to {D}",
+        rf"📂 Found checkpoint - resuming from {D}",
+        rf"   Skipping {N} already-processed dates",
+        rf"Processing {N} days individually \(day-by-day approach\)",
+        r"Checkpoint: .+",
+        rf"Processing day {N}/{N}: {D}",
+        rf"  ✓ Success: {N} records( from {N} games)?",
+        rf"  ✗ Failed: {D}",
+        r"  ✗ Exception: .+",
         rf"Progress: {N}/{N} days \({F}% success\), {N} total records \(avg {N}/day\)",
-        r"DAY-BY-DAY BACKFILL SUMMARY:", rf"  Total days: {N}", rf"  Successful days: {N}", rf"  Failed days: {N}",
-        rf"  Success rate: {F}%", rf"  Total records processed: {N}", rf"  Average records per day: {F}",
-        r"📊 Checkpoint Summary:", rf"   Total successful: {N}", rf"   Total failed: {N}", r"   Checkpoint file: .+",
-        rf"  Failed dates \({N} total\):", rf"    {D}(, {D})*", rf"    \.\.\. and {N} more",
-        r"  To retry failed days, use --dates parameter:", r"    python .+ --dates .+",
-        rf"Processing {N} specific dates", rf"Processing date {N}/{N}: {D}", rf"  ✓ Success: {N} records",
-        r"  ✓ Dry run complete", rf"  ✓ Dry run: {N} games available", r"SPECIFIC DATES PROCESSING SUMMARY:",
-        rf"  Total dates: {N}", rf"  Successful: {N}", rf"  Failed: {N}", rf"  Total records: {N}",
-        rf"  Average per date: {F}", r"  Failed dates: .+",
+        r"DAY-BY-DAY BACKFILL SUMMARY:",
+        rf"  Total days: {N}",
+        rf"  Successful days: {N}",
+        rf"  Failed days: {N}",
+        rf"  Success rate: {F}%",
+        rf"  Total records processed: {N}",
+        rf"  Average records per day: {F}",
+        r"📊 Checkpoint Summary:",
+        rf"   Total successful: {N}",
+        rf"   Total failed: {N}",
+        r"   Checkpoint file: .+",
+        rf"  Failed dates \({N} total\):",
+        rf"    {D}(, {D})*",
+        rf"    \.\.\. and {N} more",
+        r"  To retry failed days, use --dates parameter:",
+        r"    python .+ --dates .+",
+        rf"Processing {N} specific dates",
+        rf"Processing date {N}/{N}: {D}",
+        rf"  ✓ Success: {N} records",
+        r"  ✓ Dry run complete",
+        rf"  ✓ Dry run: {N} games available",
+        r"SPECIFIC DATES PROCESSING SUMMARY:",
+        rf"  Total dates: {N}",
+        rf"  Successful: {N}",
+        rf"  Failed: {N}",
+        rf"  Total records: {N}",
+        rf"  Average per date: {F}",
+        r"  Failed dates: .+",
     ],
     "context": [
-        r"Upcoming (Player|Team) Game Context Backfill", rf"Date Range: {D} to {D}", rf"Total Days: {N}",
-        rf"Remaining Days: {N}", r"Mode: (DRY RUN|PRODUCTION)", r"Checkpoint: .+", rf"Processing date {N}/{N}: {D}",
-        rf"📂 Found checkpoint - resuming from {D}", rf"   Skipping {N} already-processed dates",
-        rf"✅ {D}: Processed {N} players \({N} failed\)", rf"✅ {D}: Processed {N} teams, {N} games",
-        rf"⚠️  {D}: Processing failed( - .+)?", r"BACKFILL COMPLETE", rf"Days Processed: {N}/{N}",
-        rf"Days Failed: {N}", rf"Total Players Processed: {N}", rf"Total Players Failed: {N}", rf"Total Teams: {N}",
-        rf"Total Games: {N}", r"📊 Checkpoint Summary:", rf"   Total successful: {N}", rf"   Total failed: {N}",
-        r"   Checkpoint file: .+", r"DRY RUN MODE - No data will be processed",
-        rf"Would process (player|team) game context for {N} dates:", rf"  - {D}", rf"  \.\.\. and {N} more dates",
+        r"Upcoming (Player|Team) Game Context Backfill",
+        rf"Date Range: {D} to {D}",
+        rf"Total Days: {N}",
+        rf"Remaining Days: {N}",
+        r"Mode: (DRY RUN|PRODUCTION)",
+        r"Checkpoint: .+",
+        rf"Processing date {N}/{N}: {D}",
+        rf"📂 Found checkpoint - resuming from {D}",
+        rf"   Skipping {N} already-processed dates",
+        rf"✅ {D}: Processed {N} players \({N} failed\)",
+        rf"✅ {D}: Processed {N} teams, {N} games",
+        rf"⚠️  {D}: Processing failed( - .+)?",
+        r"BACKFILL COMPLETE",
+        rf"Days Processed: {N}/{N}",
+        rf"Days Failed: {N}",
+        rf"Total Players Processed: {N}",
+        rf"Total Players Failed: {N}",
+        rf"Total Teams: {N}",
+        rf"Total Games: {N}",
+        r"📊 Checkpoint Summary:",
+        rf"   Total successful: {N}",
+        rf"   Total failed: {N}",
+        r"   Checkpoint file: .+",
+        r"DRY RUN MODE - No data will be processed",
+        rf"Would process (player|team) game context for {N} dates:",
+        rf"  - {D}",
+        rf"  \.\.\. and {N} more dates",
     ],
     "phase4": [
         rf"Starting (day-by-day precompute backfill|backfill|ML Feature Store backfill) from {D} to {D}",
         r"Fetching NBA schedule to find game dates\.\.\.",
-        rf"Found {N} game dates out of {N} calendar days \(skipping {N} off-days\)", r"RESUMING from checkpoint: .+",
-        rf"Processing {N} game dates \(of {N} total game dates\)", rf"  \(Skipping {N} off-days in the calendar range\)",
-        rf"Processing game date {N}/{N}: {D}", rf"Processing date {N}/{N}: {D}",
-        rf"  ✓ Success: {N} (teams|players)( processed)?", rf"  ✓ Success: {N} players, version=\S+",
-        r"  ⏭ Skipped: bootstrap period", r"  ✗ Failed: .+", r"  ✗ Exception: .+",
+        rf"Found {N} game dates out of {N} calendar days \(skipping {N} off-days\)",
+        r"RESUMING from checkpoint: .+",
+        rf"Processing {N} game dates \(of {N} total game dates\)",
+        rf"  \(Skipping {N} off-days in the calendar range\)",
+        rf"Processing game date {N}/{N}: {D}",
+        rf"Processing date {N}/{N}: {D}",
+        rf"  ✓ Success: {N} (teams|players)( processed)?",
+        rf"  ✓ Success: {N} players, version=\S+",
+        r"  ⏭ Skipped: bootstrap period",
+        r"  ✗ Failed: .+",
+        r"  ✗ Exception: .+",
         rf"Progress: {N}/{N} game dates( \({F}% success\))?",
-        r"PHASE 4 BACKFILL SUMMARY - \w+( \(FINAL\))?:", rf"  Date range: {D} to {D}",
-        rf"  Game dates processed: {N} \(skipped {N} off-days\)", rf"  Successful: {N}, Skipped: {N}, Failed: {N}",
-        rf"  Successful days: {N}", rf"  Skipped \(bootstrap\): {N}", rf"  Failed days: {N}", rf"  Success rate: {F}%",
-        rf"  Total (teams|players) processed: {N}", rf"  Total players: {N}", rf"  Average teams per day: {F}",
-        rf"  Average players/day: {F}", r"  Failed dates.*", rf"    {D}(, {D})*", r"  To retry.*", r"    python .+",
-        r"  Checkpoint: .+", rf"  ✓ Dry run: Phase 3 (available|NOT available) \({N} teams\)",
-        rf"  ✓ Dry run: {N} players available", r"  ✓ Dry run: deps (OK|MISSING)",
-        r"  ✓ Dry run: ALL Phase 4 dependencies available", r"  ⚠ Dry run: MISSING dependencies: .+",
-        rf"Processing {N} specific dates", r"SPECIFIC DATES PROCESSING SUMMARY:", rf"  Total dates: {N}",
-        rf"  Successful: {N}", rf"  Skipped: {N}", rf"  Failed: {N}", rf"  Total teams: {N}",
-        rf"  ✓ Success: {N} teams", rf"  ✓ {D}: {N} players", rf"Summary: {N} success, {N} skipped, {N} failed",
+        r"PHASE 4 BACKFILL SUMMARY - \w+( \(FINAL\))?:",
+        rf"  Date range: {D} to {D}",
+        rf"  Game dates processed: {N} \(skipped {N} off-days\)",
+        rf"  Successful: {N}, Skipped: {N}, Failed: {N}",
+        rf"  Successful days: {N}",
+        rf"  Skipped \(bootstrap\): {N}",
+        rf"  Failed days: {N}",
+        rf"  Success rate: {F}%",
+        rf"  Total (teams|players) processed: {N}",
+        rf"  Total players: {N}",
+        rf"  Average teams per day: {F}",
+        rf"  Average players/day: {F}",
+        r"  Failed dates.*",
+        rf"    {D}(, {D})*",
+        r"  To retry.*",
+        r"    python .+",
+        r"  Checkpoint: .+",
+        rf"  ✓ Dry run: Phase 3 (available|NOT available) \({N} teams\)",
+        rf"  ✓ Dry run: {N} players available",
+        r"  ✓ Dry run: deps (OK|MISSING)",
+        r"  ✓ Dry run: ALL Phase 4 dependencies available",
+        r"  ⚠ Dry run: MISSING dependencies: .+",
+        rf"Processing {N} specific dates",
+        r"SPECIFIC DATES PROCESSING SUMMARY:",
+        rf"  Total dates: {N}",
+        rf"  Successful: {N}",
+        rf"  Skipped: {N}",
+        rf"  Failed: {N}",
+        rf"  Total teams: {N}",
+        rf"  ✓ Success: {N} teams",
+        rf"  ✓ {D}: {N} players",
+        rf"Summary: {N} success, {N} skipped, {N} failed",
         rf"{D}: \w+",
     ],
     "predictions": [
-        rf"Starting Phase 5 prediction backfill from {D} to {D}", r"Fetching NBA schedule to find game dates\.\.\.",
-        rf"Found {N} game dates out of {N} calendar days \(skipping {N} off-days\)", r"RESUMING from checkpoint: .+",
-        rf"Processing {N} game dates \(of {N} total\)", r"Checkpoint: .+", rf"Processing game date {N}/{N}: {D}",
-        rf"  ✓ Success: {N} predictions in {F}s", rf"  ⚠ Skipped: MLFS incomplete \({F}% coverage\)",
-        r"  ⏭ Skipped: bootstrap period", r"  ✗ Failed: .+", rf"Progress: {N}/{N} game dates",
-        r"PHASE 5 PREDICTION BACKFILL SUMMARY:", rf"  Game dates processed: {N}",
-        rf"  Successful: {N}, Skipped: {N}, Failed: {N}", rf"  Total predictions generated: {N}",
-        r"  Failed dates: \[.*\]", r"  ✓ Dry run: deps (OK|MISSING)", rf"Processing {N} specific dates",
-        rf"Processing date {N}/{N}: {D}", rf"{D}: \w+",
+        rf"Starting Phase 5 prediction backfill from {D} to {D}",
+        r"Fetching NBA schedule to find game dates\.\.\.",
+        rf"Found {N} game dates out of {N} calendar days \(skipping {N} off-days\)",
+        r"RESUMING from checkpoint: .+",
+        rf"Processing {N} game dates \(of {N} total\)",
+        r"Checkpoint: .+",
+        rf"Processing game date {N}/{N}: {D}",
+        rf"  ✓ Success: {N} predictions in {F}s",
+        rf"  ⚠ Skipped: MLFS incomplete \({F}% coverage\)",
+        r"  ⏭ Skipped: bootstrap period",
+        r"  ✗ Failed: .+",
+        rf"Progress: {N}/{N} game dates",
+        r"PHASE 5 PREDICTION BACKFILL SUMMARY:",
+        rf"  Game dates processed: {N}",
+        rf"  Successful: {N}, Skipped: {N}, Failed: {N}",
+        rf"  Total predictions generated: {N}",
+        r"  Failed dates: \[.*\]",
+        r"  ✓ Dry run: deps (OK|MISSING)",
+        rf"Processing {N} specific dates",
+        rf"Processing date {N}/{N}: {D}",
+        rf"{D}: \w+",
     ],
     "grading": [
-        rf"Starting Phase 5B grading backfill from {D} to {D}", r"Fetching game dates with predictions\.\.\.",
-        rf"Found {N} game dates out of {N} calendar days \(skipping {N} off-days\)", r"RESUMING from checkpoint: .+",
-        rf"Processing {N} game dates \(of {N} total\)", r"Checkpoint: .+", rf"Grading date {N}/{N}: {D}",
-        rf"  ✓ Success: {N} graded, MAE=\S+, bias=\S+ in {F}s", r"  ⏭ Skipped: no predictions", r"  ✗ Failed: .+",
-        rf"Progress: {N}/{N} game dates", r"PHASE 5B GRADING BACKFILL SUMMARY:", rf"  Game dates processed: {N}",
-        rf"  Successful: {N}, Skipped: {N}, Failed: {N}", rf"  Total predictions graded: {N}", r"  Failed dates: \[.*\]",
-        rf"  ✓ Dry run: {N} predictions \({N} systems\), {N} actuals", rf"Processing {N} specific dates",
+        rf"Starting Phase 5B grading backfill from {D} to {D}",
+        r"Fetching game dates with predictions\.\.\.",
+        rf"Found {N} game dates out of {N} calendar days \(skipping {N} off-days\)",
+        r"RESUMING from checkpoint: .+",
+        rf"Processing {N} game dates \(of {N} total\)",
+        r"Checkpoint: .+",
+        rf"Grading date {N}/{N}: {D}",
+        rf"  ✓ Success: {N} graded, MAE=\S+, bias=\S+ in {F}s",
+        r"  ⏭ Skipped: no predictions",
+        r"  ✗ Failed: .+",
+        rf"Progress: {N}/{N} game dates",
+        r"PHASE 5B GRADING BACKFILL SUMMARY:",
+        rf"  Game dates processed: {N}",
+        rf"  Successful: {N}, Skipped: {N}, Failed: {N}",
+        rf"  Total predictions graded: {N}",
+        r"  Failed dates: \[.*\]",
+        rf"  ✓ Dry run: {N} predictions \({N} systems\), {N} actuals",
+        rf"Processing {N} specific dates",
         rf"{D}: success - {N} graded, MAE=\S+, bias=\S+",
     ],
     "tier": [
-        rf"Backfilling scoring tier adjustments from {D} to {D}", rf"Processing {N} dates",
-        rf"\[{N}/{N}\] Processing {D}", r"  Error: .+", r"SCORING TIER BACKFILL COMPLETE", rf"  Processed: {N} dates",
-        rf"  Success: {N}, Skipped: {N}, Failed: {N}", rf"Computing adjustments as of {D}",
+        rf"Backfilling scoring tier adjustments from {D} to {D}",
+        rf"Processing {N} dates",
+        rf"\[{N}/{N}\] Processing {D}",
+        r"  Error: .+",
+        r"SCORING TIER BACKFILL COMPLETE",
+        rf"  Processed: {N} dates",
+        rf"  Success: {N}, Skipped: {N}, Failed: {N}",
+        rf"Computing adjustments as of {D}",
         rf"Processing {N} specific dates",
     ],
 }
 # The checkpoint status box the Phase 4-5 scripts print after "RESUMING from checkpoint" (legacy print_status).
 CHECKPOINT_BOX = [
-    r"CHECKPOINT STATUS: \w+", rf"Date range: {D} to {D}", rf"Total days: {N}", rf"Processed: {N}",
-    rf"  Successful: {N}", rf"  Failed: {N}", rf"  Skipped: {N}", rf"Last success: {D}",
-    rf"Resume from: {D} \({N} days remaining\)", r"Status: COMPLETE", r"File: .+",
+    r"CHECKPOINT STATUS: \w+",
+    rf"Date range: {D} to {D}",
+    rf"Total days: {N}",
+    rf"Processed: {N}",
+    rf"  Successful: {N}",
+    rf"  Failed: {N}",
+    rf"  Skipped: {N}",
+    rf"Last success: {D}",
+    rf"Resume from: {D} \({N} days remaining\)",
+    r"Status: COMPLETE",
+    r"File: .+",
 ]
 for _family in ("phase4", "predictions", "grading"):
     LEGACY_SHAPES[_family] += CHECKPOINT_BOX
 # Lines nbaprops adds (each documented in docs/legacy-compat.md).
 OUR_EXTRAS = [
-    r"Execution order: .+", r"Pre-flight \(nbaprops\): .+", rf"  nba_\w+\.\w+ {D}: .+", r"Failure reasons:",
-    rf"  {D}: .+", r"    (failed|blocked|cancelled): .+", r"Skipping pre-flight checks .+",
-    r"🔄 --no-resume specified, starting fresh \(\w+\)", rf"Weekly mode: {N} dates, every 7 calendar days from {D}",
-    r"MLFS coverage .+", rf"  ✗ {D}: MLFS coverage .+", r".* date\(s\) skipped: .+",
-    r"📂 Found checkpoint - all dates already processed", r"  ⏭ Skipped: no games",
+    r"Execution order: .+",
+    r"Pre-flight \(nbaprops\): .+",
+    rf"  nba_\w+\.\w+ {D}: .+",
+    r"Failure reasons:",
+    rf"  {D}: .+",
+    r"    (failed|blocked|cancelled): .+",
+    r"Skipping pre-flight checks .+",
+    r"🔄 --no-resume specified, starting fresh \(\w+\)",
+    rf"Weekly mode: {N} dates, every 7 calendar days from {D}",
+    r"MLFS coverage .+",
+    rf"  ✗ {D}: MLFS coverage .+",
+    r".* date\(s\) skipped: .+",
+    r"📂 Found checkpoint - all dates already processed",
+    r"  ⏭ Skipped: no games",
 ]
 _PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - (INFO|WARNING|ERROR|DEBUG) - ")
 
@@ -145,11 +263,21 @@ SCRIPTS = {  # code: (module, family)
     "grade": ("nbaprops.jobs.grading.prediction_accuracy", "grading"),
     "tier": ("nbaprops.jobs.grading.scoring_tier", "tier"),
 }
-JOB = {"pgs": "player_game_summary", "tdgs": "team_defense_game_summary", "togs": "team_offense_game_summary",
-       "upgc": "upcoming_player_game_context", "utgc": "upcoming_team_game_context",
-       "tdza": "team_defense_zone_analysis", "psza": "player_shot_zone_analysis", "pcf": "player_composite_factors",
-       "pdc": "player_daily_cache", "mlfs": "ml_feature_store", "pred": "prediction_backfill",
-       "grade": "grading_backfill", "tier": "scoring_tier_adjustments"}
+JOB = {
+    "pgs": "player_game_summary",
+    "tdgs": "team_defense_game_summary",
+    "togs": "team_offense_game_summary",
+    "upgc": "upcoming_player_game_context",
+    "utgc": "upcoming_team_game_context",
+    "tdza": "team_defense_zone_analysis",
+    "psza": "player_shot_zone_analysis",
+    "pcf": "player_composite_factors",
+    "pdc": "player_daily_cache",
+    "mlfs": "ml_feature_store",
+    "pred": "prediction_backfill",
+    "grade": "grading_backfill",
+    "tier": "scoring_tier_adjustments",
+}
 
 
 def run(code_or_module: str, argv: list[str], capsys) -> tuple[int, list[str]]:
@@ -201,11 +329,15 @@ def test_default_range_is_the_last_seven_days(code, legacy_env, capsys):
     assert rc == 0, "\n".join(lines)
     assert_shapes(family, lines)
     assert date_range_of(lines) == LAST7
-    starts = [i for i, line in enumerate(lines) if re.fullmatch(rf"(Processing (game date|day)|Grading date) {N}/{N}: {D}", line)]
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if re.fullmatch(rf"(Processing (game date|day)|Grading date) {N}/{N}: {D}", line)
+    ]
     assert len(starts) == 7
     # Each date's line opens it: the next line is that date's outcome, never another date's.
     for i in starts:
-        assert lines[i + 1].startswith(("  ✓", "  ⏭", "  ⚠", "  ✗")), lines[i:i + 2]
+        assert lines[i + 1].startswith(("  ✓", "  ⏭", "  ⚠", "  ✗")), lines[i : i + 2]
     data = json.loads(checkpoint(legacy_env, code, *LAST7).read_text())
     assert data["start_date"] == LAST7[0] and data["end_date"] == LAST7[1]
     assert len(data["successful_dates"]) + len(data["skipped_dates"]) == 7 and not data["failed_dates"]
@@ -217,8 +349,9 @@ def test_default_range_is_the_last_seven_days(code, legacy_env, capsys):
     # Resume: a rerun skips every date silently (no "0 players processed").
     rc, lines = run(code, [], capsys)
     assert rc == 0
-    assert not [line for line in lines if "Processing game date" in line or "Processing day" in line
-                or "Grading date" in line]
+    assert not [
+        line for line in lines if "Processing game date" in line or "Processing day" in line or "Grading date" in line
+    ]
     assert_shapes(family, lines)
 
 
@@ -249,7 +382,10 @@ def test_team_summaries_need_a_start_date_and_default_the_end_to_it(code, legacy
     assert rc == 0, "\n".join(lines)
     assert_shapes("day", lines)
     assert [line for line in lines if line.startswith("Processing day")] == [
-        "Processing day 1/3: 2023-12-23", "Processing day 2/3: 2023-12-24", "Processing day 3/3: 2023-12-25"]
+        "Processing day 1/3: 2023-12-23",
+        "Processing day 2/3: 2023-12-24",
+        "Processing day 3/3: 2023-12-25",
+    ]
     assert "  Total days: 3" in lines
     assert checkpoint(legacy_env, code, "2023-12-23", "2023-12-25").exists()
     rc, lines = run(code, ["--start-date", "2023-12-23", "--end-date", "2023-12-24", "--dates", "2023-12-23"], capsys)
@@ -279,7 +415,10 @@ def test_scoring_tier_weekly_steps_seven_calendar_days_and_as_of_date(legacy_env
     assert rc == 0, "\n".join(lines)
     assert_shapes("tier", lines)
     assert [line for line in lines if re.fullmatch(rf"\[{N}/{N}\] Processing {D}", line)] == [
-        "[1/3] Processing 2023-12-01", "[2/3] Processing 2023-12-08", "[3/3] Processing 2023-12-15"]
+        "[1/3] Processing 2023-12-01",
+        "[2/3] Processing 2023-12-08",
+        "[3/3] Processing 2023-12-15",
+    ]
     assert "SCORING TIER BACKFILL COMPLETE" in lines
     rc, lines = run("tier", ["--as-of-date", "2024-01-05"], capsys)
     assert rc == 0 and "Computing adjustments as of 2024-01-05" in lines and "[1/1] Processing 2024-01-05" in lines
@@ -318,8 +457,11 @@ def test_predictions_gate_skips_a_low_coverage_date_reports_it_and_goes_on(demo_
     monkeypatch.setenv("NBAPROPS_TODAY", TODAY)
     monkeypatch.setenv("NBAPROPS_CHECKPOINT_DIR", str(tmp_path / "ck"))
     monkeypatch.setenv("NBAPROPS_XGBOOST_MODEL", "none")
-    sql(nbaprops.open(wh), "nba_predictions",
-        "DELETE FROM ml_feature_store_v2 WHERE game_date = '2024-01-05' AND rowid % 2 = 0")
+    sql(
+        nbaprops.open(wh),
+        "nba_predictions",
+        "DELETE FROM ml_feature_store_v2 WHERE game_date = '2024-01-05' AND rowid % 2 = 0",
+    )
     sql(nbaprops.open(wh), "nba_predictions", "DELETE FROM player_prop_predictions WHERE game_date >= '2024-01-04'")
     rc, lines = run("pred", ["--warehouse", str(wh), "--start-date", "2024-01-04", "--end-date", "2024-01-06"], capsys)
     assert rc == 3, "\n".join(lines)  # EXIT_SKIPPED: nothing failed, a date was skipped
@@ -334,8 +476,20 @@ def test_predictions_gate_skips_a_low_coverage_date_reports_it_and_goes_on(demo_
 def test_backfill_start_from_resumes_the_chain_from_one_processor(legacy_env, capsys):
     from nbaprops.cli import main
 
-    rc = main(["backfill", "--processors", "phase4", "--start-from", "pcf", "--start-date", "2024-01-08",
-               "--end-date", "2024-01-09", "--dry-run"])
+    rc = main(
+        [
+            "backfill",
+            "--processors",
+            "phase4",
+            "--start-from",
+            "pcf",
+            "--start-date",
+            "2024-01-08",
+            "--end-date",
+            "2024-01-09",
+            "--dry-run",
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0 and "Processing 6 units: 3 processors × 2 game dates" in out
     assert "team_defense_zone_analysis" not in out.split("Processing 6 units")[1].split("\n", 1)[0]
@@ -371,14 +525,27 @@ def test_run_backfill_sh_and_legacy_tree_launchers(legacy_env, tmp_path, capsys)
     assert rc == 0 and "Module: nbaprops.jobs.analytics.team_offense_game_summary" in out
 
     files = write_legacy_tree(tmp_path / "legacy")
-    for rel in ["backfill_jobs/precompute/player_daily_cache/player_daily_cache_precompute_backfill.py",
-                "backfill_jobs/prediction/player_prop_predictions_backfill.py",
-                "backfill_jobs/ml_feedback/scoring_tier_backfill.py", "backfill_jobs/publishing/daily_export.py",
-                "bin/run_backfill.sh", "bin/backfill/run_phase4_backfill.sh"]:
+    for rel in [
+        "backfill_jobs/precompute/player_daily_cache/player_daily_cache_precompute_backfill.py",
+        "backfill_jobs/prediction/player_prop_predictions_backfill.py",
+        "backfill_jobs/ml_feedback/scoring_tier_backfill.py",
+        "backfill_jobs/publishing/daily_export.py",
+        "bin/run_backfill.sh",
+        "bin/backfill/run_phase4_backfill.sh",
+    ]:
         assert rel in files and os.access(tmp_path / "legacy" / rel, os.X_OK), rel
     # A runbook line, unchanged, from the legacy tree's root (one real subprocess).
-    r = subprocess.run([sys.executable, "backfill_jobs/precompute/team_defense_zone_analysis/"
-                        "team_defense_zone_analysis_precompute_backfill.py", "--dry-run"],
-                       cwd=tmp_path / "legacy", capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    r = subprocess.run(
+        [
+            sys.executable,
+            "backfill_jobs/precompute/team_defense_zone_analysis/team_defense_zone_analysis_precompute_backfill.py",
+            "--dry-run",
+        ],
+        cwd=tmp_path / "legacy",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"from {LAST7[0]} to {LAST7[1]}" in r.stdout

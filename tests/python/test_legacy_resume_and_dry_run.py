@@ -155,8 +155,11 @@ def test_dry_run_problem_cells_leave_out_empty_upstream_cells():
 
     class Native:
         def cells(self):
-            return [("a", day, "ok", 1, 1, ""), ("b", day, "empty", 0, 0, "no team qualified"),
-                    ("c", day, "missing", 1, 0, "")]
+            return [
+                ("a", day, "ok", 1, 1, ""),
+                ("b", day, "empty", 0, 0, "no team qualified"),
+                ("c", day, "missing", 1, 0, ""),
+            ]
 
     assert list(PreflightReport(Native()).problems()["table"]) == ["c"]
 

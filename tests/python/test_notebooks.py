@@ -1,5 +1,6 @@
 """The notebooks: each runs top to bottom (nbclient), draws non-blank figures, and is committed without
 outputs; a kernel interrupt during ``nbaprops.backfill`` stops the run cleanly and leaves the kernel alive."""
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,9 @@ def executed(path: Path) -> nbformat.NotebookNode:
     100 MB each), which a user's machine keeps but a test session must not."""
     if path not in _executed:
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+        client = NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+        )
         saved = os.environ.get("TMPDIR")
         with tempfile.TemporaryDirectory(prefix=f"nbaprops-test-{path.stem}-") as tmp:
             os.environ["TMPDIR"] = tmp  # the kernel process inherits it at launch
@@ -47,8 +49,13 @@ def executed(path: Path) -> nbformat.NotebookNode:
 
 
 def pngs(nb: nbformat.NotebookNode) -> list[bytes]:
-    return [base64.b64decode(o["data"]["image/png"]) for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    return [
+        base64.b64decode(o["data"]["image/png"])
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
 
 
 def test_the_five_notebooks_are_there():
@@ -59,8 +66,11 @@ def test_the_five_notebooks_are_there():
 def test_notebook_is_committed_without_outputs(path):
     """Outputs are stripped in git: `jupyter nbconvert --clear-output --inplace notebooks/*.ipynb`."""
     nb = nbformat.read(path, as_version=4)
-    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
-             and (c.get("outputs") or c.get("execution_count") is not None)]
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
 
 
@@ -79,8 +89,7 @@ def test_notebook_opens_with_its_question(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path):
     nb = executed(path)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.output_type == "error"]
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
 
 
@@ -178,8 +187,7 @@ def test_kernel_interrupt_stops_a_backfill_cleanly(tmp_path):
         out, reply = _run(kc, INTERRUPT_SETUP.format(wh=str(tmp_path / "wh")), timeout=300)
         assert reply["status"] == "ok" and "READY" in out, out
         # Wait until a few units have committed, then interrupt.
-        msg_out, _ = _run(kc, INTERRUPT_RUN.format(ckpt=str(tmp_path / "ckpt")), timeout=300,
-                          until="Processing day 5/")
+        msg_out, _ = _run(kc, INTERRUPT_RUN.format(ckpt=str(tmp_path / "ckpt")), timeout=300, until="Processing day 5/")
         km.interrupt_kernel()
         rest = []
         while True:
@@ -200,8 +208,9 @@ def test_kernel_interrupt_stops_a_backfill_cleanly(tmp_path):
         assert check["mismatch"] == []
         assert check["written"] == check["reported"]
         # The kernel still works, and a resumed run completes what was cancelled.
-        out, reply = _run(kc, INTERRUPT_RUN.format(ckpt=str(tmp_path / "ckpt")).replace('progress="log"',
-                                                                                       'progress="none"'))
+        out, reply = _run(
+            kc, INTERRUPT_RUN.format(ckpt=str(tmp_path / "ckpt")).replace('progress="log"', 'progress="none"')
+        )
         assert reply["status"] == "ok" and "RETURNED 0 False" in out, out[-3000:]
     finally:
         kc.stop_channels()

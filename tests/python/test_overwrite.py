@@ -1,6 +1,7 @@
 """A rerun overwrites the stored partitions in place (SQLite): where upstream data changed so that a date has
 fewer or more rows than stored, the leftover stored rows are deleted and the extra new rows appended. The
 tables must end exactly as a run that wrote the same dates into empty partitions (the plain insert)."""
+
 from __future__ import annotations
 
 import shutil
@@ -24,17 +25,25 @@ def _gamebook(wh) -> sqlite3.Connection:
 def _change_raw(wh) -> None:
     con = _gamebook(wh)
     try:
-        pick = ("SELECT player_lookup FROM nbac_gamebook_player_stats WHERE game_date = ? AND points > 10 "
-                "ORDER BY player_lookup LIMIT 1")
+        pick = (
+            "SELECT player_lookup FROM nbac_gamebook_player_stats WHERE game_date = ? AND points > 10 "
+            "ORDER BY player_lookup LIMIT 1"
+        )
         gone = con.execute(pick, (FEWER,)).fetchone()[0]
-        con.execute("DELETE FROM nbac_gamebook_player_stats WHERE game_date = ? AND player_lookup = ?",
-                    (FEWER, gone))
+        con.execute("DELETE FROM nbac_gamebook_player_stats WHERE game_date = ? AND player_lookup = ?", (FEWER, gone))
         model = con.execute(pick, (MORE,)).fetchone()[0]
         cols = [r[1] for r in con.execute("PRAGMA table_info(nbac_gamebook_player_stats)")]
-        renamed = {"player_lookup": "'zzzrookie'", "player_name": "'Zzz Rookie'", "player_name_original": "'Zzz Rookie'"}
+        renamed = {
+            "player_lookup": "'zzzrookie'",
+            "player_name": "'Zzz Rookie'",
+            "player_name_original": "'Zzz Rookie'",
+        }
         select = ", ".join(renamed.get(c, f'"{c}"') for c in cols)
-        con.execute(f"INSERT INTO nbac_gamebook_player_stats SELECT {select} FROM nbac_gamebook_player_stats "
-                    "WHERE game_date = ? AND player_lookup = ?", (MORE, model))
+        con.execute(
+            f"INSERT INTO nbac_gamebook_player_stats SELECT {select} FROM nbac_gamebook_player_stats "
+            "WHERE game_date = ? AND player_lookup = ?",
+            (MORE, model),
+        )
         con.commit()
     finally:
         con.close()
@@ -85,16 +94,18 @@ def test_a_rerun_over_changed_counts_equals_a_write_into_empty_partitions(demo_c
     for table, col in outputs.items():
         d = _counts(demo_copy, table, col).sub(before[table], fill_value=0)
         grew, shrank = grew + int((d > 0).sum()), shrank + int((d < 0).sum())
-        pd.testing.assert_frame_equal(content_rows(demo_copy, table, *RANGE), content_rows(empty, table, *RANGE),
-                                      obj=table)
+        pd.testing.assert_frame_equal(
+            content_rows(demo_copy, table, *RANGE), content_rows(empty, table, *RANGE), obj=table
+        )
     assert grew >= 4 and shrank >= 4, (grew, shrank)
 
     # Stored in key order within each date (reads only check it), overwritten or appended.
     con = sqlite3.connect(Path(demo_copy.uri) / "nba_analytics.sqlite")
     try:
         for day in (FEWER, MORE):
-            by_rowid = con.execute("SELECT player_lookup, game_id FROM player_game_summary WHERE game_date = ? "
-                                   "ORDER BY rowid", (day,)).fetchall()
+            by_rowid = con.execute(
+                "SELECT player_lookup, game_id FROM player_game_summary WHERE game_date = ? ORDER BY rowid", (day,)
+            ).fetchall()
             assert by_rowid == sorted(by_rowid), day
             assert ("zzzrookie" in {p for p, _ in by_rowid}) == (day == MORE)
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)

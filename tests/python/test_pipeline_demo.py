@@ -1,4 +1,5 @@
 """End-to-end on one demo season: Phase 3 → TDZA/PSZA → PCF/PDC → MLFS through the runner."""
+
 from __future__ import annotations
 
 import pickle
@@ -12,11 +13,18 @@ from nbaprops.api.dates import iso
 
 from conftest import DEMO_SEASON, RUN_STAMPS
 
-PHASE3 = ["nba_analytics.team_offense_game_summary", "nba_analytics.team_defense_game_summary",
-          "nba_analytics.player_game_summary", "nba_analytics.upcoming_player_game_context",
-          "nba_analytics.upcoming_team_game_context"]
-PHASE4_PLAYER = ["nba_precompute.player_composite_factors", "nba_precompute.player_daily_cache",
-                 "nba_predictions.ml_feature_store_v2"]
+PHASE3 = [
+    "nba_analytics.team_offense_game_summary",
+    "nba_analytics.team_defense_game_summary",
+    "nba_analytics.player_game_summary",
+    "nba_analytics.upcoming_player_game_context",
+    "nba_analytics.upcoming_team_game_context",
+]
+PHASE4_PLAYER = [
+    "nba_precompute.player_composite_factors",
+    "nba_precompute.player_daily_cache",
+    "nba_predictions.ml_feature_store_v2",
+]
 PHASE5 = ["nba_predictions.player_prop_predictions"]
 TIMESTAMPS = RUN_STAMPS
 
@@ -44,8 +52,14 @@ def test_phase3_row_counts_match_the_games(demo):
     pgs = demo.partition_counts("nba_analytics.player_game_summary")
     assert (pgs.reindex(active.index).fillna(0).astype(int) == active).all()
     sched = pd.Series(1, index=game_dates(demo))
-    games = pd.Series({d: len([g for g in demo.schedule().games() if g["counts"] and iso(g["game_date"]) ==
-                                d.strftime("%Y-%m-%d")]) for d in sched.index})
+    games = pd.Series(
+        {
+            d: len(
+                [g for g in demo.schedule().games() if g["counts"] and iso(g["game_date"]) == d.strftime("%Y-%m-%d")]
+            )
+            for d in sched.index
+        }
+    )
     togs = demo.partition_counts("nba_analytics.team_offense_game_summary")
     assert (togs.reindex(games.index) == 2 * games).all()
 
@@ -82,8 +96,9 @@ def test_tdza_has_30_teams_once_every_team_has_15_games(demo):
 
 
 def test_psza_row_for_every_player_with_10_prior_games(demo):
-    pgs = nbaprops.read(demo, "nba_analytics.player_game_summary",
-                        columns=["game_date", "player_lookup", "is_active", "minutes_played"])
+    pgs = nbaprops.read(
+        demo, "nba_analytics.player_game_summary", columns=["game_date", "player_lookup", "is_active", "minutes_played"]
+    )
     psza = nbaprops.read(demo, "nba_precompute.player_shot_zone_analysis", columns=["analysis_date", "player_lookup"])
     have = set(zip(psza["analysis_date"], psza["player_lookup"]))
     dates = non_bootstrap(demo)
@@ -150,11 +165,16 @@ def _snapshot(wh, tables, start, end):
 
 
 def test_rerun_gives_identical_rows_and_hashes(demo_copy, tmp_path):
-    tables = PHASE3 + PHASE4_PLAYER + PHASE5 + ["nba_precompute.team_defense_zone_analysis",
-                                                 "nba_precompute.player_shot_zone_analysis"]
+    tables = (
+        PHASE3
+        + PHASE4_PLAYER
+        + PHASE5
+        + ["nba_precompute.team_defense_zone_analysis", "nba_precompute.player_shot_zone_analysis"]
+    )
     before = _snapshot(demo_copy, tables, "2023-12-10", "2023-12-16")
-    r = nbaprops.backfill(demo_copy, "2023-12-10", "2023-12-16", resume=False, progress="none",
-                          checkpoint_dir=tmp_path / "ck")
+    r = nbaprops.backfill(
+        demo_copy, "2023-12-10", "2023-12-16", resume=False, progress="none", checkpoint_dir=tmp_path / "ck"
+    )
     assert r.exit_code == 0 and (r.units["status"] == "success").all()
     after = _snapshot(demo_copy, tables, "2023-12-10", "2023-12-16")
     for t in tables:
@@ -167,21 +187,51 @@ def test_point_in_time_changes_on_or_after_d_leave_d_unchanged(demo_copy, tmp_pa
     from conftest import sql
 
     d = "2024-01-17"
-    context = ["nba_analytics.upcoming_player_game_context", "nba_analytics.upcoming_team_game_context",
-               "nba_precompute.team_defense_zone_analysis", "nba_precompute.player_shot_zone_analysis"] + PHASE4_PLAYER \
+    context = (
+        [
+            "nba_analytics.upcoming_player_game_context",
+            "nba_analytics.upcoming_team_game_context",
+            "nba_precompute.team_defense_zone_analysis",
+            "nba_precompute.player_shot_zone_analysis",
+        ]
+        + PHASE4_PLAYER
         + PHASE5
+    )
     before = _snapshot(demo_copy, context + ["nba_analytics.player_game_summary"], d, d)
     # Rewrite every box-score fact dated on or after D.
-    sql(demo_copy, "nba_raw", "UPDATE nbac_gamebook_player_stats SET points = points + 9, "
+    sql(
+        demo_copy,
+        "nba_raw",
+        "UPDATE nbac_gamebook_player_stats SET points = points + 9, "
         "field_goals_made = field_goals_made + 3, field_goals_attempted = field_goals_attempted + 5, "
-        "minutes = '44:00' WHERE game_date >= ? AND player_status = 'active'", (d,))
-    sql(demo_copy, "nba_raw", "UPDATE nbac_team_boxscore SET points = points + 40, fg_attempted = fg_attempted + 20 "
-        "WHERE game_date >= ?", (d,))
-    sql(demo_copy, "nba_raw", "UPDATE player_shot_zones SET paint_attempts = paint_attempts + 4, "
-        "paint_makes = paint_makes + 3 WHERE game_date >= ?", (d,))
-    sql(demo_copy, "nba_raw", "UPDATE team_shot_zones_allowed SET paint_attempts_allowed = paint_attempts_allowed + 9 "
-        "WHERE game_date >= ?", (d,))
-    sql(demo_copy, "nba_raw", "UPDATE nbac_schedule SET home_team_score = home_team_score + 40 WHERE game_date >= ?", (d,))
+        "minutes = '44:00' WHERE game_date >= ? AND player_status = 'active'",
+        (d,),
+    )
+    sql(
+        demo_copy,
+        "nba_raw",
+        "UPDATE nbac_team_boxscore SET points = points + 40, fg_attempted = fg_attempted + 20 WHERE game_date >= ?",
+        (d,),
+    )
+    sql(
+        demo_copy,
+        "nba_raw",
+        "UPDATE player_shot_zones SET paint_attempts = paint_attempts + 4, "
+        "paint_makes = paint_makes + 3 WHERE game_date >= ?",
+        (d,),
+    )
+    sql(
+        demo_copy,
+        "nba_raw",
+        "UPDATE team_shot_zones_allowed SET paint_attempts_allowed = paint_attempts_allowed + 9 WHERE game_date >= ?",
+        (d,),
+    )
+    sql(
+        demo_copy,
+        "nba_raw",
+        "UPDATE nbac_schedule SET home_team_score = home_team_score + 40 WHERE game_date >= ?",
+        (d,),
+    )
     r = nbaprops.backfill(demo_copy, d, "2024-01-20", resume=False, progress="none", checkpoint_dir=tmp_path / "ck")
     assert r.exit_code == 0, r.summary_text
     after = _snapshot(demo_copy, context + ["nba_analytics.player_game_summary"], d, d)
@@ -189,18 +239,24 @@ def test_point_in_time_changes_on_or_after_d_leave_d_unchanged(demo_copy, tmp_pa
         pd.testing.assert_frame_equal(before[t], after[t], obj=t)
     # The test can fail: D's own game summary did change.
     assert not before["nba_analytics.player_game_summary"]["points"].equals(
-        after["nba_analytics.player_game_summary"]["points"])
+        after["nba_analytics.player_game_summary"]["points"]
+    )
 
 
 def test_read_cache_gives_the_same_rows_as_direct_reads(demo_copy, demo, tmp_path):
     """The run-scoped read cache must be invisible: a cascade with every read going to SQLite gives
     identical rows."""
     start, end = "2024-01-02", "2024-01-12"
-    r = nbaprops.backfill(demo_copy, start, end, resume=False, progress="none", checkpoint_dir=tmp_path / "ck",
-                          cache_reads=False)
+    r = nbaprops.backfill(
+        demo_copy, start, end, resume=False, progress="none", checkpoint_dir=tmp_path / "ck", cache_reads=False
+    )
     assert r.exit_code == 0, r.summary_text
-    tables = PHASE3 + PHASE4_PLAYER + PHASE5 + ["nba_precompute.team_defense_zone_analysis",
-                                                 "nba_precompute.player_shot_zone_analysis"]
+    tables = (
+        PHASE3
+        + PHASE4_PLAYER
+        + PHASE5
+        + ["nba_precompute.team_defense_zone_analysis", "nba_precompute.player_shot_zone_analysis"]
+    )
     cached, direct = _snapshot(demo, tables, start, end), _snapshot(demo_copy, tables, start, end)
     for t in tables:
         pd.testing.assert_frame_equal(cached[t], direct[t], obj=t)

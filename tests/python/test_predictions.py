@@ -1,5 +1,6 @@
 """Phase 5A predictions on the backfilled demo season: coverage, systems, lines, accuracy against the
 box scores (a pandas oracle), and the legacy prediction job's flags and MLFS coverage gate."""
+
 from __future__ import annotations
 
 import gzip
@@ -25,8 +26,9 @@ def test_predictions_cover_every_non_bootstrap_date_with_every_system(demo):
     missing = [d for d in non_bootstrap(demo) if counts.get(d, 0) == 0]
     assert not missing, missing[:5]
     p = nbaprops.read(demo, PRED, "2024-01-08", "2024-01-14")
-    mlfs = nbaprops.read(demo, "nba_predictions.ml_feature_store_v2", "2024-01-08", "2024-01-14",
-                         columns=["game_date", "player_lookup"])
+    mlfs = nbaprops.read(
+        demo, "nba_predictions.ml_feature_store_v2", "2024-01-08", "2024-01-14", columns=["game_date", "player_lookup"]
+    )
     # Every MLFS player gets moving-average, zone-matchup and ensemble rows.
     for system in ["moving_average_baseline_v1", "zone_matchup_v1", "ensemble_v1"]:
         got = p[p["system_id"] == system]
@@ -46,9 +48,13 @@ def test_predictions_cover_every_non_bootstrap_date_with_every_system(demo):
 
 def test_lines_are_real_props_or_estimates_and_recommendations_follow_them(demo):
     p = nbaprops.read(demo, PRED, "2024-01-08", "2024-01-14")
-    upgc = nbaprops.read(demo, "nba_analytics.upcoming_player_game_context", "2024-01-08", "2024-01-14",
-                         columns=["game_date", "player_lookup", "has_prop_line", "current_points_line",
-                                  "points_avg_last_5"])
+    upgc = nbaprops.read(
+        demo,
+        "nba_analytics.upcoming_player_game_context",
+        "2024-01-08",
+        "2024-01-14",
+        columns=["game_date", "player_lookup", "has_prop_line", "current_points_line", "points_avg_last_5"],
+    )
     m = p.merge(upgc, on=["game_date", "player_lookup"], suffixes=("", "_ctx"))
     actual = m[m["line_source"] == "ACTUAL_PROP"]
     assert len(actual) > 0.5 * len(m)
@@ -68,8 +74,9 @@ def test_lines_are_real_props_or_estimates_and_recommendations_follow_them(demo)
 def test_predictions_are_accurate_against_the_box_scores(demo):
     """An oracle independent of the grading processor: join predictions with the actual points."""
     p = nbaprops.read(demo, PRED, columns=["game_date", "player_lookup", "system_id", "predicted_points"])
-    pgs = nbaprops.read(demo, "nba_analytics.player_game_summary", columns=["game_date", "player_lookup", "points",
-                                                                          "minutes_played"])
+    pgs = nbaprops.read(
+        demo, "nba_analytics.player_game_summary", columns=["game_date", "player_lookup", "points", "minutes_played"]
+    )
     m = p.merge(pgs[pgs["minutes_played"] > 0], on=["game_date", "player_lookup"])
     assert len(m) > 0.8 * len(p)
     mae = (m["predicted_points"] - m["points"]).abs().groupby(m["system_id"]).mean()
@@ -86,22 +93,35 @@ def _run(args):
 
 
 def test_legacy_prediction_job_flags_summary_and_mlfs_gate(demo_copy, tmp_path):
-    base = ["-m", "nbaprops.jobs.prediction.player_prop_predictions", "--warehouse", demo_copy.uri,
-            "--checkpoint-dir", str(tmp_path / "ck"), "--progress", "log"]
+    base = [
+        "-m",
+        "nbaprops.jobs.prediction.player_prop_predictions",
+        "--warehouse",
+        demo_copy.uri,
+        "--checkpoint-dir",
+        str(tmp_path / "ck"),
+        "--progress",
+        "log",
+    ]
     dry = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09", "--dry-run"])
     assert dry.returncode == 0, dry.stderr + dry.stdout
     assert "MLFS coverage OK on 2 date(s)" in dry.stdout
     # Remove two thirds of one date's feature rows: the coverage gate skips that date (exit 3), the
     # other date runs (legacy behaviour).
-    sql(demo_copy, "nba_predictions", "DELETE FROM ml_feature_store_v2 WHERE game_date = '2024-01-09' "
-        "AND rowid % 3 != 0")
+    sql(
+        demo_copy,
+        "nba_predictions",
+        "DELETE FROM ml_feature_store_v2 WHERE game_date = '2024-01-09' AND rowid % 3 != 0",
+    )
     before = nbaprops.read(demo_copy, PRED, "2024-01-08", "2024-01-09")
     r = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09"])
     assert r.returncode == 3, r.stdout + r.stderr
     assert "2024-01-09: MLFS coverage" in r.stdout and "incomplete_mlfs" in r.stdout
     assert "⚠ Skipped: MLFS incomplete (" in r.stdout
-    pd.testing.assert_frame_equal(before[before["game_date"] == "2024-01-09"].reset_index(drop=True),
-                                  nbaprops.read(demo_copy, PRED, "2024-01-09", "2024-01-09").reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        before[before["game_date"] == "2024-01-09"].reset_index(drop=True),
+        nbaprops.read(demo_copy, PRED, "2024-01-09", "2024-01-09").reset_index(drop=True),
+    )
     # A lower threshold or --skip-mlfs-check lets it run; the summary block has the legacy shape.
     ok = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09", "--skip-mlfs-check", "--no-resume"])
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -118,8 +138,15 @@ def test_model_can_be_disabled_and_a_bad_model_file_is_named(demo_copy, tmp_path
         nbaprops.set_xgboost_model(bad)
     try:
         nbaprops.set_xgboost_model(None)
-        r = nbaprops.backfill(demo_copy, "2024-01-10", "2024-01-10", processors=["pred"], resume=False,
-                              progress="none", checkpoint_dir=tmp_path / "ck")
+        r = nbaprops.backfill(
+            demo_copy,
+            "2024-01-10",
+            "2024-01-10",
+            processors=["pred"],
+            resume=False,
+            progress="none",
+            checkpoint_dir=tmp_path / "ck",
+        )
         assert r.exit_code == 0, r.summary_text
         p = nbaprops.read(demo_copy, PRED, "2024-01-10", "2024-01-10")
         assert "xgboost_v1" not in set(p["system_id"])
@@ -132,8 +159,13 @@ def test_model_can_be_disabled_and_a_bad_model_file_is_named(demo_copy, tmp_path
 def run_fresh(code: str, wh, tmp_path, model) -> dict:
     """Runs ``code`` in a fresh Python process (the default model is resolved once per process) with argv
     [warehouse, checkpoint dir] and ``NBAPROPS_XGBOOST_MODEL=model``; returns the JSON of its last line."""
-    out = subprocess.run([sys.executable, "-c", code, wh.uri, str(tmp_path / "ck")], capture_output=True, text=True,
-                         env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(model)}, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", code, wh.uri, str(tmp_path / "ck")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NBAPROPS_XGBOOST_MODEL": str(model)},
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -191,8 +223,9 @@ def test_grading_matches_a_pandas_oracle_and_aggregates_per_system(demo):
     d0, d1 = "2024-01-08", "2024-01-14"
     acc = nbaprops.read(demo, "nba_predictions.prediction_accuracy", d0, d1)
     p = nbaprops.read(demo, PRED, d0, d1)
-    pgs = nbaprops.read(demo, "nba_analytics.player_game_summary", d0, d1,
-                        columns=["game_date", "player_lookup", "points", "team_abbr"])
+    pgs = nbaprops.read(
+        demo, "nba_analytics.player_game_summary", d0, d1, columns=["game_date", "player_lookup", "points", "team_abbr"]
+    )
     oracle = p.merge(pgs, on=["game_date", "player_lookup"])
     assert len(acc) == len(oracle) > 0  # every prediction of a player with a box score, nothing else
     m = acc.merge(oracle, on=["game_date", "player_lookup", "system_id"], suffixes=("", "_o"))
@@ -213,8 +246,16 @@ def test_grading_matches_a_pandas_oracle_and_aggregates_per_system(demo):
 
 
 def test_legacy_grading_job_runs_grading_and_daily_aggregation(demo_copy, tmp_path):
-    base = ["-m", "nbaprops.jobs.grading.prediction_accuracy", "--warehouse", demo_copy.uri,
-            "--checkpoint-dir", str(tmp_path / "ck"), "--progress", "log"]
+    base = [
+        "-m",
+        "nbaprops.jobs.grading.prediction_accuracy",
+        "--warehouse",
+        demo_copy.uri,
+        "--checkpoint-dir",
+        str(tmp_path / "ck"),
+        "--progress",
+        "log",
+    ]
     r = _run(base + ["--start-date", "2024-01-08", "--end-date", "2024-01-09"])
     assert r.returncode == 0, r.stdout + r.stderr
     assert "PHASE 5B GRADING BACKFILL SUMMARY:" in r.stdout
@@ -227,8 +268,21 @@ def test_legacy_grading_job_runs_grading_and_daily_aggregation(demo_copy, tmp_pa
 def test_demo_command_backfills_prints_coverage_and_exports(demo_copy, tmp_path):
     """`nbaprops demo` (what `make demo` runs) on an already generated league: backfill of every
     processor, the monthly coverage table, and the Phase 6 files of every graded date."""
-    r = _run(["-m", "nbaprops", "demo", "--warehouse", demo_copy.uri, "--seasons", "2023", "--progress", "none",
-              "--checkpoint-dir", str(tmp_path / "ck")])
+    r = _run(
+        [
+            "-m",
+            "nbaprops",
+            "demo",
+            "--warehouse",
+            demo_copy.uri,
+            "--seasons",
+            "2023",
+            "--progress",
+            "none",
+            "--checkpoint-dir",
+            str(tmp_path / "ck"),
+        ]
+    )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "Coverage (rows per table and month):" in r.stdout
     assert "nba_predictions.prediction_accuracy" in r.stdout

@@ -1,4 +1,5 @@
 """nbaprops.query: read-only SQL over the warehouse under the legacy table names."""
+
 from __future__ import annotations
 
 import contextlib
@@ -16,20 +17,26 @@ TOGS = "nba_analytics.team_offense_game_summary"
 
 
 def test_select_with_positional_params_matches_read(demo):
-    got = nbaprops.query(demo, f"SELECT game_date, team_abbr, points_scored FROM {TOGS} "
-                               "WHERE game_date BETWEEN ? AND ? ORDER BY game_date, game_id, team_abbr",
-                         ["2023-11-01", "2023-11-07"])
+    got = nbaprops.query(
+        demo,
+        f"SELECT game_date, team_abbr, points_scored FROM {TOGS} "
+        "WHERE game_date BETWEEN ? AND ? ORDER BY game_date, game_id, team_abbr",
+        ["2023-11-01", "2023-11-07"],
+    )
     want = nbaprops.read(demo, TOGS, "2023-11-01", "2023-11-07", columns=["game_date", "team_abbr", "points_scored"])
     assert len(got) == len(want) > 0
     assert got["game_date"].dtype == "datetime64[ns]"  # catalogued DATE column names come back as dates
     assert got["game_date"].tolist() == want["game_date"].tolist()
     assert sorted(zip(got["team_abbr"], got["points_scored"])) == sorted(
-        zip(want["team_abbr"], want["points_scored"].astype(int)))
+        zip(want["team_abbr"], want["points_scored"].astype(int))
+    )
 
 
 def test_named_params_dates_and_legacy_backquoted_names(demo):
-    sql = ("SELECT COUNT(*) AS n FROM `nba-props-platform.nba_analytics.player_game_summary` "
-           "WHERE game_date = @day AND team_abbr = :team")
+    sql = (
+        "SELECT COUNT(*) AS n FROM `nba-props-platform.nba_analytics.player_game_summary` "
+        "WHERE game_date = @day AND team_abbr = :team"
+    )
     day = nbaprops.read(demo, TOGS, "2023-11-10", "2023-11-10")
     team = day["team_abbr"].iloc[0]
     n = nbaprops.query(demo, sql, {"day": dt.date(2023, 11, 10), "team": team})["n"].iloc[0]
@@ -40,13 +47,17 @@ def test_named_params_dates_and_legacy_backquoted_names(demo):
 
 
 def test_joins_across_datasets(demo):
-    got = nbaprops.query(demo, """
+    got = nbaprops.query(
+        demo,
+        """
         SELECT p.system_id, COUNT(*) AS n, AVG(a.absolute_error) AS mae
         FROM nba_predictions.prediction_accuracy a
         JOIN nba_analytics.player_game_summary p0 ON p0.player_lookup = a.player_lookup AND p0.game_id = a.game_id
         JOIN nba_predictions.player_prop_predictions p
           ON p.player_lookup = a.player_lookup AND p.game_id = a.game_id AND p.system_id = a.system_id
-        WHERE a.game_date = ? GROUP BY p.system_id""", ("2023-12-01",))
+        WHERE a.game_date = ? GROUP BY p.system_id""",
+        ("2023-12-01",),
+    )
     assert set(got["system_id"]) >= {"ensemble_v1", "moving_average_baseline_v1"}
     assert (got["n"] > 0).all()
 
@@ -62,16 +73,19 @@ def test_legacy_sql_rewrites_backquoted_names_only():
     assert q.legacy_sql("SELECT 'a.b' AS x") == "SELECT 'a.b' AS x"
 
 
-@pytest.mark.parametrize("sql", [
-    f"DELETE FROM {TOGS}",
-    f"UPDATE {TOGS} SET points_scored = 0",
-    f"INSERT INTO {TOGS} (game_id) VALUES ('x')",
-    f"DROP TABLE {TOGS}",
-    "CREATE TABLE nba_raw.evil (x INTEGER)",
-    "ATTACH DATABASE '/tmp/nbaprops-evil.sqlite' AS evil",
-    "PRAGMA nba_raw.user_version = 7",
-    f"WITH d AS (SELECT 1) DELETE FROM {TOGS}",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"DELETE FROM {TOGS}",
+        f"UPDATE {TOGS} SET points_scored = 0",
+        f"INSERT INTO {TOGS} (game_id) VALUES ('x')",
+        f"DROP TABLE {TOGS}",
+        "CREATE TABLE nba_raw.evil (x INTEGER)",
+        "ATTACH DATABASE '/tmp/nbaprops-evil.sqlite' AS evil",
+        "PRAGMA nba_raw.user_version = 7",
+        f"WITH d AS (SELECT 1) DELETE FROM {TOGS}",
+    ],
+)
 def test_writes_are_refused_and_nothing_changes(demo_copy, sql):
     before = nbaprops.read(demo_copy, TOGS)
     with pytest.raises(nbaprops.ConfigError, match="read-only") as info:
@@ -84,22 +98,25 @@ def test_writes_are_refused_and_nothing_changes(demo_copy, sql):
 PGS = "nba_analytics.player_game_summary"
 
 
-@pytest.mark.parametrize(("sql", "refused"), [
-    (f"DELETE FROM {PGS}", f"refused delete {PGS} in"),
-    (f"INSERT INTO {PGS} (player_lookup) VALUES ('x')", f"refused insert {PGS} in"),
-    (f"UPDATE {PGS} SET points = 0", f"refused update {PGS} in"),
-    ("ATTACH DATABASE '/tmp/nbaprops-evil.sqlite' AS evil", "refused attach /tmp/nbaprops-evil.sqlite in"),
-    ("DETACH DATABASE nba_raw", "refused detach nba_raw in"),
-    ("CREATE TABLE evil (x INTEGER)", "refused create table evil in"),
-    ("CREATE TABLE nba_raw.evil (x INTEGER)", "refused create table nba_raw.evil in"),
-    ("CREATE TEMP TABLE evil (x INTEGER)", "refused create temp table temp.evil in"),
-    ("CREATE VIEW evil AS SELECT 1", "refused create view evil in"),
-    (f"DROP TABLE {PGS}", f"refused drop table {PGS} in"),
-    (f"ALTER TABLE {PGS} ADD COLUMN evil", f"refused alter table {PGS} in"),
-    ("PRAGMA nba_raw.user_version = 7", "refused pragma nba_raw.user_version in"),
-    ("BEGIN", "refused transaction BEGIN in"),
-    ("SAVEPOINT evil", "refused savepoint BEGIN in"),
-])
+@pytest.mark.parametrize(
+    ("sql", "refused"),
+    [
+        (f"DELETE FROM {PGS}", f"refused delete {PGS} in"),
+        (f"INSERT INTO {PGS} (player_lookup) VALUES ('x')", f"refused insert {PGS} in"),
+        (f"UPDATE {PGS} SET points = 0", f"refused update {PGS} in"),
+        ("ATTACH DATABASE '/tmp/nbaprops-evil.sqlite' AS evil", "refused attach /tmp/nbaprops-evil.sqlite in"),
+        ("DETACH DATABASE nba_raw", "refused detach nba_raw in"),
+        ("CREATE TABLE evil (x INTEGER)", "refused create table evil in"),
+        ("CREATE TABLE nba_raw.evil (x INTEGER)", "refused create table nba_raw.evil in"),
+        ("CREATE TEMP TABLE evil (x INTEGER)", "refused create temp table temp.evil in"),
+        ("CREATE VIEW evil AS SELECT 1", "refused create view evil in"),
+        (f"DROP TABLE {PGS}", f"refused drop table {PGS} in"),
+        (f"ALTER TABLE {PGS} ADD COLUMN evil", f"refused alter table {PGS} in"),
+        ("PRAGMA nba_raw.user_version = 7", "refused pragma nba_raw.user_version in"),
+        ("BEGIN", "refused transaction BEGIN in"),
+        ("SAVEPOINT evil", "refused savepoint BEGIN in"),
+    ],
+)
 def test_a_refused_write_names_the_authorizer_action(demo, sql, refused):
     # The refusal names the statement's own action, not a result code that shares its number
     # (DELETE was "interrupt", INSERT "toobig", ATTACH "format", CREATE TABLE "toobig sqlite_master").
@@ -109,8 +126,11 @@ def test_a_refused_write_names_the_authorizer_action(demo, sql, refused):
 
 
 def test_the_schema_table_stays_unwritable(demo):
-    for sql in ("INSERT INTO nba_raw.sqlite_master VALUES ('table', 'x', 'x', 0, '')",
-                "DELETE FROM nba_raw.sqlite_master", "UPDATE sqlite_master SET name = 'x'"):
+    for sql in (
+        "INSERT INTO nba_raw.sqlite_master VALUES ('table', 'x', 'x', 0, '')",
+        "DELETE FROM nba_raw.sqlite_master",
+        "UPDATE sqlite_master SET name = 'x'",
+    ):
         with pytest.raises(nbaprops.ConfigError, match="read-only"):
             nbaprops.query(demo, sql)
     assert len(nbaprops.query(demo, "SELECT name FROM nba_raw.sqlite_master WHERE type = 'table'")) > 0

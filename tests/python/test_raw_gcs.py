@@ -1,5 +1,6 @@
 """The raw importers read a gs:// lake (the gcp-storage-emulator, started here) exactly like a local
 directory: same file selection (newest file per game), same rows."""
+
 from __future__ import annotations
 
 import gzip
@@ -41,7 +42,9 @@ def test_gamebooks_from_a_bucket_match_a_local_lake(gcs, monkeypatch, tmp_path):
     remote = nbaprops.import_raw(nbaprops.open(tmp_path / "wh1"), "gamebook", uri, dates=["2024-04-10"])
     local = nbaprops.import_raw(nbaprops.open(tmp_path / "wh2"), "gamebook", tmp_path / "lake", dates=["2024-04-10"])
     assert remote.rows == local.rows == 41
-    assert [f[0] for f in remote.files] == [f"{uri}/nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20250805_151438.json"]
+    assert [f[0] for f in remote.files] == [
+        f"{uri}/nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20250805_151438.json"
+    ]
     a = nbaprops.read(nbaprops.open(tmp_path / "wh1"), "nba_raw.nbac_gamebook_player_stats")
     b = nbaprops.read(nbaprops.open(tmp_path / "wh2"), "nba_raw.nbac_gamebook_player_stats")
     cols = [c for c in a.columns if c not in ("source_file_path", "processed_by_run_id")]

@@ -1,5 +1,6 @@
 """Raw (data-lake) importers from Python and the shell: every kind on the legacy samples through
 `nbaprops import <kind>`, the public API's errors and the drop-in scripts' flags and exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,15 @@ def test_sources_list_every_kind_with_its_job():
     import nbaprops
 
     kinds = {s["kind"]: s for s in nbaprops.raw_sources()}
-    assert set(kinds) == {"gamebook", "team-boxscore", "props", "game-lines", "injury-report", "bdl-boxscores",
-                          "bdl-stats"}
+    assert set(kinds) == {
+        "gamebook",
+        "team-boxscore",
+        "props",
+        "game-lines",
+        "injury-report",
+        "bdl-boxscores",
+        "bdl-stats",
+    }
     assert kinds["gamebook"]["table"] == "nba_raw.nbac_gamebook_player_stats"
     assert kinds["gamebook"]["replace_key"] == ["game_id"]
     assert kinds["props"]["prefixes"] == ["odds-api/player-props-history/", "odds-api/player-props/"]
@@ -31,13 +39,16 @@ def test_sources_list_every_kind_with_its_job():
         assert callable(importlib.import_module(f"nbaprops.jobs.raw.{s['job']}").main)
 
 
-@pytest.mark.parametrize("kind, rel, rows", [
-    ("gamebook", "nbac_gamebook_pdf/exp_0173bcd1.json", 41),
-    ("injury-report", "nbac_injury_report/exp_f4391904.json", 14),
-    ("game-lines", "oddsa_game_lines_his/exp_b722994c.json", 8),
-    ("bdl-boxscores", "bdl_box_scores/exp_7a649e12.json.gz", 384),
-    ("bdl-stats", "bdl_player_box_scores/exp_1db4c01e.json", 30),
-])
+@pytest.mark.parametrize(
+    "kind, rel, rows",
+    [
+        ("gamebook", "nbac_gamebook_pdf/exp_0173bcd1.json", 41),
+        ("injury-report", "nbac_injury_report/exp_f4391904.json", 14),
+        ("game-lines", "oddsa_game_lines_his/exp_b722994c.json", 8),
+        ("bdl-boxscores", "bdl_box_scores/exp_7a649e12.json.gz", 384),
+        ("bdl-stats", "bdl_player_box_scores/exp_1db4c01e.json", 30),
+    ],
+)
 def test_cli_imports_each_sample_file(kind, rel, rows, tmp_path, capsys):
     import nbaprops
     from nbaprops.cli import main
@@ -110,4 +121,3 @@ def test_job_script_flags_exit_codes_and_dry_run(tmp_path, capsys):
     assert len(nbaprops.read(nbaprops.open(wh_dir), "nba_raw.bdl_player_boxscores")) == 384
     # No date flag at all is a usage error reported as exit 1.
     assert bdl_boxscores.main(args) == 1
-

@@ -1,6 +1,7 @@
 """A small legacy data lake built from the legacy's own samples (two dates), imported with the
 drop-in raw backfill scripts, then Phase 3 run on it: the points / minutes / plus-minus columns fill
 where the raw data has them."""
+
 from __future__ import annotations
 
 import gzip
@@ -23,11 +24,37 @@ def _schedule_2023_24_stub(gamebook: dict) -> dict:
     names = {"Memphis Grizzlies": "MEM", "Cleveland Cavaliers": "CLE"}
     for p in gamebook["active_players"]:
         pts[names[p["team"]]] += p["stats"]["points"]
-    return {"leagueSchedule": {"gameDates": [{"gameDate": "04/10/2024 00:00:00", "games": [{
-        "gameId": "0022301158", "gameCode": "20240410/MEMCLE", "gameStatus": 3, "gameStatusText": "Final",
-        "weekNumber": 25, "gameLabel": "",
-        "homeTeam": {"teamId": 1610612739, "teamTricode": "CLE", "teamName": "Cavaliers", "score": pts["CLE"]},
-        "awayTeam": {"teamId": 1610612763, "teamTricode": "MEM", "teamName": "Grizzlies", "score": pts["MEM"]}}]}]}}
+    return {
+        "leagueSchedule": {
+            "gameDates": [
+                {
+                    "gameDate": "04/10/2024 00:00:00",
+                    "games": [
+                        {
+                            "gameId": "0022301158",
+                            "gameCode": "20240410/MEMCLE",
+                            "gameStatus": 3,
+                            "gameStatusText": "Final",
+                            "weekNumber": 25,
+                            "gameLabel": "",
+                            "homeTeam": {
+                                "teamId": 1610612739,
+                                "teamTricode": "CLE",
+                                "teamName": "Cavaliers",
+                                "score": pts["CLE"],
+                            },
+                            "awayTeam": {
+                                "teamId": 1610612763,
+                                "teamTricode": "MEM",
+                                "teamName": "Grizzlies",
+                                "score": pts["MEM"],
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    }
 
 
 def _props_snapshot(wrapper: dict) -> dict:
@@ -36,14 +63,25 @@ def _props_snapshot(wrapper: dict) -> dict:
     w = json.loads(json.dumps(wrapper))
     w["timestamp"] = "2024-04-10T22:00:00Z"
     ev = w["data"]
-    ev.update(id="0f00e1", commence_time="2024-04-10T23:40:00Z", home_team="Cleveland Cavaliers",
-              away_team="Memphis Grizzlies")
+    ev.update(
+        id="0f00e1",
+        commence_time="2024-04-10T23:40:00Z",
+        home_team="Cleveland Cavaliers",
+        away_team="Memphis Grizzlies",
+    )
     for b in ev["bookmakers"]:
-        b["markets"] = [{"key": "player_points", "last_update": b["last_update"], "outcomes": [
-            {"name": "Over", "description": "GG Jackson", "price": 1.87, "point": 19.5},
-            {"name": "Under", "description": "GG Jackson", "price": 1.91, "point": 19.5},
-            {"name": "Over", "description": "Scotty Pippen Jr.", "price": 1.9, "point": 15.5},
-            {"name": "Under", "description": "Scotty Pippen Jr.", "price": 1.9, "point": 15.5}]}]
+        b["markets"] = [
+            {
+                "key": "player_points",
+                "last_update": b["last_update"],
+                "outcomes": [
+                    {"name": "Over", "description": "GG Jackson", "price": 1.87, "point": 19.5},
+                    {"name": "Under", "description": "GG Jackson", "price": 1.91, "point": 19.5},
+                    {"name": "Over", "description": "Scotty Pippen Jr.", "price": 1.9, "point": 15.5},
+                    {"name": "Under", "description": "Scotty Pippen Jr.", "price": 1.9, "point": 15.5},
+                ],
+            }
+        ]
     return w
 
 
@@ -54,10 +92,12 @@ def lake(tmp_path_factory):
     gamebook = json.loads((samples / "nbac_gamebook_pdf/exp_0173bcd1.json").read_text())
     files = {
         f"nba-com/gamebooks-data/{GAMEBOOK_DATE}/20240410-MEMCLE/20250805_151438.json": json.dumps(gamebook),
-        f"nba-com/team-boxscore/{BOX_DATE.replace('-', '')}/0022400561/20250116_031500.json":
-            (samples / "nbac_team_boxscore/exp_12f99055.json").read_text(),
-        f"odds-api/player-props-history/{GAMEBOOK_DATE}/0f00e1-MEMCLE/20240410_220000-snap-2200.json":
-            json.dumps(_props_snapshot(json.loads((samples / "oddsa_player_props_his/exp_815b3ee3.json").read_text()))),
+        f"nba-com/team-boxscore/{BOX_DATE.replace('-', '')}/0022400561/20250116_031500.json": (
+            samples / "nbac_team_boxscore/exp_12f99055.json"
+        ).read_text(),
+        f"odds-api/player-props-history/{GAMEBOOK_DATE}/0f00e1-MEMCLE/20240410_220000-snap-2200.json": json.dumps(
+            _props_snapshot(json.loads((samples / "oddsa_player_props_his/exp_815b3ee3.json").read_text()))
+        ),
     }
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -82,16 +122,34 @@ def imported(lake, tmp_path_factory):
     nbaprops.import_schedule(wh, stub)
     common = ["--warehouse", str(wh_dir), "--source", str(root)]
     # One script as a real `python -m` process, the others in-process.
-    proc = subprocess.run([sys.executable, "-m", "nbaprops.jobs.raw.nbac_gamebook", "--start-date", GAMEBOOK_DATE,
-                           "--end-date", "2024-04-11", *common], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbaprops.jobs.raw.nbac_gamebook",
+            "--start-date",
+            GAMEBOOK_DATE,
+            "--end-date",
+            "2024-04-11",
+            *common,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "RAW BACKFILL SUMMARY - gamebook" in proc.stdout
     assert "Total rows loaded: 41" in proc.stdout
     assert nbac_team_boxscore.main(["--dates", BOX_DATE, *common]) == 0
     assert odds_api_props.main(["--date-range", f"{GAMEBOOK_DATE}:{GAMEBOOK_DATE}", *common]) == 0
     wh = nbaprops.open(wh_dir)
-    result = nbaprops.backfill(wh, dates=[GAMEBOOK_DATE, BOX_DATE], processors="phase3", skip_preflight=True,
-                               progress="none", checkpoint_dir=tmp_path_factory.mktemp("ckpt"))
+    result = nbaprops.backfill(
+        wh,
+        dates=[GAMEBOOK_DATE, BOX_DATE],
+        processors="phase3",
+        skip_preflight=True,
+        progress="none",
+        checkpoint_dir=tmp_path_factory.mktemp("ckpt"),
+    )
     return wh, result
 
 

@@ -5,6 +5,7 @@ Skipped (with the path in the message) when ``../shared/data`` (or ``$NBAPROPS_S
 (~7 s); every test reads from it. Whole file: ~25 s. Reference values come from ``real_reference.py`` (pandas, written from
 the spec text, not from the C++ code).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -29,14 +30,32 @@ TDGS = "nba_analytics.team_defense_game_summary"
 TDZA = "nba_precompute.team_defense_zone_analysis"
 PSZA = "nba_precompute.player_shot_zone_analysis"
 
-PGS_ZONE_COLS = ["paint_attempts", "paint_makes", "mid_range_attempts", "mid_range_makes",
-                 "three_pt_attempts", "three_pt_makes"]
-TDGS_ZONE_COLS = ["opp_paint_attempts", "opp_paint_makes", "opp_mid_range_attempts", "opp_mid_range_makes",
-                  "opp_three_pt_attempts", "opp_three_pt_makes"]
+PGS_ZONE_COLS = [
+    "paint_attempts",
+    "paint_makes",
+    "mid_range_attempts",
+    "mid_range_makes",
+    "three_pt_attempts",
+    "three_pt_makes",
+]
+TDGS_ZONE_COLS = [
+    "opp_paint_attempts",
+    "opp_paint_makes",
+    "opp_mid_range_attempts",
+    "opp_mid_range_makes",
+    "opp_three_pt_attempts",
+    "opp_three_pt_makes",
+]
 # Shot-chart BASIC_ZONE → pipeline zone (shared/data/README.md).
-BASIC_ZONE = {"Restricted Area": "paint", "In The Paint (Non-RA)": "paint", "Mid-Range": "mid_range",
-              "Left Corner 3": "three_pt", "Right Corner 3": "three_pt", "Above the Break 3": "three_pt",
-              "Backcourt": "three_pt"}
+BASIC_ZONE = {
+    "Restricted Area": "paint",
+    "In The Paint (Non-RA)": "paint",
+    "Mid-Range": "mid_range",
+    "Left Corner 3": "three_pt",
+    "Right Corner 3": "three_pt",
+    "Above the Break 3": "three_pt",
+    "Backcourt": "three_pt",
+}
 # Dates for the independent recomputation: first TDZA date, early/mid season, last day.
 SAMPLE_DATES = ["2023-11-21", "2023-12-15", "2024-02-01", "2024-04-14"]
 
@@ -59,21 +78,27 @@ def season(tmp_path_factory):
     # optional upstreams (reported as missing, not blocking); gamebook lines are the one required input.
     report = nbaprops.preflight(wh, p)
     assert report.ok, f"pre-flight blocks the real-data backfill:\n{report}"
-    result = nbaprops.backfill(wh, START, END, processors=PROCESSORS, progress="none",
-                               checkpoint_dir=root / "ckpt")
+    result = nbaprops.backfill(wh, START, END, processors=PROCESSORS, progress="none", checkpoint_dir=root / "ckpt")
     if result.exit_code != 0:
         print(result.summary_text)
     assert result.exit_code == 0, result.summary_text
 
-    shots = pd.read_csv(path, usecols=["GAME_ID", "PLAYER_ID", "GAME_DATE", "BASIC_ZONE", "SHOT_TYPE",
-                                       "SHOT_MADE", "SHOT_DISTANCE"])
+    shots = pd.read_csv(
+        path, usecols=["GAME_ID", "PLAYER_ID", "GAME_DATE", "BASIC_ZONE", "SHOT_TYPE", "SHOT_MADE", "SHOT_DISTANCE"]
+    )
     return SimpleNamespace(
-        root=root, wh=wh, imported=imported, result=result, shots=shots,
+        root=root,
+        wh=wh,
+        imported=imported,
+        result=result,
+        shots=shots,
         psz=nbaprops.read(wh, "nba_raw.player_shot_zones"),
         gamebook=nbaprops.read(wh, "nba_raw.nbac_gamebook_player_stats"),
         schedule=nbaprops.read(wh, "nba_raw.nbac_schedule"),
-        pgs=nbaprops.read(wh, PGS), tdgs=nbaprops.read(wh, TDGS),
-        tdza=nbaprops.read(wh, TDZA), psza=nbaprops.read(wh, PSZA),
+        pgs=nbaprops.read(wh, PGS),
+        tdgs=nbaprops.read(wh, TDGS),
+        tdza=nbaprops.read(wh, TDZA),
+        psza=nbaprops.read(wh, PSZA),
     )
 
 
@@ -117,8 +142,9 @@ def test_import_zone_attempts_sum_to_fga(season):
     assert psz[zones + ["paint_makes", "mid_range_makes", "three_pt_makes"]].notna().all().all()
     assert int(psz["zone_fga"].sum()) == 218_701
     # Per player-game: zone attempts = the gamebook FGA and 3PA written by the same import.
-    gb = s.gamebook[["game_id", "player_lookup", "field_goals_attempted", "field_goals_made",
-                     "three_pointers_attempted"]]
+    gb = s.gamebook[
+        ["game_id", "player_lookup", "field_goals_attempted", "field_goals_made", "three_pointers_attempted"]
+    ]
     m = psz.merge(gb, on=["game_id", "player_lookup"], how="outer", indicator=True, validate="one_to_one")
     assert (m["_merge"] == "both").all()
     assert (m["zone_fga"] == m["field_goals_attempted"]).all()
@@ -137,8 +163,16 @@ def test_import_zone_attempts_sum_to_fga(season):
     shots["made"] = shots["SHOT_MADE"].astype(str).str.upper().eq("TRUE")
     shots["nba_game_id"] = shots["GAME_ID"].astype(str).str.zfill(10)
     csv = shots.groupby(["nba_game_id", "zone"]).agg(att=("made", "size"), mk=("made", "sum")).unstack(fill_value=0)
-    got = psz.groupby("nba_game_id")[["paint_attempts", "mid_range_attempts", "three_pt_attempts",
-                                      "paint_makes", "mid_range_makes", "three_pt_makes"]].sum()
+    got = psz.groupby("nba_game_id")[
+        [
+            "paint_attempts",
+            "mid_range_attempts",
+            "three_pt_attempts",
+            "paint_makes",
+            "mid_range_makes",
+            "three_pt_makes",
+        ]
+    ].sum()
     assert len(csv) == len(got) == 1230
     for z in ref.ZONES:
         assert (got[f"{z}_attempts"] == csv[("att", z)].reindex(got.index)).all(), z
@@ -183,8 +217,13 @@ def test_tdgs_zones_allowed_filled_and_match_opponent_pgs(season):
     assert (nulls == 0).all(), nulls[nulls > 0].to_dict()
     # Zones allowed by a team = the opponent's PGS attempts/makes in that game.
     opp = s.pgs.groupby(["game_id", "team_abbr"])[PGS_ZONE_COLS].sum().reset_index()
-    m = tdgs.merge(opp, left_on=["game_id", "opponent_team_abbr"], right_on=["game_id", "team_abbr"],
-                   how="left", validate="one_to_one")
+    m = tdgs.merge(
+        opp,
+        left_on=["game_id", "opponent_team_abbr"],
+        right_on=["game_id", "team_abbr"],
+        how="left",
+        validate="one_to_one",
+    )
     assert m["team_abbr"].notna().all()
     for c in PGS_ZONE_COLS:
         assert (m[f"opp_{c}"] == m[c]).all(), c
@@ -198,8 +237,7 @@ def test_backfill_unit_statuses(season):
     units = season.result.units
     counts = units.groupby(["processor", "status"]).size().unstack(fill_value=0)
     assert counts.loc["player_game_summary"].to_dict() == {**dict.fromkeys(counts.columns, 0), "success": 160}
-    assert counts.loc["team_defense_game_summary"].to_dict() == {**dict.fromkeys(counts.columns, 0),
-                                                                  "success": 160}
+    assert counts.loc["team_defense_game_summary"].to_dict() == {**dict.fromkeys(counts.columns, 0), "success": 160}
     tdza = counts.loc["team_defense_zone_analysis"]
     assert (tdza["success"], tdza["empty"], tdza["skipped_bootstrap"]) == (133, 13, 14)
     psza = counts.loc["player_shot_zone_analysis"]
@@ -228,8 +266,9 @@ def test_tdza_rows_are_the_teams_with_15_prior_games(season):
     assert (tdza["games_in_sample"] == 15).all()
     # DECISION 3 completeness: expected = the team's scheduled games before D (home and away), actual = its
     # TDGS games before D; every team is complete on real data.
-    games = s.schedule.melt(id_vars=["game_date"], value_vars=["home_team_tricode", "away_team_tricode"],
-                            value_name="team_abbr")
+    games = s.schedule.melt(
+        id_vars=["game_date"], value_vars=["home_team_tricode", "away_team_tricode"], value_name="team_abbr"
+    )
     for d, rows in tdza.groupby("analysis_date"):
         sched_n = games[games["game_date"] < d].groupby("team_abbr").size()
         tdgs_n = tdgs[tdgs["game_date"] < d].groupby("defending_team_abbr").size()
@@ -271,11 +310,24 @@ def test_psza_rows_are_the_players_with_10_qualifying_prior_games(season):
 
 
 # ------------------------------------------------------------------------ 5. independent recomputation
-PSZA_NUMERIC = ["paint_rate_last_10", "mid_range_rate_last_10", "three_pt_rate_last_10", "total_shots_last_10",
-                "paint_pct_last_10", "mid_range_pct_last_10", "three_pt_pct_last_10", "paint_attempts_per_game",
-                "mid_range_attempts_per_game", "three_pt_attempts_per_game", "assisted_rate_last_10",
-                "unassisted_rate_last_10", "paint_rate_last_20", "paint_pct_last_20", "games_in_sample_10",
-                "games_in_sample_20"]
+PSZA_NUMERIC = [
+    "paint_rate_last_10",
+    "mid_range_rate_last_10",
+    "three_pt_rate_last_10",
+    "total_shots_last_10",
+    "paint_pct_last_10",
+    "mid_range_pct_last_10",
+    "three_pt_pct_last_10",
+    "paint_attempts_per_game",
+    "mid_range_attempts_per_game",
+    "three_pt_attempts_per_game",
+    "assisted_rate_last_10",
+    "unassisted_rate_last_10",
+    "paint_rate_last_20",
+    "paint_pct_last_20",
+    "games_in_sample_10",
+    "games_in_sample_20",
+]
 
 
 def _same(a: pd.Series, b: pd.Series, tol: float = 1e-9) -> pd.Series:
@@ -319,11 +371,20 @@ def test_psza_rounding_is_numpy_style_on_real_ties(season):
         assert row["paint_pct_last_10"].tolist() == [0.538]
 
 
-TDZA_SCALE = {"paint_pct_allowed_last_15": 3, "mid_range_pct_allowed_last_15": 3, "three_pt_pct_allowed_last_15": 3,
-              "paint_attempts_allowed_per_game": 1, "mid_range_attempts_allowed_per_game": 1,
-              "three_pt_attempts_allowed_per_game": 1, "paint_points_allowed_per_game": 1,
-              "opponent_points_per_game": 1, "paint_defense_vs_league_avg": 2,
-              "mid_range_defense_vs_league_avg": 2, "three_pt_defense_vs_league_avg": 2, "games_in_sample": 0}
+TDZA_SCALE = {
+    "paint_pct_allowed_last_15": 3,
+    "mid_range_pct_allowed_last_15": 3,
+    "three_pt_pct_allowed_last_15": 3,
+    "paint_attempts_allowed_per_game": 1,
+    "mid_range_attempts_allowed_per_game": 1,
+    "three_pt_attempts_allowed_per_game": 1,
+    "paint_points_allowed_per_game": 1,
+    "opponent_points_per_game": 1,
+    "paint_defense_vs_league_avg": 2,
+    "mid_range_defense_vs_league_avg": 2,
+    "three_pt_defense_vs_league_avg": 2,
+    "games_in_sample": 0,
+}
 
 
 @pytest.mark.parametrize("day", SAMPLE_DATES)
@@ -339,7 +400,7 @@ def test_tdza_matches_pandas_reference(season, day):
     assert len(want) >= 3
     assert list(got.index) == list(want.index)
     for c, scale in TDZA_SCALE.items():
-        ok = _same(got[c], want[c], tol=0.5 * 10.0 ** -scale + 1e-9)
+        ok = _same(got[c], want[c], tol=0.5 * 10.0**-scale + 1e-9)
         assert ok.all(), (c, got.loc[~ok, c].head().to_dict(), want.loc[~ok, c].head().to_dict())
     for c in ("strongest_zone", "weakest_zone"):
         ok = got[c].fillna("-") == want[c].fillna("-")
@@ -373,12 +434,16 @@ def test_no_row_uses_a_game_on_or_after_its_analysis_date(season, tmp_path):
             "UPDATE player_game_summary SET paint_attempts = paint_attempts + 9, paint_makes = 0, "
             "mid_range_makes = mid_range_attempts, three_pt_attempts = three_pt_attempts + 4, "
             "three_pt_makes = 0, fg_makes = 0, data_hash = 'tampered', processed_at = '2099-01-01T00:00:00Z' "
-            "WHERE game_date >= ?", (PIT_DAY,)).rowcount
+            "WHERE game_date >= ?",
+            (PIT_DAY,),
+        ).rowcount
         n_tdgs = con.execute(
             "UPDATE team_defense_game_summary SET opp_paint_attempts = opp_paint_attempts + 30, "
             "opp_paint_makes = 0, opp_mid_range_makes = opp_mid_range_attempts, opp_three_pt_makes = 0, "
             "points_in_paint_allowed = 999, data_hash = 'tampered', processed_at = '2099-01-01T00:00:00Z' "
-            "WHERE game_date >= ?", (PIT_DAY,)).rowcount
+            "WHERE game_date >= ?",
+            (PIT_DAY,),
+        ).rowcount
         con.commit()
     finally:
         con.close()
@@ -386,8 +451,14 @@ def test_no_row_uses_a_game_on_or_after_its_analysis_date(season, tmp_path):
     assert n_tdgs == int((s.tdgs["game_date"] >= d).sum()) > 0
 
     wh2 = nbaprops.open(dst)
-    result = nbaprops.backfill(wh2, dates=[PIT_DAY, d_next.date().isoformat()], processors=["tdza", "psza"],
-                               resume=False, progress="none", checkpoint_dir=tmp_path / "ckpt")
+    result = nbaprops.backfill(
+        wh2,
+        dates=[PIT_DAY, d_next.date().isoformat()],
+        processors=["tdza", "psza"],
+        resume=False,
+        progress="none",
+        checkpoint_dir=tmp_path / "ckpt",
+    )
     assert result.exit_code == 0, result.summary_text
     assert (result.units["status"] == "success").all(), result.units
 

@@ -1,6 +1,7 @@
 """Content-aware resume: a unit is skipped only when the content of every input partition it reads is
 unchanged since its last commit; a changed raw value recomputes exactly the units that read it (down
 through Phase 5), and the tables end equal to a fresh run on the changed data."""
+
 from __future__ import annotations
 
 import shutil
@@ -46,12 +47,19 @@ def test_rerun_with_unchanged_inputs_is_all_up_to_date(demo_copy, tmp_path):
 
 def test_changed_raw_value_recomputes_exactly_its_dependents(demo_copy, demo, tmp_path):
     # One player's points on one date, changed by hand in the raw gamebook (outside nbaprops).
-    player = sql(demo_copy, "nba_raw",
-                 "SELECT player_lookup FROM nbac_gamebook_player_stats WHERE game_date = ? AND points > 10 "
-                 "ORDER BY player_lookup LIMIT 1", (CHANGED,))[0][0]
-    sql(demo_copy, "nba_raw",
+    player = sql(
+        demo_copy,
+        "nba_raw",
+        "SELECT player_lookup FROM nbac_gamebook_player_stats WHERE game_date = ? AND points > 10 "
+        "ORDER BY player_lookup LIMIT 1",
+        (CHANGED,),
+    )[0][0]
+    sql(
+        demo_copy,
+        "nba_raw",
         "UPDATE nbac_gamebook_player_stats SET points = points + 9 WHERE game_date = ? AND player_lookup = ?",
-        (CHANGED, player))
+        (CHANGED, player),
+    )
     stale, direct = _stale_before_resume(demo_copy, tmp_path)
     r = nbaprops.backfill(demo_copy, *RANGE, progress="none", checkpoint_dir=tmp_path / "ck")
     assert r.exit_code == 0, r.summary_text
@@ -75,14 +83,19 @@ def test_changed_raw_value_recomputes_exactly_its_dependents(demo_copy, demo, tm
     # The change propagates through Phase 4 into Phase 5 (predictions read 90 days of PGS history;
     # grading reads the day's actual points).
     assert {"player_shot_zone_analysis", "player_prop_predictions", "prediction_accuracy"} <= set(
-        recomputed["processor"])
+        recomputed["processor"]
+    )
     # Every table equals a fresh, non-resumed run on the same changed data.
     shutil.copytree(demo_copy.uri, tmp_path / "fresh")
     fresh = nbaprops.open(tmp_path / "fresh")
     r2 = nbaprops.backfill(fresh, *RANGE, resume=False, progress="none", checkpoint_dir=tmp_path / "ck2")
     assert r2.exit_code == 0
-    for t in ["nba_analytics.player_game_summary", "nba_precompute.player_shot_zone_analysis",
-              "nba_predictions.ml_feature_store_v2", *PHASE5_TABLES]:
+    for t in [
+        "nba_analytics.player_game_summary",
+        "nba_precompute.player_shot_zone_analysis",
+        "nba_predictions.ml_feature_store_v2",
+        *PHASE5_TABLES,
+    ]:
         pd.testing.assert_frame_equal(content_rows(demo_copy, t, *RANGE), content_rows(fresh, t, *RANGE), obj=t)
     # The player's new points reached the summary.
     pgs = nbaprops.read(demo_copy, "nba_analytics.player_game_summary", CHANGED, CHANGED)
@@ -90,7 +103,6 @@ def test_changed_raw_value_recomputes_exactly_its_dependents(demo_copy, demo, tm
     new_pts = pgs.loc[pgs["player_lookup"] == player, "points"].iloc[0]
     old_pts = old.loc[old["player_lookup"] == player, "points"].iloc[0]
     assert new_pts == old_pts + 9
-
 
 
 def _stale_before_resume(wh, tmp_path) -> tuple[set, set]:
@@ -119,8 +131,12 @@ def _stale_before_resume(wh, tmp_path) -> tuple[set, set]:
     # The CLI: `backfill --status` and `coverage` print them; neither writes anything.
     base = [sys.executable, "-m", "nbaprops"]
     where = ["--warehouse", wh.uri, "--start-date", RANGE[0], "--end-date", RANGE[1]]
-    st = subprocess.run(base + ["backfill", *where, "--status", "--checkpoint-dir", str(tmp_path / "ck")],
-                        capture_output=True, text=True, timeout=300)
+    st = subprocess.run(
+        base + ["backfill", *where, "--status", "--checkpoint-dir", str(tmp_path / "ck")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert st.returncode == 0, st.stderr
     assert "FRESHNESS" in st.stdout and f"player_game_summary (1): {CHANGED}" in st.stdout, st.stdout
     cv = subprocess.run(base + ["coverage", *where], capture_output=True, text=True, timeout=300)

@@ -1,4 +1,5 @@
 """The backfill runner on real processors: exit codes, blocking, resume, pre-flight, Ctrl-C."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,12 @@ PROCS = ["togs", "pgs", "upgc", "utgc", "psza", "tdza", "pcf", "pdc", "mlfs", "t
 
 def test_injected_failure_blocks_only_downstream_then_resume_retries_exactly_those(demo_copy, demo, tmp_path):
     ck = tmp_path / "ck"
-    sql(demo_copy, "nba_analytics",
+    sql(
+        demo_copy,
+        "nba_analytics",
         "CREATE TRIGGER inject_fail BEFORE INSERT ON team_offense_game_summary "
-        f"WHEN NEW.game_date = '{FAIL_DATE}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+        f"WHEN NEW.game_date = '{FAIL_DATE}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    )
     r1 = nbaprops.backfill(demo_copy, *RANGE, processors=PROCS, resume=False, progress="none", checkpoint_dir=ck)
     assert r1.exit_code != 0
     u = r1.units.set_index(["processor", r1.units["date"].dt.strftime("%Y-%m-%d")])
@@ -36,8 +40,13 @@ def test_injected_failure_blocks_only_downstream_then_resume_retries_exactly_tho
     after = r1.units[(r1.units["processor"] == "player_daily_cache") & (r1.units["date"] > FAIL_DATE)]
     assert after["reason"].str.contains("team_offense_game_summary").all()
     # Processors that do not read TOGS are unaffected.
-    for p in ["player_game_summary", "team_defense_zone_analysis", "player_shot_zone_analysis",
-              "player_composite_factors", "upcoming_player_game_context"]:
+    for p in [
+        "player_game_summary",
+        "team_defense_zone_analysis",
+        "player_shot_zone_analysis",
+        "player_composite_factors",
+        "upcoming_player_game_context",
+    ]:
         assert (r1.units.loc[r1.units["processor"] == p, "status"] == "success").all(), p
     failed_or_blocked = set(map(tuple, r1.failed[["processor", "date"]].astype(str).values))
     # The old TOGS partition of the failed date is intact (atomic replace).
@@ -49,8 +58,11 @@ def test_injected_failure_blocks_only_downstream_then_resume_retries_exactly_tho
     reran = r2.units[r2.units["reason"] != "resumed"]
     assert set(map(tuple, reran[["processor", "date"]].astype(str).values)) == failed_or_blocked
     # Same rows as the uninterrupted run of the fixture.
-    for t in ["nba_analytics.team_offense_game_summary", "nba_precompute.player_daily_cache",
-              "nba_predictions.ml_feature_store_v2"]:
+    for t in [
+        "nba_analytics.team_offense_game_summary",
+        "nba_precompute.player_daily_cache",
+        "nba_predictions.ml_feature_store_v2",
+    ]:
         pd.testing.assert_frame_equal(content_rows(demo, t, *RANGE), content_rows(demo_copy, t, *RANGE), obj=t)
 
 
@@ -61,8 +73,11 @@ def test_preflight_blocks_a_missing_upstream_date_and_names_it(demo_copy, tmp_pa
     report = nbaprops.preflight(demo_copy, p)
     assert not report.ok
     problems = report.problems()
-    assert ((problems["table"] == "nba_raw.nbac_gamebook_player_stats")
-            & (problems["date"] == pd.Timestamp("2023-12-15")) & (problems["status"] == "missing")).any()
+    assert (
+        (problems["table"] == "nba_raw.nbac_gamebook_player_stats")
+        & (problems["date"] == pd.Timestamp("2023-12-15"))
+        & (problems["status"] == "missing")
+    ).any()
     assert "2023-12-15" in str(report)
     r = nbaprops.backfill(demo_copy, p, progress="none", checkpoint_dir=tmp_path / "ck")
     assert r.exit_code == 1 and "PRE-FLIGHT FAILED" in r.summary_text
@@ -76,8 +91,14 @@ def _run(args, **kw):
 
 def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path):
     ck = tmp_path / "ck"
-    base = ["-m", "nbaprops.jobs.analytics.team_offense_game_summary", "--warehouse", demo_copy.uri,
-            "--checkpoint-dir", str(ck)]
+    base = [
+        "-m",
+        "nbaprops.jobs.analytics.team_offense_game_summary",
+        "--warehouse",
+        demo_copy.uri,
+        "--checkpoint-dir",
+        str(ck),
+    ]
     r = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-05", "--progress", "log"])
     assert r.returncode == 0, r.stderr + r.stdout
     out = r.stdout
@@ -87,8 +108,19 @@ def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path
     assert "Processing 5 days individually (day-by-day approach)" in out
     path = ck / "team_offense_game_summary_2023-12-01_2023-12-05.json"
     data = json.loads(path.read_text())
-    for key in ["job_name", "start_date", "end_date", "created_at", "last_updated", "last_successful_date",
-                "successful_dates", "failed_dates", "skipped_dates", "stats", "errors"]:
+    for key in [
+        "job_name",
+        "start_date",
+        "end_date",
+        "created_at",
+        "last_updated",
+        "last_successful_date",
+        "successful_dates",
+        "failed_dates",
+        "skipped_dates",
+        "stats",
+        "errors",
+    ]:
         assert key in data, key
     assert len(data["successful_dates"]) == 5 and data["failed_dates"] == []
     status = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-05", "--status"])
@@ -99,8 +131,16 @@ def test_legacy_phase3_script_flags_log_lines_and_checkpoint(demo_copy, tmp_path
 
 def test_legacy_phase4_script_summary_block_and_dry_run(demo_copy, tmp_path):
     ck = tmp_path / "ck"
-    base = ["-m", "nbaprops.jobs.precompute.player_composite_factors", "--warehouse", demo_copy.uri,
-            "--checkpoint-dir", str(ck), "--progress", "log"]
+    base = [
+        "-m",
+        "nbaprops.jobs.precompute.player_composite_factors",
+        "--warehouse",
+        demo_copy.uri,
+        "--checkpoint-dir",
+        str(ck),
+        "--progress",
+        "log",
+    ]
     ledger_before = len(nbaprops.read(demo_copy, "nba_orchestration.run_ledger"))
     dry = _run(base + ["--start-date", "2023-12-01", "--end-date", "2023-12-03", "--dry-run"])
     assert dry.returncode == 0, dry.stderr
@@ -112,9 +152,24 @@ def test_legacy_phase4_script_summary_block_and_dry_run(demo_copy, tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_with_exit_130(demo_copy, tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "nbaprops", "backfill", "--warehouse", demo_copy.uri,
-                             "--no-resume", "--progress", "log", "--checkpoint-dir", str(tmp_path / "ck")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nbaprops",
+            "backfill",
+            "--warehouse",
+            demo_copy.uri,
+            "--no-resume",
+            "--progress",
+            "log",
+            "--checkpoint-dir",
+            str(tmp_path / "ck"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     seen = ""
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -134,9 +189,23 @@ def test_cli_processors_and_coverage(demo):
     r = _run(["-m", "nbaprops", "processors"])
     assert r.returncode == 0
     assert "togs" in r.stdout and "mlfs" in r.stdout
-    cov = _run(["-m", "nbaprops", "coverage", "--warehouse", demo.uri, "--start-date", "2023-12-01",
-                "--end-date", "2023-12-31", "--format", "json", "--tables",
-                "nba_analytics.team_offense_game_summary,nba_precompute.player_daily_cache"])
+    cov = _run(
+        [
+            "-m",
+            "nbaprops",
+            "coverage",
+            "--warehouse",
+            demo.uri,
+            "--start-date",
+            "2023-12-01",
+            "--end-date",
+            "2023-12-31",
+            "--format",
+            "json",
+            "--tables",
+            "nba_analytics.team_offense_game_summary,nba_precompute.player_daily_cache",
+        ]
+    )
     assert cov.returncode == 0, cov.stdout + cov.stderr
     cells = json.loads(cov.stdout)
     assert cells and {c["status"] for c in cells} == {"ok"}
@@ -146,12 +215,14 @@ def test_cli_processors_and_coverage(demo):
 
 def test_resume_recomputes_committed_dates_whose_rows_are_gone(demo_copy, tmp_path):
     ck = tmp_path / "ck"
-    r1 = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-05", processors=["togs"], resume=False,
-                           progress="none", checkpoint_dir=ck)
+    r1 = nbaprops.backfill(
+        demo_copy, "2023-12-01", "2023-12-05", processors=["togs"], resume=False, progress="none", checkpoint_dir=ck
+    )
     assert r1.exit_code == 0
     sql(demo_copy, "nba_analytics", "DELETE FROM team_offense_game_summary WHERE game_date = '2023-12-03'")
-    r2 = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-05", processors=["togs"], progress="none",
-                           checkpoint_dir=ck)
+    r2 = nbaprops.backfill(
+        demo_copy, "2023-12-01", "2023-12-05", processors=["togs"], progress="none", checkpoint_dir=ck
+    )
     assert r2.exit_code == 0
     reran = r2.units[r2.units["reason"] != "resumed"]["date"].dt.strftime("%Y-%m-%d").tolist()
     assert reran == ["2023-12-03"]
@@ -159,8 +230,7 @@ def test_resume_recomputes_committed_dates_whose_rows_are_gone(demo_copy, tmp_pa
     # A different warehouse never trusts this checkpoint.
     other = nbaprops.open(tmp_path / "other")
     nbaprops.demo.generate(other, seasons=[2023], seed=7)
-    r3 = nbaprops.backfill(other, "2023-12-01", "2023-12-05", processors=["togs"], progress="none",
-                           checkpoint_dir=ck)
+    r3 = nbaprops.backfill(other, "2023-12-01", "2023-12-05", processors=["togs"], progress="none", checkpoint_dir=ck)
     assert r3.exit_code == 0 and (r3.units["reason"] != "resumed").all()
     assert (r3.units["rows"] > 0).all()
 
@@ -173,8 +243,9 @@ def test_logging_to_a_file_and_a_corrupt_checkpoint_is_reported(demo_copy, tmp_p
     log = tmp_path / "engine.log"
     nbaprops.configure_logging("warning", str(log), to_stderr=False)
     try:
-        r = nbaprops.backfill(demo_copy, "2023-12-01", "2023-12-02", processors=["togs"], progress="none",
-                              checkpoint_dir=ck)
+        r = nbaprops.backfill(
+            demo_copy, "2023-12-01", "2023-12-02", processors=["togs"], progress="none", checkpoint_dir=ck
+        )
     finally:
         nbaprops.configure_logging("warning")
     assert r.exit_code == 0

@@ -1,6 +1,7 @@
 """Phase 5C scoring-tier feedback on the backfilled demo season: when tiers appear, the figures of one
 as-of date against a pandas recomputation from prediction_accuracy and the feature store, and the
 legacy scoring_tier_backfill script's --as-of-date and --weekly modes."""
+
 from __future__ import annotations
 
 import json
@@ -44,9 +45,14 @@ def _oracle(wh, as_of: pd.Timestamp) -> pd.DataFrame:
     avg = m["features"].map(lambda s: json.loads(s)[2] if isinstance(s, str) else None).astype(float)
     m["tier"] = np.select([avg >= 30, avg >= 20, avg >= 10], LABELS[:3], default="BENCH_0_9")
     m["correct"] = m["prediction_correct"].astype("float")
-    g = m.groupby("tier").agg(n=("signed_error", "size"), bias=("signed_error", "mean"),
-                              mae=("absolute_error", "mean"), sd=("signed_error", "std"),
-                              hits=("correct", "sum"), calls=("correct", "count"))
+    g = m.groupby("tier").agg(
+        n=("signed_error", "size"),
+        bias=("signed_error", "mean"),
+        mae=("absolute_error", "mean"),
+        sd=("signed_error", "std"),
+        hits=("correct", "sum"),
+        calls=("correct", "count"),
+    )
     return g[g["n"] >= 20]
 
 
@@ -99,7 +105,7 @@ def test_figures_match_a_pandas_recomputation(demo):
     for tier, (lo, hi) in bounds.items():
         if tier in got.index:
             assert got.loc[tier, "tier_min_points"] == lo
-            assert (pd.isna(got.loc[tier, "tier_max_points"]) if hi is None else got.loc[tier, "tier_max_points"] == hi)
+            assert pd.isna(got.loc[tier, "tier_max_points"]) if hi is None else got.loc[tier, "tier_max_points"] == hi
 
 
 def _run(args):
@@ -108,8 +114,9 @@ def _run(args):
 
 
 def test_legacy_script_as_of_date_and_weekly(demo_copy, tmp_path):
-    assert any(e.name == "scoring_tier_backfill" and e.value == f"{MODULE}:main"
-               for e in entry_points(group="console_scripts"))
+    assert any(
+        e.name == "scoring_tier_backfill" and e.value == f"{MODULE}:main" for e in entry_points(group="console_scripts")
+    )
     tiers = nbaprops.read(demo_copy, TIERS)
     as_of = _day(tiers["as_of_date"].iloc[len(tiers) // 2])
     before = tiers[tiers["as_of_date"] == as_of].drop(columns=sorted(RUN_STAMPS & set(tiers.columns)))

@@ -4,6 +4,7 @@ Runs in a fresh interpreter with NBAPROPS_TEXT_POOL_POISON=1: a reclaim overwrit
 instead of freeing them, so a text pointer kept past its run (a static, a cache) would show up as the
 poison text in a later run's rows and change the table hashes.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,13 @@ def test_reruns_after_reclaims_give_identical_tables_and_leave_no_cell_texts(dem
     wh_dir = tmp_path / "wh"
     shutil.copytree(demo_dir, wh_dir)
     env = dict(os.environ, NBAPROPS_TEXT_POOL_POISON="1")
-    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(ROOT), str(wh_dir), str(tmp_path / "ck")],
-                          env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(ROOT), str(wh_dir), str(tmp_path / "ck")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["exit"] == [0, 0]

@@ -1,6 +1,7 @@
 """The Python API as a new user meets it: a refused pre-flight and an empty range are visible, bad arguments are
 refused before anything runs, a string is a list of names (never its characters), reversed dates raise, a mistyped
 copy source creates nothing, and the docs name what exists."""
+
 from __future__ import annotations
 
 import logging
@@ -48,12 +49,19 @@ def test_a_refused_preflight_is_logged_as_a_warning(raw, tmp_path, caplog):
 
 def test_a_plain_script_sees_the_refusal_on_stderr(raw, tmp_path):
     # No logging configuration at all: Python's last-resort handler shows the warning.
-    script = (f"import nbaprops\nwh = nbaprops.open({raw.uri!r})\n"
-              "p = nbaprops.plan(wh, '2023-11-01', '2023-11-30', processors=['phase4'])\n"
-              f"r = nbaprops.backfill(wh, p, workers=2, checkpoint_dir={str(tmp_path / 'ck')!r})\n"
-              "print('exit', r.exit_code)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NBAPROPS_XGBOOST_MODEL": "none"})
+    script = (
+        f"import nbaprops\nwh = nbaprops.open({raw.uri!r})\n"
+        "p = nbaprops.plan(wh, '2023-11-01', '2023-11-30', processors=['phase4'])\n"
+        f"r = nbaprops.backfill(wh, p, workers=2, checkpoint_dir={str(tmp_path / 'ck')!r})\n"
+        "print('exit', r.exit_code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NBAPROPS_XGBOOST_MODEL": "none"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "exit 1"
     assert "refused by the pre-flight" in done.stderr and "PRE-FLIGHT FAILED" in done.stderr
@@ -72,8 +80,9 @@ def test_an_unknown_progress_is_refused_before_anything_runs(raw, tmp_path, prog
 
 @pytest.mark.parametrize("progress", [None, "none", "log", False])
 def test_the_documented_progress_values_run(raw, tmp_path, progress):
-    result = nbaprops.backfill(raw, "2023-10-24", "2023-10-25", processors="togs", progress=progress,
-                               checkpoint_dir=tmp_path / "ck")
+    result = nbaprops.backfill(
+        raw, "2023-10-24", "2023-10-25", processors="togs", progress=progress, checkpoint_dir=tmp_path / "ck"
+    )
     assert result.exit_code == 0, result.summary_text
     assert _ledger_rows(raw) > 0
 
@@ -81,8 +90,9 @@ def test_the_documented_progress_values_run(raw, tmp_path, progress):
 def test_log_progress_goes_to_the_backfill_logger_at_info(raw, tmp_path, caplog):
     # What the docstring promises: "log" lines are INFO records of nbaprops.backfill.
     with caplog.at_level(logging.INFO, logger="nbaprops.backfill"):
-        nbaprops.backfill(raw, "2023-10-24", "2023-10-25", processors="togs", progress="log",
-                          checkpoint_dir=tmp_path / "ck")
+        nbaprops.backfill(
+            raw, "2023-10-24", "2023-10-25", processors="togs", progress="log", checkpoint_dir=tmp_path / "ck"
+        )
     lines = [r for r in caplog.records if r.name == "nbaprops.backfill" and r.levelno == logging.INFO]
     assert any(re.match(r"Processing day 1/\d+: 2023-10-2[45]", r.getMessage()) for r in lines), caplog.text
     doc = nbaprops.backfill.__doc__
@@ -108,8 +118,9 @@ def test_a_range_without_games_warns(raw, tmp_path, caplog):
 
 def test_a_range_with_games_does_not_warn(raw, tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="nbaprops"):
-        result = nbaprops.backfill(raw, "2023-10-24", "2023-10-25", processors="togs", progress="none",
-                                   checkpoint_dir=tmp_path / "ck")
+        result = nbaprops.backfill(
+            raw, "2023-10-24", "2023-10-25", processors="togs", progress="none", checkpoint_dir=tmp_path / "ck"
+        )
     assert result.exit_code == 0 and "No game dates" not in caplog.text
 
 
@@ -130,8 +141,9 @@ def test_set_xgboost_model_accepts_none_as_text():
 def test_coverage_takes_a_comma_separated_string_of_tables(raw):
     one = nbaprops.coverage(raw, "2023-10-24", "2023-10-26", tables=PGS).to_frame()
     assert set(one["table"]) == {PGS}
-    two = nbaprops.coverage(raw, "2023-10-24", "2023-10-26",
-                            tables=f"{PGS}, nba_analytics.team_offense_game_summary").to_frame()
+    two = nbaprops.coverage(
+        raw, "2023-10-24", "2023-10-26", tables=f"{PGS}, nba_analytics.team_offense_game_summary"
+    ).to_frame()
     assert set(two["table"]) == {PGS, "nba_analytics.team_offense_game_summary"}
     listed = nbaprops.coverage(raw, "2023-10-24", "2023-10-26", tables=[PGS]).to_frame()
     assert one.equals(listed)
@@ -158,8 +170,9 @@ def test_other_name_arguments_take_a_string(raw, tmp_path):
 
     assert nbaprops.plan(raw, dates="2023-10-25, 2023-10-30", processors="togs").dates == ["2023-10-25", "2023-10-30"]
     assert [d.isoformat() for d in date_list(dates="2024-01-03,2024-01-01")] == ["2024-01-01", "2024-01-03"]
-    result = nbaprops.export(raw, dates="2023-10-25", types="results", out_dir=tmp_path / "x",
-                             generated_at="2024-01-01T00:00:00Z")
+    result = nbaprops.export(
+        raw, dates="2023-10-25", types="results", out_dir=tmp_path / "x", generated_at="2024-01-01T00:00:00Z"
+    )
     assert [d["date"] for d in result.dates] == ["2023-10-25"]
     wh = nbaprops.open(tmp_path / "demo")
     as_text = nbaprops.demo.generate(wh, seasons="2023", teams="BOS,NYK,PHI")

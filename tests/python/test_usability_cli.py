@@ -1,6 +1,7 @@
 """The command line as a new user meets it: date errors worded as the Python API words them, a subcommand's
 usage line for its own errors, every subcommand in --help, a mistyped copy source refused, and a refusal or an
 empty range said once."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,6 @@ import nbaprops
 from nbaprops import cli
 
 
-
 @pytest.fixture
 def raw(small_raw_dir, tmp_path):
     dst = tmp_path / "wh"
@@ -20,14 +20,17 @@ def raw(small_raw_dir, tmp_path):
     return dst
 
 
-@pytest.mark.parametrize(("flag", "value", "why"), [
-    ("--start-date", "2023-11-31", "no such day"),
-    ("--start-date", "2023-02-29", "no such day"),
-    ("--end-date", "2023-13-01", "no such day"),
-    ("--start-date", "2023-1-1", "bad format"),
-    ("--start-date", "20231101", "bad format"),
-    ("--start-date", "yesterday", "bad format"),
-])
+@pytest.mark.parametrize(
+    ("flag", "value", "why"),
+    [
+        ("--start-date", "2023-11-31", "no such day"),
+        ("--start-date", "2023-02-29", "no such day"),
+        ("--end-date", "2023-13-01", "no such day"),
+        ("--start-date", "2023-1-1", "bad format"),
+        ("--start-date", "20231101", "bad format"),
+        ("--start-date", "yesterday", "bad format"),
+    ],
+)
 def test_a_date_error_says_why_as_the_python_api_does(run_cli, tmp_path, flag, value, why):
     code, out, err = run_cli("backfill", flag, value, "--warehouse", tmp_path / "wh")
     assert code == 2
@@ -36,8 +39,17 @@ def test_a_date_error_says_why_as_the_python_api_does(run_cli, tmp_path, flag, v
         nbaprops.api.dates.to_days(value, flag)
 
 
-@pytest.mark.parametrize("command", [["backfill"], ["preflight"], ["coverage"], ["export"],
-                                     ["copy", "--to", "x", "--tables", "all"], ["import", "gamebook", "lake/"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["backfill"],
+        ["preflight"],
+        ["coverage"],
+        ["export"],
+        ["copy", "--to", "x", "--tables", "all"],
+        ["import", "gamebook", "lake/"],
+    ],
+)
 def test_reversed_dates_print_the_subcommand_usage(run_cli, raw, command):
     flag = "--from" if command[0] == "copy" else "--warehouse"
     code, out, err = run_cli(*command, flag, raw, "--start-date", "2023-11-07", "--end-date", "2023-11-01")
@@ -77,8 +89,9 @@ def test_copy_validates_its_dates(run_cli, raw, tmp_path):
 
 
 def test_copy_from_an_existing_source_still_copies(run_cli, raw, tmp_path):
-    code, out, err = run_cli("copy", "--from", raw, "--to", tmp_path / "c", "--tables", "nba_raw.nbac_schedule",
-                             "--dates", "2023-10-25")
+    code, out, err = run_cli(
+        "copy", "--from", raw, "--to", tmp_path / "c", "--tables", "nba_raw.nbac_schedule", "--dates", "2023-10-25"
+    )
     assert code == 0, err
     assert "nba_raw.nbac_schedule" in out and nbaprops.read(nbaprops.open(tmp_path / "c"), "nba_raw.nbac_schedule").size
 
@@ -100,19 +113,52 @@ def test_only_sqlite_warehouses_are_checked_for_a_directory(tmp_path):
 
 
 def test_a_refused_preflight_is_printed_once(run_cli, raw, tmp_path):
-    code, out, err = run_cli("backfill", "--warehouse", raw, "--start-date", "2023-11-01", "--end-date", "2023-11-30",
-                             "--processors", "phase4", "--progress", "none", "--checkpoint-dir", tmp_path / "ck")
+    code, out, err = run_cli(
+        "backfill",
+        "--warehouse",
+        raw,
+        "--start-date",
+        "2023-11-01",
+        "--end-date",
+        "2023-11-30",
+        "--processors",
+        "phase4",
+        "--progress",
+        "none",
+        "--checkpoint-dir",
+        tmp_path / "ck",
+    )
     assert code == 1
     assert (out + err).count("PRE-FLIGHT FAILED — nothing was written.") == 1, out + err
     assert "refused by the pre-flight" not in out + err  # the Python API's warning is not repeated here
 
 
 def test_an_empty_range_warns_once(run_cli, raw, tmp_path):
-    code, out, err = run_cli("backfill", "--warehouse", raw, "--start-date", "2023-07-01", "--end-date", "2023-07-10",
-                             "--progress", "none", "--checkpoint-dir", tmp_path / "ck")
+    code, out, err = run_cli(
+        "backfill",
+        "--warehouse",
+        raw,
+        "--start-date",
+        "2023-07-01",
+        "--end-date",
+        "2023-07-10",
+        "--progress",
+        "none",
+        "--checkpoint-dir",
+        tmp_path / "ck",
+    )
     assert code == 0
     assert (out + err).count("No game dates in 2023-07-01 .. 2023-07-10") == 1, out + err
-    code, out, err = run_cli("backfill", "--warehouse", raw, "--dates", "2023-07-04", "--progress", "none",
-                             "--checkpoint-dir", tmp_path / "ck")
+    code, out, err = run_cli(
+        "backfill",
+        "--warehouse",
+        raw,
+        "--dates",
+        "2023-07-04",
+        "--progress",
+        "none",
+        "--checkpoint-dir",
+        tmp_path / "ck",
+    )
     assert code == 0
     assert (out + err).count("No game dates in --dates 2023-07-04") == 1, out + err

@@ -4,6 +4,7 @@ Real-model tests skip (with the path in the message) when ``../shared/data/model
 ``$NBAPROPS_SHARED_DATA/models``) is absent; oracle tests also skip when the ``xgboost`` package
 (``xgboost-cpu`` in requirements-dev.txt) is not installed.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -128,8 +129,12 @@ def test_v4_best_iteration_and_input_checks():
 
 
 def test_malformed_file_is_a_data_error_naming_file_and_field(tmp_path):
-    doc = {"learner": {"objective": {"name": "reg:squarederror"},
-                       "learner_model_param": {"num_feature": "2", "base_score": "[5E-1]"}}}
+    doc = {
+        "learner": {
+            "objective": {"name": "reg:squarederror"},
+            "learner_model_param": {"num_feature": "2", "base_score": "[5E-1]"},
+        }
+    }
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(doc))
     with pytest.raises(errors.DataError, match=r"broken\.json.*gradient_booster.*missing"):

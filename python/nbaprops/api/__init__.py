@@ -2,6 +2,7 @@
 
 Its modules are imported on first use (``nbaprops.api.dates`` works right after ``import nbaprops``), as the
 package's own public names are: most of them import pandas."""
+
 from __future__ import annotations
 
 import importlib as _importlib

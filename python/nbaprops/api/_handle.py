@@ -1,5 +1,6 @@
 """The engine's warehouse behind a :class:`nbaprops.Warehouse`, and the argument helpers every API function shares
 (no pandas here: the raw importers' module uses it)."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,9 @@ def engine_of(wh: Any) -> Any:
         return handle
     if isinstance(wh, (str, os.PathLike)):
         path = os.fspath(wh)
-        raise TypeError(f"expected a nbaprops.Warehouse, got the path {path!r}; open it first: "
-                        f"wh = nbaprops.open({path!r})")
+        raise TypeError(
+            f"expected a nbaprops.Warehouse, got the path {path!r}; open it first: wh = nbaprops.open({path!r})"
+        )
     raise TypeError(f"expected a nbaprops.Warehouse (from nbaprops.open), got {type(wh).__name__}")
 
 
@@ -30,7 +32,7 @@ def sqlite_dir(uri: Any) -> Optional[str]:
     another backend (``bigquery://…``)."""
     path = os.fspath(uri)
     if path.startswith("sqlite://"):
-        path = path[len("sqlite://"):]
+        path = path[len("sqlite://") :]
     elif "://" in path:
         return None
     return path.split("?", 1)[0]

@@ -1,4 +1,5 @@
 """Moving data: partitions between warehouses (SQLite ⇄ BigQuery) and files from object stores."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,10 @@ def _source(w: WarehouseLike) -> Warehouse:
         return w
     path = sqlite_dir(w)
     if path is not None and not os.path.isdir(path):
-        raise ConfigError(f"copy: source warehouse directory {path!r} does not exist (nothing was created); "
-                          f"copy reads from an existing warehouse: a SQLite directory or bigquery://PROJECT")
+        raise ConfigError(
+            f"copy: source warehouse directory {path!r} does not exist (nothing was created); "
+            f"copy reads from an existing warehouse: a SQLite directory or bigquery://PROJECT"
+        )
     return open_warehouse(w)
 
 
@@ -48,9 +51,15 @@ def expand_tables(tables: Union[str, Iterable[str]]) -> list[str]:
     return out
 
 
-def copy(source: WarehouseLike, destination: WarehouseLike, tables: Union[str, Iterable[str]],
-         start: Optional[DateLike] = None, end: Optional[DateLike] = None, *,
-         dates_per_batch: int = 31) -> pd.DataFrame:
+def copy(
+    source: WarehouseLike,
+    destination: WarehouseLike,
+    tables: Union[str, Iterable[str]],
+    start: Optional[DateLike] = None,
+    end: Optional[DateLike] = None,
+    *,
+    dates_per_batch: int = 31,
+) -> pd.DataFrame:
     """Copy table partitions from one warehouse to another (any two backends).
 
     Parameters

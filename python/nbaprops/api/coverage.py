@@ -1,5 +1,6 @@
 """Coverage: what each table holds, by month (the demo's summary table) or by game date against the
 schedule (the gap report, computed natively)."""
+
 from __future__ import annotations
 
 from typing import Iterable, Optional
@@ -26,8 +27,12 @@ def default_tables() -> list[str]:
     return list(RAW_TABLES) + [p["output_table"] for p in _core.processors()]
 
 
-def monthly_counts(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-                   tables: Optional[Iterable[str]] = None) -> pd.DataFrame:
+def monthly_counts(
+    wh: Warehouse,
+    start: Optional[DateLike] = None,
+    end: Optional[DateLike] = None,
+    tables: Optional[Iterable[str]] = None,
+) -> pd.DataFrame:
     """Rows per table and month.
 
     Parameters

@@ -1,4 +1,5 @@
 """Date helpers shared by the API: accept str / date / datetime / pandas Timestamp / numpy datetime64."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -35,9 +36,11 @@ def to_days(value: DateLike, what: str = "date") -> int:
             raise DataError(f"{what}: a missing date (NaT)")
         return int(value.astype("datetime64[D]").astype(np.int64))
     if (isinstance(value, int) or (np is not None and isinstance(value, np.integer))) and not isinstance(value, bool):
-        raise DataError(f"{what}: invalid date {int(value)} (an integer; pass an ISO date such as '2024-01-15', a "
-                        f"datetime.date or a pandas.Timestamp; the native Schedule's day numbers convert with "
-                        f"nbaprops.api.dates.to_date({int(value)}))")
+        raise DataError(
+            f"{what}: invalid date {int(value)} (an integer; pass an ISO date such as '2024-01-15', a "
+            f"datetime.date or a pandas.Timestamp; the native Schedule's day numbers convert with "
+            f"nbaprops.api.dates.to_date({int(value)}))"
+        )
     return int(_core.parse_date(str(value), what))
 
 

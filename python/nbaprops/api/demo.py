@@ -1,4 +1,5 @@
 """The demo league: a deterministic, realistic league generated natively into a warehouse."""
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -8,8 +9,9 @@ from ._handle import engine_of, name_list
 from .warehouse import Warehouse
 
 
-def generate(wh: Warehouse, seasons: int | Iterable[int] | str = (2023,), seed: int = 7,
-             teams: Iterable[str] | str | None = None) -> dict:
+def generate(
+    wh: Warehouse, seasons: int | Iterable[int] | str = (2023,), seed: int = 7, teams: Iterable[str] | str | None = None
+) -> dict:
     """Generate the demo league's raw tables into a warehouse.
 
     Parameters

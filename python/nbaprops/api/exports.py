@@ -1,4 +1,5 @@
 """Phase 6 exports: the JSON files of the legacy ``daily_export.py`` written to a local directory tree."""
+
 from __future__ import annotations
 
 import json
@@ -22,19 +23,45 @@ from .warehouse import Warehouse
 EXPORT_TYPES: tuple[str, ...] = tuple(_core.export_types())
 
 #: The legacy log label of each type ("  Results: <path>", "  Results error: <e>").
-LEGACY_LABELS = {"results": "Results", "performance": "Performance", "best-bets": "Best Bets",
-                 "predictions": "Predictions", "tonight": "Tonight All Players", "tonight-players": "Tonight Players",
-                 "streaks": "Streaks", "trends-hot-cold": "Trends Hot/Cold", "trends-bounce-back": "Trends Bounce-Back",
-                 "trends-what-matters": "Trends What Matters", "trends-team": "Trends Team",
-                 "trends-quick-hits": "Trends Quick Hits", "trends-deep-dive": "Trends Deep Dive",
-                 "tonight-trend-plays": "Tonight Trend Plays", "live": "Live Scores", "live-grading": "Live Grading"}
+LEGACY_LABELS = {
+    "results": "Results",
+    "performance": "Performance",
+    "best-bets": "Best Bets",
+    "predictions": "Predictions",
+    "tonight": "Tonight All Players",
+    "tonight-players": "Tonight Players",
+    "streaks": "Streaks",
+    "trends-hot-cold": "Trends Hot/Cold",
+    "trends-bounce-back": "Trends Bounce-Back",
+    "trends-what-matters": "Trends What Matters",
+    "trends-team": "Trends Team",
+    "trends-quick-hits": "Trends Quick Hits",
+    "trends-deep-dive": "Trends Deep Dive",
+    "tonight-trend-plays": "Tonight Trend Plays",
+    "live": "Live Scores",
+    "live-grading": "Live Grading",
+}
 
 #: What ``count`` means per type in our own log lines.
-NOUNS = {"results": "results", "performance": "systems", "best-bets": "picks", "predictions": "predictions",
-         "tonight": "players", "tonight-players": "files", "streaks": "streaks", "trends-hot-cold": "players",
-         "trends-bounce-back": "candidates", "trends-what-matters": "insights", "trends-team": "teams",
-         "trends-quick-hits": "stats", "trends-deep-dive": "card", "tonight-trend-plays": "plays", "live": "games",
-         "live-grading": "predictions", "players": "files"}
+NOUNS = {
+    "results": "results",
+    "performance": "systems",
+    "best-bets": "picks",
+    "predictions": "predictions",
+    "tonight": "players",
+    "tonight-players": "files",
+    "streaks": "streaks",
+    "trends-hot-cold": "players",
+    "trends-bounce-back": "candidates",
+    "trends-what-matters": "insights",
+    "trends-team": "teams",
+    "trends-quick-hits": "stats",
+    "trends-deep-dive": "card",
+    "tonight-trend-plays": "plays",
+    "live": "games",
+    "live-grading": "predictions",
+    "players": "files",
+}
 
 
 def export_types(types: Optional[Iterable[str] | str] = None) -> list[str]:
@@ -85,9 +112,18 @@ class ExportResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per (date, type): status success/failed, count, files, error."""
-        rows = [{"date": pd.Timestamp(d["date"]), "type": t["type"], "status": "success" if t["ok"] else "failed",
-                 "count": t["count"], "files": list(t["paths"]), "error": t["error"] or None}
-                for d in self.dates for t in d["types"]]
+        rows = [
+            {
+                "date": pd.Timestamp(d["date"]),
+                "type": t["type"],
+                "status": "success" if t["ok"] else "failed",
+                "count": t["count"],
+                "files": list(t["paths"]),
+                "error": t["error"] or None,
+            }
+            for d in self.dates
+            for t in d["types"]
+        ]
         return pd.DataFrame(rows, columns=["date", "type", "status", "count", "files", "error"])
 
     def summary_text(self) -> str:
@@ -98,8 +134,10 @@ class ExportResult:
             lines.append(f"  Dates: {len(self.dates)} ({self.dates[0]['date']} to {self.dates[-1]['date']})")
         else:
             lines.append("  Dates: 0")
-        lines.append(f"  Successful: {statuses.count('success')}, Partial: {statuses.count('partial')}, "
-                     f"Failed: {statuses.count('failed')}")
+        lines.append(
+            f"  Successful: {statuses.count('success')}, Partial: {statuses.count('partial')}, "
+            f"Failed: {statuses.count('failed')}"
+        )
         for t, s in self.type_status.items():
             lines.append(f"  {t}: {s}")
         lines.append(f"  Files written: {len(self.files)} under {self.out_dir / 'v1'}")
@@ -116,14 +154,24 @@ class ExportResult:
 
     def __str__(self) -> str:
         per_type = ", ".join(f"{t} {s}" for t, s in self.type_status.items())
-        return (f"ExportResult({len(self.dates)} dates, {len(self.files)} files under {self.out_dir}; "
-                f"{per_type or 'nothing exported'})")
+        return (
+            f"ExportResult({len(self.dates)} dates, {len(self.files)} files under {self.out_dir}; "
+            f"{per_type or 'nothing exported'})"
+        )
 
 
-def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-           types: Optional[Iterable[str] | str] = None, out_dir: Optional[str | os.PathLike] = None, *,
-           dates: Optional[Sequence[DateLike]] = None, generated_at: Optional[str] = None,
-           workers: int = 2, live_file: Optional[str | os.PathLike] = None) -> ExportResult:
+def export(
+    wh: Warehouse,
+    start: Optional[DateLike] = None,
+    end: Optional[DateLike] = None,
+    types: Optional[Iterable[str] | str] = None,
+    out_dir: Optional[str | os.PathLike] = None,
+    *,
+    dates: Optional[Sequence[DateLike]] = None,
+    generated_at: Optional[str] = None,
+    workers: int = 2,
+    live_file: Optional[str | os.PathLike] = None,
+) -> ExportResult:
     """Write the Phase 6 JSON exports for one date, a calendar range, or a list of dates.
 
     Parameters
@@ -175,13 +223,26 @@ def export(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLi
         days = list(_core.export_calendar_days(s, e))
     names = export_types(types)
     out_dir = default_export_dir() if out_dir is None else out_dir
-    native = _core.export_write(engine_of(wh), days, os.fspath(out_dir), names, generated_at or "", int(workers),
-                                os.fspath(live_file) if live_file else "")
+    native = _core.export_write(
+        engine_of(wh),
+        days,
+        os.fspath(out_dir),
+        names,
+        generated_at or "",
+        int(workers),
+        os.fspath(live_file) if live_file else "",
+    )
     return _result(native, out_dir, names)
 
 
-def export_players(wh: Warehouse, out_dir: Optional[str | os.PathLike] = None, *, today: Optional[DateLike] = None,
-                   min_games: int = 5, generated_at: Optional[str] = None) -> ExportResult:
+def export_players(
+    wh: Warehouse,
+    out_dir: Optional[str | os.PathLike] = None,
+    *,
+    today: Optional[DateLike] = None,
+    min_games: int = 5,
+    generated_at: Optional[str] = None,
+) -> ExportResult:
     """Write the player profiles of the legacy ``daily_export.py --players``.
 
     Parameters
@@ -209,17 +270,26 @@ def export_players(wh: Warehouse, out_dir: Optional[str | os.PathLike] = None, *
 
     day = to_days(today if today is not None else legacy_today(), "today")
     out_dir = default_export_dir() if out_dir is None else out_dir
-    native = _core.export_write(engine_of(wh), [day], os.fspath(out_dir), [], generated_at or "", 1, "", True,
-                                int(min_games))
+    native = _core.export_write(
+        engine_of(wh), [day], os.fspath(out_dir), [], generated_at or "", 1, "", True, int(min_games)
+    )
     return _result(native, out_dir, ["players"])
 
 
 def _result(native: dict, out_dir: str | os.PathLike, names: list[str]) -> ExportResult:
-    out_dates = [{"date": iso(d["date"]), "status": d["status"],
-                  "types": [dict(t) for t in d["types"]]} for d in native["dates"]]
-    return ExportResult(out_dir=Path(out_dir), dates=out_dates, type_status=dict(native["type_status"]),
-                        files=list(native["files"]), generated_at=native["generated_at"],
-                        seconds=float(native["seconds"]), exit_code=int(native["exit_code"]), types=names)
+    out_dates = [
+        {"date": iso(d["date"]), "status": d["status"], "types": [dict(t) for t in d["types"]]} for d in native["dates"]
+    ]
+    return ExportResult(
+        out_dir=Path(out_dir),
+        dates=out_dates,
+        type_status=dict(native["type_status"]),
+        files=list(native["files"]),
+        generated_at=native["generated_at"],
+        seconds=float(native["seconds"]),
+        exit_code=int(native["exit_code"]),
+        types=names,
+    )
 
 
 def export_dates(wh: Warehouse) -> list[str]:
@@ -238,12 +308,28 @@ def export_dates(wh: Warehouse) -> list[str]:
     return [iso(d) for d in _core.export_graded_dates(engine_of(wh))]
 
 
-def build(wh: Warehouse, type: str, date: DateLike, generated_at: Optional[str] = None,  # noqa: A002
-          top_n: int = 15, live_file: Optional[str | os.PathLike] = None, min_games: int = 5) -> dict:
+def build(
+    wh: Warehouse,
+    type: str,
+    date: DateLike,
+    generated_at: Optional[str] = None,  # noqa: A002
+    top_n: int = 15,
+    live_file: Optional[str | os.PathLike] = None,
+    min_games: int = 5,
+) -> dict:
     """One export payload as a dict, without writing a file (``performance`` and the trends pages: ``date`` is
     the as-of date). ``tonight-players`` and ``players`` give {relative path: payload} of every file."""
-    return json.loads(_core.export_build(engine_of(wh), type, to_days(date, "date"), generated_at or "", int(top_n),
-                                         os.fspath(live_file) if live_file else "", int(min_games)))
+    return json.loads(
+        _core.export_build(
+            engine_of(wh),
+            type,
+            to_days(date, "date"),
+            generated_at or "",
+            int(top_n),
+            os.fspath(live_file) if live_file else "",
+            int(min_games),
+        )
+    )
 
 
 def run_export(args, legacy: bool = False) -> int:
@@ -267,8 +353,13 @@ def run_export(args, legacy: bool = False) -> int:
     if ranged and not (args.start_date and args.end_date):
         raise ConfigError("--start-date and --end-date go together")
     wh = open_warehouse(args.warehouse)
-    kw = dict(types=types, out_dir=args.out, generated_at=args.generated_at, workers=args.workers,
-              live_file=getattr(args, "live_file", None))
+    kw = dict(
+        types=types,
+        out_dir=args.out,
+        generated_at=args.generated_at,
+        workers=args.workers,
+        live_file=getattr(args, "live_file", None),
+    )
     if not legacy:
         log.info("Export types: %s → %s", ", ".join(types), os.path.join(args.out, "v1"))
     elif args.only:
@@ -276,8 +367,12 @@ def run_export(args, legacy: bool = False) -> int:
     single = False
     if args.backfill_all:
         dates = export_dates(wh)
-        log.info("Backfilling all %d dates with predictions" if legacy else "Backfill mode: %d dates with graded "
-                 "predictions", len(dates))
+        log.info(
+            "Backfilling all %d dates with predictions"
+            if legacy
+            else "Backfill mode: %d dates with graded predictions",
+            len(dates),
+        )
         if not dates:
             log.warning("No graded dates in nba_predictions.prediction_accuracy: nothing to export")
             return 0
@@ -347,8 +442,9 @@ def _run_players(args, legacy: bool, log) -> int:
     from .warehouse import open as open_warehouse
 
     log.info("Exporting player profiles (min_games=%d)", args.min_games)
-    result = export_players(open_warehouse(args.warehouse), args.out, min_games=args.min_games,
-                            generated_at=args.generated_at)
+    result = export_players(
+        open_warehouse(args.warehouse), args.out, min_games=args.min_games, generated_at=args.generated_at
+    )
     t = result.dates[0]["types"][0]
     if not t["ok"]:
         log.error("Player export failed: %s" if legacy else "  ✗ players: failed - %s", t["error"])

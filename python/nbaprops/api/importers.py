@@ -10,6 +10,7 @@ not (shot charts have no points or minutes; the stored gamebook lines may): ``"r
 nothing is written and the error says so), ``"replace"`` (overwrite them) or ``"keep"`` (keep those
 games' stored rows and import the rest).
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ date selection, the optional job gate, dry-run, pre-flight refusal and checkpoin
 The job scripts (``nbaprops.jobs``) and the CLI both call :func:`run_backfill`; the scripts add the
 legacy wording (log lines, summary blocks) through the ``reporter``/``on_result``/``on_refusal`` hooks.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -64,8 +65,10 @@ def select_dates(wh, args) -> tuple[Optional[str], Optional[str], list[str]]:
     if not dates and start is None and end is None:
         games = [g for g in wh.schedule().games() if g["counts"]]
         if not games:
-            raise ConfigError(f"warehouse {wh.uri} has no schedule: run `nbaprops generate` or "
-                              "`nbaprops import schedule` first, or pass --start-date/--end-date")
+            raise ConfigError(
+                f"warehouse {wh.uri} has no schedule: run `nbaprops generate` or "
+                "`nbaprops import schedule` first, or pass --start-date/--end-date"
+            )
         start, end = iso(games[0]["game_date"]), iso(games[-1]["game_date"])
     elif not dates:
         if start is None:
@@ -107,17 +110,22 @@ def start_from(plan_processors: Sequence[str], name: str) -> list[str]:
     order = list(plan_processors)
     if target not in order:
         raise ConfigError(f"--start-from {name}: not one of the selected processors ({', '.join(order)})")
-    return order[order.index(target):]
+    return order[order.index(target) :]
 
 
-def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
-                 dates_fn: Optional[Callable[[Any, Any], tuple]] = None,
-                 gate: Optional[Callable[[RunContext, logging.Logger], GateResult]] = None,
-                 reporter: Optional[Callable[[RunContext], Any]] = None,
-                 before_run: Optional[Callable[[RunContext], None]] = None,
-                 on_dry_run: Optional[Callable[[RunContext, Any], None]] = None,
-                 on_refusal: Optional[Callable[[RunContext, Any], None]] = None,
-                 on_result: Optional[Callable[[RunContext, Any], None]] = None) -> int:
+def run_backfill(
+    args,
+    processors,
+    *,
+    log: Optional[logging.Logger] = None,
+    dates_fn: Optional[Callable[[Any, Any], tuple]] = None,
+    gate: Optional[Callable[[RunContext, logging.Logger], GateResult]] = None,
+    reporter: Optional[Callable[[RunContext], Any]] = None,
+    before_run: Optional[Callable[[RunContext], None]] = None,
+    on_dry_run: Optional[Callable[[RunContext, Any], None]] = None,
+    on_refusal: Optional[Callable[[RunContext, Any], None]] = None,
+    on_result: Optional[Callable[[RunContext, Any], None]] = None,
+) -> int:
     """Plan, check and run a backfill from parsed backfill flags; returns the exit code.
 
     ``dates_fn(wh, args) -> (start, end, dates)`` picks the dates (default :func:`select_dates`);
@@ -138,8 +146,9 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
         raise ConfigError("--workers must be at least 1")
     selection = processors
     if getattr(args, "start_from", None):
-        selection = start_from(nbaprops.plan(wh, start, end, processors=processors, dates=dates or None).processors,
-                               args.start_from)
+        selection = start_from(
+            nbaprops.plan(wh, start, end, processors=processors, dates=dates or None).processors, args.start_from
+        )
     p = nbaprops.plan(wh, start, end, processors=selection, dates=dates or None)
     ctx = RunContext(wh, p, start, end, list(dates))
     jobs = [x for x in nbaprops.processors() if x["name"] in p.processors]
@@ -163,8 +172,11 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
             # The runner cannot leave single dates of a range out, so the rest runs as explicit dates:
             # the range checkpoint is then neither read nor written.
             if not dates:
-                log.warning("%d date(s) skipped: the remaining %d run as explicit dates, without the range "
-                            "checkpoint", len(verdict.skip), len(verdict.ok_dates))
+                log.warning(
+                    "%d date(s) skipped: the remaining %d run as explicit dates, without the range checkpoint",
+                    len(verdict.skip),
+                    len(verdict.ok_dates),
+                )
             p = nbaprops.plan(wh, processors=selection, dates=verdict.ok_dates)
             ctx.plan = p
     if before_run is not None:
@@ -186,13 +198,22 @@ def run_backfill(args, processors, *, log: Optional[logging.Logger] = None,
             if nbaprops.reset_checkpoint(j["legacy_job"], start, end, args.checkpoint_dir):
                 log.info("🔄 --no-resume specified, starting fresh (%s)", j["legacy_job"])
     if args.skip_preflight:
-        log.warning("Skipping pre-flight checks (--skip-preflight): upstream gaps are not checked; a unit whose "
-                    "upstream rows are missing may fail, or succeed with fewer or no rows")
+        log.warning(
+            "Skipping pre-flight checks (--skip-preflight): upstream gaps are not checked; a unit whose "
+            "upstream rows are missing may fail, or succeed with fewer or no rows"
+        )
     progress = reporter(ctx) if reporter is not None else args.progress
     with caller_reports_outcome():  # a refusal is printed below, in the caller's own words
-        result = nbaprops.backfill(wh, p, workers=args.workers, resume=not args.no_resume,
-                                   stop_on_failure=args.stop_on_failure, skip_preflight=args.skip_preflight,
-                                   progress=progress, checkpoint_dir=args.checkpoint_dir)
+        result = nbaprops.backfill(
+            wh,
+            p,
+            workers=args.workers,
+            resume=not args.no_resume,
+            stop_on_failure=args.stop_on_failure,
+            skip_preflight=args.skip_preflight,
+            progress=progress,
+            checkpoint_dir=args.checkpoint_dir,
+        )
     if result.preflight is not None and not result.preflight.ok:
         if on_refusal is not None:
             on_refusal(ctx, result.preflight)

@@ -5,6 +5,7 @@ without the XGBoost system), else the 21-feature points model in ``$NBAPROPS_SHA
 or in the ``shared/data/models`` folder beside a source checkout. Without a model, predictions are
 made by the other four systems and every row carries the warning ``xgboost_model_unavailable``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -100,8 +101,10 @@ def ensure_default_model() -> str:
     _state["explicit"] = True  # resolve once per process
     path = default_model_path()
     if path is None:
-        _log.warning("no XGBoost model found (set NBAPROPS_XGBOOST_MODEL or nbaprops.set_xgboost_model); "
-                     "predictions use the other four systems")
+        _log.warning(
+            "no XGBoost model found (set NBAPROPS_XGBOOST_MODEL or nbaprops.set_xgboost_model); "
+            "predictions use the other four systems"
+        )
         return ""
     _core.load_xgboost_model_async(os.fspath(path), model_id(path))
     return xgboost_model_id()

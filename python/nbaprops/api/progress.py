@@ -3,6 +3,7 @@
 Events come from the native runner through a queue polled on the calling thread; nothing here ever runs
 inside a TBB task.
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,8 +54,13 @@ def outcome_line(event: dict[str, Any], entity: str, phase: int = 4) -> str:
 class LegacyLogProgress:
     """Plain legacy log lines (`Processing game date i/N: YYYY-MM-DD`, outcome, `Progress:` every 10)."""
 
-    def __init__(self, totals: dict[str, int], entities: dict[str, str], prefix_processor: bool,
-                 phases: Optional[dict[str, int]] = None) -> None:
+    def __init__(
+        self,
+        totals: dict[str, int],
+        entities: dict[str, str],
+        prefix_processor: bool,
+        phases: Optional[dict[str, int]] = None,
+    ) -> None:
         self.totals = totals
         self.entities = entities
         self.phases = phases or {}
@@ -75,12 +81,18 @@ class LegacyLogProgress:
         what = "day" if phase == 3 else "game date"
         log.info("%sProcessing %s %d/%d: %s", tag, what, self.done[p], self.totals.get(p, 0), event["date"])
         line = outcome_line(event, self.entities.get(p, ""), phase)
-        (log.info if event["status"] in ("success", "empty") or event["status"].startswith("skipped")
-         else log.error)("%s%s", tag, line)
+        (log.info if event["status"] in ("success", "empty") or event["status"].startswith("skipped") else log.error)(
+            "%s%s", tag, line
+        )
         if self.done[p] % 10 == 0:
             denom = max(self.done[p] - self.skipped[p], 1)
-            log.info("%sProgress: %d/%d game dates (%.1f%% success)", tag, self.done[p], self.totals.get(p, 0),
-                     100.0 * self.ok[p] / denom)
+            log.info(
+                "%sProgress: %d/%d game dates (%.1f%% success)",
+                tag,
+                self.done[p],
+                self.totals.get(p, 0),
+                100.0 * self.ok[p] / denom,
+            )
 
     def close(self) -> None:
         pass
@@ -107,8 +119,13 @@ class BarProgress:
     the cell's stderr otherwise.
     """
 
-    def __init__(self, totals: dict[str, int], phases: Optional[dict[str, int]] = None,
-                 by_phase: Optional[bool] = None, codes: Optional[dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        totals: dict[str, int],
+        phases: Optional[dict[str, int]] = None,
+        by_phase: Optional[bool] = None,
+        codes: Optional[dict[str, str]] = None,
+    ) -> None:
         from tqdm.std import tqdm as text_bar
 
         notebook = in_notebook()
@@ -138,9 +155,17 @@ class BarProgress:
         self.members: dict[str, list[str]] = defaultdict(list)
         for p in totals:
             self.members[self.group[p]].append(p)
-        self.bars = {g: bar_cls(total=n, desc=g, unit="unit" if self.by_phase else "date", leave=True,
-                                dynamic_ncols=True, file=sys.stderr)
-                     for g, n in group_totals.items()}
+        self.bars = {
+            g: bar_cls(
+                total=n,
+                desc=g,
+                unit="unit" if self.by_phase else "date",
+                leave=True,
+                dynamic_ncols=True,
+                file=sys.stderr,
+            )
+            for g, n in group_totals.items()
+        }
 
     def postfix(self, group: str) -> str:
         """The per-processor counts shown beside a phase bar (``pgs 12/60 · upgc 10/60``)."""
@@ -174,9 +199,14 @@ class BarProgress:
             bar.close()
 
 
-def make_progress(mode: Optional[str | bool], totals: dict[str, int], entities: dict[str, str],
-                  prefix_processor: bool = True, phases: Optional[dict[str, int]] = None,
-                  codes: Optional[dict[str, str]] = None):
+def make_progress(
+    mode: Optional[str | bool],
+    totals: dict[str, int],
+    entities: dict[str, str],
+    prefix_processor: bool = True,
+    phases: Optional[dict[str, int]] = None,
+    codes: Optional[dict[str, str]] = None,
+):
     """The progress display of a backfill.
 
     Parameters

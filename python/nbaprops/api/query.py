@@ -7,6 +7,7 @@ statement that would change anything (so the refusal names what was attempted). 
 the legacy BigQuery code keep working where SQLite understands them: a backquoted
 `` `project.dataset.table` `` becomes ``dataset.table``, and ``@name`` parameters bind from a dict.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -25,25 +26,75 @@ from .warehouse import Warehouse
 Params = Union[Sequence[Any], Mapping[str, Any], None]
 
 # Authorizer actions a read-only query may use (sqlite3 module constants).
-_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
-            getattr(sqlite3, "SQLITE_RECURSIVE", 33)}
+_ALLOWED = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+}
 # The authorizer action codes of sqlite3.h and the name a refusal gives each ("create table"). Only these:
 # the module's result codes (SQLITE_INTERRUPT, SQLITE_TOOBIG …) reuse the same small integers.
-_AUTHORIZER_ACTIONS = ("CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE",
-                       "CREATE_TEMP_TRIGGER", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE",
-                       "DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER",
-                       "DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "INSERT", "PRAGMA", "READ", "SELECT",
-                       "TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE",
-                       "CREATE_VTABLE", "DROP_VTABLE", "FUNCTION", "SAVEPOINT", "RECURSIVE")
-_ACTION_NAMES = {getattr(sqlite3, "SQLITE_" + n): n.lower().replace("_", " ")
-                 for n in _AUTHORIZER_ACTIONS if hasattr(sqlite3, "SQLITE_" + n)}
+_AUTHORIZER_ACTIONS = (
+    "CREATE_INDEX",
+    "CREATE_TABLE",
+    "CREATE_TEMP_INDEX",
+    "CREATE_TEMP_TABLE",
+    "CREATE_TEMP_TRIGGER",
+    "CREATE_TEMP_VIEW",
+    "CREATE_TRIGGER",
+    "CREATE_VIEW",
+    "DELETE",
+    "DROP_INDEX",
+    "DROP_TABLE",
+    "DROP_TEMP_INDEX",
+    "DROP_TEMP_TABLE",
+    "DROP_TEMP_TRIGGER",
+    "DROP_TEMP_VIEW",
+    "DROP_TRIGGER",
+    "DROP_VIEW",
+    "INSERT",
+    "PRAGMA",
+    "READ",
+    "SELECT",
+    "TRANSACTION",
+    "UPDATE",
+    "ATTACH",
+    "DETACH",
+    "ALTER_TABLE",
+    "REINDEX",
+    "ANALYZE",
+    "CREATE_VTABLE",
+    "DROP_VTABLE",
+    "FUNCTION",
+    "SAVEPOINT",
+    "RECURSIVE",
+)
+_ACTION_NAMES = {
+    getattr(sqlite3, "SQLITE_" + n): n.lower().replace("_", " ")
+    for n in _AUTHORIZER_ACTIONS
+    if hasattr(sqlite3, "SQLITE_" + n)
+}
 # The schema-table writes a CREATE or DROP is checked for before its own action.
 _SCHEMA_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
 _SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema"})
 # PRAGMAs that only report (allowed without an argument).
-_READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "table_list", "database_list", "index_list",
-                           "index_info", "foreign_key_list", "query_only", "user_version", "schema_version",
-                           "compile_options", "collation_list", "function_list"})
+_READ_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "database_list",
+        "index_list",
+        "index_info",
+        "foreign_key_list",
+        "query_only",
+        "user_version",
+        "schema_version",
+        "compile_options",
+        "collation_list",
+        "function_list",
+    }
+)
 _BACKQUOTED = re.compile(r"`([A-Za-z0-9_\-]+\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)`")
 _DATE_COLUMNS: Optional[frozenset[str]] = None
 
@@ -132,10 +183,12 @@ def _connect(wh: Warehouse) -> tuple[sqlite3.Connection, list[str]]:
         raise StorageError(f"query: cannot attach the datasets of {wh.uri}: {e}") from e
     attempted: list[str] = []
 
-    def authorize(action: int, arg1: Optional[str], arg2: Optional[str], db: Optional[str],
-                  trigger: Optional[str]) -> int:
-        if action in _ALLOWED or (action == sqlite3.SQLITE_PRAGMA and arg2 is None
-                                  and (arg1 or "").lower() in _READ_PRAGMAS):
+    def authorize(
+        action: int, arg1: Optional[str], arg2: Optional[str], db: Optional[str], trigger: Optional[str]
+    ) -> int:
+        if action in _ALLOWED or (
+            action == sqlite3.SQLITE_PRAGMA and arg2 is None and (arg1 or "").lower() in _READ_PRAGMAS
+        ):
             return sqlite3.SQLITE_OK
         if action in _SCHEMA_WRITES and (arg1 or "").lower() in _SCHEMA_TABLES:
             # CREATE and DROP first ask to write the schema table, then for the statement's own action:
@@ -226,12 +279,14 @@ def query(wh: Warehouse, sql: str, params: Params = None) -> pd.DataFrame:
             raise ConfigError(f"query: {e} in: {sql.strip()[:200]}") from None
         except sqlite3.DatabaseError as e:
             if attempted:
-                raise ConfigError(f"query is read-only: refused {', '.join(dict.fromkeys(attempted))} "
-                                  f"in: {sql.strip()[:200]}") from None
+                raise ConfigError(
+                    f"query is read-only: refused {', '.join(dict.fromkeys(attempted))} in: {sql.strip()[:200]}"
+                ) from None
             if any(w in str(e) for w in ("readonly", "read-only", "may not be modified")):
                 raise ConfigError(f"query is read-only: {e} in: {sql.strip()[:200]}") from None
-            raise ConfigError(f"query failed: {e} in: {sql.strip()[:200]} "
-                              f"(datasets: {', '.join(datasets(wh))})") from None
+            raise ConfigError(
+                f"query failed: {e} in: {sql.strip()[:200]} (datasets: {', '.join(datasets(wh))})"
+            ) from None
         columns = [d[0] for d in cur.description] if cur.description else []
     finally:
         con.close()

@@ -7,6 +7,7 @@ Each import is all-or-nothing (one transaction), replaces only the games / snaps
 files cover, and records one ``nba_orchestration.run_ledger`` row per date (``processor`` =
 ``raw.<kind>``), so raw backfills show up in :func:`nbaprops.coverage`.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -63,8 +64,9 @@ def raw_kinds() -> list[str]:
     return [s["kind"] for s in _core.raw_sources()]
 
 
-def date_list(start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-              dates: Optional[Iterable[DateLike]] = None) -> list[_dt.date]:
+def date_list(
+    start: Optional[DateLike] = None, end: Optional[DateLike] = None, dates: Optional[Iterable[DateLike]] = None
+) -> list[_dt.date]:
     """Calendar days of ``[start, end]`` (the legacy raw backfills walk every day), or ``dates`` (a list or a
     comma-separated string). An end before the start raises ConfigError: an empty list means every date."""
     if dates:
@@ -77,10 +79,20 @@ def date_list(start: Optional[DateLike] = None, end: Optional[DateLike] = None,
     return [to_date(d) for d in range(s, e + 1)]
 
 
-def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Optional[DateLike] = None,
-               end: Optional[DateLike] = None, dates: Optional[Iterable[DateLike]] = None,
-               dry_run: bool = False, all_snapshots: bool = False, write_ledger: bool = True,
-               run_id: str = "", team_filter: Optional[Iterable[str]] = None) -> RawImport:
+def import_raw(
+    wh: Warehouse,
+    kind: str,
+    source: str | os.PathLike,
+    *,
+    start: Optional[DateLike] = None,
+    end: Optional[DateLike] = None,
+    dates: Optional[Iterable[DateLike]] = None,
+    dry_run: bool = False,
+    all_snapshots: bool = False,
+    write_ledger: bool = True,
+    run_id: str = "",
+    team_filter: Optional[Iterable[str]] = None,
+) -> RawImport:
     """Import legacy lake files of ``kind`` (see :func:`raw_kinds`) into the warehouse.
 
     Parameters
@@ -103,11 +115,28 @@ def import_raw(wh: Warehouse, kind: str, source: str | os.PathLike, *, start: Op
         A bad file: the message names the file, record, field, value and date; nothing was written.
     """
     days = [to_days(d) for d in date_list(start, end, dates)]
-    out = _core.import_raw(engine_of(wh), kind, os.fspath(source), wh.schedule(), days, dry_run, all_snapshots,
-                           write_ledger, run_id, [t.upper() for t in name_list(team_filter)])
+    out = _core.import_raw(
+        engine_of(wh),
+        kind,
+        os.fspath(source),
+        wh.schedule(),
+        days,
+        dry_run,
+        all_snapshots,
+        write_ledger,
+        run_id,
+        [t.upper() for t in name_list(team_filter)],
+    )
     if not dry_run:
         wh.invalidate()
-    return RawImport(kind=out["kind"], table=out["table"], run_id=out["run_id"], dry_run=out["dry_run"],
-                     rows=int(out["rows"]), seconds=float(out["seconds"]), files=list(out["files"]),
-                     rows_by_date={to_date(d): int(n) for d, n in out["rows_by_date"].items()},
-                     dates=[to_date(d) for d in out["dates"]])
+    return RawImport(
+        kind=out["kind"],
+        table=out["table"],
+        run_id=out["run_id"],
+        dry_run=out["dry_run"],
+        rows=int(out["rows"]),
+        seconds=float(out["seconds"]),
+        files=list(out["files"]),
+        rows_by_date={to_date(d): int(n) for d, n in out["rows_by_date"].items()},
+        dates=[to_date(d) for d in out["dates"]],
+    )

@@ -1,4 +1,5 @@
 """Planning, pre-flight, backfills and coverage: the Python face of the native runner."""
+
 from __future__ import annotations
 
 import collections
@@ -118,8 +119,14 @@ class Plan:
         return f"<pre>{self}</pre>"
 
 
-def plan(wh: Warehouse, start: Optional[DateLike] = None, end: Optional[DateLike] = None, *,
-         processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None) -> Plan:
+def plan(
+    wh: Warehouse,
+    start: Optional[DateLike] = None,
+    end: Optional[DateLike] = None,
+    *,
+    processors: Optional[Iterable[str] | str] = None,
+    dates: Optional[Sequence[DateLike]] = None,
+) -> Plan:
     """Plan a backfill: the units (processor, date) over [start, end] or explicit dates.
 
     Parameters
@@ -234,8 +241,9 @@ class RunResult:
         """Units per processor × status (plus rows written)."""
         if self.units.empty:
             return pd.DataFrame()
-        counts = self.units.pivot_table(index="processor", columns="status", values="date", aggfunc="count",
-                                        fill_value=0)
+        counts = self.units.pivot_table(
+            index="processor", columns="status", values="date", aggfunc="count", fill_value=0
+        )
         counts["rows"] = self.units.groupby("processor")["rows"].sum()
         order = [p for p in dict.fromkeys(self.units["processor"])]
         return counts.reindex(order)
@@ -245,9 +253,24 @@ class RunResult:
 
 
 def _result_frame(native_units: Any) -> pd.DataFrame:
-    return _dated_frame(native_units, ["processor", "date", "status", "rows", "entities", "attempts", "seconds",
-                                       "read_seconds", "compute_seconds", "write_seconds", "reason", "start_seq",
-                                       "end_seq"])
+    return _dated_frame(
+        native_units,
+        [
+            "processor",
+            "date",
+            "status",
+            "rows",
+            "entities",
+            "attempts",
+            "seconds",
+            "read_seconds",
+            "compute_seconds",
+            "write_seconds",
+            "reason",
+            "start_seq",
+            "end_seq",
+        ],
+    )
 
 
 def _drive(handle: Any, reporter: Any) -> Any:
@@ -292,8 +315,10 @@ def _check_progress(progress: Any) -> None:
         return
     if isinstance(progress, (bool, str, type(None))) and progress in _PROGRESS_MODES:
         return
-    raise ConfigError(f"progress={progress!r}: expected 'bar', 'log', 'none', True, False, None or a reporter "
-                      "with update(event) and close()")
+    raise ConfigError(
+        f"progress={progress!r}: expected 'bar', 'log', 'none', True, False, None or a reporter "
+        "with update(event) and close()"
+    )
 
 
 def require_writable(wh: Warehouse) -> None:
@@ -301,11 +326,23 @@ def require_writable(wh: Warehouse) -> None:
     _core.require_writable(engine_of(wh))
 
 
-def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
-             processors: Optional[Iterable[str] | str] = None, dates: Optional[Sequence[DateLike]] = None,
-             workers: int = 2, resume: bool = True, stop_on_failure: bool = False, skip_preflight: bool = False,
-             progress: Optional[str | bool] = None, checkpoint_dir: Optional[str | os.PathLike] = None,
-             max_retries: int = 3, retry_base_seconds: float = 0.5, cache_reads: bool = True) -> RunResult:
+def backfill(
+    wh: Warehouse,
+    p: Plan | DateLike | None = None,
+    end: Optional[DateLike] = None,
+    *,
+    processors: Optional[Iterable[str] | str] = None,
+    dates: Optional[Sequence[DateLike]] = None,
+    workers: int = 2,
+    resume: bool = True,
+    stop_on_failure: bool = False,
+    skip_preflight: bool = False,
+    progress: Optional[str | bool] = None,
+    checkpoint_dir: Optional[str | os.PathLike] = None,
+    max_retries: int = 3,
+    retry_base_seconds: float = 0.5,
+    cache_reads: bool = True,
+) -> RunResult:
     """Run a backfill: every unit of the plan, in dependency order, ``workers`` at a time.
 
     Parameters
@@ -385,19 +422,36 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     if not skip_preflight:
         report = preflight(wh, p)
         if not report.ok:
-            refused = RunResult(units=_result_frame([]), exit_code=1, cancelled=False, seconds=0.0,
-                                summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
-                                preflight=report)
+            refused = RunResult(
+                units=_result_frame([]),
+                exit_code=1,
+                cancelled=False,
+                seconds=0.0,
+                summary_text="PRE-FLIGHT FAILED — nothing was written.\n" + str(report),
+                preflight=report,
+            )
             if not _CALLER_REPORTS.get():
-                _log.warning("backfill refused by the pre-flight (exit code 1; the report is also in "
-                             "result.summary_text and result.preflight):\n%s", refused.summary_text)
+                _log.warning(
+                    "backfill refused by the pre-flight (exit code 1; the report is also in "
+                    "result.summary_text and result.preflight):\n%s",
+                    refused.summary_text,
+                )
             return refused
     ckpt = "" if p.explicit_dates else resolve_checkpoint_dir(checkpoint_dir)
     run_id = uuid.uuid4().hex[:12]
     infos = {x["name"]: x for x in _core.processors()}
-    reporter = progress if hasattr(progress, "update") else make_progress(
-        progress, totals, {k: v["entity"] for k, v in infos.items()}, prefix_processor=len(totals) > 1,
-        phases={k: v["phase"] for k, v in infos.items()}, codes={k: v["code"] for k, v in infos.items()})
+    reporter = (
+        progress
+        if hasattr(progress, "update")
+        else make_progress(
+            progress,
+            totals,
+            {k: v["entity"] for k, v in infos.items()},
+            prefix_processor=len(totals) > 1,
+            phases={k: v["phase"] for k, v in infos.items()},
+            codes={k: v["code"] for k, v in infos.items()},
+        )
+    )
     options = _core.RunOptions()
     options.workers = int(workers)
     options.stop_on_failure = bool(stop_on_failure)
@@ -411,13 +465,20 @@ def backfill(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[Date
     if hasattr(reporter, "begin"):
         reporter.begin()  # the run has started (pre-flight passed)
     native = _drive(handle, reporter)
-    return RunResult(units=_result_frame(native.units()), exit_code=int(native.exit_code()),
-                     cancelled=bool(native.cancelled), seconds=float(native.seconds),
-                     summary_text=str(native.summary_text()), preflight=report, run_id=run_id)
+    return RunResult(
+        units=_result_frame(native.units()),
+        exit_code=int(native.exit_code()),
+        cancelled=bool(native.cancelled),
+        seconds=float(native.seconds),
+        summary_text=str(native.summary_text()),
+        preflight=report,
+        run_id=run_id,
+    )
 
 
-def checkpoint_status(job: str, start: DateLike, end: DateLike,
-                      checkpoint_dir: Optional[str | os.PathLike] = None) -> str:
+def checkpoint_status(
+    job: str, start: DateLike, end: DateLike, checkpoint_dir: Optional[str | os.PathLike] = None
+) -> str:
     """The legacy checkpoint status box of one job and range.
 
     Parameters
@@ -438,8 +499,9 @@ def checkpoint_status(job: str, start: DateLike, end: DateLike,
     return str(_core.checkpoint_status(ckpt, job, to_days(start, "--start-date"), to_days(end, "--end-date")))
 
 
-def reset_checkpoint(job: str, start: DateLike, end: DateLike,
-                     checkpoint_dir: Optional[str | os.PathLike] = None) -> bool:
+def reset_checkpoint(
+    job: str, start: DateLike, end: DateLike, checkpoint_dir: Optional[str | os.PathLike] = None
+) -> bool:
     """Delete the checkpoint of one job and range (``--no-resume``).
 
     Parameters
@@ -478,9 +540,14 @@ class FreshnessReport:
         return str(self.native.to_text())
 
 
-def freshness(wh: Warehouse, p: Plan | DateLike | None = None, end: Optional[DateLike] = None, *,
-              processors: Optional[Iterable[str] | str] = None,
-              dates: Optional[Sequence[DateLike]] = None) -> FreshnessReport:
+def freshness(
+    wh: Warehouse,
+    p: Plan | DateLike | None = None,
+    end: Optional[DateLike] = None,
+    *,
+    processors: Optional[Iterable[str] | str] = None,
+    dates: Optional[Sequence[DateLike]] = None,
+) -> FreshnessReport:
     """Check, without running anything, which units of a plan are up to date and which are stale.
 
     Each unit's input fingerprint (the content hashes of the partitions its windows read) is
@@ -536,8 +603,9 @@ class CoverageReport:
         return str(self.native.to_text())
 
 
-def coverage(wh: Warehouse, start: DateLike, end: DateLike,
-             tables: Optional[Iterable[str] | str] = None) -> CoverageReport:
+def coverage(
+    wh: Warehouse, start: DateLike, end: DateLike, tables: Optional[Iterable[str] | str] = None
+) -> CoverageReport:
     """Gap report: tables × game dates against the schedule.
 
     Parameters
@@ -562,5 +630,6 @@ def coverage(wh: Warehouse, start: DateLike, end: DateLike,
         run's. ``failed`` and ``missing`` cells carry the newest run's reason too, when there is one.
     """
     names = name_list(tables) or [x["output_table"] for x in _core.processors()]
-    return CoverageReport(_core.coverage(engine_of(wh), wh.schedule(), to_days(start, "--start-date"),
-                                         to_days(end, "--end-date"), names))
+    return CoverageReport(
+        _core.coverage(engine_of(wh), wh.schedule(), to_days(start, "--start-date"), to_days(end, "--end-date"), names)
+    )

@@ -1,4 +1,5 @@
 """Opening warehouses and reading tables."""
+
 from __future__ import annotations
 
 import os
@@ -70,8 +71,10 @@ class Warehouse:
         if start is None or end is None:
             have = ", ".join(str(s) for s in sched.seasons()) or "none"
             raise ConfigError(f"season {season} is not in the schedule of {self.uri} (seasons: {have})")
-        return (pd.Timestamp("1970-01-01") + pd.Timedelta(days=start),
-                pd.Timestamp("1970-01-01") + pd.Timedelta(days=end))
+        return (
+            pd.Timestamp("1970-01-01") + pd.Timedelta(days=start),
+            pd.Timestamp("1970-01-01") + pd.Timedelta(days=end),
+        )
 
     def invalidate(self) -> None:
         """Forget cached state (the schedule) after raw data changed outside nbaprops.
@@ -96,8 +99,9 @@ class Warehouse:
         """
         return bool(self._native.has_table(table))
 
-    def partition_counts(self, table: str, start: Optional[DateLike] = None,
-                         end: Optional[DateLike] = None) -> pd.Series:
+    def partition_counts(
+        self, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None
+    ) -> pd.Series:
         """Rows per partition date.
 
         Parameters
@@ -119,8 +123,9 @@ class Warehouse:
         """
         return _by_date(self._native.partition_counts(table, *_bounds(start, end)), table, "int64")
 
-    def partition_hashes(self, table: str, start: Optional[DateLike] = None,
-                         end: Optional[DateLike] = None) -> pd.Series:
+    def partition_hashes(
+        self, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None
+    ) -> pd.Series:
         """Content hash of each partition as recorded when it was written through nbaprops.
 
         The same rows give the same hash on every backend (SQLite, BigQuery), so two
@@ -191,8 +196,15 @@ def open(uri: str | os.PathLike, read_only: bool = False) -> Warehouse:  # noqa:
     return Warehouse(_core.open_warehouse(uri))
 
 
-def read(wh: Warehouse, table: str, start: Optional[DateLike] = None, end: Optional[DateLike] = None,
-         columns: Sequence[str] | str = (), *, categorical: bool = False) -> pd.DataFrame:
+def read(
+    wh: Warehouse,
+    table: str,
+    start: Optional[DateLike] = None,
+    end: Optional[DateLike] = None,
+    columns: Sequence[str] | str = (),
+    *,
+    categorical: bool = False,
+) -> pd.DataFrame:
     """Read the rows of a table whose partition date lies in [start, end] into a DataFrame.
 
     Parameters
@@ -251,7 +263,15 @@ def catalog() -> pd.DataFrame:
     rows = []
     for t in _core.catalog():
         for name, typ, required, desc in t["columns"]:
-            rows.append({"table": t["name"], "column": name, "type": typ, "required": required,
-                         "partition": name == t["partition_column"], "key": name in t["key_columns"],
-                         "description": desc})
+            rows.append(
+                {
+                    "table": t["name"],
+                    "column": name,
+                    "type": typ,
+                    "required": required,
+                    "partition": name == t["partition_column"],
+                    "key": name in t["key_columns"],
+                    "description": desc,
+                }
+            )
     return pd.DataFrame(rows)

@@ -5,6 +5,7 @@ Every script is described by one :class:`Script` row of :data:`SCRIPTS`; the sha
 from its ``style`` (the legacy script family) and a few per-script strings. The run itself is
 :func:`nbaprops.api.legacy.run_backfill`, shared with ``nbaprops backfill``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,72 +30,152 @@ LINE80 = "=" * 80
 class Script:
     """One legacy script: its processor, paths, family (``style``) and default-date rule."""
 
-    code: str                 # processor short code
-    module: str               # our module (python -m ...)
-    legacy_path: str          # the legacy file, relative to the legacy repository root
-    style: str                # day | context | phase4 | predictions | grading | tier
-    defaults: str             # last7 | start_required | start_argparse | tier
-    class_name: str = ""      # legacy processor class in the summary header
-    success: str = ""         # range-mode success line (format fields: n, rows, games, secs, d, ...)
+    code: str  # processor short code
+    module: str  # our module (python -m ...)
+    legacy_path: str  # the legacy file, relative to the legacy repository root
+    style: str  # day | context | phase4 | predictions | grading | tier
+    defaults: str  # last7 | start_required | start_argparse | tier
+    class_name: str = ""  # legacy processor class in the summary header
+    success: str = ""  # range-mode success line (format fields: n, rows, games, secs, d, ...)
     also: tuple[str, ...] = ()
-    order: str = ""           # the Phase 4 "Execution order" note of the legacy script
+    order: str = ""  # the Phase 4 "Execution order" note of the legacy script
 
     @property
     def legacy_name(self) -> str:
         return os.path.basename(self.legacy_path)
 
 
-SCRIPTS: dict[str, Script] = {s.code: s for s in [
-    Script("pgs", "nbaprops.jobs.analytics.player_game_summary",
-           "backfill_jobs/analytics/player_game_summary/player_game_summary_analytics_backfill.py",
-           "day", "last7", "PlayerGameSummaryProcessor", "  ✓ Success: {rows} records from {games} games"),
-    Script("tdgs", "nbaprops.jobs.analytics.team_defense_game_summary",
-           "backfill_jobs/analytics/team_defense_game_summary/team_defense_game_summary_analytics_backfill.py",
-           "day", "start_required", "TeamDefenseGameSummaryProcessor", "  ✓ Success: {rows} records"),
-    Script("togs", "nbaprops.jobs.analytics.team_offense_game_summary",
-           "backfill_jobs/analytics/team_offense_game_summary/team_offense_game_summary_analytics_backfill.py",
-           "day", "start_required", "TeamOffenseGameSummaryProcessor", "  ✓ Success: {rows} records"),
-    Script("upgc", "nbaprops.jobs.analytics.upcoming_player_game_context",
-           "backfill_jobs/analytics/upcoming_player_game_context/"
-           "upcoming_player_game_context_analytics_backfill.py",
-           "context", "start_argparse", "Upcoming Player Game Context",
-           "✅ {d}: Processed {n} players ({failed} failed)"),
-    Script("utgc", "nbaprops.jobs.analytics.upcoming_team_game_context",
-           "backfill_jobs/analytics/upcoming_team_game_context/upcoming_team_game_context_analytics_backfill.py",
-           "context", "start_argparse", "Upcoming Team Game Context", "✅ {d}: Processed {n} teams, {games} games"),
-    Script("tdza", "nbaprops.jobs.precompute.team_defense_zone_analysis",
-           "backfill_jobs/precompute/team_defense_zone_analysis/team_defense_zone_analysis_precompute_backfill.py",
-           "phase4", "last7", "TeamDefenseZoneAnalysisProcessor", "  ✓ Success: {n} teams processed",
-           order="1/5 (runs first)"),
-    Script("psza", "nbaprops.jobs.precompute.player_shot_zone_analysis",
-           "backfill_jobs/precompute/player_shot_zone_analysis/player_shot_zone_analysis_precompute_backfill.py",
-           "phase4", "last7", "PlayerShotZoneAnalysisProcessor", "  ✓ Success: {n} players processed",
-           order="2/5 (can run parallel with #1)"),
-    Script("pcf", "nbaprops.jobs.precompute.player_composite_factors",
-           "backfill_jobs/precompute/player_composite_factors/player_composite_factors_precompute_backfill.py",
-           "phase4", "last7", "PlayerCompositeFactorsProcessor", "  ✓ Success: {n} players",
-           order="3/5 (depends on #1, #2)"),
-    Script("pdc", "nbaprops.jobs.precompute.player_daily_cache",
-           "backfill_jobs/precompute/player_daily_cache/player_daily_cache_precompute_backfill.py",
-           "phase4", "last7", "PlayerDailyCacheProcessor", "  ✓ Success: {n} players",
-           order="4/5 (depends on #1, #2, #3)"),
-    Script("mlfs", "nbaprops.jobs.precompute.ml_feature_store",
-           "backfill_jobs/precompute/ml_feature_store/ml_feature_store_precompute_backfill.py",
-           "phase4", "last7", "MLFeatureStoreProcessor", "  ✓ Success: {n} players, version={version}",
-           order="5/5 (FINAL)"),
-    Script("pred", "nbaprops.jobs.prediction.player_prop_predictions",
-           "backfill_jobs/prediction/player_prop_predictions_backfill.py",
-           "predictions", "last7", "PlayerPropPredictionsBackfill", "  ✓ Success: {n} predictions in {secs:.1f}s"),
-    Script("grade", "nbaprops.jobs.grading.prediction_accuracy",
-           "backfill_jobs/grading/prediction_accuracy/prediction_accuracy_grading_backfill.py",
-           "grading", "last7", "PredictionAccuracyProcessor",
-           "  ✓ Success: {rows} graded, MAE={mae}, bias={bias} in {secs:.1f}s", also=("sdp",)),
-    Script("tier", "nbaprops.jobs.grading.scoring_tier", "backfill_jobs/ml_feedback/scoring_tier_backfill.py",
-           "tier", "tier", "ScoringTierProcessor"),
-]}
+SCRIPTS: dict[str, Script] = {
+    s.code: s
+    for s in [
+        Script(
+            "pgs",
+            "nbaprops.jobs.analytics.player_game_summary",
+            "backfill_jobs/analytics/player_game_summary/player_game_summary_analytics_backfill.py",
+            "day",
+            "last7",
+            "PlayerGameSummaryProcessor",
+            "  ✓ Success: {rows} records from {games} games",
+        ),
+        Script(
+            "tdgs",
+            "nbaprops.jobs.analytics.team_defense_game_summary",
+            "backfill_jobs/analytics/team_defense_game_summary/team_defense_game_summary_analytics_backfill.py",
+            "day",
+            "start_required",
+            "TeamDefenseGameSummaryProcessor",
+            "  ✓ Success: {rows} records",
+        ),
+        Script(
+            "togs",
+            "nbaprops.jobs.analytics.team_offense_game_summary",
+            "backfill_jobs/analytics/team_offense_game_summary/team_offense_game_summary_analytics_backfill.py",
+            "day",
+            "start_required",
+            "TeamOffenseGameSummaryProcessor",
+            "  ✓ Success: {rows} records",
+        ),
+        Script(
+            "upgc",
+            "nbaprops.jobs.analytics.upcoming_player_game_context",
+            "backfill_jobs/analytics/upcoming_player_game_context/upcoming_player_game_context_analytics_backfill.py",
+            "context",
+            "start_argparse",
+            "Upcoming Player Game Context",
+            "✅ {d}: Processed {n} players ({failed} failed)",
+        ),
+        Script(
+            "utgc",
+            "nbaprops.jobs.analytics.upcoming_team_game_context",
+            "backfill_jobs/analytics/upcoming_team_game_context/upcoming_team_game_context_analytics_backfill.py",
+            "context",
+            "start_argparse",
+            "Upcoming Team Game Context",
+            "✅ {d}: Processed {n} teams, {games} games",
+        ),
+        Script(
+            "tdza",
+            "nbaprops.jobs.precompute.team_defense_zone_analysis",
+            "backfill_jobs/precompute/team_defense_zone_analysis/team_defense_zone_analysis_precompute_backfill.py",
+            "phase4",
+            "last7",
+            "TeamDefenseZoneAnalysisProcessor",
+            "  ✓ Success: {n} teams processed",
+            order="1/5 (runs first)",
+        ),
+        Script(
+            "psza",
+            "nbaprops.jobs.precompute.player_shot_zone_analysis",
+            "backfill_jobs/precompute/player_shot_zone_analysis/player_shot_zone_analysis_precompute_backfill.py",
+            "phase4",
+            "last7",
+            "PlayerShotZoneAnalysisProcessor",
+            "  ✓ Success: {n} players processed",
+            order="2/5 (can run parallel with #1)",
+        ),
+        Script(
+            "pcf",
+            "nbaprops.jobs.precompute.player_composite_factors",
+            "backfill_jobs/precompute/player_composite_factors/player_composite_factors_precompute_backfill.py",
+            "phase4",
+            "last7",
+            "PlayerCompositeFactorsProcessor",
+            "  ✓ Success: {n} players",
+            order="3/5 (depends on #1, #2)",
+        ),
+        Script(
+            "pdc",
+            "nbaprops.jobs.precompute.player_daily_cache",
+            "backfill_jobs/precompute/player_daily_cache/player_daily_cache_precompute_backfill.py",
+            "phase4",
+            "last7",
+            "PlayerDailyCacheProcessor",
+            "  ✓ Success: {n} players",
+            order="4/5 (depends on #1, #2, #3)",
+        ),
+        Script(
+            "mlfs",
+            "nbaprops.jobs.precompute.ml_feature_store",
+            "backfill_jobs/precompute/ml_feature_store/ml_feature_store_precompute_backfill.py",
+            "phase4",
+            "last7",
+            "MLFeatureStoreProcessor",
+            "  ✓ Success: {n} players, version={version}",
+            order="5/5 (FINAL)",
+        ),
+        Script(
+            "pred",
+            "nbaprops.jobs.prediction.player_prop_predictions",
+            "backfill_jobs/prediction/player_prop_predictions_backfill.py",
+            "predictions",
+            "last7",
+            "PlayerPropPredictionsBackfill",
+            "  ✓ Success: {n} predictions in {secs:.1f}s",
+        ),
+        Script(
+            "grade",
+            "nbaprops.jobs.grading.prediction_accuracy",
+            "backfill_jobs/grading/prediction_accuracy/prediction_accuracy_grading_backfill.py",
+            "grading",
+            "last7",
+            "PredictionAccuracyProcessor",
+            "  ✓ Success: {rows} graded, MAE={mae}, bias={bias} in {secs:.1f}s",
+            also=("sdp",),
+        ),
+        Script(
+            "tier",
+            "nbaprops.jobs.grading.scoring_tier",
+            "backfill_jobs/ml_feedback/scoring_tier_backfill.py",
+            "tier",
+            "tier",
+            "ScoringTierProcessor",
+        ),
+    ]
+}
 
 #: The legacy daily_export script (not a backfill job: no checkpoint, no processor).
 DAILY_EXPORT = ("nbaprops.jobs.publishing.daily_export", "backfill_jobs/publishing/daily_export.py")
+
 
 # --------------------------------------------------------------------------------------------- dates
 def default_dates(script: Script, wh, args, parser: argparse.ArgumentParser) -> tuple:
@@ -226,11 +307,23 @@ class LegacyReporter:
     the progress line counts the ``remaining`` dates. Off days of a Phase 3 calendar range are reported
     as the legacy early exit did (success, 0 records)."""
 
-    def __init__(self, script: Script, processor: str, dates: list[str], *, explicit: bool,
-                 game_dates: set[str], games_on: dict[str, int], resumed: set[str], numbering_total: int,
-                 remaining: Optional[int] = None, by_position: bool = False,
-                 extra: Optional[Callable[[str, dict], dict]] = None, skipped: Optional[dict[str, str]] = None,
-                 stored: Optional[Callable[[str, dict], int]] = None) -> None:
+    def __init__(
+        self,
+        script: Script,
+        processor: str,
+        dates: list[str],
+        *,
+        explicit: bool,
+        game_dates: set[str],
+        games_on: dict[str, int],
+        resumed: set[str],
+        numbering_total: int,
+        remaining: Optional[int] = None,
+        by_position: bool = False,
+        extra: Optional[Callable[[str, dict], dict]] = None,
+        skipped: Optional[dict[str, str]] = None,
+        stored: Optional[Callable[[str, dict], int]] = None,
+    ) -> None:
         self.s, self.processor, self.dates, self.explicit = script, processor, dates, explicit
         self.game_dates, self.games_on, self.resumed = game_dates, games_on, resumed
         self.total, self.extra = numbering_total, extra
@@ -320,8 +413,17 @@ class LegacyReporter:
                 n = self.stored(d, ev) if self.stored is not None else int(ev.get("rows", 0))
             t.entities += n
             t.rows += int(ev.get("rows", 0))
-            fields = dict(n=n, rows=ev.get("rows", 0), games=self.games_on.get(d, 0),
-                          secs=secs, d=d, failed=0, version=None, mae="N/A", bias="N/A")
+            fields = dict(
+                n=n,
+                rows=ev.get("rows", 0),
+                games=self.games_on.get(d, 0),
+                secs=secs,
+                d=d,
+                failed=0,
+                version=None,
+                mae="N/A",
+                bias="N/A",
+            )
             if self.extra is not None:
                 fields.update(self.extra(d, ev))
             line = self._success_line(fields)
@@ -394,8 +496,14 @@ class LegacyReporter:
             return
         if s.style == "day":
             rate = 100.0 * len(t.ok) / max(t.processed, 1)
-            log.info("Progress: %d/%d days (%.1f%% success), %d total records (avg %.0f/day)", t.processed,
-                     self.remaining, rate, t.rows, t.rows / max(len(t.ok), 1))
+            log.info(
+                "Progress: %d/%d days (%.1f%% success), %d total records (avg %.0f/day)",
+                t.processed,
+                self.remaining,
+                rate,
+                t.rows,
+                t.rows / max(len(t.ok), 1),
+            )
         elif s.code in ("tdza", "psza"):
             rate = 100.0 * len(t.ok) / max(t.processed - len(t.skipped), 1)
             log.info("Progress: %d/%d game dates (%.1f%% success)", t.processed, self.remaining, rate)
@@ -423,8 +531,7 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
     if ctx.explicit:
         n = len(ctx.dates)
         if s.style == "day" or s.code == "tdza":
-            out += [LINE80, "SPECIFIC DATES PROCESSING SUMMARY:", f"  Total dates: {n}",
-                    f"  Successful: {len(t.ok)}"]
+            out += [LINE80, "SPECIFIC DATES PROCESSING SUMMARY:", f"  Total dates: {n}", f"  Successful: {len(t.ok)}"]
             if s.code == "tdza":
                 out.append(f"  Skipped: {len(t.skipped)}")
             out.append(f"  Failed: {len(failed)}")
@@ -443,8 +550,14 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
         return out + _failure_details(t)
     if s.style == "day":
         days = len(calendar(start, end))
-        out += [LINE80, "DAY-BY-DAY BACKFILL SUMMARY:", f"  Date range: {start} to {end}", f"  Total days: {days}",
-                f"  Successful days: {len(t.ok)}", f"  Failed days: {len(failed)}"]
+        out += [
+            LINE80,
+            "DAY-BY-DAY BACKFILL SUMMARY:",
+            f"  Date range: {start} to {end}",
+            f"  Total days: {days}",
+            f"  Successful days: {len(t.ok)}",
+            f"  Failed days: {len(failed)}",
+        ]
         if t.processed:
             out.append(f"  Success rate: {100.0 * len(t.ok) / t.processed:.1f}%")
         out.append(f"  Total records processed: {t.rows}")
@@ -454,11 +567,21 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
         out += _failed_block(s, failed)
         out.append(LINE80)
     elif s.style == "context":
-        out += ["\n" + "=" * 60, "BACKFILL COMPLETE", "=" * 60, f"Date Range: {start} to {end}",
-                f"Days Processed: {len(t.ok)}/{t.processed}", f"Days Failed: {len(failed)}"]
+        out += [
+            "\n" + "=" * 60,
+            "BACKFILL COMPLETE",
+            "=" * 60,
+            f"Date Range: {start} to {end}",
+            f"Days Processed: {len(t.ok)}/{t.processed}",
+            f"Days Failed: {len(failed)}",
+        ]
         if s.code == "upgc":
-            out += [f"Total Players Processed: {t.entities}", "Total Players Failed: 0",
-                    "\n📊 Checkpoint Summary:", *_checkpoint_summary(ckpt)]
+            out += [
+                f"Total Players Processed: {t.entities}",
+                "Total Players Failed: 0",
+                "\n📊 Checkpoint Summary:",
+                *_checkpoint_summary(ckpt),
+            ]
         else:
             games = sum(rep.games_on.get(d, 0) for d in t.ok) if rep else 0
             out += [f"Total Teams: {t.entities}", f"Total Games: {games}"]
@@ -470,14 +593,19 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
             out.append(f"  Date range: {start} to {end}")
         out.append(f"  Game dates processed: {t.processed} (skipped {offdays} off-days)")
         if s.code == "tdza":
-            out += [f"  Successful days: {len(t.ok)}", f"  Skipped (bootstrap): {len(t.skipped)}",
-                    f"  Failed days: {len(failed)}"]
+            out += [
+                f"  Successful days: {len(t.ok)}",
+                f"  Skipped (bootstrap): {len(t.skipped)}",
+                f"  Failed days: {len(failed)}",
+            ]
             denom = len(ctx.plan.dates) - len(t.skipped)
             if denom > 0:
                 out.append(f"  Success rate: {100.0 * len(t.ok) / denom:.1f}%")
             if t.ok:
-                out += [f"  Total teams processed: {t.entities}",
-                        f"  Average teams per day: {t.entities / len(t.ok):.1f}"]
+                out += [
+                    f"  Total teams processed: {t.entities}",
+                    f"  Average teams per day: {t.entities / len(t.ok):.1f}",
+                ]
         else:
             out.append(f"  Successful: {len(t.ok)}, Skipped: {len(t.skipped)}, Failed: {len(failed)}")
             if t.ok:
@@ -498,10 +626,15 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
             out.append(f"  Checkpoint: {ckpt}")
         out.append(LINE80)
     elif s.style in ("predictions", "grading"):
-        title = "PHASE 5 PREDICTION BACKFILL SUMMARY:" if s.style == "predictions" else \
-            "PHASE 5B GRADING BACKFILL SUMMARY:"
-        out += [LINE80, title, f"  Game dates processed: {t.processed}",
-                f"  Successful: {len(t.ok)}, Skipped: {len(t.skipped)}, Failed: {len(failed)}"]
+        title = (
+            "PHASE 5 PREDICTION BACKFILL SUMMARY:" if s.style == "predictions" else "PHASE 5B GRADING BACKFILL SUMMARY:"
+        )
+        out += [
+            LINE80,
+            title,
+            f"  Game dates processed: {t.processed}",
+            f"  Successful: {len(t.ok)}, Skipped: {len(t.skipped)}, Failed: {len(failed)}",
+        ]
         if t.ok:
             # Predictions: the legacy's predictions_generated counted players; grading counts graded rows.
             total = t.entities if s.style == "predictions" else t.rows
@@ -517,8 +650,13 @@ def summary_lines(s: Script, ctx: api.RunContext, rep: Optional[LegacyReporter],
 
 
 def _tier_summary(n: int, t: Tally) -> list[str]:
-    return ["=" * 60, "SCORING TIER BACKFILL COMPLETE", f"  Processed: {n} dates",
-            f"  Success: {len(t.ok)}, Skipped: {len(t.skipped)}, Failed: {len(t.failed)}", "=" * 60]
+    return [
+        "=" * 60,
+        "SCORING TIER BACKFILL COMPLETE",
+        f"  Processed: {n} dates",
+        f"  Success: {len(t.ok)}, Skipped: {len(t.skipped)}, Failed: {len(t.failed)}",
+        "=" * 60,
+    ]
 
 
 def _checkpoint_summary(ckpt: str) -> list[str]:
@@ -572,8 +710,10 @@ def refusal_lines(s: Script, ctx: api.RunContext, report) -> list[str]:
     problems = report.problems()
     out.append(f"Missing or partial upstream data ({len(problems)} table-date cells):")
     for _, row in problems.head(20).iterrows():
-        out.append(f"  {row['table']} {row['date'].strftime('%Y-%m-%d')}: {row['status']} "
-                   f"(found {row['found']}, expected {row['expected']})")
+        out.append(
+            f"  {row['table']} {row['date'].strftime('%Y-%m-%d')}: {row['status']} "
+            f"(found {row['found']}, expected {row['expected']})"
+        )
     if len(problems) > 20:
         out.append(f"  ... and {len(problems) - 20} more")
     out += ["", "Options:", f"  1. {step}", "  2. Use --skip-preflight to bypass (NOT RECOMMENDED)"]
@@ -588,16 +728,27 @@ def build_parser(s: Script, module: str, help_text: str = "") -> argparse.Argume
         "\nExit codes: 0 = every date ran (the legacy exited 0 even after failed dates; nbaprops does not), "
         "1 = a date failed or was blocked, or the pre-flight refused the run, 2 = usage error, "
         f"{api.EXIT_SKIPPED} = a gate skipped dates (predictions' MLFS check), 130 = interrupted.\n"
-        "Today is $NBAPROPS_TODAY (YYYY-MM-DD) or the US/Eastern date.")
-    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=_defaults_help(s),
-                                     epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "Today is $NBAPROPS_TODAY (YYYY-MM-DD) or the US/Eastern date."
+    )
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {module}",
+        description=_defaults_help(s),
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_backfill_flags(parser, with_processors=False)
     for action in parser._actions:
         if "--progress" in action.option_strings:  # the scripts always print the legacy log lines
-            action.help = ("accepted for `nbaprops backfill` compatibility and ignored: these scripts always "
-                           "print the legacy log lines (live bars: nbaprops backfill --progress bar)")
-    parser.add_argument("--warehouse", "-w", default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
-                        help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
+            action.help = (
+                "accepted for `nbaprops backfill` compatibility and ignored: these scripts always "
+                "print the legacy log lines (live bars: nbaprops backfill --progress bar)"
+            )
+    parser.add_argument(
+        "--warehouse",
+        "-w",
+        default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
+        help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse",
+    )
     return parser
 
 
@@ -624,12 +775,23 @@ def _defaults_help(s: Script) -> str:
 
 
 def setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s - %(levelname)s - %(message)s", stream=sys.stdout,
-                        force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s - %(levelname)s - %(message)s", stream=sys.stdout, force=True
+    )
 
 
-def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] = None, *,
-             also: Sequence[str] = (), add_flags=None, gate=None, prepare=None, help_text: str = "") -> int:
+def main_for(
+    code: str,
+    phase: int,
+    module: str,
+    argv: Optional[Sequence[str]] = None,
+    *,
+    also: Sequence[str] = (),
+    add_flags=None,
+    gate=None,
+    prepare=None,
+    help_text: str = "",
+) -> int:
     """Entry point of one legacy job script (``code``: the processor's short code; ``phase`` is kept for
     callers, the script's row in :data:`SCRIPTS` decides the wording). ``add_flags(parser)`` adds
     job-specific flags; ``prepare(args, script, wh, parser) -> (start, end, dates)`` may replace the date
@@ -657,8 +819,11 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
             return default_dates(s, wh, a, parser)
 
         def before(ctx: api.RunContext) -> None:
-            state["ckpt"] = checkpoint_path(info[code]["legacy_job"], ctx.start, ctx.end, args.checkpoint_dir) \
-                if ctx.start and not ctx.plan.explicit_dates else ""
+            state["ckpt"] = (
+                checkpoint_path(info[code]["legacy_job"], ctx.start, ctx.end, args.checkpoint_dir)
+                if ctx.start and not ctx.plan.explicit_dates
+                else ""
+            )
             state["resume"] = resume_view(s, processor, ctx, args, state["ckpt"])
             _header(s, ctx, args, state)
 
@@ -682,9 +847,18 @@ def main_for(code: str, phase: int, module: str, argv: Optional[Sequence[str]] =
         def on_dry_run(ctx, report) -> None:
             dry_run_lines(s, ctx, report, state.get("resume"), processor)
 
-        return api.run_backfill(args, names, log=log, dates_fn=dates_fn, gate=gate(args) if gate else None,
-                                reporter=reporter, before_run=before, on_dry_run=on_dry_run,
-                                on_refusal=on_refusal, on_result=on_result)
+        return api.run_backfill(
+            args,
+            names,
+            log=log,
+            dates_fn=dates_fn,
+            gate=gate(args) if gate else None,
+            reporter=reporter,
+            before_run=before,
+            on_dry_run=on_dry_run,
+            on_refusal=on_refusal,
+            on_result=on_result,
+        )
     except errors.NbaPropsError as e:
         log.error("%s", e)
         return 1
@@ -716,9 +890,21 @@ def make_reporter(s: Script, processor: str, ctx: api.RunContext, args, state: d
         total = remaining = len(dates) - len(resumed)
     extra = _grading_extra(wh) if s.style == "grading" else _mlfs_extra(wh) if s.code == "mlfs" else None
     stored = _stored_players(wh) if s.code == "pred" else None
-    return LegacyReporter(s, processor, dates, explicit=ctx.explicit, game_dates=game_dates, games_on=games_on,
-                          resumed=resumed, numbering_total=total, remaining=remaining, by_position=by_position,
-                          extra=extra, skipped=gate_skips, stored=stored)
+    return LegacyReporter(
+        s,
+        processor,
+        dates,
+        explicit=ctx.explicit,
+        game_dates=game_dates,
+        games_on=games_on,
+        resumed=resumed,
+        numbering_total=total,
+        remaining=remaining,
+        by_position=by_position,
+        extra=extra,
+        skipped=gate_skips,
+        stored=stored,
+    )
 
 
 def run_dates(s: Script, ctx: api.RunContext, view: Optional["ResumeView"] = None) -> list[str]:
@@ -814,8 +1000,11 @@ def _header(s: Script, ctx: api.RunContext, args, state: dict) -> None:
         log.info("Backfilling scoring tier adjustments from %s to %s", start, end)
         log.info("Processing %d dates", len(ctx.plan.dates) + len(ctx.skipped) - len(view.silent))
     else:
-        what = {"phase4": "day-by-day precompute backfill", "predictions": "Phase 5 prediction backfill",
-                "grading": "Phase 5B grading backfill"}[s.style]
+        what = {
+            "phase4": "day-by-day precompute backfill",
+            "predictions": "Phase 5 prediction backfill",
+            "grading": "Phase 5B grading backfill",
+        }[s.style]
         if s.code == "mlfs":
             what = "ML Feature Store backfill"
         elif s.code in ("pcf", "pdc"):
@@ -828,8 +1017,12 @@ def _header(s: Script, ctx: api.RunContext, args, state: dict) -> None:
         else:
             log.info("Fetching NBA schedule to find game dates...")
         game_dates = run_dates(s, ctx)
-        log.info("Found %d game dates out of %d calendar days (skipping %d off-days)", len(game_dates), ndays,
-                 ndays - len(game_dates))
+        log.info(
+            "Found %d game dates out of %d calendar days (skipping %d off-days)",
+            len(game_dates),
+            ndays,
+            ndays - len(game_dates),
+        )
         to_run = [d for d in game_dates if d not in view.silent]
         if view.silent:
             if to_run:
@@ -876,19 +1069,27 @@ def _checkpoint_box(ctx: api.RunContext, args, state: dict) -> None:
 DRY_RUN_RULES: dict[str, list[tuple[str, str, str, int, int]]] = {
     "tdza": [("nba_analytics.team_defense_game_summary", "game_date", "defending_team_abbr", 60, 20)],
     "psza": [("nba_analytics.player_game_summary", "game_date", "player_lookup", 30, 100)],
-    "pcf": [("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 20),
-            ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 100)],
-    "pdc": [("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 20),
-            ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 20),
-            ("nba_precompute.player_composite_factors", "game_date", "", 0, 20)],
-    "mlfs": [("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 10),
-             ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 10),
-             ("nba_precompute.player_composite_factors", "game_date", "", 0, 10),
-             ("nba_precompute.player_daily_cache", "cache_date", "", 0, 10)],
+    "pcf": [
+        ("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 20),
+        ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 100),
+    ],
+    "pdc": [
+        ("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 20),
+        ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 20),
+        ("nba_precompute.player_composite_factors", "game_date", "", 0, 20),
+    ],
+    "mlfs": [
+        ("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 10),
+        ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 10),
+        ("nba_precompute.player_composite_factors", "game_date", "", 0, 10),
+        ("nba_precompute.player_daily_cache", "cache_date", "", 0, 10),
+    ],
     # Phase 5A checks Phase 4 presence on D (spec legacy-mlfs-phase5-6 §7.1 step 2).
-    "pred": [("nba_precompute.player_daily_cache", "cache_date", "", 0, 30),
-             ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 50),
-             ("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 15)],
+    "pred": [
+        ("nba_precompute.player_daily_cache", "cache_date", "", 0, 30),
+        ("nba_precompute.player_shot_zone_analysis", "analysis_date", "", 0, 50),
+        ("nba_precompute.team_defense_zone_analysis", "analysis_date", "", 0, 15),
+    ],
 }
 
 
@@ -918,8 +1119,9 @@ def availability(wh, rules: list[tuple[str, str, str, int, int]], dates: list[st
     return out
 
 
-def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeView] = None,
-                  processor: str = "") -> None:
+def dry_run_lines(
+    s: Script, ctx: api.RunContext, report, view: Optional[ResumeView] = None, processor: str = ""
+) -> None:
     """Per-date dry-run lines in the legacy shapes (nothing is written): the dates the real run would
     visit, each judged by the legacy script's own availability rule, bootstrap dates as skipped; then
     our pre-flight verdict and its problem cells."""
@@ -936,10 +1138,16 @@ def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeV
         dates = [d for d in run_dates(s, ctx, view) if view is None or d not in view.silent]
         units = ctx.plan.units()
         units = units[units["processor"] == (processor or ctx.plan.processors[0])]
-        bootstrap = {t.strftime("%Y-%m-%d") for t, planned in zip(units["date"], units["planned"])
-                     if planned == "skipped_bootstrap"}
-        no_games = {t.strftime("%Y-%m-%d") for t, planned in zip(units["date"], units["planned"])
-                    if planned == "skipped_no_games"}
+        bootstrap = {
+            t.strftime("%Y-%m-%d")
+            for t, planned in zip(units["date"], units["planned"])
+            if planned == "skipped_bootstrap"
+        }
+        no_games = {
+            t.strftime("%Y-%m-%d")
+            for t, planned in zip(units["date"], units["planned"])
+            if planned == "skipped_no_games"
+        }
         active = [d for d in dates if d not in bootstrap and d not in no_games and d not in ctx.skipped]
         rules = DRY_RUN_RULES.get(s.code)
         avail = availability(ctx.warehouse, rules, active) if rules else {}
@@ -970,16 +1178,17 @@ def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeV
                 checks = avail[d]
                 ok = all(n >= minimum for _, n, minimum in checks)
                 if s.code == "tdza":
-                    log.info("  ✓ Dry run: Phase 3 %s (%d teams)", "available" if ok else "NOT available",
-                             checks[0][1])
+                    log.info("  ✓ Dry run: Phase 3 %s (%d teams)", "available" if ok else "NOT available", checks[0][1])
                 elif s.code == "psza":
                     log.info("  ✓ Dry run: %d players available", checks[0][1])
                 elif s.code == "mlfs":
                     if ok:
                         log.info("  ✓ Dry run: ALL Phase 4 dependencies available")
                     else:
-                        log.warning("  ⚠ Dry run: MISSING dependencies: %s",
-                                    [t.split(".")[-1] for t, n, minimum in checks if n < minimum])
+                        log.warning(
+                            "  ⚠ Dry run: MISSING dependencies: %s",
+                            [t.split(".")[-1] for t, n, minimum in checks if n < minimum],
+                        )
                 else:
                     log.info("  ✓ Dry run: deps %s", "OK" if ok else "MISSING")
             elif s.style == "grading":
@@ -991,8 +1200,14 @@ def dry_run_lines(s: Script, ctx: api.RunContext, report, view: Optional[ResumeV
     problems = report.problems()
     log.info("Pre-flight (nbaprops): %s", "OK" if not len(problems) else "problems found")
     for _, row in problems.head(20).iterrows():
-        log.info("  %s %s: %s (found %s, expected %s)", row["table"], row["date"].strftime("%Y-%m-%d"),
-                 row["status"], row["found"], row["expected"])
+        log.info(
+            "  %s %s: %s (found %s, expected %s)",
+            row["table"],
+            row["date"].strftime("%Y-%m-%d"),
+            row["status"],
+            row["found"],
+            row["expected"],
+        )
 
 
 def _grading_counts(wh, dates: list[str]) -> dict[str, tuple[int, int, int]]:

@@ -8,6 +8,7 @@ scripts of those names) and ``nbaprops legacy-tree DIR`` (thin launchers at the 
 - ``run_backfill.sh <phase/job_name> [args...]``: runs the nbaprops counterpart of
   ``backfill_jobs/<phase>/<job>/<job>_<suffix>_backfill.py`` with the same arguments; ``--list``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,15 @@ log = logging.getLogger("nbaprops.backfill")
 PHASE4_ORDER = ("tdza", "psza", "pcf", "pdc", "mlfs")
 
 #: run_backfill.sh: the module suffix of each legacy phase folder.
-SUFFIX = {"scrapers": "scraper", "raw": "raw", "analytics": "analytics", "precompute": "precompute",
-          "prediction": "prediction", "publishing": "publishing", "reference": "reference"}
+SUFFIX = {
+    "scrapers": "scraper",
+    "raw": "raw",
+    "analytics": "analytics",
+    "precompute": "precompute",
+    "prediction": "prediction",
+    "publishing": "publishing",
+    "reference": "reference",
+}
 
 
 def legacy_files() -> dict[str, str]:
@@ -69,8 +77,14 @@ the pre-flight refused or an option was wrong (legacy: 0 even after failed dates
 def run_phase4_backfill(argv: Optional[Sequence[str]] = None) -> int:
     """``run_phase4_backfill.sh``: the legacy flags, parsed as the legacy shell script did."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    opts = {"start": None, "end": None, "dry_run": False, "start_from": 1, "no_resume": False,
-            "warehouse": os.environ.get("NBAPROPS_WAREHOUSE", "warehouse")}
+    opts = {
+        "start": None,
+        "end": None,
+        "dry_run": False,
+        "start_from": 1,
+        "no_resume": False,
+        "warehouse": os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
+    }
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -78,8 +92,12 @@ def run_phase4_backfill(argv: Optional[Sequence[str]] = None) -> int:
             print(PHASE4_HELP)
             return 0
         if a in ("--start-date", "--end-date", "--start-from", "--warehouse") and i + 1 < len(argv):
-            key = {"--start-date": "start", "--end-date": "end", "--start-from": "start_from",
-                   "--warehouse": "warehouse"}[a]
+            key = {
+                "--start-date": "start",
+                "--end-date": "end",
+                "--start-from": "start_from",
+                "--warehouse": "warehouse",
+            }[a]
             opts[key] = argv[i + 1]
             i += 2
             continue
@@ -99,7 +117,7 @@ def run_phase4_backfill(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError:
         print(f"Error: --start-from must be 1-5, got {opts['start_from']}")
         return 1
-    chain = PHASE4_ORDER[n - 1:]
+    chain = PHASE4_ORDER[n - 1 :]
     print("======================================")
     print("Phase 4 Backfill Orchestrator (nbaprops)")
     print("======================================")
@@ -112,8 +130,19 @@ def run_phase4_backfill(argv: Optional[Sequence[str]] = None) -> int:
     print("")
     from ..cli import main as nbaprops_main
 
-    args = ["backfill", "--warehouse", opts["warehouse"], "--start-date", opts["start"], "--end-date", opts["end"],
-            "--processors", ",".join(chain), "--progress", "log"]
+    args = [
+        "backfill",
+        "--warehouse",
+        opts["warehouse"],
+        "--start-date",
+        opts["start"],
+        "--end-date",
+        opts["end"],
+        "--processors",
+        ",".join(chain),
+        "--progress",
+        "log",
+    ]
     args += ["--dry-run"] if opts["dry_run"] else []
     args += ["--no-resume"] if opts["no_resume"] else []
     code = nbaprops_main(args)
@@ -214,10 +243,10 @@ if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
 '''
 
-SHELL = '''#!/bin/sh
+SHELL = """#!/bin/sh
 # nbaprops launcher for the legacy {path} (written by `nbaprops legacy-tree`).
 exec "{python}" -c "import sys; from nbaprops.jobs.runbook import {func}; sys.exit({func}(sys.argv[1:]))" "$@"
-'''
+"""
 
 
 def write_legacy_tree(root: str | os.PathLike, python: Optional[str] = None) -> list[str]:
@@ -248,8 +277,11 @@ def write_legacy_tree(root: str | os.PathLike, python: Optional[str] = None) -> 
             if not (root / init).exists():
                 put(str(init), "", False)
     put("bin/run_backfill.sh", SHELL.format(python=python, path="bin/run_backfill.sh", func="run_backfill"), True)
-    put("bin/backfill/run_phase4_backfill.sh",
-        SHELL.format(python=python, path="bin/backfill/run_phase4_backfill.sh", func="run_phase4_backfill"), True)
+    put(
+        "bin/backfill/run_phase4_backfill.sh",
+        SHELL.format(python=python, path="bin/backfill/run_phase4_backfill.sh", func="run_phase4_backfill"),
+        True,
+    )
     return written
 
 
@@ -259,6 +291,9 @@ def cmd_legacy_tree(args: argparse.Namespace) -> int:
         raise errors.ConfigError(f"legacy-tree: {args.dir} exists and is not a directory")
     files = write_legacy_tree(args.dir)
     setup_logging()
-    log.info("Wrote %d launchers under %s (backfill_jobs/..., bin/run_backfill.sh, bin/backfill/run_phase4_backfill.sh)",
-             len([f for f in files if not f.endswith("__init__.py")]), args.dir)
+    log.info(
+        "Wrote %d launchers under %s (backfill_jobs/..., bin/run_backfill.sh, bin/backfill/run_phase4_backfill.sh)",
+        len([f for f in files if not f.endswith("__init__.py")]),
+        args.dir,
+    )
     return 0

@@ -7,6 +7,7 @@
   faults (status codes, a connection dropped mid-body, a malformed JSON body) and doubles as an
   OAuth token endpoint and metadata server for the auth tests.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,12 @@ def start_bigquery(project: str, log_dir: Path, timeout: float = 90.0) -> BigQue
     log = log_dir / f"bqemulator-{port}.log"
     env = dict(os.environ, BQEMU_LOG_LEVEL="warning")
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(HERE / "bq_main.py"), str(port), project],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, str(HERE / "bq_main.py"), str(port), project],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     emu = BigQueryEmulator(proc, port, project, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

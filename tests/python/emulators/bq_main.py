@@ -9,6 +9,7 @@ DuckDB storage, scripting with BEGIN TRANSACTION … COMMIT — is the package's
 
 Usage: python bq_main.py PORT PROJECT
 """
+
 from __future__ import annotations
 
 import sys
@@ -21,8 +22,17 @@ def main() -> None:
     from bqemulator.storage import engine
 
     engine.DuckDBEngine._load_spatial = lambda self: None  # see the module docstring
-    run_forever(Settings(rest_host="127.0.0.1", rest_port=port, grpc_host="127.0.0.1", grpc_port=0,
-                         default_project_id=project, enable_format_extensions=False, log_level="warning"))
+    run_forever(
+        Settings(
+            rest_host="127.0.0.1",
+            rest_port=port,
+            grpc_host="127.0.0.1",
+            grpc_port=0,
+            default_project_id=project,
+            enable_format_extensions=False,
+            log_level="warning",
+        )
+    )
 
 
 if __name__ == "__main__":

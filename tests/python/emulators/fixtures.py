@@ -1,4 +1,5 @@
 """Shared helpers of the BigQuery/GCS tests: emulator availability, warehouse URIs, content hashes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,13 @@ def require_package(module: str, package: str) -> None:
 
 def bq_uri(endpoint: str, **options) -> str:
     """A bigquery:// URI on the emulator with a fresh dataset prefix (tests never share tables)."""
-    opts = {"endpoint": endpoint, "auth": "none", "dataset_prefix": f"t{next(_counter)}_",
-            "backoff_ms": 1, "max_attempts": 4}
+    opts = {
+        "endpoint": endpoint,
+        "auth": "none",
+        "dataset_prefix": f"t{next(_counter)}_",
+        "backoff_ms": 1,
+        "max_attempts": 4,
+    }
     opts.update(options)
     return f"bigquery://{PROJECT}?" + "&".join(f"{k}={v}" for k, v in opts.items() if v is not None)
 
@@ -48,8 +54,11 @@ def content_hash(df: pd.DataFrame) -> str:
     """SHA-256 over the canonical rows (floats by repr, so any change of value changes the hash)."""
     h = hashlib.sha256(",".join(df.columns).encode())
     for row in df.itertuples(index=False):
-        h.update(repr(tuple(None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v
-                            for v in row)).encode())
+        h.update(
+            repr(
+                tuple(None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v for v in row)
+            ).encode()
+        )
     return h.hexdigest()
 
 

@@ -5,6 +5,7 @@ first. The proxy records each request (method, path, headers, body size) so test
 round trips and check what was sent (e.g. the Authorization header). It also answers, by itself,
 the OAuth token endpoint (``POST /token``) and the metadata server's token path, for the auth tests.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -79,10 +80,19 @@ class FaultProxy:
                     return self._token(body)
                 proxy._record(rec, fault.kind if fault else "")
                 if fault and fault.kind == "status":
-                    return self._reply(fault.status, json.dumps(
-                        {"error": {"code": fault.status, "message": f"injected HTTP {fault.status}",
-                                   "errors": [{"reason": "backendError", "message": "injected"}]}}).encode(),
-                        extra={"Retry-After": "0"} if fault.status == 429 else None)
+                    return self._reply(
+                        fault.status,
+                        json.dumps(
+                            {
+                                "error": {
+                                    "code": fault.status,
+                                    "message": f"injected HTTP {fault.status}",
+                                    "errors": [{"reason": "backendError", "message": "injected"}],
+                                }
+                            }
+                        ).encode(),
+                        extra={"Retry-After": "0"} if fault.status == 429 else None,
+                    )
                 if fault and fault.kind == "malformed":
                     return self._reply(200, b'{"kind": "bigquery#queryResponse", "rows": [{"f": [')
                 t0 = time.perf_counter()
@@ -102,8 +112,16 @@ class FaultProxy:
 
             def _token(self, body: bytes):
                 proxy.tokens.forms.append(urllib.parse.parse_qs(body.decode()))
-                return self._reply(200, json.dumps({"access_token": proxy.tokens.token, "token_type": "Bearer",
-                                                    "expires_in": proxy.tokens.expires_in}).encode())
+                return self._reply(
+                    200,
+                    json.dumps(
+                        {
+                            "access_token": proxy.tokens.token,
+                            "token_type": "Bearer",
+                            "expires_in": proxy.tokens.expires_in,
+                        }
+                    ).encode(),
+                )
 
             def _reply(self, status, payload, content_type=None, extra=None):
                 self.send_response(status)
@@ -161,8 +179,7 @@ class FaultProxy:
     def count(self, pattern: str = "") -> int:
         """Requests (excluding token requests) whose ``METHOD path`` matches ``pattern``."""
         with self._lock:
-            return sum(1 for r in self.requests
-                       if r.faulted != "token" and re.search(pattern, f"{r.method} {r.path}"))
+            return sum(1 for r in self.requests if r.faulted != "token" and re.search(pattern, f"{r.method} {r.path}"))
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -1,11 +1,14 @@
 """Legacy-compatible backfill of team_defense_game_summary (replaces backfill_jobs/analytics/team_defense_game_summary/team_defense_game_summary_analytics_backfill.py)."""
+
 from __future__ import annotations
 
 from nbaprops.jobs._legacy import main_for
 
 
 def main(argv=None) -> int:
-    return main_for("tdgs", 3, __name__ if __name__ != "__main__" else "nbaprops.jobs.analytics.team_defense_game_summary", argv)
+    return main_for(
+        "tdgs", 3, __name__ if __name__ != "__main__" else "nbaprops.jobs.analytics.team_defense_game_summary", argv
+    )
 
 
 if __name__ == "__main__":

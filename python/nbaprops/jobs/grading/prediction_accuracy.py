@@ -4,6 +4,7 @@ backfill_jobs/grading/prediction_accuracy/prediction_accuracy_grading_backfill.p
 Grades every prediction of each date against the day's box scores (prediction_accuracy) and, as the
 legacy pipeline did after grading, aggregates the day per system (system_daily_performance).
 """
+
 from __future__ import annotations
 
 from nbaprops.jobs._legacy import main_for

@@ -11,6 +11,7 @@ range (start, start+7, …), as the legacy did. Both become an explicit ``--date
 (the legacy every calendar day); a weekly date without games is reported as skipped (no games). The
 legacy created the table when missing; the warehouse does that on the first write.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,16 @@ CODE = "tier"
 def _flags(parser: argparse.ArgumentParser) -> None:
     from nbaprops.cli import _iso_date
 
-    parser.add_argument("--as-of-date", type=_iso_date,
-                        help="compute the adjustments of this one date, YYYY-MM-DD (malformed: usage error, exit 2)")
-    parser.add_argument("--weekly", action="store_true",
-                        help="compute every 7th calendar day of the range (start, start+7, ...), as the legacy")
+    parser.add_argument(
+        "--as-of-date",
+        type=_iso_date,
+        help="compute the adjustments of this one date, YYYY-MM-DD (malformed: usage error, exit 2)",
+    )
+    parser.add_argument(
+        "--weekly",
+        action="store_true",
+        help="compute every 7th calendar day of the range (start, start+7, ...), as the legacy",
+    )
 
 
 def _prepare(args, script, wh, parser):

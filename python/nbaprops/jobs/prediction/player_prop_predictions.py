@@ -9,6 +9,7 @@ leave single dates of a range out, a range with skipped dates runs its other dat
 without the range checkpoint (the legacy recorded the skipped dates as failed in it). The pre-flight's
 Phase 4 presence check replaces the legacy single-midpoint count check.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,10 +21,13 @@ MODULE = "nbaprops.jobs.prediction.player_prop_predictions"
 
 
 def _flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--skip-mlfs-check", action="store_true",
-                        help="skip the ML feature store coverage check")
-    parser.add_argument("--min-mlfs-coverage", type=float, default=90.0,
-                        help="minimum MLFS players / pre-game roster per date, percent (default 90)")
+    parser.add_argument("--skip-mlfs-check", action="store_true", help="skip the ML feature store coverage check")
+    parser.add_argument(
+        "--min-mlfs-coverage",
+        type=float,
+        default=90.0,
+        help="minimum MLFS players / pre-game roster per date, percent (default 90)",
+    )
 
 
 def mlfs_coverage(wh, dates: list[str]) -> dict[str, tuple[int, int]]:
@@ -34,8 +38,10 @@ def mlfs_coverage(wh, dates: list[str]) -> dict[str, tuple[int, int]]:
         return {}
     start, end = min(dates), max(dates)
     mlfs = nbaprops.read(wh, "nba_predictions.ml_feature_store_v2", start, end, columns=["player_lookup", "game_date"])
-    roster = nbaprops.read(wh, "nba_analytics.upcoming_player_game_context", start, end,
-                           columns=["player_lookup", "game_date"])
+    roster = nbaprops.read(
+        wh, "nba_analytics.upcoming_player_game_context", start, end, columns=["player_lookup", "game_date"]
+    )
+
     def players_per_day(frame) -> dict[str, int]:
         if not len(frame):
             return {}
@@ -63,13 +69,23 @@ def _gate(args):
             pct = 100.0 * m / r if r else 0.0
             if pct < args.min_mlfs_coverage:
                 verdict.skip[d] = f"{pct:.1f}% coverage"
-                log.warning("  ✗ %s: MLFS coverage %.1f%% (%d of %d players) < %.1f%% (incomplete_mlfs): "
-                            "skipped", d, pct, m, r, args.min_mlfs_coverage)
+                log.warning(
+                    "  ✗ %s: MLFS coverage %.1f%% (%d of %d players) < %.1f%% (incomplete_mlfs): skipped",
+                    d,
+                    pct,
+                    m,
+                    r,
+                    args.min_mlfs_coverage,
+                )
         if verdict.skip:
             all_dates = list(ctx.dates) if ctx.explicit else list(ctx.plan.dates)
             verdict.ok_dates = [d for d in all_dates if d not in verdict.skip]
-            log.warning("MLFS coverage below %.1f%% on %d date(s): skipped; backfill the feature store and retry "
-                        "them with --dates", args.min_mlfs_coverage, len(verdict.skip))
+            log.warning(
+                "MLFS coverage below %.1f%% on %d date(s): skipped; backfill the feature store and retry "
+                "them with --dates",
+                args.min_mlfs_coverage,
+                len(verdict.skip),
+            )
         else:
             log.info("MLFS coverage OK on %d date(s) (≥ %.1f%%)", len(dates), args.min_mlfs_coverage)
         return verdict

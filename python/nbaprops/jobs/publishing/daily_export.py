@@ -11,6 +11,7 @@ code 1 (the legacy exited 1 only when a single-date run failed completely). ``--
 profiles (``players/index.json`` and ``players/<lookup>.json`` of every player with ``--min-games`` graded
 dates) instead of daily data, as the legacy did; the next game is looked up from "today".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,12 +29,17 @@ MODULE = "nbaprops.jobs.publishing.daily_export"
 def main(argv: Optional[Sequence[str]] = None) -> int:
     import os
 
-    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}",
-                                     description="Phase 6 Daily Export - Export predictions to JSON (nbaprops; "
-                                                 "legacy-compatible flags)")
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {MODULE}",
+        description="Phase 6 Daily Export - Export predictions to JSON (nbaprops; legacy-compatible flags)",
+    )
     add_export_flags(parser)
-    parser.add_argument("--warehouse", "-w", default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
-                        help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse")
+    parser.add_argument(
+        "--warehouse",
+        "-w",
+        default=os.environ.get("NBAPROPS_WAREHOUSE", "warehouse"),
+        help="warehouse directory (SQLite); default $NBAPROPS_WAREHOUSE or ./warehouse",
+    )
     args = parser.parse_args(argv)
     setup_logging()
     log = logging.getLogger("nbaprops.export")

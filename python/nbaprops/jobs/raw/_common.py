@@ -4,6 +4,7 @@
 Each date is one import (all-or-nothing, one transaction, one run-ledger row); a failed date does not
 stop the others, is listed in the summary with a ``--dates`` retry hint, and makes the exit code 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,16 +27,20 @@ def _parse_args(kind: str, module: str, argv: Optional[Sequence[str]], extra) ->
     p = argparse.ArgumentParser(
         prog=f"python -m {module}",
         description=f"Raw backfill of {src['table']} from the legacy data lake (replaces the legacy "
-                    f"{src['legacy_processor']} backfill). Files read per date: {src['selection']}.")
+        f"{src['legacy_processor']} backfill). Files read per date: {src['selection']}.",
+    )
     p.add_argument("--start-date", help="first date folder, YYYY-MM-DD")
     p.add_argument("--end-date", help="last date folder, YYYY-MM-DD (default: --start-date)")
     p.add_argument("--dates", help="comma-separated dates (takes priority over the range)")
     p.add_argument("--date-range", help="legacy form START:END")
     p.add_argument("--dates-file", help="a file with one YYYY-MM-DD per line")
     p.add_argument("--dry-run", action="store_true", help="list and check the files, write nothing")
-    p.add_argument("--source", default=os.environ.get("NBAPROPS_RAW_SOURCE"),
-                   help="the lake: a directory laid out like the bucket, or gs://bucket[/prefix] "
-                        "(default $NBAPROPS_RAW_SOURCE, else gs://<--bucket>)")
+    p.add_argument(
+        "--source",
+        default=os.environ.get("NBAPROPS_RAW_SOURCE"),
+        help="the lake: a directory laid out like the bucket, or gs://bucket[/prefix] "
+        "(default $NBAPROPS_RAW_SOURCE, else gs://<--bucket>)",
+    )
     p.add_argument("--bucket", default=DEFAULT_BUCKET, help=f"legacy bucket name (default {DEFAULT_BUCKET})")
     _warehouse_arg(p)
     if extra is not None:
@@ -76,8 +81,14 @@ def main_for(kind: str, module: str, argv: Optional[Sequence[str]] = None, *, ex
         dates = _dates(args)
         wh = nbaprops.open(args.warehouse)
         kw = options(args) if options is not None else {}
-        log.info("Starting backfill from %s to %s (%d dates) from %s%s", dates[0], dates[-1], len(dates),
-                 args.source, " [DRY RUN]" if args.dry_run else "")
+        log.info(
+            "Starting backfill from %s to %s (%d dates) from %s%s",
+            dates[0],
+            dates[-1],
+            len(dates),
+            args.source,
+            " [DRY RUN]" if args.dry_run else "",
+        )
         run_id = ""
         ok, failed, total_rows, total_files = 0, [], 0, 0
         t0 = _dt.datetime.now()
@@ -109,7 +120,9 @@ def main_for(kind: str, module: str, argv: Optional[Sequence[str]] = None, *, ex
             print(f"  Failed dates ({len(failed)} total):")
             for d, msg in failed[:10]:
                 print(f"    {d}: {msg}")
-            print(f"  Retry: python -m {module} --dates {','.join(str(d) for d, _ in failed[:5])} --source {args.source}")
+            print(
+                f"  Retry: python -m {module} --dates {','.join(str(d) for d, _ in failed[:5])} --source {args.source}"
+            )
         print("=" * 80)
         return 1 if failed else 0
     except errors.NbaPropsError as e:

@@ -1,4 +1,5 @@
 """Legacy-compatible raw backfill of bdl-boxscores (replaces backfill_jobs/raw/bdl_boxscores/bdl_boxscores_raw_backfill.py)."""
+
 from __future__ import annotations
 
 from nbaprops.jobs.raw._common import main_for

@@ -1,4 +1,5 @@
 """Legacy-compatible raw backfill of bdl-stats (replaces data_processors/raw/balldontlie/bdl_player_box_scores_processor.py (no legacy backfill script))."""
+
 from __future__ import annotations
 
 from nbaprops.jobs.raw._common import main_for

@@ -1,4 +1,5 @@
 """Legacy-compatible raw backfill of gamebook (replaces backfill_jobs/raw/nbac_gamebook/nbac_gamebook_raw_backfill.py); plus --team-filter."""
+
 from __future__ import annotations
 
 from nbaprops.jobs.raw._common import main_for
@@ -9,8 +10,13 @@ def _flags(p) -> None:
 
 
 def main(argv=None) -> int:
-    return main_for("gamebook", "nbaprops.jobs.raw.nbac_gamebook", argv, extra=_flags,
-                    options=lambda a: {"team_filter": a.team_filter.split(",") if a.team_filter else None})
+    return main_for(
+        "gamebook",
+        "nbaprops.jobs.raw.nbac_gamebook",
+        argv,
+        extra=_flags,
+        options=lambda a: {"team_filter": a.team_filter.split(",") if a.team_filter else None},
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Legacy-compatible raw backfill of injury-report (replaces backfill_jobs/raw/nbac_injury_report/nbac_injury_report_raw_backfill.py)."""
+
 from __future__ import annotations
 
 from nbaprops.jobs.raw._common import main_for
