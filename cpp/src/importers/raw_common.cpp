@@ -108,6 +108,14 @@ std::optional<double> opt_real(const json& obj, const char* key, const Where& w)
   fail(w, key, json_preview(*v), "expected a number");
 }
 
+std::optional<double> opt_json_number(const json& obj, const char* key, const Where& w) {
+  const json* v = find_value(obj, key, w);
+  if (!v) return std::nullopt;
+  if (v->is_number()) return v->get<double>();
+  if (v->is_string()) fail(w, key, "'" + v->get<std::string>() + "'", "expected a JSON number, not text");
+  fail(w, key, json_preview(*v), "expected a number");
+}
+
 std::optional<std::string> opt_text(const json& obj, const char* key, const Where& w) {
   const json* v = find_value(obj, key, w);
   if (!v) return std::nullopt;

@@ -41,6 +41,9 @@ const json& need(const json& obj, const char* key, const Where& w);
 /// (NBA.com and the PDF parsers emit both).
 std::optional<int64_t> opt_int(const json& obj, const char* key, const Where& w);
 std::optional<double> opt_real(const json& obj, const char* key, const Where& w);
+/// As opt_real, for sources that always write JSON numbers (The Odds API): a
+/// number given as text ("24.5") is a DataError, not a number.
+std::optional<double> opt_json_number(const json& obj, const char* key, const Where& w);
 std::optional<std::string> opt_text(const json& obj, const char* key, const Where& w);
 /// Required text (missing, null or empty → DataError).
 std::string need_text(const json& obj, const char* key, const Where& w);

@@ -2,6 +2,9 @@
 // props → nba_raw.odds_api_player_points_props, game lines →
 // nba_raw.odds_api_game_lines.
 #include <cmath>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
@@ -96,6 +99,19 @@ void check_line_outcome(const Snapshot& s, const std::string& market, const std:
   }
 }
 
+/// Every player of a player_points market has an Over and an Under price.
+/// Legacy stored a one-sided line with a NULL price and no sign of the missing
+/// side. Refused, naming the player's outcome that is there.
+void require_both_sides(const Table& t, const std::vector<std::pair<size_t, Where>>& players) {
+  for (const auto& [r, ow] : players) {
+    const bool over = t.get_real(r, "over_price").has_value();
+    if (over && t.get_real(r, "under_price")) continue;
+    fail(ow, "name", over ? "'Over'" : "'Under'",
+         std::string("no ") + (over ? "Under" : "Over") +
+             " outcome for this player (a player_points line has both sides)");
+  }
+}
+
 }  // namespace
 
 Parsed parse_player_props(const std::string& text, const std::string& path, const Schedule&) {
@@ -135,8 +151,8 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
       const json& outcomes = need(m, "outcomes", bw);
       if (!outcomes.is_array()) fail(bw, "outcomes", json_preview(outcomes), "expected a list");
       // Over/Under outcomes pair by the player's name (`description`), in
-      // first-seen order.
-      std::vector<std::string> order;
+      // first-seen order: each player's row and first outcome.
+      std::vector<std::pair<size_t, Where>> players;
       std::map<std::string, size_t> row_of;
       for (size_t oi = 0; oi < outcomes.size(); ++oi) {
         const json& o = outcomes[oi];
@@ -152,15 +168,17 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
         if (side != "Over" && side != "Under") fail(ow, "name", "'" + side + "'", "expected Over or Under");
         auto price = opt_real(o, "price", ow);
         if (!price) fail(ow, "price", "", "missing field");
+        // Every outcome's line is a JSON number (the first one seen is stored).
+        const auto point = opt_json_number(o, "point", ow);
         auto it = row_of.find(*player);
         size_t r;
         if (it == row_of.end()) {
-          auto point = opt_real(o, "point", ow);
           if (!point) fail(ow, "point", "", "missing field");
           const std::string lookup = player_lookup(*player);
           if (lookup.empty()) fail(ow, "description", "'" + *player + "'", "no letters or digits in the player name");
           r = out.add(Where{path, bw.record + " '" + *player + "'", w.date});
           row_of[*player] = r;
+          players.emplace_back(r, ow);
           Table& t = out.rows;
           t.set(r, "game_id", game_id);
           t.set(r, "odds_api_event_id", s.event_id);
@@ -191,6 +209,7 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
         if (*price > 1.0)
           out.rows.set(r, side == "Over" ? "over_price_american" : "under_price_american", american(*price));
       }
+      require_both_sides(out.rows, players);
     }
   }
   return out;

@@ -1,0 +1,109 @@
+"""More inputs the raw importers used to accept silently, now refused with a DataError naming the
+file, record, field and date, the warehouse left as it was: one-sided Odds API player lines and lines
+given as text."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from conftest import require_shared
+
+PROPS_LAKE = (
+    "odds-api/player-props-history/2024-01-24/cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json"
+)
+
+
+def _table(wh, table):
+    import nbaprops
+
+    df = nbaprops.read(wh, table)
+    return df.sort_values(list(df.columns[:4])).reset_index(drop=True)
+
+
+def _write(path, doc):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _refused(wh, kind, table, path):
+    """The DataError text of importing @path, checking that the stored rows did not change."""
+    import nbaprops
+
+    before = _table(wh, table)
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_raw(wh, kind, path)
+    assert _table(wh, table).equals(before)
+    return str(e.value)
+
+
+@pytest.fixture
+def props(tmp_path):
+    """A warehouse holding one snapshot of two books' player_points lines (Over and Under of
+    Stephen Curry and Klay Thompson), and that snapshot's JSON to break."""
+    import nbaprops
+
+    doc = json.loads(require_shared("legacy-samples/oddsa_player_props_his/exp_815b3ee3.json").read_text())
+    outcomes = [
+        {"name": side, "description": player, "price": price, "point": point}
+        for player, point in (("Stephen Curry", 27.5), ("Klay Thompson", 17.5))
+        for side, price in (("Over", 1.87), ("Under", 1.91))
+    ]
+    for b in doc["data"]["bookmakers"]:
+        b["markets"] = [{"key": "player_points", "last_update": b["last_update"], "outcomes": copy.deepcopy(outcomes)}]
+    wh = nbaprops.open(tmp_path / "wh")
+    assert nbaprops.import_raw(wh, "props", _write(tmp_path / "good" / PROPS_LAKE, doc)).rows == 4
+    return wh, doc
+
+
+def _drop_under(outcomes):
+    del outcomes[3]
+
+
+def _drop_over(outcomes):
+    del outcomes[0]
+
+
+def _text_point(outcomes):
+    outcomes[0]["point"] = "27.5"
+
+
+def _text_point_second_side(outcomes):
+    outcomes[3]["point"] = "17.5"
+
+
+@pytest.mark.parametrize(
+    "breaks, says",
+    [
+        (
+            _drop_under,
+            "player_points.outcomes[2] 'Klay Thompson', field name = 'Over' (date 2024-01-24): "
+            "no Under outcome for this player (a player_points line has both sides)",
+        ),
+        (
+            _drop_over,
+            "player_points.outcomes[0] 'Stephen Curry', field name = 'Under' (date 2024-01-24): "
+            "no Over outcome for this player",
+        ),
+        (
+            _text_point,
+            "player_points.outcomes[0] 'Stephen Curry', field point = '27.5' (date 2024-01-24): "
+            "expected a JSON number, not text",
+        ),
+        (
+            _text_point_second_side,
+            "player_points.outcomes[3] 'Klay Thompson', field point = '17.5' (date 2024-01-24): "
+            "expected a JSON number, not text",
+        ),
+    ],
+)
+def test_props_one_sided_line_or_line_as_text_is_refused(props, tmp_path, breaks, says):
+    wh, doc = props
+    bad = copy.deepcopy(doc)
+    breaks(bad["data"]["bookmakers"][1]["markets"][0]["outcomes"])
+    msg = _refused(wh, "props", "nba_raw.odds_api_player_points_props", _write(tmp_path / "bad" / PROPS_LAKE, bad))
+    assert PROPS_LAKE in msg and "record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[1] fanduel " in msg, msg
+    assert says in msg, msg
