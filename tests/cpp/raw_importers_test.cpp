@@ -335,27 +335,30 @@ TEST(RawTeamBoxscore, HomeAwayFromTheScheduleNotListOrder) {
             std::string::npos);
 }
 
+/// One team of the scraper's DATA export (teams[] with nested objects),
+/// carrying homeAway.
+json data_team(const char* abbr, long long id, int pts, const char* ha) {
+  return json{{"teamId", id},
+              {"teamAbbreviation", abbr},
+              {"teamName", "X"},
+              {"teamCity", "  Some   City "},
+              {"minutes", "240:00"},
+              {"fieldGoals", {{"made", 40}, {"attempted", 85}, {"percentage", 0.47}}},
+              {"threePointers", {{"made", 12}, {"attempted", 30}, {"percentage", 0.4}}},
+              {"freeThrows", {{"made", pts - 2 * 28 - 36}, {"attempted", 20}, {"percentage", 0.8}}},
+              {"rebounds", {{"offensive", 10}, {"defensive", 30}, {"total", 40}}},
+              {"assists", 25},
+              {"steals", 7},
+              {"blocks", 5},
+              {"turnovers", 12},
+              {"personalFouls", 18},
+              {"points", pts},
+              {"plusMinus", 0},
+              {"homeAway", ha}};
+}
+
 TEST(RawTeamBoxscore, DataExportLayoutAndConsistencyChecks) {
-  // The scraper's DATA export (teams[] with nested objects), carrying homeAway.
-  auto team = [](const char* abbr, long long id, int pts, const char* ha) {
-    return json{{"teamId", id},
-                {"teamAbbreviation", abbr},
-                {"teamName", "X"},
-                {"teamCity", "  Some   City "},
-                {"minutes", "240:00"},
-                {"fieldGoals", {{"made", 40}, {"attempted", 85}, {"percentage", 0.47}}},
-                {"threePointers", {{"made", 12}, {"attempted", 30}, {"percentage", 0.4}}},
-                {"freeThrows", {{"made", pts - 2 * 28 - 36}, {"attempted", 20}, {"percentage", 0.8}}},
-                {"rebounds", {{"offensive", 10}, {"defensive", 30}, {"total", 40}}},
-                {"assists", 25},
-                {"steals", 7},
-                {"blocks", 5},
-                {"turnovers", 12},
-                {"personalFouls", 18},
-                {"points", pts},
-                {"plusMinus", 0},
-                {"homeAway", ha}};
-  };
+  auto team = data_team;
   json j = {{"gameId", "0022400001"},
             {"gameDate", "2024-10-22"},
             {"teams", {team("BOS", 1610612738, 108, "HOME"), team("NYK", 1610612752, 104, "AWAY")}}};
@@ -378,6 +381,93 @@ TEST(RawTeamBoxscore, DataExportLayoutAndConsistencyChecks) {
   j["teams"].erase(1);
   EXPECT_NE(error_of([&] { parse_raw_file("team-boxscore", j.dump(), "x.json", Schedule()); }).find("exactly 2 teams"),
             std::string::npos);
+}
+
+// Legacy stored any team id and dropped columns it did not know (a renamed
+// column left its stat NULL): the id must be NBA.com's id of the line's team,
+// and every column / field one the importer reads, once.
+TEST(RawTeamBoxscore, TeamIdsAndUnknownColumnsAreRefused) {
+  NBAPROPS_SAMPLE(text, "nbac_team_boxscore/exp_12f99055.json");
+  Schedule s = schedule_with({game("0022400561", "2025-01-15", "NYK", "PHI")});
+  auto msg_of = [&](const std::function<void(json&)>& change) {
+    json j = json::parse(text);
+    for (json& rs : j["resultSets"]) {
+      if (rs["name"] == "TeamStats") change(rs);
+    }
+    return error_of([&] { parse_raw_file("team-boxscore", j.dump(), kBoxPath, s); });
+  };
+  const std::string box = std::string(kBoxPath) + ": record TeamStats";
+  std::string m = msg_of([](json& ts) { ts["rowSet"][0][1] = 1610612752; });
+  EXPECT_NE(m.find(box + ".rowSet[0] PHI, field TEAM_ID = 1610612752 (date 2025-01-15): "
+                         "not the NBA.com team id of PHI (1610612755)"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& ts) { ts["rowSet"][1][1] = 12345; });
+  EXPECT_NE(m.find(box + ".rowSet[1] NYK, field TEAM_ID = 12345 (date 2025-01-15): "
+                         "not the NBA.com team id of NYK (1610612752)"),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& ts) {
+    ts["headers"].push_back("FOO");
+    for (json& row : ts["rowSet"]) row.push_back(1);
+  });
+  EXPECT_NE(m.find(box + ", field headers[25] = 'FOO' (date 2025-01-15): unknown column (the TeamStats columns are "
+                         "GAME_ID, TEAM_ID, TEAM_NAME, "),
+            std::string::npos)
+      << m;
+  m = msg_of([](json& ts) { ts["headers"][24] = "PLUSMINUS"; });
+  EXPECT_NE(m.find(box + ", field headers[24] = 'PLUSMINUS' (date 2025-01-15): unknown column"), std::string::npos)
+      << m;
+  m = msg_of([](json& ts) { ts["headers"][2] = "TEAM_CITY"; });
+  EXPECT_NE(m.find(box + ", field headers[4] = 'TEAM_CITY' (date 2025-01-15): the column appears twice (also "
+                         "headers[2])"),
+            std::string::npos)
+      << m;
+  // A header that is not text is a DataError, not the JSON library's type error.
+  m = msg_of([](json& ts) { ts["headers"][24] = 7; });
+  EXPECT_NE(m.find(box + ", field headers[24] = 7 (date 2025-01-15): expected a column name (text)"), std::string::npos)
+      << m;
+
+  // The DATA export: the fields of a team line and of its nested objects.
+  const std::string path = "nba-com/team-boxscore/20241022/0022400001/20241023_010000.json";
+  const json good = {{"gameId", "0022400001"},
+                     {"gameDate", "2024-10-22"},
+                     {"teams", {data_team("BOS", 1610612738, 108, "HOME"), data_team("NYK", 1610612752, 104, "AWAY")}}};
+  auto data_msg = [&](const std::function<void(json&)>& change) {
+    json j = good;
+    change(j["teams"]);
+    return error_of([&] { parse_raw_file("team-boxscore", j.dump(), path, Schedule()); });
+  };
+  m = data_msg([](json& t) { t[0]["teamId"] = 1610612752; });
+  EXPECT_NE(m.find(path + ": record teams[0] BOS, field teamId = 1610612752 (date 2024-10-22): "
+                          "not the NBA.com team id of BOS (1610612738)"),
+            std::string::npos)
+      << m;
+  m = data_msg([](json& t) { t[1]["fieldGoalPct"] = 0.47; });
+  EXPECT_NE(m.find(path + ": record teams[1], field fieldGoalPct = 0.47 (date 2024-10-22): unknown field of a team "
+                          "line (its fields are gameId, teamId, "),
+            std::string::npos)
+      << m;
+  m = data_msg([](json& t) { t[0]["rebounds"]["totl"] = 40; });
+  EXPECT_NE(m.find("record teams[0], field rebounds.totl = 40 (date 2024-10-22): unknown field of rebounds (its "
+                   "fields are offensive, defensive, total)"),
+            std::string::npos)
+      << m;
+  m = data_msg([](json& t) { t[1]["isHome"] = true; });
+  EXPECT_NE(m.find("record teams[1] NYK, field isHome = true (date 2024-10-22): disagrees with the schedule / "
+                   "homeAway: NYK is the away team of 20241022_NYK_BOS"),
+            std::string::npos)
+      << m;
+  m = data_msg([](json& t) { t[0]["isHome"] = "yes"; });
+  EXPECT_NE(m.find("record teams[0], field isHome = \"yes\" (date 2024-10-22): expected true or false"),
+            std::string::npos)
+      << m;
+  // The newer scraper's gameId and isHome are fields of a team line.
+  json j = good;
+  j["teams"][0]["gameId"] = "0022400001";
+  j["teams"][0]["isHome"] = true;
+  j["teams"][1]["isHome"] = false;
+  EXPECT_EQ(parse_raw_file("team-boxscore", j.dump(), path, Schedule()).num_rows(), 2u);
 }
 
 TEST(RawInjuryReport, GoldenOnTheLegacySample) {

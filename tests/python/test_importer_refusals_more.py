@@ -1,6 +1,6 @@
 """More inputs the raw importers used to accept silently, now refused with a DataError naming the
 file, record, field and date, the warehouse left as it was: one-sided Odds API player lines and lines
-given as text."""
+given as text; team box scores with another team's id or a column the importer does not know."""
 
 from __future__ import annotations
 
@@ -107,3 +107,79 @@ def test_props_one_sided_line_or_line_as_text_is_refused(props, tmp_path, breaks
     msg = _refused(wh, "props", "nba_raw.odds_api_player_points_props", _write(tmp_path / "bad" / PROPS_LAKE, bad))
     assert PROPS_LAKE in msg and "record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[1] fanduel " in msg, msg
     assert says in msg, msg
+
+
+TEAM_BOX = "nbac_team_boxscore/exp_12f99055.json"
+TEAM_BOX_LAKE = "nba-com/team-boxscore/20250115/0022400561/20250116_031500.json"
+
+
+@pytest.fixture
+def team_box(tmp_path):
+    """A warehouse holding the team box score sample (NYK @ PHI, its game in the schedule), and the
+    sample's JSON to break."""
+    import nbaprops
+
+    game = {
+        "gameId": "0022400561",
+        "gameCode": "20250115/NYKPHI",
+        "gameDate": "01/15/2025 00:00:00",
+        "gameStatus": 3,
+        "gameStatusText": "Final",
+        "weekNumber": 13,
+        "gameLabel": "",
+        "homeTeam": {"teamTricode": "PHI", "score": 119},
+        "awayTeam": {"teamTricode": "NYK", "score": 125},
+    }
+    wh = nbaprops.open(tmp_path / "wh")
+    nbaprops.import_schedule(wh, _write(tmp_path / "schedule.json", {"leagueSchedule": {"games": [game]}}))
+    doc = json.loads(require_shared(f"legacy-samples/{TEAM_BOX}").read_text())
+    assert nbaprops.import_raw(wh, "team-boxscore", _write(tmp_path / "good" / TEAM_BOX_LAKE, doc)).rows == 2
+    return wh, doc
+
+
+def _other_teams_id(ts):
+    ts["rowSet"][0][ts["headers"].index("TEAM_ID")] = 1610612752
+
+
+def _made_up_id(ts):
+    ts["rowSet"][1][ts["headers"].index("TEAM_ID")] = 12345
+
+
+def _extra_column(ts):
+    ts["headers"].append("FOO")
+    for row in ts["rowSet"]:
+        row.append(1)
+
+
+def _renamed_column(ts):
+    ts["headers"][ts["headers"].index("PLUS_MINUS")] = "PLUSMINUS"
+
+
+@pytest.mark.parametrize(
+    "breaks, says",
+    [
+        (
+            _other_teams_id,
+            "record TeamStats.rowSet[0] PHI, field TEAM_ID = 1610612752 (date 2025-01-15): "
+            "not the NBA.com team id of PHI (1610612755)",
+        ),
+        (
+            _made_up_id,
+            "record TeamStats.rowSet[1] NYK, field TEAM_ID = 12345 (date 2025-01-15): "
+            "not the NBA.com team id of NYK (1610612752)",
+        ),
+        (
+            _extra_column,
+            "record TeamStats, field headers[25] = 'FOO' (date 2025-01-15): unknown column "
+            "(the TeamStats columns are GAME_ID, TEAM_ID, ",
+        ),
+        (_renamed_column, "record TeamStats, field headers[24] = 'PLUSMINUS' (date 2025-01-15): unknown column"),
+    ],
+)
+def test_team_boxscore_other_teams_id_or_unknown_column_is_refused(team_box, tmp_path, breaks, says):
+    wh, doc = team_box
+    bad = copy.deepcopy(doc)
+    breaks(next(rs for rs in bad["resultSets"] if rs["name"] == "TeamStats"))
+    path = _write(tmp_path / "bad" / TEAM_BOX_LAKE, bad)
+    msg = _refused(wh, "team-boxscore", "nba_raw.nbac_team_boxscore", path)
+    assert f"{TEAM_BOX_LAKE}: {says}" in msg, msg

@@ -5,10 +5,13 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <string_view>
+#include <vector>
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
+#include "nbaprops/core/teams.hpp"
 #include "raw_internal.hpp"
 
 namespace nbaprops::importers::raw {
@@ -422,10 +425,33 @@ struct TeamLine {
   Where where;
   std::optional<int64_t> team_id;
   std::string abbr, name, city, minutes, home_away;
+  std::optional<bool> is_home;            ///< the DATA export's isHome (newer scrapers), when given
   const char* minutes_field = "minutes";  ///< the file's name of the minutes field
+  const char* team_id_field = "teamId";   ///< the file's name of the team id field
   std::optional<int64_t> fgm, fga, tpm, tpa, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, pts, pm;
   std::optional<double> fgp, tpp, ftp;
 };
+
+std::string joined(const std::vector<std::string_view>& names) {
+  std::string out;
+  for (std::string_view n : names) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
+/// Refuses a member of object @p obj that is not one of @p known: a renamed or
+/// misspelt field would be dropped, its column stored NULL, without a trace.
+/// @p prefix names the object in the message ("fieldGoals.").
+void only_known_fields(const json& obj, const std::vector<std::string_view>& known, const Where& w,
+                       const std::string& prefix = "") {
+  if (!obj.is_object()) return;
+  const std::string what = prefix.empty() ? "a team line" : prefix.substr(0, prefix.size() - 1);
+  for (const auto& item : obj.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+      fail(w, prefix + item.key(), json_preview(item.value()),
+           "unknown field of " + what + " (its fields are " + joined(known) + ")");
+    }
+  }
+}
 
 /// The scraper's DATA export: teams[] with nested made/attempted objects.
 TeamLine team_from_data(const json& t, const Where& w) {
@@ -435,6 +461,21 @@ TeamLine team_from_data(const json& t, const Where& w) {
                                     "threePointers", "freeThrows",       "rebounds",      "assists",  "steals",
                                     "blocks",        "turnovers",        "personalFouls", "points"};
   for (const char* k : kRequired) need(t, k, w);
+  // The scraper's fields (gameId and isHome: newer scrapers; homeAway: legacy
+  // processor input).
+  only_known_fields(t,
+                    {"gameId", "teamId", "teamName", "teamAbbreviation", "teamCity", "minutes", "fieldGoals",
+                     "threePointers", "freeThrows", "rebounds", "assists", "steals", "blocks", "turnovers",
+                     "personalFouls", "points", "plusMinus", "homeAway", "isHome"},
+                    w);
+  for (const char* shots : {"fieldGoals", "threePointers", "freeThrows"}) {
+    only_known_fields(t.at(shots), {"made", "attempted", "percentage"}, w, std::string(shots) + ".");
+  }
+  only_known_fields(t.at("rebounds"), {"offensive", "defensive", "total"}, w, "rebounds.");
+  if (auto h = t.find("isHome"); h != t.end() && !h->is_null()) {
+    if (!h->is_boolean()) fail(w, "isHome", json_preview(*h), "expected true or false");
+    l.is_home = h->get<bool>();
+  }
   l.team_id = opt_int(t, "teamId", w);
   l.abbr = need_text(t, "teamAbbreviation", w);
   l.name = opt_text(t, "teamName", w).value_or("");
@@ -455,6 +496,33 @@ TeamLine team_from_data(const json& t, const Where& w) {
   return l;
 }
 
+/// The TeamStats columns of boxscoretraditionalv2, each once: an unknown or
+/// renamed column (its values dropped, the stored column NULL) or a repeated
+/// one (the later values winning silently) is refused.
+void check_team_stats_headers(const json& headers, const Where& w) {
+  static const std::vector<std::string_view> kColumns = {"GAME_ID",   "TEAM_ID", "TEAM_NAME", "TEAM_ABBREVIATION",
+                                                         "TEAM_CITY", "MIN",     "FGM",       "FGA",
+                                                         "FG_PCT",    "FG3M",    "FG3A",      "FG3_PCT",
+                                                         "FTM",       "FTA",     "FT_PCT",    "OREB",
+                                                         "DREB",      "REB",     "AST",       "STL",
+                                                         "BLK",       "TO",      "PF",        "PTS",
+                                                         "PLUS_MINUS"};
+  const Where hw{w.file, "TeamStats", w.date};
+  for (size_t c = 0; c < headers.size(); ++c) {
+    const std::string field = "headers[" + std::to_string(c) + "]";
+    if (!headers[c].is_string()) fail(hw, field, json_preview(headers[c]), "expected a column name (text)");
+    const std::string& name = headers[c].get_ref<const std::string&>();
+    if (std::find(kColumns.begin(), kColumns.end(), name) == kColumns.end()) {
+      fail(hw, field, "'" + name + "'", "unknown column (the TeamStats columns are " + joined(kColumns) + ")");
+    }
+    for (size_t e = 0; e < c; ++e) {
+      if (headers[e] == headers[c]) {
+        fail(hw, field, "'" + name + "'", "the column appears twice (also headers[" + std::to_string(e) + "])");
+      }
+    }
+  }
+}
+
 /// The undecoded stats.nba.com response: resultSets[name=TeamStats] with
 /// headers + rowSet.
 std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, std::string& game_id_out) {
@@ -468,6 +536,7 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
   const json& headers = need(*ts, "headers", w);
   const json& rows = need(*ts, "rowSet", w);
   if (!headers.is_array() || !rows.is_array()) fail(w, "TeamStats", "", "headers and rowSet must be lists");
+  check_team_stats_headers(headers, w);
   std::vector<TeamLine> out;
   for (size_t i = 0; i < rows.size(); ++i) {
     const json& row = rows[i];
@@ -488,6 +557,7 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
     TeamLine l;
     l.where = rw;
     l.team_id = opt_int(obj, "TEAM_ID", rw);
+    l.team_id_field = "TEAM_ID";
     l.abbr = need_text(obj, "TEAM_ABBREVIATION", rw);
     l.name = opt_text(obj, "TEAM_NAME", rw).value_or("");
     l.city = opt_text(obj, "TEAM_CITY", rw).value_or("");
@@ -558,7 +628,19 @@ void team_box_row(const TeamLine& l, bool home, const std::string& game_id, cons
   t.set(r, "nba_game_id", nba_game_id);
   t.set(r, "game_date", date);
   t.set(r, "season_year", season_of(date));
-  if (!l.team_id) fail(l.where, "teamId", "", "missing field");
+  if (!l.team_id) fail(l.where, l.team_id_field, "", "missing field");
+  // Legacy stored any id: the id must be NBA.com's id of the line's own team.
+  if (const TeamInfo* info = find_team(l.abbr); info && *l.team_id != info->nba_team_id) {
+    fail(l.where, l.team_id_field, std::to_string(*l.team_id),
+         "not the NBA.com team id of " + l.abbr + " (" + std::to_string(info->nba_team_id) + ")");
+  }
+  // isHome (newer scrapers) must agree with the sides found (homeAway or the
+  // schedule).
+  if (l.is_home && *l.is_home != home) {
+    fail(l.where, "isHome", *l.is_home ? "true" : "false",
+         "disagrees with the schedule / homeAway: " + l.abbr + " is the " + (home ? "home" : "away") + " team of " +
+             game_id);
+  }
   t.set(r, "team_id", *l.team_id);
   t.set(r, "team_abbr", l.abbr);
   if (!l.name.empty()) t.set(r, "team_name", collapse_spaces(l.name));
