@@ -281,6 +281,24 @@ TEST(PredictionsCompute, RowsPerSystemLinesAndFailures) {
   EXPECT_EQ(keys.size(), t.num_rows());
 }
 
+TEST(PredictionsCompute, CorruptFeaturesTextIsDescribedInOurOwnWords) {
+  // A truncated or garbled features text fails its player with the byte where
+  // the JSON stops, never the JSON library's "[json.exception.…]" tag.
+  Inputs in;
+  in.add_player("cut", "BOS", "LAL", 20.0, std::nullopt, "[1.0, 2.0,");
+  in.add_player("garbled", "BOS", "LAL", 20.0, std::nullopt, "[1.0, x]");
+  in.add_player("ok", "BOS", "LAL", 20.0);
+  UnitOutput out = compute_predictions(kD, in.view(), nullptr, "");
+  ASSERT_EQ(out.failures.size(), 2u);
+  EXPECT_EQ(out.failures[0].reason,
+            "nba_predictions.ml_feature_store_v2 2024-01-15 player cut field features: not valid JSON: the text "
+            "ends after byte 10, inside a value");
+  EXPECT_EQ(out.failures[1].reason,
+            "nba_predictions.ml_feature_store_v2 2024-01-15 player garbled field features: not valid JSON at byte "
+            "7 ('x')");
+  EXPECT_EQ(out.entities_processed, 1);
+}
+
 TEST(PredictionsCompute, SimilarityHistoryDescribesEachGameAsPlayedAndIsPointInTime) {
   // alpha's current game: average opponent (f13 110.5), away (f15 0), days_rest
   // 1, normal form.

@@ -324,16 +324,9 @@ TEST(Tier, FeaturesTextsAreReadWholeAndStrictly) {
   // whole text must still be one valid JSON array (nothing after element 2 is
   // skipped unchecked).
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"[1.0, 2.0, 25.0, 4.0",
-       "features is not valid JSON: [json.exception.parse_error.101] parse error at line 1, "
-       "column 21: syntax error while parsing array - unexpected end of input; expected ']'"},
-      {"[1.0, 2.0, 25.0] x",
-       "features is not valid JSON: [json.exception.parse_error.101] parse error at line 1, "
-       "column 18: syntax error while parsing value - invalid literal; last read: '25.0] x'; "
-       "expected end of input"},
-      {"",
-       "features is not valid JSON: [json.exception.parse_error.101] parse error at line 1, column 1: syntax "
-       "error while parsing value - unexpected end of input; expected '[', '{', or a literal"},
+      {"[1.0, 2.0, 25.0, 4.0", "features: not valid JSON: the text ends after byte 20, inside a value"},
+      {"[1.0, 2.0, 25.0] x", "features: not valid JSON at byte 18 ('x')"},
+      {"", "features: not valid JSON: empty text"},
       {"{\"a\": [1, 2, 3]}", "features is not a JSON array"},
       {"7", "features is not a JSON array"},
       {"[]", "features has 0 values, no points_avg_season"},
@@ -341,8 +334,7 @@ TEST(Tier, FeaturesTextsAreReadWholeAndStrictly) {
       {"[1.0, 2.0, \"25\"]", "points_avg_season is not a number"},
       {"[1.0, 2.0, [25.0]]", "points_avg_season is not a number"},
       {"[1.0, 2.0, true, 4.0]", "points_avg_season is not a number"},
-      {"[1.0, 2.0, 1e999]",
-       "features is not valid JSON: [json.exception.out_of_range.406] number overflow parsing '1e999'"},
+      {"[1.0, 2.0, 1e999]", "features: not valid JSON: a number is too large for a double"},
   };
   Inputs in;
   for (size_t i = 0; i < bad.size(); ++i) {

@@ -206,7 +206,14 @@ TEST(XgbTiny, MalformedInputsAreDataErrorsNamingTheField) {
     (void)XGBoostModel::parse("not json", "tiny.json");
     ADD_FAILURE();
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("tiny.json: not valid JSON"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()), "tiny.json: not valid JSON at byte 2 ('o')");
+  }
+  try {
+    (void)XGBoostModel::parse("{\"learner\": [", "cut.json");
+    ADD_FAILURE();
+  } catch (const DataError& e) {
+    // Our own text with the byte position, not the JSON library's tag.
+    EXPECT_EQ(std::string(e.what()), "cut.json: not valid JSON: the text ends after byte 13, inside a value");
   }
   {
     json j = tiny_model();

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/json_error.hpp"
 #include "nbaprops/io/object_store.hpp"
 
 namespace nbaprops::models {
@@ -334,8 +335,8 @@ XGBoostModel XGBoostModel::parse(std::string_view json_text, const std::string& 
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw DataError(origin + ": not valid JSON (" + e.what() + ")");
+  } catch (const json::exception& e) {
+    throw DataError(origin + ": " + json_error_text(e, json_text));
   }
   const Where root{origin, "$"};
   const Where lw = root.at("learner");

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/json_error.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/grading/prediction_accuracy.hpp"
 
@@ -78,7 +79,7 @@ SeasonAvg season_avg_of(const std::string* features) {
     }
     return season_avg_from(j.size(), x);
   } catch (const nlohmann::json::exception& e) {
-    return {std::nullopt, std::string("features is not valid JSON: ") + e.what()};
+    return {std::nullopt, "features: " + json_error_text(e, *features)};
   }
 }
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/json_error.hpp"
 #include "nbaprops/models/xgboost.hpp"
 #include "../precompute/phase4_util.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -370,7 +371,12 @@ void parse_features(const std::string* text, Features& f) {
     std::copy(values.begin(), values.end(), f.begin());
     return;
   }
-  auto j = nlohmann::json::parse(*text);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError(json_error_text(e, *text));
+  }
   if (!j.is_array() || j.size() != f.size()) {
     throw DataError("features has " + std::to_string(j.is_array() ? j.size() : 0) + " values, expected 25");
   }
