@@ -193,6 +193,31 @@ TEST(RawGamebook, BadInputNamesFileRecordFieldValueAndDate) {
       std::string::npos);
 }
 
+// A number where a player's name belongs (a misread PDF column) was stored as
+// the name and the lookup: refused, whether a JSON number or digits as text.
+TEST(RawGamebook, NumericPlayerNamesAreRefused) {
+  NBAPROPS_SAMPLE(text, "nbac_gamebook_pdf/exp_0173bcd1.json");
+  auto msg_of = [&](const char* list, const json& name) {
+    json j = json::parse(text);
+    j[list][0]["name"] = name;
+    return error_of([&] { parse_raw_file("gamebook", j.dump(), kGamebookPath, Schedule()); });
+  };
+  std::string m = msg_of("dnp_players", 12345);
+  EXPECT_NE(m.find(std::string(kGamebookPath) + ": record dnp_players[0] '12345', field name = '12345' (date "
+                                                "2024-04-10): a number, not a player name (no letters)"),
+            std::string::npos)
+      << m;
+  m = msg_of("active_players", "12345");
+  EXPECT_NE(m.find("record active_players[0] '12345', field name = '12345' (date 2024-04-10): a number, not a "
+                   "player name"),
+            std::string::npos)
+      << m;
+  m = msg_of("inactive_players", "#23");
+  EXPECT_NE(m.find("record inactive_players[0] '#23', field name = '#23' (date 2024-04-10): a number"),
+            std::string::npos)
+      << m;
+}
+
 // The rows replace every stored row of the game, so a gamebook without all its
 // active players (missing, renamed, empty, one team, fewer than it counts) is
 // refused rather than turning the stored box score into DNP / inactive rows.

@@ -1,6 +1,7 @@
 """More inputs the raw importers used to accept silently, now refused with a DataError naming the
 file, record, field and date, the warehouse left as it was: one-sided Odds API player lines and lines
-given as text; team box scores with another team's id or a column the importer does not know."""
+given as text; team box scores with another team's id or a column the importer does not know;
+gamebook players whose name is a number."""
 
 from __future__ import annotations
 
@@ -183,3 +184,25 @@ def test_team_boxscore_other_teams_id_or_unknown_column_is_refused(team_box, tmp
     path = _write(tmp_path / "bad" / TEAM_BOX_LAKE, bad)
     msg = _refused(wh, "team-boxscore", "nba_raw.nbac_team_boxscore", path)
     assert f"{TEAM_BOX_LAKE}: {says}" in msg, msg
+
+
+GAMEBOOK = "nbac_gamebook_pdf/exp_0173bcd1.json"
+GAMEBOOK_LAKE = "nba-com/gamebooks-data/2024-04-10/20240410-MEMCLE/20250805_151438.json"
+
+
+@pytest.mark.parametrize(
+    "players, name",
+    [("dnp_players", 12345), ("active_players", "12345"), ("inactive_players", "#23")],
+)
+def test_gamebook_player_named_by_a_number_is_refused(tmp_path, players, name):
+    import nbaprops
+
+    doc = json.loads(require_shared(f"legacy-samples/{GAMEBOOK}").read_text())
+    wh = nbaprops.open(tmp_path / "wh")
+    assert nbaprops.import_raw(wh, "gamebook", _write(tmp_path / "good" / GAMEBOOK_LAKE, doc)).rows == 41
+    bad = copy.deepcopy(doc)
+    bad[players][0]["name"] = name
+    path = _write(tmp_path / "bad" / GAMEBOOK_LAKE, bad)
+    msg = _refused(wh, "gamebook", "nba_raw.nbac_gamebook_player_stats", path)
+    says = f"record {players}[0] '{name}', field name = '{name}' (date 2024-04-10): a number, not a player name"
+    assert f"{GAMEBOOK_LAKE}: {says}" in msg, msg

@@ -212,6 +212,11 @@ void gamebook_player(const json& p, const std::string& status, const GamebookGam
   if (team != g.away && team != g.home) fail(pw, "team", "'" + team_name + "'", "not a team of game " + g.game_id);
   const std::string lookup = player_lookup(name);
   if (lookup.empty()) fail(pw, "name", "'" + name + "'", "no letters or digits in the player name");
+  // Legacy stored a number (12345, a misread PDF column) as a player's name and
+  // lookup. A name has letters.
+  if (std::none_of(lookup.begin(), lookup.end(), [](unsigned char c) { return std::isalpha(c); })) {
+    fail(pw, "name", "'" + name + "'", "a number, not a player name (no letters)");
+  }
 
   const size_t r = out.add(pw);
   Table& t = out.rows;
