@@ -528,9 +528,12 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   EXPECT_EQ(p[2]["rationale"], (Json{"Meets minimum criteria"}));
   EXPECT_EQ(p[3]["result"], "PUSH");
   EXPECT_EQ(p[3]["fatigue_level"], "normal");
-  EXPECT_DOUBLE_EQ(p[4]["composite_score"].get<double>(), 0.0);
-  EXPECT_TRUE(p[4]["composite_score"].is_number());  // exact 0 stays 0
-  EXPECT_EQ(p[4]["player_sample_size"], 2);
+  EXPECT_DOUBLE_EQ(p[4]["composite_score"].get<double>(), 0.279);
+  EXPECT_DOUBLE_EQ(p[4]["player_historical_accuracy"].get<double>(), 0.188);
+  EXPECT_EQ(p[4]["player_sample_size"], 16);
+  EXPECT_DOUBLE_EQ(p[5]["composite_score"].get<double>(), 0.0);
+  EXPECT_TRUE(p[5]["composite_score"].is_number());  // exact 0 stays 0
+  EXPECT_EQ(p[5]["player_sample_size"], 2);
 
   BuildOptions two = fixed();
   two.top_n = 2;
@@ -727,16 +730,20 @@ void add_schedule(Table& t, const std::string& nba_id, const std::string& away, 
   if (est) t.set(r, "game_date_est", *est);
 }
 
-void add_roster(Table& t, const std::string& player, const std::string& game, const std::string& team, bool home) {
+void add_roster(Table& t, const std::string& player, const std::string& game, const std::string& team, bool home,
+                std::optional<int64_t> days_rest = std::nullopt) {
   size_t r = t.add_row();
   t.set(r, "player_lookup", player);
   t.set(r, "game_id", game);
   t.set(r, "game_date", kDay);
   t.set(r, "team_abbr", team);
   t.set(r, "home_game", home);
+  t.col("days_rest").set_int(r, days_rest);
 }
 
-/// One player_game_summary row (a game the player played unless minutes ≤ 0).
+/// One player_game_summary row (a game the player played unless minutes ≤ 0)
+/// with its over_under_result (OVER / UNDER / PUSH against the line, null
+/// without one).
 void add_game(Table& t, const std::string& player, Date day, int64_t points, std::optional<double> line,
               double minutes = 35.5, int64_t season = 2023, const std::string& name = "") {
   size_t r = t.add_row();
@@ -747,6 +754,10 @@ void add_game(Table& t, const std::string& player, Date day, int64_t points, std
   t.set(r, "points", points);
   t.set(r, "minutes_played", minutes);
   t.col("points_line").set_real(r, line);
+  if (line) {
+    const double p = static_cast<double>(points);
+    t.set(r, "over_under_result", std::string(p > *line ? "OVER" : p < *line ? "UNDER" : "PUSH"));
+  }
   if (!name.empty()) t.set(r, "player_full_name", name);
 }
 
@@ -784,7 +795,8 @@ void add_injury(Table& t, const std::string& player, Date report, int64_t hour, 
 }
 
 void add_prediction(Table& t, const std::string& player, const std::string& game, const std::string& system,
-                    double predicted, double conf, const std::string& rec, const std::string& created) {
+                    double predicted, double conf, const std::string& rec, const std::string& created,
+                    std::optional<double> line = std::nullopt) {
   size_t r = t.add_row();
   t.set(r, "prediction_id", player + system + created);
   t.set(r, "system_id", system);
@@ -796,6 +808,7 @@ void add_prediction(Table& t, const std::string& player, const std::string& game
   t.set(r, "confidence_score", conf);
   t.set(r, "recommendation", rec);
   t.set(r, "created_at", created);
+  t.col("current_points_line").set_real(r, line);
 }
 
 void add_fatigue(Table& t, const std::string& player, int64_t score) {
@@ -808,6 +821,7 @@ void add_fatigue(Table& t, const std::string& player, int64_t score) {
 
 /// The league of the tonight tests: game A (BOS @ LAL, 10:30 PM), game B (ATL @
 /// MIA, 7:30 PM), a postponed game, and a roster game the schedule lacks.
+/// Expected values follow the legacy TonightAllPlayersExporter.
 void tonight_league(Warehouse& wh) {
   Table sched(catalog::get("nba_raw.nbac_schedule"));
   add_schedule(sched, "0022300500", "BOS", "LAL", "2024-01-15T22:30:00");
@@ -818,9 +832,11 @@ void tonight_league(Warehouse& wh) {
   Table upgc(catalog::get("nba_analytics.upcoming_player_game_context"));
   for (const char* p : {"hurt", "bench", "role", "star", "noline", "rookie"}) {
     const bool lal = std::string(p) == "star" || std::string(p) == "role" || std::string(p) == "rookie";
-    add_roster(upgc, p, kGameA, lal ? "LAL" : "BOS", lal);
+    add_roster(upgc, p, kGameA, lal ? "LAL" : "BOS", lal,
+               std::string(p) == "star" ? std::optional<int64_t>(1) : std::nullopt);
   }
   add_roster(upgc, "solo", kGameB, "MIA", true);
+  add_roster(upgc, "vet", kGameB, "MIA", true, 3);
   add_roster(upgc, "ghost", "20240115_NYK_CHI", "CHI", true);
   store(wh, upgc);
 
@@ -835,10 +851,18 @@ void tonight_league(Warehouse& wh) {
   add_game(pgs, "star", kDay - 13, 0, 20.5, 0.0);  // did not play
   add_game(pgs, "star", Date::from_ymd(2023, 4, 1), 99, 20.5, 40.0,
            2022);  // previous season
-  for (int i = 1; i <= 12; ++i) add_game(pgs, "role", kDay - i, 12, std::nullopt, 20.0);
+  // role: 147 points in 12 games = 12.25 → 12.3 (BigQuery ROUND, half away).
+  for (int i = 1; i <= 12; ++i) add_game(pgs, "role", kDay - i, i == 1 ? 15 : 12, std::nullopt, 20.0);
   for (int i = 1; i <= 3; ++i) add_game(pgs, "rookie", kDay - i, 15, 14.5, 25.0);
   for (int i = 1; i <= 10; ++i) add_game(pgs, "noline", kDay - i, 20, std::nullopt, 30.0);
-  for (int i = 1; i <= 4; ++i) add_game(pgs, "bench", kDay - i, 0, std::nullopt, 4.0);
+  // bench: 16.2 minutes in 4 games = 4.05 → 4.1 (exact NUMERIC mean, half away).
+  for (int i = 1; i <= 4; ++i) add_game(pgs, "bench", kDay - i, 0, std::nullopt, i % 2 ? 4.0 : 4.1);
+  // vet: 3 games this season (U, O, O), 8 at the end of the previous one (a
+  // push, then UNDERs).
+  for (int i = 1; i <= 3; ++i) add_game(pgs, "vet", kDay - i, 8 + 2 * i, 11.5, 30.0);
+  for (int i = 1; i <= 8; ++i) {
+    add_game(pgs, "vet", Date::from_ymd(2023, 4, i), 20, i == 8 ? 20.0 : 20.5, 30.0, 2022);
+  }
   for (int i = 1; i <= 10; ++i) add_game(pgs, "hurt", kDay - i, 18, 17.5, 30.0);
   store(wh, pgs);
 
@@ -858,14 +882,16 @@ void tonight_league(Warehouse& wh) {
   store(wh, props);
 
   Table ppp(catalog::get("nba_predictions.player_prop_predictions"));
-  add_prediction(ppp, "star", kGameA, "ensemble_v1", 30.0, 0.50, "OVER", "2024-01-15T09:00:00Z");
-  add_prediction(ppp, "star", kGameA, "ensemble_v1", 31.234, 0.80, "OVER",
-                 "2024-01-15T12:00:00Z");  // newest
-  add_prediction(ppp, "star", kGameA, "xgboost_v1", 40.0, 0.99, "OVER", "2024-01-15T13:00:00Z");
-  add_prediction(ppp, "role", kGameA, "ensemble_v1", 11.0, 0.60, "UNDER", "2024-01-15T12:00:00Z");
-  add_prediction(ppp, "rookie", kGameA, "ensemble_v1", 16.0, 0.60, "OVER", "2024-01-15T12:00:00Z");
-  add_prediction(ppp, "hurt", kGameA, "ensemble_v1", 25.0, 0.90, "OVER", "2024-01-15T12:00:00Z");
+  add_prediction(ppp, "star", kGameA, "ensemble_v1", 30.0, 0.50, "OVER", "2024-01-15T09:00:00Z", 29.5);
+  add_prediction(ppp, "star", kGameA, "ensemble_v1", 31.234, 0.80, "OVER", "2024-01-15T12:00:00Z",
+                 28.5);  // newest
+  add_prediction(ppp, "star", kGameA, "xgboost_v1", 40.0, 0.99, "OVER", "2024-01-15T13:00:00Z", 28.5);
+  add_prediction(ppp, "role", kGameA, "ensemble_v1", 11.0, 0.60, "UNDER", "2024-01-15T12:00:00Z", 11.5);
+  add_prediction(ppp, "rookie", kGameA, "ensemble_v1", 16.0, 0.60, "OVER", "2024-01-15T12:00:00Z", 14.5);
+  add_prediction(ppp, "hurt", kGameA, "ensemble_v1", 25.0, 0.90, "OVER", "2024-01-15T12:00:00Z", 20.5);
   add_prediction(ppp, "bench", kGameA, "ensemble_v1", 3.0, 0.99, "NO_LINE", "2024-01-15T12:00:00Z");
+  // vet: an estimated line no book quotes.
+  add_prediction(ppp, "vet", kGameB, "ensemble_v1", 13.0, 0.70, "OVER", "2024-01-15T12:00:00Z", 12.5);
   store(wh, ppp);
 
   Table pcf(catalog::get("nba_precompute.player_composite_factors"));
@@ -905,8 +931,10 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
             (std::vector<std::string>{"game_date", "generated_at", "total_players", "total_with_lines", "games"}));
   EXPECT_EQ(j["game_date"], "2024-01-15");
   EXPECT_EQ(j["generated_at"], kStamp);
-  EXPECT_EQ(j["total_players"], 8);
-  EXPECT_EQ(j["total_with_lines"], 5);  // star, rookie, role, hurt, solo
+  EXPECT_EQ(j["total_players"], 9);
+  // The legacy has_line: the newest ensemble prediction has a line (star,
+  // rookie, role, hurt, vet); solo's props without a prediction do not count.
+  EXPECT_EQ(j["total_with_lines"], 5);
 
   // Games by tip time; the postponed game is not listed; the unscheduled roster
   // game comes last.
@@ -916,6 +944,7 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
   EXPECT_EQ(games[0]["game_time"], "7:30 PM ET");
   EXPECT_EQ(games[0]["game_status"], "scheduled");
   EXPECT_EQ(games[0]["home_team"], "MIA");
+  EXPECT_EQ(games[0]["players"][0]["player_lookup"], "vet");  // a line first
   EXPECT_EQ(games[1]["game_id"], kGameA);
   EXPECT_EQ(games[1]["game_time"], "10:30 PM ET");
   EXPECT_EQ(games[1]["away_team"], "BOS");
@@ -925,32 +954,46 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
   EXPECT_TRUE(games[2]["game_time"].is_null() && games[2]["game_status"].is_null());
 
   // With a line first, then out last within each group, confidence desc, then
-  // season ppg desc (rookie 15 > role 12 at 0.60); bench's 0.99 prediction does
-  // not count without a line. The OUT player with a line (hurt) stays among the
+  // season ppg desc (rookie 15 > role 12.3 at 0.60); bench's 0.99 NO_LINE
+  // prediction has no line. The OUT player with a line (hurt) stays among the
   // players with a line: the legacy key is (not has_line, out, −conf, …), spec
-  // §6.6 (this asserted hurt last when the code put OUT before has-line).
+  // §6.6.
   std::vector<std::string> order;
   for (const auto& p : games[1]["players"]) order.push_back(p["player_lookup"]);
   EXPECT_EQ(order, (std::vector<std::string>{"star", "rookie", "role", "hurt", "noline", "bench"}));
 
+  // The legacy keys and their order (name, not player_full_name; days_rest).
   const Json& star = find_player(j, "star");
-  EXPECT_EQ(star["player_full_name"], "Star Player");
+  keys.clear();
+  for (auto it = star.begin(); it != star.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      "player_lookup",  "name",          "team",       "is_home",         "has_line",
+                      "fatigue_level",  "fatigue_score", "days_rest",  "injury_status",   "injury_reason",
+                      "season_ppg",     "season_mpg",    "last_5_ppg", "games_played",    "limited_data",
+                      "last_10_points", "props",         "prediction", "last_10_results", "last_10_record"}));
+  EXPECT_EQ(star["name"], "Star Player");
   EXPECT_EQ(star["team"], "LAL");
   EXPECT_EQ(star["is_home"], true);
-  EXPECT_EQ(star["games_played"], 12);                        // not the DNP, not the previous season
-  EXPECT_DOUBLE_EQ(star["season_ppg"].get<double>(), 27.17);  // 326 / 12
-  EXPECT_DOUBLE_EQ(star["season_mpg"].get<double>(), 35.5);
+  EXPECT_EQ(star["days_rest"], 1);
+  // Every row of the season before D, the 0-minute one too (legacy COUNT(*),
+  // AVG): 326 / 13 = 25.08 → 25.1, 426 / 13 = 32.77 → 32.8; not the previous
+  // season's game.
+  EXPECT_EQ(star["games_played"], 13);
+  EXPECT_DOUBLE_EQ(star["season_ppg"].get<double>(), 25.1);
+  EXPECT_DOUBLE_EQ(star["season_mpg"].get<double>(), 32.8);
   EXPECT_DOUBLE_EQ(star["last_5_ppg"].get<double>(), 27.6);
   EXPECT_EQ(star["last_10_points"], (Json{30, 25, 28, 20, 35, 28, 22, 40, 18, 30}));
-  EXPECT_EQ(star["last_10_results"], (Json{"O", "P", "U", "O", "O", "U", "O", "U", "O"}));  // D−4 had no line
+  // One entry per game: D−2 was a push and D−4 had no line ("-").
+  EXPECT_EQ(star["last_10_results"], (Json{"O", "-", "U", "-", "O", "O", "U", "O", "U", "O"}));
   EXPECT_EQ(star["last_10_record"], "5-3");
   EXPECT_EQ(star["limited_data"], false);
   EXPECT_EQ(star["fatigue_score"], 97);
   EXPECT_EQ(star["fatigue_level"], "fresh");
-  EXPECT_TRUE(star["injury_status"].is_null());
+  EXPECT_EQ(star["injury_status"], "available");  // no report (legacy COALESCE)
+  EXPECT_TRUE(star["injury_reason"].is_null());
   EXPECT_EQ(star["has_line"], true);
-  // DraftKings line; best odds among the books' latest pre-game snapshots at
-  // that line.
+  // The newest prediction's line (28.5, not the older row's 29.5); best odds
+  // among the books' latest pre-game snapshots at that line.
   EXPECT_EQ(star["props"],
             (Json::array({Json{{"stat_type", "points"}, {"line", 28.5}, {"over_odds", -105}, {"under_odds", -110}}})));
   EXPECT_DOUBLE_EQ(star["prediction"]["predicted"].get<double>(),
@@ -963,35 +1006,53 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
   EXPECT_EQ(rookie["fatigue_level"], "normal");
   EXPECT_EQ(rookie["props"][0]["over_odds"], -110);  // decimal 1.91
   EXPECT_EQ(rookie["props"][0]["under_odds"], 110);  // decimal 2.10
-  EXPECT_EQ(rookie["player_full_name"],
-            "rookie");  // no name anywhere: player_lookup
+  EXPECT_EQ(rookie["name"], "rookie");               // no name anywhere: player_lookup
+  EXPECT_TRUE(rookie["days_rest"].is_null());
   const Json& role = find_player(j, "role");
-  EXPECT_EQ(role["fatigue_level"], "fresh");  // 95 is fresh
-  EXPECT_EQ(role["last_10_results"], Json::array());
-  EXPECT_EQ(role["last_10_record"], "0-0");
+  EXPECT_EQ(role["fatigue_level"], "fresh");                 // 95 is fresh
+  EXPECT_DOUBLE_EQ(role["season_ppg"].get<double>(), 12.3);  // 12.25, half away from zero
+  EXPECT_EQ(role["last_10_results"], (Json{"-", "-", "-", "-", "-", "-", "-", "-", "-", "-"}));
+  EXPECT_TRUE(role["last_10_record"].is_null());  // no OVER or UNDER: legacy None
   const Json& noline = find_player(j, "noline");
   EXPECT_EQ(noline["limited_data"], false);  // exactly 10 games
   EXPECT_EQ(noline["has_line"], false);
   EXPECT_FALSE(noline.contains("props") || noline.contains("prediction") || noline.contains("last_10_results"));
-  EXPECT_TRUE(noline["fatigue_score"].is_null() && noline["fatigue_level"].is_null());
+  EXPECT_TRUE(noline["fatigue_score"].is_null());
+  EXPECT_EQ(noline["fatigue_level"], "normal");  // no score: legacy ELSE 'normal'
   const Json& bench = find_player(j, "bench");
   EXPECT_TRUE(bench["season_ppg"].is_number());  // exact 0 stays 0
   EXPECT_DOUBLE_EQ(bench["season_ppg"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(bench["season_mpg"].get<double>(), 4.1);  // 16.2 / 4 = 4.05, exactly half
   EXPECT_EQ(bench["fatigue_score"], 0);
   EXPECT_EQ(bench["fatigue_level"], "tired");
   EXPECT_EQ(bench["injury_status"], "probable");
+  EXPECT_EQ(bench["has_line"], false);  // NO_LINE: the prediction has no line
   const Json& hurt = find_player(j, "hurt");
   EXPECT_EQ(hurt["injury_status"], "out");  // the latest report of D
   EXPECT_EQ(hurt["injury_reason"], "Ankle sprain");
   EXPECT_EQ(hurt["fatigue_level"], "tired");
   EXPECT_EQ(hurt["has_line"], true);
   const Json& solo = find_player(j, "solo");
-  EXPECT_TRUE(solo["prediction"].is_null());  // a line but no prediction
+  EXPECT_EQ(solo["has_line"], false);  // a book line but no prediction
+  EXPECT_FALSE(solo.contains("props") || solo.contains("prediction"));
   EXPECT_TRUE(solo["season_ppg"].is_null() && solo["last_5_ppg"].is_null());
   EXPECT_EQ(solo["games_played"], 0);
   EXPECT_EQ(solo["limited_data"], true);
   EXPECT_EQ(solo["last_10_points"], Json::array());
-  EXPECT_DOUBLE_EQ(solo["props"][0]["line"].get<double>(), 0.5);
+
+  // The last 10 rows and last-5 ppg span seasons (legacy: no season filter);
+  // the season figures do not. An estimated line no book quotes: null odds.
+  const Json& vet = find_player(j, "vet");
+  EXPECT_EQ(vet["games_played"], 3);
+  EXPECT_DOUBLE_EQ(vet["season_ppg"].get<double>(), 12.0);
+  EXPECT_DOUBLE_EQ(vet["last_5_ppg"].get<double>(), 15.2);
+  EXPECT_EQ(vet["last_10_points"], (Json{10, 12, 14, 20, 20, 20, 20, 20, 20, 20}));
+  EXPECT_EQ(vet["last_10_results"], (Json{"U", "O", "O", "-", "U", "U", "U", "U", "U", "U"}));
+  EXPECT_EQ(vet["last_10_record"], "2-7");
+  EXPECT_EQ(vet["days_rest"], 3);
+  EXPECT_EQ(
+      vet["props"],
+      (Json::array({Json{{"stat_type", "points"}, {"line", 12.5}, {"over_odds", nullptr}, {"under_odds", nullptr}}})));
 }
 
 TEST(ExportTonight, RowsDatedDOrLaterDoNotChangeTheFile) {
@@ -1041,7 +1102,7 @@ TEST(ExportTonight, ParsedWrittenOnceForTheNewestDateWithoutADateInThePath) {
   ASSERT_EQ(run.dates[2].types.size(), 2u);
   const TypeOutcome& t = run.dates[2].types[1];
   EXPECT_EQ(t.type, ExportType::kTonight);
-  EXPECT_EQ(t.count, 8);
+  EXPECT_EQ(t.count, 9);
   EXPECT_EQ(t.paths, std::vector<std::string>{"v1/tonight/all-players.json"});
   const Json file = Json::parse(slurp(o.out_dir / "v1/tonight/all-players.json"));
   EXPECT_EQ(file["game_date"], "2024-01-15");

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -466,45 +467,42 @@ def test_daily_export_console_script_is_installed():
 TONIGHT = "2024-01-15"
 
 
-def _season_history(wh, day: str) -> pd.DataFrame:
-    """Oracle input: the demo season's played games strictly before ``day``, newest first."""
+def _history(wh, day: str) -> pd.DataFrame:
+    """Oracle input: every player_game_summary row strictly before ``day`` (any season), newest first."""
     pgs = nbaprops.read(
         wh,
         "nba_analytics.player_game_summary",
-        "2023-07-01",
+        "2000-01-01",
         day,
-        columns=["player_lookup", "game_date", "season_year", "points", "minutes_played", "points_line"],
+        columns=["player_lookup", "game_date", "season_year", "points", "minutes_played", "over_under_result"],
     )
-    pgs = pgs[
-        (pgs.game_date < pd.Timestamp(day))
-        & (pgs.season_year == 2023)
-        & pgs.points.notna()
-        & ~(pgs.minutes_played.notna() & (pgs.minutes_played <= 0))
-    ]
-    return pgs.sort_values("game_date", ascending=False)
+    pgs = pgs[pgs.game_date < pd.Timestamp(day)]
+    return pgs.sort_values("game_date", ascending=False, kind="stable")
+
+
+def _bq_avg(values, digits: int = 1):
+    """Oracle: BigQuery's ROUND(AVG(x), digits) of INT64 / NUMERIC values (exact, half away from zero)."""
+    vals = [Decimal(str(v)) for v in values if v is not None and not pd.isna(v)]
+    if not vals:
+        return None
+    return float((sum(vals) / len(vals)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def _best_odds(props: pd.DataFrame, line: float) -> tuple:
     """Oracle: best American prices among each book's latest pre-game snapshot quoting ``line``."""
     pre = props[props.snapshot_timestamp <= props.game_start_time]
     latest = pre[pre.snapshot_timestamp == pre.groupby("bookmaker").snapshot_timestamp.transform("max")]
-    at_line = latest[latest.points_line == line]
+    at_line = latest[latest.points_line.round(1) == round(line, 1)]
+    if at_line.empty:
+        return None, None
     return int(at_line.over_price_american.max()), int(at_line.under_price_american.max())
 
 
-def _sort_key(p, confidence, ppg):
-    """Oracle order from unrounded values (spec §6.6, the legacy key (not has_line, out, -confidence, …)): lines
-    first, then OUT last within each group, confidence desc, season ppg desc."""
-    c = confidence if p["has_line"] else None
-    return (
-        not p["has_line"],
-        p["injury_status"] == "out",
-        c is None,
-        -(c or 0),
-        ppg is None,
-        -(ppg or 0),
-        p["player_lookup"],
-    )
+def _sort_key(p):
+    """Oracle order (the legacy key (not has_line, out, -confidence, -season_ppg) over the written values):
+    lines first, then OUT last within each group, confidence desc, season ppg desc; then player_lookup."""
+    conf = p["prediction"]["confidence"] if p["has_line"] else None
+    return (not p["has_line"], p["injury_status"] == "out", -(conf or 0), -(p["season_ppg"] or 0), p["player_lookup"])
 
 
 def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
@@ -549,73 +547,67 @@ def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
     with_lines = [p for _, p in players.values() if p["has_line"]]
     assert doc["total_with_lines"] == len(with_lines) > 0
 
-    # Season figures from games strictly before the date.
-    hist = _season_history(demo, TONIGHT)
+    # Season figures from the season's rows strictly before the date; last 5 / last 10 from the newest rows of
+    # any season (legacy TonightAllPlayersExporter).
+    hist = _history(demo, TONIGHT)
     for lookup, (_, p) in players.items():
         h = hist[hist.player_lookup == lookup]
-        assert p["games_played"] == len(h), lookup
-        assert p["limited_data"] == (len(h) < 10)
-        assert p["last_10_points"] == [int(x) for x in h.points.head(10)]
-        if len(h):
-            assert p["season_ppg"] == pytest.approx(h.points.mean(), abs=0.0051)
-            assert p["season_mpg"] == pytest.approx(h.minutes_played.mean(), abs=0.0051)
-            assert p["last_5_ppg"] == pytest.approx(h.points.head(5).mean(), abs=0.0051)
-        else:
-            assert p["season_ppg"] is None
+        season = h[h.season_year == 2023]
+        assert p["games_played"] == len(season), lookup
+        assert p["limited_data"] == (len(season) < 10)
+        assert p["season_ppg"] == _bq_avg(season.points) and p["season_mpg"] == _bq_avg(season.minutes_played)
+        assert p["last_5_ppg"] == _bq_avg(h.points.head(5))
+        last10 = h.head(10)
+        assert p["last_10_points"] == [int(x) for x in last10.points if not pd.isna(x)]
         if p["has_line"]:
-            lined = h.head(10)
-            lined = lined[lined.points_line.notna()]
-            expect = ["O" if a > b else "U" if a < b else "P" for a, b in zip(lined.points, lined.points_line)]
+            expect = [{"OVER": "O", "UNDER": "U"}.get(r, "-") for r in last10.over_under_result]
             assert p["last_10_results"] == expect
-            assert p["last_10_record"] == f"{expect.count('O')}-{expect.count('U')}"
+            o, u = expect.count("O"), expect.count("U")
+            assert p["last_10_record"] == (f"{o}-{u}" if o + u else None)
         else:
-            assert "props" not in p and "last_10_results" not in p
+            assert "props" not in p and "prediction" not in p and "last_10_results" not in p
 
-    # Line = UPGC's current line (same book rule); odds = the best of the books' latest snapshots.
-    props = nbaprops.read(demo, "nba_raw.odds_api_player_points_props", TONIGHT, TONIGHT)
-    line_of = dict(zip(upgc.player_lookup, upgc.current_points_line))
-    for p in with_lines:
-        (prop,) = p["props"]
-        assert prop["stat_type"] == "points" and prop["line"] == pytest.approx(float(line_of[p["player_lookup"]]))
-        mine = props[props.player_lookup == p["player_lookup"]]
-        assert (prop["over_odds"], prop["under_odds"]) == _best_odds(mine, prop["line"])
-    assert {p["player_lookup"] for p in with_lines} == set(upgc.player_lookup[upgc.current_points_line.notna()])
-
-    # Newest ensemble prediction; fatigue of the date; injury status; sorting.
+    # has_line / line = the newest ensemble prediction's current_points_line (real or estimated); odds = the best
+    # of the books' latest snapshots at that line.
     preds = nbaprops.read(demo, "nba_predictions.player_prop_predictions", TONIGHT, TONIGHT)
     ens = preds[preds.system_id == "ensemble_v1"].sort_values("created_at").groupby("player_lookup").tail(1)
     newest = {r.player_lookup: r for r in ens.itertuples()}
+    props = nbaprops.read(demo, "nba_raw.odds_api_player_points_props", TONIGHT, TONIGHT)
+    lined = {k for k, r in newest.items() if not pd.isna(r.current_points_line)}
+    assert {p["player_lookup"] for p in with_lines} == lined & set(players)
+    estimated = {k for k, r in newest.items() if r.line_source == "ESTIMATED_AVG"}
+    assert any(p["player_lookup"] in estimated for p in with_lines)
+    for p in with_lines:
+        (prop,) = p["props"]
+        row = newest[p["player_lookup"]]
+        assert prop["stat_type"] == "points" and prop["line"] == pytest.approx(float(row.current_points_line))
+        mine = props[props.player_lookup == p["player_lookup"]]
+        assert (prop["over_odds"], prop["under_odds"]) == _best_odds(mine, prop["line"])
+        assert p["prediction"]["predicted"] == pytest.approx(row.predicted_points, abs=0.0051)
+        assert p["prediction"]["recommendation"] == row.recommendation
+
+    # Fatigue of the date ("normal" without a score); name; days_rest; sorting.
     pcf = nbaprops.read(demo, "nba_precompute.player_composite_factors", TONIGHT, TONIGHT)
     fatigue = dict(zip(pcf.player_lookup, pcf.fatigue_score))
+    rest = {r.player_lookup: r.days_rest for r in upgc.itertuples()}
     for lookup, (_, p) in players.items():
-        if p["has_line"] and lookup in newest:
-            assert p["prediction"]["predicted"] == pytest.approx(newest[lookup].predicted_points, abs=0.0051)
-            assert p["prediction"]["recommendation"] == newest[lookup].recommendation
         score = fatigue.get(lookup)
         score = None if score is None or pd.isna(score) else int(score)
         assert p["fatigue_score"] == score
         assert p["fatigue_level"] == (
-            None if score is None else "fresh" if score >= 95 else "normal" if score >= 75 else "tired"
+            "normal" if score is None else "fresh" if score >= 95 else "normal" if score >= 75 else "tired"
         )
-    assert any(p["prediction"] for p in with_lines)
-    ppg = hist.groupby("player_lookup").points.mean()
+        assert p["days_rest"] == (None if pd.isna(rest[lookup]) else int(rest[lookup]))
+        assert isinstance(p["name"], str) and "player_full_name" not in p
     for g in doc["games"]:
-        key = {
-            p["player_lookup"]: _sort_key(
-                p,
-                newest[p["player_lookup"]].confidence_score if p["player_lookup"] in newest else None,
-                ppg.get(p["player_lookup"]),
-            )
-            for p in g["players"]
-        }
         order = [p["player_lookup"] for p in g["players"]]
-        assert order == sorted(order, key=key.get)
-    # Injury status: the latest report of the date's games issued on or before the date.
+        assert order == [p["player_lookup"] for p in sorted(g["players"], key=_sort_key)]
+    # Injury status: the latest report of the date's games issued on or before the date, else "available".
     inj = nbaprops.read(demo, "nba_raw.nbac_injury_report", "2024-01-08", TONIGHT)
     inj = inj[inj.game_date == pd.Timestamp(TONIGHT)].sort_values(["report_date", "report_hour"])
     status = {r.player_lookup: r.injury_status.lower() for r in inj.groupby("player_lookup").tail(1).itertuples()}
-    assert {k: p["injury_status"] for k, (_, p) in players.items()} == {k: status.get(k) for k in players}
-    assert any(p["injury_status"] for _, p in players.values())
+    assert {k: p["injury_status"] for k, (_, p) in players.items()} == {k: status.get(k, "available") for k in players}
+    assert any(p["injury_status"] != "available" for _, p in players.values())
 
 
 def test_tonight_range_writes_one_file_for_the_newest_date(demo, tmp_path):

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -62,7 +63,7 @@ struct Inputs {
                                ///< created_at)
   Source injuries;             ///< nbac_injury_report, report_date in [as_of − 7, as_of]
   Source props;                ///< odds_api_player_points_props of as_of
-  Source player_history;       ///< player_game_summary, [as_of − 366, as_of − 1]
+  Source player_history;       ///< player_game_summary, every row before as_of
 };
 
 /// One ensemble row of prediction_accuracy.
@@ -120,6 +121,16 @@ Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& options, 
 /// BigQuery ROUND (half away from zero): the legacy computed most figures in
 /// SQL.
 double bq_round(double x, int digits);
+/// num / den rounded half away from zero to @p dp digits, exactly (BigQuery's
+/// ROUND over SAFE_DIVIDE of counts and over AVG of INT64 or NUMERIC values,
+/// summed as integers of their scale); nullopt when den is 0.
+std::optional<double> exact_round(int64_t num, int64_t den, int dp);
+/// The scale of NUMERIC column @p name of @p t's schema (0 for other types).
+int numeric_scale(const Table& t, std::string_view name);
+/// @p v as an integer count of 10^-scale (a stored NUMERIC value).
+int64_t numeric_units(double v, int scale);
+/// 10^n for 0 ≤ n ≤ 18.
+int64_t pow10_int(int n);
 /// Python's str() of a float ("50.0", "4.25") or "None": the legacy formatted
 /// numbers into its insight texts this way.
 std::string py_str(std::optional<double> x);

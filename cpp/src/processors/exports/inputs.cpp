@@ -22,18 +22,16 @@ const std::vector<std::string> kMlfsColumns = {"player_lookup", "game_id", "game
 const std::vector<std::string> kPredictionColumns = {
     "system_id",        "player_lookup",  "game_date",           "game_id",         "predicted_points",
     "confidence_score", "recommendation", "current_points_line", "pace_adjustment", "similar_games_count"};
-const std::vector<std::string> kTonightPredictionColumns = {"system_id",      "player_lookup",    "game_date",
-                                                            "game_id",        "predicted_points", "confidence_score",
-                                                            "recommendation", "created_at",       "prediction_version"};
+const std::vector<std::string> kTonightPredictionColumns = {
+    "system_id",          "player_lookup",      "game_date",      "game_id",
+    "predicted_points",   "confidence_score",   "recommendation", "created_at",
+    "prediction_version", "current_points_line"};
 const std::vector<std::string> kPropColumns = {
     "game_date",       "player_lookup", "bookmaker",   "points_line",         "snapshot_timestamp",
     "game_start_time", "over_price",    "under_price", "over_price_american", "under_price_american"};
 /// Injury reports older than this (days before the game date) are not read (the
 /// UPGC window).
 constexpr int kInjuryLookbackDays = 7;
-/// Calendar days of player_game_summary read before D: a season is shorter than
-/// a year.
-constexpr int kSeasonLookbackDays = 366;
 
 void read_into(Source& s, Warehouse& wh, const char* table, DateRange range, const std::vector<std::string>& cols) {
   s.needed = true;
@@ -116,14 +114,17 @@ Inputs load(Warehouse& wh, Date first, Date last, Date as_of, const std::vector<
       }
     }
     read_into(in.roster, wh, "nba_analytics.upcoming_player_game_context", day,
-              {"player_lookup", "game_id", "game_date", "team_abbr", "home_game"});
+              {"player_lookup", "game_id", "game_date", "team_abbr", "home_game", "days_rest"});
     read_into(in.tonight_predictions, wh, "nba_predictions.player_prop_predictions", day, kTonightPredictionColumns);
     read_into(in.injuries, wh, "nba_raw.nbac_injury_report", DateRange{as_of - kInjuryLookbackDays, as_of}, {});
     read_into(in.props, wh, "nba_raw.odds_api_player_points_props", day, kPropColumns);
-    // Strictly before D (DECISION 1); the builder keeps the season of D.
-    read_into(
-        in.player_history, wh, "nba_analytics.player_game_summary", DateRange{as_of - kSeasonLookbackDays, as_of - 1},
-        {"player_lookup", "game_date", "season_year", "player_full_name", "points", "minutes_played", "points_line"});
+    // Every row strictly before D (DECISION 1): the legacy's last-5 and last-10
+    // windows have no season or date bound; the builder keeps D's season for
+    // the season figures.
+    read_into(in.player_history, wh, "nba_analytics.player_game_summary",
+              DateRange{Date::from_ymd(1900, 1, 1), as_of - 1},
+              {"player_lookup", "game_date", "season_year", "player_full_name", "points", "minutes_played",
+               "over_under_result"});
   }
   if (best_bets) {
     // Player display names: the legacy joined nba_players_registry, which this

@@ -9,27 +9,33 @@
 
 #include "nbaprops/processors/analytics/upcoming_player_context.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
+#include "nbaprops/processors/common.hpp"
 #include "processors/exports/exports_internal.hpp"
 
 namespace nbaprops::exports::detail {
 namespace {
 
-/// One played game of a player's season before D.
+/// One player_game_summary row of a player before D (any season).
 struct PastGame {
   int32_t day = 0;
-  int64_t points = 0;
-  std::optional<double> minutes, line;
+  std::optional<int64_t> points;
+  std::optional<std::string> result;  ///< over_under_result
+};
+
+/// The player's rows of D's season before D: COUNT(*), and the sums of the
+/// non-null points and minutes (in units of the minutes' NUMERIC scale).
+struct SeasonTally {
+  int64_t games = 0, points = 0, points_n = 0, minute_units = 0, minutes_n = 0;
 };
 
 struct Prediction {
-  std::optional<double> predicted, confidence;
+  std::optional<double> predicted, confidence, line;
   std::optional<std::string> recommendation;
   std::string created;  // timestamp_key(created_at)
   int64_t version = 0;
 };
 
 struct Odds {
-  double line = 0;
   std::optional<int64_t> over, under;
 };
 
@@ -37,15 +43,20 @@ struct Player {
   std::string lookup, game_id;
   std::optional<std::string> name, team, injury_status, injury_reason;
   std::optional<bool> is_home;
-  std::optional<int64_t> fatigue;
-  std::vector<PastGame> games;  // newest first
-  std::optional<double> ppg, mpg, last_5_ppg;
-  std::optional<Odds> odds;
+  std::optional<int64_t> fatigue, days_rest;
+  std::vector<PastGame> recent;  // the newest 10 rows before D, newest first
+  int64_t games_played = 0;
+  std::optional<double> ppg, mpg, last_5_ppg;  // rounded as the legacy SQL did (1 dp)
+  Odds odds;
   std::optional<Prediction> prediction;
 
   [[nodiscard]] bool out() const { return injury_status == "out"; }
-  [[nodiscard]] std::optional<double> confidence() const {
-    return odds && prediction ? prediction->confidence : std::nullopt;
+  /// The legacy has_line: the newest ensemble prediction carries a line (a
+  /// real prop line or the worker's estimate).
+  [[nodiscard]] bool has_line() const { return prediction && prediction->line; }
+  /// The sort's confidence: the written (2-dp) value, 0 without one.
+  [[nodiscard]] double sort_confidence() const {
+    return has_line() && prediction->confidence ? proc::py_round(*prediction->confidence, 2) : 0.0;
   }
 };
 
@@ -66,11 +77,10 @@ void keep_best(std::optional<int64_t>& best, std::optional<int64_t> x) {
   if (x && (!best || *x > *best)) best = x;
 }
 
-/// Line and best odds of one player from props rows @p rows of D (see
-/// build_tonight()).
-std::optional<Odds> odds_of(const Table& props, const std::vector<size_t>& rows) {
-  const analytics::PropLine chosen = analytics::select_prop_line(props, rows);
-  if (!chosen.current) return std::nullopt;
+/// Best over / under odds of one player at the prediction's @p line (equal at
+/// 1 dp, the legacy join) among the bookmakers' latest pre-game snapshots of
+/// props rows @p rows of D.
+Odds odds_at(const Table& props, const std::vector<size_t>& rows, double line) {
   // Each bookmaker's latest pre-game snapshot.
   std::map<std::string, std::string> latest;  // book → snapshot key
   std::vector<std::pair<size_t, std::string>> pregame;
@@ -85,96 +95,85 @@ std::optional<Odds> odds_of(const Table& props, const std::vector<size_t>& rows)
     pregame.emplace_back(r, std::move(snap));
   }
   Odds out;
-  out.line = *chosen.current;
   for (const auto& [r, snap] : pregame) {
     if (snap != latest[props.get_text(r, "bookmaker").value_or("")]) continue;
-    if (*props.get_real(r, "points_line") != out.line) continue;
+    if (bq_round(*props.get_real(r, "points_line"), 1) != bq_round(line, 1)) continue;
     keep_best(out.over, price(props, r, "over_price_american", "over_price"));
     keep_best(out.under, price(props, r, "under_price_american", "under_price"));
   }
   return out;
 }
 
-std::optional<double> mean(const std::vector<PastGame>& games, size_t n, bool minutes) {
-  double sum = 0;
-  size_t count = 0;
-  for (size_t i = 0; i < std::min(n, games.size()); ++i) {
-    if (minutes && !games[i].minutes) continue;
-    sum += minutes ? *games[i].minutes : static_cast<double>(games[i].points);
-    ++count;
+/// Legacy last_10_results / last_10_points / last_10_record: one entry per
+/// row (O, U, or "-" for anything else), the non-null points, and "O-U" (null
+/// when neither occurs).
+void add_last_10(Json& j, const Player& p, bool results) {
+  Json points = Json::array(), marks = Json::array();
+  int over = 0, under = 0;
+  for (const PastGame& g : p.recent) {
+    if (g.points) points.push_back(*g.points);
+    if (g.result == "OVER") {
+      marks.push_back("O");
+      ++over;
+    } else if (g.result == "UNDER") {
+      marks.push_back("U");
+      ++under;
+    } else {
+      marks.push_back("-");
+    }
   }
-  if (count == 0) return std::nullopt;
-  return sum / static_cast<double>(count);
+  if (!results) {
+    j["last_10_points"] = std::move(points);
+    return;
+  }
+  j["last_10_results"] = std::move(marks);
+  j["last_10_record"] = over + under > 0 ? Json(std::to_string(over) + "-" + std::to_string(under)) : Json(nullptr);
 }
 
 Json player_json(const Player& p) {
   Json j;
   j["player_lookup"] = p.lookup;
-  j["player_full_name"] = p.name.value_or(p.lookup);
+  j["name"] = p.name.value_or(p.lookup);
   j["team"] = text(p.team);
   j["is_home"] = p.is_home ? Json(*p.is_home) : Json(nullptr);
-  j["injury_status"] = text(p.injury_status);
-  j["injury_reason"] = text(p.injury_reason);
+  j["has_line"] = p.has_line();
+  j["fatigue_level"] = fatigue_level(p.fatigue).value_or("normal");  // legacy SQL: ELSE 'normal'
   j["fatigue_score"] = integer(p.fatigue);
-  j["fatigue_level"] = text(fatigue_level(p.fatigue));
-  j["season_ppg"] = number(p.ppg, 2);
-  j["season_mpg"] = number(p.mpg, 2);
-  j["games_played"] = static_cast<int64_t>(p.games.size());
-  j["last_5_ppg"] = number(p.last_5_ppg, 2);
-  Json last10 = Json::array();
-  for (size_t i = 0; i < std::min<size_t>(10, p.games.size()); ++i) last10.push_back(p.games[i].points);
-  j["last_10_points"] = std::move(last10);
-  j["limited_data"] = p.games.size() < static_cast<size_t>(kTonightMinGames);
-  j["has_line"] = p.odds.has_value();
-  if (!p.odds) return j;
+  j["days_rest"] = integer(p.days_rest);
+  j["injury_status"] = p.injury_status.value_or("available");  // legacy COALESCE
+  j["injury_reason"] = text(p.injury_reason);
+  j["season_ppg"] = number(p.ppg, 1);
+  j["season_mpg"] = number(p.mpg, 1);
+  j["last_5_ppg"] = number(p.last_5_ppg, 1);
+  j["games_played"] = p.games_played;
+  j["limited_data"] = p.games_played < kTonightMinGames;
+  add_last_10(j, p, false);
+  if (!p.has_line()) return j;
   Json prop;
   prop["stat_type"] = "points";
-  prop["line"] = number(p.odds->line, 2);
-  prop["over_odds"] = integer(p.odds->over);
-  prop["under_odds"] = integer(p.odds->under);
+  prop["line"] = number(p.prediction->line, 2);
+  prop["over_odds"] = integer(p.odds.over);
+  prop["under_odds"] = integer(p.odds.under);
   j["props"] = Json::array({std::move(prop)});
-  if (p.prediction) {
-    Json pred;
-    pred["predicted"] = number(p.prediction->predicted, 2);
-    pred["confidence"] = number(p.prediction->confidence, 2);
-    pred["recommendation"] = text(p.prediction->recommendation);
-    j["prediction"] = std::move(pred);
-  } else {
-    j["prediction"] = nullptr;
-  }
-  // Of the last 10 games, those with a line: over / under / push (a push counts
-  // in neither).
-  Json results = Json::array();
-  int over = 0, under = 0;
-  for (size_t i = 0; i < std::min<size_t>(10, p.games.size()); ++i) {
-    const PastGame& g = p.games[i];
-    if (!g.line) continue;
-    const double pts = static_cast<double>(g.points);
-    if (pts > *g.line) {
-      results.push_back("O");
-      ++over;
-    } else if (pts < *g.line) {
-      results.push_back("U");
-      ++under;
-    } else {
-      results.push_back("P");
-    }
-  }
-  j["last_10_results"] = std::move(results);
-  j["last_10_record"] = std::to_string(over) + "-" + std::to_string(under);
+  Json pred;
+  pred["predicted"] = number(p.prediction->predicted, 2);
+  pred["confidence"] = number(p.prediction->confidence, 2);
+  pred["recommendation"] = text(p.prediction->recommendation);
+  j["prediction"] = std::move(pred);
+  add_last_10(j, p, true);
   return j;
 }
 
 /// Legacy key (spec §6.6): players with a line first; among each, OUT last;
-/// confidence desc; season ppg desc; player_lookup.
+/// confidence desc (the written 2-dp value, 0 without one); season ppg desc
+/// (1 dp, 0 without one); then player_lookup (the legacy left ties to
+/// BigQuery's row order).
 bool before(const Player& a, const Player& b) {
-  if (a.odds.has_value() != b.odds.has_value()) return a.odds.has_value();
+  if (a.has_line() != b.has_line()) return a.has_line();
   if (a.out() != b.out()) return !a.out();
-  const auto ca = a.confidence(), cb = b.confidence();
-  if (ca.has_value() != cb.has_value()) return ca.has_value();
-  if (ca && *ca != *cb) return *ca > *cb;
-  if (a.ppg.has_value() != b.ppg.has_value()) return a.ppg.has_value();
-  if (a.ppg && *a.ppg != *b.ppg) return *a.ppg > *b.ppg;
+  if (a.sort_confidence() != b.sort_confidence()) return a.sort_confidence() > b.sort_confidence();
+  const double pa = a.ppg.value_or(0), pb = b.ppg.value_or(0);
+  if (pa != pb) return pa > pb;
   return a.lookup < b.lookup;
 }
 
@@ -208,6 +207,7 @@ class Roster {
       p.game_id = t.get_text(r, "game_id").value_or("");
       p.team = t.get_text(r, "team_abbr");
       p.is_home = t.get_bool(r, "home_game");
+      p.days_rest = t.get_int(r, "days_rest");
       by_lookup_[p.lookup].push_back(players_.size());
       players_.push_back(std::move(p));
     }
@@ -228,29 +228,53 @@ class Roster {
   std::unordered_map<std::string, std::vector<size_t>> by_lookup_;
 };
 
-/// Season history strictly before D (DECISION 1), newest first, with the
-/// season and last-5 averages; the newest non-null name.
+/// player_game_summary rows strictly before D (DECISION 1; the legacy's
+/// windows too): the season figures over D's season (COUNT(*), ROUND(AVG, 1)
+/// of points and minutes), last_5_ppg and the last 10 rows over every season
+/// (legacy: "all recent games, not season-specific"); the newest non-null name.
 void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
   const Table& t = *in.player_history.table;
+  const int minutes_scale = numeric_scale(t, "minutes_played");
+  std::unordered_map<std::string, std::vector<PastGame>> rows_of;  // oldest first
+  std::unordered_map<std::string, SeasonTally> tally_of;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const auto day = t.get_date(r, "game_date");
-    if (!day || *day >= date || t.get_int(r, "season_year") != season) continue;
+    const std::string lookup = t.get_text(r, "player_lookup").value_or("");
+    if (!day || *day >= date || !roster.has(lookup)) continue;
     const auto points = t.get_int(r, "points");
-    const auto minutes = t.get_real(r, "minutes_played");
-    if (!points || (minutes && *minutes <= 0)) continue;  // did not play
-    const auto name = t.get_text(r, "player_full_name");
-    const auto line = t.get_real(r, "points_line");
-    roster.each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
-      p.games.push_back({day->days(), *points, minutes, line});
-      if (name) p.name = name;  // rows are ordered by date: the last one is the newest
-    });
+    rows_of[lookup].push_back({day->days(), points, t.get_text(r, "over_under_result")});
+    if (const auto name = t.get_text(r, "player_full_name")) {
+      roster.each(lookup, [&](Player& p) { p.name = name; });  // rows are ordered by date
+    }
+    if (t.get_int(r, "season_year") != season) continue;
+    SeasonTally& s = tally_of[lookup];
+    ++s.games;
+    if (points) {
+      s.points += *points;
+      ++s.points_n;
+    }
+    if (const auto minutes = t.get_real(r, "minutes_played")) {
+      s.minute_units += numeric_units(*minutes, minutes_scale);
+      ++s.minutes_n;
+    }
   }
-  for (Player& p : roster.players()) {
-    std::stable_sort(p.games.begin(), p.games.end(),
-                     [](const PastGame& a, const PastGame& b) { return a.day > b.day; });
-    p.ppg = mean(p.games, p.games.size(), false);
-    p.mpg = mean(p.games, p.games.size(), true);
-    p.last_5_ppg = mean(p.games, 5, false);
+  for (auto& [lookup, rows] : rows_of) {
+    std::stable_sort(rows.begin(), rows.end(), [](const PastGame& a, const PastGame& b) { return a.day > b.day; });
+    if (rows.size() > 10) rows.resize(10);
+    int64_t sum5 = 0, n5 = 0;
+    for (size_t i = 0; i < std::min<size_t>(5, rows.size()); ++i) {
+      if (!rows[i].points) continue;
+      sum5 += *rows[i].points;
+      ++n5;
+    }
+    const SeasonTally s = tally_of[lookup];
+    roster.each(lookup, [&](Player& p) {
+      p.recent = rows;
+      p.last_5_ppg = exact_round(sum5, n5, 1);
+      p.games_played = s.games;
+      p.ppg = exact_round(s.points, s.points_n, 1);
+      p.mpg = exact_round(s.minute_units, s.minutes_n * pow10_int(minutes_scale), 1);
+    });
   }
 }
 
@@ -277,7 +301,7 @@ void add_injuries(const Inputs& in, Date date, Roster& roster) {
   }
 }
 
-/// Points line and best odds of D.
+/// Best odds of D at each prediction's line.
 void add_odds(const Inputs& in, Date date, Roster& roster) {
   const Table& t = *in.props.table;
   const auto [begin, end] = in.props.rows_on(date);
@@ -286,8 +310,9 @@ void add_odds(const Inputs& in, Date date, Roster& roster) {
     if (auto lookup = t.get_text(r, "player_lookup"); lookup && roster.has(*lookup)) rows[*lookup].push_back(r);
   }
   for (const auto& [lookup, list] : rows) {
-    const auto odds = odds_of(t, list);
-    roster.each(lookup, [&](Player& p) { p.odds = odds; });
+    roster.each(lookup, [&](Player& p) {
+      if (p.has_line()) p.odds = odds_at(t, list, *p.prediction->line);
+    });
   }
 }
 
@@ -301,6 +326,7 @@ void add_predictions(const Inputs& in, Date date, Roster& roster) {
     Prediction x;
     x.predicted = t.get_real(r, "predicted_points");
     x.confidence = t.get_real(r, "confidence_score");
+    x.line = t.get_real(r, "current_points_line");
     x.recommendation = t.get_text(r, "recommendation");
     x.created = analytics::timestamp_key(t.get_text(r, "created_at").value_or(""));
     x.version = t.get_int(r, "prediction_version").value_or(0);
@@ -378,8 +404,8 @@ Json tonight_payload(const Inputs& in, Date date, const std::string& generated_a
   add_history(in, date, season, roster);
   add_fatigue(in, date, roster);
   add_injuries(in, date, roster);
-  add_odds(in, date, roster);
   add_predictions(in, date, roster);
+  add_odds(in, date, roster);  // at the predictions' lines
 
   std::vector<GameOut> games = scheduled_games(in, scheduled);
   seat_players(roster.players(), games);
@@ -391,7 +417,7 @@ Json tonight_payload(const Inputs& in, Date date, const std::string& generated_a
     Json out_players = Json::array();
     for (const Player* p : g.players) {
       out_players.push_back(player_json(*p));
-      with_lines += p->odds ? 1 : 0;
+      with_lines += p->has_line() ? 1 : 0;
     }
     total += static_cast<int64_t>(g.players.size());
     Json j;

@@ -177,32 +177,35 @@ Json build_predictions(Warehouse& wh, Date date, const BuildOptions& options = {
 
 /// tonight/all-players.json for the games of @p date: every counted schedule
 /// game of the date (nbac_schedule; regular season, play-in, playoffs; ordered
-/// by tip time) with its roster from upcoming_player_game_context. Per player:
-/// team, home flag, latest injury-report status (reports dated ≤ @p date for
-/// the date's games, the UPGC selection rule), fatigue score and level
-/// (player_composite_factors: ≥ 95 fresh, ≥ 75 normal, else tired), season ppg
-/// / mpg / games and last-5 ppg, last-10 points (player_game_summary of the
-/// season, games strictly before @p date, DECISION 1), limited_data (fewer than
-/// kTonightMinGames games). Players with a points line also get props
-/// [{stat_type "points", line, over_odds, under_odds}] (see below), the newest
-/// ensemble_v1 prediction of their game {predicted, confidence, recommendation}
-/// (null when none), last_10_results ("O"/"U"/"P" for each of the last 10 games
-/// that had a points_line, newest first) and last_10_record "O-U" (pushes in
-/// neither count).
+/// by tip time) with its roster from upcoming_player_game_context. Per player
+/// (legacy TonightAllPlayersExporter keys): name, team, home flag, has_line,
+/// fatigue level and score (player_composite_factors: ≥ 95 fresh, ≥ 75 normal,
+/// else tired; "normal" without a score), days_rest (UPGC), injury status and
+/// reason (the latest report dated ≤ @p date for the date's games, the UPGC
+/// selection rule; "available" without one), season ppg / mpg (1 dp, half away
+/// from zero as BigQuery's ROUND) and games (player_game_summary rows of the
+/// season), last-5 ppg and last_10_points over the newest rows of any season,
+/// limited_data (fewer than kTonightMinGames games). All rows strictly before
+/// @p date (DECISION 1). has_line is true when the newest ensemble_v1
+/// prediction of the player's game carries a current_points_line (a real or
+/// an estimated line); those players also get props [{stat_type "points",
+/// line (the prediction's), over_odds, under_odds}], prediction {predicted,
+/// confidence, recommendation}, last_10_results (one entry per last-10 row,
+/// newest first: "O", "U", or "-" for any other over_under_result) and
+/// last_10_record "O-U" (null when neither occurs).
 ///
-/// Line and odds: the legacy read BettingPros; we read
+/// Odds: the legacy read BettingPros; we read
 /// nba_raw.odds_api_player_points_props, the props table the demo and the
 /// importers fill. Only pre-game snapshots count (snapshot ≤ game_start_time).
-/// The line is the preferred bookmaker's latest line (DraftKings → FanDuel →
-/// alphabetical — the UPGC current_points_line rule); over_odds / under_odds
-/// are the best (highest) American prices among the bookmakers whose latest
-/// snapshot quotes that line (decimal prices converted when the American price
-/// is missing).
+/// over_odds / under_odds are the best (highest) American prices among the
+/// bookmakers whose latest snapshot quotes the prediction's line (equal at 1
+/// dp; decimal prices converted when the American price is missing), null
+/// when none does.
 ///
-/// Players are sorted: listed out last, then players with a line, then
-/// confidence descending, then season ppg descending (then player_lookup).
-/// Roster games missing from the schedule are listed after the scheduled games
-/// with null time and status. Floats are rounded to 2 dp.
+/// Players are sorted as the legacy: with a line first, then OUT last within
+/// each group, then confidence descending, then season ppg descending (then
+/// player_lookup). Roster games missing from the schedule are listed after the
+/// scheduled games with null time and status. Other floats are rounded to 2 dp.
 /// @throws StorageError, DataError (an unreadable schedule row). Thread-safe if
 /// @p wh is.
 Json build_tonight(Warehouse& wh, Date date, const BuildOptions& options = {});
