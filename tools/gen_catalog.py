@@ -56,6 +56,15 @@ PHASE3_QUALITY = [
     ("quality_metadata", "JSON", "Quality details"),
 ]
 
+# Columns the legacy code writes to Phase 5 tables whose CREATE statements lack them (added to the live
+# tables by ALTER; legacy spec legacy-mlfs-phase5-6.md), appended after the DDL columns.
+PHASE5_ALTER = {
+    # §1.6/§1.9: the feature store writes quality_tier next to data_source.
+    "nba_predictions.ml_feature_store_v2": [
+        ("quality_tier", "STRING", "gold|silver|bronze|poor|unusable from feature_quality_score"),
+    ],
+}
+
 TYPE_MAP = {
     "STRING": "kString",
     "INT64": "kInt64",
@@ -124,6 +133,7 @@ def main() -> None:
                 ("is_production_ready", "BOOL", False, "Quality gate passed"),
                 ("data_quality_issues", "ARRAY<STRING>", False, "Legacy alias of quality_issues"),
             ]
+        cols += [(n, t, False, d) for n, t, d in PHASE5_ALTER.get(name, [])]
         specs.append((name, spec["partition_by"], KEYS[name], cols, f"legacy table {name}"))
     for name, spec in own.items():
         specs.append(

@@ -122,6 +122,11 @@ TEST(MlfsQuality, BestAndWorstCase) {
   EXPECT_DOUBLE_EQ(feature_quality_score(worst), 58.6);
   EXPECT_EQ(feature_data_source(worst), "mixed");
   EXPECT_EQ(feature_quality_tier(58.6), "bronze");
+  // §1.6 thresholds: gold ≥ 95, silver ≥ 75, bronze ≥ 50, poor ≥ 25, else unusable.
+  const std::vector<std::pair<double, std::string>> tiers = {
+      {100.0, "gold"},  {95.0, "gold"},  {94.99, "silver"}, {75.0, "silver"},    {74.99, "bronze"},
+      {50.0, "bronze"}, {49.99, "poor"}, {25.0, "poor"},    {24.99, "unusable"}, {0.0, "unusable"}};
+  for (const auto& [score, tier] : tiers) EXPECT_EQ(feature_quality_tier(score), tier) << score;
   const double defaults[25] = {10,  10,  10, 5, 3, 50,   0,    0,    0,    0,   0,   0,  0,
                                112, 100, 0,  0, 0, 0.30, 0.20, 0.35, 0.15, 100, 112, 0.5};
   for (int i = 0; i < 25; ++i) EXPECT_DOUBLE_EQ(worst.values[i], defaults[i]) << "f" << i;
@@ -335,6 +340,7 @@ TEST(MlfsCompute, RowsWithPhase4AndFallbacks) {
                    0.666666667);  // legacy constant 0.5; fixed (DECISION 6)
   EXPECT_DOUBLE_EQ(*t.get_real(st, "feature_quality_score"), 97.0);
   EXPECT_EQ(*t.get_text(st, "data_source"), "phase4_partial");
+  EXPECT_EQ(*t.get_text(st, "quality_tier"), "gold");  // spec §1.6: 97.0 ≥ 95
   EXPECT_EQ(*t.get_text(st, "feature_version"), "v1_baseline_25");
   EXPECT_EQ(*t.get_int(st, "feature_count"), 25);
   EXPECT_EQ(nlohmann::json::parse(*t.get_text(st, "feature_names"))[11], "recent_trend");
@@ -369,6 +375,7 @@ TEST(MlfsCompute, RowsWithPhase4AndFallbacks) {
   // calculated (600) + 3 phase3 (225)
   EXPECT_DOUBLE_EQ(*t.get_real(rk, "feature_quality_score"), 67.6);
   EXPECT_EQ(*t.get_text(rk, "data_source"), "mixed");
+  EXPECT_EQ(*t.get_text(rk, "quality_tier"), "bronze");  // 67.6: ≥ 50, < 75
   EXPECT_FALSE(*t.get_bool(rk, "is_production_ready"));
   EXPECT_EQ(*t.get_text(rk, "data_quality_issues"),
             R"(["upstream_player_daily_cache_incomplete","upstream_player_composite_factors_incomplete",)"
@@ -427,6 +434,14 @@ TEST(MlfsProcessor, RunsOnSqliteWarehouse) {
   expect_same_rows(f.run(s, kD).rows, out.rows);
   ASSERT_EQ(out.rows.num_rows(), 2u);
   EXPECT_DOUBLE_EQ(*out.rows.get_real(row_of(out.rows, "star"), "feature_quality_score"), 97.0);
+  // quality_tier (a legacy ALTER column) is stored and read back (once the
+  // runner has stamped created_at).
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) out.rows.col("created_at").set_text(r, "2025-01-21T09:00:00Z");
+  wh->replace_partition(catalog::get("nba_predictions.ml_feature_store_v2"), kD, out.rows);
+  Table back = wh->read(catalog::get("nba_predictions.ml_feature_store_v2"), DateRange{kD, kD});
+  ASSERT_EQ(back.num_rows(), 2u);
+  EXPECT_EQ(*back.get_text(row_of(back, "star"), "quality_tier"), "gold");
+  EXPECT_EQ(*back.get_text(row_of(back, "rookie"), "quality_tier"), "bronze");
 }
 
 // The carried histories (PGS with running season sums, TOGS with running win

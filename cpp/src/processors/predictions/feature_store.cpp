@@ -572,6 +572,7 @@ struct MlfsColumns {
         is_home(t.col("is_home")),
         days_rest(t.col("days_rest")),
         data_source(t.col("data_source")),
+        quality_tier(t.col("quality_tier")),
         early(t.col("early_season_flag")),
         expected(t.col("expected_games_count")),
         actual(t.col("actual_games_count")),
@@ -586,7 +587,7 @@ struct MlfsColumns {
         tdza(t, "source_team_defense"),
         status(t) {}
   Column &player, &upid, &game_date, &game_id, &features, &names, &count, &version, &quality, &opponent, &is_home,
-      &days_rest, &data_source, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;
+      &days_rest, &data_source, &quality_tier, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;
   TrackColumns pdc, pcf, psza, tdza;
   phase4_detail::ProcessingStatusColumns status;
 };
@@ -602,6 +603,17 @@ const std::string* upstream_issues(const DateInputs& x, const std::string* playe
              tdza = x.tdza.ready(opponent);
   all_ready = pdc && pcf && psza && tdza;
   return kIssues.text(pdc, pcf, psza, tdza);
+}
+
+/// The interned quality_tier text of a quality score (five constants).
+const std::string* quality_tier_text(double score) {
+  static const std::array<const std::string*, 5> kTiers = {intern("gold"), intern("silver"), intern("bronze"),
+                                                           intern("poor"), intern("unusable")};
+  const std::string tier = feature_quality_tier(score);
+  for (const std::string* t : kTiers) {
+    if (*t == tier) return t;
+  }
+  return intern(tier);
 }
 
 /// Writes row @p i: the player's features, their quality, the context copied
@@ -624,11 +636,15 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   c.version.set_text_ptr(i, kVersion);
   // feature_generation_time_ms: legacy wall-clock timing per player;
   // processors never read the clock (output must be deterministic), so NULL.
-  c.quality.set_real(i, feature_quality_score(f));
+  const double quality = feature_quality_score(f);
+  c.quality.set_real(i, quality);
   if (opponent && !opponent->empty()) c.opponent.set_text_ptr(i, opponent);
   if (p3.home_game) c.is_home.set_int(i, int64_t{*p3.home_game ? 1 : 0});
   if (p3.days_rest) c.days_rest.set_int(i, *p3.days_rest);
   c.data_source.set_text(i, feature_data_source(f));
+  // quality_tier (legacy ALTER column, spec §1.6): from the score; not in the
+  // data_hash (the legacy HASH_FIELDS leave it out).
+  c.quality_tier.set_text_ptr(i, quality_tier_text(quality));
   c.pdc.write(i, x.pdc);
   c.pcf.write(i, x.pcf);
   c.psza.write(i, x.psza);
@@ -650,9 +666,7 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   // The mixin renders the features and names arrays as Python lists from
   // their JSON text (the numbers round-trip; JSON null is None).
   hash.set(t, i, c.hash, scratch);
-  // quality_tier: written by the legacy to a column added by ALTER; not in
-  // our schema (see feature_quality_tier()). created_at/updated_at are
-  // stamped by the runner.
+  // created_at/updated_at are stamped by the runner.
 }
 
 /// The MLFS rows of D from the carried histories (shared-locked by the caller)

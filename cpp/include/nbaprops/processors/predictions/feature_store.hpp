@@ -90,8 +90,8 @@ double feature_quality_score(const FeatureVector& f);
 /// phase4 share ≥ 0.9 → phase4; ≥ 0.5 → phase4_partial; phase3 share ≥ 0.5 →
 /// phase3; else mixed.
 std::string feature_data_source(const FeatureVector& f);
-/// gold ≥ 95, silver ≥ 75, bronze ≥ 50, poor ≥ 25, else unusable (not a column
-/// of the table).
+/// gold ≥ 95, silver ≥ 75, bronze ≥ 50, poor ≥ 25, else unusable: the row's
+/// quality_tier (a column the legacy added by ALTER; not in the data_hash).
 std::string feature_quality_tier(double score);
 
 /// Inputs of one date D.
