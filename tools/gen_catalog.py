@@ -63,6 +63,10 @@ PHASE5_ALTER = {
     "nba_predictions.ml_feature_store_v2": [
         ("quality_tier", "STRING", "gold|silver|bronze|poor|unusable from feature_quality_score"),
     ],
+    # §2.8/§7.1: the live table's model_version, which grading copies into prediction_accuracy.
+    "nba_predictions.player_prop_predictions": [
+        ("model_version", "STRING", "Version of the system or model behind the row"),
+    ],
 }
 
 TYPE_MAP = {

@@ -326,6 +326,25 @@ TEST(Grading, GoldenRows) {
   EXPECT_EQ(*t.get_int(r, "confidence_decile"), 8);
 }
 
+// model_version is the prediction's model_version (legacy grading copies it);
+// a row stored before predictions had the column falls back to ml_model_id.
+TEST(Grading, ModelVersionIsThePredictionsModelVersion) {
+  Table preds(catalog::get("nba_predictions.player_prop_predictions"));
+  add_prediction(preds, {"ensemble_v1", "alice", 27.4, 0.74, "OVER", 25.5});
+  preds.set(0, "model_version", "1.0");
+  add_prediction(preds, {"xgboost_v1", "alice", 35.0, 1.0, "OVER", 25.5, std::nullopt, std::nullopt, "model_a"});
+  preds.set(1, "model_version", "model_b");
+  add_prediction(preds, {"xgboost_v1", "bob", 18.0, 0.6, "UNDER", 21.5, std::nullopt, std::nullopt, "model_a"});
+  add_prediction(preds, {"moving_average", "bob", 18.0, 0.6, "UNDER", 21.5});
+  const UnitOutput out = compute_prediction_accuracy(kDay, {preds, golden_actuals()});
+  const Table& t = out.rows;
+  ASSERT_EQ(t.num_rows(), 4u);
+  EXPECT_EQ(t.get_text(row_of(t, "ensemble_v1", "alice"), "model_version"), "1.0");
+  EXPECT_EQ(t.get_text(row_of(t, "xgboost_v1", "alice"), "model_version"), "model_b");
+  EXPECT_EQ(t.get_text(row_of(t, "xgboost_v1", "bob"), "model_version"), "model_a");
+  EXPECT_FALSE(t.get_text(row_of(t, "moving_average", "bob"), "model_version"));
+}
+
 TEST(Grading, EmptyReasons) {
   Table preds(catalog::get("nba_predictions.player_prop_predictions"));
   Table actuals = golden_actuals();

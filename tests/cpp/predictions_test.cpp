@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -21,6 +22,7 @@
 #include "nbaprops/models/xgboost.hpp"
 #include "nbaprops/pipeline/plan.hpp"
 #include "nbaprops/pipeline/runner.hpp"
+#include "nbaprops/processors/grading/prediction_accuracy.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
@@ -474,6 +476,35 @@ TEST(PredictionsModel, NamelessModelGetsAllMissingInputs) {
     EXPECT_DOUBLE_EQ(*out.rows.get_real(r, "predicted_points"), 7.5);
   }
   EXPECT_EQ(xgb, 2u);
+}
+
+// Every row names its version (legacy backfill: "1.0"; XGBoost: the model's
+// id, DECISION 7), and grading copies it into prediction_accuracy, so no
+// system's graded rows have a NULL model_version (audit A finding 9).
+TEST(PredictionsModel, EverySystemHasAModelVersionThatGradingKeeps) {
+  const auto model = models::XGBoostModel::parse(nameless_model_doc().dump(), "nameless.json");
+  Inputs in;
+  in.add_player("alpha", "BOS", "LAL", 25.5);
+  for (int k = 1; k <= 8; ++k) in.add_game("alpha", kD - 2 * k, 20.0, "BOS", "LAL");
+  const UnitOutput out = compute_predictions(kD, in.view(), &model, "nameless");
+  Table actuals(catalog::get("nba_analytics.player_game_summary"));
+  const size_t a = actuals.add_row();
+  actuals.set(a, "player_lookup", "alpha");
+  actuals.set(a, "game_date", kD);
+  actuals.set(a, "game_id", "20240115_LAL_BOS");
+  actuals.set(a, "points", int64_t{22});
+  actuals.set(a, "minutes_played", 30.0);
+  const UnitOutput graded = grading::compute_prediction_accuracy(kD, {out.rows, actuals});
+  const std::map<std::string, std::string> expected = {{kSystemMovingAverage, "1.0"},
+                                                       {kSystemZoneMatchup, "1.0"},
+                                                       {kSystemSimilarity, "1.0"},
+                                                       {kSystemXgboost, "nameless"},
+                                                       {kSystemEnsemble, "1.0"}};
+  for (const Table* t : {&out.rows, &graded.rows}) {
+    std::map<std::string, std::string> got;
+    for (size_t r = 0; r < t->num_rows(); ++r) got[*t->get_text(r, "system_id")] = *t->get_text(r, "model_version");
+    EXPECT_EQ(got, expected) << t->schema().name;
+  }
 }
 
 // The default model is parsed on a thread of its own while a run starts: the

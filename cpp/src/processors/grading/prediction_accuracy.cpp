@@ -161,12 +161,13 @@ struct AccuracyColumns {
 /// The prediction columns read (optional ones nullptr when absent).
 struct PredictionColumns {
   const Column &date, &player, &system;
-  const Column *model, *game, *pred, *line, *conf, *rec, *pace, *sample;
+  const Column *model, *model_id, *game, *pred, *line, *conf, *rec, *pace, *sample;
   explicit PredictionColumns(const Table& p)
       : date(p.col("game_date")),
         player(p.col("player_lookup")),
         system(p.col("system_id")),
-        model(proc::opt_col(p, "ml_model_id")),
+        model(proc::opt_col(p, "model_version")),
+        model_id(proc::opt_col(p, "ml_model_id")),
         game(proc::opt_col(p, "game_id")),
         pred(proc::opt_col(p, "predicted_points")),
         line(proc::opt_col(p, "current_points_line")),
@@ -234,7 +235,10 @@ void write_graded_row(Table& t, size_t row, const AccuracyColumns& o, const Pred
   if (line) set_rounded(t, row, o.amargin, actual_d - *line, 2);
   auto correct = prediction_correct(rec ? std::optional<std::string>(*rec) : std::nullopt, line, actual);
   if (correct) t.col(o.correct).set_int(row, *correct ? 1 : 0);
-  if (p.model) set_text(t, row, o.model, proc::text_of(p.model, r));
+  // The prediction's model_version (legacy); a row written before predictions
+  // had the column falls back to its ml_model_id (XGBoost rows only).
+  const std::string* model = proc::text_of(p.model, r);
+  set_text(t, row, o.model, model ? model : proc::text_of(p.model_id, r));
 }
 
 }  // namespace
@@ -445,7 +449,7 @@ namespace {
 const std::vector<std::string> kPredictionColumns = {
     "player_lookup",    "game_id",        "game_date",           "system_id",       "predicted_points",
     "confidence_score", "recommendation", "current_points_line", "pace_adjustment", "similar_games_count",
-    "ml_model_id"};
+    "model_version",    "ml_model_id"};
 const std::vector<std::string> kActualColumns = {"player_lookup",      "game_id", "game_date",     "team_abbr",
                                                  "opponent_team_abbr", "points",  "minutes_played"};
 const std::vector<std::string> kGradedColumns = {"game_date",          "system_id",       "recommendation",

@@ -290,9 +290,9 @@ struct OutColumns {
          &other = at("other_adjustments"), &similarity_baseline = at("similarity_baseline"),
          &similar_games_count = at("similar_games_count"), &avg_similarity = at("avg_similarity_score"),
          &min_similarity = at("min_similarity_score"), &ml_model_id = at("ml_model_id"),
-         &variance = at("prediction_variance"), &agreement = at("system_agreement_score"),
-         &contributing = at("contributing_systems"), &warnings = at("warnings"),
-         &universal_player_id = at("universal_player_id"), &game_id = at("game_id"),
+         &model_version = at("model_version"), &variance = at("prediction_variance"),
+         &agreement = at("system_agreement_score"), &contributing = at("contributing_systems"),
+         &warnings = at("warnings"), &universal_player_id = at("universal_player_id"), &game_id = at("game_id"),
          &expected_games = at("expected_games_count"), &actual_games = at("actual_games_count"),
          &missing_games = at("missing_games_count"), &completeness = at("completeness_percentage"),
          &production_ready = at("is_production_ready"), &data_quality_issues = at("data_quality_issues"),
@@ -480,7 +480,14 @@ void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, c
       put(o.avg_similarity, s.avg_similarity);
       put(o.min_similarity, s.min_similarity);
     }
-    if (std::string_view(system) == kSystemXgboost) o.ml_model_id.set_text_ptr(r, model_id);
+    if (std::string_view(system) == kSystemXgboost) {
+      o.ml_model_id.set_text_ptr(r, model_id);
+      // DECISION 7: a real model, named by its id (the legacy's "1.0" named the
+      // mock).
+      o.model_version.set_text_ptr(r, model_id);
+    } else {
+      o.model_version.set_text_ptr(r, interned(kPredictionModelVersion));  // legacy backfill: every row "1.0"
+    }
     if (std::string_view(system) == kSystemEnsemble) {
       put(o.variance, s.variance);
       put(o.agreement, s.agreement_pct);

@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "nbaprops/processors/processor.hpp"
 
@@ -33,6 +34,11 @@ class XGBoostModel;
 }
 
 namespace nbaprops::predictions {
+
+/// model_version of every row but XGBoost's (legacy backfill constant; grading
+/// copies it into prediction_accuracy). XGBoost rows carry the model's id, as
+/// ml_model_id does: the legacy "1.0" there named the mock (DECISION 7).
+inline constexpr std::string_view kPredictionModelVersion = "1.0";
 
 /// Sets the model the XGBoost system evaluates (shared by every unit of every
 /// run until changed);
