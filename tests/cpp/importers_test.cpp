@@ -437,6 +437,30 @@ TEST(ImportShotChart, MalformedRowNamesFileLineFieldAndDate) {
   EXPECT_NE(m.find("hdr.csv line 1: missing column TEAM_NAME"), std::string::npos) << m;
 }
 
+// The columns the import requires and the ones its messages list are one list
+// (kShotColumns in shot_chart.cpp): each is named when missing, and the
+// not-a-shot-chart message lists them all, in order.
+TEST(ImportShotChart, EveryRequiredColumnIsNamedWhenMissing) {
+  const std::vector<std::string> required = {"TEAM_NAME", "PLAYER_ID", "PLAYER_NAME", "GAME_DATE", "GAME_ID",
+                                             "HOME_TEAM", "AWAY_TEAM", "SHOT_MADE",   "SHOT_TYPE", "SHOT_DISTANCE"};
+  std::string listed;
+  for (const std::string& c : required) listed += (listed.empty() ? "" : ", ") + c;
+  std::string m = data_error_of([&] { parse_shot_chart("STAT,VALUE\npts,3\n", "other.csv"); });
+  EXPECT_NE(m.find("other.csv: not a shot-chart CSV: the header has none of the required columns " + listed),
+            std::string::npos)
+      << m;
+  const std::string header = kShotHeader;
+  for (const std::string& col : required) {
+    // The header with this one column renamed.
+    std::string line = "," + header.substr(0, header.find("\r\n")) + ",";
+    const size_t at = line.find("," + col + ",");
+    ASSERT_NE(at, std::string::npos) << col;
+    line.replace(at + 1, col.size(), "X_" + col);
+    m = data_error_of([&] { parse_shot_chart(line.substr(1, line.size() - 2) + "\r\n", "h.csv"); });
+    EXPECT_NE(m.find("h.csv line 1: missing column " + col), std::string::npos) << m;
+  }
+}
+
 // Legacy spec §6: a two is paint when SHOT_DISTANCE ≤ 8 ft and mid-range
 // otherwise, whatever BASIC_ZONE says; SHOT_TYPE decides threes.
 TEST(ImportShotChart, TwoPointZoneFollowsShotDistance) {

@@ -87,19 +87,32 @@ void set_zones(Table& t, size_t r, const ZoneCounts& z, const char* suffix_a, co
 
 /// The positions of the columns the import reads.
 struct ShotColumns {
-  size_t team, pid, pname, date, gid, home, away, made, type, distance;
-  explicit ShotColumns(const CsvHeader& h)
-      : team(h.require("TEAM_NAME")),
-        pid(h.require("PLAYER_ID")),
-        pname(h.require("PLAYER_NAME")),
-        date(h.require("GAME_DATE")),
-        gid(h.require("GAME_ID")),
-        home(h.require("HOME_TEAM")),
-        away(h.require("AWAY_TEAM")),
-        made(h.require("SHOT_MADE")),
-        type(h.require("SHOT_TYPE")),
-        distance(h.require("SHOT_DISTANCE")) {}
+  size_t team = 0, pid = 0, pname = 0, date = 0, gid = 0, home = 0, away = 0, made = 0, type = 0, distance = 0;
+  explicit ShotColumns(const CsvHeader& h);
 };
+
+/// A column the import reads and the ShotColumns member holding its position.
+struct ShotColumn {
+  const char* name;
+  size_t ShotColumns::* position;
+};
+
+/// The columns the import reads, in the order they are required (and listed in
+/// messages): the one list behind ShotColumns and the header checks.
+constexpr std::array<ShotColumn, 10> kShotColumns = {{{"TEAM_NAME", &ShotColumns::team},
+                                                      {"PLAYER_ID", &ShotColumns::pid},
+                                                      {"PLAYER_NAME", &ShotColumns::pname},
+                                                      {"GAME_DATE", &ShotColumns::date},
+                                                      {"GAME_ID", &ShotColumns::gid},
+                                                      {"HOME_TEAM", &ShotColumns::home},
+                                                      {"AWAY_TEAM", &ShotColumns::away},
+                                                      {"SHOT_MADE", &ShotColumns::made},
+                                                      {"SHOT_TYPE", &ShotColumns::type},
+                                                      {"SHOT_DISTANCE", &ShotColumns::distance}}};
+
+ShotColumns::ShotColumns(const CsvHeader& h) {
+  for (const ShotColumn& c : kShotColumns) this->*c.position = h.require(c.name);
+}
 
 /// One shot, validated.
 struct Shot {
@@ -347,20 +360,12 @@ void emit_team_zones(const AllowedZones& allowed, Table& tz) {
   }
 }
 
-}  // namespace
-
-namespace {
-
-constexpr std::array<const char*, 10> kShotColumns = {"TEAM_NAME", "PLAYER_ID",    "PLAYER_NAME", "GAME_DATE",
-                                                      "GAME_ID",   "HOME_TEAM",    "AWAY_TEAM",   "SHOT_MADE",
-                                                      "SHOT_TYPE", "SHOT_DISTANCE"};
-
 /// The header record of a shot chart. A file that is not one (JSON, another
 /// CSV) is named as such first, before any CSV detail of its first line.
 CsvHeader shot_header(const std::string& text, CsvReader& reader, std::vector<std::string>& f) {
   const std::string& source = reader.source_name();
   std::string required;
-  for (const char* c : kShotColumns) required += std::string(required.empty() ? "" : ", ") + c;
+  for (const ShotColumn& c : kShotColumns) required += std::string(required.empty() ? "" : ", ") + c.name;
   const std::string not_csv = source + ": not a shot-chart CSV: ";
   const size_t first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
   if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
@@ -376,7 +381,7 @@ CsvHeader shot_header(const std::string& text, CsvReader& reader, std::vector<st
   for (size_t i = 0; i < f.size(); ++i)
     require_utf8(RowRef(source, "line 1 (header)"), "#" + std::to_string(i + 1), f[i]);
   if (std::none_of(kShotColumns.begin(), kShotColumns.end(),
-                   [&](const char* c) { return std::find(f.begin(), f.end(), c) != f.end(); })) {
+                   [&](const ShotColumn& c) { return std::find(f.begin(), f.end(), c.name) != f.end(); })) {
     throw DataError(not_csv + "the header has none of the required columns " + required);
   }
   return CsvHeader(f, source);
