@@ -456,8 +456,19 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   // rationale).
   add_accuracy(pa, {.player = "cold", .game = "h1", .predicted = 30.0, .line = 25.5, .actual = 20, .day = kDay - 1});
   add_accuracy(pa, {.player = "cold", .game = "h2", .predicted = 30.0, .line = 25.5, .actual = 20, .day = kDay - 2});
+  // "flip": 16 picks before D, 3 wins → 3/16 = 0.1875, ROUND(…, 3) = 0.188 (the
+  // composite uses the rounded value, as the legacy SQL).
+  for (int i = 1; i <= 16; ++i) {
+    add_accuracy(pa, {.player = "flip",
+                      .game = "f" + std::to_string(i),
+                      .predicted = 30.0,
+                      .line = 25.5,
+                      .actual = i <= 3 ? 28 : 20,
+                      .day = kDay - i});
+  }
   // D's candidates.
   add_accuracy(pa, {.player = "star", .predicted = 31.0, .line = 25.5, .conf = 0.82, .actual = 30});  // edge 5.5
+  add_accuracy(pa, {.player = "flip", .predicted = 31.0, .line = 25.0, .conf = 0.99, .actual = 30});  // edge 6
   add_accuracy(
       pa, {.player = "rook", .rec = "UNDER", .predicted = 10.0, .line = 13.0, .conf = 0.72, .actual = 15});  // edge 3
   add_accuracy(pa, {.player = "cold", .predicted = 26.0, .line = 25.5, .conf = 0.9, .actual = 25});          // hist 0
@@ -491,15 +502,15 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
 
   const Json j = build_best_bets(*wh, kDay, fixed());
   EXPECT_EQ(j["game_date"], "2024-01-15");
-  EXPECT_TRUE(j["methodology"].is_string());
-  ASSERT_EQ(j["total_picks"], 5);
+  EXPECT_EQ(j["methodology"], "Ranked by composite score: confidence * edge_factor * historical_accuracy");
+  ASSERT_EQ(j["total_picks"], 6);
   const Json& p = j["picks"];
-  // star: 0.82 × 1.5 × 5/6 = 1.025; rook: 0.72 × 1.3 × 0.85 = 0.7956; pend:
-  // 0.65 × 1.15 × 0.85 = 0.635; mid: 0.60 × 1.1 × 0.85 = 0.561; cold: 0.9
-  // × 1.05 × 0 = 0.
+  // star: 0.82 × 1.5 × 0.833 = 1.0246; rook: 0.72 × 1.3 × 0.85 = 0.7956; pend:
+  // 0.65 × 1.15 × 0.85 = 0.635; mid: 0.60 × 1.1 × 0.85 = 0.561; flip: 0.99 ×
+  // 1.5 × 0.188 = 0.2792 (0.2784 with 3/16 unrounded); cold: 0.9 × 1.05 × 0 = 0.
   std::vector<std::string> order;
   for (const auto& x : p) order.push_back(x["player_lookup"]);
-  EXPECT_EQ(order, (std::vector<std::string>{"star", "rook", "pend", "mid", "cold"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"star", "rook", "pend", "mid", "flip", "cold"}));
   EXPECT_EQ(p[0]["rank"], 1);
   EXPECT_DOUBLE_EQ(p[0]["composite_score"].get<double>(), 1.025);
   EXPECT_DOUBLE_EQ(p[0]["edge"].get<double>(), 5.5);
@@ -508,17 +519,20 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   EXPECT_EQ(p[0]["player_full_name"], "Star Player");
   EXPECT_EQ(p[0]["fatigue_score"], 97);
   EXPECT_EQ(p[0]["fatigue_level"], "fresh");
-  EXPECT_EQ(p[0]["rationale"], (Json{"High confidence", "Strong edge", "Strong track record", "Well-rested"}));
+  EXPECT_EQ(p[0]["rationale"], (Json{"High confidence (82%)", "Strong edge (5.5 points)",
+                                     "Strong track record (83% accuracy, 6 games)", "Well-rested (fatigue: 97)"}));
   EXPECT_EQ(p[0]["result"], "WIN");
   EXPECT_EQ(p[0]["actual"], 30);
   EXPECT_DOUBLE_EQ(p[0]["error"].get<double>(), 1.0);
 
   EXPECT_DOUBLE_EQ(p[1]["composite_score"].get<double>(), 0.796);
-  EXPECT_DOUBLE_EQ(p[1]["player_historical_accuracy"].get<double>(), 0.85);
-  EXPECT_EQ(p[1]["player_sample_size"], 0);
+  // No graded pick yet: null / null (the legacy LEFT JOIN); 0.85 only scores.
+  EXPECT_TRUE(p[1]["player_historical_accuracy"].is_null());
+  EXPECT_TRUE(p[1]["player_sample_size"].is_null());
   EXPECT_EQ(p[1]["player_full_name"], "Rook Ie");  // gamebook fallback
   EXPECT_EQ(p[1]["fatigue_level"], "tired");
-  EXPECT_EQ(p[1]["rationale"], (Json{"Good confidence", "Solid edge", "Elevated fatigue"}));
+  EXPECT_EQ(p[1]["rationale"],
+            (Json{"Good confidence (72%)", "Solid edge (3.0 points)", "Elevated fatigue (fatigue: 70)"}));
   EXPECT_EQ(p[1]["result"], "LOSS");
 
   EXPECT_EQ(p[2]["result"], "PENDING");

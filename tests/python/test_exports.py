@@ -273,8 +273,17 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert pick["player_full_name"] == "Player One" and pick["fatigue_level"] == "fresh"
     assert pick["player_historical_accuracy"] == 1.0 and pick["player_sample_size"] == 1
     assert pick["composite_score"] == pytest.approx(0.85 * 1.45 * 1.0, abs=1e-3)
-    assert pick["rationale"] == ["High confidence", "Strong edge", "Well-rested"] and pick["result"] == "WIN"
-    assert load(v1 / "best-bets" / f"{D1}.json")["picks"][0]["player_historical_accuracy"] == 0.85
+    # The legacy rationale texts carry their figures; its methodology sentence.
+    assert pick["rationale"] == [
+        "High confidence (85%)",
+        "Strong edge (4.5 points)",
+        "Well-rested (fatigue: 96)",
+    ]
+    assert pick["result"] == "WIN"
+    assert bets["methodology"] == "Ranked by composite score: confidence * edge_factor * historical_accuracy"
+    # No graded pick before D1: null / null (0.85 only enters the composite).
+    first = load(v1 / "best-bets" / f"{D1}.json")["picks"][0]
+    assert first["player_historical_accuracy"] is None and first["player_sample_size"] is None
 
     preds = load(v1 / "predictions" / f"{D2}.json")
     assert preds["total_games"] == 1 and preds["total_predictions"] == 2

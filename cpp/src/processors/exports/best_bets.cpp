@@ -9,10 +9,17 @@
 namespace nbaprops::exports::detail {
 namespace {
 
+/// The legacy methodology text (BestBetsExporter).
+constexpr const char* kMethodology = "Ranked by composite score: confidence * edge_factor * historical_accuracy";
+
 struct Candidate {
   const Graded* row = nullptr;
-  double edge = 0, composite = 0, history = 0;
-  int64_t sample = 0;
+  double edge = 0, composite = 0;
+  /// The player's graded ensemble OVER/UNDER picks before the date: the legacy
+  /// ROUND(AVG(correct), 3) and COUNT(*), both null without any (its LEFT
+  /// JOIN); the composite then uses the default factor.
+  std::optional<double> history;
+  std::optional<int64_t> sample;
 };
 
 /// player_lookup → value of @p column for the rows of @p s dated @p date (first
@@ -28,26 +35,31 @@ std::unordered_map<std::string, size_t> rows_by_player(const Source& s, Date dat
   return out;
 }
 
+/// The legacy rationale texts (BestBetsExporter._build_rationale): each label
+/// with its figure.
 Json rationale(const Candidate& c, std::optional<int64_t> fatigue) {
   Json out = Json::array();
   const double conf = c.row->confidence.value_or(0);
   if (conf >= 0.80) {
-    out.push_back("High confidence");
+    out.push_back("High confidence (" + percent0(conf) + ")");
   } else if (conf >= 0.70) {
-    out.push_back("Good confidence");
+    out.push_back("Good confidence (" + percent0(conf) + ")");
   }
   if (c.edge >= 4.0) {
-    out.push_back("Strong edge");
+    out.push_back("Strong edge (" + fixed(c.edge, 1) + " points)");
   } else if (c.edge >= 2.5) {
-    out.push_back("Solid edge");
+    out.push_back("Solid edge (" + fixed(c.edge, 1) + " points)");
   }
-  if (c.sample >= 5 && c.history >= 0.80) {
-    out.push_back("Strong track record");
-  } else if (c.sample >= 5 && c.history >= 0.70) {
-    out.push_back("Good track record");
+  if (c.history && c.sample && *c.sample >= 5) {
+    const std::string detail = " (" + percent0(*c.history) + " accuracy, " + std::to_string(*c.sample) + " games)";
+    if (*c.history >= 0.80) {
+      out.push_back("Strong track record" + detail);
+    } else if (*c.history >= 0.70) {
+      out.push_back("Good track record" + detail);
+    }
   }
-  if (fatigue && *fatigue >= 95) out.push_back("Well-rested");
-  if (fatigue && *fatigue < 75) out.push_back("Elevated fatigue");
+  if (fatigue && *fatigue >= 95) out.push_back("Well-rested (fatigue: " + std::to_string(*fatigue) + ")");
+  if (fatigue && *fatigue < 75) out.push_back("Elevated fatigue (fatigue: " + std::to_string(*fatigue) + ")");
   if (out.empty()) out.push_back("Meets minimum criteria");
   return out;
 }
@@ -78,17 +90,17 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
     c.row = &g;
     c.edge = std::fabs(*g.predicted - *g.line);
     const double edge_factor = std::min(1.5, 1.0 + c.edge / 10.0);
-    c.history = options.default_historical_accuracy;
     if (auto it = in.picks.find(g.player_lookup); it != in.picks.end()) {
       const PickHistory& h = it->second;
       // Graded picks strictly before the date.
       const auto n = std::lower_bound(h.days.begin(), h.days.end(), date.days()) - h.days.begin();
       if (n > 0) {
         c.sample = n;
-        c.history = static_cast<double>(h.wins[static_cast<size_t>(n)]) / static_cast<double>(n);
+        c.history = exact_round(h.wins[static_cast<size_t>(n)], n, 3);
       }
     }
-    c.composite = *g.confidence * edge_factor * c.history;
+    // Legacy: COALESCE(historical_accuracy, 0.85), the rounded value.
+    c.composite = *g.confidence * edge_factor * c.history.value_or(options.default_historical_accuracy);
     candidates.push_back(c);
   }
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -129,7 +141,7 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
     p["confidence"] = number(g.confidence, 3);
     p["composite_score"] = number(c.composite, 3);
     p["player_historical_accuracy"] = number(c.history, 3);
-    p["player_sample_size"] = c.sample;
+    p["player_sample_size"] = integer(c.sample);
     p["fatigue_score"] = integer(fatigue_score);
     p["fatigue_level"] = text(fatigue_level(fatigue_score));
     p["rationale"] = rationale(c, fatigue_score);
@@ -142,14 +154,7 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
   Json out;
   out["game_date"] = date.iso();
   out["generated_at"] = generated_at;
-  out["methodology"] =
-      "Ensemble OVER/UNDER picks ranked by composite score = "
-      "confidence x edge factor x player historical "
-      "accuracy; edge factor = min(1.5, 1 + |predicted - "
-      "line| / 10); historical accuracy = the player's "
-      "graded ensemble picks before the game date (default "
-      "0.85 without history); top " +
-      std::to_string(options.top_n) + ".";
+  out["methodology"] = kMethodology;
   out["total_picks"] = static_cast<int64_t>(picks.size());
   out["picks"] = std::move(picks);
   return out;

@@ -77,8 +77,8 @@ enum class ExportType {
 inline constexpr const char* kEnsembleSystem = "ensemble_v1";
 /// Best bets kept per date (legacy BestBetsExporter top_n).
 inline constexpr int kBestBetsTopN = 15;
-/// Player historical accuracy used when the player has no graded OVER/UNDER
-/// pick before D.
+/// Player historical accuracy the best-bets composite uses when the player has
+/// no graded OVER/UNDER pick before D (the file then shows null / null).
 inline constexpr double kDefaultHistoricalAccuracy = 0.85;
 /// Season games before D below which a tonight player is flagged
 /// `limited_data`.
@@ -164,8 +164,9 @@ Json build_performance(Warehouse& wh, Date as_of, const BuildOptions& options = 
 
 /// best-bets/{date}.json: the ensemble's OVER/UNDER picks of @p date ranked by
 /// confidence × edge factor × player historical accuracy (graded picks strictly
-/// before @p date), the top `options.top_n`, with fatigue
-/// (player_composite_factors), rationale and result.
+/// before @p date, ROUND(…, 3) as the legacy SQL), the top `options.top_n`,
+/// with fatigue (player_composite_factors), the legacy rationale texts and
+/// result.
 /// @throws StorageError. Thread-safe if @p wh is.
 Json build_best_bets(Warehouse& wh, Date date, const BuildOptions& options = {});
 
