@@ -364,24 +364,42 @@ TEST(ExportPerformance, WindowsAreSeasonBoundedRankedAndCompared) {
   // Only an early-season day: its 7- and 30-day windows are empty.
   add_daily(t, Date::from_ymd(2023, 11, 5), "similarity_balanced_v1", 10, 0, 0, 8.0, 3.0, 0.0, 0, 0);
   add_daily(t, Date::from_ymd(2024, 1, 10), "zone_matchup_v1", 50, 10, 5, 5.5, -0.05, 0.5, 2, 1);
+  // Exact halves (the legacy BigQuery ROUND of exact sums rounds them away from
+  // zero; a double mean with Python rounding gave 0.562, 4.8, 0.12, 0.5).
+  add_daily(t, Date::from_ymd(2024, 1, 12), "xgboost_v1", 20, 16, 9, 4.81, 0.13, 0.5, 0, 0);
+  add_daily(t, Date::from_ymd(2024, 1, 13), "xgboost_v1", 10, 0, 0, 4.80, 0.12, 0.501, 0, 0);
   store(*wh, t);
 
   const Json j = build_performance(*wh, kDay, fixed());
   EXPECT_EQ(j["as_of_date"], "2024-01-15");
   const Json& sys = j["systems"];
-  ASSERT_EQ(sys.size(), 4u);
+  ASSERT_EQ(sys.size(), 5u);
+  // The legacy entry keys: the ranking only sorts (no "rank" key).
+  std::vector<std::string> keys;
+  for (auto it = sys[0].begin(); it != sys[0].end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"system_id", "display_name", "description", "is_primary", "windows",
+                                            "breakdown"}));
   EXPECT_EQ(sys[0]["system_id"], "ensemble_v1");
-  EXPECT_EQ(sys[0]["rank"], 1);
   EXPECT_EQ(sys[0]["is_primary"], true);
   EXPECT_EQ(sys[0]["display_name"], "Ensemble");
-  EXPECT_EQ(sys[1]["system_id"], "similarity_balanced_v1");
-  EXPECT_EQ(sys[1]["rank"], 4);
-  EXPECT_EQ(sys[2]["system_id"], "zone_matchup_v1");
-  EXPECT_EQ(sys[2]["rank"], 5);
-  EXPECT_EQ(sys[3]["system_id"],
-            "moving_average");  // the worker's id is unknown to the legacy table
-  EXPECT_EQ(sys[3]["rank"], 99);
-  EXPECT_EQ(sys[3]["display_name"], "moving_average");
+  EXPECT_EQ(sys[0]["description"], "Weighted combination of all prediction systems");
+  EXPECT_EQ(sys[1]["system_id"], "xgboost_v1");
+  EXPECT_EQ(sys[1]["display_name"], "XGBoost ML");
+  EXPECT_EQ(sys[1]["description"], "Gradient boosted trees trained on historical data");
+  EXPECT_EQ(sys[2]["system_id"], "similarity_balanced_v1");
+  EXPECT_EQ(sys[2]["description"], "K-nearest neighbor matching to similar historical games");
+  EXPECT_EQ(sys[3]["system_id"], "zone_matchup_v1");
+  EXPECT_EQ(sys[3]["display_name"], "Zone Matchup");
+  EXPECT_EQ(sys[4]["system_id"],
+            "moving_average");  // the worker's id is unknown to the legacy table: last
+  EXPECT_EQ(sys[4]["display_name"], "moving_average");
+  EXPECT_EQ(sys[4]["description"], "");
+
+  const Json& x = sys[1]["windows"]["last_7_days"];
+  EXPECT_DOUBLE_EQ(x["win_rate"].get<double>(), 0.563);                         // 9 / 16 = 0.5625
+  EXPECT_DOUBLE_EQ(x["mae"].get<double>(), 4.81);                               // (4.81 + 4.80) / 2 = 4.805
+  EXPECT_DOUBLE_EQ(x["bias"].get<double>(), 0.13);                              // 0.125
+  EXPECT_DOUBLE_EQ(sys[1]["breakdown"]["over_win_rate"].get<double>(), 0.501);  // 0.5005
 
   const Json& w = sys[0]["windows"];
   EXPECT_EQ(w["last_7_days"]["predictions"], 100);
@@ -409,15 +427,15 @@ TEST(ExportPerformance, WindowsAreSeasonBoundedRankedAndCompared) {
   // A window without games has zero counts and a null win rate, MAE and bias
   // (the legacy SAFE_DIVIDE gives null on an empty denominator, spec §6.4; this
   // asserted a 0 win rate before).
-  const Json& quiet = sys[1]["windows"]["last_7_days"];
+  const Json& quiet = sys[2]["windows"]["last_7_days"];
   EXPECT_EQ(quiet["predictions"], 0);
   EXPECT_TRUE(quiet["win_rate"].is_null());
   EXPECT_TRUE(quiet["mae"].is_null() && quiet["bias"].is_null());
-  EXPECT_EQ(sys[1]["windows"]["season"]["predictions"], 10);
-  EXPECT_TRUE(sys[1]["windows"]["season"]["win_rate"].is_null());  // 0 recommendations
-  EXPECT_EQ(sys[2]["windows"]["last_7_days"]["predictions"], 50);
+  EXPECT_EQ(sys[2]["windows"]["season"]["predictions"], 10);
+  EXPECT_TRUE(sys[2]["windows"]["season"]["win_rate"].is_null());  // 0 recommendations
+  EXPECT_EQ(sys[3]["windows"]["last_7_days"]["predictions"], 50);
   // No high-confidence rows: null, not 0 (legacy SAFE_DIVIDE; asserted 0.0 before).
-  EXPECT_TRUE(sys[3]["breakdown"]["high_confidence_win_rate"].is_null());
+  EXPECT_TRUE(sys[4]["breakdown"]["high_confidence_win_rate"].is_null());
 
   const Json& c = j["comparison"];
   EXPECT_EQ(c["best_mae"]["system_id"], "moving_average");

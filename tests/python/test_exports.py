@@ -262,7 +262,11 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     perf = load(v1 / "systems" / "performance.json")
     assert perf["as_of_date"] == D2
     ens = perf["systems"][0]
-    assert ens["system_id"] == "ensemble_v1" and ens["rank"] == 1 and perf["systems"][1]["rank"] == 2
+    # The legacy entry: display name, description, no rank key (its ranking only sorts).
+    assert list(ens) == ["system_id", "display_name", "description", "is_primary", "windows", "breakdown"]
+    assert ens["system_id"] == "ensemble_v1" and ens["description"] == "Weighted combination of all prediction systems"
+    xgb = perf["systems"][1]
+    assert xgb["system_id"] == "xgboost_v1" and xgb["display_name"] == "XGBoost ML" and "rank" not in xgb
     assert ens["windows"]["season"]["predictions"] == 5  # not the 1,000 of the previous season
     assert ens["windows"]["season"]["win_rate"] == 0.5 and ens["windows"]["season"]["mae"] == 1.25
     assert perf["comparison"]["best_mae"] == {"system_id": "ensemble_v1", "value": 1.25}

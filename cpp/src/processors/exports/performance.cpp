@@ -10,51 +10,57 @@ namespace nbaprops::exports::detail {
 namespace {
 
 struct Meta {
-  std::string display_name;
+  std::string display_name, description;
   bool primary = false;
-  int rank = 99;
+  int rank = 99;  ///< sorts the systems; not written (the legacy's "ranking")
 };
 
-/// Display metadata; ids the legacy did not list (e.g. the worker's
-/// "moving_average") rank 99.
+/// Display metadata (the legacy SYSTEM_METADATA); ids it did not list (e.g. the
+/// worker's "moving_average") show their id, an empty description, and rank 99.
 Meta meta_of(const std::string& id) {
   static const std::map<std::string, Meta> kKnown = {
-      {"ensemble_v1", {"Ensemble", true, 1}},
-      {"xgboost_v1", {"XGBoost", false, 2}},
-      {"moving_average_baseline_v1", {"Moving Average", false, 3}},
-      {"similarity_balanced_v1", {"Similarity", false, 4}},
-      {"zone_matchup_v1", {"Zone Matchup", false, 5}},
+      {"ensemble_v1", {"Ensemble", "Weighted combination of all prediction systems", true, 1}},
+      {"xgboost_v1", {"XGBoost ML", "Gradient boosted trees trained on historical data", false, 2}},
+      {"moving_average_baseline_v1", {"Moving Average", "Weighted moving averages of recent performance", false, 3}},
+      {"similarity_balanced_v1", {"Similarity", "K-nearest neighbor matching to similar historical games", false, 4}},
+      {"zone_matchup_v1", {"Zone Matchup", "Shot zone analysis against opponent defense", false, 5}},
   };
   auto it = kKnown.find(id);
-  return it == kKnown.end() ? Meta{id, false, 99} : it->second;
+  return it == kKnown.end() ? Meta{id, "", false, 99} : it->second;
 }
 
-/// num / den, or nullopt (JSON null) when den is 0, as the legacy's SAFE_DIVIDE.
-std::optional<double> safe_divide(int64_t num, int64_t den) {
-  if (den == 0) return std::nullopt;
-  return static_cast<double>(num) / static_cast<double>(den);
-}
-
-/// Mean of the non-null values, or nullopt when there are none.
-struct Mean {
-  double sum = 0;
-  int64_t n = 0;
+/// The legacy's ROUND(AVG(x), dp) of a NUMERIC column in BigQuery: the stored
+/// values summed as integers of their scale, so the mean is exact, and rounded
+/// half away from zero; null without a value.
+class NumericMean {
+ public:
+  explicit NumericMean(int scale = 0) : scale_(scale) {}
   void add(std::optional<double> v) {
-    if (v && std::isfinite(*v)) {
-      sum += *v;
-      ++n;
-    }
+    if (!v || !std::isfinite(*v)) return;
+    units_ += numeric_units(*v, scale_);
+    ++n_;
   }
-  [[nodiscard]] std::optional<double> get() const {
-    if (!n) return std::nullopt;
-    return sum / static_cast<double>(n);
-  }
+  [[nodiscard]] std::optional<double> rounded(int dp) const { return exact_round(units_, n_ * pow10_int(scale_), dp); }
+
+ private:
+  int scale_ = 0;
+  int64_t units_ = 0, n_ = 0;
 };
 
-/// Sums and day-means of system_daily_performance rows over one window.
+/// Sums and day-means of system_daily_performance rows over one window; every
+/// figure rounded as the legacy SQL did (ROUND(SAFE_DIVIDE(Σ, Σ), 3),
+/// ROUND(AVG(NUMERIC), 2 or 3)).
 struct Window {
   int64_t predictions = 0, recommendations = 0, correct = 0, hc_count = 0, hc_correct = 0;
-  Mean mae, bias, over_wr, under_wr, w3, w5;
+  NumericMean mae, bias, over_wr, under_wr, w3, w5;
+
+  explicit Window(const Table& t)
+      : mae(numeric_scale(t, "mae")),
+        bias(numeric_scale(t, "avg_bias")),
+        over_wr(numeric_scale(t, "over_win_rate")),
+        under_wr(numeric_scale(t, "under_win_rate")),
+        w3(numeric_scale(t, "within_3_pct")),
+        w5(numeric_scale(t, "within_5_pct")) {}
 
   void add(const Table& t, size_t r) {
     predictions += t.get_int(r, "predictions_count").value_or(0);
@@ -71,24 +77,26 @@ struct Window {
   }
   /// Σcorrect / Σrecommendations; null without recommendations (the legacy's
   /// SAFE_DIVIDE).
-  [[nodiscard]] std::optional<double> win_rate() const { return safe_divide(correct, recommendations); }
+  [[nodiscard]] std::optional<double> win_rate() const { return exact_round(correct, recommendations, 3); }
+  [[nodiscard]] std::optional<double> mean_mae() const { return mae.rounded(2); }
+  [[nodiscard]] std::optional<double> mean_bias() const { return bias.rounded(2); }
   [[nodiscard]] Json json() const {
     Json j;
     j["predictions"] = predictions;
     j["recommendations"] = recommendations;
     j["correct"] = correct;
     j["win_rate"] = number(win_rate(), 3);
-    j["mae"] = number(mae.get(), 2);
-    j["bias"] = number(bias.get(), 2);
+    j["mae"] = number(mean_mae(), 2);
+    j["bias"] = number(mean_bias(), 2);
     return j;
   }
   [[nodiscard]] Json breakdown() const {
     Json j;
-    j["over_win_rate"] = number(over_wr.get(), 3);
-    j["under_win_rate"] = number(under_wr.get(), 3);
-    j["within_3_pct"] = number(w3.get(), 3);
-    j["within_5_pct"] = number(w5.get(), 3);
-    j["high_confidence_win_rate"] = number(safe_divide(hc_correct, hc_count), 3);
+    j["over_win_rate"] = number(over_wr.rounded(3), 3);
+    j["under_win_rate"] = number(under_wr.rounded(3), 3);
+    j["within_3_pct"] = number(w3.rounded(3), 3);
+    j["within_5_pct"] = number(w5.rounded(3), 3);
+    j["high_confidence_win_rate"] = number(exact_round(hc_correct, hc_count, 3), 3);
     return j;
   }
 };
@@ -97,6 +105,8 @@ struct System {
   std::string id;
   Meta meta;
   Window last_7, last_30, season;
+  System(std::string system, const Table& t)
+      : id(std::move(system)), meta(meta_of(id)), last_7(t), last_30(t), season(t) {}
 };
 
 Json pick(const std::vector<System>& systems, std::optional<double> (*value)(const System&),
@@ -131,9 +141,7 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
     const Date d(static_cast<int32_t>(days.int_at(r)));
     if (d < season_start || d > as_of) continue;
     const std::string id = t.get_text(r, "system_id").value_or("");
-    System& s = by_id[id];
-    s.id = id;
-    s.meta = meta_of(id);
+    System& s = by_id.try_emplace(id, id, t).first->second;
     s.season.add(t, r);
     if (d > as_of - 30) s.last_30.add(t, r);
     if (d > as_of - 7) s.last_7.add(t, r);
@@ -149,8 +157,8 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
     Json j;
     j["system_id"] = s.id;
     j["display_name"] = s.meta.display_name;
+    j["description"] = s.meta.description;
     j["is_primary"] = s.meta.primary;
-    j["rank"] = s.meta.rank;
     Json windows;
     windows["last_7_days"] = s.last_7.json();
     windows["last_30_days"] = s.last_30.json();
@@ -160,13 +168,14 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
     list.push_back(std::move(j));
   }
 
+  // The legacy compares the rounded season figures.
   Json comparison;
   comparison["best_mae"] =
-      pick(systems, [](const System& s) { return s.season.mae.get(); }, [](double a, double b) { return a < b; }, 2);
+      pick(systems, [](const System& s) { return s.season.mean_mae(); }, [](double a, double b) { return a < b; }, 2);
   comparison["best_win_rate"] =
       pick(systems, [](const System& s) { return s.season.win_rate(); }, [](double a, double b) { return a > b; }, 3);
   comparison["lowest_bias"] = pick(
-      systems, [](const System& s) { return s.season.bias.get(); },
+      systems, [](const System& s) { return s.season.mean_bias(); },
       [](double a, double b) { return std::fabs(a) < std::fabs(b); }, 2);
 
   Json out;
