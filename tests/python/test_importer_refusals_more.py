@@ -1,6 +1,6 @@
 """More inputs the raw importers used to accept silently, now refused with a DataError naming the
-file, record, field and date, the warehouse left as it was: one-sided Odds API player lines and lines
-given as text; team box scores with another team's id or a column the importer does not know;
+file, record, field and date, the warehouse left as it was: Odds API player lines given as text (a
+one-sided line is stored, as the legacy stores it, with a warning); team box scores with another team's id or a column the importer does not know;
 gamebook players whose name is a number."""
 
 from __future__ import annotations
@@ -80,16 +80,6 @@ def _text_point_second_side(outcomes):
     "breaks, says",
     [
         (
-            _drop_under,
-            "player_points.outcomes[2] 'Klay Thompson', field name = 'Over' (date 2024-01-24): "
-            "no Under outcome for this player (a player_points line has both sides)",
-        ),
-        (
-            _drop_over,
-            "player_points.outcomes[0] 'Stephen Curry', field name = 'Under' (date 2024-01-24): "
-            "no Over outcome for this player",
-        ),
-        (
             _text_point,
             "player_points.outcomes[0] 'Stephen Curry', field point = '27.5' (date 2024-01-24): "
             "expected a JSON number, not text",
@@ -101,13 +91,40 @@ def _text_point_second_side(outcomes):
         ),
     ],
 )
-def test_props_one_sided_line_or_line_as_text_is_refused(props, tmp_path, breaks, says):
+def test_props_line_as_text_is_refused(props, tmp_path, breaks, says):
     wh, doc = props
     bad = copy.deepcopy(doc)
     breaks(bad["data"]["bookmakers"][1]["markets"][0]["outcomes"])
     msg = _refused(wh, "props", "nba_raw.odds_api_player_points_props", _write(tmp_path / "bad" / PROPS_LAKE, bad))
     assert PROPS_LAKE in msg and "record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[1] fanduel " in msg, msg
     assert says in msg, msg
+
+
+@pytest.mark.parametrize(
+    "breaks, kept, missing", [(_drop_under, "over_price", "under_price"), (_drop_over, "under_price", "over_price")]
+)
+def test_props_one_sided_line_is_stored_with_a_null_price(props, tmp_path, capfd, breaks, kept, missing):
+    """The legacy stores a line the book offered on one side only, the other side's prices NULL; so do we,
+    and the native warning (stderr) names the file and the player."""
+    import nbaprops
+
+    wh, doc = props
+    one_sided = copy.deepcopy(doc)
+    breaks(one_sided["data"]["bookmakers"][1]["markets"][0]["outcomes"])
+    path = _write(tmp_path / "one-sided" / PROPS_LAKE, one_sided)
+    capfd.readouterr()
+    assert nbaprops.import_raw(wh, "props", path).rows == 4
+    player = "Klay Thompson" if breaks is _drop_under else "Stephen Curry"
+    side = "Under" if breaks is _drop_under else "Over"
+    warned = [line for line in capfd.readouterr().err.splitlines() if f"no {side} outcome for this player" in line]
+    assert len(warned) == 1 and PROPS_LAKE in warned[0] and player in warned[0], warned
+    df = nbaprops.read(wh, "nba_raw.odds_api_player_points_props")
+    row = df[
+        (df["bookmaker"] == "fanduel")
+        & (df["player_name"] == player)
+        & (df["source_file_path"].str.contains("one-sided"))
+    ]
+    assert len(row) == 1 and row[kept].notna().all() and row[missing].isna().all(), row
 
 
 TEAM_BOX = "nbac_team_boxscore/exp_12f99055.json"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "raw_internal.hpp"
@@ -99,16 +100,16 @@ void check_line_outcome(const Snapshot& s, const std::string& market, const std:
   }
 }
 
-/// Every player of a player_points market has an Over and an Under price.
-/// Legacy stored a one-sided line with a NULL price and no sign of the missing
-/// side. Refused, naming the player's outcome that is there.
-void require_both_sides(const Table& t, const std::vector<std::pair<size_t, Where>>& players) {
+/// A player_points line with one side only (an Over without an Under, or the
+/// reverse) is a line the book offered: stored as the legacy stores it, the
+/// missing side's prices NULL, and named in a warning so that it is not silent.
+void warn_one_sided(const Table& t, const std::vector<std::pair<size_t, Where>>& players) {
   for (const auto& [r, ow] : players) {
     const bool over = t.get_real(r, "over_price").has_value();
     if (over && t.get_real(r, "under_price")) continue;
-    fail(ow, "name", over ? "'Over'" : "'Under'",
-         std::string("no ") + (over ? "Under" : "Over") +
-             " outcome for this player (a player_points line has both sides)");
+    NBAPROPS_LOG_WARN << ow.file << ": record " << ow.record << " (date " << ow.date << "): no "
+                      << (over ? "Under" : "Over") << " outcome for this player; the line is stored with a NULL "
+                      << (over ? "under" : "over") << " price";
   }
 }
 
@@ -209,7 +210,7 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
         if (*price > 1.0)
           out.rows.set(r, side == "Over" ? "over_price_american" : "under_price_american", american(*price));
       }
-      require_both_sides(out.rows, players);
+      warn_one_sided(out.rows, players);
     }
   }
   return out;
