@@ -305,6 +305,25 @@ TEST(ExportResults, SummaryBreakdownsResultsAndLegacyFixes) {
             (std::vector<std::string>{"game_date", "generated_at", "summary", "breakdowns", "results", "highlights"}));
 }
 
+// Legacy get_confidence_tier: no confidence → "low", counted in
+// by_confidence.low (it was null and left out of every confidence cell).
+TEST(ExportResults, NullConfidenceIsLowAsTheLegacy) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table pa(catalog::get("nba_predictions.prediction_accuracy"));
+  add_accuracy(pa, {.player = "a", .conf = std::nullopt});                 // OVER win
+  add_accuracy(pa, {.player = "b", .rec = "PASS", .conf = std::nullopt});  // not a bet
+  store(*wh, pa);
+  const Json j = build_results(*wh, kDay, fixed());
+  EXPECT_EQ(find_result(j["results"], "a")["confidence_tier"], "low");
+  EXPECT_EQ(find_result(j["results"], "b")["confidence_tier"], "low");
+  const Json& by = j["breakdowns"]["by_confidence"];
+  EXPECT_EQ(by["low"]["total"], 1);
+  EXPECT_EQ(by["low"]["wins"], 1);
+  EXPECT_EQ(by["high"]["total"], 0);
+  EXPECT_EQ(by["medium"]["total"], 0);
+}
+
 TEST(ExportResults, EmptyDateGivesZeroedSummaryAndBreakdowns) {
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());

@@ -38,8 +38,10 @@ std::unordered_map<std::string, Context> contexts(const Inputs& in, Date date) {
   return out;
 }
 
-std::optional<std::string> confidence_tier(std::optional<double> conf) {
-  if (!conf) return std::nullopt;
+/// Legacy get_confidence_tier: a row without a confidence is "low" (and counts
+/// in by_confidence.low).
+std::string confidence_tier(std::optional<double> conf) {
+  if (!conf) return "low";
   if (*conf >= 0.70) return "high";
   if (*conf >= 0.55) return "medium";
   return "low";
@@ -175,9 +177,9 @@ struct Summary {
 struct Breakdowns {
   Cell elite, starter, role, high, medium, low, over, under, home, away, b2b, rested;
 
-  void add(const Graded& g, const Context& c, const std::optional<std::string>& conf_tier, const std::string& tier) {
+  void add(const Graded& g, const Context& c, const std::string& conf_tier, const std::string& tier) {
     (tier == "elite" ? elite : tier == "starter" ? starter : role).add(g);
-    if (conf_tier) (*conf_tier == "high" ? high : *conf_tier == "medium" ? medium : low).add(g);
+    (conf_tier == "high" ? high : conf_tier == "medium" ? medium : low).add(g);
     (g.recommendation == "OVER" ? over : under).add(g);
     (c.is_home ? home : away).add(g);
     if (c.back_to_back) b2b.add(g);
@@ -194,8 +196,7 @@ struct Breakdowns {
   }
 };
 
-Json result_row(const Graded& g, const Context& c, const std::optional<std::string>& conf_tier,
-                const std::string& tier) {
+Json result_row(const Graded& g, const Context& c, const std::string& conf_tier, const std::string& tier) {
   Json r;
   r["player_lookup"] = g.player_lookup;
   r["game_id"] = g.game_id;
@@ -212,7 +213,7 @@ Json result_row(const Graded& g, const Context& c, const std::optional<std::stri
   r["bias"] = number(g.signed_error, 2);
   r["confidence"] = number(g.confidence, 3);
   r["minutes"] = number(g.minutes, 1);
-  r["confidence_tier"] = text(conf_tier);
+  r["confidence_tier"] = conf_tier;
   r["player_tier"] = tier;
   r["is_home"] = c.is_home;
   r["is_back_to_back"] = c.back_to_back;
