@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "nbaprops/core/error.hpp"
@@ -700,6 +701,25 @@ TEST(ExportWriter, RangeWritesDatedFilesAtomicallyAndLatestOnlyForTheLastDate) {
   o.types = {ExportType::kResults};
   EXPECT_EQ(write_exports(*wh, {kDay}, o).exit_code(), 0);
   EXPECT_EQ(Json::parse(slurp(v1 / "results/latest.json"))["game_date"], "2024-01-15");
+}
+
+// generated_at from the clock is the legacy's datetime.now(timezone.utc)
+// .isoformat(): "+00:00", not "Z".
+TEST(ExportWriter, GeneratedAtFromTheClockEndsInPlusZeroZero) {
+  TempDir dir;
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  Table pa(catalog::get("nba_predictions.prediction_accuracy"));
+  add_accuracy(pa, {.player = "a"});
+  store(*wh, pa);
+  ExportOptions o;
+  o.out_dir = dir.path() / "out";
+  o.types = parse_types({"results"});
+  const ExportRun run = write_exports(*wh, {kDay}, o);
+  ASSERT_EQ(run.exit_code(), 0);
+  EXPECT_TRUE(std::regex_match(run.generated_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00)")))
+      << run.generated_at;
+  const Json file = Json::parse(slurp(o.out_dir / "v1/results/2024-01-15.json"));
+  EXPECT_EQ(file["generated_at"], run.generated_at);
 }
 
 TEST(ExportWriter, AFailingTypeFailsOnlyItselfAndTheRunExitsOne) {

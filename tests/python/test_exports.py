@@ -428,7 +428,8 @@ def test_legacy_daily_export_backfill_all_default_date_and_failures(graded_wh, t
     assert "BACKFILL COMPLETE" in r.stdout and "  Successful: 2" in r.stdout
     assert (out / "v1" / "results" / f"{D1}.json").is_file() and (out / "v1" / "predictions" / "today.json").is_file()
     generated = load(out / "v1" / "results" / f"{D1}.json")["generated_at"]
-    assert dt.datetime.fromisoformat(generated.replace("Z", "+00:00")).tzinfo is not None
+    # The legacy's datetime.now(timezone.utc).isoformat(): "+00:00", not "Z".
+    assert generated.endswith("+00:00") and dt.datetime.fromisoformat(generated).tzinfo is not None
 
     # Default date: yesterday of the (injectable) US/Eastern clock.
     r = subprocess.run(

@@ -39,7 +39,14 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& groups() {
   return kGroups;
 }
 
-std::string generated_now() { return iso_timestamp_now(true); }
+/// The UTC clock as the legacy's datetime.now(timezone.utc).isoformat():
+/// "2024-01-16T08:00:00.123456+00:00" (no fraction when it is 0).
+std::string generated_now() {
+  std::string s = iso_timestamp_now(true);  // "…T08:00:00.123456Z"
+  if (s.ends_with('Z')) s.replace(s.size() - 1, 1, "+00:00");
+  if (const size_t dot = s.rfind(".000000+00:00"); dot != std::string::npos && dot + 13 == s.size()) s.erase(dot, 7);
+  return s;
+}
 
 std::string json_body(const Json& payload) {
   return payload.dump(2, ' ', false, nlohmann::detail::error_handler_t::replace);
