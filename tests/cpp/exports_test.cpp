@@ -1396,6 +1396,45 @@ TEST(ExportLive, GamesFromRawBoxScoresAndFromASavedApiResponse) {
   }
 }
 
+// A live file whose nodes have the wrong type, or that is not JSON: a DataError
+// naming the file, the record and the field (or the byte), without nlohmann's
+// "[json.exception…]" tag (it said "cannot use value() with string" and nothing
+// else).
+TEST(ExportLive, WrongTypedNodesAndBadJsonNameTheFileRecordAndField) {
+  TempDir dir;
+  auto wh = open_warehouse((dir.path() / "wh").string());
+  const auto message = [&](const std::string& name, const std::string& body) -> std::string {
+    const auto file = dir.path() / name;
+    std::ofstream(file) << body;
+    BuildOptions o = fixed();
+    o.live_file = file.string();
+    try {
+      (void)build_live(*wh, kDay, o);
+    } catch (const DataError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.find("[json.exception"), std::string::npos) << what;
+      EXPECT_NE(what.find("live file " + file.string() + ": "), std::string::npos) << what;
+      return what.substr(what.find(": ") + 2);
+    }
+    ADD_FAILURE() << name << " accepted";
+    return "";
+  };
+  const std::string ok_team = R"({"abbreviation": "DAL", "players": []})";
+  EXPECT_EQ(message("team.json", R"({"data": [{"id": 1, "date": "2024-01-15", "home_team": "BOS", "visitor_team": )" +
+                                     ok_team + "}]}"),
+            "record 0 field home_team is not an object");
+  EXPECT_EQ(message("players.json", R"({"data": [{"id": 1, "date": "2024-01-15", "home_team": )" + ok_team +
+                                        R"(, "visitor_team": {"abbreviation": "BOS", "players": {"a": 1}}}]})"),
+            "record 0 field visitor_team.players is not a list");
+  EXPECT_EQ(message("stat.json", R"({"data": [{"date": "2024-01-15"}, {"id": 2, "date": "2024-01-15", "home_team": )" +
+                                     ok_team + R"(, "visitor_team": {"players": ["x"]}}]})"),
+            "record 1 field visitor_team.players[0] is not an object");
+  EXPECT_EQ(message("player.json", R"({"data": [{"id": 1, "date": "2024-01-15", "home_team": {"players": [)"
+                                   R"({"player": 7, "pts": 3}]}}]})"),
+            "record 0 field home_team.players[0].player is not an object");
+  EXPECT_EQ(message("cut.json", "{\"data\": [\n"), "not valid JSON (parse error at byte 12)");
+}
+
 TEST(ExportLiveGrading, StatusesOrderAndSummaryHandChecked) {
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());

@@ -776,6 +776,39 @@ def test_daily_export_trends_hot_cold(tmp_path):
     assert doc["time_period"] == "last_30_days" and doc["total_qualifying_players"] == 2
 
 
+def test_cli_live_file_with_wrong_typed_nodes_names_the_file_record_and_field(tmp_path):
+    """A wrong-typed node or a cut live file fails the type with our own text (it was nlohmann's bare
+    "[json.exception.type_error.306] cannot use value() with string", without file, record or field)."""
+    wh = nbaprops.open(tmp_path / "wh")
+    cases = {
+        "team.json": (
+            {
+                "data": [
+                    {"id": 1, "date": D1, "home_team": "BOS", "visitor_team": {"abbreviation": "DAL", "players": []}}
+                ]
+            },
+            "record 0 field home_team is not an object",
+        ),
+        "players.json": (
+            {"data": [{"id": 1, "date": D1, "home_team": {"abbreviation": "BOS", "players": ["x"]}}]},
+            "record 0 field home_team.players[0] is not an object",
+        ),
+    }
+    for name, (body, expect) in cases.items():
+        live = tmp_path / name
+        live.write_text(json.dumps(body))
+        args = ["-m", "nbaprops", "export", "-w", wh.uri, "--date", D1, "--only", "live"]
+        r = _run([*args, "--live-file", str(live), "--out", str(tmp_path / "o")])
+        assert r.returncode == 1
+        assert f"✗ live: failed - live file {live}: {expect}" in r.stdout + r.stderr, r.stdout + r.stderr
+        assert "json.exception" not in r.stdout + r.stderr
+    cut = tmp_path / "cut.json"
+    cut.write_text('{"data": [\n')
+    r = _run([*args, "--live-file", str(cut), "--out", str(tmp_path / "o")])
+    assert f"live file {cut}: not valid JSON (parse error at byte 12)" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "json.exception" not in r.stdout + r.stderr
+
+
 def test_daily_export_live_from_a_saved_response_and_from_the_raw_table(tmp_path):
     wh = nbaprops.open(tmp_path / "wh")
     live = tmp_path / "live.json"

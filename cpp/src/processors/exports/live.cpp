@@ -135,6 +135,19 @@ std::string json_text(const nlohmann::json& j, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+/// Member @p key of object @p j: an empty object (@p list: array) when absent;
+/// @throws DataError naming @p where when it is of another type.
+const nlohmann::json& member(const nlohmann::json& j, const char* key, bool list, const std::string& where) {
+  static const nlohmann::json kEmptyObject = nlohmann::json::object();
+  static const nlohmann::json kEmptyArray = nlohmann::json::array();
+  auto it = j.find(key);
+  if (it == j.end()) return list ? kEmptyArray : kEmptyObject;
+  if (list ? !it->is_array() : !it->is_object()) {
+    throw DataError(where + " is not " + (list ? "a list" : "an object"));
+  }
+  return *it;
+}
+
 /// The day's games from a saved BallDontLie live box-score response ({"data":
 /// [...]} or a list); games of other dates are left out, as the legacy did.
 /// Players are named through the bdl_player_id → player_lookup map of the raw
@@ -145,8 +158,8 @@ std::vector<LiveGame> games_from_file(Warehouse& wh, Date day, const std::string
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw DataError("live file " + path + ": not JSON (" + e.what() + ")");
+  } catch (const nlohmann::json::parse_error& e) {
+    throw DataError("live file " + path + ": not valid JSON (parse error at byte " + std::to_string(e.byte) + ")");
   }
   const nlohmann::json& boxes = doc.is_object() ? doc.value("data", nlohmann::json::array()) : doc;
   if (!boxes.is_array()) throw DataError("live file " + path + ": field 'data' is not a list of box scores");
@@ -175,11 +188,16 @@ std::vector<LiveGame> games_from_file(Warehouse& wh, Date day, const std::string
     g.home_score = json_int(box, "home_team_score");
     g.away_score = json_int(box, "visitor_team_score");
     for (const char* side : {"home_team", "visitor_team"}) {
-      const nlohmann::json team = box.value(side, nlohmann::json::object());
+      const std::string where = "live file " + path + ": record " + std::to_string(i) + " field " + side;
+      const nlohmann::json& team = member(box, side, false, where);
       const std::string abbr = json_text(team, "abbreviation");
       (std::string(side) == "home_team" ? g.home : g.away) = abbr;
-      for (const auto& ps : team.value("players", nlohmann::json::array())) {
-        const nlohmann::json info = ps.value("player", nlohmann::json::object());
+      const nlohmann::json& players = member(team, "players", true, where + ".players");
+      for (size_t k = 0; k < players.size(); ++k) {
+        const std::string at = where + ".players[" + std::to_string(k) + "]";
+        const nlohmann::json& ps = players[k];
+        if (!ps.is_object()) throw DataError(at + " is not an object");
+        const nlohmann::json& info = member(ps, "player", false, at + ".player");
         const int64_t id = json_int(info, "id");
         if (id == 0) continue;
         LivePlayer p;
