@@ -604,6 +604,15 @@ TEST(RawGameLines, OutcomesNameTheGamesTeamsAndCarryTheirPoint) {
       << m;
   m = msg_of([](json& mk) { mk[1]["outcomes"][0]["name"] = "Atlanta Hawks"; });
   EXPECT_NE(m.find("field name = 'Atlanta Hawks' (date 2024-01-24): expected Over or Under"), std::string::npos) << m;
+  // The Odds API writes numbers: a price or a line given as text is refused.
+  m = msg_of([](json& mk) { mk[0]["outcomes"][0]["price"] = "1.91"; });
+  EXPECT_NE(m.find(" markets[0] spreads outcomes[0] "), std::string::npos) << m;
+  EXPECT_NE(m.find("field price = '1.91' (date 2024-01-24): expected a JSON number, not text"), std::string::npos) << m;
+  m = msg_of([](json& mk) { mk[1]["outcomes"][1]["point"] = "248.5"; });
+  EXPECT_NE(m.find(" markets[1] totals outcomes[1] 'Under', field point = '248.5' (date 2024-01-24): expected a JSON "
+                   "number, not text"),
+            std::string::npos)
+      << m;
   // h2h outcomes name the teams too (and have no point).
   NBAPROPS_SAMPLE(h2h, "odds_api_historical_game_lines/exp_9221b91f.json");
   json j = json::parse(h2h);
@@ -717,6 +726,11 @@ TEST(RawPlayerProps, OneSidedLinesAreStoredAndLinesAsTextAreRefused) {
   }
   EXPECT_EQ(found, 1u);
   std::string m;
+  m = msg_of([](json& o) { o[4]["price"] = "1.87"; });
+  EXPECT_NE(m.find("player_points.outcomes[4] 'Gary Payton II', field price = '1.87' (date 2024-01-24): "
+                   "expected a JSON number, not text"),
+            std::string::npos)
+      << m;
   m = msg_of([](json& o) { o[0]["point"] = "24.5"; });
   EXPECT_NE(m.find(market + "player_points.outcomes[0] 'Bogdan Bogdanović', field point = '24.5' (date 2024-01-24): "
                             "expected a JSON number, not text"),

@@ -167,7 +167,7 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
         ow.record += " '" + *player + "'";
         const std::string side = need_text(o, "name", ow);
         if (side != "Over" && side != "Under") fail(ow, "name", "'" + side + "'", "expected Over or Under");
-        auto price = opt_real(o, "price", ow);
+        auto price = opt_json_number(o, "price", ow);
         if (!price) fail(ow, "price", "", "missing field");
         // Every outcome's line is a JSON number (the first one seen is stored).
         const auto point = opt_json_number(o, "point", ow);
@@ -282,9 +282,9 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
         Where ow{path, mw.record + " outcomes[" + std::to_string(oi) + "]", w.date};
         const std::string name = need_text(o, "name", ow);
         ow.record += " '" + name + "'";
-        auto price = opt_real(o, "price", ow);
+        auto price = opt_json_number(o, "price", ow);
         if (!price) fail(ow, "price", "", "missing field");
-        const auto point = opt_real(o, "point", ow);
+        const auto point = opt_json_number(o, "point", ow);
         check_line_outcome(s, market, name, point, ow);
         const size_t r = out.add(ow);
         Table& t = out.rows;
