@@ -3,6 +3,8 @@
 // (plan, pre-flight, checkpoint, runner, coverage). Fakes are never registered
 // globally: tests pass them as an explicit processor list (make_plan/coverage
 // overloads), so the global registry stays clean.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -258,5 +260,96 @@ inline std::vector<std::string> dump(Warehouse& wh, const std::string& table) {
   std::sort(out.begin(), out.end());
   return out;
 }
+
+/// A full disk for chosen SQLite files: a VFS over the default one, made the
+/// default (for the test process's life), whose writes to a file whose name
+/// ends with the armed suffix fail with SQLITE_FULL, as a write past the end
+/// of a full file system does. Disarmed, it only forwards. Files are told
+/// apart by their open handles (sqlite3_file*), whose method table is
+/// replaced by one whose xWrite and xClose look first.
+class FullDisk {
+ public:
+  /// The one instance, installed on first use (before the warehouse whose
+  /// files it should fail opens them).
+  static FullDisk& get() {
+    static FullDisk* disk = new FullDisk();  // never unregistered: connections may outlive a test
+    return *disk;
+  }
+  /// Writes to files named "*@p suffix" fail @p times times (-1: until
+  /// disarmed).
+  void arm(std::string suffix, int times = -1) {
+    std::lock_guard lock(mu_);
+    suffix_ = std::move(suffix);
+    left_ = times;
+    failed_ = 0;
+  }
+  void disarm() { arm("", 0); }
+  /// Writes failed since arm().
+  int failed() {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+
+ private:
+  FullDisk() {
+    base_ = sqlite3_vfs_find(nullptr);
+    vfs_ = *base_;
+    vfs_.zName = "nbaprops_full_disk";
+    vfs_.pAppData = this;
+    vfs_.xOpen = &FullDisk::open;
+    sqlite3_vfs_register(&vfs_, 1);
+  }
+  static int open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
+    auto* self = static_cast<FullDisk*>(vfs->pAppData);
+    const int rc = self->base_->xOpen(self->base_, name, f, flags, out);
+    if (rc != SQLITE_OK || f->pMethods == nullptr) return rc;
+    std::lock_guard lock(self->mu_);
+    auto [it, fresh] = self->methods_.try_emplace(f->pMethods, *f->pMethods);
+    if (fresh) {
+      it->second.xWrite = &FullDisk::write;
+      it->second.xClose = &FullDisk::close;
+    }
+    self->files_[f] = {f->pMethods, name ? std::string(name) : std::string()};
+    f->pMethods = &it->second;
+    return rc;
+  }
+  static int write(sqlite3_file* f, const void* data, int n, sqlite3_int64 at) {
+    FullDisk& self = get();
+    const sqlite3_io_methods* real = nullptr;
+    {
+      std::lock_guard lock(self.mu_);
+      const auto& [methods, name] = self.files_.at(f);
+      real = methods;
+      const std::string& sfx = self.suffix_;
+      if (self.left_ != 0 && !sfx.empty() && name.size() >= sfx.size() &&
+          name.compare(name.size() - sfx.size(), sfx.size(), sfx) == 0) {
+        if (self.left_ > 0) --self.left_;
+        ++self.failed_;
+        return SQLITE_FULL;
+      }
+    }
+    return real->xWrite(f, data, n, at);
+  }
+  static int close(sqlite3_file* f) {
+    FullDisk& self = get();
+    const sqlite3_io_methods* real = nullptr;
+    {
+      std::lock_guard lock(self.mu_);
+      auto it = self.files_.find(f);
+      real = it->second.first;
+      self.files_.erase(it);
+    }
+    f->pMethods = real;
+    return real->xClose(f);
+  }
+
+  sqlite3_vfs* base_ = nullptr;
+  sqlite3_vfs vfs_{};
+  std::mutex mu_;
+  std::map<const sqlite3_io_methods*, sqlite3_io_methods> methods_;
+  std::map<sqlite3_file*, std::pair<const sqlite3_io_methods*, std::string>> files_;
+  std::string suffix_;
+  int left_ = 0, failed_ = 0;
+};
 
 }  // namespace nbaprops::testing::pipeline_fakes

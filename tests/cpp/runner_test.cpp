@@ -179,6 +179,62 @@ TEST(RunnerTest, AllOkExitsZeroWritesRowsLedgerAndCheckpoint) {
   EXPECT_NE(r.summary_text().find("exit code 0"), std::string::npos);
 }
 
+// Audit B finding 1: a full disk between a unit's two files (its output's
+// commits, the run logs' does not) must not report the unit failed while its
+// partition was replaced. The run logs are written again on their own; if
+// that fails too, the unit stays committed, says what is stored, and stays
+// out of the checkpoint (a resume then decides by the ledger, as after a
+// crash between the files).
+TEST(RunnerTest, AFullDiskBetweenTheOutputAndTheRunLogsKeepsTheUnitCommitted) {
+  FullDisk& disk = FullDisk::get();  // before the warehouse opens its files
+  Env env({"fa"});
+  env.opts.workers = 1;
+  ASSERT_EQ(run(*env.wh, env.schedule, env.plan, env.opts).exit_code(), 0);
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  auto ledger_rows_of = [&](const std::string& run_id) {
+    const Table t = env.wh->read(ledger, std::nullopt, {"run_id"});
+    int n = 0;
+    for (size_t i = 0; i < t.num_rows(); ++i) n += *t.get_text(i, "run_id") == run_id ? 1 : 0;
+    return n;
+  };
+  // The run logs' file fails one write: the first unit's commit fails between
+  // the files, and its run-log rows are written by a transaction of their own.
+  env.opts.resume = false;
+  env.opts.run_id = "run_once";
+  disk.arm("nba_orchestration.sqlite-wal", 1);
+  RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
+  EXPECT_EQ(disk.failed(), 1);
+  disk.disarm();
+  EXPECT_EQ(r.exit_code(), 0) << r.summary_text();
+  EXPECT_EQ(count_status(r, UnitStatus::kSuccess), 6) << r.summary_text();
+  EXPECT_EQ(ledger_rows_of("run_once"), 6);
+  EXPECT_TRUE(r.warnings.empty()) << r.summary_text();
+  EXPECT_EQ(env.checkpoint(env.fakes.fa.get()).successful_dates().size(), 6u);
+  // The run logs' file full for the whole run: every output commits, no
+  // ledger row does.
+  env.opts.run_id = "run_full";
+  disk.arm("nba_orchestration.sqlite-wal");
+  r = run(*env.wh, env.schedule, env.plan, env.opts);
+  disk.disarm();
+  EXPECT_EQ(count_status(r, UnitStatus::kSuccess), 6) << r.summary_text();
+  for (const UnitResult& u : r.units) {
+    EXPECT_EQ(u.reason.rfind("rows committed, ledger row not written: ", 0), 0u) << u.reason;
+    EXPECT_GT(u.rows, 0);
+  }
+  EXPECT_EQ(dump(*env.wh, kA).size(), 16u);
+  EXPECT_EQ(ledger_rows_of("run_full"), 0);
+  ASSERT_EQ(r.warnings.size(), 1u) << r.summary_text();
+  EXPECT_NE(r.warnings.front().find("6 unit(s) committed their rows but not their run-ledger rows"), std::string::npos)
+      << r.warnings.front();
+  EXPECT_TRUE(env.checkpoint(env.fakes.fa.get()).successful_dates().empty());  // --no-resume emptied it
+  // A resume finds run_once's ledger rows: same inputs, same row counts.
+  env.opts.resume = true;
+  env.opts.run_id = "run_resume";
+  r = run(*env.wh, env.schedule, env.plan, env.opts);
+  EXPECT_EQ(r.exit_code(), 0) << r.summary_text();
+  for (const UnitResult& u : r.units) EXPECT_EQ(u.reason, "resumed");
+}
+
 TEST(RunnerTest, InjectedFailureBlocksOnlyItsDownstream) {
   Env env;
   env.fakes.control.fail.insert({"fa", D("2023-11-13")});

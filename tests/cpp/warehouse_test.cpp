@@ -386,6 +386,56 @@ TEST(Warehouse, ABatchAcrossFilesRollsBackEveryFile) {
   EXPECT_EQ(wh.partition_counts(catalog::get("nba_precompute.team_defense_zone_analysis"), std::nullopt).size(), 50u);
 }
 
+// A full disk between the files of one commit (audit B finding 1): SQLite
+// commits the data file, then fails the run logs' file. The error says which
+// writes are stored; a commit failing at its first file keeps every old row
+// and stays a plain StorageError.
+TEST(Warehouse, ACommitFailingBetweenItsFilesSaysWhichWritesAreStored) {
+  auto& disk = pipeline_fakes::FullDisk::get();  // before the warehouse opens its files
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Date d = Date::parse("2023-11-01");
+  const TableSchema& ledger = catalog::get("nba_orchestration.run_ledger");
+  wh.replace_partition(togs(), d, rows_for(d, 5, 100));
+  wh.append(ledger, ledger_row("r0", "togs", d));
+  const Table fresh = rows_for(d, 3, 200), led = ledger_row("r1", "togs", d);
+  const std::vector<TableWrite> batch{TableWrite{&ledger, &led, {d}, {}, {}, true},
+                                      TableWrite{&togs(), &fresh, {d}, {}}};
+  disk.arm("nba_orchestration.sqlite-wal");
+  try {
+    wh.write_batch(batch);
+    ADD_FAILURE() << "the commit did not fail";
+  } catch (const PartialCommitError& e) {
+    using Stored = PartialCommitError::Stored;
+    EXPECT_EQ(e.stored(), (std::vector<Stored>{Stored::kNo, Stored::kYes})) << e.what();
+    EXPECT_NE(std::string(e.what()).find("committed: nba_analytics.team_offense_game_summary; not committed (old rows "
+                                         "kept): nba_orchestration.run_ledger"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_GT(disk.failed(), 0);
+  disk.disarm();
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 3);  // the new rows
+  EXPECT_EQ(wh.partition_counts(ledger, std::nullopt)[d], 1);  // r0 only
+  // The data file full: nothing committed, the old rows kept.
+  const Table again = rows_for(d, 4, 300);
+  disk.arm("nba_analytics.sqlite-wal");
+  EXPECT_THROW(
+      {
+        try {
+          wh.write_batch({TableWrite{&togs(), &again, {d}, {}}, TableWrite{&ledger, &led, {d}, {}, {}, true}});
+        } catch (const PartialCommitError&) {
+          ADD_FAILURE() << "nothing was committed";
+        }
+      },
+      StorageError);
+  disk.disarm();
+  EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 3);
+  EXPECT_EQ(wh.partition_counts(ledger, std::nullopt)[d], 1);
+  wh.write_batch(batch);  // the files work again
+  EXPECT_EQ(wh.partition_counts(ledger, std::nullopt)[d], 2);
+}
+
 // Reads keep every value when columns repeat (the last text and date of a
 // column are reused), and an unreadable stored date is still an error naming
 // the table and column, also where it is empty.

@@ -352,6 +352,7 @@ class Executor {
     // quiet, its seconds holding them, rather than copying logs behind the
     // caller's next step.
     wh_.wait_for_background_io();
+    if (std::string lost = run_logs_lost_warning(); !lost.empty()) warnings_.push_back(std::move(lost));
     result.units = std::move(res_);
     result.warnings = std::move(warnings_);
     result.cancelled = state_.cancel.load();
@@ -876,14 +877,67 @@ class Executor {
       writes.push_back(TableWrite{&ledger->schema(), &*ledger, {u.date}, {}, {}, true});
     }
     const auto w0 = Clock::now();
-    wh_.write_batch(writes);
+    try {
+      wh_.write_batch(writes);
+      r.ledger_written = ledger.has_value();
+    } catch (const PartialCommitError& e) {
+      // The output's file committed, the run logs' file did not.
+      if (e.stored().front() != PartialCommitError::Stored::kYes) throw;
+      write_run_logs_alone(u, r, writes, e);
+    }
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
-    r.ledger_written = ledger.has_value();
     inputs_->note_committed(out_schema.name, u.date, prep.hashes);
   }
 
+  /// After a commit of which the output's file committed and the run logs'
+  /// file did not (@p first: a full disk between the two files' commits), the
+  /// unit's rows are stored: it is committed. Its ledger and failure rows are
+  /// written again, in a transaction of their own (transient errors retried as
+  /// a commit's). If that fails too, the unit stays committed, its reason says
+  /// what is stored and what is not, and its date stays out of the checkpoint:
+  /// as after a crash between the two files, `--status` reports it missing and
+  /// a resume recomputes it (or skips it where an older ledger row has the same
+  /// inputs and row count). Never fails the unit.
+  void write_run_logs_alone(const Unit& u, UnitResult& r, const std::vector<TableWrite>& writes,
+                            const PartialCommitError& first) {
+    using Stored = PartialCommitError::Stored;
+    std::vector<TableWrite> rest;
+    std::string lost;
+    bool unknown = false;
+    for (size_t i = 1; i < writes.size(); ++i) {
+      unknown = unknown || first.stored()[i] == Stored::kUnknown;
+      if (first.stored()[i] != Stored::kNo) continue;
+      rest.push_back(writes[i]);
+      const bool is_ledger = writes[i].schema->name == "nba_orchestration.run_ledger";
+      lost += std::string(lost.empty() ? "" : " and ") + (is_ledger ? "ledger row" : "failure rows");
+    }
+    std::string why = first.what();
+    for (int attempt = 1; !unknown && !rest.empty(); ++attempt) {
+      try {
+        wh_.write_batch(rest);
+        r.ledger_written = opts_.write_ledger;
+        NBAPROPS_LOG_WARN << u.processor->info().name << " " << u.date.iso() << ": its rows committed, its " << lost
+                          << " did not (" << first.what() << "); written in a transaction of their own";
+        return;
+      } catch (const std::exception& e) {
+        why = e.what();
+        const auto* err = dynamic_cast<const Error*>(&e);
+        if (!err || !err->transient() || attempt > opts_.max_retries || state_.cancel.load()) break;
+        sleep_cancellable(opts_.retry_base_seconds * static_cast<double>(1 << std::min(attempt - 1, 20)));
+      }
+    }
+    if (rest.empty() && !unknown) return;  // nothing of the unit's is missing
+    r.run_logs_lost = true;
+    r.ledger_written = true;  // nothing more is appended for it
+    r.reason =
+        "rows committed, " + (lost.empty() ? std::string("run-log rows possibly") : lost) + " not written: " + why;
+    NBAPROPS_LOG_WARN << u.processor->info().name << " " << u.date.iso() << ": " << r.reason;
+  }
+
   void finish_bookkeeping(const Unit& u, UnitResult& r, const std::string& started_at) {
-    if (Checkpoint* ck = checkpoint(u.processor)) {
+    // A unit whose run-log rows were lost stays out of the checkpoint
+    // (write_run_logs_alone).
+    if (Checkpoint* ck = r.run_logs_lost ? nullptr : checkpoint(u.processor)) {
       try {
         switch (r.status) {
           case UnitStatus::kSuccess:
@@ -926,6 +980,24 @@ class Executor {
       NBAPROPS_LOG_WARN << "run ledger append failed for " << u.processor->info().name << " " << u.date.iso() << ": "
                         << e.what();
     }
+  }
+
+  /// The warning of a run some of whose units committed their rows without
+  /// their run-log rows (write_run_logs_alone); "" when none did.
+  [[nodiscard]] std::string run_logs_lost_warning() const {
+    std::vector<const UnitResult*> lost;
+    for (const UnitResult& r : res_) {
+      if (r.run_logs_lost) lost.push_back(&r);
+    }
+    if (lost.empty()) return "";
+    std::string units;
+    for (size_t i = 0; i < lost.size() && i < 5; ++i) {
+      units += (i ? ", " : "") + lost[i]->processor->info().name + " " + lost[i]->date.iso();
+    }
+    if (lost.size() > 5) units += ", … and " + std::to_string(lost.size() - 5) + " more";
+    return std::to_string(lost.size()) + " unit(s) committed their rows but not their run-ledger rows (" +
+           lost.front()->reason + "): " + units +
+           ". Their rows are this run's output; `--status` reports them missing and a resume recomputes them";
   }
 
   /// The (processor, date) pairs of the plan with failure rows stored before

@@ -137,6 +137,12 @@ class Transaction {
     c_.exec("COMMIT");
     done_ = true;
   }
+  /// Ends the transaction now (after a failed COMMIT, SQLite may have ended
+  /// it already; that is not an error).
+  void rollback() noexcept {
+    if (!done_) sqlite3_exec(c_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    done_ = true;
+  }
 
  private:
   Connection& c_;

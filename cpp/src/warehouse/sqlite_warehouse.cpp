@@ -1355,6 +1355,78 @@ std::map<Date, std::string> SqliteWarehouse::partition_hashes(const TableSchema&
   return out;
 }
 
+namespace {
+
+/// Whether the partitions of whole-partition write @p w hold what it wrote:
+/// their recorded content hashes and row counts are the written ones (read on
+/// @p c, outside any transaction).
+bool hashes_stored(Connection& c, const TableWrite& w) {
+  const std::map<Date, PartitionHash> wrote = w.content_hashes();
+  Statement st(c.get(), "SELECT content_hash, row_count FROM " + quote(w.schema->dataset()) + "." + quote(kHashTable) +
+                            " WHERE table_name = ? AND partition_date = ?");
+  for (Date d : w.dates) {
+    const PartitionHash h = wrote.count(d) ? wrote.at(d) : PartitionHash{};
+    const std::string iso = d.iso();
+    sqlite3_bind_text(st.get(), 1, w.schema->name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 2, iso.c_str(), -1, SQLITE_TRANSIENT);
+    const bool same = st.step() && reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)) == h.hex() &&
+                      sqlite3_column_int64(st.get(), 1) == h.rows;
+    st.reset();
+    if (!same) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void SqliteWarehouse::throw_failed_commit(Connection& c,
+                                          const std::vector<std::pair<size_t, const TableWrite*>>& by_file,
+                                          const std::vector<TableWrite>& writes, const std::string& what,
+                                          bool transient) {
+  using Stored = PartialCommitError::Stored;
+  // The files in commit order, each with what its content hashes say. SQLite
+  // commits the files one after the other: those before the one whose commit
+  // failed are committed, it and the later ones are not. So the last file is
+  // never committed, a file before a committed one is, a file after one that
+  // is not is not either. A partition whose stored content already equalled
+  // the written rows counts as committed: it holds those rows either way.
+  std::vector<size_t> rank;
+  std::vector<Stored> file;
+  try {
+    for (const auto& [r, w] : by_file) {
+      if (rank.empty() || rank.back() != r) {
+        rank.push_back(r);
+        file.push_back(Stored::kUnknown);
+      }
+      if (!records_hashes(*w) || !w->replace_key.empty() || !w->scope.empty() || file.back() == Stored::kNo) continue;
+      file.back() = hashes_stored(c, *w) ? Stored::kYes : Stored::kNo;
+    }
+  } catch (const std::exception& e) {
+    throw StorageError(what + "; which of its files committed could not be read: " + e.what());
+  }
+  file.back() = Stored::kNo;
+  for (size_t i = 1; i < file.size(); ++i) {
+    if (file[i - 1] == Stored::kNo) file[i] = Stored::kNo;
+  }
+  for (size_t i = file.size() - 1; i-- > 0;) {
+    if (file[i] == Stored::kUnknown && file[i + 1] == Stored::kYes) file[i] = Stored::kYes;
+  }
+  if (std::find(file.begin(), file.end(), Stored::kYes) == file.end()) throw StorageError(what, transient);
+  std::vector<Stored> stored(writes.size(), Stored::kUnknown);
+  std::string yes, no, unknown;
+  size_t f = 0;
+  for (size_t i = 0; i < by_file.size(); ++i) {
+    if (i > 0 && by_file[i].first != by_file[i - 1].first) ++f;
+    const TableWrite* w = by_file[i].second;
+    stored[static_cast<size_t>(w - writes.data())] = file[f];
+    std::string& list = file[f] == Stored::kYes ? yes : (file[f] == Stored::kNo ? no : unknown);
+    list += (list.empty() ? "" : ", ") + w->schema->name;
+  }
+  throw PartialCommitError(what + "; committed: " + yes + (no.empty() ? "" : "; not committed (old rows kept): " + no) +
+                               (unknown.empty() ? "" : "; not known whether committed: " + unknown),
+                           std::move(stored));
+}
+
 void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
   if (writes.empty()) return;
   require_writable(writes.front().schema ? writes.front().schema->name : "a batch");
@@ -1420,7 +1492,10 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
       } catch (const StorageError& e) {
         std::string names;
         for (const TableWrite& w : writes) names += (names.empty() ? "" : ", ") + w.schema->name;
-        throw StorageError(names + " (commit): " + e.what(), e.transient());
+        // The files' locks are still held: what is stored now is this
+        // commit's doing, or what was there before it.
+        tx.rollback();
+        throw_failed_commit(*c, by_file, writes, names + " (commit): " + e.what(), e.transient());
       }
       due = checkpoint_full_logs(*c);
     }

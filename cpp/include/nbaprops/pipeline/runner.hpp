@@ -105,6 +105,11 @@ struct UnitResult {
   std::chrono::steady_clock::time_point started{};
   std::string started_at;
   bool ledger_written = false;  ///< the ledger row committed with the output
+  /// The output committed but its run-log rows (ledger, failures) could not
+  /// be written, with it or after it (a full disk between the two files'
+  /// commits): the date stays out of the checkpoint, like a unit a crash
+  /// interrupted there.
+  bool run_logs_lost = false;
   bool inputs_changed = false;  ///< resume found a different input fingerprint
                                 ///< than the last commit
 };

@@ -129,6 +129,13 @@ class SqliteWarehouse final : public Warehouse {
                 const std::vector<std::string>& columns);
   /// @return true when @p w records its partitions' content hashes.
   static bool records_hashes(const TableWrite& w);
+  /// After the COMMIT of @p by_file's writes (in commit order; pointers into
+  /// @p writes) failed with @p what, the transaction rolled back: throws
+  /// PartialCommitError when some of the writes are stored, else StorageError.
+  [[noreturn]] static void throw_failed_commit(sqlite_detail::Connection& c,
+                                               const std::vector<std::pair<size_t, const TableWrite*>>& by_file,
+                                               const std::vector<TableWrite>& writes, const std::string& what,
+                                               bool transient);
   /// Creates the dataset's hash table once per warehouse object (outside any
   /// transaction).
   void ensure_hash_table(sqlite_detail::Connection& c, const std::string& dataset);

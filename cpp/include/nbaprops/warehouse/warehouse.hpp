@@ -15,6 +15,7 @@
 
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/date.hpp"
+#include "nbaprops/core/error.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/table.hpp"
 
@@ -114,6 +115,29 @@ struct TableWrite {
   }
 };
 
+/// Thrown by Warehouse::write_batch when its commit failed after part of the
+/// batch had committed. SQLite commits a transaction over several dataset
+/// files one file after the other: a full disk between two of them leaves the
+/// earlier files committed (their new rows) and the later ones as they were
+/// (their old rows). The message names what is stored and what is not;
+/// stored() says it per write.
+class PartialCommitError : public StorageError {
+ public:
+  /// Whether one write of the batch is stored.
+  enum class Stored {
+    kNo,       ///< its file did not commit: the old rows are kept
+    kYes,      ///< its file committed
+    kUnknown,  ///< nothing in its file tells, and the commit order does not either
+  };
+  PartialCommitError(const std::string& message, std::vector<Stored> stored)
+      : StorageError(message), stored_(std::move(stored)) {}
+  /// @return per write of the batch, in the order given to write_batch.
+  [[nodiscard]] const std::vector<Stored>& stored() const noexcept { return stored_; }
+
+ private:
+  std::vector<Stored> stored_;
+};
+
 /// What Warehouse::newest_ledger_rows looks up in the run ledger
 /// (`nba_orchestration.run_ledger`, one row per unit and run, never updated).
 struct LedgerLookup {
@@ -190,8 +214,11 @@ class Warehouse {
 
   /// Applies every write in one all-or-nothing transaction (an import touching
   /// several tables, a unit's output): either every table changes or none does.
-  /// An error names the table and the step (delete / insert / commit). @throws
-  /// DataError, StorageError.
+  /// An error names the table and the step (delete / insert / commit). One
+  /// exception: a backend whose transaction spans files committed one by one
+  /// (SQLite) can fail the commit after the first files committed; it then
+  /// throws PartialCommitError, saying which writes are stored. @throws
+  /// DataError, StorageError, PartialCommitError.
   virtual void write_batch(const std::vector<TableWrite>& writes) = 0;
 
   /// Replaces one partition; see replace_partitions.
