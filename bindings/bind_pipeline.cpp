@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "bindings.hpp"
+#include "convert.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/coverage.hpp"
@@ -57,7 +58,7 @@ class RecordColumns {
     for (size_t i = 0; i < n_; ++i) {
       std::string v = get(i);
       auto it = distinct.find(v);
-      if (it == distinct.end()) it = distinct.emplace(v, pyb::str(v)).first;
+      if (it == distinct.end()) it = distinct.emplace(v, py::text(v)).first;
       l[i] = it->second;
     }
     out_[name] = std::move(l);
@@ -86,7 +87,7 @@ pyb::dict event_dict(const pl::UnitEvent& e) {
   d["status"] = pl::to_string(e.status);
   d["rows"] = e.rows;
   d["seconds"] = e.seconds;
-  d["reason"] = e.reason;
+  d["reason"] = text(e.reason);
   d["entities"] = e.entities;
   return d;
 }
@@ -153,7 +154,7 @@ void bind_plan(pyb::module_& m) {
              c.text("reason", [&](size_t i) { return u[i].reason; });
              return c.take();
            })
-      .def("to_text", &pl::Plan::to_text);
+      .def("to_text", [](const pl::Plan& p) { return text(p.to_text()); });
 
   m.def("make_plan",
         [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::optional<int32_t> start,
@@ -175,11 +176,11 @@ void bind_plan(pyb::module_& m) {
 void bind_preflight(pyb::module_& m) {
   pyb::class_<pl::PreflightReport, std::shared_ptr<pl::PreflightReport>>(m, "NativePreflightReport")
       .def("ok", &pl::PreflightReport::ok)
-      .def("to_text", &pl::PreflightReport::to_text)
+      .def("to_text", [](const pl::PreflightReport& r) { return text(r.to_text()); })
       .def("cells", [](const pl::PreflightReport& r) {
         pyb::list out;
         for (const auto& c : r.cells)
-          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found, c.reason));
+          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found, text(c.reason)));
         return out;
       });
   m.def("preflight", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, std::shared_ptr<pl::Plan> p) {
@@ -194,7 +195,13 @@ void bind_results(pyb::module_& m) {
       .def("exit_code", &pl::RunResult::exit_code)
       .def_readonly("cancelled", &pl::RunResult::cancelled)
       .def_readonly("seconds", &pl::RunResult::seconds)
-      .def("summary_text", &pl::RunResult::summary_text)
+      .def("summary_text", [](const pl::RunResult& r) { return text(r.summary_text()); })
+      .def("warnings",
+           [](const pl::RunResult& r) {
+             pyb::list out;
+             for (const auto& w : r.warnings) out.append(text(w));
+             return out;
+           })
       .def("units", [](const pl::RunResult& r) {
         const auto& u = r.units;
         RecordColumns c = unit_columns(u);
@@ -288,8 +295,12 @@ void bind_checkpoints(pyb::module_& m) {
       "require_writable", [](std::shared_ptr<Warehouse> wh) { pl::require_writable(*wh); }, pyb::arg("warehouse"),
       "Raise ConfigError naming the warehouse when a backfill could not write it (read-only).");
   m.def("checkpoint_status", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
-    pyb::gil_scoped_release release;
-    return pl::Checkpoint::status_of(dir, job, DateRange{Date(start), Date(end)});
+    std::string status;
+    {
+      pyb::gil_scoped_release release;
+      status = pl::Checkpoint::status_of(dir, job, DateRange{Date(start), Date(end)});
+    }
+    return text(status);
   });
   m.def("checkpoint_reset", [](const std::string& dir, const std::string& job, int32_t start, int32_t end) {
     pyb::gil_scoped_release release;
@@ -300,11 +311,11 @@ void bind_checkpoints(pyb::module_& m) {
 /// Coverage and freshness reports.
 void bind_reports(pyb::module_& m) {
   pyb::class_<pl::CoverageReport, std::shared_ptr<pl::CoverageReport>>(m, "NativeCoverageReport")
-      .def("to_text", &pl::CoverageReport::to_text)
+      .def("to_text", [](const pl::CoverageReport& r) { return text(r.to_text()); })
       .def("cells", [](const pl::CoverageReport& r) {
         pyb::list out;
         for (const auto& c : r.cells)
-          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found, c.reason));
+          out.append(pyb::make_tuple(c.table, c.date.days(), c.status, c.expected, c.found, text(c.reason)));
         return out;
       });
   m.def("coverage", [](std::shared_ptr<Warehouse> wh, std::shared_ptr<Schedule> s, int32_t start, int32_t end,
@@ -314,7 +325,7 @@ void bind_reports(pyb::module_& m) {
   });
 
   pyb::class_<pl::FreshnessReport, std::shared_ptr<pl::FreshnessReport>>(m, "NativeFreshnessReport")
-      .def("to_text", &pl::FreshnessReport::to_text)
+      .def("to_text", [](const pl::FreshnessReport& r) { return text(r.to_text()); })
       .def("units", [](const pl::FreshnessReport& r) {
         const auto& u = r.units;
         RecordColumns c = unit_columns(u);

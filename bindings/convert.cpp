@@ -241,6 +241,12 @@ pyb::object utf8(std::string_view v) {
 
 }  // namespace
 
+pyb::str text(std::string_view v) {
+  PyObject* o = PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "backslashreplace");
+  if (!o) throw pyb::error_already_set();
+  return pyb::reinterpret_steal<pyb::str>(o);
+}
+
 std::string_view TextDictionary::keep(std::string_view v) {
   if (block_used_ + v.size() > block_size_) {
     block_size_ = std::max<size_t>(size_t{1} << 16, v.size());

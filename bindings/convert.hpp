@@ -69,6 +69,12 @@ struct FramePart {
   size_t rows = 0;
 };
 
+/// @p v as a Python str: invalid UTF-8 (a file's byte quoted in a message or
+/// report) written as \xNN (backslashreplace, as the error boundary does),
+/// never a UnicodeDecodeError. Every report, summary and reason the bindings
+/// return goes through it.
+pyb::str text(std::string_view v);
+
 /// The columns of @p t as a FramePart (any backend's Table, via its public
 /// accessors).
 FramePart part_from_table(const Table& t);

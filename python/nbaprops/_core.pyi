@@ -168,6 +168,8 @@ class NativeRunResult:
     seconds: float
     def exit_code(self) -> int: ...
     def summary_text(self) -> str: ...
+    def warnings(self) -> list[str]:
+        """The run's warnings (a checkpoint set aside, units whose run-ledger rows were lost …)."""
     def units(self) -> list[dict[str, Any]]:
         """{processor, date, status, rows, entities, attempts, seconds, reason, start_seq, end_seq}."""
 

@@ -123,6 +123,40 @@ TEST(CheckpointTest, CorruptFileIsSetAsideAndReported) {
   EXPECT_NE(Checkpoint::status_of(dir.path().string(), "job", kRange).find("No checkpoint found"), std::string::npos);
 }
 
+// Audit B finding 2: a file of bytes that are not UTF-8 (a corrupted block).
+// The warning is our own words, valid UTF-8 (the byte in hex, a path's
+// invalid byte as \xNN), and the status box (--status) leaves the file where
+// it is.
+TEST(CheckpointTest, ABinaryFileGivesAValidUtf8WarningAndStatusMovesNothing) {
+  TempDir dir;
+  const std::string ckdir = (dir.path() / "ck\xe9").string();  // a Latin-1 directory name
+  fs::create_directories(ckdir);
+  const std::string path = Checkpoint::path_for(ckdir, "job", kRange);
+  {
+    std::ofstream(path, std::ios::binary) << "\xcd\xff\xfe\x80 corrupted";
+  }
+  auto valid_utf8 = [](const std::string& s) {
+    for (unsigned char c : s) {
+      if (c >= 0x80) return false;  // every text here is ASCII once escaped
+    }
+    return true;
+  };
+  const std::string status = Checkpoint::status_of(ckdir, "job", kRange);
+  EXPECT_TRUE(valid_utf8(status)) << status;
+  EXPECT_NE(status.find("WARNING: checkpoint " + (dir.path() / "ck\\xe9").string()), std::string::npos) << status;
+  EXPECT_NE(status.find("(not valid JSON at byte 1 (0xCD)); a run moves it aside and starts fresh"), std::string::npos)
+      << status;
+  EXPECT_TRUE(fs::exists(path));  // --status writes and moves nothing
+  EXPECT_FALSE(fs::exists(path + ".corrupt-1"));
+  Checkpoint c(ckdir, "job", kRange);
+  EXPECT_TRUE(c.corrupt());
+  EXPECT_TRUE(valid_utf8(c.warning())) << c.warning();
+  EXPECT_EQ(c.warning().find("json.exception"), std::string::npos) << c.warning();
+  EXPECT_NE(c.warning().find("not valid JSON at byte 1 (0xCD)"), std::string::npos) << c.warning();
+  EXPECT_NE(c.warning().find("moved aside to "), std::string::npos) << c.warning();
+  EXPECT_TRUE(fs::exists(path + ".corrupt-1"));
+}
+
 TEST(CheckpointTest, ResumeRetriesFailuresAndSkipsCommitted) {
   TempDir dir;
   Checkpoint c(dir.path().string(), "job", kRange);

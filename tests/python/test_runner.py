@@ -255,6 +255,36 @@ def test_logging_to_a_file_and_a_corrupt_checkpoint_is_reported(demo_copy, tmp_p
     assert "corrupt" in r.summary_text
 
 
+def test_a_checkpoint_of_binary_bytes_is_reported_in_valid_text(demo_copy, tmp_path, run_cli):
+    """Audit B finding 2: a checkpoint holding bytes that are not UTF-8 (a corrupted block). Before, the
+    warning carried the JSON library's raw byte and every str of the summary raised UnicodeDecodeError:
+    ``nbaprops.backfill`` lost the result of a run that had committed, the CLI crashed with exit 1, and
+    ``--status`` crashed too after renaming the file. Now: a warning in our words, the summary, exit 0, and
+    ``--status`` leaves the file where it is."""
+    ck = tmp_path / "ck"
+    ck.mkdir()
+    bad = ck / "team_offense_game_summary_2023-12-01_2023-12-02.json"
+    bad.write_bytes(b"\xcd\xff\xfe\x80 corrupted")
+    r = nbaprops.backfill(
+        demo_copy, "2023-12-01", "2023-12-02", processors=["togs"], progress="none", checkpoint_dir=ck
+    )
+    assert r.exit_code == 0, r.summary_text
+    assert f"checkpoint {bad} is corrupt or invalid (not valid JSON at byte 1 (0xCD)); moved aside" in r.summary_text
+    assert (ck / (bad.name + ".corrupt-1")).exists()
+
+    bad.write_bytes(b"\xcd\xff\xfe\x80 corrupted")
+    args = ["--warehouse", demo_copy.uri, "--start-date", "2023-12-01", "--end-date", "2023-12-02", "-p", "togs"]
+    code, out, err = run_cli("backfill", *args, "--checkpoint-dir", ck, "--status")
+    assert code == 0, out + err
+    assert "a run moves it aside and starts fresh" in out, out
+    assert bad.exists() and not (ck / (bad.name + ".corrupt-2")).exists()  # --status moved nothing
+
+    code, out, err = run_cli("backfill", *args, "--checkpoint-dir", ck, "--progress", "none")
+    assert code == 0, out + err
+    assert "BACKFILL SUMMARY" in out and "(not valid JSON at byte 1 (0xCD))" in out, out
+    assert (ck / (bad.name + ".corrupt-2")).exists()
+
+
 def test_cli_import_boxscores(tmp_path):
     from conftest import require_shared
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/json_error.hpp"
 #include "nbaprops/core/logging.hpp"
 
 namespace nbaprops::pipeline {
@@ -62,6 +63,54 @@ class FileLock {
 
 std::string stem_of(const std::string& path) { return path.substr(0, path.size() - 5); }  // drop ".json"
 
+/// The length of the valid UTF-8 sequence at @p i of @p s, or 0.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // no overlong forms
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+/// @p text with every byte that is not part of valid UTF-8 written as \xNN
+/// (a path or message quoting a file's bytes stays readable, and valid text
+/// for Python).
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (const size_t n = utf8_sequence(text, i); n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    static const char* hex = "0123456789abcdef";
+    const auto c = static_cast<unsigned char>(text[i++]);
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 0xF];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Checkpoint::path_for(const std::string& dir, const std::string& job, DateRange range) {
@@ -76,12 +125,12 @@ bool Checkpoint::reset(const std::string& dir, const std::string& job, DateRange
 std::string Checkpoint::status_of(const std::string& dir, const std::string& job, DateRange range) {
   std::string path = path_for(dir, job, range);
   if (!fs::exists(path))
-    return "No checkpoint found for " + job + " (" + range.start.iso() + " to " + range.end.iso() +
-           ")\nWould be: " + path + "\n";
-  Checkpoint c(dir, job, range);
+    return valid_utf8("No checkpoint found for " + job + " (" + range.start.iso() + " to " + range.end.iso() +
+                      ")\nWould be: " + path + "\n");
+  const Checkpoint c(ReadOnly{}, dir, job, range);  // a look: nothing is moved or written
   std::string text = c.status_text();
   if (c.corrupt()) text = "WARNING: " + c.warning() + "\n" + text;
-  return text;
+  return valid_utf8(text);
 }
 
 namespace {
@@ -111,13 +160,34 @@ Checkpoint::Checkpoint(std::string dir, std::string job, DateRange range, const 
   load_locked();
 }
 
+Checkpoint::Checkpoint(ReadOnly, std::string dir, std::string job, DateRange range)
+    : dir_(std::move(dir)), job_(std::move(job)), range_(range), read_only_(true) {
+  if (job_.empty()) throw ConfigError("checkpoint job name is empty");
+  path_ = path_for(dir_, job_, range_);
+  std::lock_guard lock(mu_);
+  load_locked();
+}
+
+std::string Checkpoint::move_aside(const char* kind) {
+  if (read_only_) return "";
+  for (int n = 1;; ++n) {
+    std::string aside = path_ + "." + kind + "-" + std::to_string(n);
+    if (fs::exists(aside)) continue;
+    std::error_code ec;
+    fs::rename(path_, aside, ec);
+    return ec ? std::string() : aside;
+  }
+}
+
 void Checkpoint::load_locked() {
   if (!fs::exists(path_)) return;
+  std::string text;
   try {
     std::ifstream in(path_);
     std::stringstream buf;
     buf << in.rdbuf();
-    json j = json::parse(buf.str());
+    text = buf.str();
+    json j = json::parse(text);
     if (!j.is_object()) throw DataError("top level is not an object");
     for (const char* key : {"job_name", "start_date", "end_date", "successful_dates", "failed_dates"}) {
       if (!j.contains(key)) throw DataError(std::string("missing key '") + key + "'");
@@ -127,16 +197,11 @@ void Checkpoint::load_locked() {
         warehouse_identity(j["warehouse"].get<std::string>()) != warehouse_) {
       // Not corrupt, but not ours: trusting it would skip dates this warehouse
       // never committed.
-      std::string other = j["warehouse"].get<std::string>();
-      for (int n = 1;; ++n) {
-        std::string aside = path_ + ".foreign-" + std::to_string(n);
-        if (fs::exists(aside)) continue;
-        std::error_code ec;
-        fs::rename(path_, aside, ec);
-        warning_ = "checkpoint " + path_ + " belongs to warehouse " + other + ", not " + warehouse_ +
-                   (ec ? std::string("; ignoring it") : "; moved aside to " + aside) + "; starting fresh";
-        break;
-      }
+      const std::string other = j["warehouse"].get<std::string>();
+      const std::string aside = move_aside("foreign");
+      warning_ =
+          valid_utf8("checkpoint " + path_ + " belongs to warehouse " + other + ", not " + warehouse_ +
+                     (aside.empty() ? std::string("; ignoring it") : "; moved aside to " + aside) + "; starting fresh");
       NBAPROPS_LOG_WARN << warning_;
       return;
     }
@@ -166,17 +231,15 @@ void Checkpoint::load_locked() {
     loaded_ = true;
   } catch (const std::exception& e) {
     corrupt_ = true;
-    for (int n = 1;; ++n) {
-      std::string aside = path_ + ".corrupt-" + std::to_string(n);
-      if (fs::exists(aside)) continue;
-      std::error_code ec;
-      fs::rename(path_, aside, ec);
-      corrupt_path_ = ec ? std::string() : aside;
-      break;
-    }
-    warning_ = "checkpoint " + path_ + " is corrupt or invalid (" + e.what() + "); " +
-               (corrupt_path_.empty() ? std::string("could not move it aside") : "moved aside to " + corrupt_path_) +
-               "; starting fresh";
+    corrupt_path_ = move_aside("corrupt");
+    // The JSON library's own text quotes the raw byte where parsing stopped
+    // (not valid UTF-8 in a binary file): said in our words, the byte in hex.
+    const std::string why =
+        dynamic_cast<const json::exception*>(&e) != nullptr ? json_error_text(e, text) : std::string(e.what());
+    const std::string then = read_only_              ? "a run moves it aside and starts fresh"
+                             : corrupt_path_.empty() ? "could not move it aside; starting fresh"
+                                                     : "moved aside to " + corrupt_path_ + "; starting fresh";
+    warning_ = valid_utf8("checkpoint " + path_ + " is corrupt or invalid (" + why + "); " + then);
     NBAPROPS_LOG_WARN << warning_;
     successful_.clear();
     failed_.clear();

@@ -45,6 +45,14 @@ class Checkpoint {
   /// Files without the key (legacy) are trusted.
   Checkpoint(std::string dir, std::string job, DateRange range, const std::string& warehouse = "");
 
+  /// Tag of the read-only constructor.
+  struct ReadOnly {};
+  /// Loads the checkpoint of @p job over @p range in @p dir for a look
+  /// (`--status`): creates nothing, and a corrupt, invalid or foreign file is
+  /// reported (warning(), corrupt()) but left where it is. Never to be marked
+  /// or saved.
+  Checkpoint(ReadOnly, std::string dir, std::string job, DateRange range);
+
   /// @return `<dir>/<job>_<start>_<end>.json`.
   static std::string path_for(const std::string& dir, const std::string& job, DateRange range);
   /// Deletes the checkpoint file of (job, range) (`--no-resume`; the .lock
@@ -52,7 +60,9 @@ class Checkpoint {
   /// @return true when a file existed.
   static bool reset(const std::string& dir, const std::string& job, DateRange range);
   /// @return the status box of (job, range), or `No checkpoint found for <job>
-  /// … Would be: <path>`.
+  /// … Would be: <path>`; valid UTF-8 (a path's invalid byte as \xNN). A look
+  /// only: creates, moves and writes nothing (a corrupt file is reported and
+  /// left where it is).
   static std::string status_of(const std::string& dir, const std::string& job, DateRange range);
 
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
@@ -67,7 +77,9 @@ class Checkpoint {
   [[nodiscard]] bool corrupt() const noexcept { return corrupt_; }
   /// @return where the corrupt file was moved ("" if none).
   [[nodiscard]] const std::string& corrupt_path() const noexcept { return corrupt_path_; }
-  /// @return the warning text about the corrupt file ("" if none).
+  /// @return the warning text about the corrupt file ("" if none): our own
+  /// words, valid UTF-8 (a byte of the file or its path that is not is shown
+  /// as \xNN).
   [[nodiscard]] const std::string& warning() const noexcept { return warning_; }
 
   /// Records a committed date (success or empty): adds to successful_dates,
@@ -114,6 +126,9 @@ class Checkpoint {
 
  private:
   void load_locked();
+  /// Renames the file to `<path>.<kind>-<n>` (the first n free). @return the
+  /// new path, "" when it could not be moved or the checkpoint is read-only.
+  std::string move_aside(const char* kind);
   void save_locked(bool durable = true);
   void marked_locked();
   std::string json_locked() const;
@@ -128,7 +143,7 @@ class Checkpoint {
   std::string created_at_, last_updated_;
   std::set<Date> successful_, failed_, skipped_;
   std::map<Date, std::string> errors_;
-  bool loaded_ = false, corrupt_ = false;
+  bool loaded_ = false, corrupt_ = false, read_only_ = false;
   std::string corrupt_path_, warning_;
 };
 
