@@ -66,6 +66,10 @@ PHASE5_ALTER = {
     # §2.8/§7.1: the live table's model_version, which grading copies into prediction_accuracy.
     "nba_predictions.player_prop_predictions": [
         ("model_version", "STRING", "Version of the system or model behind the row"),
+        # §5/§7.1 Phase 5C, ensemble rows only (types: the live table's, per the legacy schema checks).
+        ("scoring_tier", "STRING", "STAR_30PLUS|STARTER_20_29|ROTATION_10_19|BENCH_0_9 by season average"),
+        ("tier_adjustment", "FLOAT64", "Tier bias correction added, points (NULL when 0)"),
+        ("adjusted_points", "FLOAT64", "predicted_points + tier_adjustment (NULL when 0)"),
     ],
 }
 

@@ -23,6 +23,7 @@
 #include "nbaprops/pipeline/plan.hpp"
 #include "nbaprops/pipeline/runner.hpp"
 #include "nbaprops/processors/grading/prediction_accuracy.hpp"
+#include "nbaprops/processors/grading/scoring_tier.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/predictions/player_prop_predictions.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
@@ -626,5 +627,157 @@ TEST(PredictionsCarried, PointInTimeAnyDateOrderEqualsEachDateAlone) {
       nonempty += shared.rows.num_rows() > 0 ? 1 : 0;
     }
     EXPECT_GT(nonempty, 0) << code << ": no date produced rows, the comparison would be vacuous";
+  }
+}
+
+namespace {
+
+void add_tier_row(Table& t, const std::string& tier, Date as_of, double adjustment) {
+  const size_t r = t.add_row();
+  t.set(r, "system_id", "ensemble_v1");
+  t.set(r, "scoring_tier", tier);
+  t.set(r, "as_of_date", as_of);
+  t.set(r, "recommended_adjustment", adjustment);
+}
+
+}  // namespace
+
+// Phase 5C (spec §5, §7.1): ensemble rows carry the player's scoring tier (by
+// his MLFS season average) and the tier's adjustment × factor from the newest
+// tier row dated before D; the other systems' rows carry none. Rows dated D or
+// later (computed from D's own grading) change nothing.
+TEST(PredictionsTiers, EnsembleRowsCarryTheAdjustmentOfEarlierDatesOnly) {
+  Inputs in;
+  in.add_player("alpha", "BOS", "LAL", 25.5);  // season average 24.5: STARTER
+  Features bench = doc_vector();
+  bench[2] = 0.0;  // no season average: the predicted points decide
+  in.add_player("beta", "BOS", "LAL", 25.5, std::nullopt,
+                nlohmann::json(std::vector<double>(bench.begin(), bench.end())).dump());
+  Table tiers(catalog::get("nba_predictions.scoring_tier_adjustments"));
+  add_tier_row(tiers, "STARTER_20_29", kD - 3, 1.0);
+  add_tier_row(tiers, "STARTER_20_29", kD - 1, 2.0);  // the newest before D
+  PredictionInputs view = in.view();
+  view.tier_adjustments = &tiers;
+  const UnitOutput base = compute_predictions(kD, in.view(), nullptr, "");
+  const UnitOutput out = compute_predictions(kD, view, nullptr, "");
+  size_t ensembles = 0;
+  for (size_t r = 0; r < out.rows.num_rows(); ++r) {
+    const Table& t = out.rows;
+    if (t.get_text(r, "system_id") != kSystemEnsemble) {
+      EXPECT_FALSE(t.get_text(r, "scoring_tier"));
+      EXPECT_FALSE(t.get_real(r, "tier_adjustment"));
+      EXPECT_FALSE(t.get_real(r, "adjusted_points"));
+      continue;
+    }
+    ++ensembles;
+    size_t b = 0;
+    for (size_t k = 0; k < base.rows.num_rows(); ++k) {
+      if (base.rows.get_text(k, "player_lookup") == t.get_text(r, "player_lookup") &&
+          base.rows.get_text(k, "system_id") == kSystemEnsemble) {
+        b = k;
+      }
+    }
+    // Without adjustments: the tier only.
+    EXPECT_EQ(base.rows.get_text(b, "scoring_tier"), t.get_text(r, "scoring_tier"));
+    EXPECT_FALSE(base.rows.get_real(b, "tier_adjustment"));
+    EXPECT_DOUBLE_EQ(*t.get_real(r, "predicted_points"), *base.rows.get_real(b, "predicted_points"));
+    if (t.get_text(r, "player_lookup") == "alpha") {
+      EXPECT_EQ(t.get_text(r, "scoring_tier"), "STARTER_20_29");
+      EXPECT_DOUBLE_EQ(*t.get_real(r, "tier_adjustment"), 1.5);  // 2.0 × 0.75
+      EXPECT_NEAR(*t.get_real(r, "adjusted_points"), *t.get_real(r, "predicted_points") + 1.5, 0.05 + 1e-9);
+    } else {
+      const double points = *t.get_real(r, "predicted_points");
+      EXPECT_EQ(t.get_text(r, "scoring_tier"), std::string(grading::scoring_tier(points)));
+    }
+  }
+  EXPECT_EQ(ensembles, 2u);
+
+  // Point in time: rows dated D and after never change D's predictions.
+  Table leaked = tiers;
+  add_tier_row(leaked, "STARTER_20_29", kD, 40.0);
+  add_tier_row(leaked, "BENCH_0_9", kD, -40.0);
+  add_tier_row(leaked, "ROTATION_10_19", kD + 1, 40.0);
+  add_tier_row(leaked, "STAR_30PLUS", kD + 7, 40.0);
+  view.tier_adjustments = &leaked;
+  expect_same_rows(out.rows, compute_predictions(kD, view, nullptr, "").rows);
+}
+
+// Through the runner: predictions of D are ordered after the tier units of the
+// dates before D (which wait for those dates' predictions and grading), so
+// every ensemble row of the run carries the adjustment of the newest tier row
+// dated before D that the same run wrote, and a rerun of D with every later tier
+// row present gives the same rows.
+TEST(PredictionsTiers, RunUsesTheTierRowsOfEarlierDatesOfTheSameRun) {
+  nbaprops::testing::TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  synth::generate_demo(*wh, {{2022}, 7});
+  const Schedule schedule = Schedule::from_table(wh->read(catalog::get("nba_raw.nbac_schedule"), std::nullopt));
+  const Date first = *schedule.season_start(2022);
+  const DateRange range{first, first + 50};
+  pipeline::PlanOptions po;
+  po.range = range;
+  po.processors = {"phase3", "phase4", "mlfs", "pred", "grade", "tier"};
+  const pipeline::Plan plan = pipeline::make_plan(schedule, po);
+  // Plan order: predictions before grading and tiers (the feedback read orders
+  // nothing at the processor level).
+  std::vector<std::string> order;
+  for (const Processor* p : plan.processors) order.push_back(p->info().code);
+  const auto at = [&](const char* code) { return std::find(order.begin(), order.end(), code) - order.begin(); };
+  EXPECT_LT(at("pred"), at("grade"));
+  EXPECT_LT(at("grade"), at("tier"));
+  pipeline::RunOptions ro;
+  ro.checkpoint_dir = "";
+  const pipeline::RunResult run = pipeline::run(*wh, schedule, plan, ro);
+  ASSERT_EQ(run.exit_code(), 0) << run.summary_text();
+
+  const Table tiers = wh->read(catalog::get("nba_predictions.scoring_tier_adjustments"), range);
+  const Table preds = wh->read(catalog::get("nba_predictions.player_prop_predictions"), range);
+  ASSERT_GT(tiers.num_rows(), 0u);
+  std::set<Date> tier_dates;
+  for (size_t r = 0; r < tiers.num_rows(); ++r) tier_dates.insert(*tiers.get_date(r, "as_of_date"));
+  size_t adjusted = 0, own_date_differs = 0;
+  std::set<Date> checked;
+  for (size_t r = 0; r < preds.num_rows(); ++r) {
+    if (preds.get_text(r, "system_id") != kSystemEnsemble) continue;
+    const Date d = *preds.get_date(r, "game_date");
+    const std::string tier = *preds.get_text(r, "scoring_tier");
+    const grading::TierAdjustments before = grading::tier_adjustments_before(d, tiers);
+    std::optional<double> raw;
+    const char* labels[] = {"STAR_30PLUS", "STARTER_20_29", "ROTATION_10_19", "BENCH_0_9"};
+    for (size_t i = 0; i < 4; ++i) {
+      if (tier == labels[i]) raw = before.raw[i];
+    }
+    const double scaled = raw.value_or(0.0) * grading::tier_adjustment_factor(tier);
+    if (scaled == 0.0) {
+      EXPECT_FALSE(preds.get_real(r, "tier_adjustment")) << d.iso();
+      continue;
+    }
+    ++adjusted;
+    ASSERT_TRUE(preds.get_real(r, "tier_adjustment")) << d.iso() << " " << *preds.get_text(r, "player_lookup");
+    EXPECT_DOUBLE_EQ(*preds.get_real(r, "tier_adjustment"), scaled) << d.iso();
+    EXPECT_NEAR(*preds.get_real(r, "adjusted_points") - scaled, *preds.get_real(r, "predicted_points"), 0.05 + 1e-9);
+    // D's own tier row (D's grading) would have given another value.
+    const grading::TierAdjustments with_own = grading::tier_adjustments_before(d + 1, tiers);
+    for (size_t i = 0; i < 4; ++i) {
+      if (tier == labels[i] && with_own.raw[i] != raw) ++own_date_differs;
+    }
+    checked.insert(d);
+  }
+  EXPECT_GT(adjusted, 0u) << "no prediction was adjusted: the check would be vacuous";
+  EXPECT_GT(own_date_differs, 0u) << "no date's own tier row differs: the point-in-time check would be vacuous";
+
+  // Rerun of the adjusted dates now that every later tier row is stored: the
+  // same rows.
+  const Processor& pred = registry::get("pred");
+  auto content = [](const Table& rows) {
+    std::string out;
+    for (const auto& [day, h] : partition_hashes_of(rows)) out += day.iso() + ":" + h.hex() + ";";
+    return out;
+  };
+  for (Date d : checked) {
+    const UnitOutput again = pred.run(UnitContext{*wh, schedule, d, &pred.info(), nullptr});
+    EXPECT_EQ(content(again.rows),
+              content(wh->read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{d, d})))
+        << d.iso();
   }
 }

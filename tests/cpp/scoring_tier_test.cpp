@@ -373,3 +373,84 @@ TEST(Tier, FeaturesTextsAreReadWholeAndStrictly) {
   EXPECT_EQ(*t.get_int(row_of(t, "STARTER_20_29"), "sample_size"), 20);
   EXPECT_EQ(*t.get_int(row_of(t, "BENCH_0_9"), "sample_size"), 40);
 }
+
+namespace {
+
+/// A scoring_tier_adjustments row.
+void add_tier_row(Table& t, const std::string& system, const std::string& tier, Date as_of,
+                  std::optional<double> adjustment) {
+  const size_t r = t.add_row();
+  t.set(r, "system_id", system);
+  t.set(r, "scoring_tier", tier);
+  t.set(r, "as_of_date", as_of);
+  t.col("recommended_adjustment").set_real(r, adjustment);
+}
+
+}  // namespace
+
+// Legacy ScoringTierAdjuster factors (spec §5): BENCH and ROTATION 0.5,
+// STARTER 0.75, STAR 1.0.
+TEST(TierApply, FactorsPerTier) {
+  EXPECT_DOUBLE_EQ(tier_adjustment_factor("STAR_30PLUS"), 1.0);
+  EXPECT_DOUBLE_EQ(tier_adjustment_factor("STARTER_20_29"), 0.75);
+  EXPECT_DOUBLE_EQ(tier_adjustment_factor("ROTATION_10_19"), 0.5);
+  EXPECT_DOUBLE_EQ(tier_adjustment_factor("BENCH_0_9"), 0.5);
+}
+
+// The adjustments of a prediction date D are the newest ensemble_v1 rows
+// dated before D; D's own row (computed from D's grading) and later ones are
+// never used (DECISION 1; the legacy took as_of_date <= D).
+TEST(TierApply, NewestEnsembleRowBeforeTheDate) {
+  const Date d = Date::parse("2024-02-10");
+  Table t(catalog::get("nba_predictions.scoring_tier_adjustments"));
+  add_tier_row(t, "ensemble_v1", "STARTER_20_29", d - 9, 1.0);
+  add_tier_row(t, "ensemble_v1", "STARTER_20_29", d - 2, 2.2);   // newest before D
+  add_tier_row(t, "ensemble_v1", "STARTER_20_29", d, 9.0);       // D itself: graded D
+  add_tier_row(t, "ensemble_v1", "STARTER_20_29", d + 3, 9.0);   // later
+  add_tier_row(t, "ensemble_v1", "STARTER_20_29", d - 5, 1.5);   // older, stored after
+  add_tier_row(t, "moving_average", "STAR_30PLUS", d - 1, 5.0);  // another system
+  add_tier_row(t, "ensemble_v1", "BENCH_0_9", d - 40, 1.2);      // old but the newest
+  add_tier_row(t, "ensemble_v1", "ROTATION_10_19", d - 1, -0.64);
+  const TierAdjustments a = tier_adjustments_before(d, t);
+  EXPECT_FALSE(a.raw[0]);  // STAR: only another system's row
+  EXPECT_DOUBLE_EQ(*a.raw[1], 2.2);
+  EXPECT_EQ(*a.as_of[1], d - 2);
+  EXPECT_DOUBLE_EQ(*a.raw[2], -0.64);
+  EXPECT_DOUBLE_EQ(*a.raw[3], 1.2);
+  EXPECT_EQ(*a.as_of[3], d - 40);
+  // A day later, D's own row is the newest.
+  EXPECT_DOUBLE_EQ(*tier_adjustments_before(d + 1, t).raw[1], 9.0);
+  EXPECT_FALSE(tier_adjustments_before(d - 9, t).raw[1]);
+}
+
+// Worked cases of the legacy backfill's rule (spec §5): tier by season average
+// (predicted points when it is missing or 0), raw × factor, NULLs when 0.
+TEST(TierApply, AppliedToAnEnsemblePrediction) {
+  TierAdjustments a;
+  a.raw = {3.0, 2.2, -0.64, std::nullopt};           // STAR, STARTER, ROTATION, BENCH
+  auto applied = apply_scoring_tier(a, 24.6, 21.3);  // STARTER: 2.2 × 0.75
+  EXPECT_EQ(applied.scoring_tier, "STARTER_20_29");
+  EXPECT_NEAR(*applied.tier_adjustment, 1.65, 1e-12);
+  EXPECT_NEAR(*applied.adjusted_points, 22.95, 1e-12);
+  applied = apply_scoring_tier(a, 31.0, 27.0);  // STAR: 3.0 × 1.0
+  EXPECT_EQ(applied.scoring_tier, "STAR_30PLUS");
+  EXPECT_DOUBLE_EQ(*applied.tier_adjustment, 3.0);
+  EXPECT_DOUBLE_EQ(*applied.adjusted_points, 30.0);
+  applied = apply_scoring_tier(a, 12.0, 14.0);  // ROTATION: −0.64 × 0.5
+  EXPECT_EQ(applied.scoring_tier, "ROTATION_10_19");
+  EXPECT_DOUBLE_EQ(*applied.tier_adjustment, -0.32);
+  EXPECT_NEAR(*applied.adjusted_points, 13.68, 1e-12);
+  applied = apply_scoring_tier(a, 4.0, 6.0);  // BENCH without a row: tier only
+  EXPECT_EQ(applied.scoring_tier, "BENCH_0_9");
+  EXPECT_FALSE(applied.tier_adjustment);
+  EXPECT_FALSE(applied.adjusted_points);
+  // Season average missing or 0: the predicted points decide (legacy
+  // "season_avg if season_avg else predicted").
+  EXPECT_EQ(apply_scoring_tier(a, std::nullopt, 22.0).scoring_tier, "STARTER_20_29");
+  EXPECT_EQ(apply_scoring_tier(a, 0.0, 31.0).scoring_tier, "STAR_30PLUS");
+  EXPECT_EQ(apply_scoring_tier(a, std::nan(""), 11.0).scoring_tier, "ROTATION_10_19");
+  EXPECT_EQ(apply_scoring_tier(a, -3.0, 25.0).scoring_tier, "BENCH_0_9");  // basis <= 0
+  // A zero adjustment leaves both values NULL.
+  a.raw[1] = 0.0;
+  EXPECT_FALSE(apply_scoring_tier(a, 24.6, 21.3).tier_adjustment);
+}

@@ -123,70 +123,80 @@ FreshnessReport check_freshness(Warehouse& warehouse, const Schedule& schedule, 
   for (const Processor* p : plan.processors) {
     stored[p] = warehouse.partition_counts(catalog::get(p->info().output_table), range);
   }
-  // Units of each processor by date; processors in dependency order, so every
-  // upstream verdict is known before the units that read it.
+  // Units of each processor by date, for the upstream lookups.
   std::map<const Processor*, std::vector<std::pair<Date, size_t>>> by_date;
   for (size_t i = 0; i < n; ++i) by_date[plan.units[i].processor].push_back({plan.units[i].date, i});
   for (auto& [p, v] : by_date) std::sort(v.begin(), v.end());
+  // Visited by date, then processors in dependency order, so every upstream
+  // verdict is known before the units that read it: a read reaches D only for
+  // a processor earlier in the order, and a feedback read (earlier dates only,
+  // e.g. predictions reading tier adjustments) only dates already visited.
+  std::map<const Processor*, size_t> rank;
+  for (size_t k = 0; k < plan.processors.size(); ++k) rank[plan.processors[k]] = k;
+  std::vector<size_t> visit(n);
+  for (size_t i = 0; i < n; ++i) visit[i] = i;
+  std::sort(visit.begin(), visit.end(), [&](size_t a, size_t b) {
+    const Unit &x = plan.units[a], &y = plan.units[b];
+    return std::make_pair(x.date, rank[x.processor]) < std::make_pair(y.date, rank[y.processor]);
+  });
 
-  for (const Processor* p : plan.processors) {
-    for (const auto& [date, i] : by_date[p]) {
-      const Unit& u = plan.units[i];
-      UnitFreshness& f = report.units[i];
-      f.processor = u.processor;
-      f.date = u.date;
-      if (u.planned != UnitStatus::kPending) {
-        f.state = Freshness::kSkipped;
-        f.reason = to_string(u.planned) + std::string(u.reason.empty() ? "" : ": " + u.reason);
-        continue;
-      }
-      const auto& counts = stored[p];
-      const auto c = counts.find(u.date);
-      f.rows = c == counts.end() ? 0 : c->second;
-      const Key key{p->info().name, u.date.days()};
-      if (auto it = failures.find(key); it != failures.end()) {
-        f.state = Freshness::kFailed;
-        f.reason = it->second;
-        continue;
-      }
-      const auto lc = last.find(key);
-      if (lc == last.end()) {
-        f.state = Freshness::kMissing;
-        f.reason =
-            f.rows > 0 ? std::to_string(f.rows) + " rows stored, but no committed run-ledger row" : "never committed";
-        continue;
-      }
-      f.committed_at = lc->second.finished_at;
-      const std::string fp = inputs.fingerprint(u);
-      if (lc->second.fingerprint != fp) {
+  for (const size_t i : visit) {
+    const Unit& u = plan.units[i];
+    const Processor* p = u.processor;
+    UnitFreshness& f = report.units[i];
+    f.processor = u.processor;
+    f.date = u.date;
+    if (u.planned != UnitStatus::kPending) {
+      f.state = Freshness::kSkipped;
+      f.reason = to_string(u.planned) + std::string(u.reason.empty() ? "" : ": " + u.reason);
+      continue;
+    }
+    const auto& counts = stored[p];
+    const auto c = counts.find(u.date);
+    f.rows = c == counts.end() ? 0 : c->second;
+    const Key key{p->info().name, u.date.days()};
+    if (auto it = failures.find(key); it != failures.end()) {
+      f.state = Freshness::kFailed;
+      f.reason = it->second;
+      continue;
+    }
+    const auto lc = last.find(key);
+    if (lc == last.end()) {
+      f.state = Freshness::kMissing;
+      f.reason =
+          f.rows > 0 ? std::to_string(f.rows) + " rows stored, but no committed run-ledger row" : "never committed";
+      continue;
+    }
+    f.committed_at = lc->second.finished_at;
+    const std::string fp = inputs.fingerprint(u);
+    if (lc->second.fingerprint != fp) {
+      f.state = Freshness::kStale;
+      f.reason = "inputs changed since its commit at " + f.committed_at;
+      continue;
+    }
+    if (!lc->second.up_to_date(fp, f.rows)) {
+      f.state = f.rows == 0 ? Freshness::kMissing : Freshness::kStale;
+      f.reason = "committed " + std::to_string(lc->second.rows) + " rows, " + std::to_string(f.rows) + " stored";
+      continue;
+    }
+    f.state = Freshness::kUpToDate;
+    // An upstream unit of the plan that is not up to date will change what
+    // this one reads when it is recomputed.
+    for (const UpstreamRead& r : p->info().reads) {
+      const Processor* up = plan.producer_of(r.table);
+      if (!up) continue;
+      DateRange w = r.window(schedule, u.date);
+      if (up == p) w.end = std::min(w.end, u.date - 1);  // a self-read only looks backwards
+      const auto& order = by_date[up];
+      auto lo = std::lower_bound(order.begin(), order.end(), std::make_pair(w.start, size_t{0}));
+      for (auto it = lo; it != order.end() && it->first <= w.end; ++it) {
+        const UnitFreshness& uf = report.units[it->second];
+        if (uf.state == Freshness::kUpToDate || uf.state == Freshness::kSkipped) continue;
         f.state = Freshness::kStale;
-        f.reason = "inputs changed since its commit at " + f.committed_at;
-        continue;
+        f.reason = "upstream " + up->info().name + " " + uf.date.iso() + " is " + to_string(uf.state);
+        break;
       }
-      if (!lc->second.up_to_date(fp, f.rows)) {
-        f.state = f.rows == 0 ? Freshness::kMissing : Freshness::kStale;
-        f.reason = "committed " + std::to_string(lc->second.rows) + " rows, " + std::to_string(f.rows) + " stored";
-        continue;
-      }
-      f.state = Freshness::kUpToDate;
-      // An upstream unit of the plan that is not up to date will change what
-      // this one reads when it is recomputed.
-      for (const UpstreamRead& r : p->info().reads) {
-        const Processor* up = plan.producer_of(r.table);
-        if (!up) continue;
-        DateRange w = r.window(schedule, u.date);
-        if (up == p) w.end = std::min(w.end, u.date - 1);  // a self-read only looks backwards
-        const auto& order = by_date[up];
-        auto lo = std::lower_bound(order.begin(), order.end(), std::make_pair(w.start, size_t{0}));
-        for (auto it = lo; it != order.end() && it->first <= w.end; ++it) {
-          const UnitFreshness& uf = report.units[it->second];
-          if (uf.state == Freshness::kUpToDate || uf.state == Freshness::kSkipped) continue;
-          f.state = Freshness::kStale;
-          f.reason = "upstream " + up->info().name + " " + uf.date.iso() + " is " + to_string(uf.state);
-          break;
-        }
-        if (f.state == Freshness::kStale) break;
-      }
+      if (f.state == Freshness::kStale) break;
     }
   }
   return report;

@@ -106,25 +106,34 @@ std::string lower(std::string s) {
   return s;
 }
 
+/// Kahn's algorithm over "reads the output table of", stable by the given
+/// order. A read of earlier dates only (a feedback read, e.g. predictions of D
+/// reading tier adjustments of D−1 and before) orders nothing when it closes a
+/// cycle; the runner's unit edges order those dates.
 std::vector<const Processor*> topo_sort(const std::vector<const Processor*>& items) {
   std::map<std::string, const Processor*> by_table;
   for (const Processor* p : items) by_table[p->info().output_table] = p;
   std::vector<const Processor*> out;
   std::set<const Processor*> done;
+  auto ready = [&](const Processor* p, bool relax_feedback) {
+    for (const auto& r : p->info().reads) {
+      auto it = by_table.find(r.table);
+      if (it == by_table.end() || it->second == p || done.count(it->second)) continue;
+      if (!(relax_feedback && !r.includes_same_date())) return false;
+    }
+    return true;
+  };
   while (out.size() < items.size()) {
     bool progressed = false;
-    for (const Processor* p : items) {
-      if (done.count(p)) continue;
-      bool ready = true;
-      for (const auto& r : p->info().reads) {
-        auto it = by_table.find(r.table);
-        if (it != by_table.end() && it->second != p && !done.count(it->second)) ready = false;
-      }
-      if (ready) {
+    for (bool relax : {false, true}) {
+      for (const Processor* p : items) {
+        if (done.count(p) || !ready(p, relax)) continue;
         out.push_back(p);
         done.insert(p);
         progressed = true;
+        if (relax) break;  // one relaxed processor, then strict again
       }
+      if (progressed) break;
     }
     if (!progressed) throw ConfigError("selected processors have a dependency cycle");
   }

@@ -25,25 +25,33 @@ State& state() {
 
 void reorder_locked(State& s) {
   // Kahn's algorithm over "reads the output table of"; stable by registration
-  // order.
+  // order. A read of earlier dates only (a feedback read: predictions of D use
+  // tier adjustments of D−1 and before, which are computed from graded
+  // predictions) orders nothing when it closes a cycle: the runner's unit
+  // edges order those dates.
   std::map<std::string, const Processor*> by_table;
   for (auto& p : s.items) by_table[p->info().output_table] = p.get();
   std::vector<const Processor*> out;
   std::set<const Processor*> done;
+  auto ready = [&](const Processor& p, bool relax_feedback) {
+    for (const auto& r : p.info().reads) {
+      auto it = by_table.find(r.table);
+      if (it == by_table.end() || it->second == &p || done.count(it->second)) continue;
+      if (!(relax_feedback && !r.includes_same_date())) return false;
+    }
+    return true;
+  };
   while (out.size() < s.items.size()) {
     bool progressed = false;
-    for (auto& p : s.items) {
-      if (done.count(p.get())) continue;
-      bool ready = true;
-      for (const auto& r : p->info().reads) {
-        auto it = by_table.find(r.table);
-        if (it != by_table.end() && it->second != p.get() && !done.count(it->second)) ready = false;
-      }
-      if (ready) {
+    for (bool relax : {false, true}) {
+      for (auto& p : s.items) {
+        if (done.count(p.get()) || !ready(*p, relax)) continue;
         out.push_back(p.get());
         done.insert(p.get());
         progressed = true;
+        if (relax) break;  // one relaxed processor, then strict again
       }
+      if (progressed) break;
     }
     if (!progressed) throw ConfigError("processor registry has a dependency cycle");
   }

@@ -100,6 +100,50 @@ std::string_view scoring_tier(std::optional<double> season_avg) noexcept {
   return kTierSpecs[tier_index(season_avg)].label;
 }
 
+double tier_adjustment_factor(std::string_view tier) noexcept {
+  if (tier == kTierSpecs[0].label) return 1.0;
+  if (tier == kTierSpecs[1].label) return 0.75;
+  return 0.5;  // ROTATION_10_19, BENCH_0_9 (and the legacy's default for any other)
+}
+
+TierAdjustments tier_adjustments_before(Date d, const Table& tiers) {
+  TierAdjustments out;
+  if (tiers.num_rows() == 0) return out;
+  const Column &system = tiers.col("system_id"), &tier = tiers.col("scoring_tier"), &as_of = tiers.col("as_of_date");
+  const Column* adjustment = proc::opt_col(tiers, "recommended_adjustment");
+  const std::string* const ensemble = intern(kTierSystem);
+  for (size_t r = 0; r < tiers.num_rows(); ++r) {
+    if (system.is_null(r) || system.text_ptr(r) != ensemble || tier.is_null(r) || as_of.is_null(r)) continue;
+    const Date day(static_cast<int32_t>(as_of.int_at(r)));
+    // Legacy: as_of_date <= the game date, which let the date's own grading in.
+    // Fixed (DECISION 1): strictly before.
+    if (day >= d) continue;
+    size_t k = kTierSpecs.size();
+    for (size_t i = 0; i < kTierSpecs.size(); ++i) {
+      if (tier.text_at(r) == kTierSpecs[i].label) k = i;
+    }
+    if (k == kTierSpecs.size() || (out.as_of[k] && *out.as_of[k] >= day)) continue;  // unknown tier / not newer
+    out.as_of[k] = day;
+    out.raw[k] = proc::real_of(adjustment, r);
+  }
+  return out;
+}
+
+AppliedTier apply_scoring_tier(const TierAdjustments& adj, std::optional<double> season_avg,
+                               double predicted_points) noexcept {
+  // Legacy: "season_avg if season_avg else predicted" (0 and missing fall back).
+  const bool known = season_avg && std::isfinite(*season_avg) && *season_avg != 0.0;
+  const size_t k = tier_index(known ? *season_avg : predicted_points);
+  AppliedTier out;
+  out.scoring_tier = kTierSpecs[k].label;
+  const double scaled = adj.raw[k].value_or(0.0) * tier_adjustment_factor(out.scoring_tier);
+  if (scaled != 0.0 && std::isfinite(scaled)) {
+    out.tier_adjustment = scaled;
+    out.adjusted_points = predicted_points + scaled;
+  }
+  return out;
+}
+
 double adjustment_confidence(int64_t sample_size, double std_signed_error) noexcept {
   const double size_factor = std::min(1.0, static_cast<double>(sample_size) / 100.0);
   const double spread_factor = std::max(0.3, 1.0 - std_signed_error / 20.0);

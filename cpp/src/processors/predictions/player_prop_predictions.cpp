@@ -21,6 +21,7 @@
 #include "nbaprops/models/xgboost.hpp"
 #include "../precompute/phase4_util.hpp"
 #include "nbaprops/processors/common.hpp"
+#include "nbaprops/processors/grading/scoring_tier.hpp"
 #include "nbaprops/processors/predictions/feature_store.hpp"
 #include "nbaprops/processors/predictions/prediction_systems.hpp"
 
@@ -33,6 +34,11 @@ using proc::py_round;
 constexpr const char* kOutput = "nba_predictions.player_prop_predictions";
 constexpr int kHistoryDays = 90;  // similarity history: D−90 … D−1
 constexpr size_t kHistoryGames = 30;
+constexpr const char* kTiers = "nba_predictions.scoring_tier_adjustments";
+/// Tier adjustments: the newest row of the year before D (the legacy looked
+/// back without limit; an off-season is shorter than a year).
+constexpr int kTierLookupDays = 365;
+constexpr size_t kSeasonAvgFeature = 2;  // points_avg_season in the v1_baseline_25 order
 
 struct ModelSlot {
   std::mutex mu;
@@ -290,9 +296,11 @@ struct OutColumns {
          &other = at("other_adjustments"), &similarity_baseline = at("similarity_baseline"),
          &similar_games_count = at("similar_games_count"), &avg_similarity = at("avg_similarity_score"),
          &min_similarity = at("min_similarity_score"), &ml_model_id = at("ml_model_id"),
-         &model_version = at("model_version"), &variance = at("prediction_variance"),
-         &agreement = at("system_agreement_score"), &contributing = at("contributing_systems"),
-         &warnings = at("warnings"), &universal_player_id = at("universal_player_id"), &game_id = at("game_id"),
+         &model_version = at("model_version"), &scoring_tier = at("scoring_tier"),
+         &tier_adjustment = at("tier_adjustment"), &adjusted_points = at("adjusted_points"),
+         &variance = at("prediction_variance"), &agreement = at("system_agreement_score"),
+         &contributing = at("contributing_systems"), &warnings = at("warnings"),
+         &universal_player_id = at("universal_player_id"), &game_id = at("game_id"),
          &expected_games = at("expected_games_count"), &actual_games = at("actual_games_count"),
          &missing_games = at("missing_games_count"), &completeness = at("completeness_percentage"),
          &production_ready = at("is_production_ready"), &data_quality_issues = at("data_quality_issues"),
@@ -432,11 +440,22 @@ size_t rows_of(const PlayerResult& pr) {
       std::count_if(pr.systems.begin(), pr.systems.end(), [](const auto& s) { return s.second.points.has_value(); }));
 }
 
+/// Phase 5C on an ensemble row (legacy prediction backfill, spec §5): the
+/// player's scoring tier, and the tier's adjustment of the dates before D.
+void write_tier(OutColumns& o, size_t r, const PlayerResult& pr, double points, const grading::TierAdjustments& tiers) {
+  const double avg = pr.f[kSeasonAvgFeature];
+  const grading::AppliedTier a =
+      grading::apply_scoring_tier(tiers, std::isnan(avg) ? std::nullopt : std::optional<double>(avg), points);
+  o.scoring_tier.set_text_ptr(r, interned(a.scoring_tier));
+  o.tier_adjustment.set_real(r, a.tier_adjustment);
+  o.adjusted_points.set_real(r, a.adjusted_points);
+}
+
 /// Fills the rows of one predicted player from row @p r on (one per system
 /// with a prediction; the table is already sized).
 void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, const std::string* player,
                  const PlayerResult& pr, const Carried& carried, const std::string* model_id,
-                 const std::string* warnings) {
+                 const std::string* warnings, const grading::TierAdjustments& tiers) {
   const std::string* const line_source = interned(pr.line.actual ? "ACTUAL_PROP" : "ESTIMATED_AVG");
   std::string id;
   for (const auto& [system, s] : pr.systems) {
@@ -492,6 +511,7 @@ void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, c
       put(o.variance, s.variance);
       put(o.agreement, s.agreement_pct);
       o.contributing.set_int(r, int64_t{s.contributing});
+      write_tier(o, r, pr, *s.points, tiers);
     }
     if (warnings) o.warnings.set_text_ptr(r, warnings);
     write_carried(o, r, carried);
@@ -503,7 +523,8 @@ void emit_player(OutColumns& o, size_t r, Date d, const std::string& date_iso, c
 /// The rows of D from the date's MLFS/UPGC/PDC rows and the similarity
 /// histories (which may hold other dates: only D−90 … D−1 is used).
 UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const Table& pdc_t, const PlayedHistory& pgs,
-                        const RatingHistory& tdza, const models::XGBoostModel* model, const std::string& model_id) {
+                        const RatingHistory& tdza, const grading::TierAdjustments& tiers,
+                        const models::XGBoostModel* model, const std::string& model_id) {
   UnitOutput out(catalog::get(kOutput));
   const auto mlfs = first_row_of(mlfs_t, "game_date", d);
   if (mlfs.empty()) {
@@ -581,7 +602,7 @@ UnitOutput predict_date(Date d, const Table& mlfs_t, const Table& upgc_t, const 
   tbb::parallel_for(size_t{0}, players.size(), [&](size_t i) {
     if (results[i].failure) return;
     emit_player(o, first_row[i], d, date_iso, players[i].first, results[i], carried_from(mc, players[i].second),
-                model_id_text, warnings);
+                model_id_text, warnings, tiers);
   });
   for (size_t i = 0; i < players.size(); ++i) {
     if (results[i].failure) {
@@ -607,7 +628,9 @@ UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models:
   h.tdza.start(from, from);
   h.pgs.ingest(in.pgs, d - 1);
   h.tdza.ingest(in.tdza, d - 1);
-  return predict_date(d, in.mlfs, in.upgc, in.pdc, h.pgs, h.tdza, model, model_id);
+  const grading::TierAdjustments tiers =
+      in.tier_adjustments ? grading::tier_adjustments_before(d, *in.tier_adjustments) : grading::TierAdjustments{};
+  return predict_date(d, in.mlfs, in.upgc, in.pdc, h.pgs, h.tdza, tiers, model, model_id);
 }
 
 namespace {
@@ -638,6 +661,7 @@ const std::vector<std::string> kPdcColumns = {"player_lookup", "cache_date", "mi
 const std::vector<std::string> kPgsColumns = {"player_lookup", "game_date",          "game_id",
                                               "team_abbr",     "opponent_team_abbr", "points"};
 const std::vector<std::string> kTdzaColumns = {"team_abbr", "analysis_date", "defensive_rating_last_15"};
+const std::vector<std::string> kTierColumns = {"system_id", "scoring_tier", "as_of_date", "recommended_adjustment"};
 
 const ProcessorInfo kInfo{
     .name = "player_prop_predictions",
@@ -649,8 +673,13 @@ const ProcessorInfo kInfo{
               {"nba_analytics.upcoming_player_game_context", WindowKind::kSameDate, 0, true, kUpgcColumns},
               {"nba_precompute.player_daily_cache", WindowKind::kSameDate, 0, false, kPdcColumns},
               {"nba_analytics.player_game_summary", WindowKind::kDaysBefore, kHistoryDays, false, kPgsColumns},
-              {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false,
-               kTdzaColumns}},
+              {"nba_precompute.team_defense_zone_analysis", WindowKind::kDaysBefore, kHistoryDays, false, kTdzaColumns},
+              // Phase 5C adjustments of the dates before D only: they are
+              // computed from graded predictions, so the runner orders
+              // predictions of D after the tier units of D−365 … D−1 (which
+              // wait for the predictions of their dates), never after D's own.
+              // Optional: none exist before the first tier run.
+              {kTiers, WindowKind::kDaysBefore, kTierLookupDays, false, kTierColumns}},
     .bootstrap = BootstrapPolicy::kSkip,
     .legacy_job = "prediction_backfill",
     .description =
@@ -679,9 +708,11 @@ class PlayerPropPredictionsProcessor final : public Processor {
     const auto& tdza = proc::history_for<RatingHistory>(sub, own_tdza, from, from, d - 1, [&](Date lo, Date hi) {
       return proc::read_window(ctx, "nba_precompute.team_defense_zone_analysis", lo, hi, kTdzaColumns);
     });
+    const grading::TierAdjustments tiers =
+        grading::tier_adjustments_before(d, proc::read_window(ctx, kTiers, d - kTierLookupDays, d - 1, kTierColumns));
     auto [model, id] = xgboost_model();
     std::shared_lock pgs_lock(pgs.mutex()), tdza_lock(tdza.mutex());
-    return predict_date(d, mlfs, upgc, pdc, pgs, tdza, model.get(), id);
+    return predict_date(d, mlfs, upgc, pdc, pgs, tdza, tiers, model.get(), id);
   }
   std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<PredictionHistory>(); }
 };

@@ -18,17 +18,18 @@
 /// reported as an entity
 ///   failure instead of vanishing in the join.
 ///
-/// Not implemented here: applying the adjustments to ensemble predictions (the
-/// legacy ScoringTierAdjuster); player_prop_predictions has no scoring_tier /
-/// tier_adjustment / adjusted_points columns. The legacy adjuster looked up the
+/// Applying the adjustments (the legacy ScoringTierAdjuster, §5) is
+/// tier_adjustments_before() + apply_scoring_tier(), which the predictions
+/// processor calls for its ensemble rows. The legacy adjuster looked up the
 /// newest row with as_of_date ≤ game date, so a tier row computed on the game
 /// date itself — which already contains that date's grading — leaked the
-/// results into re-run predictions. Any future application must use the newest
-/// row with as_of_date < game date (DECISION 1).
+/// results into re-run predictions. Fixed (DECISION 1): the newest row with
+/// as_of_date < game date.
 ///
 /// computed_at is left NULL: the runner stamps it with the run's timestamp
 /// (processors never read a clock). All functions are pure and thread-safe.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -99,6 +100,49 @@ struct TierInputs {
 /// @return the rows, failures, entities_processed (= tier rows) and
 /// empty_reason.
 UnitOutput compute_scoring_tier_adjustments(Date as_of, const TierInputs& in);
+
+/// Share of a tier's recommended adjustment applied to a prediction (legacy
+/// ScoringTierAdjuster defaults): BENCH_0_9 and ROTATION_10_19 0.5,
+/// STARTER_20_29 0.75, STAR_30PLUS 1.0.
+double tier_adjustment_factor(std::string_view tier) noexcept;
+
+/// The adjustments predictions of one date may use: per tier, the
+/// recommended_adjustment of the newest ensemble_v1 row dated before that date.
+struct TierAdjustments {
+  /// recommended_adjustment per tier, in kTier order (STAR, STARTER, ROTATION,
+  /// BENCH); nullopt: no row (or a NULL adjustment), i.e. 0.
+  std::array<std::optional<double>, 4> raw{};
+  /// as_of_date of each tier's row.
+  std::array<std::optional<Date>, 4> as_of{};
+};
+
+/// The adjustments for predictions of date @p d from scoring_tier_adjustments
+/// rows (system_id, scoring_tier, as_of_date, recommended_adjustment; any
+/// dates, any order): per tier the newest ensemble_v1 row with as_of_date < @p
+/// d (the first stored of that date). Rows dated @p d or later are never used:
+/// they contain the grading of @p d's own games (DECISION 1; the legacy
+/// adjuster took as_of_date ≤ the game date).
+TierAdjustments tier_adjustments_before(Date d, const Table& tiers);
+
+/// One ensemble prediction's tier adjustment.
+struct AppliedTier {
+  std::string_view scoring_tier;          ///< the tier (a static string)
+  std::optional<double> tier_adjustment;  ///< raw × factor; NULL when 0
+  std::optional<double> adjusted_points;  ///< predicted + tier_adjustment; NULL when 0
+};
+
+/// Applies the adjustments to an ensemble prediction (legacy prediction
+/// backfill, spec §5): the tier comes from the player's season average
+/// (MLFS points_avg_season), or from @p predicted_points when the average is
+/// missing or 0 (legacy: "season_avg if season_avg else predicted"); a basis ≤
+/// 0 is BENCH_0_9. The adjustment is the tier's raw adjustment (0 without a
+/// row) × tier_adjustment_factor(); tier_adjustment and adjusted_points are
+/// NULL when it is 0. Values are not rounded (legacy FLOAT64 columns).
+/// @param adj the adjustments of the prediction's date (tier_adjustments_before()).
+/// @param season_avg points_avg_season; nullopt or NaN when unknown.
+/// @param predicted_points the ensemble's predicted points (unrounded).
+AppliedTier apply_scoring_tier(const TierAdjustments& adj, std::optional<double> season_avg,
+                               double predicted_points) noexcept;
 
 /// The `tier` processor (scoring_tier_adjustments; legacy job
 /// "scoring_tier_backfill"). It reads prediction_accuracy and the feature store

@@ -20,7 +20,11 @@
 /// that opponent's
 ///   TDZA rating on that date, home/away from the game id, rest before the
 ///   game, form over the games before it), where the legacy used constants and
-///   the games after it.
+///   the games after it;
+/// - ensemble rows carry the Phase 5C scoring tier and its adjustment
+///   (scoring_tier, tier_adjustment, adjusted_points; legacy spec §5, §7.1) from
+///   the newest scoring_tier_adjustments row dated before D, never D's own row
+///   (the legacy's ≤ D let D's grading in; DECISION 1).
 
 #include <memory>
 #include <optional>
@@ -69,6 +73,9 @@ struct PredictionInputs {
   const Table& pgs;   ///< player_game_summary rows of D−90 … D−1 (similarity history)
   const Table& tdza;  ///< team_defense_zone_analysis rows of D−90 … D−1
                       ///< (historical opponent tiers)
+  /// scoring_tier_adjustments rows (Phase 5C): only those dated before D are
+  /// used; nullptr: no adjustments.
+  const Table* tier_adjustments = nullptr;
 };
 /// Computes the rows of D with the given model (nullptr: no XGBoost system).
 UnitOutput compute_predictions(Date d, const PredictionInputs& in, const models::XGBoostModel* model,
