@@ -114,7 +114,12 @@ class DatasetFile {
  public:
   DatasetFile(std::filesystem::path file, const TableSchema& s) : file_(std::move(file)), s_(s) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(file_.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    // The warehouse's rule for reading a file (immutable in a directory that
+    // cannot be written, where the plain path could not open a WAL file
+    // without its -shm index).
+    const std::string uri = sqlite_read_only_uri(file_);
+    const int rc =
+        sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
     db_.reset(raw);
     if (rc != SQLITE_OK) throw error("open");
     sqlite3_busy_timeout(db_.get(), 60000);
@@ -453,6 +458,10 @@ void bind_warehouse(pyb::module_& m) {
         if (!sq) throw ConfigError("write-failure injection is only available on SQLite warehouses");
         sq->inject_write_failure_after(rows);
       });
+  m.def(
+      "read_only_uri", [](const std::string& file) { return sqlite_read_only_uri(file); }, pyb::arg("file"),
+      "The URI that opens a SQLite warehouse's database file for reading only (the warehouse's own rule: "
+      "immutable=1 in a directory that cannot be written, else mode=ro; file::memory: for a missing file).");
   m.def(
       "open_warehouse",
       [](const std::string& uri) {

@@ -96,6 +96,10 @@ class Warehouse:
 def open_warehouse(uri: str) -> Warehouse:
     """Open (creating if needed) a warehouse directory or ``sqlite:///path``."""
 
+def read_only_uri(file: str) -> str:
+    """The URI that opens a SQLite warehouse file for reading only (immutable=1 in a directory that
+    cannot be written, else mode=ro; ``file::memory:`` for a missing file)."""
+
 # ------------------------------------------------------------------ schedule (bind_schedule.cpp)
 
 class Schedule:

@@ -43,3 +43,77 @@ def test_partition_counts_is_a_series(warehouse):
     s = warehouse.partition_counts("nba_raw.nbac_schedule")
     assert isinstance(s, pd.Series)
     assert s.empty
+
+
+def _closed_copy(src, dst) -> None:
+    """A copy of warehouse ``src`` as a cleanly closed warehouse leaves it: database files only, no -wal
+    or -shm (the last connection to close checkpoints the log and removes both)."""
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    shutil.copytree(src, dst)
+    for f in Path(dst).glob("*.sqlite"):
+        con = sqlite3.connect(f)
+        con.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        con.close()
+    assert not list(Path(dst).glob("*-wal")) and not list(Path(dst).glob("*-shm"))
+
+
+def test_read_only_uri_is_the_warehouses_rule(tmp_path):
+    """Audit B finding 3: nbaprops.read's parallel slices and nbaprops.query open each file with the
+    warehouse's own rule (mode=ro where the directory can be written, immutable=1 where it cannot,
+    file::memory: for a missing file), through one function."""
+    from nbaprops import _core
+
+    f = tmp_path / "nba_raw.sqlite"
+    f.write_bytes(b"")
+    assert _core.read_only_uri(str(f)) == f"file:{f}?mode=ro"
+    assert _core.read_only_uri(str(tmp_path / "missing.sqlite")) == "file::memory:"
+    odd = tmp_path / "a?b%c#d"
+    odd.mkdir()
+    (odd / "x.sqlite").write_bytes(b"")
+    assert _core.read_only_uri(str(odd / "x.sqlite")) == f"file:{tmp_path}/a%3Fb%25c%23d/x.sqlite?mode=ro"
+
+
+def test_reads_and_queries_of_a_read_only_mounted_warehouse(demo_dir, tmp_path):
+    """Audit B finding 3: on a read-only mount (a finished warehouse, cleanly closed: no -shm), read and
+    query raised "unable to open database file" (the slices opened the plain path, query attached with
+    mode=ro only). Run in a private mount namespace as root, or with permission bits otherwise."""
+    import os
+    import subprocess
+    import sys
+
+    from test_cli_contract import _read_only_mount_prefix
+
+    wh = tmp_path / "wh"
+    _closed_copy(demo_dir, wh)
+    table = "nba_analytics.player_game_summary"
+    expected = len(nbaprops.read(nbaprops.open(demo_dir, read_only=True), table))
+    assert expected > 20000  # parallel slices, not one query
+    script = (
+        "import nbaprops\n"
+        f"wh = nbaprops.open({str(wh)!r})\n"
+        f"n = len(nbaprops.read(wh, {table!r}))\n"
+        f"q = int(nbaprops.query(wh, 'SELECT count(*) AS n FROM {table}')['n'][0])\n"
+        "print(n, q)\n"
+    )
+    cmd = f"'{sys.executable}' -c \"{script}\""
+    prefix = _read_only_mount_prefix(wh)
+    if prefix is not None:
+        mount = f"mount --bind '{wh}' '{wh}' && mount -o remount,ro,bind '{wh}' '{wh}' && "
+        r = subprocess.run(prefix + [mount + cmd], capture_output=True, text=True, timeout=300)
+    elif os.geteuid() != 0:
+        for f in wh.iterdir():
+            f.chmod(0o444)
+        wh.chmod(0o555)
+        try:
+            r = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=300)
+        finally:
+            wh.chmod(0o755)
+    else:
+        import pytest
+
+        pytest.skip("running as root without mount namespaces: cannot make a directory unwritable")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.split() == [str(expected), str(expected)], r.stdout

@@ -143,6 +143,11 @@ std::string read_only_uri(const fs::path& file, bool dir_writable) {
 
 }  // namespace
 
+std::string sqlite_read_only_uri(const fs::path& file) {
+  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  return read_only_uri(file, writable(dir));
+}
+
 SqliteWarehouse::SqliteWarehouse(fs::path dir, bool read_only)
     : dir_(std::move(dir)), checkpoint_pages_(kWalAutocheckpointPages) {
   std::error_code ec;

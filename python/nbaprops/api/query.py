@@ -175,7 +175,9 @@ def _connect(wh: Warehouse) -> tuple[sqlite3.Connection, list[str]]:
     con = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
     try:
         for name in names:
-            uri = Path(wh.uri, f"{name}.sqlite").resolve().as_uri() + "?mode=ro"
+            # The warehouse's own rule (immutable in a directory that cannot be written, where mode=ro
+            # cannot open a WAL file without its -shm index), as nbaprops.read opens the files.
+            uri = _core.read_only_uri(str(Path(wh.uri, f"{name}.sqlite").resolve()))
             con.execute("ATTACH DATABASE ? AS " + '"' + name.replace('"', '""') + '"', (uri,))
         con.execute("PRAGMA query_only = ON")
     except sqlite3.Error as e:

@@ -31,6 +31,18 @@ class RowSource;
 class BackgroundCheckpointer;
 }  // namespace sqlite_detail
 
+/// The URI (for sqlite3_open_v2 with SQLITE_OPEN_URI, or ATTACH on a
+/// connection opened with it) that opens database file @p file of a SQLite
+/// warehouse for reading only. The one rule of every read-only open: a
+/// read-only warehouse's own connections, the parallel slices of
+/// nbaprops.read and nbaprops.query's ATTACH. A file that does not exist reads
+/// as an empty in-memory database; in a directory that cannot be written
+/// (permissions, a read-only mount) a WAL database opens only as immutable
+/// (SQLite cannot create its -shm index there), unless a writer left a
+/// non-empty -wal behind (then mode=ro, so its committed pages are read);
+/// elsewhere mode=ro.
+std::string sqlite_read_only_uri(const std::filesystem::path& file);
+
 /// SQLite warehouse. Thread-safe.
 class SqliteWarehouse final : public Warehouse {
  public:
