@@ -7,12 +7,13 @@
 
 #include "bindings.hpp"
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/pipeline/run_lock.hpp"
 
 namespace nbaprops::py {
 namespace {
 
 struct Classes {
-  pyb::object root, config, data, preflight, storage, network, cancelled, internal;
+  pyb::object root, config, data, preflight, storage, network, cancelled, internal, busy;
 };
 
 Classes& classes() {
@@ -41,6 +42,9 @@ void bind_errors(pyb::module_& m) {
   c.network = make(m, "NetworkError", c.root, PyExc_ConnectionError, "Network failure.");
   c.cancelled = make(m, "Cancelled", c.root, PyExc_KeyboardInterrupt, "The run was interrupted.");
   c.internal = make(m, "InternalError", c.root, PyExc_RuntimeError, "A broken invariant: a bug in nbaprops.");
+  c.busy = make(m, "WarehouseBusyError", c.storage, nullptr,
+                "Another run is writing the same tables of the warehouse (named in the message); run again once "
+                "it finished. A StorageError.");
   // Private hook so the test suite can prove each code maps to its class.
   m.def("_raise_error", [](const std::string& code, const std::string& message) {
     if (code == "config") throw ConfigError(message);
@@ -50,6 +54,7 @@ void bind_errors(pyb::module_& m) {
     if (code == "network") throw NetworkError(message);
     if (code == "cancelled") throw Cancelled(message);
     if (code == "internal") throw InternalError(message);
+    if (code == "busy") throw pipeline::WarehouseBusy(message);
     throw std::invalid_argument("unknown error code " + code);
   });
   pyb::register_exception_translator([](std::exception_ptr p) {
@@ -86,6 +91,7 @@ void bind_errors(pyb::module_& m) {
           cls = k.internal;
           break;
       }
+      if (dynamic_cast<const pipeline::WarehouseBusy*>(&e) != nullptr) cls = k.busy;
       // A message quoting a file's bytes (a Latin-1 name) must still become a
       // Python str: Python's own decoder escapes invalid UTF-8 as \xNN
       // (backslashreplace), never a UnicodeDecodeError in place of the real

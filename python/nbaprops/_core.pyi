@@ -29,6 +29,10 @@ class PreflightError(NbaPropsError, RuntimeError):
 class StorageError(NbaPropsError, OSError):
     """Warehouse storage failure."""
 
+class WarehouseBusyError(StorageError):
+    """Another run is writing the same tables of the warehouse (named in the message); run again once it
+    finished. A StorageError."""
+
 class NetworkError(NbaPropsError, ConnectionError):
     """Network failure."""
 
@@ -40,7 +44,7 @@ class InternalError(NbaPropsError, RuntimeError):
 
 def _raise_error(code: str, message: str) -> None:
     """Raise the error class of ``code`` (config, data, preflight, storage, network, cancelled,
-    internal) with ``message``; an unknown code raises ValueError. Test hook."""
+    internal, busy) with ``message``; an unknown code raises ValueError. Test hook."""
 
 # ------------------------------------------------------------------ core (bindings/bind_core.cpp)
 

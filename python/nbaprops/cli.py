@@ -11,7 +11,7 @@ import re
 import sys
 from typing import Optional, Sequence
 
-from . import errors
+from . import _core, errors
 
 DEFAULT_WAREHOUSE = "warehouse"
 
@@ -19,6 +19,8 @@ DEFAULT_WAREHOUSE = "warehouse"
 # Argument types reject malformed values while parsing (argparse exits 2); `_check_usage` checks the
 # combinations after parsing; `main` maps every ConfigError (unknown processor, bad range…) to 2.
 USAGE_EXIT = 2
+# Another run is writing the same tables: nothing ran, try again once it finished (sysexits EX_TEMPFAIL).
+BUSY_EXIT = 75
 # Commands that read an existing warehouse: a missing directory is an error, never created.
 _NEEDS_WAREHOUSE = frozenset({"backfill", "preflight", "coverage", "export"})
 
@@ -566,6 +568,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args.command in _NEEDS_WAREHOUSE:
             require_warehouse(args.warehouse)
         return int(args.func(args))
+    except _core.WarehouseBusyError as e:  # not a usage error: the same command works once the other run ends
+        print(f"nbaprops: warehouse busy: {e}", file=sys.stderr)
+        return BUSY_EXIT
     except errors.ConfigError as e:
         print(f"nbaprops: usage error: {e}", file=sys.stderr)
         return USAGE_EXIT

@@ -211,7 +211,7 @@ TEST(DataPlane, ASecondRunOfTheSameTablesRefusesNamingTheFirst) {
     try {
       pipeline::RunLock second(wh, {"nba_analytics.player_game_summary"}, "run_b", "2026-01-01T00:01:00Z");
       FAIL() << "expected a refusal";
-    } catch (const ConfigError& e) {
+    } catch (const pipeline::WarehouseBusy& e) {  // not a usage error (audit B finding 6)
       const std::string m = e.what();
       EXPECT_NE(m.find("run_a"), std::string::npos) << m;
       EXPECT_NE(m.find("2026-01-01T00:00:00Z"), std::string::npos) << m;

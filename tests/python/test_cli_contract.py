@@ -260,6 +260,42 @@ def test_unwritable_warehouse_opens_read_only_by_itself(demo_dir, tmp_path):
         wh.chmod(0o755)
 
 
+def test_a_backfill_of_tables_another_run_writes_says_warehouse_busy(demo_dir, tmp_path, run_cli):
+    """Audit B finding 6: a second backfill of the same tables is refused, naming the run that writes them,
+    as "warehouse busy" with exit 75 (EX_TEMPFAIL: the same command works once the other run ended), not as
+    a usage error (exit 2). In Python it is a WarehouseBusyError, a StorageError."""
+    import fcntl
+    import json
+
+    import nbaprops
+    from nbaprops import _core
+
+    assert issubclass(_core.WarehouseBusyError, nbaprops.StorageError)
+    assert not issubclass(_core.WarehouseBusyError, nbaprops.ConfigError)
+    with pytest.raises(_core.WarehouseBusyError, match="boom"):
+        _core._raise_error("busy", "boom")
+    wh = tmp_path / "wh"
+    shutil.copytree(demo_dir, wh)
+    (wh / ".nbaprops-locks").mkdir(exist_ok=True)
+    lock = wh / ".nbaprops-locks" / "nba_analytics.team_offense_game_summary.lock"
+    with open(lock, "w") as f:  # what a running backfill holds (flock; released with its process)
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        f.write(json.dumps({"run_id": "run_other", "started_at": "2026-01-01T00:00:00Z", "pid": 4242}))
+        f.flush()
+        args = ["--warehouse", wh, "--start-date", "2024-01-10", "--end-date", "2024-01-10", "--processors", "togs"]
+        code, out, err = run_cli("backfill", *args, "--checkpoint-dir", tmp_path / "ck", "--progress", "none")
+        assert code == cli.BUSY_EXIT == 75, out + err
+        assert err.startswith(
+            f"nbaprops: warehouse busy: warehouse {wh}: nba_analytics.team_offense_game_summary "
+            "is being written by run run_other (started 2026-01-01T00:00:00Z, pid 4242)"
+        ), err
+        assert "usage error" not in err and "BACKFILL SUMMARY" not in out
+        with pytest.raises(_core.WarehouseBusyError, match="run_other"):
+            nbaprops.backfill(nbaprops.open(wh), "2024-01-10", "2024-01-10", processors="togs", progress="none")
+    code, out, err = run_cli("backfill", *args, "--checkpoint-dir", tmp_path / "ck", "--progress", "none")
+    assert code == 0, out + err  # released: the same command runs
+
+
 def test_backfill_on_a_read_only_warehouse_refuses_before_any_unit(demo_dir, tmp_path, run_cli):
     """A backfill on a warehouse it cannot write refuses at once, naming the path and why, with the
     exit code of the other configuration errors (2); nothing runs, nothing is written, no checkpoint is

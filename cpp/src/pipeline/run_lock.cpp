@@ -62,10 +62,10 @@ RunLock::RunLock(const std::string& warehouse_dir, std::vector<std::string> tabl
         who = "run " + holder.value("run_id", std::string("?")) + " (started " +
               holder.value("started_at", std::string("?")) + ", pid " + std::to_string(holder.value("pid", 0)) + ")";
       }
-      throw ConfigError("warehouse " + warehouse_dir + ": " + table + " is being written by " + who +
-                        "; wait for it to finish (or stop it) and run again — "
-                        "two backfills of the same "
-                        "tables would compute everything twice");
+      throw WarehouseBusy("warehouse " + warehouse_dir + ": " + table + " is being written by " + who +
+                          "; wait for it to finish (or stop it) and run again — "
+                          "two backfills of the same "
+                          "tables would compute everything twice");
     }
     const std::string me =
         nlohmann::json{{"run_id", run_id}, {"started_at", started_at}, {"pid", static_cast<int>(::getpid())}}.dump();

@@ -9,9 +9,21 @@
 #include <string>
 #include <vector>
 
+#include "nbaprops/core/error.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 
 namespace nbaprops::pipeline {
+
+/// A backfill refused because another run is writing the same tables: not a
+/// usage error (the command was right) and not a failure of this run (it never
+/// started). The message names the other run (id, start time, process); run
+/// again once it finished. Python: nbaprops.errors.WarehouseBusyError (a
+/// StorageError); the command line says "warehouse busy" and exits 75
+/// (EX_TEMPFAIL: try again later).
+class WarehouseBusy : public StorageError {
+ public:
+  explicit WarehouseBusy(const std::string& m) : StorageError(m) {}
+};
 
 /// Refuses a backfill on a warehouse it cannot write, before any unit runs
 /// (without it, every unit would fail on its own write). A SQLite warehouse is
@@ -27,7 +39,7 @@ class RunLock {
   /// Takes the lock of every table in @p tables under @p warehouse_dir (a
   /// SQLite warehouse directory; for other warehouses pass "" and nothing is
   /// locked). All or none: when one table is held by another run, the ones
-  /// taken are released and ConfigError names that run.
+  /// taken are released and WarehouseBusy names that run.
   /// @param run_id, started_at written into each lock file for the message of a
   /// refused run.
   RunLock(const std::string& warehouse_dir, std::vector<std::string> tables, const std::string& run_id,
