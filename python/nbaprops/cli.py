@@ -552,7 +552,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _sigterm_interrupts(signum: int, frame) -> None:
+    """SIGTERM stops a command as Ctrl-C does (legacy spec §2.6: 130 on SIGINT/SIGTERM); during a backfill's
+    run, :func:`nbaprops.api.runner._drive` cancels the run instead, so its summary is still printed."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is None:
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _sigterm_interrupts)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _check_usage(parser, args)

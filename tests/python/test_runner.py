@@ -185,6 +185,81 @@ def test_ctrl_c_stops_cleanly_with_exit_130(demo_copy, tmp_path):
     assert "cancelled" in set(last["status"]) or len(last) > 0
 
 
+def test_sigterm_stops_like_ctrl_c_with_a_summary_and_exit_130(demo_copy, tmp_path):
+    """Audit B finding 4: SIGTERM (kill, timeout, a container stop) killed a backfill at once (exit 143, no
+    summary, checkpoint marks lost). Now it stops as Ctrl-C does (legacy spec §2.6: 130 on SIGINT/SIGTERM):
+    running units finish, the summary is printed, exit 130."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nbaprops",
+            "backfill",
+            "--warehouse",
+            demo_copy.uri,
+            "--no-resume",
+            "--progress",
+            "log",
+            "--checkpoint-dir",
+            str(tmp_path / "ck"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = ""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        seen += line
+        if "Processing game date" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130, seen + out
+    assert "BACKFILL SUMMARY" in out and "Interrupted: running units finished, checkpoint saved" in out, out
+    assert "(cancelled); exit code 130" in out, out
+    assert list((tmp_path / "ck").glob("*.json")), "the checkpoints were saved"
+
+
+def test_sigterm_cancels_a_python_backfill_on_the_main_thread_and_restores_the_handler(demo_copy, tmp_path):
+    """Audit B finding 4, the Python API: on the main thread SIGTERM cancels the run as Ctrl-C does and the
+    call returns a cancelled RunResult (exit code 130); the caller's SIGTERM handler is back afterwards."""
+    script = f"""
+import os, signal, sys
+import nbaprops
+
+class Started:
+    def begin(self):
+        print("started", flush=True)
+    def update(self, event):
+        pass
+    def close(self):
+        pass
+
+def mine(signum, frame):
+    pass
+
+signal.signal(signal.SIGTERM, mine)
+wh = nbaprops.open({demo_copy.uri!r})
+r = nbaprops.backfill(wh, "2023-11-01", "2024-04-14", resume=False, progress=Started(), checkpoint_dir={str(tmp_path / "ck")!r})
+print("result", r.exit_code, r.cancelled, signal.getsignal(signal.SIGTERM) is mine, flush=True)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = ""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        seen += line
+        if line.startswith("started") or not line:
+            break
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, seen + out
+    assert "result 130 True True" in out, seen + out
+
+
 def test_cli_processors_and_coverage(demo):
     r = _run(["-m", "nbaprops", "processors"])
     assert r.returncode == 0

@@ -7,6 +7,8 @@ import contextlib
 import contextvars
 import logging
 import os
+import signal
+import threading
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional, Sequence
@@ -273,13 +275,42 @@ def _result_frame(native_units: Any) -> pd.DataFrame:
     )
 
 
+@contextlib.contextmanager
+def _sigterm_cancels(handle: Any) -> Iterator[None]:
+    """While a run is driven on the main thread, SIGTERM (``kill``, ``timeout``, a docker / Kubernetes / Cloud
+    Run stop) cancels it as Ctrl-C does (legacy spec §2.6: 130 on SIGINT/SIGTERM); the previous handler is
+    restored afterwards. The handler only asks the native run to cancel (thread-safe): it runs on the main
+    thread, between Python bytecodes, never inside a TBB task. Off the main thread (where Python cannot set
+    handlers), or when the current handler was installed outside Python (it could not be restored), nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is None:
+        yield
+        return
+
+    def cancel(signum: int, frame: Any) -> None:
+        handle.cancel()
+
+    previous = signal.signal(signal.SIGTERM, cancel)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _drive(handle: Any, reporter: Any) -> Any:
     """Poll the run's events on this thread until it ends; return the native result.
 
     A KeyboardInterrupt (Ctrl-C, or Jupyter's kernel interrupt, which is SIGINT too) cancels the run:
     units already running finish and commit, nothing new starts, the checkpoint is saved. Further
-    interrupts while the run winds down are absorbed, so the caller always gets the result back.
+    interrupts while the run winds down are absorbed, so the caller always gets the result back. On the
+    main thread SIGTERM does the same (:func:`_sigterm_cancels`).
     """
+    with _sigterm_cancels(handle):
+        return _drive_polling(handle, reporter)
+
+
+def _drive_polling(handle: Any, reporter: Any) -> Any:
+    """:func:`_drive` itself: the polling loop and the wind-down."""
     try:
         while True:
             try:
@@ -404,7 +435,12 @@ def backfill(
 
     Ctrl-C — or Jupyter's "interrupt the kernel", the same signal — stops cleanly: units already
     running finish and commit, nothing new starts, nothing is half-written, the checkpoint is saved and
-    the call returns a RunResult with ``cancelled`` True and exit code 130. Rerun to resume.
+    the call returns a RunResult with ``cancelled`` True and exit code 130. Rerun to resume. Called on the
+    main thread, SIGTERM (``kill``, ``timeout``, a container stop) stops the run the same way while it runs;
+    the previous SIGTERM handler is restored when the call returns.
+
+    Another run writing the same tables refuses this one before any unit runs with
+    ``nbaprops._core.WarehouseBusyError`` (a StorageError) naming that run.
     """
     _check_progress(progress)
     if workers < 1:
