@@ -235,6 +235,27 @@ TEST(RunnerTest, AFullDiskBetweenTheOutputAndTheRunLogsKeepsTheUnitCommitted) {
   for (const UnitResult& u : r.units) EXPECT_EQ(u.reason, "resumed");
 }
 
+// Audit B finding 7: checkpoints that cannot be written (here a directory
+// where each file's temporary copy goes) fail every mark: the run goes on and
+// says it once, with the count, not once per unit.
+TEST(RunnerTest, CheckpointsThatCannotBeWrittenAreReportedOnceWithTheirCount) {
+  Env env;
+  for (const Processor* p : env.fakes.abc()) {
+    const std::string json =
+        Checkpoint::path_for(env.opts.checkpoint_dir, p->info().name, *env.plan.checkpoint_range());
+    std::filesystem::create_directories(json.substr(0, json.size() - 5) + ".tmp");
+  }
+  const RunResult r = run(*env.wh, env.schedule, env.plan, env.opts);
+  EXPECT_EQ(r.exit_code(), 0) << r.summary_text();
+  EXPECT_EQ(count_status(r, UnitStatus::kSuccess), 17);
+  ASSERT_EQ(r.warnings.size(), 1u) << r.summary_text();
+  EXPECT_NE(r.warnings.front().find(" checkpoint write(s) failed, the first: cannot write checkpoint "),
+            std::string::npos)
+      << r.warnings.front();
+  EXPECT_NE(r.warnings.front().find("the run ledger has every committed unit"), std::string::npos);
+  EXPECT_NE(r.summary_text().find("WARNING: "), std::string::npos);
+}
+
 TEST(RunnerTest, InjectedFailureBlocksOnlyItsDownstream) {
   Env env;
   env.fakes.control.fail.insert({"fa", D("2023-11-13")});

@@ -344,8 +344,13 @@ class Executor {
       try {
         ck->flush();
       } catch (const std::exception& e) {
-        warnings_.push_back(std::string("checkpoint not saved: ") + e.what());
+        checkpoint_failed(p->info().name + " (end of run)", e);
       }
+    }
+    if (const int64_t n = checkpoint_failures_.load(); n > 0) {
+      warnings_.push_back(std::to_string(n) + " checkpoint write(s) failed, the first: " + first_checkpoint_error_ +
+                          ". The checkpoint files may miss this run's dates; the run ledger has every committed "
+                          "unit, so a resume still skips them");
     }
     // The checkpoints the run's commits asked of the warehouse's own thread
     // (two or more workers) are part of the run: it returns with the files
@@ -959,8 +964,7 @@ class Executor {
                     // ones rerun)
         }
       } catch (const std::exception& e) {
-        NBAPROPS_LOG_WARN << "checkpoint update failed for " << u.processor->info().name << " " << u.date.iso() << ": "
-                          << e.what();
+        checkpoint_failed(u.processor->info().name + " " + u.date.iso(), e);
       }
     }
     if (!opts_.write_ledger || r.ledger_written) return;
@@ -980,6 +984,18 @@ class Executor {
       NBAPROPS_LOG_WARN << "run ledger append failed for " << u.processor->info().name << " " << u.date.iso() << ": "
                         << e.what();
     }
+  }
+
+  /// A checkpoint write failed (@p what: the unit or processor): the first
+  /// failure of the run is logged, later ones only counted (a checkpoint
+  /// directory that cannot be written fails every write: one line per unit
+  /// before); the summary says how many (execute). The run goes on: the run
+  /// ledger, committed with each unit, is what a resume trusts.
+  void checkpoint_failed(const std::string& what, const std::exception& e) {
+    if (checkpoint_failures_.fetch_add(1) > 0) return;
+    first_checkpoint_error_ = e.what();  // written once, read after the graph ended
+    NBAPROPS_LOG_WARN << "checkpoint update failed for " << what << ": " << e.what()
+                      << " (the run goes on; further checkpoint failures are counted in the summary, not logged)";
   }
 
   /// The warning of a run some of whose units committed their rows without
@@ -1137,6 +1153,8 @@ class Executor {
   std::set<const Processor*> prefix_needed_;
   std::vector<std::string> warnings_;
   std::map<const Processor*, std::unique_ptr<Checkpoint>> checkpoints_;
+  std::atomic<int64_t> checkpoint_failures_{0};
+  std::string first_checkpoint_error_;  ///< set by the first failure only
   std::map<const Processor*, std::map<Date, int64_t>> resumed_rows_;
   LastCommits last_commit_;
   std::unique_ptr<InputFingerprints> inputs_;
