@@ -17,6 +17,8 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <utility>
 
 #include "bindings.hpp"
 #include "convert.hpp"
@@ -148,6 +150,16 @@ class DatasetFile {
       }
     }
     return out;
+  }
+
+  /// The file's PRAGMA data_version: it changes when another connection (or
+  /// process) commits to the file, whatever the commit changed. A rerun
+  /// overwrites a partition where it is (same rowids): the extent does not
+  /// change, the data version does.
+  int64_t data_version() const {
+    Stmt st = prepare("PRAGMA data_version");
+    if (sqlite3_step(st.get()) != SQLITE_ROW) throw error("data_version");
+    return sqlite3_column_int64(st.get(), 0);
   }
 
   /// The rows of @p slice, decoded column by column (in storage order;
@@ -293,6 +305,47 @@ std::optional<std::vector<FramePart>> read_pinned(const std::filesystem::path& f
   }
 }
 
+/// Test hook (Warehouse._inject_write_during_read): SQL run once, on a
+/// read-write connection of its own to the table's file, after the first
+/// slice of the next read of several slices and before the others, which then
+/// run one after another: a commit landing between two slices' snapshots.
+std::mutex g_injected_mu;
+std::string g_injected_write;
+
+std::string take_injected_write() {
+  std::lock_guard lock(g_injected_mu);
+  return std::exchange(g_injected_write, {});
+}
+
+void run_injected_write(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const Db db(raw);
+  if (rc != SQLITE_OK || sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StorageError("injected write on " + file.string() + ": " + (db ? sqlite3_errmsg(db.get()) : "no memory"));
+  }
+}
+
+/// The rows of each of @p slices of @p s's table in @p file, read in parallel,
+/// each through its own connection (its own snapshot).
+std::vector<FramePart> read_slices(const std::filesystem::path& file, const TableSchema& s,
+                                   const std::vector<const ColumnDef*>& defs, const std::vector<Slice>& slices,
+                                   size_t expect) {
+  std::vector<FramePart> parts(slices.size());
+  if (const std::string inject = slices.size() > 1 ? take_injected_write() : std::string(); !inject.empty()) {
+    for (size_t i = 0; i < slices.size(); ++i) {
+      if (i == 1) run_injected_write(file, inject);
+      parts[i] = DatasetFile(file, s).read(defs, slices[i], expect);
+    }
+    return parts;
+  }
+  tbb::parallel_for(size_t{0}, slices.size(), [&](size_t i) {
+    const DatasetFile f(file, s);
+    parts[i] = f.read(defs, slices[i], expect);
+  });
+  return parts;
+}
+
 /// Date slices of about equal row counts covering @p counts (index reads of a
 /// small part).
 std::vector<Slice> date_slices(const std::map<Date, int64_t>& counts, DateRange range, int workers) {
@@ -334,12 +387,15 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
   const std::filesystem::path file = std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite");
   const DatasetFile meta(file, s);
   // Each slice reads through its own connection (its own snapshot). A write
-  // committed between the slices' snapshots would mix old and new rows, so the
-  // table's extent (row count, rowid range) is compared before and after; on a
-  // change the read is repeated, finally on one connection.
+  // committed between the slices' snapshots would mix old and new rows, also
+  // within one partition (a rowid slice can end inside it), so the file's data
+  // version is compared before and after: any commit to the file since
+  // repeats the read, finally on one connection. (The table's extent, row
+  // count and rowid range, compared before, missed a rerun that overwrites a
+  // partition in place with as many rows: same rowids.)
   for (int attempt = 0;; ++attempt) {
-    const auto before = meta.extent();
-    const auto [total, lo, hi] = before;
+    const int64_t version = meta.data_version();
+    const auto [total, lo, hi] = meta.extent();
     const int k = attempt < 2 ? workers : 1;
     std::vector<Slice> slices;
     int64_t wanted = total;
@@ -365,13 +421,9 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
         return {std::move(*pinned), true};
       }
     }
-    std::vector<FramePart> parts(slices.size());
     const size_t expect = static_cast<size_t>(wanted) / slices.size() + 1;
-    tbb::parallel_for(size_t{0}, slices.size(), [&](size_t i) {
-      const DatasetFile f(file, s);
-      parts[i] = f.read(defs, slices[i], expect);
-    });
-    if (slices.size() == 1 || meta.extent() == before) return {std::move(parts), true};
+    std::vector<FramePart> parts = read_slices(file, s, defs, slices, expect);
+    if (slices.size() == 1 || meta.data_version() == version) return {std::move(parts), true};
   }
 }
 
@@ -453,6 +505,11 @@ void bind_warehouse(pyb::module_& m) {
             return wh.has_table(s);
           },
           pyb::arg("table"))
+      .def("_inject_write_during_read",
+           [](Warehouse&, const std::string& sql) {
+             std::lock_guard lock(g_injected_mu);
+             g_injected_write = sql;
+           })
       .def("_inject_write_failure_after", [](Warehouse& wh, int64_t rows) {
         auto* sq = dynamic_cast<SqliteWarehouse*>(&wh);
         if (!sq) throw ConfigError("write-failure injection is only available on SQLite warehouses");

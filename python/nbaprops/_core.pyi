@@ -96,6 +96,9 @@ class Warehouse:
     def has_table(self, table: str) -> bool: ...
     def _inject_write_failure_after(self, rows: int, /) -> None:
         """Test hook: the next write fails after ``rows`` rows (negative disables)."""
+    def _inject_write_during_read(self, sql: str, /) -> None:
+        """Test hook: ``sql`` runs once, on a connection of its own to the table's file, between the first and
+        the second slice of the next read of several slices (a commit between two slices' snapshots)."""
 
 def open_warehouse(uri: str) -> Warehouse:
     """Open (creating if needed) a warehouse directory or ``sqlite:///path``."""
