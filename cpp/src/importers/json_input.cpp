@@ -57,26 +57,6 @@ json parse_json_limited(std::string_view text, const std::string& source) {
   return json::parse(text.begin(), text.end(), guard);
 }
 
-std::string plain_json_error(const json::exception& e) {
-  std::string m = e.what();
-  // "[json.exception.<kind>.<id>] " tag.
-  if (m.starts_with("[json.exception.")) {
-    if (auto close = m.find("] "); close != std::string::npos) m.erase(0, close + 2);
-  }
-  // "parse error at line L, column C: syntax error while parsing value - detail".
-  std::string where;
-  if (m.starts_with("parse error")) {
-    m.erase(0, std::string_view("parse error").size());
-    if (auto colon = m.find(": "); colon != std::string::npos) {
-      where = m.substr(0, colon);  // " at line L, column C" (may be empty)
-      m.erase(0, colon + 2);
-    }
-    if (auto dash = m.find(" - "); dash != std::string::npos && m.starts_with("syntax error")) m.erase(0, dash + 3);
-  }
-  while (!where.empty() && where.front() == ' ') where.erase(0, 1);
-  return where.empty() ? m : where + ": " + m;
-}
-
 std::string json_preview(const json& v, size_t max_chars) {
   std::string out;
   preview_into(v, out, max_chars);

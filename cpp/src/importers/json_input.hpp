@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "nbaprops/core/json_error.hpp"
+
 namespace nbaprops::importers {
 
 /// Deepest nesting of arrays / objects accepted in an input file (the lake's
@@ -17,13 +19,6 @@ inline constexpr int kMaxJsonDepth = 64;
 /// deeper than kMaxJsonDepth; nlohmann::json::parse_error when it is not JSON
 /// (callers word that message themselves).
 nlohmann::json parse_json_limited(std::string_view text, const std::string& source);
-
-/// nlohmann's message for @p e ("[json.exception.parse_error.101] parse error at
-/// line 1, column 1: syntax error while parsing value - invalid literal; last
-/// read: 'S'") in plain words for a user: "at line 1, column 1: invalid
-/// literal; last read: 'S'" (the library's tag and jargon dropped, the
-/// position kept).
-std::string plain_json_error(const nlohmann::json::exception& e);
 
 /// A JSON rendering of @p v of at most about @p max_chars characters ("[[[[…"),
 /// built from the front of the value only: its cost is bounded by @p max_chars

@@ -27,4 +27,12 @@ namespace nbaprops {
 /// @return one line, no trailing punctuation.
 std::string json_error_text(const std::exception& e, std::string_view text = {});
 
+/// nlohmann's message for @p e ("[json.exception.parse_error.101] parse error at
+/// line 1, column 1: syntax error while parsing value - invalid literal; last
+/// read: 'S'") in plain words for a user: "at line 1, column 1: invalid
+/// literal; last read: 'S'" (the library's tag and jargon dropped, the
+/// position kept). Used where the text has lines (importers name the line and
+/// column); any other exception: its what(), unchanged.
+std::string plain_json_error(const std::exception& e);
+
 }  // namespace nbaprops
