@@ -436,6 +436,88 @@ TEST(Warehouse, ACommitFailingBetweenItsFilesSaysWhichWritesAreStored) {
   EXPECT_EQ(wh.partition_counts(ledger, std::nullopt)[d], 2);
 }
 
+// Audit B finding 5: a table written before a column joined the catalog
+// (ml_feature_store_v2.quality_tier) could no longer be written ("no such
+// column"). The column is added when the table is first opened for writing;
+// the stored rows read NULL there, through SQLite and through the page reader
+// (which leaves records shorter than the table to SQLite).
+TEST(Warehouse, ATableWrittenBeforeACatalogColumnGetsTheColumn) {
+  TempDir dir;
+  const Date d1 = Date::parse("2023-11-01"), d2 = Date::parse("2023-11-02");
+  {
+    SqliteWarehouse wh(dir.path());
+    wh.replace_partition(togs(), d1, rows_for(d1, 3, 100));
+  }
+  exec(dir, "ALTER TABLE team_offense_game_summary DROP COLUMN ts_pct");  // as an older build left it
+  SqliteWarehouse wh(dir.path());
+  wh.replace_partition(togs(), d2, rows_for(d2, 2, 200));
+  EXPECT_EQ(query_rows(dir,
+                       "SELECT count(*) FROM pragma_table_info('team_offense_game_summary') WHERE name = "
+                       "'ts_pct' AND type = 'REAL'"),
+            (std::vector<std::string>{"1|"}));
+  auto cells = [](const Table& t) {
+    std::vector<std::string> out;
+    for (size_t r = 0; r < t.num_rows(); ++r) out.push_back(t.cell_text(r, 0) + "|" + t.cell_text(r, 1));
+    return out;
+  };
+  const std::vector<std::string> read = cells(wh.read(togs(), std::nullopt, {"points_scored", "ts_pct"}));
+  ASSERT_EQ(read.size(), 5u);
+  EXPECT_EQ(std::count_if(read.begin(), read.end(), [](const std::string& r) { return r.ends_with("|NULL"); }), 3)
+      << ::testing::PrintToString(read);  // d1's rows: NULL
+  exec(dir, "PRAGMA wal_checkpoint(TRUNCATE)");
+  const int64_t pages = wh.page_reads();
+  EXPECT_EQ(cells(wh.read_block(togs(), DateRange{d1, d2}, {"points_scored", "ts_pct"})), read);
+  EXPECT_EQ(wh.page_reads(), pages);  // d1's records are shorter than the table: read through SQLite
+  wh.replace_partition(togs(), d1, rows_for(d1, 3, 100));
+  exec(dir, "PRAGMA wal_checkpoint(TRUNCATE)");
+  EXPECT_EQ(wh.read_block(togs(), DateRange{d1, d2}, {"ts_pct"}).num_rows(), 5u);
+  EXPECT_EQ(wh.page_reads(), pages + 1);  // every record whole again: from the pages
+}
+
+// A column stored with another type, or one the catalog does not know, refuses
+// the write, naming table and column.
+TEST(Warehouse, AStoredColumnTheCatalogDoesNotDeclareRefusesTheWrite) {
+  const Date d = Date::parse("2023-11-01");
+  {
+    TempDir dir;
+    {
+      SqliteWarehouse wh(dir.path());
+      wh.replace_partition(togs(), d, rows_for(d, 3, 100));
+    }
+    exec(dir, "ALTER TABLE team_offense_game_summary ADD COLUMN legacy_extra TEXT");
+    SqliteWarehouse wh(dir.path());
+    try {
+      wh.replace_partition(togs(), d, rows_for(d, 2, 200));
+      ADD_FAILURE() << "written";
+    } catch (const StorageError& e) {
+      EXPECT_NE(std::string(e.what()).find(
+                    "nba_analytics.team_offense_game_summary has column legacy_extra (TEXT), which the catalog does "
+                    "not know"),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(wh.partition_counts(togs(), std::nullopt)[d], 3);
+  }
+  TempDir dir;
+  {
+    SqliteWarehouse wh(dir.path());
+    wh.replace_partition(togs(), d, rows_for(d, 3, 100));
+  }
+  exec(dir,
+       "ALTER TABLE team_offense_game_summary DROP COLUMN points_scored; "
+       "ALTER TABLE team_offense_game_summary ADD COLUMN points_scored TEXT");
+  SqliteWarehouse wh(dir.path());
+  try {
+    wh.replace_partition(togs(), d, rows_for(d, 2, 200));
+    ADD_FAILURE() << "written";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("nba_analytics.team_offense_game_summary stores column points_scored as "
+                                         "TEXT, the catalog declares INTEGER"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 // Reads keep every value when columns repeat (the last text and date of a
 // column are reused), and an unreadable stored date is still an error naming
 // the table and column, also where it is empty.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 #include <set>
 #include <tuple>
@@ -352,8 +353,80 @@ bool SqliteWarehouse::has_table(const TableSchema& schema) {
   return found;
 }
 
+namespace {
+
+/// @p s upper-cased (SQLite's declared types compare without case).
+std::string upper(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+}  // namespace
+
+void SqliteWarehouse::ensure_columns(const TableSchema& schema) {
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (columns_checked_.count(schema.name)) return;
+  }
+  std::map<std::string, std::string> stored;  // name → declared type
+  {
+    auto c = acquire();
+    try {
+      Statement st(c->get(), "PRAGMA " + quote(schema.dataset()) + ".table_info(" + quote(schema.table()) + ")");
+      while (st.step()) {
+        stored[reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1))] =
+            upper(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 2)));
+      }
+    } catch (...) {
+      release(std::move(c));
+      throw;
+    }
+    release(std::move(c));
+  }
+  const std::string where = "warehouse " + dir_.string() + ": " + schema.name;
+  std::vector<const ColumnDef*> missing;
+  for (const ColumnDef& col : schema.columns) {
+    const auto it = stored.find(col.name);
+    if (it == stored.end()) {
+      missing.push_back(&col);
+    } else if (it->second != sql_type(col.type)) {
+      throw StorageError(where + " stores column " + col.name + " as " + (it->second.empty() ? "no type" : it->second) +
+                         ", the catalog declares " + sql_type(col.type) +
+                         ": written by another version of nbaprops or by hand; nothing was written");
+    }
+    stored.erase(col.name);
+  }
+  if (!stored.empty()) {
+    throw StorageError(where + " has column " + stored.begin()->first + " (" + stored.begin()->second +
+                       "), which the catalog does not know: written by another version of nbaprops or by hand; "
+                       "nothing was written");
+  }
+  if (!missing.empty()) {
+    std::string names;
+    for (const ColumnDef* col : missing) names += (names.empty() ? "" : ", ") + col->name;
+    require_writable(schema.name + " (its new column(s) " + names + ")");
+    std::lock_guard wlock(file_mutex(schema.dataset()));
+    auto c = acquire();
+    try {
+      for (const ColumnDef* col : missing) {
+        c->exec("ALTER TABLE " + qualified(schema) + " ADD COLUMN " + quote(col->name) + " " + sql_type(col->type));
+      }
+    } catch (...) {
+      release(std::move(c));
+      throw;
+    }
+    release(std::move(c));
+    NBAPROPS_LOG_WARN << where << " was written before its column(s) " << names
+                      << " joined the catalog: added (ALTER TABLE … ADD COLUMN); its stored rows read NULL there "
+                         "until rewritten";
+  }
+  std::lock_guard lock(ddl_mu_);
+  columns_checked_.insert(schema.name);
+}
+
 void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   if (has_table(schema)) {
+    ensure_columns(schema);
     if (schema.name == kLedgerTable) ensure_ledger_index();
     return;
   }
@@ -379,6 +452,7 @@ void SqliteWarehouse::ensure_table(const TableSchema& schema) {
   release(std::move(c));
   std::lock_guard lock(ddl_mu_);
   known_tables_.insert(schema.name);
+  columns_checked_.insert(schema.name);  // created from the catalog
 }
 
 namespace {

@@ -181,6 +181,13 @@ class SqliteWarehouse final : public Warehouse {
   /// warehouse. Only writers call it (ensure_table): a lookup, such as a
   /// freshness report, writes nothing.
   void ensure_ledger_index();
+  /// Compares an existing table's stored columns with the catalog's, once per
+  /// table and warehouse object: a catalog column the table lacks (added to the
+  /// catalog since the table was written) is added with ALTER TABLE … ADD
+  /// COLUMN (stored rows read NULL there) and logged; a column stored with
+  /// another type, or one the catalog does not know, refuses the write
+  /// (StorageError naming table and column).
+  void ensure_columns(const TableSchema& schema);
 
   std::filesystem::path dir_;
   std::string read_only_reason_;  // empty: writable
@@ -195,8 +202,9 @@ class SqliteWarehouse final : public Warehouse {
                                                     ///< pinned only with a settled log)
   std::mutex ddl_mu_;
   std::set<std::string> known_tables_;
-  std::set<std::string> hash_tables_;  ///< datasets whose hash table exists
-  bool ledger_index_ = false;          ///< has_ledger_index() was true (under ddl_mu_)
+  std::set<std::string> hash_tables_;      ///< datasets whose hash table exists
+  std::set<std::string> columns_checked_;  ///< tables whose columns match the catalog (ensure_columns)
+  bool ledger_index_ = false;              ///< has_ledger_index() was true (under ddl_mu_)
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
   std::atomic<int64_t> page_reads_{0};
