@@ -339,25 +339,7 @@ class Executor {
         done_.clear();
       });
     }
-    flush_ledger();
-    for (auto& [p, ck] : checkpoints_) {
-      try {
-        ck->flush();
-      } catch (const std::exception& e) {
-        checkpoint_failed(p->info().name + " (end of run)", e);
-      }
-    }
-    if (const int64_t n = checkpoint_failures_.load(); n > 0) {
-      warnings_.push_back(std::to_string(n) + " checkpoint write(s) failed, the first: " + first_checkpoint_error_ +
-                          ". The checkpoint files may miss this run's dates; the run ledger has every committed "
-                          "unit, so a resume still skips them");
-    }
-    // The checkpoints the run's commits asked of the warehouse's own thread
-    // (two or more workers) are part of the run: it returns with the files
-    // quiet, its seconds holding them, rather than copying logs behind the
-    // caller's next step.
-    wh_.wait_for_background_io();
-    if (std::string lost = run_logs_lost_warning(); !lost.empty()) warnings_.push_back(std::move(lost));
+    finish_run();
     result.units = std::move(res_);
     result.warnings = std::move(warnings_);
     result.cancelled = state_.cancel.load();
@@ -984,6 +966,31 @@ class Executor {
       NBAPROPS_LOG_WARN << "run ledger append failed for " << u.processor->info().name << " " << u.date.iso() << ": "
                         << e.what();
     }
+  }
+
+  /// After the last unit: the batched ledger rows, the checkpoints' last
+  /// marks, the warnings about both, and the warehouse's background I/O the
+  /// run's commits asked for.
+  void finish_run() {
+    flush_ledger();
+    for (auto& [p, ck] : checkpoints_) {
+      try {
+        ck->flush();
+      } catch (const std::exception& e) {
+        checkpoint_failed(p->info().name + " (end of run)", e);
+      }
+    }
+    if (const int64_t n = checkpoint_failures_.load(); n > 0) {
+      warnings_.push_back(std::to_string(n) + " checkpoint write(s) failed, the first: " + first_checkpoint_error_ +
+                          ". The checkpoint files may miss this run's dates; the run ledger has every committed "
+                          "unit, so a resume still skips them");
+    }
+    // The checkpoints the run's commits asked of the warehouse's own thread
+    // (two or more workers) are part of the run: it returns with the files
+    // quiet, its seconds holding them, rather than copying logs behind the
+    // caller's next step.
+    wh_.wait_for_background_io();
+    if (std::string lost = run_logs_lost_warning(); !lost.empty()) warnings_.push_back(std::move(lost));
   }
 
   /// A checkpoint write failed (@p what: the unit or processor): the first
