@@ -31,8 +31,8 @@ Predictions and exports
 Logging and version
     configure_logging(level, file)    the native engine's log sinks;  __version__
 
-Errors: NbaPropsError and its subclasses ConfigError, DataError, PreflightError, StorageError,
-NetworkError, Cancelled, InternalError (each also a matching builtin: DataError is a ValueError …).
+Errors: NbaPropsError and its subclasses ConfigError, DataError, PreflightError, StorageError (and its
+WarehouseBusyError), NetworkError, Cancelled, InternalError (each also a matching builtin: DataError is a ValueError …).
 
 Quick start::
 
@@ -62,6 +62,7 @@ from .errors import (
     NetworkError,
     PreflightError,
     StorageError,
+    WarehouseBusyError,
 )
 
 # The public names below live in modules that import pandas (about half a second): they are
@@ -193,6 +194,7 @@ __all__ = [
     "NetworkError",
     "PreflightError",
     "StorageError",
+    "WarehouseBusyError",
     "DEFAULT_CHECKPOINT_DIR",
     "CoverageReport",
     "ExportResult",

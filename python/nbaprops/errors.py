@@ -1,5 +1,6 @@
 """The nbaprops exception classes. Each has two bases: ``NbaPropsError`` and the matching builtin
-(``DataError`` is also a ``ValueError``, ``StorageError`` an ``OSError`` …), so callers can catch either."""
+(``DataError`` is also a ``ValueError``, ``StorageError`` an ``OSError`` …), so callers can catch either.
+``WarehouseBusyError`` is the ``StorageError`` of a backfill refused because another run writes the same tables."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ._core import (
     NetworkError,
     PreflightError,
     StorageError,
+    WarehouseBusyError,
 )
 
 __all__ = [
@@ -23,4 +25,5 @@ __all__ = [
     "NetworkError",
     "PreflightError",
     "StorageError",
+    "WarehouseBusyError",
 ]

@@ -270,9 +270,9 @@ def test_a_backfill_of_tables_another_run_writes_says_warehouse_busy(demo_dir, t
     import nbaprops
     from nbaprops import _core
 
-    assert issubclass(_core.WarehouseBusyError, nbaprops.StorageError)
+    assert issubclass(nbaprops.WarehouseBusyError, nbaprops.StorageError)
     assert not issubclass(_core.WarehouseBusyError, nbaprops.ConfigError)
-    with pytest.raises(_core.WarehouseBusyError, match="boom"):
+    with pytest.raises(nbaprops.WarehouseBusyError, match="boom"):
         _core._raise_error("busy", "boom")
     wh = tmp_path / "wh"
     shutil.copytree(demo_dir, wh)
