@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "bindings.hpp"
@@ -124,6 +126,9 @@ class DatasetFile {
         sqlite3_open_v2(uri.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
     db_.reset(raw);
     if (rc != SQLITE_OK) throw error("open");
+    // A double-quoted name that is no column is an error, not a string literal.
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+    sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
     sqlite3_busy_timeout(db_.get(), 60000);
   }
   StorageError error(const std::string& step) const {
@@ -163,8 +168,10 @@ class DatasetFile {
   }
 
   /// The rows of @p slice, decoded column by column (in storage order;
-  /// frame_to_python sorts).
-  FramePart read(const std::vector<const ColumnDef*>& defs, const Slice& slice, size_t expect) const;
+  /// frame_to_python sorts); NULL in a column not in @p stored (the table's
+  /// stored columns: one added to the catalog since it was written).
+  FramePart read(const std::vector<const ColumnDef*>& defs, const Slice& slice, size_t expect,
+                 const std::set<std::string>& stored) const;
 
  private:
   std::filesystem::path file_;
@@ -172,9 +179,13 @@ class DatasetFile {
   Db db_;
 };
 
-FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Slice& slice, size_t expect) const {
+FramePart DatasetFile::read(const std::vector<const ColumnDef*>& defs, const Slice& slice, size_t expect,
+                            const std::set<std::string>& stored) const {
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < defs.size(); ++i) sql += (i ? ", " : "") + quote(defs[i]->name);
+  for (size_t i = 0; i < defs.size(); ++i) {
+    const std::string& name = defs[i]->name;
+    sql += (i ? ", " : "") + (stored.count(name) ? quote(name) : "NULL AS " + quote(name));
+  }
   sql += " FROM " + quote(s_.table());
   const std::string part = quote(s_.partition_column);
   if (slice.by_rowid) {
@@ -230,10 +241,15 @@ FramePart read_leaves(const sqlite_file::PinnedTable& table, const TableSchema& 
                       std::optional<DateRange> range, const uint32_t* first, const uint32_t* last, size_t expect) {
   using Kind = sqlite_file::Field::Kind;
   std::vector<size_t> field(defs.size());
-  for (size_t i = 0; i < defs.size(); ++i) field[i] = table.field_of(defs[i]->name);
+  constexpr size_t kMissing = SIZE_MAX;  // a catalog column the stored table lacks: NULL in every row
+  for (size_t i = 0; i < defs.size(); ++i) {
+    field[i] = table.stores(defs[i]->name) ? table.field_of(defs[i]->name) : kMissing;
+  }
   const size_t part_field = table.field_of(s.partition_column);
   size_t fields = part_field + 1;
-  for (size_t f : field) fields = std::max(fields, f + 1);
+  for (size_t f : field) {
+    if (f != kMissing) fields = std::max(fields, f + 1);
+  }
   const std::string lo = range ? range->start.iso() : std::string(), hi = range ? range->end.iso() : std::string();
   // The same conversions as sqlite3_value_* on the SQLite path; any other
   // storage class is left to that path.
@@ -249,7 +265,7 @@ FramePart read_leaves(const sqlite_file::PinnedTable& table, const TableSchema& 
       if (d.kind == Kind::kNull || d.s < lo || d.s > hi) continue;
     }
     for (size_t i = 0; i < defs.size(); ++i) {
-      const sqlite_file::Field v = cur.field(field[i]);
+      const sqlite_file::Field v = field[i] == kMissing ? sqlite_file::Field{} : cur.field(field[i]);
       ColumnPart& c = p.columns[i];
       if (v.kind == Kind::kNull) {
         put_null(c, storage[i]);
@@ -321,6 +337,8 @@ void run_injected_write(const std::filesystem::path& file, const std::string& sq
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   const Db db(raw);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
   if (rc != SQLITE_OK || sqlite3_exec(db.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw StorageError("injected write on " + file.string() + ": " + (db ? sqlite3_errmsg(db.get()) : "no memory"));
   }
@@ -330,18 +348,18 @@ void run_injected_write(const std::filesystem::path& file, const std::string& sq
 /// each through its own connection (its own snapshot).
 std::vector<FramePart> read_slices(const std::filesystem::path& file, const TableSchema& s,
                                    const std::vector<const ColumnDef*>& defs, const std::vector<Slice>& slices,
-                                   size_t expect) {
+                                   size_t expect, const std::set<std::string>& stored) {
   std::vector<FramePart> parts(slices.size());
   if (const std::string inject = slices.size() > 1 ? take_injected_write() : std::string(); !inject.empty()) {
     for (size_t i = 0; i < slices.size(); ++i) {
       if (i == 1) run_injected_write(file, inject);
-      parts[i] = DatasetFile(file, s).read(defs, slices[i], expect);
+      parts[i] = DatasetFile(file, s).read(defs, slices[i], expect, stored);
     }
     return parts;
   }
   tbb::parallel_for(size_t{0}, slices.size(), [&](size_t i) {
     const DatasetFile f(file, s);
-    parts[i] = f.read(defs, slices[i], expect);
+    parts[i] = f.read(defs, slices[i], expect, stored);
   });
   return parts;
 }
@@ -375,7 +393,7 @@ std::vector<Slice> date_slices(const std::map<Date, int64_t>& counts, DateRange 
 /// @return the parts and whether they still need sorting.
 std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSchema& s, std::optional<DateRange> range,
                                                    const std::vector<const ColumnDef*>& defs) {
-  const auto* sqlite = dynamic_cast<SqliteWarehouse*>(&wh);
+  auto* sqlite = dynamic_cast<SqliteWarehouse*>(&wh);
   if (!sqlite || !wh.has_table(s)) {
     std::vector<std::string> names;
     for (const ColumnDef* d : defs) names.push_back(d->name);
@@ -386,6 +404,7 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
   const int workers = std::max(1, std::min(4, tbb::this_task_arena::max_concurrency()));
   const std::filesystem::path file = std::filesystem::path(wh.uri()) / (s.dataset() + ".sqlite");
   const DatasetFile meta(file, s);
+  const auto stored = sqlite->stored_columns(s);  // a catalog column the table lacks reads NULL
   // Each slice reads through its own connection (its own snapshot). A write
   // committed between the slices' snapshots would mix old and new rows, also
   // within one partition (a rowid slice can end inside it), so the file's data
@@ -422,7 +441,7 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
       }
     }
     const size_t expect = static_cast<size_t>(wanted) / slices.size() + 1;
-    std::vector<FramePart> parts = read_slices(file, s, defs, slices, expect);
+    std::vector<FramePart> parts = read_slices(file, s, defs, slices, expect, *stored);
     if (slices.size() == 1 || meta.data_version() == version) return {std::move(parts), true};
   }
 }

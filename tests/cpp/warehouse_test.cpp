@@ -474,6 +474,61 @@ TEST(Warehouse, ATableWrittenBeforeACatalogColumnGetsTheColumn) {
   EXPECT_EQ(wh.page_reads(), pages + 1);  // every record whole again: from the pages
 }
 
+// A table not written since a column joined the catalog (a read-only
+// warehouse, or no write yet) still lacks it: each read path read the
+// column's NAME in every row ('ts_pct'), SQLite taking the unknown
+// double-quoted identifier for a string literal. It reads NULL, through
+// SQLite (writable and read-only) and through the page reader; the other
+// columns are unchanged.
+TEST(Warehouse, ACatalogColumnTheStoredTableLacksReadsNull) {
+  TempDir dir;
+  const Date d1 = Date::parse("2023-11-01"), d2 = Date::parse("2023-11-02");
+  {
+    SqliteWarehouse wh(dir.path());
+    wh.replace_partition(togs(), d1, rows_for(d1, 3, 100));
+    wh.replace_partition(togs(), d2, rows_for(d2, 2, 200));
+  }
+  exec(dir, "ALTER TABLE team_offense_game_summary DROP COLUMN ts_pct");
+  exec(dir, "PRAGMA wal_checkpoint(TRUNCATE)");
+  const std::vector<std::string> columns{"game_date", "team_abbr", "points_scored", "ts_pct", "home_game"};
+  const std::vector<std::string> expected{
+      "2023-11-01|T0|100|NULL|true|", "2023-11-01|T1|101|NULL|false|", "2023-11-01|T2|102|NULL|true|",
+      "2023-11-02|T0|200|NULL|true|", "2023-11-02|T1|201|NULL|false|",
+  };
+  auto text = [](const Table& t) {
+    std::vector<std::string> out;
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      std::string row;
+      for (size_t c = 0; c < t.num_columns(); ++c) row += t.cell_text(r, c) + "|";
+      out.push_back(row);
+    }
+    return out;
+  };
+  {
+    SqliteWarehouse wh(dir.path());
+    EXPECT_EQ(read_order(wh, columns), expected);
+    EXPECT_EQ(text(wh.read(togs(), DateRange{d1, d1}, {"ts_pct"})),
+              (std::vector<std::string>{"NULL|", "NULL|", "NULL|"}));
+    const int64_t pages = wh.page_reads();
+    EXPECT_EQ(text(wh.read_block(togs(), DateRange{d1, d2}, columns)), expected);
+    EXPECT_EQ(wh.page_reads(), pages + 1);  // from the pages, not left to SQLite
+    EXPECT_EQ(wh.stored_columns(togs())->count("ts_pct"), 0u);
+    // Hashes of what is stored: the missing column hashes as NULL.
+    const auto hashes = wh.content_hashes(togs(), DateRange{d1, d2}, {"points_scored", "ts_pct"});
+    EXPECT_EQ(hashes.size(), 2u);
+  }
+  {
+    SqliteWarehouse ro(dir.path(), true);
+    EXPECT_EQ(read_order(ro, columns), expected);
+    EXPECT_EQ(text(ro.read_block(togs(), DateRange{d1, d2}, columns)), expected);
+  }
+  // Nothing of ours reads a double-quoted name as a string: the table still
+  // lacks the column (no write since).
+  EXPECT_EQ(
+      query_rows(dir, "SELECT count(*) FROM pragma_table_info('team_offense_game_summary') WHERE name = 'ts_pct'"),
+      (std::vector<std::string>{"0|"}));
+}
+
 // A column stored with another type, or one the catalog does not know, refuses
 // the write, naming table and column.
 TEST(Warehouse, AStoredColumnTheCatalogDoesNotDeclareRefusesTheWrite) {

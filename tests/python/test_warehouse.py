@@ -140,3 +140,36 @@ def test_a_commit_between_the_slices_of_a_read_is_never_half_seen(demo_dir, tmp_
     assert len(after) == len(before)
     assert (after["points"] >= 1000).all(), "rows of two commits in one read"
     assert (after["points"].to_numpy() == before["points"].to_numpy() + 1000).all()
+
+
+def test_a_catalog_column_the_stored_table_lacks_reads_null(demo_dir, tmp_path):
+    """A warehouse written before ml_feature_store_v2.quality_tier joined the catalog (read-only, or not
+    written since) lacks the column: nbaprops.read returned the column's NAME in every row ('quality_tier'),
+    SQLite taking the unknown double-quoted identifier for a string literal. It reads NULL, writable and
+    read-only, whole table and a date range; the other columns are unchanged."""
+    import sqlite3
+
+    table = "nba_predictions.ml_feature_store_v2"
+    before = nbaprops.read(nbaprops.open(demo_dir, read_only=True), table)
+    assert len(before) > 0 and "quality_tier" in before.columns
+    wh = tmp_path / "wh"
+    _closed_copy(demo_dir, wh)
+    con = sqlite3.connect(wh / "nba_predictions.sqlite")
+    con.execute("ALTER TABLE ml_feature_store_v2 DROP COLUMN quality_tier")
+    con.commit()
+    con.close()
+    others = [c for c in before.columns if c != "quality_tier"]
+    dates = sorted(before["game_date"].unique())
+    for read_only in (False, True):
+        handle = nbaprops.open(wh, read_only=read_only)
+        after = nbaprops.read(handle, table)
+        assert list(after.columns) == list(before.columns)
+        assert after["quality_tier"].isna().all(), after["quality_tier"].unique()[:5]
+        pd.testing.assert_frame_equal(after[others], before[others])
+        part = nbaprops.read(handle, table, start=dates[0], end=dates[len(dates) // 4], columns=["quality_tier"])
+        assert len(part) > 0 and part["quality_tier"].isna().all()
+    # A read-only handle and no write: the table still lacks the column.
+    con = sqlite3.connect(wh / "nba_predictions.sqlite")
+    names = {r[1] for r in con.execute("PRAGMA table_info(ml_feature_store_v2)")}
+    con.close()
+    assert "quality_tier" not in names

@@ -39,6 +39,9 @@ std::unique_ptr<Connection> open(const std::filesystem::path& file, int flags) {
   const int rc = sqlite3_open_v2(file.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   auto c = std::make_unique<Connection>(raw);
   if (rc != SQLITE_OK) throw FileLayoutUnsupported("cannot open " + file.string());
+  // A double-quoted name that is no column is an error, not a string literal.
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
   sqlite3_busy_timeout(raw, 60000);
   return c;
 }
@@ -275,6 +278,10 @@ size_t PinnedTable::field_of(const std::string& column) const {
     if (columns_[i] == column) return i;
   }
   throw FileLayoutUnsupported("no stored column " + column);
+}
+
+bool PinnedTable::stores(const std::string& column) const {
+  return std::find(columns_.begin(), columns_.end(), column) != columns_.end();
 }
 
 void PinnedTable::collect_leaves(const Lease& lease, uint32_t root) {

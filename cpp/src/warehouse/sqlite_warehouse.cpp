@@ -220,6 +220,10 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
     throw StorageError("cannot open SQLite warehouse " + main.string() + (ro ? " (read-only)" : "") + ": " + m);
   }
   auto conn = std::make_unique<Connection>(raw);
+  // A double-quoted name that is no column is an error, not a string literal
+  // (SQLite's legacy misfeature, which read a missing column as its name).
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
   sqlite3_busy_timeout(raw, 60000);
   try {
     sqlite_detail::register_row_source(raw);
@@ -353,7 +357,54 @@ bool SqliteWarehouse::has_table(const TableSchema& schema) {
   return found;
 }
 
+std::shared_ptr<const std::set<std::string>> SqliteWarehouse::stored_columns(const TableSchema& schema) {
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (auto it = stored_columns_.find(schema.name); it != stored_columns_.end()) return it->second;
+  }
+  auto c = acquire();
+  try {
+    auto out = stored_columns_on(*c, schema);
+    release(std::move(c));
+    return out;
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+}
+
+std::shared_ptr<const std::set<std::string>> SqliteWarehouse::stored_columns_on(sqlite_detail::Connection& c,
+                                                                                const TableSchema& schema) {
+  {
+    std::lock_guard lock(ddl_mu_);
+    if (auto it = stored_columns_.find(schema.name); it != stored_columns_.end()) return it->second;
+  }
+  auto names = std::make_shared<std::set<std::string>>();
+  {
+    Statement st(c.get(), "PRAGMA " + quote(schema.dataset()) + ".table_info(" + quote(schema.table()) + ")");
+    while (st.step()) names->emplace(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1)));
+  }
+  const bool complete = std::all_of(schema.columns.begin(), schema.columns.end(),
+                                    [&](const ColumnDef& col) { return names->count(col.name) > 0; });
+  if (complete) {
+    std::lock_guard lock(ddl_mu_);
+    stored_columns_.emplace(schema.name, names);
+  }
+  return names;
+}
+
 namespace {
+
+/// @p name as a select-list or ORDER BY term: the column, or NULL when the
+/// stored table lacks it (stored_columns).
+std::string column_ref(const std::string& name, const std::set<std::string>& stored) {
+  return stored.count(name) ? quote(name) : "NULL";
+}
+
+/// @p name as a select-list item: the column, or NULL AS it.
+std::string select_item(const std::string& name, const std::set<std::string>& stored) {
+  return stored.count(name) ? quote(name) : "NULL AS " + quote(name);
+}
 
 /// @p s upper-cased (SQLite's declared types compare without case).
 std::string upper(std::string s) {
@@ -416,6 +467,10 @@ void SqliteWarehouse::ensure_columns(const TableSchema& schema) {
       throw;
     }
     release(std::move(c));
+    {
+      std::lock_guard lock(ddl_mu_);
+      stored_columns_.erase(schema.name);
+    }
     NBAPROPS_LOG_WARN << where << " was written before its column(s) " << names
                       << " joined the catalog: added (ALTER TABLE … ADD COLUMN); its stored rows read NULL there "
                          "until rewritten";
@@ -588,16 +643,16 @@ class RepeatCache {
 /// The SELECT of read_ordered: @p select over @p range (two parameters), by
 /// date, then rowid (keys sorted here) or the key columns.
 std::string ordered_select(const TableSchema& schema, const std::vector<std::string>& select, bool has_range,
-                           bool sort_keys_here) {
+                           bool sort_keys_here, const std::set<std::string>& stored) {
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(select[i]);
+  for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + select_item(select[i], stored);
   sql += " FROM " + qualified(schema);
   if (has_range) sql += " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   sql += " ORDER BY " + quote(schema.partition_column);
   if (sort_keys_here) {
     sql += ", rowid";
   } else {
-    for (const auto& k : schema.key_columns) sql += ", " + quote(k);
+    for (const auto& k : schema.key_columns) sql += ", " + column_ref(k, stored);
   }
   return sql;
 }
@@ -656,13 +711,13 @@ void store_value(Column& col, size_t row, sqlite3_value* val, size_t i, ColumnTy
 /// in ISO form): the caller then lets SQLite sort.
 std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSchema& schema,
                                   std::optional<DateRange> range, const std::vector<std::string>& columns,
-                                  bool sort_keys_here) {
+                                  bool sort_keys_here, const std::set<std::string>& stored) {
   ReadCells cells(schema, columns, sort_keys_here);
   Table& out = cells.out;
   const std::vector<std::string>& select = cells.select;
   const std::vector<Column*>& dst = cells.dst;
   const size_t part = cells.part;
-  Statement st(conn.get(), ordered_select(schema, select, range.has_value(), sort_keys_here));
+  Statement st(conn.get(), ordered_select(schema, select, range.has_value(), sort_keys_here, stored));
   if (range) {
     std::string a = range->start.iso(), b = range->end.iso();
     sqlite3_bind_text(st.get(), 1, a.c_str(), -1, SQLITE_TRANSIENT);
@@ -786,11 +841,12 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
   const size_t nsel = select.size();
   std::vector<bool> is_date(nsel);
   std::vector<size_t> field(nsel);
+  constexpr size_t kMissing = SIZE_MAX;  // a catalog column the stored table lacks: NULL in every row
   size_t fields = 0;
   for (size_t i = 0; i < nsel; ++i) {
     is_date[i] = schema.column(select[i]).type == ColumnType::kDate;
-    field[i] = pinned.field_of(select[i]);
-    fields = std::max(fields, field[i] + 1);
+    field[i] = i != part && !pinned.stores(select[i]) ? kMissing : pinned.field_of(select[i]);
+    if (field[i] != kMissing) fields = std::max(fields, field[i] + 1);
   }
   const std::string lo = range.start.iso(), hi = range.end.iso();
   // Only the leaves that can hold the block's rows: the date index's entries
@@ -817,6 +873,7 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
     cells.room_for(rows);
     const size_t row = rows++;
     for (size_t i = 0; i < nsel; ++i) {
+      if (field[i] == kMissing) continue;  // the cells start NULL
       const Field v = cur.field(field[i]);
       if (v.kind != Field::Kind::kNull) store_field(*dst[i], row, v, i, is_date[i], repeats, schema, select[i]);
     }
@@ -942,20 +999,28 @@ Table SqliteWarehouse::newest_ledger_rows(const LedgerLookup& q) {
   if (q.statuses.empty()) return Table(ledger, columns);
   ReadCells cells(ledger, columns, false);
   const std::vector<std::string>& select = cells.select;
+  auto c = acquire();
+  std::shared_ptr<const std::set<std::string>> stored;
+  try {
+    stored = stored_columns_on(*c, ledger);
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < select.size(); ++i) sql += (i ? ", " : "") + quote(ledger.column(select[i]).name);
+  for (size_t i = 0; i < select.size(); ++i)
+    sql += (i ? ", " : "") + select_item(ledger.column(select[i]).name, *stored);
   // The index walked backwards from the unit's newest row: rows of other
   // statuses (skips) or without a required value are passed over.
   sql += " FROM " + qualified(ledger) + " INDEXED BY " + quote(partition_index_name(ledger)) +
          " WHERE unit_date = ?2 AND processor = ?1 AND status IN (";
   for (size_t i = 0; i < q.statuses.size(); ++i) sql += (i ? ", ?" : "?") + std::to_string(i + 3);
   sql += ")";
-  for (const std::string& r : q.required) sql += " AND " + quote(ledger.column(r).name) + " IS NOT NULL";
+  for (const std::string& r : q.required) sql += " AND " + column_ref(ledger.column(r).name, *stored) + " IS NOT NULL";
   sql += " ORDER BY finished_at DESC, rowid DESC LIMIT 1";
   std::vector<ColumnType> types(select.size());
   for (size_t i = 0; i < select.size(); ++i) types[i] = ledger.column(select[i]).type;
   RepeatCache repeats(select.size());
-  auto c = acquire();
   try {
     Statement st(c->get(), sql);
     sqlite3_stmt* s = st.get();
@@ -990,10 +1055,11 @@ Table SqliteWarehouse::newest_ledger_rows(const LedgerLookup& q) {
 
 Table SqliteWarehouse::read_on(sqlite_detail::Connection& conn, const TableSchema& schema,
                                std::optional<DateRange> range, const std::vector<std::string>& columns) {
+  const auto stored = stored_columns_on(conn, schema);
   if (!schema.partition_column.empty()) {
-    if (auto out = read_ordered(conn, schema, range, columns, true)) return std::move(*out);
+    if (auto out = read_ordered(conn, schema, range, columns, true, *stored)) return std::move(*out);
   }
-  return std::move(*read_ordered(conn, schema, range, columns, false));
+  return std::move(*read_ordered(conn, schema, range, columns, false, *stored));
 }
 
 std::map<Date, PartitionHash> SqliteWarehouse::content_hashes(const TableSchema& schema, std::optional<DateRange> range,
@@ -1024,8 +1090,9 @@ std::map<Date, PartitionHash> SqliteWarehouse::content_hashes_on(sqlite_detail::
   }
   RowHashBuilder hasher(names);
   const Table shape(schema, names);  // storage per column (an unknown column throws, naming it)
+  const auto stored = stored_columns_on(conn, schema);
   std::string sql = "SELECT ";
-  for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + quote(names[i]);
+  for (size_t i = 0; i < names.size(); ++i) sql += (i ? ", " : "") + select_item(names[i], *stored);
   const int part = static_cast<int>(std::find(names.begin(), names.end(), schema.partition_column) - names.begin());
   if (part == static_cast<int>(names.size())) sql += ", " + quote(schema.partition_column);  // grouped by, not hashed
   sql += " FROM " + qualified(schema);

@@ -149,6 +149,9 @@ class PinnedTable {
   /// @return the index of @p column among the record's fields.
   /// @throws FileLayoutUnsupported when the stored table has no such column.
   [[nodiscard]] size_t field_of(const std::string& column) const;
+  /// @return whether the stored table has @p column (a catalog column added
+  /// since the table was written may be missing: its values read NULL).
+  [[nodiscard]] bool stores(const std::string& column) const;
   /// @return the table's leaf pages in rowid order.
   [[nodiscard]] const std::vector<uint32_t>& leaves() const noexcept { return leaves_; }
   /// @return per leaf (as leaves()), the largest rowid it can hold (a leaf

@@ -77,6 +77,14 @@ class SqliteWarehouse final : public Warehouse {
   /// it (a run does before its lookups); without it, the range is read (the
   /// default).
   [[nodiscard]] Table newest_ledger_rows(const LedgerLookup& q) override;
+  /// The columns @p schema's table stores (PRAGMA table_info); empty when the
+  /// table does not exist. A read selects NULL for a catalog column the table
+  /// lacks (written before the column joined the catalog, and not written
+  /// since): its values did not exist when the rows were written. Kept per
+  /// table and warehouse object once the table has every catalog column; a
+  /// table lacking one is looked at again on each read (another process may
+  /// add it).
+  [[nodiscard]] std::shared_ptr<const std::set<std::string>> stored_columns(const TableSchema& schema);
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override;
   [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
@@ -188,6 +196,9 @@ class SqliteWarehouse final : public Warehouse {
   /// another type, or one the catalog does not know, refuses the write
   /// (StorageError naming table and column).
   void ensure_columns(const TableSchema& schema);
+  /// stored_columns() on @p c.
+  std::shared_ptr<const std::set<std::string>> stored_columns_on(sqlite_detail::Connection& c,
+                                                                 const TableSchema& schema);
 
   std::filesystem::path dir_;
   std::string read_only_reason_;  // empty: writable
@@ -204,7 +215,9 @@ class SqliteWarehouse final : public Warehouse {
   std::set<std::string> known_tables_;
   std::set<std::string> hash_tables_;      ///< datasets whose hash table exists
   std::set<std::string> columns_checked_;  ///< tables whose columns match the catalog (ensure_columns)
-  bool ledger_index_ = false;              ///< has_ledger_index() was true (under ddl_mu_)
+  /// stored_columns() of tables that have every catalog column (under ddl_mu_)
+  std::map<std::string, std::shared_ptr<const std::set<std::string>>> stored_columns_;
+  bool ledger_index_ = false;  ///< has_ledger_index() was true (under ddl_mu_)
   std::atomic<int64_t> fail_after_rows_{-1};
   std::atomic<int> checkpoint_pages_;
   std::atomic<int64_t> page_reads_{0};
