@@ -15,6 +15,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/json_error.hpp"
 #include "nbaprops/core/logging.hpp"
+#include "nbaprops/core/utf8.hpp"
 
 namespace nbaprops::pipeline {
 namespace fs = std::filesystem;
@@ -62,33 +63,6 @@ class FileLock {
 };
 
 std::string stem_of(const std::string& path) { return path.substr(0, path.size() - 5); }  // drop ".json"
-
-/// The length of the valid UTF-8 sequence at @p i of @p s, or 0.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // no overlong forms
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
 
 /// @p text with every byte that is not part of valid UTF-8 written as \xNN
 /// (a path or message quoting a file's bytes stays readable, and valid text
