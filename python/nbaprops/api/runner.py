@@ -440,7 +440,7 @@ def backfill(
     the previous SIGTERM handler is restored when the call returns.
 
     Another run writing the same tables refuses this one before any unit runs with
-    ``nbaprops._core.WarehouseBusyError`` (a StorageError) naming that run.
+    ``nbaprops.WarehouseBusyError`` (a StorageError) naming that run.
     """
     _check_progress(progress)
     if workers < 1:
