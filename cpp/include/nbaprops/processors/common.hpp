@@ -4,6 +4,7 @@
 /// block, and reading a table window through a UnitContext.
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <memory>
@@ -258,5 +259,18 @@ const History& history_for(const UnitContext& ctx, std::unique_ptr<CarriedState>
 /// Sets the data_hash column of every row from @p fields (core; kept here for
 /// processor code).
 using nbaprops::fill_data_hash;
+
+/// 10^n for 0 ≤ n ≤ 18.
+int64_t pow10_int(int n);
+/// num / den rounded half away from zero to @p dp digits, exactly (BigQuery's
+/// ROUND over SAFE_DIVIDE of counts and over AVG of INT64 or NUMERIC values,
+/// summed as integers of their scale); nullopt when den is 0. The legacy rounds
+/// AVG(NUMERIC) at 9 digits first; with den well under 10^6 that never moves a
+/// half at dp ≤ 3.
+std::optional<double> exact_round(int64_t num, int64_t den, int dp);
+/// The scale of NUMERIC column @p name of @p t's schema (0 for other types).
+int numeric_scale(const Table& t, std::string_view name);
+/// @p v as an integer count of 10^-scale (a stored NUMERIC value).
+int64_t numeric_units(double v, int scale);
 
 }  // namespace nbaprops::proc

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nbaprops/core/table.hpp"
+#include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/exports/exports.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 
@@ -121,16 +122,10 @@ Json live_grading_payload(Warehouse& wh, Date day, const BuildOptions& options, 
 /// BigQuery ROUND (half away from zero): the legacy computed most figures in
 /// SQL.
 double bq_round(double x, int digits);
-/// num / den rounded half away from zero to @p dp digits, exactly (BigQuery's
-/// ROUND over SAFE_DIVIDE of counts and over AVG of INT64 or NUMERIC values,
-/// summed as integers of their scale); nullopt when den is 0.
-std::optional<double> exact_round(int64_t num, int64_t den, int dp);
-/// The scale of NUMERIC column @p name of @p t's schema (0 for other types).
-int numeric_scale(const Table& t, std::string_view name);
-/// @p v as an integer count of 10^-scale (a stored NUMERIC value).
-int64_t numeric_units(double v, int scale);
-/// 10^n for 0 ≤ n ≤ 18.
-int64_t pow10_int(int n);
+using proc::exact_round;
+using proc::numeric_scale;
+using proc::numeric_units;
+using proc::pow10_int;
 /// Python's str() of a float ("50.0", "4.25") or "None": the legacy formatted
 /// numbers into its insight texts this way.
 std::string py_str(std::optional<double> x);

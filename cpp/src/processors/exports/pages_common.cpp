@@ -17,30 +17,6 @@ double bq_round(double x, int digits) {
   return std::round(x * f) / f;
 }
 
-int64_t pow10_int(int n) {
-  NBAPROPS_ASSERT(n >= 0 && n <= 18);
-  int64_t p = 1;
-  while (n-- > 0) p *= 10;
-  return p;
-}
-
-std::optional<double> exact_round(int64_t num, int64_t den, int dp) {
-  if (den == 0) return std::nullopt;
-  NBAPROPS_ASSERT(den > 0 && dp >= 0 && dp <= 9);
-  const int64_t scaled = (num < 0 ? -num : num) * pow10_int(dp);
-  int64_t q = scaled / den;
-  if (2 * (scaled % den) >= den) ++q;  // a half goes away from zero
-  const double out = static_cast<double>(q) / kPowersOfTen[static_cast<size_t>(dp)];
-  return num < 0 ? -out : out;
-}
-
-int numeric_scale(const Table& t, std::string_view name) {
-  const ColumnDef& c = t.schema().column(name);
-  return c.type == ColumnType::kNumeric ? c.scale : 0;
-}
-
-int64_t numeric_units(double v, int scale) { return std::llround(v * static_cast<double>(pow10_int(scale))); }
-
 std::string py_str(std::optional<double> x) {
   if (!x) return "None";
   // nlohmann prints the shortest round-trip form and keeps ".0" on integral

@@ -318,35 +318,6 @@ struct Tally {
   int64_t abs_n = 0, signed_n = 0, conf_n = 0;
 };
 
-int64_t pow10(int n) {
-  int64_t p = 1;
-  while (n-- > 0) p *= 10;
-  return p;
-}
-
-/// The scale of a NUMERIC column of prediction_accuracy.
-int scale_of(const Table& t, std::string_view name) {
-  const ColumnDef& c = t.schema().column(name);
-  return c.type == ColumnType::kNumeric ? c.scale : 0;
-}
-
-/// A stored value as an integer count of 10^-scale.
-int64_t units(double v, int scale) { return std::llround(v * static_cast<double>(pow10(scale))); }
-
-/// num / den rounded half away from zero to @p dp digits, exactly (the
-/// legacy's ROUND over SAFE_DIVIDE of counts, and AVG of NUMERIC values, both
-/// in BigQuery); nullopt when den is 0. The legacy rounds AVG(NUMERIC) at 9
-/// digits first; with den well under 10^6 that never moves a half at dp ≤ 3.
-std::optional<double> exact_round(int64_t num, int64_t den, int dp) {
-  if (den == 0) return std::nullopt;
-  NBAPROPS_ASSERT(den > 0 && dp >= 0 && dp <= 9);
-  const int64_t scaled = (num < 0 ? -num : num) * pow10(dp);
-  int64_t q = scaled / den;
-  if (2 * (scaled % den) >= den) ++q;
-  const double out = static_cast<double>(q) / kPowersOfTen[static_cast<size_t>(dp)];
-  return num < 0 ? -out : out;
-}
-
 }  // namespace
 
 UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
@@ -358,8 +329,9 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
                *c_w3 = proc::opt_col(acc, "within_3_points"), *c_w5 = proc::opt_col(acc, "within_5_points"),
                *c_abs = proc::opt_col(acc, "absolute_error"), *c_signed = proc::opt_col(acc, "signed_error"),
                *c_conf = proc::opt_col(acc, "confidence_score");
-  const int error_scale = scale_of(acc, "absolute_error"), conf_scale = scale_of(acc, "confidence_score");
-  NBAPROPS_ASSERT(scale_of(acc, "signed_error") == error_scale);
+  const int error_scale = proc::numeric_scale(acc, "absolute_error"),
+            conf_scale = proc::numeric_scale(acc, "confidence_score");
+  NBAPROPS_ASSERT(proc::numeric_scale(acc, "signed_error") == error_scale);
   for (size_t r = 0; r < acc.num_rows(); ++r) {
     if (c_date.is_null(r) || c_date.int_at(r) != d.days() || c_system.is_null(r)) continue;
     Tally*& slot = tally_of[c_system.text_ptr(r)];
@@ -382,15 +354,15 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     if (proc::bool_of(c_w3, r).value_or(false)) ++s.within_3;
     if (proc::bool_of(c_w5, r).value_or(false)) ++s.within_5;
     if (auto v = finite(proc::real_of(c_abs, r))) {
-      s.abs_units += units(*v, error_scale);
+      s.abs_units += proc::numeric_units(*v, error_scale);
       ++s.abs_n;
     }
     if (auto v = finite(proc::real_of(c_signed, r))) {
-      s.signed_units += units(*v, error_scale);
+      s.signed_units += proc::numeric_units(*v, error_scale);
       ++s.signed_n;
     }
     if (auto v = finite(proc::real_of(c_conf, r))) {
-      s.conf_units += units(*v, conf_scale);
+      s.conf_units += proc::numeric_units(*v, conf_scale);
       ++s.conf_n;
       // Legacy (spec §4): the count is every row with confidence ≥ 0.70, PASS
       // and HOLD included; only the win rate's denominator is OVER/UNDER.
@@ -419,23 +391,23 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
     i("correct_count", s.correct);
     i("incorrect_count", s.incorrect);
     i("pass_count", s.passes);
-    x("win_rate", exact_round(s.correct, recs, 3));
-    x("mae", exact_round(s.abs_units, s.abs_n * pow10(error_scale), 2));
-    x("avg_bias", exact_round(s.signed_units, s.signed_n * pow10(error_scale), 2));
+    x("win_rate", proc::exact_round(s.correct, recs, 3));
+    x("mae", proc::exact_round(s.abs_units, s.abs_n * proc::pow10_int(error_scale), 2));
+    x("avg_bias", proc::exact_round(s.signed_units, s.signed_n * proc::pow10_int(error_scale), 2));
     i("over_count", s.over);
     i("over_correct", s.over_correct);
-    x("over_win_rate", exact_round(s.over_correct, s.over, 3));
+    x("over_win_rate", proc::exact_round(s.over_correct, s.over, 3));
     i("under_count", s.under);
     i("under_correct", s.under_correct);
-    x("under_win_rate", exact_round(s.under_correct, s.under, 3));
+    x("under_win_rate", proc::exact_round(s.under_correct, s.under, 3));
     i("within_3_count", s.within_3);
-    x("within_3_pct", exact_round(s.within_3, s.predictions, 3));
+    x("within_3_pct", proc::exact_round(s.within_3, s.predictions, 3));
     i("within_5_count", s.within_5);
-    x("within_5_pct", exact_round(s.within_5, s.predictions, 3));
-    x("avg_confidence", exact_round(s.conf_units, s.conf_n * pow10(conf_scale), 3));
+    x("within_5_pct", proc::exact_round(s.within_5, s.predictions, 3));
+    x("avg_confidence", proc::exact_round(s.conf_units, s.conf_n * proc::pow10_int(conf_scale), 3));
     i("high_confidence_count", s.high);
     i("high_confidence_correct", s.high_correct);
-    x("high_confidence_win_rate", exact_round(s.high_correct, s.high_recs, 3));
+    x("high_confidence_win_rate", proc::exact_round(s.high_correct, s.high_recs, 3));
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) out.empty_reason = "no graded predictions for " + d.iso();
