@@ -378,8 +378,13 @@ CsvHeader shot_header(const std::string& text, CsvReader& reader, std::vector<st
     if (first == std::string::npos) throw;
     throw DataError(not_csv + "its first line is not a header naming the columns " + required + " (" + e.what() + ")");
   }
-  for (size_t i = 0; i < f.size(); ++i)
-    require_utf8(RowRef(source, "line 1 (header)"), "#" + std::to_string(i + 1), f[i]);
+  for (size_t i = 0; i < f.size(); ++i) {
+    // Appended, not "#" + std::to_string(...): GCC 12's -Wrestrict misreads the
+    // insert at the front of a temporary string.
+    std::string column(1, '#');
+    column += std::to_string(i + 1);
+    require_utf8(RowRef(source, "line 1 (header)"), column, f[i]);
+  }
   if (std::none_of(kShotColumns.begin(), kShotColumns.end(),
                    [&](const ShotColumn& c) { return std::find(f.begin(), f.end(), c.name) != f.end(); })) {
     throw DataError(not_csv + "the header has none of the required columns " + required);
