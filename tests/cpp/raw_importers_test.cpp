@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/logging.hpp"
 #include "nbaprops/importers/raw.hpp"
 #include "nbaprops/io/object_store.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
@@ -44,6 +45,16 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "(no DataError)";
+}
+
+/// The warnings @p f logs (through a log file; stderr logging at info after).
+std::string warnings_of(const std::function<void()>& f) {
+  testing::TempDir dir;
+  const fs::path log = dir.path() / "warnings.log";
+  logging::configure(logging::Level::kWarning, log.string(), false);
+  f();
+  logging::configure(logging::Level::kInfo);  // closes the log file
+  return fs::exists(log) ? io::read_file(log.string()) : "";
 }
 
 void write_file(const fs::path& p, const std::string& text) {
@@ -743,6 +754,51 @@ TEST(RawPlayerProps, OneSidedLinesAreStoredAndLinesAsTextAreRefused) {
             std::string::npos)
       << m;
   EXPECT_EQ(parse_raw_file("props", good.dump(), kPropsPath, Schedule()).num_rows(), 6u);
+}
+
+// An Under at another line than the player's Over: the legacy keeps the first
+// line seen (and both prices); so do we, and a warning names the file, the
+// bookmaker, the player and both lines.
+TEST(RawPlayerProps, AnUnderAtAnotherLineKeepsTheFirstLineWithAWarning) {
+  NBAPROPS_SAMPLE(sample, "oddsa_player_props_his/exp_815b3ee3.json");
+  json j = json::parse(props_file(sample));
+  // Outcomes of bookmaker 0: Over then Under of Bogdanović (0, 1), Hunter (2, 3), Payton (4, 5).
+  json& outcomes = j["data"]["bookmakers"][0]["markets"][0]["outcomes"];
+  outcomes[3]["point"] = 25.5;  // Hunter's Under
+  std::swap(outcomes[4], outcomes[5]);
+  outcomes[4]["point"] = 23.5;  // Payton's Under, seen first
+  const std::string book = j["data"]["bookmakers"][0]["key"].get<std::string>();
+  Table t(catalog::get("nba_raw.odds_api_player_points_props"));
+  const std::string err = warnings_of([&] { t = parse_raw_file("props", j.dump(), kPropsPath, Schedule()); });
+  ASSERT_EQ(t.num_rows(), 6u);
+  auto row_of = [&](const char* lookup) {
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      if (t.get_text(r, "player_lookup") == lookup && t.get_text(r, "bookmaker") == book) return r;
+    }
+    ADD_FAILURE() << lookup;
+    return size_t{0};
+  };
+  const size_t hunter = row_of("deandrehunter"), payton = row_of("garypaytonii");
+  EXPECT_DOUBLE_EQ(*t.get_real(hunter, "points_line"), 24.5);
+  EXPECT_DOUBLE_EQ(*t.get_real(hunter, "over_price"), 2.1);
+  EXPECT_DOUBLE_EQ(*t.get_real(hunter, "under_price"), 1.7);
+  EXPECT_DOUBLE_EQ(*t.get_real(payton, "points_line"), 23.5);
+  EXPECT_DOUBLE_EQ(*t.get_real(payton, "over_price"), 1.95);
+  EXPECT_DOUBLE_EQ(*t.get_real(payton, "under_price"), 1.85);
+  const std::string market =
+      std::string(kPropsPath) + ": record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[0] " + book + " ";
+  EXPECT_NE(err.find(market + "player_points.outcomes[3] 'De'Andre Hunter' (date 2024-01-24): the Under line (point "
+                              "25.5) differs from the Over line (24.5, the player's first outcome); the row keeps "
+                              "points_line 24.5, as the legacy does"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find(market + "player_points.outcomes[5] 'Gary Payton II' (date 2024-01-24): the Over line (point "
+                              "24.5) differs from the Under line (23.5, the player's first outcome); the row keeps "
+                              "points_line 23.5"),
+            std::string::npos)
+      << err;
+  // Lines that agree give no warning.
+  EXPECT_EQ(warnings_of([&] { parse_raw_file("props", props_file(sample), kPropsPath, Schedule()); }), "");
 }
 
 TEST(RawBdl, BoxScoresGoldenOnTheLegacySample) {

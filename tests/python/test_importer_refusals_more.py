@@ -1,7 +1,8 @@
 """More inputs the raw importers used to accept silently, now refused with a DataError naming the
 file, record, field and date, the warehouse left as it was: Odds API player lines given as text (a
-one-sided line is stored, as the legacy stores it, with a warning); team box scores with another team's id or a column the importer does not know;
-gamebook players whose name is a number."""
+one-sided line, or an Under at another line than the Over, is stored as the legacy stores it, with a
+warning); team box scores with another team's id or a column the importer does not know; gamebook
+players whose name is a number."""
 
 from __future__ import annotations
 
@@ -125,6 +126,35 @@ def test_props_one_sided_line_is_stored_with_a_null_price(props, tmp_path, capfd
         & (df["source_file_path"].str.contains("one-sided"))
     ]
     assert len(row) == 1 and row[kept].notna().all() and row[missing].isna().all(), row
+
+
+def test_props_under_at_another_line_keeps_the_first_line_with_a_warning(props, tmp_path, capfd):
+    """An Under whose line is not the Over's: the legacy keeps the first line seen and both prices; so do
+    we, and the native warning (stderr) names the file, the bookmaker, the player and both lines."""
+    import nbaprops
+
+    wh, doc = props
+    moved = copy.deepcopy(doc)
+    moved["data"]["bookmakers"][1]["markets"][0]["outcomes"][3]["point"] = 18.5
+    path = _write(tmp_path / "moved" / PROPS_LAKE, moved)
+    capfd.readouterr()
+    assert nbaprops.import_raw(wh, "props", path).rows == 4
+    warned = [line for line in capfd.readouterr().err.splitlines() if "differs from the Over line" in line]
+    assert len(warned) == 1, warned
+    assert (
+        f"{PROPS_LAKE}: record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[1] fanduel "
+        "player_points.outcomes[3] 'Klay Thompson' (date 2024-01-24): the Under line (point 18.5) differs from "
+        "the Over line (17.5, the player's first outcome); the row keeps points_line 17.5, as the legacy does"
+    ) in warned[0], warned
+    df = nbaprops.read(wh, "nba_raw.odds_api_player_points_props")
+    row = df[
+        (df["bookmaker"] == "fanduel")
+        & (df["player_name"] == "Klay Thompson")
+        & (df["source_file_path"].str.contains("moved"))
+    ]
+    assert len(row) == 1, row
+    assert (row["points_line"] == 17.5).all() and (row["over_price"] == 1.87).all(), row
+    assert (row["under_price"] == 1.91).all(), row
 
 
 TEAM_BOX = "nbac_team_boxscore/exp_12f99055.json"

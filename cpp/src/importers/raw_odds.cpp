@@ -113,6 +113,19 @@ void warn_one_sided(const Table& t, const std::vector<std::pair<size_t, Where>>&
   }
 }
 
+/// An outcome whose line (`point`) is not the line of the player's first
+/// outcome (an Under at 25.5 after the Over at 24.5): the legacy keeps the
+/// first line seen and the later outcome's price, and so do we; a warning names
+/// the outcome (file, bookmaker, player) and both lines so that it is not
+/// silent.
+void warn_line_differs(const Where& ow, const std::string& side, double point, double kept) {
+  const std::string first = side == "Over" ? "Under" : "Over";
+  NBAPROPS_LOG_WARN << ow.file << ": record " << ow.record << " (date " << ow.date << "): the " << side
+                    << " line (point " << json(point).dump() << ") differs from the " << first << " line ("
+                    << json(kept).dump() << ", the player's first outcome); the row keeps points_line "
+                    << json(kept).dump() << ", as the legacy does";
+}
+
 }  // namespace
 
 Parsed parse_player_props(const std::string& text, const std::string& path, const Schedule&) {
@@ -206,6 +219,9 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
         const char* price_col = side == "Over" ? "over_price" : "under_price";
         if (out.rows.get_real(r, price_col))
           fail(ow, "name", "'" + side + "'", "a second " + side + " outcome for this player");
+        if (const auto kept = out.rows.get_real(r, "points_line"); point && kept && *point != *kept) {
+          warn_line_differs(ow, side, *point, *kept);
+        }
         out.rows.set(r, price_col, *price);
         if (*price > 1.0)
           out.rows.set(r, side == "Over" ? "over_price_american" : "under_price_american", american(*price));
