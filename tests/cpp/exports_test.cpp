@@ -471,6 +471,50 @@ TEST(ExportPerformance, WindowsAreSeasonBoundedRankedAndCompared) {
   EXPECT_TRUE(empty["comparison"]["best_mae"].is_null());
 }
 
+// The window reads its columns through handles resolved once per table: every
+// column, given a value no other column has, lands in its own figure.
+TEST(ExportPerformance, EachColumnFeedsItsOwnFigure) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table t(catalog::get("nba_predictions.system_daily_performance"));
+  for (const Date day : {kDay - 1, kDay}) {
+    const bool last = day == kDay;
+    const size_t r = t.add_row();
+    t.set(r, "game_date", day);
+    t.set(r, "system_id", "zone_matchup_v1");
+    t.set(r, "predictions_count", int64_t{last ? 11 : 13});
+    t.set(r, "recommendations_count", int64_t{last ? 8 : 0});
+    t.set(r, "correct_count", int64_t{last ? 5 : 0});
+    t.set(r, "mae", last ? 4.44 : 4.40);
+    t.set(r, "avg_bias", last ? -1.23 : -1.21);
+    t.set(r, "over_win_rate", last ? 0.111 : 0.113);
+    t.set(r, "under_win_rate", last ? 0.222 : 0.226);
+    t.set(r, "within_3_pct", last ? 0.333 : 0.339);
+    t.set(r, "within_5_pct", last ? 0.444 : 0.452);
+    t.set(r, "high_confidence_count", int64_t{last ? 7 : 9});
+    t.set(r, "high_confidence_correct", int64_t{last ? 2 : 4});
+  }
+  store(*wh, t);
+  const Json j = build_performance(*wh, kDay, fixed());
+  ASSERT_EQ(j["systems"].size(), 1u);
+  const Json& s = j["systems"][0];
+  EXPECT_EQ(s["system_id"], "zone_matchup_v1");
+  const Json& day = s["windows"]["last_7_days"];
+  EXPECT_EQ(day["predictions"], 24);
+  EXPECT_EQ(day["recommendations"], 8);
+  EXPECT_EQ(day["correct"], 5);
+  EXPECT_DOUBLE_EQ(day["win_rate"].get<double>(), 0.625);
+  EXPECT_DOUBLE_EQ(day["mae"].get<double>(), 4.42);
+  EXPECT_DOUBLE_EQ(day["bias"].get<double>(), -1.22);
+  const Json& br = s["breakdown"];
+  EXPECT_DOUBLE_EQ(br["over_win_rate"].get<double>(), 0.112);
+  EXPECT_DOUBLE_EQ(br["under_win_rate"].get<double>(), 0.224);
+  EXPECT_DOUBLE_EQ(br["within_3_pct"].get<double>(), 0.336);
+  EXPECT_DOUBLE_EQ(br["within_5_pct"].get<double>(), 0.448);
+  EXPECT_DOUBLE_EQ(br["high_confidence_win_rate"].get<double>(), 0.375);  // 6 / 16
+  EXPECT_EQ(s["windows"]["season"], day);
+}
+
 TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());

@@ -47,6 +47,35 @@ class NumericMean {
   int64_t units_ = 0, n_ = 0;
 };
 
+/// The system_daily_performance columns a window reads, and the NUMERIC
+/// scales of its day-means: resolved once per table, so adding a row looks no
+/// column up by name.
+struct DailyColumns {
+  const Column &system, &predictions, &recommendations, &correct, &hc_count, &hc_correct;
+  const Column &mae, &bias, &over_wr, &under_wr, &w3, &w5;
+  int mae_scale, bias_scale, over_wr_scale, under_wr_scale, w3_scale, w5_scale;
+
+  explicit DailyColumns(const Table& t)
+      : system(t.col("system_id")),
+        predictions(t.col("predictions_count")),
+        recommendations(t.col("recommendations_count")),
+        correct(t.col("correct_count")),
+        hc_count(t.col("high_confidence_count")),
+        hc_correct(t.col("high_confidence_correct")),
+        mae(t.col("mae")),
+        bias(t.col("avg_bias")),
+        over_wr(t.col("over_win_rate")),
+        under_wr(t.col("under_win_rate")),
+        w3(t.col("within_3_pct")),
+        w5(t.col("within_5_pct")),
+        mae_scale(numeric_scale(t, "mae")),
+        bias_scale(numeric_scale(t, "avg_bias")),
+        over_wr_scale(numeric_scale(t, "over_win_rate")),
+        under_wr_scale(numeric_scale(t, "under_win_rate")),
+        w3_scale(numeric_scale(t, "within_3_pct")),
+        w5_scale(numeric_scale(t, "within_5_pct")) {}
+};
+
 /// Sums and day-means of system_daily_performance rows over one window; every
 /// figure rounded as the legacy SQL did (ROUND(SAFE_DIVIDE(Σ, Σ), 3),
 /// ROUND(AVG(NUMERIC), 2 or 3)).
@@ -54,26 +83,26 @@ struct Window {
   int64_t predictions = 0, recommendations = 0, correct = 0, hc_count = 0, hc_correct = 0;
   NumericMean mae, bias, over_wr, under_wr, w3, w5;
 
-  explicit Window(const Table& t)
-      : mae(numeric_scale(t, "mae")),
-        bias(numeric_scale(t, "avg_bias")),
-        over_wr(numeric_scale(t, "over_win_rate")),
-        under_wr(numeric_scale(t, "under_win_rate")),
-        w3(numeric_scale(t, "within_3_pct")),
-        w5(numeric_scale(t, "within_5_pct")) {}
+  explicit Window(const DailyColumns& c)
+      : mae(c.mae_scale),
+        bias(c.bias_scale),
+        over_wr(c.over_wr_scale),
+        under_wr(c.under_wr_scale),
+        w3(c.w3_scale),
+        w5(c.w5_scale) {}
 
-  void add(const Table& t, size_t r) {
-    predictions += t.get_int(r, "predictions_count").value_or(0);
-    recommendations += t.get_int(r, "recommendations_count").value_or(0);
-    correct += t.get_int(r, "correct_count").value_or(0);
-    hc_count += t.get_int(r, "high_confidence_count").value_or(0);
-    hc_correct += t.get_int(r, "high_confidence_correct").value_or(0);
-    mae.add(t.get_real(r, "mae"));
-    bias.add(t.get_real(r, "avg_bias"));
-    over_wr.add(t.get_real(r, "over_win_rate"));
-    under_wr.add(t.get_real(r, "under_win_rate"));
-    w3.add(t.get_real(r, "within_3_pct"));
-    w5.add(t.get_real(r, "within_5_pct"));
+  void add(const DailyColumns& c, size_t r) {
+    predictions += c.predictions.get_int(r).value_or(0);
+    recommendations += c.recommendations.get_int(r).value_or(0);
+    correct += c.correct.get_int(r).value_or(0);
+    hc_count += c.hc_count.get_int(r).value_or(0);
+    hc_correct += c.hc_correct.get_int(r).value_or(0);
+    mae.add(c.mae.get_real(r));
+    bias.add(c.bias.get_real(r));
+    over_wr.add(c.over_wr.get_real(r));
+    under_wr.add(c.under_wr.get_real(r));
+    w3.add(c.w3.get_real(r));
+    w5.add(c.w5.get_real(r));
   }
   /// Σcorrect / Σrecommendations; null without recommendations (the legacy's
   /// SAFE_DIVIDE).
@@ -105,8 +134,8 @@ struct System {
   std::string id;
   Meta meta;
   Window last_7, last_30, season;
-  System(std::string system, const Table& t)
-      : id(std::move(system)), meta(meta_of(id)), last_7(t), last_30(t), season(t) {}
+  System(std::string system, const DailyColumns& c)
+      : id(std::move(system)), meta(meta_of(id)), last_7(c), last_30(c), season(c) {}
 };
 
 Json pick(const std::vector<System>& systems, std::optional<double> (*value)(const System&),
@@ -135,16 +164,17 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
   // The read holds this season's rows up to the loaded as-of date; keep those ≤
   // as_of of the same season (the fixed, season-bounded window — see load()).
   const Date season_start = Date::from_ymd(season_of(as_of), 10, 1);
+  const DailyColumns cols(t);
   std::map<std::string, System> by_id;
   const auto& days = t.col("game_date");
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const Date d(static_cast<int32_t>(days.int_at(r)));
     if (d < season_start || d > as_of) continue;
-    const std::string id = t.get_text(r, "system_id").value_or("");
-    System& s = by_id.try_emplace(id, id, t).first->second;
-    s.season.add(t, r);
-    if (d > as_of - 30) s.last_30.add(t, r);
-    if (d > as_of - 7) s.last_7.add(t, r);
+    const std::string id = cols.system.get_text(r).value_or("");
+    System& s = by_id.try_emplace(id, id, cols).first->second;
+    s.season.add(cols, r);
+    if (d > as_of - 30) s.last_30.add(cols, r);
+    if (d > as_of - 7) s.last_7.add(cols, r);
   }
   std::vector<System> systems;
   systems.reserve(by_id.size());
