@@ -550,6 +550,37 @@ constexpr const char* kLinesPath =
     "odds-api/game-lines-history/2024-01-24/"
     "cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json";
 
+// A player name that is a number ("123", 45: a misread column) is refused like
+// the gamebook's (legacy stored the text as the name and lookup).
+TEST(RawInjuryReport, NumericPlayerNamesAreRefused) {
+  NBAPROPS_SAMPLE(text, "nbac_injury_report/exp_f4391904.json");
+  const std::string path = "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json";
+  auto msg_of = [&](const json& name) {
+    json j = json::parse(text);
+    j["records"][1]["player"] = name;
+    return error_of([&] { parse_raw_file("injury-report", j.dump(), path, Schedule()); });
+  };
+  std::string m = msg_of("123");
+  EXPECT_NE(m.find(path + ": record records[1] '123', field player = '123' (date 2024-01-04): a number, not a player "
+                          "name (no letters)"),
+            std::string::npos)
+      << m;
+  m = msg_of(45);
+  EXPECT_NE(m.find(path + ": record records[1] '45', field player = '45' (date 2024-01-04): a number, not a player "
+                          "name (no letters)"),
+            std::string::npos)
+      << m;
+  // "Last, First" of numbers: the name as given is quoted.
+  m = msg_of("12, 34");
+  EXPECT_NE(m.find("record records[1] '12, 34', field player = '12, 34' (date 2024-01-04): a number"),
+            std::string::npos)
+      << m;
+  m = msg_of("#, .");
+  EXPECT_NE(m.find("field player = '#, .' (date 2024-01-04): no letters or digits in the player name"),
+            std::string::npos)
+      << m;
+}
+
 TEST(RawGameLines, GoldenOnTheLegacySamples) {
   NBAPROPS_SAMPLE(text, "oddsa_game_lines_his/exp_b722994c.json");
   Table t = parse_raw_file("game-lines", text, kLinesPath, Schedule());
@@ -799,6 +830,30 @@ TEST(RawPlayerProps, AnUnderAtAnotherLineKeepsTheFirstLineWithAWarning) {
       << err;
   // Lines that agree give no warning.
   EXPECT_EQ(warnings_of([&] { parse_raw_file("props", props_file(sample), kPropsPath, Schedule()); }), "");
+}
+
+// A player (`description`) that is a number ("123", 45) is refused like the
+// gamebook's (legacy stored the text as the name and lookup).
+TEST(RawPlayerProps, NumericPlayerNamesAreRefused) {
+  NBAPROPS_SAMPLE(sample, "oddsa_player_props_his/exp_815b3ee3.json");
+  auto msg_of = [&](const json& name) {
+    json j = json::parse(props_file(sample));
+    for (size_t i : {2, 3}) j["data"]["bookmakers"][1]["markets"][0]["outcomes"][i]["description"] = name;
+    return error_of([&] { parse_raw_file("props", j.dump(), kPropsPath, Schedule()); });
+  };
+  const std::string book = json::parse(sample)["data"]["bookmakers"][1]["key"].get<std::string>();
+  const std::string outcome = std::string(kPropsPath) +
+                              ": record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[1] " + book +
+                              " player_points.outcomes[2] ";
+  std::string m = msg_of("123");
+  EXPECT_NE(m.find(outcome + "'123', field description = '123' (date 2024-01-24): a number, not a player name (no "
+                             "letters)"),
+            std::string::npos)
+      << m;
+  m = msg_of(45);
+  EXPECT_NE(m.find(outcome + "'45', field description = '45' (date 2024-01-24): a number, not a player name"),
+            std::string::npos)
+      << m;
 }
 
 TEST(RawBdl, BoxScoresGoldenOnTheLegacySample) {

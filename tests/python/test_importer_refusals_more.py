@@ -1,8 +1,8 @@
 """More inputs the raw importers used to accept silently, now refused with a DataError naming the
 file, record, field and date, the warehouse left as it was: Odds API player lines given as text (a
 one-sided line, or an Under at another line than the Over, is stored as the legacy stores it, with a
-warning); team box scores with another team's id or a column the importer does not know; gamebook
-players whose name is a number."""
+warning); team box scores with another team's id or a column the importer does not know; gamebook,
+props and injury-report players whose name is a number."""
 
 from __future__ import annotations
 
@@ -155,6 +155,41 @@ def test_props_under_at_another_line_keeps_the_first_line_with_a_warning(props, 
     assert len(row) == 1, row
     assert (row["points_line"] == 17.5).all() and (row["over_price"] == 1.87).all(), row
     assert (row["under_price"] == 1.91).all(), row
+
+
+@pytest.mark.parametrize("name", ["123", 45])
+def test_props_player_named_by_a_number_is_refused(props, tmp_path, name):
+    """A `description` that is a number: the legacy stored the text as the player's name and lookup."""
+    wh, doc = props
+    bad = copy.deepcopy(doc)
+    for outcome in bad["data"]["bookmakers"][1]["markets"][0]["outcomes"][2:]:
+        outcome["description"] = name
+    msg = _refused(wh, "props", "nba_raw.odds_api_player_points_props", _write(tmp_path / "bad" / PROPS_LAKE, bad))
+    says = (
+        f"{PROPS_LAKE}: record event cd0bc7d0c238f4446ce1c03d0cea7ec4 bookmakers[1] fanduel "
+        f"player_points.outcomes[2] '{name}', field description = '{name}' (date 2024-01-24): "
+        "a number, not a player name (no letters)"
+    )
+    assert says in msg, msg
+
+
+INJURY = "nbac_injury_report/exp_f4391904.json"
+INJURY_LAKE = "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json"
+
+
+@pytest.mark.parametrize("name", ["123", 45, "12, 34"])
+def test_injury_report_player_named_by_a_number_is_refused(tmp_path, name):
+    """A `player` that is a number: the legacy stored the text as the player's name and lookup."""
+    import nbaprops
+
+    doc = json.loads(require_shared(f"legacy-samples/{INJURY}").read_text())
+    wh = nbaprops.open(tmp_path / "wh")
+    assert nbaprops.import_raw(wh, "injury-report", _write(tmp_path / "good" / INJURY_LAKE, doc)).rows == 14
+    bad = copy.deepcopy(doc)
+    bad["records"][1]["player"] = name
+    msg = _refused(wh, "injury-report", "nba_raw.nbac_injury_report", _write(tmp_path / "bad" / INJURY_LAKE, bad))
+    says = f"record records[1] '{name}', field player = '{name}' (date 2024-01-04): a number, not a player name"
+    assert f"{INJURY_LAKE}: {says}" in msg, msg
 
 
 TEAM_BOX = "nbac_team_boxscore/exp_12f99055.json"

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "nbaprops/core/error.hpp"
+#include "nbaprops/core/names.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "json_input.hpp"
@@ -128,6 +129,17 @@ std::string need_text(const json& obj, const char* key, const Where& w) {
   auto t = opt_text(obj, key, w);
   if (!t || t->empty()) fail(w, key, "", "missing field");
   return *t;
+}
+
+std::string checked_player_lookup(const std::string& name, const Where& w, const std::string& field,
+                                  const std::string& given) {
+  const std::string shown = "'" + (given.empty() ? name : given) + "'";
+  const std::string lookup = player_lookup(name);
+  if (lookup.empty()) fail(w, field, shown, "no letters or digits in the player name");
+  if (std::none_of(lookup.begin(), lookup.end(), [](unsigned char c) { return std::isalpha(c); })) {
+    fail(w, field, shown, "a number, not a player name (no letters)");
+  }
+  return lookup;
 }
 
 std::string team_code(const std::string& name_or_code) {

@@ -48,6 +48,14 @@ std::optional<std::string> opt_text(const json& obj, const char* key, const Wher
 /// Required text (missing, null or empty → DataError).
 std::string need_text(const json& obj, const char* key, const Where& w);
 
+/// The canonical player_lookup of player name @p name, which came from field
+/// @p field of @p w as @p given (the file's text; @p name itself when empty).
+/// @throws DataError when the name has no letters or digits, or no letters: a
+/// number (12345, "#23"; a misread column) is not a player's name (the legacy
+/// stored it as the name and lookup).
+std::string checked_player_lookup(const std::string& name, const Where& w, const std::string& field,
+                                  const std::string& given = "");
+
 /// Team tricode of a full team name ("Philadelphia 76ers", "LA Clippers", "Los
 /// Angeles Lakers"), case- and punctuation-insensitive (legacy: lowercase, "la
 /// " → "los angeles ", strip non-alphanumerics, 30-entry table); also accepts a

@@ -210,13 +210,9 @@ void gamebook_player(const json& p, const std::string& status, const GamebookGam
   const std::string team = team_code(team_name);
   if (team.empty()) fail(pw, "team", "'" + team_name + "'", "unknown team name");
   if (team != g.away && team != g.home) fail(pw, "team", "'" + team_name + "'", "not a team of game " + g.game_id);
-  const std::string lookup = player_lookup(name);
-  if (lookup.empty()) fail(pw, "name", "'" + name + "'", "no letters or digits in the player name");
   // Legacy stored a number (12345, a misread PDF column) as a player's name and
   // lookup. A name has letters.
-  if (std::none_of(lookup.begin(), lookup.end(), [](unsigned char c) { return std::isalpha(c); })) {
-    fail(pw, "name", "'" + name + "'", "a number, not a player name (no letters)");
-  }
+  const std::string lookup = checked_player_lookup(name, pw, "name");
 
   const size_t r = out.add(pw);
   Table& t = out.rows;
@@ -858,8 +854,8 @@ void injury_row(const json& rec, Where& rw, const ReportMeta& m, const std::stri
   // Legacy removed "jr", "sr", "ii"… anywhere in the lowercased name (mangling
   // "Jrue", "Olivier") and kept diacritics. Fixed: the canonical
   // player_lookup used by every other table.
-  const std::string lookup = player_lookup(full);
-  if (lookup.empty()) fail(rw, "player", "'" + player + "'", "no letters or digits in the player name");
+  // A name has letters (legacy stored "123" as a name and lookup).
+  const std::string lookup = checked_player_lookup(full, rw, "player", player);
   const std::string reason = opt_text(rec, "reason", rw).value_or("");
 
   const size_t r = out.add(rw);

@@ -8,7 +8,6 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
-#include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "raw_internal.hpp"
 
@@ -188,8 +187,8 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
         size_t r;
         if (it == row_of.end()) {
           if (!point) fail(ow, "point", "", "missing field");
-          const std::string lookup = player_lookup(*player);
-          if (lookup.empty()) fail(ow, "description", "'" + *player + "'", "no letters or digits in the player name");
+          // A name has letters (legacy stored "123" as a name and lookup).
+          const std::string lookup = checked_player_lookup(*player, ow, "description");
           r = out.add(Where{path, bw.record + " '" + *player + "'", w.date});
           row_of[*player] = r;
           players.emplace_back(r, ow);
