@@ -444,11 +444,12 @@ TEST(ExportPerformance, WindowsAreSeasonBoundedRankedAndCompared) {
   EXPECT_DOUBLE_EQ(br["within_3_pct"].get<double>(), 0.4);
   EXPECT_DOUBLE_EQ(br["high_confidence_win_rate"].get<double>(),
                    0.72);  // 18 / 25
-  // A window without games has zero counts and a null win rate, MAE and bias
-  // (the legacy SAFE_DIVIDE gives null on an empty denominator, spec §6.4; this
-  // asserted a 0 win rate before).
+  // A window without games has null counts, win rate, MAE and bias (the
+  // legacy's SUM(CASE WHEN <in window> THEN x END) over no row is NULL, and its
+  // SAFE_DIVIDE of NULLs; these asserted 0 counts and a 0 win rate before).
   const Json& quiet = sys[2]["windows"]["last_7_days"];
-  EXPECT_EQ(quiet["predictions"], 0);
+  for (const char* k : {"predictions", "recommendations", "correct"}) EXPECT_TRUE(quiet[k].is_null()) << k;
+  EXPECT_TRUE(sys[2]["windows"]["last_30_days"]["correct"].is_null());
   EXPECT_TRUE(quiet["win_rate"].is_null());
   EXPECT_TRUE(quiet["mae"].is_null() && quiet["bias"].is_null());
   EXPECT_EQ(sys[2]["windows"]["season"]["predictions"], 10);
@@ -465,10 +466,65 @@ TEST(ExportPerformance, WindowsAreSeasonBoundedRankedAndCompared) {
   EXPECT_EQ(c["lowest_bias"]["system_id"], "zone_matchup_v1");
   EXPECT_DOUBLE_EQ(c["lowest_bias"]["value"].get<double>(), -0.05);
 
-  // An as-of date in a season without rows: no systems, null comparisons.
+  // An as-of date in a season without rows: no systems and an empty comparison
+  // (the legacy _empty_response's {}; it held three nulls before).
   const Json empty = build_performance(*wh, Date::from_ymd(2022, 1, 1), fixed());
-  EXPECT_TRUE(empty["systems"].empty());
-  EXPECT_TRUE(empty["comparison"]["best_mae"].is_null());
+  EXPECT_TRUE(empty["systems"].is_array() && empty["systems"].empty());
+  EXPECT_TRUE(empty["comparison"].is_object() && empty["comparison"].empty());
+  EXPECT_EQ(empty["comparison"].dump(), "{}");
+}
+
+// Nulls as the legacy SQL gives them: SUM over no non-null value is NULL (also
+// in the season window, when a count column is null on every row), and
+// SAFE_DIVIDE of a NULL sum is NULL; the comparison is Python's min/max with
+// the stand-in keys `x or 999` / `x or 0`, so without a figure it names the
+// first system (rank order) with a null value.
+TEST(ExportPerformance, NullSumsAndComparisonsFollowTheLegacy) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table t(catalog::get("nba_predictions.system_daily_performance"));
+  for (const char* system : {"zone_matchup_v1", "xgboost_v1"}) {
+    const size_t r = t.add_row();
+    t.set(r, "game_date", kDay - 3);
+    t.set(r, "system_id", system);
+    t.set(r, "predictions_count", int64_t{12});
+    t.set(r, "recommendations_count", int64_t{4});  // correct_count, the means and hc counts: NULL
+    t.set(r, "high_confidence_count", int64_t{3});
+  }
+  store(*wh, t);
+  const Json j = build_performance(*wh, kDay, fixed());
+  ASSERT_EQ(j["systems"].size(), 2u);
+  EXPECT_EQ(j["systems"][0]["system_id"], "xgboost_v1");
+  for (const Json& s : j["systems"]) {
+    for (const char* w : {"last_7_days", "last_30_days", "season"}) {
+      const Json& x = s["windows"][w];
+      EXPECT_EQ(x["predictions"], 12) << w;
+      EXPECT_EQ(x["recommendations"], 4) << w;
+      EXPECT_TRUE(x["correct"].is_null()) << w;   // SUM of NULLs
+      EXPECT_TRUE(x["win_rate"].is_null()) << w;  // SAFE_DIVIDE(NULL, 4)
+      EXPECT_TRUE(x["mae"].is_null() && x["bias"].is_null()) << w;
+    }
+    EXPECT_TRUE(s["breakdown"]["high_confidence_win_rate"].is_null());  // SAFE_DIVIDE(NULL, 3)
+  }
+  const Json& c = j["comparison"];
+  for (const char* k : {"best_mae", "best_win_rate", "lowest_bias"}) {
+    EXPECT_EQ(c[k]["system_id"], "xgboost_v1") << k;
+    EXPECT_TRUE(c[k].contains("value") && c[k]["value"].is_null()) << k;
+  }
+
+  // A null win rate stands in as 0 (`or 0`) and ties a real 0.0: the first in
+  // rank order wins; a real MAE or bias beats a null one (999).
+  Table more(catalog::get("nba_predictions.system_daily_performance"));
+  add_daily(more, kDay - 2, "moving_average", 10, 5, 0, 0.0, 0.0, 0.0, 0, 0);
+  store(*wh, more);
+  const Json k = build_performance(*wh, kDay, fixed());
+  const Json& kc = k["comparison"];
+  EXPECT_EQ(kc["best_win_rate"]["system_id"], "xgboost_v1");
+  EXPECT_TRUE(kc["best_win_rate"]["value"].is_null());
+  EXPECT_EQ(kc["best_mae"]["system_id"], "moving_average");
+  EXPECT_DOUBLE_EQ(kc["best_mae"]["value"].get<double>(), 0.0);
+  EXPECT_EQ(kc["lowest_bias"]["system_id"], "moving_average");
+  EXPECT_DOUBLE_EQ(kc["lowest_bias"]["value"].get<double>(), 0.0);
 }
 
 // The window reads its columns through handles resolved once per table: every

@@ -361,7 +361,44 @@ def test_empty_date_gives_zeroed_files(tmp_path):
     assert res["summary"]["total_predictions"] == 0 and res["summary"]["win_rate"] == 0
     assert res["results"] == [] and res["highlights"] == {}
     assert load(tmp_path / "out" / "v1" / "best-bets" / "2024-02-01.json")["picks"] == []
-    assert load(tmp_path / "out" / "v1" / "systems" / "performance.json")["systems"] == []
+    perf = load(tmp_path / "out" / "v1" / "systems" / "performance.json")
+    assert perf["systems"] == [] and perf["comparison"] == {}  # legacy _empty_response (was three nulls)
+
+
+def test_performance_nulls_follow_the_legacy_sql(tmp_path):
+    """A window without rows has null counts (the legacy's SUM(CASE WHEN <window> THEN x END) over no row), a
+    null count column sums to null and its SAFE_DIVIDE is null; with systems, every comparison entry is written."""
+    wh = nbaprops.open(tmp_path / "wh")
+    quiet = daily("2023-12-20", "ensemble_v1", 7, 5, 3, 4.2)  # outside 7 days of D2, inside 30
+    quiet["correct_count"] = None
+    put(wh, "nba_predictions.system_daily_performance", [quiet])
+    out = tmp_path / "out"
+    assert nbaprops.export(wh, D2, types="performance", out_dir=out, generated_at=STAMP).ok
+    perf = load(out / "v1" / "systems" / "performance.json")
+    (ens,) = perf["systems"]
+    assert ens["windows"]["last_7_days"] == {
+        "predictions": None,
+        "recommendations": None,
+        "correct": None,
+        "win_rate": None,
+        "mae": None,
+        "bias": None,
+    }
+    assert ens["windows"]["last_30_days"] == ens["windows"]["season"]
+    assert ens["windows"]["season"] == {
+        "predictions": 7,
+        "recommendations": 5,
+        "correct": None,
+        "win_rate": None,
+        "mae": 4.2,
+        "bias": 0.5,
+    }
+    assert ens["breakdown"]["high_confidence_win_rate"] == 0.5
+    assert perf["comparison"] == {
+        "best_mae": {"system_id": "ensemble_v1", "value": 4.2},
+        "best_win_rate": {"system_id": "ensemble_v1", "value": None},
+        "lowest_bias": {"system_id": "ensemble_v1", "value": 0.5},
+    }
 
 
 def _run(args):

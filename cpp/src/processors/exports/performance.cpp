@@ -76,11 +76,32 @@ struct DailyColumns {
         w5_scale(numeric_scale(t, "within_5_pct")) {}
 };
 
+/// BigQuery's SUM of an INT64 column: the sum of the non-null values, null
+/// when there is none (a window without rows, or only null counts).
+class Sum {
+ public:
+  void add(std::optional<int64_t> v) {
+    if (v) sum_ = sum_.value_or(0) + *v;
+  }
+  [[nodiscard]] std::optional<int64_t> value() const { return sum_; }
+
+ private:
+  std::optional<int64_t> sum_;
+};
+
+/// The legacy's ROUND(SAFE_DIVIDE(SUM(num), SUM(den)), 3): null when either
+/// sum is null or the denominator is 0.
+std::optional<double> ratio(const Sum& num, const Sum& den) {
+  if (!num.value() || !den.value()) return std::nullopt;
+  return exact_round(*num.value(), *den.value(), 3);
+}
+
 /// Sums and day-means of system_daily_performance rows over one window; every
-/// figure rounded as the legacy SQL did (ROUND(SAFE_DIVIDE(Σ, Σ), 3),
-/// ROUND(AVG(NUMERIC), 2 or 3)).
+/// figure as the legacy SQL computed it (SUM, ROUND(SAFE_DIVIDE(Σ, Σ), 3),
+/// ROUND(AVG(NUMERIC), 2 or 3)): a window without rows has null counts, as
+/// the legacy's SUM(CASE WHEN <in window> THEN x END) over no row.
 struct Window {
-  int64_t predictions = 0, recommendations = 0, correct = 0, hc_count = 0, hc_correct = 0;
+  Sum predictions, recommendations, correct, hc_count, hc_correct;
   NumericMean mae, bias, over_wr, under_wr, w3, w5;
 
   explicit Window(const DailyColumns& c)
@@ -92,11 +113,11 @@ struct Window {
         w5(c.w5_scale) {}
 
   void add(const DailyColumns& c, size_t r) {
-    predictions += c.predictions.get_int(r).value_or(0);
-    recommendations += c.recommendations.get_int(r).value_or(0);
-    correct += c.correct.get_int(r).value_or(0);
-    hc_count += c.hc_count.get_int(r).value_or(0);
-    hc_correct += c.hc_correct.get_int(r).value_or(0);
+    predictions.add(c.predictions.get_int(r));
+    recommendations.add(c.recommendations.get_int(r));
+    correct.add(c.correct.get_int(r));
+    hc_count.add(c.hc_count.get_int(r));
+    hc_correct.add(c.hc_correct.get_int(r));
     mae.add(c.mae.get_real(r));
     bias.add(c.bias.get_real(r));
     over_wr.add(c.over_wr.get_real(r));
@@ -106,14 +127,14 @@ struct Window {
   }
   /// Σcorrect / Σrecommendations; null without recommendations (the legacy's
   /// SAFE_DIVIDE).
-  [[nodiscard]] std::optional<double> win_rate() const { return exact_round(correct, recommendations, 3); }
+  [[nodiscard]] std::optional<double> win_rate() const { return ratio(correct, recommendations); }
   [[nodiscard]] std::optional<double> mean_mae() const { return mae.rounded(2); }
   [[nodiscard]] std::optional<double> mean_bias() const { return bias.rounded(2); }
   [[nodiscard]] Json json() const {
     Json j;
-    j["predictions"] = predictions;
-    j["recommendations"] = recommendations;
-    j["correct"] = correct;
+    j["predictions"] = integer(predictions.value());
+    j["recommendations"] = integer(recommendations.value());
+    j["correct"] = integer(correct.value());
     j["win_rate"] = number(win_rate(), 3);
     j["mae"] = number(mean_mae(), 2);
     j["bias"] = number(mean_bias(), 2);
@@ -125,7 +146,7 @@ struct Window {
     j["under_win_rate"] = number(under_wr.rounded(3), 3);
     j["within_3_pct"] = number(w3.rounded(3), 3);
     j["within_5_pct"] = number(w5.rounded(3), 3);
-    j["high_confidence_win_rate"] = number(exact_round(hc_correct, hc_count, 3), 3);
+    j["high_confidence_win_rate"] = number(ratio(hc_correct, hc_count), 3);
     return j;
   }
 };
@@ -138,22 +159,27 @@ struct System {
       : id(std::move(system)), meta(meta_of(id)), last_7(c), last_30(c), season(c) {}
 };
 
+/// One legacy comparison entry: Python's min/max over the systems with a key
+/// of the season figure (`x or 999`, `x or 0`, `abs(x or 999)`), so a null
+/// figure stands in as 999 (or 0) and can be chosen, written null, when no
+/// system has a better one. The legacy iterated its query's rows (BigQuery
+/// gives no order); we iterate in rank order, and the first of equal keys wins
+/// as in Python's min/max. Legacy: an exact 0 also became 999 (`0.0 or 999`),
+/// so a 0.0 MAE or bias lost. Fixed (DECISION 6): 0.0 is a figure.
 Json pick(const std::vector<System>& systems, std::optional<double> (*value)(const System&),
-          bool (*better)(double, double), int digits) {
+          double (*key)(std::optional<double>), bool lowest, int digits) {
   const System* chosen = nullptr;
-  std::optional<double> best;
-  for (const System& s : systems) {  // rank order: ties keep the better-ranked system
-    auto v = value(s);
-    if (!v) continue;
-    if (!best || better(*v, *best)) {
-      best = v;
+  double best = 0;
+  for (const System& s : systems) {
+    const double k = key(value(s));
+    if (!chosen || (lowest ? k < best : k > best)) {
+      best = k;
       chosen = &s;
     }
   }
-  if (!chosen) return nullptr;
   Json j;
   j["system_id"] = chosen->id;
-  j["value"] = number(best, digits);
+  j["value"] = number(value(*chosen), digits);
   return j;
 }
 
@@ -198,15 +224,20 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
     list.push_back(std::move(j));
   }
 
-  // The legacy compares the rounded season figures.
-  Json comparison;
-  comparison["best_mae"] =
-      pick(systems, [](const System& s) { return s.season.mean_mae(); }, [](double a, double b) { return a < b; }, 2);
-  comparison["best_win_rate"] =
-      pick(systems, [](const System& s) { return s.season.win_rate(); }, [](double a, double b) { return a > b; }, 3);
-  comparison["lowest_bias"] = pick(
-      systems, [](const System& s) { return s.season.mean_bias(); },
-      [](double a, double b) { return std::fabs(a) < std::fabs(b); }, 2);
+  // The legacy compares the rounded season figures; without a system (no row
+  // in the window) it writes an empty comparison ({}, its _empty_response).
+  Json comparison = Json::object();
+  if (!systems.empty()) {
+    comparison["best_mae"] = pick(
+        systems, [](const System& s) { return s.season.mean_mae(); },
+        [](std::optional<double> x) { return x.value_or(999.0); }, true, 2);
+    comparison["best_win_rate"] = pick(
+        systems, [](const System& s) { return s.season.win_rate(); },
+        [](std::optional<double> x) { return x.value_or(0.0); }, false, 3);
+    comparison["lowest_bias"] = pick(
+        systems, [](const System& s) { return s.season.mean_bias(); },
+        [](std::optional<double> x) { return std::fabs(x.value_or(999.0)); }, true, 2);
+  }
 
   Json out;
   out["as_of_date"] = as_of.iso();
