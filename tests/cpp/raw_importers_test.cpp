@@ -506,6 +506,65 @@ TEST(RawTeamBoxscore, TeamIdsAndUnknownColumnsAreRefused) {
   EXPECT_EQ(parse_raw_file("team-boxscore", j.dump(), path, Schedule()).num_rows(), 2u);
 }
 
+// Legacy ignored a team line's own game id: a line of another game was stored
+// under the file's game. Refused, naming the line and both ids.
+TEST(RawTeamBoxscore, ALineOfAnotherGameIsRefused) {
+  NBAPROPS_SAMPLE(text, "nbac_team_boxscore/exp_12f99055.json");
+  Schedule s = schedule_with({game("0022400561", "2025-01-15", "NYK", "PHI")});
+  auto msg_of = [&](const std::function<void(json&)>& change) {
+    json j = json::parse(text);
+    change(j);
+    return error_of([&] { parse_raw_file("team-boxscore", j.dump(), kBoxPath, s); });
+  };
+  auto team_stats = [](json& j) -> json& {
+    for (json& rs : j["resultSets"]) {
+      if (rs["name"] == "TeamStats") return rs;
+    }
+    throw std::runtime_error("no TeamStats");
+  };
+  const std::string box = std::string(kBoxPath) + ": record TeamStats";
+  std::string m = msg_of([&](json& j) { team_stats(j)["rowSet"][1][0] = "0022400562"; });
+  EXPECT_NE(m.find(box + ".rowSet[1] NYK, field GAME_ID = '0022400562' (date 2025-01-15): not the file's game "
+                         "0022400561 (its parameters.GameID)"),
+            std::string::npos)
+      << m;
+  // Both rows of another game than the request's.
+  m = msg_of([&](json& j) {
+    for (json& row : team_stats(j)["rowSet"]) row[0] = "0022400562";
+  });
+  EXPECT_NE(m.find(box + ".rowSet[0] PHI, field GAME_ID = '0022400562' (date 2025-01-15): not the file's game "
+                         "0022400561 (its parameters.GameID)"),
+            std::string::npos)
+      << m;
+  // Without the request's parameters, the first row names the file's game.
+  m = msg_of([&](json& j) {
+    j.erase("parameters");
+    team_stats(j)["rowSet"][1][0] = "0022400562";
+  });
+  EXPECT_NE(m.find(box + ".rowSet[1] NYK, field GAME_ID = '0022400562' (date 2025-01-15): not the file's game "
+                         "0022400561 (its TeamStats.rowSet[0] GAME_ID)"),
+            std::string::npos)
+      << m;
+  // Leading zeros aside, the same game.
+  json j = json::parse(text);
+  team_stats(j)["rowSet"][1][0] = "22400561";
+  EXPECT_EQ(parse_raw_file("team-boxscore", j.dump(), kBoxPath, s).num_rows(), 2u);
+
+  // The DATA export: a team line's gameId (newer scrapers) against the file's gameId.
+  const std::string path = "nba-com/team-boxscore/20241022/0022400001/20241023_010000.json";
+  j = {{"gameId", "0022400001"},
+       {"gameDate", "2024-10-22"},
+       {"teams", {data_team("BOS", 1610612738, 108, "HOME"), data_team("NYK", 1610612752, 104, "AWAY")}}};
+  j["teams"][0]["gameId"] = "0022400001";
+  EXPECT_EQ(parse_raw_file("team-boxscore", j.dump(), path, Schedule()).num_rows(), 2u);
+  j["teams"][1]["gameId"] = "0022400002";
+  m = error_of([&] { parse_raw_file("team-boxscore", j.dump(), path, Schedule()); });
+  EXPECT_NE(m.find(path + ": record teams[1] NYK, field gameId = '0022400002' (date 2024-10-22): not the file's game "
+                          "0022400001 (its gameId)"),
+            std::string::npos)
+      << m;
+}
+
 TEST(RawInjuryReport, GoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "nbac_injury_report/exp_f4391904.json");
   Table t = parse_raw_file("injury-report", text, "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json",

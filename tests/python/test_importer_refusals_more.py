@@ -1,8 +1,8 @@
 """More inputs the raw importers used to accept silently, now refused with a DataError naming the
 file, record, field and date, the warehouse left as it was: Odds API player lines given as text (a
 one-sided line, or an Under at another line than the Over, is stored as the legacy stores it, with a
-warning); team box scores with another team's id or a column the importer does not know; gamebook,
-props and injury-report players whose name is a number."""
+warning); team box scores with another team's id, a column the importer does not know or a row of
+another game; gamebook, props and injury-report players whose name is a number."""
 
 from __future__ import annotations
 
@@ -238,6 +238,10 @@ def _renamed_column(ts):
     ts["headers"][ts["headers"].index("PLUS_MINUS")] = "PLUSMINUS"
 
 
+def _other_game_row(ts):
+    ts["rowSet"][1][ts["headers"].index("GAME_ID")] = "0022400562"
+
+
 @pytest.mark.parametrize(
     "breaks, says",
     [
@@ -257,6 +261,11 @@ def _renamed_column(ts):
             "(the TeamStats columns are GAME_ID, TEAM_ID, ",
         ),
         (_renamed_column, "record TeamStats, field headers[24] = 'PLUSMINUS' (date 2025-01-15): unknown column"),
+        (
+            _other_game_row,
+            "record TeamStats.rowSet[1] NYK, field GAME_ID = '0022400562' (date 2025-01-15): "
+            "not the file's game 0022400561 (its parameters.GameID)",
+        ),
     ],
 )
 def test_team_boxscore_other_teams_id_or_unknown_column_is_refused(team_box, tmp_path, breaks, says):

@@ -427,6 +427,8 @@ struct TeamLine {
   std::optional<int64_t> team_id;
   std::string abbr, name, city, minutes, home_away;
   std::optional<bool> is_home;            ///< the DATA export's isHome (newer scrapers), when given
+  std::string game_id;                    ///< the line's own game id (GAME_ID; newer scrapers' gameId), or ""
+  const char* game_id_field = "gameId";   ///< the file's name of the line's game id field
   const char* minutes_field = "minutes";  ///< the file's name of the minutes field
   const char* team_id_field = "teamId";   ///< the file's name of the team id field
   std::optional<int64_t> fgm, fga, tpm, tpa, ftm, fta, oreb, dreb, reb, ast, stl, blk, tov, pf, pts, pm;
@@ -477,6 +479,7 @@ TeamLine team_from_data(const json& t, const Where& w) {
     if (!h->is_boolean()) fail(w, "isHome", json_preview(*h), "expected true or false");
     l.is_home = h->get<bool>();
   }
+  l.game_id = opt_text(t, "gameId", w).value_or("");
   l.team_id = opt_int(t, "teamId", w);
   l.abbr = need_text(t, "teamAbbreviation", w);
   l.name = opt_text(t, "teamName", w).value_or("");
@@ -524,9 +527,17 @@ void check_team_stats_headers(const json& headers, const Where& w) {
   }
 }
 
+/// The game a box-score file is of.
+struct FileGame {
+  std::string id;      ///< the stored nba_game_id
+  std::string expect;  ///< the id each team line's own game id must be (leading zeros aside)
+  std::string field;   ///< where @ref expect was read (for the messages)
+};
+
 /// The undecoded stats.nba.com response: resultSets[name=TeamStats] with
-/// headers + rowSet.
-std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, std::string& game_id_out) {
+/// headers + rowSet. @p game receives the file's game: the request's
+/// parameters.GameID when given, else the first row's GAME_ID.
+std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, FileGame& game) {
   const json& sets = need(root, "resultSets", w);
   if (!sets.is_array()) fail(w, "resultSets", "", "expected a list");
   const json* ts = nullptr;
@@ -554,9 +565,10 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
                                       "AST",     "STL",     "BLK",
                                       "TO",      "PF",      "PTS"};
     for (const char* k : kRequired) need(obj, k, rw);
-    game_id_out = need_text(obj, "GAME_ID", rw);
     TeamLine l;
     l.where = rw;
+    l.game_id = need_text(obj, "GAME_ID", rw);
+    l.game_id_field = "GAME_ID";
     l.team_id = opt_int(obj, "TEAM_ID", rw);
     l.team_id_field = "TEAM_ID";
     l.abbr = need_text(obj, "TEAM_ABBREVIATION", rw);
@@ -573,6 +585,16 @@ std::vector<TeamLine> teams_from_result_sets(const json& root, const Where& w, s
     l.pm = opt_int(obj, "PLUS_MINUS", rw);
     out.push_back(std::move(l));
   }
+  if (out.empty()) return out;
+  // The stored id is the rows' own; the request's id, when given, is the one
+  // they must all be.
+  game = {out[0].game_id, out[0].game_id, "TeamStats.rowSet[0] GAME_ID"};
+  if (auto p = root.find("parameters"); p != root.end() && p->is_object()) {
+    if (auto id = opt_text(*p, "GameID", Where{w.file, "parameters", w.date}); id && !id->empty()) {
+      game.expect = *id;
+      game.field = "parameters.GameID";
+    }
+  }
   return out;
 }
 
@@ -582,12 +604,13 @@ namespace {
 
 /// The team lines of a box-score file: the `teams` list of the boxscoretraditional
 /// v3 shape (with gameId and gameDate), else the resultSets of v2.
-/// @p nba_game_id and @p date receive the game's id and, when the file has
-/// one, its date.
-std::vector<TeamLine> team_lines(const json& root, const std::string& path, Where& w, std::string& nba_game_id,
+/// @p game and @p date receive the file's game and, when the file has one,
+/// its date.
+std::vector<TeamLine> team_lines(const json& root, const std::string& path, Where& w, FileGame& game,
                                  std::optional<Date>& date) {
-  if (!root.contains("teams")) return teams_from_result_sets(root, w, nba_game_id);
-  nba_game_id = need_text(root, "gameId", w);
+  if (!root.contains("teams")) return teams_from_result_sets(root, w, game);
+  const std::string id = need_text(root, "gameId", w);
+  game = {id, id, "gameId"};
   const std::string gd = need_text(root, "gameDate", w);
   try {
     date = Date::parse(gd.substr(0, 10), "gameDate");
@@ -602,6 +625,18 @@ std::vector<TeamLine> team_lines(const json& root, const std::string& path, Wher
     lines.push_back(team_from_data(teams[i], Where{path, "teams[" + std::to_string(i) + "]", w.date}));
   }
   return lines;
+}
+
+/// A team line of another game than the file's (its own GAME_ID / gameId) is
+/// refused: legacy ignored the line's id, storing its stats under the file's
+/// game. Leading zeros aside ("22400561" is "0022400561").
+void check_line_game(const TeamLine& l, const FileGame& game) {
+  if (l.game_id.empty()) return;
+  auto digits = [](const std::string& id) { return id.substr(std::min(id.find_first_not_of('0'), id.size())); };
+  if (digits(l.game_id) != digits(game.expect)) {
+    fail(l.where, l.game_id_field, "'" + l.game_id + "'",
+         "not the file's game " + game.expect + " (its " + game.field + ")");
+  }
 }
 
 /// Which of the two lines is the home team. Legacy: `homeAway` when both teams
@@ -694,9 +729,10 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
   Parsed out(schema);
   auto [root, lp, w] = open_lake_file(text, path);
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
-  std::string nba_game_id;
+  FileGame game;
   std::optional<Date> date = lp.date;
-  std::vector<TeamLine> lines = team_lines(root, path, w, nba_game_id, date);
+  std::vector<TeamLine> lines = team_lines(root, path, w, game, date);
+  const std::string& nba_game_id = game.id;
   if (lines.size() != 2) fail(w, "teams", std::to_string(lines.size()), "expected exactly 2 teams");
   const Game* g = find_game_by_id(s, nba_game_id, date);
   if (!date) {
@@ -714,6 +750,7 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
     l.where.date = w.date;
     if (!is_nba_tricode(l.abbr)) fail(l.where, "teamAbbreviation", "'" + l.abbr + "'", "not an NBA team code");
     l.where.record += " " + l.abbr;
+    check_line_game(l, game);
   }
   if (lines[0].abbr == lines[1].abbr) fail(w, "teamAbbreviation", lines[0].abbr, "both teams have the same code");
   if (is_exhibition(g)) {
