@@ -565,6 +565,65 @@ TEST(RawTeamBoxscore, ALineOfAnotherGameIsRefused) {
       << m;
 }
 
+// A newer scraper's file whose game the schedule does not have: isHome on both
+// lines, exactly one home, gives the sides (legacy never read isHome and took
+// list order); absent on a line or the same on both, home/away stays unknown.
+TEST(RawTeamBoxscore, IsHomeGivesTheSidesWhenTheScheduleHasNoGame) {
+  const std::string path = "nba-com/team-boxscore/20241022/0022400001/20241023_010000.json";
+  auto file = [](std::optional<bool> nyk_home, std::optional<bool> bos_home) {
+    json nyk = data_team("NYK", 1610612752, 104, ""), bos = data_team("BOS", 1610612738, 108, "");
+    nyk.erase("homeAway");
+    bos.erase("homeAway");
+    if (nyk_home) nyk["isHome"] = *nyk_home;
+    if (bos_home) bos["isHome"] = *bos_home;
+    return json{{"gameId", "0022400001"}, {"gameDate", "2024-10-22"}, {"teams", {nyk, bos}}}.dump();
+  };
+  Table t = parse_raw_file("team-boxscore", file(false, true), path, Schedule());
+  ASSERT_EQ(t.num_rows(), 2u);
+  const size_t bos = row_where(t, "team_abbr", "BOS"), nyk = row_where(t, "team_abbr", "NYK");
+  EXPECT_EQ(t.get_text(bos, "game_id"), "20241022_NYK_BOS");
+  EXPECT_EQ(t.get_bool(bos, "is_home"), true);
+  EXPECT_EQ(t.get_bool(nyk, "is_home"), false);
+  // Listed home first, the same sides.
+  t = parse_raw_file("team-boxscore", file(true, false), path, Schedule());
+  EXPECT_EQ(t.get_text(0, "game_id"), "20241022_BOS_NYK");
+  EXPECT_EQ(t.get_bool(row_where(t, "team_abbr", "NYK"), "is_home"), true);
+
+  std::string m = error_of([&] { parse_raw_file("team-boxscore", file(true, true), path, Schedule()); });
+  EXPECT_NE(m.find(path + ": record teams[1] BOS, field isHome = true (date 2024-10-22): home/away unknown: NYK and "
+                          "BOS both say isHome = true, and the schedule has no such game with these teams"),
+            std::string::npos)
+      << m;
+  m = error_of([&] { parse_raw_file("team-boxscore", file(false, false), path, Schedule()); });
+  EXPECT_NE(m.find("record teams[1] BOS, field isHome = false (date 2024-10-22): home/away unknown: NYK and BOS both "
+                   "say isHome = false"),
+            std::string::npos)
+      << m;
+  for (const auto& [nyk_home, bos_home] : std::vector<std::pair<std::optional<bool>, std::optional<bool>>>{
+           {std::nullopt, true}, {false, std::nullopt}, {std::nullopt, std::nullopt}}) {
+    m = error_of([&] { parse_raw_file("team-boxscore", file(nyk_home, bos_home), path, Schedule()); });
+    EXPECT_NE(m.find(path + ": record (file), field gameId = 0022400001 (date 2024-10-22): home/away unknown: "
+                            "neither homeAway nor isHome is on both team lines, and the schedule has no such game"),
+              std::string::npos)
+        << m;
+  }
+  // The schedule, when it has the game, decides; isHome must agree with it.
+  const Schedule s = schedule_with({game("0022400001", "2024-10-22", "NYK", "BOS")});
+  EXPECT_EQ(parse_raw_file("team-boxscore", file(false, true), path, s).get_text(0, "game_id"), "20241022_NYK_BOS");
+  EXPECT_EQ(parse_raw_file("team-boxscore", file(std::nullopt, true), path, s).num_rows(), 2u);
+  m = error_of([&] { parse_raw_file("team-boxscore", file(true, false), path, s); });
+  EXPECT_NE(m.find("record teams[0] NYK, field isHome = true (date 2024-10-22): disagrees with the schedule / "
+                   "homeAway: NYK is the away team of 20241022_NYK_BOS"),
+            std::string::npos)
+      << m;
+  // A schedule game of that id between other teams is named, not overridden.
+  const Schedule other = schedule_with({game("0022400001", "2024-10-22", "MIA", "ORL")});
+  m = error_of([&] { parse_raw_file("team-boxscore", file(false, true), path, other); });
+  EXPECT_NE(m.find("field teamAbbreviation = NYK@BOS (date 2024-10-22): the schedule has MIA@ORL for game 0022400001"),
+            std::string::npos)
+      << m;
+}
+
 TEST(RawInjuryReport, GoldenOnTheLegacySample) {
   NBAPROPS_SAMPLE(text, "nbac_injury_report/exp_f4391904.json");
   Table t = parse_raw_file("injury-report", text, "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json",

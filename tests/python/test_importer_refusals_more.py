@@ -2,7 +2,8 @@
 file, record, field and date, the warehouse left as it was: Odds API player lines given as text (a
 one-sided line, or an Under at another line than the Over, is stored as the legacy stores it, with a
 warning); team box scores with another team's id, a column the importer does not know or a row of
-another game; gamebook, props and injury-report players whose name is a number."""
+another game, or whose game the schedule lacks without a consistent isHome; gamebook, props and
+injury-report players whose name is a number."""
 
 from __future__ import annotations
 
@@ -275,6 +276,85 @@ def test_team_boxscore_other_teams_id_or_unknown_column_is_refused(team_box, tmp
     path = _write(tmp_path / "bad" / TEAM_BOX_LAKE, bad)
     msg = _refused(wh, "team-boxscore", "nba_raw.nbac_team_boxscore", path)
     assert f"{TEAM_BOX_LAKE}: {says}" in msg, msg
+
+
+def _data_export(nyk_home, bos_home):
+    """The newer scraper's DATA export of NYK @ BOS (no homeAway), each line's isHome as given (None: absent)."""
+
+    def team(abbr, team_id, pts, is_home):
+        line = {
+            "gameId": "0022400001",
+            "teamId": team_id,
+            "teamName": abbr,
+            "teamAbbreviation": abbr,
+            "teamCity": "City",
+            "minutes": "240:00",
+            "fieldGoals": {"made": 40, "attempted": 85, "percentage": 0.47},
+            "threePointers": {"made": 12, "attempted": 30, "percentage": 0.4},
+            "freeThrows": {"made": pts - 92, "attempted": 20, "percentage": 0.8},
+            "rebounds": {"offensive": 10, "defensive": 30, "total": 40},
+            "assists": 25,
+            "steals": 7,
+            "blocks": 5,
+            "turnovers": 12,
+            "personalFouls": 18,
+            "points": pts,
+            "plusMinus": 0,
+        }
+        if is_home is not None:
+            line["isHome"] = is_home
+        return line
+
+    return {
+        "gameId": "0022400001",
+        "gameDate": "2024-10-22",
+        "teams": [team("NYK", 1610612752, 104, nyk_home), team("BOS", 1610612738, 108, bos_home)],
+    }
+
+
+DATA_BOX_LAKE = "nba-com/team-boxscore/20241022/0022400001/20241023_010000.json"
+
+
+def test_team_boxscore_is_home_gives_the_sides_when_the_schedule_has_no_game(tmp_path):
+    """No schedule row for the game: isHome on both lines, exactly one home, gives the sides."""
+    import nbaprops
+
+    wh = nbaprops.open(tmp_path / "wh")
+    assert (
+        nbaprops.import_raw(wh, "team-boxscore", _write(tmp_path / DATA_BOX_LAKE, _data_export(False, True))).rows == 2
+    )
+    df = nbaprops.read(wh, "nba_raw.nbac_team_boxscore").set_index("team_abbr")
+    assert (df["game_id"] == "20241022_NYK_BOS").all(), df
+    assert bool(df.loc["BOS", "is_home"]) and not bool(df.loc["NYK", "is_home"]), df
+
+
+@pytest.mark.parametrize(
+    "nyk_home, bos_home, says",
+    [
+        (
+            True,
+            True,
+            "record teams[1] BOS, field isHome = true (date 2024-10-22): home/away unknown: NYK and BOS both say "
+            "isHome = true, and the schedule has no such game with these teams",
+        ),
+        (
+            None,
+            True,
+            "record (file), field gameId = 0022400001 (date 2024-10-22): home/away unknown: neither homeAway nor "
+            "isHome is on both team lines, and the schedule has no such game with these teams",
+        ),
+    ],
+)
+def test_team_boxscore_without_schedule_or_consistent_is_home_is_refused(tmp_path, nyk_home, bos_home, says):
+    import nbaprops
+
+    wh = nbaprops.open(tmp_path / "wh")
+    assert (
+        nbaprops.import_raw(wh, "team-boxscore", _write(tmp_path / DATA_BOX_LAKE, _data_export(False, True))).rows == 2
+    )
+    path = _write(tmp_path / "bad" / DATA_BOX_LAKE, _data_export(nyk_home, bos_home))
+    msg = _refused(wh, "team-boxscore", "nba_raw.nbac_team_boxscore", path)
+    assert f"{DATA_BOX_LAKE}: {says}" in msg, msg
 
 
 GAMEBOOK = "nbac_gamebook_pdf/exp_0173bcd1.json"

@@ -640,17 +640,25 @@ void check_line_game(const TeamLine& l, const FileGame& game) {
 }
 
 /// Which of the two lines is the home team. Legacy: `homeAway` when both teams
-/// carry it, else list order (teams[0] away). The scraper never writes
-/// homeAway and NBA.com lists the home team first, so legacy rows were
-/// inverted. Fixed: homeAway when present, else the schedule's home team for
-/// the NBA game id (@p g).
+/// carry it, else list order (teams[0] away); it never read `isHome`. The
+/// scraper never writes homeAway and NBA.com lists the home team first, so
+/// legacy rows were inverted. Fixed: homeAway when present, else the schedule's
+/// home team for the NBA game id (@p g), else the newer scrapers' isHome when
+/// both lines carry it and exactly one is home; otherwise refused.
 size_t home_index(const std::vector<TeamLine>& lines, const Game* g, const Where& w, const std::string& nba_game_id) {
   if (lines[0].home_away == "HOME" && lines[1].home_away == "AWAY") return 0;
   if (lines[0].home_away == "AWAY" && lines[1].home_away == "HOME") return 1;
   if (g && (g->home == lines[0].abbr || g->home == lines[1].abbr)) return g->home == lines[0].abbr ? 0 : 1;
+  const std::string no_schedule = "the schedule has no such game with these teams (import the NBA.com schedule first)";
+  if (lines[0].is_home && lines[1].is_home) {
+    if (*lines[0].is_home != *lines[1].is_home) return *lines[0].is_home ? 0 : 1;
+    const std::string both = *lines[0].is_home ? "true" : "false";
+    fail(lines[1].where, "isHome", both,
+         "home/away unknown: " + lines[0].abbr + " and " + lines[1].abbr + " both say isHome = " + both + ", and " +
+             no_schedule);
+  }
   fail(w, "gameId", nba_game_id,
-       "home/away unknown: the file has no homeAway and the schedule has no such game with these teams "
-       "(import the NBA.com schedule first)");
+       "home/away unknown: neither homeAway nor isHome is on both team lines, and " + no_schedule);
 }
 
 constexpr int kMaxTeamMinutes = 490;  // 5 × (48 + 10 overtimes × 5)
@@ -671,7 +679,7 @@ void team_box_row(const TeamLine& l, bool home, const std::string& game_id, cons
          "not the NBA.com team id of " + l.abbr + " (" + std::to_string(info->nba_team_id) + ")");
   }
   // isHome (newer scrapers) must agree with the sides found (homeAway or the
-  // schedule).
+  // schedule; when it found them itself, it does).
   if (l.is_home && *l.is_home != home) {
     fail(l.where, "isHome", *l.is_home ? "true" : "false",
          "disagrees with the schedule / homeAway: " + l.abbr + " is the " + (home ? "home" : "away") + " team of " +
