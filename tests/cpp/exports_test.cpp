@@ -1160,6 +1160,18 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
   EXPECT_EQ(star["limited_data"], false);
   EXPECT_EQ(star["fatigue_score"], 97);
   EXPECT_EQ(star["fatigue_level"], "fresh");
+  // JSON number types as the legacy writes them: its _safe_float makes the
+  // INT64 fatigue_score a float (97.0; it was written 97), as the season
+  // figures, the line and the prediction; days_rest, games_played, the odds
+  // and the last-10 points stay INT64 integers.
+  EXPECT_TRUE(star["fatigue_score"].is_number_float());
+  EXPECT_EQ(star["fatigue_score"].dump(), "97.0");
+  for (const char* k : {"season_ppg", "season_mpg", "last_5_ppg"}) EXPECT_TRUE(star[k].is_number_float()) << k;
+  EXPECT_TRUE(star["props"][0]["line"].is_number_float());
+  EXPECT_TRUE(star["prediction"]["predicted"].is_number_float() && star["prediction"]["confidence"].is_number_float());
+  for (const char* k : {"days_rest", "games_played"}) EXPECT_TRUE(star[k].is_number_integer()) << k;
+  EXPECT_TRUE(star["props"][0]["over_odds"].is_number_integer() && star["props"][0]["under_odds"].is_number_integer());
+  EXPECT_TRUE(star["last_10_points"][0].is_number_integer());
   EXPECT_EQ(star["injury_status"], "available");  // no report (legacy COALESCE)
   EXPECT_TRUE(star["injury_reason"].is_null());
   EXPECT_EQ(star["has_line"], true);
@@ -1194,7 +1206,7 @@ TEST(ExportTonight, GamesRosterSortingPropsFatigueInjuriesAndRecords) {
   EXPECT_TRUE(bench["season_ppg"].is_number());  // exact 0 stays 0
   EXPECT_DOUBLE_EQ(bench["season_ppg"].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(bench["season_mpg"].get<double>(), 4.1);  // 16.2 / 4 = 4.05, exactly half
-  EXPECT_EQ(bench["fatigue_score"], 0);
+  EXPECT_EQ(bench["fatigue_score"].dump(), "0.0");           // exact 0 stays 0 (DECISION 6), a float
   EXPECT_EQ(bench["fatigue_level"], "tired");
   EXPECT_EQ(bench["injury_status"], "probable");
   EXPECT_EQ(bench["has_line"], false);  // NO_LINE: the prediction has no line

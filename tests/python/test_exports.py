@@ -645,11 +645,15 @@ def test_cli_only_tonight_on_the_demo_matches_a_pandas_oracle(demo, tmp_path):
         score = fatigue.get(lookup)
         score = None if score is None or pd.isna(score) else int(score)
         assert p["fatigue_score"] == score
+        # The legacy's _safe_float writes the INT64 score as a float (97.0), days_rest as the INT64 it is.
+        assert score is None or type(p["fatigue_score"]) is float
+        assert p["days_rest"] is None or type(p["days_rest"]) is int
         assert p["fatigue_level"] == (
             "normal" if score is None else "fresh" if score >= 95 else "normal" if score >= 75 else "tired"
         )
         assert p["days_rest"] == (None if pd.isna(rest[lookup]) else int(rest[lookup]))
         assert isinstance(p["name"], str) and "player_full_name" not in p
+    assert any(type(p["fatigue_score"]) is float for _, p in players.values())
     for g in doc["games"]:
         order = [p["player_lookup"] for p in g["players"]]
         assert order == [p["player_lookup"] for p in sorted(g["players"], key=_sort_key)]

@@ -138,7 +138,9 @@ Json player_json(const Player& p) {
   j["is_home"] = p.is_home ? Json(*p.is_home) : Json(nullptr);
   j["has_line"] = p.has_line();
   j["fatigue_level"] = fatigue_level(p.fatigue).value_or("normal");  // legacy SQL: ELSE 'normal'
-  j["fatigue_score"] = integer(p.fatigue);
+  // The legacy passes the INT64 score through _safe_float (round(float(x), 2)):
+  // a JSON float (97.0), not an integer.
+  j["fatigue_score"] = p.fatigue ? number(static_cast<double>(*p.fatigue), 2) : Json(nullptr);
   j["days_rest"] = integer(p.days_rest);
   j["injury_status"] = p.injury_status.value_or("available");  // legacy COALESCE
   j["injury_reason"] = text(p.injury_reason);
