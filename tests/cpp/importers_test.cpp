@@ -1379,6 +1379,31 @@ TEST(ImportBdl, PlayedPlayerMissingAStatOrNameIsRefused) {
   EXPECT_NE(m.find("field player.first_name value 'null' (date 2024-01-15)"), std::string::npos) << m;
 }
 
+// A player whose name has no letters ("123 45": a misread column) is refused by
+// the rule of every importer (raw::checked_player_lookup); the legacy
+// BdlBoxscoresProcessor stored it as the name and lookup ("12345"). A digit
+// in a real name is kept.
+TEST(ImportBdl, PlayerNamedByNumbersIsRefused) {
+  auto file = [](const std::string& first, const std::string& last) {
+    return R"({"data":[{"date":"2024-01-15","home_team":{"abbreviation":"PHI","players":[{"min":"00","player":{"id":1,)"
+           R"("first_name":")" +
+           first + R"(","last_name":")" + last + R"("}}]},"visitor_team":{"abbreviation":"HOU","players":[]}}]})";
+  };
+  const std::string where =
+      "n.json game #0 (20240115_HOU_PHI) home_team.players[0] field player.first_name + last_name";
+  std::string m = data_error_of([&] { parse_bdl_box_scores(file("123", "45"), "n.json"); });
+  EXPECT_NE(m.find(where + " value '123 45' (date 2024-01-15): a number, not a player name (no letters)"),
+            std::string::npos)
+      << m;
+  m = data_error_of([&] { parse_bdl_box_scores(file("#", "."), "n.json"); });
+  EXPECT_NE(m.find(where + " value '# .' (date 2024-01-15): no letters or digits in the player name"),
+            std::string::npos)
+      << m;
+  const Table t = parse_bdl_box_scores(file("Player", "2"), "ok.json");
+  ASSERT_EQ(t.num_rows(), 1u);
+  EXPECT_EQ(t.get_text(0, "player_lookup"), "player2");
+}
+
 TEST(ImportBdl, DeeplyNestedJsonIsADataErrorNotAStackOverflow) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   std::string m = data_error_of([&] { parse_bdl_box_scores(deep, "deep.json"); });

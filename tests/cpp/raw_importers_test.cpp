@@ -1011,6 +1011,42 @@ TEST(RawBdl, StatsEndpointGoldenOnTheLegacySample) {
   EXPECT_EQ(t.get_text(row_where(t, "player_full_name", "T.J. McConnell"), "team_abbr"), "IND");
 }
 
+// A balldontlie player whose name has no letters ("123" + 45: a misread
+// column) is refused like the gamebook's, props' and injury report's, by the
+// one helper (legacy BdlBoxscoresProcessor / BdlPlayerBoxScoresProcessor
+// skipped only an empty first or last name and stored "123 45" / "12345").
+TEST(RawBdl, NumericPlayerNamesAreRefused) {
+  NBAPROPS_SAMPLE(box, "bdl_box_scores/exp_7a649e12.json");
+  const std::string box_file = "ball-dont-lie/boxscores/2024-01-15/20240116_090000.json";
+  auto box_error = [&](const json& first, const json& last) {
+    json j = json::parse(box);
+    j["data"][0]["home_team"]["players"][0]["player"]["first_name"] = first;
+    j["data"][0]["home_team"]["players"][0]["player"]["last_name"] = last;
+    return error_of([&] { parse_raw_file("bdl-boxscores", j.dump(), box_file, Schedule()); });
+  };
+  std::string m = box_error("123", 45);
+  EXPECT_NE(m.find(box_file + ": record boxScores[0] HOU@PHI home_team.players[0] '123 45', field "
+                              "player.first_name + last_name = '123 45' (date 2024-01-15): a number, not a player "
+                              "name (no letters)"),
+            std::string::npos)
+      << m;
+  m = box_error("#", ".");
+  EXPECT_NE(m.find("field player.first_name + last_name = '# .' (date 2024-01-15): no letters or digits in the "
+                   "player name"),
+            std::string::npos)
+      << m;
+  NBAPROPS_SAMPLE(stats, "bdl_player_box_scores/exp_1db4c01e.json");
+  const std::string stats_file = "ball-dont-lie/player-box-scores/2025-06-23/20250623_080000.json";
+  json j = json::parse(stats);
+  j["data"][0]["player"]["first_name"] = "12";
+  j["data"][0]["player"]["last_name"] = "34";
+  m = error_of([&] { parse_raw_file("bdl-stats", j.dump(), stats_file, Schedule()); });
+  EXPECT_NE(m.find(stats_file + ": record stats[0] IND@OKC '12 34', field player.first_name + last_name = '12 34' "
+                                "(date 2025-06-22): a number, not a player name (no letters)"),
+            std::string::npos)
+      << m;
+}
+
 /// A lake directory with the gamebook sample under @p date_dir / @p game_dir /
 /// @p file.
 void put_gamebook(const fs::path& lake, const std::string& text, const std::string& date_dir,

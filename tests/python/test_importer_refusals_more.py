@@ -2,12 +2,13 @@
 file, record, field and date, the warehouse left as it was: Odds API player lines given as text (a
 one-sided line, or an Under at another line than the Over, is stored as the legacy stores it, with a
 warning); team box scores with another team's id, a column the importer does not know or a row of
-another game, or whose game the schedule lacks without a consistent isHome; gamebook, props and
-injury-report players whose name is a number."""
+another game, or whose game the schedule lacks without a consistent isHome; gamebook, props,
+injury-report and balldontlie players whose name is a number."""
 
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 
 import pytest
@@ -191,6 +192,67 @@ def test_injury_report_player_named_by_a_number_is_refused(tmp_path, name):
     msg = _refused(wh, "injury-report", "nba_raw.nbac_injury_report", _write(tmp_path / "bad" / INJURY_LAKE, bad))
     says = f"record records[1] '{name}', field player = '{name}' (date 2024-01-04): a number, not a player name"
     assert f"{INJURY_LAKE}: {says}" in msg, msg
+
+
+BDL = {
+    "bdl-boxscores": (
+        "bdl_box_scores/exp_7a649e12.json",
+        "ball-dont-lie/boxscores/2024-01-15/20240116_090000.json",
+        lambda d: d["data"][0]["home_team"]["players"][0]["player"],
+        "boxScores[0] HOU@PHI home_team.players[0]",
+        "2024-01-15",
+    ),
+    "bdl-stats": (
+        "bdl_player_box_scores/exp_1db4c01e.json",
+        "ball-dont-lie/player-box-scores/2025-06-23/20250623_080000.json",
+        lambda d: d["data"][0]["player"],
+        "stats[0] IND@OKC",
+        "2025-06-22",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BDL))
+@pytest.mark.parametrize("first, last", [("123", 45), ("12", "34")])
+def test_bdl_player_named_by_numbers_is_refused(tmp_path, kind, first, last):
+    """A balldontlie player whose first and last names are numbers: the legacy BdlBoxscoresProcessor /
+    BdlPlayerBoxScoresProcessor skipped only an empty name and stored "123 45" as the name, "12345" as
+    the lookup."""
+    import nbaprops
+
+    rel, lake, player, record, date = BDL[kind]
+    doc = json.loads(require_shared(f"legacy-samples/{rel}").read_text())
+    wh = nbaprops.open(tmp_path / "wh")
+    assert nbaprops.import_raw(wh, kind, _write(tmp_path / "good" / lake, doc)).rows > 0
+    bad = copy.deepcopy(doc)
+    player(bad).update(first_name=first, last_name=last)
+    msg = _refused(wh, kind, "nba_raw.bdl_player_boxscores", _write(tmp_path / "bad" / lake, bad))
+    name = f"{first} {last}"
+    says = (
+        f"{lake}: record {record} '{name}', field player.first_name + last_name = '{name}' (date {date}): "
+        "a number, not a player name (no letters)"
+    )
+    assert says in msg, msg
+
+
+def test_boxscores_player_named_by_numbers_is_refused(tmp_path):
+    """nbaprops.import_boxscores (a balldontlie /boxscores file) applies the same rule."""
+    import nbaprops
+
+    path = require_shared("boxscores/bdl_box_scores_2024_01_15.json.gz")
+    wh = nbaprops.open(tmp_path / "wh")
+    nbaprops.import_boxscores(wh, path)
+    doc = json.loads(gzip.open(path).read())
+    doc["data"][0]["home_team"]["players"][0]["player"].update(first_name="123", last_name="45")
+    before = _table(wh, "nba_raw.bdl_player_boxscores")
+    with pytest.raises(nbaprops.DataError) as e:
+        nbaprops.import_boxscores(wh, _write(tmp_path / "bad.json", doc))
+    assert _table(wh, "nba_raw.bdl_player_boxscores").equals(before)
+    says = (
+        "bad.json game #0 (20240115_HOU_PHI) home_team.players[0] field player.first_name + last_name "
+        "value '123 45' (date 2024-01-15): a number, not a player name (no letters)"
+    )
+    assert says in str(e.value), str(e.value)
 
 
 TEAM_BOX = "nbac_team_boxscore/exp_12f99055.json"

@@ -8,12 +8,12 @@
 #include <tuple>
 
 #include "nbaprops/core/error.hpp"
-#include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/importers/importers.hpp"
 #include "nbaprops/importers/validate.hpp"
 #include "json_input.hpp"
+#include "raw_internal.hpp"
 
 namespace nbaprops::importers {
 namespace {
@@ -160,8 +160,8 @@ BdlLine player_line(const json& p, const GameInfo& game, const std::string& team
     }
   }
   line.full_name = text_member(*pl, "first_name") + " " + text_member(*pl, "last_name");
-  line.lookup = player_lookup(line.full_name);
-  if (line.lookup.empty()) pat.fail("player.first_name", line.full_name, "empty player name");
+  // The rule of every importer: a name without letters ("123 45") is refused.
+  line.lookup = raw::checked_player_lookup(line.full_name, pat, "player.first_name + last_name");
   pat = RowRef(pat.source(), game_row + " player " + line.lookup, game.date.iso());
   keys.claim(pat, game.game_id + " " + line.lookup);
   line.player_id = number_of(pat, *pl, "id", limits::kId, false);

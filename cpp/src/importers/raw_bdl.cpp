@@ -6,7 +6,6 @@
 
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
-#include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "raw_internal.hpp"
 
@@ -46,14 +45,17 @@ std::string bdl_team(const json& team, const Where& w) {
   return "";
 }
 
+/// The fields a player's name is made of, as errors name them.
+constexpr const char* kNameFields = "player.first_name + last_name";
+
 /// Fills one player line (game-level columns are set by the caller).
 void fill_player(Table& t, size_t r, const json& line, const json& player, const Where& w) {
   const std::string full = need_text(player, "first_name", w) + " " + need_text(player, "last_name", w);
   // Legacy: lowercase and drop non-[a-z0-9] without folding diacritics ("Jokić"
   // → "nikolajoki"). Fixed: the canonical player_lookup ("nikolajokic"), as in
-  // every other table.
-  const std::string lookup = player_lookup(full);
-  if (lookup.empty()) fail(w, "player.first_name", "'" + full + "'", "no letters or digits in the player name");
+  // every other table. A name without letters ("123 45", a misread column) is
+  // refused like every importer's (legacy stored it as name and lookup).
+  const std::string lookup = checked_player_lookup(full, w, kNameFields);
   t.set(r, "player_full_name", full);
   t.set(r, "player_lookup", lookup);
   t.col("bdl_player_id").set_int(r, opt_int(player, "id", w));

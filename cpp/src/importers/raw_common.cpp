@@ -131,14 +131,32 @@ std::string need_text(const json& obj, const char* key, const Where& w) {
   return *t;
 }
 
+namespace {
+
+/// The player-name rule of every importer: nullptr when @p lookup (a
+/// player_lookup) names a player, else what is wrong with the name.
+const char* player_name_problem(const std::string& lookup) {
+  if (lookup.empty()) return "no letters or digits in the player name";
+  if (std::none_of(lookup.begin(), lookup.end(), [](unsigned char c) { return std::isalpha(c); })) {
+    return "a number, not a player name (no letters)";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string checked_player_lookup(const std::string& name, const Where& w, const std::string& field,
                                   const std::string& given) {
-  const std::string shown = "'" + (given.empty() ? name : given) + "'";
-  const std::string lookup = player_lookup(name);
-  if (lookup.empty()) fail(w, field, shown, "no letters or digits in the player name");
-  if (std::none_of(lookup.begin(), lookup.end(), [](unsigned char c) { return std::isalpha(c); })) {
-    fail(w, field, shown, "a number, not a player name (no letters)");
+  std::string lookup = player_lookup(name);
+  if (const char* problem = player_name_problem(lookup)) {
+    fail(w, field, "'" + (given.empty() ? name : given) + "'", problem);
   }
+  return lookup;
+}
+
+std::string checked_player_lookup(const std::string& name, const RowRef& at, const std::string& field) {
+  std::string lookup = player_lookup(name);
+  if (const char* problem = player_name_problem(lookup)) at.fail(field, name, problem);
   return lookup;
 }
 

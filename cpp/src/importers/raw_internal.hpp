@@ -11,6 +11,7 @@
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
+#include "nbaprops/importers/validate.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 #include "json_input.hpp"
@@ -55,6 +56,10 @@ std::string need_text(const json& obj, const char* key, const Where& w);
 /// stored it as the name and lookup).
 std::string checked_player_lookup(const std::string& name, const Where& w, const std::string& field,
                                   const std::string& given = "");
+/// As above, for the importers that report through a RowRef (the balldontlie
+/// box-score import): the same rule, "<source> <row> field <field> value
+/// '<name>' (date D): <problem>".
+std::string checked_player_lookup(const std::string& name, const RowRef& at, const std::string& field);
 
 /// Team tricode of a full team name ("Philadelphia 76ers", "LA Clippers", "Los
 /// Angeles Lakers"), case- and punctuation-insensitive (legacy: lowercase, "la
