@@ -1265,6 +1265,77 @@ TEST(ExportTonight, RowsDatedDOrLaterDoNotChangeTheFile) {
   EXPECT_EQ(find_player(after, "star")["last_10_points"][0], 60);
 }
 
+// The builder reads every column through a handle resolved once per table:
+// each column, given a value no other column of its table has, lands in its own
+// field (two swapped handles change the file).
+TEST(ExportTonight, EachColumnFeedsItsOwnField) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table sched(catalog::get("nba_raw.nbac_schedule"));
+  add_schedule(sched, "0022300500", "BOS", "LAL", "2024-01-15T22:30:00");
+  store(*wh, sched);
+  Table upgc(catalog::get("nba_analytics.upcoming_player_game_context"));
+  add_roster(upgc, "solo", kGameA, "BOS", false, 2);
+  store(*wh, upgc);
+
+  Table pgs(catalog::get("nba_analytics.player_game_summary"));
+  add_game(pgs, "solo", kDay - 2, 30, 27.5, 20.5, 2023);                 // OVER
+  add_game(pgs, "solo", kDay - 1, 24, 26.5, 30.0, 2023, "Solo Player");  // UNDER
+  add_game(pgs, "solo", Date::from_ymd(2023, 4, 1), 9, std::nullopt, 12.0, 2022);
+  store(*wh, pgs);
+
+  Table ppp(catalog::get("nba_predictions.player_prop_predictions"));
+  // The newest by created_at (not the higher version), then by version (not
+  // the later row), of the ensemble only.
+  add_prediction(ppp, "solo", kGameA, "ensemble_v1", 40.0, 0.91, "UNDER", "2024-01-15T08:00:00Z", 30.5);
+  ppp.set(ppp.num_rows() - 1, "prediction_version", int64_t{5});
+  add_prediction(ppp, "solo", kGameA, "ensemble_v1", 31.0, 0.72, "OVER", "2024-01-15T12:00:00Z", 28.5);
+  ppp.set(ppp.num_rows() - 1, "prediction_version", int64_t{2});
+  add_prediction(ppp, "solo", kGameA, "ensemble_v1", 33.0, 0.66, "UNDER", "2024-01-15T12:00:00Z", 27.5);
+  ppp.set(ppp.num_rows() - 1, "prediction_id", "solo-ensemble-v1");
+  add_prediction(ppp, "solo", kGameA, "xgboost_v1", 50.0, 0.99, "UNDER", "2024-01-15T13:00:00Z", 26.5);
+  store(*wh, ppp);
+
+  Table props(catalog::get("nba_raw.odds_api_player_points_props"));
+  // draftkings' latest pre-game snapshot is 18:00, fanduel's 17:00 (an
+  // earlier draftkings price is stale, a later one after tip-off); over:
+  // fanduel's decimal 2.20 (+120) beats −105; under: draftkings' −115 beats
+  // fanduel's 1.70 (−143).
+  add_prop(props, "solo", "draftkings", "2024-01-15T18:00:00Z", 28.5, -105, -115);
+  add_prop(props, "solo", "draftkings", "2024-01-15T16:00:00Z", 28.5, 300, 300);
+  add_prop(props, "solo", "draftkings", "2024-01-16T04:00:00Z", 28.5, 250, 250);
+  add_prop(props, "solo", "fanduel", "2024-01-15T17:00:00Z", 28.5, 2.20, 1.70, false);
+  store(*wh, props);
+  Table pcf(catalog::get("nba_precompute.player_composite_factors"));
+  add_fatigue(pcf, "solo", 88);
+  store(*wh, pcf);
+
+  const Json j = build_tonight(*wh, kDay, fixed());
+  ASSERT_EQ(j["games"].size(), 1u);
+  const Json& g = j["games"][0];
+  EXPECT_EQ(g["game_id"], kGameA);
+  EXPECT_EQ(g["game_time"], "10:30 PM ET");  // game_date_est by game_id
+  const Json& p = find_player(j, "solo");
+  EXPECT_EQ(p["name"], "Solo Player");
+  EXPECT_EQ(p["team"], "BOS");
+  EXPECT_EQ(p["is_home"], false);
+  EXPECT_EQ(p["days_rest"], 2);
+  EXPECT_EQ(p["fatigue_score"].dump(), "88.0");
+  EXPECT_EQ(p["fatigue_level"], "normal");
+  EXPECT_EQ(p["games_played"], 2);  // season_year 2023 only
+  EXPECT_DOUBLE_EQ(p["season_ppg"].get<double>(), 27.0);
+  EXPECT_DOUBLE_EQ(p["season_mpg"].get<double>(), 25.3);  // 50.5 / 2 = 25.25, half away
+  EXPECT_DOUBLE_EQ(p["last_5_ppg"].get<double>(), 21.0);  // 24, 30, 9
+  EXPECT_EQ(p["last_10_points"], (Json{24, 30, 9}));      // newest first (game_date)
+  EXPECT_EQ(p["last_10_results"], (Json{"U", "O", "-"}));
+  EXPECT_EQ(p["last_10_record"], "1-1");
+  EXPECT_EQ(p["props"],
+            (Json::array({Json{{"stat_type", "points"}, {"line", 28.5}, {"over_odds", 120}, {"under_odds", -115}}})));
+  EXPECT_DOUBLE_EQ(p["prediction"]["predicted"].get<double>(), 31.0);
+  EXPECT_DOUBLE_EQ(p["prediction"]["confidence"].get<double>(), 0.72);
+  EXPECT_EQ(p["prediction"]["recommendation"], "OVER");
+}
+
 TEST(ExportTonight, ParsedWrittenOnceForTheNewestDateWithoutADateInThePath) {
   EXPECT_EQ(parse_type("tonight"), ExportType::kTonight);
   EXPECT_EQ(all_types().back(), ExportType::kLiveGrading);

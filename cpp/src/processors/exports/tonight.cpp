@@ -68,9 +68,39 @@ std::optional<int64_t> american_of(std::optional<double> decimal) {
   return static_cast<int64_t>(std::llround(a));
 }
 
-std::optional<int64_t> price(const Table& t, size_t r, const char* american, const char* decimal) {
-  if (auto a = t.get_int(r, american)) return a;
-  return american_of(t.get_real(r, decimal));
+/// Table::get_date / get_bool of a column handle.
+std::optional<Date> date_at(const Column& c, size_t r) {
+  const auto v = c.get_int(r);
+  if (!v) return std::nullopt;
+  return Date(static_cast<int32_t>(*v));
+}
+std::optional<bool> bool_at(const Column& c, size_t r) {
+  const auto v = c.get_int(r);
+  if (!v) return std::nullopt;
+  return *v != 0;
+}
+
+/// The odds_api_player_points_props columns the odds read: resolved once per
+/// table, so no row looks a column up by name.
+struct PropColumns {
+  const Column &lookup, &book, &line, &snapshot, &tip, &over, &under, &over_american, &under_american;
+
+  explicit PropColumns(const Table& t)
+      : lookup(t.col("player_lookup")),
+        book(t.col("bookmaker")),
+        line(t.col("points_line")),
+        snapshot(t.col("snapshot_timestamp")),
+        tip(t.col("game_start_time")),
+        over(t.col("over_price")),
+        under(t.col("under_price")),
+        over_american(t.col("over_price_american")),
+        under_american(t.col("under_price_american")) {}
+};
+
+/// The American price of row @p r, else that of its decimal price.
+std::optional<int64_t> price(const Column& american, const Column& decimal, size_t r) {
+  if (auto a = american.get_int(r)) return a;
+  return american_of(decimal.get_real(r));
 }
 
 void keep_best(std::optional<int64_t>& best, std::optional<int64_t> x) {
@@ -80,26 +110,26 @@ void keep_best(std::optional<int64_t>& best, std::optional<int64_t> x) {
 /// Best over / under odds of one player at the prediction's @p line (equal at
 /// 1 dp, the legacy join) among the bookmakers' latest pre-game snapshots of
 /// props rows @p rows of D.
-Odds odds_at(const Table& props, const std::vector<size_t>& rows, double line) {
+Odds odds_at(const PropColumns& c, const std::vector<size_t>& rows, double line) {
   // Each bookmaker's latest pre-game snapshot.
   std::map<std::string, std::string> latest;  // book → snapshot key
   std::vector<std::pair<size_t, std::string>> pregame;
   for (size_t r : rows) {
-    if (!props.get_real(r, "points_line")) continue;
-    std::string snap = analytics::timestamp_key(props.get_text(r, "snapshot_timestamp").value_or(""));
-    const std::string tip = analytics::timestamp_key(props.get_text(r, "game_start_time").value_or(""));
+    if (!c.line.get_real(r)) continue;
+    std::string snap = analytics::timestamp_key(c.snapshot.get_text(r).value_or(""));
+    const std::string tip = analytics::timestamp_key(c.tip.get_text(r).value_or(""));
     if (!tip.empty() && snap > tip) continue;  // after tip-off: not a pre-game price
-    std::string book = props.get_text(r, "bookmaker").value_or("");
+    std::string book = c.book.get_text(r).value_or("");
     auto [it, fresh] = latest.emplace(book, snap);
     if (!fresh && snap > it->second) it->second = snap;
     pregame.emplace_back(r, std::move(snap));
   }
   Odds out;
   for (const auto& [r, snap] : pregame) {
-    if (snap != latest[props.get_text(r, "bookmaker").value_or("")]) continue;
-    if (bq_round(*props.get_real(r, "points_line"), 1) != bq_round(line, 1)) continue;
-    keep_best(out.over, price(props, r, "over_price_american", "over_price"));
-    keep_best(out.under, price(props, r, "under_price_american", "under_price"));
+    if (snap != latest[c.book.get_text(r).value_or("")]) continue;
+    if (bq_round(*c.line.get_real(r), 1) != bq_round(line, 1)) continue;
+    keep_best(out.over, price(c.over_american, c.over, r));
+    keep_best(out.under, price(c.under_american, c.under, r));
   }
   return out;
 }
@@ -202,14 +232,19 @@ class Roster {
  public:
   Roster(const Inputs& in, Date date) {
     const Table& t = *in.roster.table;
+    const Column& lookup = t.col("player_lookup");
+    const Column& game = t.col("game_id");
+    const Column& team = t.col("team_abbr");
+    const Column& home = t.col("home_game");
+    const Column& rest = t.col("days_rest");
     const auto [begin, end] = in.roster.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
       Player p;
-      p.lookup = t.get_text(r, "player_lookup").value_or("");
-      p.game_id = t.get_text(r, "game_id").value_or("");
-      p.team = t.get_text(r, "team_abbr");
-      p.is_home = t.get_bool(r, "home_game");
-      p.days_rest = t.get_int(r, "days_rest");
+      p.lookup = lookup.get_text(r).value_or("");
+      p.game_id = game.get_text(r).value_or("");
+      p.team = team.get_text(r);
+      p.is_home = bool_at(home, r);
+      p.days_rest = rest.get_int(r);
       by_lookup_[p.lookup].push_back(players_.size());
       players_.push_back(std::move(p));
     }
@@ -237,25 +272,32 @@ class Roster {
 void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
   const Table& t = *in.player_history.table;
   const int minutes_scale = numeric_scale(t, "minutes_played");
+  const Column& days = t.col("game_date");
+  const Column& lookups = t.col("player_lookup");
+  const Column& points_col = t.col("points");
+  const Column& results = t.col("over_under_result");
+  const Column& names = t.col("player_full_name");
+  const Column& seasons = t.col("season_year");
+  const Column& minutes_col = t.col("minutes_played");
   std::unordered_map<std::string, std::vector<PastGame>> rows_of;  // oldest first
   std::unordered_map<std::string, SeasonTally> tally_of;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    const auto day = t.get_date(r, "game_date");
-    const std::string lookup = t.get_text(r, "player_lookup").value_or("");
+    const auto day = date_at(days, r);
+    const std::string lookup = lookups.get_text(r).value_or("");
     if (!day || *day >= date || !roster.has(lookup)) continue;
-    const auto points = t.get_int(r, "points");
-    rows_of[lookup].push_back({day->days(), points, t.get_text(r, "over_under_result")});
-    if (const auto name = t.get_text(r, "player_full_name")) {
+    const auto points = points_col.get_int(r);
+    rows_of[lookup].push_back({day->days(), points, results.get_text(r)});
+    if (const auto name = names.get_text(r)) {
       roster.each(lookup, [&](Player& p) { p.name = name; });  // rows are ordered by date
     }
-    if (t.get_int(r, "season_year") != season) continue;
+    if (seasons.get_int(r) != season) continue;
     SeasonTally& s = tally_of[lookup];
     ++s.games;
     if (points) {
       s.points += *points;
       ++s.points_n;
     }
-    if (const auto minutes = t.get_real(r, "minutes_played")) {
+    if (const auto minutes = minutes_col.get_real(r)) {
       s.minute_units += numeric_units(*minutes, minutes_scale);
       ++s.minutes_n;
     }
@@ -283,11 +325,13 @@ void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
 /// Fatigue of D.
 void add_fatigue(const Inputs& in, Date date, Roster& roster) {
   const Table& t = *in.composite.table;
+  const Column& scores = t.col("fatigue_score");
+  const Column& lookups = t.col("player_lookup");
   const auto [begin, end] = in.composite.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
-    const auto score = t.get_int(r, "fatigue_score");
+    const auto score = scores.get_int(r);
     if (!score) continue;
-    roster.each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+    roster.each(lookups.get_text(r).value_or(""), [&](Player& p) {
       if (!p.fatigue) p.fatigue = score;
     });
   }
@@ -305,15 +349,15 @@ void add_injuries(const Inputs& in, Date date, Roster& roster) {
 
 /// Best odds of D at each prediction's line.
 void add_odds(const Inputs& in, Date date, Roster& roster) {
-  const Table& t = *in.props.table;
+  const PropColumns c(*in.props.table);
   const auto [begin, end] = in.props.rows_on(date);
   std::map<std::string, std::vector<size_t>> rows;
   for (size_t r = begin; r < end; ++r) {
-    if (auto lookup = t.get_text(r, "player_lookup"); lookup && roster.has(*lookup)) rows[*lookup].push_back(r);
+    if (auto lookup = c.lookup.get_text(r); lookup && roster.has(*lookup)) rows[*lookup].push_back(r);
   }
   for (const auto& [lookup, list] : rows) {
     roster.each(lookup, [&](Player& p) {
-      if (p.has_line()) p.odds = odds_at(t, list, *p.prediction->line);
+      if (p.has_line()) p.odds = odds_at(c, list, *p.prediction->line);
     });
   }
 }
@@ -322,18 +366,27 @@ void add_odds(const Inputs& in, Date date, Roster& roster) {
 /// prediction_version.
 void add_predictions(const Inputs& in, Date date, Roster& roster) {
   const Table& t = *in.tonight_predictions.table;
+  const Column& system = t.col("system_id");
+  const Column& predicted = t.col("predicted_points");
+  const Column& confidence = t.col("confidence_score");
+  const Column& line = t.col("current_points_line");
+  const Column& recommendation = t.col("recommendation");
+  const Column& created = t.col("created_at");
+  const Column& version = t.col("prediction_version");
+  const Column& games = t.col("game_id");
+  const Column& lookups = t.col("player_lookup");
   const auto [begin, end] = in.tonight_predictions.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
-    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
+    if (system.get_text(r) != kEnsembleSystem) continue;
     Prediction x;
-    x.predicted = t.get_real(r, "predicted_points");
-    x.confidence = t.get_real(r, "confidence_score");
-    x.line = t.get_real(r, "current_points_line");
-    x.recommendation = t.get_text(r, "recommendation");
-    x.created = analytics::timestamp_key(t.get_text(r, "created_at").value_or(""));
-    x.version = t.get_int(r, "prediction_version").value_or(0);
-    const std::string game = t.get_text(r, "game_id").value_or("");
-    roster.each(t.get_text(r, "player_lookup").value_or(""), [&](Player& p) {
+    x.predicted = predicted.get_real(r);
+    x.confidence = confidence.get_real(r);
+    x.line = line.get_real(r);
+    x.recommendation = recommendation.get_text(r);
+    x.created = analytics::timestamp_key(created.get_text(r).value_or(""));
+    x.version = version.get_int(r).value_or(0);
+    const std::string game = games.get_text(r).value_or("");
+    roster.each(lookups.get_text(r).value_or(""), [&](Player& p) {
       if (p.game_id != game) return;
       if (!p.prediction || std::tie(x.created, x.version) >= std::tie(p.prediction->created, p.prediction->version)) {
         p.prediction = x;  // a later row wins a tie
@@ -352,8 +405,9 @@ struct GameOut {
 std::vector<GameOut> scheduled_games(const Inputs& in, const std::vector<const Game*>& scheduled) {
   std::unordered_map<std::string, std::optional<std::string>> est_of;
   const Table& t = *in.schedule.table;
-  for (size_t r = 0; r < t.num_rows(); ++r)
-    est_of[t.get_text(r, "game_id").value_or("")] = t.get_text(r, "game_date_est");
+  const Column& ids = t.col("game_id");
+  const Column& ests = t.col("game_date_est");
+  for (size_t r = 0; r < t.num_rows(); ++r) est_of[ids.get_text(r).value_or("")] = ests.get_text(r);
   std::vector<GameOut> games;
   for (const Game* g : scheduled) {
     GameOut o;
