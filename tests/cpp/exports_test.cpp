@@ -657,6 +657,16 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   EXPECT_EQ(p[0]["player_full_name"], "Star Player");
   EXPECT_EQ(p[0]["fatigue_score"], 97);
   EXPECT_EQ(p[0]["fatigue_level"], "fresh");
+  // JSON number types as the legacy _format_picks writes them: _safe_float
+  // (round(float(x), 3)) makes the INT64 fatigue_score a float (97.0; it was
+  // written 97), as line, predicted, edge, confidence, the history and the
+  // error; rank, player_sample_size and actual stay integers.
+  EXPECT_EQ(p[0]["fatigue_score"].dump(), "97.0");
+  for (const char* k : {"line", "predicted", "edge", "confidence", "composite_score", "player_historical_accuracy",
+                        "fatigue_score", "error"}) {
+    EXPECT_TRUE(p[0][k].is_number_float()) << k;
+  }
+  for (const char* k : {"rank", "player_sample_size", "actual"}) EXPECT_TRUE(p[0][k].is_number_integer()) << k;
   EXPECT_EQ(p[0]["rationale"], (Json{"High confidence (82%)", "Strong edge (5.5 points)",
                                      "Strong track record (83% accuracy, 6 games)", "Well-rested (fatigue: 97)"}));
   EXPECT_EQ(p[0]["result"], "WIN");
@@ -669,6 +679,7 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   EXPECT_TRUE(p[1]["player_sample_size"].is_null());
   EXPECT_EQ(p[1]["player_full_name"], "Rook Ie");  // gamebook fallback
   EXPECT_EQ(p[1]["fatigue_level"], "tired");
+  EXPECT_EQ(p[1]["fatigue_score"].dump(), "70.0");
   EXPECT_EQ(p[1]["rationale"],
             (Json{"Good confidence (72%)", "Solid edge (3.0 points)", "Elevated fatigue (fatigue: 70)"}));
   EXPECT_EQ(p[1]["result"], "LOSS");
@@ -684,7 +695,10 @@ TEST(ExportBestBets, RankingCompositeHistoryFatigueAndRationale) {
   EXPECT_DOUBLE_EQ(p[4]["player_historical_accuracy"].get<double>(), 0.188);
   EXPECT_EQ(p[4]["player_sample_size"], 16);
   EXPECT_DOUBLE_EQ(p[5]["composite_score"].get<double>(), 0.0);
-  EXPECT_TRUE(p[5]["composite_score"].is_number());  // exact 0 stays 0
+  // Exact 0 stays 0; the legacy round(_safe_float(x) or 0, 3) writes a zero
+  // composite as the integer 0, a zero history (_safe_float only) as 0.0.
+  EXPECT_EQ(p[5]["composite_score"].dump(), "0");
+  EXPECT_EQ(p[5]["player_historical_accuracy"].dump(), "0.0");
   EXPECT_EQ(p[5]["player_sample_size"], 2);
 
   BuildOptions two = fixed();

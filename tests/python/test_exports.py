@@ -277,6 +277,11 @@ def test_export_api_writes_every_type_with_latest_only_for_the_last_date(graded_
     assert pick["player_full_name"] == "Player One" and pick["fatigue_level"] == "fresh"
     assert pick["player_historical_accuracy"] == 1.0 and pick["player_sample_size"] == 1
     assert pick["composite_score"] == pytest.approx(0.85 * 1.45 * 1.0, abs=1e-3)
+    # The legacy _safe_float writes the INT64 fatigue score as a float (96.0); counts and points stay integers.
+    assert pick["fatigue_score"] == 96 and type(pick["fatigue_score"]) is float
+    floats = ("line", "predicted", "edge", "confidence", "composite_score", "player_historical_accuracy", "error")
+    assert all(type(pick[k]) is float for k in floats)
+    assert all(type(pick[k]) is int for k in ("rank", "player_sample_size", "actual"))
     # The legacy rationale texts carry their figures; its methodology sentence.
     assert pick["rationale"] == [
         "High confidence (85%)",

@@ -64,6 +64,14 @@ Json rationale(const Candidate& c, std::optional<int64_t> fatigue) {
   return out;
 }
 
+/// The legacy composite_score, round(_safe_float(x) or 0, 3): the 3-dp float,
+/// but a value that rounds to 0 is falsy there and becomes the integer 0.
+Json composite_json(double composite) {
+  const Json x = number(composite, 3);
+  if (x.is_number_float() && x.get<double>() == 0.0) return 0;
+  return x;
+}
+
 const char* result_of(const Graded& g) {
   if (g.correct) return *g.correct ? "WIN" : "LOSS";
   if (!g.actual) return "PENDING";
@@ -139,10 +147,12 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
     p["predicted"] = number(g.predicted, 3);
     p["edge"] = number(c.edge, 3);
     p["confidence"] = number(g.confidence, 3);
-    p["composite_score"] = number(c.composite, 3);
+    p["composite_score"] = composite_json(c.composite);
     p["player_historical_accuracy"] = number(c.history, 3);
     p["player_sample_size"] = integer(c.sample);
-    p["fatigue_score"] = integer(fatigue_score);
+    // The legacy passes the INT64 score through _safe_float (round(float(x),
+    // 3)): a JSON float (97.0), not an integer.
+    p["fatigue_score"] = fatigue_score ? number(static_cast<double>(*fatigue_score), 3) : Json(nullptr);
     p["fatigue_level"] = text(fatigue_level(fatigue_score));
     p["rationale"] = rationale(c, fatigue_score);
     p["result"] = result_of(g);
