@@ -27,10 +27,12 @@ struct Candidate {
 std::unordered_map<std::string, size_t> rows_by_player(const Source& s, Date date, const char* column) {
   std::unordered_map<std::string, size_t> out;
   const Table& t = *s.table;
+  const Column& value = t.col(column);  // handles resolved once, read by row below
+  const Column& player = t.col("player_lookup");
   const auto [begin, end] = s.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
-    if (t.col(column).is_null(r)) continue;
-    out.emplace(t.get_text(r, "player_lookup").value_or(""), r);
+    if (value.is_null(r)) continue;
+    out.emplace(player.is_null(r) ? std::string() : player.text_at(r), r);
   }
   return out;
 }
