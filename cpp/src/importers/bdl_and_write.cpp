@@ -194,35 +194,61 @@ BdlLine player_line(const json& p, const GameInfo& game, const std::string& team
 Table box_score_rows(const std::vector<BdlLine>& lines, const std::string& source_name) {
   Table t(catalog::get("nba_raw.bdl_player_boxscores"));
   t.resize(lines.size());
-  auto set_opt = [&](size_t r, const char* col, const std::optional<double>& v, bool real) {
-    if (!v) return t.set_null(r, col);
+  auto set_opt = [&](size_t r, size_t col, const std::optional<double>& v, bool real) {
+    if (!v) return t.col(col).set_null(r);
     if (real) return t.set(r, col, *v);
     t.set(r, col, static_cast<int64_t>(*v));
   };
+  std::array<size_t, kNumStats> stat_cols{};
+  for (size_t k = 0; k < kNumStats; ++k) stat_cols[k] = t.require(kStats[k].column);
+  const struct {
+    size_t period, home_team_score, away_team_score, bdl_player_id, game_id, game_date, season_year, game_status,
+        is_postseason, home_team_abbr, away_team_abbr, team_abbr, player_full_name, player_lookup, jersey_number,
+        position, minutes, source_file_path, created_at, processed_at;
+  } bc{.period = t.require("period"),
+       .home_team_score = t.require("home_team_score"),
+       .away_team_score = t.require("away_team_score"),
+       .bdl_player_id = t.require("bdl_player_id"),
+       .game_id = t.require("game_id"),
+       .game_date = t.require("game_date"),
+       .season_year = t.require("season_year"),
+       .game_status = t.require("game_status"),
+       .is_postseason = t.require("is_postseason"),
+       .home_team_abbr = t.require("home_team_abbr"),
+       .away_team_abbr = t.require("away_team_abbr"),
+       .team_abbr = t.require("team_abbr"),
+       .player_full_name = t.require("player_full_name"),
+       .player_lookup = t.require("player_lookup"),
+       .jersey_number = t.require("jersey_number"),
+       .position = t.require("position"),
+       .minutes = t.require("minutes"),
+       .source_file_path = t.require("source_file_path"),
+       .created_at = t.require("created_at"),
+       .processed_at = t.require("processed_at")};
   for (size_t r = 0; r < lines.size(); ++r) {
     const BdlLine& l = lines[r];
     const GameInfo& g = *l.game;
-    t.set(r, "game_id", g.game_id);
-    t.set(r, "game_date", g.date);
-    t.set(r, "season_year", season_of(g.date));
-    if (!g.status.empty()) t.set(r, "game_status", g.status);
-    set_opt(r, "period", g.period, false);
-    t.set(r, "is_postseason", g.postseason);
-    t.set(r, "home_team_abbr", g.home);
-    t.set(r, "away_team_abbr", g.away);
-    set_opt(r, "home_team_score", g.home_score, false);
-    set_opt(r, "away_team_score", g.away_score, false);
-    t.set(r, "team_abbr", l.team);
-    t.set(r, "player_full_name", l.full_name);
-    t.set(r, "player_lookup", l.lookup);
-    set_opt(r, "bdl_player_id", l.player_id, false);
-    if (!l.jersey.empty()) t.set(r, "jersey_number", l.jersey);
-    if (!l.position.empty()) t.set(r, "position", l.position);
-    if (!l.minutes.empty()) t.set(r, "minutes", l.minutes);
-    for (size_t k = 0; k < kNumStats; ++k) set_opt(r, kStats[k].column, l.stats[k], kStats[k].real);
-    t.set(r, "source_file_path", source_name);
-    t.set(r, "created_at", kLoadStamp);
-    t.set(r, "processed_at", kLoadStamp);
+    t.set(r, bc.game_id, g.game_id);
+    t.set(r, bc.game_date, g.date);
+    t.set(r, bc.season_year, season_of(g.date));
+    if (!g.status.empty()) t.set(r, bc.game_status, g.status);
+    set_opt(r, bc.period, g.period, false);
+    t.set(r, bc.is_postseason, g.postseason);
+    t.set(r, bc.home_team_abbr, g.home);
+    t.set(r, bc.away_team_abbr, g.away);
+    set_opt(r, bc.home_team_score, g.home_score, false);
+    set_opt(r, bc.away_team_score, g.away_score, false);
+    t.set(r, bc.team_abbr, l.team);
+    t.set(r, bc.player_full_name, l.full_name);
+    t.set(r, bc.player_lookup, l.lookup);
+    set_opt(r, bc.bdl_player_id, l.player_id, false);
+    if (!l.jersey.empty()) t.set(r, bc.jersey_number, l.jersey);
+    if (!l.position.empty()) t.set(r, bc.position, l.position);
+    if (!l.minutes.empty()) t.set(r, bc.minutes, l.minutes);
+    for (size_t k = 0; k < kNumStats; ++k) set_opt(r, stat_cols[k], l.stats[k], kStats[k].real);
+    t.set(r, bc.source_file_path, source_name);
+    t.set(r, bc.created_at, kLoadStamp);
+    t.set(r, bc.processed_at, kLoadStamp);
   }
   return t;
 }

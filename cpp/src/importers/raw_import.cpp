@@ -350,31 +350,46 @@ void write_ledger(Warehouse& wh, const RawImportResult& res, const std::string& 
   std::set<Date> dates(res.dates.begin(), res.dates.end());
   for (const auto& [d, n] : res.rows_by_date) dates.insert(d);
   const std::string finished = iso_timestamp_now(true);
+  const struct {
+    size_t run_id, processor, output_table, unit_date, status, rows_written, reason, attempts, input_fingerprint,
+        duration_ms, started_at, finished_at;
+  } lc{.run_id = t.require("run_id"),
+       .processor = t.require("processor"),
+       .output_table = t.require("output_table"),
+       .unit_date = t.require("unit_date"),
+       .status = t.require("status"),
+       .rows_written = t.require("rows_written"),
+       .reason = t.require("reason"),
+       .attempts = t.require("attempts"),
+       .input_fingerprint = t.require("input_fingerprint"),
+       .duration_ms = t.require("duration_ms"),
+       .started_at = t.require("started_at"),
+       .finished_at = t.require("finished_at")};
   for (Date d : dates) {
     const size_t r = t.add_row();
     auto it = res.rows_by_date.find(d);
     const int64_t rows = it == res.rows_by_date.end() ? 0 : it->second;
-    t.set(r, "run_id", res.run_id);
-    t.set(r, "processor", "raw." + res.kind);
-    t.set(r, "output_table", res.table);
-    t.set(r, "unit_date", d);
+    t.set(r, lc.run_id, res.run_id);
+    t.set(r, lc.processor, "raw." + res.kind);
+    t.set(r, lc.output_table, res.table);
+    t.set(r, lc.unit_date, d);
     if (!error.empty()) {
-      t.set(r, "status", "failed");
-      t.set(r, "rows_written", int64_t{0});
-      t.set(r, "reason", utf8_clip(error, 2000));  // stored text stays valid UTF-8
+      t.set(r, lc.status, "failed");
+      t.set(r, lc.rows_written, int64_t{0});
+      t.set(r, lc.reason, utf8_clip(error, 2000));  // stored text stays valid UTF-8
     } else {
-      t.set(r, "status", rows > 0 ? status_if_rows : "empty");
-      t.set(r, "rows_written", rows);
+      t.set(r, lc.status, rows > 0 ? status_if_rows : "empty");
+      t.set(r, lc.rows_written, rows);
       if (rows == 0)
-        t.set(r, "reason",
+        t.set(r, lc.reason,
               "no rows: no file for this date, or files without rows "
               "(exhibition, empty)");
     }
-    t.set(r, "attempts", int64_t{1});
-    t.set(r, "input_fingerprint", fingerprint);
-    t.set(r, "duration_ms", seconds * 1000.0);
-    t.set(r, "started_at", started);
-    t.set(r, "finished_at", finished);
+    t.set(r, lc.attempts, int64_t{1});
+    t.set(r, lc.input_fingerprint, fingerprint);
+    t.set(r, lc.duration_ms, seconds * 1000.0);
+    t.set(r, lc.started_at, started);
+    t.set(r, lc.finished_at, finished);
   }
   if (t.num_rows() == 0) return;
   try {
@@ -461,17 +476,25 @@ Table select_rows(const std::vector<Chosen>& files, const std::vector<std::optio
     const auto cols = column_indexes(t, def.src.replace_key);
     for (size_t r = 0; r < t.num_rows(); ++r) owner[key_text(t, r, cols)] = i;
   }
-  auto wanted = [&](const Table& t, size_t r) {
-    return teams.empty() || teams.count(t.get_text(r, "home_team_abbr").value_or("")) ||
-           teams.count(t.get_text(r, "away_team_abbr").value_or(""));
+  // A row of one of @p teams' games (any row when none is given); @p c holds
+  // the file's team columns, resolved at its first check.
+  struct TeamColumns {
+    const Column* home = nullptr;
+    const Column* away = nullptr;
+  };
+  auto wanted = [&](const Table& t, size_t r, TeamColumns& c) {
+    if (teams.empty()) return true;
+    if (c.home == nullptr) c = {&t.col("home_team_abbr"), &t.col("away_team_abbr")};
+    return teams.count(c.home->get_text(r).value_or("")) || teams.count(c.away->get_text(r).value_or(""));
   };
   Table rows(schema);
   for (size_t i = 0; i < files.size(); ++i) {
     const Parsed& p = *parsed[i];
     const auto cols = column_indexes(p.rows, def.src.replace_key);
     int64_t kept = 0;
+    TeamColumns team_cols;
     for (size_t r = 0; r < p.rows.num_rows(); ++r) {
-      if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r)) continue;
+      if (owner[key_text(p.rows, r, cols)] != i || !wanted(p.rows, r, team_cols)) continue;
       rows.append_row(p.rows, r);
       where.push_back(p.where[r]);
       ++kept;
@@ -543,7 +566,8 @@ RawImportResult import_raw(Warehouse& wh, const std::string& kind, const std::st
     raw::run_checks(rows, where, def.checks);
     fill_data_hash(rows, def.hash_fields);
     if (rows.index_of("processed_by_run_id") >= 0) {
-      for (size_t r = 0; r < rows.num_rows(); ++r) rows.set(r, "processed_by_run_id", res.run_id);
+      const size_t run_id = rows.require("processed_by_run_id");
+      for (size_t r = 0; r < rows.num_rows(); ++r) rows.set(r, run_id, res.run_id);
     }
     const int part = rows.require(schema.partition_column);
     for (size_t r = 0; r < rows.num_rows(); ++r) {

@@ -285,10 +285,13 @@ std::optional<double> parse_minutes(const std::string& text) {
 std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char* key, const char* date_col, Date d,
                                                      std::vector<size_t>* dated) {
   std::unordered_map<std::string, size_t> out;
+  const Column& date = t.col(date_col);
+  const Column& key_col = t.col(key);
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.get_date(r, date_col) != d) continue;
+    const std::optional<int64_t> day = date.get_int(r);  // Table::get_date
+    if (!day || Date(static_cast<int32_t>(*day)) != d) continue;
     if (dated) dated->push_back(r);
-    if (auto k = t.get_text(r, key)) out.emplace(*k, r);
+    if (auto k = key_col.get_text(r)) out.emplace(*k, r);
   }
   return out;
 }
@@ -296,11 +299,13 @@ std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char*
 std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, const std::string& c1,
                                                               const std::string& c2) {
   std::unordered_map<std::string, std::vector<size_t>> out;
-  const Column& a = t.col(c1);
-  const Column* b = c2.empty() ? nullptr : &t.col(c2);
+  const size_t i1 = t.require(c1);
+  const size_t i2 = c2.empty() ? 0 : t.require(c2);
+  const Column& a = t.col(i1);
+  const Column* b = c2.empty() ? nullptr : &t.col(i2);
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    std::string key = a.is_null(r) ? "" : t.cell_text(r, t.require(c1));
-    if (b) key += "|" + (b->is_null(r) ? std::string() : t.cell_text(r, t.require(c2)));
+    std::string key = a.is_null(r) ? "" : t.cell_text(r, i1);
+    if (b) key += "|" + (b->is_null(r) ? std::string() : t.cell_text(r, i2));
     out[key].push_back(r);
   }
   return out;

@@ -257,13 +257,17 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
     size_t row = 0;
   };
   std::map<std::string, Best> best;  // ordered: deterministic output
+  const Column& game_date = report.col("game_date");
+  const Column& report_date = report.col("report_date");
+  const Column& player_lookup = report.col("player_lookup");
+  const Column& report_hour = report.col("report_hour");
   for (size_t r = 0; r < report.num_rows(); ++r) {
-    if (report.get_date(r, "game_date") != d) continue;
-    if (!is_pregame_report(report, r, d)) continue;  // reports after D are not pre-game
-    auto rd = report.get_date(r, "report_date");
-    auto lookup = report.get_text(r, "player_lookup");
+    if (proc::date_of(&game_date, r) != d) continue;
+    auto rd = proc::date_of(&report_date, r);
+    if (!(rd && *rd <= d)) continue;  // reports after D are not pre-game (is_pregame_report)
+    auto lookup = player_lookup.get_text(r);
     if (!lookup || lookup->empty()) continue;
-    int64_t hour = report.get_int(r, "report_hour").value_or(-1);
+    int64_t hour = report_hour.get_int(r).value_or(-1);
     auto it = best.find(*lookup);
     if (it == best.end()) {
       best.emplace(*lookup, Best{rd->days(), hour, r});
@@ -272,13 +276,16 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
     }
   }
   std::vector<InjuryEntry> out;
+  const Column& confidence = report.col("confidence_score");
+  const Column& team_col = report.col("team");
+  const Column& injury_status = report.col("injury_status");
+  const Column& reason = report.col("reason");
   for (const auto& [lookup, b] : best) {
-    auto conf = report.get_real(b.row, "confidence_score");
+    auto conf = confidence.get_real(b.row);
     if (conf && *conf < 0.8) continue;  // legacy: keep confidence_score ≥ 0.8
-    std::string team = report.get_text(b.row, "team").value_or("");
+    std::string team = team_col.get_text(b.row).value_or("");
     if (std::string code = team_from_name(team); !code.empty()) team = code;  // full names too
-    out.push_back(
-        {lookup, team, lower(report.get_text(b.row, "injury_status").value_or("")), report.get_text(b.row, "reason")});
+    out.push_back({lookup, team, lower(injury_status.get_text(b.row).value_or("")), reason.get_text(b.row)});
   }
   return out;
 }

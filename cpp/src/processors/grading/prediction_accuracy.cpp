@@ -318,6 +318,39 @@ struct Tally {
   int64_t abs_n = 0, signed_n = 0, conf_n = 0;
 };
 
+/// The columns of a system_daily_performance row, resolved once per unit.
+struct DailyColumns {
+  explicit DailyColumns(const Table& t)
+      : game_date(t.require("game_date")),
+        system_id(t.require("system_id")),
+        predictions_count(t.require("predictions_count")),
+        recommendations_count(t.require("recommendations_count")),
+        correct_count(t.require("correct_count")),
+        incorrect_count(t.require("incorrect_count")),
+        pass_count(t.require("pass_count")),
+        win_rate(t.require("win_rate")),
+        mae(t.require("mae")),
+        avg_bias(t.require("avg_bias")),
+        over_count(t.require("over_count")),
+        over_correct(t.require("over_correct")),
+        over_win_rate(t.require("over_win_rate")),
+        under_count(t.require("under_count")),
+        under_correct(t.require("under_correct")),
+        under_win_rate(t.require("under_win_rate")),
+        within_3_count(t.require("within_3_count")),
+        within_3_pct(t.require("within_3_pct")),
+        within_5_count(t.require("within_5_count")),
+        within_5_pct(t.require("within_5_pct")),
+        avg_confidence(t.require("avg_confidence")),
+        high_confidence_count(t.require("high_confidence_count")),
+        high_confidence_correct(t.require("high_confidence_correct")),
+        high_confidence_win_rate(t.require("high_confidence_win_rate")) {}
+  size_t game_date, system_id, predictions_count, recommendations_count, correct_count, incorrect_count, pass_count,
+      win_rate, mae, avg_bias, over_count, over_correct, over_win_rate, under_count, under_correct, under_win_rate,
+      within_3_count, within_3_pct, within_5_count, within_5_pct, avg_confidence, high_confidence_count,
+      high_confidence_correct, high_confidence_win_rate;
+};
+
 }  // namespace
 
 UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
@@ -378,36 +411,37 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
   // ROUND(…, 3), mae/bias ROUND(AVG, 2); the shares and the mean confidence
   // at their NUMERIC(4,3) scale.
   Table& t = out.rows;
+  const DailyColumns c(t);
   for (const auto& [system, s] : systems) {
     const size_t row = t.add_row();
-    auto i = [&](const char* name, int64_t v) { t.col(name).set_int(row, v); };
+    auto i = [&](size_t col, int64_t v) { t.col(col).set_int(row, v); };
     // Rounded already; set_rounded keeps the value as the NUMERIC stores it.
-    auto x = [&](const char* name, std::optional<double> v) { set_rounded(t, row, t.require(name), v, -1); };
-    t.set(row, "game_date", d);
-    t.set(row, "system_id", sanitize_text(system));
+    auto x = [&](size_t col, std::optional<double> v) { set_rounded(t, row, col, v, -1); };
+    t.set(row, c.game_date, d);
+    t.set(row, c.system_id, sanitize_text(system));
     const int64_t recs = s.over + s.under;
-    i("predictions_count", s.predictions);
-    i("recommendations_count", recs);
-    i("correct_count", s.correct);
-    i("incorrect_count", s.incorrect);
-    i("pass_count", s.passes);
-    x("win_rate", proc::exact_round(s.correct, recs, 3));
-    x("mae", proc::exact_round(s.abs_units, s.abs_n * proc::pow10_int(error_scale), 2));
-    x("avg_bias", proc::exact_round(s.signed_units, s.signed_n * proc::pow10_int(error_scale), 2));
-    i("over_count", s.over);
-    i("over_correct", s.over_correct);
-    x("over_win_rate", proc::exact_round(s.over_correct, s.over, 3));
-    i("under_count", s.under);
-    i("under_correct", s.under_correct);
-    x("under_win_rate", proc::exact_round(s.under_correct, s.under, 3));
-    i("within_3_count", s.within_3);
-    x("within_3_pct", proc::exact_round(s.within_3, s.predictions, 3));
-    i("within_5_count", s.within_5);
-    x("within_5_pct", proc::exact_round(s.within_5, s.predictions, 3));
-    x("avg_confidence", proc::exact_round(s.conf_units, s.conf_n * proc::pow10_int(conf_scale), 3));
-    i("high_confidence_count", s.high);
-    i("high_confidence_correct", s.high_correct);
-    x("high_confidence_win_rate", proc::exact_round(s.high_correct, s.high_recs, 3));
+    i(c.predictions_count, s.predictions);
+    i(c.recommendations_count, recs);
+    i(c.correct_count, s.correct);
+    i(c.incorrect_count, s.incorrect);
+    i(c.pass_count, s.passes);
+    x(c.win_rate, proc::exact_round(s.correct, recs, 3));
+    x(c.mae, proc::exact_round(s.abs_units, s.abs_n * proc::pow10_int(error_scale), 2));
+    x(c.avg_bias, proc::exact_round(s.signed_units, s.signed_n * proc::pow10_int(error_scale), 2));
+    i(c.over_count, s.over);
+    i(c.over_correct, s.over_correct);
+    x(c.over_win_rate, proc::exact_round(s.over_correct, s.over, 3));
+    i(c.under_count, s.under);
+    i(c.under_correct, s.under_correct);
+    x(c.under_win_rate, proc::exact_round(s.under_correct, s.under, 3));
+    i(c.within_3_count, s.within_3);
+    x(c.within_3_pct, proc::exact_round(s.within_3, s.predictions, 3));
+    i(c.within_5_count, s.within_5);
+    x(c.within_5_pct, proc::exact_round(s.within_5, s.predictions, 3));
+    x(c.avg_confidence, proc::exact_round(s.conf_units, s.conf_n * proc::pow10_int(conf_scale), 3));
+    i(c.high_confidence_count, s.high);
+    i(c.high_confidence_correct, s.high_correct);
+    x(c.high_confidence_win_rate, proc::exact_round(s.high_correct, s.high_recs, 3));
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) out.empty_reason = "no graded predictions for " + d.iso();

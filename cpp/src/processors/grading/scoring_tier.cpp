@@ -85,14 +85,36 @@ SeasonAvg season_avg_of(const std::string* features) {
 
 /// Legacy rounding (Python round) then the value the NUMERIC column keeps; NULL
 /// stays NULL.
-void set_numeric(Table& t, size_t row, const char* name, std::optional<double> v, int dp) {
-  const size_t col = t.require(name);
+void set_numeric(Table& t, size_t row, size_t col, std::optional<double> v, int dp) {
   if (!v || !std::isfinite(*v)) {
     t.col(col).set_null(row);
     return;
   }
   t.col(col).set_real(row, bq_numeric(proc::py_round(*v, dp), t.def(col).scale));
 }
+
+/// The columns of a scoring-tier row, resolved once per unit.
+struct TierColumns {
+  explicit TierColumns(const Table& t)
+      : system_id(t.require("system_id")),
+        scoring_tier(t.require("scoring_tier")),
+        as_of_date(t.require("as_of_date")),
+        sample_size(t.require("sample_size")),
+        lookback_days(t.require("lookback_days")),
+        avg_signed_error(t.require("avg_signed_error")),
+        avg_absolute_error(t.require("avg_absolute_error")),
+        std_signed_error(t.require("std_signed_error")),
+        recommended_adjustment(t.require("recommended_adjustment")),
+        adjustment_confidence(t.require("adjustment_confidence")),
+        current_win_rate(t.require("current_win_rate")),
+        projected_win_rate(t.require("projected_win_rate")),
+        tier_min_points(t.require("tier_min_points")),
+        tier_max_points(t.require("tier_max_points")),
+        model_version(t.require("model_version")) {}
+  size_t system_id, scoring_tier, as_of_date, sample_size, lookback_days, avg_signed_error, avg_absolute_error,
+      std_signed_error, recommended_adjustment, adjustment_confidence, current_win_rate, projected_win_rate,
+      tier_min_points, tier_max_points, model_version;
+};
 
 }  // namespace
 
@@ -299,6 +321,7 @@ UnitOutput TierHistory::answer(Date as_of) const {
   }
 
   Table& rows = out.rows;
+  const TierColumns c(rows);
   size_t largest = 0;
   for (size_t k = 0; k < kTierSpecs.size(); ++k) {
     const Tally& t = tallies[k];
@@ -310,23 +333,23 @@ UnitOutput TierHistory::answer(Date as_of) const {
     const int64_t calls = t.correct + t.incorrect;
 
     const size_t row = rows.add_row();
-    rows.set(row, "system_id", std::string(kTierSystem));
-    rows.set(row, "scoring_tier", std::string(kTierSpecs[k].label));
-    rows.set(row, "as_of_date", as_of);
-    rows.set(row, "sample_size", n);
-    rows.set(row, "lookback_days", int64_t{kTierLookbackDays});
-    set_numeric(rows, row, "avg_signed_error", mean, 2);
-    set_numeric(rows, row, "avg_absolute_error", t.abs_sum / static_cast<double>(n), 2);
-    set_numeric(rows, row, "std_signed_error", sd, 2);
-    set_numeric(rows, row, "recommended_adjustment", -mean, 2);
-    set_numeric(rows, row, "adjustment_confidence", adjustment_confidence(n, sd), 3);
+    rows.set(row, c.system_id, std::string(kTierSystem));
+    rows.set(row, c.scoring_tier, std::string(kTierSpecs[k].label));
+    rows.set(row, c.as_of_date, as_of);
+    rows.set(row, c.sample_size, n);
+    rows.set(row, c.lookback_days, int64_t{kTierLookbackDays});
+    set_numeric(rows, row, c.avg_signed_error, mean, 2);
+    set_numeric(rows, row, c.avg_absolute_error, t.abs_sum / static_cast<double>(n), 2);
+    set_numeric(rows, row, c.std_signed_error, sd, 2);
+    set_numeric(rows, row, c.recommended_adjustment, -mean, 2);
+    set_numeric(rows, row, c.adjustment_confidence, adjustment_confidence(n, sd), 3);
     set_numeric(
-        rows, row, "current_win_rate",
+        rows, row, c.current_win_rate,
         calls ? std::optional<double>(static_cast<double>(t.correct) / static_cast<double>(calls)) : std::nullopt, 3);
-    rows.set_null(row, "projected_win_rate");
-    set_numeric(rows, row, "tier_min_points", kTierSpecs[k].min_points, 1);
-    set_numeric(rows, row, "tier_max_points", kTierSpecs[k].max_points, 1);
-    rows.set(row, "model_version", std::string(kTierModelVersion));
+    rows.col(c.projected_win_rate).set_null(row);
+    set_numeric(rows, row, c.tier_min_points, kTierSpecs[k].min_points, 1);
+    set_numeric(rows, row, c.tier_max_points, kTierSpecs[k].max_points, 1);
+    rows.set(row, c.model_version, std::string(kTierModelVersion));
   }
 
   out.entities_processed = static_cast<int64_t>(rows.num_rows());
