@@ -325,6 +325,87 @@ TEST(ExportResults, NullConfidenceIsLowAsTheLegacy) {
   EXPECT_EQ(by["medium"]["total"], 0);
 }
 
+// Each prediction_accuracy and ml_feature_store_v2 column the results read,
+// given a value no other column of its row has (the three flags: true, NULL,
+// false in a different order on each row), feeds its own field: a swapped
+// column handle shows.
+TEST(ExportResults, EachColumnFeedsItsOwnField) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  const std::string game = "20240115_BOS_LAL";
+  Table pa(catalog::get("nba_predictions.prediction_accuracy"));
+  struct Row {
+    const char *player, *team, *opponent, *rec;
+    double predicted, conf, line, minutes, abs_error, signed_error;
+    int64_t actual;
+    std::optional<bool> correct, within_3, within_5;
+  };
+  for (const Row& x :
+       {Row{"one", "TMA", "OPB", "UNDER", 21.25, 0.655, 23.5, 31.4, 4.75, -6.5, 19, true, std::nullopt, false},
+        Row{"two", "TMC", "OPD", "OVER", 18.75, 0.455, 17.5, 12.6, 1.25, 2.5, 16, false, true, std::nullopt}}) {
+    const size_t r = pa.add_row();
+    pa.set(r, "player_lookup", x.player);
+    pa.set(r, "game_id", game);
+    pa.set(r, "game_date", kDay);
+    pa.set(r, "system_id", "ensemble_v1");
+    pa.set(r, "team_abbr", x.team);
+    pa.set(r, "opponent_team_abbr", x.opponent);
+    pa.set(r, "recommendation", x.rec);
+    pa.set(r, "predicted_points", x.predicted);
+    pa.set(r, "confidence_score", x.conf);
+    pa.set(r, "line_value", x.line);
+    pa.set(r, "minutes_played", x.minutes);
+    pa.set(r, "absolute_error", x.abs_error);
+    pa.set(r, "signed_error", x.signed_error);
+    pa.set(r, "actual_points", x.actual);
+    for (const auto& [name, v] : {std::pair{"prediction_correct", x.correct}, std::pair{"within_3_points", x.within_3},
+                                  std::pair{"within_5_points", x.within_5}}) {
+      if (v) pa.set(r, name, *v);
+    }
+  }
+  store(*wh, pa);
+  Table mlfs(catalog::get("nba_predictions.ml_feature_store_v2"));
+  add_mlfs(mlfs, "one", game, true, 3, 17.0, 1.0);
+  add_mlfs(mlfs, "two", game, false, 0, 5.0, 0.0);
+  store(*wh, mlfs);
+
+  const Json j = build_results(*wh, kDay, fixed());
+  const Json& one = find_result(j["results"], "one");
+  EXPECT_EQ(one["game_id"], game);
+  EXPECT_EQ(one["team"], "TMA");
+  EXPECT_EQ(one["opponent"], "OPB");
+  EXPECT_EQ(one["recommendation"], "UNDER");
+  EXPECT_EQ(one["result"], "WIN");
+  EXPECT_DOUBLE_EQ(one["predicted"].get<double>(), 21.25);
+  EXPECT_DOUBLE_EQ(one["confidence"].get<double>(), 0.655);
+  EXPECT_DOUBLE_EQ(one["line"].get<double>(), 23.5);
+  EXPECT_DOUBLE_EQ(one["minutes"].get<double>(), 31.4);
+  EXPECT_DOUBLE_EQ(one["error"].get<double>(), 4.75);
+  EXPECT_DOUBLE_EQ(one["bias"].get<double>(), -6.5);
+  EXPECT_EQ(one["actual"], 19);
+  EXPECT_EQ(one["is_home"], true);
+  EXPECT_EQ(one["days_rest"], 3);
+  EXPECT_EQ(one["is_back_to_back"], true);
+  const Json& two = find_result(j["results"], "two");
+  EXPECT_EQ(two["team"], "TMC");
+  EXPECT_EQ(two["opponent"], "OPD");
+  EXPECT_EQ(two["result"], "LOSS");
+  EXPECT_DOUBLE_EQ(two["predicted"].get<double>(), 18.75);
+  EXPECT_DOUBLE_EQ(two["line"].get<double>(), 17.5);
+  EXPECT_EQ(two["is_home"], false);
+  EXPECT_EQ(two["days_rest"], 0);
+  EXPECT_EQ(two["is_back_to_back"], false);
+  const Json& s = j["summary"];
+  EXPECT_EQ(s["correct"], 1);
+  EXPECT_EQ(s["incorrect"], 1);
+  EXPECT_EQ(s["within_3_points"], 1);                   // two's only
+  EXPECT_EQ(s["within_5_points"], 0);                   // false and NULL
+  EXPECT_DOUBLE_EQ(s["avg_mae"].get<double>(), 3.0);    // (4.75 + 1.25) / 2
+  EXPECT_DOUBLE_EQ(s["avg_bias"].get<double>(), -2.0);  // (−6.5 + 2.5) / 2
+  EXPECT_EQ(j["highlights"]["best_prediction"]["player"], "two");
+  EXPECT_DOUBLE_EQ(j["highlights"]["worst_prediction"]["minutes"].get<double>(), 31.4);
+}
+
 TEST(ExportResults, EmptyDateGivesZeroedSummaryAndBreakdowns) {
   TempDir dir;
   auto wh = open_warehouse(dir.path().string());
@@ -765,6 +846,54 @@ TEST(ExportPredictions, GroupedByGameSortedByConfidenceWithTeams) {
   EXPECT_DOUBLE_EQ(a["prediction"]["confidence"].get<double>(), 0.61);
   EXPECT_TRUE(a["context"]["pace_adjustment"].is_number());  // 0.0, not null
   EXPECT_EQ(a["context"]["similar_games"], 12);
+}
+
+// Each player_prop_predictions column the predictions file reads (and the
+// prediction_accuracy team, found by player and game), given a value no other
+// column of its row has, feeds its own field.
+TEST(ExportPredictions, EachColumnFeedsItsOwnField) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  const std::string game = "20240115_BOS_LAL";
+  Table ppp(catalog::get("nba_predictions.player_prop_predictions"));
+  const size_t r = ppp.add_row();
+  ppp.set(r, "prediction_id", "solo-ensemble");
+  ppp.set(r, "system_id", "ensemble_v1");
+  ppp.set(r, "player_lookup", "solo");
+  ppp.set(r, "game_date", kDay);
+  ppp.set(r, "game_id", game);
+  ppp.set(r, "prediction_version", int64_t{4});
+  ppp.set(r, "predicted_points", 26.5);
+  ppp.set(r, "confidence_score", 0.64);
+  ppp.set(r, "recommendation", "UNDER");
+  ppp.set(r, "current_points_line", 24.2);
+  ppp.set(r, "pace_adjustment", 1.75);
+  ppp.set(r, "similar_games_count", int64_t{9});
+  ppp.set(r, "is_active", true);
+  ppp.set(r, "created_at", "2024-01-15T10:00:00Z");
+  store(*wh, ppp);
+  Table pa(catalog::get("nba_predictions.prediction_accuracy"));
+  add_accuracy(pa, {.player = "solo", .game = game, .team = "LAL", .opponent = "BOS"});
+  add_accuracy(pa, {.player = "other", .game = game, .team = "BOS", .opponent = "LAL"});
+  store(*wh, pa);
+
+  const Json j = build_predictions(*wh, kDay, fixed());
+  ASSERT_EQ(j["games"].size(), 1u);
+  const Json& g = j["games"][0];
+  EXPECT_EQ(g["game_id"], game);
+  EXPECT_EQ(g["recommendation_breakdown"], (Json{{"over", 0}, {"under", 1}, {"pass", 0}}));
+  ASSERT_EQ(g["predictions"].size(), 1u);
+  const Json& p = g["predictions"][0];
+  EXPECT_EQ(p["player_lookup"], "solo");
+  EXPECT_EQ(p["team"], "LAL");
+  EXPECT_EQ(p["is_home"], true);
+  EXPECT_DOUBLE_EQ(p["prediction"]["points"].get<double>(), 26.5);
+  EXPECT_DOUBLE_EQ(p["prediction"]["confidence"].get<double>(), 0.64);
+  EXPECT_EQ(p["prediction"]["recommendation"], "UNDER");
+  EXPECT_DOUBLE_EQ(p["prediction"]["line"].get<double>(), 24.2);
+  EXPECT_DOUBLE_EQ(p["prediction"]["edge"].get<double>(), 2.3);
+  EXPECT_DOUBLE_EQ(p["context"]["pace_adjustment"].get<double>(), 1.75);
+  EXPECT_EQ(p["context"]["similar_games"], 9);
 }
 
 TEST(ExportWriter, RangeWritesDatedFilesAtomicallyAndLatestOnlyForTheLastDate) {
@@ -1688,6 +1817,51 @@ TEST(ExportLiveGrading, StatusesOrderAndSummaryHandChecked) {
     "incorrect": 1, "trending_correct": 0, "trending_incorrect": 0, "win_rate": 0.5, "avg_error": 10.7,
     "games_in_progress": 0, "games_final": 1})");
   EXPECT_EQ(parsed(j["summary"]), parsed(summary)) << j["summary"].dump(2);
+}
+
+// Each player_prop_predictions column live grading reads, given a value no
+// other column of its row has, feeds its own field; the highest
+// prediction_version wins, then the newest updated_at.
+TEST(ExportLiveGrading, EachColumnFeedsItsOwnField) {
+  TempDir dir;
+  auto wh = open_warehouse(dir.path().string());
+  Table box(catalog::get("nba_raw.bdl_player_boxscores"));
+  add_box(box, "other", "LAL", 30, "Final", 4, 1);
+  store(*wh, box);
+  Table pred(catalog::get("nba_predictions.player_prop_predictions"));
+  auto add = [&](double predicted, int64_t version, const std::string& updated, bool has_line) {
+    const size_t r = pred.add_row();
+    pred.set(r, "system_id", "ensemble_v1");
+    pred.set(r, "player_lookup", "solo");
+    pred.set(r, "game_date", kDay);
+    pred.set(r, "game_id", kGameA);
+    pred.set(r, "predicted_points", predicted);
+    pred.set(r, "confidence_score", 0.815);
+    pred.set(r, "recommendation", "OVER");
+    pred.set(r, "current_points_line", 22.5);
+    pred.set(r, "line_source", "ACTUAL_PROP");
+    pred.set(r, "has_prop_line", has_line);
+    pred.set(r, "is_active", true);
+    pred.set(r, "prediction_version", version);
+    pred.set(r, "updated_at", updated);
+  };
+  add(24.4, 2, "2024-01-15T09:00:00Z", false);  // the active one
+  add(30.0, 1, "2024-01-15T12:00:00Z", true);   // an older version, updated later
+  add(10.0, 2, "2024-01-15T08:00:00Z", true);   // the same version, updated earlier
+  store(*wh, pred);
+  const Json j = build_live_grading(*wh, kDay, fixed());
+  ASSERT_EQ(j["predictions"].size(), 1u);
+  const Json& p = j["predictions"][0];
+  EXPECT_EQ(p["player_lookup"], "solo");
+  EXPECT_EQ(p["home_team"], "LAL");
+  EXPECT_EQ(p["away_team"], "BOS");
+  EXPECT_DOUBLE_EQ(p["predicted"].get<double>(), 24.4);
+  EXPECT_DOUBLE_EQ(p["line"].get<double>(), 22.5);
+  EXPECT_DOUBLE_EQ(p["confidence"].get<double>(), 0.815);
+  EXPECT_EQ(p["recommendation"], "OVER");
+  EXPECT_EQ(p["has_line"], false);
+  EXPECT_EQ(p["line_source"], "ACTUAL_PROP");
+  EXPECT_EQ(p["status"], "pending");
 }
 
 TEST(ExportWriter, NewTypesAreWrittenWithTheirLatestCopies) {

@@ -123,19 +123,25 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
   const auto gamebook = rows_by_player(in.gamebook_names, date, "player_name");
   const auto fatigue = rows_by_player(in.composite, date, "fatigue_score");
 
+  // Handles resolved once per table (rows_by_player above read the same
+  // columns), read by row below.
+  const Column& pgs_name = in.pgs_names.table->col("player_full_name");
+  const Column& gamebook_name = in.gamebook_names.table->col("player_name");
+  const Column& fatigue_col = in.composite.table->col("fatigue_score");
+
   Json picks = Json::array();
   int rank = 0;
   for (const Candidate& c : candidates) {
     const Graded& g = *c.row;
     std::string name = g.player_lookup;  // fallback: no name source holds the player
     if (auto it = pgs.find(g.player_lookup); it != pgs.end()) {
-      name = *in.pgs_names.table->get_text(it->second, "player_full_name");
+      name = *pgs_name.get_text(it->second);
     } else if (auto gb = gamebook.find(g.player_lookup); gb != gamebook.end()) {
-      name = *in.gamebook_names.table->get_text(gb->second, "player_name");
+      name = *gamebook_name.get_text(gb->second);
     }
     std::optional<int64_t> fatigue_score;
     if (auto it = fatigue.find(g.player_lookup); it != fatigue.end()) {
-      fatigue_score = in.composite.table->get_int(it->second, "fatigue_score");
+      fatigue_score = fatigue_col.get_int(it->second);
     }
     Json p;
     p["rank"] = ++rank;

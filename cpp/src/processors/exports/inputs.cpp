@@ -183,29 +183,58 @@ std::string source_error(const Inputs& in, ExportType type) {
   return "";
 }
 
+namespace {
+
+/// The prediction_accuracy columns a Graded reads: resolved once per table, so
+/// no row looks a column up by name.
+struct GradedColumns {
+  const Column &system, &player, &game, &team, &opponent, &recommendation, &predicted, &confidence, &line, &minutes;
+  const Column &abs_error, &signed_error, &actual, &correct, &within_3, &within_5;
+
+  explicit GradedColumns(const Table& t)
+      : system(t.col("system_id")),
+        player(t.col("player_lookup")),
+        game(t.col("game_id")),
+        team(t.col("team_abbr")),
+        opponent(t.col("opponent_team_abbr")),
+        recommendation(t.col("recommendation")),
+        predicted(t.col("predicted_points")),
+        confidence(t.col("confidence_score")),
+        line(t.col("line_value")),
+        minutes(t.col("minutes_played")),
+        abs_error(t.col("absolute_error")),
+        signed_error(t.col("signed_error")),
+        actual(t.col("actual_points")),
+        correct(t.col("prediction_correct")),
+        within_3(t.col("within_3_points")),
+        within_5(t.col("within_5_points")) {}
+};
+
+}  // namespace
+
 std::vector<Graded> graded_rows(const Inputs& in, Date date) {
   std::vector<Graded> out;
   if (!in.accuracy.ok()) return out;
-  const Table& t = *in.accuracy.table;
+  const GradedColumns c(*in.accuracy.table);
   const auto [begin, end] = in.accuracy.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
-    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
+    if (c.system.get_text(r) != kEnsembleSystem) continue;
     Graded g;
-    g.player_lookup = t.get_text(r, "player_lookup").value_or("");
-    g.game_id = t.get_text(r, "game_id").value_or("");
-    g.team = t.get_text(r, "team_abbr");
-    g.opponent = t.get_text(r, "opponent_team_abbr");
-    g.recommendation = t.get_text(r, "recommendation");
-    g.predicted = t.get_real(r, "predicted_points");
-    g.confidence = t.get_real(r, "confidence_score");
-    g.line = t.get_real(r, "line_value");
-    g.minutes = t.get_real(r, "minutes_played");
-    g.abs_error = t.get_real(r, "absolute_error");
-    g.signed_error = t.get_real(r, "signed_error");
-    g.actual = t.get_int(r, "actual_points");
-    g.correct = t.get_bool(r, "prediction_correct");
-    g.within_3 = t.get_bool(r, "within_3_points");
-    g.within_5 = t.get_bool(r, "within_5_points");
+    g.player_lookup = c.player.get_text(r).value_or("");
+    g.game_id = c.game.get_text(r).value_or("");
+    g.team = c.team.get_text(r);
+    g.opponent = c.opponent.get_text(r);
+    g.recommendation = c.recommendation.get_text(r);
+    g.predicted = c.predicted.get_real(r);
+    g.confidence = c.confidence.get_real(r);
+    g.line = c.line.get_real(r);
+    g.minutes = c.minutes.get_real(r);
+    g.abs_error = c.abs_error.get_real(r);
+    g.signed_error = c.signed_error.get_real(r);
+    g.actual = c.actual.get_int(r);
+    g.correct = bool_at(c.correct, r);
+    g.within_3 = bool_at(c.within_3, r);
+    g.within_5 = bool_at(c.within_5, r);
     out.push_back(std::move(g));
   }
   std::stable_sort(out.begin(), out.end(), [](const Graded& a, const Graded& b) {

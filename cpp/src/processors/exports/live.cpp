@@ -337,22 +337,33 @@ std::map<std::string, ActivePrediction> active_predictions(Warehouse& wh, Date d
       {"system_id", "player_lookup", "game_date", "game_id", "predicted_points", "confidence_score", "recommendation",
        "current_points_line", "has_prop_line", "line_source", "is_active", "prediction_version", "updated_at"});
   std::map<std::string, ActivePrediction> best;
+  // Handles resolved once per table, read by row below.
   const Column& system = t.col("system_id");
   const Column& active = t.col("is_active");
+  const Column& lookup = t.col("player_lookup");
+  const Column& game = t.col("game_id");
+  const Column& predicted = t.col("predicted_points");
+  const Column& confidence = t.col("confidence_score");
+  const Column& line = t.col("current_points_line");
+  const Column& recommendation = t.col("recommendation");
+  const Column& line_source = t.col("line_source");
+  const Column& has_line = t.col("has_prop_line");
+  const Column& version = t.col("prediction_version");
+  const Column& updated = t.col("updated_at");
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (system.get_text(r) != std::optional<std::string>(kEnsembleSystem)) continue;
     if (!active.is_null(r) && active.int_at(r) == 0) continue;
     ActivePrediction p;
-    p.lookup = t.col("player_lookup").get_text(r).value_or("");
-    p.game_id = t.col("game_id").get_text(r).value_or("");
-    p.predicted = t.col("predicted_points").get_real(r);
-    p.confidence = t.col("confidence_score").get_real(r);
-    p.line = t.col("current_points_line").get_real(r);
-    p.recommendation = t.col("recommendation").get_text(r);
-    p.line_source = t.col("line_source").get_text(r);
-    p.has_line = t.col("has_prop_line").get_int(r).value_or(0) != 0;
-    p.version = t.col("prediction_version").get_int(r).value_or(0);
-    p.updated = t.col("updated_at").get_text(r).value_or("");
+    p.lookup = lookup.get_text(r).value_or("");
+    p.game_id = game.get_text(r).value_or("");
+    p.predicted = predicted.get_real(r);
+    p.confidence = confidence.get_real(r);
+    p.line = line.get_real(r);
+    p.recommendation = recommendation.get_text(r);
+    p.line_source = line_source.get_text(r);
+    p.has_line = has_line.get_int(r).value_or(0) != 0;
+    p.version = version.get_int(r).value_or(0);
+    p.updated = updated.get_text(r).value_or("");
     auto [it, fresh] = best.emplace(p.lookup, p);
     if (!fresh && std::tie(p.version, p.updated) > std::tie(it->second.version, it->second.updated)) it->second = p;
   }

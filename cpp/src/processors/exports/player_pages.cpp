@@ -139,11 +139,16 @@ struct TonightInputs {
 /// The newest team_defense_zone_analysis figures of each team in @p tdza.
 std::map<std::string, Opponent> newest_defense(const Table& tdza) {
   std::map<std::string, std::pair<int64_t, Opponent>> newest;
+  // Handles resolved once per table, read by row below.
+  const Column& day = tdza.col("analysis_date");
+  const Column& team = tdza.col("team_abbr");
+  const Column& ppg = tdza.col("opponent_points_per_game");
+  const Column& rating = tdza.col("defensive_rating_last_15");
   for (size_t r = 0; r < tdza.num_rows(); ++r) {
-    const int64_t d = tdza.col("analysis_date").int_at(r);
-    auto& slot = newest[tdza.col("team_abbr").text_at(r)];
+    const int64_t d = day.int_at(r);
+    auto& slot = newest[team.text_at(r)];
     if (d < slot.first) continue;
-    slot = {d, {tdza.col("opponent_points_per_game").get_real(r), tdza.col("defensive_rating_last_15").get_real(r)}};
+    slot = {d, {ppg.get_real(r), rating.get_real(r)}};
   }
   std::map<std::string, Opponent> out;
   for (const auto& [team, v] : newest) out[team] = v.second;
@@ -171,25 +176,59 @@ TonightInputs read_tonight_inputs(Warehouse& wh, Date day) {
                              {"team_abbr", "analysis_date", "opponent_points_per_game", "defensive_rating_last_15"}))};
   in.runs = runs_by_player(in.history);
   in.season = legacy_season(day);
-  const Table& preds = in.preds;
-  for (size_t r = 0; r < preds.num_rows(); ++r) {
-    if (preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
-    auto [it, added] = in.pred_of.try_emplace(preds.col("player_lookup").text_at(r), r);
-    if (!added && preds.col("created_at").get_text(r) > preds.col("created_at").get_text(it->second)) it->second = r;
+  // Handles resolved once per table, read by row below.
+  const Column& system = in.preds.col("system_id");
+  const Column& pred_player = in.preds.col("player_lookup");
+  const Column& created = in.preds.col("created_at");
+  for (size_t r = 0; r < in.preds.num_rows(); ++r) {
+    if (system.get_text(r) != kEnsembleSystem) continue;
+    auto [it, added] = in.pred_of.try_emplace(pred_player.text_at(r), r);
+    if (!added && created.get_text(r) > created.get_text(it->second)) it->second = r;
   }
-  for (size_t r = 0; r < in.pcf.num_rows(); ++r) in.pcf_of.try_emplace(in.pcf.col("player_lookup").text_at(r), r);
-  const Table& inj = in.inj;
+  const Column& pcf_player = in.pcf.col("player_lookup");
+  for (size_t r = 0; r < in.pcf.num_rows(); ++r) in.pcf_of.try_emplace(pcf_player.text_at(r), r);
+  const Column& inj_player = in.inj.col("player_lookup");
+  const Column& report_date = in.inj.col("report_date");
+  const Column& report_hour = in.inj.col("report_hour");
   auto report_key = [&](size_t r) {
-    return std::make_pair(inj.col("report_date").get_int(r).value_or(0),
-                          inj.col("report_hour").get_int(r).value_or(-1));
+    return std::make_pair(report_date.get_int(r).value_or(0), report_hour.get_int(r).value_or(-1));
   };
-  for (size_t r = 0; r < inj.num_rows(); ++r) {
-    if (inj.col("player_lookup").is_null(r)) continue;
-    auto [it, added] = in.inj_of.try_emplace(inj.col("player_lookup").text_at(r), r);
+  for (size_t r = 0; r < in.inj.num_rows(); ++r) {
+    if (inj_player.is_null(r)) continue;
+    auto [it, added] = in.inj_of.try_emplace(inj_player.text_at(r), r);
     if (!added && report_key(r) > report_key(it->second)) it->second = r;
   }
   return in;
 }
+
+/// The columns the tonight pages read of TonightInputs' tables: resolved once
+/// per date, so no page looks a column up by name.
+struct TonightColumns {
+  const Column &ctx_player, &ctx_opponent, &ctx_home, &ctx_b2b, &ctx_rest, &ctx_game, &ctx_team;
+  const Column &pred_line, &pred_points, &pred_confidence, &pred_recommendation, &pred_margin, &pred_pace,
+      &pred_similar;
+  const Column &pcf_score, &pcf_context, &inj_status, &inj_reason;
+
+  explicit TonightColumns(const TonightInputs& in)
+      : ctx_player(in.ctx.col("player_lookup")),
+        ctx_opponent(in.ctx.col("opponent_team_abbr")),
+        ctx_home(in.ctx.col("home_game")),
+        ctx_b2b(in.ctx.col("back_to_back")),
+        ctx_rest(in.ctx.col("days_rest")),
+        ctx_game(in.ctx.col("game_id")),
+        ctx_team(in.ctx.col("team_abbr")),
+        pred_line(in.preds.col("current_points_line")),
+        pred_points(in.preds.col("predicted_points")),
+        pred_confidence(in.preds.col("confidence_score")),
+        pred_recommendation(in.preds.col("recommendation")),
+        pred_margin(in.preds.col("line_margin")),
+        pred_pace(in.preds.col("pace_adjustment")),
+        pred_similar(in.preds.col("similar_games_count")),
+        pcf_score(in.pcf.col("fatigue_score")),
+        pcf_context(in.pcf.col("fatigue_context_json")),
+        inj_status(in.inj.col("injury_status")),
+        inj_reason(in.inj.col("reason")) {}
+};
 
 /// The player's rows of the history: [begin, end) of TonightInputs::history.
 struct PlayerGames {
@@ -199,31 +238,31 @@ struct PlayerGames {
 
 /// The newest ensemble prediction of @p player (null without one); @p line
 /// receives its points line.
-Json tonight_prediction(const TonightInputs& in, const std::string& player, std::optional<double>& line) {
+Json tonight_prediction(const TonightInputs& in, const TonightColumns& c, const std::string& player,
+                        std::optional<double>& line) {
   auto p = in.pred_of.find(player);
   if (p == in.pred_of.end()) return nullptr;
-  const Table& preds = in.preds;
   const size_t q = p->second;
-  line = preds.col("current_points_line").get_real(q);
-  return {{"predicted_points", number(preds.col("predicted_points").get_real(q), 2)},
-          {"confidence_score", number(preds.col("confidence_score").get_real(q), 2)},
-          {"recommendation", text(preds.col("recommendation").get_text(q))},
+  line = c.pred_line.get_real(q);
+  return {{"predicted_points", number(c.pred_points.get_real(q), 2)},
+          {"confidence_score", number(c.pred_confidence.get_real(q), 2)},
+          {"recommendation", text(c.pred_recommendation.get_text(q))},
           {"line", number(line, 2)},
-          {"edge", number(preds.col("line_margin").get_real(q), 2)},
-          {"pace_adjustment", number(preds.col("pace_adjustment").get_real(q), 2)},
-          {"similar_games", integer(preds.col("similar_games_count").get_int(q))}};
+          {"edge", number(c.pred_margin.get_real(q), 2)},
+          {"pace_adjustment", number(c.pred_pace.get_real(q), 2)},
+          {"similar_games", integer(c.pred_similar.get_int(q))}};
 }
 
 /// Score, level (fresh ≥ 95, normal ≥ 75, else tired) and context of the
 /// player's fatigue row; "normal" without one.
-Json tonight_fatigue(const TonightInputs& in, const std::string& player) {
+Json tonight_fatigue(const TonightInputs& in, const TonightColumns& c, const std::string& player) {
   Json fatigue = {{"score", nullptr}, {"level", "normal"}, {"context", nullptr}};
   auto f = in.pcf_of.find(player);
   if (f == in.pcf_of.end()) return fatigue;
-  const std::optional<double> score = in.pcf.col("fatigue_score").get_real(f->second);
+  const std::optional<double> score = c.pcf_score.get_real(f->second);
   fatigue["score"] = number(score, 2);
   fatigue["level"] = score ? (*score >= 95 ? "fresh" : *score >= 75 ? "normal" : "tired") : "normal";
-  fatigue["context"] = text(in.pcf.col("fatigue_context_json").get_text(f->second));
+  fatigue["context"] = text(c.pcf_context.get_text(f->second));
   return fatigue;
 }
 
@@ -399,18 +438,18 @@ void defense_factor(const std::map<std::string, Opponent>& defense, const std::o
 }
 
 /// One player's tonight page, from context row @p r.
-Json tonight_page(const TonightInputs& in, size_t r, Date day, const std::string& generated_at) {
-  const Table& ctx = in.ctx;
-  const std::string player = ctx.col("player_lookup").text_at(r);
-  const Tonight tonight{ctx.col("opponent_team_abbr").get_text(r), ctx.get_bool(r, "home_game"),
-                        ctx.get_bool(r, "back_to_back"), ctx.col("days_rest").get_int(r)};
+Json tonight_page(const TonightInputs& in, const TonightColumns& c, size_t r, Date day,
+                  const std::string& generated_at) {
+  const std::string player = c.ctx_player.text_at(r);
+  const Tonight tonight{c.ctx_opponent.get_text(r), bool_at(c.ctx_home, r), bool_at(c.ctx_b2b, r),
+                        c.ctx_rest.get_int(r)};
   const auto run = in.runs.find(player);
   const PlayerGames games{in.history, run == in.runs.end() ? 0 : run->second.first,
                           run == in.runs.end() ? 0 : run->second.second};
 
   std::optional<double> line;
-  Json prediction = tonight_prediction(in, player, line);
-  Json fatigue = tonight_fatigue(in, player);
+  Json prediction = tonight_prediction(in, c, player, line);
+  Json fatigue = tonight_fatigue(in, c, player);
   Json form = recent_form(games);
   Json streak = current_streak(form);
   Json quick = quick_numbers(games, in.season);
@@ -422,8 +461,8 @@ Json tonight_page(const TonightInputs& in, size_t r, Date day, const std::string
 
   Json injury_status = "available", injury_reason = nullptr;
   if (auto it = in.inj_of.find(player); it != in.inj_of.end()) {
-    injury_status = text(in.inj.col("injury_status").get_text(it->second));
-    injury_reason = text(in.inj.col("reason").get_text(it->second));
+    injury_status = text(c.inj_status.get_text(it->second));
+    injury_reason = text(c.inj_reason.get_text(it->second));
   }
   Json j;
   j["player_lookup"] = player;
@@ -432,10 +471,10 @@ Json tonight_page(const TonightInputs& in, size_t r, Date day, const std::string
   j["generated_at"] = generated_at;
   j["games_played"] = games_played;
   j["limited_data"] = games_played < 10;
-  j["game_context"] = {{"game_id", text(ctx.col("game_id").get_text(r))},
+  j["game_context"] = {{"game_id", text(c.ctx_game.get_text(r))},
                        {"opponent", text(tonight.opponent)},
                        {"home_game", tonight.home_game ? Json(*tonight.home_game) : Json(nullptr)},
-                       {"team_abbr", text(ctx.col("team_abbr").get_text(r))},
+                       {"team_abbr", text(c.ctx_team.get_text(r))},
                        {"line", number(line, 2)},
                        {"days_rest", integer(tonight.days_rest)},
                        {"is_back_to_back", tonight.back_to_back ? Json(*tonight.back_to_back) : Json(nullptr)},
@@ -454,12 +493,13 @@ Json tonight_page(const TonightInputs& in, size_t r, Date day, const std::string
 
 std::vector<ExportFile> tonight_player_files(Warehouse& wh, Date day, const std::string& generated_at) {
   const TonightInputs in = read_tonight_inputs(wh, day);
+  const TonightColumns cols(in);
   std::vector<ExportFile> files;
   std::set<std::string> done;
   for (size_t r = 0; r < in.ctx.num_rows(); ++r) {
-    const std::string& player = in.ctx.col("player_lookup").text_at(r);
+    const std::string& player = cols.ctx_player.text_at(r);
     if (!done.insert(player).second) continue;
-    files.push_back({"v1/tonight/player/" + player + ".json", tonight_page(in, r, day, generated_at)});
+    files.push_back({"v1/tonight/player/" + player + ".json", tonight_page(in, cols, r, day, generated_at)});
   }
   return files;
 }
@@ -496,28 +536,40 @@ std::map<std::string, Record> records(Warehouse& wh) {
               {"player_lookup", "game_date", "system_id", "team_abbr", "recommendation", "prediction_correct",
                "absolute_error", "signed_error", "confidence_score", "within_3_points", "within_5_points"});
   std::map<std::string, Record> out;
+  // Handles resolved once per table, read by row below.
+  const Column& system = t.col("system_id");
+  const Column& player = t.col("player_lookup");
+  const Column& day = t.col("game_date");
+  const Column& team_col = t.col("team_abbr");
+  const Column& rec_col = t.col("recommendation");
+  const Column& correct_col = t.col("prediction_correct");
+  const Column& abs_error = t.col("absolute_error");
+  const Column& signed_error = t.col("signed_error");
+  const Column& confidence = t.col("confidence_score");
+  const Column& within_3 = t.col("within_3_points");
+  const Column& within_5 = t.col("within_5_points");
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    if (t.col("system_id").get_text(r) != kEnsembleSystem) continue;
-    Record& x = out[t.col("player_lookup").text_at(r)];
-    const int32_t d = static_cast<int32_t>(t.col("game_date").int_at(r));
-    if (auto team = t.col("team_abbr").get_text(r); team && (!x.team || *team > *x.team)) x.team = team;
+    if (system.get_text(r) != kEnsembleSystem) continue;
+    Record& x = out[player.text_at(r)];
+    const int32_t d = static_cast<int32_t>(day.int_at(r));
+    if (auto team = team_col.get_text(r); team && (!x.team || *team > *x.team)) x.team = team;
     x.days.insert(d);
     x.first = std::min(x.first, d);
     x.last = std::max(x.last, d);
     ++x.rows;
-    const auto rec = t.col("recommendation").get_text(r);
-    const auto correct = t.get_bool(r, "prediction_correct");
+    const auto rec = rec_col.get_text(r);
+    const auto correct = bool_at(correct_col, r);
     const bool bet = rec == "OVER" || rec == "UNDER";
     x.recs += bet ? 1 : 0;
     x.correct += correct == true ? 1 : 0;
     x.losses += correct == false && bet ? 1 : 0;
     if (rec == "OVER") ++x.over, x.over_wins += correct == true, x.over_losses += correct == false;
     if (rec == "UNDER") ++x.under, x.under_wins += correct == true, x.under_losses += correct == false;
-    if (auto v = t.col("absolute_error").get_real(r)) x.abs_sum += *v, ++x.abs_n;
-    if (auto v = t.col("signed_error").get_real(r)) x.signed_sum += *v, ++x.signed_n;
-    if (auto v = t.col("confidence_score").get_real(r)) x.conf_sum += *v, ++x.conf_n;
-    x.w3 += t.get_bool(r, "within_3_points") == true ? 1 : 0;
-    x.w5 += t.get_bool(r, "within_5_points") == true ? 1 : 0;
+    if (auto v = abs_error.get_real(r)) x.abs_sum += *v, ++x.abs_n;
+    if (auto v = signed_error.get_real(r)) x.signed_sum += *v, ++x.signed_n;
+    if (auto v = confidence.get_real(r)) x.conf_sum += *v, ++x.conf_n;
+    x.w3 += bool_at(within_3, r) == true ? 1 : 0;
+    x.w5 += bool_at(within_5, r) == true ? 1 : 0;
   }
   return out;
 }
@@ -566,39 +618,50 @@ namespace {
 /// or after today) and the dates with an ensemble prediction.
 struct NextGames {
   Table upcoming;
+  /// upcoming's columns, resolved once (handles into this object's own table:
+  /// not copyable).
+  const Column &player, &day, &game, &opponent, &home;
   std::map<std::string, size_t> next_of;
   std::set<std::pair<std::string, int64_t>> predicted;
 
   NextGames(Warehouse& wh, Date today)
       : upcoming(wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{today, kEnd},
-                         {"player_lookup", "game_date", "game_id", "opponent_team_abbr", "home_game"})) {
+                         {"player_lookup", "game_date", "game_id", "opponent_team_abbr", "home_game"})),
+        player(upcoming.col("player_lookup")),
+        day(upcoming.col("game_date")),
+        game(upcoming.col("game_id")),
+        opponent(upcoming.col("opponent_team_abbr")),
+        home(upcoming.col("home_game")) {
     const Table future_preds = wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{today, kEnd},
                                        {"player_lookup", "game_date", "system_id"});
+    const Column& pred_system = future_preds.col("system_id");
+    const Column& pred_player = future_preds.col("player_lookup");
+    const Column& pred_day = future_preds.col("game_date");
     for (size_t r = 0; r < future_preds.num_rows(); ++r) {
-      if (future_preds.col("system_id").get_text(r) != kEnsembleSystem) continue;
-      predicted.emplace(future_preds.col("player_lookup").text_at(r), future_preds.col("game_date").int_at(r));
+      if (pred_system.get_text(r) != kEnsembleSystem) continue;
+      predicted.emplace(pred_player.text_at(r), pred_day.int_at(r));
     }
-    auto key = [&](size_t x) {
-      return std::make_pair(upcoming.col("game_date").int_at(x), upcoming.col("game_id").get_text(x).value_or(""));
-    };
+    auto key = [&](size_t x) { return std::make_pair(day.int_at(x), game.get_text(x).value_or("")); };
     for (size_t r = 0; r < upcoming.num_rows(); ++r) {
-      auto [it, added] = next_of.try_emplace(upcoming.col("player_lookup").text_at(r), r);
+      auto [it, added] = next_of.try_emplace(player.text_at(r), r);
       if (!added && key(r) < key(it->second)) it->second = r;
     }
   }
+  NextGames(const NextGames&) = delete;
+  NextGames& operator=(const NextGames&) = delete;
 
-  /// @p player's next game, null without one.
-  [[nodiscard]] Json of(const std::string& player) const {
-    auto it = next_of.find(player);
+  /// @p lookup's next game, null without one.
+  [[nodiscard]] Json of(const std::string& lookup) const {
+    auto it = next_of.find(lookup);
     if (it == next_of.end()) return nullptr;
     const size_t r = it->second;
-    const int64_t d = upcoming.col("game_date").int_at(r);
-    const auto home_game = upcoming.get_bool(r, "home_game");
+    const int64_t d = day.int_at(r);
+    const auto home_game = bool_at(home, r);
     return {{"game_date", Date(static_cast<int32_t>(d)).iso()},
-            {"game_id", text(upcoming.col("game_id").get_text(r))},
-            {"opponent", text(upcoming.col("opponent_team_abbr").get_text(r))},
+            {"game_id", text(game.get_text(r))},
+            {"opponent", text(opponent.get_text(r))},
             {"home_game", home_game ? Json(*home_game) : Json(nullptr)},
-            {"has_prediction", predicted.contains({player, d})}};
+            {"has_prediction", predicted.contains({lookup, d})}};
   }
 };
 

@@ -34,31 +34,43 @@ Json predictions_payload(const Inputs& in, Date date, const std::string& generat
   std::unordered_map<std::string, std::string> team_of;
   {
     const Table& pa = *in.accuracy.table;
+    const Column& team_col = pa.col("team_abbr");
+    const Column& player_col = pa.col("player_lookup");
+    const Column& game_col = pa.col("game_id");
     const auto [begin, end] = in.accuracy.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
-      if (auto team = pa.get_text(r, "team_abbr")) {
-        team_of.emplace(pa.get_text(r, "player_lookup").value_or("") + "|" + pa.get_text(r, "game_id").value_or(""),
-                        *team);
+      if (auto team = team_col.get_text(r)) {
+        team_of.emplace(player_col.get_text(r).value_or("") + "|" + game_col.get_text(r).value_or(""), *team);
       }
     }
   }
 
   std::map<std::string, std::vector<Entry>> games;  // ordered by game_id
   const Table& t = *in.predictions.table;
+  // Handles resolved once per table, read by row below.
+  const Column& system = t.col("system_id");
+  const Column& player = t.col("player_lookup");
+  const Column& recommendation = t.col("recommendation");
+  const Column& predicted = t.col("predicted_points");
+  const Column& confidence = t.col("confidence_score");
+  const Column& line = t.col("current_points_line");
+  const Column& pace = t.col("pace_adjustment");
+  const Column& similar_games = t.col("similar_games_count");
+  const Column& game = t.col("game_id");
   const auto [begin, end] = in.predictions.rows_on(date);
   int64_t total = 0;
   for (size_t r = begin; r < end; ++r) {
     // All lines, no is_active filter (legacy).
-    if (t.get_text(r, "system_id") != kEnsembleSystem) continue;
+    if (system.get_text(r) != kEnsembleSystem) continue;
     Entry e;
-    e.player_lookup = t.get_text(r, "player_lookup").value_or("");
-    e.recommendation = t.get_text(r, "recommendation");
-    e.predicted = t.get_real(r, "predicted_points");
-    e.confidence = t.get_real(r, "confidence_score");
-    e.line = t.get_real(r, "current_points_line");
-    e.pace = t.get_real(r, "pace_adjustment");
-    e.similar_games = t.get_int(r, "similar_games_count");
-    games[t.get_text(r, "game_id").value_or("")].push_back(std::move(e));
+    e.player_lookup = player.get_text(r).value_or("");
+    e.recommendation = recommendation.get_text(r);
+    e.predicted = predicted.get_real(r);
+    e.confidence = confidence.get_real(r);
+    e.line = line.get_real(r);
+    e.pace = pace.get_real(r);
+    e.similar_games = similar_games.get_int(r);
+    games[game.get_text(r).value_or("")].push_back(std::move(e));
     ++total;
   }
 

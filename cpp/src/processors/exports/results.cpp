@@ -19,21 +19,27 @@ struct Context {
 std::unordered_map<std::string, Context> contexts(const Inputs& in, Date date) {
   std::unordered_map<std::string, Context> out;
   const Table& t = *in.mlfs.table;
+  // Handles resolved once per table, read by row below.
+  const Column& is_home = t.col("is_home");
+  const Column& days_rest = t.col("days_rest");
+  const Column& features = t.col("features");
+  const Column& player = t.col("player_lookup");
+  const Column& game = t.col("game_id");
   const auto [begin, end] = in.mlfs.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
     Context c;
-    c.is_home = t.get_bool(r, "is_home").value_or(false);
-    c.days_rest = t.get_int(r, "days_rest").value_or(1);
-    if (auto f = t.get_text(r, "features")) {
+    c.is_home = bool_at(is_home, r).value_or(false);
+    c.days_rest = days_rest.get_int(r).value_or(1);
+    if (auto f = features.get_text(r)) {
       Json arr = Json::parse(*f, nullptr, false);
       if (arr.is_discarded() || !arr.is_array()) {
-        throw DataError("ml_feature_store_v2 " + date.iso() + " " + t.get_text(r, "player_lookup").value_or("") +
+        throw DataError("ml_feature_store_v2 " + date.iso() + " " + player.get_text(r).value_or("") +
                         ": features is not a JSON array");
       }
       if (arr.size() > 2 && arr[2].is_number()) c.season_avg = arr[2].get<double>();
       if (arr.size() > 16 && arr[16].is_number()) c.back_to_back = arr[16].get<double>() > 0.5;
     }
-    out.emplace(t.get_text(r, "player_lookup").value_or("") + "|" + t.get_text(r, "game_id").value_or(""), c);
+    out.emplace(player.get_text(r).value_or("") + "|" + game.get_text(r).value_or(""), c);
   }
   return out;
 }

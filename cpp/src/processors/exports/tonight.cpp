@@ -68,16 +68,11 @@ std::optional<int64_t> american_of(std::optional<double> decimal) {
   return static_cast<int64_t>(std::llround(a));
 }
 
-/// Table::get_date / get_bool of a column handle.
+/// Table::get_date of a column handle (bool_at: exports_internal.hpp).
 std::optional<Date> date_at(const Column& c, size_t r) {
   const auto v = c.get_int(r);
   if (!v) return std::nullopt;
   return Date(static_cast<int32_t>(*v));
-}
-std::optional<bool> bool_at(const Column& c, size_t r) {
-  const auto v = c.get_int(r);
-  if (!v) return std::nullopt;
-  return *v != 0;
 }
 
 /// The odds_api_player_points_props columns the odds read: resolved once per

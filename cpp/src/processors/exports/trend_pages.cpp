@@ -338,11 +338,16 @@ TeamGames read_team_games(Warehouse& wh, Date as_of) {
   const Table togs = wh.read(catalog::get("nba_analytics.team_offense_game_summary"), DateRange{as_of - 90, as_of},
                              {"game_date", "team_abbr", "points_scored", "pace", "home_game"});
   TeamGames games;
+  // Handles resolved once per table, read by row below.
+  const Column& day = togs.col("game_date");
+  const Column& points = togs.col("points_scored");
+  const Column& pace = togs.col("pace");
+  const Column& home = togs.col("home_game");
+  const Column& team = togs.col("team_abbr");
   for (size_t r = 0; r < togs.num_rows(); ++r) {
-    TeamGame g{static_cast<int32_t>(togs.col("game_date").int_at(r)), togs.col("points_scored").get_int(r),
-               togs.col("pace").get_real(r), std::nullopt};
-    if (auto h = togs.col("home_game").get_int(r)) g.home = *h != 0;
-    games[togs.col("team_abbr").text_at(r)].push_back(g);
+    TeamGame g{static_cast<int32_t>(day.int_at(r)), points.get_int(r), pace.get_real(r), std::nullopt};
+    if (auto h = home.get_int(r)) g.home = *h != 0;
+    games[team.text_at(r)].push_back(g);
   }
   for (auto& [_, list] : games) {
     std::stable_sort(list.begin(), list.end(), [](const TeamGame& a, const TeamGame& b) { return a.day < b.day; });
@@ -443,9 +448,10 @@ std::vector<ZoneDefense> read_zone_defense(Warehouse& wh, Date as_of) {
   const std::array<const Column*, 3> cols = {&tdza.col("paint_pct_allowed_last_15"),
                                              &tdza.col("three_pt_pct_allowed_last_15"),
                                              &tdza.col("opponent_points_per_game")};
+  const Column& team = tdza.col("team_abbr");
   for (size_t r = 0; r < tdza.num_rows(); ++r) {
-    auto& s = sums[tdza.col("team_abbr").text_at(r)];
-    ++rows_of[tdza.col("team_abbr").text_at(r)];
+    auto& s = sums[team.text_at(r)];
+    ++rows_of[team.text_at(r)];
     for (size_t c = 0; c < 3; ++c) {
       if (auto v = cols[c]->get_real(r)) {
         s[c].first += *v;
