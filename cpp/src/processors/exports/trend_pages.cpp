@@ -119,7 +119,12 @@ Json factor(const Tally& t) {
 
 std::string trend_of(double pct) { return pct > 52 ? "positive" : pct < 48 ? "negative" : "neutral"; }
 
-std::string signed_gap(double diff) { return (diff > 0 ? "+" : "") + fixed(diff, 1) + "%"; }
+std::string signed_gap(double diff) {
+  std::string out = diff > 0 ? "+" : "";  // appended, not "+" + temporary (a GCC 12 -Wrestrict false positive)
+  out += fixed(diff, 1);
+  out += '%';
+  return out;
+}
 
 /// One quick-hits stat (legacy key order).
 Json quick_stat(const std::string& id, const std::string& category, const std::string& headline, double pct,
