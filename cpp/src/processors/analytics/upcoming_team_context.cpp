@@ -42,7 +42,9 @@ std::string team_from_name(const std::string& name) {
       exact[lower(t.tricode)] = t.tricode;
       exact[lower(t.city + " " + t.name)] = t.tricode;
       exact[lower(t.name)] = t.tricode;
-      nick.emplace_back(" " + lower(t.name), t.tricode);
+      std::string nickname = " ";  // appended, not " " + temporary (a GCC 12 -Wrestrict false positive)
+      nickname += lower(t.name);
+      nick.emplace_back(std::move(nickname), t.tricode);
     }
     exact["los angeles clippers"] = "LAC";
     return std::make_pair(std::move(exact), std::move(nick));
@@ -116,8 +118,8 @@ bool PregameLines::operator()(size_t r, Date d) const {
 
 bool is_pregame_line(const Table& lines, size_t r, Date d) { return PregameLines(lines)(r, d); }
 
-bool is_pregame_report(const Table& report, size_t r, Date d) {
-  auto rd = report.get_date(r, "report_date");
+bool is_pregame_report(const Column& report_date, size_t r, Date d) {
+  auto rd = proc::date_of(&report_date, r);
   return rd && *rd <= d;
 }
 
@@ -263,8 +265,8 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
   const Column& report_hour = report.col("report_hour");
   for (size_t r = 0; r < report.num_rows(); ++r) {
     if (proc::date_of(&game_date, r) != d) continue;
+    if (!is_pregame_report(report_date, r, d)) continue;  // reports after D are not pre-game
     auto rd = proc::date_of(&report_date, r);
-    if (!(rd && *rd <= d)) continue;  // reports after D are not pre-game (is_pregame_report)
     auto lookup = player_lookup.get_text(r);
     if (!lookup || lookup->empty()) continue;
     int64_t hour = report_hour.get_int(r).value_or(-1);
@@ -349,7 +351,7 @@ TeamForm team_form(std::span<const Game* const> prev, const std::string& team) {
       // score is unknown.
       if (scored) {
         f.last_margin = margin;
-        f.last_result = margin > 0 ? "W" : "L";
+        f.last_result.emplace(1, margin > 0 ? 'W' : 'L');  // "W" / "L"
       }
       first = false;
     }
@@ -683,7 +685,8 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       d,
       static_cast<int64_t>(games.size()),
       source_stats(in.game_lines, [&, pregame = PregameLines(in.game_lines)](size_t r) { return pregame(r, d); }),
-      source_stats(in.injuries, [&](size_t r) { return is_pregame_report(in.injuries, r, d); }),
+      source_stats(in.injuries, [&, &report_date = in.injuries.col("report_date")](
+                                    size_t r) { return is_pregame_report(report_date, r, d); }),
       schedule.is_bootstrap(d),
       season_boundary(d)};
   SeasonGamesCache own;  // D's games share one season; keyed to be safe

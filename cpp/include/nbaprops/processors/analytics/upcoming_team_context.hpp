@@ -193,7 +193,7 @@ class PregameLines {
 };
 /// @return true when injury-report row @p r was issued on or before @p d
 /// (report_date ≤ d).
-bool is_pregame_report(const Table& report, size_t r, Date d);
+bool is_pregame_report(const Column& report_date, size_t r, Date d);
 
 /// Run-level source tracking of one input (spec §9): rows read,
 /// MAX(processed_at) and the data_hash of that latest row.
