@@ -34,7 +34,10 @@ std::string group_key(const Table& t, size_t r, size_t part, const std::vector<s
 
 std::string describe_group(const Table& t, size_t r, size_t part, const std::vector<size_t>& key) {
   std::string s;
-  for (size_t i : key) s += (s.empty() ? "" : "/") + t.cell_text(r, i);
+  for (size_t i : key) {
+    if (!s.empty()) s += '/';
+    s += t.cell_text(r, i);
+  }
   return s + " on " + t.cell_text(r, part);
 }
 
@@ -180,7 +183,7 @@ std::vector<TableWrite> stale_rows(Warehouse& wh, const ImportTable& it, const T
 
 std::string fmt_count(int64_t n) {
   std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), 1, ',');
   return s;
 }
 

@@ -305,7 +305,10 @@ std::unordered_map<std::string, std::vector<size_t>> index_by(const Table& t, co
   const Column* b = c2.empty() ? nullptr : &t.col(i2);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     std::string key = a.is_null(r) ? "" : t.cell_text(r, i1);
-    if (b) key += "|" + (b->is_null(r) ? std::string() : t.cell_text(r, i2));
+    if (b) {
+      key += '|';
+      if (!b->is_null(r)) key += t.cell_text(r, i2);
+    }
     out[key].push_back(r);
   }
   return out;
