@@ -288,8 +288,7 @@ std::unordered_map<std::string, size_t> first_row_by(const Table& t, const char*
   const Column& date = t.col(date_col);
   const Column& key_col = t.col(key);
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    const std::optional<int64_t> day = date.get_int(r);  // Table::get_date
-    if (!day || Date(static_cast<int32_t>(*day)) != d) continue;
+    if (date_of(&date, r) != d) continue;
     if (dated) dated->push_back(r);
     if (auto k = key_col.get_text(r)) out.emplace(*k, r);
   }

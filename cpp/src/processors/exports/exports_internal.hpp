@@ -192,12 +192,4 @@ Json integer(std::optional<int64_t> x);
 /// JSON string or null.
 Json text(const std::optional<std::string>& x);
 
-/// Table::get_bool of a column handle (resolved once per table): NULL →
-/// nullopt, else ≠ 0.
-inline std::optional<bool> bool_at(const Column& c, size_t r) {
-  const auto v = c.get_int(r);
-  if (!v) return std::nullopt;
-  return *v != 0;
-}
-
 }  // namespace nbaprops::exports::detail

@@ -232,9 +232,9 @@ std::vector<Graded> graded_rows(const Inputs& in, Date date) {
     g.abs_error = c.abs_error.get_real(r);
     g.signed_error = c.signed_error.get_real(r);
     g.actual = c.actual.get_int(r);
-    g.correct = bool_at(c.correct, r);
-    g.within_3 = bool_at(c.within_3, r);
-    g.within_5 = bool_at(c.within_5, r);
+    g.correct = proc::bool_of(&c.correct, r);
+    g.within_3 = proc::bool_of(&c.within_3, r);
+    g.within_5 = proc::bool_of(&c.within_5, r);
     out.push_back(std::move(g));
   }
   std::stable_sort(out.begin(), out.end(), [](const Graded& a, const Graded& b) {

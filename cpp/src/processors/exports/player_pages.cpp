@@ -441,7 +441,7 @@ void defense_factor(const std::map<std::string, Opponent>& defense, const std::o
 Json tonight_page(const TonightInputs& in, const TonightColumns& c, size_t r, Date day,
                   const std::string& generated_at) {
   const std::string player = c.ctx_player.text_at(r);
-  const Tonight tonight{c.ctx_opponent.get_text(r), bool_at(c.ctx_home, r), bool_at(c.ctx_b2b, r),
+  const Tonight tonight{c.ctx_opponent.get_text(r), proc::bool_of(&c.ctx_home, r), proc::bool_of(&c.ctx_b2b, r),
                         c.ctx_rest.get_int(r)};
   const auto run = in.runs.find(player);
   const PlayerGames games{in.history, run == in.runs.end() ? 0 : run->second.first,
@@ -558,7 +558,7 @@ std::map<std::string, Record> records(Warehouse& wh) {
     x.last = std::max(x.last, d);
     ++x.rows;
     const auto rec = rec_col.get_text(r);
-    const auto correct = bool_at(correct_col, r);
+    const auto correct = proc::bool_of(&correct_col, r);
     const bool bet = rec == "OVER" || rec == "UNDER";
     x.recs += bet ? 1 : 0;
     x.correct += correct == true ? 1 : 0;
@@ -568,8 +568,8 @@ std::map<std::string, Record> records(Warehouse& wh) {
     if (auto v = abs_error.get_real(r)) x.abs_sum += *v, ++x.abs_n;
     if (auto v = signed_error.get_real(r)) x.signed_sum += *v, ++x.signed_n;
     if (auto v = confidence.get_real(r)) x.conf_sum += *v, ++x.conf_n;
-    x.w3 += bool_at(within_3, r) == true ? 1 : 0;
-    x.w5 += bool_at(within_5, r) == true ? 1 : 0;
+    x.w3 += proc::bool_of(&within_3, r) == true ? 1 : 0;
+    x.w5 += proc::bool_of(&within_5, r) == true ? 1 : 0;
   }
   return out;
 }
@@ -656,7 +656,7 @@ struct NextGames {
     if (it == next_of.end()) return nullptr;
     const size_t r = it->second;
     const int64_t d = day.int_at(r);
-    const auto home_game = bool_at(home, r);
+    const auto home_game = proc::bool_of(&home, r);
     return {{"game_date", Date(static_cast<int32_t>(d)).iso()},
             {"game_id", text(game.get_text(r))},
             {"opponent", text(opponent.get_text(r))},

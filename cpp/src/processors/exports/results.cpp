@@ -28,7 +28,7 @@ std::unordered_map<std::string, Context> contexts(const Inputs& in, Date date) {
   const auto [begin, end] = in.mlfs.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
     Context c;
-    c.is_home = bool_at(is_home, r).value_or(false);
+    c.is_home = proc::bool_of(&is_home, r).value_or(false);
     c.days_rest = days_rest.get_int(r).value_or(1);
     if (auto f = features.get_text(r)) {
       Json arr = Json::parse(*f, nullptr, false);

@@ -68,13 +68,6 @@ std::optional<int64_t> american_of(std::optional<double> decimal) {
   return static_cast<int64_t>(std::llround(a));
 }
 
-/// Table::get_date of a column handle (bool_at: exports_internal.hpp).
-std::optional<Date> date_at(const Column& c, size_t r) {
-  const auto v = c.get_int(r);
-  if (!v) return std::nullopt;
-  return Date(static_cast<int32_t>(*v));
-}
-
 /// The odds_api_player_points_props columns the odds read: resolved once per
 /// table, so no row looks a column up by name.
 struct PropColumns {
@@ -238,7 +231,7 @@ class Roster {
       p.lookup = lookup.get_text(r).value_or("");
       p.game_id = game.get_text(r).value_or("");
       p.team = team.get_text(r);
-      p.is_home = bool_at(home, r);
+      p.is_home = proc::bool_of(&home, r);
       p.days_rest = rest.get_int(r);
       by_lookup_[p.lookup].push_back(players_.size());
       players_.push_back(std::move(p));
@@ -277,7 +270,7 @@ void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
   std::unordered_map<std::string, std::vector<PastGame>> rows_of;  // oldest first
   std::unordered_map<std::string, SeasonTally> tally_of;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    const auto day = date_at(days, r);
+    const auto day = proc::date_of(&days, r);
     const std::string lookup = lookups.get_text(r).value_or("");
     if (!day || *day >= date || !roster.has(lookup)) continue;
     const auto points = points_col.get_int(r);
