@@ -40,6 +40,7 @@ lint: deps
 	$(PY) -m ruff check python tests bench tools
 	$(PY) -m ruff format --check python tests bench tools
 	$(PY) tools/check_layers.py
+	$(PY) tools/gen_catalog.py --check
 	$(CLANG_FORMAT) --dry-run --Werror $(CXX_SOURCES)
 	$(PY) -m lizard cpp/src bindings --warnings_only --length $(MAX_FUNCTION_LINES) --CCN 1000 --arguments 100
 

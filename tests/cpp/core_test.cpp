@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
@@ -312,6 +313,49 @@ TEST(Catalog, LegacyTablesDeclared) {
   // columns the legacy code writes outside the DDL (MLFS quality_tier,
   // predictions model_version, scoring_tier, tier_adjustment, adjusted_points).
   EXPECT_EQ(legacy_cols, 1055u + 5 * 11u - 4u + 5u);
+}
+
+// Every generated ColumnId names its catalogue column: the table's position in
+// catalog::all() and the column's in its schema.
+TEST(Catalog, GeneratedColumnIdsNameTheirColumns) {
+  EXPECT_EQ(catalog::column(cols::player_shot_zone_analysis::data_hash).name, "data_hash");
+  EXPECT_EQ(catalog::all()[cols::player_shot_zone_analysis::kTable].name, "nba_precompute.player_shot_zone_analysis");
+  EXPECT_EQ(catalog::column(cols::run_ledger::finished_at).name, "finished_at");
+  EXPECT_EQ(catalog::all()[cols::nbac_schedule::kTable].index_of("game_id"), cols::nbac_schedule::game_id.index);
+  EXPECT_THROW((void)catalog::column(ColumnId{60000, 0}), InternalError);
+}
+
+// Table::col(ColumnId) maps a catalogue column to the table's own position (a
+// projection's too), and refuses another table's column or one the projection
+// lacks, naming both.
+TEST(Table, ColumnIdsMapToTheProjectionAndRefuseOtherTables) {
+  namespace pgs = cols::player_game_summary;
+  Table full(catalog::get("nba_analytics.player_game_summary"));
+  EXPECT_EQ(full.at(pgs::points), full.require("points"));
+  Table proj(catalog::get("nba_analytics.player_game_summary"), {"points", "player_lookup"});
+  EXPECT_EQ(proj.at(pgs::player_lookup), 1u);
+  proj.resize(1);
+  proj.set(0, pgs::points, int64_t{31});
+  EXPECT_EQ(proj.get_int(0, pgs::points), 31);
+  EXPECT_EQ(proj.get_int(0, "points"), 31);
+  try {
+    (void)proj.col(pgs::game_id);
+    FAIL() << "a column the projection lacks";
+  } catch (const InternalError& e) {
+    EXPECT_NE(std::string(e.what()).find("nba_analytics.player_game_summary.game_id is not in this table"),
+              std::string::npos)
+        << e.what();
+  }
+  Table other(catalog::get("nba_analytics.team_offense_game_summary"));
+  try {
+    (void)other.at(pgs::game_id);  // TOGS has a game_id, but this id is PGS's
+    FAIL() << "another table's column id";
+  } catch (const InternalError& e) {
+    EXPECT_NE(std::string(e.what()).find("table nba_analytics.team_offense_game_summary: catalogue column "
+                                         "nba_analytics.player_game_summary.game_id"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Teams, TravelMiles) {

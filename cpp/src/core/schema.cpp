@@ -135,10 +135,23 @@ const std::vector<TableSchema>& all() {
   static const std::vector<TableSchema> tables = [] {
     std::vector<TableSchema> t;
     t.reserve(std::size(kTables));
-    for (const CatalogTable& data : kTables) t.push_back(schema_of(data));
+    for (const CatalogTable& data : kTables) {
+      t.push_back(schema_of(data));
+      t.back().catalog_index = static_cast<int>(t.size() - 1);
+    }
     return t;
   }();
   return tables;
+}
+
+const ColumnDef& column(ColumnId id) {
+  const auto& tables = all();
+  if (id.table >= tables.size() || id.index >= tables[id.table].columns.size()) {
+    std::string what = "column id (";
+    what.append(std::to_string(id.table)).append(", ").append(std::to_string(id.index));
+    throw InternalError(what.append(") is not in the catalogue"));
+  }
+  return tables[id.table].columns[id.index];
 }
 
 bool has(std::string_view qualified_name) noexcept {

@@ -508,6 +508,18 @@ size_t Table::require(std::string_view name) const {
   return static_cast<size_t>(idx);
 }
 
+void Table::throw_not_here(ColumnId id) const {
+  const auto& tables = catalog::all();
+  std::string what = "table ";
+  what.append(schema_->name).append(": catalogue column ");
+  if (id.table < tables.size() && id.index < tables[id.table].columns.size()) {
+    what.append(tables[id.table].name).append(".").append(tables[id.table].columns[id.index].name);
+  } else {
+    what.append("(").append(std::to_string(id.table)).append(", ").append(std::to_string(id.index)).append(")");
+  }
+  throw InternalError(what.append(" is not in this table or projection"));
+}
+
 size_t Table::add_row() {
   for (auto& c : columns_) c.resize(rows_ + 1);
   return rows_++;

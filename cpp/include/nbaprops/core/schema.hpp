@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nbaprops/core/column_id.hpp"
+
 namespace nbaprops {
 
 /// Logical column type (BigQuery standard names).
@@ -44,6 +46,8 @@ struct TableSchema {
   std::vector<std::string> key_columns;  ///< the grain (not enforced, used for checks)
   std::vector<ColumnDef> columns;
   std::string description;
+  /// Position in catalog::all(), which ColumnIds name (cols::<table>::kTable).
+  int catalog_index = -1;
 
   /// Hash for name lookups by std::string or std::string_view without a
   /// temporary string.
@@ -79,6 +83,8 @@ const std::vector<TableSchema>& all();
 const TableSchema& get(std::string_view qualified_name);
 /// @return true when the table is declared.
 bool has(std::string_view qualified_name) noexcept;
+/// @return the definition of catalogue column @p id (its name, for messages).
+const ColumnDef& column(ColumnId id);
 }  // namespace catalog
 
 }  // namespace nbaprops

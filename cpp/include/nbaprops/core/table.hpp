@@ -227,6 +227,16 @@ class Table {
   /// @return the position of @p name. @throws ConfigError naming table and
   /// column.
   [[nodiscard]] size_t require(std::string_view name) const;
+  /// @return the position of catalogue column @p id (cols::<table>::<column>)
+  /// in this table: no lookup, two checks. @throws InternalError when this is
+  /// another table, or a projection without the column.
+  [[nodiscard]] size_t at(ColumnId id) const {
+    if (static_cast<int>(id.table) != schema_->catalog_index || id.index >= col_of_schema_.size() ||
+        col_of_schema_[id.index] < 0) [[unlikely]] {
+      throw_not_here(id);
+    }
+    return static_cast<size_t>(col_of_schema_[id.index]);
+  }
   /// @return the logical type of column @p idx.
   [[nodiscard]] const ColumnDef& def(size_t idx) const { return schema_->columns[schema_idx_[idx]]; }
 
@@ -234,6 +244,8 @@ class Table {
   const Column& col(size_t idx) const { return columns_[idx]; }
   Column& col(std::string_view name) { return columns_[require(name)]; }
   const Column& col(std::string_view name) const { return columns_[require(name)]; }
+  Column& col(ColumnId id) { return columns_[at(id)]; }
+  const Column& col(ColumnId id) const { return columns_[at(id)]; }
 
   /// Appends one all-null row. @return its index.
   size_t add_row();
@@ -269,6 +281,12 @@ class Table {
     set(row, require(name), std::forward<V>(v));
   }
   void set_null(size_t row, std::string_view name) { col(name).set_null(row); }
+  // The same by catalogue column (no lookup).
+  template <class V>
+  void set(size_t row, ColumnId id, V&& v) {
+    set(row, at(id), std::forward<V>(v));
+  }
+  void set_null(size_t row, ColumnId id) { col(id).set_null(row); }
 
   [[nodiscard]] std::optional<int64_t> get_int(size_t row, std::string_view name) const {
     return col(name).get_int(row);
@@ -281,12 +299,17 @@ class Table {
   }
   [[nodiscard]] std::optional<Date> get_date(size_t row, std::string_view name) const;
   [[nodiscard]] std::optional<bool> get_bool(size_t row, std::string_view name) const;
+  [[nodiscard]] std::optional<int64_t> get_int(size_t row, ColumnId id) const { return col(id).get_int(row); }
+  [[nodiscard]] std::optional<double> get_real(size_t row, ColumnId id) const { return col(id).get_real(row); }
+  [[nodiscard]] std::optional<std::string> get_text(size_t row, ColumnId id) const { return col(id).get_text(row); }
 
   /// Renders one cell as text (dates ISO, bools true/false, null "NULL") for
   /// messages and tests.
   [[nodiscard]] std::string cell_text(size_t row, size_t col_idx) const;
 
  private:
+  [[noreturn]] void throw_not_here(ColumnId id) const;
+
   const TableSchema* schema_;
   std::vector<std::string> names_;
   std::vector<int> schema_idx_;

@@ -10,11 +10,15 @@
 #include <span>
 #include <unordered_map>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {
 
 namespace {
+
+namespace pgs = cols::player_game_summary;
+namespace psza = cols::player_shot_zone_analysis;
 
 const char* const kPgs = "nba_analytics.player_game_summary";
 const char* const kOutput = "nba_precompute.player_shot_zone_analysis";
@@ -57,19 +61,19 @@ const std::vector<std::string> kHashFields = {
 // The projection's columns, resolved once per ingest.
 struct PgsColumns {
   explicit PgsColumns(const Table& t)
-      : player(t.col("player_lookup")),
-        date(t.col("game_date")),
-        game(t.col("game_id")),
-        team(t.col("team_abbr")),
-        upid(t.col("universal_player_id")),
-        active(t.col("is_active")),
-        minutes(t.col("minutes_played")),
-        fga(t.col("fg_attempts")),
-        processed(t.col("processed_at")),
-        hash(t.col("data_hash")),
-        zone{&t.col("paint_attempts"),  &t.col("paint_makes"),       &t.col("mid_range_attempts"),
-             &t.col("mid_range_makes"), &t.col("three_pt_attempts"), &t.col("three_pt_makes"),
-             &t.col("fg_makes"),        &t.col("assisted_fg_makes"), &t.col("unassisted_fg_makes")} {}
+      : player(t.col(pgs::player_lookup)),
+        date(t.col(pgs::game_date)),
+        game(t.col(pgs::game_id)),
+        team(t.col(pgs::team_abbr)),
+        upid(t.col(pgs::universal_player_id)),
+        active(t.col(pgs::is_active)),
+        minutes(t.col(pgs::minutes_played)),
+        fga(t.col(pgs::fg_attempts)),
+        processed(t.col(pgs::processed_at)),
+        hash(t.col(pgs::data_hash)),
+        zone{&t.col(pgs::paint_attempts),  &t.col(pgs::paint_makes),       &t.col(pgs::mid_range_attempts),
+             &t.col(pgs::mid_range_makes), &t.col(pgs::three_pt_attempts), &t.col(pgs::three_pt_makes),
+             &t.col(pgs::fg_makes),        &t.col(pgs::assisted_fg_makes), &t.col(pgs::unassisted_fg_makes)} {}
   const Column &player, &date, &game, &team, &upid, &active, &minutes, &fga, &processed, &hash;
   const Column* zone[9];
 };
@@ -338,36 +342,6 @@ std::optional<double> share(int64_t part, int64_t whole, double scale, int digit
 }
 
 /// The output columns PSZA writes per row, resolved once per unit.
-struct PszaColumns {
-  explicit PszaColumns(const Table& t)
-      : player(t.require("player_lookup")),
-        upid(t.require("universal_player_id")),
-        date(t.require("analysis_date")),
-        paint_rate(t.require("paint_rate_last_10")),
-        mid_rate(t.require("mid_range_rate_last_10")),
-        three_rate(t.require("three_pt_rate_last_10")),
-        total(t.require("total_shots_last_10")),
-        games10(t.require("games_in_sample_10")),
-        quality10(t.require("sample_quality_10")),
-        paint_pct(t.require("paint_pct_last_10")),
-        mid_pct(t.require("mid_range_pct_last_10")),
-        three_pct(t.require("three_pt_pct_last_10")),
-        paint_apg(t.require("paint_attempts_per_game")),
-        mid_apg(t.require("mid_range_attempts_per_game")),
-        three_apg(t.require("three_pt_attempts_per_game")),
-        paint_rate20(t.require("paint_rate_last_20")),
-        paint_pct20(t.require("paint_pct_last_20")),
-        games20(t.require("games_in_sample_20")),
-        quality20(t.require("sample_quality_20")),
-        assisted(t.require("assisted_rate_last_10")),
-        unassisted(t.require("unassisted_rate_last_10")),
-        zone(t.require("primary_scoring_zone")),
-        tier(t.require("data_quality_tier")),
-        completeness(t) {}
-  size_t player, upid, date, paint_rate, mid_rate, three_rate, total, games10, quality10, paint_pct, mid_pct, three_pct,
-      paint_apg, mid_apg, three_apg, paint_rate20, paint_pct20, games20, quality20, assisted, unassisted, zone, tier;
-  CompletenessColumns completeness;
-};
 
 /// sample_quality, psza_quality_tier and primary_scoring_zone as interned
 /// texts (no string built per row).
@@ -560,38 +534,38 @@ EntityFailure failure_of(const ShotZoneHistory::Entity& e, const PlayerResult& r
 
 /// Writes row @p r of a player with metrics (everything but the per-date
 /// constants and the hash).
-void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHistory::Entity& e, Date d,
-                      const PlayerResult& res) {
+void write_player_row(Table& t, size_t r, const CompletenessColumns& completeness, const ShotZoneHistory::Entity& e,
+                      Date d, const PlayerResult& res) {
   // The windows' totals from the player's running sums (no pass over games).
   const ShotZoneMetrics m = e.last_games(kPszaGames);
-  t.col(c.player).set_text_ptr(r, e.p->name);
-  if (const std::string* upid = e.newest_upid()) t.col(c.upid).set_text_ptr(r, upid);
-  t.col(c.date).set_int(r, d.days());
-  t.col(c.paint_rate).set_real(r, m.paint_rate);
-  t.col(c.mid_rate).set_real(r, m.mid_rate);
-  t.col(c.three_rate).set_real(r, m.three_rate);
-  t.col(c.total).set_int(r, m.total_shots);
-  t.col(c.games10).set_int(r, res.games10);
-  t.col(c.quality10).set_text_ptr(r, sample_quality_text(res.games10, kPszaGames));
-  t.col(c.paint_pct).set_real(r, m.paint_pct);
-  t.col(c.mid_pct).set_real(r, m.mid_pct);
-  t.col(c.three_pct).set_real(r, m.three_pct);
-  t.col(c.paint_apg).set_real(r, m.paint_apg);
-  t.col(c.mid_apg).set_real(r, m.mid_apg);
-  t.col(c.three_apg).set_real(r, m.three_apg);
+  t.col(psza::player_lookup).set_text_ptr(r, e.p->name);
+  if (const std::string* upid = e.newest_upid()) t.col(psza::universal_player_id).set_text_ptr(r, upid);
+  t.col(psza::analysis_date).set_int(r, d.days());
+  t.col(psza::paint_rate_last_10).set_real(r, m.paint_rate);
+  t.col(psza::mid_range_rate_last_10).set_real(r, m.mid_rate);
+  t.col(psza::three_pt_rate_last_10).set_real(r, m.three_rate);
+  t.col(psza::total_shots_last_10).set_int(r, m.total_shots);
+  t.col(psza::games_in_sample_10).set_int(r, res.games10);
+  t.col(psza::sample_quality_10).set_text_ptr(r, sample_quality_text(res.games10, kPszaGames));
+  t.col(psza::paint_pct_last_10).set_real(r, m.paint_pct);
+  t.col(psza::mid_range_pct_last_10).set_real(r, m.mid_pct);
+  t.col(psza::three_pt_pct_last_10).set_real(r, m.three_pct);
+  t.col(psza::paint_attempts_per_game).set_real(r, m.paint_apg);
+  t.col(psza::mid_range_attempts_per_game).set_real(r, m.mid_apg);
+  t.col(psza::three_pt_attempts_per_game).set_real(r, m.three_apg);
   if (res.games20 >= kPszaTrendMinGames) {
     const ShotZoneMetrics m20 = e.last_games(kPszaTrendGames);
-    t.col(c.paint_rate20).set_real(r, m20.paint_rate);
-    t.col(c.paint_pct20).set_real(r, m20.paint_pct);
+    t.col(psza::paint_rate_last_20).set_real(r, m20.paint_rate);
+    t.col(psza::paint_pct_last_20).set_real(r, m20.paint_pct);
   }
-  t.col(c.games20).set_int(r, res.games20);
-  t.col(c.quality20).set_text_ptr(r, sample_quality_text(res.games20, kPszaTrendGames));
-  t.col(c.assisted).set_real(r, m.assisted_rate);
-  t.col(c.unassisted).set_real(r, m.unassisted_rate);
+  t.col(psza::games_in_sample_20).set_int(r, res.games20);
+  t.col(psza::sample_quality_20).set_text_ptr(r, sample_quality_text(res.games20, kPszaTrendGames));
+  t.col(psza::assisted_rate_last_10).set_real(r, m.assisted_rate);
+  t.col(psza::unassisted_rate_last_10).set_real(r, m.unassisted_rate);
   // player_position and calculation_notes stay NULL on real rows (legacy).
-  if (const std::string* zone = scoring_zone_text(m)) t.col(c.zone).set_text_ptr(r, zone);
-  t.col(c.tier).set_text_ptr(r, quality_tier_text(res.games10));
-  c.completeness.write(t, r, res.completeness);
+  if (const std::string* zone = scoring_zone_text(m)) t.col(psza::primary_scoring_zone).set_text_ptr(r, zone);
+  t.col(psza::data_quality_tier).set_text_ptr(r, quality_tier_text(res.games10));
+  completeness.write(t, r, res.completeness);
 }
 
 /// The cells every row of D shares: source facts (legacy: the default parallel
@@ -600,11 +574,11 @@ void write_player_row(Table& t, size_t r, const PszaColumns& c, const ShotZoneHi
 /// processing status (DECISION 2: one bootstrap rule from the schedule).
 ConstantColumns date_constants(const TableSchema& schema, const ShotZoneHistory::Source& src, bool boundary) {
   return ConstantColumns(schema, [&](Table& t, size_t r) {
-    if (src.last_updated) t.col("source_player_game_last_updated").set_text_ptr(r, src.last_updated);
-    t.set(r, "source_player_game_rows_found", src.rows_found);
-    t.set(r, "source_player_game_completeness_pct", src.rows_found > 0 ? 100.0 : 0.0);
-    if (src.hash) t.col("source_player_game_hash").set_text_ptr(r, src.hash);
-    t.set(r, "early_season_flag", false);
+    if (src.last_updated) t.col(psza::source_player_game_last_updated).set_text_ptr(r, src.last_updated);
+    t.set(r, psza::source_player_game_rows_found, src.rows_found);
+    t.set(r, psza::source_player_game_completeness_pct, src.rows_found > 0 ? 100.0 : 0.0);
+    if (src.hash) t.col(psza::source_player_game_hash).set_text_ptr(r, src.hash);
+    t.set(r, psza::early_season_flag, false);
     // The runner skips bootstrap dates (kSkip): rows are never in bootstrap mode.
     proc::write_processing_status(t, r, boundary, false);
   });
@@ -657,14 +631,14 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   }
   Table& t = out.rows;
   t.resize(row_entity.size());
-  const PszaColumns columns(t);
+  const CompletenessColumns completeness(t);
   const ConstantColumns constants = date_constants(t.schema(), source_before(d), boundary);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
-  Column& hash = t.col(t.require("data_hash"));
+  Column& hash = t.col(psza::data_hash);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, row_entity.size(), 32), [&](const tbb::blocked_range<size_t>& rows) {
     std::string& scratch = RowHasher::scratch();
     for (size_t r = rows.begin(); r != rows.end(); ++r) {
-      write_player_row(t, r, columns, entities[row_entity[r]], d, results[row_entity[r]]);
+      write_player_row(t, r, completeness, entities[row_entity[r]], d, results[row_entity[r]]);
       constants.apply(t, r);
       hasher.set(t, r, hash, scratch);
     }
