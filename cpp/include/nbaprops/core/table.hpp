@@ -302,6 +302,14 @@ class Table {
   [[nodiscard]] std::optional<int64_t> get_int(size_t row, ColumnId id) const { return col(id).get_int(row); }
   [[nodiscard]] std::optional<double> get_real(size_t row, ColumnId id) const { return col(id).get_real(row); }
   [[nodiscard]] std::optional<std::string> get_text(size_t row, ColumnId id) const { return col(id).get_text(row); }
+  [[nodiscard]] std::optional<Date> get_date(size_t row, ColumnId id) const {
+    const auto v = get_int(row, id);
+    return v ? std::optional<Date>(Date(static_cast<int32_t>(*v))) : std::nullopt;
+  }
+  [[nodiscard]] std::optional<bool> get_bool(size_t row, ColumnId id) const {
+    const auto v = get_int(row, id);
+    return v ? std::optional<bool>(*v != 0) : std::nullopt;
+  }
 
   /// Renders one cell as text (dates ISO, bools true/false, null "NULL") for
   /// messages and tests.
