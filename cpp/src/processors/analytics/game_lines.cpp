@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <array>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::analytics::detail {
 
 namespace {
+
+namespace tbx = cols::nbac_team_boxscore;
+namespace gbps = cols::nbac_gamebook_player_stats;
 
 /// "game_id|team_abbr" of row @p r (NULL cells as "").
 std::string key_of(const Column& game, const Column& team, size_t r) {
@@ -20,28 +24,28 @@ std::string key_of(const Column& game, const Column& team, size_t r) {
 /// A counted field of a team line and the columns it comes from: the team box
 /// score's, and the gamebook's that a reconstruction sums.
 struct StatColumn {
-  const char* box;
-  const char* gamebook;
+  ColumnId box;
+  ColumnId gamebook;
   std::optional<int64_t> TeamLine::* field;
 };
 constexpr std::array<StatColumn, 14> kStatColumns = {{
-    {"points", "points", &TeamLine::pts},
-    {"fg_attempted", "field_goals_attempted", &TeamLine::fga},
-    {"fg_made", "field_goals_made", &TeamLine::fgm},
-    {"three_pt_attempted", "three_pointers_attempted", &TeamLine::tpa},
-    {"three_pt_made", "three_pointers_made", &TeamLine::tpm},
-    {"ft_attempted", "free_throws_attempted", &TeamLine::fta},
-    {"ft_made", "free_throws_made", &TeamLine::ftm},
-    {"offensive_rebounds", "offensive_rebounds", &TeamLine::oreb},
-    {"defensive_rebounds", "defensive_rebounds", &TeamLine::dreb},
-    {"total_rebounds", "total_rebounds", &TeamLine::reb},
-    {"assists", "assists", &TeamLine::ast},
-    {"steals", "steals", &TeamLine::stl},
-    {"turnovers", "turnovers", &TeamLine::tov},
-    {"personal_fouls", "personal_fouls", &TeamLine::pf},
+    {tbx::points, gbps::points, &TeamLine::pts},
+    {tbx::fg_attempted, gbps::field_goals_attempted, &TeamLine::fga},
+    {tbx::fg_made, gbps::field_goals_made, &TeamLine::fgm},
+    {tbx::three_pt_attempted, gbps::three_pointers_attempted, &TeamLine::tpa},
+    {tbx::three_pt_made, gbps::three_pointers_made, &TeamLine::tpm},
+    {tbx::ft_attempted, gbps::free_throws_attempted, &TeamLine::fta},
+    {tbx::ft_made, gbps::free_throws_made, &TeamLine::ftm},
+    {tbx::offensive_rebounds, gbps::offensive_rebounds, &TeamLine::oreb},
+    {tbx::defensive_rebounds, gbps::defensive_rebounds, &TeamLine::dreb},
+    {tbx::total_rebounds, gbps::total_rebounds, &TeamLine::reb},
+    {tbx::assists, gbps::assists, &TeamLine::ast},
+    {tbx::steals, gbps::steals, &TeamLine::stl},
+    {tbx::turnovers, gbps::turnovers, &TeamLine::tov},
+    {tbx::personal_fouls, gbps::personal_fouls, &TeamLine::pf},
 }};
 
-/// The stat columns of @p t (the box's names, or the gamebook's), resolved
+/// The stat columns of @p t (the box score's, or the gamebook's), resolved
 /// once, in kStatColumns order.
 std::array<const Column*, kStatColumns.size()> stat_columns(const Table& t, bool gamebook) {
   std::array<const Column*, kStatColumns.size()> out{};
@@ -62,11 +66,11 @@ const TeamLine* DateTeamLines::find(const std::string& game_id, const std::strin
 DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
   DateTeamLines out;
   {
-    const Column& game = tb.col("game_id");
-    const Column& team = tb.col("team_abbr");
-    const Column& processed = tb.col("processed_at");
-    const Column& minutes = tb.col("minutes");
-    const Column& hash = tb.col("data_hash");
+    const Column& game = tb.col(tbx::game_id);
+    const Column& team = tb.col(tbx::team_abbr);
+    const Column& processed = tb.col(tbx::processed_at);
+    const Column& minutes = tb.col(tbx::minutes);
+    const Column& hash = tb.col(tbx::data_hash);
     const auto stats = stat_columns(tb, false);
     for (size_t r = 0; r < tb.num_rows(); ++r) {
       const std::string* pa = proc::text_of(&processed, r);
@@ -85,9 +89,9 @@ DateTeamLines build_team_lines(const Table& tb, const Table& gb) {
     int rows = 0;
   };
   std::map<std::string, Sums> sums;
-  const Column& game = gb.col("game_id");
-  const Column& team = gb.col("team_abbr");
-  const Column& status_col = gb.col("player_status");
+  const Column& game = gb.col(gbps::game_id);
+  const Column& team = gb.col(gbps::team_abbr);
+  const Column& status_col = gb.col(gbps::player_status);
   const auto stats = stat_columns(gb, true);
   // A team's rows come together: the key and its map slots are found again
   // only when the (interned) game or team changes.
