@@ -13,12 +13,19 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/analytics/upcoming_team_context.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "upgc_history.hpp"
 
 namespace nbaprops::analytics {
 using proc::py_round;
+
+namespace {
+namespace gbps = cols::nbac_gamebook_player_stats;
+namespace oprops = cols::odds_api_player_points_props;
+namespace upgc_col = cols::upcoming_player_game_context;  // upgc:: is the carried history (upgc_history.hpp)
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Formula helpers
@@ -111,8 +118,8 @@ PropStreak prop_streaks(const std::vector<PlayerGame>& h) {
 PropLine select_prop_line(const Table& props, const std::vector<size_t>& rows) {
   std::vector<upgc::PropCand> cands;
   cands.reserve(rows.size());
-  const Column& line = props.col("points_line");
-  const Column& snap = props.col("snapshot_timestamp");
+  const Column& line = props.col(oprops::points_line);
+  const Column& snap = props.col(oprops::snapshot_timestamp);
   const Column* tip = proc::opt_col(props, "game_start_time");
   const Column* book = proc::opt_col(props, "bookmaker");
   for (size_t r : rows) {
@@ -200,10 +207,10 @@ struct Driver {
 /// without a game of D is a failure.
 std::vector<Driver> gamebook_drivers(const Table& gb, Date d, const DayGames& day, bool& gamebook_has_d,
                                      std::vector<EntityFailure>& failures) {
-  const Column& date = gb.col("game_date");
-  const Column& lookup = gb.col("player_lookup");
-  const Column& team = gb.col("team_abbr");
-  const Column& status = gb.col("player_status");
+  const Column& date = gb.col(gbps::game_date);
+  const Column& lookup = gb.col(gbps::player_lookup);
+  const Column& team = gb.col(gbps::team_abbr);
+  const Column& status = gb.col(gbps::player_status);
   std::vector<Driver> out;
   std::vector<std::pair<const std::string*, size_t>> seen;  // (lookup, game)
   gamebook_has_d = false;
@@ -442,116 +449,18 @@ struct PlayerDay {
   std::string phase;
 };
 
-/// The output columns the rows set, resolved once per date (no name lookup
-/// per row).
+/// The output's source_<input>_… and quality columns, resolved once per date
+/// (their names are built from a prefix).
 struct UpgcColumns {
-  explicit UpgcColumns(const Table& t);
-  size_t actual_games_count, all_windows_complete, avg_minutes_per_game_last_7, back_to_back,
-      back_to_backs_last_14_days, backfill_bootstrap_mode, circuit_breaker_active, completeness_percentage,
-      consecutive_road_games, context_version, current_points_line, current_points_line_source, days_rest,
-      days_rest_before_last_game, days_since_2_plus_days_rest, expected_games_count, game_date, game_id, game_spread,
-      game_spread_source, game_total, game_total_source, games_in_last_14_days, games_in_last_7_days,
-      games_in_next_7_days, has_prop_line, home_game, injury_report, is_production_ready, l10_completeness_pct,
-      l10_is_complete, l14d_completeness_pct, l14d_is_complete, l30d_completeness_pct, l30d_is_complete,
-      l5_completeness_pct, l5_is_complete, l7d_completeness_pct, l7d_is_complete, line_movement,
-      manual_override_required, miles_traveled_last_14_days, minutes_in_last_14_days, minutes_in_last_7_days,
-      missing_games_count, next_game_days_rest, next_opponent_win_pct, opening_points_line, opening_points_line_source,
-      opening_spread, opening_total, opponent_days_rest, opponent_games_in_next_7_days, opponent_next_game_days_rest,
-      opponent_team_abbr, player_lookup, player_status, points_avg_last_10, points_avg_last_5, primary_source_used,
-      probable_teammates, processed_with_issues, processing_decision_reason, prop_over_streak, prop_under_streak,
-      quality_reconstructed, quality_sample_size, quality_used_fallback, questionable_teammates,
-      season_boundary_detected, season_phase, source_schedule_rows_found, spread_movement, team_abbr, total_movement,
-      travel_miles, universal_player_id;
+  explicit UpgcColumns(const Table& t)
+      : boxscore(t, "boxscore"), props(t, "props"), game_lines(t, "game_lines"), quality(t) {}
   SourceColumns boxscore, props, game_lines;  ///< source_<input>_… (completeness_pct stays NULL)
   proc::QualityColumns quality;
 };
 
-UpgcColumns::UpgcColumns(const Table& t)
-    : actual_games_count(t.require("actual_games_count")),
-      all_windows_complete(t.require("all_windows_complete")),
-      avg_minutes_per_game_last_7(t.require("avg_minutes_per_game_last_7")),
-      back_to_back(t.require("back_to_back")),
-      back_to_backs_last_14_days(t.require("back_to_backs_last_14_days")),
-      backfill_bootstrap_mode(t.require("backfill_bootstrap_mode")),
-      circuit_breaker_active(t.require("circuit_breaker_active")),
-      completeness_percentage(t.require("completeness_percentage")),
-      consecutive_road_games(t.require("consecutive_road_games")),
-      context_version(t.require("context_version")),
-      current_points_line(t.require("current_points_line")),
-      current_points_line_source(t.require("current_points_line_source")),
-      days_rest(t.require("days_rest")),
-      days_rest_before_last_game(t.require("days_rest_before_last_game")),
-      days_since_2_plus_days_rest(t.require("days_since_2_plus_days_rest")),
-      expected_games_count(t.require("expected_games_count")),
-      game_date(t.require("game_date")),
-      game_id(t.require("game_id")),
-      game_spread(t.require("game_spread")),
-      game_spread_source(t.require("game_spread_source")),
-      game_total(t.require("game_total")),
-      game_total_source(t.require("game_total_source")),
-      games_in_last_14_days(t.require("games_in_last_14_days")),
-      games_in_last_7_days(t.require("games_in_last_7_days")),
-      games_in_next_7_days(t.require("games_in_next_7_days")),
-      has_prop_line(t.require("has_prop_line")),
-      home_game(t.require("home_game")),
-      injury_report(t.require("injury_report")),
-      is_production_ready(t.require("is_production_ready")),
-      l10_completeness_pct(t.require("l10_completeness_pct")),
-      l10_is_complete(t.require("l10_is_complete")),
-      l14d_completeness_pct(t.require("l14d_completeness_pct")),
-      l14d_is_complete(t.require("l14d_is_complete")),
-      l30d_completeness_pct(t.require("l30d_completeness_pct")),
-      l30d_is_complete(t.require("l30d_is_complete")),
-      l5_completeness_pct(t.require("l5_completeness_pct")),
-      l5_is_complete(t.require("l5_is_complete")),
-      l7d_completeness_pct(t.require("l7d_completeness_pct")),
-      l7d_is_complete(t.require("l7d_is_complete")),
-      line_movement(t.require("line_movement")),
-      manual_override_required(t.require("manual_override_required")),
-      miles_traveled_last_14_days(t.require("miles_traveled_last_14_days")),
-      minutes_in_last_14_days(t.require("minutes_in_last_14_days")),
-      minutes_in_last_7_days(t.require("minutes_in_last_7_days")),
-      missing_games_count(t.require("missing_games_count")),
-      next_game_days_rest(t.require("next_game_days_rest")),
-      next_opponent_win_pct(t.require("next_opponent_win_pct")),
-      opening_points_line(t.require("opening_points_line")),
-      opening_points_line_source(t.require("opening_points_line_source")),
-      opening_spread(t.require("opening_spread")),
-      opening_total(t.require("opening_total")),
-      opponent_days_rest(t.require("opponent_days_rest")),
-      opponent_games_in_next_7_days(t.require("opponent_games_in_next_7_days")),
-      opponent_next_game_days_rest(t.require("opponent_next_game_days_rest")),
-      opponent_team_abbr(t.require("opponent_team_abbr")),
-      player_lookup(t.require("player_lookup")),
-      player_status(t.require("player_status")),
-      points_avg_last_10(t.require("points_avg_last_10")),
-      points_avg_last_5(t.require("points_avg_last_5")),
-      primary_source_used(t.require("primary_source_used")),
-      probable_teammates(t.require("probable_teammates")),
-      processed_with_issues(t.require("processed_with_issues")),
-      processing_decision_reason(t.require("processing_decision_reason")),
-      prop_over_streak(t.require("prop_over_streak")),
-      prop_under_streak(t.require("prop_under_streak")),
-      quality_reconstructed(t.require("quality_reconstructed")),
-      quality_sample_size(t.require("quality_sample_size")),
-      quality_used_fallback(t.require("quality_used_fallback")),
-      questionable_teammates(t.require("questionable_teammates")),
-      season_boundary_detected(t.require("season_boundary_detected")),
-      season_phase(t.require("season_phase")),
-      source_schedule_rows_found(t.require("source_schedule_rows_found")),
-      spread_movement(t.require("spread_movement")),
-      team_abbr(t.require("team_abbr")),
-      total_movement(t.require("total_movement")),
-      travel_miles(t.require("travel_miles")),
-      universal_player_id(t.require("universal_player_id")),
-      boxscore(t, "boxscore"),
-      props(t, "props"),
-      game_lines(t, "game_lines"),
-      quality(t) {}
-
 /// One row's inputs.
 struct RowInputs {
-  const UpgcColumns& o;  ///< where the row's cells go
+  const UpgcColumns& o;  ///< the source and quality columns
   const PlayerDay& day;
   const Driver& driver;
   const Game& game;
@@ -563,38 +472,37 @@ struct RowInputs {
 
 /// Identity, the player's prop line and the game's lines.
 void emit_identity_and_lines(Table& t, size_t r, const RowInputs& in) {
-  const UpgcColumns& o = in.o;
   const Game& g = in.game;
   const bool home = g.home == *in.driver.team;
-  t.col(o.player_lookup).set_text_ptr(r, in.driver.lookup);
+  t.col(upgc_col::player_lookup).set_text_ptr(r, in.driver.lookup);
   // No player registry in the engine: the spec's default universal id
   // `<lookup>_001` (§7.11).
-  t.set(r, o.universal_player_id, *in.driver.lookup + "_001");
-  t.set(r, o.game_id, in.game_id);
-  t.set(r, o.game_date, in.day.d);
-  t.col(o.team_abbr).set_text_ptr(r, in.driver.team);
-  t.set(r, o.opponent_team_abbr, home ? g.away : g.home);
+  t.set(r, upgc_col::universal_player_id, *in.driver.lookup + "_001");
+  t.set(r, upgc_col::game_id, in.game_id);
+  t.set(r, upgc_col::game_date, in.day.d);
+  t.col(upgc_col::team_abbr).set_text_ptr(r, in.driver.team);
+  t.set(r, upgc_col::opponent_team_abbr, home ? g.away : g.home);
 
   // Prop line of D (pre-game snapshots only).
   const PropLine& pl = in.slice.line;
-  t.set(r, o.has_prop_line, pl.current.has_value());
-  t.col(o.current_points_line).set_real(r, pl.current);
-  t.col(o.opening_points_line).set_real(r, pl.opening);
+  t.set(r, upgc_col::has_prop_line, pl.current.has_value());
+  t.col(upgc_col::current_points_line).set_real(r, pl.current);
+  t.col(upgc_col::opening_points_line).set_real(r, pl.opening);
   // Legacy: "x if x else None" made a zero movement NULL. Fixed
   // (DECISION 6): 0.0 is kept.
-  if (pl.current && pl.opening) t.set(r, o.line_movement, py_round(*pl.current - *pl.opening, 1));
-  if (!pl.current_book.empty()) t.set(r, o.current_points_line_source, pl.current_book);
-  if (!pl.opening_book.empty()) t.set(r, o.opening_points_line_source, pl.opening_book);
+  if (pl.current && pl.opening) t.set(r, upgc_col::line_movement, py_round(*pl.current - *pl.opening, 1));
+  if (!pl.current_book.empty()) t.set(r, upgc_col::current_points_line_source, pl.current_book);
+  if (!pl.opening_book.empty()) t.set(r, upgc_col::opening_points_line_source, pl.opening_book);
 
   const TeamSide& side = in.side;
-  t.col(o.game_spread).set_real(r, side.spread);
-  t.col(o.opening_spread).set_real(r, side.opening_spread);
-  t.col(o.spread_movement).set_real(r, side.spread_movement);
-  if (!side.lines.spread_source.empty()) t.set(r, o.game_spread_source, side.lines.spread_source);
-  t.col(o.game_total).set_real(r, side.total);
-  t.col(o.opening_total).set_real(r, side.opening_total);
-  t.col(o.total_movement).set_real(r, side.total_movement);
-  if (!side.lines.total_source.empty()) t.set(r, o.game_total_source, side.lines.total_source);
+  t.col(upgc_col::game_spread).set_real(r, side.spread);
+  t.col(upgc_col::opening_spread).set_real(r, side.opening_spread);
+  t.col(upgc_col::spread_movement).set_real(r, side.spread_movement);
+  if (!side.lines.spread_source.empty()) t.set(r, upgc_col::game_spread_source, side.lines.spread_source);
+  t.col(upgc_col::game_total).set_real(r, side.total);
+  t.col(upgc_col::opening_total).set_real(r, side.opening_total);
+  t.col(upgc_col::total_movement).set_real(r, side.total_movement);
+  if (!side.lines.total_source.empty()) t.set(r, upgc_col::game_total_source, side.lines.total_source);
   // spread/total_public_betting_pct: no betting-percentage source
   // exists → NULL. pace_differential, opponent_pace_last_10,
   // opponent_ft_rate_allowed, projected_usage_rate,
@@ -604,75 +512,73 @@ void emit_identity_and_lines(Table& t, size_t r, const RowInputs& in) {
   // fourth_quarter_production_last_7: never implemented by the legacy
   // ("future") → NULL. game_start_time_local: the Schedule carries no
   // start time → NULL.
-  t.set(r, o.home_game, home);
-  t.set(r, o.season_phase, in.day.phase);
+  t.set(r, upgc_col::home_game, home);
+  t.set(r, upgc_col::season_phase, in.day.phase);
 }
 
 /// Fatigue, travel, recent form and streaks from the player's history.
 void emit_form(Table& t, size_t r, const RowInputs& in) {
-  const UpgcColumns& o = in.o;
   const std::vector<PlayerGame>& h = in.slice.games;
   const Fatigue f = player_fatigue(h, in.day.d);
-  t.set(r, o.back_to_back, f.back_to_back);
-  t.col(o.days_rest).set_int(r, f.days_rest);
-  t.col(o.days_rest_before_last_game).set_int(r, f.days_rest_before_last_game);
-  t.col(o.days_since_2_plus_days_rest).set_int(r, f.days_since_2_plus_days_rest);
-  t.set(r, o.games_in_last_7_days, f.games_7);
-  t.set(r, o.games_in_last_14_days, f.games_14);
-  t.set(r, o.minutes_in_last_7_days, f.minutes_7);
-  t.set(r, o.minutes_in_last_14_days, f.minutes_14);
-  t.col(o.avg_minutes_per_game_last_7).set_real(r, f.avg_minutes_7);
-  t.set(r, o.back_to_backs_last_14_days, f.back_to_backs_14);
+  t.set(r, upgc_col::back_to_back, f.back_to_back);
+  t.col(upgc_col::days_rest).set_int(r, f.days_rest);
+  t.col(upgc_col::days_rest_before_last_game).set_int(r, f.days_rest_before_last_game);
+  t.col(upgc_col::days_since_2_plus_days_rest).set_int(r, f.days_since_2_plus_days_rest);
+  t.set(r, upgc_col::games_in_last_7_days, f.games_7);
+  t.set(r, upgc_col::games_in_last_14_days, f.games_14);
+  t.set(r, upgc_col::minutes_in_last_7_days, f.minutes_7);
+  t.set(r, upgc_col::minutes_in_last_14_days, f.minutes_14);
+  t.col(upgc_col::avg_minutes_per_game_last_7).set_real(r, f.avg_minutes_7);
+  t.set(r, upgc_col::back_to_backs_last_14_days, f.back_to_backs_14);
 
   const TeamSide& side = in.side;
-  t.set(r, o.travel_miles, side.travel_miles);
-  t.set(r, o.consecutive_road_games, side.consecutive_road_games);
-  t.set(r, o.miles_traveled_last_14_days, side.miles_last_14 + side.travel_miles);
+  t.set(r, upgc_col::travel_miles, side.travel_miles);
+  t.set(r, upgc_col::consecutive_road_games, side.consecutive_road_games);
+  t.set(r, upgc_col::miles_traveled_last_14_days, side.miles_last_14 + side.travel_miles);
   // time_zone_changes, time_zones_crossed_last_14_days: arena zones are
   // IANA names; UTC offsets (with DST) need a time-zone database we do
   // not ship → NULL. player_age: no birthdates in any input → NULL.
 
-  t.col(o.points_avg_last_5).set_real(r, points_avg_last(h, 5));
-  t.col(o.points_avg_last_10).set_real(r, points_avg_last(h, 10));
+  t.col(upgc_col::points_avg_last_5).set_real(r, points_avg_last(h, 5));
+  t.col(upgc_col::points_avg_last_10).set_real(r, points_avg_last(h, 10));
   const PropStreak st = prop_streaks(h);
-  t.col(o.prop_over_streak).set_int(r, st.over);
-  t.col(o.prop_under_streak).set_int(r, st.under);
+  t.col(upgc_col::prop_over_streak).set_int(r, st.over);
+  t.col(upgc_col::prop_under_streak).set_int(r, st.under);
 }
 
 /// The forward schedule, the opponent's rest and the injury report.
 void emit_schedule_and_injuries(Table& t, size_t r, const RowInputs& in) {
-  const UpgcColumns& o = in.o;
   const TeamSide& side = in.side;
-  t.col(o.next_game_days_rest).set_int(r, side.next_game_days_rest);
-  t.set(r, o.games_in_next_7_days, side.games_next_7);
-  t.col(o.next_opponent_win_pct).set_real(r, side.next_opponent_win_pct);
+  t.col(upgc_col::next_game_days_rest).set_int(r, side.next_game_days_rest);
+  t.set(r, upgc_col::games_in_next_7_days, side.games_next_7);
+  t.col(upgc_col::next_opponent_win_pct).set_real(r, side.next_opponent_win_pct);
   // next_game_is_primetime: no broadcast data in the schedule → NULL
   // (legacy constant FALSE).
-  t.col(o.opponent_days_rest).set_int(r, side.opponent_days_rest);
-  t.set(r, o.opponent_games_in_next_7_days, side.opp_games_next_7);
-  t.col(o.opponent_next_game_days_rest).set_int(r, side.opp_next_game_days_rest);
+  t.col(upgc_col::opponent_days_rest).set_int(r, side.opponent_days_rest);
+  t.set(r, upgc_col::opponent_games_in_next_7_days, side.opp_games_next_7);
+  t.col(upgc_col::opponent_next_game_days_rest).set_int(r, side.opp_next_game_days_rest);
 
   // Legacy: injury extractor was a stub (all NULL). Fixed (DECISION 6):
   // latest report ≤ D for this game.
   const InjuryEntry* self = in.injury;
   if (self != nullptr) {
-    t.set(r, o.player_status, self->status);
-    if (self->reason) t.set(r, o.injury_report, *self->reason);
+    t.set(r, upgc_col::player_status, self->status);
+    if (self->reason) t.set(r, upgc_col::injury_report, *self->reason);
   }
   if (side.has_injury_report) {
     // Counts of teammates; NULL when the report lists nobody of this
     // team (no report → unknown).
     const bool self_listed = self != nullptr && self->team == *in.driver.team;
     const std::string self_status = self_listed ? self->status : "";
-    t.set(r, o.questionable_teammates, side.questionable - (self_status == "questionable" ? 1 : 0));
-    t.set(r, o.probable_teammates, side.probable - (self_status == "probable" ? 1 : 0));
+    t.set(r, upgc_col::questionable_teammates, side.questionable - (self_status == "questionable" ? 1 : 0));
+    t.set(r, upgc_col::probable_teammates, side.probable - (self_status == "probable" ? 1 : 0));
   }
 }
 
 /// Source tracking (§9): run-level stats of what was read.
 void emit_sources(Table& t, size_t r, const UpgcColumns& o, const PlayerDay& day) {
   o.boxscore.write(t, r, day.gamebook);
-  t.set(r, o.source_schedule_rows_found, day.games);
+  t.set(r, upgc_col::source_schedule_rows_found, day.games);
   o.props.write(t, r, day.props);
   o.game_lines.write(t, r, day.lines);
   // *_completeness_pct: the legacy had no expected row counts for UPGC
@@ -688,7 +594,6 @@ using Window = CompletenessWindow;
 /// Legacy dropped rows below 70 % (§4.4, §10.12); we emit every row and keep
 /// the flag. @return whether every window is ≥ the production-ready threshold.
 bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
-  const UpgcColumns& o = in.o;
   const std::vector<Date>& dates = in.side.game_dates_before;  // oldest first
   const std::span<const Date> rows = in.slice.row_dates;
   auto present = [&](Date x) { return std::binary_search(rows.begin(), rows.end(), x); };
@@ -711,20 +616,20 @@ bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
     return w;
   };
   const Window l30 = last_days(30);
-  t.set(r, o.expected_games_count, l30.expected);
-  t.set(r, o.actual_games_count, l30.actual);
-  t.set(r, o.completeness_percentage, l30.pct());
-  t.set(r, o.missing_games_count, l30.expected - l30.actual);
+  t.set(r, upgc_col::expected_games_count, l30.expected);
+  t.set(r, upgc_col::actual_games_count, l30.actual);
+  t.set(r, upgc_col::completeness_percentage, l30.pct());
+  t.set(r, upgc_col::missing_games_count, l30.expected - l30.actual);
   struct Named {
-    size_t pct;
-    size_t complete;
+    ColumnId pct;
+    ColumnId complete;
     Window w;
   };
-  const std::array<Named, 5> wins{{{o.l5_completeness_pct, o.l5_is_complete, last_games(5)},
-                                   {o.l10_completeness_pct, o.l10_is_complete, last_games(10)},
-                                   {o.l7d_completeness_pct, o.l7d_is_complete, last_days(7)},
-                                   {o.l14d_completeness_pct, o.l14d_is_complete, last_days(14)},
-                                   {o.l30d_completeness_pct, o.l30d_is_complete, l30}}};
+  const std::array<Named, 5> wins{{{upgc_col::l5_completeness_pct, upgc_col::l5_is_complete, last_games(5)},
+                                   {upgc_col::l10_completeness_pct, upgc_col::l10_is_complete, last_games(10)},
+                                   {upgc_col::l7d_completeness_pct, upgc_col::l7d_is_complete, last_days(7)},
+                                   {upgc_col::l14d_completeness_pct, upgc_col::l14d_is_complete, last_days(14)},
+                                   {upgc_col::l30d_completeness_pct, upgc_col::l30d_is_complete, l30}}};
   bool all_complete = true, all_ready = true;
   for (const auto& [pct, complete, w] : wins) {
     t.set(r, pct, w.pct());
@@ -732,7 +637,7 @@ bool emit_completeness(Table& t, size_t r, const RowInputs& in) {
     all_complete = all_complete && w.complete();
     all_ready = all_ready && w.pct() >= proc::kProductionReadyPct;
   }
-  t.set(r, o.all_windows_complete, all_complete);
+  t.set(r, upgc_col::all_windows_complete, all_complete);
   return all_ready;
 }
 
@@ -742,13 +647,13 @@ void emit_status_and_quality(Table& t, size_t r, const RowInputs& in, bool all_r
   const PlayerDay& day = in.day;
   // No reprocess loop or circuit breaker exists here: attempts NULL, breaker
   // off.
-  t.set(r, o.circuit_breaker_active, false);
-  t.set(r, o.manual_override_required, false);
-  t.set(r, o.season_boundary_detected, day.boundary);
-  t.set(r, o.backfill_bootstrap_mode, day.bootstrap);
-  t.set(r, o.processing_decision_reason,
+  t.set(r, upgc_col::circuit_breaker_active, false);
+  t.set(r, upgc_col::manual_override_required, false);
+  t.set(r, upgc_col::season_boundary_detected, day.boundary);
+  t.set(r, upgc_col::backfill_bootstrap_mode, day.bootstrap);
+  t.set(r, upgc_col::processing_decision_reason,
         day.gamebook_has_d ? "processed_successfully" : "processed_successfully:pre_game_driver");
-  t.set(r, o.context_version, int64_t{1});
+  t.set(r, upgc_col::context_version, int64_t{1});
 
   const auto n = static_cast<int64_t>(in.slice.games.size());
   proc::Quality q;
@@ -765,13 +670,13 @@ void emit_status_and_quality(Table& t, size_t r, const RowInputs& in, bool all_r
   q.sources = {"nbac_gamebook_player_stats"};
   proc::write_quality(t, r, q, o.quality);
   // Legacy readiness: season boundary OR bootstrap OR every window ≥ 70 %.
-  t.set(r, o.is_production_ready, day.boundary || day.bootstrap || all_ready);
+  t.set(r, upgc_col::is_production_ready, day.boundary || day.bootstrap || all_ready);
   // History from the gamebook (§7.4), not BDL.
-  t.set(r, o.primary_source_used, "nbac_gamebook_player_stats");
-  t.set(r, o.processed_with_issues, !q.issues.empty());
-  t.set(r, o.quality_sample_size, n);
-  t.set(r, o.quality_used_fallback, false);
-  t.set(r, o.quality_reconstructed, false);
+  t.set(r, upgc_col::primary_source_used, "nbac_gamebook_player_stats");
+  t.set(r, upgc_col::processed_with_issues, !q.issues.empty());
+  t.set(r, upgc_col::quality_sample_size, n);
+  t.set(r, upgc_col::quality_used_fallback, false);
+  t.set(r, upgc_col::quality_reconstructed, false);
   // Deliberately NULL, column by column:
   //  spread_public_betting_pct, total_public_betting_pct — no
   //  betting-percentage source;

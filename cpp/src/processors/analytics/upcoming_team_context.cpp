@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/teams.hpp"
 #include "nbaprops/processors/common.hpp"
 
@@ -23,6 +24,10 @@ TimestampKey::TimestampKey(std::string_view ts) {
 std::string timestamp_key(const std::string& ts) { return std::string(TimestampKey(ts).view()); }
 
 namespace {
+namespace glines = cols::odds_api_game_lines;
+namespace injr = cols::nbac_injury_report;
+namespace utgc = cols::upcoming_team_game_context;
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -105,9 +110,9 @@ void pick(const std::vector<LineCand>& c, std::optional<double>& current, std::o
 }  // namespace
 
 PregameLines::PregameLines(const Table& lines)
-    : date_(lines.col("game_date")),
-      commence_(lines.col("commence_time")),
-      snapshot_(lines.col("snapshot_timestamp")) {}
+    : date_(lines.col(glines::game_date)),
+      commence_(lines.col(glines::commence_time)),
+      snapshot_(lines.col(glines::snapshot_timestamp)) {}
 
 bool PregameLines::operator()(size_t r, Date d) const {
   if (date_.is_null(r) || date_.int_at(r) != d.days()) return false;
@@ -127,16 +132,16 @@ std::vector<GameLineRow> parse_game_lines(const Table& lines, Date d) {
   std::vector<GameLineRow> out;
   if (lines.num_rows() == 0) return out;
   const PregameLines pregame(lines);
-  const Column& point = lines.col("outcome_point");
+  const Column& point = lines.col(glines::outcome_point);
   const bool has_abbr = lines.index_of("home_team_abbr") >= 0 && lines.index_of("away_team_abbr") >= 0;
-  const Column* home_abbr = has_abbr ? &lines.col("home_team_abbr") : nullptr;
-  const Column* away_abbr = has_abbr ? &lines.col("away_team_abbr") : nullptr;
-  const Column& home_name = lines.col("home_team");
-  const Column& away_name = lines.col("away_team");
-  const Column& market = lines.col("market_key");
-  const Column& outcome_name = lines.col("outcome_name");
-  const Column& book = lines.col("bookmaker_key");
-  const Column& snapshot = lines.col("snapshot_timestamp");
+  const Column* home_abbr = has_abbr ? &lines.col(glines::home_team_abbr) : nullptr;
+  const Column* away_abbr = has_abbr ? &lines.col(glines::away_team_abbr) : nullptr;
+  const Column& home_name = lines.col(glines::home_team);
+  const Column& away_name = lines.col(glines::away_team);
+  const Column& market = lines.col(glines::market_key);
+  const Column& outcome_name = lines.col(glines::outcome_name);
+  const Column& book = lines.col(glines::bookmaker_key);
+  const Column& snapshot = lines.col(glines::snapshot_timestamp);
   static const std::string kEmpty;
   auto text = [](const Column* c, size_t r) -> const std::string& {
     const std::string* t = proc::text_of(c, r);
@@ -259,10 +264,10 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
     size_t row = 0;
   };
   std::map<std::string, Best> best;  // ordered: deterministic output
-  const Column& game_date = report.col("game_date");
-  const Column& report_date = report.col("report_date");
-  const Column& player_lookup = report.col("player_lookup");
-  const Column& report_hour = report.col("report_hour");
+  const Column& game_date = report.col(injr::game_date);
+  const Column& report_date = report.col(injr::report_date);
+  const Column& player_lookup = report.col(injr::player_lookup);
+  const Column& report_hour = report.col(injr::report_hour);
   for (size_t r = 0; r < report.num_rows(); ++r) {
     if (proc::date_of(&game_date, r) != d) continue;
     if (!is_pregame_report(report_date, r, d)) continue;  // reports after D are not pre-game
@@ -278,10 +283,10 @@ std::vector<InjuryEntry> injuries_for_date(const Table& report, Date d) {
     }
   }
   std::vector<InjuryEntry> out;
-  const Column& confidence = report.col("confidence_score");
-  const Column& team_col = report.col("team");
-  const Column& injury_status = report.col("injury_status");
-  const Column& reason = report.col("reason");
+  const Column& confidence = report.col(injr::confidence_score);
+  const Column& team_col = report.col(injr::team);
+  const Column& injury_status = report.col(injr::injury_status);
+  const Column& reason = report.col(injr::reason);
   for (const auto& [lookup, b] : best) {
     auto conf = confidence.get_real(b.row);
     if (conf && *conf < 0.8) continue;  // legacy: keep confidence_score ≥ 0.8
@@ -418,77 +423,13 @@ void set_source(Table& t, size_t r, const SourceColumns& c, const SourceStats& s
   t.set(r, c.completeness_pct, py_round(std::min(100.0, static_cast<double>(s.rows) / expected_min * 100.0), 2));
 }
 
-/// The output columns the rows set, resolved once per date (no name lookup
-/// per row).
+/// The output's source_<input>_… and quality columns, resolved once per date
+/// (their names are built from a prefix).
 struct UtgcColumns {
-  explicit UtgcColumns(const Table& t);
-  size_t actual_games_count, all_windows_complete, backfill_bootstrap_mode, betting_lines_updated_at,
-      circuit_breaker_active, completeness_percentage, days_since_last_game, early_season_flag, expected_games_count,
-      game_date, game_id, game_number_in_season, game_spread, game_spread_source, game_total, game_total_source,
-      games_in_last_14_days, games_in_last_7_days, home_game, insufficient_data_reason, is_back_to_back,
-      is_production_ready, l14d_completeness_pct, l14d_is_complete, l7d_completeness_pct, l7d_is_complete,
-      last_game_margin, last_game_result, manual_override_required, missing_games_count, opponent_team_abbr,
-      processing_decision_reason, quality_reconstructed, quality_sample_size, quality_used_fallback,
-      questionable_players_count, season_boundary_detected, season_year, source_nbac_schedule_completeness_pct,
-      source_nbac_schedule_rows_found, spread_movement, starters_out_count, team_abbr, team_back_to_back,
-      team_days_rest, team_loss_streak_entering, team_win_streak_entering, total_movement, travel_miles;
+  explicit UtgcColumns(const Table& t) : odds_lines(t, "odds_lines"), injury_report(t, "injury_report"), quality(t) {}
   SourceColumns odds_lines, injury_report;
   proc::QualityColumns quality;
 };
-
-UtgcColumns::UtgcColumns(const Table& t)
-    : actual_games_count(t.require("actual_games_count")),
-      all_windows_complete(t.require("all_windows_complete")),
-      backfill_bootstrap_mode(t.require("backfill_bootstrap_mode")),
-      betting_lines_updated_at(t.require("betting_lines_updated_at")),
-      circuit_breaker_active(t.require("circuit_breaker_active")),
-      completeness_percentage(t.require("completeness_percentage")),
-      days_since_last_game(t.require("days_since_last_game")),
-      early_season_flag(t.require("early_season_flag")),
-      expected_games_count(t.require("expected_games_count")),
-      game_date(t.require("game_date")),
-      game_id(t.require("game_id")),
-      game_number_in_season(t.require("game_number_in_season")),
-      game_spread(t.require("game_spread")),
-      game_spread_source(t.require("game_spread_source")),
-      game_total(t.require("game_total")),
-      game_total_source(t.require("game_total_source")),
-      games_in_last_14_days(t.require("games_in_last_14_days")),
-      games_in_last_7_days(t.require("games_in_last_7_days")),
-      home_game(t.require("home_game")),
-      insufficient_data_reason(t.require("insufficient_data_reason")),
-      is_back_to_back(t.require("is_back_to_back")),
-      is_production_ready(t.require("is_production_ready")),
-      l14d_completeness_pct(t.require("l14d_completeness_pct")),
-      l14d_is_complete(t.require("l14d_is_complete")),
-      l7d_completeness_pct(t.require("l7d_completeness_pct")),
-      l7d_is_complete(t.require("l7d_is_complete")),
-      last_game_margin(t.require("last_game_margin")),
-      last_game_result(t.require("last_game_result")),
-      manual_override_required(t.require("manual_override_required")),
-      missing_games_count(t.require("missing_games_count")),
-      opponent_team_abbr(t.require("opponent_team_abbr")),
-      processing_decision_reason(t.require("processing_decision_reason")),
-      quality_reconstructed(t.require("quality_reconstructed")),
-      quality_sample_size(t.require("quality_sample_size")),
-      quality_used_fallback(t.require("quality_used_fallback")),
-      questionable_players_count(t.require("questionable_players_count")),
-      season_boundary_detected(t.require("season_boundary_detected")),
-      season_year(t.require("season_year")),
-      source_nbac_schedule_completeness_pct(t.require("source_nbac_schedule_completeness_pct")),
-      source_nbac_schedule_rows_found(t.require("source_nbac_schedule_rows_found")),
-      spread_movement(t.require("spread_movement")),
-      starters_out_count(t.require("starters_out_count")),
-      team_abbr(t.require("team_abbr")),
-      team_back_to_back(t.require("team_back_to_back")),
-      team_days_rest(t.require("team_days_rest")),
-      team_loss_streak_entering(t.require("team_loss_streak_entering")),
-      team_win_streak_entering(t.require("team_win_streak_entering")),
-      total_movement(t.require("total_movement")),
-      travel_miles(t.require("travel_miles")),
-      odds_lines(t, "odds_lines"),
-      injury_report(t, "injury_report"),
-      quality(t) {}
 
 bool season_boundary(Date d) {
   const int m = d.month();
@@ -515,25 +456,25 @@ struct LoadWindows {
 
 /// Identity, rest and recent load of @p team entering its game @p g of D, from
 /// its counted games of the season strictly before D (@p prev, oldest first).
-LoadWindows emit_rest(Table& t, size_t r, const UtgcColumns& o, const Game& g, const std::string& gid, bool home,
+LoadWindows emit_rest(Table& t, size_t r, const Game& g, const std::string& gid, bool home,
                       std::span<const Game* const> prev, Date d) {
   const std::string& team = home ? g.home : g.away;
   // Legacy: game_id was the NBA.com id. We key by the canonical date id
   // (project convention) so that UPGC, UTGC and PCF join on the same key.
-  t.set(r, o.team_abbr, team);
-  t.set(r, o.game_id, gid);
-  t.set(r, o.game_date, d);
-  t.set(r, o.season_year, g.season);
-  t.set(r, o.opponent_team_abbr, home ? g.away : g.home);
-  t.set(r, o.home_game, home);
+  t.set(r, utgc::team_abbr, team);
+  t.set(r, utgc::game_id, gid);
+  t.set(r, utgc::game_date, d);
+  t.set(r, utgc::season_year, g.season);
+  t.set(r, utgc::opponent_team_abbr, home ? g.away : g.home);
+  t.set(r, utgc::home_game, home);
   if (!prev.empty()) {
     const Date last = prev.back()->date;
-    t.set(r, o.days_since_last_game, int64_t{d - last});
-    t.set(r, o.team_days_rest, int64_t{rest_days(last, d)});
+    t.set(r, utgc::days_since_last_game, int64_t{d - last});
+    t.set(r, utgc::team_days_rest, int64_t{rest_days(last, d)});
   }
   const bool b2b = !prev.empty() && d - prev.back()->date == 1;
-  t.set(r, o.is_back_to_back, b2b);
-  t.set(r, o.team_back_to_back, b2b);
+  t.set(r, utgc::is_back_to_back, b2b);
+  t.set(r, utgc::team_back_to_back, b2b);
   // Legacy: counted date > D − 7 (D−6..D−1) here but ≥ D − 7 in UPGC
   // (§10.10). Fixed (DECISION 6): the 7 days D−7..D−1 in both (and
   // D−14..D−1 for 14 days).
@@ -549,32 +490,34 @@ LoadWindows emit_rest(Table& t, size_t r, const UtgcColumns& o, const Game& g, c
       w.w14.actual += scored ? 1 : 0;
     }
   }
-  t.set(r, o.games_in_last_7_days, w.w7.expected);
-  t.set(r, o.games_in_last_14_days, w.w14.expected);
+  t.set(r, utgc::games_in_last_7_days, w.w7.expected);
+  t.set(r, utgc::games_in_last_14_days, w.w14.expected);
   // Legacy: counted only games inside its 30-day lookback (≈15–18 at most).
   // Fixed (DECISION 6): the team's counted games of the whole season before
   // D, plus this one.
-  t.set(r, o.game_number_in_season, static_cast<int64_t>(prev.size()) + 1);
+  t.set(r, utgc::game_number_in_season, static_cast<int64_t>(prev.size()) + 1);
   return w;
 }
 
 /// Game lines, injury counts, form and travel of @p team for its game @p g.
-void emit_context(Table& t, size_t r, const UtgcColumns& o, const Game& g, const std::string& team,
-                  std::span<const Game* const> season, std::span<const Game* const> prev,
-                  const std::vector<GameLineRow>& parsed_lines, const std::vector<InjuryEntry>& injuries) {
+void emit_context(Table& t, size_t r, const Game& g, const std::string& team, std::span<const Game* const> season,
+                  std::span<const Game* const> prev, const std::vector<GameLineRow>& parsed_lines,
+                  const std::vector<InjuryEntry>& injuries) {
   const TeamGameLines lines = team_game_lines(parsed_lines, g.home, g.away, team);
-  t.col(o.game_spread).set_real(r, py_round(lines.spread, 2));
-  t.col(o.game_total).set_real(r, py_round(lines.total, 1));
-  if (!lines.spread_source.empty()) t.set(r, o.game_spread_source, lines.spread_source);
-  if (!lines.total_source.empty()) t.set(r, o.game_total_source, lines.total_source);
+  t.col(utgc::game_spread).set_real(r, py_round(lines.spread, 2));
+  t.col(utgc::game_total).set_real(r, py_round(lines.total, 1));
+  if (!lines.spread_source.empty()) t.set(r, utgc::game_spread_source, lines.spread_source);
+  if (!lines.total_source.empty()) t.set(r, utgc::game_total_source, lines.total_source);
   // Legacy: spread/total movement NULL (TODO). Fixed (DECISION 6): current
   // − opening of the same book and outcome (so for a spread, negative = the
   // market moved towards this team).
   if (lines.spread && lines.opening_spread) {
-    t.set(r, o.spread_movement, py_round(*lines.spread - *lines.opening_spread, 2));
+    t.set(r, utgc::spread_movement, py_round(*lines.spread - *lines.opening_spread, 2));
   }
-  if (lines.total && lines.opening_total) t.set(r, o.total_movement, py_round(*lines.total - *lines.opening_total, 1));
-  if (lines.updated_at) t.set(r, o.betting_lines_updated_at, *lines.updated_at);
+  if (lines.total && lines.opening_total) {
+    t.set(r, utgc::total_movement, py_round(*lines.total - *lines.opening_total, 1));
+  }
+  if (lines.updated_at) t.set(r, utgc::betting_lines_updated_at, *lines.updated_at);
 
   // Injury counts (legacy names): 'out' players of any role, questionable +
   // doubtful.
@@ -584,18 +527,18 @@ void emit_context(Table& t, size_t r, const UtgcColumns& o, const Game& g, const
     if (e.status == "out") ++out_count;
     if (e.status == "questionable" || e.status == "doubtful") ++questionable;
   }
-  t.set(r, o.starters_out_count, out_count);
-  t.set(r, o.questionable_players_count, questionable);
+  t.set(r, utgc::starters_out_count, out_count);
+  t.set(r, utgc::questionable_players_count, questionable);
 
   const TeamForm form = team_form(prev, team);
-  t.set(r, o.team_win_streak_entering, int64_t{form.win_streak});
-  t.set(r, o.team_loss_streak_entering, int64_t{form.loss_streak});
-  if (form.last_margin) t.set(r, o.last_game_margin, int64_t{*form.last_margin});
-  if (form.last_result) t.set(r, o.last_game_result, *form.last_result);
+  t.set(r, utgc::team_win_streak_entering, int64_t{form.win_streak});
+  t.set(r, utgc::team_loss_streak_entering, int64_t{form.loss_streak});
+  if (form.last_margin) t.set(r, utgc::last_game_margin, int64_t{*form.last_margin});
+  if (form.last_result) t.set(r, utgc::last_game_result, *form.last_result);
   // Legacy: away games only, from nba_static.travel_distances (often empty
   // → 0). Fixed (DECISION 6, §10.14): every trip from the previous game's
   // arena, including trips home.
-  t.set(r, o.travel_miles, int64_t{team_travel_miles(season, team, g)});
+  t.set(r, utgc::travel_miles, int64_t{team_travel_miles(season, team, g)});
 }
 
 /// Source tracking, completeness, run bookkeeping and quality of a UTGC row.
@@ -603,36 +546,36 @@ void emit_status(Table& t, size_t r, const UtgcColumns& o, const TeamDay& day, c
   // Source tracking (§9), run-level. The Schedule object carries no
   // processed_at/data_hash: only the row count (games of D) is known for
   // nbac_schedule.
-  t.set(r, o.source_nbac_schedule_rows_found, day.games);
-  t.set(r, o.source_nbac_schedule_completeness_pct,
+  t.set(r, utgc::source_nbac_schedule_rows_found, day.games);
+  t.set(r, utgc::source_nbac_schedule_completeness_pct,
         py_round(std::min(100.0, static_cast<double>(day.games) / 20.0 * 100.0), 2));
   set_source(t, r, o.odds_lines, day.lines_src, 40.0);
   set_source(t, r, o.injury_report, day.injury_src, 10.0);
   // Legacy never wrote these; we flag the bootstrap days (DECISION 2) where
   // windows are short.
-  t.set(r, o.early_season_flag, day.bootstrap);
-  if (day.bootstrap) t.set(r, o.insufficient_data_reason, "bootstrap: first 14 days of the season");
+  t.set(r, utgc::early_season_flag, day.bootstrap);
+  if (day.bootstrap) t.set(r, utgc::insufficient_data_reason, "bootstrap: first 14 days of the season");
 
   // Completeness (DECISION 3): the team's scheduled games before D, home
   // and away, and how many of them have a final score. No row is ever
   // dropped.
   const Window &w7 = w.w7, &w14 = w.w14;
-  t.set(r, o.expected_games_count, w14.expected);
-  t.set(r, o.actual_games_count, w14.actual);
-  t.set(r, o.completeness_percentage, w14.pct());
-  t.set(r, o.missing_games_count, w14.expected - w14.actual);
-  t.set(r, o.l7d_completeness_pct, w7.pct());
-  t.set(r, o.l7d_is_complete, w7.complete());
-  t.set(r, o.l14d_completeness_pct, w14.pct());
-  t.set(r, o.l14d_is_complete, w14.complete());
-  t.set(r, o.all_windows_complete, w7.complete() && w14.complete());
+  t.set(r, utgc::expected_games_count, w14.expected);
+  t.set(r, utgc::actual_games_count, w14.actual);
+  t.set(r, utgc::completeness_percentage, w14.pct());
+  t.set(r, utgc::missing_games_count, w14.expected - w14.actual);
+  t.set(r, utgc::l7d_completeness_pct, w7.pct());
+  t.set(r, utgc::l7d_is_complete, w7.complete());
+  t.set(r, utgc::l14d_completeness_pct, w14.pct());
+  t.set(r, utgc::l14d_is_complete, w14.complete());
+  t.set(r, utgc::all_windows_complete, w7.complete() && w14.complete());
   // No reprocess loop or circuit breaker exists in this engine: attempts
   // NULL, breaker off.
-  t.set(r, o.circuit_breaker_active, false);
-  t.set(r, o.manual_override_required, false);
-  t.set(r, o.season_boundary_detected, day.boundary);
-  t.set(r, o.backfill_bootstrap_mode, day.bootstrap);
-  t.set(r, o.processing_decision_reason, "processed_successfully");
+  t.set(r, utgc::circuit_breaker_active, false);
+  t.set(r, utgc::manual_override_required, false);
+  t.set(r, utgc::season_boundary_detected, day.boundary);
+  t.set(r, utgc::backfill_bootstrap_mode, day.bootstrap);
+  t.set(r, utgc::processing_decision_reason, "processed_successfully");
 
   proc::Quality q;
   const double p14 = w14.pct();
@@ -653,10 +596,10 @@ void emit_status(Table& t, size_t r, const UtgcColumns& o, const TeamDay& day, c
   q.sources = {"nbac_schedule"};
   proc::write_quality(t, r, q, o.quality);
   // Legacy: ready = both windows ≥ 70 %.
-  t.set(r, o.is_production_ready, w7.pct() >= proc::kProductionReadyPct && w14.pct() >= proc::kProductionReadyPct);
-  t.set(r, o.quality_sample_size, w14.expected);
-  t.set(r, o.quality_used_fallback, false);
-  t.set(r, o.quality_reconstructed, false);
+  t.set(r, utgc::is_production_ready, w7.pct() >= proc::kProductionReadyPct && w14.pct() >= proc::kProductionReadyPct);
+  t.set(r, utgc::quality_sample_size, w14.expected);
+  t.set(r, utgc::quality_used_fallback, false);
+  t.set(r, utgc::quality_reconstructed, false);
   // Deliberately NULL, column by column:
   //  source_nbac_schedule_last_updated, source_nbac_schedule_hash — the
   //  Schedule carries neither; source_odds_lines_* / source_injury_report_*
@@ -685,7 +628,7 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       d,
       static_cast<int64_t>(games.size()),
       source_stats(in.game_lines, [&, pregame = PregameLines(in.game_lines)](size_t r) { return pregame(r, d); }),
-      source_stats(in.injuries, [&, &report_date = in.injuries.col("report_date")](
+      source_stats(in.injuries, [&, &report_date = in.injuries.col(injr::report_date)](
                                     size_t r) { return is_pregame_report(report_date, r, d); }),
       schedule.is_bootstrap(d),
       season_boundary(d)};
@@ -700,8 +643,8 @@ UnitOutput compute_upcoming_team_context(const Schedule& schedule, Date d, const
       const std::string& team = home ? g->home : g->away;
       const auto prev = season.before(team, d);
       const size_t r = t.add_row();
-      const LoadWindows w = emit_rest(t, r, cols, *g, gid, home, prev, d);
-      emit_context(t, r, cols, *g, team, season.of(team), prev, parsed_lines, injuries);
+      const LoadWindows w = emit_rest(t, r, *g, gid, home, prev, d);
+      emit_context(t, r, *g, team, season.of(team), prev, parsed_lines, injuries);
       emit_status(t, r, cols, day, w);
     }
   }

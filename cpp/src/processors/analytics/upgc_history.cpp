@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "nbaprops/core/catalog_columns.hpp"
+
 namespace nbaprops::analytics::upgc {
 
 void DaySource::add(const std::string* processed_at, const std::string* data_hash) {
@@ -52,6 +54,9 @@ PropLine pick_prop_line(const std::vector<PropCand>& cands) {
 
 namespace {
 
+namespace gbps = cols::nbac_gamebook_player_stats;
+namespace oprops = cols::odds_api_player_points_props;
+
 /// Minutes of a gamebook row: the "MM:SS" text, else minutes_decimal.
 std::optional<double> row_minutes(const Column& text, const Column* decimal, size_t r) {
   std::optional<double> mins;
@@ -77,9 +82,9 @@ auto find_sorted(const Vec& v, const std::string* key, KeyOf key_of) -> decltype
 }  // namespace
 
 GamebookDay::GamebookDay(const Table& gb, const std::vector<size_t>& rows) {
-  const Column& lookup = gb.col("player_lookup");
-  const Column& team = gb.col("team_abbr");
-  const Column& minutes = gb.col("minutes");
+  const Column& lookup = gb.col(gbps::player_lookup);
+  const Column& team = gb.col(gbps::team_abbr);
+  const Column& minutes = gb.col(gbps::minutes);
   const Column* decimal = proc::opt_col(gb, "minutes_decimal");
   const Column* points = proc::opt_col(gb, "points");
   const Column* processed = proc::opt_col(gb, "processed_at");
@@ -115,10 +120,10 @@ const GamebookDay::Entry* GamebookDay::find(const std::string* lookup) const {
 }
 
 PropsDay::PropsDay(const Table& props, const std::vector<size_t>& rows) {
-  const Column& lookup = props.col("player_lookup");
-  const Column& line = props.col("points_line");
-  const Column& snap = props.col("snapshot_timestamp");
-  const Column& book = props.col("bookmaker");
+  const Column& lookup = props.col(oprops::player_lookup);
+  const Column& line = props.col(oprops::points_line);
+  const Column& snap = props.col(oprops::snapshot_timestamp);
+  const Column& book = props.col(oprops::bookmaker);
   const Column* tip = proc::opt_col(props, "game_start_time");
   const Column* processed = proc::opt_col(props, "processed_at");
   const Column* hash = proc::opt_col(props, "data_hash");
