@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/zone_common.hpp"
 #include "phase4_util.hpp"
@@ -118,6 +119,8 @@ std::optional<std::string> composite_warnings(double fatigue, double shot_zone, 
 }
 
 namespace {
+
+namespace pcf = cols::player_composite_factors;
 
 const std::vector<std::string> kHashFields = {"player_lookup",
                                               "universal_player_id",
@@ -374,65 +377,34 @@ std::string usage_context(const PlayerFactors& f) {
       .done();
 }
 
-/// The output columns that vary by row, resolved once per unit.
-struct PcfColumns {
-  explicit PcfColumns(const Table& t)
-      : player(t.require("player_lookup")),
-        upid(t.require("universal_player_id")),
-        game(t.require("game_id")),
-        fatigue(t.require("fatigue_score")),
-        shot(t.require("shot_zone_mismatch_score")),
-        pace(t.require("pace_score")),
-        usage(t.require("usage_spike_score")),
-        total(t.require("total_composite_adjustment")),
-        fatigue_json(t.require("fatigue_context_json")),
-        shot_json(t.require("shot_zone_context_json")),
-        pace_json(t.require("pace_context_json")),
-        usage_json(t.require("usage_context_json")),
-        completeness(t.require("data_completeness_pct")),
-        missing(t.require("missing_data_fields")),
-        has_warnings(t.require("has_warnings")),
-        warnings(t.require("warning_details")),
-        ready(t.require("is_production_ready")),
-        issues(t.require("data_quality_issues")),
-        shot_ready(t.require("upstream_player_shot_ready")),
-        def_ready(t.require("upstream_team_defense_ready")),
-        ctx_ready(t.require("upstream_player_context_ready")),
-        team_ready(t.require("upstream_team_context_ready")),
-        all_ready(t.require("all_upstreams_ready")) {}
-  size_t player, upid, game, fatigue, shot, pace, usage, total, fatigue_json, shot_json, pace_json, usage_json,
-      completeness, missing, has_warnings, warnings, ready, issues, shot_ready, def_ready, ctx_ready, team_ready,
-      all_ready;
-};
-
 /// The cells every row of D shares.
 ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::array<const std::string*, 4>& hashes,
                               bool season_boundary, bool bootstrap_mode) {
   return ConstantColumns(schema, [&](Table& t, size_t i) {
-    t.set(i, "game_date", d);
-    t.set(i, "analysis_date", d);
-    for (const char* c : {"referee_favorability_score", "look_ahead_pressure_score", "travel_impact_score",
-                          "opponent_strength_score"}) {
+    t.set(i, pcf::game_date, d);
+    t.set(i, pcf::analysis_date, d);
+    for (ColumnId c : {pcf::referee_favorability_score, pcf::look_ahead_pressure_score, pcf::travel_impact_score,
+                       pcf::opponent_strength_score}) {
       t.set(i, c, 0.0);  // deferred factors
     }
-    t.set(i, "calculation_version", kPcfVersion);
+    t.set(i, pcf::calculation_version, kPcfVersion);
     // source_*_{last_updated,rows_found,completeness_pct}: NULL, as every
     // legacy backfilled row (the dependency check that fills them is replaced
     // in backfill mode). The hashes: the latest data_hash of each source for D.
-    const char* hash_columns[] = {"source_player_context_hash", "source_team_context_hash", "source_player_shot_hash",
-                                  "source_team_defense_hash"};
+    const ColumnId hash_columns[] = {pcf::source_player_context_hash, pcf::source_team_context_hash,
+                                     pcf::source_player_shot_hash, pcf::source_team_defense_hash};
     for (size_t k = 0; k < 4; ++k) {
       if (hashes[k]) t.col(hash_columns[k]).set_text_ptr(i, hashes[k]);
     }
-    t.set(i, "early_season_flag", false);  // constant in the legacy; insufficient_data_reason NULL
+    t.set(i, pcf::early_season_flag, false);  // constant in the legacy; insufficient_data_reason NULL
     // Own completeness: legacy backfill values (no PGS completeness check in
     // PCF, whose DAG reads are UPGC/UTGC/PSZA/TDZA): expected = actual = PSZA
     // rows of the player (one per (player, D) by construction, 1 when absent),
     // 100 %.
-    t.set(i, "expected_games_count", int64_t{1});
-    t.set(i, "actual_games_count", int64_t{1});
-    t.set(i, "completeness_percentage", 100.0);
-    t.set(i, "missing_games_count", int64_t{0});
+    t.set(i, pcf::expected_games_count, int64_t{1});
+    t.set(i, pcf::actual_games_count, int64_t{1});
+    t.set(i, pcf::completeness_percentage, 100.0);
+    t.set(i, pcf::missing_games_count, int64_t{0});
     // No reprocess-attempts table in nbaprops: breakers are never active;
     // attempt time NULL. DECISION 2: one bootstrap rule from the schedule
     // (legacy: before Oct 31 / 30 days from Oct 1).
@@ -441,52 +413,53 @@ ConstantColumns pcf_constants(const TableSchema& schema, Date d, const std::arra
 }
 
 /// Writes the cells of row @p i that vary by player.
-void write_factor_row(Table& t, size_t i, const PcfColumns& c, const std::string* player, const UpgcColumns& u,
-                      size_t ur, const PlayerFactors& f, bool shot_ready, bool def_ready, bool team_ready) {
-  t.col(c.player).set_text_ptr(i, player);
-  if (const std::string* v = proc::text_of(u.upid, ur)) t.col(c.upid).set_text_ptr(i, v);
-  if (const std::string* v = proc::text_of(u.game, ur)) t.col(c.game).set_text_ptr(i, v);
-  t.col(c.fatigue).set_int(i, int64_t{f.fatigue});
+void write_factor_row(Table& t, size_t i, const std::string* player, const UpgcColumns& u, size_t ur,
+                      const PlayerFactors& f, bool shot_ready, bool def_ready, bool team_ready) {
+  t.col(pcf::player_lookup).set_text_ptr(i, player);
+  if (const std::string* v = proc::text_of(u.upid, ur)) t.col(pcf::universal_player_id).set_text_ptr(i, v);
+  if (const std::string* v = proc::text_of(u.game, ur)) t.col(pcf::game_id).set_text_ptr(i, v);
+  t.col(pcf::fatigue_score).set_int(i, int64_t{f.fatigue});
   // Signed zeros until the row is hashed (store_unsigned_zeros).
-  t.col(c.shot).set_real(i, py_round_signed(f.shot, 1));
-  t.col(c.pace).set_real(i, py_round_signed(f.pace, 1));
-  t.col(c.usage).set_real(i, py_round_signed(f.usage, 1));
-  t.col(c.total).set_real(i, py_round_signed(f.total(), 2));
-  t.col(c.fatigue_json).set_text(i, fatigue_context(f));
-  t.col(c.shot_json).set_text(i, shot_zone_context(f));
-  t.col(c.pace_json).set_text(i, pace_context(f));
-  t.col(c.usage_json).set_text(i, usage_context(f));
+  t.col(pcf::shot_zone_mismatch_score).set_real(i, py_round_signed(f.shot, 1));
+  t.col(pcf::pace_score).set_real(i, py_round_signed(f.pace, 1));
+  t.col(pcf::usage_spike_score).set_real(i, py_round_signed(f.usage, 1));
+  t.col(pcf::total_composite_adjustment).set_real(i, py_round_signed(f.total(), 2));
+  t.col(pcf::fatigue_context_json).set_text(i, fatigue_context(f));
+  t.col(pcf::shot_zone_context_json).set_text(i, shot_zone_context(f));
+  t.col(pcf::pace_context_json).set_text(i, pace_context(f));
+  t.col(pcf::usage_context_json).set_text(i, usage_context(f));
   const auto completeness = data_completeness(f.fi.days_rest.has_value(), f.projected.has_value(),
                                               f.pace_diff.has_value(), f.pz.has_value(), f.oz.has_value());
-  t.col(c.completeness).set_real(i, completeness.pct);
-  if (completeness.missing_fields) t.col(c.missing).set_text(i, *completeness.missing_fields);
+  t.col(pcf::data_completeness_pct).set_real(i, completeness.pct);
+  if (completeness.missing_fields) t.col(pcf::missing_data_fields).set_text(i, *completeness.missing_fields);
   const auto warnings = composite_warnings(f.fatigue, f.shot, f.total());
-  t.col(c.has_warnings).set_int(i, warnings ? 1 : 0);
-  if (warnings) t.col(c.warnings).set_text(i, *warnings);
+  t.col(pcf::has_warnings).set_int(i, warnings ? 1 : 0);
+  if (warnings) t.col(pcf::warning_details).set_text(i, *warnings);
   // Upstream readiness from the rows' own is_production_ready (legacy
   // production lookups; backfill set them all True). UTGC and TDZA are the
   // opponent's rows, as in the legacy.
   const bool ctx_ready = proc::bool_of(u.ready, ur).value_or(false);
   const bool all_up = shot_ready && def_ready && ctx_ready && team_ready;
-  t.col(c.ready).set_int(i, all_up ? 1 : 0);  // own readiness is true (100 %)
+  t.col(pcf::is_production_ready).set_int(i, all_up ? 1 : 0);  // own readiness is true (100 %)
   static const phase4_detail::UpstreamIssueTexts kIssues(
       {"upstream_player_shot_zone_incomplete", "upstream_team_defense_zone_incomplete",
        "upstream_player_context_incomplete", "upstream_team_context_incomplete"});
-  t.col(c.issues).set_text_ptr(i, kIssues.text(shot_ready, def_ready, ctx_ready, team_ready));
-  t.col(c.shot_ready).set_int(i, shot_ready ? 1 : 0);
-  t.col(c.def_ready).set_int(i, def_ready ? 1 : 0);
-  t.col(c.ctx_ready).set_int(i, ctx_ready ? 1 : 0);
-  t.col(c.team_ready).set_int(i, team_ready ? 1 : 0);
-  t.col(c.all_ready).set_int(i, all_up ? 1 : 0);
+  t.col(pcf::data_quality_issues).set_text_ptr(i, kIssues.text(shot_ready, def_ready, ctx_ready, team_ready));
+  t.col(pcf::upstream_player_shot_ready).set_int(i, shot_ready ? 1 : 0);
+  t.col(pcf::upstream_team_defense_ready).set_int(i, def_ready ? 1 : 0);
+  t.col(pcf::upstream_player_context_ready).set_int(i, ctx_ready ? 1 : 0);
+  t.col(pcf::upstream_team_context_ready).set_int(i, team_ready ? 1 : 0);
+  t.col(pcf::all_upstreams_ready).set_int(i, all_up ? 1 : 0);
 }
 
 /// The legacy stores Python's round() of the scores and hashes them as str(),
 /// so a negative score that rounds to zero is "-0.0" in its hash input
 /// (round(-0.04751, 1) = -0.0). Row @p i is hashed with those signed zeros
 /// (write_factor_row), then stores 0.0.
-void store_unsigned_zeros(Table& t, size_t i, const PcfColumns& c) {
-  for (size_t col : {c.shot, c.pace, c.usage, c.total}) {
-    Column& k = t.col(col);
+void store_unsigned_zeros(Table& t, size_t i) {
+  for (ColumnId id :
+       {pcf::shot_zone_mismatch_score, pcf::pace_score, pcf::usage_spike_score, pcf::total_composite_adjustment}) {
+    Column& k = t.col(id);
     if (!k.is_null(i) && k.real_at(i) == 0.0) k.set_real(i, 0.0);
   }
 }
@@ -526,21 +499,18 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
   t.resize(players.size());
   const UpgcColumns u(in.upgc);
   const ZoneColumns zones(in.psza, in.tdza);
-  const PcfColumns columns(t);
   const ConstantColumns constants = pcf_constants(schema, d, hashes, season_boundary, bootstrap_mode);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kMixin);
-  const size_t data_hash = t.require("data_hash");
-  Column& hash = t.col(data_hash);
+  Column& hash = t.col(pcf::data_hash);
   tbb::parallel_for(tbb::blocked_range<size_t>(0, players.size()), [&](const tbb::blocked_range<size_t>& range) {
     std::string& scratch = RowHasher::scratch();
     for (size_t i = range.begin(); i != range.end(); ++i) {
       const auto& [player, ur] = players[i];
       const PlayerFactors f = player_factors(player, u, ur, psza, tdza, zones);
       constants.apply(t, i);
-      write_factor_row(t, i, columns, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent),
-                       utgc.ready(f.opponent));
+      write_factor_row(t, i, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent), utgc.ready(f.opponent));
       hasher.set(t, i, hash, scratch);
-      store_unsigned_zeros(t, i, columns);
+      store_unsigned_zeros(t, i);
     }
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());

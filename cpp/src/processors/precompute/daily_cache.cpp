@@ -13,6 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "phase4_util.hpp"
 
@@ -21,6 +22,8 @@ using phase4_detail::json_str;
 using proc::py_round;
 
 namespace {
+namespace pdc = cols::player_daily_cache;
+
 std::optional<double> r4(std::optional<double> v) { return py_round(v, 4); }
 
 using GameField = std::optional<double> PlayerGame::*;
@@ -452,49 +455,49 @@ DateInputs date_inputs(Date d, const PgsHistory& pgs, const TogsHistory& togs, c
 /// Output columns, resolved once per unit.
 struct PdcColumns {
   explicit PdcColumns(Table& t)
-      : player(t.col("player_lookup")),
-        upid(t.col("universal_player_id")),
-        cache_date(t.col("cache_date")),
-        pts5(t.col("points_avg_last_5")),
-        pts10(t.col("points_avg_last_10")),
-        pts_season(t.col("points_avg_season")),
-        pts_std10(t.col("points_std_last_10")),
-        min10(t.col("minutes_avg_last_10")),
-        usage10(t.col("usage_rate_last_10")),
-        ts10(t.col("ts_pct_last_10")),
-        games_season(t.col("games_played_season")),
-        usage_season(t.col("player_usage_rate_season")),
-        assisted10(t.col("assisted_rate_last_10")),
-        team_pace(t.col("team_pace_last_10")),
-        team_ortg(t.col("team_off_rating_last_10")),
-        avg_min7(t.col("avg_minutes_per_game_last_7")),
-        zone(t.col("primary_scoring_zone")),
-        paint10(t.col("paint_rate_last_10")),
-        three10(t.col("three_pt_rate_last_10")),
-        zone_available(t.col("shot_zone_data_available")),
-        h_pgs(t.col("source_player_game_hash")),
-        h_togs(t.col("source_team_offense_hash")),
-        h_upgc(t.col("source_upcoming_context_hash")),
-        h_psza(t.col("source_shot_zone_hash")),
-        early(t.col("early_season_flag")),
-        insufficient(t.col("insufficient_data_reason")),
-        expected(t.col("expected_games_count")),
-        actual(t.col("actual_games_count")),
-        pct(t.col("completeness_percentage")),
-        missing(t.col("missing_games_count")),
-        ready(t.col("is_production_ready")),
-        issues(t.col("data_quality_issues")),
-        l5_pct(t.col("l5_completeness_pct")),
-        l5_ok(t.col("l5_is_complete")),
-        l10_pct(t.col("l10_completeness_pct")),
-        l10_ok(t.col("l10_is_complete")),
-        l7d_pct(t.col("l7d_completeness_pct")),
-        l7d_ok(t.col("l7d_is_complete")),
-        l14d_pct(t.col("l14d_completeness_pct")),
-        l14d_ok(t.col("l14d_is_complete")),
-        all_ok(t.col("all_windows_complete")),
-        version(t.col("cache_version")),
-        hash(t.col("data_hash")) {
+      : player(t.col(pdc::player_lookup)),
+        upid(t.col(pdc::universal_player_id)),
+        cache_date(t.col(pdc::cache_date)),
+        pts5(t.col(pdc::points_avg_last_5)),
+        pts10(t.col(pdc::points_avg_last_10)),
+        pts_season(t.col(pdc::points_avg_season)),
+        pts_std10(t.col(pdc::points_std_last_10)),
+        min10(t.col(pdc::minutes_avg_last_10)),
+        usage10(t.col(pdc::usage_rate_last_10)),
+        ts10(t.col(pdc::ts_pct_last_10)),
+        games_season(t.col(pdc::games_played_season)),
+        usage_season(t.col(pdc::player_usage_rate_season)),
+        assisted10(t.col(pdc::assisted_rate_last_10)),
+        team_pace(t.col(pdc::team_pace_last_10)),
+        team_ortg(t.col(pdc::team_off_rating_last_10)),
+        avg_min7(t.col(pdc::avg_minutes_per_game_last_7)),
+        zone(t.col(pdc::primary_scoring_zone)),
+        paint10(t.col(pdc::paint_rate_last_10)),
+        three10(t.col(pdc::three_pt_rate_last_10)),
+        zone_available(t.col(pdc::shot_zone_data_available)),
+        h_pgs(t.col(pdc::source_player_game_hash)),
+        h_togs(t.col(pdc::source_team_offense_hash)),
+        h_upgc(t.col(pdc::source_upcoming_context_hash)),
+        h_psza(t.col(pdc::source_shot_zone_hash)),
+        early(t.col(pdc::early_season_flag)),
+        insufficient(t.col(pdc::insufficient_data_reason)),
+        expected(t.col(pdc::expected_games_count)),
+        actual(t.col(pdc::actual_games_count)),
+        pct(t.col(pdc::completeness_percentage)),
+        missing(t.col(pdc::missing_games_count)),
+        ready(t.col(pdc::is_production_ready)),
+        issues(t.col(pdc::data_quality_issues)),
+        l5_pct(t.col(pdc::l5_completeness_pct)),
+        l5_ok(t.col(pdc::l5_is_complete)),
+        l10_pct(t.col(pdc::l10_completeness_pct)),
+        l10_ok(t.col(pdc::l10_is_complete)),
+        l7d_pct(t.col(pdc::l7d_completeness_pct)),
+        l7d_ok(t.col(pdc::l7d_is_complete)),
+        l14d_pct(t.col(pdc::l14d_completeness_pct)),
+        l14d_ok(t.col(pdc::l14d_is_complete)),
+        all_ok(t.col(pdc::all_windows_complete)),
+        version(t.col(pdc::cache_version)),
+        hash(t.col(pdc::data_hash)) {
     for (size_t k = 0; k < kWorkload.size(); ++k) workload[k] = &t.col(kWorkload[k]);
   }
   /// Workload fields copied from UPGC (int() truncation; NULL stays NULL).

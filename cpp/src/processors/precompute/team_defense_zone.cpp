@@ -10,11 +10,15 @@
 #include <span>
 #include <tuple>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::precompute {
 
 namespace {
+
+namespace tdg = cols::team_defense_game_summary;
+namespace tdza = cols::team_defense_zone_analysis;
 
 const char* const kTdgs = "nba_analytics.team_defense_game_summary";
 const char* const kOutput = "nba_precompute.team_defense_zone_analysis";
@@ -88,8 +92,8 @@ std::optional<double> vs_league(std::optional<double> pct, double league) {
 /// Writes a NUMERIC/FLOAT value, rounded to the column's declared scale for
 /// NUMERIC(p,s): the legacy wrote unrounded floats and BigQuery stored them at
 /// the declared scale.
-void set_numeric(Table& t, size_t row, const char* name, std::optional<double> v) {
-  size_t idx = t.require(name);
+void set_numeric(Table& t, size_t row, ColumnId id, std::optional<double> v) {
+  const size_t idx = t.at(id);
   if (v && t.def(idx).type == ColumnType::kNumeric) v = proc::py_round(*v, t.def(idx).scale);
   t.col(idx).set_real(row, v);
 }
@@ -222,16 +226,17 @@ namespace {
 // The projection's columns, resolved once per ingest.
 struct TdgsColumns {
   explicit TdgsColumns(const Table& t)
-      : team(t.col("defending_team_abbr")),
-        date(t.col("game_date")),
-        rating(t.col("defensive_rating")),
-        pace(t.col("opponent_pace")),
-        processed(t.col("processed_at")),
-        hash(t.col("data_hash")),
-        counts{&t.col("opp_paint_makes"),         &t.col("opp_paint_attempts"), &t.col("opp_mid_range_makes"),
-               &t.col("opp_mid_range_attempts"),  &t.col("opp_three_pt_makes"), &t.col("opp_three_pt_attempts"),
-               &t.col("points_in_paint_allowed"), &t.col("blocks_paint"),       &t.col("blocks_mid_range"),
-               &t.col("blocks_three_pt"),         &t.col("points_allowed")} {}
+      : team(t.col(tdg::defending_team_abbr)),
+        date(t.col(tdg::game_date)),
+        rating(t.col(tdg::defensive_rating)),
+        pace(t.col(tdg::opponent_pace)),
+        processed(t.col(tdg::processed_at)),
+        hash(t.col(tdg::data_hash)),
+        counts{
+            &t.col(tdg::opp_paint_makes),         &t.col(tdg::opp_paint_attempts), &t.col(tdg::opp_mid_range_makes),
+            &t.col(tdg::opp_mid_range_attempts),  &t.col(tdg::opp_three_pt_makes), &t.col(tdg::opp_three_pt_attempts),
+            &t.col(tdg::points_in_paint_allowed), &t.col(tdg::blocks_paint),       &t.col(tdg::blocks_mid_range),
+            &t.col(tdg::blocks_three_pt),         &t.col(tdg::points_allowed)} {}
   const Column &team, &date, &rating, &pace, &processed, &hash;
   const Column* counts[11];
 };
@@ -396,52 +401,25 @@ TeamResult evaluate_team(const std::string& team, std::span<const DefenseGame> a
   return res;
 }
 
-/// A NUMERIC/FLOAT output column resolved once: set() rounds to the declared
-/// scale of a NUMERIC(p,s) column, as set_numeric does.
-struct NumericColumn {
-  NumericColumn(const Table& t, const char* name)
-      : index(t.require(name)), scale(t.def(index).type == ColumnType::kNumeric ? t.def(index).scale : -1) {}
-  void set(Table& t, size_t row, std::optional<double> v) const {
-    if (v && scale >= 0) v = proc::py_round(*v, scale);
-    t.col(index).set_real(row, v);
-  }
-  size_t index;
-  int scale;
-};
+/// The columns of the 16 numeric metrics, in the order of metric_values().
+constexpr ColumnId kMetricColumns[] = {tdza::paint_pct_allowed_last_15,
+                                       tdza::paint_attempts_allowed_per_game,
+                                       tdza::paint_points_allowed_per_game,
+                                       tdza::paint_blocks_per_game,
+                                       tdza::paint_defense_vs_league_avg,
+                                       tdza::mid_range_pct_allowed_last_15,
+                                       tdza::mid_range_attempts_allowed_per_game,
+                                       tdza::mid_range_blocks_per_game,
+                                       tdza::mid_range_defense_vs_league_avg,
+                                       tdza::three_pt_pct_allowed_last_15,
+                                       tdza::three_pt_attempts_allowed_per_game,
+                                       tdza::three_pt_blocks_per_game,
+                                       tdza::three_pt_defense_vs_league_avg,
+                                       tdza::defensive_rating_last_15,
+                                       tdza::opponent_points_per_game,
+                                       tdza::opponent_pace};
 
-/// The output columns TDZA writes per row, resolved once per unit.
-struct TdzaColumns {
-  explicit TdzaColumns(const Table& t)
-      : team(t.require("team_abbr")),
-        date(t.require("analysis_date")),
-        games(t.require("games_in_sample")),
-        strongest(t.require("strongest_zone")),
-        weakest(t.require("weakest_zone")),
-        tier(t.require("data_quality_tier")),
-        notes(t.require("calculation_notes")),
-        values{{t, "paint_pct_allowed_last_15"},
-               {t, "paint_attempts_allowed_per_game"},
-               {t, "paint_points_allowed_per_game"},
-               {t, "paint_blocks_per_game"},
-               {t, "paint_defense_vs_league_avg"},
-               {t, "mid_range_pct_allowed_last_15"},
-               {t, "mid_range_attempts_allowed_per_game"},
-               {t, "mid_range_blocks_per_game"},
-               {t, "mid_range_defense_vs_league_avg"},
-               {t, "three_pt_pct_allowed_last_15"},
-               {t, "three_pt_attempts_allowed_per_game"},
-               {t, "three_pt_blocks_per_game"},
-               {t, "three_pt_defense_vs_league_avg"},
-               {t, "defensive_rating_last_15"},
-               {t, "opponent_points_per_game"},
-               {t, "opponent_pace"}},
-        completeness(t) {}
-  size_t team, date, games, strongest, weakest, tier, notes;
-  NumericColumn values[16];  ///< in the order of metric_values()
-  CompletenessColumns completeness;
-};
-
-/// The 16 numeric metrics in TdzaColumns::values order.
+/// The 16 numeric metrics in kMetricColumns order.
 std::array<std::optional<double>, 16> metric_values(const ZoneDefenseMetrics& m) {
   return {m.paint_pct,       m.paint_att_pg,     m.paint_pts_pg,  m.paint_blk_pg, m.paint_vs_league, m.mid_pct,
           m.mid_att_pg,      m.mid_blk_pg,       m.mid_vs_league, m.three_pct,    m.three_att_pg,    m.three_blk_pg,
@@ -459,18 +437,19 @@ const std::string* pooled(const std::string& s) {
 }
 
 /// Writes row @p r of a team with metrics.
-void write_team_row(Table& t, size_t r, const TdzaColumns& c, const std::string* team, Date d, const TeamResult& res) {
+void write_team_row(Table& t, size_t r, const CompletenessColumns& completeness, const std::string* team, Date d,
+                    const TeamResult& res) {
   const ZoneDefenseMetrics& m = *res.metrics;
-  t.col(c.team).set_text_ptr(r, team);
-  t.col(c.date).set_int(r, d.days());
+  t.col(tdza::team_abbr).set_text_ptr(r, team);
+  t.col(tdza::analysis_date).set_int(r, d.days());
   const auto values = metric_values(m);
-  for (size_t i = 0; i < values.size(); ++i) c.values[i].set(t, r, values[i]);
-  t.col(c.games).set_int(r, int64_t{m.games});
-  if (m.strongest_zone) t.col(c.strongest).set_text_ptr(r, pooled(*m.strongest_zone));
-  if (m.weakest_zone) t.col(c.weakest).set_text_ptr(r, pooled(*m.weakest_zone));
-  t.col(c.tier).set_text_ptr(r, pooled(tdza_quality_tier(m.games)));
-  if (m.calculation_notes) t.col(c.notes).set_text_ptr(r, pooled(*m.calculation_notes));
-  c.completeness.write(t, r, res.completeness);
+  for (size_t i = 0; i < values.size(); ++i) set_numeric(t, r, kMetricColumns[i], values[i]);
+  t.col(tdza::games_in_sample).set_int(r, int64_t{m.games});
+  if (m.strongest_zone) t.col(tdza::strongest_zone).set_text_ptr(r, pooled(*m.strongest_zone));
+  if (m.weakest_zone) t.col(tdza::weakest_zone).set_text_ptr(r, pooled(*m.weakest_zone));
+  t.col(tdza::data_quality_tier).set_text_ptr(r, pooled(tdza_quality_tier(m.games)));
+  if (m.calculation_notes) t.col(tdza::calculation_notes).set_text_ptr(r, pooled(*m.calculation_notes));
+  completeness.write(t, r, res.completeness);
 }
 
 UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
@@ -507,10 +486,10 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
         std::min(100.0, static_cast<double>(w.rows_found) / static_cast<double>(kTdzaGames * w.teams_found) * 100.0);
   }
   const ConstantColumns constants(t.schema(), [&](Table& c, size_t r) {
-    if (w.last_updated) c.col("source_team_defense_last_updated").set_text_ptr(r, w.last_updated);
-    c.set(r, "source_team_defense_rows_found", w.rows_found);
-    set_numeric(c, r, "source_team_defense_completeness_pct", source_pct);
-    if (w.source_hash) c.col("source_team_defense_hash").set_text_ptr(r, w.source_hash);
+    if (w.last_updated) c.col(tdza::source_team_defense_last_updated).set_text_ptr(r, w.last_updated);
+    c.set(r, tdza::source_team_defense_rows_found, w.rows_found);
+    set_numeric(c, r, tdza::source_team_defense_completeness_pct, source_pct);
+    if (w.source_hash) c.col(tdza::source_team_defense_hash).set_text_ptr(r, w.source_hash);
     // early_season_flag and insufficient_data_reason stay NULL on real rows
     // (legacy). DECISION 2: one bootstrap rule from the schedule (legacy:
     // before Oct 31 / 30 days from Oct 1); the runner skips bootstrap dates.
@@ -526,12 +505,12 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
     }
   }
   t.resize(row_team.size());
-  const TdzaColumns columns(t);
+  const CompletenessColumns completeness(t);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
-  Column& hash = t.col(t.require("data_hash"));
+  Column& hash = t.col(tdza::data_hash);
   std::string& scratch = RowHasher::scratch();
   for (size_t r = 0; r < row_team.size(); ++r) {
-    write_team_row(t, r, columns, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
+    write_team_row(t, r, completeness, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
     constants.apply(t, r);
     hasher.set(t, r, hash, scratch);
   }
