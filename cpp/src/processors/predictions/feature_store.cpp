@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../precompute/phase4_util.hpp"
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/zone_common.hpp"
 
@@ -248,6 +249,9 @@ std::string feature_quality_tier(double score) { return proc::tier_for_score(sco
 
 namespace {
 
+namespace mlfs = cols::ml_feature_store_v2;
+namespace pgs = cols::player_game_summary;
+
 const std::vector<std::string> kHashFields = {"player_lookup",
                                               "universal_player_id",
                                               "game_date",
@@ -309,11 +313,11 @@ struct Phase4Source {
 
 /// The four source_<name>_* columns of one Phase 4 source, resolved once.
 struct TrackColumns {
-  TrackColumns(Table& t, const std::string& prefix)
-      : last_updated(t.col(prefix + "_last_updated")),
-        rows_found(t.col(prefix + "_rows_found")),
-        pct(t.col(prefix + "_completeness_pct")),
-        hash(t.col(prefix + "_hash")) {}
+  TrackColumns(Table& t, ColumnId last_updated_id, ColumnId rows_found_id, ColumnId pct_id, ColumnId hash_id)
+      : last_updated(t.col(last_updated_id)),
+        rows_found(t.col(rows_found_id)),
+        pct(t.col(pct_id)),
+        hash(t.col(hash_id)) {}
   void write(size_t i, const Phase4Source& s) const {
     if (s.last_updated) last_updated.set_text_ptr(i, s.last_updated);
     rows_found.set_int(i, s.rows);
@@ -341,7 +345,7 @@ class MlfsPgsHistory final : public proc::SeasonHistory {
 
  protected:
   void add_rows(const Table& p, const std::vector<size_t>& rows) override {
-    const Column &c_date = p.col("game_date"), &c_player = p.col("player_lookup");
+    const Column &c_date = p.col(pgs::game_date), &c_player = p.col(pgs::player_lookup);
     const Column *c_points = proc::opt_col(p, "points"), *c_minutes = proc::opt_col(p, "minutes_played"),
                  *c_ft = proc::opt_col(p, "ft_makes"), *c_season = proc::opt_col(p, "season_year");
     const Date season_start_ = season_start();
@@ -559,32 +563,36 @@ Phase3Values phase3_values(const DateInputs& x, const InputColumns& c, size_t ur
 /// Output columns, resolved once per unit.
 struct MlfsColumns {
   explicit MlfsColumns(Table& t)
-      : player(t.col("player_lookup")),
-        upid(t.col("universal_player_id")),
-        game_date(t.col("game_date")),
-        game_id(t.col("game_id")),
-        features(t.col("features")),
-        names(t.col("feature_names")),
-        count(t.col("feature_count")),
-        version(t.col("feature_version")),
-        quality(t.col("feature_quality_score")),
-        opponent(t.col("opponent_team_abbr")),
-        is_home(t.col("is_home")),
-        days_rest(t.col("days_rest")),
-        data_source(t.col("data_source")),
-        quality_tier(t.col("quality_tier")),
-        early(t.col("early_season_flag")),
-        expected(t.col("expected_games_count")),
-        actual(t.col("actual_games_count")),
-        pct(t.col("completeness_percentage")),
-        missing(t.col("missing_games_count")),
-        ready(t.col("is_production_ready")),
-        issues(t.col("data_quality_issues")),
-        hash(t.col("data_hash")),
-        pdc(t, "source_daily_cache"),
-        pcf(t, "source_composite"),
-        psza(t, "source_shot_zones"),
-        tdza(t, "source_team_defense"),
+      : player(t.col(mlfs::player_lookup)),
+        upid(t.col(mlfs::universal_player_id)),
+        game_date(t.col(mlfs::game_date)),
+        game_id(t.col(mlfs::game_id)),
+        features(t.col(mlfs::features)),
+        names(t.col(mlfs::feature_names)),
+        count(t.col(mlfs::feature_count)),
+        version(t.col(mlfs::feature_version)),
+        quality(t.col(mlfs::feature_quality_score)),
+        opponent(t.col(mlfs::opponent_team_abbr)),
+        is_home(t.col(mlfs::is_home)),
+        days_rest(t.col(mlfs::days_rest)),
+        data_source(t.col(mlfs::data_source)),
+        quality_tier(t.col(mlfs::quality_tier)),
+        early(t.col(mlfs::early_season_flag)),
+        expected(t.col(mlfs::expected_games_count)),
+        actual(t.col(mlfs::actual_games_count)),
+        pct(t.col(mlfs::completeness_percentage)),
+        missing(t.col(mlfs::missing_games_count)),
+        ready(t.col(mlfs::is_production_ready)),
+        issues(t.col(mlfs::data_quality_issues)),
+        hash(t.col(mlfs::data_hash)),
+        pdc(t, mlfs::source_daily_cache_last_updated, mlfs::source_daily_cache_rows_found,
+            mlfs::source_daily_cache_completeness_pct, mlfs::source_daily_cache_hash),
+        pcf(t, mlfs::source_composite_last_updated, mlfs::source_composite_rows_found,
+            mlfs::source_composite_completeness_pct, mlfs::source_composite_hash),
+        psza(t, mlfs::source_shot_zones_last_updated, mlfs::source_shot_zones_rows_found,
+             mlfs::source_shot_zones_completeness_pct, mlfs::source_shot_zones_hash),
+        tdza(t, mlfs::source_team_defense_last_updated, mlfs::source_team_defense_rows_found,
+             mlfs::source_team_defense_completeness_pct, mlfs::source_team_defense_hash),
         status(t) {}
   Column &player, &upid, &game_date, &game_id, &features, &names, &count, &version, &quality, &opponent, &is_home,
       &days_rest, &data_source, &quality_tier, &early, &expected, &actual, &pct, &missing, &ready, &issues, &hash;

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/json_error.hpp"
 #include "nbaprops/models/xgboost.hpp"
@@ -28,6 +29,11 @@
 namespace nbaprops::predictions {
 
 namespace {
+
+namespace mlfs = cols::ml_feature_store_v2;
+namespace pgs = cols::player_game_summary;
+namespace ppp = cols::player_prop_predictions;
+namespace tdza = cols::team_defense_zone_analysis;
 
 using proc::py_round;
 
@@ -135,7 +141,7 @@ class PlayedHistory final : public proc::SeasonHistory {
 
  protected:
   void add_rows(const Table& pgs, const std::vector<size_t>& rows) override {
-    const Column *c_date = &pgs.col("game_date"), *c_player = &pgs.col("player_lookup");
+    const Column *c_date = &pgs.col(pgs::game_date), *c_player = &pgs.col(pgs::player_lookup);
     const Column *c_points = proc::opt_col(pgs, "points"), *c_opp = proc::opt_col(pgs, "opponent_team_abbr"),
                  *c_team = proc::opt_col(pgs, "team_abbr"), *c_game = proc::opt_col(pgs, "game_id");
     for (size_t r : rows) {
@@ -173,7 +179,7 @@ class RatingHistory final : public proc::SeasonHistory {
   void add_rows(const Table& tdza, const std::vector<size_t>& rows) override {
     const Column* c_rating = proc::opt_col(tdza, "defensive_rating_last_15");
     if (!c_rating) return;  // no ratings read: every opponent is unknown
-    const Column &c_team = tdza.col("team_abbr"), &c_date = tdza.col("analysis_date");
+    const Column &c_team = tdza.col(tdza::team_abbr), &c_date = tdza.col(tdza::analysis_date);
     for (size_t r : rows) {
       if (c_team.is_null(r) || c_rating->is_null(r)) continue;
       // Rows come dated from first() on (SeasonHistory::ingest).
@@ -243,8 +249,8 @@ struct Carried {
 /// projection, reads as NULL).
 struct MlfsColumns {
   explicit MlfsColumns(const Table& t)
-      : player(&t.col("player_lookup")),
-        date(&t.col("game_date")),
+      : player(&t.col(mlfs::player_lookup)),
+        date(&t.col(mlfs::game_date)),
         features(proc::opt_col(t, "features")),
         universal_player_id(proc::opt_col(t, "universal_player_id")),
         game_id(proc::opt_col(t, "game_id")),
@@ -283,28 +289,27 @@ Carried carried_from(const MlfsColumns& m, size_t r) {
 struct OutColumns {
   explicit OutColumns(Table& table) : t(table) {}
   Table& t;
-  Column& at(const char* name) { return t.col(t.require(name)); }
-  Column &prediction_id = at("prediction_id"), &system_id = at("system_id"), &player_lookup = at("player_lookup"),
-         &game_date = at("game_date"), &prediction_version = at("prediction_version"),
-         &predicted_points = at("predicted_points"), &confidence_score = at("confidence_score"),
-         &recommendation = at("recommendation"), &has_prop_line = at("has_prop_line"),
-         &current_points_line = at("current_points_line"), &line_margin = at("line_margin"),
-         &line_source = at("line_source"), &estimated_line_value = at("estimated_line_value"),
-         &estimation_method = at("estimation_method"), &fatigue = at("fatigue_adjustment"),
-         &shot_zone = at("shot_zone_adjustment"), &pace = at("pace_adjustment"),
-         &usage_spike = at("usage_spike_adjustment"), &home_away = at("home_away_adjustment"),
-         &other = at("other_adjustments"), &similarity_baseline = at("similarity_baseline"),
-         &similar_games_count = at("similar_games_count"), &avg_similarity = at("avg_similarity_score"),
-         &min_similarity = at("min_similarity_score"), &ml_model_id = at("ml_model_id"),
-         &model_version = at("model_version"), &scoring_tier = at("scoring_tier"),
-         &tier_adjustment = at("tier_adjustment"), &adjusted_points = at("adjusted_points"),
-         &variance = at("prediction_variance"), &agreement = at("system_agreement_score"),
-         &contributing = at("contributing_systems"), &warnings = at("warnings"),
-         &universal_player_id = at("universal_player_id"), &game_id = at("game_id"),
-         &expected_games = at("expected_games_count"), &actual_games = at("actual_games_count"),
-         &missing_games = at("missing_games_count"), &completeness = at("completeness_percentage"),
-         &production_ready = at("is_production_ready"), &data_quality_issues = at("data_quality_issues"),
-         &is_active = at("is_active");
+  Column &prediction_id = t.col(ppp::prediction_id), &system_id = t.col(ppp::system_id),
+         &player_lookup = t.col(ppp::player_lookup), &game_date = t.col(ppp::game_date),
+         &prediction_version = t.col(ppp::prediction_version), &predicted_points = t.col(ppp::predicted_points),
+         &confidence_score = t.col(ppp::confidence_score), &recommendation = t.col(ppp::recommendation),
+         &has_prop_line = t.col(ppp::has_prop_line), &current_points_line = t.col(ppp::current_points_line),
+         &line_margin = t.col(ppp::line_margin), &line_source = t.col(ppp::line_source),
+         &estimated_line_value = t.col(ppp::estimated_line_value), &estimation_method = t.col(ppp::estimation_method),
+         &fatigue = t.col(ppp::fatigue_adjustment), &shot_zone = t.col(ppp::shot_zone_adjustment),
+         &pace = t.col(ppp::pace_adjustment), &usage_spike = t.col(ppp::usage_spike_adjustment),
+         &home_away = t.col(ppp::home_away_adjustment), &other = t.col(ppp::other_adjustments),
+         &similarity_baseline = t.col(ppp::similarity_baseline), &similar_games_count = t.col(ppp::similar_games_count),
+         &avg_similarity = t.col(ppp::avg_similarity_score), &min_similarity = t.col(ppp::min_similarity_score),
+         &ml_model_id = t.col(ppp::ml_model_id), &model_version = t.col(ppp::model_version),
+         &scoring_tier = t.col(ppp::scoring_tier), &tier_adjustment = t.col(ppp::tier_adjustment),
+         &adjusted_points = t.col(ppp::adjusted_points), &variance = t.col(ppp::prediction_variance),
+         &agreement = t.col(ppp::system_agreement_score), &contributing = t.col(ppp::contributing_systems),
+         &warnings = t.col(ppp::warnings), &universal_player_id = t.col(ppp::universal_player_id),
+         &game_id = t.col(ppp::game_id), &expected_games = t.col(ppp::expected_games_count),
+         &actual_games = t.col(ppp::actual_games_count), &missing_games = t.col(ppp::missing_games_count),
+         &completeness = t.col(ppp::completeness_percentage), &production_ready = t.col(ppp::is_production_ready),
+         &data_quality_issues = t.col(ppp::data_quality_issues), &is_active = t.col(ppp::is_active);
   const phase4_detail::ProcessingStatusColumns status{t};
 };
 
