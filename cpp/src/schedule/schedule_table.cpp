@@ -1,6 +1,7 @@
 // Conversion between Schedule and rows of nba_raw.nbac_schedule.
 #include <chrono>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/teams.hpp"
@@ -8,6 +9,8 @@
 
 namespace nbaprops {
 namespace {
+
+namespace sch = cols::nbac_schedule;
 
 std::string season_label(int season) {
   int next = (season + 1) % 100;
@@ -31,48 +34,48 @@ Table Schedule::to_table() const {
     const Game& g = games_[r];
     const TeamInfo* home = find_team(g.home);
     const TeamInfo* away = find_team(g.away);
-    t.set(r, "game_id", g.nba_game_id);
-    t.set(r, "game_code", g.date.compact() + "/" + g.away + g.home);
-    t.set(r, "season", season_label(g.season));
-    t.set(r, "season_nba_format", season_label(g.season));
-    t.set(r, "season_year", g.season);
-    t.set(r, "game_date", g.date);
+    t.set(r, sch::game_id, g.nba_game_id);
+    t.set(r, sch::game_code, g.date.compact() + "/" + g.away + g.home);
+    t.set(r, sch::season, season_label(g.season));
+    t.set(r, sch::season_nba_format, season_label(g.season));
+    t.set(r, sch::season_year, g.season);
+    t.set(r, sch::game_date, g.date);
     int status = g.status == GameStatus::kFinal ? 3 : g.status == GameStatus::kLive ? 2 : 1;
-    t.set(r, "game_status", status);
-    t.set(r, "game_status_text",
+    t.set(r, sch::game_status, status);
+    t.set(r, sch::game_status_text,
           g.status == GameStatus::kPostponed ? "PPD"
           : g.status == GameStatus::kFinal   ? "Final"
                                              : "Scheduled");
-    t.set(r, "home_team_id", static_cast<int64_t>(home ? home->nba_team_id : 0));
-    t.set(r, "home_team_tricode", g.home);
-    t.set(r, "home_team_name", home ? home->name : g.home);
-    t.set(r, "away_team_id", static_cast<int64_t>(away ? away->nba_team_id : 0));
-    t.set(r, "away_team_tricode", g.away);
-    t.set(r, "away_team_name", away ? away->name : g.away);
+    t.set(r, sch::home_team_id, static_cast<int64_t>(home ? home->nba_team_id : 0));
+    t.set(r, sch::home_team_tricode, g.home);
+    t.set(r, sch::home_team_name, home ? home->name : g.home);
+    t.set(r, sch::away_team_id, static_cast<int64_t>(away ? away->nba_team_id : 0));
+    t.set(r, sch::away_team_tricode, g.away);
+    t.set(r, sch::away_team_name, away ? away->name : g.away);
     if (home) {
-      t.set(r, "arena_name", home->arena);
-      t.set(r, "arena_city", home->city);
-      t.set(r, "arena_timezone", home->timezone);
+      t.set(r, sch::arena_name, home->arena);
+      t.set(r, sch::arena_city, home->city);
+      t.set(r, sch::arena_timezone, home->timezone);
     }
-    t.set(r, "is_regular_season", g.type == GameType::kRegularSeason);
-    t.set(r, "is_playoffs", g.type == GameType::kPlayoff || g.type == GameType::kPlayIn);
-    t.set(r, "is_all_star", g.type == GameType::kAllStar);
-    t.set(r, "is_emirates_cup", g.is_cup);
-    if (g.type == GameType::kPlayIn) t.set(r, "playoff_round", "play_in");
-    if (g.type == GameType::kPlayoff) t.set(r, "playoff_round", g.label.empty() ? "playoffs" : g.label);
-    if (g.type == GameType::kPreseason) t.set(r, "time_slot", "preseason");
-    t.set(r, "is_christmas", g.date.month() == 12 && g.date.day() == 25);
-    t.set(r, "day_of_week", weekday_name(g.date));
-    t.set(r, "is_weekend", g.date.iso_weekday() >= 6);
-    if (g.home_score) t.set(r, "home_team_score", *g.home_score);
-    if (g.away_score) t.set(r, "away_team_score", *g.away_score);
+    t.set(r, sch::is_regular_season, g.type == GameType::kRegularSeason);
+    t.set(r, sch::is_playoffs, g.type == GameType::kPlayoff || g.type == GameType::kPlayIn);
+    t.set(r, sch::is_all_star, g.type == GameType::kAllStar);
+    t.set(r, sch::is_emirates_cup, g.is_cup);
+    if (g.type == GameType::kPlayIn) t.set(r, sch::playoff_round, "play_in");
+    if (g.type == GameType::kPlayoff) t.set(r, sch::playoff_round, g.label.empty() ? "playoffs" : g.label);
+    if (g.type == GameType::kPreseason) t.set(r, sch::time_slot, "preseason");
+    t.set(r, sch::is_christmas, g.date.month() == 12 && g.date.day() == 25);
+    t.set(r, sch::day_of_week, weekday_name(g.date));
+    t.set(r, sch::is_weekend, g.date.iso_weekday() >= 6);
+    if (g.home_score) t.set(r, sch::home_team_score, *g.home_score);
+    if (g.away_score) t.set(r, sch::away_team_score, *g.away_score);
     if (g.home_score && g.away_score && g.status == GameStatus::kFinal) {
-      t.set(r, "winning_team_tricode", *g.home_score > *g.away_score ? g.home : g.away);
+      t.set(r, sch::winning_team_tricode, *g.home_score > *g.away_score ? g.home : g.away);
     }
-    t.set(r, "data_source", "nbaprops");
-    t.set(r, "source_file_path", "nbaprops");
-    t.set(r, "created_at", now);
-    t.set(r, "processed_at", now);
+    t.set(r, sch::data_source, "nbaprops");
+    t.set(r, sch::source_file_path, "nbaprops");
+    t.set(r, sch::created_at, now);
+    t.set(r, sch::processed_at, now);
   }
   return t;
 }
@@ -86,13 +89,13 @@ const std::vector<std::string>& Schedule::table_columns() {
 }
 
 Schedule Schedule::from_table(const Table& t) {
-  const Column &id = t.col("game_id"), &date = t.col("game_date"), &season = t.col("season_year"),
-               &home = t.col("home_team_tricode"), &away = t.col("away_team_tricode"),
-               &all_star_col = t.col("is_all_star"), &playoffs_col = t.col("is_playoffs"),
-               &regular_col = t.col("is_regular_season"), &round_col = t.col("playoff_round"),
-               &cup = t.col("is_emirates_cup"), &status_col = t.col("game_status"),
-               &status_text = t.col("game_status_text"), &home_score = t.col("home_team_score"),
-               &away_score = t.col("away_team_score");
+  const Column &id = t.col(sch::game_id), &date = t.col(sch::game_date), &season = t.col(sch::season_year),
+               &home = t.col(sch::home_team_tricode), &away = t.col(sch::away_team_tricode),
+               &all_star_col = t.col(sch::is_all_star), &playoffs_col = t.col(sch::is_playoffs),
+               &regular_col = t.col(sch::is_regular_season), &round_col = t.col(sch::playoff_round),
+               &cup = t.col(sch::is_emirates_cup), &status_col = t.col(sch::game_status),
+               &status_text = t.col(sch::game_status_text), &home_score = t.col(sch::home_team_score),
+               &away_score = t.col(sch::away_team_score);
   std::vector<Game> games;
   games.reserve(t.num_rows());
   auto need_text = [&](size_t r, const Column& c, const char* f) {
