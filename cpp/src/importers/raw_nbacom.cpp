@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
@@ -16,6 +17,11 @@
 
 namespace nbaprops::importers::raw {
 namespace {
+
+namespace gbps = cols::nbac_gamebook_player_stats;
+namespace tbx = cols::nbac_team_boxscore;
+namespace injr = cols::nbac_injury_report;
+namespace bdlp = cols::bdl_player_boxscores;
 
 std::string upper_trim(std::string s) {
   s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
@@ -71,9 +77,9 @@ bool has_suffix(const std::string& name) {
 }
 
 /// 2·(FGM − 3PM) + 3·3PM + FTM must equal PTS when all are known.
-/// @p fgm, @p tpm, @p ftm, @p pts: column positions (resolved once per table);
-/// @p pts_name names the points column in the error.
-void check_points(const Table& t, size_t r, const Where& w, size_t fgm, size_t tpm, size_t ftm, size_t pts,
+/// @p fgm, @p tpm, @p ftm, @p pts: the columns (of the gamebook or the team
+/// box score); @p pts_name names the points column in the error.
+void check_points(const Table& t, size_t r, const Where& w, ColumnId fgm, ColumnId tpm, ColumnId ftm, ColumnId pts,
                   const char* pts_name) {
   auto a = t.col(fgm).get_int(r), b = t.col(tpm).get_int(r), c = t.col(ftm).get_int(r), p = t.col(pts).get_int(r);
   if (a && b && c && p && 2 * (*a - *b) + 3 * *b + *c != *p) {
@@ -149,101 +155,67 @@ std::optional<GamebookGame> gamebook_game(const json& root, const LakePath& lp, 
   return g;
 }
 
+/// A gamebook player's stat: its key in the stats object (the field errors
+/// name) and its column.
+struct GamebookStat {
+  const char* key;
+  ColumnId column;
+};
+
 /// A gamebook player's counts (those a player who played must have come
 /// first, kRequiredInts) and percentages.
-constexpr const char* kInts[] = {"points",
-                                 "field_goals_made",
-                                 "field_goals_attempted",
-                                 "three_pointers_made",
-                                 "three_pointers_attempted",
-                                 "free_throws_made",
-                                 "free_throws_attempted",
-                                 "assists",
-                                 "offensive_rebounds",
-                                 "defensive_rebounds",
-                                 "steals",
-                                 "blocks",
-                                 "turnovers",
-                                 "plus_minus"};
+constexpr GamebookStat kInts[] = {{"points", gbps::points},
+                                  {"field_goals_made", gbps::field_goals_made},
+                                  {"field_goals_attempted", gbps::field_goals_attempted},
+                                  {"three_pointers_made", gbps::three_pointers_made},
+                                  {"three_pointers_attempted", gbps::three_pointers_attempted},
+                                  {"free_throws_made", gbps::free_throws_made},
+                                  {"free_throws_attempted", gbps::free_throws_attempted},
+                                  {"assists", gbps::assists},
+                                  {"offensive_rebounds", gbps::offensive_rebounds},
+                                  {"defensive_rebounds", gbps::defensive_rebounds},
+                                  {"steals", gbps::steals},
+                                  {"blocks", gbps::blocks},
+                                  {"turnovers", gbps::turnovers},
+                                  {"plus_minus", gbps::plus_minus}};
 constexpr size_t kRequiredInts = 8;
-constexpr const char* kReals[] = {"field_goal_percentage", "three_point_percentage", "free_throw_percentage"};
-
-/// The gamebook columns a file's rows are written by, resolved once per table.
-struct GamebookColumns {
-  explicit GamebookColumns(const Table& t)
-      : minutes(t.require("minutes")),
-        minutes_decimal(t.require("minutes_decimal")),
-        total_rebounds(t.require("total_rebounds")),
-        personal_fouls(t.require("personal_fouls")),
-        offensive_rebounds(t.require("offensive_rebounds")),
-        defensive_rebounds(t.require("defensive_rebounds")),
-        game_id(t.require("game_id")),
-        game_code(t.require("game_code")),
-        game_date(t.require("game_date")),
-        season_year(t.require("season_year")),
-        home_team_abbr(t.require("home_team_abbr")),
-        away_team_abbr(t.require("away_team_abbr")),
-        player_name_original(t.require("player_name_original")),
-        player_name(t.require("player_name")),
-        player_lookup(t.require("player_lookup")),
-        team_abbr(t.require("team_abbr")),
-        player_status(t.require("player_status")),
-        name_resolution_status(t.require("name_resolution_status")),
-        name_resolution_confidence(t.require("name_resolution_confidence")),
-        name_resolution_method(t.require("name_resolution_method")),
-        requires_manual_review(t.require("requires_manual_review")),
-        data_quality_flags(t.require("data_quality_flags")),
-        dnp_reason(t.require("dnp_reason")),
-        source_file_path(t.require("source_file_path")),
-        processed_at(t.require("processed_at")),
-        field_goals_made(t.require("field_goals_made")),
-        three_pointers_made(t.require("three_pointers_made")),
-        free_throws_made(t.require("free_throws_made")),
-        points(t.require("points")) {
-    for (size_t k = 0; k < ints.size(); ++k) ints[k] = t.require(kInts[k]);
-    for (size_t k = 0; k < reals.size(); ++k) reals[k] = t.require(kReals[k]);
-  }
-  size_t minutes, minutes_decimal, total_rebounds, personal_fouls, offensive_rebounds, defensive_rebounds, game_id,
-      game_code, game_date, season_year, home_team_abbr, away_team_abbr, player_name_original, player_name,
-      player_lookup, team_abbr, player_status, name_resolution_status, name_resolution_confidence,
-      name_resolution_method, requires_manual_review, data_quality_flags, dnp_reason, source_file_path, processed_at,
-      field_goals_made, three_pointers_made, free_throws_made, points;
-  std::array<size_t, std::size(kInts)> ints{};
-  std::array<size_t, std::size(kReals)> reals{};
-};
+constexpr GamebookStat kReals[] = {{"field_goal_percentage", gbps::field_goal_percentage},
+                                   {"three_point_percentage", gbps::three_point_percentage},
+                                   {"free_throw_percentage", gbps::free_throw_percentage}};
 
 /// An active player's box score (object @p st) into row @p r, checked: points
 /// against the shots, total rebounds against offensive + defensive.
-void gamebook_stats(Table& t, const GamebookColumns& c, size_t r, const json& st, const Where& pw) {
+void gamebook_stats(Table& t, size_t r, const json& st, const Where& pw) {
   if (!st.is_object()) fail(pw, "stats", json_preview(st), "expected an object");
   if (auto m = opt_text(st, "minutes", pw)) {
-    t.set(r, c.minutes, *m);
-    t.col(c.minutes_decimal).set_real(r, minutes_decimal(*m, pw));
+    t.set(r, gbps::minutes, *m);
+    t.col(gbps::minutes_decimal).set_real(r, minutes_decimal(*m, pw));
   }
-  for (size_t k = 0; k < std::size(kInts); ++k) t.col(c.ints[k]).set_int(r, opt_int(st, kInts[k], pw));
-  for (size_t k = 0; k < std::size(kReals); ++k) t.col(c.reals[k]).set_real(r, opt_real(st, kReals[k], pw));
+  for (size_t k = 0; k < std::size(kInts); ++k) t.col(kInts[k].column).set_int(r, opt_int(st, kInts[k].key, pw));
+  for (size_t k = 0; k < std::size(kReals); ++k) t.col(kReals[k].column).set_real(r, opt_real(st, kReals[k].key, pw));
   // Legacy read `rebounds_total` / `rebounds` while the scraper writes
   // `total_rebounds`, so its rows had NULL total rebounds. Fixed:
   // `total_rebounds` first, the legacy names as fallbacks.
   auto reb = opt_int(st, "total_rebounds", pw);
   if (!reb) reb = opt_int(st, "rebounds_total", pw);
   if (!reb) reb = opt_int(st, "rebounds", pw);
-  t.col(c.total_rebounds).set_int(r, reb);
+  t.col(gbps::total_rebounds).set_int(r, reb);
   auto pf = opt_int(st, "fouls", pw);
   if (!pf) pf = opt_int(st, "personal_fouls", pw);
-  t.col(c.personal_fouls).set_int(r, pf);
+  t.col(gbps::personal_fouls).set_int(r, pf);
   // A player with minutes has his box score: a missing count would replace
   // the stored value with NULL.
-  if (auto m = t.col(c.minutes_decimal).get_real(r); m && *m > 0) {
-    auto require = [&](const char* k, size_t col) {
+  if (auto m = t.col(gbps::minutes_decimal).get_real(r); m && *m > 0) {
+    auto require = [&](const char* k, ColumnId col) {
       if (t.col(col).is_null(r))
-        fail(pw, k, "", "missing for a player who played (minutes " + *t.col(c.minutes).get_text(r) + ")");
+        fail(pw, k, "", "missing for a player who played (minutes " + *t.col(gbps::minutes).get_text(r) + ")");
     };
-    for (size_t i = 0; i < kRequiredInts; ++i) require(kInts[i], c.ints[i]);
-    require("total_rebounds", c.total_rebounds);
+    for (size_t i = 0; i < kRequiredInts; ++i) require(kInts[i].key, kInts[i].column);
+    require("total_rebounds", gbps::total_rebounds);
   }
-  check_points(t, r, pw, c.field_goals_made, c.three_pointers_made, c.free_throws_made, c.points, "points");
-  auto o = t.col(c.offensive_rebounds).get_int(r), d = t.col(c.defensive_rebounds).get_int(r);
+  check_points(t, r, pw, gbps::field_goals_made, gbps::three_pointers_made, gbps::free_throws_made, gbps::points,
+               "points");
+  auto o = t.col(gbps::offensive_rebounds).get_int(r), d = t.col(gbps::defensive_rebounds).get_int(r);
   if (o && d && reb && *o + *d != *reb) {
     fail(pw, "total_rebounds", std::to_string(*reb),
          "is not offensive + defensive rebounds (" + std::to_string(*o) + " + " + std::to_string(*d) + ")");
@@ -251,8 +223,7 @@ void gamebook_stats(Table& t, const GamebookColumns& c, size_t r, const json& st
 }
 
 /// One player @p p of list @p status ("active", "dnp", "inactive") as a row.
-void gamebook_player(const json& p, const std::string& status, const GamebookGame& g, Where& pw, Parsed& out,
-                     const GamebookColumns& c) {
+void gamebook_player(const json& p, const std::string& status, const GamebookGame& g, Where& pw, Parsed& out) {
   const std::string name = need_text(p, "name", pw);
   pw.record += " '" + name + "'";
   const std::string team_name = need_text(p, "team", pw);
@@ -265,41 +236,41 @@ void gamebook_player(const json& p, const std::string& status, const GamebookGam
 
   const size_t r = out.add(pw);
   Table& t = out.rows;
-  t.set(r, c.game_id, g.game_id);
-  t.set(r, c.game_code, g.game_code);
-  t.set(r, c.game_date, g.date);
-  t.set(r, c.season_year, season_of(g.date));
-  t.set(r, c.home_team_abbr, g.home);
-  t.set(r, c.away_team_abbr, g.away);
-  t.set(r, c.player_name_original, name);
-  t.set(r, c.player_name, name);
-  t.set(r, c.player_lookup, lookup);
-  t.set(r, c.team_abbr, team);
-  t.set(r, c.player_status, status);
+  t.set(r, gbps::game_id, g.game_id);
+  t.set(r, gbps::game_code, g.game_code);
+  t.set(r, gbps::game_date, g.date);
+  t.set(r, gbps::season_year, season_of(g.date));
+  t.set(r, gbps::home_team_abbr, g.home);
+  t.set(r, gbps::away_team_abbr, g.away);
+  t.set(r, gbps::player_name_original, name);
+  t.set(r, gbps::player_name, name);
+  t.set(r, gbps::player_lookup, lookup);
+  t.set(r, gbps::team_abbr, team);
+  t.set(r, gbps::player_status, status);
   std::string flags = "\"team_mapped\"";
   if (has_suffix(name)) flags += ",\"suffix_handled\"";
   if (status == "inactive") {
     // Inactive players carry only the last name: not_found (lookup of the
     // last name, flagged for review) until resolve_inactive_names() finds the
     // full name in the warehouse at import.
-    t.set(r, c.name_resolution_status, "not_found");
-    t.set(r, c.name_resolution_confidence, 0.0);
-    t.set(r, c.name_resolution_method, "not_found");
-    t.set(r, c.requires_manual_review, true);
+    t.set(r, gbps::name_resolution_status, "not_found");
+    t.set(r, gbps::name_resolution_confidence, 0.0);
+    t.set(r, gbps::name_resolution_method, "not_found");
+    t.set(r, gbps::requires_manual_review, true);
     flags += ",\"no_roster_match\"";
   } else {
-    t.set(r, c.name_resolution_status, "original");
-    t.set(r, c.name_resolution_confidence, 1.0);
-    t.set(r, c.requires_manual_review, false);
+    t.set(r, gbps::name_resolution_status, "original");
+    t.set(r, gbps::name_resolution_confidence, 1.0);
+    t.set(r, gbps::requires_manual_review, false);
   }
-  t.set(r, c.data_quality_flags, "[" + flags + "]");
+  t.set(r, gbps::data_quality_flags, "[" + flags + "]");
   if (status != "active") {
     auto reason = opt_text(p, "dnp_reason", pw);
     if (!reason) reason = opt_text(p, "reason", pw);
-    if (reason) t.set(r, c.dnp_reason, *reason);
+    if (reason) t.set(r, gbps::dnp_reason, *reason);
     return;  // DNP and inactive rows: every stat column NULL (not 0)
   }
-  gamebook_stats(t, c, r, need(p, "stats", pw), pw);
+  gamebook_stats(t, r, need(p, "stats", pw), pw);
 }
 
 }  // namespace
@@ -307,7 +278,6 @@ void gamebook_player(const json& p, const std::string& status, const GamebookGam
 Parsed parse_gamebook(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.nbac_gamebook_player_stats");
   Parsed out(schema);
-  const GamebookColumns cols(out.rows);
   auto [root, lp, w] = open_lake_file(text, path);
   if (!root.is_object()) fail(w, "(top level)", "", "expected a JSON object");
   const std::optional<GamebookGame> game = gamebook_game(root, lp, s, w);
@@ -337,20 +307,19 @@ Parsed parse_gamebook(const std::string& text, const std::string& path, const Sc
     if (absent) continue;
     for (size_t i = 0; i < it->size(); ++i) {
       Where pw{path, std::string(array) + "[" + std::to_string(i) + "]", w.date};
-      gamebook_player((*it)[i], status, *game, pw, out, cols);
+      gamebook_player((*it)[i], status, *game, pw, out);
     }
   }
   for (const std::string& team : {game->away, game->home}) {
     bool seen = false;
     for (size_t r = 0; r < out.rows.num_rows() && !seen; ++r) {
-      seen =
-          out.rows.col(cols.player_status).get_text(r) == "active" && out.rows.col(cols.team_abbr).get_text(r) == team;
+      seen = out.rows.get_text(r, gbps::player_status) == "active" && out.rows.get_text(r, gbps::team_abbr) == team;
     }
     if (!seen) fail(w, "active_players", "", "no active player of " + team + " (the list covers one team only)");
   }
   for (size_t r = 0; r < out.rows.num_rows(); ++r) {
-    out.rows.set(r, cols.source_file_path, path);
-    out.rows.set(r, cols.processed_at, kLoadStamp);
+    out.rows.set(r, gbps::source_file_path, path);
+    out.rows.set(r, gbps::processed_at, kLoadStamp);
   }
   return out;
 }
@@ -406,26 +375,10 @@ void add_candidate(CandidateIndex& idx, const std::string& prefix, const std::op
 void resolve_inactive_names(Table& rows, Warehouse& wh) {
   std::vector<size_t> inactive;
   std::optional<Date> lo, hi;
-  const struct {
-    size_t game_date, player_name, player_lookup, name_resolution_status, name_resolution_confidence,
-        name_resolution_method, requires_manual_review, data_quality_flags, player_status, team_abbr,
-        player_name_original, game_id;
-  } rc{.game_date = rows.require("game_date"),
-       .player_name = rows.require("player_name"),
-       .player_lookup = rows.require("player_lookup"),
-       .name_resolution_status = rows.require("name_resolution_status"),
-       .name_resolution_confidence = rows.require("name_resolution_confidence"),
-       .name_resolution_method = rows.require("name_resolution_method"),
-       .requires_manual_review = rows.require("requires_manual_review"),
-       .data_quality_flags = rows.require("data_quality_flags"),
-       .player_status = rows.require("player_status"),
-       .team_abbr = rows.require("team_abbr"),
-       .player_name_original = rows.require("player_name_original"),
-       .game_id = rows.require("game_id")};
   for (size_t r = 0; r < rows.num_rows(); ++r) {
-    if (rows.col(rc.player_status).get_text(r) != "inactive") continue;
+    if (rows.get_text(r, gbps::player_status) != "inactive") continue;
     inactive.push_back(r);
-    Date d = Date(static_cast<int32_t>(*rows.col(rc.game_date).get_int(r)));  // Table::get_date
+    const Date d = *rows.get_date(r, gbps::game_date);
     lo = lo ? std::min(*lo, d) : d;
     hi = hi ? std::max(*hi, d) : d;
   }
@@ -434,40 +387,27 @@ void resolve_inactive_names(Table& rows, Warehouse& wh) {
                                     // game), "team|last" (history)
   Table inj = wh.read(catalog::get("nba_raw.nbac_injury_report"), DateRange{*lo - 2, *hi},
                       {"game_id", "team", "player_full_name"});
-  const struct {
-    size_t game_id, team, player_full_name;
-  } ic{.game_id = inj.require("game_id"),
-       .team = inj.require("team"),
-       .player_full_name = inj.require("player_full_name")};
   for (size_t r = 0; r < inj.num_rows(); ++r) {
     add_candidate(by_game,
-                  inj.col(ic.game_id).get_text(r).value_or("") + "|" + inj.col(ic.team).get_text(r).value_or("") + "|",
-                  inj.col(ic.player_full_name).get_text(r));
+                  inj.get_text(r, injr::game_id).value_or("") + "|" + inj.get_text(r, injr::team).value_or("") + "|",
+                  inj.get_text(r, injr::player_full_name));
   }
   const DateRange history{*lo - 90, *hi};
   Table bdl = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), history, {"team_abbr", "player_full_name"});
-  const struct {
-    size_t team_abbr, player_full_name;
-  } bc{.team_abbr = bdl.require("team_abbr"), .player_full_name = bdl.require("player_full_name")};
   for (size_t r = 0; r < bdl.num_rows(); ++r) {
-    add_candidate(by_team, bdl.col(bc.team_abbr).get_text(r).value_or("") + "|",
-                  bdl.col(bc.player_full_name).get_text(r));
+    add_candidate(by_team, bdl.get_text(r, bdlp::team_abbr).value_or("") + "|",
+                  bdl.get_text(r, bdlp::player_full_name));
   }
   Table gb = wh.read(catalog::get("nba_raw.nbac_gamebook_player_stats"), history,
                      {"team_abbr", "player_name", "player_status"});
-  const struct {
-    size_t player_status, team_abbr, player_name;
-  } gc{.player_status = gb.require("player_status"),
-       .team_abbr = gb.require("team_abbr"),
-       .player_name = gb.require("player_name")};
   for (size_t r = 0; r < gb.num_rows(); ++r) {
-    if (gb.col(gc.player_status).get_text(r) == "inactive") continue;
-    add_candidate(by_team, gb.col(gc.team_abbr).get_text(r).value_or("") + "|", gb.col(gc.player_name).get_text(r));
+    if (gb.get_text(r, gbps::player_status) == "inactive") continue;
+    add_candidate(by_team, gb.get_text(r, gbps::team_abbr).value_or("") + "|", gb.get_text(r, gbps::player_name));
   }
   for (size_t r : inactive) {
-    const std::string team = rows.col(rc.team_abbr).get_text(r).value_or("");
+    const std::string team = rows.get_text(r, gbps::team_abbr).value_or("");
     // Not a structured binding: the lambda below captures the suffix (clang < 16 refuses that).
-    const auto name_key = last_name_key(rows.col(rc.player_name_original).get_text(r).value_or(""));
+    const auto name_key = last_name_key(rows.get_text(r, gbps::player_name_original).value_or(""));
     const std::string& key = name_key.first;
     const std::string& suffix = name_key.second;
     auto pick = [&](const CandidateIndex& idx, const std::string& k) {
@@ -479,25 +419,25 @@ void resolve_inactive_names(Table& rows, Warehouse& wh) {
       }
       return out;
     };
-    auto cands = pick(by_game, rows.col(rc.game_id).get_text(r).value_or("") + "|" + team + "|" + key);
+    auto cands = pick(by_game, rows.get_text(r, gbps::game_id).value_or("") + "|" + team + "|" + key);
     if (cands.empty()) cands = pick(by_team, team + "|" + key);
     if (cands.empty()) continue;  // stays not_found, flagged for review
-    std::string flags = *rows.col(rc.data_quality_flags).get_text(r);
+    std::string flags = *rows.get_text(r, gbps::data_quality_flags);
     if (cands.size() == 1) {
-      rows.set(r, rc.player_name, cands[0].second);
-      rows.set(r, rc.player_lookup, cands[0].first);
-      rows.set(r, rc.name_resolution_status, "resolved");
-      rows.set(r, rc.name_resolution_confidence, 1.0);
-      rows.set(r, rc.name_resolution_method, "auto_exact");
-      rows.set(r, rc.requires_manual_review, false);
+      rows.set(r, gbps::player_name, cands[0].second);
+      rows.set(r, gbps::player_lookup, cands[0].first);
+      rows.set(r, gbps::name_resolution_status, "resolved");
+      rows.set(r, gbps::name_resolution_confidence, 1.0);
+      rows.set(r, gbps::name_resolution_method, "auto_exact");
+      rows.set(r, gbps::requires_manual_review, false);
       flags.replace(flags.find("\"no_roster_match\""), 17, "\"name_resolved\"");
     } else {
-      rows.set(r, rc.name_resolution_status, "multiple_matches");
-      rows.set(r, rc.name_resolution_confidence, 0.6);
-      rows.set(r, rc.name_resolution_method, "pending_review");
+      rows.set(r, gbps::name_resolution_status, "multiple_matches");
+      rows.set(r, gbps::name_resolution_confidence, 0.6);
+      rows.set(r, gbps::name_resolution_method, "pending_review");
       flags.replace(flags.find("\"no_roster_match\""), 17, "\"multiple_candidates\"");
     }
-    rows.set(r, rc.data_quality_flags, flags);
+    rows.set(r, gbps::data_quality_flags, flags);
   }
 }
 
@@ -745,56 +685,15 @@ size_t home_index(const std::vector<TeamLine>& lines, const Game* g, const Where
 
 constexpr int kMaxTeamMinutes = 490;  // 5 × (48 + 10 overtimes × 5)
 
-/// The team box score columns team_box_row writes, resolved once per table.
-struct TeamBoxColumns {
-  explicit TeamBoxColumns(const Table& t)
-      : game_id(t.require("game_id")),
-        nba_game_id(t.require("nba_game_id")),
-        game_date(t.require("game_date")),
-        season_year(t.require("season_year")),
-        team_id(t.require("team_id")),
-        team_abbr(t.require("team_abbr")),
-        team_name(t.require("team_name")),
-        team_city(t.require("team_city")),
-        is_home(t.require("is_home")),
-        minutes(t.require("minutes")),
-        source_file_path(t.require("source_file_path")),
-        created_at(t.require("created_at")),
-        processed_at(t.require("processed_at")),
-        fg_made(t.require("fg_made")),
-        fg_attempted(t.require("fg_attempted")),
-        fg_percentage(t.require("fg_percentage")),
-        three_pt_made(t.require("three_pt_made")),
-        three_pt_attempted(t.require("three_pt_attempted")),
-        three_pt_percentage(t.require("three_pt_percentage")),
-        ft_made(t.require("ft_made")),
-        ft_attempted(t.require("ft_attempted")),
-        ft_percentage(t.require("ft_percentage")),
-        offensive_rebounds(t.require("offensive_rebounds")),
-        defensive_rebounds(t.require("defensive_rebounds")),
-        total_rebounds(t.require("total_rebounds")),
-        assists(t.require("assists")),
-        steals(t.require("steals")),
-        blocks(t.require("blocks")),
-        turnovers(t.require("turnovers")),
-        personal_fouls(t.require("personal_fouls")),
-        points(t.require("points")),
-        plus_minus(t.require("plus_minus")) {}
-  size_t game_id, nba_game_id, game_date, season_year, team_id, team_abbr, team_name, team_city, is_home, minutes,
-      source_file_path, created_at, processed_at, fg_made, fg_attempted, fg_percentage, three_pt_made,
-      three_pt_attempted, three_pt_percentage, ft_made, ft_attempted, ft_percentage, offensive_rebounds,
-      defensive_rebounds, total_rebounds, assists, steals, blocks, turnovers, personal_fouls, points, plus_minus;
-};
-
 /// Line @p l as a row of game @p game_id, checked (rebounds, points formula).
 void team_box_row(const TeamLine& l, bool home, const std::string& game_id, const std::string& nba_game_id, Date date,
-                  const std::string& path, Parsed& out, const TeamBoxColumns& c) {
+                  const std::string& path, Parsed& out) {
   const size_t r = out.add(l.where);
   Table& t = out.rows;
-  t.set(r, c.game_id, game_id);
-  t.set(r, c.nba_game_id, nba_game_id);
-  t.set(r, c.game_date, date);
-  t.set(r, c.season_year, season_of(date));
+  t.set(r, tbx::game_id, game_id);
+  t.set(r, tbx::nba_game_id, nba_game_id);
+  t.set(r, tbx::game_date, date);
+  t.set(r, tbx::season_year, season_of(date));
   if (!l.team_id) fail(l.where, l.team_id_field, "", "missing field");
   // Legacy stored any id: the id must be NBA.com's id of the line's own team.
   if (const TeamInfo* info = find_team(l.abbr); info && *l.team_id != info->nba_team_id) {
@@ -808,11 +707,11 @@ void team_box_row(const TeamLine& l, bool home, const std::string& game_id, cons
          "disagrees with the schedule / homeAway: " + l.abbr + " is the " + (home ? "home" : "away") + " team of " +
              game_id);
   }
-  t.set(r, c.team_id, *l.team_id);
-  t.set(r, c.team_abbr, l.abbr);
-  if (!l.name.empty()) t.set(r, c.team_name, collapse_spaces(l.name));
-  if (!l.city.empty()) t.set(r, c.team_city, collapse_spaces(l.city));
-  t.set(r, c.is_home, home);
+  t.set(r, tbx::team_id, *l.team_id);
+  t.set(r, tbx::team_abbr, l.abbr);
+  if (!l.name.empty()) t.set(r, tbx::team_name, collapse_spaces(l.name));
+  if (!l.city.empty()) t.set(r, tbx::team_city, collapse_spaces(l.city));
+  t.set(r, tbx::is_home, home);
   if (!l.minutes.empty()) {
     // The gamebook's parser: "lots" is refused here as it is there. A team
     // plays 5 × 48 minutes plus 25 per overtime (the record is 6 OT = 390).
@@ -821,36 +720,36 @@ void team_box_row(const TeamLine& l, bool home, const std::string& game_id, cons
       fail(l.where, l.minutes_field, "'" + l.minutes + "'",
            "outside the plausible range [0, " + std::to_string(kMaxTeamMinutes) + "] minutes");
     }
-    t.set(r, c.minutes, l.minutes);
+    t.set(r, tbx::minutes, l.minutes);
   }
-  t.col(c.fg_made).set_int(r, l.fgm);
-  t.col(c.fg_attempted).set_int(r, l.fga);
-  t.col(c.fg_percentage).set_real(r, l.fgp);
-  t.col(c.three_pt_made).set_int(r, l.tpm);
-  t.col(c.three_pt_attempted).set_int(r, l.tpa);
-  t.col(c.three_pt_percentage).set_real(r, l.tpp);
-  t.col(c.ft_made).set_int(r, l.ftm);
-  t.col(c.ft_attempted).set_int(r, l.fta);
-  t.col(c.ft_percentage).set_real(r, l.ftp);
-  t.col(c.offensive_rebounds).set_int(r, l.oreb);
-  t.col(c.defensive_rebounds).set_int(r, l.dreb);
-  t.col(c.total_rebounds).set_int(r, l.reb);
-  t.col(c.assists).set_int(r, l.ast);
-  t.col(c.steals).set_int(r, l.stl);
-  t.col(c.blocks).set_int(r, l.blk);
-  t.col(c.turnovers).set_int(r, l.tov);
-  t.col(c.personal_fouls).set_int(r, l.pf);
-  t.col(c.points).set_int(r, l.pts);
-  t.col(c.plus_minus).set_int(r, l.pm);
-  t.set(r, c.source_file_path, path);
-  t.set(r, c.created_at, kLoadStamp);
-  t.set(r, c.processed_at, kLoadStamp);
+  t.col(tbx::fg_made).set_int(r, l.fgm);
+  t.col(tbx::fg_attempted).set_int(r, l.fga);
+  t.col(tbx::fg_percentage).set_real(r, l.fgp);
+  t.col(tbx::three_pt_made).set_int(r, l.tpm);
+  t.col(tbx::three_pt_attempted).set_int(r, l.tpa);
+  t.col(tbx::three_pt_percentage).set_real(r, l.tpp);
+  t.col(tbx::ft_made).set_int(r, l.ftm);
+  t.col(tbx::ft_attempted).set_int(r, l.fta);
+  t.col(tbx::ft_percentage).set_real(r, l.ftp);
+  t.col(tbx::offensive_rebounds).set_int(r, l.oreb);
+  t.col(tbx::defensive_rebounds).set_int(r, l.dreb);
+  t.col(tbx::total_rebounds).set_int(r, l.reb);
+  t.col(tbx::assists).set_int(r, l.ast);
+  t.col(tbx::steals).set_int(r, l.stl);
+  t.col(tbx::blocks).set_int(r, l.blk);
+  t.col(tbx::turnovers).set_int(r, l.tov);
+  t.col(tbx::personal_fouls).set_int(r, l.pf);
+  t.col(tbx::points).set_int(r, l.pts);
+  t.col(tbx::plus_minus).set_int(r, l.pm);
+  t.set(r, tbx::source_file_path, path);
+  t.set(r, tbx::created_at, kLoadStamp);
+  t.set(r, tbx::processed_at, kLoadStamp);
   // Legacy validation: OREB + DREB = REB and the points formula.
   if (l.oreb && l.dreb && l.reb && *l.oreb + *l.dreb != *l.reb) {
     fail(l.where, "rebounds.total", std::to_string(*l.reb),
          "is not offensive + defensive (" + std::to_string(*l.oreb) + " + " + std::to_string(*l.dreb) + ")");
   }
-  check_points(t, r, l.where, c.fg_made, c.three_pt_made, c.ft_made, c.points, "points");
+  check_points(t, r, l.where, tbx::fg_made, tbx::three_pt_made, tbx::ft_made, tbx::points, "points");
 }
 
 }  // namespace
@@ -896,8 +795,7 @@ Parsed parse_team_boxscore(const std::string& text, const std::string& path, con
          "the schedule has " + g->away + "@" + g->home + " for game " + nba_game_id);
   }
   const std::string game_id = standard_game_id(*date, away, home);
-  const TeamBoxColumns cols(out.rows);
-  for (size_t i = 0; i < 2; ++i) team_box_row(lines[i], i == home_idx, game_id, nba_game_id, *date, path, out, cols);
+  for (size_t i = 0; i < 2; ++i) team_box_row(lines[i], i == home_idx, game_id, nba_game_id, *date, path, out);
   return out;
 }
 
@@ -991,40 +889,9 @@ Date record_game_date(const std::string& gdate, const Where& rw) {
   }
 }
 
-/// The injury report columns injury_row writes, resolved once per table.
-struct InjuryColumns {
-  explicit InjuryColumns(const Table& t)
-      : report_date(t.require("report_date")),
-        report_hour(t.require("report_hour")),
-        season(t.require("season")),
-        game_date(t.require("game_date")),
-        game_time(t.require("game_time")),
-        game_id(t.require("game_id")),
-        matchup(t.require("matchup")),
-        away_team(t.require("away_team")),
-        home_team(t.require("home_team")),
-        team(t.require("team")),
-        player_name_original(t.require("player_name_original")),
-        player_full_name(t.require("player_full_name")),
-        player_lookup(t.require("player_lookup")),
-        injury_status(t.require("injury_status")),
-        reason(t.require("reason")),
-        reason_category(t.require("reason_category")),
-        confidence_score(t.require("confidence_score")),
-        overall_report_confidence(t.require("overall_report_confidence")),
-        scrape_time(t.require("scrape_time")),
-        run_id(t.require("run_id")),
-        source_file_path(t.require("source_file_path")),
-        processed_at(t.require("processed_at")) {}
-  size_t report_date, report_hour, season, game_date, game_time, game_id, matchup, away_team, home_team, team,
-      player_name_original, player_full_name, player_lookup, injury_status, reason, reason_category, confidence_score,
-      overall_report_confidence, scrape_time, run_id, source_file_path, processed_at;
-};
-
 /// Record @p rec as a row, checked; a team that has not submitted its report
 /// (a bare line naming no player) gives none.
-void injury_row(const json& rec, Where& rw, const ReportMeta& m, const std::string& path, Parsed& out,
-                const InjuryColumns& c) {
+void injury_row(const json& rec, Where& rw, const ReportMeta& m, const std::string& path, Parsed& out) {
   const std::string player = opt_text(rec, "player", rw).value_or("");
   if (player.empty() &&
       lower(opt_text(rec, "reason", rw).value_or("")).find("not yet submitted") != std::string::npos) {
@@ -1060,28 +927,28 @@ void injury_row(const json& rec, Where& rw, const ReportMeta& m, const std::stri
 
   const size_t r = out.add(rw);
   Table& t = out.rows;
-  t.set(r, c.report_date, m.report_date);
-  t.set(r, c.report_hour, m.hour);
-  t.set(r, c.season, m.season);
-  t.set(r, c.game_date, game_date);
-  t.set(r, c.game_time, gametime);
-  t.set(r, c.game_id, standard_game_id(game_date, away, home));
-  t.set(r, c.matchup, matchup);
-  t.set(r, c.away_team, away);
-  t.set(r, c.home_team, home);
-  t.set(r, c.team, team);
-  t.set(r, c.player_name_original, player);
-  t.set(r, c.player_full_name, full);
-  t.set(r, c.player_lookup, lookup);
-  t.set(r, c.injury_status, status);
-  t.set(r, c.reason, reason);
-  t.set(r, c.reason_category, reason_category(reason));
-  t.set(r, c.confidence_score, opt_real(rec, "confidence", rw).value_or(1.0));
-  t.set(r, c.overall_report_confidence, m.overall.value_or(1.0));
-  if (m.scrape_time) t.set(r, c.scrape_time, *m.scrape_time);
-  if (m.run_id) t.set(r, c.run_id, *m.run_id);
-  t.set(r, c.source_file_path, path);
-  t.set(r, c.processed_at, kLoadStamp);
+  t.set(r, injr::report_date, m.report_date);
+  t.set(r, injr::report_hour, m.hour);
+  t.set(r, injr::season, m.season);
+  t.set(r, injr::game_date, game_date);
+  t.set(r, injr::game_time, gametime);
+  t.set(r, injr::game_id, standard_game_id(game_date, away, home));
+  t.set(r, injr::matchup, matchup);
+  t.set(r, injr::away_team, away);
+  t.set(r, injr::home_team, home);
+  t.set(r, injr::team, team);
+  t.set(r, injr::player_name_original, player);
+  t.set(r, injr::player_full_name, full);
+  t.set(r, injr::player_lookup, lookup);
+  t.set(r, injr::injury_status, status);
+  t.set(r, injr::reason, reason);
+  t.set(r, injr::reason_category, reason_category(reason));
+  t.set(r, injr::confidence_score, opt_real(rec, "confidence", rw).value_or(1.0));
+  t.set(r, injr::overall_report_confidence, m.overall.value_or(1.0));
+  if (m.scrape_time) t.set(r, injr::scrape_time, *m.scrape_time);
+  if (m.run_id) t.set(r, injr::run_id, *m.run_id);
+  t.set(r, injr::source_file_path, path);
+  t.set(r, injr::processed_at, kLoadStamp);
 }
 
 }  // namespace
@@ -1095,10 +962,9 @@ Parsed parse_injury_report(const std::string& text, const std::string& path, con
   const json& records = need(root, "records", w);
   if (!records.is_array()) fail(w, "records", "", "expected a list");
   const ReportMeta m = report_meta(root, meta, lp, path, w);
-  const InjuryColumns cols(out.rows);
   for (size_t i = 0; i < records.size(); ++i) {
     Where rw{path, "records[" + std::to_string(i) + "]", w.date};
-    injury_row(records[i], rw, m, path, out, cols);
+    injury_row(records[i], rw, m, path, out);
   }
   return out;
 }
