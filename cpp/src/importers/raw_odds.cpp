@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
@@ -13,6 +14,9 @@
 
 namespace nbaprops::importers::raw {
 namespace {
+
+namespace props = cols::odds_api_player_points_props;
+namespace lines = cols::odds_api_game_lines;
 
 /// One event snapshot, unwrapped.
 struct Snapshot {
@@ -103,8 +107,8 @@ void check_line_outcome(const Snapshot& s, const std::string& market, const std:
 /// reverse) is a line the book offered: stored as the legacy stores it, the
 /// missing side's prices NULL, and named in a warning so that it is not silent.
 void warn_one_sided(const Table& t, const std::vector<std::pair<size_t, Where>>& players) {
-  const Column& over_price = t.col("over_price");
-  const Column& under_price = t.col("under_price");
+  const Column& over_price = t.col(props::over_price);
+  const Column& under_price = t.col(props::under_price);
   for (const auto& [r, ow] : players) {
     const bool over = over_price.get_real(r).has_value();
     if (over && under_price.get_real(r)) continue;
@@ -126,41 +130,6 @@ void warn_line_differs(const Where& ow, const std::string& side, double point, d
                     << json(kept).dump() << ", the player's first outcome); the row keeps points_line "
                     << json(kept).dump() << ", as the legacy does";
 }
-
-}  // namespace
-
-namespace {
-
-/// The player_points_props columns parse_player_props writes, resolved once per file.
-struct PropsColumns {
-  explicit PropsColumns(const Table& t)
-      : over_price(t.require("over_price")),
-        under_price(t.require("under_price")),
-        over_price_american(t.require("over_price_american")),
-        under_price_american(t.require("under_price_american")),
-        game_id(t.require("game_id")),
-        odds_api_event_id(t.require("odds_api_event_id")),
-        game_date(t.require("game_date")),
-        game_start_time(t.require("game_start_time")),
-        home_team_abbr(t.require("home_team_abbr")),
-        away_team_abbr(t.require("away_team_abbr")),
-        snapshot_timestamp(t.require("snapshot_timestamp")),
-        snapshot_tag(t.require("snapshot_tag")),
-        capture_timestamp(t.require("capture_timestamp")),
-        minutes_before_tipoff(t.require("minutes_before_tipoff")),
-        bookmaker(t.require("bookmaker")),
-        player_name(t.require("player_name")),
-        player_lookup(t.require("player_lookup")),
-        points_line(t.require("points_line")),
-        bookmaker_last_update(t.require("bookmaker_last_update")),
-        source_file_path(t.require("source_file_path")),
-        data_source(t.require("data_source")),
-        processed_at(t.require("processed_at")) {}
-  size_t over_price, under_price, over_price_american, under_price_american, game_id, odds_api_event_id, game_date,
-      game_start_time, home_team_abbr, away_team_abbr, snapshot_timestamp, snapshot_tag, capture_timestamp,
-      minutes_before_tipoff, bookmaker, player_name, player_lookup, points_line, bookmaker_last_update,
-      source_file_path, data_source, processed_at;
-};
 
 }  // namespace
 
@@ -186,7 +155,6 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
   const bool historical = s.historical || path.find("player-props-history") != std::string::npos;
   const std::string game_id = standard_game_id(game_date, s.away, s.home);
 
-  const PropsColumns pc(out.rows);
   const json& books = s.event->at("bookmakers");
   for (size_t bi = 0; bi < books.size(); ++bi) {
     const json& b = books[bi];
@@ -231,80 +199,43 @@ Parsed parse_player_props(const std::string& text, const std::string& path, cons
           row_of[*player] = r;
           players.emplace_back(r, ow);
           Table& t = out.rows;
-          t.set(r, pc.game_id, game_id);
-          t.set(r, pc.odds_api_event_id, s.event_id);
-          t.set(r, pc.game_date, game_date);
-          t.set(r, pc.game_start_time, s.commence.iso());
-          t.set(r, pc.home_team_abbr, s.home);
-          t.set(r, pc.away_team_abbr, s.away);
-          t.set(r, pc.snapshot_timestamp, snap->iso());
-          if (!tag.empty()) t.set(r, pc.snapshot_tag, tag);
-          if (capture) t.set(r, pc.capture_timestamp, capture->iso());
+          t.set(r, props::game_id, game_id);
+          t.set(r, props::odds_api_event_id, s.event_id);
+          t.set(r, props::game_date, game_date);
+          t.set(r, props::game_start_time, s.commence.iso());
+          t.set(r, props::home_team_abbr, s.home);
+          t.set(r, props::away_team_abbr, s.away);
+          t.set(r, props::snapshot_timestamp, snap->iso());
+          if (!tag.empty()) t.set(r, props::snapshot_tag, tag);
+          if (capture) t.set(r, props::capture_timestamp, capture->iso());
           // int() of a timedelta in minutes truncates toward zero.
-          t.set(r, pc.minutes_before_tipoff, (s.commence.epoch - snap->epoch) / 60);
-          t.set(r, pc.bookmaker, book);
-          t.set(r, pc.player_name, *player);
-          t.set(r, pc.player_lookup, lookup);
-          t.set(r, pc.points_line, *point);
-          if (book_update) t.set(r, pc.bookmaker_last_update, book_update->iso());
-          t.set(r, pc.source_file_path, path);
-          t.set(r, pc.data_source, historical ? "historical" : "current");
-          t.set(r, pc.processed_at, kLoadStamp);
+          t.set(r, props::minutes_before_tipoff, (s.commence.epoch - snap->epoch) / 60);
+          t.set(r, props::bookmaker, book);
+          t.set(r, props::player_name, *player);
+          t.set(r, props::player_lookup, lookup);
+          t.set(r, props::points_line, *point);
+          if (book_update) t.set(r, props::bookmaker_last_update, book_update->iso());
+          t.set(r, props::source_file_path, path);
+          t.set(r, props::data_source, historical ? "historical" : "current");
+          t.set(r, props::processed_at, kLoadStamp);
         } else {
           r = it->second;
         }
-        const size_t price_col = side == "Over" ? pc.over_price : pc.under_price;
+        const ColumnId price_col = side == "Over" ? props::over_price : props::under_price;
         if (out.rows.col(price_col).get_real(r))
           fail(ow, "name", "'" + side + "'", "a second " + side + " outcome for this player");
-        if (const auto kept = out.rows.col(pc.points_line).get_real(r); point && kept && *point != *kept) {
+        if (const auto kept = out.rows.col(props::points_line).get_real(r); point && kept && *point != *kept) {
           warn_line_differs(ow, side, *point, *kept);
         }
         out.rows.set(r, price_col, *price);
         if (*price > 1.0)
-          out.rows.set(r, side == "Over" ? pc.over_price_american : pc.under_price_american, american(*price));
+          out.rows.set(r, side == "Over" ? props::over_price_american : props::under_price_american, american(*price));
       }
       warn_one_sided(out.rows, players);
     }
   }
   return out;
 }
-
-namespace {
-
-/// The game_lines columns parse_game_lines writes, resolved once per file.
-struct LinesColumns {
-  explicit LinesColumns(const Table& t)
-      : snapshot_timestamp(t.require("snapshot_timestamp")),
-        previous_snapshot_timestamp(t.require("previous_snapshot_timestamp")),
-        next_snapshot_timestamp(t.require("next_snapshot_timestamp")),
-        game_id(t.require("game_id")),
-        sport_key(t.require("sport_key")),
-        sport_title(t.require("sport_title")),
-        commence_time(t.require("commence_time")),
-        game_date(t.require("game_date")),
-        home_team(t.require("home_team")),
-        away_team(t.require("away_team")),
-        home_team_abbr(t.require("home_team_abbr")),
-        away_team_abbr(t.require("away_team_abbr")),
-        bookmaker_key(t.require("bookmaker_key")),
-        bookmaker_title(t.require("bookmaker_title")),
-        bookmaker_last_update(t.require("bookmaker_last_update")),
-        market_key(t.require("market_key")),
-        market_last_update(t.require("market_last_update")),
-        outcome_name(t.require("outcome_name")),
-        outcome_price(t.require("outcome_price")),
-        source_file_path(t.require("source_file_path")),
-        data_source(t.require("data_source")),
-        created_at(t.require("created_at")),
-        processed_at(t.require("processed_at")),
-        outcome_point(t.require("outcome_point")) {}
-  size_t snapshot_timestamp, previous_snapshot_timestamp, next_snapshot_timestamp, game_id, sport_key, sport_title,
-      commence_time, game_date, home_team, away_team, home_team_abbr, away_team_abbr, bookmaker_key, bookmaker_title,
-      bookmaker_last_update, market_key, market_last_update, outcome_name, outcome_price, source_file_path, data_source,
-      created_at, processed_at, outcome_point;
-};
-
-}  // namespace
 
 Parsed parse_game_lines(const std::string& text, const std::string& path, const Schedule&) {
   static const TableSchema& schema = catalog::get("nba_raw.odds_api_game_lines");
@@ -347,7 +278,6 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
   const std::string sport_key = opt_text(*s.event, "sport_key", w).value_or("basketball_nba");
   const std::string sport_title = opt_text(*s.event, "sport_title", w).value_or("NBA");
 
-  const LinesColumns lc(out.rows);
   for (size_t bi = 0; bi < books.size(); ++bi) {
     const json& b = books[bi];
     Where bw{path, "event " + s.event_id + " bookmakers[" + std::to_string(bi) + "]", w.date};
@@ -379,30 +309,30 @@ Parsed parse_game_lines(const std::string& text, const std::string& path, const 
         check_line_outcome(s, market, name, point, ow);
         const size_t r = out.add(ow);
         Table& t = out.rows;
-        t.set(r, lc.snapshot_timestamp, snap->iso());
-        if (s.previous) t.set(r, lc.previous_snapshot_timestamp, s.previous->iso());
-        if (s.next) t.set(r, lc.next_snapshot_timestamp, s.next->iso());
-        t.set(r, lc.game_id, game_id);
-        t.set(r, lc.sport_key, sport_key);
-        t.set(r, lc.sport_title, sport_title);
-        t.set(r, lc.commence_time, s.commence.iso());
-        t.set(r, lc.game_date, game_date);
-        t.set(r, lc.home_team, s.home_name);
-        t.set(r, lc.away_team, s.away_name);
-        t.set(r, lc.home_team_abbr, s.home);
-        t.set(r, lc.away_team_abbr, s.away);
-        t.set(r, lc.bookmaker_key, book);
-        t.set(r, lc.bookmaker_title, title);
-        t.set(r, lc.bookmaker_last_update, book_update->iso());
-        t.set(r, lc.market_key, market);
-        t.set(r, lc.market_last_update, market_update->iso());
-        t.set(r, lc.outcome_name, name);
-        t.set(r, lc.outcome_price, *price);
-        t.col(lc.outcome_point).set_real(r, point);
-        t.set(r, lc.source_file_path, path);
-        t.set(r, lc.data_source, historical ? "historical" : "current");
-        t.set(r, lc.created_at, kLoadStamp);
-        t.set(r, lc.processed_at, kLoadStamp);
+        t.set(r, lines::snapshot_timestamp, snap->iso());
+        if (s.previous) t.set(r, lines::previous_snapshot_timestamp, s.previous->iso());
+        if (s.next) t.set(r, lines::next_snapshot_timestamp, s.next->iso());
+        t.set(r, lines::game_id, game_id);
+        t.set(r, lines::sport_key, sport_key);
+        t.set(r, lines::sport_title, sport_title);
+        t.set(r, lines::commence_time, s.commence.iso());
+        t.set(r, lines::game_date, game_date);
+        t.set(r, lines::home_team, s.home_name);
+        t.set(r, lines::away_team, s.away_name);
+        t.set(r, lines::home_team_abbr, s.home);
+        t.set(r, lines::away_team_abbr, s.away);
+        t.set(r, lines::bookmaker_key, book);
+        t.set(r, lines::bookmaker_title, title);
+        t.set(r, lines::bookmaker_last_update, book_update->iso());
+        t.set(r, lines::market_key, market);
+        t.set(r, lines::market_last_update, market_update->iso());
+        t.set(r, lines::outcome_name, name);
+        t.set(r, lines::outcome_price, *price);
+        t.col(lines::outcome_point).set_real(r, point);
+        t.set(r, lines::source_file_path, path);
+        t.set(r, lines::data_source, historical ? "historical" : "current");
+        t.set(r, lines::created_at, kLoadStamp);
+        t.set(r, lines::processed_at, kLoadStamp);
       }
     }
   }
