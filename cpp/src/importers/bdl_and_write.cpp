@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/core/table.hpp"
@@ -18,6 +19,8 @@
 namespace nbaprops::importers {
 namespace {
 
+namespace bdlp = cols::bdl_player_boxscores;
+
 using nlohmann::json;
 
 // Deterministic load stamp for the required created_at/processed_at columns:
@@ -28,30 +31,30 @@ constexpr const char* kLoadStamp = "1970-01-01T00:00:00Z";
 /// (else a count).
 struct StatSpec {
   const char* key;
-  const char* column;
+  ColumnId column;
   Limits limits;
   bool real;
 };
 
 constexpr StatSpec kStats[] = {
-    {"pts", "points", limits::kPoints, false},
-    {"ast", "assists", limits::kPlayerCount, false},
-    {"reb", "rebounds", limits::kPlayerCount, false},
-    {"oreb", "offensive_rebounds", limits::kPlayerCount, false},
-    {"dreb", "defensive_rebounds", limits::kPlayerCount, false},
-    {"stl", "steals", limits::kPlayerCount, false},
-    {"blk", "blocks", limits::kPlayerCount, false},
-    {"turnover", "turnovers", limits::kPlayerCount, false},
-    {"pf", "personal_fouls", limits::kFouls, false},
-    {"fgm", "field_goals_made", limits::kPlayerCount, false},
-    {"fga", "field_goals_attempted", limits::kPlayerCount, false},
-    {"fg_pct", "field_goal_pct", limits::kFraction, true},
-    {"fg3m", "three_pointers_made", limits::kPlayerCount, false},
-    {"fg3a", "three_pointers_attempted", limits::kPlayerCount, false},
-    {"fg3_pct", "three_point_pct", limits::kFraction, true},
-    {"ftm", "free_throws_made", limits::kPlayerCount, false},
-    {"fta", "free_throws_attempted", limits::kPlayerCount, false},
-    {"ft_pct", "free_throw_pct", limits::kFraction, true},
+    {"pts", bdlp::points, limits::kPoints, false},
+    {"ast", bdlp::assists, limits::kPlayerCount, false},
+    {"reb", bdlp::rebounds, limits::kPlayerCount, false},
+    {"oreb", bdlp::offensive_rebounds, limits::kPlayerCount, false},
+    {"dreb", bdlp::defensive_rebounds, limits::kPlayerCount, false},
+    {"stl", bdlp::steals, limits::kPlayerCount, false},
+    {"blk", bdlp::blocks, limits::kPlayerCount, false},
+    {"turnover", bdlp::turnovers, limits::kPlayerCount, false},
+    {"pf", bdlp::personal_fouls, limits::kFouls, false},
+    {"fgm", bdlp::field_goals_made, limits::kPlayerCount, false},
+    {"fga", bdlp::field_goals_attempted, limits::kPlayerCount, false},
+    {"fg_pct", bdlp::field_goal_pct, limits::kFraction, true},
+    {"fg3m", bdlp::three_pointers_made, limits::kPlayerCount, false},
+    {"fg3a", bdlp::three_pointers_attempted, limits::kPlayerCount, false},
+    {"fg3_pct", bdlp::three_point_pct, limits::kFraction, true},
+    {"ftm", bdlp::free_throws_made, limits::kPlayerCount, false},
+    {"fta", bdlp::free_throws_attempted, limits::kPlayerCount, false},
+    {"ft_pct", bdlp::free_throw_pct, limits::kFraction, true},
 };
 constexpr size_t kNumStats = sizeof(kStats) / sizeof(kStats[0]);
 
@@ -194,61 +197,35 @@ BdlLine player_line(const json& p, const GameInfo& game, const std::string& team
 Table box_score_rows(const std::vector<BdlLine>& lines, const std::string& source_name) {
   Table t(catalog::get("nba_raw.bdl_player_boxscores"));
   t.resize(lines.size());
-  auto set_opt = [&](size_t r, size_t col, const std::optional<double>& v, bool real) {
+  auto set_opt = [&](size_t r, ColumnId col, const std::optional<double>& v, bool real) {
     if (!v) return t.col(col).set_null(r);
     if (real) return t.set(r, col, *v);
     t.set(r, col, static_cast<int64_t>(*v));
   };
-  std::array<size_t, kNumStats> stat_cols{};
-  for (size_t k = 0; k < kNumStats; ++k) stat_cols[k] = t.require(kStats[k].column);
-  const struct {
-    size_t period, home_team_score, away_team_score, bdl_player_id, game_id, game_date, season_year, game_status,
-        is_postseason, home_team_abbr, away_team_abbr, team_abbr, player_full_name, player_lookup, jersey_number,
-        position, minutes, source_file_path, created_at, processed_at;
-  } bc{.period = t.require("period"),
-       .home_team_score = t.require("home_team_score"),
-       .away_team_score = t.require("away_team_score"),
-       .bdl_player_id = t.require("bdl_player_id"),
-       .game_id = t.require("game_id"),
-       .game_date = t.require("game_date"),
-       .season_year = t.require("season_year"),
-       .game_status = t.require("game_status"),
-       .is_postseason = t.require("is_postseason"),
-       .home_team_abbr = t.require("home_team_abbr"),
-       .away_team_abbr = t.require("away_team_abbr"),
-       .team_abbr = t.require("team_abbr"),
-       .player_full_name = t.require("player_full_name"),
-       .player_lookup = t.require("player_lookup"),
-       .jersey_number = t.require("jersey_number"),
-       .position = t.require("position"),
-       .minutes = t.require("minutes"),
-       .source_file_path = t.require("source_file_path"),
-       .created_at = t.require("created_at"),
-       .processed_at = t.require("processed_at")};
   for (size_t r = 0; r < lines.size(); ++r) {
     const BdlLine& l = lines[r];
     const GameInfo& g = *l.game;
-    t.set(r, bc.game_id, g.game_id);
-    t.set(r, bc.game_date, g.date);
-    t.set(r, bc.season_year, season_of(g.date));
-    if (!g.status.empty()) t.set(r, bc.game_status, g.status);
-    set_opt(r, bc.period, g.period, false);
-    t.set(r, bc.is_postseason, g.postseason);
-    t.set(r, bc.home_team_abbr, g.home);
-    t.set(r, bc.away_team_abbr, g.away);
-    set_opt(r, bc.home_team_score, g.home_score, false);
-    set_opt(r, bc.away_team_score, g.away_score, false);
-    t.set(r, bc.team_abbr, l.team);
-    t.set(r, bc.player_full_name, l.full_name);
-    t.set(r, bc.player_lookup, l.lookup);
-    set_opt(r, bc.bdl_player_id, l.player_id, false);
-    if (!l.jersey.empty()) t.set(r, bc.jersey_number, l.jersey);
-    if (!l.position.empty()) t.set(r, bc.position, l.position);
-    if (!l.minutes.empty()) t.set(r, bc.minutes, l.minutes);
-    for (size_t k = 0; k < kNumStats; ++k) set_opt(r, stat_cols[k], l.stats[k], kStats[k].real);
-    t.set(r, bc.source_file_path, source_name);
-    t.set(r, bc.created_at, kLoadStamp);
-    t.set(r, bc.processed_at, kLoadStamp);
+    t.set(r, bdlp::game_id, g.game_id);
+    t.set(r, bdlp::game_date, g.date);
+    t.set(r, bdlp::season_year, season_of(g.date));
+    if (!g.status.empty()) t.set(r, bdlp::game_status, g.status);
+    set_opt(r, bdlp::period, g.period, false);
+    t.set(r, bdlp::is_postseason, g.postseason);
+    t.set(r, bdlp::home_team_abbr, g.home);
+    t.set(r, bdlp::away_team_abbr, g.away);
+    set_opt(r, bdlp::home_team_score, g.home_score, false);
+    set_opt(r, bdlp::away_team_score, g.away_score, false);
+    t.set(r, bdlp::team_abbr, l.team);
+    t.set(r, bdlp::player_full_name, l.full_name);
+    t.set(r, bdlp::player_lookup, l.lookup);
+    set_opt(r, bdlp::bdl_player_id, l.player_id, false);
+    if (!l.jersey.empty()) t.set(r, bdlp::jersey_number, l.jersey);
+    if (!l.position.empty()) t.set(r, bdlp::position, l.position);
+    if (!l.minutes.empty()) t.set(r, bdlp::minutes, l.minutes);
+    for (size_t k = 0; k < kNumStats; ++k) set_opt(r, kStats[k].column, l.stats[k], kStats[k].real);
+    t.set(r, bdlp::source_file_path, source_name);
+    t.set(r, bdlp::created_at, kLoadStamp);
+    t.set(r, bdlp::processed_at, kLoadStamp);
   }
   return t;
 }

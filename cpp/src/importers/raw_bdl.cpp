@@ -2,11 +2,11 @@
 // the /boxscores endpoint (games with nested players,
 // `ball-dont-lie/boxscores/{date}/`) and the /stats endpoint (one entry per
 // player-game, `ball-dont-lie/player-box-scores/{scrape date}/`).
-#include <array>
 #include <iterator>
 #include <map>
 #include <utility>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
@@ -14,6 +14,8 @@
 
 namespace nbaprops::importers::raw {
 namespace {
+
+namespace bdlp = cols::bdl_player_boxscores;
 
 const json& list_member(const json& root, const char* primary, const Where& w) {
   if (root.is_array()) return root;
@@ -52,72 +54,39 @@ std::string bdl_team(const json& team, const Where& w) {
 constexpr const char* kNameFields = "player.first_name + last_name";
 
 /// Legacy: NULL counting stats become 0; percentages stay NULL (fill_player).
-constexpr std::pair<const char*, const char*> kCounts[] = {{"pts", "points"},
-                                                           {"ast", "assists"},
-                                                           {"reb", "rebounds"},
-                                                           {"oreb", "offensive_rebounds"},
-                                                           {"dreb", "defensive_rebounds"},
-                                                           {"stl", "steals"},
-                                                           {"blk", "blocks"},
-                                                           {"turnover", "turnovers"},
-                                                           {"pf", "personal_fouls"},
-                                                           {"fgm", "field_goals_made"},
-                                                           {"fga", "field_goals_attempted"},
-                                                           {"fg3m", "three_pointers_made"},
-                                                           {"fg3a", "three_pointers_attempted"},
-                                                           {"ftm", "free_throws_made"},
-                                                           {"fta", "free_throws_attempted"}};
-constexpr std::pair<const char*, const char*> kPcts[] = {
-    {"fg_pct", "field_goal_pct"}, {"fg3_pct", "three_point_pct"}, {"ft_pct", "free_throw_pct"}};
-
-/// The columns fill_game and fill_player write, resolved once per table.
-struct BdlColumns {
-  explicit BdlColumns(const Table& t)
-      : player_full_name(t.require("player_full_name")),
-        player_lookup(t.require("player_lookup")),
-        jersey_number(t.require("jersey_number")),
-        position(t.require("position")),
-        minutes(t.require("minutes")),
-        game_id(t.require("game_id")),
-        game_date(t.require("game_date")),
-        season_year(t.require("season_year")),
-        game_status(t.require("game_status")),
-        is_postseason(t.require("is_postseason")),
-        home_team_abbr(t.require("home_team_abbr")),
-        away_team_abbr(t.require("away_team_abbr")),
-        team_abbr(t.require("team_abbr")),
-        source_file_path(t.require("source_file_path")),
-        created_at(t.require("created_at")),
-        processed_at(t.require("processed_at")),
-        bdl_player_id(t.require("bdl_player_id")),
-        period(t.require("period")),
-        home_team_score(t.require("home_team_score")),
-        away_team_score(t.require("away_team_score")) {
-    for (size_t k = 0; k < counts.size(); ++k) counts[k] = t.require(kCounts[k].second);
-    for (size_t k = 0; k < pcts.size(); ++k) pcts[k] = t.require(kPcts[k].second);
-  }
-  size_t player_full_name, player_lookup, jersey_number, position, minutes, game_id, game_date, season_year,
-      game_status, is_postseason, home_team_abbr, away_team_abbr, team_abbr, source_file_path, created_at, processed_at,
-      bdl_player_id, period, home_team_score, away_team_score;
-  std::array<size_t, std::size(kCounts)> counts{};
-  std::array<size_t, std::size(kPcts)> pcts{};
-};
+constexpr std::pair<const char*, ColumnId> kCounts[] = {{"pts", bdlp::points},
+                                                        {"ast", bdlp::assists},
+                                                        {"reb", bdlp::rebounds},
+                                                        {"oreb", bdlp::offensive_rebounds},
+                                                        {"dreb", bdlp::defensive_rebounds},
+                                                        {"stl", bdlp::steals},
+                                                        {"blk", bdlp::blocks},
+                                                        {"turnover", bdlp::turnovers},
+                                                        {"pf", bdlp::personal_fouls},
+                                                        {"fgm", bdlp::field_goals_made},
+                                                        {"fga", bdlp::field_goals_attempted},
+                                                        {"fg3m", bdlp::three_pointers_made},
+                                                        {"fg3a", bdlp::three_pointers_attempted},
+                                                        {"ftm", bdlp::free_throws_made},
+                                                        {"fta", bdlp::free_throws_attempted}};
+constexpr std::pair<const char*, ColumnId> kPcts[] = {
+    {"fg_pct", bdlp::field_goal_pct}, {"fg3_pct", bdlp::three_point_pct}, {"ft_pct", bdlp::free_throw_pct}};
 
 /// Fills one player line (game-level columns are set by the caller).
-void fill_player(Table& t, const BdlColumns& c, size_t r, const json& line, const json& player, const Where& w) {
+void fill_player(Table& t, size_t r, const json& line, const json& player, const Where& w) {
   const std::string full = need_text(player, "first_name", w) + " " + need_text(player, "last_name", w);
   // Legacy: lowercase and drop non-[a-z0-9] without folding diacritics ("Jokić"
   // → "nikolajoki"). Fixed: the canonical player_lookup ("nikolajokic"), as in
   // every other table. A name without letters ("123 45", a misread column) is
   // refused like every importer's (legacy stored it as name and lookup).
   const std::string lookup = checked_player_lookup(full, w, kNameFields);
-  t.set(r, c.player_full_name, full);
-  t.set(r, c.player_lookup, lookup);
-  t.col(c.bdl_player_id).set_int(r, opt_int(player, "id", w));
-  if (auto j = opt_text(player, "jersey_number", w)) t.set(r, c.jersey_number, *j);
-  if (auto p = opt_text(player, "position", w)) t.set(r, c.position, *p);
+  t.set(r, bdlp::player_full_name, full);
+  t.set(r, bdlp::player_lookup, lookup);
+  t.col(bdlp::bdl_player_id).set_int(r, opt_int(player, "id", w));
+  if (auto j = opt_text(player, "jersey_number", w)) t.set(r, bdlp::jersey_number, *j);
+  if (auto p = opt_text(player, "position", w)) t.set(r, bdlp::position, *p);
   const std::optional<std::string> minutes = opt_text(line, "min", w);
-  if (minutes) t.set(r, c.minutes, *minutes);
+  if (minutes) t.set(r, bdlp::minutes, *minutes);
   // Played: minutes other than "", "0", "00", "0:00".
   const bool played = minutes && minutes->find_first_not_of("0:.") != std::string::npos;
   // Legacy: NULL counting stats become 0; percentages stay NULL. Changed: a
@@ -127,27 +96,27 @@ void fill_player(Table& t, const BdlColumns& c, size_t r, const json& line, cons
     const char* src = kCounts[k].first;
     const std::optional<int64_t> v = opt_int(line, src, w);
     if (!v && played) fail(w, src, "", "missing for a player who played (min " + *minutes + ")");
-    t.set(r, c.counts[k], v.value_or(0));
+    t.set(r, kCounts[k].second, v.value_or(0));
   }
-  for (size_t k = 0; k < std::size(kPcts); ++k) t.col(c.pcts[k]).set_real(r, opt_real(line, kPcts[k].first, w));
+  for (size_t k = 0; k < std::size(kPcts); ++k) t.col(kPcts[k].second).set_real(r, opt_real(line, kPcts[k].first, w));
 }
 
-void fill_game(Table& t, const BdlColumns& c, size_t r, const json& g, Date date, const std::string& away,
-               const std::string& home, const std::string& team, const std::string& path, const Where& w) {
-  t.set(r, c.game_id, standard_game_id(date, away, home));
-  t.set(r, c.game_date, date);
-  t.set(r, c.season_year, opt_int(g, "season", w).value_or(season_of(date)));
-  if (auto st = opt_text(g, "status", w)) t.set(r, c.game_status, *st);
-  t.col(c.period).set_int(r, opt_int(g, "period", w));
-  t.set(r, c.is_postseason, g.is_object() && g.value("postseason", false));
-  t.set(r, c.home_team_abbr, home);
-  t.set(r, c.away_team_abbr, away);
-  t.col(c.home_team_score).set_int(r, opt_int(g, "home_team_score", w));
-  t.col(c.away_team_score).set_int(r, opt_int(g, "visitor_team_score", w));
-  t.set(r, c.team_abbr, team);
-  t.set(r, c.source_file_path, path);
-  t.set(r, c.created_at, kLoadStamp);
-  t.set(r, c.processed_at, kLoadStamp);
+void fill_game(Table& t, size_t r, const json& g, Date date, const std::string& away, const std::string& home,
+               const std::string& team, const std::string& path, const Where& w) {
+  t.set(r, bdlp::game_id, standard_game_id(date, away, home));
+  t.set(r, bdlp::game_date, date);
+  t.set(r, bdlp::season_year, opt_int(g, "season", w).value_or(season_of(date)));
+  if (auto st = opt_text(g, "status", w)) t.set(r, bdlp::game_status, *st);
+  t.col(bdlp::period).set_int(r, opt_int(g, "period", w));
+  t.set(r, bdlp::is_postseason, g.is_object() && g.value("postseason", false));
+  t.set(r, bdlp::home_team_abbr, home);
+  t.set(r, bdlp::away_team_abbr, away);
+  t.col(bdlp::home_team_score).set_int(r, opt_int(g, "home_team_score", w));
+  t.col(bdlp::away_team_score).set_int(r, opt_int(g, "visitor_team_score", w));
+  t.set(r, bdlp::team_abbr, team);
+  t.set(r, bdlp::source_file_path, path);
+  t.set(r, bdlp::created_at, kLoadStamp);
+  t.set(r, bdlp::processed_at, kLoadStamp);
 }
 
 }  // namespace
@@ -155,7 +124,6 @@ void fill_game(Table& t, const BdlColumns& c, size_t r, const json& g, Date date
 Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.bdl_player_boxscores");
   Parsed out(schema);
-  const BdlColumns cols(out.rows);
   auto [root, lp, w] = open_lake_file(text, path);
   const json& games = list_member(root, "boxScores", w);
   for (size_t gi = 0; gi < games.size(); ++gi) {
@@ -186,8 +154,8 @@ Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, con
         pw.record += " '" + opt_text(player, "first_name", pw).value_or("") + " " +
                      opt_text(player, "last_name", pw).value_or("") + "'";
         const size_t r = out.add(pw);
-        fill_game(out.rows, cols, r, g, date, away, home, team, path, pw);
-        fill_player(out.rows, cols, r, line, player, pw);
+        fill_game(out.rows, r, g, date, away, home, team, path, pw);
+        fill_player(out.rows, r, line, player, pw);
       }
     }
   }
@@ -197,7 +165,6 @@ Parsed parse_bdl_boxscores(const std::string& text, const std::string& path, con
 Parsed parse_bdl_stats(const std::string& text, const std::string& path, const Schedule& s) {
   static const TableSchema& schema = catalog::get("nba_raw.bdl_player_boxscores");
   Parsed out(schema);
-  const BdlColumns cols(out.rows);
   auto [root, lp, w] = open_lake_file(text, path);
   const json& stats = list_member(root, "stats", w);
   // balldontlie team id → tricode, from every entry (an entry names only its
@@ -247,8 +214,8 @@ Parsed parse_bdl_stats(const std::string& text, const std::string& path, const S
     ew.record += " " + away + "@" + home + " '" + opt_text(player, "first_name", ew).value_or("") + " " +
                  opt_text(player, "last_name", ew).value_or("") + "'";
     const size_t r = out.add(ew);
-    fill_game(out.rows, cols, r, g, date, away, home, code, path, ew);
-    fill_player(out.rows, cols, r, e, player, ew);
+    fill_game(out.rows, r, g, date, away, home, code, path, ew);
+    fill_player(out.rows, r, e, player, ew);
   }
   return out;
 }
