@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/core/schema.hpp"
@@ -16,6 +17,10 @@
 
 namespace nbaprops::importers {
 namespace {
+
+namespace psz = cols::player_shot_zones;
+namespace tsza = cols::team_shot_zones_allowed;
+namespace gbps = cols::nbac_gamebook_player_stats;
 
 enum class Zone { kPaint, kMidRange, kThree };
 
@@ -77,18 +82,15 @@ std::string pad_game_id(const std::string& raw, const RowRef& at) {
   return std::string(10 - raw.size(), '0') + raw;
 }
 
-/// The positions of the zone columns <zone><suffix_a> (attempts) and
-/// <zone><suffix_m> (makes) of @p t, resolved once per table.
+/// A table's zone columns (paint, mid-range, three), attempts and makes.
 struct ZoneColumns {
-  ZoneColumns(const Table& t, const char* suffix_a, const char* suffix_m) {
-    static const char* kNames[] = {"paint", "mid_range", "three_pt"};
-    for (size_t i = 0; i < 3; ++i) {
-      attempts[i] = t.require(std::string(kNames[i]) + suffix_a);
-      makes[i] = t.require(std::string(kNames[i]) + suffix_m);
-    }
-  }
-  std::array<size_t, 3> attempts{}, makes{};
+  std::array<ColumnId, 3> attempts, makes;
 };
+constexpr ZoneColumns kPlayerZones{{psz::paint_attempts, psz::mid_range_attempts, psz::three_pt_attempts},
+                                   {psz::paint_makes, psz::mid_range_makes, psz::three_pt_makes}};
+constexpr ZoneColumns kZonesAllowed{
+    {tsza::paint_attempts_allowed, tsza::mid_range_attempts_allowed, tsza::three_pt_attempts_allowed},
+    {tsza::paint_makes_allowed, tsza::mid_range_makes_allowed, tsza::three_pt_makes_allowed}};
 
 void set_zones(Table& t, size_t r, const ZoneCounts& z, const ZoneColumns& c) {
   for (size_t i = 0; i < 3; ++i) {
@@ -309,75 +311,41 @@ void emit_player_rows(const ShotTally& tally, const std::string& source_name, Sh
   pz.resize(rows.size());
   gb.resize(rows.size());
   const std::string flags = R"(["from_shot_chart"])";
-  const ZoneColumns pz_zones(pz, "_attempts", "_makes");
-  const struct {
-    size_t game_id, nba_game_id, game_date, season_year, player_lookup, player_name, team_abbr, opponent_team_abbr,
-        data_source;
-  } pzc{.game_id = pz.require("game_id"),
-        .nba_game_id = pz.require("nba_game_id"),
-        .game_date = pz.require("game_date"),
-        .season_year = pz.require("season_year"),
-        .player_lookup = pz.require("player_lookup"),
-        .player_name = pz.require("player_name"),
-        .team_abbr = pz.require("team_abbr"),
-        .opponent_team_abbr = pz.require("opponent_team_abbr"),
-        .data_source = pz.require("data_source")};
-  const struct {
-    size_t game_id, game_code, game_date, season_year, home_team_abbr, away_team_abbr, player_name,
-        player_name_original, player_lookup, team_abbr, player_status, field_goals_made, field_goals_attempted,
-        three_pointers_made, three_pointers_attempted, source_file_path, data_quality_flags;
-  } gbc{.game_id = gb.require("game_id"),
-        .game_code = gb.require("game_code"),
-        .game_date = gb.require("game_date"),
-        .season_year = gb.require("season_year"),
-        .home_team_abbr = gb.require("home_team_abbr"),
-        .away_team_abbr = gb.require("away_team_abbr"),
-        .player_name = gb.require("player_name"),
-        .player_name_original = gb.require("player_name_original"),
-        .player_lookup = gb.require("player_lookup"),
-        .team_abbr = gb.require("team_abbr"),
-        .player_status = gb.require("player_status"),
-        .field_goals_made = gb.require("field_goals_made"),
-        .field_goals_attempted = gb.require("field_goals_attempted"),
-        .three_pointers_made = gb.require("three_pointers_made"),
-        .three_pointers_attempted = gb.require("three_pointers_attempted"),
-        .source_file_path = gb.require("source_file_path"),
-        .data_quality_flags = gb.require("data_quality_flags")};
   for (size_t r = 0; r < rows.size(); ++r) {
     const PlayerGame& p = *rows[r];
     const Game& g = tally.game(p.game_key);
     const std::string& gid = p.game_key;
-    pz.set(r, pzc.game_id, gid);
-    pz.set(r, pzc.nba_game_id, g.nba_game_id);
-    pz.set(r, pzc.game_date, g.date);
-    pz.set(r, pzc.season_year, g.season);
-    pz.set(r, pzc.player_lookup, p.lookup);
-    pz.set(r, pzc.player_name, p.name);
-    pz.set(r, pzc.team_abbr, p.team);
-    pz.set(r, pzc.opponent_team_abbr, p.opponent);
-    set_zones(pz, r, p.zones, pz_zones);
-    pz.set(r, pzc.data_source, "nbacom_shotchart");
+    pz.set(r, psz::game_id, gid);
+    pz.set(r, psz::nba_game_id, g.nba_game_id);
+    pz.set(r, psz::game_date, g.date);
+    pz.set(r, psz::season_year, g.season);
+    pz.set(r, psz::player_lookup, p.lookup);
+    pz.set(r, psz::player_name, p.name);
+    pz.set(r, psz::team_abbr, p.team);
+    pz.set(r, psz::opponent_team_abbr, p.opponent);
+    set_zones(pz, r, p.zones, kPlayerZones);
+    pz.set(r, psz::data_source, "nbacom_shotchart");
     allowed[{g.date, gid, p.team}].add(p.zones);
 
     const int64_t fga = p.zones.attempts[0] + p.zones.attempts[1] + p.zones.attempts[2];
     const int64_t fgm = p.zones.makes[0] + p.zones.makes[1] + p.zones.makes[2];
-    gb.set(r, gbc.game_id, gid);
-    gb.set(r, gbc.game_code, g.date.compact() + "/" + g.away + g.home);
-    gb.set(r, gbc.game_date, g.date);
-    gb.set(r, gbc.season_year, g.season);
-    gb.set(r, gbc.home_team_abbr, g.home);
-    gb.set(r, gbc.away_team_abbr, g.away);
-    gb.set(r, gbc.player_name, p.name);
-    gb.set(r, gbc.player_name_original, p.name);
-    gb.set(r, gbc.player_lookup, p.lookup);
-    gb.set(r, gbc.team_abbr, p.team);
-    gb.set(r, gbc.player_status, "active");
-    gb.set(r, gbc.field_goals_made, fgm);
-    gb.set(r, gbc.field_goals_attempted, fga);
-    gb.set(r, gbc.three_pointers_made, p.zones.makes[2]);
-    gb.set(r, gbc.three_pointers_attempted, p.zones.attempts[2]);
-    gb.set(r, gbc.source_file_path, source_name);
-    gb.set(r, gbc.data_quality_flags, flags);
+    gb.set(r, gbps::game_id, gid);
+    gb.set(r, gbps::game_code, g.date.compact() + "/" + g.away + g.home);
+    gb.set(r, gbps::game_date, g.date);
+    gb.set(r, gbps::season_year, g.season);
+    gb.set(r, gbps::home_team_abbr, g.home);
+    gb.set(r, gbps::away_team_abbr, g.away);
+    gb.set(r, gbps::player_name, p.name);
+    gb.set(r, gbps::player_name_original, p.name);
+    gb.set(r, gbps::player_lookup, p.lookup);
+    gb.set(r, gbps::team_abbr, p.team);
+    gb.set(r, gbps::player_status, "active");
+    gb.set(r, gbps::field_goals_made, fgm);
+    gb.set(r, gbps::field_goals_attempted, fga);
+    gb.set(r, gbps::three_pointers_made, p.zones.makes[2]);
+    gb.set(r, gbps::three_pointers_attempted, p.zones.attempts[2]);
+    gb.set(r, gbps::source_file_path, source_name);
+    gb.set(r, gbps::data_quality_flags, flags);
   }
   // Legacy DDL hash inputs for the gamebook (rebounds is not a column of the
   // table).
@@ -388,29 +356,20 @@ void emit_player_rows(const ShotTally& tally, const std::string& source_name, Sh
 /// The defending team's zones allowed, one row per (game, offense).
 void emit_team_zones(const AllowedZones& allowed, Table& tz) {
   tz.resize(allowed.size());
-  const ZoneColumns tz_zones(tz, "_attempts_allowed", "_makes_allowed");
   size_t r = 0;
-  const struct {
-    size_t game_id, game_date, season_year, defending_team_abbr, offense_team_abbr, data_source;
-  } tzc{.game_id = tz.require("game_id"),
-        .game_date = tz.require("game_date"),
-        .season_year = tz.require("season_year"),
-        .defending_team_abbr = tz.require("defending_team_abbr"),
-        .offense_team_abbr = tz.require("offense_team_abbr"),
-        .data_source = tz.require("data_source")};
   for (const auto& [key, z] : allowed) {
     const auto& [date, gid, offense] = key;
     // game_id is YYYYMMDD_AWAY_HOME: the defender is the side that is not the
     // offense.
     const std::string away = gid.substr(9, gid.find('_', 9) - 9);
     const std::string home = gid.substr(gid.rfind('_') + 1);
-    tz.set(r, tzc.game_id, gid);
-    tz.set(r, tzc.game_date, date);
-    tz.set(r, tzc.season_year, season_of(date));
-    tz.set(r, tzc.defending_team_abbr, offense == home ? away : home);
-    tz.set(r, tzc.offense_team_abbr, offense);
-    set_zones(tz, r, z, tz_zones);
-    tz.set(r, tzc.data_source, "nbacom_shotchart");
+    tz.set(r, tsza::game_id, gid);
+    tz.set(r, tsza::game_date, date);
+    tz.set(r, tsza::season_year, season_of(date));
+    tz.set(r, tsza::defending_team_abbr, offense == home ? away : home);
+    tz.set(r, tsza::offense_team_abbr, offense);
+    set_zones(tz, r, z, kZonesAllowed);
+    tz.set(r, tsza::data_source, "nbacom_shotchart");
     ++r;
   }
 }
