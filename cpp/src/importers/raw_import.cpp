@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/schema.hpp"
@@ -21,6 +22,8 @@
 
 namespace nbaprops::importers {
 namespace {
+
+namespace ledger = cols::run_ledger;
 
 using raw::Checks;
 using raw::Parsed;
@@ -350,46 +353,31 @@ void write_ledger(Warehouse& wh, const RawImportResult& res, const std::string& 
   std::set<Date> dates(res.dates.begin(), res.dates.end());
   for (const auto& [d, n] : res.rows_by_date) dates.insert(d);
   const std::string finished = iso_timestamp_now(true);
-  const struct {
-    size_t run_id, processor, output_table, unit_date, status, rows_written, reason, attempts, input_fingerprint,
-        duration_ms, started_at, finished_at;
-  } lc{.run_id = t.require("run_id"),
-       .processor = t.require("processor"),
-       .output_table = t.require("output_table"),
-       .unit_date = t.require("unit_date"),
-       .status = t.require("status"),
-       .rows_written = t.require("rows_written"),
-       .reason = t.require("reason"),
-       .attempts = t.require("attempts"),
-       .input_fingerprint = t.require("input_fingerprint"),
-       .duration_ms = t.require("duration_ms"),
-       .started_at = t.require("started_at"),
-       .finished_at = t.require("finished_at")};
   for (Date d : dates) {
     const size_t r = t.add_row();
     auto it = res.rows_by_date.find(d);
     const int64_t rows = it == res.rows_by_date.end() ? 0 : it->second;
-    t.set(r, lc.run_id, res.run_id);
-    t.set(r, lc.processor, "raw." + res.kind);
-    t.set(r, lc.output_table, res.table);
-    t.set(r, lc.unit_date, d);
+    t.set(r, ledger::run_id, res.run_id);
+    t.set(r, ledger::processor, "raw." + res.kind);
+    t.set(r, ledger::output_table, res.table);
+    t.set(r, ledger::unit_date, d);
     if (!error.empty()) {
-      t.set(r, lc.status, "failed");
-      t.set(r, lc.rows_written, int64_t{0});
-      t.set(r, lc.reason, utf8_clip(error, 2000));  // stored text stays valid UTF-8
+      t.set(r, ledger::status, "failed");
+      t.set(r, ledger::rows_written, int64_t{0});
+      t.set(r, ledger::reason, utf8_clip(error, 2000));  // stored text stays valid UTF-8
     } else {
-      t.set(r, lc.status, rows > 0 ? status_if_rows : "empty");
-      t.set(r, lc.rows_written, rows);
+      t.set(r, ledger::status, rows > 0 ? status_if_rows : "empty");
+      t.set(r, ledger::rows_written, rows);
       if (rows == 0)
-        t.set(r, lc.reason,
+        t.set(r, ledger::reason,
               "no rows: no file for this date, or files without rows "
               "(exhibition, empty)");
     }
-    t.set(r, lc.attempts, int64_t{1});
-    t.set(r, lc.input_fingerprint, fingerprint);
-    t.set(r, lc.duration_ms, seconds * 1000.0);
-    t.set(r, lc.started_at, started);
-    t.set(r, lc.finished_at, finished);
+    t.set(r, ledger::attempts, int64_t{1});
+    t.set(r, ledger::input_fingerprint, fingerprint);
+    t.set(r, ledger::duration_ms, seconds * 1000.0);
+    t.set(r, ledger::started_at, started);
+    t.set(r, ledger::finished_at, finished);
   }
   if (t.num_rows() == 0) return;
   try {
