@@ -8,10 +8,13 @@
 #include <set>
 #include <string_view>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/schema.hpp"
 
 namespace nbaprops::pipeline {
+
+namespace ledger_col = cols::run_ledger;
 
 namespace {
 
@@ -211,8 +214,9 @@ LastCommits load_last_commits(Warehouse& warehouse, const std::vector<Unit>& uni
                    {"success", "empty"},
                    {"unit_date", "input_fingerprint"},
                    {"processor", "unit_date", "status", "rows_written", "input_fingerprint", "finished_at"}});
-  const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
-               &rows = t.col("rows_written"), &fp = t.col("input_fingerprint"), &fin = t.col("finished_at");
+  const Column &proc = t.col(ledger_col::processor), &day = t.col(ledger_col::unit_date),
+               &status = t.col(ledger_col::status), &rows = t.col(ledger_col::rows_written),
+               &fp = t.col(ledger_col::input_fingerprint), &fin = t.col(ledger_col::finished_at);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     out[{proc.text_at(r), static_cast<int32_t>(day.int_at(r))}] =
         LastCommit{fp.text_at(r), rows.is_null(r) ? 0 : rows.int_at(r), fin.is_null(r) ? "" : fin.text_at(r),

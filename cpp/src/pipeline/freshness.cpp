@@ -5,11 +5,15 @@
 #include <map>
 #include <sstream>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/pipeline/fingerprint.hpp"
 #include "nbaprops/pipeline/runner.hpp"
 
 namespace nbaprops::pipeline {
+
+namespace ledger_col = cols::run_ledger;
+
 namespace {
 
 using Key = std::pair<std::string, int32_t>;  // (processor name, day)
@@ -21,8 +25,8 @@ std::map<Key, std::string> latest_failures(Warehouse& wh, const std::vector<Unit
                                                      {"success", "empty", "failed", "blocked"},
                                                      {},
                                                      {"processor", "unit_date", "status", "reason"}});
-  const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
-               &reason = t.col("reason");
+  const Column &proc = t.col(ledger_col::processor), &day = t.col(ledger_col::unit_date),
+               &status = t.col(ledger_col::status), &reason = t.col(ledger_col::reason);
   std::map<Key, std::string> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const std::string& st = status.text_at(r);

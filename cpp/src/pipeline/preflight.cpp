@@ -7,9 +7,12 @@
 #include <sstream>
 #include <string_view>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/schema.hpp"
 
 namespace nbaprops::pipeline {
+
+namespace ledger_col = cols::run_ledger;
 
 int64_t RowExpectation::expected(int64_t games) const noexcept {
   if (games <= 0) return 0;
@@ -126,8 +129,8 @@ void mark_empty_cells(Warehouse& warehouse, std::vector<PreflightCell>& cells,
   }
   if (asked.empty()) return;
   const Table t = warehouse.newest_ledger_rows(q);
-  const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
-               &reason = t.col("reason");
+  const Column &proc = t.col(ledger_col::processor), &day = t.col(ledger_col::unit_date),
+               &status = t.col(ledger_col::status), &reason = t.col(ledger_col::reason);
   std::map<std::pair<std::string_view, int64_t>, std::string> empty;  // (processor, day) → reason
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (status.text_at(r) != "empty") continue;

@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/memory.hpp"
@@ -31,6 +32,10 @@
 #include "nbaprops/processors/common.hpp"
 
 namespace nbaprops::pipeline {
+
+namespace ledger_col = cols::run_ledger;
+namespace failure_col = cols::processor_failures;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -806,9 +811,10 @@ class Executor {
     const std::string* processor = intern(p.info().name);
     const std::string* run_id = intern_cell(run_id_);
     const std::string* stamp = intern_cell(stamp_);
-    Column &c_proc = t.col("processor"), &c_date = t.col("analysis_date"), &c_entity = t.col("entity_id"),
-           &c_type = t.col("entity_type"), &c_cat = t.col("failure_category"), &c_reason = t.col("reason"),
-           &c_run = t.col("run_id"), &c_created = t.col("created_at");
+    Column &c_proc = t.col(failure_col::processor), &c_date = t.col(failure_col::analysis_date),
+           &c_entity = t.col(failure_col::entity_id), &c_type = t.col(failure_col::entity_type),
+           &c_cat = t.col(failure_col::failure_category), &c_reason = t.col(failure_col::reason),
+           &c_run = t.col(failure_col::run_id), &c_created = t.col(failure_col::created_at);
     t.resize(failures.size());
     for (size_t row = 0; row < failures.size(); ++row) {
       const EntityFailure& f = failures[row];
@@ -828,18 +834,18 @@ class Executor {
   Table ledger_row(const Unit& u, const UnitResult& r, const std::string& started_at) const {
     Table t(catalog::get("nba_orchestration.run_ledger"));
     size_t row = t.add_row();
-    t.set(row, "run_id", run_id_);
-    t.set(row, "processor", u.processor->info().name);
-    t.set(row, "output_table", u.processor->info().output_table);
-    t.set(row, "unit_date", u.date);
-    t.set(row, "status", to_string(r.status));
-    t.set(row, "rows_written", r.rows);
-    t.set(row, "attempts", int64_t{r.attempts});
-    t.set(row, "duration_ms", r.seconds * 1000.0);
-    if (!r.input_fingerprint.empty()) t.set(row, "input_fingerprint", r.input_fingerprint);
-    if (!r.reason.empty()) t.set(row, "reason", r.reason.substr(0, 2000));
-    t.set(row, "started_at", started_at);
-    t.set(row, "finished_at", utc_iso_now());
+    t.set(row, ledger_col::run_id, run_id_);
+    t.set(row, ledger_col::processor, u.processor->info().name);
+    t.set(row, ledger_col::output_table, u.processor->info().output_table);
+    t.set(row, ledger_col::unit_date, u.date);
+    t.set(row, ledger_col::status, to_string(r.status));
+    t.set(row, ledger_col::rows_written, r.rows);
+    t.set(row, ledger_col::attempts, int64_t{r.attempts});
+    t.set(row, ledger_col::duration_ms, r.seconds * 1000.0);
+    if (!r.input_fingerprint.empty()) t.set(row, ledger_col::input_fingerprint, r.input_fingerprint);
+    if (!r.reason.empty()) t.set(row, ledger_col::reason, r.reason.substr(0, 2000));
+    t.set(row, ledger_col::started_at, started_at);
+    t.set(row, ledger_col::finished_at, utc_iso_now());
     return t;
   }
 
@@ -1040,7 +1046,7 @@ class Executor {
     // rows of other processors are never asked about.
     std::vector<std::pair<const std::string*, const Processor*>> by_name;
     for (const Processor* p : plan_.processors) by_name.emplace_back(intern(p->info().name), p);
-    const Column &day = t.col(t.require("analysis_date")), &name = t.col(t.require("processor"));
+    const Column &day = t.col(failure_col::analysis_date), &name = t.col(failure_col::processor);
     for (size_t r = 0; r < t.num_rows(); ++r) {
       if (day.is_null(r) || name.is_null(r)) continue;
       const auto it =

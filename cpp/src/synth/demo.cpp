@@ -10,6 +10,7 @@
 
 #include <tbb/task_group.h>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/core/teams.hpp"
@@ -203,8 +204,9 @@ class SeasonBuilder {
   Table schedule() const {
     const auto& games = plan_.schedule.games();
     Table sched = plan_.schedule.to_table();
-    const size_t date_est = sched.require("game_date_est"), data_source = sched.require("data_source"),
-                 source_file = sched.require("source_file_path");
+    const size_t date_est = sched.at(cols::nbac_schedule::game_date_est),
+                 data_source = sched.at(cols::nbac_schedule::data_source),
+                 source_file = sched.at(cols::nbac_schedule::source_file_path);
     for (size_t r = 0; r < games.size(); ++r) {
       int tip = plan_.extras[r].tip_minutes_et;
       char buf[32];

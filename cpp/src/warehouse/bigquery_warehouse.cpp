@@ -10,12 +10,16 @@
 #include <set>
 #include <utility>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "warehouse/bigquery_internal.hpp"
 
 namespace nbaprops {
+
+namespace ledger_col = cols::run_ledger;
+namespace hash_col = cols::partition_hashes;
 
 namespace {
 
@@ -289,10 +293,10 @@ struct BigQueryWarehouse::Impl {
     for (Date d : w.dates) {
       const PartitionHash h = hashes.count(d) ? hashes.at(d) : PartitionHash{};
       const size_t r = rows.add_row();
-      rows.set(r, "table_name", schema.name);
-      rows.set(r, "partition_date", d);
-      rows.set(r, "content_hash", h.hex());
-      rows.set(r, "row_count", h.rows);
+      rows.set(r, hash_col::table_name, schema.name);
+      rows.set(r, hash_col::partition_date, d);
+      rows.set(r, hash_col::content_hash, h.hex());
+      rows.set(r, hash_col::row_count, h.rows);
     }
     const auto values = bq::to_sql_values(rows, rows.num_rows() * rows.num_columns());
     return sql + "INSERT INTO " + ref(hs) + " (`table_name`, `partition_date`, `content_hash`, `row_count`) VALUES\n" +
@@ -524,7 +528,7 @@ Table BigQueryWarehouse::newest_ledger_rows(const LedgerLookup& q) {
       [&](const nlohmann::json& rows) { bq::append_rows(ranked, rows); }, true);
   // The units of the range that were not asked about are left out.
   Table out(ledger, columns);
-  const Column &proc = ranked.col("processor"), &day = ranked.col("unit_date");
+  const Column &proc = ranked.col(ledger_col::processor), &day = ranked.col(ledger_col::unit_date);
   for (size_t r = 0; r < ranked.num_rows(); ++r) {
     if (wanted.count({proc.text_at(r), static_cast<int32_t>(day.int_at(r))})) out.append_row(ranked, r);
   }

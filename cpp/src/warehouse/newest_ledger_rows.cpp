@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <map>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/schema.hpp"
 #include "nbaprops/warehouse/warehouse.hpp"
 
 namespace nbaprops {
+
+namespace ledger_col = cols::run_ledger;
 
 namespace {
 
@@ -40,8 +43,8 @@ Table Warehouse::newest_ledger_rows(const LedgerLookup& q) {
   for (const auto& [processor, date] : q.units) newest.emplace(std::pair{processor, date.days()}, std::nullopt);
   // The answer's columns first, in order, then what the choice reads.
   const Table t = read(ledger, q.range(), with_columns(with_columns(columns, {"status", "finished_at"}), q.required));
-  const Column &proc = t.col("processor"), &day = t.col("unit_date"), &status = t.col("status"),
-               &fin = t.col("finished_at");
+  const Column &proc = t.col(ledger_col::processor), &day = t.col(ledger_col::unit_date),
+               &status = t.col(ledger_col::status), &fin = t.col(ledger_col::finished_at);
   std::vector<const Column*> required;
   for (const std::string& c : q.required) required.push_back(&t.col(c));
   for (size_t r = 0; r < t.num_rows(); ++r) {
