@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "game_lines.hpp"
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/names.hpp"
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -68,6 +69,11 @@ std::string over_under(double points, double line) {
 }
 
 namespace {
+
+namespace pgs = cols::player_game_summary;
+namespace gbps = cols::nbac_gamebook_player_stats;
+namespace psz = cols::player_shot_zones;
+namespace pprops = cols::odds_api_player_points_props;
 
 /// "YYYYMMDD_AWAY_HOME" → {away, home}; empty strings when unparseable.
 std::pair<std::string, std::string> teams_of_game_id(const std::string& gid) {
@@ -150,11 +156,11 @@ const std::string* lowered(const std::string* book,
 
 /// The eligible snapshots with their player-game, in row order.
 std::vector<std::pair<PlayerGame, Snap>> eligible_snaps(const Table& props) {
-  const Column *line = &props.col("points_line"), *player = &props.col("player_lookup");
-  const Column *book = &props.col("bookmaker"), *home_c = &props.col("home_team_abbr");
-  const Column *away_c = &props.col("away_team_abbr"), *gid = &props.col("game_id");
-  const Column *snap_c = &props.col("snapshot_timestamp"), *capture = &props.col("capture_timestamp");
-  const Column *start_c = &props.col("game_start_time"), *before_c = &props.col("minutes_before_tipoff");
+  const Column *line = &props.col(pprops::points_line), *player = &props.col(pprops::player_lookup);
+  const Column *book = &props.col(pprops::bookmaker), *home_c = &props.col(pprops::home_team_abbr);
+  const Column *away_c = &props.col(pprops::away_team_abbr), *gid = &props.col(pprops::game_id);
+  const Column *snap_c = &props.col(pprops::snapshot_timestamp), *capture = &props.col(pprops::capture_timestamp);
+  const Column *start_c = &props.col(pprops::game_start_time), *before_c = &props.col(pprops::minutes_before_tipoff);
   std::vector<std::pair<const std::string*, const std::string*>> books;
   std::vector<std::pair<PlayerGame, Snap>> snaps;
   for (size_t r = 0; r < props.num_rows(); ++r) {
@@ -259,39 +265,39 @@ const std::vector<std::string> kHashFields = {
     // status
     "is_active", "player_status"};
 
-/// Gamebook box columns copied as they are, and their PGS names.
-constexpr std::array<std::pair<const char*, const char*>, 15> kBoxCopy = {
-    {{"points", "points"},
-     {"assists", "assists"},
-     {"offensive_rebounds", "offensive_rebounds"},
-     {"defensive_rebounds", "defensive_rebounds"},
-     {"steals", "steals"},
-     {"blocks", "blocks"},
-     {"turnovers", "turnovers"},
-     {"field_goals_attempted", "fg_attempts"},
-     {"field_goals_made", "fg_makes"},
-     {"three_pointers_attempted", "three_pt_attempts"},
-     {"three_pointers_made", "three_pt_makes"},
-     {"free_throws_attempted", "ft_attempts"},
-     {"free_throws_made", "ft_makes"},
-     {"plus_minus", "plus_minus"},
-     {"personal_fouls", "personal_fouls"}}};
-/// Player shot-zone columns copied as they are, and their PGS names.
-constexpr std::array<std::pair<const char*, const char*>, 10> kZoneCopy = {
-    {{"paint_attempts", "paint_attempts"},
-     {"paint_makes", "paint_makes"},
-     {"mid_range_attempts", "mid_range_attempts"},
-     {"mid_range_makes", "mid_range_makes"},
-     {"assisted_makes", "assisted_fg_makes"},
-     {"unassisted_makes", "unassisted_fg_makes"},
+/// Gamebook box columns copied as they are, and their PGS columns.
+constexpr std::array<std::pair<ColumnId, ColumnId>, 15> kBoxCopy = {
+    {{gbps::points, pgs::points},
+     {gbps::assists, pgs::assists},
+     {gbps::offensive_rebounds, pgs::offensive_rebounds},
+     {gbps::defensive_rebounds, pgs::defensive_rebounds},
+     {gbps::steals, pgs::steals},
+     {gbps::blocks, pgs::blocks},
+     {gbps::turnovers, pgs::turnovers},
+     {gbps::field_goals_attempted, pgs::fg_attempts},
+     {gbps::field_goals_made, pgs::fg_makes},
+     {gbps::three_pointers_attempted, pgs::three_pt_attempts},
+     {gbps::three_pointers_made, pgs::three_pt_makes},
+     {gbps::free_throws_attempted, pgs::ft_attempts},
+     {gbps::free_throws_made, pgs::ft_makes},
+     {gbps::plus_minus, pgs::plus_minus},
+     {gbps::personal_fouls, pgs::personal_fouls}}};
+/// Player shot-zone columns copied as they are, and their PGS columns.
+constexpr std::array<std::pair<ColumnId, ColumnId>, 10> kZoneCopy = {
+    {{psz::paint_attempts, pgs::paint_attempts},
+     {psz::paint_makes, pgs::paint_makes},
+     {psz::mid_range_attempts, pgs::mid_range_attempts},
+     {psz::mid_range_makes, pgs::mid_range_makes},
+     {psz::assisted_makes, pgs::assisted_fg_makes},
+     {psz::unassisted_makes, pgs::unassisted_fg_makes},
      // Legacy: block zones only for blockers who
      // also had a shot row. Our zone table is per
      // player, so every blocker with a row gets
      // values; NULL when the source has none.
-     {"blocks_paint", "paint_blocks"},
-     {"blocks_mid_range", "mid_range_blocks"},
-     {"blocks_three_pt", "three_pt_blocks"},
-     {"and1_count", "and1_count"}}};
+     {psz::blocks_paint, pgs::paint_blocks},
+     {psz::blocks_mid_range, pgs::mid_range_blocks},
+     {psz::blocks_three_pt, pgs::three_pt_blocks},
+     {psz::and1_count, pgs::and1_count}}};
 /// The first kZoneAttempts of kZoneCopy are the attempts/makes/creation
 /// columns set to 0 for a covered player without field goals.
 constexpr size_t kZoneAttempts = 6;
@@ -308,7 +314,7 @@ const std::vector<std::string>& gamebook_columns() {
 }
 const std::vector<std::string> kZoneColumns = [] {
   std::vector<std::string> c = {"game_date", "game_id", "player_lookup", "processed_at"};
-  for (const auto& [from, to] : kZoneCopy) c.emplace_back(from);
+  for (const auto& [from, to] : kZoneCopy) c.push_back(catalog::column(from).name);
   return c;
 }();
 const std::vector<std::string> kPropColumns = {
@@ -355,8 +361,9 @@ struct DayGames {
 /// (legacy only logged duplicates; the output key must stay unique). Failures
 /// for rows that cannot be placed and for games without gamebook rows.
 std::vector<Pick> pick_active_rows(const Table& gb, const DayGames& day, Date d, std::vector<EntityFailure>& failures) {
-  const Column &gid_c = gb.col("game_id"), &team_c = gb.col("team_abbr"), &status = gb.col("player_status");
-  const Column &lookup_c = gb.col("player_lookup"), &name_c = gb.col("player_name"), &pa = gb.col("processed_at");
+  const Column &gid_c = gb.col(gbps::game_id), &team_c = gb.col(gbps::team_abbr), &status = gb.col(gbps::player_status);
+  const Column &lookup_c = gb.col(gbps::player_lookup), &name_c = gb.col(gbps::player_name),
+               &pa = gb.col(gbps::processed_at);
   std::vector<Pick> picks;
   std::unordered_map<std::pair<const std::string*, const std::string*>, size_t, PtrHash> at;
   std::vector<bool> has_rows(day.games.size(), false);
@@ -400,7 +407,7 @@ std::vector<Pick> pick_active_rows(const Table& gb, const DayGames& day, Date d,
 /// and the games the source covers.
 struct ZoneIndex {
   explicit ZoneIndex(const Table& z) {
-    const Column &gid = z.col("game_id"), &player = z.col("player_lookup"), &pa = z.col("processed_at");
+    const Column &gid = z.col(psz::game_id), &player = z.col(psz::player_lookup), &pa = z.col(psz::processed_at);
     for (size_t r = 0; r < z.num_rows(); ++r) {
       if (std::find(games.begin(), games.end(), gid.text_ptr(r)) == games.end()) games.push_back(gid.text_ptr(r));
       auto [it, fresh] = rows.try_emplace({gid.text_ptr(r), player.text_ptr(r)}, r);
@@ -418,33 +425,33 @@ struct ZoneIndex {
 /// unit.
 struct PgsColumns {
   PgsColumns(Table& t, const Table& gb, const Table& z)
-      : player(t.col("player_lookup")),
-        upid(t.col("universal_player_id")),
-        name(t.col("player_full_name")),
-        game_id(t.col("game_id")),
-        date(t.col("game_date")),
-        team(t.col("team_abbr")),
-        opp(t.col("opponent_team_abbr")),
-        season(t.col("season_year")),
-        minutes(t.col("minutes_played")),
-        zones_estimated(t.col("shot_zones_estimated")),
-        usage(t.col("usage_rate")),
-        ts(t.col("ts_pct")),
-        efg(t.col("efg_pct")),
-        starter(t.col("starter_flag")),
-        win(t.col("win_flag")),
-        line(t.col("points_line")),
-        line_source(t.col("points_line_source")),
-        opening(t.col("opening_line")),
-        opening_source(t.col("opening_line_source")),
-        movement(t.col("line_movement")),
-        over_under(t.col("over_under_result")),
-        margin(t.col("margin")),
-        gb_team(gb.col("team_abbr")),
-        gb_name(gb.col("player_name")),
-        gb_season(gb.col("season_year")),
-        gb_minutes(gb.col("minutes")),
-        gb_minutes_decimal(gb.col("minutes_decimal")) {
+      : player(t.col(pgs::player_lookup)),
+        upid(t.col(pgs::universal_player_id)),
+        name(t.col(pgs::player_full_name)),
+        game_id(t.col(pgs::game_id)),
+        date(t.col(pgs::game_date)),
+        team(t.col(pgs::team_abbr)),
+        opp(t.col(pgs::opponent_team_abbr)),
+        season(t.col(pgs::season_year)),
+        minutes(t.col(pgs::minutes_played)),
+        zones_estimated(t.col(pgs::shot_zones_estimated)),
+        usage(t.col(pgs::usage_rate)),
+        ts(t.col(pgs::ts_pct)),
+        efg(t.col(pgs::efg_pct)),
+        starter(t.col(pgs::starter_flag)),
+        win(t.col(pgs::win_flag)),
+        line(t.col(pgs::points_line)),
+        line_source(t.col(pgs::points_line_source)),
+        opening(t.col(pgs::opening_line)),
+        opening_source(t.col(pgs::opening_line_source)),
+        movement(t.col(pgs::line_movement)),
+        over_under(t.col(pgs::over_under_result)),
+        margin(t.col(pgs::margin)),
+        gb_team(gb.col(gbps::team_abbr)),
+        gb_name(gb.col(gbps::player_name)),
+        gb_season(gb.col(gbps::season_year)),
+        gb_minutes(gb.col(gbps::minutes)),
+        gb_minutes_decimal(gb.col(gbps::minutes_decimal)) {
     for (size_t k = 0; k < kBoxCopy.size(); ++k) box[k] = {&gb.col(kBoxCopy[k].first), &t.col(kBoxCopy[k].second)};
     for (size_t k = 0; k < kZoneCopy.size(); ++k) zone[k] = {&z.col(kZoneCopy[k].first), &t.col(kZoneCopy[k].second)};
   }
@@ -497,8 +504,8 @@ const std::vector<std::string> kBlockColumns = [] {
 }();
 
 void render_block(Table& t, size_t r, const BlockFacts& f, const Sources& src) {
-  t.set(r, "is_active", true);
-  t.set(r, "player_status", "active");
+  t.set(r, pgs::is_active, true);
+  t.set(r, pgs::player_status, "active");
   detail::write_source_block(t, r, "nbac", src.nbac);
   detail::write_source_block(t, r, "bbd", src.bbd);
   detail::write_source_block(t, r, "odds", src.odds);
@@ -519,14 +526,14 @@ void render_block(Table& t, size_t r, const BlockFacts& f, const Sources& src) {
   q.issues = issues;
   q.sources = sources;
   proc::write_quality(t, r, q);
-  t.set(r, "primary_source_used", "nbac_gamebook");
-  t.set(r, "processed_with_issues", !issues.empty());
-  t.set(r, "quality_used_fallback", false);  // no BDL fallback path in this project
-  t.set(r, "quality_reconstructed", false);
+  t.set(r, pgs::primary_source_used, "nbac_gamebook");
+  t.set(r, pgs::processed_with_issues, !issues.empty());
+  t.set(r, pgs::quality_used_fallback, false);  // no BDL fallback path in this project
+  t.set(r, pgs::quality_reconstructed, false);
   // quality_sample_size: NULL as in the legacy (a single game).
   // quality_calculated_at: NULL — processors never read the clock;
   // processed_at (stamped by the runner) carries the time.
-  t.set(r, "quality_metadata",
+  t.set(r, pgs::quality_metadata,
         std::string("{\"early_season\": false, \"sources_used\": ") + proc::json_array(sources) + "}");
   // source_bdl_*, source_nbac_pbp_*, source_bp_*: sources this project does
   // not read → NULL.

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "game_lines.hpp"
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/processors/analytics/team_offense.hpp"
 #include "nbaprops/processors/common.hpp"
 
@@ -19,6 +20,10 @@ std::optional<double> defensive_rating(double opp_points, double opp_fga, double
 }
 
 namespace {
+
+namespace tdgs = cols::team_defense_game_summary;
+namespace psz = cols::player_shot_zones;
+namespace tsza = cols::team_shot_zones_allowed;
 
 // TDGS HASH_FIELDS: ids, opponent box, zones, points by zone, defensive
 // actions, ratings, context and placeholders (everything except
@@ -121,9 +126,10 @@ const std::vector<std::string> kAllowedColumns = {"game_date",
 /// defender; NULL sorts first) …
 void take_allowed(const Table& za, const detail::GameSlots& slots, SlotZones& z) {
   static const std::string* const kNone = intern("");
-  const Column &gid = za.col("game_id"), &team = za.col("defending_team_abbr"), &pa = za.col("processed_at");
-  const Column &pat = za.col("paint_attempts_allowed"), &pm = za.col("paint_makes_allowed");
-  const Column &mat = za.col("mid_range_attempts_allowed"), &mm = za.col("mid_range_makes_allowed");
+  const Column &gid = za.col(tsza::game_id), &team = za.col(tsza::defending_team_abbr),
+               &pa = za.col(tsza::processed_at);
+  const Column &pat = za.col(tsza::paint_attempts_allowed), &pm = za.col(tsza::paint_makes_allowed);
+  const Column &mat = za.col(tsza::mid_range_attempts_allowed), &mm = za.col(tsza::mid_range_makes_allowed);
   for (size_t r = 0; r < za.num_rows(); ++r) {
     const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
     if (s < 0) continue;
@@ -138,10 +144,10 @@ void take_allowed(const Table& za, const detail::GameSlots& slots, SlotZones& z)
 /// … else the opponent's own player zones (Σ per shooting team), and blocks
 /// per blocking team.
 void take_player_zones(const Table& pz, const detail::GameSlots& slots, SlotZones& z) {
-  const Column &gid = pz.col("game_id"), &team = pz.col("team_abbr");
-  const Column &pat = pz.col("paint_attempts"), &pm = pz.col("paint_makes");
-  const Column &mat = pz.col("mid_range_attempts"), &mm = pz.col("mid_range_makes");
-  const Column &bp = pz.col("blocks_paint"), &bm = pz.col("blocks_mid_range"), &b3 = pz.col("blocks_three_pt");
+  const Column &gid = pz.col(psz::game_id), &team = pz.col(psz::team_abbr);
+  const Column &pat = pz.col(psz::paint_attempts), &pm = pz.col(psz::paint_makes);
+  const Column &mat = pz.col(psz::mid_range_attempts), &mm = pz.col(psz::mid_range_makes);
+  const Column &bp = pz.col(psz::blocks_paint), &bm = pz.col(psz::blocks_mid_range), &b3 = pz.col(psz::blocks_three_pt);
   for (size_t r = 0; r < pz.num_rows(); ++r) {
     const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
     if (s < 0) continue;
@@ -158,91 +164,6 @@ void take_player_zones(const Table& pz, const detail::GameSlots& slots, SlotZone
     b.three.add(b3.get_int(r));
   }
 }
-
-/// The output columns TDGS writes per row, resolved once per unit.
-struct TdgsColumns {
-  explicit TdgsColumns(Table& t) {
-    for (size_t k = 0; k < kNames.size(); ++k) c[k] = &t.col(kNames[k]);
-  }
-  enum Name : uint8_t {
-    kGameId,
-    kDate,
-    kTeam,
-    kOpp,
-    kSeason,
-    kPtsAllowed,
-    kOppFga,
-    kOppFgm,
-    kOppTpa,
-    kOppTpm,
-    kOppFta,
-    kOppFtm,
-    kOppReb,
-    kOppAst,
-    kTovForced,
-    kFouls,
-    kThreePts,
-    kPaintAtt,
-    kPaintMade,
-    kMidAtt,
-    kMidMade,
-    kPaintPts,
-    kMidPts,
-    kBlkPaint,
-    kBlkMid,
-    kBlkThree,
-    kSteals,
-    kDreb,
-    kDrtg,
-    kOppPace,
-    kOppTs,
-    kHome,
-    kWin,
-    kMargin,
-    kOvertime,
-    kInactive,
-    kCount
-  };
-  static constexpr std::array<const char*, kCount> kNames = {"game_id",
-                                                             "game_date",
-                                                             "defending_team_abbr",
-                                                             "opponent_team_abbr",
-                                                             "season_year",
-                                                             "points_allowed",
-                                                             "opp_fg_attempts",
-                                                             "opp_fg_makes",
-                                                             "opp_three_pt_attempts",
-                                                             "opp_three_pt_makes",
-                                                             "opp_ft_attempts",
-                                                             "opp_ft_makes",
-                                                             "opp_rebounds",
-                                                             "opp_assists",
-                                                             "turnovers_forced",
-                                                             "fouls_committed",
-                                                             "three_pt_points_allowed",
-                                                             "opp_paint_attempts",
-                                                             "opp_paint_makes",
-                                                             "opp_mid_range_attempts",
-                                                             "opp_mid_range_makes",
-                                                             "points_in_paint_allowed",
-                                                             "mid_range_points_allowed",
-                                                             "blocks_paint",
-                                                             "blocks_mid_range",
-                                                             "blocks_three_pt",
-                                                             "steals",
-                                                             "defensive_rebounds",
-                                                             "defensive_rating",
-                                                             "opponent_pace",
-                                                             "opponent_ts_pct",
-                                                             "home_game",
-                                                             "win_flag",
-                                                             "margin_of_victory",
-                                                             "overtime_periods",
-                                                             "players_inactive"};
-  Column& operator[](Name n) const { return *c[n]; }
-  std::array<Column*, kCount> c{};
-};
-using C = TdgsColumns;
 
 /// What decides a TDGS row's quality/source block (a handful of values per
 /// date).
@@ -296,13 +217,13 @@ void render_block(Table& t, size_t r, const BlockFacts& f, const detail::SourceB
   }
   q.sources = sources;
   proc::write_quality(t, r, q);
-  t.set(r, "quality_used_fallback", f.recon);
-  t.set(r, "quality_reconstructed", f.recon);
-  t.set(r, "quality_metadata", std::string("{\"sources_used\": ") + proc::json_array(sources) + "}");
-  t.set(r, "primary_source_used", offense_src + "+" + kActions[f.actions]);
+  t.set(r, tdgs::quality_used_fallback, f.recon);
+  t.set(r, tdgs::quality_reconstructed, f.recon);
+  t.set(r, tdgs::quality_metadata, std::string("{\"sources_used\": ") + proc::json_array(sources) + "}");
+  t.set(r, tdgs::primary_source_used, offense_src + "+" + kActions[f.actions]);
   // Legacy: processed_with_issues = no defensive actions (≈ always FALSE);
   // now any data issue.
-  t.set(r, "processed_with_issues", !issues.empty());
+  t.set(r, tdgs::processed_with_issues, !issues.empty());
   if (!f.own_recon) detail::write_source_block(t, r, "team_boxscore", src_box);
   detail::write_source_block(t, r, "gamebook_players", src_gb);
   // source_bdl_players_*: BDL is not an input of this project → NULL.
@@ -319,38 +240,39 @@ struct DefenderRow {
 
 /// The opponent's offense (NULL where the source lacks the stat, e.g.
 /// shots-only gamebooks), and the ratings from it.
-void write_opponent_offense(const C& c, size_t r, const TeamLine& own, const TeamLine& opp, BlockFacts& f) {
-  c[C::kPtsAllowed].set_int(r, opp.pts);
-  c[C::kOppFga].set_int(r, opp.fga);
-  c[C::kOppFgm].set_int(r, opp.fgm);
-  c[C::kOppTpa].set_int(r, opp.tpa);
-  c[C::kOppTpm].set_int(r, opp.tpm);
-  c[C::kOppFta].set_int(r, opp.fta);
-  c[C::kOppFtm].set_int(r, opp.ftm);
-  c[C::kOppReb].set_int(r, opp.reb);
-  c[C::kOppAst].set_int(r, opp.ast);
-  c[C::kTovForced].set_int(r, opp.tov);
-  c[C::kFouls].set_int(r, own.pf);
-  c[C::kThreePts].set_int(r, times(3, opp.tpm));
+void write_opponent_offense(Table& t, size_t r, const TeamLine& own, const TeamLine& opp, BlockFacts& f) {
+  t.col(tdgs::points_allowed).set_int(r, opp.pts);
+  t.col(tdgs::opp_fg_attempts).set_int(r, opp.fga);
+  t.col(tdgs::opp_fg_makes).set_int(r, opp.fgm);
+  t.col(tdgs::opp_three_pt_attempts).set_int(r, opp.tpa);
+  t.col(tdgs::opp_three_pt_makes).set_int(r, opp.tpm);
+  t.col(tdgs::opp_ft_attempts).set_int(r, opp.fta);
+  t.col(tdgs::opp_ft_makes).set_int(r, opp.ftm);
+  t.col(tdgs::opp_rebounds).set_int(r, opp.reb);
+  t.col(tdgs::opp_assists).set_int(r, opp.ast);
+  t.col(tdgs::turnovers_forced).set_int(r, opp.tov);
+  t.col(tdgs::fouls_committed).set_int(r, own.pf);
+  t.col(tdgs::three_pt_points_allowed).set_int(r, times(3, opp.tpm));
   if (opp.pts && opp.fga && opp.fta && opp.tov && opp.oreb) {
     const double fga = static_cast<double>(*opp.fga), fta = static_cast<double>(*opp.fta);
     const double tov = static_cast<double>(*opp.tov), oreb = static_cast<double>(*opp.oreb);
-    c[C::kDrtg].set_real(r, defensive_rating(static_cast<double>(*opp.pts), fga, fta, tov, oreb));
+    t.col(tdgs::defensive_rating).set_real(r, defensive_rating(static_cast<double>(*opp.pts), fga, fta, tov, oreb));
     // Legacy: opponent_pace = raw opponent possessions (the ×48/48 is a
     // no-op; §10.6); kept.
-    c[C::kOppPace].set_real(r, possessions_1dp(fga, fta, tov, oreb));
+    t.col(tdgs::opponent_pace).set_real(r, possessions_1dp(fga, fta, tov, oreb));
   } else {
     f.partial = true;
   }
   if (opp.pts && opp.fga && opp.fta) {
-    c[C::kOppTs].set_real(
-        r, true_shooting(static_cast<double>(*opp.pts), static_cast<double>(*opp.fga), static_cast<double>(*opp.fta)));
+    t.col(tdgs::opponent_ts_pct)
+        .set_real(r, true_shooting(static_cast<double>(*opp.pts), static_cast<double>(*opp.fga),
+                                   static_cast<double>(*opp.fta)));
   }
 }
 
 /// Zones allowed = the opponent's shooting zones; blocks by zone = Σ of the
 /// defender's players (NULL when the zone source lacks block data).
-void write_zones(const C& c, size_t r, const SlotZones& z, size_t slot, BlockFacts& f) {
+void write_zones(Table& t, size_t r, const SlotZones& z, size_t slot, BlockFacts& f) {
   std::optional<ZonesAllowed> zones;
   if (z.allowed[slot].source == kAllowedTable) {
     zones = z.allowed[slot];
@@ -359,25 +281,25 @@ void write_zones(const C& c, size_t r, const SlotZones& z, size_t slot, BlockFac
         ZonesAllowed{s.paint_att.value(), s.paint_made.value(), s.mid_att.value(), s.mid_made.value(), kPlayerZones};
   }
   if (zones) {
-    c[C::kPaintAtt].set_int(r, zones->paint_att);
-    c[C::kPaintMade].set_int(r, zones->paint_made);
-    c[C::kMidAtt].set_int(r, zones->mid_att);
-    c[C::kMidMade].set_int(r, zones->mid_made);
-    c[C::kPaintPts].set_int(r, times(2, zones->paint_made));
-    c[C::kMidPts].set_int(r, times(2, zones->mid_made));
+    t.col(tdgs::opp_paint_attempts).set_int(r, zones->paint_att);
+    t.col(tdgs::opp_paint_makes).set_int(r, zones->paint_made);
+    t.col(tdgs::opp_mid_range_attempts).set_int(r, zones->mid_att);
+    t.col(tdgs::opp_mid_range_makes).set_int(r, zones->mid_made);
+    t.col(tdgs::points_in_paint_allowed).set_int(r, times(2, zones->paint_made));
+    t.col(tdgs::mid_range_points_allowed).set_int(r, times(2, zones->mid_made));
     f.zones = zones->source;
   }
   // second_chance_points_allowed, fast_break_points_allowed: NULL — no
   // source (legacy NULL too).
   if (const Blocks& b = z.blocks[slot]; b.found) {
-    c[C::kBlkPaint].set_int(r, b.paint.value());
-    c[C::kBlkMid].set_int(r, b.mid.value());
-    c[C::kBlkThree].set_int(r, b.three.value());
+    t.col(tdgs::blocks_paint).set_int(r, b.paint.value());
+    t.col(tdgs::blocks_mid_range).set_int(r, b.mid.value());
+    t.col(tdgs::blocks_three_pt).set_int(r, b.three.value());
   }
 }
 
 /// Defensive actions, result, overtime and inactive players of the defender.
-void write_context(const C& c, size_t r, const detail::DateTeamLines& lines, const DefenderRow& x, BlockFacts& f) {
+void write_context(Table& t, size_t r, const detail::DateTeamLines& lines, const DefenderRow& x, BlockFacts& f) {
   const TeamLine& own = x.own;
   const TeamLine& opp = x.opp;
   // Defensive actions: Σ over the defender's active gamebook rows, kept only
@@ -394,12 +316,12 @@ void write_context(const C& c, size_t r, const detail::DateTeamLines& lines, con
     dreb = own.dreb;
     f.actions = kBoxActions;
   }
-  c[C::kSteals].set_int(r, stl);
-  c[C::kDreb].set_int(r, dreb);
+  t.col(tdgs::steals).set_int(r, stl);
+  t.col(tdgs::defensive_rebounds).set_int(r, dreb);
   f.missing_actions = !stl && !dreb;
 
   const bool home = x.slot % 2 == 0;
-  c[C::kHome].set_int(r, int64_t{home ? 1 : 0});
+  t.col(tdgs::home_game).set_int(r, int64_t{home ? 1 : 0});
   // Legacy: win/margin from plus_minus (primary) or points (reconstructed).
   // Fixed (§10.2): from the final scores in the schedule, else from the two
   // team lines; NULL when unknown.
@@ -413,20 +335,20 @@ void write_context(const C& c, size_t r, const detail::DateTeamLines& lines, con
     opp_score = opp.pts;
   }
   if (own_score && opp_score) {
-    c[C::kWin].set_int(r, int64_t{*own_score > *opp_score ? 1 : 0});
-    c[C::kMargin].set_int(r, *own_score - *opp_score);
+    t.col(tdgs::win_flag).set_int(r, int64_t{*own_score > *opp_score ? 1 : 0});
+    t.col(tdgs::margin_of_victory).set_int(r, *own_score - *opp_score);
   }
   // Legacy: overtime_periods always 0 (TODO). Fixed (DECISION 6): from the
   // team minutes of the box score as in TOGS; NULL when only player rows
   // exist (no team minutes).
   const auto& minutes = own.minutes ? own.minutes : opp.minutes;
-  if (minutes) c[C::kOvertime].set_int(r, int64_t{overtime_periods(minutes)});
+  if (minutes) t.col(tdgs::overtime_periods).set_int(r, int64_t{overtime_periods(minutes)});
   // Legacy: NULL placeholder. As in TOGS we count the defender's inactive
   // gamebook rows; NULL when the team has no gamebook rows at all.
   // starters_inactive, referee_crew_id: no source → NULL.
   if (lines.gamebook_rows.count(x.key)) {
     auto in_it = lines.inactive.find(x.key);
-    c[C::kInactive].set_int(r, in_it == lines.inactive.end() ? int64_t{0} : in_it->second);
+    t.col(tdgs::players_inactive).set_int(r, in_it == lines.inactive.end() ? int64_t{0} : in_it->second);
   }
 }
 
@@ -460,23 +382,22 @@ UnitOutput compute_team_defense(const Schedule& schedule, Date d, const TeamDefe
     out.failures.push_back(
         {gid, "INCOMPLETE_UPSTREAM", "no team box score and fewer than 5 active player rows for " + gid});
   }
-  const C cols(t);
   detail::BlockMemo memo(t, kBlockColumns);
   size_t r = 0;
   for (size_t s = 0; s < slots.size(); ++s) {
     if (!side[s] || !side[s ^ 1U]) continue;
     const DefenderRow x{*games[s / 2], s, *side[s], *side[s ^ 1U], *slots.game_id(s) + "|" + *slots.team(s)};
-    cols[C::kGameId].set_text_ptr(r, slots.game_id(s));
-    cols[C::kDate].set_int(r, int64_t{d.days()});
-    cols[C::kTeam].set_text_ptr(r, slots.team(s));
-    cols[C::kOpp].set_text_ptr(r, slots.team(s ^ 1U));
-    cols[C::kSeason].set_int(r, int64_t{x.game.season});
+    t.col(tdgs::game_id).set_text_ptr(r, slots.game_id(s));
+    t.col(tdgs::game_date).set_int(r, int64_t{d.days()});
+    t.col(tdgs::defending_team_abbr).set_text_ptr(r, slots.team(s));
+    t.col(tdgs::opponent_team_abbr).set_text_ptr(r, slots.team(s ^ 1U));
+    t.col(tdgs::season_year).set_int(r, int64_t{x.game.season});
     BlockFacts f;
     f.recon = x.own.reconstructed || x.opp.reconstructed;
     f.own_recon = x.own.reconstructed;
-    write_opponent_offense(cols, r, x.own, x.opp, f);
-    write_zones(cols, r, zones, s, f);
-    write_context(cols, r, lines, x, f);
+    write_opponent_offense(t, r, x.own, x.opp, f);
+    write_zones(t, r, zones, s, f);
+    write_context(t, r, lines, x, f);
     memo.write(t, r, f.key(), [&](Table& st, size_t sr) { render_block(st, sr, f, src_box, src_gb); });
     ++r;
   }

@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "game_lines.hpp"
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
 
@@ -55,6 +56,11 @@ int overtime_periods(const std::optional<std::string>& team_minutes) {
 
 namespace {
 
+namespace togs = cols::team_offense_game_summary;
+namespace tbox = cols::nbac_team_boxscore;
+namespace gbps = cols::nbac_gamebook_player_stats;
+namespace psz = cols::player_shot_zones;
+
 const std::vector<std::string> kHashFields = {"game_id",
                                               "nba_game_id",
                                               "game_date",
@@ -92,33 +98,34 @@ const std::vector<std::string> kHashFields = {"game_id",
 
 /// The box stats of a team line, in the order of kBoxStats / kGamebookStats.
 enum Stat { kPts, kFga, kFgm, kTpa, kTpm, kFta, kFtm, kOreb, kReb, kAst, kTov, kPf, kStats };
-const std::array<const char*, kStats> kBoxStats = {"points",         "fg_attempted", "fg_made",   "three_pt_attempted",
-                                                   "three_pt_made",  "ft_attempted", "ft_made",   "offensive_rebounds",
-                                                   "total_rebounds", "assists",      "turnovers", "personal_fouls"};
-const std::array<const char*, kStats> kGamebookStats = {"points",
-                                                        "field_goals_attempted",
-                                                        "field_goals_made",
-                                                        "three_pointers_attempted",
-                                                        "three_pointers_made",
-                                                        "free_throws_attempted",
-                                                        "free_throws_made",
-                                                        "offensive_rebounds",
-                                                        "total_rebounds",
-                                                        "assists",
-                                                        "turnovers",
-                                                        "personal_fouls"};
-const std::array<const char*, 4> kZoneStats = {"paint_attempts", "paint_makes", "mid_range_attempts",
-                                               "mid_range_makes"};
+constexpr std::array<ColumnId, kStats> kBoxStats = {
+    tbox::points,         tbox::fg_attempted, tbox::fg_made,   tbox::three_pt_attempted,
+    tbox::three_pt_made,  tbox::ft_attempted, tbox::ft_made,   tbox::offensive_rebounds,
+    tbox::total_rebounds, tbox::assists,      tbox::turnovers, tbox::personal_fouls};
+constexpr std::array<ColumnId, kStats> kGamebookStats = {gbps::points,
+                                                         gbps::field_goals_attempted,
+                                                         gbps::field_goals_made,
+                                                         gbps::three_pointers_attempted,
+                                                         gbps::three_pointers_made,
+                                                         gbps::free_throws_attempted,
+                                                         gbps::free_throws_made,
+                                                         gbps::offensive_rebounds,
+                                                         gbps::total_rebounds,
+                                                         gbps::assists,
+                                                         gbps::turnovers,
+                                                         gbps::personal_fouls};
+constexpr std::array<ColumnId, 4> kZoneStats = {psz::paint_attempts, psz::paint_makes, psz::mid_range_attempts,
+                                                psz::mid_range_makes};
 
 /// The shot-zone columns TOGS reads (see detail::togs_team_box_columns).
 const std::vector<std::string> kZoneColumns = {
     "game_date", "game_id", "team_abbr", "paint_attempts", "paint_makes", "mid_range_attempts", "mid_range_makes"};
 
-/// Columns @p names of @p t, resolved once.
+/// Columns @p ids of @p t, resolved once.
 template <size_t N>
-std::array<const Column*, N> columns_of(const Table& t, const std::array<const char*, N>& names) {
+std::array<const Column*, N> columns_of(const Table& t, const std::array<ColumnId, N>& ids) {
   std::array<const Column*, N> out{};
-  for (size_t i = 0; i < N; ++i) out[i] = &t.col(names[i]);
+  for (size_t i = 0; i < N; ++i) out[i] = &t.col(ids[i]);
   return out;
 }
 int64_t int_or_0(const Column* c, size_t r) { return c->get_int(r).value_or(0); }
@@ -149,8 +156,8 @@ std::optional<std::string> text_opt(const std::string* s) { return s ? std::opti
 
 /// Team box rows: the latest processed_at per slot (legacy dedup).
 void take_box(const Table& tb, const detail::GameSlots& slots, SlotInputs& in) {
-  const Column &gid = tb.col("game_id"), &team = tb.col("team_abbr"), &pa = tb.col("processed_at");
-  const Column& minutes = tb.col("minutes");
+  const Column &gid = tb.col(tbox::game_id), &team = tb.col(tbox::team_abbr), &pa = tb.col(tbox::processed_at);
+  const Column& minutes = tb.col(tbox::minutes);
   const auto stats = columns_of(tb, kBoxStats);
   for (size_t r = 0; r < tb.num_rows(); ++r) {
     const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
@@ -171,7 +178,7 @@ void take_box(const Table& tb, const detail::GameSlots& slots, SlotInputs& in) {
 void take_gamebook(const Table& gb, const detail::GameSlots& slots, SlotInputs& in) {
   static const std::string* const kActive = intern("active");
   static const std::string* const kInactive = intern("inactive");
-  const Column &gid = gb.col("game_id"), &team = gb.col("team_abbr"), &status = gb.col("player_status");
+  const Column &gid = gb.col(gbps::game_id), &team = gb.col(gbps::team_abbr), &status = gb.col(gbps::player_status);
   const auto stats = columns_of(gb, kGamebookStats);
   for (size_t r = 0; r < gb.num_rows(); ++r) {
     const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
@@ -187,7 +194,7 @@ void take_gamebook(const Table& gb, const detail::GameSlots& slots, SlotInputs& 
 }
 
 void take_zones(const Table& z, const detail::GameSlots& slots, SlotInputs& in) {
-  const Column &gid = z.col("game_id"), &team = z.col("team_abbr");
+  const Column &gid = z.col(psz::game_id), &team = z.col(psz::team_abbr);
   const auto stats = columns_of(z, kZoneStats);
   for (size_t r = 0; r < z.num_rows(); ++r) {
     const int s = slots.find(gid.text_ptr(r), team.text_ptr(r));
@@ -198,40 +205,14 @@ void take_zones(const Table& z, const detail::GameSlots& slots, SlotInputs& in) 
   }
 }
 
-/// The output columns TOGS writes per row, resolved once per unit.
-struct TogsColumns {
-  explicit TogsColumns(Table& t)
-      : game_id(t.col("game_id")),
-        nba_game_id(t.col("nba_game_id")),
-        date(t.col("game_date")),
-        team(t.col("team_abbr")),
-        opp(t.col("opponent_team_abbr")),
-        season(t.col("season_year")),
-        paint_pts(t.col("points_in_paint_scored")),
-        possessions(t.col("possessions")),
-        ortg(t.col("offensive_rating")),
-        pace(t.col("pace")),
-        ts(t.col("ts_pct")),
-        home(t.col("home_game")),
-        win(t.col("win_flag")),
-        margin(t.col("margin_of_victory")),
-        overtime(t.col("overtime_periods")),
-        inactive(t.col("players_inactive")) {
-    for (size_t k = 0; k < kStats; ++k) {
-      if (k != kOreb) stats[k] = &t.col(kOutStats[k]);  // TOGS has no offensive_rebounds column
-    }
-    for (size_t k = 0; k < zones.size(); ++k) zones[k] = &t.col(kOutZones[k]);
-  }
-  static constexpr std::array<const char*, kStats> kOutStats = {
-      "points_scored", "fg_attempts", "fg_makes",  "three_pt_attempts", "three_pt_makes", "ft_attempts", "ft_makes", "",
-      "rebounds",      "assists",     "turnovers", "personal_fouls"};
-  static constexpr std::array<const char*, 4> kOutZones = {"team_paint_attempts", "team_paint_makes",
-                                                           "team_mid_range_attempts", "team_mid_range_makes"};
-  Column &game_id, &nba_game_id, &date, &team, &opp, &season, &paint_pts, &possessions, &ortg, &pace, &ts, &home, &win,
-      &margin, &overtime, &inactive;
-  std::array<Column*, kStats> stats{};
-  std::array<Column*, 4> zones{};
-};
+/// The TOGS columns of the box stats (TOGS has no offensive_rebounds column)
+/// and of the zone stats, in the order of kBoxStats and kZoneStats.
+constexpr std::array<std::optional<ColumnId>, kStats> kOutStats = {
+    togs::points_scored,  togs::fg_attempts, togs::fg_makes,  togs::three_pt_attempts,
+    togs::three_pt_makes, togs::ft_attempts, togs::ft_makes,  std::nullopt,
+    togs::rebounds,       togs::assists,     togs::turnovers, togs::personal_fouls};
+constexpr std::array<ColumnId, 4> kOutZones = {togs::team_paint_attempts, togs::team_paint_makes,
+                                               togs::team_mid_range_attempts, togs::team_mid_range_makes};
 
 /// Legacy spec §9: expected_count_min of TOGS's team box score.
 constexpr int64_t kExpectedBoxRows = 20;
@@ -260,12 +241,12 @@ void render_block(Table& t, size_t r, bool reconstructed, bool has_zones, const 
   }
   if (!has_zones) q.issues.push_back("shot_zones_unavailable");
   proc::write_quality(t, r, q);
-  t.set(r, "quality_used_fallback", reconstructed);
-  t.set(r, "quality_reconstructed", reconstructed);
-  t.set(r, "shot_zones_available", has_zones);
-  if (has_zones) t.set(r, "shot_zones_source", "player_shot_zones");
-  t.set(r, "primary_source_used", reconstructed ? "reconstructed_team_from_players" : "nbac_team_boxscore");
-  t.set(r, "processed_with_issues", !has_zones);
+  t.set(r, togs::quality_used_fallback, reconstructed);
+  t.set(r, togs::quality_reconstructed, reconstructed);
+  t.set(r, togs::shot_zones_available, has_zones);
+  if (has_zones) t.set(r, togs::shot_zones_source, "player_shot_zones");
+  t.set(r, togs::primary_source_used, reconstructed ? "reconstructed_team_from_players" : "nbac_team_boxscore");
+  t.set(r, togs::processed_with_issues, !has_zones);
 }
 
 /// One team's row: @p l its line, @p opp the opponent's.
@@ -280,39 +261,39 @@ struct TeamRow {
   const detail::SourceBlock& box_source;
 };
 
-void write_team_row(Table& t, size_t r, const TogsColumns& c, detail::BlockMemo& memo, const detail::GameSlots& slots,
-                    Date d, const TeamRow& x) {
+void write_team_row(Table& t, size_t r, detail::BlockMemo& memo, const detail::GameSlots& slots, Date d,
+                    const TeamRow& x) {
   const TeamLine& l = x.line;
   const bool home = x.slot % 2 == 0;
-  c.game_id.set_text_ptr(r, slots.game_id(x.slot));
-  c.nba_game_id.set_text(r, x.game.nba_game_id);
-  c.date.set_int(r, int64_t{d.days()});
-  c.team.set_text_ptr(r, slots.team(x.slot));
-  c.opp.set_text_ptr(r, slots.team(x.slot ^ 1U));
-  c.season.set_int(r, int64_t{x.game.season});
+  t.col(togs::game_id).set_text_ptr(r, slots.game_id(x.slot));
+  t.col(togs::nba_game_id).set_text(r, x.game.nba_game_id);
+  t.col(togs::game_date).set_int(r, int64_t{d.days()});
+  t.col(togs::team_abbr).set_text_ptr(r, slots.team(x.slot));
+  t.col(togs::opponent_team_abbr).set_text_ptr(r, slots.team(x.slot ^ 1U));
+  t.col(togs::season_year).set_int(r, int64_t{x.game.season});
   for (size_t k = 0; k < kStats; ++k) {
-    if (k != kOreb) c.stats[k]->set_int(r, l.v[k]);
+    if (kOutStats[k]) t.col(*kOutStats[k]).set_int(r, l.v[k]);
   }
   if (x.zones.found) {
-    for (size_t k = 0; k < c.zones.size(); ++k) c.zones[k]->set_int(r, x.zones.v[k]);
-    c.paint_pts.set_int(r, 2 * x.zones.v[1]);
+    for (size_t k = 0; k < kOutZones.size(); ++k) t.col(kOutZones[k]).set_int(r, x.zones.v[k]);
+    t.col(togs::points_in_paint_scored).set_int(r, 2 * x.zones.v[1]);
   }
   // Legacy: "value if value else None" turned exact zeros into NULL; we keep
   // real zeros (DECISION 6) and use NULL only where the formula is undefined.
   const auto dv = [&](Stat k) { return static_cast<double>(l.v[k]); };
   const double p1 = possessions_1dp(dv(kFga), dv(kFta), dv(kTov), dv(kOreb));
-  c.possessions.set_int(r, static_cast<int64_t>(p1));  // legacy int() truncation
-  c.ortg.set_real(r, rating(dv(kPts), p1));
+  t.col(togs::possessions).set_int(r, static_cast<int64_t>(p1));  // legacy int() truncation
+  t.col(togs::offensive_rating).set_real(r, rating(dv(kPts), p1));
   const std::optional<std::string> minutes = text_opt(l.minutes);
-  c.pace.set_real(r, pace(p1, game_minutes(minutes)));
-  c.ts.set_real(r, true_shooting(dv(kPts), dv(kFga), dv(kFta)));
-  c.home.set_int(r, int64_t{home ? 1 : 0});
-  c.win.set_int(r, int64_t{l.v[kPts] > x.opp.v[kPts] ? 1 : 0});
-  c.margin.set_int(r, l.v[kPts] - x.opp.v[kPts]);
-  c.overtime.set_int(r, int64_t{overtime_periods(minutes)});
+  t.col(togs::pace).set_real(r, pace(p1, game_minutes(minutes)));
+  t.col(togs::ts_pct).set_real(r, true_shooting(dv(kPts), dv(kFga), dv(kFta)));
+  t.col(togs::home_game).set_int(r, int64_t{home ? 1 : 0});
+  t.col(togs::win_flag).set_int(r, int64_t{l.v[kPts] > x.opp.v[kPts] ? 1 : 0});
+  t.col(togs::margin_of_victory).set_int(r, l.v[kPts] - x.opp.v[kPts]);
+  t.col(togs::overtime_periods).set_int(r, int64_t{overtime_periods(minutes)});
   // Legacy wrote NULL placeholders; we count inactive players from the
   // gamebook (DECISION 6).
-  c.inactive.set_int(r, x.inactive);
+  t.col(togs::players_inactive).set_int(r, x.inactive);
   const uint32_t key = (x.reconstructed ? 1U : 0U) | (x.zones.found ? 2U : 0U);
   memo.write(t, r, key,
              [&](Table& s, size_t sr) { render_block(s, sr, x.reconstructed, x.zones.found, x.box_source); });
@@ -355,7 +336,6 @@ UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffe
   }
   Table& t = out.rows;
   t.resize(rows);
-  const TogsColumns cols(t);
   detail::BlockMemo memo(t, kBlockColumns);
   const detail::SourceBlock box_source = detail::source_block(in.team_box, kExpectedBoxRows);
   size_t r = 0;
@@ -364,7 +344,7 @@ UnitOutput compute_team_offense(const Schedule& schedule, Date d, const TeamOffe
     const TeamRow x{
         *games[s / 2], s, *side[s], *side[s ^ 1U], inputs.zones[s], inputs.inactive[s], side[s] == &inputs.rebuilt[s],
         box_source};
-    write_team_row(t, r++, cols, memo, slots, d, x);
+    write_team_row(t, r++, memo, slots, d, x);
   }
   proc::fill_data_hash(t, kHashFields);
   out.entities_processed = static_cast<int64_t>(t.num_rows());
@@ -421,11 +401,11 @@ bool BlockMemo::lookup(uint32_t key, size_t& row) const noexcept {
 }
 
 namespace {
-/// "game_date", @p keys, then @p stats.
+/// "game_date", @p keys, then the names of @p stats.
 std::vector<std::string> columns_with(std::initializer_list<const char*> keys, const auto& stats) {
   std::vector<std::string> out = {"game_date"};
   out.insert(out.end(), keys.begin(), keys.end());
-  out.insert(out.end(), stats.begin(), stats.end());
+  for (const ColumnId id : stats) out.push_back(catalog::column(id).name);
   return out;
 }
 }  // namespace
