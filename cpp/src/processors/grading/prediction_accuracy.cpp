@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/processors/common.hpp"
@@ -15,6 +16,11 @@
 
 namespace nbaprops::grading {
 namespace {
+
+namespace pa = cols::prediction_accuracy;
+namespace ppp = cols::player_prop_predictions;
+namespace pgs = cols::player_game_summary;
+namespace sdp = cols::system_daily_performance;
 
 constexpr const char* kPredictions = "nba_predictions.player_prop_predictions";
 constexpr const char* kActuals = "nba_analytics.player_game_summary";
@@ -30,7 +36,8 @@ std::optional<double> finite(std::optional<double> v) {
 
 /// Legacy rounding to @p dp digits (none when dp < 0), then the value BigQuery
 /// keeps in the column.
-void set_rounded(Table& t, size_t row, size_t col, std::optional<double> v, int dp) {
+void set_rounded(Table& t, size_t row, ColumnId id, std::optional<double> v, int dp) {
+  const size_t col = t.at(id);
   v = finite(v);
   if (!v) {
     t.col(col).set_null(row);
@@ -52,7 +59,7 @@ const std::string* clean_text(const std::string* v) {
   return clean ? v : intern_cell(sanitize_text(*v));
 }
 
-void set_text(Table& t, size_t row, size_t col, const std::string* v) {
+void set_text(Table& t, size_t row, ColumnId col, const std::string* v) {
   if (v) {
     t.col(col).set_text_ptr(row, clean_text(v));
   } else {
@@ -128,44 +135,14 @@ std::optional<int64_t> confidence_decile(std::optional<double> confidence) {
 
 namespace {
 
-/// The output columns, resolved once per date.
-struct AccuracyColumns {
-  size_t player, game, date, system, team, opp, pred, conf, decile, rec, line, pace, sample, actual, minutes, abs,
-      signed_err, correct, pmargin, amargin, w3, w5, model;
-  explicit AccuracyColumns(const Table& t)
-      : player(t.require("player_lookup")),
-        game(t.require("game_id")),
-        date(t.require("game_date")),
-        system(t.require("system_id")),
-        team(t.require("team_abbr")),
-        opp(t.require("opponent_team_abbr")),
-        pred(t.require("predicted_points")),
-        conf(t.require("confidence_score")),
-        decile(t.require("confidence_decile")),
-        rec(t.require("recommendation")),
-        line(t.require("line_value")),
-        pace(t.require("pace_adjustment")),
-        sample(t.require("similarity_sample_size")),
-        actual(t.require("actual_points")),
-        minutes(t.require("minutes_played")),
-        abs(t.require("absolute_error")),
-        signed_err(t.require("signed_error")),
-        correct(t.require("prediction_correct")),
-        pmargin(t.require("predicted_margin")),
-        amargin(t.require("actual_margin")),
-        w3(t.require("within_3_points")),
-        w5(t.require("within_5_points")),
-        model(t.require("model_version")) {}
-};
-
 /// The prediction columns read (optional ones nullptr when absent).
 struct PredictionColumns {
   const Column &date, &player, &system;
   const Column *model, *model_id, *game, *pred, *line, *conf, *rec, *pace, *sample;
   explicit PredictionColumns(const Table& p)
-      : date(p.col("game_date")),
-        player(p.col("player_lookup")),
-        system(p.col("system_id")),
+      : date(p.col(ppp::game_date)),
+        player(p.col(ppp::player_lookup)),
+        system(p.col(ppp::system_id)),
         model(proc::opt_col(p, "model_version")),
         model_id(proc::opt_col(p, "ml_model_id")),
         game(proc::opt_col(p, "game_id")),
@@ -181,7 +158,7 @@ struct PredictionColumns {
 struct ActualColumns {
   const Column &points, *game, *team, *opp, *minutes;
   explicit ActualColumns(const Table& a)
-      : points(a.col("points")),
+      : points(a.col(pgs::points)),
         game(proc::opt_col(a, "game_id")),
         team(proc::opt_col(a, "team_abbr")),
         opp(proc::opt_col(a, "opponent_team_abbr")),
@@ -191,7 +168,7 @@ struct ActualColumns {
 /// One box-score row per player of D (the first in warehouse order).
 std::unordered_map<const std::string*, size_t> actuals_by_player(const Table& a, Date d) {
   std::unordered_map<const std::string*, size_t> out;
-  const Column &player = a.col("player_lookup"), &date = a.col("game_date");
+  const Column &player = a.col(pgs::player_lookup), &date = a.col(pgs::game_date);
   for (size_t r = 0; r < a.num_rows(); ++r) {
     if (player.is_null(r) || date.is_null(r) || date.int_at(r) != d.days()) continue;
     out.emplace(player.text_ptr(r), r);
@@ -201,44 +178,44 @@ std::unordered_map<const std::string*, size_t> actuals_by_player(const Table& a,
 
 /// Output row @p row: prediction row @p r graded against box-score row @p ar
 /// (@p actual points).
-void write_graded_row(Table& t, size_t row, const AccuracyColumns& o, const PredictionColumns& p, size_t r,
-                      const ActualColumns& a, size_t ar, Date d, int64_t actual) {
+void write_graded_row(Table& t, size_t row, const PredictionColumns& p, size_t r, const ActualColumns& a, size_t ar,
+                      Date d, int64_t actual) {
   const std::optional<double> pred = finite(proc::real_of(p.pred, r));
   const std::optional<double> line = finite(proc::real_of(p.line, r));
   const std::optional<double> conf = finite(proc::real_of(p.conf, r));
   const std::string* rec = proc::text_of(p.rec, r);
   const double actual_d = static_cast<double>(actual);
-  set_text(t, row, o.player, proc::text_of(&p.player, r));
+  set_text(t, row, pa::player_lookup, proc::text_of(&p.player, r));
   const std::string* game = proc::text_of(p.game, r);
-  set_text(t, row, o.game, game ? game : proc::text_of(a.game, ar));
-  t.col(o.date).set_int(row, int64_t{d.days()});
-  set_text(t, row, o.system, proc::text_of(&p.system, r));
-  set_text(t, row, o.team, proc::text_of(a.team, ar));
-  set_text(t, row, o.opp, proc::text_of(a.opp, ar));
-  set_rounded(t, row, o.pred, pred, 2);
-  set_rounded(t, row, o.conf, conf, 4);
-  t.col(o.decile).set_int(row, confidence_decile(conf));
-  set_text(t, row, o.rec, rec);
-  set_rounded(t, row, o.line, line, 2);
-  set_rounded(t, row, o.pace, proc::real_of(p.pace, r), 4);
-  t.col(o.sample).set_int(row, proc::int_of(p.sample, r));
-  t.col(o.actual).set_int(row, actual);
-  set_rounded(t, row, o.minutes, proc::real_of(a.minutes, ar), -1);
+  set_text(t, row, pa::game_id, game ? game : proc::text_of(a.game, ar));
+  t.col(pa::game_date).set_int(row, int64_t{d.days()});
+  set_text(t, row, pa::system_id, proc::text_of(&p.system, r));
+  set_text(t, row, pa::team_abbr, proc::text_of(a.team, ar));
+  set_text(t, row, pa::opponent_team_abbr, proc::text_of(a.opp, ar));
+  set_rounded(t, row, pa::predicted_points, pred, 2);
+  set_rounded(t, row, pa::confidence_score, conf, 4);
+  t.col(pa::confidence_decile).set_int(row, confidence_decile(conf));
+  set_text(t, row, pa::recommendation, rec);
+  set_rounded(t, row, pa::line_value, line, 2);
+  set_rounded(t, row, pa::pace_adjustment, proc::real_of(p.pace, r), 4);
+  t.col(pa::similarity_sample_size).set_int(row, proc::int_of(p.sample, r));
+  t.col(pa::actual_points).set_int(row, actual);
+  set_rounded(t, row, pa::minutes_played, proc::real_of(a.minutes, ar), -1);
   if (pred) {
     const double abs_err = std::fabs(*pred - actual_d);
-    set_rounded(t, row, o.abs, abs_err, 2);
-    set_rounded(t, row, o.signed_err, *pred - actual_d, 2);
-    t.col(o.w3).set_int(row, abs_err <= 3.0 ? 1 : 0);
-    t.col(o.w5).set_int(row, abs_err <= 5.0 ? 1 : 0);
-    if (line) set_rounded(t, row, o.pmargin, *pred - *line, 2);
+    set_rounded(t, row, pa::absolute_error, abs_err, 2);
+    set_rounded(t, row, pa::signed_error, *pred - actual_d, 2);
+    t.col(pa::within_3_points).set_int(row, abs_err <= 3.0 ? 1 : 0);
+    t.col(pa::within_5_points).set_int(row, abs_err <= 5.0 ? 1 : 0);
+    if (line) set_rounded(t, row, pa::predicted_margin, *pred - *line, 2);
   }
-  if (line) set_rounded(t, row, o.amargin, actual_d - *line, 2);
+  if (line) set_rounded(t, row, pa::actual_margin, actual_d - *line, 2);
   auto correct = prediction_correct(rec ? std::optional<std::string>(*rec) : std::nullopt, line, actual);
-  if (correct) t.col(o.correct).set_int(row, *correct ? 1 : 0);
+  if (correct) t.col(pa::prediction_correct).set_int(row, *correct ? 1 : 0);
   // The prediction's model_version (legacy); a row written before predictions
   // had the column falls back to its ml_model_id (XGBoost rows only).
   const std::string* model = proc::text_of(p.model, r);
-  set_text(t, row, o.model, model ? model : proc::text_of(p.model_id, r));
+  set_text(t, row, pa::model_version, model ? model : proc::text_of(p.model_id, r));
 }
 
 }  // namespace
@@ -249,7 +226,6 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
   const Table& a = in.actuals;
   const std::unordered_map<const std::string*, size_t> actual_of = actuals_by_player(a, d);
   Table& t = out.rows;
-  const AccuracyColumns o(t);
   const PredictionColumns pc(p);
   const ActualColumns ac(a);
 
@@ -288,7 +264,7 @@ UnitOutput compute_prediction_accuracy(Date d, const GradingInputs& in) {
       continue;
     }
     graded.insert(player);
-    write_graded_row(t, n_rows++, o, pc, r, ac, it->second, d, *points);
+    write_graded_row(t, n_rows++, pc, r, ac, it->second, d, *points);
   }
 
   t.resize(n_rows);
@@ -318,46 +294,13 @@ struct Tally {
   int64_t abs_n = 0, signed_n = 0, conf_n = 0;
 };
 
-/// The columns of a system_daily_performance row, resolved once per unit.
-struct DailyColumns {
-  explicit DailyColumns(const Table& t)
-      : game_date(t.require("game_date")),
-        system_id(t.require("system_id")),
-        predictions_count(t.require("predictions_count")),
-        recommendations_count(t.require("recommendations_count")),
-        correct_count(t.require("correct_count")),
-        incorrect_count(t.require("incorrect_count")),
-        pass_count(t.require("pass_count")),
-        win_rate(t.require("win_rate")),
-        mae(t.require("mae")),
-        avg_bias(t.require("avg_bias")),
-        over_count(t.require("over_count")),
-        over_correct(t.require("over_correct")),
-        over_win_rate(t.require("over_win_rate")),
-        under_count(t.require("under_count")),
-        under_correct(t.require("under_correct")),
-        under_win_rate(t.require("under_win_rate")),
-        within_3_count(t.require("within_3_count")),
-        within_3_pct(t.require("within_3_pct")),
-        within_5_count(t.require("within_5_count")),
-        within_5_pct(t.require("within_5_pct")),
-        avg_confidence(t.require("avg_confidence")),
-        high_confidence_count(t.require("high_confidence_count")),
-        high_confidence_correct(t.require("high_confidence_correct")),
-        high_confidence_win_rate(t.require("high_confidence_win_rate")) {}
-  size_t game_date, system_id, predictions_count, recommendations_count, correct_count, incorrect_count, pass_count,
-      win_rate, mae, avg_bias, over_count, over_correct, over_win_rate, under_count, under_correct, under_win_rate,
-      within_3_count, within_3_pct, within_5_count, within_5_pct, avg_confidence, high_confidence_count,
-      high_confidence_correct, high_confidence_win_rate;
-};
-
 }  // namespace
 
 UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
   UnitOutput out(catalog::get(kDaily));
   std::map<std::string, Tally> systems;
   std::unordered_map<const std::string*, Tally*> tally_of;  // interned system_id → its tally
-  const Column &c_date = acc.col("game_date"), &c_system = acc.col("system_id");
+  const Column &c_date = acc.col(pa::game_date), &c_system = acc.col(pa::system_id);
   const Column *c_rec = proc::opt_col(acc, "recommendation"), *c_correct = proc::opt_col(acc, "prediction_correct"),
                *c_w3 = proc::opt_col(acc, "within_3_points"), *c_w5 = proc::opt_col(acc, "within_5_points"),
                *c_abs = proc::opt_col(acc, "absolute_error"), *c_signed = proc::opt_col(acc, "signed_error"),
@@ -411,37 +354,36 @@ UnitOutput compute_system_daily_performance(Date d, const Table& acc) {
   // ROUND(…, 3), mae/bias ROUND(AVG, 2); the shares and the mean confidence
   // at their NUMERIC(4,3) scale.
   Table& t = out.rows;
-  const DailyColumns c(t);
   for (const auto& [system, s] : systems) {
     const size_t row = t.add_row();
-    auto i = [&](size_t col, int64_t v) { t.col(col).set_int(row, v); };
+    auto i = [&](ColumnId col, int64_t v) { t.col(col).set_int(row, v); };
     // Rounded already; set_rounded keeps the value as the NUMERIC stores it.
-    auto x = [&](size_t col, std::optional<double> v) { set_rounded(t, row, col, v, -1); };
-    t.set(row, c.game_date, d);
-    t.set(row, c.system_id, sanitize_text(system));
+    auto x = [&](ColumnId col, std::optional<double> v) { set_rounded(t, row, col, v, -1); };
+    t.set(row, sdp::game_date, d);
+    t.set(row, sdp::system_id, sanitize_text(system));
     const int64_t recs = s.over + s.under;
-    i(c.predictions_count, s.predictions);
-    i(c.recommendations_count, recs);
-    i(c.correct_count, s.correct);
-    i(c.incorrect_count, s.incorrect);
-    i(c.pass_count, s.passes);
-    x(c.win_rate, proc::exact_round(s.correct, recs, 3));
-    x(c.mae, proc::exact_round(s.abs_units, s.abs_n * proc::pow10_int(error_scale), 2));
-    x(c.avg_bias, proc::exact_round(s.signed_units, s.signed_n * proc::pow10_int(error_scale), 2));
-    i(c.over_count, s.over);
-    i(c.over_correct, s.over_correct);
-    x(c.over_win_rate, proc::exact_round(s.over_correct, s.over, 3));
-    i(c.under_count, s.under);
-    i(c.under_correct, s.under_correct);
-    x(c.under_win_rate, proc::exact_round(s.under_correct, s.under, 3));
-    i(c.within_3_count, s.within_3);
-    x(c.within_3_pct, proc::exact_round(s.within_3, s.predictions, 3));
-    i(c.within_5_count, s.within_5);
-    x(c.within_5_pct, proc::exact_round(s.within_5, s.predictions, 3));
-    x(c.avg_confidence, proc::exact_round(s.conf_units, s.conf_n * proc::pow10_int(conf_scale), 3));
-    i(c.high_confidence_count, s.high);
-    i(c.high_confidence_correct, s.high_correct);
-    x(c.high_confidence_win_rate, proc::exact_round(s.high_correct, s.high_recs, 3));
+    i(sdp::predictions_count, s.predictions);
+    i(sdp::recommendations_count, recs);
+    i(sdp::correct_count, s.correct);
+    i(sdp::incorrect_count, s.incorrect);
+    i(sdp::pass_count, s.passes);
+    x(sdp::win_rate, proc::exact_round(s.correct, recs, 3));
+    x(sdp::mae, proc::exact_round(s.abs_units, s.abs_n * proc::pow10_int(error_scale), 2));
+    x(sdp::avg_bias, proc::exact_round(s.signed_units, s.signed_n * proc::pow10_int(error_scale), 2));
+    i(sdp::over_count, s.over);
+    i(sdp::over_correct, s.over_correct);
+    x(sdp::over_win_rate, proc::exact_round(s.over_correct, s.over, 3));
+    i(sdp::under_count, s.under);
+    i(sdp::under_correct, s.under_correct);
+    x(sdp::under_win_rate, proc::exact_round(s.under_correct, s.under, 3));
+    i(sdp::within_3_count, s.within_3);
+    x(sdp::within_3_pct, proc::exact_round(s.within_3, s.predictions, 3));
+    i(sdp::within_5_count, s.within_5);
+    x(sdp::within_5_pct, proc::exact_round(s.within_5, s.predictions, 3));
+    x(sdp::avg_confidence, proc::exact_round(s.conf_units, s.conf_n * proc::pow10_int(conf_scale), 3));
+    i(sdp::high_confidence_count, s.high);
+    i(sdp::high_confidence_correct, s.high_correct);
+    x(sdp::high_confidence_win_rate, proc::exact_round(s.high_correct, s.high_recs, 3));
   }
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) out.empty_reason = "no graded predictions for " + d.iso();

@@ -12,12 +12,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/json_error.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/grading/prediction_accuracy.hpp"
 
 namespace nbaprops::grading {
 namespace {
+
+namespace pa = cols::prediction_accuracy;
+namespace mlfs2 = cols::ml_feature_store_v2;
+namespace sta = cols::scoring_tier_adjustments;
 
 constexpr const char* kAccuracy = "nba_predictions.prediction_accuracy";
 constexpr const char* kMlfs = "nba_predictions.ml_feature_store_v2";
@@ -85,36 +90,14 @@ SeasonAvg season_avg_of(const std::string* features) {
 
 /// Legacy rounding (Python round) then the value the NUMERIC column keeps; NULL
 /// stays NULL.
-void set_numeric(Table& t, size_t row, size_t col, std::optional<double> v, int dp) {
+void set_numeric(Table& t, size_t row, ColumnId id, std::optional<double> v, int dp) {
+  const size_t col = t.at(id);
   if (!v || !std::isfinite(*v)) {
     t.col(col).set_null(row);
     return;
   }
   t.col(col).set_real(row, bq_numeric(proc::py_round(*v, dp), t.def(col).scale));
 }
-
-/// The columns of a scoring-tier row, resolved once per unit.
-struct TierColumns {
-  explicit TierColumns(const Table& t)
-      : system_id(t.require("system_id")),
-        scoring_tier(t.require("scoring_tier")),
-        as_of_date(t.require("as_of_date")),
-        sample_size(t.require("sample_size")),
-        lookback_days(t.require("lookback_days")),
-        avg_signed_error(t.require("avg_signed_error")),
-        avg_absolute_error(t.require("avg_absolute_error")),
-        std_signed_error(t.require("std_signed_error")),
-        recommended_adjustment(t.require("recommended_adjustment")),
-        adjustment_confidence(t.require("adjustment_confidence")),
-        current_win_rate(t.require("current_win_rate")),
-        projected_win_rate(t.require("projected_win_rate")),
-        tier_min_points(t.require("tier_min_points")),
-        tier_max_points(t.require("tier_max_points")),
-        model_version(t.require("model_version")) {}
-  size_t system_id, scoring_tier, as_of_date, sample_size, lookback_days, avg_signed_error, avg_absolute_error,
-      std_signed_error, recommended_adjustment, adjustment_confidence, current_win_rate, projected_win_rate,
-      tier_min_points, tier_max_points, model_version;
-};
 
 }  // namespace
 
@@ -131,7 +114,8 @@ double tier_adjustment_factor(std::string_view tier) noexcept {
 TierAdjustments tier_adjustments_before(Date d, const Table& tiers) {
   TierAdjustments out;
   if (tiers.num_rows() == 0) return out;
-  const Column &system = tiers.col("system_id"), &tier = tiers.col("scoring_tier"), &as_of = tiers.col("as_of_date");
+  const Column &system = tiers.col(sta::system_id), &tier = tiers.col(sta::scoring_tier),
+               &as_of = tiers.col(sta::as_of_date);
   const Column* adjustment = proc::opt_col(tiers, "recommended_adjustment");
   const std::string* const ensemble = intern(kTierSystem);
   for (size_t r = 0; r < tiers.num_rows(); ++r) {
@@ -208,15 +192,15 @@ DaySummary summarise_day(Date d, const Table& acc, const std::vector<size_t>& ac
   DaySummary day;
   if (acc_rows.empty()) return day;
   // The player's first feature-store row of the date (legacy join: first wins).
-  const Column& m_player = mlfs.col("player_lookup");
+  const Column& m_player = mlfs.col(mlfs2::player_lookup);
   std::unordered_map<const std::string*, size_t> mlfs_of;
   for (size_t r : mlfs_rows) {
     if (!m_player.is_null(r)) mlfs_of.emplace(m_player.text_ptr(r), r);
   }
-  const Column &system = acc.col("system_id"), &player = acc.col("player_lookup");
-  const Column &signed_col = acc.col("signed_error"), &abs_col = acc.col("absolute_error");
+  const Column &system = acc.col(pa::system_id), &player = acc.col(pa::player_lookup);
+  const Column &signed_col = acc.col(pa::signed_error), &abs_col = acc.col(pa::absolute_error);
   const Column* correct_col = proc::opt_col(acc, "prediction_correct");
-  const Column& features = mlfs.col("features");
+  const Column& features = mlfs.col(mlfs2::features);
   const std::string* const ensemble = intern(kTierSystem);
   std::set<const std::string*> failed;
   auto fail = [&](const std::string* who, const char* category, const std::string& reason) {
@@ -321,7 +305,6 @@ UnitOutput TierHistory::answer(Date as_of) const {
   }
 
   Table& rows = out.rows;
-  const TierColumns c(rows);
   size_t largest = 0;
   for (size_t k = 0; k < kTierSpecs.size(); ++k) {
     const Tally& t = tallies[k];
@@ -333,23 +316,23 @@ UnitOutput TierHistory::answer(Date as_of) const {
     const int64_t calls = t.correct + t.incorrect;
 
     const size_t row = rows.add_row();
-    rows.set(row, c.system_id, std::string(kTierSystem));
-    rows.set(row, c.scoring_tier, std::string(kTierSpecs[k].label));
-    rows.set(row, c.as_of_date, as_of);
-    rows.set(row, c.sample_size, n);
-    rows.set(row, c.lookback_days, int64_t{kTierLookbackDays});
-    set_numeric(rows, row, c.avg_signed_error, mean, 2);
-    set_numeric(rows, row, c.avg_absolute_error, t.abs_sum / static_cast<double>(n), 2);
-    set_numeric(rows, row, c.std_signed_error, sd, 2);
-    set_numeric(rows, row, c.recommended_adjustment, -mean, 2);
-    set_numeric(rows, row, c.adjustment_confidence, adjustment_confidence(n, sd), 3);
+    rows.set(row, sta::system_id, std::string(kTierSystem));
+    rows.set(row, sta::scoring_tier, std::string(kTierSpecs[k].label));
+    rows.set(row, sta::as_of_date, as_of);
+    rows.set(row, sta::sample_size, n);
+    rows.set(row, sta::lookback_days, int64_t{kTierLookbackDays});
+    set_numeric(rows, row, sta::avg_signed_error, mean, 2);
+    set_numeric(rows, row, sta::avg_absolute_error, t.abs_sum / static_cast<double>(n), 2);
+    set_numeric(rows, row, sta::std_signed_error, sd, 2);
+    set_numeric(rows, row, sta::recommended_adjustment, -mean, 2);
+    set_numeric(rows, row, sta::adjustment_confidence, adjustment_confidence(n, sd), 3);
     set_numeric(
-        rows, row, c.current_win_rate,
+        rows, row, sta::current_win_rate,
         calls ? std::optional<double>(static_cast<double>(t.correct) / static_cast<double>(calls)) : std::nullopt, 3);
-    rows.col(c.projected_win_rate).set_null(row);
-    set_numeric(rows, row, c.tier_min_points, kTierSpecs[k].min_points, 1);
-    set_numeric(rows, row, c.tier_max_points, kTierSpecs[k].max_points, 1);
-    rows.set(row, c.model_version, std::string(kTierModelVersion));
+    rows.col(sta::projected_win_rate).set_null(row);
+    set_numeric(rows, row, sta::tier_min_points, kTierSpecs[k].min_points, 1);
+    set_numeric(rows, row, sta::tier_max_points, kTierSpecs[k].max_points, 1);
+    rows.set(row, sta::model_version, std::string(kTierModelVersion));
   }
 
   out.entities_processed = static_cast<int64_t>(rows.num_rows());
