@@ -119,22 +119,22 @@ Json best_bets_payload(const Inputs& in, Date date, const BuildOptions& options,
     candidates.resize(static_cast<size_t>(std::max(0, options.top_n)));
   }
 
-  const auto pgs = rows_by_player(in.pgs_names, date, "player_full_name");
+  const auto pgs_rows = rows_by_player(in.pgs_names, date, "player_full_name");
   const auto gamebook = rows_by_player(in.gamebook_names, date, "player_name");
   const auto fatigue = rows_by_player(in.composite, date, "fatigue_score");
 
   // Handles resolved once per table (rows_by_player above read the same
   // columns), read by row below.
-  const Column& pgs_name = in.pgs_names.table->col("player_full_name");
-  const Column& gamebook_name = in.gamebook_names.table->col("player_name");
-  const Column& fatigue_col = in.composite.table->col("fatigue_score");
+  const Column& pgs_name = in.pgs_names.table->col(pgs::player_full_name);
+  const Column& gamebook_name = in.gamebook_names.table->col(gps::player_name);
+  const Column& fatigue_col = in.composite.table->col(pcf::fatigue_score);
 
   Json picks = Json::array();
   int rank = 0;
   for (const Candidate& c : candidates) {
     const Graded& g = *c.row;
     std::string name = g.player_lookup;  // fallback: no name source holds the player
-    if (auto it = pgs.find(g.player_lookup); it != pgs.end()) {
+    if (auto it = pgs_rows.find(g.player_lookup); it != pgs_rows.end()) {
       name = *pgs_name.get_text(it->second);
     } else if (auto gb = gamebook.find(g.player_lookup); gb != gamebook.end()) {
       name = *gamebook_name.get_text(gb->second);

@@ -8,12 +8,30 @@
 #include <unordered_map>
 #include <vector>
 
+#include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/exports/exports.hpp"
 #include "nbaprops/schedule/schedule.hpp"
 
 namespace nbaprops::exports::detail {
+
+/// The catalogue tables the exporters read, named for their ColumnIds
+/// (cols::<table>::<column>): `t.col(pa::game_date)`.
+namespace bdl = cols::bdl_player_boxscores;
+namespace gps = cols::nbac_gamebook_player_stats;
+namespace mlfs = cols::ml_feature_store_v2;
+namespace nir = cols::nbac_injury_report;
+namespace oapp = cols::odds_api_player_points_props;
+namespace pa = cols::prediction_accuracy;
+namespace pcf = cols::player_composite_factors;
+namespace pgs = cols::player_game_summary;
+namespace ppp = cols::player_prop_predictions;
+namespace sch = cols::nbac_schedule;
+namespace sdp = cols::system_daily_performance;
+namespace tdza = cols::team_defense_zone_analysis;
+namespace togs = cols::team_offense_game_summary;
+namespace upgc = cols::upcoming_player_game_context;
 
 /// One file of a multi-file export type: its path under the output directory and
 /// its payload.

@@ -47,11 +47,11 @@ bool needs(const std::vector<ExportType>& types, ExportType t) {
 }
 
 void add_picks(std::unordered_map<std::string, PickHistory>& out, const Table& t) {
-  const Column& player = t.col("player_lookup");
-  const Column& day = t.col("game_date");
-  const Column& system = t.col("system_id");
-  const Column& rec = t.col("recommendation");
-  const Column& correct = t.col("prediction_correct");
+  const Column& player = t.col(pa::player_lookup);
+  const Column& day = t.col(pa::game_date);
+  const Column& system = t.col(pa::system_id);
+  const Column& rec = t.col(pa::recommendation);
+  const Column& correct = t.col(pa::prediction_correct);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (system.is_null(r) || system.text_at(r) != kEnsembleSystem || rec.is_null(r)) continue;
     if (rec.text_at(r) != "OVER" && rec.text_at(r) != "UNDER") continue;
@@ -192,22 +192,22 @@ struct GradedColumns {
   const Column &abs_error, &signed_error, &actual, &correct, &within_3, &within_5;
 
   explicit GradedColumns(const Table& t)
-      : system(t.col("system_id")),
-        player(t.col("player_lookup")),
-        game(t.col("game_id")),
-        team(t.col("team_abbr")),
-        opponent(t.col("opponent_team_abbr")),
-        recommendation(t.col("recommendation")),
-        predicted(t.col("predicted_points")),
-        confidence(t.col("confidence_score")),
-        line(t.col("line_value")),
-        minutes(t.col("minutes_played")),
-        abs_error(t.col("absolute_error")),
-        signed_error(t.col("signed_error")),
-        actual(t.col("actual_points")),
-        correct(t.col("prediction_correct")),
-        within_3(t.col("within_3_points")),
-        within_5(t.col("within_5_points")) {}
+      : system(t.col(pa::system_id)),
+        player(t.col(pa::player_lookup)),
+        game(t.col(pa::game_id)),
+        team(t.col(pa::team_abbr)),
+        opponent(t.col(pa::opponent_team_abbr)),
+        recommendation(t.col(pa::recommendation)),
+        predicted(t.col(pa::predicted_points)),
+        confidence(t.col(pa::confidence_score)),
+        line(t.col(pa::line_value)),
+        minutes(t.col(pa::minutes_played)),
+        abs_error(t.col(pa::absolute_error)),
+        signed_error(t.col(pa::signed_error)),
+        actual(t.col(pa::actual_points)),
+        correct(t.col(pa::prediction_correct)),
+        within_3(t.col(pa::within_3_points)),
+        within_5(t.col(pa::within_5_points)) {}
 };
 
 }  // namespace

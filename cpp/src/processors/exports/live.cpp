@@ -49,29 +49,29 @@ std::vector<LiveGame> games_from_table(Warehouse& wh, Date day) {
   const Table t = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), DateRange{day, day}, {});
   std::map<std::string, LiveGame> games;
   std::map<std::string, std::vector<LivePlayer>> away_players;
-  const Column& gid = t.col("game_id");
-  const Column& status = t.col("game_status");
-  const Column& period = t.col("period");
-  const Column& home = t.col("home_team_abbr");
-  const Column& away = t.col("away_team_abbr");
-  const Column& hs = t.col("home_team_score");
-  const Column& as = t.col("away_team_score");
-  const Column& team = t.col("team_abbr");
-  const Column& name = t.col("player_full_name");
-  const Column& lookup = t.col("player_lookup");
-  const Column& minutes = t.col("minutes");
-  const Column& pts = t.col("points");
-  const Column& reb = t.col("rebounds");
-  const Column& ast = t.col("assists");
-  const Column& stl = t.col("steals");
-  const Column& blk = t.col("blocks");
-  const Column& tov = t.col("turnovers");
-  const Column& fgm = t.col("field_goals_made");
-  const Column& fga = t.col("field_goals_attempted");
-  const Column& fg3m = t.col("three_pointers_made");
-  const Column& fg3a = t.col("three_pointers_attempted");
-  const Column& ftm = t.col("free_throws_made");
-  const Column& fta = t.col("free_throws_attempted");
+  const Column& gid = t.col(bdl::game_id);
+  const Column& status = t.col(bdl::game_status);
+  const Column& period = t.col(bdl::period);
+  const Column& home = t.col(bdl::home_team_abbr);
+  const Column& away = t.col(bdl::away_team_abbr);
+  const Column& hs = t.col(bdl::home_team_score);
+  const Column& as = t.col(bdl::away_team_score);
+  const Column& team = t.col(bdl::team_abbr);
+  const Column& name = t.col(bdl::player_full_name);
+  const Column& lookup = t.col(bdl::player_lookup);
+  const Column& minutes = t.col(bdl::minutes);
+  const Column& pts = t.col(bdl::points);
+  const Column& reb = t.col(bdl::rebounds);
+  const Column& ast = t.col(bdl::assists);
+  const Column& stl = t.col(bdl::steals);
+  const Column& blk = t.col(bdl::blocks);
+  const Column& tov = t.col(bdl::turnovers);
+  const Column& fgm = t.col(bdl::field_goals_made);
+  const Column& fga = t.col(bdl::field_goals_attempted);
+  const Column& fg3m = t.col(bdl::three_pointers_made);
+  const Column& fg3a = t.col(bdl::three_pointers_attempted);
+  const Column& ftm = t.col(bdl::free_throws_made);
+  const Column& fta = t.col(bdl::free_throws_attempted);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const std::string id = gid.get_text(r).value_or("");
     LiveGame& g = games[id];
@@ -167,9 +167,9 @@ std::vector<LiveGame> games_from_file(Warehouse& wh, Date day, const std::string
   {
     const Table t = wh.read(catalog::get("nba_raw.bdl_player_boxscores"), DateRange{day - 30, day},
                             {"bdl_player_id", "player_lookup", "player_full_name", "game_date"});
-    const Column& id = t.col("bdl_player_id");
-    const Column& lookup = t.col("player_lookup");
-    const Column& name = t.col("player_full_name");
+    const Column& id = t.col(bdl::bdl_player_id);
+    const Column& lookup = t.col(bdl::player_lookup);
+    const Column& name = t.col(bdl::player_full_name);
     for (size_t r = 0; r < t.num_rows(); ++r) {
       if (!id.is_null(r)) ids[id.int_at(r)] = {lookup.get_text(r).value_or(""), name.get_text(r).value_or("")};
     }
@@ -338,18 +338,18 @@ std::map<std::string, ActivePrediction> active_predictions(Warehouse& wh, Date d
        "current_points_line", "has_prop_line", "line_source", "is_active", "prediction_version", "updated_at"});
   std::map<std::string, ActivePrediction> best;
   // Handles resolved once per table, read by row below.
-  const Column& system = t.col("system_id");
-  const Column& active = t.col("is_active");
-  const Column& lookup = t.col("player_lookup");
-  const Column& game = t.col("game_id");
-  const Column& predicted = t.col("predicted_points");
-  const Column& confidence = t.col("confidence_score");
-  const Column& line = t.col("current_points_line");
-  const Column& recommendation = t.col("recommendation");
-  const Column& line_source = t.col("line_source");
-  const Column& has_line = t.col("has_prop_line");
-  const Column& version = t.col("prediction_version");
-  const Column& updated = t.col("updated_at");
+  const Column& system = t.col(ppp::system_id);
+  const Column& active = t.col(ppp::is_active);
+  const Column& lookup = t.col(ppp::player_lookup);
+  const Column& game = t.col(ppp::game_id);
+  const Column& predicted = t.col(ppp::predicted_points);
+  const Column& confidence = t.col(ppp::confidence_score);
+  const Column& line = t.col(ppp::current_points_line);
+  const Column& recommendation = t.col(ppp::recommendation);
+  const Column& line_source = t.col(ppp::line_source);
+  const Column& has_line = t.col(ppp::has_prop_line);
+  const Column& version = t.col(ppp::prediction_version);
+  const Column& updated = t.col(ppp::updated_at);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (system.get_text(r) != std::optional<std::string>(kEnsembleSystem)) continue;
     if (!active.is_null(r) && active.int_at(r) == 0) continue;

@@ -40,8 +40,8 @@ std::unordered_map<std::string, TonightGame> tonight_games(Warehouse& wh, Date d
   const Table t = wh.read(catalog::get("nba_raw.nbac_schedule"), DateRange{day, day}, {});
   const Schedule sched = Schedule::from_table(t);
   std::unordered_map<std::string, std::optional<std::string>> est_of;
-  const Column& id = t.col("game_id");
-  const Column& est = t.col("game_date_est");
+  const Column& id = t.col(sch::game_id);
+  const Column& est = t.col(sch::game_date_est);
   for (size_t r = 0; r < t.num_rows(); ++r) est_of[id.get_text(r).value_or("")] = est.get_text(r);
   std::unordered_map<std::string, TonightGame> out;
   for (const Game* g : sched.games_on(day)) {
@@ -88,30 +88,30 @@ std::vector<PgsRow> read_pgs(Warehouse& wh, DateRange range) {
                            "points_line",
                            "over_under_result",
                            "win_flag"});
-  const Column& player = t.col("player_lookup");
-  const Column& name = t.col("player_full_name");
-  const Column& game = t.col("game_id");
-  const Column& day = t.col("game_date");
-  const Column& season = t.col("season_year");
-  const Column& team = t.col("team_abbr");
-  const Column& opp = t.col("opponent_team_abbr");
-  const Column& points = t.col("points");
-  const Column& minutes = t.col("minutes_played");
-  const Column& fgm = t.col("fg_makes");
-  const Column& fga = t.col("fg_attempts");
-  const Column& tpm = t.col("three_pt_makes");
-  const Column& tpa = t.col("three_pt_attempts");
-  const Column& ftm = t.col("ft_makes");
-  const Column& fta = t.col("ft_attempts");
-  const Column& oreb = t.col("offensive_rebounds");
-  const Column& dreb = t.col("defensive_rebounds");
-  const Column& ast = t.col("assists");
-  const Column& stl = t.col("steals");
-  const Column& blk = t.col("blocks");
-  const Column& tov = t.col("turnovers");
-  const Column& line = t.col("points_line");
-  const Column& result = t.col("over_under_result");
-  const Column& win = t.col("win_flag");
+  const Column& player = t.col(pgs::player_lookup);
+  const Column& name = t.col(pgs::player_full_name);
+  const Column& game = t.col(pgs::game_id);
+  const Column& day = t.col(pgs::game_date);
+  const Column& season = t.col(pgs::season_year);
+  const Column& team = t.col(pgs::team_abbr);
+  const Column& opp = t.col(pgs::opponent_team_abbr);
+  const Column& points = t.col(pgs::points);
+  const Column& minutes = t.col(pgs::minutes_played);
+  const Column& fgm = t.col(pgs::fg_makes);
+  const Column& fga = t.col(pgs::fg_attempts);
+  const Column& tpm = t.col(pgs::three_pt_makes);
+  const Column& tpa = t.col(pgs::three_pt_attempts);
+  const Column& ftm = t.col(pgs::ft_makes);
+  const Column& fta = t.col(pgs::ft_attempts);
+  const Column& oreb = t.col(pgs::offensive_rebounds);
+  const Column& dreb = t.col(pgs::defensive_rebounds);
+  const Column& ast = t.col(pgs::assists);
+  const Column& stl = t.col(pgs::steals);
+  const Column& blk = t.col(pgs::blocks);
+  const Column& tov = t.col(pgs::turnovers);
+  const Column& line = t.col(pgs::points_line);
+  const Column& result = t.col(pgs::over_under_result);
+  const Column& win = t.col(pgs::win_flag);
   std::vector<PgsRow> out(t.num_rows());
   for (size_t r = 0; r < t.num_rows(); ++r) {
     PgsRow& o = out[r];

@@ -56,18 +56,18 @@ struct DailyColumns {
   int mae_scale, bias_scale, over_wr_scale, under_wr_scale, w3_scale, w5_scale;
 
   explicit DailyColumns(const Table& t)
-      : system(t.col("system_id")),
-        predictions(t.col("predictions_count")),
-        recommendations(t.col("recommendations_count")),
-        correct(t.col("correct_count")),
-        hc_count(t.col("high_confidence_count")),
-        hc_correct(t.col("high_confidence_correct")),
-        mae(t.col("mae")),
-        bias(t.col("avg_bias")),
-        over_wr(t.col("over_win_rate")),
-        under_wr(t.col("under_win_rate")),
-        w3(t.col("within_3_pct")),
-        w5(t.col("within_5_pct")),
+      : system(t.col(sdp::system_id)),
+        predictions(t.col(sdp::predictions_count)),
+        recommendations(t.col(sdp::recommendations_count)),
+        correct(t.col(sdp::correct_count)),
+        hc_count(t.col(sdp::high_confidence_count)),
+        hc_correct(t.col(sdp::high_confidence_correct)),
+        mae(t.col(sdp::mae)),
+        bias(t.col(sdp::avg_bias)),
+        over_wr(t.col(sdp::over_win_rate)),
+        under_wr(t.col(sdp::under_win_rate)),
+        w3(t.col(sdp::within_3_pct)),
+        w5(t.col(sdp::within_5_pct)),
         mae_scale(numeric_scale(t, "mae")),
         bias_scale(numeric_scale(t, "avg_bias")),
         over_wr_scale(numeric_scale(t, "over_win_rate")),
@@ -192,7 +192,7 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
   const Date season_start = Date::from_ymd(season_of(as_of), 10, 1);
   const DailyColumns cols(t);
   std::map<std::string, System> by_id;
-  const auto& days = t.col("game_date");
+  const auto& days = t.col(sdp::game_date);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const Date d(static_cast<int32_t>(days.int_at(r)));
     if (d < season_start || d > as_of) continue;

@@ -136,15 +136,15 @@ struct TonightInputs {
   int64_t season = 0;                       ///< the legacy season of D
 };
 
-/// The newest team_defense_zone_analysis figures of each team in @p tdza.
-std::map<std::string, Opponent> newest_defense(const Table& tdza) {
+/// The newest team_defense_zone_analysis figures of each team in @p t.
+std::map<std::string, Opponent> newest_defense(const Table& t) {
   std::map<std::string, std::pair<int64_t, Opponent>> newest;
   // Handles resolved once per table, read by row below.
-  const Column& day = tdza.col("analysis_date");
-  const Column& team = tdza.col("team_abbr");
-  const Column& ppg = tdza.col("opponent_points_per_game");
-  const Column& rating = tdza.col("defensive_rating_last_15");
-  for (size_t r = 0; r < tdza.num_rows(); ++r) {
+  const Column& day = t.col(tdza::analysis_date);
+  const Column& team = t.col(tdza::team_abbr);
+  const Column& ppg = t.col(tdza::opponent_points_per_game);
+  const Column& rating = t.col(tdza::defensive_rating_last_15);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
     const int64_t d = day.int_at(r);
     auto& slot = newest[team.text_at(r)];
     if (d < slot.first) continue;
@@ -177,19 +177,19 @@ TonightInputs read_tonight_inputs(Warehouse& wh, Date day) {
   in.runs = runs_by_player(in.history);
   in.season = legacy_season(day);
   // Handles resolved once per table, read by row below.
-  const Column& system = in.preds.col("system_id");
-  const Column& pred_player = in.preds.col("player_lookup");
-  const Column& created = in.preds.col("created_at");
+  const Column& system = in.preds.col(ppp::system_id);
+  const Column& pred_player = in.preds.col(ppp::player_lookup);
+  const Column& created = in.preds.col(ppp::created_at);
   for (size_t r = 0; r < in.preds.num_rows(); ++r) {
     if (system.get_text(r) != kEnsembleSystem) continue;
     auto [it, added] = in.pred_of.try_emplace(pred_player.text_at(r), r);
     if (!added && created.get_text(r) > created.get_text(it->second)) it->second = r;
   }
-  const Column& pcf_player = in.pcf.col("player_lookup");
+  const Column& pcf_player = in.pcf.col(pcf::player_lookup);
   for (size_t r = 0; r < in.pcf.num_rows(); ++r) in.pcf_of.try_emplace(pcf_player.text_at(r), r);
-  const Column& inj_player = in.inj.col("player_lookup");
-  const Column& report_date = in.inj.col("report_date");
-  const Column& report_hour = in.inj.col("report_hour");
+  const Column& inj_player = in.inj.col(nir::player_lookup);
+  const Column& report_date = in.inj.col(nir::report_date);
+  const Column& report_hour = in.inj.col(nir::report_hour);
   auto report_key = [&](size_t r) {
     return std::make_pair(report_date.get_int(r).value_or(0), report_hour.get_int(r).value_or(-1));
   };
@@ -210,24 +210,24 @@ struct TonightColumns {
   const Column &pcf_score, &pcf_context, &inj_status, &inj_reason;
 
   explicit TonightColumns(const TonightInputs& in)
-      : ctx_player(in.ctx.col("player_lookup")),
-        ctx_opponent(in.ctx.col("opponent_team_abbr")),
-        ctx_home(in.ctx.col("home_game")),
-        ctx_b2b(in.ctx.col("back_to_back")),
-        ctx_rest(in.ctx.col("days_rest")),
-        ctx_game(in.ctx.col("game_id")),
-        ctx_team(in.ctx.col("team_abbr")),
-        pred_line(in.preds.col("current_points_line")),
-        pred_points(in.preds.col("predicted_points")),
-        pred_confidence(in.preds.col("confidence_score")),
-        pred_recommendation(in.preds.col("recommendation")),
-        pred_margin(in.preds.col("line_margin")),
-        pred_pace(in.preds.col("pace_adjustment")),
-        pred_similar(in.preds.col("similar_games_count")),
-        pcf_score(in.pcf.col("fatigue_score")),
-        pcf_context(in.pcf.col("fatigue_context_json")),
-        inj_status(in.inj.col("injury_status")),
-        inj_reason(in.inj.col("reason")) {}
+      : ctx_player(in.ctx.col(upgc::player_lookup)),
+        ctx_opponent(in.ctx.col(upgc::opponent_team_abbr)),
+        ctx_home(in.ctx.col(upgc::home_game)),
+        ctx_b2b(in.ctx.col(upgc::back_to_back)),
+        ctx_rest(in.ctx.col(upgc::days_rest)),
+        ctx_game(in.ctx.col(upgc::game_id)),
+        ctx_team(in.ctx.col(upgc::team_abbr)),
+        pred_line(in.preds.col(ppp::current_points_line)),
+        pred_points(in.preds.col(ppp::predicted_points)),
+        pred_confidence(in.preds.col(ppp::confidence_score)),
+        pred_recommendation(in.preds.col(ppp::recommendation)),
+        pred_margin(in.preds.col(ppp::line_margin)),
+        pred_pace(in.preds.col(ppp::pace_adjustment)),
+        pred_similar(in.preds.col(ppp::similar_games_count)),
+        pcf_score(in.pcf.col(pcf::fatigue_score)),
+        pcf_context(in.pcf.col(pcf::fatigue_context_json)),
+        inj_status(in.inj.col(nir::injury_status)),
+        inj_reason(in.inj.col(nir::reason)) {}
 };
 
 /// The player's rows of the history: [begin, end) of TonightInputs::history.
@@ -537,17 +537,17 @@ std::map<std::string, Record> records(Warehouse& wh) {
                "absolute_error", "signed_error", "confidence_score", "within_3_points", "within_5_points"});
   std::map<std::string, Record> out;
   // Handles resolved once per table, read by row below.
-  const Column& system = t.col("system_id");
-  const Column& player = t.col("player_lookup");
-  const Column& day = t.col("game_date");
-  const Column& team_col = t.col("team_abbr");
-  const Column& rec_col = t.col("recommendation");
-  const Column& correct_col = t.col("prediction_correct");
-  const Column& abs_error = t.col("absolute_error");
-  const Column& signed_error = t.col("signed_error");
-  const Column& confidence = t.col("confidence_score");
-  const Column& within_3 = t.col("within_3_points");
-  const Column& within_5 = t.col("within_5_points");
+  const Column& system = t.col(pa::system_id);
+  const Column& player = t.col(pa::player_lookup);
+  const Column& day = t.col(pa::game_date);
+  const Column& team_col = t.col(pa::team_abbr);
+  const Column& rec_col = t.col(pa::recommendation);
+  const Column& correct_col = t.col(pa::prediction_correct);
+  const Column& abs_error = t.col(pa::absolute_error);
+  const Column& signed_error = t.col(pa::signed_error);
+  const Column& confidence = t.col(pa::confidence_score);
+  const Column& within_3 = t.col(pa::within_3_points);
+  const Column& within_5 = t.col(pa::within_5_points);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (system.get_text(r) != kEnsembleSystem) continue;
     Record& x = out[player.text_at(r)];
@@ -627,16 +627,16 @@ struct NextGames {
   NextGames(Warehouse& wh, Date today)
       : upcoming(wh.read(catalog::get("nba_analytics.upcoming_player_game_context"), DateRange{today, kEnd},
                          {"player_lookup", "game_date", "game_id", "opponent_team_abbr", "home_game"})),
-        player(upcoming.col("player_lookup")),
-        day(upcoming.col("game_date")),
-        game(upcoming.col("game_id")),
-        opponent(upcoming.col("opponent_team_abbr")),
-        home(upcoming.col("home_game")) {
+        player(upcoming.col(upgc::player_lookup)),
+        day(upcoming.col(upgc::game_date)),
+        game(upcoming.col(upgc::game_id)),
+        opponent(upcoming.col(upgc::opponent_team_abbr)),
+        home(upcoming.col(upgc::home_game)) {
     const Table future_preds = wh.read(catalog::get("nba_predictions.player_prop_predictions"), DateRange{today, kEnd},
                                        {"player_lookup", "game_date", "system_id"});
-    const Column& pred_system = future_preds.col("system_id");
-    const Column& pred_player = future_preds.col("player_lookup");
-    const Column& pred_day = future_preds.col("game_date");
+    const Column& pred_system = future_preds.col(ppp::system_id);
+    const Column& pred_player = future_preds.col(ppp::player_lookup);
+    const Column& pred_day = future_preds.col(ppp::game_date);
     for (size_t r = 0; r < future_preds.num_rows(); ++r) {
       if (pred_system.get_text(r) != kEnsembleSystem) continue;
       predicted.emplace(pred_player.text_at(r), pred_day.int_at(r));

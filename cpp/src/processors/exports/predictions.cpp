@@ -33,10 +33,10 @@ Json predictions_payload(const Inputs& in, Date date, const std::string& generat
   // prediction_accuracy).
   std::unordered_map<std::string, std::string> team_of;
   {
-    const Table& pa = *in.accuracy.table;
-    const Column& team_col = pa.col("team_abbr");
-    const Column& player_col = pa.col("player_lookup");
-    const Column& game_col = pa.col("game_id");
+    const Table& acc = *in.accuracy.table;
+    const Column& team_col = acc.col(pa::team_abbr);
+    const Column& player_col = acc.col(pa::player_lookup);
+    const Column& game_col = acc.col(pa::game_id);
     const auto [begin, end] = in.accuracy.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
       if (auto team = team_col.get_text(r)) {
@@ -48,15 +48,15 @@ Json predictions_payload(const Inputs& in, Date date, const std::string& generat
   std::map<std::string, std::vector<Entry>> games;  // ordered by game_id
   const Table& t = *in.predictions.table;
   // Handles resolved once per table, read by row below.
-  const Column& system = t.col("system_id");
-  const Column& player = t.col("player_lookup");
-  const Column& recommendation = t.col("recommendation");
-  const Column& predicted = t.col("predicted_points");
-  const Column& confidence = t.col("confidence_score");
-  const Column& line = t.col("current_points_line");
-  const Column& pace = t.col("pace_adjustment");
-  const Column& similar_games = t.col("similar_games_count");
-  const Column& game = t.col("game_id");
+  const Column& system = t.col(ppp::system_id);
+  const Column& player = t.col(ppp::player_lookup);
+  const Column& recommendation = t.col(ppp::recommendation);
+  const Column& predicted = t.col(ppp::predicted_points);
+  const Column& confidence = t.col(ppp::confidence_score);
+  const Column& line = t.col(ppp::current_points_line);
+  const Column& pace = t.col(ppp::pace_adjustment);
+  const Column& similar_games = t.col(ppp::similar_games_count);
+  const Column& game = t.col(ppp::game_id);
   const auto [begin, end] = in.predictions.rows_on(date);
   int64_t total = 0;
   for (size_t r = begin; r < end; ++r) {

@@ -20,11 +20,11 @@ std::unordered_map<std::string, Context> contexts(const Inputs& in, Date date) {
   std::unordered_map<std::string, Context> out;
   const Table& t = *in.mlfs.table;
   // Handles resolved once per table, read by row below.
-  const Column& is_home = t.col("is_home");
-  const Column& days_rest = t.col("days_rest");
-  const Column& features = t.col("features");
-  const Column& player = t.col("player_lookup");
-  const Column& game = t.col("game_id");
+  const Column& is_home = t.col(mlfs::is_home);
+  const Column& days_rest = t.col(mlfs::days_rest);
+  const Column& features = t.col(mlfs::features);
+  const Column& player = t.col(mlfs::player_lookup);
+  const Column& game = t.col(mlfs::game_id);
   const auto [begin, end] = in.mlfs.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
     Context c;

@@ -74,15 +74,15 @@ struct PropColumns {
   const Column &lookup, &book, &line, &snapshot, &tip, &over, &under, &over_american, &under_american;
 
   explicit PropColumns(const Table& t)
-      : lookup(t.col("player_lookup")),
-        book(t.col("bookmaker")),
-        line(t.col("points_line")),
-        snapshot(t.col("snapshot_timestamp")),
-        tip(t.col("game_start_time")),
-        over(t.col("over_price")),
-        under(t.col("under_price")),
-        over_american(t.col("over_price_american")),
-        under_american(t.col("under_price_american")) {}
+      : lookup(t.col(oapp::player_lookup)),
+        book(t.col(oapp::bookmaker)),
+        line(t.col(oapp::points_line)),
+        snapshot(t.col(oapp::snapshot_timestamp)),
+        tip(t.col(oapp::game_start_time)),
+        over(t.col(oapp::over_price)),
+        under(t.col(oapp::under_price)),
+        over_american(t.col(oapp::over_price_american)),
+        under_american(t.col(oapp::under_price_american)) {}
 };
 
 /// The American price of row @p r, else that of its decimal price.
@@ -220,11 +220,11 @@ class Roster {
  public:
   Roster(const Inputs& in, Date date) {
     const Table& t = *in.roster.table;
-    const Column& lookup = t.col("player_lookup");
-    const Column& game = t.col("game_id");
-    const Column& team = t.col("team_abbr");
-    const Column& home = t.col("home_game");
-    const Column& rest = t.col("days_rest");
+    const Column& lookup = t.col(upgc::player_lookup);
+    const Column& game = t.col(upgc::game_id);
+    const Column& team = t.col(upgc::team_abbr);
+    const Column& home = t.col(upgc::home_game);
+    const Column& rest = t.col(upgc::days_rest);
     const auto [begin, end] = in.roster.rows_on(date);
     for (size_t r = begin; r < end; ++r) {
       Player p;
@@ -260,13 +260,13 @@ class Roster {
 void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
   const Table& t = *in.player_history.table;
   const int minutes_scale = numeric_scale(t, "minutes_played");
-  const Column& days = t.col("game_date");
-  const Column& lookups = t.col("player_lookup");
-  const Column& points_col = t.col("points");
-  const Column& results = t.col("over_under_result");
-  const Column& names = t.col("player_full_name");
-  const Column& seasons = t.col("season_year");
-  const Column& minutes_col = t.col("minutes_played");
+  const Column& days = t.col(pgs::game_date);
+  const Column& lookups = t.col(pgs::player_lookup);
+  const Column& points_col = t.col(pgs::points);
+  const Column& results = t.col(pgs::over_under_result);
+  const Column& names = t.col(pgs::player_full_name);
+  const Column& seasons = t.col(pgs::season_year);
+  const Column& minutes_col = t.col(pgs::minutes_played);
   std::unordered_map<std::string, std::vector<PastGame>> rows_of;  // oldest first
   std::unordered_map<std::string, SeasonTally> tally_of;
   for (size_t r = 0; r < t.num_rows(); ++r) {
@@ -313,8 +313,8 @@ void add_history(const Inputs& in, Date date, int64_t season, Roster& roster) {
 /// Fatigue of D.
 void add_fatigue(const Inputs& in, Date date, Roster& roster) {
   const Table& t = *in.composite.table;
-  const Column& scores = t.col("fatigue_score");
-  const Column& lookups = t.col("player_lookup");
+  const Column& scores = t.col(pcf::fatigue_score);
+  const Column& lookups = t.col(pcf::player_lookup);
   const auto [begin, end] = in.composite.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
     const auto score = scores.get_int(r);
@@ -354,15 +354,15 @@ void add_odds(const Inputs& in, Date date, Roster& roster) {
 /// prediction_version.
 void add_predictions(const Inputs& in, Date date, Roster& roster) {
   const Table& t = *in.tonight_predictions.table;
-  const Column& system = t.col("system_id");
-  const Column& predicted = t.col("predicted_points");
-  const Column& confidence = t.col("confidence_score");
-  const Column& line = t.col("current_points_line");
-  const Column& recommendation = t.col("recommendation");
-  const Column& created = t.col("created_at");
-  const Column& version = t.col("prediction_version");
-  const Column& games = t.col("game_id");
-  const Column& lookups = t.col("player_lookup");
+  const Column& system = t.col(ppp::system_id);
+  const Column& predicted = t.col(ppp::predicted_points);
+  const Column& confidence = t.col(ppp::confidence_score);
+  const Column& line = t.col(ppp::current_points_line);
+  const Column& recommendation = t.col(ppp::recommendation);
+  const Column& created = t.col(ppp::created_at);
+  const Column& version = t.col(ppp::prediction_version);
+  const Column& games = t.col(ppp::game_id);
+  const Column& lookups = t.col(ppp::player_lookup);
   const auto [begin, end] = in.tonight_predictions.rows_on(date);
   for (size_t r = begin; r < end; ++r) {
     if (system.get_text(r) != kEnsembleSystem) continue;
@@ -393,8 +393,8 @@ struct GameOut {
 std::vector<GameOut> scheduled_games(const Inputs& in, const std::vector<const Game*>& scheduled) {
   std::unordered_map<std::string, std::optional<std::string>> est_of;
   const Table& t = *in.schedule.table;
-  const Column& ids = t.col("game_id");
-  const Column& ests = t.col("game_date_est");
+  const Column& ids = t.col(sch::game_id);
+  const Column& ests = t.col(sch::game_date_est);
   for (size_t r = 0; r < t.num_rows(); ++r) est_of[ids.get_text(r).value_or("")] = ests.get_text(r);
   std::vector<GameOut> games;
   for (const Game* g : scheduled) {

@@ -91,9 +91,9 @@ std::map<std::pair<int32_t, std::string>, bool> home_flags(Warehouse& wh, DateRa
   const Table t =
       wh.read(catalog::get("nba_analytics.team_offense_game_summary"), range, {"game_date", "team_abbr", "home_game"});
   std::map<std::pair<int32_t, std::string>, bool> out;
-  const Column& day = t.col("game_date");
-  const Column& team = t.col("team_abbr");
-  const Column& home = t.col("home_game");
+  const Column& day = t.col(togs::game_date);
+  const Column& team = t.col(togs::team_abbr);
+  const Column& home = t.col(togs::home_game);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (home.is_null(r)) continue;
     out[{static_cast<int32_t>(day.int_at(r)), team.text_at(r)}] = home.int_at(r) != 0;
@@ -340,16 +340,16 @@ struct TeamGame {
 using TeamGames = std::map<std::string, std::vector<TeamGame>>;
 
 TeamGames read_team_games(Warehouse& wh, Date as_of) {
-  const Table togs = wh.read(catalog::get("nba_analytics.team_offense_game_summary"), DateRange{as_of - 90, as_of},
-                             {"game_date", "team_abbr", "points_scored", "pace", "home_game"});
+  const Table t = wh.read(catalog::get("nba_analytics.team_offense_game_summary"), DateRange{as_of - 90, as_of},
+                          {"game_date", "team_abbr", "points_scored", "pace", "home_game"});
   TeamGames games;
   // Handles resolved once per table, read by row below.
-  const Column& day = togs.col("game_date");
-  const Column& points = togs.col("points_scored");
-  const Column& pace = togs.col("pace");
-  const Column& home = togs.col("home_game");
-  const Column& team = togs.col("team_abbr");
-  for (size_t r = 0; r < togs.num_rows(); ++r) {
+  const Column& day = t.col(togs::game_date);
+  const Column& points = t.col(togs::points_scored);
+  const Column& pace = t.col(togs::pace);
+  const Column& home = t.col(togs::home_game);
+  const Column& team = t.col(togs::team_abbr);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
     TeamGame g{static_cast<int32_t>(day.int_at(r)), points.get_int(r), pace.get_real(r), std::nullopt};
     if (auto h = home.get_int(r)) g.home = *h != 0;
     games[team.text_at(r)].push_back(g);
@@ -445,16 +445,16 @@ struct ZoneDefense {
 /// Each team's mean paint and three-point % allowed and opponent points over
 /// its team_defense_zone_analysis rows of the last 30 days (teams with ≥ 5).
 std::vector<ZoneDefense> read_zone_defense(Warehouse& wh, Date as_of) {
-  const Table tdza = wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{as_of - 30, as_of},
-                             {"team_abbr", "analysis_date", "paint_pct_allowed_last_15", "three_pt_pct_allowed_last_15",
-                              "opponent_points_per_game"});
+  const Table t = wh.read(catalog::get("nba_precompute.team_defense_zone_analysis"), DateRange{as_of - 30, as_of},
+                          {"team_abbr", "analysis_date", "paint_pct_allowed_last_15", "three_pt_pct_allowed_last_15",
+                           "opponent_points_per_game"});
   std::map<std::string, std::array<std::pair<double, int64_t>, 3>> sums;
   std::map<std::string, int64_t> rows_of;
-  const std::array<const Column*, 3> cols = {&tdza.col("paint_pct_allowed_last_15"),
-                                             &tdza.col("three_pt_pct_allowed_last_15"),
-                                             &tdza.col("opponent_points_per_game")};
-  const Column& team = tdza.col("team_abbr");
-  for (size_t r = 0; r < tdza.num_rows(); ++r) {
+  const std::array<const Column*, 3> cols = {&t.col(tdza::paint_pct_allowed_last_15),
+                                             &t.col(tdza::three_pt_pct_allowed_last_15),
+                                             &t.col(tdza::opponent_points_per_game)};
+  const Column& team = t.col(tdza::team_abbr);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
     auto& s = sums[team.text_at(r)];
     ++rows_of[team.text_at(r)];
     for (size_t c = 0; c < 3; ++c) {

@@ -27,15 +27,15 @@ std::map<std::string, std::vector<PropGame>> prop_games(Warehouse& wh, Date firs
   const Table t = wh.read(catalog::get("nba_analytics.player_game_summary"), DateRange{first, last},
                           {"player_lookup", "player_full_name", "game_date", "season_year", "team_abbr",
                            "opponent_team_abbr", "points", "points_line", "over_under_result"});
-  const Column& player = t.col("player_lookup");
-  const Column& name = t.col("player_full_name");
-  const Column& day = t.col("game_date");
-  const Column& season_year = t.col("season_year");
-  const Column& team = t.col("team_abbr");
-  const Column& opp = t.col("opponent_team_abbr");
-  const Column& points = t.col("points");
-  const Column& line = t.col("points_line");
-  const Column& result = t.col("over_under_result");
+  const Column& player = t.col(pgs::player_lookup);
+  const Column& name = t.col(pgs::player_full_name);
+  const Column& day = t.col(pgs::game_date);
+  const Column& season_year = t.col(pgs::season_year);
+  const Column& team = t.col(pgs::team_abbr);
+  const Column& opp = t.col(pgs::opponent_team_abbr);
+  const Column& points = t.col(pgs::points);
+  const Column& line = t.col(pgs::points_line);
+  const Column& result = t.col(pgs::over_under_result);
   std::map<std::string, std::vector<PropGame>> out;
   for (size_t r = 0; r < t.num_rows(); ++r) {
     if (result.is_null(r) || points.is_null(r) || line.is_null(r)) continue;
@@ -118,11 +118,11 @@ Json streaks_payload(Warehouse& wh, Date as_of, int min_streak, const std::strin
   // the legacy had no season filter here), over the last 20 calls.
   const Table acc = wh.read(catalog::get("nba_predictions.prediction_accuracy"), DateRange{Date(0), as_of},
                             {"player_lookup", "game_date", "system_id", "recommendation", "prediction_correct"});
-  const Column& player = acc.col("player_lookup");
-  const Column& day = acc.col("game_date");
-  const Column& system = acc.col("system_id");
-  const Column& rec = acc.col("recommendation");
-  const Column& correct = acc.col("prediction_correct");
+  const Column& player = acc.col(pa::player_lookup);
+  const Column& day = acc.col(pa::game_date);
+  const Column& system = acc.col(pa::system_id);
+  const Column& rec = acc.col(pa::recommendation);
+  const Column& correct = acc.col(pa::prediction_correct);
   std::map<std::string, std::vector<std::pair<int32_t, bool>>> calls;
   for (size_t r = 0; r < acc.num_rows(); ++r) {
     if (system.is_null(r) || system.text_at(r) != kEnsembleSystem || rec.is_null(r)) continue;
