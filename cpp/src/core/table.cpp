@@ -509,15 +509,10 @@ size_t Table::require(std::string_view name) const {
 }
 
 void Table::throw_not_here(ColumnId id) const {
-  const auto& tables = catalog::all();
+  const ColumnDef& c = catalog::column(id);  // an id outside the catalogue throws there
   std::string what = "table ";
-  what.append(schema_->name).append(": catalogue column ");
-  if (id.table < tables.size() && id.index < tables[id.table].columns.size()) {
-    what.append(tables[id.table].name).append(".").append(tables[id.table].columns[id.index].name);
-  } else {
-    what.append("(").append(std::to_string(id.table)).append(", ").append(std::to_string(id.index)).append(")");
-  }
-  throw InternalError(what.append(" is not in this table or projection"));
+  what.append(schema_->name).append(": catalogue column ").append(catalog::all()[id.table].name);
+  throw InternalError(what.append(".").append(c.name).append(" is not in this table or projection"));
 }
 
 size_t Table::add_row() {
