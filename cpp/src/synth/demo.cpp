@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
-#include <unordered_map>
 
 #include <tbb/task_group.h>
 
@@ -24,31 +23,29 @@ using detail::PlayerLine;
 using detail::Rng;
 using detail::SeasonPlan;
 
-/// A table of a catalog schema with its column positions resolved once.
+namespace gb_col = cols::nbac_gamebook_player_stats;
+namespace pz_col = cols::player_shot_zones;
+namespace tb_col = cols::nbac_team_boxscore;
+namespace tz_col = cols::team_shot_zones_allowed;
+namespace pp_col = cols::odds_api_player_points_props;
+namespace gl_col = cols::odds_api_game_lines;
+namespace ir_col = cols::nbac_injury_report;
+
+/// A table of a catalog schema, written cell by cell by catalogue column.
 class Sink {
  public:
-  explicit Sink(std::string_view table) : table_(catalog::get(table)) {
-    const auto& names = table_.column_names();
-    for (size_t i = 0; i < names.size(); ++i) idx_.emplace(names[i], i);
-  }
+  explicit Sink(std::string_view table) : table_(catalog::get(table)) {}
   size_t add() { return table_.add_row(); }
-  /// The position of column @p c, resolved once (SeasonBuilder's column
-  /// structs) so that rows are written by position, never by name.
-  [[nodiscard]] size_t at(std::string_view c) const {
-    auto it = idx_.find(c);
-    if (it == idx_.end()) throw ConfigError("demo: column " + std::string(c) + " not in " + table_.schema().name);
-    return it->second;
-  }
-  void i(size_t r, size_t c, int64_t v) { table_.col(c).set_int(r, v); }
-  void b(size_t r, size_t c, bool v) { table_.col(c).set_int(r, int64_t{v ? 1 : 0}); }
-  void d(size_t r, size_t c, Date v) { table_.col(c).set_int(r, int64_t{v.days()}); }
-  void f(size_t r, size_t c, double v) { table_.col(c).set_real(r, v); }
-  void s(size_t r, size_t c, const std::string& v) { table_.col(c).set_text(r, v); }
+  // Cells by catalogue column (cols::<table>::<column>: no lookup).
+  void i(size_t r, ColumnId c, int64_t v) { table_.col(c).set_int(r, v); }
+  void b(size_t r, ColumnId c, bool v) { table_.col(c).set_int(r, int64_t{v ? 1 : 0}); }
+  void d(size_t r, ColumnId c, Date v) { table_.col(c).set_int(r, int64_t{v.days()}); }
+  void f(size_t r, ColumnId c, double v) { table_.col(c).set_real(r, v); }
+  void s(size_t r, ColumnId c, const std::string& v) { table_.col(c).set_text(r, v); }
   Table& table() { return table_; }
 
  private:
   Table table_;
-  std::unordered_map<std::string_view, size_t> idx_;
 };
 
 /// `YYYY-MM-DDTHH:MM:00Z` for @p minutes after midnight UTC of @p d (any sign
@@ -244,79 +241,79 @@ class SeasonBuilder {
   void gamebook_row(const GameContext& c, const PlayerLine& l, const detail::Player& p, const std::string& team) {
     const Game& g = c.g;
     size_t row = gb_.add();
-    gb_.s(row, gbc_.game_id, c.gid);
-    gb_.s(row, gbc_.game_code, c.code);
-    gb_.d(row, gbc_.game_date, g.date);
-    gb_.i(row, gbc_.season_year, season_);
-    gb_.s(row, gbc_.home_team_abbr, g.home);
-    gb_.s(row, gbc_.away_team_abbr, g.away);
-    gb_.s(row, gbc_.player_name, p.name);
-    gb_.s(row, gbc_.player_name_original, p.name);
-    gb_.s(row, gbc_.player_lookup, p.lookup);
-    gb_.s(row, gbc_.team_abbr, team);
-    gb_.s(row, gbc_.player_status,
+    gb_.s(row, gb_col::game_id, c.gid);
+    gb_.s(row, gb_col::game_code, c.code);
+    gb_.d(row, gb_col::game_date, g.date);
+    gb_.i(row, gb_col::season_year, season_);
+    gb_.s(row, gb_col::home_team_abbr, g.home);
+    gb_.s(row, gb_col::away_team_abbr, g.away);
+    gb_.s(row, gb_col::player_name, p.name);
+    gb_.s(row, gb_col::player_name_original, p.name);
+    gb_.s(row, gb_col::player_lookup, p.lookup);
+    gb_.s(row, gb_col::team_abbr, team);
+    gb_.s(row, gb_col::player_status,
           l.status == PlayerLine::kActive ? "active"
           : l.status == PlayerLine::kDnp  ? "dnp"
                                           : "inactive");
-    if (!l.dnp_reason.empty()) gb_.s(row, gbc_.dnp_reason, l.dnp_reason);
-    gb_.s(row, gbc_.name_resolution_status, "original");
-    gb_.f(row, gbc_.name_resolution_confidence, 1.0);
-    gb_.s(row, gbc_.name_resolution_method, "exact");
-    gb_.s(row, gbc_.source_file_path, tag_ + "/gamebook/" + c.code + ".json");
-    gb_.s(row, gbc_.processed_by_run_id, "demo-" + std::to_string(seed_));
-    gb_.s(row, gbc_.processed_at, c.processed);
-    gb_.s(row, gbc_.data_quality_flags, "[]");
-    gb_.b(row, gbc_.requires_manual_review, false);
+    if (!l.dnp_reason.empty()) gb_.s(row, gb_col::dnp_reason, l.dnp_reason);
+    gb_.s(row, gb_col::name_resolution_status, "original");
+    gb_.f(row, gb_col::name_resolution_confidence, 1.0);
+    gb_.s(row, gb_col::name_resolution_method, "exact");
+    gb_.s(row, gb_col::source_file_path, tag_ + "/gamebook/" + c.code + ".json");
+    gb_.s(row, gb_col::processed_by_run_id, "demo-" + std::to_string(seed_));
+    gb_.s(row, gb_col::processed_at, c.processed);
+    gb_.s(row, gb_col::data_quality_flags, "[]");
+    gb_.b(row, gb_col::requires_manual_review, false);
     if (l.status != PlayerLine::kActive) return;
-    gb_.s(row, gbc_.minutes, mmss(l.seconds));
-    gb_.f(row, gbc_.minutes_decimal, std::round(l.seconds / 60.0 * 100) / 100);
-    gb_.i(row, gbc_.points, l.points());
-    gb_.i(row, gbc_.field_goals_made, l.fgm);
-    gb_.i(row, gbc_.field_goals_attempted, l.fga);
-    gb_.i(row, gbc_.three_pointers_made, l.tpm);
-    gb_.i(row, gbc_.three_pointers_attempted, l.tpa);
-    gb_.i(row, gbc_.free_throws_made, l.ftm);
-    gb_.i(row, gbc_.free_throws_attempted, l.fta);
-    if (auto v = pct(l.fgm, l.fga)) gb_.f(row, gbc_.field_goal_percentage, *v);
-    if (auto v = pct(l.tpm, l.tpa)) gb_.f(row, gbc_.three_point_percentage, *v);
-    if (auto v = pct(l.ftm, l.fta)) gb_.f(row, gbc_.free_throw_percentage, *v);
-    gb_.i(row, gbc_.offensive_rebounds, l.oreb);
-    gb_.i(row, gbc_.defensive_rebounds, l.dreb);
-    gb_.i(row, gbc_.total_rebounds, l.oreb + l.dreb);
-    gb_.i(row, gbc_.assists, l.ast);
-    gb_.i(row, gbc_.steals, l.stl);
-    gb_.i(row, gbc_.blocks, l.blk);
-    gb_.i(row, gbc_.turnovers, l.tov);
-    gb_.i(row, gbc_.personal_fouls, l.pf);
-    gb_.i(row, gbc_.plus_minus, l.plus_minus);
+    gb_.s(row, gb_col::minutes, mmss(l.seconds));
+    gb_.f(row, gb_col::minutes_decimal, std::round(l.seconds / 60.0 * 100) / 100);
+    gb_.i(row, gb_col::points, l.points());
+    gb_.i(row, gb_col::field_goals_made, l.fgm);
+    gb_.i(row, gb_col::field_goals_attempted, l.fga);
+    gb_.i(row, gb_col::three_pointers_made, l.tpm);
+    gb_.i(row, gb_col::three_pointers_attempted, l.tpa);
+    gb_.i(row, gb_col::free_throws_made, l.ftm);
+    gb_.i(row, gb_col::free_throws_attempted, l.fta);
+    if (auto v = pct(l.fgm, l.fga)) gb_.f(row, gb_col::field_goal_percentage, *v);
+    if (auto v = pct(l.tpm, l.tpa)) gb_.f(row, gb_col::three_point_percentage, *v);
+    if (auto v = pct(l.ftm, l.fta)) gb_.f(row, gb_col::free_throw_percentage, *v);
+    gb_.i(row, gb_col::offensive_rebounds, l.oreb);
+    gb_.i(row, gb_col::defensive_rebounds, l.dreb);
+    gb_.i(row, gb_col::total_rebounds, l.oreb + l.dreb);
+    gb_.i(row, gb_col::assists, l.ast);
+    gb_.i(row, gb_col::steals, l.stl);
+    gb_.i(row, gb_col::blocks, l.blk);
+    gb_.i(row, gb_col::turnovers, l.tov);
+    gb_.i(row, gb_col::personal_fouls, l.pf);
+    gb_.i(row, gb_col::plus_minus, l.plus_minus);
   }
 
   /// An active player's shots by zone.
   void shot_zone_row(const GameContext& c, const PlayerLine& l, const detail::Player& p, const std::string& team,
                      const std::string& opp) {
     size_t z = pz_.add();
-    pz_.s(z, pzc_.game_id, c.gid);
-    pz_.s(z, pzc_.nba_game_id, c.g.nba_game_id);
-    pz_.d(z, pzc_.game_date, c.g.date);
-    pz_.i(z, pzc_.season_year, season_);
-    pz_.s(z, pzc_.player_lookup, p.lookup);
-    pz_.s(z, pzc_.player_name, p.name);
-    pz_.s(z, pzc_.team_abbr, team);
-    pz_.s(z, pzc_.opponent_team_abbr, opp);
-    pz_.i(z, pzc_.paint_attempts, l.paint_a);
-    pz_.i(z, pzc_.paint_makes, l.paint_m);
-    pz_.i(z, pzc_.mid_range_attempts, l.mid_a);
-    pz_.i(z, pzc_.mid_range_makes, l.mid_m);
-    pz_.i(z, pzc_.three_pt_attempts, l.tpa);
-    pz_.i(z, pzc_.three_pt_makes, l.tpm);
-    pz_.i(z, pzc_.assisted_makes, l.assisted);
-    pz_.i(z, pzc_.unassisted_makes, l.fgm - l.assisted);
-    pz_.i(z, pzc_.blocks_paint, l.blk_paint);
-    pz_.i(z, pzc_.blocks_mid_range, l.blk_mid);
-    pz_.i(z, pzc_.blocks_three_pt, l.blk_three);
-    pz_.i(z, pzc_.and1_count, l.and1);
-    pz_.s(z, pzc_.data_source, "demo");
-    pz_.s(z, pzc_.processed_at, c.processed);
+    pz_.s(z, pz_col::game_id, c.gid);
+    pz_.s(z, pz_col::nba_game_id, c.g.nba_game_id);
+    pz_.d(z, pz_col::game_date, c.g.date);
+    pz_.i(z, pz_col::season_year, season_);
+    pz_.s(z, pz_col::player_lookup, p.lookup);
+    pz_.s(z, pz_col::player_name, p.name);
+    pz_.s(z, pz_col::team_abbr, team);
+    pz_.s(z, pz_col::opponent_team_abbr, opp);
+    pz_.i(z, pz_col::paint_attempts, l.paint_a);
+    pz_.i(z, pz_col::paint_makes, l.paint_m);
+    pz_.i(z, pz_col::mid_range_attempts, l.mid_a);
+    pz_.i(z, pz_col::mid_range_makes, l.mid_m);
+    pz_.i(z, pz_col::three_pt_attempts, l.tpa);
+    pz_.i(z, pz_col::three_pt_makes, l.tpm);
+    pz_.i(z, pz_col::assisted_makes, l.assisted);
+    pz_.i(z, pz_col::unassisted_makes, l.fgm - l.assisted);
+    pz_.i(z, pz_col::blocks_paint, l.blk_paint);
+    pz_.i(z, pz_col::blocks_mid_range, l.blk_mid);
+    pz_.i(z, pz_col::blocks_three_pt, l.blk_three);
+    pz_.i(z, pz_col::and1_count, l.and1);
+    pz_.s(z, pz_col::data_source, "demo");
+    pz_.s(z, pz_col::processed_at, c.processed);
   }
 
   /// Adds a player's line to his team's sums.
@@ -332,59 +329,59 @@ class SeasonBuilder {
     const Game& g = c.g;
     const TeamInfo* info = find_team(team);
     size_t row = tb_.add();
-    tb_.s(row, tbc_.game_id, c.gid);
-    tb_.s(row, tbc_.nba_game_id, g.nba_game_id);
-    tb_.d(row, tbc_.game_date, g.date);
-    tb_.i(row, tbc_.season_year, season_);
-    tb_.i(row, tbc_.team_id, info ? info->nba_team_id : 0);
-    tb_.s(row, tbc_.team_abbr, team);
+    tb_.s(row, tb_col::game_id, c.gid);
+    tb_.s(row, tb_col::nba_game_id, g.nba_game_id);
+    tb_.d(row, tb_col::game_date, g.date);
+    tb_.i(row, tb_col::season_year, season_);
+    tb_.i(row, tb_col::team_id, info ? info->nba_team_id : 0);
+    tb_.s(row, tb_col::team_abbr, team);
     if (info) {
-      tb_.s(row, tbc_.team_name, info->name);
-      tb_.s(row, tbc_.team_city, info->city);
+      tb_.s(row, tb_col::team_name, info->name);
+      tb_.s(row, tb_col::team_city, info->city);
     }
-    tb_.b(row, tbc_.is_home, home);
-    tb_.s(row, tbc_.minutes, std::to_string(240 + 25 * c.x.overtimes) + ":00");
-    tb_.i(row, tbc_.fg_made, t.fgm);
-    tb_.i(row, tbc_.fg_attempted, t.fga);
-    if (auto v = pct(t.fgm, t.fga)) tb_.f(row, tbc_.fg_percentage, *v);
-    tb_.i(row, tbc_.three_pt_made, t.tpm);
-    tb_.i(row, tbc_.three_pt_attempted, t.tpa);
-    if (auto v = pct(t.tpm, t.tpa)) tb_.f(row, tbc_.three_pt_percentage, *v);
-    tb_.i(row, tbc_.ft_made, t.ftm);
-    tb_.i(row, tbc_.ft_attempted, t.fta);
-    if (auto v = pct(t.ftm, t.fta)) tb_.f(row, tbc_.ft_percentage, *v);
-    tb_.i(row, tbc_.offensive_rebounds, t.oreb);
-    tb_.i(row, tbc_.defensive_rebounds, t.dreb);
-    tb_.i(row, tbc_.total_rebounds, t.oreb + t.dreb);
-    tb_.i(row, tbc_.assists, t.ast);
-    tb_.i(row, tbc_.steals, t.stl);
-    tb_.i(row, tbc_.blocks, t.blk);
-    tb_.i(row, tbc_.turnovers, t.tov);
-    tb_.i(row, tbc_.personal_fouls, t.pf);
-    tb_.i(row, tbc_.points, t.points());
-    tb_.i(row, tbc_.plus_minus, t.plus_minus / 5);
-    tb_.s(row, tbc_.source_file_path, tag_ + "/team-boxscore/" + c.code + ".json");
-    tb_.s(row, tbc_.created_at, c.processed);
-    tb_.s(row, tbc_.processed_at, c.processed);
+    tb_.b(row, tb_col::is_home, home);
+    tb_.s(row, tb_col::minutes, std::to_string(240 + 25 * c.x.overtimes) + ":00");
+    tb_.i(row, tb_col::fg_made, t.fgm);
+    tb_.i(row, tb_col::fg_attempted, t.fga);
+    if (auto v = pct(t.fgm, t.fga)) tb_.f(row, tb_col::fg_percentage, *v);
+    tb_.i(row, tb_col::three_pt_made, t.tpm);
+    tb_.i(row, tb_col::three_pt_attempted, t.tpa);
+    if (auto v = pct(t.tpm, t.tpa)) tb_.f(row, tb_col::three_pt_percentage, *v);
+    tb_.i(row, tb_col::ft_made, t.ftm);
+    tb_.i(row, tb_col::ft_attempted, t.fta);
+    if (auto v = pct(t.ftm, t.fta)) tb_.f(row, tb_col::ft_percentage, *v);
+    tb_.i(row, tb_col::offensive_rebounds, t.oreb);
+    tb_.i(row, tb_col::defensive_rebounds, t.dreb);
+    tb_.i(row, tb_col::total_rebounds, t.oreb + t.dreb);
+    tb_.i(row, tb_col::assists, t.ast);
+    tb_.i(row, tb_col::steals, t.stl);
+    tb_.i(row, tb_col::blocks, t.blk);
+    tb_.i(row, tb_col::turnovers, t.tov);
+    tb_.i(row, tb_col::personal_fouls, t.pf);
+    tb_.i(row, tb_col::points, t.points());
+    tb_.i(row, tb_col::plus_minus, t.plus_minus / 5);
+    tb_.s(row, tb_col::source_file_path, tag_ + "/team-boxscore/" + c.code + ".json");
+    tb_.s(row, tb_col::created_at, c.processed);
+    tb_.s(row, tb_col::processed_at, c.processed);
   }
 
   /// The zones @p team allowed: the sums @p o of @p offense's shots.
   void zones_allowed_row(const GameContext& c, const std::string& team, const std::string& offense,
                          const PlayerLine& o) {
     size_t z = tz_.add();
-    tz_.s(z, tzc_.game_id, c.gid);
-    tz_.d(z, tzc_.game_date, c.g.date);
-    tz_.i(z, tzc_.season_year, season_);
-    tz_.s(z, tzc_.defending_team_abbr, team);
-    tz_.s(z, tzc_.offense_team_abbr, offense);
-    tz_.i(z, tzc_.paint_attempts_allowed, o.paint_a);
-    tz_.i(z, tzc_.paint_makes_allowed, o.paint_m);
-    tz_.i(z, tzc_.mid_range_attempts_allowed, o.mid_a);
-    tz_.i(z, tzc_.mid_range_makes_allowed, o.mid_m);
-    tz_.i(z, tzc_.three_pt_attempts_allowed, o.tpa);
-    tz_.i(z, tzc_.three_pt_makes_allowed, o.tpm);
-    tz_.s(z, tzc_.data_source, "demo");
-    tz_.s(z, tzc_.processed_at, c.processed);
+    tz_.s(z, tz_col::game_id, c.gid);
+    tz_.d(z, tz_col::game_date, c.g.date);
+    tz_.i(z, tz_col::season_year, season_);
+    tz_.s(z, tz_col::defending_team_abbr, team);
+    tz_.s(z, tz_col::offense_team_abbr, offense);
+    tz_.i(z, tz_col::paint_attempts_allowed, o.paint_a);
+    tz_.i(z, tz_col::paint_makes_allowed, o.paint_m);
+    tz_.i(z, tz_col::mid_range_attempts_allowed, o.mid_a);
+    tz_.i(z, tz_col::mid_range_makes_allowed, o.mid_m);
+    tz_.i(z, tz_col::three_pt_attempts_allowed, o.tpa);
+    tz_.i(z, tz_col::three_pt_makes_allowed, o.tpm);
+    tz_.s(z, tz_col::data_source, "demo");
+    tz_.s(z, tz_col::processed_at, c.processed);
   }
 
   /// Prop lines: players with regular minutes who are available, near their
@@ -416,29 +413,29 @@ class SeasonBuilder {
             const int at = snap == 0 ? open_min : close_min;
             const auto& pr = kPrices[r.next() % 6];
             size_t row = pp_.add();
-            pp_.s(row, ppc_.game_id, c.gid);
-            pp_.s(row, ppc_.odds_api_event_id, c.event);
-            pp_.d(row, ppc_.game_date, g.date);
-            pp_.s(row, ppc_.game_start_time, c.tip_ts);
-            pp_.s(row, ppc_.home_team_abbr, g.home);
-            pp_.s(row, ppc_.away_team_abbr, g.away);
+            pp_.s(row, pp_col::game_id, c.gid);
+            pp_.s(row, pp_col::odds_api_event_id, c.event);
+            pp_.d(row, pp_col::game_date, g.date);
+            pp_.s(row, pp_col::game_start_time, c.tip_ts);
+            pp_.s(row, pp_col::home_team_abbr, g.home);
+            pp_.s(row, pp_col::away_team_abbr, g.away);
             std::string snap_ts = iso_ts(g.date, at);
-            pp_.s(row, ppc_.snapshot_timestamp, snap_ts);
-            pp_.s(row, ppc_.snapshot_tag, "snap-" + snap_ts.substr(11, 2) + snap_ts.substr(14, 2));
-            pp_.s(row, ppc_.capture_timestamp, snap_ts);
-            pp_.i(row, ppc_.minutes_before_tipoff, c.tip_utc - at);
-            pp_.s(row, ppc_.bookmaker, book == 0 ? "draftkings" : "fanduel");
-            pp_.s(row, ppc_.player_name, p.name);
-            pp_.s(row, ppc_.player_lookup, p.lookup);
-            pp_.f(row, ppc_.points_line, line);
-            pp_.f(row, ppc_.over_price, decimal_odds(pr[0]));
-            pp_.i(row, ppc_.over_price_american, pr[0]);
-            pp_.f(row, ppc_.under_price, decimal_odds(pr[1]));
-            pp_.i(row, ppc_.under_price_american, pr[1]);
-            pp_.s(row, ppc_.bookmaker_last_update, iso_ts(g.date, at - 3));
-            pp_.s(row, ppc_.source_file_path, tag_ + "/odds-api/player-props/" + c.event + "/" + snap_ts + ".json");
-            pp_.s(row, ppc_.data_source, "historical");
-            pp_.s(row, ppc_.processed_at, c.processed);
+            pp_.s(row, pp_col::snapshot_timestamp, snap_ts);
+            pp_.s(row, pp_col::snapshot_tag, "snap-" + snap_ts.substr(11, 2) + snap_ts.substr(14, 2));
+            pp_.s(row, pp_col::capture_timestamp, snap_ts);
+            pp_.i(row, pp_col::minutes_before_tipoff, c.tip_utc - at);
+            pp_.s(row, pp_col::bookmaker, book == 0 ? "draftkings" : "fanduel");
+            pp_.s(row, pp_col::player_name, p.name);
+            pp_.s(row, pp_col::player_lookup, p.lookup);
+            pp_.f(row, pp_col::points_line, line);
+            pp_.f(row, pp_col::over_price, decimal_odds(pr[0]));
+            pp_.i(row, pp_col::over_price_american, pr[0]);
+            pp_.f(row, pp_col::under_price, decimal_odds(pr[1]));
+            pp_.i(row, pp_col::under_price_american, pr[1]);
+            pp_.s(row, pp_col::bookmaker_last_update, iso_ts(g.date, at - 3));
+            pp_.s(row, pp_col::source_file_path, tag_ + "/odds-api/player-props/" + c.event + "/" + snap_ts + ".json");
+            pp_.s(row, pp_col::data_source, "historical");
+            pp_.s(row, pp_col::processed_at, c.processed);
           }
         }
       }
@@ -484,30 +481,30 @@ class SeasonBuilder {
             {"spreads", home_full, -sp}, {"spreads", away_full, sp}, {"totals", "Over", to}, {"totals", "Under", to}};
         for (const Outcome& oc : outcomes) {
           size_t row = gl_.add();
-          gl_.s(row, glc_.snapshot_timestamp, snap_ts);
-          if (snap == 1) gl_.s(row, glc_.previous_snapshot_timestamp, iso_ts(g.date, open_min));
-          if (snap == 0) gl_.s(row, glc_.next_snapshot_timestamp, iso_ts(g.date, close_min));
-          gl_.s(row, glc_.game_id, c.event);
-          gl_.s(row, glc_.sport_key, "basketball_nba");
-          gl_.s(row, glc_.sport_title, "NBA");
-          gl_.s(row, glc_.commence_time, c.tip_ts);
-          gl_.d(row, glc_.game_date, g.date);
-          gl_.s(row, glc_.home_team, home_full);
-          gl_.s(row, glc_.away_team, away_full);
-          gl_.s(row, glc_.home_team_abbr, g.home);
-          gl_.s(row, glc_.away_team_abbr, g.away);
-          gl_.s(row, glc_.bookmaker_key, book == 0 ? "draftkings" : "fanduel");
-          gl_.s(row, glc_.bookmaker_title, book == 0 ? "DraftKings" : "FanDuel");
-          gl_.s(row, glc_.bookmaker_last_update, iso_ts(g.date, at - 2));
-          gl_.s(row, glc_.market_key, oc.market);
-          gl_.s(row, glc_.market_last_update, iso_ts(g.date, at - 2));
-          gl_.s(row, glc_.outcome_name, oc.name);
-          gl_.f(row, glc_.outcome_price, r.chance(0.7) ? 1.91 : r.chance(0.5) ? 1.87 : 1.95);
-          gl_.f(row, glc_.outcome_point, oc.point);
-          gl_.s(row, glc_.source_file_path, tag_ + "/odds-api/game-lines/" + c.event + "/" + snap_ts + ".json");
-          gl_.s(row, glc_.data_source, "historical");
-          gl_.s(row, glc_.created_at, c.processed);
-          gl_.s(row, glc_.processed_at, c.processed);
+          gl_.s(row, gl_col::snapshot_timestamp, snap_ts);
+          if (snap == 1) gl_.s(row, gl_col::previous_snapshot_timestamp, iso_ts(g.date, open_min));
+          if (snap == 0) gl_.s(row, gl_col::next_snapshot_timestamp, iso_ts(g.date, close_min));
+          gl_.s(row, gl_col::game_id, c.event);
+          gl_.s(row, gl_col::sport_key, "basketball_nba");
+          gl_.s(row, gl_col::sport_title, "NBA");
+          gl_.s(row, gl_col::commence_time, c.tip_ts);
+          gl_.d(row, gl_col::game_date, g.date);
+          gl_.s(row, gl_col::home_team, home_full);
+          gl_.s(row, gl_col::away_team, away_full);
+          gl_.s(row, gl_col::home_team_abbr, g.home);
+          gl_.s(row, gl_col::away_team_abbr, g.away);
+          gl_.s(row, gl_col::bookmaker_key, book == 0 ? "draftkings" : "fanduel");
+          gl_.s(row, gl_col::bookmaker_title, book == 0 ? "DraftKings" : "FanDuel");
+          gl_.s(row, gl_col::bookmaker_last_update, iso_ts(g.date, at - 2));
+          gl_.s(row, gl_col::market_key, oc.market);
+          gl_.s(row, gl_col::market_last_update, iso_ts(g.date, at - 2));
+          gl_.s(row, gl_col::outcome_name, oc.name);
+          gl_.f(row, gl_col::outcome_price, r.chance(0.7) ? 1.91 : r.chance(0.5) ? 1.87 : 1.95);
+          gl_.f(row, gl_col::outcome_point, oc.point);
+          gl_.s(row, gl_col::source_file_path, tag_ + "/odds-api/game-lines/" + c.event + "/" + snap_ts + ".json");
+          gl_.s(row, gl_col::data_source, "historical");
+          gl_.s(row, gl_col::created_at, c.processed);
+          gl_.s(row, gl_col::processed_at, c.processed);
         }
       }
     }
@@ -520,33 +517,33 @@ class SeasonBuilder {
     for (const auto& e : box.report) {
       const auto& p = plan_.league.players[e.player];
       size_t row = ir_.add();
-      ir_.d(row, irc_.report_date, g.date);
-      ir_.i(row, irc_.report_hour, 17);
-      ir_.s(row, irc_.season, detail::season_label(season_));
-      ir_.d(row, irc_.game_date, g.date);
+      ir_.d(row, ir_col::report_date, g.date);
+      ir_.i(row, ir_col::report_hour, 17);
+      ir_.s(row, ir_col::season, detail::season_label(season_));
+      ir_.d(row, ir_col::game_date, g.date);
       char tbuf[16];
       int h12 = (x.tip_minutes_et / 60 + 11) % 12 + 1;
       std::snprintf(tbuf, sizeof tbuf, "%02d:%02d %s ET", h12, x.tip_minutes_et % 60,
                     x.tip_minutes_et >= 720 ? "PM" : "AM");
-      ir_.s(row, irc_.game_time, tbuf);
-      ir_.s(row, irc_.game_id, c.gid);
-      ir_.s(row, irc_.matchup, g.away + "@" + g.home);
-      ir_.s(row, irc_.away_team, g.away);
-      ir_.s(row, irc_.home_team, g.home);
-      ir_.s(row, irc_.team, nba_tricodes()[e.team]);
+      ir_.s(row, ir_col::game_time, tbuf);
+      ir_.s(row, ir_col::game_id, c.gid);
+      ir_.s(row, ir_col::matchup, g.away + "@" + g.home);
+      ir_.s(row, ir_col::away_team, g.away);
+      ir_.s(row, ir_col::home_team, g.home);
+      ir_.s(row, ir_col::team, nba_tricodes()[e.team]);
       size_t sp = p.name.find(' ');
-      ir_.s(row, irc_.player_name_original, p.name.substr(sp + 1) + ", " + p.name.substr(0, sp));
-      ir_.s(row, irc_.player_full_name, p.name);
-      ir_.s(row, irc_.player_lookup, p.lookup);
-      ir_.s(row, irc_.injury_status, e.status);
-      ir_.s(row, irc_.reason, e.reason);
-      ir_.s(row, irc_.reason_category, e.category);
-      ir_.f(row, irc_.confidence_score, 1.0);
-      ir_.f(row, irc_.overall_report_confidence, 1.0);
-      ir_.s(row, irc_.scrape_time, iso_ts(g.date, 17 * 60 + 15 + et_to_utc(g.date)));
-      ir_.s(row, irc_.run_id, "demo-" + std::to_string(seed_) + "-" + g.date.compact());
-      ir_.s(row, irc_.source_file_path, tag_ + "/injury-report/" + g.date.iso() + "_17.pdf");
-      ir_.s(row, irc_.processed_at, c.processed);
+      ir_.s(row, ir_col::player_name_original, p.name.substr(sp + 1) + ", " + p.name.substr(0, sp));
+      ir_.s(row, ir_col::player_full_name, p.name);
+      ir_.s(row, ir_col::player_lookup, p.lookup);
+      ir_.s(row, ir_col::injury_status, e.status);
+      ir_.s(row, ir_col::reason, e.reason);
+      ir_.s(row, ir_col::reason_category, e.category);
+      ir_.f(row, ir_col::confidence_score, 1.0);
+      ir_.f(row, ir_col::overall_report_confidence, 1.0);
+      ir_.s(row, ir_col::scrape_time, iso_ts(g.date, 17 * 60 + 15 + et_to_utc(g.date)));
+      ir_.s(row, ir_col::run_id, "demo-" + std::to_string(seed_) + "-" + g.date.compact());
+      ir_.s(row, ir_col::source_file_path, tag_ + "/injury-report/" + g.date.iso() + "_17.pdf");
+      ir_.s(row, ir_col::processed_at, c.processed);
     }
   }
 
@@ -565,246 +562,6 @@ class SeasonBuilder {
   Sink pp_{"nba_raw.odds_api_player_points_props"};
   Sink gl_{"nba_raw.odds_api_game_lines"};
   Sink ir_{"nba_raw.nbac_injury_report"};
-  /// The gb_ columns, resolved once.
-  struct GbColumns {
-    explicit GbColumns(const Sink& s)
-        : game_id(s.at("game_id")),
-          game_code(s.at("game_code")),
-          game_date(s.at("game_date")),
-          season_year(s.at("season_year")),
-          home_team_abbr(s.at("home_team_abbr")),
-          away_team_abbr(s.at("away_team_abbr")),
-          player_name(s.at("player_name")),
-          player_name_original(s.at("player_name_original")),
-          player_lookup(s.at("player_lookup")),
-          team_abbr(s.at("team_abbr")),
-          player_status(s.at("player_status")),
-          dnp_reason(s.at("dnp_reason")),
-          name_resolution_status(s.at("name_resolution_status")),
-          name_resolution_confidence(s.at("name_resolution_confidence")),
-          name_resolution_method(s.at("name_resolution_method")),
-          source_file_path(s.at("source_file_path")),
-          processed_by_run_id(s.at("processed_by_run_id")),
-          processed_at(s.at("processed_at")),
-          data_quality_flags(s.at("data_quality_flags")),
-          requires_manual_review(s.at("requires_manual_review")),
-          minutes(s.at("minutes")),
-          minutes_decimal(s.at("minutes_decimal")),
-          points(s.at("points")),
-          field_goals_made(s.at("field_goals_made")),
-          field_goals_attempted(s.at("field_goals_attempted")),
-          three_pointers_made(s.at("three_pointers_made")),
-          three_pointers_attempted(s.at("three_pointers_attempted")),
-          free_throws_made(s.at("free_throws_made")),
-          free_throws_attempted(s.at("free_throws_attempted")),
-          field_goal_percentage(s.at("field_goal_percentage")),
-          three_point_percentage(s.at("three_point_percentage")),
-          free_throw_percentage(s.at("free_throw_percentage")),
-          offensive_rebounds(s.at("offensive_rebounds")),
-          defensive_rebounds(s.at("defensive_rebounds")),
-          total_rebounds(s.at("total_rebounds")),
-          assists(s.at("assists")),
-          steals(s.at("steals")),
-          blocks(s.at("blocks")),
-          turnovers(s.at("turnovers")),
-          personal_fouls(s.at("personal_fouls")),
-          plus_minus(s.at("plus_minus")) {}
-    size_t game_id, game_code, game_date, season_year, home_team_abbr, away_team_abbr, player_name,
-        player_name_original, player_lookup, team_abbr, player_status, dnp_reason, name_resolution_status,
-        name_resolution_confidence, name_resolution_method, source_file_path, processed_by_run_id, processed_at,
-        data_quality_flags, requires_manual_review, minutes, minutes_decimal, points, field_goals_made,
-        field_goals_attempted, three_pointers_made, three_pointers_attempted, free_throws_made, free_throws_attempted,
-        field_goal_percentage, three_point_percentage, free_throw_percentage, offensive_rebounds, defensive_rebounds,
-        total_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus;
-  };
-  GbColumns gbc_{gb_};
-  /// The pz_ columns, resolved once.
-  struct PzColumns {
-    explicit PzColumns(const Sink& s)
-        : game_id(s.at("game_id")),
-          nba_game_id(s.at("nba_game_id")),
-          game_date(s.at("game_date")),
-          season_year(s.at("season_year")),
-          player_lookup(s.at("player_lookup")),
-          player_name(s.at("player_name")),
-          team_abbr(s.at("team_abbr")),
-          opponent_team_abbr(s.at("opponent_team_abbr")),
-          paint_attempts(s.at("paint_attempts")),
-          paint_makes(s.at("paint_makes")),
-          mid_range_attempts(s.at("mid_range_attempts")),
-          mid_range_makes(s.at("mid_range_makes")),
-          three_pt_attempts(s.at("three_pt_attempts")),
-          three_pt_makes(s.at("three_pt_makes")),
-          assisted_makes(s.at("assisted_makes")),
-          unassisted_makes(s.at("unassisted_makes")),
-          blocks_paint(s.at("blocks_paint")),
-          blocks_mid_range(s.at("blocks_mid_range")),
-          blocks_three_pt(s.at("blocks_three_pt")),
-          and1_count(s.at("and1_count")),
-          data_source(s.at("data_source")),
-          processed_at(s.at("processed_at")) {}
-    size_t game_id, nba_game_id, game_date, season_year, player_lookup, player_name, team_abbr, opponent_team_abbr,
-        paint_attempts, paint_makes, mid_range_attempts, mid_range_makes, three_pt_attempts, three_pt_makes,
-        assisted_makes, unassisted_makes, blocks_paint, blocks_mid_range, blocks_three_pt, and1_count, data_source,
-        processed_at;
-  };
-  PzColumns pzc_{pz_};
-  /// The tb_ columns, resolved once.
-  struct TbColumns {
-    explicit TbColumns(const Sink& s)
-        : game_id(s.at("game_id")),
-          nba_game_id(s.at("nba_game_id")),
-          game_date(s.at("game_date")),
-          season_year(s.at("season_year")),
-          team_id(s.at("team_id")),
-          team_abbr(s.at("team_abbr")),
-          team_name(s.at("team_name")),
-          team_city(s.at("team_city")),
-          is_home(s.at("is_home")),
-          minutes(s.at("minutes")),
-          fg_made(s.at("fg_made")),
-          fg_attempted(s.at("fg_attempted")),
-          fg_percentage(s.at("fg_percentage")),
-          three_pt_made(s.at("three_pt_made")),
-          three_pt_attempted(s.at("three_pt_attempted")),
-          three_pt_percentage(s.at("three_pt_percentage")),
-          ft_made(s.at("ft_made")),
-          ft_attempted(s.at("ft_attempted")),
-          ft_percentage(s.at("ft_percentage")),
-          offensive_rebounds(s.at("offensive_rebounds")),
-          defensive_rebounds(s.at("defensive_rebounds")),
-          total_rebounds(s.at("total_rebounds")),
-          assists(s.at("assists")),
-          steals(s.at("steals")),
-          blocks(s.at("blocks")),
-          turnovers(s.at("turnovers")),
-          personal_fouls(s.at("personal_fouls")),
-          points(s.at("points")),
-          plus_minus(s.at("plus_minus")),
-          source_file_path(s.at("source_file_path")),
-          created_at(s.at("created_at")),
-          processed_at(s.at("processed_at")) {}
-    size_t game_id, nba_game_id, game_date, season_year, team_id, team_abbr, team_name, team_city, is_home, minutes,
-        fg_made, fg_attempted, fg_percentage, three_pt_made, three_pt_attempted, three_pt_percentage, ft_made,
-        ft_attempted, ft_percentage, offensive_rebounds, defensive_rebounds, total_rebounds, assists, steals, blocks,
-        turnovers, personal_fouls, points, plus_minus, source_file_path, created_at, processed_at;
-  };
-  TbColumns tbc_{tb_};
-  /// The tz_ columns, resolved once.
-  struct TzColumns {
-    explicit TzColumns(const Sink& s)
-        : game_id(s.at("game_id")),
-          game_date(s.at("game_date")),
-          season_year(s.at("season_year")),
-          defending_team_abbr(s.at("defending_team_abbr")),
-          offense_team_abbr(s.at("offense_team_abbr")),
-          paint_attempts_allowed(s.at("paint_attempts_allowed")),
-          paint_makes_allowed(s.at("paint_makes_allowed")),
-          mid_range_attempts_allowed(s.at("mid_range_attempts_allowed")),
-          mid_range_makes_allowed(s.at("mid_range_makes_allowed")),
-          three_pt_attempts_allowed(s.at("three_pt_attempts_allowed")),
-          three_pt_makes_allowed(s.at("three_pt_makes_allowed")),
-          data_source(s.at("data_source")),
-          processed_at(s.at("processed_at")) {}
-    size_t game_id, game_date, season_year, defending_team_abbr, offense_team_abbr, paint_attempts_allowed,
-        paint_makes_allowed, mid_range_attempts_allowed, mid_range_makes_allowed, three_pt_attempts_allowed,
-        three_pt_makes_allowed, data_source, processed_at;
-  };
-  TzColumns tzc_{tz_};
-  /// The pp_ columns, resolved once.
-  struct PpColumns {
-    explicit PpColumns(const Sink& s)
-        : game_id(s.at("game_id")),
-          odds_api_event_id(s.at("odds_api_event_id")),
-          game_date(s.at("game_date")),
-          game_start_time(s.at("game_start_time")),
-          home_team_abbr(s.at("home_team_abbr")),
-          away_team_abbr(s.at("away_team_abbr")),
-          snapshot_timestamp(s.at("snapshot_timestamp")),
-          snapshot_tag(s.at("snapshot_tag")),
-          capture_timestamp(s.at("capture_timestamp")),
-          minutes_before_tipoff(s.at("minutes_before_tipoff")),
-          bookmaker(s.at("bookmaker")),
-          player_name(s.at("player_name")),
-          player_lookup(s.at("player_lookup")),
-          points_line(s.at("points_line")),
-          over_price(s.at("over_price")),
-          over_price_american(s.at("over_price_american")),
-          under_price(s.at("under_price")),
-          under_price_american(s.at("under_price_american")),
-          bookmaker_last_update(s.at("bookmaker_last_update")),
-          source_file_path(s.at("source_file_path")),
-          data_source(s.at("data_source")),
-          processed_at(s.at("processed_at")) {}
-    size_t game_id, odds_api_event_id, game_date, game_start_time, home_team_abbr, away_team_abbr, snapshot_timestamp,
-        snapshot_tag, capture_timestamp, minutes_before_tipoff, bookmaker, player_name, player_lookup, points_line,
-        over_price, over_price_american, under_price, under_price_american, bookmaker_last_update, source_file_path,
-        data_source, processed_at;
-  };
-  PpColumns ppc_{pp_};
-  /// The gl_ columns, resolved once.
-  struct GlColumns {
-    explicit GlColumns(const Sink& s)
-        : snapshot_timestamp(s.at("snapshot_timestamp")),
-          previous_snapshot_timestamp(s.at("previous_snapshot_timestamp")),
-          next_snapshot_timestamp(s.at("next_snapshot_timestamp")),
-          game_id(s.at("game_id")),
-          sport_key(s.at("sport_key")),
-          sport_title(s.at("sport_title")),
-          commence_time(s.at("commence_time")),
-          game_date(s.at("game_date")),
-          home_team(s.at("home_team")),
-          away_team(s.at("away_team")),
-          home_team_abbr(s.at("home_team_abbr")),
-          away_team_abbr(s.at("away_team_abbr")),
-          bookmaker_key(s.at("bookmaker_key")),
-          bookmaker_title(s.at("bookmaker_title")),
-          bookmaker_last_update(s.at("bookmaker_last_update")),
-          market_key(s.at("market_key")),
-          market_last_update(s.at("market_last_update")),
-          outcome_name(s.at("outcome_name")),
-          outcome_price(s.at("outcome_price")),
-          outcome_point(s.at("outcome_point")),
-          source_file_path(s.at("source_file_path")),
-          data_source(s.at("data_source")),
-          created_at(s.at("created_at")),
-          processed_at(s.at("processed_at")) {}
-    size_t snapshot_timestamp, previous_snapshot_timestamp, next_snapshot_timestamp, game_id, sport_key, sport_title,
-        commence_time, game_date, home_team, away_team, home_team_abbr, away_team_abbr, bookmaker_key, bookmaker_title,
-        bookmaker_last_update, market_key, market_last_update, outcome_name, outcome_price, outcome_point,
-        source_file_path, data_source, created_at, processed_at;
-  };
-  GlColumns glc_{gl_};
-  /// The ir_ columns, resolved once.
-  struct IrColumns {
-    explicit IrColumns(const Sink& s)
-        : report_date(s.at("report_date")),
-          report_hour(s.at("report_hour")),
-          season(s.at("season")),
-          game_date(s.at("game_date")),
-          game_time(s.at("game_time")),
-          game_id(s.at("game_id")),
-          matchup(s.at("matchup")),
-          away_team(s.at("away_team")),
-          home_team(s.at("home_team")),
-          team(s.at("team")),
-          player_name_original(s.at("player_name_original")),
-          player_full_name(s.at("player_full_name")),
-          player_lookup(s.at("player_lookup")),
-          injury_status(s.at("injury_status")),
-          reason(s.at("reason")),
-          reason_category(s.at("reason_category")),
-          confidence_score(s.at("confidence_score")),
-          overall_report_confidence(s.at("overall_report_confidence")),
-          scrape_time(s.at("scrape_time")),
-          run_id(s.at("run_id")),
-          source_file_path(s.at("source_file_path")),
-          processed_at(s.at("processed_at")) {}
-    size_t report_date, report_hour, season, game_date, game_time, game_id, matchup, away_team, home_team, team,
-        player_name_original, player_full_name, player_lookup, injury_status, reason, reason_category, confidence_score,
-        overall_report_confidence, scrape_time, run_id, source_file_path, processed_at;
-  };
-  IrColumns irc_{ir_};
 };
 
 SeasonTables build_tables(int season, uint64_t seed, const std::set<std::string>& teams) {
