@@ -364,62 +364,12 @@ const std::string* Column::empty_text() noexcept {
   return empty;
 }
 
-std::optional<int64_t> Column::get_int(size_t row) const {
-  if (valid_[row] == 0) return std::nullopt;
-  switch (storage_) {
-    case Storage::kInt:
-      return ints_[row];
-    case Storage::kReal:
-      return static_cast<int64_t>(reals_[row]);
-    case Storage::kText:
-      storage_mismatch("read an integer from", storage_);
-  }
-  return std::nullopt;
-}
-
-std::optional<double> Column::get_real(size_t row) const {
-  if (valid_[row] == 0) return std::nullopt;
-  switch (storage_) {
-    case Storage::kInt:
-      return static_cast<double>(ints_[row]);
-    case Storage::kReal:
-      return reals_[row];
-    case Storage::kText:
-      storage_mismatch("read a number from", storage_);
-  }
-  return std::nullopt;
-}
+void Column::throw_storage_mismatch(const char* what) const { storage_mismatch(what, storage_); }
 
 std::optional<std::string> Column::get_text(size_t row) const {
   if (storage_ != Storage::kText) storage_mismatch("read text from", storage_);
   if (valid_[row] == 0) return std::nullopt;
   return *texts_[row];
-}
-
-void Column::set_int(size_t row, int64_t v) {
-  if (storage_ == Storage::kInt) {
-    ints_[row] = v;
-  } else if (storage_ == Storage::kReal) {
-    reals_[row] = static_cast<double>(v);
-  } else {
-    storage_mismatch("set an integer on", storage_);
-  }
-  valid_[row] = 1;
-}
-
-void Column::set_real(size_t row, double v) {
-  if (std::isnan(v)) {
-    valid_[row] = 0;
-    return;
-  }
-  if (storage_ == Storage::kReal) {
-    reals_[row] = v;
-  } else if (storage_ == Storage::kInt) {
-    ints_[row] = static_cast<int64_t>(v);
-  } else {
-    storage_mismatch("set a number on", storage_);
-  }
-  valid_[row] = 1;
 }
 
 void Column::set_text_ptr(size_t row, const std::string* interned) {

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -115,8 +116,20 @@ class Column {
   /// Nullable typed reads. Ints read as reals and vice versa (truncated) for
   /// convenience; a numeric read of a text column (or a text read of a numeric
   /// one) is a ConfigError, never a silent NULL.
-  [[nodiscard]] std::optional<int64_t> get_int(size_t row) const;
-  [[nodiscard]] std::optional<double> get_real(size_t row) const;
+  /// (Defined here: called per cell in the processors' loops, where a call
+  /// and an optional returned through memory cost more than the read.)
+  [[nodiscard]] std::optional<int64_t> get_int(size_t row) const {
+    if (valid_[row] == 0) return std::nullopt;
+    if (storage_ == Storage::kInt) return ints_[row];
+    if (storage_ == Storage::kReal) return static_cast<int64_t>(reals_[row]);
+    throw_storage_mismatch("read an integer from");
+  }
+  [[nodiscard]] std::optional<double> get_real(size_t row) const {
+    if (valid_[row] == 0) return std::nullopt;
+    if (storage_ == Storage::kReal) return reals_[row];
+    if (storage_ == Storage::kInt) return static_cast<double>(ints_[row]);
+    throw_storage_mismatch("read a number from");
+  }
   [[nodiscard]] std::optional<std::string> get_text(size_t row) const;
 
   void set_null(size_t row) noexcept {
@@ -125,8 +138,31 @@ class Column {
   }
   /// The interned empty string (what a null text cell points to).
   static const std::string* empty_text() noexcept;
-  void set_int(size_t row, int64_t v);
-  void set_real(size_t row, double v);
+  void set_int(size_t row, int64_t v) {
+    if (storage_ == Storage::kInt) {
+      ints_[row] = v;
+    } else if (storage_ == Storage::kReal) {
+      reals_[row] = static_cast<double>(v);
+    } else {
+      throw_storage_mismatch("set an integer on");
+    }
+    valid_[row] = 1;
+  }
+  /// NaN is stored as NULL.
+  void set_real(size_t row, double v) {
+    if (std::isnan(v)) {
+      valid_[row] = 0;
+      return;
+    }
+    if (storage_ == Storage::kReal) {
+      reals_[row] = v;
+    } else if (storage_ == Storage::kInt) {
+      ints_[row] = static_cast<int64_t>(v);
+    } else {
+      throw_storage_mismatch("set a number on");
+    }
+    valid_[row] = 1;
+  }
   void set_text(size_t row, std::string_view v) { set_text_ptr(row, intern_cell(v)); }
   void set_text(size_t row, const std::string& v) { set_text_ptr(row, intern_cell(v)); }
   void set_text(size_t row, const char* v) { set_text_ptr(row, intern_cell(v)); }
@@ -172,6 +208,10 @@ class Column {
   const Cells<uint8_t>& valid() const noexcept { return valid_; }
 
  private:
+  /// Throws the ConfigError of a typed access to a column of another storage
+  /// ("cannot <what> a text column").
+  [[noreturn]] void throw_storage_mismatch(const char* what) const;
+
   Storage storage_;
   Cells<int64_t> ints_;
   Cells<double> reals_;

@@ -190,17 +190,17 @@ Json performance_payload(const Inputs& in, Date as_of, const std::string& genera
   // The read holds this season's rows up to the loaded as-of date; keep those ≤
   // as_of of the same season (the fixed, season-bounded window — see load()).
   const Date season_start = Date::from_ymd(season_of(as_of), 10, 1);
-  const DailyColumns cols(t);
+  const DailyColumns dc(t);
   std::map<std::string, System> by_id;
   const auto& days = t.col(sdp::game_date);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     const Date d(static_cast<int32_t>(days.int_at(r)));
     if (d < season_start || d > as_of) continue;
-    const std::string id = cols.system.get_text(r).value_or("");
-    System& s = by_id.try_emplace(id, id, cols).first->second;
-    s.season.add(cols, r);
-    if (d > as_of - 30) s.last_30.add(cols, r);
-    if (d > as_of - 7) s.last_7.add(cols, r);
+    const std::string id = dc.system.get_text(r).value_or("");
+    System& s = by_id.try_emplace(id, id, dc).first->second;
+    s.season.add(dc, r);
+    if (d > as_of - 30) s.last_30.add(dc, r);
+    if (d > as_of - 7) s.last_7.add(dc, r);
   }
   std::vector<System> systems;
   systems.reserve(by_id.size());

@@ -450,15 +450,15 @@ std::vector<ZoneDefense> read_zone_defense(Warehouse& wh, Date as_of) {
                            "opponent_points_per_game"});
   std::map<std::string, std::array<std::pair<double, int64_t>, 3>> sums;
   std::map<std::string, int64_t> rows_of;
-  const std::array<const Column*, 3> cols = {&t.col(tdza::paint_pct_allowed_last_15),
-                                             &t.col(tdza::three_pt_pct_allowed_last_15),
-                                             &t.col(tdza::opponent_points_per_game)};
+  const std::array<const Column*, 3> pct_cols = {&t.col(tdza::paint_pct_allowed_last_15),
+                                                 &t.col(tdza::three_pt_pct_allowed_last_15),
+                                                 &t.col(tdza::opponent_points_per_game)};
   const Column& team = t.col(tdza::team_abbr);
   for (size_t r = 0; r < t.num_rows(); ++r) {
     auto& s = sums[team.text_at(r)];
     ++rows_of[team.text_at(r)];
     for (size_t c = 0; c < 3; ++c) {
-      if (auto v = cols[c]->get_real(r)) {
+      if (auto v = pct_cols[c]->get_real(r)) {
         s[c].first += *v;
         ++s[c].second;
       }
