@@ -27,9 +27,9 @@ std::string tagged(char tag, std::string_view text) {
 }
 
 /// FNV-1a of @p s's bytes and then a 0xff separator, continuing from @p h.
-/// The state is a local: updated through a reference, as the bytes it reads
-/// may alias it, the compiler stores it back at every byte (perf: two thirds
-/// of fingerprint()'s samples sat on that store).
+/// The state is a local: updated through a reference (the bytes read may alias
+/// it), it was stored back at every byte. The loop is bound by its xor-multiply
+/// chain either way (perf: fingerprint() 1.34 % → 1.22 % of a 4-season run).
 uint64_t fnv1a_field(uint64_t h, std::string_view s) noexcept {
   constexpr uint64_t kPrime = 1099511628211ULL;
   for (const unsigned char c : s) {
