@@ -14,10 +14,8 @@ namespace nbaprops {
 
 namespace {
 
-constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
-constexpr uint64_t kFnvPrime = 1099511628211ULL;
 constexpr unsigned char kNullTag = 0xfe;  ///< a NULL cell's value byte
-constexpr unsigned char kTextEnd = 0xff;  ///< ends a text cell's bytes
+constexpr unsigned char kTextEnd = 0xff;  ///< ends a text cell's bytes (fnv1a_text's end byte)
 
 inline void mix_bytes(uint64_t& h, const void* data, size_t n) {
   const auto* p = static_cast<const unsigned char*>(data);
@@ -44,11 +42,7 @@ inline uint64_t with_real(uint64_t h, double v) {
   mix_bytes(h, &v, sizeof v);
   return h;
 }
-inline uint64_t with_text(uint64_t h, std::string_view v) {
-  mix_bytes(h, v.data(), v.size());
-  mix_bytes(h, &kTextEnd, 1);
-  return h;
-}
+inline uint64_t with_text(uint64_t h, std::string_view v) { return fnv1a_text(h, v); }
 
 /// with_seed, then with_int of @p word (an 8-byte value's bytes, low first;
 /// with_real's bytes are its bit pattern's) or with_null: one row's step of an

@@ -19,6 +19,23 @@
 
 namespace nbaprops {
 
+/// FNV-1a's 64-bit offset basis and prime: the content hashes and the input
+/// fingerprints (pipeline/fingerprint.hpp) are both built from them.
+inline constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
+inline constexpr uint64_t kFnvPrime = 1099511628211ULL;
+
+/// FNV-1a of @p text's bytes and then a 0xff end byte, continuing from @p h:
+/// how a text cell enters a row hash, and a field an input fingerprint.
+inline uint64_t fnv1a_text(uint64_t h, std::string_view text) noexcept {
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  h ^= 0xff;
+  h *= kFnvPrime;
+  return h;
+}
+
 /// @return true for columns stamped by the run rather than computed from data:
 /// created_at, processed_at, updated_at, graded_at, computed_at, run_id and
 /// every source_*_last_updated copy.
