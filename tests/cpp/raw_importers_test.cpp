@@ -664,6 +664,28 @@ TEST(RawInjuryReport, GoldenOnTheLegacySample) {
             std::string::npos);
 }
 
+// A record's date reads as the legacy's strptime("%m/%d/%Y") reads it: a
+// two-digit year or text after the year is refused, naming the record, the
+// field and the value (sscanf had stored "01/04/24" as the year 24).
+TEST(RawInjuryReport, RecordDatesReadAsTheLegacyReadsThem) {
+  NBAPROPS_SAMPLE(text, "nbac_injury_report/exp_f4391904.json");
+  const std::string path = "nba-com/injury-report-data/2024-01-04/12/20240104_121438.json";
+  json j = json::parse(text);
+  const size_t rows = parse_raw_file("injury-report", j.dump(), path, Schedule()).num_rows();
+  j["records"][0]["date"] = "1/4/2024";  // strptime's %m and %d take one digit too
+  const Table t = parse_raw_file("injury-report", j.dump(), path, Schedule());
+  ASSERT_EQ(t.num_rows(), rows);
+  for (size_t r = 0; r < t.num_rows(); ++r) EXPECT_EQ(t.get_date(r, "game_date"), Date::from_ymd(2024, 1, 4));
+  for (const char* bad : {"01/04/24", "01/04/2024 junk", "02/30/2024", "2024-01-04"}) {
+    j["records"][0]["date"] = bad;
+    const std::string m = error_of([&] { parse_raw_file("injury-report", j.dump(), path, Schedule()); });
+    EXPECT_NE(m.find(path), std::string::npos) << m;
+    EXPECT_NE(m.find("records[0]"), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string("date = '") + bad + "'"), std::string::npos) << m;
+    EXPECT_NE(m.find("not a calendar date (expected MM/DD/YYYY)"), std::string::npos) << m;
+  }
+}
+
 constexpr const char* kLinesPath =
     "odds-api/game-lines-history/2024-01-24/"
     "cd0bc7d0c238f4446ce1c03d0cea7ec4-ATLGSW/20240125_035540-snap-0355.json";

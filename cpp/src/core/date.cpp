@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 #include "nbaprops/core/error.hpp"
 
@@ -20,32 +21,69 @@ bool parse_int(std::string_view s, int& out) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
 }
-}  // namespace
 
-Date Date::from_ymd(int year, int month, int day) {
-  chr::year_month_day ymd{chr::year{year}, chr::month{static_cast<unsigned>(month)},
-                          chr::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-    throw DataError(std::string("not a calendar date: ") + buf);
-  }
+/// The date of @p y, @p m, @p d; nullopt when they name no calendar day.
+std::optional<Date> date_of(int y, int m, int d) {
+  if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  const chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)}, chr::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
   return Date(static_cast<int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
 }
 
-Date Date::parse(std::string_view text, std::string_view what) {
-  auto fail = [&](const char* why) {
-    throw DataError(std::string(what) + ": invalid date '" + std::string(text) + "' (" + why +
-                    "; expected YYYY-MM-DD)");
-  };
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') fail("bad format");
+/// Reads `YYYY-MM-DD` into @p out.
+/// @return why @p text is not one, or nullptr when it is.
+const char* read_iso(std::string_view text, std::optional<Date>& out) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return "bad format";
   int y = 0, m = 0, d = 0;
   if (!parse_int(text.substr(0, 4), y) || !parse_int(text.substr(5, 2), m) || !parse_int(text.substr(8, 2), d)) {
-    fail("non-digit characters");
+    return "non-digit characters";
   }
-  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)}, chr::day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) fail("no such day");
-  return Date(static_cast<int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
+  out = date_of(y, m, d);
+  return out ? nullptr : "no such day";
+}
+
+/// Reads one or two digits of @p text from @p pos up to @p sep (excluded).
+/// @return the value and where the separator is; nullopt otherwise.
+std::optional<std::pair<int, size_t>> one_or_two_digits(std::string_view text, size_t pos, char sep) {
+  const size_t end = text.find(sep, pos);
+  if (end == std::string_view::npos || end == pos || end - pos > 2) return std::nullopt;
+  int v = 0;
+  if (!parse_int(text.substr(pos, end - pos), v)) return std::nullopt;
+  return std::make_pair(v, end);
+}
+}  // namespace
+
+Date Date::from_ymd(int year, int month, int day) {
+  if (const auto d = date_of(year, month, day)) return *d;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
+  throw DataError(std::string("not a calendar date: ") + buf);
+}
+
+Date Date::parse(std::string_view text, std::string_view what) {
+  std::optional<Date> date;
+  if (const char* why = read_iso(text, date)) {
+    throw DataError(std::string(what) + ": invalid date '" + std::string(text) + "' (" + why +
+                    "; expected YYYY-MM-DD)");
+  }
+  return *date;
+}
+
+std::optional<Date> Date::try_parse(std::string_view text) {
+  std::optional<Date> date;
+  read_iso(text, date);
+  return date;
+}
+
+std::optional<Date> Date::try_parse_mdy(std::string_view text, char sep) {
+  const auto month = one_or_two_digits(text, 0, sep);
+  if (!month) return std::nullopt;
+  const auto day = one_or_two_digits(text, month->second + 1, sep);
+  if (!day) return std::nullopt;
+  int y = 0;
+  const std::string_view year = text.substr(day->second + 1);
+  if (year.size() != 4 || !parse_int(year, y)) return std::nullopt;
+  return date_of(y, month->first, day->first);
 }
 
 Date Date::today() {

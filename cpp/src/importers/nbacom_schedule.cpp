@@ -59,34 +59,13 @@ std::optional<int64_t> int_of(const RowRef& at, const json& obj, const char* key
   at.fail(key, json_preview(*it), "not a number");
 }
 
-int digits(std::string_view s, size_t pos, size_t len) {
-  int v = 0;
-  for (size_t i = pos; i < pos + len; ++i) {
-    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  return v;
-}
-
 /// Parses `MM/DD/YYYY[ HH:MM:SS]`, ISO `YYYY-MM-DDT…` or `YYYY-MM-DD`; nullopt
 /// when unreadable.
-std::optional<Date> parse_schedule_date(const std::string& s) {
-  int y = -1, m = -1, d = -1;
-  if (s.size() >= 10 && s[2] == '/' && s[5] == '/' && (s.size() == 10 || s[10] == ' ')) {
-    m = digits(s, 0, 2);
-    d = digits(s, 3, 2);
-    y = digits(s, 6, 4);
-  } else if (s.size() >= 10 && s[4] == '-' && s[7] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ')) {
-    y = digits(s, 0, 4);
-    m = digits(s, 5, 2);
-    d = digits(s, 8, 2);
+std::optional<Date> parse_schedule_date(std::string_view s) {
+  if (s.size() >= 10 && s[4] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ')) {
+    return Date::try_parse(s.substr(0, 10));
   }
-  if (y < 0 || m < 0 || d < 0) return std::nullopt;
-  try {
-    return Date::from_ymd(y, m, d);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
+  return Date::try_parse_mdy(s.substr(0, s.find(' ')));
 }
 
 constexpr std::array<std::string_view, 6> kAllStarLabels = {

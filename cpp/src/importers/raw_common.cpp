@@ -302,16 +302,14 @@ LakePath parse_lake_path(const std::string& path) {
   int y, mo, d;
   for (size_t i = 0; i + 1 < seg.size(); ++i) {
     const std::string& s = seg[i];
-    std::optional<Date> date;
-    try {
-      // YYYY-MM-DD, or YYYYMMDD (the second is tried only when the first fails).
-      const bool iso = s.size() == 10 && s[4] == '-' && s[7] == '-' && digits(s, 0, 4, y) && digits(s, 5, 2, mo) &&
-                       digits(s, 8, 2, d);
-      if (iso || (s.size() == 8 && digits(s, 0, 4, y) && digits(s, 4, 2, mo) && digits(s, 6, 2, d) && y > 1900)) {
+    // YYYY-MM-DD, or YYYYMMDD (the second is tried only when the first fails).
+    std::optional<Date> date = Date::try_parse(s);
+    if (!date && s.size() == 8 && digits(s, 0, 4, y) && digits(s, 4, 2, mo) && digits(s, 6, 2, d) && y > 1900) {
+      try {
         date = Date::from_ymd(y, mo, d);
+      } catch (const Error&) {
+        date.reset();
       }
-    } catch (const Error&) {
-      date.reset();
     }
     if (date) {
       out.date = date;

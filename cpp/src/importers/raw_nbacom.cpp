@@ -877,16 +877,11 @@ ReportMeta report_meta(const json& root, const json& meta, const LakePath& lp, c
   return m;
 }
 
-/// A record's game date, MM/DD/YYYY.
+/// A record's game date, MM/DD/YYYY (read as the legacy's strptime does).
 Date record_game_date(const std::string& gdate, const Where& rw) {
-  int mo = 0, d = 0, y = 0;
-  if (std::sscanf(gdate.c_str(), "%d/%d/%d", &mo, &d, &y) != 3)
-    fail(rw, "date", "'" + gdate + "'", "expected MM/DD/YYYY");
-  try {
-    return Date::from_ymd(y, mo, d);
-  } catch (const Error&) {
-    fail(rw, "date", "'" + gdate + "'", "not a calendar date");
-  }
+  const auto date = Date::try_parse_mdy(gdate);
+  if (!date) fail(rw, "date", "'" + gdate + "'", "not a calendar date (expected MM/DD/YYYY)");
+  return *date;
 }
 
 /// Record @p rec as a row, checked; a team that has not submitted its report

@@ -57,21 +57,9 @@ struct GameSeen {
 };
 
 Date parse_mm_dd_yyyy(const std::string& s, const RowRef& at) {
-  auto num = [&](size_t pos, size_t len) {
-    int v = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(s[i]))) at.fail("GAME_DATE", s, "expected MM-DD-YYYY");
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  if (s.size() != 10 || s[2] != '-' || s[5] != '-') at.fail("GAME_DATE", s, "expected MM-DD-YYYY");
-  int m = num(0, 2), d = num(3, 2), y = num(6, 4);
-  try {
-    return Date::from_ymd(y, m, d);
-  } catch (const Error&) {
-    at.fail("GAME_DATE", s, "not a calendar date");
-  }
+  const auto date = Date::try_parse_mdy(s, '-');
+  if (!date) at.fail("GAME_DATE", s, "not a calendar date (expected MM-DD-YYYY)");
+  return *date;
 }
 
 std::string pad_game_id(const std::string& raw, const RowRef& at) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,15 @@ class Date {
   /// "--start-date").
   /// @throws DataError naming @p what and the bad text.
   static Date parse(std::string_view text, std::string_view what = "date");
+  /// Parses `YYYY-MM-DD` (exactly), as parse() does.
+  /// @return nullopt when @p text is not one or names no calendar day.
+  static std::optional<Date> try_parse(std::string_view text);
+  /// Parses a US date as Python's `datetime.strptime(text, "%m/%d/%Y")` does
+  /// (the legacy's reading of the NBA.com `MM/DD/YYYY` fields), with @p sep in
+  /// place of '/': a month and a day of one or two digits, a year of four,
+  /// nothing before or after.
+  /// @return nullopt when @p text is not one or names no calendar day.
+  static std::optional<Date> try_parse_mdy(std::string_view text, char sep = '/');
   /// @return today's date in UTC.
   static Date today();
 
