@@ -20,7 +20,7 @@ DEFAULT_WAREHOUSE = "warehouse"
 # combinations after parsing; `main` maps every ConfigError (unknown processor, bad range…) to 2.
 USAGE_EXIT = 2
 # Another run is writing the same tables: nothing ran, try again once it finished (sysexits EX_TEMPFAIL).
-BUSY_EXIT = 75
+BUSY_EXIT = errors.BUSY_EXIT
 # Commands that read an existing warehouse: a missing directory is an error, never created.
 _NEEDS_WAREHOUSE = frozenset({"backfill", "preflight", "coverage", "export"})
 

@@ -315,6 +315,29 @@ def checkpoint(ck: Path, code: str, start: str, end: str) -> Path:
     return ck / f"{JOB[code]}_{start}_{end}.json"
 
 
+def test_a_job_script_refused_because_another_run_writes_its_table_exits_75(legacy_env, legacy_wh, capsys):
+    """A legacy job script whose table another run is writing is refused as `nbaprops backfill` is: the holding
+    run named, nothing run or written, exit 75 (EX_TEMPFAIL: a scheduler retries it), not 1 (a failed date)."""
+    import fcntl
+
+    from nbaprops import errors
+
+    lock = Path(legacy_wh) / ".nbaprops-locks" / "nba_analytics.team_offense_game_summary.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with open(lock, "w") as f:  # what a running backfill holds (flock; released with its process)
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        f.write(json.dumps({"run_id": "run_other", "started_at": "2026-01-01T00:00:00Z", "pid": 4242}))
+        f.flush()
+        code, lines = run("togs", ["--start-date", "2024-01-10", "--end-date", "2024-01-10"], capsys)
+    assert code == errors.BUSY_EXIT == 75, "\n".join(lines)
+    assert any(
+        "nba_analytics.team_offense_game_summary is being written by run run_other (started 2026-01-01T00:00:00Z, "
+        "pid 4242)" in line
+        for line in lines
+    ), "\n".join(lines)
+    assert not checkpoint(legacy_env, "togs", "2024-01-10", "2024-01-10").exists()
+
+
 # ------------------------------------------------------------------ last-7-days scripts (PGS, Phase 4, 5)
 @pytest.mark.parametrize("code", ["pgs", "tdza", "psza", "pcf", "pdc", "mlfs", "pred", "grade"])
 def test_default_range_is_the_last_seven_days(code, legacy_env, capsys):

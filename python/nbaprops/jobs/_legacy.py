@@ -727,7 +727,9 @@ def build_parser(s: Script, module: str, help_text: str = "") -> argparse.Argume
     epilog = help_text + (
         "\nExit codes: 0 = every date ran (the legacy exited 0 even after failed dates; nbaprops does not), "
         "1 = a date failed or was blocked, or the pre-flight refused the run, 2 = usage error, "
-        f"{api.EXIT_SKIPPED} = a gate skipped dates (predictions' MLFS check), 130 = interrupted.\n"
+        f"{api.EXIT_SKIPPED} = a gate skipped dates (predictions' MLFS check), "
+        f"{errors.BUSY_EXIT} = another run is writing the same tables (nothing ran; try again later), "
+        "130 = interrupted.\n"
         "Today is $NBAPROPS_TODAY (YYYY-MM-DD) or the US/Eastern date."
     )
     parser = argparse.ArgumentParser(
@@ -859,6 +861,9 @@ def main_for(
             on_refusal=on_refusal,
             on_result=on_result,
         )
+    except errors.WarehouseBusyError as e:  # nothing ran; the same command works once the other run ended
+        log.error("%s", e)
+        return errors.BUSY_EXIT
     except errors.NbaPropsError as e:
         log.error("%s", e)
         return 1
