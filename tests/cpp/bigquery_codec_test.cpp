@@ -165,6 +165,28 @@ TEST(BigQuerySchema, TypesMappedExactly) {
   EXPECT_TRUE(saw_bool && saw_float);
 }
 
+// The stored table's fields (tables.get) are compared with the catalog in one
+// vocabulary: every field this version creates reads back as its column's
+// type, whatever names the API answers with (the legacy INTEGER, FLOAT,
+// BOOLEAN); ALTER TABLE … ADD COLUMN gets the precision and the array's element.
+TEST(BigQuerySchema, StoredFieldsReadInTheCatalogsTypes) {
+  for (const auto& t : catalog::all()) {
+    const auto fields = bq::schema_fields(t, {}, false);
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      EXPECT_EQ(bq::stored_field_type(fields[i]), bq::column_type(t.columns[i])) << t.name << "." << t.columns[i].name;
+    }
+  }
+  EXPECT_EQ(bq::stored_field_type({{"name", "a"}, {"type", "INTEGER"}, {"mode", "NULLABLE"}}), "INT64");
+  EXPECT_EQ(bq::stored_field_type({{"name", "a"}, {"type", "FLOAT"}, {"mode", "REPEATED"}}), "ARRAY<FLOAT64>");
+  EXPECT_EQ(bq::stored_field_type({{"name", "a"}, {"type", "BOOLEAN"}}), "BOOL");
+  const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
+  EXPECT_EQ(bq::column_ddl_type(pgs.column("minutes_played")), "NUMERIC(5, 1)");
+  EXPECT_EQ(bq::column_ddl_type(pgs.column("quality_issues")), "ARRAY<STRING>");
+  EXPECT_EQ(bq::column_ddl_type(pgs.column("points")), "INT64");
+  EXPECT_EQ(bq::column_ddl_type(catalog::get("nba_predictions.ml_feature_store_v2").column("features")),
+            "ARRAY<FLOAT64>");
+}
+
 TEST(BigQueryRows, NdjsonAndRestRowsRoundTripEveryType) {
   const TableSchema& pgs = catalog::get("nba_analytics.player_game_summary");
   Table t(pgs, {"player_lookup", "game_date", "points", "minutes_played", "processed_at", "quality_metadata",

@@ -289,6 +289,72 @@ def test_partition_decorator_mode_reports_the_api_message_table_and_date(raw_dem
     assert table in msg and first in msg and "job" in msg
 
 
+def _rest(emulator, method: str, path: str, body=None) -> dict:
+    """One call to the emulator's REST API (project scope)."""
+    import json
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"{emulator.url}/bigquery/v2/projects/{PROJECT}{path}",
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(raw_demo, emulator, capfd):
+    """As on SQLite: a stored table without a column the catalog added since (session 56 added
+    ml_feature_store_v2.quality_tier and player_prop_predictions.model_version) gets it at the first write
+    (ALTER TABLE … ADD COLUMN; the native warning, on stderr, names it), and the write goes through. A stored column of another
+    type, or one the catalog does not know, refuses the write naming table and column, before any row is
+    written. Before, BigQuery failed the write with its own message."""
+    table = "nba_raw.nbac_team_boxscore"
+    dates = raw_demo.partition_counts(table).index[:2]
+    first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
+    made = nbaprops.open(bq_uri(emulator.url))
+    nbaprops.copy(raw_demo, made, table, first, first)  # a table as this version creates it
+    ds = nbaprops._core.bigquery_dataset(made._native, table)
+    fields = _rest(emulator, "GET", f"/datasets/{ds}/tables/nbac_team_boxscore")["schema"]["fields"]
+    nullable = [f["name"] for f in fields if f.get("mode") == "NULLABLE" and f["type"] in ("INT64", "FLOAT64")]
+    dropped = nullable[-1]
+
+    def older(fields_of_old_version) -> object:
+        """A warehouse whose nbac_team_boxscore an older version created with @p fields_of_old_version."""
+        wh = nbaprops.open(bq_uri(emulator.url))
+        old_ds = nbaprops._core.bigquery_dataset(wh._native, table)
+        _rest(emulator, "POST", "/datasets", {"datasetReference": {"projectId": PROJECT, "datasetId": old_ds}})
+        body = {
+            "tableReference": {"projectId": PROJECT, "datasetId": old_ds, "tableId": "nbac_team_boxscore"},
+            "schema": {"fields": fields_of_old_version},
+            "timePartitioning": {"type": "DAY", "field": "game_date"},
+        }
+        _rest(emulator, "POST", f"/datasets/{old_ds}/tables", body)
+        return wh
+
+    wh = older([f for f in fields if f["name"] != dropped])
+    capfd.readouterr()
+    nbaprops.copy(raw_demo, wh, table, first, last)
+    err = capfd.readouterr().err
+    assert f"was written before its column(s) {dropped} joined the catalog: added" in err, err
+    assert table_hashes(wh, [table], first, last) == table_hashes(raw_demo, [table], first, last)
+
+    wh = older(fields + [{"name": "legacy_extra", "type": "STRING", "mode": "NULLABLE"}])
+    with pytest.raises(nbaprops.StorageError) as e:
+        nbaprops.copy(raw_demo, wh, table, first, last)
+    assert f"{table} (BigQuery table {PROJECT}." in str(e.value)
+    assert "has column legacy_extra (STRING), which the catalog does not know" in str(e.value)
+    assert "nothing was written" in str(e.value)
+    assert len(nbaprops.read(wh, table)) == 0
+
+    retyped = [dict(f, type="STRING") if f["name"] == dropped else f for f in fields]
+    wh = older(retyped)
+    with pytest.raises(nbaprops.StorageError, match=f"stores column {dropped} as STRING, the catalog declares"):
+        nbaprops.copy(raw_demo, wh, table, first, last)
+    assert len(nbaprops.read(wh, table)) == 0
+
+
 def test_uri_is_validated():
     with pytest.raises(nbaprops.ConfigError, match="names no project"):
         nbaprops.open("bigquery://?location=US")

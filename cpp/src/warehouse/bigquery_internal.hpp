@@ -67,6 +67,17 @@ std::string unique_suffix();
 /// REQUIRED).
 nlohmann::json schema_fields(const TableSchema& schema, const std::vector<std::string>& columns, bool staging);
 
+/// The type of column @p c as a stored table's field reads (tables.get), in
+/// Standard SQL words without a precision: `ARRAY<…>` for an array.
+std::string column_type(const ColumnDef& c);
+/// The type of @p field (a tables.get schema field) in column_type's words:
+/// `ARRAY<…>` for a REPEATED field, and the legacy names the API may answer
+/// with (INTEGER, FLOAT, BOOLEAN) as INT64, FLOAT64, BOOL.
+std::string stored_field_type(const nlohmann::json& field);
+/// The type of column @p c as `ALTER TABLE … ADD COLUMN` takes it:
+/// column_type with the catalog's NUMERIC precision and scale.
+std::string column_ddl_type(const ColumnDef& c);
+
 /// Renders rows [begin, end) of @p rows as newline-delimited JSON for a load
 /// job (NULL = absent).
 /// @throws DataError for a JSON/ARRAY cell that is not valid JSON (names table,

@@ -128,6 +128,26 @@ nlohmann::json schema_fields(const TableSchema& schema, const std::vector<std::s
   return fields;
 }
 
+std::string column_type(const ColumnDef& c) {
+  const std::string t = field_type(c);
+  return c.type == ColumnType::kArray ? "ARRAY<" + t + ">" : t;
+}
+
+std::string stored_field_type(const nlohmann::json& field) {
+  std::string t = field.value("type", "");
+  if (t == "INTEGER") t = "INT64";
+  if (t == "FLOAT") t = "FLOAT64";
+  if (t == "BOOLEAN") t = "BOOL";
+  return field.value("mode", "") == "REPEATED" ? "ARRAY<" + t + ">" : t;
+}
+
+std::string column_ddl_type(const ColumnDef& c) {
+  if (c.type == ColumnType::kNumeric && c.precision > 0) {
+    return "NUMERIC(" + std::to_string(c.precision) + ", " + std::to_string(c.scale) + ")";
+  }
+  return column_type(c);
+}
+
 std::string to_ndjson(const Table& rows, size_t begin, size_t end) {
   std::string out;
   out.reserve((end - begin) * rows.num_columns() * 12);

@@ -8,7 +8,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/content_hash.hpp"
@@ -173,6 +175,7 @@ struct BigQueryWarehouse::Impl {
   std::mutex ddl_mu;
   std::set<std::string> datasets;
   std::set<std::string> tables;
+  std::set<std::string> columns_checked;  ///< tables whose stored columns match the catalog (check_columns)
   std::mutex write_mu;
   std::atomic<bool> fail_next{false};
 
@@ -195,6 +198,56 @@ struct BigQueryWarehouse::Impl {
     client.call("POST", "/datasets", &body, "create dataset " + ds, {409});
     std::lock_guard lock(ddl_mu);
     datasets.insert(ds);
+  }
+
+  /// Holds a stored table's columns against the catalog's before a write, as
+  /// the SQLite warehouse does: a column the catalog added since the table was
+  /// created is added to it (ALTER TABLE … ADD COLUMN, NULLABLE: its stored
+  /// rows read NULL there until rewritten); a column of another type, or one
+  /// the catalog does not know, refuses the write before anything is written.
+  void check_columns(const TableSchema& schema) {
+    const std::string ds = dataset(schema.dataset());
+    const auto table = client
+                           .call("GET", "/datasets/" + io::url_encode(ds) + "/tables/" + io::url_encode(schema.table()),
+                                 nullptr, schema.name + ": table lookup")
+                           .second;
+    std::map<std::string, std::string> stored;  // name → type
+    if (auto f = table.find("schema"); f != table.end() && f->contains("fields")) {
+      for (const auto& field : f->at("fields")) stored[field.value("name", "")] = bq::stored_field_type(field);
+    }
+    const std::string where = schema.name + " (BigQuery table " + opt().project + "." + ds + "." + schema.table() + ")";
+    std::vector<const ColumnDef*> missing;
+    for (const ColumnDef& col : schema.columns) {
+      const auto it = stored.find(col.name);
+      if (it == stored.end()) {
+        missing.push_back(&col);
+        continue;
+      }
+      if (it->second != bq::column_type(col)) {
+        throw StorageError(where + " stores column " + col.name + " as " + it->second + ", the catalog declares " +
+                           bq::column_type(col) + ": written by another version of nbaprops or by hand; nothing " +
+                           "was written");
+      }
+      stored.erase(it);
+    }
+    if (!stored.empty()) {
+      throw StorageError(where + " has column " + stored.begin()->first + " (" + stored.begin()->second +
+                         "), which the catalog does not know: written by another version of nbaprops or by hand; " +
+                         "nothing was written");
+    }
+    std::string names;
+    for (const ColumnDef* col : missing) {
+      // One column a statement: BigQuery takes several, its emulator one.
+      client.query("ALTER TABLE " + ref(schema) + " ADD COLUMN IF NOT EXISTS " + ident(col->name) + " " +
+                       bq::column_ddl_type(*col),
+                   schema.name + ": add column " + col->name, [](const nlohmann::json&) {});
+      names += (names.empty() ? "" : ", ") + col->name;
+    }
+    if (!missing.empty()) {
+      NBAPROPS_LOG_WARN << where << " was written before its column(s) " << names
+                        << " joined the catalog: added (ALTER TABLE … ADD COLUMN); its stored rows read NULL there "
+                           "until rewritten";
+    }
   }
 
   /// Loads rows into a fresh staging table. @return its reference.
@@ -462,21 +515,31 @@ bool BigQueryWarehouse::has_table(const TableSchema& schema) {
 }
 
 void BigQueryWarehouse::ensure_table(const TableSchema& schema) {
+  bool stored = false;
   {
     std::lock_guard lock(impl_->ddl_mu);
-    if (impl_->tables.count(schema.name)) return;
+    if (impl_->columns_checked.count(schema.name)) return;
+    stored = impl_->tables.count(schema.name) > 0;  // found by has_table: not created here
   }
-  const std::string ds = dataset_of(schema);
-  impl_->ensure_dataset(ds, false);
-  nlohmann::json body = {
-      {"tableReference", {{"projectId", impl_->opt().project}, {"datasetId", ds}, {"tableId", schema.table()}}},
-      {"schema", {{"fields", bq::schema_fields(schema, {}, false)}}},
-      {"timePartitioning", {{"type", "DAY"}, {"field", schema.partition_column}}}};
-  if (!schema.description.empty()) body["description"] = schema.description;
-  impl_->client.call("POST", "/datasets/" + io::url_encode(ds) + "/tables", &body, schema.name + ": create table",
-                     {409});
+  if (!stored) {
+    const std::string ds = dataset_of(schema);
+    impl_->ensure_dataset(ds, false);
+    nlohmann::json body = {
+        {"tableReference", {{"projectId", impl_->opt().project}, {"datasetId", ds}, {"tableId", schema.table()}}},
+        {"schema", {{"fields", bq::schema_fields(schema, {}, false)}}},
+        {"timePartitioning", {{"type", "DAY"}, {"field", schema.partition_column}}}};
+    if (!schema.description.empty()) body["description"] = schema.description;
+    stored =
+        impl_->client
+            .call("POST", "/datasets/" + io::url_encode(ds) + "/tables", &body, schema.name + ": create table", {409})
+            .first == 409;
+  }
+  // A table created before this run (by an older nbaprops, or by hand): its
+  // columns are checked once per process.
+  if (stored) impl_->check_columns(schema);
   std::lock_guard lock(impl_->ddl_mu);
   impl_->tables.insert(schema.name);
+  impl_->columns_checked.insert(schema.name);
 }
 
 Table BigQueryWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
