@@ -309,7 +309,8 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
     ml_feature_store_v2.quality_tier and player_prop_predictions.model_version) gets it at the first write
     (ALTER TABLE … ADD COLUMN; the native warning, on stderr, names it), and the write goes through. A stored column of another
     type, or one the catalog does not know, refuses the write naming table and column, before any row is
-    written. Before, BigQuery failed the write with its own message."""
+    written. Before the first write, a read gives NULL in the column the table lacks, as on SQLite. Before,
+    BigQuery failed the write and the read with its own message."""
     table = "nba_raw.nbac_team_boxscore"
     dates = raw_demo.partition_counts(table).index[:2]
     first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
@@ -321,7 +322,8 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
     dropped = nullable[-1]
 
     def older(fields_of_old_version) -> object:
-        """A warehouse whose nbac_team_boxscore an older version created with @p fields_of_old_version."""
+        """A warehouse whose nbac_team_boxscore an older version created with @p fields_of_old_version, holding
+        the rows of `made` (their values of those fields)."""
         wh = nbaprops.open(bq_uri(emulator.url))
         old_ds = nbaprops._core.bigquery_dataset(wh._native, table)
         _rest(emulator, "POST", "/datasets", {"datasetReference": {"projectId": PROJECT, "datasetId": old_ds}})
@@ -331,9 +333,20 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
             "timePartitioning": {"type": "DAY", "field": "game_date"},
         }
         _rest(emulator, "POST", f"/datasets/{old_ds}/tables", body)
+        shared = ", ".join(f"`{f['name']}`" for f in fields_of_old_version if any(f["name"] == g["name"] for g in fields))
+        sql = (
+            f"INSERT INTO `{PROJECT}.{old_ds}.nbac_team_boxscore` ({shared}) "
+            f"SELECT {shared} FROM `{PROJECT}.{ds}.nbac_team_boxscore`"
+        )
+        done = _rest(emulator, "POST", "/queries", {"query": sql, "useLegacySql": False})
+        assert not done.get("errors"), done
         return wh
 
     wh = older([f for f in fields if f["name"] != dropped])
+    # Read before any write: the column the table lacks reads NULL (a query naming it failed before).
+    stored, made_rows = nbaprops.read(wh, table), nbaprops.read(made, table)
+    assert len(stored) == len(made_rows) > 0 and stored[dropped].isna().all()
+    pd.testing.assert_frame_equal(stored.drop(columns=[dropped]), made_rows.drop(columns=[dropped]))
     capfd.readouterr()
     nbaprops.copy(raw_demo, wh, table, first, last)
     err = capfd.readouterr().err
@@ -346,13 +359,12 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
     assert f"{table} (BigQuery table {PROJECT}." in str(e.value)
     assert "has column legacy_extra (STRING), which the catalog does not know" in str(e.value)
     assert "nothing was written" in str(e.value)
-    assert len(nbaprops.read(wh, table)) == 0
+    assert len(nbaprops.read(wh, table)) == len(made_rows)  # as it was
 
     retyped = [dict(f, type="STRING") if f["name"] == dropped else f for f in fields]
     wh = older(retyped)
     with pytest.raises(nbaprops.StorageError, match=f"stores column {dropped} as STRING, the catalog declares"):
         nbaprops.copy(raw_demo, wh, table, first, last)
-    assert len(nbaprops.read(wh, table)) == 0
 
 
 def test_uri_is_validated():

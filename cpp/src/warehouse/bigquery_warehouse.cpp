@@ -200,6 +200,21 @@ struct BigQueryWarehouse::Impl {
     datasets.insert(ds);
   }
 
+  /// The stored table's columns, name → type in bq::column_type's words (one
+  /// tables.get).
+  std::map<std::string, std::string> stored_columns(const TableSchema& schema) {
+    const std::string ds = dataset(schema.dataset());
+    const auto table = client
+                           .call("GET", "/datasets/" + io::url_encode(ds) + "/tables/" + io::url_encode(schema.table()),
+                                 nullptr, schema.name + ": table lookup")
+                           .second;
+    std::map<std::string, std::string> stored;
+    if (auto f = table.find("schema"); f != table.end() && f->contains("fields")) {
+      for (const auto& field : f->at("fields")) stored[field.value("name", "")] = bq::stored_field_type(field);
+    }
+    return stored;
+  }
+
   /// Holds a stored table's columns against the catalog's before a write, as
   /// the SQLite warehouse does: a column the catalog added since the table was
   /// created is added to it (ALTER TABLE … ADD COLUMN, NULLABLE: its stored
@@ -207,14 +222,7 @@ struct BigQueryWarehouse::Impl {
   /// the catalog does not know, refuses the write before anything is written.
   void check_columns(const TableSchema& schema) {
     const std::string ds = dataset(schema.dataset());
-    const auto table = client
-                           .call("GET", "/datasets/" + io::url_encode(ds) + "/tables/" + io::url_encode(schema.table()),
-                                 nullptr, schema.name + ": table lookup")
-                           .second;
-    std::map<std::string, std::string> stored;  // name → type
-    if (auto f = table.find("schema"); f != table.end() && f->contains("fields")) {
-      for (const auto& field : f->at("fields")) stored[field.value("name", "")] = bq::stored_field_type(field);
-    }
+    std::map<std::string, std::string> stored = stored_columns(schema);
     const std::string where = schema.name + " (BigQuery table " + opt().project + "." + ds + "." + schema.table() + ")";
     std::vector<const ColumnDef*> missing;
     for (const ColumnDef& col : schema.columns) {
@@ -545,18 +553,45 @@ void BigQueryWarehouse::ensure_table(const TableSchema& schema) {
 Table BigQueryWarehouse::read(const TableSchema& schema, std::optional<DateRange> range,
                               const std::vector<std::string>& columns) {
   Table out(schema, columns);
-  std::string sql = "SELECT ";
-  for (size_t i = 0; i < out.num_columns(); ++i) sql += (i ? ", " : "") + ident(out.column_names()[i]);
-  sql += " FROM " + impl_->ref(schema);
   std::string what = "read " + schema.name;
-  if (range) {
-    sql += " WHERE " + ident(schema.partition_column) + " BETWEEN DATE '" + range->start.iso() + "' AND DATE '" +
-           range->end.iso() + "'";
-    what += " " + range->start.iso() + ".." + range->end.iso();
+  if (range) what += " " + range->start.iso() + ".." + range->end.iso();
+  // @p stored: the stored table's columns when known; the others are read as NULL.
+  auto run = [&](const std::map<std::string, std::string>* stored) {
+    std::string sql = "SELECT ";
+    for (size_t i = 0; i < out.num_columns(); ++i) {
+      const std::string& name = out.column_names()[i];
+      sql += i ? ", " : "";
+      sql += stored && !stored->count(name) ? "CAST(NULL AS " + bq::column_type(out.def(i)) + ") AS " + ident(name)
+                                            : ident(name);
+    }
+    sql += " FROM " + impl_->ref(schema);
+    if (range) {
+      sql += " WHERE " + ident(schema.partition_column) + " BETWEEN DATE '" + range->start.iso() + "' AND DATE '" +
+             range->end.iso() + "'";
+    }
+    sql += " ORDER BY " + ident(schema.partition_column);
+    for (const auto& k : schema.key_columns) sql += ", " + ident(k) + " NULLS FIRST";
+    impl_->client.query(sql, what, [&](const nlohmann::json& rows) { bq::append_rows(out, rows); }, true);
+  };
+  try {
+    run(nullptr);
+  } catch (const NetworkError& e) {
+    // A query BigQuery refused (not a transport failure): a table written
+    // before a catalog column was added, and not written since (the first
+    // write adds it, ensure_table), lacks the column. It reads NULL there, as
+    // on SQLite; any other refusal is rethrown as it came.
+    if (e.transient()) throw;
+    std::map<std::string, std::string> stored;
+    try {
+      stored = impl_->stored_columns(schema);
+    } catch (const Error&) {
+      throw e;
+    }
+    const auto& names = out.column_names();
+    if (std::all_of(names.begin(), names.end(), [&](const std::string& n) { return stored.count(n) > 0; })) throw;
+    out = Table(schema, columns);
+    run(&stored);
   }
-  sql += " ORDER BY " + ident(schema.partition_column);
-  for (const auto& k : schema.key_columns) sql += ", " + ident(k) + " NULLS FIRST";
-  impl_->client.query(sql, what, [&](const nlohmann::json& rows) { bq::append_rows(out, rows); }, true);
   return out;
 }
 
