@@ -333,7 +333,9 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
             "timePartitioning": {"type": "DAY", "field": "game_date"},
         }
         _rest(emulator, "POST", f"/datasets/{old_ds}/tables", body)
-        shared = ", ".join(f"`{f['name']}`" for f in fields_of_old_version if any(f["name"] == g["name"] for g in fields))
+        shared = ", ".join(
+            f"`{f['name']}`" for f in fields_of_old_version if any(f["name"] == g["name"] for g in fields)
+        )
         sql = (
             f"INSERT INTO `{PROJECT}.{old_ds}.nbac_team_boxscore` ({shared}) "
             f"SELECT {shared} FROM `{PROJECT}.{ds}.nbac_team_boxscore`"
