@@ -116,7 +116,7 @@ TEST(Date, TryParseAndUsDatesAsStrptimeReadsThem) {
     EXPECT_EQ(Date::try_parse(bad), std::nullopt) << bad;
   }
   const Date jan4 = Date::from_ymd(2024, 1, 4);
-  for (const char* ok : {"01/04/2024", "1/4/2024", "01/4/2024", "1/04/2024"}) {
+  for (const char* ok : {"01/04/2024", "1/4/2024", "01/4/2024", "1/04/2024", "1/ 4/2024"}) {
     EXPECT_EQ(Date::try_parse_mdy(ok), jan4) << ok;
   }
   EXPECT_EQ(Date::try_parse_mdy("12/31/1999"), Date::from_ymd(1999, 12, 31));
@@ -124,10 +124,12 @@ TEST(Date, TryParseAndUsDatesAsStrptimeReadsThem) {
   EXPECT_EQ(Date::try_parse_mdy("11-03-2023", '-'), Date::from_ymd(2023, 11, 3));
   // Refused: a two-digit year (sscanf's %d had read "01/04/24" as the year
   // 24) or five digits; anything before the month or after the year; a sign;
-  // three digits of month; an empty field; no such day; another separator.
-  for (const char* bad : {"01/04/24", "01/04/02024", "01/04/2024 ", "01/04/2024x", " 01/04/2024", "+1/04/2024",
-                          "001/04/2024", "1//2024", "/4/2024", "13/01/2024", "00/10/2024", "02/30/2024", "02/29/2023",
-                          "04/00/2024", "01-04-2024", "", "01/04", "01/04/"}) {
+  // three digits of month; an empty field; no such day; another separator; a
+  // space anywhere but before a one-digit day (strptime's %m takes none).
+  for (const char* bad :
+       {"01/04/24", "01/04/02024", "01/04/2024 ", "01/04/2024x", " 01/04/2024", "+1/04/2024", "001/04/2024", "1//2024",
+        "/4/2024",  "13/01/2024",  "00/10/2024",  "02/30/2024",  "02/29/2023",  "04/00/2024", "01-04-2024",  "",
+        "01/04",    "01/04/",      " 1/04/2024",  "01/ 04/2024", "01/4 /2024"}) {
     EXPECT_EQ(Date::try_parse_mdy(bad), std::nullopt) << "'" << bad << "'";
   }
   EXPECT_EQ(Date::try_parse_mdy("01/04/2024", '-'), std::nullopt);

@@ -42,13 +42,17 @@ const char* read_iso(std::string_view text, std::optional<Date>& out) {
   return out ? nullptr : "no such day";
 }
 
-/// Reads one or two digits of @p text from @p pos up to @p sep (excluded).
+/// Reads one or two digits of @p text from @p pos up to @p sep (excluded);
+/// with @p space_padded also a space and one digit (strptime's %d takes " 4").
 /// @return the value and where the separator is; nullopt otherwise.
-std::optional<std::pair<int, size_t>> one_or_two_digits(std::string_view text, size_t pos, char sep) {
+std::optional<std::pair<int, size_t>> one_or_two_digits(std::string_view text, size_t pos, char sep,
+                                                        bool space_padded) {
   const size_t end = text.find(sep, pos);
   if (end == std::string_view::npos || end == pos || end - pos > 2) return std::nullopt;
+  std::string_view digits = text.substr(pos, end - pos);
+  if (space_padded && digits.size() == 2 && digits[0] == ' ') digits.remove_prefix(1);
   int v = 0;
-  if (!parse_int(text.substr(pos, end - pos), v)) return std::nullopt;
+  if (!parse_int(digits, v)) return std::nullopt;
   return std::make_pair(v, end);
 }
 }  // namespace
@@ -76,9 +80,9 @@ std::optional<Date> Date::try_parse(std::string_view text) {
 }
 
 std::optional<Date> Date::try_parse_mdy(std::string_view text, char sep) {
-  const auto month = one_or_two_digits(text, 0, sep);
+  const auto month = one_or_two_digits(text, 0, sep, false);
   if (!month) return std::nullopt;
-  const auto day = one_or_two_digits(text, month->second + 1, sep);
+  const auto day = one_or_two_digits(text, month->second + 1, sep, true);
   if (!day) return std::nullopt;
   int y = 0;
   const std::string_view year = text.substr(day->second + 1);

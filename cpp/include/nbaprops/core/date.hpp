@@ -32,8 +32,8 @@ class Date {
   static std::optional<Date> try_parse(std::string_view text);
   /// Parses a US date as Python's `datetime.strptime(text, "%m/%d/%Y")` does
   /// (the legacy's reading of the NBA.com `MM/DD/YYYY` fields), with @p sep in
-  /// place of '/': a month and a day of one or two digits, a year of four,
-  /// nothing before or after.
+  /// place of '/': a month of one or two digits, a day of one or two (or a
+  /// space and one: "1/ 4/2024"), a year of four, nothing before or after.
   /// @return nullopt when @p text is not one or names no calendar day.
   static std::optional<Date> try_parse_mdy(std::string_view text, char sep = '/');
   /// @return today's date in UTC.
