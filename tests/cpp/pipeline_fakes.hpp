@@ -56,6 +56,10 @@ class Forwarding : public Warehouse {
                                                              const std::vector<std::string>& c) override {
     return base_.content_hashes(s, r, c);
   }
+  [[nodiscard]] std::set<std::pair<Date, std::string>> distinct_by_date(const TableSchema& s, DateRange r,
+                                                                        const std::string& c) override {
+    return base_.distinct_by_date(s, r, c);
+  }
   void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
   void wait_for_background_io() override { base_.wait_for_background_io(); }
   [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }

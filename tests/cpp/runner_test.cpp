@@ -588,9 +588,10 @@ TEST(RunnerTest, RerunIsIdempotentAndReplacesFailureRows) {
 TEST(RunnerTest, UnreadableStoredFailuresAreStillReplaced) {
   struct FailuresUnreadable : Forwarding {
     using Forwarding::Forwarding;
-    [[nodiscard]] Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
+    [[nodiscard]] std::set<std::pair<Date, std::string>> distinct_by_date(const TableSchema& s, DateRange r,
+                                                                          const std::string& c) override {
       if (s.name == "nba_orchestration.processor_failures") throw StorageError("injected: failures unreadable");
-      return Forwarding::read_block(s, r, c);
+      return Forwarding::distinct_by_date(s, r, c);
     }
   };
   const TableSchema& fs = catalog::get("nba_orchestration.processor_failures");

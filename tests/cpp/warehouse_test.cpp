@@ -1137,3 +1137,35 @@ TEST(Warehouse, NewestLedgerRowsAreLookedUpUnitByUnit) {
   EXPECT_EQ(ledger_index_columns(dir), 3);
   EXPECT_EQ(ledger_answer(wh.newest_ledger_rows(outcomes)), want_outcomes);
 }
+
+// distinct_by_date answers the stored (date, text) pairs of a range: SQLite
+// with one SELECT DISTINCT, the interface's default by reading both columns;
+// the two agree, with repeated pairs, NULLs, dates outside the range, a
+// missing table and a table without the column.
+TEST(Warehouse, DistinctByDateIsTheStoredPairsOfTheRange) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const TableSchema& fs = catalog::get("nba_orchestration.processor_failures");
+  const DateRange range{Date::parse("2023-11-01"), Date::parse("2023-11-03")};
+  EXPECT_TRUE(wh.distinct_by_date(fs, range, "processor").empty());  // no table yet
+  wh.ensure_table(fs);
+  auto sql = [&](const std::string& statement) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "nba_orchestration.sqlite").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+  sql("INSERT INTO processor_failures (processor, analysis_date, entity_id) VALUES "
+      "('psza', '2023-11-01', 'a'), ('psza', '2023-11-01', 'b'), ('tdza', '2023-11-01', 'BOS'), "
+      "('psza', '2023-11-03', 'a'), (NULL, '2023-11-02', 'x'), ('pcf', NULL, 'y'), "
+      "('pdc', '2023-10-31', 'z'), ('pdc', '2023-11-04', 'z')");
+  using Pairs = std::set<std::pair<Date, std::string>>;
+  const Pairs expected{
+      {Date::parse("2023-11-01"), "psza"}, {Date::parse("2023-11-01"), "tdza"}, {Date::parse("2023-11-03"), "psza"}};
+  EXPECT_EQ(wh.distinct_by_date(fs, range, "processor"), expected);
+  EXPECT_EQ(wh.Warehouse::distinct_by_date(fs, range, "processor"), expected);  // the default, by reading
+  EXPECT_THROW((void)wh.distinct_by_date(fs, range, "no_such_column"), ConfigError);
+  sql("ALTER TABLE processor_failures DROP COLUMN processor");  // as a table without it
+  SqliteWarehouse reopened(dir.path());
+  EXPECT_TRUE(reopened.distinct_by_date(fs, range, "processor").empty());
+}

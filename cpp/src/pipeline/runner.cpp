@@ -15,10 +15,12 @@
 #include <future>
 #include <iomanip>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/error.hpp"
@@ -1037,21 +1039,17 @@ class Executor {
   [[nodiscard]] StoredFailures load_stored_failures() const {
     StoredFailures out;
     const TableSchema& schema = catalog::get("nba_orchestration.processor_failures");
-    if (plan_.units.empty() || !wh_.has_table(schema)) return out;
+    if (plan_.units.empty()) return out;
     Date lo = plan_.units.front().date, hi = lo;
     for (const Unit& u : plan_.units) lo = std::min(lo, u.date), hi = std::max(hi, u.date);
-    // The run's whole range of a table every run appends to: read as a block.
-    const Table t = wh_.read_block(schema, DateRange{lo, hi}, {"analysis_date", "processor"});
-    // The plan's processors by interned name (equal pointers ⇔ equal text):
-    // rows of other processors are never asked about.
-    std::vector<std::pair<const std::string*, const Processor*>> by_name;
-    for (const Processor* p : plan_.processors) by_name.emplace_back(intern(p->info().name), p);
-    const Column &day = t.col(failure_col::analysis_date), &name = t.col(failure_col::processor);
-    for (size_t r = 0; r < t.num_rows(); ++r) {
-      if (day.is_null(r) || name.is_null(r)) continue;
-      const auto it =
-          std::find_if(by_name.begin(), by_name.end(), [&](const auto& e) { return e.first == name.text_ptr(r); });
-      if (it != by_name.end()) out.emplace(it->second, static_cast<int32_t>(day.int_at(r)));
+    // The (date, processor) pairs alone: a run's range of a table every run
+    // appends to holds many rows a pair (a date's skipped players).
+    const auto stored = wh_.distinct_by_date(schema, DateRange{lo, hi}, "processor");
+    // Rows of processors outside the plan are never asked about.
+    std::map<std::string_view, const Processor*> by_name;
+    for (const Processor* p : plan_.processors) by_name.emplace(p->info().name, p);
+    for (const auto& [day, name] : stored) {
+      if (const auto it = by_name.find(name); it != by_name.end()) out.emplace(it->second, day.days());
     }
     return out;
   }

@@ -1723,4 +1723,33 @@ std::map<Date, int64_t> SqliteWarehouse::partition_counts(const TableSchema& sch
   return out;
 }
 
+std::set<std::pair<Date, std::string>> SqliteWarehouse::distinct_by_date(const TableSchema& schema, DateRange range,
+                                                                         const std::string& column) {
+  std::set<std::pair<Date, std::string>> out;
+  (void)schema.column(column);  // a column of the catalog, or ConfigError
+  const auto stored = stored_columns(schema);
+  if (!stored || !stored->count(column) || !stored->count(schema.partition_column)) return out;
+  const std::string sql = "SELECT DISTINCT " + quote(schema.partition_column) + ", " + quote(column) + " FROM " +
+                          qualified(schema) + " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
+  const std::string lo = range.start.iso(), hi = range.end.iso();
+  auto c = acquire();
+  try {
+    Statement st(c->get(), sql);
+    sqlite3_bind_text(st.get(), 1, lo.c_str(), static_cast<int>(lo.size()), SQLITE_STATIC);
+    sqlite3_bind_text(st.get(), 2, hi.c_str(), static_cast<int>(hi.size()), SQLITE_STATIC);
+    while (st.step()) {
+      if (sqlite3_column_type(st.get(), 0) == SQLITE_NULL || sqlite3_column_type(st.get(), 1) == SQLITE_NULL) continue;
+      const Date day = parse_stored_date(sqlite3_column_text(st.get(), 0), sqlite3_column_bytes(st.get(), 0), schema,
+                                         schema.partition_column);
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
+      out.emplace(day, std::string(text, static_cast<size_t>(sqlite3_column_bytes(st.get(), 1))));
+    }
+  } catch (...) {
+    release(std::move(c));
+    throw;
+  }
+  release(std::move(c));
+  return out;
+}
+
 }  // namespace nbaprops

@@ -47,6 +47,11 @@ class CachedWarehouse final : public Warehouse {
 
   [[nodiscard]] std::string uri() const override { return base_.uri(); }
   void ensure_table(const TableSchema& schema) override { base_.ensure_table(schema); }
+  /// Asked of the base warehouse: stored rows, not the run's cache.
+  [[nodiscard]] std::set<std::pair<Date, std::string>> distinct_by_date(const TableSchema& schema, DateRange range,
+                                                                        const std::string& column) override {
+    return base_.distinct_by_date(schema, range, column);
+  }
   void allow_background_io(bool allow) override { base_.allow_background_io(allow); }
   void wait_for_background_io() override { base_.wait_for_background_io(); }
   [[nodiscard]] bool writes_take_turns() const override { return base_.writes_take_turns(); }

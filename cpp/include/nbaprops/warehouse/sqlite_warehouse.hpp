@@ -87,6 +87,10 @@ class SqliteWarehouse final : public Warehouse {
   [[nodiscard]] std::shared_ptr<const std::set<std::string>> stored_columns(const TableSchema& schema);
   [[nodiscard]] std::map<Date, int64_t> partition_counts(const TableSchema& schema,
                                                          std::optional<DateRange> range) override;
+  /// One `SELECT DISTINCT` of the two columns (no row read into a Table, no
+  /// sort by key).
+  [[nodiscard]] std::set<std::pair<Date, std::string>> distinct_by_date(const TableSchema& schema, DateRange range,
+                                                                        const std::string& column) override;
   [[nodiscard]] std::map<Date, std::string> partition_hashes(const TableSchema& schema,
                                                              std::optional<DateRange> range) override;
   /// Streams the stored rows into their partition hashes (no Table is built).

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -257,6 +258,25 @@ class Warehouse {
       with_part.push_back(schema.partition_column);  // to group by, not hashed
     }
     return partition_hashes_of(read(schema, range, with_part), columns);
+  }
+
+  /// The distinct (partition date, @p column) pairs of the rows stored with a
+  /// partition date in @p range, rows with either NULL left out: e.g. which
+  /// processors have failure rows on which dates. @p column is a text column.
+  /// The default reads both columns; a backend may ask for the pairs alone.
+  /// A missing table (or a stored table without @p column) gives none.
+  /// @throws StorageError.
+  [[nodiscard]] virtual std::set<std::pair<Date, std::string>> distinct_by_date(const TableSchema& schema,
+                                                                                DateRange range,
+                                                                                const std::string& column) {
+    std::set<std::pair<Date, std::string>> out;
+    const Table t = read(schema, range, {schema.partition_column, column});
+    const Column& day = t.col(static_cast<size_t>(t.index_of(schema.partition_column)));
+    const Column& text = t.col(static_cast<size_t>(t.index_of(column)));
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      if (!day.is_null(r) && !text.is_null(r)) out.emplace(Date(static_cast<int32_t>(day.int_at(r))), text.text_at(r));
+    }
+    return out;
   }
 
   /// Whether the warehouse may do its housekeeping on a thread of its own
