@@ -14,8 +14,8 @@
 #include <deque>
 #include <future>
 #include <iomanip>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <set>

@@ -17,6 +17,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "warehouse/bigquery_internal.hpp"
+#include "warehouse/catalog_drift.hpp"
 
 namespace nbaprops {
 
@@ -222,40 +223,16 @@ struct BigQueryWarehouse::Impl {
   /// the catalog does not know, refuses the write before anything is written.
   void check_columns(const TableSchema& schema) {
     const std::string ds = dataset(schema.dataset());
-    std::map<std::string, std::string> stored = stored_columns(schema);
     const std::string where = schema.name + " (BigQuery table " + opt().project + "." + ds + "." + schema.table() + ")";
-    std::vector<const ColumnDef*> missing;
-    for (const ColumnDef& col : schema.columns) {
-      const auto it = stored.find(col.name);
-      if (it == stored.end()) {
-        missing.push_back(&col);
-        continue;
-      }
-      if (it->second != bq::column_type(col)) {
-        throw StorageError(where + " stores column " + col.name + " as " + it->second + ", the catalog declares " +
-                           bq::column_type(col) + ": written by another version of nbaprops or by hand; nothing " +
-                           "was written");
-      }
-      stored.erase(it);
-    }
-    if (!stored.empty()) {
-      throw StorageError(where + " has column " + stored.begin()->first + " (" + stored.begin()->second +
-                         "), which the catalog does not know: written by another version of nbaprops or by hand; " +
-                         "nothing was written");
-    }
-    std::string names;
+    const auto missing =
+        warehouse_detail::catalog_columns_missing(schema, stored_columns(schema), bq::column_type, where);
     for (const ColumnDef* col : missing) {
       // One column a statement: BigQuery takes several, its emulator one.
       client.query("ALTER TABLE " + ref(schema) + " ADD COLUMN IF NOT EXISTS " + ident(col->name) + " " +
                        bq::column_ddl_type(*col),
                    schema.name + ": add column " + col->name, [](const nlohmann::json&) {});
-      names += (names.empty() ? "" : ", ") + col->name;
     }
-    if (!missing.empty()) {
-      NBAPROPS_LOG_WARN << where << " was written before its column(s) " << names
-                        << " joined the catalog: added (ALTER TABLE … ADD COLUMN); its stored rows read NULL there "
-                           "until rewritten";
-    }
+    if (!missing.empty()) warehouse_detail::log_columns_added(where, missing);
   }
 
   /// Loads rows into a fresh staging table. @return its reference.

@@ -14,6 +14,7 @@
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/logging.hpp"
 #include "nbaprops/warehouse/sqlite_file.hpp"
+#include "warehouse/catalog_drift.hpp"
 #include "warehouse/sqlite_checkpointer.hpp"
 #include "warehouse/sqlite_internal.hpp"
 #include "warehouse/sqlite_row_source.hpp"
@@ -435,27 +436,10 @@ void SqliteWarehouse::ensure_columns(const TableSchema& schema) {
     release(std::move(c));
   }
   const std::string where = "warehouse " + dir_.string() + ": " + schema.name;
-  std::vector<const ColumnDef*> missing;
-  for (const ColumnDef& col : schema.columns) {
-    const auto it = stored.find(col.name);
-    if (it == stored.end()) {
-      missing.push_back(&col);
-    } else if (it->second != sql_type(col.type)) {
-      throw StorageError(where + " stores column " + col.name + " as " + (it->second.empty() ? "no type" : it->second) +
-                         ", the catalog declares " + sql_type(col.type) +
-                         ": written by another version of nbaprops or by hand; nothing was written");
-    }
-    stored.erase(col.name);
-  }
-  if (!stored.empty()) {
-    throw StorageError(where + " has column " + stored.begin()->first + " (" + stored.begin()->second +
-                       "), which the catalog does not know: written by another version of nbaprops or by hand; "
-                       "nothing was written");
-  }
+  const auto missing = warehouse_detail::catalog_columns_missing(
+      schema, std::move(stored), [](const ColumnDef& col) { return std::string(sql_type(col.type)); }, where);
   if (!missing.empty()) {
-    std::string names;
-    for (const ColumnDef* col : missing) names += (names.empty() ? "" : ", ") + col->name;
-    require_writable(schema.name + " (its new column(s) " + names + ")");
+    require_writable(schema.name + " (its new column(s) " + warehouse_detail::column_names(missing) + ")");
     std::lock_guard wlock(file_mutex(schema.dataset()));
     auto c = acquire();
     try {
@@ -471,9 +455,7 @@ void SqliteWarehouse::ensure_columns(const TableSchema& schema) {
       std::lock_guard lock(ddl_mu_);
       stored_columns_.erase(schema.name);
     }
-    NBAPROPS_LOG_WARN << where << " was written before its column(s) " << names
-                      << " joined the catalog: added (ALTER TABLE … ADD COLUMN); its stored rows read NULL there "
-                         "until rewritten";
+    warehouse_detail::log_columns_added(where, missing);
   }
   std::lock_guard lock(ddl_mu_);
   columns_checked_.insert(schema.name);
