@@ -304,6 +304,52 @@ def _rest(emulator, method: str, path: str, body=None) -> dict:
         return json.loads(r.read() or b"{}")
 
 
+TEAM_BOX_TABLE = "nbac_team_boxscore"
+
+
+class _OlderVersion:
+    """nba_raw.nbac_team_boxscore as this version creates it (``made``, its first date copied from the raw demo),
+    and warehouses whose table an older version created with other fields (``warehouse(fields)``)."""
+
+    def __init__(self, raw_demo, emulator):
+        self.emulator = emulator
+        self.table = "nba_raw." + TEAM_BOX_TABLE
+        dates = raw_demo.partition_counts(self.table).index[:2]
+        self.first, self.last = dates[0].date().isoformat(), dates[-1].date().isoformat()
+        self.made = nbaprops.open(bq_uri(emulator.url))
+        nbaprops.copy(raw_demo, self.made, self.table, self.first, self.first)
+        self.ds = nbaprops._core.bigquery_dataset(self.made._native, self.table)
+        self.fields = _rest(emulator, "GET", f"/datasets/{self.ds}/tables/{TEAM_BOX_TABLE}")["schema"]["fields"]
+        nullable = [f["name"] for f in self.fields if f.get("mode") == "NULLABLE" and f["type"] in ("INT64", "FLOAT64")]
+        self.dropped = nullable[-1]
+
+    def warehouse(self, fields_of_old_version):
+        """A warehouse whose table an older version created with @p fields_of_old_version, holding the rows of
+        ``made`` (their values of those fields)."""
+        wh = nbaprops.open(bq_uri(self.emulator.url))
+        old_ds = nbaprops._core.bigquery_dataset(wh._native, self.table)
+        _rest(self.emulator, "POST", "/datasets", {"datasetReference": {"projectId": PROJECT, "datasetId": old_ds}})
+        body = {
+            "tableReference": {"projectId": PROJECT, "datasetId": old_ds, "tableId": TEAM_BOX_TABLE},
+            "schema": {"fields": fields_of_old_version},
+            "timePartitioning": {"type": "DAY", "field": "game_date"},
+        }
+        _rest(self.emulator, "POST", f"/datasets/{old_ds}/tables", body)
+        shared = ", ".join(
+            f"`{f['name']}`" for f in fields_of_old_version if any(f["name"] == g["name"] for g in self.fields)
+        )
+        sql = (
+            f"INSERT INTO `{PROJECT}.{old_ds}.{TEAM_BOX_TABLE}` ({shared}) "
+            f"SELECT {shared} FROM `{PROJECT}.{self.ds}.{TEAM_BOX_TABLE}`"
+        )
+        done = _rest(self.emulator, "POST", "/queries", {"query": sql, "useLegacySql": False})
+        assert not done.get("errors"), done
+        return wh
+
+    def without_dropped(self):
+        return self.warehouse([f for f in self.fields if f["name"] != self.dropped])
+
+
 def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(raw_demo, emulator, capfd):
     """As on SQLite: a stored table without a column the catalog added since (session 56 added
     ml_feature_store_v2.quality_tier and player_prop_predictions.model_version) gets it at the first write
@@ -311,42 +357,12 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
     type, or one the catalog does not know, refuses the write naming table and column, before any row is
     written. Before the first write, a read gives NULL in the column the table lacks, as on SQLite. Before,
     BigQuery failed the write and the read with its own message."""
-    table = "nba_raw.nbac_team_boxscore"
-    dates = raw_demo.partition_counts(table).index[:2]
-    first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
-    made = nbaprops.open(bq_uri(emulator.url))
-    nbaprops.copy(raw_demo, made, table, first, first)  # a table as this version creates it
-    ds = nbaprops._core.bigquery_dataset(made._native, table)
-    fields = _rest(emulator, "GET", f"/datasets/{ds}/tables/nbac_team_boxscore")["schema"]["fields"]
-    nullable = [f["name"] for f in fields if f.get("mode") == "NULLABLE" and f["type"] in ("INT64", "FLOAT64")]
-    dropped = nullable[-1]
+    old = _OlderVersion(raw_demo, emulator)
+    table, first, last, dropped = old.table, old.first, old.last, old.dropped
 
-    def older(fields_of_old_version) -> object:
-        """A warehouse whose nbac_team_boxscore an older version created with @p fields_of_old_version, holding
-        the rows of `made` (their values of those fields)."""
-        wh = nbaprops.open(bq_uri(emulator.url))
-        old_ds = nbaprops._core.bigquery_dataset(wh._native, table)
-        _rest(emulator, "POST", "/datasets", {"datasetReference": {"projectId": PROJECT, "datasetId": old_ds}})
-        body = {
-            "tableReference": {"projectId": PROJECT, "datasetId": old_ds, "tableId": "nbac_team_boxscore"},
-            "schema": {"fields": fields_of_old_version},
-            "timePartitioning": {"type": "DAY", "field": "game_date"},
-        }
-        _rest(emulator, "POST", f"/datasets/{old_ds}/tables", body)
-        shared = ", ".join(
-            f"`{f['name']}`" for f in fields_of_old_version if any(f["name"] == g["name"] for g in fields)
-        )
-        sql = (
-            f"INSERT INTO `{PROJECT}.{old_ds}.nbac_team_boxscore` ({shared}) "
-            f"SELECT {shared} FROM `{PROJECT}.{ds}.nbac_team_boxscore`"
-        )
-        done = _rest(emulator, "POST", "/queries", {"query": sql, "useLegacySql": False})
-        assert not done.get("errors"), done
-        return wh
-
-    wh = older([f for f in fields if f["name"] != dropped])
+    wh = old.without_dropped()
     # Read before any write: the column the table lacks reads NULL (a query naming it failed before).
-    stored, made_rows = nbaprops.read(wh, table), nbaprops.read(made, table)
+    stored, made_rows = nbaprops.read(wh, table), nbaprops.read(old.made, table)
     assert len(stored) == len(made_rows) > 0 and stored[dropped].isna().all()
     pd.testing.assert_frame_equal(stored.drop(columns=[dropped]), made_rows.drop(columns=[dropped]))
     capfd.readouterr()
@@ -355,7 +371,7 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
     assert f"was written before its column(s) {dropped} joined the catalog: added" in err, err
     assert table_hashes(wh, [table], first, last) == table_hashes(raw_demo, [table], first, last)
 
-    wh = older(fields + [{"name": "legacy_extra", "type": "STRING", "mode": "NULLABLE"}])
+    wh = old.warehouse(old.fields + [{"name": "legacy_extra", "type": "STRING", "mode": "NULLABLE"}])
     with pytest.raises(nbaprops.StorageError) as e:
         nbaprops.copy(raw_demo, wh, table, first, last)
     assert f"{table} (BigQuery table {PROJECT}." in str(e.value)
@@ -363,10 +379,28 @@ def test_a_table_an_older_version_created_is_brought_to_the_catalog_or_refused(r
     assert "nothing was written" in str(e.value)
     assert len(nbaprops.read(wh, table)) == len(made_rows)  # as it was
 
-    retyped = [dict(f, type="STRING") if f["name"] == dropped else f for f in fields]
-    wh = older(retyped)
+    retyped = [dict(f, type="STRING") if f["name"] == dropped else f for f in old.fields]
+    wh = old.warehouse(retyped)
     with pytest.raises(nbaprops.StorageError, match=f"stores column {dropped} as STRING, the catalog declares"):
         nbaprops.copy(raw_demo, wh, table, first, last)
+
+
+def test_a_table_found_by_has_table_is_checked_with_the_columns_that_lookup_found(raw_demo, emulator, proxy, capfd):
+    """has_table's tables.get answer carries the stored columns: the first write's check against the catalog
+    uses them, so the table is looked up once, not twice (before, the write looked it up again), and the check
+    still adds the column an older version's table lacks."""
+    old = _OlderVersion(raw_demo, emulator)
+    wh = _through(proxy, old.without_dropped().uri + "&auth=none")
+    lookups = rf"GET .*/tables/{TEAM_BOX_TABLE}$"
+    assert wh.has_table(old.table)
+    assert proxy.count(lookups) == 1
+    capfd.readouterr()
+    nbaprops.copy(raw_demo, wh, old.table, old.first, old.last)
+    assert f"was written before its column(s) {old.dropped} joined the catalog: added" in capfd.readouterr().err
+    assert proxy.count(lookups) == 1
+    assert table_hashes(wh, [old.table], old.first, old.last) == table_hashes(
+        raw_demo, [old.table], old.first, old.last
+    )
 
 
 def test_uri_is_validated():

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -177,6 +178,9 @@ struct BigQueryWarehouse::Impl {
   std::set<std::string> datasets;
   std::set<std::string> tables;
   std::set<std::string> columns_checked;  ///< tables whose stored columns match the catalog (check_columns)
+  /// The columns has_table's lookup found, kept for the table's column check
+  /// (check_columns) so that it does not look the table up again.
+  std::map<std::string, std::map<std::string, std::string>> found_columns;
   std::mutex write_mu;
   std::atomic<bool> fail_next{false};
 
@@ -201,19 +205,22 @@ struct BigQueryWarehouse::Impl {
     datasets.insert(ds);
   }
 
-  /// The stored table's columns, name → type in bq::column_type's words (one
-  /// tables.get).
-  std::map<std::string, std::string> stored_columns(const TableSchema& schema) {
-    const std::string ds = dataset(schema.dataset());
-    const auto table = client
-                           .call("GET", "/datasets/" + io::url_encode(ds) + "/tables/" + io::url_encode(schema.table()),
-                                 nullptr, schema.name + ": table lookup")
-                           .second;
+  /// A tables.get answer's columns, name → type in bq::column_type's words.
+  static std::map<std::string, std::string> columns_of(const nlohmann::json& table) {
     std::map<std::string, std::string> stored;
     if (auto f = table.find("schema"); f != table.end() && f->contains("fields")) {
       for (const auto& field : f->at("fields")) stored[field.value("name", "")] = bq::stored_field_type(field);
     }
     return stored;
+  }
+
+  /// The stored table's columns (one tables.get).
+  std::map<std::string, std::string> stored_columns(const TableSchema& schema) {
+    const std::string ds = dataset(schema.dataset());
+    return columns_of(client
+                          .call("GET", "/datasets/" + io::url_encode(ds) + "/tables/" + io::url_encode(schema.table()),
+                                nullptr, schema.name + ": table lookup")
+                          .second);
   }
 
   /// Holds a stored table's columns against the catalog's before a write, as
@@ -224,8 +231,16 @@ struct BigQueryWarehouse::Impl {
   void check_columns(const TableSchema& schema) {
     const std::string ds = dataset(schema.dataset());
     const std::string where = schema.name + " (BigQuery table " + opt().project + "." + ds + "." + schema.table() + ")";
-    const auto missing =
-        warehouse_detail::catalog_columns_missing(schema, stored_columns(schema), bq::column_type, where);
+    std::optional<std::map<std::string, std::string>> found;
+    {
+      std::lock_guard lock(ddl_mu);
+      if (auto it = found_columns.find(schema.name); it != found_columns.end()) {
+        found = std::move(it->second);
+        found_columns.erase(it);
+      }
+    }
+    const auto missing = warehouse_detail::catalog_columns_missing(schema, found ? *found : stored_columns(schema),
+                                                                   bq::column_type, where);
     for (const ColumnDef* col : missing) {
       // One column a statement: BigQuery takes several, its emulator one.
       client.query("ALTER TABLE " + ref(schema) + " ADD COLUMN IF NOT EXISTS " + ident(col->name) + " " +
@@ -494,8 +509,10 @@ bool BigQueryWarehouse::has_table(const TableSchema& schema) {
       "GET", "/datasets/" + io::url_encode(dataset_of(schema)) + "/tables/" + io::url_encode(schema.table()), nullptr,
       schema.name + ": table lookup", {404});
   if (status == 404) return false;
+  auto columns = Impl::columns_of(j);
   std::lock_guard lock(impl_->ddl_mu);
-  impl_->tables.insert(schema.name);
+  if (impl_->tables.insert(schema.name).second && !impl_->columns_checked.count(schema.name))
+    impl_->found_columns.emplace(schema.name, std::move(columns));
   return true;
 }
 
