@@ -403,6 +403,63 @@ def test_a_table_found_by_has_table_is_checked_with_the_columns_that_lookup_foun
     )
 
 
+def test_a_run_ledger_an_older_version_created_is_read_with_null_in_the_columns_it_lacks(raw_demo, emulator):
+    """Resume, freshness, coverage and the pre-flight find each unit's newest run-ledger rows with one ranked
+    query. On a ledger table created without a column the catalog has (``reason`` here, as a table an older
+    version made before a column joined would be) that query is refused; the rows are then read as ``read``
+    reads such a table, NULL in the missing column, and the answer is the one a full ledger gives but for that
+    column. Before, the freshness report failed with BigQuery's message."""
+    ledger = "nba_orchestration.run_ledger"
+    sched = "nba_raw.nbac_schedule"
+    wh = nbaprops.open(bq_uri(emulator.url))
+    stored = raw_demo.partition_counts(sched).index
+    first, last = stored[0].date().isoformat(), stored[-1].date().isoformat()
+    nbaprops.copy(raw_demo, wh, sched, first, last)
+    wh.invalidate()
+    ds = nbaprops._core.bigquery_dataset(wh._native, ledger)
+    cat = nbaprops.catalog()
+    fields = [
+        {"name": r.column, "type": r.type, "mode": "REQUIRED" if r.required else "NULLABLE"}
+        for r in cat[cat.table == ledger].itertuples()
+        if r.column != "reason"
+    ]
+    assert wh.has_table("nba_orchestration.partition_hashes")  # the copy made the ledger's dataset
+    body = {
+        "tableReference": {"projectId": PROJECT, "datasetId": ds, "tableId": "run_ledger"},
+        "schema": {"fields": fields},
+        "timePartitioning": {"type": "DAY", "field": "unit_date"},
+    }
+    _rest(emulator, "POST", f"/datasets/{ds}/tables", body)
+    start = wh.schedule().season_start(DEMO_SEASON)
+    days = wh.schedule().game_dates(start + 20, start + 40)[:3]
+    d1, d2, d3 = (iso(d) for d in days)
+    rows = [  # (date, status, finished_at): d2's newest row is its failure, d3's its success
+        (d1, "success", "2024-01-01 10:00:00"),
+        (d2, "success", "2024-01-01 10:00:00"),
+        (d2, "failed", "2024-01-02 10:00:00"),
+        (d3, "failed", "2024-01-01 10:00:00"),
+        (d3, "success", "2024-01-02 10:00:00"),
+    ]
+    values = ", ".join(
+        f"('r', 'player_shot_zone_analysis', DATE '{d}', '{st}', {5 if st == 'success' else 0}, 'fp', TIMESTAMP '{t}')"
+        for d, st, t in rows
+    )
+    sql = (
+        f"INSERT INTO `{PROJECT}.{ds}.run_ledger` (run_id, processor, unit_date, status, rows_written, "
+        f"input_fingerprint, finished_at) VALUES {values}"
+    )
+    done = _rest(emulator, "POST", "/queries", {"query": sql, "useLegacySql": False})
+    assert not done.get("errors"), done
+    got = nbaprops.freshness(wh, d1, d3, processors="psza").to_frame()
+    assert [iso(to_days(d)) for d in got["date"]] == [d1, d2, d3]
+    assert got["state"].tolist() == ["stale", "failed", "stale"]
+    assert got["reason"].tolist() == [
+        "inputs changed since its commit at 2024-01-01T10:00:00Z",
+        "failed: no reason recorded",  # the newest row of d2, whose reason the table cannot hold
+        "inputs changed since its commit at 2024-01-02T10:00:00Z",
+    ]
+
+
 def test_uri_is_validated():
     with pytest.raises(nbaprops.ConfigError, match="names no project"):
         nbaprops.open("bigquery://?location=US")

@@ -615,9 +615,18 @@ Table BigQueryWarehouse::newest_ledger_rows(const LedgerLookup& q) {
   sql += ")";
   for (const std::string& r : q.required) sql += " AND " + ident(ledger.column(r).name) + " IS NOT NULL";
   sql += ") WHERE `nbaprops_newest` = 1";
-  impl_->client.query(
-      sql, "newest rows of " + ledger.name + " " + lo.iso() + ".." + hi.iso(),
-      [&](const nlohmann::json& rows) { bq::append_rows(ranked, rows); }, true);
+  try {
+    impl_->client.query(
+        sql, "newest rows of " + ledger.name + " " + lo.iso() + ".." + hi.iso(),
+        [&](const nlohmann::json& rows) { bq::append_rows(ranked, rows); }, true);
+  } catch (const NetworkError& e) {
+    // A query BigQuery refused (not a transport failure), as for a ledger
+    // table written before a catalog column joined: the rows are read as
+    // read() reads such a table (NULL in the columns it lacks; any other
+    // refusal is rethrown there) and ranked here.
+    if (e.transient()) throw;
+    return Warehouse::newest_ledger_rows(q);
+  }
   // The units of the range that were not asked about are left out.
   Table out(ledger, columns);
   const Column &proc = ranked.col(ledger_col::processor), &day = ranked.col(ledger_col::unit_date);
