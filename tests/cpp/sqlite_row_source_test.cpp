@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -107,7 +109,72 @@ TEST(RowSource, FailsWithoutRowsAndAtAnInjectedPosition) {
   EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1)", &src),
             (std::vector<std::string>{"g0", "g1", "error: injected write failure"}));
   EXPECT_EQ(src.failed_at(), 2);
-  EXPECT_THROW(sqlite_detail::row_source_columns(sqlite_detail::kRowSourceColumns + 1, "t"), ConfigError);
-  EXPECT_EQ(sqlite_detail::row_source_columns(3, "t"), "c0, c1, c2");
-  EXPECT_EQ(sqlite_detail::row_source_columns(3, "t", 0), "c1, c2");
+  EXPECT_THROW(sqlite_detail::require_row_source_columns(sqlite_detail::kRowSourceColumns + 1, "t"), ConfigError);
+  EXPECT_NO_THROW(sqlite_detail::require_row_source_columns(sqlite_detail::kRowSourceColumns, "t"));
+}
+
+// A column holding one value in every row of a range (NULL in all of them
+// included) is found, so that a statement can take it once as a parameter;
+// the value bound is the one every row would give, with its type.
+TEST(RowSource, ColumnsOfOneValueAreFoundAndBoundAsEachRowWouldGiveThem) {
+  Table t(catalog::get("nba_analytics.team_offense_game_summary"));
+  const size_t id = t.require("game_id"), date = t.require("game_date"), team = t.require("team_abbr"),
+               pts = t.require("points_scored"), ts = t.require("ts_pct"), year = t.require("season_year"),
+               pace = t.require("pace");
+  for (int i = 0; i < 4; ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "game_id", "g" + std::to_string(i));                // differs
+    t.set(r, "game_date", Date::parse("2024-01-05"));            // one day
+    t.col(team).set_text(r, std::string("BOS"));                 // equal texts, not one pooled string
+    t.set(r, "points_scored", int64_t{i == 3 ? 101 : 100});      // differs in the last row only
+    t.set(r, "ts_pct", i % 2 == 0 ? 0.0 : -0.0);                 // equal as numbers, not as bits
+    t.set(r, "season_year", 2023);                               // one integer
+    t.set(r, "pace", std::numeric_limits<double>::quiet_NaN());  // one bit pattern
+    if (i < 2) t.set(r, "fg_makes", int64_t{0});                 // 0 in two rows, NULL in two
+    if (i < 2) t.set(r, "offensive_rating", 0.0);                // the same with reals
+  }
+  const std::vector<size_t> order{3, 2, 1, 0};
+  RowSource all(t, order, 0, 4);
+  const std::vector<uint8_t> constant = all.constant_columns(2);
+  ASSERT_EQ(constant.size(), t.num_columns());
+  EXPECT_EQ(constant[id], 0);
+  EXPECT_EQ(constant[date], 1);
+  EXPECT_EQ(constant[team], 1);
+  EXPECT_EQ(constant[pts], 0);
+  EXPECT_EQ(constant[ts], 0);
+  EXPECT_EQ(constant[year], 1);
+  EXPECT_EQ(constant[pace], 1);
+  EXPECT_EQ(constant[t.require("fg_attempts")], 1);  // NULL in every row
+  EXPECT_EQ(constant[t.require("fg_makes")], 0);
+  EXPECT_EQ(constant[t.require("offensive_rating")], 0);
+  // Without the last row (order[0]) the points are one value too.
+  RowSource tail(t, order, 1, 4);
+  EXPECT_EQ(tail.constant_columns(2)[pts], 1);
+  // Too few rows: nothing is folded.
+  const std::vector<uint8_t> none = all.constant_columns(5);
+  EXPECT_EQ(std::count(none.begin(), none.end(), uint8_t{1}), 0);
+  RowSource one(t, order, 3, 4);
+  const std::vector<uint8_t> single = one.constant_columns(0);
+  EXPECT_EQ(std::count(single.begin(), single.end(), uint8_t{1}), 0);
+
+  // Bound values: what the first row of the range gives through the source.
+  Db db;
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(db.db, "SELECT typeof(?1), ?1, typeof(?2), ?2, typeof(?3), ?3, typeof(?4), ?4, typeof(?5)", -1,
+                         &st, nullptr),
+      SQLITE_OK);
+  all.bind_first(st, 1, date);
+  all.bind_first(st, 2, team);
+  all.bind_first(st, 3, pts);
+  all.bind_first(st, 4, ts);
+  all.bind_first(st, 5, t.require("fg_attempts"));
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  std::string row;
+  for (int c = 0; c < sqlite3_column_count(st); ++c) {
+    const auto* text = sqlite3_column_text(st, c);
+    row += std::string(c ? "|" : "") + (text ? reinterpret_cast<const char*>(text) : "NULL");
+  }
+  sqlite3_finalize(st);
+  EXPECT_EQ(row, "text|2024-01-05|text|BOS|integer|101|real|0.0|null");
 }

@@ -905,6 +905,74 @@ TEST(Warehouse, RowsReadFromTheUnitsTableKeepTheirTypes) {
                                       "text|2023-12-25|text|integer|301|real|0.51|integer|0|null|"}));
 }
 
+// A column with one value in every row of a partition is taken once, as a
+// bound parameter, instead of from each row: on a first write (insert) and on
+// a rerun (the overwrite in place), every stored cell is still the row's own,
+// with its type; partitions whose columns fold in many ways (more statement
+// shapes than a connection keeps) are stored right as well.
+TEST(Warehouse, ColumnsOfOneValueAreStoredAsEachRowWouldStoreThem) {
+  TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const char* typed =
+      "SELECT game_date, typeof(team_abbr), team_abbr, typeof(season_year), season_year, typeof(points_scored), "
+      "points_scored, typeof(ts_pct), ts_pct, typeof(win_flag), win_flag, typeof(fg_attempts) "
+      "FROM team_offense_game_summary WHERE game_date = '%s' ORDER BY rowid";
+  auto stored = [&](Date d) {
+    char sql[512];
+    std::snprintf(sql, sizeof sql, typed, d.iso().c_str());
+    return query_rows(dir, sql);
+  };
+  // The expected rows of @p t, in key order (team_abbr "T10" before "T2").
+  auto expected = [](const Table& t) {
+    std::vector<std::string> out;
+    for (size_t r = 0; r < t.num_rows(); ++r) {
+      char ts[32] = "NULL";
+      if (!t.col("ts_pct").is_null(r)) std::snprintf(ts, sizeof ts, "%.15g", t.col("ts_pct").real_at(r));
+      out.push_back(t.cell_text(r, t.require("game_date")) + "|text|" + t.cell_text(r, t.require("team_abbr")) +
+                    "|integer|" + std::to_string(*t.get_int(r, "season_year")) + "|integer|" +
+                    std::to_string(*t.get_int(r, "points_scored")) + "|" +
+                    (t.col("ts_pct").is_null(r) ? "null" : "real") + "|" + ts + "|integer|" +
+                    std::to_string(*t.get_int(r, "win_flag")) + "|null|");
+    }
+    std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+      return a.substr(0, a.find("|integer")) < b.substr(0, b.find("|integer"));
+    });
+    return out;
+  };
+  const Date d = Date::parse("2023-12-25");
+  // season_year, win_flag, the date and fg_attempts (NULL) are one value in
+  // all 12 rows; team_abbr, the points and ts_pct differ.
+  Table first = rows_for(d, 12, 100);
+  wh.replace_partition(togs(), d, first);
+  EXPECT_EQ(stored(d), expected(first));
+  // The rerun: points and ts_pct one value now, season_year another one.
+  Table again = rows_for(d, 12, 100);
+  for (size_t r = 0; r < again.num_rows(); ++r) {
+    again.set(r, "points_scored", int64_t{55});
+    again.set(r, "ts_pct", 0.625);
+    again.set(r, "season_year", 2024);
+  }
+  wh.replace_partition(togs(), d, again);
+  EXPECT_EQ(stored(d), expected(again));
+  // Twenty partitions whose columns fold twenty ways, written twice.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int k = 0; k < 20; ++k) {
+      const Date dk = d + 1 + k;
+      Table t = rows_for(dk, 10, 300 + pass);
+      for (size_t r = 0; r < t.num_rows(); ++r) {
+        if ((k & 1) != 0) t.set(r, "points_scored", int64_t{k});
+        if ((k & 2) != 0) t.set(r, "ts_pct", 0.25 * k);
+        if ((k & 4) != 0) t.set(r, "win_flag", r == 0);
+        if ((k & 8) != 0) t.set(r, "season_year", 2000 + static_cast<int64_t>(r));
+        if ((k & 16) != 0) t.col("ts_pct").set_null(r);
+      }
+      wh.replace_partition(togs(), dk, t);
+      EXPECT_EQ(stored(dk), expected(t)) << dk.iso() << " pass " << pass;
+    }
+  }
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d, d})[d], partition_hashes_of(again)[d].hex());
+}
+
 // A scoped replace (one processor's failure rows in a partition all processors
 // share) overwrites that processor's rows only.
 TEST(Warehouse, AScopedOverwriteLeavesTheRestOfThePartition) {

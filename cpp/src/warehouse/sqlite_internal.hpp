@@ -97,6 +97,11 @@ class Connection {
     it->second->reset();
     return *it->second;
   }
+  /// How many kept statements have a name starting with @p prefix.
+  [[nodiscard]] size_t count_prepared(const std::string& prefix) const {
+    return static_cast<size_t>(std::count_if(statements_.begin(), statements_.end(),
+                                             [&](const auto& kept) { return kept.first.starts_with(prefix); }));
+  }
   /// The statement kept under @p name, reset, or nullptr.
   Statement* find_prepared(const std::string& name) {
     auto it = statements_.find(name);

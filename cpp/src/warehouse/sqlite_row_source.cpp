@@ -1,6 +1,7 @@
 #include "warehouse/sqlite_row_source.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <new>
 
 #include "nbaprops/core/date.hpp"
@@ -72,6 +73,59 @@ void RowSource::result(sqlite3_context* ctx, size_t k, size_t c) {
     case Kind::kDate: {
       const std::string& iso = iso_of(col.ints[r]);
       sqlite3_result_text(ctx, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
+      return;
+    }
+  }
+}
+
+std::vector<uint8_t> RowSource::constant_columns(size_t min_rows) const {
+  std::vector<uint8_t> out(cols_.size(), 0);
+  if (end_ - begin_ < std::max<size_t>(min_rows, 2)) return out;
+  const size_t r0 = order_[begin_];
+  for (size_t c = 0; c < cols_.size(); ++c) {
+    const Col& col = cols_[c];
+    const bool valid0 = col.valid[r0] != 0;
+    auto same_as_first = [&](size_t r) {
+      if ((col.valid[r] != 0) != valid0) return false;
+      if (!valid0) return true;
+      switch (col.kind) {
+        case Kind::kInt:
+        case Kind::kDate:
+          return col.ints[r] == col.ints[r0];
+        case Kind::kReal:
+          return std::bit_cast<uint64_t>(col.reals[r]) == std::bit_cast<uint64_t>(col.reals[r0]);
+        case Kind::kText:
+          return col.texts[r] == col.texts[r0] || *col.texts[r] == *col.texts[r0];
+      }
+      return false;
+    };
+    size_t k = begin_ + 1;
+    while (k < end_ && same_as_first(order_[k])) ++k;
+    out[c] = k == end_ ? 1 : 0;
+  }
+  return out;
+}
+
+void RowSource::bind_first(sqlite3_stmt* st, int p, size_t c) {
+  const Col& col = cols_[c];
+  const size_t r = order_[begin_];
+  if (col.valid[r] == 0) {
+    sqlite3_bind_null(st, p);
+    return;
+  }
+  switch (col.kind) {
+    case Kind::kInt:
+      sqlite3_bind_int64(st, p, col.ints[r]);
+      return;
+    case Kind::kReal:
+      sqlite3_bind_double(st, p, col.reals[r]);
+      return;
+    case Kind::kText:
+      sqlite3_bind_text(st, p, col.texts[r]->data(), static_cast<int>(col.texts[r]->size()), SQLITE_STATIC);
+      return;
+    case Kind::kDate: {
+      const std::string& iso = iso_of(col.ints[r]);
+      sqlite3_bind_text(st, p, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
       return;
     }
   }
@@ -273,16 +327,11 @@ void register_row_source(sqlite3* db) {
   if (rc != SQLITE_OK) throw StorageError(std::string("cannot register nbaprops_rows: ") + sqlite3_errmsg(db));
 }
 
-std::string row_source_columns(size_t n, const std::string& table, size_t skip) {
+void require_row_source_columns(size_t n, const std::string& table) {
   if (n > kRowSourceColumns) {
     throw ConfigError(table + ": " + std::to_string(n) + " columns written; at most " +
                       std::to_string(kRowSourceColumns) + " are supported");
   }
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    if (i != skip) out += (out.empty() ? "c" : ", c") + std::to_string(i);
-  }
-  return out;
 }
 
 }  // namespace nbaprops::sqlite_detail

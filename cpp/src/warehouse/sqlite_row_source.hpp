@@ -59,6 +59,18 @@ class RowSource {
   bool enter(size_t k);
   /// Sets @p ctx to column @p c of position @p k (c past the last: NULL).
   void result(sqlite3_context* ctx, size_t k, size_t c);
+
+  /// Per column: 1 when every row of the range holds the same value (NULL in
+  /// all of them included), so that a statement can take it once, as a bound
+  /// parameter (bind_first), instead of reading it from every row. Values are
+  /// the same when result() would give the same: equal integers or days,
+  /// reals of the same bits, equal texts. A range of fewer than @p min_rows
+  /// rows (at least 2) has none.
+  [[nodiscard]] std::vector<uint8_t> constant_columns(size_t min_rows) const;
+  /// Binds what result() gives for column @p c at the range's first position
+  /// to parameter @p p of @p st (text bound in place: this source outlives
+  /// the statement's step).
+  void bind_first(sqlite3_stmt* st, int p, size_t c);
   void result_rid(sqlite3_context* ctx, size_t k) const;
 
  private:
@@ -90,9 +102,8 @@ class RowSource {
 /// @throws StorageError when SQLite refuses.
 void register_row_source(sqlite3* db);
 
-/// "c0, c1, …, c{n-1}": the source columns of a table's first @p n columns
-/// (of table @p table), without c{@p skip}.
+/// Checks that nbaprops_rows can carry @p n columns of table @p table.
 /// @throws ConfigError when @p n exceeds kRowSourceColumns.
-std::string row_source_columns(size_t n, const std::string& table, size_t skip = SIZE_MAX);
+void require_row_source_columns(size_t n, const std::string& table);
 
 }  // namespace nbaprops::sqlite_detail

@@ -1157,9 +1157,11 @@ void check_writable(const TableSchema& schema, const Table& rows, const Column& 
 
 /// " WHERE <partition column> = ? [AND <scope column> = ?]…": the stored rows
 /// of one date's partition (within the write's scope).
-std::string partition_condition(const TableWrite& w) {
-  std::string where = " WHERE " + quote(w.schema->partition_column) + " = ?";
-  for (const auto& [col, value] : w.scope) where += " AND " + quote(col) + " = ?";
+std::string partition_condition(const TableWrite& w, int first = 0) {
+  auto param = [&](int k) { return first > 0 ? "?" + std::to_string(first + k) : std::string("?"); };
+  std::string where = " WHERE " + quote(w.schema->partition_column) + " = " + param(0);
+  int k = 1;
+  for (const auto& [col, value] : w.scope) where += " AND " + quote(col) + " = " + param(k++);
   return where;
 }
 
@@ -1178,34 +1180,95 @@ int bind_partition(sqlite3_stmt* st, const std::string& iso, const TableWrite& w
   return p;
 }
 
-/// "INSERT INTO <table> (<rows' columns>) SELECT c0, … FROM nbaprops_rows(?1)":
-/// every row of a RowSource bound to ?1, in its order. Rows of every column in
-/// schema order (a unit's output, the run logs) use a statement kept per
-/// table, found without spelling its SQL out again.
-Statement& insert_statement(Connection& c, const TableSchema& schema, const Table& rows) {
+/// Ranges of fewer rows read every column from the source: a statement of
+/// their own would cost more to prepare than the columns it saves.
+constexpr size_t kMinRowsToFold = 8;
+/// Statements kept per table and kind beside the unfolded one; a range whose
+/// columns fold another way reads every column from the source.
+constexpr size_t kMaxFoldedStatements = 8;
+
+/// The name a statement is kept under: @p base, and when columns are folded
+/// (@p constant: 1 for a column taken as a bound parameter), "~" and their
+/// numbers.
+std::string folded_name(const std::string& base, const std::vector<uint8_t>& constant) {
+  std::string name = base;
+  for (size_t i = 0; i < constant.size(); ++i) {
+    if (constant[i] != 0) name += (name.size() == base.size() ? "~" : ",") + std::to_string(i);
+  }
+  return name;
+}
+
+/// Clears @p constant (nothing folded) when a statement folding it that way
+/// would be one too many for @p base.
+void limit_folding(Connection& c, const std::string& base, std::vector<uint8_t>& constant) {
+  const std::string name = folded_name(base, constant);
+  if (name.size() == base.size() || c.find_prepared(name) != nullptr) return;
+  if (c.count_prepared(base + "~") >= kMaxFoldedStatements) std::fill(constant.begin(), constant.end(), 0);
+}
+
+/// Binds the folded columns' values (RowSource::bind_first) to parameters
+/// @p first, first + 1, … in column order.
+void bind_folded(Statement& st, RowSource& src, const std::vector<uint8_t>& constant, int first) {
+  for (size_t i = 0; i < constant.size(); ++i) {
+    if (constant[i] != 0) src.bind_first(st.get(), first++, i);
+  }
+}
+
+/// "INSERT INTO <table> (<rows' columns>) SELECT c0, ?2, … FROM
+/// nbaprops_rows(?1)": every row of a RowSource bound to ?1, in its order; a
+/// column whose value is the same in every row (@p constant) is taken once,
+/// from parameters ?2, ?3, … in column order (bind_folded), instead of from
+/// each row. Rows of every column in schema order (a unit's output, the run
+/// logs) use statements kept per table and folding, found without spelling
+/// their SQL out again; other rows fold nothing (@p constant is cleared).
+Statement& insert_statement(Connection& c, const TableSchema& schema, const Table& rows,
+                            std::vector<uint8_t>& constant) {
   const size_t ncol = rows.num_columns();
+  sqlite_detail::require_row_source_columns(ncol, schema.name);
   bool whole = ncol == schema.columns.size();
   for (size_t i = 0; whole && i < ncol; ++i) whole = &rows.def(i) == &schema.columns[i];
-  const std::string name = schema.name + "#insert";
+  const std::string base = schema.name + "#insert";
+  if (whole) {
+    limit_folding(c, base, constant);
+  } else {
+    std::fill(constant.begin(), constant.end(), 0);
+  }
+  const std::string name = folded_name(base, constant);
   if (Statement* kept = whole ? c.find_prepared(name) : nullptr) return *kept;
   std::string sql = "INSERT INTO " + qualified(schema) + " (";
   for (size_t i = 0; i < ncol; ++i) sql += (i ? ", " : "") + quote(rows.column_names()[i]);
-  sql += ") SELECT " + sqlite_detail::row_source_columns(ncol, schema.name) + " FROM nbaprops_rows(?1)";
+  sql += ") SELECT ";
+  int param = 2;
+  for (size_t i = 0; i < ncol; ++i) {
+    sql += (i ? ", " : "") + (constant[i] != 0 ? "?" + std::to_string(param++) : "c" + std::to_string(i));
+  }
+  sql += " FROM nbaprops_rows(?1)";
   return whole ? c.prepared_as(name, sql) : c.prepared(sql);
 }
 
-/// "UPDATE <table> SET (<every column but the partition's>) = (SELECT … FROM
-/// nbaprops_rows(?1) WHERE rid = <table>.rowid)" and @p where (?2 on): each
-/// stored row the condition selects takes the values of the source row paired
-/// with its rowid. The partition column is not set (its value is the stored
-/// one), so its index stays as it is.
-std::string update_sql(const TableSchema& schema, size_t part, const std::string& where) {
-  std::string targets;
+/// "UPDATE <table> SET <folded column> = ?k, …, (<the other columns but the
+/// partition's>) = (SELECT … FROM nbaprops_rows(?1) WHERE rid =
+/// <table>.rowid)" and @p where (?2 on, numbered): each stored row the
+/// condition selects takes the values of the source row paired with its
+/// rowid; a column whose value is the same in every row (@p constant) is set
+/// from parameters @p first_folded, … in column order (bind_folded). The
+/// partition column is not set (its value is the stored one), so its index
+/// stays as it is.
+std::string update_sql(const TableSchema& schema, size_t part, const std::string& where,
+                       const std::vector<uint8_t>& constant, int first_folded) {
+  std::string folded, targets, values;
+  int param = first_folded;
   for (size_t i = 0; i < schema.columns.size(); ++i) {
-    if (i != part) targets += (targets.empty() ? "" : ", ") + quote(schema.columns[i].name);
+    if (i == part) continue;
+    if (constant[i] != 0) {
+      folded += quote(schema.columns[i].name) + " = ?" + std::to_string(param++) + ", ";
+    } else {
+      targets += (targets.empty() ? "" : ", ") + quote(schema.columns[i].name);
+      values += (values.empty() ? "" : ", ") + ("c" + std::to_string(i));
+    }
   }
-  return "UPDATE " + qualified(schema) + " SET (" + targets + ") = (SELECT " +
-         sqlite_detail::row_source_columns(schema.columns.size(), schema.name, part) +
+  sqlite_detail::require_row_source_columns(schema.columns.size(), schema.name);
+  return "UPDATE " + qualified(schema) + " SET " + folded + "(" + targets + ") = (SELECT " + values +
          " FROM nbaprops_rows(?1) WHERE rid = " + qualified(schema) + ".rowid)" + where;
 }
 
@@ -1229,7 +1292,10 @@ void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, cons
                                   const std::vector<size_t>& order, size_t from) {
   if (from >= order.size()) return;
   RowSource src(rows, order, from, order.size());
-  run_source(insert_statement(c, schema, rows), src, schema);
+  std::vector<uint8_t> constant = src.constant_columns(kMinRowsToFold);
+  Statement& st = insert_statement(c, schema, rows, constant);
+  bind_folded(st, src, constant, 2);
+  run_source(st, src, schema);
 }
 
 void SqliteWarehouse::run_source(Statement& st, RowSource& src, const TableSchema& schema) {
@@ -1307,13 +1373,25 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   }
   // Every stored row of the partition is now one of ids[0, same): one UPDATE
   // gives each the values of the new row paired with its rowid.
-  std::string name = schema.name + "#overwrite";
-  for (const auto& scope : w.scope) name += "," + scope.first;
-  Statement* st = c.find_prepared(name);
-  if (st == nullptr) st = &c.prepared_as(name, update_sql(schema, static_cast<size_t>(part), partition_condition(w)));
+  std::string base = schema.name + "#overwrite";
+  for (const auto& scope : w.scope) base += "," + scope.first;
   RowSource src(rows, order, 0, same);
   src.pair_with(ids.data());
+  std::vector<uint8_t> constant = src.constant_columns(kMinRowsToFold);
+  constant[static_cast<size_t>(part)] = 0;  // not set
+  // The subquery keeps two columns at least (a row value of one, or none,
+  // would be another statement's shape).
+  if (std::count(constant.begin(), constant.end(), uint8_t{0}) < 3) std::fill(constant.begin(), constant.end(), 0);
+  limit_folding(c, base, constant);
+  const std::string name = folded_name(base, constant);
+  const int first_folded = 3 + static_cast<int>(w.scope.size());  // after the partition's ?2, ?3, …
+  Statement* st = c.find_prepared(name);
+  if (st == nullptr) {
+    st = &c.prepared_as(
+        name, update_sql(schema, static_cast<size_t>(part), partition_condition(w, 2), constant, first_folded));
+  }
   bind_partition(st->get(), iso, w, 2);
+  bind_folded(*st, src, constant, first_folded);
   run_source(*st, src, schema);
   const auto updated = static_cast<size_t>(sqlite3_changes64(c.get()));
   if (updated != same) {
