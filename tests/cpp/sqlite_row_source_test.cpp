@@ -93,6 +93,11 @@ TEST(RowSource, LooksUpTheRowPairedWithAStoredRowid) {
   EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1) WHERE rid = 9", &src), std::vector<std::string>{"9|g1"});
   EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1)", &src),
             (std::vector<std::string>{"7|g0", "9|g1", "40|g2"}));
+  // Looked up in rowid order (as an UPDATE asks), out of order, and again.
+  for (const char* rid : {"7", "9", "40", "9", "7", "40", "40"}) {
+    EXPECT_EQ(db.rows(("SELECT rid FROM nbaprops_rows(?1) WHERE rid = " + std::string(rid)).c_str(), &src),
+              std::vector<std::string>{rid});
+  }
   // A stored row with no new row would be overwritten by NULLs: an error.
   EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 8", &src),
             std::vector<std::string>{"error: nbaprops_rows: no row paired with stored rowid 8"});

@@ -26,12 +26,15 @@ RowSource::RowSource(const Table& rows, const std::vector<size_t>& order, size_t
   }
 }
 
-size_t RowSource::find(int64_t rowid) const {
+size_t RowSource::find(int64_t rowid) {
   if (rowids_ == nullptr) return end_;
+  if (next_ >= begin_ && next_ < end_ && rowids_[next_] == rowid) return next_++;
   const int64_t* first = rowids_ + begin_;
   const int64_t* last = rowids_ + end_;
   const int64_t* it = std::lower_bound(first, last, rowid);
-  return it != last && *it == rowid ? static_cast<size_t>(it - rowids_) : end_;
+  if (it == last || *it != rowid) return end_;
+  next_ = static_cast<size_t>(it - rowids_) + 1;
+  return next_ - 1;
 }
 
 bool RowSource::enter(size_t k) {

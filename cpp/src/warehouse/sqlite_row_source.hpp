@@ -53,8 +53,9 @@ class RowSource {
   // Used by the module's callbacks (sqlite_row_source.cpp).
   [[nodiscard]] size_t begin() const { return begin_; }
   [[nodiscard]] size_t end() const { return end_; }
-  /// The range position paired with @p rowid, or end().
-  [[nodiscard]] size_t find(int64_t rowid) const;
+  /// The range position paired with @p rowid, or end(). An UPDATE asks in
+  /// rowid order, so the position after the last one found is tried first.
+  [[nodiscard]] size_t find(int64_t rowid);
   /// False (failed_at() set) when the read of position @p k is to fail.
   bool enter(size_t k);
   /// Sets @p ctx to column @p c of position @p k (c past the last: NULL).
@@ -91,6 +92,7 @@ class RowSource {
   size_t begin_, end_;
   std::vector<Col> cols_;
   const int64_t* rowids_ = nullptr;
+  size_t next_ = 0;  ///< find: the position after the last one found
   int64_t fail_at_ = INT64_MAX;
   int64_t failed_at_ = -1;
   std::unordered_map<int64_t, std::string> iso_;
