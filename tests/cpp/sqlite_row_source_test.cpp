@@ -83,24 +83,38 @@ TEST(RowSource, ServesTheRowsOfARangeInOrderWithTheirTypes) {
   EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1)", &tail), (std::vector<std::string>{"g0", "g1"}));
 }
 
-TEST(RowSource, LooksUpTheRowPairedWithAStoredRowid) {
+// An overwrite's UPDATE visits the stored rows in rowid order and asks for
+// each one's row by `rid = <rowid>`: the k-th stored row takes the k-th row;
+// a rowid out of order, or one past the last row, is an error.
+TEST(RowSource, PairsStoredRowsWithTheRowsInRowidOrder) {
   Db db;
   const Table t = three_rows();
   const std::vector<size_t> order{0, 1, 2};
-  const std::vector<int64_t> rowids{7, 9, 40};
+  RowSource off(t, order, 0, 3);
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 7", &off),
+            std::vector<std::string>{"error: nbaprops_rows: no row paired with stored rowid 7 (rows paired: 0; stored "
+                                     "rows are paired in rowid order, one new row each)"});
   RowSource src(t, order, 0, 3);
-  src.pair_with(rowids.data());
+  src.pair_in_rowid_order();
+  EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1) WHERE rid = 7", &src), std::vector<std::string>{"7|g0"});
   EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1) WHERE rid = 9", &src), std::vector<std::string>{"9|g1"});
+  // Out of order: 8 after 9 (the same rowid again as well).
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 8", &src),
+            std::vector<std::string>{"error: nbaprops_rows: no row paired with stored rowid 8 (rows paired: 2; stored "
+                                     "rows are paired in rowid order, one new row each)"});
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 9", &src).front().substr(0, 6), "error:");
+  EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1) WHERE rid = 40", &src), std::vector<std::string>{"40|g2"});
+  EXPECT_EQ(src.paired(), 3u);
+  // A stored row past the last new one would be overwritten by NULLs.
+  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 41", &src).front().substr(0, 6), "error:");
+  // A scan gives each row with the rowid it was paired with.
   EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1)", &src),
             (std::vector<std::string>{"7|g0", "9|g1", "40|g2"}));
-  // Looked up in rowid order (as an UPDATE asks), out of order, and again.
-  for (const char* rid : {"7", "9", "40", "9", "7", "40", "40"}) {
-    EXPECT_EQ(db.rows(("SELECT rid FROM nbaprops_rows(?1) WHERE rid = " + std::string(rid)).c_str(), &src),
-              std::vector<std::string>{rid});
-  }
-  // A stored row with no new row would be overwritten by NULLs: an error.
-  EXPECT_EQ(db.rows("SELECT c0 FROM nbaprops_rows(?1) WHERE rid = 8", &src),
-            std::vector<std::string>{"error: nbaprops_rows: no row paired with stored rowid 8"});
+  // Within a range that starts further on.
+  RowSource tail(t, order, 1, 3);
+  tail.pair_in_rowid_order();
+  EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1) WHERE rid = 5", &tail), std::vector<std::string>{"5|g1"});
+  EXPECT_EQ(db.rows("SELECT rid, c0 FROM nbaprops_rows(?1)", &tail), (std::vector<std::string>{"5|g1", "NULL|g2"}));
 }
 
 TEST(RowSource, FailsWithoutRowsAndAtAnInjectedPosition) {

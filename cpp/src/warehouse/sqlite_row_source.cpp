@@ -10,7 +10,7 @@
 namespace nbaprops::sqlite_detail {
 
 RowSource::RowSource(const Table& rows, const std::vector<size_t>& order, size_t begin, size_t end)
-    : order_(order), begin_(begin), end_(std::min(end, order.size())) {
+    : order_(order), begin_(begin), end_(std::min(end, order.size())), next_(begin_) {
   cols_.reserve(rows.num_columns());
   for (size_t i = 0; i < rows.num_columns(); ++i) {
     const Column& col = rows.col(i);
@@ -26,15 +26,10 @@ RowSource::RowSource(const Table& rows, const std::vector<size_t>& order, size_t
   }
 }
 
-size_t RowSource::find(int64_t rowid) {
-  if (rowids_ == nullptr) return end_;
-  if (next_ >= begin_ && next_ < end_ && rowids_[next_] == rowid) return next_++;
-  const int64_t* first = rowids_ + begin_;
-  const int64_t* last = rowids_ + end_;
-  const int64_t* it = std::lower_bound(first, last, rowid);
-  if (it == last || *it != rowid) return end_;
-  next_ = static_cast<size_t>(it - rowids_) + 1;
-  return next_ - 1;
+size_t RowSource::pair_next(int64_t rowid) {
+  if (!pairing_ || next_ >= end_ || (!rowids_.empty() && rowid <= rowids_.back())) return end_;
+  rowids_.push_back(rowid);
+  return next_++;
 }
 
 bool RowSource::enter(size_t k) {
@@ -135,10 +130,10 @@ void RowSource::bind_first(sqlite3_stmt* st, int p, size_t c) {
 }
 
 void RowSource::result_rid(sqlite3_context* ctx, size_t k) const {
-  if (rowids_ == nullptr) {
-    sqlite3_result_null(ctx);
+  if (k >= begin_ && k - begin_ < rowids_.size()) {
+    sqlite3_result_int64(ctx, rowids_[k - begin_]);
   } else {
-    sqlite3_result_int64(ctx, rowids_[k]);
+    sqlite3_result_null(ctx);
   }
 }
 
@@ -244,13 +239,18 @@ int x_filter(sqlite3_vtab_cursor* base, int idx_num, const char* /*idx_str*/, in
     return SQLITE_ERROR;
   }
   if (idx_num == kByRid && argc > 1) {
-    // Every stored row an overwrite selects has its new row: one without
-    // would be set to NULLs, so it fails the statement instead.
+    // Every stored row an overwrite selects takes the next new row, in
+    // rowid order: a stored row without one (more stored rows than new ones)
+    // would be set to NULLs, and one visited out of order would take
+    // another's values, so either fails the statement instead.
     const sqlite3_int64 rid = sqlite3_value_int64(argv[1]);
-    cur->k = cur->src->find(rid);
+    cur->k = cur->src->pair_next(rid);
     if (cur->k >= cur->src->end()) {
       sqlite3_free(base->pVtab->zErrMsg);
-      base->pVtab->zErrMsg = sqlite3_mprintf("nbaprops_rows: no row paired with stored rowid %lld", rid);
+      base->pVtab->zErrMsg = sqlite3_mprintf(
+          "nbaprops_rows: no row paired with stored rowid %lld (rows paired: %lld; stored rows are paired in rowid "
+          "order, one new row each)",
+          rid, static_cast<long long>(cur->src->paired()));
       return SQLITE_ERROR;
     }
     cur->end = cur->k + 1;

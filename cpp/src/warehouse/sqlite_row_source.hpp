@@ -32,15 +32,21 @@ inline constexpr size_t kRowSourceColumns = 1000;
 /// nbaprops_rows. Column c{i} is the Table's column i (NULL past its last),
 /// with the value a bound parameter would have: an integer, a real, text, or a
 /// date's ISO text. Column rid is the stored rowid paired with the row
-/// (pair_with), NULL without one. Lives while the statement that reads it
+/// (pair_in_rowid_order), NULL without one. Lives while the statement that reads it
 /// steps; the Table must not change meanwhile (text is read in place).
 class RowSource {
  public:
   RowSource(const Table& rows, const std::vector<size_t>& order, size_t begin, size_t end);
 
-  /// Pairs row k of the range with stored rowid @p rowids[k] (ascending), so
-  /// that `WHERE rid = <rowid>` finds it.
-  void pair_with(const int64_t* rowids) { rowids_ = rowids; }
+  /// Pairs the range's rows, in order, with the stored rows an UPDATE visits
+  /// in rowid order: `WHERE rid = <rowid>` answers the next row of the range
+  /// for each stored rowid above the last one paired, so that the k-th
+  /// stored row (by rowid) takes the k-th row. A rowid visited out of order,
+  /// or one more than the range has rows, is an error (pair_next): nothing is
+  /// ever paired by a guess.
+  void pair_in_rowid_order() { pairing_ = true; }
+  /// How many rows are paired so far.
+  [[nodiscard]] size_t paired() const { return next_ - begin_; }
   /// Makes the read of range position @p k (and after) fail, as a write
   /// failure injected after @p k rows; negative: never.
   void fail_at(int64_t k) { fail_at_ = k < 0 ? INT64_MAX : k; }
@@ -53,9 +59,10 @@ class RowSource {
   // Used by the module's callbacks (sqlite_row_source.cpp).
   [[nodiscard]] size_t begin() const { return begin_; }
   [[nodiscard]] size_t end() const { return end_; }
-  /// The range position paired with @p rowid, or end(). An UPDATE asks in
-  /// rowid order, so the position after the last one found is tried first.
-  [[nodiscard]] size_t find(int64_t rowid);
+  /// The range position paired with stored rowid @p rowid (the next one), or
+  /// end() when pairing is off, the rows are all paired, or @p rowid is not
+  /// above the last rowid paired.
+  [[nodiscard]] size_t pair_next(int64_t rowid);
   /// False (failed_at() set) when the read of position @p k is to fail.
   bool enter(size_t k);
   /// Sets @p ctx to column @p c of position @p k (c past the last: NULL).
@@ -91,8 +98,9 @@ class RowSource {
   const std::vector<size_t>& order_;
   size_t begin_, end_;
   std::vector<Col> cols_;
-  const int64_t* rowids_ = nullptr;
-  size_t next_ = 0;  ///< find: the position after the last one found
+  bool pairing_ = false;
+  size_t next_;                  ///< pair_next: the next position to pair
+  std::vector<int64_t> rowids_;  ///< the rowids paired, by position from begin_
   int64_t fail_at_ = INT64_MAX;
   int64_t failed_at_ = -1;
   std::unordered_map<int64_t, std::string> iso_;

@@ -1347,36 +1347,36 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   const bool has_extras = extras.step();
   extras.reset();
   if (has_extras) return false;
-  // The rows the delete would remove, in rowid order (the date index holds
-  // them so).
+  // How many rows the delete would remove (counted on the date index).
   const std::string where = partition_where(w), iso = w.dates.front().iso();
-  Statement& sel = c.prepared("SELECT rowid" + where + " ORDER BY rowid");
-  bind_partition(sel.get(), iso, w);
-  std::vector<int64_t> ids;
-  ids.reserve(n);
-  while (sel.step()) ids.push_back(sqlite3_column_int64(sel.get(), 0));
-  sel.reset();
+  Statement& count = c.prepared("SELECT count(*)" + where);
+  bind_partition(count.get(), iso, w);
+  count.step();
+  const auto stored = static_cast<size_t>(sqlite3_column_int64(count.get(), 0));
+  count.reset();
   check_writable(schema, rows, rows.col(static_cast<size_t>(part)), &allowed);
-  if (ids.empty()) {  // nothing stored (a first run): nothing to delete either
+  if (stored == 0) {  // nothing stored (a first run): nothing to delete either
     insert_rows(c, schema, rows, order, 0);
     return true;
   }
   // The new rows in key order take the stored rowids in order; stored rows
-  // left over are deleted, new rows left over appended after them (rowids
-  // above every stored one): rowid order stays key order.
-  const size_t same = std::min(n, ids.size());
-  if (ids.size() > n) {
-    Statement& del = c.prepared("DELETE" + where + " AND rowid > ?");
-    sqlite3_bind_int64(del.get(), bind_partition(del.get(), iso, w), ids[n - 1]);
+  // left over (the last ones by rowid) are deleted, new rows left over
+  // appended after them (rowids above every stored one): rowid order stays
+  // key order.
+  const size_t same = std::min(n, stored);
+  if (stored > n) {
+    Statement& del = c.prepared("DELETE FROM " + qualified(schema) + " WHERE rowid IN (SELECT rowid" + where +
+                                " ORDER BY rowid LIMIT -1 OFFSET ?)");
+    sqlite3_bind_int64(del.get(), bind_partition(del.get(), iso, w), static_cast<int64_t>(n));
     del.step();
     del.reset();
   }
-  // Every stored row of the partition is now one of ids[0, same): one UPDATE
-  // gives each the values of the new row paired with its rowid.
+  // The partition now holds `same` stored rows: one UPDATE visits them in
+  // rowid order and gives each the next new row (RowSource::pair_next).
   std::string base = schema.name + "#overwrite";
   for (const auto& scope : w.scope) base += "," + scope.first;
   RowSource src(rows, order, 0, same);
-  src.pair_with(ids.data());
+  src.pair_in_rowid_order();
   std::vector<uint8_t> constant = src.constant_columns(kMinRowsToFold);
   constant[static_cast<size_t>(part)] = 0;  // not set
   // The subquery keeps two columns at least (a row value of one, or none,
@@ -1394,9 +1394,9 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   bind_folded(*st, src, constant, first_folded);
   run_source(*st, src, schema);
   const auto updated = static_cast<size_t>(sqlite3_changes64(c.get()));
-  if (updated != same) {
+  if (updated != same || src.paired() != same) {
     throw InternalError(schema.name + " " + iso + ": the overwrite updated " + std::to_string(updated) + " of " +
-                        std::to_string(same) + " stored rows");
+                        std::to_string(same) + " stored rows (" + std::to_string(src.paired()) + " paired)");
   }
   insert_rows(c, schema, rows, order, same);
   return true;
