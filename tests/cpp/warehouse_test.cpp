@@ -814,14 +814,23 @@ TEST(Warehouse, ARerunOverwritesTheStoredRowsInPlace) {
   wh.replace_partition(togs(), d1, rows_for(d1, 11, 400));
   EXPECT_EQ(query_rows(dir, rowids), std::vector<std::string>(ids_before.begin(), ids_before.begin() + 11));
   EXPECT_EQ(query_rows(dir, by_rowid.c_str()), query_rows(dir, key_ordered.c_str()));
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d1, d1})[d1], partition_hashes_of(rows_for(d1, 11, 400))[d1].hex());
+  // Many fewer (the UPDATE stops at the first stored row without a new one,
+  // the rest is deleted, and it runs again), then back to 11 rows.
+  wh.replace_partition(togs(), d1, rows_for(d1, 3, 450));
+  EXPECT_EQ(query_rows(dir, rowids), std::vector<std::string>(ids_before.begin(), ids_before.begin() + 3));
+  EXPECT_EQ(wh.partition_hashes(togs(), DateRange{d1, d1})[d1], partition_hashes_of(rows_for(d1, 3, 450))[d1].hex());
+  wh.replace_partition(togs(), d1, rows_for(d1, 11, 400));
+  EXPECT_EQ(query_rows(dir, by_rowid.c_str()), query_rows(dir, key_ordered.c_str()));
+  EXPECT_EQ(query_rows(dir, "PRAGMA integrity_check"), std::vector<std::string>{"ok|"});
+  const auto ids_eleven = query_rows(dir, rowids);
   // More rows: every stored rowid kept, two rows appended after the table's
   // last rowid, still in key order.
   const auto last = query_rows(dir, "SELECT max(rowid) FROM team_offense_game_summary");
   wh.replace_partition(togs(), d1, rows_for(d1, 13, 500));
   const auto ids_more = query_rows(dir, rowids);
   ASSERT_EQ(ids_more.size(), 13u);
-  EXPECT_EQ(std::vector<std::string>(ids_more.begin(), ids_more.begin() + 11),
-            std::vector<std::string>(ids_before.begin(), ids_before.begin() + 11));
+  EXPECT_EQ(std::vector<std::string>(ids_more.begin(), ids_more.begin() + 11), ids_eleven);
   EXPECT_GT(std::stoll(ids_more[11]), std::stoll(last.front()));
   EXPECT_EQ(query_rows(dir, by_rowid.c_str()), query_rows(dir, key_ordered.c_str()));
   const Table more = wh.read(togs(), DateRange{d1, d1}, {"points_scored"});

@@ -97,6 +97,10 @@ class Connection {
     it->second->reset();
     return *it->second;
   }
+  /// A yes/no fact about a file's schema, kept with the file's schema version
+  /// it was read at (overwrite_partition: whether a table has triggers or a
+  /// unique index); a different version means it must be read again.
+  std::pair<int64_t, bool>& schema_fact(const std::string& key) { return schema_facts_[key]; }
   /// How many kept statements have a name starting with @p prefix.
   [[nodiscard]] size_t count_prepared(const std::string& prefix) const {
     return static_cast<size_t>(std::count_if(statements_.begin(), statements_.end(),
@@ -125,6 +129,7 @@ class Connection {
   std::map<std::string, int> checkpoint_due_;  ///< file → most frames its log held
   /// Declared after db_, so finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  std::unordered_map<std::string, std::pair<int64_t, bool>> schema_facts_;  ///< schema_fact: key → (version, fact)
 };
 
 /// BEGIN … COMMIT, rolled back by the destructor unless committed. Deferred:

@@ -27,6 +27,7 @@ RowSource::RowSource(const Table& rows, const std::vector<size_t>& order, size_t
 }
 
 size_t RowSource::pair_next(int64_t rowid) {
+  if (pairing_ && next_ >= end_) ran_out_ = true;
   if (!pairing_ || next_ >= end_ || (!rowids_.empty() && rowid <= rowids_.back())) return end_;
   rowids_.push_back(rowid);
   return next_++;

@@ -47,6 +47,9 @@ class RowSource {
   void pair_in_rowid_order() { pairing_ = true; }
   /// How many rows are paired so far.
   [[nodiscard]] size_t paired() const { return next_ - begin_; }
+  /// Whether pair_next was asked for a row after the last one (the UPDATE
+  /// found more stored rows than the range has).
+  [[nodiscard]] bool ran_out() const { return ran_out_; }
   /// Makes the read of range position @p k (and after) fail, as a write
   /// failure injected after @p k rows; negative: never.
   void fail_at(int64_t k) { fail_at_ = k < 0 ? INT64_MAX : k; }
@@ -99,6 +102,7 @@ class RowSource {
   size_t begin_, end_;
   std::vector<Col> cols_;
   bool pairing_ = false;
+  bool ran_out_ = false;
   size_t next_;                  ///< pair_next: the next position to pair
   std::vector<int64_t> rowids_;  ///< the rowids paired, by position from begin_
   int64_t fail_at_ = INT64_MAX;

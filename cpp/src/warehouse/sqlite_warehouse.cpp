@@ -1289,10 +1289,14 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
 }
 
 void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, const Table& rows,
-                                  const std::vector<size_t>& order, size_t from) {
+                                  const std::vector<size_t>& order, size_t from, std::vector<uint8_t> constant) {
   if (from >= order.size()) return;
   RowSource src(rows, order, from, order.size());
-  std::vector<uint8_t> constant = src.constant_columns(kMinRowsToFold);
+  if (order.size() - from < kMinRowsToFold) {
+    constant.assign(rows.num_columns(), 0);
+  } else if (constant.empty()) {
+    constant = src.constant_columns(kMinRowsToFold);
+  }
   Statement& st = insert_statement(c, schema, rows, constant);
   bind_folded(st, src, constant, 2);
   run_source(st, src, schema);
@@ -1311,6 +1315,25 @@ void SqliteWarehouse::run_source(Statement& st, RowSource& src, const TableSchem
                        " rows");
   }
   st.reset();
+}
+
+bool SqliteWarehouse::has_triggers_or_unique_index(Connection& c, const TableSchema& schema) {
+  const std::string ds = quote(schema.dataset());
+  Statement& version = c.prepared("PRAGMA " + ds + ".schema_version");
+  version.step();
+  const int64_t now = sqlite3_column_int64(version.get(), 0);
+  version.reset();
+  auto& [read_at, fact] = c.schema_fact(schema.name + "#triggers_or_unique");
+  if (read_at == now && now != 0) return fact;
+  Statement& extras = c.prepared("SELECT 1 FROM " + ds +
+                                 ".sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 UNION ALL "
+                                 "SELECT 1 FROM pragma_index_list(?1, ?2) WHERE \"unique\" LIMIT 1");
+  sqlite3_bind_text(extras.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(extras.get(), 2, schema.dataset().c_str(), -1, SQLITE_TRANSIENT);
+  fact = extras.step();
+  extras.reset();
+  read_at = now;
+  return fact;
 }
 
 bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, const std::set<int32_t>& allowed,
@@ -1339,45 +1362,14 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   // delete and insert: their triggers see what a replace always was, and rows
   // overwritten one at a time could meet a key that is still stored further
   // on (a player dropped, another added) where a delete clears them all first.
-  Statement& extras = c.prepared("SELECT 1 FROM " + quote(schema.dataset()) +
-                                 ".sqlite_master WHERE type = 'trigger' AND tbl_name = ?1 UNION ALL "
-                                 "SELECT 1 FROM pragma_index_list(?1, ?2) WHERE \"unique\" LIMIT 1");
-  sqlite3_bind_text(extras.get(), 1, schema.table().c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(extras.get(), 2, schema.dataset().c_str(), -1, SQLITE_TRANSIENT);
-  const bool has_extras = extras.step();
-  extras.reset();
-  if (has_extras) return false;
-  // How many rows the delete would remove (counted on the date index).
-  const std::string where = partition_where(w), iso = w.dates.front().iso();
-  Statement& count = c.prepared("SELECT count(*)" + where);
-  bind_partition(count.get(), iso, w);
-  count.step();
-  const auto stored = static_cast<size_t>(sqlite3_column_int64(count.get(), 0));
-  count.reset();
+  if (has_triggers_or_unique_index(c, schema)) return false;
   check_writable(schema, rows, rows.col(static_cast<size_t>(part)), &allowed);
-  if (stored == 0) {  // nothing stored (a first run): nothing to delete either
-    insert_rows(c, schema, rows, order, 0);
-    return true;
-  }
-  // The new rows in key order take the stored rowids in order; stored rows
-  // left over (the last ones by rowid) are deleted, new rows left over
-  // appended after them (rowids above every stored one): rowid order stays
-  // key order.
-  const size_t same = std::min(n, stored);
-  if (stored > n) {
-    Statement& del = c.prepared("DELETE FROM " + qualified(schema) + " WHERE rowid IN (SELECT rowid" + where +
-                                " ORDER BY rowid LIMIT -1 OFFSET ?)");
-    sqlite3_bind_int64(del.get(), bind_partition(del.get(), iso, w), static_cast<int64_t>(n));
-    del.step();
-    del.reset();
-  }
-  // The partition now holds `same` stored rows: one UPDATE visits them in
-  // rowid order and gives each the next new row (RowSource::pair_next).
+  // The statement's shape: columns of one value in every new row are set from
+  // parameters (one value in all rows is one value in the first ones too).
   std::string base = schema.name + "#overwrite";
   for (const auto& scope : w.scope) base += "," + scope.first;
-  RowSource src(rows, order, 0, same);
-  src.pair_in_rowid_order();
-  std::vector<uint8_t> constant = src.constant_columns(kMinRowsToFold);
+  std::vector<uint8_t> constant = RowSource(rows, order, 0, n).constant_columns(kMinRowsToFold);
+  const std::vector<uint8_t> insert_constant = constant;
   constant[static_cast<size_t>(part)] = 0;  // not set
   // The subquery keeps two columns at least (a row value of one, or none,
   // would be another statement's shape).
@@ -1390,15 +1382,42 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
     st = &c.prepared_as(
         name, update_sql(schema, static_cast<size_t>(part), partition_condition(w, 2), constant, first_folded));
   }
-  bind_partition(st->get(), iso, w, 2);
-  bind_folded(*st, src, constant, first_folded);
-  run_source(*st, src, schema);
-  const auto updated = static_cast<size_t>(sqlite3_changes64(c.get()));
-  if (updated != same || src.paired() != same) {
-    throw InternalError(schema.name + " " + iso + ": the overwrite updated " + std::to_string(updated) + " of " +
-                        std::to_string(same) + " stored rows (" + std::to_string(src.paired()) + " paired)");
+  // One UPDATE visits the stored rows of the partition in rowid order and
+  // gives each the next new row in key order (RowSource::pair_next), so the
+  // rows keep their rowids and rowid order stays key order. New rows left
+  // over are appended after them (rowids above every stored one). A
+  // partition that held more rows than it gets stops the UPDATE at the first
+  // stored row without a new one: the stored rows past the n-th by rowid are
+  // deleted and the UPDATE runs again (what the failed one had written is
+  // undone with it or overwritten by the second: either way every row left
+  // takes its new values).
+  const std::string iso = w.dates.front().iso();
+  size_t updated = 0;
+  for (bool again = false;; again = true) {
+    RowSource src(rows, order, 0, n);
+    src.pair_in_rowid_order();
+    bind_partition(st->get(), iso, w, 2);
+    bind_folded(*st, src, constant, first_folded);
+    try {
+      run_source(*st, src, schema);
+    } catch (const StorageError&) {
+      if (again || !src.ran_out()) throw;
+      Statement& del = c.prepared("DELETE FROM " + qualified(schema) + " WHERE rowid IN (SELECT rowid" +
+                                  partition_where(w) + " ORDER BY rowid LIMIT -1 OFFSET ?)");
+      sqlite3_bind_int64(del.get(), bind_partition(del.get(), iso, w), static_cast<int64_t>(n));
+      del.step();
+      del.reset();
+      st = c.find_prepared(name);  // reset, no bindings
+      continue;
+    }
+    updated = static_cast<size_t>(sqlite3_changes64(c.get()));
+    if (updated != src.paired()) {
+      throw InternalError(schema.name + " " + iso + ": the overwrite updated " + std::to_string(updated) +
+                          " stored rows and paired " + std::to_string(src.paired()) + " new ones");
+    }
+    break;
   }
-  insert_rows(c, schema, rows, order, same);
+  insert_rows(c, schema, rows, order, updated, insert_constant);
   return true;
 }
 

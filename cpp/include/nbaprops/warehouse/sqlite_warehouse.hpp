@@ -168,9 +168,14 @@ class SqliteWarehouse final : public Warehouse {
   /// Inserts @p rows in @p order (read_back_order; nullptr: sorted here).
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order);
-  /// Inserts rows order[from], order[from + 1], … of @p rows.
+  /// Inserts rows order[from], order[from + 1], … of @p rows. @p constant:
+  /// the columns of one value in those rows when the caller found them (over
+  /// these rows or more: RowSource::constant_columns); empty: found here.
   void insert_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
-                   const std::vector<size_t>& order, size_t from);
+                   const std::vector<size_t>& order, size_t from, std::vector<uint8_t> constant = {});
+  /// Whether the stored @p schema has triggers or a unique index (read once
+  /// per schema version of its file and connection).
+  static bool has_triggers_or_unique_index(sqlite_detail::Connection& c, const TableSchema& schema);
   /// Steps @p st (a write reading nbaprops_rows(?1)) with @p src bound to ?1,
   /// and leaves it reset. An injected write failure (inject_write_failure_after)
   /// fails the read of the source's row at that position: the statement's
