@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <new>
+#include <utility>
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/error.hpp"
@@ -153,6 +154,13 @@ struct Cursor {
   size_t end = 0;
 };
 
+/// The module's table: an overwrite's subquery opens and closes a cursor for
+/// every stored row, so the last closed one is kept for the next open.
+struct Vtab {
+  sqlite3_vtab base;  // first: SQLite passes a Vtab as its base
+  Cursor* spare = nullptr;
+};
+
 /// Fails the statement with the source's injected failure.
 int injected(sqlite3_vtab_cursor* cur) {
   sqlite3_free(cur->pVtab->zErrMsg);
@@ -174,15 +182,16 @@ int x_connect(sqlite3* db, void* /*aux*/, int /*argc*/, const char* const* /*arg
     *err = sqlite3_mprintf("nbaprops_rows: %s", sqlite3_errmsg(db));
     return rc;
   }
-  auto* vtab = static_cast<sqlite3_vtab*>(sqlite3_malloc(sizeof(sqlite3_vtab)));
+  auto* vtab = new (std::nothrow) Vtab();
   if (vtab == nullptr) return SQLITE_NOMEM;
-  *vtab = sqlite3_vtab{};
-  *out = vtab;
+  *out = &vtab->base;
   return SQLITE_OK;
 }
 
-int x_disconnect(sqlite3_vtab* vtab) {
-  sqlite3_free(vtab);
+int x_disconnect(sqlite3_vtab* base) {
+  auto* vtab = reinterpret_cast<Vtab*>(base);
+  delete vtab->spare;
+  delete vtab;
   return SQLITE_OK;
 }
 
@@ -219,15 +228,27 @@ int x_best_index(sqlite3_vtab* /*vtab*/, sqlite3_index_info* info) {
   return SQLITE_OK;
 }
 
-int x_open(sqlite3_vtab* /*vtab*/, sqlite3_vtab_cursor** out) {
-  auto* cur = new (std::nothrow) Cursor();
-  if (cur == nullptr) return SQLITE_NOMEM;
+int x_open(sqlite3_vtab* base, sqlite3_vtab_cursor** out) {
+  auto* vtab = reinterpret_cast<Vtab*>(base);
+  Cursor* cur = std::exchange(vtab->spare, nullptr);
+  if (cur != nullptr) {
+    *cur = Cursor();
+  } else {
+    cur = new (std::nothrow) Cursor();
+    if (cur == nullptr) return SQLITE_NOMEM;
+  }
   *out = &cur->base;
   return SQLITE_OK;
 }
 
-int x_close(sqlite3_vtab_cursor* cur) {
-  delete reinterpret_cast<Cursor*>(cur);
+int x_close(sqlite3_vtab_cursor* base) {
+  auto* cur = reinterpret_cast<Cursor*>(base);
+  auto* vtab = reinterpret_cast<Vtab*>(base->pVtab);
+  if (vtab != nullptr && vtab->spare == nullptr) {
+    vtab->spare = cur;
+  } else {
+    delete cur;
+  }
   return SQLITE_OK;
 }
 
