@@ -44,7 +44,10 @@ class RowSource {
   /// stored row (by rowid) takes the k-th row. A rowid visited out of order,
   /// or one more than the range has rows, is an error (pair_next): nothing is
   /// ever paired by a guess.
-  void pair_in_rowid_order() { pairing_ = true; }
+  void pair_in_rowid_order() {
+    pairing_ = true;
+    rowids_.reserve(end_ - begin_);
+  }
   /// How many rows are paired so far.
   [[nodiscard]] size_t paired() const { return next_ - begin_; }
   /// Whether pair_next was asked for a row after the last one (the UPDATE
