@@ -480,7 +480,7 @@ class Executor {
     Prepared prep;
     if (out) {
       try {
-        prep = prepare(u, r, out->rows);
+        prep = prepare(u, r, *out);
       } catch (const std::exception& e) {  // out of memory: the unit fails, nothing is written
         out.reset();
         settle(r, UnitStatus::kFailed, e.what());
@@ -506,15 +506,18 @@ class Executor {
   struct Prepared {
     std::map<Date, PartitionHash> hashes;  ///< recorded with the rows, and for the downstream fingerprints
     std::vector<size_t> order;             ///< the rows in stored order (TableWrite::order); empty: none
+    std::optional<Table> failures;         ///< the unit's failure rows as written (failure_rows)
   };
 
-  /// The content hashes and stored order of @p rows, the output of @p u; the
-  /// sort counts as writing (r.write_seconds), as it did inside the commit.
-  static Prepared prepare(const Unit& u, UnitResult& r, const Table& rows) {
+  /// The content hashes and stored order of @p out's rows, and its failure
+  /// rows as written, for unit @p u; the sort and the failure rows count as
+  /// writing (r.write_seconds), as they did inside the commit.
+  Prepared prepare(const Unit& u, UnitResult& r, const UnitOutput& out) const {
     Prepared p;
-    p.hashes = partition_hashes_of(rows);
+    p.hashes = partition_hashes_of(out.rows);
     const auto w0 = Clock::now();
-    p.order = read_back_order_if_any(catalog::get(u.processor->info().output_table), rows);
+    p.order = read_back_order_if_any(catalog::get(u.processor->info().output_table), out.rows);
+    p.failures.emplace(failure_rows(*u.processor, u.date, out.failures));
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     return p;
   }
@@ -855,7 +858,10 @@ class Executor {
   /// ledger row commit together or not at all.
   void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out,
               const Prepared& prep) {
-    const Table failures = failure_rows(*u.processor, u.date, out.failures);
+    // Built before the commit's turn (prepare); here only for a caller that did not.
+    std::optional<Table> built;
+    if (!prep.failures) built.emplace(failure_rows(*u.processor, u.date, out.failures));
+    const Table& failures = prep.failures ? *prep.failures : *built;
     std::vector<TableWrite> writes{TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false, &prep.hashes}};
     if (!prep.order.empty()) writes.front().order = &prep.order;
     // The unit's failure rows replace its stored ones; with none on either side
