@@ -507,6 +507,7 @@ class Executor {
     std::map<Date, PartitionHash> hashes;  ///< recorded with the rows, and for the downstream fingerprints
     std::vector<size_t> order;             ///< the rows in stored order (TableWrite::order); empty: none
     std::optional<Table> failures;         ///< the unit's failure rows as written (failure_rows)
+    std::vector<size_t> failure_order;     ///< their stored order; empty: none
   };
 
   /// The content hashes and stored order of @p out's rows, and its failure
@@ -518,6 +519,7 @@ class Executor {
     const auto w0 = Clock::now();
     p.order = read_back_order_if_any(catalog::get(u.processor->info().output_table), out.rows);
     p.failures.emplace(failure_rows(*u.processor, u.date, out.failures));
+    p.failure_order = read_back_order_if_any(p.failures->schema(), *p.failures);
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     return p;
   }
@@ -870,6 +872,7 @@ class Executor {
     if (failures.num_rows() > 0 || has_stored_failures(u)) {
       writes.push_back(
           TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false});
+      if (prep.failures && !prep.failure_order.empty()) writes.back().order = &prep.failure_order;
     }
     std::optional<Table> ledger;
     if (opts_.write_ledger) {
