@@ -860,10 +860,7 @@ class Executor {
   /// ledger row commit together or not at all.
   void commit(const Unit& u, UnitResult& r, const TableSchema& out_schema, const UnitOutput& out,
               const Prepared& prep) {
-    // Built before the commit's turn (prepare); here only for a caller that did not.
-    std::optional<Table> built;
-    if (!prep.failures) built.emplace(failure_rows(*u.processor, u.date, out.failures));
-    const Table& failures = prep.failures ? *prep.failures : *built;
+    const Table& failures = prep.failures.value();  // built before the commit's turn (prepare)
     std::vector<TableWrite> writes{TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false, &prep.hashes}};
     if (!prep.order.empty()) writes.front().order = &prep.order;
     // The unit's failure rows replace its stored ones; with none on either side
@@ -872,7 +869,7 @@ class Executor {
     if (failures.num_rows() > 0 || has_stored_failures(u)) {
       writes.push_back(
           TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false});
-      if (prep.failures && !prep.failure_order.empty()) writes.back().order = &prep.failure_order;
+      if (!prep.failure_order.empty()) writes.back().order = &prep.failure_order;
     }
     std::optional<Table> ledger;
     if (opts_.write_ledger) {

@@ -1198,12 +1198,17 @@ std::string folded_name(const std::string& base, const std::vector<uint8_t>& con
   return name;
 }
 
-/// Clears @p constant (nothing folded) when a statement folding it that way
-/// would be one too many for @p base.
-void limit_folding(Connection& c, const std::string& base, std::vector<uint8_t>& constant) {
-  const std::string name = folded_name(base, constant);
-  if (name.size() == base.size() || c.find_prepared(name) != nullptr) return;
-  if (c.count_prepared(base + "~") >= kMaxFoldedStatements) std::fill(constant.begin(), constant.end(), 0);
+/// The statement kept for @p base folding @p constant, or nullptr when it is
+/// still to be prepared; @p name is set to the name it is kept under. A shape
+/// that would be one too many for @p base folds nothing (@p constant is
+/// cleared).
+Statement* find_folded(Connection& c, const std::string& base, std::vector<uint8_t>& constant, std::string& name) {
+  name = folded_name(base, constant);
+  if (Statement* kept = c.find_prepared(name)) return kept;
+  if (name.size() == base.size() || c.count_prepared(base + "~") < kMaxFoldedStatements) return nullptr;
+  std::fill(constant.begin(), constant.end(), 0);
+  name = base;
+  return c.find_prepared(name);
 }
 
 /// Binds the folded columns' values (RowSource::bind_first) to parameters
@@ -1227,14 +1232,12 @@ Statement& insert_statement(Connection& c, const TableSchema& schema, const Tabl
   sqlite_detail::require_row_source_columns(ncol, schema.name);
   bool whole = ncol == schema.columns.size();
   for (size_t i = 0; whole && i < ncol; ++i) whole = &rows.def(i) == &schema.columns[i];
-  const std::string base = schema.name + "#insert";
+  std::string name;
   if (whole) {
-    limit_folding(c, base, constant);
+    if (Statement* kept = find_folded(c, schema.name + "#insert", constant, name)) return *kept;
   } else {
     std::fill(constant.begin(), constant.end(), 0);
   }
-  const std::string name = folded_name(base, constant);
-  if (Statement* kept = whole ? c.find_prepared(name) : nullptr) return *kept;
   std::string sql = "INSERT INTO " + qualified(schema) + " (";
   for (size_t i = 0; i < ncol; ++i) sql += (i ? ", " : "") + quote(rows.column_names()[i]);
   sql += ") SELECT ";
@@ -1374,10 +1377,9 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   // The subquery keeps two columns at least (a row value of one, or none,
   // would be another statement's shape).
   if (std::count(constant.begin(), constant.end(), uint8_t{0}) < 3) std::fill(constant.begin(), constant.end(), 0);
-  limit_folding(c, base, constant);
-  const std::string name = folded_name(base, constant);
+  std::string name;
+  Statement* st = find_folded(c, base, constant, name);
   const int first_folded = 3 + static_cast<int>(w.scope.size());  // after the partition's ?2, ?3, …
-  Statement* st = c.find_prepared(name);
   if (st == nullptr) {
     st = &c.prepared_as(
         name, update_sql(schema, static_cast<size_t>(part), partition_condition(w, 2), constant, first_folded));
