@@ -16,6 +16,7 @@
 #include "nbaprops/warehouse/sqlite_file.hpp"
 #include "warehouse/catalog_drift.hpp"
 #include "warehouse/sqlite_checkpointer.hpp"
+#include "warehouse/sqlite_wal_vfs.hpp"
 #include "warehouse/sqlite_internal.hpp"
 #include "warehouse/sqlite_row_source.hpp"
 
@@ -214,7 +215,9 @@ std::unique_ptr<Connection> SqliteWarehouse::acquire() {
   const std::string target = ro ? read_only_uri(main, dir_writable) : main.string();
   const int flags =
       (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
-  int rc = sqlite3_open_v2(target.c_str(), &raw, flags, nullptr);
+  // Every attached file opens through the same VFS: one that writes a log's
+  // frames a commit at a time (sqlite_wal_vfs.hpp).
+  int rc = sqlite3_open_v2(target.c_str(), &raw, flags, sqlite_detail::gathering_wal_vfs());
   if (rc != SQLITE_OK) {
     std::string m = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);

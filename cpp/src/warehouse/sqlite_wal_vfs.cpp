@@ -1,0 +1,328 @@
+#include "warehouse/sqlite_wal_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+namespace nbaprops::sqlite_detail {
+namespace {
+
+constexpr const char* kName = "nbaprops-wal";
+/// The most a log's gathered writes hold before they are written.
+constexpr size_t kMaxGathered = size_t{4} << 20;
+/// The most one write of the wrapped VFS takes: SQLite's unix VFS writes at most
+/// 128 KiB - 1 bytes a call (it masks the size with 0x1ffff), so gathered bytes
+/// go in pieces of 31 pages of 4 KiB.
+constexpr size_t kMaxWrite = 31 * 4096;
+/// The log's own header, then frames: a 24-byte header (page number, then the
+/// database size in pages after the commit for a commit frame, else 0), then
+/// the page (https://www.sqlite.org/fileformat2.html#walformat).
+constexpr sqlite3_int64 kLogHeaderBytes = 32;
+constexpr int kFrameHeaderBytes = 24;
+
+/// What SQLite holds for an open file of this VFS: this, then the wrapped
+/// VFS's own file object (offset kRealOffset).
+struct File {
+  sqlite3_file base;  // first: the methods SQLite calls
+  bool is_log = false;
+  File* log = nullptr;  // a database file: its open write-ahead log
+  File* db = nullptr;   // a write-ahead log: its database file
+  const char* name = nullptr;  // a database file: its key in databases()
+  std::vector<unsigned char> gathered;  // a log: writes not yet made, from gathered_at
+  sqlite3_int64 gathered_at = 0;
+  bool write_after_next = false;  // a log: a commit frame's header was gathered
+  int failed = SQLITE_OK;         // a log: a gathered write that failed where no caller could hear it
+
+  sqlite3_file* real();
+};
+
+constexpr size_t kRealOffset = (sizeof(File) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
+                               alignof(std::max_align_t);
+
+sqlite3_file* File::real() { return reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(this) + kRealOffset); }
+
+File* of(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
+sqlite3_file* real(sqlite3_file* f) { return of(f)->real(); }
+const sqlite3_io_methods& real_methods(sqlite3_file* f) { return *real(f)->pMethods; }
+
+/// Open database files by the name SQLite opened them with: the same pointer
+/// that sqlite3_filename_database() gives for their log's name.
+std::mutex registry_mutex;
+std::unordered_map<const char*, File*>& databases() {
+  static std::unordered_map<const char*, File*> map;
+  return map;
+}
+
+/// Writes what @p f gathered. Each write SQLite made returned, so an error here
+/// fails the call that wrote (the commit's last write) or the later one that
+/// needs the bytes in the file.
+int write_gathered(File& f) {
+  if (f.gathered.empty()) return SQLITE_OK;
+  sqlite3_file* r = f.real();
+  int rc = SQLITE_OK;
+  for (size_t at = 0; at < f.gathered.size() && rc == SQLITE_OK; at += kMaxWrite) {
+    const size_t n = std::min(kMaxWrite, f.gathered.size() - at);
+    rc = r->pMethods->xWrite(r, f.gathered.data() + at, static_cast<int>(n),
+                             f.gathered_at + static_cast<sqlite3_int64>(at));
+  }
+  f.gathered.clear();
+  f.write_after_next = false;
+  return rc;
+}
+
+int flush_log(sqlite3_file* f) {
+  File& file = *of(f);
+  if (file.failed != SQLITE_OK) return file.failed;
+  return write_gathered(file);
+}
+
+/// A database file's log, written before SQLite publishes or locks anything in
+/// the WAL-index. From calls that cannot fail (a barrier), an error is kept:
+/// every later call on the log returns it.
+int flush_log_of_db(sqlite3_file* f) {
+  File* log = of(f)->log;
+  if (log == nullptr || log->gathered.empty()) return SQLITE_OK;
+  const int rc = write_gathered(*log);
+  if (rc != SQLITE_OK) log->failed = rc;
+  return rc;
+}
+
+// ------------------------------------------------------------------------------------------- the log's writes
+
+int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
+  File& file = *of(f);
+  if (!file.is_log) return real_methods(f).xWrite(real(f), data, amount, offset);
+  if (file.failed != SQLITE_OK) return file.failed;
+  const auto end = file.gathered_at + static_cast<sqlite3_int64>(file.gathered.size());
+  if (!file.gathered.empty() && offset != end) {
+    if (const int rc = write_gathered(file); rc != SQLITE_OK) return rc;
+  }
+  if (file.gathered.empty()) file.gathered_at = offset;
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
+  if (file.write_after_next) return write_gathered(file);  // the commit frame's page
+  const bool commit_frame_header = amount == kFrameHeaderBytes && offset >= kLogHeaderBytes &&
+                                   (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+  if (commit_frame_header) {
+    file.write_after_next = true;
+  } else if (file.gathered.size() >= kMaxGathered) {
+    return write_gathered(file);
+  }
+  return SQLITE_OK;
+}
+
+// ------------------------------------------------------------------------------------- every other file call
+
+int x_close(sqlite3_file* f) {
+  File& file = *of(f);
+  int rc = file.is_log ? flush_log(f) : flush_log_of_db(f);
+  {
+    const std::lock_guard lock(registry_mutex);
+    if (file.is_log) {
+      if (file.db != nullptr) file.db->log = nullptr;
+    } else {
+      if (file.log != nullptr) file.log->db = nullptr;
+      if (file.name != nullptr) databases().erase(file.name);
+    }
+  }
+  const int closed = real_methods(f).xClose(real(f));
+  file.~File();
+  return rc != SQLITE_OK ? rc : closed;
+}
+
+int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+  if (of(f)->is_log) {
+    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
+  }
+  return real_methods(f).xRead(real(f), out, amount, offset);
+}
+
+int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (of(f)->is_log) {
+    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
+  }
+  return real_methods(f).xTruncate(real(f), size);
+}
+
+int x_sync(sqlite3_file* f, int flags) {
+  if (of(f)->is_log) {
+    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
+  }
+  return real_methods(f).xSync(real(f), flags);
+}
+
+int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  if (of(f)->is_log) {
+    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
+  }
+  return real_methods(f).xFileSize(real(f), size);
+}
+
+int x_lock(sqlite3_file* f, int level) { return real_methods(f).xLock(real(f), level); }
+int x_unlock(sqlite3_file* f, int level) { return real_methods(f).xUnlock(real(f), level); }
+int x_check_reserved_lock(sqlite3_file* f, int* out) { return real_methods(f).xCheckReservedLock(real(f), out); }
+
+int x_file_control(sqlite3_file* f, int op, void* arg) {
+  if (of(f)->is_log) {
+    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
+  }
+  return real_methods(f).xFileControl(real(f), op, arg);
+}
+
+int x_sector_size(sqlite3_file* f) { return real_methods(f).xSectorSize(real(f)); }
+int x_device_characteristics(sqlite3_file* f) { return real_methods(f).xDeviceCharacteristics(real(f)); }
+
+int x_shm_map(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
+  return real_methods(f).xShmMap(real(f), region, size, extend, out);
+}
+
+int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+  const int rc = flush_log_of_db(f);
+  if (rc != SQLITE_OK && (flags & SQLITE_SHM_LOCK) != 0) return rc;
+  return real_methods(f).xShmLock(real(f), offset, n, flags);
+}
+
+void x_shm_barrier(sqlite3_file* f) {
+  flush_log_of_db(f);
+  real_methods(f).xShmBarrier(real(f));
+}
+
+int x_shm_unmap(sqlite3_file* f, int delete_flag) {
+  flush_log_of_db(f);
+  return real_methods(f).xShmUnmap(real(f), delete_flag);
+}
+
+int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
+  if (of(f)->is_log) {
+    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
+  }
+  return real_methods(f).xFetch(real(f), offset, amount, out);
+}
+
+int x_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
+  return real_methods(f).xUnfetch(real(f), offset, page);
+}
+
+/// The methods of a file whose wrapped methods are of version @p V (SQLite
+/// tells what a file supports by the version and the non-null entries).
+template <int V>
+constexpr sqlite3_io_methods kMethods = {
+    V,
+    x_close,
+    x_read,
+    x_write,
+    x_truncate,
+    x_sync,
+    x_file_size,
+    x_lock,
+    x_unlock,
+    x_check_reserved_lock,
+    x_file_control,
+    x_sector_size,
+    x_device_characteristics,
+    V >= 2 ? x_shm_map : nullptr,
+    V >= 2 ? x_shm_lock : nullptr,
+    V >= 2 ? x_shm_barrier : nullptr,
+    V >= 2 ? x_shm_unmap : nullptr,
+    V >= 3 ? x_fetch : nullptr,
+    V >= 3 ? x_unfetch : nullptr,
+};
+
+const sqlite3_io_methods* methods_like(const sqlite3_io_methods& m) {
+  if (m.iVersion >= 3 && m.xFetch != nullptr && m.xShmMap != nullptr) return &kMethods<3>;
+  if (m.iVersion >= 2 && m.xShmMap != nullptr) return &kMethods<2>;
+  return &kMethods<1>;
+}
+
+// ------------------------------------------------------------------------------------------------ the VFS
+
+int x_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+  auto* file = new (f) File{};
+  sqlite3_file* r = file->real();
+  auto* wrapped = static_cast<sqlite3_vfs*>(vfs->pAppData);
+  const int rc = wrapped->xOpen(wrapped, name, r, flags, out_flags);
+  if (r->pMethods == nullptr) {  // SQLite calls no method of a file that did not open
+    file->~File();
+    f->pMethods = nullptr;
+    return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
+  }
+  file->base.pMethods = methods_like(*r->pMethods);
+  if (rc != SQLITE_OK || name == nullptr) return rc;
+  const std::lock_guard lock(registry_mutex);
+  if ((flags & SQLITE_OPEN_MAIN_DB) != 0) {
+    databases()[name] = file;
+    file->name = name;
+  } else if ((flags & SQLITE_OPEN_WAL) != 0) {
+    auto it = databases().find(sqlite3_filename_database(name));
+    if (it != databases().end() && it->second->log == nullptr) {
+      file->is_log = true;
+      file->db = it->second;
+      it->second->log = file;
+    }
+  }
+  return rc;
+}
+
+sqlite3_vfs* wrapped(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
+
+int x_delete(sqlite3_vfs* v, const char* name, int sync_dir) { return wrapped(v)->xDelete(wrapped(v), name, sync_dir); }
+int x_access(sqlite3_vfs* v, const char* name, int flags, int* out) {
+  return wrapped(v)->xAccess(wrapped(v), name, flags, out);
+}
+int x_full_pathname(sqlite3_vfs* v, const char* name, int n, char* out) {
+  return wrapped(v)->xFullPathname(wrapped(v), name, n, out);
+}
+void* x_dl_open(sqlite3_vfs* v, const char* name) { return wrapped(v)->xDlOpen(wrapped(v), name); }
+void x_dl_error(sqlite3_vfs* v, int n, char* out) { wrapped(v)->xDlError(wrapped(v), n, out); }
+void (*x_dl_sym(sqlite3_vfs* v, void* lib, const char* sym))(void) { return wrapped(v)->xDlSym(wrapped(v), lib, sym); }
+void x_dl_close(sqlite3_vfs* v, void* lib) { wrapped(v)->xDlClose(wrapped(v), lib); }
+int x_randomness(sqlite3_vfs* v, int n, char* out) { return wrapped(v)->xRandomness(wrapped(v), n, out); }
+int x_sleep(sqlite3_vfs* v, int us) { return wrapped(v)->xSleep(wrapped(v), us); }
+int x_current_time(sqlite3_vfs* v, double* out) { return wrapped(v)->xCurrentTime(wrapped(v), out); }
+int x_get_last_error(sqlite3_vfs* v, int n, char* out) {
+  return wrapped(v)->xGetLastError ? wrapped(v)->xGetLastError(wrapped(v), n, out) : 0;
+}
+int x_current_time_int64(sqlite3_vfs* v, sqlite3_int64* out) {
+  return wrapped(v)->xCurrentTimeInt64(wrapped(v), out);
+}
+
+sqlite3_vfs* make_vfs() {
+  sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
+  if (base == nullptr) return nullptr;
+  static sqlite3_vfs vfs{};
+  vfs.iVersion = base->iVersion >= 2 ? 2 : 1;
+  vfs.szOsFile = static_cast<int>(kRealOffset) + base->szOsFile;
+  vfs.mxPathname = base->mxPathname;
+  vfs.zName = kName;
+  vfs.pAppData = base;
+  vfs.xOpen = x_open;
+  vfs.xDelete = x_delete;
+  vfs.xAccess = x_access;
+  vfs.xFullPathname = x_full_pathname;
+  vfs.xDlOpen = base->xDlOpen ? x_dl_open : nullptr;
+  vfs.xDlError = base->xDlError ? x_dl_error : nullptr;
+  vfs.xDlSym = base->xDlSym ? x_dl_sym : nullptr;
+  vfs.xDlClose = base->xDlClose ? x_dl_close : nullptr;
+  vfs.xRandomness = x_randomness;
+  vfs.xSleep = x_sleep;
+  vfs.xCurrentTime = x_current_time;
+  vfs.xGetLastError = x_get_last_error;
+  if (vfs.iVersion >= 2) vfs.xCurrentTimeInt64 = base->xCurrentTimeInt64 ? x_current_time_int64 : nullptr;
+  if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) return nullptr;
+  return &vfs;
+}
+
+}  // namespace
+
+const char* gathering_wal_vfs() {
+  static sqlite3_vfs* vfs = make_vfs();
+  return vfs != nullptr ? vfs->zName : nullptr;
+}
+
+}  // namespace nbaprops::sqlite_detail

@@ -1,0 +1,172 @@
+// The VFS that gathers a write-ahead log's writes (warehouse/sqlite_wal_vfs.hpp):
+// every commit is in the log file when it returns, for connections of any VFS
+// and for a process that ends at once; spilled and rolled-back transactions
+// leave a sound database.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "test_util.hpp"
+#include "warehouse/sqlite_wal_vfs.hpp"
+
+namespace {
+
+using nbaprops::sqlite_detail::gathering_wal_vfs;
+using nbaprops::testing::TempDir;
+
+/// A connection closed at scope exit; @p vfs null: SQLite's default VFS.
+class Db {
+ public:
+  Db(const std::filesystem::path& file, const char* vfs) {
+    const int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+    if (rc != SQLITE_OK) throw std::runtime_error("open " + file.string() + ": " + sqlite3_errstr(rc));
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+  }
+  ~Db() { sqlite3_close_v2(db_); }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string m = err ? err : "?";
+      sqlite3_free(err);
+      throw std::runtime_error(sql + ": " + m);
+    }
+  }
+  /// The first column of the first row of @p sql as text ("" for none).
+  std::string one(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
+    }
+    std::string out;
+    const int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    const std::string err = rc == SQLITE_ROW || rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
+    sqlite3_finalize(st);
+    if (!err.empty()) throw std::runtime_error(sql + ": " + err);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+/// Frames in a log of @p bytes, or -1 when it does not end at a frame's end.
+int64_t frames_in(uintmax_t bytes, int page = 4096) {
+  if (bytes == 0) return 0;
+  if (bytes < 32 || (bytes - 32) % (page + 24) != 0) return -1;
+  return static_cast<int64_t>((bytes - 32) / (page + 24));
+}
+
+TEST(WalVfs, IsRegisteredUnderItsOwnName) {
+  const char* name = gathering_wal_vfs();
+  ASSERT_NE(name, nullptr);
+  EXPECT_STREQ(name, "nbaprops-wal");
+  EXPECT_NE(sqlite3_vfs_find(name), nullptr);
+  EXPECT_NE(sqlite3_vfs_find(nullptr), sqlite3_vfs_find(name)) << "it must not become SQLite's default VFS";
+  EXPECT_EQ(gathering_wal_vfs(), name);  // registered once
+}
+
+// Two writers through the VFS take turns with a reader on SQLite's default VFS:
+// each commit, small or many pages, is read by the others at once, and the log
+// on disk always ends at a whole frame.
+TEST(WalVfs, EveryCommitIsInTheLogWhenItReturns) {
+  TempDir dir;
+  const auto file = dir.path() / "t.sqlite";
+  Db a(file, gathering_wal_vfs());
+  Db b(file, gathering_wal_vfs());
+  Db reader(file, nullptr);
+  a.exec("CREATE TABLE t(i INTEGER, payload BLOB)");
+  int64_t expected_bytes = 0;
+  for (int i = 1; i <= 120; ++i) {
+    Db& writer = i % 2 ? a : b;
+    // Every seventh commit writes about 60 pages, the others one or two.
+    const int bytes = i % 7 == 0 ? 240000 : 100 + i;
+    writer.exec("BEGIN; INSERT INTO t VALUES (" + std::to_string(i) + ", randomblob(" + std::to_string(bytes) +
+                ")); COMMIT");
+    expected_bytes += bytes;
+    ASSERT_EQ(reader.one("SELECT count(*) FROM t"), std::to_string(i)) << "commit " << i;
+    ASSERT_EQ(reader.one("SELECT sum(length(payload)) FROM t"), std::to_string(expected_bytes)) << "commit " << i;
+    ASSERT_EQ(writer.one("SELECT count(*) FROM t"), std::to_string(i));
+    ASSERT_GT(frames_in(std::filesystem::file_size(dir.path() / "t.sqlite-wal")), 0) << "commit " << i;
+  }
+  EXPECT_EQ(reader.one("PRAGMA integrity_check"), "ok");
+  // The log restarts after a checkpoint that copied it all; the next commit
+  // writes the log's header and frames from its start again.
+  EXPECT_EQ(reader.one("PRAGMA wal_checkpoint(TRUNCATE)"), "0");
+  EXPECT_EQ(std::filesystem::file_size(dir.path() / "t.sqlite-wal"), 0U);
+  a.exec("INSERT INTO t VALUES (0, x'00')");
+  EXPECT_EQ(frames_in(std::filesystem::file_size(dir.path() / "t.sqlite-wal")), 1);  // the table's last leaf
+  EXPECT_EQ(reader.one("SELECT count(*) FROM t"), "121");
+  EXPECT_EQ(b.one("SELECT count(*) FROM t"), "121");
+}
+
+// A transaction larger than the page cache spills pages to the log before it
+// commits (frames rewritten, checksums re-read), more than the VFS gathers at
+// once; rolled back, it leaves nothing; committed, all of it.
+TEST(WalVfs, TransactionsThatSpillRollBackAndCommitWhole) {
+  TempDir dir;
+  const auto file = dir.path() / "t.sqlite";
+  Db w(file, gathering_wal_vfs());
+  Db reader(file, nullptr);
+  w.exec("PRAGMA cache_size=20");
+  w.exec("CREATE TABLE t(i INTEGER PRIMARY KEY, payload BLOB); CREATE INDEX t_p ON t(payload)");
+  const std::string fill =
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+      "INSERT INTO t SELECT i, randomblob(2000) FROM n";
+  w.exec("BEGIN; " + fill);
+  w.exec("UPDATE t SET payload = randomblob(2100) WHERE i % 3 = 0");  // pages spilled, then written again
+  w.exec("ROLLBACK");
+  EXPECT_EQ(reader.one("SELECT count(*) FROM t"), "0");
+  EXPECT_EQ(w.one("SELECT count(*) FROM t"), "0");
+  w.exec("BEGIN; " + fill);
+  w.exec("UPDATE t SET payload = randomblob(2100) WHERE i % 3 = 0");
+  w.exec("COMMIT");
+  EXPECT_EQ(reader.one("SELECT count(*) FROM t"), "3000");
+  EXPECT_EQ(reader.one("SELECT sum(length(payload)) FROM t"), std::to_string(2000 * 2000 + 1000 * 2100));
+  EXPECT_EQ(reader.one("PRAGMA integrity_check"), "ok");
+  EXPECT_GT(frames_in(std::filesystem::file_size(dir.path() / "t.sqlite-wal")), 1000);
+}
+
+// A process that ends at once (no close, no destructor) after its commits
+// returned leaves every one of them in the files.
+TEST(WalVfs, CommitsOutliveAProcessThatEndsAtOnce) {
+  TempDir dir;
+  const auto file = dir.path() / "t.sqlite";
+  {
+    Db setup(file, nullptr);
+    setup.exec("CREATE TABLE t(i INTEGER, payload BLOB)");
+  }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, gathering_wal_vfs()) != SQLITE_OK) _exit(2);
+    const char* sql =
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "INSERT INTO t VALUES (1, randomblob(50)); INSERT INTO t VALUES (2, randomblob(300000)); "
+        "BEGIN; INSERT INTO t VALUES (3, randomblob(10)); COMMIT; "
+        "BEGIN; INSERT INTO t VALUES (4, randomblob(10));";  // left open: not committed
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) _exit(3);
+    _exit(0);  // no close: what SQLite left in the VFS stays there
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  Db reader(file, nullptr);
+  EXPECT_EQ(reader.one("SELECT group_concat(i) FROM (SELECT i FROM t ORDER BY i)"), "1,2,3");
+  EXPECT_EQ(reader.one("SELECT sum(length(payload)) FROM t"), "300060");
+  EXPECT_EQ(reader.one("PRAGMA integrity_check"), "ok");
+}
+
+}  // namespace
