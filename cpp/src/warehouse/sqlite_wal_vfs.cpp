@@ -14,8 +14,10 @@ namespace nbaprops::sqlite_detail {
 namespace {
 
 constexpr const char* kName = "nbaprops-wal";
-/// The most a log's gathered writes hold before they are written.
-constexpr size_t kMaxGathered = size_t{4} << 20;
+/// The most a log's gathered writes hold before they are written, and the most
+/// memory a log keeps for them between commits.
+constexpr size_t kMaxGathered = size_t{1} << 20;
+constexpr size_t kKeptCapacity = size_t{256} << 10;
 /// The most one write of the wrapped VFS takes: SQLite's unix VFS writes at most
 /// 128 KiB - 1 bytes a call (it masks the size with 0x1ffff), so gathered bytes
 /// go in pieces of 31 pages of 4 KiB.
@@ -72,6 +74,7 @@ int write_gathered(File& f) {
                              f.gathered_at + static_cast<sqlite3_int64>(at));
   }
   f.gathered.clear();
+  if (f.gathered.capacity() > kKeptCapacity) std::vector<unsigned char>().swap(f.gathered);
   f.write_after_next = false;
   return rc;
 }

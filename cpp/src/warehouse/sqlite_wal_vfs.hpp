@@ -19,7 +19,7 @@
 ///   a commit in the WAL-index, where readers and checkpoints find frames) and
 ///   `xShmLock` write what is gathered first, as does every other call on the
 ///   log (read, size, sync, truncate, close) and a write not at its end;
-/// - at most 4 MiB is gathered (a transaction that spills pages to the log
+/// - at most 1 MiB is gathered (a transaction that spills pages to the log
 ///   before it commits).
 /// Locks, shared memory and every other file go to the default VFS untouched,
 /// so other connections of the process (Python's `sqlite3` among them) and
