@@ -76,6 +76,34 @@ TEST(WalVfs, IsRegisteredUnderItsOwnName) {
   EXPECT_EQ(gathering_wal_vfs(), name);  // registered once
 }
 
+// Files open through SQLite's default VFS of the moment, as they would
+// without this one: a default registered later (a test's failing disk, an
+// application's own VFS) sees every open.
+TEST(WalVfs, OpensThroughTheDefaultVfsOfTheMoment) {
+  static sqlite3_vfs* before = sqlite3_vfs_find(nullptr);
+  static int opened = 0;
+  static sqlite3_vfs counting = *before;
+  counting.zName = "nbaprops_test_counting";
+  counting.xOpen = [](sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
+    ++opened;
+    return before->xOpen(before, name, f, flags, out);
+  };
+  ASSERT_NE(gathering_wal_vfs(), nullptr);
+  ASSERT_EQ(sqlite3_vfs_register(&counting, 1), SQLITE_OK);
+  TempDir dir;
+  {
+    Db db(dir.path() / "t.sqlite", gathering_wal_vfs());
+    db.exec("CREATE TABLE t(i); INSERT INTO t VALUES (1)");
+    EXPECT_GE(opened, 2);  // the database and its log
+  }
+  sqlite3_vfs_register(before, 1);  // the default again
+  sqlite3_vfs_unregister(&counting);
+  const int seen = opened;
+  Db db(dir.path() / "t.sqlite", gathering_wal_vfs());
+  EXPECT_EQ(db.one("SELECT count(*) FROM t"), "1");
+  EXPECT_EQ(opened, seen);
+}
+
 // Two writers through the VFS take turns with a reader on SQLite's default VFS:
 // each commit, small or many pages, is read by the others at once, and the log
 // on disk always ends at a whole frame.

@@ -21,7 +21,7 @@ constexpr size_t kKeptCapacity = size_t{256} << 10;
 /// The most one write of the wrapped VFS takes: SQLite's unix VFS writes at most
 /// 128 KiB - 1 bytes a call (it masks the size with 0x1ffff), so gathered bytes
 /// go in pieces of 31 pages of 4 KiB.
-constexpr size_t kMaxWrite = 31 * 4096;
+constexpr size_t kMaxWrite = size_t{31} * 4096;
 /// The log's own header, then frames: a 24-byte header (page number, then the
 /// database size in pages after the commit for a commit frame, else 0), then
 /// the page (https://www.sqlite.org/fileformat2.html#walformat).
@@ -33,9 +33,9 @@ constexpr int kFrameHeaderBytes = 24;
 struct File {
   sqlite3_file base;  // first: the methods SQLite calls
   bool is_log = false;
-  File* log = nullptr;  // a database file: its open write-ahead log
-  File* db = nullptr;   // a write-ahead log: its database file
-  const char* name = nullptr;  // a database file: its key in databases()
+  File* log = nullptr;                  // a database file: its open write-ahead log
+  File* db = nullptr;                   // a write-ahead log: its database file
+  const char* name = nullptr;           // a database file: its key in databases()
   std::vector<unsigned char> gathered;  // a log: writes not yet made, from gathered_at
   sqlite3_int64 gathered_at = 0;
   bool write_after_next = false;  // a log: a commit frame's header was gathered
@@ -44,8 +44,8 @@ struct File {
   sqlite3_file* real();
 };
 
-constexpr size_t kRealOffset = (sizeof(File) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
-                               alignof(std::max_align_t);
+constexpr size_t kRealOffset =
+    (sizeof(File) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) * alignof(std::max_align_t);
 
 sqlite3_file* File::real() { return reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(this) + kRealOffset); }
 
@@ -110,8 +110,8 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
   const auto* bytes = static_cast<const unsigned char*>(data);
   file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
   if (file.write_after_next) return write_gathered(file);  // the commit frame's page
-  const bool commit_frame_header = amount == kFrameHeaderBytes && offset >= kLogHeaderBytes &&
-                                   (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+  const bool commit_frame_header =
+      amount == kFrameHeaderBytes && offset >= kLogHeaderBytes && (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
   if (commit_frame_header) {
     file.write_after_next = true;
   } else if (file.gathered.size() >= kMaxGathered) {
@@ -245,11 +245,22 @@ const sqlite3_io_methods* methods_like(const sqlite3_io_methods& m) {
 
 // ------------------------------------------------------------------------------------------------ the VFS
 
+/// The VFS a call goes to: SQLite's default one of the moment, as if this VFS
+/// were not there (a default registered later, which wraps the one before it,
+/// included), unless its files do not fit in the room this VFS asked for; then
+/// the default of the moment this VFS was registered.
+sqlite3_vfs* wrapped(sqlite3_vfs* vfs) {
+  auto* first = static_cast<sqlite3_vfs*>(vfs->pAppData);
+  sqlite3_vfs* now = sqlite3_vfs_find(nullptr);
+  if (now == nullptr || now == vfs || now->szOsFile > first->szOsFile) return first;
+  return now;
+}
+
 int x_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   auto* file = new (f) File{};
   sqlite3_file* r = file->real();
-  auto* wrapped = static_cast<sqlite3_vfs*>(vfs->pAppData);
-  const int rc = wrapped->xOpen(wrapped, name, r, flags, out_flags);
+  sqlite3_vfs* inner = wrapped(vfs);
+  const int rc = inner->xOpen(inner, name, r, flags, out_flags);
   if (r->pMethods == nullptr) {  // SQLite calls no method of a file that did not open
     file->~File();
     f->pMethods = nullptr;
@@ -272,34 +283,68 @@ int x_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, 
   return rc;
 }
 
-sqlite3_vfs* wrapped(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
-
-int x_delete(sqlite3_vfs* v, const char* name, int sync_dir) { return wrapped(v)->xDelete(wrapped(v), name, sync_dir); }
+int x_delete(sqlite3_vfs* v, const char* name, int sync_dir) {
+  sqlite3_vfs* w = wrapped(v);
+  return w->xDelete(w, name, sync_dir);
+}
 int x_access(sqlite3_vfs* v, const char* name, int flags, int* out) {
-  return wrapped(v)->xAccess(wrapped(v), name, flags, out);
+  sqlite3_vfs* w = wrapped(v);
+  return w->xAccess(w, name, flags, out);
 }
 int x_full_pathname(sqlite3_vfs* v, const char* name, int n, char* out) {
-  return wrapped(v)->xFullPathname(wrapped(v), name, n, out);
+  sqlite3_vfs* w = wrapped(v);
+  return w->xFullPathname(w, name, n, out);
 }
-void* x_dl_open(sqlite3_vfs* v, const char* name) { return wrapped(v)->xDlOpen(wrapped(v), name); }
-void x_dl_error(sqlite3_vfs* v, int n, char* out) { wrapped(v)->xDlError(wrapped(v), n, out); }
-void (*x_dl_sym(sqlite3_vfs* v, void* lib, const char* sym))(void) { return wrapped(v)->xDlSym(wrapped(v), lib, sym); }
-void x_dl_close(sqlite3_vfs* v, void* lib) { wrapped(v)->xDlClose(wrapped(v), lib); }
-int x_randomness(sqlite3_vfs* v, int n, char* out) { return wrapped(v)->xRandomness(wrapped(v), n, out); }
-int x_sleep(sqlite3_vfs* v, int us) { return wrapped(v)->xSleep(wrapped(v), us); }
-int x_current_time(sqlite3_vfs* v, double* out) { return wrapped(v)->xCurrentTime(wrapped(v), out); }
+void* x_dl_open(sqlite3_vfs* v, const char* name) {
+  sqlite3_vfs* w = wrapped(v);
+  return w->xDlOpen ? w->xDlOpen(w, name) : nullptr;
+}
+void x_dl_error(sqlite3_vfs* v, int n, char* out) {
+  sqlite3_vfs* w = wrapped(v);
+  if (w->xDlError) {
+    w->xDlError(w, n, out);
+  } else if (n > 0) {
+    out[0] = '\0';
+  }
+}
+void (*x_dl_sym(sqlite3_vfs* v, void* lib, const char* sym))(void) {
+  sqlite3_vfs* w = wrapped(v);
+  return w->xDlSym ? w->xDlSym(w, lib, sym) : nullptr;
+}
+void x_dl_close(sqlite3_vfs* v, void* lib) {
+  sqlite3_vfs* w = wrapped(v);
+  if (w->xDlClose) w->xDlClose(w, lib);
+}
+int x_randomness(sqlite3_vfs* v, int n, char* out) {
+  sqlite3_vfs* w = wrapped(v);
+  return w->xRandomness(w, n, out);
+}
+int x_sleep(sqlite3_vfs* v, int us) {
+  sqlite3_vfs* w = wrapped(v);
+  return w->xSleep(w, us);
+}
+int x_current_time(sqlite3_vfs* v, double* out) {
+  sqlite3_vfs* w = wrapped(v);
+  return w->xCurrentTime(w, out);
+}
 int x_get_last_error(sqlite3_vfs* v, int n, char* out) {
-  return wrapped(v)->xGetLastError ? wrapped(v)->xGetLastError(wrapped(v), n, out) : 0;
+  sqlite3_vfs* w = wrapped(v);
+  return w->xGetLastError ? w->xGetLastError(w, n, out) : 0;
 }
 int x_current_time_int64(sqlite3_vfs* v, sqlite3_int64* out) {
-  return wrapped(v)->xCurrentTimeInt64(wrapped(v), out);
+  sqlite3_vfs* w = wrapped(v);
+  if (w->iVersion >= 2 && w->xCurrentTimeInt64) return w->xCurrentTimeInt64(w, out);
+  double days = 0;
+  const int rc = w->xCurrentTime(w, &days);
+  *out = static_cast<sqlite3_int64>(days * 86400000.0);
+  return rc;
 }
 
 sqlite3_vfs* make_vfs() {
   sqlite3_vfs* base = sqlite3_vfs_find(nullptr);
   if (base == nullptr) return nullptr;
   static sqlite3_vfs vfs{};
-  vfs.iVersion = base->iVersion >= 2 ? 2 : 1;
+  vfs.iVersion = 2;
   vfs.szOsFile = static_cast<int>(kRealOffset) + base->szOsFile;
   vfs.mxPathname = base->mxPathname;
   vfs.zName = kName;
@@ -308,15 +353,15 @@ sqlite3_vfs* make_vfs() {
   vfs.xDelete = x_delete;
   vfs.xAccess = x_access;
   vfs.xFullPathname = x_full_pathname;
-  vfs.xDlOpen = base->xDlOpen ? x_dl_open : nullptr;
-  vfs.xDlError = base->xDlError ? x_dl_error : nullptr;
-  vfs.xDlSym = base->xDlSym ? x_dl_sym : nullptr;
-  vfs.xDlClose = base->xDlClose ? x_dl_close : nullptr;
+  vfs.xDlOpen = x_dl_open;
+  vfs.xDlError = x_dl_error;
+  vfs.xDlSym = x_dl_sym;
+  vfs.xDlClose = x_dl_close;
   vfs.xRandomness = x_randomness;
   vfs.xSleep = x_sleep;
   vfs.xCurrentTime = x_current_time;
   vfs.xGetLastError = x_get_last_error;
-  if (vfs.iVersion >= 2) vfs.xCurrentTimeInt64 = base->xCurrentTimeInt64 ? x_current_time_int64 : nullptr;
+  vfs.xCurrentTimeInt64 = x_current_time_int64;
   if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) return nullptr;
   return &vfs;
 }

@@ -21,9 +21,10 @@
 ///   log (read, size, sync, truncate, close) and a write not at its end;
 /// - at most 1 MiB is gathered (a transaction that spills pages to the log
 ///   before it commits).
-/// Locks, shared memory and every other file go to the default VFS untouched,
-/// so other connections of the process (Python's `sqlite3` among them) and
-/// other processes work on the same files as before.
+/// Files open through SQLite's default VFS of the moment (as without this one),
+/// and locks, shared memory and every other file go to it untouched, so other
+/// connections of the process (Python's `sqlite3` among them) and other
+/// processes work on the same files as before.
 
 namespace nbaprops::sqlite_detail {
 
