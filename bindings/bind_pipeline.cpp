@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
@@ -146,6 +147,11 @@ void bind_plan(pyb::module_& m) {
              return out;
            })
       .def("size", [](const pl::Plan& p) { return p.units.size(); })
+      .def("all_skipped_no_games",
+           [](const pl::Plan& p) {
+             return std::all_of(p.units.begin(), p.units.end(),
+                                [](const pl::Unit& u) { return u.planned == pl::UnitStatus::kSkippedNoGames; });
+           })
       .def("units",
            [](const pl::Plan& p) {
              const auto& u = p.units;

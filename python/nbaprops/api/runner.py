@@ -171,7 +171,7 @@ def plan(
 def no_game_dates_warning(p: Plan) -> Optional[str]:
     """The warning for a plan without a single game date (almost always a mistyped range), else None. Explicit
     dates stay in a plan, each unit ``skipped_no_games`` when the day has no game."""
-    if len(p.dates) and not (p.units()["planned"] == "skipped_no_games").all():
+    if p.native.dates() and not p.native.all_skipped_no_games():
         return None
     return f"No game dates in {p.requested or 'the plan'} according to the warehouse's schedule: nothing to do"
 
