@@ -8,8 +8,11 @@
 #include <atomic>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "nbaprops/pipeline/checkpoint.hpp"
 #include "nbaprops/pipeline/runner.hpp"
@@ -364,6 +367,113 @@ TEST(RunnerTest, QueuedCommitsWriteWhatOneWorkerWrites) {
   for (const auto& u : r2.units) {
     if (u.processor != two.fakes.fb.get() || u.start_seq < 0) continue;
     EXPECT_GT(u.start_seq, two.unit(r2, two.fakes.fa.get(), u.date.iso().c_str()).end_seq) << u.date.iso();
+  }
+}
+
+/// A processor computing its dates in turn (Processor::computes_dates_in_turn):
+/// each unit holds its season state's lock while it computes, as PSZA and
+/// TDZA do; its first date's unit takes long (a season's first read). Records
+/// each unit's compute interval.
+class InTurn : public Fake {
+ public:
+  struct State : CarriedState {
+    std::mutex mu;
+  };
+  InTurn(Control& control, Date slow)
+      : Fake("fake_turn", "ft", kA, {{kRaw, WindowKind::kSameDate, 0, true}}, control), slow_(slow) {}
+  UnitOutput run(const UnitContext& ctx) const override {
+    auto* state = dynamic_cast<State*>(ctx.carried);
+    if (state == nullptr) throw std::runtime_error("no carried state");
+    std::lock_guard lock(state->mu);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (ctx.date == slow_) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    UnitOutput out = Fake::run(ctx);
+    record(ctx.date, t0);
+    return out;
+  }
+  std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<State>(); }
+  bool computes_dates_in_turn() const override { return true; }
+
+  using Interval = std::pair<std::chrono::steady_clock::time_point, std::chrono::steady_clock::time_point>;
+  std::map<Date, Interval> intervals() const {
+    std::lock_guard lock(mu_);
+    return intervals_;
+  }
+
+ private:
+  void record(Date d, std::chrono::steady_clock::time_point t0) const {
+    std::lock_guard lock(mu_);
+    intervals_[d] = {t0, std::chrono::steady_clock::now()};
+  }
+  Date slow_;
+  mutable std::mutex mu_;
+  mutable std::map<Date, Interval> intervals_;
+};
+
+/// A fake that records when each of its units computed.
+class Timed : public Fake {
+ public:
+  explicit Timed(Control& control) : Fake("fake_timed", "fe", kC, {{kRaw, WindowKind::kSameDate, 0, true}}, control) {}
+  UnitOutput run(const UnitContext& ctx) const override {
+    UnitOutput out = Fake::run(ctx);
+    std::lock_guard lock(mu_);
+    ended_[ctx.date] = std::chrono::steady_clock::now();
+    return out;
+  }
+  std::map<Date, std::chrono::steady_clock::time_point> ended() const {
+    std::lock_guard lock(mu_);
+    return ended_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<Date, std::chrono::steady_clock::time_point> ended_;
+};
+
+// A processor computing its dates in turn starts its next date only after the
+// one before computed: a second worker runs the other processors' ready units
+// meanwhile instead of waiting on the state's lock (with the next date's unit
+// taken first, as the earlier-ranked processor's, it would wait the whole
+// 300 ms). A failed date does not hold back or block the dates after it.
+TEST(RunnerTest, DatesComputedInTurnLeaveTheOtherWorkerToOtherUnits) {
+  for (const bool fail_first : {false, true}) {
+    SCOPED_TRACE(fail_first ? "first date fails" : "all succeed");
+    TempDir dir;
+    auto wh = open_warehouse((dir.path() / "wh").string());
+    const Schedule schedule = small_schedule();
+    load_raw(*wh, schedule);
+    Control control;
+    const Date first = D("2023-10-24");
+    InTurn turn(control, first);
+    Timed other(control);
+    if (fail_first) control.fail.insert({"ft", first});
+    PlanOptions o;
+    o.range = DateRange{D("2023-10-20"), D("2023-11-16")};
+    const Plan plan = make_plan(schedule, o, {&turn, &other});
+    ASSERT_EQ(plan.processors.front(), &turn);  // the earlier rank: its units go first on a date
+    RunOptions opts;
+    opts.workers = 2;
+    opts.checkpoint_dir = (dir.path() / "ck").string();
+    const RunResult r = run(*wh, schedule, plan, opts);
+    ASSERT_EQ(r.exit_code(), fail_first ? 1 : 0) << r.summary_text();
+    const auto turns = turn.intervals();
+    const auto others = other.ended();
+    ASSERT_EQ(others.size(), 6u);
+    ASSERT_EQ(turns.size(), fail_first ? 5u : 6u);
+    // The state's units never computed at the same time, and went in date order.
+    std::optional<InTurn::Interval> before;
+    for (const auto& [d, span] : turns) {
+      if (before) EXPECT_LE(before->second, span.first) << d.iso();
+      before = span;
+    }
+    for (const auto& u : r.units) {
+      if (u.processor != &turn || u.date == first) continue;
+      EXPECT_EQ(u.status, UnitStatus::kSuccess) << u.date.iso() << ": " << u.reason;
+    }
+    if (fail_first) continue;  // the slow unit failed at once
+    // Every other unit computed while the first date's long unit still ran.
+    const auto slow_end = turns.at(first).second;
+    for (const auto& [d, end] : others) EXPECT_LT(end, slow_end) << d.iso();
   }
 }
 

@@ -239,6 +239,8 @@ struct RunHandle::State {
 namespace {
 
 class Executor {
+  using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
+
  public:
   /// @param cache the run's read cache in front of @p wh (or nullptr): its
   /// partitions no unfinished unit can read are released as the run advances.
@@ -341,9 +343,11 @@ class Executor {
           for (size_t p : preds_[i]) tbb::flow::make_edge(*done_[p], *nodes[i]);
           for (const auto& [up, k] : prefix_preds_[i]) tbb::flow::make_edge(*prefix[up][k], *nodes[i]);
         }
+        link_carried_dates(g, nodes, prefix_priority, roots);
         for (size_t i : roots) nodes[i]->try_put(tbb::flow::continue_msg());
         g.wait_for_all();
         done_.clear();
+        computed_.clear();
       });
     }
     finish_run();
@@ -477,6 +481,8 @@ class Executor {
       r.status = UnitStatus::kFailed;
       r.reason = "unknown error";
     }
+    // Its carried state is free: the processor's next date may compute.
+    if (i < computed_.size() && computed_[i]) computed_[i]->try_put(tbb::flow::continue_msg());
     Prepared prep;
     if (out) {
       try {
@@ -497,6 +503,38 @@ class Executor {
       commit_with_retries(u, r, *out, prep);
     }
     finish_unit(i);
+  }
+
+  /// A processor that computes a season's dates in turn
+  /// (Processor::computes_dates_in_turn: each unit catches its carried state up
+  /// to its date under the state's lock, which the unit before holds while it
+  /// reads and computes) has the unit of its next date in the season wait for
+  /// this one's compute here, in the graph, instead of on that lock with its
+  /// worker idle (at a run's start the first unit reads the season's input
+  /// block for tens of milliseconds): that worker runs other ready units
+  /// meanwhile. (Processors whose units compute beside each other once caught
+  /// up keep no such edge: it would put their computes in a line.) The
+  /// edge leaves from the unit's computed node, fired by unit() as soon as the
+  /// compute ends, on every path, before its commit; unit nodes that gain
+  /// their first predecessor here are no longer roots.
+  void link_carried_dates(tbb::flow::graph& g, const std::vector<std::unique_ptr<Node>>& nodes,
+                          tbb::flow::node_priority_t priority, std::vector<size_t>& roots) {
+    computed_.clear();
+    computed_.resize(plan_.units.size());
+    std::vector<bool> linked(plan_.units.size(), false);
+    for (const auto& [proc, order] : by_date_) {
+      if (!proc->computes_dates_in_turn()) continue;
+      for (size_t k = 1; k < order.size(); ++k) {
+        const size_t before = order[k - 1].second, next = order[k].second;
+        if (season_of(order[k - 1].first) != season_of(order[k].first)) continue;  // a state of its own
+        if (!computed_[before]) {
+          computed_[before] = std::make_unique<Node>(g, [](const tbb::flow::continue_msg&) {}, priority);
+        }
+        tbb::flow::make_edge(*computed_[before], *nodes[next]);
+        linked[next] = true;
+      }
+    }
+    std::erase_if(roots, [&](size_t i) { return linked[i]; });
   }
 
   /// What a unit's commit needs from its rows besides the rows, worked out on
@@ -1192,9 +1230,11 @@ class Executor {
   std::shared_future<StoredFailures> stored_failures_;
   mutable std::once_flag stored_failures_warned_;
   std::string first_failure_text_;
-  using Node = tbb::flow::continue_node<tbb::flow::continue_msg>;
   /// Per unit: fired when it is settled (its successors' edges start here).
   std::vector<std::unique_ptr<Node>> done_;
+  /// Per unit of a carried-state processor with a next date in its season:
+  /// fired when its compute ended (link_carried_dates); null for the others.
+  std::vector<std::unique_ptr<Node>> computed_;
   /// One per output dataset, when commits are queued (several workers, writes
   /// that take turns); empty: each unit commits in its own task.
   std::deque<CommitQueue> commit_queues_;

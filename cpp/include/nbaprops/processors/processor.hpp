@@ -130,6 +130,11 @@ class Processor {
   /// A fresh carried state for one season, or nullptr when the processor
   /// computes each date from its window alone.
   [[nodiscard]] virtual std::unique_ptr<CarriedState> make_carried_state() const { return nullptr; }
+  /// True when a unit holds its carried state's lock while it computes (so the
+  /// next date's unit cannot catch the state up until this one is done): the
+  /// runner then starts a season's next date only after this one computed,
+  /// rather than letting it wait on that lock with a worker idle.
+  [[nodiscard]] virtual bool computes_dates_in_turn() const { return false; }
 };
 
 namespace registry {

@@ -582,6 +582,9 @@ class TeamDefenseZoneProcessor final : public Processor {
     return history.compute(ctx.schedule, d);
   }
   std::unique_ptr<CarriedState> make_carried_state() const override { return std::make_unique<DefenseHistory>(); }
+  // run() computes under the history's shared lock, which the next date's
+  // catch-up takes exclusively.
+  bool computes_dates_in_turn() const override { return true; }
 };
 
 }  // namespace
