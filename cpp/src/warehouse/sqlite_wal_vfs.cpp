@@ -108,7 +108,12 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
   }
   if (file.gathered.empty()) file.gathered_at = offset;
   const auto* bytes = static_cast<const unsigned char*>(data);
-  file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
+  try {
+    file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
+  } catch (const std::bad_alloc&) {  // no memory to gather: this write goes as SQLite made it
+    if (const int rc = write_gathered(file); rc != SQLITE_OK) return rc;
+    return real_methods(f).xWrite(real(f), data, amount, offset);
+  }
   if (file.write_after_next) return write_gathered(file);  // the commit frame's page
   const bool commit_frame_header =
       amount == kFrameHeaderBytes && offset >= kLogHeaderBytes && (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
@@ -270,8 +275,11 @@ int x_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, 
   if (rc != SQLITE_OK || name == nullptr) return rc;
   const std::lock_guard lock(registry_mutex);
   if ((flags & SQLITE_OPEN_MAIN_DB) != 0) {
-    databases()[name] = file;
-    file->name = name;
+    try {
+      databases()[name] = file;
+      file->name = name;
+    } catch (const std::bad_alloc&) {  // unregistered: its log writes as SQLite makes them
+    }
   } else if ((flags & SQLITE_OPEN_WAL) != 0) {
     auto it = databases().find(sqlite3_filename_database(name));
     if (it != databases().end() && it->second->log == nullptr) {
