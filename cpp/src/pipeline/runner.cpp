@@ -481,7 +481,8 @@ class Executor {
       r.status = UnitStatus::kFailed;
       r.reason = "unknown error";
     }
-    // Its carried state is free: the processor's next date may compute.
+    // Its compute is over (its carried state's lock free): the next date of a
+    // processor computing its dates in turn may start (link_carried_dates).
     if (i < computed_.size() && computed_[i]) computed_[i]->try_put(tbb::flow::continue_msg());
     Prepared prep;
     if (out) {
@@ -1232,8 +1233,9 @@ class Executor {
   std::string first_failure_text_;
   /// Per unit: fired when it is settled (its successors' edges start here).
   std::vector<std::unique_ptr<Node>> done_;
-  /// Per unit of a carried-state processor with a next date in its season:
-  /// fired when its compute ended (link_carried_dates); null for the others.
+  /// Per unit of a processor computing its dates in turn, with a next date in
+  /// its season: fired when its compute ended (link_carried_dates); null for
+  /// the others.
   std::vector<std::unique_ptr<Node>> computed_;
   /// One per output dataset, when commits are queued (several workers, writes
   /// that take turns); empty: each unit commits in its own task.
