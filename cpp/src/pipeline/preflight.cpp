@@ -147,18 +147,37 @@ void mark_empty_cells(Warehouse& warehouse, std::vector<PreflightCell>& cells,
   }
 }
 
-/// Game dates a read of @p r for run date @p d reaches.
-std::vector<Date> window_dates(const Schedule& schedule, const UpstreamRead& r, Date d) {
-  if (r.kind == WindowKind::kSameDate) {
-    if (schedule.games_on(d).empty()) return {};
-    return {d};
-  }
+/// The dates a read of @p r for run date @p d can reach (its game dates are
+/// the schedule's game dates in it; start > end when none).
+DateRange window_of(const Schedule& schedule, const UpstreamRead& r, Date d) {
+  if (r.kind == WindowKind::kSameDate) return DateRange{d, d};
   // Last-N-games and season-to-date windows stay inside the date's season
   // (UpstreamRead::window).
-  const DateRange w = r.window(schedule, d);
-  if (w.start > w.end) return {};
-  return schedule.game_dates(w);
+  return r.window(schedule, d);
 }
+
+/// @p ranges sorted and merged where they overlap or touch: the same dates,
+/// each once. Empty ranges (start > end) are dropped.
+std::vector<DateRange> merged(std::vector<DateRange> ranges) {
+  std::erase_if(ranges, [](const DateRange& w) { return w.start > w.end; });
+  std::sort(ranges.begin(), ranges.end(), [](const DateRange& a, const DateRange& b) { return a.start < b.start; });
+  std::vector<DateRange> out;
+  for (const DateRange& w : ranges) {
+    if (!out.empty() && w.start <= out.back().end + 1) {
+      out.back().end = std::max(out.back().end, w.end);
+    } else {
+      out.push_back(w);
+    }
+  }
+  return out;
+}
+
+/// What a plan's units read of one table: the windows of all reads, and of the
+/// required ones (a unit's reads of one table reach each game date once: the
+/// windows are merged before their dates are listed).
+struct TableReads {
+  std::vector<DateRange> all, required;
+};
 
 }  // namespace
 
@@ -189,27 +208,45 @@ PreflightReport preflight(Warehouse& warehouse, const Schedule& schedule, const 
   }
   // table → (required?, dates needed)
   std::vector<std::string> order;
-  std::map<std::string, std::set<Date>> needed;
-  std::map<std::string, std::set<Date>> required;  // dates some required read reaches
-  std::set<std::string> inside;
+  std::map<std::string, TableReads> reads;
   for (const Unit& u : plan.units) {
     if (u.planned != UnitStatus::kPending) continue;
     for (const UpstreamRead& r : u.processor->info().reads) {
-      if (!needed.count(r.table)) {
-        order.push_back(r.table);
-        needed[r.table];
+      auto [it, fresh] = reads.try_emplace(r.table);
+      if (fresh) order.push_back(r.table);
+      const DateRange w = window_of(schedule, r, u.date);
+      it->second.all.push_back(w);
+      if (r.required) it->second.required.push_back(w);
+    }
+  }
+  std::map<std::string, std::set<Date>> needed;
+  std::map<std::string, std::set<Date>> required;  // dates some required read reaches
+  std::set<std::string> inside;
+  for (const std::string& t : order) {
+    const TableReads& tr = reads.at(t);
+    const bool boot_skip = skips_bootstrap(t);
+    const bool produced_here = plan.producer_of(t) != nullptr;
+    const std::set<Date>& made = produced[t];
+    // A game date of the windows, unless its producer never writes it
+    // (bootstrap) or the plan writes it (not checked).
+    auto checked = [&](Date dd) {
+      if (boot_skip && schedule.is_bootstrap(dd)) return false;  // never written on bootstrap dates
+      if (produced_here && made.count(dd)) {
+        inside.insert(t);
+        return false;
       }
-      const Processor* producer = plan.producer_of(r.table);
-      auto& dates = needed[r.table];
-      const bool boot_skip = skips_bootstrap(r.table);
-      for (Date dd : window_dates(schedule, r, u.date)) {
-        if (boot_skip && schedule.is_bootstrap(dd)) continue;  // never written on bootstrap dates
-        if (producer && produced[r.table].count(dd)) {
-          inside.insert(r.table);
-          continue;
-        }
-        dates.insert(dd);
-        if (r.required) required[r.table].insert(dd);
+      return true;
+    };
+    auto& dates = needed[t];
+    for (const DateRange& w : merged(tr.all)) {
+      for (Date dd : schedule.game_dates(w)) {
+        if (checked(dd)) dates.insert(dates.end(), dd);
+      }
+    }
+    auto& req = required[t];
+    for (const DateRange& w : merged(tr.required)) {
+      for (Date dd : schedule.game_dates(w)) {
+        if (checked(dd)) req.insert(req.end(), dd);
       }
     }
   }
