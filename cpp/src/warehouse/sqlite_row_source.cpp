@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <new>
+#include <string_view>
 #include <utility>
 
 #include "nbaprops/core/date.hpp"
@@ -49,33 +51,61 @@ const std::string& RowSource::iso_of(int64_t day) {
   return it->second;
 }
 
+template <class Out>
+void RowSource::give(const Col& col, size_t r, const Out& out) {
+  if (col.valid[r] == 0) {
+    out(nullptr);
+    return;
+  }
+  switch (col.kind) {
+    case Kind::kInt:
+      out(col.ints[r]);
+      return;
+    case Kind::kReal:
+      out(col.reals[r]);
+      return;
+    case Kind::kText:
+      out(std::string_view(*col.texts[r]));
+      return;
+    case Kind::kDate:
+      out(std::string_view(iso_of(col.ints[r])));
+      return;
+  }
+}
+
+namespace {
+
+/// A value as the result of a column of nbaprops_rows.
+struct ToResult {
+  sqlite3_context* ctx;
+  void operator()(std::nullptr_t) const { sqlite3_result_null(ctx); }
+  void operator()(int64_t v) const { sqlite3_result_int64(ctx, v); }
+  void operator()(double v) const { sqlite3_result_double(ctx, v); }
+  void operator()(std::string_view v) const {
+    sqlite3_result_text(ctx, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+};
+
+/// A value bound to parameter p of a statement.
+struct ToParameter {
+  sqlite3_stmt* st;
+  int p;
+  void operator()(std::nullptr_t) const { sqlite3_bind_null(st, p); }
+  void operator()(int64_t v) const { sqlite3_bind_int64(st, p, v); }
+  void operator()(double v) const { sqlite3_bind_double(st, p, v); }
+  void operator()(std::string_view v) const {
+    sqlite3_bind_text(st, p, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+};
+
+}  // namespace
+
 void RowSource::result(sqlite3_context* ctx, size_t k, size_t c) {
   if (c >= cols_.size()) {
     sqlite3_result_null(ctx);
     return;
   }
-  const Col& col = cols_[c];
-  const size_t r = order_[k];
-  if (col.valid[r] == 0) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  switch (col.kind) {
-    case Kind::kInt:
-      sqlite3_result_int64(ctx, col.ints[r]);
-      return;
-    case Kind::kReal:
-      sqlite3_result_double(ctx, col.reals[r]);
-      return;
-    case Kind::kText:
-      sqlite3_result_text(ctx, col.texts[r]->data(), static_cast<int>(col.texts[r]->size()), SQLITE_STATIC);
-      return;
-    case Kind::kDate: {
-      const std::string& iso = iso_of(col.ints[r]);
-      sqlite3_result_text(ctx, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
-      return;
-    }
-  }
+  give(cols_[c], order_[k], ToResult{ctx});
 }
 
 std::vector<uint8_t> RowSource::constant_columns(size_t min_rows) const {
@@ -106,30 +136,7 @@ std::vector<uint8_t> RowSource::constant_columns(size_t min_rows) const {
   return out;
 }
 
-void RowSource::bind_first(sqlite3_stmt* st, int p, size_t c) {
-  const Col& col = cols_[c];
-  const size_t r = order_[begin_];
-  if (col.valid[r] == 0) {
-    sqlite3_bind_null(st, p);
-    return;
-  }
-  switch (col.kind) {
-    case Kind::kInt:
-      sqlite3_bind_int64(st, p, col.ints[r]);
-      return;
-    case Kind::kReal:
-      sqlite3_bind_double(st, p, col.reals[r]);
-      return;
-    case Kind::kText:
-      sqlite3_bind_text(st, p, col.texts[r]->data(), static_cast<int>(col.texts[r]->size()), SQLITE_STATIC);
-      return;
-    case Kind::kDate: {
-      const std::string& iso = iso_of(col.ints[r]);
-      sqlite3_bind_text(st, p, iso.data(), static_cast<int>(iso.size()), SQLITE_STATIC);
-      return;
-    }
-  }
-}
+void RowSource::bind_first(sqlite3_stmt* st, int p, size_t c) { give(cols_[c], order_[begin_], ToParameter{st, p}); }
 
 void RowSource::result_rid(sqlite3_context* ctx, size_t k) const {
   if (k >= begin_ && k - begin_ < rowids_.size()) {

@@ -103,6 +103,12 @@ class RowSource {
   /// is while the source lives (map nodes do not move), so SQLite reads it in
   /// place.
   const std::string& iso_of(int64_t day);
+  /// Hands the value of @p col in Table row @p r to the overload of @p out
+  /// for its kind: std::nullptr_t (NULL), int64_t, double, or std::string_view
+  /// (text, and a date's ISO text, alive while this source is). result() and
+  /// bind_first() give SQLite the same value this way.
+  template <class Out>
+  void give(const Col& col, size_t r, const Out& out);
 
   const std::vector<size_t>& order_;
   size_t begin_, end_;
