@@ -79,8 +79,11 @@ int write_gathered(File& f) {
   return rc;
 }
 
+/// What a log gathered, written before a call that needs it in the file; a
+/// database file has nothing to write.
 int flush_log(sqlite3_file* f) {
   File& file = *of(f);
+  if (!file.is_log) return SQLITE_OK;
   if (file.failed != SQLITE_OK) return file.failed;
   return write_gathered(file);
 }
@@ -145,30 +148,22 @@ int x_close(sqlite3_file* f) {
 }
 
 int x_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-  if (of(f)->is_log) {
-    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
-  }
+  if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
   return real_methods(f).xRead(real(f), out, amount, offset);
 }
 
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
-  if (of(f)->is_log) {
-    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
-  }
+  if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
   return real_methods(f).xTruncate(real(f), size);
 }
 
 int x_sync(sqlite3_file* f, int flags) {
-  if (of(f)->is_log) {
-    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
-  }
+  if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
   return real_methods(f).xSync(real(f), flags);
 }
 
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
-  if (of(f)->is_log) {
-    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
-  }
+  if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
   return real_methods(f).xFileSize(real(f), size);
 }
 
@@ -177,9 +172,7 @@ int x_unlock(sqlite3_file* f, int level) { return real_methods(f).xUnlock(real(f
 int x_check_reserved_lock(sqlite3_file* f, int* out) { return real_methods(f).xCheckReservedLock(real(f), out); }
 
 int x_file_control(sqlite3_file* f, int op, void* arg) {
-  if (of(f)->is_log) {
-    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
-  }
+  if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
   return real_methods(f).xFileControl(real(f), op, arg);
 }
 
@@ -207,9 +200,7 @@ int x_shm_unmap(sqlite3_file* f, int delete_flag) {
 }
 
 int x_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-  if (of(f)->is_log) {
-    if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
-  }
+  if (const int rc = flush_log(f); rc != SQLITE_OK) return rc;
   return real_methods(f).xFetch(real(f), offset, amount, out);
 }
 
