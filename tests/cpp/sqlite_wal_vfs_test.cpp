@@ -10,55 +10,38 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "test_util.hpp"
+#include "warehouse/sqlite_internal.hpp"
 #include "warehouse/sqlite_wal_vfs.hpp"
 
 namespace {
 
+using nbaprops::sqlite_detail::Connection;
 using nbaprops::sqlite_detail::gathering_wal_vfs;
+using nbaprops::sqlite_detail::Statement;
 using nbaprops::testing::TempDir;
 
-/// A connection closed at scope exit; @p vfs null: SQLite's default VFS.
-class Db {
- public:
-  Db(const std::filesystem::path& file, const char* vfs) {
-    const int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
-    if (rc != SQLITE_OK) throw std::runtime_error("open " + file.string() + ": " + sqlite3_errstr(rc));
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
-  }
-  ~Db() { sqlite3_close_v2(db_); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
+/// A connection in WAL mode through @p vfs (null: SQLite's default VFS).
+std::unique_ptr<Connection> open_wal(const std::filesystem::path& file, const char* vfs) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+  auto c = std::make_unique<Connection>(raw);  // closes it on a failed open too
+  if (rc != SQLITE_OK) throw std::runtime_error("open " + file.string() + ": " + sqlite3_errstr(rc));
+  c->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
+  return c;
+}
 
-  void exec(const std::string& sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-      const std::string m = err ? err : "?";
-      sqlite3_free(err);
-      throw std::runtime_error(sql + ": " + m);
-    }
-  }
-  /// The first column of the first row of @p sql as text ("" for none).
-  std::string one(const std::string& sql) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(sql + ": " + sqlite3_errmsg(db_));
-    }
-    std::string out;
-    const int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    const std::string err = rc == SQLITE_ROW || rc == SQLITE_DONE ? "" : sqlite3_errmsg(db_);
-    sqlite3_finalize(st);
-    if (!err.empty()) throw std::runtime_error(sql + ": " + err);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+/// The first column of the first row of @p sql as text ("" for none).
+std::string one(Connection& c, const std::string& sql) {
+  Statement st(c.get(), sql);
+  if (!st.step()) return "";
+  const unsigned char* text = sqlite3_column_text(st.get(), 0);
+  return text != nullptr ? reinterpret_cast<const char*>(text) : "";
+}
 
 /// Frames in a log of @p bytes, or -1 when it does not end at a frame's end.
 int64_t frames_in(uintmax_t bytes, int page = 4096) {
@@ -92,15 +75,15 @@ TEST(WalVfs, OpensThroughTheDefaultVfsOfTheMoment) {
   ASSERT_EQ(sqlite3_vfs_register(&counting, 1), SQLITE_OK);
   TempDir dir;
   {
-    Db db(dir.path() / "t.sqlite", gathering_wal_vfs());
-    db.exec("CREATE TABLE t(i); INSERT INTO t VALUES (1)");
+    auto db = open_wal(dir.path() / "t.sqlite", gathering_wal_vfs());
+    db->exec("CREATE TABLE t(i); INSERT INTO t VALUES (1)");
     EXPECT_GE(opened, 2);  // the database and its log
   }
   sqlite3_vfs_register(before, 1);  // the default again
   sqlite3_vfs_unregister(&counting);
   const int seen = opened;
-  Db db(dir.path() / "t.sqlite", gathering_wal_vfs());
-  EXPECT_EQ(db.one("SELECT count(*) FROM t"), "1");
+  auto db = open_wal(dir.path() / "t.sqlite", gathering_wal_vfs());
+  EXPECT_EQ(one(*db, "SELECT count(*) FROM t"), "1");
   EXPECT_EQ(opened, seen);
 }
 
@@ -110,32 +93,32 @@ TEST(WalVfs, OpensThroughTheDefaultVfsOfTheMoment) {
 TEST(WalVfs, EveryCommitIsInTheLogWhenItReturns) {
   TempDir dir;
   const auto file = dir.path() / "t.sqlite";
-  Db a(file, gathering_wal_vfs());
-  Db b(file, gathering_wal_vfs());
-  Db reader(file, nullptr);
-  a.exec("CREATE TABLE t(i INTEGER, payload BLOB)");
+  auto a = open_wal(file, gathering_wal_vfs());
+  auto b = open_wal(file, gathering_wal_vfs());
+  auto reader = open_wal(file, nullptr);
+  a->exec("CREATE TABLE t(i INTEGER, payload BLOB)");
   int64_t expected_bytes = 0;
   for (int i = 1; i <= 120; ++i) {
-    Db& writer = i % 2 ? a : b;
+    Connection& writer = i % 2 ? *a : *b;
     // Every seventh commit writes about 60 pages, the others one or two.
     const int bytes = i % 7 == 0 ? 240000 : 100 + i;
     writer.exec("BEGIN; INSERT INTO t VALUES (" + std::to_string(i) + ", randomblob(" + std::to_string(bytes) +
                 ")); COMMIT");
     expected_bytes += bytes;
-    ASSERT_EQ(reader.one("SELECT count(*) FROM t"), std::to_string(i)) << "commit " << i;
-    ASSERT_EQ(reader.one("SELECT sum(length(payload)) FROM t"), std::to_string(expected_bytes)) << "commit " << i;
-    ASSERT_EQ(writer.one("SELECT count(*) FROM t"), std::to_string(i));
+    ASSERT_EQ(one(*reader, "SELECT count(*) FROM t"), std::to_string(i)) << "commit " << i;
+    ASSERT_EQ(one(*reader, "SELECT sum(length(payload)) FROM t"), std::to_string(expected_bytes)) << "commit " << i;
+    ASSERT_EQ(one(writer, "SELECT count(*) FROM t"), std::to_string(i));
     ASSERT_GT(frames_in(std::filesystem::file_size(dir.path() / "t.sqlite-wal")), 0) << "commit " << i;
   }
-  EXPECT_EQ(reader.one("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(one(*reader, "PRAGMA integrity_check"), "ok");
   // The log restarts after a checkpoint that copied it all; the next commit
   // writes the log's header and frames from its start again.
-  EXPECT_EQ(reader.one("PRAGMA wal_checkpoint(TRUNCATE)"), "0");
+  EXPECT_EQ(one(*reader, "PRAGMA wal_checkpoint(TRUNCATE)"), "0");
   EXPECT_EQ(std::filesystem::file_size(dir.path() / "t.sqlite-wal"), 0U);
-  a.exec("INSERT INTO t VALUES (0, x'00')");
+  a->exec("INSERT INTO t VALUES (0, x'00')");
   EXPECT_EQ(frames_in(std::filesystem::file_size(dir.path() / "t.sqlite-wal")), 1);  // the table's last leaf
-  EXPECT_EQ(reader.one("SELECT count(*) FROM t"), "121");
-  EXPECT_EQ(b.one("SELECT count(*) FROM t"), "121");
+  EXPECT_EQ(one(*reader, "SELECT count(*) FROM t"), "121");
+  EXPECT_EQ(one(*b, "SELECT count(*) FROM t"), "121");
 }
 
 // A transaction larger than the page cache spills pages to the log before it
@@ -144,24 +127,24 @@ TEST(WalVfs, EveryCommitIsInTheLogWhenItReturns) {
 TEST(WalVfs, TransactionsThatSpillRollBackAndCommitWhole) {
   TempDir dir;
   const auto file = dir.path() / "t.sqlite";
-  Db w(file, gathering_wal_vfs());
-  Db reader(file, nullptr);
-  w.exec("PRAGMA cache_size=20");
-  w.exec("CREATE TABLE t(i INTEGER PRIMARY KEY, payload BLOB); CREATE INDEX t_p ON t(payload)");
+  auto w = open_wal(file, gathering_wal_vfs());
+  auto reader = open_wal(file, nullptr);
+  w->exec("PRAGMA cache_size=20");
+  w->exec("CREATE TABLE t(i INTEGER PRIMARY KEY, payload BLOB); CREATE INDEX t_p ON t(payload)");
   const std::string fill =
       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
       "INSERT INTO t SELECT i, randomblob(2000) FROM n";
-  w.exec("BEGIN; " + fill);
-  w.exec("UPDATE t SET payload = randomblob(2100) WHERE i % 3 = 0");  // pages spilled, then written again
-  w.exec("ROLLBACK");
-  EXPECT_EQ(reader.one("SELECT count(*) FROM t"), "0");
-  EXPECT_EQ(w.one("SELECT count(*) FROM t"), "0");
-  w.exec("BEGIN; " + fill);
-  w.exec("UPDATE t SET payload = randomblob(2100) WHERE i % 3 = 0");
-  w.exec("COMMIT");
-  EXPECT_EQ(reader.one("SELECT count(*) FROM t"), "3000");
-  EXPECT_EQ(reader.one("SELECT sum(length(payload)) FROM t"), std::to_string(2000 * 2000 + 1000 * 2100));
-  EXPECT_EQ(reader.one("PRAGMA integrity_check"), "ok");
+  w->exec("BEGIN; " + fill);
+  w->exec("UPDATE t SET payload = randomblob(2100) WHERE i % 3 = 0");  // pages spilled, then written again
+  w->exec("ROLLBACK");
+  EXPECT_EQ(one(*reader, "SELECT count(*) FROM t"), "0");
+  EXPECT_EQ(one(*w, "SELECT count(*) FROM t"), "0");
+  w->exec("BEGIN; " + fill);
+  w->exec("UPDATE t SET payload = randomblob(2100) WHERE i % 3 = 0");
+  w->exec("COMMIT");
+  EXPECT_EQ(one(*reader, "SELECT count(*) FROM t"), "3000");
+  EXPECT_EQ(one(*reader, "SELECT sum(length(payload)) FROM t"), std::to_string(2000 * 2000 + 1000 * 2100));
+  EXPECT_EQ(one(*reader, "PRAGMA integrity_check"), "ok");
   EXPECT_GT(frames_in(std::filesystem::file_size(dir.path() / "t.sqlite-wal")), 1000);
 }
 
@@ -171,8 +154,8 @@ TEST(WalVfs, CommitsOutliveAProcessThatEndsAtOnce) {
   TempDir dir;
   const auto file = dir.path() / "t.sqlite";
   {
-    Db setup(file, nullptr);
-    setup.exec("CREATE TABLE t(i INTEGER, payload BLOB)");
+    auto setup = open_wal(file, nullptr);
+    setup->exec("CREATE TABLE t(i INTEGER, payload BLOB)");
   }
   const pid_t child = fork();
   ASSERT_GE(child, 0);
@@ -191,10 +174,10 @@ TEST(WalVfs, CommitsOutliveAProcessThatEndsAtOnce) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
-  Db reader(file, nullptr);
-  EXPECT_EQ(reader.one("SELECT group_concat(i) FROM (SELECT i FROM t ORDER BY i)"), "1,2,3");
-  EXPECT_EQ(reader.one("SELECT sum(length(payload)) FROM t"), "300060");
-  EXPECT_EQ(reader.one("PRAGMA integrity_check"), "ok");
+  auto reader = open_wal(file, nullptr);
+  EXPECT_EQ(one(*reader, "SELECT group_concat(i) FROM (SELECT i FROM t ORDER BY i)"), "1,2,3");
+  EXPECT_EQ(one(*reader, "SELECT sum(length(payload)) FROM t"), "300060");
+  EXPECT_EQ(one(*reader, "PRAGMA integrity_check"), "ok");
 }
 
 }  // namespace
