@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 
 #include "nbaprops/warehouse/cached_warehouse.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
@@ -128,6 +132,65 @@ TEST(CachedWarehouse, ReleaseBeforeDropsOldPartitionsAndReadsThemFromTheBase) {
   EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 + 12, d0 + 12})),
             dump(base.read(togs(), DateRange{d0 + 12, d0 + 12})));
   EXPECT_EQ(cache.base_reads(), before);  // the write went into memory
+}
+
+namespace {
+/// Forwards to a base warehouse; a block read waits until open() (and says
+/// it has started).
+class HeldBlocks final : public nbaprops::testing::pipeline_fakes::Forwarding {
+ public:
+  using Forwarding::Forwarding;
+  Table read_block(const TableSchema& s, DateRange r, const std::vector<std::string>& c) override {
+    {
+      std::unique_lock lock(mu_);
+      entered_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return open_; });
+    }
+    return Forwarding::read_block(s, r, c);
+  }
+  bool wait_entered(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, limit, [this] { return entered_; });
+  }
+  void open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false, open_ = false;
+};
+}  // namespace
+
+// A release does not wait for a projection another thread is loading (a
+// worker releasing after its unit would idle while another reads a season's
+// block): it returns at once, and the partitions it could not take leave at
+// the projection's next read, which still equals the base.
+TEST(CachedWarehouse, ReleaseDoesNotWaitForABlockLoadingAndTakesItsPartitionsLater) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse sqlite(dir.path());
+  const Date d0 = Date::parse("2023-11-01");
+  for (int i = 0; i < 20; ++i) sqlite.replace_partition(togs(), d0 + i, day_rows(d0 + i, 3, i * 10));
+  HeldBlocks base(sqlite);
+  CachedWarehouse cache(base, DateRange{d0, d0 + 30});
+  auto loading = std::async(std::launch::async, [&] { return cache.read(togs(), DateRange{d0 + 8, d0 + 19}); });
+  ASSERT_TRUE(base.wait_entered(std::chrono::seconds(10)));
+  auto release = std::async(std::launch::async, [&] { cache.release_before(d0 + 10); });
+  const bool returned = release.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  base.open();
+  EXPECT_TRUE(returned) << "release_before waited for the block being loaded";
+  release.get();
+  EXPECT_EQ(dump(loading.get()), dump(sqlite.read(togs(), DateRange{d0 + 8, d0 + 19})));
+  EXPECT_EQ(cache.cached_rows(), 60u);  // the block loaded from d0 on, all of it still held
+  const int64_t reads = cache.base_reads();
+  EXPECT_EQ(dump(cache.read(togs(), DateRange{d0 + 12, d0 + 19})),
+            dump(sqlite.read(togs(), DateRange{d0 + 12, d0 + 19})));
+  EXPECT_EQ(cache.base_reads(), reads);  // from memory
+  EXPECT_EQ(cache.cached_rows(), 30u);   // the dates before the floor left at that read
 }
 
 // Partitions a run is about to replace (expect_writes) are left out of the

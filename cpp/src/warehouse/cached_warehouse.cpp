@@ -127,6 +127,9 @@ std::optional<CachedWarehouse::Served> CachedWarehouse::serve(const TableSchema&
     }
   } clock;
   std::unique_lock lock(e.mu);
+  // What a release could not take while another thread held the entry (never
+  // a date this read asks for).
+  release_locked(e, std::min(floor_.load(), range->start.days()));
   if (!e.loaded || e.loaded_through < range->end.days()) {
     // The window loads in blocks as the run reaches them: what is in memory is
     // the block being read, not every season of the run at once.
@@ -257,18 +260,28 @@ void CachedWarehouse::write_batch(const std::vector<TableWrite>& given) {
   }
 }
 
+void CachedWarehouse::release_locked(Entry& e, int32_t day) {
+  if (day <= e.released_to) return;
+  e.parts.erase(e.parts.begin(), e.parts.lower_bound(day));
+  e.stale.erase(e.stale.begin(), e.stale.lower_bound(day));
+  e.released_to = day;
+}
+
 void CachedWarehouse::release_before(Date floor) {
   std::vector<Entry*> all;
   {
     std::lock_guard lock(mu_);
-    if (floor.days() <= floor_.load()) return;
-    floor_.store(floor.days());
+    if (floor.days() > floor_.load()) floor_.store(floor.days());
     for (auto& [key, e] : entries_) all.push_back(e.get());
   }
+  // An entry another thread holds is not waited for: that thread may be
+  // loading a season's block (the first unit of a run, for tens of
+  // milliseconds), and the releasing worker would idle all that time. The
+  // entry lets go at its next read (serve) or at a later release.
+  const int32_t day = floor_.load();
   for (Entry* e : all) {
-    std::lock_guard lock(e->mu);
-    e->parts.erase(e->parts.begin(), e->parts.lower_bound(floor.days()));
-    e->stale.erase(e->stale.begin(), e->stale.lower_bound(floor.days()));
+    std::unique_lock lock(e->mu, std::try_to_lock);
+    if (lock.owns_lock()) release_locked(*e, day);
   }
 }
 

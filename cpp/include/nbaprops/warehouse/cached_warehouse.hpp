@@ -84,7 +84,9 @@ class CachedWarehouse final : public Warehouse {
   /// reaching before it from the base from now on (the runner calls it once no
   /// unfinished unit can read those dates: memory stays bounded by what the
   /// rest of the plan reads, not by the run's whole range). Never raises the
-  /// floor backwards.
+  /// floor backwards. Never waits: a projection another thread holds (a block
+  /// loading, a read being served) lets go of those partitions at its next
+  /// read or the next release.
   void release_before(Date floor);
 
   /// Declares the partitions of @p table this run is going to replace:
@@ -124,8 +126,11 @@ class CachedWarehouse final : public Warehouse {
     int32_t loaded_through = INT32_MIN;  ///< last day loaded from the base (when loaded)
     std::map<int32_t, Table> parts;      // partition day → rows of that day (base order)
     std::set<int32_t> stale;
+    int32_t released_to = INT32_MIN;  ///< no partition dated before it is held
   };
   Entry& entry(const std::string& key);
+  /// Drops @p e's partitions dated before @p day (caller holds e.mu).
+  static void release_locked(Entry& e, int32_t day);
   /// A locked, loaded and fresh cached projection and its partitions of a
   /// range.
   struct Served {
