@@ -156,6 +156,7 @@ TEST(RowSource, ColumnsOfOneValueAreFoundAndBoundAsEachRowWouldGiveThem) {
   RowSource all(t, order, 0, 4);
   const std::vector<uint8_t> constant = all.constant_columns(2);
   ASSERT_EQ(constant.size(), t.num_columns());
+  EXPECT_EQ(constant_columns(t, order), constant);  // what the runner finds before a commit's turn
   EXPECT_EQ(constant[id], 0);
   EXPECT_EQ(constant[date], 1);
   EXPECT_EQ(constant[team], 1);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -902,6 +903,47 @@ struct HashPlan {
 };
 
 }  // namespace
+
+std::vector<uint8_t> constant_columns(const Table& rows, const std::vector<size_t>& order, size_t begin, size_t end) {
+  std::vector<uint8_t> out(rows.num_columns(), 0);
+  end = std::min(end, order.size());
+  if (begin >= end || end - begin < 2) return out;
+  const size_t r0 = order[begin];
+  for (size_t c = 0; c < rows.num_columns(); ++c) {
+    const Column& col = rows.col(c);
+    const uint8_t* valid = col.valid().data();
+    const bool valid0 = valid[r0] != 0;
+    // The rest of the range against its first row, stopping at the first
+    // difference (most columns differ by the second row).
+    auto all_equal = [&](auto&& same) {
+      for (size_t k = begin + 1; k < end; ++k) {
+        const size_t r = order[k];
+        if ((valid[r] != 0) != valid0 || (valid0 && !same(r))) return false;
+      }
+      return true;
+    };
+    bool one = false;
+    switch (col.storage()) {
+      case Storage::kInt: {
+        const int64_t* v = col.ints().data();
+        one = all_equal([&](size_t r) { return v[r] == v[r0]; });
+        break;
+      }
+      case Storage::kReal: {
+        const double* v = col.reals().data();
+        one = all_equal([&](size_t r) { return std::bit_cast<uint64_t>(v[r]) == std::bit_cast<uint64_t>(v[r0]); });
+        break;
+      }
+      case Storage::kText: {
+        const std::string* const* v = col.texts().data();
+        one = all_equal([&](size_t r) { return v[r] == v[r0] || *v[r] == *v[r0]; });
+        break;
+      }
+    }
+    out[c] = one ? 1 : 0;
+  }
+  return out;
+}
 
 std::string data_hash(const Table& table, size_t row, const std::vector<std::string>& fields) {
   std::array<char, 16> h{};

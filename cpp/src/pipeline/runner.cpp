@@ -545,20 +545,27 @@ class Executor {
   struct Prepared {
     std::map<Date, PartitionHash> hashes;  ///< recorded with the rows, and for the downstream fingerprints
     std::vector<size_t> order;             ///< the rows in stored order (TableWrite::order); empty: none
+    std::vector<uint8_t> constant;         ///< constant_columns of the rows in that order (TableWrite::constant)
     std::optional<Table> failures;         ///< the unit's failure rows as written (failure_rows)
     std::vector<size_t> failure_order;     ///< their stored order; empty: none
+    std::vector<uint8_t> failure_constant;
   };
 
-  /// The content hashes and stored order of @p out's rows, and its failure
-  /// rows as written, for unit @p u; the sort and the failure rows count as
-  /// writing (r.write_seconds), as they did inside the commit.
+  /// The content hashes, stored order and constant columns of @p out's rows,
+  /// and its failure rows as written, for unit @p u: work of the commit done
+  /// before its turn, by the thread that computed the unit (with several
+  /// workers the commits of a dataset are the run's critical path, and the
+  /// computing thread otherwise waits for room in their queue). It counts as
+  /// writing (r.write_seconds), as it did inside the commit.
   Prepared prepare(const Unit& u, UnitResult& r, const UnitOutput& out) const {
     Prepared p;
     p.hashes = partition_hashes_of(out.rows);
     const auto w0 = Clock::now();
     p.order = read_back_order_if_any(catalog::get(u.processor->info().output_table), out.rows);
+    if (!p.order.empty()) p.constant = constant_columns(out.rows, p.order);
     p.failures.emplace(failure_rows(*u.processor, u.date, out.failures));
     p.failure_order = read_back_order_if_any(p.failures->schema(), *p.failures);
+    if (!p.failure_order.empty()) p.failure_constant = constant_columns(*p.failures, p.failure_order);
     r.write_seconds += std::chrono::duration<double>(Clock::now() - w0).count();
     return p;
   }
@@ -901,14 +908,20 @@ class Executor {
               const Prepared& prep) {
     const Table& failures = prep.failures.value();  // built before the commit's turn (prepare)
     std::vector<TableWrite> writes{TableWrite{&out_schema, &out.rows, {u.date}, {}, {}, false, &prep.hashes}};
-    if (!prep.order.empty()) writes.front().order = &prep.order;
+    if (!prep.order.empty()) {
+      writes.front().order = &prep.order;
+      writes.front().constant = &prep.constant;
+    }
     // The unit's failure rows replace its stored ones; with none on either side
     // there is nothing to write (saves a DELETE per unit: a table copy each on
     // BigQuery).
     if (failures.num_rows() > 0 || has_stored_failures(u)) {
       writes.push_back(
           TableWrite{&failures.schema(), &failures, {u.date}, {}, {{"processor", u.processor->info().name}}, false});
-      if (!prep.failure_order.empty()) writes.back().order = &prep.failure_order;
+      if (!prep.failure_order.empty()) {
+        writes.back().order = &prep.failure_order;
+        writes.back().constant = &prep.failure_constant;
+      }
     }
     std::optional<Table> ledger;
     if (opts_.write_ledger) {

@@ -13,7 +13,7 @@
 namespace nbaprops::sqlite_detail {
 
 RowSource::RowSource(const Table& rows, const std::vector<size_t>& order, size_t begin, size_t end)
-    : order_(order), begin_(begin), end_(std::min(end, order.size())), next_(begin_) {
+    : rows_(rows), order_(order), begin_(begin), end_(std::min(end, order.size())), next_(begin_) {
   cols_.reserve(rows.num_columns());
   for (size_t i = 0; i < rows.num_columns(); ++i) {
     const Column& col = rows.col(i);
@@ -109,31 +109,8 @@ void RowSource::result(sqlite3_context* ctx, size_t k, size_t c) {
 }
 
 std::vector<uint8_t> RowSource::constant_columns(size_t min_rows) const {
-  std::vector<uint8_t> out(cols_.size(), 0);
-  if (end_ - begin_ < std::max<size_t>(min_rows, 2)) return out;
-  const size_t r0 = order_[begin_];
-  for (size_t c = 0; c < cols_.size(); ++c) {
-    const Col& col = cols_[c];
-    const bool valid0 = col.valid[r0] != 0;
-    auto same_as_first = [&](size_t r) {
-      if ((col.valid[r] != 0) != valid0) return false;
-      if (!valid0) return true;
-      switch (col.kind) {
-        case Kind::kInt:
-        case Kind::kDate:
-          return col.ints[r] == col.ints[r0];
-        case Kind::kReal:
-          return std::bit_cast<uint64_t>(col.reals[r]) == std::bit_cast<uint64_t>(col.reals[r0]);
-        case Kind::kText:
-          return col.texts[r] == col.texts[r0] || *col.texts[r] == *col.texts[r0];
-      }
-      return false;
-    };
-    size_t k = begin_ + 1;
-    while (k < end_ && same_as_first(order_[k])) ++k;
-    out[c] = k == end_ ? 1 : 0;
-  }
-  return out;
+  if (end_ - begin_ < std::max<size_t>(min_rows, 2)) return std::vector<uint8_t>(cols_.size(), 0);
+  return nbaprops::constant_columns(rows_, order_, begin_, end_);
 }
 
 void RowSource::bind_first(sqlite3_stmt* st, int p, size_t c) { give(cols_[c], order_[begin_], ToParameter{st, p}); }

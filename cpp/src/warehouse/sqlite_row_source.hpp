@@ -110,6 +110,7 @@ class RowSource {
   template <class Out>
   void give(const Col& col, size_t r, const Out& out);
 
+  const Table& rows_;
   const std::vector<size_t>& order_;
   size_t begin_, end_;
   std::vector<Col> cols_;

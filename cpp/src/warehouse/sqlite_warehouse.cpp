@@ -1281,7 +1281,8 @@ std::string update_sql(const TableSchema& schema, size_t part, const std::string
 }  // namespace
 
 void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const Table& rows,
-                                 const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order) {
+                                 const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order,
+                                 const std::vector<uint8_t>* constant) {
   if (rows.num_rows() == 0) return;
   if (&rows.schema() != &schema && rows.schema().name != schema.name) {
     throw ConfigError("rows of table " + rows.schema().name + " written to " + schema.name);
@@ -1291,7 +1292,11 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   check_writable(schema, rows, rows.col(static_cast<size_t>(part_idx)), allowed_dates);
   // Each date's rows are stored in key order, the order reads return them in,
   // so a later read of the partition only checks the order instead of sorting.
-  insert_rows(c, schema, rows, order ? *order : read_back_order(schema, rows), 0);
+  if (order && constant && constant->size() == rows.num_columns()) {
+    insert_rows(c, schema, rows, *order, 0, *constant);
+  } else {
+    insert_rows(c, schema, rows, order ? *order : read_back_order(schema, rows), 0);
+  }
 }
 
 void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, const Table& rows,
@@ -1374,7 +1379,14 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   // parameters (one value in all rows is one value in the first ones too).
   std::string base = schema.name + "#overwrite";
   for (const auto& scope : w.scope) base += "," + scope.first;
-  std::vector<uint8_t> constant = RowSource(rows, order, 0, n).constant_columns(kMinRowsToFold);
+  std::vector<uint8_t> constant;
+  if (n < kMinRowsToFold) {
+    constant.assign(ncol, 0);
+  } else if (w.constant && w.constant->size() == ncol && w.order == &order) {
+    constant = *w.constant;  // found before the commit's turn
+  } else {
+    constant = constant_columns(rows, order);
+  }
   const std::vector<uint8_t> insert_constant = constant;
   constant[static_cast<size_t>(part)] = 0;  // not set
   // The subquery keeps two columns at least (a row value of one, or none,
@@ -1712,8 +1724,10 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
           in_step(*w->schema, "overwrite", [&] { overwritten = overwrite_partition(*c, *w, allowed, *order); });
         if (!overwritten) {
           in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
-          in_step(*w->schema, "insert",
-                  [&] { write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed, order); });
+          in_step(*w->schema, "insert", [&] {
+            write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed, order,
+                       w->order == order ? w->constant : nullptr);
+          });
         }
         in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });
       }

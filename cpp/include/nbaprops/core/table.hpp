@@ -366,6 +366,14 @@ class Table {
   size_t rows_ = 0;
 };
 
+/// Which columns of @p rows hold one value in every row of @p order's
+/// positions [@p begin, @p end): 1 per such column, else 0. Two cells hold one
+/// value when both are NULL, or hold equal integers (days), reals of the same
+/// bits, or equal texts. A range of fewer than two rows has none. A backend
+/// writes such a column's value once per partition (sqlite_row_source.hpp).
+[[nodiscard]] std::vector<uint8_t> constant_columns(const Table& rows, const std::vector<size_t>& order,
+                                                    size_t begin = 0, size_t end = SIZE_MAX);
+
 /// First 16 hex chars of SHA-256 over the JSON object {field: value} with
 /// sorted keys, rendered as Python's json.dumps(sort_keys=True, default=str)
 /// would (the legacy data_hash).

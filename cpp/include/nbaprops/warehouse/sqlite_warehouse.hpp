@@ -166,11 +166,13 @@ class SqliteWarehouse final : public Warehouse {
   void record_hashes(sqlite_detail::Connection& c, const TableWrite& w);
   void delete_covered(sqlite_detail::Connection& c, const TableWrite& w);
   /// Inserts @p rows in @p order (read_back_order; nullptr: sorted here).
+  /// @p constant: constant_columns(rows, *order) when the caller has it.
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
-                  const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order);
+                  const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order,
+                  const std::vector<uint8_t>* constant = nullptr);
   /// Inserts rows order[from], order[from + 1], … of @p rows. @p constant:
   /// the columns of one value in those rows when the caller found them (over
-  /// these rows or more: RowSource::constant_columns); empty: found here.
+  /// these rows or more: constant_columns); empty: found here.
   void insert_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                    const std::vector<size_t>& order, size_t from, std::vector<uint8_t> constant = {});
   /// Whether the stored @p schema has triggers or a unique index (read once

@@ -108,6 +108,10 @@ struct TableWrite {
   /// before its commit's turn; the run's cache, which keeps the rows in that
   /// order too); nullptr: the backend sorts.
   const std::vector<size_t>* order = nullptr;
+  /// constant_columns(*rows, *order) when the caller computed it with @p order
+  /// (the runner, before its commit's turn); nullptr: a backend writing such
+  /// columns once finds them itself.
+  const std::vector<uint8_t>* constant = nullptr;
 
   /// The content hash of each date of a whole-partition write (@p hashes, or
   /// computed from @p rows).
