@@ -519,6 +519,29 @@ TEST(PythonFloatRepr, TheFewPlacesPathWritesTheShortestDigits) {
   EXPECT_EQ(short_decimal(-3.0, 4)->places, 0);
   EXPECT_FALSE(short_decimal(1.0 / 3.0, 9));
   EXPECT_FALSE(short_decimal(0x1p51, 0));  // too large to be sure
+  // Its answer is the fewest places k <= max_places (and 9) whose digits,
+  // the integer nearest v * 10^k while that is below 2^50, divide back to v:
+  // the definition, tried place by place, on the same values at every bound.
+  auto fewest = [](double x, int max_places) -> std::optional<ShortDecimal> {
+    if (!std::isfinite(x)) return std::nullopt;
+    for (int k = 0; k <= std::min(max_places, 9); ++k) {
+      const double p = std::pow(10.0, k);
+      if (!(std::fabs(x * p) < 0x1p50)) return std::nullopt;
+      const double r = std::nearbyint(x * p);
+      if (r / p == x) return ShortDecimal{static_cast<int64_t>(r), k};
+    }
+    return std::nullopt;
+  };
+  for (int bound = -1; bound <= 10; ++bound) {
+    for (size_t i = 0; i < values.size(); i += 3) {
+      const auto want = fewest(values[i], bound), got = short_decimal(values[i], bound);
+      ASSERT_EQ(got.has_value(), want.has_value()) << std::hexfloat << values[i] << " at most " << bound;
+      if (want) {
+        ASSERT_EQ(got->digits, want->digits) << std::hexfloat << values[i] << " at most " << bound;
+        ASSERT_EQ(got->places, want->places) << std::hexfloat << values[i] << " at most " << bound;
+      }
+    }
+  }
 }
 
 namespace {

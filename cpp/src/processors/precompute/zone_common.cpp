@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -216,9 +217,17 @@ void RowHasher::write_value(TextCursor& out, const Table& t, size_t row, const I
         return;
       }
       break;
-    case Kind::kDate:
-      out.append(Date(static_cast<int32_t>(col.int_at(row))).iso());
+    case Kind::kDate: {
+      // Rows of a unit mostly hold one date (analysis_date): its text once.
+      thread_local int64_t last_day = INT64_MIN;
+      thread_local std::string last_iso;
+      if (const int64_t day = col.int_at(row); day != last_day) {
+        last_iso = Date(static_cast<int32_t>(day)).iso();
+        last_day = day;
+      }
+      out.append(last_iso);
       return;
+    }
     case Kind::kText:
       out.append(strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace));
       return;
