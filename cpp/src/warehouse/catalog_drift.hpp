@@ -31,8 +31,9 @@ std::vector<const ColumnDef*> catalog_columns_missing(const TableSchema& schema,
 /// "a, b": the names of @p columns.
 std::string column_names(const std::vector<const ColumnDef*>& columns);
 
-/// Logs, once per table and process, that @p where lacked @p added, which were
-/// added (ALTER TABLE … ADD COLUMN).
+/// Logs that @p where lacked @p added, which were added (ALTER TABLE … ADD
+/// COLUMN). It logs at every call: the callers add a table's columns once per
+/// table and process, so the warning comes once.
 void log_columns_added(const std::string& where, const std::vector<const ColumnDef*>& added);
 
 }  // namespace nbaprops::warehouse_detail
