@@ -1,7 +1,6 @@
 #include "warehouse/sqlite_row_source.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <new>
 #include <string_view>
