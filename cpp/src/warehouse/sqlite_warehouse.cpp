@@ -1190,6 +1190,21 @@ constexpr size_t kMinRowsToFold = 8;
 /// columns fold another way reads every column from the source.
 constexpr size_t kMaxFoldedStatements = 8;
 
+/// The columns a statement reading @p src takes once, as bound parameters:
+/// none below kMinRowsToFold rows; else @p known when the caller found them
+/// (over these rows or more), or those found here.
+std::vector<uint8_t> folded_columns(const RowSource& src, const std::vector<uint8_t>* known) {
+  if (known && src.end() - src.begin() >= kMinRowsToFold) return *known;
+  return src.constant_columns(kMinRowsToFold);
+}
+
+/// @p w's constant columns (TableWrite::constant) when they were found with
+/// the order its rows are written in (@p order), else nullptr.
+const std::vector<uint8_t>* constant_hint(const TableWrite& w, const std::vector<size_t>* order) {
+  const bool fits = w.constant && order && w.order == order && w.constant->size() == w.rows->num_columns();
+  return fits ? w.constant : nullptr;
+}
+
 /// The name a statement is kept under: @p base, and when columns are folded
 /// (@p constant: 1 for a column taken as a bound parameter), "~" and their
 /// numbers.
@@ -1292,22 +1307,15 @@ void SqliteWarehouse::write_rows(Connection& c, const TableSchema& schema, const
   check_writable(schema, rows, rows.col(static_cast<size_t>(part_idx)), allowed_dates);
   // Each date's rows are stored in key order, the order reads return them in,
   // so a later read of the partition only checks the order instead of sorting.
-  if (order && constant && constant->size() == rows.num_columns()) {
-    insert_rows(c, schema, rows, *order, 0, *constant);
-  } else {
-    insert_rows(c, schema, rows, order ? *order : read_back_order(schema, rows), 0);
-  }
+  insert_rows(c, schema, rows, order ? *order : read_back_order(schema, rows), 0, order ? constant : nullptr);
 }
 
 void SqliteWarehouse::insert_rows(Connection& c, const TableSchema& schema, const Table& rows,
-                                  const std::vector<size_t>& order, size_t from, std::vector<uint8_t> constant) {
+                                  const std::vector<size_t>& order, size_t from,
+                                  const std::vector<uint8_t>* known_constant) {
   if (from >= order.size()) return;
   RowSource src(rows, order, from, order.size());
-  if (order.size() - from < kMinRowsToFold) {
-    constant.assign(rows.num_columns(), 0);
-  } else if (constant.empty()) {
-    constant = src.constant_columns(kMinRowsToFold);
-  }
+  std::vector<uint8_t> constant = folded_columns(src, known_constant);
   Statement& st = insert_statement(c, schema, rows, constant);
   bind_folded(st, src, constant, 2);
   run_source(st, src, schema);
@@ -1379,14 +1387,7 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
   // parameters (one value in all rows is one value in the first ones too).
   std::string base = schema.name + "#overwrite";
   for (const auto& scope : w.scope) base += "," + scope.first;
-  std::vector<uint8_t> constant;
-  if (n < kMinRowsToFold) {
-    constant.assign(ncol, 0);
-  } else if (w.constant && w.constant->size() == ncol && w.order == &order) {
-    constant = *w.constant;  // found before the commit's turn
-  } else {
-    constant = constant_columns(rows, order);
-  }
+  std::vector<uint8_t> constant = folded_columns(RowSource(rows, order, 0, n), constant_hint(w, &order));
   const std::vector<uint8_t> insert_constant = constant;
   constant[static_cast<size_t>(part)] = 0;  // not set
   // The subquery keeps two columns at least (a row value of one, or none,
@@ -1434,7 +1435,7 @@ bool SqliteWarehouse::overwrite_partition(Connection& c, const TableWrite& w, co
     }
     break;
   }
-  insert_rows(c, schema, rows, order, updated, insert_constant);
+  insert_rows(c, schema, rows, order, updated, &insert_constant);
   return true;
 }
 
@@ -1725,8 +1726,7 @@ void SqliteWarehouse::write_batch(const std::vector<TableWrite>& writes) {
         if (!overwritten) {
           in_step(*w->schema, "delete", [&] { delete_covered(*c, *w); });
           in_step(*w->schema, "insert", [&] {
-            write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed, order,
-                       w->order == order ? w->constant : nullptr);
+            write_rows(*c, *w->schema, *w->rows, w->append_only ? nullptr : &allowed, order, constant_hint(*w, order));
           });
         }
         in_step(*w->schema, "hash", [&] { record_hashes(*c, *w); });

@@ -170,11 +170,11 @@ class SqliteWarehouse final : public Warehouse {
   void write_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
                   const std::set<int32_t>* allowed_dates, const std::vector<size_t>* order,
                   const std::vector<uint8_t>* constant = nullptr);
-  /// Inserts rows order[from], order[from + 1], … of @p rows. @p constant:
+  /// Inserts rows order[from], order[from + 1], … of @p rows. @p known_constant:
   /// the columns of one value in those rows when the caller found them (over
-  /// these rows or more: constant_columns); empty: found here.
+  /// these rows or more: constant_columns); nullptr: found here.
   void insert_rows(sqlite_detail::Connection& c, const TableSchema& schema, const Table& rows,
-                   const std::vector<size_t>& order, size_t from, std::vector<uint8_t> constant = {});
+                   const std::vector<size_t>& order, size_t from, const std::vector<uint8_t>* known_constant = nullptr);
   /// Whether the stored @p schema has triggers or a unique index (read once
   /// per schema version of its file and connection).
   static bool has_triggers_or_unique_index(sqlite_detail::Connection& c, const TableSchema& schema);
