@@ -15,6 +15,9 @@ APT_PACKAGES=(
   # The crash suite kills a backfill at an exact write (tests/python/test_crash.py).
   strace
 )
+# The rows' legacy data_hash: many short SHA-256 messages hashed side by side (core/sha256_batch.hpp). Intel's
+# library is built for x86-64 only; elsewhere the build hashes them with OpenSSL.
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then APT_PACKAGES+=(libipsec-mb-dev); fi
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

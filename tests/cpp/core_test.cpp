@@ -22,6 +22,7 @@
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
+#include "nbaprops/core/sha256_batch.hpp"
 #include "nbaprops/core/table.hpp"
 #include "nbaprops/core/text_cursor.hpp"
 #include "nbaprops/core/teams.hpp"
@@ -176,6 +177,46 @@ TEST(Hash, TheBufferedSixteenCharsAreTheStringOnes) {
     EXPECT_EQ(std::string(sha256_hex16(s, out)), sha256_hex16(s)) << s;
     EXPECT_EQ(sha256_hex16(s), sha256_hex(s).substr(0, 16)) << s;
   }
+}
+
+// The rows' data_hash is hashed kSha256BatchMax messages at a time (through
+// the multi-buffer library when the build has it): every digest equals the
+// one-by-one one, for messages of every length around SHA-256's 64-byte
+// blocks and its 55/56-byte padding edge, in batches of every size, with
+// messages of very different lengths side by side.
+TEST(Hash, ABatchHashesEachMessageAsAlone) {
+  std::mt19937 rng(11);
+  std::vector<std::string> msgs;
+  for (size_t len : {0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 500, 4096, 32768, 32769, 70000}) {
+    std::string m(len, ' ');
+    for (char& c : m) c = static_cast<char>(rng() & 0xff);
+    msgs.push_back(std::move(m));
+  }
+  for (int i = 0; i < 200; ++i) {
+    std::string m(rng() % 1200, ' ');
+    for (char& c : m) c = static_cast<char>('a' + rng() % 26);
+    msgs.push_back(std::move(m));
+  }
+  std::vector<std::array<char, 16>> out(kSha256BatchMax);
+  std::vector<std::string_view> views;
+  for (size_t batch = 1; batch <= kSha256BatchMax; ++batch) {
+    for (size_t first = 0; first < msgs.size(); first += batch) {
+      const size_t n = std::min(batch, msgs.size() - first);
+      views.assign(msgs.begin() + static_cast<std::ptrdiff_t>(first),
+                   msgs.begin() + static_cast<std::ptrdiff_t>(first + n));
+      out.assign(kSha256BatchMax, std::array<char, 16>{});
+      sha256_hex16_batch(views.data(), n, out.data());
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(std::string(out[i].data(), 16), sha256_hex16(msgs[first + i]))
+            << "batch of " << batch << ", message " << first + i << " (" << msgs[first + i].size() << " bytes)";
+      }
+    }
+  }
+  std::vector<std::string_view> too_many(kSha256BatchMax + 1, "x");
+  std::vector<std::array<char, 16>> room(kSha256BatchMax + 1);
+  EXPECT_THROW(sha256_hex16_batch(too_many.data(), too_many.size(), room.data()), InternalError);
+  const std::string engine(sha256_batch_engine());
+  EXPECT_TRUE(engine == "sse" || engine == "avx2" || engine == "avx512" || engine == "openssl") << engine;
 }
 
 // The feature store writes its arrays with append_json_number_array and the

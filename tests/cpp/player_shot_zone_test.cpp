@@ -9,6 +9,7 @@
 #include <set>
 #include <span>
 
+#include "nbaprops/core/sha256_batch.hpp"
 #include "nbaprops/processors/common.hpp"
 #include "nbaprops/processors/precompute/player_shot_zone.hpp"
 #include "nbaprops/warehouse/sqlite_warehouse.hpp"
@@ -654,6 +655,44 @@ TEST(PszaHash, RowHasherBufferGrowsAndIsReused) {
     hasher.set(t, r, hash, fresh);
     EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
   }
+  // Rows hashed side by side: their texts share the buffer, which grows
+  // while a block is written (a 70,000-char row after short ones).
+  for (size_t r = 0; r < t.num_rows(); ++r) hash.set_null(r);
+  std::string shared(11, 'q');
+  hasher.set_rows(t, 0, t.num_rows(), hash, shared);
+  for (size_t r = 0; r < t.num_rows(); ++r) {
+    EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
+  }
+}
+
+// set_rows hashes its range kSha256BatchMax rows at a time: a range of two
+// full batches and a part of one, and a range starting inside the table, set
+// exactly their own rows, each to the per-cell hash.
+TEST(PszaHash, RowHasherSetsARangeOfRowsBatchByBatch) {
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  const std::vector<std::string> fields = {"player_lookup", "analysis_date", "paint_rate_last_10",
+                                           "total_shots_last_10"};
+  const size_t n = 2 * kSha256BatchMax + 5;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "player_lookup", "player" + std::to_string(i * 7919));
+    t.set(r, "analysis_date", Date::parse("2024-03-01"));
+    t.set(r, "paint_rate_last_10", 0.01 * static_cast<double>(i));
+    t.set(r, "total_shots_last_10", static_cast<int64_t>(i));
+  }
+  const RowHasher hasher(t, fields, RowHasher::Style::kPrecompute);
+  Column& hash = t.col(t.require("data_hash"));
+  std::string scratch;
+  hasher.set_rows(t, 3, n - 2, hash, scratch);
+  for (size_t r = 0; r < n; ++r) {
+    if (r < 3 || r >= n - 2) {
+      EXPECT_TRUE(hash.is_null(r)) << "row " << r << " is outside the range";
+    } else {
+      EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
+    }
+  }
+  hasher.set_rows(t, 0, n, hash, scratch);
+  for (size_t r = 0; r < n; ++r) EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields));
 }
 
 // The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)

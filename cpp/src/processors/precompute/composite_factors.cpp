@@ -509,9 +509,9 @@ UnitOutput compute_composite_factors(const Schedule& schedule, Date d, const Com
       const PlayerFactors f = player_factors(player, u, ur, psza, tdza, zones);
       constants.apply(t, i);
       write_factor_row(t, i, player, u, ur, f, psza.ready(player), tdza.ready(f.opponent), utgc.ready(f.opponent));
-      hasher.set(t, i, hash, scratch);
-      store_unsigned_zeros(t, i);
     }
+    hasher.set_rows(t, range.begin(), range.end(), hash, scratch);
+    for (size_t i = range.begin(); i != range.end(); ++i) store_unsigned_zeros(t, i);
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;

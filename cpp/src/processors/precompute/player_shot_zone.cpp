@@ -640,8 +640,8 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
     for (size_t r = rows.begin(); r != rows.end(); ++r) {
       write_player_row(t, r, completeness, entities[row_entity[r]], d, results[row_entity[r]]);
       constants.apply(t, r);
-      hasher.set(t, r, hash, scratch);
     }
+    hasher.set_rows(t, rows.begin(), rows.end(), hash, scratch);
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {

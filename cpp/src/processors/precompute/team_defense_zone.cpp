@@ -508,12 +508,11 @@ UnitOutput DefenseHistory::compute(const Schedule& schedule, Date d) const {
   const CompletenessColumns completeness(t);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
   Column& hash = t.col(tdza::data_hash);
-  std::string& scratch = RowHasher::scratch();
   for (size_t r = 0; r < row_team.size(); ++r) {
     write_team_row(t, r, completeness, intern(w.teams[row_team[r]]), d, results[row_team[r]]);
     constants.apply(t, r);
-    hasher.set(t, r, hash, scratch);
   }
+  hasher.set_rows(t, 0, row_team.size(), hash, RowHasher::scratch());
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {
     out.empty_reason = "no team qualified on " + d.iso() + " (" + std::to_string(out.failures.size()) + " failures; " +

@@ -625,17 +625,18 @@ const std::string* quality_tier_text(double score) {
 }
 
 /// Writes row @p i: the player's features, their quality, the context copied
-/// from UPGC, source tracking, completeness, status and hash.
+/// from UPGC, source tracking, completeness and status (hashed afterwards with
+/// its block of rows, RowHasher::set_rows).
 void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, const InputColumns& in, size_t ur,
                const std::string* player, const std::string* opponent, const FeatureVector& f, const Phase3Values& p3,
-               const RowHasher& hash, std::string& scratch) {
+               std::string& scratch) {
   static const std::string* const kNames = intern(nlohmann::json(mlfs_feature_names()).dump());
   static const std::string* const kVersion = intern(kMlfsVersion);
   c.player.set_text_ptr(i, player);
   if (const std::string* v = proc::text_of(in.upid, ur)) c.upid.set_text_ptr(i, v);
   c.game_date.set_int(i, int64_t{x.d.days()});
   if (const std::string* v = proc::text_of(in.game_id, ur)) c.game_id.set_text_ptr(i, v);
-  std::string& features = scratch;  // the row's hash text is built in it afterwards
+  std::string& features = scratch;  // the block's hash texts are built in it afterwards
   features.clear();
   proc::append_json_number_array(features, f.values.data(), f.values.size());
   c.features.set_unique_text(i, features);
@@ -671,10 +672,10 @@ void write_row(Table& t, const MlfsColumns& c, size_t i, const DateInputs& x, co
   // DECISION 2: one bootstrap rule from the schedule (legacy: before Oct 31 /
   // 30 days from Oct 1).
   c.status.write(i, x.boundary, x.bootstrap);
-  // The mixin renders the features and names arrays as Python lists from
-  // their JSON text (the numbers round-trip; JSON null is None).
-  hash.set(t, i, c.hash, scratch);
-  // created_at/updated_at are stamped by the runner.
+  // The row is hashed with its block (set_rows): the mixin renders the
+  // features and names arrays as Python lists from their JSON text (the
+  // numbers round-trip; JSON null is None). created_at/updated_at are stamped
+  // by the runner.
 }
 
 /// The MLFS rows of D from the carried histories (shared-locked by the caller)
@@ -703,8 +704,9 @@ UnitOutput compute_feature_store(Date d, const MlfsPgsHistory& pgs, const TeamRe
       const std::string* opponent = proc::text_of(in_cols.opponent, ur);
       const Phase4Values p4 = phase4_values(x, in_cols, player, opponent);
       const Phase3Values p3 = phase3_values(x, in_cols, ur, player, pgs, togs);
-      write_row(t, cols, i, x, in_cols, ur, player, opponent, build_features(p4, p3), p3, hash, scratch);
+      write_row(t, cols, i, x, in_cols, ur, player, opponent, build_features(p4, p3), p3, scratch);
     }
+    hash.set_rows(t, range.begin(), range.end(), cols.hash, scratch);
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   return out;

@@ -145,7 +145,13 @@ class RowHasher {
   /// thread-local from the extension module is a __tls_get_addr call; a
   /// buffer made per block would grow again in every block).
   void set(const Table& t, size_t row, Column& out, std::string& scratch) const;
-  /// This thread's buffer for set(): one per thread, kept at its largest size.
+  /// Sets cells [@p begin, @p end) of @p out to their rows' hashes: the rows'
+  /// texts built side by side in @p scratch, kSha256BatchMax at a time, and
+  /// hashed together (sha256_hex16_batch: the multi-buffer library hashes
+  /// several at once). The rows' hashed columns must be final.
+  void set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch) const;
+  /// This thread's buffer for set() and set_rows(): one per thread, kept at
+  /// its largest size.
   static std::string& scratch();
   /// Sets the data_hash column of every row (parallel over rows).
   void fill(Table& t) const;
