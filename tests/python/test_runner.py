@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import signal
@@ -367,3 +368,27 @@ def test_cli_import_boxscores(tmp_path):
     r = _run(["-m", "nbaprops", "import", "boxscores", str(path), "--warehouse", str(tmp_path / "wh")])
     assert r.returncode == 0, r.stderr
     assert "nba_raw.bdl_player_boxscores" in r.stdout and "384" in r.stdout
+
+
+def test_a_runs_units_frame_is_built_at_its_first_read_and_kept(demo_copy, tmp_path):
+    # backfill hands RunResult a function for ``units``: the frame is built when first read, once.
+    r = nbaprops.backfill(
+        demo_copy,
+        "2023-12-08",
+        "2023-12-09",
+        processors=["togs"],
+        resume=False,
+        progress="none",
+        checkpoint_dir=tmp_path / "ck",
+    )
+    assert callable(r.__dict__["_units"])
+    assert r.exit_code == 0 and "team_offense_game_summary" in r.summary_text
+    # A copy carries the frame itself, not the function building it.
+    assert isinstance(copy.copy(r).__dict__["_units"], pd.DataFrame)
+    frame = r.units
+    assert isinstance(frame, pd.DataFrame) and r.units is frame
+    assert list(frame["processor"].unique()) == ["team_offense_game_summary"]
+    assert frame["date"].dt.strftime("%Y-%m-%d").tolist() == ["2023-12-08", "2023-12-09"]
+    # Given a frame, the result keeps it as it is.
+    given = pd.DataFrame({"status": []})
+    assert nbaprops.RunResult(given, 0, False, 0.0, "").units is given

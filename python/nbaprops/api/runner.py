@@ -219,7 +219,12 @@ def preflight(wh: Warehouse, p: Plan) -> PreflightReport:
 
 @dataclass
 class RunResult:
-    """Outcome of a backfill: one terminal status per unit, an exit code, a summary."""
+    """Outcome of a backfill: one terminal status per unit, an exit code, a summary.
+
+    ``units`` may be given as a function returning the frame: :func:`backfill` passes one, so the frame of a
+    run's units is built when it is first read (a caller that only checks the exit code or prints the summary
+    never pays for it), then kept (the property below).
+    """
 
     units: pd.DataFrame
     exit_code: int
@@ -252,6 +257,26 @@ class RunResult:
 
     def __str__(self) -> str:
         return self.summary_text
+
+    def __getstate__(self) -> dict:
+        # A copy holds the frame, not the function building it.
+        return {**self.__dict__, "_units": self.units}
+
+
+def _units_of(result: RunResult) -> pd.DataFrame:
+    units = result.__dict__["_units"]
+    if callable(units):
+        units = result.__dict__["_units"] = units()
+    return units
+
+
+def _set_units(result: RunResult, units: Any) -> None:
+    result.__dict__["_units"] = units
+
+
+# The dataclass's __init__ assigns ``units`` through this property: a function given for it is called at the
+# first read.
+RunResult.units = property(_units_of, _set_units, doc="One row per unit: its terminal status, rows, seconds.")  # type: ignore[assignment]
 
 
 def _result_frame(native_units: Any) -> pd.DataFrame:
@@ -502,7 +527,7 @@ def backfill(
         reporter.begin()  # the run has started (pre-flight passed)
     native = _drive(handle, reporter)
     return RunResult(
-        units=_result_frame(native.units()),
+        units=lambda: _result_frame(native.units()),
         exit_code=int(native.exit_code()),
         cancelled=bool(native.cancelled),
         seconds=float(native.seconds),
