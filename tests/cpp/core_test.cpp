@@ -171,6 +171,29 @@ TEST(Hash, DataHashMatchesPythonJsonDumps) {
   EXPECT_EQ(h.size(), 16u);
 }
 
+// fill_data_hash renders the rows' JSON side by side and hashes them in
+// batches (sha256_hex16_rows): a table of a few rows (hashed in the caller's
+// thread) and one of many (in parallel blocks), each with rows of very
+// different lengths, get every row's own data_hash.
+TEST(Hash, FillingTheDataHashEqualsEachRowsOwn) {
+  const TableSchema& s = catalog::get("nba_analytics.team_offense_game_summary");
+  const std::vector<std::string> fields = {"team_abbr", "points_scored", "ts_pct", "home_game", "game_date"};
+  for (size_t n : {size_t{40}, size_t{150}}) {
+    Table t(s);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t r = t.add_row();
+      t.set(r, "team_abbr", std::string(i % 7 == 3 ? 3000 : 3, static_cast<char>('A' + i % 26)));
+      if (i % 5) t.set(r, "points_scored", static_cast<int64_t>(90 + i));
+      t.set(r, "ts_pct", 0.001 * static_cast<double>(i));
+      t.set(r, "home_game", i % 2 == 0);
+      t.set(r, "game_date", Date::parse("2024-01-15") + static_cast<int>(i));
+    }
+    fill_data_hash(t, fields);
+    for (size_t r = 0; r < n; ++r)
+      EXPECT_EQ(*t.get_text(r, "data_hash"), data_hash(t, r, fields)) << n << " rows, row " << r;
+  }
+}
+
 TEST(Hash, TheBufferedSixteenCharsAreTheStringOnes) {
   std::array<char, 16> out{};
   for (std::string_view s : {"", "abc", "{\"a\": 1}"}) {

@@ -22,6 +22,7 @@
 #include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
+#include "nbaprops/core/sha256_batch.hpp"
 #include "nbaprops/core/text_cursor.hpp"
 
 namespace nbaprops {
@@ -887,18 +888,25 @@ struct HashPlan {
   /// The row's hash, written to @p out; its JSON text is built in @p json.
   std::string_view hash(const Table& table, size_t row, std::array<char, 16>& out, std::string& json) const {
     TextCursor text(json);
-    text.append('{');
-    for (size_t i = 0; i < fields.size(); ++i) {
-      text.append(*fields[i].first);  // ", " before every key but the first
-      append_json_value(text, table, row, fields[i].second);
-    }
-    text.append('}');
+    render(text, table, row);
     return sha256_hex16(text.text(), out);
   }
-  /// Sets the row's hash in @p out.
-  void fill(const Table& table, size_t row, Column& out, std::string& json) const {
-    std::array<char, 16> h{};
-    out.set_unique_text(row, hash(table, row, h, json));
+  /// Sets the hashes of rows [@p begin, @p end) in @p out, their JSON texts
+  /// built side by side in @p json and hashed together (sha256_hex16_rows).
+  void fill(const Table& table, size_t begin, size_t end, Column& out, std::string& json) const {
+    sha256_hex16_rows(
+        begin, end, json, [&](TextCursor& text, size_t row) { render(text, table, row); },
+        [&](size_t row, std::string_view hash) { out.set_unique_text(row, hash); });
+  }
+
+ private:
+  void render(TextCursor& text, const Table& table, size_t row) const {
+    text.append('{');
+    for (const auto& [key, column] : fields) {
+      text.append(*key);  // ", " before every key but the first
+      append_json_value(text, table, row, column);
+    }
+    text.append('}');
   }
 };
 
@@ -963,7 +971,7 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   auto block = [&](const tbb::blocked_range<size_t>& rows) {
     thread_local std::string buffer;
     std::string& json = buffer;
-    for (size_t r = rows.begin(); r != rows.end(); ++r) plan.fill(t, r, out, json);
+    plan.fill(t, rows.begin(), rows.end(), out, json);
   };
   if (t.num_rows() <= kSerialRows) {
     block(tbb::blocked_range<size_t>(0, t.num_rows()));

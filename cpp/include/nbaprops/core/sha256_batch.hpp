@@ -10,9 +10,13 @@
 /// messages are hashed one after the other with OpenSSL. The digests are the
 /// same either way.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <string>
 #include <string_view>
+
+#include "nbaprops/core/text_cursor.hpp"
 
 namespace nbaprops {
 
@@ -25,6 +29,31 @@ inline constexpr size_t kSha256BatchMax = 32;
 /// lanes take, 32 KiB here, alone by OpenSSL).
 /// @throws InternalError when the library reports a failed job.
 void sha256_hex16_batch(const std::string_view* msgs, size_t n, std::array<char, 16>* out);
+
+/// Hashes rows [@p begin, @p end) kSha256BatchMax at a time: @p render(text,
+/// row) writes row's text at a TextCursor, the texts of a batch side by side in
+/// @p scratch (a thread's buffer, kept at its largest size); then
+/// @p store(row, hash) is given each row's 16 hex chars.
+template <class Render, class Store>
+void sha256_hex16_rows(size_t begin, size_t end, std::string& scratch, Render&& render, Store&& store) {
+  std::array<size_t, kSha256BatchMax> ends{};
+  std::array<std::string_view, kSha256BatchMax> texts;
+  std::array<std::array<char, 16>, kSha256BatchMax> hashes{};
+  for (size_t first = begin; first < end; first += kSha256BatchMax) {
+    const size_t n = std::min(kSha256BatchMax, end - first);
+    TextCursor text(scratch);
+    for (size_t i = 0; i < n; ++i) {
+      render(text, first + i);
+      ends[i] = text.text().size();
+    }
+    // The buffer may have grown while the rows were written: their views are
+    // taken once it holds them all.
+    const std::string_view all = text.text();
+    for (size_t i = 0, from = 0; i < n; from = ends[i++]) texts[i] = all.substr(from, ends[i] - from);
+    sha256_hex16_batch(texts.data(), n, hashes.data());
+    for (size_t i = 0; i < n; ++i) store(first + i, std::string_view(hashes[i].data(), hashes[i].size()));
+  }
+}
 
 /// Whether sha256_hex16_batch hashes messages side by side (the build has the
 /// multi-buffer library), and with which of its implementations ("sse" with

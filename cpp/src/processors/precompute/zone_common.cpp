@@ -4,7 +4,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -279,26 +278,15 @@ void RowHasher::set(const Table& t, size_t row, Column& out, std::string& scratc
 }
 
 void RowHasher::set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch) const {
-  std::array<size_t, kSha256BatchMax> ends{};
-  std::array<std::string_view, kSha256BatchMax> texts;
-  std::array<std::array<char, 16>, kSha256BatchMax> hashes{};
-  for (size_t first = begin; first < end; first += kSha256BatchMax) {
-    const size_t n = std::min(kSha256BatchMax, end - first);
-    TextCursor text(scratch);
-    for (size_t i = 0; i < n; ++i) {
-      for (const Item& item : items_) {
-        text.append(item.prefix);
-        write_value(text, t, first + i, item);
-      }
-      ends[i] = text.text().size();
-    }
-    // The buffer may have grown while the rows were written: their views are
-    // taken once it holds them all.
-    const std::string_view all = text.text();
-    for (size_t i = 0, from = 0; i < n; from = ends[i++]) texts[i] = all.substr(from, ends[i] - from);
-    sha256_hex16_batch(texts.data(), n, hashes.data());
-    for (size_t i = 0; i < n; ++i) out.set_unique_text(first + i, std::string_view(hashes[i].data(), hashes[i].size()));
-  }
+  sha256_hex16_rows(
+      begin, end, scratch,
+      [&](TextCursor& text, size_t row) {
+        for (const Item& item : items_) {
+          text.append(item.prefix);
+          write_value(text, t, row, item);
+        }
+      },
+      [&](size_t row, std::string_view hash) { out.set_unique_text(row, hash); });
 }
 
 void RowHasher::fill(Table& t) const {
