@@ -29,10 +29,12 @@ void hex16(const unsigned char* digest, std::array<char, 16>& out) {
 /// machine, 58,881 messages of 480–560 bytes: 15 ms against OpenSSL's 34 ms);
 /// the library's own choice there, AVX-512, runs 16 lanes without them
 /// (22 ms). Without the extensions its choice (AVX2 or AVX-512 lanes) is kept.
+/// A CPU the library cannot serve (its managers need SSE4.2 and AES-NI at the
+/// least) leaves get() null: the messages then go to OpenSSL.
 class Manager {
  public:
   Manager() : mgr_(alloc_mb_mgr(0)) {
-    if (mgr_ == nullptr) throw InternalError("SHA-256: cannot allocate the multi-buffer manager");
+    if (mgr_ == nullptr) return;
     if ((imb_get_feature_flags() & IMB_FEATURE_SHANI) != 0) {
       init_mb_mgr_sse(mgr_);
       engine_ = "sse";
@@ -41,11 +43,15 @@ class Manager {
       init_mb_mgr_auto(mgr_, &arch);
       engine_ = arch == IMB_ARCH_AVX512 ? "avx512" : arch == IMB_ARCH_AVX2 ? "avx2" : "sse";
     }
-    if (const int err = imb_get_errno(mgr_); err != 0) {
-      throw InternalError(std::string("SHA-256: multi-buffer manager: ") + imb_get_strerror(err));
+    if (imb_get_errno(mgr_) != 0) {
+      free_mb_mgr(mgr_);
+      mgr_ = nullptr;
+      engine_ = "openssl";
     }
   }
-  ~Manager() { free_mb_mgr(mgr_); }
+  ~Manager() {
+    if (mgr_ != nullptr) free_mb_mgr(mgr_);
+  }
   Manager(const Manager&) = delete;
   Manager& operator=(const Manager&) = delete;
 
@@ -54,7 +60,7 @@ class Manager {
 
  private:
   IMB_MGR* mgr_;
-  std::string_view engine_;
+  std::string_view engine_ = "openssl";
 };
 
 Manager& manager() {
@@ -83,6 +89,10 @@ void sha256_hex16_batch(const std::string_view* msgs, size_t n, std::array<char,
   if (n > kSha256BatchMax) throw InternalError("sha256_hex16_batch: more than kSha256BatchMax messages");
 #ifdef NBAPROPS_HAVE_IPSEC_MB
   IMB_MGR* mgr = manager().get();
+  if (mgr == nullptr) {
+    for (size_t i = 0; i < n; ++i) sha256_hex16(msgs[i], out[i]);
+    return;
+  }
   std::array<std::array<unsigned char, 32>, kSha256BatchMax> digests;
   std::string error;
   for (size_t i = 0; i < n; ++i) {

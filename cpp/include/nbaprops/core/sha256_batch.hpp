@@ -55,9 +55,10 @@ void sha256_hex16_rows(size_t begin, size_t end, std::string& scratch, Render&& 
   }
 }
 
-/// Whether sha256_hex16_batch hashes messages side by side (the build has the
-/// multi-buffer library), and with which of its implementations ("sse" with
-/// the SHA extensions, "avx2", "avx512"), or "openssl".
+/// How sha256_hex16_batch hashes on this thread: "sse" (two lanes of the SHA
+/// extensions), "avx2" or "avx512" (8 or 16 lanes) through the multi-buffer
+/// library, or "openssl" (one by one: a build without the library, or a CPU
+/// it cannot serve).
 std::string_view sha256_batch_engine();
 
 }  // namespace nbaprops
