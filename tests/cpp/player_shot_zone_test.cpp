@@ -644,7 +644,7 @@ TEST(PszaHash, RowHasherBufferGrowsAndIsReused) {
   Column& hash = t.col(t.require("data_hash"));
   std::string scratch;
   for (size_t r = 0; r < t.num_rows(); ++r) {
-    hasher.set(t, r, hash, scratch);
+    hasher.set_rows(t, r, r + 1, hash, scratch);
     EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
     scratch.clear();  // another use of the buffer between rows
     scratch.append(r * 37, 'x');
@@ -652,7 +652,7 @@ TEST(PszaHash, RowHasherBufferGrowsAndIsReused) {
   std::string fresh;
   for (size_t r = t.num_rows(); r-- > 0;) {
     EXPECT_EQ(hasher.hash(t, r), precompute_data_hash(t, r, fields)) << "row " << r;
-    hasher.set(t, r, hash, fresh);
+    hasher.set_rows(t, r, r + 1, hash, fresh);
     EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
   }
   // Rows hashed side by side: their texts share the buffer, which grows

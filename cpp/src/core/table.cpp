@@ -970,8 +970,7 @@ void fill_data_hash(Table& t, const std::vector<std::string>& fields) {
   // block would grow again in every block).
   auto block = [&](const tbb::blocked_range<size_t>& rows) {
     thread_local std::string buffer;
-    std::string& json = buffer;
-    plan.fill(t, rows.begin(), rows.end(), out, json);
+    plan.fill(t, rows.begin(), rows.end(), out, buffer);
   };
   if (t.num_rows() <= kSerialRows) {
     block(tbb::blocked_range<size_t>(0, t.num_rows()));

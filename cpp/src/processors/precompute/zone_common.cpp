@@ -244,12 +244,16 @@ void RowHasher::write_value(TextCursor& out, const Table& t, size_t row, const I
   out.append(text);
 }
 
+void RowHasher::render(TextCursor& out, const Table& t, size_t row) const {
+  for (const Item& item : items_) {
+    out.append(item.prefix);
+    write_value(out, t, row, item);
+  }
+}
+
 std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const {
   TextCursor text(buf);
-  for (const Item& item : items_) {
-    text.append(item.prefix);
-    write_value(text, t, row, item);
-  }
+  render(text, t, row);
   return sha256_hex16(text.text(), out);
 }
 
@@ -267,25 +271,9 @@ std::string RowHasher::hash(const Table& t, size_t row) const {
   return std::string(hash(t, row, h));
 }
 
-void RowHasher::set(const Table& t, size_t row, Column& out) const {
-  std::array<char, 16> h{};
-  out.set_unique_text(row, hash(t, row, h));
-}
-
-void RowHasher::set(const Table& t, size_t row, Column& out, std::string& scratch) const {
-  std::array<char, 16> h{};
-  out.set_unique_text(row, hash(t, row, h, scratch));
-}
-
 void RowHasher::set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch) const {
   sha256_hex16_rows(
-      begin, end, scratch,
-      [&](TextCursor& text, size_t row) {
-        for (const Item& item : items_) {
-          text.append(item.prefix);
-          write_value(text, t, row, item);
-        }
-      },
+      begin, end, scratch, [&](TextCursor& text, size_t row) { render(text, t, row); },
       [&](size_t row, std::string_view hash) { out.set_unique_text(row, hash); });
 }
 

@@ -120,8 +120,8 @@ void fill_precompute_hash(Table& t, const std::vector<std::string>& fields);
 
 /// A legacy row hash planned once for a table's columns: the "field:value"
 /// items of a row sort by field name alone (two distinct names differ at or
-/// before the shorter one's ':'), so the order is fixed up front; each value is
-/// rendered into one reused buffer and hashed with a per-thread SHA-256 context.
+/// before the shorter one's ':'), so the order is fixed up front; a block of
+/// rows is rendered into one reused buffer and hashed together (set_rows).
 /// Equal to the per-cell functions it replaces, by construction: anything the
 /// fast path does not render (floats written with an exponent, NaN/inf, array
 /// literals) goes through them.
@@ -138,20 +138,16 @@ class RowHasher {
   [[nodiscard]] std::string hash(const Table& t, size_t row) const;
   /// hash(@p t, @p row) written into @p out (no string allocated).
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out) const;
-  /// Sets cell @p row of @p out (a text column) to hash(@p t, @p row).
-  void set(const Table& t, size_t row, Column& out) const;
-  /// The same, the row's text built in @p scratch: a loop over rows takes
-  /// scratch() once per block of rows and passes it to every row (reaching a
-  /// thread-local from the extension module is a __tls_get_addr call; a
-  /// buffer made per block would grow again in every block).
-  void set(const Table& t, size_t row, Column& out, std::string& scratch) const;
-  /// Sets cells [@p begin, @p end) of @p out to their rows' hashes: the rows'
-  /// texts built side by side in @p scratch, kSha256BatchMax at a time, and
-  /// hashed together (sha256_hex16_batch: the multi-buffer library hashes
-  /// several at once). The rows' hashed columns must be final.
+  /// Sets cells [@p begin, @p end) of @p out (a text column) to their rows'
+  /// hashes: the rows' texts built side by side in @p scratch,
+  /// kSha256BatchMax at a time, and hashed together (sha256_hex16_batch: the
+  /// multi-buffer library hashes several at once). The rows' hashed columns
+  /// must be final. A loop over blocks of rows takes scratch() once per block
+  /// (reaching a thread-local from the extension module is a __tls_get_addr
+  /// call; a buffer made per block would grow again in every block).
   void set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch) const;
-  /// This thread's buffer for set() and set_rows(): one per thread, kept at
-  /// its largest size.
+  /// This thread's buffer for set_rows(): one per thread, kept at its largest
+  /// size.
   static std::string& scratch();
   /// Sets the data_hash column of every row (parallel over rows).
   void fill(Table& t) const;
@@ -169,6 +165,8 @@ class RowHasher {
   static Kind kind_of(ColumnType type);
   /// Writes the value of @p item in row @p row of @p t at @p out.
   void write_value(TextCursor& out, const Table& t, size_t row, const Item& item) const;
+  /// Writes row @p row's text (its items in hash order) at @p out.
+  void render(TextCursor& out, const Table& t, size_t row) const;
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const;
   Style style_;
   std::vector<Item> items_;  ///< in hash order
