@@ -14,10 +14,14 @@ namespace nbaprops::sqlite_detail {
 namespace {
 
 constexpr const char* kName = "nbaprops-wal";
-/// The most a log's gathered writes hold before they are written, and the most
-/// memory a log keeps for them between commits.
+/// The most a log's gathered writes hold before they are written.
 constexpr size_t kMaxGathered = size_t{1} << 20;
-constexpr size_t kKeptCapacity = size_t{256} << 10;
+/// The memory a log gathers in, taken at its first write and kept until it
+/// closes: room for kMaxGathered bytes and the write that passes them (a frame
+/// of the largest page, 64 KiB, and its header). A buffer grown by doubling and
+/// given back after each large commit had cost every commit its copies and the
+/// kernel's first touches of fresh pages (2 % of a PSZA + TDZA rerun's samples).
+constexpr size_t kGatherCapacity = kMaxGathered + (size_t{64} << 10) + 24;
 /// The most one write of the wrapped VFS takes: SQLite's unix VFS writes at most
 /// 128 KiB - 1 bytes a call (it masks the size with 0x1ffff), so gathered bytes
 /// go in pieces of 31 pages of 4 KiB.
@@ -74,7 +78,6 @@ int write_gathered(File& f) {
                              f.gathered_at + static_cast<sqlite3_int64>(at));
   }
   f.gathered.clear();
-  if (f.gathered.capacity() > kKeptCapacity) std::vector<unsigned char>().swap(f.gathered);
   f.write_after_next = false;
   return rc;
 }
@@ -112,6 +115,7 @@ int x_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset)
   if (file.gathered.empty()) file.gathered_at = offset;
   const auto* bytes = static_cast<const unsigned char*>(data);
   try {
+    if (file.gathered.capacity() < kGatherCapacity) file.gathered.reserve(kGatherCapacity);
     file.gathered.insert(file.gathered.end(), bytes, bytes + amount);
   } catch (const std::bad_alloc&) {  // no memory to gather: this write goes as SQLite made it
     if (const int rc = write_gathered(file); rc != SQLITE_OK) return rc;
