@@ -3,11 +3,13 @@ outputs; a kernel interrupt during ``nbaprops.backfill`` stops the run cleanly a
 
 from __future__ import annotations
 
+import atexit
 import base64
 import io
 import json
 import os
 import queue
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from conftest import shared_data
 
@@ -23,6 +26,15 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 EXPECTED = {"quickstart", "coverage", "features", "predictions", "real_season"}
 _executed: dict[Path, nbformat.NotebookNode] = {}
+#: The test kernels talk over Unix sockets, not TCP ports. Over TCP the kernel manager picks free ports,
+#: releases them and leaves the kernel to bind them; a test on another pytest-xdist worker that binds a port
+#: meanwhile (the emulators' servers do) kills the kernel at start with "Address already in use" (seen in a
+#: CI run: test_notebook_runs[quickstart]). The sockets' names start with an absolute path (the default,
+#: "kernel-ipc", is relative: the kernel, started in the notebooks' folder, and its client would look for
+#: them in different places), in a folder of this test session's own, removed at its end.
+_KERNEL_SOCKETS = tempfile.mkdtemp(prefix="nbaprops-kernels-")
+atexit.register(shutil.rmtree, _KERNEL_SOCKETS, True)
+KERNEL_CONFIG = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(_KERNEL_SOCKETS, "k")}})
 
 
 def executed(path: Path) -> nbformat.NotebookNode:
@@ -32,7 +44,11 @@ def executed(path: Path) -> nbformat.NotebookNode:
     if path not in _executed:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(
-            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+            config=KERNEL_CONFIG,
         )
         saved = os.environ.get("TMPDIR")
         with tempfile.TemporaryDirectory(prefix=f"nbaprops-test-{path.stem}-") as tmp:
@@ -180,10 +196,14 @@ def _run(kc, code: str, timeout: float = 300, until: str | None = None) -> tuple
 def test_kernel_interrupt_stops_a_backfill_cleanly(tmp_path):
     """Jupyter's interrupt (SIGINT to the kernel) mid-backfill: the call returns a cancelled RunResult
     (exit code 130), the kernel stays alive, and every committed partition is whole."""
-    from jupyter_client.manager import start_new_kernel
+    from jupyter_client.manager import KernelManager
 
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
+    km = KernelManager(kernel_name="python3", config=KERNEL_CONFIG)
+    km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    kc.start_channels()
     try:
+        kc.wait_for_ready(timeout=60)
         out, reply = _run(kc, INTERRUPT_SETUP.format(wh=str(tmp_path / "wh")), timeout=300)
         assert reply["status"] == "ok" and "READY" in out, out
         # Wait until a few units have committed, then interrupt.
