@@ -831,8 +831,7 @@ void sha256_prefix(std::string_view bytes, size_t hex_chars, char* out) {
     throw InternalError("SHA-256 failed");
   }
 #pragma GCC diagnostic pop
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < hex_chars; ++i) out[i] = kHex[i % 2 ? digest[i / 2] & 15 : digest[i / 2] >> 4];
+  hex_prefix(digest, hex_chars, out);
 }
 
 }  // namespace

@@ -23,6 +23,14 @@ namespace nbaprops {
 /// How many messages sha256_hex16_batch takes at once.
 inline constexpr size_t kSha256BatchMax = 32;
 
+/// Writes the first @p hex_chars lowercase hex characters of @p digest at
+/// @p out (two a byte, high nibble first): the text of every SHA-256 prefix the
+/// project stores, whichever library hashed it.
+inline void hex_prefix(const unsigned char* digest, size_t hex_chars, char* out) {
+  constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < hex_chars; ++i) out[i] = kHex[i % 2 ? digest[i / 2] & 15 : digest[i / 2] >> 4];
+}
+
 /// out[i] = the first 16 hex chars of SHA-256(msgs[i]), for i < @p n
 /// (≤ kSha256BatchMax): sha256_hex16(msgs[i]) (table.hpp), the messages hashed
 /// side by side through a per-thread multi-buffer manager (one longer than its
