@@ -8,6 +8,7 @@
 // decoded once into its column (text dictionary-encoded), then handed to numpy
 // (convert.hpp). Other backends read through Warehouse::read and the same
 // conversion.
+#include <dlfcn.h>
 #include <pybind11/stl.h>
 #include <sqlite3.h>
 #include <tbb/parallel_for.h>
@@ -534,6 +535,28 @@ void bind_warehouse(pyb::module_& m) {
         if (!sq) throw ConfigError("write-failure injection is only available on SQLite warehouses");
         sq->inject_write_failure_after(rows);
       });
+  m.def(
+      "sqlite_library",
+      [] {
+        // The libsqlite3 this process loaded: the one built with nbaprops, or one loaded before it
+        // (cmake/BundledSQLite.cmake: one copy per process).
+        Dl_info info{};
+        const bool found = dladdr(reinterpret_cast<void*>(&sqlite3_libversion), &info) != 0;
+        pyb::dict out;
+        out["version"] = std::string(sqlite3_libversion());
+        out["source_id"] = std::string(sqlite3_sourceid());
+        out["path"] = found && info.dli_fname ? std::string(info.dli_fname) : std::string();
+#ifdef NBAPROPS_SQLITE_BUNDLED
+        out["built_with_nbaprops"] = true;
+        out["bundled"] = std::string(sqlite3_sourceid()) == SQLITE_SOURCE_ID;
+#else
+        out["built_with_nbaprops"] = false;
+        out["bundled"] = false;
+#endif
+        return out;
+      },
+      "The SQLite library in use: version, source_id, path, built_with_nbaprops (this build bundles one) and "
+      "bundled (the one in use is it).");
   m.def(
       "read_only_uri", [](const std::string& file) { return sqlite_read_only_uri(file); }, pyb::arg("file"),
       "The URI that opens a SQLite warehouse's database file for reading only (the warehouse's own rule: "

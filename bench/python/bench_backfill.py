@@ -26,6 +26,10 @@ comparison whose outputs disagree are not honest). See bench/README.md for what 
 
 from __future__ import annotations
 
+# nbaprops before sqlite3: the libsqlite3 nbaprops was built with is then the one of this process, its
+# sqlite3 module included (one copy per process: cmake/BundledSQLite.cmake).
+import nbaprops
+
 import argparse
 import datetime as dt
 import gzip
@@ -45,7 +49,6 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-import nbaprops
 from nbaprops.api.dates import iso
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1043,6 +1046,7 @@ def main(argv: list[str] | None = None) -> int:
             "nbaprops": nbaprops.__version__,
             "commit": git_commit(),
             "python": platform.python_version(),
+            "sqlite": nbaprops._core.sqlite_library(),  # the one both sides use (one copy per process)
             "pandas": pd.__version__,
             "numpy": np.__version__,
             "machine": platform.machine(),

@@ -21,6 +21,10 @@ hold the same values. Exit code 0 when they agree, 1 otherwise. Figures go to
 
 from __future__ import annotations
 
+# nbaprops before sqlite3: the libsqlite3 nbaprops was built with is then the one of this process, its
+# sqlite3 module included (one copy per process: cmake/BundledSQLite.cmake).
+import nbaprops
+
 import argparse
 import json
 import os
@@ -33,7 +37,6 @@ from pathlib import Path
 
 import pandas as pd
 
-import nbaprops
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "bench" / "results" / "frames.json"

@@ -40,6 +40,10 @@ the run is then reported as skipped). See bench/README.md.
 
 from __future__ import annotations
 
+# nbaprops before sqlite3: the libsqlite3 nbaprops was built with is then the one of this process, its
+# sqlite3 module included (one copy per process: cmake/BundledSQLite.cmake).
+import nbaprops
+
 import argparse
 import datetime as dt
 import json
@@ -56,7 +60,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import nbaprops
 from nbaprops.api.dates import iso
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -608,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
             "nbaprops": nbaprops.__version__,
             "commit": git_commit(),
             "python": platform.python_version(),
+            "sqlite": nbaprops._core.sqlite_library(),  # the one both sides use (one copy per process)
             "pandas": pd.__version__,
             "numpy": np.__version__,
             "polars": getattr(polars, "__version__", None) if polars else None,

@@ -23,6 +23,10 @@ order on disk, rowids and timestamps written by the run do not count; every stor
 
 from __future__ import annotations
 
+# nbaprops before sqlite3: the libsqlite3 nbaprops was built with is then the one of this process, its
+# sqlite3 module included (one copy per process: cmake/BundledSQLite.cmake).
+import nbaprops
+
 import argparse
 import hashlib
 import json
@@ -33,7 +37,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbaprops
 from nbaprops.api.dates import iso
 
 ROOT = Path(__file__).resolve().parents[2]
