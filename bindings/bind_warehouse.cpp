@@ -447,6 +447,12 @@ std::pair<std::vector<FramePart>, bool> read_parts(Warehouse& wh, const TableSch
   }
 }
 
+#ifdef NBAPROPS_SQLITE_BUNDLED
+constexpr bool kSqliteBundled = true;  // built on SQLite's amalgamation (cmake/BundledSQLite.cmake)
+#else
+constexpr bool kSqliteBundled = false;
+#endif
+
 }  // namespace
 
 void bind_warehouse(pyb::module_& m) {
@@ -546,13 +552,8 @@ void bind_warehouse(pyb::module_& m) {
         out["version"] = std::string(sqlite3_libversion());
         out["source_id"] = std::string(sqlite3_sourceid());
         out["path"] = found && info.dli_fname ? std::string(info.dli_fname) : std::string();
-#ifdef NBAPROPS_SQLITE_BUNDLED
-        out["built_with_nbaprops"] = true;
-        out["bundled"] = std::string(sqlite3_sourceid()) == SQLITE_SOURCE_ID;
-#else
-        out["built_with_nbaprops"] = false;
-        out["bundled"] = false;
-#endif
+        out["built_with_nbaprops"] = kSqliteBundled;
+        out["bundled"] = kSqliteBundled && std::string(sqlite3_sourceid()) == SQLITE_SOURCE_ID;
         return out;
       },
       "The SQLite library in use: version, source_id, path, built_with_nbaprops (this build bundles one) and "
