@@ -103,6 +103,11 @@ class Warehouse:
 def open_warehouse(uri: str) -> Warehouse:
     """Open (creating if needed) a warehouse directory or ``sqlite:///path``."""
 
+def sqlite_library() -> dict[str, Any]:
+    """The SQLite library this process loaded: ``version``, ``source_id``, ``path``, ``built_with_nbaprops``
+    (this build bundles SQLite's amalgamation) and ``bundled`` (the library in use is that one: nbaprops was
+    imported before anything loaded the system's)."""
+
 def read_only_uri(file: str) -> str:
     """The URI that opens a SQLite warehouse file for reading only (immutable=1 in a directory that
     cannot be written, else mode=ro; ``file::memory:`` for a missing file)."""
