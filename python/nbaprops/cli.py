@@ -432,9 +432,18 @@ def cmd_copy(args) -> int:
     return 0
 
 
+def version_text() -> str:
+    """nbaprops's version and the SQLite library this process runs on (the one built with nbaprops, or a
+    system one loaded first: docs/runner.md, "The SQLite library")."""
+    lib = _core.sqlite_library()
+    origin = "bundled" if lib["bundled"] else "system"
+    return f"nbaprops {_core.__version__} (SQLite {lib['version']}, {origin})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nbaprops", description=__doc__)
     parser.add_argument("--log-level", default="warning", help="native engine log level (default warning)")
+    parser.add_argument("--version", action="version", version=version_text(), help="versions, and which SQLite")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo", help="generate a demo league, backfill everything, print coverage")

@@ -89,3 +89,15 @@ def test_bundled_library_keeps_the_system_library_api():
     assert len(theirs) > 200, system[0]
     missing = theirs - public(ours)
     assert not missing, sorted(missing)
+
+
+def test_version_names_the_sqlite_library_in_use():
+    import nbaprops
+
+    # A fresh process, as the command line starts: nbaprops is imported first.
+    probe = "import json, nbaprops; print(json.dumps(nbaprops._core.sqlite_library()))"
+    lib = json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout)
+    out = subprocess.run([sys.executable, "-m", "nbaprops", "--version"], capture_output=True, text=True, check=True)
+    origin = "bundled" if lib["built_with_nbaprops"] else "system"
+    assert lib["bundled"] == lib["built_with_nbaprops"], lib
+    assert out.stdout.strip() == f"nbaprops {nbaprops.__version__} (SQLite {lib['version']}, {origin})", out.stdout
