@@ -23,7 +23,9 @@
 # $NBAPROPS_CACHE_DIR (default ~/.cache/nbaprops), checked against its SHA-256 and the SQLITE_SOURCE_ID of
 # 3.50.4. Offline: -DNBAPROPS_SQLITE_AMALGAMATION_DIR=<folder with sqlite3.c and sqlite3.h> (say, from
 # sqlite.org's sqlite-amalgamation-3500400.zip), or -DNBAPROPS_BUNDLED_SQLITE=OFF for the system library.
-# When the download fails the build warns and uses the system library: slower, the same values.
+# -DNBAPROPS_SQLITE_SDIST_URL=<url> downloads the same file from a mirror (its hash is checked all the same).
+# When the download fails, or its hash differs, the build warns and uses the system library: slower, the same
+# values. A cache folder that cannot be written gives way to the build folder's.
 #
 # Sets NBAPROPS_SQLITE3 (the target to link), and NBAPROPS_SQLITE3_BUNDLED (ON when it is ours).
 
@@ -41,7 +43,8 @@ set(NBAPROPS_SQLITE_VERSION "3.50.4")
 set(NBAPROPS_SQLITE_SOURCE_ID "2025-07-30 19:33:53 4d8adfb30e03f9cf27f800a2c1ba3c48fb4ca1b08b0f5ed59a4d5ecbf45e20a3")
 set(NBAPROPS_SQLITE_SDIST "sqlean_py-3.50.4.5")
 set(NBAPROPS_SQLITE_SDIST_URL
-    "https://files.pythonhosted.org/packages/ec/61/5332f923ec20c0b3ae9b3cf05731049bd4d17714dce1dbbc69129264664e/sqlean_py-3.50.4.5.tar.gz")
+    "https://files.pythonhosted.org/packages/ec/61/5332f923ec20c0b3ae9b3cf05731049bd4d17714dce1dbbc69129264664e/sqlean_py-3.50.4.5.tar.gz"
+    CACHE STRING "Where the sqlean.py sdist holding SQLite's amalgamation is downloaded from (a mirror of PyPI's file)")
 set(NBAPROPS_SQLITE_SDIST_SHA256 "9764b565e7ab430ab6e9e43cb2816199c2b39926dffc93c212a52f0019278459")
 
 # The amalgamation's folder in @p out_var ("" when it cannot be had, with a warning saying why).
@@ -59,6 +62,15 @@ function(nbaprops_sqlite_amalgamation out_var)
     else()
       set(cache "${CMAKE_BINARY_DIR}/_deps/cache")  # no home: this build's own folder
     endif()
+    # A cache folder that cannot be written (a read-only home, say): this build's own folder instead.
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E make_directory "${cache}" RESULT_VARIABLE made OUTPUT_QUIET ERROR_QUIET)
+    if(made EQUAL 0)
+      execute_process(COMMAND "${CMAKE_COMMAND}" -E touch "${cache}/.writable" RESULT_VARIABLE made OUTPUT_QUIET
+                      ERROR_QUIET)
+    endif()
+    if(NOT made EQUAL 0)
+      set(cache "${CMAKE_BINARY_DIR}/_deps/cache")
+    endif()
     set(archive "${cache}/${NBAPROPS_SQLITE_SDIST}.tar.gz")
     if(EXISTS "${archive}")
       file(SHA256 "${archive}" have)
@@ -68,13 +80,20 @@ function(nbaprops_sqlite_amalgamation out_var)
     endif()
     if(NOT EXISTS "${archive}")
       message(STATUS "nbaprops: downloading SQLite ${NBAPROPS_SQLITE_VERSION}'s amalgamation (${NBAPROPS_SQLITE_SDIST})")
-      file(MAKE_DIRECTORY "${cache}")
-      file(DOWNLOAD "${NBAPROPS_SQLITE_SDIST_URL}" "${archive}.part" STATUS status TIMEOUT 120
-           EXPECTED_HASH SHA256=${NBAPROPS_SQLITE_SDIST_SHA256})
+      # The hash is checked here, not by file(DOWNLOAD ... EXPECTED_HASH), which fails the configure when the
+      # download does: offline, the build is to go on with the system's library.
+      file(DOWNLOAD "${NBAPROPS_SQLITE_SDIST_URL}" "${archive}.part" STATUS status TIMEOUT 120)
       list(GET status 0 code)
+      list(GET status 1 why)
+      if(code EQUAL 0)
+        file(SHA256 "${archive}.part" got)
+        if(NOT got STREQUAL NBAPROPS_SQLITE_SDIST_SHA256)
+          set(code 1)
+          set(why "SHA-256 ${got}, expected ${NBAPROPS_SQLITE_SDIST_SHA256}")
+        endif()
+      endif()
       if(NOT code EQUAL 0)
         file(REMOVE "${archive}.part")
-        list(GET status 1 why)
         message(WARNING "nbaprops: cannot download ${NBAPROPS_SQLITE_SDIST_URL} (${why}); building on the system's "
                         "libsqlite3 instead (slower commits, the same values). Offline, pass "
                         "-DNBAPROPS_SQLITE_AMALGAMATION_DIR=<folder with sqlite3.c and sqlite3.h>.")
