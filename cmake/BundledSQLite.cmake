@@ -4,8 +4,8 @@
 # its ~1,000 internal functions and calls them through the PLT, and leaves lookaside memory out
 # (OMIT_LOOKASIDE). The same library built from the amalgamation, one translation unit with its internals
 # static, is what SQLite's authors ship. On a rerun of PSZA+TDZA over a real season it takes 15 % fewer
-# instructions to commit the same rows, and the commits, which are the run's critical path, about as much
-# less time (bench/README.md, "SQLite from its amalgamation").
+# instructions to commit the same rows, and the commits took 10-20 % less time (bench/README.md, session 66's
+# rows).
 #
 # One copy per process. SQLite keeps the POSIX locks of a file in a per-process table; two copies of it in
 # one process would not see each other's locks, so a warehouse written through one while Python's sqlite3
@@ -15,7 +15,7 @@
 # build does (the same ENABLE_* options). The dynamic loader loads one libsqlite3.so.0 per process: ours
 # when nbaprops is imported first (Python's sqlite3 module then uses it too), the system's when something
 # loaded that one first (IPython does, for its history): nbaprops then runs on it, as it did before.
-# nbaprops._core.sqlite_version says which one a process has.
+# `nbaprops --version` and nbaprops._core.sqlite_library() say which one a process has.
 #
 # Where the amalgamation comes from. No Debian 12 package ships it. The sdist of the Python package
 # sqlean.py on PyPI carries SQLite 3.50.4's amalgamation unmodified, followed by a few lines of its own
