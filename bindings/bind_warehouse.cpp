@@ -548,12 +548,13 @@ void bind_warehouse(pyb::module_& m) {
         // (cmake/BundledSQLite.cmake: one copy per process).
         Dl_info info{};
         const bool found = dladdr(reinterpret_cast<void*>(&sqlite3_libversion), &info) != 0;
+        const std::string source_id = sqlite3_sourceid();
         pyb::dict out;
         out["version"] = std::string(sqlite3_libversion());
-        out["source_id"] = std::string(sqlite3_sourceid());
+        out["source_id"] = source_id;
         out["path"] = found && info.dli_fname ? std::string(info.dli_fname) : std::string();
         out["built_with_nbaprops"] = kSqliteBundled;
-        out["bundled"] = kSqliteBundled && std::string(sqlite3_sourceid()) == SQLITE_SOURCE_ID;
+        out["bundled"] = kSqliteBundled && source_id == SQLITE_SOURCE_ID;
         return out;
       },
       "The SQLite library in use: version, source_id, path, built_with_nbaprops (this build bundles one) and "
