@@ -20,6 +20,7 @@
 
 #include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/date.hpp"
+#include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/memory.hpp"
 #include "nbaprops/core/sha256_batch.hpp"
@@ -540,6 +541,42 @@ TEST(TextCursor, GrowsKeepingItsTextAndReusesTheBuffer) {
 // places, laid out from their digits) writes what the shortest-digits path
 // writes: decimals of every place count up to 6, both signs, small and near
 // 2^50, values at the 1e-4 boundary, and random doubles of any exponent.
+TEST(NearestInteger, IsNearbyintInTheDefaultRoundingMode) {
+  // Ties to even, both signs, at and past the 2^51 bound of the inline path,
+  // and what std::nearbyint does with NaN and the infinities.
+  std::mt19937_64 rng(11);
+  std::vector<double> values = {0.5,
+                                1.5,
+                                2.5,
+                                -0.5,
+                                -1.5,
+                                -2.5,
+                                0.49999999999999994,
+                                1e-300,
+                                -0.0,
+                                0x1p51 - 0.5,
+                                0x1p51,
+                                0x1p51 + 1,
+                                -0x1p51,
+                                0x1p52 + 1,
+                                1e300,
+                                4503599627370495.5,
+                                -4503599627370495.5};
+  for (int i = 0; i < 100000; ++i) {
+    values.push_back(static_cast<double>(static_cast<int64_t>(rng() % 2000001) - 1000000) / 8.0);
+    values.push_back(std::bit_cast<double>(rng()));
+  }
+  for (double v : values) {
+    const double want = std::nearbyint(v), got = nearest_integer(v);
+    if (std::isnan(want)) {
+      EXPECT_TRUE(std::isnan(got)) << std::hexfloat << v;
+    } else {
+      EXPECT_EQ(got, want) << std::hexfloat << v;
+    }
+  }
+  EXPECT_TRUE(std::isinf(nearest_integer(std::numeric_limits<double>::infinity())));
+}
+
 TEST(PythonFloatRepr, TheFewPlacesPathWritesTheShortestDigits) {
   std::mt19937_64 rng(20261205);
   std::vector<double> values = {1e-4,

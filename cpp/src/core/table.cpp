@@ -736,20 +736,6 @@ std::string python_float_repr(double v) {
   return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
-namespace {
-
-/// The integer nearest @p x (ties to even, as std::nearbyint in the default
-/// rounding mode), for |x| < 2^51: adding and taking away 1.5 · 2^52 leaves no
-/// bits below the units. Inline, where std::nearbyint is a libm call on a
-/// baseline x86-64 build (no SSE4.1 roundsd).
-inline double nearest_integer(double x) noexcept {
-  constexpr double kShift = 0x1.8p52;
-  const double up = x + kShift;
-  return up - kShift;
-}
-
-}  // namespace
-
 std::optional<ShortDecimal> short_decimal(double v, int max_places) noexcept {
   if (!std::isfinite(v)) return std::nullopt;
   for (int k = 0; k <= std::min(max_places, 9); ++k) {
@@ -768,25 +754,31 @@ char* write_python_float_repr(char* out, double v) {
     const std::string_view zero = std::signbit(v) ? "-0.0" : "0.0";
     return std::copy(zero.begin(), zero.end(), out);
   }
-  // A value of few decimal places (most stored values are rounded): its
-  // digits are the shortest ones, laid out positionally as Python does from
-  // 1e-4 on.
-  if (std::fabs(v) >= 1e-4) {
-    if (const auto d = short_decimal(v, 4)) {
-      const auto scale = static_cast<uint64_t>(kPowersOfTen[static_cast<size_t>(d->places)]);  // exact
-      const uint64_t u = d->digits < 0 ? 0 - static_cast<uint64_t>(d->digits) : static_cast<uint64_t>(d->digits);
+  // A value of four decimal places or fewer (most stored values are rounded):
+  // its shortest digits are those of short_decimal(v, 4), laid out
+  // positionally as Python does from 1e-4 on. They are found without its
+  // loop: when k <= 4 places round to v, so do the same digits followed by
+  // 4 - k zeros (the same decimal), which the product at four places is
+  // within 3/16 of below 2^50; the fewest places are those left when the
+  // trailing zeros of the four are dropped (dropping a zero keeps the
+  // decimal). One division and no data-dependent branch, where the loop took
+  // one a place and mispredicted its exit.
+  if (const double scaled = v * kPowersOfTen[4]; std::fabs(v) >= 1e-4 && std::fabs(scaled) < 0x1p50) {
+    const double r = nearest_integer(scaled);
+    if (r / kPowersOfTen[4] == v) {
+      const auto u = static_cast<uint64_t>(std::fabs(r));
+      const int zeros = static_cast<int>(u % 10 == 0) + static_cast<int>(u % 100 == 0) +
+                        static_cast<int>(u % 1000 == 0) + static_cast<int>(u % 10000 == 0);
       char* p = out;
-      if (d->digits < 0) *p++ = '-';
-      p = std::to_chars(p, out + kFloatReprMax, u / scale).ptr;
+      if (v < 0) *p++ = '-';
+      p = std::to_chars(p, out + kFloatReprMax, u / 10000).ptr;
       *p++ = '.';
-      if (d->places == 0) {
-        *p++ = '0';
-      } else {
-        uint64_t frac = u % scale;
-        for (int i = d->places - 1; i >= 0; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
-        p += d->places;
-      }
-      return p;
+      const auto frac = static_cast<uint32_t>(u % 10000);
+      p[0] = static_cast<char>('0' + frac / 1000);
+      p[1] = static_cast<char>('0' + frac / 100 % 10);
+      p[2] = static_cast<char>('0' + frac / 10 % 10);
+      p[3] = static_cast<char>('0' + frac % 10);
+      return p + (zeros == 4 ? 1 : 4 - zeros);  // a whole number keeps one place: "45.0"
     }
   }
   // Below 1e16 Python writes positionally; where to_chars does too, the digits

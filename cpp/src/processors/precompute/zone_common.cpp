@@ -97,7 +97,7 @@ double np_round(double x, int digits) {
   const double scale = digits >= 0 && digits < static_cast<int>(kPowersOfTen.size())
                            ? kPowersOfTen[static_cast<size_t>(digits)]
                            : std::pow(10.0, digits);
-  double v = std::nearbyint(x * scale) / scale;
+  double v = nearest_integer(x * scale) / scale;
   return v == 0.0 ? 0.0 : v;
 }
 
