@@ -2,6 +2,7 @@
 // DECISIONS 1–3 and 6 where noted.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -693,6 +694,106 @@ TEST(PszaHash, RowHasherSetsARangeOfRowsBatchByBatch) {
   }
   hasher.set_rows(t, 0, n, hash, scratch);
   for (size_t r = 0; r < n; ++r) EXPECT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields));
+}
+
+// A row given its entity's memo takes the memo's text when its items but the
+// dates hold the memo's values, and is rendered otherwise: the hashes equal the
+// per-cell ones whatever changes from one row to the next (a value, NULL and
+// back, -0.0 for 0.0, a text's surrounding whitespace, the date alone), with the
+// date item first or between others, in both styles, and with one memo passed
+// between entities.
+TEST(PszaHash, RowHasherMemoGivesTheRenderedHashes) {
+  Table t(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  std::mt19937_64 rng(20261208);
+  const std::vector<double> reals = {44.44, 0.0, -0.0, 1.5, 0.1 + 0.2, 1e16, std::nan(""), 7.0};
+  const std::vector<std::string> texts = {"paint", " paint\t", "perimeter", ""};
+  const auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  for (int i = 0; i < 4000; ++i) {
+    const size_t r = t.add_row();
+    t.set(r, "analysis_date", Date::parse("2024-01-01") + i / 3);
+    if (r > 0 && pick(3) != 0) {
+      // The previous row's values, the date aside, with at most one change.
+      for (const char* c : {"player_lookup", "paint_rate_last_10", "games_in_sample_10", "primary_scoring_zone",
+                            "is_production_ready", "actual_games_count"}) {
+        const size_t col = t.require(c);
+        if (t.col(col).is_null(r - 1)) continue;
+        switch (t.col(col).storage()) {
+          case Storage::kInt:
+            t.col(col).set_int(r, t.col(col).int_at(r - 1));
+            break;
+          case Storage::kReal:
+            t.col(col).set_real(r, t.col(col).real_at(r - 1));
+            break;
+          case Storage::kText:
+            t.col(col).set_text_ptr(r, t.col(col).text_ptr(r - 1));
+            break;
+        }
+      }
+      switch (pick(8)) {
+        case 0:
+          t.set(r, "paint_rate_last_10", reals[pick(reals.size())]);
+          break;
+        case 1:
+          t.col(t.require("paint_rate_last_10")).set_null(r);
+          break;
+        case 2:
+          t.set(r, "primary_scoring_zone", texts[pick(texts.size())]);
+          break;
+        case 3:
+          t.col(t.require("primary_scoring_zone")).set_null(r);
+          break;
+        case 4:
+          t.set(r, "games_in_sample_10", static_cast<int64_t>(pick(3)));
+          break;
+        case 5:
+          t.set(r, "is_production_ready", pick(2) == 1);
+          break;
+        default:
+          break;  // the date alone changes (or not)
+      }
+    } else {
+      t.set(r, "player_lookup", "p" + std::to_string(pick(3)));
+      t.set(r, "paint_rate_last_10", reals[pick(reals.size())]);
+      if (pick(4) != 0) t.set(r, "games_in_sample_10", static_cast<int64_t>(pick(20)));
+      if (pick(4) != 0) t.set(r, "primary_scoring_zone", texts[pick(texts.size())]);
+      t.set(r, "is_production_ready", pick(2) == 1);
+      t.set(r, "actual_games_count", static_cast<int64_t>(pick(5)));
+    }
+  }
+  const std::vector<std::vector<std::string>> field_lists = {
+      {"player_lookup", "analysis_date", "paint_rate_last_10", "games_in_sample_10", "primary_scoring_zone",
+       "is_production_ready"},
+      // "actual_games_count" sorts before the date: the date item between others.
+      {"actual_games_count", "analysis_date", "paint_rate_last_10", "primary_scoring_zone", "player_lookup"},
+      {"paint_rate_last_10", "primary_scoring_zone"}};
+  for (const auto& fields : field_lists) {
+    for (const auto style : {RowHasher::Style::kPrecompute, RowHasher::Style::kMixin}) {
+      const RowHasher hasher(t, fields, style);
+      Column& hash = t.col(t.require("data_hash"));
+      for (size_t r = 0; r < t.num_rows(); ++r) hash.set_null(r);
+      // One memo for every row (an entity whose rows follow each other), and
+      // a memo per three rows taken in turn (entities interleaved).
+      RowHasher::Memo one;
+      std::array<RowHasher::Memo, 3> three;
+      std::vector<RowHasher::Memo*> memos(t.num_rows(), &one);
+      std::string scratch;
+      hasher.set_rows(t, 0, t.num_rows(), hash, scratch, memos.data());
+      for (size_t r = 0; r < t.num_rows(); ++r) {
+        ASSERT_EQ(*t.get_text(r, "data_hash"), hasher.hash(t, r)) << "row " << r;
+      }
+      for (size_t r = 0; r < t.num_rows(); ++r) memos[r] = r % 5 == 4 ? nullptr : &three[r % 3];
+      for (size_t r = 0; r < t.num_rows(); ++r) hash.set_null(r);
+      for (size_t from = 0; from < t.num_rows(); from += 37) {
+        hasher.set_rows(t, from, std::min(from + 37, t.num_rows()), hash, scratch, memos.data());
+      }
+      for (size_t r = 0; r < t.num_rows(); ++r) {
+        ASSERT_EQ(*t.get_text(r, "data_hash"), hasher.hash(t, r)) << "row " << r;
+        if (style == RowHasher::Style::kPrecompute) {
+          ASSERT_EQ(*t.get_text(r, "data_hash"), precompute_data_hash(t, r, fields)) << "row " << r;
+        }
+      }
+    }
+  }
 }
 
 // The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <map>
 #include <shared_mutex>
 #include <span>
@@ -140,6 +141,10 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     std::vector<const std::string*> newest_upid;
     std::vector<Date> game_dates;              ///< games[i].date (a dense array to search)
     std::vector<ZoneSums> prefix{ZoneSums{}};  ///< prefix[i]: totals of games[0, i)
+    /// What his last row's data_hash rendered (RowHasher::Memo): a date that
+    /// follows one without a game of his gives him the same row but its date.
+    /// Written by the date's compute alone (MemoTurn).
+    mutable RowHasher::Memo hash_memo;
     /// Totals of the @p n games before index @p end.
     [[nodiscard]] ZoneSums window_sums(size_t end, size_t n) const { return prefix[end].minus(prefix[end - n]); }
     /// Adds a qualifying game (any date order) with its universal_player_id,
@@ -222,6 +227,11 @@ class ShotZoneHistory final : public proc::SeasonHistory {
   std::map<std::string_view, Player> players_;               // keyed by interned names: ordered output, stable keys
   std::unordered_map<const std::string*, Player*> by_name_;  ///< players_ by interned name (the ingest's lookup)
   std::map<int32_t, Day> days_;
+  /// Computes under way (MemoTurn): the one that finds none uses and updates
+  /// the players' hash memos. A season's dates compute one after another (the
+  /// runner's edges between its units), so that is each one in turn; one
+  /// started beside another renders its rows without them.
+  mutable std::atomic<int> computing_{0};
   Day* last_day_ = nullptr;  ///< days_[last_day_key_] (map nodes are stable)
   int32_t last_day_key_ = 0;
   SeasonTeamGames team_games_;
@@ -584,6 +594,18 @@ ConstantColumns date_constants(const TableSchema& schema, const ShotZoneHistory:
   });
 }
 
+/// A compute's turn at the players' hash memos: its own when no other
+/// compute of the history is under way as it starts (it then keeps the count
+/// above zero until it ends, so no other one gets a turn meanwhile).
+struct MemoTurn {
+  explicit MemoTurn(std::atomic<int>& n) : count(n), mine(n.fetch_add(1) == 0) {}
+  ~MemoTurn() { count.fetch_sub(1); }
+  MemoTurn(const MemoTurn&) = delete;
+  MemoTurn& operator=(const MemoTurn&) = delete;
+  std::atomic<int>& count;
+  const bool mine;
+};
+
 }  // namespace
 
 UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
@@ -635,13 +657,21 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   const ConstantColumns constants = date_constants(t.schema(), source_before(d), boundary);
   const RowHasher hasher(t, kHashFields, RowHasher::Style::kPrecompute);
   Column& hash = t.col(psza::data_hash);
+  // Each row's player's hash memo (one player a row), when this compute is
+  // the only one under way.
+  const MemoTurn turn(computing_);
+  std::vector<RowHasher::Memo*> memos;
+  if (turn.mine) {
+    memos.resize(row_entity.size());
+    for (size_t r = 0; r < memos.size(); ++r) memos[r] = &entities[row_entity[r]].p->hash_memo;
+  }
   tbb::parallel_for(tbb::blocked_range<size_t>(0, row_entity.size(), 32), [&](const tbb::blocked_range<size_t>& rows) {
     std::string& scratch = RowHasher::scratch();
     for (size_t r = rows.begin(); r != rows.end(); ++r) {
       write_player_row(t, r, completeness, entities[row_entity[r]], d, results[row_entity[r]]);
       constants.apply(t, r);
     }
-    hasher.set_rows(t, rows.begin(), rows.end(), hash, scratch);
+    hasher.set_rows(t, rows.begin(), rows.end(), hash, scratch, memos.empty() ? nullptr : memos.data());
   });
   out.entities_processed = static_cast<int64_t>(t.num_rows());
   if (t.num_rows() == 0) {

@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -194,6 +195,7 @@ RowHasher::RowHasher(const Table& t, const std::vector<std::string>& fields, Sty
       throw InternalError("hash field '" + named[i].first + "' listed twice for " + t.schema().name);
     }
     items_.push_back(Item{(i > 0 ? "|" : "") + named[i].first, named[i].second, kind_of(t.def(named[i].second).type)});
+    memoisable_ = memoisable_ && items_.back().kind != Kind::kOther;
   }
 }
 
@@ -251,6 +253,88 @@ void RowHasher::render(TextCursor& out, const Table& t, size_t row) const {
   }
 }
 
+namespace {
+
+/// The bits a memo keeps of a cell that is not NULL: a real's bit pattern (so
+/// -0.0 and 0.0, rendered apart, differ), an integer's or a bool's value, a
+/// text's address.
+inline uint64_t cell_bits(const Column& col, size_t row, bool real, bool text) {
+  if (text) return reinterpret_cast<uintptr_t>(col.text_ptr(row));
+  return real ? std::bit_cast<uint64_t>(col.real_at(row)) : static_cast<uint64_t>(col.int_at(row));
+}
+
+}  // namespace
+
+bool RowHasher::matches(const Column* const* cols, size_t row, const Memo& memo) const {
+  for (size_t i = 0; i < items_.size(); ++i) {
+    const Kind kind = items_[i].kind;
+    if (kind == Kind::kDate) continue;
+    const Column& col = *cols[i];
+    const Memo::Cell& cell = memo.cells_[i];
+    const bool null = col.is_null(row);
+    if (null != cell.null) return false;
+    if (null) continue;
+    const bool text = kind == Kind::kText;
+    if (cell_bits(col, row, kind == Kind::kReal, text) == cell.bits) continue;
+    // Another text at another address may still render the same.
+    if (!text || strip(col.text_at(row), style_ == Style::kMixin ? kMixinSpace : kPrecomputeSpace) !=
+                     std::string_view(memo.text_).substr(cell.value, cell.end - cell.value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void RowHasher::render_with(TextCursor& out, const Table& t, const Column* const* cols, size_t row, Memo& memo) const {
+  const size_t n = items_.size();
+  if (memo.valid_ && matches(cols, row, memo)) {
+    // The memo's text with this row's dates put back where they go.
+    const std::string_view text(memo.text_);
+    size_t from = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (items_[i].kind != Kind::kDate) continue;
+      const size_t at = i == 0 ? 0 : memo.cells_[i - 1].end;
+      out.append(text.substr(from, at - from));
+      out.append(items_[i].prefix);
+      write_value(out, t, row, items_[i]);
+      from = at;
+    }
+    out.append(text.substr(from));
+    return;
+  }
+  // Rendered, each item's part noted (offsets from the row's start in @p out),
+  // then the text but the date items copied into the memo, run by run.
+  memo.cells_.resize(n);
+  const size_t start = out.text().size();
+  for (size_t i = 0; i < n; ++i) {
+    Memo::Cell& cell = memo.cells_[i];
+    out.append(items_[i].prefix);
+    cell.value = static_cast<uint32_t>(out.text().size() - start);
+    write_value(out, t, row, items_[i]);
+    cell.end = static_cast<uint32_t>(out.text().size() - start);
+    const Kind kind = items_[i].kind;
+    cell.null = cols[i]->is_null(row);
+    cell.bits =
+        cell.null || kind == Kind::kDate ? 0 : cell_bits(*cols[i], row, kind == Kind::kReal, kind == Kind::kText);
+  }
+  const std::string_view text = out.text().substr(start);
+  memo.text_.clear();
+  uint32_t run = 0, cut = 0;  // where the current run of non-date items starts; bytes of date items left out so far
+  for (size_t i = 0; i < n; ++i) {
+    Memo::Cell& cell = memo.cells_[i];
+    const uint32_t begin = i == 0 ? 0 : memo.cells_[i - 1].end + cut;  // item i's part in text (ends not yet shifted)
+    if (items_[i].kind == Kind::kDate) {
+      memo.text_.append(text.substr(run, begin - run));
+      cut += cell.end - begin;
+      run = cell.end;
+    }
+    cell.value -= cut;
+    cell.end -= cut;
+  }
+  memo.text_.append(text.substr(run));
+  memo.valid_ = true;
+}
+
 std::string_view RowHasher::hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const {
   TextCursor text(buf);
   render(text, t, row);
@@ -274,6 +358,26 @@ std::string RowHasher::hash(const Table& t, size_t row) const {
 void RowHasher::set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch) const {
   sha256_hex16_rows(
       begin, end, scratch, [&](TextCursor& text, size_t row) { render(text, t, row); },
+      [&](size_t row, std::string_view hash) { out.set_unique_text(row, hash); });
+}
+
+void RowHasher::set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch,
+                         Memo* const* memos) const {
+  if (!memoisable_ || memos == nullptr) {
+    set_rows(t, begin, end, out, scratch);
+    return;
+  }
+  std::vector<const Column*> cols(items_.size());
+  for (size_t i = 0; i < cols.size(); ++i) cols[i] = &t.col(items_[i].column);
+  sha256_hex16_rows(
+      begin, end, scratch,
+      [&](TextCursor& text, size_t row) {
+        if (Memo* memo = memos[row]) {
+          render_with(text, t, cols.data(), row, *memo);
+        } else {
+          render(text, t, row);
+        }
+      },
       [&](size_t row, std::string_view hash) { out.set_unique_text(row, hash); });
 }
 

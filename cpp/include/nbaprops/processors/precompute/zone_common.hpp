@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+#include <vector>
 
 #include "nbaprops/core/date.hpp"
 #include "nbaprops/core/table.hpp"
@@ -146,6 +147,35 @@ class RowHasher {
   /// (reaching a thread-local from the extension module is a __tls_get_addr
   /// call; a buffer made per block would grow again in every block).
   void set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch) const;
+
+  /// What set_rows wrote for an entity's previous row: each item's value (its
+  /// bits, or its text) and the row's text without its date items. An
+  /// entity's rows on consecutive dates often differ in their dates alone (a
+  /// player's windows change only when he plays: 64 % of a real season's PSZA
+  /// rows): such a row takes the text remembered here, its own dates put in,
+  /// and is not rendered again. A memo serves one thread at a time; it starts
+  /// empty and is kept up to date by every row given it. A text equal by
+  /// address to the memo's is taken as equal: the texts of the rows a memo
+  /// saw must stay in the pool while it is used (a run holds its cell texts
+  /// for its whole length, TextPoolUse; the pool frees none before).
+  class Memo {
+   private:
+    friend class RowHasher;
+    struct Cell {
+      uint64_t bits = 0;   ///< a bool, integer or real value's bits, or a text's address
+      uint32_t value = 0;  ///< where the value starts in text_
+      uint32_t end = 0;    ///< where the item's part of text_ ends (a date item: where it goes)
+      bool null = false;
+    };
+    bool valid_ = false;
+    std::string text_;         ///< the row's items but its dates, each with its prefix, in hash order
+    std::vector<Cell> cells_;  ///< per item
+  };
+  /// set_rows, each row r of the range given the memo @p memos[r] of its
+  /// entity (nullptr: rendered). The same hashes as set_rows; a style or
+  /// field list with an item rendered by the per-cell path alone (arrays)
+  /// renders every row.
+  void set_rows(const Table& t, size_t begin, size_t end, Column& out, std::string& scratch, Memo* const* memos) const;
   /// This thread's buffer for set_rows(): one per thread, kept at its largest
   /// size.
   static std::string& scratch();
@@ -167,9 +197,16 @@ class RowHasher {
   void write_value(TextCursor& out, const Table& t, size_t row, const Item& item) const;
   /// Writes row @p row's text (its items in hash order) at @p out.
   void render(TextCursor& out, const Table& t, size_t row) const;
+  /// Writes row @p row's text at @p out from @p memo when its items but the
+  /// dates hold the memo's values; else renders it and remembers it there.
+  /// @p cols: the items' columns of @p t.
+  void render_with(TextCursor& out, const Table& t, const Column* const* cols, size_t row, Memo& memo) const;
+  /// Whether row @p row's items but the dates hold @p memo's values.
+  bool matches(const Column* const* cols, size_t row, const Memo& memo) const;
   std::string_view hash(const Table& t, size_t row, std::array<char, 16>& out, std::string& buf) const;
   Style style_;
   std::vector<Item> items_;  ///< in hash order
+  bool memoisable_ = true;   ///< no item of kind kOther (those are rendered by the per-cell path)
 };
 
 /// "90.0"-style rendering of a percentage with one decimal, as Python prints a
