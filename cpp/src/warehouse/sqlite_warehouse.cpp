@@ -603,12 +603,21 @@ struct ReadCells {
 /// sorted by date (and mostly by key), so a column often repeats the previous
 /// row's value: a repeat is answered without hashing or parsing it again. It
 /// holds the texts it interns (a reader that hashes rows has no column).
+///
+/// A `data_hash` column (a row's own hash: a new text in every row, matched by
+/// value and never by address, like the ones the processors write with
+/// Column::set_unique_text) takes unique_cell texts: interning them looked
+/// each up in the pool's index, where it never was, and then indexed it.
 class RepeatCache {
  public:
-  explicit RepeatCache(size_t columns) : text_(columns, nullptr), date_(columns) {}
-  /// The interned text @p v of column @p i.
+  explicit RepeatCache(const std::vector<std::string>& select)
+      : text_(select.size(), nullptr), unique_(select.size(), 0), date_(select.size()) {
+    for (size_t i = 0; i < select.size(); ++i) unique_[i] = select[i] == "data_hash" ? 1 : 0;
+  }
+  /// The interned text @p v of column @p i (a unique cell in a data_hash
+  /// column).
   const std::string* text(size_t i, std::string_view v) {
-    if (text_[i] == nullptr || *text_[i] != v) text_[i] = intern_cell(v);
+    if (text_[i] == nullptr || *text_[i] != v) text_[i] = unique_[i] != 0 ? unique_cell(v) : intern_cell(v);
     return text_[i];
   }
   /// The days of date text @p v of column @p i; @p parse() parses a new one.
@@ -622,6 +631,7 @@ class RepeatCache {
  private:
   TextPoolUse holds_texts_;
   std::vector<const std::string*> text_;
+  std::vector<uint8_t> unique_;  ///< per column: a data_hash column
   std::vector<std::optional<std::pair<std::string, int64_t>>> date_;
 };
 
@@ -712,7 +722,7 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   const size_t nsel = select.size();
   std::vector<ColumnType> types(nsel);
   for (size_t i = 0; i < nsel; ++i) types[i] = schema.column(select[i]).type;
-  RepeatCache repeats(nsel);
+  RepeatCache repeats(select);
   std::vector<sqlite3_value*> vals(nsel);  // the current row's cells
   std::vector<size_t> date_starts;         // first row of each run of one stored date
   std::string run_date;
@@ -852,7 +862,7 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
   sqlite_file::LeafCursor cur(pinned, leaves.data() + std::min(first, leaves.size()),
                               leaves.data() + std::max(std::min(first, leaves.size()), last), fields);
   cur.keep_text_between(field[part], lo, hi);
-  RepeatCache repeats(nsel);  // as in read_ordered: a column often repeats the previous row's value
+  RepeatCache repeats(select);  // as in read_ordered: a column often repeats the previous row's value
   size_t rows = 0;
   while (cur.next()) {
     cells.room_for(rows);
@@ -1005,7 +1015,7 @@ Table SqliteWarehouse::newest_ledger_rows(const LedgerLookup& q) {
   sql += " ORDER BY finished_at DESC, rowid DESC LIMIT 1";
   std::vector<ColumnType> types(select.size());
   for (size_t i = 0; i < select.size(); ++i) types[i] = ledger.column(select[i]).type;
-  RepeatCache repeats(select.size());
+  RepeatCache repeats(select);
   try {
     Statement st(c->get(), sql);
     sqlite3_stmt* s = st.get();
