@@ -1242,7 +1242,31 @@ TEST(Warehouse, DistinctByDateIsTheStoredPairsOfTheRange) {
   EXPECT_EQ(wh.distinct_by_date(fs, range, "processor"), expected);
   EXPECT_EQ(wh.Warehouse::distinct_by_date(fs, range, "processor"), expected);  // the default, by reading
   EXPECT_THROW((void)wh.distinct_by_date(fs, range, "no_such_column"), ConfigError);
-  sql("ALTER TABLE processor_failures DROP COLUMN processor");  // as a table without it
+  // A range of 28 days or more is read from the table's pages: the same pairs
+  // (rows written out of date order, so the table's leaves hold the dates
+  // mixed; a page of one run's rows among them).
+  const DateRange season{Date::parse("2023-10-01"), Date::parse("2024-04-30")};
+  Pairs wide;
+  std::string values;
+  for (int i = 0; i < 400; ++i) {
+    const Date d = season.start + (i * 37) % 200;
+    const std::string proc = i % 3 == 0 ? "psza" : (i % 3 == 1 ? "tdza" : "pcf");
+    values +=
+        std::string(values.empty() ? "" : ", ") + "('" + proc + "', '" + d.iso() + "', 'e" + std::to_string(i) + "')";
+    wide.emplace(d, proc);
+  }
+  sql("INSERT INTO processor_failures (processor, analysis_date, entity_id) VALUES " + values);
+  for (const auto& p : expected) wide.insert(p);
+  wide.emplace(Date::parse("2023-10-31"), "pdc");
+  wide.emplace(Date::parse("2023-11-04"), "pdc");
+  // (A warehouse that has not written the file since its log was last
+  // copied into it: pages holding its own uncopied writes are not pinned.)
+  SqliteWarehouse reader(dir.path());
+  EXPECT_EQ(reader.distinct_by_date(fs, season, "processor"), wide);
+  EXPECT_EQ(reader.page_reads(), 1);
+  EXPECT_EQ(reader.Warehouse::distinct_by_date(fs, season, "processor"), wide);
+  EXPECT_EQ(wh.distinct_by_date(fs, season, "processor"), wide);  // through SQLite (its own writes in the log)
+  sql("ALTER TABLE processor_failures DROP COLUMN processor");    // as a table without it
   SqliteWarehouse reopened(dir.path());
   EXPECT_TRUE(reopened.distinct_by_date(fs, range, "processor").empty());
 }

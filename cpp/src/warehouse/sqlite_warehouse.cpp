@@ -819,6 +819,69 @@ void sort_by_date_and_key(Table& out, const Column& day, const std::vector<const
   reorder_rows(out, 0, order);
 }
 
+/// The leaves of a pinned table that can hold the rows of a date range.
+struct RangeLeaves {
+  const uint32_t* first;
+  const uint32_t* last;
+  size_t rows;  ///< the range's rows, as the date index counts them
+};
+
+/// Only the leaves that can hold the rows dated [@p lo, @p hi]: the date
+/// index's entries in the range give their least and largest rowid (a table
+/// of many seasons holds a block's rows in a small part of its leaves).
+RangeLeaves range_leaves(const sqlite_file::PinnedTable& pinned, const TableSchema& schema, const std::string& lo,
+                         const std::string& hi) {
+  std::pair<int64_t, int64_t> rowids{0, -1};
+  size_t rows = 0;
+  for (const auto& [date, n] :
+       pinned.count_index_texts(partition_index_name(schema), schema.partition_column, lo, hi, &rowids)) {
+    rows += static_cast<size_t>(n);
+  }
+  const auto& leaves = pinned.leaves();
+  const auto& upper = pinned.leaf_upper();
+  const size_t first = std::min(
+      static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.first) - upper.begin()), leaves.size());
+  size_t last = static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.second) - upper.begin());
+  last = rowids.first > rowids.second ? first : std::max(first, std::min(last + 1, leaves.size()));
+  return RangeLeaves{leaves.data() + first, leaves.data() + last, rows};
+}
+
+/// The distinct (date, text of @p column) pairs of the rows dated in @p range,
+/// read straight from the pinned table's pages: no row is built, no text
+/// interned, and a pair repeating the previous row's is not looked up again.
+/// Only ISO date texts and text values are taken (anything else raises
+/// FileLayoutUnsupported: the caller asks SQLite, which converts as before).
+std::set<std::pair<Date, std::string>> distinct_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& schema,
+                                                      DateRange range, const std::string& column) {
+  using sqlite_file::Field;
+  const size_t part = pinned.field_of(schema.partition_column), col = pinned.field_of(column);
+  const std::string lo = range.start.iso(), hi = range.end.iso();
+  const RangeLeaves leaves = range_leaves(pinned, schema, lo, hi);
+  sqlite_file::LeafCursor cur(pinned, leaves.first, leaves.last, std::max(part, col) + 1);
+  cur.keep_text_between(part, lo, hi);
+  std::set<std::pair<Date, std::string>> out;
+  std::string last_day, last_text;
+  bool any = false;
+  while (cur.next()) {
+    const Field day = cur.field(part), value = cur.field(col);
+    if (value.kind == Field::Kind::kNull) continue;
+    if (value.kind != Field::Kind::kText || day.s.size() != 10 || day.s[4] != '-' || day.s[7] != '-') {
+      throw sqlite_file::FileLayoutUnsupported("a stored value of " + schema.name + " needs SQLite's conversion");
+    }
+    if (any && day.s == last_day && value.s == last_text) continue;
+    any = true;
+    last_day.assign(day.s);
+    last_text.assign(value.s);
+    try {
+      out.emplace(Date::parse(day.s, schema.name + "." + schema.partition_column), last_text);
+    } catch (const DataError&) {
+      throw sqlite_file::FileLayoutUnsupported("a stored date of " + schema.name +
+                                               " is not a date");  // SQLite's path reports it
+    }
+  }
+  return out;
+}
+
 /// What read_ordered returns for @p range, read straight from the pages of the
 /// table's database file pinned as @p pinned (sqlite_file.hpp) instead of through SQLite's
 /// per-cell virtual machine: the same rows, values and order. Only stored
@@ -844,23 +907,9 @@ Table read_pages(const sqlite_file::PinnedTable& pinned, const TableSchema& sche
     if (field[i] != kMissing) fields = std::max(fields, field[i] + 1);
   }
   const std::string lo = range.start.iso(), hi = range.end.iso();
-  // Only the leaves that can hold the block's rows: the date index's entries
-  // in the range give their least and largest rowid (a table of many seasons
-  // holds a block's rows in a small part of its leaves).
-  std::pair<int64_t, int64_t> rowids{0, -1};
-  size_t expected = 0;  // the rows the block will have: the cells are sized once, not grown as rows come
-  for (const auto& [date, n] :
-       pinned.count_index_texts(partition_index_name(schema), schema.partition_column, lo, hi, &rowids)) {
-    expected += static_cast<size_t>(n);
-  }
-  cells.rows(expected);
-  const auto& leaves = pinned.leaves();
-  const auto& upper = pinned.leaf_upper();
-  const size_t first = static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.first) - upper.begin());
-  size_t last = static_cast<size_t>(std::lower_bound(upper.begin(), upper.end(), rowids.second) - upper.begin());
-  last = rowids.first > rowids.second ? first : std::min(last + 1, leaves.size());
-  sqlite_file::LeafCursor cur(pinned, leaves.data() + std::min(first, leaves.size()),
-                              leaves.data() + std::max(std::min(first, leaves.size()), last), fields);
+  const RangeLeaves leaves = range_leaves(pinned, schema, lo, hi);
+  cells.rows(leaves.rows);  // the cells are sized once, not grown as rows come
+  sqlite_file::LeafCursor cur(pinned, leaves.first, leaves.last, fields);
   cur.keep_text_between(field[part], lo, hi);
   RepeatCache repeats(select);  // as in read_ordered: a column often repeats the previous row's value
   size_t rows = 0;
@@ -1837,6 +1886,20 @@ std::set<std::pair<Date, std::string>> SqliteWarehouse::distinct_by_date(const T
   (void)schema.column(column);  // a column of the catalog, or ConfigError
   const auto stored = stored_columns(schema);
   if (!stored || !stored->count(column) || !stored->count(schema.partition_column)) return out;
+  // A range of many dates (a backfill's stored failure rows) is read from the
+  // table's pages (distinct_pages): SQLite steps its VM through each row and
+  // keeps a temporary b-tree for the DISTINCT.
+  if (range.end.days() - range.start.days() >= kPageCountMinDays && pages_readable(schema)) {
+    try {
+      out = with_pinned(schema,
+                        [&](const sqlite_file::PinnedTable& p) { return distinct_pages(p, schema, range, column); });
+      ++page_reads_;
+      return out;
+    } catch (const sqlite_file::FileLayoutUnsupported& e) {
+      NBAPROPS_LOG_DEBUG << "distinct " << column << " of " << schema.name << " through SQLite: " << e.what();
+      out.clear();
+    }
+  }
   const std::string sql = "SELECT DISTINCT " + quote(schema.partition_column) + ", " + quote(column) + " FROM " +
                           qualified(schema) + " WHERE " + quote(schema.partition_column) + " BETWEEN ? AND ?";
   const std::string lo = range.start.iso(), hi = range.end.iso();
