@@ -131,3 +131,64 @@ TEST(InputFingerprints, AUnitLoadsTheRawBlockNoOtherUnitIsLoadingInsteadOfWaitin
   EXPECT_EQ(second.get(), want_b);
   EXPECT_NE(want_a, want_b);
 }
+
+// A season-to-date read mixes the season's tokens once: each unit goes on from
+// the state an earlier unit of the same window start left. Its fingerprints
+// equal those of a fresh InputFingerprints per unit, in date order, in reverse
+// order, with two reads (the second's prefix starts from the first's state)
+// and after a partition inside earlier windows was committed again.
+TEST(InputFingerprints, ASeasonToDateReadGoesOnFromTheStateOfAnEarlierUnit) {
+  nbaprops::testing::TempDir dir;
+  SqliteWarehouse wh(dir.path());
+  const Schedule schedule = pf::small_schedule();
+  pf::load_raw(wh, schedule);
+  const TableSchema& psza = catalog::get(pf::kA);
+  wh.ensure_table(psza);
+  std::vector<Date> days;
+  Table rows(psza);
+  for (const char* iso : {"2023-10-25", "2023-11-01", "2023-11-10", "2023-11-11", "2023-11-13", "2023-11-14"}) {
+    days.push_back(pf::D(iso));
+    for (int i = 0; i <= static_cast<int>(days.size() % 3); ++i) {
+      const size_t r = rows.add_row();
+      rows.set(r, "player_lookup", "p" + std::to_string(i));
+      rows.set(r, "analysis_date", days.back());
+    }
+  }
+  wh.replace_partitions(psza, days, rows);
+  pf::Control control;
+  const pf::Fake one("fake_season", "fs", pf::kB, {{pf::kA, WindowKind::kSeasonToDate, 0, true}}, control);
+  const pf::Fake two("fake_two", "ft", pf::kC,
+                     {{pf::kRaw, WindowKind::kSeasonToDate, 0, true}, {pf::kA, WindowKind::kSeasonToDate, 0, true}},
+                     control);
+  const std::map<std::string, DateRange> windows = {{pf::kA, {pf::D("2023-10-01"), pf::D("2023-11-30")}},
+                                                    {pf::kRaw, {pf::D("2023-10-01"), pf::D("2023-11-30")}}};
+  const std::vector<Date> dates = {pf::D("2023-11-02"), pf::D("2023-11-10"), pf::D("2023-11-12"),
+                                   pf::D("2023-11-14"), pf::D("2023-11-16"), pf::D("2023-11-20")};
+  const PartitionHash changed{0x1234, 3};
+  for (const pf::Fake* fake : {&one, &two}) {
+    // What a fresh InputFingerprints gives each unit (nothing to go on from),
+    // before and after the 11-10 partition is committed again.
+    std::vector<std::string> want, want_after;
+    for (const Date d : dates) {
+      InputFingerprints fresh(wh, schedule, windows);
+      want.push_back(fresh.fingerprint(Unit{fake, d}));
+      fresh.note_committed(pf::kA, pf::D("2023-11-10"), {{pf::D("2023-11-10"), changed}});
+      want_after.push_back(fresh.fingerprint(Unit{fake, d}));
+    }
+    EXPECT_NE(want.front(), want.back());
+    EXPECT_EQ(want.front(), want_after.front());  // 11-02's window ends before 11-10
+    EXPECT_NE(want.back(), want_after.back());
+    InputFingerprints forward(wh, schedule, windows);
+    for (size_t i = 0; i < dates.size(); ++i) {
+      EXPECT_EQ(forward.fingerprint(Unit{fake, dates[i]}), want[i]) << fake->info().name << " " << dates[i].iso();
+    }
+    forward.note_committed(pf::kA, pf::D("2023-11-10"), {{pf::D("2023-11-10"), changed}});
+    for (size_t i = 0; i < dates.size(); ++i) {
+      EXPECT_EQ(forward.fingerprint(Unit{fake, dates[i]}), want_after[i]) << fake->info().name << " " << dates[i].iso();
+    }
+    InputFingerprints backward(wh, schedule, windows);
+    for (size_t i = dates.size(); i-- > 0;) {
+      EXPECT_EQ(backward.fingerprint(Unit{fake, dates[i]}), want[i]) << fake->info().name << " " << dates[i].iso();
+    }
+  }
+}

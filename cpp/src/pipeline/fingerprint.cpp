@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include "nbaprops/core/catalog_columns.hpp"
 #include "nbaprops/core/content_hash.hpp"
@@ -36,6 +37,17 @@ struct InputFingerprints::TableState {
   bool ready = false;                        // guarded by mu_
   std::map<int32_t, std::string> token;      // day → token; guarded by mu_
   std::map<int32_t, std::string> committed;  // commits noted while loading; guarded by mu_
+  /// A fingerprint's state after mixing the tokens of days [start, end], from
+  /// state h_in: the next unit of a season-to-date window (same start, later
+  /// end) goes on from there instead of mixing the season again. Dropped when
+  /// a token of one of those days changes (note_committed).
+  struct Prefix {
+    uint64_t h_in;
+    int32_t start, end;
+    uint64_t h_out;
+  };
+  std::vector<Prefix> prefixes;  // guarded by mu_
+  uint64_t version = 0;          // tokens changed since loading; guarded by mu_
 };
 
 /// Content tokens of a raw table over the columns one read declares, computed
@@ -145,6 +157,8 @@ void InputFingerprints::note_committed(const std::string& table, Date d, const s
   std::unique_lock lock(mu_);
   TableState& st = *tables_[table];
   (st.ready ? st.token : st.committed)[d.days()] = token;
+  ++st.version;
+  std::erase_if(st.prefixes, [&](const TableState::Prefix& p) { return p.start <= d.days() && d.days() <= p.end; });
 }
 
 std::string InputFingerprints::fingerprint(const Unit& u) {
@@ -176,11 +190,37 @@ std::string InputFingerprints::fingerprint(const Unit& u) {
       continue;
     }
     TableState& st = state(r.table);
-    std::shared_lock lock(mu_);
-    for (auto it = st.token.lower_bound(w.start.days()); it != st.token.end() && it->first <= w.end.days(); ++it) {
-      if (it->second == "n0") continue;
-      mix(Date(it->first).iso());
-      mix(it->second);
+    const uint64_t h_in = h;
+    const int32_t start = w.start.days(), end = w.end.days();
+    uint64_t version = 0;
+    {
+      std::shared_lock lock(mu_);
+      version = st.version;
+      // The longest prefix of this window already mixed from the same state.
+      int32_t from = start;
+      for (const TableState::Prefix& p : st.prefixes) {
+        if (p.h_in == h_in && p.start == start && p.end <= end && p.end >= from) {
+          h = p.h_out;
+          from = p.end + 1;
+        }
+      }
+      for (auto it = st.token.lower_bound(from); it != st.token.end() && it->first <= end; ++it) {
+        if (it->second == "n0") continue;
+        mix(Date(it->first).iso());
+        mix(it->second);
+      }
+    }
+    std::unique_lock lock(mu_);
+    if (st.version == version) {  // no token changed meanwhile
+      constexpr size_t kPrefixes = 16;
+      auto same = std::find_if(st.prefixes.begin(), st.prefixes.end(),
+                               [&](const TableState::Prefix& p) { return p.h_in == h_in && p.start == start; });
+      if (same != st.prefixes.end()) {
+        if (same->end < end) *same = TableState::Prefix{h_in, start, end, h};
+      } else {
+        if (st.prefixes.size() == kPrefixes) st.prefixes.erase(st.prefixes.begin());
+        st.prefixes.push_back(TableState::Prefix{h_in, start, end, h});
+      }
     }
   }
   char buf[17];
