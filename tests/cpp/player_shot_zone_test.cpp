@@ -794,6 +794,39 @@ TEST(PszaHash, RowHasherMemoGivesTheRenderedHashes) {
       }
     }
   }
+  // A memo handed from one hasher to another (other fields, or the other
+  // style) is not taken for theirs: each row still hashes as rendered.
+  const RowHasher first(t, field_lists[0], RowHasher::Style::kPrecompute);
+  const RowHasher second(t, field_lists[1], RowHasher::Style::kPrecompute);
+  const RowHasher mixin(t, field_lists[0], RowHasher::Style::kMixin);
+  RowHasher::Memo shared;
+  const std::vector<RowHasher::Memo*> memo(t.num_rows(), &shared);
+  Column& hash = t.col(t.require("data_hash"));
+  std::string scratch;
+  for (size_t r = 0; r < 300; ++r) {
+    const RowHasher& h = r % 3 == 0 ? first : (r % 3 == 1 ? second : mixin);
+    h.set_rows(t, r, r + 1, hash, scratch, memo.data());
+    ASSERT_EQ(*t.get_text(r, "data_hash"), h.hash(t, r)) << "row " << r;
+  }
+  // Two hashers whose items differ in a field's name alone, on a row where
+  // both fields hold the same value: the second must not take the first's
+  // text.
+  Table two(catalog::get("nba_precompute.player_shot_zone_analysis"));
+  const size_t r = two.add_row();
+  two.set(r, "player_lookup", "p");
+  two.set(r, "analysis_date", Date::parse("2024-01-05"));
+  two.set(r, "paint_rate_last_10", 40.5);
+  two.set(r, "mid_range_rate_last_10", 40.5);
+  const RowHasher paint(two, {"player_lookup", "analysis_date", "paint_rate_last_10"}, RowHasher::Style::kPrecompute);
+  const RowHasher mid(two, {"player_lookup", "analysis_date", "mid_range_rate_last_10"}, RowHasher::Style::kPrecompute);
+  RowHasher::Memo handed;
+  RowHasher::Memo* const handed_memo[] = {&handed};
+  Column& two_hash = two.col(two.require("data_hash"));
+  paint.set_rows(two, 0, 1, two_hash, scratch, handed_memo);
+  EXPECT_EQ(*two.get_text(r, "data_hash"), paint.hash(two, r));
+  mid.set_rows(two, 0, 1, two_hash, scratch, handed_memo);
+  EXPECT_EQ(*two.get_text(r, "data_hash"), mid.hash(two, r));
+  EXPECT_NE(paint.hash(two, r), mid.hash(two, r));
 }
 
 // The hasher renders a short decimal (k / 10^d, d ≤ 4: every rounded metric)

@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 
+#include "nbaprops/core/content_hash.hpp"
 #include "nbaprops/core/decimal.hpp"
 #include "nbaprops/core/error.hpp"
 #include "nbaprops/core/sha256_batch.hpp"
@@ -197,6 +198,11 @@ RowHasher::RowHasher(const Table& t, const std::vector<std::string>& fields, Sty
     items_.push_back(Item{(i > 0 ? "|" : "") + named[i].first, named[i].second, kind_of(t.def(named[i].second).type)});
     memoisable_ = memoisable_ && items_.back().kind != Kind::kOther;
   }
+  layout_ = fnv1a_text(kFnvOffset, style_ == Style::kMixin ? "mixin" : "precompute");
+  for (const Item& item : items_) {
+    const char kind = static_cast<char>('0' + static_cast<int>(item.kind));
+    layout_ = fnv1a_text(fnv1a_text(layout_, item.prefix), std::string_view(&kind, 1));
+  }
 }
 
 void RowHasher::write_value(TextCursor& out, const Table& t, size_t row, const Item& item) const {
@@ -287,7 +293,7 @@ bool RowHasher::matches(const Column* const* cols, size_t row, const Memo& memo)
 
 void RowHasher::render_with(TextCursor& out, const Table& t, const Column* const* cols, size_t row, Memo& memo) const {
   const size_t n = items_.size();
-  if (memo.valid_ && matches(cols, row, memo)) {
+  if (memo.valid_ && memo.layout_ == layout_ && matches(cols, row, memo)) {
     // The memo's text with this row's dates put back where they go.
     const std::string_view text(memo.text_);
     size_t from = 0;
@@ -332,6 +338,7 @@ void RowHasher::render_with(TextCursor& out, const Table& t, const Column* const
     cell.end -= cut;
   }
   memo.text_.append(text.substr(run));
+  memo.layout_ = layout_;
   memo.valid_ = true;
 }
 

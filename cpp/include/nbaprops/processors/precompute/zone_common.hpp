@@ -168,6 +168,7 @@ class RowHasher {
       bool null = false;
     };
     bool valid_ = false;
+    uint64_t layout_ = 0;      ///< the RowHasher::layout_ it was written by (another hasher's memo is not used)
     std::string text_;         ///< the row's items but its dates, each with its prefix, in hash order
     std::vector<Cell> cells_;  ///< per item
   };
@@ -207,6 +208,7 @@ class RowHasher {
   Style style_;
   std::vector<Item> items_;  ///< in hash order
   bool memoisable_ = true;   ///< no item of kind kOther (those are rendered by the per-cell path)
+  uint64_t layout_ = 0;      ///< a hash of the style and the items' prefixes and kinds (Memo::layout_)
 };
 
 /// "90.0"-style rendering of a percentage with one decimal, as Python prints a
