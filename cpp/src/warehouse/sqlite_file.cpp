@@ -1,5 +1,6 @@
 #include "nbaprops/warehouse/sqlite_file.hpp"
 
+#include <array>
 #include <mutex>
 
 #include "warehouse/sqlite_internal.hpp"
@@ -510,14 +511,50 @@ bool LeafCursor::load_next_page() {
   return true;
 }
 
+namespace {
+
+/// serial_size of each serial type written in one header byte (below 0x80:
+/// NULL, the integers, a real, the constants 0 and 1, text and blobs of up to
+/// 57 bytes); kReservedSize for the reserved types 10 and 11.
+constexpr uint8_t kReservedSize = 0xff;
+constexpr std::array<uint8_t, 128> kOneByteSize = [] {
+  constexpr uint8_t kFixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, kReservedSize, kReservedSize};  // as serial_size
+  std::array<uint8_t, 128> size{};
+  for (size_t t = 0; t < size.size(); ++t) size[t] = t < 12 ? kFixed[t] : static_cast<uint8_t>((t - 12) / 2);
+  return size;
+}();
+
+}  // namespace
+
 bool LeafCursor::parse_types(size_t upto) {
-  for (; parsed_ < upto && header_at_ < header_end_; ++parsed_) {
-    const uint64_t t = varint(header_at_, header_end_);
-    types_[parsed_] = t;
-    offsets_[parsed_] = static_cast<uint32_t>(body_);
-    body_ += serial_size(t);
+  // A wide table's records are decoded up to the last field a read takes (the
+  // 79th of player_game_summary's 90 for PSZA): nearly every serial type is one
+  // byte, its size read from a table, without the varint loop. The cursor's
+  // state is kept in locals meanwhile (stores to the arrays could alias it).
+  const unsigned char* at = header_at_;
+  const unsigned char* const end = header_end_;
+  uint64_t body = body_;
+  size_t parsed = parsed_;
+  uint64_t* const types = types_.data();
+  uint32_t* const offsets = offsets_.data();
+  while (parsed < upto && at < end) {
+    const unsigned char b = *at;
+    uint64_t t = b, size = b < 0x80 ? kOneByteSize[b] : kReservedSize;
+    if (size != kReservedSize) {
+      ++at;
+    } else {
+      t = varint(at, end);
+      size = serial_size(t);  // throws on a reserved type
+    }
+    types[parsed] = t;
+    offsets[parsed] = static_cast<uint32_t>(body);
+    body += size;
+    ++parsed;
   }
-  return parsed_ == upto;
+  header_at_ = at;
+  body_ = body;
+  parsed_ = parsed;
+  return parsed == upto;
 }
 
 bool LeafCursor::kept() {
