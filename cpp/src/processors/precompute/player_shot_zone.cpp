@@ -104,6 +104,7 @@ struct ZoneSums {
                     ast_known - o.ast_known,
                     una_known - o.una_known};
   }
+  bool operator==(const ZoneSums&) const = default;
 };
 
 /// Metrics of a window of @p games games whose totals are @p s.
@@ -146,6 +147,17 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     /// follows one without a game of his gives him the same row but its date.
     /// Written by the date's compute alone (MemoTurn).
     mutable RowHasher::Memo hash_memo;
+    /// The metrics of his last row's two windows (last 10, last 20 games) with
+    /// the totals and game counts they came from: metrics_of is a function of
+    /// those, so a window holding the same ones takes them. Written as
+    /// hash_memo is (MemoTurn).
+    struct MetricsMemo {
+      bool valid = false;
+      ZoneSums sums;
+      int games = 0;
+      ShotZoneMetrics metrics;
+    };
+    mutable std::array<MetricsMemo, 2> metrics_memo;
     /// Totals of the @p n games before index @p end.
     [[nodiscard]] ZoneSums window_sums(size_t end, size_t n) const { return prefix[end].minus(prefix[end - n]); }
     /// Adds a qualifying game (any date order) with its universal_player_id,
@@ -199,12 +211,22 @@ class ShotZoneHistory final : public proc::SeasonHistory {
     size_t n_dates;           ///< distinct row dates before D
     const std::string* team;  ///< current team: the first row of the latest date before D
     bool at_tail;             ///< every row of the player is before D (his Tail answers D)
-    /// Metrics of his last min(n_games, @p cap) games before D.
-    [[nodiscard]] ShotZoneMetrics last_games(int cap) const {
+    /// Metrics of his last min(n_games, @p cap) games before D (@p cap:
+    /// kPszaGames or kPszaTrendGames); with @p memo, taken from or kept in the
+    /// player's metrics memo of that window.
+    [[nodiscard]] ShotZoneMetrics last_games(int cap, bool memo = false) const {
       const size_t n = std::min<size_t>(n_games, static_cast<size_t>(cap));
-      if (at_tail && cap == kPszaGames) return metrics_of(p->tail.last10, static_cast<int>(n));
-      if (at_tail && cap == kPszaTrendGames) return metrics_of(p->tail.last20, static_cast<int>(n));
-      return metrics_of(p->window_sums(n_games, n), static_cast<int>(n));
+      const ZoneSums sums = !at_tail                 ? p->window_sums(n_games, n)
+                            : cap == kPszaGames      ? p->tail.last10
+                            : cap == kPszaTrendGames ? p->tail.last20
+                                                     : p->window_sums(n_games, n);
+      const int games = static_cast<int>(n);
+      if (!memo || (cap != kPszaGames && cap != kPszaTrendGames)) return metrics_of(sums, games);
+      Player::MetricsMemo& kept = p->metrics_memo[cap == kPszaGames ? 0 : 1];
+      if (!kept.valid || kept.games != games || !(kept.sums == sums)) {
+        kept = Player::MetricsMemo{true, sums, games, metrics_of(sums, games)};
+      }
+      return kept.metrics;
     }
     /// universal_player_id of the newest qualifying game before D (ties on
     /// date and game id: the first stored row).
@@ -569,11 +591,12 @@ EntityFailure failure_of(const ShotZoneHistory::Entity& e, const PlayerResult& r
 }
 
 /// Writes row @p r of a player with metrics (everything but the per-date
-/// constants and the hash).
+/// constants and the hash); with @p memo (this compute's MemoTurn), his
+/// windows' metrics come from or go to his metrics memos.
 void write_player_row(Table& t, size_t r, const CompletenessColumns& completeness, const ShotZoneHistory::Entity& e,
-                      Date d, const PlayerResult& res) {
+                      Date d, const PlayerResult& res, bool memo) {
   // The windows' totals from the player's running sums (no pass over games).
-  const ShotZoneMetrics m = e.last_games(kPszaGames);
+  const ShotZoneMetrics m = e.last_games(kPszaGames, memo);
   t.col(psza::player_lookup).set_text_ptr(r, e.p->name);
   if (const std::string* upid = e.newest_upid()) t.col(psza::universal_player_id).set_text_ptr(r, upid);
   t.col(psza::analysis_date).set_int(r, d.days());
@@ -590,7 +613,7 @@ void write_player_row(Table& t, size_t r, const CompletenessColumns& completenes
   t.col(psza::mid_range_attempts_per_game).set_real(r, m.mid_apg);
   t.col(psza::three_pt_attempts_per_game).set_real(r, m.three_apg);
   if (res.games20 >= kPszaTrendMinGames) {
-    const ShotZoneMetrics m20 = e.last_games(kPszaTrendGames);
+    const ShotZoneMetrics m20 = e.last_games(kPszaTrendGames, memo);
     t.col(psza::paint_rate_last_20).set_real(r, m20.paint_rate);
     t.col(psza::paint_pct_last_20).set_real(r, m20.paint_pct);
   }
@@ -694,7 +717,7 @@ UnitOutput ShotZoneHistory::compute(const Schedule& schedule, Date d) const {
   tbb::parallel_for(tbb::blocked_range<size_t>(0, row_entity.size(), 32), [&](const tbb::blocked_range<size_t>& rows) {
     std::string& scratch = RowHasher::scratch();
     for (size_t r = rows.begin(); r != rows.end(); ++r) {
-      write_player_row(t, r, completeness, entities[row_entity[r]], d, results[row_entity[r]]);
+      write_player_row(t, r, completeness, entities[row_entity[r]], d, results[row_entity[r]], turn.mine);
       constants.apply(t, r);
     }
     hasher.set_rows(t, rows.begin(), rows.end(), hash, scratch, memos.empty() ? nullptr : memos.data());
