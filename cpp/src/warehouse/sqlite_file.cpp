@@ -29,10 +29,13 @@ uint64_t varint(const unsigned char*& p, const unsigned char* end) {
   return (v << 8) | *p++;
 }
 
+/// The body bytes of serial types 0–11 (10 and 11 are reserved: their 0 is
+/// never used, serial_size refuses them).
+constexpr uint8_t kFixedSize[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
+
 uint64_t serial_size(uint64_t t) {
-  static constexpr uint8_t kSize[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0};
   if (t == 10 || t == 11) throw FileLayoutUnsupported("reserved serial type");
-  return t < 12 ? kSize[t] : (t - 12) / 2;
+  return t < 12 ? kFixedSize[t] : (t - 12) / 2;
 }
 
 std::unique_ptr<Connection> open(const std::filesystem::path& file, int flags) {
@@ -518,9 +521,10 @@ namespace {
 /// 57 bytes); kReservedSize for the reserved types 10 and 11.
 constexpr uint8_t kReservedSize = 0xff;
 constexpr std::array<uint8_t, 128> kOneByteSize = [] {
-  constexpr uint8_t kFixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, kReservedSize, kReservedSize};  // as serial_size
   std::array<uint8_t, 128> size{};
-  for (size_t t = 0; t < size.size(); ++t) size[t] = t < 12 ? kFixed[t] : static_cast<uint8_t>((t - 12) / 2);
+  for (size_t t = 0; t < size.size(); ++t) {
+    size[t] = t == 10 || t == 11 ? kReservedSize : t < 12 ? kFixedSize[t] : static_cast<uint8_t>((t - 12) / 2);
+  }
   return size;
 }();
 

@@ -760,27 +760,39 @@ std::optional<Table> read_ordered(sqlite_detail::Connection& conn, const TableSc
   return std::move(out);
 }
 
+/// What a page read raises for a stored value of @p schema.@p name it does
+/// not take: the caller reads through SQLite, which converts (or rejects) it.
+sqlite_file::FileLayoutUnsupported needs_sqlite(const TableSchema& schema, const std::string& name) {
+  return sqlite_file::FileLayoutUnsupported("a stored value of " + schema.name + "." + name +
+                                            " needs SQLite's conversion");
+}
+
+/// Whether page field @p v is a date the pages can take: ISO text only, whose
+/// bytes order as its days (SQLite orders the dates as text).
+bool iso_date_text(const sqlite_file::Field& v) {
+  return v.kind == sqlite_file::Field::Kind::kText && v.s.size() == 10 && v.s[4] == '-' && v.s[7] == '-';
+}
+
+/// The date of ISO text @p s of @p schema.@p name (iso_date_text), or
+/// needs_sqlite when it is none (SQLite's path reports it).
+Date page_date(std::string_view s, const TableSchema& schema, const std::string& name) {
+  try {
+    return Date::parse(s, schema.name + "." + name);
+  } catch (const DataError&) {
+    throw needs_sqlite(schema, name);
+  }
+}
+
 /// Stores page field @p v (not NULL) of select column @p i in row @p row of
 /// @p col. Only stored values whose conversion is the identity (or an integer
 /// read as a real) are taken; anything else raises FileLayoutUnsupported.
 void store_field(Column& col, size_t row, const sqlite_file::Field& v, size_t i, bool is_date, RepeatCache& repeats,
                  const TableSchema& schema, const std::string& name) {
   using sqlite_file::Field;
-  auto unsupported = [&] {
-    return sqlite_file::FileLayoutUnsupported("a stored value of " + schema.name + "." + name +
-                                              " needs SQLite's conversion");
-  };
+  auto unsupported = [&] { return needs_sqlite(schema, name); };
   if (is_date) {
-    // ISO text only: its bytes order as its days (SQLite orders the dates as
-    // text).
-    if (v.kind != Field::Kind::kText || v.s.size() != 10 || v.s[4] != '-' || v.s[7] != '-') throw unsupported();
-    col.set_int(row, repeats.date(i, v.s, [&] {
-      try {
-        return Date::parse(v.s, schema.name + "." + name).days();
-      } catch (const DataError&) {
-        throw unsupported();  // SQLite's path reports it
-      }
-    }));
+    if (!iso_date_text(v)) throw unsupported();
+    col.set_int(row, repeats.date(i, v.s, [&] { return page_date(v.s, schema, name).days(); }));
     return;
   }
   switch (col.storage()) {
@@ -865,19 +877,13 @@ std::set<std::pair<Date, std::string>> distinct_pages(const sqlite_file::PinnedT
   while (cur.next()) {
     const Field day = cur.field(part), value = cur.field(col);
     if (value.kind == Field::Kind::kNull) continue;
-    if (value.kind != Field::Kind::kText || day.s.size() != 10 || day.s[4] != '-' || day.s[7] != '-') {
-      throw sqlite_file::FileLayoutUnsupported("a stored value of " + schema.name + " needs SQLite's conversion");
-    }
+    if (!iso_date_text(day)) throw needs_sqlite(schema, schema.partition_column);
+    if (value.kind != Field::Kind::kText) throw needs_sqlite(schema, column);
     if (any && day.s == last_day && value.s == last_text) continue;
     any = true;
     last_day.assign(day.s);
     last_text.assign(value.s);
-    try {
-      out.emplace(Date::parse(day.s, schema.name + "." + schema.partition_column), last_text);
-    } catch (const DataError&) {
-      throw sqlite_file::FileLayoutUnsupported("a stored date of " + schema.name +
-                                               " is not a date");  // SQLite's path reports it
-    }
+    out.emplace(page_date(day.s, schema, schema.partition_column), last_text);
   }
   return out;
 }
